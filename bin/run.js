@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// One entry point for every program name: `rfcgate`, and each RFC id (`wave3`), which selects that RFC.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+
+const argv = process.argv.slice(2);
+const name = basename(process.argv[1] ?? 'rfcgate').replace(/\.(c|m)?js$/, '');
+process.env.RFCGATE_PROGRAM = name === 'run' ? 'rfcgate' : name;
+
+// --version answers without loading the framework: it is what scripts call most often.
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`${pkg.name}/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`);
+  process.exit(0);
+}
+
+const { run, flush } = await import('@oclif/core');
+try {
+  await run(argv, import.meta.url);
+  await flush();
+} catch (err) {
+  if (err?.code === 'EEXIT' || err?.oclif?.exit === 0) {
+    await flush();
+    process.exit(err.oclif?.exit ?? 0);
+  }
+  // Errors raised before a command runs (an unknown command, a bad flag) are invocation errors: exit 3.
+  const message = String(err?.message ?? err).split('\n\n')[0];
+  process.stderr.write(`error: ${message}\n`);
+  if (argv.includes('--debug') && err?.stack) process.stderr.write(`${err.stack}\n`);
+  process.exit(3);
+}

@@ -1,0 +1,112 @@
+/**
+ * Shared behaviour of every command that works on an RFC: finding the governed
+ * repository, choosing the RFC (program name, --rfc, or the only one), and turning
+ * spec and usage errors into one clear message and exit code 3.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Command, Flags } from '@oclif/core';
+import { EXIT, EXIT_CODES_HELP } from '../model/result.js';
+import { GATES_DIR, listRfcIds } from '../spec/load.js';
+import { formatProblem, SpecError, UsageError } from '../spec/problems.js';
+
+export const PROGRAM_ENV = 'RFCGATE_PROGRAM';
+export const HOME_PROGRAM = 'rfcgate';
+
+/** Every command: --debug, and errors turned into one clear message and exit code 3. */
+export abstract class BaseCommand extends Command {
+  static override baseFlags = {
+    debug: Flags.boolean({ description: 'Show stack traces on errors.', helpGroup: 'GLOBAL' }),
+  };
+
+  /** Appended to every command's --help. */
+  static exitCodesHelp = EXIT_CODES_HELP;
+
+  override async catch(err: Error & { oclif?: { exit?: number }; code?: string }): Promise<unknown> {
+    if (err.code === 'EEXIT') throw err;
+    const debug = process.argv.includes('--debug');
+    if (err instanceof SpecError) {
+      for (const p of err.problems) process.stderr.write(`${formatProblem(p)}\n`);
+      process.stderr.write(
+        `${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}; fix the spec and run again\n`,
+      );
+    } else if (err instanceof UsageError || err.oclif?.exit !== undefined) {
+      process.stderr.write(`error: ${firstParagraph(err.message)}\n`);
+    } else {
+      process.stderr.write(`error: ${err.message}\n${debug ? '' : 'run again with --debug for details\n'}`);
+    }
+    if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
+    this.exit(EXIT.invalid);
+  }
+}
+
+/** Commands that work on one RFC of a governed repository. */
+export abstract class RfcCommand extends BaseCommand {
+  static override baseFlags = {
+    ...BaseCommand.baseFlags,
+    rfc: Flags.string({
+      description:
+        'RFC id (a folder under gates/). Implied by the program name (wave3 …) or when gates/ holds one RFC.',
+      helpGroup: 'GLOBAL',
+    }),
+    root: Flags.directory({
+      description: 'Root of the governed repository (default: the nearest folder upwards holding gates/).',
+      helpGroup: 'GLOBAL',
+    }),
+  };
+
+  protected findRoot(flag: string | undefined): string {
+    if (flag) return resolve(flag);
+    let dir = process.cwd();
+    for (;;) {
+      if (existsSync(join(dir, GATES_DIR))) return dir;
+      const up = dirname(dir);
+      if (up === dir) return process.cwd();
+      dir = up;
+    }
+  }
+
+  protected chooseRfc(root: string, flag: string | undefined): string {
+    const program = process.env[PROGRAM_ENV];
+    if (program && program !== HOME_PROGRAM) {
+      if (flag && flag !== program) {
+        throw new UsageError(`--rfc ${flag} contradicts the program name '${program}', which selects RFC '${program}'`);
+      }
+      return program;
+    }
+    if (flag) return flag;
+    const ids = listRfcIds(root);
+    if (ids.length === 1 && ids[0]) return ids[0];
+    if (ids.length === 0) {
+      throw new UsageError(
+        `no RFCs here: ${join(root, GATES_DIR)} does not exist or is empty; run inside the governed repository or pass --root`,
+      );
+    }
+    throw new UsageError(`several RFCs under ${GATES_DIR}/ (${ids.join(', ')}): choose one with --rfc`);
+  }
+}
+
+function firstParagraph(s: string): string {
+  return s.split('\n\n')[0] ?? s;
+}
+
+export function parseAsOf(text: string | undefined, now: Date = new Date()): Date {
+  if (text === undefined) return now;
+  const m = /^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
+  // An instant written without a zone is read as UTC, so CI and laptops agree.
+  const ms =
+    m && isCalendarDate(text.slice(0, 10)) ? Date.parse(m[1] || text.length === 10 ? text : `${text}Z`) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    throw new UsageError(
+      `--as-of '${text}' is not a date: use YYYY-MM-DD or an ISO-8601 instant such as 2026-06-01T12:00:00Z`,
+    );
+  }
+  return new Date(ms);
+}
+
+/** Date.parse rolls 2026-02-30 over into March; a replay must not silently move its instant. */
+function isCalendarDate(ymd: string): boolean {
+  const [y, mo, d] = ymd.split('-').map(Number) as [number, number, number];
+  const probe = new Date(Date.UTC(y, mo - 1, d));
+  return probe.getUTCFullYear() === y && probe.getUTCMonth() === mo - 1 && probe.getUTCDate() === d;
+}

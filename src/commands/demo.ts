@@ -1,0 +1,99 @@
+import { relative } from 'node:path';
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/rfc-command.js';
+import { buildSandbox, PACKAGE_ROOT } from '../demo/sandbox.js';
+import { evaluateRfc } from '../engine/evaluate.js';
+import { Measurer } from '../engine/measure.js';
+import { formatPrereqs } from '../formatters/prereqs/index.js';
+import { type PrereqReport, prereqStatus } from '../prereqs/status.js';
+import { GitRepo } from '../sources/git/repo.js';
+import { FORMATTERS } from '../formatters/index.js';
+import type { GateReport } from '../model/result.js';
+import { openSources } from '../sources/index.js';
+import { loadRfc } from '../spec/load.js';
+
+export default class Demo extends BaseCommand {
+  static override summary = 'Build a realistic Wave 3 sandbox and run the gates on it.';
+  static override description = `Creates, in a new folder (a temp dir unless --dir), a governed repository with ten weeks of history, hand-off documents and operator attestations, an embedded PGlite database with weeks of measurements, and an agent telemetry file; then evaluates every Wave 3 gate and the prerequisite-PR DAG against it and prints how to re-run them by hand. Every verdict is computed from that data. The same --seed builds the same sandbox.
+
+EXIT CODES
+  0  the sandbox was built and the gates were evaluated (whatever their verdicts)
+  3  the invocation is invalid (e.g. --dir exists and is not empty)`;
+  static override examples = [
+    '<%= config.bin %> demo',
+    '<%= config.bin %> demo --dir /tmp/wave3-sandbox --seed 7 --json',
+  ];
+
+  static override flags = {
+    dir: Flags.string({ description: 'Folder to create the sandbox in (must not exist, or be empty).' }),
+    seed: Flags.integer({ description: 'Seed of everything generated.', default: 3 }),
+    'inside-repo': Flags.boolean({ description: 'Allow --dir inside an existing git repository.' }),
+    json: Flags.boolean({ description: 'Print the gate report as JSON instead of a table.' }),
+  };
+
+  async run(): Promise<GateReport> {
+    const { flags } = await this.parse(Demo);
+    const progress = (msg: string) => {
+      if (process.stderr.isTTY) process.stderr.write(`${msg}\n`);
+    };
+    progress('building the sandbox…');
+    const sandbox = await buildSandbox({ dir: flags.dir, seed: flags.seed, insideRepo: flags['inside-repo'] });
+    progress(`built ${sandbox.dir}: ${sandbox.commits} commits, ${sandbox.measurementRows} measurement rows`);
+
+    const rfc = loadRfc(sandbox.dir, 'wave3');
+    // The sandbox has its own embedded database: a DATABASE_URL in the caller's environment must not be read.
+    const { DATABASE_URL: _ignored, ...env } = process.env;
+    const sources = openSources({ repoDir: sandbox.dir, manifest: rfc.manifest, env, timeoutMs: 60_000 });
+    let report: GateReport;
+    let prereqs: PrereqReport;
+    try {
+      report = await evaluateRfc(rfc, {
+        asOf: sandbox.asOf,
+        ref: 'HEAD',
+        repoDir: sandbox.dir,
+        sources: sources.registry,
+        timeoutMs: 60_000,
+      });
+      const context = { asOf: sandbox.asOf, ref: rfc.manifest.mainline, repoDir: sandbox.dir, manifest: rfc.manifest };
+      prereqs = await prereqStatus(rfc, {
+        repo: new GitRepo(sandbox.dir),
+        ref: rfc.manifest.mainline,
+        asOf: sandbox.asOf,
+        measurer: new Measurer(rfc.measurements, { sources: sources.registry, context, timeoutMs: 60_000 }),
+      });
+    } finally {
+      await sources.close();
+    }
+    const asOf = sandbox.asOf.toISOString();
+    if (flags.json) {
+      process.stdout.write(FORMATTERS.json(report));
+    } else {
+      process.stdout.write(
+        FORMATTERS.table(report, {
+          color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+          width: process.stdout.columns,
+        }),
+      );
+      process.stdout.write(`\nPrerequisite PRs (prereq status):\n${formatPrereqs(prereqs, 'table')}`);
+      const bin = relative(process.cwd(), `${PACKAGE_ROOT}/bin/run.js`) || `${PACKAGE_ROOT}/bin/run.js`;
+      process.stdout.write(
+        [
+          '',
+          `Sandbox: ${sandbox.dir}`,
+          `  a git repository (gates/wave3, rfcs/wave3.md, hand-offs, attestations), an embedded PGlite database`,
+          `  in .rfcgate/pgdata and agent telemetry in telemetry/agent-usage.jsonl. Its clock stops at ${asOf}.`,
+          '',
+          'Re-run by hand:',
+          `  node ${bin} gate check --root ${sandbox.dir} --rfc wave3 --as-of ${asOf}`,
+          `  node ${bin} gate check --root ${sandbox.dir} --rfc wave3 --as-of ${asOf} --only B --json`,
+          `  node ${bin} prereq status --root ${sandbox.dir} --rfc wave3 --as-of ${asOf} --format mermaid`,
+          `  node ${bin} prereq status --root ${sandbox.dir} --rfc v3-kernel --as-of ${asOf}`,
+          `  node ${bin} measure record --root ${sandbox.dir} --rfc wave3 --type measurement.lease_plane.request --elapsed-ms 41.5`,
+          `  cd ${sandbox.dir} && git log --oneline | head`,
+          '',
+        ].join('\n'),
+      );
+    }
+    return report;
+  }
+}

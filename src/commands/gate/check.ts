@@ -1,0 +1,95 @@
+import { Flags } from '@oclif/core';
+import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
+import { evaluateRfc } from '../../engine/evaluate.js';
+import { FORMAT_NAMES, parseOutputs, writeOutputs } from '../../cli/outputs.js';
+import { recordGateCheck } from '../../ledger/cli.js';
+import { EXIT, exitCodeFor, type GateReport } from '../../model/result.js';
+import { openSources } from '../../sources/index.js';
+import { loadRfc } from '../../spec/load.js';
+import { PHASES, type Phase } from '../../spec/types.js';
+
+export default class GateCheck extends RfcCommand {
+  static override summary =
+    'Evaluate every gate of an RFC against git, the database and the artifacts in the repository.';
+  static override description = `Each gate is pass, fail or halt. A gate halts whenever a measurement it reads is missing, too thin, too stale, not yet mature or unsigned: there is never a default.
+
+${RfcCommand.exitCodesHelp}`;
+  static override examples = [
+    '<%= config.bin %> gate check',
+    '<%= config.bin %> gate check --phase implementation --json',
+    '<%= config.bin %> gate check --format sarif=gates.sarif --format markdown=summary.md --format github',
+    '<%= config.bin %> gate check --as-of 2026-06-01 --only B,A.1',
+    'DATABASE_URL=postgres://reader@db.internal/prod <%= config.bin %> gate check --phase canary',
+  ];
+
+  static override flags = {
+    'as-of': Flags.string({ description: 'Evaluate as of this instant (YYYY-MM-DD or ISO-8601; default now).' }),
+    ref: Flags.string({ description: 'Git ref to evaluate.', default: 'HEAD' }),
+    phase: Flags.string({ description: 'Only gates that apply at this phase.', options: [...PHASES] }),
+    only: Flags.string({ description: 'Only these gate ids (comma-separated).', multiple: true, delimiter: ',' }),
+    json: Flags.boolean({
+      description: 'Print the report as JSON (stable key order, byte-identical for the same inputs); = --format json.',
+    }),
+    format: Flags.string({
+      description: `Report format: ${FORMAT_NAMES.join(', ')}. Repeatable; name=file writes that report to a file, so one run can feed several consumers. Default: table.`,
+      multiple: true,
+    }),
+    timeout: Flags.integer({
+      description: 'Seconds each measurement may take before its gates halt.',
+      default: 60,
+      min: 1,
+    }),
+    record: Flags.boolean({
+      description:
+        "After evaluating, store the run and every result in rfcgate's ledger (run `db migrate` first), in one transaction. If it cannot be stored, the report is still printed, nothing is recorded, and the exit code is 3. Without this flag, gate check writes nothing.",
+    }),
+  };
+
+  async run(): Promise<GateReport> {
+    const { flags } = await this.parse(GateCheck);
+    const root = this.findRoot(flags.root);
+    const rfc = loadRfc(root, this.chooseRfc(root, flags.rfc));
+    const asOf = parseAsOf(flags['as-of']);
+    const outputs = parseOutputs(flags.format, flags.json);
+    const sources = openSources({
+      repoDir: root,
+      manifest: rfc.manifest,
+      env: process.env,
+      timeoutMs: flags.timeout * 1000,
+    });
+    let report: GateReport;
+    try {
+      report = await evaluateRfc(rfc, {
+        asOf,
+        ref: flags.ref,
+        repoDir: root,
+        phase: flags.phase as Phase | undefined,
+        only: flags.only,
+        sources: sources.registry,
+        timeoutMs: flags.timeout * 1000,
+      });
+    } finally {
+      await sources.close();
+    }
+    writeOutputs(report, outputs, {
+      color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+      width: process.stdout.columns,
+    });
+    process.exitCode = exitCodeFor(report.verdict);
+    if (flags.record) {
+      const recorded = await recordGateCheck({
+        repoDir: root,
+        manifest: rfc.manifest,
+        env: process.env,
+        report,
+        asOf,
+        phase: flags.phase,
+        only: flags.only,
+        toolVersion: this.config.version,
+      });
+      process.stderr.write(recorded.message);
+      if (!recorded.ok) process.exitCode = EXIT.invalid;
+    }
+    return report;
+  }
+}

@@ -1,0 +1,66 @@
+import { Flags } from '@oclif/core';
+import { LEDGER_EXIT_CODES_HELP, LedgerCommand, openReader } from '../../ledger/cli.js';
+import { checkMeasurementType, type ListedMeasurement, listMeasurements } from '../../ledger/measurements.js';
+
+export default class MeasureList extends LedgerCommand {
+  static override summary = 'Show the newest rows of audit.coordination_measurements (read-only).';
+  static override description = `Newest first, with who recorded each row and its idempotency key when rfcgate recorded it (rows the application wrote show "-"). Reads through the same READ ONLY door as gate check; never creates a database.
+
+${LEDGER_EXIT_CODES_HELP}`;
+  static override examples = [
+    '<%= config.bin %> measure list',
+    '<%= config.bin %> measure list --type measurement.lease_plane.request --limit 5 --json',
+  ];
+
+  static override flags = {
+    type: Flags.string({ description: 'Only this measurement type.' }),
+    limit: Flags.integer({ description: 'How many rows.', default: 20, min: 1, max: 10_000 }),
+    json: Flags.boolean({ description: 'Print the rows as JSON.' }),
+  };
+
+  async run(): Promise<ListedMeasurement[]> {
+    const { flags } = await this.parse(MeasureList);
+    const root = this.findRoot(flags.root);
+    const type = flags.type === undefined ? undefined : checkMeasurementType(flags.type);
+    const client = openReader(this.databaseTarget(root, flags.rfc));
+    let rows: ListedMeasurement[];
+    try {
+      rows = await listMeasurements(client, { limit: flags.limit, ...(type ? { type } : {}) });
+    } finally {
+      await client.close();
+    }
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      return rows;
+    }
+    if (rows.length === 0) {
+      process.stdout.write(
+        `no rows${type ? ` of ${type}` : ''} in audit.coordination_measurements (${client.describe()})\n`,
+      );
+      return rows;
+    }
+    const header = ['recorded_at', 'measurement_type', 'elapsed_ms', 'agent_id', 'payload', 'key', 'recorded_by'];
+    const body = rows.map((r) => [
+      r.recorded_at,
+      r.measurement_type,
+      r.elapsed_ms === null ? '-' : String(r.elapsed_ms),
+      r.agent_id ?? '-',
+      clip(JSON.stringify(r.payload), 40),
+      r.idempotency_key ?? '-',
+      r.recorded_by ?? '-',
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
+    const line = (cells: string[]) =>
+      cells
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd();
+    process.stdout.write(`${[line(header), ...body.map(line)].join('\n')}\n`);
+    process.stdout.write(`${rows.length} row${rows.length === 1 ? '' : 's'} from ${client.describe()}\n`);
+    return rows;
+  }
+}
+
+function clip(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}

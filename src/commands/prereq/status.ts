@@ -1,0 +1,78 @@
+import { Flags } from '@oclif/core';
+import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
+import { Measurer } from '../../engine/measure.js';
+import { formatPrereqs, PREREQ_FORMATS, type PrereqFormat } from '../../formatters/prereqs/index.js';
+import { prereqExitCode, type PrereqReport, prereqStatus } from '../../prereqs/status.js';
+import { GitRepo } from '../../sources/git/repo.js';
+import { openSources } from '../../sources/index.js';
+import { loadRfc } from '../../spec/load.js';
+import { UsageError } from '../../spec/problems.js';
+
+export default class PrereqStatus extends RfcCommand {
+  static override summary = 'Show the status of every prerequisite PR, read from the mainline.';
+  static override description = `Reads prereqs.yaml and answers, as of --as-of on the first-parent history of the mainline (rfc.yaml's mainline, or --ref): landed (every deliverable present, with the completing commit and how long it took from its first deliverable commit), partial (which deliverables are missing, and the commit that deleted one), ready (every dependency landed, not started), blocked (which dependency has not landed) or gated (which data gate halts or does not hold, and why). It also names what can start now and the critical path.
+
+EXIT CODES
+  0  every status was computed (even if some prereqs are blocked, partial or gated)
+  2  git could not answer, so the statuses are unknown (a shallow clone, a mainline branch that does not exist)
+  3  the spec or the invocation is invalid (bad YAML, a dependency cycle, an unknown dependency, a bad flag)`;
+  static override examples = [
+    '<%= config.bin %> prereq status',
+    '<%= config.bin %> prereq status --rfc v3-kernel --format mermaid',
+    '<%= config.bin %> prereq status --as-of 2026-05-01 --json',
+    '<%= config.bin %> prereq status --format markdown >> "$GITHUB_STEP_SUMMARY"',
+  ];
+
+  static override flags = {
+    'as-of': Flags.string({ description: 'Status as of this instant (YYYY-MM-DD or ISO-8601; default now).' }),
+    ref: Flags.string({ description: "The mainline ref (default: rfc.yaml's mainline branch)." }),
+    json: Flags.boolean({ description: 'Print the report as JSON (stable key order); = --format json.' }),
+    format: Flags.string({
+      description: 'Report format: table (a tree of the DAG), json, mermaid, dot (coloured by status) or markdown.',
+      options: [...PREREQ_FORMATS],
+    }),
+    timeout: Flags.integer({
+      description: 'Seconds each data-gate measurement may take before its prereq is gated.',
+      default: 60,
+      min: 1,
+    }),
+  };
+
+  async run(): Promise<PrereqReport> {
+    const { flags } = await this.parse(PrereqStatus);
+    const root = this.findRoot(flags.root);
+    const rfc = loadRfc(root, this.chooseRfc(root, flags.rfc));
+    if (!rfc.prereqs?.length) {
+      throw new UsageError(
+        `${rfc.manifest.id} declares no prerequisite PRs: add gates/${rfc.manifest.id}/prereqs.yaml`,
+      );
+    }
+    if (flags.json && flags.format && flags.format !== 'json') {
+      throw new UsageError(`--json contradicts --format ${flags.format}; choose one`);
+    }
+    const format: PrereqFormat = flags.json ? 'json' : ((flags.format as PrereqFormat | undefined) ?? 'table');
+    const asOf = parseAsOf(flags['as-of']);
+    const ref = flags.ref ?? rfc.manifest.mainline;
+    const timeoutMs = flags.timeout * 1000;
+    const needsData = rfc.prereqs.some((p) => p.data_gates.length > 0);
+    const sources = needsData
+      ? openSources({ repoDir: root, manifest: rfc.manifest, env: process.env, timeoutMs })
+      : undefined;
+    let report: PrereqReport;
+    try {
+      const measurer = sources
+        ? new Measurer(rfc.measurements, {
+            sources: sources.registry,
+            context: { asOf, ref, repoDir: root, manifest: rfc.manifest },
+            timeoutMs,
+          })
+        : undefined;
+      report = await prereqStatus(rfc, { repo: new GitRepo(root), ref, asOf, ...(measurer ? { measurer } : {}) });
+    } finally {
+      await sources?.close();
+    }
+    process.stdout.write(formatPrereqs(report, format));
+    process.exitCode = prereqExitCode(report);
+    return report;
+  }
+}

@@ -1,0 +1,67 @@
+import { Flags } from '@oclif/core';
+import { RfcCommand } from '../../cli/rfc-command.js';
+import { EXIT } from '../../model/result.js';
+import { type LoadedRfc, listRfcIds, loadRfc } from '../../spec/load.js';
+import { formatProblem, type Problem, SpecError } from '../../spec/problems.js';
+
+interface Validated {
+  rfc: string;
+  valid: boolean;
+  files: number;
+  measurements: number;
+  gates: number;
+  problems: Problem[];
+}
+
+export default class SpecValidate extends RfcCommand {
+  static override summary = 'Check the YAML specs of every RFC under gates/ (or one, with --rfc).';
+  static override description = `Reports every problem at once as file:line:col: schema violations, duplicate ids, conditions naming unknown measurements, thresholds without a measurement source, expressions that do not parse or type-check, cycles between gates.
+
+${RfcCommand.exitCodesHelp.replace('  1  at least one gate failed or fired\n  2  no failure, but at least one gate halted (a measurement is missing, thin, stale, pending or unsigned)\n', '')}`;
+  static override examples = ['<%= config.bin %> spec validate', '<%= config.bin %> spec validate --rfc wave3 --json'];
+
+  static override flags = {
+    json: Flags.boolean({ description: 'Print the result as JSON.' }),
+  };
+
+  async run(): Promise<Validated[]> {
+    const { flags } = await this.parse(SpecValidate);
+    const root = this.findRoot(flags.root);
+    const explicit = flags.rfc ?? (process.env.RFCGATE_PROGRAM !== 'rfcgate' ? process.env.RFCGATE_PROGRAM : undefined);
+    const ids = explicit ? [this.chooseRfc(root, flags.rfc)] : listRfcIds(root);
+    if (ids.length === 0) this.chooseRfc(root, undefined);
+    const results = ids.map((id) => validateOne(root, id));
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    } else {
+      for (const r of results) {
+        for (const p of r.problems) process.stderr.write(`${formatProblem(p)}\n`);
+        const errors = r.problems.filter((p) => p.severity === 'error').length;
+        process.stdout.write(
+          r.valid
+            ? `${r.rfc}: valid (${r.files} files, ${r.measurements} measurements, ${r.gates} gates)\n`
+            : `${r.rfc}: ${errors} problem${errors === 1 ? '' : 's'}\n`,
+        );
+      }
+    }
+    if (results.some((r) => !r.valid)) process.exitCode = EXIT.invalid;
+    return results;
+  }
+}
+
+function validateOne(root: string, id: string): Validated {
+  try {
+    const rfc: LoadedRfc = loadRfc(root, id);
+    return {
+      rfc: id,
+      valid: true,
+      files: rfc.files.length,
+      measurements: rfc.measurements.size,
+      gates: rfc.gates.length,
+      problems: rfc.warnings,
+    };
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    return { rfc: id, valid: false, files: 0, measurements: 0, gates: 0, problems: e.problems };
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Builds the demo sandbox: a governed repository with history, hand-offs and attestations,
+ * an embedded PGlite database with weeks of measurements, and agent telemetry. It is built
+ * in a staging folder and renamed into place only when complete, so an interrupted build
+ * never leaves a sandbox that looks finished.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { UsageError } from '../spec/problems.js';
+import { migrate, migrationPlan } from '../ledger/index.js';
+import { PgliteWriter } from '../sources/sql/writer.js';
+import { AS_OF } from './artifacts.js';
+import { demoRowsSql, GOVERNED_TABLES, telemetryJsonl } from './data.js';
+import { planHistory, writeHistory } from './history.js';
+import { Rng } from './rng.js';
+
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const EMBEDDED_DIR = '.rfcgate/pgdata';
+export const TELEMETRY_FILE = 'telemetry/agent-usage.jsonl';
+export const COMPLETE_MARKER = '.rfcgate/demo-complete';
+
+export interface SandboxOptions {
+  /** Where to build; must not exist or be empty. Default: a fresh folder under the system temp dir. */
+  dir?: string;
+  seed: number;
+  /** Allow a --dir inside an existing git work tree (the user's repository). */
+  insideRepo?: boolean;
+}
+
+export interface Sandbox {
+  dir: string;
+  asOf: Date;
+  commits: number;
+  measurementRows: number;
+  telemetryFile: string;
+}
+
+export async function buildSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  const target = resolve(opts.dir ?? join(mkdtempSync(join(tmpdir(), 'rfcgate-demo-')), 'wave3-sandbox'));
+  checkTarget(target, opts);
+  const staging = `${target}.partial-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  const cleanup = () => rmSync(staging, { recursive: true, force: true });
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanup();
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const rng = new Rng(opts.seed);
+    const numbers = { odeSharePct: 55 + rng.int(10, 40) / 10, extraSurfaces: 1, largestSlipPct: rng.int(12, 22) };
+    const commits = planHistory(rng, PACKAGE_ROOT, numbers);
+    writeHistory(staging, commits);
+
+    mkdirSync(join(staging, dirname(TELEMETRY_FILE)), { recursive: true });
+    writeFileSync(join(staging, TELEMETRY_FILE), telemetryJsonl(rng));
+    writeFileSync(join(staging, '.gitignore'), '.rfcgate/\ntelemetry/\n');
+
+    mkdirSync(join(staging, dirname(EMBEDDED_DIR)), { recursive: true });
+    const db = new PGlite(join(staging, EMBEDDED_DIR));
+    let measurementRows: number;
+    try {
+      // The same migration `rfcgate db migrate` runs, so the sandbox is what a team starting fresh would have.
+      // Partitions reach two months past today too, so `measure record` works in the sandbox as it would at a team's.
+      const to = new Date(Math.max(Date.parse('2026-06-30T00:00:00Z'), Date.now() + 60 * 86_400_000));
+      const range = { from: new Date('2026-03-01T00:00:00Z'), to };
+      await migrate(new PgliteWriter({ db }), migrationPlan(range), { now: AS_OF });
+      await db.exec(GOVERNED_TABLES);
+      await db.exec(demoRowsSql(rng));
+      const counted = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit.coordination_measurements');
+      measurementRows = counted.rows[0]?.n ?? 0;
+    } finally {
+      await db.close();
+    }
+    writeFileSync(join(staging, COMPLETE_MARKER), `seed ${opts.seed}\n`);
+    renameSync(staging, target);
+    return {
+      dir: target,
+      asOf: AS_OF,
+      commits: commits.length,
+      measurementRows,
+      telemetryFile: join(target, TELEMETRY_FILE),
+    };
+  } catch (e) {
+    cleanup();
+    throw e;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+function checkTarget(target: string, opts: SandboxOptions): void {
+  if (existsSync(target) && readdirSync(target).length > 0) {
+    throw new UsageError(
+      `--dir ${target} exists and is not empty; choose a new folder or leave --dir out for a temp one`,
+    );
+  }
+  if (opts.dir && !opts.insideRepo) {
+    const parent = existsSync(target) ? target : dirname(target);
+    let top = '';
+    try {
+      top = execFileSync('git', ['rev-parse', '--show-toplevel'], {
+        cwd: existingAncestor(parent),
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    } catch {
+      // Not inside a work tree: nothing to protect.
+    }
+    if (top) {
+      throw new UsageError(
+        `--dir ${target} is inside the git repository ${top}; the sandbox is a repository of its own. Choose a folder outside it, or pass --inside-repo if you mean it`,
+      );
+    }
+  }
+}
+
+function existingAncestor(dir: string): string {
+  let d = dir;
+  while (!existsSync(d)) d = dirname(d);
+  return d;
+}

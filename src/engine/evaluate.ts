@@ -1,0 +1,254 @@
+/**
+ * The engine: select gates, measure what they read, decide each verdict. Pure apart
+ * from the sources it is handed; it prints nothing.
+ */
+import {
+  combineVerdicts,
+  type Evidence,
+  type GateReport,
+  type GateResult,
+  type HaltReason,
+  type Verdict,
+} from '../model/result.js';
+import type { MeasurementOutcome } from '../sources/types.js';
+import { type CompiledExpression, fromCel, toCel } from '../spec/expressions.js';
+import type { CompiledGate, LoadedRfc } from '../spec/load.js';
+import { UsageError } from '../spec/problems.js';
+import type { CompositeGate, ConditionGate, GateSpec, Phase } from '../spec/types.js';
+import { HALT_PRIORITY, Measurer, outcomeEvidence, type SourceRegistry } from './measure.js';
+
+export interface EvaluateOptions {
+  asOf: Date;
+  ref: string;
+  repoDir: string;
+  phase?: Phase;
+  only?: string[];
+  sources: SourceRegistry;
+  timeoutMs: number;
+}
+
+export async function evaluateRfc(rfc: LoadedRfc, opts: EvaluateOptions): Promise<GateReport> {
+  const selected = selectGates(rfc, opts);
+  const byId = new Map(rfc.gates.map((g) => [g.id, g]));
+  const needed = closure(selected, byId);
+  const measurer = new Measurer(rfc.measurements, {
+    sources: opts.sources,
+    context: { asOf: opts.asOf, ref: opts.ref, repoDir: opts.repoDir, manifest: rfc.manifest },
+    timeoutMs: opts.timeoutMs,
+  });
+
+  const results = new Map<string, Promise<GateResult>>();
+  const resultOf = (g: GateSpec): Promise<GateResult> => {
+    let r = results.get(g.id);
+    if (!r) {
+      r =
+        'all_of' in g
+          ? evaluateComposite(g, (id) => resultOf(byId.get(id) as GateSpec))
+          : evaluateCondition(g, rfc.compiled.get(g.id), rfc, measurer);
+      results.set(g.id, r);
+    }
+    return r;
+  };
+  for (const g of needed) void resultOf(g);
+  const out = await Promise.all(selected.map(resultOf));
+  return {
+    rfc: rfc.manifest.id,
+    as_of: opts.asOf.toISOString(),
+    ref: opts.ref,
+    verdict: combineVerdicts(out.map((r) => r.verdict)),
+    results: out,
+  };
+}
+
+function selectGates(rfc: LoadedRfc, opts: EvaluateOptions): GateSpec[] {
+  let gates = rfc.gates;
+  if (opts.only?.length) {
+    const ids = new Set(rfc.gates.map((g) => g.id));
+    const unknown = opts.only.filter((id) => !ids.has(id));
+    if (unknown.length) {
+      throw new UsageError(
+        `--only names unknown gate(s): ${unknown.join(', ')}; gates of ${rfc.manifest.id}: ${[...ids].join(', ')}`,
+      );
+    }
+    const wanted = new Set(opts.only);
+    gates = gates.filter((g) => wanted.has(g.id));
+  }
+  if (opts.phase) {
+    const phase = opts.phase;
+    gates = gates.filter((g) => g.phase.includes(phase));
+  }
+  return gates;
+}
+
+function closure(selected: GateSpec[], byId: Map<string, GateSpec>): GateSpec[] {
+  const seen = new Map<string, GateSpec>();
+  const walk = (g: GateSpec): void => {
+    if (seen.has(g.id)) return;
+    seen.set(g.id, g);
+    if ('all_of' in g) for (const d of g.all_of) walk(byId.get(d) as GateSpec);
+  };
+  for (const g of selected) walk(g);
+  return [...seen.values()];
+}
+
+function head(g: GateSpec): Pick<GateResult, 'id' | 'kind' | 'title' | 'section'> {
+  return { id: g.id, kind: g.kind, title: g.title, section: g.section };
+}
+
+function specRef(g: GateSpec): string {
+  return `${g.location.file}:${g.location.line}:${g.location.col}`;
+}
+
+async function evaluateComposite(g: CompositeGate, dep: (id: string) => Promise<GateResult>): Promise<GateResult> {
+  const deps = await Promise.all(g.all_of.map(dep));
+  const verdict = combineVerdicts(deps.map((d) => d.verdict));
+  const evidence: Evidence = {
+    all_of: deps.map((d) => ({
+      id: d.id,
+      verdict: d.verdict,
+      ...(d.halt_reason ? { halt_reason: d.halt_reason } : {}),
+    })),
+    spec: specRef(g),
+  };
+  const base = { ...head(g), verdict, evidence, location: g.location };
+  if (verdict === 'pass') return base;
+  const culprits = deps.filter((d) => d.verdict === verdict);
+  const reason = culprits
+    .map((d) => `${d.id} ${d.verdict === 'halt' ? `halted (${d.halt_reason})` : 'failed'}`)
+    .join('; ');
+  if (verdict === 'fail') return { ...base, reason };
+  return { ...base, reason, halt_reason: pickHalt(culprits.map((d) => d.halt_reason as HaltReason)) };
+}
+
+/** Measurements that halt for the same reason (one unreachable database) are named once, together. */
+function groupReasons(pairs: [string, string][]): string {
+  const byText = new Map<string, string[]>();
+  for (const [id, reason] of pairs) {
+    const text = reason.startsWith(`measurement '${id}': `) ? reason.slice(`measurement '${id}': `.length) : reason;
+    byText.set(text, [...(byText.get(text) ?? []), id]);
+  }
+  return [...byText].map(([text, ids]) => `${ids.join(', ')}: ${text}`).join('; ');
+}
+
+function pickHalt(reasons: HaltReason[]): HaltReason {
+  return HALT_PRIORITY.find((r) => reasons.includes(r)) ?? 'error';
+}
+
+async function evaluateCondition(
+  g: ConditionGate,
+  compiled: CompiledGate | undefined,
+  rfc: LoadedRfc,
+  measurer: Measurer,
+): Promise<GateResult> {
+  const condition = compiled?.condition as CompiledExpression;
+  const reads = new Set(condition.identifiers.filter((id) => rfc.measurements.has(id)));
+  for (const s of compiled?.sensitivity ?? []) {
+    for (const id of s.compares.identifiers) if (rfc.measurements.has(id)) reads.add(id);
+  }
+  const ids = [...reads].sort();
+  const outcomes = new Map<string, MeasurementOutcome>(
+    await Promise.all(ids.map(async (id) => [id, await measurer.get(id)] as const)),
+  );
+
+  const vars: Record<string, unknown> = { ...g.params };
+  const measured: Evidence = {};
+  for (const id of ids) {
+    const m = rfc.measurements.get(id);
+    const o = outcomes.get(id);
+    if (!m || !o) continue;
+    const celValue = o.status === 'ok' ? toCel(m.type, o.value) : undefined;
+    if (celValue !== undefined) vars[id] = celValue;
+    measured[id] = outcomeEvidence(m, o, fromCel(celValue));
+  }
+  const evidence: Evidence = {
+    condition: condition.source,
+    ...(Object.keys(g.params).length ? { params: g.params } : {}),
+    measurements: measured,
+    spec: specRef(g),
+  };
+  const base = { ...head(g), evidence, location: g.location };
+
+  const halted = condition.identifiers
+    .filter((id) => rfc.measurements.has(id))
+    .map((id) => [id, outcomes.get(id)] as const)
+    .filter((x): x is readonly [string, Extract<MeasurementOutcome, { status: 'halt' }>] => x[1]?.status === 'halt');
+  if (halted.length) {
+    return {
+      ...base,
+      verdict: 'halt',
+      halt_reason: pickHalt(halted.map(([, o]) => o.halt)),
+      reason: groupReasons(halted.map(([id, o]) => [id, o.reason])),
+    };
+  }
+
+  const decided = decide(g, condition, vars);
+  if (decided.verdict === 'halt') return { ...base, ...decided };
+  const sensitivity = (compiled?.sensitivity ?? []).map((s) => sensitivityEvidence(g, condition, s, vars));
+  if (sensitivity.length) evidence.sensitivity = sensitivity;
+  return { ...base, ...decided };
+}
+
+type Decision = { verdict: Verdict; reason?: string; halt_reason?: HaltReason };
+
+function decide(g: ConditionGate, condition: CompiledExpression, vars: Record<string, unknown>): Decision {
+  let value: unknown;
+  try {
+    value = condition.evaluate(vars);
+  } catch (e) {
+    const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    return { verdict: 'halt', halt_reason: 'error', reason: `the condition could not be evaluated: ${msg}` };
+  }
+  if (typeof value !== 'boolean') {
+    return { verdict: 'halt', halt_reason: 'error', reason: `the condition returned ${String(value)}, not a bool` };
+  }
+  const fails = g.polarity === 'fires' ? value : !value;
+  if (!fails) return { verdict: 'pass' };
+  const values = condition.identifiers
+    .filter((id) => id in vars)
+    .map((id) => `${id}=${fromCel(vars[id])}`)
+    .join(', ');
+  return {
+    verdict: 'fail',
+    reason: `${g.polarity === 'fires' ? 'fired' : 'does not hold'}: ${condition.source.trim()} (${values})`,
+  };
+}
+
+function sensitivityEvidence(
+  g: ConditionGate,
+  condition: CompiledExpression,
+  s: NonNullable<CompiledGate['sensitivity']>[number],
+  vars: Record<string, unknown>,
+): Evidence {
+  const threshold = g.params[s.spec.param] ?? Number.NaN;
+  let measured: number;
+  try {
+    measured = Number(s.compares.evaluate(vars));
+  } catch (e) {
+    return {
+      param: s.spec.param,
+      threshold,
+      note: `compares could not be evaluated: ${(e as Error).message.split('\n')[0]}`,
+    };
+  }
+  const width = s.spec.band.absolute ?? (s.spec.band.relative ?? 0) * Math.abs(threshold);
+  const inBand = Math.abs(measured - threshold) <= width;
+  const out: Evidence = {
+    param: s.spec.param,
+    threshold,
+    measured: roundForEvidence(measured),
+    band:
+      s.spec.band.absolute !== undefined ? { absolute: s.spec.band.absolute } : { relative: s.spec.band.relative ?? 0 },
+    in_band: inBand,
+  };
+  if (inBand) {
+    out.anchors = s.spec.alternates.map((alt) => ({
+      [s.spec.param]: alt,
+      verdict: decide(g, condition, { ...vars, [s.spec.param]: alt }).verdict,
+    }));
+  }
+  return out;
+}
+
+function roundForEvidence(x: number): number {
+  return Number.isFinite(x) ? Number(x.toPrecision(12)) : x;
+}

@@ -1,0 +1,93 @@
+/**
+ * Measures what the selected gates need, each measurement once, all concurrently,
+ * each bounded by its source's timeout: a slow source halts its own gates and nothing else.
+ */
+import type { Evidence, HaltReason } from '../model/result.js';
+import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource } from '../sources/types.js';
+import type { MeasurementSpec, SourceKind } from '../spec/types.js';
+
+export type SourceRegistry = Partial<Record<SourceKind, MeasurementSource>>;
+
+export interface MeasureOptions {
+  sources: SourceRegistry;
+  context: Omit<EvalContext, 'signal'>;
+  timeoutMs: number;
+}
+
+export class Measurer {
+  private readonly memo = new Map<string, Promise<MeasurementOutcome>>();
+
+  constructor(
+    private readonly measurements: ReadonlyMap<string, MeasurementSpec>,
+    private readonly opts: MeasureOptions,
+  ) {}
+
+  get(id: string): Promise<MeasurementOutcome> {
+    let p = this.memo.get(id);
+    if (!p) {
+      p = this.measureWithLiveness(id);
+      this.memo.set(id, p);
+    }
+    return p;
+  }
+
+  private async measureWithLiveness(id: string): Promise<MeasurementOutcome> {
+    const m = this.measurements.get(id);
+    if (!m) return halt('error', `measurement '${id}' is not declared`);
+    const own = this.measureOnce(m);
+    if (!m.counts_events || !m.liveness) return own;
+    const [outcome, live] = await Promise.all([own, this.get(m.liveness)]);
+    // Events that were recorded are real whatever the liveness says; only a zero needs proof the channel was producing.
+    if (outcome.status === 'ok' && Number(outcome.value) > 0) return outcome;
+    if (live.status === 'halt') {
+      return halt(
+        'missing',
+        `zero events cannot be read as clean: liveness measurement '${m.liveness}' halted (${live.halt}: ${live.reason})`,
+        { ...outcome.evidence, liveness: { id: m.liveness, halt: live.halt, reason: live.reason, ...live.evidence } },
+      );
+    }
+    if (outcome.status === 'halt') return outcome;
+    return { ...outcome, evidence: { ...outcome.evidence, liveness: { id: m.liveness, ...live.evidence } } };
+  }
+
+  private async measureOnce(m: MeasurementSpec): Promise<MeasurementOutcome> {
+    const source = this.opts.sources[m.source];
+    if (!source) return halt('error', `no ${m.source} source is configured for this run`);
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<MeasurementOutcome>((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        resolve(halt('error', `the ${m.source} source timed out after ${this.opts.timeoutMs / 1000}s`));
+      }, this.opts.timeoutMs);
+    });
+    try {
+      return await Promise.race([
+        source
+          .measure(m, { ...this.opts.context, signal: controller.signal })
+          .catch((e: unknown): MeasurementOutcome =>
+            halt('error', `the ${m.source} source failed: ${e instanceof Error ? e.message : String(e)}`),
+          ),
+        timeout,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** When several measurements halt, the gate reports the one most in need of a person first. */
+export const HALT_PRIORITY: readonly HaltReason[] = [
+  'error',
+  'missing',
+  'stale',
+  'insufficient',
+  'pending',
+  'unsigned',
+];
+
+export function outcomeEvidence(m: MeasurementSpec, o: MeasurementOutcome, value: unknown): Evidence {
+  const head: Evidence = { source: m.source };
+  if (o.status === 'ok') return { ...head, value: value as Evidence[string], ...o.evidence };
+  return { ...head, halt: o.halt, reason: o.reason, ...o.evidence };
+}

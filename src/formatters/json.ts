@@ -1,0 +1,37 @@
+import type { EvidenceValue, GateReport, GateResult } from '../model/result.js';
+
+/** Evidence keys are sorted so the same inputs always give byte-identical output. */
+function sortKeys(v: EvidenceValue): EvidenceValue {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') {
+    const out: { [k: string]: EvidenceValue } = {};
+    for (const k of Object.keys(v).sort()) out[k] = sortKeys(v[k] as EvidenceValue);
+    return out;
+  }
+  return v;
+}
+
+function result(r: GateResult): Record<string, unknown> {
+  return {
+    id: r.id,
+    kind: r.kind,
+    title: r.title,
+    section: r.section,
+    verdict: r.verdict,
+    ...(r.halt_reason ? { halt_reason: r.halt_reason } : {}),
+    ...(r.reason ? { reason: r.reason } : {}),
+    evidence: sortKeys(r.evidence),
+    location: { file: r.location.file, line: r.location.line, col: r.location.col },
+  };
+}
+
+export function formatJson(report: GateReport): string {
+  const ordered = {
+    rfc: report.rfc,
+    as_of: report.as_of,
+    ref: report.ref,
+    verdict: report.verdict,
+    results: report.results.map(result),
+  };
+  return `${JSON.stringify(ordered, null, 2)}\n`;
+}

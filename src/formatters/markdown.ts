@@ -1,0 +1,64 @@
+import type { GateReport, GateResult, Verdict } from '../model/result.js';
+
+export interface MarkdownOptions {
+  /** Longest reason shown in a cell, in characters; the full text is in the JSON report. */
+  maxReason?: number;
+}
+
+const MARK: Record<Verdict, string> = { fail: '❌', halt: '⏸', pass: '✅' };
+const ORDER: Record<Verdict, number> = { fail: 0, halt: 1, pass: 2 };
+
+/**
+ * A compact summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`: a heading with the
+ * overall verdict, the counts, and one table row per gate, the ones that do not pass first.
+ */
+export function formatMarkdown(report: GateReport, opts: MarkdownOptions = {}): string {
+  const max = opts.maxReason ?? 200;
+  const count = (v: Verdict) => report.results.filter((r) => r.verdict === v).length;
+  const lines = [
+    `### ${MARK[report.verdict]} rfcgate ${inline(report.rfc)}: ${report.verdict.toUpperCase()}`,
+    '',
+    `As of \`${code(report.as_of)}\` on \`${code(report.ref)}\`: ` +
+      `${report.results.length} gate${report.results.length === 1 ? '' : 's'}, ` +
+      `${count('fail')} fail, ${count('halt')} halt, ${count('pass')} pass.`,
+    '',
+  ];
+  if (report.results.length) {
+    const rows = report.results
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => ORDER[a.r.verdict] - ORDER[b.r.verdict] || a.i - b.i)
+      .map(({ r }) => row(r, max));
+    lines.push('| verdict | gate | section | title | reason |', '| --- | --- | --- | --- | --- |', ...rows, '');
+  }
+  return lines.join('\n');
+}
+
+function row(r: GateResult, max: number): string {
+  const verdict = `${MARK[r.verdict]} ${r.verdict === 'halt' ? `halt: ${r.halt_reason ?? 'error'}` : r.verdict}`;
+  const reason = r.reason ? cell(truncate(oneLine(r.reason), max)) : '';
+  return `| ${verdict} | ${cell(r.id)} | ${cell(r.section)} | ${cell(r.title)} | ${reason} |`;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
+/** Cut on code points, never inside a surrogate pair, before escaping so no escape is cut in half. */
+function truncate(s: string, max: number): string {
+  const chars = Array.from(s);
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : s;
+}
+
+/** Text in a table cell: one line, `|` escaped, and no raw HTML for the renderer to swallow. */
+export function cell(s: string): string {
+  return inline(oneLine(s)).replace(/\|/g, '\\|');
+}
+
+function inline(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Inside a code span a backtick would close it early. */
+function code(s: string): string {
+  return oneLine(s).replace(/`/g, "'");
+}

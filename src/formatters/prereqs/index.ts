@@ -1,0 +1,171 @@
+/**
+ * Pure formatters of a PrereqReport: a tree-like table, JSON (deterministic), Mermaid and
+ * Graphviz DOT (the DAG coloured by status), and Markdown for a PR comment.
+ */
+import type { PrereqReport, PrereqState, PrereqStatus } from '../../prereqs/status.js';
+
+export const PREREQ_FORMATS = ['table', 'json', 'mermaid', 'dot', 'markdown'] as const;
+export type PrereqFormat = (typeof PREREQ_FORMATS)[number];
+
+const MARK: Record<PrereqState, string> = {
+  landed: '✓',
+  partial: '◐',
+  ready: '○',
+  blocked: '✗',
+  gated: '⏸',
+  unknown: '?',
+};
+
+const COLOUR: Record<PrereqState, { fill: string; text: string }> = {
+  landed: { fill: '#2da44e', text: '#ffffff' },
+  partial: { fill: '#bf8700', text: '#ffffff' },
+  ready: { fill: '#0969da', text: '#ffffff' },
+  blocked: { fill: '#cf222e', text: '#ffffff' },
+  gated: { fill: '#8250df', text: '#ffffff' },
+  unknown: { fill: '#6e7781', text: '#ffffff' },
+};
+
+export function formatPrereqs(r: PrereqReport, format: PrereqFormat): string {
+  switch (format) {
+    case 'table':
+      return prereqTable(r);
+    case 'json':
+      return prereqJson(r);
+    case 'mermaid':
+      return prereqMermaid(r);
+    case 'dot':
+      return prereqDot(r);
+    case 'markdown':
+      return prereqMarkdown(r);
+  }
+}
+
+export function prereqJson(r: PrereqReport): string {
+  return `${JSON.stringify(r, null, 2)}\n`;
+}
+
+function headline(r: PrereqReport): string {
+  const at = r.resolved_sha ? ` (${r.resolved_sha.slice(0, 7)})` : '';
+  return `${r.rfc} prerequisites on ${r.ref}${at} as of ${r.as_of}`;
+}
+
+function summary(r: PrereqReport): string {
+  return (Object.entries(r.counts) as [PrereqState, number][])
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
+}
+
+/** Dependents of each prereq (edges reversed), for printing the DAG as a tree from its roots. */
+function children(r: PrereqReport): Map<string, string[]> {
+  const out = new Map<string, string[]>(r.prereqs.map((p) => [p.id, []]));
+  for (const p of r.prereqs) for (const d of p.depends_on) out.get(d)?.push(p.id);
+  return out;
+}
+
+export function prereqTable(r: PrereqReport): string {
+  const lines = [headline(r)];
+  if (r.halt) lines.push(`HALT (${r.halt.reason}): ${r.halt.message}`);
+  const byId = new Map(r.prereqs.map((p) => [p.id, p]));
+  const kids = children(r);
+  const printed = new Set<string>();
+  const line = (p: PrereqStatus, prefix: string, childPrefix: string, again: boolean): string => {
+    if (again) return `${prefix}${MARK[p.status]} ${p.id} ${p.status} (see above)`;
+    return `${prefix}${MARK[p.status]} ${p.id} ${p.status}  ${p.title}\n${childPrefix}    ${p.reason}`;
+  };
+  const walk = (id: string, prefix: string, childPrefix: string): void => {
+    const p = byId.get(id);
+    if (!p) return;
+    const again = printed.has(id);
+    lines.push(line(p, prefix, childPrefix, again));
+    if (again) return;
+    printed.add(id);
+    const ks = kids.get(id) ?? [];
+    ks.forEach((k, i) => {
+      const last = i === ks.length - 1;
+      walk(k, `${childPrefix}${last ? '└─ ' : '├─ '}`, `${childPrefix}${last ? '   ' : '│  '}`);
+    });
+  };
+  const roots = r.prereqs.filter((p) => p.depends_on.every((d) => !byId.has(d)));
+  for (const p of roots) walk(p.id, '', '');
+  // Prereqs only reachable through a cycle (an invalid spec never gets here, but stay total).
+  for (const p of r.prereqs) if (!printed.has(p.id)) walk(p.id, '', '');
+  lines.push('');
+  lines.push(`${summary(r)}`);
+  lines.push(`can start now: ${r.can_start.length ? r.can_start.join(', ') : 'none'}`);
+  lines.push(`critical path: ${r.critical_path.length ? r.critical_path.join(' → ') : 'none (everything landed)'}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function nodeId(id: string): string {
+  return `p_${id.replace(/[^A-Za-z0-9_]/g, '_')}`;
+}
+
+function mermaidText(s: string): string {
+  return s.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+}
+
+export function prereqMermaid(r: PrereqReport): string {
+  const out = ['flowchart LR'];
+  for (const p of r.prereqs) {
+    out.push(`  ${nodeId(p.id)}["${mermaidText(`${p.id}: ${p.title}`)}<br/>${p.status}"]:::${p.status}`);
+  }
+  for (const p of r.prereqs) for (const d of p.depends_on) out.push(`  ${nodeId(d)} --> ${nodeId(p.id)}`);
+  for (const s of Object.keys(COLOUR) as PrereqState[]) {
+    out.push(`  classDef ${s} fill:${COLOUR[s].fill},color:${COLOUR[s].text},stroke:${COLOUR[s].fill}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function dotText(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+}
+
+export function prereqDot(r: PrereqReport): string {
+  const out = [
+    `digraph "${dotText(`${r.rfc} prereqs`)}" {`,
+    '  rankdir=LR;',
+    '  node [shape=box, style="rounded,filled", fontname="Helvetica"];',
+  ];
+  for (const p of r.prereqs) {
+    const c = COLOUR[p.status];
+    out.push(
+      `  "${dotText(p.id)}" [label="${dotText(`${p.id}: ${p.title}`)}\\n${p.status}", fillcolor="${c.fill}", fontcolor="${c.text}"];`,
+    );
+  }
+  for (const p of r.prereqs) for (const d of p.depends_on) out.push(`  "${dotText(d)}" -> "${dotText(p.id)}";`);
+  out.push('}');
+  return `${out.join('\n')}\n`;
+}
+
+function mdCell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function prereqMarkdown(r: PrereqReport): string {
+  const out = [`### ${headline(r)}`, ''];
+  if (r.halt) out.push(`> **HALT (${r.halt.reason})**: ${mdCell(r.halt.message)}`, '');
+  out.push(
+    `${summary(r)}. Can start now: ${r.can_start.length ? r.can_start.map((x) => `\`${x}\``).join(', ') : 'none'}.`,
+  );
+  out.push(
+    `Critical path: ${r.critical_path.length ? r.critical_path.map((x) => `\`${x}\``).join(' → ') : 'none (everything landed)'}.`,
+  );
+  out.push('', '| | prereq | title | status | after | detail |', '|---|---|---|---|---|---|');
+  for (const p of r.prereqs) {
+    out.push(
+      `| ${MARK[p.status]} | \`${p.id}\` | ${mdCell(p.title)} | ${p.status} | ${p.depends_on.map((d) => `\`${d}\``).join(', ')} | ${mdCell(p.reason)} |`,
+    );
+  }
+  out.push(
+    '',
+    '<details><summary>DAG</summary>',
+    '',
+    '```mermaid',
+    prereqMermaid(r).trimEnd(),
+    '```',
+    '',
+    '</details>',
+  );
+  return `${out.join('\n')}\n`;
+}

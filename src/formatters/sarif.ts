@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { Log, ReportingDescriptor, Result } from 'sarif';
+import type { GateReport, GateResult } from '../model/result.js';
+
+export interface SarifOptions {
+  /** tool.driver.version; defaults to rfcgate's own package.json version. */
+  toolVersion?: string;
+}
+
+/** Read once at load, from src/formatters/ and dist/formatters/ alike; the formatter itself stays pure. */
+const PACKAGE_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+export const SARIF_SCHEMA_URI =
+  'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+
+/**
+ * SARIF 2.1.0: one run; one rule per gate (each gate has its own title, section and meaning,
+ * so code scanning shows the gate's title on the alert and tracks it as its own rule); one
+ * result per gate that does not pass: `error` for fail, `warning` for halt.
+ */
+export function formatSarif(report: GateReport, opts: SarifOptions = {}): string {
+  const rules = report.results.map((r) => rule(report, r));
+  const results = report.results.flatMap((r, index) => (r.verdict === 'pass' ? [] : [result(report, r, index)]));
+  const log: Log = {
+    $schema: SARIF_SCHEMA_URI,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'rfcgate',
+            version: opts.toolVersion ?? PACKAGE_VERSION,
+            rules,
+          },
+        },
+        // The category code scanning files the results under: one per RFC.
+        automationDetails: { id: `rfcgate/${report.rfc}/` },
+        // Columns come from the YAML parser's string offsets.
+        columnKind: 'utf16CodeUnits',
+        results,
+        properties: { rfc: report.rfc, as_of: report.as_of, ref: report.ref, verdict: report.verdict },
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+function ruleId(report: GateReport, r: GateResult): string {
+  return `${report.rfc}/${r.id}`;
+}
+
+function rule(report: GateReport, r: GateResult): ReportingDescriptor {
+  return {
+    id: ruleId(report, r),
+    name: `${r.kind}/${r.id}`,
+    shortDescription: { text: `${r.id} ${r.title}` },
+    fullDescription: { text: `${r.kind.replace('_', ' ')} ${r.id} of RFC ${report.rfc} (${r.section}): ${r.title}` },
+    help: {
+      text: `Run \`rfcgate gate check --rfc ${report.rfc} --only ${r.id} --json\` for the evidence behind the verdict.`,
+    },
+    defaultConfiguration: { level: 'error' },
+    properties: { gate_id: r.id, kind: r.kind, section: r.section, tags: ['rfcgate', r.kind] },
+  };
+}
+
+function result(report: GateReport, r: GateResult, ruleIndex: number): Result {
+  const verdict = r.verdict === 'halt' ? `halt (${r.halt_reason ?? 'error'})` : r.verdict;
+  return {
+    ruleId: ruleId(report, r),
+    ruleIndex,
+    level: r.verdict === 'fail' ? 'error' : 'warning',
+    message: { text: `${r.id} ${verdict}: ${r.reason ?? r.title}` },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: toUri(r.location.file), uriBaseId: '%SRCROOT%' },
+          region: { startLine: Math.max(1, r.location.line), startColumn: Math.max(1, r.location.col) },
+        },
+      },
+    ],
+    partialFingerprints: { 'rfcgateGate/v1': fingerprint(report.rfc, r.id) },
+    properties: {
+      gate_id: r.id,
+      kind: r.kind,
+      section: r.section,
+      verdict: r.verdict,
+      ...(r.halt_reason ? { halt_reason: r.halt_reason } : {}),
+    },
+  };
+}
+
+/** Stable across runs and machines: the gate's identity, not its location or wording. */
+function fingerprint(rfc: string, id: string): string {
+  return createHash('sha256').update(`${rfc}\u0000${id}`).digest('hex');
+}
+
+/** A repo-relative path as a relative URI reference: forward slashes, each segment percent-encoded. */
+function toUri(file: string): string {
+  return file
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .split('/')
+    .map((s) => encodeURIComponent(s))
+    .join('/');
+}

@@ -1,0 +1,58 @@
+import { styleText } from 'node:util';
+import Table from 'cli-table3';
+import type { GateReport, GateResult, Verdict } from '../model/result.js';
+
+export interface TableOptions {
+  color: boolean;
+  /** Terminal width; long reasons wrap within it. */
+  width?: number;
+}
+
+const COLORS: Record<Verdict, 'green' | 'red' | 'yellow'> = { pass: 'green', fail: 'red', halt: 'yellow' };
+
+function label(r: GateResult): string {
+  return r.verdict === 'halt' ? `halt: ${r.halt_reason}` : r.verdict;
+}
+
+export function formatTable(report: GateReport, opts: TableOptions): string {
+  const paint = (v: Verdict, text: string) => (opts.color ? styleText(COLORS[v], text, { validateStream: false }) : text);
+  const width = Math.max(80, opts.width ?? 120);
+  const idWidth = Math.max(6, ...report.results.map((r) => r.id.length)) + 2;
+  const reasonWidth = Math.max(30, width - 57 - idWidth);
+  const table = new Table({
+    head: ['verdict', 'gate', 'kind', 'section', 'title / reason'],
+    style: { head: opts.color ? ['bold'] : [], border: opts.color ? ['grey'] : [] },
+    colWidths: [22, idWidth, 16, 12, reasonWidth],
+    wordWrap: true,
+  });
+  for (const r of report.results) {
+    const sensitive = Array.isArray(r.evidence.sensitivity)
+      ? r.evidence.sensitivity.some(
+          (s) => typeof s === 'object' && s !== null && !Array.isArray(s) && s.in_band === true,
+        )
+      : false;
+    const text = breakLongWords(r.reason ? `${r.title}\n→ ${r.reason}` : r.title, reasonWidth - 2);
+    table.push([paint(r.verdict, label(r) + (sensitive ? ' ~' : '')), r.id, r.kind.replace('_', ' '), r.section, text]);
+  }
+  const counts = (['pass', 'fail', 'halt'] as const)
+    .map((v) => `${report.results.filter((r) => r.verdict === v).length} ${v}`)
+    .join(', ');
+  const summary = `${report.rfc} as of ${report.as_of} on ${report.ref}: ${paint(report.verdict, report.verdict.toUpperCase())} (${counts})`;
+  const legend = report.results.some((r) => String(label(r)).length && r.evidence.sensitivity)
+    ? '\n~ the measured value is within the sensitivity band of its threshold; see --json for the verdict at each anchor'
+    : '';
+  return `${table.toString()}\n${summary}${legend}\n`;
+}
+
+/** The table truncates a word longer than its column; a path in a reason must survive whole, so split it. */
+function breakLongWords(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((line) =>
+      line
+        .split(' ')
+        .map((w) => (w.length > width ? (w.match(new RegExp(`.{1,${width}}`, 'g')) ?? [w]).join(' ') : w))
+        .join(' '),
+    )
+    .join('\n');
+}

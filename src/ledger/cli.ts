@@ -1,0 +1,159 @@
+/**
+ * What the writing commands (`db migrate`, `measure record`, `measure list`, and
+ * `gate check --record`) share: which database, opening it for writing, one-line errors.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { HOME_PROGRAM, PROGRAM_ENV, RfcCommand } from '../cli/rfc-command.js';
+import { EXIT, type GateReport } from '../model/result.js';
+import { GitRepo } from '../sources/git/repo.js';
+import { openSqlClient, type SqlClient, SqlHaltError } from '../sources/sql/client.js';
+import { DEFAULT_EMBEDDED_DIR } from '../sources/sql/source.js';
+import { embeddedDirState, openSqlWriter, type SqlWriter, SqlWriteError } from '../sources/sql/writer.js';
+import { GATES_DIR, listRfcIds } from '../spec/load.js';
+import { UsageError } from '../spec/problems.js';
+import type { RfcManifest } from '../spec/types.js';
+import { LedgerError } from './errors.js';
+import { recordGateRun } from './gate-runs.js';
+
+/** The exit codes of the commands that write the ledger: no verdicts, so no 1 and 2. */
+export const LEDGER_EXIT_CODES_HELP = [
+  'EXIT CODES',
+  '  0  done (also when there was nothing to do, or the measurement was already recorded)',
+  '  3  the invocation is invalid, or the database cannot be used (unreachable, not migrated, a table rfcgate did not create, an idempotency key reused for other content); nothing was written',
+].join('\n');
+
+export interface DatabaseTarget {
+  /** DATABASE_URL, when set: it wins. */
+  databaseUrl?: string;
+  /** The embedded data directory, absolute. */
+  embeddedDir: string;
+  /** The same, as the manifest names it (relative to the repository): what messages show. */
+  embeddedLabel: string;
+}
+
+export function targetFor(
+  repoDir: string,
+  manifest: Pick<RfcManifest, 'database'> | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): DatabaseTarget {
+  const label = manifest?.database?.embedded_dir ?? DEFAULT_EMBEDDED_DIR;
+  const url = env.DATABASE_URL?.trim();
+  return { ...(url ? { databaseUrl: url } : {}), embeddedDir: resolve(repoDir, label), embeddedLabel: label };
+}
+
+export function openWriter(target: DatabaseTarget, opts: { create?: boolean } = {}): SqlWriter {
+  return openSqlWriter({ ...target, create: opts.create ?? false });
+}
+
+/** The READ ONLY client on the same database; a missing embedded directory points at `db migrate`. */
+export function openReader(target: DatabaseTarget): SqlClient {
+  if (target.databaseUrl === undefined && embeddedDirState(target.embeddedDir) !== 'database') {
+    throw new LedgerError(
+      'missing',
+      `the embedded database ${target.embeddedLabel} does not exist; run \`rfcgate db migrate\` to create it (or set DATABASE_URL)`,
+    );
+  }
+  return openSqlClient(target);
+}
+
+/** A failure of the ledger or the database, as the one line a person reads. */
+export function isLedgerFailure(err: unknown): err is LedgerError | SqlWriteError | SqlHaltError {
+  return err instanceof LedgerError || err instanceof SqlWriteError || err instanceof SqlHaltError;
+}
+
+/** `database.embedded_dir` of one RFC's rfc.yaml, read on its own: a broken gate spec must not block `db migrate`. */
+function readManifestDatabase(root: string, id: string): Pick<RfcManifest, 'database'> {
+  const dir = join(root, GATES_DIR, id);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    const known = listRfcIds(root);
+    throw new UsageError(
+      `unknown RFC '${id}'` +
+        (known.length ? `; known RFCs: ${known.join(', ')}` : `; there is no ${GATES_DIR}/ folder here`),
+    );
+  }
+  const file = join(dir, 'rfc.yaml');
+  if (!existsSync(file)) return {};
+  let data: unknown;
+  try {
+    data = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(
+      `${GATES_DIR}/${id}/rfc.yaml does not parse (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); run spec validate`,
+    );
+  }
+  const database = (data as { database?: { embedded_dir?: unknown } } | null)?.database;
+  const embedded = database?.embedded_dir;
+  if (embedded === undefined) return {};
+  if (typeof embedded !== 'string' || embedded.trim() === '') {
+    throw new UsageError(`${GATES_DIR}/${id}/rfc.yaml: database.embedded_dir must be a non-empty path`);
+  }
+  return { database: { embedded_dir: embedded } };
+}
+
+export abstract class LedgerCommand extends RfcCommand {
+  /** Which database: DATABASE_URL, else the RFC's embedded directory (the default one when there is no RFC yet). */
+  protected databaseTarget(root: string, rfcFlag: string | undefined): DatabaseTarget {
+    const program = process.env[PROGRAM_ENV];
+    const explicit = rfcFlag !== undefined || (program !== undefined && program !== HOME_PROGRAM);
+    const manifest =
+      explicit || listRfcIds(root).length > 0 ? readManifestDatabase(root, this.chooseRfc(root, rfcFlag)) : undefined;
+    return targetFor(root, manifest, process.env);
+  }
+
+  override async catch(err: Error & { oclif?: { exit?: number }; code?: string }): Promise<unknown> {
+    if (isLedgerFailure(err)) {
+      process.stderr.write(`error: ${err.message}\n`);
+      if (process.argv.includes('--debug') && err.stack) process.stderr.write(`${err.stack}\n`);
+      this.exit(EXIT.invalid);
+    }
+    return super.catch(err);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// gate check --record
+
+export interface RecordGateCheckOptions {
+  repoDir: string;
+  manifest: Pick<RfcManifest, 'database'>;
+  env: Readonly<Record<string, string | undefined>>;
+  report: GateReport;
+  asOf: Date;
+  phase?: string | undefined;
+  only?: readonly string[] | undefined;
+  toolVersion?: string;
+}
+
+/**
+ * Stores the run and its results in one transaction. Never throws for a ledger or database
+ * failure: it returns the line to print, so the caller (which has already printed the
+ * report) can exit 3 knowing nothing was recorded.
+ */
+export async function recordGateCheck(opts: RecordGateCheckOptions): Promise<{ ok: boolean; message: string }> {
+  let sha: string | null = null;
+  try {
+    sha = (await new GitRepo(opts.repoDir).resolveAsOf(opts.report.ref, opts.asOf))?.sha ?? null;
+  } catch {
+    // Not a repository, or the ref does not resolve: the run is still worth recording.
+  }
+  const writer = openWriter(targetFor(opts.repoDir, opts.manifest, opts.env));
+  try {
+    const run = await recordGateRun(writer, opts.report, {
+      sha,
+      phase: opts.phase ?? null,
+      only: opts.only ?? null,
+      toolVersion: opts.toolVersion ?? null,
+    });
+    return {
+      ok: true,
+      message: `recorded gate run ${run.runId} (${run.results} result${run.results === 1 ? '' : 's'}) in ${run.database}\n`,
+    };
+  } catch (err) {
+    if (!isLedgerFailure(err)) throw err;
+    return { ok: false, message: `error: the gate run was not recorded: ${err.message}\n` };
+  } finally {
+    await writer.close();
+  }
+}

@@ -1,0 +1,404 @@
+/**
+ * Recording measurements. A recorded measurement lands where the gates read measurements:
+ * a row of `audit.coordination_measurements` (wave3 §6), so `measure record --type
+ * measurement.lease_plane.request --elapsed-ms 41` is seen by the lease-plane gates like a
+ * row the application wrote. Beside it, `rfcgate.recorded_measurements` keeps the provenance
+ * (who recorded it, its value, its idempotency key): the partitioned table cannot carry a
+ * unique key that leaves out `recorded_at`, and retention drops its rows, while a key must
+ * stay used.
+ *
+ * Both tables must be rfcgate's (created by `db migrate`): the tool never writes into a
+ * team's own measurement table. Each call is one transaction.
+ */
+import { createHash } from 'node:crypto';
+import type { SqlClient } from '../sources/sql/client.js';
+import type { SqlTx, SqlWriter } from '../sources/sql/writer.js';
+import { UsageError } from '../spec/problems.js';
+import { LedgerError } from './errors.js';
+import { assertManaged, MEASUREMENTS_TABLE, RECORDED_MEASUREMENTS_TABLE } from './schema.js';
+
+/** The namespace the table's CHECK enforces (`LIKE 'measurement.%'`), spelled strictly: dotted lower-case words. */
+export const MEASUREMENT_TYPE_PATTERN = /^measurement\.[a-z0-9_]+(\.[a-z0-9_]+)+$/;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export interface MeasurementInput {
+  /** `measurement.<area>.<name>` */
+  type: string;
+  /** recorded_at: the instant the measurement is of. */
+  at: Date;
+  elapsedMs?: number | null;
+  agentId?: string | null;
+  /** A number the measurement carries; stored as `payload.value` (and in the ledger's value column). */
+  value?: number | null;
+  /** A JSON object. */
+  payload?: JsonObject;
+  /** Recording twice with the same key stores one row. */
+  idempotencyKey?: string | null;
+}
+
+/** A validated input: what is written. */
+export interface NormalizedMeasurement {
+  type: string;
+  at: Date;
+  elapsedMs: number | null;
+  agentId: string | null;
+  value: number | null;
+  payload: JsonObject;
+  idempotencyKey: string | null;
+  /** Identity of the content (all but `at`): a key reused for different content is a conflict. */
+  fingerprint: string;
+}
+
+export interface RecordOptions {
+  /** Who recorded it (kept in the ledger); default from the environment. */
+  recordedBy?: string;
+}
+
+export type RecordOutcome =
+  | {
+      status: 'recorded';
+      id: string;
+      type: string;
+      recorded_at: string;
+      idempotency_key: string | null;
+      database: string;
+    }
+  | {
+      status: 'already_recorded';
+      id: string;
+      type: string;
+      recorded_at: string;
+      idempotency_key: string;
+      recorded_by: string;
+      created_at: string;
+      database: string;
+    };
+
+const MAX_KEY_LENGTH = 200;
+
+/** Who is recording, for the ledger: RFCGATE_RECORDED_BY, else the login name. */
+export function defaultRecordedBy(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return env.RFCGATE_RECORDED_BY?.trim() || env.USER?.trim() || env.LOGNAME?.trim() || 'unknown';
+}
+
+export function checkMeasurementType(type: string, flag = '--type'): string {
+  if (!MEASUREMENT_TYPE_PATTERN.test(type)) {
+    throw new UsageError(
+      `${flag} '${type}' is not a measurement type: it must look like measurement.<area>.<name> (lower-case letters, digits and _ between dots), e.g. measurement.lease_plane.request`,
+    );
+  }
+  return type;
+}
+
+/** Parses `--payload`: a JSON object, or a UsageError saying what is wrong with it. */
+export function parsePayload(text: string, flag = '--payload'): JsonObject {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${flag} is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    const what = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`;
+    throw new UsageError(`${flag} must be a JSON object like '{"runtime":"beam"}', not ${what}`);
+  }
+  return parsed as JsonObject;
+}
+
+/** Parses a number flag: finite, and (for durations) not negative. */
+export function parseNumber(text: string, flag: string, opts: { min?: number } = {}): number {
+  const t = text.trim();
+  const n = t === '' ? Number.NaN : Number(t);
+  if (!Number.isFinite(n)) throw new UsageError(`${flag} '${text}' is not a finite number`);
+  if (opts.min !== undefined && n < opts.min) throw new UsageError(`${flag} ${text} is below ${opts.min}`);
+  return n;
+}
+
+/** YYYY-MM-DD, or an ISO-8601 instant (read as UTC when it names no zone). */
+export function parseInstant(text: string, flag: string): Date {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(
+    text.trim(),
+  );
+  if (m) {
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const probe = new Date(Date.UTC(y, mo - 1, d));
+    const calendar = probe.getUTCFullYear() === y && probe.getUTCMonth() === mo - 1 && probe.getUTCDate() === d;
+    const iso = m[4] === undefined ? `${text.trim()}T00:00:00Z` : m[8] ? text.trim() : `${text.trim()}Z`;
+    const ms = calendar ? Date.parse(iso.replace(' ', 'T')) : Number.NaN;
+    if (!Number.isNaN(ms)) return new Date(ms);
+  }
+  throw new UsageError(
+    `${flag} '${text}' is not a date: use YYYY-MM-DD or an ISO-8601 instant such as 2026-06-01T12:00:00Z`,
+  );
+}
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) out[k] = canonical((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
+}
+
+/** Validates everything before a connection is opened: bad input writes nothing. */
+export function normalizeMeasurement(input: MeasurementInput): NormalizedMeasurement {
+  const type = checkMeasurementType(input.type);
+  if (!(input.at instanceof Date) || Number.isNaN(input.at.getTime())) {
+    throw new UsageError('the measurement instant is not a valid date');
+  }
+  const num = (v: number | null | undefined, what: string, min?: number): number | null => {
+    if (v === null || v === undefined) return null;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new UsageError(`${what} must be a finite number`);
+    if (min !== undefined && v < min) throw new UsageError(`${what} must not be below ${min}`);
+    return v;
+  };
+  const elapsedMs = num(input.elapsedMs, 'elapsed_ms', 0);
+  const value = num(input.value, 'value');
+  const payload: JsonObject = { ...(input.payload ?? {}) };
+  if (
+    input.payload !== undefined &&
+    (typeof input.payload !== 'object' || input.payload === null || Array.isArray(input.payload))
+  ) {
+    throw new UsageError('the payload must be a JSON object');
+  }
+  if (value !== null) {
+    if ('value' in payload && payload.value !== value) {
+      throw new UsageError(
+        `the payload already has "value": ${JSON.stringify(payload.value)}, which contradicts --value ${value}`,
+      );
+    }
+    payload.value = value;
+  }
+  const agentId = input.agentId === null || input.agentId === undefined ? null : input.agentId.trim();
+  if (agentId === '') throw new UsageError('the agent id must not be empty');
+  const key = input.idempotencyKey === null || input.idempotencyKey === undefined ? null : input.idempotencyKey;
+  if (key !== null && (key.trim() === '' || key.length > MAX_KEY_LENGTH)) {
+    throw new UsageError(`the idempotency key must be 1 to ${MAX_KEY_LENGTH} characters`);
+  }
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify(canonical([type, elapsedMs, agentId, payload])))
+    .digest('hex');
+  return { type, at: input.at, elapsedMs, agentId, value, payload, idempotencyKey: key, fingerprint };
+}
+
+const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+
+async function insertOne(
+  tx: SqlTx,
+  m: NormalizedMeasurement,
+  recordedBy: string,
+): Promise<{ id: string; recorded_at: string }> {
+  const row = await tx.query<{ id: string; recorded_at: unknown }>(
+    `INSERT INTO ${MEASUREMENTS_TABLE} (measurement_type, recorded_at, elapsed_ms, agent_id, payload)
+     VALUES ($1, $2::timestamptz, $3::double precision, $4, $5::jsonb)
+     RETURNING id::text AS id, recorded_at`,
+    [m.type, m.at.toISOString(), m.elapsedMs, m.agentId, JSON.stringify(m.payload)],
+  );
+  const r = row.rows[0];
+  if (!r) throw new Error('the insert returned no row');
+  await tx.query(
+    `INSERT INTO ${RECORDED_MEASUREMENTS_TABLE}
+       (measurement_id, measurement_type, recorded_at, value, idempotency_key, fingerprint, recorded_by)
+     VALUES ($1::bigint, $2, $3::timestamptz, $4::double precision, $5, $6, $7)`,
+    [r.id, m.type, iso(r.recorded_at), m.value, m.idempotencyKey, m.fingerprint, recordedBy],
+  );
+  return { id: r.id, recorded_at: iso(r.recorded_at) };
+}
+
+async function recordInTx(
+  tx: SqlTx,
+  m: NormalizedMeasurement,
+  recordedBy: string,
+  database: string,
+): Promise<RecordOutcome> {
+  if (m.idempotencyKey !== null) {
+    // Two recorders with the same key queue here; the UNIQUE constraint is the backstop.
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('rfcgate.idempotency:' || $1))", [m.idempotencyKey]);
+    const seen = await tx.query<{
+      id: string;
+      measurement_type: string;
+      recorded_at: unknown;
+      fingerprint: string;
+      recorded_by: string;
+      created_at: unknown;
+    }>(
+      `SELECT measurement_id::text AS id, measurement_type, recorded_at, fingerprint, recorded_by, created_at
+       FROM ${RECORDED_MEASUREMENTS_TABLE} WHERE idempotency_key = $1`,
+      [m.idempotencyKey],
+    );
+    const prior = seen.rows[0];
+    if (prior) {
+      if (prior.fingerprint !== m.fingerprint) {
+        throw new LedgerError(
+          'conflict',
+          `idempotency key '${m.idempotencyKey}' was already used for a different measurement (${prior.measurement_type} at ${iso(prior.recorded_at)}, row ${prior.id}); nothing was written`,
+        );
+      }
+      return {
+        status: 'already_recorded',
+        id: prior.id,
+        type: prior.measurement_type,
+        recorded_at: iso(prior.recorded_at),
+        idempotency_key: m.idempotencyKey,
+        recorded_by: prior.recorded_by,
+        created_at: iso(prior.created_at),
+        database,
+      };
+    }
+  }
+  const row = await insertOne(tx, m, recordedBy);
+  return {
+    status: 'recorded',
+    id: row.id,
+    type: m.type,
+    recorded_at: row.recorded_at,
+    idempotency_key: m.idempotencyKey,
+    database,
+  };
+}
+
+/**
+ * Records one measurement in one transaction: the row in audit.coordination_measurements and
+ * its ledger entry, or nothing. With an idempotency key already used for the same content,
+ * writes nothing and says so (`already_recorded`); for different content, a LedgerError.
+ */
+export async function recordMeasurement(
+  writer: SqlWriter,
+  input: MeasurementInput,
+  opts: RecordOptions = {},
+): Promise<RecordOutcome> {
+  const m = normalizeMeasurement(input);
+  const recordedBy = opts.recordedBy ?? defaultRecordedBy();
+  const database = writer.describe();
+  return writer.transaction(async (tx) => {
+    await assertManaged(tx, [MEASUREMENTS_TABLE, RECORDED_MEASUREMENTS_TABLE], database);
+    return recordInTx(tx, m, recordedBy, database);
+  });
+}
+
+const BULK_CHUNK = 2_000;
+
+/**
+ * Records many measurements in ONE transaction (all or nothing), e.g. the weeks of rows a
+ * `demo` sandbox needs. Rows without an idempotency key go in as set-based inserts.
+ */
+export async function recordMeasurements(
+  writer: SqlWriter,
+  inputs: readonly MeasurementInput[],
+  opts: RecordOptions = {},
+): Promise<{ recorded: number; alreadyRecorded: number; database: string }> {
+  const all = inputs.map(normalizeMeasurement);
+  const keys = new Set<string>();
+  for (const m of all) {
+    if (m.idempotencyKey === null) continue;
+    if (keys.has(m.idempotencyKey))
+      throw new UsageError(`idempotency key '${m.idempotencyKey}' appears twice in one batch`);
+    keys.add(m.idempotencyKey);
+  }
+  const recordedBy = opts.recordedBy ?? defaultRecordedBy();
+  const database = writer.describe();
+  return writer.transaction(async (tx) => {
+    await assertManaged(tx, [MEASUREMENTS_TABLE, RECORDED_MEASUREMENTS_TABLE], database);
+    let recorded = 0;
+    let alreadyRecorded = 0;
+    const plain = all.filter((m) => m.idempotencyKey === null);
+    for (let i = 0; i < plain.length; i += BULK_CHUNK) {
+      const chunk = plain.slice(i, i + BULK_CHUNK).map((m) => ({
+        measurement_type: m.type,
+        recorded_at: m.at.toISOString(),
+        elapsed_ms: m.elapsedMs,
+        agent_id: m.agentId,
+        payload: m.payload,
+        value: m.value,
+        fingerprint: m.fingerprint,
+      }));
+      // Ids are drawn from the table's identity sequence up front, so each ledger row names
+      // its measurement row without relying on the order RETURNING happens to give.
+      const res = await tx.query<{ n: string }>(
+        `WITH input AS MATERIALIZED (
+           SELECT r.*, nextval(pg_get_serial_sequence('${MEASUREMENTS_TABLE}', 'id')) AS id
+           FROM jsonb_to_recordset($1::jsonb)
+             AS r(measurement_type text, recorded_at timestamptz, elapsed_ms double precision, agent_id text,
+                  payload jsonb, value double precision, fingerprint text)
+         ), inserted AS (
+           INSERT INTO ${MEASUREMENTS_TABLE} (id, measurement_type, recorded_at, elapsed_ms, agent_id, payload)
+           OVERRIDING SYSTEM VALUE
+           SELECT id, measurement_type, recorded_at, elapsed_ms, agent_id, payload FROM input
+           RETURNING 1
+         ), ledger AS (
+           INSERT INTO ${RECORDED_MEASUREMENTS_TABLE}
+             (measurement_id, measurement_type, recorded_at, value, fingerprint, recorded_by)
+           SELECT id, measurement_type, recorded_at, value, fingerprint, $2 FROM input
+           RETURNING 1
+         )
+         SELECT (SELECT count(*) FROM inserted)::text AS n, (SELECT count(*) FROM ledger)::text AS l`,
+        [JSON.stringify(chunk), recordedBy],
+      );
+      recorded += Number(res.rows[0]?.n ?? 0);
+    }
+    for (const m of all) {
+      if (m.idempotencyKey === null) continue;
+      const out = await recordInTx(tx, m, recordedBy, database);
+      if (out.status === 'recorded') recorded++;
+      else alreadyRecorded++;
+    }
+    return { recorded, alreadyRecorded, database };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listing (read-only)
+
+export interface ListedMeasurement {
+  id: string;
+  recorded_at: string;
+  measurement_type: string;
+  elapsed_ms: number | null;
+  agent_id: string | null;
+  payload: JsonObject;
+  /** Null for rows rfcgate did not record (the application's own). */
+  idempotency_key: string | null;
+  recorded_by: string | null;
+}
+
+export interface ListOptions {
+  type?: string;
+  limit: number;
+  timeoutMs?: number;
+}
+
+/** The newest rows of audit.coordination_measurements, read through the READ ONLY client. */
+export async function listMeasurements(client: SqlClient, opts: ListOptions): Promise<ListedMeasurement[]> {
+  const q = { timeoutMs: opts.timeoutMs ?? 30_000 };
+  const ledger = await client.query(
+    `SELECT to_regclass('${RECORDED_MEASUREMENTS_TABLE}') IS NOT NULL AS present`,
+    [],
+    q,
+  );
+  const join = ledger.rows[0]?.present === true;
+  const res = await client.query(
+    `SELECT m.id::text AS id, m.recorded_at, m.measurement_type, m.elapsed_ms, m.agent_id, m.payload,
+            ${join ? 'r.idempotency_key, r.recorded_by' : 'NULL::text AS idempotency_key, NULL::text AS recorded_by'}
+     FROM ${MEASUREMENTS_TABLE} m
+     ${join ? `LEFT JOIN ${RECORDED_MEASUREMENTS_TABLE} r ON r.measurement_id = m.id AND r.recorded_at = m.recorded_at` : ''}
+     WHERE ($1::text IS NULL OR m.measurement_type = $1::text)
+     ORDER BY m.recorded_at DESC, m.id DESC
+     LIMIT $2::int`,
+    [opts.type ?? null, opts.limit],
+    q,
+  );
+  return res.rows.map((r) => ({
+    id: String(r.id),
+    recorded_at: iso(r.recorded_at),
+    measurement_type: String(r.measurement_type),
+    elapsed_ms: r.elapsed_ms === null || r.elapsed_ms === undefined ? null : Number(r.elapsed_ms),
+    agent_id: r.agent_id === null || r.agent_id === undefined ? null : String(r.agent_id),
+    payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : (r.payload ?? {})) as JsonObject,
+    idempotency_key: (r.idempotency_key as string | null) ?? null,
+    recorded_by: (r.recorded_by as string | null) ?? null,
+  }));
+}

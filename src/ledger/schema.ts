@@ -1,0 +1,488 @@
+/**
+ * The DDL the tool owns, as data: the RFC's measurement table (wave3 §6) for teams starting
+ * fresh, its monthly partitions, and the tool's own ledger schema `rfcgate`.
+ *
+ *   const plan = migrationPlan(defaultMigrationRange());
+ *   const result = await migrate(writer, plan, { dryRun: false });
+ *
+ * Every object created is marked with a comment (`rfcgate:managed v1`). An object that
+ * already exists without that marker belongs to someone else: migrate leaves it exactly as
+ * it is, says so, and skips what depends on it (a team's own measurement table gets no index
+ * and no partitions from us), while still creating the rest (the `rfcgate` ledger). Schemas
+ * are the exception: an existing `audit` schema is used as is, because the RFC puts the
+ * table in it. Everything runs in one transaction, under an advisory lock; a second run finds
+ * every object present and changes nothing.
+ */
+import type { SqlTx, SqlWriter } from '../sources/sql/writer.js';
+import { LedgerError } from './errors.js';
+
+export const MANAGED_MARKER = 'rfcgate:managed v1';
+const MARKER_PREFIX = 'rfcgate:managed';
+
+export const MEASUREMENTS_TABLE = 'audit.coordination_measurements';
+export const LEDGER_SCHEMA = 'rfcgate';
+/** One row per measurement recorded through rfcgate: provenance and idempotency keys. */
+export const RECORDED_MEASUREMENTS_TABLE = 'rfcgate.recorded_measurements';
+export const GATE_RUNS_TABLE = 'rfcgate.gate_runs';
+export const GATE_RESULTS_TABLE = 'rfcgate.gate_results';
+
+/** A partition is droppable once its whole range is older than this (wave3 §6). */
+export const RETENTION_DAYS = 90;
+/** A plan longer than this is almost certainly a typo in --from or --to. */
+export const MAX_PLAN_MONTHS = 120;
+
+export type ObjectKind = 'schema' | 'table' | 'index' | 'partition';
+
+export interface MigrationStep {
+  /** Stable: `<kind>:<schema>.<name>` (`schema:audit` for a schema). */
+  id: string;
+  kind: ObjectKind;
+  schema: string;
+  /** The object's own name (the schema's name for a schema). */
+  name: string;
+  description: string;
+  /** Single statements, run in order inside the migration's one transaction. */
+  sql: string[];
+  /** Ids of the steps this one builds on; if one of them is left alone, so is this. */
+  requires: string[];
+  /** Partitions: the UTC range [start, end) as ISO instants. */
+  range?: { start: string; end: string };
+}
+
+export interface MigrationRange {
+  from: Date;
+  to: Date;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plan
+
+function monthStart(d: Date): Date {
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
+}
+
+function addMonths(d: Date, n: number): Date {
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + n, 1));
+}
+
+/** `coordination_measurements_y2026m06`: the name gates/wave3 `overdue_measurement_partitions` parses. */
+export function partitionName(month: Date): string {
+  const y = String(month.getUTCFullYear()).padStart(4, '0');
+  const m = String(month.getUTCMonth() + 1).padStart(2, '0');
+  return `coordination_measurements_y${y}m${m}`;
+}
+
+/** The first instant (UTC) of every calendar month that [from, to] touches. */
+export function monthsCovering(from: Date, to: Date): Date[] {
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) throw new RangeError('from and to must be dates');
+  if (from.getTime() > to.getTime()) {
+    throw new RangeError(`from (${from.toISOString()}) is after to (${to.toISOString()})`);
+  }
+  const out: Date[] = [];
+  const last = monthStart(to).getTime();
+  for (let m = monthStart(from); m.getTime() <= last; m = addMonths(m, 1)) {
+    out.push(m);
+    if (out.length > MAX_PLAN_MONTHS) {
+      throw new RangeError(`the range spans more than ${MAX_PLAN_MONTHS} months; is from or to mistyped?`);
+    }
+  }
+  return out;
+}
+
+/** Three months back to two months ahead of `now` (whole UTC months): retention, plus the RFC's "at least one month ahead". */
+export function defaultMigrationRange(now: Date = new Date()): MigrationRange {
+  const from = addMonths(monthStart(now), -3);
+  const to = new Date(addMonths(monthStart(now), 3).getTime() - 1);
+  return { from, to };
+}
+
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const marker = lit(MANAGED_MARKER);
+
+/** `2026-06-01 00:00:00+00`: a bound that means the same instant whatever the session's TimeZone. */
+function bound(d: Date): string {
+  return `${d.toISOString().slice(0, 10)} 00:00:00+00`;
+}
+
+function schemaStep(name: string, why: string): MigrationStep {
+  return {
+    id: `schema:${name}`,
+    kind: 'schema',
+    schema: name,
+    name,
+    description: `schema ${name} (${why})`,
+    sql: [`CREATE SCHEMA ${name}`, `COMMENT ON SCHEMA ${name} IS ${marker}`],
+    requires: [],
+  };
+}
+
+/**
+ * Every object the tool may create, in dependency order, with monthly partitions covering
+ * [from, to]. Pure: the live database decides (in `migrate`) which steps still need to run.
+ */
+export function migrationPlan(opts: MigrationRange): MigrationStep[] {
+  const months = monthsCovering(opts.from, opts.to);
+  const table = 'table:audit.coordination_measurements';
+  const steps: MigrationStep[] = [
+    schemaStep('audit', 'the RFC measurement table lives here'),
+    {
+      id: table,
+      kind: 'table',
+      schema: 'audit',
+      name: 'coordination_measurements',
+      description: 'table audit.coordination_measurements (wave3 §6: partitioned by month on recorded_at)',
+      sql: [
+        `CREATE TABLE audit.coordination_measurements (
+    id               bigint GENERATED ALWAYS AS IDENTITY,
+    measurement_type text        NOT NULL
+        CHECK (measurement_type LIKE 'measurement.%'),
+    recorded_at      timestamptz NOT NULL DEFAULT now(),
+    elapsed_ms       double precision,
+    agent_id         text,
+    payload          jsonb       NOT NULL DEFAULT '{}'::jsonb
+        CHECK (jsonb_typeof(payload) = 'object'),
+    PRIMARY KEY (id, recorded_at)
+) PARTITION BY RANGE (recorded_at)`,
+        `COMMENT ON TABLE audit.coordination_measurements IS ${marker}`,
+      ],
+      requires: ['schema:audit'],
+    },
+    {
+      id: 'index:audit.coordination_measurements_type_time',
+      kind: 'index',
+      schema: 'audit',
+      name: 'coordination_measurements_type_time',
+      description: 'index audit.coordination_measurements_type_time on (measurement_type, recorded_at)',
+      sql: [
+        'CREATE INDEX coordination_measurements_type_time\n    ON audit.coordination_measurements (measurement_type, recorded_at)',
+        `COMMENT ON INDEX audit.coordination_measurements_type_time IS ${marker}`,
+      ],
+      requires: [table],
+    },
+  ];
+  for (const m of months) {
+    const name = partitionName(m);
+    const next = addMonths(m, 1);
+    steps.push({
+      id: `partition:audit.${name}`,
+      kind: 'partition',
+      schema: 'audit',
+      name,
+      description: `partition audit.${name} [${m.toISOString().slice(0, 10)}, ${next.toISOString().slice(0, 10)})`,
+      sql: [
+        `CREATE TABLE audit.${name}\n    PARTITION OF audit.coordination_measurements\n    FOR VALUES FROM (${lit(bound(m))}) TO (${lit(bound(next))})`,
+        `COMMENT ON TABLE audit.${name} IS ${marker}`,
+      ],
+      requires: [table],
+      range: { start: m.toISOString(), end: next.toISOString() },
+    });
+  }
+  steps.push(
+    schemaStep(LEDGER_SCHEMA, "the tool's own ledger"),
+    {
+      id: `table:${RECORDED_MEASUREMENTS_TABLE}`,
+      kind: 'table',
+      schema: LEDGER_SCHEMA,
+      name: 'recorded_measurements',
+      description: `table ${RECORDED_MEASUREMENTS_TABLE} (who recorded which measurement row; idempotency keys)`,
+      sql: [
+        // No foreign key to the measurement row: retention drops whole partitions, and a key
+        // would block the drop. The pair (measurement_id, recorded_at) names the row.
+        `CREATE TABLE ${RECORDED_MEASUREMENTS_TABLE} (
+    id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    measurement_id   bigint      NOT NULL,
+    measurement_type text        NOT NULL,
+    recorded_at      timestamptz NOT NULL,
+    value            double precision,
+    idempotency_key  text        UNIQUE,
+    fingerprint      text        NOT NULL,
+    recorded_by      text        NOT NULL,
+    created_at       timestamptz NOT NULL DEFAULT now()
+)`,
+        `CREATE INDEX recorded_measurements_row ON ${RECORDED_MEASUREMENTS_TABLE} (measurement_id, recorded_at)`,
+        `COMMENT ON TABLE ${RECORDED_MEASUREMENTS_TABLE} IS ${marker}`,
+      ],
+      requires: [`schema:${LEDGER_SCHEMA}`],
+    },
+    {
+      id: `table:${GATE_RUNS_TABLE}`,
+      kind: 'table',
+      schema: LEDGER_SCHEMA,
+      name: 'gate_runs',
+      description: `table ${GATE_RUNS_TABLE} (one row per \`gate check --record\`)`,
+      sql: [
+        `CREATE TABLE ${GATE_RUNS_TABLE} (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    rfc          text        NOT NULL,
+    as_of        timestamptz NOT NULL,
+    ref          text        NOT NULL,
+    sha          text,
+    phase        text,
+    only_gates   jsonb,
+    verdict      text        NOT NULL CHECK (verdict IN ('pass', 'fail', 'halt')),
+    results      integer     NOT NULL,
+    tool_version text,
+    recorded_by  text        NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now()
+)`,
+        `CREATE INDEX gate_runs_rfc_as_of ON ${GATE_RUNS_TABLE} (rfc, as_of)`,
+        `COMMENT ON TABLE ${GATE_RUNS_TABLE} IS ${marker}`,
+      ],
+      requires: [`schema:${LEDGER_SCHEMA}`],
+    },
+    {
+      id: `table:${GATE_RESULTS_TABLE}`,
+      kind: 'table',
+      schema: LEDGER_SCHEMA,
+      name: 'gate_results',
+      description: `table ${GATE_RESULTS_TABLE} (every gate's verdict, reason and evidence, per run)`,
+      sql: [
+        `CREATE TABLE ${GATE_RESULTS_TABLE} (
+    run_id      bigint NOT NULL REFERENCES ${GATE_RUNS_TABLE} (id) ON DELETE CASCADE,
+    gate_id     text   NOT NULL,
+    kind        text   NOT NULL,
+    title       text   NOT NULL,
+    section     text   NOT NULL,
+    verdict     text   NOT NULL CHECK (verdict IN ('pass', 'fail', 'halt')),
+    halt_reason text,
+    reason      text,
+    evidence    jsonb  NOT NULL DEFAULT '{}'::jsonb CHECK (jsonb_typeof(evidence) = 'object'),
+    location    jsonb,
+    PRIMARY KEY (run_id, gate_id)
+)`,
+        `COMMENT ON TABLE ${GATE_RESULTS_TABLE} IS ${marker}`,
+      ],
+      requires: [`table:${GATE_RUNS_TABLE}`],
+    },
+  );
+  return steps;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The live state
+
+interface LiveObject {
+  comment: string | null;
+  /** Relations: `schema.parent` when it is a partition. */
+  parent: string | null;
+}
+
+export function isManaged(comment: string | null | undefined): boolean {
+  return typeof comment === 'string' && comment.startsWith(MARKER_PREFIX);
+}
+
+async function inspect(tx: SqlTx, plan: readonly MigrationStep[]): Promise<Map<string, LiveObject>> {
+  const live = new Map<string, LiveObject>();
+  const schemas = plan.filter((s) => s.kind === 'schema').map((s) => s.name);
+  const relations = plan.filter((s) => s.kind !== 'schema').map((s) => `${s.schema}.${s.name}`);
+  // JSON arrays as parameters: the same on node-postgres and PGlite.
+  const ns = await tx.query<{ name: string; comment: string | null }>(
+    `SELECT n.nspname AS name, obj_description(n.oid, 'pg_namespace') AS comment
+     FROM pg_namespace n
+     WHERE n.nspname IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+    [JSON.stringify(schemas)],
+  );
+  for (const r of ns.rows) live.set(`schema:${r.name}`, { comment: r.comment, parent: null });
+  const rel = await tx.query<{ qualified: string; relkind: string; comment: string | null; parent: string | null }>(
+    `SELECT n.nspname || '.' || c.relname AS qualified, c.relkind::text AS relkind,
+            obj_description(c.oid, 'pg_class') AS comment,
+            (SELECT pn.nspname || '.' || p.relname
+               FROM pg_inherits i
+               JOIN pg_class p ON p.oid = i.inhparent
+               JOIN pg_namespace pn ON pn.oid = p.relnamespace
+              WHERE i.inhrelid = c.oid
+              LIMIT 1) AS parent
+     FROM pg_class c
+     JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname || '.' || c.relname IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+    [JSON.stringify(relations)],
+  );
+  for (const r of rel.rows) live.set(r.qualified, { comment: r.comment, parent: r.parent });
+  return live;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migrating
+
+export type StepStatus =
+  /** Created by this run. */
+  | 'created'
+  /** Dry run: would be created. */
+  | 'would_create'
+  /** Already there (rfcgate's, or a schema used as is). */
+  | 'present'
+  /** Exists and is not rfcgate's: left exactly as it is. */
+  | 'refused'
+  /** Builds on an object that was refused: not created. */
+  | 'blocked';
+
+export interface StepOutcome {
+  step: MigrationStep;
+  status: StepStatus;
+  /** Why it was refused or blocked; for a partition already past retention, a warning. */
+  note?: string;
+}
+
+export interface MigrateResult {
+  database: string;
+  dryRun: boolean;
+  outcomes: StepOutcome[];
+  created: number;
+  present: number;
+  refused: number;
+  blocked: number;
+  /** Did this run change the database? False on a dry run and on a second run. */
+  changed: boolean;
+}
+
+export interface MigrateOptions {
+  /** Inspect in a READ ONLY transaction and report what would be created; write nothing. */
+  dryRun?: boolean;
+  /** For the retention warning on partitions; default now. */
+  now?: Date;
+}
+
+function qualified(step: MigrationStep): string {
+  return step.kind === 'schema' ? step.name : `${step.schema}.${step.name}`;
+}
+
+function decide(plan: readonly MigrationStep[], live: Map<string, LiveObject>, opts: MigrateOptions): StepOutcome[] {
+  const now = opts.now ?? new Date();
+  const retentionEdge = now.getTime() - RETENTION_DAYS * 86_400_000;
+  const byId = new Map<string, StepOutcome>();
+  const outcomes: StepOutcome[] = [];
+  for (const step of plan) {
+    let outcome: StepOutcome;
+    const left = step.requires
+      .map((id) => byId.get(id))
+      .find((o) => o !== undefined && (o.status === 'refused' || o.status === 'blocked'));
+    const obj = live.get(step.kind === 'schema' ? `schema:${step.name}` : qualified(step));
+    if (left) {
+      outcome = {
+        step,
+        status: 'blocked',
+        note: `not created: it would build on ${qualified(left.step)}, which rfcgate leaves alone`,
+      };
+    } else if (obj && step.kind === 'schema') {
+      outcome = isManaged(obj.comment)
+        ? { step, status: 'present' }
+        : { step, status: 'present', note: 'exists (not created by rfcgate); used as is' };
+    } else if (obj && isManaged(obj.comment)) {
+      outcome = { step, status: 'present' };
+    } else if (obj) {
+      outcome = {
+        step,
+        status: 'refused',
+        note: `exists and was not created by rfcgate (no '${MARKER_PREFIX}' comment); left unchanged`,
+      };
+    } else {
+      outcome = { step, status: opts.dryRun ? 'would_create' : 'created' };
+      if (step.range && Date.parse(step.range.end) < retentionEdge) {
+        outcome.note = `already past the ${RETENTION_DAYS}-day retention window (stop sign #12 counts it once 7 days overdue)`;
+      }
+    }
+    byId.set(step.id, outcome);
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}
+
+function summarise(database: string, dryRun: boolean, outcomes: StepOutcome[]): MigrateResult {
+  const count = (s: StepStatus) => outcomes.filter((o) => o.status === s).length;
+  const created = count('created');
+  return {
+    database,
+    dryRun,
+    outcomes,
+    created: dryRun ? count('would_create') : created,
+    present: count('present'),
+    refused: count('refused'),
+    blocked: count('blocked'),
+    changed: !dryRun && created > 0,
+  };
+}
+
+/**
+ * Brings the database up to `plan` in ONE transaction (or, with dryRun, reports what would
+ * be created, from a READ ONLY transaction that is rolled back). Objects already present
+ * are skipped; objects that exist without the marker are refused, never altered.
+ */
+export async function migrate(
+  writer: SqlWriter,
+  plan: readonly MigrationStep[],
+  opts: MigrateOptions = {},
+): Promise<MigrateResult> {
+  const dryRun = opts.dryRun ?? false;
+  return writer.transaction(
+    async (tx) => {
+      // Two migrations at once would both see an object missing; the second waits here.
+      if (!dryRun) await tx.query("SELECT pg_advisory_xact_lock(hashtext('rfcgate.migrate'))");
+      const outcomes = decide(plan, await inspect(tx, plan), { ...opts, dryRun });
+      if (!dryRun) {
+        for (const o of outcomes) {
+          if (o.status !== 'created') continue;
+          for (const statement of o.step.sql) await tx.query(statement);
+        }
+      }
+      return summarise(writer.describe(), dryRun, outcomes);
+    },
+    { readOnly: dryRun },
+  );
+}
+
+/** A dry run against a database that does not exist yet (an embedded directory not created): everything would be created. */
+export function dryRunOnEmpty(plan: readonly MigrationStep[], database: string, now?: Date): MigrateResult {
+  return summarise(database, true, decide(plan, new Map(), { dryRun: true, ...(now ? { now } : {}) }));
+}
+
+/** The SQL a dry run prints: one transaction, a comment per step, refused and blocked steps as comments. */
+export function migrationSql(result: MigrateResult): string {
+  const lines: string[] = [];
+  const todo = result.outcomes.filter((o) => o.status === 'would_create' || o.status === 'created');
+  lines.push(`-- rfcgate db migrate on ${result.database}${result.dryRun ? ' (dry run: nothing was written)' : ''}`);
+  for (const o of result.outcomes) {
+    if (o.status === 'refused' || o.status === 'blocked')
+      lines.push(`-- ${o.status}: ${o.step.description}: ${o.note}`);
+  }
+  if (todo.length === 0) {
+    lines.push('-- nothing to do');
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push('BEGIN;');
+  for (const o of todo) {
+    lines.push('', `-- ${o.step.description}${o.note ? ` (${o.note})` : ''}`);
+    for (const statement of o.step.sql) lines.push(`${statement};`);
+  }
+  lines.push('', 'COMMIT;');
+  return `${lines.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Guarding writes
+
+/**
+ * Throws a LedgerError unless every table exists and carries the marker. Run inside the
+ * writing transaction, before the first write.
+ */
+export async function assertManaged(tx: SqlTx, tables: readonly string[], database: string): Promise<void> {
+  const res = await tx.query<{ name: string; present: boolean; comment: string | null }>(
+    `SELECT t.name, to_regclass(t.name) IS NOT NULL AS present, obj_description(to_regclass(t.name), 'pg_class') AS comment
+     FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS t(name, ord)
+     ORDER BY t.ord`,
+    [JSON.stringify(tables)],
+  );
+  const missing = res.rows.filter((r) => !r.present).map((r) => r.name);
+  if (missing.length) {
+    throw new LedgerError(
+      'missing',
+      `the ledger is not set up in ${database}: ${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist; run \`rfcgate db migrate\` first; nothing was written`,
+    );
+  }
+  const foreign = res.rows.filter((r) => !isManaged(r.comment)).map((r) => r.name);
+  if (foreign.length) {
+    throw new LedgerError(
+      'foreign',
+      `${foreign.join(', ')} in ${database} ${foreign.length === 1 ? 'was' : 'were'} not created by rfcgate (no '${MARKER_PREFIX}' comment); rfcgate writes only to tables it manages, so nothing was written`,
+    );
+  }
+}

@@ -1,0 +1,386 @@
+/**
+ * The status of every prerequisite PR, read from the mainline as of a ref and an instant:
+ * landed, partial, blocked, gated or ready (or unknown, with the halt, when git cannot
+ * answer). Pure apart from the GitHistory and the Measurer it is handed; it prints nothing.
+ */
+import type { Measurer } from '../engine/measure.js';
+import { HALT_PRIORITY, outcomeEvidence } from '../engine/measure.js';
+import type { Evidence, HaltReason } from '../model/result.js';
+import { anchor, authorOf } from '../sources/git/common.js';
+import { type DeliverableFacts, type LandingFacts, landingOf } from '../sources/git/landing.js';
+import type { CommitInfo, GitHistory, HistoryScope } from '../sources/git/repo.js';
+import type { MeasurementOutcome } from '../sources/types.js';
+import { fromCel, toCel } from '../spec/expressions.js';
+import type { LoadedRfc } from '../spec/load.js';
+import type { PrereqSpec } from '../spec/types.js';
+import { dataGateKey } from './spec.js';
+
+export type PrereqState = 'landed' | 'partial' | 'ready' | 'blocked' | 'gated' | 'unknown';
+export const PREREQ_STATES: readonly PrereqState[] = ['landed', 'partial', 'ready', 'blocked', 'gated', 'unknown'];
+
+export interface CommitRef {
+  sha: string;
+  author: string;
+  date: string;
+  subject: string;
+}
+
+export interface DeliverableStatus {
+  path: string;
+  present: boolean;
+  files?: string[];
+  first_commit?: CommitRef;
+  deleted_by?: CommitRef;
+  /** Also a dependency's deliverable: this prereq modifies it. */
+  shared?: boolean;
+}
+
+export interface DataGateStatus {
+  id: string;
+  title?: string;
+  condition: string;
+  verdict: 'pass' | 'fail' | 'halt';
+  halt_reason?: HaltReason;
+  reason?: string;
+  measurements: Evidence;
+}
+
+export interface PrereqStatus {
+  id: string;
+  title: string;
+  section?: string;
+  status: PrereqState;
+  reason: string;
+  depends_on: string[];
+  /** Dependencies that have not landed. */
+  blocked_by: string[];
+  deliverables: DeliverableStatus[];
+  missing: string[];
+  landed_when?: { commit_message: string; commit: CommitRef | null };
+  data_gates: DataGateStatus[];
+  started_by?: CommitRef;
+  landed_by?: CommitRef;
+  /** From the first to the last deliverable commit, in days. */
+  took_days?: number;
+  location: { file: string; line: number; col: number };
+}
+
+export interface PrereqReport {
+  rfc: string;
+  as_of: string;
+  ref: string;
+  resolved_sha: string | null;
+  /** `halt` when git could not answer (shallow clone, missing ref): every status is unknown. */
+  state: 'ok' | 'halt';
+  halt?: { reason: HaltReason; message: string };
+  counts: Record<PrereqState, number>;
+  can_start: string[];
+  critical_path: string[];
+  prereqs: PrereqStatus[];
+}
+
+export interface PrereqStatusOptions {
+  repo: GitHistory;
+  /** The mainline ref; default the manifest's mainline branch. */
+  ref?: string;
+  asOf: Date;
+  /** Evaluates data-gate measurements; without it, a prereq with data gates is gated (nothing measured). */
+  measurer?: Measurer;
+}
+
+export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): Promise<PrereqReport> {
+  const prereqs = rfc.prereqs ?? [];
+  const ref = opts.ref ?? rfc.manifest.mainline;
+  const head = { rfc: rfc.manifest.id, as_of: opts.asOf.toISOString(), ref };
+
+  const halted = await mainlineHalt(opts.repo, ref);
+  if (halted) {
+    const statuses = prereqs.map((p) => unknownStatus(p, halted.message));
+    return {
+      ...head,
+      resolved_sha: null,
+      state: 'halt',
+      halt: halted,
+      counts: countStates(statuses),
+      can_start: [],
+      critical_path: criticalPath(prereqs, statuses),
+      prereqs: statuses,
+    };
+  }
+  const a = await anchor(opts.repo, ref, opts.asOf, { history: true });
+  if (!a.ok) {
+    const o = a.outcome as Extract<MeasurementOutcome, { status: 'halt' }>;
+    const statuses = prereqs.map((p) => unknownStatus(p, o.reason));
+    return {
+      ...head,
+      resolved_sha: null,
+      state: 'halt',
+      halt: { reason: o.halt, message: o.reason },
+      counts: countStates(statuses),
+      can_start: [],
+      critical_path: criticalPath(prereqs, statuses),
+      prereqs: statuses,
+    };
+  }
+  const resolved = a.anchor.commit;
+  const h: HistoryScope = { sha: resolved.sha, scope: 'mainline', asOf: opts.asOf };
+  const facts = new Map(
+    await Promise.all(prereqs.map(async (p) => [p.id, await landingOf(opts.repo, p, h, resolved)] as const)),
+  );
+  const gates = new Map(
+    await Promise.all(
+      prereqs.map(async (p) => [p.id, facts.get(p.id)?.landed ? [] : await dataGates(rfc, p, opts.measurer)] as const),
+    ),
+  );
+  const statuses = prereqs.map((p) =>
+    decide(p, facts.get(p.id) as LandingFacts, gates.get(p.id) ?? [], (id) => facts.get(id)?.landed ?? false),
+  );
+  return {
+    ...head,
+    resolved_sha: resolved.sha,
+    state: 'ok',
+    counts: countStates(statuses),
+    can_start: statuses.filter((s) => s.status === 'ready').map((s) => s.id),
+    critical_path: criticalPath(prereqs, statuses),
+    prereqs: statuses,
+  };
+}
+
+/** A mainline branch that does not exist names the branches that do. */
+async function mainlineHalt(
+  repo: GitHistory,
+  ref: string,
+): Promise<{ reason: HaltReason; message: string } | undefined> {
+  const st = await repo.state();
+  if (st.kind !== 'repo' || !st.hasCommits) return undefined;
+  if (await repo.refExists(ref)) return undefined;
+  const branches = repo.branches ? await repo.branches() : [];
+  return {
+    reason: 'missing',
+    message:
+      `the mainline '${ref}' does not exist in this clone` +
+      (branches.length ? `; branches that do: ${branches.join(', ')}` : '; the clone has no branches') +
+      ` (fix mainline in rfc.yaml, pass --ref, or git fetch origin ${ref})`,
+  };
+}
+
+function commitRef(c: CommitInfo): CommitRef {
+  return { sha: c.sha, author: authorOf(c), date: c.date, subject: c.subject };
+}
+
+function short(c: { sha: string; date: string }): string {
+  return `${c.sha.slice(0, 7)} (${c.date.slice(0, 10)})`;
+}
+
+function unknownStatus(p: PrereqSpec, message: string): PrereqStatus {
+  return {
+    id: p.id,
+    title: p.title,
+    ...(p.section ? { section: p.section } : {}),
+    status: 'unknown',
+    reason: message,
+    depends_on: p.depends_on,
+    blocked_by: [],
+    deliverables: p.deliverables.map((path) => ({ path, present: false })),
+    missing: [],
+    data_gates: [],
+    location: p.location,
+  };
+}
+
+async function dataGates(rfc: LoadedRfc, p: PrereqSpec, measurer: Measurer | undefined): Promise<DataGateStatus[]> {
+  return Promise.all(
+    p.data_gates.map(async (g): Promise<DataGateStatus> => {
+      const base = { id: g.id, ...(g.title ? { title: g.title } : {}), condition: g.condition };
+      const c = rfc.prereqGates?.get(dataGateKey(p.id, g.id));
+      if (!c) {
+        return {
+          ...base,
+          verdict: 'halt',
+          halt_reason: 'error',
+          reason: 'the condition did not compile',
+          measurements: {},
+        };
+      }
+      const ids = c.identifiers.filter((id) => rfc.measurements.has(id));
+      if (!measurer) {
+        return {
+          ...base,
+          verdict: 'halt',
+          halt_reason: 'error',
+          reason: 'no measurement sources were configured for this run',
+          measurements: {},
+        };
+      }
+      const outcomes = await Promise.all(ids.map(async (id) => [id, await measurer.get(id)] as const));
+      const vars: Record<string, unknown> = {};
+      const measured: Evidence = {};
+      const halts: [string, Extract<MeasurementOutcome, { status: 'halt' }>][] = [];
+      for (const [id, o] of outcomes) {
+        const m = rfc.measurements.get(id);
+        if (!m) continue;
+        const v = o.status === 'ok' ? toCel(m.type, o.value) : undefined;
+        if (v !== undefined) vars[id] = v;
+        else if (o.status === 'halt') halts.push([id, o]);
+        measured[id] = outcomeEvidence(m, o, fromCel(v));
+      }
+      if (halts.length) {
+        const reasons = halts.map(([, o]) => o.halt);
+        return {
+          ...base,
+          verdict: 'halt',
+          halt_reason: HALT_PRIORITY.find((r) => reasons.includes(r)) ?? 'error',
+          reason: halts.map(([id, o]) => `${id}: ${o.reason}`).join('; '),
+          measurements: measured,
+        };
+      }
+      let value: unknown;
+      try {
+        value = c.evaluate(vars);
+      } catch (e) {
+        const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+        return {
+          ...base,
+          verdict: 'halt',
+          halt_reason: 'error',
+          reason: `the condition could not be evaluated: ${msg}`,
+          measurements: measured,
+        };
+      }
+      if (value === true) return { ...base, verdict: 'pass', measurements: measured };
+      const values = ids.map((id) => `${id}=${fromCel(vars[id])}`).join(', ');
+      return {
+        ...base,
+        verdict: 'fail',
+        reason: `does not hold: ${g.condition.trim()} (${values})`,
+        measurements: measured,
+      };
+    }),
+  );
+}
+
+function deliverableStatus(d: DeliverableFacts): DeliverableStatus {
+  return {
+    path: d.path,
+    present: d.present,
+    ...(d.files ? { files: d.files } : {}),
+    ...(d.first ? { first_commit: commitRef(d.first) } : {}),
+    ...(d.deletedBy ? { deleted_by: commitRef(d.deletedBy) } : {}),
+    ...(d.shared ? { shared: true } : {}),
+  };
+}
+
+function decide(
+  p: PrereqSpec,
+  f: LandingFacts,
+  gates: DataGateStatus[],
+  landed: (id: string) => boolean,
+): PrereqStatus {
+  const deliverables = f.deliverables.map(deliverableStatus);
+  const missing = f.deliverables.filter((d) => !d.present).map((d) => d.path);
+  const blockedBy = p.depends_on.filter((d) => !landed(d));
+  const base = {
+    id: p.id,
+    title: p.title,
+    ...(p.section ? { section: p.section } : {}),
+    depends_on: p.depends_on,
+    blocked_by: blockedBy,
+    deliverables,
+    missing,
+    ...(p.landed_when
+      ? {
+          landed_when: {
+            commit_message: p.landed_when.commit_message,
+            commit: f.landedWhen ? commitRef(f.landedWhen) : null,
+          },
+        }
+      : {}),
+    data_gates: gates,
+    ...(f.startedBy ? { started_by: commitRef(f.startedBy) } : {}),
+    location: p.location,
+  };
+  if (f.landed && f.completedBy) {
+    const took = f.startedBy ? roundDays(Date.parse(f.completedBy.date) - Date.parse(f.startedBy.date)) : 0;
+    return {
+      ...base,
+      status: 'landed',
+      reason: `landed by ${short(f.completedBy)}, ${took} d after its first deliverable commit`,
+      landed_by: commitRef(f.completedBy),
+      took_days: took,
+    };
+  }
+  const gateProblems = gates
+    .filter((g) => g.verdict !== 'pass')
+    .map((g) => `data gate ${g.id} ${g.verdict === 'halt' ? `halted (${g.halt_reason}: ${g.reason})` : g.reason}`);
+  if (f.started) {
+    const parts: string[] = [];
+    const present = f.deliverables.filter((d) => d.present).length;
+    if (missing.length) {
+      const detail = f.deliverables
+        .filter((d) => !d.present)
+        .map((d) => (d.deletedBy ? `${d.path} (deleted by ${short(d.deletedBy)})` : d.path));
+      parts.push(`${present} of ${f.deliverables.length} deliverables present; missing: ${detail.join(', ')}`);
+    }
+    if (p.landed_when && !f.landedWhen)
+      parts.push(`no mainline commit message matches /${p.landed_when.commit_message}/`);
+    if (blockedBy.length) parts.push(`started before ${blockedBy.join(', ')} landed`);
+    parts.push(...gateProblems);
+    return { ...base, status: 'partial', reason: parts.join('; ') };
+  }
+  if (blockedBy.length) return { ...base, status: 'blocked', reason: `waits for ${blockedBy.join(', ')}` };
+  if (gateProblems.length) return { ...base, status: 'gated', reason: gateProblems.join('; ') };
+  return {
+    ...base,
+    status: 'ready',
+    reason: p.depends_on.length ? 'every dependency has landed; not started' : 'no dependencies; not started',
+  };
+}
+
+function roundDays(ms: number): number {
+  return Math.round((ms / 86_400_000) * 100) / 100;
+}
+
+function countStates(statuses: PrereqStatus[]): Record<PrereqState, number> {
+  const out = Object.fromEntries(PREREQ_STATES.map((s) => [s, 0])) as Record<PrereqState, number>;
+  for (const s of statuses) out[s.status]++;
+  return out;
+}
+
+/**
+ * The longest chain of prereqs not yet landed, following depends_on, from the first to
+ * start to the last to land: the sequence that bounds how soon everything can land.
+ * Ties go to the smaller id, so the answer is deterministic.
+ */
+export function criticalPath(prereqs: PrereqSpec[], statuses: PrereqStatus[]): string[] {
+  const open = new Set(statuses.filter((s) => s.status !== 'landed').map((s) => s.id));
+  const byId = new Map(prereqs.map((p) => [p.id, p]));
+  const memo = new Map<string, string[]>();
+  const visiting = new Set<string>();
+  const longest = (id: string): string[] => {
+    const known = memo.get(id);
+    if (known) return known;
+    if (visiting.has(id)) return [];
+    visiting.add(id);
+    let best: string[] = [];
+    for (const d of [...(byId.get(id)?.depends_on ?? [])].sort()) {
+      if (!open.has(d)) continue;
+      const chain = longest(d);
+      if (chain.length > best.length) best = chain;
+    }
+    visiting.delete(id);
+    const out = [...best, id];
+    memo.set(id, out);
+    return out;
+  };
+  let best: string[] = [];
+  for (const id of [...open].sort()) {
+    const chain = longest(id);
+    if (chain.length > best.length) best = chain;
+  }
+  return best;
+}
+
+/** Exit code of `prereq status`: 0 when every status was computed, 2 when git could not answer. */
+export function prereqExitCode(r: PrereqReport): number {
+  return r.state === 'halt' ? 2 : 0;
+}

@@ -1,0 +1,231 @@
+/**
+ * The artifact source: a document committed to the repository (a hand-off, a go-decision)
+ * that must exist, whose named section must actually be filled in, and out of which a value
+ * may be read. A blank judgement is `halt: unsigned`, never a pass.
+ */
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import type { Evidence } from '../../model/result.js';
+import type { ArtifactSpec, MeasurementSpec } from '../../spec/types.js';
+import { type Anchor, anchor, authorOf, compileRegex, RepoBackedSource } from '../git/common.js';
+import { type GitHistory, pathMatcher } from '../git/repo.js';
+import { type EvalContext, halt, type MeasurementOutcome, ok } from '../types.js';
+import { blanks, findSection, headings, type Section, sectionText } from './markdown.js';
+
+interface Candidate {
+  path: string;
+  /** false: present only in the working tree, where CI cannot see it. */
+  committed: boolean;
+}
+
+/** Folders never worth walking for a hand-off document, unless the glob names them. */
+const SKIP_DIRS = new Set(['.git', 'node_modules']);
+
+export class ArtifactMeasurementSource extends RepoBackedSource<'artifact'> {
+  readonly kind = 'artifact' as const;
+
+  protected describe(m: Extract<MeasurementSpec, { source: 'artifact' }>): string {
+    return `artifact ${m.artifact.glob} for '${m.id}'`;
+  }
+
+  protected run(
+    m: Extract<MeasurementSpec, { source: 'artifact' }>,
+    repo: GitHistory,
+    ctx: EvalContext,
+  ): Promise<MeasurementOutcome> {
+    return this.read(m.artifact, repo, ctx);
+  }
+
+  private async read(spec: ArtifactSpec, repo: GitHistory, ctx: EvalContext): Promise<MeasurementOutcome> {
+    const ref = spec.ref ?? ctx.ref;
+    const a = await anchor(repo, ref, ctx.asOf, { history: false });
+    if (!a.ok) return a.outcome;
+    const at = a.anchor;
+    const base: Evidence = { glob: spec.glob, ref, as_of: ctx.asOf.toISOString(), resolved_sha: at.commit.sha };
+
+    const committed = await repo.filesAt(at.commit.sha, spec.glob);
+    const committedSet = new Set(committed);
+    const onDisk = at.bare ? [] : await workingTreeMatches(at.root, spec.glob);
+    const untracked = onDisk.filter((p) => !committedSet.has(p));
+    // A file written after the instant cannot have existed then: a replay must not see it.
+    const untrackedThen: string[] = [];
+    for (const p of untracked) {
+      const s = await stat(path.join(at.root, p)).catch(() => undefined);
+      if (s && s.mtime.getTime() <= ctx.asOf.getTime()) untrackedThen.push(p);
+    }
+
+    const allow = spec.working_tree === 'allow';
+    const candidates: Candidate[] = [
+      ...committed.map((p) => ({ path: p, committed: true })),
+      ...(allow ? untrackedThen.map((p) => ({ path: p, committed: false })) : []),
+    ];
+    if (candidates.length === 0) {
+      let hint = '';
+      if (!allow && untrackedThen.length > 0) {
+        hint = `; ${untrackedThen[0]} exists only in the working tree, which CI cannot see: commit it (or set working_tree: allow for a local check)`;
+      } else if (untracked.length > 0) {
+        hint = `; ${untracked[0]} exists in the working tree but was written after ${ctx.asOf.toISOString()}`;
+      }
+      return halt('missing', `no file matching ${spec.glob} on '${ref}' as of ${ctx.asOf.toISOString()}${hint}`, {
+        ...base,
+        working_tree: spec.working_tree ?? 'deny',
+      });
+    }
+
+    const chosen = await newest(candidates, repo, at);
+    const others = candidates.filter((c) => c !== chosen).map((c) => c.path);
+    const evidence: Evidence = { ...base, path: chosen.path, visible_to_ci: chosen.committed };
+    if (others.length > 0) evidence.other_matches = others.slice(0, 10);
+
+    let text: string | undefined;
+    if (chosen.committed) {
+      text = await repo.fileAt(at.commit.sha, chosen.path);
+      const last = at.shallow ? undefined : await repo.lastCommitTouchingFile(at.commit.sha, chosen.path);
+      evidence.commit = last ? { sha: last.sha, author: authorOf(last), date: last.date } : null;
+      if (at.shallow) evidence.commit_note = 'shallow clone: the last commit touching the file is unknown';
+    } else {
+      text = await readFile(path.join(at.root, chosen.path), 'utf8').catch(() => undefined);
+      evidence.commit = 'working tree';
+      evidence.note = 'this file exists only in the working tree (uncommitted or git-ignored): CI cannot see it';
+    }
+    if (text === undefined) {
+      return halt('missing', `${chosen.path} matches ${spec.glob} but is not a readable regular file`, evidence);
+    }
+
+    let scope = text;
+    let firstLine = 1;
+    let section: Section | undefined;
+    if (spec.section !== undefined) {
+      section = findSection(text, spec.section);
+      if (!section) {
+        const found = headings(text)
+          .slice(0, 20)
+          .map((h) => `${'#'.repeat(h.level)} ${h.text}`);
+        return halt('missing', `${chosen.path} has no '${spec.section}' section; add that heading and fill it in`, {
+          ...evidence,
+          section: spec.section,
+          headings: found,
+        });
+      }
+      evidence.section = spec.section;
+      evidence.line = section.heading.line;
+      const problems = blanks(section);
+      if (problems.length > 0) {
+        const shown = problems.slice(0, 3).map((p) => `${p.detail} at ${chosen.path}:${p.line}`);
+        const more = problems.length > 3 ? ` and ${problems.length - 3} more` : '';
+        return halt(
+          'unsigned',
+          `section '${section.heading.text}' of ${chosen.path}:${section.heading.line} is not filled in: ${shown.join('; ')}${more}`,
+          {
+            ...evidence,
+            blanks: problems.map((p) => ({ kind: p.kind, line: p.line, detail: p.detail })),
+          },
+        );
+      }
+      scope = sectionText(section);
+      firstLine = section.body[0]?.line ?? section.heading.line + 1;
+    }
+
+    if (!spec.extract) return ok(true, evidence);
+    return extract(spec.extract, scope, firstLine, chosen.path, evidence);
+  }
+}
+
+function extract(
+  ex: NonNullable<ArtifactSpec['extract']>,
+  text: string,
+  firstLine: number,
+  file: string,
+  evidence: Evidence,
+): MeasurementOutcome {
+  // Multiline: documents are line-oriented, so `^Judgement: (\w+)` should find its line.
+  const re = compileRegex(ex.pattern, 'm');
+  if (typeof re === 'string')
+    return halt('error', `extract pattern /${ex.pattern}/ is not a valid regex: ${re}`, evidence);
+  const match = re.exec(text);
+  const where = evidence.section !== undefined ? `section '${evidence.section}' of ${file}` : file;
+  if (ex.as === 'bool') {
+    return ok(match !== null, {
+      ...evidence,
+      pattern: ex.pattern,
+      matched: match?.[0] ?? null,
+      ...lineOf(match, text, firstLine),
+    });
+  }
+  const captured = match ? (match.length > 1 ? match[1] : match[0]) : undefined;
+  if (captured === undefined) {
+    return halt('missing', `pattern /${ex.pattern}/ was not found in ${where}`, { ...evidence, pattern: ex.pattern });
+  }
+  const ev: Evidence = { ...evidence, pattern: ex.pattern, extracted: captured, ...lineOf(match, text, firstLine) };
+  if (ex.as === 'string') return ok(captured, ev);
+  const cleaned = captured.replace(/[%,\s]/g, '');
+  const n = cleaned === '' ? Number.NaN : Number(cleaned);
+  if (!Number.isFinite(n)) {
+    return halt('missing', `pattern /${ex.pattern}/ in ${where} captured '${captured}', which is not a number`, ev);
+  }
+  return ok(n, ev);
+}
+
+function lineOf(match: RegExpExecArray | null, text: string, firstLine: number): Evidence {
+  if (!match) return {};
+  let n = 0;
+  for (let i = 0; i < match.index; i++) if (text.charCodeAt(i) === 10) n++;
+  return { extracted_line: firstLine + n };
+}
+
+/**
+ * Newest by file name, descending (names carry dates: `wave-3-go-decision-2026-05-13.md`);
+ * two files with the same name in different folders are told apart by their last commit.
+ */
+async function newest(candidates: Candidate[], repo: GitHistory, at: Anchor): Promise<Candidate> {
+  const byName = [...candidates].sort((x, y) => {
+    const bx = path.posix.basename(x.path);
+    const by = path.posix.basename(y.path);
+    if (bx !== by) return bx < by ? 1 : -1;
+    return x.path < y.path ? 1 : x.path > y.path ? -1 : 0;
+  });
+  const top = byName[0] as Candidate;
+  const ties = byName.filter((c) => path.posix.basename(c.path) === path.posix.basename(top.path));
+  if (ties.length === 1 || at.shallow) return top;
+  let best = top;
+  let bestDate = '';
+  for (const c of ties) {
+    // Uncommitted beats committed: it is at least as new as anything in history.
+    const date = c.committed ? ((await repo.lastCommitTouchingFile(at.commit.sha, c.path))?.date ?? '') : '\uffff';
+    if (date > bestDate) {
+      best = c;
+      bestDate = date;
+    }
+  }
+  return best;
+}
+
+/** Files on disk (tracked, untracked or git-ignored) matching the glob, repository-relative. */
+async function workingTreeMatches(root: string, glob: string): Promise<string[]> {
+  const match = pathMatcher([glob]);
+  // Walk only below the glob's literal prefix: `docs/handoffs/*.md` never needs the whole tree.
+  const scanned = picomatch.scan(glob.replace(/^(\.\/)+/, ''));
+  const start = scanned.isGlob ? scanned.base : path.posix.dirname(scanned.input);
+  const out: string[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(path.join(root, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) {
+        if (SKIP_DIRS.has(e.name)) continue;
+        await walk(p);
+      } else if (e.isFile() && match(p)) {
+        out.push(p);
+      }
+    }
+  };
+  await walk(start === '.' ? '' : start);
+  return out.sort();
+}

@@ -1,0 +1,176 @@
+/**
+ * The attestation source: a gate only an operator can close is closed by a YAML record,
+ * committed once, by that operator. Anything short of that is `halt: unsigned` with the
+ * exact thing to fix; the measured value is the judgement the operator recorded.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { parse } from 'yaml';
+import type { Evidence } from '../../model/result.js';
+import type { AttestationSpec, MeasurementSpec } from '../../spec/types.js';
+import { anchor, authorOf, RepoBackedSource } from '../git/common.js';
+import { type GitHistory, normalisePath } from '../git/repo.js';
+import { type EvalContext, halt, type MeasurementOutcome, ok } from '../types.js';
+
+/** Resolves from src/sources/attestation and from dist/sources/attestation alike. */
+const SCHEMA_URL = new URL('../../../schemas/attestation.schema.json', import.meta.url);
+
+export interface AttestationRecord {
+  gate: string;
+  signer: string;
+  email: string;
+  date: string;
+  judgement: string;
+  note?: string;
+}
+
+export function attestationPath(attestationsDir: string, measurementId: string, spec: AttestationSpec): string {
+  return normalisePath(path.posix.join(attestationsDir, spec.record ?? `${measurementId}.yaml`));
+}
+
+export class AttestationMeasurementSource extends RepoBackedSource<'attestation'> {
+  readonly kind = 'attestation' as const;
+  private validator: ValidateFunction<AttestationRecord> | undefined;
+
+  protected describe(m: Extract<MeasurementSpec, { source: 'attestation' }>): string {
+    return `attestation for '${m.id}'`;
+  }
+
+  protected run(
+    m: Extract<MeasurementSpec, { source: 'attestation' }>,
+    repo: GitHistory,
+    ctx: EvalContext,
+  ): Promise<MeasurementOutcome> {
+    return this.check(m.id, m.attestation, repo, ctx);
+  }
+
+  private validate(): ValidateFunction<AttestationRecord> {
+    if (!this.validator) {
+      const ajv = new Ajv2020({ allErrors: true, strict: true });
+      // ajv-formats is CommonJS; `.default` is the plugin under both Node's and TypeScript's view of the import.
+      addFormats.default(ajv, ['date', 'email']);
+      const schema: unknown = JSON.parse(readFileSync(SCHEMA_URL, 'utf8'));
+      this.validator = ajv.compile<AttestationRecord>(schema as object);
+    }
+    return this.validator;
+  }
+
+  private async check(
+    id: string,
+    spec: AttestationSpec,
+    repo: GitHistory,
+    ctx: EvalContext,
+  ): Promise<MeasurementOutcome> {
+    const a = await anchor(repo, ctx.ref, ctx.asOf, { history: true });
+    if (!a.ok) return a.outcome;
+    const at = a.anchor;
+    const file = attestationPath(ctx.manifest.attestations_dir, id, spec);
+    const operators = ctx.manifest.operators;
+    const who = operators.length > 0 ? operators.map((o) => `${o.name} <${o.email}>`).join(', ') : 'an operator';
+    const base: Evidence = { path: file, ref: at.ref, as_of: ctx.asOf.toISOString(), resolved_sha: at.commit.sha };
+    const unsigned = (reason: string, extra: Evidence = {}) => halt('unsigned', reason, { ...base, ...extra });
+
+    const text = await repo.fileAt(at.commit.sha, file);
+    if (text === undefined) {
+      const local = !at.bare && existsSync(path.join(at.root, file));
+      return unsigned(
+        local
+          ? `the attestation ${file} exists in the working tree but is not committed on '${at.ref}' as of ${ctx.asOf.toISOString()}; the signer must commit it`
+          : `no attestation record at ${file} on '${at.ref}' as of ${ctx.asOf.toISOString()}; ${who} must sign it by committing that file`,
+      );
+    }
+
+    let raw: unknown;
+    try {
+      raw = parse(text);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+      return unsigned(`the attestation ${file} is not valid YAML (${msg}); fix it and have the signer re-commit it`);
+    }
+    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+      const j = (raw as Record<string, unknown>).judgement;
+      if (j === undefined || j === null || (typeof j === 'string' && j.trim() === '')) {
+        return unsigned(
+          `the attestation ${file} has a blank judgement; the operator must record one of: ${spec.judgements.join(', ')}`,
+        );
+      }
+    }
+    const validate = this.validate();
+    if (!validate(raw)) {
+      return unsigned(
+        `the attestation ${file} does not match the attestation schema: ${schemaErrors(validate.errors)}`,
+      );
+    }
+    const rec = raw;
+    const signed: Evidence = { signer: rec.signer, email: rec.email, judgement: rec.judgement, record_date: rec.date };
+    if (rec.note !== undefined) signed.note = rec.note;
+
+    if (rec.gate !== id) {
+      return unsigned(`the attestation ${file} signs gate '${rec.gate}', not '${id}'`, signed);
+    }
+    const judgement = rec.judgement.trim();
+    if (!spec.judgements.includes(judgement)) {
+      return unsigned(
+        `the attestation ${file} records judgement '${judgement}', which is not one of: ${spec.judgements.join(', ')}`,
+        signed,
+      );
+    }
+    const operator = operators.find((o) => sameEmail(o.email, rec.email));
+    if (!operator) {
+      return unsigned(
+        `the attestation ${file} is signed by ${rec.signer} <${rec.email}>, who is not an operator of ${ctx.manifest.id} (${who})`,
+        signed,
+      );
+    }
+
+    const commits = await repo.commitsTouchingFile(at.commit.sha, file);
+    const adding = commits[commits.length - 1];
+    if (!adding) {
+      return halt('error', `the attestation ${file} is in the tree but no commit touching it was found`, {
+        ...base,
+        ...signed,
+      });
+    }
+    const history = commits.map((c) => ({ sha: c.sha, author: authorOf(c), date: c.date, subject: c.subject }));
+    if (commits.length > 1) {
+      const edit = commits[0] ?? adding;
+      return unsigned(
+        `the attestation ${file} was edited after signing by commit ${edit.sha.slice(0, 12)} (${authorOf(edit)}, ${edit.date}); an attestation counts only as committed once by its signer: restore it or have ${rec.signer} sign a fresh record`,
+        { ...signed, commits: history },
+      );
+    }
+    if (!sameEmail(adding.authorEmail, rec.email)) {
+      return unsigned(
+        `the attestation ${file} was committed by ${authorOf(adding)}, not by its signer ${rec.signer} <${rec.email}>; the signer must commit it themselves`,
+        { ...signed, commits: history },
+      );
+    }
+    return ok(judgement, {
+      ...base,
+      ...signed,
+      operator: operator.name,
+      sha: adding.sha,
+      author: authorOf(adding),
+      date: adding.date,
+    });
+  }
+}
+
+/** Emails compare case-insensitively: mail systems and git configs disagree on case. */
+function sameEmail(x: string, y: string): boolean {
+  return x.trim().toLowerCase() === y.trim().toLowerCase();
+}
+
+function schemaErrors(errors: ErrorObject[] | null | undefined): string {
+  return (errors ?? [])
+    .map((e) => {
+      const at = e.instancePath === '' ? 'the record' : e.instancePath.slice(1);
+      if (e.keyword === 'additionalProperties') {
+        return `${at} has an unknown key '${String((e.params as { additionalProperty?: string }).additionalProperty)}'`;
+      }
+      return `${at} ${e.message ?? 'is invalid'}`;
+    })
+    .join('; ');
+}

@@ -1,0 +1,193 @@
+/**
+ * What the git, artifact and attestation sources share: turning repository faults into
+ * halts a person can act on, resolving "the ref as of the instant", and honouring the
+ * evaluation's abort signal.
+ */
+import type { Evidence } from '../../model/result.js';
+import type { MeasurementSpec } from '../../spec/types.js';
+import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource } from '../types.js';
+import { type CommitInfo, type GitHistory, GitRepo } from './repo.js';
+
+export const SHALLOW_FIX =
+  'this is a shallow clone, so history questions cannot be answered; fetch the full history (actions/checkout: fetch-depth: 0, or git fetch --unshallow)';
+
+export class Aborted extends Error {
+  constructor() {
+    super('aborted');
+  }
+}
+
+/**
+ * Rejects with Aborted as soon as the signal fires. The git process itself is left to
+ * finish: its result is memoised and shared with other measurements, which may still want it.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Aborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Runs a measurement body so that an abort or an unexpected failure becomes a halt, never a crash. */
+export async function guarded(
+  what: string,
+  ctx: EvalContext,
+  body: () => Promise<MeasurementOutcome>,
+): Promise<MeasurementOutcome> {
+  try {
+    return await untilAborted(body(), ctx.signal);
+  } catch (e) {
+    if (e instanceof Aborted || ctx.signal.aborted) {
+      return halt('error', `${what} timed out before git answered; raise the source timeout or check the repository`, {
+        repo: ctx.repoDir,
+      });
+    }
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    return halt('error', `${what} failed: ${msg}`, { repo: ctx.repoDir });
+  }
+}
+
+/** One repository instance per directory, so the sources of one run share its memoised answers. */
+export class RepoPool {
+  private readonly repos = new Map<string, GitHistory>();
+  constructor(private readonly fixed?: GitHistory) {}
+
+  get(dir: string): GitHistory {
+    if (this.fixed) return this.fixed;
+    let r = this.repos.get(dir);
+    if (!r) {
+      r = new GitRepo(dir);
+      this.repos.set(dir, r);
+    }
+    return r;
+  }
+}
+
+export interface Anchor {
+  ref: string;
+  asOf: Date;
+  /** The commit the ref pointed at, as of the instant (first-parent). */
+  commit: CommitInfo;
+  shallow: boolean;
+  root: string;
+  bare: boolean;
+}
+
+/**
+ * Checks the repository can answer, and resolves `ref` as of `asOf`. `history` marks
+ * questions that need the past (first/last commit, commits of a file): a shallow clone
+ * halts them. A tree question can still be answered from a shallow clone when the ref
+ * resolves, because the walk to the resolved commit only crossed commits that are present.
+ */
+export async function anchor(
+  repo: GitHistory,
+  ref: string,
+  asOf: Date,
+  opts: { history: boolean },
+): Promise<{ ok: true; anchor: Anchor } | { ok: false; outcome: MeasurementOutcome }> {
+  const base: Evidence = { ref, as_of: asOf.toISOString() };
+  const st = await repo.state();
+  if (st.kind === 'not_a_repo') {
+    return {
+      ok: false,
+      outcome: halt(
+        'error',
+        `${repo.dir} is not a git repository (${st.message}); run rfcgate inside the governed repository`,
+        { ...base, repo: repo.dir },
+      ),
+    };
+  }
+  if (!st.hasCommits) {
+    return {
+      ok: false,
+      outcome: halt(
+        'missing',
+        `the repository at ${st.root} has no commits yet, so there is no history to measure`,
+        base,
+      ),
+    };
+  }
+  if (!(await repo.refExists(ref))) {
+    return {
+      ok: false,
+      outcome: halt(
+        'missing',
+        `git ref '${ref}' does not exist in this clone; fetch it (git fetch origin ${ref}) or fix the ref in the spec`,
+        base,
+      ),
+    };
+  }
+  if (opts.history && st.shallow) {
+    return { ok: false, outcome: halt('missing', SHALLOW_FIX, { ...base, shallow: true }) };
+  }
+  const commit = await repo.resolveAsOf(ref, asOf);
+  if (!commit) {
+    const reason = st.shallow
+      ? SHALLOW_FIX
+      : `no commit on '${ref}' is dated at or before ${asOf.toISOString()}, so nothing existed as of that instant`;
+    return { ok: false, outcome: halt('missing', reason, { ...base, shallow: st.shallow }) };
+  }
+  return { ok: true, anchor: { ref, asOf, commit, shallow: st.shallow, root: st.root, bare: st.bare } };
+}
+
+export function authorOf(c: CommitInfo): string {
+  return `${c.authorName} <${c.authorEmail}>`;
+}
+
+export function commitEvidence(c: CommitInfo): Evidence {
+  return { sha: c.sha, author: authorOf(c), date: c.date, subject: c.subject };
+}
+
+/** Compiles a spec regex; a bad one is a spec error, reported as a halt rather than a crash. */
+export function compileRegex(pattern: string, flags = ''): RegExp | string {
+  try {
+    return new RegExp(pattern, flags);
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+type RepoKind = 'git' | 'artifact' | 'attestation';
+
+/**
+ * The shape the three repository-backed sources share: one repository per directory,
+ * a kind check, and a body run under `guarded` so faults and aborts become halts.
+ */
+export abstract class RepoBackedSource<K extends RepoKind> implements MeasurementSource {
+  abstract readonly kind: K;
+  private readonly pool: RepoPool;
+
+  /** Without a repository, one is opened (and kept) per `ctx.repoDir`. */
+  constructor(repo?: GitHistory) {
+    this.pool = new RepoPool(repo);
+  }
+
+  async measure(m: MeasurementSpec, ctx: EvalContext): Promise<MeasurementOutcome> {
+    if (m.source !== this.kind) {
+      return halt('error', `the ${this.kind} source cannot measure '${m.id}', a ${m.source} measurement`);
+    }
+    const spec = m as Extract<MeasurementSpec, { source: K }>;
+    return guarded(this.describe(spec), ctx, () => this.run(spec, this.pool.get(ctx.repoDir), ctx));
+  }
+
+  async close(): Promise<void> {}
+
+  /** Names the measurement in halt reasons ("git first_commit for 'x'"). */
+  protected abstract describe(m: Extract<MeasurementSpec, { source: K }>): string;
+  protected abstract run(
+    m: Extract<MeasurementSpec, { source: K }>,
+    repo: GitHistory,
+    ctx: EvalContext,
+  ): Promise<MeasurementOutcome>;
+}

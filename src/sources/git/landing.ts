@@ -1,0 +1,97 @@
+/**
+ * Git facts about a prerequisite PR, on the mainline as of an instant: which of its
+ * deliverables are present, the commits that first touched them (or deleted them), the
+ * commit matching its landed_when pattern, and so whether and when it landed. Shared by
+ * `prereq status` and the `prereqs_before` ordering guard. Pure over a GitHistory.
+ */
+import type { PrereqSpec } from '../../spec/types.js';
+import { type CommitInfo, type GitHistory, GLOB_CHARS, type HistoryCommit, type HistoryScope } from './repo.js';
+
+export interface DeliverableFacts {
+  path: string;
+  present: boolean;
+  /** Files matching a glob deliverable at the resolved commit (first few). */
+  files?: string[];
+  /** The first mainline commit that touched it. */
+  first?: HistoryCommit;
+  /** Absent now but touched before: the last commit touching it, which deleted it. */
+  deletedBy?: HistoryCommit;
+  /** Also a deliverable of a dependency (this prereq modifies it): not used for timing. */
+  shared: boolean;
+}
+
+export interface LandingFacts {
+  id: string;
+  deliverables: DeliverableFacts[];
+  /** The first commit matching landed_when, when the prereq has one. */
+  landedWhen?: HistoryCommit;
+  /** Every deliverable present and landed_when (if any) matched. */
+  landed: boolean;
+  /** One of its own deliverables is present or was (and was deleted), or landed_when matched. */
+  started: boolean;
+  /** When landed: the commit that completed it (the latest of the first commits and landed_when). */
+  completedBy?: HistoryCommit;
+  /** The earliest of its own deliverables' first commits (or landed_when). */
+  startedBy?: HistoryCommit;
+}
+
+const MAX_FILES = 5;
+
+export async function landingOf(
+  repo: GitHistory,
+  p: PrereqSpec,
+  h: HistoryScope,
+  resolved: CommitInfo,
+): Promise<LandingFacts> {
+  const shared = new Set(p.shared);
+  const deliverables = await Promise.all(
+    p.deliverables.map(async (d): Promise<DeliverableFacts> => {
+      let present: boolean;
+      let files: string[] | undefined;
+      if (GLOB_CHARS.test(d)) {
+        const all = await repo.filesAt(resolved.sha, d);
+        present = all.length > 0;
+        files = all.slice(0, MAX_FILES);
+      } else {
+        present = await repo.pathExists(resolved.sha, d);
+      }
+      const [first, last] = await Promise.all([
+        repo.findCommit({ globs: [d] }, h, 'first'),
+        present ? Promise.resolve(undefined) : repo.findCommit({ globs: [d] }, h, 'last'),
+      ]);
+      return {
+        path: d,
+        present,
+        ...(files && files.length ? { files } : {}),
+        ...(first ? { first } : {}),
+        ...(last ? { deletedBy: last } : {}),
+        shared: shared.has(d),
+      };
+    }),
+  );
+  let landedWhen: HistoryCommit | undefined;
+  if (p.landed_when) {
+    landedWhen = await repo.findCommit({ pattern: new RegExp(p.landed_when.commit_message, 'm') }, h, 'first');
+  }
+  const allPresent = deliverables.every((d) => d.present);
+  const landed = allPresent && (!p.landed_when || landedWhen !== undefined);
+  const own = deliverables.filter((d) => !d.shared);
+  const events = [
+    ...own.map((d) => d.first).filter((c): c is HistoryCommit => c !== undefined),
+    ...(landedWhen ? [landedWhen] : []),
+  ];
+  // A deliverable created and later deleted still shows the work started.
+  const started = own.some((d) => d.present || d.deletedBy !== undefined) || landedWhen !== undefined;
+  const byOrdinal = [...events].sort((a, b) => a.ordinal - b.ordinal);
+  const startedBy = byOrdinal[0];
+  const completedBy = landed ? byOrdinal[byOrdinal.length - 1] : undefined;
+  return {
+    id: p.id,
+    deliverables,
+    ...(landedWhen ? { landedWhen } : {}),
+    landed,
+    started,
+    ...(completedBy ? { completedBy } : {}),
+    ...(startedBy && started ? { startedBy } : {}),
+  };
+}

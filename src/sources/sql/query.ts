@@ -1,0 +1,83 @@
+/**
+ * The SQL text of a measurement: the generated single-scan query of the table form, and the
+ * named-parameter rewrite of the raw form.
+ */
+import { escapeIdentifier } from 'pg';
+import type { SqlTableQuery } from '../../spec/types.js';
+import { rewriteNamedParams } from './params.js';
+
+export class QueryBuildError extends Error {}
+
+/** The named parameters a raw query may use. */
+export const RAW_PARAMS = ['as_of', 'window_start', 'window_end'] as const;
+export type RawParam = (typeof RAW_PARAMS)[number];
+
+export interface BuiltQuery {
+  text: string;
+  /** What each positional parameter carries, in order. */
+  names: RawParam[];
+}
+
+const BARE_IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+/**
+ * Quotes `schema.table` (or `table`) part by part. Names are taken exactly as written, case
+ * included, the way the catalog shows them; a spec naming a mixed-case table must spell its case.
+ */
+export function quoteQualifiedName(name: string): string {
+  const parts = name.split('.');
+  if (parts.length > 2 || parts.some((p) => !BARE_IDENT.test(p))) {
+    throw new QueryBuildError(`"${name}" is not a table name of the form table or schema.table`);
+  }
+  return parts.map((p) => escapeIdentifier(p)).join('.');
+}
+
+export function quoteColumn(name: string): string {
+  if (!BARE_IDENT.test(name)) throw new QueryBuildError(`"${name}" is not a column name`);
+  return escapeIdentifier(name);
+}
+
+/**
+ * One query, one scan of the window: the value and every statistic the requirements need.
+ * `$1` is window_start and `$2` is window_end (= as_of).
+ *
+ * `where` and `value` are SQL fragments written by the spec author, who owns the governed
+ * database's SQL; they are inserted as written (inside parentheses, each on its own lines so
+ * a trailing `--` comment cannot swallow the rest). The spec is trusted input, like a
+ * migration; the run is still confined to a READ ONLY transaction with a timeout.
+ *
+ * `first_seen` (the first matching row before as_of, over all time) is only computed when a
+ * `days_with_rows` requirement needs to tell a young channel from a thin one.
+ */
+export function buildTableQuery(spec: SqlTableQuery, withFirstSeen: boolean): BuiltQuery {
+  const table = quoteQualifiedName(spec.table);
+  const ts = quoteColumn(spec.timestamp);
+  const filter = spec.where?.trim() ? `(\n${spec.where.trim()}\n) AND ` : '';
+  const columns = [
+    `(\n${spec.value.trim()}\n) AS value`,
+    'count(*) AS rows',
+    `count(DISTINCT date_trunc('day', ${ts} AT TIME ZONE 'UTC')) AS days_with_rows`,
+    `max(${ts}) AS newest`,
+  ];
+  if (withFirstSeen) {
+    columns.push(`(SELECT min(${ts}) FROM ${table} WHERE ${filter}${ts} < $2) AS first_seen`);
+  }
+  const text = `SELECT ${columns.join(',\n  ')}\nFROM ${table}\nWHERE ${filter}${ts} >= $1 AND ${ts} < $2`;
+  return { text, names: ['window_start', 'window_end'] };
+}
+
+/**
+ * When the window holds no rows, this tells "never produced" from "went dark": the newest
+ * matching row before as_of. Only run on that halt path, so the measurement stays one scan.
+ */
+export function buildNewestEverQuery(spec: SqlTableQuery): BuiltQuery {
+  const table = quoteQualifiedName(spec.table);
+  const ts = quoteColumn(spec.timestamp);
+  const filter = spec.where?.trim() ? `(\n${spec.where.trim()}\n) AND ` : '';
+  return { text: `SELECT max(${ts}) AS newest_ever\nFROM ${table}\nWHERE ${filter}${ts} < $1`, names: ['as_of'] };
+}
+
+export function buildRawQuery(query: string): BuiltQuery {
+  const { text, names } = rewriteNamedParams(query, RAW_PARAMS);
+  return { text, names: names as RawParam[] };
+}

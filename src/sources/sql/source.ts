@@ -1,0 +1,433 @@
+/**
+ * SQL measurements: one read-only query per measurement, the value and the statistics that
+ * prove it was measured (rows, days with rows, newest, first seen) from the same scan, and a
+ * halt with its reason whenever those say the value cannot be trusted.
+ */
+import { resolve } from 'node:path';
+import type { Evidence, EvidenceValue } from '../../model/result.js';
+import type { MeasurementSpec, RfcManifest, SqlRawQuery, SqlTableQuery, ValueType } from '../../spec/types.js';
+import { parseDuration } from '../../util/duration.js';
+import {
+  type EvalContext,
+  halt,
+  type MeasuredValue,
+  type MeasurementOutcome,
+  type MeasurementSource,
+  ok,
+} from '../types.js';
+import { openSqlClient, PgClient, type SqlClient, SqlHaltError, type SqlRow, toSqlHaltError } from './client.js';
+import { ParamRewriteError } from './params.js';
+import {
+  type BuiltQuery,
+  buildNewestEverQuery,
+  buildRawQuery,
+  buildTableQuery,
+  QueryBuildError,
+  type RawParam,
+} from './query.js';
+import { redact } from './redact.js';
+
+/** Where the embedded database lives when the manifest does not say. */
+export const DEFAULT_EMBEDDED_DIR = '.rfcgate/pgdata';
+export const DEFAULT_SQL_TIMEOUT_MS = 30_000;
+
+export interface SqlSourceOptions {
+  /** Opens the default database on the first sql measurement; may throw SqlHaltError (e.g. no database configured). */
+  open: () => SqlClient | Promise<SqlClient>;
+  /** Opens the database of a measurement's `connection_env` URL; default a PgClient. */
+  openUrl?: (url: string) => SqlClient;
+  /** Where `connection_env` names are looked up; default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Statement timeout of each query; default 30 s. */
+  timeoutMs?: number;
+}
+
+export interface SqlSourceForRepoOptions {
+  repoDir: string;
+  manifest: Pick<RfcManifest, 'database'>;
+  /** DATABASE_URL and every `connection_env` are read from here. */
+  env: Readonly<Record<string, string | undefined>>;
+  timeoutMs?: number;
+}
+
+function isTableForm(spec: SqlTableQuery | SqlRawQuery): spec is SqlTableQuery {
+  return (spec as SqlTableQuery).table !== undefined;
+}
+
+export class SqlMeasurementSource implements MeasurementSource {
+  readonly kind = 'sql' as const;
+  readonly #open: () => SqlClient | Promise<SqlClient>;
+  readonly #openUrl: (url: string) => SqlClient;
+  readonly #env: Readonly<Record<string, string | undefined>>;
+  readonly #timeoutMs: number;
+  #default: Promise<SqlClient> | undefined;
+  readonly #byUrl = new Map<string, SqlClient>();
+
+  constructor(opts: SqlSourceOptions) {
+    this.#open = opts.open;
+    this.#openUrl = opts.openUrl ?? ((url) => new PgClient(url));
+    this.#env = opts.env ?? process.env;
+    this.#timeoutMs = opts.timeoutMs ?? DEFAULT_SQL_TIMEOUT_MS;
+  }
+
+  /**
+   * The source as a governed repository uses it: DATABASE_URL when set, else the manifest's
+   * embedded directory (default `.rfcgate/pgdata`) under the repository root. Nothing is
+   * opened until a sql measurement is evaluated.
+   */
+  static forRepo(opts: SqlSourceForRepoOptions): SqlMeasurementSource {
+    const relative = opts.manifest.database?.embedded_dir ?? DEFAULT_EMBEDDED_DIR;
+    return new SqlMeasurementSource({
+      env: opts.env,
+      ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+      open: () =>
+        openSqlClient({
+          databaseUrl: opts.env.DATABASE_URL,
+          embeddedDir: resolve(opts.repoDir, relative),
+          // The label, not the absolute path, goes into evidence: the same repo gives the same report on any machine.
+          embeddedLabel: relative,
+        }),
+    });
+  }
+
+  async measure(m: MeasurementSpec, ctx: EvalContext): Promise<MeasurementOutcome> {
+    const evidence: Evidence = {};
+    // Every reason names its measurement: a gate reading several must say which one halted.
+    const because = (reason: string) => redact(`measurement '${m.id}': ${reason}`);
+    try {
+      const outcome = await this.#measure(m, ctx, evidence);
+      return outcome.status === 'ok'
+        ? ok(outcome.value, scrub(outcome.evidence))
+        : halt(outcome.halt, because(outcome.reason), scrub(outcome.evidence));
+    } catch (err) {
+      const h =
+        err instanceof SqlHaltError
+          ? err
+          : err instanceof QueryBuildError || err instanceof ParamRewriteError
+            ? new SqlHaltError('error', err.message)
+            : toSqlHaltError(err, { endpoint: '?', database: '?', timeoutMs: this.#timeoutMs, secrets: [] });
+      return halt(h.halt, because(h.message), scrub(evidence));
+    }
+  }
+
+  async close(): Promise<void> {
+    const clients: SqlClient[] = [...this.#byUrl.values()];
+    this.#byUrl.clear();
+    const pending = this.#default;
+    this.#default = undefined;
+    if (pending) {
+      try {
+        clients.push(await pending);
+      } catch {
+        // It never opened; nothing to close.
+      }
+    }
+    await Promise.all(clients.map((c) => c.close()));
+  }
+
+  async #client(m: MeasurementSpec & { source: 'sql' }, evidence: Evidence): Promise<SqlClient> {
+    const name = m.sql.connection_env;
+    if (name === undefined) {
+      this.#default ??= Promise.resolve().then(() => this.#open());
+      return this.#default;
+    }
+    evidence.connection_env = name;
+    const url = this.#env[name]?.trim();
+    if (!url) {
+      throw new SqlHaltError('missing', `its database is named by ${name}, which is not set`);
+    }
+    let client = this.#byUrl.get(url);
+    if (!client) {
+      client = this.#openUrl(url);
+      this.#byUrl.set(url, client);
+    }
+    return client;
+  }
+
+  async #measure(m: MeasurementSpec, ctx: EvalContext, evidence: Evidence): Promise<MeasurementOutcome> {
+    if (m.source !== 'sql') throw new SqlHaltError('error', 'not a sql measurement');
+    const spec = m.sql;
+    const type: ValueType = m.type ?? 'double';
+    const req = m.require ?? {};
+    const table = isTableForm(spec);
+
+    // The window is [as_of - window, as_of): nothing recorded at or after as_of may count.
+    const end = ctx.asOf;
+    let windowMs: number | undefined;
+    if (m.window !== undefined) {
+      windowMs = parseDuration(m.window);
+      if (windowMs === undefined) {
+        throw new SqlHaltError('error', `window "${m.window}" is not a duration like 14d`);
+      }
+    } else if (table) {
+      throw new SqlHaltError('error', `the table form needs a window (e.g. window: 14d)`);
+    }
+    const start = new Date(end.getTime() - (windowMs ?? 0));
+    let maxAgeMs: number | undefined;
+    if (req.max_age !== undefined) {
+      maxAgeMs = parseDuration(req.max_age);
+      if (maxAgeMs === undefined) {
+        throw new SqlHaltError('error', `max_age "${req.max_age}" is not a duration like 24h`);
+      }
+    }
+
+    const built: BuiltQuery = table
+      ? buildTableQuery(spec, req.days_with_rows !== undefined)
+      : buildRawQuery(spec.query);
+    const bound: Record<RawParam, string> = {
+      as_of: end.toISOString(),
+      window_start: start.toISOString(),
+      window_end: end.toISOString(),
+    };
+    const params = built.names.map((n) => bound[n]);
+
+    evidence.sql = built.text;
+    evidence.params = params;
+    evidence.window = { start: start.toISOString(), end: end.toISOString() };
+    const client = await this.#client(m, evidence);
+    evidence.database = client.describe();
+
+    const result = await client.query(built.text, params, { timeoutMs: this.#timeoutMs, signal: ctx.signal });
+    if (result.rows.length === 0) {
+      return halt('missing', `the query returned no row`, evidence);
+    }
+    if (result.rows.length > 1) {
+      return halt(
+        'error',
+        `the query returned ${result.rows.length} rows; a measurement query must return exactly one`,
+        evidence,
+      );
+    }
+    const row = result.rows[0] as SqlRow;
+
+    if (!table) {
+      const needed: [string, string][] = [['value', 'every measurement']];
+      if (req.min_rows !== undefined) needed.push(['rows', 'min_rows']);
+      if (req.days_with_rows !== undefined) {
+        needed.push(['days_with_rows', 'days_with_rows'], ['first_seen', 'days_with_rows']);
+      }
+      if (req.max_age !== undefined) needed.push(['newest', 'max_age']);
+      for (const [column, why] of needed) {
+        if (!(column in row)) {
+          return halt('error', `the query must return a column named ${column} (needed by ${why})`, evidence);
+        }
+      }
+    }
+
+    const rows = 'rows' in row ? toCount(row.rows, 'rows') : undefined;
+    const days = 'days_with_rows' in row ? toCount(row.days_with_rows, 'days_with_rows') : undefined;
+    const newest = 'newest' in row ? toTime(row.newest, 'newest') : undefined;
+    const firstSeen = 'first_seen' in row ? toTime(row.first_seen, 'first_seen') : undefined;
+    if (rows !== undefined) evidence.rows = rows;
+    if (days !== undefined) evidence.days_with_rows = days;
+    if (newest !== undefined) evidence.newest = newest === null ? null : newest.toISOString();
+    if (firstSeen !== undefined) evidence.first_seen = firstSeen === null ? null : firstSeen.toISOString();
+    evidence.value = toEvidence(row.value);
+
+    const windowText = m.window ? `the ${m.window} window` : 'the window';
+
+    // Zero rows is unmeasured, not clean. An event counter is the exception: its zero is
+    // judged by the engine against the `liveness` measurement the spec must name.
+    const zeroRows = rows === 0;
+    if (zeroRows && !m.counts_events) {
+      if (table) {
+        const probe = buildNewestEverQuery(spec);
+        const probeParams = probe.names.map((n) => bound[n]);
+        evidence.probe_sql = probe.text;
+        const probed = await client.query(probe.text, probeParams, {
+          timeoutMs: this.#timeoutMs,
+          signal: ctx.signal,
+        });
+        const ever = toTime(probed.rows[0]?.newest_ever ?? null, 'newest_ever');
+        evidence.newest_ever = ever === null ? null : ever.toISOString();
+        // A channel that produced before and is silent now is an alarm, not a quiet zero (principle 6).
+        evidence.channel = ever === null ? 'never_started' : 'went_dark';
+        if (ever === null) {
+          return halt(
+            'missing',
+            `never started: no rows ever in ${spec.table} matching the measurement before ${bound.as_of}`,
+            evidence,
+          );
+        }
+        return halt(
+          'missing',
+          `went dark: no rows in ${windowText}; the channel's last row was at ${ever.toISOString()}, ${formatAge(end.getTime() - ever.getTime())} before as_of`,
+          evidence,
+        );
+      }
+      return halt('missing', `the query counted zero rows in ${windowText}`, evidence);
+    }
+
+    if (maxAgeMs !== undefined && !(zeroRows && m.counts_events)) {
+      if (newest === null || newest === undefined) {
+        return halt('missing', `no newest row in ${windowText}, so its age is unknown`, evidence);
+      }
+      const age = end.getTime() - newest.getTime();
+      if (age > maxAgeMs) {
+        return halt(
+          'stale',
+          `the newest row (${newest.toISOString()}) is ${formatAge(age)} old, older than max_age ${req.max_age}`,
+          evidence,
+        );
+      }
+    }
+
+    if (req.days_with_rows !== undefined && (days ?? 0) < req.days_with_rows) {
+      const have = days ?? 0;
+      if (firstSeen && firstSeen.getTime() > start.getTime() && windowMs !== undefined) {
+        const matures = new Date(firstSeen.getTime() + windowMs);
+        evidence.matures_at = matures.toISOString();
+        return halt(
+          'pending',
+          `the channel's first row (${firstSeen.toISOString()}) is younger than ${windowText}; rows on ${have} of the required ${req.days_with_rows} days so far; the window matures at ${matures.toISOString()}`,
+          evidence,
+        );
+      }
+      return halt(
+        'insufficient',
+        `rows on ${have} of the required ${req.days_with_rows} days in ${windowText}`,
+        evidence,
+      );
+    }
+
+    if (req.min_rows !== undefined && (rows ?? 0) < req.min_rows) {
+      return halt(
+        'insufficient',
+        `${rows ?? 0} rows in ${windowText}, fewer than the required ${req.min_rows}`,
+        evidence,
+      );
+    }
+
+    if (row.value === null || row.value === undefined) {
+      return halt('missing', `the value is NULL (nothing to aggregate in ${windowText})`, evidence);
+    }
+
+    const coerced = coerceValue(row.value, type);
+    if (!coerced.ok) return halt('error', `${coerced.reason}`, evidence);
+    evidence.value = toEvidence(coerced.value);
+    return ok(coerced.value, evidence);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+type Coerced = { ok: true; value: MeasuredValue } | { ok: false; reason: string };
+
+/** Drivers return numeric and bigint as strings; the measurement's declared type decides what they become. */
+export function coerceValue(raw: unknown, type: ValueType): Coerced {
+  const fail = (why: string): Coerced => ({ ok: false, reason: `value ${describeRaw(raw)} ${why}` });
+  switch (type) {
+    case 'double': {
+      const n = toNumber(raw);
+      if (n === undefined) return fail('is not a number');
+      if (!Number.isFinite(n)) return fail('is not a finite number');
+      return { ok: true, value: n };
+    }
+    case 'int': {
+      const n = toNumber(raw);
+      if (n === undefined || !Number.isFinite(n)) return fail('is not a number');
+      if (!Number.isInteger(n)) return fail('is not an integer (round or cast it in the query)');
+      if (!Number.isSafeInteger(n)) return fail('is too large to carry exactly');
+      return { ok: true, value: n };
+    }
+    case 'bool': {
+      if (typeof raw === 'boolean') return { ok: true, value: raw };
+      if (raw === 't' || raw === 'true') return { ok: true, value: true };
+      if (raw === 'f' || raw === 'false') return { ok: true, value: false };
+      return fail('is not a boolean');
+    }
+    case 'string': {
+      if (typeof raw === 'string') return { ok: true, value: raw };
+      if (typeof raw === 'number' || typeof raw === 'bigint' || typeof raw === 'boolean') {
+        return { ok: true, value: String(raw) };
+      }
+      if (raw instanceof Date && !Number.isNaN(raw.getTime())) return { ok: true, value: raw.toISOString() };
+      return fail('is not text (extract a text value in the query, e.g. with ->>)');
+    }
+    case 'timestamp': {
+      if (raw instanceof Date)
+        return Number.isNaN(raw.getTime()) ? fail('is not a valid time') : { ok: true, value: raw };
+      if (typeof raw === 'string') {
+        const t = Date.parse(raw);
+        return Number.isNaN(t) ? fail('is not a time') : { ok: true, value: new Date(t) };
+      }
+      return fail('is not a time');
+    }
+  }
+}
+
+function toNumber(raw: unknown): number | undefined {
+  if (typeof raw === 'number') return raw;
+  if (typeof raw === 'bigint') return Number(raw);
+  if (typeof raw === 'string' && raw.trim() !== '') {
+    const n = Number(raw.trim());
+    // PostgreSQL spells its non-finite floats NaN, Infinity and -Infinity; Number reads all three.
+    return Number.isNaN(n) && raw.trim() !== 'NaN' ? undefined : n;
+  }
+  return undefined;
+}
+
+function toCount(raw: unknown, column: string): number {
+  if (raw === null || raw === undefined) return 0;
+  const n = toNumber(raw);
+  if (n === undefined || !Number.isSafeInteger(n) || n < 0) {
+    throw new SqlHaltError('error', `column ${column} is ${describeRaw(raw)}, not a count`);
+  }
+  return n;
+}
+
+function toTime(raw: unknown, column: string): Date | null {
+  if (raw === null || raw === undefined) return null;
+  if (raw instanceof Date && !Number.isNaN(raw.getTime())) return raw;
+  if (typeof raw === 'string' && !Number.isNaN(Date.parse(raw))) return new Date(Date.parse(raw));
+  throw new SqlHaltError('error', `column ${column} is ${describeRaw(raw)}, not a time`);
+}
+
+function describeRaw(raw: unknown): string {
+  if (typeof raw === 'string') return JSON.stringify(raw.length > 80 ? `${raw.slice(0, 77)}...` : raw);
+  if (raw instanceof Date) return Number.isNaN(raw.getTime()) ? 'an invalid date' : raw.toISOString();
+  if (typeof raw === 'object' && raw !== null) return 'a JSON object';
+  return String(raw);
+}
+
+function toEvidence(v: unknown): EvidenceValue {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
+  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'bigint') return v.toString();
+  if (Array.isArray(v)) return v.map(toEvidence);
+  if (typeof v === 'object') {
+    const out: { [key: string]: EvidenceValue } = {};
+    for (const [k, x] of Object.entries(v)) out[k] = toEvidence(x);
+    return out;
+  }
+  return String(v);
+}
+
+/** Every string in the evidence, redacted: the last line of defence before output. */
+function scrub(e: Evidence): Evidence {
+  const walk = (v: EvidenceValue): EvidenceValue => {
+    if (typeof v === 'string') return redact(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object') {
+      const out: { [key: string]: EvidenceValue } = {};
+      for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+      return out;
+    }
+    return v;
+  };
+  return walk(e) as Evidence;
+}
+
+/** `3d 4h`, `5h 12m`, `42m`, `30s`: ages in a reason a person reads at a glance. */
+export function formatAge(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3_600);
+  const min = Math.floor((s % 3_600) / 60);
+  if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`;
+  if (h > 0) return min > 0 ? `${h}h ${min}m` : `${h}h`;
+  if (min > 0) return `${min}m`;
+  return `${s}s`;
+}

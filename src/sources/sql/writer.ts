@@ -1,0 +1,442 @@
+/**
+ * The writable door, kept apart from the read-only SqlClient on purpose: measuring never
+ * goes through here. Only `db migrate`, `measure record` and `gate check --record` open a
+ * writer, and only the tool's own objects are written through it (principle 8).
+ *
+ * Every unit of work is one transaction: committed when the callback returns, rolled back
+ * when anything in it throws, so nothing is ever half-written. A writer holds exactly one
+ * connection (node-postgres) or one PGlite instance, and runs its transactions one at a time.
+ */
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import {
+  type ErrorContext,
+  errorCode,
+  getTypeParser,
+  isPostgresUrl,
+  NAIVE_TIMESTAMP_OID,
+  parseNaiveUtc,
+  SqlHaltError,
+  type SqlRow,
+  toSqlHaltError,
+} from './client.js';
+import { redact, urlSecrets } from './redact.js';
+
+/** The statements of one transaction. Every text is a single statement. */
+export interface SqlTx {
+  query<R extends SqlRow = SqlRow>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+export interface SqlTransactionOptions {
+  /** BEGIN READ ONLY and always roll back: for inspecting (a dry run) through the same door. */
+  readOnly?: boolean;
+}
+
+export interface SqlWriter {
+  readonly backend: 'postgres' | 'pglite';
+  /** Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when anything throws. */
+  transaction<T>(fn: (tx: SqlTx) => Promise<T>, opts?: SqlTransactionOptions): Promise<T>;
+  close(): Promise<void>;
+  /** `host:port/db` or `pglite:<dir>`: safe for output, never a password. */
+  describe(): string;
+}
+
+/**
+ * A write that did not happen, with a one-line reason a person can act on (redacted). The
+ * transaction it belonged to was rolled back, or never began.
+ */
+export class SqlWriteError extends Error {
+  /** The server could not be reached (or the database does not exist): nothing was attempted. */
+  readonly unreachable: boolean;
+  readonly sqlstate: string | undefined;
+  constructor(message: string, opts: { unreachable?: boolean; sqlstate?: string } = {}) {
+    super(redact(message));
+    this.name = 'SqlWriteError';
+    this.unreachable = opts.unreachable ?? false;
+    this.sqlstate = opts.sqlstate;
+  }
+}
+
+/** Drivers' and servers' failures, as the one-line reasons the read-only client gives them. */
+function toWriteError(err: unknown, ctx: ErrorContext): SqlWriteError {
+  if (err instanceof SqlWriteError) return err;
+  if (!(err instanceof SqlHaltError) && errorCode(err) === '23514' && /no partition of relation/i.test(String(err))) {
+    const m = String((err as Error).message ?? err);
+    return new SqlWriteError(
+      redact(
+        `${m} (database ${ctx.database}): no monthly partition covers that instant; create it with \`rfcgate db migrate --from <date> --to <date>\``,
+        ctx.secrets,
+      ),
+      { sqlstate: '23514' },
+    );
+  }
+  // The read-only client explains these two for readers; a writer needs its own advice.
+  const code = err instanceof SqlHaltError ? err.sqlstate : errorCode(err);
+  if (code === '42501' || code === '25006') {
+    const m = err instanceof Error ? err.message : String(err);
+    return new SqlWriteError(
+      redact(
+        code === '42501'
+          ? `${m} (database ${ctx.database}): the role needs CREATE on the database for db migrate, and INSERT on the ledger tables to record`
+          : `${m} (database ${ctx.database}): the database accepts no writes here (a read-only replica, or default_transaction_read_only is on)`,
+        ctx.secrets,
+      ),
+      { sqlstate: code },
+    );
+  }
+  const h = toSqlHaltError(err, ctx);
+  // `missing` without a missing relation or schema is a server that could not be reached.
+  const unreachable = h.halt === 'missing' && h.sqlstate !== '42P01' && h.sqlstate !== '3F000';
+  return new SqlWriteError(h.message, { unreachable, ...(h.sqlstate ? { sqlstate: h.sqlstate } : {}) });
+}
+
+/**
+ * Statements map their failures where they run; what reaches the transaction's catch
+ * unmapped is either the callback's own error (passed through) or a BEGIN/COMMIT failure
+ * from the driver (which carries a code, and is mapped).
+ */
+function fromDriver(err: unknown, ctx: ErrorContext): unknown {
+  if (err instanceof SqlWriteError) return err;
+  if (errorCode(err) !== undefined) return toWriteError(err, ctx);
+  if (err instanceof Error && /connection terminated|connection timeout|timeout expired/i.test(err.message)) {
+    return toWriteError(err, ctx);
+  }
+  return err;
+}
+
+/** One transaction at a time over one connection: callers queue, never interleave. */
+class Queue {
+  #tail: Promise<void> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(fn);
+    this.#tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// node-postgres
+
+export interface PgWriterOptions {
+  /** How long to wait for the connection; default 5 s. */
+  connectTimeoutMs?: number;
+  /** statement_timeout of every statement; default 60 s. */
+  statementTimeoutMs?: number;
+  /** lock_timeout: a migration must not queue forever behind a long reader; default 10 s. */
+  lockTimeoutMs?: number;
+}
+
+const WRITER_SETUP =
+  "SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true), set_config('TimeZone', 'UTC', true)";
+
+/** host:port and host:port/db of a postgres URL, without its credentials. */
+export function describePgUrl(url: string): { endpoint: string; database: string } {
+  let parsed: URL;
+  try {
+    if (!isPostgresUrl(url)) throw new Error('scheme');
+    parsed = new URL(url.trim());
+  } catch {
+    // Never echo the string: it is the one place a password certainly is.
+    throw new SqlWriteError('the database URL is not a valid postgres:// or postgresql:// URL');
+  }
+  const decode = (t: string) => {
+    try {
+      return decodeURIComponent(t);
+    } catch {
+      return t;
+    }
+  };
+  const host = decode(parsed.hostname) || parsed.searchParams.get('host') || 'localhost';
+  const port = parsed.port || parsed.searchParams.get('port') || '5432';
+  const db = decode(parsed.pathname.replace(/^\//, '')) || decode(parsed.username);
+  return { endpoint: `${host}:${port}`, database: `${host}:${port}/${db}` };
+}
+
+export class PgWriter implements SqlWriter {
+  readonly backend = 'postgres' as const;
+  readonly #url: string;
+  readonly #endpoint: string;
+  readonly #database: string;
+  readonly #secrets: string[];
+  readonly #opts: Required<PgWriterOptions>;
+  readonly #queue = new Queue();
+  #client: Promise<pg.Client> | undefined;
+  #closed = false;
+
+  /** Does not connect: the first transaction does. */
+  constructor(url: string, opts: PgWriterOptions = {}) {
+    const { endpoint, database } = describePgUrl(url);
+    this.#url = url.trim();
+    this.#secrets = urlSecrets(this.#url);
+    this.#endpoint = endpoint;
+    this.#database = database;
+    this.#opts = {
+      connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
+      statementTimeoutMs: opts.statementTimeoutMs ?? 60_000,
+      lockTimeoutMs: opts.lockTimeoutMs ?? 10_000,
+    };
+  }
+
+  describe(): string {
+    return redact(this.#database, this.#secrets);
+  }
+
+  transaction<T>(fn: (tx: SqlTx) => Promise<T>, opts: SqlTransactionOptions = {}): Promise<T> {
+    return this.#queue.run(() => this.#transaction(fn, opts));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const pending = this.#client;
+    this.#client = undefined;
+    if (!pending) return;
+    try {
+      await (await pending).end();
+    } catch {
+      // It never connected, or the server already dropped it.
+    }
+  }
+
+  #ctx(): ErrorContext {
+    return {
+      endpoint: this.#endpoint,
+      database: this.describe(),
+      timeoutMs: this.#opts.statementTimeoutMs,
+      secrets: this.#secrets,
+    };
+  }
+
+  #connect(): Promise<pg.Client> {
+    if (!this.#client) {
+      const client = new pg.Client({
+        connectionString: this.#url,
+        connectionTimeoutMillis: this.#opts.connectTimeoutMs,
+        application_name: 'rfcgate',
+        types: { getTypeParser },
+      });
+      // A connection dropped between statements must not crash the process: the statement reports it.
+      client.on('error', () => {});
+      const connecting = client.connect().then(() => client);
+      // A failed connect is not retried within this writer: the next transaction reports it again.
+      this.#client = connecting;
+    }
+    return this.#client;
+  }
+
+  async #transaction<T>(fn: (tx: SqlTx) => Promise<T>, opts: SqlTransactionOptions): Promise<T> {
+    if (this.#closed) throw new SqlWriteError('the database writer is closed');
+    const ctx = this.#ctx();
+    let client: pg.Client;
+    try {
+      client = await this.#connect();
+    } catch (err) {
+      const e = toWriteError(err, ctx);
+      throw new SqlWriteError(`${e.message}; nothing was written`, {
+        unreachable: true,
+        ...(e.sqlstate ? { sqlstate: e.sqlstate } : {}),
+      });
+    }
+    const tx: SqlTx = {
+      query: async <R extends SqlRow>(text: string, params: unknown[] = []) => {
+        // The extended protocol: one statement per call, whatever the text holds.
+        const config: pg.QueryConfig & { queryMode: 'extended' } = { text, values: params, queryMode: 'extended' };
+        try {
+          const res = await client.query(config);
+          return { rows: res.rows as R[] };
+        } catch (err) {
+          throw toWriteError(err, ctx);
+        }
+      },
+    };
+    let began = false;
+    try {
+      await client.query(opts.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+      began = true;
+      await client.query(WRITER_SETUP, [
+        String(Math.max(1, this.#opts.statementTimeoutMs)),
+        String(Math.max(1, this.#opts.lockTimeoutMs)),
+      ]);
+      const result = await fn(tx);
+      await client.query(opts.readOnly ? 'ROLLBACK' : 'COMMIT');
+      return result;
+    } catch (err) {
+      if (began) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          // A dead connection rolled back on its own.
+        }
+      }
+      // The callback's own errors (a refused write, a bad input) pass through as they are.
+      throw fromDriver(err, ctx);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// PGlite
+
+export interface PgliteWriterOptions {
+  /** The data directory. Created (initdb) only when `create` is set. */
+  dataDir?: string;
+  /** An instance the caller owns (tests, `demo`): used as is and not closed by close(). */
+  db?: PGlite;
+  /** May a missing data directory be created? Default false: the caller gets a clear error instead. */
+  create?: boolean;
+  /** What describe() shows instead of the directory (keeps output machine-independent). */
+  label?: string;
+}
+
+/** Is `dir` a PostgreSQL data directory (or absent / empty, so one may be created there)? */
+export function embeddedDirState(dir: string): 'absent' | 'empty' | 'database' | 'not_a_database' {
+  if (!existsSync(dir)) return 'absent';
+  if (!statSync(dir).isDirectory()) return 'not_a_database';
+  if (existsSync(join(dir, 'PG_VERSION'))) return 'database';
+  return readdirSync(dir).length === 0 ? 'empty' : 'not_a_database';
+}
+
+/**
+ * PGlite on this thread. Unlike the read-only client it needs no worker: the statements it
+ * runs are the tool's own, bounded ones, and they must finish rather than be cut short.
+ */
+export class PgliteWriter implements SqlWriter {
+  readonly backend = 'pglite' as const;
+  readonly #dataDir: string | undefined;
+  readonly #create: boolean;
+  readonly #borrowed: boolean;
+  readonly #label: string;
+  readonly #queue = new Queue();
+  #db: Promise<PGlite> | undefined;
+  #closed = false;
+
+  constructor(opts: PgliteWriterOptions = {}) {
+    if (opts.db && opts.dataDir) throw new Error('PgliteWriter: give dataDir or db, not both');
+    this.#dataDir = opts.dataDir;
+    this.#create = opts.create ?? false;
+    this.#borrowed = opts.db !== undefined;
+    if (opts.db) this.#db = Promise.resolve(opts.db);
+    this.#label = `pglite:${opts.label ?? opts.dataDir ?? 'memory'}`;
+  }
+
+  describe(): string {
+    return redact(this.#label);
+  }
+
+  transaction<T>(fn: (tx: SqlTx) => Promise<T>, opts: SqlTransactionOptions = {}): Promise<T> {
+    return this.#queue.run(() => this.#transaction(fn, opts));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const pending = this.#db;
+    this.#db = undefined;
+    if (!pending || this.#borrowed) return;
+    try {
+      await (await pending).close();
+    } catch {
+      // It never opened.
+    }
+  }
+
+  #open(): Promise<PGlite> {
+    if (!this.#db) {
+      this.#db = this.#load();
+      this.#db.catch(() => {
+        this.#db = undefined;
+      });
+    }
+    return this.#db;
+  }
+
+  async #load(): Promise<PGlite> {
+    const dir = this.#dataDir;
+    const label = this.#label.replace(/^pglite:/, '');
+    if (dir !== undefined) {
+      const state = embeddedDirState(dir);
+      if (state === 'not_a_database') {
+        throw new SqlWriteError(
+          `${label} exists but is not a PostgreSQL data directory (no PG_VERSION); refusing to create a database over it`,
+        );
+      }
+      if ((state === 'absent' || state === 'empty') && !this.#create) {
+        throw new SqlWriteError(
+          `the embedded database ${label} does not exist; run \`rfcgate db migrate\` to create it (or set DATABASE_URL)`,
+          { unreachable: true },
+        );
+      }
+      if (state === 'absent') mkdirSync(dirname(dir), { recursive: true });
+    }
+    const { PGlite } = await import('@electric-sql/pglite');
+    try {
+      const db = dir === undefined ? new PGlite() : new PGlite(dir);
+      await db.waitReady;
+      return db;
+    } catch (err) {
+      throw new SqlWriteError(
+        `cannot open the embedded database ${label}: ${err instanceof Error ? err.message : String(err)}`,
+        { unreachable: true },
+      );
+    }
+  }
+
+  async #transaction<T>(fn: (tx: SqlTx) => Promise<T>, opts: SqlTransactionOptions): Promise<T> {
+    if (this.#closed) throw new SqlWriteError('the database writer is closed');
+    const ctx: ErrorContext = { endpoint: this.#label, database: this.#label, timeoutMs: 0, secrets: [] };
+    const db = await this.#open();
+    const parsers = { [NAIVE_TIMESTAMP_OID]: parseNaiveUtc };
+    try {
+      return await db.transaction(async (ptx) => {
+        if (opts.readOnly) await ptx.query('SET TRANSACTION READ ONLY');
+        await ptx.query("SELECT set_config('TimeZone', 'UTC', true)");
+        const tx: SqlTx = {
+          query: async <R extends SqlRow>(text: string, params: unknown[] = []) => {
+            try {
+              const res = await ptx.query<R>(text, params, { parsers });
+              return { rows: res.rows };
+            } catch (err) {
+              throw toWriteError(err, ctx);
+            }
+          },
+        };
+        const result = await fn(tx);
+        if (opts.readOnly) await ptx.rollback();
+        return result;
+      });
+    } catch (err) {
+      throw fromDriver(err, ctx);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Choosing the database
+
+export interface OpenSqlWriterOptions {
+  /** A DATABASE_URL-style URL; when set it wins over the embedded directory. */
+  databaseUrl?: string;
+  /** The embedded PGlite data directory (absolute). */
+  embeddedDir: string;
+  /** How the embedded directory is named in messages; default embeddedDir. */
+  embeddedLabel?: string;
+  /** May a missing embedded directory be created? Only `db migrate` says yes. */
+  create?: boolean;
+  connectTimeoutMs?: number;
+}
+
+/** DATABASE_URL when set, else the embedded data directory. Connects (or opens) lazily. */
+export function openSqlWriter(opts: OpenSqlWriterOptions): SqlWriter {
+  const url = opts.databaseUrl?.trim();
+  if (url) {
+    return new PgWriter(url, opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs });
+  }
+  return new PgliteWriter({
+    dataDir: opts.embeddedDir,
+    label: opts.embeddedLabel ?? opts.embeddedDir,
+    create: opts.create ?? false,
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * The seam between the engine and the outside world. The engine only sees
+ * MeasurementSource; each implementation hides its client (simple-git, pg, PGlite).
+ */
+import type { Evidence, HaltReason } from '../model/result.js';
+import type { MeasurementSpec, RfcManifest, SourceKind } from '../spec/types.js';
+
+export interface EvalContext {
+  /** The instant the evaluation is "as of": nothing recorded after it may count. */
+  asOf: Date;
+  /** The git ref evaluated (default HEAD). */
+  ref: string;
+  /** Repository root of the governed repo. */
+  repoDir: string;
+  manifest: RfcManifest;
+  /** Aborted when the source's timeout expires; long work should stop early. */
+  signal: AbortSignal;
+}
+
+/** Values a measurement can produce; `int` measurements carry a JS number here. */
+export type MeasuredValue = number | boolean | string | Date;
+
+export type MeasurementOutcome =
+  | { status: 'ok'; value: MeasuredValue; evidence: Evidence }
+  | { status: 'halt'; halt: HaltReason; reason: string; evidence: Evidence };
+
+export interface MeasurementSource {
+  readonly kind: SourceKind;
+  measure(m: MeasurementSpec, ctx: EvalContext): Promise<MeasurementOutcome>;
+  close(): Promise<void>;
+}
+
+export function halt(halt: HaltReason, reason: string, evidence: Evidence = {}): MeasurementOutcome {
+  return { status: 'halt', halt, reason, evidence };
+}
+
+export function ok(value: MeasuredValue, evidence: Evidence = {}): MeasurementOutcome {
+  return { status: 'ok', value, evidence };
+}

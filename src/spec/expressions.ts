@@ -1,0 +1,111 @@
+/**
+ * Conditions are CEL (the Common Expression Language of Kubernetes admission policies
+ * and IAM conditions): safe, side-effect free and type-checked. Each expression is
+ * parsed and checked once at load, against the declared measurements and the gate's params.
+ */
+import { type ASTNode, Environment } from '@marcbachmann/cel-js';
+import type { MeasuredValue } from '../sources/types.js';
+import type { ValueType } from './types.js';
+
+const CEL_TYPE: Record<ValueType, string> = {
+  double: 'double',
+  int: 'int',
+  bool: 'bool',
+  string: 'string',
+  timestamp: 'google.protobuf.Timestamp',
+};
+
+export interface CompiledExpression {
+  source: string;
+  /** Measurement ids and params the expression reads. */
+  identifiers: string[];
+  resultType: string;
+  evaluate(vars: Record<string, unknown>): unknown;
+}
+
+export interface ExpressionError {
+  message: string;
+  /** Offset inside the expression text where the problem is. */
+  offset: number;
+}
+
+/** `invalid` ids were already reported; they are declared `dyn` so expressions using them are not reported twice. */
+export function baseEnvironment(
+  measurements: Iterable<{ id: string; type: ValueType }>,
+  invalid: Iterable<string> = [],
+): Environment {
+  const env = new Environment({ unlistedVariablesAreDyn: false });
+  const declared = new Set<string>();
+  for (const m of measurements) {
+    env.registerVariable(m.id, CEL_TYPE[m.type]);
+    declared.add(m.id);
+  }
+  for (const id of invalid) if (!declared.has(id) && /^[a-z_][a-z0-9_]*$/.test(id)) env.registerVariable(id, 'dyn');
+  return env;
+}
+
+export function gateEnvironment(base: Environment, params: Record<string, number>, taken: Set<string>): Environment {
+  const env = base.clone();
+  for (const name of Object.keys(params)) {
+    if (!taken.has(name)) env.registerVariable(name, 'double');
+  }
+  return env;
+}
+
+export function compileExpression(env: Environment, source: string): CompiledExpression | ExpressionError {
+  let parsed: ReturnType<Environment['parse']>;
+  try {
+    parsed = env.parse(source);
+  } catch (e) {
+    return celError(e);
+  }
+  const checked = env.check(source);
+  if (!checked.valid) return celError(checked.error);
+  const identifiers = [...collectIdentifiers(parsed.ast)].sort();
+  return {
+    source,
+    identifiers,
+    resultType: String(checked.type),
+    evaluate: (vars) => parsed(vars),
+  };
+}
+
+export function isExpressionError(x: CompiledExpression | ExpressionError): x is ExpressionError {
+  return (x as CompiledExpression).evaluate === undefined;
+}
+
+function celError(e: unknown): ExpressionError {
+  const err = e as { message?: string; range?: { start: number }; node?: { start?: number; pos?: number } };
+  const message = (err.message ?? String(e)).split('\n')[0] ?? 'invalid expression';
+  const offset = err.range?.start ?? err.node?.start ?? err.node?.pos ?? 0;
+  return { message, offset };
+}
+
+function collectIdentifiers(node: ASTNode, out = new Set<string>()): Set<string> {
+  if (node.op === 'id') {
+    out.add(node.args);
+    return out;
+  }
+  const visit = (x: unknown): void => {
+    if (Array.isArray(x)) for (const y of x) visit(y);
+    else if (x && typeof x === 'object' && 'op' in x) collectIdentifiers(x as ASTNode, out);
+  };
+  visit(node.args);
+  return out;
+}
+
+/** CEL distinguishes int from double and wants timestamps as Dates. */
+export function toCel(type: ValueType, value: MeasuredValue): unknown {
+  if (type === 'int') return BigInt(Math.trunc(Number(value)));
+  if (type === 'double') return Number(value);
+  return value;
+}
+
+/** Back from CEL to JSON-safe evidence. */
+export function fromCel(value: unknown): string | number | boolean | null {
+  if (typeof value === 'bigint') return Number(value);
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
+  if (value === null || value === undefined) return null;
+  return String(value);
+}

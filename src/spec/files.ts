@@ -1,0 +1,11 @@
+import { GATE_KINDS } from '../gates/index.js';
+
+/** Every spec file an RFC folder may hold, with the schema it is checked against. */
+export const SPEC_FILES: ReadonlyMap<string, string> = new Map([
+  ['rfc.yaml', 'rfc.schema.json'],
+  ['measurements.yaml', 'measurements.schema.json'],
+  ['prereqs.yaml', 'prereqs.schema.json'],
+  ...GATE_KINDS.map((k) => [k.file, k.schema] as [string, string]),
+]);
+
+export const MODELINE_PREFIX = '# yaml-language-server: $schema=';

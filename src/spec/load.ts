@@ -1,0 +1,535 @@
+/**
+ * Loads gates/<rfc-id>/: parse with positions → schema → typed specs → references and
+ * expressions. Every problem is collected before anything is thrown, so one
+ * `spec validate` run shows them all.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Environment } from '@marcbachmann/cel-js';
+import { GATE_KINDS, type GateKindDef } from '../gates/index.js';
+import { type LoadedPrereqs, readPrereqs } from '../prereqs/spec.js';
+import type { SourceLocation } from '../model/result.js';
+import { parseDuration } from '../util/duration.js';
+import {
+  baseEnvironment,
+  type CompiledExpression,
+  compileExpression,
+  gateEnvironment,
+  isExpressionError,
+} from './expressions.js';
+import { MODELINE_PREFIX, SPEC_FILES } from './files.js';
+import { type Problem, SpecError, UsageError } from './problems.js';
+import { validateAgainst } from './schema.js';
+import type {
+  GateSpec,
+  MeasurementSpec,
+  Phase,
+  RfcManifest,
+  RfcSpec,
+  SensitivitySpec,
+  SourceKind,
+  ValueType,
+} from './types.js';
+import { keyLocation, locateInScalar, type ParsedYaml, parseYaml, valueLocation } from './yaml.js';
+
+export const GATES_DIR = 'gates';
+const PREREQS_FILE = 'prereqs.yaml';
+const SOURCE_KEYS: readonly SourceKind[] = ['sql', 'git', 'artifact', 'attestation'];
+
+export interface CompiledGate {
+  condition?: CompiledExpression;
+  sensitivity: { spec: SensitivitySpec; compares: CompiledExpression }[];
+}
+
+export interface LoadedRfc extends RfcSpec {
+  compiled: Map<string, CompiledGate>;
+  /** Compiled data-gate conditions of prereqs.yaml, keyed `<prereq id>/<gate id>`. */
+  prereqGates?: LoadedPrereqs['gates'];
+  warnings: Problem[];
+  files: string[];
+}
+
+export function listRfcIds(root: string): string[] {
+  const dir = join(root, GATES_DIR);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => statSync(join(dir, n)).isDirectory())
+    .sort();
+}
+
+export function loadRfc(root: string, id: string): LoadedRfc {
+  const dir = join(root, GATES_DIR, id);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    const known = listRfcIds(root);
+    throw new UsageError(
+      `unknown RFC '${id}': no folder ${relative(process.cwd(), dir) || dir}` +
+        (known.length ? `; known RFCs: ${known.join(', ')}` : `; there is no ${GATES_DIR}/ folder here`),
+    );
+  }
+  const names = readdirSync(dir)
+    .filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'))
+    .sort();
+  // Repository-relative, like SARIF and CI annotations expect, and the same wherever the tool runs from.
+  const rel = (n: string) => relative(root, join(dir, n)) || join(dir, n);
+  if (names.length === 0) {
+    throw new SpecError([
+      { file: rel('.'), line: 1, col: 1, severity: 'error', message: 'no spec files: add rfc.yaml and the gates' },
+    ]);
+  }
+
+  const problems: Problem[] = [];
+  const docs = new Map<string, { y: ParsedYaml; data: unknown; badItems: Set<number> }>();
+  for (const name of names) {
+    const y = parseYaml(rel(name), readFileSync(join(dir, name), 'utf8'));
+    const schema = SPEC_FILES.get(name);
+    if (!schema) {
+      problems.push({
+        file: y.file,
+        line: 1,
+        col: 1,
+        severity: 'error',
+        message: `unknown spec file '${name}'; expected one of: ${[...SPEC_FILES.keys()].join(', ')}${suggest(name, [...SPEC_FILES.keys()])}`,
+      });
+      continue;
+    }
+    problems.push(...checkModeline(y, schema));
+    problems.push(...y.problems);
+    if (y.problems.length) continue;
+    const data = (y.doc.toJS() as unknown) ?? [];
+    const checked = validateAgainst(schema, y, data);
+    problems.push(...checked.problems);
+    if (!checked.badRoot) docs.set(name, { y, data, badItems: checked.badItems });
+  }
+
+  const manifestDoc = docs.get('rfc.yaml');
+  if (!names.includes('rfc.yaml')) {
+    problems.push({ file: rel('rfc.yaml'), line: 1, col: 1, severity: 'error', message: 'missing rfc.yaml manifest' });
+  }
+  const manifest = manifestDoc ? readManifest(manifestDoc.y, manifestDoc.data, id, problems) : undefined;
+
+  const measurements = new Map<string, MeasurementSpec>();
+  // Ids of items already reported as invalid: references to them are not reported again.
+  const broken = new Set<string>();
+  const mdoc = docs.get('measurements.yaml');
+  if (mdoc) {
+    const items = usable(mdoc.data as Record<string, unknown>[], mdoc.badItems, broken);
+    readMeasurements(mdoc.y, items, measurements, problems);
+  }
+
+  const gates: GateSpec[] = [];
+  const gateYaml = new Map<string, { y: ParsedYaml; index: number; def: GateKindDef }>();
+  for (const def of GATE_KINDS) {
+    const d = docs.get(def.file);
+    if (!d) continue;
+    (d.data as Record<string, unknown>[]).forEach((raw, index) => {
+      if (d.badItems.has(index)) {
+        if (typeof raw?.id === 'string') broken.add(raw.id);
+        return;
+      }
+      const g = readGate(d.y, raw, index, def);
+      const prior = gateYaml.get(g.id);
+      if (prior) {
+        problems.push({
+          ...keyLocation(d.y, [index], 'id'),
+          severity: 'error',
+          message: `duplicate gate id '${g.id}' (first declared at ${fmt(prior.y, [prior.index])})`,
+        });
+        return;
+      }
+      gateYaml.set(g.id, { y: d.y, index, def });
+      gates.push(g);
+    });
+  }
+
+  const compiled = new Map<string, CompiledGate>();
+  const used = new Set<string>();
+  const base = baseEnvironment(measurements.values(), broken);
+  for (const g of gates) {
+    const at = gateYaml.get(g.id);
+    if (!at) continue;
+    compiled.set(g.id, compileGate(g, at, base, measurements, broken, used, problems));
+  }
+  checkComposites(gates, gateYaml, broken, problems);
+
+  const warnings: Problem[] = [];
+  let prereqs: LoadedPrereqs | undefined;
+  const pdoc = docs.get(PREREQS_FILE);
+  if (pdoc) {
+    const brokenPrereqs = new Set<string>();
+    prereqs = readPrereqs(pdoc.y, usable(pdoc.data as Record<string, unknown>[], pdoc.badItems, brokenPrereqs), {
+      measurements,
+      env: base,
+      brokenMeasurements: broken,
+      brokenPrereqs,
+      used,
+      problems,
+      warnings,
+      suggest,
+    });
+  }
+  // The ordering guard reads the prereq DAG, so it travels with the measurement.
+  for (const m of measurements.values()) {
+    if (m.source !== 'git' || m.git.query !== 'prereqs_before') continue;
+    if (prereqs) m.git.prereqs = prereqs.prereqs;
+    else if (!names.includes(PREREQS_FILE)) {
+      problems.push({
+        ...m.location,
+        severity: 'error',
+        message: `measurement '${m.id}': prereqs_before needs the prerequisite PRs in ${rel(PREREQS_FILE)}`,
+      });
+    }
+  }
+  for (const m of measurements.values()) if (m.liveness) used.add(m.liveness);
+
+  for (const m of measurements.values()) {
+    if (!used.has(m.id)) {
+      warnings.push({ ...m.location, severity: 'warning', message: `measurement '${m.id}' is not used by any gate` });
+    }
+  }
+
+  if (problems.length || !manifest) throw new SpecError(sortProblems(problems));
+  return {
+    root,
+    dir,
+    manifest,
+    measurements,
+    gates,
+    compiled,
+    ...(prereqs ? { prereqs: prereqs.prereqs, prereqGates: prereqs.gates } : {}),
+    warnings,
+    files: names.map(rel),
+  };
+}
+
+/** Items that passed the schema, with their original indexes kept (positions depend on them). */
+function usable(
+  items: Record<string, unknown>[],
+  bad: Set<number>,
+  broken: Set<string>,
+): (Record<string, unknown> | undefined)[] {
+  return items.map((raw, i) => {
+    if (!bad.has(i)) return raw;
+    if (typeof raw?.id === 'string') broken.add(raw.id);
+    return undefined;
+  });
+}
+
+function fmt(y: ParsedYaml, path: (string | number)[]): string {
+  const l = valueLocation(y, path);
+  return `${l.file}:${l.line}:${l.col}`;
+}
+
+function sortProblems(ps: Problem[]): Problem[] {
+  return [...ps].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+}
+
+function checkModeline(y: ParsedYaml, schema: string): Problem[] {
+  const first = y.text.split('\n')[0] ?? '';
+  if (!first.startsWith(MODELINE_PREFIX)) {
+    return [
+      {
+        file: y.file,
+        line: 1,
+        col: 1,
+        severity: 'error',
+        message: `the first line must be '${MODELINE_PREFIX}../../schemas/${schema}' so editors check this file`,
+      },
+    ];
+  }
+  const target = first.slice(MODELINE_PREFIX.length).trim();
+  if (!target.endsWith(schema)) {
+    return [
+      {
+        file: y.file,
+        line: 1,
+        col: MODELINE_PREFIX.length + 1,
+        severity: 'error',
+        message: `this file is checked against ${schema}, but its modeline names '${target}'`,
+      },
+    ];
+  }
+  return [];
+}
+
+function readManifest(y: ParsedYaml, data: unknown, id: string, problems: Problem[]): RfcManifest {
+  const d = data as Omit<RfcManifest, 'location' | 'attestations_dir'> & { attestations_dir?: string };
+  if (d.id !== id) {
+    problems.push({
+      ...valueLocation(y, ['id']),
+      severity: 'error',
+      message: `id '${d.id}' must equal its folder name '${id}'`,
+    });
+  }
+  return {
+    ...d,
+    attestations_dir: d.attestations_dir ?? `${GATES_DIR}/${id}/attestations`,
+    location: valueLocation(y, []),
+  };
+}
+
+function derivedType(m: Record<string, unknown>): ValueType | undefined {
+  if (m.git) {
+    const q = (m.git as { query: string }).query;
+    return q === 'path_exists' || q === 'order' || q === 'prereqs_before' ? 'bool' : 'timestamp';
+  }
+  if (m.artifact) return ((m.artifact as { extract?: { as: ValueType } }).extract?.as ?? 'bool') as ValueType;
+  if (m.attestation) return 'string';
+  return undefined;
+}
+
+function readMeasurements(
+  y: ParsedYaml,
+  items: (Record<string, unknown> | undefined)[],
+  out: Map<string, MeasurementSpec>,
+  problems: Problem[],
+): void {
+  const firstAt = new Map<string, number>();
+  items.forEach((raw, i) => {
+    if (!raw) return;
+    const id = String(raw.id);
+    const err = (key: string | undefined, message: string) =>
+      problems.push({
+        ...(key ? keyLocation(y, [i], key) : valueLocation(y, [i])),
+        severity: 'error',
+        message: `measurement '${id}': ${message}`,
+      });
+    const prior = firstAt.get(id);
+    if (prior !== undefined) {
+      err('id', `duplicate measurement id (first declared at ${fmt(y, [prior])})`);
+      return;
+    }
+    firstAt.set(id, i);
+    const sources = SOURCE_KEYS.filter((k) => raw[k] !== undefined);
+    if (sources.length !== 1) {
+      err(
+        sources[1],
+        sources.length === 0
+          ? `names no source: every threshold must name its measurement source (one of ${SOURCE_KEYS.join(', ')})`
+          : `has ${sources.length} sources (${sources.join(', ')}); a measurement has exactly one`,
+      );
+      return;
+    }
+    const source = sources[0] as SourceKind;
+    const fixed = derivedType(raw);
+    const declared = raw.type as ValueType | undefined;
+    if (fixed && declared && declared !== fixed) err('type', `a ${source} measurement of this kind is a ${fixed}`);
+    const type: ValueType = fixed ?? declared ?? 'double';
+    if (source !== 'sql') {
+      if (raw.window !== undefined) err('window', `window applies to sql measurements only`);
+      if (raw.require !== undefined) err('require', `require applies to sql measurements only`);
+    } else {
+      const sql = raw.sql as { table?: string };
+      if (sql.table && raw.window === undefined) err('sql', `the table form needs a window (e.g. window: 14d)`);
+      const req = raw.require as { days_with_rows?: number } | undefined;
+      if (req?.days_with_rows && raw.window === undefined) err('require', `days_with_rows needs a window`);
+      if (req?.days_with_rows && typeof raw.window === 'string') {
+        const days = (parseDuration(raw.window) ?? 0) / 86_400_000;
+        if (req.days_with_rows > Math.ceil(days)) {
+          err('require', `days_with_rows ${req.days_with_rows} cannot be met in a ${raw.window} window`);
+        }
+      }
+    }
+    if (raw.counts_events && !raw.liveness) {
+      err(
+        'counts_events',
+        `counts events, so it must name a liveness measurement over the same window (liveness: <id>): zero events from a silent channel is not clean`,
+      );
+    }
+    out.set(id, {
+      ...(raw as object),
+      type,
+      source,
+      location: valueLocation(y, [i]),
+    } as MeasurementSpec);
+  });
+  // Liveness references need every id first.
+  items.forEach((raw, i) => {
+    const live = raw?.liveness as string | undefined;
+    if (!live) return;
+    const target = out.get(live);
+    const id = String(raw?.id);
+    const at = keyLocation(y, [i], 'liveness');
+    if (!target) {
+      problems.push({
+        ...at,
+        severity: 'error',
+        message: `measurement '${id}': liveness names unknown measurement '${live}'${suggest(live, [...out.keys()])}`,
+      });
+    } else if (live === id) {
+      problems.push({
+        ...at,
+        severity: 'error',
+        message: `measurement '${id}': cannot be its own liveness measurement`,
+      });
+    } else if ((target.window ?? '') !== String(raw?.window ?? '')) {
+      problems.push({
+        ...at,
+        severity: 'error',
+        message: `measurement '${id}': liveness '${live}' must cover the same window (${raw?.window ?? 'none'} vs ${target.window ?? 'none'})`,
+      });
+    }
+  });
+}
+
+function readGate(y: ParsedYaml, raw: Record<string, unknown>, index: number, def: GateKindDef): GateSpec {
+  const keyLocations: Record<string, SourceLocation> = {};
+  for (const k of Object.keys(raw)) keyLocations[k] = keyLocation(y, [index], k);
+  const base = {
+    id: String(raw.id),
+    kind: def.kind,
+    title: String(raw.title),
+    section: String(raw.section),
+    phase: raw.phase as Phase[],
+    params: (raw.params as Record<string, number> | undefined) ?? {},
+    sensitivity: (raw.sensitivity as SensitivitySpec[] | undefined) ?? [],
+    location: valueLocation(y, [index]),
+    keyLocations,
+  };
+  if (raw.all_of) return { ...base, all_of: raw.all_of as string[] };
+  return { ...base, polarity: def.polarity, condition: String(raw[def.conditionKey]) };
+}
+
+function compileGate(
+  g: GateSpec,
+  at: { y: ParsedYaml; index: number; def: GateKindDef },
+  base: Environment,
+  measurements: Map<string, MeasurementSpec>,
+  broken: Set<string>,
+  used: Set<string>,
+  problems: Problem[],
+): CompiledGate {
+  const out: CompiledGate = { sensitivity: [] };
+  const { y, index, def } = at;
+  const err = (loc: SourceLocation, message: string) =>
+    problems.push({ ...loc, severity: 'error', message: `${def.kind.replace('_', ' ')} '${g.id}': ${message}` });
+  const taken = new Set(measurements.keys());
+  for (const p of Object.keys(g.params)) {
+    if (taken.has(p)) err(keyLocation(y, [index, 'params'], p), `param '${p}' has the name of a measurement`);
+  }
+  const env = gateEnvironment(base, g.params, taken);
+  const known = [...measurements.keys(), ...Object.keys(g.params)];
+
+  const compile = (path: (string | number)[], source: string): CompiledExpression | undefined => {
+    const c = compileExpression(env, source);
+    if (isExpressionError(c)) {
+      const unknown = /^Unknown variable: (\S+)/.exec(c.message);
+      const message = unknown?.[1]
+        ? `unknown measurement '${unknown[1]}'${suggest(unknown[1], known)}; declare it in measurements.yaml or as a param`
+        : `expression error: ${c.message}${/overload.*(double|int).*(double|int)/.test(c.message) ? ' (CEL does not mix int and double: write 3.0 for a double literal, or convert with double(x))' : ''}`;
+      err(locateInScalar(y, path, c.offset), message);
+      return undefined;
+    }
+    for (const id of c.identifiers) if (measurements.has(id)) used.add(id);
+    return c;
+  };
+
+  if ('condition' in g) {
+    const path = [index, def.conditionKey];
+    const c = compile(path, g.condition);
+    // A condition reading an invalid measurement (already reported) has an unknown type: nothing more to say.
+    if (c && !c.identifiers.some((id) => broken.has(id))) {
+      if (c.resultType !== 'bool') {
+        err(valueLocation(y, path), `${def.conditionKey} must be a bool expression, but it is ${c.resultType}`);
+      } else if (!c.identifiers.some((id) => measurements.has(id))) {
+        err(
+          valueLocation(y, path),
+          `${def.conditionKey} names no measurement: every threshold must name its measurement source`,
+        );
+      } else {
+        out.condition = c;
+      }
+    }
+  }
+  g.sensitivity.forEach((s, i) => {
+    const path = [index, 'sensitivity', i];
+    if (!(s.param in g.params)) {
+      err(keyLocation(y, path, 'param'), `sensitivity param '${s.param}' is not one of this gate's params`);
+    }
+    if (!('condition' in g)) err(valueLocation(y, path), 'sensitivity needs a condition, not all_of');
+    const c = compile([...path, 'compares'], s.compares);
+    if (c && c.resultType !== 'double' && c.resultType !== 'int') {
+      err(keyLocation(y, path, 'compares'), `compares must be a number, but it is ${c.resultType}`);
+    } else if (c) {
+      out.sensitivity.push({ spec: s, compares: c });
+    }
+  });
+  return out;
+}
+
+function checkComposites(
+  gates: GateSpec[],
+  at: Map<string, { y: ParsedYaml; index: number }>,
+  broken: Set<string>,
+  problems: Problem[],
+): void {
+  const ids = new Set(gates.map((g) => g.id));
+  const edges = new Map<string, string[]>();
+  for (const g of gates) {
+    if (!('all_of' in g)) continue;
+    const loc = at.get(g.id);
+    g.all_of.forEach((dep, i) => {
+      if (!ids.has(dep) && !broken.has(dep) && loc) {
+        problems.push({
+          ...valueLocation(loc.y, [loc.index, 'all_of', i]),
+          severity: 'error',
+          message: `exit criterion '${g.id}': all_of names unknown gate '${dep}'${suggest(dep, [...ids])}`,
+        });
+      }
+    });
+    edges.set(
+      g.id,
+      g.all_of.filter((d) => ids.has(d)),
+    );
+  }
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (id: string): void => {
+    if (state.get(id) === 'done') return;
+    if (state.get(id) === 'visiting') {
+      const cycle = [...stack.slice(stack.indexOf(id)), id];
+      const loc = at.get(id);
+      if (loc) {
+        problems.push({
+          ...keyLocation(loc.y, [loc.index], 'all_of'),
+          severity: 'error',
+          message: `gates depend on each other in a cycle: ${cycle.join(' → ')}; break one all_of link`,
+        });
+      }
+      return;
+    }
+    state.set(id, 'visiting');
+    stack.push(id);
+    for (const d of edges.get(id) ?? []) visit(d);
+    stack.pop();
+    state.set(id, 'done');
+  };
+  for (const id of [...edges.keys()].sort()) visit(id);
+}
+
+/** ` (did you mean 'x'?)` when a close spelling exists. */
+export function suggest(word: string, candidates: string[]): string {
+  let best: string | undefined;
+  let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best ? ` (did you mean '${best}'?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j] ?? 0;
+      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length] ?? 0;
+}

@@ -1,0 +1,153 @@
+/**
+ * JSON Schema validation of spec files. The schemas in schemas/ are the published
+ * contract (editors read them through the yaml-language-server modeline); they are
+ * compiled once per process and their errors become file:line:col problems.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import type { Problem } from './problems.js';
+import { keyLocation, type ParsedYaml, valueLocation } from './yaml.js';
+
+// ajv-formats ships CommonJS whose default export TypeScript sees as the module namespace.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+
+export const SCHEMAS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
+
+let ajv: Ajv2020 | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+function instance(): Ajv2020 {
+  if (ajv) return ajv;
+  ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+  addFormats(ajv);
+  for (const f of readdirSync(SCHEMAS_DIR).filter((n) => n.endsWith('.schema.json'))) {
+    ajv.addSchema(JSON.parse(readFileSync(join(SCHEMAS_DIR, f), 'utf8')), f);
+  }
+  return ajv;
+}
+
+export function validator(schemaFile: string): ValidateFunction {
+  let v = compiled.get(schemaFile);
+  if (!v) {
+    const found = instance().getSchema(schemaFile);
+    if (!found) throw new Error(`schema ${schemaFile} is not in ${SCHEMAS_DIR}`);
+    v = found;
+    compiled.set(schemaFile, v);
+  }
+  return v;
+}
+
+export interface SchemaResult {
+  problems: Problem[];
+  /** For list files: indexes of the items that failed, so the rest can still be checked. */
+  badItems: Set<number>;
+  /** The document as a whole is unusable (wrong top-level shape, or an object file with errors). */
+  badRoot: boolean;
+}
+
+/** Validates the document's data; returns one problem per distinct error, pinned to its key. */
+export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown): SchemaResult {
+  const validate = validator(schemaFile);
+  const result: SchemaResult = { problems: [], badItems: new Set(), badRoot: false };
+  if (validate(data)) return result;
+  const seen = new Set<string>();
+  for (const e of validate.errors ?? []) {
+    const path = pathOf(e.instancePath);
+    if (Array.isArray(data) && typeof path[0] === 'number') result.badItems.add(path[0]);
+    else result.badRoot = true;
+    const p = toProblem(y, e, itemLabel(data, path));
+    if (!p) continue;
+    const key = `${p.line}:${p.col}:${p.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    result.problems.push(p);
+  }
+  return result;
+}
+
+function pathOf(instancePath: string): (string | number)[] {
+  if (!instancePath) return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function describePath(path: (string | number)[]): string {
+  const named = path.filter((s) => typeof s === 'string');
+  return named.length ? `${named.join('.')}: ` : '';
+}
+
+/** `'B': ` for an error inside the item with id B, so a person knows which gate to open. */
+function itemLabel(data: unknown, path: (string | number)[]): string {
+  if (!Array.isArray(data) || typeof path[0] !== 'number') return '';
+  const item = data[path[0]] as { id?: unknown } | undefined;
+  return typeof item?.id === 'string' ? `'${item.id}': ` : `item ${path[0] + 1}: `;
+}
+
+function toProblem(y: ParsedYaml, e: ErrorObject, label: string): Problem | undefined {
+  const path = pathOf(e.instancePath);
+  const where = label + describePath(path);
+  const mk = (loc: { file: string; line: number; col: number }, message: string): Problem => ({
+    ...loc,
+    message,
+    severity: 'error',
+  });
+  switch (e.keyword) {
+    case 'if':
+      // The `then` branch reports the real problem; the `if` error only repeats it.
+      return undefined;
+    case 'additionalProperties':
+    case 'unevaluatedProperties': {
+      const key = String(e.params.additionalProperty ?? e.params.unevaluatedProperty);
+      return mk(keyLocation(y, path, key), `${where}unknown key '${key}'; remove it or check its spelling`);
+    }
+    case 'required': {
+      const missing = String(e.params.missingProperty);
+      return mk(valueLocation(y, path), `${where}missing required key '${missing}'`);
+    }
+    case 'enum':
+      return mk(
+        valueLocation(y, path),
+        `${where}must be one of: ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`,
+      );
+    case 'const':
+      return mk(valueLocation(y, path), `${where}must be ${JSON.stringify(e.params.allowedValue)}`);
+    case 'type':
+      return mk(valueLocation(y, path), `${where}must be ${article(String(e.params.type))}`);
+    case 'pattern':
+      return mk(valueLocation(y, path), `${where}${patternHint(path, String(e.params.pattern))}`);
+    case 'oneOf':
+      return mk(valueLocation(y, path), `${where}${oneOfHint(path)}`);
+    case 'not':
+      return mk(valueLocation(y, path), `${where}${oneOfHint(path)}`);
+    default:
+      return mk(valueLocation(y, path), `${where}${e.message ?? 'is invalid'}`);
+  }
+}
+
+function article(t: string): string {
+  if (t === 'array') return 'a list';
+  if (t === 'object') return 'a mapping';
+  if (t === 'integer') return 'a whole number';
+  return /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
+}
+
+function patternHint(path: (string | number)[], pattern: string): string {
+  const last = path[path.length - 1];
+  if (pattern.includes('(s|m|h|d|w)')) return 'must be a duration such as 14d, 24h or 60s';
+  if (last === 'id' && pattern.startsWith('^[a-z_]'))
+    return 'a measurement id must be a CEL identifier: lower case letters, digits and underscores';
+  if (last === 'liveness') return 'must name a measurement id (lower case letters, digits and underscores)';
+  return `must match ${pattern}`;
+}
+
+function oneOfHint(path: (string | number)[]): string {
+  if (path[path.length - 1] === 'sql')
+    return 'use either the table form (table, timestamp, value, optional where) or a raw query, not both';
+  return 'needs exactly one of passes_if or all_of';
+}

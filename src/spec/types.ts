@@ -1,0 +1,187 @@
+/**
+ * The typed form of an RFC's specs after loading and validation. YAML positions travel
+ * with every item so run-time evidence and errors can point back at the spec.
+ */
+import type { GateKind, SourceLocation } from '../model/result.js';
+
+export type Phase = 'implementation' | 'canary' | 'close';
+export const PHASES: readonly Phase[] = ['implementation', 'canary', 'close'];
+
+/** CEL types a measurement can produce. */
+export type ValueType = 'double' | 'int' | 'bool' | 'string' | 'timestamp';
+
+export interface Operator {
+  name: string;
+  email: string;
+}
+
+export interface RfcManifest {
+  id: string;
+  title: string;
+  version: string;
+  document?: string;
+  /** The branch whose first-parent history is "the mainline". */
+  mainline: string;
+  operators: Operator[];
+  /** Folder, relative to the repository root, where attestation records are committed. */
+  attestations_dir: string;
+  database?: {
+    /** Embedded PGlite data directory used when DATABASE_URL is not set. */
+    embedded_dir?: string;
+  };
+  location: SourceLocation;
+}
+
+/** Windows and ages are written as `<n><unit>` with unit s, m, h, d or w. */
+export interface Requirements {
+  min_rows?: number;
+  days_with_rows?: number;
+  max_age?: string;
+}
+
+export interface SqlTableQuery {
+  table: string;
+  timestamp: string;
+  where?: string;
+  value: string;
+}
+
+export interface SqlRawQuery {
+  /** Must return one row with a `value` column; `rows`, `days_with_rows`, `newest`, `first_seen` when `require` needs them. */
+  query: string;
+}
+
+export type SqlMeasurementSpec = (SqlTableQuery | SqlRawQuery) & { connection_env?: string };
+
+export type GitQuery =
+  | { query: 'path_exists'; path: string; ref?: string }
+  | { query: 'first_commit' | 'last_commit'; paths: string[]; scope?: 'mainline' | 'all'; ref?: string }
+  | { query: 'commit_matching'; pattern: string; scope?: 'mainline' | 'all'; ref?: string }
+  | { query: 'order'; before: GitEvent; after: GitEvent; scope?: 'mainline' | 'all'; ref?: string }
+  | {
+      /** The ordering guard: no mainline commit under `path` before every prereq has landed. */
+      query: 'prereqs_before';
+      path: string;
+      ref?: string;
+      /** Filled in by the loader from prereqs.yaml; never written in measurements.yaml. */
+      prereqs?: PrereqSpec[];
+    };
+
+/** An event in history: the first commit touching `paths`, or the first whose message matches `pattern`. */
+export interface GitEvent {
+  paths?: string[];
+  pattern?: string;
+}
+
+export interface ArtifactSpec {
+  /** Glob relative to the repository root; the newest matching file (by name, then commit date) is read. */
+  glob: string;
+  /** A heading whose body must be filled in (no blank table cells, no blank judgement line). */
+  section?: string;
+  /** Read a value out of the artifact: the first capture group of `pattern`. */
+  extract?: { pattern: string; as: 'double' | 'bool' | 'string' };
+  /** `allow`: a file present only in the working tree counts (evidence says CI cannot see it). */
+  working_tree?: 'allow' | 'deny';
+  ref?: string;
+}
+
+export interface AttestationSpec {
+  /** The judgements an operator may record; the measurement's value is the one recorded. */
+  judgements: string[];
+  /** Record file name under the manifest's attestations_dir; default `<measurement id>.yaml`. */
+  record?: string;
+}
+
+interface MeasurementBase {
+  id: string;
+  title?: string;
+  type: ValueType;
+  window?: string;
+  require?: Requirements;
+  /** The measurement counts events; zero is only clean if `liveness` shows the channel producing. */
+  counts_events?: boolean;
+  liveness?: string;
+  location: SourceLocation;
+}
+
+export type MeasurementSpec =
+  | (MeasurementBase & { source: 'sql'; sql: SqlMeasurementSpec })
+  | (MeasurementBase & { source: 'git'; git: GitQuery })
+  | (MeasurementBase & { source: 'artifact'; artifact: ArtifactSpec })
+  | (MeasurementBase & { source: 'attestation'; attestation: AttestationSpec });
+
+export type SourceKind = MeasurementSpec['source'];
+
+export interface SensitivitySpec {
+  /** The gate parameter being anchored. */
+  param: string;
+  /** CEL expression for the measured quantity in the parameter's units. */
+  compares: string;
+  band: { relative?: number; absolute?: number };
+  alternates: number[];
+}
+
+interface GateBase {
+  id: string;
+  kind: GateKind;
+  title: string;
+  section: string;
+  phase: Phase[];
+  params: Record<string, number>;
+  sensitivity: SensitivitySpec[];
+  location: SourceLocation;
+  /** Positions of individual keys, for errors that point inside a gate. */
+  keyLocations: Record<string, SourceLocation>;
+}
+
+/** A gate decided by a CEL condition over measurements and params. */
+export interface ConditionGate extends GateBase {
+  /** `fires`: true means fail (disconfirmers, stop signs). `holds`: true means pass. */
+  polarity: 'fires' | 'holds';
+  condition: string;
+}
+
+/** An exit criterion that is met when every named gate passes. */
+export interface CompositeGate extends GateBase {
+  all_of: string[];
+}
+
+export type GateSpec = ConditionGate | CompositeGate;
+
+export function isConditionGate(g: GateSpec): g is ConditionGate {
+  return (g as ConditionGate).condition !== undefined;
+}
+
+/** A condition over measurements that must hold before a prereq may land. */
+export interface PrereqDataGate {
+  id: string;
+  title?: string;
+  condition: string;
+  location: SourceLocation;
+}
+
+/** One prerequisite PR of prereqs.yaml. */
+export interface PrereqSpec {
+  id: string;
+  title: string;
+  section?: string;
+  /** Paths or globs the prereq creates or modifies. */
+  deliverables: string[];
+  depends_on: string[];
+  data_gates: PrereqDataGate[];
+  /** A regex a mainline commit message must match, when paths alone cannot prove the prereq landed. */
+  landed_when?: { commit_message: string };
+  /** Deliverables also listed by a prereq this one depends on (it modifies them): they prove nothing alone. */
+  shared: string[];
+  location: SourceLocation;
+}
+
+export interface RfcSpec {
+  root: string;
+  dir: string;
+  manifest: RfcManifest;
+  measurements: Map<string, MeasurementSpec>;
+  gates: GateSpec[];
+  /** The prerequisite-PR DAG (prereqs.yaml), in file order; empty when the RFC has none. */
+  prereqs?: PrereqSpec[];
+}

@@ -1,0 +1,95 @@
+/**
+ * YAML parsing that keeps source positions, so every problem found later (schema,
+ * references, expressions) can be reported as file:line:col.
+ */
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import type { SourceLocation } from '../model/result.js';
+import type { Problem } from './problems.js';
+
+export interface ParsedYaml {
+  file: string;
+  text: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+  problems: Problem[];
+}
+
+export function parseYaml(file: string, text: string): ParsedYaml {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const problems: Problem[] = doc.errors.map((e) => {
+    const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
+    return { file, line: pos.line, col: pos.col, message: `YAML: ${firstLine(e.message)}`, severity: 'error' };
+  });
+  return { file, text, doc, lines, problems };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}
+
+export function locate(y: ParsedYaml, offset: number | undefined): SourceLocation {
+  if (offset === undefined) return { file: y.file, line: 1, col: 1 };
+  const { line, col } = y.lines.linePos(offset);
+  return { file: y.file, line, col };
+}
+
+/** The node at a JSON-pointer-like path of keys and indexes. */
+export function nodeAt(y: ParsedYaml, path: (string | number)[]): Node | undefined {
+  let node: unknown = y.doc.contents;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      node = pair?.value ?? undefined;
+    } else if (isSeq(node)) {
+      node = node.items[Number(seg)];
+    } else {
+      return undefined;
+    }
+  }
+  return node as Node | undefined;
+}
+
+/** Where the key `key` of the map at `path` is written; falls back to the map itself. */
+export function keyLocation(y: ParsedYaml, path: (string | number)[], key: string): SourceLocation {
+  const parent = nodeAt(y, path);
+  if (isMap(parent)) {
+    const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+    if (pair && isScalar(pair.key)) return locate(y, pair.key.range?.[0]);
+  }
+  return locate(y, parent?.range?.[0]);
+}
+
+export function valueLocation(y: ParsedYaml, path: (string | number)[]): SourceLocation {
+  return locate(y, nodeAt(y, path)?.range?.[0]);
+}
+
+/**
+ * Maps an offset inside a scalar's string value to a file position. Plain and quoted
+ * scalars sit on the value's own line; block scalars (`|`, `>`) start on the next line,
+ * so the line is found by matching its text.
+ */
+export function locateInScalar(y: ParsedYaml, path: (string | number)[], offset: number): SourceLocation {
+  const node = nodeAt(y, path);
+  if (!node || !isScalar(node) || typeof node.value !== 'string') return valueLocation(y, path);
+  const value = node.value;
+  const start = node.range?.[0] ?? 0;
+  if (node.type === 'PLAIN' || node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') {
+    const quote = node.type === 'PLAIN' ? 0 : 1;
+    if (!value.includes('\n')) return locate(y, start + quote + offset);
+  }
+  const before = value.slice(0, offset);
+  const lineIdx = before.split('\n').length - 1;
+  const colInLine = offset - (before.lastIndexOf('\n') + 1);
+  const wanted = value.split('\n')[lineIdx] ?? '';
+  const srcLines = y.text.split('\n');
+  const first = y.lines.linePos(start).line;
+  for (let i = first - 1; i < srcLines.length; i++) {
+    const idx = wanted.trim() === '' ? -1 : (srcLines[i] ?? '').indexOf(wanted.trim());
+    if (idx >= 0) {
+      const lead = wanted.length - wanted.trimStart().length;
+      return { file: y.file, line: i + 1, col: idx + 1 + Math.max(0, colInLine - lead) };
+    }
+  }
+  return locate(y, start);
+}

@@ -1,0 +1,326 @@
+/**
+ * Golden scenarios of the real binary: a fixture repository with real commits, an
+ * embedded PGlite data directory with real rows, and `node bin/run.js` as a user runs it.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALICE, createRepo, type FixtureRepo, removeFixtures, shallowClone, tempDir } from '../helpers/git-fixture.js';
+import { writeRfc } from '../helpers/spec-fixture.js';
+
+const BIN = resolve('bin/run.js');
+const AS_OF = '2026-06-01T00:00:00Z';
+
+function run(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; bin?: string }) {
+  // The caller's DATABASE_URL must not leak in: these scenarios read the fixture's embedded database.
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const env: NodeJS.ProcessEnv = { ...inherited, NO_COLOR: '1', ...opts.env };
+  const r = spawnSync(process.execPath, [opts.bin ?? BIN, ...args], { cwd: opts.cwd, env, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const spec = {
+  manifest: { id: 'demo', title: 'Demo', version: 'v1', mainline: 'main', operators: [ALICE] },
+  measurements: [
+    {
+      id: 'latency_p50_ms',
+      window: '14d',
+      require: { min_rows: 100, days_with_rows: 14, max_age: '24h' },
+      sql: {
+        table: 'audit.coordination_measurements',
+        timestamp: 'recorded_at',
+        where: "measurement_type = 'measurement.lease_plane.request'",
+        value: 'percentile_cont(0.5) WITHIN GROUP (ORDER BY elapsed_ms)',
+      },
+    },
+    {
+      id: 'dialectic_sessions_rate',
+      window: '14d',
+      sql: { table: 'core.dialectic_sessions', timestamp: 'created_at', value: 'count(*)' },
+    },
+    {
+      id: 'ode_share_pct',
+      artifact: { glob: 'docs/profiles/ode-profile-*.md', extract: { pattern: 'share:\\s*([0-9.]+)%', as: 'double' } },
+    },
+    { id: 'parity', attestation: { judgements: ['parity-confirmed', 'divergent'] } },
+    {
+      id: 'profile_first',
+      git: {
+        query: 'order',
+        before: { paths: ['docs/profiles/**'] },
+        after: { paths: ['elixir/handler_dispatch/**'] },
+      },
+    },
+  ],
+  disconfirmers: [
+    {
+      id: 'PASSING',
+      title: 'latency below 100 ms',
+      section: '§0(B)',
+      phase: ['implementation'],
+      params: { limit: 100 },
+      fires_if: 'latency_p50_ms > limit || ode_share_pct > 60.0',
+    },
+    {
+      id: 'FIRING',
+      title: 'latency above 10 ms',
+      section: '§0(B)',
+      phase: ['implementation'],
+      params: { limit: 10 },
+      fires_if: 'latency_p50_ms > limit',
+    },
+    {
+      id: 'HALTING',
+      title: 'reads a table that does not exist',
+      section: '§0(F)',
+      phase: ['canary'],
+      fires_if: 'dialectic_sessions_rate > 0.0',
+    },
+  ],
+  invariants: [
+    {
+      id: 'ORDER',
+      title: 'profile before dispatch',
+      section: '§14',
+      phase: ['implementation'],
+      holds_if: 'profile_first && parity == "parity-confirmed"',
+    },
+  ],
+};
+
+let repo: FixtureRepo;
+
+beforeAll(async () => {
+  repo = createRepo();
+  writeRfc(repo.dir, spec);
+  repo.commit({ files: {}, message: 'init', date: '2026-04-01T00:00:00Z' });
+  repo.git(['add', '-A']);
+  repo.commit({ message: 'gates: add demo RFC', date: '2026-04-02T00:00:00Z' });
+  repo.commit({
+    files: { 'docs/profiles/ode-profile-2026-04-10.md': '# ODE profile\n\nshare: 42.5%\n' },
+    message: 'profile: ODE',
+    date: '2026-04-10T00:00:00Z',
+  });
+  repo.commit({
+    files: {
+      'gates/demo/attestations/parity.yaml':
+        'gate: parity\nsigner: Alice Operator\nemail: alice@example.com\ndate: 2026-05-20\njudgement: parity-confirmed\n',
+    },
+    message: 'attest: parity',
+    date: '2026-05-20T00:00:00Z',
+    author: ALICE,
+  });
+  repo.commit({
+    files: { 'elixir/handler_dispatch/mix.exs': 'defmodule X do end\n' },
+    message: 'dispatch: start',
+    date: '2026-05-21T00:00:00Z',
+  });
+  mkdirSync(join(repo.dir, '.rfcgate'), { recursive: true });
+  const db = new PGlite(join(repo.dir, '.rfcgate', 'pgdata'));
+  await db.exec(`CREATE SCHEMA audit;
+    CREATE TABLE audit.coordination_measurements (id bigserial, measurement_type text, recorded_at timestamptz, elapsed_ms float8, payload jsonb);
+    INSERT INTO audit.coordination_measurements (measurement_type, recorded_at, elapsed_ms, payload)
+    SELECT 'measurement.lease_plane.request', timestamptz '2026-05-31T23:00:00Z' - (i * interval '1 hour'), 20 + (i % 7), '{}'::jsonb
+    FROM generate_series(0, 24 * 20) AS i;`);
+  await db.close();
+}, 120_000);
+
+afterAll(() => removeFixtures());
+
+describe('gate check', () => {
+  it('exits 0 when every selected gate passes, with a table on stdout', () => {
+    const r = run(['gate', 'check', '--as-of', AS_OF, '--only', 'PASSING,ORDER'], { cwd: repo.dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/PASSING/);
+    expect(r.stdout).toMatch(/demo as of 2026-06-01T00:00:00.000Z on HEAD: PASS \(2 pass, 0 fail, 0 halt\)/);
+  });
+
+  it('exits 1 when a gate fires, and fail dominates halt', () => {
+    expect(run(['gate', 'check', '--as-of', AS_OF, '--only', 'FIRING'], { cwd: repo.dir }).code).toBe(1);
+    const all = run(['gate', 'check', '--as-of', AS_OF, '--json'], { cwd: repo.dir });
+    expect(all.code).toBe(1);
+    const report = JSON.parse(all.stdout);
+    expect(report.results.map((x: { id: string; verdict: string }) => [x.id, x.verdict])).toEqual([
+      ['PASSING', 'pass'],
+      ['FIRING', 'fail'],
+      ['HALTING', 'halt'],
+      ['ORDER', 'pass'],
+    ]);
+  });
+
+  it('exits 2 when the worst is a halt, naming the missing relation', () => {
+    const r = run(['gate', 'check', '--as-of', AS_OF, '--phase', 'canary', '--json'], { cwd: repo.dir });
+    expect(r.code).toBe(2);
+    const report = JSON.parse(r.stdout);
+    expect(report.results).toHaveLength(1);
+    expect(report.results[0]).toMatchObject({ id: 'HALTING', verdict: 'halt', halt_reason: 'missing' });
+    expect(report.results[0].reason).toMatch(/core\.dialectic_sessions/);
+  });
+
+  it('--json is byte-identical across runs and keeps the contract key order', () => {
+    const a = run(['gate', 'check', '--as-of', AS_OF, '--json'], { cwd: repo.dir });
+    const b = run(['gate', 'check', '--as-of', AS_OF, '--json'], { cwd: repo.dir });
+    expect(a.stdout).toBe(b.stdout);
+    const report = JSON.parse(a.stdout);
+    expect(Object.keys(report)).toEqual(['rfc', 'as_of', 'ref', 'verdict', 'results']);
+    expect(Object.keys(report.results[1])).toEqual([
+      'id',
+      'kind',
+      'title',
+      'section',
+      'verdict',
+      'reason',
+      'evidence',
+      'location',
+    ]);
+    const latency = report.results[1].evidence.measurements.latency_p50_ms;
+    expect(latency).toMatchObject({ source: 'sql', rows: 336, days_with_rows: 14 });
+    expect(latency.sql).toMatch(/percentile_cont/);
+  });
+
+  it('--format writes several reports from one run: files for CI, one report on stdout', () => {
+    const out = tempDir('rfcgate-out-');
+    const r = run(
+      [
+        'gate',
+        'check',
+        '--as-of',
+        AS_OF,
+        '--format',
+        `sarif=${join(out, 'gates.sarif')}`,
+        '--format',
+        `junit=${join(out, 'gates.xml')}`,
+        '--format',
+        'markdown',
+      ],
+      { cwd: repo.dir },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\| ❌ fail \| FIRING \|/);
+    const sarif = JSON.parse(readFileSync(join(out, 'gates.sarif'), 'utf8'));
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0].results.map((x: { ruleId: string; level: string }) => [x.ruleId, x.level]).sort()).toEqual([
+      ['demo/FIRING', 'error'],
+      ['demo/HALTING', 'warning'],
+    ]);
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe(
+      'gates/demo/disconfirmers.yaml',
+    );
+    const junit = readFileSync(join(out, 'gates.xml'), 'utf8');
+    expect(junit.match(/<testcase /g)).toHaveLength(4);
+    expect(readdirSync(out).sort()).toEqual(['gates.sarif', 'gates.xml']);
+  });
+
+  it('replays the past with --as-of: before the profile landed, the artifact is missing', () => {
+    const r = run(['gate', 'check', '--as-of', '2026-04-05', '--only', 'PASSING', '--json'], { cwd: repo.dir });
+    const result = JSON.parse(r.stdout).results[0];
+    expect(result.verdict).toBe('halt');
+    expect(result.reason).toMatch(/ode_share_pct/);
+  });
+
+  it('an RFC id used as the program name selects that RFC', () => {
+    const binDir = tempDir('rfcgate-bin-');
+    symlinkSync(BIN, join(binDir, 'demo'));
+    writeRfc(repo.dir, { id: 'other' });
+    try {
+      const r = run(['gate', 'check', '--as-of', AS_OF, '--only', 'ORDER', '--json'], {
+        cwd: repo.dir,
+        bin: join(binDir, 'demo'),
+      });
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).rfc).toBe('demo');
+      const ambiguous = run(['gate', 'check'], { cwd: repo.dir });
+      expect(ambiguous.code).toBe(3);
+      expect(ambiguous.stderr).toMatch(/several RFCs under gates\/ \(demo, other\): choose one with --rfc/);
+    } finally {
+      repo.git(['clean', '-fdq', 'gates/other']);
+    }
+  });
+
+  it('a shallow clone halts history gates with the fetch-depth fix', () => {
+    const shallow = shallowClone(repo);
+    const r = run(['gate', 'check', '--as-of', AS_OF, '--only', 'ORDER', '--json'], { cwd: shallow.dir });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).results[0].reason).toMatch(/fetch-depth: 0/);
+  });
+
+  it('never prints the password of DATABASE_URL', () => {
+    const r = run(['gate', 'check', '--as-of', AS_OF, '--only', 'FIRING', '--json', '--timeout', '20'], {
+      cwd: repo.dir,
+      env: { DATABASE_URL: 'postgres://reader:s3cr3t-pw@127.0.0.1:9/prod' },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).not.toMatch(/s3cr3t-pw/);
+    expect(JSON.parse(r.stdout).results[0].reason).toMatch(/unreachable/);
+  });
+});
+
+describe('bad input gets one clear line and exit 3', () => {
+  it.each([
+    [['gate', 'check', '--as-of', 'yesterday'], /--as-of 'yesterday' is not a date/],
+    [['gate', 'check', '--as-of', '2026-02-30'], /--as-of '2026-02-30' is not a date/],
+    [['gate', 'check', '--rfc', 'wave9'], /unknown RFC 'wave9'.*known RFCs: demo/],
+    [['gate', 'check', '--only', 'NOPE'], /--only names unknown gate\(s\): NOPE/],
+    [['gate', 'check', '--phase', 'later'], /Expected --phase=later to be one of: implementation, canary, close/],
+    [['gate', 'check', '--colour'], /Nonexistent flag: --colour/],
+    [['gate', 'check', '--format', 'pdf'], /--format 'pdf' is not a format/],
+    [['gate', 'check', '--format', 'json', '--format', 'markdown'], /only one report can go to standard output/],
+    [['gate', 'chek'], /command gate:chek not found/],
+  ])('%j', (args, message) => {
+    const r = run(args, { cwd: repo.dir });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  });
+
+  it('a broken spec: every problem as file:line:col, no stack trace unless --debug', () => {
+    const root = tempDir('rfcgate-broken-');
+    writeRfc(root, {
+      raw: {
+        'disconfirmers.yaml':
+          '# yaml-language-server: $schema=../../schemas/disconfirmers.schema.json\n- id: X\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: nope > 1.0\n',
+      },
+    });
+    const r = run(['gate', 'check'], { cwd: root });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^gates\/demo\/disconfirmers\.yaml:6:13: disconfirmer 'X': unknown measurement 'nope'/m);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const validate = run(['spec', 'validate'], { cwd: root });
+    expect(validate.code).toBe(3);
+    expect(validate.stderr).toMatch(/disconfirmers\.yaml:6:13/);
+    const debug = run(['gate', 'check', '--debug'], { cwd: root });
+    expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+});
+
+describe('help and version', () => {
+  it('--help lists the flags and the exit codes', () => {
+    for (const cmd of [
+      ['gate', 'check'],
+      ['spec', 'validate'],
+    ]) {
+      const r = run([...cmd, '--help'], { cwd: repo.dir });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/EXIT CODES/);
+      expect(r.stdout).toMatch(/3 {2}the spec or the invocation is invalid/);
+      expect(r.stdout).toMatch(/--rfc/);
+    }
+    expect(run(['gate', 'check', '--help'], { cwd: repo.dir }).stdout).toMatch(/--as-of/);
+  });
+
+  it('spec validate accepts the RFCs this project ships', () => {
+    const r = run(['spec', 'validate'], { cwd: resolve('.') });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^wave3: valid \(7 files, \d+ measurements, 28 gates\)$/m);
+  });
+
+  it('--version prints the package version', () => {
+    const r = run(['--version'], { cwd: repo.dir });
+    expect(r.stdout).toMatch(/^rfcgate\/\d+\.\d+\.\d+ /);
+  });
+});

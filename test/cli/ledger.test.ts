@@ -1,0 +1,375 @@
+/**
+ * The writing commands as a user runs them: `node bin/run.js db migrate | measure record |
+ * measure list | gate check --record` in a fixture repository whose database is an embedded
+ * PGlite data directory the commands create themselves.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testBackends, useTestDatabase } from '../helpers/db.js';
+import { createRepo, type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
+import { writeRfc } from '../helpers/spec-fixture.js';
+import { unusedPort } from '../sources/sql/fixtures.js';
+
+const BIN = resolve('bin/run.js');
+const AS_OF = '2026-06-01T00:00:00Z';
+const LEASE = 'measurement.lease_plane.request';
+
+function run(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }) {
+  // The caller's DATABASE_URL must not leak in: these scenarios use the fixture's embedded database.
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const env: NodeJS.ProcessEnv = { ...inherited, NO_COLOR: '1', RFCGATE_RECORDED_BY: 'cli-test', ...opts.env };
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd, env, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const table = (where: string) => ({
+  table: 'audit.coordination_measurements',
+  timestamp: 'recorded_at',
+  where: `measurement_type = '${where}'`,
+  value: 'count(*)::float8',
+});
+
+const spec = {
+  measurements: [
+    {
+      id: 'lease_p50_ms',
+      window: '7d',
+      require: { min_rows: 1 },
+      sql: { ...table(LEASE), value: 'percentile_cont(0.5) WITHIN GROUP (ORDER BY elapsed_ms)' },
+    },
+    { id: 'comparator_runs_7d', window: '7d', require: { min_rows: 1 }, sql: table('measurement.comparator.run') },
+    { id: 'replay_runs_7d', window: '7d', require: { min_rows: 1 }, sql: table('measurement.replay.run') },
+  ],
+  disconfirmers: [
+    {
+      id: 'LATENCY',
+      title: 'lease latency above 100 ms',
+      section: '§0(B)',
+      phase: ['implementation'],
+      fires_if: 'lease_p50_ms > 100.0',
+    },
+    {
+      id: 'DARK',
+      title: 'comparator runs',
+      section: '§8',
+      phase: ['implementation'],
+      fires_if: 'comparator_runs_7d > 1000.0',
+    },
+    {
+      id: 'NEVER',
+      title: 'replay runs',
+      section: '§8.3',
+      phase: ['implementation'],
+      fires_if: 'replay_runs_7d > 1000.0',
+    },
+  ],
+};
+
+/** Reads the fixture's data directory after the CLI has exited (never while it runs). */
+async function query(dir: string, sql: string): Promise<Record<string, unknown>[]> {
+  const db = new PGlite(join(dir, '.rfcgate', 'pgdata'));
+  try {
+    return (await db.query<Record<string, unknown>>(sql)).rows;
+  } finally {
+    await db.close();
+  }
+}
+
+let repo: FixtureRepo;
+let fresh: FixtureRepo;
+
+beforeAll(() => {
+  repo = createRepo();
+  writeRfc(repo.dir, spec);
+  repo.git(['add', '-A']);
+  repo.commit({ message: 'gates: add demo RFC', date: '2026-04-02T00:00:00Z' });
+  fresh = createRepo();
+  writeRfc(fresh.dir, spec);
+  fresh.git(['add', '-A']);
+  fresh.commit({ message: 'gates: add demo RFC', date: '2026-04-02T00:00:00Z' });
+});
+
+afterAll(() => removeFixtures());
+
+describe('before db migrate', () => {
+  it('measure record exits 3, names the fix, and creates nothing', () => {
+    const r = run(['measure', 'record', '--type', LEASE, '--elapsed-ms', '4'], { cwd: fresh.dir });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(
+      'error: the embedded database .rfcgate/pgdata does not exist; run `rfcgate db migrate` to create it (or set DATABASE_URL)\n',
+    );
+    expect(existsSync(join(fresh.dir, '.rfcgate'))).toBe(false);
+  });
+
+  it('gate check --record prints the report, records nothing, exits 3', () => {
+    const r = run(['gate', 'check', '--as-of', AS_OF, '--json', '--record'], { cwd: fresh.dir });
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.stdout).rfc).toBe('demo');
+    expect(r.stderr).toMatch(/^error: the gate run was not recorded: .*run `rfcgate db migrate`/);
+    expect(existsSync(join(fresh.dir, '.rfcgate'))).toBe(false);
+  });
+
+  it('measure list and a reversed db migrate range exit 3 and create nothing', () => {
+    const list = run(['measure', 'list'], { cwd: fresh.dir });
+    expect(list.code).toBe(3);
+    expect(list.stderr).toMatch(
+      /^error: the embedded database \.rfcgate\/pgdata does not exist; run `rfcgate db migrate`/,
+    );
+    const reversed = run(['db', 'migrate', '--from', '2026-09', '--to', '2026-01'], { cwd: fresh.dir });
+    expect(reversed.code).toBe(3);
+    expect(reversed.stderr).toMatch(/^error: --from\/--to: from \(2026-09-01T00:00:00\.000Z\) is after to/);
+    const bad = run(['db', 'migrate', '--to', 'later'], { cwd: fresh.dir });
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/^error: --to 'later' is not a month or date/);
+    expect(existsSync(join(fresh.dir, '.rfcgate'))).toBe(false);
+  });
+
+  it('db migrate --dry-run prints the SQL and writes nothing', () => {
+    const r = run(['db', 'migrate', '--dry-run', '--from', '2026-04', '--to', '2026-06-15'], { cwd: fresh.dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^-- rfcgate db migrate on pglite:\.rfcgate\/pgdata \(dry run: nothing was written\)\nBEGIN;/,
+    );
+    expect(r.stdout).toContain('CREATE TABLE audit.coordination_measurements (');
+    expect(r.stdout).toContain('CREATE TABLE audit.coordination_measurements_y2026m06');
+    expect(r.stdout).not.toContain('coordination_measurements_y2026m07');
+    expect(existsSync(join(fresh.dir, '.rfcgate'))).toBe(false);
+  });
+});
+
+describe('db migrate, measure record, measure list, gate check --record', () => {
+  beforeAll(() => {
+    const r = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06'], { cwd: repo.dir });
+    if (r.code !== 0) throw new Error(`db migrate failed: ${r.stderr}`);
+    expect(r.stdout).toMatch(/^created {2}schema audit/m);
+    // Past the retention window (depending on today's date) the line carries a warning after a colon.
+    expect(r.stdout).toMatch(
+      /^created {2}partition audit\.coordination_measurements_y2026m04 \[2026-04-01, 2026-05-01\)(: .*)?$/m,
+    );
+    expect(r.stdout).toMatch(/^migrated pglite:\.rfcgate\/pgdata: 10 created, 0 already present$/m);
+  }, 60_000);
+
+  it('a second db migrate has nothing to do', () => {
+    const r = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06'], { cwd: repo.dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('nothing to do on pglite:.rfcgate/pgdata: 10 already present\n');
+    const json = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06', '--json'], { cwd: repo.dir });
+    const out = JSON.parse(json.stdout);
+    expect(out).toMatchObject({ changed: false, created: 0, present: 10, refused: 0 });
+    expect(out.steps.every((s: { status: string }) => s.status === 'present')).toBe(true);
+  });
+
+  it('records a measurement once per idempotency key, and lists it', async () => {
+    const args = ['measure', 'record', '--type', LEASE, '--elapsed-ms', '41', '--at', '2026-05-31T12:00:00Z'];
+    const first = run([...args, '--idempotency-key', 'lease-1', '--agent-id', 'agent-7'], { cwd: repo.dir });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(
+      /^recorded measurement\.lease_plane\.request at 2026-05-31T12:00:00\.000Z \(row \d+\) in pglite:\.rfcgate\/pgdata\n$/,
+    );
+    const second = run([...args, '--idempotency-key', 'lease-1', '--agent-id', 'agent-7', '--json'], { cwd: repo.dir });
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      status: 'already_recorded',
+      idempotency_key: 'lease-1',
+      recorded_by: 'cli-test',
+    });
+    const conflict = run([...args.slice(0, 4), '--elapsed-ms', '99', '--idempotency-key', 'lease-1'], {
+      cwd: repo.dir,
+    });
+    expect(conflict.code).toBe(3);
+    expect(conflict.stderr).toMatch(/^error: idempotency key 'lease-1' was already used for a different measurement/);
+
+    const list = run(['measure', 'list', '--json'], { cwd: repo.dir });
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual([
+      {
+        id: expect.any(String),
+        recorded_at: '2026-05-31T12:00:00.000Z',
+        measurement_type: LEASE,
+        elapsed_ms: 41,
+        agent_id: 'agent-7',
+        payload: {},
+        idempotency_key: 'lease-1',
+        recorded_by: 'cli-test',
+      },
+    ]);
+    const text = run(['measure', 'list', '--type', LEASE, '--limit', '5'], { cwd: repo.dir });
+    expect(text.stdout).toMatch(/^recorded_at\s+measurement_type\s+elapsed_ms/);
+    expect(text.stdout).toMatch(/1 row from pglite:\.rfcgate\/pgdata\n$/);
+    expect(await query(repo.dir, 'SELECT count(*)::int AS n FROM rfcgate.recorded_measurements')).toEqual([{ n: 1 }]);
+  });
+
+  it.each([
+    [['--type', 'lease_plane.request', '--value', '1'], /--type 'lease_plane\.request' is not a measurement type/],
+    [['--type', 'measurement.x.y', '--payload', '[1,2]'], /--payload must be a JSON object .* not an array/],
+    [['--type', 'measurement.x.y', '--payload', '{oops'], /--payload is not valid JSON/],
+    [['--type', 'measurement.x.y', '--value', 'abc'], /--value 'abc' is not a finite number/],
+    [['--type', 'measurement.x.y', '--elapsed-ms', '-3'], /--elapsed-ms -3 is below 0/],
+    [['--type', 'measurement.x.y', '--value', '1', '--at', 'soon'], /--at 'soon' is not a date/],
+    [['--type', 'measurement.x.y'], /give --value, --elapsed-ms or --payload/],
+    [['--type', 'measurement.x.y', '--value', '1', '--at', '2031-01-01'], /no partition .*rfcgate db migrate --from/],
+  ])('measure record %j exits 3 with one clear line and writes nothing', async (args, message) => {
+    const r = run(['measure', 'record', ...args], { cwd: repo.dir });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toBe('');
+    expect(
+      await query(
+        repo.dir,
+        "SELECT count(*)::int AS n FROM audit.coordination_measurements WHERE measurement_type <> 'measurement.lease_plane.request'",
+      ),
+    ).toEqual([{ n: 0 }]);
+  });
+
+  it('an unreachable DATABASE_URL: exit 3, one line naming host:port, never the password', async () => {
+    const port = await unusedPort();
+    const secret = 'Very-Secret-pw-42';
+    for (const args of [
+      ['measure', 'record', '--type', LEASE, '--elapsed-ms', '1'],
+      ['db', 'migrate'],
+      ['measure', 'list'],
+    ]) {
+      const r = run(args, { cwd: repo.dir, env: { DATABASE_URL: `postgres://rec:${secret}@127.0.0.1:${port}/prod` } });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(new RegExp(`^error: .*unreachable at 127\\.0\\.0\\.1:${port}`));
+      expect(r.stdout + r.stderr).not.toContain(secret);
+    }
+  });
+
+  it('gate check --record stores one run with every result; plain gate check writes nothing', async () => {
+    await run(
+      [
+        'measure',
+        'record',
+        '--type',
+        'measurement.comparator.run',
+        '--elapsed-ms',
+        '900',
+        '--at',
+        '2026-05-10T08:00:00Z',
+      ],
+      {
+        cwd: repo.dir,
+      },
+    );
+    const r = run(['gate', 'check', '--as-of', AS_OF, '--json', '--record', '--phase', 'implementation'], {
+      cwd: repo.dir,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^recorded gate run 1 \(3 results\) in pglite:\.rfcgate\/pgdata\n$/);
+    const report = JSON.parse(r.stdout);
+    const byId = Object.fromEntries(report.results.map((x: { id: string }) => [x.id, x]));
+    expect(byId.LATENCY).toMatchObject({ verdict: 'pass' });
+    // Went dark vs never started, end to end.
+    expect(byId.DARK).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
+    expect(byId.DARK.reason).toMatch(
+      /went dark: no rows in the 7d window; the channel's last row was at 2026-05-10T08:00:00\.000Z/,
+    );
+    expect(byId.NEVER).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
+    expect(byId.NEVER.reason).toMatch(/never started: no rows ever/);
+
+    const runs = await query(
+      repo.dir,
+      'SELECT rfc, as_of, ref, sha, phase, verdict, results, recorded_by FROM rfcgate.gate_runs',
+    );
+    expect(runs).toEqual([
+      {
+        rfc: 'demo',
+        as_of: new Date(AS_OF),
+        ref: 'HEAD',
+        sha: repo.head(),
+        phase: 'implementation',
+        verdict: 'halt',
+        results: 3,
+        recorded_by: 'cli-test',
+      },
+    ]);
+    const results = await query(
+      repo.dir,
+      'SELECT gate_id, verdict, halt_reason, reason FROM rfcgate.gate_results ORDER BY gate_id',
+    );
+    expect(results.map((x) => [x.gate_id, x.verdict, x.halt_reason])).toEqual([
+      ['DARK', 'halt', 'missing'],
+      ['LATENCY', 'pass', null],
+      ['NEVER', 'halt', 'missing'],
+    ]);
+    expect(results[0]?.reason).toBe(byId.DARK.reason);
+
+    const plain = run(['gate', 'check', '--as-of', AS_OF, '--json'], { cwd: repo.dir });
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toBe('');
+    expect(plain.stdout).toBe(r.stdout);
+    expect(await query(repo.dir, 'SELECT count(*)::int AS n FROM rfcgate.gate_runs')).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('--help', () => {
+  it.each([
+    ['db', 'migrate'],
+    ['measure', 'record'],
+    ['measure', 'list'],
+  ])('%s %s documents its exit codes', (...cmd) => {
+    const r = run([...cmd, '--help'], { cwd: repo.dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/EXIT CODES\n\s+0 {2}done/);
+    expect(r.stdout).toMatch(/3 {2}the invocation is invalid, or the database cannot be used/);
+    expect(r.stdout).not.toMatch(/at least one gate failed/);
+  });
+
+  it('gate check --help documents --record', () => {
+    const r = run(['gate', 'check', '--help'], { cwd: repo.dir });
+    expect(r.stdout).toMatch(/--record/);
+  });
+});
+
+describe.each(testBackends().filter((b) => b.name === 'postgres'))(
+  'the same commands on $name (DATABASE_URL)',
+  (backend) => {
+    const db = useTestDatabase(backend);
+
+    it('migrate twice, record once per key, gate check --record, all through DATABASE_URL', async () => {
+      const env = { DATABASE_URL: db.url() };
+      const first = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06'], { cwd: repo.dir, env });
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/^migrated 127\.0\.0\.1:\d+\/rfcgate_t_\w+: 10 created, 0 already present$/m);
+      const second = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06'], { cwd: repo.dir, env });
+      expect(second.stdout).toMatch(/^nothing to do on .*: 10 already present\n$/);
+
+      const rec = [
+        'measure',
+        'record',
+        '--type',
+        LEASE,
+        '--elapsed-ms',
+        '7',
+        '--at',
+        '2026-05-31T00:00:00Z',
+        '--idempotency-key',
+        'pg-1',
+      ];
+      expect(run(rec, { cwd: repo.dir, env }).code).toBe(0);
+      const again = run(rec, { cwd: repo.dir, env });
+      expect(again.code).toBe(0);
+      expect(again.stdout).toMatch(/^already recorded: idempotency key 'pg-1'/);
+      expect(await db.exec('SELECT count(*)::int AS n FROM audit.coordination_measurements')).toEqual([{ n: 1 }]);
+
+      const check = run(['gate', 'check', '--as-of', AS_OF, '--only', 'LATENCY', '--json', '--record'], {
+        cwd: repo.dir,
+        env,
+      });
+      expect(check.code).toBe(0);
+      expect(JSON.parse(check.stdout).results[0].evidence.measurements.lease_p50_ms).toMatchObject({
+        rows: 1,
+        value: 7,
+      });
+      expect(await db.exec('SELECT verdict, results FROM rfcgate.gate_runs')).toEqual([
+        { verdict: 'pass', results: 1 },
+      ]);
+    });
+  },
+);

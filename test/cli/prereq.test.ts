@@ -1,0 +1,133 @@
+/**
+ * `prereq status` as a user runs it: the real binary over a fixture repository that holds
+ * its own gates/ folder, and over the RFCs this project ships.
+ */
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { createRepo, type FixtureRepo, removeFixtures, shallowClone } from '../helpers/git-fixture.js';
+import { modeline, writeRfc } from '../helpers/spec-fixture.js';
+
+const BIN = resolve('bin/run.js');
+const AS_OF = '2026-06-01T00:00:00Z';
+
+function run(args: string[], cwd: string) {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...inherited, NO_COLOR: '1' },
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const PREREQS = [
+  { id: 'one', title: 'First', deliverables: ['src/one.py'] },
+  { id: 'two', title: 'Second', deliverables: ['src/two.py', 'src/two_b.py'], depends_on: ['one'] },
+  { id: 'three', title: 'Third', deliverables: ['src/three.py'], depends_on: ['two'] },
+];
+
+let repo: FixtureRepo;
+beforeAll(() => {
+  repo = createRepo();
+  writeRfc(repo.dir, { raw: { 'prereqs.yaml': modeline('prereqs.yaml') + stringify(PREREQS) } });
+  repo.commit({
+    files: { 'gates/demo/prereqs.yaml': modeline('prereqs.yaml') + stringify(PREREQS) },
+    message: 'spec',
+    date: '2026-05-01T09:00:00Z',
+  });
+  repo.git(['add', '-f', 'gates']);
+  repo.commit({ files: { 'src/one.py': '1\n' }, message: 'one', date: '2026-05-02T10:00:00Z' });
+  repo.commit({ files: { 'src/two.py': '2\n' }, message: 'two, half', date: '2026-05-03T10:00:00Z' });
+});
+afterAll(removeFixtures);
+
+describe('prereq status', () => {
+  it('prints the DAG as a tree with statuses, what can start and the critical path; exit 0', () => {
+    const r = run(['prereq', 'status', '--as-of', AS_OF], repo.dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^✓ one landed {2}First$/m);
+    expect(r.stdout).toMatch(/^└─ ◐ two partial {2}Second$/m);
+    expect(r.stdout).toMatch(/missing: src\/two_b\.py/);
+    expect(r.stdout).toMatch(/^ {3}└─ ✗ three blocked {2}Third$/m);
+    expect(r.stdout).toMatch(/^critical path: two → three$/m);
+  });
+
+  it('--json is deterministic and --format mermaid/dot/markdown render the same DAG', () => {
+    const a = run(['prereq', 'status', '--as-of', AS_OF, '--json'], repo.dir);
+    const b = run(['prereq', 'status', '--as-of', AS_OF, '--format', 'json'], repo.dir);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    const report = JSON.parse(a.stdout);
+    expect(report).toMatchObject({
+      rfc: 'demo',
+      ref: 'main',
+      state: 'ok',
+      counts: { landed: 1, partial: 1, blocked: 1 },
+    });
+    expect(run(['prereq', 'status', '--as-of', AS_OF, '--format', 'mermaid'], repo.dir).stdout).toMatch(
+      /^flowchart LR$/m,
+    );
+    expect(run(['prereq', 'status', '--as-of', AS_OF, '--format', 'dot'], repo.dir).stdout).toContain(
+      '"one" -> "two";',
+    );
+    expect(run(['prereq', 'status', '--as-of', AS_OF, '--format', 'markdown'], repo.dir).stdout).toContain(
+      '| ◐ | `two` | Second | partial |',
+    );
+  });
+
+  it('exit 2 on a shallow clone (with the fix) and on a mainline that does not exist (naming the branches)', () => {
+    const shallow = shallowClone(repo);
+    const s = run(['prereq', 'status', '--as-of', AS_OF], shallow.dir);
+    expect(s.code).toBe(2);
+    expect(s.stdout).toMatch(/HALT \(missing\): this is a shallow clone.*fetch-depth: 0/);
+    const m = run(['prereq', 'status', '--as-of', AS_OF, '--ref', 'trunk'], repo.dir);
+    expect(m.code).toBe(2);
+    expect(m.stdout).toMatch(/the mainline 'trunk' does not exist in this clone; branches that do: main/);
+  });
+
+  it('exit 3 on a cycle, naming it', () => {
+    const bad = createRepo();
+    const cyc = [
+      { id: 'p', title: 'P', deliverables: ['p'], depends_on: ['q'] },
+      { id: 'q', title: 'Q', deliverables: ['q'], depends_on: ['p'] },
+    ];
+    writeRfc(bad.dir, { raw: { 'prereqs.yaml': modeline('prereqs.yaml') + stringify(cyc) } });
+    const r = run(['prereq', 'status'], bad.dir);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/prereqs depend on each other in a cycle: p → q → p/);
+  });
+
+  it('--help documents the exit codes', () => {
+    const r = run(['prereq', 'status', '--help'], repo.dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/EXIT CODES/);
+    expect(r.stdout).toMatch(/2 {2}git could not answer/);
+  });
+
+  it('shows the prereqs this project ships: wave3 and the v3-kernel sequence', () => {
+    const w = run(['prereq', 'status', '--rfc', 'wave3', '--json'], resolve('.'));
+    expect(w.stderr).toBe('');
+    expect(JSON.parse(w.stdout).prereqs.map((p: { id: string }) => p.id)).toEqual([
+      'pr1',
+      'pr2',
+      'pr3',
+      'pr4',
+      'pr5',
+      'pr6',
+      'pr7',
+      'pr8a',
+      'pr8b',
+      'pr9',
+      'pr10',
+    ]);
+    const k = run(['prereq', 'status', '--rfc', 'v3-kernel', '--format', 'dot'], resolve('.'));
+    expect(k.stdout).toContain('"roadmap" -> "M3.1ab";');
+    expect(k.stdout).toContain('"M3.1ab" -> "s1-compaction";');
+    expect(k.stdout).toContain('"s1-compaction" -> "s4-self-correction";');
+    expect(k.stdout).toContain('"s4-self-correction" -> "s3-background";');
+    expect(k.stdout).toContain('"s1-compaction" -> "M3.1c";');
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * The demo is the first thing a newcomer runs: its sandbox must be real enough that the
+ * shipped Wave 3 gates produce every verdict and every halt reason, computed, not scripted.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HALT_REASONS } from '../../src/model/result.js';
+
+const BIN = resolve('bin/run.js');
+const work = mkdtempSync(join(tmpdir(), 'rfcgate-demo-test-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function demo(args: string[]) {
+  const { DATABASE_URL: _ignored, ...env } = process.env;
+  const r = spawnSync(process.execPath, [BIN, 'demo', ...args], { cwd: work, env, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface Result {
+  id: string;
+  verdict: string;
+  halt_reason?: string;
+  reason?: string;
+}
+
+let first: { code: number | null; stdout: string; stderr: string };
+let results: Result[];
+
+beforeAll(() => {
+  first = demo(['--dir', join(work, 'a'), '--seed', '3', '--json']);
+  results = JSON.parse(first.stdout).results;
+}, 120_000);
+
+describe('rfcgate demo', () => {
+  it('builds the sandbox and exits 0 whatever the verdicts', () => {
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(existsSync(join(work, 'a', '.git'))).toBe(true);
+    expect(existsSync(join(work, 'a', '.rfcgate', 'pgdata', 'PG_VERSION'))).toBe(true);
+    expect(existsSync(join(work, 'a', 'telemetry', 'agent-usage.jsonl'))).toBe(true);
+    expect(readdirSync(work).filter((n) => n.includes('.partial'))).toEqual([]);
+  });
+
+  it('evaluates every Wave 3 gate to a real mix: pass, fail and every halt reason', () => {
+    expect(results).toHaveLength(28);
+    const verdicts = new Set(results.map((r) => r.verdict));
+    expect(verdicts).toEqual(new Set(['pass', 'fail', 'halt']));
+    const reasons = new Set(results.filter((r) => r.verdict === 'halt').map((r) => r.halt_reason));
+    expect([...reasons].sort()).toEqual([...HALT_REASONS].sort());
+  });
+
+  it('each state comes from the sandbox data, with the cause in the reason', () => {
+    const byId = new Map(results.map((r) => [r.id, r]));
+    expect(byId.get('B')).toMatchObject({ verdict: 'halt', halt_reason: 'pending' });
+    expect(byId.get('A.2')).toMatchObject({ verdict: 'halt', halt_reason: 'stale' });
+    expect(byId.get('F')).toMatchObject({ verdict: 'halt', halt_reason: 'insufficient' });
+    expect(byId.get('E')).toMatchObject({ verdict: 'halt', halt_reason: 'unsigned' });
+    expect(byId.get('E')?.reason).toMatch(/Judgement/);
+    expect(byId.get('SS10')).toMatchObject({ verdict: 'halt', halt_reason: 'error' });
+    expect(byId.get('SS10')?.reason).toMatch(/target_agent_ids/);
+    expect(byId.get('INV-SHADOW')).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
+    expect(byId.get('INV-SHADOW')?.reason).toMatch(/comparator_runs_7d/);
+    expect(byId.get('EC12')?.reason).toMatch(/committed by ci-bot/);
+    expect(byId.get('D')).toMatchObject({ verdict: 'fail' });
+    expect(byId.get('SS7')).toMatchObject({ verdict: 'fail' });
+    expect(byId.get('EC1')).toMatchObject({ verdict: 'pass' });
+  });
+
+  it('is deterministic given --seed: a second sandbox gives byte-identical JSON', () => {
+    const again = demo(['--dir', join(work, 'b'), '--seed', '3', '--json']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(first.stdout);
+  }, 120_000);
+
+  it('refuses a --dir that exists and is not empty, and leaves it untouched', () => {
+    const busy = join(work, 'busy');
+    mkdirSync(busy);
+    writeFileSync(join(busy, 'keep.txt'), 'mine');
+    const r = demo(['--dir', busy]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/exists and is not empty/);
+    expect(readdirSync(busy)).toEqual(['keep.txt']);
+  });
+
+  it('refuses a --dir inside a git repository unless asked', () => {
+    const r = spawnSync(process.execPath, [BIN, 'demo', '--dir', resolve('tmp-demo-inside')], { encoding: 'utf8' });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/inside the git repository/);
+    expect(existsSync(resolve('tmp-demo-inside'))).toBe(false);
+  });
+
+  it('Ctrl-C while building leaves no sandbox that claims to be complete', async () => {
+    const target = join(work, 'interrupted');
+    const { DATABASE_URL: _ignored, ...env } = process.env;
+    const child = spawn(process.execPath, [BIN, 'demo', '--dir', target], { cwd: work, env, stdio: 'ignore' });
+    // Interrupt once the build is under way: its staging folder exists.
+    const building = () => readdirSync(work).some((n) => n.startsWith('interrupted.partial-'));
+    for (let i = 0; i < 300 && !building(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(building()).toBe(true);
+    child.kill('SIGINT');
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) =>
+      child.on('exit', (c, s) => r([c, s])),
+    );
+    expect(code === 0 && signal === null).toBe(false);
+    expect(existsSync(target)).toBe(false);
+    expect(readdirSync(work).filter((n) => n.startsWith('interrupted'))).toEqual([]);
+  }, 60_000);
+
+  it('prints the table and how to re-run the check by hand', () => {
+    const r = demo(['--dir', join(work, 'c')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/wave3 as of 2026-06-01T00:00:00.000Z on HEAD: FAIL/);
+    // The prerequisite DAG is read from the same sandbox history: some PRs landed, PR 2 only in part.
+    expect(r.stdout).toMatch(/pr2 partial/);
+    expect(r.stdout).toMatch(/6 landed, 1 partial, 2 ready, 2 blocked/);
+    const kernel = spawnSync(
+      process.execPath,
+      [BIN, 'prereq', 'status', '--root', join(work, 'c'), '--rfc', 'v3-kernel', '--as-of', '2026-06-01', '--json'],
+      { encoding: 'utf8' },
+    );
+    expect(kernel.status).toBe(0);
+    const statuses = Object.fromEntries(
+      JSON.parse(kernel.stdout).prereqs.map((p: { id: string; status: string }) => [p.id, p.status]),
+    );
+    expect(statuses).toMatchObject({ roadmap: 'landed', 'M3.1ab': 'landed', 's1-compaction': 'ready' });
+    expect(r.stdout).toMatch(
+      /Re-run by hand:\n {2}node .*bin\/run\.js gate check --root .*\/c --rfc wave3 --as-of 2026-06-01T00:00:00.000Z/,
+    );
+  }, 120_000);
+});

@@ -1,0 +1,249 @@
+import { expect } from 'vitest';
+import { HALT_REASONS } from '../../src/model/result.js';
+import { halted, ok, sqlMeasurement, testGates } from '../helpers/gate-tester.js';
+
+const twoLatencies = [sqlMeasurement('boundary_p50_ms'), sqlMeasurement('lease_plane_p50_ms')];
+const disconfirmerB = {
+  id: 'B',
+  title: 'Boundary cost',
+  section: '§0(B)',
+  phase: ['implementation'],
+  params: { ratio: 2 },
+  fires_if: 'boundary_p50_ms >= lease_plane_p50_ms * ratio',
+};
+
+testGates('condition gates', [
+  {
+    name: 'a disconfirmer that does not fire passes',
+    spec: { measurements: twoLatencies, disconfirmers: [disconfirmerB] },
+    data: { boundary_p50_ms: ok(15), lease_plane_p50_ms: ok(10) },
+    expected: { verdict: 'pass' },
+    check: (r) => {
+      expect(r.evidence.measurements).toMatchObject({
+        boundary_p50_ms: { value: 15 },
+        lease_plane_p50_ms: { value: 10 },
+      });
+      expect(r.evidence.condition).toBe(disconfirmerB.fires_if);
+    },
+  },
+  {
+    name: 'a disconfirmer that fires fails, and the reason shows the values',
+    spec: { measurements: twoLatencies, disconfirmers: [disconfirmerB] },
+    data: { boundary_p50_ms: ok(25), lease_plane_p50_ms: ok(10) },
+    expected: { verdict: 'fail', reason: /fired: .*boundary_p50_ms=25.*lease_plane_p50_ms=10/ },
+  },
+  {
+    name: 'an invariant that holds passes; one that does not fails',
+    spec: {
+      measurements: [sqlMeasurement('divergences', { type: 'int' })],
+      invariants: [
+        { id: 'I1', title: 'zero', section: '§8', phase: ['canary'], holds_if: 'divergences == 0' },
+        { id: 'I2', title: 'below', section: '§8', phase: ['canary'], holds_if: 'divergences < 0' },
+      ],
+    },
+    data: { divergences: ok(0) },
+    expected: { verdict: 'pass' },
+    check: (_r, report) => {
+      expect(report.results.map((x) => x.verdict)).toEqual(['pass', 'fail']);
+      expect(report.results[1]?.reason).toMatch(/does not hold/);
+      expect(report.verdict).toBe('fail');
+    },
+  },
+  ...HALT_REASONS.map((reason) => ({
+    name: `a measurement that halts '${reason}' halts the gate with that reason, naming it`,
+    spec: { measurements: twoLatencies, disconfirmers: [disconfirmerB] },
+    data: { boundary_p50_ms: ok(15), lease_plane_p50_ms: halted(reason, `scripted ${reason}`) },
+    expected: {
+      verdict: 'halt' as const,
+      halt_reason: reason,
+      reason: new RegExp(`lease_plane_p50_ms: scripted ${reason}`),
+    },
+  })),
+  {
+    name: 'a missing measurement is never defaulted: the gate halts even if the other value alone would decide',
+    spec: {
+      measurements: twoLatencies,
+      disconfirmers: [{ ...disconfirmerB, fires_if: 'boundary_p50_ms > 10.0 || lease_plane_p50_ms > 10.0' }],
+    },
+    data: { boundary_p50_ms: ok(99), lease_plane_p50_ms: halted('missing', 'no rows') },
+    expected: { verdict: 'halt', halt_reason: 'missing' },
+  },
+  {
+    name: 'when several measurements halt, the most urgent reason leads and every one is named',
+    spec: { measurements: twoLatencies, disconfirmers: [disconfirmerB] },
+    data: { boundary_p50_ms: halted('pending', 'young'), lease_plane_p50_ms: halted('stale', 'old') },
+    expected: { verdict: 'halt', halt_reason: 'stale', reason: /boundary_p50_ms: young.*lease_plane_p50_ms: old/ },
+  },
+  {
+    name: 'a source that throws halts with error, not a crash',
+    spec: { measurements: twoLatencies, disconfirmers: [disconfirmerB] },
+    data: { boundary_p50_ms: new Error('socket hang up'), lease_plane_p50_ms: ok(1) },
+    expected: { verdict: 'halt', halt_reason: 'error', reason: /socket hang up/ },
+  },
+  {
+    name: 'a run-time evaluation error halts with error',
+    spec: {
+      measurements: [sqlMeasurement('a', { type: 'int' }), sqlMeasurement('b', { type: 'int' })],
+      disconfirmers: [{ id: 'X', title: 'x', section: '§1', phase: ['close'], fires_if: 'a / b > 1' }],
+    },
+    data: { a: ok(4), b: ok(0) },
+    expected: { verdict: 'halt', halt_reason: 'error', reason: /could not be evaluated/ },
+  },
+  {
+    name: 'int, bool, string and timestamp measurements reach CEL with their types',
+    spec: {
+      measurements: [
+        sqlMeasurement('n', { type: 'int' }),
+        sqlMeasurement('flag', { type: 'bool' }),
+        sqlMeasurement('word', { type: 'string' }),
+        sqlMeasurement('when', { type: 'timestamp' }),
+      ],
+      invariants: [
+        {
+          id: 'T',
+          title: 'types',
+          section: '§1',
+          phase: ['close'],
+          holds_if: 'n == 3 && flag && word == "go" && when < timestamp("2026-05-01T00:00:00Z")',
+        },
+      ],
+    },
+    data: { n: ok(3), flag: ok(true), word: ok('go'), when: ok(new Date('2026-04-01T00:00:00Z')) },
+    expected: { verdict: 'pass' },
+    check: (r) => expect(r.evidence.measurements).toMatchObject({ when: { value: '2026-04-01T00:00:00.000Z' } }),
+  },
+]);
+
+const events = [
+  sqlMeasurement('incidents', { type: 'int', counts_events: true, liveness: 'traffic' }),
+  sqlMeasurement('traffic', { type: 'int', require: { days_with_rows: 14 } }),
+];
+const zeroIncidents = {
+  id: 'EC3',
+  title: 'zero incidents',
+  section: '§13(3)',
+  phase: ['close'],
+  passes_if: 'incidents == 0',
+};
+
+testGates('zero events are clean only with liveness', [
+  {
+    name: 'zero events while the channel is live passes',
+    spec: { measurements: events, 'exit-criteria': [zeroIncidents] },
+    data: { incidents: ok(0), traffic: ok(5000) },
+    expected: { verdict: 'pass' },
+    check: (r) => expect(r.evidence.measurements).toMatchObject({ incidents: { liveness: { id: 'traffic' } } }),
+  },
+  {
+    name: 'zero events while the liveness measurement shows a silent channel halts missing',
+    spec: { measurements: events, 'exit-criteria': [zeroIncidents] },
+    data: { incidents: ok(0), traffic: halted('insufficient', 'rows on 3 of 14 days') },
+    expected: { verdict: 'halt', halt_reason: 'missing', reason: /zero events cannot be read as clean.*traffic/ },
+  },
+  {
+    name: 'recorded events stand even when liveness is thin: the criterion fails',
+    spec: { measurements: events, 'exit-criteria': [zeroIncidents] },
+    data: { incidents: ok(2), traffic: halted('insufficient', 'thin') },
+    expected: { verdict: 'fail' },
+  },
+]);
+
+const composite = {
+  measurements: twoLatencies,
+  disconfirmers: [disconfirmerB],
+  'exit-criteria': [{ id: 'EC5', title: 'B did not fire', section: '§13(5)', phase: ['close'], all_of: ['B'] }],
+};
+
+testGates('exit criteria over other gates', [
+  {
+    name: 'passes when every named gate passes',
+    spec: composite,
+    gate: 'EC5',
+    data: { boundary_p50_ms: ok(1), lease_plane_p50_ms: ok(10) },
+    expected: { verdict: 'pass' },
+    check: (r) => expect(r.evidence.all_of).toEqual([{ id: 'B', verdict: 'pass' }]),
+  },
+  {
+    name: 'fails when a named gate fails',
+    spec: composite,
+    gate: 'EC5',
+    data: { boundary_p50_ms: ok(100), lease_plane_p50_ms: ok(10) },
+    expected: { verdict: 'fail', reason: /B failed/ },
+  },
+  {
+    name: 'halts with the named gate’s halt reason',
+    spec: composite,
+    gate: 'EC5',
+    data: { boundary_p50_ms: ok(1), lease_plane_p50_ms: halted('pending', 'window matures on 2026-06-10') },
+    expected: { verdict: 'halt', halt_reason: 'pending', reason: /B halted \(pending\)/ },
+  },
+]);
+
+const a1 = {
+  measurements: [{ id: 'share_pct', artifact: { glob: 'docs/p-*.md', extract: { pattern: '(\\d+)%', as: 'double' } } }],
+  disconfirmers: [
+    {
+      id: 'A.1',
+      title: 'ODE floor',
+      section: '§0(A.1)',
+      phase: ['implementation'],
+      params: { floor: 60 },
+      fires_if: 'share_pct > floor',
+      sensitivity: [{ param: 'floor', compares: 'share_pct', band: { absolute: 5 }, alternates: [50, 65, 75] }],
+    },
+  ],
+};
+
+testGates('sensitivity bands', [
+  {
+    name: 'within the band the report shows the verdict at each anchor',
+    spec: a1,
+    data: { share_pct: ok(62) },
+    expected: { verdict: 'fail' },
+    check: (r) =>
+      expect(r.evidence.sensitivity).toEqual([
+        {
+          param: 'floor',
+          threshold: 60,
+          measured: 62,
+          band: { absolute: 5 },
+          in_band: true,
+          anchors: [
+            { floor: 50, verdict: 'fail' },
+            { floor: 65, verdict: 'pass' },
+            { floor: 75, verdict: 'pass' },
+          ],
+        },
+      ]),
+  },
+  {
+    name: 'outside the band no anchors are computed',
+    spec: a1,
+    data: { share_pct: ok(40) },
+    expected: { verdict: 'pass' },
+    check: (r) =>
+      expect(r.evidence.sensitivity).toEqual([
+        { param: 'floor', threshold: 60, measured: 40, band: { absolute: 5 }, in_band: false },
+      ]),
+  },
+]);
+
+testGates('timeouts', [
+  {
+    name: 'a source that never answers halts its own gates and nothing else',
+    spec: {
+      measurements: [
+        ...twoLatencies,
+        { id: 'spike', artifact: { glob: 'x-*.md', extract: { pattern: '(yes|no)', as: 'string' } } },
+      ],
+      disconfirmers: [
+        disconfirmerB,
+        { id: 'C', title: 'spike', section: '§0(C)', phase: ['implementation'], fires_if: 'spike == "yes"' },
+      ],
+    },
+    data: { boundary_p50_ms: 'hang', lease_plane_p50_ms: ok(10), spike: ok('no') },
+    timeoutMs: 200,
+    expected: { verdict: 'halt', halt_reason: 'error', reason: /timed out after 0.2s/ },
+    check: (_r, report) => expect(report.results.find((x) => x.id === 'C')?.verdict).toBe('pass'),
+  },
+]);

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { FORMATTERS } from '../../src/formatters/index.js';
+import { combineVerdicts, exitCodeFor, type GateReport } from '../../src/model/result.js';
+
+const report: GateReport = {
+  rfc: 'wave3',
+  as_of: '2026-06-01T00:00:00.000Z',
+  ref: 'HEAD',
+  verdict: 'halt',
+  results: [
+    {
+      id: 'B',
+      kind: 'disconfirmer',
+      title: 'Boundary cost',
+      section: '§0(B)',
+      verdict: 'halt',
+      halt_reason: 'insufficient',
+      reason: 'lease_plane_p50_ms: rows on 9 of 14 days',
+      evidence: {
+        spec: 'gates/wave3/disconfirmers.yaml:24:3',
+        condition: 'x',
+        measurements: { z: { value: 1, source: 'sql' } },
+      },
+      location: { file: 'gates/wave3/disconfirmers.yaml', line: 24, col: 3 },
+    },
+    {
+      id: 'EC1',
+      kind: 'exit_criterion',
+      title: 'Wave 2 closed',
+      section: '§13(1)',
+      verdict: 'pass',
+      evidence: {},
+      location: { file: 'gates/wave3/exit-criteria.yaml', line: 4, col: 3 },
+    },
+  ],
+};
+
+describe('json formatter', () => {
+  it('orders the contract keys and sorts evidence keys', () => {
+    const out = FORMATTERS.json(report);
+    const parsed = JSON.parse(out);
+    expect(Object.keys(parsed.results[0])).toEqual([
+      'id',
+      'kind',
+      'title',
+      'section',
+      'verdict',
+      'halt_reason',
+      'reason',
+      'evidence',
+      'location',
+    ]);
+    expect(Object.keys(parsed.results[0].evidence)).toEqual(['condition', 'measurements', 'spec']);
+    expect(Object.keys(parsed.results[0].evidence.measurements.z)).toEqual(['source', 'value']);
+    expect(parsed.results[1]).not.toHaveProperty('reason');
+    expect(FORMATTERS.json(report)).toBe(out);
+  });
+});
+
+describe('table formatter', () => {
+  it('shows verdict, halt reason and the reason, without colour off a TTY', () => {
+    const out = FORMATTERS.table(report, { color: false, width: 120 });
+    expect(out).toMatch(/halt: insufficient/);
+    expect(out).toMatch(/rows on 9 of 14 days/);
+    expect(out).toMatch(/wave3 as of 2026-06-01T00:00:00.000Z on HEAD: HALT \(1 pass, 0 fail, 1 halt\)/);
+    expect(out.includes('\u001b[')).toBe(false);
+  });
+
+  it('keeps a path longer than the column whole, across lines', () => {
+    const long = 'gates/wave3/attestations/stop_sign_5_observation_with_a_very_long_name_indeed.yaml';
+    const out = FORMATTERS.table(
+      {
+        ...report,
+        results: [{ ...report.results[0], reason: `no record at ${long}` } as GateReport['results'][number]],
+      },
+      { color: false, width: 100 },
+    );
+    expect(out).not.toContain('…');
+    const cells = out
+      .split('\n')
+      .map((l) => l.split('│')[5]?.trim() ?? '')
+      .join('');
+    expect(cells).toContain(long);
+  });
+
+  it('colours verdicts on a TTY', () => {
+    expect(FORMATTERS.table(report, { color: true, width: 120 }).includes('\u001b[')).toBe(true);
+  });
+});
+
+describe('verdicts and exit codes', () => {
+  it('fail dominates halt dominates pass', () => {
+    expect(combineVerdicts([])).toBe('pass');
+    expect(combineVerdicts(['pass', 'halt'])).toBe('halt');
+    expect(combineVerdicts(['halt', 'fail', 'pass'])).toBe('fail');
+  });
+  it('maps verdicts to exit codes 0, 1, 2', () => {
+    expect([exitCodeFor('pass'), exitCodeFor('fail'), exitCodeFor('halt')]).toEqual([0, 1, 2]);
+  });
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { FORMATTERS } from '../../src/formatters/index.js';
+import { formatMarkdown } from '../../src/formatters/markdown.js';
+import type { GateReport } from '../../src/model/result.js';
+import { allPass, empty, mixed } from './reports.js';
+
+/** Split a GFM table row on unescaped pipes; unescape `\|` in the cells. */
+function cells(row: string): string[] {
+  return row
+    .slice(2, -2)
+    .split(/ (?<!\\)\| /)
+    .map((c) => c.replace(/\\\|/g, '|'));
+}
+
+function table(out: string): string[][] {
+  const rows = out.split('\n').filter((l) => l.startsWith('| '));
+  expect(rows[0]).toBe('| verdict | gate | section | title | reason |');
+  expect(rows[1]).toBe('| --- | --- | --- | --- | --- |');
+  return rows.slice(2).map(cells);
+}
+
+describe('markdown formatter', () => {
+  it('heads the summary with the RFC, the overall verdict, as_of, ref and the counts', () => {
+    const lines = FORMATTERS.markdown(mixed).split('\n');
+    expect(lines[0]).toBe('### ❌ rfcgate wave3: FAIL');
+    expect(lines[2]).toBe('As of `2026-06-01T00:00:00.000Z` on `HEAD`: 5 gates, 1 fail, 2 halt, 2 pass.');
+    expect(FORMATTERS.markdown(allPass).split('\n')[0]).toBe('### ✅ rfcgate wave3: PASS');
+  });
+
+  it('lists failures, then halts, then passes, each group in report order', () => {
+    const rows = table(FORMATTERS.markdown(mixed));
+    expect(rows.map((r) => [r[0], r[1]])).toEqual([
+      ['❌ fail', 'S.5'],
+      ['⏸ halt: insufficient', 'B'],
+      ['⏸ halt: missing', 'I.1'],
+      ['✅ pass', 'EC1'],
+      ['✅ pass', 'EC2'],
+    ]);
+    expect(rows.every((r) => r.length === 5)).toBe(true);
+    expect(rows[3]?.[4]).toBe('');
+  });
+
+  it('escapes pipes, keeps each row on one line and renders no raw HTML', () => {
+    const out = FORMATTERS.markdown(mixed);
+    const b = table(out)[1] as string[];
+    expect(b[3]).toBe('Boundary &lt;cost&gt; &amp; "quotes" — §0 \'x\' | pipe');
+    expect(b[4]).toBe('lease_plane_p50_ms: rows on 9 of 14 days, needs 100% | see &lt;evidence&gt; &amp; retry\u0001');
+    expect(out).toContain("§0 'x' \\| pipe");
+    expect(out.split('\n').filter((l) => l.startsWith('|'))).toHaveLength(7);
+  });
+
+  it('cuts long reasons at about 200 characters with an ellipsis', () => {
+    const long: GateReport = {
+      ...mixed,
+      results: [{ ...mixed.results[2]!, reason: `${'x'.repeat(150)} | ${'y'.repeat(150)}` }],
+    };
+    const reason = table(FORMATTERS.markdown(long))[0]?.[4] ?? '';
+    expect(Array.from(reason)).toHaveLength(200);
+    expect(reason.endsWith('…')).toBe(true);
+    expect(reason).toContain(' | ');
+    expect(table(formatMarkdown(long, { maxReason: 20 }))[0]?.[4]).toBe(`${'x'.repeat(19)}…`);
+    // A cut never splits a surrogate pair.
+    const emoji: GateReport = { ...long, results: [{ ...long.results[0]!, reason: '😀'.repeat(300) }] };
+    expect(table(FORMATTERS.markdown(emoji))[0]?.[4]).toBe(`${'😀'.repeat(199)}…`);
+  });
+
+  it('says so when no gate was selected, with no empty table', () => {
+    const out = FORMATTERS.markdown(empty);
+    expect(out).toContain('0 gates, 0 fail, 0 halt, 0 pass.');
+    expect(out).not.toContain('| verdict |');
+  });
+
+  it('is deterministic and ends with a newline', () => {
+    const out = FORMATTERS.markdown(mixed);
+    expect(FORMATTERS.markdown(structuredClone(mixed))).toBe(out);
+    expect(out.endsWith('|\n')).toBe(true);
+  });
+});

@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import AjvDraft04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import type { Log, Result } from 'sarif';
+import { describe, expect, it } from 'vitest';
+import { FORMATTERS } from '../../src/formatters/index.js';
+import { formatSarif } from '../../src/formatters/sarif.js';
+import type { GateReport } from '../../src/model/result.js';
+import { allPass, empty, mixed, ODD_TITLE } from './reports.js';
+
+// The official OASIS schema (a JSON Schema draft-04 document), kept in the repository so a fresh clone has it.
+const schema = JSON.parse(readFileSync(new URL('../fixtures/sarif-schema-2.1.0.json', import.meta.url), 'utf8'));
+// Both packages are CommonJS; `.default` is the export under both Node's and TypeScript's view of the import.
+const ajv = new AjvDraft04.default({ strict: false, allErrors: true });
+addFormats.default(ajv);
+const validate = ajv.compile(schema);
+const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+function valid(report: GateReport): Log {
+  const out = FORMATTERS.sarif(report);
+  const log = JSON.parse(out) as Log;
+  const ok = validate(log);
+  expect(ok ? [] : validate.errors).toEqual([]);
+  return log;
+}
+
+describe('sarif formatter', () => {
+  it('is valid SARIF 2.1.0 for mixed, all-pass and empty reports', () => {
+    for (const report of [mixed, allPass, empty]) {
+      const log = valid(report);
+      expect(log.version).toBe('2.1.0');
+      expect(log.runs).toHaveLength(1);
+    }
+  });
+
+  it('rejects what the schema rejects (the validator is live)', () => {
+    const log = JSON.parse(FORMATTERS.sarif(mixed)) as Log;
+    (log.runs[0]?.results?.[0] as Result).level = 'fatal' as Result['level'];
+    expect(validate(log)).toBe(false);
+    const raw = JSON.parse(FORMATTERS.sarif(mixed)) as Log;
+    const artifact = raw.runs[0]?.results?.[1]?.locations?.[0]?.physicalLocation?.artifactLocation;
+    if (artifact) artifact.uri = 'gates/wave 3/stop signs.yaml';
+    expect(validate(raw)).toBe(false);
+  });
+
+  it('names the tool and declares one rule per gate', () => {
+    const run = valid(mixed).runs[0];
+    expect(run?.tool.driver.name).toBe('rfcgate');
+    expect(run?.tool.driver.version).toBe(version);
+    expect(run?.tool.driver.rules?.map((r) => r.id)).toEqual([
+      'wave3/EC1',
+      'wave3/B',
+      'wave3/S.5',
+      'wave3/EC2',
+      'wave3/I.1',
+    ]);
+    expect(run?.tool.driver.rules?.[1]?.shortDescription?.text).toBe(`B ${ODD_TITLE}`);
+    expect(run?.automationDetails?.id).toBe('rfcgate/wave3/');
+    expect(run?.properties).toEqual({ rfc: 'wave3', as_of: mixed.as_of, ref: 'HEAD', verdict: 'fail' });
+    expect(JSON.parse(formatSarif(mixed, { toolVersion: '9.9.9' })).runs[0].tool.driver.version).toBe('9.9.9');
+  });
+
+  it('reports each non-passing gate: error for fail, warning for halt, at its YAML place', () => {
+    const run = valid(mixed).runs[0];
+    const results = run?.results ?? [];
+    expect(results.map((r) => [r.ruleId, r.level])).toEqual([
+      ['wave3/B', 'warning'],
+      ['wave3/S.5', 'error'],
+      ['wave3/I.1', 'warning'],
+    ]);
+    for (const r of results) {
+      expect(run?.tool.driver.rules?.[r.ruleIndex as number]?.id).toBe(r.ruleId);
+    }
+    const [b, s5] = results as [Result, Result, Result];
+    expect(b.message.text).toBe(
+      'B halt (insufficient): lease_plane_p50_ms: rows on 9 of 14 days,\nneeds 100% | see <evidence> & retry\u0001',
+    );
+    expect(s5.message.text).toBe('S.5 fail: error_rate: 0.031 >= 0.02');
+    expect(b.locations?.[0]?.physicalLocation).toEqual({
+      artifactLocation: { uri: 'gates/wave3/disconfirmers.yaml', uriBaseId: '%SRCROOT%' },
+      region: { startLine: 24, startColumn: 3 },
+    });
+    // './' dropped, spaces percent-encoded: a relative URI reference the schema accepts.
+    expect(s5.locations?.[0]?.physicalLocation?.artifactLocation?.uri).toBe('gates/wave%203/stop%20signs.yaml');
+    expect(s5.locations?.[0]?.physicalLocation?.region).toEqual({ startLine: 12, startColumn: 5 });
+    expect(b.properties).toEqual({
+      gate_id: 'B',
+      kind: 'disconfirmer',
+      section: '§0(B)',
+      verdict: 'halt',
+      halt_reason: 'insufficient',
+    });
+    expect(s5.properties).toEqual({ gate_id: 'S.5', kind: 'stop_sign', section: '§9(5)', verdict: 'fail' });
+  });
+
+  it('has no results when every gate passes', () => {
+    const run = valid(allPass).runs[0];
+    expect(run?.results).toEqual([]);
+    expect(run?.tool.driver.rules).toHaveLength(2);
+  });
+
+  it('fingerprints a gate by RFC and id only, so code scanning tracks it across runs', () => {
+    const fp = (report: GateReport, id: string) =>
+      valid(report).runs[0]?.results?.find((r) => r.ruleId === `${report.rfc}/${id}`)?.partialFingerprints;
+    const before = fp(mixed, 'B');
+    expect(before?.['rfcgateGate/v1']).toMatch(/^[0-9a-f]{64}$/);
+    const moved: GateReport = {
+      ...mixed,
+      as_of: '2026-07-01T00:00:00.000Z',
+      results: mixed.results.map((r) =>
+        r.id === 'B' ? { ...r, reason: 'another reason', location: { ...r.location, line: 40 } } : r,
+      ),
+    };
+    expect(fp(moved, 'B')).toEqual(before);
+    expect(fp(mixed, 'I.1')).not.toEqual(before);
+    expect(fp({ ...mixed, rfc: 'wave4' }, 'B')).not.toEqual(before);
+  });
+
+  it('is deterministic: byte-identical for the same report', () => {
+    const out = FORMATTERS.sarif(mixed);
+    expect(FORMATTERS.sarif(structuredClone(mixed))).toBe(out);
+  });
+});

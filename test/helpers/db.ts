@@ -1,0 +1,175 @@
+/**
+ * The database harness every SQL test uses. Each test file gets its own database, so files
+ * run in parallel without seeing each other's rows:
+ *   - PGlite, in memory, always;
+ *   - real PostgreSQL as well when TEST_DATABASE_URL names an admin connection: a database
+ *     `rfcgate_t_<pid>_<random>` is created for the file and dropped with FORCE afterwards.
+ * A set TEST_DATABASE_URL whose server cannot be reached fails the tests; it never skips them,
+ * or CI would go green having tested nothing.
+ *
+ *   describe.each(testBackends())('$name', (backend) => {
+ *     const db = useTestDatabase(backend);
+ *     it('...', async () => { await db.exec('CREATE TABLE ...'); const client = db.client(); ... });
+ *   });
+ */
+import { randomBytes } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+import { PgClient, PgliteClient, type SqlClient } from '../../src/sources/sql/client.js';
+import { redact } from '../../src/sources/sql/redact.js';
+
+export type BackendName = 'pglite' | 'postgres';
+
+export interface TestDatabase {
+  readonly backend: BackendName;
+  /** Writable access for fixtures (DDL, inserts); several statements at once when there are no params. Never the client under test. */
+  exec(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /** A new read-only client under test; the harness closes it at teardown if the test did not. */
+  client(): SqlClient;
+  /** postgres only: the URL of this file's database, connecting as `user` (default: the admin user). */
+  url(user?: string): string;
+  /** postgres only: a LOGIN role without privileges, dropped at teardown. */
+  createRole(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface TestBackend {
+  name: BackendName;
+  open(): Promise<TestDatabase>;
+}
+
+/** PGlite always; PostgreSQL too when TEST_DATABASE_URL is set. */
+export function testBackends(): TestBackend[] {
+  const backends: TestBackend[] = [{ name: 'pglite', open: openPglite }];
+  const admin = process.env.TEST_DATABASE_URL?.trim();
+  if (admin) backends.push({ name: 'postgres', open: () => openPostgres(admin) });
+  return backends;
+}
+
+/** Opens the backend's database before the suite's tests and drops it after them. */
+export function useTestDatabase(backend: TestBackend): TestDatabase {
+  let db: TestDatabase | undefined;
+  beforeAll(async () => {
+    db = await backend.open();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+  const current = (): TestDatabase => {
+    if (!db)
+      throw new Error(`the ${backend.name} test database is not open (it failed to open, or is used outside a test)`);
+    return db;
+  };
+  return {
+    backend: backend.name,
+    exec: (sql, params) => current().exec(sql, params),
+    client: () => current().client(),
+    url: (user) => current().url(user),
+    createRole: () => current().createRole(),
+    close: () => current().close(),
+  };
+}
+
+function uniqueName(prefix: string): string {
+  return `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+async function openPglite(): Promise<TestDatabase> {
+  const db = new PGlite();
+  await db.waitReady;
+  const clients: SqlClient[] = [];
+  return {
+    backend: 'pglite',
+    async exec(sql, params = []) {
+      if (params.length === 0) {
+        const results = await db.exec(sql);
+        return (results.at(-1)?.rows ?? []) as Record<string, unknown>[];
+      }
+      return (await db.query<Record<string, unknown>>(sql, params)).rows;
+    },
+    client() {
+      const c = new PgliteClient({ db });
+      clients.push(c);
+      return c;
+    },
+    url() {
+      throw new Error('url() is only available on the postgres backend');
+    },
+    createRole() {
+      throw new Error('createRole() is only available on the postgres backend');
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.close()));
+      await db.close();
+    },
+  };
+}
+
+async function openPostgres(adminUrl: string): Promise<TestDatabase> {
+  const name = uniqueName('rfcgate_t');
+  const roles: string[] = [];
+  const clients: SqlClient[] = [];
+
+  const withAdmin = async <T>(fn: (c: pg.Client) => Promise<T>): Promise<T> => {
+    const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+    try {
+      await admin.connect();
+    } catch (err) {
+      throw new Error(
+        `TEST_DATABASE_URL is set but its server cannot be reached (${redact(err instanceof Error ? err.message : String(err))}); start PostgreSQL or unset TEST_DATABASE_URL`,
+      );
+    }
+    try {
+      return await fn(admin);
+    } finally {
+      await admin.end();
+    }
+  };
+
+  await withAdmin((admin) => admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
+
+  const urlAs = (user?: string): string => {
+    const u = new URL(adminUrl);
+    u.pathname = `/${name}`;
+    if (user !== undefined) {
+      u.username = user;
+      u.password = '';
+    }
+    return u.toString();
+  };
+
+  const writer = new pg.Client({ connectionString: urlAs() });
+  await writer.connect();
+
+  return {
+    backend: 'postgres',
+    async exec(sql, params = []) {
+      const res = await writer.query(sql, params.length ? params : undefined);
+      // Several statements at once come back as one result per statement.
+      const last = Array.isArray(res) ? res.at(-1) : res;
+      return (last?.rows ?? []) as Record<string, unknown>[];
+    },
+    client() {
+      const c = new PgClient(urlAs());
+      clients.push(c);
+      return c;
+    },
+    url: urlAs,
+    async createRole() {
+      const role = uniqueName('rfcgate_r');
+      await withAdmin((admin) => admin.query(`CREATE ROLE ${pg.escapeIdentifier(role)} LOGIN`));
+      roles.push(role);
+      return role;
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.close()));
+      await writer.end();
+      await withAdmin(async (admin) => {
+        await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+        // Roles are cluster-wide; their grants died with the database, so they drop cleanly now.
+        for (const role of roles) await admin.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`);
+      });
+    },
+  };
+}

@@ -1,0 +1,291 @@
+import { resolve } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { LedgerError } from '../../src/ledger/errors.js';
+import {
+  listMeasurements,
+  type MeasurementInput,
+  normalizeMeasurement,
+  parseInstant,
+  parsePayload,
+  recordMeasurement,
+  recordMeasurements,
+} from '../../src/ledger/measurements.js';
+import { migrate, migrationPlan } from '../../src/ledger/schema.js';
+import { SqlMeasurementSource } from '../../src/sources/sql/source.js';
+import { PgWriter, SqlWriteError } from '../../src/sources/sql/writer.js';
+import { loadRfc } from '../../src/spec/load.js';
+import { UsageError } from '../../src/spec/problems.js';
+import { evalContext, unusedPort } from '../sources/sql/fixtures.js';
+import { count, testBackends, useLedgerDatabase } from './helpers.js';
+
+const RANGE = { from: new Date('2026-04-01T00:00:00Z'), to: new Date('2026-06-30T00:00:00Z') };
+const AT = new Date('2026-05-20T12:00:00Z');
+const LEASE = 'measurement.lease_plane.request';
+const BY = { recordedBy: 'test-runner' };
+
+describe('input validation (before any connection)', () => {
+  const base: MeasurementInput = { type: LEASE, at: AT, elapsedMs: 4 };
+
+  it.each([
+    [{ type: 'lease_plane.request' }, /not a measurement type/],
+    [{ type: 'measurement.' }, /not a measurement type/],
+    [{ type: 'measurement.single' }, /not a measurement type/],
+    [{ type: 'measurement.Lease.request' }, /not a measurement type/],
+    [{ type: "measurement.a.b'; DROP TABLE x; --" }, /not a measurement type/],
+    [{ elapsedMs: -1 }, /elapsed_ms must not be below 0/],
+    [{ elapsedMs: Number.NaN }, /elapsed_ms must be a finite number/],
+    [{ value: Number.POSITIVE_INFINITY }, /value must be a finite number/],
+    [{ value: 3, payload: { value: 4 } }, /contradicts --value 3/],
+    [{ at: new Date('nope') }, /not a valid date/],
+    [{ idempotencyKey: '  ' }, /idempotency key must be/],
+    [{ agentId: '' }, /agent id must not be empty/],
+  ])('%j is rejected', (over, message) => {
+    expect(() => normalizeMeasurement({ ...base, ...over } as MeasurementInput)).toThrow(message);
+  });
+
+  it('stores --value as payload.value and fingerprints the content, not the instant', () => {
+    const a = normalizeMeasurement({ type: LEASE, at: AT, value: 3, payload: { runtime: 'beam' } });
+    expect(a.payload).toEqual({ runtime: 'beam', value: 3 });
+    const b = normalizeMeasurement({ type: LEASE, at: new Date(), payload: { value: 3, runtime: 'beam' }, value: 3 });
+    expect(b.fingerprint).toBe(a.fingerprint);
+    expect(normalizeMeasurement({ type: LEASE, at: AT, value: 4 }).fingerprint).not.toBe(a.fingerprint);
+  });
+
+  it('parses --payload as a JSON object only', () => {
+    expect(parsePayload('{"a":1}')).toEqual({ a: 1 });
+    expect(() => parsePayload('{a:1}')).toThrow(/not valid JSON/);
+    expect(() => parsePayload('[1]')).toThrow(/not an array/);
+    expect(() => parsePayload('null')).toThrow(/not null/);
+    expect(() => parsePayload('"x"')).toThrow(/not a string/);
+  });
+
+  it('parses --at as a date or an ISO instant, UTC when no zone is given', () => {
+    expect(parseInstant('2026-05-20', '--at').toISOString()).toBe('2026-05-20T00:00:00.000Z');
+    expect(parseInstant('2026-05-20T12:00:00', '--at').toISOString()).toBe('2026-05-20T12:00:00.000Z');
+    expect(parseInstant('2026-05-20T12:00:00+02:00', '--at').toISOString()).toBe('2026-05-20T10:00:00.000Z');
+    expect(() => parseInstant('2026-02-30', '--at')).toThrow(UsageError);
+    expect(() => parseInstant('yesterday', '--at')).toThrow(/--at 'yesterday' is not a date/);
+  });
+});
+
+describe.each(testBackends())('recording on $name', (backend) => {
+  const db = useLedgerDatabase(backend);
+  beforeEach(async () => {
+    await db.reset();
+    await migrate(db.writer(), migrationPlan(RANGE));
+  });
+
+  it('lands in audit.coordination_measurements, with its provenance in the ledger', async () => {
+    const out = await recordMeasurement(
+      db.writer(),
+      { type: LEASE, at: AT, elapsedMs: 41.5, agentId: 'agent-7', value: 2, payload: { runtime: 'beam' } },
+      BY,
+    );
+    expect(out).toMatchObject({
+      status: 'recorded',
+      type: LEASE,
+      recorded_at: AT.toISOString(),
+      idempotency_key: null,
+    });
+    const rows = await db.exec(
+      'SELECT id::text AS id, measurement_type, recorded_at, elapsed_ms, agent_id, payload FROM audit.coordination_measurements',
+    );
+    expect(rows).toEqual([
+      {
+        id: out.id,
+        measurement_type: LEASE,
+        recorded_at: AT,
+        elapsed_ms: 41.5,
+        agent_id: 'agent-7',
+        payload: { runtime: 'beam', value: 2 },
+      },
+    ]);
+    const ledger = await db.exec(
+      'SELECT measurement_id::text AS id, value, recorded_by, idempotency_key FROM rfcgate.recorded_measurements',
+    );
+    expect(ledger).toEqual([{ id: out.id, value: 2, recorded_by: 'test-runner', idempotency_key: null }]);
+  });
+
+  it('the same idempotency key twice stores ONE row; the second call says it was already recorded', async () => {
+    const input = { type: LEASE, at: AT, elapsedMs: 12, idempotencyKey: 'lease-2026-05-20T12' };
+    const first = await recordMeasurement(db.writer(), input, BY);
+    // A retry at a later "now" is the same measurement.
+    const second = await recordMeasurement(db.writer(), { ...input, at: new Date('2026-05-21T00:00:00Z') }, BY);
+    expect(first.status).toBe('recorded');
+    expect(second).toMatchObject({
+      status: 'already_recorded',
+      id: first.id,
+      recorded_at: AT.toISOString(),
+      recorded_by: 'test-runner',
+    });
+    expect(await count(db, 'audit.coordination_measurements')).toBe(1);
+    expect(await count(db, 'rfcgate.recorded_measurements')).toBe(1);
+  });
+
+  it('the same key for different content is refused and writes nothing', async () => {
+    await recordMeasurement(db.writer(), { type: LEASE, at: AT, elapsedMs: 12, idempotencyKey: 'k' }, BY);
+    const err = await recordMeasurement(db.writer(), { type: LEASE, at: AT, elapsedMs: 13, idempotencyKey: 'k' }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(LedgerError);
+    expect((err as LedgerError).problem).toBe('conflict');
+    expect((err as Error).message).toMatch(/'k' was already used for a different measurement/);
+    expect(await count(db, 'audit.coordination_measurements')).toBe(1);
+  });
+
+  it('invalid input is rejected before the database is touched', async () => {
+    await expect(recordMeasurement(db.writer(), { type: 'measurement.Bad', at: AT, elapsedMs: 1 })).rejects.toThrow(
+      UsageError,
+    );
+    await expect(
+      recordMeasurement(db.writer(), { type: LEASE, at: AT, payload: [1] as unknown as Record<string, never> }),
+    ).rejects.toThrow(/must be a JSON object/);
+    expect(await count(db, 'audit.coordination_measurements')).toBe(0);
+    expect(await count(db, 'rfcgate.recorded_measurements')).toBe(0);
+  });
+
+  it('an instant no partition covers is refused with the fix, and nothing is written', async () => {
+    const err = await recordMeasurement(db.writer(), {
+      type: LEASE,
+      at: new Date('2027-03-01T00:00:00Z'),
+      elapsedMs: 1,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SqlWriteError);
+    expect((err as Error).message).toMatch(/no partition.*rfcgate db migrate --from/);
+    expect(await count(db, 'rfcgate.recorded_measurements')).toBe(0);
+  });
+
+  it('is one transaction: if the ledger row fails, the measurement row is rolled back', async () => {
+    await db.exec(`CREATE FUNCTION rfcgate.boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'ledger down'; END $$;
+      CREATE TRIGGER boom BEFORE INSERT ON rfcgate.recorded_measurements FOR EACH ROW EXECUTE FUNCTION rfcgate.boom();`);
+    await expect(recordMeasurement(db.writer(), { type: LEASE, at: AT, elapsedMs: 1 })).rejects.toThrow(/ledger down/);
+    expect(await count(db, 'audit.coordination_measurements')).toBe(0);
+  });
+
+  it('refuses to write before db migrate, naming the fix', async () => {
+    await db.reset();
+    const err = await recordMeasurement(db.writer(), { type: LEASE, at: AT, elapsedMs: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LedgerError);
+    expect((err as LedgerError).problem).toBe('missing');
+    expect((err as Error).message).toMatch(
+      /audit\.coordination_measurements, rfcgate\.recorded_measurements do not exist; run `rfcgate db migrate` first/,
+    );
+  });
+
+  it("refuses to write into a team's own measurement table", async () => {
+    await db.reset();
+    await db.exec(`CREATE SCHEMA audit;
+      CREATE TABLE audit.coordination_measurements (id bigserial, measurement_type text, recorded_at timestamptz,
+        elapsed_ms float8, agent_id text, payload jsonb);`);
+    await migrate(db.writer(), migrationPlan(RANGE));
+    const err = await recordMeasurement(db.writer(), { type: LEASE, at: AT, elapsedMs: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LedgerError);
+    expect((err as LedgerError).problem).toBe('foreign');
+    expect((err as Error).message).toMatch(/audit\.coordination_measurements .* was not created by rfcgate/);
+    expect(await count(db, 'audit.coordination_measurements')).toBe(0);
+    expect(await count(db, 'rfcgate.recorded_measurements')).toBe(0);
+  });
+
+  it('what it records is what the wave3 lease-plane measurement reads', async () => {
+    const asOf = new Date('2026-06-01T00:00:00Z');
+    // 14 days x 80 rows, elapsed 10..89 ms; plus one keyed row.
+    const inputs: MeasurementInput[] = [];
+    for (let d = 0; d < 14; d++) {
+      for (let i = 0; i < 80; i++) {
+        inputs.push({
+          type: LEASE,
+          at: new Date(asOf.getTime() - (d + 1) * 86_400_000 + i * 60_000),
+          elapsedMs: 10 + i,
+        });
+      }
+    }
+    inputs.push({ type: LEASE, at: new Date(asOf.getTime() - 3_600_000), elapsedMs: 50, idempotencyKey: 'last' });
+    const bulk = await recordMeasurements(db.writer(), inputs, BY);
+    expect(bulk).toMatchObject({ recorded: 1121, alreadyRecorded: 0 });
+    expect(await count(db, 'rfcgate.recorded_measurements')).toBe(1121);
+    const linked = await db.exec(
+      `SELECT count(*)::int AS n FROM rfcgate.recorded_measurements r
+       JOIN audit.coordination_measurements m ON m.id = r.measurement_id AND m.recorded_at = r.recorded_at
+       WHERE m.elapsed_ms IS NOT DISTINCT FROM (SELECT elapsed_ms FROM audit.coordination_measurements WHERE id = r.measurement_id)`,
+    );
+    expect(linked[0]?.n).toBe(1121);
+
+    const rfc = loadRfc(resolve('.'), 'wave3');
+    const spec = rfc.measurements.get('lease_plane_p50_ms');
+    if (!spec) throw new Error('wave3 has no lease_plane_p50_ms');
+    const source = new SqlMeasurementSource({ open: () => db.reader() });
+    try {
+      const out = await source.measure(spec, evalContext(asOf));
+      if (out.status !== 'ok') throw new Error(`${out.halt}: ${out.reason}`);
+      expect(out.evidence.rows).toBe(1121);
+      expect(out.evidence.days_with_rows).toBe(14);
+      // 14 copies of 10..89 plus one 50: the 561st of 1121 sorted values.
+      expect(out.value).toBe(50);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('records a batch all or nothing', async () => {
+    const good = { type: LEASE, at: AT, elapsedMs: 1 };
+    const outside = { type: LEASE, at: new Date('2030-01-01T00:00:00Z'), elapsedMs: 1 };
+    await expect(recordMeasurements(db.writer(), [good, good, outside])).rejects.toThrow(/no partition/);
+    expect(await count(db, 'audit.coordination_measurements')).toBe(0);
+    await expect(
+      recordMeasurements(db.writer(), [
+        { ...good, idempotencyKey: 'x' },
+        { ...good, idempotencyKey: 'x' },
+      ]),
+    ).rejects.toThrow(/appears twice/);
+  });
+
+  it('lists the newest rows first, with the ledger columns, filtered by type', async () => {
+    await recordMeasurement(db.writer(), { type: LEASE, at: AT, elapsedMs: 1, idempotencyKey: 'a' }, BY);
+    await recordMeasurement(
+      db.writer(),
+      { type: 'measurement.comparator.run', at: new Date(AT.getTime() + 1000), elapsedMs: 2 },
+      BY,
+    );
+    await db.exec(
+      `INSERT INTO audit.coordination_measurements (measurement_type, recorded_at, elapsed_ms) VALUES ($1, $2, 3)`,
+      [LEASE, new Date(AT.getTime() + 2000).toISOString()],
+    );
+    const all = await listMeasurements(db.reader(), { limit: 10 });
+    expect(all.map((r) => [r.elapsed_ms, r.idempotency_key, r.recorded_by])).toEqual([
+      [3, null, null],
+      [2, null, 'test-runner'],
+      [1, 'a', 'test-runner'],
+    ]);
+    const lease = await listMeasurements(db.reader(), { limit: 1, type: LEASE });
+    expect(lease.map((r) => r.elapsed_ms)).toEqual([3]);
+  });
+
+  if (backend.name === 'postgres') {
+    it('two recorders racing with one key store one row', async () => {
+      const input = { type: LEASE, at: AT, elapsedMs: 5, idempotencyKey: 'race' };
+      const outs = await Promise.all([1, 2, 3, 4].map(() => recordMeasurement(db.writer(), input, BY)));
+      expect(outs.filter((o) => o.status === 'recorded')).toHaveLength(1);
+      expect(await count(db, 'audit.coordination_measurements')).toBe(1);
+    });
+  }
+});
+
+describe('an unreachable database', () => {
+  it('fails with one clear line, the endpoint and no password; nothing is written', async () => {
+    const port = await unusedPort();
+    const secret = 'S3cret-pw-never-shown';
+    const writer = new PgWriter(`postgres://rfcgate:${secret}@127.0.0.1:${port}/ledger?password=${secret}`);
+    try {
+      expect(writer.describe()).toBe(`127.0.0.1:${port}/ledger`);
+      const err = await recordMeasurement(writer, { type: LEASE, at: AT, elapsedMs: 1 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SqlWriteError);
+      expect((err as SqlWriteError).unreachable).toBe(true);
+      expect((err as Error).message).toBe(
+        `database unreachable at 127.0.0.1:${port} (ECONNREFUSED); nothing was written`,
+      );
+      expect(JSON.stringify(err) + String((err as Error).stack)).not.toContain(secret);
+    } finally {
+      await writer.close();
+    }
+  });
+});

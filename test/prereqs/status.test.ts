@@ -1,0 +1,359 @@
+/**
+ * Prereq status, the spec checks of prereqs.yaml and the prereqs_before ordering guard,
+ * against real fixture repositories with fixed dates.
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { Measurer } from '../../src/engine/measure.js';
+import { formatPrereqs } from '../../src/formatters/prereqs/index.js';
+import { prereqStatus } from '../../src/prereqs/status.js';
+import { GitRepo } from '../../src/sources/git/repo.js';
+import { GitMeasurementSource } from '../../src/sources/git/source.js';
+import { halt, type MeasurementSource, ok } from '../../src/sources/types.js';
+import { loadRfc } from '../../src/spec/load.js';
+import { formatProblem, type SpecError } from '../../src/spec/problems.js';
+import type { MeasurementSpec } from '../../src/spec/types.js';
+import { ALICE, createRepo, type FixtureRepo, removeFixtures, shallowClone } from '../helpers/git-fixture.js';
+import { modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
+
+const AS_OF = new Date('2026-06-01T00:00:00Z');
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+afterAll(removeFixtures);
+
+const PREREQS = [
+  { id: 'a', title: 'A: profile', deliverables: ['docs/profile-*.md', 'src/a.py'] },
+  { id: 'b', title: 'B: after A', deliverables: ['src/b.py'], depends_on: ['a'] },
+  { id: 'c', title: 'C: two files', deliverables: ['src/c1.py', 'src/c2.py'] },
+  { id: 'd', title: 'D: after C', deliverables: ['src/d.py'], depends_on: ['c'] },
+  {
+    id: 'e',
+    title: 'E: needs data',
+    deliverables: ['src/e.py'],
+    depends_on: ['a'],
+    data_gates: [{ id: 'window', condition: 'request_days >= 14' }],
+  },
+  { id: 'f', title: 'F: deleted', deliverables: ['src/f.py'] },
+  {
+    id: 'g',
+    title: 'G: modifies A',
+    deliverables: ['src/a.py'],
+    depends_on: ['a'],
+    landed_when: { commit_message: '^Prereq: g\\b' },
+  },
+];
+
+const MEASUREMENTS = [
+  {
+    id: 'request_days',
+    type: 'int',
+    window: '90d',
+    sql: { table: 'audit.m', timestamp: 'recorded_at', value: 'count(DISTINCT recorded_at::date)' },
+  },
+  { id: 'guard', git: { query: 'prereqs_before', path: 'elixir/handler_dispatch/' } },
+];
+
+function spec(prereqs: unknown[] = PREREQS, measurements: unknown[] = MEASUREMENTS) {
+  const { root, cleanup } = tempRoot();
+  cleanups.push(cleanup);
+  writeRfc(root, {
+    measurements,
+    invariants: [{ id: 'INV', title: 'order', section: '§14', phase: ['implementation'], holds_if: 'guard' }],
+    raw: { 'prereqs.yaml': modeline('prereqs.yaml') + stringify(prereqs) },
+  });
+  return loadRfc(root, 'demo');
+}
+
+function specProblems(prereqs: unknown[]): string[] {
+  try {
+    spec(prereqs);
+  } catch (e) {
+    return (e as SpecError).problems.map(formatProblem);
+  }
+  return [];
+}
+
+/** History: A lands over two days, B lands, C half done, F created then deleted, G's marker commit. */
+function history(): { repo: FixtureRepo; shas: Record<string, string> } {
+  const repo = createRepo();
+  const shas: Record<string, string> = {};
+  shas.a1 = repo.commit({
+    files: { 'docs/profile-2026-05-01.md': 'p\n' },
+    message: 'a: profile',
+    date: '2026-05-01T10:00:00Z',
+  });
+  shas.a2 = repo.commit({ files: { 'src/a.py': 'a\n' }, message: 'a: code', date: '2026-05-03T10:00:00Z' });
+  shas.b = repo.commit({ files: { 'src/b.py': 'b\n' }, message: 'b', date: '2026-05-04T10:00:00Z' });
+  shas.c1 = repo.commit({ files: { 'src/c1.py': 'c\n' }, message: 'c: first half', date: '2026-05-05T10:00:00Z' });
+  shas.f1 = repo.commit({ files: { 'src/f.py': 'f\n' }, message: 'f', date: '2026-05-06T10:00:00Z' });
+  shas.f2 = repo.commit({
+    files: { 'src/f.py': null },
+    message: 'revert f',
+    date: '2026-05-07T10:00:00Z',
+    author: ALICE,
+  });
+  return { repo, shas };
+}
+
+function fakeSql(outcome: ReturnType<typeof ok>): MeasurementSource {
+  return { kind: 'sql', measure: async () => outcome, close: async () => {} };
+}
+
+function measurer(rfc: ReturnType<typeof spec>, repo: FixtureRepo, sql: MeasurementSource) {
+  return new Measurer(rfc.measurements, {
+    sources: { sql, git: new GitMeasurementSource(new GitRepo(repo.dir)) },
+    context: { asOf: AS_OF, ref: 'main', repoDir: repo.dir, manifest: rfc.manifest },
+    timeoutMs: 10_000,
+  });
+}
+
+describe('prereq status', () => {
+  it('reads landed, partial, ready, blocked and gated from the mainline', async () => {
+    const rfc = spec();
+    const { repo, shas } = history();
+    const r = await prereqStatus(rfc, {
+      repo: new GitRepo(repo.dir),
+      asOf: AS_OF,
+      measurer: measurer(rfc, repo, fakeSql(ok(9))),
+    });
+    const by = new Map(r.prereqs.map((p) => [p.id, p]));
+    expect(r.state).toBe('ok');
+    expect(by.get('a')).toMatchObject({ status: 'landed', took_days: 2, landed_by: { sha: shas.a2 } });
+    expect(by.get('a')?.started_by?.sha).toBe(shas.a1);
+    expect(by.get('b')).toMatchObject({ status: 'landed', took_days: 0, landed_by: { sha: shas.b } });
+    expect(by.get('c')).toMatchObject({ status: 'partial', missing: ['src/c2.py'] });
+    expect(by.get('c')?.reason).toMatch(/1 of 2 deliverables present; missing: src\/c2\.py/);
+    expect(by.get('d')).toMatchObject({ status: 'blocked', blocked_by: ['c'], reason: 'waits for c' });
+    expect(by.get('e')).toMatchObject({ status: 'gated' });
+    expect(by.get('e')?.reason).toMatch(/data gate window does not hold: request_days >= 14 \(request_days=9\)/);
+    // G modifies A's file: present, but nothing proves it landed until its marker commit.
+    expect(by.get('g')).toMatchObject({ status: 'ready' });
+    expect(r.can_start).toEqual(['g']);
+    expect(r.critical_path).toEqual(['c', 'd']);
+  });
+
+  it('a deliverable created and later deleted is partial, with the deleting commit', async () => {
+    const rfc = spec();
+    const { repo, shas } = history();
+    const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF });
+    const f = r.prereqs.find((p) => p.id === 'f');
+    expect(f).toMatchObject({ status: 'partial', missing: ['src/f.py'] });
+    expect(f?.deliverables[0]).toMatchObject({
+      present: false,
+      deleted_by: { sha: shas.f2, author: `${ALICE.name} <${ALICE.email}>` },
+    });
+    expect(f?.reason).toContain(`src/f.py (deleted by ${shas.f2?.slice(0, 7)} (2026-05-07))`);
+  });
+
+  it('a data gate whose measurement halts makes the prereq gated, with the halt; as of an earlier instant history is replayed', async () => {
+    const rfc = spec();
+    const { repo } = history();
+    const r = await prereqStatus(rfc, {
+      repo: new GitRepo(repo.dir),
+      asOf: AS_OF,
+      measurer: measurer(rfc, repo, fakeSql(halt('insufficient', 'rows on 9 of the 14 days required'))),
+    });
+    expect(r.prereqs.find((p) => p.id === 'e')).toMatchObject({
+      status: 'gated',
+      data_gates: [{ id: 'window', verdict: 'halt', halt_reason: 'insufficient' }],
+    });
+    const earlier = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: new Date('2026-05-02T00:00:00Z') });
+    expect(earlier.prereqs.find((p) => p.id === 'a')).toMatchObject({ status: 'partial', missing: ['src/a.py'] });
+    expect(earlier.prereqs.find((p) => p.id === 'b')).toMatchObject({ status: 'blocked', blocked_by: ['a'] });
+  });
+
+  it('landed_when: a prereq that modifies a dependency’s file lands with its marker commit', async () => {
+    const rfc = spec();
+    const { repo } = history();
+    const marker = repo.commit({
+      files: { 'src/a.py': 'a2\n' },
+      message: 'wire a\n\nPrereq: g',
+      date: '2026-05-10T10:00:00Z',
+    });
+    const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF });
+    expect(r.prereqs.find((p) => p.id === 'g')).toMatchObject({
+      status: 'landed',
+      landed_by: { sha: marker },
+      landed_when: { commit: { sha: marker } },
+      took_days: 0,
+    });
+  });
+
+  it('halts on a shallow clone with the fix, and names the branches when the mainline does not exist', async () => {
+    const rfc = spec();
+    const { repo } = history();
+    const shallow = shallowClone(repo);
+    const r = await prereqStatus(rfc, { repo: new GitRepo(shallow.dir), asOf: AS_OF });
+    expect(r.state).toBe('halt');
+    expect(r.halt?.message).toMatch(/shallow clone.*fetch-depth: 0/);
+    expect(r.prereqs.every((p) => p.status === 'unknown')).toBe(true);
+
+    repo.branch('feature/x');
+    const missing = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), ref: 'trunk', asOf: AS_OF });
+    expect(missing.state).toBe('halt');
+    expect(missing.halt?.message).toMatch(
+      /the mainline 'trunk' does not exist in this clone; branches that do: feature\/x, main/,
+    );
+  });
+
+  it('formats the DAG as a tree, Mermaid, DOT and Markdown, coloured by status', async () => {
+    const rfc = spec();
+    const { repo } = history();
+    const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF });
+    const table = formatPrereqs(r, 'table');
+    expect(table).toMatch(/^✓ a landed {2}A: profile$/m);
+    expect(table).toMatch(/^├─ ✓ b landed {2}B: after A$/m);
+    expect(table).toMatch(/^critical path: c → d$/m);
+    const mermaid = formatPrereqs(r, 'mermaid');
+    expect(mermaid).toContain('p_a --> p_b');
+    expect(mermaid).toMatch(/p_c\["c: C: two files<br\/>partial"\]:::partial/);
+    expect(mermaid).toContain('classDef landed fill:#2da44e');
+    const dot = formatPrereqs(r, 'dot');
+    expect(dot).toContain('"a" -> "b";');
+    expect(dot).toMatch(/"d" \[label="d: D: after C\\nblocked", fillcolor="#cf222e"/);
+    const md = formatPrereqs(r, 'markdown');
+    expect(md).toContain('| ◐ | `c` | C: two files | partial |');
+    expect(md).toContain('```mermaid');
+    expect(JSON.parse(formatPrereqs(r, 'json'))).toEqual(JSON.parse(JSON.stringify(r)));
+  });
+});
+
+describe('prereqs.yaml validation', () => {
+  it('names a cycle', () => {
+    const problems = specProblems([
+      { id: 'x', title: 'X', deliverables: ['x'], depends_on: ['z'] },
+      { id: 'y', title: 'Y', deliverables: ['y'], depends_on: ['x'] },
+      { id: 'z', title: 'Z', deliverables: ['z'], depends_on: ['y'] },
+    ]);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /prereqs\.yaml:\d+:\d+: prereqs depend on each other in a cycle: x → z → y → x; break one depends_on link$/,
+      ),
+    ]);
+  });
+
+  it('reports unknown dependencies, duplicate deliverables and duplicate ids', () => {
+    const problems = specProblems([
+      { id: 'x', title: 'X', deliverables: ['src/x.py'] },
+      { id: 'y', title: 'Y', deliverables: ['src/x.py'], depends_on: ['xx'] },
+      { id: 'x', title: 'X again', deliverables: ['src/z.py'] },
+    ]);
+    expect(problems).toEqual([
+      "gates/demo/prereqs.yaml:9:7: prereq 'y': deliverable 'src/x.py' is also listed by prereq 'x' (gates/demo/prereqs.yaml:5:7); a path can prove only one prereq landed: remove it from one, or, if 'y' modifies what 'x' created, make 'y' depend on 'x' and give it landed_when",
+      expect.stringMatching(/prereq 'y': depends_on names unknown prereq 'xx' \(did you mean 'x'\?\)/),
+      expect.stringMatching(/duplicate prereq id 'x'/),
+    ]);
+  });
+
+  it('warns about a glob that can never match, and type-checks data gates', () => {
+    const rfc = spec([{ id: 'x', title: 'X', deliverables: ['docs/profile-<date>.md', '../out.txt'] }]);
+    expect(rfc.warnings.map(formatProblem)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /deliverable 'docs\/profile-<date>\.md' can never match a repository path: it contains a '<…>' placeholder/,
+        ),
+        expect.stringMatching(
+          /deliverable '\.\.\/out\.txt' can never match a repository path: it has a '\.\.' segment/,
+        ),
+      ]),
+    );
+    const problems = specProblems([
+      { id: 'x', title: 'X', deliverables: ['x'], data_gates: [{ id: 'g', condition: 'request_dayz >= 14' }] },
+    ]);
+    expect(problems).toEqual([
+      expect.stringMatching(/data gate 'g': unknown measurement 'request_dayz' \(did you mean 'request_days'\?\)/),
+    ]);
+  });
+});
+
+describe('the prereqs_before ordering guard', () => {
+  const guardSpec = (rfc: ReturnType<typeof spec>) => rfc.measurements.get('guard') as MeasurementSpec;
+  const ctx = (repo: FixtureRepo, rfc: ReturnType<typeof spec>) => ({
+    asOf: AS_OF,
+    ref: 'main',
+    repoDir: repo.dir,
+    manifest: rfc.manifest,
+    signal: new AbortController().signal,
+  });
+  const simple = [
+    { id: 'a', title: 'A', deliverables: ['src/a.py'] },
+    { id: 'b', title: 'B', deliverables: ['src/b.py'], depends_on: ['a'] },
+  ];
+
+  it('passes trivially while the path was never touched, and says so', async () => {
+    const rfc = spec(simple);
+    const repo = createRepo();
+    repo.commit({ files: { 'src/a.py': 'a\n' }, message: 'a', date: '2026-05-01T10:00:00Z' });
+    const o = await new GitMeasurementSource(new GitRepo(repo.dir)).measure(guardSpec(rfc), ctx(repo, rfc));
+    expect(o).toMatchObject({ status: 'ok', value: true, evidence: { exists: false } });
+    expect(o.evidence.note).toMatch(
+      /no commit has touched elixir\/handler_dispatch\/ .* holds trivially \(the path does not exist yet\)/,
+    );
+  });
+
+  it('fails with the first offending commit (sha, author, date, files) when a prereq had not landed', async () => {
+    const rfc = spec(simple);
+    const repo = createRepo();
+    repo.commit({ files: { 'src/a.py': 'a\n' }, message: 'a', date: '2026-05-01T10:00:00Z' });
+    const bad = repo.commit({
+      files: { 'elixir/handler_dispatch/mix.exs': 'x\n' },
+      message: 'dispatch: scaffold',
+      date: '2026-05-02T10:00:00Z',
+      author: ALICE,
+    });
+    repo.commit({ files: { 'src/b.py': 'b\n' }, message: 'b', date: '2026-05-03T10:00:00Z' });
+    repo.commit({ files: { 'elixir/handler_dispatch/x.ex': 'x\n' }, message: 'more', date: '2026-05-04T10:00:00Z' });
+    const o = await new GitMeasurementSource(new GitRepo(repo.dir)).measure(guardSpec(rfc), ctx(repo, rfc));
+    expect(o).toMatchObject({
+      status: 'ok',
+      value: false,
+      evidence: {
+        first_offending_commit: {
+          sha: bad,
+          author: `${ALICE.name} <${ALICE.email}>`,
+          date: '2026-05-02T10:00:00.000Z',
+          files: ['elixir/handler_dispatch/mix.exs'],
+        },
+        not_landed_before: [{ id: 'b', landed: true }],
+      },
+    });
+    expect(o.evidence.note).toMatch(new RegExp(`^${bad} by Alice Operator .* before prereq b had landed$`));
+  });
+
+  it('passes once every prereq landed strictly before the first commit under the path', async () => {
+    const rfc = spec(simple);
+    const repo = createRepo();
+    repo.commit({ files: { 'src/a.py': 'a\n' }, message: 'a', date: '2026-05-01T10:00:00Z' });
+    repo.commit({ files: { 'src/b.py': 'b\n' }, message: 'b', date: '2026-05-02T10:00:00Z' });
+    const first = repo.commit({
+      files: { 'elixir/handler_dispatch/mix.exs': 'x\n' },
+      message: 'd',
+      date: '2026-05-03T10:00:00Z',
+    });
+    const o = await new GitMeasurementSource(new GitRepo(repo.dir)).measure(guardSpec(rfc), ctx(repo, rfc));
+    expect(o).toMatchObject({ status: 'ok', value: true, evidence: { first_commit: { sha: first } } });
+  });
+
+  it('halts on a shallow clone with the fix', async () => {
+    const rfc = spec(simple);
+    const repo = createRepo();
+    repo.commit({ files: { 'src/a.py': 'a\n' }, message: 'a', date: '2026-05-01T10:00:00Z' });
+    repo.commit({ files: { 'src/b.py': 'b\n' }, message: 'b', date: '2026-05-02T10:00:00Z' });
+    const shallow = shallowClone(repo);
+    const o = await new GitMeasurementSource(new GitRepo(shallow.dir)).measure(guardSpec(rfc), ctx(shallow, rfc));
+    expect(o).toMatchObject({ status: 'halt', halt: 'missing' });
+    if (o.status === 'halt') expect(o.reason).toMatch(/fetch-depth: 0/);
+  });
+
+  it('prereqs_before without prereqs.yaml is a spec error', () => {
+    const { root, cleanup } = tempRoot();
+    cleanups.push(cleanup);
+    writeRfc(root, {
+      measurements: MEASUREMENTS,
+      invariants: [{ id: 'INV', title: 'order', section: '§14', phase: ['implementation'], holds_if: 'guard' }],
+    });
+    expect(() => loadRfc(root, 'demo')).toThrow(/prereqs_before needs the prerequisite PRs in .*prereqs\.yaml/);
+  });
+});

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { blanks, findSection, headings, isPlaceholder, sectionText } from '../../../src/sources/artifact/markdown.js';
+
+const kinds = (text: string, name: string) => {
+  const s = findSection(text, name);
+  if (!s) throw new Error(`no section ${name}`);
+  return blanks(s).map((b) => [b.kind, b.line]);
+};
+
+describe('headings and sections', () => {
+  const doc = [
+    '# Go decision', // 1
+    '', // 2
+    '## Calendar reasoning', // 3
+    'Prereq 1 slipped 10%.', // 4
+    '### Detail', // 5
+    'More.', // 6
+    '## Judgement ##', // 7
+    'Judgement: go', // 8
+    '', // 9
+    'Setext title', // 10
+    '------------', // 11
+    'body', // 12
+  ].join('\n');
+
+  it('finds ATX headings of any level, and setext headings', () => {
+    expect(headings(doc).map((h) => [h.level, h.text, h.line])).toEqual([
+      [1, 'Go decision', 1],
+      [2, 'Calendar reasoning', 3],
+      [3, 'Detail', 5],
+      [2, 'Judgement', 7],
+      [2, 'Setext title', 10],
+    ]);
+  });
+
+  it('a section runs to the next heading of the same or a higher level', () => {
+    const s = findSection(doc, 'calendar REASONING');
+    expect(s?.heading.line).toBe(3);
+    expect(s?.body.map((l) => l.line)).toEqual([4, 5, 6]);
+    expect(findSection(doc, 'Judgement')?.body.map((l) => l.text)).toEqual(['Judgement: go', '']);
+    expect(findSection(doc, 'Setext title')?.body.map((l) => l.text)).toEqual(['body']);
+    expect(findSection(doc, 'Go decision')?.body).toHaveLength(11);
+    expect(findSection(doc, 'Nope')).toBeUndefined();
+  });
+
+  it('matches through emphasis, a trailing colon and outline numbering', () => {
+    const text = '## 3. **Calendar reasoning**:\nfilled\n';
+    expect(findSection(text, 'Calendar reasoning')?.heading.line).toBe(1);
+    expect(findSection('## §4 Risks\nx\n', 'risks')?.heading.text).toBe('§4 Risks');
+  });
+
+  it('does not take a # inside a fenced code block for a heading', () => {
+    const text = [
+      '## Setup',
+      '```sh',
+      '# Judgement',
+      '## not a heading',
+      '```',
+      '~~~',
+      '# also not',
+      '~~~',
+      'after',
+    ].join('\n');
+    expect(headings(text).map((h) => h.text)).toEqual(['Setup']);
+    expect(findSection(text, 'Judgement')).toBeUndefined();
+    expect(findSection(text, 'Setup')?.body.at(-1)?.text).toBe('after');
+  });
+
+  it('does not take a # inside an HTML comment, or #hashtag, for a heading', () => {
+    expect(headings('<!--\n# hidden\n-->\n#tag\n# real').map((h) => h.text)).toEqual(['real']);
+  });
+
+  it('gives the body text for extraction', () => {
+    expect(sectionText(findSection('## A\nx: 1\ny: 2\n## B', 'A') as never)).toBe('x: 1\ny: 2');
+  });
+});
+
+describe('blanks', () => {
+  it('a section with prose is filled', () => {
+    expect(kinds('## A\n\nWe slipped nothing.\n', 'A')).toEqual([]);
+  });
+
+  it('an empty section, or one with only comments and sub-headings, is empty', () => {
+    expect(kinds('## A\n\n## B\ntext', 'A')).toEqual([['empty', 1]]);
+    expect(kinds('## A\n<!-- write the reasoning here -->\n### Sub\n\n## B', 'A')).toEqual([['empty', 1]]);
+  });
+
+  it('a section holding only placeholders is blank; a stray TODO in prose is not', () => {
+    expect(kinds('## A\nTBD\n- TODO: fill in\n_\n<reasoning>\n**TBD**', 'A')).toEqual([
+      ['placeholder', 2],
+      ['placeholder', 3],
+      ['placeholder', 4],
+      ['placeholder', 5],
+      ['placeholder', 6],
+    ]);
+    expect(kinds('## A\nReal words.\nTODO: polish', 'A')).toEqual([]);
+  });
+
+  it('finds a blank or placeholder cell in a table, naming the column and row', () => {
+    const text = [
+      '## Calendar',
+      '| Item | Window | Slip |',
+      '|------|:------:|-----:|',
+      '| P1 | 2w | 10% |',
+      '| P2 | 1w |  |',
+      '| P3 | TBD | 0% |',
+      '',
+      'after the table',
+    ].join('\n');
+    const s = findSection(text, 'Calendar');
+    const found = s ? blanks(s) : [];
+    expect(found.map((b) => [b.kind, b.line])).toEqual([
+      ['table_cell', 5],
+      ['table_cell', 6],
+    ]);
+    expect(found[0]?.detail).toContain("'Slip'");
+    expect(found[0]?.detail).toContain("'P2'");
+  });
+
+  it('a row with fewer cells than the header is blank in the missing ones', () => {
+    expect(kinds('## A\n| a | b |\n|---|---|\n| 1 |\n', 'A')).toEqual([['table_cell', 4]]);
+  });
+
+  it('a fully filled table is filled, escaped pipes included', () => {
+    expect(kinds('## A\n| a | b |\n|---|---|\n| x \\| y | 2 |\n', 'A')).toEqual([]);
+  });
+
+  it('finds a judgement line with nothing after the colon', () => {
+    expect(kinds('## J\nJudgement:\nSigned-off-by:\n', 'J')).toEqual([
+      ['judgement', 2],
+      ['judgement', 3],
+    ]);
+    expect(kinds('## J\n- **Decision:** \n', 'J')).toEqual([['judgement', 2]]);
+    expect(kinds('## J\n**Verdict**: TBD\n', 'J')).toEqual([['judgement', 2]]);
+    expect(kinds('## J\nJudgement: go\nSigned-off-by: Alice <alice@example.com>\n', 'J')).toEqual([]);
+  });
+
+  it('accepts the answer on the line after the label, but not another label or a comment', () => {
+    expect(kinds('## J\nDecision:\n\nGo, with the listed conditions.\n', 'J')).toEqual([]);
+    expect(kinds('## J\nDecision:\nRationale: later\n', 'J')).toEqual([['judgement', 2]]);
+    expect(kinds('## J\nDecision:\n<!-- go / no-go -->\n', 'J')).toEqual([['judgement', 2]]);
+  });
+
+  it('ignores judgement-looking lines inside code', () => {
+    expect(kinds('## J\nThe template:\n```\nJudgement:\n```\n', 'J')).toEqual([]);
+  });
+});
+
+describe('isPlaceholder', () => {
+  it('knows the usual stand-ins', () => {
+    for (const t of ['', 'TBD', 'tbd.', 'TODO', '___', '<name>', '[TBD]', '(todo)', '`TBD`', '...', '…', '?']) {
+      expect(isPlaceholder(t), t).toBe(true);
+    }
+    for (const t of ['go', 'n/a', '0', '-', 'Todos are done', 'Tuesday']) expect(isPlaceholder(t), t).toBe(false);
+  });
+});

@@ -1,0 +1,216 @@
+import { utimesSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArtifactMeasurementSource } from '../../../src/sources/artifact/source.js';
+import { GitRepo } from '../../../src/sources/git/repo.js';
+import type { MeasurementOutcome } from '../../../src/sources/types.js';
+import type { ArtifactSpec } from '../../../src/spec/types.js';
+import {
+  ALICE,
+  artifactMeasurement,
+  context,
+  createRepo,
+  type FixtureRepo,
+  removeFixtures,
+} from '../../helpers/git-fixture.js';
+
+afterAll(removeFixtures);
+
+const DECISION = [
+  '# Wave 3 go decision', // 1
+  '', // 2
+  '## Calendar reasoning', // 3
+  '', // 4
+  '| Item | Original window | Slip |', // 5
+  '|------|-----------------|------|', // 6
+  '| Prereq 1 | 2 weeks | 10% |', // 7
+  '', // 8
+  '## Numbers', // 9
+  '', // 10
+  'Boundary p99 ratio: 2.4%', // 11
+  'Sessions resolved: 1,234', // 12
+  'Production-disqualifying failure: none', // 13
+  '', // 14
+  '## Risks', // 15
+  '', // 16
+  '| Risk | Owner |', // 17
+  '|------|-------|', // 18
+  '| Latency |  |', // 19
+  '', // 20
+  '## Notes', // 21
+  '', // 22
+  '```text', // 23
+  '## Judgement', // 24
+  '```', // 25
+  '', // 26
+  '## Judgement', // 27
+  '', // 28
+  'Judgement:', // 29
+  'Signed-off-by:', // 30
+  '',
+].join('\n');
+
+const FILE = 'docs/proposals/wave-3-go-decision-2026-01-10.md';
+const LOCAL = 'docs/local/wave-3-redteam-2026-01-20.md';
+
+function ok(o: MeasurementOutcome): unknown {
+  expect(o.status, o.status === 'halt' ? o.reason : '').toBe('ok');
+  return o.status === 'ok' ? o.value : undefined;
+}
+
+function halted(o: MeasurementOutcome): { halt: string; reason: string } {
+  expect(o.status).toBe('halt');
+  return o.status === 'halt' ? { halt: o.halt, reason: o.reason } : { halt: '', reason: '' };
+}
+
+describe('ArtifactMeasurementSource', () => {
+  let repo: FixtureRepo;
+  let decisionSha = '';
+  const measure = (spec: ArtifactSpec, asOf: string | Date = '2026-02-01T00:00:00Z') =>
+    new ArtifactMeasurementSource(new GitRepo(repo.dir)).measure(
+      artifactMeasurement(spec),
+      context(repo.dir, { asOf }),
+    );
+  const decision = (extra: Partial<ArtifactSpec> = {}): ArtifactSpec => ({
+    glob: 'docs/proposals/wave-3-go-decision-*.md',
+    ...extra,
+  });
+
+  beforeAll(() => {
+    repo = createRepo();
+    repo.commit({
+      files: { 'docs/proposals/wave-3-go-decision-2026-01-01.md': '# Old\n\n## Calendar reasoning\n\nold\n' },
+      message: 'old decision',
+      date: '2026-01-01T00:00:00Z',
+    });
+    decisionSha = repo.commit({
+      files: { [FILE]: DECISION, '.gitignore': 'docs/local/\n' },
+      message: 'go decision draft',
+      date: '2026-01-10T00:00:00Z',
+      author: ALICE,
+    });
+    repo.commit({
+      files: { 'docs/proposals/wave-3-go-decision-2026-03-01.md': '# Later\n' },
+      message: 'later decision',
+      date: '2026-03-01T00:00:00Z',
+    });
+    repo.write(LOCAL, '# Red team\n\n## Surfaces\n\nA to H re-derived.\n');
+    const t = new Date('2026-01-20T00:00:00Z');
+    utimesSync(path.join(repo.dir, LOCAL), t, t);
+  });
+
+  it('picks the newest matching file as of the instant, with its last commit', async () => {
+    const o = await measure(decision());
+    expect(ok(o)).toBe(true);
+    expect(o.evidence).toMatchObject({
+      path: FILE,
+      visible_to_ci: true,
+      commit: { sha: decisionSha, author: `${ALICE.name} <${ALICE.email}>` },
+    });
+    expect(o.evidence.other_matches).toEqual(['docs/proposals/wave-3-go-decision-2026-01-01.md']);
+    const later = await measure(decision(), '2026-04-01T00:00:00Z');
+    expect(later.evidence.path).toBe('docs/proposals/wave-3-go-decision-2026-03-01.md');
+  });
+
+  it('halts as missing when nothing matches, naming the glob', async () => {
+    const h = halted(await measure({ glob: 'docs/handoffs/wave-3-mcp-sdk-spike-*.md' }));
+    expect(h.halt).toBe('missing');
+    expect(h.reason).toContain('docs/handoffs/wave-3-mcp-sdk-spike-*.md');
+  });
+
+  describe('sections', () => {
+    it('a filled section passes, with its line', async () => {
+      const o = await measure(decision({ section: 'Calendar reasoning' }));
+      expect(ok(o)).toBe(true);
+      expect(o.evidence.line).toBe(3);
+    });
+
+    it('an absent section halts as missing', async () => {
+      expect(halted(await measure(decision({ section: 'Acceptance memo' }))).halt).toBe('missing');
+    });
+
+    it('a blank table cell is unsigned, with file:line', async () => {
+      const h = halted(await measure(decision({ section: 'Risks' })));
+      expect(h.halt).toBe('unsigned');
+      expect(h.reason).toContain(`${FILE}:19`);
+      expect(h.reason).toContain('Owner');
+    });
+
+    it('a blank judgement line is unsigned; the heading inside a code fence is not the section', async () => {
+      const o = await measure(decision({ section: 'Judgement' }));
+      const h = halted(o);
+      expect(h.halt).toBe('unsigned');
+      expect(h.reason).toContain(`${FILE}:29`);
+      expect(o.evidence.line).toBe(27);
+      expect(ok(await measure(decision({ section: 'Notes' })))).toBe(true);
+    });
+  });
+
+  describe('extract', () => {
+    const numbers = (pattern: string, as: 'double' | 'bool' | 'string') =>
+      measure(decision({ section: 'Numbers', extract: { pattern, as } }));
+
+    it('reads a double, stripping % and thousands separators', async () => {
+      const o = await numbers('p99 ratio: ([\\d.,]+%)', 'double');
+      expect(ok(o)).toBe(2.4);
+      expect(o.evidence).toMatchObject({ extracted: '2.4%', extracted_line: 11 });
+      expect(ok(await numbers('^Sessions resolved: (.+)$', 'double'))).toBe(1234);
+    });
+
+    it('reads a bool as whether the pattern matches', async () => {
+      expect(ok(await numbers('disqualifying failure: none', 'bool'))).toBe(true);
+      expect(ok(await numbers('disqualifying failure: (yes|true)', 'bool'))).toBe(false);
+    });
+
+    it('reads a string from the first group, or the whole match', async () => {
+      expect(ok(await numbers('disqualifying failure: (\\w+)', 'string'))).toBe('none');
+      expect(ok(await numbers('Sessions \\w+', 'string'))).toBe('Sessions resolved');
+    });
+
+    it('reads the whole file when there is no section', async () => {
+      expect(ok(await measure(decision({ extract: { pattern: '^# (.+)$', as: 'string' } })))).toBe(
+        'Wave 3 go decision',
+      );
+    });
+
+    it('halts as missing when the pattern is absent or not a number', async () => {
+      const absent = halted(await numbers('Lease p50: (\\d+)', 'double'));
+      expect(absent.halt).toBe('missing');
+      expect(absent.reason).toMatch(/not found/);
+      expect(halted(await numbers('Lease p50: (\\d+)', 'string')).halt).toBe('missing');
+      expect(halted(await numbers('failure: (\\w+)', 'double')).halt).toBe('missing');
+    });
+
+    it('a bad regex is an error, not a crash', async () => {
+      expect(halted(await numbers('(', 'double')).halt).toBe('error');
+    });
+  });
+
+  describe('working tree', () => {
+    const redteam = (working_tree?: 'allow' | 'deny'): ArtifactSpec => ({
+      glob: 'docs/local/wave-3-redteam-*.md',
+      section: 'Surfaces',
+      ...(working_tree ? { working_tree } : {}),
+    });
+
+    it('allow: a git-ignored file counts, and the evidence says CI cannot see it', async () => {
+      const o = await measure(redteam('allow'));
+      expect(ok(o)).toBe(true);
+      expect(o.evidence).toMatchObject({ path: LOCAL, visible_to_ci: false, commit: 'working tree' });
+      expect(String(o.evidence.note)).toMatch(/CI cannot see/);
+    });
+
+    it('deny (and the default) ignores it, and says why', async () => {
+      for (const spec of [redteam('deny'), redteam()]) {
+        const h = halted(await measure(spec));
+        expect(h.halt).toBe('missing');
+        expect(h.reason).toContain(LOCAL);
+        expect(h.reason).toMatch(/working tree/);
+      }
+    });
+
+    it('allow: a file written after the instant does not count in a replay', async () => {
+      expect(halted(await measure(redteam('allow'), '2026-01-15T00:00:00Z')).halt).toBe('missing');
+    });
+  });
+});

@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AttestationMeasurementSource } from '../../../src/sources/attestation/source.js';
+import { GitRepo } from '../../../src/sources/git/repo.js';
+import type { MeasurementOutcome } from '../../../src/sources/types.js';
+import {
+  ALICE,
+  attestationMeasurement,
+  BOB,
+  context,
+  createRepo,
+  type FixtureRepo,
+  MALLORY,
+  type Person,
+  removeFixtures,
+  shallowClone,
+} from '../../helpers/git-fixture.js';
+
+afterAll(removeFixtures);
+
+const DIR = 'gates/wave3/attestations';
+const JUDGEMENTS = ['observed-clean', 'observed-violation'];
+
+function record(gate: string, who: Person, judgement: string, extra = ''): string {
+  return `# yaml-language-server: $schema=../../../schemas/attestation.schema.json
+gate: ${gate}
+signer: ${who.name}
+email: ${who.email}
+date: 2026-01-10
+judgement: ${judgement}
+${extra}`;
+}
+
+function halted(o: MeasurementOutcome): { halt: string; reason: string } {
+  expect(o.status).toBe('halt');
+  return o.status === 'halt' ? { halt: o.halt, reason: o.reason } : { halt: '', reason: '' };
+}
+
+describe('AttestationMeasurementSource', () => {
+  let repo: FixtureRepo;
+  let signedSha = '';
+  let editSha = '';
+  const measure = (id: string, opts: { record?: string; asOf?: string; dir?: string } = {}) =>
+    new AttestationMeasurementSource(new GitRepo(opts.dir ?? repo.dir)).measure(
+      attestationMeasurement({ judgements: JUDGEMENTS, ...(opts.record ? { record: opts.record } : {}) }, id),
+      context(opts.dir ?? repo.dir, { asOf: opts.asOf ?? '2026-02-01T00:00:00Z' }),
+    );
+  const add = (id: string, text: string, author: Person, date = '2026-01-10T00:00:00Z', file = `${id}.yaml`) =>
+    repo.commit({ files: { [`${DIR}/${file}`]: text }, message: `attest ${id}`, date, author });
+
+  beforeAll(() => {
+    repo = createRepo();
+    repo.commit({ files: { 'README.md': 'x\n' }, message: 'init', date: '2026-01-01T00:00:00Z' });
+    signedSha = add('stop_sign_5', record('stop_sign_5', ALICE, 'observed-clean', 'note: quiet week\n'), ALICE);
+    add('stop_sign_6', record('stop_sign_6', MALLORY, 'observed-clean'), MALLORY);
+    add('stop_sign_8', record('stop_sign_8', ALICE, 'observed-clean'), BOB);
+    add('edited', record('edited', ALICE, 'observed-clean'), ALICE);
+    editSha = add('edited', record('edited', ALICE, 'observed-violation'), BOB, '2026-01-11T00:00:00Z');
+    add('not_allowed', record('not_allowed', ALICE, 'probably fine'), ALICE);
+    add('blank', record('blank', ALICE, ''), ALICE);
+    add('wrong_gate', record('stop_sign_5', ALICE, 'observed-clean'), ALICE);
+    add('extra_key', record('extra_key', ALICE, 'observed-clean', 'mood: good\n'), ALICE);
+    add('bad_date', record('bad_date', ALICE, 'observed-clean').replace('2026-01-10', '2026-02-30'), ALICE);
+    add('custom', record('custom', BOB, 'observed-violation'), BOB, '2026-01-10T00:00:00Z', 'custom-name.yaml');
+    add('late', record('late', ALICE, 'observed-clean'), ALICE, '2026-03-01T00:00:00Z');
+    repo.write(`${DIR}/uncommitted.yaml`, record('uncommitted', ALICE, 'observed-clean'));
+  });
+
+  it('a record committed once by its operator counts; the value is the judgement', async () => {
+    const o = await measure('stop_sign_5');
+    expect(o.status, o.status === 'halt' ? o.reason : '').toBe('ok');
+    expect(o.status === 'ok' && o.value).toBe('observed-clean');
+    expect(o.evidence).toMatchObject({
+      path: `${DIR}/stop_sign_5.yaml`,
+      sha: signedSha,
+      author: `${ALICE.name} <${ALICE.email}>`,
+      date: '2026-01-10T00:00:00.000Z',
+      signer: ALICE.name,
+      judgement: 'observed-clean',
+      note: 'quiet week',
+    });
+  });
+
+  it('honours a custom record name', async () => {
+    const o = await measure('custom', { record: 'custom-name.yaml' });
+    expect(o.status === 'ok' && o.value).toBe('observed-violation');
+  });
+
+  it('a missing record is unsigned, naming the file and the operators', async () => {
+    const h = halted(await measure('stop_sign_7'));
+    expect(h.halt).toBe('unsigned');
+    expect(h.reason).toContain(`${DIR}/stop_sign_7.yaml`);
+    expect(h.reason).toContain(ALICE.email);
+  });
+
+  it('a record committed after the instant does not count yet', async () => {
+    expect(halted(await measure('late')).halt).toBe('unsigned');
+    expect((await measure('late', { asOf: '2026-03-02T00:00:00Z' })).status).toBe('ok');
+  });
+
+  it('an uncommitted record is unsigned, and the reason says to commit it', async () => {
+    const h = halted(await measure('uncommitted'));
+    expect(h.halt).toBe('unsigned');
+    expect(h.reason).toMatch(/not committed/);
+  });
+
+  it('an unknown signer is unsigned', async () => {
+    const h = halted(await measure('stop_sign_6'));
+    expect(h.halt).toBe('unsigned');
+    expect(h.reason).toContain(MALLORY.email);
+    expect(h.reason).toMatch(/not an operator/);
+  });
+
+  it('a record committed by someone else is unsigned', async () => {
+    const h = halted(await measure('stop_sign_8'));
+    expect(h.halt).toBe('unsigned');
+    expect(h.reason).toContain(BOB.email);
+    expect(h.reason).toMatch(/not by its signer/);
+  });
+
+  it('an edit after signing voids the record, naming the editing commit', async () => {
+    const o = await measure('edited');
+    const h = halted(o);
+    expect(h.halt).toBe('unsigned');
+    expect(h.reason).toContain(editSha.slice(0, 12));
+    expect(h.reason).toMatch(/edited/);
+    expect(o.evidence.commits).toHaveLength(2);
+  });
+
+  it('a judgement outside the allowed list is unsigned', async () => {
+    const h = halted(await measure('not_allowed'));
+    expect(h.halt).toBe('unsigned');
+    expect(h.reason).toContain('probably fine');
+    expect(h.reason).toContain('observed-clean');
+  });
+
+  it('a blank judgement is unsigned', async () => {
+    const h = halted(await measure('blank'));
+    expect(h.halt).toBe('unsigned');
+    expect(h.reason).toMatch(/blank judgement/);
+  });
+
+  it('a record for another gate is unsigned', async () => {
+    const h = halted(await measure('wrong_gate'));
+    expect(h.halt).toBe('unsigned');
+    expect(h.reason).toContain('stop_sign_5');
+  });
+
+  it('a record that breaks the schema is unsigned, saying what is wrong', async () => {
+    const extra = halted(await measure('extra_key'));
+    expect(extra.halt).toBe('unsigned');
+    expect(extra.reason).toContain('mood');
+    const date = halted(await measure('bad_date'));
+    expect(date.halt).toBe('unsigned');
+    expect(date.reason).toMatch(/date/);
+  });
+
+  it('a shallow clone cannot prove who committed the record', async () => {
+    const clone = shallowClone(repo);
+    const h = halted(await measure('stop_sign_5', { dir: clone.dir }));
+    expect(h.halt).toBe('missing');
+    expect(h.reason).toContain('fetch-depth: 0');
+  });
+
+  it('refuses a measurement of another source', async () => {
+    const o = await new AttestationMeasurementSource().measure(
+      {
+        id: 'x',
+        type: 'bool',
+        source: 'git',
+        git: { query: 'path_exists', path: 'x' },
+        location: { file: 'f', line: 1, col: 1 },
+      },
+      context(repo.dir),
+    );
+    expect(halted(o).halt).toBe('error');
+  });
+});

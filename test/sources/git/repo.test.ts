@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GitRepo, parseLog, pathMatcher } from '../../../src/sources/git/repo.js';
+import {
+  ALICE,
+  BOB,
+  createRepo,
+  type FixtureRepo,
+  removeFixtures,
+  shallowClone,
+  tempDir,
+} from '../../helpers/git-fixture.js';
+
+afterAll(removeFixtures);
+
+describe('pathMatcher', () => {
+  it('matches globs with dotfiles, and literal paths as themselves or as folders', () => {
+    const m = pathMatcher(['elixir/handler_dispatch/**', '.github/*.yml', 'docs/README.md', 'lib']);
+    expect(m('elixir/handler_dispatch/a/b.ex')).toBe(true);
+    expect(m('elixir/handler_dispatchx/a.ex')).toBe(false);
+    expect(m('.github/ci.yml')).toBe(true);
+    expect(m('docs/README.md')).toBe(true);
+    expect(m('docs/README.md.bak')).toBe(false);
+    expect(m('lib/x.py')).toBe(true);
+    expect(m('libx/x.py')).toBe(false);
+  });
+
+  it('ignores a leading ./ and a trailing slash', () => {
+    const m = pathMatcher(['./src/', './test/**/*.ts']);
+    expect(m('src/a.ts')).toBe(true);
+    expect(m('test/x/y.test.ts')).toBe(true);
+  });
+});
+
+describe('parseLog', () => {
+  it('reads NUL-separated records, with and without files', () => {
+    const NUL = '\x00';
+    // Layout of `git log -z --name-only`: record, fields, then "\0\n" and NUL-terminated files.
+    const rec = (sha: string, msg: string, files: string[]) =>
+      ['/C', sha, 'A', 'a@x', '1767225600', `${msg}\n`, ''].join(NUL) +
+      (files.length ? `${NUL}\n${files.join(NUL)}${NUL}` : '');
+    const out = rec('a'.repeat(40), 'subject\n\nbody', ['x/y.txt', 'we ird\nname']) + rec('b'.repeat(40), 'merge', []);
+    const commits = parseLog(out);
+    expect(commits).toHaveLength(2);
+    expect(commits[0]).toMatchObject({
+      sha: 'a'.repeat(40),
+      subject: 'subject',
+      message: 'subject\n\nbody',
+      files: ['x/y.txt', 'we ird\nname'],
+      date: '2026-01-01T00:00:00.000Z',
+    });
+    expect(commits[1]?.files).toEqual([]);
+  });
+});
+
+describe('GitRepo', () => {
+  let fx: FixtureRepo;
+  let repo: GitRepo;
+  const asOf = new Date('2027-01-01T00:00:00Z');
+
+  beforeAll(() => {
+    fx = createRepo();
+    fx.commit({
+      files: { 'docs/a.md': 'one\n', 'docs/sub/b.md': 'b\n' },
+      message: 'a',
+      date: '2026-01-01T00:00:00Z',
+      author: ALICE,
+    });
+    fx.commit({ files: { 'docs/a.md': 'two\n' }, message: 'edit a', date: '2026-01-02T00:00:00Z', author: BOB });
+    fx.commit({ files: { 'src/[weird]*.ts': 'w\n' }, message: 'weird', date: '2026-01-03T00:00:00Z' });
+    repo = new GitRepo(fx.dir);
+  });
+
+  it('reports the repository state', async () => {
+    expect(await repo.isShallow()).toBe(false);
+    expect(await repo.hasCommits()).toBe(true);
+    expect(await repo.refExists('main')).toBe(true);
+    expect(await repo.refExists('nope')).toBe(false);
+    expect(await repo.refExists('--all')).toBe(false);
+    expect(await new GitRepo(createRepo().dir).hasCommits()).toBe(false);
+    expect((await new GitRepo(tempDir()).state()).kind).toBe('not_a_repo');
+    expect(await new GitRepo(shallowClone(fx).dir).isShallow()).toBe(true);
+  });
+
+  it('resolves a ref as of an instant, inclusive of that second', async () => {
+    expect((await repo.resolveAsOf('main', new Date('2026-01-02T00:00:00.500Z')))?.subject).toBe('edit a');
+    expect((await repo.resolveAsOf('main', new Date('2026-01-01T23:59:59Z')))?.subject).toBe('a');
+    expect(await repo.resolveAsOf('main', new Date('2025-12-31T00:00:00Z'))).toBeUndefined();
+    expect(await repo.resolveAsOf('nope', asOf)).toBeUndefined();
+  });
+
+  it('answers tree questions at a commit', async () => {
+    const first = (await repo.resolveAsOf('main', new Date('2026-01-01T00:00:00Z')))?.sha ?? '';
+    const head = (await repo.resolveAsOf('main', asOf))?.sha ?? '';
+    expect(await repo.pathKind(head, 'docs')).toBe('directory');
+    expect(await repo.pathKind(head, 'docs/sub/b.md')).toBe('file');
+    expect(await repo.pathExists(head, 'src/[weird]*.ts')).toBe(true);
+    expect(await repo.pathExists(head, 'src/x.ts')).toBe(false);
+    expect(await repo.filesAt(head, 'docs/**/*.md')).toEqual(['docs/a.md', 'docs/sub/b.md']);
+    expect(await repo.fileAt(first, 'docs/a.md')).toBe('one\n');
+    expect(await repo.fileAt(head, 'docs/a.md')).toBe('two\n');
+    expect(await repo.fileAt(head, 'docs')).toBeUndefined();
+    expect(await repo.fileAt(head, 'missing.md')).toBeUndefined();
+  });
+
+  it('lists the commits that touched a file, newest first, literal names included', async () => {
+    const head = (await repo.resolveAsOf('main', asOf))?.sha ?? '';
+    const commits = await repo.commitsTouchingFile(head, 'docs/a.md');
+    expect(commits.map((c) => [c.subject, c.authorEmail])).toEqual([
+      ['edit a', BOB.email],
+      ['a', ALICE.email],
+    ]);
+    expect(await repo.commitsTouchingFile(head, 'src/[weird]*.ts')).toHaveLength(1);
+    expect(await repo.commitsTouchingFile(head, 'src/*.ts')).toHaveLength(0);
+  });
+
+  it('finds first and last commits by path and message, with ordinals', async () => {
+    const head = (await repo.resolveAsOf('main', asOf))?.sha ?? '';
+    const h = { sha: head, scope: 'mainline' as const, asOf };
+    const first = await repo.firstCommitTouching(['docs/**'], h);
+    const last = await repo.lastCommitTouching(['docs/**'], h);
+    expect(first?.subject).toBe('a');
+    expect(first?.files).toEqual(['docs/a.md', 'docs/sub/b.md']);
+    expect(last?.subject).toBe('edit a');
+    expect((first?.ordinal ?? 9) < (last?.ordinal ?? -1)).toBe(true);
+    expect((await repo.firstCommitMatching(/^edit/, h))?.subject).toBe('edit a');
+    expect(await repo.findCommit({ globs: ['docs/**'], pattern: /weird/ }, h, 'first')).toBeUndefined();
+  });
+});

@@ -1,0 +1,352 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GitRepo } from '../../../src/sources/git/repo.js';
+import { GitMeasurementSource } from '../../../src/sources/git/source.js';
+import type { MeasurementOutcome } from '../../../src/sources/types.js';
+import type { GitEvent, GitQuery } from '../../../src/spec/types.js';
+import {
+  ALICE,
+  BOB,
+  context,
+  createRepo,
+  type FixtureRepo,
+  gitMeasurement,
+  removeFixtures,
+  shallowClone,
+  tempDir,
+} from '../../helpers/git-fixture.js';
+
+afterAll(removeFixtures);
+
+function order(before: GitEvent, after: GitEvent, scope?: 'mainline' | 'all'): GitQuery {
+  return { query: 'order', before, after, ...(scope ? { scope } : {}) };
+}
+
+/** The shas the order evidence names for its two events (null when an event has not happened). */
+function orderShas(o: MeasurementOutcome): [unknown, unknown] {
+  const sha = (k: string) => {
+    const e = o.evidence[k] as { commit: { sha: string } | null };
+    return e.commit ? e.commit.sha : null;
+  };
+  return [sha('before'), sha('after')];
+}
+
+function value(o: MeasurementOutcome): unknown {
+  expect(o.status, o.status === 'halt' ? o.reason : '').toBe('ok');
+  return o.status === 'ok' ? o.value : undefined;
+}
+
+function halted(o: MeasurementOutcome): { halt: string; reason: string } {
+  expect(o.status).toBe('halt');
+  return o.status === 'halt' ? { halt: o.halt, reason: o.reason } : { halt: '', reason: '' };
+}
+
+/**
+ * main:    c1 ── c2 ─────────── M ── c3 ── c4 ── c5(late)
+ *                 ├── f1 (feature) ┘
+ *                 └── s1 (side, never merged)
+ */
+describe('GitMeasurementSource on a fixture history', () => {
+  let repo: FixtureRepo;
+  const sha: Record<string, string> = {};
+  const measure = (q: GitQuery, asOf = '2026-02-01T00:00:00Z', ref = 'HEAD') =>
+    new GitMeasurementSource(new GitRepo(repo.dir)).measure(gitMeasurement(q), context(repo.dir, { asOf, ref }));
+
+  beforeAll(() => {
+    repo = createRepo();
+    sha.c1 = repo.commit({ files: { 'README.md': '# gov\n' }, message: 'init', date: '2026-01-01T00:00:00Z' });
+    sha.c2 = repo.commit({
+      files: { 'governance_core/profile.md': 'ode\n' },
+      message: 'ODE profile (prereq 1)\n\nRefs: PR-101',
+      date: '2026-01-05T00:00:00Z',
+      author: ALICE,
+    });
+    repo.branch('side');
+    repo.branch('feature');
+    repo.checkout('side');
+    sha.s1 = repo.commit({ files: { 'elixir/spike/x.ex': 'x\n' }, message: 'spike', date: '2026-01-07T00:00:00Z' });
+    repo.checkout('feature');
+    sha.f1 = repo.commit({
+      files: { 'elixir/handler_dispatch/a.ex': 'a\n' },
+      message: 'dispatch work',
+      date: '2026-01-08T00:00:00Z',
+    });
+    repo.checkout('main');
+    sha.m = repo.merge('feature', { message: 'Merge feature', date: '2026-01-12T00:00:00Z', author: ALICE });
+    sha.c3 = repo.commit({
+      files: { 'lib/flags.py': 'f\n' },
+      message: 'prereq 2: feature flags',
+      date: '2026-01-15T00:00:00Z',
+    });
+    // Two commits with the same instant: only their position in history orders them.
+    sha.c4a = repo.commit({ files: { 'same/a.txt': 'a\n' }, message: 'same a', date: '2026-01-20T00:00:00Z' });
+    sha.c4b = repo.commit({
+      files: { 'same/b.txt': 'b\n', 'odd dir/we ird\nname.md': 'odd\n' },
+      message: 'same b',
+      date: '2026-01-20T00:00:00Z',
+    });
+    sha.c5 = repo.commit({
+      files: { 'elixir/handler_dispatch/a.ex': 'a2\n' },
+      message: 'late change',
+      date: '2026-03-01T00:00:00Z',
+    });
+  });
+
+  describe('path_exists', () => {
+    it('answers true and false, for files and directories', async () => {
+      expect(value(await measure({ query: 'path_exists', path: 'governance_core/profile.md' }))).toBe(true);
+      expect(value(await measure({ query: 'path_exists', path: 'elixir/handler_dispatch' }))).toBe(true);
+      expect(value(await measure({ query: 'path_exists', path: 'elixir/handler_dispatch/' }))).toBe(true);
+      expect(value(await measure({ query: 'path_exists', path: 'nope.txt' }))).toBe(false);
+    });
+
+    it('sees the tree as of the instant', async () => {
+      expect(value(await measure({ query: 'path_exists', path: 'lib/flags.py' }, '2026-01-10T00:00:00Z'))).toBe(false);
+      const o = await measure({ query: 'path_exists', path: 'lib/flags.py' }, '2026-01-15T00:00:00Z');
+      expect(value(o)).toBe(true);
+      expect(o.evidence.resolved_sha).toBe(sha.c3);
+    });
+
+    it('does not see a side branch from the mainline', async () => {
+      expect(value(await measure({ query: 'path_exists', path: 'elixir/spike/x.ex' }))).toBe(false);
+      expect(value(await measure({ query: 'path_exists', path: 'elixir/spike/x.ex', ref: 'side' }))).toBe(true);
+    });
+
+    it('rejects a glob as an error that names the alternatives', async () => {
+      const h = halted(await measure({ query: 'path_exists', path: 'elixir/**/*.ex' }));
+      expect(h.halt).toBe('error');
+      expect(h.reason).toMatch(/literal path/);
+      expect(h.reason).toMatch(/first_commit/);
+    });
+  });
+
+  describe('first_commit / last_commit', () => {
+    it('on the mainline, a merged change lands with its merge commit', async () => {
+      const o = await measure({ query: 'first_commit', paths: ['elixir/handler_dispatch/**'] });
+      expect(value(o)).toEqual(new Date('2026-01-12T00:00:00Z'));
+      expect(o.evidence).toMatchObject({
+        sha: sha.m,
+        author: `${ALICE.name} <${ALICE.email}>`,
+        date: '2026-01-12T00:00:00.000Z',
+        subject: 'Merge feature',
+        files: ['elixir/handler_dispatch/a.ex'],
+        scope: 'mainline',
+        ref: 'HEAD',
+      });
+    });
+
+    it('across all refs, the branch commit itself counts', async () => {
+      const o = await measure({ query: 'first_commit', paths: ['elixir/handler_dispatch/**'], scope: 'all' });
+      expect(value(o)).toEqual(new Date('2026-01-08T00:00:00Z'));
+      expect(o.evidence.sha).toBe(sha.f1);
+    });
+
+    it('a commit only on a side branch is missing on the mainline but found on all refs', async () => {
+      const h = halted(await measure({ query: 'first_commit', paths: ['elixir/spike/**'] }));
+      expect(h.halt).toBe('missing');
+      expect(h.reason).toContain('elixir/spike/**');
+      expect(h.reason).toContain('HEAD');
+      expect(h.reason).toContain('2026-02-01T00:00:00.000Z');
+      const o = await measure({ query: 'first_commit', paths: ['elixir/spike/**'], scope: 'all' });
+      expect(o.evidence.sha).toBe(sha.s1);
+    });
+
+    it('a commit after the instant is invisible, on every scope', async () => {
+      expect(
+        halted(
+          await measure({ query: 'first_commit', paths: ['elixir/spike/**'], scope: 'all' }, '2026-01-06T00:00:00Z'),
+        ).halt,
+      ).toBe('missing');
+      const last = await measure({ query: 'last_commit', paths: ['elixir/handler_dispatch/**'] });
+      expect(last.evidence.sha).toBe(sha.m);
+      const later = await measure(
+        { query: 'last_commit', paths: ['elixir/handler_dispatch/**'] },
+        '2026-04-01T00:00:00Z',
+      );
+      expect(value(later)).toEqual(new Date('2026-03-01T00:00:00Z'));
+      expect(later.evidence.sha).toBe(sha.c5);
+    });
+
+    it('matches globs and literal directories against changed paths, odd names included', async () => {
+      expect((await measure({ query: 'first_commit', paths: ['**/*.py'] })).evidence.sha).toBe(sha.c3);
+      expect((await measure({ query: 'first_commit', paths: ['governance_core'] })).evidence.sha).toBe(sha.c2);
+      expect((await measure({ query: 'first_commit', paths: ['nothing/**', 'lib/*.py'] })).evidence.sha).toBe(sha.c3);
+      const odd = await measure({ query: 'first_commit', paths: ['odd dir/**'] });
+      expect(odd.evidence.files).toEqual(['odd dir/we ird\nname.md']);
+    });
+
+    it('halts when the ref has no commit as early as the instant', async () => {
+      expect(halted(await measure({ query: 'first_commit', paths: ['**'] }, '2025-01-01T00:00:00Z')).halt).toBe(
+        'missing',
+      );
+    });
+  });
+
+  describe('commit_matching', () => {
+    it('finds the oldest commit whose full message matches', async () => {
+      const o = await measure({ query: 'commit_matching', pattern: '^ODE profile' });
+      expect(value(o)).toEqual(new Date('2026-01-05T00:00:00Z'));
+      expect(o.evidence).toMatchObject({ sha: sha.c2, subject: 'ODE profile (prereq 1)' });
+      expect((await measure({ query: 'commit_matching', pattern: 'Refs: PR-101' })).evidence.sha).toBe(sha.c2);
+      expect((await measure({ query: 'commit_matching', pattern: 'prereq \\d' })).evidence.sha).toBe(sha.c2);
+    });
+
+    it('halts when nothing matches, and on a bad regex', async () => {
+      expect(halted(await measure({ query: 'commit_matching', pattern: 'prereq 9' })).halt).toBe('missing');
+      expect(halted(await measure({ query: 'commit_matching', pattern: '(' })).halt).toBe('error');
+    });
+  });
+
+  describe('order', () => {
+    const dispatch = { paths: ['elixir/handler_dispatch/**'] };
+
+    it('is true when the before event precedes the after event', async () => {
+      const o = await measure(order({ pattern: '^ODE profile' }, dispatch));
+      expect(value(o)).toBe(true);
+      expect(orderShas(o)).toEqual([sha.c2, sha.m]);
+    });
+
+    it('is false when the before event came after the after event', async () => {
+      const o = await measure(order({ pattern: 'prereq 2' }, dispatch));
+      expect(value(o)).toBe(false);
+      expect(orderShas(o)).toEqual([sha.c3, sha.m]);
+    });
+
+    it('is false when the after event happened and the before event has not', async () => {
+      const o = await measure(order({ pattern: 'prereq 7' }, dispatch));
+      expect(value(o)).toBe(false);
+      expect(orderShas(o)).toEqual([null, sha.m]);
+    });
+
+    it('holds trivially while the after event has not happened', async () => {
+      const o = await measure(order({ pattern: 'prereq 2' }, dispatch), '2026-01-10T00:00:00Z');
+      expect(value(o)).toBe(true);
+      expect(orderShas(o)).toEqual([null, null]);
+      const odeOnly = await measure(order({ pattern: '^ODE profile' }, dispatch), '2026-01-10T00:00:00Z');
+      expect(value(odeOnly)).toBe(true);
+      expect(orderShas(odeOnly)).toEqual([sha.c2, null]);
+      expect(String(o.evidence.note)).toMatch(/not happened/);
+    });
+
+    it('orders commits with identical dates by their position in history', async () => {
+      const ab = await measure(order({ paths: ['same/a.txt'] }, { paths: ['same/b.txt'] }));
+      expect(value(ab)).toBe(true);
+      const ba = await measure(order({ paths: ['same/b.txt'] }, { paths: ['same/a.txt'] }));
+      expect(value(ba)).toBe(false);
+    });
+
+    it('uses the scope: on all refs the feature commit is what happened first', async () => {
+      const o = await measure(order({ paths: ['elixir/handler_dispatch/**'] }, { pattern: '^Merge feature' }, 'all'));
+      expect(value(o)).toBe(true);
+      expect(orderShas(o)).toEqual([sha.f1, sha.m]);
+      const mainline = await measure(order({ paths: ['elixir/handler_dispatch/**'] }, { pattern: '^Merge feature' }));
+      expect(value(mainline)).toBe(false);
+    });
+
+    it('an event with neither paths nor pattern is a spec error', async () => {
+      expect(halted(await measure(order({}, dispatch))).halt).toBe('error');
+    });
+  });
+
+  it('caps the evidence file list at 20', async () => {
+    const big = createRepo();
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 25; i++) files[`gen/f${String(i).padStart(2, '0')}.txt`] = `${i}\n`;
+    big.commit({ files, message: 'many', date: '2026-01-01T00:00:00Z' });
+    const o = await new GitMeasurementSource().measure(
+      gitMeasurement({ query: 'first_commit', paths: ['gen/**'] }),
+      context(big.dir, { asOf: '2026-02-01T00:00:00Z' }),
+    );
+    expect(o.evidence.files).toHaveLength(20);
+    expect(o.evidence.files_total).toBe(25);
+  });
+});
+
+describe('GitMeasurementSource faults', () => {
+  let source: FixtureRepo;
+  beforeAll(() => {
+    source = createRepo();
+    source.commit({ files: { 'a/one.txt': '1\n' }, message: 'one', date: '2026-01-01T00:00:00Z' });
+    source.commit({ files: { 'a/two.txt': '2\n' }, message: 'two', date: '2026-01-02T00:00:00Z' });
+  });
+
+  const run = (dir: string, q: GitQuery, opts: { ref?: string; signal?: AbortSignal } = {}) =>
+    new GitMeasurementSource().measure(gitMeasurement(q), context(dir, { asOf: '2026-06-01T00:00:00Z', ...opts }));
+
+  it('a shallow clone halts history questions with the fetch-depth fix', async () => {
+    const clone = shallowClone(source);
+    for (const q of [
+      { query: 'first_commit', paths: ['a/**'] },
+      { query: 'last_commit', paths: ['a/**'] },
+      { query: 'commit_matching', pattern: 'one' },
+      order({ pattern: 'one' }, { pattern: 'two' }),
+    ] as GitQuery[]) {
+      const h = halted(await run(clone.dir, q));
+      expect(h.halt).toBe('missing');
+      expect(h.reason).toMatch(/shallow clone/);
+      expect(h.reason).toContain('fetch-depth: 0');
+    }
+  });
+
+  it('a shallow clone still answers path_exists at its tip, but not before it', async () => {
+    const clone = shallowClone(source);
+    expect(value(await run(clone.dir, { query: 'path_exists', path: 'a/one.txt' }))).toBe(true);
+    const past = await new GitMeasurementSource().measure(
+      gitMeasurement({ query: 'path_exists', path: 'a/one.txt' }),
+      context(clone.dir, { asOf: '2026-01-01T12:00:00Z' }),
+    );
+    expect(halted(past).reason).toContain('fetch-depth: 0');
+  });
+
+  it('a missing ref halts, naming the ref and how to fetch it', async () => {
+    const h = halted(await run(source.dir, { query: 'first_commit', paths: ['a/**'] }, { ref: 'release/9' }));
+    expect(h.halt).toBe('missing');
+    expect(h.reason).toContain('release/9');
+    expect(h.reason).toMatch(/fetch/);
+    const viaSpec = halted(await run(source.dir, { query: 'path_exists', path: 'a', ref: 'origin/main' }));
+    expect(viaSpec.reason).toContain('origin/main');
+  });
+
+  it('an empty repository halts as missing', async () => {
+    const empty = createRepo();
+    expect(halted(await run(empty.dir, { query: 'first_commit', paths: ['**'] })).halt).toBe('missing');
+    expect(halted(await run(empty.dir, { query: 'path_exists', path: 'x' })).halt).toBe('missing');
+  });
+
+  it('a directory that is not a repository is an error', async () => {
+    const plain = tempDir();
+    expect(halted(await run(plain, { query: 'path_exists', path: 'x' })).halt).toBe('error');
+    expect(halted(await run(path.join(plain, 'does-not-exist'), { query: 'path_exists', path: 'x' })).halt).toBe(
+      'error',
+    );
+  });
+
+  it('a subdirectory of the repository answers for the whole repository', async () => {
+    mkdirSync(path.join(source.dir, 'a', 'sub'), { recursive: true });
+    expect(value(await run(path.join(source.dir, 'a'), { query: 'path_exists', path: 'a/two.txt' }))).toBe(true);
+  });
+
+  it('an aborted evaluation halts as a timeout error', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const h = halted(await run(source.dir, { query: 'first_commit', paths: ['a/**'] }, { signal: ac.signal }));
+    expect(h.halt).toBe('error');
+    expect(h.reason).toMatch(/timed out/);
+  });
+
+  it('refuses a measurement of another source', async () => {
+    const o = await new GitMeasurementSource().measure(
+      { id: 'x', type: 'bool', source: 'artifact', artifact: { glob: '*' }, location: { file: 'f', line: 1, col: 1 } },
+      context(source.dir),
+    );
+    expect(halted(o).halt).toBe('error');
+  });
+
+  it('answers by branch name as well as HEAD, and both are deterministic', async () => {
+    const a = await run(source.dir, { query: 'last_commit', paths: ['a/**'] }, { ref: 'main' });
+    const b = await run(source.dir, { query: 'last_commit', paths: ['a/**'] }, { ref: 'main' });
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(a.evidence.author).toBe(`${BOB.name} <${BOB.email}>`);
+  });
+});

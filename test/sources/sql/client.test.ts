@@ -1,0 +1,235 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqlClient, PgClient, PgliteClient, SqlHaltError } from '../../../src/sources/sql/client.js';
+import { DEFAULT_EMBEDDED_DIR, SqlMeasurementSource } from '../../../src/sources/sql/source.js';
+import type { MeasurementOutcome } from '../../../src/sources/types.js';
+import {
+  AS_OF,
+  daysBefore,
+  evalContext,
+  LEASE_TABLE,
+  MEASUREMENTS_DDL,
+  sqlMeasurement,
+  unusedPort,
+} from './fixtures.js';
+
+const PASSWORD = 's3cret-Pa55word';
+
+function halted(outcome: MeasurementOutcome) {
+  if (outcome.status !== 'halt') throw new Error('expected a halt');
+  return outcome;
+}
+
+describe('an unreachable database', () => {
+  let url: string;
+  let endpoint: string;
+  beforeAll(async () => {
+    const port = await unusedPort();
+    endpoint = `127.0.0.1:${port}`;
+    url = `postgres://rfcgate:${PASSWORD}@${endpoint}/audit?password=${PASSWORD}`;
+  });
+
+  it('halts missing, naming host:port, never the password', async () => {
+    const source = new SqlMeasurementSource({
+      open: () => openSqlClient({ databaseUrl: url, embeddedDir: '/nonexistent' }),
+    });
+    try {
+      const out = halted(await source.measure(sqlMeasurement({ query: 'SELECT 1 AS value' }), evalContext()));
+      expect(out.halt).toBe('missing');
+      expect(out.reason).toContain(endpoint);
+      expect(out.evidence.database).toBe(`${endpoint}/audit`);
+      expect(JSON.stringify(out)).not.toContain(PASSWORD);
+      // The second measurement fails fast with the same reason instead of waiting out another connect.
+      const again = halted(await source.measure(sqlMeasurement({ query: 'SELECT 2 AS value' }), evalContext()));
+      expect(again.reason).toBe(out.reason);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('halts missing through connection_env too, without the password', async () => {
+    const source = new SqlMeasurementSource({
+      open: () => {
+        throw new Error('the default database must not be opened');
+      },
+      env: { AUDIT_DATABASE_URL: url },
+    });
+    try {
+      const m = sqlMeasurement({ ...LEASE_TABLE, connection_env: 'AUDIT_DATABASE_URL' }, { window: '14d' });
+      const out = halted(await source.measure(m, evalContext()));
+      expect(out.halt).toBe('missing');
+      expect(JSON.stringify(out)).not.toContain(PASSWORD);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('describes the client without the password', () => {
+    expect(new PgClient(url).describe()).toBe(`${endpoint}/audit`);
+  });
+
+  it('rejects a DATABASE_URL that is not a postgres URL without echoing it', () => {
+    const bad = `host=db.internal user=reader password=${PASSWORD}`;
+    let error: unknown;
+    try {
+      openSqlClient({ databaseUrl: bad, embeddedDir: '/nonexistent' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(SqlHaltError);
+    expect((error as SqlHaltError).halt).toBe('error');
+    expect((error as Error).message).not.toContain(PASSWORD);
+  });
+});
+
+describe('the embedded database', () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'rfcgate-sql-'));
+  });
+  afterAll(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('halts missing when the directory does not exist, and does not create it', async () => {
+    const dir = join(root, 'absent', 'pgdata');
+    const source = new SqlMeasurementSource({ open: () => openSqlClient({ embeddedDir: dir }) });
+    const out = halted(await source.measure(sqlMeasurement({ query: 'SELECT 1 AS value' }), evalContext()));
+    await source.close();
+    expect(out.halt).toBe('missing');
+    expect(out.reason).toContain(dir);
+    expect(existsSync(join(root, 'absent'))).toBe(false);
+  });
+
+  it('halts missing on a directory that is not a data directory, and writes nothing into it', async () => {
+    const dir = join(root, 'empty');
+    mkdirSync(dir);
+    const source = new SqlMeasurementSource({ open: () => openSqlClient({ embeddedDir: dir }) });
+    const out = halted(await source.measure(sqlMeasurement({ query: 'SELECT 1 AS value' }), evalContext()));
+    await source.close();
+    expect(out.halt).toBe('missing');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('prefers DATABASE_URL over the embedded directory', () => {
+    const client = openSqlClient({ databaseUrl: 'postgres://reader@db.internal:6543/prod', embeddedDir: root });
+    expect(client).toBeInstanceOf(PgClient);
+    expect(client.describe()).toBe('db.internal:6543/prod');
+  });
+
+  describe('on disk', () => {
+    let dir: string;
+    beforeAll(async () => {
+      dir = join(root, 'pgdata');
+      const writer = new PGlite(dir);
+      await writer.exec(MEASUREMENTS_DDL);
+      await writer.query(
+        `INSERT INTO audit.coordination_measurements (measurement_type, recorded_at, elapsed_ms)
+         SELECT 'measurement.lease_plane.request', $1::timestamptz + i * interval '1 hour', i FROM generate_series(0, 335) i`,
+        [daysBefore(14).toISOString()],
+      );
+      await writer.close();
+    });
+
+    it('is opened through openSqlClient and measured, on a worker thread', async () => {
+      const client = openSqlClient({ embeddedDir: dir, embeddedLabel: '.rfcgate/pgdata' });
+      expect(client).toBeInstanceOf(PgliteClient);
+      const source = new SqlMeasurementSource({ open: () => client });
+      try {
+        const m = sqlMeasurement(
+          { ...LEASE_TABLE, value: 'max(elapsed_ms)' },
+          { window: '14d', require: { min_rows: 300, days_with_rows: 14, max_age: '2h' } },
+        );
+        const outs = await Promise.all([1, 2, 3].map((i) => source.measure({ ...m, id: `m${i}` }, evalContext())));
+        for (const out of outs) {
+          if (out.status !== 'ok') throw new Error(`${out.halt}: ${out.reason}`);
+          expect(out.value).toBe(335);
+          expect(out.evidence.rows).toBe(336);
+          expect(out.evidence.database).toBe('pglite:.rfcgate/pgdata');
+        }
+      } finally {
+        await source.close();
+      }
+    });
+
+    it('pre-empts a runaway query at the timeout, then serves the next one', async () => {
+      const source = new SqlMeasurementSource({ open: () => openSqlClient({ embeddedDir: dir }), timeoutMs: 500 });
+      try {
+        const started = Date.now();
+        const out = halted(
+          await source.measure(
+            sqlMeasurement({ query: 'SELECT pg_sleep(30) IS NOT NULL AS value' }, { type: 'bool' }),
+            evalContext(),
+          ),
+        );
+        expect(out.halt).toBe('error');
+        expect(out.reason).toContain('500 ms');
+        expect(Date.now() - started).toBeLessThan(10_000);
+        const next = await source.measure(
+          sqlMeasurement({ query: 'SELECT count(*) AS value FROM audit.coordination_measurements' }, { type: 'int' }),
+          evalContext(),
+        );
+        if (next.status !== 'ok') throw new Error(`${next.halt}: ${next.reason}`);
+        expect(next.value).toBe(336);
+      } finally {
+        await source.close();
+      }
+    });
+
+    it('does not count opening the directory against the query timeout', async () => {
+      const client = openSqlClient({ embeddedDir: dir });
+      try {
+        const { rows } = await client.query('SELECT count(*)::int AS n FROM audit.coordination_measurements', [], {
+          timeoutMs: 200,
+        });
+        expect(rows[0]?.n).toBe(336);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('refuses writes', async () => {
+      const client = openSqlClient({ embeddedDir: dir });
+      try {
+        await expect(
+          client.query(
+            "INSERT INTO audit.coordination_measurements (measurement_type, recorded_at) VALUES ('x', now())",
+            [],
+            {
+              timeoutMs: 5_000,
+            },
+          ),
+        ).rejects.toMatchObject({ halt: 'error', sqlstate: '25006' });
+        const { rows } = await client.query('SELECT count(*)::int AS n FROM audit.coordination_measurements', [], {
+          timeoutMs: 5_000,
+        });
+        expect(rows[0]?.n).toBe(336);
+      } finally {
+        await client.close();
+      }
+    });
+  });
+
+  it('resolves the manifest directory under the repository root', async () => {
+    const source = SqlMeasurementSource.forRepo({ repoDir: join(root, 'repo'), manifest: {}, env: {} });
+    const out = halted(await source.measure(sqlMeasurement({ query: 'SELECT 1 AS value' }), evalContext(AS_OF)));
+    await source.close();
+    expect(out.halt).toBe('missing');
+    expect(out.reason).toContain(DEFAULT_EMBEDDED_DIR);
+    expect(out.reason).not.toContain(root);
+  });
+});
+
+describe('PgliteClient in memory', () => {
+  it('starts empty and closes its own instance', async () => {
+    const client = new PgliteClient();
+    expect(client.describe()).toBe('pglite:memory');
+    // Starting PGlite takes longer than this; only the query counts against the timeout.
+    const { rows } = await client.query('SELECT 1 + $1::int AS n', [1], { timeoutMs: 200 });
+    expect(rows).toEqual([{ n: 2 }]);
+    await client.close();
+  });
+});

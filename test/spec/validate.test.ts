@@ -1,0 +1,210 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadRfc } from '../../src/spec/load.js';
+import { formatProblem, SpecError, UsageError } from '../../src/spec/problems.js';
+import { modeline, type RfcFixture, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
+
+let cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups) c();
+  cleanups = [];
+});
+
+function problemsOf(f: RfcFixture): string[] {
+  const { root, cleanup } = tempRoot();
+  cleanups.push(cleanup);
+  writeRfc(root, f);
+  const cwd = process.cwd();
+  process.chdir(root);
+  try {
+    loadRfc(root, f.id ?? 'demo');
+    return [];
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    return e.problems.map(formatProblem);
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+const M = 'gates/demo/measurements.yaml';
+const D = 'gates/demo/disconfirmers.yaml';
+const E = 'gates/demo/exit-criteria.yaml';
+const latency = `- id: p50_ms
+  window: 14d
+  sql:
+    table: audit.m
+    timestamp: recorded_at
+    value: count(*)
+`;
+
+function raw(files: Record<string, string>): RfcFixture {
+  return { raw: Object.fromEntries(Object.entries(files).map(([n, t]) => [n, modeline(n) + t])) };
+}
+
+describe('spec validate reports every problem, each at file:line:col', () => {
+  it('accepts a valid spec', () => {
+    expect(
+      problemsOf(
+        raw({
+          'measurements.yaml': latency,
+          'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 10.0\n`,
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('malformed YAML', () => {
+    const ps = problemsOf(raw({ 'measurements.yaml': `- id: p50_ms\n  window: [14d\n` }));
+    expect(ps).toHaveLength(1);
+    expect(ps[0]).toMatch(new RegExp(`^${M}:4:1: YAML: Flow sequence`));
+  });
+
+  it('a wrong type, an unknown key and a bad duration, all at once', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `${latency}- id: q\n  window: fortnight\n  colour: red\n  sql: { query: "select 1 as value" }\n  require: { min_rows: many }\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `${M}:9:11: 'q': window: must be a duration such as 14d, 24h or 60s`,
+      `${M}:10:3: 'q': unknown key 'colour'; remove it or check its spelling`,
+      `${M}:12:24: 'q': require.min_rows: must be a whole number`,
+    ]);
+  });
+
+  it('duplicate ids, pointing at the second and naming the first', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency + latency,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 1.0\n- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 2.0\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `${D}:7:3: duplicate gate id 'B' (first declared at ${D}:2:3)`,
+      `${M}:8:3: measurement 'p50_ms': duplicate measurement id (first declared at ${M}:2:3)`,
+    ]);
+  });
+
+  it('a condition naming an unknown measurement, with a suggestion', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 1.0 && p5O_ms > 2.0\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `${D}:6:29: disconfirmer 'B': unknown measurement 'p5O_ms' (did you mean 'p50_ms'?); declare it in measurements.yaml or as a param`,
+    ]);
+  });
+
+  it('a threshold with no measurement source: a measurement without a source, and a condition that names none', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `${latency}- id: orphan\n  window: 7d\n`,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  params: { limit: 3 }\n  fires_if: limit > 2.0\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `${D}:7:13: disconfirmer 'B': fires_if names no measurement: every threshold must name its measurement source`,
+      `${M}:8:3: measurement 'orphan': names no source: every threshold must name its measurement source (one of sql, git, artifact, attestation)`,
+    ]);
+  });
+
+  it('an expression that does not parse, and one that does not type-check', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms >\n- id: C\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms * 2 > 1.0\n- id: D\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms + 1.0\n`,
+      }),
+    );
+    expect(ps[0]).toMatch(new RegExp(`^${D}:6:\\d+: disconfirmer 'B': expression error: `));
+    expect(ps[1]).toMatch(
+      new RegExp(`^${D}:11:\\d+: disconfirmer 'C': expression error: .*(CEL does not mix int and double|overload)`),
+    );
+    expect(ps[2]).toBe(`${D}:16:13: disconfirmer 'D': fires_if must be a bool expression, but it is double`);
+    expect(ps).toHaveLength(3);
+  });
+
+  it('an event count without a liveness measurement, and a liveness over another window', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `- id: incidents\n  type: int\n  window: 21d\n  counts_events: true\n  sql: { query: "select 0 as value" }\n- id: divergences\n  type: int\n  window: 7d\n  counts_events: true\n  liveness: runs\n  sql: { query: "select 0 as value" }\n- id: runs\n  type: int\n  window: 1d\n  sql: { query: "select 0 as value" }\n`,
+        'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: incidents == 0 && divergences == 0\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `${M}:5:3: measurement 'incidents': counts events, so it must name a liveness measurement over the same window (liveness: <id>): zero events from a silent channel is not clean`,
+      `${M}:11:3: measurement 'divergences': liveness 'runs' must cover the same window (7d vs 1d)`,
+    ]);
+  });
+
+  it('all_of naming an unknown gate, and gates that depend on each other in a cycle', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'exit-criteria.yaml': `- id: E1\n  title: t\n  section: "§13"\n  phase: [close]\n  all_of: [E2]\n- id: E2\n  title: t\n  section: "§13"\n  phase: [close]\n  all_of: [E1, E9]\n- id: E3\n  title: t\n  section: "§13"\n  phase: [close]\n  passes_if: p50_ms < 1.0\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `${E}:6:3: gates depend on each other in a cycle: E1 → E2 → E1; break one all_of link`,
+      `${E}:11:16: exit criterion 'E2': all_of names unknown gate 'E9' (did you mean 'E1'?)`,
+    ]);
+  });
+
+  it('a missing modeline, an unknown spec file and a manifest id that is not its folder', () => {
+    const { root, cleanup } = tempRoot();
+    cleanups.push(cleanup);
+    const dir = writeRfc(root, {
+      manifest: {
+        id: 'other',
+        title: 't',
+        version: '1',
+        mainline: 'main',
+        operators: [{ name: 'a', email: 'a@example.com' }],
+      },
+    });
+    writeFileSync(join(dir, 'measurements.yaml'), latency);
+    writeFileSync(join(dir, 'gatez.yaml'), '- id: x\n');
+    let problems: string[] = [];
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      loadRfc(root, 'demo');
+    } catch (e) {
+      problems = (e as SpecError).problems.map(formatProblem);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(problems).toEqual([
+      `gates/demo/gatez.yaml:1:1: unknown spec file 'gatez.yaml'; expected one of: rfc.yaml, measurements.yaml, prereqs.yaml, disconfirmers.yaml, exit-criteria.yaml, stop-signs.yaml, invariants.yaml`,
+      `${M}:1:1: the first line must be '# yaml-language-server: $schema=../../schemas/measurements.schema.json' so editors check this file`,
+      `gates/demo/rfc.yaml:2:5: id 'other' must equal its folder name 'demo'`,
+    ]);
+  });
+
+  it('an unknown RFC id and a spec folder with no files are clear errors', () => {
+    const { root, cleanup } = tempRoot();
+    cleanups.push(cleanup);
+    writeRfc(root, {});
+    expect(() => loadRfc(root, 'wave9')).toThrow(UsageError);
+    expect(() => loadRfc(root, 'wave9')).toThrow(/unknown RFC 'wave9'.*known RFCs: demo/);
+    mkdirSync(join(root, 'gates', 'empty'));
+    expect(() => loadRfc(root, 'empty')).toThrow(/no spec files/);
+  });
+
+  it('an item with a schema error does not cascade into reference errors', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `- id: p50_ms\n  window: 2 weeks\n  sql: { query: "select 1 as value" }\n`,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [later]\n  fires_if: p50_ms > 1.0\n`,
+        'exit-criteria.yaml': `- id: E\n  title: t\n  section: "§13"\n  phase: [close]\n  all_of: [B]\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `${D}:5:11: 'B': phase: must be one of: implementation, canary, close`,
+      `${M}:3:11: 'p50_ms': window: must be a duration such as 14d, 24h or 60s`,
+    ]);
+  });
+});
