@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Flags } from '@oclif/core';
 import { EXIT, EXIT_CODES_HELP } from '../model/result.js';
-import { GATES_DIR, listRfcIds } from '../spec/load.js';
+import { GATES_DIR, listRfcIds } from '../spec/rfc-dir.js';
 import { formatProblem, SpecError, UsageError } from '../spec/problems.js';
 
 export const PROGRAM_ENV = 'RFCGATE_PROGRAM';

@@ -15,7 +15,8 @@ function label(r: GateResult): string {
 }
 
 export function formatTable(report: GateReport, opts: TableOptions): string {
-  const paint = (v: Verdict, text: string) => (opts.color ? styleText(COLORS[v], text, { validateStream: false }) : text);
+  const paint = (v: Verdict, text: string) =>
+    opts.color ? styleText(COLORS[v], text, { validateStream: false }) : text;
   const width = Math.max(80, opts.width ?? 120);
   const idWidth = Math.max(6, ...report.results.map((r) => r.id.length)) + 2;
   const reasonWidth = Math.max(30, width - 57 - idWidth);

@@ -2,16 +2,14 @@
  * What the writing commands (`db migrate`, `measure record`, `measure list`, and
  * `gate check --record`) share: which database, opening it for writing, one-line errors.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { resolve } from 'node:path';
 import { HOME_PROGRAM, PROGRAM_ENV, RfcCommand } from '../cli/rfc-command.js';
 import { EXIT, type GateReport } from '../model/result.js';
 import { GitRepo } from '../sources/git/repo.js';
 import { openSqlClient, type SqlClient, SqlHaltError } from '../sources/sql/client.js';
 import { DEFAULT_EMBEDDED_DIR } from '../sources/sql/source.js';
 import { embeddedDirState, openSqlWriter, type SqlWriter, SqlWriteError } from '../sources/sql/writer.js';
-import { GATES_DIR, listRfcIds } from '../spec/load.js';
+import { GATES_DIR, listRfcIds, readRawManifest } from '../spec/rfc-dir.js';
 import { UsageError } from '../spec/problems.js';
 import type { RfcManifest } from '../spec/types.js';
 import { LedgerError } from './errors.js';
@@ -65,25 +63,7 @@ export function isLedgerFailure(err: unknown): err is LedgerError | SqlWriteErro
 
 /** `database.embedded_dir` of one RFC's rfc.yaml, read on its own: a broken gate spec must not block `db migrate`. */
 function readManifestDatabase(root: string, id: string): Pick<RfcManifest, 'database'> {
-  const dir = join(root, GATES_DIR, id);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    const known = listRfcIds(root);
-    throw new UsageError(
-      `unknown RFC '${id}'` +
-        (known.length ? `; known RFCs: ${known.join(', ')}` : `; there is no ${GATES_DIR}/ folder here`),
-    );
-  }
-  const file = join(dir, 'rfc.yaml');
-  if (!existsSync(file)) return {};
-  let data: unknown;
-  try {
-    data = parseYaml(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UsageError(
-      `${GATES_DIR}/${id}/rfc.yaml does not parse (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); run spec validate`,
-    );
-  }
-  const database = (data as { database?: { embedded_dir?: unknown } } | null)?.database;
+  const database = readRawManifest(root, id)?.database as { embedded_dir?: unknown } | null | undefined;
   const embedded = database?.embedded_dir;
   if (embedded === undefined) return {};
   if (typeof embedded !== 'string' || embedded.trim() === '') {

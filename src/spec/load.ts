@@ -19,6 +19,7 @@ import {
 } from './expressions.js';
 import { MODELINE_PREFIX, SPEC_FILES } from './files.js';
 import { type Problem, SpecError, UsageError } from './problems.js';
+import { GATES_DIR, listRfcIds } from './rfc-dir.js';
 import { validateAgainst } from './schema.js';
 import type {
   GateSpec,
@@ -32,7 +33,6 @@ import type {
 } from './types.js';
 import { keyLocation, locateInScalar, type ParsedYaml, parseYaml, valueLocation } from './yaml.js';
 
-export const GATES_DIR = 'gates';
 const PREREQS_FILE = 'prereqs.yaml';
 const SOURCE_KEYS: readonly SourceKind[] = ['sql', 'git', 'artifact', 'attestation'];
 
@@ -47,14 +47,6 @@ export interface LoadedRfc extends RfcSpec {
   prereqGates?: LoadedPrereqs['gates'];
   warnings: Problem[];
   files: string[];
-}
-
-export function listRfcIds(root: string): string[] {
-  const dir = join(root, GATES_DIR);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((n) => statSync(join(dir, n)).isDirectory())
-    .sort();
 }
 
 export function loadRfc(root: string, id: string): LoadedRfc {

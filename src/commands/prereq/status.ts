@@ -4,8 +4,7 @@ import { Measurer } from '../../engine/measure.js';
 import { formatPrereqs, PREREQ_FORMATS, type PrereqFormat } from '../../formatters/prereqs/index.js';
 import { prereqExitCode, type PrereqReport, prereqStatus } from '../../prereqs/status.js';
 import { GitRepo } from '../../sources/git/repo.js';
-import { openSources } from '../../sources/index.js';
-import { loadRfc } from '../../spec/load.js';
+import { mainlineHint } from '../../spec/rfc-dir.js';
 import { UsageError } from '../../spec/problems.js';
 
 export default class PrereqStatus extends RfcCommand {
@@ -40,23 +39,37 @@ EXIT CODES
 
   async run(): Promise<PrereqReport> {
     const { flags } = await this.parse(PrereqStatus);
-    const root = this.findRoot(flags.root);
-    const rfc = loadRfc(root, this.chooseRfc(root, flags.rfc));
-    if (!rfc.prereqs?.length) {
-      throw new UsageError(
-        `${rfc.manifest.id} declares no prerequisite PRs: add gates/${rfc.manifest.id}/prereqs.yaml`,
-      );
-    }
     if (flags.json && flags.format && flags.format !== 'json') {
       throw new UsageError(`--json contradicts --format ${flags.format}; choose one`);
     }
     const format: PrereqFormat = flags.json ? 'json' : ((flags.format as PrereqFormat | undefined) ?? 'table');
     const asOf = parseAsOf(flags['as-of']);
+    const root = this.findRoot(flags.root);
+    const id = this.chooseRfc(root, flags.rfc);
+    const repo = new GitRepo(root);
+    // The one long git walk starts now and runs in git's own process while the spec is
+    // loaded and validated (the schema compiler is loaded only then); the validated manifest
+    // still decides which ref is read, a wrong hint only costs the walk.
+    const hint = flags.ref ?? mainlineHint(root, id);
+    if (hint) await repo.preload(hint, asOf);
+    const { loadRfc } = await import('../../spec/load.js');
+    const rfc = loadRfc(root, id);
+    if (!rfc.prereqs?.length) {
+      throw new UsageError(
+        `${rfc.manifest.id} declares no prerequisite PRs: add gates/${rfc.manifest.id}/prereqs.yaml`,
+      );
+    }
     const ref = flags.ref ?? rfc.manifest.mainline;
     const timeoutMs = flags.timeout * 1000;
     const needsData = rfc.prereqs.some((p) => p.data_gates.length > 0);
+    // Loaded only when needed: the database drivers cost more start-up than a plain status takes.
     const sources = needsData
-      ? openSources({ repoDir: root, manifest: rfc.manifest, env: process.env, timeoutMs })
+      ? (await import('../../sources/index.js')).openSources({
+          repoDir: root,
+          manifest: rfc.manifest,
+          env: process.env,
+          timeoutMs,
+        })
       : undefined;
     let report: PrereqReport;
     try {
@@ -67,7 +80,7 @@ EXIT CODES
             timeoutMs,
           })
         : undefined;
-      report = await prereqStatus(rfc, { repo: new GitRepo(root), ref, asOf, ...(measurer ? { measurer } : {}) });
+      report = await prereqStatus(rfc, { repo, ref, asOf, ...(measurer ? { measurer } : {}) });
     } finally {
       await sources?.close();
     }

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import { RfcCommand } from '../../cli/rfc-command.js';
 import { EXIT } from '../../model/result.js';
-import { type LoadedRfc, listRfcIds, loadRfc } from '../../spec/load.js';
+import { type LoadedRfc, loadRfc } from '../../spec/load.js';
+import { listRfcIds } from '../../spec/rfc-dir.js';
 import { formatProblem, type Problem, SpecError } from '../../spec/problems.js';
 
 interface Validated {

@@ -46,6 +46,12 @@ export async function landingOf(
   const shared = new Set(p.shared);
   const deliverables = await Promise.all(
     p.deliverables.map(async (d): Promise<DeliverableFacts> => {
+      // Asked before presence is known, so the history loads while the tree is read: both
+      // come from the same in-memory index, and the last commit is ignored when present.
+      const touches = Promise.all([
+        repo.findCommit({ globs: [d] }, h, 'first'),
+        repo.findCommit({ globs: [d] }, h, 'last'),
+      ]);
       let present: boolean;
       let files: string[] | undefined;
       if (GLOB_CHARS.test(d)) {
@@ -55,10 +61,8 @@ export async function landingOf(
       } else {
         present = await repo.pathExists(resolved.sha, d);
       }
-      const [first, last] = await Promise.all([
-        repo.findCommit({ globs: [d] }, h, 'first'),
-        present ? Promise.resolve(undefined) : repo.findCommit({ globs: [d] }, h, 'last'),
-      ]);
+      const [first, lastTouch] = await touches;
+      const last = present ? undefined : lastTouch;
       return {
         path: d,
         present,

@@ -8,7 +8,10 @@
  * An instance is a snapshot: every answer is memoised, so build a new instance when the
  * repository changes underneath it (one instance per CLI run).
  */
-import { stat } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { type SimpleGit, simpleGit } from 'simple-git';
 
@@ -96,20 +99,101 @@ export function normalisePath(p: string): string {
  * means the directory.
  */
 export function pathMatcher(globs: readonly string[]): (file: string) => boolean {
-  const tests = globs.map((raw) => {
-    const g = normalisePath(raw);
-    if (!GLOB_CHARS.test(g)) return (f: string) => f === g || f.startsWith(`${g}/`);
-    // 's': a git path may contain a newline, and `**` must still cross it.
-    const m = picomatch(g, { dot: true, flags: 's' });
-    return (f: string) => m(f);
-  });
+  const tests = globs.map((g) => compileGlob(g).test);
+  if (tests.length === 1 && tests[0]) return tests[0];
   return (f) => tests.some((t) => t(f));
 }
 
-interface LoadedCommit extends CommitInfo {
+interface CompiledGlob {
+  test: (file: string) => boolean;
+  /** Every match starts with this (a literal path, or the literal folder a glob starts in); '' when unknown. */
+  prefix: string;
+}
+
+/** Compiled once per process: the same deliverable glob is asked of the tree and of the history. */
+const compiledGlobs = new Map<string, CompiledGlob>();
+
+function compileGlob(raw: string): CompiledGlob {
+  let c = compiledGlobs.get(raw);
+  if (c) return c;
+  const g = normalisePath(raw);
+  if (!GLOB_CHARS.test(g)) {
+    c = { test: (f: string) => f === g || f.startsWith(`${g}/`), prefix: g };
+  } else {
+    // 's': a git path may contain a newline, and `**` must still cross it.
+    // Called with the path only: picomatch's second argument asks for a result object.
+    const m = picomatch(g, { dot: true, flags: 's' });
+    const { base } = picomatch.scan(g);
+    const under = `${base}/`;
+    c =
+      base === '' || base.includes('\\')
+        ? { test: (f: string) => m(f), prefix: '' }
+        : { test: (f: string) => (f === base || f.startsWith(under)) && m(f), prefix: base };
+  }
+  compiledGlobs.set(raw, c);
+  return c;
+}
+
+/**
+ * The paths of a sorted list that match any of `globs`, in list order. Paths sharing a
+ * prefix are contiguous in a sorted list, so a glob with a literal folder is checked only
+ * against that range (found by binary search), not against every path: a run asks
+ * hundreds of globs of the same tree and history.
+ */
+export function matchSorted(sorted: readonly string[], globs: readonly string[]): string[] {
+  const hits = new Set<number>();
+  for (const raw of globs) {
+    const { test, prefix } = compileGlob(raw);
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((sorted[mid] ?? '') < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < sorted.length; i++) {
+      const f = sorted[i] ?? '';
+      if (!f.startsWith(prefix)) break;
+      if (test(f)) hits.add(i);
+    }
+  }
+  return [...hits].sort((a, b) => a - b).map((i) => sorted[i] ?? '');
+}
+
+/** A commit as loaded: only what queries need; the rest of CommitInfo is derived for the few reported. */
+export interface LoadedCommit {
+  sha: string;
+  authorName: string;
+  authorEmail: string;
   time: number;
   message: string;
   files: string[];
+}
+
+/** A commit's tree: what each path is, and its files (not directories), sorted. */
+interface Tree {
+  entries: Map<string, PathKind>;
+  files: string[];
+}
+
+/** A loaded history, newest first, with the commits touching each path (indexes, ascending). */
+interface LoadedHistory {
+  commits: LoadedCommit[];
+  byPath: Map<string, number[]>;
+  /** The keys of byPath, sorted (see matchSorted). */
+  paths: string[];
+}
+
+function indexHistory(commits: LoadedCommit[]): LoadedHistory {
+  const byPath = new Map<string, number[]>();
+  commits.forEach((c, i) => {
+    for (const f of c.files) {
+      const touches = byPath.get(f);
+      if (!touches) byPath.set(f, [i]);
+      else if (touches[touches.length - 1] !== i) touches.push(i);
+    }
+  });
+  return { commits, byPath, paths: [...byPath.keys()].sort() };
 }
 
 /** Starts each record; a git path can never begin with '/', so it cannot be mistaken for a file name. */
@@ -118,53 +202,115 @@ const LOG_FORMAT = `--format=${RECORD}%x00%H%x00%an%x00%ae%x00%ct%x00%B%x00`;
 const HEADER_FIELDS = 5;
 
 /**
- * Parses `git log -z --name-only` with LOG_FORMAT. Tokens are NUL-separated: the record
- * marker, the header fields, then the touched files (the first one prefixed by the newline
- * git writes between the message and the file list).
+ * Parses `git log -z --name-only` with LOG_FORMAT, token by token. Tokens are NUL-separated: the record marker, the
+ * header fields, then the touched files (the first one prefixed by the newline git writes
+ * between the message and the file list).
  */
-export function parseLog(out: string): LoadedCommit[] {
-  const tokens = out.split('\0');
-  const commits: LoadedCommit[] = [];
-  let i = 0;
-  while (i < tokens.length) {
-    if (tokens[i] !== RECORD) {
-      i++;
-      continue;
+class LogParser {
+  readonly commits: LoadedCommit[] = [];
+  private header: string[] | undefined;
+  private files: string[] = [];
+  private first = true;
+
+  token(raw: string): void {
+    // Header fields are positional: a message that reads "/C" is still a message.
+    if (this.header && this.header.length < HEADER_FIELDS) {
+      this.header.push(raw);
+      return;
     }
-    const [sha = '', authorName = '', authorEmail = '', ct = '0', message = ''] = tokens.slice(
-      i + 1,
-      i + 1 + HEADER_FIELDS,
-    );
-    i += 1 + HEADER_FIELDS;
-    const files: string[] = [];
-    let first = true;
-    while (i < tokens.length && tokens[i] !== RECORD) {
-      let t = tokens[i] ?? '';
-      if (first && t.startsWith('\n')) {
-        t = t.slice(1);
-        first = false;
-      }
-      if (t !== '') files.push(t);
-      i++;
+    if (raw === RECORD) {
+      this.flush();
+      this.header = [];
+      this.files = [];
+      this.first = true;
+      return;
     }
-    const time = Number(ct) * 1000;
-    const msg = message.replace(/\n+$/, '');
-    commits.push({
-      sha,
-      authorName,
-      authorEmail,
-      date: new Date(time).toISOString(),
-      time,
-      subject: msg.split('\n', 1)[0] ?? '',
-      message: msg,
-      files,
-    });
+    if (!this.header) return;
+    let t = raw;
+    if (this.first && t.startsWith('\n')) {
+      t = t.slice(1);
+      this.first = false;
+    }
+    if (t !== '') this.files.push(t);
   }
-  return commits;
+
+  end(): LoadedCommit[] {
+    this.flush();
+    return this.commits;
+  }
+
+  private flush(): void {
+    if (!this.header) return;
+    const [sha = '', authorName = '', authorEmail = '', ct = '0', message = ''] = this.header;
+    const msg = message.endsWith('\n') ? message.replace(/\n+$/, '') : message;
+    this.commits.push({ sha, authorName, authorEmail, time: Number(ct) * 1000, message: msg, files: this.files });
+    this.header = undefined;
+  }
 }
 
-function info(c: LoadedCommit): CommitInfo {
-  return { sha: c.sha, authorName: c.authorName, authorEmail: c.authorEmail, date: c.date, subject: c.subject };
+export function parseLog(out: string): LoadedCommit[] {
+  const parser = new LogParser();
+  // Walked with indexOf rather than split: a large history has hundreds of thousands of tokens.
+  let start = 0;
+  for (let end = out.indexOf('\0'); end !== -1; end = out.indexOf('\0', start)) {
+    parser.token(out.slice(start, end));
+    start = end + 1;
+  }
+  parser.token(out.slice(start));
+  return parser.end();
+}
+
+/**
+ * Runs `git log` in `cwd` with its output going to an anonymous temporary file rather than
+ * a pipe, then parses it. A pipe fills in 64 KiB and stops git whenever this process is
+ * busy (validating the spec, say); a file never does, so the walk, the longest step of a
+ * run, goes at full speed alongside the rest. The file is unlinked as soon as it is open:
+ * nothing is left behind, whatever happens to either process.
+ */
+async function loadLog(cwd: string, args: string[]): Promise<LoadedCommit[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'rfcgate-log-'));
+  const file = join(dir, 'log');
+  const out = await open(file, 'w+');
+  try {
+    await rm(dir, { recursive: true, force: true });
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn('git', args, { cwd, stdio: ['ignore', out.fd, 'pipe'] });
+      let stderr = '';
+      // stdio[2] is 'pipe', so stderr exists; the type cannot know that.
+      child.stderr?.setEncoding('utf8');
+      child.stderr?.on('data', (chunk: string) => {
+        if (stderr.length < 4096) stderr += chunk;
+      });
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        if (code === 0) return resolve();
+        const why = stderr.trim() || (signal ? `killed by ${signal}` : `exit code ${String(code)}`);
+        reject(new Error(`git ${args[0] ?? ''}: ${why}`));
+      });
+    });
+    // git shares the file offset: read by position, not from "the current one".
+    const { size } = await out.stat();
+    const buf = Buffer.allocUnsafe(size);
+    let got = 0;
+    while (got < size) {
+      const { bytesRead } = await out.read(buf, got, size - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return parseLog(buf.toString('utf8', 0, got));
+  } finally {
+    await out.close();
+  }
+}
+
+export function commitInfo(c: LoadedCommit): CommitInfo {
+  return {
+    sha: c.sha,
+    authorName: c.authorName,
+    authorEmail: c.authorEmail,
+    date: new Date(c.time).toISOString(),
+    subject: c.message.split('\n', 1)[0] ?? '',
+  };
 }
 
 /** Git's raw timestamp syntax: whole seconds, so a commit at exactly asOf still counts. */
@@ -188,9 +334,9 @@ export class GitRepo implements GitHistory {
   private statePromise: Promise<RepoState> | undefined;
   private readonly refs = new Map<string, Promise<string | undefined>>();
   private readonly resolved = new Map<string, Promise<CommitInfo | undefined>>();
-  private readonly histories = new Map<string, Promise<LoadedCommit[]>>();
+  private readonly histories = new Map<string, Promise<LoadedHistory>>();
   private readonly finds = new Map<string, Promise<HistoryCommit | undefined>>();
-  private readonly trees = new Map<string, Promise<Map<string, PathKind>>>();
+  private readonly trees = new Map<string, Promise<Tree>>();
   private readonly fileLogs = new Map<string, Promise<CommitInfo[]>>();
   private readonly lastTouches = new Map<string, Promise<CommitInfo | undefined>>();
   private readonly blobs = new Map<string, Promise<string | undefined>>();
@@ -273,11 +419,11 @@ export class GitRepo implements GitHistory {
         '--',
       ]);
       const c = parseLog(out)[0];
-      return c ? info(c) : undefined;
+      return c ? commitInfo(c) : undefined;
     });
   }
 
-  private tree(sha: string): Promise<Map<string, PathKind>> {
+  private tree(sha: string): Promise<Tree> {
     return memo(this.trees, sha, async () => {
       const git = await this.client();
       // -t lists the directories themselves too, so a literal directory path can be answered.
@@ -291,14 +437,15 @@ export class GitRepo implements GitHistory {
           type === 'tree' ? 'directory' : type === 'commit' ? 'submodule' : mode === '120000' ? 'symlink' : 'file';
         entries.set(rec.slice(tab + 1), kind);
       }
-      return entries;
+      const files = [...entries].filter(([, k]) => k !== 'directory' && k !== 'submodule').map(([f]) => f);
+      return { entries, files: files.sort() };
     });
   }
 
   async pathKind(sha: string, literalPath: string): Promise<PathKind | undefined> {
     const p = normalisePath(literalPath);
     if (p === '' || p === '.') return 'directory';
-    return (await this.tree(sha)).get(p);
+    return (await this.tree(sha)).entries.get(p);
   }
 
   async pathExists(sha: string, literalPath: string): Promise<boolean> {
@@ -306,12 +453,7 @@ export class GitRepo implements GitHistory {
   }
 
   async filesAt(sha: string, glob: string): Promise<string[]> {
-    const match = pathMatcher([glob]);
-    const out: string[] = [];
-    for (const [p, kind] of await this.tree(sha)) {
-      if (kind !== 'directory' && kind !== 'submodule' && match(p)) out.push(p);
-    }
-    return out.sort();
+    return matchSorted((await this.tree(sha)).files, [glob]);
   }
 
   fileAt(sha: string, literalPath: string): Promise<string | undefined> {
@@ -338,21 +480,22 @@ export class GitRepo implements GitHistory {
     // :(literal) so a name with glob characters means itself; default history
     // simplification, so an edit discarded by a merge never reached the file.
     const out = await git.raw(['log', ...limit, '-z', '--no-renames', LOG_FORMAT, sha, '--', `:(literal)${p}`]);
-    return parseLog(out).map(info);
+    return parseLog(out).map(commitInfo);
   }
 
   /**
    * The whole history of one scope, newest first, loaded in one `git log` and queried in
    * memory: a gate run asks hundreds of path questions of the same history.
    */
-  private history(h: HistoryScope): Promise<LoadedCommit[]> {
+  private history(h: HistoryScope): Promise<LoadedHistory> {
     return memo(this.histories, `${h.scope}\0${h.sha}`, async () => {
-      const git = await this.client();
+      const st = await this.state();
+      if (st.kind !== 'repo') throw new Error(st.message);
       const walk = h.scope === 'mainline' ? ['--first-parent'] : ['--exclude=refs/stash', '--all'];
       // --date-order never shows a parent before its children, and otherwise follows commit
       // time, so list position is a faithful "happened before". --no-renames so a file moved
       // out of a watched folder still counts as touching it.
-      const out = await git.raw([
+      const commits = await loadLog(st.root, [
         'log',
         '-z',
         '--name-only',
@@ -363,8 +506,18 @@ export class GitRepo implements GitHistory {
         h.sha,
         '--',
       ]);
-      return parseLog(out);
+      return indexHistory(commits);
     });
+  }
+
+  /**
+   * Resolves `ref` as of `asOf` and starts loading its mainline history, returning once
+   * git is walking it: the walk then runs in git's own process while the caller does other
+   * (even synchronous) work. A failure is left for the real query to meet and report.
+   */
+  async preload(ref: string, asOf: Date): Promise<void> {
+    const c = await this.resolveAsOf(ref, asOf).catch(() => undefined);
+    if (c) this.history({ sha: c.sha, scope: 'mainline', asOf }).catch(() => undefined);
   }
 
   findCommit(filter: CommitFilter, h: HistoryScope, which: 'first' | 'last'): Promise<HistoryCommit | undefined> {
@@ -379,25 +532,30 @@ export class GitRepo implements GitHistory {
       filter.pattern ? `${filter.pattern.source}/${filter.pattern.flags}` : '',
     ].join('\0');
     return memo(this.finds, key, async () => {
-      const commits = await this.history(h);
+      const { commits, byPath, paths } = await this.history(h);
       const match = filter.globs ? pathMatcher(filter.globs) : undefined;
       const limit = h.asOf.getTime();
       const n = commits.length;
-      for (let k = 0; k < n; k++) {
-        const idx = which === 'first' ? n - 1 - k : k;
+      // Candidates, newest first: with globs, only the commits touching a matching path,
+      // found by matching each distinct path once instead of every file of every commit.
+      let candidates: number[];
+      if (match) {
+        const hits = new Set<number>();
+        for (const file of matchSorted(paths, filter.globs ?? [])) for (const i of byPath.get(file) ?? []) hits.add(i);
+        candidates = [...hits].sort((x, y) => x - y);
+      } else {
+        candidates = [...commits.keys()];
+      }
+      if (which === 'first') candidates.reverse();
+      for (const idx of candidates) {
         const c = commits[idx];
         if (!c) continue;
         if (h.scope === 'all' && c.time > limit) continue;
-        let files: string[] = [];
-        if (match) {
-          files = c.files.filter(match);
-          if (files.length === 0) continue;
-        }
         if (filter.pattern) {
           filter.pattern.lastIndex = 0;
           if (!filter.pattern.test(c.message)) continue;
         }
-        return { ...info(c), ordinal: n - 1 - idx, files };
+        return { ...commitInfo(c), ordinal: n - 1 - idx, files: match ? c.files.filter(match) : [] };
       }
       return undefined;
     });

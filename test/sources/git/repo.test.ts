@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GitRepo, parseLog, pathMatcher } from '../../../src/sources/git/repo.js';
+import { commitInfo, GitRepo, matchSorted, parseLog, pathMatcher } from '../../../src/sources/git/repo.js';
 import {
   ALICE,
   BOB,
@@ -31,7 +31,44 @@ describe('pathMatcher', () => {
   });
 });
 
+describe('matchSorted', () => {
+  const sorted = [
+    '.github/ci.yml',
+    'docs',
+    'docs-old/x.md',
+    'docs/a.md',
+    'docs/sub/b.md',
+    'docsx/c.md',
+    'lib/a.py',
+    'src/a.ts',
+  ];
+
+  it('gives what pathMatcher would, in list order, scanning only the literal folder of a glob', () => {
+    for (const globs of [
+      ['docs/**'],
+      ['docs'],
+      ['docs/*.md'],
+      ['**/*.md'],
+      ['{lib,src}/*'],
+      ['.github/*.yml', 'src/**', 'docs/sub/b.md'],
+      ['nothing/**'],
+      ['src/**', 'src/a.ts'],
+    ]) {
+      const m = pathMatcher(globs);
+      expect(matchSorted(sorted, globs), globs.join(' ')).toEqual(sorted.filter(m));
+    }
+    expect(matchSorted(sorted, ['docs/**'])).toEqual(['docs', 'docs/a.md', 'docs/sub/b.md']);
+  });
+});
+
 describe('parseLog', () => {
+  it('reads the header by position, so a message that reads like the record marker stays a message', () => {
+    const NUL = '\x00';
+    const out = ['/C', 'c'.repeat(40), 'A', 'a@x', '1767225600', '/C', '', '\nf.txt', ''].join(NUL);
+    const [c] = parseLog(out);
+    expect(c).toMatchObject({ sha: 'c'.repeat(40), message: '/C', files: ['f.txt'] });
+  });
+
   it('reads NUL-separated records, with and without files', () => {
     const NUL = '\x00';
     // Layout of `git log -z --name-only`: record, fields, then "\0\n" and NUL-terminated files.
@@ -43,9 +80,14 @@ describe('parseLog', () => {
     expect(commits).toHaveLength(2);
     expect(commits[0]).toMatchObject({
       sha: 'a'.repeat(40),
-      subject: 'subject',
       message: 'subject\n\nbody',
       files: ['x/y.txt', 'we ird\nname'],
+    });
+    expect(commits[0] && commitInfo(commits[0])).toEqual({
+      sha: 'a'.repeat(40),
+      authorName: 'A',
+      authorEmail: 'a@x',
+      subject: 'subject',
       date: '2026-01-01T00:00:00.000Z',
     });
     expect(commits[1]?.files).toEqual([]);
@@ -124,5 +166,20 @@ describe('GitRepo', () => {
     expect((first?.ordinal ?? 9) < (last?.ordinal ?? -1)).toBe(true);
     expect((await repo.firstCommitMatching(/^edit/, h))?.subject).toBe('edit a');
     expect(await repo.findCommit({ globs: ['docs/**'], pattern: /weird/ }, h, 'first')).toBeUndefined();
+  });
+
+  it('after a preload, answers from the history it started loading; a bad ref is left to the real query', async () => {
+    const fresh = new GitRepo(fx.dir);
+    await fresh.preload('main', asOf);
+    await fresh.preload('no-such-branch', asOf);
+    const head = (await fresh.resolveAsOf('main', asOf))?.sha ?? '';
+    const h = { sha: head, scope: 'mainline' as const, asOf };
+    expect((await fresh.firstCommitTouching(['src/**'], h))?.subject).toBe('weird');
+    expect(await fresh.resolveAsOf('no-such-branch', asOf)).toBeUndefined();
+  });
+
+  it('reports a history git cannot walk as an error naming git, not as an empty history', async () => {
+    const h = { sha: 'f'.repeat(40), scope: 'mainline' as const, asOf };
+    await expect(repo.firstCommitTouching(['docs/**'], h)).rejects.toThrow(/^git log: .*f{40}/);
   });
 });
