@@ -312,6 +312,15 @@ describe('help and version', () => {
     expect(run(['gate', 'check', '--help'], { cwd: repo.dir }).stdout).toMatch(/--as-of/);
   });
 
+  it('--help names the program the user typed', () => {
+    const wave3 = join(tempDir(), 'wave3');
+    symlinkSync(BIN, wave3);
+    const typed = run(['gate', 'check', '--help'], { cwd: repo.dir, bin: wave3 });
+    expect(typed.code).toBe(0);
+    expect(typed.stdout).toMatch(/^ {2}\$ wave3 gate check /m);
+    expect(run(['gate', 'check', '--help'], { cwd: repo.dir }).stdout).toMatch(/^ {2}\$ rfcgate gate check /m);
+  });
+
   it('spec validate accepts the RFCs this project ships', () => {
     const r = run(['spec', 'validate'], { cwd: resolve('.') });
     expect(r.stderr).toBe('');
