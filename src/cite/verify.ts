@@ -55,6 +55,8 @@ export interface CiteReport {
   /** With --since: the ref compared against, and how many citations were left out as unchanged. */
   since?: { ref: string; sha: string; unchanged: number };
   verdict: Verdict;
+  /** Why the tree could not be read (not a repository, no such ref); the verdict is then halt. */
+  halt?: string;
   counts: Record<CiteVerdict, number>;
   citations: CitationResult[];
 }
@@ -269,7 +271,13 @@ function range(a: number, b: number): number[] {
   return out;
 }
 
-/** 0 every citation verified or source-only; 1 a citation is wrong (drifted, refuted, not found, ambiguous). */
+/** A report of nothing checked, because the tree could not be read. */
+export function haltedCiteReport(document: string, ref: string, why: string): CiteReport {
+  const counts = Object.fromEntries(CITE_VERDICTS.map((v) => [v, 0])) as Record<CiteVerdict, number>;
+  return { document, ref, sha: '', verdict: 'halt', halt: why, counts, citations: [] };
+}
+
+/** 0 every citation verified or source-only; 1 a citation is wrong (drifted, refuted, not found, ambiguous); 2 the tree could not be read. */
 export function citeExitCode(r: CiteReport): number {
-  return r.verdict === 'pass' ? 0 : 1;
+  return r.verdict === 'pass' ? 0 : r.verdict === 'fail' ? 1 : 2;
 }
