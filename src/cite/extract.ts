@@ -66,7 +66,15 @@ interface Scanned {
   names: { name: string; offset: number; end: number }[];
 }
 
-export function extractCitations(markdown: string): Citation[] {
+export function extractCitations(text: string): Citation[] {
+  // The parser drops a byte-order mark and counts offsets without it; so do we, then shift back.
+  const bom = text.startsWith('\uFEFF') ? 1 : 0;
+  const found = citationsOf(bom ? text.slice(1) : text);
+  if (!bom) return found;
+  return found.map((c) => ({ ...c, offset: c.offset + 1, end: c.end + 1, linesOffset: c.linesOffset + 1 }));
+}
+
+function citationsOf(markdown: string): Citation[] {
   const tree: Root = fromMarkdown(markdown, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
   const lineStarts = startsOfLines(markdown);
   const out: Citation[] = [];

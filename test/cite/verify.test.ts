@@ -120,6 +120,14 @@ describe('--fix', () => {
     expect(restored).toBe(crlf);
   });
 
+  it('keeps a byte-order mark and rewrites at the right offsets after it', async () => {
+    const withBom = `\uFEFF${RFC}`;
+    const fixed = applyFixes('rfcs/demo.md', withBom, await verify(fx.v2, withBom));
+    expect(fixed.fixed).toBe(2);
+    expect(fixed.text.startsWith('\uFEFF# Demo RFC')).toBe(true);
+    expect(fixed.text).toContain('`handlers.py:12-13`;');
+  });
+
   it('changes nothing when nothing drifted', async () => {
     const r = await verify(fx.v1);
     expect(applyFixes('rfcs/demo.md', RFC, r)).toEqual({ text: RFC, fixed: 0, patch: '' });
