@@ -78,16 +78,34 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
   const citations = extractCitations(o.text);
   const resolver = new TreeResolver(o.repo, o.sha);
   const before = o.since ? new TreeResolver(o.repo, o.since.sha) : undefined;
-  const results: CitationResult[] = [];
-  let unchanged = 0;
-  for (const c of citations) {
-    const res = await resolver.resolve(c.path);
-    if (before && o.since && !(await changed(o.repo, res, await before.resolve(c.path), o.since.sha, o.sha))) {
-      unchanged++;
-      continue;
+  // Every file is read once, and the reads run side by side (the repository bounds how many
+  // git processes run at once): one after the other, a document citing sixty files waits on
+  // sixty process start-ups in a row.
+  const files = new Map<string, Promise<string[]>>();
+  const linesOf = (path: string): Promise<string[]> => {
+    let f = files.get(path);
+    if (!f) {
+      f = o.repo.fileAt(o.sha, path).then(splitLines);
+      files.set(path, f);
     }
-    results.push(await verifyOne(c, res, o));
-  }
+    return f;
+  };
+  const resolved = await Promise.all(citations.map((c) => resolver.resolve(c.path)));
+  const kept = await Promise.all(
+    citations.map(async (c, i) => {
+      const res = resolved[i] as Resolved;
+      if (!before || !o.since) return true;
+      return changed(o.repo, res, await before.resolve(c.path), o.since.sha, o.sha);
+    }),
+  );
+  const results = await Promise.all(
+    citations.flatMap((c, i) => {
+      const res = resolved[i] as Resolved;
+      if (!kept[i]) return [];
+      return [verifyOne(c, res, o, res.kind === 'file' ? linesOf(res.path) : Promise.resolve([]))];
+    }),
+  );
+  const unchanged = kept.filter((k) => !k).length;
   const counts = Object.fromEntries(CITE_VERDICTS.map((v) => [v, 0])) as Record<CiteVerdict, number>;
   for (const r of results) counts[r.verdict]++;
   return {
@@ -118,7 +136,20 @@ async function changed(
   return (await repo.fileAt(thenSha, then.path)) !== (await repo.fileAt(nowSha, now.path));
 }
 
-async function verifyOne(c: Citation, res: Resolved, o: VerifyOptions): Promise<CitationResult> {
+/** A file's lines without the empty string after a final newline; an empty file has none. */
+function splitLines(text: string | undefined): string[] {
+  if (!text) return [];
+  const lines = text.split('\n');
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+async function verifyOne(
+  c: Citation,
+  res: Resolved,
+  o: VerifyOptions,
+  fileLines: Promise<string[]>,
+): Promise<CitationResult> {
   const declared = o.declared?.get(c.text);
   const expect = c.symbol ? [c.symbol] : (declared ?? c.names);
   const base = {
@@ -148,10 +179,8 @@ async function verifyOne(c: Citation, res: Resolved, o: VerifyOptions): Promise<
       reason: `${c.path} matches ${res.candidates.length} files at ${o.ref}: ${res.candidates.join(', ')}; cite it with its folder`,
     };
   }
-  const text = (await o.repo.fileAt(o.sha, res.path)) ?? '';
-  const lines = text.split('\n');
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  const total = text === '' ? 0 : lines.length;
+  const lines = await fileLines;
+  const total = lines.length;
   const at = { ...base, resolved: res.path };
   const where = res.path === c.path ? res.path : `${res.path} (resolved from ${c.path})`;
   const past = c.spans.find((s) => s.from < 1 || s.to > total || s.to < s.from);
@@ -173,7 +202,7 @@ async function verifyOne(c: Citation, res: Resolved, o: VerifyOptions): Promise<
       reason: `${where} and the cited lines exist; the document states nothing to check there`,
     };
   }
-  const found = expect.map((name) => ({ name, lines: occurrences(lines, name, Boolean(c.symbol)) }));
+  const found = expect.map((name) => ({ name, lines: cachedOccurrences(lines, name, Boolean(c.symbol)) }));
   const missing = found.filter((f) => f.lines.length === 0);
   if (missing.length) {
     return {
@@ -223,6 +252,24 @@ function claims(found: NameFound[], cited: (l: number) => boolean): string {
 function lineList(ls: number[]): string {
   const shown = ls.slice(0, 8).join(', ');
   return ls.length > 8 ? `${shown} … (${ls.length} lines)` : shown;
+}
+
+/** Per file (its lines array) and name: a document cites the same file and names many times. */
+const occurrenceCache = new WeakMap<string[], Map<string, number[]>>();
+
+function cachedOccurrences(lines: string[], name: string, symbol: boolean): number[] {
+  let byName = occurrenceCache.get(lines);
+  if (!byName) {
+    byName = new Map();
+    occurrenceCache.set(lines, byName);
+  }
+  const key = `${symbol ? 's' : 'n'}${name}`;
+  let hit = byName.get(key);
+  if (!hit) {
+    hit = occurrences(lines, name, symbol);
+    byName.set(key, hit);
+  }
+  return hit;
 }
 
 /** Lines (1-based) where a name occurs as a whole word; `foo()` is found as a call `foo(`. */
