@@ -109,13 +109,18 @@ function parityInputs(r) {
     if (k === 2) return `s${r.int(0, 1e6)}`;
     if (k === 3) return r.chance(0.5);
     if (k === 4) return Array.from({ length: r.int(1, 6) }, () => value(depth + 1));
-    return Object.fromEntries(Array.from({ length: r.int(2, 8) }, (_, i) => [`f${i}_${r.int(0, 99)}`, value(depth + 1)]));
+    return Object.fromEntries(
+      Array.from({ length: r.int(2, 8) }, (_, i) => [`f${i}_${r.int(0, 99)}`, value(depth + 1)]),
+    );
   };
   for (let i = 0; i < CAPTURES; i++) {
     const doc = Object.fromEntries(Array.from({ length: 40 }, (_, j) => [`field_${j}`, value(0)]));
     const golden = JSON.stringify({ created_at: '2026-06-01T00:00:00Z', ...doc }, null, 1);
     const candidate = r.chance(0.05) ? golden.replace(/"s(\d)/, '"t$1') : golden.replace('2026-06-01', '2026-06-02');
-    for (const [sub, text] of [['golden', golden], ['beam', candidate]]) {
+    for (const [sub, text] of [
+      ['golden', golden],
+      ['beam', candidate],
+    ]) {
       mkdirSync(path.join(dir, sub), { recursive: true });
       writeFileSync(path.join(dir, sub, `req_${i}.json`), text);
     }
@@ -143,28 +148,41 @@ const citeRun = () => {
   return t;
 };
 const first = JSON.parse(citeRun().stdout);
-if (first.citations.length !== CITATIONS) die(`cite verify found ${first.citations.length} citations, expected ${CITATIONS}`);
+if (first.citations.length !== CITATIONS)
+  die(`cite verify found ${first.citations.length} citations, expected ${CITATIONS}`);
 const batch = cite.files.map((f) => `HEAD:${f}`).join('\n');
 const gitFloor = () =>
-  timed('bash', ['-c', `git ls-tree -r -t HEAD >/dev/null && printf '%s\\n' "$BATCH" | git cat-file --batch >/dev/null`], {
-    cwd: cite.repo,
-    env: { ...process.env, BATCH: batch },
-  });
+  timed(
+    'bash',
+    ['-c', `git ls-tree -r -t HEAD >/dev/null && printf '%s\\n' "$BATCH" | git cat-file --batch >/dev/null`],
+    {
+      cwd: cite.repo,
+      env: { ...process.env, BATCH: batch },
+    },
+  );
 const nodeFloor = () => timed(process.execPath, ['-e', '0']);
 const parityRun = () => {
-  const t = timed(process.execPath, [BIN, 'parity', 'diff', 'golden', 'beam', '--root', '.', '--significant-digits', '12', '--mask', MASK, '--json'], {
-    cwd: captures,
-  });
+  const t = timed(
+    process.execPath,
+    [BIN, 'parity', 'diff', 'golden', 'beam', '--root', '.', '--significant-digits', '12', '--mask', MASK, '--json'],
+    {
+      cwd: captures,
+    },
+  );
   if (t.status !== 0 && t.status !== 1) die(`parity diff exited ${t.status}: ${t.stderr}`);
   return t;
 };
 const parsed = JSON.parse(parityRun().stdout);
 if (parsed.files.length !== CAPTURES) die(`parity diff compared ${parsed.files.length} files, expected ${CAPTURES}`);
 const parseFloor = () =>
-  timed(process.execPath, [
-    '-e',
-    `const fs=require('fs');for(const d of ['golden','beam'])for(const f of fs.readdirSync(d))JSON.parse(fs.readFileSync(d+'/'+f,'utf8'))`,
-  ], { cwd: captures });
+  timed(
+    process.execPath,
+    [
+      '-e',
+      `const fs=require('fs');for(const d of ['golden','beam'])for(const f of fs.readdirSync(d))JSON.parse(fs.readFileSync(d+'/'+f,'utf8'))`,
+    ],
+    { cwd: captures },
+  );
 
 const rows = [
   sample(`rfcgate cite verify --json  (${o.reps} runs)`, citeRun, o.reps),
@@ -178,7 +196,10 @@ if (!c || !g || !n || !p || !f) die('missing a measurement');
 const citeRatio = c.median / (g.median + n.median);
 const parityRatio = p.median / f.median;
 const out = [
-  `cite:   ${FILES} files × ${LINES} lines, ${CITATIONS} citations: ${Object.entries(first.counts).filter(([, v]) => Number(v) > 0).map(([k, v]) => `${v} ${k}`).join(' + ')}`,
+  `cite:   ${FILES} files × ${LINES} lines, ${CITATIONS} citations: ${Object.entries(first.counts)
+    .filter(([, v]) => Number(v) > 0)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(' + ')}`,
   `parity: ${CAPTURES} golden captures (${parsed.counts.differs} differ)`,
   '',
   `  ${'measured'.padEnd(52)} ${'median'.padStart(10)} ${'min'.padStart(10)}`,
