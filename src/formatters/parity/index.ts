@@ -21,13 +21,14 @@ export function formatParity(r: ParityReport, format: ParityFormat): string {
 }
 
 /** `value_changed $.a.b: 1 → 2`, one line, the way the table and JUnit show it. */
-export function describeDifference(d: Difference): string {
+export function describeDifference(d: Difference, mode: ParityReport['mode'] = 'diff'): string {
+  const [first, second] = mode === 'diff' ? ['golden capture', 'compared capture'] : ['first take', 'second take'];
   const values =
     d.expected !== undefined && d.actual !== undefined
       ? `${d.expected} → ${d.actual}`
       : d.expected !== undefined
-        ? `golden has ${d.expected}`
-        : `only in the compared capture: ${d.actual ?? ''}`;
+        ? `only in the ${first}: ${d.expected}`
+        : `only in the ${second}: ${d.actual ?? ''}`;
   return `${d.kind} ${d.path}: ${values}`;
 }
 
@@ -54,7 +55,7 @@ export function parityTable(r: ParityReport): string {
     if (r.mode === 'capture-check' && f.differences.length) {
       out.push('    a field outside the mask differs between two captures of the same request (non-deterministic):');
     }
-    for (const d of f.differences) out.push(`    ${describeDifference(d)}`);
+    for (const d of f.differences) out.push(`    ${describeDifference(d, r.mode)}`);
   }
   const c = r.counts;
   const total = r.files.length;

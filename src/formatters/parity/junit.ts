@@ -50,7 +50,7 @@ function testcase(suite: Element, r: ParityReport, f: ParityFile): void {
     tc.ele('failure', {
       message: attr(`${f.differences.length} ${what}${f.differences.length === 1 ? '' : 's'}`),
       type: 'parity',
-    }).txt(text(f.differences.map(describeDifference).join('\n')));
+    }).txt(text(f.differences.map((d) => describeDifference(d, r.mode)).join('\n')));
     return;
   }
   const why =
