@@ -9,6 +9,7 @@ import { AttestationMeasurementSource } from './attestation/source.js';
 import { GitRepo } from './git/repo.js';
 import { GitMeasurementSource } from './git/source.js';
 import { SqlMeasurementSource } from './sql/index.js';
+import { VerifierMeasurementSource } from './verifier/source.js';
 
 export interface OpenSourcesOptions {
   repoDir: string;
@@ -24,12 +25,13 @@ export interface OpenedSources {
 }
 
 export function openSources(opts: OpenSourcesOptions): OpenedSources {
-  // One repository snapshot shared by the three git-family sources, so history is read once.
+  // One repository snapshot shared by the git-family sources, so history is read once.
   const repo = new GitRepo(opts.repoDir);
   const registry: SourceRegistry = {
     git: new GitMeasurementSource(repo),
     artifact: new ArtifactMeasurementSource(repo),
     attestation: new AttestationMeasurementSource(repo),
+    verifier: new VerifierMeasurementSource(repo),
     sql: SqlMeasurementSource.forRepo({
       repoDir: opts.repoDir,
       manifest: opts.manifest,

@@ -7,6 +7,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Environment } from '@marcbachmann/cel-js';
 import { GATE_KINDS, type GateKindDef } from '../gates/index.js';
+import { type CitationClaim, readCitations } from '../cite/spec.js';
+import { type ParitySpec, readParity } from '../parity/spec.js';
 import { type LoadedPrereqs, readPrereqs } from '../prereqs/spec.js';
 import type { SourceLocation } from '../model/result.js';
 import { parseDuration } from '../util/duration.js';
@@ -34,7 +36,7 @@ import type {
 import { keyLocation, locateInScalar, type ParsedYaml, parseYaml, valueLocation } from './yaml.js';
 
 const PREREQS_FILE = 'prereqs.yaml';
-const SOURCE_KEYS: readonly SourceKind[] = ['sql', 'git', 'artifact', 'attestation'];
+const SOURCE_KEYS: readonly SourceKind[] = ['sql', 'git', 'artifact', 'attestation', 'verifier'];
 
 export interface CompiledGate {
   condition?: CompiledExpression;
@@ -45,6 +47,10 @@ export interface LoadedRfc extends RfcSpec {
   compiled: Map<string, CompiledGate>;
   /** Compiled data-gate conditions of prereqs.yaml, keyed `<prereq id>/<gate id>`. */
   prereqGates?: LoadedPrereqs['gates'];
+  /** parity.yaml: the RFC's response-parity definition. */
+  parity?: ParitySpec;
+  /** citations.yaml: claims declared for the document's citations. */
+  citations?: CitationClaim[];
   warnings: Problem[];
   files: string[];
 }
@@ -171,6 +177,28 @@ export function loadRfc(root: string, id: string): LoadedRfc {
       });
     }
   }
+  const paritySpec = docs.get('parity.yaml');
+  const parity = paritySpec
+    ? readParity(paritySpec.y, paritySpec.data as Record<string, unknown>, problems)
+    : undefined;
+  const citeDoc = docs.get('citations.yaml');
+  const citations = citeDoc
+    ? readCitations(citeDoc.y, usable(citeDoc.data as Record<string, unknown>[], citeDoc.badItems, new Set()), problems)
+    : undefined;
+  // The verifier measurements read the parity definition and the declared claims, so they travel with them.
+  for (const m of measurements.values()) {
+    if (m.source !== 'verifier') continue;
+    if (citations) m.verifier.claims = citations;
+    if (m.verifier.query !== 'parity') continue;
+    if (parity) m.verifier.parity = parity;
+    else if (!names.includes('parity.yaml')) {
+      problems.push({
+        ...m.location,
+        severity: 'error',
+        message: `measurement '${m.id}': a parity measurement needs the parity definition in ${rel('parity.yaml')}`,
+      });
+    }
+  }
   for (const m of measurements.values()) if (m.liveness) used.add(m.liveness);
 
   for (const m of measurements.values()) {
@@ -188,6 +216,8 @@ export function loadRfc(root: string, id: string): LoadedRfc {
     gates,
     compiled,
     ...(prereqs ? { prereqs: prereqs.prereqs, prereqGates: prereqs.gates } : {}),
+    ...(parity ? { parity } : {}),
+    ...(citations ? { citations } : {}),
     warnings,
     files: names.map(rel),
   };
@@ -266,6 +296,7 @@ function derivedType(m: Record<string, unknown>): ValueType | undefined {
   }
   if (m.artifact) return ((m.artifact as { extract?: { as: ValueType } }).extract?.as ?? 'bool') as ValueType;
   if (m.attestation) return 'string';
+  if (m.verifier) return 'int';
   return undefined;
 }
 

@@ -2,7 +2,9 @@
  * The typed form of an RFC's specs after loading and validation. YAML positions travel
  * with every item so run-time evidence and errors can point back at the spec.
  */
+import type { CitationClaim } from '../cite/spec.js';
 import type { GateKind, SourceLocation } from '../model/result.js';
+import type { ParitySpec } from '../parity/spec.js';
 
 export type Phase = 'implementation' | 'canary' | 'close';
 export const PHASES: readonly Phase[] = ['implementation', 'canary', 'close'];
@@ -92,6 +94,19 @@ export interface AttestationSpec {
   record?: string;
 }
 
+/** The verifier lane as a measurement: a count of citations or of golden captures off parity. */
+export interface VerifierQuery {
+  query: 'citations' | 'parity';
+  /** citations: the Markdown document; default rfc.yaml's document. */
+  document?: string;
+  /** citations: the verdicts counted; default REFUTED and NOT_FOUND. */
+  verdicts?: string[];
+  ref?: string;
+  /** Filled in by the loader from parity.yaml / citations.yaml; never written in measurements.yaml. */
+  parity?: ParitySpec;
+  claims?: CitationClaim[];
+}
+
 interface MeasurementBase {
   id: string;
   title?: string;
@@ -108,7 +123,8 @@ export type MeasurementSpec =
   | (MeasurementBase & { source: 'sql'; sql: SqlMeasurementSpec })
   | (MeasurementBase & { source: 'git'; git: GitQuery })
   | (MeasurementBase & { source: 'artifact'; artifact: ArtifactSpec })
-  | (MeasurementBase & { source: 'attestation'; attestation: AttestationSpec });
+  | (MeasurementBase & { source: 'attestation'; attestation: AttestationSpec })
+  | (MeasurementBase & { source: 'verifier'; verifier: VerifierQuery });
 
 export type SourceKind = MeasurementSpec['source'];
 

@@ -1,0 +1,224 @@
+/**
+ * Finds the code citations of a Markdown document: `path:line`, `path:a-b`, `path:a,b,c`
+ * and `path::symbol`, in code spans or plain text, with or without a leading folder.
+ *
+ * The document is parsed with mdast-util-from-markdown (CommonMark + GFM tables), so a
+ * citation-looking string inside a fenced or indented code block, an HTML block or a link
+ * target is not a citation, while one inside a table cell is. Matching runs on the raw
+ * source of each text and inline-code node, so every citation carries its exact offsets:
+ * `--fix` rewrites those characters and nothing else.
+ *
+ * What a citation claims is read from the sentence around it: the code spans there that
+ * name a function, a call or a constant (`get_session_lock`, `build_fork_context()`,
+ * `_SESSION_LOCKS`), and plain-text calls (`foo()`). A spec file may declare the claim
+ * instead (citations.yaml, `expect:`).
+ */
+import type { InlineCode, Nodes, Parents, Root, Text } from 'mdast';
+import { fromMarkdown } from 'mdast-util-from-markdown';
+import { gfmFromMarkdown } from 'mdast-util-gfm';
+import { gfm } from 'micromark-extension-gfm';
+
+/** Cited line numbers as written: one line, a range, or a list of lines and ranges. */
+export interface LineSpan {
+  from: number;
+  to: number;
+}
+
+export interface Citation {
+  /** The citation as written, e.g. `src/db/schema.sql:253` (its identity in citations.yaml). */
+  text: string;
+  /** The path as written (maybe a bare file name). */
+  path: string;
+  /** Cited lines, in the order written; empty for a symbol citation. */
+  spans: LineSpan[];
+  /** The range separator as written (`-` or `–`), kept by --fix. */
+  dash: string;
+  /** `path::symbol`. */
+  symbol?: string;
+  /** 1-based position of the citation in the document. */
+  line: number;
+  col: number;
+  /** Offsets in the document of the whole citation and of its line part (what --fix rewrites). */
+  offset: number;
+  end: number;
+  linesOffset: number;
+  /** What the surrounding sentence says the cited lines hold. */
+  names: string[];
+}
+
+/** A path with a file extension (or at least one folder), then `:lines` or `::symbol`. */
+const CITATION =
+  /(?<![\w./:@~\\-])(?<path>(?:[\w.-]+\/)*[\w-][\w.-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*))/gu;
+
+/** Extensions of files rather than the last part of a dotted name (`client.py` is a file, `asyncio.Lock` a name). */
+const FILE_EXTENSIONS = new Set(
+  'py ex exs erl ts tsx js mjs cjs jsx sql md markdown yaml yml json toml ini cfg txt rs go rb java kt c h cc cpp hpp cs sh bash zsh lock html css scss xml proto swift php'.split(
+    ' ',
+  ),
+);
+
+const NAME = /^[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*(?:\(\))?$/u;
+const PLAIN_CALL = /(?<![\w.])([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)\(\)/gu;
+
+interface Scanned {
+  citations: Omit<Citation, 'names'>[];
+  /** Inline code spans and plain calls that may name what a citation holds, with their offsets. */
+  names: { name: string; offset: number; end: number }[];
+}
+
+export function extractCitations(text: string): Citation[] {
+  // The parser drops a byte-order mark and counts offsets without it; so do we, then shift back.
+  const bom = text.startsWith('\uFEFF') ? 1 : 0;
+  const found = citationsOf(bom ? text.slice(1) : text);
+  if (!bom) return found;
+  return found.map((c) => ({ ...c, offset: c.offset + 1, end: c.end + 1, linesOffset: c.linesOffset + 1 }));
+}
+
+function citationsOf(markdown: string): Citation[] {
+  const tree: Root = fromMarkdown(markdown, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
+  const lineStarts = startsOfLines(markdown);
+  const out: Citation[] = [];
+  // Each block (paragraph, table cell, heading) is scanned on its own: a claim never crosses blocks.
+  visitBlocks(tree, (block) => {
+    const s: Scanned = { citations: [], names: [] };
+    collect(block, markdown, lineStarts, s);
+    if (!s.citations.length) return;
+    const start = block.position?.start.offset ?? 0;
+    const end = block.position?.end.offset ?? markdown.length;
+    const sentences = sentenceBounds(markdown, start, end);
+    for (const c of s.citations) {
+      const sentence = sentences.find((b) => c.offset >= b.from && c.offset < b.to) ?? { from: start, to: end };
+      const inSentence = s.citations.filter((o) => o.offset >= sentence.from && o.offset < sentence.to);
+      const names = s.names.filter(
+        (n) =>
+          n.offset >= sentence.from &&
+          n.offset < sentence.to &&
+          // With several citations in a sentence, a name belongs to the nearest one.
+          nearest(inSentence, n) === c,
+      );
+      out.push({ ...c, names: [...new Set(names.map((n) => n.name))] });
+    }
+  });
+  return out.sort((a, b) => a.offset - b.offset);
+}
+
+/** The citation closest to a name, measured between their nearest ends. */
+function nearest<T extends { offset: number; end: number }>(
+  cs: T[],
+  n: { offset: number; end: number },
+): T | undefined {
+  let best: T | undefined;
+  let bestD = Infinity;
+  for (const c of cs) {
+    const d = n.end <= c.offset ? c.offset - n.end : Math.max(0, n.offset - c.end);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+const BLOCKS = new Set(['paragraph', 'tableCell', 'heading']);
+const SKIP = new Set(['code', 'html', 'definition', 'yaml', 'toml']);
+
+function visitBlocks(node: Nodes, fn: (block: Parents) => void): void {
+  if (SKIP.has(node.type)) return;
+  if (BLOCKS.has(node.type)) {
+    fn(node as Parents);
+    return;
+  }
+  if ('children' in node) for (const c of node.children) visitBlocks(c, fn);
+}
+
+function collect(node: Nodes, md: string, lineStarts: number[], s: Scanned): void {
+  if (SKIP.has(node.type)) return;
+  if (node.type === 'text' || node.type === 'inlineCode') {
+    scanLeaf(node, md, lineStarts, s);
+    return;
+  }
+  if ('children' in node) for (const c of node.children) collect(c, md, lineStarts, s);
+}
+
+function scanLeaf(node: Text | InlineCode, md: string, lineStarts: number[], s: Scanned): void {
+  const from = node.position?.start.offset;
+  const to = node.position?.end.offset;
+  if (from === undefined || to === undefined) return;
+  const raw = md.slice(from, to);
+  let cited = false;
+  for (const m of raw.matchAll(CITATION)) {
+    const g = m.groups ?? {};
+    const path = g.path ?? '';
+    const offset = from + (m.index ?? 0);
+    const end = offset + m[0].length;
+    const at = position(lineStarts, offset);
+    const spans = g.lines ? parseSpans(g.lines) : [];
+    cited = true;
+    s.citations.push({
+      text: m[0],
+      path,
+      spans,
+      dash: g.lines?.includes('–') ? '–' : '-',
+      ...(g.symbol ? { symbol: g.symbol } : {}),
+      line: at.line,
+      col: at.col,
+      offset,
+      end,
+      linesOffset: offset + path.length + (g.symbol ? 2 : 1),
+    });
+  }
+  if (node.type === 'inlineCode') {
+    const v = node.value.trim();
+    if (!cited && NAME.test(v) && !FILE_EXTENSIONS.has(v.split('.').pop()?.toLowerCase() ?? '')) {
+      s.names.push({ name: v, offset: from, end: to });
+    }
+    return;
+  }
+  for (const m of raw.matchAll(PLAIN_CALL)) {
+    const at = from + (m.index ?? 0);
+    s.names.push({ name: `${m[1] ?? ''}()`, offset: at, end: at + m[0].length });
+  }
+}
+
+function parseSpans(lines: string): LineSpan[] {
+  return lines.split(',').map((part) => {
+    const [a, b] = part.split(/[-–]/).map(Number) as [number, number | undefined];
+    return { from: a, to: b ?? a };
+  });
+}
+
+/** Sentence ranges of a block: a sentence ends at `.`, `!` or `?` followed by white space. */
+function sentenceBounds(md: string, from: number, to: number): { from: number; to: number }[] {
+  const out: { from: number; to: number }[] = [];
+  const text = md.slice(from, to);
+  let start = 0;
+  for (const m of text.matchAll(/[.!?](?=\s)/gu)) {
+    const stop = (m.index ?? 0) + 1;
+    out.push({ from: from + start, to: from + stop });
+    start = stop;
+  }
+  out.push({ from: from + start, to });
+  return out;
+}
+
+function startsOfLines(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function position(starts: number[], offset: number): { line: number; col: number } {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if ((starts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, col: offset - (starts[lo] ?? 0) + 1 };
+}
+
+/** The cited lines as written: `12`, `3-9`, `1,4,7-8`. */
+export function formatSpans(spans: LineSpan[], dash = '-'): string {
+  return spans.map((s) => (s.from === s.to ? String(s.from) : `${s.from}${dash}${s.to}`)).join(',');
+}

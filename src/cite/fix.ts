@@ -1,0 +1,37 @@
+/**
+ * `--fix`: DRIFT citations rewritten to their new lines. Only the characters of each
+ * drifted citation change (the offsets come from the parser); every other byte of the
+ * document, line endings included, stays as it was. The change is shown as a unified diff
+ * (jsdiff) before anything is written.
+ */
+import { createTwoFilesPatch } from 'diff';
+import { extractCitations } from './extract.js';
+import type { CiteReport } from './verify.js';
+
+export interface FixResult {
+  text: string;
+  /** How many citations were rewritten. */
+  fixed: number;
+  /** Unified diff of the document; '' when nothing changes. */
+  patch: string;
+}
+
+export function applyFixes(document: string, text: string, report: CiteReport): FixResult {
+  const fixes = new Map<string, string>();
+  for (const c of report.citations) {
+    if (c.verdict === 'DRIFT' && c.fix) fixes.set(`${c.location.line}:${c.location.col}`, c.fix.to);
+  }
+  let out = text;
+  let fixed = 0;
+  // Right to left, so earlier offsets stay valid.
+  for (const c of extractCitations(text).reverse()) {
+    const to = fixes.get(`${c.line}:${c.col}`);
+    if (to === undefined || to === c.text) continue;
+    out = out.slice(0, c.offset) + to + out.slice(c.end);
+    fixed++;
+  }
+  const patch = fixed
+    ? createTwoFilesPatch(`a/${document}`, `b/${document}`, text, out, undefined, undefined, { context: 2 })
+    : '';
+  return { text: out, fixed, patch };
+}

@@ -1,0 +1,330 @@
+/**
+ * Checks each citation of a document against the tree at a ref:
+ *
+ * - NOT_FOUND: no such file in the tree (or a bare name matching none);
+ * - AMBIGUOUS: a bare name matching several files (the candidates are listed);
+ * - REFUTED: a cited line is past the end of the file, or what the document says the
+ *   lines hold (or what citations.yaml declares) is nowhere in the file;
+ * - DRIFT: it is in the file, but not at the cited lines; the lines where it now is and
+ *   the corrected citation are reported (see `shiftFor`);
+ * - VERIFIED: it is at the cited lines (for `path::symbol`, the symbol is in the file);
+ * - SOURCE_ONLY: the file and lines exist but the document states nothing to check.
+ */
+import type { Verdict } from '../model/result.js';
+import type { GitHistory } from '../sources/git/repo.js';
+import { type Citation, extractCitations, formatSpans, type LineSpan } from './extract.js';
+import { TreeResolver } from './resolve.js';
+
+export const CITE_VERDICTS = ['VERIFIED', 'DRIFT', 'REFUTED', 'SOURCE_ONLY', 'NOT_FOUND', 'AMBIGUOUS'] as const;
+export type CiteVerdict = (typeof CITE_VERDICTS)[number];
+
+/** Verdicts that mean the citation is wrong and the document needs an edit. */
+export const FAILING: ReadonlySet<CiteVerdict> = new Set(['DRIFT', 'REFUTED', 'NOT_FOUND', 'AMBIGUOUS']);
+
+export interface NameFound {
+  name: string;
+  /** Lines of the file where the name occurs (empty: nowhere). */
+  lines: number[];
+}
+
+export interface CitationResult {
+  /** The citation as written. */
+  id: string;
+  /** Where it is in the document. */
+  location: { file: string; line: number; col: number };
+  path: string;
+  /** The file it resolved to at the ref. */
+  resolved?: string;
+  candidates?: string[];
+  lines?: string;
+  symbol?: string;
+  verdict: CiteVerdict;
+  /** What was checked, and where it came from. */
+  expect: string[];
+  expect_source: 'sentence' | 'spec' | 'symbol' | 'none';
+  found: NameFound[];
+  /** DRIFT only: the citation rewritten to where the claim now is. */
+  fix?: { from: string; to: string };
+  reason: string;
+}
+
+export interface CiteReport {
+  document: string;
+  ref: string;
+  sha: string;
+  /** With --since: the ref compared against, and how many citations were left out as unchanged. */
+  since?: { ref: string; sha: string; unchanged: number };
+  verdict: Verdict;
+  /** Why the tree could not be read (not a repository, no such ref); the verdict is then halt. */
+  halt?: string;
+  counts: Record<CiteVerdict, number>;
+  citations: CitationResult[];
+}
+
+export interface VerifyOptions {
+  /** The document's path as reported (repository-relative). */
+  document: string;
+  text: string;
+  repo: Pick<GitHistory, 'filesAt' | 'fileAt' | 'pathKind'>;
+  ref: string;
+  sha: string;
+  /** Claims declared in citations.yaml, keyed by the citation as written. */
+  declared?: ReadonlyMap<string, string[]>;
+  /** Only citations whose cited file differs between this commit and `sha`. */
+  since?: { ref: string; sha: string };
+}
+
+export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
+  const citations = extractCitations(o.text);
+  const resolver = new TreeResolver(o.repo, o.sha);
+  const before = o.since ? new TreeResolver(o.repo, o.since.sha) : undefined;
+  // Every file is read once, and the reads run side by side (the repository bounds how many
+  // git processes run at once): one after the other, a document citing sixty files waits on
+  // sixty process start-ups in a row.
+  const files = new Map<string, Promise<string[]>>();
+  const linesOf = (path: string): Promise<string[]> => {
+    let f = files.get(path);
+    if (!f) {
+      f = o.repo.fileAt(o.sha, path).then(splitLines);
+      files.set(path, f);
+    }
+    return f;
+  };
+  const resolved = await Promise.all(citations.map((c) => resolver.resolve(c.path)));
+  const kept = await Promise.all(
+    citations.map(async (c, i) => {
+      const res = resolved[i] as Resolved;
+      if (!before || !o.since) return true;
+      return changed(o.repo, res, await before.resolve(c.path), o.since.sha, o.sha);
+    }),
+  );
+  const results = await Promise.all(
+    citations.flatMap((c, i) => {
+      const res = resolved[i] as Resolved;
+      if (!kept[i]) return [];
+      return [verifyOne(c, res, o, res.kind === 'file' ? linesOf(res.path) : Promise.resolve([]))];
+    }),
+  );
+  const unchanged = kept.filter((k) => !k).length;
+  const counts = Object.fromEntries(CITE_VERDICTS.map((v) => [v, 0])) as Record<CiteVerdict, number>;
+  for (const r of results) counts[r.verdict]++;
+  return {
+    document: o.document,
+    ref: o.ref,
+    sha: o.sha,
+    ...(o.since ? { since: { ...o.since, unchanged } } : {}),
+    verdict: results.some((r) => FAILING.has(r.verdict)) ? 'fail' : 'pass',
+    counts,
+    citations: results,
+  };
+}
+
+type Resolved = Awaited<ReturnType<TreeResolver['resolve']>>;
+
+async function changed(
+  repo: VerifyOptions['repo'],
+  now: Resolved,
+  then: Resolved,
+  thenSha: string,
+  nowSha: string,
+): Promise<boolean> {
+  if (now.kind !== then.kind) return true;
+  if (now.kind === 'ambiguous' && then.kind === 'ambiguous')
+    return now.candidates.join('\0') !== then.candidates.join('\0');
+  if (now.kind !== 'file' || then.kind !== 'file') return false;
+  if (now.path !== then.path) return true;
+  return (await repo.fileAt(thenSha, then.path)) !== (await repo.fileAt(nowSha, now.path));
+}
+
+/** A file's lines without the empty string after a final newline; an empty file has none. */
+function splitLines(text: string | undefined): string[] {
+  if (!text) return [];
+  const lines = text.split('\n');
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+async function verifyOne(
+  c: Citation,
+  res: Resolved,
+  o: VerifyOptions,
+  fileLines: Promise<string[]>,
+): Promise<CitationResult> {
+  const declared = o.declared?.get(c.text);
+  const expect = c.symbol ? [c.symbol] : (declared ?? c.names);
+  const base = {
+    id: c.text,
+    location: { file: o.document, line: c.line, col: c.col },
+    path: c.path,
+    ...(c.spans.length ? { lines: formatSpans(c.spans, c.dash) } : {}),
+    ...(c.symbol ? { symbol: c.symbol } : {}),
+    expect,
+    expect_source: (c.symbol
+      ? 'symbol'
+      : declared
+        ? 'spec'
+        : expect.length
+          ? 'sentence'
+          : 'none') as CitationResult['expect_source'],
+    found: [] as NameFound[],
+  };
+  if (res.kind === 'not_found') {
+    return { ...base, verdict: 'NOT_FOUND', reason: `no file ${c.path} in the tree at ${o.ref}` };
+  }
+  if (res.kind === 'ambiguous') {
+    return {
+      ...base,
+      verdict: 'AMBIGUOUS',
+      candidates: res.candidates,
+      reason: `${c.path} matches ${res.candidates.length} files at ${o.ref}: ${res.candidates.join(', ')}; cite it with its folder`,
+    };
+  }
+  const lines = await fileLines;
+  const total = lines.length;
+  const at = { ...base, resolved: res.path };
+  const where = res.path === c.path ? res.path : `${res.path} (resolved from ${c.path})`;
+  const past = c.spans.find((s) => s.from < 1 || s.to > total || s.to < s.from);
+  if (past) {
+    const bad =
+      past.to < past.from
+        ? `${past.from}-${past.to} is not a range`
+        : `line ${Math.max(past.to, past.from)} is past the end`;
+    return {
+      ...at,
+      verdict: 'REFUTED',
+      reason: `${where}: ${bad} (the file has ${total} line${total === 1 ? '' : 's'})`,
+    };
+  }
+  if (expect.length === 0) {
+    return {
+      ...at,
+      verdict: 'SOURCE_ONLY',
+      reason: `${where} and the cited lines exist; the document states nothing to check there`,
+    };
+  }
+  const found = expect.map((name) => ({ name, lines: cachedOccurrences(lines, name, Boolean(c.symbol)) }));
+  const missing = found.filter((f) => f.lines.length === 0);
+  if (missing.length) {
+    return {
+      ...at,
+      found,
+      verdict: 'REFUTED',
+      reason: `${where}: ${missing.map((m) => `'${m.name}'`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} nowhere in the file`,
+    };
+  }
+  if (c.symbol) {
+    return {
+      ...at,
+      found,
+      verdict: 'VERIFIED',
+      reason: `${where}: '${c.symbol}' at ${lineList(found[0]?.lines ?? [])}`,
+    };
+  }
+  const cited = (l: number) => c.spans.some((s) => l >= s.from && l <= s.to);
+  if (found.every((f) => f.lines.some(cited))) {
+    return { ...at, found, verdict: 'VERIFIED', reason: `${where}: ${claims(found, cited)} at the cited lines` };
+  }
+  const delta = shiftFor(c.spans, found, total);
+  const now = found.map((f) => `'${f.name}' now at ${lineList(f.lines)}`).join('; ');
+  if (delta === undefined) {
+    return {
+      ...at,
+      found,
+      verdict: 'DRIFT',
+      reason: `${where}: not at ${formatSpans(c.spans, c.dash)}; ${now}; no single shift of the cited lines covers it, fix by hand`,
+    };
+  }
+  const moved = c.spans.map((s) => ({ from: s.from + delta, to: s.to + delta }));
+  const to = `${c.path}:${formatSpans(moved, c.dash)}`;
+  return {
+    ...at,
+    found,
+    verdict: 'DRIFT',
+    fix: { from: c.text, to },
+    reason: `${where}: not at ${formatSpans(c.spans, c.dash)}; ${now}; cite ${to}`,
+  };
+}
+
+function claims(found: NameFound[], cited: (l: number) => boolean): string {
+  return found.map((f) => `'${f.name}' (line ${lineList(f.lines.filter(cited))})`).join(', ');
+}
+
+function lineList(ls: number[]): string {
+  const shown = ls.slice(0, 8).join(', ');
+  return ls.length > 8 ? `${shown} … (${ls.length} lines)` : shown;
+}
+
+/** Per file (its lines array) and name: a document cites the same file and names many times. */
+const occurrenceCache = new WeakMap<string[], Map<string, number[]>>();
+
+function cachedOccurrences(lines: string[], name: string, symbol: boolean): number[] {
+  let byName = occurrenceCache.get(lines);
+  if (!byName) {
+    byName = new Map();
+    occurrenceCache.set(lines, byName);
+  }
+  const key = `${symbol ? 's' : 'n'}${name}`;
+  let hit = byName.get(key);
+  if (!hit) {
+    hit = occurrences(lines, name, symbol);
+    byName.set(key, hit);
+  }
+  return hit;
+}
+
+/** Lines (1-based) where a name occurs as a whole word; `foo()` is found as a call `foo(`. */
+export function occurrences(lines: string[], name: string, symbol = false): number[] {
+  const call = name.endsWith('()');
+  const bare = call ? name.slice(0, -2) : name;
+  // A symbol `Class.method` is defined as `method` inside the class, so its last part is what the file holds.
+  const target = symbol ? (bare.split('.').pop() ?? bare) : bare;
+  const re = new RegExp(`(?<![\\w])${escape(target)}${call ? '\\s*\\(' : '(?![\\w])'}`, 'u');
+  const out: number[] = [];
+  lines.forEach((l, i) => {
+    if (re.test(l)) out.push(i + 1);
+  });
+  return out;
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The smallest shift of the cited lines that puts every claim back inside them, preferring
+ * a shift that starts the citation at a line holding a claim (a citation usually starts at
+ * the definition or call it names). Undefined when no shift covers them all.
+ */
+export function shiftFor(spans: LineSpan[], found: NameFound[], total: number): number | undefined {
+  const first = spans[0];
+  if (!first) return undefined;
+  const lo = Math.min(...spans.map((s) => s.from));
+  const hi = Math.max(...spans.map((s) => s.to));
+  const fits = (d: number) =>
+    lo + d >= 1 &&
+    hi + d <= total &&
+    found.every((f) => f.lines.some((l) => spans.some((s) => l >= s.from + d && l <= s.to + d)));
+  const best = (ds: number[]) => ds.filter(fits).sort((a, b) => Math.abs(a) - Math.abs(b) || a - b)[0];
+  const starts = found.flatMap((f) => f.lines.map((l) => l - first.from));
+  const preferred = best(starts);
+  if (preferred !== undefined) return preferred;
+  const any = found.flatMap((f) => f.lines.flatMap((l) => spans.flatMap((s) => range(l - s.to, l - s.from))));
+  return best(any);
+}
+
+function range(a: number, b: number): number[] {
+  const out: number[] = [];
+  for (let i = a; i <= b; i++) out.push(i);
+  return out;
+}
+
+/** A report of nothing checked, because the tree could not be read. */
+export function haltedCiteReport(document: string, ref: string, why: string): CiteReport {
+  const counts = Object.fromEntries(CITE_VERDICTS.map((v) => [v, 0])) as Record<CiteVerdict, number>;
+  return { document, ref, sha: '', verdict: 'halt', halt: why, counts, citations: [] };
+}
+
+/** 0 every citation verified or source-only; 1 a citation is wrong (drifted, refuted, not found, ambiguous); 2 the tree could not be read. */
+export function citeExitCode(r: CiteReport): number {
+  return r.verdict === 'pass' ? 0 : r.verdict === 'fail' ? 1 : 2;
+}

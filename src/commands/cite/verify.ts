@@ -1,0 +1,141 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { Args, Flags } from '@oclif/core';
+import { RfcCommand } from '../../cli/rfc-command.js';
+import { applyFixes } from '../../cite/fix.js';
+import { type CitationClaim, claimsFor } from '../../cite/spec.js';
+import { citeExitCode, type CiteReport, haltedCiteReport, verifyCitations } from '../../cite/verify.js';
+import { CITE_FORMATS, type CiteFormat, formatCite } from '../../formatters/cite/index.js';
+import { anchor } from '../../sources/git/common.js';
+import { GitRepo } from '../../sources/git/repo.js';
+import { UsageError } from '../../spec/problems.js';
+import { listRfcIds } from '../../spec/rfc-dir.js';
+
+export default class CiteVerify extends RfcCommand {
+  static override summary = 'Check every code citation of an RFC document against the tree at a ref.';
+  static override description = `Finds the code citations of a Markdown document (default: the RFC's document in rfc.yaml) — path:line, path:a-b, path:a,b,c and path::symbol, in code spans or plain text, with or without their folder (a bare file name resolves when exactly one file in the tree has it) — and checks each against the tree of --ref. Where the sentence around a citation names a function, a call or a constant, or citations.yaml declares what the lines hold, the check looks for it: at the cited lines VERIFIED, elsewhere in the file DRIFT (with the lines where it now is), nowhere REFUTED. A citation with nothing to check is SOURCE_ONLY; a file that is not in the tree is NOT_FOUND; a bare name matching several files is AMBIGUOUS (with the candidates). Fenced and indented code blocks are not read.
+
+--fix prints a unified diff rewriting each DRIFT citation to its new lines; --write applies it, leaving every other byte of the document as it was.
+
+EXIT CODES
+  0  every citation is VERIFIED or SOURCE_ONLY (after --write: once the fixes are applied)
+  1  at least one citation is DRIFT, REFUTED, NOT_FOUND or AMBIGUOUS
+  2  the tree could not be read (not a git repository, no commits, --ref does not exist)
+  3  the invocation is invalid (no such document, an unknown --since ref, a bad flag or spec)`;
+  static override examples = [
+    '<%= config.bin %> cite verify',
+    '<%= config.bin %> cite verify rfcs/wave3.md --ref main --format sarif > citations.sarif',
+    '<%= config.bin %> cite verify --since origin/main~1',
+    '<%= config.bin %> cite verify --fix --write',
+  ];
+
+  static override args = {
+    document: Args.string({ description: "Markdown document to check (default: the RFC's document in rfc.yaml)." }),
+  };
+
+  static override flags = {
+    ref: Flags.string({ description: 'Check against the tree of this ref.', default: 'HEAD' }),
+    since: Flags.string({ description: 'Only citations whose cited file changed between this ref and --ref.' }),
+    fix: Flags.boolean({ description: 'Show a unified diff rewriting each DRIFT citation to its new lines.' }),
+    write: Flags.boolean({ description: 'Apply the --fix rewrite to the document (implies --fix).' }),
+    json: Flags.boolean({ description: 'Print the report as JSON (stable key order); = --format json.' }),
+    format: Flags.string({
+      description: 'Report format: table, json, sarif (located at each citation in the document) or markdown.',
+      options: [...CITE_FORMATS],
+    }),
+  };
+
+  async run(): Promise<CiteReport> {
+    const { args, flags } = await this.parse(CiteVerify);
+    if (flags.json && flags.format && flags.format !== 'json') {
+      throw new UsageError(`--json contradicts --format ${flags.format}; choose one`);
+    }
+    const format: CiteFormat = flags.json ? 'json' : ((flags.format as CiteFormat | undefined) ?? 'table');
+    const root = this.findRoot(flags.root);
+    const { claims, rfcDocument } = await this.spec(root, flags.rfc, args.document === undefined);
+    const given = args.document ?? rfcDocument;
+    if (!given) throw new UsageError('no document: name one (cite verify rfcs/x.md) or set document in rfc.yaml');
+    const abs = args.document ? resolve(args.document) : resolve(root, given);
+    let text: string;
+    try {
+      text = readFileSync(abs, 'utf8');
+    } catch {
+      throw new UsageError(`cannot read the document ${relative(process.cwd(), abs) || abs}: no such file`);
+    }
+    const repo = new GitRepo(root);
+    const st = await repo.state();
+    const document = toPosix(relative(st.kind === 'repo' ? st.root : root, abs));
+    const at = await anchor(repo, flags.ref, new Date(), { history: false });
+    let report: CiteReport;
+    if (!at.ok) {
+      const o = at.outcome;
+      report = haltedCiteReport(document, flags.ref, o.status === 'halt' ? o.reason : 'the tree could not be read');
+    } else {
+      let since: { ref: string; sha: string } | undefined;
+      if (flags.since !== undefined) {
+        const s = (await repo.refExists(flags.since)) ? await repo.resolveAsOf(flags.since, new Date()) : undefined;
+        if (!s) throw new UsageError(`--since '${flags.since}' is not a commit in this repository`);
+        since = { ref: flags.since, sha: s.sha };
+      }
+      report = await verifyCitations({
+        document,
+        text,
+        repo,
+        ref: flags.ref,
+        sha: at.anchor.commit.sha,
+        declared: claimsFor(claims, document, rfcDocument),
+        ...(since ? { since } : {}),
+      });
+    }
+    const tty = { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, width: process.stdout.columns };
+    process.stdout.write(formatCite(report, format, tty));
+    let exit = citeExitCode(report);
+    if ((flags.fix || flags.write) && report.verdict !== 'halt') {
+      const fixed = applyFixes(document, text, report);
+      // The diff goes to stderr when stdout carries a machine-readable report.
+      const out = format === 'table' ? process.stdout : process.stderr;
+      if (fixed.fixed === 0) out.write('--fix: no DRIFT citation with a correction; nothing to change\n');
+      else out.write(fixed.patch);
+      if (flags.write && fixed.fixed > 0) {
+        const tmp = `${abs}.${process.pid}.tmp`;
+        writeFileSync(tmp, fixed.text);
+        renameSync(tmp, abs);
+        out.write(`wrote ${fixed.fixed} correction${fixed.fixed === 1 ? '' : 's'} to ${document}\n`);
+        if (at.ok) {
+          const after = await verifyCitations({
+            document,
+            text: fixed.text,
+            repo,
+            ref: flags.ref,
+            sha: at.anchor.commit.sha,
+            declared: claimsFor(claims, document, rfcDocument),
+          });
+          exit = citeExitCode(after);
+        }
+      }
+    }
+    process.exitCode = exit;
+    return report;
+  }
+
+  /** The RFC's declared claims and document; with an explicit document, running outside an RFC is fine. */
+  private async spec(
+    root: string,
+    rfcFlag: string | undefined,
+    required: boolean,
+  ): Promise<{ claims?: CitationClaim[]; rfcDocument?: string }> {
+    // Outside any RFC (no gates/ here), a named document is checked without declared claims.
+    if (!required && !rfcFlag && listRfcIds(root).length === 0) return {};
+    const id = this.chooseRfc(root, rfcFlag);
+    const { loadRfc } = await import('../../spec/load.js');
+    const rfc = loadRfc(root, id);
+    return {
+      ...(rfc.citations ? { claims: rfc.citations } : {}),
+      ...(rfc.manifest.document ? { rfcDocument: rfc.manifest.document } : {}),
+    };
+  }
+}
+
+function toPosix(p: string): string {
+  return p.split('\\').join('/');
+}

@@ -1,0 +1,59 @@
+import { Args, Flags } from '@oclif/core';
+import { RfcCommand } from '../../cli/rfc-command.js';
+import { formatParity, PARITY_FORMATS } from '../../formatters/parity/index.js';
+import { chooseFormat, loadParitySpec, parityInputs, run } from '../../parity/command.js';
+import { compareParity, parityExitCode, type ParityReport } from '../../parity/compare.js';
+import { listRfcIds } from '../../spec/rfc-dir.js';
+
+export default class ParityDiff extends RfcCommand {
+  static override summary = 'Compare JSON captures with their golden captures under the RFC parity definition.';
+  static override description = `Compares two JSON documents, or two folders of captures matched by their path in the folder (default: parity.yaml's golden and candidate folders), under the RFC's parity definition: the same field set at every level, the same value types (an int stays an int: 1 and 1.0 differ), the same key order, floats equal to significant_digits, keys whose whole name matches the mask removed first. Every difference is reported with its JSON path and kind: missing_field, extra_field, type_changed, order_changed, value_changed, float_beyond_precision.
+
+EXIT CODES
+  0  every golden capture is at parity
+  1  at least one capture differs from its golden capture
+  2  something is unmeasured: a golden capture without its capture, a capture without a golden one, or a folder of parity.yaml missing or empty
+  3  the invocation is invalid (malformed JSON with its file:line:col, a path that does not exist, no parity definition, a bad flag)`;
+  static override examples = [
+    '<%= config.bin %> parity diff',
+    '<%= config.bin %> parity diff tests/parity/golden tests/parity/beam --format junit > parity.xml',
+    '<%= config.bin %> parity diff golden/status.json beam/status.json --json',
+  ];
+
+  static override args = {
+    golden: Args.string({ description: 'Golden capture (file or folder).' }),
+    actual: Args.string({ description: 'Capture to compare with it (file or folder).' }),
+  };
+
+  static override flags = {
+    'significant-digits': Flags.integer({ description: "Override parity.yaml's significant digits.", min: 1, max: 17 }),
+    mask: Flags.string({ description: "Override parity.yaml's mask (a regex matched against whole key names)." }),
+    json: Flags.boolean({ description: 'Print the report as JSON (stable key order); = --format json.' }),
+    format: Flags.string({
+      description: 'Report format: table, json or junit (one testcase per golden file).',
+      options: [...PARITY_FORMATS],
+    }),
+  };
+
+  async run(): Promise<ParityReport> {
+    const { args, flags } = await this.parse(ParityDiff);
+    const format = chooseFormat(flags.json, flags.format);
+    const root = this.findRoot(flags.root);
+    // Outside any RFC (no gates/ here), two paths and --significant-digits are enough.
+    const rfc = flags.rfc || listRfcIds(root).length ? this.chooseRfc(root, flags.rfc) : undefined;
+    const spec = await loadParitySpec(root, rfc);
+    const input = parityInputs({
+      root,
+      spec,
+      rfc,
+      args: { first: args.golden, second: args.actual },
+      digits: flags['significant-digits'],
+      mask: flags.mask,
+      other: 'candidate',
+    });
+    const report = run(() => compareParity(input.first, input.second, input.options, 'diff'));
+    process.stdout.write(formatParity(report, format));
+    process.exitCode = parityExitCode(report);
+    return report;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * A CiteReport as SARIF 2.1.0: one rule per verdict that needs an edit (DRIFT, REFUTED,
+ * NOT_FOUND, AMBIGUOUS), one result per such citation, located at the citation's line and
+ * columns in the RFC document. A DRIFT result carries its correction as a SARIF fix.
+ */
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { Fix, Log, ReportingDescriptor, Result } from 'sarif';
+import { type CitationResult, type CiteReport, type CiteVerdict, FAILING } from '../../cite/verify.js';
+import { SARIF_SCHEMA_URI } from '../sarif.js';
+
+const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+
+const RULES: Record<string, { name: string; text: string; level: Result.level }> = {
+  DRIFT: {
+    name: 'citation-drift',
+    text: 'The cited lines no longer hold what the document says; it is elsewhere in the file.',
+    level: 'warning',
+  },
+  REFUTED: {
+    name: 'citation-refuted',
+    text: 'The cited lines do not exist, or what the document says they hold is nowhere in the file.',
+    level: 'error',
+  },
+  NOT_FOUND: { name: 'citation-not-found', text: 'The cited file is not in the tree.', level: 'error' },
+  AMBIGUOUS: {
+    name: 'citation-ambiguous',
+    text: 'The cited file name matches several files; cite it with its folder.',
+    level: 'warning',
+  },
+};
+
+const ruleId = (v: CiteVerdict) => `rfcgate/cite/${v}`;
+
+export function formatCiteSarif(report: CiteReport, opts: { toolVersion?: string } = {}): string {
+  const verdicts = Object.keys(RULES) as CiteVerdict[];
+  const rules: ReportingDescriptor[] = verdicts.map((v) => {
+    const r = RULES[v] as (typeof RULES)[string];
+    return {
+      id: ruleId(v),
+      name: r.name,
+      shortDescription: { text: r.text },
+      help: { text: 'Run `rfcgate cite verify --fix` to see the corrections of drifted citations.' },
+      defaultConfiguration: { level: r.level },
+      properties: { verdict: v, tags: ['rfcgate', 'citation'] },
+    };
+  });
+  const results = report.citations
+    .filter((c) => FAILING.has(c.verdict))
+    .map((c) => result(report, c, verdicts.indexOf(c.verdict)));
+  const log: Log = {
+    $schema: SARIF_SCHEMA_URI,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'rfcgate', version: opts.toolVersion ?? PACKAGE_VERSION, rules } },
+        automationDetails: { id: `rfcgate/cite/${report.document}/` },
+        columnKind: 'utf16CodeUnits',
+        results,
+        properties: { document: report.document, ref: report.ref, sha: report.sha, counts: report.counts },
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+function result(report: CiteReport, c: CitationResult, ruleIndex: number): Result {
+  const region = {
+    startLine: c.location.line,
+    startColumn: c.location.col,
+    endLine: c.location.line,
+    endColumn: c.location.col + c.id.length,
+  };
+  const artifactLocation = { uri: toUri(report.document), uriBaseId: '%SRCROOT%' };
+  const fixes: Fix[] = c.fix
+    ? [
+        {
+          description: { text: `cite ${c.fix.to}` },
+          artifactChanges: [
+            { artifactLocation, replacements: [{ deletedRegion: region, insertedContent: { text: c.fix.to } }] },
+          ],
+        },
+      ]
+    : [];
+  return {
+    ruleId: ruleId(c.verdict),
+    ruleIndex,
+    level: RULES[c.verdict]?.level ?? 'warning',
+    message: { text: `${c.verdict} ${c.id}: ${c.reason}` },
+    locations: [{ physicalLocation: { artifactLocation, region } }],
+    ...(fixes.length ? { fixes } : {}),
+    partialFingerprints: {
+      'rfcgateCitation/v1': createHash('sha256').update(`${report.document}\u0000${c.id}`).digest('hex'),
+    },
+    properties: {
+      verdict: c.verdict,
+      cite: c.id,
+      ...(c.resolved ? { resolved: c.resolved } : {}),
+      ...(c.candidates ? { candidates: c.candidates } : {}),
+    },
+  };
+}
+
+function toUri(file: string): string {
+  return file
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .split('/')
+    .map((s) => encodeURIComponent(s))
+    .join('/');
+}

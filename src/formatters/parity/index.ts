@@ -1,0 +1,68 @@
+/**
+ * Pure formatters of a ParityReport: a table (one line per file, then every difference
+ * with its JSON path), JSON (deterministic) and JUnit.
+ */
+import type { Difference } from '../../parity/diff.js';
+import type { FileStatus, ParityReport } from '../../parity/compare.js';
+import { formatParityJunit } from './junit.js';
+
+export const PARITY_FORMATS = ['table', 'json', 'junit'] as const;
+export type ParityFormat = (typeof PARITY_FORMATS)[number];
+
+export function formatParity(r: ParityReport, format: ParityFormat): string {
+  switch (format) {
+    case 'table':
+      return parityTable(r);
+    case 'json':
+      return `${JSON.stringify(r, null, 2)}\n`;
+    case 'junit':
+      return formatParityJunit(r);
+  }
+}
+
+/** `value_changed $.a.b: 1 → 2`, one line, the way the table and JUnit show it. */
+export function describeDifference(d: Difference, mode: ParityReport['mode'] = 'diff'): string {
+  const [first, second] = mode === 'diff' ? ['golden capture', 'compared capture'] : ['first take', 'second take'];
+  const values =
+    d.expected !== undefined && d.actual !== undefined
+      ? `${d.expected} → ${d.actual}`
+      : d.expected !== undefined
+        ? `only in the ${first}: ${d.expected}`
+        : `only in the ${second}: ${d.actual ?? ''}`;
+  return `${d.kind} ${d.path}: ${values}`;
+}
+
+const LABEL: Record<ParityReport['mode'], Record<FileStatus, string>> = {
+  diff: { parity: 'parity', differs: 'DIFFERS', missing_capture: 'NO CAPTURE', missing_golden: 'NO GOLDEN' },
+  'capture-check': {
+    parity: 'stable',
+    differs: 'UNSTABLE',
+    missing_capture: 'NO 2ND TAKE',
+    missing_golden: 'NO 1ST TAKE',
+  },
+};
+
+export function parityTable(r: ParityReport): string {
+  const rules = `${r.significant_digits} significant digits, mask ${r.mask ? `/${r.mask}/` : 'none'}${r.spec ? ` (${r.spec})` : ''}`;
+  const out = [`${r.mode === 'diff' ? 'parity' : 'capture check'}: ${r.golden} vs ${r.actual}; ${rules}`];
+  if (r.halt) {
+    out.push(`HALT: ${r.halt}`);
+    return `${out.join('\n')}\n`;
+  }
+  const width = Math.max(...r.files.map((f) => LABEL[r.mode][f.status].length));
+  for (const f of r.files) {
+    out.push(`${LABEL[r.mode][f.status].padEnd(width)}  ${f.name}`);
+    if (r.mode === 'capture-check' && f.differences.length) {
+      out.push('    a field outside the mask differs between two captures of the same request (non-deterministic):');
+    }
+    for (const d of f.differences) out.push(`    ${describeDifference(d, r.mode)}`);
+  }
+  const c = r.counts;
+  const total = r.files.length;
+  const summary =
+    r.mode === 'diff'
+      ? `${c.parity} of ${total} at parity, ${c.differs} differ, ${c.missing_capture} without a capture, ${c.missing_golden} without a golden`
+      : `${c.parity} of ${total} stable, ${c.differs} unstable, ${c.missing_capture + c.missing_golden} without a second take`;
+  out.push(`${summary}: ${r.verdict.toUpperCase()}`);
+  return `${out.join('\n')}\n`;
+}

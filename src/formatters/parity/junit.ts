@@ -1,0 +1,71 @@
+/**
+ * A ParityReport as JUnit XML: one testcase per golden file. Off parity → <failure> listing
+ * every difference; a capture without its counterpart → <error> (unmeasured, like a halted
+ * gate). No timings, so the same report gives byte-identical XML.
+ */
+import { create } from 'xmlbuilder2';
+import type { ParityFile, ParityReport } from '../../parity/compare.js';
+import { describeDifference } from './index.js';
+
+export function formatParityJunit(r: ParityReport): string {
+  const failures = r.files.filter((f) => f.status === 'differs').length;
+  const errors = r.counts.missing_capture + r.counts.missing_golden + (r.halt ? 1 : 0);
+  const totals = {
+    tests: String(r.files.length + (r.halt ? 1 : 0)),
+    failures: String(failures),
+    errors: String(errors),
+    skipped: '0',
+  };
+  const name = r.mode === 'diff' ? 'rfcgate parity diff' : 'rfcgate parity capture-check';
+  const doc = create({ version: '1.0', encoding: 'UTF-8' });
+  const suites = doc.ele('testsuites', { name, ...totals });
+  const suite = suites.ele('testsuite', { name: attr(`${r.golden} vs ${r.actual}`), ...totals });
+  const props = suite.ele('properties');
+  for (const [k, v] of [
+    ['golden', r.golden],
+    ['compared', r.actual],
+    ['significant_digits', String(r.significant_digits)],
+    ['mask', r.mask ?? ''],
+    ['verdict', r.verdict],
+  ] as const) {
+    props.ele('property', { name: k, value: attr(v) });
+  }
+  if (r.halt) {
+    suite
+      .ele('testcase', { name: attr(r.golden), classname: 'parity' })
+      .ele('error', { message: attr(r.halt), type: 'halt:missing' })
+      .txt(text(r.halt));
+  }
+  for (const f of r.files) testcase(suite, r, f);
+  return `${doc.end({ prettyPrint: true, indent: '  ' })}\n`;
+}
+
+type Element = ReturnType<ReturnType<typeof create>['ele']>;
+
+function testcase(suite: Element, r: ParityReport, f: ParityFile): void {
+  const tc = suite.ele('testcase', { name: attr(f.name), classname: attr(r.mode === 'diff' ? 'parity' : 'capture') });
+  if (f.status === 'parity') return;
+  if (f.status === 'differs') {
+    const what = r.mode === 'diff' ? 'difference' : 'non-deterministic field outside the mask';
+    tc.ele('failure', {
+      message: attr(`${f.differences.length} ${what}${f.differences.length === 1 ? '' : 's'}`),
+      type: 'parity',
+    }).txt(text(f.differences.map((d) => describeDifference(d, r.mode)).join('\n')));
+    return;
+  }
+  const why =
+    f.status === 'missing_capture'
+      ? `no capture to compare with the golden ${f.golden ?? f.name}`
+      : `no golden capture for ${f.actual ?? f.name}`;
+  tc.ele('error', { message: attr(why), type: `halt:${f.status}` }).txt(text(why));
+}
+
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+function text(s: string): string {
+  return s.replace(NOT_XML, '\uFFFD').replace(/\r\n?/g, '\n');
+}
+
+function attr(s: string): string {
+  return text(s).replace(/[\t\n]+/g, ' ');
+}

@@ -1,0 +1,80 @@
+/**
+ * What `parity diff` and `parity capture-check` share: the rules (parity.yaml of the RFC,
+ * or flags when comparing outside an RFC) and the two paths (arguments, or the folders the
+ * spec names). Explicit paths that do not exist are an invocation error; folders named by
+ * the spec that do not exist yet are unmeasured, so the report halts.
+ */
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { ParityFormat } from '../formatters/parity/index.js';
+import { UsageError } from '../spec/problems.js';
+import type { ParityOptions, ParityReport } from './compare.js';
+import { JsonSyntaxError } from './parse.js';
+import type { ParitySpec } from './spec.js';
+
+export interface ParityInputs {
+  first: string;
+  second: string;
+  options: ParityOptions;
+}
+
+export function parityInputs(o: {
+  root: string;
+  spec: ParitySpec | undefined;
+  rfc: string | undefined;
+  args: { first?: string | undefined; second?: string | undefined };
+  digits?: number | undefined;
+  mask?: string | undefined;
+  /** The spec folder compared with the golden one when no paths are given. */
+  other: 'candidate' | 'recapture';
+}): ParityInputs {
+  const { spec, args } = o;
+  const digits = o.digits ?? spec?.significant_digits;
+  if (digits === undefined) {
+    throw new UsageError(
+      `no parity definition: add parity.yaml to gates/${o.rfc ?? '<rfc>'}/ or pass --significant-digits (and --mask)`,
+    );
+  }
+  const mask = o.mask ?? spec?.mask;
+  const options: ParityOptions = {
+    significantDigits: digits,
+    ...(mask ? { mask } : {}),
+    ...(spec && o.rfc ? { spec: `gates/${o.rfc}/parity.yaml` } : {}),
+  };
+  if (args.first !== undefined || args.second !== undefined) {
+    if (args.first === undefined || args.second === undefined)
+      throw new UsageError('give two paths (files or folders), or none to use parity.yaml');
+    for (const p of [args.first, args.second]) if (!existsSync(p)) throw new UsageError(`${p} does not exist`);
+    return { first: args.first, second: args.second, options };
+  }
+  if (!spec) throw new UsageError(`no paths given and no parity.yaml to name them: pass two files or folders`);
+  const other = spec[o.other];
+  if (!other) {
+    throw new UsageError(`parity.yaml names no ${o.other} folder: add ${o.other}: <folder> or pass two paths`);
+  }
+  const rel = (p: string) => relative(process.cwd(), join(o.root, p)) || '.';
+  return { first: rel(spec.golden), second: rel(other), options };
+}
+
+export function chooseFormat(json: boolean, format: string | undefined): ParityFormat {
+  if (json && format && format !== 'json') throw new UsageError(`--json contradicts --format ${format}; choose one`);
+  return json ? 'json' : ((format as ParityFormat | undefined) ?? 'table');
+}
+
+/** Malformed JSON is an invalid input: one line with file:line:col, exit 3. */
+export function run(compare: () => ParityReport): ParityReport {
+  try {
+    return compare();
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** parity.yaml of the chosen RFC, when there is one; comparing two paths outside an RFC needs none. */
+export async function loadParitySpec(root: string, rfc: string | undefined): Promise<ParitySpec | undefined> {
+  if (!rfc) return undefined;
+  // Loaded only when needed: the schema compiler costs start-up a plain file comparison does not need.
+  const { loadRfc } = await import('../spec/load.js');
+  return loadRfc(root, rfc).parity;
+}

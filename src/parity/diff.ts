@@ -1,0 +1,147 @@
+/**
+ * The parity definition of an RFC (wave3 §7.2) applied to two parsed JSON documents: same
+ * field set at every level, same value types (an int stays an int: `1` and `1.0` differ),
+ * same key order, floats equal to N significant digits, keys matching the mask removed
+ * first. Every difference is reported, each with its JSON path, not just the first.
+ */
+import { type JsonEntry, type JsonValue, render } from './parse.js';
+
+export const DIFFERENCE_KINDS = [
+  'missing_field',
+  'extra_field',
+  'type_changed',
+  'order_changed',
+  'value_changed',
+  'float_beyond_precision',
+] as const;
+export type DifferenceKind = (typeof DIFFERENCE_KINDS)[number];
+
+export interface Difference {
+  /** JSONPath of the field, e.g. `$.agents[0].score`. */
+  path: string;
+  kind: DifferenceKind;
+  /** The golden side, as JSON text (numbers exactly as written); absent for an extra field. */
+  expected?: string;
+  /** The compared side; absent for a missing field. */
+  actual?: string;
+}
+
+export interface ParityRules {
+  /** Floats are equal when they agree to this many significant digits. */
+  significantDigits: number;
+  /** Keys whose whole name matches are removed before comparison, at every level. */
+  mask?: RegExp;
+}
+
+/** Compiles a mask as a whole-name match: `.*_at` masks `created_at`, not `last_attempt`. */
+export function compileMask(source: string): RegExp {
+  return new RegExp(`^(?:${source})$`, 'u');
+}
+
+export function diffJson(golden: JsonValue, actual: JsonValue, rules: ParityRules): Difference[] {
+  const out: Difference[] = [];
+  walk(golden, actual, '$', rules, out);
+  return out;
+}
+
+function walk(g: JsonValue, a: JsonValue, path: string, rules: ParityRules, out: Difference[]): void {
+  if (g.kind !== a.kind) {
+    out.push({ path, kind: 'type_changed', expected: summary(g), actual: summary(a) });
+    return;
+  }
+  switch (g.kind) {
+    case 'object':
+      return objects(g.entries, (a as typeof g).entries, path, rules, out);
+    case 'array': {
+      const items = (a as typeof g).items;
+      const n = Math.max(g.items.length, items.length);
+      for (let i = 0; i < n; i++) {
+        const gi = g.items[i];
+        const ai = items[i];
+        const p = `${path}[${i}]`;
+        if (gi && ai) walk(gi, ai, p, rules, out);
+        else if (gi) out.push({ path: p, kind: 'missing_field', expected: summary(gi) });
+        else if (ai) out.push({ path: p, kind: 'extra_field', actual: summary(ai) });
+      }
+      return;
+    }
+    case 'float': {
+      const b = a as typeof g;
+      if (!floatsEqual(g.value, b.value, rules.significantDigits)) {
+        out.push({ path, kind: 'float_beyond_precision', expected: g.raw, actual: b.raw });
+      }
+      return;
+    }
+    case 'int': {
+      const b = a as typeof g;
+      // BigInt: an id beyond 2^53 must not compare equal to its neighbour.
+      if (BigInt(g.raw) !== BigInt(b.raw)) out.push({ path, kind: 'value_changed', expected: g.raw, actual: b.raw });
+      return;
+    }
+    case 'string':
+    case 'bool': {
+      const b = a as typeof g;
+      if (g.value !== b.value) out.push({ path, kind: 'value_changed', expected: render(g), actual: render(b) });
+      return;
+    }
+    case 'null':
+      return;
+  }
+}
+
+function objects(gAll: JsonEntry[], aAll: JsonEntry[], path: string, rules: ParityRules, out: Difference[]): void {
+  const keep = (e: JsonEntry) => !rules.mask?.test(e.key);
+  const g = firstOf(gAll.filter(keep));
+  const a = firstOf(aAll.filter(keep));
+  for (const [key, value] of g) {
+    if (!a.has(key)) out.push({ path: child(path, key), kind: 'missing_field', expected: summary(value) });
+  }
+  for (const [key, value] of a) {
+    if (!g.has(key)) out.push({ path: child(path, key), kind: 'extra_field', actual: summary(value) });
+  }
+  const gOrder = [...g.keys()].filter((k) => a.has(k));
+  const aOrder = [...a.keys()].filter((k) => g.has(k));
+  if (gOrder.some((k, i) => aOrder[i] !== k)) {
+    out.push({ path, kind: 'order_changed', expected: keyList(gOrder), actual: keyList(aOrder) });
+  }
+  for (const [key, value] of g) {
+    const other = a.get(key);
+    if (other) walk(value, other, child(path, key), rules, out);
+  }
+}
+
+/** Entries by key in file order; a repeated key keeps its first value, as the golden capture's reader would see one. */
+function firstOf(entries: JsonEntry[]): Map<string, JsonValue> {
+  const m = new Map<string, JsonValue>();
+  for (const e of entries) if (!m.has(e.key)) m.set(e.key, e.value);
+  return m;
+}
+
+/**
+ * Equal to `digits` significant digits: both values print the same with that many
+ * (C's `%.{digits}g`, Python's `f"{x:.{digits}g}"`, which is how golden tests are written).
+ */
+export function floatsEqual(x: number, y: number, digits: number): boolean {
+  if (x === y) return true;
+  return x.toPrecision(digits) === y.toPrecision(digits);
+}
+
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+export function child(path: string, key: string): string {
+  return IDENT.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+
+function keyList(keys: string[]): string {
+  return `[${keys.map((k) => JSON.stringify(k)).join(', ')}]`;
+}
+
+const MAX = 80;
+
+/** A value for a report: leaves as written, containers cut short (the files hold the rest). */
+function summary(v: JsonValue): string {
+  const text = render(v);
+  if (text.length <= MAX) return text;
+  const chars = Array.from(text);
+  return chars.length <= MAX ? text : `${chars.slice(0, MAX - 1).join('')}…`;
+}

@@ -1,0 +1,116 @@
+/**
+ * JSON as written, not as JavaScript sees it. `JSON.parse` loses exactly what parity is
+ * about: an object's integer-like keys are moved first, and `1.0` becomes `1`. The
+ * document is parsed with jsonc-parser's syntax tree instead (strict JSON: no comments, no
+ * trailing commas), which keeps every property in file order and the offsets of every
+ * value, so a number's lexical kind and exact text are read back from the source.
+ */
+import { type Node, type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
+
+export type JsonValue =
+  | { kind: 'object'; entries: JsonEntry[]; offset: number }
+  | { kind: 'array'; items: JsonValue[]; offset: number }
+  /** A number written without fraction or exponent; `raw` is its exact text. */
+  | { kind: 'int'; raw: string; value: number; offset: number }
+  /** A number written with a fraction or an exponent (`1.0`, `2e3`). */
+  | { kind: 'float'; raw: string; value: number; offset: number }
+  | { kind: 'string'; value: string; offset: number }
+  | { kind: 'bool'; value: boolean; offset: number }
+  | { kind: 'null'; offset: number };
+
+export type JsonKind = JsonValue['kind'];
+
+export interface JsonEntry {
+  key: string;
+  value: JsonValue;
+}
+
+export class JsonSyntaxError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly col: number,
+    readonly detail: string,
+  ) {
+    super(`${file}:${line}:${col}: not valid JSON: ${detail}`);
+  }
+}
+
+/** Parses strict JSON; a syntax error is thrown with the file, line and column of the first problem. */
+export function parseJson(text: string, file: string): JsonValue {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  const first = errors[0];
+  if (first || !root) {
+    const at = lineCol(text, first?.offset ?? 0);
+    throw new JsonSyntaxError(
+      file,
+      at.line,
+      at.col,
+      first ? describe(printParseErrorCode(first.error)) : 'empty document',
+    );
+  }
+  return convert(root, text);
+}
+
+function convert(n: Node, text: string): JsonValue {
+  switch (n.type) {
+    case 'object':
+      return {
+        kind: 'object',
+        offset: n.offset,
+        entries: (n.children ?? []).map((p) => {
+          const [k, v] = p.children ?? [];
+          // A property node always has its key and, once the parse had no errors, its value.
+          return { key: String(k?.value), value: convert(v as Node, text) };
+        }),
+      };
+    case 'array':
+      return { kind: 'array', offset: n.offset, items: (n.children ?? []).map((c) => convert(c, text)) };
+    case 'number': {
+      const raw = text.slice(n.offset, n.offset + n.length);
+      return { kind: /[.eE]/.test(raw) ? 'float' : 'int', raw, value: Number(raw), offset: n.offset };
+    }
+    case 'string':
+      return { kind: 'string', value: String(n.value), offset: n.offset };
+    case 'boolean':
+      return { kind: 'bool', value: n.value === true, offset: n.offset };
+    default:
+      return { kind: 'null', offset: n.offset };
+  }
+}
+
+function describe(code: string): string {
+  // "CommaExpected" → "comma expected"
+  return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+/** 1-based line and column (UTF-16 code units) of an offset. */
+export function lineCol(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, col: offset - start + 1 };
+}
+
+/** The value as compact JSON text, numbers exactly as written; for messages and reports. */
+export function render(v: JsonValue): string {
+  switch (v.kind) {
+    case 'object':
+      return `{${v.entries.map((e) => `${JSON.stringify(e.key)}:${render(e.value)}`).join(',')}}`;
+    case 'array':
+      return `[${v.items.map(render).join(',')}]`;
+    case 'int':
+    case 'float':
+      return v.raw;
+    case 'string':
+      return JSON.stringify(v.value);
+    case 'bool':
+      return String(v.value);
+    case 'null':
+      return 'null';
+  }
+}

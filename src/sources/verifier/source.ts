@@ -1,0 +1,146 @@
+/**
+ * The verifier lane as a measurement source, so "no REFUTED citations" and "100% golden
+ * parity" are gates like any other.
+ *
+ * - `citations`: the RFC document is read from git at the ref (as of the instant), its
+ *   citations verified against that same tree; the value counts those with the chosen
+ *   verdicts (default REFUTED and NOT_FOUND). A document missing at the ref, or one that
+ *   cites nothing, halts: nothing checked is not clean.
+ * - `parity`: the golden captures of parity.yaml compared with the candidate captures
+ *   (both folders read from the repository's working tree: candidates are produced by a
+ *   CI run, not committed); the value counts golden captures off parity. A missing
+ *   folder, an empty golden folder, or any capture without its counterpart halts.
+ */
+import { join } from 'node:path';
+import { claimsFor } from '../../cite/spec.js';
+import { type CiteVerdict, verifyCitations } from '../../cite/verify.js';
+import type { Evidence } from '../../model/result.js';
+import { compareParity } from '../../parity/compare.js';
+import { JsonSyntaxError } from '../../parity/parse.js';
+import type { MeasurementSpec, VerifierQuery } from '../../spec/types.js';
+import { anchor, guarded, RepoPool } from '../git/common.js';
+import type { GitHistory } from '../git/repo.js';
+import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource, ok } from '../types.js';
+
+export const DEFAULT_COUNTED: readonly CiteVerdict[] = ['REFUTED', 'NOT_FOUND'];
+const LISTED = 20;
+
+export class VerifierMeasurementSource implements MeasurementSource {
+  readonly kind = 'verifier' as const;
+  private readonly pool: RepoPool;
+
+  constructor(repo?: GitHistory) {
+    this.pool = new RepoPool(repo);
+  }
+
+  async measure(m: MeasurementSpec, ctx: EvalContext): Promise<MeasurementOutcome> {
+    if (m.source !== 'verifier') {
+      return halt('error', `the verifier source cannot measure '${m.id}', a ${m.source} measurement`);
+    }
+    const q = m.verifier;
+    return guarded(`verifier ${q.query} for '${m.id}'`, ctx, () =>
+      q.query === 'parity' ? Promise.resolve(parity(q, ctx)) : this.citations(q, ctx),
+    );
+  }
+
+  async close(): Promise<void> {}
+
+  private async citations(q: VerifierQuery, ctx: EvalContext): Promise<MeasurementOutcome> {
+    const repo = this.pool.get(ctx.repoDir);
+    const ref = q.ref ?? ctx.ref;
+    const document = q.document ?? ctx.manifest.document;
+    if (!document) {
+      return halt('error', `no document to verify: set document in rfc.yaml or verifier.document in the measurement`);
+    }
+    const at = await anchor(repo, ref, ctx.asOf, { history: false });
+    if (!at.ok) return at.outcome;
+    const sha = at.anchor.commit.sha;
+    const base: Evidence = { document, ref, sha };
+    const text = await repo.fileAt(sha, document);
+    if (text === undefined) {
+      return halt('missing', `the document ${document} is not in the tree of ${ref} (${sha.slice(0, 7)})`, base);
+    }
+    const report = await verifyCitations({
+      document,
+      text,
+      repo,
+      ref,
+      sha,
+      declared: claimsFor(q.claims, document, ctx.manifest.document),
+    });
+    const counts: Evidence = { ...report.counts };
+    if (report.citations.length === 0) {
+      return halt('insufficient', `${document} cites no code (path:line): there is nothing to verify`, {
+        ...base,
+        counts,
+      });
+    }
+    const counted = new Set<string>(q.verdicts ?? DEFAULT_COUNTED);
+    const hits = report.citations.filter((c) => counted.has(c.verdict));
+    return ok(hits.length, {
+      ...base,
+      counted: [...counted],
+      counts,
+      citations: hits.slice(0, LISTED).map((c) => ({
+        cite: c.id,
+        verdict: c.verdict,
+        line: c.location.line,
+        reason: c.reason,
+      })),
+      ...(hits.length > LISTED ? { more: hits.length - LISTED } : {}),
+    });
+  }
+}
+
+function parity(q: VerifierQuery, ctx: EvalContext): MeasurementOutcome {
+  const spec = q.parity;
+  if (!spec) return halt('error', 'no parity definition: add parity.yaml to the RFC folder');
+  if (!spec.candidate) {
+    return halt(
+      'missing',
+      'parity.yaml names no candidate folder: there are no captures to compare with the golden ones',
+      {
+        golden: spec.golden,
+      },
+    );
+  }
+  let report;
+  try {
+    report = compareParity(join(ctx.repoDir, spec.golden), join(ctx.repoDir, spec.candidate), {
+      significantDigits: spec.significant_digits,
+      ...(spec.mask ? { mask: spec.mask } : {}),
+    });
+  } catch (e) {
+    if (e instanceof JsonSyntaxError)
+      return halt('error', e.message, { golden: spec.golden, candidate: spec.candidate });
+    throw e;
+  }
+  const evidence: Evidence = {
+    golden: spec.golden,
+    candidate: spec.candidate,
+    significant_digits: spec.significant_digits,
+    mask: spec.mask ?? null,
+    counts: { ...report.counts },
+  };
+  if (report.halt) return halt('missing', report.halt.replaceAll(`${ctx.repoDir}/`, ''), evidence);
+  const unmatched = report.files.filter((f) => f.status === 'missing_capture' || f.status === 'missing_golden');
+  if (unmatched.length) {
+    return halt(
+      'missing',
+      `${unmatched.length} capture${unmatched.length === 1 ? ' has' : 's have'} no counterpart (${unmatched
+        .slice(0, 5)
+        .map((f) => `${f.name}: ${f.status.replace('_', ' ')}`)
+        .join(', ')}): parity is unmeasured for ${unmatched.length === 1 ? 'it' : 'them'}`,
+      evidence,
+    );
+  }
+  const off = report.files.filter((f) => f.status === 'differs');
+  return ok(off.length, {
+    ...evidence,
+    differing: off.slice(0, LISTED).map((f) => ({
+      file: f.name,
+      differences: f.differences.length,
+      first: `${f.differences[0]?.kind ?? ''} at ${f.differences[0]?.path ?? ''}`,
+    })),
+  });
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { extractCitations, formatSpans } from '../../src/cite/extract.js';
+import { RFC } from './fixture.js';
+
+describe('extractCitations', () => {
+  const cs = extractCitations(RFC);
+  const byText = (t: string) => cs.filter((c) => c.text === t);
+
+  it('finds every form: line, range, list, symbol, bare name, in code spans, plain text and tables', () => {
+    expect(cs.map((c) => c.text)).toEqual([
+      'src/app/handlers.py:3',
+      'handlers.py:9-10',
+      'src/app/handlers.py:7',
+      'src/db/schema.sql:2',
+      'src/db/schema.sql:1',
+      'src/db/schema.sql:40',
+      'src/app/handlers.py:4,5',
+      'src/app/handlers.py::process_agent_update',
+      'handlers.py::no_such_function',
+      'util.py:1',
+      'src/nowhere.py:3',
+      'schema.sql:2',
+    ]);
+    expect(byText('src/app/handlers.py:4,5')[0]?.spans).toEqual([
+      { from: 4, to: 4 },
+      { from: 5, to: 5 },
+    ]);
+    expect(byText('handlers.py:9-10')[0]?.spans).toEqual([{ from: 9, to: 10 }]);
+    expect(byText('src/app/handlers.py::process_agent_update')[0]?.symbol).toBe('process_agent_update');
+  });
+
+  it('skips fenced and indented code and link targets', () => {
+    expect(cs.some((c) => /:9[789]$/.test(c.text))).toBe(false);
+  });
+
+  it('gives each citation its line and column in the document', () => {
+    const c = byText('src/app/handlers.py:3')[0];
+    expect(c && { line: c.line, col: c.col }).toEqual({ line: 3, col: 54 });
+    expect(RFC.slice(c?.offset, c?.end)).toBe('src/app/handlers.py:3');
+    const t = byText('schema.sql:2')[0];
+    expect(t?.line).toBe(20);
+  });
+
+  it('reads the claim from the same sentence, the nearest citation taking each name', () => {
+    expect(byText('src/app/handlers.py:3')[0]?.names).toEqual(['process_agent_update']);
+    expect(byText('handlers.py:9-10')[0]?.names).toEqual(['lock_for()']);
+    expect(byText('src/app/handlers.py:7')[0]?.names).toEqual(['_SESSION_LOCKS']);
+    expect(byText('src/app/handlers.py:4,5')[0]?.names).toEqual(['lock_for()', 'apply()']);
+    expect(byText('src/db/schema.sql:1')[0]?.names).toEqual([]);
+    expect(byText('schema.sql:2')[0]?.names).toEqual(['trg_sessions_updated_at']);
+  });
+
+  it('plain-text calls count as claims; file names do not', () => {
+    const [c] = extractCitations('Here run_it() is called at a.py:3, not lease_client.py.\n');
+    expect(c?.names).toEqual(['run_it()']);
+    const [d] = extractCitations('The `lease_client.py` module at `a.py:3`.\n');
+    expect(d?.names).toEqual([]);
+  });
+
+  it('does not take URLs, times or versions for citations', () => {
+    expect(extractCitations('At 10:30 see https://x.org/a.py:3 and v1.2:3 or host.example:8080x.\n')).toEqual([]);
+  });
+
+  it('formats spans back as written', () => {
+    expect(
+      formatSpans(
+        [
+          { from: 3, to: 9 },
+          { from: 12, to: 12 },
+        ],
+        '–',
+      ),
+    ).toBe('3–9,12');
+  });
+});

@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyFixes } from '../../src/cite/fix.js';
+import { type CiteReport, shiftFor, verifyCitations } from '../../src/cite/verify.js';
+import { GitRepo } from '../../src/sources/git/repo.js';
+import { removeFixtures } from '../helpers/git-fixture.js';
+import { type CiteFixture, citeFixture, RFC } from './fixture.js';
+
+let fx: CiteFixture;
+beforeAll(() => {
+  fx = citeFixture();
+});
+afterAll(removeFixtures);
+
+function verify(sha: string, text = RFC, extra: Partial<Parameters<typeof verifyCitations>[0]> = {}) {
+  return verifyCitations({
+    document: 'rfcs/demo.md',
+    text,
+    repo: new GitRepo(fx.repo.dir),
+    ref: sha.slice(0, 7),
+    sha,
+    ...extra,
+  });
+}
+
+function verdicts(r: CiteReport): Record<string, string> {
+  return Object.fromEntries(r.citations.map((c) => [c.id, c.verdict]));
+}
+
+describe('verifyCitations', () => {
+  it('gives each citation its verdict against the tree where the lines moved', async () => {
+    const r = await verify(fx.v2);
+    expect(verdicts(r)).toEqual({
+      'src/app/handlers.py:3': 'VERIFIED',
+      'handlers.py:9-10': 'DRIFT',
+      'src/app/handlers.py:7': 'DRIFT',
+      'src/db/schema.sql:2': 'REFUTED',
+      'src/db/schema.sql:1': 'SOURCE_ONLY',
+      'src/db/schema.sql:40': 'REFUTED',
+      'src/app/handlers.py:4,5': 'VERIFIED',
+      'src/app/handlers.py::process_agent_update': 'VERIFIED',
+      'handlers.py::no_such_function': 'REFUTED',
+      'util.py:1': 'AMBIGUOUS',
+      'src/nowhere.py:3': 'NOT_FOUND',
+      'schema.sql:2': 'VERIFIED',
+    });
+    expect(r.counts).toEqual({ VERIFIED: 4, DRIFT: 2, REFUTED: 3, SOURCE_ONLY: 1, NOT_FOUND: 1, AMBIGUOUS: 1 });
+    expect(r.verdict).toBe('fail');
+  });
+
+  it('before the lines moved, the same citations verify', async () => {
+    const r = await verify(fx.v1);
+    expect(verdicts(r)['handlers.py:9-10']).toBe('VERIFIED');
+    expect(verdicts(r)['src/app/handlers.py:7']).toBe('VERIFIED');
+  });
+
+  it('a drifted citation names where its claim now is and the corrected citation', async () => {
+    const r = await verify(fx.v2);
+    const d = r.citations.find((c) => c.id === 'handlers.py:9-10');
+    expect(d?.resolved).toBe('src/app/handlers.py');
+    expect(d?.found).toEqual([{ name: 'lock_for()', lines: [4, 12] }]);
+    expect(d?.fix).toEqual({ from: 'handlers.py:9-10', to: 'handlers.py:12-13' });
+    expect(r.citations.find((c) => c.id === 'src/app/handlers.py:7')?.fix?.to).toBe('src/app/handlers.py:10');
+  });
+
+  it('refutations and ambiguities say why, with the candidates', async () => {
+    const r = await verify(fx.v2);
+    const by = (id: string) => r.citations.find((c) => c.id === id);
+    expect(by('src/db/schema.sql:2')?.reason).toMatch(/'trg_dialectic_missing' is nowhere in the file/);
+    expect(by('src/db/schema.sql:40')?.reason).toMatch(/line 40 is past the end \(the file has 2 lines\)/);
+    expect(by('util.py:1')?.candidates).toEqual(['lib/util.py', 'tools/util.py']);
+    expect(by('schema.sql:2')?.location).toEqual({ file: 'rfcs/demo.md', line: 20, col: 43 });
+  });
+
+  it('a claim declared in the spec replaces the sentence', async () => {
+    const declared = new Map([
+      ['src/db/schema.sql:1', ['core.sessions']],
+      ['src/db/schema.sql:2', ['trg_sessions_updated_at']],
+    ]);
+    const r = await verify(fx.v2, RFC, { declared });
+    const by = (id: string) => r.citations.find((c) => c.id === id);
+    expect(by('src/db/schema.sql:1')).toMatchObject({ verdict: 'VERIFIED', expect_source: 'spec' });
+    expect(by('src/db/schema.sql:2')).toMatchObject({ verdict: 'VERIFIED', expect: ['trg_sessions_updated_at'] });
+  });
+
+  it('--since keeps only the citations whose file changed', async () => {
+    const r = await verify(fx.v2, RFC, { since: { ref: 'v1', sha: fx.v1 } });
+    expect(r.citations.every((c) => c.resolved === 'src/app/handlers.py')).toBe(true);
+    expect(r.citations).toHaveLength(6);
+    expect(r.since).toEqual({ ref: 'v1', sha: fx.v1, unchanged: 6 });
+  });
+});
+
+describe('--fix', () => {
+  it('rewrites only the drifted citations; every other byte stays; the result verifies', async () => {
+    const r = await verify(fx.v2);
+    const fixed = applyFixes('rfcs/demo.md', RFC, r);
+    expect(fixed.fixed).toBe(2);
+    const before = RFC.split('\n');
+    const after = fixed.text.split('\n');
+    expect(after).toHaveLength(before.length);
+    const changed = before.flatMap((l, i) => (l === after[i] ? [] : [i + 1]));
+    expect(changed).toEqual([5, 6]);
+    expect(after[4]).toBe('The lock helper `lock_for()` is defined at `handlers.py:12-13`; its registry');
+    expect(after[5]).toBe(before[5]?.replace('src/app/handlers.py:7', 'src/app/handlers.py:10'));
+    expect(fixed.patch).toMatch(/^-The lock helper .*handlers\.py:9-10/m);
+    expect(fixed.patch).toMatch(/^\+The lock helper .*handlers\.py:12-13/m);
+    const again = await verify(fx.v2, fixed.text);
+    expect(again.counts.DRIFT).toBe(0);
+    expect(verdicts(again)['handlers.py:12-13']).toBe('VERIFIED');
+  });
+
+  it('keeps CRLF line endings and a trailing line without newline byte for byte', async () => {
+    const crlf = `${RFC.replace(/\n/g, '\r\n')}last line`;
+    const r = await verify(fx.v2, crlf);
+    const fixed = applyFixes('rfcs/demo.md', crlf, r);
+    expect(fixed.fixed).toBe(2);
+    const restored = fixed.text
+      .replace('handlers.py:12-13', 'handlers.py:9-10')
+      .replace('handlers.py:10 ', 'handlers.py:7 ');
+    expect(restored).toBe(crlf);
+  });
+
+  it('keeps a byte-order mark and rewrites at the right offsets after it', async () => {
+    const withBom = `\uFEFF${RFC}`;
+    const fixed = applyFixes('rfcs/demo.md', withBom, await verify(fx.v2, withBom));
+    expect(fixed.fixed).toBe(2);
+    expect(fixed.text.startsWith('\uFEFF# Demo RFC')).toBe(true);
+    expect(fixed.text).toContain('`handlers.py:12-13`;');
+  });
+
+  it('changes nothing when nothing drifted', async () => {
+    const r = await verify(fx.v1);
+    expect(applyFixes('rfcs/demo.md', RFC, r)).toEqual({ text: RFC, fixed: 0, patch: '' });
+  });
+});
+
+describe('shiftFor', () => {
+  it('prefers the shift that starts the citation at the claim, then the smallest covering one', () => {
+    expect(shiftFor([{ from: 100, to: 110 }], [{ name: 'f', lines: [120] }], 500)).toBe(20);
+    expect(
+      shiftFor(
+        [{ from: 100, to: 110 }],
+        [
+          { name: 'f', lines: [120] },
+          { name: 'g', lines: [135] },
+        ],
+        500,
+      ),
+    ).toBeUndefined();
+    expect(
+      shiftFor(
+        [{ from: 10, to: 12 }],
+        [
+          { name: 'a', lines: [20] },
+          { name: 'b', lines: [19] },
+        ],
+        500,
+      ),
+    ).toBe(9);
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * `cite verify` as a user runs it: the real binary over a fixture repository whose cited
+ * lines moved between two commits, and over this project's own RFC document.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import AjvDraft04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import type { Log } from 'sarif';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALICE, removeFixtures, tempDir } from '../helpers/git-fixture.js';
+import { modeline, writeRfc } from '../helpers/spec-fixture.js';
+import { type CiteFixture, citeFixture, RFC } from '../cite/fixture.js';
+
+const BIN = resolve('bin/run.js');
+
+function run(args: string[], cwd: string) {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...inherited, NO_COLOR: '1' },
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const schema = JSON.parse(readFileSync(new URL('../fixtures/sarif-schema-2.1.0.json', import.meta.url), 'utf8'));
+const ajv = new AjvDraft04.default({ strict: false, allErrors: true });
+addFormats.default(ajv);
+const validateSarif = ajv.compile(schema);
+
+function withSpec(fx: CiteFixture): void {
+  writeRfc(fx.repo.dir, {
+    manifest: {
+      id: 'demo',
+      title: 'Demo',
+      version: 'v1',
+      document: 'rfcs/demo.md',
+      mainline: 'main',
+      operators: [ALICE],
+    },
+    measurements: [
+      { id: 'cite_refuted', verifier: { query: 'citations' } },
+      { id: 'cite_drift', verifier: { query: 'citations', verdicts: ['DRIFT'] } },
+    ],
+    invariants: [
+      {
+        id: 'CITES',
+        title: 'No refuted citations in the RFC',
+        section: '§0',
+        phase: ['implementation'],
+        holds_if: 'cite_refuted == 0',
+      },
+    ],
+    raw: {
+      'citations.yaml':
+        modeline('citations.yaml') + stringify([{ cite: 'src/db/schema.sql:1', expect: 'core.sessions' }]),
+    },
+  });
+}
+
+let fx: CiteFixture;
+beforeAll(() => {
+  fx = citeFixture();
+  withSpec(fx);
+});
+afterAll(removeFixtures);
+
+describe('cite verify', () => {
+  it("checks the RFC's document against HEAD, counts verdicts like the verifier lane and exits 1", () => {
+    const r = run(['cite', 'verify'], fx.repo.dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^rfcs\/demo\.md against HEAD \([0-9a-f]{7}\)$/m);
+    expect(r.stdout).toMatch(/^5 VERIFIED \+ 2 DRIFT \+ 3 REFUTED \+ 1 NOT_FOUND \+ 1 AMBIGUOUS: FAIL$/m);
+    expect(r.stdout).toMatch(/DRIFT .* handlers\.py:9-10 /);
+  });
+
+  it('--json is deterministic and carries the declared claim, the drift fix and the candidates', () => {
+    const a = run(['cite', 'verify', '--json'], fx.repo.dir);
+    const b = run(['cite', 'verify', '--format', 'json'], fx.repo.dir);
+    expect(a.stdout).toBe(b.stdout);
+    const report = JSON.parse(a.stdout) as {
+      citations: { id: string; verdict: string; expect_source: string; fix?: { to: string }; candidates?: string[] }[];
+    };
+    const by = (id: string) => report.citations.find((c) => c.id === id);
+    expect(by('src/db/schema.sql:1')).toMatchObject({ verdict: 'VERIFIED', expect_source: 'spec' });
+    expect(by('handlers.py:9-10')?.fix?.to).toBe('handlers.py:12-13');
+    expect(by('util.py:1')?.candidates).toEqual(['lib/util.py', 'tools/util.py']);
+  });
+
+  it('--format sarif is valid SARIF 2.1.0, located at each citation in the document, with the drift fix', () => {
+    const r = run(['cite', 'verify', '--format', 'sarif'], fx.repo.dir);
+    const log = JSON.parse(r.stdout) as Log;
+    expect(validateSarif(log) ? [] : validateSarif.errors).toEqual([]);
+    const results = log.runs[0]?.results ?? [];
+    expect(results).toHaveLength(7);
+    const drift = results.find((x) => x.properties?.cite === 'handlers.py:9-10');
+    expect(drift?.ruleId).toBe('rfcgate/cite/DRIFT');
+    expect(drift?.locations?.[0]?.physicalLocation?.artifactLocation?.uri).toBe('rfcs/demo.md');
+    expect(drift?.locations?.[0]?.physicalLocation?.region).toMatchObject({
+      startLine: 5,
+      startColumn: 45,
+      endColumn: 61,
+    });
+    expect(drift?.fixes?.[0]?.artifactChanges[0]?.replacements[0]?.insertedContent?.text).toBe('handlers.py:12-13');
+    expect(results.filter((x) => x.level === 'error')).toHaveLength(4);
+  });
+
+  it('--format markdown lists the failing citations first', () => {
+    const r = run(['cite', 'verify', '--format', 'markdown'], fx.repo.dir);
+    const rows = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| verdict') && !l.startsWith('| ---'));
+    expect(rows[0]).toMatch(/REFUTED/);
+    expect(rows.at(-1)).toMatch(/VERIFIED/);
+  });
+
+  it('--since keeps only citations of files changed since that ref', () => {
+    const r = run(['cite', 'verify', '--since', fx.v1, '--json'], fx.repo.dir);
+    const report = JSON.parse(r.stdout) as { since: { unchanged: number }; citations: unknown[] };
+    expect(report.citations).toHaveLength(6);
+    expect(report.since.unchanged).toBe(6);
+  });
+
+  it('--ref checks an older tree: before the lines moved nothing drifts', () => {
+    const r = run(['cite', 'verify', '--ref', fx.v1, '--json'], fx.repo.dir);
+    expect((JSON.parse(r.stdout) as { counts: { DRIFT: number } }).counts.DRIFT).toBe(0);
+  });
+
+  it('--fix shows the diff and writes nothing; --write applies it and only the drifted lines change', () => {
+    const doc = join(fx.repo.dir, 'rfcs/demo.md');
+    const shown = run(['cite', 'verify', '--fix'], fx.repo.dir);
+    expect(shown.stdout).toMatch(/^--- a\/rfcs\/demo\.md/m);
+    expect(shown.stdout).toMatch(
+      /^\+The lock helper `lock_for\(\)` is defined at `handlers\.py:12-13`; its registry$/m,
+    );
+    expect(readFileSync(doc, 'utf8')).toBe(RFC);
+    const written = run(['cite', 'verify', '--write'], fx.repo.dir);
+    expect(written.stdout).toMatch(/^wrote 2 corrections to rfcs\/demo\.md$/m);
+    // REFUTED, NOT_FOUND and AMBIGUOUS citations remain: still exit 1.
+    expect(written.code).toBe(1);
+    const after = readFileSync(doc, 'utf8');
+    const diff = RFC.split('\n').flatMap((l, i) => (l === after.split('\n')[i] ? [] : [i + 1]));
+    expect(diff).toEqual([5, 6]);
+    const again = run(['cite', 'verify', '--json'], fx.repo.dir);
+    expect((JSON.parse(again.stdout) as { counts: { DRIFT: number } }).counts.DRIFT).toBe(0);
+    writeFileSync(doc, RFC);
+  });
+
+  it('halts (exit 2) when the ref does not exist; exit 3 for a missing document or an unknown --since', () => {
+    const noRef = run(['cite', 'verify', '--ref', 'no-such-branch'], fx.repo.dir);
+    expect(noRef.code).toBe(2);
+    expect(noRef.stdout).toMatch(/HALT: git ref 'no-such-branch' does not exist/);
+    const noDoc = run(['cite', 'verify', 'rfcs/missing.md'], fx.repo.dir);
+    expect(noDoc.code).toBe(3);
+    expect(noDoc.stderr).toBe('error: cannot read the document rfcs/missing.md: no such file\n');
+    const noSince = run(['cite', 'verify', '--since', 'nope'], fx.repo.dir);
+    expect(noSince.code).toBe(3);
+    expect(noSince.stderr).toMatch(/--since 'nope' is not a commit/);
+  });
+
+  it('halts outside a git repository', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'x.md'), 'See `a.py:3`.\n');
+    const r = run(['cite', 'verify', 'x.md'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/HALT: .*not a git repository/);
+  });
+
+  it('is a measurement in gate check: the invariant fails on the refuted citations', () => {
+    const r = run(['gate', 'check', '--json'], fx.repo.dir);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as {
+      results: {
+        id: string;
+        verdict: string;
+        evidence: { measurements: Record<string, { value: number; counts: Record<string, number> }> };
+      }[];
+    };
+    const g = report.results.find((x) => x.id === 'CITES');
+    expect(g?.verdict).toBe('fail');
+    expect(g?.evidence.measurements.cite_refuted?.value).toBe(4);
+    expect(g?.evidence.measurements.cite_refuted?.counts.REFUTED).toBe(3);
+  });
+});
+
+describe("cite verify on this project's RFC", () => {
+  it('reports every citation as not found here (they cite the governed codebase) and says why', () => {
+    const r = run(['cite', 'verify', '--rfc', 'wave3'], resolve('.'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^6 NOT_FOUND: FAIL$/m);
+    expect(r.stdout).toMatch(/none of the 6 cited files is in this tree/);
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * `parity diff` and `parity capture-check` as a user runs them: the real binary over
+ * folders of captures, with and without an RFC's parity.yaml.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { stringify } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ALICE, createRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
+import { modeline, writeRfc } from '../helpers/spec-fixture.js';
+
+const BIN = resolve('bin/run.js');
+const MASK = '(.*_at|.*_time.*|.*_ms|server_time|processing_time_ms|elapsed_ms|created)';
+
+function run(args: string[], cwd: string) {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...inherited, NO_COLOR: '1' },
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function write(dir: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+}
+
+afterAll(removeFixtures);
+
+describe('parity diff', () => {
+  const dir = tempDir('rfcgate-parity-cli-');
+  write(dir, {
+    'golden/status.json': '{"agent_id": 7, "score": 0.1234567890121, "created_at": "2026-01-01", "tags": ["a"]}',
+    'golden/update.json': '{"ok": true, "count": 1}',
+    'golden/orphan.json': '{}',
+    'beam/status.json': '{"agent_id": 7, "score": 0.1234567890124, "created_at": "2026-05-05", "tags": ["a"]}',
+    'beam/update.json': '{"count": 1.0, "ok": true, "extra": null}',
+  });
+
+  it('reports every difference with its path and kind; exit 1; the 13th digit and masked keys do not count', () => {
+    const r = run(['parity', 'diff', 'golden', 'beam', '--significant-digits', '12', '--mask', MASK], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^parity +status\.json$/m);
+    expect(r.stdout).toMatch(/^DIFFERS +update\.json$/m);
+    expect(r.stdout).toMatch(/^ {4}extra_field \$\.extra: only in the compared capture: null$/m);
+    expect(r.stdout).toMatch(/^ {4}order_changed \$: \["ok", "count"\] → \["count", "ok"\]$/m);
+    expect(r.stdout).toMatch(/^ {4}type_changed \$\.count: 1 → 1\.0$/m);
+    expect(r.stdout).toMatch(/^NO CAPTURE +orphan\.json$/m);
+  });
+
+  it('at 13 significant digits the float differs', () => {
+    const r = run(
+      [
+        'parity',
+        'diff',
+        'golden/status.json',
+        'beam/status.json',
+        '--significant-digits',
+        '13',
+        '--mask',
+        MASK,
+        '--json',
+      ],
+      dir,
+    );
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { files: { differences: { kind: string; path: string }[] }[] };
+    expect(report.files[0]?.differences).toEqual([
+      { path: '$.score', kind: 'float_beyond_precision', expected: '0.1234567890121', actual: '0.1234567890124' },
+    ]);
+  });
+
+  it('--format junit has one testcase per golden file: failure for a difference, error for a missing capture', () => {
+    const r = run(
+      ['parity', 'diff', 'golden', 'beam', '--significant-digits', '12', '--mask', MASK, '--format', 'junit'],
+      dir,
+    );
+    const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(r.stdout) as {
+      testsuites: {
+        tests: string;
+        testsuite: { testcase: { name: string; failure?: { message: string }; error?: { type: string } }[] };
+      };
+    };
+    const cases = xml.testsuites.testsuite.testcase;
+    expect(cases.map((c) => c.name)).toEqual(['orphan.json', 'status.json', 'update.json']);
+    expect(cases[0]?.error?.type).toBe('halt:missing_capture');
+    expect(cases[1]?.failure).toBeUndefined();
+    expect(cases[2]?.failure?.message).toBe('3 differences');
+    expect(xml.testsuites.tests).toBe('3');
+  });
+
+  it('with only unmeasured files the exit is 2; malformed JSON is exit 3 with file:line:col', () => {
+    write(dir, { 'g2/a.json': '{"n": 1}', 'g2/b.json': '{}', 'a2/a.json': '{"n": 1}' });
+    const r = run(['parity', 'diff', 'g2', 'a2', '--significant-digits', '12'], dir);
+    expect(r.code).toBe(2);
+    write(dir, { 'bad/a.json': '{\n  "n": 1,\n}' });
+    const bad = run(['parity', 'diff', 'g2/a.json', 'bad/a.json', '--significant-digits', '12'], dir);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/^error: bad\/a\.json:3:1: not valid JSON: /);
+  });
+
+  it('outside an RFC, without --significant-digits, says where the definition comes from; exit 3', () => {
+    const r = run(['parity', 'diff', 'golden', 'beam'], dir);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/no parity definition: add parity\.yaml/);
+  });
+});
+
+describe('parity with parity.yaml', () => {
+  const repo = createRepo();
+  writeRfc(repo.dir, {
+    manifest: { id: 'demo', title: 'Demo', version: 'v1', mainline: 'main', operators: [ALICE] },
+    measurements: [{ id: 'parity_off', verifier: { query: 'parity' } }],
+    'exit-criteria': [
+      { id: 'PARITY', title: '100% golden parity', section: '§7.2', phase: ['close'], passes_if: 'parity_off == 0' },
+    ],
+    raw: {
+      'parity.yaml':
+        modeline('parity.yaml') +
+        stringify({
+          section: '§7.2',
+          significant_digits: 12,
+          mask: MASK,
+          golden: 'golden',
+          candidate: 'beam',
+          recapture: 'again',
+        }),
+    },
+  });
+  write(repo.dir, {
+    'golden/a.json': '{"id": 1, "server_time": 5, "request_id": "r-1"}',
+    'again/a.json': '{"id": 1, "server_time": 6, "request_id": "r-2"}',
+  });
+  repo.commit({
+    files: { 'golden/a.json': '{"id": 1, "server_time": 5, "request_id": "r-1"}' },
+    message: 'golden',
+    date: '2026-05-01T10:00:00Z',
+  });
+
+  it('reads the folders and rules from parity.yaml; a candidate folder not there yet halts (exit 2)', () => {
+    const r = run(['parity', 'diff'], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/12 significant digits, mask \/\(\.\*_at/);
+    expect(r.stdout).toMatch(/HALT: beam does not exist/);
+    const gate = run(['gate', 'check', '--json'], repo.dir);
+    expect(gate.code).toBe(2);
+    expect(gate.stdout).toMatch(/"halt_reason": "missing"/);
+  });
+
+  it('100% golden parity as a gate: passes when every capture matches, fails when one differs', () => {
+    write(repo.dir, { 'beam/a.json': '{"id": 1, "server_time": 99, "request_id": "r-1"}' });
+    expect(run(['parity', 'diff'], repo.dir).code).toBe(0);
+    expect(run(['gate', 'check'], repo.dir).code).toBe(0);
+    write(repo.dir, { 'beam/a.json': '{"id": 2, "server_time": 99, "request_id": "r-1"}' });
+    const g = run(['gate', 'check', '--json'], repo.dir);
+    expect(g.code).toBe(1);
+    expect(g.stdout).toMatch(/"first": "value_changed at \$\.id"/);
+  });
+
+  it('capture-check fails loudly naming a non-deterministic field outside the mask; a masked one is fine', () => {
+    const r = run(['parity', 'capture-check'], repo.dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^UNSTABLE +a\.json$/m);
+    expect(r.stdout).toMatch(/non-deterministic/);
+    expect(r.stdout).toMatch(/^ {4}value_changed \$\.request_id: "r-1" → "r-2"$/m);
+    expect(r.stdout).not.toMatch(/\$\.server_time/);
+    write(repo.dir, { 'again/a.json': '{"id": 1, "server_time": 7, "request_id": "r-1"}' });
+    expect(run(['parity', 'capture-check'], repo.dir).code).toBe(0);
+  });
+});

@@ -1,0 +1,64 @@
+/** The cite and parity formatters on the edge reports the CLI tests do not reach: halted and empty. */
+import { readFileSync } from 'node:fs';
+import AjvDraft04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import { XMLParser } from 'fast-xml-parser';
+import type { Log } from 'sarif';
+import { describe, expect, it } from 'vitest';
+import { haltedCiteReport } from '../../src/cite/verify.js';
+import { formatCite } from '../../src/formatters/cite/index.js';
+import { formatParity } from '../../src/formatters/parity/index.js';
+import type { ParityReport } from '../../src/parity/compare.js';
+
+const schema = JSON.parse(readFileSync(new URL('../fixtures/sarif-schema-2.1.0.json', import.meta.url), 'utf8'));
+const ajv = new AjvDraft04.default({ strict: false, allErrors: true });
+addFormats.default(ajv);
+const validate = ajv.compile(schema);
+
+describe('cite formatters', () => {
+  const halted = haltedCiteReport('rfcs/x.md', 'main', "git ref 'main' does not exist");
+
+  it('a halted report is valid SARIF with no results, and says why in every other format', () => {
+    const log = JSON.parse(formatCite(halted, 'sarif')) as Log;
+    expect(validate(log) ? [] : validate.errors).toEqual([]);
+    expect(log.runs[0]?.results).toEqual([]);
+    expect(formatCite(halted, 'table')).toMatch(/^HALT: git ref 'main' does not exist$/m);
+    expect(formatCite(halted, 'markdown')).toMatch(/Halted: git ref 'main' does not exist/);
+    expect(JSON.parse(formatCite(halted, 'json'))).toMatchObject({
+      verdict: 'halt',
+      halt: "git ref 'main' does not exist",
+    });
+  });
+
+  it('an empty document reads as no citations, not as a pass of anything', () => {
+    const empty = { ...halted, verdict: 'pass' as const, sha: 'a'.repeat(40) };
+    delete empty.halt;
+    expect(formatCite(empty, 'table')).toMatch(/^no citations: PASS$/m);
+  });
+});
+
+describe('parity formatters', () => {
+  const halted: ParityReport = {
+    mode: 'diff',
+    golden: 'g',
+    actual: 'c',
+    significant_digits: 12,
+    mask: null,
+    spec: null,
+    verdict: 'halt',
+    halt: 'c does not exist',
+    counts: { parity: 0, differs: 0, missing_capture: 0, missing_golden: 0 },
+    files: [],
+  };
+
+  it('a halted comparison is one JUnit error, and a HALT line in the table', () => {
+    const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(
+      formatParity(halted, 'junit'),
+    ) as {
+      testsuites: { errors: string; testsuite: { testcase: { error: { message: string } } } };
+    };
+    expect(xml.testsuites.errors).toBe('1');
+    expect(xml.testsuites.testsuite.testcase.error.message).toBe('c does not exist');
+    expect(formatParity(halted, 'table')).toMatch(/^HALT: c does not exist$/m);
+  });
+});

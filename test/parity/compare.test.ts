@@ -1,0 +1,65 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compareParity, parityExitCode } from '../../src/parity/compare.js';
+import { JsonSyntaxError } from '../../src/parity/parse.js';
+import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
+
+afterAll(removeFixtures);
+
+const RULES = { significantDigits: 12, mask: '(.*_at|.*_ms)' };
+
+function folder(files: Record<string, string>): string {
+  const dir = tempDir('rfcgate-parity-');
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+describe('compareParity', () => {
+  it('matches folders by relative path; a golden without capture and a capture without golden are unmeasured', () => {
+    const golden = folder({ 'a.json': '{"n": 1}', 'sub/b.json': '{"n": 2, "took_ms": 3}', 'c.json': '{}' });
+    const actual = folder({ 'a.json': '{"n": 1}', 'sub/b.json': '{"took_ms": 9, "n": 2}', 'd.json': '{}' });
+    const r = compareParity(golden, actual, RULES);
+    expect(r.files.map((f) => [f.name, f.status])).toEqual([
+      ['a.json', 'parity'],
+      ['c.json', 'missing_capture'],
+      ['d.json', 'missing_golden'],
+      ['sub/b.json', 'parity'],
+    ]);
+    expect(r.verdict).toBe('halt');
+    expect(parityExitCode(r)).toBe(2);
+  });
+
+  it('a difference fails even when something is also unmeasured', () => {
+    const golden = folder({ 'a.json': '{"n": 1}', 'c.json': '{}' });
+    const actual = folder({ 'a.json': '{"n": 1.0}' });
+    const r = compareParity(golden, actual, RULES);
+    expect(r.counts).toEqual({ parity: 0, differs: 1, missing_capture: 1, missing_golden: 0 });
+    expect(r.verdict).toBe('fail');
+    expect(r.files[0]?.differences[0]).toMatchObject({ kind: 'type_changed', path: '$.n' });
+  });
+
+  it('compares two files', () => {
+    const dir = folder({ 'g.json': '[1, 2]', 'a.json': '[1, 2]' });
+    const r = compareParity(join(dir, 'g.json'), join(dir, 'a.json'), RULES);
+    expect(r.verdict).toBe('pass');
+    expect(r.files).toEqual([
+      { name: 'g.json', status: 'parity', golden: join(dir, 'g.json'), actual: join(dir, 'a.json'), differences: [] },
+    ]);
+  });
+
+  it('halts on an empty golden folder or a missing one: zero captures is not parity', () => {
+    const empty = folder({ 'notes.txt': 'x' });
+    expect(compareParity(empty, folder({}), RULES).halt).toMatch(/no golden captures/);
+    expect(compareParity(join(empty, 'nope'), empty, RULES).halt).toMatch(/does not exist/);
+  });
+
+  it('malformed JSON is an error with its position, not a difference', () => {
+    const golden = folder({ 'a.json': '{"n": 1}' });
+    const actual = folder({ 'a.json': '{"n": 1,,}' });
+    expect(() => compareParity(golden, actual, RULES)).toThrow(JsonSyntaxError);
+  });
+});

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { compileMask, diffJson, floatsEqual } from '../../src/parity/diff.js';
+import { JsonSyntaxError, parseJson } from '../../src/parity/parse.js';
+
+const WAVE3_MASK = '(.*_at|.*_time.*|.*_ms|server_time|processing_time_ms|elapsed_ms|created)';
+const rules = { significantDigits: 12, mask: compileMask(WAVE3_MASK) };
+
+function diff(golden: string, actual: string, r: Parameters<typeof diffJson>[2] = rules) {
+  return diffJson(parseJson(golden, 'golden.json'), parseJson(actual, 'actual.json'), r);
+}
+
+describe('parseJson', () => {
+  it('keeps integer-like keys in file order, which JSON.parse does not', () => {
+    const v = parseJson('{"b":1,"2":2,"a":3,"1":4}', 'x.json');
+    expect(v.kind === 'object' && v.entries.map((e) => e.key)).toEqual(['b', '2', 'a', '1']);
+    expect(Object.keys(JSON.parse('{"b":1,"2":2,"a":3,"1":4}') as object)).toEqual(['1', '2', 'b', 'a']);
+  });
+
+  it('keeps the lexical kind of numbers: 1 is an int, 1.0 and 1e3 are floats', () => {
+    const v = parseJson('[1, 1.0, 1e3, -0, 12345678901234567890]', 'x.json');
+    expect(v.kind === 'array' && v.items.map((i) => i.kind)).toEqual(['int', 'float', 'float', 'int', 'int']);
+  });
+
+  it('rejects comments, trailing commas and broken JSON with the line and column', () => {
+    expect(() => parseJson('{\n  "a": 1,\n}', 'g.json')).toThrow(JsonSyntaxError);
+    try {
+      parseJson('{\n  "a": 1 // no\n}', 'g.json');
+      expect.unreachable();
+    } catch (e) {
+      expect((e as JsonSyntaxError).message).toMatch(/^g\.json:2:\d+: not valid JSON: /);
+    }
+  });
+});
+
+describe('diffJson', () => {
+  it('finds nothing in identical documents', () => {
+    const doc = '{"id": 7, "score": 0.5, "tags": ["a", "b"], "nested": {"x": null, "ok": true}}';
+    expect(diff(doc, doc)).toEqual([]);
+  });
+
+  it('reports every difference kind, each with its path, not only the first', () => {
+    const golden = '{"a": 1, "b": "x", "c": {"d": 1, "e": 2}, "f": 0.123456789012, "g": [1, 2], "h": true, "k": 1}';
+    const actual = '{"a": 1, "b": "y", "c": {"e": 2, "d": 1}, "f": 0.123456789099, "g": [1], "h": "true", "new": 1}';
+    const kinds = diff(golden, actual).map((d) => [d.kind, d.path]);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        ['value_changed', '$.b'],
+        ['order_changed', '$.c'],
+        ['float_beyond_precision', '$.f'],
+        ['missing_field', '$.g[1]'],
+        ['type_changed', '$.h'],
+        ['missing_field', '$.k'],
+        ['extra_field', '$.new'],
+      ]),
+    );
+    expect(kinds).toHaveLength(7);
+  });
+
+  it('an int that became a float is a type change (1 vs 1.0), and the reverse too', () => {
+    expect(diff('{"n": 1}', '{"n": 1.0}')).toEqual([
+      { path: '$.n', kind: 'type_changed', expected: '1', actual: '1.0' },
+    ]);
+    expect(diff('{"n": 2.0}', '{"n": 2}')).toEqual([
+      { path: '$.n', kind: 'type_changed', expected: '2.0', actual: '2' },
+    ]);
+  });
+
+  it('order_changed names both orders, and nested fields are still compared', () => {
+    const d = diff('{"x": {"a": 1, "b": 2}}', '{"x": {"b": 3, "a": 1}}');
+    expect(d).toEqual([
+      { path: '$.x', kind: 'order_changed', expected: '["a", "b"]', actual: '["b", "a"]' },
+      { path: '$.x.b', kind: 'value_changed', expected: '2', actual: '3' },
+    ]);
+  });
+
+  it('masks keys matching the regex as whole names, at every level, before comparing', () => {
+    const golden = '{"created_at": "2026-01-01", "resp": {"elapsed_ms": 3, "server_time": 1, "last_attempt": 1}}';
+    const actual = '{"resp": {"server_time": 9, "last_attempt": 2, "elapsed_ms": 8}, "created": "x"}';
+    // created_at, elapsed_ms, server_time, created are masked; last_attempt is not (".*_at" is not a prefix match).
+    expect(diff(golden, actual)).toEqual([
+      { path: '$.resp.last_attempt', kind: 'value_changed', expected: '1', actual: '2' },
+    ]);
+    // Without the mask the same documents differ in many places.
+    expect(diff(golden, actual, { significantDigits: 12 }).length).toBeGreaterThan(3);
+  });
+
+  it('floats are equal to 12 significant digits; a 13th-digit difference passes at 12 and fails at 13', () => {
+    const golden = '{"v": 0.1234567890121}';
+    const actual = '{"v": 0.1234567890124}';
+    expect(diff(golden, actual, { significantDigits: 12 })).toEqual([]);
+    expect(diff(golden, actual, { significantDigits: 13 })).toEqual([
+      { path: '$.v', kind: 'float_beyond_precision', expected: '0.1234567890121', actual: '0.1234567890124' },
+    ]);
+    expect(diff('{"v": 1234.56789012}', '{"v": 1234.56789013}', { significantDigits: 12 })).toHaveLength(1);
+    expect(floatsEqual(1e-300, 1.0000000000001e-300, 12)).toBe(true);
+  });
+
+  it('compares big integers exactly', () => {
+    expect(diff('[9007199254740993]', '[9007199254740992]')).toHaveLength(1);
+  });
+
+  it('quotes keys that are not identifiers in paths', () => {
+    expect(diff('{"a b": {"0": 1}}', '{"a b": {"0": 2}}')[0]?.path).toBe('$["a b"]["0"]');
+  });
+
+  it('an array item added or removed is an extra or a missing field at its index', () => {
+    expect(diff('[1]', '[1, {"x": 1}]')).toEqual([{ path: '$[1]', kind: 'extra_field', actual: '{"x":1}' }]);
+  });
+});

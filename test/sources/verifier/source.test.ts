@@ -1,0 +1,109 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ParitySpec } from '../../../src/parity/spec.js';
+import { VerifierMeasurementSource } from '../../../src/sources/verifier/source.js';
+import type { MeasurementSpec, VerifierQuery } from '../../../src/spec/types.js';
+import { context, manifest, removeFixtures, tempDir } from '../../helpers/git-fixture.js';
+import { type CiteFixture, citeFixture } from '../../cite/fixture.js';
+
+const location = { file: 'measurements.yaml', line: 1, col: 1 };
+const m = (verifier: VerifierQuery): MeasurementSpec => ({
+  id: 'v',
+  type: 'int',
+  source: 'verifier',
+  verifier,
+  location,
+});
+const doc = manifest({ document: 'rfcs/demo.md' });
+
+let fx: CiteFixture;
+beforeAll(() => {
+  fx = citeFixture();
+});
+afterAll(removeFixtures);
+
+describe('verifier source: citations', () => {
+  const source = new VerifierMeasurementSource();
+
+  it('counts REFUTED and NOT_FOUND by default, other verdicts when asked, at the ref as of the instant', async () => {
+    const now = await source.measure(m({ query: 'citations' }), context(fx.repo.dir, { manifest: doc }));
+    expect(now).toMatchObject({ status: 'ok', value: 4 });
+    const drift = await source.measure(
+      m({ query: 'citations', verdicts: ['DRIFT'] }),
+      context(fx.repo.dir, { manifest: doc }),
+    );
+    expect(drift).toMatchObject({ status: 'ok', value: 2 });
+    // As of the first commit the lines had not moved yet.
+    const then = await source.measure(
+      m({ query: 'citations', verdicts: ['DRIFT'] }),
+      context(fx.repo.dir, { manifest: doc, asOf: '2026-05-01T12:00:00Z' }),
+    );
+    expect(then).toMatchObject({ status: 'ok', value: 0 });
+  });
+
+  it('halts when the document is not in the tree, or cites nothing', async () => {
+    const gone = await source.measure(
+      m({ query: 'citations', document: 'rfcs/none.md' }),
+      context(fx.repo.dir, { manifest: doc }),
+    );
+    expect(gone).toMatchObject({ status: 'halt', halt: 'missing' });
+    fx.repo.commit({ files: { 'rfcs/empty.md': '# Nothing cited\n' }, message: 'empty', date: '2026-05-03T10:00:00Z' });
+    const fresh = new VerifierMeasurementSource();
+    const none = await fresh.measure(
+      m({ query: 'citations', document: 'rfcs/empty.md' }),
+      context(fx.repo.dir, { manifest: doc }),
+    );
+    expect(none).toMatchObject({ status: 'halt', halt: 'insufficient' });
+  });
+
+  it('halts, never guesses, outside a repository', async () => {
+    const out = await source.measure(m({ query: 'citations' }), context(tempDir(), { manifest: doc }));
+    expect(out).toMatchObject({ status: 'halt', halt: 'error' });
+  });
+});
+
+describe('verifier source: parity', () => {
+  const source = new VerifierMeasurementSource();
+  const spec = (over: Partial<ParitySpec> = {}): ParitySpec => ({
+    significant_digits: 12,
+    mask: '.*_at',
+    golden: 'golden',
+    candidate: 'beam',
+    location,
+    ...over,
+  });
+  const root = tempDir();
+  const put = (rel: string, text: string) => {
+    mkdirSync(join(root, rel, '..'), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  };
+
+  it('halts without a candidate folder, with an empty golden folder, or with an unmatched capture', async () => {
+    put('golden/a.json', '{"n": 1}');
+    expect(
+      await source.measure(
+        m({ query: 'parity', parity: spec({ candidate: undefined as unknown as string }) }),
+        context(root),
+      ),
+    ).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(await source.measure(m({ query: 'parity', parity: spec() }), context(root))).toMatchObject({
+      status: 'halt',
+      halt: 'missing',
+    });
+    put('beam/b.json', '{"n": 1}');
+    const unmatched = await source.measure(m({ query: 'parity', parity: spec() }), context(root));
+    expect(unmatched).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(unmatched.status === 'halt' && unmatched.reason).toMatch(
+      /a\.json: missing capture, b\.json: missing golden/,
+    );
+  });
+
+  it('counts the golden captures off parity', async () => {
+    put('beam/a.json', '{"n": 1.0}');
+    put('golden/b.json', '{"n": 1, "seen_at": 1}');
+    put('beam/b.json', '{"n": 1, "seen_at": 2}');
+    const out = await source.measure(m({ query: 'parity', parity: spec() }), context(root));
+    expect(out).toMatchObject({ status: 'ok', value: 1 });
+  });
+});
