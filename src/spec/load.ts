@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Environment } from '@marcbachmann/cel-js';
+import { COUNCIL_FILE, type CouncilSpec, readCouncil } from '../council/spec.js';
 import { GATE_KINDS, type GateKindDef } from '../gates/index.js';
 import { type LoadedPrereqs, readPrereqs } from '../prereqs/spec.js';
 import type { SourceLocation } from '../model/result.js';
@@ -45,6 +46,8 @@ export interface LoadedRfc extends RfcSpec {
   compiled: Map<string, CompiledGate>;
   /** Compiled data-gate conditions of prereqs.yaml, keyed `<prereq id>/<gate id>`. */
   prereqGates?: LoadedPrereqs['gates'];
+  /** The review council (council.yaml), when the RFC has one. */
+  council?: CouncilSpec;
   warnings: Problem[];
   files: string[];
 }
@@ -172,6 +175,8 @@ export function loadRfc(root: string, id: string): LoadedRfc {
     }
   }
   for (const m of measurements.values()) if (m.liveness) used.add(m.liveness);
+  const cdoc = docs.get(COUNCIL_FILE);
+  const council = cdoc && manifest ? readCouncil(cdoc.y, cdoc.data, { root, manifest, problems }) : undefined;
 
   for (const m of measurements.values()) {
     if (!used.has(m.id)) {
@@ -188,6 +193,7 @@ export function loadRfc(root: string, id: string): LoadedRfc {
     gates,
     compiled,
     ...(prereqs ? { prereqs: prereqs.prereqs, prereqGates: prereqs.gates } : {}),
+    ...(council ? { council } : {}),
     warnings,
     files: names.map(rel),
   };
