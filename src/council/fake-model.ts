@@ -7,7 +7,7 @@
  *   { "text": "..." }                           200, this exact text (malformed output)
  *   { "stop_reason": "max_tokens", "text": "" } 200 with that stop reason
  *   { "status": 429, "retry_after_ms": 1 }      an API error (429, 529, 500, 401...)
- *   { "status": 401, "echo_key": true }         an error whose body quotes the API key
+ *   { "status": 401, "echo_key": true }         an error whose body quotes the credential sent
  *
  * It simulates the prompt cache: the first request with a given prefix (everything up to
  * the block carrying cache_control, the output format included) writes it, later ones read
@@ -89,7 +89,7 @@ export function fakeModel(script: Script): FakeModel {
     if (step.status && step.status !== 200) {
       const headers: Record<string, string> = {};
       if (step.retry_after_ms !== undefined) headers['retry-after-ms'] = String(step.retry_after_ms);
-      const key = headerOf(init, 'x-api-key');
+      const key = headerOf(init, 'x-api-key') || headerOf(init, 'authorization').replace(/^Bearer /, '');
       const msg = step.echo_key ? `invalid x-api-key: ${key}` : `scripted ${step.status}`;
       const type = step.status === 429 ? 'rate_limit_error' : step.status === 529 ? 'overloaded_error' : 'api_error';
       return Promise.resolve(json(step.status, error(type, msg), headers));
