@@ -35,7 +35,7 @@ import type {
 import { keyLocation, locateInScalar, type ParsedYaml, parseYaml, valueLocation } from './yaml.js';
 
 const PREREQS_FILE = 'prereqs.yaml';
-const SOURCE_KEYS: readonly SourceKind[] = ['sql', 'git', 'artifact', 'attestation'];
+const SOURCE_KEYS: readonly SourceKind[] = ['sql', 'git', 'artifact', 'attestation', 'council'];
 
 export interface CompiledGate {
   condition?: CompiledExpression;
@@ -272,6 +272,7 @@ function derivedType(m: Record<string, unknown>): ValueType | undefined {
   }
   if (m.artifact) return ((m.artifact as { extract?: { as: ValueType } }).extract?.as ?? 'bool') as ValueType;
   if (m.attestation) return 'string';
+  if (m.council) return 'int';
   return undefined;
 }
 

@@ -92,6 +92,11 @@ export interface AttestationSpec {
   record?: string;
 }
 
+/** A figure of the latest stored council round (`council run`). */
+export interface CouncilMeasurementSpec {
+  value: 'open_blocks' | 'block_rounds';
+}
+
 interface MeasurementBase {
   id: string;
   title?: string;
@@ -108,7 +113,8 @@ export type MeasurementSpec =
   | (MeasurementBase & { source: 'sql'; sql: SqlMeasurementSpec })
   | (MeasurementBase & { source: 'git'; git: GitQuery })
   | (MeasurementBase & { source: 'artifact'; artifact: ArtifactSpec })
-  | (MeasurementBase & { source: 'attestation'; attestation: AttestationSpec });
+  | (MeasurementBase & { source: 'attestation'; attestation: AttestationSpec })
+  | (MeasurementBase & { source: 'council'; council: CouncilMeasurementSpec });
 
 export type SourceKind = MeasurementSpec['source'];
 

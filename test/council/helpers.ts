@@ -56,8 +56,9 @@ export interface CouncilRepo {
   writeDocument(text: string): void;
 }
 
-export function councilRepo(council: Record<string, unknown> = {}): CouncilRepo {
-  const { root, cleanup } = tempRoot('rfcgate-council-');
+/** Lays the RFC out in `into` (a git fixture, say) or in a fresh temp folder. */
+export function councilRepo(council: Record<string, unknown> = {}, into?: string): CouncilRepo {
+  const { root, cleanup } = into ? { root: into, cleanup: () => undefined } : tempRoot('rfcgate-council-');
   const dir = join(root, 'gates', 'demo');
   mkdirSync(dir, { recursive: true });
   mkdirSync(join(root, 'rfcs', 'demo', 'council'), { recursive: true });

@@ -111,7 +111,7 @@ describe('council run', () => {
     repo = councilRepo();
     const ok = [{ findings: [] }];
     const { r } = await round(
-      new Map([
+      new Map<string, ScriptedResponse[]>([
         ['architect', [{ text: 'I reviewed it and it looks fine.' }]],
         ['code-reviewer', [{ stop_reason: 'max_tokens', text: '{"findings": [{"lane"' }]],
         ['live-verifier', ok],
@@ -128,7 +128,7 @@ describe('council run', () => {
     const nit = finding('code-reviewer', 'NIT', '§2', 'Invariant 3 is listed twice.');
     const verified = [{ findings: [finding('live-verifier', 'VERIFIED', '§1', 'Specs validate.')] }];
     const first = await round(
-      new Map([
+      new Map<string, ScriptedResponse[]>([
         ['architect', [{ findings: [block, concern] }]],
         ['code-reviewer', [{ findings: [nit] }]],
         ['live-verifier', verified],
@@ -143,7 +143,7 @@ describe('council run', () => {
     repo.writeDocument(`${readFileSync(join(repo.root, 'rfcs/demo.md'), 'utf8')}\n## §3 Rollback\n`);
     const newNit = finding('code-reviewer', 'NIT', '§3', 'Heading lacks a body.');
     const second = await round(
-      new Map([
+      new Map<string, ScriptedResponse[]>([
         ['architect', [{ findings: [{ ...block, claim: 'the cache re-adds  PostgreSQL load' }] }]],
         ['code-reviewer', [{ findings: [nit, newNit] }]],
         ['live-verifier', verified],
@@ -174,7 +174,7 @@ describe('council run', () => {
     // Round 3 clears the BLOCK: the round passes and the BLOCK is resolved.
     repo.setVersion('v3');
     const third = await round(
-      new Map([
+      new Map<string, ScriptedResponse[]>([
         ['architect', [{ findings: [] }]],
         ['code-reviewer', [{ findings: [nit] }]],
         ['live-verifier', verified],
@@ -194,9 +194,9 @@ describe('council run', () => {
       ['code-reviewer', [{ findings: [] }]],
       ['live-verifier', [{ findings: [] }]],
     ];
-    await round(new Map([['architect', [{ findings: [block] }]], ...rest]));
+    await round(new Map<string, ScriptedResponse[]>([['architect', [{ findings: [block] }]], ...rest]));
     const { r } = await round(
-      new Map([['architect', [{ status: 500, retry_after_ms: 1 }]], ...rest]),
+      new Map<string, ScriptedResponse[]>([['architect', [{ status: 500, retry_after_ms: 1 }]], ...rest]),
       '2026-11-21T10:00:00Z',
     );
     expect(r.lanes.find((l) => l.id === 'architect')?.status).toBe('failed');
