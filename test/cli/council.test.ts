@@ -58,6 +58,12 @@ const council = () =>
   JSON.parse(gate().stdout).results[0] as { verdict: string; halt_reason?: string; reason?: string };
 
 describe('council run', () => {
+  it('council status before any round halts with what to run', () => {
+    const r = run(['council', 'status'], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("no council round stored in rfcs/demo/council: run 'demo council run'\n");
+  });
+
   it('without ANTHROPIC_API_KEY says how to set it and exits 3, with no stack trace', () => {
     const r = run(['council', 'run'], repo.dir);
     expect(r.code).toBe(3);
@@ -108,6 +114,15 @@ describe('council run', () => {
     const echoed = run(['council', 'run', ...fake('key-echo')], repo.dir, { ANTHROPIC_API_KEY: KEY });
     expect(echoed.stdout).toContain('[redacted]');
     expect(echoed.stdout + echoed.stderr).not.toContain(KEY);
+  });
+
+  it('council status reads the latest round without the API, and notes a changed document', () => {
+    rfc.writeDocument(`${readFileSync(join(repo.dir, 'rfcs/demo.md'), 'utf8')}\nAnother paragraph.\n`);
+    const r = run(['council', 'status'], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^demo v1 council round \d+ at /);
+    expect(r.stdout).toMatch(/^HALT: lane failed \(architect\)$/m);
+    expect(r.stderr).toMatch(/^note: rfcs\/demo\.md changed since round \d+ reviewed it/);
   });
 
   it('--help documents the exit codes and --fake-model', () => {
