@@ -83,7 +83,8 @@ describe('council run', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^ {2}\[BLOCK\] §2 The cache re-adds/m);
-    expect(r.stdout).toMatch(/^ {2}architect: \d+ input tokens \(estimate, offline\); cache read \d+, cache write 0/m);
+    expect(r.stdout).toMatch(/^ {2}architect: \d+ input tokens \(estimate\); cache read \d+, cache write 0/m);
+    expect(r.stdout).toMatch(/^ {2}total: \d+ input tokens \(estimate\); .*cache hit ratio \d+\.\d%$/m);
     expect(r.stdout).toMatch(/^FAIL: 1 open BLOCK; the contract requires a redraft$/m);
     const stored = r.stdout.match(/^stored (\S+\.json)/m)?.[1] ?? '';
     expect(JSON.parse(readFileSync(join(repo.dir, stored), 'utf8')).contract.open_blocks).toBe(1);

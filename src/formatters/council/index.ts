@@ -36,7 +36,7 @@ function verdictLine(r: CouncilRound): string {
 }
 
 function tokenLine(l: RecordedLane): string {
-  const t = `${l.tokens.input} input tokens (${l.tokens.method === 'counted' ? 'counted' : 'estimate, offline'})`;
+  const t = `${l.tokens.input} input tokens (${l.tokens.method === 'counted' ? 'counted by the API' : 'estimate'})`;
   const u = l.usage;
   const cache = u
     ? `cache read ${u.cache_read_input_tokens}, cache write ${u.cache_creation_input_tokens}, uncached input ${u.input_tokens}, output ${u.output_tokens}`
@@ -70,6 +70,11 @@ export function councilText(r: CouncilRound): string {
   out.push('');
   out.push('tokens and cache:');
   for (const l of r.lanes) out.push(`  ${l.id}: ${tokenLine(l)}`);
+  const u = r.totals.usage;
+  const cached = u.cache_read_input_tokens + u.cache_creation_input_tokens + u.input_tokens;
+  out.push(
+    `  total: ${r.totals.tokens} input tokens (${r.totals.tokens_method}); cache read ${u.cache_read_input_tokens}, cache write ${u.cache_creation_input_tokens}, uncached ${u.input_tokens}, output ${u.output_tokens}; cache hit ratio ${cached ? ((100 * u.cache_read_input_tokens) / cached).toFixed(1) : '0.0'}%`,
+  );
   for (const w of r.warm) {
     out.push(
       `  cache warm-up (${w.model}): ${w.usage ? `cache write ${w.usage.cache_creation_input_tokens}, cache read ${w.usage.cache_read_input_tokens}` : `failed: ${w.error ?? ''}`}`,
