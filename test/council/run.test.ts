@@ -224,8 +224,11 @@ describe('council run', () => {
     repo = councilRepo();
     const { r, fake } = await round('all-clear');
     const messages = fake.requests.filter((q) => q.path === '/v1/messages');
-    // A warm-up and three lanes.
-    expect(messages).toHaveLength(4);
+    // The warm-up first, alone, then the three lanes.
+    expect(messages.map((q) => q.lane)).toEqual([
+      null,
+      ...['architect', 'code-reviewer', 'live-verifier'].map(() => expect.any(String)),
+    ]);
     const doc = readFileSync(join(repo.root, 'rfcs/demo.md'), 'utf8');
     const firstBlocks: string[] = [];
     for (const q of messages) {
@@ -272,5 +275,24 @@ describe('council run', () => {
     );
     for (const text of [JSON.stringify(r), ...written]) expect(text).not.toContain(KEY);
     expect(existsSync(join(repo.root, r.files.json))).toBe(true);
+  });
+
+  it('sends the lanes in parallel, not one after another', async () => {
+    repo = councilRepo();
+    const fake = fakeModel(scriptFromDir(join(FIXTURES, 'all-clear')));
+    let inFlight = 0;
+    let most = 0;
+    const slow: typeof fake.fetch = async (input, init) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 50));
+      try {
+        return await fake.fetch(input, init);
+      } finally {
+        inFlight--;
+      }
+    };
+    await councilRound({ root: repo.root, rfc: 'demo', apiKey: KEY, fetch: slow, tokenCount: 'estimate' });
+    expect(most).toBe(3);
   });
 });
