@@ -6,6 +6,7 @@ import type { SourceRegistry } from '../engine/measure.js';
 import type { RfcManifest } from '../spec/types.js';
 import { ArtifactMeasurementSource } from './artifact/source.js';
 import { AttestationMeasurementSource } from './attestation/source.js';
+import { CouncilMeasurementSource } from './council/source.js';
 import { GitRepo } from './git/repo.js';
 import { GitMeasurementSource } from './git/source.js';
 import { SqlMeasurementSource } from './sql/index.js';
@@ -32,6 +33,7 @@ export function openSources(opts: OpenSourcesOptions): OpenedSources {
     artifact: new ArtifactMeasurementSource(repo),
     attestation: new AttestationMeasurementSource(repo),
     verifier: new VerifierMeasurementSource(repo),
+    council: new CouncilMeasurementSource(),
     sql: SqlMeasurementSource.forRepo({
       repoDir: opts.repoDir,
       manifest: opts.manifest,

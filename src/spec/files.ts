@@ -7,6 +7,7 @@ export const SPEC_FILES: ReadonlyMap<string, string> = new Map([
   ['prereqs.yaml', 'prereqs.schema.json'],
   ['parity.yaml', 'parity.schema.json'],
   ['citations.yaml', 'citations.schema.json'],
+  ['council.yaml', 'council.schema.json'],
   ...GATE_KINDS.map((k) => [k.file, k.schema] as [string, string]),
 ]);
 

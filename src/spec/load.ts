@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Environment } from '@marcbachmann/cel-js';
+import { COUNCIL_FILE, type CouncilSpec, readCouncil } from '../council/spec.js';
 import { GATE_KINDS, type GateKindDef } from '../gates/index.js';
 import { type CitationClaim, readCitations } from '../cite/spec.js';
 import { type ParitySpec, readParity } from '../parity/spec.js';
@@ -36,7 +37,7 @@ import type {
 import { keyLocation, locateInScalar, type ParsedYaml, parseYaml, valueLocation } from './yaml.js';
 
 const PREREQS_FILE = 'prereqs.yaml';
-const SOURCE_KEYS: readonly SourceKind[] = ['sql', 'git', 'artifact', 'attestation', 'verifier'];
+const SOURCE_KEYS: readonly SourceKind[] = ['sql', 'git', 'artifact', 'attestation', 'verifier', 'council'];
 
 export interface CompiledGate {
   condition?: CompiledExpression;
@@ -51,6 +52,8 @@ export interface LoadedRfc extends RfcSpec {
   parity?: ParitySpec;
   /** citations.yaml: claims declared for the document's citations. */
   citations?: CitationClaim[];
+  /** The review council (council.yaml), when the RFC has one. */
+  council?: CouncilSpec;
   warnings: Problem[];
   files: string[];
 }
@@ -200,6 +203,8 @@ export function loadRfc(root: string, id: string): LoadedRfc {
     }
   }
   for (const m of measurements.values()) if (m.liveness) used.add(m.liveness);
+  const cdoc = docs.get(COUNCIL_FILE);
+  const council = cdoc && manifest ? readCouncil(cdoc.y, cdoc.data, { root, manifest, problems }) : undefined;
 
   for (const m of measurements.values()) {
     if (!used.has(m.id)) {
@@ -218,6 +223,7 @@ export function loadRfc(root: string, id: string): LoadedRfc {
     ...(prereqs ? { prereqs: prereqs.prereqs, prereqGates: prereqs.gates } : {}),
     ...(parity ? { parity } : {}),
     ...(citations ? { citations } : {}),
+    ...(council ? { council } : {}),
     warnings,
     files: names.map(rel),
   };
@@ -297,6 +303,7 @@ function derivedType(m: Record<string, unknown>): ValueType | undefined {
   if (m.artifact) return ((m.artifact as { extract?: { as: ValueType } }).extract?.as ?? 'bool') as ValueType;
   if (m.attestation) return 'string';
   if (m.verifier) return 'int';
+  if (m.council) return 'int';
   return undefined;
 }
 

@@ -107,6 +107,11 @@ export interface VerifierQuery {
   claims?: CitationClaim[];
 }
 
+/** A figure of the latest stored council round (`council run`). */
+export interface CouncilMeasurementSpec {
+  value: 'open_blocks' | 'block_rounds';
+}
+
 interface MeasurementBase {
   id: string;
   title?: string;
@@ -124,7 +129,8 @@ export type MeasurementSpec =
   | (MeasurementBase & { source: 'git'; git: GitQuery })
   | (MeasurementBase & { source: 'artifact'; artifact: ArtifactSpec })
   | (MeasurementBase & { source: 'attestation'; attestation: AttestationSpec })
-  | (MeasurementBase & { source: 'verifier'; verifier: VerifierQuery });
+  | (MeasurementBase & { source: 'verifier'; verifier: VerifierQuery })
+  | (MeasurementBase & { source: 'council'; council: CouncilMeasurementSpec });
 
 export type SourceKind = MeasurementSpec['source'];
 

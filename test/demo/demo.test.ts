@@ -45,7 +45,7 @@ describe('rfcgate demo', () => {
   });
 
   it('evaluates every Wave 3 gate to a real mix: pass, fail and every halt reason', () => {
-    expect(results).toHaveLength(28);
+    expect(results).toHaveLength(29);
     const verdicts = new Set(results.map((r) => r.verdict));
     expect(verdicts).toEqual(new Set(['pass', 'fail', 'halt']));
     const reasons = new Set(results.filter((r) => r.verdict === 'halt').map((r) => r.halt_reason));
@@ -63,6 +63,8 @@ describe('rfcgate demo', () => {
     expect(byId.get('SS10')?.reason).toMatch(/target_agent_ids/);
     expect(byId.get('INV-SHADOW')).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
     expect(byId.get('INV-SHADOW')?.reason).toMatch(/comparator_runs_7d/);
+    // The sandbox holds no council round: an unreviewed RFC is not a clean one.
+    expect(byId.get('INV-COUNCIL')).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
     expect(byId.get('EC12')?.reason).toMatch(/committed by ci-bot/);
     expect(byId.get('D')).toMatchObject({ verdict: 'fail' });
     expect(byId.get('SS7')).toMatchObject({ verdict: 'fail' });

@@ -1,0 +1,74 @@
+import { Flags } from '@oclif/core';
+import { RfcCommand } from '../../cli/rfc-command.js';
+import { COUNCIL_FORMATS, type CouncilFormat, formatCouncil } from '../../formatters/council/index.js';
+import { UsageError } from '../../spec/problems.js';
+import type { CouncilRound } from '../../council/ledger.js';
+
+export const KEY_ENV = 'ANTHROPIC_API_KEY';
+
+export default class CouncilRun extends RfcCommand {
+  static override summary =
+    'Send the review lanes of council.yaml in parallel through the Anthropic API and judge the round.';
+  static override description = `Each lane (architect, code reviewer, live verifier...) reads the RFC document and its brief and answers with structured findings { lane, severity, section, claim, evidence, suggested_fix }, validated against a JSON Schema. The live verifier is given the deterministic checks first (spec validate; cite verify and comparator check when this build has them). Rate limits and overload are retried with backoff; a lane that still fails is reported as failed, never as "no findings".
+
+The round is stored in the council folder (rfcs/<rfc>/council/<date>-v<version>.json and .md) with the RFC's content hash, and compared with the previous round: new, persisted and resolved findings. The standing contract is evaluated: an open BLOCK fails the round and the council gate until a later round clears it. Per-lane token counts (the count-tokens endpoint, or an estimate offline) and cache reads and writes are shown after the run.
+
+Needs ${KEY_ENV} (never printed). --fake-model <dir> runs offline against scripted answers (one <lane>.json per lane).
+
+EXIT CODES
+  0  every lane answered and no BLOCK is open
+  1  a BLOCK is open (the contract requires a redraft)
+  2  no BLOCK, but a lane failed (rate limit, API error, malformed output): the round is incomplete
+  3  the spec or the invocation is invalid, or ${KEY_ENV} is not set`;
+  static override examples = [
+    '<%= config.bin %> council run',
+    '<%= config.bin %> council run --format markdown >> "$GITHUB_STEP_SUMMARY"',
+    '<%= config.bin %> council run --fake-model test/council/fixtures/all-clear --json',
+  ];
+
+  static override flags = {
+    json: Flags.boolean({ description: 'Print the round as JSON (the stored record); = --format json.' }),
+    format: Flags.string({
+      description: 'Report format: table (plain text), json or markdown.',
+      options: [...COUNCIL_FORMATS],
+    }),
+    'fake-model': Flags.directory({
+      description: 'Answer from scripted fixture files (<lane id>.json) instead of the API: offline, no key needed.',
+      exists: true,
+    }),
+  };
+
+  async run(): Promise<CouncilRound> {
+    const { flags } = await this.parse(CouncilRun);
+    if (flags.json && flags.format && flags.format !== 'json') {
+      throw new UsageError(`--json contradicts --format ${flags.format}; choose one`);
+    }
+    const format: CouncilFormat = flags.json ? 'json' : ((flags.format as CouncilFormat | undefined) ?? 'table');
+    const root = this.findRoot(flags.root);
+    const id = this.chooseRfc(root, flags.rfc);
+    const key = process.env[KEY_ENV]?.trim();
+    const fakeDir = flags['fake-model'];
+    if (!key && !fakeDir) {
+      throw new UsageError(
+        `${KEY_ENV} is not set: create a key in the Anthropic Console (Settings → API keys) and run 'export ${KEY_ENV}=<key>' (in CI, a secret exposed as ${KEY_ENV}); or run offline with --fake-model <dir>`,
+      );
+    }
+    // Loaded only here: the SDK and the council code are not needed by any other command.
+    const { councilRound, councilExitCode } = await import('../../council/round.js');
+    const fake = fakeDir
+      ? (await import('../../council/fake-model.js')).fakeModel(
+          (await import('../../council/fake-model.js')).scriptFromDir(fakeDir),
+        )
+      : undefined;
+    const round = await councilRound({
+      root,
+      rfc: id,
+      apiKey: key ?? 'offline',
+      tokenCount: fake ? 'estimate' : 'api',
+      ...(fake ? { fetch: fake.fetch } : {}),
+    });
+    process.stdout.write(formatCouncil(round, format));
+    process.exitCode = councilExitCode(round);
+    return round;
+  }
+}

@@ -1,0 +1,55 @@
+import { Flags } from '@oclif/core';
+import { RfcCommand } from '../../cli/rfc-command.js';
+import { EXIT } from '../../model/result.js';
+import { COUNCIL_FORMATS, type CouncilFormat, formatCouncil } from '../../formatters/council/index.js';
+import { UsageError } from '../../spec/problems.js';
+import type { CouncilRound } from '../../council/ledger.js';
+
+export default class CouncilStatus extends RfcCommand {
+  static override summary = 'Show the latest stored council round and what the contract makes of it.';
+  static override description = `Reads the council folder (rfcs/<rfc>/council/) without calling the API: the latest round's findings, what changed since the round before, and the contract's judgement. Says so when the RFC document changed since that round reviewed it.
+
+EXIT CODES
+  0  the latest round left no BLOCK open and every lane answered
+  1  a BLOCK is open
+  2  no round is stored yet, or the latest round had a failed lane
+  3  the spec or the invocation is invalid`;
+  static override examples = ['<%= config.bin %> council status', '<%= config.bin %> council status --format markdown'];
+
+  static override flags = {
+    json: Flags.boolean({ description: 'Print the round as JSON; = --format json.' }),
+    format: Flags.string({
+      description: 'Report format: table (plain text), json or markdown.',
+      options: [...COUNCIL_FORMATS],
+    }),
+  };
+
+  async run(): Promise<CouncilRound | undefined> {
+    const { flags } = await this.parse(CouncilStatus);
+    if (flags.json && flags.format && flags.format !== 'json') {
+      throw new UsageError(`--json contradicts --format ${flags.format}; choose one`);
+    }
+    const format: CouncilFormat = flags.json ? 'json' : ((flags.format as CouncilFormat | undefined) ?? 'table');
+    const root = this.findRoot(flags.root);
+    const id = this.chooseRfc(root, flags.rfc);
+    const { loadCouncilSpec } = await import('../../council/spec.js');
+    const { latestRound } = await import('../../council/ledger.js');
+    const { readDocument } = await import('../../council/run.js');
+    const { council } = loadCouncilSpec(root, id);
+    const round = latestRound(root, council.ledger_dir);
+    if (!round) {
+      process.stderr.write(`no council round stored in ${council.ledger_dir}: run '${id} council run'\n`);
+      process.exitCode = EXIT.halt;
+      return undefined;
+    }
+    process.stdout.write(formatCouncil(round, format));
+    const now = readDocument(root, round.document.path).sha256;
+    if (now !== round.document.sha256) {
+      process.stderr.write(
+        `note: ${round.document.path} changed since round ${round.round} reviewed it (sha256 ${round.document.sha256.slice(0, 12)} → ${now.slice(0, 12)}): run '${id} council run' on the current text\n`,
+      );
+    }
+    process.exitCode = EXIT[round.contract.verdict];
+    return round;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Deterministic facts handed to a lane before its brief, so it judges on evidence rather
+ * than on the RFC's own claims. Each check is a provider behind one small interface; a check
+ * this build does not have is reported to the lane as unavailable (never as clean), so the
+ * lane knows to mark claims it would have decided SOURCE_ONLY.
+ */
+import { formatProblem, SpecError } from '../spec/problems.js';
+import type { FactId } from './spec.js';
+
+export interface Fact {
+  id: FactId;
+  title: string;
+  /** ok: the check ran; unavailable: this build has no such check; error: it could not run. */
+  status: 'ok' | 'unavailable' | 'error';
+  /** One line for the report. */
+  summary: string;
+  /** What the lane reads. */
+  detail: string;
+}
+
+export interface FactContext {
+  root: string;
+  rfc: string;
+}
+
+export interface FactsProvider {
+  readonly id: FactId;
+  readonly title: string;
+  collect(ctx: FactContext): Promise<Fact>;
+}
+
+export const specValidateFacts: FactsProvider = {
+  id: 'spec_validate',
+  title: 'rfcgate spec validate',
+  async collect(ctx) {
+    const base = { id: this.id, title: this.title };
+    // Imported here: the loader imports the council's spec reader, not the other way round.
+    const { loadRfc } = await import('../spec/load.js');
+    try {
+      const rfc = loadRfc(ctx.root, ctx.rfc);
+      const warnings = rfc.warnings.map(formatProblem);
+      const summary = `valid: ${rfc.files.length} files, ${rfc.measurements.size} measurements, ${rfc.gates.length} gates, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
+      return { ...base, status: 'ok', summary, detail: [summary, ...warnings].join('\n') };
+    } catch (e) {
+      if (!(e instanceof SpecError)) {
+        const summary = `could not run: ${(e as Error).message}`;
+        return { ...base, status: 'error', summary, detail: summary };
+      }
+      const errors = e.problems.filter((p) => p.severity === 'error').length;
+      const summary = `invalid: ${errors} problem${errors === 1 ? '' : 's'}`;
+      return { ...base, status: 'ok', summary, detail: [summary, ...e.problems.map(formatProblem)].join('\n') };
+    }
+  },
+};
+
+/** A check whose command is not part of this build. */
+export function unavailable(id: FactId, command: string): FactsProvider {
+  return {
+    id,
+    title: `rfcgate ${command}`,
+    collect() {
+      const summary = `unavailable: this build of rfcgate has no \`${command}\``;
+      return Promise.resolve({
+        id,
+        title: `rfcgate ${command}`,
+        status: 'unavailable',
+        summary,
+        detail: `${summary}. Claims only it could decide are SOURCE_ONLY.`,
+      });
+    },
+  };
+}
+
+/** The providers of this build. `cite verify` and `comparator check` plug in here when they exist. */
+export const FACT_PROVIDERS: Readonly<Record<FactId, FactsProvider>> = {
+  spec_validate: specValidateFacts,
+  cite_verify: unavailable('cite_verify', 'cite verify'),
+  comparator_check: unavailable('comparator_check', 'comparator check'),
+};
+
+export async function collectFacts(
+  ids: FactId[],
+  ctx: FactContext,
+  providers: Readonly<Record<FactId, FactsProvider>> = FACT_PROVIDERS,
+): Promise<Fact[]> {
+  return Promise.all(
+    ids.map((id) =>
+      providers[id].collect(ctx).catch((e: unknown): Fact => ({
+        id,
+        title: providers[id].title,
+        status: 'error',
+        summary: `could not run: ${e instanceof Error ? e.message : String(e)}`,
+        detail: `could not run: ${e instanceof Error ? e.message : String(e)}`,
+      })),
+    ),
+  );
+}

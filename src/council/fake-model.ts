@@ -1,0 +1,159 @@
+/**
+ * The scripted offline model: a `fetch` for the Anthropic SDK that answers from fixture
+ * files, one per lane (`<lane id>.json`), matched by the lane marker in the request. A
+ * fixture is one scripted response or a list consumed in order (the last one repeats):
+ *
+ *   { "findings": [...] }                       200, the findings as structured output
+ *   { "text": "..." }                           200, this exact text (malformed output)
+ *   { "stop_reason": "max_tokens", "text": "" } 200 with that stop reason
+ *   { "status": 429, "retry_after_ms": 1 }      an API error (429, 529, 500, 401...)
+ *   { "status": 401, "echo_key": true }         an error whose body quotes the credential sent
+ *
+ * It simulates the prompt cache: the first request with a given prefix (everything up to
+ * the block carrying cache_control, the output format included) writes it, later ones read
+ * it. Every request is recorded, so tests can check what was sent.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Fetch } from './run.js';
+
+export interface ScriptedResponse {
+  status?: number;
+  findings?: unknown[];
+  text?: string;
+  stop_reason?: string;
+  retry_after_ms?: number;
+  echo_key?: boolean;
+}
+
+export interface RecordedRequest {
+  path: string;
+  lane: string | null;
+  body: Record<string, unknown>;
+}
+
+export interface FakeModel {
+  fetch: Fetch;
+  requests: RecordedRequest[];
+}
+
+type Block = { type: string; text?: string; source?: { data?: string }; cache_control?: unknown };
+
+/** Responses by lane; a Map works, and so does a folder of fixture files. */
+export interface Script {
+  get(lane: string): ScriptedResponse[] | undefined;
+}
+
+export function scriptFromDir(dir: string): Script {
+  if (!existsSync(dir)) throw new Error(`fake model folder ${dir} does not exist`);
+  const loaded = new Map<string, ScriptedResponse[] | undefined>();
+  return {
+    get(lane) {
+      if (!loaded.has(lane)) {
+        const file = join(dir, `${lane}.json`);
+        const data = existsSync(file)
+          ? (JSON.parse(readFileSync(file, 'utf8')) as ScriptedResponse | ScriptedResponse[])
+          : undefined;
+        loaded.set(lane, data === undefined ? undefined : Array.isArray(data) ? data : [data]);
+      }
+      return loaded.get(lane);
+    },
+  };
+}
+
+export function fakeModel(script: Script): FakeModel {
+  const requests: RecordedRequest[] = [];
+  const cursor = new Map<string, number>();
+  const cache = new Set<string>();
+
+  const fetch: Fetch = (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const path = new URL(url).pathname;
+    const body = JSON.parse(typeof init?.body === 'string' ? init.body : '{}') as Record<string, unknown>;
+    const blocks = contentBlocks(body);
+    const laneText = blocks.map((b) => b.text ?? '').find((t) => /<lane id="/.test(t));
+    const lane = laneText ? (/<lane id="([^"]+)">/.exec(laneText)?.[1] ?? null) : null;
+    requests.push({ path, lane, body });
+    const total = Math.ceil(JSON.stringify(body).length / 4);
+
+    if (path.endsWith('/count_tokens')) return Promise.resolve(json(200, { input_tokens: total }));
+    const usage = cacheUsage(body, blocks, total, cache);
+    if (!lane) return Promise.resolve(message('{', 'max_tokens', usage));
+
+    const steps = script.get(lane);
+    if (!steps?.length) return Promise.resolve(json(500, error('api_error', `no scripted response for lane ${lane}`)));
+    const i = cursor.get(lane) ?? 0;
+    cursor.set(lane, i + 1);
+    const step = steps[Math.min(i, steps.length - 1)] as ScriptedResponse;
+    if (step.status && step.status !== 200) {
+      const headers: Record<string, string> = {};
+      if (step.retry_after_ms !== undefined) headers['retry-after-ms'] = String(step.retry_after_ms);
+      const key = headerOf(init, 'x-api-key') || headerOf(init, 'authorization').replace(/^Bearer /, '');
+      const msg = step.echo_key ? `invalid x-api-key: ${key}` : `scripted ${step.status}`;
+      const type = step.status === 429 ? 'rate_limit_error' : step.status === 529 ? 'overloaded_error' : 'api_error';
+      return Promise.resolve(json(step.status, error(type, msg), headers));
+    }
+    const text = step.text ?? JSON.stringify({ findings: step.findings ?? [] });
+    return Promise.resolve(message(text, step.stop_reason ?? 'end_turn', usage));
+  };
+  return { fetch, requests };
+}
+
+function contentBlocks(body: Record<string, unknown>): Block[] {
+  const messages = (body.messages ?? []) as { content: Block[] | string }[];
+  return messages.flatMap((m) => (typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content));
+}
+
+function cacheUsage(body: Record<string, unknown>, blocks: Block[], total: number, cache: Set<string>) {
+  const cut = blocks.findIndex((b) => b.cache_control);
+  const none = { input_tokens: total, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  if (cut < 0) return none;
+  const prefix = JSON.stringify([body.model, body.system, body.output_config ?? null, blocks.slice(0, cut + 1)]);
+  const size = Math.ceil(prefix.length / 4);
+  const hash = createHash('sha256').update(prefix).digest('hex');
+  const hit = cache.has(hash);
+  cache.add(hash);
+  return {
+    input_tokens: Math.max(1, total - size),
+    cache_creation_input_tokens: hit ? 0 : size,
+    cache_read_input_tokens: hit ? size : 0,
+  };
+}
+
+function headerOf(init: RequestInit | undefined, name: string): string {
+  const h = init?.headers;
+  if (!h) return '';
+  if (h instanceof Headers) return h.get(name) ?? '';
+  if (Array.isArray(h)) return h.find(([k]) => k?.toLowerCase() === name)?.[1] ?? '';
+  const rec = h as Record<string, string>;
+  return Object.entries(rec).find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
+}
+
+function error(type: string, message: string) {
+  return { type: 'error', error: { type, message } };
+}
+
+function message(
+  text: string,
+  stop: string,
+  usage: { input_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number },
+): Response {
+  return json(200, {
+    id: 'msg_fake',
+    type: 'message',
+    role: 'assistant',
+    model: 'fake',
+    content: [{ type: 'text', text }],
+    stop_reason: stop,
+    stop_sequence: null,
+    usage: { ...usage, output_tokens: Math.ceil(text.length / 4) },
+  });
+}
+
+function json(status: number, data: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(data), {
+    status,
+    headers: { 'content-type': 'application/json', 'request-id': 'req_fake', ...headers },
+  });
+}

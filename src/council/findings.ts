@@ -1,0 +1,116 @@
+/**
+ * The structured output of a lane. The request carries one schema shared by every lane (so
+ * the request prefix, output format included, is the same for all of them); the answer is
+ * then validated with ajv against the lane's own schema: its id, its vocabulary, non-empty
+ * fields. Nothing is read from prose: an answer that is not JSON, or not this shape, is
+ * rejected and the lane reported as failed.
+ */
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { CouncilSpec, LaneSpec } from './spec.js';
+
+export interface Finding {
+  lane: string;
+  severity: string;
+  section: string;
+  claim: string;
+  evidence: string;
+  suggested_fix: string;
+}
+
+export const FINDING_FIELDS = ['lane', 'severity', 'section', 'claim', 'evidence', 'suggested_fix'] as const;
+
+/** The output format sent to the API: every lane id and every severity of the council. */
+export function outputSchema(council: CouncilSpec): Record<string, unknown> & { type: 'object' } {
+  const severities = [...new Set(council.lanes.flatMap((l) => l.vocabulary))];
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['findings'],
+    properties: {
+      findings: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: [...FINDING_FIELDS],
+          properties: {
+            lane: { type: 'string', enum: council.lanes.map((l) => l.id) },
+            severity: { type: 'string', enum: severities },
+            section: { type: 'string', description: 'The RFC section, as its heading writes it (e.g. §0(B)).' },
+            claim: { type: 'string', description: 'The claim under review, in one sentence.' },
+            evidence: { type: 'string', description: 'What shows the finding: the RFC text or a check result.' },
+            suggested_fix: { type: 'string', description: 'What the next draft must change (empty when VERIFIED).' },
+          },
+        },
+      },
+    },
+  };
+}
+
+function laneSchema(lane: LaneSpec): Record<string, unknown> {
+  const text = { type: 'string', minLength: 1 };
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['findings'],
+    properties: {
+      findings: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: [...FINDING_FIELDS],
+          properties: {
+            lane: { const: lane.id },
+            severity: { enum: lane.vocabulary },
+            section: text,
+            claim: text,
+            evidence: text,
+            suggested_fix: { type: 'string' },
+          },
+        },
+      },
+    },
+  };
+}
+
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+const compiled = new Map<string, ValidateFunction>();
+
+function validatorFor(lane: LaneSpec): ValidateFunction {
+  const key = JSON.stringify([lane.id, lane.vocabulary]);
+  let v = compiled.get(key);
+  if (!v) {
+    v = ajv.compile(laneSchema(lane));
+    compiled.set(key, v);
+  }
+  return v;
+}
+
+export type LaneOutput = { ok: true; findings: Finding[] } | { ok: false; problems: string[] };
+
+/** Parses and validates a lane's answer; every violation is named, at most ten. */
+export function validateLaneOutput(lane: LaneSpec, text: string): LaneOutput {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, problems: [`the answer is not JSON (${(e as Error).message})`] };
+  }
+  const validate = validatorFor(lane);
+  if (validate(data)) return { ok: true, findings: (data as { findings: Finding[] }).findings };
+  return { ok: false, problems: (validate.errors ?? []).slice(0, 10).map(describe) };
+}
+
+function describe(e: ErrorObject): string {
+  const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'the answer';
+  if (e.keyword === 'enum') {
+    return `${at} must be one of ${(e.params as { allowedValues: string[] }).allowedValues.join(', ')}`;
+  }
+  if (e.keyword === 'const') return `${at} must be '${String((e.params as { allowedValue: unknown }).allowedValue)}'`;
+  if (e.keyword === 'required') return `${at} lacks '${(e.params as { missingProperty: string }).missingProperty}'`;
+  if (e.keyword === 'additionalProperties') {
+    return `${at} has an unexpected field '${(e.params as { additionalProperty: string }).additionalProperty}'`;
+  }
+  return `${at} ${e.message ?? 'is invalid'}`;
+}

@@ -1,0 +1,137 @@
+/**
+ * Builds each lane's request. Every lane's request starts with the same bytes: the same
+ * system text, then the RFC as one document block carrying the cache breakpoint; what
+ * differs (facts, brief, previous findings) comes after it. So the lanes share one cached
+ * prefix, and the output format, shared by all lanes too, cannot split it.
+ */
+import { jsonSchemaOutputFormat } from '@anthropic-ai/sdk/helpers/json-schema';
+import type {
+  ContentBlockParam,
+  DocumentBlockParam,
+  MessageCreateParamsNonStreaming,
+  TextBlockParam,
+} from '@anthropic-ai/sdk/resources/messages/messages';
+import type { Fact } from './facts.js';
+import { type Finding, outputSchema } from './findings.js';
+import type { CouncilSpec, LaneSpec } from './spec.js';
+
+export const SYSTEM_PROMPT = [
+  'You are one lane of a review council for an engineering RFC. The RFC is the document you are given.',
+  'Your lane, the sections you must read and your brief follow the document.',
+  'Answer only with the JSON object of the output schema: one finding per issue, each with your lane id,',
+  "a severity from your lane's vocabulary, the RFC section, the claim, the evidence and a suggested fix.",
+  'An empty findings list means you found nothing to report in the sections you read.',
+].join(' ');
+
+export interface RfcDocument {
+  /** Repository-relative path. */
+  path: string;
+  text: string;
+  /** sha256 of the text, hex. */
+  sha256: string;
+}
+
+export function documentBlock(doc: RfcDocument): DocumentBlockParam {
+  return {
+    type: 'document',
+    title: doc.path,
+    source: { type: 'text', media_type: 'text/plain', data: doc.text },
+    cache_control: { type: 'ephemeral' },
+  };
+}
+
+/** The marker that opens a lane's own text; the offline model matches lanes by it. */
+export function laneMarker(id: string): string {
+  return `<lane id="${id}">`;
+}
+
+export function factsText(facts: Fact[]): string {
+  const body = facts.map((f) => `<fact check="${f.id}" status="${f.status}">\n${f.detail}\n</fact>`).join('\n');
+  return `<facts>\nDeterministic checks run on the live tree before this review. Where they answer a claim, they win over the RFC's wording.\n${body}\n</facts>`;
+}
+
+export function laneText(lane: LaneSpec, brief: string, previous: Finding[]): string {
+  const sections = lane.sections.includes('*') ? 'the whole document' : lane.sections.join(', ');
+  const lines = [
+    laneMarker(lane.id),
+    `Lane: ${lane.title} (id ${lane.id}). Read: ${sections}.`,
+    `Your vocabulary: ${lane.vocabulary.join(', ')}. Every finding's lane is "${lane.id}".`,
+    '',
+    '<brief>',
+    brief.trim(),
+    '</brief>',
+  ];
+  if (previous.length) {
+    lines.push(
+      '',
+      '<previous_round>',
+      'Findings of your lane still open from the previous round. If one still holds, repeat its section and claim word for word; if it no longer holds, leave it out.',
+      ...previous.map((f) => `- [${f.severity}] ${f.section}: ${f.claim}`),
+      '</previous_round>',
+    );
+  }
+  lines.push('</lane>');
+  return lines.join('\n');
+}
+
+export interface LaneRequestInput {
+  council: CouncilSpec;
+  lane: LaneSpec;
+  document: RfcDocument;
+  brief: string;
+  facts: Fact[];
+  previous: Finding[];
+}
+
+export function outputFormat(council: CouncilSpec): { type: 'json_schema'; schema: Record<string, unknown> } {
+  // The SDK helper rewrites the schema into the subset the API enforces; only the plain
+  // format object is sent (the helper's parse function is not used: see run.ts).
+  const f = jsonSchemaOutputFormat(outputSchema(council));
+  return { type: f.type, schema: f.schema };
+}
+
+export function laneRequest(input: LaneRequestInput): MessageCreateParamsNonStreaming {
+  const content: ContentBlockParam[] = [documentBlock(input.document)];
+  if (input.lane.facts.length) content.push({ type: 'text', text: factsText(input.facts) });
+  content.push({ type: 'text', text: laneText(input.lane, input.brief, input.previous) });
+  return {
+    model: input.lane.model,
+    max_tokens: input.council.max_tokens,
+    system: [systemBlock()],
+    messages: [{ role: 'user', content }],
+    output_config: { format: outputFormat(input.council) },
+  };
+}
+
+/** The shared prefix alone, answered with one token: it writes the cache the lanes then read. */
+export function warmRequest(council: CouncilSpec, model: string, doc: RfcDocument): MessageCreateParamsNonStreaming {
+  return {
+    model,
+    max_tokens: 1,
+    system: [systemBlock()],
+    messages: [{ role: 'user', content: [documentBlock(doc)] }],
+    // The output format is part of what the cache is keyed on, so the warm-up carries it too.
+    output_config: { format: outputFormat(council) },
+  };
+}
+
+function systemBlock(): TextBlockParam {
+  return { type: 'text', text: SYSTEM_PROMPT };
+}
+
+/** Offline token estimate: about four characters a token for English prose and Markdown. */
+export function estimateTokens(req: MessageCreateParamsNonStreaming): number {
+  let chars = 0;
+  for (const s of Array.isArray(req.system) ? req.system : [{ text: req.system ?? '' }]) chars += s.text.length;
+  for (const m of req.messages) {
+    if (typeof m.content === 'string') {
+      chars += m.content.length;
+      continue;
+    }
+    for (const b of m.content) {
+      if (b.type === 'text') chars += b.text.length;
+      else if (b.type === 'document' && b.source.type === 'text') chars += b.source.data.length;
+    }
+  }
+  return Math.ceil(chars / 4);
+}

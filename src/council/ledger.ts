@@ -1,0 +1,197 @@
+/**
+ * The council's ledger: one JSON record per round (`<date>-v<version>.json`) and a Markdown
+ * summary beside it, in the RFC's council folder. Each record holds the RFC's content hash,
+ * every lane's findings keyed so the next round can say what is new, what persisted and
+ * what was resolved, and the contract's judgement. Files are written whole or not at all.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../spec/problems.js';
+import { type ContractResult, evaluateContract, type OpenFinding } from './contract.js';
+import type { Finding } from './findings.js';
+import type { LaneResult, RunOutcome, Usage, WarmResult } from './run.js';
+import type { CouncilSpec } from './spec.js';
+
+export interface RecordedFinding extends Finding {
+  /** Stable across rounds: lane, section and claim, normalised. */
+  key: string;
+  status: 'new' | 'persisted';
+}
+
+export interface RecordedLane extends Omit<LaneResult, 'findings'> {
+  findings: RecordedFinding[];
+}
+
+export interface CouncilDiff {
+  /** The previous round's record, or null for the first round. */
+  previous: string | null;
+  new: string[];
+  persisted: string[];
+  resolved: OpenFinding[];
+  /** Open before, not reviewed now (their lane failed): still open. */
+  carried: OpenFinding[];
+}
+
+export interface CouncilRound {
+  rfc: string;
+  version: string;
+  round: number;
+  run_at: string;
+  /** Repository-relative paths of the record and its summary. */
+  files: { json: string; markdown: string };
+  document: { path: string; sha256: string };
+  facts: { id: string; status: string; summary: string }[];
+  warm: WarmResult[];
+  lanes: RecordedLane[];
+  /** Every finding open after this round. */
+  open: OpenFinding[];
+  diff: CouncilDiff;
+  contract: ContractResult;
+  totals: { tokens: number; tokens_method: 'counted' | 'estimate' | 'mixed'; usage: Usage };
+}
+
+const ROUND_FILE = /^\d{4}-\d{2}-\d{2}-v.+\.json$/;
+
+export function findingKey(f: Pick<Finding, 'lane' | 'section' | 'claim'>): string {
+  const norm = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}§()]+/gu, ' ')
+      .trim();
+  return createHash('sha256')
+    .update(`${f.lane}\0${norm(f.section)}\0${norm(f.claim)}`)
+    .digest('hex')
+    .slice(0, 12);
+}
+
+/** Every stored round of the folder, oldest first. */
+export function readRounds(root: string, ledgerDir: string): CouncilRound[] {
+  const dir = join(root, ledgerDir);
+  if (!existsSync(dir)) return [];
+  const rounds = readdirSync(dir)
+    .filter((n) => ROUND_FILE.test(n))
+    .map((n) => {
+      const path = join(ledgerDir, n);
+      try {
+        return JSON.parse(readFileSync(join(root, path), 'utf8')) as CouncilRound;
+      } catch (e) {
+        throw new UsageError(
+          `council ledger ${path} is not a readable round (${(e as Error).message}); restore it from git`,
+        );
+      }
+    });
+  return rounds.sort((a, b) => a.round - b.round || a.run_at.localeCompare(b.run_at));
+}
+
+export function latestRound(root: string, ledgerDir: string, asOf?: Date): CouncilRound | undefined {
+  const rounds = readRounds(root, ledgerDir).filter((r) => !asOf || Date.parse(r.run_at) <= asOf.getTime());
+  return rounds[rounds.length - 1];
+}
+
+/** Builds the round's record from a run and the previous round: diff and contract included. */
+export function buildRound(
+  council: CouncilSpec,
+  meta: { rfc: string; version: string; runAt: Date; root: string },
+  outcome: RunOutcome,
+  previous: CouncilRound | undefined,
+): CouncilRound {
+  const prevOpen = new Map((previous?.open ?? []).map((f) => [f.key, f]));
+  const failed = outcome.lanes.filter((l) => l.status === 'failed').map((l) => l.id);
+  const lanes: RecordedLane[] = outcome.lanes.map((l) => {
+    const seen = new Set<string>();
+    const findings: RecordedFinding[] = [];
+    for (const f of l.findings) {
+      const key = findingKey(f);
+      // The same finding twice in one answer is one finding.
+      if (seen.has(key)) continue;
+      seen.add(key);
+      findings.push({ ...f, key, status: prevOpen.has(key) ? 'persisted' : 'new' });
+    }
+    return { ...l, findings };
+  });
+  const open: OpenFinding[] = lanes.flatMap((l) =>
+    l.findings.map((f) => ({
+      key: f.key,
+      lane: f.lane,
+      severity: f.severity,
+      section: f.section,
+      claim: f.claim,
+      carried: false,
+    })),
+  );
+  const current = new Set(open.map((f) => f.key));
+  const carried = [...prevOpen.values()].filter((f) => failed.includes(f.lane)).map((f) => ({ ...f, carried: true }));
+  const resolved = [...prevOpen.values()]
+    .filter((f) => !failed.includes(f.lane) && !current.has(f.key))
+    .map((f) => ({ ...f, carried: false }));
+  open.push(...carried);
+
+  const base = `${meta.runAt.toISOString().slice(0, 10)}-v${meta.version.replace(/^v/, '')}`;
+  const name = uniqueName(join(meta.root, council.ledger_dir), base);
+  const contract = evaluateContract(
+    council,
+    open,
+    failed,
+    { version: meta.version, sha256: outcome.document.sha256 },
+    previous
+      ? {
+          version: previous.version,
+          sha256: previous.document.sha256,
+          open_blocks: previous.contract.open_blocks,
+          consecutive_block_rounds: previous.contract.consecutive_block_rounds,
+        }
+      : undefined,
+  );
+  const methods = new Set(outcome.lanes.map((l) => l.tokens.method));
+  const sum = (k: keyof Usage) =>
+    [...outcome.lanes.map((l) => l.usage), ...outcome.warm.map((w) => w.usage)].reduce((n, u) => n + (u?.[k] ?? 0), 0);
+  return {
+    rfc: meta.rfc,
+    version: meta.version,
+    round: (previous?.round ?? 0) + 1,
+    run_at: meta.runAt.toISOString(),
+    files: { json: join(council.ledger_dir, `${name}.json`), markdown: join(council.ledger_dir, `${name}.md`) },
+    document: { path: outcome.document.path, sha256: outcome.document.sha256 },
+    facts: outcome.facts.map((f) => ({ id: f.id, status: f.status, summary: f.summary })),
+    warm: outcome.warm,
+    lanes,
+    open,
+    diff: {
+      previous: previous?.files.json ?? null,
+      new: lanes.flatMap((l) => l.findings.filter((f) => f.status === 'new').map((f) => f.key)),
+      persisted: lanes.flatMap((l) => l.findings.filter((f) => f.status === 'persisted').map((f) => f.key)),
+      resolved,
+      carried,
+    },
+    contract,
+    totals: {
+      tokens: outcome.lanes.reduce((n, l) => n + l.tokens.input, 0),
+      tokens_method: methods.size === 1 ? ([...methods][0] ?? 'estimate') : 'mixed',
+      usage: {
+        input_tokens: sum('input_tokens'),
+        output_tokens: sum('output_tokens'),
+        cache_creation_input_tokens: sum('cache_creation_input_tokens'),
+        cache_read_input_tokens: sum('cache_read_input_tokens'),
+      },
+    },
+  };
+}
+
+function uniqueName(dir: string, base: string): string {
+  if (!existsSync(join(dir, `${base}.json`))) return base;
+  for (let n = 2; ; n++) if (!existsSync(join(dir, `${base}-${n}.json`))) return `${base}-${n}`;
+}
+
+/** Summary first, record last: a round exists once its JSON record does. */
+export function writeRound(root: string, round: CouncilRound, markdown: string): void {
+  mkdirSync(join(root, round.files.json, '..'), { recursive: true });
+  atomicWrite(join(root, round.files.markdown), markdown);
+  atomicWrite(join(root, round.files.json), `${JSON.stringify(round, null, 2)}\n`);
+}
+
+function atomicWrite(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}

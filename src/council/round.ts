@@ -1,0 +1,62 @@
+/**
+ * One council round end to end, for the command: load the council, read the previous
+ * round, run the lanes, build the record (diff and contract) and store it.
+ */
+import { EXIT } from '../model/result.js';
+import { councilMarkdown } from '../formatters/council/index.js';
+import { buildRound, type CouncilRound, latestRound, writeRound } from './ledger.js';
+import { type Fetch, runCouncil } from './run.js';
+import type { Finding } from './findings.js';
+import { loadCouncilSpec } from './spec.js';
+import type { FactId } from './spec.js';
+import type { FactsProvider } from './facts.js';
+
+export interface RoundOptions {
+  root: string;
+  rfc: string;
+  apiKey: string;
+  fetch?: Fetch;
+  tokenCount: 'api' | 'estimate';
+  now?: Date;
+  providers?: Readonly<Record<FactId, FactsProvider>>;
+}
+
+export async function councilRound(opts: RoundOptions): Promise<CouncilRound> {
+  const { council, manifest } = loadCouncilSpec(opts.root, opts.rfc);
+  const previous = latestRound(opts.root, council.ledger_dir);
+  const open = new Map<string, Finding[]>();
+  for (const f of previous?.open ?? []) {
+    const list = open.get(f.lane) ?? [];
+    list.push({
+      lane: f.lane,
+      severity: f.severity,
+      section: f.section,
+      claim: f.claim,
+      evidence: '',
+      suggested_fix: '',
+    });
+    open.set(f.lane, list);
+  }
+  const outcome = await runCouncil({
+    root: opts.root,
+    rfc: opts.rfc,
+    council,
+    apiKey: opts.apiKey,
+    tokenCount: opts.tokenCount,
+    previous: open,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...(opts.providers ? { providers: opts.providers } : {}),
+  });
+  const round = buildRound(
+    council,
+    { rfc: manifest.id, version: manifest.version, runAt: opts.now ?? new Date(), root: opts.root },
+    outcome,
+    previous,
+  );
+  writeRound(opts.root, round, councilMarkdown(round));
+  return round;
+}
+
+export function councilExitCode(round: CouncilRound): number {
+  return EXIT[round.contract.verdict];
+}

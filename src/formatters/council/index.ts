@@ -1,0 +1,136 @@
+/**
+ * Pure formatters of a council round: a plain-text report for the terminal, JSON (the
+ * record itself, stable key order) and Markdown (the ledger's summary, or a PR comment).
+ */
+import type { CouncilRound, RecordedLane } from '../../council/ledger.js';
+
+export const COUNCIL_FORMATS = ['table', 'json', 'markdown'] as const;
+export type CouncilFormat = (typeof COUNCIL_FORMATS)[number];
+
+export function formatCouncil(r: CouncilRound, format: CouncilFormat): string {
+  switch (format) {
+    case 'table':
+      return councilText(r);
+    case 'json':
+      return `${JSON.stringify(r, null, 2)}\n`;
+    case 'markdown':
+      return councilMarkdown(r);
+  }
+}
+
+function counts(l: RecordedLane): string {
+  if (l.status === 'failed') return `FAILED (${l.failure?.kind ?? 'error'}): ${l.failure?.message ?? ''}`;
+  const by = new Map<string, number>();
+  for (const f of l.findings) by.set(f.severity, (by.get(f.severity) ?? 0) + 1);
+  return by.size ? [...by].map(([s, n]) => `${n} ${s}`).join(', ') : 'no findings';
+}
+
+function verdictLine(r: CouncilRound): string {
+  const c = r.contract;
+  if (c.verdict === 'fail') {
+    return `FAIL: ${c.open_blocks} open BLOCK${c.open_blocks === 1 ? '' : 's'}; the contract requires a ${c.requires ?? 'redraft'}`;
+  }
+  if (c.verdict === 'halt')
+    return `HALT: lane${c.failed_lanes.length === 1 ? '' : 's'} failed (${c.failed_lanes.join(', ')})`;
+  return 'PASS: no open BLOCK';
+}
+
+function tokenLine(l: RecordedLane): string {
+  const t = `${l.tokens.input} input tokens (${l.tokens.method === 'counted' ? 'counted by the API' : 'estimate'})`;
+  const u = l.usage;
+  const cache = u
+    ? `cache read ${u.cache_read_input_tokens}, cache write ${u.cache_creation_input_tokens}, uncached input ${u.input_tokens}, output ${u.output_tokens}`
+    : 'no usage reported';
+  return `${t}; ${cache}; ${l.attempts} request${l.attempts === 1 ? '' : 's'}`;
+}
+
+export function councilText(r: CouncilRound): string {
+  const out = [
+    `${r.rfc} ${r.version} council round ${r.round} at ${r.run_at}`,
+    `document ${r.document.path} sha256 ${r.document.sha256}`,
+    '',
+  ];
+  for (const f of r.facts) out.push(`fact ${f.id}: ${f.summary}`);
+  if (r.facts.length) out.push('');
+  for (const l of r.lanes) {
+    out.push(`${l.id} (${l.model}): ${counts(l)}`);
+    for (const p of l.failure?.problems ?? []) out.push(`    ${p}`);
+    for (const f of l.findings) {
+      out.push(`  [${f.severity}] ${f.section} ${f.claim} (${f.status}, ${f.key})`);
+      out.push(`      fix: ${f.suggested_fix || '-'}`);
+    }
+  }
+  out.push('');
+  out.push(
+    `diff: ${r.diff.new.length} new, ${r.diff.persisted.length} persisted, ${r.diff.resolved.length} resolved` +
+      (r.diff.carried.length ? `, ${r.diff.carried.length} carried (lane failed)` : '') +
+      (r.diff.previous ? ` since ${r.diff.previous}` : ' (first round)'),
+  );
+  for (const f of r.diff.resolved) out.push(`  resolved [${f.severity}] ${f.lane} ${f.section} ${f.claim}`);
+  out.push('');
+  out.push('tokens and cache:');
+  for (const l of r.lanes) out.push(`  ${l.id}: ${tokenLine(l)}`);
+  const u = r.totals.usage;
+  const cached = u.cache_read_input_tokens + u.cache_creation_input_tokens + u.input_tokens;
+  out.push(
+    `  total: ${r.totals.tokens} input tokens (${r.totals.tokens_method}); cache read ${u.cache_read_input_tokens}, cache write ${u.cache_creation_input_tokens}, uncached ${u.input_tokens}, output ${u.output_tokens}; cache hit ratio ${cached ? ((100 * u.cache_read_input_tokens) / cached).toFixed(1) : '0.0'}%`,
+  );
+  for (const w of r.warm) {
+    out.push(
+      `  cache warm-up (${w.model}): ${w.usage ? `cache write ${w.usage.cache_creation_input_tokens}, cache read ${w.usage.cache_read_input_tokens}` : `failed: ${w.error ?? ''}`}`,
+    );
+  }
+  out.push('');
+  out.push(verdictLine(r));
+  for (const n of r.contract.notes) out.push(`  ${n}`);
+  out.push(`stored ${r.files.json} and ${r.files.markdown}`);
+  return `${out.join('\n')}\n`;
+}
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function councilMarkdown(r: CouncilRound): string {
+  const out = [
+    `# ${r.rfc} ${r.version}: council round ${r.round}`,
+    '',
+    `- run at: ${r.run_at}`,
+    `- document: \`${r.document.path}\`, sha256 \`${r.document.sha256}\``,
+    `- verdict: **${verdictLine(r)}**`,
+    ...r.contract.notes.map((n) => `- note: ${n}`),
+    `- diff: ${r.diff.new.length} new, ${r.diff.persisted.length} persisted, ${r.diff.resolved.length} resolved${r.diff.previous ? ` since \`${r.diff.previous}\`` : ' (first round)'}`,
+    '',
+    '| lane | model | result | input tokens | cache read | cache write |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const l of r.lanes) {
+    out.push(
+      `| ${l.id} | ${l.model} | ${cell(counts(l))} | ${l.tokens.input}${l.tokens.method === 'estimate' ? ' (estimate)' : ''} | ${l.usage?.cache_read_input_tokens ?? '-'} | ${l.usage?.cache_creation_input_tokens ?? '-'} |`,
+    );
+  }
+  if (r.facts.length) {
+    out.push('', '## Facts given to the lanes', '');
+    for (const f of r.facts) out.push(`- \`${f.id}\`: ${f.summary}`);
+  }
+  for (const l of r.lanes) {
+    if (!l.findings.length) continue;
+    out.push(
+      '',
+      `## ${l.title}`,
+      '',
+      '| severity | section | claim | evidence | suggested fix | status |',
+      '|---|---|---|---|---|---|',
+    );
+    for (const f of l.findings) {
+      out.push(
+        `| ${f.severity} | ${cell(f.section)} | ${cell(f.claim)} | ${cell(f.evidence)} | ${cell(f.suggested_fix)} | ${f.status} |`,
+      );
+    }
+  }
+  if (r.diff.resolved.length) {
+    out.push('', '## Resolved since the previous round', '');
+    for (const f of r.diff.resolved) out.push(`- [${f.severity}] ${f.lane} ${f.section}: ${f.claim}`);
+  }
+  return `${out.join('\n')}\n`;
+}

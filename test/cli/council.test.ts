@@ -1,0 +1,136 @@
+/**
+ * `council run` as a user runs it: the real binary, offline with --fake-model, in a git
+ * fixture repository whose RFC has a council gate; then `gate check` reads the stored round.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { createRepo, type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
+import { modeline } from '../helpers/spec-fixture.js';
+import { councilRepo, type CouncilRepo, FIXTURES } from '../council/helpers.js';
+
+const BIN = resolve('bin/run.js');
+const KEY = 'sk-ant-cli-SECRET-never-print-9f8e7d6c5b4a';
+
+function run(args: string[], cwd: string, env: Record<string, string | undefined> = {}) {
+  const { ANTHROPIC_API_KEY: _k, DATABASE_URL: _d, ...inherited } = process.env;
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...inherited, NO_COLOR: '1', ...env },
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const fake = (name: string) => ['--fake-model', join(FIXTURES, name)];
+
+let repo: FixtureRepo;
+let rfc: CouncilRepo;
+beforeAll(() => {
+  repo = createRepo();
+  rfc = councilRepo({}, repo.dir);
+  writeFileSync(
+    join(repo.dir, 'gates/demo/measurements.yaml'),
+    modeline('measurements.yaml') + stringify([{ id: 'council_open_blocks', council: { value: 'open_blocks' } }]),
+  );
+  writeFileSync(
+    join(repo.dir, 'gates/demo/invariants.yaml'),
+    modeline('invariants.yaml') +
+      stringify([
+        {
+          id: 'COUNCIL',
+          title: 'No open council BLOCK',
+          section: '§2',
+          phase: ['implementation'],
+          holds_if: 'council_open_blocks == 0',
+        },
+      ]),
+  );
+  repo.git(['add', '-A']);
+  repo.commit({ message: 'demo RFC with a council', date: '2026-11-01T00:00:00Z' });
+});
+afterAll(removeFixtures);
+
+const gate = () => run(['gate', 'check', '--json'], repo.dir);
+const council = () =>
+  JSON.parse(gate().stdout).results[0] as { verdict: string; halt_reason?: string; reason?: string };
+
+describe('council run', () => {
+  it('council status before any round halts with what to run', () => {
+    const r = run(['council', 'status'], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("no council round stored in rfcs/demo/council: run 'demo council run'\n");
+  });
+
+  it('without ANTHROPIC_API_KEY says how to set it and exits 3, with no stack trace', () => {
+    const r = run(['council', 'run'], repo.dir);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^error: ANTHROPIC_API_KEY is not set: .*export ANTHROPIC_API_KEY=<key>/);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('before any round, the council gate halts: missing', () => {
+    const g = gate();
+    expect(g.code).toBe(2);
+    expect(council()).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
+  });
+
+  it('a BLOCK: exit 1, findings and per-lane tokens and cache shown, the round stored, the gate fails', () => {
+    const r = run(['council', 'run', ...fake('block')], repo.dir, { ANTHROPIC_API_KEY: KEY });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^ {2}\[BLOCK\] §2 The cache re-adds/m);
+    expect(r.stdout).toMatch(/^ {2}architect: \d+ input tokens \(estimate\); cache read \d+, cache write 0/m);
+    expect(r.stdout).toMatch(/^ {2}total: \d+ input tokens \(estimate\); .*cache hit ratio \d+\.\d%$/m);
+    expect(r.stdout).toMatch(/^FAIL: 1 open BLOCK; the contract requires a redraft$/m);
+    const stored = r.stdout.match(/^stored (\S+\.json)/m)?.[1] ?? '';
+    expect(JSON.parse(readFileSync(join(repo.dir, stored), 'utf8')).contract.open_blocks).toBe(1);
+    expect(council()).toMatchObject({ verdict: 'fail' });
+  });
+
+  it('a later all-clear round resolves the BLOCK: exit 0, and the gate passes', () => {
+    const r = run(['council', 'run', ...fake('all-clear'), '--json'], repo.dir, { ANTHROPIC_API_KEY: KEY });
+    expect(r.code).toBe(0);
+    const round = JSON.parse(r.stdout);
+    expect(round.round).toBe(2);
+    expect(round.diff.resolved.map((f: { severity: string }) => f.severity).sort()).toEqual(['BLOCK', 'CONCERN']);
+    expect(council()).toMatchObject({ verdict: 'pass' });
+  });
+
+  it('after the RFC changes, the gate halts stale until the council reviews the new text', () => {
+    rfc.writeDocument(`${readFileSync(join(repo.dir, 'rfcs/demo.md'), 'utf8')}\nA new paragraph.\n`);
+    expect(council()).toMatchObject({ verdict: 'halt', halt_reason: 'stale' });
+  });
+
+  it('a lane that fails after its retries: exit 2, reported FAILED; the key never printed even when echoed', () => {
+    for (const name of ['lane-fails', 'key-echo']) {
+      const r = run(['council', 'run', ...fake(name), '--format', 'markdown'], repo.dir, { ANTHROPIC_API_KEY: KEY });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toMatch(/\| FAILED \(api\): HTTP (429|401)/);
+      expect(r.stdout + r.stderr).not.toContain(KEY);
+    }
+    const echoed = run(['council', 'run', ...fake('key-echo')], repo.dir, { ANTHROPIC_API_KEY: KEY });
+    expect(echoed.stdout).toContain('[redacted]');
+    expect(echoed.stdout + echoed.stderr).not.toContain(KEY);
+  });
+
+  it('council status reads the latest round without the API, and notes a changed document', () => {
+    rfc.writeDocument(`${readFileSync(join(repo.dir, 'rfcs/demo.md'), 'utf8')}\nAnother paragraph.\n`);
+    const r = run(['council', 'status'], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^demo v1 council round \d+ at /);
+    expect(r.stdout).toMatch(/^HALT: lane failed \(architect\)$/m);
+    expect(r.stderr).toMatch(/^note: rfcs\/demo\.md changed since round \d+ reviewed it/);
+  });
+
+  it('--help documents the exit codes and --fake-model', () => {
+    const r = run(['council', 'run', '--help'], repo.dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/EXIT CODES/);
+    expect(r.stdout).toMatch(/1 {2}a BLOCK is open/);
+    expect(r.stdout).toMatch(/--fake-model/);
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * The ledger's pieces on their own: finding keys, the lane schema, round files, and the
+ * council source reading rounds as of an instant.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fakeModel, type ScriptedResponse } from '../../src/council/fake-model.js';
+import { validateLaneOutput } from '../../src/council/findings.js';
+import { findingKey, readRounds } from '../../src/council/ledger.js';
+import { councilRound } from '../../src/council/round.js';
+import { loadCouncilSpec } from '../../src/council/spec.js';
+import { CouncilMeasurementSource } from '../../src/sources/council/source.js';
+import type { MeasurementSpec, RfcManifest } from '../../src/spec/types.js';
+import { UsageError } from '../../src/spec/problems.js';
+import { councilRepo, type CouncilRepo } from './helpers.js';
+
+let repo: CouncilRepo;
+afterEach(() => repo?.cleanup());
+
+const f = (claim: string, section = '§2', lane = 'architect') => ({
+  lane,
+  severity: 'BLOCK',
+  section,
+  claim,
+  evidence: 'e',
+  suggested_fix: 'x',
+});
+
+describe('finding keys', () => {
+  it('ignore case, spacing and punctuation, but not the lane, the section or the words', () => {
+    expect(findingKey(f('The cache re-adds load.'))).toBe(findingKey(f('the cache  re adds load')));
+    expect(findingKey(f('The cache re-adds load.'))).not.toBe(findingKey(f('The cache re-adds load.', '§3')));
+    expect(findingKey(f('The cache re-adds load.'))).not.toBe(findingKey(f('The cache re-adds load.', '§2', 'x')));
+    expect(findingKey(f('The cache re-adds load.'))).not.toBe(findingKey(f('The cache removes load.')));
+  });
+});
+
+describe('lane output', () => {
+  it("rejects a finding that claims another lane's id, and accepts the lane's own", () => {
+    repo = councilRepo();
+    const lane = loadCouncilSpec(repo.root, 'demo').council.lanes[0];
+    if (!lane) throw new Error('no lane');
+    expect(validateLaneOutput(lane, JSON.stringify({ findings: [f('x', '§2', 'code-reviewer')] }))).toEqual({
+      ok: false,
+      problems: ["findings.0.lane must be 'architect'"],
+    });
+    expect(validateLaneOutput(lane, JSON.stringify({ findings: [f('x')] }))).toMatchObject({ ok: true });
+    expect(validateLaneOutput(lane, JSON.stringify({ findings: [{ ...f('x'), claim: '' }] }))).toMatchObject({
+      ok: false,
+      problems: ['findings.0.claim must NOT have fewer than 1 characters'],
+    });
+  });
+});
+
+describe('round files', () => {
+  it('a ledger file that is not JSON is named, with what to do', () => {
+    repo = councilRepo();
+    mkdirSync(join(repo.root, 'rfcs/demo/council'), { recursive: true });
+    writeFileSync(join(repo.root, 'rfcs/demo/council/2026-11-01-v1.json'), '{ half');
+    expect(() => readRounds(repo.root, 'rfcs/demo/council')).toThrow(UsageError);
+    expect(() => readRounds(repo.root, 'rfcs/demo/council')).toThrow(
+      /rfcs\/demo\/council\/2026-11-01-v1\.json is not a readable round .*restore it from git/,
+    );
+  });
+});
+
+describe('the council source', () => {
+  const manifest = { id: 'demo', version: 'v1' } as RfcManifest;
+  const m = (value: 'open_blocks' | 'block_rounds') =>
+    ({
+      id: 'c',
+      type: 'int',
+      source: 'council',
+      council: { value },
+      location: { file: 'x', line: 1, col: 1 },
+    }) as MeasurementSpec;
+  const at = (iso: string) => ({
+    asOf: new Date(iso),
+    ref: 'HEAD',
+    repoDir: repo.root,
+    manifest,
+    signal: new AbortController().signal,
+  });
+
+  it('reads the latest round as of the instant: missing before the first, the BLOCK count after it', async () => {
+    repo = councilRepo();
+    const script = new Map<string, ScriptedResponse[]>([
+      ['architect', [{ findings: [f('Wrong substrate.')] }]],
+      ['code-reviewer', [{ findings: [] }]],
+      ['live-verifier', [{ findings: [] }]],
+    ]);
+    await councilRound({
+      root: repo.root,
+      rfc: 'demo',
+      apiKey: 'k',
+      fetch: fakeModel(script).fetch,
+      tokenCount: 'estimate',
+      now: new Date('2026-11-10T12:00:00Z'),
+    });
+    const source = new CouncilMeasurementSource();
+    const before = await source.measure(m('open_blocks'), at('2026-11-09T00:00:00Z'));
+    expect(before).toMatchObject({ status: 'halt', halt: 'missing' });
+    const after = await source.measure(m('open_blocks'), at('2026-11-11T00:00:00Z'));
+    expect(after).toMatchObject({
+      status: 'ok',
+      value: 1,
+      evidence: { round: 1, record: 'rfcs/demo/council/2026-11-10-v1.json' },
+    });
+    expect(await source.measure(m('block_rounds'), at('2026-11-11T00:00:00Z'))).toMatchObject({
+      status: 'ok',
+      value: 1,
+    });
+  });
+});

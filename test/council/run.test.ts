@@ -1,0 +1,298 @@
+/**
+ * Council rounds against the scripted offline model, through the real SDK (its retries,
+ * its error types) with the fake injected as its fetch; the ledger is written to a temp
+ * repository and read back.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fakeModel, type ScriptedResponse, scriptFromDir } from '../../src/council/fake-model.js';
+import { councilExitCode, councilRound } from '../../src/council/round.js';
+import { readRounds } from '../../src/council/ledger.js';
+import { laneMarker } from '../../src/council/lanes.js';
+import { councilRepo, type CouncilRepo, FIXTURES } from './helpers.js';
+
+const KEY = 'sk-ant-test-DO-NOT-PRINT-0123456789abcdef';
+let repo: CouncilRepo;
+afterEach(() => repo?.cleanup());
+
+async function round(script: string | Map<string, ScriptedResponse[]>, now = '2026-11-20T10:00:00Z') {
+  const fake = fakeModel(typeof script === 'string' ? scriptFromDir(join(FIXTURES, script)) : script);
+  const r = await councilRound({
+    root: repo.root,
+    rfc: 'demo',
+    apiKey: KEY,
+    fetch: fake.fetch,
+    tokenCount: 'api',
+    now: new Date(now),
+  });
+  return { r, fake };
+}
+
+const finding = (lane: string, severity: string, section: string, claim: string) => ({
+  lane,
+  severity,
+  section,
+  claim,
+  evidence: `evidence for ${claim}`,
+  suggested_fix: 'fix it',
+});
+
+describe('council run', () => {
+  it('all clear: every lane answers, no BLOCK, exit 0, the round is stored with the document hash', async () => {
+    repo = councilRepo();
+    const { r } = await round('all-clear');
+    expect(r.lanes.map((l) => [l.id, l.status, l.findings.length])).toEqual([
+      ['architect', 'ok', 0],
+      ['code-reviewer', 'ok', 1],
+      ['live-verifier', 'ok', 1],
+    ]);
+    expect(r.contract.verdict).toBe('pass');
+    expect(councilExitCode(r)).toBe(0);
+    expect(r.files.json).toBe('rfcs/demo/council/2026-11-20-v1.json');
+    const stored = JSON.parse(readFileSync(join(repo.root, r.files.json), 'utf8')) as typeof r;
+    expect(stored.document.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored.document.sha256).toBe(r.document.sha256);
+    expect(readFileSync(join(repo.root, r.files.markdown), 'utf8')).toContain('PASS: no open BLOCK');
+    // Nothing half-written is left behind.
+    expect(readdirSync(join(repo.root, 'rfcs/demo/council')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a BLOCK fails the round (exit 1) and the contract names what it requires', async () => {
+    repo = councilRepo();
+    const { r } = await round('block');
+    expect(r.contract.verdict).toBe('fail');
+    expect(councilExitCode(r)).toBe(1);
+    expect(r.contract.open_blocks).toBe(1);
+    expect(r.contract.blocks[0]).toMatchObject({ lane: 'architect', severity: 'BLOCK', section: '§2' });
+    expect(r.contract.requires).toBe('redraft');
+    // A CONCERN does not block.
+    expect(r.open.filter((f) => f.severity === 'CONCERN')).toHaveLength(1);
+  });
+
+  it('retries 429 and 529 with backoff, then succeeds; the attempts are counted', async () => {
+    repo = councilRepo();
+    const { r } = await round('rate-limited');
+    const reviewer = r.lanes.find((l) => l.id === 'code-reviewer');
+    expect(reviewer?.status).toBe('ok');
+    expect(reviewer?.attempts).toBe(3);
+    expect(reviewer?.findings).toHaveLength(1);
+    expect(r.contract.verdict).toBe('pass');
+  });
+
+  it('a lane still rate-limited after its retries is failed, never "no findings"; the round halts (exit 2)', async () => {
+    repo = councilRepo();
+    const { r } = await round('lane-fails');
+    const reviewer = r.lanes.find((l) => l.id === 'code-reviewer');
+    expect(reviewer?.status).toBe('failed');
+    expect(reviewer?.failure).toMatchObject({ kind: 'api', status: 429 });
+    // max_retries 3: one request and three retries.
+    expect(reviewer?.attempts).toBe(4);
+    expect(r.contract.verdict).toBe('halt');
+    expect(councilExitCode(r)).toBe(2);
+    expect(r.contract.failed_lanes).toEqual(['code-reviewer']);
+    expect(readFileSync(join(repo.root, r.files.markdown), 'utf8')).toMatch(/code-reviewer .*FAILED \(api\)/);
+  });
+
+  it('malformed structured output is rejected with the schema violations, and the lane reported failed', async () => {
+    repo = councilRepo();
+    const { r } = await round('malformed');
+    const architect = r.lanes.find((l) => l.id === 'architect');
+    expect(architect?.status).toBe('failed');
+    expect(architect?.failure?.kind).toBe('malformed');
+    expect(architect?.failure?.problems).toEqual(
+      expect.arrayContaining(['findings.0.severity must be one of BLOCK, CONCERN, NIT', "findings.0 lacks 'evidence'"]),
+    );
+    expect(architect?.findings).toEqual([]);
+    expect(r.contract.verdict).toBe('halt');
+  });
+
+  it('output that is not JSON at all, or cut off at max_tokens, is rejected too', async () => {
+    repo = councilRepo();
+    const ok = [{ findings: [] }];
+    const { r } = await round(
+      new Map<string, ScriptedResponse[]>([
+        ['architect', [{ text: 'I reviewed it and it looks fine.' }]],
+        ['code-reviewer', [{ stop_reason: 'max_tokens', text: '{"findings": [{"lane"' }]],
+        ['live-verifier', ok],
+      ]),
+    );
+    expect(r.lanes.find((l) => l.id === 'architect')?.failure?.message).toMatch(/not JSON/);
+    expect(r.lanes.find((l) => l.id === 'code-reviewer')?.failure?.kind).toBe('truncated');
+  });
+
+  it('findings persist across two rounds; resolved and new ones are named; a BLOCK stays until a later round clears it', async () => {
+    repo = councilRepo();
+    const block = finding('architect', 'BLOCK', '§2', 'The cache re-adds PostgreSQL load.');
+    const concern = finding('architect', 'CONCERN', '§1', 'No rollback owner.');
+    const nit = finding('code-reviewer', 'NIT', '§2', 'Invariant 3 is listed twice.');
+    const verified = [{ findings: [finding('live-verifier', 'VERIFIED', '§1', 'Specs validate.')] }];
+    const first = await round(
+      new Map<string, ScriptedResponse[]>([
+        ['architect', [{ findings: [block, concern] }]],
+        ['code-reviewer', [{ findings: [nit] }]],
+        ['live-verifier', verified],
+      ]),
+    );
+    expect(first.r.round).toBe(1);
+    expect(first.r.diff.previous).toBeNull();
+    expect(first.r.lanes.flatMap((l) => l.findings.map((f) => f.status))).toEqual(['new', 'new', 'new', 'new']);
+
+    // Round 2, a redraft: same BLOCK restated with different spacing and case; concern fixed; a new NIT.
+    repo.setVersion('v2');
+    repo.writeDocument(`${readFileSync(join(repo.root, 'rfcs/demo.md'), 'utf8')}\n## §3 Rollback\n`);
+    const newNit = finding('code-reviewer', 'NIT', '§3', 'Heading lacks a body.');
+    const second = await round(
+      new Map<string, ScriptedResponse[]>([
+        ['architect', [{ findings: [{ ...block, claim: 'the cache re-adds  PostgreSQL load' }] }]],
+        ['code-reviewer', [{ findings: [nit, newNit] }]],
+        ['live-verifier', verified],
+      ]),
+      '2026-11-21T10:00:00Z',
+    );
+    const r = second.r;
+    expect(r.round).toBe(2);
+    expect(r.diff.previous).toBe('rfcs/demo/council/2026-11-20-v1.json');
+    const status = Object.fromEntries(r.lanes.flatMap((l) => l.findings.map((f) => [f.claim, f.status])));
+    expect(status).toEqual({
+      'the cache re-adds  PostgreSQL load': 'persisted',
+      'Invariant 3 is listed twice.': 'persisted',
+      'Heading lacks a body.': 'new',
+      'Specs validate.': 'persisted',
+    });
+    expect(r.diff.resolved.map((f) => f.claim)).toEqual(['No rollback owner.']);
+    expect(r.contract.verdict).toBe('fail');
+    expect(r.contract.consecutive_block_rounds).toBe(2);
+    // escalate_after_rounds is 2 in the fixture.
+    expect(r.contract.escalate).toBe(true);
+    expect(r.contract.notes.join('\n')).toMatch(/escalate to the operators/);
+
+    // The previous round's open findings were handed back to their lane, after the document.
+    const req = second.fake.requests.find((q) => q.lane === 'architect');
+    expect(JSON.stringify(req?.body)).toContain('The cache re-adds PostgreSQL load.');
+
+    // Round 3 clears the BLOCK: the round passes and the BLOCK is resolved.
+    repo.setVersion('v3');
+    const third = await round(
+      new Map<string, ScriptedResponse[]>([
+        ['architect', [{ findings: [] }]],
+        ['code-reviewer', [{ findings: [nit] }]],
+        ['live-verifier', verified],
+      ]),
+      '2026-11-22T10:00:00Z',
+    );
+    expect(third.r.contract.verdict).toBe('pass');
+    expect(third.r.contract.consecutive_block_rounds).toBe(0);
+    expect(third.r.diff.resolved.map((f) => f.severity)).toEqual(['BLOCK', 'NIT']);
+    expect(readRounds(repo.root, 'rfcs/demo/council').map((x) => x.round)).toEqual([1, 2, 3]);
+  });
+
+  it('a failed lane clears nothing: its open BLOCK is carried and the round still fails', async () => {
+    repo = councilRepo();
+    const block = finding('architect', 'BLOCK', '§2', 'The cache re-adds PostgreSQL load.');
+    const rest: [string, ScriptedResponse[]][] = [
+      ['code-reviewer', [{ findings: [] }]],
+      ['live-verifier', [{ findings: [] }]],
+    ];
+    await round(new Map<string, ScriptedResponse[]>([['architect', [{ findings: [block] }]], ...rest]));
+    const { r } = await round(
+      new Map<string, ScriptedResponse[]>([['architect', [{ status: 500, retry_after_ms: 1 }]], ...rest]),
+      '2026-11-21T10:00:00Z',
+    );
+    expect(r.lanes.find((l) => l.id === 'architect')?.status).toBe('failed');
+    expect(r.diff.resolved).toEqual([]);
+    expect(r.diff.carried.map((f) => f.claim)).toEqual([block.claim]);
+    expect(r.contract.verdict).toBe('fail');
+    expect(r.contract.blocks[0]?.carried).toBe(true);
+  });
+
+  it('a BLOCK answered by an amendment of the same version is named as a contract violation', async () => {
+    repo = councilRepo();
+    const script = new Map<string, ScriptedResponse[]>([
+      ['architect', [{ findings: [finding('architect', 'BLOCK', '§2', 'Wrong substrate.')] }]],
+      ['code-reviewer', [{ findings: [] }]],
+      ['live-verifier', [{ findings: [] }]],
+    ]);
+    await round(script);
+    repo.writeDocument(`${readFileSync(join(repo.root, 'rfcs/demo.md'), 'utf8')}\nAmendment.\n`);
+    const { r } = await round(script, '2026-11-20T11:00:00Z');
+    expect(r.files.json).toBe('rfcs/demo/council/2026-11-20-v1-2.json');
+    expect(r.contract.notes.join('\n')).toMatch(/same version v1: an amendment, not a redraft/);
+  });
+
+  it('every request puts the same document block first, with the cache breakpoint, and the lane brief after it', async () => {
+    repo = councilRepo();
+    const { r, fake } = await round('all-clear');
+    const messages = fake.requests.filter((q) => q.path === '/v1/messages');
+    // The warm-up first, alone, then the three lanes.
+    expect(messages.map((q) => q.lane)).toEqual([
+      null,
+      ...['architect', 'code-reviewer', 'live-verifier'].map(() => expect.any(String)),
+    ]);
+    const doc = readFileSync(join(repo.root, 'rfcs/demo.md'), 'utf8');
+    const firstBlocks: string[] = [];
+    for (const q of messages) {
+      const content = (q.body.messages as { content: Record<string, unknown>[] }[])[0]?.content ?? [];
+      const first = content[0] as { type: string; source: { data: string }; cache_control?: unknown };
+      expect(first.type).toBe('document');
+      expect(first.source.data).toBe(doc);
+      expect(first.cache_control).toEqual({ type: 'ephemeral' });
+      firstBlocks.push(JSON.stringify([q.body.system, q.body.output_config, first]));
+      if (q.lane) {
+        const at = content.findIndex((b) => String(b.text ?? '').startsWith(laneMarker(q.lane ?? '')));
+        expect(at).toBe(content.length - 1);
+        expect(at).toBeGreaterThan(0);
+        expect(String(content[at]?.text)).toContain(`Review as the`);
+      }
+    }
+    // Byte-identical prefix in every request, so the lanes share one cache entry.
+    expect(new Set(firstBlocks).size).toBe(1);
+    // The verifier is given the facts before its brief.
+    const verifier = messages.find((q) => q.lane === 'live-verifier');
+    const vc = (verifier?.body.messages as { content: { text?: string }[] }[])[0]?.content ?? [];
+    expect(vc[1]?.text).toMatch(/^<facts>/);
+    expect(vc[1]?.text).toContain('<fact check="spec_validate" status="ok">');
+    expect(vc[1]?.text).toContain('<fact check="cite_verify" status="unavailable">');
+    // The simulated cache: the warm-up writes, every lane reads.
+    expect(r.warm[0]?.usage?.cache_creation_input_tokens).toBeGreaterThan(0);
+    for (const l of r.lanes) {
+      expect(l.usage?.cache_read_input_tokens).toBeGreaterThan(0);
+      expect(l.usage?.cache_creation_input_tokens).toBe(0);
+      expect(l.tokens.method).toBe('counted');
+    }
+  });
+
+  it('the API key never appears in the round, the ledger or a failure message, even when an error body echoes it', async () => {
+    repo = councilRepo();
+    const { r, fake } = await round('key-echo');
+    const architect = r.lanes.find((l) => l.id === 'architect');
+    expect(architect?.status).toBe('failed');
+    expect(architect?.failure?.message).toContain('[redacted]');
+    // The key was really sent and really echoed: without redaction it would be in the message.
+    expect(fake.requests.some((q) => q.lane === 'architect')).toBe(true);
+    const written = readdirSync(join(repo.root, 'rfcs/demo/council')).map((n) =>
+      readFileSync(join(repo.root, 'rfcs/demo/council', n), 'utf8'),
+    );
+    for (const text of [JSON.stringify(r), ...written]) expect(text).not.toContain(KEY);
+    expect(existsSync(join(repo.root, r.files.json))).toBe(true);
+  });
+
+  it('sends the lanes in parallel, not one after another', async () => {
+    repo = councilRepo();
+    const fake = fakeModel(scriptFromDir(join(FIXTURES, 'all-clear')));
+    let inFlight = 0;
+    let most = 0;
+    const slow: typeof fake.fetch = async (input, init) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 50));
+      try {
+        return await fake.fetch(input, init);
+      } finally {
+        inFlight--;
+      }
+    };
+    await councilRound({ root: repo.root, rfc: 'demo', apiKey: KEY, fetch: slow, tokenCount: 'estimate' });
+    expect(most).toBe(3);
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * council.yaml through the real loader: the shipped wave3 council, and each mistake the
+ * loader must catch with its file:line:col.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { collectFacts } from '../../src/council/facts.js';
+import { headingHas, loadCouncilSpec } from '../../src/council/spec.js';
+import { loadRfc } from '../../src/spec/load.js';
+import { formatProblem, SpecError } from '../../src/spec/problems.js';
+import { modeline } from '../helpers/spec-fixture.js';
+import { councilRepo, type CouncilRepo, LANES } from './helpers.js';
+
+let repo: CouncilRepo;
+afterEach(() => repo?.cleanup());
+
+function problems(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof SpecError) return e.problems.map(formatProblem);
+    throw e;
+  }
+  return [];
+}
+
+describe('council.yaml', () => {
+  it('the shipped wave3 council loads: three lanes, the verifier given the facts, the redraft contract', () => {
+    const rfc = loadRfc(resolve('.'), 'wave3');
+    const c = rfc.council;
+    expect(c?.lanes.map((l) => l.id)).toEqual(['architect', 'code-reviewer', 'live-verifier']);
+    expect(c?.lanes[2]?.vocabulary).toEqual(['VERIFIED', 'DRIFT', 'REFUTED', 'SOURCE_ONLY']);
+    expect(c?.lanes[2]?.facts).toEqual(['spec_validate', 'cite_verify', 'comparator_check']);
+    expect(c?.lanes[0]?.blocking).toEqual(['BLOCK']);
+    expect(c?.contract).toEqual({ block_requires: 'redraft', escalate_after_rounds: 3 });
+    expect(c?.document).toBe('rfcs/wave3.md');
+    expect(c?.ledger_dir).toBe('rfcs/wave3/council');
+  });
+
+  it('names a missing brief, an unknown section, a blocking severity outside the vocabulary and a duplicate lane, each at its line', () => {
+    repo = councilRepo({
+      lanes: [
+        { ...LANES[0], brief: 'rfcs/demo/council/nowhere.md', sections: ['§1', '§9'] },
+        { ...LANES[1], blocking: ['BLOCK', 'FATAL'] },
+        { ...LANES[1] },
+      ],
+    });
+    const ps = problems(() => loadCouncilSpec(repo.root, 'demo'));
+    expect(ps).toEqual([
+      expect.stringMatching(
+        /^gates\/demo\/council\.yaml:7:12: lane 'architect': brief rfcs\/demo\/council\/nowhere\.md does not exist/,
+      ),
+      expect.stringMatching(
+        /^gates\/demo\/council\.yaml:10:9: lane 'architect': section '§9' is not a heading of rfcs\/demo\.md/,
+      ),
+      expect.stringMatching(
+        /^gates\/demo\/council\.yaml:\d+:\d+: lane 'code-reviewer': blocking severity 'FATAL' is not in its vocabulary/,
+      ),
+      expect.stringMatching(/^gates\/demo\/council\.yaml:\d+:\d+: duplicate lane id 'code-reviewer'/),
+    ]);
+    // spec validate sees the same problems through loadRfc.
+    expect(problems(() => loadRfc(repo.root, 'demo'))).toHaveLength(4);
+  });
+
+  it('schema errors come with their position: a lowercase verdict, a missing contract', () => {
+    repo = councilRepo();
+    const file = join(repo.root, 'gates/demo/council.yaml');
+    writeFileSync(
+      file,
+      modeline('council.yaml') +
+        stringify({ model: 'claude-opus-4-5', lanes: [{ ...LANES[0], vocabulary: ['block'] }] }),
+    );
+    expect(problems(() => loadCouncilSpec(repo.root, 'demo'))).toEqual([
+      "gates/demo/council.yaml:2:1: missing required key 'contract'",
+      'gates/demo/council.yaml:11:9: lanes.vocabulary: must match ^[A-Z][A-Z_]*$',
+    ]);
+    expect(readFileSync(file, 'utf8')).toContain('- block');
+  });
+
+  it('a section names its own heading only: §1 is not §14', () => {
+    expect(headingHas('## §1 Scope', '§1')).toBe(true);
+    expect(headingHas('## §14 Prerequisite PRs', '§1')).toBe(false);
+    expect(headingHas('### §0(A.1) ODE floor', '§0')).toBe(true);
+    expect(headingHas('### §8.2 What is compared', '§8')).toBe(false);
+  });
+
+  it('the verifier is handed spec validate problems as facts, and unavailable checks as unavailable', async () => {
+    repo = councilRepo();
+    writeFileSync(join(repo.root, 'gates/demo/measurements.yaml'), `${modeline('measurements.yaml')}- id: Bad Id\n`);
+    const facts = await collectFacts(['spec_validate', 'cite_verify', 'comparator_check'], {
+      root: repo.root,
+      rfc: 'demo',
+    });
+    expect(facts[0]).toMatchObject({ id: 'spec_validate', status: 'ok' });
+    expect(facts[0]?.summary).toMatch(/^invalid: \d+ problems?$/);
+    expect(facts[0]?.detail).toContain('gates/demo/measurements.yaml:2:');
+    expect(facts.slice(1).map((f) => f.status)).toEqual(['unavailable', 'unavailable']);
+    // The council itself still loads, so a round can run and report the broken spec.
+    expect(loadCouncilSpec(repo.root, 'demo').council.lanes).toHaveLength(3);
+  });
+});
