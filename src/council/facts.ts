@@ -5,6 +5,7 @@
  * lane knows to mark claims it would have decided SOURCE_ONLY.
  */
 import { formatProblem, SpecError } from '../spec/problems.js';
+import { readRawManifest } from '../spec/rfc-dir.js';
 import type { FactId } from './spec.js';
 
 export interface Fact {
@@ -53,6 +54,57 @@ export const specValidateFacts: FactsProvider = {
   },
 };
 
+/**
+ * `cite verify` of the RFC's document at HEAD: the counts per verdict and every citation
+ * that is not VERIFIED, with its line in the document and why.
+ */
+export const citeVerifyFacts: FactsProvider = {
+  id: 'cite_verify',
+  title: 'rfcgate cite verify',
+  async collect(ctx) {
+    const base = { id: this.id, title: this.title };
+    const fail = (summary: string): Fact => ({ ...base, status: 'error', summary, detail: summary });
+    // Read raw: a broken gate spec must not hide the citations (spec_validate reports it).
+    const document = readRawManifest(ctx.root, ctx.rfc)?.document;
+    if (typeof document !== 'string' || document === '') return fail('could not run: rfc.yaml names no document');
+    const [{ loadRfc }, { claimsFor }, { verifyCitations, CITE_VERDICTS }, { GitRepo }, { anchor }] = await Promise.all(
+      [
+        import('../spec/load.js'),
+        import('../cite/spec.js'),
+        import('../cite/verify.js'),
+        import('../sources/git/repo.js'),
+        import('../sources/git/common.js'),
+      ],
+    );
+    let claims;
+    try {
+      claims = loadRfc(ctx.root, ctx.rfc).citations;
+    } catch (e) {
+      if (!(e instanceof SpecError)) throw e;
+    }
+    const repo = new GitRepo(ctx.root);
+    const at = await anchor(repo, 'HEAD', new Date(), { history: false });
+    if (!at.ok) return fail(`could not run: ${at.outcome.status === 'halt' ? at.outcome.reason : 'no tree'}`);
+    const sha = at.anchor.commit.sha;
+    const text = await repo.fileAt(sha, document);
+    if (text === undefined) return fail(`could not run: ${document} is not in the tree of HEAD (${sha.slice(0, 7)})`);
+    const report = await verifyCitations({
+      document,
+      text,
+      repo,
+      ref: 'HEAD',
+      sha,
+      declared: claimsFor(claims, document, document),
+    });
+    const counts = CITE_VERDICTS.filter((v) => report.counts[v] > 0).map((v) => `${report.counts[v]} ${v}`);
+    const summary = `${report.citations.length} citation${report.citations.length === 1 ? '' : 's'} at ${sha.slice(0, 7)}${counts.length ? `: ${counts.join(' + ')}` : ''}`;
+    const lines = report.citations
+      .filter((c) => c.verdict !== 'VERIFIED')
+      .map((c) => `${document}:${c.location.line}: ${c.id} ${c.verdict}: ${c.reason}`);
+    return { ...base, status: 'ok', summary, detail: [summary, ...lines].join('\n') };
+  },
+};
+
 /** A check whose command is not part of this build. */
 export function unavailable(id: FactId, command: string): FactsProvider {
   return {
@@ -71,10 +123,10 @@ export function unavailable(id: FactId, command: string): FactsProvider {
   };
 }
 
-/** The providers of this build. `cite verify` and `comparator check` plug in here when they exist. */
+/** The providers of this build. */
 export const FACT_PROVIDERS: Readonly<Record<FactId, FactsProvider>> = {
   spec_validate: specValidateFacts,
-  cite_verify: unavailable('cite_verify', 'cite verify'),
+  cite_verify: citeVerifyFacts,
   comparator_check: unavailable('comparator_check', 'comparator check'),
 };
 

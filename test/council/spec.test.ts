@@ -10,6 +10,7 @@ import { collectFacts } from '../../src/council/facts.js';
 import { headingHas, loadCouncilSpec } from '../../src/council/spec.js';
 import { loadRfc } from '../../src/spec/load.js';
 import { formatProblem, SpecError } from '../../src/spec/problems.js';
+import { createRepo, removeFixtures } from '../helpers/git-fixture.js';
 import { modeline } from '../helpers/spec-fixture.js';
 import { councilRepo, type CouncilRepo, LANES } from './helpers.js';
 
@@ -96,8 +97,36 @@ describe('council.yaml', () => {
     expect(facts[0]).toMatchObject({ id: 'spec_validate', status: 'ok' });
     expect(facts[0]?.summary).toMatch(/^invalid: \d+ problems?$/);
     expect(facts[0]?.detail).toContain('gates/demo/measurements.yaml:2:');
-    expect(facts.slice(1).map((f) => f.status)).toEqual(['unavailable', 'unavailable']);
+    // Not a git repository: cite verify could not run, and says so rather than reporting clean.
+    expect(facts[1]).toMatchObject({ id: 'cite_verify', status: 'error' });
+    expect(facts[1]?.summary).toMatch(/not a git repository/);
+    expect(facts[2]?.status).toBe('unavailable');
     // The council itself still loads, so a round can run and report the broken spec.
     expect(loadCouncilSpec(repo.root, 'demo').council.lanes).toHaveLength(3);
+  });
+
+  it('the verifier is handed cite verify of the document at HEAD: counts, and each citation not verified', async () => {
+    const fx = createRepo();
+    try {
+      repo = councilRepo({}, fx.dir);
+      fx.commit({
+        files: {
+          'src/app.py': 'import os\n\ndef handler():\n    return os.getcwd()\n',
+          'rfcs/demo.md':
+            '# Demo\n\n## §1 Plan\n\nThe entry point `handler()` is at `src/app.py:3`.\n' +
+            'The helper `nowhere()` is at `src/app.py:1`.\nSee `src/gone.py:4`.\n',
+        },
+        message: 'rfc',
+        date: '2026-01-01T00:00:00Z',
+      });
+      const [fact] = await collectFacts(['cite_verify'], { root: repo.root, rfc: 'demo' });
+      expect(fact).toMatchObject({ id: 'cite_verify', status: 'ok' });
+      expect(fact?.summary).toMatch(/^3 citations at [0-9a-f]{7}: 1 VERIFIED \+ 1 REFUTED \+ 1 NOT_FOUND$/);
+      expect(fact?.detail).toContain('rfcs/demo.md:6: src/app.py:1 REFUTED');
+      expect(fact?.detail).toContain('rfcs/demo.md:7: src/gone.py:4 NOT_FOUND');
+      expect(fact?.detail).not.toContain('src/app.py:3 VERIFIED');
+    } finally {
+      removeFixtures();
+    }
   });
 });
