@@ -9,6 +9,7 @@ import { AttestationMeasurementSource } from './attestation/source.js';
 import { GitRepo } from './git/repo.js';
 import { GitMeasurementSource } from './git/source.js';
 import { SqlMeasurementSource } from './sql/index.js';
+import { TelemetryMeasurementSource } from './telemetry/source.js';
 
 export interface OpenSourcesOptions {
   repoDir: string;
@@ -36,6 +37,7 @@ export function openSources(opts: OpenSourcesOptions): OpenedSources {
       env: opts.env,
       timeoutMs: Math.max(1_000, Math.floor(opts.timeoutMs * 0.9)),
     }),
+    telemetry: new TelemetryMeasurementSource(),
   };
   return {
     registry,

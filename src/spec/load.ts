@@ -9,6 +9,7 @@ import type { Environment } from '@marcbachmann/cel-js';
 import { GATE_KINDS, type GateKindDef } from '../gates/index.js';
 import { type LoadedPrereqs, readPrereqs } from '../prereqs/spec.js';
 import type { SourceLocation } from '../model/result.js';
+import { telemetryProblems, telemetryType } from '../sources/telemetry/spec.js';
 import { parseDuration } from '../util/duration.js';
 import {
   baseEnvironment,
@@ -29,12 +30,13 @@ import type {
   RfcSpec,
   SensitivitySpec,
   SourceKind,
+  TelemetrySpec,
   ValueType,
 } from './types.js';
 import { keyLocation, locateInScalar, type ParsedYaml, parseYaml, valueLocation } from './yaml.js';
 
 const PREREQS_FILE = 'prereqs.yaml';
-const SOURCE_KEYS: readonly SourceKind[] = ['sql', 'git', 'artifact', 'attestation'];
+const SOURCE_KEYS: readonly SourceKind[] = ['sql', 'git', 'artifact', 'attestation', 'telemetry'];
 
 export interface CompiledGate {
   condition?: CompiledExpression;
@@ -172,6 +174,15 @@ export function loadRfc(root: string, id: string): LoadedRfc {
     }
   }
   for (const m of measurements.values()) if (m.liveness) used.add(m.liveness);
+  for (const m of measurements.values()) {
+    if (m.source === 'telemetry' && !m.telemetry.files && !manifest?.telemetry?.files.length) {
+      problems.push({
+        ...m.location,
+        severity: 'error',
+        message: `measurement '${m.id}': names no telemetry files; add telemetry.files here or telemetry: { files: [...] } to rfc.yaml`,
+      });
+    }
+  }
 
   for (const m of measurements.values()) {
     if (!used.has(m.id)) {
@@ -266,6 +277,7 @@ function derivedType(m: Record<string, unknown>): ValueType | undefined {
   }
   if (m.artifact) return ((m.artifact as { extract?: { as: ValueType } }).extract?.as ?? 'bool') as ValueType;
   if (m.attestation) return 'string';
+  if (m.telemetry) return telemetryType(m.telemetry as TelemetrySpec);
   return undefined;
 }
 
@@ -319,6 +331,15 @@ function readMeasurements(
         if (req.days_with_rows > Math.ceil(days)) {
           err('require', `days_with_rows ${req.days_with_rows} cannot be met in a ${raw.window} window`);
         }
+      }
+    }
+    if (source === 'telemetry') {
+      for (const p of telemetryProblems(raw.telemetry as TelemetrySpec, suggest)) {
+        problems.push({
+          ...keyLocation(y, [i, 'telemetry'], p.key),
+          severity: 'error',
+          message: `measurement '${id}': ${p.message}`,
+        });
       }
     }
     if (raw.counts_events && !raw.liveness) {
