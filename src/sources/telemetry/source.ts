@@ -111,12 +111,11 @@ export function decide(
   if (spec.max_age !== undefined) {
     const maxAge = parseDuration(spec.max_age);
     if (maxAge === undefined) return halt('error', `max_age "${spec.max_age}" is not a duration`, evidence);
-    if (scan.newestTs === undefined || asOf.getTime() - scan.newestTs > maxAge) {
+    // No turn at all is thin data, not stale data: min_turns below says so.
+    if (scan.newestTs !== undefined && asOf.getTime() - scan.newestTs > maxAge) {
       return halt(
         'stale',
-        scan.newestTs === undefined
-          ? 'no turn recorded before as_of'
-          : `the newest turn is from ${new Date(scan.newestTs).toISOString()}, older than max_age ${spec.max_age}`,
+        `the newest turn is from ${new Date(scan.newestTs).toISOString()}, older than max_age ${spec.max_age}`,
         evidence,
       );
     }
