@@ -156,15 +156,20 @@ export async function scanFiles(root: string, files: readonly string[], opts: Sc
         return;
       }
       // An OTel span without a turn number is the next turn of its session, in reading order.
+      // The record is this pass's own object: numbering it in place saves a copy per turn.
       const turn = record.turn ?? (lastTurnNo.get(record.session) ?? 0) + 1;
+      record.turn = turn;
       lastTurnNo.set(record.session, turn);
-      const l: Located = { rec: { ...record, turn }, file, line };
+      const l: Located = { rec: record as Located['rec'], file, line };
       if (newestTs === undefined || record.ts > newestTs) newestTs = record.ts;
 
-      const waiting = awaitingNext.get(key(record.session, turn));
-      if (waiting) {
-        waiting.decider = l;
-        awaitingNext.delete(key(record.session, turn));
+      if (awaitingNext.size > 0) {
+        const k = key(record.session, turn);
+        const waiting = awaitingNext.get(k);
+        if (waiting) {
+          waiting.decider = l;
+          awaitingNext.delete(k);
+        }
       }
       if (record.compaction) {
         const m: MarkedTurn = { kind: 'compaction', at: l };

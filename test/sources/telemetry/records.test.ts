@@ -44,6 +44,21 @@ describe('parseLine: the Anthropic usage shape', () => {
     expect(b.cacheRead).toBe(0);
   });
 
+  it('reads ISO-8601 instants with or without milliseconds or an offset, and rejects impossible dates', () => {
+    const at = (ts: string) => {
+      const p = parseLine(
+        JSON.stringify({ session_id: 's', turn: 1, ts, usage: { input_tokens: 1, output_tokens: 1 } }),
+      );
+      return p.ok ? p.record.ts : p.reason;
+    };
+    expect(at('2026-06-01T10:01:00Z')).toBe(Date.parse('2026-06-01T10:01:00Z'));
+    expect(at('2026-06-01T10:01:00.250Z')).toBe(Date.parse('2026-06-01T10:01:00.250Z'));
+    expect(at('2026-06-01T12:01:00+02:00')).toBe(Date.parse('2026-06-01T10:01:00Z'));
+    expect(at('2028-02-29T00:00:00Z')).toBe(Date.parse('2028-02-29T00:00:00Z'));
+    expect(at('2026-02-29T00:00:00Z')).toMatch(/^ts is not/);
+    expect(at('2026-06-01T24:00:00Z')).toMatch(/^ts is not/);
+  });
+
   it('accepts epoch milliseconds for ts', () => {
     expect(turn(lines('anthropic.jsonl')[4] as string).ts).toBe(Date.parse('2026-06-01T10:03:00Z'));
   });
