@@ -6,7 +6,7 @@
  */
 import type { Dirent } from 'node:fs';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import picomatch from 'picomatch';
@@ -106,11 +106,14 @@ export async function readTelemetry(
   let before = 0;
   for (const [i, file] of files.entries()) {
     const stats: FileStats = { path: file, bytes: sizes[i] ?? 0, lines: 0, records: 0, malformed: 0 };
-    // Large reads and a byte-level line split: readline's per-line regex and events cost more than the parsing.
-    const raw = createReadStream(path.resolve(root, file), { highWaterMark: 1 << 20 });
-    const input = file.endsWith('.gz') ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
+    const abs = path.resolve(root, file);
+    const gz = file.endsWith('.gz');
+    const handle = gz ? undefined : await open(abs, 'r');
+    const raw = gz ? createReadStream(abs, { highWaterMark: 1 << 20 }) : undefined;
+    const gunzip = raw?.pipe(createGunzip({ chunkSize: 1 << 20 }));
     // A read error on the file must end the loop below, which iterates the gunzip side.
-    raw.on('error', (e) => input.destroy(e));
+    raw?.on('error', (e) => gunzip?.destroy(e));
+    let bytesRead = 0;
     const onLine = (text: string): void => {
       stats.lines++;
       if (text.length === 0 || text.trim() === '') return;
@@ -127,30 +130,45 @@ export async function readTelemetry(
       }
     };
     let rest: Buffer | undefined;
+    const eat = (chunk: Buffer): void => {
+      let start = 0;
+      let nl = chunk.indexOf(10);
+      if (rest && nl !== -1) {
+        onLine(decodeLine(Buffer.concat([rest, chunk.subarray(0, nl)])));
+        rest = undefined;
+        start = nl + 1;
+        nl = chunk.indexOf(10, start);
+      }
+      while (nl !== -1) {
+        onLine(decodeLine(chunk, start, nl));
+        start = nl + 1;
+        nl = chunk.indexOf(10, start);
+      }
+      // Copied: the chunk's memory is reused for the next read.
+      if (start < chunk.length) rest = Buffer.concat(rest ? [rest, chunk.subarray(start)] : [chunk.subarray(start)]);
+      if (opts.signal?.aborted) throw new Error('telemetry read aborted');
+      opts.onProgress?.(before + (raw ? raw.bytesRead : bytesRead), total);
+    };
     try {
-      for await (const chunk of input as AsyncIterable<Buffer>) {
-        let start = 0;
-        let nl = chunk.indexOf(10);
-        if (rest && nl !== -1) {
-          onLine(decodeLine(Buffer.concat([rest, chunk.subarray(0, nl)])));
-          rest = undefined;
-          start = nl + 1;
-          nl = chunk.indexOf(10, start);
+      if (handle) {
+        // One buffer for the whole file: a fresh megabyte per read would pile up until the next full GC.
+        const buf = Buffer.allocUnsafe(1 << 20);
+        for (;;) {
+          const { bytesRead: got } = await handle.read(buf, 0, buf.length, null);
+          if (got === 0) break;
+          bytesRead += got;
+          eat(buf.subarray(0, got));
         }
-        while (nl !== -1) {
-          onLine(decodeLine(chunk, start, nl));
-          start = nl + 1;
-          nl = chunk.indexOf(10, start);
-        }
-        if (start < chunk.length) rest = rest ? Buffer.concat([rest, chunk.subarray(start)]) : chunk.subarray(start);
-        if (opts.signal?.aborted) throw new Error('telemetry read aborted');
-        opts.onProgress?.(before + raw.bytesRead, total);
+      } else {
+        for await (const chunk of gunzip as AsyncIterable<Buffer>) eat(chunk);
       }
       if (rest) onLine(decodeLine(rest));
     } catch (e) {
-      raw.destroy();
+      raw?.destroy();
       const msg = e instanceof Error ? e.message : String(e);
       throw new Error(`${file}:${stats.lines + 1}: ${msg}`);
+    } finally {
+      await handle?.close();
     }
     before += stats.bytes;
     opts.onProgress?.(before, total);

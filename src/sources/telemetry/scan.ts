@@ -10,7 +10,7 @@
  */
 import { addMisses, addTurn, emptyTotals, type InvariantName, type Totals } from './metrics.js';
 import { matchFiles, type ReadOptions, type ReadSummary, readTelemetry } from './read.js';
-import type { MissSource, TurnRecord } from './records.js';
+import { MISS_SOURCES, type TurnRecord } from './records.js';
 
 export interface ScanOptions extends ReadOptions {
   asOf: Date;
@@ -65,11 +65,22 @@ interface Located {
   line: number;
 }
 
+/** The turn whose cache read decides an invariant: a few numbers, not the whole record. */
+interface Decider {
+  turn: number;
+  cacheRead: number;
+  file: string;
+  line: number;
+}
+
+/** A compaction or injection turn; kept for the whole pass, so kept small. */
 interface MarkedTurn {
   kind: InvariantName;
-  at: Located;
-  /** The turn whose cache read decides the invariant: the next one (compaction) or itself (injection). */
-  decider?: Located;
+  session: string;
+  turn: number;
+  ts: number;
+  /** The next turn (compaction) or the turn itself (injection); absent until seen. */
+  decider?: Decider;
 }
 
 const key = (session: string, turn: number) => `${session}\u0000${turn}`;
@@ -107,7 +118,8 @@ export async function scanFiles(root: string, files: readonly string[], opts: Sc
   const overall = emptyTotals();
   const sessions = new Map<string, SessionStats>();
   const lastTurnNo = new Map<string, number>();
-  const forks = new Map<string, { misses: MissSource[]; ts: number }>();
+  // Miss sources as a bit mask (bit i = MISS_SOURCES[i]): fork traces are kept for the whole pass.
+  const forks = new Map<string, { mask: number; ts: number }>();
   const marked: MarkedTurn[] = [];
   const awaitingNext = new Map<string, MarkedTurn>();
   const rings = new Map<string, Ring<Located>>();
@@ -146,13 +158,12 @@ export async function scanFiles(root: string, files: readonly string[], opts: Sc
       }
       if (record.kind === 'fork_trace') {
         const k = key(record.session, record.turn);
+        let mask = 0;
+        for (const m of record.misses) mask |= 1 << MISS_SOURCES.indexOf(m);
         const prior = forks.get(k);
         // Two traces of one turn name the union of their sources.
-        if (prior) {
-          for (const m of record.misses) if (!prior.misses.includes(m)) prior.misses.push(m);
-        } else {
-          forks.set(k, { misses: [...record.misses], ts: record.ts });
-        }
+        if (prior) prior.mask |= mask;
+        else forks.set(k, { mask, ts: record.ts });
         return;
       }
       // An OTel span without a turn number is the next turn of its session, in reading order.
@@ -167,16 +178,26 @@ export async function scanFiles(root: string, files: readonly string[], opts: Sc
         const k = key(record.session, turn);
         const waiting = awaitingNext.get(k);
         if (waiting) {
-          waiting.decider = l;
+          waiting.decider = { turn, cacheRead: record.cacheRead, file, line };
           awaitingNext.delete(k);
         }
       }
-      if (record.compaction) {
-        const m: MarkedTurn = { kind: 'compaction', at: l };
+      // A marked turn before a time window can never count: not kept.
+      const keep = opts.lastTurns !== undefined || record.ts >= start;
+      if (record.compaction && keep) {
+        const m: MarkedTurn = { kind: 'compaction', session: record.session, turn, ts: record.ts };
         marked.push(m);
         awaitingNext.set(key(record.session, turn + 1), m);
       }
-      if (record.injection) marked.push({ kind: 'injection', at: l, decider: l });
+      if (record.injection && keep) {
+        marked.push({
+          kind: 'injection',
+          session: record.session,
+          turn,
+          ts: record.ts,
+          decider: { turn, cacheRead: record.cacheRead, file, line },
+        });
+      }
 
       if (record.ts < start) return;
       if (opts.lastTurns === undefined) {
@@ -213,38 +234,41 @@ export async function scanFiles(root: string, files: readonly string[], opts: Sc
   for (const [k, f] of [...forks].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const [s = '', t = '0'] = k.split('\u0000');
     if (!inWindow(s, Number(t), f.ts)) continue;
-    addMisses(overall, f.misses);
-    addMisses(session(s).totals, f.misses);
+    const misses = MISS_SOURCES.filter((_, i) => f.mask & (1 << i));
+    addMisses(overall, misses);
+    addMisses(session(s).totals, misses);
   }
 
   const invariants: Record<InvariantName, InvariantCheck> = {
     compaction: { checked: 0, unchecked: 0, violations: [] },
     injection: { checked: 0, unchecked: 0, violations: [] },
   };
+  const prefixBit = 1 << MISS_SOURCES.indexOf('message_prefix');
   for (const m of marked) {
-    if (!inWindow(m.at.rec.session, m.at.rec.turn, m.at.rec.ts)) continue;
+    if (!inWindow(m.session, m.turn, m.ts)) continue;
     const check = invariants[m.kind];
-    if (!m.decider) {
+    const d = m.decider;
+    if (!d) {
       check.unchecked++;
       continue;
     }
     check.checked++;
-    const d = m.decider.rec;
-    const trace = forks.get(key(d.session, d.turn));
+    const trace = forks.get(key(m.session, d.turn));
     // Attribution, when recorded, says why the turn missed; without it a turn that read nothing missed the prefix.
-    const cause = trace?.misses.includes('message_prefix')
-      ? 'message_prefix miss'
-      : !trace && d.cacheRead === 0
-        ? 'no cache read'
-        : undefined;
+    const cause =
+      trace && trace.mask & prefixBit
+        ? 'message_prefix miss'
+        : !trace && d.cacheRead === 0
+          ? 'no cache read'
+          : undefined;
     if (cause) {
       check.violations.push({
-        session: d.session,
-        turn: m.at.rec.turn,
+        session: m.session,
+        turn: m.turn,
         missed_turn: d.turn,
         cause,
-        file: m.decider.file,
-        line: m.decider.line,
+        file: d.file,
+        line: d.line,
       });
     }
   }
