@@ -50,8 +50,9 @@ export interface TelemetryReport {
   mostly_malformed: string[];
   records_after_as_of: number;
   overall: MetricRow;
-  sessions: SessionRow[];
   invariants: { compaction_cache_stable: InvariantSummary; injected_after_breakpoint: InvariantSummary };
+  /** Last, so the JSON can be written session by session. */
+  sessions: SessionRow[];
 }
 
 const orNull = (x: number | undefined): number | null => (x === undefined ? null : x);
@@ -97,6 +98,10 @@ export function buildReport(
     mostly_malformed: scan.read.mostlyMalformed.map((f) => f.path),
     records_after_as_of: scan.afterAsOf,
     overall: metricRow(scan.overall),
+    invariants: {
+      compaction_cache_stable: inv(scan.invariants.compaction),
+      injected_after_breakpoint: inv(scan.invariants.injection),
+    },
     sessions: [...scan.sessions]
       .filter(([, s]) => s.totals.turns > 0)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -105,11 +110,8 @@ export function buildReport(
         first_turn_at: iso(s.totals.firstTs),
         last_turn_at: iso(s.totals.lastTs),
         ...metricRow(s.totals),
-        hit_ratio_by_turn: s.series.map((x) => (Number.isNaN(x) ? null : x)),
+        // Four places are plenty for a trend, and keep a large report small.
+        hit_ratio_by_turn: s.series.map((x) => (Number.isNaN(x) ? null : Math.round(x * 10_000) / 10_000)),
       })),
-    invariants: {
-      compaction_cache_stable: inv(scan.invariants.compaction),
-      injected_after_breakpoint: inv(scan.invariants.injection),
-    },
   };
 }

@@ -54,7 +54,8 @@ describe('telemetry report', () => {
     expect(s1?.cache_hit_request_rate).toBeCloseTo(4 / 6, 12);
     expect(s1?.cache_cost_multiplier).toBeCloseTo((600 + 10_400 * 1.25 + 20_000 * 0.1) / 31_000, 12);
     expect(s1?.misses).toMatchObject({ message_prefix: 1, tools: 0 });
-    expect(s1?.hit_ratio_by_turn).toEqual([0, 50 / 51, 50 / 51, 0, 50 / 51, 50 / 51]);
+    // Rounded to four places: 5000 / 5100 = 0.98039…
+    expect(s1?.hit_ratio_by_turn).toEqual([0, 0.9804, 0.9804, 0, 0.9804, 0.9804]);
     // s2: turn 1 misses; 5 breakpoints on every turn.
     const s2 = rep.sessions.find((s) => s.session === 's2');
     expect(s2).toMatchObject({ turns: 4, turns_over_breakpoint_limit: 4, misses: null });

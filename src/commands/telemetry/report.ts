@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
-import { formatTelemetryJson, formatTelemetryTable } from '../../formatters/telemetry/index.js';
+import { once } from 'node:events';
+import { formatTelemetryTable, telemetryJsonChunks } from '../../formatters/telemetry/index.js';
 import { matchFiles } from '../../sources/telemetry/read.js';
 import { scanFiles } from '../../sources/telemetry/scan.js';
 import { UsageError } from '../../spec/problems.js';
@@ -92,15 +93,19 @@ EXIT CODES
     }
 
     const trend = flags.trend ?? Boolean(process.stdout.isTTY);
-    process.stdout.write(
-      flags.json
-        ? formatTelemetryJson(report)
-        : formatTelemetryTable(report, {
-            color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
-            trend,
-            maxSessions: flags.sessions,
-          }),
-    );
+    if (flags.json) {
+      for (const chunk of telemetryJsonChunks(report)) {
+        if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+      }
+    } else {
+      process.stdout.write(
+        formatTelemetryTable(report, {
+          color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+          trend,
+          maxSessions: flags.sessions,
+        }),
+      );
+    }
     if (report.overall.turns === 0) {
       process.stderr.write(`halt: no turn in the window as of ${report.as_of}\n`);
       process.exitCode = 2;

@@ -8,7 +8,30 @@ import Table from 'cli-table3';
 import type { MetricRow, TelemetryReport } from '../../telemetry/report.js';
 
 export function formatTelemetryJson(r: TelemetryReport): string {
-  return `${JSON.stringify(r, null, 2)}\n`;
+  return [...telemetryJsonChunks(r)].join('');
+}
+
+/**
+ * The same JSON in pieces of about 64 KB, sessions last, so a report of tens of thousands of
+ * sessions is written without first building one string of all of them.
+ */
+export function* telemetryJsonChunks(r: TelemetryReport): Generator<string> {
+  const { sessions, ...head } = r;
+  const top = JSON.stringify(head, null, 2);
+  if (sessions.length === 0) {
+    yield `${top.slice(0, -2)},\n  "sessions": []\n}\n`;
+    return;
+  }
+  let buf = `${top.slice(0, -2)},\n  "sessions": [\n`;
+  for (let i = 0; i < sessions.length; i++) {
+    const row = JSON.stringify(sessions[i], null, 2).replace(/\n/g, '\n    ');
+    buf += `    ${row}${i < sessions.length - 1 ? ',' : ''}\n`;
+    if (buf.length > 65_536) {
+      yield buf;
+      buf = '';
+    }
+  }
+  yield `${buf}  ]\n}\n`;
 }
 
 const BLOCKS = '▁▂▃▄▅▆▇█';

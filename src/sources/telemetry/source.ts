@@ -16,6 +16,11 @@ const SHOWN = 20;
 
 export class TelemetryMeasurementSource implements MeasurementSource {
   readonly kind = 'telemetry' as const;
+  /**
+   * Measurements over the same files and window share one pass: an RFC's telemetry gates
+   * mostly read one window, and a pass over a large file is the whole cost.
+   */
+  readonly #scans = new Map<string, Promise<ScanResult>>();
 
   async measure(m: MeasurementSpec, ctx: EvalContext): Promise<MeasurementOutcome> {
     if (m.source !== 'telemetry') return halt('error', `measurement '${m.id}' is not a telemetry measurement`);
@@ -46,13 +51,21 @@ export class TelemetryMeasurementSource implements MeasurementSource {
     }
     let scan: ScanResult;
     try {
-      scan = await scanFiles(ctx.repoDir, files, {
-        asOf: ctx.asOf,
-        ...(rangeMs !== undefined ? { rangeMs } : {}),
-        ...(spec.last_turns !== undefined ? { lastTurns: spec.last_turns } : {}),
-        perSession: spec.per === 'session',
-        signal: ctx.signal,
-      });
+      const perSession = spec.per === 'session';
+      // perSession changes the pass only through last_turns (one ring per session).
+      const key = JSON.stringify([files, ctx.asOf.getTime(), rangeMs, spec.last_turns, spec.last_turns && perSession]);
+      let pending = this.#scans.get(key);
+      if (!pending) {
+        pending = scanFiles(ctx.repoDir, files, {
+          asOf: ctx.asOf,
+          ...(rangeMs !== undefined ? { rangeMs } : {}),
+          ...(spec.last_turns !== undefined ? { lastTurns: spec.last_turns } : {}),
+          perSession,
+          signal: ctx.signal,
+        });
+        this.#scans.set(key, pending);
+      }
+      scan = await pending;
     } catch (e) {
       return halt('error', because(`cannot read telemetry: ${e instanceof Error ? e.message : String(e)}`), base);
     }
@@ -60,7 +73,9 @@ export class TelemetryMeasurementSource implements MeasurementSource {
     return outcome.status === 'halt' ? { ...outcome, reason: because(outcome.reason) } : outcome;
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.#scans.clear();
+  }
 }
 
 function readEvidence(scan: ScanResult): Evidence {

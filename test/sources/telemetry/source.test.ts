@@ -300,3 +300,27 @@ describe('malformed lines', () => {
     expect(o.evidence.malformed_lines).toEqual([expect.stringMatching(/^telemetry\/mostly-good\.jsonl:6: not JSON/)]);
   });
 });
+
+describe('one pass per window', () => {
+  it('measurements over the same files and window share one read of them', async () => {
+    const file = join(root, 'telemetry', 'shared.jsonl');
+    writeFileSync(file, readFileSync(join(FIX, 'anthropic.jsonl')));
+    const source = new TelemetryMeasurementSource();
+    const ctx = { asOf: AS_OF, ref: 'HEAD', repoDir: root, manifest, signal: new AbortController().signal };
+    const m = (metric: string, window?: string) =>
+      ({
+        id: metric,
+        type: 'double',
+        source: 'telemetry',
+        telemetry: { files: ['telemetry/shared.jsonl'], metric, ...(window ? { window } : {}) },
+        location: { file: 'x', line: 1, col: 1 },
+      }) as MeasurementSpec;
+    expect(await source.measure(m('turns'), ctx)).toMatchObject({ status: 'ok', value: 5 });
+    // Emptied after the first pass: a second metric over the same window still sees that pass.
+    writeFileSync(file, '');
+    expect(await source.measure(m('cache_hit_request_rate'), ctx)).toMatchObject({ status: 'ok', value: 3 / 5 });
+    // Another window is another pass, which reads the file as it is now.
+    expect(await source.measure(m('turns', '30d'), ctx)).toMatchObject({ status: 'halt', halt: 'insufficient' });
+    await source.close();
+  });
+});
