@@ -81,7 +81,11 @@ export function formatTelemetryTable(r: TelemetryReport, opts: TelemetryTableOpt
     head,
     style: { head: opts.color ? ['bold'] : [], border: opts.color ? ['grey'] : [] },
   });
-  const shown = r.sessions.slice(0, opts.maxSessions);
+  // Worst first: the sessions a person should look at are the ones that read the cache least.
+  const rank = (x: number | null) => (x === null ? -1 : x);
+  const shown = [...r.sessions]
+    .sort((a, b) => rank(a.cache_hit_ratio) - rank(b.cache_hit_ratio) || (a.session < b.session ? -1 : 1))
+    .slice(0, opts.maxSessions);
   for (const s of shown) {
     const row = cells(s.session, s);
     if (opts.trend) row.push(sparkline(s.hit_ratio_by_turn));
@@ -95,12 +99,12 @@ export function formatTelemetryTable(r: TelemetryReport, opts: TelemetryTableOpt
   const window = [
     r.window.start ? `from ${r.window.start}` : undefined,
     `to ${r.as_of}`,
-    r.window.last_turns ? `last ${r.window.last_turns} turns` : undefined,
+    r.window.last_turns ? `(last ${r.window.last_turns} turns)` : undefined,
   ]
     .filter(Boolean)
-    .join(', ');
+    .join(' ');
   lines.push(
-    `Agent telemetry ${window}: ${r.files.length} file(s), ${r.overall.turns} turns, ${r.sessions.length} sessions`,
+    `Agent telemetry ${window}: ${r.files.length} file(s), ${r.overall.turns} turns, ${r.sessions.length} sessions (worst hit ratio first)`,
   );
   lines.push(table.toString());
   if (r.sessions.length > shown.length) {
@@ -128,7 +132,10 @@ function invariantLine(
   if (inv.violations.length === 0) return `${name}: holds over ${inv.checked} ${what} turn(s)`;
   const shown = inv.violations
     .slice(0, 5)
-    .map((v) => `${v.session} turn ${v.turn}→${v.missed_turn} (${v.cause}, ${v.file}:${v.line})`);
+    .map(
+      (v) =>
+        `${v.session} turn ${v.turn}${v.missed_turn === v.turn ? '' : `→${v.missed_turn}`} (${v.cause}, ${v.file}:${v.line})`,
+    );
   const more = inv.violations.length > 5 ? ` and ${inv.violations.length - 5} more` : '';
   return `${name}: VIOLATED ${inv.violations.length} of ${inv.checked}: ${shown.join('; ')}${more}`;
 }
