@@ -170,7 +170,8 @@ export async function scanFiles(root: string, files: readonly string[], opts: Sc
       // The record is this pass's own object: numbering it in place saves a copy per turn.
       const turn = record.turn ?? (lastTurnNo.get(record.session) ?? 0) + 1;
       record.turn = turn;
-      lastTurnNo.set(record.session, turn);
+      // Only OTel spans may lack a turn number, so only their sessions need counting.
+      if (record.shape === 'otel') lastTurnNo.set(record.session, turn);
       const l: Located = { rec: record as Located['rec'], file, line };
       if (newestTs === undefined || record.ts > newestTs) newestTs = record.ts;
 
