@@ -17,6 +17,8 @@ export interface OpenSourcesOptions {
   env: NodeJS.ProcessEnv;
   /** Per-measurement budget; the database's statement timeout is set just inside it. */
   timeoutMs: number;
+  /** Progress of long telemetry reads (bytes done, bytes in all), for a terminal display. */
+  onTelemetryProgress?: (done: number, total: number) => void;
 }
 
 export interface OpenedSources {
@@ -37,7 +39,7 @@ export function openSources(opts: OpenSourcesOptions): OpenedSources {
       env: opts.env,
       timeoutMs: Math.max(1_000, Math.floor(opts.timeoutMs * 0.9)),
     }),
-    telemetry: new TelemetryMeasurementSource(),
+    telemetry: new TelemetryMeasurementSource(opts.onTelemetryProgress ? { onProgress: opts.onTelemetryProgress } : {}),
   };
   return {
     registry,

@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { progressLine } from '../../cli/progress.js';
 import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
 import { once } from 'node:events';
 import { formatTelemetryTable, telemetryJsonChunks } from '../../formatters/telemetry/index.js';
@@ -71,7 +72,7 @@ EXIT CODES
       return undefined;
     }
 
-    const progress = process.stderr.isTTY && !flags.json ? progressLine() : undefined;
+    const progress = progressLine('reading telemetry');
     let report: TelemetryReport;
     try {
       const scan = await scanFiles(root, files, {
@@ -115,25 +116,4 @@ EXIT CODES
     }
     return report;
   }
-}
-
-/** A one-line progress display on stderr, for terminals only; shown once the read takes a moment. */
-function progressLine(): { update: (done: number, total: number) => void; done: () => void } {
-  const started = Date.now();
-  let last = 0;
-  let shown = false;
-  const mb = (n: number) => `${(n / 1_048_576).toFixed(0)} MB`;
-  return {
-    update: (done, total) => {
-      const now = Date.now();
-      if (now - started < 500 || now - last < 200) return;
-      last = now;
-      shown = true;
-      const share = total > 0 ? Math.floor((done / total) * 100) : 0;
-      process.stderr.write(`\rreading telemetry… ${share}% (${mb(done)} of ${mb(total)})`);
-    },
-    done: () => {
-      if (shown) process.stderr.write('\r\u001b[2K');
-    },
-  };
 }

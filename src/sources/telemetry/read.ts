@@ -50,6 +50,10 @@ export interface ReadOptions {
 
 export type RecordSink = (record: TelemetryRecord, file: string, line: number) => void;
 
+async function isFile(p: string): Promise<boolean> {
+  return (await stat(p).catch(() => undefined))?.isFile() ?? false;
+}
+
 /**
  * Files matching any of the patterns, sorted by path: the reading order, which is also the
  * order "the last N turns" counts in. Patterns are relative to `root` unless absolute.
@@ -78,7 +82,8 @@ export async function matchFiles(root: string, patterns: readonly string[]): Pro
         const p = dir === '' ? e.name : `${dir}/${e.name}`;
         if (e.isDirectory()) {
           if (!SKIP_DIRS.has(e.name)) await walk(p);
-        } else if (e.isFile() && match(p)) {
+        } else if (match(p) && (e.isFile() || (e.isSymbolicLink() && (await isFile(path.join(base, p)))))) {
+          // A linked file counts (telemetry is often linked in from where the kernel writes it).
           found.add(absolute ? path.join(base, p) : p);
         }
       }

@@ -21,6 +21,11 @@ export class TelemetryMeasurementSource implements MeasurementSource {
    * mostly read one window, and a pass over a large file is the whole cost.
    */
   readonly #scans = new Map<string, Promise<ScanResult>>();
+  readonly #onProgress: ((done: number, total: number) => void) | undefined;
+
+  constructor(opts: { onProgress?: (done: number, total: number) => void } = {}) {
+    this.#onProgress = opts.onProgress;
+  }
 
   async measure(m: MeasurementSpec, ctx: EvalContext): Promise<MeasurementOutcome> {
     if (m.source !== 'telemetry') return halt('error', `measurement '${m.id}' is not a telemetry measurement`);
@@ -62,6 +67,7 @@ export class TelemetryMeasurementSource implements MeasurementSource {
           ...(spec.last_turns !== undefined ? { lastTurns: spec.last_turns } : {}),
           perSession,
           signal: ctx.signal,
+          ...(this.#onProgress ? { onProgress: this.#onProgress } : {}),
         });
         this.#scans.set(key, pending);
       }

@@ -3,7 +3,7 @@
  * by hand from the fixture, windows, per-session folding, both invariants firing and not,
  * thin data, malformed lines and gzip.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -190,6 +190,12 @@ describe('thin data halts', () => {
   it('an empty window is insufficient', async () => {
     const o = await measure({ files: A, metric: 'cache_hit_ratio' }, new Date('2026-05-01T00:00:00Z'));
     expect(o).toMatchObject({ status: 'halt', halt: 'insufficient' });
+  });
+
+  it('a linked file matches a glob like a plain one', async () => {
+    mkdirSync(join(root, 'linked'), { recursive: true });
+    symlinkSync(join(root, 'telemetry', 'anthropic.jsonl'), join(root, 'linked', 'usage.jsonl'));
+    expect(await value({ files: ['linked/*.jsonl'], metric: 'turns' })).toBe(5);
   });
 
   it('no matching file is missing', async () => {
