@@ -88,6 +88,8 @@ EXIT CODES
           `  node ${bin} gate check --root ${sandbox.dir} --rfc wave3 --as-of ${asOf} --only B --json`,
           `  node ${bin} prereq status --root ${sandbox.dir} --rfc wave3 --as-of ${asOf} --format mermaid`,
           `  node ${bin} prereq status --root ${sandbox.dir} --rfc v3-kernel --as-of ${asOf}`,
+          `  node ${bin} gate check --root ${sandbox.dir} --rfc v3-kernel --as-of ${asOf}`,
+          `  node ${bin} telemetry report --root ${sandbox.dir} --rfc v3-kernel --as-of ${asOf}`,
           `  node ${bin} measure record --root ${sandbox.dir} --rfc wave3 --type measurement.lease_plane.request --elapsed-ms 41.5`,
           `  cd ${sandbox.dir} && git log --oneline | head`,
           '',

@@ -145,6 +145,10 @@ export function telemetryJsonl(rng: Rng): string {
           ts,
           model: 'claude-sonnet-4-5',
           ...(compaction ? { compaction: true } : {}),
+          // A self-correction result injected after the breakpoint: the prefix is still read.
+          ...(s === 3 && turn === 5 ? { injection: true } : {}),
+          // System, tools and the rolling message prefix: within the limit of 4.
+          cache_breakpoints: turn === 1 ? 2 : 3,
           usage: {
             input_tokens: input,
             output_tokens: rng.int(80, 600),
@@ -156,7 +160,7 @@ export function telemetryJsonl(rng: Rng): string {
       );
       if (missAfterCompaction) {
         lines.push(
-          JSON.stringify({ type: 'fork_trace', session_id: `sess-${s}`, turn, miss_sources: ['message_prefix'] }),
+          JSON.stringify({ type: 'fork_trace', session_id: `sess-${s}`, turn, ts, misses: ['message_prefix'] }),
         );
       }
       prefix += created;

@@ -11,6 +11,7 @@ import { GitRepo } from './git/repo.js';
 import { GitMeasurementSource } from './git/source.js';
 import { SqlMeasurementSource } from './sql/index.js';
 import { VerifierMeasurementSource } from './verifier/source.js';
+import { TelemetryMeasurementSource } from './telemetry/source.js';
 
 export interface OpenSourcesOptions {
   repoDir: string;
@@ -18,6 +19,8 @@ export interface OpenSourcesOptions {
   env: NodeJS.ProcessEnv;
   /** Per-measurement budget; the database's statement timeout is set just inside it. */
   timeoutMs: number;
+  /** Progress of long telemetry reads (bytes done, bytes in all), for a terminal display. */
+  onTelemetryProgress?: (done: number, total: number) => void;
 }
 
 export interface OpenedSources {
@@ -40,6 +43,7 @@ export function openSources(opts: OpenSourcesOptions): OpenedSources {
       env: opts.env,
       timeoutMs: Math.max(1_000, Math.floor(opts.timeoutMs * 0.9)),
     }),
+    telemetry: new TelemetryMeasurementSource(opts.onTelemetryProgress ? { onProgress: opts.onTelemetryProgress } : {}),
   };
   return {
     registry,

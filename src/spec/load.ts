@@ -12,6 +12,7 @@ import { type CitationClaim, readCitations } from '../cite/spec.js';
 import { type ParitySpec, readParity } from '../parity/spec.js';
 import { type LoadedPrereqs, readPrereqs } from '../prereqs/spec.js';
 import type { SourceLocation } from '../model/result.js';
+import { telemetryProblems, telemetryType } from '../sources/telemetry/spec.js';
 import { parseDuration } from '../util/duration.js';
 import {
   baseEnvironment,
@@ -32,12 +33,13 @@ import type {
   RfcSpec,
   SensitivitySpec,
   SourceKind,
+  TelemetrySpec,
   ValueType,
 } from './types.js';
 import { keyLocation, locateInScalar, type ParsedYaml, parseYaml, valueLocation } from './yaml.js';
 
 const PREREQS_FILE = 'prereqs.yaml';
-const SOURCE_KEYS: readonly SourceKind[] = ['sql', 'git', 'artifact', 'attestation', 'verifier', 'council'];
+const SOURCE_KEYS: readonly SourceKind[] = ['sql', 'git', 'artifact', 'attestation', 'telemetry', 'verifier', 'council'];
 
 export interface CompiledGate {
   condition?: CompiledExpression;
@@ -205,6 +207,15 @@ export function loadRfc(root: string, id: string): LoadedRfc {
   for (const m of measurements.values()) if (m.liveness) used.add(m.liveness);
   const cdoc = docs.get(COUNCIL_FILE);
   const council = cdoc && manifest ? readCouncil(cdoc.y, cdoc.data, { root, manifest, problems }) : undefined;
+  for (const m of measurements.values()) {
+    if (m.source === 'telemetry' && !m.telemetry.files && !manifest?.telemetry?.files.length) {
+      problems.push({
+        ...m.location,
+        severity: 'error',
+        message: `measurement '${m.id}': names no telemetry files; add telemetry.files here or telemetry: { files: [...] } to rfc.yaml`,
+      });
+    }
+  }
 
   for (const m of measurements.values()) {
     if (!used.has(m.id)) {
@@ -304,6 +315,7 @@ function derivedType(m: Record<string, unknown>): ValueType | undefined {
   if (m.attestation) return 'string';
   if (m.verifier) return 'int';
   if (m.council) return 'int';
+  if (m.telemetry) return telemetryType(m.telemetry as TelemetrySpec);
   return undefined;
 }
 
@@ -357,6 +369,15 @@ function readMeasurements(
         if (req.days_with_rows > Math.ceil(days)) {
           err('require', `days_with_rows ${req.days_with_rows} cannot be met in a ${raw.window} window`);
         }
+      }
+    }
+    if (source === 'telemetry') {
+      for (const p of telemetryProblems(raw.telemetry as TelemetrySpec, suggest)) {
+        problems.push({
+          ...keyLocation(y, [i, 'telemetry'], p.key),
+          severity: 'error',
+          message: `measurement '${id}': ${p.message}`,
+        });
       }
     }
     if (raw.counts_events && !raw.liveness) {

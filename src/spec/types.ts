@@ -31,6 +31,8 @@ export interface RfcManifest {
     /** Embedded PGlite data directory used when DATABASE_URL is not set. */
     embedded_dir?: string;
   };
+  /** Default telemetry files (globs, repository-relative) for telemetry measurements that name none. */
+  telemetry?: { files: string[] };
   location: SourceLocation;
 }
 
@@ -112,6 +114,29 @@ export interface CouncilMeasurementSpec {
   value: 'open_blocks' | 'block_rounds';
 }
 
+/** Agent telemetry (JSONL usage records): see src/sources/telemetry/records.ts for the shapes read. */
+export interface TelemetrySpec {
+  /** Globs relative to the repository root (or absolute); default rfc.yaml's telemetry.files. */
+  files?: string[];
+  /** One of the metrics of src/sources/telemetry/metrics.ts. */
+  metric: string;
+  /** Only turns recorded in [as_of - window, as_of) count. */
+  window?: string;
+  /** Only the last N turns count (of each session when per: session). */
+  last_turns?: number;
+  /** `all`: one value over every turn; `session`: one value per session, folded by `aggregate`. */
+  per?: 'all' | 'session';
+  aggregate?: 'min' | 'max' | 'mean';
+  /** Fewer turns than this in the window (in a session, when per: session) is too thin: halt insufficient. Default 1. */
+  min_turns?: number;
+  /** per: session: fewer qualifying sessions than this halts insufficient. Default 1. */
+  min_sessions?: number;
+  /** Invariant metrics: fewer marked turns checked than this halts insufficient. Default 1. */
+  min_events?: number;
+  /** The newest turn must be younger than this. */
+  max_age?: string;
+}
+
 interface MeasurementBase {
   id: string;
   title?: string;
@@ -129,6 +154,7 @@ export type MeasurementSpec =
   | (MeasurementBase & { source: 'git'; git: GitQuery })
   | (MeasurementBase & { source: 'artifact'; artifact: ArtifactSpec })
   | (MeasurementBase & { source: 'attestation'; attestation: AttestationSpec })
+  | (MeasurementBase & { source: 'telemetry'; telemetry: TelemetrySpec })
   | (MeasurementBase & { source: 'verifier'; verifier: VerifierQuery })
   | (MeasurementBase & { source: 'council'; council: CouncilMeasurementSpec });
 

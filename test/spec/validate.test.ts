@@ -108,7 +108,7 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     );
     expect(ps).toEqual([
       `${D}:7:13: disconfirmer 'B': fires_if names no measurement: every threshold must name its measurement source`,
-      `${M}:8:3: measurement 'orphan': names no source: every threshold must name its measurement source (one of sql, git, artifact, attestation, verifier, council)`,
+      `${M}:8:3: measurement 'orphan': names no source: every threshold must name its measurement source (one of sql, git, artifact, attestation, telemetry, verifier, council)`,
     ]);
   });
 

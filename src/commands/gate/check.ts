@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { progressLine } from '../../cli/progress.js';
 import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
 import { evaluateRfc } from '../../engine/evaluate.js';
 import { FORMAT_NAMES, parseOutputs, writeOutputs } from '../../cli/outputs.js';
@@ -51,11 +52,13 @@ ${RfcCommand.exitCodesHelp}`;
     const rfc = loadRfc(root, this.chooseRfc(root, flags.rfc));
     const asOf = parseAsOf(flags['as-of']);
     const outputs = parseOutputs(flags.format, flags.json);
+    const progress = progressLine('reading telemetry');
     const sources = openSources({
       repoDir: root,
       manifest: rfc.manifest,
       env: process.env,
       timeoutMs: flags.timeout * 1000,
+      ...(progress ? { onTelemetryProgress: progress.update } : {}),
     });
     let report: GateReport;
     try {
@@ -69,6 +72,7 @@ ${RfcCommand.exitCodesHelp}`;
         timeoutMs: flags.timeout * 1000,
       });
     } finally {
+      progress?.done();
       await sources.close();
     }
     writeOutputs(report, outputs, {

@@ -1,0 +1,119 @@
+import { Flags } from '@oclif/core';
+import { progressLine } from '../../cli/progress.js';
+import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
+import { once } from 'node:events';
+import { formatTelemetryTable, telemetryJsonChunks } from '../../formatters/telemetry/index.js';
+import { matchFiles } from '../../sources/telemetry/read.js';
+import { scanFiles } from '../../sources/telemetry/scan.js';
+import { UsageError } from '../../spec/problems.js';
+import { buildReport, type TelemetryReport } from '../../telemetry/report.js';
+import { parseDuration } from '../../util/duration.js';
+
+export default class TelemetryReportCommand extends RfcCommand {
+  static override summary = 'Show prompt-cache metrics of agent telemetry, per session and overall.';
+  static override description = `Streams the agent telemetry JSONL files (Anthropic usage records, OpenTelemetry gen_ai attributes, fork-trace misses; .gz too) and shows, per session and over all sessions: turns, the roadmap's cache hit ratio cache_read / (cache_read + input), the token-weighted ratio cache_read / (input + cache_creation + cache_read), the share of turns that read the cache, the input cost multiplier (5m write 1.25×, 1h write 2×, read 0.1×), turns over the 4-breakpoint limit, and misses by source. It also checks the two invariants (compaction is cache-stable; results injected after the breakpoint) and lists malformed lines as file:line. On a terminal each session's hit ratio per turn is drawn as a sparkline, and large files show progress.
+
+Files come from --files, or from the telemetry block of the RFC's rfc.yaml.
+
+EXIT CODES
+  0  the report was computed
+  2  nothing to report on: no file matches, no turn in the window, or a file is mostly malformed
+  3  the invocation is invalid (a bad flag, no files named anywhere)`;
+  static override examples = [
+    '<%= config.bin %> telemetry report --rfc v3-kernel',
+    '<%= config.bin %> telemetry report --files "logs/usage-*.jsonl.gz" --window 7d',
+    '<%= config.bin %> telemetry report --rfc v3-kernel --last-turns 200 --json',
+  ];
+
+  static override flags = {
+    files: Flags.string({
+      description: 'Telemetry files or globs, relative to the repository root (default: rfc.yaml telemetry.files).',
+      multiple: true,
+    }),
+    'as-of': Flags.string({ description: 'Only records before this instant count (YYYY-MM-DD or ISO-8601).' }),
+    window: Flags.string({ description: 'Only turns in [as-of - window, as-of) count, e.g. 7d.' }),
+    'last-turns': Flags.integer({ description: 'Only the last N turns count.', min: 1 }),
+    json: Flags.boolean({ description: 'Print the report as JSON.' }),
+    trend: Flags.boolean({
+      description: 'Draw each session’s hit ratio per turn as a sparkline (default: on a terminal).',
+      allowNo: true,
+    }),
+    turns: Flags.integer({
+      description: 'Turns per session in the sparkline and in the JSON series.',
+      default: 40,
+      min: 1,
+    }),
+    sessions: Flags.integer({ description: 'Sessions listed in the table (the JSON lists all).', default: 30, min: 1 }),
+  };
+
+  async run(): Promise<TelemetryReport | undefined> {
+    const { flags } = await this.parse(TelemetryReportCommand);
+    const asOf = parseAsOf(flags['as-of']);
+    const rangeMs = flags.window === undefined ? undefined : parseDuration(flags.window);
+    if (flags.window !== undefined && rangeMs === undefined) {
+      throw new UsageError(`--window '${flags.window}' is not a duration: use a number and s, m, h, d or w (7d)`);
+    }
+    const root = this.findRoot(flags.root);
+    let patterns = flags.files;
+    if (!patterns?.length) {
+      const id = this.chooseRfc(root, flags.rfc);
+      const { loadRfc } = await import('../../spec/load.js');
+      patterns = loadRfc(root, id).manifest.telemetry?.files;
+      if (!patterns?.length) {
+        throw new UsageError(
+          `${id} names no telemetry files: pass --files, or add telemetry: { files: [...] } to rfc.yaml`,
+        );
+      }
+    }
+    const files = await matchFiles(root, patterns);
+    if (files.length === 0) {
+      process.stderr.write(`halt: no telemetry file matches ${patterns.join(', ')} under ${root}\n`);
+      process.exitCode = 2;
+      return undefined;
+    }
+
+    const progress = progressLine('reading telemetry');
+    let report: TelemetryReport;
+    try {
+      const scan = await scanFiles(root, files, {
+        asOf,
+        ...(rangeMs !== undefined ? { rangeMs } : {}),
+        ...(flags['last-turns'] !== undefined ? { lastTurns: flags['last-turns'] } : {}),
+        series: flags.turns,
+        ...(progress ? { onProgress: progress.update } : {}),
+      });
+      report = buildReport(scan, {
+        asOf,
+        ...(rangeMs !== undefined ? { rangeMs } : {}),
+        ...(flags['last-turns'] !== undefined ? { lastTurns: flags['last-turns'] } : {}),
+      });
+    } catch (e) {
+      throw new UsageError(`cannot read telemetry: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      progress?.done();
+    }
+
+    const trend = flags.trend ?? Boolean(process.stdout.isTTY);
+    if (flags.json) {
+      for (const chunk of telemetryJsonChunks(report)) {
+        if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+      }
+    } else {
+      process.stdout.write(
+        formatTelemetryTable(report, {
+          color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+          trend,
+          maxSessions: flags.sessions,
+        }),
+      );
+    }
+    if (report.overall.turns === 0) {
+      process.stderr.write(`halt: no turn in the window as of ${report.as_of}\n`);
+      process.exitCode = 2;
+    } else if (report.mostly_malformed.length > 0) {
+      process.stderr.write(`halt: mostly malformed: ${report.mostly_malformed.join(', ')}\n`);
+      process.exitCode = 2;
+    }
+    return report;
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Pure formatters of a TelemetryReport: JSON (stable key order) and a table with, on a
+ * terminal, the hit ratio of each session's last turns as a sparkline, since people read a
+ * trend faster than a column of numbers.
+ */
+import { styleText } from 'node:util';
+import Table from 'cli-table3';
+import type { MetricRow, TelemetryReport } from '../../telemetry/report.js';
+
+export function formatTelemetryJson(r: TelemetryReport): string {
+  return [...telemetryJsonChunks(r)].join('');
+}
+
+/**
+ * The same JSON in pieces of about 64 KB, sessions last, so a report of tens of thousands of
+ * sessions is written without first building one string of all of them.
+ */
+export function* telemetryJsonChunks(r: TelemetryReport): Generator<string> {
+  const { sessions, ...head } = r;
+  const top = JSON.stringify(head, null, 2);
+  if (sessions.length === 0) {
+    yield `${top.slice(0, -2)},\n  "sessions": []\n}\n`;
+    return;
+  }
+  let buf = `${top.slice(0, -2)},\n  "sessions": [\n`;
+  for (let i = 0; i < sessions.length; i++) {
+    const row = JSON.stringify(sessions[i], null, 2).replace(/\n/g, '\n    ');
+    buf += `    ${row}${i < sessions.length - 1 ? ',' : ''}\n`;
+    if (buf.length > 65_536) {
+      yield buf;
+      buf = '';
+    }
+  }
+  yield `${buf}  ]\n}\n`;
+}
+
+const BLOCKS = '▁▂▃▄▅▆▇█';
+
+/** One character per turn: ▁ (nothing read) to █ (all read); a space for a turn with no input. */
+export function sparkline(values: readonly (number | null)[]): string {
+  return values
+    .map((v) => (v === null ? ' ' : (BLOCKS[Math.min(BLOCKS.length - 1, Math.floor(v * BLOCKS.length))] ?? ' ')))
+    .join('');
+}
+
+export interface TelemetryTableOptions {
+  color: boolean;
+  /** Show each session's hit ratio per turn as a sparkline (default: on a terminal). */
+  trend: boolean;
+  /** Sessions listed; the rest are counted (the JSON has them all). */
+  maxSessions: number;
+}
+
+const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
+const times = (x: number | null) => (x === null ? '—' : `${x.toFixed(3)}×`);
+const count = (x: number | null) => (x === null ? '—' : String(x));
+
+function misses(m: MetricRow['misses']): string {
+  if (!m) return '—';
+  const named = Object.entries(m).filter(([, n]) => n > 0);
+  return named.length ? named.map(([k, n]) => `${k} ${n}`).join(', ') : 'none';
+}
+
+function cells(name: string, row: MetricRow): string[] {
+  return [
+    name,
+    String(row.turns),
+    pct(row.cache_hit_ratio),
+    pct(row.cache_hit_ratio_token_weighted),
+    pct(row.cache_hit_request_rate),
+    times(row.cache_cost_multiplier),
+    count(row.turns_over_breakpoint_limit),
+    misses(row.misses),
+  ];
+}
+
+export function formatTelemetryTable(r: TelemetryReport, opts: TelemetryTableOptions): string {
+  const head = ['session', 'turns', 'hit ratio', 'token-weighted', 'turns hitting', 'cost ×', '>4 bp', 'misses'];
+  if (opts.trend) head.push('hit ratio per turn');
+  const table = new Table({
+    head,
+    style: { head: opts.color ? ['bold'] : [], border: opts.color ? ['grey'] : [] },
+  });
+  // Worst first: the sessions a person should look at are the ones that read the cache least.
+  const rank = (x: number | null) => (x === null ? -1 : x);
+  const shown = [...r.sessions]
+    .sort((a, b) => rank(a.cache_hit_ratio) - rank(b.cache_hit_ratio) || (a.session < b.session ? -1 : 1))
+    .slice(0, opts.maxSessions);
+  for (const s of shown) {
+    const row = cells(s.session, s);
+    if (opts.trend) row.push(sparkline(s.hit_ratio_by_turn));
+    table.push(row);
+  }
+  const all = cells('all sessions', r.overall);
+  if (opts.trend) all.push('');
+  table.push(all.map((c) => (opts.color ? styleText('bold', c, { validateStream: false }) : c)));
+
+  const lines: string[] = [];
+  const window = [
+    r.window.start ? `from ${r.window.start}` : undefined,
+    `to ${r.as_of}`,
+    r.window.last_turns ? `(last ${r.window.last_turns} turns)` : undefined,
+  ]
+    .filter(Boolean)
+    .join(' ');
+  lines.push(
+    `Agent telemetry ${window}: ${r.files.length} file(s), ${r.overall.turns} turns, ${r.sessions.length} sessions (worst hit ratio first)`,
+  );
+  lines.push(table.toString());
+  if (r.sessions.length > shown.length) {
+    lines.push(`… and ${r.sessions.length - shown.length} more sessions (--json lists them all)`);
+  }
+  lines.push(invariantLine('compaction is cache-stable', r.invariants.compaction_cache_stable, 'compaction'));
+  lines.push(
+    invariantLine('results injected after the breakpoint', r.invariants.injected_after_breakpoint, 'injection'),
+  );
+  if (r.malformed.count > 0) {
+    lines.push(`${r.malformed.count} malformed line(s):`);
+    for (const m of r.malformed.first) lines.push(`  ${m}`);
+  }
+  for (const f of r.mostly_malformed) lines.push(`${f} is mostly malformed: its numbers cannot be trusted`);
+  if (r.records_after_as_of > 0) lines.push(`${r.records_after_as_of} record(s) at or after ${r.as_of} left out`);
+  return `${lines.join('\n')}\n`;
+}
+
+function invariantLine(
+  name: string,
+  inv: TelemetryReport['invariants']['compaction_cache_stable'],
+  what: string,
+): string {
+  if (inv.checked === 0) return `${name}: not exercised (no ${what} turn checked)`;
+  if (inv.violations.length === 0) return `${name}: holds over ${inv.checked} ${what} turn(s)`;
+  const shown = inv.violations
+    .slice(0, 5)
+    .map(
+      (v) =>
+        `${v.session} turn ${v.turn}${v.missed_turn === v.turn ? '' : `→${v.missed_turn}`} (${v.cause}, ${v.file}:${v.line})`,
+    );
+  const more = inv.violations.length > 5 ? ` and ${inv.violations.length - 5} more` : '';
+  return `${name}: VIOLATED ${inv.violations.length} of ${inv.checked}: ${shown.join('; ')}${more}`;
+}

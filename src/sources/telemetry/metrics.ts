@@ -1,0 +1,199 @@
+/**
+ * The metrics a telemetry measurement may name, as pure functions of running totals. Each
+ * says when it cannot be computed (no tokens, no breakpoints recorded, no attribution), so
+ * the source halts instead of reporting a number that means nothing.
+ */
+import { BREAKPOINT_LIMIT, MISS_SOURCES, type MissSource, type TurnRecord } from './records.js';
+
+/** Prompt-cache prices relative to an uncached input token. */
+export const PRICE = { input: 1, write5m: 1.25, write1h: 2, read: 0.1 } as const;
+
+export interface Totals {
+  turns: number;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheCreation: number;
+  creation5m: number;
+  creation1h: number;
+  /** Cache writes of records without the 5m/1h split: priced at the API's default 5-minute TTL. */
+  creationUnsplit: number;
+  /** Turns with cache_read > 0. */
+  hitTurns: number;
+  /** Turns whose record carries a breakpoint count, and those over the limit. */
+  withBreakpoints: number;
+  overBreakpointLimit: number;
+  /** Fork-trace records counted, and misses named by them. */
+  forkTraces: number;
+  misses: Record<MissSource, number>;
+  firstTs: number | undefined;
+  lastTs: number | undefined;
+}
+
+export function emptyTotals(): Totals {
+  return {
+    turns: 0,
+    input: 0,
+    output: 0,
+    cacheRead: 0,
+    cacheCreation: 0,
+    creation5m: 0,
+    creation1h: 0,
+    creationUnsplit: 0,
+    hitTurns: 0,
+    withBreakpoints: 0,
+    overBreakpointLimit: 0,
+    forkTraces: 0,
+    misses: Object.fromEntries(MISS_SOURCES.map((s) => [s, 0])) as Record<MissSource, number>,
+    firstTs: undefined,
+    lastTs: undefined,
+  };
+}
+
+export function addTurn(t: Totals, r: TurnRecord): void {
+  t.turns++;
+  t.input += r.input;
+  t.output += r.output;
+  t.cacheRead += r.cacheRead;
+  t.cacheCreation += r.cacheCreation;
+  if (r.creation5m !== undefined && r.creation1h !== undefined) {
+    t.creation5m += r.creation5m;
+    t.creation1h += r.creation1h;
+  } else {
+    t.creationUnsplit += r.cacheCreation;
+  }
+  if (r.cacheRead > 0) t.hitTurns++;
+  if (r.breakpoints !== undefined) {
+    t.withBreakpoints++;
+    if (r.breakpoints > BREAKPOINT_LIMIT) t.overBreakpointLimit++;
+  }
+  if (t.firstTs === undefined || r.ts < t.firstTs) t.firstTs = r.ts;
+  if (t.lastTs === undefined || r.ts > t.lastTs) t.lastTs = r.ts;
+}
+
+export function addMisses(t: Totals, misses: readonly MissSource[]): void {
+  t.forkTraces++;
+  for (const m of misses) t.misses[m]++;
+}
+
+/** The roadmap's cache hit ratio: cache_read / (cache_read + input). */
+export function cacheHitRatio(t: Pick<Totals, 'cacheRead' | 'input'>): number | undefined {
+  const d = t.cacheRead + t.input;
+  return d > 0 ? t.cacheRead / d : undefined;
+}
+
+/** Share of every input token, written or read, that was read from the cache. */
+export function tokenWeightedHitRatio(t: Pick<Totals, 'cacheRead' | 'input' | 'cacheCreation'>): number | undefined {
+  const d = t.input + t.cacheCreation + t.cacheRead;
+  return d > 0 ? t.cacheRead / d : undefined;
+}
+
+/** Share of turns that read anything from the cache. */
+export function requestHitRate(t: Pick<Totals, 'hitTurns' | 'turns'>): number | undefined {
+  return t.turns > 0 ? t.hitTurns / t.turns : undefined;
+}
+
+/**
+ * What the input actually cost relative to sending it all uncached: 1.0 means caching saved
+ * nothing; writes cost 1.25× (5m) or 2× (1h), reads 0.1×.
+ */
+export function costMultiplier(t: Totals): number | undefined {
+  const tokens = t.input + t.cacheCreation + t.cacheRead;
+  if (tokens === 0) return undefined;
+  const cost =
+    t.input * PRICE.input +
+    (t.creation5m + t.creationUnsplit) * PRICE.write5m +
+    t.creation1h * PRICE.write1h +
+    t.cacheRead * PRICE.read;
+  return cost / tokens;
+}
+
+export type MetricValue = { value: number } | { halt: 'insufficient' | 'missing'; reason: string };
+
+export type InvariantName = 'compaction' | 'injection';
+
+export interface MetricDef {
+  name: string;
+  type: 'double' | 'int';
+  description: string;
+  /** Set for the invariant metrics: a count of violations, decided by the invariant checker. */
+  invariant?: InvariantName;
+  /** Metrics over totals; invariant metrics have none. */
+  compute?: (t: Totals) => MetricValue;
+}
+
+const noTokens: MetricValue = { halt: 'insufficient', reason: 'no input tokens in the window' };
+const ratio = (x: number | undefined): MetricValue => (x === undefined ? noTokens : { value: x });
+
+function missMetric(source: MissSource | 'total'): MetricDef {
+  return {
+    name: `misses_${source}`,
+    type: 'int',
+    description:
+      source === 'total'
+        ? 'Cache misses named by fork-trace records, every source together'
+        : `Cache misses that fork-trace records attribute to ${source}`,
+    compute: (t) =>
+      t.forkTraces === 0
+        ? {
+            halt: 'missing',
+            reason:
+              'no fork-trace record in the window: miss attribution is not being recorded, so zero would mean nothing',
+          }
+        : {
+            value: source === 'total' ? Object.values(t.misses).reduce((a, b) => a + b, 0) : t.misses[source],
+          },
+  };
+}
+
+export const METRICS: readonly MetricDef[] = [
+  {
+    name: 'cache_hit_ratio',
+    type: 'double',
+    description: "The roadmap's hit ratio: cache_read / (cache_read + input)",
+    compute: (t) => ratio(cacheHitRatio(t)),
+  },
+  {
+    name: 'cache_hit_ratio_token_weighted',
+    type: 'double',
+    description: 'cache_read / (input + cache_creation + cache_read): writes count as misses',
+    compute: (t) => ratio(tokenWeightedHitRatio(t)),
+  },
+  {
+    name: 'cache_hit_request_rate',
+    type: 'double',
+    description: 'Share of turns with cache_read > 0',
+    compute: (t) => ratio(requestHitRate(t)),
+  },
+  {
+    name: 'cache_cost_multiplier',
+    type: 'double',
+    description: 'Input cost relative to no caching (5m write 1.25×, 1h write 2×, read 0.1×)',
+    compute: (t) => ratio(costMultiplier(t)),
+  },
+  { name: 'turns', type: 'int', description: 'Turns in the window', compute: (t) => ({ value: t.turns }) },
+  {
+    name: 'turns_over_breakpoint_limit',
+    type: 'int',
+    description: `Turns whose request set more than ${BREAKPOINT_LIMIT} cache breakpoints`,
+    compute: (t) =>
+      t.withBreakpoints === 0
+        ? { halt: 'missing', reason: 'no record in the window carries cache_breakpoints' }
+        : { value: t.overBreakpointLimit },
+  },
+  ...(['total', ...MISS_SOURCES] as const).map(missMetric),
+  {
+    name: 'compaction_cache_breaks',
+    type: 'int',
+    description: 'Compaction turns whose next turn did not read the cached prefix (a message_prefix miss)',
+    invariant: 'compaction',
+  },
+  {
+    name: 'injection_cache_breaks',
+    type: 'int',
+    description: 'Injection turns that invalidated the cached prefix (results injected before the breakpoint)',
+    invariant: 'injection',
+  },
+];
+
+export const METRIC_BY_NAME: ReadonlyMap<string, MetricDef> = new Map(METRICS.map((m) => [m.name, m]));

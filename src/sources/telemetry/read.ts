@@ -1,0 +1,185 @@
+/**
+ * Streams telemetry JSONL files line by line (gzip when the name ends in .gz): a file is never
+ * read whole, so memory stays flat however large it grows. Malformed lines are counted and
+ * located (file:line); a file that is mostly malformed is reported so the caller halts
+ * instead of computing a ratio from what is left of it.
+ */
+import type { Dirent } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { createGunzip } from 'node:zlib';
+import picomatch from 'picomatch';
+import { parseLine, type TelemetryRecord } from './records.js';
+
+/** Folders never worth walking for telemetry, unless a pattern names them. */
+const SKIP_DIRS = new Set(['.git', 'node_modules']);
+
+/** How many malformed lines are named in evidence; the rest are counted. */
+export const MALFORMED_SHOWN = 10;
+
+export interface FileStats {
+  /** As the pattern named it: repository-relative, or absolute when the pattern was. */
+  path: string;
+  bytes: number;
+  lines: number;
+  records: number;
+  malformed: number;
+}
+
+export interface MalformedLine {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+export interface ReadSummary {
+  files: FileStats[];
+  malformed: number;
+  /** The first MALFORMED_SHOWN malformed lines, in reading order. */
+  firstMalformed: MalformedLine[];
+  /** Files where more than half the non-blank lines are malformed: their numbers cannot be trusted. */
+  mostlyMalformed: FileStats[];
+}
+
+export interface ReadOptions {
+  signal?: AbortSignal;
+  /** Called now and then with the bytes read so far (compressed bytes for .gz) and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export type RecordSink = (record: TelemetryRecord, file: string, line: number) => void;
+
+async function isFile(p: string): Promise<boolean> {
+  return (await stat(p).catch(() => undefined))?.isFile() ?? false;
+}
+
+/**
+ * Files matching any of the patterns, sorted by path: the reading order, which is also the
+ * order "the last N turns" counts in. Patterns are relative to `root` unless absolute.
+ */
+export async function matchFiles(root: string, patterns: readonly string[]): Promise<string[]> {
+  const found = new Set<string>();
+  for (const pattern of patterns) {
+    const absolute = path.isAbsolute(pattern);
+    const base = absolute ? path.parse(pattern).root : root;
+    const rel = absolute ? path.relative(base, pattern) : pattern.replace(/^(\.\/)+/, '');
+    const scanned = picomatch.scan(rel);
+    if (!scanned.isGlob) {
+      const s = await stat(path.join(base, rel)).catch(() => undefined);
+      if (s?.isFile()) found.add(absolute ? pattern : rel);
+      continue;
+    }
+    const match = picomatch(rel, { dot: true });
+    const walk = async (dir: string): Promise<void> => {
+      let entries: Dirent[];
+      try {
+        entries = await readdir(path.join(base, dir), { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const p = dir === '' ? e.name : `${dir}/${e.name}`;
+        if (e.isDirectory()) {
+          if (!SKIP_DIRS.has(e.name)) await walk(p);
+        } else if (match(p) && (e.isFile() || (e.isSymbolicLink() && (await isFile(path.join(base, p)))))) {
+          // A linked file counts (telemetry is often linked in from where the kernel writes it).
+          found.add(absolute ? path.join(base, p) : p);
+        }
+      }
+    };
+    await walk(scanned.base === '.' ? '' : scanned.base);
+  }
+  return [...found].sort();
+}
+
+/** A line without its newline; a CRLF file's carriage return goes too. */
+function decodeLine(buf: Buffer, start = 0, end = buf.length): string {
+  if (end > start && buf[end - 1] === 13) end--;
+  return buf.toString('utf8', start, end);
+}
+
+export async function readTelemetry(
+  root: string,
+  files: readonly string[],
+  sink: RecordSink,
+  opts: ReadOptions = {},
+): Promise<ReadSummary> {
+  const sizes = await Promise.all(files.map(async (f) => (await stat(path.resolve(root, f))).size));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const summary: ReadSummary = { files: [], malformed: 0, firstMalformed: [], mostlyMalformed: [] };
+  let before = 0;
+  for (const [i, file] of files.entries()) {
+    const stats: FileStats = { path: file, bytes: sizes[i] ?? 0, lines: 0, records: 0, malformed: 0 };
+    const abs = path.resolve(root, file);
+    const gz = file.endsWith('.gz');
+    const handle = gz ? undefined : await open(abs, 'r');
+    const raw = gz ? createReadStream(abs, { highWaterMark: 1 << 20 }) : undefined;
+    const gunzip = raw?.pipe(createGunzip({ chunkSize: 1 << 20 }));
+    // A read error on the file must end the loop below, which iterates the gunzip side.
+    raw?.on('error', (e) => gunzip?.destroy(e));
+    let bytesRead = 0;
+    const onLine = (text: string): void => {
+      stats.lines++;
+      // trim() only when the line starts blank: it is the rare case, and trim costs on every line.
+      if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return;
+      const parsed = parseLine(text);
+      if (parsed.ok) {
+        stats.records++;
+        sink(parsed.record, file, stats.lines);
+      } else {
+        stats.malformed++;
+        summary.malformed++;
+        if (summary.firstMalformed.length < MALFORMED_SHOWN) {
+          summary.firstMalformed.push({ file, line: stats.lines, reason: parsed.reason });
+        }
+      }
+    };
+    let rest: Buffer | undefined;
+    const eat = (chunk: Buffer): void => {
+      let start = 0;
+      let nl = chunk.indexOf(10);
+      if (rest && nl !== -1) {
+        onLine(decodeLine(Buffer.concat([rest, chunk.subarray(0, nl)])));
+        rest = undefined;
+        start = nl + 1;
+        nl = chunk.indexOf(10, start);
+      }
+      while (nl !== -1) {
+        onLine(decodeLine(chunk, start, nl));
+        start = nl + 1;
+        nl = chunk.indexOf(10, start);
+      }
+      // Copied: the chunk's memory is reused for the next read.
+      if (start < chunk.length) rest = Buffer.concat(rest ? [rest, chunk.subarray(start)] : [chunk.subarray(start)]);
+      if (opts.signal?.aborted) throw new Error('telemetry read aborted');
+      opts.onProgress?.(before + (raw ? raw.bytesRead : bytesRead), total);
+    };
+    try {
+      if (handle) {
+        // One buffer for the whole file: a fresh megabyte per read would pile up until the next full GC.
+        const buf = Buffer.allocUnsafe(1 << 20);
+        for (;;) {
+          const { bytesRead: got } = await handle.read(buf, 0, buf.length, null);
+          if (got === 0) break;
+          bytesRead += got;
+          eat(buf.subarray(0, got));
+        }
+      } else {
+        for await (const chunk of gunzip as AsyncIterable<Buffer>) eat(chunk);
+      }
+      if (rest) onLine(decodeLine(rest));
+    } catch (e) {
+      raw?.destroy();
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new Error(`${file}:${stats.lines + 1}: ${msg}`);
+    } finally {
+      await handle?.close();
+    }
+    before += stats.bytes;
+    opts.onProgress?.(before, total);
+    summary.files.push(stats);
+    if (stats.malformed > stats.records) summary.mostlyMalformed.push(stats);
+  }
+  return summary;
+}

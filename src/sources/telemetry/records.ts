@@ -1,0 +1,324 @@
+/**
+ * One JSONL line → one normalised record. Three shapes are recognised, per line, so one file
+ * may mix them:
+ *
+ * - **anthropic**: `{ session_id, turn, ts, model?, usage: <Messages API Usage>, compaction?,
+ *   injection?, cache_breakpoints? }`. `usage` is read as the SDK types it. Where the API
+ *   documents null as "none" (`cache_read_input_tokens`, `cache_creation_input_tokens`) null
+ *   reads as 0; `cache_creation: null` means the 5m/1h split is unknown, not zero.
+ * - **otel**: OpenTelemetry GenAI attributes (`gen_ai.usage.input_tokens`,
+ *   `gen_ai.usage.cache_read.input_tokens`, `gen_ai.usage.cache_creation.input_tokens`), flat
+ *   on the line, under `attributes` as an object, or as OTLP `[{key, value}]`. OpenTelemetry's
+ *   input count includes cached tokens, Anthropic's excludes them: the uncached input is
+ *   `input - cache_read - cache_creation`, so every metric means the same whatever the shape.
+ * - **fork_trace**: `{ type: "fork_trace", session_id, turn, ts, misses: [...] }` naming why a
+ *   turn missed the cache (system_prompt, tools, message_prefix, child_directive, model).
+ *
+ * Anything else is malformed, with a reason a person can act on.
+ */
+import type { Usage } from '@anthropic-ai/sdk/resources/messages';
+
+export const MISS_SOURCES = ['system_prompt', 'tools', 'message_prefix', 'child_directive', 'model'] as const;
+export type MissSource = (typeof MISS_SOURCES)[number];
+
+/** The roadmap's limit: system, tools and the rolling message prefix fit in four. */
+export const BREAKPOINT_LIMIT = 4;
+
+export interface TurnRecord {
+  kind: 'turn';
+  shape: 'anthropic' | 'otel';
+  session: string;
+  /** Absent on an OTel span that carries no turn number: the reader numbers it in stream order. */
+  turn: number | undefined;
+  /** Epoch milliseconds. */
+  ts: number;
+  model: string | undefined;
+  /** Uncached input tokens (Anthropic's meaning, whatever the shape). */
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheCreation: number;
+  /** The 5m/1h split of cacheCreation; undefined when the record does not carry it. */
+  creation5m: number | undefined;
+  creation1h: number | undefined;
+  breakpoints: number | undefined;
+  compaction: boolean;
+  injection: boolean;
+}
+
+export interface ForkTraceRecord {
+  kind: 'fork_trace';
+  session: string;
+  turn: number;
+  ts: number;
+  misses: MissSource[];
+}
+
+export type TelemetryRecord = TurnRecord | ForkTraceRecord;
+
+export type ParsedLine = { ok: true; record: TelemetryRecord } | { ok: false; reason: string };
+
+/** The wrapped Anthropic shape: the SDK's own `Usage`, nothing redeclared. */
+interface AnthropicTurnLine {
+  session_id: string;
+  turn: number;
+  ts: string | number;
+  model?: string;
+  usage: Usage;
+  compaction?: boolean;
+  injection?: boolean;
+  cache_breakpoints?: number;
+}
+
+const OTEL_INPUT = 'gen_ai.usage.input_tokens';
+const OTEL_OUTPUT = 'gen_ai.usage.output_tokens';
+const OTEL_READ = 'gen_ai.usage.cache_read.input_tokens';
+const OTEL_CREATION = 'gen_ai.usage.cache_creation.input_tokens';
+
+const bad = (reason: string): ParsedLine => ({ ok: false, reason });
+
+export function parseLine(text: string): ParsedLine {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return bad(`not JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return bad('not a JSON object');
+  const o = raw as Record<string, unknown>;
+  if (o.type === 'fork_trace' || Array.isArray(o.misses)) return forkTrace(o);
+  if (o.usage !== undefined) return anthropic(o);
+  const attrs = otelAttributes(o);
+  if (attrs) return otel(o, attrs);
+  return bad('not a known record shape (expected an Anthropic usage record, OTel gen_ai attributes or a fork_trace)');
+}
+
+function isCount(x: unknown): x is number {
+  return typeof x === 'number' && Number.isInteger(x) && x >= 0;
+}
+
+/** Digits at [at, at + len) of s as a number, or -1 if any is not a digit. */
+function digits(s: string, at: number, len: number): number {
+  let n = 0;
+  for (let i = at; i < at + len; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * `YYYY-MM-DDTHH:MM:SSZ` or `…SS.sssZ`, the form writers emit, read without Date.parse (which
+ * costs more than the rest of a line); anything else goes to Date.parse.
+ */
+function isoUtc(x: string): number | undefined {
+  const n = x.length;
+  if ((n !== 20 && n !== 24) || x.charCodeAt(n - 1) !== 90 /* Z */ || x.charCodeAt(10) !== 84 /* T */) {
+    return undefined;
+  }
+  if (x[4] !== '-' || x[7] !== '-' || x[13] !== ':' || x[16] !== ':' || (n === 24 && x[19] !== '.')) return undefined;
+  const y = digits(x, 0, 4);
+  const mo = digits(x, 5, 2);
+  const d = digits(x, 8, 2);
+  const h = digits(x, 11, 2);
+  const mi = digits(x, 14, 2);
+  const s = digits(x, 17, 2);
+  const ms = n === 24 ? digits(x, 20, 3) : 0;
+  if (y < 0 || ms < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) {
+    return Number.NaN;
+  }
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > (mo === 2 && !leap ? 28 : (DAYS[mo - 1] ?? 31))) return Number.NaN;
+  return Date.UTC(y, mo - 1, d, h, mi, s, ms);
+}
+
+function timestamp(x: unknown): number | undefined {
+  if (typeof x === 'number' && Number.isFinite(x)) return x;
+  if (typeof x === 'string' && x.length >= 10) {
+    const fast = isoUtc(x);
+    if (fast !== undefined) return Number.isNaN(fast) ? undefined : fast;
+    const ms = Date.parse(x);
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  return undefined;
+}
+
+function sessionAndTurn(o: Record<string, unknown>): { session: string; turn: number; ts: number } | string {
+  if (typeof o.session_id !== 'string' || o.session_id === '') return 'no session_id';
+  if (!isCount(o.turn)) return 'turn is not a whole number';
+  const ts = timestamp(o.ts);
+  if (ts === undefined) return 'ts is not an ISO-8601 instant or epoch milliseconds';
+  return { session: o.session_id, turn: o.turn, ts };
+}
+
+function flags(o: Record<string, unknown>): Pick<TurnRecord, 'compaction' | 'injection' | 'breakpoints'> | string {
+  for (const k of ['compaction', 'injection'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'boolean') return `${k} must be true or false`;
+  }
+  if (o.cache_breakpoints !== undefined && !isCount(o.cache_breakpoints)) {
+    return 'cache_breakpoints is not a whole number';
+  }
+  return {
+    compaction: o.compaction === true,
+    injection: o.injection === true,
+    breakpoints: o.cache_breakpoints as number | undefined,
+  };
+}
+
+function anthropic(o: Record<string, unknown>): ParsedLine {
+  const where = sessionAndTurn(o);
+  if (typeof where === 'string') return bad(where);
+  const f = flags(o);
+  if (typeof f === 'string') return bad(f);
+  if (o.usage === null || typeof o.usage !== 'object') return bad('usage is not an object');
+  const line = o as unknown as AnthropicTurnLine;
+  const u = line.usage;
+  // input_tokens and output_tokens are never null in the API: a null there is a broken record.
+  if (!isCount(u.input_tokens)) return bad('usage.input_tokens is not a whole number');
+  if (!isCount(u.output_tokens)) return bad('usage.output_tokens is not a whole number');
+  const nullable = (name: 'cache_read_input_tokens' | 'cache_creation_input_tokens'): number | string => {
+    const v = u[name];
+    if (v === null || v === undefined) return 0;
+    return isCount(v) ? v : `usage.${name} is not a whole number or null`;
+  };
+  const cacheRead = nullable('cache_read_input_tokens');
+  if (typeof cacheRead === 'string') return bad(cacheRead);
+  const cacheCreation = nullable('cache_creation_input_tokens');
+  if (typeof cacheCreation === 'string') return bad(cacheCreation);
+  let creation5m: number | undefined;
+  let creation1h: number | undefined;
+  const split = u.cache_creation;
+  if (split !== null && split !== undefined) {
+    if (!isCount(split.ephemeral_5m_input_tokens) || !isCount(split.ephemeral_1h_input_tokens)) {
+      return bad('usage.cache_creation must hold whole ephemeral_5m_input_tokens and ephemeral_1h_input_tokens');
+    }
+    if (split.ephemeral_5m_input_tokens + split.ephemeral_1h_input_tokens !== cacheCreation) {
+      return bad(
+        `usage.cache_creation splits ${split.ephemeral_5m_input_tokens + split.ephemeral_1h_input_tokens} tokens but cache_creation_input_tokens is ${cacheCreation}`,
+      );
+    }
+    creation5m = split.ephemeral_5m_input_tokens;
+    creation1h = split.ephemeral_1h_input_tokens;
+  }
+  return {
+    ok: true,
+    record: {
+      kind: 'turn',
+      shape: 'anthropic',
+      ...where,
+      model: typeof line.model === 'string' ? line.model : undefined,
+      input: u.input_tokens,
+      output: u.output_tokens,
+      cacheRead,
+      cacheCreation,
+      creation5m,
+      creation1h,
+      ...f,
+    },
+  };
+}
+
+/** The gen_ai attributes of a line, whichever of the three layouts it uses; undefined when it has none. */
+function otelAttributes(o: Record<string, unknown>): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  let found = false;
+  for (const [k, v] of Object.entries(o)) {
+    if (k.startsWith('gen_ai.')) {
+      out[k] = v;
+      found = true;
+    }
+  }
+  const a = o.attributes;
+  if (Array.isArray(a)) {
+    for (const kv of a as { key?: unknown; value?: Record<string, unknown> }[]) {
+      if (typeof kv?.key !== 'string' || !kv.key.startsWith('gen_ai.')) continue;
+      const v = kv.value ?? {};
+      // OTLP/JSON encodes 64-bit integers as strings.
+      out[kv.key] = v.intValue !== undefined ? Number(v.intValue) : (v.stringValue ?? v.doubleValue ?? v.boolValue);
+      found = true;
+    }
+  } else if (a && typeof a === 'object') {
+    for (const [k, v] of Object.entries(a as Record<string, unknown>)) {
+      if (k.startsWith('gen_ai.')) {
+        out[k] = v;
+        found = true;
+      }
+    }
+  }
+  return found ? out : undefined;
+}
+
+function otelTimestamp(o: Record<string, unknown>): number | undefined {
+  if (o.ts !== undefined) return timestamp(o.ts);
+  for (const k of ['startTimeUnixNano', 'timeUnixNano', 'endTimeUnixNano']) {
+    const v = o[k];
+    if (typeof v === 'string' && /^\d+$/.test(v)) return Number(BigInt(v) / 1_000_000n);
+    if (typeof v === 'number' && Number.isFinite(v)) return Math.floor(v / 1_000_000);
+  }
+  return undefined;
+}
+
+function otel(o: Record<string, unknown>, a: Record<string, unknown>): ParsedLine {
+  const session = a['gen_ai.conversation.id'] ?? o.session_id;
+  if (typeof session !== 'string' || session === '') return bad('no gen_ai.conversation.id or session_id');
+  const ts = otelTimestamp(o);
+  if (ts === undefined) return bad('no ts, startTimeUnixNano or timeUnixNano');
+  if (o.turn !== undefined && !isCount(o.turn)) return bad('turn is not a whole number');
+  const f = flags(o);
+  if (typeof f === 'string') return bad(f);
+  const count = (k: string, optional: boolean): number | string => {
+    const v = a[k];
+    if ((v === undefined || v === null) && optional) return 0;
+    return isCount(v) ? v : `${k} is not a whole number`;
+  };
+  const total = count(OTEL_INPUT, false);
+  if (typeof total === 'string') return bad(total);
+  const output = count(OTEL_OUTPUT, true);
+  if (typeof output === 'string') return bad(output);
+  const cacheRead = count(OTEL_READ, true);
+  if (typeof cacheRead === 'string') return bad(cacheRead);
+  const cacheCreation = count(OTEL_CREATION, true);
+  if (typeof cacheCreation === 'string') return bad(cacheCreation);
+  const input = total - cacheRead - cacheCreation;
+  if (input < 0) {
+    return bad(
+      `${OTEL_INPUT} (${total}) is smaller than its cached parts (${cacheRead} read + ${cacheCreation} written); OpenTelemetry's input count includes cached tokens`,
+    );
+  }
+  const model = a['gen_ai.response.model'] ?? a['gen_ai.request.model'];
+  return {
+    ok: true,
+    record: {
+      kind: 'turn',
+      shape: 'otel',
+      session,
+      turn: o.turn as number | undefined,
+      ts,
+      model: typeof model === 'string' ? model : undefined,
+      input,
+      output,
+      cacheRead,
+      cacheCreation,
+      creation5m: undefined,
+      creation1h: undefined,
+      ...f,
+    },
+  };
+}
+
+function forkTrace(o: Record<string, unknown>): ParsedLine {
+  const where = sessionAndTurn(o);
+  if (typeof where === 'string') return bad(`fork_trace: ${where}`);
+  if (!Array.isArray(o.misses)) return bad('fork_trace: misses is not a list');
+  const misses: MissSource[] = [];
+  for (const m of o.misses) {
+    if (!(MISS_SOURCES as readonly unknown[]).includes(m)) {
+      return bad(`fork_trace: unknown miss source ${JSON.stringify(m)}; expected one of ${MISS_SOURCES.join(', ')}`);
+    }
+    if (!misses.includes(m as MissSource)) misses.push(m as MissSource);
+  }
+  return { ok: true, record: { kind: 'fork_trace', ...where, misses } };
+}

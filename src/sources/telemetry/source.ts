@@ -1,0 +1,223 @@
+/**
+ * Telemetry measurements: stream the JSONL files, fold the window, compute one metric, and
+ * halt whenever the data cannot carry the number (no file, a mostly malformed file, too few
+ * turns or sessions, an invariant never exercised, nothing recent enough).
+ */
+import type { Evidence, EvidenceValue } from '../../model/result.js';
+import type { MeasurementSpec, TelemetrySpec } from '../../spec/types.js';
+import { parseDuration } from '../../util/duration.js';
+import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource, ok } from '../types.js';
+import { METRIC_BY_NAME, type MetricDef, type Totals } from './metrics.js';
+import { matchFiles } from './read.js';
+import { type ScanResult, scanFiles } from './scan.js';
+
+/** How many violations and excluded sessions are named in evidence. */
+const SHOWN = 20;
+
+export class TelemetryMeasurementSource implements MeasurementSource {
+  readonly kind = 'telemetry' as const;
+  /**
+   * Measurements over the same files and window share one pass: an RFC's telemetry gates
+   * mostly read one window, and a pass over a large file is the whole cost.
+   */
+  readonly #scans = new Map<string, Promise<ScanResult>>();
+  readonly #onProgress: ((done: number, total: number) => void) | undefined;
+
+  constructor(opts: { onProgress?: (done: number, total: number) => void } = {}) {
+    this.#onProgress = opts.onProgress;
+  }
+
+  async measure(m: MeasurementSpec, ctx: EvalContext): Promise<MeasurementOutcome> {
+    if (m.source !== 'telemetry') return halt('error', `measurement '${m.id}' is not a telemetry measurement`);
+    const because = (r: string) => `measurement '${m.id}': ${r}`;
+    const spec = m.telemetry;
+    const patterns = spec.files ?? ctx.manifest.telemetry?.files;
+    if (!patterns?.length) {
+      return halt('error', because('names no telemetry files (telemetry.files, or telemetry.files in rfc.yaml)'));
+    }
+    const def = METRIC_BY_NAME.get(spec.metric);
+    if (!def) return halt('error', because(`unknown telemetry metric '${spec.metric}'`));
+    const rangeMs = spec.window === undefined ? undefined : parseDuration(spec.window);
+    if (spec.window !== undefined && rangeMs === undefined) {
+      return halt('error', because(`window "${spec.window}" is not a duration like 7d`));
+    }
+    const base: Evidence = {
+      files: patterns,
+      metric: spec.metric,
+      as_of: ctx.asOf.toISOString(),
+      ...(rangeMs !== undefined ? { window_start: new Date(ctx.asOf.getTime() - rangeMs).toISOString() } : {}),
+      ...(spec.last_turns !== undefined ? { last_turns: spec.last_turns } : {}),
+      per: spec.per ?? 'all',
+    };
+
+    const files = await matchFiles(ctx.repoDir, patterns);
+    if (files.length === 0) {
+      return halt('missing', because(`no telemetry file matches ${patterns.join(', ')}`), base);
+    }
+    let scan: ScanResult;
+    try {
+      const perSession = spec.per === 'session';
+      // perSession changes the pass only through last_turns (one ring per session).
+      const key = JSON.stringify([files, ctx.asOf.getTime(), rangeMs, spec.last_turns, spec.last_turns && perSession]);
+      let pending = this.#scans.get(key);
+      if (!pending) {
+        pending = scanFiles(ctx.repoDir, files, {
+          asOf: ctx.asOf,
+          ...(rangeMs !== undefined ? { rangeMs } : {}),
+          ...(spec.last_turns !== undefined ? { lastTurns: spec.last_turns } : {}),
+          perSession,
+          signal: ctx.signal,
+          ...(this.#onProgress ? { onProgress: this.#onProgress } : {}),
+        });
+        this.#scans.set(key, pending);
+      }
+      scan = await pending;
+    } catch (e) {
+      return halt('error', because(`cannot read telemetry: ${e instanceof Error ? e.message : String(e)}`), base);
+    }
+    const outcome = decide(def, spec, scan, ctx.asOf, base);
+    return outcome.status === 'halt' ? { ...outcome, reason: because(outcome.reason) } : outcome;
+  }
+
+  async close(): Promise<void> {
+    this.#scans.clear();
+  }
+}
+
+function readEvidence(scan: ScanResult): Evidence {
+  const r = scan.read;
+  const ev: Evidence = {
+    read: r.files.map((f) => ({ path: f.path, lines: f.lines, records: f.records, malformed: f.malformed })),
+  };
+  if (r.malformed > 0) {
+    ev.malformed = r.malformed;
+    ev.malformed_lines = r.firstMalformed.map((x) => `${x.file}:${x.line}: ${x.reason}`);
+  }
+  if (scan.afterAsOf > 0) ev.records_after_as_of = scan.afterAsOf;
+  return ev;
+}
+
+function totalsEvidence(t: Totals): Evidence {
+  return {
+    turns: t.turns,
+    input_tokens: t.input,
+    cache_read_tokens: t.cacheRead,
+    cache_creation_tokens: t.cacheCreation,
+    ...(t.forkTraces > 0 ? { fork_traces: t.forkTraces } : {}),
+    ...(t.firstTs !== undefined && t.lastTs !== undefined
+      ? { first_turn_at: new Date(t.firstTs).toISOString(), last_turn_at: new Date(t.lastTs).toISOString() }
+      : {}),
+  };
+}
+
+/** The value of one metric over a scan, or the reason it has none. Pure: tests call it directly. */
+export function decide(
+  def: MetricDef,
+  spec: TelemetrySpec,
+  scan: ScanResult,
+  asOf: Date,
+  base: Evidence = {},
+): MeasurementOutcome {
+  const evidence: Evidence = { ...base, ...readEvidence(scan) };
+  const bad = scan.read.mostlyMalformed;
+  if (bad.length > 0) {
+    const f = bad[0] as (typeof bad)[number];
+    const first = scan.read.firstMalformed.find((x) => x.file === f.path);
+    return halt(
+      'error',
+      `${f.path} is mostly malformed (${f.malformed} of ${f.malformed + f.records} records)${first ? `, first at ${first.file}:${first.line}: ${first.reason}` : ''}; a ratio from what is left would mislead`,
+      evidence,
+    );
+  }
+  if (spec.max_age !== undefined) {
+    const maxAge = parseDuration(spec.max_age);
+    if (maxAge === undefined) return halt('error', `max_age "${spec.max_age}" is not a duration`, evidence);
+    // No turn at all is thin data, not stale data: min_turns below says so.
+    if (scan.newestTs !== undefined && asOf.getTime() - scan.newestTs > maxAge) {
+      return halt(
+        'stale',
+        `the newest turn is from ${new Date(scan.newestTs).toISOString()}, older than max_age ${spec.max_age}`,
+        evidence,
+      );
+    }
+  }
+  const minTurns = spec.min_turns ?? 1;
+  Object.assign(evidence, totalsEvidence(scan.overall), { sessions: scan.sessions.size });
+
+  if (def.invariant) {
+    if (scan.overall.turns < minTurns) {
+      return halt(
+        'insufficient',
+        `${scan.overall.turns} turns in the window, fewer than min_turns ${minTurns}`,
+        evidence,
+      );
+    }
+    const check = scan.invariants[def.invariant];
+    const minEvents = spec.min_events ?? 1;
+    const ev: Evidence = {
+      ...evidence,
+      [`${def.invariant}_turns_checked`]: check.checked,
+      ...(check.unchecked > 0 ? { [`${def.invariant}_turns_awaiting_next_turn`]: check.unchecked } : {}),
+      violations: check.violations.slice(0, SHOWN).map((v) => ({ ...v }) as unknown as EvidenceValue),
+    };
+    if (check.checked < minEvents) {
+      return halt(
+        'insufficient',
+        `${check.checked} ${def.invariant} turn${check.checked === 1 ? '' : 's'} checked in the window, fewer than min_events ${minEvents}: the invariant was not exercised, so zero violations would mean nothing`,
+        ev,
+      );
+    }
+    return ok(check.violations.length, ev);
+  }
+
+  const compute = def.compute as NonNullable<MetricDef['compute']>;
+  if ((spec.per ?? 'all') === 'all') {
+    if (scan.overall.turns < minTurns) {
+      return halt(
+        'insufficient',
+        `${scan.overall.turns} turns in the window, fewer than min_turns ${minTurns}`,
+        evidence,
+      );
+    }
+    const v = compute(scan.overall);
+    return 'value' in v ? ok(v.value, evidence) : halt(v.halt, v.reason, evidence);
+  }
+
+  const values: { session: string; value: number; turns: number }[] = [];
+  const excluded: string[] = [];
+  for (const [id, s] of [...scan.sessions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (s.totals.turns < minTurns) {
+      excluded.push(`${id}: ${s.totals.turns} turns`);
+      continue;
+    }
+    const v = compute(s.totals);
+    if ('value' in v) values.push({ session: id, value: v.value, turns: s.totals.turns });
+    else excluded.push(`${id}: ${v.reason}`);
+  }
+  const minSessions = spec.min_sessions ?? 1;
+  const aggregate = spec.aggregate ?? 'min';
+  const ev: Evidence = {
+    ...evidence,
+    aggregate,
+    sessions_counted: values.length,
+    ...(excluded.length ? { sessions_excluded: excluded.slice(0, SHOWN) } : {}),
+  };
+  if (values.length < minSessions) {
+    return halt(
+      'insufficient',
+      `${values.length} session${values.length === 1 ? '' : 's'} with at least ${minTurns} turns and a value, fewer than min_sessions ${minSessions}`,
+      ev,
+    );
+  }
+  const nums = values.map((v) => v.value);
+  const value =
+    aggregate === 'min'
+      ? Math.min(...nums)
+      : aggregate === 'max'
+        ? Math.max(...nums)
+        : nums.reduce((a, b) => a + b, 0) / nums.length;
+  // The sessions that decided the value, worst first for min, so a reader sees where to look.
+  const ranked = [...values].sort((a, b) => (aggregate === 'max' ? b.value - a.value : a.value - b.value));
+  ev.by_session = ranked.slice(0, SHOWN).map((v) => ({ session: v.session, value: v.value, turns: v.turns }));
+  return ok(value, ev);
+}

@@ -1,0 +1,53 @@
+/**
+ * Load-time checks of a measurement's `telemetry:` block that the JSON Schema cannot express:
+ * the metric exists, and the options fit it. Kept next to the metrics so they cannot drift.
+ */
+import type { TelemetrySpec, ValueType } from '../../spec/types.js';
+import { METRIC_BY_NAME, METRICS } from './metrics.js';
+
+export interface TelemetryProblem {
+  /** The key of the telemetry block the problem is about. */
+  key: keyof TelemetrySpec;
+  message: string;
+}
+
+export function telemetryProblems(
+  spec: TelemetrySpec,
+  suggest: (word: string, candidates: string[]) => string,
+): TelemetryProblem[] {
+  const def = METRIC_BY_NAME.get(spec.metric);
+  if (!def) {
+    const names = METRICS.map((m) => m.name);
+    return [
+      {
+        key: 'metric',
+        message: `unknown telemetry metric '${spec.metric}'${suggest(spec.metric, names)}; one of ${names.join(', ')}`,
+      },
+    ];
+  }
+  const out: TelemetryProblem[] = [];
+  const perSession = spec.per === 'session';
+  if (spec.aggregate !== undefined && !perSession) {
+    out.push({ key: 'aggregate', message: 'aggregate folds per-session values: it needs per: session' });
+  }
+  if (def.invariant) {
+    if (perSession) {
+      out.push({ key: 'per', message: `${def.name} counts violations across sessions: per: session does not apply` });
+    }
+  } else if (spec.min_events !== undefined) {
+    out.push({ key: 'min_events', message: `min_events applies to the invariant metrics only, not ${def.name}` });
+  }
+  if (spec.min_sessions !== undefined && !perSession) {
+    out.push({ key: 'min_sessions', message: 'min_sessions needs per: session' });
+  }
+  return out;
+}
+
+/** The CEL type a telemetry measurement produces. */
+export function telemetryType(spec: TelemetrySpec): ValueType | undefined {
+  const def = METRIC_BY_NAME.get(spec.metric);
+  if (!def) return undefined;
+  // A mean of per-session counts is not a count.
+  if (spec.per === 'session' && spec.aggregate === 'mean') return 'double';
+  return def.type;
+}

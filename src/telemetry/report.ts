@@ -1,0 +1,117 @@
+/**
+ * The telemetry report: every metric per session and overall, the two invariants, and what
+ * was read. Built from one streaming scan; formatters turn it into text, JSON or a table.
+ */
+import {
+  cacheHitRatio,
+  costMultiplier,
+  requestHitRate,
+  tokenWeightedHitRatio,
+  type Totals,
+} from '../sources/telemetry/metrics.js';
+import type { MalformedLine } from '../sources/telemetry/read.js';
+import { MISS_SOURCES, type MissSource } from '../sources/telemetry/records.js';
+import type { ScanResult, Violation } from '../sources/telemetry/scan.js';
+
+export interface MetricRow {
+  turns: number;
+  input_tokens: number;
+  cache_read_tokens: number;
+  cache_creation_tokens: number;
+  /** null where the metric has no value (no tokens, no attribution, no breakpoints recorded). */
+  cache_hit_ratio: number | null;
+  cache_hit_ratio_token_weighted: number | null;
+  cache_hit_request_rate: number | null;
+  cache_cost_multiplier: number | null;
+  turns_over_breakpoint_limit: number | null;
+  misses: Record<MissSource, number> | null;
+}
+
+export interface SessionRow extends MetricRow {
+  session: string;
+  first_turn_at: string | null;
+  last_turn_at: string | null;
+  /** Hit ratio of each of the session's last turns, oldest first; null for a turn with no input. */
+  hit_ratio_by_turn: (number | null)[];
+}
+
+export interface InvariantSummary {
+  checked: number;
+  awaiting_next_turn: number;
+  violations: Violation[];
+}
+
+export interface TelemetryReport {
+  as_of: string;
+  window: { start: string | null; last_turns: number | null };
+  files: { path: string; lines: number; records: number; malformed: number }[];
+  malformed: { count: number; first: string[] };
+  /** Files more than half malformed: their numbers are shown but must not be trusted. */
+  mostly_malformed: string[];
+  records_after_as_of: number;
+  overall: MetricRow;
+  invariants: { compaction_cache_stable: InvariantSummary; injected_after_breakpoint: InvariantSummary };
+  /** Last, so the JSON can be written session by session. */
+  sessions: SessionRow[];
+}
+
+const orNull = (x: number | undefined): number | null => (x === undefined ? null : x);
+
+export function metricRow(t: Totals): MetricRow {
+  return {
+    turns: t.turns,
+    input_tokens: t.input,
+    cache_read_tokens: t.cacheRead,
+    cache_creation_tokens: t.cacheCreation,
+    cache_hit_ratio: orNull(cacheHitRatio(t)),
+    cache_hit_ratio_token_weighted: orNull(tokenWeightedHitRatio(t)),
+    cache_hit_request_rate: orNull(requestHitRate(t)),
+    cache_cost_multiplier: orNull(costMultiplier(t)),
+    turns_over_breakpoint_limit: t.withBreakpoints > 0 ? t.overBreakpointLimit : null,
+    misses:
+      t.forkTraces > 0
+        ? (Object.fromEntries(MISS_SOURCES.map((s) => [s, t.misses[s]])) as Record<MissSource, number>)
+        : null,
+  };
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+export function buildReport(
+  scan: ScanResult,
+  opts: { asOf: Date; rangeMs?: number; lastTurns?: number },
+): TelemetryReport {
+  const fmt = (m: MalformedLine) => `${m.file}:${m.line}: ${m.reason}`;
+  const inv = (c: ScanResult['invariants']['compaction']): InvariantSummary => ({
+    checked: c.checked,
+    awaiting_next_turn: c.unchecked,
+    violations: c.violations,
+  });
+  return {
+    as_of: opts.asOf.toISOString(),
+    window: {
+      start: opts.rangeMs === undefined ? null : new Date(opts.asOf.getTime() - opts.rangeMs).toISOString(),
+      last_turns: opts.lastTurns ?? null,
+    },
+    files: scan.read.files.map((f) => ({ path: f.path, lines: f.lines, records: f.records, malformed: f.malformed })),
+    malformed: { count: scan.read.malformed, first: scan.read.firstMalformed.map(fmt) },
+    mostly_malformed: scan.read.mostlyMalformed.map((f) => f.path),
+    records_after_as_of: scan.afterAsOf,
+    overall: metricRow(scan.overall),
+    invariants: {
+      compaction_cache_stable: inv(scan.invariants.compaction),
+      injected_after_breakpoint: inv(scan.invariants.injection),
+    },
+    sessions: [...scan.sessions]
+      .filter(([, s]) => s.totals.turns > 0)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([id, s]) => ({
+        session: id,
+        first_turn_at: iso(s.totals.firstTs),
+        last_turn_at: iso(s.totals.lastTs),
+        ...metricRow(s.totals),
+        // Four places are plenty for a trend, and keep a large report small.
+        hit_ratio_by_turn: s.series.map((x) => (Number.isNaN(x) ? null : Math.round(x * 10_000) / 10_000)),
+      })),
+  };
+}

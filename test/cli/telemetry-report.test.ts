@@ -1,0 +1,128 @@
+/**
+ * `rfcgate telemetry report` as a user runs it: the JSON numbers against values computed by
+ * hand, the table with its per-turn sparkline, files from rfc.yaml, and the halts.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TelemetryReport } from '../../src/telemetry/report.js';
+import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
+import { type SessionPlan, telemetryText } from '../helpers/telemetry.js';
+
+const BIN = resolve('bin/run.js');
+const AS_OF = '2026-06-01T00:00:00Z';
+
+function run(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1' },
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let root: string;
+const plans: SessionPlan[] = [
+  { session: 's1', start: '2026-05-31T10:00:00Z', turns: 6, compactionAt: 3, compactionBreaks: true },
+  { session: 's2', start: '2026-05-31T11:00:00Z', turns: 4, injectionAt: 2, breakpoints: 5 },
+];
+
+beforeAll(() => {
+  root = tempDir('rfcgate-telemetry-cli-');
+  mkdirSync(join(root, 'telemetry'), { recursive: true });
+  writeFileSync(join(root, 'telemetry', 'usage.jsonl'), telemetryText([plans[0] as SessionPlan]));
+  writeFileSync(join(root, 'telemetry', 'usage-2.jsonl.gz'), gzipSync(telemetryText([plans[1] as SessionPlan])));
+  writeFileSync(join(root, 'junk.jsonl'), 'oops\n{"a":1}\n');
+  cpSync(resolve('gates/v3-kernel'), join(root, 'gates/v3-kernel'), { recursive: true });
+});
+afterAll(() => removeFixtures());
+
+describe('telemetry report', () => {
+  it('--json: every metric per session and overall, computed by hand', () => {
+    const r = run(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', AS_OF, '--json'], root);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout) as TelemetryReport;
+    expect(rep.files.map((f) => f.path)).toEqual(['telemetry/usage-2.jsonl.gz', 'telemetry/usage.jsonl']);
+    // s1: turns 1 and 4 (after the compaction at 3) miss: read 0, write 5000; the other 4 read 5000.
+    const s1 = rep.sessions.find((s) => s.session === 's1');
+    expect(s1).toMatchObject({ turns: 6, input_tokens: 600, cache_read_tokens: 20_000, cache_creation_tokens: 10_400 });
+    expect(s1?.cache_hit_ratio).toBeCloseTo(20_000 / 20_600, 12);
+    expect(s1?.cache_hit_ratio_token_weighted).toBeCloseTo(20_000 / (600 + 10_400 + 20_000), 12);
+    expect(s1?.cache_hit_request_rate).toBeCloseTo(4 / 6, 12);
+    expect(s1?.cache_cost_multiplier).toBeCloseTo((600 + 10_400 * 1.25 + 20_000 * 0.1) / 31_000, 12);
+    expect(s1?.misses).toMatchObject({ message_prefix: 1, tools: 0 });
+    // Rounded to four places: 5000 / 5100 = 0.98039…
+    expect(s1?.hit_ratio_by_turn).toEqual([0, 0.9804, 0.9804, 0, 0.9804, 0.9804]);
+    // s2: turn 1 misses; 5 breakpoints on every turn.
+    const s2 = rep.sessions.find((s) => s.session === 's2');
+    expect(s2).toMatchObject({ turns: 4, turns_over_breakpoint_limit: 4, misses: null });
+    expect(rep.overall.turns).toBe(10);
+    expect(rep.overall.cache_hit_ratio).toBeCloseTo(35_000 / 36_000, 12);
+    expect(rep.invariants.compaction_cache_stable).toMatchObject({
+      checked: 1,
+      violations: [{ session: 's1', turn: 3, missed_turn: 4 }],
+    });
+    expect(rep.invariants.injected_after_breakpoint).toMatchObject({ checked: 1, violations: [] });
+  });
+
+  it('the table draws each session’s hit ratio per turn as a sparkline', () => {
+    const r = run(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', AS_OF, '--trend'], root);
+    expect(r.code).toBe(0);
+    // 0 → ▁, 50/51 → █.
+    expect(r.stdout).toMatch(/│ s1 +│ 6 +│ 97\.1% .*│ ▁██▁██ +│/);
+    expect(r.stdout).toMatch(/│ all sessions +│ 10 +│ 97\.2% /);
+    expect(r.stdout).toMatch(
+      /compaction is cache-stable: VIOLATED 1 of 1: s1 turn 3→4 \(message_prefix miss, telemetry\/usage\.jsonl:4\)/,
+    );
+    expect(r.stdout).toMatch(/results injected after the breakpoint: holds over 1 injection turn/);
+    const plain = run(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', AS_OF], root);
+    expect(plain.stdout).not.toMatch(/hit ratio per turn/);
+  });
+
+  it('--window and --last-turns narrow what counts', () => {
+    const w = run(
+      ['telemetry', 'report', '--files', 'telemetry/*', '--as-of', '2026-05-31T11:02:30Z', '--window', '1h', '--json'],
+      root,
+    );
+    const rep = JSON.parse(w.stdout) as TelemetryReport;
+    // From 10:02:30: s1 turns at 10:03, 10:04, 10:05 and s2 turns at 11:00, 11:01, 11:02; s2's 11:03 is after as_of.
+    expect(rep.overall.turns).toBe(6);
+    expect(rep.records_after_as_of).toBe(1);
+    const l = JSON.parse(
+      run(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', AS_OF, '--last-turns', '2', '--json'], root)
+        .stdout,
+    ) as TelemetryReport;
+    expect(l.overall.turns).toBe(2);
+  });
+
+  it('reads the files named in rfc.yaml', () => {
+    const r = run(['telemetry', 'report', '--rfc', 'v3-kernel', '--as-of', AS_OF, '--json'], root);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as TelemetryReport).overall.turns).toBe(10);
+  });
+
+  it('halts (exit 2) when no file matches, or a file is mostly malformed', () => {
+    const none = run(['telemetry', 'report', '--files', 'nowhere/*.jsonl'], root);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no telemetry file matches nowhere\/\*\.jsonl/);
+    const junk = run(
+      ['telemetry', 'report', '--files', 'junk.jsonl', '--files', 'telemetry/usage.jsonl', '--as-of', AS_OF],
+      root,
+    );
+    expect(junk.code).toBe(2);
+    expect(junk.stdout).toMatch(/junk\.jsonl:1: not JSON/);
+    expect(junk.stdout).toMatch(/junk\.jsonl:2: not a known record shape/);
+    expect(junk.stderr).toMatch(/mostly malformed: junk\.jsonl/);
+  });
+
+  it('a bad flag is exit 3 with one clear line; --help documents the exit codes', () => {
+    const bad = run(['telemetry', 'report', '--files', 'telemetry/*', '--window', 'a week'], root);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toBe("error: --window 'a week' is not a duration: use a number and s, m, h, d or w (7d)\n");
+    const help = run(['telemetry', 'report', '--help'], root);
+    expect(help.stdout).toMatch(/EXIT CODES\n {2}0 {2}the report was computed/);
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * The shipped v3-kernel RFC evaluated by the real binary over a fixture kernel repository:
+ * its telemetry gates halt while no telemetry file exists, pass on healthy telemetry, and
+ * fail with the session and turn as evidence when compaction breaks the cache.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRepo, type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
+import { type SessionPlan, telemetryText } from '../helpers/telemetry.js';
+
+const BIN = resolve('bin/run.js');
+const AS_OF = '2026-06-01T00:00:00Z';
+
+function run(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1' },
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface Result {
+  id: string;
+  verdict: string;
+  halt_reason?: string;
+  reason?: string;
+  evidence: { measurements?: Record<string, Record<string, unknown>> };
+}
+const byId = (stdout: string): Record<string, Result> =>
+  Object.fromEntries((JSON.parse(stdout) as { results: Result[] }).results.map((r) => [r.id, r]));
+
+let repo: FixtureRepo;
+const healthy: SessionPlan[] = [
+  { session: 's1', start: '2026-05-30T10:00:00Z', turns: 12, compactionAt: 6, injectionAt: 9 },
+  { session: 's2', start: '2026-05-30T12:00:00Z', turns: 12 },
+  { session: 's3', start: '2026-05-31T09:00:00Z', turns: 12, injectionAt: 4 },
+];
+
+beforeAll(() => {
+  repo = createRepo();
+  cpSync(resolve('gates/v3-kernel'), join(repo.dir, 'gates/v3-kernel'), { recursive: true });
+  repo.commit({ message: 'gates: v3-kernel', date: '2026-04-01T00:00:00Z', files: { 'README.md': '# kernel\n' } });
+  repo.git(['add', '-A']);
+  repo.commit({ message: 'gates: add the spec', date: '2026-04-01T01:00:00Z' });
+  repo.commit({
+    message: 'kernel: M3.1a message-prefix cache_control + M3.1b hit-rate telemetry',
+    date: '2026-04-24T15:00:00Z',
+    files: {
+      'kernel/cache/message_prefix_breakpoint.py': '# rolling breakpoint\n',
+      'tests/kernel/test_cache_aligning.py': '# FakeModel\n',
+    },
+  });
+});
+afterAll(() => removeFixtures());
+
+const telemetryDir = () => join(repo.dir, 'telemetry');
+function writeTelemetry(plans: SessionPlan[]): void {
+  rmSync(telemetryDir(), { recursive: true, force: true });
+  mkdirSync(telemetryDir(), { recursive: true });
+  writeFileSync(join(telemetryDir(), 'usage.jsonl'), telemetryText(plans));
+}
+
+describe('gate check --rfc v3-kernel', () => {
+  it('spec validate accepts the shipped spec', () => {
+    const r = run(['spec', 'validate', '--rfc', 'v3-kernel'], repo.dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('halts every telemetry gate while no telemetry file exists; git gates still decide', () => {
+    rmSync(telemetryDir(), { recursive: true, force: true });
+    const r = run(['gate', 'check', '--rfc', 'v3-kernel', '--as-of', AS_OF, '--json'], repo.dir);
+    const g = byId(r.stdout);
+    // §3 background control is not built, so its exit criterion is unmet: the one failure.
+    expect(
+      Object.values(g)
+        .filter((x) => x.verdict === 'fail')
+        .map((x) => x.id),
+    ).toEqual(['EC-3']);
+    expect(r.code).toBe(1);
+    expect(run(['gate', 'check', '--rfc', 'v3-kernel', '--as-of', AS_OF, '--phase', 'canary'], repo.dir).code).toBe(2);
+    for (const id of ['INV-1', 'INV-3', 'EC-2a', 'D-2-COST']) {
+      expect(g[id]).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
+      expect(g[id]?.reason).toMatch(/no telemetry file matches telemetry\/\*\*\/\*\.jsonl/);
+    }
+    expect(g['INV-2']?.verdict).toBe('pass');
+  });
+
+  it('passes the telemetry gates on healthy telemetry', () => {
+    writeTelemetry(healthy);
+    const only = 'INV-1,INV-2,INV-3,EC-2a,EC-2b,EC-2c,D-2-COST,D-2-REACH';
+    const r = run(['gate', 'check', '--rfc', 'v3-kernel', '--as-of', AS_OF, '--only', only, '--json'], repo.dir);
+    expect(r.stderr).toBe('');
+    const g = byId(r.stdout);
+    expect(Object.fromEntries(Object.values(g).map((x) => [x.id, x.verdict]))).toEqual(
+      Object.fromEntries(only.split(',').map((id) => [id, 'pass'])),
+    );
+    expect(r.code).toBe(0);
+    // 36 turns: 3 first turns read nothing; 33 read 5000 with 100 uncached each.
+    const hit = g['EC-2a']?.evidence.measurements?.cache_hit_ratio_7d;
+    expect(hit?.value).toBeCloseTo((33 * 5000) / (33 * 5000 + 36 * 100), 12);
+    expect(hit?.turns).toBe(36);
+  });
+
+  it('fails INV-1 (exit 1) when the turn after a compaction misses the cached prefix, naming session and turn', () => {
+    writeTelemetry([{ ...healthy[0], compactionBreaks: true } as SessionPlan, ...healthy.slice(1)]);
+    const r = run(
+      ['gate', 'check', '--rfc', 'v3-kernel', '--as-of', AS_OF, '--only', 'INV-1,INV-3', '--json'],
+      repo.dir,
+    );
+    expect(r.code).toBe(1);
+    const g = byId(r.stdout);
+    expect(g['INV-1']?.verdict).toBe('fail');
+    expect(g['INV-3']?.verdict).toBe('pass');
+    expect(g['INV-1']?.evidence.measurements?.compaction_cache_breaks_7d?.violations).toEqual([
+      { session: 's1', turn: 6, missed_turn: 7, cause: 'message_prefix miss', file: 'telemetry/usage.jsonl', line: 7 },
+    ]);
+  });
+
+  it('fails INV-3 when an injection turn invalidates the cached prefix', () => {
+    writeTelemetry([...healthy.slice(0, 2), { ...healthy[2], injectionBreaks: true } as SessionPlan]);
+    const r = run(['gate', 'check', '--rfc', 'v3-kernel', '--as-of', AS_OF, '--only', 'INV-3', '--json'], repo.dir);
+    expect(r.code).toBe(1);
+    expect(byId(r.stdout)['INV-3']?.reason).toMatch(/injection_cache_breaks_7d=1/);
+  });
+
+  it('halts insufficient when the window is too thin', () => {
+    writeTelemetry([{ session: 's1', start: '2026-05-31T10:00:00Z', turns: 8, compactionAt: 3 }]);
+    const r = run(
+      ['gate', 'check', '--rfc', 'v3-kernel', '--as-of', AS_OF, '--only', 'EC-2a,INV-1', '--json'],
+      repo.dir,
+    );
+    expect(r.code).toBe(2);
+    const g = byId(r.stdout);
+    expect(g['EC-2a']).toMatchObject({ verdict: 'halt', halt_reason: 'insufficient' });
+    expect(g['EC-2a']?.reason).toMatch(/8 turns in the window, fewer than min_turns 30/);
+    expect(g['INV-1']).toMatchObject({ verdict: 'halt', halt_reason: 'insufficient' });
+  });
+});

@@ -1,0 +1,173 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseLine, type TurnRecord } from '../../../src/sources/telemetry/records.js';
+
+const FIX = 'test/fixtures/telemetry';
+const lines = (name: string) =>
+  readFileSync(`${FIX}/${name}`, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+const turn = (text: string): TurnRecord => {
+  const p = parseLine(text);
+  if (!p.ok || p.record.kind !== 'turn') throw new Error(`expected a turn: ${JSON.stringify(p)}`);
+  return p.record;
+};
+
+describe('parseLine: the Anthropic usage shape', () => {
+  it('reads the counters, the 5m/1h split, breakpoints and the wrapper', () => {
+    const r = turn(lines('anthropic.jsonl')[1] as string);
+    expect(r).toMatchObject({
+      shape: 'anthropic',
+      session: 'a',
+      turn: 2,
+      ts: Date.parse('2026-06-01T10:01:00Z'),
+      model: 'claude-sonnet-4-5',
+      input: 100,
+      output: 150,
+      cacheRead: 4000,
+      cacheCreation: 500,
+      creation5m: 0,
+      creation1h: 500,
+      breakpoints: 3,
+      compaction: false,
+      injection: false,
+    });
+  });
+
+  it('reads null cache counters as 0 (the API documents null as none) and a null split as unknown', () => {
+    const r = turn(lines('anthropic.jsonl')[3] as string);
+    expect(r.cacheCreation).toBe(0);
+    expect(r.cacheRead).toBe(4500);
+    expect(r.creation5m).toBeUndefined();
+    expect(r.creation1h).toBeUndefined();
+    const b = turn(lines('anthropic.jsonl')[2] as string);
+    expect(b.cacheRead).toBe(0);
+  });
+
+  it('reads ISO-8601 instants with or without milliseconds or an offset, and rejects impossible dates', () => {
+    const at = (ts: string) => {
+      const p = parseLine(
+        JSON.stringify({ session_id: 's', turn: 1, ts, usage: { input_tokens: 1, output_tokens: 1 } }),
+      );
+      return p.ok ? p.record.ts : p.reason;
+    };
+    expect(at('2026-06-01T10:01:00Z')).toBe(Date.parse('2026-06-01T10:01:00Z'));
+    expect(at('2026-06-01T10:01:00.250Z')).toBe(Date.parse('2026-06-01T10:01:00.250Z'));
+    expect(at('2026-06-01T12:01:00+02:00')).toBe(Date.parse('2026-06-01T10:01:00Z'));
+    expect(at('2028-02-29T00:00:00Z')).toBe(Date.parse('2028-02-29T00:00:00Z'));
+    expect(at('2026-02-29T00:00:00Z')).toMatch(/^ts is not/);
+    expect(at('2026-06-01T24:00:00Z')).toMatch(/^ts is not/);
+  });
+
+  it('accepts epoch milliseconds for ts', () => {
+    expect(turn(lines('anthropic.jsonl')[4] as string).ts).toBe(Date.parse('2026-06-01T10:03:00Z'));
+  });
+
+  it('rejects a null input_tokens, which the API never sends', () => {
+    const p = parseLine(
+      '{"session_id":"m","turn":2,"ts":"2026-06-01T09:01:00Z","usage":{"input_tokens":null,"output_tokens":5}}',
+    );
+    expect(p).toEqual({ ok: false, reason: 'usage.input_tokens is not a whole number' });
+  });
+
+  it('rejects a split that does not add up to cache_creation_input_tokens', () => {
+    const p = parseLine(
+      JSON.stringify({
+        session_id: 's',
+        turn: 1,
+        ts: '2026-06-01T00:00:00Z',
+        usage: {
+          input_tokens: 1,
+          output_tokens: 1,
+          cache_creation_input_tokens: 10,
+          cache_creation: { ephemeral_5m_input_tokens: 3, ephemeral_1h_input_tokens: 3 },
+        },
+      }),
+    );
+    expect(p.ok).toBe(false);
+    expect(!p.ok && p.reason).toMatch(/splits 6 tokens but cache_creation_input_tokens is 10/);
+  });
+
+  it('rejects a record without session, turn or time', () => {
+    expect(parseLine('{"turn":1,"ts":"2026-06-01T00:00:00Z","usage":{"input_tokens":1,"output_tokens":1}}')).toEqual({
+      ok: false,
+      reason: 'no session_id',
+    });
+    expect(
+      parseLine('{"session_id":"s","turn":1,"ts":"yesterday","usage":{"input_tokens":1,"output_tokens":1}}'),
+    ).toMatchObject({
+      ok: false,
+    });
+  });
+});
+
+describe('parseLine: OpenTelemetry GenAI attributes', () => {
+  it('subtracts the cached parts OTel counts inside input_tokens (flat attributes)', () => {
+    const r = turn(lines('otel.jsonl')[0] as string);
+    // 5000 input includes 4000 read + 500 written: 500 were sent uncached.
+    expect(r).toMatchObject({
+      shape: 'otel',
+      session: 'o1',
+      input: 500,
+      cacheRead: 4000,
+      cacheCreation: 500,
+      output: 10,
+    });
+    expect(r.turn).toBeUndefined();
+  });
+
+  it('reads an attributes object, with a null cache counter as 0', () => {
+    const r = turn(lines('otel.jsonl')[1] as string);
+    expect(r).toMatchObject({ session: 'o1', input: 1000, cacheRead: 0, model: 'claude-sonnet-4-5' });
+  });
+
+  it('reads OTLP key/value attributes and a nanosecond start time', () => {
+    const r = turn(lines('otel.jsonl')[2] as string);
+    expect(r).toMatchObject({ session: 'o2', input: 1000, cacheRead: 2000, ts: Date.parse('2026-06-01T11:22:00Z') });
+  });
+
+  it('rejects an input count smaller than its cached parts', () => {
+    const p = parseLine(
+      '{"ts":"2026-06-01T11:00:00Z","gen_ai.conversation.id":"x","gen_ai.usage.input_tokens":100,"gen_ai.usage.cache_read.input_tokens":400}',
+    );
+    expect(p.ok).toBe(false);
+    expect(!p.ok && p.reason).toMatch(/includes cached tokens/);
+  });
+});
+
+describe('parseLine: fork-trace records', () => {
+  it('reads the miss sources of a turn', () => {
+    const p = parseLine(
+      '{"type":"fork_trace","session_id":"c","turn":5,"ts":"2026-06-01T12:04:00Z","misses":["message_prefix","tools"]}',
+    );
+    expect(p).toEqual({
+      ok: true,
+      record: {
+        kind: 'fork_trace',
+        session: 'c',
+        turn: 5,
+        ts: Date.parse('2026-06-01T12:04:00Z'),
+        misses: ['message_prefix', 'tools'],
+      },
+    });
+  });
+
+  it('rejects an unknown miss source', () => {
+    const p = parseLine(
+      '{"type":"fork_trace","session_id":"c","turn":5,"ts":"2026-06-01T12:04:00Z","misses":["weather"]}',
+    );
+    expect(p.ok).toBe(false);
+    expect(!p.ok && p.reason).toMatch(/unknown miss source "weather"/);
+  });
+});
+
+describe('parseLine: anything else', () => {
+  it('names what is wrong', () => {
+    expect(parseLine('not json')).toMatchObject({ ok: false });
+    expect(parseLine('[1,2]')).toEqual({ ok: false, reason: 'not a JSON object' });
+    expect(parseLine('{"hello":"world"}')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not a known record shape/),
+    });
+  });
+});

@@ -1,0 +1,332 @@
+/**
+ * The telemetry source end to end over fixture JSONL: every metric against a value computed
+ * by hand from the fixture, windows, per-session folding, both invariants firing and not,
+ * thin data, malformed lines and gzip.
+ */
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MeasurementOutcome } from '../../../src/sources/types.js';
+import { TelemetryMeasurementSource } from '../../../src/sources/telemetry/source.js';
+import type { MeasurementSpec, RfcManifest, TelemetrySpec } from '../../../src/spec/types.js';
+import { tempRoot } from '../../helpers/spec-fixture.js';
+
+const FIX = 'test/fixtures/telemetry';
+const AS_OF = new Date('2026-06-02T00:00:00Z');
+let root: string;
+let cleanup: () => void;
+
+beforeAll(() => {
+  ({ root, cleanup } = tempRoot('rfcgate-telemetry-'));
+  mkdirSync(join(root, 'telemetry'), { recursive: true });
+  for (const f of ['anthropic.jsonl', 'otel.jsonl', 'invariants.jsonl', 'malformed.jsonl']) {
+    copyFileSync(join(FIX, f), join(root, 'telemetry', f));
+  }
+  writeFileSync(
+    join(root, 'telemetry', 'anthropic-copy.jsonl.gz'),
+    gzipSync(readFileSync(join(FIX, 'anthropic.jsonl'))),
+  );
+  writeFileSync(join(root, 'telemetry', 'broken.jsonl.gz'), Buffer.from('this is not gzip'));
+});
+afterAll(() => cleanup());
+
+const manifest: RfcManifest = {
+  id: 't',
+  title: 't',
+  version: 'v1',
+  mainline: 'main',
+  operators: [],
+  attestations_dir: 'gates/t/attestations',
+  location: { file: 'gates/t/rfc.yaml', line: 1, col: 1 },
+};
+
+async function measure(telemetry: TelemetrySpec, asOf = AS_OF): Promise<MeasurementOutcome> {
+  const m = {
+    id: 'm',
+    type: 'double',
+    source: 'telemetry',
+    telemetry,
+    location: { file: 'x', line: 1, col: 1 },
+  } as MeasurementSpec;
+  return new TelemetryMeasurementSource().measure(m, {
+    asOf,
+    ref: 'HEAD',
+    repoDir: root,
+    manifest,
+    signal: new AbortController().signal,
+  });
+}
+
+async function value(t: TelemetrySpec, asOf = AS_OF): Promise<number> {
+  const o = await measure(t, asOf);
+  if (o.status !== 'ok') throw new Error(`halted: ${o.reason}`);
+  return o.value as number;
+}
+
+const A = ['telemetry/anthropic.jsonl'];
+
+describe('metrics over the Anthropic fixture, computed by hand', () => {
+  // Turns: a1 (in 1000, read 0, write 4000 @5m), a2 (in 100, read 4000, write 500 @1h),
+  // b1 (in 2000, read null), a3 (in 50, read 4500, write null), b2 (in 300, read 1700).
+  const read = 0 + 4000 + 0 + 4500 + 1700;
+  const input = 1000 + 100 + 2000 + 50 + 300;
+  const written = 4000 + 500;
+
+  it('cache_hit_ratio = cache_read / (cache_read + input)', async () => {
+    expect(await value({ files: A, metric: 'cache_hit_ratio' })).toBeCloseTo(read / (read + input), 12);
+    expect(read / (read + input)).toBeCloseTo(10200 / 13650, 12);
+  });
+
+  it('cache_hit_ratio_token_weighted counts cache writes in the denominator', async () => {
+    expect(await value({ files: A, metric: 'cache_hit_ratio_token_weighted' })).toBeCloseTo(
+      read / (input + written + read),
+      12,
+    );
+  });
+
+  it('cache_hit_request_rate is the share of turns that read anything', async () => {
+    expect(await value({ files: A, metric: 'cache_hit_request_rate' })).toBeCloseTo(3 / 5, 12);
+  });
+
+  it('cache_cost_multiplier prices 5m writes 1.25×, 1h writes 2×, reads 0.1×', async () => {
+    const cost = input * 1 + 4000 * 1.25 + 500 * 2 + read * 0.1;
+    expect(await value({ files: A, metric: 'cache_cost_multiplier' })).toBeCloseTo(cost / (input + written + read), 12);
+  });
+
+  it('turns and turns over the 4-breakpoint limit', async () => {
+    expect(await value({ files: A, metric: 'turns' })).toBe(5);
+    // a2 set 3 breakpoints, a3 set 5.
+    expect(await value({ files: A, metric: 'turns_over_breakpoint_limit' })).toBe(1);
+  });
+
+  it('halts missing for breakpoints when no record carries them', async () => {
+    const o = await measure({ files: ['telemetry/otel.jsonl'], metric: 'turns_over_breakpoint_limit' });
+    expect(o).toMatchObject({ status: 'halt', halt: 'missing' });
+  });
+
+  it('reads gzip the same as plain text', async () => {
+    const gz = await value({ files: ['telemetry/*.gz'], metric: 'cache_hit_ratio' }).catch((e: Error) => e.message);
+    // broken.jsonl.gz matches the glob too: a corrupt gzip halts with its name.
+    expect(String(gz)).toMatch(/broken\.jsonl\.gz/);
+    expect(await value({ files: ['telemetry/anthropic-copy.jsonl.gz'], metric: 'cache_hit_ratio' })).toBeCloseTo(
+      read / (read + input),
+      12,
+    );
+  });
+
+  it('a corrupt gzip file halts with error, naming the file', async () => {
+    const o = await measure({ files: ['telemetry/broken.jsonl.gz'], metric: 'turns' });
+    expect(o).toMatchObject({ status: 'halt', halt: 'error' });
+    expect(o.status === 'halt' && o.reason).toMatch(/telemetry\/broken\.jsonl\.gz:1: /);
+  });
+});
+
+describe('the OTel fixture, whose input counts include cached tokens', () => {
+  it('computes the same ratio an Anthropic record of the same turn would', async () => {
+    // Uncached input: 5000-4000-500, 1000, 3000-2000; reads 4000 + 0 + 2000.
+    const v = await value({ files: ['telemetry/otel.jsonl'], metric: 'cache_hit_ratio' });
+    expect(v).toBeCloseTo(6000 / (6000 + 500 + 1000 + 1000), 12);
+    // Reading OTel input as if it excluded the cache would give 6000 / (6000 + 9000).
+    expect(v).not.toBeCloseTo(6000 / 15000, 3);
+  });
+});
+
+describe('windows', () => {
+  it('leaves out everything at or after as_of', async () => {
+    // As of 10:01:30 only a1 and a2 had happened.
+    const o = await measure({ files: A, metric: 'cache_hit_ratio' }, new Date('2026-06-01T10:01:30Z'));
+    expect(o.status).toBe('ok');
+    expect(o.status === 'ok' && o.value).toBeCloseTo(4000 / (4000 + 1100), 12);
+    expect(o.evidence.records_after_as_of).toBe(3);
+  });
+
+  it('a time range counts turns in [as_of - window, as_of)', async () => {
+    // 2 minutes before 10:03:30: a3 (10:02), b2 (10:03). b1 at 10:01:30 is 2 min exactly: in.
+    const v = await value({ files: A, metric: 'turns', window: '2m' }, new Date('2026-06-01T10:03:30Z'));
+    expect(v).toBe(3);
+  });
+
+  it('last_turns keeps the last N turns in reading order', async () => {
+    // a3 and b2: reads 4500 + 1700, input 50 + 300.
+    const v = await value({ files: A, metric: 'cache_hit_ratio', last_turns: 2 });
+    expect(v).toBeCloseTo(6200 / 6550, 12);
+  });
+
+  it('per: session folds per-session values (min is the worst session)', async () => {
+    // a: 8500 / (8500 + 1150); b: 1700 / (1700 + 2300).
+    const a = 8500 / 9650;
+    const b = 1700 / 4000;
+    const o = await measure({ files: A, metric: 'cache_hit_ratio', per: 'session', aggregate: 'min' });
+    expect(o.status === 'ok' && o.value).toBeCloseTo(b, 12);
+    expect(o.evidence.by_session).toEqual([
+      { session: 'b', value: b, turns: 2 },
+      { session: 'a', value: a, turns: 3 },
+    ]);
+    expect(await value({ files: A, metric: 'cache_hit_ratio', per: 'session', aggregate: 'mean' })).toBeCloseTo(
+      (a + b) / 2,
+      12,
+    );
+    // last_turns with per: session keeps the last turn of each session: a3 and b2.
+    expect(
+      await value({ files: A, metric: 'cache_hit_ratio', per: 'session', aggregate: 'max', last_turns: 1 }),
+    ).toBeCloseTo(4500 / 4550, 12);
+  });
+});
+
+describe('thin data halts', () => {
+  it('fewer turns than min_turns is insufficient, never a value', async () => {
+    const o = await measure({ files: A, metric: 'cache_hit_ratio', min_turns: 6 });
+    expect(o).toMatchObject({ status: 'halt', halt: 'insufficient' });
+    expect(o.status === 'halt' && o.reason).toMatch(/5 turns in the window, fewer than min_turns 6/);
+  });
+
+  it('per session: sessions below min_turns are left out, and too few sessions halt', async () => {
+    const o = await measure({ files: A, metric: 'cache_hit_ratio', per: 'session', min_turns: 3, min_sessions: 2 });
+    expect(o).toMatchObject({ status: 'halt', halt: 'insufficient' });
+    expect(o.evidence.sessions_excluded).toEqual(['b: 2 turns']);
+  });
+
+  it('an empty window is insufficient', async () => {
+    const o = await measure({ files: A, metric: 'cache_hit_ratio' }, new Date('2026-05-01T00:00:00Z'));
+    expect(o).toMatchObject({ status: 'halt', halt: 'insufficient' });
+  });
+
+  it('a linked file matches a glob like a plain one', async () => {
+    mkdirSync(join(root, 'linked'), { recursive: true });
+    symlinkSync(join(root, 'telemetry', 'anthropic.jsonl'), join(root, 'linked', 'usage.jsonl'));
+    expect(await value({ files: ['linked/*.jsonl'], metric: 'turns' })).toBe(5);
+  });
+
+  it('no matching file is missing', async () => {
+    const o = await measure({ files: ['telemetry/nothing-*.jsonl'], metric: 'turns' });
+    expect(o).toMatchObject({ status: 'halt', halt: 'missing' });
+  });
+
+  it('an old newest turn is stale under max_age', async () => {
+    const o = await measure({ files: A, metric: 'turns', max_age: '1h' });
+    expect(o).toMatchObject({ status: 'halt', halt: 'stale' });
+    expect(await value({ files: A, metric: 'turns', max_age: '1d' })).toBe(5);
+  });
+});
+
+describe('miss attribution', () => {
+  const I = ['telemetry/invariants.jsonl'];
+  it('counts misses by source from fork-trace records', async () => {
+    expect(await value({ files: I, metric: 'misses_message_prefix' })).toBe(2);
+    expect(await value({ files: I, metric: 'misses_tools' })).toBe(1);
+    expect(await value({ files: I, metric: 'misses_model' })).toBe(1);
+    expect(await value({ files: I, metric: 'misses_system_prompt' })).toBe(0);
+    expect(await value({ files: I, metric: 'misses_total' })).toBe(4);
+  });
+
+  it('halts missing when no fork-trace record exists, since zero would mean nothing', async () => {
+    expect(await measure({ files: A, metric: 'misses_total' })).toMatchObject({ status: 'halt', halt: 'missing' });
+  });
+});
+
+describe('invariants', () => {
+  const I = ['telemetry/invariants.jsonl'];
+  it('compaction is cache-stable: fires on a message_prefix miss or a read of nothing right after compaction', async () => {
+    const o = await measure({ files: I, metric: 'compaction_cache_breaks' });
+    expect(o.status).toBe('ok');
+    expect(o.status === 'ok' && o.value).toBe(2);
+    expect(o.evidence.compaction_turns_checked).toBe(3);
+    expect(o.evidence.compaction_turns_awaiting_next_turn).toBe(1);
+    expect(o.evidence.violations).toEqual([
+      {
+        session: 'c',
+        turn: 4,
+        missed_turn: 5,
+        cause: 'message_prefix miss',
+        file: 'telemetry/invariants.jsonl',
+        line: 6,
+      },
+      { session: 'd', turn: 1, missed_turn: 2, cause: 'no cache read', file: 'telemetry/invariants.jsonl', line: 13 },
+    ]);
+  });
+
+  it('results injected after the breakpoint: fires on an injection turn that missed its prefix', async () => {
+    const o = await measure({ files: I, metric: 'injection_cache_breaks' });
+    expect(o.status === 'ok' && o.value).toBe(1);
+    // c8 read nothing too, but its fork trace blames the model, not the injection.
+    expect(o.evidence.violations).toEqual([
+      {
+        session: 'c',
+        turn: 7,
+        missed_turn: 7,
+        cause: 'message_prefix miss',
+        file: 'telemetry/invariants.jsonl',
+        line: 8,
+      },
+    ]);
+  });
+
+  it('does not fire when the turn after compaction reads the prefix', async () => {
+    // Up to 12:03 only c2 → c3 was a compaction, and c3 read the cached prefix.
+    const o = await measure({ files: I, metric: 'compaction_cache_breaks' }, new Date('2026-06-01T12:03:00Z'));
+    expect(o.status === 'ok' && o.value).toBe(0);
+    expect(o.evidence.compaction_turns_checked).toBe(1);
+    const inj = await measure({ files: I, metric: 'injection_cache_breaks' }, new Date('2026-06-01T12:06:00Z'));
+    expect(inj.status === 'ok' && inj.value).toBe(0);
+    expect(inj.evidence.injection_turns_checked).toBe(1);
+  });
+
+  it('halts insufficient when no compaction was exercised: zero violations from nothing checked is not clean', async () => {
+    const o = await measure({ files: A, metric: 'compaction_cache_breaks' });
+    expect(o).toMatchObject({ status: 'halt', halt: 'insufficient' });
+    expect(o.status === 'halt' && o.reason).toMatch(/invariant was not exercised/);
+    const more = await measure({ files: I, metric: 'compaction_cache_breaks', min_events: 4 });
+    expect(more).toMatchObject({ status: 'halt', halt: 'insufficient' });
+  });
+});
+
+describe('malformed lines', () => {
+  it('a mostly malformed file halts with error and names the first bad line', async () => {
+    const o = await measure({ files: ['telemetry/malformed.jsonl'], metric: 'cache_hit_ratio' });
+    expect(o).toMatchObject({ status: 'halt', halt: 'error' });
+    expect(o.status === 'halt' && o.reason).toMatch(
+      /telemetry\/malformed\.jsonl is mostly malformed \(3 of 4 records\), first at telemetry\/malformed\.jsonl:2: usage\.input_tokens/,
+    );
+    expect(o.evidence.malformed_lines).toEqual([
+      'telemetry/malformed.jsonl:2: usage.input_tokens is not a whole number',
+      expect.stringMatching(/^telemetry\/malformed\.jsonl:3: not JSON/),
+      expect.stringMatching(/^telemetry\/malformed\.jsonl:5: not a known record shape/),
+    ]);
+  });
+
+  it('a few malformed lines are counted and located, and the value still computed', async () => {
+    writeFileSync(
+      join(root, 'telemetry', 'mostly-good.jsonl'),
+      readFileSync(join(FIX, 'anthropic.jsonl'), 'utf8') + '{"truncated":\n',
+    );
+    const o = await measure({ files: ['telemetry/mostly-good.jsonl'], metric: 'turns' });
+    expect(o.status === 'ok' && o.value).toBe(5);
+    expect(o.evidence.malformed).toBe(1);
+    expect(o.evidence.malformed_lines).toEqual([expect.stringMatching(/^telemetry\/mostly-good\.jsonl:6: not JSON/)]);
+  });
+});
+
+describe('one pass per window', () => {
+  it('measurements over the same files and window share one read of them', async () => {
+    const file = join(root, 'telemetry', 'shared.jsonl');
+    writeFileSync(file, readFileSync(join(FIX, 'anthropic.jsonl')));
+    const source = new TelemetryMeasurementSource();
+    const ctx = { asOf: AS_OF, ref: 'HEAD', repoDir: root, manifest, signal: new AbortController().signal };
+    const m = (metric: string, window?: string) =>
+      ({
+        id: metric,
+        type: 'double',
+        source: 'telemetry',
+        telemetry: { files: ['telemetry/shared.jsonl'], metric, ...(window ? { window } : {}) },
+        location: { file: 'x', line: 1, col: 1 },
+      }) as MeasurementSpec;
+    expect(await source.measure(m('turns'), ctx)).toMatchObject({ status: 'ok', value: 5 });
+    // Emptied after the first pass: a second metric over the same window still sees that pass.
+    writeFileSync(file, '');
+    expect(await source.measure(m('cache_hit_request_rate'), ctx)).toMatchObject({ status: 'ok', value: 3 / 5 });
+    // Another window is another pass, which reads the file as it is now.
+    expect(await source.measure(m('turns', '30d'), ctx)).toMatchObject({ status: 'halt', halt: 'insufficient' });
+    await source.close();
+  });
+});
