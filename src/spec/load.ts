@@ -39,7 +39,15 @@ import type {
 import { keyLocation, locateInScalar, type ParsedYaml, parseYaml, valueLocation } from './yaml.js';
 
 const PREREQS_FILE = 'prereqs.yaml';
-const SOURCE_KEYS: readonly SourceKind[] = ['sql', 'git', 'artifact', 'attestation', 'telemetry', 'verifier', 'council'];
+const SOURCE_KEYS: readonly SourceKind[] = [
+  'sql',
+  'git',
+  'artifact',
+  'attestation',
+  'telemetry',
+  'verifier',
+  'council',
+];
 
 export interface CompiledGate {
   condition?: CompiledExpression;
