@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Environment } from '@marcbachmann/cel-js';
 import { GATE_KINDS, type GateKindDef } from '../gates/index.js';
+import { type LintRule, readLints } from '../lint/spec.js';
 import { type LoadedPrereqs, readPrereqs } from '../prereqs/spec.js';
 import type { SourceLocation } from '../model/result.js';
 import { parseDuration } from '../util/duration.js';
@@ -34,6 +35,7 @@ import type {
 import { keyLocation, locateInScalar, type ParsedYaml, parseYaml, valueLocation } from './yaml.js';
 
 const PREREQS_FILE = 'prereqs.yaml';
+const LINTS_FILE = 'lints.yaml';
 const SOURCE_KEYS: readonly SourceKind[] = ['sql', 'git', 'artifact', 'attestation'];
 
 export interface CompiledGate {
@@ -45,6 +47,8 @@ export interface LoadedRfc extends RfcSpec {
   compiled: Map<string, CompiledGate>;
   /** Compiled data-gate conditions of prereqs.yaml, keyed `<prereq id>/<gate id>`. */
   prereqGates?: LoadedPrereqs['gates'];
+  /** The pre-merge rules of lints.yaml, in file order. */
+  lints?: LintRule[];
   warnings: Problem[];
   files: string[];
 }
@@ -172,6 +176,13 @@ export function loadRfc(root: string, id: string): LoadedRfc {
     }
   }
   for (const m of measurements.values()) if (m.liveness) used.add(m.liveness);
+  let lints: LintRule[] | undefined;
+  const ldoc = docs.get(LINTS_FILE);
+  if (ldoc) {
+    const items = usable(ldoc.data as Record<string, unknown>[], ldoc.badItems, new Set());
+    lints = readLints(ldoc.y, items, { measurements, brokenMeasurements: broken, problems, warnings, suggest });
+    for (const r of lints) if (r.kind === 'order') used.add(r.measurement);
+  }
 
   for (const m of measurements.values()) {
     if (!used.has(m.id)) {
@@ -188,6 +199,7 @@ export function loadRfc(root: string, id: string): LoadedRfc {
     gates,
     compiled,
     ...(prereqs ? { prereqs: prereqs.prereqs, prereqGates: prereqs.gates } : {}),
+    ...(lints ? { lints } : {}),
     warnings,
     files: names.map(rel),
   };
