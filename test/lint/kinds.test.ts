@@ -29,7 +29,11 @@ describe('require', () => {
     expect(where(r)).toEqual(['elixir/handler_dispatch/lib/d.ex:1:1 profile']);
     expect(r.findings[0]?.message).toMatch(/nothing matches docs\/profiles\/ode-profile-\*\.md/);
     expect(lintExitCode(r)).toBe(1);
-    repo.commit({ files: { 'docs/profiles/ode-profile-2026-05-02.md': '# ODE\n' }, message: 'p', date: '2026-05-02T00:00:00Z' });
+    repo.commit({
+      files: { 'docs/profiles/ode-profile-2026-05-02.md': '# ODE\n' },
+      message: 'p',
+      date: '2026-05-02T00:00:00Z',
+    });
     expect((await lint(repo)).verdict).toBe('pass');
   });
 
@@ -139,7 +143,9 @@ describe('order', () => {
     repo.git(['add', 'elixir/handler_dispatch/d.ex']);
     const r = await lint(repo, { kind: 'staged' });
     expect(where(r)).toEqual(['elixir/handler_dispatch/d.ex:1:1 L3']);
-    expect(r.findings[0]?.message).toMatch(/first commit under elixir\/handler_dispatch\/, but prereq pr3 has not landed/);
+    expect(r.findings[0]?.message).toMatch(
+      /first commit under elixir\/handler_dispatch\/, but prereq pr3 has not landed/,
+    );
   });
 
   it('halts (not passes) when git cannot answer: a shallow clone', async () => {

@@ -15,7 +15,10 @@ afterEach(() => cleanup?.());
 function problems(rules: unknown[], extra: Parameters<typeof writeRfc>[1] = {}): string[] {
   const t = tempRoot();
   cleanup = t.cleanup;
-  writeRfc(t.root, { ...extra, raw: { ...(extra.raw ?? {}), 'lints.yaml': modeline('lints.yaml') + stringify(rules) } });
+  writeRfc(t.root, {
+    ...extra,
+    raw: { ...(extra.raw ?? {}), 'lints.yaml': modeline('lints.yaml') + stringify(rules) },
+  });
   try {
     loadRfc(t.root, 'demo');
   } catch (e) {
@@ -46,7 +49,9 @@ describe('lints.yaml', () => {
     expect(ps).toEqual([
       expect.stringMatching(/^gates\/demo\/lints\.yaml:\d+:\d+: lint rule 'L1': not a valid regex: .*a\(b/),
       expect.stringMatching(/lint rule 'two': has 2 kinds \(forbid, require\); a rule has exactly one$/),
-      expect.stringMatching(/lint rule 'two': duplicate rule id \(first declared at gates\/demo\/lints\.yaml:\d+:\d+\)$/),
+      expect.stringMatching(
+        /lint rule 'two': duplicate rule id \(first declared at gates\/demo\/lints\.yaml:\d+:\d+\)$/,
+      ),
       expect.stringMatching(/'date': allow\.expires: must match format "date"/),
     ]);
   });
@@ -59,7 +64,13 @@ describe('lints.yaml', () => {
   });
 
   it('an order rule must name a git ordering measurement that exists', () => {
-    const order = (measurement: string) => ({ ...L1, id: measurement, forbid: undefined, allow: undefined, order: { measurement } });
+    const order = (measurement: string) => ({
+      ...L1,
+      id: measurement,
+      forbid: undefined,
+      allow: undefined,
+      order: { measurement },
+    });
     const ps = problems([order('gaurd'), order('age')], {
       measurements: [
         { id: 'guard', git: { query: 'prereqs_before', path: 'x/' } },
@@ -69,7 +80,9 @@ describe('lints.yaml', () => {
     });
     expect(ps).toEqual([
       expect.stringMatching(/lint rule 'gaurd': unknown measurement 'gaurd' \(did you mean 'guard'\?\)/),
-      expect.stringMatching(/lint rule 'age': measurement 'age' is a git first_commit measurement; an order rule needs/),
+      expect.stringMatching(
+        /lint rule 'age': measurement 'age' is a git first_commit measurement; an order rule needs/,
+      ),
     ]);
   });
 
@@ -81,7 +94,10 @@ describe('lints.yaml', () => {
     expect(() => loadLints(t.root, 'demo')).toThrow(/first line must be .*lints\.schema\.json/);
     writeFileSync(join(dir, 'lints.yaml'), modeline('lints.yaml') + stringify([L1]));
     expect(loadLints(t.root, 'demo').rules.map((r) => r.id)).toEqual(['L1']);
-    writeFileSync(join(dir, 'lints.yaml'), modeline('lints.yaml') + stringify([{ ...L1, forbid: { literals: ['x'], include: ['/abs'] } }]));
+    writeFileSync(
+      join(dir, 'lints.yaml'),
+      modeline('lints.yaml') + stringify([{ ...L1, forbid: { literals: ['x'], include: ['/abs'] } }]),
+    );
     expect(() => loadLints(t.root, 'demo')).toThrow(/'\/abs' can never match a repository path: it is absolute/);
   });
 });
