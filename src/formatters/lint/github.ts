@@ -21,7 +21,7 @@ export function formatLintGithub(r: LintReport): string {
       `${f.message}${f.match !== undefined ? `: ${f.match}` : ''}\nfix: ${f.fix}`,
     ),
   );
-  for (const h of r.rules.filter((x) => x.verdict === 'halt')) {
+  for (const h of r.rules.filter((x) => x.halt_reason !== undefined)) {
     lines.push(
       command(
         'error',
@@ -40,7 +40,7 @@ export function formatLintGithub(r: LintReport): string {
     command(
       'notice',
       { title: `rfcgate lint ${r.rfc}` },
-      `${r.verdict.toUpperCase()}: ${errors} errors, ${r.findings.length - errors} warnings, ${r.rules.filter((x) => x.verdict === 'halt').length} rules halted; ${r.files.checked} files checked (${describeScope(r)})`,
+      `${r.verdict.toUpperCase()}: ${errors} errors, ${r.findings.length - errors} warnings, ${r.rules.filter((x) => x.halt_reason !== undefined).length} rules halted; ${r.files.checked} files checked (${describeScope(r)})`,
     ),
   );
   return `${lines.join('\n')}\n`;

@@ -10,7 +10,7 @@ export function formatLintJunit(r: LintReport): string {
   const totals = {
     tests: String(r.rules.length),
     failures: String(r.rules.filter((x) => x.verdict === 'fail').length),
-    errors: String(r.rules.filter((x) => x.verdict === 'halt').length),
+    errors: String(r.rules.filter((x) => x.halt_reason !== undefined).length),
     skipped: '0',
   };
   const doc = create({ version: '1.0', encoding: 'UTF-8' });
@@ -44,7 +44,7 @@ export function formatLintJunit(r: LintReport): string {
     const warns = mine.filter((f) => f.severity === 'warn');
     if (x.verdict === 'fail') {
       tc.ele('failure', { message: attr(x.reason ?? x.title), type: 'fail' }).txt(text(describe(errors)));
-    } else if (x.verdict === 'halt') {
+    } else if (x.halt_reason !== undefined) {
       tc.ele('error', { message: attr(x.reason ?? x.title), type: `halt:${x.halt_reason ?? 'error'}` }).txt(
         text(x.reason ?? ''),
       );

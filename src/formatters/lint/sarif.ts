@@ -32,7 +32,7 @@ export function formatLintSarif(r: LintReport, opts: { toolVersion?: string } = 
   }));
   const results: Result[] = r.findings.map((f) => result(r, f, index.get(f.rule) ?? 0));
   const notifications: Notification[] = r.rules
-    .filter((x) => x.verdict === 'halt')
+    .filter((x) => x.halt_reason !== undefined)
     .map((x) => ({
       level: 'error',
       message: { text: `${x.id} halted (${x.halt_reason ?? 'error'}): ${x.reason ?? x.title}` },
@@ -48,7 +48,7 @@ export function formatLintSarif(r: LintReport, opts: { toolVersion?: string } = 
         columnKind: 'utf16CodeUnits',
         invocations: [
           {
-            executionSuccessful: r.verdict !== 'halt',
+            executionSuccessful: !r.rules.some((x) => x.halt_reason !== undefined),
             ...(notifications.length ? { toolExecutionNotifications: notifications } : {}),
           },
         ],

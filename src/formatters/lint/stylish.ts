@@ -33,7 +33,7 @@ export function formatStylish(r: LintReport, o: StylishOptions = { color: false 
     });
     out.push('');
   }
-  const halted = r.rules.filter((x) => x.verdict === 'halt');
+  const halted = r.rules.filter((x) => x.halt_reason !== undefined);
   for (const h of halted) {
     out.push(`${c('35', 'halt')}  ${h.id} (${h.halt_reason ?? 'error'}): ${h.reason ?? h.title}`);
   }
