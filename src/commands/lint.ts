@@ -1,8 +1,13 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import { parseAsOf, RfcCommand } from '../cli/rfc-command.js';
-import { formatLint, LINT_FORMATS, type LintFormat } from '../formatters/lint/index.js';
-import { loadLints } from '../lint/load.js';
+import {
+  LINT_FORMAT_NAMES as LINT_FORMATS,
+  type LintFormatName as LintFormat,
+  lintFormatter,
+} from '../formatters/lint/load.js';
+import { guardedPathsHint, loadLints } from '../lint/load.js';
+import { matcher } from '../lint/globs.js';
 import { lintExitCode, type LintReport } from '../lint/report.js';
 import { DEFAULT_MAX_FILE_BYTES, type LintRunOptions, runLint } from '../lint/run.js';
 import { openSnapshot, type ScopeRequest } from '../lint/scopes.js';
@@ -78,10 +83,15 @@ EXIT CODES
           ? { kind: 'paths', paths }
           : { kind: 'tree' };
 
-    let { rules } = loadLints(root, id);
+    let { rules } = await loadLints(root, id);
     const snapshot = openSnapshot(root, scope);
     const opts: LintRunOptions = { rfc: id, rules, snapshot, asOf, maxFileBytes: flags['max-file-size'] };
-    if (rules.some((r) => r.kind === 'order') && !snapshot.halt) {
+    for (const r of rules) {
+      if (r.kind !== 'order') continue;
+      const paths = orderPaths(root, id, r.measurement, snapshot);
+      if (paths) (opts.skipOrder ??= new Map()).set(r.id, `the change does not touch ${paths.join(', ')}`);
+    }
+    if (rules.some((r) => r.kind === 'order' && !opts.skipOrder?.has(r.id)) && !snapshot.halt) {
       // The order rule reads measurements and prereqs: only then is the whole RFC loaded.
       const { loadRfc } = await import('../spec/load.js');
       const { GitRepo } = await import('../sources/git/repo.js');
@@ -99,7 +109,7 @@ EXIT CODES
     }
     const report = await runLint(opts);
     for (const o of outputs) {
-      const text = formatLint(report, o.format, {
+      const text = (await lintFormatter(o.format))(report, {
         color: !o.file && process.stdout.isTTY === true && !process.env.NO_COLOR,
       });
       if (!o.file) {
@@ -114,6 +124,23 @@ EXIT CODES
     process.exitCode = lintExitCode(report);
     return report;
   }
+}
+
+/**
+ * In a change scope an order rule runs only when the change touches its guarded path: the
+ * guarded paths when it surely does not (so the RFC need not be loaded), else undefined.
+ */
+function orderPaths(
+  root: string,
+  id: string,
+  measurement: string,
+  snap: ReturnType<typeof openSnapshot>,
+): string[] | undefined {
+  if (snap.info.kind === 'tree') return undefined;
+  const paths = guardedPathsHint(root, id, measurement);
+  if (!paths) return undefined;
+  const m = matcher(paths);
+  return snap.targets.some((f) => m(f)) ? undefined : paths;
 }
 
 interface Output {

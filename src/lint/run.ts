@@ -8,7 +8,7 @@
 import { isAscii } from 'node:buffer';
 import type { HaltReason } from '../model/result.js';
 import type { GitHistory } from '../sources/git/repo.js';
-import { pathMatcher } from '../sources/git/repo.js';
+import { matcher } from './globs.js';
 import type { MeasurementSpec, RfcManifest } from '../spec/types.js';
 import {
   compareFindings,
@@ -22,7 +22,6 @@ import type { ContentCheck } from './rules/check.js';
 import { findingsFor, LineIndex, matchesOf } from './rules/content.js';
 import { forbidCheck } from './rules/forbid.js';
 import { helperOnlyCheck } from './rules/helper-only.js';
-import { checkOrder } from './rules/order.js';
 import { checkRequire } from './rules/require.js';
 import type { SkippedFile, Snapshot } from './scopes.js';
 import type { LintRule } from './spec.js';
@@ -37,6 +36,8 @@ export interface LintRunOptions {
   snapshot: Snapshot;
   asOf: Date;
   maxFileBytes?: number;
+  /** Order rules known not to run in this change scope, with why (the RFC was not loaded for them). */
+  skipOrder?: Map<string, string>;
   /** Needed only when there are order rules that run in this scope. */
   order?: {
     repo: GitHistory;
@@ -153,10 +154,17 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
       s.filesChecked = o.filesChecked;
       skipped.push(...o.skipped);
     } else if (r.kind === 'order') {
+      const skip = opts.skipOrder?.get(r.id);
+      if (skip !== undefined) {
+        s.note = skip;
+        continue;
+      }
       if (!opts.order) {
         s.halt = { reason: 'error', message: 'the order rule needs the RFC loaded with its measurements' };
         continue;
       }
+      // Loaded only here: it brings the git client, which a plain content run does not need.
+      const { checkOrder } = await import('./rules/order.js');
       const o = await checkOrder(r, {
         ...opts.order,
         asOf,
@@ -189,7 +197,7 @@ function combined(checks: ContentCheck[]): RegExp {
 }
 
 function anyMatch(universe: string[], glob: string): boolean {
-  const test = pathMatcher([glob]);
+  const test = matcher([glob]);
   return universe.some((f) => test(f));
 }
 

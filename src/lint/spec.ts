@@ -5,10 +5,10 @@
  * the ordering-guard kind.
  */
 import type { SourceLocation } from '../model/result.js';
-import { neverMatches } from '../prereqs/spec.js';
 import type { Problem } from '../spec/problems.js';
 import type { MeasurementSpec } from '../spec/types.js';
 import { keyLocation, type ParsedYaml, valueLocation } from '../spec/yaml.js';
+import { globProblem } from './globs.js';
 
 export const RULE_KINDS = ['forbid', 'require', 'order', 'helper_only'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
@@ -153,7 +153,7 @@ export function readLints(
     let ok = true;
     const checkGlobs = (path: (string | number)[], globs: string[] | undefined) => {
       (globs ?? []).forEach((g, j) => {
-        const why = neverMatches(g);
+        const why = globProblem(g);
         if (why) {
           err([...path, j], `'${g}' can never match a repository path: ${why}`);
           ok = false;
@@ -182,7 +182,7 @@ export function readLints(
       location: valueLocation(y, [i, 'allow', j]),
     }));
     (r.allow ?? []).forEach((a, j) => {
-      const why = neverMatches(a.path);
+      const why = globProblem(a.path);
       if (why) err(['allow', j, 'path'], `allow path '${a.path}' can never match a repository path: ${why}`);
       if (a.expires && !isCalendarDate(a.expires)) {
         err(['allow', j, 'expires'], `expires '${a.expires}' is not a calendar date (YYYY-MM-DD)`);

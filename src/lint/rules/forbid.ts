@@ -3,14 +3,14 @@
  * paths. With `quoted`, only a match right after a quote counts, so a name mentioned in a
  * comment or in prose is not a finding while the same name as a string literal in code is.
  */
-import { pathMatcher } from '../../sources/git/repo.js';
+import { matcher } from '../globs.js';
 import type { ForbidRule } from '../spec.js';
 import type { ContentCheck } from './check.js';
 import { waiversOf } from './waivers.js';
 
 export function forbidCheck(rule: ForbidRule, asOf: Date): ContentCheck {
-  const included = pathMatcher(rule.include);
-  const excluded = rule.exclude.length ? pathMatcher(rule.exclude) : () => false;
+  const included = matcher(rule.include);
+  const excluded = rule.exclude.length ? matcher(rule.exclude) : () => false;
   const waivers = waiversOf(rule, asOf);
   return {
     rule,

@@ -3,7 +3,7 @@
  * every other included file the code must go through the helper. A helper module that is
  * present but never mentions the helper is declared-but-not-done, and a finding too.
  */
-import { pathMatcher } from '../../sources/git/repo.js';
+import { matcher } from '../globs.js';
 import type { LintFinding } from '../report.js';
 import { escapeRegex, type HelperOnlyRule } from '../spec.js';
 import type { ContentCheck } from './check.js';
@@ -11,9 +11,9 @@ import type { LineIndex } from './content.js';
 import { waiversOf } from './waivers.js';
 
 export function helperOnlyCheck(rule: HelperOnlyRule, asOf: Date): ContentCheck {
-  const included = pathMatcher(rule.include);
-  const excluded = rule.exclude.length ? pathMatcher(rule.exclude) : () => false;
-  const module = pathMatcher(rule.modules);
+  const included = matcher(rule.include);
+  const excluded = rule.exclude.length ? matcher(rule.exclude) : () => false;
+  const module = matcher(rule.modules);
   const waivers = waiversOf(rule, asOf);
   const defines = new RegExp(`\\b${escapeRegex(rule.helper)}\\b`);
   return {

@@ -4,7 +4,7 @@
  * judged is the scope's: the index for --staged, so a commit that adds the first trigger
  * file without the required artifact is caught before it is made.
  */
-import { matchSorted } from '../../sources/git/repo.js';
+import { matching } from '../globs.js';
 import type { LintFinding } from '../report.js';
 import type { Snapshot } from '../scopes.js';
 import type { RequireRule } from '../spec.js';
@@ -21,7 +21,7 @@ export function checkRequire(rule: RequireRule, snap: Snapshot, asOf: Date, maxB
   const waivers = waiversOf(rule, asOf);
   const findings: LintFinding[] = [...waivers.expired];
   const skipped: RequireOutcome['skipped'] = [];
-  const triggers = matchSorted(snap.universe, rule.when).filter((f) => !waivers.exempts(f));
+  const triggers = matching(snap.universe, rule.when).filter((f) => !waivers.exempts(f));
   const trigger = triggers[0];
   if (trigger === undefined) {
     return { findings, note: `not triggered: nothing matches ${rule.when.join(', ')}`, filesChecked: 0, skipped };
@@ -39,7 +39,7 @@ export function checkRequire(rule: RequireRule, snap: Snapshot, asOf: Date, maxB
   });
   let filesChecked = 0;
   for (const glob of rule.files) {
-    const present = matchSorted(snap.universe, [glob]);
+    const present = matching(snap.universe, [glob]);
     if (present.length === 0) {
       findings.push({
         ...at(trigger),

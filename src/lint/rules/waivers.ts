@@ -3,7 +3,7 @@
  * waiver that applies up to and including that day (UTC) and, once past it, no longer
  * exempts anything and is itself an error finding at its place in lints.yaml.
  */
-import { pathMatcher } from '../../sources/git/repo.js';
+import { matcher } from '../globs.js';
 import type { LintFinding } from '../report.js';
 import type { LintRule } from '../spec.js';
 
@@ -34,6 +34,6 @@ export function waiversOf(rule: LintRule, asOf: Date): Waivers {
       message: `the waiver of '${rule.id}' for ${w.path} expired on ${w.expires ?? ''} (${w.reason}), so it no longer exempts anything`,
       fix: `fix the findings under ${w.path} and remove the waiver, or renew it with a later expires date and a reason`,
     }));
-  const match = active.length ? pathMatcher(active.map((w) => w.path)) : undefined;
+  const match = active.length ? matcher(active.map((w) => w.path)) : undefined;
   return { exempts: (f) => (match ? match(f) : false), expired };
 }
