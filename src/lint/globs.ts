@@ -7,6 +7,8 @@
 import picomatch from 'picomatch';
 
 const GLOB_CHARS = /[*?[\]{}]/;
+/** `**` / `*.ext`, `dir/**` / `*.ext` and `dir/**`: the shapes most rules use, matched without a regex. */
+const SIMPLE = /^((?:[^*?[\]{}!()+@\\/]+\/)*)\*\*(?:\/\*(\.[A-Za-z0-9_-]+))?$/;
 
 function normalise(p: string): string {
   return p.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
@@ -16,6 +18,13 @@ export function matcher(globs: readonly string[]): (file: string) => boolean {
   const tests = globs.map((raw) => {
     const g = normalise(raw);
     if (!GLOB_CHARS.test(g)) return (f: string) => f === g || f.startsWith(`${g}/`);
+    const simple = SIMPLE.exec(g);
+    if (simple) {
+      const dir = simple[1] ?? '';
+      const ext = simple[2];
+      if (ext === undefined) return dir === '' ? () => true : (f: string) => f.startsWith(dir);
+      return (f: string) => f.startsWith(dir) && f.endsWith(ext) && f.length > dir.length + ext.length;
+    }
     const m = picomatch(g, { dot: true });
     const { base } = picomatch.scan(g);
     // Most globs start with a literal folder: a string prefix test spares the regex.

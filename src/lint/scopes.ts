@@ -169,71 +169,78 @@ function pathsSnapshot(root: string, raw: string[], cwd: string): Snapshot {
   return { info, universe: files, targets: sorted(targets), read: (ps, max) => readWorkingTree(root, ps, max) };
 }
 
-interface IndexEntry {
-  mode: string;
-  sha: string;
-}
-
 function stagedSnapshot(root: string): Snapshot {
   const info: ScopeInfo = { kind: 'staged' };
+  // What changed first: only those entries' blob ids are kept from the index listing.
+  // Without HEAD (the first commit), `diff --cached` lists everything staged.
+  const diff = git(root, ['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=ACMRT']);
+  if (!diff.ok) return notARepo(info, root, diff.err);
+  const changed = new Set(zList(diff.out));
   const ls = git(root, ['ls-files', '-s', '-z']);
   if (!ls.ok) return notARepo(info, root, ls.err);
-  const index = new Map<string, IndexEntry>();
-  const conflicted = new Set<string>();
+  const targetSet = new Set<string>();
+  const conflicted: string[] = [];
+  // git lists the index sorted by path, so the universe needs no sort.
+  const universe: string[] = [];
   for (const rec of zList(ls.out)) {
     // "<mode> <sha> <stage>\t<path>"
     const tab = rec.indexOf('\t');
-    const [mode = '', sha = '', stage = '0'] = rec.slice(0, tab).split(' ');
     const path = rec.slice(tab + 1);
-    if (stage !== '0') conflicted.add(path);
-    else index.set(path, { mode, sha });
+    if (rec.charCodeAt(tab - 1) !== 48 /* '0' */) {
+      conflicted.push(path);
+      continue;
+    }
+    const mode = rec.slice(0, 6);
+    // Gitlinks (submodules) have no contents here; symlinks hold a target, not text.
+    if (mode !== '100644' && mode !== '100755') continue;
+    universe.push(path);
+    if (changed.has(path)) targetSet.add(path);
   }
-  if (conflicted.size) {
-    const list = [...conflicted].sort();
+  if (conflicted.length) {
+    const list = [...new Set(conflicted)];
     return haltSnapshot(
       info,
       'error',
       `the index has unresolved merge conflicts (${list.slice(0, 5).join(', ')}${list.length > 5 ? ', …' : ''}): resolve them and stage the result before linting what the commit will contain`,
     );
   }
-  // Without HEAD (the first commit), `diff --cached` lists everything staged.
-  const diff = git(root, ['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=ACMRT']);
-  if (!diff.ok) return haltSnapshot(info, 'error', `git diff --cached failed: ${diff.err}`);
-  // Gitlinks (submodules) have no contents here; symlinks hold a target, not text.
-  const isFile = (e: IndexEntry | undefined) => e !== undefined && (e.mode === '100644' || e.mode === '100755');
-  const universe = sorted([...index.entries()].filter(([, e]) => isFile(e)).map(([p]) => p));
-  const targets = sorted(zList(diff.out).filter((p) => isFile(index.get(p))));
+  const targets = sorted(targetSet);
   return {
     info,
     universe,
     targets,
-    read: (ps, max) => readBlobs(root, ps, index, max),
+    read: (ps, max) => readBlobs(root, ps, max),
   };
 }
 
-/** One `git cat-file --batch` for every blob asked for. */
-function readBlobs(root: string, paths: string[], index: Map<string, IndexEntry>, maxBytes: number) {
+/**
+ * One `git cat-file --batch` for every file asked for, each named `:<path>` (its stage-0
+ * index entry), so unchanged files (a require rule's artifact) come from the index too.
+ */
+function readBlobs(root: string, paths: string[], maxBytes: number): Map<string, ReadResult> {
   const out = new Map<string, ReadResult>();
-  const wanted = paths.filter((p) => index.has(p));
-  for (const p of paths) if (!index.has(p)) out.set(p, { ok: false, gone: true });
+  // A path with a newline cannot be named on cat-file's line-based input.
+  const wanted = paths.filter((p) => !p.includes('\n'));
+  for (const p of paths) if (p.includes('\n')) out.set(p, { ok: false, reason: 'its name holds a line break' });
   if (wanted.length === 0) return out;
-  const input = `${wanted.map((p) => index.get(p)?.sha ?? '').join('\n')}\n`;
-  const r = git(root, ['cat-file', '--batch'], input);
+  const r = git(root, ['cat-file', '--batch'], `${wanted.map((p) => `:${p}`).join('\n')}\n`);
   if (!r.ok) throw new Error(`git cat-file --batch failed: ${r.err}`);
   const buf = r.out;
   let pos = 0;
   for (const p of wanted) {
     const nl = buf.indexOf(10, pos);
     const header = buf.toString('utf8', pos, nl);
+    pos = nl + 1;
     const [, type, sizeText] = header.split(' ');
     if (type !== 'blob') {
+      // "<name> missing": not in the index.
       out.set(p, { ok: false, gone: true });
-      pos = nl + 1;
+      if (sizeText !== undefined) pos += Number(sizeText) + 1;
       continue;
     }
     const size = Number(sizeText);
-    const data = buf.subarray(nl + 1, nl + 1 + size);
-    pos = nl + 1 + size + 1;
+    const data = buf.subarray(pos, pos + size);
+    pos += size + 1;
     out.set(
       p,
       size > maxBytes

@@ -51,6 +51,23 @@ describe('--staged', () => {
     repo.git(['add', 'src/c.py']);
     expect(where(await lint(repo, { kind: 'staged' }))).toEqual(['src/c.py:1:6 L1']);
   });
+
+  it('a require rule reads unchanged files from the index too, not from the working tree', async () => {
+    const rule = {
+      id: 'profile',
+      title: 'profile',
+      severity: 'error',
+      message: 'dispatch without a filled profile',
+      fix: 'write the result',
+      require: { when: ['elixir/handler_dispatch/'], files: ['docs/profile.md'], pattern: '^## Result' },
+    };
+    const repo = lintRepo({ rules: [rule], files: { 'docs/profile.md': '# Profile\n## Result\nok\n' } });
+    repo.write('docs/profile.md', '# Profile\n'); // unstaged edit that would break it
+    repo.write('elixir/handler_dispatch/d.ex', 'd\n');
+    repo.git(['add', 'elixir/handler_dispatch/d.ex']);
+    expect((await lint(repo, { kind: 'staged' })).verdict).toBe('pass');
+    expect(where(await lint(repo))).toEqual(['docs/profile.md:1:1 profile']);
+  });
 });
 
 describe('--changed-since', () => {
