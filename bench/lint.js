@@ -400,7 +400,9 @@ function main() {
       `  ${n(Math.round(gen.bytes / 1048576))} MiB, ${n(gen.planted)} planted violations, in ${((Date.now() - t) / 1000).toFixed(1)} s`,
     );
   }
-  const du = spawnSync('du', ['-sm', '--exclude=.git', REPO], { encoding: 'utf8' }).stdout.split('\t')[0];
+  const du = spawnSync('du', ['-sm', '--apparent-size', '--exclude=.git', REPO], { encoding: 'utf8' }).stdout.split(
+    '\t',
+  )[0];
 
   const lintArgs = [BIN, 'lint', '--root', REPO, '--rfc', 'bench', '--json'];
   /** @param {ReturnType<typeof timed>} res */
