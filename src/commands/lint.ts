@@ -86,6 +86,9 @@ EXIT CODES
     let { rules } = await loadLints(root, id);
     const snapshot = openSnapshot(root, scope);
     const opts: LintRunOptions = { rfc: id, rules, snapshot, asOf, maxFileBytes: flags['max-file-size'] };
+    // How many files to read before a second thread helps; tests set it low to exercise the split.
+    const parallelFrom = Number(process.env.RFCGATE_LINT_PARALLEL_FROM);
+    if (Number.isInteger(parallelFrom) && parallelFrom > 0) opts.parallelFrom = parallelFrom;
     for (const r of rules) {
       if (r.kind !== 'order') continue;
       const paths = orderPaths(root, id, r.measurement, snapshot);

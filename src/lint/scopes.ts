@@ -39,6 +39,8 @@ export interface Snapshot {
   targets: string[];
   /** Reads the contents of the given files, once each; a huge file is not read. */
   read(paths: string[], maxBytes: number): Map<string, ReadResult>;
+  /** The root whose working tree `read` reads, when it does (not for --staged). */
+  workingTree?: string;
   halt?: { reason: HaltReason; message: string };
 }
 
@@ -66,7 +68,7 @@ function haltSnapshot(info: ScopeInfo, reason: HaltReason, message: string): Sna
 }
 
 /** Reads working-tree files: open, size, read, close; a file over maxBytes is not read. */
-function readWorkingTree(root: string, paths: string[], maxBytes: number): Map<string, ReadResult> {
+export function readWorkingTree(root: string, paths: string[], maxBytes: number): Map<string, ReadResult> {
   const out = new Map<string, ReadResult>();
   for (const p of paths) {
     let fd: number;
@@ -127,7 +129,13 @@ export function openSnapshot(root: string, req: ScopeRequest, cwd: string = proc
       const info: ScopeInfo = { kind: 'tree' };
       const files = workingTreeFiles(root);
       if (!Array.isArray(files)) return notARepo(info, root, files.err);
-      return { info, universe: files, targets: files, read: (ps, max) => readWorkingTree(root, ps, max) };
+      return {
+        info,
+        universe: files,
+        targets: files,
+        read: (ps, max) => readWorkingTree(root, ps, max),
+        workingTree: root,
+      };
     }
     case 'paths':
       return pathsSnapshot(root, req.paths, cwd);
@@ -166,7 +174,13 @@ function pathsSnapshot(root: string, raw: string[], cwd: string): Snapshot {
       `${ignored.map((p) => `'${p}'`).join(', ')} ${ignored.length === 1 ? 'is' : 'are'} ignored by .gitignore, so lint does not check ${ignored.length === 1 ? 'it' : 'them'}`,
     );
   }
-  return { info, universe: files, targets: sorted(targets), read: (ps, max) => readWorkingTree(root, ps, max) };
+  return {
+    info,
+    universe: files,
+    targets: sorted(targets),
+    read: (ps, max) => readWorkingTree(root, ps, max),
+    workingTree: root,
+  };
 }
 
 function stagedSnapshot(root: string): Snapshot {
@@ -281,5 +295,5 @@ function changedSnapshot(root: string, since: string): Snapshot {
   const untracked = git(root, ['ls-files', '-z', '-o', '--exclude-standard']);
   const inTree = new Set(files);
   const targets = sorted([...zList(diff.out), ...zList(untracked.out)].filter((p) => inTree.has(p)));
-  return { info, universe: files, targets, read: (ps, max) => readWorkingTree(root, ps, max) };
+  return { info, universe: files, targets, read: (ps, max) => readWorkingTree(root, ps, max), workingTree: root };
 }

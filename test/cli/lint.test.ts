@@ -54,6 +54,22 @@ describe('rfcgate lint', () => {
     expect(JSON.parse(readFileSync(sarif, 'utf8')).version).toBe('2.1.0');
   });
 
+  it('a large tree is split with a second thread; the report is the same byte for byte', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 40; i++)
+      files[`src/m${i % 4}/f${i}.py`] = i % 3 ? 'x = 1\n' : `x = "measurement.lease_plane.r${i}"\n`;
+    files['src/bin.py'] = '\u0000"measurement.lease_plane.x"';
+    const repo = lintRepo({ rules: [L1], files });
+    const one = run(['lint', '--json', '--as-of', '2026-06-01'], repo.dir);
+    const two = run(['lint', '--json', '--as-of', '2026-06-01'], repo.dir, { RFCGATE_LINT_PARALLEL_FROM: '2' });
+    expect(one.code).toBe(1);
+    expect(two.code).toBe(1);
+    expect(two.stdout).toBe(one.stdout);
+    const report = JSON.parse(one.stdout);
+    expect(report.findings).toHaveLength(14);
+    expect(report.files.skipped).toEqual([{ path: 'src/bin.py', reason: 'binary' }]);
+  });
+
   it('exit 2 when an include glob matches nothing, naming it', () => {
     const repo = lintRepo({
       rules: [{ ...L1, forbid: { ...L1.forbid, include: ['srcc/**/*.py'] } }],
