@@ -10,10 +10,10 @@ import { L1, lintRepo } from '../lint/helpers.js';
 
 const BIN = resolve('bin/run.js');
 
-function run(args: string[], cwd: string) {
+function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
     encoding: 'utf8',
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
