@@ -148,6 +148,32 @@ describe('order', () => {
     );
   });
 
+  it('an `order` measurement works the same: history first, then the staged change', async () => {
+    const measurements = [
+      {
+        id: 'guard',
+        git: {
+          query: 'order',
+          before: { paths: ['docs/profiles/ode-profile-*.md'] },
+          after: { paths: ['elixir/handler_dispatch/**'] },
+        },
+      },
+    ];
+    const repo = lintRepo({ rules: [ORDER], measurements });
+    repo.write('elixir/handler_dispatch/d.ex', 'd\n');
+    repo.git(['add', 'elixir/handler_dispatch/d.ex']);
+    const staged = await lint(repo, { kind: 'staged' });
+    expect(where(staged)).toEqual(['elixir/handler_dispatch/d.ex:1:1 L3']);
+    expect(staged.findings[0]?.message).toMatch(
+      /but the 'before' event \(docs\/profiles\/ode-profile-\*\.md\) has not happened/,
+    );
+    repo.commit({ message: 'dispatch first', date: '2026-05-02T00:00:00Z' });
+    repo.commit({ files: { 'docs/profiles/ode-profile-1.md': 'p\n' }, message: 'late', date: '2026-05-03T00:00:00Z' });
+    const tree = await lint(repo);
+    expect(where(tree)).toEqual(['elixir/handler_dispatch/d.ex:1:1 L3']);
+    expect(tree.findings[0]?.message).toMatch(/came after 'after'/);
+  });
+
   it('halts (not passes) when git cannot answer: a shallow clone', async () => {
     const { shallowClone } = await import('../helpers/git-fixture.js');
     const repo = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });

@@ -103,7 +103,9 @@ export async function checkOrder(rule: OrderRule, ctx: OrderContext): Promise<Or
           findings: [
             finding(
               first,
-              `this change would be the first commit under ${paths.join(', ')}, but ${late.length === 1 ? 'prereq' : 'prereqs'} ${late.join(', ')} ${late.length === 1 ? 'has' : 'have'} not landed on ${ctx.ref}`,
+              m.git.query === 'prereqs_before'
+                ? `this change would be the first commit under ${paths.join(', ')}, but ${late.length === 1 ? 'prereq' : 'prereqs'} ${late.join(', ')} ${late.length === 1 ? 'has' : 'have'} not landed on ${ctx.ref}`
+                : `this change would be the first commit under ${paths.join(', ')}, but ${late.join(', ')} has not happened on ${ctx.ref}`,
             ),
           ],
           ran: true,
