@@ -6,6 +6,7 @@ import { XMLParser } from 'fast-xml-parser';
 import type { Log } from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLint, LINT_FORMATS } from '../../src/formatters/lint/index.js';
+import { LINT_FORMAT_NAMES, lintFormatter } from '../../src/formatters/lint/load.js';
 import type { LintReport } from '../../src/lint/report.js';
 import { removeFixtures } from '../helpers/git-fixture.js';
 import { L1, lint, lintRepo } from './helpers.js';
@@ -123,5 +124,12 @@ describe('lint formatters', () => {
       match: 'measurement.lease_plane.request',
     });
     expect(LINT_FORMATS).toEqual(['stylish', 'json', 'sarif', 'github', 'junit']);
+  });
+
+  it("the command's lazy loader knows the same formats and gives the same text", async () => {
+    expect([...LINT_FORMAT_NAMES]).toEqual(LINT_FORMATS);
+    for (const name of LINT_FORMAT_NAMES) {
+      expect((await lintFormatter(name))(report, { color: false })).toBe(formatLint(report, name));
+    }
   });
 });
