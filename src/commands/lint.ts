@@ -10,7 +10,7 @@ import { guardedPathsHint, loadLints } from '../lint/load.js';
 import { matcher } from '../lint/globs.js';
 import { lintExitCode, type LintReport } from '../lint/report.js';
 import { DEFAULT_MAX_FILE_BYTES, type LintRunOptions, runLint } from '../lint/run.js';
-import { openSnapshot, type ScopeRequest } from '../lint/scopes.js';
+import { openSnapshot, type ScopeRequest, type Snapshot } from '../lint/scopes.js';
 import { UsageError } from '../spec/problems.js';
 
 export default class Lint extends RfcCommand {
@@ -83,8 +83,12 @@ EXIT CODES
           ? { kind: 'paths', paths }
           : { kind: 'tree' };
 
+    // git lists the files while lints.yaml is parsed and checked.
+    const listing = openSnapshot(root, scope);
+    // Awaited below; if the spec is bad first, its own failure must not go unhandled.
+    listing.catch(() => undefined);
     let { rules } = await loadLints(root, id);
-    const snapshot = openSnapshot(root, scope);
+    const snapshot = await listing;
     const opts: LintRunOptions = { rfc: id, rules, snapshot, asOf, maxFileBytes: flags['max-file-size'] };
     // How many files to read before a second thread helps; tests set it low to exercise the split.
     const parallelFrom = Number(process.env.RFCGATE_LINT_PARALLEL_FROM);
@@ -133,12 +137,7 @@ EXIT CODES
  * In a change scope an order rule runs only when the change touches its guarded path: the
  * guarded paths when it surely does not (so the RFC need not be loaded), else undefined.
  */
-function orderPaths(
-  root: string,
-  id: string,
-  measurement: string,
-  snap: ReturnType<typeof openSnapshot>,
-): string[] | undefined {
+function orderPaths(root: string, id: string, measurement: string, snap: Snapshot): string[] | undefined {
   if (snap.info.kind === 'tree') return undefined;
   const paths = guardedPathsHint(root, id, measurement);
   if (!paths) return undefined;

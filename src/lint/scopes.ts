@@ -5,7 +5,7 @@
  * them. `--staged` reads blobs from the index, not the working tree: what the commit will
  * contain. `.gitignore` is respected because the lists come from git itself.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { HaltReason } from '../model/result.js';
@@ -52,6 +52,21 @@ function git(root: string, args: string[], input?: string): { ok: boolean; out: 
     env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
   });
   return { ok: r.status === 0, out: r.stdout ?? Buffer.alloc(0), err: r.stderr?.toString('utf8').trim() ?? '' };
+}
+
+/** The same, without blocking: the listings run while the spec is parsed, and side by side. */
+function gitAsync(root: string, args: string[]): Promise<{ ok: boolean; out: Buffer; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('git', args, { cwd: root, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => resolve({ ok: false, out: Buffer.alloc(0), err: e.message }));
+    child.on('close', (code) =>
+      resolve({ ok: code === 0, out: Buffer.concat(out), err: Buffer.concat(err).toString('utf8').trim() }),
+    );
+  });
 }
 
 function zList(out: Buffer): string[] {
@@ -117,17 +132,17 @@ function notARepo(info: ScopeInfo, root: string, err: string): Snapshot {
 }
 
 /** Tracked and untracked files that .gitignore does not exclude. */
-function workingTreeFiles(root: string): string[] | { err: string } {
-  const r = git(root, ['ls-files', '-z', '-c', '-o', '--exclude-standard']);
+async function workingTreeFiles(root: string): Promise<string[] | { err: string }> {
+  const r = await gitAsync(root, ['ls-files', '-z', '-c', '-o', '--exclude-standard']);
   if (!r.ok) return { err: r.err };
   return sorted(zList(r.out));
 }
 
-export function openSnapshot(root: string, req: ScopeRequest, cwd: string = process.cwd()): Snapshot {
+export async function openSnapshot(root: string, req: ScopeRequest, cwd: string = process.cwd()): Promise<Snapshot> {
   switch (req.kind) {
     case 'tree': {
       const info: ScopeInfo = { kind: 'tree' };
-      const files = workingTreeFiles(root);
+      const files = await workingTreeFiles(root);
       if (!Array.isArray(files)) return notARepo(info, root, files.err);
       return {
         info,
@@ -146,7 +161,7 @@ export function openSnapshot(root: string, req: ScopeRequest, cwd: string = proc
   }
 }
 
-function pathsSnapshot(root: string, raw: string[], cwd: string): Snapshot {
+async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<Snapshot> {
   const realRoot = realpathSync(root);
   const rels = raw.map((p) => {
     const abs = resolve(cwd, p);
@@ -158,7 +173,7 @@ function pathsSnapshot(root: string, raw: string[], cwd: string): Snapshot {
     return { given: p, rel, dir: statSync(abs).isDirectory() };
   });
   const info: ScopeInfo = { kind: 'paths', paths: rels.map((r) => r.rel || '.') };
-  const files = workingTreeFiles(root);
+  const files = await workingTreeFiles(root);
   if (!Array.isArray(files)) return notARepo(info, root, files.err);
   const targets = new Set<string>();
   const ignored: string[] = [];
@@ -183,15 +198,17 @@ function pathsSnapshot(root: string, raw: string[], cwd: string): Snapshot {
   };
 }
 
-function stagedSnapshot(root: string): Snapshot {
+async function stagedSnapshot(root: string): Promise<Snapshot> {
   const info: ScopeInfo = { kind: 'staged' };
-  // What changed first: only those entries' blob ids are kept from the index listing.
+  // Both listings at once; only the changed entries become targets.
   // Without HEAD (the first commit), `diff --cached` lists everything staged.
-  const diff = git(root, ['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=ACMRT']);
+  const [diff, ls] = await Promise.all([
+    gitAsync(root, ['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=ACMRT']),
+    gitAsync(root, ['ls-files', '-s', '-z']),
+  ]);
   if (!diff.ok) return notARepo(info, root, diff.err);
-  const changed = new Set(zList(diff.out));
-  const ls = git(root, ['ls-files', '-s', '-z']);
   if (!ls.ok) return notARepo(info, root, ls.err);
+  const changed = new Set(zList(diff.out));
   const targetSet = new Set<string>();
   const conflicted: string[] = [];
   // git lists the index sorted by path, so the universe needs no sort.
@@ -265,9 +282,9 @@ function readBlobs(root: string, paths: string[], maxBytes: number): Map<string,
   return out;
 }
 
-function changedSnapshot(root: string, since: string): Snapshot {
+async function changedSnapshot(root: string, since: string): Promise<Snapshot> {
   const info: ScopeInfo = { kind: 'changed', since };
-  const files = workingTreeFiles(root);
+  const files = await workingTreeFiles(root);
   if (!Array.isArray(files)) return notARepo(info, root, files.err);
   const exists = git(root, ['rev-parse', '--verify', '-q', `${since}^{commit}`]);
   if (!exists.ok) {

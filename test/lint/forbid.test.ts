@@ -95,7 +95,7 @@ describe('forbid', () => {
     const r = await runLint({
       rfc: 'demo',
       rules: rfc.lints ?? [],
-      snapshot: openSnapshot(repo.dir, { kind: 'tree' }),
+      snapshot: await openSnapshot(repo.dir, { kind: 'tree' }),
       asOf: new Date(),
       maxFileBytes: 4096,
     });

@@ -40,7 +40,7 @@ export async function lint(
   return runLint({
     rfc: 'demo',
     rules: rfc.lints ?? [],
-    snapshot: openSnapshot(repo.dir, scope, repo.dir),
+    snapshot: await openSnapshot(repo.dir, scope, repo.dir),
     asOf: new Date(asOf),
     order: {
       repo: new GitRepo(repo.dir),
