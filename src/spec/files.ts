@@ -8,6 +8,7 @@ export const SPEC_FILES: ReadonlyMap<string, string> = new Map([
   ['parity.yaml', 'parity.schema.json'],
   ['citations.yaml', 'citations.schema.json'],
   ['council.yaml', 'council.schema.json'],
+  ['lints.yaml', 'lints.schema.json'],
   ...GATE_KINDS.map((k) => [k.file, k.schema] as [string, string]),
 ]);
 

@@ -10,6 +10,7 @@ import { COUNCIL_FILE, type CouncilSpec, readCouncil } from '../council/spec.js'
 import { GATE_KINDS, type GateKindDef } from '../gates/index.js';
 import { type CitationClaim, readCitations } from '../cite/spec.js';
 import { type ParitySpec, readParity } from '../parity/spec.js';
+import { type LintRule, readLints } from '../lint/spec.js';
 import { type LoadedPrereqs, readPrereqs } from '../prereqs/spec.js';
 import type { SourceLocation } from '../model/result.js';
 import { telemetryProblems, telemetryType } from '../sources/telemetry/spec.js';
@@ -48,6 +49,7 @@ const SOURCE_KEYS: readonly SourceKind[] = [
   'verifier',
   'council',
 ];
+const LINTS_FILE = 'lints.yaml';
 
 export interface CompiledGate {
   condition?: CompiledExpression;
@@ -64,6 +66,8 @@ export interface LoadedRfc extends RfcSpec {
   citations?: CitationClaim[];
   /** The review council (council.yaml), when the RFC has one. */
   council?: CouncilSpec;
+  /** The pre-merge rules of lints.yaml, in file order. */
+  lints?: LintRule[];
   warnings: Problem[];
   files: string[];
 }
@@ -224,6 +228,13 @@ export function loadRfc(root: string, id: string): LoadedRfc {
       });
     }
   }
+  let lints: LintRule[] | undefined;
+  const ldoc = docs.get(LINTS_FILE);
+  if (ldoc) {
+    const items = usable(ldoc.data as Record<string, unknown>[], ldoc.badItems, new Set());
+    lints = readLints(ldoc.y, items, { measurements, brokenMeasurements: broken, problems, warnings, suggest });
+    for (const r of lints) if (r.kind === 'order') used.add(r.measurement);
+  }
 
   for (const m of measurements.values()) {
     if (!used.has(m.id)) {
@@ -243,6 +254,7 @@ export function loadRfc(root: string, id: string): LoadedRfc {
     ...(parity ? { parity } : {}),
     ...(citations ? { citations } : {}),
     ...(council ? { council } : {}),
+    ...(lints ? { lints } : {}),
     warnings,
     files: names.map(rel),
   };

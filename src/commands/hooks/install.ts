@@ -1,0 +1,53 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../cli/rfc-command.js';
+import { type HookAction, type HookType, installHooks } from '../../lint/hooks.js';
+
+export default class HooksInstall extends BaseCommand {
+  static override summary = 'Install the git pre-commit hook (and optionally pre-push) that runs lint.';
+  static override description = `Writes a pre-commit hook that runs \`rfcgate lint --staged\` for every RFC of the repository that has gates/<rfc>/lints.yaml (and, with --pre-push, a pre-push hook that runs \`lint --changed-since <upstream>\`). It writes where git runs hooks from: core.hooksPath when set, else .git/hooks.
+
+A hook that rfcgate did not write is never overwritten silently: without --force or --chain, install refuses. --chain keeps it and runs it before the lint; --force replaces it. Either way it is moved aside as <hook>.rfcgate-previous and \`rfcgate hooks uninstall\` puts it back exactly. Running install again updates rfcgate's own hooks in place.
+
+For the pre-commit framework, husky or lefthook, see the README instead.
+
+EXIT CODES
+  0  the hooks are installed
+  3  a foreign hook is in the way (use --chain or --force), or this is not a git repository`;
+  static override examples = [
+    '<%= config.bin %> hooks install',
+    '<%= config.bin %> hooks install --pre-push',
+    '<%= config.bin %> hooks install --chain',
+  ];
+
+  static override flags = {
+    root: Flags.directory({ description: 'The repository (default: the current directory).' }),
+    'pre-push': Flags.boolean({ description: 'Also install a pre-push hook (lint --changed-since the upstream).' }),
+    force: Flags.boolean({ description: 'Replace a hook rfcgate did not write (kept aside, restored by uninstall).' }),
+    chain: Flags.boolean({ description: 'Keep a hook rfcgate did not write and run it before the lint.' }),
+  };
+
+  async run(): Promise<HookAction[]> {
+    const { flags } = await this.parse(HooksInstall);
+    const hooks: HookType[] = flags['pre-push'] ? ['pre-commit', 'pre-push'] : ['pre-commit'];
+    const actions = installHooks({
+      root: flags.root ?? process.cwd(),
+      hooks,
+      force: flags.force,
+      chain: flags.chain,
+      node: process.execPath,
+      bin: realpathSync(fileURLToPath(new URL('../../../bin/run.js', import.meta.url))),
+    });
+    for (const a of actions) {
+      const what =
+        a.action === 'chained'
+          ? `installed; the previous hook is kept as ${a.previous ?? '?'} and runs first`
+          : a.action === 'replaced'
+            ? `installed; the previous hook is kept as ${a.previous ?? '?'} (hooks uninstall restores it)`
+            : a.action;
+      process.stdout.write(`${a.hook}: ${what} (${a.path})\n`);
+    }
+    return actions;
+  }
+}

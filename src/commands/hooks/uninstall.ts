@@ -1,0 +1,34 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../cli/rfc-command.js';
+import { type HookAction, uninstallHooks } from '../../lint/hooks.js';
+
+export default class HooksUninstall extends BaseCommand {
+  static override summary = 'Remove the hooks rfcgate installed and put back the ones they replaced.';
+  static override description = `Removes the pre-commit and pre-push hooks that \`rfcgate hooks install\` wrote and moves any hook it had kept aside (<hook>.rfcgate-previous) back in place, byte for byte. A hook rfcgate did not write is left alone.
+
+EXIT CODES
+  0  done (also when there was nothing to remove)
+  3  this is not a git repository`;
+  static override examples = ['<%= config.bin %> hooks uninstall'];
+
+  static override flags = {
+    root: Flags.directory({ description: 'The repository (default: the current directory).' }),
+  };
+
+  async run(): Promise<HookAction[]> {
+    const { flags } = await this.parse(HooksUninstall);
+    const actions = uninstallHooks(flags.root ?? process.cwd());
+    for (const a of actions) {
+      const what =
+        a.action === 'left-foreign'
+          ? 'not written by rfcgate, left alone'
+          : a.action === 'absent'
+            ? 'no hook'
+            : a.action === 'restored'
+              ? 'removed; the previous hook is back'
+              : a.action;
+      process.stdout.write(`${a.hook}: ${what} (${a.path})\n`);
+    }
+    return actions;
+  }
+}

@@ -1,0 +1,175 @@
+import { renameSync, writeFileSync } from 'node:fs';
+import { Args, Flags } from '@oclif/core';
+import { parseAsOf, RfcCommand } from '../cli/rfc-command.js';
+import {
+  LINT_FORMAT_NAMES as LINT_FORMATS,
+  type LintFormatName as LintFormat,
+  lintFormatter,
+} from '../formatters/lint/load.js';
+import { guardedPathsHint, loadLints } from '../lint/load.js';
+import { matcher } from '../lint/globs.js';
+import { lintExitCode, type LintReport } from '../lint/report.js';
+import { DEFAULT_MAX_FILE_BYTES, type LintRunOptions, runLint } from '../lint/run.js';
+import { openSnapshot, type ScopeRequest, type Snapshot } from '../lint/scopes.js';
+import { UsageError } from '../spec/problems.js';
+
+export default class Lint extends RfcCommand {
+  static override summary =
+    "Check the RFC's pre-merge lint rules (lints.yaml) on the tree, the staged change or a diff.";
+  static override description = `Runs every rule of gates/<rfc>/lints.yaml: forbid (a pattern that must not appear, with allow-listed paths), require (a file that must exist once a trigger path does), order (the ordering guard, read from git) and helper_only (a construction allowed only through a named helper). Each file in scope is read once and every rule that applies runs on it; .gitignore is respected; binary files and files over --max-file-size are skipped with a note.
+
+Scopes: the whole tree (default, for CI); --staged: the index, exactly what the commit will contain (what the git hook runs); --changed-since <ref>: the files changed since the merge base with <ref> (a PR's diff); or explicit paths. Globs are always checked against the whole tree, so an include glob that matches no file halts the rule and names the glob. A waiver (an allow entry with expires) past its date no longer applies and is itself an error.
+
+EXIT CODES
+  0  no error finding (warnings may be shown)
+  1  at least one error finding, including an expired waiver
+  2  no error finding, but at least one rule could not be checked (an include glob matched no file, git could not answer)
+  3  the spec or the invocation is invalid (bad YAML or regex, unknown measurement, bad flag, a path that does not exist)`;
+  static override examples = [
+    '<%= config.bin %> lint',
+    '<%= config.bin %> lint --staged',
+    '<%= config.bin %> lint --changed-since origin/main --format github',
+    '<%= config.bin %> lint --format sarif=lint.sarif --format junit=lint.xml',
+    '<%= config.bin %> lint src/audit elixir/',
+  ];
+
+  static override strict = false;
+  static override args = {
+    paths: Args.string({ description: 'Files or folders to check (default: the whole tree).', required: false }),
+  };
+
+  static override flags = {
+    staged: Flags.boolean({
+      description: 'Check the staged changes: file contents from the index, not the working tree.',
+      exclusive: ['changed-since'],
+    }),
+    'changed-since': Flags.string({
+      description: 'Check the files changed since the merge base of this ref and HEAD (e.g. origin/main).',
+      exclusive: ['staged'],
+    }),
+    json: Flags.boolean({ description: 'Print the report as JSON (stable key order); = --format json.' }),
+    format: Flags.string({
+      description: `Report format: ${LINT_FORMATS.join(', ')}; name=file writes a file. Repeatable.`,
+      multiple: true,
+    }),
+    'as-of': Flags.string({
+      description:
+        'The day waivers are judged against and the instant the order rule reads history as of (default now).',
+    }),
+    ref: Flags.string({ description: 'The ref whose history the order rule reads (default HEAD).', default: 'HEAD' }),
+    'max-file-size': Flags.integer({
+      description: 'Files larger than this many bytes are skipped with a note.',
+      default: DEFAULT_MAX_FILE_BYTES,
+      min: 1,
+    }),
+    timeout: Flags.integer({ description: 'Seconds the order rule may wait for git.', default: 60, min: 1 }),
+  };
+
+  async run(): Promise<LintReport> {
+    const { flags, argv } = await this.parse(Lint);
+    const paths = argv as string[];
+    const outputs = parseOutputs(flags.format, flags.json);
+    const asOf = parseAsOf(flags['as-of']);
+    const root = this.findRoot(flags.root);
+    const id = this.chooseRfc(root, flags.rfc);
+    if (paths.length && (flags.staged || flags['changed-since'])) {
+      throw new UsageError('paths cannot be combined with --staged or --changed-since; choose one scope');
+    }
+    const scope: ScopeRequest = flags.staged
+      ? { kind: 'staged' }
+      : flags['changed-since'] !== undefined
+        ? { kind: 'changed', since: flags['changed-since'] }
+        : paths.length
+          ? { kind: 'paths', paths }
+          : { kind: 'tree' };
+
+    // git lists the files while lints.yaml is parsed and checked.
+    const listing = openSnapshot(root, scope);
+    // Awaited below; if the spec is bad first, its own failure must not go unhandled.
+    listing.catch(() => undefined);
+    let { rules } = await loadLints(root, id);
+    const snapshot = await listing;
+    const opts: LintRunOptions = { rfc: id, rules, snapshot, asOf, maxFileBytes: flags['max-file-size'] };
+    // How many files to read before a second thread helps; tests set it low to exercise the split.
+    const parallelFrom = Number(process.env.RFCGATE_LINT_PARALLEL_FROM);
+    if (Number.isInteger(parallelFrom) && parallelFrom > 0) opts.parallelFrom = parallelFrom;
+    for (const r of rules) {
+      if (r.kind !== 'order') continue;
+      const paths = orderPaths(root, id, r.measurement, snapshot);
+      if (paths) (opts.skipOrder ??= new Map()).set(r.id, `the change does not touch ${paths.join(', ')}`);
+    }
+    if (rules.some((r) => r.kind === 'order' && !opts.skipOrder?.has(r.id)) && !snapshot.halt) {
+      // The order rule reads measurements and prereqs: only then is the whole RFC loaded.
+      const { loadRfc } = await import('../spec/load.js');
+      const { GitRepo } = await import('../sources/git/repo.js');
+      const rfc = loadRfc(root, id);
+      rules = rfc.lints ?? rules;
+      opts.rules = rules;
+      opts.order = {
+        repo: new GitRepo(root),
+        root,
+        ref: flags.ref,
+        manifest: rfc.manifest,
+        measurements: rfc.measurements,
+        timeoutMs: flags.timeout * 1000,
+      };
+    }
+    const report = await runLint(opts);
+    for (const o of outputs) {
+      const text = (await lintFormatter(o.format))(report, {
+        color: !o.file && process.stdout.isTTY === true && !process.env.NO_COLOR,
+      });
+      if (!o.file) {
+        process.stdout.write(text);
+        continue;
+      }
+      // Whole or not at all: a reader never sees half a report.
+      const tmp = `${o.file}.${process.pid}.tmp`;
+      writeFileSync(tmp, text);
+      renameSync(tmp, o.file);
+    }
+    process.exitCode = lintExitCode(report);
+    return report;
+  }
+}
+
+/**
+ * In a change scope an order rule runs only when the change touches its guarded path: the
+ * guarded paths when it surely does not (so the RFC need not be loaded), else undefined.
+ */
+function orderPaths(root: string, id: string, measurement: string, snap: Snapshot): string[] | undefined {
+  if (snap.info.kind === 'tree') return undefined;
+  const paths = guardedPathsHint(root, id, measurement);
+  if (!paths) return undefined;
+  const m = matcher(paths);
+  return snap.targets.some((f) => m(f)) ? undefined : paths;
+}
+
+interface Output {
+  format: LintFormat;
+  file?: string;
+}
+
+function parseOutputs(values: string[] | undefined, json: boolean): Output[] {
+  const outputs: Output[] = (values ?? []).map((v) => {
+    const eq = v.indexOf('=');
+    const name = (eq < 0 ? v : v.slice(0, eq)).trim();
+    const file = eq < 0 ? undefined : v.slice(eq + 1).trim();
+    if (!LINT_FORMATS.includes(name as LintFormat)) {
+      throw new UsageError(
+        `--format '${name}' is not a lint format; use one of ${LINT_FORMATS.join(', ')} (name=file writes a file)`,
+      );
+    }
+    if (file === '') throw new UsageError(`--format ${name}= needs a file name after '='`);
+    return { format: name as LintFormat, ...(file ? { file } : {}) };
+  });
+  if (json) outputs.push({ format: 'json' });
+  const toStdout = outputs.filter((o) => !o.file);
+  if (toStdout.length > 1) {
+    throw new UsageError(
+      `only one report can go to standard output (got ${toStdout.map((o) => o.format).join(' and ')}); write the others to files with --format name=file`,
+    );
+  }
+  if (toStdout.length === 0) outputs.push({ format: 'stylish' });
+  return outputs;
+}

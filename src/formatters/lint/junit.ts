@@ -1,0 +1,65 @@
+import { create } from 'xmlbuilder2';
+import type { LintReport } from '../../lint/report.js';
+
+/**
+ * JUnit XML: one <testsuite> per RFC, one <testcase> per rule. A rule with error findings
+ * is a <failure> listing them; a halted rule an <error type="halt:<reason>">; warnings go
+ * to the testcase's <system-out>. No timings, so the output is deterministic.
+ */
+export function formatLintJunit(r: LintReport): string {
+  const totals = {
+    tests: String(r.rules.length),
+    failures: String(r.rules.filter((x) => x.verdict === 'fail').length),
+    errors: String(r.rules.filter((x) => x.halt_reason !== undefined).length),
+    skipped: '0',
+  };
+  const doc = create({ version: '1.0', encoding: 'UTF-8' });
+  const suites = doc.ele('testsuites', { name: attr(`rfcgate lint ${r.rfc}`), ...totals });
+  const suite = suites.ele('testsuite', { name: attr(`${r.rfc} lint`), ...totals, timestamp: r.as_of });
+  const props = suite.ele('properties');
+  for (const [name, value] of [
+    ['rfc', r.rfc],
+    ['as_of', r.as_of],
+    ['scope', r.scope.kind],
+    ['verdict', r.verdict],
+  ] as const) {
+    props.ele('property', { name, value: attr(value) });
+  }
+  for (const x of r.rules) {
+    const tc = suite.ele('testcase', {
+      name: attr(`${x.id} ${x.title}`),
+      classname: attr(`${r.rfc}.lint.${x.kind}`),
+      file: x.location.file,
+      line: String(x.location.line),
+    });
+    const mine = r.findings.filter((f) => f.rule === x.id);
+    const describe = (fs: typeof mine) =>
+      fs
+        .map(
+          (f) =>
+            `${f.file}:${f.line}:${f.col} ${f.severity} ${f.message}${f.match !== undefined ? ` [${f.match}]` : ''}\n  fix: ${f.fix}`,
+        )
+        .join('\n');
+    const errors = mine.filter((f) => f.severity === 'error');
+    const warns = mine.filter((f) => f.severity === 'warn');
+    if (x.verdict === 'fail') {
+      tc.ele('failure', { message: attr(x.reason ?? x.title), type: 'fail' }).txt(text(describe(errors)));
+    } else if (x.halt_reason !== undefined) {
+      tc.ele('error', { message: attr(x.reason ?? x.title), type: `halt:${x.halt_reason ?? 'error'}` }).txt(
+        text(x.reason ?? ''),
+      );
+    }
+    if (warns.length) tc.ele('system-out').txt(text(describe(warns)));
+  }
+  return `${doc.end({ prettyPrint: true, indent: '  ' })}\n`;
+}
+
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+function text(s: string): string {
+  return s.replace(NOT_XML, '\uFFFD').replace(/\r\n?/g, '\n');
+}
+
+function attr(s: string): string {
+  return text(s).replace(/[\t\n]+/g, ' ');
+}

@@ -1,0 +1,101 @@
+/**
+ * SARIF 2.1.0 for code scanning: one run, one reportingDescriptor per lint rule, one result
+ * per finding at its file, line and column (warn → warning, error → error). A rule that
+ * halted is a tool execution notification, and the invocation is then not successful:
+ * code scanning must not read a halted run as clean.
+ */
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { Log, Notification, ReportingDescriptor, Result } from 'sarif';
+import type { LintFinding, LintReport } from '../../lint/report.js';
+import { SARIF_SCHEMA_URI } from '../sarif.js';
+
+const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+
+export function formatLintSarif(r: LintReport, opts: { toolVersion?: string } = {}): string {
+  const index = new Map(r.rules.map((x, i) => [x.id, i]));
+  const rules: ReportingDescriptor[] = r.rules.map((x) => ({
+    id: `${r.rfc}/${x.id}`,
+    name: `${x.kind}/${x.id}`,
+    shortDescription: { text: `${x.id} ${x.title}` },
+    fullDescription: {
+      text: `lint ${x.kind} ${x.id} of RFC ${r.rfc}${x.section ? ` (${x.section})` : ''}: ${x.title}`,
+    },
+    help: { text: `Run \`rfcgate lint --rfc ${r.rfc} --json\` for every finding.` },
+    defaultConfiguration: { level: x.severity === 'error' ? 'error' : 'warning' },
+    properties: {
+      rule_id: x.id,
+      kind: x.kind,
+      ...(x.section ? { section: x.section } : {}),
+      tags: ['rfcgate', 'lint', x.kind],
+    },
+  }));
+  const results: Result[] = r.findings.map((f) => result(r, f, index.get(f.rule) ?? 0));
+  const notifications: Notification[] = r.rules
+    .filter((x) => x.halt_reason !== undefined)
+    .map((x) => ({
+      level: 'error',
+      message: { text: `${x.id} halted (${x.halt_reason ?? 'error'}): ${x.reason ?? x.title}` },
+      associatedRule: { id: `${r.rfc}/${x.id}`, index: index.get(x.id) ?? 0 },
+    }));
+  const log: Log = {
+    $schema: SARIF_SCHEMA_URI,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'rfcgate', version: opts.toolVersion ?? PACKAGE_VERSION, rules } },
+        automationDetails: { id: `rfcgate-lint/${r.rfc}/` },
+        columnKind: 'utf16CodeUnits',
+        invocations: [
+          {
+            executionSuccessful: !r.rules.some((x) => x.halt_reason !== undefined),
+            ...(notifications.length ? { toolExecutionNotifications: notifications } : {}),
+          },
+        ],
+        results,
+        properties: { rfc: r.rfc, as_of: r.as_of, scope: r.scope.kind, verdict: r.verdict },
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+function result(r: LintReport, f: LintFinding, ruleIndex: number): Result {
+  return {
+    ruleId: `${r.rfc}/${f.rule}`,
+    ruleIndex,
+    level: f.severity === 'error' ? 'error' : 'warning',
+    message: { text: `${f.message}. Fix: ${f.fix}` },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: toUri(f.file), uriBaseId: '%SRCROOT%' },
+          region: {
+            startLine: f.line,
+            startColumn: f.col,
+            ...(f.end_line >= f.line ? { endLine: f.end_line } : {}),
+            ...(f.end_line > f.line || f.end_col > f.col ? { endColumn: f.end_col } : {}),
+            ...(f.match !== undefined ? { snippet: { text: f.match } } : {}),
+          },
+        },
+      },
+    ],
+    // Stable across runs and line moves: the rule, the file and what was matched.
+    partialFingerprints: { 'rfcgateLint/v1': fingerprint(r.rfc, f) },
+  };
+}
+
+function fingerprint(rfc: string, f: LintFinding): string {
+  return createHash('sha256')
+    .update([rfc, f.rule, f.file, f.match ?? f.message].join('\u0000'))
+    .digest('hex');
+}
+
+function toUri(file: string): string {
+  return file
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .split('/')
+    .map((s) => encodeURIComponent(s))
+    .join('/');
+}

@@ -1,0 +1,74 @@
+/**
+ * Human output, grouped by file like ESLint's stylish: each finding at line:col with its
+ * severity, rule and message, the matched text and the fix; then rules that halted, files
+ * that were skipped, and one summary line. Colour only when asked (a TTY).
+ */
+import type { LintFinding, LintReport } from '../../lint/report.js';
+
+export interface StylishOptions {
+  color: boolean;
+}
+
+const MAX_SKIPPED_SHOWN = 5;
+
+export function formatStylish(r: LintReport, o: StylishOptions = { color: false }): string {
+  const c = (code: string, s: string) => (o.color ? `\u001b[${code}m${s}\u001b[0m` : s);
+  const out: string[] = [];
+  const byFile = new Map<string, LintFinding[]>();
+  for (const f of r.findings) {
+    const list = byFile.get(f.file) ?? [];
+    list.push(f);
+    byFile.set(f.file, list);
+  }
+  for (const [file, list] of byFile) {
+    out.push(c('4', file));
+    const pos = list.map((f) => `${f.line}:${f.col}`);
+    const w = Math.max(...pos.map((p) => p.length));
+    list.forEach((f, i) => {
+      const sev = f.severity === 'error' ? c('31', 'error') : c('33', 'warn ');
+      out.push(`  ${(pos[i] ?? '').padEnd(w)}  ${sev}  ${f.message}  ${c('2', f.rule)}`);
+      const pad = ' '.repeat(w + 11);
+      if (f.match !== undefined) out.push(`${pad}${c('2', 'found:')} ${f.match}`);
+      out.push(`${pad}${c('2', 'fix:')} ${f.fix}`);
+    });
+    out.push('');
+  }
+  const halted = r.rules.filter((x) => x.halt_reason !== undefined);
+  for (const h of halted) {
+    out.push(`${c('35', 'halt')}  ${h.id} (${h.halt_reason ?? 'error'}): ${h.reason ?? h.title}`);
+  }
+  if (halted.length) out.push('');
+  if (r.files.skipped.length) {
+    const shown = r.files.skipped.slice(0, MAX_SKIPPED_SHOWN).map((s) => `${s.path} (${s.reason})`);
+    const more = r.files.skipped.length - shown.length;
+    out.push(
+      `note: ${r.files.skipped.length} ${r.files.skipped.length === 1 ? 'file was' : 'files were'} not read: ${shown.join(', ')}${more > 0 ? `, and ${more} more (see --json)` : ''}`,
+    );
+  }
+  const errors = r.findings.filter((f) => f.severity === 'error').length;
+  const warnings = r.findings.length - errors;
+  const scope = describeScope(r);
+  const counts = `${r.findings.length} ${r.findings.length === 1 ? 'problem' : 'problems'} (${errors} ${errors === 1 ? 'error' : 'errors'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'})`;
+  const tail = `${r.rules.length} rules, ${r.files.checked} of ${r.files.in_scope} files checked (${scope})`;
+  const head =
+    r.verdict === 'fail'
+      ? c('31', `✖ ${counts}`)
+      : r.verdict === 'halt'
+        ? c('35', `■ halt: ${halted.length} ${halted.length === 1 ? 'rule' : 'rules'} could not be checked; ${counts}`)
+        : c('32', `✔ ${r.findings.length ? counts : 'no problems'}`);
+  out.push(`${head} · ${tail}`);
+  return `${out.join('\n')}\n`;
+}
+
+export function describeScope(r: LintReport): string {
+  switch (r.scope.kind) {
+    case 'tree':
+      return 'whole tree';
+    case 'staged':
+      return 'staged changes';
+    case 'changed':
+      return `changed since ${r.scope.since ?? '?'}${r.scope.base ? ` (merge base ${r.scope.base.slice(0, 12)})` : ''}`;
+    case 'paths':
+      return `paths ${(r.scope.paths ?? []).join(' ')}`;
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * Installing and removing the git hooks that run `lint --staged` (pre-commit) and, when
+ * asked, `lint --changed-since <upstream>` (pre-push) for every RFC of the repository that
+ * has lints.yaml. A hook rfcgate did not write is never overwritten silently: install
+ * refuses without --force, or keeps it and calls it first with --chain; either way the
+ * previous hook is moved aside byte for byte (rename keeps its mode), and uninstall moves
+ * it back, so the previous state is restored exactly. core.hooksPath is respected.
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { UsageError } from '../spec/problems.js';
+
+export const HOOK_TYPES = ['pre-commit', 'pre-push'] as const;
+export type HookType = (typeof HOOK_TYPES)[number];
+
+export const MARKER = '# rfcgate-managed-hook v1';
+const CREATED_DIR = '# rfcgate-created-hooks-dir';
+const CHAINED = '# rfcgate-chained';
+export const PREVIOUS_SUFFIX = '.rfcgate-previous';
+
+export interface HookAction {
+  hook: HookType;
+  path: string;
+  action: 'installed' | 'updated' | 'chained' | 'replaced' | 'removed' | 'restored' | 'left-foreign' | 'absent';
+  previous?: string;
+}
+
+function git(cwd: string, args: string[]): { ok: boolean; out: string; err: string } {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8' });
+  return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? '').trim() };
+}
+
+/** The directory git runs hooks from: core.hooksPath when set (relative to the work tree), else the common dir's hooks. */
+export function hooksDir(root: string): string {
+  const top = git(root, ['rev-parse', '--show-toplevel']);
+  if (!top.ok)
+    throw new UsageError(`${root} is not inside a git work tree (${top.err}); run hooks install in the repository`);
+  const configured = git(root, ['config', '--get', 'core.hooksPath']);
+  if (configured.ok && configured.out) {
+    const p = configured.out.replace(/^~(?=\/)/, process.env.HOME ?? '~');
+    return isAbsolute(p) ? p : resolve(top.out, p);
+  }
+  const gp = git(root, ['rev-parse', '--git-path', 'hooks']);
+  return resolve(root, gp.out);
+}
+
+export interface InstallOptions {
+  root: string;
+  hooks: HookType[];
+  /** Replace a hook rfcgate did not write (it is kept aside and restored by uninstall). */
+  force: boolean;
+  /** Keep a hook rfcgate did not write and run it before the lint. */
+  chain: boolean;
+  /** How the hook starts rfcgate: a node executable and the bin script. */
+  node: string;
+  bin: string;
+}
+
+export function installHooks(o: InstallOptions): HookAction[] {
+  const dir = hooksDir(o.root);
+  // Checked for every hook first: nothing is written when one of them must be refused.
+  for (const hook of o.hooks) {
+    const path = join(dir, hook);
+    if (existsSync(path) && !isOurs(path) && !o.force && !o.chain) {
+      throw new UsageError(
+        `${path} already exists and rfcgate did not write it; rerun with --chain to keep it and run it before the lint, or with --force to replace it (it is kept as ${hook}${PREVIOUS_SUFFIX} and restored by hooks uninstall)`,
+      );
+    }
+    if (existsSync(path) && !isOurs(path) && existsSync(path + PREVIOUS_SUFFIX)) {
+      throw new UsageError(
+        `${path + PREVIOUS_SUFFIX} already exists, so the current ${hook} hook cannot be kept aside; move one of them away first`,
+      );
+    }
+  }
+  const createdDir = !existsSync(dir);
+  if (createdDir) mkdirSync(dir, { recursive: true });
+  const actions: HookAction[] = [];
+  for (const hook of o.hooks) {
+    const path = join(dir, hook);
+    const previous = path + PREVIOUS_SUFFIX;
+    let action: HookAction['action'] = 'installed';
+    let chain = false;
+    let created = createdDir;
+    if (existsSync(path) && isOurs(path)) {
+      const text = readFileSync(path, 'utf8');
+      // Re-installing keeps what the first install recorded.
+      chain = text.includes(CHAINED) || (o.chain && existsSync(previous));
+      created = created || text.includes(CREATED_DIR);
+      action = 'updated';
+    } else if (existsSync(path)) {
+      renameSync(path, previous);
+      chain = o.chain;
+      action = o.chain ? 'chained' : 'replaced';
+    }
+    writeHook(path, script(hook, { node: o.node, bin: o.bin, chain, createdDir: created }));
+    actions.push({ hook, path, action, ...(existsSync(previous) ? { previous } : {}) });
+  }
+  return actions;
+}
+
+export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_TYPES): HookAction[] {
+  const dir = hooksDir(root);
+  const actions: HookAction[] = [];
+  let removeDir = false;
+  for (const hook of hooks) {
+    const path = join(dir, hook);
+    const previous = path + PREVIOUS_SUFFIX;
+    if (!existsSync(path)) {
+      actions.push({ hook, path, action: 'absent' });
+      continue;
+    }
+    if (!isOurs(path)) {
+      actions.push({ hook, path, action: 'left-foreign' });
+      continue;
+    }
+    if (readFileSync(path, 'utf8').includes(CREATED_DIR)) removeDir = true;
+    rmSync(path);
+    if (existsSync(previous)) {
+      renameSync(previous, path);
+      actions.push({ hook, path, action: 'restored' });
+    } else {
+      actions.push({ hook, path, action: 'removed' });
+    }
+  }
+  if (removeDir && existsSync(dir) && readdirSync(dir).length === 0) rmdirSync(dir);
+  return actions;
+}
+
+function isOurs(path: string): boolean {
+  try {
+    return readFileSync(path, 'utf8').split('\n', 3).includes(MARKER);
+  } catch {
+    return false;
+  }
+}
+
+function writeHook(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o755 });
+  renameSync(tmp, path);
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The hook: POSIX sh, one lint run per RFC that has lints.yaml, found when the hook runs. */
+export function script(hook: HookType, o: { node: string; bin: string; chain: boolean; createdDir: boolean }): string {
+  const scope =
+    hook === 'pre-commit'
+      ? '--staged'
+      : // Against what the remote already has; with no upstream yet, the whole tree.
+        '${upstream:+--changed-since "$upstream"}';
+  return [
+    '#!/bin/sh',
+    MARKER,
+    `# Written by \`rfcgate hooks install\`; \`rfcgate hooks uninstall\` removes it${o.chain ? ' and puts the previous hook back' : ''}.`,
+    ...(o.chain ? [CHAINED] : []),
+    ...(o.createdDir ? [CREATED_DIR] : []),
+    '# Skip once with `git commit --no-verify`.',
+    ...(o.chain
+      ? [
+          `previous="$(dirname "$0")/${hook}${PREVIOUS_SUFFIX}"`,
+          'if [ -x "$previous" ]; then "$previous" "$@" || exit $?; fi',
+        ]
+      : []),
+    `node=${shellQuote(o.node)}`,
+    'command -v node >/dev/null 2>&1 && node=node',
+    `bin=${shellQuote(o.bin)}`,
+    'root="$(git rev-parse --show-toplevel)" || exit 2',
+    ...(hook === 'pre-push'
+      ? ['upstream="$(git rev-parse --abbrev-ref --symbolic-full-name "@{upstream}" 2>/dev/null)"']
+      : []),
+    'status=0',
+    'for spec in "$root"/gates/*/lints.yaml; do',
+    '  [ -f "$spec" ] || continue',
+    '  rfc="$(basename "$(dirname "$spec")")"',
+    // A failure (1) outranks a halt (2), as in a single run.
+    `  "$node" "$bin" lint --root "$root" --rfc "$rfc" ${scope} || { s=$?; [ "$status" -eq 1 ] || status=$s; }`,
+    'done',
+    'exit $status',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,23 @@
+import type { LintFinding } from '../report.js';
+import type { ContentRule } from '../spec.js';
+import type { LineIndex } from './content.js';
+import type { Waivers } from './waivers.js';
+
+/** What the runner needs from a rule that reads file contents. */
+export interface ContentCheck {
+  rule: ContentRule;
+  /** Global, multiline; run over each file the check applies to. */
+  re: RegExp;
+  /** Characters at the start of a match that are context, not the finding (the quote). */
+  skip: number;
+  /** The include globs: each must match a file of the tree, or the rule halts. */
+  include: string[];
+  waivers: Waivers;
+  /** The rule applies to this file (included, not excluded, not exempted). */
+  applies(file: string): boolean;
+  /** The message every match carries. */
+  message: string;
+  /** Files read for their own sake (a helper module), with what to check in them. */
+  reads?(file: string): boolean;
+  inspect?(file: string, text: string, lines: LineIndex): LintFinding[];
+}

@@ -1,0 +1,46 @@
+/**
+ * `helper_only`: a call or construction allowed only inside the named helper modules; in
+ * every other included file the code must go through the helper. A helper module that is
+ * present but never mentions the helper is declared-but-not-done, and a finding too.
+ */
+import { matcher } from '../globs.js';
+import type { LintFinding } from '../report.js';
+import { escapeRegex, type HelperOnlyRule } from '../spec.js';
+import type { ContentCheck } from './check.js';
+import type { LineIndex } from './content.js';
+import { waiversOf } from './waivers.js';
+
+export function helperOnlyCheck(rule: HelperOnlyRule, asOf: Date): ContentCheck {
+  const included = matcher(rule.include);
+  const excluded = rule.exclude.length ? matcher(rule.exclude) : () => false;
+  const module = matcher(rule.modules);
+  const waivers = waiversOf(rule, asOf);
+  const defines = new RegExp(`\\b${escapeRegex(rule.helper)}\\b`);
+  return {
+    rule,
+    re: new RegExp(rule.source, rule.flags),
+    skip: 0,
+    include: rule.include,
+    waivers,
+    applies: (f) => included(f) && !excluded(f) && !module(f) && !waivers.exempts(f),
+    message: `${rule.message} (build it with ${rule.helper} from ${rule.modules.join(' or ')})`,
+    reads: (f) => module(f),
+    inspect(file: string, text: string, _lines: LineIndex): LintFinding[] {
+      if (defines.test(text)) return [];
+      return [
+        {
+          rule: rule.id,
+          kind: rule.kind,
+          severity: rule.severity,
+          file,
+          line: 1,
+          col: 1,
+          end_line: 1,
+          end_col: 1,
+          message: `helper module ${file} never mentions ${rule.helper}, which '${rule.id}' tells code to use`,
+          fix: `define ${rule.helper} in ${file}, or correct helper/modules in the rule`,
+        },
+      ];
+    },
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * `order`: the ordering guard, read from git by the measurement it names (a git
+ * `prereqs_before` or `order` measurement, evaluated by the git source exactly as
+ * `gate check` does). A false value is a finding at the offending commit's file; a halt
+ * (shallow clone, missing ref) halts the rule. In a change scope (--staged,
+ * --changed-since, paths) it runs only when the change touches the guarded path, and then
+ * it also asks whether the change itself would be the first commit there before every
+ * prereq has landed (through the same landing facts `prereq status` uses).
+ */
+import type { Evidence, HaltReason } from '../../model/result.js';
+import { anchor } from '../../sources/git/common.js';
+import { landingOf } from '../../sources/git/landing.js';
+import { type GitHistory, pathMatcher } from '../../sources/git/repo.js';
+import { GitMeasurementSource } from '../../sources/git/source.js';
+import type { MeasurementSpec, RfcManifest } from '../../spec/types.js';
+import type { LintFinding } from '../report.js';
+import type { OrderRule } from '../spec.js';
+
+export interface OrderContext {
+  repo: GitHistory;
+  root: string;
+  asOf: Date;
+  ref: string;
+  manifest: RfcManifest;
+  measurements: Map<string, MeasurementSpec>;
+  /** The files of a change scope; undefined for the whole tree. */
+  changed?: string[];
+  timeoutMs: number;
+}
+
+export interface OrderOutcome {
+  findings: LintFinding[];
+  note?: string;
+  halt?: { reason: HaltReason; message: string };
+  /** false when the change does not touch the guarded path. */
+  ran: boolean;
+}
+
+type GitSpec = Extract<MeasurementSpec, { source: 'git' }>;
+
+export function guardedPaths(m: GitSpec): string[] {
+  if (m.git.query === 'prereqs_before') return [m.git.path];
+  if (m.git.query === 'order') return m.git.after.paths ?? [];
+  return [];
+}
+
+export async function checkOrder(rule: OrderRule, ctx: OrderContext): Promise<OrderOutcome> {
+  const m = ctx.measurements.get(rule.measurement);
+  if (!m || m.source !== 'git') {
+    return {
+      findings: [],
+      ran: true,
+      halt: { reason: 'error', message: `measurement '${rule.measurement}' is not a git measurement` },
+    };
+  }
+  const paths = guardedPaths(m);
+  const touches = paths.length ? pathMatcher(paths) : () => false;
+  const touched = ctx.changed?.filter((f) => touches(f));
+  if (ctx.changed && !touched?.length) {
+    return { findings: [], ran: false, note: `the change does not touch ${paths.join(', ')}` };
+  }
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ctx.timeoutMs);
+  try {
+    const source = new GitMeasurementSource(ctx.repo);
+    const outcome = await source.measure(m, {
+      asOf: ctx.asOf,
+      ref: ctx.ref,
+      repoDir: ctx.root,
+      manifest: ctx.manifest,
+      signal: controller.signal,
+    });
+    if (outcome.status === 'halt') {
+      return { findings: [], ran: true, halt: { reason: outcome.halt, message: outcome.reason } };
+    }
+    const note = typeof outcome.evidence.note === 'string' ? outcome.evidence.note : undefined;
+    const finding = (file: string, message: string): LintFinding => ({
+      rule: rule.id,
+      kind: rule.kind,
+      severity: rule.severity,
+      file,
+      line: 1,
+      col: 1,
+      end_line: 1,
+      end_col: 1,
+      message: `${rule.message}: ${message}`,
+      fix: rule.fix,
+    });
+    if (outcome.value === false) {
+      const files = offendingFiles(outcome.evidence).filter((f) => touches(f));
+      return {
+        findings: [finding(files[0] ?? rule.location.file, note ?? `${rule.measurement} is false`)],
+        ran: true,
+        ...(note ? { note } : {}),
+      };
+    }
+    // The history holds; a change that would be the first commit under the path must wait too.
+    const first = touched?.[0];
+    if (first !== undefined && untouchedInHistory(m, outcome.evidence)) {
+      const late = await pendingLate(m, ctx);
+      if (typeof late !== 'string' && late.length) {
+        return {
+          findings: [
+            finding(
+              first,
+              m.git.query === 'prereqs_before'
+                ? `this change would be the first commit under ${paths.join(', ')}, but ${late.length === 1 ? 'prereq' : 'prereqs'} ${late.join(', ')} ${late.length === 1 ? 'has' : 'have'} not landed on ${ctx.ref}`
+                : `this change would be the first commit under ${paths.join(', ')}, but ${late.join(', ')} has not happened on ${ctx.ref}`,
+            ),
+          ],
+          ran: true,
+        };
+      }
+      if (typeof late === 'string') return { findings: [], ran: true, halt: { reason: 'missing', message: late } };
+    }
+    return { findings: [], ran: true, ...(note ? { note } : {}) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function offendingFiles(e: Evidence): string[] {
+  const c = (e.first_offending_commit ?? (e.after as Evidence | undefined)?.commit) as Evidence | null | undefined;
+  const files = c && typeof c === 'object' ? c.files : undefined;
+  return Array.isArray(files) ? files.filter((f): f is string => typeof f === 'string') : [];
+}
+
+function untouchedInHistory(m: GitSpec, e: Evidence): boolean {
+  if (m.git.query === 'prereqs_before') return e.first_commit === undefined && e.first_offending_commit === undefined;
+  const after = e.after as Evidence | undefined;
+  return after?.commit === null;
+}
+
+/** Prereqs (or the `before` event) not landed as of the ref: the pending change would come before them. */
+async function pendingLate(m: GitSpec, ctx: OrderContext): Promise<string[] | string> {
+  const a = await anchor(ctx.repo, ctx.ref, ctx.asOf, { history: true });
+  if (!a.ok) return a.outcome.status === 'halt' ? a.outcome.reason : 'git could not answer';
+  const h = { sha: a.anchor.commit.sha, scope: 'mainline' as const, asOf: ctx.asOf };
+  if (m.git.query === 'prereqs_before') {
+    const facts = await Promise.all((m.git.prereqs ?? []).map((p) => landingOf(ctx.repo, p, h, a.anchor.commit)));
+    return facts.filter((f) => !f.landed).map((f) => f.id);
+  }
+  if (m.git.query === 'order') {
+    const before = m.git.before;
+    const c = await ctx.repo.findCommit(
+      {
+        ...(before.paths ? { globs: before.paths } : {}),
+        ...(before.pattern ? { pattern: new RegExp(before.pattern) } : {}),
+      },
+      h,
+      'first',
+    );
+    return c ? [] : [`the 'before' event (${before.paths?.join(', ') ?? `/${before.pattern ?? ''}/`})`];
+  }
+  return [];
+}

@@ -1,0 +1,73 @@
+/**
+ * `require`: once a file matching `when` exists in the tree judged, a file matching each
+ * of `files` must exist too (and, with `pattern`, one of them must contain it). The tree
+ * judged is the scope's: the index for --staged, so a commit that adds the first trigger
+ * file without the required artifact is caught before it is made.
+ */
+import { matching } from '../globs.js';
+import type { LintFinding } from '../report.js';
+import type { Snapshot } from '../scopes.js';
+import type { RequireRule } from '../spec.js';
+import { waiversOf } from './waivers.js';
+
+export interface RequireOutcome {
+  findings: LintFinding[];
+  note: string;
+  filesChecked: number;
+  skipped: { path: string; reason: string }[];
+}
+
+export function checkRequire(rule: RequireRule, snap: Snapshot, asOf: Date, maxBytes: number): RequireOutcome {
+  const waivers = waiversOf(rule, asOf);
+  const findings: LintFinding[] = [...waivers.expired];
+  const skipped: RequireOutcome['skipped'] = [];
+  const triggers = matching(snap.universe, rule.when).filter((f) => !waivers.exempts(f));
+  const trigger = triggers[0];
+  if (trigger === undefined) {
+    return { findings, note: `not triggered: nothing matches ${rule.when.join(', ')}`, filesChecked: 0, skipped };
+  }
+  const at = (file: string) => ({
+    rule: rule.id,
+    kind: rule.kind,
+    severity: rule.severity,
+    file,
+    line: 1,
+    col: 1,
+    end_line: 1,
+    end_col: 1,
+    fix: rule.fix,
+  });
+  let filesChecked = 0;
+  for (const glob of rule.files) {
+    const present = matching(snap.universe, [glob]);
+    if (present.length === 0) {
+      findings.push({
+        ...at(trigger),
+        message: `${rule.message}: ${trigger}${triggers.length > 1 ? ` (and ${triggers.length - 1} more)` : ''} exists, but nothing matches ${glob}`,
+      });
+      continue;
+    }
+    if (!rule.pattern) continue;
+    const re = new RegExp(rule.pattern.source, rule.pattern.flags);
+    const contents = snap.read(present, maxBytes);
+    let found = false;
+    for (const [path, r] of contents) {
+      if (!r.ok) {
+        if (!('gone' in r)) skipped.push({ path, reason: r.reason });
+        continue;
+      }
+      filesChecked++;
+      if (re.test(r.data.toString('utf8'))) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      findings.push({
+        ...at(present[0] ?? trigger),
+        message: `${rule.message}: ${trigger} exists, and ${present.length === 1 ? `${present[0] ?? glob} does` : `none of the ${present.length} files matching ${glob} do`} not contain /${rule.pattern.source}/`,
+      });
+    }
+  }
+  return { findings, note: `triggered by ${trigger}`, filesChecked, skipped };
+}

@@ -1,0 +1,39 @@
+/**
+ * Allow-list entries. An entry without `expires` is a standing exception; one with it is a
+ * waiver that applies up to and including that day (UTC) and, once past it, no longer
+ * exempts anything and is itself an error finding at its place in lints.yaml.
+ */
+import { matcher } from '../globs.js';
+import type { LintFinding } from '../report.js';
+import type { LintRule } from '../spec.js';
+
+export interface Waivers {
+  /** True when an active entry exempts the file. */
+  exempts(file: string): boolean;
+  expired: LintFinding[];
+}
+
+export function utcDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+export function waiversOf(rule: LintRule, asOf: Date): Waivers {
+  const today = utcDay(asOf);
+  const active = rule.allow.filter((w) => !w.expires || w.expires >= today);
+  const expired: LintFinding[] = rule.allow
+    .filter((w) => w.expires !== undefined && w.expires < today)
+    .map((w) => ({
+      rule: rule.id,
+      kind: rule.kind,
+      severity: 'error',
+      file: w.location.file,
+      line: w.location.line,
+      col: w.location.col,
+      end_line: w.location.line,
+      end_col: w.location.col,
+      message: `the waiver of '${rule.id}' for ${w.path} expired on ${w.expires ?? ''} (${w.reason}), so it no longer exempts anything`,
+      fix: `fix the findings under ${w.path} and remove the waiver, or renew it with a later expires date and a reason`,
+    }));
+  const match = active.length ? matcher(active.map((w) => w.path)) : undefined;
+  return { exempts: (f) => (match ? match(f) : false), expired };
+}

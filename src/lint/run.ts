@@ -1,0 +1,241 @@
+/**
+ * One lint run: every rule over one snapshot. Each file in scope is read once and every
+ * content rule that applies to it runs on that one read; a file no rule applies to is not
+ * read at all. A combined regex of the rules that apply to a file screens it first, so the
+ * common case (nothing found) costs one scan. Binary and huge files are skipped with a note.
+ * It prints nothing; formatters turn the report into text.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { HaltReason } from '../model/result.js';
+import type { GitHistory } from '../sources/git/repo.js';
+import { matcher } from './globs.js';
+import type { MeasurementSpec, RfcManifest } from '../spec/types.js';
+import {
+  compareFindings,
+  type LintFinding,
+  type LintReport,
+  type LintRuleResult,
+  reportVerdict,
+  ruleVerdict,
+} from './report.js';
+import type { ContentCheck } from './rules/check.js';
+import { contentChecks } from './checks.js';
+import { type PlannedFile, type ScanResult, scanFiles } from './scan.js';
+import { checkRequire } from './rules/require.js';
+import type { SkippedFile, Snapshot } from './scopes.js';
+import type { LintRule } from './spec.js';
+
+export const DEFAULT_MAX_FILE_BYTES = 4 << 20;
+/** From this many files to read, a second thread scans half of them (2 cores read 200 MB faster than one). */
+export const PARALLEL_FROM = 2000;
+const WORKER = new URL('./scan-worker.js', import.meta.url);
+
+export interface LintRunOptions {
+  rfc: string;
+  rules: LintRule[];
+  snapshot: Snapshot;
+  asOf: Date;
+  maxFileBytes?: number;
+  /** Scan with a second thread from this many files to read (default PARALLEL_FROM). */
+  parallelFrom?: number;
+  /** Order rules known not to run in this change scope, with why (the RFC was not loaded for them). */
+  skipOrder?: Map<string, string>;
+  /** Needed only when there are order rules that run in this scope. */
+  order?: {
+    repo: GitHistory;
+    root: string;
+    ref: string;
+    manifest: RfcManifest;
+    measurements: Map<string, MeasurementSpec>;
+    timeoutMs: number;
+  };
+}
+
+interface RuleState {
+  rule: LintRule;
+  findings: LintFinding[];
+  halt?: { reason: HaltReason; message: string };
+  note?: string;
+  filesChecked: number;
+}
+
+export async function runLint(opts: LintRunOptions): Promise<LintReport> {
+  const { snapshot: snap, asOf } = opts;
+  const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const states = new Map<string, RuleState>(
+    opts.rules.map((r) => [r.id, { rule: r, findings: [], filesChecked: 0 } as RuleState]),
+  );
+  const state = (id: string) => states.get(id) as RuleState;
+  const skipped: SkippedFile[] = [];
+  const base = {
+    rfc: opts.rfc,
+    as_of: asOf.toISOString(),
+    scope: snap.info,
+  };
+
+  if (snap.halt) {
+    const halt = snap.halt;
+    const rules = opts.rules.map((r) => result({ rule: r, findings: [], filesChecked: 0, halt }));
+    return { ...base, verdict: 'halt', files: { in_scope: 0, checked: 0, skipped }, rules, findings: [] };
+  }
+
+  const checks = contentChecks({ rules: opts.rules, asOf: asOf.toISOString() });
+  for (const c of checks) {
+    const s = state(c.rule.id);
+    s.findings.push(...c.waivers.expired);
+    // A glob that matches nothing in the whole tree is a mistake, not a clean result.
+    const dead = c.include.filter((g) => !anyMatch(snap.universe, g));
+    if (dead.length) {
+      s.halt = {
+        reason: 'missing',
+        message: `include ${dead.length === 1 ? 'glob' : 'globs'} ${dead.map((g) => `'${g}'`).join(', ')} matched no file in the ${snap.info.kind === 'staged' ? 'index' : 'tree'}, so nothing was checked; fix the glob in lints.yaml`,
+      };
+    }
+  }
+  const live = checks.filter((c) => !state(c.rule.id).halt);
+
+  // Which checks apply to which file: a file no rule applies to is never read.
+  const plan: PlannedFile[] = [];
+  for (const f of snap.targets) {
+    const scan: number[] = [];
+    const inspect: number[] = [];
+    live.forEach((c, i) => {
+      if (c.applies(f)) scan.push(i);
+      if (c.reads?.(f)) inspect.push(i);
+    });
+    if (scan.length || inspect.length) plan.push([f, scan, inspect]);
+  }
+  const scanned = await scanAll(plan, live, snap, maxBytes, asOf, opts.parallelFrom ?? PARALLEL_FROM);
+  for (const f of scanned.findings) state(f.rule).findings.push(f);
+  live.forEach((c, i) => (state(c.rule.id).filesChecked += scanned.perCheck[i] ?? 0));
+  skipped.push(...scanned.skipped);
+  const checked = scanned.checked;
+
+  for (const r of opts.rules) {
+    const s = state(r.id);
+    if (r.kind === 'require') {
+      const o = checkRequire(r, snap, asOf, maxBytes);
+      s.findings.push(...o.findings);
+      s.note = o.note;
+      s.filesChecked = o.filesChecked;
+      skipped.push(...o.skipped);
+    } else if (r.kind === 'order') {
+      const skip = opts.skipOrder?.get(r.id);
+      if (skip !== undefined) {
+        s.note = skip;
+        continue;
+      }
+      if (!opts.order) {
+        s.halt = { reason: 'error', message: 'the order rule needs the RFC loaded with its measurements' };
+        continue;
+      }
+      // Loaded only here: it brings the git client, which a plain content run does not need.
+      const { checkOrder } = await import('./rules/order.js');
+      const o = await checkOrder(r, {
+        ...opts.order,
+        asOf,
+        ...(snap.info.kind === 'tree' ? {} : { changed: snap.targets }),
+      });
+      s.findings.push(...o.findings);
+      if (o.halt) s.halt = o.halt;
+      if (o.note) s.note = o.note;
+    } else if (!s.halt) {
+      s.note = `${s.filesChecked} ${s.filesChecked === 1 ? 'file' : 'files'} checked`;
+    }
+  }
+
+  const rules = opts.rules.map((r) => result(state(r.id)));
+  const findings = [...states.values()].flatMap((s) => s.findings).sort(compareFindings);
+  return {
+    ...base,
+    verdict: reportVerdict(rules),
+    files: { in_scope: snap.targets.length, checked, skipped: dedupe(skipped) },
+    rules,
+    findings,
+  };
+}
+
+function anyMatch(universe: string[], glob: string): boolean {
+  const test = matcher([glob]);
+  return universe.some((f) => test(f));
+}
+
+function dedupe(xs: SkippedFile[]): SkippedFile[] {
+  const seen = new Map<string, SkippedFile>();
+  for (const x of xs) if (!seen.has(x.path)) seen.set(x.path, x);
+  return [...seen.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function result(s: RuleState): LintRuleResult {
+  const r = s.rule;
+  const verdict = ruleVerdict(s.findings, s.halt !== undefined);
+  const errors = s.findings.filter((f) => f.severity === 'error').length;
+  return {
+    id: r.id,
+    kind: r.kind,
+    title: r.title,
+    ...(r.section ? { section: r.section } : {}),
+    severity: r.severity,
+    verdict,
+    ...(s.halt ? { halt_reason: s.halt.reason } : {}),
+    ...(s.halt
+      ? { reason: s.halt.message }
+      : s.findings.length
+        ? {
+            reason: `${s.findings.length} ${s.findings.length === 1 ? 'finding' : 'findings'}${errors && errors < s.findings.length ? ` (${errors} errors)` : ''}`,
+          }
+        : {}),
+    ...(s.note ? { note: s.note } : {}),
+    findings: s.findings.length,
+    files_checked: s.filesChecked,
+    location: r.location,
+  };
+}
+
+/**
+ * Scans the plan; a large working-tree plan is split between this thread and one worker
+ * (only from the build: a worker needs the compiled scan-worker.js). Findings are sorted
+ * afterwards, so the split never shows in the report.
+ */
+async function scanAll(
+  plan: PlannedFile[],
+  checks: ContentCheck[],
+  snap: Snapshot,
+  maxBytes: number,
+  asOf: Date,
+  parallelFrom: number,
+): Promise<ScanResult> {
+  const read = (ps: string[]) => snap.read(ps, maxBytes);
+  if (plan.length < parallelFrom || snap.workingTree === undefined || !existsSync(fileURLToPath(WORKER))) {
+    return scanFiles(plan, checks, read);
+  }
+  // Interleaved, so both halves get a similar mix of folders and sizes.
+  const mine = plan.filter((_, i) => i % 2 === 0);
+  const theirs = plan.filter((_, i) => i % 2 === 1);
+  const worker = new Worker(WORKER, {
+    workerData: {
+      root: snap.workingTree,
+      maxBytes,
+      plan: theirs,
+      rules: checks.map((c) => c.rule),
+      asOf: asOf.toISOString(),
+    },
+  });
+  const other = new Promise<ScanResult>((resolve, reject) => {
+    worker.once('message', (m: ScanResult) => resolve(m));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`the scan worker exited with code ${code}`));
+    });
+  });
+  const a = scanFiles(mine, checks, read);
+  const b = await other;
+  return {
+    findings: [...a.findings, ...b.findings],
+    skipped: [...a.skipped, ...b.skipped],
+    checked: a.checked + b.checked,
+    perCheck: a.perCheck.map((n, i) => n + (b.perCheck[i] ?? 0)),
+  };
+}

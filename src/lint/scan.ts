@@ -1,0 +1,84 @@
+/**
+ * The per-file work of a lint run: read each planned file once, skip binary and huge
+ * ones, screen it with one combined regex of the rules that apply, and only on a hit run
+ * each rule's own regex. Files are read in small batches, so memory stays flat however
+ * large the tree. Shared by the main thread and the scan worker (scan-worker.ts).
+ */
+import { isAscii } from 'node:buffer';
+import type { LintFinding } from './report.js';
+import type { ContentCheck } from './rules/check.js';
+import { findingsFor, LineIndex, matchesOf } from './rules/content.js';
+import type { ReadResult, SkippedFile } from './scopes.js';
+
+/** Like git's own heuristic: a NUL byte in the first 8000 bytes makes a file binary. */
+const BINARY_PROBE = 8000;
+const BATCH = 256;
+
+/** A file and the indexes (into the checks array) of the checks that scan or inspect it. */
+export type PlannedFile = [file: string, scan: number[], inspect: number[]];
+
+export interface ScanResult {
+  findings: LintFinding[];
+  skipped: SkippedFile[];
+  checked: number;
+  /** Files each check scanned, by check index. */
+  perCheck: number[];
+}
+
+export function scanFiles(
+  plan: PlannedFile[],
+  checks: ContentCheck[],
+  read: (paths: string[]) => Map<string, ReadResult>,
+): ScanResult {
+  const out: ScanResult = { findings: [], skipped: [], checked: 0, perCheck: checks.map(() => 0) };
+  const screens = new Map<string, RegExp>();
+  for (let at = 0; at < plan.length; at += BATCH) {
+    const batch = plan.slice(at, at + BATCH);
+    const contents = read(batch.map(([f]) => f));
+    for (const [file, scan, inspect] of batch) {
+      const r = contents.get(file);
+      if (!r || !r.ok) {
+        if (r && !('gone' in r)) out.skipped.push({ path: file, reason: r.reason });
+        continue;
+      }
+      const data = r.data;
+      if (data.subarray(0, BINARY_PROBE).includes(0)) {
+        out.skipped.push({ path: file, reason: 'binary' });
+        continue;
+      }
+      out.checked++;
+      for (const i of scan) out.perCheck[i] = (out.perCheck[i] ?? 0) + 1;
+      // Byte-for-byte (latin1) is the cheapest decoding and exact for ASCII; anything else is
+      // UTF-8, so columns count the same characters an editor shows.
+      const text = data.toString(isAscii(data) ? 'latin1' : 'utf8');
+      const lines = new LineIndex(text);
+      if (scan.length) {
+        const key = scan.join(',');
+        let screen = screens.get(key);
+        if (!screen) {
+          screen = combined(scan.map((i) => checks[i] as ContentCheck));
+          screens.set(key, screen);
+        }
+        if (screen.test(text)) {
+          for (const i of scan) {
+            const c = checks[i] as ContentCheck;
+            const ms = matchesOf(c.re, text, c.skip);
+            if (ms.length) out.findings.push(...findingsFor(c.rule, file, ms, lines, c.message));
+          }
+        }
+      }
+      for (const i of inspect) {
+        const c = checks[i] as ContentCheck;
+        if (c.inspect) out.findings.push(...c.inspect(file, text, lines));
+      }
+    }
+  }
+  return out;
+}
+
+/** Every screen alternative is wrapped, so one rule's alternation cannot swallow another's. */
+function combined(checks: ContentCheck[]): RegExp {
+  // When one rule ignores case the whole screen does: it may then match more, never less.
+  const flags = checks.some((c) => c.re.flags.includes('i')) ? 'mi' : 'm';
+  return new RegExp(checks.map((c) => `(?:${c.re.source})`).join('|'), flags);
+}

@@ -1,0 +1,316 @@
+/**
+ * What a lint run looks at. Four scopes over one shape, a Snapshot: every file of the
+ * tree being judged (the universe: globs are checked against it, so a mistyped glob is
+ * caught whatever the scope), the files whose contents are checked, and a way to read
+ * them. `--staged` reads blobs from the index, not the working tree: what the commit will
+ * contain. `.gitignore` is respected because the lists come from git itself.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { HaltReason } from '../model/result.js';
+import { UsageError } from '../spec/problems.js';
+
+export type ScopeRequest =
+  { kind: 'tree' } | { kind: 'staged' } | { kind: 'changed'; since: string } | { kind: 'paths'; paths: string[] };
+
+export interface ScopeInfo {
+  kind: ScopeRequest['kind'];
+  /** --changed-since: the ref given and the merge base the diff is taken against. */
+  since?: string;
+  base?: string;
+  /** Explicit paths, repository-relative. */
+  paths?: string[];
+}
+
+/** A file whose contents were not read, and why. */
+export interface SkippedFile {
+  path: string;
+  reason: string;
+}
+
+export type ReadResult = { ok: true; data: Buffer } | { ok: false; reason: string } | { ok: false; gone: true };
+
+export interface Snapshot {
+  info: ScopeInfo;
+  /** Every file of the tree judged (the index for --staged, the working tree otherwise), sorted. */
+  universe: string[];
+  /** The files in scope, sorted (the whole universe for the tree scope). */
+  targets: string[];
+  /** Reads the contents of the given files, once each; a huge file is not read. */
+  read(paths: string[], maxBytes: number): Map<string, ReadResult>;
+  /** The root whose working tree `read` reads, when it does (not for --staged). */
+  workingTree?: string;
+  halt?: { reason: HaltReason; message: string };
+}
+
+function git(root: string, args: string[], input?: string): { ok: boolean; out: Buffer; err: string } {
+  const r = spawnSync('git', args, {
+    cwd: root,
+    input,
+    maxBuffer: 1 << 30,
+    env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
+  });
+  return { ok: r.status === 0, out: r.stdout ?? Buffer.alloc(0), err: r.stderr?.toString('utf8').trim() ?? '' };
+}
+
+/** The same, without blocking: the listings run while the spec is parsed, and side by side. */
+function gitAsync(root: string, args: string[]): Promise<{ ok: boolean; out: Buffer; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('git', args, { cwd: root, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => resolve({ ok: false, out: Buffer.alloc(0), err: e.message }));
+    child.on('close', (code) =>
+      resolve({ ok: code === 0, out: Buffer.concat(out), err: Buffer.concat(err).toString('utf8').trim() }),
+    );
+  });
+}
+
+function zList(out: Buffer): string[] {
+  const s = out.toString('utf8');
+  return s ? s.split('\0').filter((x) => x !== '') : [];
+}
+
+function sorted(xs: Iterable<string>): string[] {
+  return [...new Set(xs)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function haltSnapshot(info: ScopeInfo, reason: HaltReason, message: string): Snapshot {
+  return { info, universe: [], targets: [], read: () => new Map(), halt: { reason, message } };
+}
+
+/** Reads working-tree files: open, size, read, close; a file over maxBytes is not read. */
+export function readWorkingTree(root: string, paths: string[], maxBytes: number): Map<string, ReadResult> {
+  const out = new Map<string, ReadResult>();
+  for (const p of paths) {
+    let fd: number;
+    try {
+      fd = openSync(`${root}${sep}${p}`, 'r');
+    } catch {
+      // Tracked but deleted in the working tree, or a dangling symlink: nothing to check.
+      out.set(p, { ok: false, gone: true });
+      continue;
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) {
+        out.set(p, { ok: false, gone: true });
+      } else if (st.size > maxBytes) {
+        out.set(p, { ok: false, reason: `larger than ${formatBytes(maxBytes)} (${formatBytes(st.size)})` });
+      } else {
+        const buf = Buffer.allocUnsafe(st.size);
+        let off = 0;
+        while (off < st.size) {
+          const n = readSync(fd, buf, off, st.size - off, off);
+          if (n === 0) break;
+          off += n;
+        }
+        out.set(p, { ok: true, data: off === st.size ? buf : buf.subarray(0, off) });
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return out;
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(n % (1 << 20) ? 1 : 0)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(n % (1 << 10) ? 1 : 0)} KiB`;
+  return `${n} B`;
+}
+
+function notARepo(info: ScopeInfo, root: string, err: string): Snapshot {
+  return haltSnapshot(
+    info,
+    'error',
+    `${root} is not a git repository (${err.split('\n')[0] ?? err}); run rfcgate lint inside the governed repository`,
+  );
+}
+
+/** Tracked and untracked files that .gitignore does not exclude. */
+async function workingTreeFiles(root: string): Promise<string[] | { err: string }> {
+  const r = await gitAsync(root, ['ls-files', '-z', '-c', '-o', '--exclude-standard']);
+  if (!r.ok) return { err: r.err };
+  return sorted(zList(r.out));
+}
+
+export async function openSnapshot(root: string, req: ScopeRequest, cwd: string = process.cwd()): Promise<Snapshot> {
+  switch (req.kind) {
+    case 'tree': {
+      const info: ScopeInfo = { kind: 'tree' };
+      const files = await workingTreeFiles(root);
+      if (!Array.isArray(files)) return notARepo(info, root, files.err);
+      return {
+        info,
+        universe: files,
+        targets: files,
+        read: (ps, max) => readWorkingTree(root, ps, max),
+        workingTree: root,
+      };
+    }
+    case 'paths':
+      return pathsSnapshot(root, req.paths, cwd);
+    case 'staged':
+      return stagedSnapshot(root);
+    case 'changed':
+      return changedSnapshot(root, req.since);
+  }
+}
+
+async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<Snapshot> {
+  const realRoot = realpathSync(root);
+  const rels = raw.map((p) => {
+    const abs = resolve(cwd, p);
+    if (!existsSync(abs)) throw new UsageError(`path '${p}' does not exist`);
+    const rel = relative(realRoot, realpathSync(abs)).split(sep).join('/');
+    if (rel.startsWith('..') || isAbsolute(rel)) {
+      throw new UsageError(`path '${p}' is outside the repository at ${root}`);
+    }
+    return { given: p, rel, dir: statSync(abs).isDirectory() };
+  });
+  const info: ScopeInfo = { kind: 'paths', paths: rels.map((r) => r.rel || '.') };
+  const files = await workingTreeFiles(root);
+  if (!Array.isArray(files)) return notARepo(info, root, files.err);
+  const targets = new Set<string>();
+  const ignored: string[] = [];
+  for (const r of rels) {
+    const before = targets.size;
+    for (const f of files) {
+      if (r.rel === '' || f === r.rel || (r.dir && f.startsWith(`${r.rel}/`))) targets.add(f);
+    }
+    if (targets.size === before && !r.dir) ignored.push(r.given);
+  }
+  if (ignored.length) {
+    throw new UsageError(
+      `${ignored.map((p) => `'${p}'`).join(', ')} ${ignored.length === 1 ? 'is' : 'are'} ignored by .gitignore, so lint does not check ${ignored.length === 1 ? 'it' : 'them'}`,
+    );
+  }
+  return {
+    info,
+    universe: files,
+    targets: sorted(targets),
+    read: (ps, max) => readWorkingTree(root, ps, max),
+    workingTree: root,
+  };
+}
+
+async function stagedSnapshot(root: string): Promise<Snapshot> {
+  const info: ScopeInfo = { kind: 'staged' };
+  // Both listings at once; only the changed entries become targets.
+  // Without HEAD (the first commit), `diff --cached` lists everything staged.
+  const [diff, ls] = await Promise.all([
+    gitAsync(root, ['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=ACMRT']),
+    gitAsync(root, ['ls-files', '-s', '-z']),
+  ]);
+  if (!diff.ok) return notARepo(info, root, diff.err);
+  if (!ls.ok) return notARepo(info, root, ls.err);
+  const changed = new Set(zList(diff.out));
+  const targetSet = new Set<string>();
+  const conflicted: string[] = [];
+  // git lists the index sorted by path, so the universe needs no sort.
+  const universe: string[] = [];
+  for (const rec of zList(ls.out)) {
+    // "<mode> <sha> <stage>\t<path>"
+    const tab = rec.indexOf('\t');
+    const path = rec.slice(tab + 1);
+    if (rec.charCodeAt(tab - 1) !== 48 /* '0' */) {
+      conflicted.push(path);
+      continue;
+    }
+    const mode = rec.slice(0, 6);
+    // Gitlinks (submodules) have no contents here; symlinks hold a target, not text.
+    if (mode !== '100644' && mode !== '100755') continue;
+    universe.push(path);
+    if (changed.has(path)) targetSet.add(path);
+  }
+  if (conflicted.length) {
+    const list = [...new Set(conflicted)];
+    return haltSnapshot(
+      info,
+      'error',
+      `the index has unresolved merge conflicts (${list.slice(0, 5).join(', ')}${list.length > 5 ? ', …' : ''}): resolve them and stage the result before linting what the commit will contain`,
+    );
+  }
+  const targets = sorted(targetSet);
+  return {
+    info,
+    universe,
+    targets,
+    read: (ps, max) => readBlobs(root, ps, max),
+  };
+}
+
+/**
+ * One `git cat-file --batch` for every file asked for, each named `:<path>` (its stage-0
+ * index entry), so unchanged files (a require rule's artifact) come from the index too.
+ */
+function readBlobs(root: string, paths: string[], maxBytes: number): Map<string, ReadResult> {
+  const out = new Map<string, ReadResult>();
+  // A path with a newline cannot be named on cat-file's line-based input.
+  const wanted = paths.filter((p) => !p.includes('\n'));
+  for (const p of paths) if (p.includes('\n')) out.set(p, { ok: false, reason: 'its name holds a line break' });
+  if (wanted.length === 0) return out;
+  const r = git(root, ['cat-file', '--batch'], `${wanted.map((p) => `:${p}`).join('\n')}\n`);
+  if (!r.ok) throw new Error(`git cat-file --batch failed: ${r.err}`);
+  const buf = r.out;
+  let pos = 0;
+  for (const p of wanted) {
+    const nl = buf.indexOf(10, pos);
+    const header = buf.toString('utf8', pos, nl);
+    pos = nl + 1;
+    const [, type, sizeText] = header.split(' ');
+    if (type !== 'blob') {
+      // "<name> missing": not in the index.
+      out.set(p, { ok: false, gone: true });
+      if (sizeText !== undefined) pos += Number(sizeText) + 1;
+      continue;
+    }
+    const size = Number(sizeText);
+    const data = buf.subarray(pos, pos + size);
+    pos += size + 1;
+    out.set(
+      p,
+      size > maxBytes
+        ? { ok: false, reason: `larger than ${formatBytes(maxBytes)} (${formatBytes(size)})` }
+        : { ok: true, data },
+    );
+  }
+  return out;
+}
+
+async function changedSnapshot(root: string, since: string): Promise<Snapshot> {
+  const info: ScopeInfo = { kind: 'changed', since };
+  const files = await workingTreeFiles(root);
+  if (!Array.isArray(files)) return notARepo(info, root, files.err);
+  const exists = git(root, ['rev-parse', '--verify', '-q', `${since}^{commit}`]);
+  if (!exists.ok) {
+    return haltSnapshot(
+      info,
+      'missing',
+      `git ref '${since}' does not exist in this clone, so there is nothing to diff against; fetch it (git fetch origin ${since.replace(/^origin\//, '')}) or fix --changed-since`,
+    );
+  }
+  const mb = git(root, ['merge-base', since, 'HEAD']);
+  if (!mb.ok) {
+    const shallow = git(root, ['rev-parse', '--is-shallow-repository']).out.toString().trim() === 'true';
+    return haltSnapshot(
+      info,
+      'missing',
+      shallow
+        ? `no merge base between '${since}' and HEAD in this shallow clone; fetch the history (actions/checkout: fetch-depth: 0, or git fetch --unshallow)`
+        : `'${since}' and HEAD have no common ancestor, so there is no base to diff against`,
+    );
+  }
+  const base = mb.out.toString('utf8').trim();
+  info.base = base;
+  const diff = git(root, ['diff', '--name-only', '-z', '--no-renames', '--diff-filter=ACMRT', base]);
+  if (!diff.ok) return haltSnapshot(info, 'error', `git diff ${base} failed: ${diff.err}`);
+  const untracked = git(root, ['ls-files', '-z', '-o', '--exclude-standard']);
+  const inTree = new Set(files);
+  const targets = sorted([...zList(diff.out), ...zList(untracked.out)].filter((p) => inTree.has(p)));
+  return { info, universe: files, targets, read: (ps, max) => readWorkingTree(root, ps, max), workingTree: root };
+}

@@ -1,0 +1,302 @@
+/**
+ * Reads lints.yaml (already schema-checked) into LintRules: exactly one kind per rule,
+ * duplicate ids, regexes compiled once (a bad one is a spec error at its position), globs
+ * that can never match, waiver dates, and `order` rules pointing at a git measurement of
+ * the ordering-guard kind.
+ */
+import type { SourceLocation } from '../model/result.js';
+import type { Problem } from '../spec/problems.js';
+import type { MeasurementSpec } from '../spec/types.js';
+import { keyLocation, type ParsedYaml, valueLocation } from '../spec/yaml.js';
+import { globProblem } from './globs.js';
+
+export const RULE_KINDS = ['forbid', 'require', 'order', 'helper_only'] as const;
+export type RuleKind = (typeof RULE_KINDS)[number];
+export type Severity = 'error' | 'warn';
+
+export interface Waiver {
+  path: string;
+  reason: string;
+  /** YYYY-MM-DD: the last day the waiver applies. */
+  expires?: string;
+  location: SourceLocation;
+}
+
+interface RuleBase {
+  id: string;
+  title: string;
+  section?: string;
+  severity: Severity;
+  message: string;
+  fix: string;
+  allow: Waiver[];
+  location: SourceLocation;
+}
+
+export interface ForbidRule extends RuleBase {
+  kind: 'forbid';
+  include: string[];
+  exclude: string[];
+  /** The regex source as run (literals escaped, the quote prefix added). */
+  source: string;
+  flags: string;
+  /** With `quoted`, the match starts with the quote; the finding starts one character later. */
+  quoted: boolean;
+}
+
+export interface RequireRule extends RuleBase {
+  kind: 'require';
+  when: string[];
+  files: string[];
+  pattern?: { source: string; flags: string };
+}
+
+export interface OrderRule extends RuleBase {
+  kind: 'order';
+  measurement: string;
+  location: SourceLocation;
+}
+
+export interface HelperOnlyRule extends RuleBase {
+  kind: 'helper_only';
+  helper: string;
+  modules: string[];
+  include: string[];
+  exclude: string[];
+  source: string;
+  flags: string;
+}
+
+export type LintRule = ForbidRule | RequireRule | OrderRule | HelperOnlyRule;
+
+/** Rules that read file contents and produce findings at a line and column. */
+export type ContentRule = ForbidRule | HelperOnlyRule;
+
+export interface LintReadContext {
+  /** The RFC's measurements, when they are loaded (spec validate, or a run that needs the order rule). */
+  measurements?: Map<string, MeasurementSpec>;
+  brokenMeasurements?: Set<string>;
+  problems: Problem[];
+  warnings: Problem[];
+  suggest: (word: string, candidates: string[]) => string;
+}
+
+const ORDER_QUERIES = new Set(['prereqs_before', 'order']);
+/** A literal's trailing `*`: any continuation of an event-type-like name. */
+const LITERAL_TAIL = '[A-Za-z0-9_.*-]*';
+
+interface RawRule {
+  id: string;
+  title: string;
+  section?: string;
+  severity: Severity;
+  message: string;
+  fix: string;
+  allow?: { path: string; reason: string; expires?: string }[];
+  forbid?: {
+    pattern?: string;
+    literals?: string[];
+    quoted?: boolean;
+    ignore_case?: boolean;
+    include: string[];
+    exclude?: string[];
+  };
+  require?: { when: string[]; files: string[]; pattern?: string };
+  order?: { measurement: string };
+  helper_only?: { construct: string; helper: string; modules: string[]; include: string[]; exclude?: string[] };
+}
+
+export function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** A literal as a regex: a trailing `*` stands for the rest of a dotted name. */
+export function literalSource(lit: string): string {
+  return lit.endsWith('*') ? `${escapeRegex(lit.slice(0, -1))}${LITERAL_TAIL}` : escapeRegex(lit);
+}
+
+export function readLints(
+  y: ParsedYaml,
+  items: (Record<string, unknown> | undefined)[],
+  ctx: LintReadContext,
+): LintRule[] {
+  const out: LintRule[] = [];
+  const firstAt = new Map<string, number>();
+  items.forEach((raw, i) => {
+    if (!raw) return;
+    const r = raw as unknown as RawRule;
+    const err = (path: (string | number)[], message: string, key?: string) =>
+      ctx.problems.push({
+        ...(key ? keyLocation(y, [i, ...path], key) : valueLocation(y, [i, ...path])),
+        severity: 'error',
+        message: `lint rule '${r.id}': ${message}`,
+      });
+    const prior = firstAt.get(r.id);
+    if (prior !== undefined) {
+      const l = valueLocation(y, [prior]);
+      err([], `duplicate rule id (first declared at ${l.file}:${l.line}:${l.col})`, 'id');
+      return;
+    }
+    firstAt.set(r.id, i);
+    const kinds = RULE_KINDS.filter((k) => r[k] !== undefined);
+    if (kinds.length !== 1) {
+      err(
+        [],
+        kinds.length === 0
+          ? `has no kind: give exactly one of ${RULE_KINDS.join(', ')}`
+          : `has ${kinds.length} kinds (${kinds.join(', ')}); a rule has exactly one`,
+        kinds[1],
+      );
+      return;
+    }
+    const kind = kinds[0] as RuleKind;
+    let ok = true;
+    const checkGlobs = (path: (string | number)[], globs: string[] | undefined) => {
+      (globs ?? []).forEach((g, j) => {
+        const why = globProblem(g);
+        if (why) {
+          err([...path, j], `'${g}' can never match a repository path: ${why}`);
+          ok = false;
+        }
+      });
+    };
+    const compile = (path: (string | number)[], source: string, flags: string): boolean => {
+      try {
+        new RegExp(source, flags);
+        return true;
+      } catch (e) {
+        ctx.problems.push({
+          ...valueLocation(y, [i, ...path]),
+          severity: 'error',
+          message: `lint rule '${r.id}': not a valid regex: ${(e as Error).message}`,
+        });
+        ok = false;
+        return false;
+      }
+    };
+
+    const allow: Waiver[] = (r.allow ?? []).map((a, j) => ({
+      path: a.path,
+      reason: a.reason,
+      ...(a.expires ? { expires: a.expires } : {}),
+      location: valueLocation(y, [i, 'allow', j]),
+    }));
+    (r.allow ?? []).forEach((a, j) => {
+      const why = globProblem(a.path);
+      if (why) err(['allow', j, 'path'], `allow path '${a.path}' can never match a repository path: ${why}`);
+      if (a.expires && !isCalendarDate(a.expires)) {
+        err(['allow', j, 'expires'], `expires '${a.expires}' is not a calendar date (YYYY-MM-DD)`);
+      }
+    });
+    if (kind === 'order' && allow.length) err([], 'allow does not apply to an order rule', 'allow');
+
+    const base: RuleBase = {
+      id: r.id,
+      title: r.title,
+      ...(r.section ? { section: r.section } : {}),
+      severity: r.severity,
+      message: r.message,
+      fix: r.fix,
+      allow,
+      location: valueLocation(y, [i]),
+    };
+
+    switch (kind) {
+      case 'forbid': {
+        const f = r.forbid as NonNullable<RawRule['forbid']>;
+        if ((f.pattern === undefined) === (f.literals === undefined)) {
+          err(['forbid'], 'forbid needs exactly one of pattern or literals');
+          return;
+        }
+        checkGlobs(['forbid', 'include'], f.include);
+        checkGlobs(['forbid', 'exclude'], f.exclude);
+        const body = f.pattern ?? (f.literals ?? []).map(literalSource).join('|');
+        if (f.pattern !== undefined && !compile(['forbid', 'pattern'], f.pattern, 'gm')) return;
+        const source = f.quoted ? `["'\`](?:${body})` : body;
+        const flags = `gm${f.ignore_case ? 'i' : ''}`;
+        if (!compile(['forbid'], source, flags)) return;
+        if (ok) {
+          out.push({
+            ...base,
+            kind,
+            include: f.include,
+            exclude: f.exclude ?? [],
+            source,
+            flags,
+            quoted: f.quoted === true,
+          });
+        }
+        return;
+      }
+      case 'require': {
+        const q = r.require as NonNullable<RawRule['require']>;
+        checkGlobs(['require', 'when'], q.when);
+        checkGlobs(['require', 'files'], q.files);
+        if (q.pattern !== undefined && !compile(['require', 'pattern'], q.pattern, 'gm')) return;
+        if (ok) {
+          out.push({
+            ...base,
+            kind,
+            when: q.when,
+            files: q.files,
+            ...(q.pattern !== undefined ? { pattern: { source: q.pattern, flags: 'm' } } : {}),
+          });
+        }
+        return;
+      }
+      case 'order': {
+        const o = r.order as NonNullable<RawRule['order']>;
+        if (ctx.measurements) {
+          const m = ctx.measurements.get(o.measurement);
+          if (!m) {
+            if (!ctx.brokenMeasurements?.has(o.measurement)) {
+              err(
+                ['order', 'measurement'],
+                `unknown measurement '${o.measurement}'${ctx.suggest(o.measurement, [...ctx.measurements.keys()])}; declare it in measurements.yaml`,
+              );
+            }
+            return;
+          }
+          if (m.source !== 'git' || !ORDER_QUERIES.has(m.git.query)) {
+            err(
+              ['order', 'measurement'],
+              `measurement '${o.measurement}' is a ${m.source === 'git' ? `git ${m.git.query}` : m.source} measurement; an order rule needs a git prereqs_before or order measurement`,
+            );
+            return;
+          }
+        }
+        out.push({ ...base, kind, measurement: o.measurement, location: base.location });
+        return;
+      }
+      case 'helper_only': {
+        const h = r.helper_only as NonNullable<RawRule['helper_only']>;
+        checkGlobs(['helper_only', 'modules'], h.modules);
+        checkGlobs(['helper_only', 'include'], h.include);
+        checkGlobs(['helper_only', 'exclude'], h.exclude);
+        if (!compile(['helper_only', 'construct'], h.construct, 'gm')) return;
+        if (ok) {
+          out.push({
+            ...base,
+            kind,
+            helper: h.helper,
+            modules: h.modules,
+            include: h.include,
+            exclude: h.exclude ?? [],
+            source: h.construct,
+            flags: 'gm',
+          });
+        }
+        return;
+      }
+    }
+  });
+  return out;
+}
+
+function isCalendarDate(ymd: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const probe = new Date(Date.UTC(y, mo - 1, d));
+  return probe.getUTCFullYear() === y && probe.getUTCMonth() === mo - 1 && probe.getUTCDate() === d;
+}

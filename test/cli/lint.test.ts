@@ -1,0 +1,129 @@
+/** `lint` and `hooks` as a user runs them: the built binary over fixture repositories. Run `npm run build` first. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { removeFixtures } from '../helpers/git-fixture.js';
+import { modeline } from '../helpers/spec-fixture.js';
+import { L1, lintRepo } from '../lint/helpers.js';
+
+const BIN = resolve('bin/run.js');
+
+function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+afterAll(removeFixtures);
+
+describe('rfcgate lint', () => {
+  it('exit 0 on a clean tree, 1 with an error finding, stylish by default', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const ok = run(['lint'], repo.dir);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^✔ no problems · 1 rules, 1 of \d+ files checked \(whole tree\)$/m);
+    repo.write('src/b.py', 'y = "measurement.lease_plane.x"\n');
+    const bad = run(['lint'], repo.dir);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/^src\/b\.py\n {2}1:6 {2}error/m);
+  });
+
+  it('--staged lints the index; --json is deterministic; --format name=file writes a report', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    repo.write('src/a.py', 'x = "measurement.lease_plane.x"\n');
+    repo.git(['add', 'src/a.py']);
+    repo.write('src/a.py', 'x = 2\n');
+    const a = run(['lint', '--staged', '--json', '--as-of', '2026-06-01'], repo.dir);
+    const b = run(['lint', '--staged', '--format', 'json', '--as-of', '2026-06-01'], repo.dir);
+    expect(a.code).toBe(1);
+    expect(a.stdout).toBe(b.stdout);
+    const report = JSON.parse(a.stdout);
+    expect(report.scope).toEqual({ kind: 'staged' });
+    expect(report.findings[0]).toMatchObject({ file: 'src/a.py', line: 1, col: 6, match: 'measurement.lease_plane.x' });
+    expect(run(['lint'], repo.dir).code).toBe(0); // the working tree is clean
+    const sarif = join(repo.dir, 'lint.sarif');
+    const c = run(['lint', '--staged', '--format', `sarif=${sarif}`, '--format', 'github'], repo.dir);
+    expect(c.code).toBe(1);
+    expect(c.stdout).toMatch(/^::error file=src\/a\.py,line=1,col=6/m);
+    expect(JSON.parse(readFileSync(sarif, 'utf8')).version).toBe('2.1.0');
+  });
+
+  it('a large tree is split with a second thread; the report is the same byte for byte', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 40; i++)
+      files[`src/m${i % 4}/f${i}.py`] = i % 3 ? 'x = 1\n' : `x = "measurement.lease_plane.r${i}"\n`;
+    files['src/bin.py'] = '\u0000"measurement.lease_plane.x"';
+    const repo = lintRepo({ rules: [L1], files });
+    const one = run(['lint', '--json', '--as-of', '2026-06-01'], repo.dir);
+    const two = run(['lint', '--json', '--as-of', '2026-06-01'], repo.dir, { RFCGATE_LINT_PARALLEL_FROM: '2' });
+    expect(one.code).toBe(1);
+    expect(two.code).toBe(1);
+    expect(two.stdout).toBe(one.stdout);
+    const report = JSON.parse(one.stdout);
+    expect(report.findings).toHaveLength(14);
+    expect(report.files.skipped).toEqual([{ path: 'src/bin.py', reason: 'binary' }]);
+  });
+
+  it('exit 2 when an include glob matches nothing, naming it', () => {
+    const repo = lintRepo({
+      rules: [{ ...L1, forbid: { ...L1.forbid, include: ['srcc/**/*.py'] } }],
+      files: { 'src/a.py': 'x\n' },
+    });
+    const r = run(['lint'], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/halt {2}L1 \(missing\): include glob 'srcc\/\*\*\/\*\.py' matched no file in the tree/);
+  });
+
+  it('exit 3 with file:line:col for an invalid rule, and for a bad invocation', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const missing = run(['lint', 'missing.py'], repo.dir);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toBe("error: path 'missing.py' does not exist\n");
+    writeFileSync(
+      join(repo.dir, 'gates/demo/lints.yaml'),
+      modeline('lints.yaml') + stringify([{ ...L1, forbid: { pattern: '(', include: ['src/'] } }]),
+    );
+    const r = run(['lint'], repo.dir);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^gates\/demo\/lints\.yaml:\d+:\d+: lint rule 'L1': not a valid regex/m);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+    const f = run(['lint', '--format', 'xml'], repo.dir);
+    expect(f.code).toBe(3);
+    expect(f.stderr).toMatch(/--format 'xml' is not a lint format/);
+  });
+
+  it('the shipped wave3 rules run under the wave3 program name (this repository has no Python: L1 and L2 halt)', () => {
+    const r = run(['lint', '--rfc', 'wave3', '--json'], process.cwd());
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout);
+    expect(report.rules.map((x: { id: string; verdict: string }) => `${x.id}:${x.verdict}`)).toEqual([
+      'L1:halt',
+      'L2:halt',
+      'L3:pass',
+      'L3.profile:pass',
+    ]);
+    expect(r.code).toBe(2);
+  });
+
+  it('hooks install / uninstall from the command line', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const i = run(['hooks', 'install', '--pre-push'], repo.dir);
+    expect(i.code).toBe(0);
+    expect(i.stdout).toMatch(/^pre-commit: installed/m);
+    expect(i.stdout).toMatch(/^pre-push: installed/m);
+    expect(existsSync(join(repo.dir, '.git/hooks/pre-commit'))).toBe(true);
+    writeFileSync(join(repo.dir, '.git/hooks/pre-commit'), '#!/bin/sh\nexit 0\n');
+    const again = run(['hooks', 'install'], repo.dir);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toMatch(/rfcgate did not write it; rerun with --chain/);
+    const u = run(['hooks', 'uninstall'], repo.dir);
+    expect(u.stdout).toMatch(/^pre-commit: not written by rfcgate, left alone/m);
+    expect(u.stdout).toMatch(/^pre-push: removed/m);
+  });
+});

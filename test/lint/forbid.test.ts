@@ -1,0 +1,161 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { lintExitCode } from '../../src/lint/report.js';
+import { removeFixtures } from '../helpers/git-fixture.js';
+import { L1, lint, lintRepo, where } from './helpers.js';
+
+afterAll(removeFixtures);
+
+const APP = [
+  '# emits measurement.lease_plane.request (prose: not a finding)',
+  'import x',
+  'def f():',
+  '    emit("measurement.lease_plane.request", 1)',
+  "    other('coordination_failure.beam_python_boundary.timeout')",
+  '',
+].join('\n');
+
+describe('forbid', () => {
+  it('finds quoted literals in code at line and column, not the same name in a comment', async () => {
+    const repo = lintRepo({
+      rules: [L1],
+      files: {
+        'src/app.py': APP,
+        'src/audit/event_types.py': 'LEASE = "measurement.lease_plane.request"\n',
+        'tests/test_app.py': 'assert x == "measurement.lease_plane.request"\n',
+        'docs/notes.md': '"measurement.lease_plane.request" in prose\n',
+      },
+    });
+    const r = await lint(repo);
+    expect(where(r)).toEqual(['src/app.py:4:11 L1', 'src/app.py:5:12 L1']);
+    expect(r.findings.map((f) => f.match)).toEqual([
+      'measurement.lease_plane.request',
+      'coordination_failure.beam_python_boundary.timeout',
+    ]);
+    expect(r.findings[0]?.end_col).toBe(11 + 'measurement.lease_plane.request'.length);
+    expect(r.verdict).toBe('fail');
+    expect(lintExitCode(r)).toBe(1);
+    const rule = r.rules.find((x) => x.id === 'L1');
+    expect(rule?.files_checked).toBe(1); // app.py only: the allowed module and tests are out
+  });
+
+  it('without quoted, a name in a comment is a finding too; a pattern rule works the same', async () => {
+    const repo = lintRepo({
+      rules: [
+        { ...L1, forbid: { ...L1.forbid, quoted: false } },
+        {
+          id: 'no-print',
+          title: 'no print',
+          severity: 'warn',
+          message: 'print call',
+          fix: 'use the logger',
+          forbid: { pattern: '\\bprint\\(', include: ['src/'] },
+        },
+      ],
+      files: { 'src/app.py': `${APP}print("hi")\n` },
+    });
+    const r = await lint(repo);
+    expect(where(r)).toEqual([
+      'src/app.py:1:9 L1',
+      'src/app.py:4:11 L1',
+      'src/app.py:5:12 L1',
+      'src/app.py:6:1 no-print',
+    ]);
+    expect(r.findings.find((f) => f.rule === 'no-print')?.severity).toBe('warn');
+  });
+
+  it('a warning alone does not fail the run', async () => {
+    const repo = lintRepo({
+      rules: [{ ...L1, severity: 'warn' }],
+      files: { 'src/app.py': APP },
+    });
+    const r = await lint(repo);
+    expect(r.findings).toHaveLength(2);
+    expect(r.verdict).toBe('pass');
+    expect(lintExitCode(r)).toBe(0);
+  });
+
+  it('columns count characters, not bytes, in a UTF-8 file', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/app.py': 'émoji = "€"; x = "measurement.lease_plane.p99"\n' } });
+    const r = await lint(repo);
+    expect(where(r)).toEqual(['src/app.py:1:19 L1']);
+  });
+
+  it('skips binary and huge files with a note, and respects .gitignore', async () => {
+    const repo = lintRepo({
+      rules: [L1],
+      files: { 'src/app.py': 'x = 1\n', '.gitignore': 'build/\n' },
+    });
+    repo.write('src/blob.py', `\u0000\u0001"measurement.lease_plane.request"`);
+    repo.write('src/big.py', `x = "measurement.lease_plane.request"\n${'#'.repeat(5000)}\n`);
+    repo.write('build/gen.py', 'x = "measurement.lease_plane.request"\n');
+    const { runLint } = await import('../../src/lint/run.js');
+    const { openSnapshot } = await import('../../src/lint/scopes.js');
+    const { loadRfc } = await import('../../src/spec/load.js');
+    const rfc = loadRfc(repo.dir, 'demo');
+    const r = await runLint({
+      rfc: 'demo',
+      rules: rfc.lints ?? [],
+      snapshot: await openSnapshot(repo.dir, { kind: 'tree' }),
+      asOf: new Date(),
+      maxFileBytes: 4096,
+    });
+    expect(r.findings).toEqual([]);
+    expect(r.files.skipped).toEqual([
+      { path: 'src/big.py', reason: 'larger than 4 KiB (4.9 KiB)' },
+      { path: 'src/blob.py', reason: 'binary' },
+    ]);
+    expect(r.files.in_scope).toBeGreaterThan(0);
+  });
+});
+
+describe('waivers', () => {
+  const waived = (expires: string) => ({
+    ...L1,
+    allow: [...L1.allow, { path: 'src/legacy/', reason: 'migrating in PR 12', expires }],
+  });
+  const files = { 'src/legacy/old.py': 'X = "measurement.lease_plane.request"\n' };
+
+  it('an active waiver exempts its path, up to and including its last day', async () => {
+    const repo = lintRepo({ rules: [waived('2026-06-01')], files });
+    const r = await lint(repo, { kind: 'tree' }, '2026-06-01T23:59:00Z');
+    expect(r.findings).toEqual([]);
+    expect(r.verdict).toBe('pass');
+  });
+
+  it('an expired waiver is itself an error, at its place in lints.yaml, and exempts nothing', async () => {
+    const repo = lintRepo({ rules: [{ ...waived('2026-05-31'), severity: 'warn' }], files });
+    const r = await lint(repo, { kind: 'tree' }, '2026-06-01T00:00:01Z');
+    expect(where(r)).toEqual(['gates/demo/lints.yaml:19:7 L1', 'src/legacy/old.py:1:6 L1']);
+    const expired = r.findings[0];
+    expect(expired?.severity).toBe('error');
+    expect(expired?.message).toMatch(/expired on 2026-05-31/);
+    expect(r.findings[1]?.severity).toBe('warn');
+    expect(r.verdict).toBe('fail');
+  });
+});
+
+describe('zero files', () => {
+  it('an include glob that matches no file halts the rule and names the glob', async () => {
+    const repo = lintRepo({
+      rules: [{ ...L1, forbid: { ...L1.forbid, include: ['**/*.py', 'lib/**/*.pyx'] } }],
+      files: { 'src/app.py': 'x = 1\n' },
+    });
+    const r = await lint(repo);
+    expect(r.verdict).toBe('halt');
+    expect(lintExitCode(r)).toBe(2);
+    const rule = r.rules[0];
+    expect(rule?.halt_reason).toBe('missing');
+    expect(rule?.reason).toMatch(/'lib\/\*\*\/\*\.pyx' matched no file in the tree/);
+    expect(rule?.reason).not.toMatch(/'\*\*\/\*\.py'/);
+  });
+
+  it('a failure elsewhere still wins: fail dominates halt', async () => {
+    const repo = lintRepo({
+      rules: [L1, { ...L1, id: 'typo', forbid: { ...L1.forbid, include: ['**/*.pyy'] } }],
+      files: { 'src/app.py': APP },
+    });
+    const r = await lint(repo);
+    expect(r.rules.map((x) => x.verdict)).toEqual(['fail', 'halt']);
+    expect(lintExitCode(r)).toBe(1);
+  });
+});

@@ -1,0 +1,135 @@
+/** The lint report's formats, from a real run that has errors, a warning, an expired waiver and a halt. */
+import { readFileSync } from 'node:fs';
+import AjvDraft04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import { XMLParser } from 'fast-xml-parser';
+import type { Log } from 'sarif';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatLint, LINT_FORMATS } from '../../src/formatters/lint/index.js';
+import { LINT_FORMAT_NAMES, lintFormatter } from '../../src/formatters/lint/load.js';
+import type { LintReport } from '../../src/lint/report.js';
+import { removeFixtures } from '../helpers/git-fixture.js';
+import { L1, lint, lintRepo } from './helpers.js';
+
+const schema = JSON.parse(readFileSync(new URL('../fixtures/sarif-schema-2.1.0.json', import.meta.url), 'utf8'));
+// Both packages are CommonJS; `.default` is the export under both Node's and TypeScript's view of the import.
+const ajv = new AjvDraft04.default({ strict: false, allErrors: true });
+addFormats.default(ajv);
+const validate = ajv.compile(schema);
+
+let report: LintReport;
+let clean: LintReport;
+beforeAll(async () => {
+  const repo = lintRepo({
+    rules: [
+      { ...L1, allow: [...L1.allow, { path: 'src/legacy/', reason: 'PR 12', expires: '2026-01-31' }] },
+      { ...L1, id: 'W', severity: 'warn', forbid: { pattern: 'TODO', include: ['src/'] } },
+      { ...L1, id: 'typo', forbid: { literals: ['x'], include: ['**/*.pyy'] } },
+    ],
+    files: {
+      'src/a.py': 'x = "measurement.lease_plane.request"  # TODO\n',
+      'src/legacy/b py.py': "y = 'coordination_failure.beam_python_boundary.ets'\n",
+    },
+  });
+  report = await lint(repo);
+  const ok = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+  clean = await lint(ok);
+});
+afterAll(removeFixtures);
+
+describe('lint formatters', () => {
+  it('the run behind them has errors, a warning, an expired waiver and a halt', () => {
+    expect(report.verdict).toBe('fail');
+    expect(report.findings.map((f) => `${f.rule}:${f.severity}`).sort()).toEqual([
+      'L1:error',
+      'L1:error',
+      'L1:error',
+      'W:warn',
+    ]);
+    expect(report.rules.map((r) => r.verdict)).toEqual(['fail', 'pass', 'halt']);
+  });
+
+  it('SARIF 2.1.0 is valid against the official schema, with a result per finding and the halt as a notification', () => {
+    for (const r of [report, clean]) {
+      const log = JSON.parse(formatLint(r, 'sarif')) as Log;
+      expect(validate(log) ? [] : validate.errors).toEqual([]);
+    }
+    const run = (JSON.parse(formatLint(report, 'sarif')) as Log).runs[0];
+    expect(run?.tool.driver.rules?.map((r) => r.id)).toEqual(['demo/L1', 'demo/W', 'demo/typo']);
+    expect(run?.results?.map((r) => `${r.ruleId} ${r.level}`)).toEqual([
+      'demo/L1 error',
+      'demo/L1 error',
+      'demo/W warning',
+      'demo/L1 error',
+    ]);
+    const a = run?.results?.find((r) => r.locations?.[0]?.physicalLocation?.artifactLocation?.uri === 'src/a.py');
+    expect(a?.locations?.[0]?.physicalLocation?.region).toMatchObject({
+      startLine: 1,
+      startColumn: 6,
+      endColumn: 37,
+      snippet: { text: 'measurement.lease_plane.request' },
+    });
+    // A space in a path is percent-encoded, as the schema's uri-reference format requires.
+    expect(
+      run?.results?.some((r) => r.locations?.[0]?.physicalLocation?.artifactLocation?.uri === 'src/legacy/b%20py.py'),
+    ).toBe(true);
+    expect(run?.invocations?.[0]?.executionSuccessful).toBe(false);
+    expect(run?.invocations?.[0]?.toolExecutionNotifications?.[0]?.message.text).toMatch(/typo halted \(missing\)/);
+  });
+
+  it('GitHub annotations: ::error / ::warning at file, line and column; the halt; a notice', () => {
+    const lines = formatLint(report, 'github').trim().split('\n');
+    expect(lines[0]).toMatch(/^::error file=gates\/demo\/lints\.yaml,line=\d+,col=\d+,title=demo L1::the waiver/);
+    expect(lines).toContain(
+      '::error file=src/a.py,line=1,col=6,endColumn=37,title=demo L1::an event-type literal outside the constants module: measurement.lease_plane.request%0Afix: import it from src/audit/event_types.py',
+    );
+    expect(lines.some((l) => l.startsWith('::warning file=src/a.py,line=1,col=42'))).toBe(true);
+    expect(lines.some((l) => /^::error .*title=demo typo halted::typo could not be checked/.test(l))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^::notice title=rfcgate lint demo::FAIL: 3 errors, 1 warnings, 1 rules halted/);
+  });
+
+  it('JUnit: a testcase per rule, a failure listing the findings, an error for the halt', () => {
+    const xml = new XMLParser({ ignoreAttributes: false }).parse(formatLint(report, 'junit'));
+    const suite = xml.testsuites.testsuite;
+    expect(suite['@_tests']).toBe('3');
+    expect(suite['@_failures']).toBe('1');
+    expect(suite['@_errors']).toBe('1');
+    const [l1, w, typo] = suite.testcase;
+    expect(l1.failure['#text']).toMatch(/src\/a\.py:1:6 error/);
+    expect(w['system-out']).toMatch(/TODO/);
+    expect(typo.error['@_type']).toBe('halt:missing');
+  });
+
+  it('stylish groups findings by file, shows the match and the fix, the halt and a summary', () => {
+    const out = formatLint(report, 'stylish');
+    expect(out).toMatch(
+      /^src\/a\.py\n {2}1:6 +error {2}an event-type literal outside the constants module {2}L1\n +found: measurement\.lease_plane\.request\n +fix: import it/m,
+    );
+    expect(out).toMatch(/^halt {2}typo \(missing\): include glob '\*\*\/\*\.pyy' matched no file/m);
+    expect(out.trim().split('\n').at(-1)).toMatch(
+      /^✖ 4 problems \(3 errors, 1 warning\) · 3 rules, 2 of \d+ files checked \(whole tree\)$/,
+    );
+    expect(formatLint(clean, 'stylish')).toMatch(/^✔ no problems/m);
+    expect(formatLint(report, 'stylish', { color: true })).toContain('\u001b[31merror\u001b[0m');
+  });
+
+  it('JSON is deterministic and carries every finding with file, line, column and match', () => {
+    const a = formatLint(report, 'json');
+    expect(formatLint(structuredClone(report), 'json')).toBe(a);
+    const parsed = JSON.parse(a) as LintReport;
+    expect(Object.keys(parsed)).toEqual(['rfc', 'as_of', 'scope', 'verdict', 'files', 'rules', 'findings']);
+    expect(parsed.findings.find((f) => f.file === 'src/a.py' && f.rule === 'L1')).toMatchObject({
+      line: 1,
+      col: 6,
+      match: 'measurement.lease_plane.request',
+    });
+    expect(LINT_FORMATS).toEqual(['stylish', 'json', 'sarif', 'github', 'junit']);
+  });
+
+  it("the command's lazy loader knows the same formats and gives the same text", async () => {
+    expect([...LINT_FORMAT_NAMES]).toEqual(LINT_FORMATS);
+    for (const name of LINT_FORMAT_NAMES) {
+      expect((await lintFormatter(name))(report, { color: false })).toBe(formatLint(report, name));
+    }
+  });
+});

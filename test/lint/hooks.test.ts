@@ -1,0 +1,110 @@
+/**
+ * hooks install / uninstall on real repositories, with a hook already in place, and the
+ * installed hook run by a real `git commit` (so the built CLI: run `npm run build` first).
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hooksDir, installHooks, MARKER, uninstallHooks } from '../../src/lint/hooks.js';
+import { UsageError } from '../../src/spec/problems.js';
+import { removeFixtures } from '../helpers/git-fixture.js';
+import { L1, lintRepo } from './helpers.js';
+
+afterAll(removeFixtures);
+
+const BIN = resolve('bin/run.js');
+const FOREIGN =
+  '#!/bin/sh\n# the team\'s own hook\necho ran > "$(git rev-parse --show-toplevel)/.foreign-ran"\nexit 0\n';
+const opts = (root: string, more: Partial<Parameters<typeof installHooks>[0]> = {}) => ({
+  root,
+  hooks: ['pre-commit' as const],
+  force: false,
+  chain: false,
+  node: process.execPath,
+  bin: BIN,
+  ...more,
+});
+
+function commit(dir: string, message: string) {
+  const r = spawnSync('git', ['commit', '-q', '-m', message], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_CONFIG_GLOBAL: os.devNull, GIT_CONFIG_NOSYSTEM: '1', NO_COLOR: '1' },
+  });
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+function withForeignHook() {
+  const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': '.foreign-ran\n' } });
+  const path = join(hooksDir(repo.dir), 'pre-commit');
+  writeFileSync(path, FOREIGN);
+  chmodSync(path, 0o750);
+  return { repo, path };
+}
+
+describe('hooks', () => {
+  it('refuses to overwrite a hook it did not write, and writes nothing', () => {
+    const { repo, path } = withForeignHook();
+    expect(() => installHooks(opts(repo.dir))).toThrow(UsageError);
+    expect(() => installHooks(opts(repo.dir))).toThrow(/--chain to keep it.*--force to replace it/);
+    expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
+    expect(existsSync(`${path}.rfcgate-previous`)).toBe(false);
+  });
+
+  it('--chain keeps the previous hook, runs it first, and the lint blocks a bad staged commit; uninstall restores it exactly', () => {
+    const { repo, path } = withForeignHook();
+    const before = statSync(path).mode;
+    const actions = installHooks(opts(repo.dir, { chain: true }));
+    expect(actions.map((a) => a.action)).toEqual(['chained']);
+    expect(readFileSync(path, 'utf8')).toContain(MARKER);
+
+    repo.write('src/a.py', 'x = "measurement.lease_plane.request"\n');
+    repo.git(['add', 'src/a.py']);
+    const bad = commit(repo.dir, 'bad');
+    expect(bad.code).not.toBe(0);
+    expect(bad.out).toMatch(/src\/a\.py/);
+    expect(bad.out).toMatch(/1:6 +error/);
+    expect(existsSync(join(repo.dir, '.foreign-ran'))).toBe(true);
+
+    repo.write('src/a.py', 'x = LEASE\n');
+    repo.git(['add', 'src/a.py']);
+    expect(commit(repo.dir, 'good').code).toBe(0);
+
+    // Installing again is an update, not a second chain.
+    expect(installHooks(opts(repo.dir)).map((a) => a.action)).toEqual(['updated']);
+    expect(readFileSync(path, 'utf8')).toContain('rfcgate-previous');
+
+    expect(uninstallHooks(repo.dir).map((a) => `${a.hook}:${a.action}`)).toEqual([
+      'pre-commit:restored',
+      'pre-push:absent',
+    ]);
+    expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
+    expect(statSync(path).mode).toBe(before);
+    expect(existsSync(`${path}.rfcgate-previous`)).toBe(false);
+  });
+
+  it('--force replaces the hook (kept aside); uninstall puts it back; a foreign hook is never removed', () => {
+    const { repo, path } = withForeignHook();
+    expect(installHooks(opts(repo.dir, { force: true })).map((a) => a.action)).toEqual(['replaced']);
+    expect(readFileSync(path, 'utf8')).not.toContain('rfcgate-previous"');
+    uninstallHooks(repo.dir);
+    expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
+    expect(uninstallHooks(repo.dir).map((a) => a.action)).toEqual(['left-foreign', 'absent']);
+    expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
+  });
+
+  it('respects core.hooksPath, and uninstall removes the folder it created', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    repo.git(['config', 'core.hooksPath', '.githooks']);
+    const dir = join(repo.dir, '.githooks');
+    expect(hooksDir(repo.dir)).toBe(dir);
+    installHooks(opts(repo.dir, { hooks: ['pre-commit', 'pre-push'] }));
+    expect(existsSync(join(dir, 'pre-commit'))).toBe(true);
+    expect(readFileSync(join(dir, 'pre-push'), 'utf8')).toMatch(/--changed-since "\$upstream"/);
+    expect(existsSync(join(repo.dir, '.git', 'hooks', 'pre-commit'))).toBe(false);
+    uninstallHooks(repo.dir);
+    expect(existsSync(dir)).toBe(false);
+  });
+});

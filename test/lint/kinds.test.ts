@@ -1,0 +1,187 @@
+/** require, helper_only and order over real fixture repositories. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { lintExitCode } from '../../src/lint/report.js';
+import { removeFixtures } from '../helpers/git-fixture.js';
+import { lint, lintRepo, where } from './helpers.js';
+
+afterAll(removeFixtures);
+
+const PROFILE = {
+  id: 'profile',
+  title: 'ODE profile before dispatch',
+  severity: 'error',
+  message: 'dispatch code without the ODE profile',
+  fix: 'commit docs/profiles/ode-profile-<date>.md first',
+  require: { when: ['elixir/handler_dispatch/'], files: ['docs/profiles/ode-profile-*.md'] },
+};
+
+describe('require', () => {
+  it('is not triggered while nothing matches `when`', async () => {
+    const repo = lintRepo({ rules: [PROFILE], files: { 'src/a.py': 'x\n' } });
+    const r = await lint(repo);
+    expect(r.verdict).toBe('pass');
+    expect(r.rules[0]?.note).toMatch(/not triggered/);
+  });
+
+  it('once the trigger exists, a missing required file is a finding at the trigger', async () => {
+    const repo = lintRepo({ rules: [PROFILE], files: { 'elixir/handler_dispatch/lib/d.ex': 'defmodule D do end\n' } });
+    const r = await lint(repo);
+    expect(where(r)).toEqual(['elixir/handler_dispatch/lib/d.ex:1:1 profile']);
+    expect(r.findings[0]?.message).toMatch(/nothing matches docs\/profiles\/ode-profile-\*\.md/);
+    expect(lintExitCode(r)).toBe(1);
+    repo.commit({
+      files: { 'docs/profiles/ode-profile-2026-05-02.md': '# ODE\n' },
+      message: 'p',
+      date: '2026-05-02T00:00:00Z',
+    });
+    expect((await lint(repo)).verdict).toBe('pass');
+  });
+
+  it('with a pattern, one required file must contain it', async () => {
+    const rule = { ...PROFILE, require: { ...PROFILE.require, pattern: '^## Result' } };
+    const repo = lintRepo({
+      rules: [rule],
+      files: {
+        'elixir/handler_dispatch/lib/d.ex': 'x\n',
+        'docs/profiles/ode-profile-2026-05-02.md': '# ODE\n## Method\n',
+      },
+    });
+    const r = await lint(repo);
+    expect(where(r)).toEqual(['docs/profiles/ode-profile-2026-05-02.md:1:1 profile']);
+    expect(r.findings[0]?.message).toMatch(/does not contain/);
+  });
+});
+
+const L2 = {
+  id: 'L2',
+  title: 'Payloads only through the helper',
+  severity: 'error',
+  message: 'a boundary payload built by hand',
+  fix: 'call make_boundary_payload',
+  helper_only: {
+    helper: 'make_boundary_payload',
+    modules: ['src/audit/boundary_payload.py'],
+    construct: '[{,]\\s*[\'"]error_class[\'"]\\s*:|\\bdict\\([^)]*\\berror_class\\s*=',
+    include: ['**/*.py'],
+    exclude: ['tests/**'],
+  },
+};
+
+describe('helper_only', () => {
+  it('flags the construction outside the helper module, not inside it', async () => {
+    const repo = lintRepo({
+      rules: [L2],
+      files: {
+        'src/audit/boundary_payload.py':
+          'def make_boundary_payload(error_class, **kw):\n    return {"error_class": error_class, **kw}\n',
+        'src/comparator.py': 'write_event({"table": t, "error_class": "shadow_divergence"})\n',
+        'src/other.py': 'p = dict(table=t,\n  error_class="x")\n',
+        'src/ok.py': 'write_event(make_boundary_payload("shadow_divergence", table=t))\n',
+        'tests/test_payload.py': 'assert p == {"error_class": "x"}\n',
+      },
+    });
+    const r = await lint(repo);
+    expect(where(r)).toEqual(['src/comparator.py:1:24 L2', 'src/other.py:1:5 L2']);
+    expect(r.findings[0]?.message).toMatch(/make_boundary_payload from src\/audit\/boundary_payload\.py/);
+    expect(r.findings[1]?.end_line).toBe(2);
+  });
+
+  it('a helper module that never defines the helper is declared-but-not-done', async () => {
+    const repo = lintRepo({ rules: [L2], files: { 'src/audit/boundary_payload.py': 'def build(x):\n    pass\n' } });
+    const r = await lint(repo);
+    expect(where(r)).toEqual(['src/audit/boundary_payload.py:1:1 L2']);
+    expect(r.findings[0]?.message).toMatch(/never mentions make_boundary_payload/);
+  });
+});
+
+const ORDER = {
+  id: 'L3',
+  title: 'Prereqs before dispatch',
+  severity: 'error',
+  message: 'the ordering guard does not hold',
+  fix: 'land the prereqs first',
+  order: { measurement: 'guard' },
+};
+const MEASUREMENTS = [{ id: 'guard', git: { query: 'prereqs_before', path: 'elixir/handler_dispatch/' } }];
+const PREREQS = [
+  { id: 'pr1', title: 'Profile', deliverables: ['docs/profiles/ode-profile-*.md'] },
+  { id: 'pr3', title: 'Helpers', deliverables: ['src/audit/boundary_payload.py'] },
+];
+
+describe('order', () => {
+  it('reads the ordering guard from history: a dispatch commit before a prereq landed is a finding', async () => {
+    const repo = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
+    repo.commit({ files: { 'docs/profiles/ode-profile-1.md': 'p\n' }, message: 'pr1', date: '2026-05-02T00:00:00Z' });
+    repo.commit({ files: { 'elixir/handler_dispatch/d.ex': 'd\n' }, message: 'early', date: '2026-05-03T00:00:00Z' });
+    repo.commit({ files: { 'src/audit/boundary_payload.py': 'h\n' }, message: 'pr3', date: '2026-05-04T00:00:00Z' });
+    const r = await lint(repo);
+    expect(where(r)).toEqual(['elixir/handler_dispatch/d.ex:1:1 L3']);
+    expect(r.findings[0]?.message).toMatch(/touched elixir\/handler_dispatch\/ before prereq pr3 had landed/);
+    expect(r.verdict).toBe('fail');
+  });
+
+  it('holds when every prereq landed first', async () => {
+    const repo = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
+    repo.commit({ files: { 'docs/profiles/ode-profile-1.md': 'p\n' }, message: 'pr1', date: '2026-05-02T00:00:00Z' });
+    repo.commit({ files: { 'src/audit/boundary_payload.py': 'h\n' }, message: 'pr3', date: '2026-05-03T00:00:00Z' });
+    repo.commit({ files: { 'elixir/handler_dispatch/d.ex': 'd\n' }, message: 'ok', date: '2026-05-04T00:00:00Z' });
+    const r = await lint(repo);
+    expect(r.findings).toEqual([]);
+    expect(r.verdict).toBe('pass');
+    expect(r.rules[0]?.note).toMatch(/every prereq had landed/);
+  });
+
+  it('--staged: the first dispatch file, staged before the prereqs landed, is caught before the commit', async () => {
+    const repo = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
+    repo.commit({ files: { 'docs/profiles/ode-profile-1.md': 'p\n' }, message: 'pr1', date: '2026-05-02T00:00:00Z' });
+    repo.write('src/unrelated.py', 'x\n');
+    repo.git(['add', 'src/unrelated.py']);
+    const quiet = await lint(repo, { kind: 'staged' });
+    expect(quiet.findings).toEqual([]);
+    expect(quiet.rules[0]?.note).toMatch(/does not touch elixir\/handler_dispatch\//);
+    repo.write('elixir/handler_dispatch/d.ex', 'd\n');
+    repo.git(['add', 'elixir/handler_dispatch/d.ex']);
+    const r = await lint(repo, { kind: 'staged' });
+    expect(where(r)).toEqual(['elixir/handler_dispatch/d.ex:1:1 L3']);
+    expect(r.findings[0]?.message).toMatch(
+      /first commit under elixir\/handler_dispatch\/, but prereq pr3 has not landed/,
+    );
+  });
+
+  it('an `order` measurement works the same: history first, then the staged change', async () => {
+    const measurements = [
+      {
+        id: 'guard',
+        git: {
+          query: 'order',
+          before: { paths: ['docs/profiles/ode-profile-*.md'] },
+          after: { paths: ['elixir/handler_dispatch/**'] },
+        },
+      },
+    ];
+    const repo = lintRepo({ rules: [ORDER], measurements });
+    repo.write('elixir/handler_dispatch/d.ex', 'd\n');
+    repo.git(['add', 'elixir/handler_dispatch/d.ex']);
+    const staged = await lint(repo, { kind: 'staged' });
+    expect(where(staged)).toEqual(['elixir/handler_dispatch/d.ex:1:1 L3']);
+    expect(staged.findings[0]?.message).toMatch(
+      /but the 'before' event \(docs\/profiles\/ode-profile-\*\.md\) has not happened/,
+    );
+    repo.commit({ message: 'dispatch first', date: '2026-05-02T00:00:00Z' });
+    repo.commit({ files: { 'docs/profiles/ode-profile-1.md': 'p\n' }, message: 'late', date: '2026-05-03T00:00:00Z' });
+    const tree = await lint(repo);
+    expect(where(tree)).toEqual(['elixir/handler_dispatch/d.ex:1:1 L3']);
+    expect(tree.findings[0]?.message).toMatch(/came after 'after'/);
+  });
+
+  it('halts (not passes) when git cannot answer: a shallow clone', async () => {
+    const { shallowClone } = await import('../helpers/git-fixture.js');
+    const repo = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
+    repo.commit({ files: { 'elixir/handler_dispatch/d.ex': 'd\n' }, message: 'x', date: '2026-05-03T00:00:00Z' });
+    const clone = shallowClone(repo);
+    const r = await lint(clone);
+    expect(r.verdict).toBe('halt');
+    expect(r.rules[0]?.reason).toMatch(/fetch-depth: 0/);
+    expect(lintExitCode(r)).toBe(2);
+  });
+});

@@ -1,0 +1,110 @@
+/** The four scopes over real repositories: whole tree, --staged (the index), --changed-since, paths. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeFixtures } from '../helpers/git-fixture.js';
+import { UsageError } from '../../src/spec/problems.js';
+import { L1, lint, lintRepo, where } from './helpers.js';
+
+afterAll(removeFixtures);
+
+const BAD = 'x = "measurement.lease_plane.request"\n';
+const GOOD = 'from src.audit.event_types import LEASE\nx = LEASE\n';
+
+describe('--staged', () => {
+  it('reads what the commit will contain (the index), not the working tree', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': GOOD, 'src/old.py': BAD } });
+    // Staged: the violation. Working tree: fixed afterwards but not staged.
+    repo.write('src/a.py', BAD);
+    repo.git(['add', 'src/a.py']);
+    repo.write('src/a.py', GOOD);
+    const staged = await lint(repo, { kind: 'staged' });
+    expect(where(staged)).toEqual(['src/a.py:1:6 L1']);
+    expect(staged.files.in_scope).toBe(1); // src/old.py is committed, not part of the change
+    expect(staged.scope.kind).toBe('staged');
+    // The whole tree reads the working tree: a.py is clean there, old.py is not.
+    expect(where(await lint(repo))).toEqual(['src/old.py:1:6 L1']);
+  });
+
+  it('a clean staged file passes even when the working tree copy is bad', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': BAD } });
+    repo.write('src/a.py', GOOD);
+    repo.git(['add', 'src/a.py']);
+    repo.write('src/a.py', `${BAD}${BAD}`);
+    const r = await lint(repo, { kind: 'staged' });
+    expect(r.findings).toEqual([]);
+    expect(r.verdict).toBe('pass');
+    expect(r.files.checked).toBe(1);
+  });
+
+  it('globs are checked against the whole index, so a small change does not halt rules it does not touch', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': GOOD, 'README.md': 'r\n' } });
+    repo.write('README.md', 'changed\n');
+    repo.git(['add', 'README.md']);
+    const r = await lint(repo, { kind: 'staged' });
+    expect(r.verdict).toBe('pass');
+    expect(r.files.checked).toBe(0);
+  });
+
+  it('a deleted file is not checked; a staged new file is', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': BAD, 'src/b.py': GOOD } });
+    repo.git(['rm', '-q', 'src/a.py']);
+    repo.write('src/c.py', BAD);
+    repo.git(['add', 'src/c.py']);
+    expect(where(await lint(repo, { kind: 'staged' }))).toEqual(['src/c.py:1:6 L1']);
+  });
+
+  it('a require rule reads unchanged files from the index too, not from the working tree', async () => {
+    const rule = {
+      id: 'profile',
+      title: 'profile',
+      severity: 'error',
+      message: 'dispatch without a filled profile',
+      fix: 'write the result',
+      require: { when: ['elixir/handler_dispatch/'], files: ['docs/profile.md'], pattern: '^## Result' },
+    };
+    const repo = lintRepo({ rules: [rule], files: { 'docs/profile.md': '# Profile\n## Result\nok\n' } });
+    repo.write('docs/profile.md', '# Profile\n'); // unstaged edit that would break it
+    repo.write('elixir/handler_dispatch/d.ex', 'd\n');
+    repo.git(['add', 'elixir/handler_dispatch/d.ex']);
+    expect((await lint(repo, { kind: 'staged' })).verdict).toBe('pass');
+    expect(where(await lint(repo))).toEqual(['docs/profile.md:1:1 profile']);
+  });
+});
+
+describe('--changed-since', () => {
+  it('checks only files changed since the merge base, including uncommitted and untracked ones', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': GOOD, 'src/old.py': BAD } });
+    repo.branch('feature');
+    repo.checkout('feature');
+    repo.commit({ files: { 'src/a.py': BAD }, message: 'feature', date: '2026-05-02T00:00:00Z' });
+    repo.write('src/new.py', BAD);
+    repo.checkout('main');
+    // main moves on with a violation of its own: not part of the feature's diff.
+    repo.commit({ files: { 'src/main_only.py': BAD }, message: 'main', date: '2026-05-03T00:00:00Z' });
+    repo.checkout('feature');
+    const r = await lint(repo, { kind: 'changed', since: 'main' });
+    expect(where(r)).toEqual(['src/a.py:1:6 L1', 'src/new.py:1:6 L1']);
+    expect(r.scope.since).toBe('main');
+    expect(r.scope.base).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it('a base ref that does not exist halts and says to fetch it', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': GOOD } });
+    const r = await lint(repo, { kind: 'changed', since: 'origin/main' });
+    expect(r.verdict).toBe('halt');
+    expect(r.rules[0]?.reason).toMatch(/does not exist in this clone.*git fetch origin main/);
+  });
+});
+
+describe('paths', () => {
+  it('checks only the files and folders given, still respecting .gitignore', async () => {
+    const repo = lintRepo({
+      rules: [L1],
+      files: { 'src/a.py': BAD, 'lib/b.py': BAD, 'lib/c.py': BAD, '.gitignore': 'lib/gen/\n' },
+    });
+    repo.write('lib/gen/d.py', BAD);
+    const r = await lint(repo, { kind: 'paths', paths: ['lib', 'src/a.py'] });
+    expect(where(r)).toEqual(['lib/b.py:1:6 L1', 'lib/c.py:1:6 L1', 'src/a.py:1:6 L1']);
+    await expect(lint(repo, { kind: 'paths', paths: ['nope.py'] })).rejects.toThrow(UsageError);
+    await expect(lint(repo, { kind: 'paths', paths: ['lib/gen/d.py'] })).rejects.toThrow(/ignored by \.gitignore/);
+  });
+});

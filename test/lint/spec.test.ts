@@ -1,0 +1,105 @@
+/** lints.yaml as spec validate and the lint command's own loader read it: every problem, at file:line:col. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { loadLints } from '../../src/lint/load.js';
+import { SpecError } from '../../src/spec/problems.js';
+import { loadRfc } from '../../src/spec/load.js';
+import { modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
+import { L1 } from './helpers.js';
+
+let cleanup: (() => void) | undefined;
+afterEach(() => cleanup?.());
+
+function problems(rules: unknown[], extra: Parameters<typeof writeRfc>[1] = {}): string[] {
+  const t = tempRoot();
+  cleanup = t.cleanup;
+  writeRfc(t.root, {
+    ...extra,
+    raw: { ...(extra.raw ?? {}), 'lints.yaml': modeline('lints.yaml') + stringify(rules) },
+  });
+  try {
+    loadRfc(t.root, 'demo');
+  } catch (e) {
+    if (e instanceof SpecError) return e.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`);
+    throw e;
+  }
+  return [];
+}
+
+describe('lints.yaml', () => {
+  it('the shipped wave3 rules validate with the rest of the RFC', () => {
+    const rfc = loadRfc(process.cwd(), 'wave3');
+    expect(rfc.lints?.map((r) => `${r.id}:${r.kind}`)).toEqual([
+      'L1:forbid',
+      'L2:helper_only',
+      'L3:order',
+      'L3.profile:require',
+    ]);
+  });
+
+  it('reports a bad regex, a rule with two kinds, a duplicate id and a bad waiver date, all at once', () => {
+    const ps = problems([
+      { ...L1, forbid: { pattern: 'a(b', include: ['src/'] } },
+      { ...L1, id: 'two', require: { when: ['a'], files: ['b'] } },
+      { ...L1, id: 'two' },
+      { ...L1, id: 'date', allow: [{ path: 'x', reason: 'r', expires: '2026-02-30' }] },
+    ]);
+    expect(ps).toEqual([
+      expect.stringMatching(/^gates\/demo\/lints\.yaml:\d+:\d+: lint rule 'L1': not a valid regex: .*a\(b/),
+      expect.stringMatching(/lint rule 'two': has 2 kinds \(forbid, require\); a rule has exactly one$/),
+      expect.stringMatching(
+        /lint rule 'two': duplicate rule id \(first declared at gates\/demo\/lints\.yaml:\d+:\d+\)$/,
+      ),
+      expect.stringMatching(/lint rule 'date': expires '2026-02-30' is not a calendar date/),
+    ]);
+  });
+
+  it('schema errors (missing fix, unknown severity) are pinned to their key', () => {
+    const { fix: _fix, ...noFix } = L1;
+    const ps = problems([noFix, { ...L1, id: 'sev', severity: 'fatal' }]);
+    expect(ps.some((p) => /fix/.test(p))).toBe(true);
+    expect(ps.some((p) => /severity/.test(p) && /error, warn|allowed values/.test(p))).toBe(true);
+  });
+
+  it('an order rule must name a git ordering measurement that exists', () => {
+    const order = (measurement: string) => ({
+      ...L1,
+      id: measurement,
+      forbid: undefined,
+      allow: undefined,
+      order: { measurement },
+    });
+    const ps = problems([order('gaurd'), order('age')], {
+      measurements: [
+        { id: 'guard', git: { query: 'prereqs_before', path: 'x/' } },
+        { id: 'age', git: { query: 'first_commit', paths: ['x/'] } },
+      ],
+      raw: { 'prereqs.yaml': modeline('prereqs.yaml') + stringify([{ id: 'p', title: 'P', deliverables: ['a'] }]) },
+    });
+    expect(ps).toEqual([
+      expect.stringMatching(/lint rule 'gaurd': unknown measurement 'gaurd' \(did you mean 'guard'\?\)/),
+      expect.stringMatching(
+        /lint rule 'age': measurement 'age' is a git first_commit measurement; an order rule needs/,
+      ),
+    ]);
+  });
+
+  it("the lint command's fast loader checks the modeline and the schema without the rest of the RFC", async () => {
+    const t = tempRoot();
+    cleanup = t.cleanup;
+    const dir = writeRfc(t.root, {});
+    writeFileSync(join(dir, 'lints.yaml'), stringify([L1]));
+    await expect(loadLints(t.root, 'demo')).rejects.toThrow(/first line must be .*lints\.schema\.json/);
+    writeFileSync(join(dir, 'lints.yaml'), modeline('lints.yaml') + stringify([L1]));
+    expect((await loadLints(t.root, 'demo')).rules.map((r) => r.id)).toEqual(['L1']);
+    writeFileSync(
+      join(dir, 'lints.yaml'),
+      modeline('lints.yaml') + stringify([{ ...L1, forbid: { literals: ['x'], include: ['/abs'] } }]),
+    );
+    await expect(loadLints(t.root, 'demo')).rejects.toThrow(
+      /'\/abs' can never match a repository path: it is absolute/,
+    );
+  });
+});
