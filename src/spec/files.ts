@@ -5,6 +5,7 @@ export const SPEC_FILES: ReadonlyMap<string, string> = new Map([
   ['rfc.yaml', 'rfc.schema.json'],
   ['measurements.yaml', 'measurements.schema.json'],
   ['prereqs.yaml', 'prereqs.schema.json'],
+  ['comparator.yaml', 'comparator.schema.json'],
   ...GATE_KINDS.map((k) => [k.file, k.schema] as [string, string]),
 ]);
 

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Environment } from '@marcbachmann/cel-js';
 import { GATE_KINDS, type GateKindDef } from '../gates/index.js';
+import { type ComparatorSpec, readComparator } from '../comparator/spec.js';
 import { type LoadedPrereqs, readPrereqs } from '../prereqs/spec.js';
 import type { SourceLocation } from '../model/result.js';
 import { parseDuration } from '../util/duration.js';
@@ -34,6 +35,7 @@ import type {
 import { keyLocation, locateInScalar, type ParsedYaml, parseYaml, valueLocation } from './yaml.js';
 
 const PREREQS_FILE = 'prereqs.yaml';
+const COMPARATOR_FILE = 'comparator.yaml';
 const SOURCE_KEYS: readonly SourceKind[] = ['sql', 'git', 'artifact', 'attestation'];
 
 export interface CompiledGate {
@@ -45,6 +47,8 @@ export interface LoadedRfc extends RfcSpec {
   compiled: Map<string, CompiledGate>;
   /** Compiled data-gate conditions of prereqs.yaml, keyed `<prereq id>/<gate id>`. */
   prereqGates?: LoadedPrereqs['gates'];
+  /** The shadow-divergence comparator's pairs (comparator.yaml), when the RFC has one. */
+  comparator?: ComparatorSpec;
   warnings: Problem[];
   files: string[];
 }
@@ -159,6 +163,8 @@ export function loadRfc(root: string, id: string): LoadedRfc {
       suggest,
     });
   }
+  const cdoc = docs.get(COMPARATOR_FILE);
+  const comparator = cdoc ? readComparator(cdoc.y, cdoc.data, problems) : undefined;
   // The ordering guard reads the prereq DAG, so it travels with the measurement.
   for (const m of measurements.values()) {
     if (m.source !== 'git' || m.git.query !== 'prereqs_before') continue;
@@ -188,6 +194,7 @@ export function loadRfc(root: string, id: string): LoadedRfc {
     gates,
     compiled,
     ...(prereqs ? { prereqs: prereqs.prereqs, prereqGates: prereqs.gates } : {}),
+    ...(comparator ? { comparator } : {}),
     warnings,
     files: names.map(rel),
   };

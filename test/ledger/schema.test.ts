@@ -40,6 +40,7 @@ describe('migrationPlan (pure)', () => {
       'table:rfcgate.recorded_measurements',
       'table:rfcgate.gate_runs',
       'table:rfcgate.gate_results',
+      'table:rfcgate.comparator_windows',
     ]);
     for (const step of plan) expect(step.sql.join('\n')).toContain(`IS '${MANAGED_MARKER}'`);
   });
