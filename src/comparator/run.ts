@@ -93,7 +93,7 @@ export interface ComparatorReport {
 
 export type ProgressEvent = {
   pair: string;
-  step: 'schema' | 'rows' | 'keys' | 'compare' | 'done';
+  step: 'schema' | 'rows' | 'keys' | 'compare' | 'self-test' | 'done';
   chunk?: [number, number];
 };
 

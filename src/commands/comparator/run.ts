@@ -150,22 +150,31 @@ ${COMPARATOR_EXIT_CODES_HELP}
         },
       });
 
-      const selfTests = new Map<string, SelfTestResult>();
+      // The self-test's plans are read before the reader closes: on the embedded database the
+      // writer below must be the only PGlite instance open on the data directory.
+      const toTest = [];
       if (flags['self-test']) {
-        const { selfTest } = await import('../../comparator/selftest.js');
-        const writer = openWriter(target);
-        try {
-          for (const r of report.pairs) {
-            if (r.status !== 'clean' && r.status !== 'divergent') continue;
-            const pair = spec.pairs.find((p) => p.id === r.id);
-            if (!pair) continue;
-            progress.onProgress?.({ pair: r.id, step: 'compare' });
-            const planned = await planPair(client, pair, timeoutMs);
-            if (!planned.plan || !planned.canonical || !planned.shadow) continue;
+        for (const r of report.pairs) {
+          if (r.status !== 'clean' && r.status !== 'divergent') continue;
+          const pair = spec.pairs.find((p) => p.id === r.id);
+          if (!pair) continue;
+          const planned = await planPair(client, pair, timeoutMs);
+          if (planned.plan && planned.canonical && planned.shadow) toTest.push({ r, planned });
+        }
+      }
+      await client.close();
+
+      const selfTests = new Map<string, SelfTestResult>();
+      const writer = flags['self-test'] || flags.record ? openWriter(target) : undefined;
+      try {
+        if (writer && flags['self-test']) {
+          const { selfTest } = await import('../../comparator/selftest.js');
+          for (const { r, planned } of toTest) {
+            progress.onProgress?.({ pair: r.id, step: 'self-test' });
             const st = await selfTest(writer, {
-              plan: planned.plan,
-              canonical: planned.canonical,
-              shadow: planned.shadow,
+              plan: planned.plan as NonNullable<typeof planned.plan>,
+              canonical: planned.canonical as NonNullable<typeof planned.canonical>,
+              shadow: planned.shadow as NonNullable<typeof planned.shadow>,
               cutoff: r.cutoff ? new Date(r.cutoff) : null,
               limit: flags.limit,
               timeoutMs,
@@ -177,30 +186,27 @@ ${COMPARATOR_EXIT_CODES_HELP}
               r.reason = `self-test ${st.status}: ${st.reason ?? ''}${r.reason ? `; ${r.reason}` : ''}`;
             }
           }
-        } finally {
-          await writer.close();
+          report.verdict = combine(report.pairs.map((p) => p.verdict));
         }
-        report.verdict = combine(report.pairs.map((p) => p.verdict));
-      }
-      progress.done();
-      process.stdout.write(formatComparator(report, format));
-      process.exitCode = comparatorExitCode(report);
+        progress.done();
+        process.stdout.write(formatComparator(report, format));
+        process.exitCode = comparatorExitCode(report);
 
-      if (flags.record) {
-        const { recordRun } = await import('../../comparator/record.js');
-        const writer = openWriter(target);
-        try {
-          const rec = await recordRun(writer, { report, spec, runId, asOf, elapsedMs: elapsed, selfTests });
-          process.stderr.write(
-            `recorded comparator run ${rec.run_id}: ${rec.recorded} measurement${rec.recorded === 1 ? '' : 's'}${rec.already_recorded ? ` (${rec.already_recorded} already recorded)` : ''}, ${rec.windows} window state${rec.windows === 1 ? '' : 's'} in ${rec.database}\n`,
-          );
-        } catch (err) {
-          if (!isLedgerFailure(err)) throw err;
-          process.stderr.write(`error: the comparator run was not recorded: ${err.message}\n`);
-          process.exitCode = EXIT.invalid;
-        } finally {
-          await writer.close();
+        if (writer && flags.record) {
+          const { recordRun } = await import('../../comparator/record.js');
+          try {
+            const rec = await recordRun(writer, { report, spec, runId, asOf, elapsedMs: elapsed, selfTests });
+            process.stderr.write(
+              `recorded comparator run ${rec.run_id}: ${rec.recorded} measurement${rec.recorded === 1 ? '' : 's'}${rec.already_recorded ? ` (${rec.already_recorded} already recorded)` : ''}, ${rec.windows} window state${rec.windows === 1 ? '' : 's'} in ${rec.database}\n`,
+            );
+          } catch (err) {
+            if (!isLedgerFailure(err)) throw err;
+            process.stderr.write(`error: the comparator run was not recorded: ${err.message}\n`);
+            process.exitCode = EXIT.invalid;
+          }
         }
+      } finally {
+        await writer?.close();
       }
       return report;
     } finally {
