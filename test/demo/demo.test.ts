@@ -45,7 +45,7 @@ describe('rfcgate demo', () => {
   });
 
   it('evaluates every Wave 3 gate to a real mix: pass, fail and every halt reason', () => {
-    expect(results).toHaveLength(28);
+    expect(results).toHaveLength(29);
     const verdicts = new Set(results.map((r) => r.verdict));
     expect(verdicts).toEqual(new Set(['pass', 'fail', 'halt']));
     const reasons = new Set(results.filter((r) => r.verdict === 'halt').map((r) => r.halt_reason));
@@ -63,6 +63,9 @@ describe('rfcgate demo', () => {
     expect(byId.get('SS10')?.reason).toMatch(/target_agent_ids/);
     expect(byId.get('INV-SHADOW')).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
     expect(byId.get('INV-SHADOW')?.reason).toMatch(/comparator_runs_7d/);
+    // The §8.3 clock reads recorded comparator runs and replays; the sandbox has none recent.
+    expect(byId.get('INV-SHADOW-CLOCK')).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
+    expect(byId.get('INV-SHADOW-CLOCK')?.reason).toMatch(/days_since_clean_replay: the value is NULL/);
     expect(byId.get('EC12')?.reason).toMatch(/committed by ci-bot/);
     expect(byId.get('D')).toMatchObject({ verdict: 'fail' });
     expect(byId.get('SS7')).toMatchObject({ verdict: 'fail' });
@@ -116,6 +119,12 @@ describe('rfcgate demo', () => {
     // The prerequisite DAG is read from the same sandbox history: some PRs landed, PR 2 only in part.
     expect(r.stdout).toMatch(/pr2 partial/);
     expect(r.stdout).toMatch(/6 landed, 1 partial, 2 ready, 2 blocked/);
+    // The comparator runs on the sandbox's shadow tables: one missed write, one stale value.
+    expect(r.stdout).toMatch(
+      /FAIL {2}identities: core\.identities ↔ core\.identities_shadow on \(agent_id\) \[window: active\]/,
+    );
+    expect(r.stdout).toMatch(/2 divergent keys: 0 canonical_missing, 1 shadow_missing, 1 value_mismatch/);
+    expect(r.stdout).toMatch(/PASS {2}agents: core\.agents ↔ core\.agents_shadow/);
     const kernel = spawnSync(
       process.execPath,
       [BIN, 'prereq', 'status', '--root', join(work, 'c'), '--rfc', 'v3-kernel', '--as-of', '2026-06-01', '--json'],
