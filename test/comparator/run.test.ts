@@ -252,3 +252,83 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     expect(r.rows).toEqual([{ key: { 'Key Col': '1' }, kind: 'value_mismatch', columns: ['select'] }]);
   });
 });
+
+describe.each(testBackends())('comparator run faults ($name)', (backend) => {
+  const db = useTestDatabase(backend);
+
+  it('a statement timeout halts the pair with the reason, never a misleading zero', async () => {
+    // A canonical "table" slow enough to outlive the timeout: a view that sleeps per row.
+    await db.exec(`CREATE SCHEMA slow;
+      CREATE TABLE slow.base (id int PRIMARY KEY, v int);
+      INSERT INTO slow.base SELECT g, g FROM generate_series(1, 20) g;
+      CREATE VIEW slow.c AS SELECT id, v FROM slow.base WHERE pg_sleep(0.05) IS NOT NULL;
+      CREATE TABLE slow.s (id int PRIMARY KEY, v int);
+      INSERT INTO slow.s SELECT g, g FROM generate_series(1, 20) g;`);
+    const client = db.client();
+    try {
+      const r = await runComparator({
+        client,
+        rfc: 't',
+        spec: pairSpec('slow'),
+        asOf: AS_OF,
+        mode: 'run',
+        limit: 10,
+        timeoutMs: 300,
+      });
+      const p = only(r);
+      expect(p.verdict).toBe('halt');
+      expect(p.halt_reason).toBe('error');
+      expect(p.reason).toMatch(/timed out after 300 ms/);
+      expect(p.counts).toBeNull();
+      expect(comparatorExitCode(r)).toBe(2);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+const postgres = testBackends().find((b) => b.name === 'postgres');
+if (postgres) {
+  describe('comparator run, connection lost mid-run (postgres)', () => {
+    const db = useTestDatabase(postgres);
+    it('halts the pair as missing, naming the server, when the connection dies under the query', async () => {
+      await db.exec(`CREATE SCHEMA lost;
+        CREATE TABLE lost.base (id int PRIMARY KEY, v int);
+        INSERT INTO lost.base SELECT g, g FROM generate_series(1, 100) g;
+        CREATE VIEW lost.c AS SELECT id, v FROM lost.base WHERE pg_sleep(0.05) IS NOT NULL;
+        CREATE TABLE lost.s (id int PRIMARY KEY, v int);
+        INSERT INTO lost.s SELECT g, g FROM generate_series(1, 100) g;`);
+      const client = db.client();
+      try {
+        const running = runComparator({
+          client,
+          rfc: 't',
+          spec: pairSpec('lost'),
+          asOf: AS_OF,
+          mode: 'run',
+          limit: 10,
+          timeoutMs: 60_000,
+        });
+        // Wait until the slow query is on the server, then kill its backend.
+        let killed = 0;
+        for (let i = 0; i < 100 && killed === 0; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          const rows = await db.exec(
+            `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND application_name = 'rfcgate' AND state = 'active'
+               AND query LIKE '%pg_sleep%' IS FALSE AND query LIKE '%lost%'`,
+          );
+          killed = Number(rows[0]?.n ?? 0);
+        }
+        expect(killed).toBeGreaterThan(0);
+        const p = only(await running);
+        expect(p.verdict).toBe('halt');
+        expect(p.halt_reason).toBe('missing');
+        expect(p.reason).toMatch(/database unreachable at 127\.0\.0\.1:\d+/);
+        expect(p.counts).toBeNull();
+      } finally {
+        await client.close();
+      }
+    });
+  });
+}
