@@ -213,6 +213,19 @@ operators:
   );
 }
 
+/** `comparator check`: start-up, spec load and the catalog reads, no rows: the run's fixed cost. */
+function runCheck(/** @type {string} */ url) {
+  const res = timed(
+    process.execPath,
+    [BIN, 'comparator', 'check', '--root', REPO, '--rfc', 'bench', '--pair', 'identities', '--json'],
+    {
+      env: { ...process.env, DATABASE_URL: url, CI: '1' },
+    },
+  );
+  if (res.status !== 0) die(`comparator check exited ${res.status}: ${res.stderr.trim()}`);
+  return res.ms;
+}
+
 /** @param {string} url @param {string[]} extra */
 function runTool(url, extra) {
   rmSync(RSS_FILE, { force: true });
@@ -265,6 +278,9 @@ function main() {
       args: ['--pair', 'identities', '--chunks', String(c)],
     })),
   );
+  const load = os.loadavg()[0] ?? 0;
+  if (load > os.cpus().length)
+    log(`warning: load average ${load.toFixed(1)} on ${os.cpus().length} cores; the timings will be noisy`);
   log(`warming up (one round of each), then ${o.reps} timed rounds…`);
   floor();
   for (const v of variants) runTool(url, v.args);
@@ -273,7 +289,10 @@ function main() {
   let floorDivergent = 0;
   /** @type {Map<string, { ms: number[], divergent: number, rss: number[] }>} */
   const times = new Map(variants.map((v) => [v.name, { ms: [], divergent: 0, rss: [] }]));
+  /** @type {number[]} */
+  const checkMs = [];
   for (let r = 0; r < o.reps; r++) {
+    checkMs.push(runCheck(url));
     const f = floor();
     floorMs.push(f.ms);
     floorDivergent = f.divergent;
@@ -293,7 +312,7 @@ function main() {
   const floorMedian = median(floorMs);
   const lines = [
     `comparator benchmark: ${n(o.rows)}-row canonical/shadow pair, 0.1% divergence (${n(floorDivergent)} divergent keys), seed ${o.seed}`,
-    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, PostgreSQL via ${new URL(url).host}; ${o.reps} timed rounds after a warm-up, median (min)`,
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${load.toFixed(1)}, PostgreSQL via ${new URL(url).host}; ${o.reps} timed rounds after a warm-up, median (min)`,
     '',
     `  floor: hand-written full outer join, psql       ${fmtMs(floorMedian).padStart(10)}  (${fmtMs(min(floorMs))})`,
   ];
@@ -318,6 +337,7 @@ function main() {
   lines.push(
     '',
     `  node -e 0 (start-up included in every comparator time)   ${fmtMs(nodeStart)}`,
+    `  comparator check (start-up, spec, catalog; no rows: the fixed cost in every run)   ${fmtMs(median(checkMs))}`,
     `  peak RSS: ${median(one?.rss ?? [NaN]).toFixed(0)} MiB on ${n(o.rows)} rows vs ${small.rssMiB.toFixed(0)} MiB on ${n(SMALL_ROWS)} rows (the rows stay in PostgreSQL)`,
     `  fastest: ${best?.[0]}`,
     '',

@@ -43,6 +43,14 @@ function details(p: PairResult): string[] {
   for (const k of p.key_problems) {
     for (const d of k.duplicates) lines.push(`  ${k.table}: duplicate key ${keyText(d.key)} (${d.rows} rows)`);
   }
+  if (p.self_test) {
+    const st = p.self_test;
+    lines.push(
+      st.status === 'passed'
+        ? `  self-test passed: a planted ${Object.keys(st.detected).join(', ')} divergence was each detected (${st.mismatch_column} named), and rolled back`
+        : `  self-test ${st.status}: ${st.reason ?? ''} (rolled back)`,
+    );
+  }
   if (p.status === 'covered')
     lines.push(`  ${p.compared.length} columns compared, ${p.excluded.length} excluded with a reason`);
   if (p.status === 'clean')
