@@ -316,7 +316,7 @@ describe('help and version', () => {
     const r = run(['spec', 'validate'], { cwd: resolve('.') });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^wave3: valid \(7 files, \d+ measurements, 28 gates\)$/m);
+    expect(r.stdout).toMatch(/^wave3: valid \(8 files, \d+ measurements, 29 gates\)$/m);
   });
 
   it('--version prints the package version', () => {
