@@ -158,7 +158,7 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
     expect(r.stdout).toBe('nothing to do on pglite:.rfcgate/pgdata: 11 already present\n');
     const json = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06', '--json'], { cwd: repo.dir });
     const out = JSON.parse(json.stdout);
-    expect(out).toMatchObject({ changed: false, created: 0, present: 10, refused: 0 });
+    expect(out).toMatchObject({ changed: false, created: 0, present: 11, refused: 0 });
     expect(out.steps.every((s: { status: string }) => s.status === 'present')).toBe(true);
   });
 
