@@ -128,6 +128,7 @@ export function checkCoverage(
     ...pair.key.map((k) => [k, 'key'] as [string, string]),
     ...(Array.isArray(pair.compare) ? pair.compare.map((c) => [c, 'compare'] as [string, string]) : []),
     ...pair.exclude.map((e) => [e.column, 'exclude'] as [string, string]),
+    ...pair.mustCompare.map((c) => [c, 'must_compare'] as [string, string]),
     ...Object.keys(pair.rules).map((c) => [c, 'rules'] as [string, string]),
     ...(pair.ageColumn ? [[pair.ageColumn, 'age_column'] as [string, string]] : []),
   ];
@@ -139,7 +140,10 @@ export function checkCoverage(
       code: 'column_unknown',
       table: ct,
       column: name,
-      message: `column '${name}' (in ${where}) does not exist in ${ct}; remove it from ${where}, or fix its name (live columns: ${[...cols.keys()].join(', ')})`,
+      message:
+        where === 'must_compare'
+          ? `column '${name}' must be compared but does not exist in ${ct}: declared but not done; add the column (and to the shadow), or remove it from must_compare`
+          : `column '${name}' (in ${where}) does not exist in ${ct}; remove it from ${where}, or fix its name (live columns: ${[...cols.keys()].join(', ')})`,
       location: where === 'age_column' && pair.at.ageColumn ? pair.at.ageColumn : at(name, pair.at.pair),
     });
   }
@@ -210,6 +214,16 @@ export function checkCoverage(
       column: c.name,
       message: `live column ${ct}.${c.name} (${c.type}) is neither compared nor excluded; add it to compare, or to exclude with a reason`,
       location: pair.at.compare,
+    });
+  }
+  for (const name of pair.mustCompare) {
+    if (!cols.has(name) || compared.includes(name)) continue;
+    add({
+      code: 'column_uncovered',
+      table: ct,
+      column: name,
+      message: `${ct}.${name} is in must_compare but ${pair.key.includes(name) ? 'is a key column' : excluded.has(name) ? 'is excluded' : 'is not compared'}; compare it, or remove it from must_compare`,
+      location: at(name, pair.at.compare),
     });
   }
   const plan: ComparedColumn[] = [];

@@ -57,7 +57,8 @@ export function runMeasurements(opts: RecordRunOptions): MeasurementInput[] {
       pair: p.id,
       canonical: p.canonical,
       shadow: p.shadow,
-      status: p.status,
+      // A run whose self-test failed cannot vouch for its own zero: it is not recorded as clean.
+      status: st && st.status !== 'passed' ? `self_test_${st.status}` : p.status,
       state: p.state,
       canonical_missing: p.counts?.canonical_missing ?? null,
       shadow_missing: p.counts?.shadow_missing ?? null,

@@ -37,6 +37,8 @@ export interface ComparatorPair {
   /** `all`, or the explicit list. */
   compare: 'all' | string[];
   exclude: { column: string; reason: string }[];
+  /** Columns that must exist and be compared (the RFC's named drift candidates). */
+  mustCompare: string[];
   shadowOnly: string[];
   ageColumn?: string;
   /** Milliseconds; the pair's own, else the file's default, else 0. */
@@ -70,6 +72,7 @@ interface RawPair {
   shadow: string;
   key: string[];
   compare: 'all' | string[];
+  must_compare?: string[];
   exclude?: { column: string; reason: string }[];
   shadow_only?: string[];
   age_column?: string;
@@ -114,6 +117,7 @@ export function readComparator(y: ParsedYaml, data: unknown, problems: Problem[]
     if (Array.isArray(r.compare)) r.compare.forEach((c, j) => note(c, valueLocation(y, [...path, 'compare', j])));
     (r.exclude ?? []).forEach((e, j) => note(e.column, valueLocation(y, [...path, 'exclude', j, 'column'])));
     (r.shadow_only ?? []).forEach((c, j) => note(c, valueLocation(y, [...path, 'shadow_only', j])));
+    (r.must_compare ?? []).forEach((c, j) => note(c, valueLocation(y, [...path, 'must_compare', j])));
     for (const c of Object.keys(r.rules ?? {})) note(c, keyLocation(y, [...path, 'rules'], c));
 
     const excluded = new Set<string>();
@@ -153,6 +157,7 @@ export function readComparator(y: ParsedYaml, data: unknown, problems: Problem[]
       key: r.key,
       compare: r.compare,
       exclude: r.exclude ?? [],
+      mustCompare: r.must_compare ?? [],
       shadowOnly: r.shadow_only ?? [],
       ...(r.age_column ? { ageColumn: r.age_column } : {}),
       minAgeMs: r.min_age ? (parseDuration(r.min_age) ?? 0) : defaultMinAge,
