@@ -62,11 +62,16 @@ const TEXT = new Set(['text', 'varchar', 'bpchar', 'name', 'citext']);
 
 /** Two different values of a column's type (as text the server converts), or undefined when the type is not handled. */
 function valuesOf(c: Pick<LiveColumn, 'typname'>, rule: ComparedColumn['rule'] = {}): [string, string] | undefined {
+  // Fresh values on every call, so two planted rows never collide on a unique column.
+  const r = randomBytes(4).readUInt32BE(0);
+  const tag = r.toString(16).padStart(8, '0').slice(0, 6);
   switch (c.typname) {
     case 'int2':
     case 'int4':
-    case 'int8':
-      return ['1', '2'];
+    case 'int8': {
+      const a = -(100 + (r % 30_000));
+      return [String(a), String(a - 1)];
+    }
     case 'numeric':
     case 'float4':
     case 'float8':
@@ -76,7 +81,7 @@ function valuesOf(c: Pick<LiveColumn, 'typname'>, rule: ComparedColumn['rule'] =
     case 'bpchar':
     case 'name':
     case 'citext':
-      return ['a', 'b'];
+      return [`a${tag}`, `b${tag}`];
     case 'bool':
       return ['false', 'true'];
     case 'uuid':
@@ -111,9 +116,11 @@ async function synthKeys(tx: SqlTx, plan: ComparePlan): Promise<string[][]> {
     let vals: string[];
     if (INTEGER.has(k.typname)) {
       // Below every live key: never a key a production writer's sequence would hand out next.
+      // floor(): a numeric key may hold fractions; BigInt needs a whole number.
+      const lowest = `least((SELECT min(${q(k.name)}) FROM ${qTable(plan.pair.canonical)}),
+                      (SELECT min(${q(k.name)}) FROM ${qTable(plan.pair.shadow)}), 0)`;
       const lo = await tx.query<{ lo: string }>(
-        `SELECT least((SELECT min(${q(k.name)}) FROM ${qTable(plan.pair.canonical)}),
-                      (SELECT min(${q(k.name)}) FROM ${qTable(plan.pair.shadow)}), 0)::text AS lo`,
+        `SELECT ${k.typname === 'numeric' ? `floor(${lowest})` : lowest}::text AS lo`,
       );
       const base = BigInt(String(lo.rows[0]?.lo ?? '0'));
       vals = [1n, 2n, 3n].map((i) => String(base - i));

@@ -78,6 +78,17 @@ describe.each(testBackends())('comparator self-test ($name)', (backend) => {
     expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.s`)).toEqual([{ n: 1 }]);
   });
 
+  it('plants around unique columns and fractional numeric keys', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id numeric PRIMARY KEY, code text NOT NULL UNIQUE, n int UNIQUE);
+              CREATE TABLE ${s}.s (LIKE ${s}.c INCLUDING ALL);
+              INSERT INTO ${s}.c VALUES (1.5, 'x', 1), (2.5, 'y', 2); INSERT INTO ${s}.s VALUES (1.5, 'x', 1), (2.5, 'y', 2);`,
+    );
+    const r = await runSelfTest(db, pairSpec(schema));
+    expect(r).toMatchObject({ status: 'passed', undetected: [] });
+    expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 2 }]);
+  });
+
   it('names the kinds that went undetected when the shadow silently drops writes', async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int);
