@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/rfc-command.js';
 import { buildSandbox, PACKAGE_ROOT } from '../demo/sandbox.js';
@@ -11,6 +11,32 @@ import { FORMATTERS } from '../formatters/index.js';
 import type { GateReport } from '../model/result.js';
 import { openSources } from '../sources/index.js';
 import { loadRfc } from '../spec/load.js';
+import { runComparator, type ComparatorReport } from '../comparator/run.js';
+import type { ComparatorSpec } from '../comparator/spec.js';
+import { readWindows } from '../comparator/window.js';
+import { EMBEDDED_DIR } from '../demo/sandbox.js';
+import { formatComparator } from '../formatters/comparator/index.js';
+import { openSqlClient } from '../sources/sql/client.js';
+
+/** The comparator on the sandbox's embedded database, as of the sandbox's instant. */
+async function demoComparator(dir: string, spec: ComparatorSpec, asOf: Date): Promise<ComparatorReport> {
+  const client = openSqlClient({ embeddedDir: join(dir, EMBEDDED_DIR), embeddedLabel: EMBEDDED_DIR });
+  try {
+    const windows = await readWindows(client, 'wave3', 60_000);
+    return await runComparator({
+      client,
+      rfc: 'wave3',
+      spec,
+      asOf,
+      mode: 'run',
+      limit: 20,
+      timeoutMs: 60_000,
+      ...(windows ? { windows } : {}),
+    });
+  } finally {
+    await client.close();
+  }
+}
 
 export default class Demo extends BaseCommand {
   static override summary = 'Build a realistic Wave 3 sandbox and run the gates on it.';
@@ -64,6 +90,7 @@ EXIT CODES
     } finally {
       await sources.close();
     }
+    const comparator = rfc.comparator ? await demoComparator(sandbox.dir, rfc.comparator, sandbox.asOf) : undefined;
     const asOf = sandbox.asOf.toISOString();
     if (flags.json) {
       process.stdout.write(FORMATTERS.json(report));
@@ -75,6 +102,8 @@ EXIT CODES
         }),
       );
       process.stdout.write(`\nPrerequisite PRs (prereq status):\n${formatPrereqs(prereqs, 'table')}`);
+      if (comparator)
+        process.stdout.write(`\nShadow comparator (comparator run):\n${formatComparator(comparator, 'table')}`);
       const bin = relative(process.cwd(), `${PACKAGE_ROOT}/bin/run.js`) || `${PACKAGE_ROOT}/bin/run.js`;
       process.stdout.write(
         [
@@ -90,6 +119,7 @@ EXIT CODES
           `  node ${bin} prereq status --root ${sandbox.dir} --rfc v3-kernel --as-of ${asOf}`,
           `  node ${bin} gate check --root ${sandbox.dir} --rfc v3-kernel --as-of ${asOf}`,
           `  node ${bin} telemetry report --root ${sandbox.dir} --rfc v3-kernel --as-of ${asOf}`,
+          `  node ${bin} comparator run --root ${sandbox.dir} --rfc wave3 --self-test`,
           `  node ${bin} measure record --root ${sandbox.dir} --rfc wave3 --type measurement.lease_plane.request --elapsed-ms 41.5`,
           `  cd ${sandbox.dir} && git log --oneline | head`,
           '',

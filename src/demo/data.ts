@@ -36,6 +36,19 @@ CREATE SCHEMA IF NOT EXISTS coordination;
 -- Drifted from RFC §9.2: one agent_id column where the RFC declares target_agent_ids text[].
 CREATE TABLE IF NOT EXISTS coordination.session_resolution_sagas (
   saga_id text PRIMARY KEY, session_id text NOT NULL, agent_id text NOT NULL, state text NOT NULL, created_at timestamptz NOT NULL);
+-- §8 shadow tables (PR 1): BEAM writes the shadows, Python the canonical tables.
+CREATE TABLE IF NOT EXISTS core.agents (
+  id text PRIMARY KEY, purpose text, notes text, tags text[], metadata jsonb NOT NULL DEFAULT '{}',
+  metadata_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', metadata::text)) STORED,
+  archived_at timestamptz, allow_rebind_after_exit boolean NOT NULL DEFAULT false,
+  allow_concurrent_contexts boolean NOT NULL DEFAULT false, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL);
+CREATE TABLE IF NOT EXISTS core.agents_shadow (LIKE core.agents INCLUDING ALL);
+CREATE TABLE IF NOT EXISTS core.identities (
+  agent_id text PRIMARY KEY, disabled_at timestamptz, last_activity_at timestamptz, provisional_score_id bigint,
+  provisional_recorded_at timestamptz, lineage_declared_at timestamptz, lineage_demoted_at timestamptz,
+  lineage_last_eval_at timestamptz, chain_obs_count integer NOT NULL DEFAULT 0,
+  created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL);
+CREATE TABLE IF NOT EXISTS core.identities_shadow (LIKE core.identities INCLUDING ALL);
 `;
 
 export function demoRowsSql(rng: Rng): string {
@@ -120,6 +133,19 @@ FROM generate_series(0, ${sessions - 1}) AS i
 UNION ALL
 SELECT 'ds-old-' || i, (ARRAY['resolved','resolved','resolved','resolved','failed'])[1 + i % 5], ${T} - interval '15 days' - (i * interval '7 hours'), i % 10 = 0
 FROM generate_series(0, 44) AS i;`,
+    // 60 agents mirrored into the shadows; BEAM missed one identity write, wrote one stale
+    // chain_obs_count, and one agent's write is still in flight (inside the comparator's min_age).
+    `INSERT INTO core.agents (id, purpose, tags, metadata, created_at, updated_at)
+SELECT 'agent-' || i, 'worker ' || (i % 4), ARRAY['t' || (i % 3)], jsonb_build_object('tier', i % 3, 'region', 'eu'), ${T} - interval '30 days', ${T} - (i * interval '1 hour') - interval '1 hour'
+FROM generate_series(0, 59) AS i;
+INSERT INTO core.agents_shadow (id, purpose, notes, tags, metadata, archived_at, allow_rebind_after_exit, allow_concurrent_contexts, created_at, updated_at)
+SELECT id, purpose, notes, tags, metadata, archived_at, allow_rebind_after_exit, allow_concurrent_contexts, created_at, updated_at FROM core.agents;
+UPDATE core.agents SET notes = 'renamed', updated_at = ${T} - interval '1 minute' WHERE id = 'agent-${rng.int(0, 59)}';
+INSERT INTO core.identities (agent_id, last_activity_at, chain_obs_count, created_at, updated_at)
+SELECT 'agent-' || i, ${T} - (i * interval '2 hours'), i % 40, ${T} - interval '30 days', ${T} - (i * interval '2 hours') - interval '1 hour'
+FROM generate_series(0, 59) AS i;
+INSERT INTO core.identities_shadow SELECT * FROM core.identities WHERE agent_id <> 'agent-${rng.int(0, 29)}';
+UPDATE core.identities_shadow SET chain_obs_count = chain_obs_count - 1 WHERE agent_id = 'agent-${rng.int(30, 59)}';`,
     `INSERT INTO coordination.session_resolution_sagas (saga_id, session_id, agent_id, state, created_at)
 SELECT 'saga-' || i, 'ds-' || i, 'agent-' || (i % 7), (ARRAY['completed','completed','pending'])[1 + i % 3], ${T} - (i * interval '8 hours')
 FROM generate_series(0, 19) AS i;`,

@@ -25,6 +25,7 @@ export const LEDGER_SCHEMA = 'rfcgate';
 export const RECORDED_MEASUREMENTS_TABLE = 'rfcgate.recorded_measurements';
 export const GATE_RUNS_TABLE = 'rfcgate.gate_runs';
 export const GATE_RESULTS_TABLE = 'rfcgate.gate_results';
+export const COMPARATOR_WINDOWS_TABLE = 'rfcgate.comparator_windows';
 
 /** A partition is droppable once its whole range is older than this (wave3 §6). */
 export const RETENTION_DAYS = 90;
@@ -253,6 +254,27 @@ export function migrationPlan(opts: MigrationRange): MigrationStep[] {
         `COMMENT ON TABLE ${GATE_RESULTS_TABLE} IS ${marker}`,
       ],
       requires: [`table:${GATE_RUNS_TABLE}`],
+    },
+    {
+      id: `table:${COMPARATOR_WINDOWS_TABLE}`,
+      kind: 'table',
+      schema: LEDGER_SCHEMA,
+      name: 'comparator_windows',
+      description: `table ${COMPARATOR_WINDOWS_TABLE} (each comparator pair's shadow-window state: never_started, active, went_dark)`,
+      sql: [
+        `CREATE TABLE ${COMPARATOR_WINDOWS_TABLE} (
+    rfc             text        NOT NULL,
+    pair            text        NOT NULL,
+    state           text        NOT NULL CHECK (state IN ('never_started', 'active', 'went_dark')),
+    first_active_at timestamptz,
+    last_active_at  timestamptz,
+    went_dark_at    timestamptz,
+    updated_at      timestamptz NOT NULL,
+    PRIMARY KEY (rfc, pair)
+)`,
+        `COMMENT ON TABLE ${COMPARATOR_WINDOWS_TABLE} IS ${marker}`,
+      ],
+      requires: [`schema:${LEDGER_SCHEMA}`],
     },
   );
   return steps;

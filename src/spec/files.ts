@@ -9,6 +9,7 @@ export const SPEC_FILES: ReadonlyMap<string, string> = new Map([
   ['citations.yaml', 'citations.schema.json'],
   ['council.yaml', 'council.schema.json'],
   ['lints.yaml', 'lints.schema.json'],
+  ['comparator.yaml', 'comparator.schema.json'],
   ...GATE_KINDS.map((k) => [k.file, k.schema] as [string, string]),
 ]);
 

@@ -11,6 +11,7 @@ import { GATE_KINDS, type GateKindDef } from '../gates/index.js';
 import { type CitationClaim, readCitations } from '../cite/spec.js';
 import { type ParitySpec, readParity } from '../parity/spec.js';
 import { type LintRule, readLints } from '../lint/spec.js';
+import { type ComparatorSpec, readComparator } from '../comparator/spec.js';
 import { type LoadedPrereqs, readPrereqs } from '../prereqs/spec.js';
 import type { SourceLocation } from '../model/result.js';
 import { telemetryProblems, telemetryType } from '../sources/telemetry/spec.js';
@@ -50,6 +51,7 @@ const SOURCE_KEYS: readonly SourceKind[] = [
   'council',
 ];
 const LINTS_FILE = 'lints.yaml';
+const COMPARATOR_FILE = 'comparator.yaml';
 
 export interface CompiledGate {
   condition?: CompiledExpression;
@@ -68,6 +70,8 @@ export interface LoadedRfc extends RfcSpec {
   council?: CouncilSpec;
   /** The pre-merge rules of lints.yaml, in file order. */
   lints?: LintRule[];
+  /** The shadow-divergence comparator's pairs (comparator.yaml), when the RFC has one. */
+  comparator?: ComparatorSpec;
   warnings: Problem[];
   files: string[];
 }
@@ -182,6 +186,8 @@ export function loadRfc(root: string, id: string): LoadedRfc {
       suggest,
     });
   }
+  const comparatorDoc = docs.get(COMPARATOR_FILE);
+  const comparator = comparatorDoc ? readComparator(comparatorDoc.y, comparatorDoc.data, problems) : undefined;
   // The ordering guard reads the prereq DAG, so it travels with the measurement.
   for (const m of measurements.values()) {
     if (m.source !== 'git' || m.git.query !== 'prereqs_before') continue;
@@ -217,8 +223,9 @@ export function loadRfc(root: string, id: string): LoadedRfc {
     }
   }
   for (const m of measurements.values()) if (m.liveness) used.add(m.liveness);
-  const cdoc = docs.get(COUNCIL_FILE);
-  const council = cdoc && manifest ? readCouncil(cdoc.y, cdoc.data, { root, manifest, problems }) : undefined;
+  const councilDoc = docs.get(COUNCIL_FILE);
+  const council =
+    councilDoc && manifest ? readCouncil(councilDoc.y, councilDoc.data, { root, manifest, problems }) : undefined;
   for (const m of measurements.values()) {
     if (m.source === 'telemetry' && !m.telemetry.files && !manifest?.telemetry?.files.length) {
       problems.push({
@@ -255,6 +262,7 @@ export function loadRfc(root: string, id: string): LoadedRfc {
     ...(citations ? { citations } : {}),
     ...(council ? { council } : {}),
     ...(lints ? { lints } : {}),
+    ...(comparator ? { comparator } : {}),
     warnings,
     files: names.map(rel),
   };

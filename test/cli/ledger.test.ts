@@ -149,16 +149,16 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
     expect(r.stdout).toMatch(
       /^created {2}partition audit\.coordination_measurements_y2026m04 \[2026-04-01, 2026-05-01\)(: .*)?$/m,
     );
-    expect(r.stdout).toMatch(/^migrated pglite:\.rfcgate\/pgdata: 10 created, 0 already present$/m);
+    expect(r.stdout).toMatch(/^migrated pglite:\.rfcgate\/pgdata: 11 created, 0 already present$/m);
   }, 60_000);
 
   it('a second db migrate has nothing to do', () => {
     const r = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06'], { cwd: repo.dir });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('nothing to do on pglite:.rfcgate/pgdata: 10 already present\n');
+    expect(r.stdout).toBe('nothing to do on pglite:.rfcgate/pgdata: 11 already present\n');
     const json = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06', '--json'], { cwd: repo.dir });
     const out = JSON.parse(json.stdout);
-    expect(out).toMatchObject({ changed: false, created: 0, present: 10, refused: 0 });
+    expect(out).toMatchObject({ changed: false, created: 0, present: 11, refused: 0 });
     expect(out.steps.every((s: { status: string }) => s.status === 'present')).toBe(true);
   });
 
@@ -336,9 +336,9 @@ describe.each(testBackends().filter((b) => b.name === 'postgres'))(
       const env = { DATABASE_URL: db.url() };
       const first = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06'], { cwd: repo.dir, env });
       expect(first.code).toBe(0);
-      expect(first.stdout).toMatch(/^migrated 127\.0\.0\.1:\d+\/rfcgate_t_\w+: 10 created, 0 already present$/m);
+      expect(first.stdout).toMatch(/^migrated 127\.0\.0\.1:\d+\/rfcgate_t_\w+: 11 created, 0 already present$/m);
       const second = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06'], { cwd: repo.dir, env });
-      expect(second.stdout).toMatch(/^nothing to do on .*: 10 already present\n$/);
+      expect(second.stdout).toMatch(/^nothing to do on .*: 11 already present\n$/);
 
       const rec = [
         'measure',

@@ -65,6 +65,9 @@ describe('rfcgate demo', () => {
     expect(byId.get('INV-SHADOW')?.reason).toMatch(/comparator_runs_7d/);
     // The sandbox holds no council round: an unreviewed RFC is not a clean one.
     expect(byId.get('INV-COUNCIL')).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
+    // The §8.3 clock reads recorded comparator runs and replays; the sandbox has none recent.
+    expect(byId.get('INV-SHADOW-CLOCK')).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
+    expect(byId.get('INV-SHADOW-CLOCK')?.reason).toMatch(/days_since_clean_replay: the value is NULL/);
     expect(byId.get('EC12')?.reason).toMatch(/committed by ci-bot/);
     expect(byId.get('D')).toMatchObject({ verdict: 'fail' });
     expect(byId.get('SS7')).toMatchObject({ verdict: 'fail' });
@@ -118,6 +121,12 @@ describe('rfcgate demo', () => {
     // The prerequisite DAG is read from the same sandbox history: some PRs landed, PR 2 only in part.
     expect(r.stdout).toMatch(/pr2 partial/);
     expect(r.stdout).toMatch(/6 landed, 1 partial, 2 ready, 2 blocked/);
+    // The comparator runs on the sandbox's shadow tables: one missed write, one stale value.
+    expect(r.stdout).toMatch(
+      /FAIL {2}identities: core\.identities ↔ core\.identities_shadow on \(agent_id\) \[window: active\]/,
+    );
+    expect(r.stdout).toMatch(/2 divergent keys: 0 canonical_missing, 1 shadow_missing, 1 value_mismatch/);
+    expect(r.stdout).toMatch(/PASS {2}agents: core\.agents ↔ core\.agents_shadow/);
     const kernel = spawnSync(
       process.execPath,
       [BIN, 'prereq', 'status', '--root', join(work, 'c'), '--rfc', 'v3-kernel', '--as-of', '2026-06-01', '--json'],

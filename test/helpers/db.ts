@@ -18,6 +18,7 @@ import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { PgClient, PgliteClient, type SqlClient } from '../../src/sources/sql/client.js';
 import { redact } from '../../src/sources/sql/redact.js';
+import { PgliteWriter, PgWriter, type SqlWriter } from '../../src/sources/sql/writer.js';
 
 export type BackendName = 'pglite' | 'postgres';
 
@@ -27,6 +28,8 @@ export interface TestDatabase {
   exec(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
   /** A new read-only client under test; the harness closes it at teardown if the test did not. */
   client(): SqlClient;
+  /** A writer on the same database (the ledger's door), closed at teardown. */
+  writer(): SqlWriter;
   /** postgres only: the URL of this file's database, connecting as `user` (default: the admin user). */
   url(user?: string): string;
   /** postgres only: a LOGIN role without privileges, dropped at teardown. */
@@ -65,6 +68,7 @@ export function useTestDatabase(backend: TestBackend): TestDatabase {
     backend: backend.name,
     exec: (sql, params) => current().exec(sql, params),
     client: () => current().client(),
+    writer: () => current().writer(),
     url: (user) => current().url(user),
     createRole: () => current().createRole(),
     close: () => current().close(),
@@ -79,6 +83,7 @@ async function openPglite(): Promise<TestDatabase> {
   const db = new PGlite();
   await db.waitReady;
   const clients: SqlClient[] = [];
+  const writers: SqlWriter[] = [];
   return {
     backend: 'pglite',
     async exec(sql, params = []) {
@@ -93,6 +98,11 @@ async function openPglite(): Promise<TestDatabase> {
       clients.push(c);
       return c;
     },
+    writer() {
+      const w = new PgliteWriter({ db });
+      writers.push(w);
+      return w;
+    },
     url() {
       throw new Error('url() is only available on the postgres backend');
     },
@@ -101,6 +111,7 @@ async function openPglite(): Promise<TestDatabase> {
     },
     async close() {
       await Promise.all(clients.map((c) => c.close()));
+      await Promise.all(writers.map((w) => w.close()));
       await db.close();
     },
   };
@@ -110,6 +121,7 @@ async function openPostgres(adminUrl: string): Promise<TestDatabase> {
   const name = uniqueName('rfcgate_t');
   const roles: string[] = [];
   const clients: SqlClient[] = [];
+  const writers: SqlWriter[] = [];
 
   const withAdmin = async <T>(fn: (c: pg.Client) => Promise<T>): Promise<T> => {
     const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
@@ -155,6 +167,11 @@ async function openPostgres(adminUrl: string): Promise<TestDatabase> {
       clients.push(c);
       return c;
     },
+    writer() {
+      const w = new PgWriter(urlAs());
+      writers.push(w);
+      return w;
+    },
     url: urlAs,
     async createRole() {
       const role = uniqueName('rfcgate_r');
@@ -164,6 +181,7 @@ async function openPostgres(adminUrl: string): Promise<TestDatabase> {
     },
     async close() {
       await Promise.all(clients.map((c) => c.close()));
+      await Promise.all(writers.map((w) => w.close()));
       await writer.end();
       await withAdmin(async (admin) => {
         await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);

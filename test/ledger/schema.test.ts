@@ -40,6 +40,7 @@ describe('migrationPlan (pure)', () => {
       'table:rfcgate.recorded_measurements',
       'table:rfcgate.gate_runs',
       'table:rfcgate.gate_results',
+      'table:rfcgate.comparator_windows',
     ]);
     for (const step of plan) expect(step.sql.join('\n')).toContain(`IS '${MANAGED_MARKER}'`);
   });
@@ -182,7 +183,8 @@ describe.each(testBackends())('migrate on $name', (backend) => {
     expect(byId.get('index:audit.coordination_measurements_type_time')?.status).toBe('blocked');
     expect(r.outcomes.filter((o) => o.step.kind === 'partition').every((o) => o.status === 'blocked')).toBe(true);
     expect(r.refused).toBe(1);
-    expect(r.created).toBe(4);
+    // The rfcgate schema and its four tables (recorded_measurements, gate_runs, gate_results, comparator_windows).
+    expect(r.created).toBe(5);
 
     // The team's table and schema are exactly as they were: same oid, columns, constraints, no comment, no partitions.
     const after = JSON.parse(await catalogSnapshot(db)) as { rels: { name: string }[]; schemas: unknown[] };

@@ -178,7 +178,7 @@ describe('spec validate reports every problem, each at file:line:col', () => {
       process.chdir(cwd);
     }
     expect(problems).toEqual([
-      `gates/demo/gatez.yaml:1:1: unknown spec file 'gatez.yaml'; expected one of: rfc.yaml, measurements.yaml, prereqs.yaml, parity.yaml, citations.yaml, council.yaml, lints.yaml, disconfirmers.yaml, exit-criteria.yaml, stop-signs.yaml, invariants.yaml`,
+      `gates/demo/gatez.yaml:1:1: unknown spec file 'gatez.yaml'; expected one of: rfc.yaml, measurements.yaml, prereqs.yaml, parity.yaml, citations.yaml, council.yaml, lints.yaml, comparator.yaml, disconfirmers.yaml, exit-criteria.yaml, stop-signs.yaml, invariants.yaml`,
       `${M}:1:1: the first line must be '# yaml-language-server: $schema=../../schemas/measurements.schema.json' so editors check this file`,
       `gates/demo/rfc.yaml:2:5: id 'other' must equal its folder name 'demo'`,
     ]);

@@ -340,11 +340,19 @@ export class PgClient implements SqlClient {
       if (halt.halt === 'missing' || halt.sqlstate?.startsWith('28')) this.#connectFailure = halt;
       throw halt;
     }
+    // A checked-out connection that dies emits 'error' besides failing its query, and the pool
+    // listens only while the connection is idle: without this, a lost connection would crash
+    // the process instead of halting the measurement.
     let broken = false;
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     let released = false;
     const release = (destroy: boolean) => {
       if (released) return;
       released = true;
+      client.removeListener('error', onError);
       client.release(destroy);
     };
     try {

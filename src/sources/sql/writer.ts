@@ -32,6 +32,8 @@ export interface SqlTx {
 export interface SqlTransactionOptions {
   /** BEGIN READ ONLY and always roll back: for inspecting (a dry run) through the same door. */
   readOnly?: boolean;
+  /** One snapshot for every statement of the transaction (the comparator's self-test diffs two reads). */
+  repeatableRead?: boolean;
 }
 
 export interface SqlWriter {
@@ -255,7 +257,8 @@ export class PgWriter implements SqlWriter {
     };
     let began = false;
     try {
-      await client.query(opts.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+      const isolation = opts.repeatableRead ? ' ISOLATION LEVEL REPEATABLE READ' : '';
+      await client.query(opts.readOnly ? `BEGIN${isolation} READ ONLY` : `BEGIN${isolation}`);
       began = true;
       await client.query(WRITER_SETUP, [
         String(Math.max(1, this.#opts.statementTimeoutMs)),

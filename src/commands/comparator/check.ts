@@ -1,0 +1,62 @@
+import { Flags } from '@oclif/core';
+import { loadComparator, openComparatorClient, parsePairs } from '../../comparator/cli.js';
+import {
+  COMPARATOR_EXIT_CODES_HELP,
+  type ComparatorReport,
+  comparatorExitCode,
+  runComparator,
+} from '../../comparator/run.js';
+import { COMPARATOR_FORMATS, type ComparatorFormat, formatComparator } from '../../formatters/comparator/index.js';
+import { LedgerCommand } from '../../ledger/cli.js';
+import { UsageError } from '../../spec/problems.js';
+
+export default class ComparatorCheck extends LedgerCommand {
+  static override summary = 'Check comparator.yaml against the live schema, without comparing rows (fit for CI).';
+  static override description = `For every canonical/shadow pair of comparator.yaml, reads the live schema (pg_catalog) and reports declared-but-not-done: a live column of the canonical table that is neither compared nor excluded with a reason, a declared column that does not exist, a shadow table whose columns differ from its canonical table's (other than the shadow_only bookkeeping columns), key columns of different types, a generated column that would be compared, a rule that does not fit its column's type. Each problem names the fix and where it goes in comparator.yaml. No row is read.
+
+The database is DATABASE_URL when set, else rfc.yaml's embedded PGlite directory.
+
+${COMPARATOR_EXIT_CODES_HELP.replace(/ {2}4 {2}went dark.*$/m, '').trimEnd()}`;
+  static override examples = [
+    '<%= config.bin %> comparator check',
+    'DATABASE_URL=postgres://reader@db/prod <%= config.bin %> comparator check --format markdown >> "$GITHUB_STEP_SUMMARY"',
+  ];
+
+  static override flags = {
+    pair: Flags.string({ description: 'Only this pair (repeatable).', multiple: true }),
+    json: Flags.boolean({ description: 'Print the report as JSON (stable key order); = --format json.' }),
+    format: Flags.string({ description: 'Report format.', options: [...COMPARATOR_FORMATS] }),
+    timeout: Flags.integer({ description: 'Seconds each catalog query may take.', default: 60, min: 1 }),
+  };
+
+  async run(): Promise<ComparatorReport> {
+    const { flags } = await this.parse(ComparatorCheck);
+    if (flags.json && flags.format && flags.format !== 'json') {
+      throw new UsageError(`--json contradicts --format ${flags.format}; choose one`);
+    }
+    const format: ComparatorFormat = flags.json ? 'json' : ((flags.format as ComparatorFormat | undefined) ?? 'table');
+    const root = this.findRoot(flags.root);
+    const id = this.chooseRfc(root, flags.rfc);
+    const { spec } = await loadComparator(root, id);
+    const only = parsePairs(flags.pair, spec);
+    const client = openComparatorClient(this.databaseTarget(root, flags.rfc));
+    let report: ComparatorReport;
+    try {
+      report = await runComparator({
+        client,
+        rfc: id,
+        spec,
+        asOf: new Date(),
+        mode: 'check',
+        limit: 0,
+        timeoutMs: flags.timeout * 1000,
+        ...(only ? { only } : {}),
+      });
+    } finally {
+      await client.close();
+    }
+    process.stdout.write(formatComparator(report, format));
+    process.exitCode = comparatorExitCode(report);
+    return report;
+  }
+}

@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { Flags } from '@oclif/core';
+import {
+  loadComparator,
+  openComparatorClient,
+  parseMinAge,
+  parsePairs,
+  progressReporter,
+} from '../../comparator/cli.js';
+import {
+  COMPARATOR_EXIT_CODES_HELP,
+  type ComparatorReport,
+  combine,
+  comparatorExitCode,
+  planPair,
+  runComparator,
+} from '../../comparator/run.js';
+import type { SelfTestResult } from '../../comparator/selftest.js';
+import { compareSql, printable } from '../../comparator/sql.js';
+import { COMPARATOR_FORMATS, type ComparatorFormat, formatComparator } from '../../formatters/comparator/index.js';
+import { isLedgerFailure, LedgerCommand, openWriter } from '../../ledger/cli.js';
+import { EXIT } from '../../model/result.js';
+import { SqlHaltError } from '../../sources/sql/client.js';
+import { UsageError } from '../../spec/problems.js';
+
+export default class ComparatorRun extends LedgerCommand {
+  static override summary =
+    'Compare each canonical table with its shadow: one full outer join per pair, pushed down to PostgreSQL.';
+  static override description = `For every pair of comparator.yaml: checks coverage against the live schema (as \`comparator check\`), reads the shadow window's state, checks the key for NULL and duplicate values in both tables (skipped when a primary key or unique index on NOT NULL columns guarantees it), then runs one generated full-outer-join query (IS DISTINCT FROM per compared column, identifiers quoted, values as bind parameters) that counts divergent keys by kind (canonical_missing, shadow_missing, value_mismatch) and per column, and lists the first --limit keys with their divergent columns. Counts are always exact. Keys whose age_column is newer than --min-age (the shadow writer's lag) on either side are skipped.
+
+Shadow window: never_started (shadow empty, never seen with rows: the pair halts), active, went_dark (empty after having been active: an alarm, exit 4). The state is kept in the ledger (rfcgate.comparator_windows) and written with --record.
+
+--self-test plants one synthetic divergence of each kind inside one transaction that is always rolled back, runs the real query, and fails the pair if a kind goes undetected. --record writes the window state, one measurement per pair with the counts (measurement.comparator.run) and one per listed divergent key (measurement.comparator.divergence) to audit.coordination_measurements, idempotent per --run-id. Otherwise the run is read-only.
+
+The database is DATABASE_URL when set, else rfc.yaml's embedded PGlite directory.
+
+${COMPARATOR_EXIT_CODES_HELP}
+  --record that could not write also exits 3, after printing the report.`;
+  static override examples = [
+    '<%= config.bin %> comparator run',
+    '<%= config.bin %> comparator run --self-test --record --run-id "$(date -u +%Y-%m-%dT%H)"',
+    '<%= config.bin %> comparator run --pair identities --limit 20 --json',
+    '<%= config.bin %> comparator run --print-sql',
+  ];
+
+  static override flags = {
+    pair: Flags.string({ description: 'Only this pair (repeatable).', multiple: true }),
+    limit: Flags.integer({
+      description: 'Divergent keys listed per pair (counts are always exact).',
+      default: 100,
+      min: 0,
+    }),
+    'min-age': Flags.string({
+      description:
+        "Skip keys written more recently than this (e.g. 5m); overrides comparator.yaml's min_age; 0 disables.",
+    }),
+    'print-sql': Flags.boolean({
+      description:
+        'Print the generated comparison query of each pair (with its parameters) and exit without comparing.',
+    }),
+    'self-test': Flags.boolean({
+      description: 'Plant one divergence of each kind in a rolled-back transaction and check each is detected.',
+    }),
+    record: Flags.boolean({ description: 'Write the window state and the counts to the ledger.' }),
+    'run-id': Flags.string({
+      description:
+        'Identifies this run in recorded rows; recording the same run id twice stores it once (default: random).',
+    }),
+    chunks: Flags.integer({
+      description:
+        'Split a single-column integer key into this many ranges, compared concurrently (see bench/README.md).',
+      default: 1,
+      min: 1,
+      max: 64,
+    }),
+    json: Flags.boolean({ description: 'Print the report as JSON (stable key order); = --format json.' }),
+    format: Flags.string({ description: 'Report format.', options: [...COMPARATOR_FORMATS] }),
+    timeout: Flags.integer({
+      description: 'Seconds each query may take (the comparison of a huge table included).',
+      default: 900,
+      min: 1,
+    }),
+  };
+
+  async run(): Promise<ComparatorReport | undefined> {
+    const { flags } = await this.parse(ComparatorRun);
+    if (flags.json && flags.format && flags.format !== 'json') {
+      throw new UsageError(`--json contradicts --format ${flags.format}; choose one`);
+    }
+    if (flags['print-sql'] && (flags.record || flags['self-test'])) {
+      throw new UsageError('--print-sql only prints the queries; it cannot be combined with --record or --self-test');
+    }
+    const format: ComparatorFormat = flags.json ? 'json' : ((flags.format as ComparatorFormat | undefined) ?? 'table');
+    const minAgeMs = parseMinAge(flags['min-age']);
+    const runId = flags['run-id'] ?? randomUUID();
+    const root = this.findRoot(flags.root);
+    const id = this.chooseRfc(root, flags.rfc);
+    const { spec } = await loadComparator(root, id);
+    const only = parsePairs(flags.pair, spec);
+    const target = this.databaseTarget(root, flags.rfc);
+    const client = openComparatorClient(target);
+    const timeoutMs = flags.timeout * 1000;
+    const asOf = new Date();
+    const progress = progressReporter();
+    try {
+      if (flags['print-sql']) {
+        let failed = false;
+        for (const pair of spec.pairs.filter((p) => !only || only.includes(p.id))) {
+          const { plan, problems } = await planPair(client, pair, timeoutMs);
+          if (!plan) {
+            failed = true;
+            for (const p of problems)
+              process.stderr.write(`${p.location.file}:${p.location.line}:${p.location.col}: ${p.message}\n`);
+            continue;
+          }
+          const minAge = minAgeMs ?? pair.minAgeMs;
+          const cutoff = minAge > 0 && plan.ageColumn ? new Date(asOf.getTime() - minAge) : null;
+          process.stdout.write(`-- pair ${pair.id}\n${printable(compareSql(plan, { limit: flags.limit, cutoff }))}\n`);
+        }
+        process.exitCode = failed ? EXIT.fail : EXIT.pass;
+        return undefined;
+      }
+
+      const { readWindows } = await import('../../comparator/window.js');
+      let windows;
+      try {
+        windows = await readWindows(client, id, timeoutMs);
+      } catch (err) {
+        if (!(err instanceof SqlHaltError)) throw err;
+        // The pairs will halt with the same reason when they query.
+      }
+      const started = new Map<string, number>();
+      const elapsed = new Map<string, number>();
+      const report = await runComparator({
+        client,
+        rfc: id,
+        spec,
+        asOf,
+        mode: 'run',
+        limit: flags.limit,
+        timeoutMs,
+        chunks: flags.chunks,
+        ...(minAgeMs === undefined ? {} : { minAgeMs }),
+        ...(only ? { only } : {}),
+        ...(windows ? { windows } : {}),
+        onProgress: (e) => {
+          if (!started.has(e.pair)) started.set(e.pair, performance.now());
+          if (e.step === 'done') elapsed.set(e.pair, Math.round(performance.now() - (started.get(e.pair) ?? 0)));
+          progress.onProgress?.(e);
+        },
+      });
+
+      // The self-test's plans are read before the reader closes: on the embedded database the
+      // writer below must be the only PGlite instance open on the data directory.
+      const toTest = [];
+      if (flags['self-test']) {
+        for (const r of report.pairs) {
+          if (r.status !== 'clean' && r.status !== 'divergent') continue;
+          const pair = spec.pairs.find((p) => p.id === r.id);
+          if (!pair) continue;
+          const planned = await planPair(client, pair, timeoutMs);
+          if (planned.plan && planned.canonical && planned.shadow) toTest.push({ r, planned });
+        }
+      }
+      await client.close();
+
+      const selfTests = new Map<string, SelfTestResult>();
+      const writer = flags['self-test'] || flags.record ? openWriter(target) : undefined;
+      try {
+        if (writer && flags['self-test']) {
+          const { selfTest } = await import('../../comparator/selftest.js');
+          for (const { r, planned } of toTest) {
+            progress.onProgress?.({ pair: r.id, step: 'self-test' });
+            const st = await selfTest(writer, {
+              plan: planned.plan as NonNullable<typeof planned.plan>,
+              canonical: planned.canonical as NonNullable<typeof planned.canonical>,
+              shadow: planned.shadow as NonNullable<typeof planned.shadow>,
+              cutoff: r.cutoff ? new Date(r.cutoff) : null,
+              limit: flags.limit,
+              timeoutMs,
+            });
+            r.self_test = st;
+            selfTests.set(r.id, st);
+            if (st.status !== 'passed' && r.verdict !== 'went_dark') {
+              r.verdict = 'fail';
+              r.reason = `self-test ${st.status}: ${st.reason ?? ''}${r.reason ? `; ${r.reason}` : ''}`;
+            }
+          }
+          report.verdict = combine(report.pairs.map((p) => p.verdict));
+        }
+        progress.done();
+        process.stdout.write(formatComparator(report, format));
+        process.exitCode = comparatorExitCode(report);
+
+        if (writer && flags.record) {
+          const { recordRun } = await import('../../comparator/record.js');
+          try {
+            const rec = await recordRun(writer, { report, spec, runId, asOf, elapsedMs: elapsed, selfTests });
+            process.stderr.write(
+              `recorded comparator run ${rec.run_id}: ${rec.recorded} measurement${rec.recorded === 1 ? '' : 's'}${rec.already_recorded ? ` (${rec.already_recorded} already recorded)` : ''}, ${rec.windows} window state${rec.windows === 1 ? '' : 's'} in ${rec.database}\n`,
+            );
+          } catch (err) {
+            if (!isLedgerFailure(err)) throw err;
+            process.stderr.write(`error: the comparator run was not recorded: ${err.message}\n`);
+            process.exitCode = EXIT.invalid;
+          }
+        }
+      } finally {
+        await writer?.close();
+      }
+      return report;
+    } finally {
+      progress.done();
+      await client.close();
+    }
+  }
+}

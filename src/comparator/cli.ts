@@ -1,0 +1,88 @@
+/** What `comparator run` and `comparator check` share: the spec, the database, progress. */
+import { type DatabaseTarget, openReader } from '../ledger/cli.js';
+import { LedgerError } from '../ledger/errors.js';
+import { type SqlClient, SqlHaltError } from '../sources/sql/client.js';
+import { UsageError } from '../spec/problems.js';
+import { parseDuration } from '../util/duration.js';
+import type { ProgressEvent } from './run.js';
+import type { ComparatorSpec } from './spec.js';
+
+export async function loadComparator(
+  root: string,
+  id: string,
+): Promise<{ spec: ComparatorSpec; manifest: import('../spec/types.js').RfcManifest }> {
+  const { loadRfc } = await import('../spec/load.js');
+  const rfc = loadRfc(root, id);
+  if (!rfc.comparator) {
+    throw new UsageError(`${rfc.manifest.id} declares no comparator: add gates/${rfc.manifest.id}/comparator.yaml`);
+  }
+  return { spec: rfc.comparator, manifest: rfc.manifest };
+}
+
+/** A database that cannot be opened halts every pair with the reason, like any missing measurement. */
+class UnavailableClient implements SqlClient {
+  constructor(
+    readonly reason: string,
+    readonly where: string,
+  ) {}
+  query(): Promise<never> {
+    return Promise.reject(new SqlHaltError('missing', this.reason));
+  }
+  async close(): Promise<void> {}
+  describe(): string {
+    return this.where;
+  }
+}
+
+export function openComparatorClient(target: DatabaseTarget): SqlClient {
+  try {
+    return openReader(target);
+  } catch (err) {
+    if (err instanceof LedgerError || err instanceof SqlHaltError) {
+      return new UnavailableClient(err.message, target.databaseUrl ? 'DATABASE_URL' : `pglite:${target.embeddedLabel}`);
+    }
+    throw err;
+  }
+}
+
+export function parseMinAge(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (text === '0') return 0;
+  const ms = parseDuration(text);
+  if (ms === undefined)
+    throw new UsageError(
+      `--min-age '${text}' is not a duration: use 0, or a whole number and s, m, h, d or w (5m, 2h)`,
+    );
+  return ms;
+}
+
+export function parsePairs(pairs: readonly string[] | undefined, spec: ComparatorSpec): string[] | undefined {
+  if (!pairs?.length) return undefined;
+  const known = spec.pairs.map((p) => p.id);
+  for (const p of pairs) {
+    if (!known.includes(p))
+      throw new UsageError(`--pair '${p}' is not a comparator pair; known pairs: ${known.join(', ')}`);
+  }
+  return [...pairs];
+}
+
+/** Progress on a terminal (stderr), silent in CI and when piped. */
+export function progressReporter(stream: NodeJS.WriteStream = process.stderr): {
+  onProgress?: (e: ProgressEvent) => void;
+  done: () => void;
+} {
+  if (!stream.isTTY || process.env.CI) return { done: () => {} };
+  const started = Date.now();
+  let shown = false;
+  return {
+    onProgress: (e) => {
+      const secs = ((Date.now() - started) / 1000).toFixed(0);
+      const chunk = e.chunk ? ` ${e.chunk[0]}/${e.chunk[1]} chunks` : '';
+      stream.write(`\r\x1b[2K${e.pair}: ${e.step === 'done' ? 'done' : `${e.step}…`}${chunk} (${secs}s)`);
+      shown = true;
+    },
+    done: () => {
+      if (shown) stream.write('\r\x1b[2K');
+    },
+  };
+}

@@ -1,0 +1,284 @@
+/**
+ * Declared-but-not-done, hunted against the live schema (principle 7): every live column
+ * of the canonical table is compared or excluded with a reason; every declared column
+ * exists; the shadow has the canonical shape (plus its own bookkeeping columns); the key
+ * types agree; no generated column is compared; each rule fits its column's type. The
+ * outcome is either a list of problems, each naming its fix, or the plan the query is
+ * generated from.
+ */
+import type { SourceLocation } from '../model/result.js';
+import type { LiveColumn, LiveTable } from './catalog.js';
+import type { ColumnRule, ComparatorPair } from './spec.js';
+
+export const COVERAGE_CODES = [
+  'table_missing',
+  'column_uncovered',
+  'column_unknown',
+  'shadow_column_missing',
+  'shadow_column_extra',
+  'type_mismatch',
+  'key_type_mismatch',
+  'generated_compared',
+  'rule_type',
+  'age_column_type',
+] as const;
+export type CoverageCode = (typeof COVERAGE_CODES)[number];
+
+export interface CoverageProblem {
+  code: CoverageCode;
+  pair: string;
+  /** The table and column concerned, when there is one. */
+  table?: string;
+  column?: string;
+  message: string;
+  /** Where in comparator.yaml the fix goes. */
+  location: SourceLocation;
+}
+
+/** How one compared column is compared: the operands' SQL shape comes from its live type and rule. */
+export interface ComparedColumn {
+  name: string;
+  type: string;
+  typname: string;
+  /** How both sides are read before IS DISTINCT FROM: as stored, as jsonb, or as text. */
+  cast: 'none' | 'jsonb' | 'text';
+  rule: ColumnRule;
+}
+
+export interface ComparePlan {
+  pair: ComparatorPair;
+  key: { name: string; type: string; typname: string; category: string }[];
+  compared: ComparedColumn[];
+  excluded: { column: string; reason: string }[];
+  ageColumn?: string;
+  /** The database guarantees the key unique and non-NULL (a primary key or unique index on NOT NULL columns). */
+  keyGuaranteed: { canonical: boolean; shadow: boolean };
+}
+
+/** Types without an equality operator IS DISTINCT FROM could use. */
+const TEXT_COMPARED = new Set(['xml', 'point', 'line', 'lseg', 'box', 'path', 'polygon', 'circle']);
+const TIMESTAMPS = new Set(['timestamp', 'timestamptz', 'date', 'time', 'timetz']);
+const TEXTS = new Set(['text', 'varchar', 'bpchar', 'name', 'citext']);
+
+function castFor(c: LiveColumn): ComparedColumn['cast'] {
+  if (c.typname === 'json') return 'jsonb';
+  if (TEXT_COMPARED.has(c.typname) || c.category === 'G') return 'text';
+  return 'none';
+}
+
+function ruleProblem(rule: ColumnRule, c: LiveColumn): string | undefined {
+  if (rule.float_tolerance !== undefined && c.category !== 'N') {
+    return `float_tolerance applies to numeric columns, and '${c.name}' is ${c.type}`;
+  }
+  if (rule.timestamp_precision !== undefined && !TIMESTAMPS.has(c.typname)) {
+    return `timestamp_precision applies to timestamp columns, and '${c.name}' is ${c.type}`;
+  }
+  if (rule.case_insensitive !== undefined && !TEXTS.has(c.typname)) {
+    return `case_insensitive applies to text columns, and '${c.name}' is ${c.type}`;
+  }
+  return undefined;
+}
+
+export interface CoverageOutcome {
+  problems: CoverageProblem[];
+  plan?: ComparePlan;
+}
+
+/**
+ * `canonical`/`shadow` undefined: the table does not exist. Pure: the caller reads the
+ * catalog (catalog.ts) and decides what a problem means for its exit code.
+ */
+export function checkCoverage(
+  pair: ComparatorPair,
+  canonical: LiveTable | undefined,
+  shadow: LiveTable | undefined,
+  guarantees: { canonical: boolean; shadow: boolean } = { canonical: false, shadow: false },
+): CoverageOutcome {
+  const problems: CoverageProblem[] = [];
+  const add = (p: Omit<CoverageProblem, 'pair'>) => problems.push({ pair: pair.id, ...p });
+  const at = (column: string, fallback: SourceLocation) => pair.at.columns.get(column) ?? fallback;
+
+  if (!canonical) {
+    add({
+      code: 'table_missing',
+      table: pair.canonical.text,
+      message: `canonical table ${pair.canonical.text} does not exist in this database; create it, or fix the name`,
+      location: pair.at.canonical,
+    });
+  }
+  if (!shadow) {
+    add({
+      code: 'table_missing',
+      table: pair.shadow.text,
+      message: `shadow table ${pair.shadow.text} does not exist in this database; create it (a copy of ${pair.canonical.text}'s columns), or fix the name`,
+      location: pair.at.shadow,
+    });
+  }
+  if (!canonical || !shadow) return { problems };
+
+  const cols = new Map(canonical.columns.map((c) => [c.name, c]));
+  const shadowCols = new Map(shadow.columns.map((c) => [c.name, c]));
+  const excluded = new Map(pair.exclude.map((e) => [e.column, e.reason]));
+  const shadowOnly = new Set(pair.shadowOnly);
+  const ct = pair.canonical.text;
+  const st = pair.shadow.text;
+
+  // Declared columns that do not exist.
+  const declared: [string, string][] = [
+    ...pair.key.map((k) => [k, 'key'] as [string, string]),
+    ...(Array.isArray(pair.compare) ? pair.compare.map((c) => [c, 'compare'] as [string, string]) : []),
+    ...pair.exclude.map((e) => [e.column, 'exclude'] as [string, string]),
+    ...pair.mustCompare.map((c) => [c, 'must_compare'] as [string, string]),
+    ...Object.keys(pair.rules).map((c) => [c, 'rules'] as [string, string]),
+    ...(pair.ageColumn ? [[pair.ageColumn, 'age_column'] as [string, string]] : []),
+  ];
+  const unknown = new Set<string>();
+  for (const [name, where] of declared) {
+    if (cols.has(name) || unknown.has(name)) continue;
+    unknown.add(name);
+    add({
+      code: 'column_unknown',
+      table: ct,
+      column: name,
+      message:
+        where === 'must_compare'
+          ? `column '${name}' must be compared but does not exist in ${ct}: declared but not done; add the column (and to the shadow), or remove it from must_compare`
+          : `column '${name}' (in ${where}) does not exist in ${ct}; remove it from ${where}, or fix its name (live columns: ${[...cols.keys()].join(', ')})`,
+      location: where === 'age_column' && pair.at.ageColumn ? pair.at.ageColumn : at(name, pair.at.pair),
+    });
+  }
+  for (const name of pair.shadowOnly) {
+    if (!shadowCols.has(name)) {
+      add({
+        code: 'column_unknown',
+        table: st,
+        column: name,
+        message: `shadow_only column '${name}' does not exist in ${st}; remove it from shadow_only`,
+        location: at(name, pair.at.pair),
+      });
+    } else if (cols.has(name)) {
+      add({
+        code: 'column_unknown',
+        table: st,
+        column: name,
+        message: `shadow_only column '${name}' is also a column of ${ct}, so it is not the shadow's own; remove it from shadow_only`,
+        location: at(name, pair.at.pair),
+      });
+    }
+  }
+
+  // The shadow's shape.
+  for (const c of canonical.columns) {
+    const s = shadowCols.get(c.name);
+    if (!s) {
+      add({
+        code: 'shadow_column_missing',
+        table: st,
+        column: c.name,
+        message: `${st} has no column '${c.name}' (${c.type}), which ${ct} has; add it to the shadow table, which must copy the canonical columns`,
+        location: pair.at.shadow,
+      });
+    } else if (s.type !== c.type) {
+      const isKey = pair.key.includes(c.name);
+      add({
+        code: isKey ? 'key_type_mismatch' : 'type_mismatch',
+        table: st,
+        column: c.name,
+        message: `${isKey ? 'key ' : ''}column '${c.name}' is ${c.type} in ${ct} but ${s.type} in ${st}; alter the shadow column to ${c.type}`,
+        location: isKey ? at(c.name, pair.at.key) : pair.at.shadow,
+      });
+    }
+  }
+  for (const s of shadow.columns) {
+    if (cols.has(s.name) || shadowOnly.has(s.name)) continue;
+    add({
+      code: 'shadow_column_extra',
+      table: st,
+      column: s.name,
+      message: `${st} has a column '${s.name}' that ${ct} does not; if it is the shadow's own bookkeeping, list it under shadow_only, else drop it`,
+      location: pair.at.shadow,
+    });
+  }
+
+  // Coverage: every live canonical column compared, excluded with a reason, or a key column.
+  const compared: string[] = [];
+  for (const c of canonical.columns) {
+    if (pair.key.includes(c.name) || excluded.has(c.name)) continue;
+    if (pair.compare === 'all' || pair.compare.includes(c.name)) {
+      compared.push(c.name);
+      continue;
+    }
+    add({
+      code: 'column_uncovered',
+      table: ct,
+      column: c.name,
+      message: `live column ${ct}.${c.name} (${c.type}) is neither compared nor excluded; add it to compare, or to exclude with a reason`,
+      location: pair.at.compare,
+    });
+  }
+  for (const name of pair.mustCompare) {
+    if (!cols.has(name) || compared.includes(name)) continue;
+    add({
+      code: 'column_uncovered',
+      table: ct,
+      column: name,
+      message: `${ct}.${name} is in must_compare but ${pair.key.includes(name) ? 'is a key column' : excluded.has(name) ? 'is excluded' : 'is not compared'}; compare it, or remove it from must_compare`,
+      location: at(name, pair.at.compare),
+    });
+  }
+  const plan: ComparedColumn[] = [];
+  for (const name of compared) {
+    const c = cols.get(name);
+    if (!c) continue;
+    if (c.generated) {
+      add({
+        code: 'generated_compared',
+        table: ct,
+        column: name,
+        message: `${ct}.${name} is a generated column (derived, written by neither runtime) and is compared${pair.compare === 'all' ? ' by compare: all' : ''}; add it to exclude with a reason`,
+        location: at(name, pair.at.compare),
+      });
+      continue;
+    }
+    const rule = pair.rules[name] ?? {};
+    const why = ruleProblem(rule, c);
+    if (why) {
+      add({
+        code: 'rule_type',
+        table: ct,
+        column: name,
+        message: `${why}; remove the rule`,
+        location: at(name, pair.at.pair),
+      });
+      continue;
+    }
+    plan.push({ name, type: c.type, typname: c.typname, cast: castFor(c), rule });
+  }
+  if (pair.ageColumn && cols.has(pair.ageColumn)) {
+    const a = cols.get(pair.ageColumn) as LiveColumn;
+    if (a.typname !== 'timestamptz' && a.typname !== 'timestamp') {
+      add({
+        code: 'age_column_type',
+        table: ct,
+        column: a.name,
+        message: `age_column '${a.name}' is ${a.type}; it must be a timestamp telling when the row was written`,
+        location: pair.at.ageColumn ?? pair.at.pair,
+      });
+    }
+  }
+  if (problems.length) return { problems };
+  return {
+    problems,
+    plan: {
+      pair,
+      key: pair.key.map((k) => {
+        const c = cols.get(k) as LiveColumn;
+        return { name: k, type: c.type, typname: c.typname, category: c.category };
+      }),
+      compared: plan,
+      excluded: pair.exclude,
+      ...(pair.ageColumn ? { ageColumn: pair.ageColumn } : {}),
+      keyGuaranteed: guarantees,
+    },
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * `comparator run --record`: in ONE transaction, the window state of every pair
+ * (rfcgate.comparator_windows), one run measurement per pair carrying its counts, and one
+ * divergence measurement per listed divergent key, all in audit.coordination_measurements
+ * through the ledger's recordMeasurements. Each row has an idempotency key made of the RFC,
+ * the pair and the run id, so recording a run twice stores it once. Divergence rows go to
+ * the measurement table (rfcgate's own), never to a team's event table.
+ */
+import { createHash } from 'node:crypto';
+import { COMPARATOR_WINDOWS_TABLE } from '../ledger/schema.js';
+import { assertManaged } from '../ledger/schema.js';
+import { type JsonObject, type MeasurementInput, recordMeasurements } from '../ledger/measurements.js';
+import type { SqlTransactionOptions, SqlTx, SqlWriter } from '../sources/sql/writer.js';
+import type { ComparatorReport } from './run.js';
+import type { SelfTestResult } from './selftest.js';
+import type { ComparatorSpec } from './spec.js';
+import { writeWindow } from './window.js';
+
+export interface RecordRunOptions {
+  report: ComparatorReport;
+  spec: ComparatorSpec;
+  runId: string;
+  asOf: Date;
+  /** Wall time of each pair's run, by pair id. */
+  elapsedMs: Map<string, number>;
+  selfTests: Map<string, SelfTestResult>;
+  recordedBy?: string;
+}
+
+export interface RecordedRun {
+  run_id: string;
+  recorded: number;
+  already_recorded: number;
+  windows: number;
+  database: string;
+}
+
+/** A writer whose transactions are the one already open: recordMeasurements then joins it. */
+function within(tx: SqlTx, outer: SqlWriter): SqlWriter {
+  return {
+    backend: outer.backend,
+    describe: () => outer.describe(),
+    close: async () => {},
+    transaction: <T>(fn: (t: SqlTx) => Promise<T>, _opts?: SqlTransactionOptions) => fn(tx),
+  };
+}
+
+const hash = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 24);
+
+export function runMeasurements(opts: RecordRunOptions): MeasurementInput[] {
+  const { report, spec, runId } = opts;
+  const out: MeasurementInput[] = [];
+  for (const p of report.pairs) {
+    const st = opts.selfTests.get(p.id);
+    const payload: JsonObject = {
+      rfc: report.rfc,
+      pair: p.id,
+      canonical: p.canonical,
+      shadow: p.shadow,
+      // A run whose self-test failed cannot vouch for its own zero: it is not recorded as clean.
+      status: st && st.status !== 'passed' ? `self_test_${st.status}` : p.status,
+      state: p.state,
+      canonical_missing: p.counts?.canonical_missing ?? null,
+      shadow_missing: p.counts?.shadow_missing ?? null,
+      value_mismatch: p.counts?.value_mismatch ?? null,
+      divergent: p.counts?.divergent ?? null,
+      columns: p.columns,
+      listed: p.rows.length,
+      cutoff: p.cutoff,
+      run_id: runId,
+      ...(st ? { self_test: st.status } : {}),
+    };
+    const elapsed = opts.elapsedMs.get(p.id);
+    out.push({
+      type: spec.record.runType,
+      at: opts.asOf,
+      elapsedMs: elapsed ?? null,
+      value: p.counts?.divergent ?? null,
+      payload,
+      idempotencyKey: `comparator:${report.rfc}:${p.id}:${runId}`,
+    });
+    for (const row of p.rows) {
+      const keyText = JSON.stringify(row.key);
+      out.push({
+        type: spec.record.divergenceType,
+        at: opts.asOf,
+        payload: {
+          table: p.canonical,
+          pair: p.id,
+          key: row.key,
+          kind: row.kind,
+          columns: row.columns,
+          run_id: runId,
+          error_class: 'shadow_divergence',
+        },
+        idempotencyKey: `comparator:${report.rfc}:${p.id}:${runId}:${hash(`${row.kind}:${keyText}`)}`,
+      });
+    }
+  }
+  return out;
+}
+
+export async function recordRun(writer: SqlWriter, opts: RecordRunOptions): Promise<RecordedRun> {
+  const inputs = runMeasurements(opts);
+  const database = writer.describe();
+  return writer.transaction(async (tx) => {
+    await assertManaged(tx, [COMPARATOR_WINDOWS_TABLE], database);
+    let windows = 0;
+    for (const p of opts.report.pairs) {
+      if (!p.state) continue;
+      await writeWindow(tx, opts.report.rfc, p.id, p.state, opts.asOf);
+      windows++;
+    }
+    const r = await recordMeasurements(
+      within(tx, writer),
+      inputs,
+      opts.recordedBy ? { recordedBy: opts.recordedBy } : {},
+    );
+    return { run_id: opts.runId, recorded: r.recorded, already_recorded: r.alreadyRecorded, windows, database };
+  });
+}

@@ -1,0 +1,399 @@
+/**
+ * The comparator's engine: per pair, the live-schema coverage check; then (unless only
+ * checking) the shadow window's state, the key checks and the one pushed-down comparison.
+ * Pure of output: it returns a ComparatorReport, which the formatters print and from which
+ * the exit code is derived.
+ */
+import type { HaltReason, SourceLocation, Verdict } from '../model/result.js';
+import { type SqlClient, SqlHaltError, type SqlRow } from '../sources/sql/client.js';
+import { keyGuaranteed, type LiveTable, readLiveTable } from './catalog.js';
+import { type ComparePlan, type CoverageProblem, checkCoverage } from './coverage.js';
+import type { SelfTestResult } from './selftest.js';
+import type { ComparatorPair, ComparatorSpec } from './spec.js';
+import {
+  compareSql,
+  type DivergenceKind,
+  duplicateKeySql,
+  hasRowsSql,
+  keyBoundsSql,
+  nullKeySql,
+  type SqlText,
+} from './sql.js';
+import { nextState, type StoredWindow, type WindowState } from './window.js';
+
+/** went_dark is an alarm of its own: louder than a divergence, so it has its own exit code. */
+export const COMPARATOR_EXIT = { pass: 0, fail: 1, halt: 2, invalid: 3, went_dark: 4 } as const;
+
+export const COMPARATOR_EXIT_CODES_HELP = [
+  'EXIT CODES',
+  '  0  every pair compared clean (check: every live column is covered)',
+  '  1  a divergence, a coverage error (a live column neither compared nor excluded, a shadow of another shape…), NULL or duplicate keys, or a self-test that missed a kind',
+  '  2  no failure, but a pair halted: the database is unreachable, a query timed out, a table is empty (a shadow window that never started)',
+  '  3  the spec or the invocation is invalid',
+  '  4  went dark: a shadow table that was active is empty now (the shadow writer stopped); checked before every other outcome but 3',
+].join('\n');
+
+export type PairStatus = 'clean' | 'divergent' | 'covered' | 'coverage_error' | 'key_error' | 'went_dark' | 'halt';
+
+export interface KeyProblem {
+  table: string;
+  null_keys: number;
+  duplicate_keys: number;
+  /** The first duplicate keys (by key order) with how many rows hold each. */
+  duplicates: { key: Record<string, string>; rows: number }[];
+}
+
+export interface DivergentRow {
+  key: Record<string, string>;
+  kind: DivergenceKind;
+  /** The divergent compared columns (value_mismatch only). */
+  columns: string[];
+}
+
+export interface PairResult {
+  id: string;
+  title: string | null;
+  section: string | null;
+  canonical: string;
+  shadow: string;
+  key: string[];
+  status: PairStatus;
+  verdict: Verdict | 'went_dark';
+  reason: string | null;
+  halt_reason: HaltReason | null;
+  state: WindowState | null;
+  compared: string[];
+  excluded: { column: string; reason: string }[];
+  coverage: CoverageProblem[];
+  key_problems: KeyProblem[];
+  counts: { canonical_missing: number; shadow_missing: number; value_mismatch: number; divergent: number } | null;
+  /** Value mismatches per compared column (only columns with at least one). */
+  columns: Record<string, number>;
+  rows: DivergentRow[];
+  /** More divergent keys exist than were listed (--limit). */
+  truncated: boolean;
+  /** --self-test: whether the planted divergences were found (null without --self-test or when the pair was not compared). */
+  self_test: SelfTestResult | null;
+  min_age_ms: number;
+  /** Keys written at or after this instant on either side were skipped; null without an age filter. */
+  cutoff: string | null;
+  location: SourceLocation;
+}
+
+export interface ComparatorReport {
+  rfc: string;
+  mode: 'run' | 'check';
+  as_of: string;
+  database: string;
+  /** Whether the window states are known from the ledger (false: no comparator_windows table). */
+  window_history: boolean;
+  verdict: Verdict | 'went_dark';
+  pairs: PairResult[];
+}
+
+export type ProgressEvent = {
+  pair: string;
+  step: 'schema' | 'rows' | 'keys' | 'compare' | 'self-test' | 'done';
+  chunk?: [number, number];
+};
+
+export interface RunComparatorOptions {
+  client: SqlClient;
+  rfc: string;
+  spec: ComparatorSpec;
+  asOf: Date;
+  /** check: coverage only, no rows read. */
+  mode: 'run' | 'check';
+  /** Divergent keys listed per pair; counts stay exact. */
+  limit: number;
+  /** Overrides every pair's min_age (milliseconds). */
+  minAgeMs?: number;
+  timeoutMs: number;
+  /** Only these pair ids (all by default). */
+  only?: readonly string[];
+  /** Split a single-column integer key into this many ranges, compared concurrently. */
+  chunks?: number;
+  /** The stored window states, or undefined when the ledger has none. */
+  windows?: Map<string, StoredWindow>;
+  onProgress?: (e: ProgressEvent) => void;
+}
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
+function baseResult(pair: ComparatorPair, minAgeMs: number): PairResult {
+  return {
+    id: pair.id,
+    title: pair.title ?? null,
+    section: pair.section ?? null,
+    canonical: pair.canonical.text,
+    shadow: pair.shadow.text,
+    key: pair.key,
+    status: 'halt',
+    verdict: 'halt',
+    reason: null,
+    halt_reason: null,
+    state: null,
+    compared: [],
+    excluded: pair.exclude,
+    coverage: [],
+    key_problems: [],
+    counts: null,
+    columns: {},
+    rows: [],
+    truncated: false,
+    self_test: null,
+    min_age_ms: minAgeMs,
+    cutoff: null,
+    location: pair.at.pair,
+  };
+}
+
+/** Coverage of one pair against the live schema: the problems, or the plan to compare with. */
+export async function planPair(
+  client: SqlClient,
+  pair: ComparatorPair,
+  timeoutMs: number,
+): Promise<{ problems: CoverageProblem[]; plan?: ComparePlan; canonical?: LiveTable; shadow?: LiveTable }> {
+  const canonical = await readLiveTable(client, pair.canonical, { timeoutMs });
+  const shadow = await readLiveTable(client, pair.shadow, { timeoutMs });
+  const guarantees = {
+    canonical: canonical ? Object.values(keyGuaranteed(canonical, pair.key)).every(Boolean) : false,
+    shadow: shadow ? Object.values(keyGuaranteed(shadow, pair.key)).every(Boolean) : false,
+  };
+  return {
+    ...checkCoverage(pair, canonical, shadow, guarantees),
+    ...(canonical ? { canonical } : {}),
+    ...(shadow ? { shadow } : {}),
+  };
+}
+
+export async function runComparator(opts: RunComparatorOptions): Promise<ComparatorReport> {
+  const pairs = opts.only?.length ? opts.spec.pairs.filter((p) => opts.only?.includes(p.id)) : opts.spec.pairs;
+  const results: PairResult[] = [];
+  for (const pair of pairs) {
+    const minAgeMs = opts.minAgeMs ?? pair.minAgeMs;
+    const r = baseResult(pair, minAgeMs);
+    try {
+      await runPair(opts, pair, r, minAgeMs);
+    } catch (err) {
+      if (!(err instanceof SqlHaltError)) throw err;
+      r.status = 'halt';
+      r.verdict = 'halt';
+      r.halt_reason = err.halt;
+      r.reason = err.message;
+      r.counts = null;
+      r.rows = [];
+      r.columns = {};
+    }
+    opts.onProgress?.({ pair: pair.id, step: 'done' });
+    results.push(r);
+  }
+  return {
+    rfc: opts.rfc,
+    mode: opts.mode,
+    as_of: opts.asOf.toISOString(),
+    database: opts.client.describe(),
+    window_history: opts.windows !== undefined,
+    verdict: combine(results.map((r) => r.verdict)),
+    pairs: results,
+  };
+}
+
+export function combine(verdicts: readonly (Verdict | 'went_dark')[]): Verdict | 'went_dark' {
+  if (verdicts.includes('went_dark')) return 'went_dark';
+  if (verdicts.includes('fail')) return 'fail';
+  if (verdicts.includes('halt')) return 'halt';
+  return 'pass';
+}
+
+export function comparatorExitCode(report: Pick<ComparatorReport, 'verdict'>): number {
+  return COMPARATOR_EXIT[report.verdict];
+}
+
+async function runPair(
+  opts: RunComparatorOptions,
+  pair: ComparatorPair,
+  r: PairResult,
+  minAgeMs: number,
+): Promise<void> {
+  const q = (sql: SqlText) => opts.client.query(sql.text, sql.params, { timeoutMs: opts.timeoutMs });
+  opts.onProgress?.({ pair: pair.id, step: 'schema' });
+  const { problems, plan } = await planPair(opts.client, pair, opts.timeoutMs);
+  r.coverage = problems;
+  if (!plan) {
+    r.status = 'coverage_error';
+    r.verdict = 'fail';
+    r.reason = `${problems.length} coverage problem${problems.length === 1 ? '' : 's'}: ${problems[0]?.message ?? ''}`;
+    return;
+  }
+  r.compared = plan.compared.map((c) => c.name);
+  if (opts.mode === 'check') {
+    r.status = 'covered';
+    r.verdict = 'pass';
+    return;
+  }
+
+  opts.onProgress?.({ pair: pair.id, step: 'rows' });
+  const shadowHas = (await q(hasRowsSql(pair.shadow))).rows[0]?.has_rows === true;
+  const canonicalHas = (await q(hasRowsSql(pair.canonical))).rows[0]?.has_rows === true;
+  const previous = opts.windows?.get(pair.id)?.state;
+  r.state = nextState(previous, shadowHas);
+  if (r.state === 'went_dark') {
+    r.status = 'went_dark';
+    r.verdict = 'went_dark';
+    const since = opts.windows?.get(pair.id)?.last_active_at;
+    r.reason = `${pair.shadow.text} is empty, but the shadow window was active${since ? ` (last seen with rows ${since})` : ''}: the shadow writer went dark`;
+    return;
+  }
+  if (r.state === 'never_started') {
+    r.status = 'halt';
+    r.verdict = 'halt';
+    r.halt_reason = 'missing';
+    r.reason = `${pair.shadow.text} is empty and has never been seen with rows${opts.windows ? '' : ' (no window history in the ledger: run `rfcgate db migrate`)'}: the shadow window has not started, so there is nothing to compare`;
+    return;
+  }
+  if (!canonicalHas) {
+    r.status = 'halt';
+    r.verdict = 'halt';
+    r.halt_reason = 'missing';
+    r.reason = `${pair.canonical.text} has no rows: a comparison that reads zero canonical rows proves nothing`;
+    return;
+  }
+
+  opts.onProgress?.({ pair: pair.id, step: 'keys' });
+  for (const [table, guaranteed] of [
+    [pair.canonical, plan.keyGuaranteed.canonical],
+    [pair.shadow, plan.keyGuaranteed.shadow],
+  ] as const) {
+    if (guaranteed) continue;
+    const nulls = num((await q(nullKeySql(table, pair.key))).rows[0]?.n);
+    const dups = (await q(duplicateKeySql(table, pair.key, opts.limit))).rows;
+    if (nulls > 0 || dups.length > 0) {
+      r.key_problems.push({
+        table: table.text,
+        null_keys: nulls,
+        duplicate_keys: num(dups[0]?.keys),
+        duplicates: dups.map((d) => ({ key: keyOf(pair.key, d), rows: num(d.n) })),
+      });
+    }
+  }
+  if (r.key_problems.length) {
+    r.status = 'key_error';
+    r.verdict = 'fail';
+    r.reason = r.key_problems
+      .map(
+        (k) =>
+          `${k.table}: ${k.null_keys} row${k.null_keys === 1 ? '' : 's'} with a NULL key, ${k.duplicate_keys} duplicate key${k.duplicate_keys === 1 ? '' : 's'}`,
+      )
+      .join('; ')
+      .concat('; the key must be unique and non-NULL for the join to mean anything, so nothing was compared');
+    return;
+  }
+
+  opts.onProgress?.({ pair: pair.id, step: 'compare' });
+  const cutoff = minAgeMs > 0 && plan.ageColumn ? new Date(opts.asOf.getTime() - minAgeMs) : null;
+  r.cutoff = cutoff ? cutoff.toISOString() : null;
+  const outcome = await compare(opts, plan, cutoff);
+  Object.assign(r, outcome);
+  const d = outcome.counts.divergent;
+  r.status = d === 0 ? 'clean' : 'divergent';
+  r.verdict = d === 0 ? 'pass' : 'fail';
+  r.reason =
+    d === 0
+      ? null
+      : `${d} divergent key${d === 1 ? '' : 's'}: ${outcome.counts.canonical_missing} canonical_missing, ${outcome.counts.shadow_missing} shadow_missing, ${outcome.counts.value_mismatch} value_mismatch`;
+}
+
+function keyOf(key: readonly string[], row: SqlRow, prefix = 'k'): Record<string, string> {
+  const out: Record<string, string> = {};
+  key.forEach((k, i) => {
+    out[k] = String(row[`${prefix}${i}`]);
+  });
+  return out;
+}
+
+export interface CompareOutcome {
+  counts: NonNullable<PairResult['counts']>;
+  columns: Record<string, number>;
+  rows: DivergentRow[];
+  truncated: boolean;
+}
+
+/** Reads one compareSql result set. */
+export function readCompareRows(plan: ComparePlan, rows: readonly SqlRow[], limit: number): CompareOutcome {
+  const first = rows[0] ?? {};
+  const counts = {
+    canonical_missing: num(first.t_canonical_missing),
+    shadow_missing: num(first.t_shadow_missing),
+    value_mismatch: num(first.t_value_mismatch),
+    divergent: 0,
+  };
+  counts.divergent = counts.canonical_missing + counts.shadow_missing + counts.value_mismatch;
+  const columns: Record<string, number> = {};
+  plan.compared.forEach((c, i) => {
+    const n = num(first[`t_c${i}`]);
+    if (n > 0) columns[c.name] = n;
+  });
+  const listed = rows
+    .filter((row) => row.kind !== null && row.kind !== undefined)
+    .map((row): DivergentRow => ({
+      key: keyOf(plan.pair.key, row, 'key'),
+      kind: row.kind as DivergenceKind,
+      columns:
+        row.kind === 'value_mismatch' ? plan.compared.filter((_, i) => row[`d${i}`] === true).map((c) => c.name) : [],
+    }));
+  return {
+    counts,
+    columns,
+    rows: listed.slice(0, limit),
+    truncated: counts.divergent > Math.min(listed.length, limit),
+  };
+}
+
+const INTEGER_KEYS = new Set(['int2', 'int4', 'int8']);
+
+async function compare(opts: RunComparatorOptions, plan: ComparePlan, cutoff: Date | null): Promise<CompareOutcome> {
+  const chunks = opts.chunks ?? 1;
+  const q = (sql: SqlText) => opts.client.query(sql.text, sql.params, { timeoutMs: opts.timeoutMs });
+  if (chunks <= 1 || plan.key.length !== 1 || !INTEGER_KEYS.has(plan.key[0]?.typname ?? '')) {
+    const res = await q(compareSql(plan, { limit: opts.limit, cutoff }));
+    return readCompareRows(plan, res.rows, opts.limit);
+  }
+  const bounds = (await q(keyBoundsSql(plan))).rows[0] ?? {};
+  const lo = BigInt(String(bounds.lo));
+  const hi = BigInt(String(bounds.hi)) + 1n;
+  const n = BigInt(chunks);
+  const step = (hi - lo + n - 1n) / n;
+  const ranges: { from: string; to: string }[] = [];
+  for (let from = lo; from < hi; from += step) {
+    const to = from + step < hi ? from + step : hi;
+    ranges.push({ from: String(from), to: String(to) });
+  }
+  let done = 0;
+  // Chunks run concurrently (the client's pool bounds how many at once); each filters its range on both sides.
+  const parts = await Promise.all(
+    ranges.map(async (range) => {
+      const res = await q(compareSql(plan, { limit: opts.limit, cutoff, range }));
+      done++;
+      opts.onProgress?.({ pair: plan.pair.id, step: 'compare', chunk: [done, ranges.length] });
+      return readCompareRows(plan, res.rows, opts.limit);
+    }),
+  );
+  const counts = { canonical_missing: 0, shadow_missing: 0, value_mismatch: 0, divergent: 0 };
+  const columns: Record<string, number> = {};
+  const rows: DivergentRow[] = [];
+  for (const p of parts) {
+    for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += p.counts[k];
+    for (const [c, v] of Object.entries(p.columns)) columns[c] = (columns[c] ?? 0) + v;
+    rows.push(...p.rows);
+  }
+  // Ranges are in key order, so their listings concatenate in key order.
+  const ordered: Record<string, number> = {};
+  for (const c of plan.compared) if (columns[c.name]) ordered[c.name] = columns[c.name] as number;
+  return {
+    counts,
+    columns: ordered,
+    rows: rows.slice(0, opts.limit),
+    truncated: counts.divergent > Math.min(rows.length, opts.limit),
+  };
+}

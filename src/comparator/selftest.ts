@@ -1,0 +1,248 @@
+/**
+ * A checker must prove it can see (principle 6). Inside ONE transaction that is always
+ * rolled back, the self-test reads the real generated query's counts, plants one synthetic
+ * key per divergence kind into the real tables (a shadow-only row, a canonical-only row,
+ * and a row on both sides differing in one compared column), reads the counts again, and
+ * checks each kind rose by exactly one. REPEATABLE READ keeps both reads on one snapshot,
+ * so concurrent production writes cannot blur the difference. Nothing is ever committed:
+ * the rollback is unconditional, and a process killed mid-test leaves an open transaction
+ * that the server (or PGlite's recovery) discards.
+ *
+ * Synthetic values: integer keys below every live key (negative), text keys with a random
+ * suffix, uuids at random; other columns take their default or NULL, and a NOT NULL column
+ * without a default gets a value of its type. A table whose constraints refuse such a row
+ * (a non-deferrable foreign key on the key, say) makes the self-test an error, with the
+ * database's reason.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { SqlRow } from '../sources/sql/client.js';
+import type { SqlTx, SqlWriter } from '../sources/sql/writer.js';
+import type { LiveColumn, LiveTable } from './catalog.js';
+import type { ComparedColumn, ComparePlan } from './coverage.js';
+import { readCompareRows } from './run.js';
+import { compareSql, KINDS, type DivergenceKind, qTable } from './sql.js';
+
+export interface SelfTestResult {
+  pair: string;
+  status: 'passed' | 'failed' | 'error';
+  /** Per kind: was the planted key found? */
+  detected: Record<DivergenceKind, boolean>;
+  /** The column planted with different values on the value_mismatch key, and whether it was named. */
+  mismatch_column: string | null;
+  mismatch_column_detected: boolean;
+  undetected: DivergenceKind[];
+  reason: string | null;
+  /** Always true: the transaction was rolled back. */
+  rolled_back: true;
+}
+
+export interface SelfTestOptions {
+  plan: ComparePlan;
+  canonical: LiveTable;
+  shadow: LiveTable;
+  /** The same cutoff and limit the real run uses. */
+  cutoff: Date | null;
+  limit: number;
+  timeoutMs: number;
+  /** Called after the rows are planted, before the second read; tests use it to kill the process there. */
+  onPlanted?: () => Promise<void>;
+}
+
+class Rollback extends Error {
+  constructor(readonly result: SelfTestResult) {
+    super('self-test rollback');
+  }
+}
+
+const q = (name: string): string => pg.escapeIdentifier(name);
+const OLD = '2000-01-01T00:00:00Z';
+const INTEGER = new Set(['int2', 'int4', 'int8', 'numeric']);
+const TEXT = new Set(['text', 'varchar', 'bpchar', 'name', 'citext']);
+
+/** Two different values of a column's type (as text the server converts), or undefined when the type is not handled. */
+function valuesOf(c: Pick<LiveColumn, 'typname'>, rule: ComparedColumn['rule'] = {}): [string, string] | undefined {
+  // Fresh values on every call, so two planted rows never collide on a unique column.
+  const r = randomBytes(4).readUInt32BE(0);
+  const tag = r.toString(16).padStart(8, '0').slice(0, 6);
+  switch (c.typname) {
+    case 'int2':
+    case 'int4':
+    case 'int8': {
+      const a = -(100 + (r % 30_000));
+      return [String(a), String(a - 1)];
+    }
+    case 'numeric':
+    case 'float4':
+    case 'float8':
+      return ['1', String(2 + Math.ceil((rule.float_tolerance ?? 0) * 2))];
+    case 'text':
+    case 'varchar':
+    case 'bpchar':
+    case 'name':
+    case 'citext':
+      return [`a${tag}`, `b${tag}`];
+    case 'bool':
+      return ['false', 'true'];
+    case 'uuid':
+      return [randomUUID(), randomUUID()];
+    case 'json':
+    case 'jsonb':
+      return ['{"rfcgate_self_test": 1}', '{"rfcgate_self_test": 2}'];
+    case 'timestamptz':
+    case 'timestamp':
+      return [OLD, '2001-06-01T00:00:00Z'];
+    case 'date':
+      return ['2000-01-01', '2001-06-01'];
+    case 'bytea':
+      return ['\\x00', '\\x01'];
+    default:
+      return undefined;
+  }
+}
+
+/** The value a NOT NULL column without a default gets. */
+function filler(c: LiveColumn): string | undefined {
+  if (c.category === 'A') return '{}';
+  return valuesOf(c)?.[0];
+}
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
+async function synthKeys(tx: SqlTx, plan: ComparePlan): Promise<string[][]> {
+  const keys: string[][] = [[], [], []];
+  const suffix = randomBytes(4).toString('hex');
+  for (const k of plan.key) {
+    let vals: string[];
+    if (INTEGER.has(k.typname)) {
+      // Below every live key: never a key a production writer's sequence would hand out next.
+      // floor(): a numeric key may hold fractions; BigInt needs a whole number.
+      const lowest = `least((SELECT min(${q(k.name)}) FROM ${qTable(plan.pair.canonical)}),
+                      (SELECT min(${q(k.name)}) FROM ${qTable(plan.pair.shadow)}), 0)`;
+      const lo = await tx.query<{ lo: string }>(
+        `SELECT ${k.typname === 'numeric' ? `floor(${lowest})` : lowest}::text AS lo`,
+      );
+      const base = BigInt(String(lo.rows[0]?.lo ?? '0'));
+      vals = [1n, 2n, 3n].map((i) => String(base - i));
+    } else if (TEXT.has(k.typname)) {
+      vals = [1, 2, 3].map((i) => `~st${suffix}${i}`);
+    } else if (k.typname === 'uuid') {
+      vals = [randomUUID(), randomUUID(), randomUUID()];
+    } else {
+      throw new Error(`cannot make a synthetic key of type ${k.type} (column ${k.name})`);
+    }
+    vals.forEach((v, i) => keys[i]?.push(v));
+  }
+  return keys;
+}
+
+async function plant(
+  tx: SqlTx,
+  table: LiveTable,
+  plan: ComparePlan,
+  key: string[],
+  override: { column: string; value: string } | undefined,
+): Promise<void> {
+  const cols: string[] = [];
+  const vals: string[] = [];
+  for (const c of table.columns) {
+    if (c.generated) continue;
+    const k = plan.key.findIndex((x) => x.name === c.name);
+    let v: string | undefined;
+    if (k >= 0) v = key[k];
+    else if (override && c.name === override.column) v = override.value;
+    else if (c.name === plan.ageColumn) v = OLD;
+    else if (c.notNull && !c.hasDefault && c.identity === '') {
+      v = filler(c);
+      if (v === undefined) {
+        throw new Error(`cannot make a value for NOT NULL column ${table.table.text}.${c.name} of type ${c.type}`);
+      }
+    }
+    if (v === undefined) continue;
+    cols.push(q(c.name));
+    vals.push(v);
+  }
+  await tx.query(
+    `INSERT INTO ${qTable(table.table)} (${cols.join(', ')}) OVERRIDING SYSTEM VALUE VALUES (${vals.map((_, i) => `$${i + 1}`).join(', ')})`,
+    vals,
+  );
+}
+
+function emptyResult(pair: string): SelfTestResult {
+  return {
+    pair,
+    status: 'error',
+    detected: { canonical_missing: false, shadow_missing: false, value_mismatch: false },
+    mismatch_column: null,
+    mismatch_column_detected: false,
+    undetected: [...KINDS],
+    reason: null,
+    rolled_back: true,
+  };
+}
+
+export async function selfTest(writer: SqlWriter, opts: SelfTestOptions): Promise<SelfTestResult> {
+  const { plan } = opts;
+  const result = emptyResult(plan.pair.id);
+  const sql = compareSql(plan, { limit: opts.limit, cutoff: opts.cutoff });
+  const mismatch = plan.compared.find((c) => valuesOf({ typname: c.typname }, c.rule) !== undefined);
+  try {
+    await writer.transaction(
+      async (tx) => {
+        await tx.query("SELECT set_config('statement_timeout', $1, true)", [String(Math.max(1, opts.timeoutMs))]);
+        // Deferrable constraints (a foreign key on the key) are checked at commit, which never comes.
+        await tx.query('SET CONSTRAINTS ALL DEFERRED');
+        const before = readCompareRows(plan, (await tx.query<SqlRow>(sql.text, sql.params)).rows, opts.limit);
+        if (!mismatch) {
+          throw new Rollback({
+            ...result,
+            reason: `no compared column of ${plan.pair.canonical.text} has a type the self-test can plant two values of`,
+          });
+        }
+        const [a, b] = valuesOf({ typname: mismatch.typname }, mismatch.rule) as [string, string];
+        const [onlyShadow, onlyCanonical, both] = await synthKeys(tx, plan);
+        try {
+          await plant(tx, opts.shadow, plan, onlyShadow as string[], undefined);
+          await plant(tx, opts.canonical, plan, onlyCanonical as string[], undefined);
+          await plant(tx, opts.canonical, plan, both as string[], { column: mismatch.name, value: a });
+          await plant(tx, opts.shadow, plan, both as string[], { column: mismatch.name, value: b });
+        } catch (err) {
+          throw new Rollback({
+            ...result,
+            mismatch_column: mismatch.name,
+            reason: `could not plant the synthetic rows: ${err instanceof Error ? err.message : String(err)}`,
+          });
+        }
+        await opts.onPlanted?.();
+        const after = readCompareRows(plan, (await tx.query<SqlRow>(sql.text, sql.params)).rows, opts.limit);
+        const detected = {
+          canonical_missing: after.counts.canonical_missing - before.counts.canonical_missing === 1,
+          shadow_missing: after.counts.shadow_missing - before.counts.shadow_missing === 1,
+          value_mismatch: after.counts.value_mismatch - before.counts.value_mismatch === 1,
+        };
+        const columnDetected = num(after.columns[mismatch.name]) - num(before.columns[mismatch.name]) === 1;
+        const undetected = KINDS.filter((k) => !detected[k]);
+        const ok = undetected.length === 0 && columnDetected;
+        throw new Rollback({
+          ...result,
+          status: ok ? 'passed' : 'failed',
+          detected,
+          mismatch_column: mismatch.name,
+          mismatch_column_detected: columnDetected,
+          undetected,
+          reason: ok
+            ? null
+            : undetected.length
+              ? `the planted ${undetected.join(', ')} divergence${undetected.length === 1 ? ' was' : 's were'} not detected`
+              : `the value_mismatch key was found, but its divergent column ${mismatch.name} was not named`,
+        });
+      },
+      { repeatableRead: true },
+    );
+  } catch (err) {
+    if (err instanceof Rollback) return err.result;
+    return { ...result, reason: err instanceof Error ? err.message : String(err) };
+  }
+  // The callback always throws; reaching here would mean a commit.
+  throw new Error('self-test transaction was not rolled back');
+}

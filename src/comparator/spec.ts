@@ -1,0 +1,185 @@
+/**
+ * Reads comparator.yaml (already schema-checked) into typed pairs with source positions,
+ * and checks what the schema cannot: duplicate pair ids, a column both compared and
+ * excluded, a rule on a column that is not compared. Whether the columns exist is the live
+ * schema's business (coverage.ts), not the file's.
+ */
+import type { SourceLocation } from '../model/result.js';
+import type { Problem } from '../spec/problems.js';
+import { keyLocation, type ParsedYaml, valueLocation } from '../spec/yaml.js';
+import { parseDuration } from '../util/duration.js';
+
+export const DEFAULT_RUN_TYPE = 'measurement.comparator.run';
+export const DEFAULT_DIVERGENCE_TYPE = 'measurement.comparator.divergence';
+
+export type TimestampPrecision = 'minute' | 'second' | 'milliseconds' | 'microseconds';
+
+export interface ColumnRule {
+  float_tolerance?: number;
+  timestamp_precision?: TimestampPrecision;
+  case_insensitive?: boolean;
+}
+
+export interface TableName {
+  schema: string;
+  name: string;
+  /** `schema.name` as written. */
+  text: string;
+}
+
+export interface ComparatorPair {
+  id: string;
+  title?: string;
+  section?: string;
+  canonical: TableName;
+  shadow: TableName;
+  key: string[];
+  /** `all`, or the explicit list. */
+  compare: 'all' | string[];
+  exclude: { column: string; reason: string }[];
+  /** Columns that must exist and be compared (the RFC's named drift candidates). */
+  mustCompare: string[];
+  shadowOnly: string[];
+  ageColumn?: string;
+  /** Milliseconds; the pair's own, else the file's default, else 0. */
+  minAgeMs: number;
+  rules: Record<string, ColumnRule>;
+  /** Where each part is declared, for problems that name the fix. */
+  at: {
+    pair: SourceLocation;
+    canonical: SourceLocation;
+    shadow: SourceLocation;
+    key: SourceLocation;
+    compare: SourceLocation;
+    /** Per column named in compare (explicit list only), exclude, key, shadow_only and rules. */
+    columns: Map<string, SourceLocation>;
+    exclude: SourceLocation;
+    ageColumn?: SourceLocation;
+  };
+}
+
+export interface ComparatorSpec {
+  file: string;
+  pairs: ComparatorPair[];
+  record: { runType: string; divergenceType: string };
+}
+
+interface RawPair {
+  id: string;
+  title?: string;
+  section?: string;
+  canonical: string;
+  shadow: string;
+  key: string[];
+  compare: 'all' | string[];
+  must_compare?: string[];
+  exclude?: { column: string; reason: string }[];
+  shadow_only?: string[];
+  age_column?: string;
+  min_age?: string;
+  rules?: Record<string, ColumnRule>;
+}
+
+interface RawComparator {
+  min_age?: string;
+  record?: { run_type?: string; divergence_type?: string };
+  pairs: RawPair[];
+}
+
+function tableName(text: string): TableName {
+  const dot = text.indexOf('.');
+  return { schema: text.slice(0, dot), name: text.slice(dot + 1), text };
+}
+
+export function readComparator(y: ParsedYaml, data: unknown, problems: Problem[]): ComparatorSpec {
+  const raw = data as RawComparator;
+  const err = (loc: SourceLocation, message: string) => problems.push({ ...loc, severity: 'error', message });
+  const defaultMinAge = raw.min_age ? (parseDuration(raw.min_age) ?? 0) : 0;
+  const pairs: ComparatorPair[] = [];
+  const seen = new Map<string, number>();
+  raw.pairs.forEach((r, i) => {
+    const path = ['pairs', i];
+    const prior = seen.get(r.id);
+    if (prior !== undefined) {
+      const p = valueLocation(y, ['pairs', prior]);
+      err(
+        keyLocation(y, path, 'id'),
+        `duplicate comparator pair id '${r.id}' (first declared at ${p.file}:${p.line}:${p.col})`,
+      );
+      return;
+    }
+    seen.set(r.id, i);
+    const columns = new Map<string, SourceLocation>();
+    const note = (col: string, loc: SourceLocation) => {
+      if (!columns.has(col)) columns.set(col, loc);
+    };
+    r.key.forEach((c, j) => note(c, valueLocation(y, [...path, 'key', j])));
+    if (Array.isArray(r.compare)) r.compare.forEach((c, j) => note(c, valueLocation(y, [...path, 'compare', j])));
+    (r.exclude ?? []).forEach((e, j) => note(e.column, valueLocation(y, [...path, 'exclude', j, 'column'])));
+    (r.shadow_only ?? []).forEach((c, j) => note(c, valueLocation(y, [...path, 'shadow_only', j])));
+    (r.must_compare ?? []).forEach((c, j) => note(c, valueLocation(y, [...path, 'must_compare', j])));
+    for (const c of Object.keys(r.rules ?? {})) note(c, keyLocation(y, [...path, 'rules'], c));
+
+    const excluded = new Set<string>();
+    (r.exclude ?? []).forEach((e, j) => {
+      const loc = valueLocation(y, [...path, 'exclude', j, 'column']);
+      if (excluded.has(e.column)) err(loc, `pair '${r.id}': column '${e.column}' is excluded twice`);
+      excluded.add(e.column);
+      if (Array.isArray(r.compare) && r.compare.includes(e.column)) {
+        err(loc, `pair '${r.id}': column '${e.column}' is both compared and excluded; keep one`);
+      }
+    });
+    if (Array.isArray(r.compare)) {
+      r.compare.forEach((c, j) => {
+        if (r.key.includes(c)) {
+          err(
+            valueLocation(y, [...path, 'compare', j]),
+            `pair '${r.id}': key column '${c}' is matched by the join, not compared; remove it from compare`,
+          );
+        }
+      });
+    }
+    for (const c of Object.keys(r.rules ?? {})) {
+      const loc = keyLocation(y, [...path, 'rules'], c);
+      if (r.key.includes(c) || excluded.has(c) || (Array.isArray(r.compare) && !r.compare.includes(c))) {
+        err(loc, `pair '${r.id}': a rule for '${c}', which is not compared; remove the rule or compare the column`);
+      }
+    }
+    if (r.canonical === r.shadow) {
+      err(valueLocation(y, [...path, 'shadow']), `pair '${r.id}': the shadow table is the canonical table`);
+    }
+    pairs.push({
+      id: r.id,
+      ...(r.title ? { title: r.title } : {}),
+      ...(r.section ? { section: r.section } : {}),
+      canonical: tableName(r.canonical),
+      shadow: tableName(r.shadow),
+      key: r.key,
+      compare: r.compare,
+      exclude: r.exclude ?? [],
+      mustCompare: r.must_compare ?? [],
+      shadowOnly: r.shadow_only ?? [],
+      ...(r.age_column ? { ageColumn: r.age_column } : {}),
+      minAgeMs: r.min_age ? (parseDuration(r.min_age) ?? 0) : defaultMinAge,
+      rules: r.rules ?? {},
+      at: {
+        pair: valueLocation(y, path),
+        canonical: valueLocation(y, [...path, 'canonical']),
+        shadow: valueLocation(y, [...path, 'shadow']),
+        key: valueLocation(y, [...path, 'key']),
+        compare: valueLocation(y, [...path, 'compare']),
+        columns,
+        exclude: r.exclude ? valueLocation(y, [...path, 'exclude']) : valueLocation(y, path),
+        ...(r.age_column ? { ageColumn: valueLocation(y, [...path, 'age_column']) } : {}),
+      },
+    });
+  });
+  return {
+    file: y.file,
+    pairs,
+    record: {
+      runType: raw.record?.run_type ?? DEFAULT_RUN_TYPE,
+      divergenceType: raw.record?.divergence_type ?? DEFAULT_DIVERGENCE_TYPE,
+    },
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * The SQL the comparator sends. Identifiers are quoted by node-postgres's escapeIdentifier
+ * (never pasted raw); every value (limit, cutoff, tolerance, precision, key range) is a
+ * bind parameter. The work is pushed down: one full outer join per pair, whose divergent
+ * rows only (a small set when the shadow is healthy) are counted and listed, so the tool
+ * never pulls a table into Node.
+ */
+import pg from 'pg';
+import type { ComparedColumn, ComparePlan } from './coverage.js';
+import type { TableName } from './spec.js';
+
+export const KINDS = ['canonical_missing', 'shadow_missing', 'value_mismatch'] as const;
+export type DivergenceKind = (typeof KINDS)[number];
+
+export interface SqlText {
+  text: string;
+  params: unknown[];
+}
+
+const q = (name: string): string => pg.escapeIdentifier(name);
+export const qTable = (t: TableName): string => `${q(t.schema)}.${q(t.name)}`;
+
+/** Collects bind parameters and hands out their `$n`. */
+class Params {
+  readonly values: unknown[] = [];
+  add(v: unknown, cast: string): string {
+    this.values.push(v);
+    return `$${this.values.length}::${cast}`;
+  }
+}
+
+function condition(col: ComparedColumn, p: Params): string {
+  const c = `c.${q(col.name)}`;
+  const s = `s.${q(col.name)}`;
+  const cast = col.cast === 'none' ? '' : `::${col.cast}`;
+  const { rule } = col;
+  if (rule.float_tolerance !== undefined) {
+    const tol = p.add(rule.float_tolerance, 'double precision');
+    return `(CASE WHEN ${c} IS NULL OR ${s} IS NULL THEN (${c} IS NULL) <> (${s} IS NULL) ELSE abs(${c} - ${s}) > ${tol} END)`;
+  }
+  if (rule.timestamp_precision !== undefined) {
+    const unit = p.add(rule.timestamp_precision, 'text');
+    return `date_trunc(${unit}, ${c}) IS DISTINCT FROM date_trunc(${unit}, ${s})`;
+  }
+  if (rule.case_insensitive) return `lower(${c}) IS DISTINCT FROM lower(${s})`;
+  return `${c}${cast} IS DISTINCT FROM ${s}${cast}`;
+}
+
+export interface CompareSqlOptions {
+  /** How many divergent keys are listed (counts are always exact). */
+  limit: number;
+  /** Keys whose age column is at or after this instant on either side are skipped; null: no age filter. */
+  cutoff: Date | null;
+  /** A key range [from, to) applied inside both sides of the join (single-column keys only). */
+  range?: { from: string | number; to: string | number };
+}
+
+/**
+ * One statement per pair. Result columns: `t_canonical_missing`, `t_shadow_missing`,
+ * `t_value_mismatch`, `t_c<i>` (value mismatches per compared column) on every row; then
+ * per listed key `key<i>` (text; ordered by the key's own type, not its text), `kind`, `d<i>` (booleans). With no divergence: one row
+ * whose listing columns are NULL.
+ */
+export function compareSql(plan: ComparePlan, opts: CompareSqlOptions): SqlText {
+  const p = new Params();
+  const { pair } = plan;
+  const keys = plan.key.map((k) => q(k.name));
+  const limit = p.add(opts.limit, 'bigint');
+  const side = (t: TableName): string => {
+    if (!opts.range) return qTable(t);
+    const k = keys[0] as string;
+    // The range is applied inside each side, before the join, so each chunk joins only its own rows.
+    const from = p.add(opts.range.from, plan.key[0]?.type ?? 'text');
+    const to = p.add(opts.range.to, plan.key[0]?.type ?? 'text');
+    return `(SELECT * FROM ${qTable(t)} WHERE ${k} >= ${from} AND ${k} < ${to})`;
+  };
+  const conds = plan.compared.map((c) => condition(c, p));
+  const firstKey = keys[0] as string;
+  const on = keys.map((k) => `c.${k} = s.${k}`).join(' AND ');
+  const where = [`c.${firstKey} IS NULL`, `s.${firstKey} IS NULL`, ...conds.map((c) => `(${c})`)].join('\n      OR ');
+  let age = '';
+  if (opts.cutoff && plan.ageColumn) {
+    const cutoff = p.add(opts.cutoff.toISOString(), 'timestamptz');
+    const a = q(plan.ageColumn);
+    age = `\n    AND NOT (coalesce(c.${a} >= ${cutoff}, false) OR coalesce(s.${a} >= ${cutoff}, false))`;
+  }
+  const text = `WITH d AS (
+  SELECT ${keys.map((k, i) => `coalesce(c.${k}, s.${k}) AS k${i}`).join(', ')},
+         CASE WHEN c.${firstKey} IS NULL THEN 'canonical_missing'
+              WHEN s.${firstKey} IS NULL THEN 'shadow_missing'
+              ELSE 'value_mismatch' END AS kind${conds.map((c, i) => `,\n         ${c} AS d${i}`).join('')}
+  FROM ${side(pair.canonical)} AS c
+  FULL OUTER JOIN ${side(pair.shadow)} AS s ON ${on}
+  WHERE (${where})${age}
+), totals AS (
+  SELECT count(*) FILTER (WHERE kind = 'canonical_missing')::text AS t_canonical_missing,
+         count(*) FILTER (WHERE kind = 'shadow_missing')::text AS t_shadow_missing,
+         count(*) FILTER (WHERE kind = 'value_mismatch')::text AS t_value_mismatch${plan.compared
+           .map((_, i) => `,\n         count(*) FILTER (WHERE kind = 'value_mismatch' AND d${i})::text AS t_c${i}`)
+           .join('')}
+  FROM d
+)
+SELECT t.*, l.*
+FROM totals AS t
+LEFT JOIN LATERAL (
+  SELECT ${keys.map((_, i) => `k${i}::text AS key${i}`).join(', ')}, kind${plan.compared.map((_, i) => `, d${i}`).join('')}
+  FROM d
+  ORDER BY ${keys.map((_, i) => `k${i}`).join(', ')}
+  LIMIT ${limit}
+) AS l ON true`;
+  return { text, params: p.values };
+}
+
+/** Rows with a NULL in any key column. */
+export function nullKeySql(table: TableName, key: readonly string[]): SqlText {
+  return {
+    text: `SELECT count(*)::text AS n FROM ${qTable(table)} WHERE ${key.map((k) => `${q(k)} IS NULL`).join(' OR ')}`,
+    params: [],
+  };
+}
+
+/** Keys held by more than one row: how many such keys, and the first `limit` of them. */
+export function duplicateKeySql(table: TableName, key: readonly string[], limit: number): SqlText {
+  const cols = key.map(q).join(', ');
+  return {
+    text: `SELECT ${key.map((k, i) => `${q(k)}::text AS k${i}`).join(', ')}, n::text AS n, count(*) OVER ()::text AS keys
+FROM (SELECT ${cols}, count(*) AS n FROM ${qTable(table)}
+      WHERE ${key.map((k) => `${q(k)} IS NOT NULL`).join(' AND ')}
+      GROUP BY ${cols} HAVING count(*) > 1) AS g
+ORDER BY ${cols}
+LIMIT $1::bigint`,
+    params: [limit],
+  };
+}
+
+/** Does the table hold any row? */
+export function hasRowsSql(table: TableName): SqlText {
+  return { text: `SELECT EXISTS (SELECT 1 FROM ${qTable(table)}) AS has_rows`, params: [] };
+}
+
+/** min and max of a single-column key over both tables, for splitting it into ranges. */
+export function keyBoundsSql(plan: ComparePlan): SqlText {
+  const k = q(plan.key[0]?.name ?? '');
+  return {
+    text: `SELECT least((SELECT min(${k}) FROM ${qTable(plan.pair.canonical)}), (SELECT min(${k}) FROM ${qTable(plan.pair.shadow)}))::text AS lo,
+       greatest((SELECT max(${k}) FROM ${qTable(plan.pair.canonical)}), (SELECT max(${k}) FROM ${qTable(plan.pair.shadow)}))::text AS hi`,
+    params: [],
+  };
+}
+
+/** A readable copy of the statement with its parameters listed, for --print-sql. */
+export function printable(sql: SqlText): string {
+  const params = sql.params.map((v, i) => `-- $${i + 1} = ${JSON.stringify(v)}`);
+  return `${sql.text};\n${params.join('\n')}${params.length ? '\n' : ''}`;
+}

@@ -1,0 +1,120 @@
+/**
+ * Pure formatters of a ComparatorReport: a human table, JSON (deterministic: the report's
+ * own key order, no timings), and Markdown for a PR comment or a CI step summary.
+ */
+import Table from 'cli-table3';
+import type { ComparatorReport, PairResult } from '../../comparator/run.js';
+
+export const COMPARATOR_FORMATS = ['table', 'json', 'markdown'] as const;
+export type ComparatorFormat = (typeof COMPARATOR_FORMATS)[number];
+
+export function formatComparator(r: ComparatorReport, format: ComparatorFormat): string {
+  switch (format) {
+    case 'table':
+      return comparatorTable(r);
+    case 'json':
+      return `${JSON.stringify(r, null, 2)}\n`;
+    case 'markdown':
+      return comparatorMarkdown(r);
+  }
+}
+
+const VERDICT_WORD: Record<ComparatorReport['verdict'], string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  halt: 'HALT',
+  went_dark: 'WENT DARK',
+};
+
+function keyText(key: Record<string, string>): string {
+  const entries = Object.entries(key);
+  return entries.length === 1 ? String(entries[0]?.[1]) : entries.map(([k, v]) => `${k}=${v}`).join(', ');
+}
+
+function pairLine(p: PairResult): string {
+  const state = p.state ? ` [window: ${p.state}]` : '';
+  return `${VERDICT_WORD[p.verdict]}  ${p.id}: ${p.canonical} ↔ ${p.shadow} on (${p.key.join(', ')})${state}`;
+}
+
+function details(p: PairResult): string[] {
+  const lines: string[] = [];
+  if (p.reason) lines.push(`  ${p.reason}`);
+  for (const c of p.coverage) lines.push(`  ${c.location.file}:${c.location.line}:${c.location.col}: ${c.message}`);
+  for (const k of p.key_problems) {
+    for (const d of k.duplicates) lines.push(`  ${k.table}: duplicate key ${keyText(d.key)} (${d.rows} rows)`);
+  }
+  if (p.self_test) {
+    const st = p.self_test;
+    lines.push(
+      st.status === 'passed'
+        ? `  self-test passed: a planted ${Object.keys(st.detected).join(', ')} divergence was each detected (${st.mismatch_column} named), and rolled back`
+        : `  self-test ${st.status}: ${st.reason ?? ''} (rolled back)`,
+    );
+  }
+  if (p.status === 'covered')
+    lines.push(`  ${p.compared.length} columns compared, ${p.excluded.length} excluded with a reason`);
+  if (p.status === 'clean')
+    lines.push(
+      `  no divergence over ${p.compared.length} compared columns${p.cutoff ? ` (keys written since ${p.cutoff} skipped)` : ''}`,
+    );
+  return lines;
+}
+
+export function comparatorTable(r: ComparatorReport): string {
+  const out: string[] = [`${r.rfc} comparator ${r.mode} as of ${r.as_of} on ${r.database}`];
+  for (const p of r.pairs) {
+    out.push('', pairLine(p), ...details(p));
+    if (p.counts && p.counts.divergent > 0) {
+      const counts = new Table({
+        head: ['canonical_missing', 'shadow_missing', 'value_mismatch', 'divergent'],
+        style: { head: [], border: [] },
+      });
+      counts.push([p.counts.canonical_missing, p.counts.shadow_missing, p.counts.value_mismatch, p.counts.divergent]);
+      out.push(counts.toString());
+      const cols = Object.entries(p.columns);
+      if (cols.length) {
+        const t = new Table({ head: ['column', 'value mismatches'], style: { head: [], border: [] } });
+        for (const [c, n] of cols) t.push([c, n]);
+        out.push(t.toString());
+      }
+      if (p.rows.length) {
+        const t = new Table({ head: ['key', 'kind', 'divergent columns'], style: { head: [], border: [] } });
+        for (const row of p.rows) t.push([keyText(row.key), row.kind, row.columns.join(', ')]);
+        out.push(t.toString());
+        if (p.truncated)
+          out.push(`  (${p.rows.length} of ${p.counts.divergent} divergent keys listed; raise --limit for more)`);
+      }
+    }
+  }
+  out.push('', `verdict: ${VERDICT_WORD[r.verdict]}`);
+  return `${out.join('\n')}\n`;
+}
+
+const md = (s: string): string => s.replace(/\|/g, '\\|');
+
+export function comparatorMarkdown(r: ComparatorReport): string {
+  const out: string[] = [
+    `### ${r.rfc} shadow comparator (${r.mode}): ${VERDICT_WORD[r.verdict]}`,
+    '',
+    `As of ${r.as_of}.`,
+    '',
+    '| pair | tables | verdict | window | canonical_missing | shadow_missing | value_mismatch |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const p of r.pairs) {
+    const c = p.counts;
+    out.push(
+      `| ${md(p.id)} | \`${p.canonical}\` ↔ \`${p.shadow}\` | ${VERDICT_WORD[p.verdict]} | ${p.state ?? '—'} | ${c?.canonical_missing ?? '—'} | ${c?.shadow_missing ?? '—'} | ${c?.value_mismatch ?? '—'} |`,
+    );
+  }
+  for (const p of r.pairs) {
+    const lines = details(p).map((l) => `- ${md(l.trim())}`);
+    const rows = p.rows.map(
+      (row) => `- \`${md(keyText(row.key))}\` ${row.kind}${row.columns.length ? `: ${row.columns.join(', ')}` : ''}`,
+    );
+    if (!lines.length && !rows.length) continue;
+    out.push('', `**${md(p.id)}**`, '', ...lines, ...rows);
+    if (p.truncated && p.counts) out.push(`- … ${p.counts.divergent - p.rows.length} more divergent keys`);
+  }
+  return `${out.join('\n')}\n`;
+}

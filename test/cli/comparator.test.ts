@@ -1,0 +1,212 @@
+/**
+ * `comparator check` and `comparator run` as a user runs them: the real binary over a
+ * fixture repository whose embedded PGlite database holds a canonical table and its shadow.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
+
+const BIN = resolve('bin/run.js');
+
+function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const { DATABASE_URL: _ignored, CI: _ci, ...inherited } = process.env;
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...inherited, NO_COLOR: '1', RFCGATE_RECORDED_BY: 'cli-test', ...env },
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const COMPARATOR = `${modeline('comparator.yaml')}min_age: 5m
+pairs:
+  - id: identities
+    canonical: core.identities
+    shadow: core.identities_shadow
+    key: [agent_id]
+    compare: [status, score, meta]
+    age_column: updated_at
+    exclude:
+      - { column: updated_at, reason: drifts by the shadow-write lag }
+      - { column: meta_tsv, reason: generated from meta }
+    rules:
+      score: { float_tolerance: 0.001 }
+`;
+
+let root: string;
+let cleanup: () => void;
+const db = () => join(root, '.rfcgate/pgdata');
+async function sql(text: string): Promise<Record<string, unknown>[]> {
+  const pg = new PGlite(db());
+  try {
+    const res = await pg.exec(text);
+    return (res.at(-1)?.rows ?? []) as Record<string, unknown>[];
+  } finally {
+    await pg.close();
+  }
+}
+
+beforeAll(async () => {
+  ({ root, cleanup } = tempRoot('rfcgate-comparator-cli-'));
+  writeRfc(root, { raw: { 'comparator.yaml': COMPARATOR } });
+  mkdirSync(join(root, '.rfcgate'), { recursive: true });
+  await sql(`CREATE SCHEMA core;
+    CREATE TABLE core.identities (agent_id text PRIMARY KEY, status text NOT NULL, score double precision, meta jsonb,
+      meta_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(meta::text, ''))) STORED,
+      updated_at timestamptz NOT NULL);
+    CREATE TABLE core.identities_shadow (LIKE core.identities INCLUDING ALL);
+    INSERT INTO core.identities (agent_id, status, score, meta, updated_at) VALUES
+      ('a1', 'active', 0.5, '{"x": 1, "y": 2}', now() - interval '1 day'),
+      ('a2', 'active', 0.7, NULL, now() - interval '1 day'),
+      ('a3', 'paused', NULL, NULL, now() - interval '1 day'),
+      ('a4', 'active', 1.0, NULL, now());
+    INSERT INTO core.identities_shadow (agent_id, status, score, meta, updated_at) VALUES
+      ('a1', 'active', 0.5000001, '{"y": 2, "x": 1}', now() - interval '1 day'),
+      ('a2', 'disabled', 0.7, NULL, now() - interval '1 day'),
+      ('a9', 'active', NULL, NULL, now() - interval '1 day');`);
+}, 60_000);
+afterAll(() => cleanup?.());
+
+describe('comparator check', () => {
+  it('passes when every live column is covered (exit 0), without reading rows', () => {
+    const r = run(['comparator', 'check', '--root', root, '--rfc', 'demo'], root);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/PASS {2}identities: core\.identities ↔ core\.identities_shadow on \(agent_id\)/);
+    expect(r.stdout).toMatch(/3 columns compared, 2 excluded with a reason/);
+  });
+
+  it('fails (exit 1) naming a column added after the spec, with file:line:col', async () => {
+    await sql(`ALTER TABLE core.identities ADD COLUMN lineage_demoted_at timestamptz;
+               ALTER TABLE core.identities_shadow ADD COLUMN lineage_demoted_at timestamptz;`);
+    try {
+      const r = run(['comparator', 'check', '--root', root, '--rfc', 'demo', '--json'], root);
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout) as {
+        pairs: { coverage: { code: string; column: string; location: object }[] }[];
+      };
+      expect(report.pairs[0]?.coverage).toEqual([
+        expect.objectContaining({
+          code: 'column_uncovered',
+          column: 'lineage_demoted_at',
+          location: { file: 'gates/demo/comparator.yaml', line: 8, col: 14 },
+        }),
+      ]);
+      const table = run(['comparator', 'check', '--root', root, '--rfc', 'demo'], root);
+      expect(table.stdout).toContain(
+        'gates/demo/comparator.yaml:8:14: live column core.identities.lineage_demoted_at (timestamp with time zone) is neither compared nor excluded',
+      );
+    } finally {
+      await sql(`ALTER TABLE core.identities DROP COLUMN lineage_demoted_at;
+                 ALTER TABLE core.identities_shadow DROP COLUMN lineage_demoted_at;`);
+    }
+  });
+
+  it('an invalid comparator.yaml is exit 3 with file:line:col', () => {
+    const { root: bad, cleanup: done } = tempRoot('rfcgate-comparator-bad-');
+    try {
+      writeRfc(bad, {
+        raw: { 'comparator.yaml': `${modeline('comparator.yaml')}pairs:\n  - id: p\n    canonical: nodot\n` },
+      });
+      const r = run(['comparator', 'check', '--root', bad, '--rfc', 'demo'], bad);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/^gates\/demo\/comparator\.yaml:\d+:\d+: /);
+      expect(r.stderr).not.toMatch(/ at .*\.js:\d+/);
+    } finally {
+      done();
+    }
+  });
+});
+
+describe('comparator run', () => {
+  it('lists one row per divergent key, skipping writes in flight (exit 1)', () => {
+    const r = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--json'], root);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as {
+      verdict: string;
+      pairs: { counts: object; rows: object[]; columns: object; state: string }[];
+    };
+    expect(report.verdict).toBe('fail');
+    // a1 equal (JSONB key order, float tolerance); a4 written just now: in flight, skipped.
+    expect(report.pairs[0]?.counts).toEqual({
+      canonical_missing: 1,
+      shadow_missing: 1,
+      value_mismatch: 1,
+      divergent: 3,
+    });
+    expect(report.pairs[0]?.columns).toEqual({ status: 1 });
+    expect(report.pairs[0]?.rows).toEqual([
+      { key: { agent_id: 'a2' }, kind: 'value_mismatch', columns: ['status'] },
+      { key: { agent_id: 'a3' }, kind: 'shadow_missing', columns: [] },
+      { key: { agent_id: 'a9' }, kind: 'canonical_missing', columns: [] },
+    ]);
+    const md = run(
+      ['comparator', 'run', '--root', root, '--rfc', 'demo', '--format', 'markdown', '--min-age', '0'],
+      root,
+    );
+    expect(md.stdout).toMatch(
+      /\| identities \| `core\.identities` ↔ `core\.identities_shadow` \| FAIL \| active \| 1 \| 2 \| 1 \|/,
+    );
+  });
+
+  it('--print-sql shows the generated query, identifiers quoted and values as parameters', () => {
+    const r = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--print-sql'], root);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('FULL OUTER JOIN "core"."identities_shadow" AS s ON c."agent_id" = s."agent_id"');
+    expect(r.stdout).toMatch(/abs\(c\."score" - s\."score"\) > \$\d+::double precision/);
+    expect(r.stdout).toMatch(/-- \$\d+ = 0\.001/);
+  });
+
+  it('--self-test passes and leaves the tables as they were', async () => {
+    const before = await sql(
+      'SELECT count(*)::int AS c, (SELECT count(*)::int FROM core.identities_shadow) AS s FROM core.identities',
+    );
+    const r = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--self-test', '--json'], root);
+    const report = JSON.parse(r.stdout) as { pairs: { self_test: { status: string; undetected: string[] } }[] };
+    expect(report.pairs[0]?.self_test).toMatchObject({ status: 'passed', undetected: [] });
+    expect(
+      await sql(
+        'SELECT count(*)::int AS c, (SELECT count(*)::int FROM core.identities_shadow) AS s FROM core.identities',
+      ),
+    ).toEqual(before);
+  });
+
+  it('--record needs db migrate (exit 3, after the report), then records; an emptied shadow went dark (exit 4)', async () => {
+    const early = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--record'], root);
+    expect(early.code).toBe(3);
+    expect(early.stdout).toMatch(/verdict: FAIL/);
+    expect(early.stderr).toMatch(/^error: the comparator run was not recorded: .*run `rfcgate db migrate`/);
+
+    expect(run(['db', 'migrate', '--root', root, '--rfc', 'demo'], root).code).toBe(0);
+    const rec = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--record', '--run-id', 'h1'], root);
+    expect(rec.code).toBe(1);
+    expect(rec.stderr).toBe('recorded comparator run h1: 4 measurements, 1 window state in pglite:.rfcgate/pgdata\n');
+
+    await sql('DELETE FROM core.identities_shadow');
+    const dark = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--record', '--run-id', 'h2'], root);
+    expect(dark.code).toBe(4);
+    expect(dark.stdout).toMatch(/WENT DARK {2}identities: .*\[window: went_dark\]/);
+    expect(dark.stdout).toMatch(/core\.identities_shadow is empty, but the shadow window was active/);
+  });
+
+  it('halts (exit 2) when there is no database at all', () => {
+    const { root: empty, cleanup: done } = tempRoot('rfcgate-comparator-nodb-');
+    try {
+      writeRfc(empty, { raw: { 'comparator.yaml': COMPARATOR } });
+      const r = run(['comparator', 'run', '--root', empty, '--rfc', 'demo'], empty);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toMatch(/HALT {2}identities/);
+      expect(r.stdout).toMatch(/run `rfcgate db migrate`|does not exist/);
+    } finally {
+      done();
+    }
+  });
+
+  it('documents its exit codes, went dark included', () => {
+    const r = run(['comparator', 'run', '--help'], root);
+    expect(r.stdout).toMatch(/EXIT CODES[\s\S]*4 {2}went dark/);
+  });
+});

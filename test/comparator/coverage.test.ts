@@ -1,0 +1,225 @@
+import { describe, expect, it } from 'vitest';
+import { planPair, runComparator } from '../../src/comparator/run.js';
+import type { ComparatorSpec } from '../../src/comparator/spec.js';
+import { testBackends, useTestDatabase } from '../helpers/db.js';
+import { pairSpec, SPEC_FILE, specFrom, specWithProblems } from './helpers.js';
+
+describe('comparator.yaml problems the file alone shows', () => {
+  it('rejects a column both compared and excluded, a compared key, and a rule on an uncompared column', () => {
+    const { problems } = specWithProblems(`pairs:
+  - id: p
+    canonical: a.c
+    shadow: a.s
+    key: [id]
+    compare: [id, v, w]
+    exclude:
+      - { column: w, reason: not needed }
+    rules:
+      x: { float_tolerance: 0.1 }
+`);
+    expect(problems.map((p) => p.message)).toEqual([
+      "pair 'p': column 'w' is both compared and excluded; keep one",
+      "pair 'p': key column 'id' is matched by the join, not compared; remove it from compare",
+      "pair 'p': a rule for 'x', which is not compared; remove the rule or compare the column",
+    ]);
+    expect(problems.every((p) => p.file === SPEC_FILE && p.line > 1)).toBe(true);
+  });
+
+  it('requires a reason for every exclusion (schema)', () => {
+    const { problems } = specWithProblems(`pairs:
+  - { id: p, canonical: a.c, shadow: a.s, key: [id], compare: all, exclude: [{ column: v }] }
+`);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems[0]?.message).toMatch(/reason/);
+  });
+});
+
+describe.each(testBackends())('coverage against the live schema ($name)', (backend) => {
+  const db = useTestDatabase(backend);
+  let n = 0;
+  const schemaWith = async (ddl: (s: string) => string) => {
+    const schema = `cov_${++n}`;
+    await db.exec(`CREATE SCHEMA ${schema}; ${ddl(schema)}`);
+    return schema;
+  };
+  const check = async (spec: ComparatorSpec) => {
+    const client = db.client();
+    try {
+      const pair = spec.pairs[0];
+      if (!pair) throw new Error('no pair');
+      return await planPair(client, pair, 30_000);
+    } finally {
+      await client.close();
+    }
+  };
+
+  it('names a column the schema gained after the spec was written (explicit list), with where to fix it', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int); CREATE TABLE ${s}.s (id int PRIMARY KEY, v int);`,
+    );
+    const spec = specFrom(`pairs:
+  - id: p
+    canonical: ${schema}.c
+    shadow: ${schema}.s
+    key: [id]
+    compare: [v]
+`);
+    expect((await check(spec)).problems).toEqual([]);
+    await db.exec(`ALTER TABLE ${schema}.c ADD COLUMN lineage_declared_at timestamptz;
+                   ALTER TABLE ${schema}.s ADD COLUMN lineage_declared_at timestamptz;`);
+    const after = await check(spec);
+    expect(after.plan).toBeUndefined();
+    expect(after.problems).toEqual([
+      {
+        code: 'column_uncovered',
+        pair: 'p',
+        table: `${schema}.c`,
+        column: 'lineage_declared_at',
+        message: `live column ${schema}.c.lineage_declared_at (timestamp with time zone) is neither compared nor excluded; add it to compare, or to exclude with a reason`,
+        location: { file: SPEC_FILE, line: 7, col: 14 },
+      },
+    ]);
+  });
+
+  it('with compare: all, a gained column is compared from the next run on', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int); CREATE TABLE ${s}.s (id int PRIMARY KEY, v int);
+              INSERT INTO ${s}.c VALUES (1, 1); INSERT INTO ${s}.s VALUES (1, 1);`,
+    );
+    const spec = pairSpec(schema);
+    expect((await check(spec)).plan?.compared.map((c) => c.name)).toEqual(['v']);
+    await db.exec(
+      `ALTER TABLE ${schema}.c ADD COLUMN w text DEFAULT 'x'; ALTER TABLE ${schema}.s ADD COLUMN w text DEFAULT 'y';`,
+    );
+    expect((await check(spec)).plan?.compared.map((c) => c.name)).toEqual(['v', 'w']);
+    const client = db.client();
+    try {
+      const r = await runComparator({
+        client,
+        rfc: 't',
+        spec,
+        asOf: new Date(),
+        mode: 'run',
+        limit: 10,
+        timeoutMs: 30_000,
+      });
+      expect(r.pairs[0]?.rows).toEqual([{ key: { id: '1' }, kind: 'value_mismatch', columns: ['w'] }]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('reports declared columns that do not exist, and a shadow of another shape', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int, w text, x int);
+              CREATE TABLE ${s}.s (id bigint PRIMARY KEY, v int, w varchar(10), extra int, written_at timestamptz);`,
+    );
+    const spec = pairSpec(
+      schema,
+      `    shadow_only: [written_at]
+    exclude:
+      - { column: gone, reason: renamed away }`,
+    );
+    const { problems } = await check(spec);
+    expect(problems.map((p) => [p.code, p.column])).toEqual([
+      ['column_unknown', 'gone'],
+      ['key_type_mismatch', 'id'],
+      ['type_mismatch', 'w'],
+      ['shadow_column_missing', 'x'],
+      ['shadow_column_extra', 'extra'],
+    ]);
+    expect(problems[1]?.message).toBe(
+      `key column 'id' is integer in ${schema}.c but bigint in ${schema}.s; alter the shadow column to integer`,
+    );
+  });
+
+  it('refuses to compare a generated column, and accepts it excluded with a reason', async () => {
+    const schema = await schemaWith(
+      (
+        s,
+      ) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, name text, name_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(name, ''))) STORED);
+              CREATE TABLE ${s}.s (id int PRIMARY KEY, name text, name_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(name, ''))) STORED);`,
+    );
+    const bad = await check(pairSpec(schema));
+    expect(bad.problems.map((p) => [p.code, p.column])).toEqual([['generated_compared', 'name_tsv']]);
+    expect(bad.problems[0]?.message).toMatch(/add it to exclude with a reason/);
+    const good = await check(
+      pairSpec(schema, '    exclude:\n      - { column: name_tsv, reason: generated from name }'),
+    );
+    expect(good.problems).toEqual([]);
+    expect(good.plan?.compared.map((c) => c.name)).toEqual(['name']);
+  });
+
+  it('rejects a rule that does not fit the column type', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v text); CREATE TABLE ${s}.s (id int PRIMARY KEY, v text);`,
+    );
+    const { problems } = await check(pairSpec(schema, '    rules:\n      v: { float_tolerance: 0.5 }'));
+    expect(problems.map((p) => p.code)).toEqual(['rule_type']);
+  });
+
+  it('comparator check is covered/pass without reading rows, and a coverage error fails (exit 1)', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int); CREATE TABLE ${s}.s (id int PRIMARY KEY);`,
+    );
+    const client = db.client();
+    try {
+      const r = await runComparator({
+        client,
+        rfc: 't',
+        spec: pairSpec(schema),
+        asOf: new Date(),
+        mode: 'check',
+        limit: 0,
+        timeoutMs: 30_000,
+      });
+      expect(r.verdict).toBe('fail');
+      expect(r.pairs[0]?.status).toBe('coverage_error');
+      await db.exec(`ALTER TABLE ${schema}.s ADD COLUMN v int`);
+      const ok = await runComparator({
+        client,
+        rfc: 't',
+        spec: pairSpec(schema),
+        asOf: new Date(),
+        mode: 'check',
+        limit: 0,
+        timeoutMs: 30_000,
+      });
+      expect(ok.verdict).toBe('pass');
+      expect(ok.pairs[0]?.status).toBe('covered');
+      // Both tables are empty: check never looked at rows, or it would have halted.
+      expect(ok.pairs[0]?.state).toBeNull();
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe.each(testBackends())('must_compare ($name)', (backend) => {
+  const db = useTestDatabase(backend);
+  it('fails when a column the RFC names is missing from the live table, or not compared', async () => {
+    await db.exec(`CREATE SCHEMA mc;
+      CREATE TABLE mc.c (id int PRIMARY KEY, disabled_at timestamptz, notes text);
+      CREATE TABLE mc.s (id int PRIMARY KEY, disabled_at timestamptz, notes text);`);
+    const spec = pairSpec(
+      'mc',
+      `    must_compare: [disabled_at, lineage_demoted_at, notes]
+    exclude:
+      - { column: notes, reason: free text }`,
+    );
+    const client = db.client();
+    try {
+      const pair = spec.pairs[0];
+      if (!pair) throw new Error('no pair');
+      const { problems, plan } = await planPair(client, pair, 30_000);
+      expect(plan).toBeUndefined();
+      expect(problems.map((p) => [p.code, p.column])).toEqual([
+        ['column_unknown', 'lineage_demoted_at'],
+        ['column_uncovered', 'notes'],
+      ]);
+      expect(problems[0]?.message).toMatch(/must be compared but does not exist in mc\.c: declared but not done/);
+    } finally {
+      await client.close();
+    }
+  });
+});

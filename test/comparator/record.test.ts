@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { recordRun } from '../../src/comparator/record.js';
+import { runComparator } from '../../src/comparator/run.js';
+import { readWindows } from '../../src/comparator/window.js';
+import { defaultMigrationRange, migrate, migrationPlan } from '../../src/ledger/schema.js';
+import { testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
+import { pairSpec } from './helpers.js';
+
+const T1 = new Date('2026-06-01T10:00:00Z');
+const T2 = new Date('2026-06-01T11:00:00Z');
+
+async function runAndRecord(db: TestDatabase, schema: string, asOf: Date, runId: string, record = true) {
+  const client = db.client();
+  try {
+    const windows = await readWindows(client, 't', 30_000);
+    const spec = pairSpec(schema);
+    const report = await runComparator({
+      client,
+      rfc: 't',
+      spec,
+      asOf,
+      mode: 'run',
+      limit: 10,
+      timeoutMs: 30_000,
+      ...(windows ? { windows } : {}),
+    });
+    const recorded = record
+      ? await recordRun(db.writer(), {
+          report,
+          spec,
+          runId,
+          asOf,
+          elapsedMs: new Map([['p', 12]]),
+          selfTests: new Map(),
+        })
+      : undefined;
+    return { report, recorded };
+  } finally {
+    await client.close();
+  }
+}
+
+describe.each(testBackends())('comparator --record and the shadow window ($name)', (backend) => {
+  const db = useTestDatabase(backend);
+
+  it('has no window history before db migrate, and says so', async () => {
+    await db.exec('CREATE SCHEMA w0; CREATE TABLE w0.c (id int PRIMARY KEY); CREATE TABLE w0.s (id int PRIMARY KEY);');
+    const { report } = await runAndRecord(db, 'w0', T1, 'r0', false);
+    expect(report.window_history).toBe(false);
+    expect(report.pairs[0]?.state).toBe('never_started');
+    expect(report.pairs[0]?.reason).toMatch(/no window history in the ledger/);
+  });
+
+  it('records counts as measurements once per run id, keeps the window in the ledger, and raises went_dark', async () => {
+    await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
+    await db.exec(`CREATE SCHEMA w; CREATE TABLE w.c (id int PRIMARY KEY, v int); CREATE TABLE w.s (id int PRIMARY KEY, v int);
+                   INSERT INTO w.c VALUES (1, 1), (2, 2); INSERT INTO w.s VALUES (1, 1), (2, 20), (3, 3);`);
+    const first = await runAndRecord(db, 'w', T1, 'run-1');
+    expect(first.report.pairs[0]?.state).toBe('active');
+    expect(first.recorded).toMatchObject({ recorded: 3, already_recorded: 0, windows: 1 });
+    const again = await runAndRecord(db, 'w', T1, 'run-1');
+    expect(again.recorded).toMatchObject({ recorded: 0, already_recorded: 3 });
+
+    const runs = await db.exec(
+      `SELECT elapsed_ms, payload FROM audit.coordination_measurements WHERE measurement_type = 'measurement.comparator.run'`,
+    );
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.payload).toMatchObject({
+      pair: 'p',
+      status: 'divergent',
+      state: 'active',
+      canonical_missing: 1,
+      shadow_missing: 0,
+      value_mismatch: 1,
+      divergent: 2,
+      columns: { v: 1 },
+      run_id: 'run-1',
+    });
+    const events = await db.exec(
+      `SELECT payload FROM audit.coordination_measurements WHERE measurement_type = 'measurement.comparator.divergence' ORDER BY payload->>'kind'`,
+    );
+    expect(events.map((e) => e.payload)).toEqual([
+      {
+        table: 'w.c',
+        pair: 'p',
+        key: { id: '3' },
+        kind: 'canonical_missing',
+        columns: [],
+        run_id: 'run-1',
+        error_class: 'shadow_divergence',
+      },
+      {
+        table: 'w.c',
+        pair: 'p',
+        key: { id: '2' },
+        kind: 'value_mismatch',
+        columns: ['v'],
+        run_id: 'run-1',
+        error_class: 'shadow_divergence',
+      },
+    ]);
+
+    // The shadow writer stops and its table is emptied: the stored window says it was active.
+    await db.exec('DELETE FROM w.s');
+    const dark = await runAndRecord(db, 'w', T2, 'run-2');
+    expect(dark.report.window_history).toBe(true);
+    expect(dark.report.pairs[0]?.state).toBe('went_dark');
+    expect(dark.report.verdict).toBe('went_dark');
+    const stored = await db.exec(
+      `SELECT state, first_active_at, went_dark_at FROM rfcgate.comparator_windows WHERE pair = 'p'`,
+    );
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.state).toBe('went_dark');
+    expect(new Date(String(stored[0]?.first_active_at)).toISOString()).toBe(T1.toISOString());
+    expect(new Date(String(stored[0]?.went_dark_at)).toISOString()).toBe(T2.toISOString());
+
+    // Still dark an hour later (the alarm persists, its instant does not move); back to active once rows return.
+    const still = await runAndRecord(db, 'w', new Date('2026-06-01T12:00:00Z'), 'run-3');
+    expect(still.report.pairs[0]?.state).toBe('went_dark');
+    const kept = await db.exec(`SELECT went_dark_at FROM rfcgate.comparator_windows WHERE pair = 'p'`);
+    expect(new Date(String(kept[0]?.went_dark_at)).toISOString()).toBe(T2.toISOString());
+    await db.exec('INSERT INTO w.s VALUES (1, 1), (2, 2)');
+    const back = await runAndRecord(db, 'w', new Date('2026-06-01T13:00:00Z'), 'run-4');
+    expect(back.report.pairs[0]?.state).toBe('active');
+    expect(back.report.verdict).toBe('pass');
+  });
+});

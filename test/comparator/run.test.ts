@@ -1,0 +1,334 @@
+import { describe, expect, it } from 'vitest';
+import { comparatorExitCode, type PairResult, runComparator } from '../../src/comparator/run.js';
+import type { ComparatorSpec } from '../../src/comparator/spec.js';
+import type { StoredWindow } from '../../src/comparator/window.js';
+import { testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
+import { pairSpec } from './helpers.js';
+
+const AS_OF = new Date('2026-06-01T12:00:00Z');
+
+async function run(
+  db: TestDatabase,
+  spec: ComparatorSpec,
+  opts: { limit?: number; minAgeMs?: number; windows?: Map<string, StoredWindow>; chunks?: number } = {},
+) {
+  const client = db.client();
+  try {
+    return await runComparator({
+      client,
+      rfc: 't',
+      spec,
+      asOf: AS_OF,
+      mode: 'run',
+      limit: opts.limit ?? 100,
+      timeoutMs: 30_000,
+      ...(opts.minAgeMs === undefined ? {} : { minAgeMs: opts.minAgeMs }),
+      ...(opts.windows ? { windows: opts.windows } : {}),
+      ...(opts.chunks ? { chunks: opts.chunks } : {}),
+    });
+  } finally {
+    await client.close();
+  }
+}
+
+const only = (r: { pairs: PairResult[] }): PairResult => r.pairs[0] as PairResult;
+
+describe.each(testBackends())('comparator run ($name)', (backend) => {
+  const db = useTestDatabase(backend);
+  let n = 0;
+  /** A fresh schema with c (canonical) and s (shadow) of the given columns. */
+  const tables = async (columns: string, rows: { c?: string; s?: string } = {}) => {
+    const schema = `cmp_${++n}`;
+    await db.exec(`CREATE SCHEMA ${schema};
+      CREATE TABLE ${schema}.c (${columns});
+      CREATE TABLE ${schema}.s (${columns});
+      ${rows.c ? `INSERT INTO ${schema}.c VALUES ${rows.c};` : ''}
+      ${rows.s ? `INSERT INTO ${schema}.s VALUES ${rows.s};` : ''}`);
+    return schema;
+  };
+
+  it('finds each divergence kind, one row per key with its divergent columns', async () => {
+    const schema = await tables('id int PRIMARY KEY, name text, score int', {
+      c: "(1, 'a', 1), (2, 'b', 2), (3, 'c', 3), (4, 'd', 4)",
+      s: "(1, 'a', 1), (2, 'B', 2), (3, 'c', 30), (5, 'e', 5)",
+    });
+    const r = only(await run(db, pairSpec(schema)));
+    expect(r.status).toBe('divergent');
+    expect(r.verdict).toBe('fail');
+    expect(r.counts).toEqual({ canonical_missing: 1, shadow_missing: 1, value_mismatch: 2, divergent: 4 });
+    expect(r.columns).toEqual({ name: 1, score: 1 });
+    expect(r.rows).toEqual([
+      { key: { id: '2' }, kind: 'value_mismatch', columns: ['name'] },
+      { key: { id: '3' }, kind: 'value_mismatch', columns: ['score'] },
+      { key: { id: '4' }, kind: 'shadow_missing', columns: [] },
+      { key: { id: '5' }, kind: 'canonical_missing', columns: [] },
+    ]);
+    expect(comparatorExitCode({ verdict: 'fail' })).toBe(1);
+  });
+
+  it('passes identical tables, and the run is clean (exit 0)', async () => {
+    const schema = await tables('id int PRIMARY KEY, v text', { c: "(1, 'x'), (2, NULL)", s: "(1, 'x'), (2, NULL)" });
+    const report = await run(db, pairSpec(schema));
+    expect(only(report).status).toBe('clean');
+    expect(only(report).counts?.divergent).toBe(0);
+    expect(comparatorExitCode(report)).toBe(0);
+  });
+
+  it('treats NULL vs NULL as equal and NULL vs a value as divergent', async () => {
+    const schema = await tables('id int PRIMARY KEY, v text', {
+      c: "(1, NULL), (2, NULL), (3, 'x')",
+      s: "(1, NULL), (2, 'x'), (3, NULL)",
+    });
+    const r = only(await run(db, pairSpec(schema)));
+    expect(r.rows.map((x) => x.key.id)).toEqual(['2', '3']);
+    expect(r.counts?.value_mismatch).toBe(2);
+  });
+
+  it('compares JSONB (and json) as values: key order and spacing are irrelevant', async () => {
+    const schema = await tables('id int PRIMARY KEY, j jsonb, k json', {
+      c: `(1, '{"a": 1, "b": [1, 2]}', '{"x": 1, "y": 2}'), (2, '{"a": 1}', '{"x": 1}')`,
+      s: `(1, '{"b": [1,2], "a": 1}', '{"y":2,"x":1}'), (2, '{"a": 2}', '{"x": 1}')`,
+    });
+    const r = only(await run(db, pairSpec(schema)));
+    expect(r.rows).toEqual([{ key: { id: '2' }, kind: 'value_mismatch', columns: ['j'] }]);
+  });
+
+  it('applies a float tolerance, a timestamp precision and case-insensitive text only where declared', async () => {
+    const schema = await tables('id int PRIMARY KEY, f double precision, t timestamptz, name text', {
+      c: "(1, 1.0, '2026-01-01 00:00:00.100+00', 'Ada'), (2, 1.0, '2026-01-01 00:00:00+00', 'Ada'), (3, NULL, NULL, 'x')",
+      s: "(1, 1.0000001, '2026-01-01 00:00:00.900+00', 'ADA'), (2, 1.5, '2026-01-01 00:00:01+00', 'Bob'), (3, 2.0, NULL, 'x')",
+    });
+    const spec = pairSpec(
+      schema,
+      `    rules:
+      f: { float_tolerance: 0.001 }
+      t: { timestamp_precision: second }
+      name: { case_insensitive: true }`,
+    );
+    const r = only(await run(db, spec));
+    expect(r.rows).toEqual([
+      { key: { id: '2' }, kind: 'value_mismatch', columns: ['f', 't', 'name'] },
+      { key: { id: '3' }, kind: 'value_mismatch', columns: ['f'] },
+    ]);
+    // Without the rules, key 1 differs in all three columns.
+    const strict = only(await run(db, pairSpec(schema)));
+    expect(strict.rows[0]).toEqual({ key: { id: '1' }, kind: 'value_mismatch', columns: ['f', 't', 'name'] });
+  });
+
+  it('joins on composite keys of any type', async () => {
+    const schema = await tables('tenant uuid, day date, v int, PRIMARY KEY (tenant, day)', {
+      c: "('00000000-0000-0000-0000-000000000001', '2026-01-01', 1), ('00000000-0000-0000-0000-000000000001', '2026-01-02', 2)",
+      s: "('00000000-0000-0000-0000-000000000001', '2026-01-01', 1), ('00000000-0000-0000-0000-000000000002', '2026-01-02', 2)",
+    });
+    const r = only(await run(db, pairSpec(schema, '', '[tenant, day]')));
+    expect(r.rows).toEqual([
+      {
+        key: { tenant: '00000000-0000-0000-0000-000000000001', day: '2026-01-02' },
+        kind: 'shadow_missing',
+        columns: [],
+      },
+      {
+        key: { tenant: '00000000-0000-0000-0000-000000000002', day: '2026-01-02' },
+        kind: 'canonical_missing',
+        columns: [],
+      },
+    ]);
+  });
+
+  it('reports duplicate and NULL keys instead of comparing', async () => {
+    const schema = await tables('id int, v int', { c: '(1, 1), (1, 2), (2, 2), (NULL, 3)', s: '(1, 1), (2, 2)' });
+    const r = only(await run(db, pairSpec(schema)));
+    expect(r.status).toBe('key_error');
+    expect(r.verdict).toBe('fail');
+    expect(r.counts).toBeNull();
+    expect(r.key_problems).toEqual([
+      { table: `${schema}.c`, null_keys: 1, duplicate_keys: 1, duplicates: [{ key: { id: '1' }, rows: 2 }] },
+    ]);
+  });
+
+  it('keeps counts exact when --limit cuts the listing', async () => {
+    const schema = await tables('id int PRIMARY KEY, v int', {
+      c: '(1, 1), (2, 2), (3, 3), (4, 4), (5, 5)',
+      s: '(1, 10), (2, 20), (3, 30), (4, 40), (5, 5)',
+    });
+    const r = only(await run(db, pairSpec(schema), { limit: 2 }));
+    expect(r.counts?.value_mismatch).toBe(4);
+    expect(r.rows.map((x) => x.key.id)).toEqual(['1', '2']);
+    expect(r.truncated).toBe(true);
+  });
+
+  it('gives the same answer split into key-range chunks', async () => {
+    const schema = await tables('id int PRIMARY KEY, v int');
+    await db.exec(`INSERT INTO ${schema}.c SELECT g, g FROM generate_series(1, 1000) g`);
+    await db.exec(
+      `INSERT INTO ${schema}.s SELECT g, CASE WHEN g % 97 = 0 THEN -g ELSE g END FROM generate_series(5, 1003) g`,
+    );
+    const whole = only(await run(db, pairSpec(schema), { limit: 20 }));
+    const split = only(await run(db, pairSpec(schema), { limit: 20, chunks: 7 }));
+    expect(whole.counts).toEqual({ canonical_missing: 3, shadow_missing: 4, value_mismatch: 10, divergent: 17 });
+    expect(split.counts).toEqual(whole.counts);
+    expect(split.rows).toEqual(whole.rows);
+    expect(split.columns).toEqual(whole.columns);
+  });
+
+  it('skips keys written within min_age on either side (a write in flight), and only those', async () => {
+    const schema = await tables('id int PRIMARY KEY, v int, updated_at timestamptz', {
+      c: "(1, 1, '2026-06-01 11:59:00+00'), (2, 2, '2026-06-01 10:00:00+00'), (3, 3, '2026-06-01 10:00:00+00')",
+      s: "(1, 9, '2026-06-01 10:00:00+00'), (2, 9, '2026-06-01 10:00:00+00'), (4, 4, '2026-06-01 11:58:00+00')",
+    });
+    const spec = pairSpec(schema, '    age_column: updated_at\n    min_age: 5m');
+    const r = only(await run(db, spec));
+    expect(r.cutoff).toBe('2026-06-01T11:55:00.000Z');
+    // 1 was rewritten a minute ago on the canonical side; 4 only exists, freshly, in the shadow.
+    expect(r.rows).toEqual([
+      { key: { id: '2' }, kind: 'value_mismatch', columns: ['v'] },
+      { key: { id: '3' }, kind: 'shadow_missing', columns: [] },
+    ]);
+    const all = only(await run(db, spec, { minAgeMs: 0 }));
+    expect(all.counts?.divergent).toBe(4);
+  });
+
+  it('halts, never passes, when the shadow has never held rows, and when the canonical table is empty', async () => {
+    const empty = await tables('id int PRIMARY KEY, v int', { c: '(1, 1)' });
+    const r = only(await run(db, pairSpec(empty), { windows: new Map() }));
+    expect(r.state).toBe('never_started');
+    expect(r.verdict).toBe('halt');
+    expect(r.halt_reason).toBe('missing');
+    const noCanonical = await tables('id int PRIMARY KEY, v int', { s: '(1, 1)' });
+    const c = only(await run(db, pairSpec(noCanonical)));
+    expect(c.verdict).toBe('halt');
+    expect(c.reason).toMatch(/has no rows/);
+  });
+
+  it('turns an emptied shadow that was active into went_dark (exit 4)', async () => {
+    const schema = await tables('id int PRIMARY KEY, v int', { c: '(1, 1)', s: '(1, 1)' });
+    const first = await run(db, pairSpec(schema), { windows: new Map() });
+    expect(only(first).state).toBe('active');
+    await db.exec(`DELETE FROM ${schema}.s`);
+    const stored: StoredWindow = {
+      pair: 'p',
+      state: 'active',
+      first_active_at: AS_OF.toISOString(),
+      last_active_at: AS_OF.toISOString(),
+      went_dark_at: null,
+    };
+    const dark = await run(db, pairSpec(schema), { windows: new Map([['p', stored]]) });
+    expect(only(dark).state).toBe('went_dark');
+    expect(dark.verdict).toBe('went_dark');
+    expect(comparatorExitCode(dark)).toBe(4);
+  });
+
+  it('reports a table that does not exist as a coverage error naming the fix', async () => {
+    const schema = await tables('id int PRIMARY KEY');
+    await db.exec(`DROP TABLE ${schema}.s`);
+    const r = only(await run(db, pairSpec(schema)));
+    expect(r.status).toBe('coverage_error');
+    expect(r.coverage.map((p) => p.code)).toEqual(['table_missing']);
+    expect(r.coverage[0]?.message).toMatch(new RegExp(`shadow table ${schema}.s does not exist`));
+  });
+
+  it('quotes identifiers: odd names are compared, never pasted', async () => {
+    const schema = `cmp_q${++n}`;
+    await db.exec(`CREATE SCHEMA ${schema};
+      CREATE TABLE ${schema}."Weird Table" ("Key Col" int PRIMARY KEY, "select" text, "x""y" int);
+      CREATE TABLE ${schema}."Weird Shadow" ("Key Col" int PRIMARY KEY, "select" text, "x""y" int);
+      INSERT INTO ${schema}."Weird Table" VALUES (1, 'a', 1);
+      INSERT INTO ${schema}."Weird Shadow" VALUES (1, 'b', 1);`);
+    const { specFrom } = await import('./helpers.js');
+    // The schema pattern only admits plain identifiers; use the reader directly for the odd names.
+    const spec = specFrom(`pairs:
+  - id: p
+    canonical: ${schema}.placeholder_c
+    shadow: ${schema}.placeholder_s
+    key: [placeholder]
+    compare: all
+`);
+    const pair = spec.pairs[0];
+    if (!pair) throw new Error('no pair');
+    pair.canonical = { schema, name: 'Weird Table', text: `${schema}."Weird Table"` };
+    pair.shadow = { schema, name: 'Weird Shadow', text: `${schema}."Weird Shadow"` };
+    pair.key = ['Key Col'];
+    const r = only(await run(db, spec));
+    expect(r.rows).toEqual([{ key: { 'Key Col': '1' }, kind: 'value_mismatch', columns: ['select'] }]);
+  });
+});
+
+describe.each(testBackends())('comparator run faults ($name)', (backend) => {
+  const db = useTestDatabase(backend);
+
+  it('a statement timeout halts the pair with the reason, never a misleading zero', async () => {
+    // A canonical "table" slow enough to outlive the timeout: a view that sleeps per row.
+    await db.exec(`CREATE SCHEMA slow;
+      CREATE TABLE slow.base (id int PRIMARY KEY, v int);
+      INSERT INTO slow.base SELECT g, g FROM generate_series(1, 20) g;
+      CREATE VIEW slow.c AS SELECT id, v FROM slow.base WHERE pg_sleep(0.05) IS NOT NULL;
+      CREATE TABLE slow.s (id int PRIMARY KEY, v int);
+      INSERT INTO slow.s SELECT g, g FROM generate_series(1, 20) g;`);
+    const client = db.client();
+    try {
+      const r = await runComparator({
+        client,
+        rfc: 't',
+        spec: pairSpec('slow'),
+        asOf: AS_OF,
+        mode: 'run',
+        limit: 10,
+        timeoutMs: 300,
+      });
+      const p = only(r);
+      expect(p.verdict).toBe('halt');
+      expect(p.halt_reason).toBe('error');
+      expect(p.reason).toMatch(/timed out after 300 ms/);
+      expect(p.counts).toBeNull();
+      expect(comparatorExitCode(r)).toBe(2);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+const postgres = testBackends().find((b) => b.name === 'postgres');
+if (postgres) {
+  describe('comparator run, connection lost mid-run (postgres)', () => {
+    const db = useTestDatabase(postgres);
+    it('halts the pair as missing, naming the server, when the connection dies under the query', async () => {
+      await db.exec(`CREATE SCHEMA lost;
+        CREATE TABLE lost.base (id int PRIMARY KEY, v int);
+        INSERT INTO lost.base SELECT g, g FROM generate_series(1, 100) g;
+        CREATE VIEW lost.c AS SELECT id, v FROM lost.base WHERE pg_sleep(0.05) IS NOT NULL;
+        CREATE TABLE lost.s (id int PRIMARY KEY, v int);
+        INSERT INTO lost.s SELECT g, g FROM generate_series(1, 100) g;`);
+      const client = db.client();
+      try {
+        const running = runComparator({
+          client,
+          rfc: 't',
+          spec: pairSpec('lost'),
+          asOf: AS_OF,
+          mode: 'run',
+          limit: 10,
+          timeoutMs: 60_000,
+        });
+        // Wait until the slow query is on the server, then kill its backend.
+        let killed = 0;
+        for (let i = 0; i < 100 && killed === 0; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          const rows = await db.exec(
+            `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND application_name = 'rfcgate' AND state = 'active'
+               AND query LIKE '%pg_sleep%' IS FALSE AND query LIKE '%lost%'`,
+          );
+          killed = Number(rows[0]?.n ?? 0);
+        }
+        expect(killed).toBeGreaterThan(0);
+        const p = only(await running);
+        expect(p.verdict).toBe('halt');
+        expect(p.halt_reason).toBe('missing');
+        expect(p.reason).toMatch(/database unreachable at 127\.0\.0\.1:\d+/);
+        expect(p.counts).toBeNull();
+      } finally {
+        await client.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,203 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { planPair } from '../../src/comparator/run.js';
+import { selfTest } from '../../src/comparator/selftest.js';
+import type { ComparatorSpec } from '../../src/comparator/spec.js';
+import { testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
+import { pairSpec } from './helpers.js';
+
+async function runSelfTest(db: TestDatabase, spec: ComparatorSpec, cutoff: Date | null = null) {
+  const client = db.client();
+  try {
+    const pair = spec.pairs[0];
+    if (!pair) throw new Error('no pair');
+    const planned = await planPair(client, pair, 30_000);
+    if (!planned.plan || !planned.canonical || !planned.shadow) throw new Error(JSON.stringify(planned.problems));
+    return await selfTest(db.writer(), {
+      plan: planned.plan,
+      canonical: planned.canonical,
+      shadow: planned.shadow,
+      cutoff,
+      limit: 10,
+      timeoutMs: 30_000,
+    });
+  } finally {
+    await client.close();
+  }
+}
+
+const rows = async (db: TestDatabase, table: string) =>
+  (await db.exec(`SELECT * FROM ${table} ORDER BY 1`)) as Record<string, unknown>[];
+
+describe.each(testBackends())('comparator self-test ($name)', (backend) => {
+  const db = useTestDatabase(backend);
+  let n = 0;
+  const schemaWith = async (ddl: (s: string) => string) => {
+    const schema = `st_${++n}`;
+    await db.exec(`CREATE SCHEMA ${schema}; ${ddl(schema)}`);
+    return schema;
+  };
+
+  it('detects every planted kind and leaves zero rows behind', async () => {
+    const schema = await schemaWith(
+      (
+        s,
+      ) => `CREATE TABLE ${s}.c (id bigint PRIMARY KEY, name text NOT NULL, score double precision, meta jsonb NOT NULL DEFAULT '{}', at timestamptz NOT NULL);
+              CREATE TABLE ${s}.s (LIKE ${s}.c INCLUDING ALL);
+              INSERT INTO ${s}.c VALUES (1, 'a', 1.5, '{}', now()), (2, 'b', NULL, '{}', now());
+              INSERT INTO ${s}.s VALUES (1, 'a', 1.5, '{}', now()), (3, 'c', NULL, '{}', now());`,
+    );
+    const before = { c: await rows(db, `${schema}.c`), s: await rows(db, `${schema}.s`) };
+    const r = await runSelfTest(db, pairSpec(schema));
+    expect(r).toMatchObject({
+      status: 'passed',
+      detected: { canonical_missing: true, shadow_missing: true, value_mismatch: true },
+      mismatch_column: 'name',
+      mismatch_column_detected: true,
+      undetected: [],
+      rolled_back: true,
+    });
+    expect(await rows(db, `${schema}.c`)).toEqual(before.c);
+    expect(await rows(db, `${schema}.s`)).toEqual(before.s);
+  });
+
+  it('plants text and composite keys too, under a min_age cutoff', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (tenant text, n int, v int NOT NULL, updated_at timestamptz, PRIMARY KEY (tenant, n));
+              CREATE TABLE ${s}.s (LIKE ${s}.c INCLUDING ALL);
+              INSERT INTO ${s}.c VALUES ('t', 1, 1, now()); INSERT INTO ${s}.s VALUES ('t', 1, 1, now());`,
+    );
+    const spec = pairSpec(schema, '    age_column: updated_at\n    min_age: 5m', '[tenant, n]');
+    const r = await runSelfTest(db, spec, new Date(Date.now() - 300_000));
+    expect(r.status).toBe('passed');
+    expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 1 }]);
+    expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.s`)).toEqual([{ n: 1 }]);
+  });
+
+  it('plants around unique columns and fractional numeric keys', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id numeric PRIMARY KEY, code text NOT NULL UNIQUE, n int UNIQUE);
+              CREATE TABLE ${s}.s (LIKE ${s}.c INCLUDING ALL);
+              INSERT INTO ${s}.c VALUES (1.5, 'x', 1), (2.5, 'y', 2); INSERT INTO ${s}.s VALUES (1.5, 'x', 1), (2.5, 'y', 2);`,
+    );
+    const r = await runSelfTest(db, pairSpec(schema));
+    expect(r).toMatchObject({ status: 'passed', undetected: [] });
+    expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 2 }]);
+  });
+
+  it('names the kinds that went undetected when the shadow silently drops writes', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int);
+              CREATE TABLE ${s}.s (id int PRIMARY KEY, v int);
+              INSERT INTO ${s}.c VALUES (1, 1); INSERT INTO ${s}.s VALUES (1, 1);
+              CREATE FUNCTION ${s}.drop_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+              CREATE TRIGGER drop_row BEFORE INSERT ON ${s}.s FOR EACH ROW EXECUTE FUNCTION ${s}.drop_row();`,
+    );
+    const r = await runSelfTest(db, pairSpec(schema));
+    expect(r.status).toBe('failed');
+    // The shadow-only row never lands; the row on both sides lands only canonically.
+    expect(r.undetected).toEqual(['canonical_missing', 'shadow_missing', 'value_mismatch']);
+    expect(r.reason).toMatch(/canonical_missing, shadow_missing, value_mismatch divergences were not detected/);
+    expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 1 }]);
+  });
+
+  it('is an error, with the database reason, when a constraint refuses the synthetic rows', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY CHECK (id > 0), v int);
+              CREATE TABLE ${s}.s (id int PRIMARY KEY CHECK (id > 0), v int);
+              INSERT INTO ${s}.c VALUES (1, 1); INSERT INTO ${s}.s VALUES (1, 1);`,
+    );
+    const r = await runSelfTest(db, pairSpec(schema));
+    expect(r.status).toBe('error');
+    expect(r.reason).toMatch(/could not plant the synthetic rows: .*check constraint/);
+    expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.s`)).toEqual([{ n: 1 }]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Killed mid-self-test: the open transaction dies with the process; nothing was committed.
+
+const CHILD = resolve('test/comparator/fixtures/selftest-child.mjs');
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** Starts the child, waits for "planted", runs `whilePlanted`, then SIGKILLs it. */
+async function killAfterPlanting(args: object, whilePlanted: () => Promise<void> = async () => {}): Promise<void> {
+  if (!existsSync(resolve('dist/comparator/selftest.js'))) throw new Error('dist/ is not built: run `npm run build`');
+  const child = spawn(process.execPath, [CHILD, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  await new Promise<void>((resolvePlanted, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the child never planted: ${out} ${err}`)), 60_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('planted')) {
+        clearTimeout(timer);
+        resolvePlanted();
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the child exited (${code}) before planting: ${out} ${err}`));
+    });
+  });
+  await whilePlanted();
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+  expect(out).not.toContain('finished');
+}
+
+const SETUP = (s: string) => `CREATE SCHEMA ${s};
+  CREATE TABLE ${s}.c (id int PRIMARY KEY, v text NOT NULL);
+  CREATE TABLE ${s}.s (id int PRIMARY KEY, v text NOT NULL);
+  INSERT INTO ${s}.c VALUES (1, 'a'), (2, 'b'); INSERT INTO ${s}.s VALUES (1, 'a'), (2, 'b');`;
+
+describe('a self-test killed mid-transaction commits nothing', () => {
+  it('pglite (a data directory, reopened after the kill)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rfcgate-selftest-'));
+    dirs.push(dir);
+    const setup = new PGlite(dir);
+    await setup.exec(SETUP('k'));
+    await setup.close();
+    await killAfterPlanting({ backend: 'pglite', dataDir: dir, schema: 'k' });
+    const after = new PGlite(dir);
+    try {
+      expect((await after.query('SELECT id FROM k.c ORDER BY id')).rows).toEqual([{ id: 1 }, { id: 2 }]);
+      expect((await after.query('SELECT id FROM k.s ORDER BY id')).rows).toEqual([{ id: 1 }, { id: 2 }]);
+    } finally {
+      await after.close();
+    }
+  }, 120_000);
+
+  const pgBackend = testBackends().find((b) => b.name === 'postgres');
+  if (pgBackend) {
+    describe('postgres', () => {
+      const db = useTestDatabase(pgBackend);
+      it('the planted rows are invisible while planted, and gone after the kill', async () => {
+        await db.exec(SETUP('k'));
+        await killAfterPlanting({ backend: 'postgres', url: db.url(), schema: 'k' }, async () => {
+          expect(await db.exec('SELECT count(*)::int AS n FROM k.c')).toEqual([{ n: 2 }]);
+        });
+        // The server rolls back a transaction whose connection died.
+        for (let i = 0; i < 50; i++) {
+          const open = await db.exec(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
+          );
+          if (open[0]?.n === 0) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(await db.exec('SELECT id FROM k.c ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
+        expect(await db.exec('SELECT id FROM k.s ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
+        expect(await db.exec('SELECT count(*)::int AS n FROM k.c WHERE id < 0')).toEqual([{ n: 0 }]);
+      }, 120_000);
+    });
+  }
+});

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import type { ComparatorReport, PairResult } from '../../src/comparator/run.js';
+import { formatComparator } from '../../src/formatters/comparator/index.js';
+
+const pair = (over: Partial<PairResult>): PairResult => ({
+  id: 'identities',
+  title: null,
+  section: '§8.1',
+  canonical: 'core.identities',
+  shadow: 'core.identities_shadow',
+  key: ['agent_id'],
+  status: 'divergent',
+  verdict: 'fail',
+  reason: '3 divergent keys: 1 canonical_missing, 1 shadow_missing, 1 value_mismatch',
+  halt_reason: null,
+  state: 'active',
+  compared: ['status', 'score'],
+  excluded: [{ column: 'updated_at', reason: 'lag' }],
+  coverage: [],
+  key_problems: [],
+  counts: { canonical_missing: 1, shadow_missing: 1, value_mismatch: 1, divergent: 3 },
+  columns: { status: 1 },
+  rows: [
+    { key: { agent_id: 'a|1' }, kind: 'value_mismatch', columns: ['status'] },
+    { key: { agent_id: 'a3' }, kind: 'shadow_missing', columns: [] },
+  ],
+  truncated: true,
+  self_test: null,
+  min_age_ms: 300_000,
+  cutoff: '2026-06-01T11:55:00.000Z',
+  location: { file: 'gates/wave3/comparator.yaml', line: 5, col: 5 },
+  ...over,
+});
+
+const report = (pairs: PairResult[], verdict: ComparatorReport['verdict']): ComparatorReport => ({
+  rfc: 'wave3',
+  mode: 'run',
+  as_of: '2026-06-01T12:00:00.000Z',
+  database: 'pglite:.rfcgate/pgdata',
+  window_history: true,
+  verdict,
+  pairs,
+});
+
+describe('comparator formatters', () => {
+  it('JSON is the report itself, byte-stable, with no timings', () => {
+    const r = report([pair({})], 'fail');
+    const text = formatComparator(r, 'json');
+    expect(JSON.parse(text)).toEqual(r);
+    expect(formatComparator(JSON.parse(text) as ComparatorReport, 'json')).toBe(text);
+    expect(text).not.toMatch(/elapsed|duration/);
+  });
+
+  it('the table lists each divergent key once, says when the listing is cut, and ends with the verdict', () => {
+    const text = formatComparator(report([pair({})], 'fail'), 'table');
+    expect(text).toMatch(/^wave3 comparator run as of 2026-06-01T12:00:00.000Z on pglite:\.rfcgate\/pgdata\n/);
+    expect(text).toMatch(
+      /FAIL {2}identities: core\.identities ↔ core\.identities_shadow on \(agent_id\) \[window: active\]/,
+    );
+    expect(text.match(/a3/g)).toHaveLength(1);
+    expect(text).toMatch(/2 of 3 divergent keys listed; raise --limit for more/);
+    expect(text).toMatch(/verdict: FAIL\n$/);
+  });
+
+  it('went dark is named as such, in the table and in Markdown', () => {
+    const dark = pair({
+      status: 'went_dark',
+      verdict: 'went_dark',
+      state: 'went_dark',
+      counts: null,
+      rows: [],
+      columns: {},
+      truncated: false,
+      reason: 'core.identities_shadow is empty, but the shadow window was active',
+    });
+    expect(formatComparator(report([dark], 'went_dark'), 'table')).toMatch(
+      /WENT DARK {2}identities[\s\S]*verdict: WENT DARK/,
+    );
+    const md = formatComparator(report([dark], 'went_dark'), 'markdown');
+    expect(md).toMatch(/^### wave3 shadow comparator \(run\): WENT DARK/);
+    expect(md).toContain(
+      '| identities | `core.identities` ↔ `core.identities_shadow` | WENT DARK | went_dark | — | — | — |',
+    );
+  });
+
+  it('Markdown escapes pipes in keys and lists coverage problems with their location', () => {
+    const md = formatComparator(
+      report(
+        [
+          pair({}),
+          pair({
+            id: 'agents',
+            status: 'coverage_error',
+            verdict: 'fail',
+            counts: null,
+            rows: [],
+            truncated: false,
+            coverage: [
+              {
+                code: 'column_uncovered',
+                pair: 'agents',
+                column: 'purpose',
+                message: 'live column core.agents.purpose (text) is neither compared nor excluded',
+                location: { file: 'gates/wave3/comparator.yaml', line: 40, col: 14 },
+              },
+            ],
+          }),
+        ],
+        'fail',
+      ),
+      'markdown',
+    );
+    expect(md).toContain('- `a\\|1` value_mismatch: status');
+    expect(md).toContain(
+      '- gates/wave3/comparator.yaml:40:14: live column core.agents.purpose (text) is neither compared nor excluded',
+    );
+  });
+});
