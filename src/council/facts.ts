@@ -1,8 +1,8 @@
 /**
  * Deterministic facts handed to a lane before its brief, so it judges on evidence rather
  * than on the RFC's own claims. Each check is a provider behind one small interface; a check
- * this build does not have is reported to the lane as unavailable (never as clean), so the
- * lane knows to mark claims it would have decided SOURCE_ONLY.
+ * that could not run is reported to the lane as such (never as clean), so the lane knows to
+ * mark claims it would have decided SOURCE_ONLY.
  */
 import { formatProblem, SpecError } from '../spec/problems.js';
 import { readRawManifest } from '../spec/rfc-dir.js';
@@ -105,29 +105,57 @@ export const citeVerifyFacts: FactsProvider = {
   },
 };
 
-/** A check whose command is not part of this build. */
-export function unavailable(id: FactId, command: string): FactsProvider {
-  return {
-    id,
-    title: `rfcgate ${command}`,
-    collect() {
-      const summary = `unavailable: this build of rfcgate has no \`${command}\``;
-      return Promise.resolve({
-        id,
-        title: `rfcgate ${command}`,
-        status: 'unavailable',
-        summary,
-        detail: `${summary}. Claims only it could decide are SOURCE_ONLY.`,
+/**
+ * `comparator check` of the RFC's comparator.yaml against the live schema of the configured
+ * database (DATABASE_URL, else the embedded one): each pair's verdict and every coverage or
+ * key problem. No row is read.
+ */
+export const comparatorCheckFacts: FactsProvider = {
+  id: 'comparator_check',
+  title: 'rfcgate comparator check',
+  async collect(ctx) {
+    const base = { id: this.id, title: this.title };
+    const [{ loadComparator, openComparatorClient }, { runComparator }, { targetFor }] = await Promise.all([
+      import('../comparator/cli.js'),
+      import('../comparator/run.js'),
+      import('../ledger/cli.js'),
+    ]);
+    let loaded;
+    try {
+      loaded = await loadComparator(ctx.root, ctx.rfc);
+    } catch (e) {
+      const summary = `could not run: ${e instanceof SpecError ? 'the spec is invalid (see spec_validate)' : (e as Error).message}`;
+      return { ...base, status: 'error', summary, detail: summary };
+    }
+    const client = openComparatorClient(targetFor(ctx.root, loaded.manifest, process.env));
+    try {
+      const report = await runComparator({
+        client,
+        rfc: ctx.rfc,
+        spec: loaded.spec,
+        asOf: new Date(),
+        mode: 'check',
+        limit: 0,
+        timeoutMs: 60_000,
       });
-    },
-  };
-}
+      const summary = `${report.pairs.length} pair${report.pairs.length === 1 ? '' : 's'} on ${report.database}: ${report.verdict}`;
+      const lines = report.pairs.flatMap((p) => [
+        `${p.id} (${p.canonical} ↔ ${p.shadow}): ${p.verdict}${p.reason ? `: ${p.reason}` : ''}`,
+        ...p.coverage.map((c) => `  ${c.code}: ${c.message}`),
+        ...p.key_problems.map((k) => `  keys of ${k.table}: ${k.null_keys} NULL, ${k.duplicate_keys} duplicated`),
+      ]);
+      return { ...base, status: 'ok', summary, detail: [summary, ...lines].join('\n') };
+    } finally {
+      await client.close();
+    }
+  },
+};
 
 /** The providers of this build. */
 export const FACT_PROVIDERS: Readonly<Record<FactId, FactsProvider>> = {
   spec_validate: specValidateFacts,
   cite_verify: citeVerifyFacts,
-  comparator_check: unavailable('comparator_check', 'comparator check'),
+  comparator_check: comparatorCheckFacts,
 };
 
 export async function collectFacts(

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectFacts } from '../../src/council/facts.js';
 import { modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
 
 const BIN = resolve('bin/run.js');
@@ -69,6 +70,21 @@ beforeAll(async () => {
       ('a9', 'active', NULL, NULL, now() - interval '1 day');`);
 }, 60_000);
 afterAll(() => cleanup?.());
+
+describe('comparator check as facts for the council', () => {
+  it('hands the live verifier each pair and its coverage, read from the same database', async () => {
+    const saved = process.env.DATABASE_URL;
+    delete process.env.DATABASE_URL;
+    try {
+      const [fact] = await collectFacts(['comparator_check'], { root, rfc: 'demo' });
+      expect(fact).toMatchObject({ id: 'comparator_check', status: 'ok' });
+      expect(fact?.summary).toMatch(/^1 pair on .+: pass$/);
+      expect(fact?.detail).toContain('identities (core.identities ↔ core.identities_shadow): pass');
+    } finally {
+      if (saved !== undefined) process.env.DATABASE_URL = saved;
+    }
+  });
+});
 
 describe('comparator check', () => {
   it('passes when every live column is covered (exit 0), without reading rows', () => {

@@ -100,7 +100,9 @@ describe('council.yaml', () => {
     // Not a git repository: cite verify could not run, and says so rather than reporting clean.
     expect(facts[1]).toMatchObject({ id: 'cite_verify', status: 'error' });
     expect(facts[1]?.summary).toMatch(/not a git repository/);
-    expect(facts[2]?.status).toBe('unavailable');
+    // comparator check cannot load a broken spec either; it points at spec_validate.
+    expect(facts[2]).toMatchObject({ id: 'comparator_check', status: 'error' });
+    expect(facts[2]?.summary).toMatch(/the spec is invalid/);
     // The council itself still loads, so a round can run and report the broken spec.
     expect(loadCouncilSpec(repo.root, 'demo').council.lanes).toHaveLength(3);
   });
