@@ -1,6 +1,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import { parseAsOf, RfcCommand } from '../cli/rfc-command.js';
+import { type FormatOutput, parseFormatFlags } from '../cli/format-flags.js';
 import {
   LINT_FORMAT_NAMES as LINT_FORMATS,
   type LintFormatName as LintFormat,
@@ -145,31 +146,6 @@ function orderPaths(root: string, id: string, measurement: string, snap: Snapsho
   return snap.targets.some((f) => m(f)) ? undefined : paths;
 }
 
-interface Output {
-  format: LintFormat;
-  file?: string;
-}
-
-function parseOutputs(values: string[] | undefined, json: boolean): Output[] {
-  const outputs: Output[] = (values ?? []).map((v) => {
-    const eq = v.indexOf('=');
-    const name = (eq < 0 ? v : v.slice(0, eq)).trim();
-    const file = eq < 0 ? undefined : v.slice(eq + 1).trim();
-    if (!LINT_FORMATS.includes(name as LintFormat)) {
-      throw new UsageError(
-        `--format '${name}' is not a lint format; use one of ${LINT_FORMATS.join(', ')} (name=file writes a file)`,
-      );
-    }
-    if (file === '') throw new UsageError(`--format ${name}= needs a file name after '='`);
-    return { format: name as LintFormat, ...(file ? { file } : {}) };
-  });
-  if (json) outputs.push({ format: 'json' });
-  const toStdout = outputs.filter((o) => !o.file);
-  if (toStdout.length > 1) {
-    throw new UsageError(
-      `only one report can go to standard output (got ${toStdout.map((o) => o.format).join(' and ')}); write the others to files with --format name=file`,
-    );
-  }
-  if (toStdout.length === 0) outputs.push({ format: 'stylish' });
-  return outputs;
+function parseOutputs(values: string[] | undefined, json: boolean): FormatOutput<LintFormat>[] {
+  return parseFormatFlags(values, json, { names: LINT_FORMATS, fallback: 'stylish', what: 'a lint format' });
 }

@@ -5,8 +5,7 @@
  * conditions (CEL, type-checked against the RFC's measurements).
  */
 import type { Environment } from '@marcbachmann/cel-js';
-import picomatch from 'picomatch';
-import { normalisePath } from '../sources/git/repo.js';
+import { globProblem, normalisePath } from '../util/globs.js';
 import { type CompiledExpression, compileExpression, isExpressionError } from '../spec/expressions.js';
 import type { Problem } from '../spec/problems.js';
 import type { MeasurementSpec, PrereqDataGate, PrereqSpec } from '../spec/types.js';
@@ -206,22 +205,7 @@ function fmt(y: ParsedYaml, path: (string | number)[]): string {
 
 /** Why a deliverable can never name a path in a repository tree, or undefined. */
 export function neverMatches(raw: string): string | undefined {
-  if (raw.startsWith('/')) return 'it is absolute; deliverables are relative to the repository root';
-  if (raw.includes('\\')) return "it contains '\\'; git paths use '/'";
-  if (/<[^>]*>/.test(raw)) return "it contains a '<…>' placeholder; write '*' for the variable part";
-  const p = normalisePath(raw);
-  if (p === '' || p === '.') return 'it names the repository root';
-  const segments = p.split('/');
-  if (segments.some((s) => s === '..')) return "it has a '..' segment";
-  if (segments.some((s) => s === '')) return "it has an empty segment ('//')";
-  if (segments.some((s) => s === '.')) return "it has a '.' segment";
-  if (segments.includes('.git')) return 'git never tracks files under .git';
-  try {
-    picomatch.makeRe(p, { dot: true });
-  } catch (e) {
-    return `it is not a valid glob: ${(e as Error).message}`;
-  }
-  return undefined;
+  return globProblem(raw, 'deliverables');
 }
 
 /** Every elementary cycle reached by a depth-first walk, each named once, starting from its smallest id. */

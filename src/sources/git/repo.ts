@@ -12,7 +12,6 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import picomatch from 'picomatch';
 import { type SimpleGit, simpleGit } from 'simple-git';
 
 export type Scope = 'mainline' | 'all';
@@ -85,80 +84,10 @@ export interface GitHistory {
   branches?(): Promise<string[]>;
 }
 
-/** Characters that make a string a glob rather than a literal path. */
-export const GLOB_CHARS = /[*?[\]{}]/;
+import { matchSorted, normalisePath, pathMatcher } from '../../util/globs.js';
 
-export function normalisePath(p: string): string {
-  return p.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
-}
-
-/**
- * A matcher for repository-relative paths. A glob is matched with picomatch (dotfiles
- * included: `.github/**` must work); a pattern without glob characters is a literal path
- * that also matches everything under it, as git pathspecs do, so `elixir/handler_dispatch`
- * means the directory.
- */
-export function pathMatcher(globs: readonly string[]): (file: string) => boolean {
-  const tests = globs.map((g) => compileGlob(g).test);
-  if (tests.length === 1 && tests[0]) return tests[0];
-  return (f) => tests.some((t) => t(f));
-}
-
-interface CompiledGlob {
-  test: (file: string) => boolean;
-  /** Every match starts with this (a literal path, or the literal folder a glob starts in); '' when unknown. */
-  prefix: string;
-}
-
-/** Compiled once per process: the same deliverable glob is asked of the tree and of the history. */
-const compiledGlobs = new Map<string, CompiledGlob>();
-
-function compileGlob(raw: string): CompiledGlob {
-  let c = compiledGlobs.get(raw);
-  if (c) return c;
-  const g = normalisePath(raw);
-  if (!GLOB_CHARS.test(g)) {
-    c = { test: (f: string) => f === g || f.startsWith(`${g}/`), prefix: g };
-  } else {
-    // 's': a git path may contain a newline, and `**` must still cross it.
-    // Called with the path only: picomatch's second argument asks for a result object.
-    const m = picomatch(g, { dot: true, flags: 's' });
-    const { base } = picomatch.scan(g);
-    const under = `${base}/`;
-    c =
-      base === '' || base.includes('\\')
-        ? { test: (f: string) => m(f), prefix: '' }
-        : { test: (f: string) => (f === base || f.startsWith(under)) && m(f), prefix: base };
-  }
-  compiledGlobs.set(raw, c);
-  return c;
-}
-
-/**
- * The paths of a sorted list that match any of `globs`, in list order. Paths sharing a
- * prefix are contiguous in a sorted list, so a glob with a literal folder is checked only
- * against that range (found by binary search), not against every path: a run asks
- * hundreds of globs of the same tree and history.
- */
-export function matchSorted(sorted: readonly string[], globs: readonly string[]): string[] {
-  const hits = new Set<number>();
-  for (const raw of globs) {
-    const { test, prefix } = compileGlob(raw);
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((sorted[mid] ?? '') < prefix) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < sorted.length; i++) {
-      const f = sorted[i] ?? '';
-      if (!f.startsWith(prefix)) break;
-      if (test(f)) hits.add(i);
-    }
-  }
-  return [...hits].sort((a, b) => a - b).map((i) => sorted[i] ?? '');
-}
+// Re-exported: the git sources have always offered these; they live with the other glob code.
+export { GLOB_CHARS, matchSorted, normalisePath, pathMatcher } from '../../util/globs.js';
 
 /** A commit as loaded: only what queries need; the rest of CommitInfo is derived for the few reported. */
 export interface LoadedCommit {

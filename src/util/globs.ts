@@ -1,0 +1,116 @@
+/**
+ * Repository paths and the globs that name them, shared by everything that matches specs
+ * against a tree or a history (the git sources, prereqs, lint). Only picomatch is loaded: a
+ * pre-commit hook pays for every module it imports.
+ */
+import picomatch from 'picomatch';
+
+/** `**`, `dir/**`, `**` + `/*.ext` and `dir/**` + `/*.ext`: matched by string tests, without a regex. */
+const SIMPLE = /^((?:[^*?[\]{}!()+@\\/]+\/)*)\*\*(?:\/\*(\.[A-Za-z0-9_-]+))?$/;
+
+/** Characters that make a string a glob rather than a literal path. */
+export const GLOB_CHARS = /[*?[\]{}]/;
+
+export function normalisePath(p: string): string {
+  return p.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+}
+
+/**
+ * A matcher for repository-relative paths. A glob is matched with picomatch (dotfiles
+ * included: `.github/**` must work); a pattern without glob characters is a literal path
+ * that also matches everything under it, as git pathspecs do, so `elixir/handler_dispatch`
+ * means the directory.
+ */
+export function pathMatcher(globs: readonly string[]): (file: string) => boolean {
+  const tests = globs.map((g) => compileGlob(g).test);
+  if (tests.length === 1 && tests[0]) return tests[0];
+  return (f) => tests.some((t) => t(f));
+}
+
+interface CompiledGlob {
+  test: (file: string) => boolean;
+  /** Every match starts with this (a literal path, or the literal folder a glob starts in); '' when unknown. */
+  prefix: string;
+}
+
+/** Compiled once per process: the same deliverable glob is asked of the tree and of the history. */
+const compiledGlobs = new Map<string, CompiledGlob>();
+
+function compileGlob(raw: string): CompiledGlob {
+  let c = compiledGlobs.get(raw);
+  if (c) return c;
+  const g = normalisePath(raw);
+  let simple: RegExpExecArray | null;
+  if (!GLOB_CHARS.test(g)) {
+    c = { test: (f: string) => f === g || f.startsWith(`${g}/`), prefix: g };
+  } else if ((simple = SIMPLE.exec(g))) {
+    // `dir/**` and `dir/**/*.ext`, the shapes most specs use, need no regex; they match what
+    // picomatch matches with dot: true (checked in the tests).
+    const dir = simple[1] ?? '';
+    const ext = simple[2];
+    const folder = dir.slice(0, -1);
+    const test =
+      ext === undefined
+        ? (f: string) => f.startsWith(dir) || (folder !== '' && f === folder)
+        : (f: string) => f.startsWith(dir) && f.endsWith(ext) && f.length >= dir.length + ext.length;
+    c = { test, prefix: folder };
+  } else {
+    // 's': a git path may contain a newline, and `**` must still cross it.
+    // Called with the path only: picomatch's second argument asks for a result object.
+    const m = picomatch(g, { dot: true, flags: 's' });
+    const { base } = picomatch.scan(g);
+    const under = `${base}/`;
+    c =
+      base === '' || base.includes('\\')
+        ? { test: (f: string) => m(f), prefix: '' }
+        : { test: (f: string) => (f === base || f.startsWith(under)) && m(f), prefix: base };
+  }
+  compiledGlobs.set(raw, c);
+  return c;
+}
+
+/**
+ * The paths of a sorted list that match any of `globs`, in list order. Paths sharing a
+ * prefix are contiguous in a sorted list, so a glob with a literal folder is checked only
+ * against that range (found by binary search), not against every path: a run asks
+ * hundreds of globs of the same tree and history.
+ */
+export function matchSorted(sorted: readonly string[], globs: readonly string[]): string[] {
+  const hits = new Set<number>();
+  for (const raw of globs) {
+    const { test, prefix } = compileGlob(raw);
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((sorted[mid] ?? '') < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < sorted.length; i++) {
+      const f = sorted[i] ?? '';
+      if (!f.startsWith(prefix)) break;
+      if (test(f)) hits.add(i);
+    }
+  }
+  return [...hits].sort((a, b) => a - b).map((i) => sorted[i] ?? '');
+}
+
+/** Why a glob can never name a path in a repository tree, or undefined. `what` names the globs in the message. */
+export function globProblem(raw: string, what = 'paths'): string | undefined {
+  if (raw.startsWith('/')) return `it is absolute; ${what} are relative to the repository root`;
+  if (raw.includes('\\')) return "it contains '\\'; git paths use '/'";
+  if (/<[^>]*>/.test(raw)) return "it contains a '<…>' placeholder; write '*' for the variable part";
+  const p = normalisePath(raw);
+  if (p === '' || p === '.') return 'it names the repository root';
+  const segments = p.split('/');
+  if (segments.some((s) => s === '..')) return "it has a '..' segment";
+  if (segments.some((s) => s === '')) return "it has an empty segment ('//')";
+  if (segments.some((s) => s === '.')) return "it has a '.' segment";
+  if (segments.includes('.git')) return 'git never tracks files under .git';
+  try {
+    picomatch.makeRe(p, { dot: true });
+  } catch (e) {
+    return `it is not a valid glob: ${(e as Error).message}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,57 @@
+import picomatch from 'picomatch';
+import { describe, expect, it } from 'vitest';
+import { globProblem, matchSorted, pathMatcher } from '../../src/util/globs.js';
+
+const FILES = [
+  '.py',
+  'a.py',
+  'a\nb.py',
+  'src',
+  'src/.py',
+  'src/a.py',
+  'src/a.py/c',
+  'src/a.pyx',
+  'src/x/y/b.py',
+  'srcx/a.py',
+  'tests',
+  'tests/t',
+  'x/.hidden.py',
+  '.github/w.yml',
+];
+
+describe('pathMatcher', () => {
+  // The string fast path for `dir/**` and `dir/**/*.ext` must agree with picomatch exactly.
+  it.each([
+    '**/*.py',
+    'src/**/*.py',
+    'src/**',
+    '**',
+    'tests/**',
+    '.github/**',
+    'src/**/*.pyx',
+    '{src,tests}/*',
+    'src/*.py',
+  ])('%s matches what picomatch (dot, newlines crossed) matches', (g) => {
+    const pm = picomatch(g, { dot: true, flags: 's' });
+    expect(FILES.filter(pathMatcher([g]))).toEqual(FILES.filter((f) => pm(f)));
+  });
+
+  it('matchSorted gives the same paths as filtering with pathMatcher', () => {
+    const sorted = [...FILES].sort();
+    for (const g of ['**/*.py', 'src/**', 'tests', '{src,tests}/*', 'src/**/*.py']) {
+      expect(matchSorted(sorted, [g])).toEqual(sorted.filter(pathMatcher([g])));
+    }
+  });
+});
+
+describe('globProblem', () => {
+  it('names why a glob can never match, in the words of its caller', () => {
+    expect(globProblem('/abs/x', 'deliverables')).toBe(
+      'it is absolute; deliverables are relative to the repository root',
+    );
+    expect(globProblem('/abs/x')).toMatch(/paths are relative/);
+    expect(globProblem('a/../b')).toMatch(/'\.\.'/);
+    expect(globProblem('a/.git/x')).toMatch(/\.git/);
+    expect(globProblem('src/**/*.py')).toBeUndefined();
+  });
+});
