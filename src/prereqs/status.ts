@@ -230,7 +230,8 @@ async function dataGates(rfc: LoadedRfc, p: PrereqSpec, measurer: Measurer | und
           ...base,
           verdict: 'halt',
           halt_reason: HALT_PRIORITY.find((r) => reasons.includes(r)) ?? 'error',
-          reason: halts.map(([id, o]) => `${id}: ${o.reason}`).join('; '),
+          // The measurer's reasons usually name the measurement already; name it once.
+          reason: halts.map(([id, o]) => (o.reason.includes(`'${id}'`) ? o.reason : `${id}: ${o.reason}`)).join('; '),
           measurements: measured,
         };
       }

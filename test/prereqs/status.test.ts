@@ -153,12 +153,20 @@ describe('prereq status', () => {
     const r = await prereqStatus(rfc, {
       repo: new GitRepo(repo.dir),
       asOf: AS_OF,
-      measurer: measurer(rfc, repo, fakeSql(halt('insufficient', 'rows on 9 of the 14 days required'))),
+      measurer: measurer(
+        rfc,
+        repo,
+        fakeSql(halt('insufficient', "measurement 'request_days': rows on 9 of the 14 days required")),
+      ),
     });
     expect(r.prereqs.find((p) => p.id === 'e')).toMatchObject({
       status: 'gated',
       data_gates: [{ id: 'window', verdict: 'halt', halt_reason: 'insufficient' }],
     });
+    // The measurement is named once, not prefixed again to a reason that already names it.
+    const why = r.prereqs.find((p) => p.id === 'e')?.data_gates?.[0]?.reason ?? '';
+    expect(why).toContain('rows on 9 of the 14 days required');
+    expect(why.match(/request_days/g)).toHaveLength(1);
     const earlier = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: new Date('2026-05-02T00:00:00Z') });
     expect(earlier.prereqs.find((p) => p.id === 'a')).toMatchObject({ status: 'partial', missing: ['src/a.py'] });
     expect(earlier.prereqs.find((p) => p.id === 'b')).toMatchObject({ status: 'blocked', blocked_by: ['a'] });
