@@ -26,12 +26,14 @@ export function formatTable(report: GateReport, opts: TableOptions): string {
     colWidths: [22, idWidth, 16, 12, reasonWidth],
     wordWrap: true,
   });
+  let anySensitive = false;
   for (const r of report.results) {
     const sensitive = Array.isArray(r.evidence.sensitivity)
       ? r.evidence.sensitivity.some(
           (s) => typeof s === 'object' && s !== null && !Array.isArray(s) && s.in_band === true,
         )
       : false;
+    anySensitive ||= sensitive;
     const text = breakLongWords(r.reason ? `${r.title}\n→ ${r.reason}` : r.title, reasonWidth - 2);
     table.push([paint(r.verdict, label(r) + (sensitive ? ' ~' : '')), r.id, r.kind.replace('_', ' '), r.section, text]);
   }
@@ -39,7 +41,8 @@ export function formatTable(report: GateReport, opts: TableOptions): string {
     .map((v) => `${report.results.filter((r) => r.verdict === v).length} ${v}`)
     .join(', ');
   const summary = `${report.rfc} as of ${report.as_of} on ${report.ref}: ${paint(report.verdict, report.verdict.toUpperCase())} (${counts})`;
-  const legend = report.results.some((r) => String(label(r)).length && r.evidence.sensitivity)
+  // Explains the mark only when a row carries it.
+  const legend = anySensitive
     ? '\n~ the measured value is within the sensitivity band of its threshold; see --json for the verdict at each anchor'
     : '';
   return `${table.toString()}\n${summary}${legend}\n`;

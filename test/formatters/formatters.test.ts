@@ -83,6 +83,21 @@ describe('table formatter', () => {
     expect(cells).toContain(long);
   });
 
+  it('marks a value within its sensitivity band with ~, and explains ~ only when a row carries it', () => {
+    const withBand = (inBand: boolean): GateReport => ({
+      ...report,
+      results: report.results.map((r) =>
+        r.id === 'EC1' ? { ...r, evidence: { sensitivity: [{ anchor: 0.8, in_band: inBand }] } } : r,
+      ),
+    });
+    const outside = FORMATTERS.table(withBand(false), { color: false, width: 120 });
+    expect(outside).not.toMatch(/pass ~/);
+    expect(outside).not.toMatch(/sensitivity band/);
+    const inside = FORMATTERS.table(withBand(true), { color: false, width: 120 });
+    expect(inside).toMatch(/pass ~/);
+    expect(inside).toMatch(/~ the measured value is within the sensitivity band/);
+  });
+
   it('colours verdicts on a TTY', () => {
     expect(FORMATTERS.table(report, { color: true, width: 120 }).includes('\u001b[')).toBe(true);
   });
