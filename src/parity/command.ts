@@ -6,9 +6,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { ParityFormat } from '../formatters/parity/index.js';
+import { Flags } from '@oclif/core';
+import { RfcCommand } from '../cli/rfc-command.js';
+import { formatParity, type ParityFormat } from '../formatters/parity/index.js';
 import { UsageError } from '../spec/problems.js';
-import type { ParityOptions, ParityReport } from './compare.js';
+import { listRfcIds } from '../spec/rfc-dir.js';
+import { compareParity, parityExitCode, type ParityMode, type ParityOptions, type ParityReport } from './compare.js';
 import { JsonSyntaxError } from './parse.js';
 import type { ParitySpec } from './spec.js';
 
@@ -77,4 +80,47 @@ export async function loadParitySpec(root: string, rfc: string | undefined): Pro
   // Loaded only when needed: the schema compiler costs start-up a plain file comparison does not need.
   const { loadRfc } = await import('../spec/load.js');
   return loadRfc(root, rfc).parity;
+}
+
+/** The flags and the run of both parity commands; each adds its arguments and --format. */
+export abstract class ParityCommand extends RfcCommand {
+  static override flags = {
+    'significant-digits': Flags.integer({ description: "Override parity.yaml's significant digits.", min: 1, max: 17 }),
+    mask: Flags.string({ description: "Override parity.yaml's mask (a regex matched against whole key names)." }),
+    json: Flags.boolean({ description: 'Print the report as JSON (stable key order); = --format json.' }),
+  };
+
+  protected async compareAndReport(o: {
+    flags: {
+      root?: string | undefined;
+      rfc?: string | undefined;
+      'significant-digits'?: number | undefined;
+      mask?: string | undefined;
+      json: boolean;
+      format?: string | undefined;
+    };
+    paths: { first?: string | undefined; second?: string | undefined };
+    other: 'candidate' | 'recapture';
+    mode: ParityMode;
+  }): Promise<ParityReport> {
+    const { flags } = o;
+    const format = chooseFormat(flags.json, flags.format);
+    const root = this.findRoot(flags.root);
+    // Outside any RFC (no gates/ here), two paths and --significant-digits are enough.
+    const rfc = flags.rfc || listRfcIds(root).length ? this.chooseRfc(root, flags.rfc) : undefined;
+    const spec = await loadParitySpec(root, rfc);
+    const input = parityInputs({
+      root,
+      spec,
+      rfc,
+      args: o.paths,
+      digits: flags['significant-digits'],
+      mask: flags.mask,
+      other: o.other,
+    });
+    const report = run(() => compareParity(input.first, input.second, input.options, o.mode));
+    process.stdout.write(formatParity(report, format));
+    process.exitCode = parityExitCode(report);
+    return report;
+  }
 }

@@ -1,11 +1,9 @@
 import { Args, Flags } from '@oclif/core';
-import { RfcCommand } from '../../cli/rfc-command.js';
-import { formatParity, PARITY_FORMATS } from '../../formatters/parity/index.js';
-import { chooseFormat, loadParitySpec, parityInputs, run } from '../../parity/command.js';
-import { compareParity, parityExitCode, type ParityReport } from '../../parity/compare.js';
-import { listRfcIds } from '../../spec/rfc-dir.js';
+import { PARITY_FORMATS } from '../../formatters/parity/index.js';
+import { ParityCommand } from '../../parity/command.js';
+import type { ParityReport } from '../../parity/compare.js';
 
-export default class ParityCaptureCheck extends RfcCommand {
+export default class ParityCaptureCheck extends ParityCommand {
   static override summary = 'Fail loudly on a non-deterministic field outside the parity mask.';
   static override description = `Every golden request is captured twice from the same inputs. This compares the two captures (default: parity.yaml's golden and recapture folders) under the same parity rules: any field that differs between them and is not masked is a non-deterministic field outside the mask, named with its JSON path, and the check fails. A golden capture is only a reference if capturing it again gives the same answer; widening the mask is an RFC change, so the fix is in the capture, not here.
 
@@ -25,9 +23,7 @@ EXIT CODES
   };
 
   static override flags = {
-    'significant-digits': Flags.integer({ description: "Override parity.yaml's significant digits.", min: 1, max: 17 }),
-    mask: Flags.string({ description: "Override parity.yaml's mask (a regex matched against whole key names)." }),
-    json: Flags.boolean({ description: 'Print the report as JSON (stable key order); = --format json.' }),
+    ...ParityCommand.flags,
     format: Flags.string({
       description: 'Report format: table, json or junit (one testcase per capture).',
       options: [...PARITY_FORMATS],
@@ -36,22 +32,11 @@ EXIT CODES
 
   async run(): Promise<ParityReport> {
     const { args, flags } = await this.parse(ParityCaptureCheck);
-    const format = chooseFormat(flags.json, flags.format);
-    const root = this.findRoot(flags.root);
-    const rfc = flags.rfc || listRfcIds(root).length ? this.chooseRfc(root, flags.rfc) : undefined;
-    const spec = await loadParitySpec(root, rfc);
-    const input = parityInputs({
-      root,
-      spec,
-      rfc,
-      args: { first: args.first, second: args.second },
-      digits: flags['significant-digits'],
-      mask: flags.mask,
+    return this.compareAndReport({
+      flags,
+      paths: { first: args.first, second: args.second },
       other: 'recapture',
+      mode: 'capture-check',
     });
-    const report = run(() => compareParity(input.first, input.second, input.options, 'capture-check'));
-    process.stdout.write(formatParity(report, format));
-    process.exitCode = parityExitCode(report);
-    return report;
   }
 }

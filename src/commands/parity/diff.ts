@@ -1,11 +1,9 @@
 import { Args, Flags } from '@oclif/core';
-import { RfcCommand } from '../../cli/rfc-command.js';
-import { formatParity, PARITY_FORMATS } from '../../formatters/parity/index.js';
-import { chooseFormat, loadParitySpec, parityInputs, run } from '../../parity/command.js';
-import { compareParity, parityExitCode, type ParityReport } from '../../parity/compare.js';
-import { listRfcIds } from '../../spec/rfc-dir.js';
+import { PARITY_FORMATS } from '../../formatters/parity/index.js';
+import { ParityCommand } from '../../parity/command.js';
+import type { ParityReport } from '../../parity/compare.js';
 
-export default class ParityDiff extends RfcCommand {
+export default class ParityDiff extends ParityCommand {
   static override summary = 'Compare JSON captures with their golden captures under the RFC parity definition.';
   static override description = `Compares two JSON documents, or two folders of captures matched by their path in the folder (default: parity.yaml's golden and candidate folders), under the RFC's parity definition: the same field set at every level, the same value types (an int stays an int: 1 and 1.0 differ), the same key order, floats equal to significant_digits, keys whose whole name matches the mask removed first. Every difference is reported with its JSON path and kind: missing_field, extra_field, type_changed, order_changed, value_changed, float_beyond_precision.
 
@@ -26,9 +24,7 @@ EXIT CODES
   };
 
   static override flags = {
-    'significant-digits': Flags.integer({ description: "Override parity.yaml's significant digits.", min: 1, max: 17 }),
-    mask: Flags.string({ description: "Override parity.yaml's mask (a regex matched against whole key names)." }),
-    json: Flags.boolean({ description: 'Print the report as JSON (stable key order); = --format json.' }),
+    ...ParityCommand.flags,
     format: Flags.string({
       description: 'Report format: table, json or junit (one testcase per golden file).',
       options: [...PARITY_FORMATS],
@@ -37,23 +33,11 @@ EXIT CODES
 
   async run(): Promise<ParityReport> {
     const { args, flags } = await this.parse(ParityDiff);
-    const format = chooseFormat(flags.json, flags.format);
-    const root = this.findRoot(flags.root);
-    // Outside any RFC (no gates/ here), two paths and --significant-digits are enough.
-    const rfc = flags.rfc || listRfcIds(root).length ? this.chooseRfc(root, flags.rfc) : undefined;
-    const spec = await loadParitySpec(root, rfc);
-    const input = parityInputs({
-      root,
-      spec,
-      rfc,
-      args: { first: args.golden, second: args.actual },
-      digits: flags['significant-digits'],
-      mask: flags.mask,
+    return this.compareAndReport({
+      flags,
+      paths: { first: args.golden, second: args.actual },
       other: 'candidate',
+      mode: 'diff',
     });
-    const report = run(() => compareParity(input.first, input.second, input.options, 'diff'));
-    process.stdout.write(formatParity(report, format));
-    process.exitCode = parityExitCode(report);
-    return report;
   }
 }
