@@ -19,59 +19,45 @@ export interface Finding {
 
 export const FINDING_FIELDS = ['lane', 'severity', 'section', 'claim', 'evidence', 'suggested_fix'] as const;
 
-/** The output format sent to the API: every lane id and every severity of the council. */
-export function outputSchema(council: CouncilSpec): Record<string, unknown> & { type: 'object' } {
-  const severities = [...new Set(council.lanes.flatMap((l) => l.vocabulary))];
+/** `{ findings: [ {lane, severity, section, claim, evidence, suggested_fix} ] }` with the given field schemas. */
+function findingsSchema(fields: Record<(typeof FINDING_FIELDS)[number], Record<string, unknown>>) {
   return {
-    type: 'object',
+    type: 'object' as const,
     additionalProperties: false,
     required: ['findings'],
     properties: {
       findings: {
         type: 'array',
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          required: [...FINDING_FIELDS],
-          properties: {
-            lane: { type: 'string', enum: council.lanes.map((l) => l.id) },
-            severity: { type: 'string', enum: severities },
-            section: { type: 'string', description: 'The RFC section, as its heading writes it (e.g. §0(B)).' },
-            claim: { type: 'string', description: 'The claim under review, in one sentence.' },
-            evidence: { type: 'string', description: 'What shows the finding: the RFC text or a check result.' },
-            suggested_fix: { type: 'string', description: 'What the next draft must change (empty when VERIFIED).' },
-          },
-        },
+        items: { type: 'object', additionalProperties: false, required: [...FINDING_FIELDS], properties: fields },
       },
     },
   };
 }
 
+/** The output format sent to the API: every lane id and every severity of the council. */
+export function outputSchema(council: CouncilSpec): Record<string, unknown> & { type: 'object' } {
+  const severities = [...new Set(council.lanes.flatMap((l) => l.vocabulary))];
+  return findingsSchema({
+    lane: { type: 'string', enum: council.lanes.map((l) => l.id) },
+    severity: { type: 'string', enum: severities },
+    section: { type: 'string', description: 'The RFC section, as its heading writes it (e.g. §0(B)).' },
+    claim: { type: 'string', description: 'The claim under review, in one sentence.' },
+    evidence: { type: 'string', description: 'What shows the finding: the RFC text or a check result.' },
+    suggested_fix: { type: 'string', description: 'What the next draft must change (empty when VERIFIED).' },
+  });
+}
+
+/** What one lane's answer must satisfy: its own id and vocabulary, and no empty field but the fix. */
 function laneSchema(lane: LaneSpec): Record<string, unknown> {
   const text = { type: 'string', minLength: 1 };
-  return {
-    type: 'object',
-    additionalProperties: false,
-    required: ['findings'],
-    properties: {
-      findings: {
-        type: 'array',
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          required: [...FINDING_FIELDS],
-          properties: {
-            lane: { const: lane.id },
-            severity: { enum: lane.vocabulary },
-            section: text,
-            claim: text,
-            evidence: text,
-            suggested_fix: { type: 'string' },
-          },
-        },
-      },
-    },
-  };
+  return findingsSchema({
+    lane: { const: lane.id },
+    severity: { enum: lane.vocabulary },
+    section: text,
+    claim: text,
+    evidence: text,
+    suggested_fix: { type: 'string' },
+  });
 }
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });

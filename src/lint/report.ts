@@ -23,6 +23,27 @@ export interface LintFinding {
   fix: string;
 }
 
+/** A finding about a file as a whole (it is missing something, or it should not be there yet): its first position. */
+export function fileFinding(
+  rule: { id: string; kind: RuleKind; severity: Severity },
+  file: string,
+  message: string,
+  fix: string,
+): LintFinding {
+  return {
+    rule: rule.id,
+    kind: rule.kind,
+    severity: rule.severity,
+    file,
+    line: 1,
+    col: 1,
+    end_line: 1,
+    end_col: 1,
+    message,
+    fix,
+  };
+}
+
 export interface LintRuleResult {
   id: string;
   kind: RuleKind;

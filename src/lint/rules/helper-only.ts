@@ -4,7 +4,7 @@
  * present but never mentions the helper is declared-but-not-done, and a finding too.
  */
 import { matcher } from '../globs.js';
-import type { LintFinding } from '../report.js';
+import { fileFinding, type LintFinding } from '../report.js';
 import { escapeRegex, type HelperOnlyRule } from '../spec.js';
 import type { ContentCheck } from './check.js';
 import type { LineIndex } from './content.js';
@@ -28,18 +28,12 @@ export function helperOnlyCheck(rule: HelperOnlyRule, asOf: Date): ContentCheck 
     inspect(file: string, text: string, _lines: LineIndex): LintFinding[] {
       if (defines.test(text)) return [];
       return [
-        {
-          rule: rule.id,
-          kind: rule.kind,
-          severity: rule.severity,
+        fileFinding(
+          rule,
           file,
-          line: 1,
-          col: 1,
-          end_line: 1,
-          end_col: 1,
-          message: `helper module ${file} never mentions ${rule.helper}, which '${rule.id}' tells code to use`,
-          fix: `define ${rule.helper} in ${file}, or correct helper/modules in the rule`,
-        },
+          `helper module ${file} never mentions ${rule.helper}, which '${rule.id}' tells code to use`,
+          `define ${rule.helper} in ${file}, or correct helper/modules in the rule`,
+        ),
       ];
     },
   };

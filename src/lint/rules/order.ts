@@ -13,7 +13,7 @@ import { landingOf } from '../../sources/git/landing.js';
 import { type GitHistory, pathMatcher } from '../../sources/git/repo.js';
 import { GitMeasurementSource } from '../../sources/git/source.js';
 import type { MeasurementSpec, RfcManifest } from '../../spec/types.js';
-import type { LintFinding } from '../report.js';
+import { fileFinding, type LintFinding } from '../report.js';
 import type { OrderRule } from '../spec.js';
 
 export interface OrderContext {
@@ -74,18 +74,8 @@ export async function checkOrder(rule: OrderRule, ctx: OrderContext): Promise<Or
       return { findings: [], ran: true, halt: { reason: outcome.halt, message: outcome.reason } };
     }
     const note = typeof outcome.evidence.note === 'string' ? outcome.evidence.note : undefined;
-    const finding = (file: string, message: string): LintFinding => ({
-      rule: rule.id,
-      kind: rule.kind,
-      severity: rule.severity,
-      file,
-      line: 1,
-      col: 1,
-      end_line: 1,
-      end_col: 1,
-      message: `${rule.message}: ${message}`,
-      fix: rule.fix,
-    });
+    const finding = (file: string, message: string): LintFinding =>
+      fileFinding(rule, file, `${rule.message}: ${message}`, rule.fix);
     if (outcome.value === false) {
       const files = offendingFiles(outcome.evidence).filter((f) => touches(f));
       return {

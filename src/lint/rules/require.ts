@@ -5,7 +5,7 @@
  * file without the required artifact is caught before it is made.
  */
 import { matching } from '../globs.js';
-import type { LintFinding } from '../report.js';
+import { fileFinding, type LintFinding } from '../report.js';
 import type { Snapshot } from '../scopes.js';
 import type { RequireRule } from '../spec.js';
 import { waiversOf } from './waivers.js';
@@ -26,25 +26,18 @@ export function checkRequire(rule: RequireRule, snap: Snapshot, asOf: Date, maxB
   if (trigger === undefined) {
     return { findings, note: `not triggered: nothing matches ${rule.when.join(', ')}`, filesChecked: 0, skipped };
   }
-  const at = (file: string) => ({
-    rule: rule.id,
-    kind: rule.kind,
-    severity: rule.severity,
-    file,
-    line: 1,
-    col: 1,
-    end_line: 1,
-    end_col: 1,
-    fix: rule.fix,
-  });
   let filesChecked = 0;
   for (const glob of rule.files) {
     const present = matching(snap.universe, [glob]);
     if (present.length === 0) {
-      findings.push({
-        ...at(trigger),
-        message: `${rule.message}: ${trigger}${triggers.length > 1 ? ` (and ${triggers.length - 1} more)` : ''} exists, but nothing matches ${glob}`,
-      });
+      findings.push(
+        fileFinding(
+          rule,
+          trigger,
+          `${rule.message}: ${trigger}${triggers.length > 1 ? ` (and ${triggers.length - 1} more)` : ''} exists, but nothing matches ${glob}`,
+          rule.fix,
+        ),
+      );
       continue;
     }
     if (!rule.pattern) continue;
@@ -63,10 +56,14 @@ export function checkRequire(rule: RequireRule, snap: Snapshot, asOf: Date, maxB
       }
     }
     if (!found) {
-      findings.push({
-        ...at(present[0] ?? trigger),
-        message: `${rule.message}: ${trigger} exists, and ${present.length === 1 ? `${present[0] ?? glob} does` : `none of the ${present.length} files matching ${glob} do`} not contain /${rule.pattern.source}/`,
-      });
+      findings.push(
+        fileFinding(
+          rule,
+          present[0] ?? trigger,
+          `${rule.message}: ${trigger} exists, and ${present.length === 1 ? `${present[0] ?? glob} does` : `none of the ${present.length} files matching ${glob} do`} not contain /${rule.pattern.source}/`,
+          rule.fix,
+        ),
+      );
     }
   }
   return { findings, note: `triggered by ${trigger}`, filesChecked, skipped };
