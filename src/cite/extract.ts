@@ -17,6 +17,7 @@ import type { InlineCode, Nodes, Parents, Root, Text } from 'mdast';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
+import { LineIndex } from '../util/line-index.js';
 
 /** Cited line numbers as written: one line, a range, or a list of lines and ranges. */
 export interface LineSpan {
@@ -76,12 +77,12 @@ export function extractCitations(text: string): Citation[] {
 
 function citationsOf(markdown: string): Citation[] {
   const tree: Root = fromMarkdown(markdown, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
-  const lineStarts = startsOfLines(markdown);
+  const lines = new LineIndex(markdown);
   const out: Citation[] = [];
   // Each block (paragraph, table cell, heading) is scanned on its own: a claim never crosses blocks.
   visitBlocks(tree, (block) => {
     const s: Scanned = { citations: [], names: [] };
-    collect(block, markdown, lineStarts, s);
+    collect(block, markdown, lines, s);
     if (!s.citations.length) return;
     const start = block.position?.start.offset ?? 0;
     const end = block.position?.end.offset ?? markdown.length;
@@ -131,16 +132,16 @@ function visitBlocks(node: Nodes, fn: (block: Parents) => void): void {
   if ('children' in node) for (const c of node.children) visitBlocks(c, fn);
 }
 
-function collect(node: Nodes, md: string, lineStarts: number[], s: Scanned): void {
+function collect(node: Nodes, md: string, lines: LineIndex, s: Scanned): void {
   if (SKIP.has(node.type)) return;
   if (node.type === 'text' || node.type === 'inlineCode') {
-    scanLeaf(node, md, lineStarts, s);
+    scanLeaf(node, md, lines, s);
     return;
   }
-  if ('children' in node) for (const c of node.children) collect(c, md, lineStarts, s);
+  if ('children' in node) for (const c of node.children) collect(c, md, lines, s);
 }
 
-function scanLeaf(node: Text | InlineCode, md: string, lineStarts: number[], s: Scanned): void {
+function scanLeaf(node: Text | InlineCode, md: string, lines: LineIndex, s: Scanned): void {
   const from = node.position?.start.offset;
   const to = node.position?.end.offset;
   if (from === undefined || to === undefined) return;
@@ -151,7 +152,7 @@ function scanLeaf(node: Text | InlineCode, md: string, lineStarts: number[], s: 
     const path = g.path ?? '';
     const offset = from + (m.index ?? 0);
     const end = offset + m[0].length;
-    const at = position(lineStarts, offset);
+    const at = lines.at(offset);
     const spans = g.lines ? parseSpans(g.lines) : [];
     cited = true;
     s.citations.push({
@@ -199,23 +200,6 @@ function sentenceBounds(md: string, from: number, to: number): { from: number; t
   }
   out.push({ from: from + start, to });
   return out;
-}
-
-function startsOfLines(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-function position(starts: number[], offset: number): { line: number; col: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if ((starts[mid] ?? 0) <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, col: offset - (starts[lo] ?? 0) + 1 };
 }
 
 /** The cited lines as written: `12`, `3-9`, `1,4,7-8`. */
