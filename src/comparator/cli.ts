@@ -2,21 +2,23 @@
 import { type DatabaseTarget, openReader } from '../ledger/cli.js';
 import { LedgerError } from '../ledger/errors.js';
 import { type SqlClient, SqlHaltError } from '../sources/sql/client.js';
-import { UsageError } from '../spec/problems.js';
+import { SpecError, UsageError } from '../spec/problems.js';
+import { GATES_DIR } from '../spec/rfc-dir.js';
+import { readSpecFile } from '../spec/single-file.js';
 import { parseDuration } from '../util/duration.js';
 import type { ProgressEvent } from './run.js';
-import type { ComparatorSpec } from './spec.js';
+import { COMPARATOR_FILE, type ComparatorSpec, readComparator } from './spec.js';
 
-export async function loadComparator(
-  root: string,
-  id: string,
-): Promise<{ spec: ComparatorSpec; manifest: import('../spec/types.js').RfcManifest }> {
-  const { loadRfc } = await import('../spec/load.js');
-  const rfc = loadRfc(root, id);
-  if (!rfc.comparator) {
-    throw new UsageError(`${rfc.manifest.id} declares no comparator: add gates/${rfc.manifest.id}/comparator.yaml`);
-  }
-  return { spec: rfc.comparator, manifest: rfc.manifest };
+/**
+ * comparator.yaml alone: an hourly run pays neither for the rest of the RFC nor for the gate
+ * kinds; `spec validate` checks the file together with the rest.
+ */
+export async function loadComparator(root: string, id: string): Promise<{ spec: ComparatorSpec }> {
+  const file = await readSpecFile(root, id, COMPARATOR_FILE, 'comparator.schema.json');
+  if (!file) throw new UsageError(`${id} declares no comparator: add ${GATES_DIR}/${id}/${COMPARATOR_FILE}`);
+  const spec = readComparator(file.y, file.data, file.problems);
+  if (file.problems.length) throw new SpecError(file.problems);
+  return { spec };
 }
 
 /** A database that cannot be opened halts every pair with the reason, like any missing measurement. */

@@ -9,6 +9,7 @@ import type { Problem } from '../spec/problems.js';
 import { keyLocation, type ParsedYaml, valueLocation } from '../spec/yaml.js';
 import { parseDuration } from '../util/duration.js';
 
+export const COMPARATOR_FILE = 'comparator.yaml';
 export const DEFAULT_RUN_TYPE = 'measurement.comparator.run';
 export const DEFAULT_DIVERGENCE_TYPE = 'measurement.comparator.divergence';
 

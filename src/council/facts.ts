@@ -115,19 +115,18 @@ export const comparatorCheckFacts: FactsProvider = {
   title: 'rfcgate comparator check',
   async collect(ctx) {
     const base = { id: this.id, title: this.title };
-    const [{ loadComparator, openComparatorClient }, { runComparator }, { targetFor }] = await Promise.all([
-      import('../comparator/cli.js'),
-      import('../comparator/run.js'),
-      import('../ledger/cli.js'),
-    ]);
+    const [{ loadComparator, openComparatorClient }, { runComparator }, { readManifestDatabase, targetFor }] =
+      await Promise.all([import('../comparator/cli.js'), import('../comparator/run.js'), import('../ledger/cli.js')]);
     let loaded;
+    let target;
     try {
       loaded = await loadComparator(ctx.root, ctx.rfc);
+      target = targetFor(ctx.root, readManifestDatabase(ctx.root, ctx.rfc), process.env);
     } catch (e) {
-      const summary = `could not run: ${e instanceof SpecError ? 'the spec is invalid (see spec_validate)' : (e as Error).message}`;
+      const summary = `could not run: ${e instanceof SpecError ? 'comparator.yaml is invalid (see spec_validate)' : (e as Error).message}`;
       return { ...base, status: 'error', summary, detail: summary };
     }
-    const client = openComparatorClient(targetFor(ctx.root, loaded.manifest, process.env));
+    const client = openComparatorClient(target);
     try {
       const report = await runComparator({
         client,

@@ -62,7 +62,7 @@ export function isLedgerFailure(err: unknown): err is LedgerError | SqlWriteErro
 }
 
 /** `database.embedded_dir` of one RFC's rfc.yaml, read on its own: a broken gate spec must not block `db migrate`. */
-function readManifestDatabase(root: string, id: string): Pick<RfcManifest, 'database'> {
+export function readManifestDatabase(root: string, id: string): Pick<RfcManifest, 'database'> {
   const database = readRawManifest(root, id)?.database as { embedded_dir?: unknown } | null | undefined;
   const embedded = database?.embedded_dir;
   if (embedded === undefined) return {};

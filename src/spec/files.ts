@@ -13,4 +13,4 @@ export const SPEC_FILES: ReadonlyMap<string, string> = new Map([
   ...GATE_KINDS.map((k) => [k.file, k.schema] as [string, string]),
 ]);
 
-export const MODELINE_PREFIX = '# yaml-language-server: $schema=';
+export { MODELINE_PREFIX } from './single-file.js';

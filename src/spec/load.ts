@@ -3,7 +3,7 @@
  * expressions. Every problem is collected before anything is thrown, so one
  * `spec validate` run shows them all.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Environment } from '@marcbachmann/cel-js';
 import { COUNCIL_FILE, type CouncilSpec, readCouncil } from '../council/spec.js';
@@ -11,7 +11,7 @@ import { GATE_KINDS, type GateKindDef } from '../gates/index.js';
 import { type CitationClaim, readCitations } from '../cite/spec.js';
 import { type ParitySpec, readParity } from '../parity/spec.js';
 import { type LintRule, readLints } from '../lint/spec.js';
-import { type ComparatorSpec, readComparator } from '../comparator/spec.js';
+import { COMPARATOR_FILE, type ComparatorSpec, readComparator } from '../comparator/spec.js';
 import { type LoadedPrereqs, readPrereqs } from '../prereqs/spec.js';
 import type { SourceLocation } from '../model/result.js';
 import { telemetryProblems, telemetryType } from '../sources/telemetry/spec.js';
@@ -23,9 +23,10 @@ import {
   gateEnvironment,
   isExpressionError,
 } from './expressions.js';
-import { MODELINE_PREFIX, SPEC_FILES } from './files.js';
-import { type Problem, SpecError, UsageError } from './problems.js';
-import { GATES_DIR, listRfcIds } from './rfc-dir.js';
+import { SPEC_FILES } from './files.js';
+import { checkModeline, rfcDir } from './single-file.js';
+import { type Problem, SpecError } from './problems.js';
+import { GATES_DIR } from './rfc-dir.js';
 import { validateAgainst } from './schema.js';
 import type {
   GateSpec,
@@ -51,7 +52,6 @@ const SOURCE_KEYS: readonly SourceKind[] = [
   'council',
 ];
 const LINTS_FILE = 'lints.yaml';
-const COMPARATOR_FILE = 'comparator.yaml';
 
 export interface CompiledGate {
   condition?: CompiledExpression;
@@ -77,14 +77,7 @@ export interface LoadedRfc extends RfcSpec {
 }
 
 export function loadRfc(root: string, id: string): LoadedRfc {
-  const dir = join(root, GATES_DIR, id);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    const known = listRfcIds(root);
-    throw new UsageError(
-      `unknown RFC '${id}': no folder ${relative(process.cwd(), dir) || dir}` +
-        (known.length ? `; known RFCs: ${known.join(', ')}` : `; there is no ${GATES_DIR}/ folder here`),
-    );
-  }
+  const dir = rfcDir(root, id);
   const names = readdirSync(dir)
     .filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'))
     .sort();
@@ -288,34 +281,6 @@ function fmt(y: ParsedYaml, path: (string | number)[]): string {
 
 function sortProblems(ps: Problem[]): Problem[] {
   return [...ps].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
-}
-
-function checkModeline(y: ParsedYaml, schema: string): Problem[] {
-  const first = y.text.split('\n')[0] ?? '';
-  if (!first.startsWith(MODELINE_PREFIX)) {
-    return [
-      {
-        file: y.file,
-        line: 1,
-        col: 1,
-        severity: 'error',
-        message: `the first line must be '${MODELINE_PREFIX}../../schemas/${schema}' so editors check this file`,
-      },
-    ];
-  }
-  const target = first.slice(MODELINE_PREFIX.length).trim();
-  if (!target.endsWith(schema)) {
-    return [
-      {
-        file: y.file,
-        line: 1,
-        col: MODELINE_PREFIX.length + 1,
-        severity: 'error',
-        message: `this file is checked against ${schema}, but its modeline names '${target}'`,
-      },
-    ];
-  }
-  return [];
 }
 
 function readManifest(y: ParsedYaml, data: unknown, id: string, problems: Problem[]): RfcManifest {

@@ -3,7 +3,7 @@
  * fixture repository whose embedded PGlite database holds a canonical table and its shadow.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +133,37 @@ describe('comparator check', () => {
       expect(r.stderr).not.toMatch(/ at .*\.js:\d+/);
     } finally {
       done();
+    }
+  });
+  it("reads comparator.yaml alone: a broken gate file elsewhere is spec validate's to report", () => {
+    const dir = writeRfc(root, {
+      id: 'other',
+      raw: {
+        'comparator.yaml': COMPARATOR,
+        'invariants.yaml': `${modeline('invariants.yaml')}- id: I1\n  when: [not, a, gate\n`,
+      },
+    });
+    try {
+      const r = run(['comparator', 'check', '--root', root, '--rfc', 'other'], root);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/PASS {2}identities/);
+      const v = run(['spec', 'validate', '--root', root, '--rfc', 'other'], root);
+      expect(v.code).toBe(3);
+      expect(v.stderr).toMatch(/^gates\/other\/invariants\.yaml:\d+:\d+: /m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an RFC without comparator.yaml is exit 3, naming the file to add', () => {
+    const dir = writeRfc(root, { id: 'bare' });
+    try {
+      const r = run(['comparator', 'check', '--root', root, '--rfc', 'bare'], root);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/^error: bare declares no comparator: add gates\/bare\/comparator\.yaml\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

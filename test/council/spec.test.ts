@@ -100,11 +100,23 @@ describe('council.yaml', () => {
     // Not a git repository: cite verify could not run, and says so rather than reporting clean.
     expect(facts[1]).toMatchObject({ id: 'cite_verify', status: 'error' });
     expect(facts[1]?.summary).toMatch(/not a git repository/);
-    // comparator check cannot load a broken spec either; it points at spec_validate.
+    // comparator check reads comparator.yaml alone, so the broken measurements do not hide
+    // the real reason it could not run: this RFC has no comparator.
     expect(facts[2]).toMatchObject({ id: 'comparator_check', status: 'error' });
-    expect(facts[2]?.summary).toMatch(/the spec is invalid/);
+    expect(facts[2]?.summary).toBe('could not run: demo declares no comparator: add gates/demo/comparator.yaml');
     // The council itself still loads, so a round can run and report the broken spec.
     expect(loadCouncilSpec(repo.root, 'demo').council.lanes).toHaveLength(3);
+  });
+
+  it('a broken comparator.yaml is handed to the verifier as such, not as a clean check', async () => {
+    repo = councilRepo();
+    writeFileSync(
+      join(repo.root, 'gates/demo/comparator.yaml'),
+      `${modeline('comparator.yaml')}pairs:\n  - id: p\n    canonical: nodot\n`,
+    );
+    const [fact] = await collectFacts(['comparator_check'], { root: repo.root, rfc: 'demo' });
+    expect(fact).toMatchObject({ id: 'comparator_check', status: 'error' });
+    expect(fact?.summary).toBe('could not run: comparator.yaml is invalid (see spec_validate)');
   });
 
   it('the verifier is handed cite verify of the document at HEAD: counts, and each citation not verified', async () => {

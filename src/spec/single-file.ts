@@ -1,0 +1,86 @@
+/**
+ * One spec file of an RFC, read on its own. Commands that need only their own file (the
+ * comparator's comparator.yaml, run hourly) pay neither for parsing the rest of the RFC
+ * nor for loading every gate kind and its schema. `spec validate` and loadRfc still check
+ * the file together with the rest.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { type Problem, SpecError, UsageError } from './problems.js';
+import { GATES_DIR, listRfcIds } from './rfc-dir.js';
+import { type ParsedYaml, parseYaml } from './yaml.js';
+
+export const MODELINE_PREFIX = '# yaml-language-server: $schema=';
+
+/** The first line must name the file's schema, so that editors check the file as it is typed. */
+export function checkModeline(y: ParsedYaml, schema: string): Problem[] {
+  const first = y.text.split('\n')[0] ?? '';
+  if (!first.startsWith(MODELINE_PREFIX)) {
+    return [
+      {
+        file: y.file,
+        line: 1,
+        col: 1,
+        severity: 'error',
+        message: `the first line must be '${MODELINE_PREFIX}../../schemas/${schema}' so editors check this file`,
+      },
+    ];
+  }
+  const target = first.slice(MODELINE_PREFIX.length).trim();
+  if (!target.endsWith(schema)) {
+    return [
+      {
+        file: y.file,
+        line: 1,
+        col: MODELINE_PREFIX.length + 1,
+        severity: 'error',
+        message: `this file is checked against ${schema}, but its modeline names '${target}'`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** The folder of an RFC; an unknown id is a usage error that lists the known ones. */
+export function rfcDir(root: string, id: string): string {
+  const dir = join(root, GATES_DIR, id);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    const known = listRfcIds(root);
+    throw new UsageError(
+      `unknown RFC '${id}': no folder ${relative(process.cwd(), dir) || dir}` +
+        (known.length ? `; known RFCs: ${known.join(', ')}` : `; there is no ${GATES_DIR}/ folder here`),
+    );
+  }
+  return dir;
+}
+
+export interface SpecFile {
+  y: ParsedYaml;
+  data: unknown;
+  /** Problems found so far (modeline, schema); the caller adds its own, then throws if any. */
+  problems: Problem[];
+}
+
+/**
+ * Parses and schema-checks gates/<id>/<name>. Returns undefined when the file is absent; throws
+ * a SpecError when it does not parse or its top level is invalid, since nothing can be read then.
+ */
+export async function readSpecFile(
+  root: string,
+  id: string,
+  name: string,
+  schema: string,
+): Promise<SpecFile | undefined> {
+  const abs = join(rfcDir(root, id), name);
+  if (!existsSync(abs)) return undefined;
+  // Repository-relative, as loadRfc names files.
+  const y = parseYaml(relative(root, abs) || abs, readFileSync(abs, 'utf8'));
+  const problems = [...checkModeline(y, schema), ...y.problems];
+  if (y.problems.length) throw new SpecError(problems);
+  const data = (y.doc.toJS() as unknown) ?? [];
+  const { validateAgainst } = await import('./schema.js');
+  const checked = validateAgainst(schema, y, data);
+  problems.push(...checked.problems);
+  if (checked.badRoot || checked.badItems.size) throw new SpecError(problems);
+  return { y, data, problems };
+}
