@@ -156,14 +156,18 @@ FROM generate_series(0, 19) AS i;`,
 export function telemetryJsonl(rng: Rng): string {
   const lines: string[] = [];
   for (let s = 1; s <= 3; s++) {
-    let prefix = 4000 + rng.int(0, 2000);
+    // The prompt prefix held in the cache: written whole on the first turn, then read and
+    // extended by each turn's new messages.
+    let cached = 0;
+    const firstPrefix = 4000 + rng.int(0, 2000);
     for (let turn = 1; turn <= 12; turn++) {
       const ts = new Date(AS_OF.getTime() - (4 - s) * 86_400_000 + turn * 90_000).toISOString();
       const compaction = s === 2 && turn === 7;
       const missAfterCompaction = s === 2 && turn === 8;
       const input = rng.int(200, 900);
-      const read = turn === 1 || missAfterCompaction ? 0 : prefix;
-      const created = turn === 1 || missAfterCompaction ? prefix : rng.int(300, 800);
+      const read = turn === 1 || missAfterCompaction ? 0 : cached;
+      // A miss rewrites the whole prefix it failed to read.
+      const created = turn === 1 ? firstPrefix : missAfterCompaction ? cached : rng.int(300, 800);
       lines.push(
         JSON.stringify({
           session_id: `sess-${s}`,
@@ -189,7 +193,7 @@ export function telemetryJsonl(rng: Rng): string {
           JSON.stringify({ type: 'fork_trace', session_id: `sess-${s}`, turn, ts, misses: ['message_prefix'] }),
         );
       }
-      prefix += created;
+      cached = turn === 1 || missAfterCompaction ? created : cached + created;
     }
   }
   return `${lines.join('\n')}\n`;
