@@ -8,11 +8,11 @@
  * oclif is bundled too (it is most of the start-up), once: bin/run.js imports it through the
  * bundle's cli/oclif-entry.js, so bin/run.js and the commands share one copy. What stays
  * outside, loaded from node_modules as before: packages that load files of their own at run
- * time (PGlite's WebAssembly) or are large and rarely used (the Anthropic SDK), optional
- * modules that are not installed (pg's native binding, TypeScript for oclif's development
- * mode), and the files our code opens by path (workers, precompiled validators, schemas):
- * `import.meta.url` in a bundled module is rewritten to the URL its tsc output has, so every
- * path computed from it still points where it did.
+ * time (PGlite's WebAssembly) or are large and rarely used (the Anthropic SDK), pg (below),
+ * TypeScript (oclif's development mode requires it if it is there), and the files our code
+ * opens by path (workers, precompiled validators, schemas): `import.meta.url` in a bundled
+ * module is rewritten to the URL its tsc output has, so every path computed from it still
+ * points where it did.
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
@@ -22,7 +22,9 @@ import { build, type Plugin } from 'esbuild';
 const DIST = dirname(fileURLToPath(import.meta.url));
 const OUT = join(DIST, 'bundle');
 
-const EXTERNAL = ['@electric-sql/pglite', '@anthropic-ai/sdk', 'pg-native', 'typescript'];
+// pg stays a package of its own so that `npm run bench -- --profile` (bench/phases.js) can wrap
+// its Client#query: bundled, its queries would no longer be timed.
+const EXTERNAL = ['@electric-sql/pglite', '@anthropic-ai/sdk', 'pg', 'typescript'];
 
 function entries(): string[] {
   const walk = (dir: string): string[] =>
