@@ -14,7 +14,17 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   process.exit(0);
 }
 
-const { run, flush } = await import('@oclif/core');
+// Stack traces (--debug) name the TypeScript sources rather than places in the bundle.
+if (argv.includes('--debug')) process.setSourceMapsEnabled(true);
+
+// oclif checks the running Node against its own engines (>=18) on import, loading all of semver
+// to do it; ours (package.json) are stricter and npm checks them, so the check is skipped.
+const engineWarning = process.env.OCLIF_DISABLE_ENGINE_WARNING;
+process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
+// The build's bundle of oclif, shared with the bundled commands (dist/bundle-build.js).
+const { run, flush } = await import('../dist/bundle/cli/oclif-entry.js');
+if (engineWarning === undefined) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
+else process.env.OCLIF_DISABLE_ENGINE_WARNING = engineWarning;
 try {
   await run(argv, import.meta.url);
   await flush();

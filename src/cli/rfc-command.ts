@@ -9,9 +9,9 @@ import { Command, Flags } from '@oclif/core';
 import { EXIT, EXIT_CODES_HELP } from '../model/result.js';
 import { GATES_DIR, listRfcIds } from '../spec/rfc-dir.js';
 import { formatProblem, SpecError, UsageError } from '../spec/problems.js';
+import { HOME_PROGRAM, PROGRAM_ENV } from './program.js';
 
-export const PROGRAM_ENV = 'RFCGATE_PROGRAM';
-export const HOME_PROGRAM = 'rfcgate';
+export { HOME_PROGRAM, PROGRAM_ENV };
 
 /** Every command: --debug, and errors turned into one clear message and exit code 3. */
 export abstract class BaseCommand extends Command {

@@ -1,5 +1,5 @@
 import type { Hook } from '@oclif/core';
-import { PROGRAM_ENV } from '../cli/rfc-command.js';
+import { PROGRAM_ENV } from '../cli/program.js';
 
 /**
  * Help and usage name the program the user typed (`wave3 gate check`), not the package's

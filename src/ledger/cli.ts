@@ -5,7 +5,6 @@
 import { resolve } from 'node:path';
 import { HOME_PROGRAM, PROGRAM_ENV, RfcCommand } from '../cli/rfc-command.js';
 import { EXIT, type GateReport } from '../model/result.js';
-import { GitRepo } from '../sources/git/repo.js';
 import { openSqlClient, type SqlClient, SqlHaltError } from '../sources/sql/client.js';
 import { DEFAULT_EMBEDDED_DIR } from '../sources/sql/source.js';
 import { embeddedDirState, openSqlWriter, type SqlWriter, SqlWriteError } from '../sources/sql/writer.js';
@@ -114,6 +113,8 @@ export interface RecordGateCheckOptions {
 export async function recordGateCheck(opts: RecordGateCheckOptions): Promise<{ ok: boolean; message: string }> {
   let sha: string | null = null;
   try {
+    // Only a recording gate check needs git; the other ledger commands do not load it.
+    const { GitRepo } = await import('../sources/git/repo.js');
     sha = (await new GitRepo(opts.repoDir).resolveAsOf(opts.report.ref, opts.asOf))?.sha ?? null;
   } catch {
     // Not a repository, or the ref does not resolve: the run is still worth recording.

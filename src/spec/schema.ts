@@ -1,43 +1,76 @@
 /**
  * JSON Schema validation of spec files. The schemas in schemas/ are the published
- * contract (editors read them through the yaml-language-server modeline); they are
- * compiled once per process and their errors become file:line:col problems.
+ * contract (editors read them through the yaml-language-server modeline); their errors
+ * become file:line:col problems. The build compiles them into standalone validators
+ * (validators-build.ts), so a built CLI never compiles a schema; from source, or for a
+ * schema the build did not see, ajv compiles them once per process.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Problem } from './problems.js';
 import { keyLocation, type ParsedYaml, valueLocation } from './yaml.js';
 
-// ajv-formats ships CommonJS whose default export TypeScript sees as the module namespace.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
-
 export const SCHEMAS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
+/** Written next to this module's build output by validators-build.ts. */
+export const PRECOMPILED_FILE = 'spec-validators.cjs';
+
+// ajv and ajv-formats are CommonJS and only needed when a schema is compiled here, so they are
+// required on demand instead of imported: loading them costs every command that reads a spec.
+const requireHere = createRequire(import.meta.url);
+
+export function schemaFiles(): string[] {
+  return readdirSync(SCHEMAS_DIR)
+    .filter((n) => n.endsWith('.schema.json'))
+    .sort();
+}
+
+/** One ajv with every schema of schemas/ added; `source` keeps the generated code for the build. */
+export function createAjv(code: { source?: boolean } = {}): Ajv2020 {
+  const { Ajv2020: AjvClass } = requireHere('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const addFormats = requireHere('ajv-formats') as (ajv: Ajv2020) => Ajv2020;
+  const instance = new AjvClass({
+    allErrors: true,
+    strict: true,
+    strictRequired: false,
+    allowUnionTypes: true,
+    ...(code.source ? { code: { source: true } } : {}),
+  });
+  addFormats(instance);
+  for (const f of schemaFiles()) instance.addSchema(JSON.parse(readFileSync(join(SCHEMAS_DIR, f), 'utf8')), f);
+  return instance;
+}
 
 let ajv: Ajv2020 | undefined;
 const compiled = new Map<string, ValidateFunction>();
+let precompiled: Record<string, ValidateFunction | undefined> | null | undefined;
 
-function instance(): Ajv2020 {
-  if (ajv) return ajv;
-  ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-  addFormats(ajv);
-  for (const f of readdirSync(SCHEMAS_DIR).filter((n) => n.endsWith('.schema.json'))) {
-    ajv.addSchema(JSON.parse(readFileSync(join(SCHEMAS_DIR, f), 'utf8')), f);
+function precompiledValidators(): Record<string, ValidateFunction | undefined> | null {
+  if (precompiled !== undefined) return precompiled;
+  try {
+    precompiled = requireHere(`./${PRECOMPILED_FILE}`) as Record<string, ValidateFunction | undefined>;
+  } catch {
+    precompiled = null;
   }
-  return ajv;
+  return precompiled;
 }
 
+/** The validator of one schema file: the build's when there is one, else compiled by ajv. */
 export function validator(schemaFile: string): ValidateFunction {
-  let v = compiled.get(schemaFile);
-  if (!v) {
-    const found = instance().getSchema(schemaFile);
-    if (!found) throw new Error(`schema ${schemaFile} is not in ${SCHEMAS_DIR}`);
-    v = found;
-    compiled.set(schemaFile, v);
-  }
+  let v = compiled.get(schemaFile) ?? precompiledValidators()?.[schemaFile];
+  if (!v) v = compiledValidator(schemaFile);
+  compiled.set(schemaFile, v);
   return v;
+}
+
+/** Always ajv, never the build's code: what the precompiled validators are checked against. */
+export function compiledValidator(schemaFile: string): ValidateFunction {
+  ajv ??= createAjv();
+  const found = ajv.getSchema(schemaFile);
+  if (!found) throw new Error(`schema ${schemaFile} is not in ${SCHEMAS_DIR}`);
+  return found;
 }
 
 export interface SchemaResult {

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type SimpleGit, simpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
 
 export type Scope = 'mainline' | 'all';
 
@@ -284,6 +284,8 @@ export class GitRepo implements GitHistory {
     try {
       const s = await stat(this.dir).catch(() => undefined);
       if (!s?.isDirectory()) return { kind: 'not_a_repo', message: `${this.dir} is not a directory` };
+      // Loaded here, not at the top: modules that only want this file's path helpers stay light.
+      const { simpleGit } = await import('simple-git');
       const probe = simpleGit({ baseDir: this.dir });
       const flags = (await probe.raw(['rev-parse', '--is-bare-repository', '--is-shallow-repository'])).split('\n');
       if (flags[0] !== 'true' && flags[0] !== 'false') {

@@ -1,0 +1,81 @@
+/**
+ * The build's bundle (dist/bundle/, made by src/bundle-build.ts) is what bin/run.js runs. The
+ * CLI tests run it end to end; these check what they would not notice at once: a command left
+ * out, a path computed from import.meta.url that no longer points at a file, a second copy of
+ * oclif.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const DIST = resolve('dist');
+const BUNDLE = join(DIST, 'bundle');
+
+function files(dir: string, ext: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? files(join(dir, d.name), ext) : d.name.endsWith(ext) ? [join(dir, d.name)] : [],
+  );
+}
+
+function bundle(): string[] {
+  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build first`);
+  return files(BUNDLE, '.js');
+}
+
+describe('the bundled CLI', () => {
+  it('has one bundled command for every command in src/commands, and the manifest lists them all', () => {
+    bundle();
+    const src = files(resolve('src/commands'), '.ts').map((f) => relative('src/commands', f).replace(/\.ts$/, ''));
+    const built = files(join(BUNDLE, 'commands'), '.js').map((f) =>
+      relative(join(BUNDLE, 'commands'), f).replace(/\.js$/, ''),
+    );
+    expect(built.sort()).toEqual(src.sort());
+    const manifest = JSON.parse(readFileSync('oclif.manifest.json', 'utf8')) as {
+      commands: Record<string, { relativePath: string[] }>;
+    };
+    expect(Object.keys(manifest.commands).sort()).toEqual(src.map((s) => s.split('/').join(':')).sort());
+    for (const c of Object.values(manifest.commands))
+      expect(c.relativePath.slice(0, 3)).toEqual(['dist', 'bundle', 'commands']);
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      oclif: { commands: string; hooks: { init: string } };
+    };
+    expect(existsSync(resolve(pkg.oclif.hooks.init))).toBe(true);
+  });
+
+  it('points every path it computes from a module URL at the file tsc wrote', () => {
+    const rewritten =
+      /new URL\("\.\.\/([^"]+)", import\.meta\.url\.slice\(0, import\.meta\.url\.lastIndexOf\("\/bundle\/"\) \+ 8\)\)/g;
+    const targets = new Set<string>();
+    for (const f of bundle()) {
+      const text = readFileSync(f, 'utf8');
+      for (const m of text.matchAll(rewritten)) targets.add(m[1] as string);
+      // No module URL may be left unrewritten outside the banner, or it would resolve inside dist/bundle/.
+      const bare = text
+        .split('\n')
+        .filter((l) => l.includes('import.meta.url') && !l.includes('lastIndexOf("/bundle/")'));
+      expect(
+        bare.filter((l) => !l.includes('__bundleRequire(import.meta.url)')),
+        f,
+      ).toEqual([]);
+    }
+    // The modules that resolve files next to them: schemas, workers, validators, package.json, bin/run.js.
+    for (const known of [
+      'spec/schema.js',
+      'lint/run.js',
+      'lint/load.js',
+      'formatters/sarif.js',
+      'commands/hooks/install.js',
+    ]) {
+      expect([...targets]).toContain(known);
+    }
+    for (const t of targets) expect(existsSync(join(DIST, t)), t).toBe(true);
+  });
+
+  it('holds one copy of oclif, shared by bin/run.js and the commands, and does not import it from node_modules', () => {
+    const all = bundle().map((f) => readFileSync(f, 'utf8'));
+    expect(all.filter((t) => /from ["']@oclif\/core["']|import\(["']@oclif\/core["']\)/.test(t))).toEqual([]);
+    // esbuild names each bundled CommonJS module after its path: oclif's entry must appear once.
+    expect(all.filter((t) => t.includes('node_modules/@oclif/core/lib/index.js"(')).length).toBe(1);
+    expect(readFileSync('bin/run.js', 'utf8')).toContain('../dist/bundle/cli/oclif-entry.js');
+  });
+});
