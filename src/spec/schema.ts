@@ -14,8 +14,13 @@ import type { Problem } from './problems.js';
 import { keyLocation, type ParsedYaml, valueLocation } from './yaml.js';
 
 export const SCHEMAS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
-/** Written next to this module's build output by validators-build.ts. */
-export const PRECOMPILED_FILE = 'spec-validators.cjs';
+/**
+ * Where validators-build.ts writes one standalone validator per schema, relative to this
+ * module's build output: one module each, so a command loads only the schemas it checks.
+ */
+export function precompiledPath(schemaFile: string): string {
+  return `./validators/${schemaFile.replace(/\.schema\.json$/, '')}.cjs`;
+}
 
 // ajv and ajv-formats are CommonJS and only needed when a schema is compiled here, so they are
 // required on demand instead of imported: loading them costs every command that reads a spec.
@@ -45,21 +50,20 @@ export function createAjv(code: { source?: boolean } = {}): Ajv2020 {
 
 let ajv: Ajv2020 | undefined;
 const compiled = new Map<string, ValidateFunction>();
-let precompiled: Record<string, ValidateFunction | undefined> | null | undefined;
 
-function precompiledValidators(): Record<string, ValidateFunction | undefined> | null {
-  if (precompiled !== undefined) return precompiled;
+function precompiledValidator(schemaFile: string): ValidateFunction | undefined {
   try {
-    precompiled = requireHere(`./${PRECOMPILED_FILE}`) as Record<string, ValidateFunction | undefined>;
-  } catch {
-    precompiled = null;
+    return requireHere(precompiledPath(schemaFile)) as ValidateFunction;
+  } catch (err) {
+    // Running from source, or a schema added since the build: ajv compiles it instead.
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
+    throw err;
   }
-  return precompiled;
 }
 
 /** The validator of one schema file: the build's when there is one, else compiled by ajv. */
 export function validator(schemaFile: string): ValidateFunction {
-  let v = compiled.get(schemaFile) ?? precompiledValidators()?.[schemaFile];
+  let v = compiled.get(schemaFile) ?? precompiledValidator(schemaFile);
   if (!v) v = compiledValidator(schemaFile);
   compiled.set(schemaFile, v);
   return v;

@@ -1,6 +1,6 @@
 /**
- * One spec file of an RFC, read on its own. Commands that need only their own file (the
- * comparator's comparator.yaml, run hourly) pay neither for parsing the rest of the RFC
+ * One spec file of an RFC, read on its own. Commands that need only their own file (lint's
+ * lints.yaml in a pre-commit hook, the comparator's comparator.yaml, run hourly) pay neither for parsing the rest of the RFC
  * nor for loading every gate kind and its schema. `spec validate` and loadRfc still check
  * the file together with the rest.
  */
@@ -57,13 +57,15 @@ export function rfcDir(root: string, id: string): string {
 export interface SpecFile {
   y: ParsedYaml;
   data: unknown;
+  /** For list files: the items the schema rejected, so the rest can still be read and checked. */
+  badItems: Set<number>;
   /** Problems found so far (modeline, schema); the caller adds its own, then throws if any. */
   problems: Problem[];
 }
 
 /**
  * Parses and schema-checks gates/<id>/<name>. Returns undefined when the file is absent; throws
- * a SpecError when it does not parse or its top level is invalid, since nothing can be read then.
+ * a SpecError when it does not parse or is unusable as a whole, since nothing can be read then.
  */
 export async function readSpecFile(
   root: string,
@@ -81,6 +83,6 @@ export async function readSpecFile(
   const { validateAgainst } = await import('./schema.js');
   const checked = validateAgainst(schema, y, data);
   problems.push(...checked.problems);
-  if (checked.badRoot || checked.badItems.size) throw new SpecError(problems);
-  return { y, data, problems };
+  if (checked.badRoot) throw new SpecError(problems);
+  return { y, data, badItems: checked.badItems, problems };
 }

@@ -1,5 +1,5 @@
 /**
- * The build's standalone validators (dist/spec/spec-validators.cjs) must answer exactly as ajv
+ * The build's standalone validators (dist/spec/validators/*.cjs) must answer exactly as ajv
  * compiling the same schemas at run time: same verdict, same errors in the same order, since
  * every spec problem message is made from those errors. Checked on the repository's own specs
  * and on mutations of every node of them (removed, retyped, unknown keys added).
@@ -11,13 +11,18 @@ import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { SPEC_FILES } from '../../src/spec/files.js';
-import { compiledValidator, PRECOMPILED_FILE, schemaFiles } from '../../src/spec/schema.js';
+import { compiledValidator, precompiledPath, schemaFiles } from '../../src/spec/schema.js';
 
-const BUILT = resolve('dist/spec', PRECOMPILED_FILE);
+/** The build's validator of one schema file, as schema.ts loads it. */
+function builtValidator(schema: string): ValidateFunction {
+  const file = resolve('dist/spec', precompiledPath(schema));
+  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build first`);
+  return createRequire(import.meta.url)(file) as ValidateFunction;
+}
 
-function precompiled(): Record<string, ValidateFunction | undefined> {
-  if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run npm run build first`);
-  return createRequire(import.meta.url)(BUILT) as Record<string, ValidateFunction | undefined>;
+/** Every schema's built validator, keyed by schema file. */
+function precompiled(): Record<string, ValidateFunction> {
+  return Object.fromEntries(schemaFiles().map((f) => [f, builtValidator(f)]));
 }
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
