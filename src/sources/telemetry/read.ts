@@ -10,7 +10,8 @@ import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import picomatch from 'picomatch';
-import { parseLine, type TelemetryRecord } from './records.js';
+import { extracted, extractLine } from './extract.js';
+import { parseLine, type TelemetryRecord, type TurnRecord } from './records.js';
 
 /** Folders never worth walking for telemetry, unless a pattern names them. */
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
@@ -48,7 +49,55 @@ export interface ReadOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * Receives each record in reading order. A turn record may be one object reused for every
+ * line: a sink that keeps it past the call keeps a copy.
+ */
 export type RecordSink = (record: TelemetryRecord, file: string, line: number) => void;
+
+/** Bytes per read. */
+const READ_SIZE = 1 << 20;
+
+/** The turn record handed to the sink for lines the byte reader read: one object, refilled. */
+const view: TurnRecord = {
+  kind: 'turn',
+  shape: 'anthropic',
+  session: '',
+  turn: undefined,
+  ts: 0,
+  model: undefined,
+  input: 0,
+  output: 0,
+  cacheRead: 0,
+  cacheCreation: 0,
+  creation5m: undefined,
+  creation1h: undefined,
+  breakpoints: undefined,
+  compaction: false,
+  injection: false,
+};
+
+function toRecord(): TelemetryRecord {
+  const x = extracted;
+  if (x.kind === 'fork_trace') {
+    return { kind: 'fork_trace', session: x.session, turn: x.turn, ts: x.ts, misses: x.misses };
+  }
+  const v = view;
+  v.shape = x.kind;
+  v.session = x.session;
+  v.turn = x.turn < 0 ? undefined : x.turn;
+  v.ts = x.ts;
+  v.input = x.input;
+  v.output = x.output;
+  v.cacheRead = x.cacheRead;
+  v.cacheCreation = x.cacheCreation;
+  v.creation5m = x.creation5m < 0 ? undefined : x.creation5m;
+  v.creation1h = x.creation1h < 0 ? undefined : x.creation1h;
+  v.breakpoints = x.breakpoints < 0 ? undefined : x.breakpoints;
+  v.compaction = x.compaction;
+  v.injection = x.injection;
+  return v;
+}
 
 async function isFile(p: string): Promise<boolean> {
   return (await stat(p).catch(() => undefined))?.isFile() ?? false;
@@ -135,40 +184,72 @@ export async function readTelemetry(
         }
       }
     };
-    let rest: Buffer | undefined;
-    const eat = (chunk: Buffer): void => {
-      let start = 0;
-      let nl = chunk.indexOf(10);
-      if (rest && nl !== -1) {
-        onLine(decodeLine(Buffer.concat([rest, chunk.subarray(0, nl)])));
-        rest = undefined;
-        start = nl + 1;
-        nl = chunk.indexOf(10, start);
+    /** The whole lines in buf[0, end): buf[end - 1] is a newline. */
+    const lines = (b: Buffer, end: number): void => {
+      let s = 0;
+      while (s < end) {
+        // Most lines are records the byte reader understands; the rest, blank lines included, go to parseLine.
+        if (b[s] === 0x7b) {
+          const nl = extractLine(b, s, end);
+          if (nl >= 0) {
+            stats.lines++;
+            stats.records++;
+            sink(toRecord(), file, stats.lines);
+            s = nl + 1;
+            continue;
+          }
+        }
+        const nl = b.indexOf(10, s);
+        onLine(decodeLine(b, s, nl));
+        s = nl + 1;
       }
-      while (nl !== -1) {
-        onLine(decodeLine(chunk, start, nl));
-        start = nl + 1;
-        nl = chunk.indexOf(10, start);
+    };
+    // One buffer for the whole file, reused: whole lines are read from it in place and the
+    // partial last line is moved to its start before the next read. It grows only for a line
+    // longer than itself.
+    let buf = Buffer.allocUnsafe(READ_SIZE);
+    let held = 0;
+    const room = (n: number): void => {
+      if (held + n <= buf.length) return;
+      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, held + n));
+      buf.copy(bigger, 0, 0, held);
+      buf = bigger;
+    };
+    const eat = (): void => {
+      const last = buf.lastIndexOf(10, held - 1);
+      if (last >= 0) {
+        lines(buf, last + 1);
+        buf.copy(buf, 0, last + 1, held);
+        held -= last + 1;
       }
-      // Copied: the chunk's memory is reused for the next read.
-      if (start < chunk.length) rest = Buffer.concat(rest ? [rest, chunk.subarray(start)] : [chunk.subarray(start)]);
       if (opts.signal?.aborted) throw new Error('telemetry read aborted');
       opts.onProgress?.(before + (raw ? raw.bytesRead : bytesRead), total);
     };
     try {
       if (handle) {
-        // One buffer for the whole file: a fresh megabyte per read would pile up until the next full GC.
-        const buf = Buffer.allocUnsafe(1 << 20);
         for (;;) {
-          const { bytesRead: got } = await handle.read(buf, 0, buf.length, null);
+          // Reads of at least READ_SIZE: a long partial line makes the buffer grow instead.
+          room(READ_SIZE);
+          const { bytesRead: got } = await handle.read(buf, held, buf.length - held, null);
           if (got === 0) break;
           bytesRead += got;
-          eat(buf.subarray(0, got));
+          held += got;
+          eat();
         }
       } else {
-        for await (const chunk of gunzip as AsyncIterable<Buffer>) eat(chunk);
+        for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+          room(chunk.length);
+          chunk.copy(buf, held);
+          held += chunk.length;
+          eat();
+        }
       }
-      if (rest) onLine(decodeLine(rest));
+      if (held > 0) {
+        // The last line has no newline: one is added so it reads like every other line.
+        room(1);
+        buf[held++] = 10;
+        lines(buf, held);
+      }
     } catch (e) {
       raw?.destroy();
       const msg = e instanceof Error ? e.message : String(e);

@@ -112,39 +112,60 @@ export async function scanTelemetry(root: string, patterns: readonly string[], o
   return scanFiles(root, files, opts);
 }
 
+/**
+ * What the pass keeps per session while reading, found with one lookup per record: the session's
+ * row (created when a turn or fork trace of it first counts), its series, its OTel turn count and
+ * the compaction turns waiting for its next turn.
+ */
+interface SessionState {
+  stats: SessionStats | undefined;
+  series: Ring<number> | undefined;
+  /** The turn of the session's last OTel span, which a span without a turn number follows. */
+  lastOtelTurn: number;
+  /** Compaction turns keyed by the turn that decides them (their turn + 1). */
+  awaiting: Map<number, MarkedTurn> | undefined;
+}
+
 export async function scanFiles(root: string, files: readonly string[], opts: ScanOptions): Promise<ScanResult> {
   const asOf = opts.asOf.getTime();
   const start = opts.rangeMs === undefined ? -Infinity : asOf - opts.rangeMs;
   const overall = emptyTotals();
   const sessions = new Map<string, SessionStats>();
-  const lastTurnNo = new Map<string, number>();
+  const states = new Map<string, SessionState>();
   // Miss sources as a bit mask (bit i = MISS_SOURCES[i]): fork traces are kept for the whole pass.
   const forks = new Map<string, { mask: number; ts: number }>();
   const marked: MarkedTurn[] = [];
-  const awaitingNext = new Map<string, MarkedTurn>();
   const rings = new Map<string, Ring<Located>>();
   let newestTs: number | undefined;
   let afterAsOf = 0;
 
-  const session = (id: string): SessionStats => {
-    let s = sessions.get(id);
+  const state = (id: string): SessionState => {
+    let st = states.get(id);
+    if (!st) {
+      st = { stats: undefined, series: undefined, lastOtelTurn: 0, awaiting: undefined };
+      states.set(id, st);
+    }
+    return st;
+  };
+  const statsOf = (st: SessionState, id: string): SessionStats => {
+    let s = st.stats;
     if (!s) {
-      s = { totals: emptyTotals(), series: [] };
-      sessions.set(id, s);
+      s = sessions.get(id);
+      if (!s) {
+        s = { totals: emptyTotals(), series: [] };
+        sessions.set(id, s);
+      }
+      st.stats = s;
     }
     return s;
   };
-  const seriesRings = new Map<string, Ring<number>>();
-  const fold = (l: Located): void => {
-    addTurn(overall, l.rec);
-    addTurn(session(l.rec.session).totals, l.rec);
+  const session = (id: string): SessionStats => statsOf(state(id), id);
+  const fold = (rec: TurnRecord, st: SessionState): void => {
+    addTurn(overall, rec);
+    addTurn(statsOf(st, rec.session).totals, rec);
     if (opts.series) {
-      let r = seriesRings.get(l.rec.session);
-      if (!r) {
-        r = new Ring(opts.series);
-        seriesRings.set(l.rec.session, r);
-      }
-      r.push(turnHitRatio(l.rec));
+      st.series ??= new Ring(opts.series);
+      st.series.push(turnHitRatio(rec));
     }
   };
 
@@ -166,21 +187,21 @@ export async function scanFiles(root: string, files: readonly string[], opts: Sc
         else forks.set(k, { mask, ts: record.ts });
         return;
       }
+      const st = state(record.session);
       // An OTel span without a turn number is the next turn of its session, in reading order.
-      // The record is this pass's own object: numbering it in place saves a copy per turn.
-      const turn = record.turn ?? (lastTurnNo.get(record.session) ?? 0) + 1;
+      // The record is the reader's to reuse and this pass's to change: numbering it in place saves a copy.
+      const turn = record.turn ?? st.lastOtelTurn + 1;
       record.turn = turn;
-      // Only OTel spans may lack a turn number, so only their sessions need counting.
-      if (record.shape === 'otel') lastTurnNo.set(record.session, turn);
-      const l: Located = { rec: record as Located['rec'], file, line };
+      // Only OTel spans may lack a turn number, so only their turns need remembering.
+      if (record.shape === 'otel') st.lastOtelTurn = turn;
       if (newestTs === undefined || record.ts > newestTs) newestTs = record.ts;
 
-      if (awaitingNext.size > 0) {
-        const k = key(record.session, turn);
-        const waiting = awaitingNext.get(k);
+      const awaiting = st.awaiting;
+      if (awaiting !== undefined && awaiting.size > 0) {
+        const waiting = awaiting.get(turn);
         if (waiting) {
           waiting.decider = { turn, cacheRead: record.cacheRead, file, line };
-          awaitingNext.delete(k);
+          awaiting.delete(turn);
         }
       }
       // A marked turn before a time window can never count: not kept.
@@ -188,7 +209,7 @@ export async function scanFiles(root: string, files: readonly string[], opts: Sc
       if (record.compaction && keep) {
         const m: MarkedTurn = { kind: 'compaction', session: record.session, turn, ts: record.ts };
         marked.push(m);
-        awaitingNext.set(key(record.session, turn + 1), m);
+        (st.awaiting ??= new Map()).set(turn + 1, m);
       }
       if (record.injection && keep) {
         marked.push({
@@ -202,7 +223,7 @@ export async function scanFiles(root: string, files: readonly string[], opts: Sc
 
       if (record.ts < start) return;
       if (opts.lastTurns === undefined) {
-        fold(l);
+        fold(record, st);
         return;
       }
       const rk = opts.perSession ? record.session : '';
@@ -211,7 +232,8 @@ export async function scanFiles(root: string, files: readonly string[], opts: Sc
         ring = new Ring(opts.lastTurns);
         rings.set(rk, ring);
       }
-      ring.push(l);
+      // The reader may reuse the record object: the ring keeps a copy.
+      ring.push({ rec: { ...record, turn }, file, line });
     },
     opts,
   );
@@ -225,12 +247,12 @@ export async function scanFiles(root: string, files: readonly string[], opts: Sc
     for (const ring of [...rings.values()]) {
       for (const l of ring.toArray()) {
         kept.add(key(l.rec.session, l.rec.turn));
-        fold(l);
+        fold(l.rec, state(l.rec.session));
       }
     }
     inWindow = (s, t) => kept.has(key(s, t));
   }
-  for (const [s, r] of seriesRings) session(s).series = r.toArray();
+  for (const [id, st] of states) if (st.series) session(id).series = st.series.toArray();
 
   for (const [k, f] of [...forks].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const [s = '', t = '0'] = k.split('\u0000');
