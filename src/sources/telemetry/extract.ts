@@ -19,7 +19,7 @@
  *
  * `model` is not read: no metric or invariant uses it, and reading it would cost a string per line.
  */
-import { MISS_SOURCES, type MissSource } from './records.js';
+import { MISS_SOURCES, type MissSource, type TelemetryRecord, type TurnRecord } from './records.js';
 
 /** What the last successful `extractLine` read. One object, overwritten by every line. */
 export interface Extracted {
@@ -346,19 +346,38 @@ function isoUtc(b: Uint8Array, at: number, n: number): number {
   if ((n !== 20 && n !== 24) || b[at + n - 1] !== 0x5a || b[at + 10] !== 0x54) return Number.NaN;
   if (b[at + 4] !== 0x2d || b[at + 7] !== 0x2d || b[at + 13] !== 0x3a || b[at + 16] !== 0x3a) return Number.NaN;
   if (n === 24 && b[at + 19] !== 0x2e) return Number.NaN;
-  const y = digitsAt(b, at, 4);
-  const mo = digitsAt(b, at + 5, 2);
-  const d = digitsAt(b, at + 8, 2);
   const h = digitsAt(b, at + 11, 2);
   const mi = digitsAt(b, at + 14, 2);
   const s = digitsAt(b, at + 17, 2);
   const ms = n === 24 ? digitsAt(b, at + 20, 3) : 0;
-  if (y < 0 || ms < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) {
-    return Number.NaN;
-  }
+  if (ms < 0 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return Number.NaN;
+  // Lines of one day share their date: it is checked and converted once per day, not per line.
+  if (dayBytes[0] === b[at] && sameDate(b, at)) return dayMs + ((h * 60 + mi) * 60 + s) * 1000 + ms;
+  const ms0 = dateMs(b, at);
+  if (Number.isNaN(ms0)) return ms0;
+  for (let k = 0; k < 10; k++) dayBytes[k] = b[at + k] as number;
+  dayMs = ms0;
+  return ms0 + ((h * 60 + mi) * 60 + s) * 1000 + ms;
+}
+
+/** The date of the last timestamp read, and its epoch milliseconds at midnight UTC. */
+const dayBytes = new Uint8Array(10);
+let dayMs = 0;
+
+function sameDate(b: Uint8Array, at: number): boolean {
+  for (let k = 1; k < 10; k++) if (b[at + k] !== dayBytes[k]) return false;
+  return true;
+}
+
+/** `YYYY-MM-DD` at `at` as epoch milliseconds, NaN for an impossible date. */
+function dateMs(b: Uint8Array, at: number): number {
+  const y = digitsAt(b, at, 4);
+  const mo = digitsAt(b, at + 5, 2);
+  const d = digitsAt(b, at + 8, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1) return Number.NaN;
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   if (d > (mo === 2 && !leap ? 28 : (DAYS[mo - 1] ?? 31))) return Number.NaN;
-  return Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  return Date.UTC(y, mo - 1, d);
 }
 
 /**
@@ -606,7 +625,6 @@ function hole(kind: number, at: number, end: number): void {
 }
 
 let lineTurn = -1;
-let lineTs = Number.NaN;
 /** Index after the top-level closing brace of the line readLine accepted. */
 let closeAt = 0;
 
@@ -693,13 +711,13 @@ function matchTemplate(t: Template, b: Uint8Array, start: number, end: number): 
         const at = p;
         p = plainString(b, p);
         if (p < 0) return NO_MATCH;
-        lineTs = isoUtc(b, at, p - at);
-        if (Number.isNaN(lineTs)) return NO_MATCH;
+        x.ts = isoUtc(b, at, p - at);
+        if (Number.isNaN(x.ts)) return NO_MATCH;
         break;
       }
       case H_TS_NUMBER:
         p = count(b, p);
-        lineTs = num;
+        x.ts = num;
         break;
       case H_COMPACTION:
         p = boolean(b, p);
@@ -790,7 +808,7 @@ function reset(): void {
   aRead = -2;
   aCreation = -2;
   lineTurn = -1;
-  lineTs = Number.NaN;
+  x.ts = Number.NaN;
 }
 
 /**
@@ -867,13 +885,13 @@ function readLine(b: Uint8Array, start: number): number {
           const text = i + 1;
           i = plainString(b, text);
           if (i < 0) return -1;
-          lineTs = isoUtc(b, text, i - text);
-          if (Number.isNaN(lineTs)) return -1;
+          x.ts = isoUtc(b, text, i - text);
+          if (Number.isNaN(x.ts)) return -1;
           hole(H_TS_TEXT, text, i);
           i++;
         } else {
           i = count(b, i);
-          lineTs = num;
+          x.ts = num;
           hole(H_TS_NUMBER, at, i);
         }
         break;
@@ -932,7 +950,6 @@ function readLine(b: Uint8Array, start: number): number {
 function judge(b: Uint8Array): boolean {
   const x = extracted;
   x.turn = lineTurn;
-  x.ts = lineTs;
   const where = (seen & (F_SESSION | F_TURN | F_TS)) === (F_SESSION | F_TURN | F_TS) && sessEnd > sessAt;
   if (isForkType || missesIsList) {
     if (!where || !missesIsList) return false;
@@ -968,4 +985,49 @@ function judge(b: Uint8Array): boolean {
   x.creation5m = -1;
   x.creation1h = -1;
   return true;
+}
+
+/** The turn record handed out for lines read here: one object, refilled for every line. */
+const view: TurnRecord = {
+  kind: 'turn',
+  shape: 'anthropic',
+  session: '',
+  turn: undefined,
+  ts: 0,
+  model: undefined,
+  input: 0,
+  output: 0,
+  cacheRead: 0,
+  cacheCreation: 0,
+  creation5m: undefined,
+  creation1h: undefined,
+  breakpoints: undefined,
+  compaction: false,
+  injection: false,
+};
+
+/**
+ * The last line extractLine accepted, as the record parseLine makes of it (model aside): a fork
+ * trace is a fresh object, a turn the one shared view, valid until the next line is read.
+ */
+export function extractedRecord(): TelemetryRecord {
+  const x = extracted;
+  if (x.kind === 'fork_trace') {
+    return { kind: 'fork_trace', session: x.session, turn: x.turn, ts: x.ts, misses: x.misses };
+  }
+  const v = view;
+  v.shape = x.kind;
+  v.session = x.session;
+  v.turn = x.turn < 0 ? undefined : x.turn;
+  v.ts = x.ts;
+  v.input = x.input;
+  v.output = x.output;
+  v.cacheRead = x.cacheRead;
+  v.cacheCreation = x.cacheCreation;
+  v.creation5m = x.creation5m < 0 ? undefined : x.creation5m;
+  v.creation1h = x.creation1h < 0 ? undefined : x.creation1h;
+  v.breakpoints = x.breakpoints < 0 ? undefined : x.breakpoints;
+  v.compaction = x.compaction;
+  v.injection = x.injection;
+  return v;
 }

@@ -9,7 +9,7 @@
  * of the turn that decides them, and fork-trace records (sparse by nature).
  */
 import { addMisses, addTurn, emptyTotals, type InvariantName, type Totals } from './metrics.js';
-import { matchFiles, type ReadOptions, type ReadSummary, readTelemetry } from './read.js';
+import { matchFiles, type ReadOptions, type ReadSummary, type RecordSink, readTelemetry } from './read.js';
 import { MISS_SOURCES, type TurnRecord } from './records.js';
 
 export interface ScanOptions extends ReadOptions {
@@ -126,133 +126,165 @@ interface SessionState {
   awaiting: Map<number, MarkedTurn> | undefined;
 }
 
-export async function scanFiles(root: string, files: readonly string[], opts: ScanOptions): Promise<ScanResult> {
+/** Everything the pass gathers. */
+interface PassState {
+  overall: Totals;
+  sessions: Map<string, SessionStats>;
+  states: Map<string, SessionState>;
+  /** Miss sources as a bit mask (bit i = MISS_SOURCES[i]) per session and turn, with the first trace's ts. */
+  forks: Map<string, { mask: number; ts: number }>;
+  marked: MarkedTurn[];
+  rings: Map<string, Ring<Located>>;
+  /** A field, not a variable: a closure variable holding a double is a fresh heap number per store. */
+  newest: { ts: number };
+  afterAsOf: number;
+}
+
+function newPassState(): PassState {
+  return {
+    overall: emptyTotals(),
+    sessions: new Map(),
+    states: new Map(),
+    forks: new Map(),
+    marked: [],
+    rings: new Map(),
+    newest: { ts: -Infinity },
+    afterAsOf: 0,
+  };
+}
+
+function stateOf(p: PassState, id: string): SessionState {
+  let st = p.states.get(id);
+  if (!st) {
+    st = {
+      stats: undefined,
+      series: undefined,
+      lastOtelTurn: 0,
+      awaiting: undefined,
+    };
+    p.states.set(id, st);
+  }
+  return st;
+}
+
+function statsOf(p: PassState, st: SessionState, id: string): SessionStats {
+  let s = st.stats;
+  if (!s) {
+    s = p.sessions.get(id);
+    if (!s) {
+      s = { totals: emptyTotals(), series: [] };
+      p.sessions.set(id, s);
+    }
+    st.stats = s;
+  }
+  return s;
+}
+
+function fold(p: PassState, opts: ScanOptions, rec: TurnRecord, st: SessionState): void {
+  addTurn(p.overall, rec);
+  addTurn(statsOf(p, st, rec.session).totals, rec);
+  if (opts.series) {
+    st.series ??= new Ring(opts.series);
+    st.series.push(turnHitRatio(rec));
+  }
+}
+
+/** The record sink of a pass: what reading one record changes. */
+function passSink(p: PassState, opts: ScanOptions): RecordSink {
   const asOf = opts.asOf.getTime();
   const start = opts.rangeMs === undefined ? -Infinity : asOf - opts.rangeMs;
-  const overall = emptyTotals();
-  const sessions = new Map<string, SessionStats>();
-  const states = new Map<string, SessionState>();
-  // Miss sources as a bit mask (bit i = MISS_SOURCES[i]): fork traces are kept for the whole pass.
-  const forks = new Map<string, { mask: number; ts: number }>();
-  const marked: MarkedTurn[] = [];
-  const rings = new Map<string, Ring<Located>>();
-  let newestTs: number | undefined;
-  let afterAsOf = 0;
-
-  const state = (id: string): SessionState => {
-    let st = states.get(id);
-    if (!st) {
-      st = { stats: undefined, series: undefined, lastOtelTurn: 0, awaiting: undefined };
-      states.set(id, st);
+  return (record, file, line) => {
+    if (record.ts >= asOf) {
+      p.afterAsOf++;
+      return;
     }
-    return st;
-  };
-  const statsOf = (st: SessionState, id: string): SessionStats => {
-    let s = st.stats;
-    if (!s) {
-      s = sessions.get(id);
-      if (!s) {
-        s = { totals: emptyTotals(), series: [] };
-        sessions.set(id, s);
-      }
-      st.stats = s;
+    if (record.kind === 'fork_trace') {
+      const k = key(record.session, record.turn);
+      let mask = 0;
+      for (const m of record.misses) mask |= 1 << MISS_SOURCES.indexOf(m);
+      const prior = p.forks.get(k);
+      // Two traces of one turn name the union of their sources.
+      if (prior) prior.mask |= mask;
+      else p.forks.set(k, { mask, ts: record.ts });
+      return;
     }
-    return s;
-  };
-  const session = (id: string): SessionStats => statsOf(state(id), id);
-  const fold = (rec: TurnRecord, st: SessionState): void => {
-    addTurn(overall, rec);
-    addTurn(statsOf(st, rec.session).totals, rec);
-    if (opts.series) {
-      st.series ??= new Ring(opts.series);
-      st.series.push(turnHitRatio(rec));
+    const st = stateOf(p, record.session);
+    // An OTel span without a turn number is the next turn of its session, in reading order.
+    // The record is the reader's to reuse and this pass's to change: numbering it in place saves a copy.
+    const turn = record.turn ?? st.lastOtelTurn + 1;
+    record.turn = turn;
+    // Only OTel spans may lack a turn number, so only their turns need remembering.
+    if (record.shape === 'otel') st.lastOtelTurn = turn;
+    if (record.ts > p.newest.ts) p.newest.ts = record.ts;
+
+    const awaiting = st.awaiting;
+    if (awaiting !== undefined && awaiting.size > 0) {
+      const waiting = awaiting.get(turn);
+      if (waiting) {
+        waiting.decider = { turn, cacheRead: record.cacheRead, file, line };
+        awaiting.delete(turn);
+      }
     }
+    // A marked turn before a time window can never count: not kept.
+    const keep = opts.lastTurns !== undefined || record.ts >= start;
+    if (record.compaction && keep) {
+      const m: MarkedTurn = { kind: 'compaction', session: record.session, turn, ts: record.ts };
+      p.marked.push(m);
+      (st.awaiting ??= new Map()).set(turn + 1, m);
+    }
+    if (record.injection && keep) {
+      p.marked.push({
+        kind: 'injection',
+        session: record.session,
+        turn,
+        ts: record.ts,
+        decider: { turn, cacheRead: record.cacheRead, file, line },
+      });
+    }
+
+    if (record.ts < start) return;
+    if (opts.lastTurns === undefined) {
+      fold(p, opts, record, st);
+      return;
+    }
+    const rk = opts.perSession ? record.session : '';
+    let ring = p.rings.get(rk);
+    if (!ring) {
+      ring = new Ring(opts.lastTurns);
+      p.rings.set(rk, ring);
+    }
+    // The reader may reuse the record object: the ring keeps a copy.
+    ring.push({ rec: { ...record, turn }, file, line });
   };
+}
 
-  const read = await readTelemetry(
-    root,
-    files,
-    (record, file, line) => {
-      if (record.ts >= asOf) {
-        afterAsOf++;
-        return;
-      }
-      if (record.kind === 'fork_trace') {
-        const k = key(record.session, record.turn);
-        let mask = 0;
-        for (const m of record.misses) mask |= 1 << MISS_SOURCES.indexOf(m);
-        const prior = forks.get(k);
-        // Two traces of one turn name the union of their sources.
-        if (prior) prior.mask |= mask;
-        else forks.set(k, { mask, ts: record.ts });
-        return;
-      }
-      const st = state(record.session);
-      // An OTel span without a turn number is the next turn of its session, in reading order.
-      // The record is the reader's to reuse and this pass's to change: numbering it in place saves a copy.
-      const turn = record.turn ?? st.lastOtelTurn + 1;
-      record.turn = turn;
-      // Only OTel spans may lack a turn number, so only their turns need remembering.
-      if (record.shape === 'otel') st.lastOtelTurn = turn;
-      if (newestTs === undefined || record.ts > newestTs) newestTs = record.ts;
+export async function scanFiles(root: string, files: readonly string[], opts: ScanOptions): Promise<ScanResult> {
+  const p = newPassState();
+  const read = await readTelemetry(root, files, passSink(p, opts), opts);
+  return finishPass(p, read, opts);
+}
 
-      const awaiting = st.awaiting;
-      if (awaiting !== undefined && awaiting.size > 0) {
-        const waiting = awaiting.get(turn);
-        if (waiting) {
-          waiting.decider = { turn, cacheRead: record.cacheRead, file, line };
-          awaiting.delete(turn);
-        }
-      }
-      // A marked turn before a time window can never count: not kept.
-      const keep = opts.lastTurns !== undefined || record.ts >= start;
-      if (record.compaction && keep) {
-        const m: MarkedTurn = { kind: 'compaction', session: record.session, turn, ts: record.ts };
-        marked.push(m);
-        (st.awaiting ??= new Map()).set(turn + 1, m);
-      }
-      if (record.injection && keep) {
-        marked.push({
-          kind: 'injection',
-          session: record.session,
-          turn,
-          ts: record.ts,
-          decider: { turn, cacheRead: record.cacheRead, file, line },
-        });
-      }
-
-      if (record.ts < start) return;
-      if (opts.lastTurns === undefined) {
-        fold(record, st);
-        return;
-      }
-      const rk = opts.perSession ? record.session : '';
-      let ring = rings.get(rk);
-      if (!ring) {
-        ring = new Ring(opts.lastTurns);
-        rings.set(rk, ring);
-      }
-      // The reader may reuse the record object: the ring keeps a copy.
-      ring.push({ rec: { ...record, turn }, file, line });
-    },
-    opts,
-  );
-
+/** The windows, invariants and rows of a finished pass. */
+function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanResult {
+  const asOf = opts.asOf.getTime();
+  const start = opts.rangeMs === undefined ? -Infinity : asOf - opts.rangeMs;
+  const { overall, forks, marked } = p;
+  const session = (id: string): SessionStats => statsOf(p, stateOf(p, id), id);
   // Which turns the window kept: every turn in range, or exactly the ones left in the rings.
   let inWindow: (session: string, turn: number, ts: number) => boolean;
   if (opts.lastTurns === undefined) {
     inWindow = (_s, _t, ts) => ts >= start && ts < asOf;
   } else {
     const kept = new Set<string>();
-    for (const ring of [...rings.values()]) {
+    for (const ring of [...p.rings.values()]) {
       for (const l of ring.toArray()) {
         kept.add(key(l.rec.session, l.rec.turn));
-        fold(l.rec, state(l.rec.session));
+        fold(p, opts, l.rec, stateOf(p, l.rec.session));
       }
     }
     inWindow = (s, t) => kept.has(key(s, t));
   }
-  for (const [id, st] of states) if (st.series) session(id).series = st.series.toArray();
+  for (const [id, st] of p.states) if (st.series) session(id).series = st.series.toArray();
 
   for (const [k, f] of [...forks].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const [s = '', t = '0'] = k.split('\u0000');
@@ -296,5 +328,6 @@ export async function scanFiles(root: string, files: readonly string[], opts: Sc
     }
   }
 
-  return { read, overall, sessions, invariants, newestTs, afterAsOf };
+  const newestTs = p.newest.ts === -Infinity ? undefined : p.newest.ts;
+  return { read, overall, sessions: p.sessions, invariants, newestTs, afterAsOf: p.afterAsOf };
 }
