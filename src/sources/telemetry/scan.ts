@@ -73,6 +73,14 @@ interface Decider {
   line: number;
 }
 
+/** The fork traces of one turn: their miss sources as a bit mask (bit i = MISS_SOURCES[i]), the first one's ts. */
+interface ForkTrace {
+  session: string;
+  turn: number;
+  mask: number;
+  ts: number;
+}
+
 /** A compaction or injection turn; kept for the whole pass, so kept small. */
 interface MarkedTurn {
   kind: InvariantName;
@@ -132,7 +140,7 @@ interface PassState {
   sessions: Map<string, SessionStats>;
   states: Map<string, SessionState>;
   /** Miss sources as a bit mask (bit i = MISS_SOURCES[i]) per session and turn, with the first trace's ts. */
-  forks: Map<string, { mask: number; ts: number }>;
+  forks: Map<string, ForkTrace>;
   marked: MarkedTurn[];
   rings: Map<string, Ring<Located>>;
   /** A field, not a variable: a closure variable holding a double is a fresh heap number per store. */
@@ -205,7 +213,7 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
       const prior = p.forks.get(k);
       // Two traces of one turn name the union of their sources.
       if (prior) prior.mask |= mask;
-      else p.forks.set(k, { mask, ts: record.ts });
+      else p.forks.set(k, { session: record.session, turn: record.turn, mask, ts: record.ts });
       return;
     }
     const st = stateOf(p, record.session);
@@ -223,6 +231,8 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
       if (waiting) {
         waiting.decider = { turn, cacheRead: record.cacheRead, file, line };
         awaiting.delete(turn);
+        // Most sessions wait for one turn at a time: an empty map is not kept for the rest of the pass.
+        if (awaiting.size === 0) st.awaiting = undefined;
       }
     }
     // A marked turn before a time window can never count: not kept.
@@ -286,12 +296,12 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
   }
   for (const [id, st] of p.states) if (st.series) session(id).series = st.series.toArray();
 
-  for (const [k, f] of [...forks].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const [s = '', t = '0'] = k.split('\u0000');
-    if (!inWindow(s, Number(t), f.ts)) continue;
+  // Counts only: the order traces are added in changes nothing, so they are not sorted.
+  for (const f of forks.values()) {
+    if (!inWindow(f.session, f.turn, f.ts)) continue;
     const misses = MISS_SOURCES.filter((_, i) => f.mask & (1 << i));
     addMisses(overall, misses);
-    addMisses(session(s).totals, misses);
+    addMisses(session(f.session).totals, misses);
   }
 
   const invariants: Record<InvariantName, InvariantCheck> = {
