@@ -192,7 +192,13 @@ function skipString(b: Uint8Array, i: number): number {
     if (c !== BACKSLASH) return -1;
     const e = b[i + 1] as number;
     if (ESCAPE[e] === 1) i += 2;
-    else if (e === 0x75 && HEX[b[i + 2] as number] && HEX[b[i + 3] as number] && HEX[b[i + 4] as number] && HEX[b[i + 5] as number]) {
+    else if (
+      e === 0x75 &&
+      HEX[b[i + 2] as number] &&
+      HEX[b[i + 3] as number] &&
+      HEX[b[i + 4] as number] &&
+      HEX[b[i + 5] as number]
+    ) {
       i += 6;
     } else return -1;
   }
@@ -529,7 +535,11 @@ function attributes(b: Uint8Array, i: number, depth: number): number {
         else if (id === A_OUTPUT) aOutput = num;
         else if (id === A_READ) aRead = num;
         else aCreation = num;
-        hole(id === A_INPUT ? H_A_INPUT : id === A_OUTPUT ? H_A_OUTPUT : id === A_READ ? H_A_READ : H_A_CREATION, at, i);
+        hole(
+          id === A_INPUT ? H_A_INPUT : id === A_OUTPUT ? H_A_OUTPUT : id === A_READ ? H_A_READ : H_A_CREATION,
+          at,
+          i,
+        );
       }
     } else i = skipValue(b, i, depth);
     attrsSeen |= id;
@@ -659,10 +669,15 @@ function learn(b: Uint8Array, start: number): void {
   const lits: Uint8Array[] = [];
   const words: Int32Array[] = [];
   const add = (from: number, to: number): void => {
-    const lit = b.slice(from, to);
+    // A copy (Uint8Array's slice; a Buffer's slice would share the read buffer, which is reused).
+    const lit = Uint8Array.prototype.slice.call(b, from, to);
     const w = new Int32Array(lit.length >> 2);
     for (let k = 0; k < w.length; k++) {
-      w[k] = (lit[4 * k] as number) | ((lit[4 * k + 1] as number) << 8) | ((lit[4 * k + 2] as number) << 16) | ((lit[4 * k + 3] as number) << 24);
+      w[k] =
+        (lit[4 * k] as number) |
+        ((lit[4 * k + 1] as number) << 8) |
+        ((lit[4 * k + 2] as number) << 16) |
+        ((lit[4 * k + 3] as number) << 24);
     }
     lits.push(lit);
     words.push(w);
@@ -676,6 +691,12 @@ function learn(b: Uint8Array, start: number): void {
   const t: Template = { lits, words, kinds: holeKind.slice(0, holes), seen, usageSeen, attrsSeen };
   if (templates.length < MAX_TEMPLATES) templates.push(t);
   else templates[MAX_TEMPLATES - 1] = t;
+}
+
+/** Lets go of the last buffer read (which may have grown large for a long line). */
+export function releaseBuffer(): void {
+  dvOf = undefined;
+  dv = new DataView(new ArrayBuffer(0));
 }
 
 /** Whether b[p, p + lit.length) holds lit; end bounds what may be read. */

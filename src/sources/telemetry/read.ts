@@ -10,7 +10,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import picomatch from 'picomatch';
-import { extractedRecord, extractLine } from './extract.js';
+import { extractedRecord, extractLine, releaseBuffer } from './extract.js';
 import { parseLine, type TelemetryRecord } from './records.js';
 
 /** Folders never worth walking for telemetry, unless a pattern names them. */
@@ -217,6 +217,7 @@ export async function readTelemetry(
       const msg = e instanceof Error ? e.message : String(e);
       throw new Error(`${file}:${stats.lines + 1}: ${msg}`);
     } finally {
+      releaseBuffer();
       await handle?.close();
     }
     before += stats.bytes;

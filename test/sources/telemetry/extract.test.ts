@@ -174,10 +174,73 @@ function spaced(o: unknown, r: ReturnType<typeof rng>): string {
 }
 
 /** Numbers as JSON may write them, whole or not. */
-const NUMBER_FORMS = ['0', '-0', '1.0', '1e3', '1E3', '12.5', '-3', '012', '1.', '.5', '9007199254740993', '123456789012345', '1234567890123456', '0e0', '1e-2', '-', '+1', '0x10', 'NaN', 'Infinity'];
+const NUMBER_FORMS = [
+  '0',
+  '-0',
+  '1.0',
+  '1e3',
+  '1E3',
+  '12.5',
+  '-3',
+  '012',
+  '1.',
+  '.5',
+  '9007199254740993',
+  '123456789012345',
+  '1234567890123456',
+  '0e0',
+  '1e-2',
+  '-',
+  '+1',
+  '0x10',
+  'NaN',
+  'Infinity',
+];
 /** Values of any type, for any field. */
-const ANY_VALUE = ['null', 'true', 'false', '""', '"x"', '[]', '{}', '[1,{"a":[null]}]', '{"k":{"k":{}}}', '"2026-06-01T10:00:00Z"', '"fork_trace"', '["tools"]', '["weather"]', '5', '0', '-1', '1.5'];
-const KEYS = ['session_id', 'turn', 'ts', 'usage', 'input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'cache_creation', 'ephemeral_5m_input_tokens', 'ephemeral_1h_input_tokens', 'compaction', 'injection', 'cache_breakpoints', 'type', 'misses', 'attributes', 'gen_ai.conversation.id', 'gen_ai.usage.input_tokens', 'gen_ai.usage.output_tokens', 'gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_creation.input_tokens', 'model'];
+const ANY_VALUE = [
+  'null',
+  'true',
+  'false',
+  '""',
+  '"x"',
+  '[]',
+  '{}',
+  '[1,{"a":[null]}]',
+  '{"k":{"k":{}}}',
+  '"2026-06-01T10:00:00Z"',
+  '"fork_trace"',
+  '["tools"]',
+  '["weather"]',
+  '5',
+  '0',
+  '-1',
+  '1.5',
+];
+const KEYS = [
+  'session_id',
+  'turn',
+  'ts',
+  'usage',
+  'input_tokens',
+  'output_tokens',
+  'cache_creation_input_tokens',
+  'cache_read_input_tokens',
+  'cache_creation',
+  'ephemeral_5m_input_tokens',
+  'ephemeral_1h_input_tokens',
+  'compaction',
+  'injection',
+  'cache_breakpoints',
+  'type',
+  'misses',
+  'attributes',
+  'gen_ai.conversation.id',
+  'gen_ai.usage.input_tokens',
+  'gen_ai.usage.output_tokens',
+  'gen_ai.usage.cache_read.input_tokens',
+  'gen_ai.usage.cache_creation.input_tokens',
+  'model',
+];
 
 /** Every value of `key` in the text replaced by `value`, one occurrence at a time. */
 function withValue(text: string, key: string, value: string): string[] {
@@ -220,7 +283,10 @@ function variants(base: Plain, r: ReturnType<typeof rng>): (string | Buffer)[] {
     for (const v of ['1', '"s"', 'null', '{}', 'true']) {
       out.push(text.replace('{', `{"${key}":${v},`), text.replace(/}$/, `,"${key}":${v}}`));
       for (const inner of ['"usage":{', '"cache_creation":{', '"attributes":{']) {
-        out.push(text.replace(inner, `${inner}"${key}":${v},`), text.replace(new RegExp(`(${inner}[^{}]*)}`), `$1,"${key}":${v}}`));
+        out.push(
+          text.replace(inner, `${inner}"${key}":${v},`),
+          text.replace(new RegExp(`(${inner}[^{}]*)}`), `$1,"${key}":${v}}`),
+        );
       }
     }
   }
@@ -254,7 +320,20 @@ function variants(base: Plain, r: ReturnType<typeof rng>): (string | Buffer)[] {
     text.replace(/"ts":"[^"]*",?/, ''),
     text.replace(/,"ts":[0-9]+/, ''),
   );
-  for (const ts of ['2026-02-29T00:00:00Z', '2028-02-29T00:00:00.000Z', '2026-06-01T24:00:00Z', '2026-06-01T10:00:60Z', '2026-13-01T10:00:00Z', '2026-06-01T10:00:00+02:00', '2026-06-01T10:00:00.5Z', '2026-06-01 10:00:00Z', '2026-06-01T10:00:00.000z', '20260601T100000Z', '2026-06-01', '']) {
+  for (const ts of [
+    '2026-02-29T00:00:00Z',
+    '2028-02-29T00:00:00.000Z',
+    '2026-06-01T24:00:00Z',
+    '2026-06-01T10:00:60Z',
+    '2026-13-01T10:00:00Z',
+    '2026-06-01T10:00:00+02:00',
+    '2026-06-01T10:00:00.5Z',
+    '2026-06-01 10:00:00Z',
+    '2026-06-01T10:00:00.000z',
+    '20260601T100000Z',
+    '2026-06-01',
+    '',
+  ]) {
     out.push(...withValue(text, 'ts', JSON.stringify(ts)));
   }
   // Invalid UTF-8 and a lone continuation byte, in a skipped string and in the session id.
@@ -312,6 +391,19 @@ describe('extractLine against parseLine', () => {
     // Plenty of the variants are records it reads itself (shuffled keys, whitespace, other numbers).
     expect(accepted - before).toBeGreaterThan(total / 10);
     expect(declined).toBeGreaterThan(0);
+  });
+
+  it('keeps its own copy of a line it learnt a layout from', () => {
+    const line =
+      '{"session_id":"b","turn":2,"ts":1780308180000,"layout_only_here":1,"usage":{"input_tokens":300,"output_tokens":60}}';
+    const b = Buffer.from(`${line}\n`);
+    expect(extractLine(b, 0, b.length)).toBe(b.length - 1);
+    // The reader reuses its buffer: what the layout was learnt from is overwritten, here by
+    // the same bytes but for the closing braces.
+    const broken = line.replace(/}}$/, '  ');
+    b.write(broken);
+    expect(check(broken)).toBe('general');
+    expect(check(line)).toBe('fast');
   });
 
   it('declines what it does not fully understand', () => {
