@@ -65,14 +65,6 @@ interface Located {
   line: number;
 }
 
-/** The turn whose cache read decides an invariant: a few numbers, not the whole record. */
-interface Decider {
-  turn: number;
-  cacheRead: number;
-  file: string;
-  line: number;
-}
-
 /** The fork traces of one turn: their miss sources as a bit mask (bit i = MISS_SOURCES[i]), the first one's ts. */
 interface ForkTrace {
   session: string;
@@ -81,14 +73,22 @@ interface ForkTrace {
   ts: number;
 }
 
-/** A compaction or injection turn; kept for the whole pass, so kept small. */
+/**
+ * A compaction or injection turn; kept for the whole pass, so kept small: the turn whose cache
+ * read decides it (the next turn for a compaction, the turn itself for an injection) is a few
+ * fields of the same object, not an object of its own.
+ */
 interface MarkedTurn {
   kind: InvariantName;
   session: string;
   turn: number;
   ts: number;
-  /** The next turn (compaction) or the turn itself (injection); absent until seen. */
-  decider?: Decider;
+  /** Whether the deciding turn was seen; the four fields after it are its facts. */
+  decided: boolean;
+  missedTurn: number;
+  cacheRead: number;
+  file: string;
+  line: number;
 }
 
 const key = (session: string, turn: number) => `${session}\u0000${turn}`;
@@ -110,6 +110,30 @@ class Ring<T> {
   }
 }
 
+/**
+ * The ring of a session's last hit ratios: numbers in a Float64Array, kept out of the collected
+ * heap (tens of thousands of sessions hold one each for the whole pass).
+ */
+class SeriesRing {
+  private readonly items: Float64Array;
+  private length = 0;
+  private next = 0;
+  constructor(size: number) {
+    this.items = new Float64Array(size);
+  }
+  push(x: number): void {
+    this.items[this.next] = x;
+    this.next = (this.next + 1) % this.items.length;
+    if (this.length < this.items.length) this.length++;
+  }
+  toArray(): number[] {
+    const out: number[] = [];
+    const start = this.length < this.items.length ? 0 : this.next;
+    for (let k = 0; k < this.length; k++) out.push(this.items[(start + k) % this.items.length] as number);
+    return out;
+  }
+}
+
 export function turnHitRatio(r: Pick<TurnRecord, 'cacheRead' | 'input'>): number {
   const d = r.cacheRead + r.input;
   return d > 0 ? r.cacheRead / d : Number.NaN;
@@ -127,7 +151,7 @@ export async function scanTelemetry(root: string, patterns: readonly string[], o
  */
 interface SessionState {
   stats: SessionStats | undefined;
-  series: Ring<number> | undefined;
+  series: SeriesRing | undefined;
   /** The turn of the session's last OTel span, which a span without a turn number follows. */
   lastOtelTurn: number;
   /** Compaction turns keyed by the turn that decides them (their turn + 1). */
@@ -192,7 +216,7 @@ function fold(p: PassState, opts: ScanOptions, rec: TurnRecord, st: SessionState
   addTurn(p.overall, rec);
   addTurn(statsOf(p, st, rec.session).totals, rec);
   if (opts.series) {
-    st.series ??= new Ring(opts.series);
+    st.series ??= new SeriesRing(opts.series);
     st.series.push(turnHitRatio(rec));
   }
 }
@@ -229,7 +253,11 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     if (awaiting !== undefined && awaiting.size > 0) {
       const waiting = awaiting.get(turn);
       if (waiting) {
-        waiting.decider = { turn, cacheRead: record.cacheRead, file, line };
+        waiting.decided = true;
+        waiting.missedTurn = turn;
+        waiting.cacheRead = record.cacheRead;
+        waiting.file = file;
+        waiting.line = line;
         awaiting.delete(turn);
         // Most sessions wait for one turn at a time: an empty map is not kept for the rest of the pass.
         if (awaiting.size === 0) st.awaiting = undefined;
@@ -238,7 +266,17 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     // A marked turn before a time window can never count: not kept.
     const keep = opts.lastTurns !== undefined || record.ts >= start;
     if (record.compaction && keep) {
-      const m: MarkedTurn = { kind: 'compaction', session: record.session, turn, ts: record.ts };
+      const m: MarkedTurn = {
+        kind: 'compaction',
+        session: record.session,
+        turn,
+        ts: record.ts,
+        decided: false,
+        missedTurn: 0,
+        cacheRead: 0,
+        file: '',
+        line: 0,
+      };
       p.marked.push(m);
       (st.awaiting ??= new Map()).set(turn + 1, m);
     }
@@ -248,7 +286,11 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         session: record.session,
         turn,
         ts: record.ts,
-        decider: { turn, cacheRead: record.cacheRead, file, line },
+        decided: true,
+        missedTurn: turn,
+        cacheRead: record.cacheRead,
+        file,
+        line,
       });
     }
 
@@ -312,28 +354,27 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
   for (const m of marked) {
     if (!inWindow(m.session, m.turn, m.ts)) continue;
     const check = invariants[m.kind];
-    const d = m.decider;
-    if (!d) {
+    if (!m.decided) {
       check.unchecked++;
       continue;
     }
     check.checked++;
-    const trace = forks.get(key(m.session, d.turn));
+    const trace = forks.get(key(m.session, m.missedTurn));
     // Attribution, when recorded, says why the turn missed; without it a turn that read nothing missed the prefix.
     const cause =
       trace && trace.mask & prefixBit
         ? 'message_prefix miss'
-        : !trace && d.cacheRead === 0
+        : !trace && m.cacheRead === 0
           ? 'no cache read'
           : undefined;
     if (cause) {
       check.violations.push({
         session: m.session,
         turn: m.turn,
-        missed_turn: d.turn,
+        missed_turn: m.missedTurn,
         cause,
-        file: d.file,
-        line: d.line,
+        file: m.file,
+        line: m.line,
       });
     }
   }
