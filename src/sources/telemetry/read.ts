@@ -5,11 +5,12 @@
  * instead of computing a ratio from what is left of it.
  */
 import type { Dirent } from 'node:fs';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readSync } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import picomatch from 'picomatch';
+import { extractedRecord, extractLine, releaseBuffer } from './extract.js';
 import { parseLine, type TelemetryRecord } from './records.js';
 
 /** Folders never worth walking for telemetry, unless a pattern names them. */
@@ -48,7 +49,14 @@ export interface ReadOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * Receives each record in reading order. A turn record may be one object reused for every
+ * line: a sink that keeps it past the call keeps a copy.
+ */
 export type RecordSink = (record: TelemetryRecord, file: string, line: number) => void;
+
+/** Bytes per read. */
+const READ_SIZE = 1 << 20;
 
 async function isFile(p: string): Promise<boolean> {
   return (await stat(p).catch(() => undefined))?.isFile() ?? false;
@@ -135,45 +143,81 @@ export async function readTelemetry(
         }
       }
     };
-    let rest: Buffer | undefined;
-    const eat = (chunk: Buffer): void => {
-      let start = 0;
-      let nl = chunk.indexOf(10);
-      if (rest && nl !== -1) {
-        onLine(decodeLine(Buffer.concat([rest, chunk.subarray(0, nl)])));
-        rest = undefined;
-        start = nl + 1;
-        nl = chunk.indexOf(10, start);
+    /** The whole lines in buf[0, end): buf[end - 1] is a newline. */
+    const lines = (b: Buffer, end: number): void => {
+      let s = 0;
+      while (s < end) {
+        // Most lines are records the byte reader understands; the rest, blank lines included, go to parseLine.
+        if (b[s] === 0x7b) {
+          const nl = extractLine(b, s, end);
+          if (nl >= 0) {
+            stats.lines++;
+            stats.records++;
+            sink(extractedRecord(), file, stats.lines);
+            s = nl + 1;
+            continue;
+          }
+        }
+        const nl = b.indexOf(10, s);
+        onLine(decodeLine(b, s, nl));
+        s = nl + 1;
       }
-      while (nl !== -1) {
-        onLine(decodeLine(chunk, start, nl));
-        start = nl + 1;
-        nl = chunk.indexOf(10, start);
+    };
+    // One buffer for the whole file, reused: whole lines are read from it in place and the
+    // partial last line is moved to its start before the next read. It grows only for a line
+    // longer than itself.
+    let buf = Buffer.allocUnsafe(READ_SIZE);
+    let held = 0;
+    const room = (n: number): void => {
+      if (held + n <= buf.length) return;
+      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, held + n));
+      buf.copy(bigger, 0, 0, held);
+      buf = bigger;
+    };
+    const eat = (): void => {
+      const last = buf.lastIndexOf(10, held - 1);
+      if (last >= 0) {
+        lines(buf, last + 1);
+        buf.copy(buf, 0, last + 1, held);
+        held -= last + 1;
       }
-      // Copied: the chunk's memory is reused for the next read.
-      if (start < chunk.length) rest = Buffer.concat(rest ? [rest, chunk.subarray(start)] : [chunk.subarray(start)]);
       if (opts.signal?.aborted) throw new Error('telemetry read aborted');
       opts.onProgress?.(before + (raw ? raw.bytesRead : bytesRead), total);
     };
     try {
       if (handle) {
-        // One buffer for the whole file: a fresh megabyte per read would pile up until the next full GC.
-        const buf = Buffer.allocUnsafe(1 << 20);
-        for (;;) {
-          const { bytesRead: got } = await handle.read(buf, 0, buf.length, null);
+        for (let reads = 1; ; reads++) {
+          // Reads of at least READ_SIZE: a long partial line makes the buffer grow instead.
+          room(READ_SIZE);
+          // Now and then the event loop runs, so an abort (or other work of a gate check) is heard.
+          if (reads % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
+          // A synchronous read: a megabyte from the page cache takes less than the trip to libuv's pool.
+          const got = readSync(handle.fd, buf, held, buf.length - held, null);
           if (got === 0) break;
           bytesRead += got;
-          eat(buf.subarray(0, got));
+          held += got;
+          eat();
         }
       } else {
-        for await (const chunk of gunzip as AsyncIterable<Buffer>) eat(chunk);
+        for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+          room(chunk.length);
+          chunk.copy(buf, held);
+          held += chunk.length;
+          eat();
+        }
       }
-      if (rest) onLine(decodeLine(rest));
+      if (held > 0) {
+        // The last line has no newline: one is added so it reads like every other line.
+        room(1);
+        buf[held++] = 10;
+        lines(buf, held);
+      }
     } catch (e) {
       raw?.destroy();
       const msg = e instanceof Error ? e.message : String(e);
       throw new Error(`${file}:${stats.lines + 1}: ${msg}`);
     } finally {
+      releaseBuffer();
       await handle?.close();
     }
     before += stats.bytes;

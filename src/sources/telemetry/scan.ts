@@ -9,7 +9,7 @@
  * of the turn that decides them, and fork-trace records (sparse by nature).
  */
 import { addMisses, addTurn, emptyTotals, type InvariantName, type Totals } from './metrics.js';
-import { matchFiles, type ReadOptions, type ReadSummary, readTelemetry } from './read.js';
+import { matchFiles, type ReadOptions, type ReadSummary, type RecordSink, readTelemetry } from './read.js';
 import { MISS_SOURCES, type TurnRecord } from './records.js';
 
 export interface ScanOptions extends ReadOptions {
@@ -65,22 +65,30 @@ interface Located {
   line: number;
 }
 
-/** The turn whose cache read decides an invariant: a few numbers, not the whole record. */
-interface Decider {
+/** The fork traces of one turn: their miss sources as a bit mask (bit i = MISS_SOURCES[i]), the first one's ts. */
+interface ForkTrace {
+  session: string;
   turn: number;
-  cacheRead: number;
-  file: string;
-  line: number;
+  mask: number;
+  ts: number;
 }
 
-/** A compaction or injection turn; kept for the whole pass, so kept small. */
+/**
+ * A compaction or injection turn; kept for the whole pass, so kept small: the turn whose cache
+ * read decides it (the next turn for a compaction, the turn itself for an injection) is a few
+ * fields of the same object, not an object of its own.
+ */
 interface MarkedTurn {
   kind: InvariantName;
   session: string;
   turn: number;
   ts: number;
-  /** The next turn (compaction) or the turn itself (injection); absent until seen. */
-  decider?: Decider;
+  /** Whether the deciding turn was seen; the four fields after it are its facts. */
+  decided: boolean;
+  missedTurn: number;
+  cacheRead: number;
+  file: string;
+  line: number;
 }
 
 const key = (session: string, turn: number) => `${session}\u0000${turn}`;
@@ -102,6 +110,30 @@ class Ring<T> {
   }
 }
 
+/**
+ * The ring of a session's last hit ratios: numbers in a Float64Array, kept out of the collected
+ * heap (tens of thousands of sessions hold one each for the whole pass).
+ */
+class SeriesRing {
+  private readonly items: Float64Array;
+  private length = 0;
+  private next = 0;
+  constructor(size: number) {
+    this.items = new Float64Array(size);
+  }
+  push(x: number): void {
+    this.items[this.next] = x;
+    this.next = (this.next + 1) % this.items.length;
+    if (this.length < this.items.length) this.length++;
+  }
+  toArray(): number[] {
+    const out: number[] = [];
+    const start = this.length < this.items.length ? 0 : this.next;
+    for (let k = 0; k < this.length; k++) out.push(this.items[(start + k) % this.items.length] as number);
+    return out;
+  }
+}
+
 export function turnHitRatio(r: Pick<TurnRecord, 'cacheRead' | 'input'>): number {
   const d = r.cacheRead + r.input;
   return d > 0 ? r.cacheRead / d : Number.NaN;
@@ -112,132 +144,206 @@ export async function scanTelemetry(root: string, patterns: readonly string[], o
   return scanFiles(root, files, opts);
 }
 
-export async function scanFiles(root: string, files: readonly string[], opts: ScanOptions): Promise<ScanResult> {
-  const asOf = opts.asOf.getTime();
-  const start = opts.rangeMs === undefined ? -Infinity : asOf - opts.rangeMs;
-  const overall = emptyTotals();
-  const sessions = new Map<string, SessionStats>();
-  const lastTurnNo = new Map<string, number>();
-  // Miss sources as a bit mask (bit i = MISS_SOURCES[i]): fork traces are kept for the whole pass.
-  const forks = new Map<string, { mask: number; ts: number }>();
-  const marked: MarkedTurn[] = [];
-  const awaitingNext = new Map<string, MarkedTurn>();
-  const rings = new Map<string, Ring<Located>>();
-  let newestTs: number | undefined;
-  let afterAsOf = 0;
+/**
+ * What the pass keeps per session while reading, found with one lookup per record: the session's
+ * row (created when a turn or fork trace of it first counts), its series, its OTel turn count and
+ * the compaction turns waiting for its next turn.
+ */
+interface SessionState {
+  stats: SessionStats | undefined;
+  series: SeriesRing | undefined;
+  /** The turn of the session's last OTel span, which a span without a turn number follows. */
+  lastOtelTurn: number;
+  /** Compaction turns keyed by the turn that decides them (their turn + 1). */
+  awaiting: Map<number, MarkedTurn> | undefined;
+}
 
-  const session = (id: string): SessionStats => {
-    let s = sessions.get(id);
+/** Everything the pass gathers. */
+interface PassState {
+  overall: Totals;
+  sessions: Map<string, SessionStats>;
+  states: Map<string, SessionState>;
+  /** Miss sources as a bit mask (bit i = MISS_SOURCES[i]) per session and turn, with the first trace's ts. */
+  forks: Map<string, ForkTrace>;
+  marked: MarkedTurn[];
+  rings: Map<string, Ring<Located>>;
+  /** A field, not a variable: a closure variable holding a double is a fresh heap number per store. */
+  newest: { ts: number };
+  afterAsOf: number;
+}
+
+function newPassState(): PassState {
+  return {
+    overall: emptyTotals(),
+    sessions: new Map(),
+    states: new Map(),
+    forks: new Map(),
+    marked: [],
+    rings: new Map(),
+    newest: { ts: -Infinity },
+    afterAsOf: 0,
+  };
+}
+
+function stateOf(p: PassState, id: string): SessionState {
+  let st = p.states.get(id);
+  if (!st) {
+    st = {
+      stats: undefined,
+      series: undefined,
+      lastOtelTurn: 0,
+      awaiting: undefined,
+    };
+    p.states.set(id, st);
+  }
+  return st;
+}
+
+function statsOf(p: PassState, st: SessionState, id: string): SessionStats {
+  let s = st.stats;
+  if (!s) {
+    s = p.sessions.get(id);
     if (!s) {
       s = { totals: emptyTotals(), series: [] };
-      sessions.set(id, s);
+      p.sessions.set(id, s);
     }
-    return s;
-  };
-  const seriesRings = new Map<string, Ring<number>>();
-  const fold = (l: Located): void => {
-    addTurn(overall, l.rec);
-    addTurn(session(l.rec.session).totals, l.rec);
-    if (opts.series) {
-      let r = seriesRings.get(l.rec.session);
-      if (!r) {
-        r = new Ring(opts.series);
-        seriesRings.set(l.rec.session, r);
-      }
-      r.push(turnHitRatio(l.rec));
+    st.stats = s;
+  }
+  return s;
+}
+
+function fold(p: PassState, opts: ScanOptions, rec: TurnRecord, st: SessionState): void {
+  addTurn(p.overall, rec);
+  addTurn(statsOf(p, st, rec.session).totals, rec);
+  if (opts.series) {
+    st.series ??= new SeriesRing(opts.series);
+    st.series.push(turnHitRatio(rec));
+  }
+}
+
+/** The record sink of a pass: what reading one record changes. */
+function passSink(p: PassState, opts: ScanOptions): RecordSink {
+  const asOf = opts.asOf.getTime();
+  const start = opts.rangeMs === undefined ? -Infinity : asOf - opts.rangeMs;
+  return (record, file, line) => {
+    if (record.ts >= asOf) {
+      p.afterAsOf++;
+      return;
     }
+    if (record.kind === 'fork_trace') {
+      const k = key(record.session, record.turn);
+      let mask = 0;
+      for (const m of record.misses) mask |= 1 << MISS_SOURCES.indexOf(m);
+      const prior = p.forks.get(k);
+      // Two traces of one turn name the union of their sources.
+      if (prior) prior.mask |= mask;
+      else p.forks.set(k, { session: record.session, turn: record.turn, mask, ts: record.ts });
+      return;
+    }
+    const st = stateOf(p, record.session);
+    // An OTel span without a turn number is the next turn of its session, in reading order.
+    // The record is the reader's to reuse and this pass's to change: numbering it in place saves a copy.
+    const turn = record.turn ?? st.lastOtelTurn + 1;
+    record.turn = turn;
+    // Only OTel spans may lack a turn number, so only their turns need remembering.
+    if (record.shape === 'otel') st.lastOtelTurn = turn;
+    if (record.ts > p.newest.ts) p.newest.ts = record.ts;
+
+    const awaiting = st.awaiting;
+    if (awaiting !== undefined && awaiting.size > 0) {
+      const waiting = awaiting.get(turn);
+      if (waiting) {
+        waiting.decided = true;
+        waiting.missedTurn = turn;
+        waiting.cacheRead = record.cacheRead;
+        waiting.file = file;
+        waiting.line = line;
+        awaiting.delete(turn);
+        // Most sessions wait for one turn at a time: an empty map is not kept for the rest of the pass.
+        if (awaiting.size === 0) st.awaiting = undefined;
+      }
+    }
+    // A marked turn before a time window can never count: not kept.
+    const keep = opts.lastTurns !== undefined || record.ts >= start;
+    if (record.compaction && keep) {
+      const m: MarkedTurn = {
+        kind: 'compaction',
+        session: record.session,
+        turn,
+        ts: record.ts,
+        decided: false,
+        missedTurn: 0,
+        cacheRead: 0,
+        file: '',
+        line: 0,
+      };
+      p.marked.push(m);
+      (st.awaiting ??= new Map()).set(turn + 1, m);
+    }
+    if (record.injection && keep) {
+      p.marked.push({
+        kind: 'injection',
+        session: record.session,
+        turn,
+        ts: record.ts,
+        decided: true,
+        missedTurn: turn,
+        cacheRead: record.cacheRead,
+        file,
+        line,
+      });
+    }
+
+    if (record.ts < start) return;
+    if (opts.lastTurns === undefined) {
+      fold(p, opts, record, st);
+      return;
+    }
+    const rk = opts.perSession ? record.session : '';
+    let ring = p.rings.get(rk);
+    if (!ring) {
+      ring = new Ring(opts.lastTurns);
+      p.rings.set(rk, ring);
+    }
+    // The reader may reuse the record object: the ring keeps a copy.
+    ring.push({ rec: { ...record, turn }, file, line });
   };
+}
 
-  const read = await readTelemetry(
-    root,
-    files,
-    (record, file, line) => {
-      if (record.ts >= asOf) {
-        afterAsOf++;
-        return;
-      }
-      if (record.kind === 'fork_trace') {
-        const k = key(record.session, record.turn);
-        let mask = 0;
-        for (const m of record.misses) mask |= 1 << MISS_SOURCES.indexOf(m);
-        const prior = forks.get(k);
-        // Two traces of one turn name the union of their sources.
-        if (prior) prior.mask |= mask;
-        else forks.set(k, { mask, ts: record.ts });
-        return;
-      }
-      // An OTel span without a turn number is the next turn of its session, in reading order.
-      // The record is this pass's own object: numbering it in place saves a copy per turn.
-      const turn = record.turn ?? (lastTurnNo.get(record.session) ?? 0) + 1;
-      record.turn = turn;
-      // Only OTel spans may lack a turn number, so only their sessions need counting.
-      if (record.shape === 'otel') lastTurnNo.set(record.session, turn);
-      const l: Located = { rec: record as Located['rec'], file, line };
-      if (newestTs === undefined || record.ts > newestTs) newestTs = record.ts;
+export async function scanFiles(root: string, files: readonly string[], opts: ScanOptions): Promise<ScanResult> {
+  const p = newPassState();
+  const read = await readTelemetry(root, files, passSink(p, opts), opts);
+  return finishPass(p, read, opts);
+}
 
-      if (awaitingNext.size > 0) {
-        const k = key(record.session, turn);
-        const waiting = awaitingNext.get(k);
-        if (waiting) {
-          waiting.decider = { turn, cacheRead: record.cacheRead, file, line };
-          awaitingNext.delete(k);
-        }
-      }
-      // A marked turn before a time window can never count: not kept.
-      const keep = opts.lastTurns !== undefined || record.ts >= start;
-      if (record.compaction && keep) {
-        const m: MarkedTurn = { kind: 'compaction', session: record.session, turn, ts: record.ts };
-        marked.push(m);
-        awaitingNext.set(key(record.session, turn + 1), m);
-      }
-      if (record.injection && keep) {
-        marked.push({
-          kind: 'injection',
-          session: record.session,
-          turn,
-          ts: record.ts,
-          decider: { turn, cacheRead: record.cacheRead, file, line },
-        });
-      }
-
-      if (record.ts < start) return;
-      if (opts.lastTurns === undefined) {
-        fold(l);
-        return;
-      }
-      const rk = opts.perSession ? record.session : '';
-      let ring = rings.get(rk);
-      if (!ring) {
-        ring = new Ring(opts.lastTurns);
-        rings.set(rk, ring);
-      }
-      ring.push(l);
-    },
-    opts,
-  );
-
+/** The windows, invariants and rows of a finished pass. */
+function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanResult {
+  const asOf = opts.asOf.getTime();
+  const start = opts.rangeMs === undefined ? -Infinity : asOf - opts.rangeMs;
+  const { overall, forks, marked } = p;
+  const session = (id: string): SessionStats => statsOf(p, stateOf(p, id), id);
   // Which turns the window kept: every turn in range, or exactly the ones left in the rings.
   let inWindow: (session: string, turn: number, ts: number) => boolean;
   if (opts.lastTurns === undefined) {
     inWindow = (_s, _t, ts) => ts >= start && ts < asOf;
   } else {
     const kept = new Set<string>();
-    for (const ring of [...rings.values()]) {
+    for (const ring of [...p.rings.values()]) {
       for (const l of ring.toArray()) {
         kept.add(key(l.rec.session, l.rec.turn));
-        fold(l);
+        fold(p, opts, l.rec, stateOf(p, l.rec.session));
       }
     }
     inWindow = (s, t) => kept.has(key(s, t));
   }
-  for (const [s, r] of seriesRings) session(s).series = r.toArray();
+  for (const [id, st] of p.states) if (st.series) session(id).series = st.series.toArray();
 
-  for (const [k, f] of [...forks].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const [s = '', t = '0'] = k.split('\u0000');
-    if (!inWindow(s, Number(t), f.ts)) continue;
+  // Counts only: the order traces are added in changes nothing, so they are not sorted.
+  for (const f of forks.values()) {
+    if (!inWindow(f.session, f.turn, f.ts)) continue;
     const misses = MISS_SOURCES.filter((_, i) => f.mask & (1 << i));
     addMisses(overall, misses);
-    addMisses(session(s).totals, misses);
+    addMisses(session(f.session).totals, misses);
   }
 
   const invariants: Record<InvariantName, InvariantCheck> = {
@@ -248,31 +354,31 @@ export async function scanFiles(root: string, files: readonly string[], opts: Sc
   for (const m of marked) {
     if (!inWindow(m.session, m.turn, m.ts)) continue;
     const check = invariants[m.kind];
-    const d = m.decider;
-    if (!d) {
+    if (!m.decided) {
       check.unchecked++;
       continue;
     }
     check.checked++;
-    const trace = forks.get(key(m.session, d.turn));
+    const trace = forks.get(key(m.session, m.missedTurn));
     // Attribution, when recorded, says why the turn missed; without it a turn that read nothing missed the prefix.
     const cause =
       trace && trace.mask & prefixBit
         ? 'message_prefix miss'
-        : !trace && d.cacheRead === 0
+        : !trace && m.cacheRead === 0
           ? 'no cache read'
           : undefined;
     if (cause) {
       check.violations.push({
         session: m.session,
         turn: m.turn,
-        missed_turn: d.turn,
+        missed_turn: m.missedTurn,
         cause,
-        file: d.file,
-        line: d.line,
+        file: m.file,
+        line: m.line,
       });
     }
   }
 
-  return { read, overall, sessions, invariants, newestTs, afterAsOf };
+  const newestTs = p.newest.ts === -Infinity ? undefined : p.newest.ts;
+  return { read, overall, sessions: p.sessions, invariants, newestTs, afterAsOf: p.afterAsOf };
 }

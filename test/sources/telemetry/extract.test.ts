@@ -1,0 +1,534 @@
+/**
+ * The byte reader against parseLine: on every line it accepts it must give exactly the record
+ * parseLine gives (model aside: no metric reads it), and every line it declines is left to
+ * parseLine. Run over the fixtures, the bench generator's shapes and a generated corpus of
+ * tricky variants (shuffled keys, whitespace, nulls, escapes, UTF-8, odd numbers, truncation,
+ * duplicate keys, extra fields, single-byte corruption), in orders that exercise the learnt
+ * templates; then the whole reader against a line-by-line parseLine reader.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { extractedRecord, extractLine } from '../../../src/sources/telemetry/extract.js';
+import { MALFORMED_SHOWN, readTelemetry, type ReadSummary } from '../../../src/sources/telemetry/read.js';
+import { parseLine, type TelemetryRecord } from '../../../src/sources/telemetry/records.js';
+
+type Plain = Record<string, unknown>;
+
+/** A record as compared: model is the one field the byte reader does not read. */
+function comparable(r: TelemetryRecord): Plain {
+  const { model: _model, ...rest } = r as TelemetryRecord & { model?: string };
+  return rest;
+}
+
+/** What the general path makes of a line's bytes (as the reader decodes them). */
+function general(line: Buffer): Plain | string {
+  let end = line.length;
+  if (end > 0 && line[end - 1] === 13) end--;
+  const text = line.toString('utf8', 0, end);
+  if (text.length === 0 || text.trim() === '') return 'blank';
+  const p = parseLine(text);
+  return p.ok ? comparable(p.record) : `malformed: ${p.reason}`;
+}
+
+/** What the byte reader makes of it, or undefined when it declines. */
+function fast(line: Buffer): Plain | undefined {
+  const b = Buffer.concat([line, Buffer.from('\n')]);
+  const nl = extractLine(b, 0, b.length);
+  if (nl < 0) return undefined;
+  expect(nl).toBe(b.length - 1);
+  return { ...comparable(extractedRecord()) };
+}
+
+let accepted = 0;
+let declined = 0;
+/** Asserts the two paths agree on the line; says which one took it. */
+function check(line: Buffer | string): 'fast' | 'general' {
+  const b = typeof line === 'string' ? Buffer.from(line) : line;
+  if (b.includes(10)) throw new Error('a line holds no newline');
+  const f = fast(b);
+  if (f === undefined) {
+    declined++;
+    return 'general';
+  }
+  accepted++;
+  expect(f, b.toString('utf8')).toEqual(general(b));
+  return 'fast';
+}
+
+/** mulberry32: the corpus is the same on every run. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
+    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T,
+  };
+}
+
+const FIX = 'test/fixtures/telemetry';
+const fixtureLines = readdirSync(FIX)
+  .filter((f) => f.endsWith('.jsonl'))
+  .flatMap((f) => readFileSync(path.join(FIX, f), 'utf8').split('\n'));
+
+/** The shapes bench/telemetry.js writes, and the other documented ones. */
+const BASES: Plain[] = [
+  {
+    session_id: 'sess-00001f',
+    turn: 12,
+    ts: '2026-05-30T22:59:00.300Z',
+    model: 'claude-sonnet-4-5',
+    cache_breakpoints: 3,
+    usage: {
+      input_tokens: 940,
+      output_tokens: 1265,
+      cache_creation_input_tokens: 3225,
+      cache_read_input_tokens: 0,
+      cache_creation: { ephemeral_5m_input_tokens: 3225, ephemeral_1h_input_tokens: 0 },
+      server_tool_use: null,
+      service_tier: 'standard',
+    },
+  },
+  {
+    session_id: 'sess-000002',
+    turn: 7,
+    ts: '2026-05-30T23:00:00Z',
+    model: 'claude-sonnet-4-5',
+    compaction: true,
+    injection: false,
+    cache_breakpoints: 5,
+    usage: {
+      input_tokens: 10,
+      output_tokens: 20,
+      cache_creation_input_tokens: 300,
+      cache_read_input_tokens: 4000,
+      cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 300 },
+    },
+  },
+  { session_id: 'b', turn: 2, ts: 1780308180000, usage: { input_tokens: 300, output_tokens: 60 } },
+  {
+    session_id: 'a',
+    turn: 3,
+    ts: '2026-06-01T10:02:00Z',
+    injection: true,
+    usage: {
+      input_tokens: 50,
+      output_tokens: 80,
+      cache_creation_input_tokens: null,
+      cache_read_input_tokens: null,
+      cache_creation: null,
+    },
+  },
+  {
+    name: 'chat claude-sonnet-4-5',
+    ts: '2026-05-30T22:59:01.500Z',
+    turn: 1,
+    compaction: true,
+    attributes: {
+      'gen_ai.conversation.id': 'sess-00000n',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'claude-sonnet-4-5',
+      'gen_ai.usage.input_tokens': 7858,
+      'gen_ai.usage.output_tokens': 1136,
+      'gen_ai.usage.cache_read.input_tokens': 0,
+      'gen_ai.usage.cache_creation.input_tokens': 6599,
+    },
+  },
+  {
+    session_id: 'o3',
+    ts: '2026-06-01T11:01:00Z',
+    attributes: {
+      'gen_ai.system': 'anthropic',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.cache_read.input_tokens': null,
+    },
+  },
+  { type: 'fork_trace', session_id: 'c', turn: 5, ts: '2026-06-01T12:04:00Z', misses: ['message_prefix', 'tools'] },
+  { session_id: 'c', turn: 6, ts: '2026-06-01T12:05:00Z', misses: ['model', 'model', 'system_prompt'] },
+  { type: 'fork_trace', session_id: 'c', turn: 6, ts: '2026-06-01T12:05:00Z', misses: [] },
+];
+
+function shuffled(x: unknown, r: ReturnType<typeof rng>): unknown {
+  if (Array.isArray(x)) return x.map((v) => shuffled(v, r));
+  if (x === null || typeof x !== 'object') return x;
+  const entries = Object.entries(x as Plain);
+  for (let i = entries.length - 1; i > 0; i--) {
+    const j = r.int(0, i);
+    [entries[i], entries[j]] = [entries[j] as [string, unknown], entries[i] as [string, unknown]];
+  }
+  return Object.fromEntries(entries.map(([k, v]) => [k, shuffled(v, r)]));
+}
+
+/** Whitespace between tokens: JSON.stringify's indentation, with its newlines made blanks. */
+function spaced(o: unknown, r: ReturnType<typeof rng>): string {
+  return JSON.stringify(o, null, 1).replace(/\n */g, () => r.pick([' ', '\t', '\r', '', '  \t', ' \r ']));
+}
+
+/** Numbers as JSON may write them, whole or not. */
+const NUMBER_FORMS = [
+  '0',
+  '-0',
+  '1.0',
+  '1e3',
+  '1E3',
+  '12.5',
+  '-3',
+  '012',
+  '1.',
+  '.5',
+  '9007199254740993',
+  '123456789012345',
+  '1234567890123456',
+  '0e0',
+  '1e-2',
+  '-',
+  '+1',
+  '0x10',
+  'NaN',
+  'Infinity',
+];
+/** Values of any type, for any field. */
+const ANY_VALUE = [
+  'null',
+  'true',
+  'false',
+  '""',
+  '"x"',
+  '[]',
+  '{}',
+  '[1,{"a":[null]}]',
+  '{"k":{"k":{}}}',
+  '"2026-06-01T10:00:00Z"',
+  '"fork_trace"',
+  '["tools"]',
+  '["weather"]',
+  '5',
+  '0',
+  '-1',
+  '1.5',
+];
+const KEYS = [
+  'session_id',
+  'turn',
+  'ts',
+  'usage',
+  'input_tokens',
+  'output_tokens',
+  'cache_creation_input_tokens',
+  'cache_read_input_tokens',
+  'cache_creation',
+  'ephemeral_5m_input_tokens',
+  'ephemeral_1h_input_tokens',
+  'compaction',
+  'injection',
+  'cache_breakpoints',
+  'type',
+  'misses',
+  'attributes',
+  'gen_ai.conversation.id',
+  'gen_ai.usage.input_tokens',
+  'gen_ai.usage.output_tokens',
+  'gen_ai.usage.cache_read.input_tokens',
+  'gen_ai.usage.cache_creation.input_tokens',
+  'model',
+];
+
+/** Every value of `key` in the text replaced by `value`, one occurrence at a time. */
+function withValue(text: string, key: string, value: string): string[] {
+  const out: string[] = [];
+  const re = new RegExp(`"${key.replace(/\./g, '\\.')}":`, 'g');
+  for (const m of text.matchAll(re)) {
+    const at = (m.index ?? 0) + m[0].length;
+    const b = Buffer.from(text);
+    // The value's end: a JSON value here ends before the next , or } at its own depth.
+    let depth = 0;
+    let i = Buffer.byteLength(text.slice(0, at));
+    let inString = false;
+    for (; i < b.length; i++) {
+      const c = b[i];
+      if (inString) {
+        if (c === 0x5c) i++;
+        else if (c === 0x22) inString = false;
+        continue;
+      }
+      if (c === 0x22) inString = true;
+      else if (c === 0x7b || c === 0x5b) depth++;
+      else if (c === 0x7d || c === 0x5d) {
+        if (depth === 0) break;
+        depth--;
+      } else if (c === 0x2c && depth === 0) break;
+    }
+    out.push(`${b.subarray(0, Buffer.byteLength(text.slice(0, at))).toString()}${value}${b.subarray(i).toString()}`);
+  }
+  return out;
+}
+
+function variants(base: Plain, r: ReturnType<typeof rng>): (string | Buffer)[] {
+  const text = JSON.stringify(base);
+  const out: (string | Buffer)[] = [text];
+  for (let k = 0; k < 4; k++) out.push(JSON.stringify(shuffled(base, r)), spaced(shuffled(base, r), r));
+  out.push(` ${text}`, `\t${text}\r`, `${text}  `, `${text}\r`, `${text}x`, `${text},`, `[${text}]`, `${text}${text}`);
+  for (const key of KEYS) {
+    for (const v of [...NUMBER_FORMS, ...ANY_VALUE]) out.push(...withValue(text, key, v));
+    // Duplicate keys: JSON.parse keeps the last one.
+    for (const v of ['1', '"s"', 'null', '{}', 'true']) {
+      out.push(text.replace('{', `{"${key}":${v},`), text.replace(/}$/, `,"${key}":${v}}`));
+      for (const inner of ['"usage":{', '"cache_creation":{', '"attributes":{']) {
+        out.push(
+          text.replace(inner, `${inner}"${key}":${v},`),
+          text.replace(new RegExp(`(${inner}[^{}]*)}`), `$1,"${key}":${v}}`),
+        );
+      }
+    }
+  }
+  // Escapes and non-ASCII: in keys, in strings read, in strings skipped.
+  out.push(
+    text.replace('"session_id"', '"session\\u005fid"'),
+    text.replace('"turn"', '"tu\\u0072n"'),
+    text.replace(/"session_id":"([^"]*)"/, '"session_id":"\\u0041$1"'),
+    text.replace(/"session_id":"([^"]*)"/, '"session_id":"s\\"q"'),
+    text.replace(/"session_id":"([^"]*)"/, '"session_id":"séance-$1"'),
+    text.replace(/"session_id":"([^"]*)"/, '"session_id":"日本"'),
+    text.replace(/"ts":"([^"]*)"/, '"ts":"\\u0032$1"'),
+    text.replace('"fork_trace"', '"fork\\u005ftrace"'),
+    text.replace('"message_prefix"', '"message\\u005fprefix"'),
+    text.replace('"gen_ai.conversation.id":"', '"gen_ai.conversation.id":"\\u00e9'),
+    text.replace('"gen_ai.usage.input_tokens"', '"gen_ai.usage.input\\u005ftokens"'),
+    text.replace('"gen_ai.operation.name"', '"gen_ai.op\\u00e9ration"'),
+    text.replace('"gen_ai.operation.name"', '"gen_ai.opération"'),
+    text.replace('{', '{"note":"a \\"quoted\\" \\\\ word\\n\\t\\u00e9\\uD83D\\uDE00 日本 é",'),
+    text.replace('{', '{"note":"bad \\x escape",'),
+    text.replace('{', '{"note":"bad \\u12 escape",'),
+    text.replace('{', '{"note":"raw\ttab",'),
+    text.replace('{', '{"__proto__":{"usage":1},'),
+    text.replace('{', '{"constructor":1,"toString":2,'),
+    text.replace('{', '{"gen_ai.usage.input_tokens":5,'),
+    text.replace('{', '{"attributes":{"gen_ai.x":1},'),
+    text.replace('{', '{"attributes":[{"key":"gen_ai.usage.input_tokens","value":{"intValue":"9"}}],'),
+    text.replace('{', `{"deep":${'['.repeat(70)}${']'.repeat(70)},`),
+    text.replace('{', `{"deep":${'{"a":'.repeat(40)}1${'}'.repeat(40)},`),
+    text.replace('{', '{"startTimeUnixNano":"1780312920000000000",'),
+    text.replace(/"ts":"[^"]*",?/, ''),
+    text.replace(/,"ts":[0-9]+/, ''),
+  );
+  for (const ts of [
+    '2026-02-29T00:00:00Z',
+    '2028-02-29T00:00:00.000Z',
+    '2026-06-01T24:00:00Z',
+    '2026-06-01T10:00:60Z',
+    '2026-13-01T10:00:00Z',
+    '2026-06-01T10:00:00+02:00',
+    '2026-06-01T10:00:00.5Z',
+    '2026-06-01 10:00:00Z',
+    '2026-06-01T10:00:00.000z',
+    '20260601T100000Z',
+    '2026-06-01',
+    '',
+  ]) {
+    out.push(...withValue(text, 'ts', JSON.stringify(ts)));
+  }
+  // Invalid UTF-8 and a lone continuation byte, in a skipped string and in the session id.
+  const bytes = Buffer.from(text);
+  for (const bad of [[0xff], [0xc3], [0xe6, 0x97], [0x80], [0xc3, 0xa9]]) {
+    const q = bytes.indexOf('"session_id":"') + 14;
+    if (q >= 14) out.push(Buffer.concat([bytes.subarray(0, q), Buffer.from(bad), bytes.subarray(q)]));
+    out.push(Buffer.concat([Buffer.from('{"note":"'), Buffer.from(bad), Buffer.from('",'), bytes.subarray(1)]));
+  }
+  // Truncated at every byte, as a crash leaves a line.
+  for (let n = 0; n < bytes.length; n++) out.push(bytes.subarray(0, n));
+  // One byte replaced, at random places, by bytes that matter to JSON.
+  const swaps = [0x22, 0x5c, 0x7d, 0x7b, 0x5d, 0x2c, 0x3a, 0x20, 0x30, 0x39, 0x2d, 0x2e, 0x65, 0x78, 0x01, 0xff, 0x0d];
+  for (let k = 0; k < 400; k++) {
+    const b = Buffer.from(bytes);
+    b[r.int(0, b.length - 1)] = r.pick(swaps);
+    out.push(b);
+  }
+  return out;
+}
+
+describe('extractLine against parseLine', () => {
+  it('reads the fixture lines as parseLine does', () => {
+    let fastCount = 0;
+    for (let round = 0; round < 2; round++) {
+      for (const line of fixtureLines) if (check(line) === 'fast') fastCount++;
+    }
+    expect(fastCount).toBeGreaterThan(fixtureLines.length / 2);
+  });
+
+  it('reads the plain form of every documented shape', () => {
+    for (const base of BASES) {
+      expect(check(JSON.stringify(base)), JSON.stringify(base)).toBe('fast');
+      // The second time through a learnt template.
+      expect(check(JSON.stringify(base))).toBe('fast');
+    }
+  });
+
+  it('agrees on a generated corpus of tricky lines, or declines them', () => {
+    const r = rng(20260601);
+    const before = accepted;
+    let total = 0;
+    for (const base of BASES) {
+      for (const v of variants(base, r)) {
+        // The base first, so the variant is also tried against the template learnt from it.
+        check(JSON.stringify(base));
+        check(v);
+        total++;
+      }
+    }
+    // Interleaved in a random order too: templates of every shape compete.
+    const all = BASES.flatMap((b) => variants(b, r));
+    for (let k = 0; k < all.length; k++) check(all[r.int(0, all.length - 1)] as string | Buffer);
+    expect(total).toBeGreaterThan(5000);
+    // Plenty of the variants are records it reads itself (shuffled keys, whitespace, other numbers).
+    expect(accepted - before).toBeGreaterThan(total / 10);
+    expect(declined).toBeGreaterThan(0);
+  });
+
+  it('keeps its own copy of a line it learnt a layout from', () => {
+    const line =
+      '{"session_id":"b","turn":2,"ts":1780308180000,"layout_only_here":1,"usage":{"input_tokens":300,"output_tokens":60}}';
+    const b = Buffer.from(`${line}\n`);
+    expect(extractLine(b, 0, b.length)).toBe(b.length - 1);
+    // The reader reuses its buffer: what the layout was learnt from is overwritten, here by
+    // the same bytes but for the closing braces.
+    const broken = line.replace(/}}$/, '  ');
+    b.write(broken);
+    expect(check(broken)).toBe('general');
+    expect(check(line)).toBe('fast');
+  });
+
+  it('declines what it does not fully understand', () => {
+    const base = JSON.stringify(BASES[0]);
+    check(base);
+    const declinedLines = [
+      base.replace('"session_id"', '"session\\u005fid"'),
+      base.replace('"turn":12', '"turn":12.0'),
+      base.replace('"turn":12', '"turn":1.2e1'),
+      base.replace('"input_tokens":940', '"input_tokens":940,"input_tokens":941'),
+      base.replace('"ts":"2026-05-30T22:59:00.300Z"', '"ts":"2026-05-30T23:59:00.300+01:00"'),
+      base.replace('{', '{"gen_ai.usage.input_tokens":5,'),
+      base.slice(0, -1),
+      '{"ts":"2026-06-01T11:01:00Z","attributes":[{"key":"gen_ai.conversation.id","value":{"stringValue":"o2"}},{"key":"gen_ai.usage.input_tokens","value":{"intValue":"3000"}}]}',
+    ];
+    for (const line of declinedLines) expect(check(line), line).toBe('general');
+  });
+});
+
+afterAll(() => {
+  // Both paths were exercised: a corpus the byte reader declined whole would prove nothing.
+  expect(accepted).toBeGreaterThan(1000);
+  expect(declined).toBeGreaterThan(1000);
+});
+
+/** The reader as it was: split on newlines, drop one CR, skip blank lines, parseLine the rest. */
+function reference(content: Buffer, file: string): { records: Plain[]; summary: ReadSummary } {
+  const records: Plain[] = [];
+  const pieces: Buffer[] = [];
+  let s = 0;
+  for (let nl = content.indexOf(10); nl !== -1; nl = content.indexOf(10, s)) {
+    pieces.push(content.subarray(s, nl));
+    s = nl + 1;
+  }
+  if (s < content.length) pieces.push(content.subarray(s));
+  const stats = { path: file, bytes: content.length, lines: 0, records: 0, malformed: 0 };
+  const summary: ReadSummary = { files: [stats], malformed: 0, firstMalformed: [], mostlyMalformed: [] };
+  for (const piece of pieces) {
+    stats.lines++;
+    const end = piece.length > 0 && piece[piece.length - 1] === 13 ? piece.length - 1 : piece.length;
+    const text = piece.toString('utf8', 0, end);
+    if (text.trim() === '') continue;
+    const p = parseLine(text);
+    if (p.ok) {
+      stats.records++;
+      records.push({ ...comparable(p.record), line: stats.lines });
+    } else {
+      stats.malformed++;
+      summary.malformed++;
+      if (summary.firstMalformed.length < MALFORMED_SHOWN) {
+        summary.firstMalformed.push({ file, line: stats.lines, reason: p.reason });
+      }
+    }
+  }
+  if (stats.malformed > stats.records) summary.mostlyMalformed.push(stats);
+  return { records, summary };
+}
+
+describe('readTelemetry with the byte reader', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rfcgate-extract-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A file of every corpus line, blank and CRLF lines, a line longer than a read, and no final newline. */
+  function corpusFile(): Buffer {
+    const r = rng(7);
+    const parts: Buffer[] = [];
+    const lines = BASES.flatMap((b) => variants(b, r)).map((v) => (typeof v === 'string' ? Buffer.from(v) : v));
+    for (let k = 0; k < 12_000; k++) {
+      const pick = r.next();
+      if (pick < 0.6) parts.push(Buffer.from(JSON.stringify(r.pick(BASES))));
+      else if (pick < 0.97) parts.push(r.pick(lines));
+      else if (pick < 0.98) parts.push(Buffer.from(r.pick(['', ' ', '\t', '\r', '  \r'])));
+      else parts.push(Buffer.from(r.pick(fixtureLines)));
+      parts.push(Buffer.from(r.next() < 0.1 ? '\r\n' : '\n'));
+      if (k === 6000) {
+        const long = { ...(BASES[0] as Plain), note: 'x'.repeat(1_500_000) };
+        parts.push(Buffer.from(`${JSON.stringify(long)}\n`));
+      }
+    }
+    parts.push(Buffer.from(JSON.stringify(BASES[1])));
+    return Buffer.concat(parts);
+  }
+
+  async function viaReader(file: string): Promise<{ records: Plain[]; summary: ReadSummary }> {
+    const records: Plain[] = [];
+    const summary = await readTelemetry(dir, [file], (rec, _f, line) => {
+      records.push({ ...comparable(rec), line });
+    });
+    return { records, summary };
+  }
+
+  it('reads a plain file exactly as the line-by-line reader does', async () => {
+    const content = corpusFile();
+    writeFileSync(path.join(dir, 'corpus.jsonl'), content);
+    const got = await viaReader('corpus.jsonl');
+    const want = reference(content, 'corpus.jsonl');
+    expect(got.summary).toEqual(want.summary);
+    expect(got.records.length).toBe(want.records.length);
+    expect(got.records).toEqual(want.records);
+    expect(want.summary.malformed).toBeGreaterThan(100);
+  });
+
+  it('reads a gzip file exactly as the line-by-line reader does', async () => {
+    const content = corpusFile();
+    writeFileSync(path.join(dir, 'corpus.jsonl.gz'), gzipSync(content));
+    const got = await viaReader('corpus.jsonl.gz');
+    const want = reference(content, 'corpus.jsonl.gz');
+    want.summary.files[0]!.bytes = got.summary.files[0]?.bytes ?? -1;
+    expect(got.summary).toEqual(want.summary);
+    expect(got.records).toEqual(want.records);
+  });
+
+  it('reads files that end with a newline, with a partial line, or hold nothing', async () => {
+    for (const [name, content] of [
+      ['empty.jsonl', ''],
+      ['nl.jsonl', '\n'],
+      ['one.jsonl', JSON.stringify(BASES[0])],
+      ['one-crlf.jsonl', `${JSON.stringify(BASES[0])}\r\n`],
+      ['blank-end.jsonl', `${JSON.stringify(BASES[4])}\n\n  `],
+      ['partial.jsonl', `${JSON.stringify(BASES[4])}\n{"session_id":"x","turn":1`],
+    ] as const) {
+      writeFileSync(path.join(dir, name), content);
+      const got = await viaReader(name);
+      const want = reference(Buffer.from(content), name);
+      expect(got, name).toEqual(want);
+    }
+  });
+});
