@@ -75,7 +75,8 @@ function zList(out: Buffer): string[] {
 }
 
 function sorted(xs: Iterable<string>): string[] {
-  return [...new Set(xs)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // The default order compares UTF-16 code units, as < does, and is faster than a comparator.
+  return [...new Set(xs)].sort();
 }
 
 function haltSnapshot(info: ScopeInfo, reason: HaltReason, message: string): Snapshot {
