@@ -139,10 +139,11 @@ async function runAll(
   if (files === undefined) {
     // Hidden files are linted too; the walk honours .gitignore like git, and a file it
     // skips is simply read by the JavaScript scan.
-    return once(bin, root, [...args, '--hidden', '--glob', '!.git'], search);
+    // The folder is named, not implied: with no path rg would search a piped stdin instead.
+    return once(bin, root, [...args, '--hidden', '--glob', '!.git', '--', '.'], search, './');
   }
   for (const batch of batches(files)) {
-    const r = await once(bin, root, [...args, '--no-ignore', '--hidden', '--', ...batch], search);
+    const r = await once(bin, root, [...args, '--no-ignore', '--hidden', '--', ...batch], search, '');
     if (r !== 'ran') return r;
   }
   return 'ran';
@@ -171,7 +172,7 @@ function batches(files: string[]): string[][] {
  * when it printed nothing and failed (a pattern it cannot compile), 'failed' when it could
  * not run or was stopped.
  */
-function once(bin: string, cwd: string, args: string[], search: RgSearch): Promise<Outcome> {
+function once(bin: string, cwd: string, args: string[], search: RgSearch, prefix: string): Promise<Outcome> {
   return new Promise((resolve) => {
     if (search.stopped) {
       resolve('failed');
@@ -190,7 +191,9 @@ function once(bin: string, cwd: string, args: string[], search: RgSearch): Promi
     child.stdout.on('data', (b: Buffer) => {
       printed = true;
       const buf = rest ? Buffer.concat([rest, b]) : b;
-      const used = parseCounts(buf, (f, n) => search.record(f, n));
+      const used = parseCounts(buf, (f, n) => {
+        if (f.startsWith(prefix)) search.record(f.slice(prefix.length), n);
+      });
       rest = used < buf.length ? buf.subarray(used) : undefined;
     });
     child.on('error', () => resolve('failed'));

@@ -11,8 +11,8 @@
  *   every non-ASCII character (including U+FFFD for an invalid sequence) comes from one or
  *   more bytes ≥ 0x80. So each character-matching atom becomes "one of the ASCII bytes it
  *   matches" (found by asking JavaScript itself, flags included) or, when it can match any
- *   non-ASCII character, "a run of bytes ≥ 0x80". Without the u flag an atom can match one
- *   half of a surrogate pair; the other half then needs no bytes, so that run may be empty.
+ *   non-ASCII character, "a run of bytes ≥ 0x80". Without the u flag two atoms may each
+ *   match one half of a surrogate pair: its four bytes split between their two runs.
  * - Assertions (`^ $ \b \B`, lookaround) only ever reject matches: they are dropped.
  * - A backreference matches some earlier text: it becomes "any bytes".
  * - Groups lose their names and captures; quantifiers keep their counts.
@@ -25,7 +25,6 @@ import { type AST, RegExpParser } from '@eslint-community/regexpp';
 class Unsupported extends Error {}
 
 const HIGH_RUN = '[\\x80-\\xFF]+';
-const HIGH_RUN_OR_NONE = '[\\x80-\\xFF]*';
 const ANY_BYTES = '[\\x00-\\xFF]*';
 
 /** The pattern ripgrep runs (with -U, since JavaScript matches may span lines), or undefined. */
@@ -110,7 +109,7 @@ function atom(a: Atom, ctx: Ctx): string {
   const parts: string[] = [];
   const ascii = asciiClass(a, ctx);
   if (ascii) parts.push(ascii);
-  if (nonAscii(a, ctx)) parts.push(!ctx.unicode && surrogate(a) ? HIGH_RUN_OR_NONE : HIGH_RUN);
+  if (nonAscii(a, ctx)) parts.push(HIGH_RUN);
   // An atom that matches nothing (such as []): rare enough not to model.
   if (parts.length === 0) throw new Unsupported();
   return parts.length === 1 ? (parts[0] as string) : `(?:${parts.join('|')})`;
@@ -179,20 +178,4 @@ function letterIn(r: AST.CharacterClassRange, ctx: Ctx): boolean {
 
 function overlaps(lo: number, hi: number, a: number, b: number): boolean {
   return lo <= b && hi >= a;
-}
-
-/** Without the u flag: whether the atom may match a lone half of a surrogate pair (true when unsure). */
-function surrogate(a: Atom | AST.CharacterClassElement): boolean {
-  switch (a.type) {
-    case 'Character':
-      return a.value >= 0xd800 && a.value <= 0xdfff;
-    case 'CharacterClassRange':
-      return overlaps(a.min.value, a.max.value, 0xd800, 0xdfff);
-    case 'CharacterSet':
-      return a.kind === 'any' || a.kind === 'property' || a.negate;
-    case 'CharacterClass':
-      return a.negate || a.unicodeSets || a.elements.some((x) => surrogate(x));
-    default:
-      return true;
-  }
 }
