@@ -75,8 +75,7 @@ function zList(out: Buffer): string[] {
 }
 
 function sorted(xs: Iterable<string>): string[] {
-  // The default order compares UTF-16 code units, as < does, and is faster than a comparator.
-  return [...new Set(xs)].sort();
+  return [...new Set(xs)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function haltSnapshot(info: ScopeInfo, reason: HaltReason, message: string): Snapshot {
