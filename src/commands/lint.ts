@@ -98,9 +98,7 @@ EXIT CODES
     const bin = flags.rg === false ? undefined : rgBinary();
     // For the whole tree, rg walks it while git is still listing it.
     const search =
-      bin !== undefined && scope.kind === 'tree'
-        ? rgSearch(bin, root, rules, flags['max-file-size'])
-        : undefined;
+      bin !== undefined && scope.kind === 'tree' ? rgSearch(bin, root, rules, flags['max-file-size']) : undefined;
     const snapshot = await listing;
     const opts: LintRunOptions = { rfc: id, rules, snapshot, asOf, maxFileBytes: flags['max-file-size'] };
     if (bin !== undefined) opts.rg = { bin, ...(search ? { search } : {}) };
