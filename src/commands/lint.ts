@@ -11,7 +11,7 @@ import { guardedPathsHint, loadLints } from '../lint/load.js';
 import { matcher } from '../lint/globs.js';
 import { lintExitCode, type LintReport } from '../lint/report.js';
 import { DEFAULT_MAX_FILE_BYTES, type LintRunOptions, runLint } from '../lint/run.js';
-import { rgBinary, rgSearch } from '../lint/prefilter.js';
+import { rgBinary } from '../lint/rg-binary.js';
 import { openSnapshot, type ScopeRequest, type Snapshot } from '../lint/scopes.js';
 import { UsageError } from '../spec/problems.js';
 
@@ -96,9 +96,12 @@ EXIT CODES
     listing.catch(() => undefined);
     let { rules } = await loadLints(root, id);
     const bin = flags.rg === false ? undefined : rgBinary();
-    // For the whole tree, rg walks it while git is still listing it.
+    // For the whole tree, rg walks it while git is still listing it. Loaded only then: the
+    // regex parser it brings is not needed by --staged.
     const search =
-      bin !== undefined && scope.kind === 'tree' ? rgSearch(bin, root, rules, flags['max-file-size']) : undefined;
+      bin !== undefined && scope.kind === 'tree'
+        ? (await import('../lint/prefilter.js')).rgSearch(bin, root, rules, flags['max-file-size'])
+        : undefined;
     const snapshot = await listing;
     const opts: LintRunOptions = { rfc: id, rules, snapshot, asOf, maxFileBytes: flags['max-file-size'] };
     if (bin !== undefined) opts.rg = { bin, ...(search ? { search } : {}) };

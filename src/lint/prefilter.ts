@@ -69,14 +69,6 @@ export const RG_FROM = 1000;
 /** Bytes of path arguments per rg run, well under Linux's ARG_MAX (2 MiB with the environment). */
 const ARG_BYTES = 512 * 1024;
 
-/** The rg binary to use: RFCGATE_RG names one; RFCGATE_RG=0 (or --no-rg) turns rg off. */
-export function rgBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const v = env.RFCGATE_RG;
-  if (v === undefined || v === '') return 'rg';
-  if (v === '0' || v.toLowerCase() === 'false' || v.toLowerCase() === 'off') return undefined;
-  return v;
-}
-
 export function ruleKey(r: Pick<ContentRule, 'source' | 'flags'>): string {
   return `${r.flags}/${r.source}`;
 }

@@ -24,7 +24,7 @@ import {
 import type { ContentCheck } from './rules/check.js';
 import { contentChecks } from './checks.js';
 import { type PlannedFile, type ScanResult, scanFiles } from './scan.js';
-import { RG_FROM, type RgSearch, rgSearch, ruleKey } from './prefilter.js';
+import type { RgSearch } from './prefilter.js';
 import { checkRequire } from './rules/require.js';
 import type { SkippedFile, Snapshot } from './scopes.js';
 import type { LintRule } from './spec.js';
@@ -194,6 +194,8 @@ async function prefilter(
     rg?.search?.stop();
     return none;
   }
+  // Loaded only here: the regex parser it brings is not needed by --staged or --no-rg.
+  const { RG_FROM, rgSearch, ruleKey } = await import('./prefilter.js');
   const whole = snap.info.kind === 'tree';
   if (!rg.search && !whole && plan.length < (rg.from ?? RG_FROM)) return none;
   const search =
