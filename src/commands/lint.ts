@@ -11,6 +11,7 @@ import { guardedPathsHint, loadLints } from '../lint/load.js';
 import { matcher } from '../lint/globs.js';
 import { lintExitCode, type LintReport } from '../lint/report.js';
 import { DEFAULT_MAX_FILE_BYTES, type LintRunOptions, runLint } from '../lint/run.js';
+import { rgBinary } from '../lint/rg-binary.js';
 import { openSnapshot, type ScopeRequest, type Snapshot } from '../lint/scopes.js';
 import { UsageError } from '../spec/problems.js';
 
@@ -63,6 +64,11 @@ EXIT CODES
       default: DEFAULT_MAX_FILE_BYTES,
       min: 1,
     }),
+    rg: Flags.boolean({
+      description:
+        'Screen working-tree files with ripgrep (rg on PATH, or the binary RFCGATE_RG names) and read only those it cannot clear; --no-rg (or RFCGATE_RG=0) reads every file. The report is the same either way.',
+      allowNo: true,
+    }),
     timeout: Flags.integer({ description: 'Seconds the order rule may wait for git.', default: 60, min: 1 }),
   };
 
@@ -89,8 +95,18 @@ EXIT CODES
     // Awaited below; if the spec is bad first, its own failure must not go unhandled.
     listing.catch(() => undefined);
     let { rules } = await loadLints(root, id);
+    const bin = flags.rg === false ? undefined : rgBinary();
+    // For the whole tree, rg walks it while git is still listing it. Loaded only then: the
+    // regex parser it brings is not needed by --staged.
+    const search =
+      bin !== undefined && scope.kind === 'tree'
+        ? (await import('../lint/prefilter.js')).rgSearch(bin, root, rules, flags['max-file-size'])
+        : undefined;
     const snapshot = await listing;
     const opts: LintRunOptions = { rfc: id, rules, snapshot, asOf, maxFileBytes: flags['max-file-size'] };
+    if (bin !== undefined) opts.rg = { bin, ...(search ? { search } : {}) };
+    const rgFrom = Number(process.env.RFCGATE_LINT_RG_FROM);
+    if (opts.rg && Number.isInteger(rgFrom) && rgFrom >= 0) opts.rg.from = rgFrom;
     // How many files to read before a second thread helps; tests set it low to exercise the split.
     const parallelFrom = Number(process.env.RFCGATE_LINT_PARALLEL_FROM);
     if (Number.isInteger(parallelFrom) && parallelFrom > 0) opts.parallelFrom = parallelFrom;

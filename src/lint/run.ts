@@ -5,7 +5,8 @@
  * common case (nothing found) costs one scan. Binary and huge files are skipped with a note.
  * It prints nothing; formatters turn the report into text.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { HaltReason } from '../model/result.js';
@@ -23,6 +24,7 @@ import {
 import type { ContentCheck } from './rules/check.js';
 import { contentChecks } from './checks.js';
 import { type PlannedFile, type ScanResult, scanFiles } from './scan.js';
+import type { RgSearch } from './prefilter.js';
 import { checkRequire } from './rules/require.js';
 import type { SkippedFile, Snapshot } from './scopes.js';
 import type { LintRule } from './spec.js';
@@ -40,6 +42,11 @@ export interface LintRunOptions {
   maxFileBytes?: number;
   /** Scan with a second thread from this many files to read (default PARALLEL_FROM). */
   parallelFrom?: number;
+  /**
+   * Screen working-tree files with ripgrep first (prefilter.ts): the rg binary, and
+   * optionally a search of the whole tree already started. Without it every file is read.
+   */
+  rg?: { bin: string; search?: RgSearch; from?: number };
   /** Order rules known not to run in this change scope, with why (the RFC was not loaded for them). */
   skipOrder?: Map<string, string>;
   /** Needed only when there are order rules that run in this scope. */
@@ -76,6 +83,7 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
   };
 
   if (snap.halt) {
+    opts.rg?.search?.stop();
     const halt = snap.halt;
     const rules = opts.rules.map((r) => result({ rule: r, findings: [], filesChecked: 0, halt }));
     return { ...base, verdict: 'halt', files: { in_scope: 0, checked: 0, skipped }, rules, findings: [] };
@@ -107,11 +115,19 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
     });
     if (scan.length || inspect.length) plan.push([f, scan, inspect]);
   }
-  const scanned = await scanAll(plan, live, snap, maxBytes, asOf, opts.parallelFrom ?? PARALLEL_FROM);
-  for (const f of scanned.findings) state(f.rule).findings.push(f);
-  live.forEach((c, i) => (state(c.rule.id).filesChecked += scanned.perCheck[i] ?? 0));
-  skipped.push(...scanned.skipped);
-  const checked = scanned.checked;
+  const screened = await prefilter(plan, live, snap, opts, maxBytes);
+  const parts = [
+    ...screened.early,
+    await scanAll(screened.rest, live, snap, maxBytes, asOf, opts.parallelFrom ?? PARALLEL_FROM),
+  ];
+  let checked = screened.cleanFiles;
+  for (const part of parts) {
+    for (const f of part.findings) state(f.rule).findings.push(f);
+    live.forEach((c, i) => (state(c.rule.id).filesChecked += part.perCheck[i] ?? 0));
+    skipped.push(...part.skipped);
+    checked += part.checked;
+  }
+  live.forEach((c, i) => (state(c.rule.id).filesChecked += screened.clean[i] ?? 0));
 
   for (const r of opts.rules) {
     const s = state(r.id);
@@ -155,6 +171,86 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
     rules,
     findings,
   };
+}
+
+/**
+ * With rg: scans the files rg found a hit in as rg reports them, and once rg is done
+ * splits the rest of the plan into the files still to read and the files rg showed clean:
+ * searched to the end, no rule pattern and no NUL byte in them, within the size limit. A
+ * clean file counts as checked by each of its rules, exactly as reading it would have; it
+ * cannot hold a finding, because each rule's rg pattern matches wherever the rule's own
+ * regex does. Without rg, everything is still to read.
+ */
+async function prefilter(
+  plan: PlannedFile[],
+  checks: ContentCheck[],
+  snap: Snapshot,
+  opts: LintRunOptions,
+  maxBytes: number,
+): Promise<{ rest: PlannedFile[]; early: ScanResult[]; clean: number[]; cleanFiles: number }> {
+  const none = { rest: plan, early: [], clean: [], cleanFiles: 0 };
+  const rg = opts.rg;
+  if (!rg || snap.workingTree === undefined || plan.length === 0) {
+    rg?.search?.stop();
+    return none;
+  }
+  // Loaded only here: the regex parser it brings is not needed by --staged or --no-rg.
+  const { RG_FROM, rgSearch, ruleKey } = await import('./prefilter.js');
+  const whole = snap.info.kind === 'tree';
+  if (!rg.search && !whole && plan.length < (rg.from ?? RG_FROM)) return none;
+  const search =
+    rg.search ?? rgSearch(rg.bin, snap.workingTree, opts.rules, maxBytes, whole ? undefined : plan.map(([f]) => f));
+  const read = (ps: string[]) => snap.read(ps, maxBytes);
+  const byFile = new Map(plan.map((p) => [p[0], p]));
+  const taken = new Set<string>();
+  const early: ScanResult[] = [];
+  // Small slices, so rg's output keeps being drained while files are scanned.
+  const SLICE = 16;
+  let seen = 0;
+  for (;;) {
+    const slice: PlannedFile[] = [];
+    for (; seen < search.hits.length && slice.length < SLICE; seen++) {
+      const p = byFile.get(search.hits[seen] as string);
+      if (p && !taken.has(p[0])) {
+        taken.add(p[0]);
+        slice.push(p);
+      }
+    }
+    if (slice.length) {
+      early.push(scanFiles(slice, checks, read));
+      await new Promise((resolve) => setImmediate(resolve));
+      continue;
+    }
+    if (search.finished) break;
+    await search.next(seen);
+  }
+  const screens = checks.map((c) => search.screened.has(ruleKey(c.rule)));
+  const rest: PlannedFile[] = [];
+  const clean = checks.map(() => 0);
+  let cleanFiles = 0;
+  for (const p of plan) {
+    const [file, scan, inspect] = p;
+    if (taken.has(file)) continue;
+    if (
+      !search.ok ||
+      inspect.length ||
+      search.counts.get(file) !== 0 ||
+      !scan.every((i) => screens[i]) ||
+      // rg searches a file named on its command line whatever its size.
+      (!whole && !withinLimit(snap.workingTree, file, maxBytes))
+    ) {
+      rest.push(p);
+      continue;
+    }
+    cleanFiles++;
+    for (const i of scan) clean[i] = (clean[i] ?? 0) + 1;
+  }
+  return { rest, early, clean, cleanFiles };
+}
+
+function withinLimit(root: string, file: string, maxBytes: number): boolean {
+  const st = statSync(`${root}${sep}${file}`, { throwIfNoEntry: false });
+  return st !== undefined && st.isFile() && st.size <= maxBytes;
 }
 
 function anyMatch(universe: string[], glob: string): boolean {

@@ -48,9 +48,7 @@ export function scanFiles(
       }
       out.checked++;
       for (const i of scan) out.perCheck[i] = (out.perCheck[i] ?? 0) + 1;
-      // Byte-for-byte (latin1) is the cheapest decoding and exact for ASCII; anything else is
-      // UTF-8, so columns count the same characters an editor shows.
-      const text = data.toString(isAscii(data) ? 'latin1' : 'utf8');
+      const text = decodeText(data);
       const lines = new LineIndex(text);
       if (scan.length) {
         const key = scan.join(',');
@@ -74,6 +72,15 @@ export function scanFiles(
     }
   }
   return out;
+}
+
+/**
+ * A file's text as every rule sees it. Byte-for-byte (latin1) is the cheapest decoding and
+ * exact for ASCII; anything else is UTF-8, so columns count the same characters an editor
+ * shows.
+ */
+export function decodeText(data: Buffer): string {
+  return data.toString(isAscii(data) ? 'latin1' : 'utf8');
 }
 
 /** Every screen alternative is wrapped, so one rule's alternation cannot swallow another's. */

@@ -4,9 +4,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { removeFixtures } from '../helpers/git-fixture.js';
+import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { modeline } from '../helpers/spec-fixture.js';
 import { L1, lintRepo } from '../lint/helpers.js';
+import { requireRg } from '../lint/rg.js';
 
 const BIN = resolve('bin/run.js');
 
@@ -68,6 +69,34 @@ describe('rfcgate lint', () => {
     const report = JSON.parse(one.stdout);
     expect(report.findings).toHaveLength(14);
     expect(report.files.skipped).toEqual([{ path: 'src/bin.py', reason: 'binary' }]);
+  });
+
+  it('screens with rg by default (RFCGATE_RG names it); --no-rg, RFCGATE_RG=0 or a missing rg read every file; the report is the same', () => {
+    requireRg();
+    const files: Record<string, string> = { 'src/bin.py': '\u0000"measurement.lease_plane.x"' };
+    for (let i = 0; i < 12; i++) files[`src/f${i}.py`] = i % 4 ? 'x = 1\n' : `x = "measurement.lease_plane.r${i}"\n`;
+    const repo = lintRepo({ rules: [L1], files });
+    const bin = tempDir('rfcgate-rg-');
+    const marker = join(bin, 'calls');
+    const wrapper = join(bin, 'rg');
+    writeFileSync(wrapper, `#!/bin/sh\necho run >> '${marker}'\nexec rg "$@"\n`, { mode: 0o755 });
+    const args = ['lint', '--json', '--as-of', '2026-06-01'];
+    const calls = () => (existsSync(marker) ? readFileSync(marker, 'utf8').split('\n').filter(Boolean).length : 0);
+    const viaRg = run(args, repo.dir, { RFCGATE_RG: wrapper });
+    expect(viaRg.code).toBe(1);
+    expect(calls()).toBe(1);
+    for (const [extra, env] of [
+      [['--no-rg'], { RFCGATE_RG: wrapper }],
+      [[], { RFCGATE_RG: '0' }],
+      [[], { RFCGATE_RG: join(bin, 'missing') }],
+    ] as const) {
+      const r = run([...args, ...extra], repo.dir, env);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe(viaRg.stdout);
+    }
+    expect(calls()).toBe(1);
+    expect(JSON.parse(viaRg.stdout).findings).toHaveLength(3);
   });
 
   it('exit 2 when an include glob matches nothing, naming it', () => {
