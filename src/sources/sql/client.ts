@@ -405,8 +405,10 @@ export class PgClient implements SqlClient {
     let result: { rows: SqlRow[] } | undefined;
     let failure: unknown;
     try {
-      await client.query('BEGIN READ ONLY');
-      await client.query(SESSION_SETUP, [timeoutSetting(timeoutMs)]);
+      // One round trip for both: the setting is digits made here, never outside input.
+      await client.query(
+        `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeoutSetting(timeoutMs)}; SET LOCAL TimeZone = 'UTC'`,
+      );
       // The extended protocol even without parameters: the simple protocol would accept
       // `ROLLBACK; INSERT ...` and step out of the read-only transaction.
       const config: pg.QueryConfig & { queryMode: 'extended' } = { text, values: params, queryMode: 'extended' };
