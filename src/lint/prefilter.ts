@@ -104,6 +104,20 @@ export function rgSearch(bin: string, root: string, rules: LintRule[], maxBytes:
 
 type Outcome = 'ran' | 'rejected' | 'failed';
 
+/** How rg matches and reports: what the soundness tests of rg-pattern.ts run rg with too. */
+export const RG_MATCH_ARGS: readonly string[] = [
+  '--no-config',
+  // Raw bytes: no binary detection, no transcoding of a file with a BOM.
+  '--text',
+  '--encoding',
+  'none',
+  // JavaScript matches may span lines.
+  '--multiline',
+  '--count',
+  '--include-zero',
+  '--null',
+];
+
 async function runAll(
   bin: string,
   root: string,
@@ -113,16 +127,7 @@ async function runAll(
   search: RgSearch,
 ): Promise<Outcome> {
   const args = [
-    '--no-config',
-    // Raw bytes: no binary detection, no transcoding of a file with a BOM.
-    '--text',
-    '--encoding',
-    'none',
-    // JavaScript matches may span lines.
-    '--multiline',
-    '--count',
-    '--include-zero',
-    '--null',
+    ...RG_MATCH_ARGS,
     '--no-messages',
     '--max-filesize',
     String(maxBytes),

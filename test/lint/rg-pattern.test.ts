@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NUL_PATTERN, rgPattern } from '../../src/lint/rg-pattern.js';
+import { RG_MATCH_ARGS } from '../../src/lint/prefilter.js';
 import { decodeText } from '../../src/lint/scan.js';
 import { requireRg } from './rg.js';
 
@@ -163,24 +164,11 @@ function texts(): Buffer[] {
 
 /** The files rg counts at least one match in, for one pattern. */
 function rgHits(dir: string, pattern: string): Set<string> {
-  const r = spawnSync(
-    RG,
-    [
-      '--no-config',
-      '--text',
-      '--encoding',
-      'none',
-      '--multiline',
-      '--count',
-      '--include-zero',
-      '--null',
-      '-e',
-      pattern,
-      '--',
-      '.',
-    ],
-    { cwd: dir, encoding: 'latin1', maxBuffer: 1 << 26 },
-  );
+  const r = spawnSync(RG, [...RG_MATCH_ARGS, '-e', pattern, '--', '.'], {
+    cwd: dir,
+    encoding: 'latin1',
+    maxBuffer: 1 << 26,
+  });
   if (r.status !== 0 && r.status !== 1) throw new Error(`rg failed on ${pattern}: ${r.stderr}`);
   const hits = new Set<string>();
   for (const line of r.stdout.split('\n')) {
