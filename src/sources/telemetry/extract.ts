@@ -19,7 +19,7 @@
  *
  * `model` is not read: no metric or invariant uses it, and reading it would cost a string per line.
  */
-import { MISS_SOURCES, type MissSource, type TelemetryRecord, type TurnRecord } from './records.js';
+import { MISS_SOURCES, type MissSource, type TelemetryRecord, type TurnRecord, utcDateMs } from './records.js';
 
 /** What the last successful `extractLine` read. One object, overwritten by every line. */
 export interface Extracted {
@@ -332,8 +332,6 @@ function boolean(b: Uint8Array, i: number): number {
   return -1;
 }
 
-const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 function digitsAt(b: Uint8Array, at: number, len: number): number {
   let n = 0;
   for (let k = at; k < at + len; k++) {
@@ -377,13 +375,7 @@ function sameDate(b: Uint8Array, at: number): boolean {
 
 /** `YYYY-MM-DD` at `at` as epoch milliseconds, NaN for an impossible date. */
 function dateMs(b: Uint8Array, at: number): number {
-  const y = digitsAt(b, at, 4);
-  const mo = digitsAt(b, at + 5, 2);
-  const d = digitsAt(b, at + 8, 2);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1) return Number.NaN;
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  if (d > (mo === 2 && !leap ? 28 : (DAYS[mo - 1] ?? 31))) return Number.NaN;
-  return Date.UTC(y, mo - 1, d);
+  return utcDateMs(digitsAt(b, at, 4), digitsAt(b, at + 5, 2), digitsAt(b, at + 8, 2));
 }
 
 /**

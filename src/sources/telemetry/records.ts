@@ -110,6 +110,14 @@ function digits(s: string, at: number, len: number): number {
 
 const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** Midnight UTC of a calendar date as epoch milliseconds; NaN for an impossible date (2026-02-30). */
+export function utcDateMs(y: number, mo: number, d: number): number {
+  if (y < 0 || mo < 1 || mo > 12 || d < 1) return Number.NaN;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > (mo === 2 && !leap ? 28 : (DAYS[mo - 1] ?? 31))) return Number.NaN;
+  return Date.UTC(y, mo - 1, d);
+}
+
 /**
  * `YYYY-MM-DDTHH:MM:SSZ` or `…SS.sssZ`, the form writers emit, read without Date.parse (which
  * costs more than the rest of a line); anything else goes to Date.parse.
@@ -127,12 +135,8 @@ function isoUtc(x: string): number | undefined {
   const mi = digits(x, 14, 2);
   const s = digits(x, 17, 2);
   const ms = n === 24 ? digits(x, 20, 3) : 0;
-  if (y < 0 || ms < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) {
-    return Number.NaN;
-  }
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  if (d > (mo === 2 && !leap ? 28 : (DAYS[mo - 1] ?? 31))) return Number.NaN;
-  return Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  if (ms < 0 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return Number.NaN;
+  return utcDateMs(y, mo, d) + ((h * 60 + mi) * 60 + s) * 1000 + ms;
 }
 
 function timestamp(x: unknown): number | undefined {
