@@ -1,5 +1,8 @@
 /**
  * What bin/run.js takes from oclif, as a module of the build's bundle: bin/run.js and the
  * bundled commands then share one bundled copy of oclif instead of loading its ~200 files.
+ * Everything imports oclif by subpath (`@oclif/core/run`, `/flags`, `/command`): its index
+ * would bring every module of the package into the bundle that each command evaluates.
  */
-export { flush, run } from '@oclif/core';
+export { flush } from '@oclif/core/flush';
+export { run } from '@oclif/core/run';

@@ -1,5 +1,5 @@
 import { join, relative } from 'node:path';
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/rfc-command.js';
 import { buildSandbox, PACKAGE_ROOT } from '../demo/sandbox.js';
 import { evaluateRfc } from '../engine/evaluate.js';

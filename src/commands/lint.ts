@@ -1,5 +1,6 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { parseAsOf, RfcCommand } from '../cli/rfc-command.js';
 import { type FormatOutput, parseFormatFlags } from '../cli/format-flags.js';
 import {

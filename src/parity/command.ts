@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { RfcCommand } from '../cli/rfc-command.js';
 import { formatParity, type ParityFormat } from '../formatters/parity/index.js';
 import { UsageError } from '../spec/problems.js';

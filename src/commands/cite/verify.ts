@@ -1,6 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { RfcCommand } from '../../cli/rfc-command.js';
 import { applyFixes } from '../../cite/fix.js';
 import { type CitationClaim, claimsFor } from '../../cite/spec.js';

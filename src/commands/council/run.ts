@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { RfcCommand } from '../../cli/rfc-command.js';
 import { COUNCIL_FORMATS, type CouncilFormat, formatCouncil } from '../../formatters/council/index.js';
 import { UsageError } from '../../spec/problems.js';

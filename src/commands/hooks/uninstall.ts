@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../../cli/rfc-command.js';
 import { type HookAction, uninstallHooks } from '../../lint/hooks.js';
 

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { LEDGER_EXIT_CODES_HELP, LedgerCommand, openWriter } from '../../ledger/cli.js';
 import {
   checkMeasurementType,

@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { PARITY_FORMATS } from '../../formatters/parity/index.js';
 import { ParityCommand } from '../../parity/command.js';
 import type { ParityReport } from '../../parity/compare.js';

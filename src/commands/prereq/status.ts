@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
 import { Measurer } from '../../engine/measure.js';
 import { formatPrereqs, PREREQ_FORMATS, type PrereqFormat } from '../../formatters/prereqs/index.js';

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { progressLine } from '../../cli/progress.js';
 import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
 import { once } from 'node:events';
