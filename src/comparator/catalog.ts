@@ -30,56 +30,62 @@ export interface LiveTable {
   uniqueSets: string[][];
 }
 
-const COLUMNS_SQL = `SELECT c.relkind::text AS relkind, a.attname AS name,
+/**
+ * Every listed table's columns and unique-index column sets in one statement (one round trip
+ * for a pair, not four): one row per column, each carrying its table's position in the list
+ * and the table's unique sets as JSON. A table that does not exist has no row.
+ */
+function liveTablesSql(count: number): string {
+  const wanted = Array.from({ length: count }, (_, i) => `(${i}, $${2 * i + 1}::text, $${2 * i + 2}::text)`).join(', ');
+  return `WITH wanted(pos, nspname, relname) AS (VALUES ${wanted})
+SELECT w.pos, c.relkind::text AS relkind, a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS type, t.typname::text AS typname, t.typcategory::text AS category,
        a.attnotnull AS not_null, a.attgenerated::text <> '' AS generated, a.atthasdef AS has_default,
-       a.attidentity::text AS identity
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
+       a.attidentity::text AS identity,
+       (SELECT coalesce(json_agg(ARRAY(SELECT ia.attname::text FROM pg_attribute ia
+                                       WHERE ia.attrelid = i.indrelid AND ia.attnum = ANY (i.indkey::int2[])
+                                       ORDER BY ia.attname)), '[]')::text
+        FROM pg_index i
+        WHERE i.indrelid = c.oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+       ) AS unique_sets
+FROM wanted w
+JOIN pg_namespace n ON n.nspname = w.nspname
+JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.relname AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_type t ON t.oid = a.atttypid
-WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-ORDER BY a.attnum`;
-
-const UNIQUE_SQL = `SELECT ARRAY(SELECT a.attname::text FROM pg_attribute a
-                    WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])
-                    ORDER BY a.attname) AS cols
-FROM pg_index i
-JOIN pg_class c ON c.oid = i.indrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = $1 AND c.relname = $2
-  AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL`;
-
-/** The table's live shape, or undefined when no such table (or view) exists. */
-export async function readLiveTable(
-  client: SqlClient,
-  table: TableName,
-  opts: { timeoutMs: number },
-): Promise<LiveTable | undefined> {
-  const res = await client.query(COLUMNS_SQL, [table.schema, table.name], opts);
-  if (res.rows.length === 0) return undefined;
-  const relkind = String(res.rows[0]?.relkind);
-  const columns: LiveColumn[] = res.rows
-    .filter((r) => r.name !== null && r.name !== undefined)
-    .map((r) => ({
-      name: String(r.name),
-      type: String(r.type),
-      typname: String(r.typname),
-      category: String(r.category),
-      notNull: r.not_null === true,
-      generated: r.generated === true,
-      hasDefault: r.has_default === true,
-      identity: String(r.identity ?? ''),
-    }));
-  const uniq = await client.query(UNIQUE_SQL, [table.schema, table.name], opts);
-  const uniqueSets = uniq.rows.map((r) => (Array.isArray(r.cols) ? r.cols.map(String) : parsePgArray(String(r.cols))));
-  return { table, relkind, columns, uniqueSets };
+ORDER BY w.pos, a.attnum`;
 }
 
-/** `{a,b}` as text, for a driver that did not parse the array. */
-function parsePgArray(text: string): string[] {
-  const inner = text.replace(/^\{|\}$/g, '');
-  return inner === '' ? [] : inner.split(',').map((s) => s.replace(/^"|"$/g, ''));
+/** Each table's live shape, in the order given; undefined where no such table (or view) exists. */
+export async function readLiveTables(
+  client: SqlClient,
+  tables: readonly TableName[],
+  opts: { timeoutMs: number },
+): Promise<(LiveTable | undefined)[]> {
+  const res = await client.query(
+    liveTablesSql(tables.length),
+    tables.flatMap((t) => [t.schema, t.name]),
+    opts,
+  );
+  return tables.map((table, pos) => {
+    const rows = res.rows.filter((r) => Number(r.pos) === pos);
+    const first = rows[0];
+    if (!first) return undefined;
+    const columns: LiveColumn[] = rows
+      .filter((r) => r.name !== null && r.name !== undefined)
+      .map((r) => ({
+        name: String(r.name),
+        type: String(r.type),
+        typname: String(r.typname),
+        category: String(r.category),
+        notNull: r.not_null === true,
+        generated: r.generated === true,
+        hasDefault: r.has_default === true,
+        identity: String(r.identity ?? ''),
+      }));
+    const uniqueSets = (JSON.parse(String(first.unique_sets)) as unknown[][]).map((set) => set.map(String));
+    return { table, relkind: String(first.relkind), columns, uniqueSets };
+  });
 }
 
 /** Is the key unique and non-NULL by the table's own constraints (so checking the rows is unnecessary)? */

@@ -6,7 +6,7 @@
  */
 import type { HaltReason, SourceLocation, Verdict } from '../model/result.js';
 import { type SqlClient, SqlHaltError, type SqlRow } from '../sources/sql/client.js';
-import { keyGuaranteed, type LiveTable, readLiveTable } from './catalog.js';
+import { keyGuaranteed, type LiveTable, readLiveTables } from './catalog.js';
 import { type ComparePlan, type CoverageProblem, checkCoverage } from './coverage.js';
 import type { SelfTestResult } from './selftest.js';
 import type { ComparatorPair, ComparatorSpec } from './spec.js';
@@ -154,8 +154,7 @@ export async function planPair(
   pair: ComparatorPair,
   timeoutMs: number,
 ): Promise<{ problems: CoverageProblem[]; plan?: ComparePlan; canonical?: LiveTable; shadow?: LiveTable }> {
-  const canonical = await readLiveTable(client, pair.canonical, { timeoutMs });
-  const shadow = await readLiveTable(client, pair.shadow, { timeoutMs });
+  const [canonical, shadow] = await readLiveTables(client, [pair.canonical, pair.shadow], { timeoutMs });
   const guarantees = {
     canonical: canonical ? Object.values(keyGuaranteed(canonical, pair.key)).every(Boolean) : false,
     shadow: shadow ? Object.values(keyGuaranteed(shadow, pair.key)).every(Boolean) : false,
@@ -234,8 +233,9 @@ async function runPair(
   }
 
   opts.onProgress?.({ pair: pair.id, step: 'rows' });
-  const shadowHas = (await q(hasRowsSql(pair.shadow))).rows[0]?.has_rows === true;
-  const canonicalHas = (await q(hasRowsSql(pair.canonical))).rows[0]?.has_rows === true;
+  const has = (await q(hasRowsSql([pair.shadow, pair.canonical]))).rows[0];
+  const shadowHas = has?.r0 === true;
+  const canonicalHas = has?.r1 === true;
   const previous = opts.windows?.get(pair.id)?.state;
   r.state = nextState(previous, shadowHas);
   if (r.state === 'went_dark') {

@@ -15,7 +15,7 @@
  * database's reason.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
+import pg from '../sources/sql/pg.js';
 import type { SqlRow } from '../sources/sql/client.js';
 import type { SqlTx, SqlWriter } from '../sources/sql/writer.js';
 import type { LiveColumn, LiveTable } from './catalog.js';

@@ -5,7 +5,7 @@
  * rows only (a small set when the shadow is healthy) are counted and listed, so the tool
  * never pulls a table into Node.
  */
-import pg from 'pg';
+import pg from '../sources/sql/pg.js';
 import type { ComparedColumn, ComparePlan } from './coverage.js';
 import type { TableName } from './spec.js';
 
@@ -133,9 +133,10 @@ LIMIT $1::bigint`,
   };
 }
 
-/** Does the table hold any row? */
-export function hasRowsSql(table: TableName): SqlText {
-  return { text: `SELECT EXISTS (SELECT 1 FROM ${qTable(table)}) AS has_rows`, params: [] };
+/** Does each table hold any row? One boolean column per table, r0, r1…, in one statement. */
+export function hasRowsSql(tables: readonly TableName[]): SqlText {
+  const exists = tables.map((t, i) => `EXISTS (SELECT 1 FROM ${qTable(t)}) AS r${i}`).join(', ');
+  return { text: `SELECT ${exists}`, params: [] };
 }
 
 /** min and max of a single-column key over both tables, for splitting it into ranges. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { keyGuaranteed, readLiveTables } from '../../src/comparator/catalog.js';
 import { planPair, runComparator } from '../../src/comparator/run.js';
 import type { ComparatorSpec } from '../../src/comparator/spec.js';
 import { testBackends, useTestDatabase } from '../helpers/db.js';
@@ -52,6 +53,44 @@ describe.each(testBackends())('coverage against the live schema ($name)', (backe
       await client.close();
     }
   };
+
+  it('reads several tables in one statement: columns, unique sets, and undefined for a missing one', async () => {
+    const schema = await schemaWith(
+      (
+        s,
+      ) => `CREATE TABLE ${s}.c (a int, b text, note text, n int GENERATED ALWAYS AS (a * 2) STORED, PRIMARY KEY (b, a));
+              CREATE UNIQUE INDEX ON ${s}.c (note) WHERE note IS NOT NULL;
+              CREATE UNIQUE INDEX ON ${s}.c (lower(note));
+              CREATE TABLE ${s}.s (a int, b text, UNIQUE (a));
+              CREATE VIEW ${s}.v AS SELECT a, b FROM ${s}.c;`,
+    );
+    const client = db.client();
+    try {
+      const t = (name: string) => ({ schema, name, text: `${schema}.${name}` });
+      const [c, missing, s, v] = await readLiveTables(client, [t('c'), t('gone'), t('s'), t('v')], {
+        timeoutMs: 30_000,
+      });
+      expect(missing).toBeUndefined();
+      expect(c?.relkind).toBe('r');
+      expect(c?.columns.map((col) => [col.name, col.typname, col.notNull, col.generated])).toEqual([
+        ['a', 'int4', true, false],
+        ['b', 'text', true, false],
+        ['note', 'text', false, false],
+        ['n', 'int4', false, true],
+      ]);
+      // The partial and the expression index guarantee nothing about a key.
+      expect(c?.uniqueSets).toEqual([['a', 'b']]);
+      expect(s?.uniqueSets).toEqual([['a']]);
+      expect(v?.relkind).toBe('v');
+      expect(v?.uniqueSets).toEqual([]);
+      if (!c || !s || !v) throw new Error('a table was not read');
+      expect(keyGuaranteed(c, ['a', 'b'])).toEqual({ unique: true, notNull: true });
+      expect(keyGuaranteed(s, ['a'])).toEqual({ unique: true, notNull: false });
+      expect(keyGuaranteed(v, ['a', 'b'])).toEqual({ unique: false, notNull: false });
+    } finally {
+      await client.close();
+    }
+  });
 
   it('names a column the schema gained after the spec was written (explicit list), with where to fix it', async () => {
     const schema = await schemaWith(

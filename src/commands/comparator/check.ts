@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { loadComparator, openComparatorClient, parsePairs } from '../../comparator/cli.js';
 import {
   COMPARATOR_EXIT_CODES_HELP,
@@ -37,11 +37,13 @@ ${COMPARATOR_EXIT_CODES_HELP.replace(/ {2}4 {2}went dark.*$/m, '').trimEnd()}`;
     const format: ComparatorFormat = flags.json ? 'json' : ((flags.format as ComparatorFormat | undefined) ?? 'table');
     const root = this.findRoot(flags.root);
     const id = this.chooseRfc(root, flags.rfc);
-    const { spec } = await loadComparator(root, id);
-    const only = parsePairs(flags.pair, spec);
     const client = openComparatorClient(this.databaseTarget(root, flags.rfc));
+    // The server starts the session while the spec is read and checked.
+    await client.connectEarly?.();
     let report: ComparatorReport;
     try {
+      const { spec } = await loadComparator(root, id);
+      const only = parsePairs(flags.pair, spec);
       report = await runComparator({
         client,
         rfc: id,

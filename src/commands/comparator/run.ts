@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import {
   loadComparator,
   openComparatorClient,
@@ -95,14 +95,16 @@ ${COMPARATOR_EXIT_CODES_HELP}
     const runId = flags['run-id'] ?? randomUUID();
     const root = this.findRoot(flags.root);
     const id = this.chooseRfc(root, flags.rfc);
-    const { spec } = await loadComparator(root, id);
-    const only = parsePairs(flags.pair, spec);
     const target = this.databaseTarget(root, flags.rfc);
     const client = openComparatorClient(target);
+    // The server starts the session while the spec is read and checked.
+    if (!flags['print-sql']) await client.connectEarly?.();
     const timeoutMs = flags.timeout * 1000;
     const asOf = new Date();
     const progress = progressReporter();
     try {
+      const { spec } = await loadComparator(root, id);
+      const only = parsePairs(flags.pair, spec);
       if (flags['print-sql']) {
         let failed = false;
         for (const pair of spec.pairs.filter((p) => !only || only.includes(p.id))) {

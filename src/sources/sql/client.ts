@@ -7,7 +7,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
+import type { CustomTypesConfig, Pool, PoolClient, QueryConfig } from 'pg';
+import pg from './pg.js';
 import type { HaltReason } from '../../model/result.js';
 import { PgliteWorkerHost, WorkerStartError } from './pglite-worker.js';
 import { redact, urlSecrets } from './redact.js';
@@ -26,6 +27,12 @@ export interface SqlClient {
   /** Runs `text` with positional parameters in a READ ONLY transaction that is rolled back. */
   query(text: string, params: unknown[], opts: SqlQueryOptions): Promise<{ rows: SqlRow[] }>;
   close(): Promise<void>;
+  /**
+   * Starts connecting now, in the background, so that the first query does not wait for the
+   * connection; a failure is not reported here but by that query. For a caller with other
+   * work to do first (reading a spec). Resolves once the attempt is under way, not when it is done.
+   */
+  connectEarly?(): Promise<void>;
   /** Where the data comes from, safe for output: `host:port/db` or the embedded directory; never a password. */
   describe(): string;
 }
@@ -267,7 +274,7 @@ const JS_GRACE_MS = 1_000;
 export const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
   oid === NAIVE_TIMESTAMP_OID && format !== 'binary'
     ? parseNaiveUtc
-    : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'];
+    : pg.types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'];
 
 export class PgClient implements SqlClient {
   readonly #url: string;
@@ -275,7 +282,9 @@ export class PgClient implements SqlClient {
   readonly #database: string;
   readonly #secrets: string[];
   readonly #opts: Required<PgClientOptions>;
-  #pool: pg.Pool | undefined;
+  #pool: Pool | undefined;
+  /** The connection connectEarly() opened, until the first query takes it. */
+  #early: Promise<PoolClient> | undefined;
   #closed = false;
   /** A server that refused us once this run will refuse again: fail fast instead of waiting out each connect timeout. */
   #connectFailure: SqlHaltError | undefined;
@@ -324,7 +333,7 @@ export class PgClient implements SqlClient {
     };
     if (this.#closed) throw new SqlHaltError('error', 'the database client is closed');
     if (this.#connectFailure) throw this.#connectFailure;
-    let client: pg.PoolClient;
+    let client: PoolClient;
     let freeSlot: () => void;
     try {
       checkAborted(opts.signal);
@@ -333,7 +342,9 @@ export class PgClient implements SqlClient {
       throw toSqlHaltError(err, ctx);
     }
     try {
-      client = await this.#getPool().connect();
+      const early = this.#early;
+      this.#early = undefined;
+      client = await (early ?? this.#getPool().connect());
     } catch (err) {
       freeSlot();
       const halt = toSqlHaltError(err, ctx);
@@ -371,14 +382,34 @@ export class PgClient implements SqlClient {
     }
   }
 
+  async connectEarly(): Promise<void> {
+    if (this.#closed || this.#connectFailure || this.#early) return;
+    // The first query takes this connection (or its failure) instead of opening another: while
+    // the caller's synchronous work runs, the pool cannot learn that it is ready.
+    const early = this.#getPool().connect();
+    early.catch(() => {});
+    this.#early = early;
+    // One turn of the event loop sees the socket connected and sends the startup message, so the
+    // server starts the session while the caller's synchronous work (parsing YAML) runs.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
+    // An early connection no query took is checked out: the pool would wait for it forever.
+    const early = this.#early;
+    this.#early = undefined;
+    if (early)
+      await early.then(
+        (c) => c.release(true),
+        () => {},
+      );
     const pool = this.#pool;
     this.#pool = undefined;
     if (pool) await pool.end();
   }
 
-  #getPool(): pg.Pool {
+  #getPool(): Pool {
     if (!this.#pool) {
       this.#pool = new pg.Pool({
         connectionString: this.#url,
@@ -396,7 +427,7 @@ export class PgClient implements SqlClient {
 
   /** `markBroken` flags a connection that must not go back to the pool. */
   async #transaction(
-    client: pg.PoolClient,
+    client: PoolClient,
     text: string,
     params: unknown[],
     timeoutMs: number,
@@ -411,7 +442,7 @@ export class PgClient implements SqlClient {
       );
       // The extended protocol even without parameters: the simple protocol would accept
       // `ROLLBACK; INSERT ...` and step out of the read-only transaction.
-      const config: pg.QueryConfig & { queryMode: 'extended' } = { text, values: params, queryMode: 'extended' };
+      const config: QueryConfig & { queryMode: 'extended' } = { text, values: params, queryMode: 'extended' };
       const res = await client.query(config);
       result = { rows: res.rows as SqlRow[] };
     } catch (err) {

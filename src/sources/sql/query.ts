@@ -2,7 +2,7 @@
  * The SQL text of a measurement: the generated single-scan query of the table form, and the
  * named-parameter rewrite of the raw form.
  */
-import { escapeIdentifier } from 'pg';
+import pg from './pg.js';
 import type { SqlTableQuery } from '../../spec/types.js';
 import { rewriteNamedParams } from './params.js';
 
@@ -29,12 +29,12 @@ export function quoteQualifiedName(name: string): string {
   if (parts.length > 2 || parts.some((p) => !BARE_IDENT.test(p))) {
     throw new QueryBuildError(`"${name}" is not a table name of the form table or schema.table`);
   }
-  return parts.map((p) => escapeIdentifier(p)).join('.');
+  return parts.map((p) => pg.escapeIdentifier(p)).join('.');
 }
 
 export function quoteColumn(name: string): string {
   if (!BARE_IDENT.test(name)) throw new QueryBuildError(`"${name}" is not a column name`);
-  return escapeIdentifier(name);
+  return pg.escapeIdentifier(name);
 }
 
 /**

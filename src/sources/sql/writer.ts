@@ -10,7 +10,8 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
+import type { Client, QueryConfig } from 'pg';
+import pg from './pg.js';
 import {
   type ErrorContext,
   errorCode,
@@ -167,7 +168,7 @@ export class PgWriter implements SqlWriter {
   readonly #secrets: string[];
   readonly #opts: Required<PgWriterOptions>;
   readonly #queue = new Queue();
-  #client: Promise<pg.Client> | undefined;
+  #client: Promise<Client> | undefined;
   #closed = false;
 
   /** Does not connect: the first transaction does. */
@@ -213,7 +214,7 @@ export class PgWriter implements SqlWriter {
     };
   }
 
-  #connect(): Promise<pg.Client> {
+  #connect(): Promise<Client> {
     if (!this.#client) {
       const client = new pg.Client({
         connectionString: this.#url,
@@ -233,7 +234,7 @@ export class PgWriter implements SqlWriter {
   async #transaction<T>(fn: (tx: SqlTx) => Promise<T>, opts: SqlTransactionOptions): Promise<T> {
     if (this.#closed) throw new SqlWriteError('the database writer is closed');
     const ctx = this.#ctx();
-    let client: pg.Client;
+    let client: Client;
     try {
       client = await this.#connect();
     } catch (err) {
@@ -246,7 +247,7 @@ export class PgWriter implements SqlWriter {
     const tx: SqlTx = {
       query: async <R extends SqlRow>(text: string, params: unknown[] = []) => {
         // The extended protocol: one statement per call, whatever the text holds.
-        const config: pg.QueryConfig & { queryMode: 'extended' } = { text, values: params, queryMode: 'extended' };
+        const config: QueryConfig & { queryMode: 'extended' } = { text, values: params, queryMode: 'extended' };
         try {
           const res = await client.query(config);
           return { rows: res.rows as R[] };
