@@ -12,16 +12,14 @@ import type { ContentRule, LintRule } from './spec.js';
 import { NUL_PATTERN, rgPattern } from './rg-pattern.js';
 
 /**
- * One rg search, filled in while rg runs: how many matching lines each file it searched to
- * the end holds, and the files with a hit in the order rg finished them, so they can be
- * scanned before rg is done.
+ * One rg search, filled in while rg runs: the files it searched to the end without a match.
+ * Only those are known; every other file (a hit, one rg skipped or could not read) is read.
  */
 export class RgSearch {
   /** The rules (by regex) whose patterns the run screens for; set before rg starts. */
   screened = new Set<string>();
-  readonly counts = new Map<string, number>();
-  readonly hits: string[] = [];
-  /** Whether rg has finished, and whether its counts are complete enough to clear files. */
+  readonly clean = new Set<string>();
+  /** Whether rg has finished, and whether its list is complete enough to clear files. */
   finished = false;
   ok = false;
   private waiters: (() => void)[] = [];
@@ -34,33 +32,25 @@ export class RgSearch {
     this.child?.kill();
   }
 
-  /** Resolves once there are more than `seen` hits, or rg has finished. */
-  next(seen: number): Promise<void> {
-    if (this.finished || this.hits.length > seen) return Promise.resolve();
+  /** Resolves once rg has finished. */
+  done(): Promise<void> {
+    if (this.finished) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  record(file: string, count: number): void {
-    this.counts.set(file, count);
-    if (count > 0) {
-      this.hits.push(file);
-      this.wake();
-    }
+  record(file: string): void {
+    this.clean.add(file);
   }
 
   finish(ok: boolean): void {
     this.finished = true;
     this.ok = ok;
-    this.wake();
+    for (const w of this.waiters.splice(0)) w();
   }
 
   /** A failed run is started over (see rgSearch): what it recorded is forgotten. */
   reset(): void {
-    this.counts.clear();
-  }
-
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
+    this.clean.clear();
   }
 }
 
@@ -113,8 +103,9 @@ export const RG_MATCH_ARGS: readonly string[] = [
   'none',
   // JavaScript matches may span lines.
   '--multiline',
-  '--count',
-  '--include-zero',
+  // Positive evidence: rg names each file it searched to the end without a match. (Counting
+  // every file with --count --include-zero instead made the search about 40 % slower.)
+  '--files-without-match',
   '--null',
 ];
 
@@ -188,17 +179,17 @@ function once(bin: string, cwd: string, args: string[], search: RgSearch, prefix
     child.stdout.on('data', (b: Buffer) => {
       printed = true;
       const buf = rest ? Buffer.concat([rest, b]) : b;
-      const used = parseCounts(buf, (f, n) => {
-        if (f.startsWith(prefix)) search.record(f.slice(prefix.length), n);
+      const used = parsePaths(buf, (f) => {
+        if (f.startsWith(prefix)) search.record(f.slice(prefix.length));
       });
       rest = used < buf.length ? buf.subarray(used) : undefined;
     });
     child.on('error', () => resolve('failed'));
     child.on('close', (code) => {
       search.child = undefined;
-      // 0: some file matched, 1: none did, 2: an error; with --include-zero every file
-      // searched to the end is printed either way, so an error (an unreadable file) only
-      // leaves that file out, and it is read by the JavaScript scan.
+      // 0: some file without a match was named, 1: none was (every file matched), 2: an
+      // error. An unreadable file is only left out of the list, and the JavaScript scan reads
+      // it; nothing printed and an error is a pattern rg could not compile.
       if (code === 2 && !printed) resolve('rejected');
       else resolve(code === 0 || code === 1 || code === 2 ? 'ran' : 'failed');
     });
@@ -206,32 +197,23 @@ function once(bin: string, cwd: string, args: string[], search: RgSearch, prefix
 }
 
 /**
- * Reads `path NUL count LF` records (a path may hold any byte but NUL) into counts, and
- * returns where the first incomplete record starts.
+ * Reads NUL-terminated paths (a path may hold any byte but NUL) and returns where the first
+ * incomplete one starts.
  */
-export function parseCounts(buf: Buffer, record: (file: string, count: number) => void): number {
+export function parsePaths(buf: Buffer, record: (file: string) => void): number {
   let pos = 0;
   for (;;) {
     const nul = buf.indexOf(0, pos);
     if (nul < 0) return pos;
-    const nl = buf.indexOf(10, nul);
-    if (nl < 0) return pos;
     const path = buf.toString('utf8', pos, nul);
-    let n = 0;
-    let ok = nl > nul + 1;
-    for (let i = nul + 1; i < nl; i++) {
-      const d = (buf[i] as number) - 48;
-      if (d < 0 || d > 9) ok = false;
-      n = n * 10 + d;
-    }
-    pos = nl + 1;
+    pos = nul + 1;
     // A name that is not UTF-8 cannot be matched to git's listing reliably: leave it to the scan.
-    if (ok && !path.includes('\uFFFD')) record(path, n);
+    if (!path.includes('\uFFFD')) record(path);
   }
 }
 
 function compiles(bin: string, pattern: string): boolean {
-  const r = spawnSync(bin, ['--no-config', '--multiline', '--count', '-e', pattern, '--', '-'], {
+  const r = spawnSync(bin, ['--no-config', '--multiline', '--files-with-matches', '-e', pattern, '--', '-'], {
     input: '',
     stdio: ['pipe', 'ignore', 'ignore'],
   });

@@ -116,17 +116,11 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
     if (scan.length || inspect.length) plan.push([f, scan, inspect]);
   }
   const screened = await prefilter(plan, live, snap, opts, maxBytes);
-  const parts = [
-    ...screened.early,
-    await scanAll(screened.rest, live, snap, maxBytes, asOf, opts.parallelFrom ?? PARALLEL_FROM),
-  ];
-  let checked = screened.cleanFiles;
-  for (const part of parts) {
-    for (const f of part.findings) state(f.rule).findings.push(f);
-    live.forEach((c, i) => (state(c.rule.id).filesChecked += part.perCheck[i] ?? 0));
-    skipped.push(...part.skipped);
-    checked += part.checked;
-  }
+  const part = await scanAll(screened.rest, live, snap, maxBytes, asOf, opts.parallelFrom ?? PARALLEL_FROM);
+  const checked = screened.cleanFiles + part.checked;
+  for (const f of part.findings) state(f.rule).findings.push(f);
+  live.forEach((c, i) => (state(c.rule.id).filesChecked += part.perCheck[i] ?? 0));
+  skipped.push(...part.skipped);
   live.forEach((c, i) => (state(c.rule.id).filesChecked += screened.clean[i] ?? 0));
 
   for (const r of opts.rules) {
@@ -174,8 +168,7 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
 }
 
 /**
- * With rg: scans the files rg found a hit in as rg reports them, and once rg is done
- * splits the rest of the plan into the files still to read and the files rg showed clean:
+ * With rg: once rg is done, splits the plan into the files still to read and the files rg showed clean:
  * searched to the end, no rule pattern and no NUL byte in them, within the size limit. A
  * clean file counts as checked by each of its rules, exactly as reading it would have; it
  * cannot hold a finding, because each rule's rg pattern matches wherever the rule's own
@@ -187,8 +180,8 @@ async function prefilter(
   snap: Snapshot,
   opts: LintRunOptions,
   maxBytes: number,
-): Promise<{ rest: PlannedFile[]; early: ScanResult[]; clean: number[]; cleanFiles: number }> {
-  const none = { rest: plan, early: [], clean: [], cleanFiles: 0 };
+): Promise<{ rest: PlannedFile[]; clean: number[]; cleanFiles: number }> {
+  const none = { rest: plan, clean: [], cleanFiles: 0 };
   const rg = opts.rg;
   if (!rg || snap.workingTree === undefined || plan.length === 0) {
     rg?.search?.stop();
@@ -200,41 +193,17 @@ async function prefilter(
   if (!rg.search && !whole && plan.length < (rg.from ?? RG_FROM)) return none;
   const search =
     rg.search ?? rgSearch(rg.bin, snap.workingTree, opts.rules, maxBytes, whole ? undefined : plan.map(([f]) => f));
-  const read = (ps: string[]) => snap.read(ps, maxBytes);
-  const byFile = new Map(plan.map((p) => [p[0], p]));
-  const taken = new Set<string>();
-  const early: ScanResult[] = [];
-  // Small slices, so rg's output keeps being drained while files are scanned.
-  const SLICE = 16;
-  let seen = 0;
-  for (;;) {
-    const slice: PlannedFile[] = [];
-    for (; seen < search.hits.length && slice.length < SLICE; seen++) {
-      const p = byFile.get(search.hits[seen] as string);
-      if (p && !taken.has(p[0])) {
-        taken.add(p[0]);
-        slice.push(p);
-      }
-    }
-    if (slice.length) {
-      early.push(scanFiles(slice, checks, read));
-      await new Promise((resolve) => setImmediate(resolve));
-      continue;
-    }
-    if (search.finished) break;
-    await search.next(seen);
-  }
+  await search.done();
   const screens = checks.map((c) => search.screened.has(ruleKey(c.rule)));
   const rest: PlannedFile[] = [];
   const clean = checks.map(() => 0);
   let cleanFiles = 0;
   for (const p of plan) {
     const [file, scan, inspect] = p;
-    if (taken.has(file)) continue;
     if (
       !search.ok ||
       inspect.length ||
-      search.counts.get(file) !== 0 ||
+      !search.clean.has(file) ||
       !scan.every((i) => screens[i]) ||
       // rg searches a file named on its command line whatever its size.
       (!whole && !withinLimit(snap.workingTree, file, maxBytes))
@@ -245,7 +214,7 @@ async function prefilter(
     cleanFiles++;
     for (const i of scan) clean[i] = (clean[i] ?? 0) + 1;
   }
-  return { rest, early, clean, cleanFiles };
+  return { rest, clean, cleanFiles };
 }
 
 function withinLimit(root: string, file: string, maxBytes: number): boolean {
