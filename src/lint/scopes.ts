@@ -200,15 +200,25 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
 
 async function stagedSnapshot(root: string): Promise<Snapshot> {
   const info: ScopeInfo = { kind: 'staged' };
-  // Both listings at once; only the changed entries become targets.
+  // Both listings at once; only the changed entries become targets. The diff names each
+  // changed file's new blob, so the targets' contents are fetched as soon as it is in,
+  // while the spec is still being parsed.
   // Without HEAD (the first commit), `diff --cached` lists everything staged.
-  const [diff, ls] = await Promise.all([
-    gitAsync(root, ['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=ACMRT']),
-    gitAsync(root, ['ls-files', '-s', '-z']),
-  ]);
+  const listing = gitAsync(root, ['ls-files', '-s', '-z']);
+  const diff = await gitAsync(root, ['diff', '--cached', '--raw', '-z', '--no-renames', '--diff-filter=ACMRT']);
   if (!diff.ok) return notARepo(info, root, diff.err);
+  const changed = parseRawDiff(diff.out);
+  const blobs = [...changed].filter(([p, e]) => !p.includes('\n') && (e.mode === '100644' || e.mode === '100755'));
+  // Settled here, rethrown below: an early return must not leave a rejection unhandled.
+  const prefetch = catBlobs(
+    root,
+    blobs.map(([path, e]) => ({ path, name: e.blob })),
+  ).then(
+    (got) => ({ got }),
+    (err: unknown) => ({ err }),
+  );
+  const ls = await listing;
   if (!ls.ok) return notARepo(info, root, ls.err);
-  const changed = new Set(zList(diff.out));
   const targetSet = new Set<string>();
   const conflicted: string[] = [];
   // git lists the index sorted by path, so the universe needs no sort.
@@ -235,13 +245,93 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
       `the index has unresolved merge conflicts (${list.slice(0, 5).join(', ')}${list.length > 5 ? ', …' : ''}): resolve them and stage the result before linting what the commit will contain`,
     );
   }
+  const prefetched = await prefetch;
+  if ('err' in prefetched) throw prefetched.err;
+  const fetched = prefetched.got;
   const targets = sorted(targetSet);
   return {
     info,
     universe,
     targets,
-    read: (ps, max) => readBlobs(root, ps, max),
+    read: (ps, max) => {
+      const out = new Map<string, ReadResult>();
+      const rest: string[] = [];
+      for (const p of ps) {
+        const got = fetched.get(p);
+        if (got) out.set(p, sizeChecked(got, max));
+        else rest.push(p);
+      }
+      for (const [p, r] of readBlobs(root, rest, max)) out.set(p, r);
+      return out;
+    },
   };
+}
+
+/** `:<old mode> <new mode> <old blob> <new blob> <status>\0<path>\0` records: each path's new mode and blob. */
+function parseRawDiff(out: Buffer): Map<string, { mode: string; blob: string }> {
+  const parts = zList(out);
+  const entries = new Map<string, { mode: string; blob: string }>();
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const [, mode, , blob] = (parts[i] as string).split(' ');
+    if (mode !== undefined && blob !== undefined) entries.set(parts[i + 1] as string, { mode, blob });
+  }
+  return entries;
+}
+
+type Blob = { data: Buffer } | { gone: true };
+
+function sizeChecked(blob: Blob, maxBytes: number): ReadResult {
+  if (!('data' in blob)) return { ok: false, gone: true };
+  return blob.data.length > maxBytes
+    ? { ok: false, reason: `larger than ${formatBytes(maxBytes)} (${formatBytes(blob.data.length)})` }
+    : { ok: true, data: blob.data };
+}
+
+/** `git cat-file --batch` without blocking, for objects named by blob id or `:<path>`. */
+function catBlobs(root: string, wanted: { path: string; name: string }[]): Promise<Map<string, Blob>> {
+  if (wanted.length === 0) return Promise.resolve(new Map());
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch'], {
+      cwd: root,
+      env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) {
+        reject(new Error(`git cat-file --batch failed: ${Buffer.concat(err).toString('utf8').trim()}`));
+        return;
+      }
+      resolve(parseBatch(Buffer.concat(out), wanted));
+    });
+    child.stdin.end(`${wanted.map((w) => w.name).join('\n')}\n`);
+  });
+}
+
+/** cat-file --batch output, one `<id> <type> <size>\n<contents>\n` (or `<name> missing\n`) per object asked for. */
+function parseBatch(buf: Buffer, wanted: { path: string }[]): Map<string, Blob> {
+  const out = new Map<string, Blob>();
+  let pos = 0;
+  for (const { path } of wanted) {
+    const nl = buf.indexOf(10, pos);
+    const header = buf.toString('utf8', pos, nl);
+    pos = nl + 1;
+    const [, type, sizeText] = header.split(' ');
+    if (type !== 'blob') {
+      // "<name> missing": not in the index.
+      out.set(path, { gone: true });
+      if (sizeText !== undefined) pos += Number(sizeText) + 1;
+      continue;
+    }
+    const size = Number(sizeText);
+    out.set(path, { data: buf.subarray(pos, pos + size) });
+    pos += size + 1;
+  }
+  return out;
 }
 
 /**
@@ -256,29 +346,11 @@ function readBlobs(root: string, paths: string[], maxBytes: number): Map<string,
   if (wanted.length === 0) return out;
   const r = git(root, ['cat-file', '--batch'], `${wanted.map((p) => `:${p}`).join('\n')}\n`);
   if (!r.ok) throw new Error(`git cat-file --batch failed: ${r.err}`);
-  const buf = r.out;
-  let pos = 0;
-  for (const p of wanted) {
-    const nl = buf.indexOf(10, pos);
-    const header = buf.toString('utf8', pos, nl);
-    pos = nl + 1;
-    const [, type, sizeText] = header.split(' ');
-    if (type !== 'blob') {
-      // "<name> missing": not in the index.
-      out.set(p, { ok: false, gone: true });
-      if (sizeText !== undefined) pos += Number(sizeText) + 1;
-      continue;
-    }
-    const size = Number(sizeText);
-    const data = buf.subarray(pos, pos + size);
-    pos += size + 1;
-    out.set(
-      p,
-      size > maxBytes
-        ? { ok: false, reason: `larger than ${formatBytes(maxBytes)} (${formatBytes(size)})` }
-        : { ok: true, data },
-    );
-  }
+  for (const [p, blob] of parseBatch(
+    r.out,
+    wanted.map((path) => ({ path })),
+  ))
+    out.set(p, sizeChecked(blob, maxBytes));
   return out;
 }
 

@@ -1,8 +1,13 @@
 /** The four scopes over real repositories: whole tree, --staged (the index), --changed-since, paths. */
+import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeFixtures } from '../helpers/git-fixture.js';
+import { runLint } from '../../src/lint/run.js';
+import { openSnapshot } from '../../src/lint/scopes.js';
+import { loadRfc } from '../../src/spec/load.js';
 import { UsageError } from '../../src/spec/problems.js';
-import { L1, lint, lintRepo, where } from './helpers.js';
+import { createRepo, removeFixtures } from '../helpers/git-fixture.js';
+import { modeline, writeRfc } from '../helpers/spec-fixture.js';
+import { AS_OF, L1, lint, lintRepo, where } from './helpers.js';
 
 afterAll(removeFixtures);
 
@@ -22,6 +27,27 @@ describe('--staged', () => {
     expect(staged.scope.kind).toBe('staged');
     // The whole tree reads the working tree: a.py is clean there, old.py is not.
     expect(where(await lint(repo))).toEqual(['src/old.py:1:6 L1']);
+  });
+
+  it('before the first commit everything staged is the change; a staged file over the limit is skipped, not read', async () => {
+    const repo = createRepo();
+    writeRfc(repo.dir, { raw: { 'lints.yaml': modeline('lints.yaml') + stringify([L1]) } });
+    repo.write('src/a.py', BAD);
+    repo.write('src/big.py', `${BAD}#${'x'.repeat(4096)}\n`);
+    repo.write('src/b.py', GOOD);
+    repo.git(['add', '-A', '-f']);
+    repo.write('src/a.py', GOOD);
+    const rfc = loadRfc(repo.dir, 'demo');
+    const r = await runLint({
+      rfc: 'demo',
+      rules: rfc.lints ?? [],
+      snapshot: await openSnapshot(repo.dir, { kind: 'staged' }, repo.dir),
+      asOf: new Date(AS_OF),
+      maxFileBytes: 1024,
+    });
+    expect(where(r)).toEqual(['src/a.py:1:6 L1']);
+    expect(r.files.skipped).toEqual([{ path: 'src/big.py', reason: 'larger than 1 KiB (4.0 KiB)' }]);
+    expect(r.files.checked).toBe(2);
   });
 
   it('a clean staged file passes even when the working tree copy is bad', async () => {
