@@ -249,6 +249,8 @@ function runTool(url, extra) {
 }
 
 function main() {
+  // The CLI's spec cache in a folder of the bench's own, not the user's.
+  process.env.RFCGATE_CACHE_DIR ??= path.join(WORK, 'spec-cache');
   const o = parseArgs(process.argv.slice(2));
   if (!existsSync(path.join(ROOT, 'dist', 'commands', 'comparator', 'run.js')))
     die('dist/ is missing: run `npm run build` first');

@@ -14,7 +14,8 @@
  * module is rewritten to the URL its tsc output has, so every path computed from it still
  * points where it did.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -78,3 +79,7 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+
+// What the spec cache (src/spec/cache.ts) keys on, with each file's bytes: what a file is read
+// into depends on the code that reads it, so a new build never takes an older build's entries.
+writeFileSync(join(DIST, 'build-id'), `${randomUUID()}\n`);

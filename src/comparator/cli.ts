@@ -4,7 +4,7 @@ import { LedgerError } from '../ledger/errors.js';
 import { type SqlClient, SqlHaltError } from '../sources/sql/client.js';
 import { SpecError, UsageError } from '../spec/problems.js';
 import { GATES_DIR } from '../spec/rfc-dir.js';
-import { readSpecFile } from '../spec/single-file.js';
+import { loadSpecFile } from '../spec/single-file.js';
 import { parseDuration } from '../util/duration.js';
 import type { ProgressEvent } from './run.js';
 import { COMPARATOR_FILE, type ComparatorSpec, readComparator } from './spec.js';
@@ -14,10 +14,12 @@ import { COMPARATOR_FILE, type ComparatorSpec, readComparator } from './spec.js'
  * kinds; `spec validate` checks the file together with the rest.
  */
 export async function loadComparator(root: string, id: string): Promise<{ spec: ComparatorSpec }> {
-  const file = await readSpecFile(root, id, COMPARATOR_FILE, 'comparator.schema.json');
-  if (!file) throw new UsageError(`${id} declares no comparator: add ${GATES_DIR}/${id}/${COMPARATOR_FILE}`);
-  const spec = readComparator(file.y, file.data, file.problems);
-  if (file.problems.length) throw new SpecError(file.problems);
+  const spec = await loadSpecFile(root, id, COMPARATOR_FILE, 'comparator.schema.json', (file) => {
+    const read = readComparator(file.y, file.data, file.problems);
+    if (file.problems.length) throw new SpecError(file.problems);
+    return read;
+  });
+  if (!spec) throw new UsageError(`${id} declares no comparator: add ${GATES_DIR}/${id}/${COMPARATOR_FILE}`);
   return { spec };
 }
 

@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { SpecError, UsageError } from '../spec/problems.js';
 import { GATES_DIR } from '../spec/rfc-dir.js';
-import { readSpecFile } from '../spec/single-file.js';
+import { loadSpecFile } from '../spec/single-file.js';
 import { type LintRule, readLints } from './spec.js';
 
 export const LINTS_FILE = 'lints.yaml';
@@ -21,14 +21,15 @@ export interface LoadedLints {
 }
 
 export async function loadLints(root: string, id: string): Promise<LoadedLints> {
-  const read = await readSpecFile(root, id, LINTS_FILE, SCHEMA);
   const file = relative(root, join(root, GATES_DIR, id, LINTS_FILE));
-  if (!read) throw new UsageError(`${id} declares no lint rules: add ${file} (schema: schemas/${SCHEMA})`);
-  const { y, data, badItems, problems } = read;
-  const items = (data as Record<string, unknown>[]).map((raw, i) => (badItems.has(i) ? undefined : raw));
-  const rules = readLints(y, items, { problems, warnings: [], suggest: () => '' });
-  if (problems.length) throw new SpecError(problems);
-  return { rules, file };
+  const loaded = await loadSpecFile(root, id, LINTS_FILE, SCHEMA, ({ y, data, badItems, problems }) => {
+    const items = (data as Record<string, unknown>[]).map((raw, i) => (badItems.has(i) ? undefined : raw));
+    const rules = readLints(y, items, { problems, warnings: [], suggest: () => '' });
+    if (problems.length) throw new SpecError(problems);
+    return { rules, file };
+  });
+  if (!loaded) throw new UsageError(`${id} declares no lint rules: add ${file} (schema: schemas/${SCHEMA})`);
+  return loaded;
 }
 
 /**

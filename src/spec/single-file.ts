@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { cachedRead, specCache } from './cache.js';
 import { type Problem, SpecError, UsageError } from './problems.js';
 import { GATES_DIR, listRfcIds } from './rfc-dir.js';
 import { type ParsedYaml, parseYaml } from './yaml.js';
@@ -72,11 +73,12 @@ export async function readSpecFile(
   id: string,
   name: string,
   schema: string,
+  text?: string,
 ): Promise<SpecFile | undefined> {
   const abs = join(rfcDir(root, id), name);
-  if (!existsSync(abs)) return undefined;
+  if (text === undefined && !existsSync(abs)) return undefined;
   // Repository-relative, as loadRfc names files.
-  const y = parseYaml(relative(root, abs) || abs, readFileSync(abs, 'utf8'));
+  const y = parseYaml(relative(root, abs) || abs, text ?? readFileSync(abs, 'utf8'));
   const problems = [...checkModeline(y, schema), ...y.problems];
   if (y.problems.length) throw new SpecError(problems);
   const data = (y.doc.toJS() as unknown) ?? [];
@@ -85,4 +87,31 @@ export async function readSpecFile(
   problems.push(...checked.problems);
   if (checked.badRoot) throw new SpecError(problems);
   return { y, data, badItems: checked.badItems, problems };
+}
+
+/**
+ * A spec file read on its own into what a command needs (`build` throws a SpecError on any
+ * problem), through the spec cache (cache.ts): undefined when the file is absent.
+ */
+export async function loadSpecFile<T>(
+  root: string,
+  id: string,
+  name: string,
+  schema: string,
+  build: (file: SpecFile) => T,
+): Promise<T | undefined> {
+  const abs = join(rfcDir(root, id), name);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch {
+    if (!existsSync(abs)) return undefined;
+    throw new UsageError(`cannot read ${relative(root, abs) || abs}`);
+  }
+  const file = { abs, rel: relative(root, abs) || abs, text };
+  return cachedRead(specCache(), file, `${name} ${schema}`, async (t) => {
+    const read = await readSpecFile(root, id, name, schema, t);
+    if (!read) throw new UsageError(`${file.rel} disappeared while it was read`);
+    return build(read);
+  });
 }

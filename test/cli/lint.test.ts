@@ -1,6 +1,6 @@
 /** `lint` and `hooks` as a user runs them: the built binary over fixture repositories. Run `npm run build` first. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -33,6 +33,39 @@ describe('rfcgate lint', () => {
     const bad = run(['lint'], repo.dir);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^src\/b\.py\n {2}1:6 {2}error/m);
+  });
+
+  it('a second run reads lints.yaml from the spec cache with the same report; an edit is read afresh', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = "measurement.lease_plane.x"\n' } });
+    const cache = tempDir('rfcgate-spec-cache-');
+    const env = { RFCGATE_CACHE_DIR: cache };
+    const first = run(['lint', '--json', '--as-of', '2026-06-01'], repo.dir, env);
+    const entries = readdirSync(join(cache, 'specs'));
+    expect(entries).toHaveLength(1);
+    const entry = join(cache, 'specs', entries[0] as string);
+    const stored = readFileSync(entry, 'utf8');
+    // The second run reads the entry, not lints.yaml: a planted message shows through.
+    writeFileSync(entry, stored.replace('an event-type literal outside the constants module', 'planted'));
+    expect(JSON.parse(run(['lint', '--json'], repo.dir, env).stdout).findings[0].message).toBe('planted');
+    writeFileSync(entry, stored);
+    const second = run(['lint', '--json', '--as-of', '2026-06-01'], repo.dir, env);
+    expect(second.stdout).toBe(first.stdout);
+    expect(first.code).toBe(1);
+    expect(run(['lint', '--json', '--as-of', '2026-06-01'], repo.dir, { RFCGATE_NO_CACHE: '1' }).stdout).toBe(
+      first.stdout,
+    );
+    // An edit that breaks the spec is reported, not answered from the cache; nor is the fix.
+    const lints = join(repo.dir, 'gates', 'demo', 'lints.yaml');
+    const good = readFileSync(lints, 'utf8');
+    writeFileSync(lints, good.replace('severity: error', 'severity: fatal'));
+    const broken = run(['lint'], repo.dir, env);
+    expect(broken.code).toBe(3);
+    expect(broken.stderr).toMatch(/gates\/demo\/lints\.yaml:\d+:\d+/);
+    writeFileSync(lints, good.replace('severity: error', 'severity: warn'));
+    const warned = run(['lint', '--json', '--as-of', '2026-06-01'], repo.dir, env);
+    expect(warned.code).toBe(0);
+    expect(JSON.parse(warned.stdout).findings[0]).toMatchObject({ rule: 'L1', severity: 'warn' });
+    expect(readdirSync(join(cache, 'specs'))).toEqual(entries);
   });
 
   it('--staged lints the index; --json is deterministic; --format name=file writes a report', () => {
