@@ -223,17 +223,23 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
   const conflicted: string[] = [];
   // git lists the index sorted by path, so the universe needs no sort.
   const universe: string[] = [];
-  for (const rec of zList(ls.out)) {
-    // "<mode> <sha> <stage>\t<path>"
-    const tab = rec.indexOf('\t');
-    const path = rec.slice(tab + 1);
-    if (rec.charCodeAt(tab - 1) !== 48 /* '0' */) {
+  // "<mode> <blob> <stage>\t<path>\0" records, read in place: a large index lists megabytes,
+  // and only the paths need to become strings.
+  const out = ls.out;
+  for (let pos = 0; pos < out.length;) {
+    const tab = out.indexOf(9, pos);
+    const end = out.indexOf(0, tab);
+    if (tab < 0 || end < 0) break;
+    const path = out.toString('utf8', tab + 1, end);
+    const regular = isRegularMode(out, pos);
+    const stage = out[tab - 1];
+    pos = end + 1;
+    if (stage !== 48 /* '0' */) {
       conflicted.push(path);
       continue;
     }
-    const mode = rec.slice(0, 6);
     // Gitlinks (submodules) have no contents here; symlinks hold a target, not text.
-    if (mode !== '100644' && mode !== '100755') continue;
+    if (!regular) continue;
     universe.push(path);
     if (changed.has(path)) targetSet.add(path);
   }
@@ -265,6 +271,14 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
       return out;
     },
   };
+}
+
+const REGULAR = Buffer.from('100644 ');
+const EXECUTABLE = Buffer.from('100755 ');
+
+/** Does the record at `pos` start with mode 100644 or 100755 (a regular file)? */
+function isRegularMode(buf: Buffer, pos: number): boolean {
+  return buf.compare(REGULAR, 0, 7, pos, pos + 7) === 0 || buf.compare(EXECUTABLE, 0, 7, pos, pos + 7) === 0;
 }
 
 /** `:<old mode> <new mode> <old blob> <new blob> <status>\0<path>\0` records: each path's new mode and blob. */

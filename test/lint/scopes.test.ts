@@ -1,4 +1,6 @@
 /** The four scopes over real repositories: whole tree, --staged (the index), --changed-since, paths. */
+import { chmodSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runLint } from '../../src/lint/run.js';
@@ -48,6 +50,30 @@ describe('--staged', () => {
     expect(where(r)).toEqual(['src/a.py:1:6 L1']);
     expect(r.files.skipped).toEqual([{ path: 'src/big.py', reason: 'larger than 1 KiB (4.0 KiB)' }]);
     expect(r.files.checked).toBe(2);
+  });
+
+  it('an executable file is linted from the index; a symlink is not a file to read', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': GOOD } });
+    repo.write('src/run.py', BAD);
+    chmodSync(join(repo.dir, 'src/run.py'), 0o755);
+    symlinkSync('nowhere.py', join(repo.dir, 'src/link.py'));
+    repo.git(['add', 'src/run.py', 'src/link.py']);
+    expect(repo.git(['ls-files', '-s', 'src/run.py'])).toMatch(/^100755 /);
+    const r = await lint(repo, { kind: 'staged' });
+    expect(where(r)).toEqual(['src/run.py:1:6 L1']);
+    expect(r.files.in_scope).toBe(1);
+  });
+
+  it('an index with unresolved merge conflicts halts and says to resolve them', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': GOOD } });
+    repo.git(['checkout', '-q', '-b', 'other']);
+    repo.commit({ files: { 'src/a.py': 'x = 1\n' }, message: 'other', date: '2026-05-02T00:00:00Z' });
+    repo.git(['checkout', '-q', 'main']);
+    repo.commit({ files: { 'src/a.py': 'x = 2\n' }, message: 'main', date: '2026-05-03T00:00:00Z' });
+    expect(() => repo.git(['merge', '-q', 'other'])).toThrow();
+    const r = await lint(repo, { kind: 'staged' });
+    expect(r.verdict).toBe('halt');
+    expect(JSON.stringify(r)).toMatch(/unresolved merge conflicts \(src\/a\.py\): resolve them/);
   });
 
   it('a clean staged file passes even when the working tree copy is bad', async () => {
