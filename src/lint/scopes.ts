@@ -224,21 +224,28 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
   // git lists the index sorted by path, so the universe needs no sort.
   const universe: string[] = [];
   // "<mode> <blob> <stage>\t<path>\0" records, read in place: a large index lists megabytes,
-  // and only the paths need to become strings.
+  // and only the paths need to become strings. Every blob id has the first one's length.
   const out = ls.out;
+  const idLength = out.indexOf(32, 7) - 7;
   for (let pos = 0; pos < out.length;) {
-    const tab = out.indexOf(9, pos);
+    let tab = pos + 7 + idLength + 2;
+    if (out[tab] !== 9) tab = out.indexOf(9, pos);
     const end = out.indexOf(0, tab);
     if (tab < 0 || end < 0) break;
     const path = out.toString('utf8', tab + 1, end);
-    const regular = isRegularMode(out, pos);
+    // 100644 or 100755: gitlinks (submodules) have no contents here; symlinks hold a target, not text.
+    const regular =
+      out[pos] === 49 &&
+      out[pos + 1] === 48 &&
+      out[pos + 2] === 48 &&
+      ((out[pos + 3] === 54 && out[pos + 4] === 52 && out[pos + 5] === 52) ||
+        (out[pos + 3] === 55 && out[pos + 4] === 53 && out[pos + 5] === 53));
     const stage = out[tab - 1];
     pos = end + 1;
     if (stage !== 48 /* '0' */) {
       conflicted.push(path);
       continue;
     }
-    // Gitlinks (submodules) have no contents here; symlinks hold a target, not text.
     if (!regular) continue;
     universe.push(path);
     if (changed.has(path)) targetSet.add(path);
@@ -271,14 +278,6 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
       return out;
     },
   };
-}
-
-const REGULAR = Buffer.from('100644 ');
-const EXECUTABLE = Buffer.from('100755 ');
-
-/** Does the record at `pos` start with mode 100644 or 100755 (a regular file)? */
-function isRegularMode(buf: Buffer, pos: number): boolean {
-  return buf.compare(REGULAR, 0, 7, pos, pos + 7) === 0 || buf.compare(EXECUTABLE, 0, 7, pos, pos + 7) === 0;
 }
 
 /** `:<old mode> <new mode> <old blob> <new blob> <status>\0<path>\0` records: each path's new mode and blob. */
