@@ -77,10 +77,10 @@ export function metricRow(t: Totals): MetricRow {
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
-export function buildReport(
-  scan: ScanResult,
-  opts: { asOf: Date; rangeMs?: number; lastTurns?: number },
-): TelemetryReport {
+/** The report without its session rows (they come from sessionRows, one at a time). */
+export type ReportHead = Omit<TelemetryReport, 'sessions'>;
+
+export function reportHead(scan: ScanResult, opts: { asOf: Date; rangeMs?: number; lastTurns?: number }): ReportHead {
   const fmt = (m: MalformedLine) => `${m.file}:${m.line}: ${m.reason}`;
   const inv = (c: ScanResult['invariants']['compaction']): InvariantSummary => ({
     checked: c.checked,
@@ -102,16 +102,34 @@ export function buildReport(
       compaction_cache_stable: inv(scan.invariants.compaction),
       injected_after_breakpoint: inv(scan.invariants.injection),
     },
-    sessions: [...scan.sessions]
-      .filter(([, s]) => s.totals.turns > 0)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([id, s]) => ({
-        session: id,
-        first_turn_at: iso(s.totals.firstTs),
-        last_turn_at: iso(s.totals.lastTs),
-        ...metricRow(s.totals),
-        // Four places are plenty for a trend, and keep a large report small.
-        hit_ratio_by_turn: s.series.map((x) => (Number.isNaN(x) ? null : Math.round(x * 10_000) / 10_000)),
-      })),
   };
+}
+
+/**
+ * Each session's row, by session id. With `consume`, a session's numbers are dropped from the
+ * scan once its row is made, so a report of tens of thousands of sessions written row by row
+ * never holds the numbers and the rows of all of them at once.
+ */
+export function* sessionRows(scan: ScanResult, opts: { consume?: boolean } = {}): Generator<SessionRow> {
+  const ids = [...scan.sessions.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const id of ids) {
+    const s = scan.sessions.get(id);
+    if (opts.consume) scan.sessions.delete(id);
+    if (!s || s.totals.turns === 0) continue;
+    yield {
+      session: id,
+      first_turn_at: iso(s.totals.firstTs),
+      last_turn_at: iso(s.totals.lastTs),
+      ...metricRow(s.totals),
+      // Four places are plenty for a trend, and keep a large report small.
+      hit_ratio_by_turn: s.series.map((x) => (Number.isNaN(x) ? null : Math.round(x * 10_000) / 10_000)),
+    };
+  }
+}
+
+export function buildReport(
+  scan: ScanResult,
+  opts: { asOf: Date; rangeMs?: number; lastTurns?: number },
+): TelemetryReport {
+  return { ...reportHead(scan, opts), sessions: [...sessionRows(scan)] };
 }

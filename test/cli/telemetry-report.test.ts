@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelemetryReport } from '../../src/telemetry/report.js';
@@ -14,10 +15,10 @@ import { type SessionPlan, telemetryText } from '../helpers/telemetry.js';
 const BIN = resolve('bin/run.js');
 const AS_OF = '2026-06-01T00:00:00Z';
 
-function run(args: string[], cwd: string) {
+function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
     encoding: 'utf8',
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -116,6 +117,31 @@ describe('telemetry report', () => {
     expect(junk.stdout).toMatch(/junk\.jsonl:1: not JSON/);
     expect(junk.stdout).toMatch(/junk\.jsonl:2: not a known record shape/);
     expect(junk.stderr).toMatch(/mostly malformed: junk\.jsonl/);
+  });
+
+  it('--json on its own thread (as for a large input) prints the same bytes and the same halts', async () => {
+    const thread = { RFCGATE_TELEMETRY_THREAD_FROM: '0' };
+    for (const args of [
+      ['--files', 'telemetry/*', '--as-of', AS_OF, '--json'],
+      ['--files', 'telemetry/*', '--as-of', AS_OF, '--json', '--window', '30m', '--turns', '3'],
+      ['--files', 'junk.jsonl', '--files', 'telemetry/usage.jsonl', '--as-of', AS_OF, '--json'],
+      ['--files', 'telemetry/*', '--as-of', '2020-01-01', '--json'],
+    ]) {
+      const here = run(['telemetry', 'report', ...args], root);
+      const there = run(['telemetry', 'report', ...args], root, thread);
+      expect(there.stdout, args.join(' ')).toBe(here.stdout);
+      expect(there.stderr, args.join(' ')).toBe(here.stderr);
+      expect(there.code, args.join(' ')).toBe(here.code);
+    }
+    expect(
+      run(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', '2020-01-01', '--json'], root, thread).code,
+    ).toBe(2);
+    // The build has the worker, so a job at or over the threshold takes the thread.
+    const built = pathToFileURL(resolve('dist/telemetry/json-report.js')).href;
+    const { wantsThread } = (await import(built)) as typeof import('../../src/telemetry/json-report.js');
+    const job = { root, files: ['telemetry/usage.jsonl'], asOf: AS_OF, series: 40 };
+    expect(wantsThread(job, thread)).toBe(true);
+    expect(wantsThread(job, { RFCGATE_TELEMETRY_THREAD_FROM: String(1 << 30) })).toBe(false);
   });
 
   it('a bad flag is exit 3 with one clear line; --help documents the exit codes', () => {

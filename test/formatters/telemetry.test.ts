@@ -1,7 +1,24 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatTelemetryJson, sparkline, telemetryJsonChunks } from '../../src/formatters/telemetry/index.js';
-import { metricRow, type SessionRow, type TelemetryReport } from '../../src/telemetry/report.js';
+import {
+  formatTelemetryJson,
+  sparkline,
+  telemetryJsonChunks,
+  telemetryJsonStream,
+} from '../../src/formatters/telemetry/index.js';
 import { emptyTotals } from '../../src/sources/telemetry/metrics.js';
+import { scanFiles } from '../../src/sources/telemetry/scan.js';
+import {
+  buildReport,
+  metricRow,
+  reportHead,
+  type SessionRow,
+  sessionRows,
+  type TelemetryReport,
+} from '../../src/telemetry/report.js';
+import { telemetryText } from '../helpers/telemetry.js';
 
 function report(sessions: number): TelemetryReport {
   const t = { ...emptyTotals(), turns: 2, input: 10, cacheRead: 90, hitTurns: 1 };
@@ -40,5 +57,33 @@ describe('telemetry formatters', () => {
 
   it('draws ▁ for a turn that read nothing, █ for one that read everything, a space for no input', () => {
     expect(sparkline([0, 0.5, 0.99, 1, null])).toBe('▁▅██ ');
+  });
+});
+
+describe('the report row by row', () => {
+  it('makes the same rows as the whole report, and drops each session from the scan as it goes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rfcgate-telemetry-rows-'));
+    try {
+      writeFileSync(
+        join(dir, 'usage.jsonl'),
+        telemetryText([
+          { session: 'b', start: '2026-05-31T10:00:00Z', turns: 5, compactionAt: 2 },
+          { session: 'a', start: '2026-05-31T11:00:00Z', turns: 3 },
+          { session: 'c', start: '2026-05-31T12:00:00Z', turns: 4, injectionAt: 2 },
+        ]),
+      );
+      const opts = { asOf: new Date('2026-06-01T00:00:00Z'), series: 3 };
+      const whole = buildReport(await scanFiles(dir, ['usage.jsonl'], opts), opts);
+      const scan = await scanFiles(dir, ['usage.jsonl'], opts);
+      const rows = sessionRows(scan, { consume: true });
+      const first = rows.next();
+      expect(first.value?.session).toBe('a');
+      expect([...scan.sessions.keys()].sort()).toEqual(['b', 'c']);
+      const text = [...telemetryJsonStream(reportHead(scan, opts), [first.value as SessionRow, ...rows])].join('');
+      expect(scan.sessions.size).toBe(0);
+      expect(text).toBe(`${JSON.stringify(whole, null, 2)}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

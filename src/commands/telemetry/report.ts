@@ -2,7 +2,7 @@ import * as Flags from '@oclif/core/flags';
 import { progressLine } from '../../cli/progress.js';
 import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
 import { once } from 'node:events';
-import { formatTelemetryTable, telemetryJsonChunks } from '../../formatters/telemetry/index.js';
+import { formatTelemetryTable } from '../../formatters/telemetry/index.js';
 import { matchFiles } from '../../sources/telemetry/read.js';
 import { scanFiles } from '../../sources/telemetry/scan.js';
 import { UsageError } from '../../spec/problems.js';
@@ -73,45 +73,59 @@ EXIT CODES
     }
 
     const progress = progressLine('reading telemetry');
-    let report: TelemetryReport;
+    const window = {
+      asOf,
+      ...(rangeMs !== undefined ? { rangeMs } : {}),
+      ...(flags['last-turns'] !== undefined ? { lastTurns: flags['last-turns'] } : {}),
+    };
+    let report: TelemetryReport | undefined;
+    let summary: { as_of: string; turns: number; mostly_malformed: string[] };
+    // JSON is written row by row as it is made; a large input on a thread of its own.
+    const json = flags.json ? await import('../../telemetry/json-report.js') : undefined;
     try {
-      const scan = await scanFiles(root, files, {
-        asOf,
-        ...(rangeMs !== undefined ? { rangeMs } : {}),
-        ...(flags['last-turns'] !== undefined ? { lastTurns: flags['last-turns'] } : {}),
-        series: flags.turns,
-        ...(progress ? { onProgress: progress.update } : {}),
-      });
-      report = buildReport(scan, {
-        asOf,
-        ...(rangeMs !== undefined ? { rangeMs } : {}),
-        ...(flags['last-turns'] !== undefined ? { lastTurns: flags['last-turns'] } : {}),
-      });
+      if (json) {
+        const { wantsThread, writeJsonReport, writeJsonReportOnThread } = json;
+        const job = { ...window, asOf: asOf.toISOString(), root, files, series: flags.turns };
+        summary = wantsThread(job)
+          ? await writeJsonReportOnThread(job, progress?.update)
+          : await writeJsonReport(
+              job,
+              async (chunk) => {
+                if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+              },
+              progress?.update,
+            );
+      } else {
+        const scan = await scanFiles(root, files, {
+          ...window,
+          series: flags.turns,
+          ...(progress ? { onProgress: progress.update } : {}),
+        });
+        report = buildReport(scan, window);
+        summary = { as_of: report.as_of, turns: report.overall.turns, mostly_malformed: report.mostly_malformed };
+      }
     } catch (e) {
+      // A reader that went away (a closed pipe) is not a problem with the telemetry.
+      if (json && e instanceof json.ReportWriteError) throw e;
       throw new UsageError(`cannot read telemetry: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       progress?.done();
     }
 
-    const trend = flags.trend ?? Boolean(process.stdout.isTTY);
-    if (flags.json) {
-      for (const chunk of telemetryJsonChunks(report)) {
-        if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
-      }
-    } else {
+    if (report) {
       process.stdout.write(
         formatTelemetryTable(report, {
           color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
-          trend,
+          trend: flags.trend ?? Boolean(process.stdout.isTTY),
           maxSessions: flags.sessions,
         }),
       );
     }
-    if (report.overall.turns === 0) {
-      process.stderr.write(`halt: no turn in the window as of ${report.as_of}\n`);
+    if (summary.turns === 0) {
+      process.stderr.write(`halt: no turn in the window as of ${summary.as_of}\n`);
       process.exitCode = 2;
-    } else if (report.mostly_malformed.length > 0) {
-      process.stderr.write(`halt: mostly malformed: ${report.mostly_malformed.join(', ')}\n`);
+    } else if (summary.mostly_malformed.length > 0) {
+      process.stderr.write(`halt: mostly malformed: ${summary.mostly_malformed.join(', ')}\n`);
       process.exitCode = 2;
     }
     return report;

@@ -5,7 +5,7 @@
  */
 import { styleText } from 'node:util';
 import Table from 'cli-table3';
-import type { MetricRow, TelemetryReport } from '../../telemetry/report.js';
+import type { MetricRow, ReportHead, SessionRow, TelemetryReport } from '../../telemetry/report.js';
 
 export function formatTelemetryJson(r: TelemetryReport): string {
   return [...telemetryJsonChunks(r)].join('');
@@ -15,23 +15,25 @@ export function formatTelemetryJson(r: TelemetryReport): string {
  * The same JSON in pieces of about 64 KB, sessions last, so a report of tens of thousands of
  * sessions is written without first building one string of all of them.
  */
-export function* telemetryJsonChunks(r: TelemetryReport): Generator<string> {
+export function telemetryJsonChunks(r: TelemetryReport): Generator<string> {
   const { sessions, ...head } = r;
-  const top = JSON.stringify(head, null, 2);
-  if (sessions.length === 0) {
-    yield `${top.slice(0, -2)},\n  "sessions": []\n}\n`;
-    return;
-  }
-  let buf = `${top.slice(0, -2)},\n  "sessions": [\n`;
-  for (let i = 0; i < sessions.length; i++) {
-    const row = JSON.stringify(sessions[i], null, 2).replace(/\n/g, '\n    ');
-    buf += `    ${row}${i < sessions.length - 1 ? ',' : ''}\n`;
+  return telemetryJsonStream(head, sessions);
+}
+
+/** The JSON of a report from its head and its rows as they are made (the rows are read once, in order). */
+export function* telemetryJsonStream(head: ReportHead, rows: Iterable<SessionRow>): Generator<string> {
+  const top = JSON.stringify(head, null, 2).slice(0, -2);
+  let buf = '';
+  let first = true;
+  for (const row of rows) {
+    buf += `${first ? `${top},\n  "sessions": [\n` : ',\n'}    ${JSON.stringify(row, null, 2).replace(/\n/g, '\n    ')}`;
+    first = false;
     if (buf.length > 65_536) {
       yield buf;
       buf = '';
     }
   }
-  yield `${buf}  ]\n}\n`;
+  yield first ? `${top},\n  "sessions": []\n}\n` : `${buf}\n  ]\n}\n`;
 }
 
 const BLOCKS = '▁▂▃▄▅▆▇█';

@@ -1,0 +1,114 @@
+/**
+ * `telemetry report --json`: scan, then write the JSON row by row, dropping each session's
+ * numbers once its row is written. A large input runs it on a thread of its own
+ * (json-report-worker.ts) whose young generation is kept small: V8 otherwise grows it to
+ * ~48 MB under the steady stream of session state the scan builds, which is most of what
+ * lifts a 1 GB report past 200 MB resident (bench/README, telemetry).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { telemetryJsonStream } from '../formatters/telemetry/index.js';
+import { scanFiles } from '../sources/telemetry/scan.js';
+import { reportHead, sessionRows } from './report.js';
+
+/** What a report is computed from; plain data, so it can be sent to the worker. */
+export interface JsonReportJob {
+  root: string;
+  files: string[];
+  /** ISO-8601. */
+  asOf: string;
+  rangeMs?: number;
+  lastTurns?: number;
+  series: number;
+}
+
+/** What the command needs of the report once it is written: its exit code. */
+export interface JsonReportSummary {
+  as_of: string;
+  turns: number;
+  mostly_malformed: string[];
+}
+
+/** Writing the JSON failed (a closed pipe): not a problem with the telemetry. */
+export class ReportWriteError extends Error {}
+
+export async function writeJsonReport(
+  job: JsonReportJob,
+  write: (chunk: string) => void | Promise<void>,
+  onProgress?: (done: number, total: number) => void,
+): Promise<JsonReportSummary> {
+  const asOf = new Date(job.asOf);
+  const window = {
+    asOf,
+    ...(job.rangeMs !== undefined ? { rangeMs: job.rangeMs } : {}),
+    ...(job.lastTurns !== undefined ? { lastTurns: job.lastTurns } : {}),
+  };
+  const scan = await scanFiles(job.root, job.files, {
+    ...window,
+    series: job.series,
+    ...(onProgress ? { onProgress } : {}),
+  });
+  const head = reportHead(scan, window);
+  for (const chunk of telemetryJsonStream(head, sessionRows(scan, { consume: true }))) {
+    try {
+      await write(chunk);
+    } catch (err) {
+      throw new ReportWriteError(err instanceof Error ? err.message : String(err));
+    }
+  }
+  return { as_of: head.as_of, turns: head.overall.turns, mostly_malformed: head.mostly_malformed };
+}
+
+/** From this many bytes of input, the report runs on its own thread (RFCGATE_TELEMETRY_THREAD_FROM overrides). */
+export const THREAD_FROM = 64 << 20;
+/** The thread's young generation: 4 MB gave the lowest peak at the same speed on the bench file. */
+const YOUNG_GENERATION_MB = 4;
+const WORKER = new URL('./json-report-worker.js', import.meta.url);
+
+export function wantsThread(job: JsonReportJob, env: NodeJS.ProcessEnv = process.env): boolean {
+  // Running from the sources there is no compiled worker: the report runs here.
+  if (!existsSync(fileURLToPath(WORKER))) return false;
+  const from =
+    env.RFCGATE_TELEMETRY_THREAD_FROM === undefined ? THREAD_FROM : Number(env.RFCGATE_TELEMETRY_THREAD_FROM);
+  let bytes = 0;
+  for (const f of job.files) bytes += statSync(join(job.root, f), { throwIfNoEntry: false })?.size ?? 0;
+  return bytes >= from;
+}
+
+export type FromReportWorker =
+  | { type: 'progress'; done: number; total: number }
+  | { type: 'done'; summary: JsonReportSummary }
+  | { type: 'error'; message: string; writing: boolean };
+
+/** The same on a worker thread, which writes the JSON to this process's stdout itself. */
+export function writeJsonReportOnThread(
+  job: JsonReportJob,
+  onProgress?: (done: number, total: number) => void,
+): Promise<JsonReportSummary> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER, {
+      workerData: job,
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+    });
+    let settled = false;
+    worker.on('message', (m: FromReportWorker) => {
+      if (m.type === 'progress') onProgress?.(m.done, m.total);
+      else if (m.type === 'done') {
+        settled = true;
+        resolve(m.summary);
+      } else {
+        settled = true;
+        reject(m.writing ? new ReportWriteError(m.message) : new Error(m.message));
+      }
+    });
+    worker.on('error', (err) => {
+      settled = true;
+      reject(err);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`the report thread stopped (exit code ${code})`));
+    });
+  });
+}
