@@ -6,7 +6,7 @@
  * lifts a 1 GB report past 200 MB resident (bench/README, telemetry).
  */
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { telemetryJsonStream } from '../formatters/telemetry/index.js';
@@ -73,7 +73,7 @@ export function wantsThread(job: JsonReportJob, env: NodeJS.ProcessEnv = process
   const from =
     env.RFCGATE_TELEMETRY_THREAD_FROM === undefined ? THREAD_FROM : Number(env.RFCGATE_TELEMETRY_THREAD_FROM);
   let bytes = 0;
-  for (const f of job.files) bytes += statSync(join(job.root, f), { throwIfNoEntry: false })?.size ?? 0;
+  for (const f of job.files) bytes += statSync(resolvePath(job.root, f), { throwIfNoEntry: false })?.size ?? 0;
   return bytes >= from;
 }
 

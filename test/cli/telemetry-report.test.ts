@@ -3,7 +3,7 @@
  * hand, the table with its per-turn sparkline, files from rfc.yaml, and the halts.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -142,6 +142,12 @@ describe('telemetry report', () => {
     const job = { root, files: ['telemetry/usage.jsonl'], asOf: AS_OF, series: 40 };
     expect(wantsThread(job, thread)).toBe(true);
     expect(wantsThread(job, { RFCGATE_TELEMETRY_THREAD_FROM: String(1 << 30) })).toBe(false);
+    // The input's size decides, however the files are named.
+    const abs = join(root, 'telemetry', 'usage.jsonl');
+    const size = String(statSync(abs).size);
+    expect(wantsThread({ ...job, files: [abs] }, { RFCGATE_TELEMETRY_THREAD_FROM: size })).toBe(true);
+    expect(wantsThread({ ...job, files: [abs] }, { RFCGATE_TELEMETRY_THREAD_FROM: `${Number(size) + 1}` })).toBe(false);
+    expect(wantsThread(job, { RFCGATE_TELEMETRY_THREAD_FROM: size })).toBe(true);
   });
 
   it('a bad flag is exit 3 with one clear line; --help documents the exit codes', () => {
