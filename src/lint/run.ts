@@ -8,7 +8,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { HaltReason } from '../model/result.js';
 import type { GitHistory } from '../sources/git/repo.js';
 import { matcher } from './globs.js';
@@ -279,6 +278,8 @@ async function scanAll(
   // Interleaved, so both halves get a similar mix of folders and sizes.
   const mine = plan.filter((_, i) => i % 2 === 0);
   const theirs = plan.filter((_, i) => i % 2 === 1);
+  // Loaded only here: a hook's run of a few files never starts a thread.
+  const { Worker } = await import('node:worker_threads');
   const worker = new Worker(WORKER, {
     workerData: {
       root: snap.workingTree,

@@ -55,12 +55,17 @@ function git(root: string, args: string[], input?: string): { ok: boolean; out: 
 }
 
 /** The same, without blocking: the listings run while the spec is parsed, and side by side. */
-function gitAsync(root: string, args: string[]): Promise<{ ok: boolean; out: Buffer; err: string }> {
+function gitAsync(
+  root: string,
+  args: string[],
+  /** Takes the output as it arrives instead (`out` is then empty). */
+  sink?: (chunk: Buffer) => void,
+): Promise<{ ok: boolean; out: Buffer; err: string }> {
   return new Promise((resolve) => {
     const child = spawn('git', args, { cwd: root, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stdout.on('data', sink ?? ((b: Buffer) => out.push(b)));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) => resolve({ ok: false, out: Buffer.alloc(0), err: e.message }));
     child.on('close', (code) =>
@@ -202,13 +207,16 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
   const info: ScopeInfo = { kind: 'staged' };
   // Both listings at once; only the changed entries become targets. The diff names each
   // changed file's new blob, so the targets' contents are fetched as soon as it is in,
-  // while the spec is still being parsed.
+  // while the spec is still being parsed. The index listing is read as it streams in.
   // Without HEAD (the first commit), `diff --cached` lists everything staged.
-  const listing = gitAsync(root, ['ls-files', '-s', '-z']);
+  const index = new IndexListing();
+  const listing = gitAsync(root, ['ls-files', '-s', '-z'], (b) => index.push(b));
   const diff = await gitAsync(root, ['diff', '--cached', '--raw', '-z', '--no-renames', '--diff-filter=ACMRT']);
   if (!diff.ok) return notARepo(info, root, diff.err);
   const changed = parseRawDiff(diff.out);
-  const blobs = [...changed].filter(([p, e]) => !p.includes('\n') && (e.mode === '100644' || e.mode === '100755'));
+  // The diff's mode is the index entry's: a regular file (not a symlink, not a submodule).
+  const regular = [...changed].filter(([, e]) => e.mode === '100644' || e.mode === '100755');
+  const blobs = regular.filter(([p]) => !p.includes('\n'));
   // Settled here, rethrown below: an early return must not leave a rejection unhandled.
   const prefetch = catBlobs(
     root,
@@ -219,45 +227,17 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
   );
   const ls = await listing;
   if (!ls.ok) return notARepo(info, root, ls.err);
-  const targetSet = new Set<string>();
-  const conflicted: string[] = [];
-  // git lists the index sorted by path, so the universe needs no sort.
-  const universe: string[] = [];
-  // "<mode> <blob> <stage>\t<path>\0" records, read in place: a large index lists megabytes,
-  // and only the paths need to become strings. Every blob id has the first one's length.
-  const out = ls.out;
-  const idLength = out.indexOf(32, 7) - 7;
-  for (let pos = 0; pos < out.length;) {
-    let tab = pos + 7 + idLength + 2;
-    if (out[tab] !== 9) tab = out.indexOf(9, pos);
-    const end = out.indexOf(0, tab);
-    if (tab < 0 || end < 0) break;
-    const path = out.toString('utf8', tab + 1, end);
-    // 100644 or 100755: gitlinks (submodules) have no contents here; symlinks hold a target, not text.
-    const regular =
-      out[pos] === 49 &&
-      out[pos + 1] === 48 &&
-      out[pos + 2] === 48 &&
-      ((out[pos + 3] === 54 && out[pos + 4] === 52 && out[pos + 5] === 52) ||
-        (out[pos + 3] === 55 && out[pos + 4] === 53 && out[pos + 5] === 53));
-    const stage = out[tab - 1];
-    pos = end + 1;
-    if (stage !== 48 /* '0' */) {
-      conflicted.push(path);
-      continue;
-    }
-    if (!regular) continue;
-    universe.push(path);
-    if (changed.has(path)) targetSet.add(path);
-  }
-  if (conflicted.length) {
-    const list = [...new Set(conflicted)];
+  if (index.conflicted.length) {
+    const list = [...new Set(index.conflicted)];
     return haltSnapshot(
       info,
       'error',
       `the index has unresolved merge conflicts (${list.slice(0, 5).join(', ')}${list.length > 5 ? ', …' : ''}): resolve them and stage the result before linting what the commit will contain`,
     );
   }
+  // git lists the index sorted by path, so the universe needs no sort.
+  const universe = index.universe;
+  const targetSet = new Set(regular.map(([p]) => p));
   const prefetched = await prefetch;
   if ('err' in prefetched) throw prefetched.err;
   const fetched = prefetched.got;
@@ -278,6 +258,68 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
       return out;
     },
   };
+}
+
+/**
+ * `git ls-files -s -z` read chunk by chunk as git writes it: "<mode> <blob> <stage>\t<path>\0"
+ * records, read in place. A large index lists megabytes, and on a fresh process every
+ * megabyte gathered into one buffer first costs milliseconds; only the paths become strings.
+ * A record cut by a chunk's end is carried (a few bytes) to the next chunk.
+ */
+export class IndexListing {
+  /** Stage-0 regular files (100644, 100755), in git's order. */
+  readonly universe: string[] = [];
+  /** Paths with entries at a merge stage (an unresolved conflict). */
+  readonly conflicted: string[] = [];
+  #carry: Buffer | undefined;
+  /** Every blob id has the first one's length. */
+  #idLength = -1;
+
+  push(chunk: Buffer): void {
+    let pos = 0;
+    if (this.#carry) {
+      const nul = chunk.indexOf(0);
+      const joined = Buffer.concat([this.#carry, nul < 0 ? chunk : chunk.subarray(0, nul + 1)]);
+      if (nul < 0) {
+        this.#carry = joined;
+        return;
+      }
+      this.#carry = undefined;
+      this.#records(joined);
+      pos = nul + 1;
+    }
+    const used = this.#records(chunk, pos);
+    if (used < chunk.length) this.#carry = chunk.subarray(used);
+  }
+
+  /** Reads the complete records from pos on; returns where the first incomplete one starts. */
+  #records(out: Buffer, from = 0): number {
+    let pos = from;
+    while (pos < out.length) {
+      if (this.#idLength < 0) {
+        const space = out.indexOf(32, pos + 7);
+        if (space < 0) return pos;
+        this.#idLength = space - pos - 7;
+      }
+      let tab = pos + 7 + this.#idLength + 2;
+      if (out[tab] !== 9) tab = out.indexOf(9, pos);
+      const end = tab < 0 ? -1 : out.indexOf(0, tab);
+      if (end < 0) return pos;
+      const path = out.toString('utf8', tab + 1, end);
+      // 100644 or 100755: gitlinks (submodules) have no contents here; symlinks hold a target, not text.
+      const regular =
+        out[pos] === 49 &&
+        out[pos + 1] === 48 &&
+        out[pos + 2] === 48 &&
+        ((out[pos + 3] === 54 && out[pos + 4] === 52 && out[pos + 5] === 52) ||
+          (out[pos + 3] === 55 && out[pos + 4] === 53 && out[pos + 5] === 53));
+      const stage = out[tab - 1];
+      pos = end + 1;
+      if (stage !== 48 /* '0' */) this.conflicted.push(path);
+      else if (regular) this.universe.push(path);
+    }
+    return pos;
+  }
 }
 
 /** `:<old mode> <new mode> <old blob> <new blob> <status>\0<path>\0` records: each path's new mode and blob. */

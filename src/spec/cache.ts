@@ -4,15 +4,15 @@
  * process more than everything else it does with the file (40–60 ms for 4 KB, cold).
  *
  * One entry per spec file (named by a hash of its absolute path), holding the key it was
- * made for: a hash of rfcgate's build, the file's repository-relative path and its exact
- * bytes. A different file, or another build, misses and overwrites the entry; only a file
- * read without a problem is stored, so every error is found and reported afresh.
+ * made for: rfcgate's build, the file's repository-relative path and its exact bytes, compared
+ * whole (no digest: loading node:crypto alone costs a hook a few milliseconds). A different
+ * file, or another build, misses and overwrites the entry; only a file read without a problem
+ * is stored, so every error is found and reported afresh.
  *
  * Where: RFCGATE_CACHE_DIR, else $XDG_CACHE_HOME/rfcgate, else ~/.cache/rfcgate;
  * RFCGATE_NO_CACHE=1 turns it off. Losing it costs only time: an entry that cannot be read,
  * parsed or written is ignored, and it is written whole (a temporary file, then a rename).
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -46,11 +46,32 @@ export function specCache(env: NodeJS.ProcessEnv = process.env, build = buildId(
   return { dir: join(dir, 'specs'), build };
 }
 
-const sha256 = (parts: (string | Buffer)[]): string => {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p).update('\0');
-  return h.digest('hex');
-};
+/** Names an entry file: two 32-bit FNV-1a-style hashes of the text. Two paths sharing a name only take turns in it. */
+function entryName(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x9e3779b9;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+interface EntryKey {
+  build: string;
+  what: string;
+  rel: string;
+  text: string;
+}
+
+const sameKey = (a: unknown, b: EntryKey): boolean =>
+  a !== null &&
+  typeof a === 'object' &&
+  (a as EntryKey).build === b.build &&
+  (a as EntryKey).what === b.what &&
+  (a as EntryKey).rel === b.rel &&
+  (a as EntryKey).text === b.text;
 
 // Maps (a comparator pair's columns) survive the round trip through JSON.
 const MAP_TAG = '$rfcgate.map';
@@ -72,16 +93,16 @@ export async function cachedRead<T>(
   read: (text: string) => Promise<T>,
 ): Promise<T> {
   if (!cache) return read(file.text);
-  const entry = join(cache.dir, `${sha256([what, file.abs])}.json`);
-  const key = sha256([cache.build, what, file.rel, file.text]);
+  const entry = join(cache.dir, `${entryName(`${what}\0${file.abs}`)}.json`);
+  const key: EntryKey = { build: cache.build, what, rel: file.rel, text: file.text };
   try {
     const stored = JSON.parse(readFileSync(entry, 'utf8'), reviver) as { key?: unknown; value?: unknown };
-    if (stored.key === key && stored.value !== undefined) return stored.value as T;
+    if (sameKey(stored.key, key) && stored.value !== undefined) return stored.value as T;
   } catch {
     // No entry yet, or one that cannot be read: read the file.
   }
   const value = await read(file.text);
-  const tmp = `${entry}.${randomBytes(6).toString('hex')}.tmp`;
+  const tmp = `${entry}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     mkdirSync(cache.dir, { recursive: true });
     writeFileSync(tmp, JSON.stringify({ key, value }, replacer));

@@ -45,7 +45,9 @@ describe('rfcgate lint', () => {
     const entry = join(cache, 'specs', entries[0] as string);
     const stored = readFileSync(entry, 'utf8');
     // The second run reads the entry, not lints.yaml: a planted message shows through.
-    writeFileSync(entry, stored.replace('an event-type literal outside the constants module', 'planted'));
+    const parsed = JSON.parse(stored) as { key: unknown; value: unknown };
+    const value = JSON.stringify(parsed.value).replace('an event-type literal outside the constants module', 'planted');
+    writeFileSync(entry, JSON.stringify({ key: parsed.key, value: JSON.parse(value) as unknown }));
     expect(JSON.parse(run(['lint', '--json'], repo.dir, env).stdout).findings[0].message).toBe('planted');
     writeFileSync(entry, stored);
     const second = run(['lint', '--json', '--as-of', '2026-06-01'], repo.dir, env);
