@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { type DataDirLock, lockDataDir } from './pglite-lock.js';
 
 /** An error that crossed the thread boundary: the fields error mapping reads. */
 export interface WorkerError {
@@ -175,11 +176,38 @@ export class PgliteWorkerHost {
     });
   }
 
-  /** Spawns the worker and opens the database, once; bounded by the open timeout. */
+  /**
+   * Takes the data directory's lock (waiting for another process up to the open timeout),
+   * then spawns the worker and opens the database, once; bounded by the open timeout.
+   */
   start(): Promise<Worker> {
     if (this.#ready) return this.#ready;
+    const ready = lockDataDir(this.#dataDir, { waitMs: this.#openTimeoutMs }).then(
+      (lock) => {
+        try {
+          return this.#spawn(lock);
+        } catch (err) {
+          lock.release();
+          throw err;
+        }
+      },
+      (err: unknown) => {
+        throw new WorkerStartError(err instanceof Error ? err.message : String(err));
+      },
+    );
+    // The start failure is reported to the query that triggered it; later ones retry.
+    this.#ready = ready;
+    ready.catch(() => {
+      if (this.#ready === ready) this.#ready = undefined;
+    });
+    return ready;
+  }
+
+  #spawn(lock: DataDirLock): Promise<Worker> {
     const modulePath = createRequire(import.meta.url).resolve('@electric-sql/pglite');
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { modulePath, dataDir: this.#dataDir } });
+    // The directory is free again once the thread that had it open is gone, however it ended.
+    worker.once('exit', () => lock.release());
     // A CLI run must be able to exit even if a caller forgets close().
     worker.unref();
     this.#worker = worker;
@@ -215,11 +243,6 @@ export class PgliteWorkerHost {
         if (this.#worker === worker)
           this.kill(new WorkerStartError(`the embedded database worker exited (code ${code})`));
       });
-    });
-    // The start failure is reported to the query that triggered it; later ones retry.
-    this.#ready = ready;
-    ready.catch(() => {
-      if (this.#ready === ready) this.#ready = undefined;
     });
     return ready;
   }

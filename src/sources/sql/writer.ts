@@ -23,6 +23,7 @@ import {
   type SqlRow,
   toSqlHaltError,
 } from './client.js';
+import { type DataDirLock, lockDataDir } from './pglite-lock.js';
 import { redact, urlSecrets } from './redact.js';
 
 /** The statements of one transaction. Every text is a single statement. */
@@ -294,6 +295,8 @@ export interface PgliteWriterOptions {
   create?: boolean;
   /** What describe() shows instead of the directory (keeps output machine-independent). */
   label?: string;
+  /** How long to wait for another process to release the data directory; default 30 s. */
+  openTimeoutMs?: number;
 }
 
 /** Is `dir` a PostgreSQL data directory (or absent / empty, so one may be created there)? */
@@ -316,12 +319,16 @@ export class PgliteWriter implements SqlWriter {
   readonly #label: string;
   readonly #queue = new Queue();
   #db: Promise<PGlite> | undefined;
+  /** The data directory's lock (pglite-lock.ts), held from open to close. */
+  #lock: DataDirLock | undefined;
+  readonly #openTimeoutMs: number;
   #closed = false;
 
   constructor(opts: PgliteWriterOptions = {}) {
     if (opts.db && opts.dataDir) throw new Error('PgliteWriter: give dataDir or db, not both');
     this.#dataDir = opts.dataDir;
     this.#create = opts.create ?? false;
+    this.#openTimeoutMs = opts.openTimeoutMs ?? 30_000;
     this.#borrowed = opts.db !== undefined;
     if (opts.db) this.#db = Promise.resolve(opts.db);
     this.#label = `pglite:${opts.label ?? opts.dataDir ?? 'memory'}`;
@@ -344,6 +351,9 @@ export class PgliteWriter implements SqlWriter {
       await (await pending).close();
     } catch {
       // It never opened.
+    } finally {
+      this.#lock?.release();
+      this.#lock = undefined;
     }
   }
 
@@ -376,11 +386,15 @@ export class PgliteWriter implements SqlWriter {
       if (state === 'absent') mkdirSync(dirname(dir), { recursive: true });
     }
     const { PGlite } = await import('@electric-sql/pglite');
+    let lock: DataDirLock | undefined;
     try {
+      if (dir !== undefined) lock = await lockDataDir(dir, { waitMs: this.#openTimeoutMs });
       const db = dir === undefined ? new PGlite() : new PGlite(dir);
       await db.waitReady;
+      this.#lock = lock;
       return db;
     } catch (err) {
+      lock?.release();
       throw new SqlWriteError(
         `cannot open the embedded database ${label}: ${err instanceof Error ? err.message : String(err)}`,
         { unreachable: true },

@@ -1,0 +1,168 @@
+/**
+ * One process at a time on an embedded data directory. A PostgreSQL server refuses to start
+ * on a directory another server holds (postmaster.pid); PGlite takes no such lock, and even
+ * opening a directory writes to it (recovery, checkpoints), so two processes on one
+ * directory (an hourly `comparator run` and a `gate check` by hand) can leave it unreadable.
+ *
+ * The lock is a file beside the directory (`<dir>.lock`, so the directory itself stays a
+ * plain data directory) created exclusively and holding the owner's process id and host. A
+ * live owner is never displaced, however long it runs: the next process waits for it, then
+ * gives up with a message naming it. An owner that is gone (killed, crashed) left a stale
+ * file, which the next process takes over. Released on close and when the process exits.
+ */
+import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export class DataDirBusyError extends Error {}
+
+export interface DataDirLock {
+  readonly file: string;
+  release(): void;
+}
+
+interface Owner {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+const held = new Set<string>();
+let exitHook = false;
+
+export function lockFileOf(dir: string): string {
+  return `${dir.replace(/[\\/]+$/, '')}.lock`;
+}
+
+/**
+ * Takes the lock of `dir`, waiting up to `waitMs` for another process to release it.
+ * Throws DataDirBusyError (its message reads after "cannot open …: ") when it is still held
+ * then; other errors (a folder that cannot be written) are thrown as they come.
+ */
+export async function lockDataDir(dir: string, opts: { waitMs: number; pollMs?: number }): Promise<DataDirLock> {
+  const file = lockFileOf(dir);
+  const deadline = Date.now() + opts.waitMs;
+  let pause = opts.pollMs ?? 50;
+  for (;;) {
+    if (tryCreate(file)) return hold(file);
+    const owner = readOwner(file);
+    if (owner === 'gone') continue;
+    if (owner !== undefined && isStale(owner) && takeOver(file, owner)) continue;
+    if (Date.now() >= deadline) {
+      const who =
+        owner === undefined
+          ? 'another process'
+          : `process ${owner.pid}${owner.host === hostname() ? '' : ` on ${owner.host}`} (since ${owner.since})`;
+      throw new DataDirBusyError(
+        `it is in use by ${who}, and PGlite allows one process at a time (waited ${Math.round(opts.waitMs / 1000)} s); run again once that has finished, or, if no such process is running, delete ${file}`,
+      );
+    }
+    await sleep(Math.min(pause, Math.max(1, deadline - Date.now())));
+    pause = Math.min(pause * 2, 500);
+  }
+}
+
+function tryCreate(file: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+  try {
+    const owner: Owner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+    writeSync(fd, `${JSON.stringify(owner)}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/** The owner named in the file; undefined when it cannot be read yet (being written), 'gone' when the file is. */
+function readOwner(file: string): Owner | undefined | 'gone' {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    throw err;
+  }
+  try {
+    const o = JSON.parse(text) as Partial<Owner>;
+    if (typeof o.pid === 'number' && typeof o.host === 'string' && typeof o.since === 'string') {
+      return { pid: o.pid, host: o.host, since: o.since };
+    }
+  } catch {
+    // Half written, or not ours: treated as held (it is never taken over).
+  }
+  return undefined;
+}
+
+/** Only a process on this host can be known to be gone; another host's lock is always live. */
+function isStale(owner: Owner): boolean {
+  if (owner.host !== hostname()) return false;
+  if (owner.pid === process.pid) return false;
+  try {
+    process.kill(owner.pid, 0);
+    return false;
+  } catch (err) {
+    // EPERM: it exists, under another user.
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Removes a stale lock. Moved aside first and read again: if another process took it over
+ * in between, the file moved is that process's live lock, and it is put back.
+ */
+function takeOver(file: string, stale: Owner): boolean {
+  const aside = `${file}.${process.pid}.stale`;
+  try {
+    renameSync(file, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw err;
+  }
+  const moved = readOwner(aside);
+  const same = moved !== 'gone' && moved !== undefined && moved.pid === stale.pid && moved.since === stale.since;
+  if (!same) {
+    try {
+      linkSync(aside, file);
+    } catch {
+      // A third process created a lock meanwhile; it holds the directory now.
+    }
+  }
+  unlinkSync(aside);
+  return same;
+}
+
+function hold(file: string): DataDirLock {
+  held.add(file);
+  if (!exitHook) {
+    exitHook = true;
+    // A run that ends without close() (an error, process.exit) must not leave the lock behind.
+    process.once('exit', () => {
+      for (const f of held) removeIfOurs(f);
+    });
+  }
+  let released = false;
+  return {
+    file,
+    release() {
+      if (released) return;
+      released = true;
+      held.delete(file);
+      removeIfOurs(file);
+    },
+  };
+}
+
+function removeIfOurs(file: string): void {
+  try {
+    const owner = readOwner(file);
+    if (owner !== 'gone' && owner?.pid === process.pid && owner.host === hostname()) unlinkSync(file);
+  } catch {
+    // Already gone, or the folder went away with the database.
+  }
+}
