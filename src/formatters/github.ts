@@ -1,12 +1,48 @@
 import type { GateReport, GateResult, Verdict } from '../model/result.js';
 
 /**
+ * GitHub shows at most this many annotations of each kind (error, warning, notice) per step
+ * (actions/toolkit, docs/problem-matchers.md); the rest are only lines in the log.
+ */
+export const ANNOTATIONS_SHOWN = 10;
+
+/**
+ * A notice saying how many errors and warnings GitHub will not show as annotations, and
+ * where to read them all; undefined when every one is shown.
+ */
+export function hiddenAnnotationsNotice(
+  title: string,
+  errors: number,
+  warnings: number,
+  where: string,
+): string | undefined {
+  const hidden = [
+    errors > ANNOTATIONS_SHOWN ? `${errors - ANNOTATIONS_SHOWN} of ${errors} errors` : '',
+    warnings > ANNOTATIONS_SHOWN ? `${warnings - ANNOTATIONS_SHOWN} of ${warnings} warnings` : '',
+  ].filter(Boolean);
+  if (!hidden.length) return undefined;
+  return command(
+    'notice',
+    { title },
+    `GitHub shows ${ANNOTATIONS_SHOWN} annotations of each kind per step: ${hidden.join(' and ')} are only in this log; ${where}`,
+  );
+}
+
+/**
  * GitHub Actions workflow commands: `::error` for each failed gate, `::warning` for each
- * halted one, at the gate's place in its YAML file, then one `::notice` with the counts.
+ * halted one, at the gate's place in its YAML file, then one `::notice` with the counts
+ * (and one before it when there are more than GitHub shows).
  */
 export function formatGithub(report: GateReport): string {
   const lines = report.results.filter((r) => r.verdict !== 'pass').map(annotation);
   const count = (v: Verdict) => report.results.filter((r) => r.verdict === v).length;
+  const hidden = hiddenAnnotationsNotice(
+    `rfcgate ${report.rfc}`,
+    count('fail'),
+    count('halt'),
+    'add --format sarif=gates.sarif or --format markdown=summary.md to keep every gate',
+  );
+  if (hidden) lines.push(hidden);
   const summary =
     `${report.rfc} as of ${report.as_of} on ${report.ref}: ${report.verdict.toUpperCase()} ` +
     `(${count('fail')} fail, ${count('halt')} halt, ${count('pass')} pass)`;

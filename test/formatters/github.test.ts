@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FORMATTERS } from '../../src/formatters/index.js';
 import { escapeData, escapeProperty } from '../../src/formatters/github.js';
+import type { GateResult } from '../../src/model/result.js';
 import { allPass, empty, mixed } from './reports.js';
 
 /** Decode a workflow command the way the Actions runner does. */
@@ -65,6 +66,32 @@ describe('github formatter', () => {
       '::notice title=rfcgate wave3::wave3 as of 2026-06-01T00:00:00.000Z on main: PASS (0 fail, 0 halt, 2 pass)\n',
     );
     expect(FORMATTERS.github(empty).trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('says how many annotations GitHub will not show, once there are more than ten of a kind', () => {
+    const fail = mixed.results.find((r) => r.verdict === 'fail') as GateResult;
+    const halt = mixed.results.find((r) => r.verdict === 'halt') as GateResult;
+    const many = (n: number, r: GateResult, p: string) =>
+      Array.from({ length: n }, (_, i) => ({ ...r, id: `${p}${i}` }));
+    const at = (fails: number, halts: number) =>
+      FORMATTERS.github({ ...mixed, results: [...many(fails, fail, 'F'), ...many(halts, halt, 'H')] })
+        .trimEnd()
+        .split('\n')
+        .map(parseCommand);
+    // Ten of each kind: all shown, no extra notice.
+    const ten = at(10, 10);
+    expect(ten).toHaveLength(21);
+    expect(ten.filter((c) => c.name === 'notice')).toHaveLength(1);
+    const over = at(14, 11);
+    expect(over).toHaveLength(14 + 11 + 2);
+    expect(over.filter((c) => c.name === 'error')).toHaveLength(14);
+    const hidden = over.at(-2);
+    expect(hidden?.name).toBe('notice');
+    expect(hidden?.message).toBe(
+      'GitHub shows 10 annotations of each kind per step: 4 of 14 errors and 1 of 11 warnings are only in this log; add --format sarif=gates.sarif or --format markdown=summary.md to keep every gate',
+    );
+    expect(over.at(-1)?.message).toMatch(/FAIL \(14 fail, 11 halt, 0 pass\)$/);
+    expect(at(3, 12).at(-2)?.message).toMatch(/: 2 of 12 warnings are only in this log;/);
   });
 
   it('is deterministic', () => {

@@ -79,13 +79,36 @@ describe('lint formatters', () => {
 
   it('GitHub annotations: ::error / ::warning at file, line and column; the halt; a notice', () => {
     const lines = formatLint(report, 'github').trim().split('\n');
-    expect(lines[0]).toMatch(/^::error file=gates\/demo\/lints\.yaml,line=\d+,col=\d+,title=demo L1::the waiver/);
+    // A rule that could not be checked comes first: GitHub shows only a step's first ten errors.
+    expect(lines[0]).toMatch(/^::error .*title=demo typo halted::typo could not be checked/);
+    expect(lines[1]).toMatch(/^::error file=gates\/demo\/lints\.yaml,line=\d+,col=\d+,title=demo L1::the waiver/);
     expect(lines).toContain(
       '::error file=src/a.py,line=1,col=6,endColumn=37,title=demo L1::an event-type literal outside the constants module: measurement.lease_plane.request%0Afix: import it from src/audit/event_types.py',
     );
     expect(lines.some((l) => l.startsWith('::warning file=src/a.py,line=1,col=42'))).toBe(true);
     expect(lines.some((l) => /^::error .*title=demo typo halted::typo could not be checked/.test(l))).toBe(true);
     expect(lines.at(-1)).toMatch(/^::notice title=rfcgate lint demo::FAIL: 3 errors, 1 warnings, 1 rules halted/);
+  });
+
+  it('GitHub: a notice counts the errors and warnings beyond the ten GitHub shows per step', () => {
+    const [err, warn] = [
+      report.findings.find((f) => f.severity === 'error'),
+      report.findings.find((f) => f.severity === 'warn'),
+    ];
+    if (!err || !warn) throw new Error('the fixture has an error and a warning finding');
+    const findings = [
+      ...Array.from({ length: 12 }, (_, i) => ({ ...err, line: i + 1 })),
+      ...Array.from({ length: 10 }, (_, i) => ({ ...warn, line: i + 1 })),
+    ];
+    const lines = formatLint({ ...report, findings }, 'github')
+      .trim()
+      .split('\n');
+    // 12 errors and the halted rule: 13 errors; 10 warnings are all shown.
+    expect(lines).toHaveLength(1 + 22 + 2);
+    expect(lines.at(-2)).toBe(
+      '::notice title=rfcgate lint demo::GitHub shows 10 annotations of each kind per step: 3 of 13 errors are only in this log; add --format sarif=lint.sarif (code scanning) or --format junit=lint.xml to keep every finding',
+    );
+    expect(formatLint(report, 'github')).not.toContain('GitHub shows 10');
   });
 
   it('JUnit: a testcase per rule, a failure listing the findings, an error for the halt', () => {

@@ -1,46 +1,56 @@
 import type { LintReport } from '../../lint/report.js';
-import { command } from '../github.js';
+import { command, hiddenAnnotationsNotice } from '../github.js';
 import { describeScope } from './stylish.js';
 
 /**
- * GitHub Actions workflow commands: `::error` / `::warning` at each finding's file, line
- * and column; `::error` for each rule that halted; one `::notice` with the counts.
+ * GitHub Actions workflow commands: `::error` for each rule that halted (first: a rule that
+ * could not be checked matters more than any one finding, and GitHub shows only the first
+ * ten errors of a step), then `::error` / `::warning` at each finding's file, line and
+ * column; one `::notice` with the counts, and one before it when GitHub will not show them all.
  */
 export function formatLintGithub(r: LintReport): string {
-  const lines = r.findings.map((f) =>
+  const halted = r.rules.filter((x) => x.halt_reason !== undefined);
+  const lines = halted.map((h) =>
     command(
-      f.severity === 'error' ? 'error' : 'warning',
+      'error',
       {
-        file: f.file.replace(/\\/g, '/'),
-        line: String(f.line),
-        col: String(f.col),
-        ...(f.end_line > f.line ? { endLine: String(f.end_line) } : {}),
-        ...(f.end_line === f.line && f.end_col > f.col ? { endColumn: String(f.end_col) } : {}),
-        title: `${r.rfc} ${f.rule}`,
+        file: h.location.file,
+        line: String(h.location.line),
+        col: String(h.location.col),
+        title: `${r.rfc} ${h.id} halted`,
       },
-      `${f.message}${f.match !== undefined ? `: ${f.match}` : ''}\nfix: ${f.fix}`,
+      `${h.id} could not be checked (${h.halt_reason ?? 'error'}): ${h.reason ?? h.title}`,
     ),
   );
-  for (const h of r.rules.filter((x) => x.halt_reason !== undefined)) {
+  for (const f of r.findings) {
     lines.push(
       command(
-        'error',
+        f.severity === 'error' ? 'error' : 'warning',
         {
-          file: h.location.file,
-          line: String(h.location.line),
-          col: String(h.location.col),
-          title: `${r.rfc} ${h.id} halted`,
+          file: f.file.replace(/\\/g, '/'),
+          line: String(f.line),
+          col: String(f.col),
+          ...(f.end_line > f.line ? { endLine: String(f.end_line) } : {}),
+          ...(f.end_line === f.line && f.end_col > f.col ? { endColumn: String(f.end_col) } : {}),
+          title: `${r.rfc} ${f.rule}`,
         },
-        `${h.id} could not be checked (${h.halt_reason ?? 'error'}): ${h.reason ?? h.title}`,
+        `${f.message}${f.match !== undefined ? `: ${f.match}` : ''}\nfix: ${f.fix}`,
       ),
     );
   }
   const errors = r.findings.filter((f) => f.severity === 'error').length;
+  const hidden = hiddenAnnotationsNotice(
+    `rfcgate lint ${r.rfc}`,
+    errors + halted.length,
+    r.findings.length - errors,
+    'add --format sarif=lint.sarif (code scanning) or --format junit=lint.xml to keep every finding',
+  );
+  if (hidden) lines.push(hidden);
   lines.push(
     command(
       'notice',
       { title: `rfcgate lint ${r.rfc}` },
-      `${r.verdict.toUpperCase()}: ${errors} errors, ${r.findings.length - errors} warnings, ${r.rules.filter((x) => x.halt_reason !== undefined).length} rules halted; ${r.files.checked} files checked (${describeScope(r)})`,
+      `${r.verdict.toUpperCase()}: ${errors} errors, ${r.findings.length - errors} warnings, ${halted.length} rules halted; ${r.files.checked} files checked (${describeScope(r)})`,
     ),
   );
   return `${lines.join('\n')}\n`;
