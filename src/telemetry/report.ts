@@ -133,3 +133,33 @@ export function buildReport(
 ): TelemetryReport {
   return { ...reportHead(scan, opts), sessions: [...sessionRows(scan)] };
 }
+
+/** The order the table lists sessions in: worst hit ratio first (none at all first), then by id. */
+export function worstFirst(a: SessionRow, b: SessionRow): number {
+  const rank = (x: number | null) => (x === null ? -1 : x);
+  return (
+    rank(a.cache_hit_ratio) - rank(b.cache_hit_ratio) || (a.session < b.session ? -1 : a.session > b.session ? 1 : 0)
+  );
+}
+
+/**
+ * The first `k` sessions in worstFirst order, from rows read once, and how many rows there
+ * were. Only `k` rows are held at a time: a table of the worst 30 out of tens of thousands
+ * of sessions never builds the others' rows all at once.
+ */
+export function worstSessions(rows: Iterable<SessionRow>, k: number): { worst: SessionRow[]; total: number } {
+  const worst: SessionRow[] = [];
+  let total = 0;
+  for (const row of rows) {
+    total++;
+    if (worst.length === k && worstFirst(row, worst[k - 1] as SessionRow) >= 0) continue;
+    let i = worst.length;
+    while (i > 0 && worstFirst(row, worst[i - 1] as SessionRow) < 0) i--;
+    worst.splice(i, 0, row);
+    if (worst.length > k) worst.pop();
+  }
+  return { worst, total };
+}
+
+/** What the table is made from: the head, the sessions to list, and how many sessions there are in all. */
+export type TableReport = ReportHead & { sessions: SessionRow[]; session_count?: number };

@@ -119,13 +119,16 @@ describe('telemetry report', () => {
     expect(junk.stderr).toMatch(/mostly malformed: junk\.jsonl/);
   });
 
-  it('--json on its own thread (as for a large input) prints the same bytes and the same halts', async () => {
+  it('on its own thread (as for a large input) prints the same bytes and the same halts, JSON or table', async () => {
     const thread = { RFCGATE_TELEMETRY_THREAD_FROM: '0' };
     for (const args of [
       ['--files', 'telemetry/*', '--as-of', AS_OF, '--json'],
       ['--files', 'telemetry/*', '--as-of', AS_OF, '--json', '--window', '30m', '--turns', '3'],
       ['--files', 'junk.jsonl', '--files', 'telemetry/usage.jsonl', '--as-of', AS_OF, '--json'],
       ['--files', 'telemetry/*', '--as-of', '2020-01-01', '--json'],
+      ['--files', 'telemetry/*', '--as-of', AS_OF],
+      ['--files', 'telemetry/*', '--as-of', AS_OF, '--trend', '--sessions', '1', '--turns', '5'],
+      ['--files', 'junk.jsonl', '--files', 'telemetry/usage.jsonl', '--as-of', AS_OF],
     ]) {
       const here = run(['telemetry', 'report', ...args], root);
       const there = run(['telemetry', 'report', ...args], root, thread);
@@ -137,8 +140,8 @@ describe('telemetry report', () => {
       run(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', '2020-01-01', '--json'], root, thread).code,
     ).toBe(2);
     // The build has the worker, so a job at or over the threshold takes the thread.
-    const built = pathToFileURL(resolve('dist/telemetry/json-report.js')).href;
-    const { wantsThread } = (await import(built)) as typeof import('../../src/telemetry/json-report.js');
+    const built = pathToFileURL(resolve('dist/telemetry/write-report.js')).href;
+    const { wantsThread } = (await import(built)) as typeof import('../../src/telemetry/write-report.js');
     const job = { root, files: ['telemetry/usage.jsonl'], asOf: AS_OF, series: 40 };
     expect(wantsThread(job, thread)).toBe(true);
     expect(wantsThread(job, { RFCGATE_TELEMETRY_THREAD_FROM: String(1 << 30) })).toBe(false);

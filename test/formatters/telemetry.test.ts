@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   formatTelemetryJson,
+  formatTelemetryTable,
   sparkline,
   telemetryJsonChunks,
   telemetryJsonStream,
@@ -17,6 +18,8 @@ import {
   type SessionRow,
   sessionRows,
   type TelemetryReport,
+  worstFirst,
+  worstSessions,
 } from '../../src/telemetry/report.js';
 import { telemetryText } from '../helpers/telemetry.js';
 
@@ -85,5 +88,34 @@ describe('the report row by row', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('picks the worst sessions while the rows stream by: the same as sorting all of them', () => {
+    // Hit ratios with ties and sessions with none (listed first), ids out of order.
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const base = report(1).sessions[0] as SessionRow;
+    const rows: SessionRow[] = Array.from({ length: 200 }, (_, i) => ({
+      ...base,
+      session: `s${(i * 37) % 200}`,
+      cache_hit_ratio: next() < 0.1 ? null : Math.round(next() * 20) / 20,
+    }));
+    for (const k of [1, 2, 7, 30, 199, 200, 250]) {
+      const { worst, total } = worstSessions(rows, k);
+      expect(total).toBe(200);
+      expect(worst).toEqual([...rows].sort(worstFirst).slice(0, k));
+    }
+    expect(worstSessions([], 3)).toEqual({ worst: [], total: 0 });
+  });
+
+  it('the table of the worst sessions picked on the way is the table of the whole report', () => {
+    const r = report(120);
+    r.sessions.forEach((s, i) => (s.cache_hit_ratio = ((i * 53) % 120) / 120));
+    const opts = { color: false, trend: true, maxSessions: 10 };
+    const { worst, total } = worstSessions(r.sessions, opts.maxSessions);
+    const picked = formatTelemetryTable({ ...r, sessions: worst, session_count: total }, opts);
+    expect(picked).toBe(formatTelemetryTable(r, opts));
+    expect(picked).toContain('120 sessions (worst hit ratio first)');
+    expect(picked).toContain('… and 110 more sessions');
   });
 });

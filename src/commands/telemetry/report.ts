@@ -2,11 +2,16 @@ import * as Flags from '@oclif/core/flags';
 import { progressLine } from '../../cli/progress.js';
 import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
 import { once } from 'node:events';
-import { formatTelemetryTable } from '../../formatters/telemetry/index.js';
 import { matchFiles } from '../../sources/telemetry/read.js';
-import { scanFiles } from '../../sources/telemetry/scan.js';
 import { UsageError } from '../../spec/problems.js';
-import { buildReport, type TelemetryReport } from '../../telemetry/report.js';
+import {
+  type ReportJob,
+  type ReportSummary,
+  ReportWriteError,
+  wantsThread,
+  writeReport,
+  writeReportOnThread,
+} from '../../telemetry/write-report.js';
 import { parseDuration } from '../../util/duration.js';
 
 export default class TelemetryReportCommand extends RfcCommand {
@@ -46,7 +51,7 @@ EXIT CODES
     sessions: Flags.integer({ description: 'Sessions listed in the table (the JSON lists all).', default: 30, min: 1 }),
   };
 
-  async run(): Promise<TelemetryReport | undefined> {
+  async run(): Promise<void> {
     const { flags } = await this.parse(TelemetryReportCommand);
     const asOf = parseAsOf(flags['as-of']);
     const rangeMs = flags.window === undefined ? undefined : parseDuration(flags.window);
@@ -69,58 +74,46 @@ EXIT CODES
     if (files.length === 0) {
       process.stderr.write(`halt: no telemetry file matches ${patterns.join(', ')} under ${root}\n`);
       process.exitCode = 2;
-      return undefined;
+      return;
     }
 
     const progress = progressLine('reading telemetry');
-    const window = {
-      asOf,
+    const job: ReportJob = {
+      root,
+      files,
+      asOf: asOf.toISOString(),
       ...(rangeMs !== undefined ? { rangeMs } : {}),
       ...(flags['last-turns'] !== undefined ? { lastTurns: flags['last-turns'] } : {}),
+      series: flags.turns,
+      output: flags.json
+        ? { format: 'json' }
+        : {
+            format: 'table',
+            color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+            trend: flags.trend ?? Boolean(process.stdout.isTTY),
+            maxSessions: flags.sessions,
+          },
     };
-    let report: TelemetryReport | undefined;
-    let summary: { as_of: string; turns: number; mostly_malformed: string[] };
-    // JSON is written row by row as it is made; a large input on a thread of its own.
-    const json = flags.json ? await import('../../telemetry/json-report.js') : undefined;
+    let summary: ReportSummary;
+    // The JSON is written row by row as it is made, the table from the rows it lists; a large input on a thread of its own.
     try {
-      if (json) {
-        const { wantsThread, writeJsonReport, writeJsonReportOnThread } = json;
-        const job = { ...window, asOf: asOf.toISOString(), root, files, series: flags.turns };
-        summary = wantsThread(job)
-          ? await writeJsonReportOnThread(job, progress?.update)
-          : await writeJsonReport(
-              job,
-              async (chunk) => {
-                if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
-              },
-              progress?.update,
-            );
-      } else {
-        const scan = await scanFiles(root, files, {
-          ...window,
-          series: flags.turns,
-          ...(progress ? { onProgress: progress.update } : {}),
-        });
-        report = buildReport(scan, window);
-        summary = { as_of: report.as_of, turns: report.overall.turns, mostly_malformed: report.mostly_malformed };
-      }
+      summary = wantsThread(job)
+        ? await writeReportOnThread(job, progress?.update)
+        : await writeReport(
+            job,
+            async (chunk) => {
+              if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+            },
+            progress?.update,
+          );
     } catch (e) {
       // A reader that went away (a closed pipe) is not a problem with the telemetry.
-      if (json && e instanceof json.ReportWriteError) throw e;
+      if (e instanceof ReportWriteError) throw e;
       throw new UsageError(`cannot read telemetry: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       progress?.done();
     }
 
-    if (report) {
-      process.stdout.write(
-        formatTelemetryTable(report, {
-          color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
-          trend: flags.trend ?? Boolean(process.stdout.isTTY),
-          maxSessions: flags.sessions,
-        }),
-      );
-    }
     if (summary.turns === 0) {
       process.stderr.write(`halt: no turn in the window as of ${summary.as_of}\n`);
       process.exitCode = 2;
@@ -128,6 +121,5 @@ EXIT CODES
       process.stderr.write(`halt: mostly malformed: ${summary.mostly_malformed.join(', ')}\n`);
       process.exitCode = 2;
     }
-    return report;
   }
 }

@@ -5,7 +5,14 @@
  */
 import { styleText } from 'node:util';
 import Table from 'cli-table3';
-import type { MetricRow, ReportHead, SessionRow, TelemetryReport } from '../../telemetry/report.js';
+import {
+  type MetricRow,
+  type ReportHead,
+  type SessionRow,
+  type TableReport,
+  type TelemetryReport,
+  worstFirst,
+} from '../../telemetry/report.js';
 
 export function formatTelemetryJson(r: TelemetryReport): string {
   return [...telemetryJsonChunks(r)].join('');
@@ -76,7 +83,11 @@ function cells(name: string, row: MetricRow): string[] {
   ];
 }
 
-export function formatTelemetryTable(r: TelemetryReport, opts: TelemetryTableOptions): string {
+/**
+ * The table of a report: all its sessions, or (`session_count` set) the worst of them picked
+ * while the rows were made (worstSessions), with the count of all.
+ */
+export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions): string {
   const head = ['session', 'turns', 'hit ratio', 'token-weighted', 'turns hitting', 'cost ×', '>4 bp', 'misses'];
   if (opts.trend) head.push('hit ratio per turn');
   const table = new Table({
@@ -84,10 +95,8 @@ export function formatTelemetryTable(r: TelemetryReport, opts: TelemetryTableOpt
     style: { head: opts.color ? ['bold'] : [], border: opts.color ? ['grey'] : [] },
   });
   // Worst first: the sessions a person should look at are the ones that read the cache least.
-  const rank = (x: number | null) => (x === null ? -1 : x);
-  const shown = [...r.sessions]
-    .sort((a, b) => rank(a.cache_hit_ratio) - rank(b.cache_hit_ratio) || (a.session < b.session ? -1 : 1))
-    .slice(0, opts.maxSessions);
+  const shown = [...r.sessions].sort(worstFirst).slice(0, opts.maxSessions);
+  const sessions = r.session_count ?? r.sessions.length;
   for (const s of shown) {
     const row = cells(s.session, s);
     if (opts.trend) row.push(sparkline(s.hit_ratio_by_turn));
@@ -106,11 +115,11 @@ export function formatTelemetryTable(r: TelemetryReport, opts: TelemetryTableOpt
     .filter(Boolean)
     .join(' ');
   lines.push(
-    `Agent telemetry ${window}: ${r.files.length} file(s), ${r.overall.turns} turns, ${r.sessions.length} sessions (worst hit ratio first)`,
+    `Agent telemetry ${window}: ${r.files.length} file(s), ${r.overall.turns} turns, ${sessions} sessions (worst hit ratio first)`,
   );
   lines.push(table.toString());
-  if (r.sessions.length > shown.length) {
-    lines.push(`… and ${r.sessions.length - shown.length} more sessions (--json lists them all)`);
+  if (sessions > shown.length) {
+    lines.push(`… and ${sessions - shown.length} more sessions (--json lists them all)`);
   }
   lines.push(invariantLine('compaction is cache-stable', r.invariants.compaction_cache_stable, 'compaction'));
   lines.push(

@@ -1,20 +1,25 @@
 /**
- * `telemetry report --json`: scan, then write the JSON row by row, dropping each session's
- * numbers once its row is written. A large input runs it on a thread of its own
- * (json-report-worker.ts) whose young generation is kept small: V8 otherwise grows it to
- * ~48 MB under the steady stream of session state the scan builds, which is most of what
- * lifts a 1 GB report past 200 MB resident (bench/README, telemetry).
+ * `telemetry report`: scan, then write the report. The JSON is written row by row, each
+ * session's numbers dropped once its row is written; the table keeps only the rows it lists
+ * (worstSessions). A large input runs it on a thread of its own (write-report-worker.ts)
+ * whose young generation is kept small: V8 otherwise grows it to ~48 MB under the steady
+ * stream of session state the scan builds, which is most of what lifts a 1 GB report past
+ * 200 MB resident (bench/README, telemetry).
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { telemetryJsonStream } from '../formatters/telemetry/index.js';
+import {
+  formatTelemetryTable,
+  type TelemetryTableOptions,
+  telemetryJsonStream,
+} from '../formatters/telemetry/index.js';
 import { scanFiles } from '../sources/telemetry/scan.js';
-import { reportHead, sessionRows } from './report.js';
+import { reportHead, sessionRows, worstSessions } from './report.js';
 
-/** What a report is computed from; plain data, so it can be sent to the worker. */
-export interface JsonReportJob {
+/** What a report is computed from and how it is written; plain data, so it can be sent to the worker. */
+export interface ReportJob {
   root: string;
   files: string[];
   /** ISO-8601. */
@@ -22,23 +27,24 @@ export interface JsonReportJob {
   rangeMs?: number;
   lastTurns?: number;
   series: number;
+  output: { format: 'json' } | ({ format: 'table' } & TelemetryTableOptions);
 }
 
 /** What the command needs of the report once it is written: its exit code. */
-export interface JsonReportSummary {
+export interface ReportSummary {
   as_of: string;
   turns: number;
   mostly_malformed: string[];
 }
 
-/** Writing the JSON failed (a closed pipe): not a problem with the telemetry. */
+/** Writing the report failed (a closed pipe): not a problem with the telemetry. */
 export class ReportWriteError extends Error {}
 
-export async function writeJsonReport(
-  job: JsonReportJob,
+export async function writeReport(
+  job: ReportJob,
   write: (chunk: string) => void | Promise<void>,
   onProgress?: (done: number, total: number) => void,
-): Promise<JsonReportSummary> {
+): Promise<ReportSummary> {
   const asOf = new Date(job.asOf);
   const window = {
     asOf,
@@ -51,7 +57,16 @@ export async function writeJsonReport(
     ...(onProgress ? { onProgress } : {}),
   });
   const head = reportHead(scan, window);
-  for (const chunk of telemetryJsonStream(head, sessionRows(scan, { consume: true }))) {
+  const rows = sessionRows(scan, { consume: true });
+  const { output } = job;
+  let text: Iterable<string>;
+  if (output.format === 'json') {
+    text = telemetryJsonStream(head, rows);
+  } else {
+    const { worst, total } = worstSessions(rows, output.maxSessions);
+    text = [formatTelemetryTable({ ...head, sessions: worst, session_count: total }, output)];
+  }
+  for (const chunk of text) {
     try {
       await write(chunk);
     } catch (err) {
@@ -65,9 +80,9 @@ export async function writeJsonReport(
 export const THREAD_FROM = 64 << 20;
 /** The thread's young generation: 4 MB gave the lowest peak at the same speed on the bench file. */
 const YOUNG_GENERATION_MB = 4;
-const WORKER = new URL('./json-report-worker.js', import.meta.url);
+const WORKER = new URL('./write-report-worker.js', import.meta.url);
 
-export function wantsThread(job: JsonReportJob, env: NodeJS.ProcessEnv = process.env): boolean {
+export function wantsThread(job: Pick<ReportJob, 'root' | 'files'>, env: NodeJS.ProcessEnv = process.env): boolean {
   // Running from the sources there is no compiled worker: the report runs here.
   if (!existsSync(fileURLToPath(WORKER))) return false;
   const from =
@@ -79,14 +94,14 @@ export function wantsThread(job: JsonReportJob, env: NodeJS.ProcessEnv = process
 
 export type FromReportWorker =
   | { type: 'progress'; done: number; total: number }
-  | { type: 'done'; summary: JsonReportSummary }
+  | { type: 'done'; summary: ReportSummary }
   | { type: 'error'; message: string; writing: boolean };
 
-/** The same on a worker thread, which writes the JSON to this process's stdout itself. */
-export function writeJsonReportOnThread(
-  job: JsonReportJob,
+/** The same on a worker thread, which writes the report to this process's stdout itself. */
+export function writeReportOnThread(
+  job: ReportJob,
   onProgress?: (done: number, total: number) => void,
-): Promise<JsonReportSummary> {
+): Promise<ReportSummary> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER, {
       workerData: job,

@@ -1,11 +1,11 @@
 /**
- * The worker side of writeJsonReportOnThread (json-report.ts): computes the report and writes
- * its JSON straight to fd 1, which the process shares, so megabytes of JSON are not copied
- * between threads.
+ * The worker side of writeReportOnThread (write-report.ts): computes the report and writes it
+ * straight to fd 1, which the process shares, so megabytes of JSON are not copied between
+ * threads.
  */
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { type FromReportWorker, type JsonReportJob, ReportWriteError, writeJsonReport } from './json-report.js';
+import { type FromReportWorker, type ReportJob, ReportWriteError, writeReport } from './write-report.js';
 
 const post = (m: FromReportWorker) => parentPort?.postMessage(m);
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -24,7 +24,7 @@ function writeAll(chunk: string): void {
 }
 
 let last = 0;
-writeJsonReport(workerData as JsonReportJob, writeAll, (done, total) => {
+writeReport(workerData as ReportJob, writeAll, (done, total) => {
   const now = Date.now();
   if (now - last < 100) return;
   last = now;
