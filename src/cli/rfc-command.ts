@@ -51,7 +51,8 @@ export abstract class RfcCommand extends BaseCommand {
       helpGroup: 'GLOBAL',
     }),
     root: Flags.directory({
-      description: 'Root of the governed repository (default: the nearest folder upwards holding gates/).',
+      description:
+        'Root of the governed repository (default: the nearest folder upwards holding gates/, within the git repository).',
       helpGroup: 'GLOBAL',
     }),
   };
@@ -61,6 +62,8 @@ export abstract class RfcCommand extends BaseCommand {
     let dir = process.cwd();
     for (;;) {
       if (existsSync(join(dir, GATES_DIR))) return dir;
+      // A repository's top is as far up as its RFCs can be: a gates/ above it governs something else.
+      if (existsSync(join(dir, '.git'))) return dir;
       const up = dirname(dir);
       if (up === dir) return process.cwd();
       dir = up;
