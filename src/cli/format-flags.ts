@@ -3,6 +3,7 @@
  * evaluation, several reports (SARIF for code scanning and Markdown for the job summary from
  * the same run). Kept apart from the formatters so a command loads only its own.
  */
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { UsageError } from '../spec/problems.js';
 
 export interface FormatOutput<F extends string> {
@@ -37,4 +38,29 @@ export function parseFormatFlags<F extends string>(
   }
   if (toStdout.length === 0) outputs.push({ format: opts.fallback });
   return outputs;
+}
+
+/**
+ * Writes each report: to standard output, or to its file whole or not at all (a temporary
+ * file, then a rename), so a reader never sees half a report.
+ */
+export async function writeReports<F extends string>(
+  outputs: readonly FormatOutput<F>[],
+  render: (format: F, toFile: boolean) => string | Promise<string>,
+): Promise<void> {
+  for (const o of outputs) {
+    const text = await render(o.format, o.file !== undefined);
+    if (o.file === undefined) {
+      process.stdout.write(text);
+      continue;
+    }
+    const tmp = `${o.file}.${process.pid}.tmp`;
+    try {
+      writeFileSync(tmp, text);
+      renameSync(tmp, o.file);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+  }
 }

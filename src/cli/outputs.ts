@@ -1,8 +1,7 @@
 /** gate check's reports: `--format name[=file]` (see format-flags.ts) and writing them. */
-import { renameSync, writeFileSync } from 'node:fs';
 import { FORMATTERS, type FormatName } from '../formatters/index.js';
 import type { GateReport } from '../model/result.js';
-import { type FormatOutput, parseFormatFlags } from './format-flags.js';
+import { type FormatOutput, parseFormatFlags, writeReports } from './format-flags.js';
 
 export const FORMAT_NAMES = Object.keys(FORMATTERS) as FormatName[];
 
@@ -16,16 +15,11 @@ export function render(report: GateReport, format: FormatName, tty: { color: boo
   return format === 'table' ? FORMATTERS.table(report, tty) : FORMATTERS[format](report);
 }
 
-/** Files are written whole or not at all: a reader never sees half a report. */
-export function writeOutputs(report: GateReport, outputs: Output[], tty: { color: boolean; width?: number }): void {
-  for (const o of outputs) {
-    const text = render(report, o.format, o.file ? { color: false } : tty);
-    if (!o.file) {
-      process.stdout.write(text);
-      continue;
-    }
-    const tmp = `${o.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, o.file);
-  }
+/** To standard output, or to files written whole or not at all (writeReports). */
+export function writeOutputs(
+  report: GateReport,
+  outputs: Output[],
+  tty: { color: boolean; width?: number },
+): Promise<void> {
+  return writeReports(outputs, (format, toFile) => render(report, format, toFile ? { color: false } : tty));
 }

@@ -1,8 +1,7 @@
-import { renameSync, writeFileSync } from 'node:fs';
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { parseAsOf, RfcCommand } from '../cli/rfc-command.js';
-import { type FormatOutput, parseFormatFlags } from '../cli/format-flags.js';
+import { type FormatOutput, parseFormatFlags, writeReports } from '../cli/format-flags.js';
 import {
   LINT_FORMAT_NAMES as LINT_FORMATS,
   type LintFormatName as LintFormat,
@@ -133,19 +132,11 @@ EXIT CODES
       };
     }
     const report = await runLint(opts);
-    for (const o of outputs) {
-      const text = (await lintFormatter(o.format))(report, {
-        color: !o.file && process.stdout.isTTY === true && !process.env.NO_COLOR,
-      });
-      if (!o.file) {
-        process.stdout.write(text);
-        continue;
-      }
-      // Whole or not at all: a reader never sees half a report.
-      const tmp = `${o.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, text);
-      renameSync(tmp, o.file);
-    }
+    await writeReports(outputs, async (format, toFile) =>
+      (await lintFormatter(format))(report, {
+        color: !toFile && process.stdout.isTTY === true && !process.env.NO_COLOR,
+      }),
+    );
     process.exitCode = lintExitCode(report);
     return report;
   }

@@ -3,7 +3,9 @@
  * its own gates/ folder, and over the RFCs this project ships.
  */
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createRepo, type FixtureRepo, removeFixtures, shallowClone } from '../helpers/git-fixture.js';
@@ -75,6 +77,38 @@ describe('prereq status', () => {
     );
     expect(run(['prereq', 'status', '--as-of', AS_OF, '--format', 'markdown'], repo.dir).stdout).toContain(
       '| ◐ | `two` | Second | partial |',
+    );
+  });
+
+  it('--format repeats: name=file writes that report whole, one report goes to standard output', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rfcgate-prereq-out-'));
+    try {
+      const dot = join(dir, 'prereqs.dot');
+      const md = join(dir, 'summary.md');
+      const r = run(
+        ['prereq', 'status', '--as-of', AS_OF, '--format', `dot=${dot}`, '--format', `markdown=${md}`, '--json'],
+        repo.dir,
+      );
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(run(['prereq', 'status', '--as-of', AS_OF, '--json'], repo.dir).stdout);
+      expect(readFileSync(dot, 'utf8')).toBe(
+        run(['prereq', 'status', '--as-of', AS_OF, '--format', 'dot'], repo.dir).stdout,
+      );
+      expect(readFileSync(md, 'utf8')).toContain('| ◐ | `two` | Second | partial |');
+      expect(readdirSync(dir).sort()).toEqual(['prereqs.dot', 'summary.md']);
+      // Without a file, the table is the report on standard output.
+      const table = run(['prereq', 'status', '--as-of', AS_OF, '--format', `dot=${dot}`], repo.dir);
+      expect(table.stdout).toBe(run(['prereq', 'status', '--as-of', AS_OF], repo.dir).stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const two = run(['prereq', 'status', '--as-of', AS_OF, '--format', 'mermaid', '--json'], repo.dir);
+    expect(two.code).toBe(3);
+    expect(two.stderr).toMatch(/^error: only one report can go to standard output \(got mermaid and json\)/);
+    const bad = run(['prereq', 'status', '--as-of', AS_OF, '--format', 'svg'], repo.dir);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(
+      /^error: --format 'svg' is not a prereq status format; use one of table, json, mermaid, dot, markdown/,
     );
   });
 

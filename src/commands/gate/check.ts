@@ -75,7 +75,7 @@ ${RfcCommand.exitCodesHelp}`;
       progress?.done();
       await sources.close();
     }
-    writeOutputs(report, outputs, {
+    await writeOutputs(report, outputs, {
       color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
       width: process.stdout.columns,
     });

@@ -1,4 +1,5 @@
 import * as Flags from '@oclif/core/flags';
+import { parseFormatFlags, writeReports } from '../../cli/format-flags.js';
 import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
 import { Measurer } from '../../engine/measure.js';
 import { formatPrereqs, PREREQ_FORMATS, type PrereqFormat } from '../../formatters/prereqs/index.js';
@@ -20,6 +21,7 @@ EXIT CODES
     '<%= config.bin %> prereq status --rfc v3-kernel --format mermaid',
     '<%= config.bin %> prereq status --as-of 2026-05-01 --json',
     '<%= config.bin %> prereq status --format markdown >> "$GITHUB_STEP_SUMMARY"',
+    '<%= config.bin %> prereq status --format dot=prereqs.dot --format mermaid=prereqs.mmd',
   ];
 
   static override flags = {
@@ -27,8 +29,9 @@ EXIT CODES
     ref: Flags.string({ description: "The mainline ref (default: rfc.yaml's mainline branch)." }),
     json: Flags.boolean({ description: 'Print the report as JSON (stable key order); = --format json.' }),
     format: Flags.string({
-      description: 'Report format: table (a tree of the DAG), json, mermaid, dot (coloured by status) or markdown.',
-      options: [...PREREQ_FORMATS],
+      description:
+        'Report format: table (a tree of the DAG), json, mermaid, dot (coloured by status) or markdown; name=file writes a file. Repeatable.',
+      multiple: true,
     }),
     timeout: Flags.integer({
       description: 'Seconds each data-gate measurement may take before its prereq is gated.',
@@ -39,10 +42,12 @@ EXIT CODES
 
   async run(): Promise<PrereqReport> {
     const { flags } = await this.parse(PrereqStatus);
-    if (flags.json && flags.format && flags.format !== 'json') {
-      throw new UsageError(`--json contradicts --format ${flags.format}; choose one`);
-    }
-    const format: PrereqFormat = flags.json ? 'json' : ((flags.format as PrereqFormat | undefined) ?? 'table');
+    const outputs = parseFormatFlags<PrereqFormat>(
+      // --json and --format json ask for the same report.
+      flags.json ? flags.format?.filter((f) => f !== 'json') : flags.format,
+      flags.json,
+      { names: PREREQ_FORMATS, fallback: 'table', what: 'a prereq status format' },
+    );
     const asOf = parseAsOf(flags['as-of']);
     const root = this.findRoot(flags.root);
     const id = this.chooseRfc(root, flags.rfc);
@@ -84,7 +89,7 @@ EXIT CODES
     } finally {
       await sources?.close();
     }
-    process.stdout.write(formatPrereqs(report, format));
+    await writeReports(outputs, (format) => formatPrereqs(report, format));
     process.exitCode = prereqExitCode(report);
     return report;
   }
