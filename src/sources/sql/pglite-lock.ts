@@ -5,7 +5,8 @@
  * directory (an hourly `comparator run` and a `gate check` by hand) can leave it unreadable.
  *
  * The lock is a file beside the directory (`<dir>.lock`, so the directory itself stays a
- * plain data directory) created exclusively and holding the owner's process id and host. A
+ * plain data directory) created exclusively and holding the owner's process id, host and (on
+ * Linux) start time, so a pid given to another process after a crash is not mistaken for it. A
  * live owner is never displaced, however long it runs: the next process waits for it, then
  * gives up with a message naming it. An owner that is gone (killed, crashed) left a stale
  * file, which the next process takes over. Released on close and when the process exits.
@@ -25,6 +26,8 @@ interface Owner {
   pid: number;
   host: string;
   since: string;
+  /** When the owner started, by the kernel's clock (Linux); tells it from a later process given the same pid. */
+  start?: string;
 }
 
 const held = new Set<string>();
@@ -71,7 +74,13 @@ function tryCreate(file: string): boolean {
     throw err;
   }
   try {
-    const owner: Owner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+    const start = startTimeOf(process.pid);
+    const owner: Owner = {
+      pid: process.pid,
+      host: hostname(),
+      since: new Date().toISOString(),
+      ...(start !== undefined ? { start } : {}),
+    };
     writeSync(fd, `${JSON.stringify(owner)}\n`);
   } finally {
     closeSync(fd);
@@ -91,7 +100,7 @@ function readOwner(file: string): Owner | undefined | 'gone' {
   try {
     const o = JSON.parse(text) as Partial<Owner>;
     if (typeof o.pid === 'number' && typeof o.host === 'string' && typeof o.since === 'string') {
-      return { pid: o.pid, host: o.host, since: o.since };
+      return { pid: o.pid, host: o.host, since: o.since, ...(typeof o.start === 'string' ? { start: o.start } : {}) };
     }
   } catch {
     // Half written, or not ours: treated as held (it is never taken over).
@@ -105,10 +114,23 @@ function isStale(owner: Owner): boolean {
   if (owner.pid === process.pid) return false;
   try {
     process.kill(owner.pid, 0);
-    return false;
   } catch (err) {
     // EPERM: it exists, under another user.
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  // Alive, but after a crash its pid may have gone to another process since.
+  const now = owner.start === undefined ? undefined : startTimeOf(owner.pid);
+  return now !== undefined && now !== owner.start;
+}
+
+/** When process `pid` started, in clock ticks since boot (/proc/<pid>/stat, field 22); undefined without /proc. */
+export function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces; field 22 is the 20th after it.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
   }
 }
 

@@ -10,7 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PgliteClient, SqlHaltError } from '../../../src/sources/sql/client.js';
-import { DataDirBusyError, lockDataDir, lockFileOf } from '../../../src/sources/sql/pglite-lock.js';
+import { DataDirBusyError, lockDataDir, lockFileOf, startTimeOf } from '../../../src/sources/sql/pglite-lock.js';
 import { PgliteWriter, SqlWriteError } from '../../../src/sources/sql/writer.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rfcgate-lock-'));
@@ -21,8 +21,13 @@ const newDir = () => join(root, `pgdata-${++n}`);
 // The child processes run the built module: the test run builds first (pretest).
 const BUILT = resolve('dist/sources/sql/pglite-lock.js');
 
-function owner(dir: string): { pid: number; host: string; since: string } {
-  return JSON.parse(readFileSync(lockFileOf(dir), 'utf8')) as { pid: number; host: string; since: string };
+function owner(dir: string): { pid: number; host: string; since: string; start?: string } {
+  return JSON.parse(readFileSync(lockFileOf(dir), 'utf8')) as {
+    pid: number;
+    host: string;
+    since: string;
+    start?: string;
+  };
 }
 
 /** A process that takes the lock, says so, and holds it until its stdin closes. */
@@ -91,6 +96,30 @@ describe('the data directory lock', () => {
     const lock = await lockDataDir(dir, { waitMs: 0 });
     expect(owner(dir).pid).toBe(process.pid);
     lock.release();
+  });
+
+  it('tells a live owner from a later process that was given its pid (by start time, where the OS says it)', async () => {
+    const dir = newDir();
+    const child = await holder(dir);
+    const gone = exited(child);
+    const pid = child.pid as number;
+    const start = startTimeOf(pid);
+    const held = owner(dir);
+    expect(held.start).toBe(start);
+    // The file as a crashed owner would have left it, had its pid since gone to this child.
+    writeFileSync(lockFileOf(dir), JSON.stringify({ ...held, start: `${start ?? '0'}1` }));
+    if (start !== undefined) {
+      const lock = await lockDataDir(dir, { waitMs: 0 });
+      expect(owner(dir).pid).toBe(process.pid);
+      lock.release();
+    } else {
+      // No start time to compare (no /proc): a live pid is always a live owner.
+      expect(await lockDataDir(dir, { waitMs: 50, pollMs: 10 }).catch((e: unknown) => e)).toBeInstanceOf(
+        DataDirBusyError,
+      );
+    }
+    child.kill('SIGKILL');
+    await gone;
   });
 
   it('is waited for across processes and released when its holder finishes', async () => {
