@@ -235,17 +235,14 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
       `the index has unresolved merge conflicts (${list.slice(0, 5).join(', ')}${list.length > 5 ? ', …' : ''}): resolve them and stage the result before linting what the commit will contain`,
     );
   }
-  // git lists the index sorted by path, so the universe needs no sort.
-  const universe = index.universe;
-  const targetSet = new Set(regular.map(([p]) => p));
   const prefetched = await prefetch;
   if ('err' in prefetched) throw prefetched.err;
   const fetched = prefetched.got;
-  const targets = sorted(targetSet);
   return {
     info,
-    universe,
-    targets,
+    // git lists the index sorted by path, so the universe needs no sort.
+    universe: index.universe,
+    targets: sorted(regular.map(([p]) => p)),
     read: (ps, max) => {
       const out = new Map<string, ReadResult>();
       const rest: string[] = [];

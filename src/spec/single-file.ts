@@ -65,8 +65,9 @@ export interface SpecFile {
 }
 
 /**
- * Parses and schema-checks gates/<id>/<name>. Returns undefined when the file is absent; throws
- * a SpecError when it does not parse or is unusable as a whole, since nothing can be read then.
+ * Parses and schema-checks gates/<id>/<name> (its text, when the caller has read it). Returns
+ * undefined when the file is absent; throws a SpecError when it does not parse or is unusable
+ * as a whole, since nothing can be read then.
  */
 export async function readSpecFile(
   root: string,
@@ -78,7 +79,12 @@ export async function readSpecFile(
   const abs = join(rfcDir(root, id), name);
   if (text === undefined && !existsSync(abs)) return undefined;
   // Repository-relative, as loadRfc names files.
-  const y = parseYaml(relative(root, abs) || abs, text ?? readFileSync(abs, 'utf8'));
+  return parseSpecFile(relative(root, abs) || abs, text ?? readFileSync(abs, 'utf8'), schema);
+}
+
+/** The same from the file's name (as problems name it) and text. */
+async function parseSpecFile(file: string, text: string, schema: string): Promise<SpecFile> {
+  const y = parseYaml(file, text);
   const problems = [...checkModeline(y, schema), ...y.problems];
   if (y.problems.length) throw new SpecError(problems);
   const data = (y.doc.toJS() as unknown) ?? [];
@@ -109,9 +115,7 @@ export async function loadSpecFile<T>(
     throw new UsageError(`cannot read ${relative(root, abs) || abs}`);
   }
   const file = { abs, rel: relative(root, abs) || abs, text };
-  return cachedRead(specCache(), file, `${name} ${schema}`, async (t) => {
-    const read = await readSpecFile(root, id, name, schema, t);
-    if (!read) throw new UsageError(`${file.rel} disappeared while it was read`);
-    return build(read);
-  });
+  return cachedRead(specCache(), file, `${name} ${schema}`, async (t) =>
+    build(await parseSpecFile(file.rel, t, schema)),
+  );
 }
