@@ -37,7 +37,12 @@ EXIT CODES
 
   static override strict = false;
   static override args = {
-    paths: Args.string({ description: 'Files or folders to check (default: the whole tree).', required: false }),
+    // ignoreStdin: otherwise oclif takes piped stdin (a pre-push hook's ref list) as the paths.
+    paths: Args.string({
+      description: 'Files or folders to check (default: the whole tree).',
+      required: false,
+      ignoreStdin: true,
+    }),
   };
 
   static override flags = {

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hooksDir, installHooks, MARKER, uninstallHooks } from '../../src/lint/hooks.js';
 import { UsageError } from '../../src/spec/problems.js';
-import { removeFixtures } from '../helpers/git-fixture.js';
+import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { L1, lintRepo } from './helpers.js';
 
 afterAll(removeFixtures);
@@ -29,6 +29,15 @@ const opts = (root: string, more: Partial<Parameters<typeof installHooks>[0]> = 
 
 function commit(dir: string, message: string) {
   const r = spawnSync('git', ['commit', '-q', '-m', message], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_CONFIG_GLOBAL: os.devNull, GIT_CONFIG_NOSYSTEM: '1', NO_COLOR: '1' },
+  });
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+function push(dir: string, args: string[]) {
+  const r = spawnSync('git', ['push', '-q', ...args], {
     cwd: dir,
     encoding: 'utf8',
     env: { ...process.env, GIT_CONFIG_GLOBAL: os.devNull, GIT_CONFIG_NOSYSTEM: '1', NO_COLOR: '1' },
@@ -93,6 +102,29 @@ describe('hooks', () => {
     expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
     expect(uninstallHooks(repo.dir).map((a) => a.action)).toEqual(['left-foreign', 'absent']);
     expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
+  });
+
+  it('the pre-push hook reads the refs git pipes to it as refs, never as paths to lint', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const remote = tempDir('rfcgate-remote-');
+    spawnSync('git', ['init', '-q', '--bare', remote]);
+    repo.git(['remote', 'add', 'origin', remote]);
+    installHooks(opts(repo.dir, { hooks: ['pre-push'] }));
+    // No upstream yet: the hook lints the whole tree, with git's ref list on its stdin.
+    const first = push(repo.dir, ['-u', 'origin', 'HEAD:refs/heads/main']);
+    expect(first.out).not.toMatch(/error:/);
+    expect(first.code).toBe(0);
+    // With an upstream, the change since it; a violation blocks the push.
+    repo.commit({
+      files: { 'src/b.py': 'y = "measurement.lease_plane.x"\n' },
+      message: 'bad',
+      date: '2026-05-02T09:00:00Z',
+    });
+    const bad = push(repo.dir, ['origin', 'HEAD:refs/heads/main']);
+    expect(bad.out).toMatch(/src\/b\.py\n {2}1:6 {2}error/);
+    expect(bad.code).not.toBe(0);
+    repo.commit({ files: { 'src/b.py': 'y = LEASE\n' }, message: 'fixed', date: '2026-05-03T09:00:00Z' });
+    expect(push(repo.dir, ['origin', 'HEAD:refs/heads/main']).code).toBe(0);
   });
 
   it('respects core.hooksPath, and uninstall removes the folder it created', () => {

@@ -31,7 +31,11 @@ EXIT CODES
   ];
 
   static override args = {
-    document: Args.string({ description: "Markdown document to check (default: the RFC's document in rfc.yaml)." }),
+    // ignoreStdin: without it oclif reads piped stdin as the document's path.
+    document: Args.string({
+      description: "Markdown document to check (default: the RFC's document in rfc.yaml).",
+      ignoreStdin: true,
+    }),
   };
 
   static override flags = {

@@ -19,8 +19,9 @@ EXIT CODES
   ];
 
   static override args = {
-    first: Args.string({ description: 'First capture (file or folder).' }),
-    second: Args.string({ description: 'Second capture of the same requests (file or folder).' }),
+    // ignoreStdin: piped input is never taken for a capture path.
+    first: Args.string({ description: 'First capture (file or folder).', ignoreStdin: true }),
+    second: Args.string({ description: 'Second capture of the same requests (file or folder).', ignoreStdin: true }),
   };
 
   static override flags = {

@@ -20,8 +20,9 @@ EXIT CODES
   ];
 
   static override args = {
-    golden: Args.string({ description: 'Golden capture (file or folder).' }),
-    actual: Args.string({ description: 'Capture to compare with it (file or folder).' }),
+    // ignoreStdin: a missing argument means the parity definition's folder, never piped input.
+    golden: Args.string({ description: 'Golden capture (file or folder).', ignoreStdin: true }),
+    actual: Args.string({ description: 'Capture to compare with it (file or folder).', ignoreStdin: true }),
   };
 
   static override flags = {
