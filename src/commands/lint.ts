@@ -117,7 +117,7 @@ EXIT CODES
     if (Number.isInteger(parallelFrom) && parallelFrom > 0) opts.parallelFrom = parallelFrom;
     for (const r of rules) {
       if (r.kind !== 'order') continue;
-      const paths = orderPaths(root, id, r.measurement, snapshot);
+      const paths = await orderPaths(root, id, r.measurement, snapshot);
       if (paths) (opts.skipOrder ??= new Map()).set(r.id, `the change does not touch ${paths.join(', ')}`);
     }
     if (rules.some((r) => r.kind === 'order' && !opts.skipOrder?.has(r.id)) && !snapshot.halt) {
@@ -151,9 +151,14 @@ EXIT CODES
  * In a change scope an order rule runs only when the change touches its guarded path: the
  * guarded paths when it surely does not (so the RFC need not be loaded), else undefined.
  */
-function orderPaths(root: string, id: string, measurement: string, snap: Snapshot): string[] | undefined {
+async function orderPaths(
+  root: string,
+  id: string,
+  measurement: string,
+  snap: Snapshot,
+): Promise<string[] | undefined> {
   if (snap.info.kind === 'tree') return undefined;
-  const paths = guardedPathsHint(root, id, measurement);
+  const paths = await guardedPathsHint(root, id, measurement);
   if (!paths) return undefined;
   const m = matcher(paths);
   return snap.targets.some((f) => m(f)) ? undefined : paths;

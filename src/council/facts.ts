@@ -5,7 +5,7 @@
  * mark claims it would have decided SOURCE_ONLY.
  */
 import { formatProblem, SpecError } from '../spec/problems.js';
-import { readRawManifest } from '../spec/rfc-dir.js';
+import { readRawManifest } from '../spec/raw-manifest.js';
 import type { FactId } from './spec.js';
 
 export interface Fact {

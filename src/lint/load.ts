@@ -6,11 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parse } from 'yaml';
 import { SpecError, UsageError } from '../spec/problems.js';
 import { GATES_DIR } from '../spec/rfc-dir.js';
 import { loadSpecFile } from '../spec/single-file.js';
-import { type LintRule, readLints } from './spec.js';
+import type { LintRule } from './spec.js';
 
 export const LINTS_FILE = 'lints.yaml';
 const SCHEMA = 'lints.schema.json';
@@ -22,7 +21,9 @@ export interface LoadedLints {
 
 export async function loadLints(root: string, id: string): Promise<LoadedLints> {
   const file = relative(root, join(root, GATES_DIR, id, LINTS_FILE));
-  const loaded = await loadSpecFile(root, id, LINTS_FILE, SCHEMA, ({ y, data, badItems, problems }) => {
+  const loaded = await loadSpecFile(root, id, LINTS_FILE, SCHEMA, async ({ y, data, badItems, problems }) => {
+    // The reader (and the YAML parser under it) loads only when the spec cache has no answer.
+    const { readLints } = await import('./spec.js');
     const items = (data as Record<string, unknown>[]).map((raw, i) => (badItems.has(i) ? undefined : raw));
     const rules = readLints(y, items, { problems, warnings: [], suggest: () => '' });
     if (problems.length) throw new SpecError(problems);
@@ -37,8 +38,9 @@ export async function loadLints(root: string, id: string): Promise<LoadedLints> 
  * to decide whether a change scope needs the order rule at all (and so the whole RFC). When
  * anything is unclear the answer is undefined, and the caller loads everything.
  */
-export function guardedPathsHint(root: string, id: string, measurement: string): string[] | undefined {
+export async function guardedPathsHint(root: string, id: string, measurement: string): Promise<string[] | undefined> {
   try {
+    const { parse } = await import('yaml');
     const raw = parse(readFileSync(join(root, GATES_DIR, id, 'measurements.yaml'), 'utf8')) as unknown;
     if (!Array.isArray(raw)) return undefined;
     const m = raw.find((x: { id?: unknown }) => x?.id === measurement) as { git?: Record<string, unknown> } | undefined;

@@ -8,6 +8,7 @@ import type { SourceLocation } from '../model/result.js';
 import type { Problem } from '../spec/problems.js';
 import type { MeasurementSpec } from '../spec/types.js';
 import { keyLocation, type ParsedYaml, valueLocation } from '../spec/yaml.js';
+import { escapeRegex } from '../util/escape-regex.js';
 import { globProblem } from './globs.js';
 
 export const RULE_KINDS = ['forbid', 'require', 'order', 'helper_only'] as const;
@@ -104,10 +105,6 @@ interface RawRule {
   require?: { when: string[]; files: string[]; pattern?: string };
   order?: { measurement: string };
   helper_only?: { construct: string; helper: string; modules: string[]; include: string[]; exclude?: string[] };
-}
-
-export function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /** A literal as a regex: a trailing `*` stands for the rest of a dotted name. */

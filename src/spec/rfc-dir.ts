@@ -1,14 +1,10 @@
 /**
- * Where RFC specs live (gates/<id>/) and the raw manifest, read without validating the
- * rest of the spec. Kept apart from load.ts so that finding an RFC costs no schema
- * compilation: commands use it to start work (open a database, start a git walk) while
- * the full spec is still being loaded, and `db migrate` must work even when a gate spec
- * is broken.
+ * Where RFC specs live (gates/<id>/). Kept apart from load.ts so that finding an RFC costs
+ * no schema compilation and no YAML parser: every command uses it before its own work
+ * starts (a pre-commit hook's lint included).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { UsageError } from './problems.js';
 
 export const GATES_DIR = 'gates';
 
@@ -18,42 +14,4 @@ export function listRfcIds(root: string): string[] {
   return readdirSync(dir)
     .filter((n) => statSync(join(dir, n)).isDirectory())
     .sort();
-}
-
-/**
- * rfc.yaml of one RFC as plain data, unvalidated: undefined when the file is absent.
- * Throws a UsageError when the RFC folder does not exist or the file does not parse.
- */
-export function readRawManifest(root: string, id: string): Record<string, unknown> | undefined {
-  const dir = join(root, GATES_DIR, id);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    const known = listRfcIds(root);
-    throw new UsageError(
-      `unknown RFC '${id}'` +
-        (known.length ? `; known RFCs: ${known.join(', ')}` : `; there is no ${GATES_DIR}/ folder here`),
-    );
-  }
-  const file = join(dir, 'rfc.yaml');
-  if (!existsSync(file)) return undefined;
-  let data: unknown;
-  try {
-    data = parseYaml(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UsageError(
-      `${GATES_DIR}/${id}/rfc.yaml does not parse (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); run spec validate`,
-    );
-  }
-  return data !== null && typeof data === 'object' && !Array.isArray(data)
-    ? (data as Record<string, unknown>)
-    : undefined;
-}
-
-/** The mainline branch rfc.yaml names, if it names one; a hint only: loadRfc's validated manifest decides. */
-export function mainlineHint(root: string, id: string): string | undefined {
-  try {
-    const mainline = readRawManifest(root, id)?.mainline;
-    return typeof mainline === 'string' && mainline !== '' ? mainline : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { cachedRead, specCache } from './cache.js';
 import { type Problem, SpecError, UsageError } from './problems.js';
 import { GATES_DIR, listRfcIds } from './rfc-dir.js';
-import { type ParsedYaml, parseYaml } from './yaml.js';
+import type { ParsedYaml } from './yaml.js';
 
 export const MODELINE_PREFIX = '# yaml-language-server: $schema=';
 
@@ -84,6 +84,8 @@ export async function readSpecFile(
 
 /** The same from the file's name (as problems name it) and text. */
 async function parseSpecFile(file: string, text: string, schema: string): Promise<SpecFile> {
+  // Loaded here, not at the top: a file answered from the spec cache needs no YAML parser.
+  const { parseYaml } = await import('./yaml.js');
   const y = parseYaml(file, text);
   const problems = [...checkModeline(y, schema), ...y.problems];
   if (y.problems.length) throw new SpecError(problems);
@@ -104,7 +106,7 @@ export async function loadSpecFile<T>(
   id: string,
   name: string,
   schema: string,
-  build: (file: SpecFile) => T,
+  build: (file: SpecFile) => T | Promise<T>,
 ): Promise<T | undefined> {
   const abs = join(rfcDir(root, id), name);
   let text: string;

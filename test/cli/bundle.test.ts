@@ -5,7 +5,7 @@
  * oclif.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const DIST = resolve('dist');
@@ -76,5 +76,27 @@ describe('the bundled CLI', () => {
     // Imported by subpath: the index, which pulls in every module of the package, is not bundled.
     expect(all.filter((t) => t.includes('node_modules/@oclif/core/lib/index.js"(')).length).toBe(0);
     expect(readFileSync('bin/run.js', 'utf8')).toContain('../dist/bundle/cli/oclif-entry.js');
+  });
+
+  it('loads no YAML parser with the lint command: a hook answered from the spec cache never needs one', () => {
+    const loaded = new Set<string>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      const text = readFileSync(file, 'utf8');
+      // Static imports only: `import {…} from "./x.js"` and `import "./x.js"`; import() loads on demand.
+      for (const m of text.matchAll(/^(?:import|export)\s[^;]*?from\s+"(\.[^"]+)"|^import\s+"(\.[^"]+)"/gm))
+        visit(join(dirname(file), (m[1] ?? m[2]) as string));
+    };
+    visit(join(BUNDLE, 'commands', 'lint.js'));
+    const packages = new Set(
+      [...loaded].flatMap((f) =>
+        [...readFileSync(f, 'utf8').matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]),
+      ),
+    );
+    expect(packages.has('@oclif/core')).toBe(true);
+    expect(packages.has('yaml')).toBe(false);
+    // Still reachable on demand: the cache's miss path imports it.
+    expect(bundle().some((f) => readFileSync(f, 'utf8').includes('// node_modules/yaml/'))).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import { Measurer } from '../../engine/measure.js';
 import { formatPrereqs, PREREQ_FORMATS, type PrereqFormat } from '../../formatters/prereqs/index.js';
 import { prereqExitCode, type PrereqReport, prereqStatus } from '../../prereqs/status.js';
 import { GitRepo } from '../../sources/git/repo.js';
-import { mainlineHint } from '../../spec/rfc-dir.js';
+import { mainlineHint } from '../../spec/raw-manifest.js';
 import { UsageError } from '../../spec/problems.js';
 
 export default class PrereqStatus extends RfcCommand {

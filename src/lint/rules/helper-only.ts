@@ -5,7 +5,8 @@
  */
 import { matcher } from '../globs.js';
 import { fileFinding, type LintFinding } from '../report.js';
-import { escapeRegex, type HelperOnlyRule } from '../spec.js';
+import { escapeRegex } from '../../util/escape-regex.js';
+import type { HelperOnlyRule } from '../spec.js';
 import type { ContentCheck } from './check.js';
 import type { LineIndex } from './content.js';
 import { waiversOf } from './waivers.js';
