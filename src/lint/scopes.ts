@@ -10,6 +10,7 @@ import { closeSync, existsSync, fstatSync, openSync, readSync, realpathSync, sta
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { HaltReason } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
+import { type IndexPaths, readIndexFile } from './index-file.js';
 
 export type ScopeRequest =
   { kind: 'tree' } | { kind: 'staged' } | { kind: 'changed'; since: string } | { kind: 'paths'; paths: string[] };
@@ -205,13 +206,21 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
 
 async function stagedSnapshot(root: string): Promise<Snapshot> {
   const info: ScopeInfo = { kind: 'staged' };
-  // Both listings at once; only the changed entries become targets. The diff names each
+  // The index and the diff at once; only the changed entries become targets. The diff names each
   // changed file's new blob, so the targets' contents are fetched as soon as it is in,
-  // while the spec is still being parsed. The index listing is read as it streams in.
-  // Without HEAD (the first commit), `diff --cached` lists everything staged.
-  const index = new IndexListing();
-  const listing = gitAsync(root, ['ls-files', '-s', '-z'], (b) => index.push(b));
-  const diff = await gitAsync(root, ['diff', '--cached', '--raw', '-z', '--no-renames', '--diff-filter=ACMRT']);
+  // while the spec is still being parsed. Without HEAD (the first commit), `diff --cached`
+  // lists everything staged.
+  const diffing = gitAsync(root, ['diff', '--cached', '--raw', '-z', '--no-renames', '--diff-filter=ACMRT']);
+  // The index's paths from its file while git diffs; from `git ls-files` when its layout is
+  // one the reader leaves to git.
+  let index: IndexPaths | undefined = readIndexFile(root);
+  let listing: Promise<{ ok: boolean; err: string }> = Promise.resolve({ ok: true, err: '' });
+  if (!index) {
+    const streamed = new IndexListing();
+    index = streamed;
+    listing = gitAsync(root, ['ls-files', '-s', '-z'], (b) => streamed.push(b));
+  }
+  const diff = await diffing;
   if (!diff.ok) return notARepo(info, root, diff.err);
   const changed = parseRawDiff(diff.out);
   // The diff's mode is the index entry's: a regular file (not a symlink, not a submodule).
@@ -263,7 +272,7 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
  * megabyte gathered into one buffer first costs milliseconds; only the paths become strings.
  * A record cut by a chunk's end is carried (a few bytes) to the next chunk.
  */
-export class IndexListing {
+export class IndexListing implements IndexPaths {
   /** Stage-0 regular files (100644, 100755), in git's order. */
   readonly universe: string[] = [];
   /** Paths with entries at a merge stage (an unresolved conflict). */
