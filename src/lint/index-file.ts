@@ -16,19 +16,42 @@ export interface IndexPaths {
   conflicted: string[];
 }
 
-/** The index file git would use at `root`, when this reader can tell without asking git. */
-export function indexFilePath(root: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+/**
+ * The git directory of the repository whose top is `root` and, for a linked worktree, the
+ * common directory that holds its objects; undefined when only git can tell (GIT_DIR and
+ * friends set, `root` not the top of a working tree).
+ */
+export function gitDirs(
+  root: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { git: string; common: string } | undefined {
   if (env.GIT_DIR || env.GIT_WORK_TREE || env.GIT_COMMON_DIR) return undefined;
-  if (env.GIT_INDEX_FILE) return resolve(root, env.GIT_INDEX_FILE);
   const dotGit = join(root, '.git');
   try {
-    if (statSync(dotGit).isDirectory()) return join(dotGit, 'index');
-    // A linked worktree or a submodule: `.git` is a file naming the git directory.
-    const m = /^gitdir: (.+?)\r?\n?$/.exec(readFileSync(dotGit, 'utf8'));
-    return m?.[1] ? join(resolve(root, m[1]), 'index') : undefined;
+    let git = dotGit;
+    if (!statSync(dotGit).isDirectory()) {
+      // A linked worktree or a submodule: `.git` is a file naming the git directory.
+      const m = /^gitdir: (.+?)\r?\n?$/.exec(readFileSync(dotGit, 'utf8'));
+      if (!m?.[1]) return undefined;
+      git = resolve(root, m[1]);
+    }
+    let common = git;
+    try {
+      common = resolve(git, readFileSync(join(git, 'commondir'), 'utf8').trim());
+    } catch {
+      // No commondir file: the git directory is its own common directory.
+    }
+    return { git, common };
   } catch {
     return undefined;
   }
+}
+
+/** The index file git would use at `root`, when this reader can tell without asking git. */
+export function indexFilePath(root: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const dirs = gitDirs(root, env);
+  if (!dirs) return undefined;
+  return env.GIT_INDEX_FILE ? resolve(root, env.GIT_INDEX_FILE) : join(dirs.git, 'index');
 }
 
 export function readIndexFile(root: string, env: NodeJS.ProcessEnv = process.env): IndexPaths | undefined {

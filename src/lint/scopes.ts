@@ -11,6 +11,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { HaltReason } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
 import { type IndexPaths, readIndexFile } from './index-file.js';
+import { readLooseBlobs } from './loose-objects.js';
 
 export type ScopeRequest =
   { kind: 'tree' } | { kind: 'staged' } | { kind: 'changed'; since: string } | { kind: 'paths'; paths: string[] };
@@ -210,7 +211,15 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
   // changed file's new blob, so the targets' contents are fetched as soon as it is in,
   // while the spec is still being parsed. Without HEAD (the first commit), `diff --cached`
   // lists everything staged.
-  const diffing = gitAsync(root, ['diff', '--cached', '--raw', '-z', '--no-renames', '--diff-filter=ACMRT']);
+  const diffing = gitAsync(root, [
+    'diff',
+    '--cached',
+    '--raw',
+    '-z',
+    '--no-abbrev',
+    '--no-renames',
+    '--diff-filter=ACMRT',
+  ]);
   // The index's paths from its file while git diffs; from `git ls-files` when its layout is
   // one the reader leaves to git.
   let index: IndexPaths | undefined = readIndexFile(root);
@@ -227,7 +236,7 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
   const regular = [...changed].filter(([, e]) => e.mode === '100644' || e.mode === '100755');
   const blobs = regular.filter(([p]) => !p.includes('\n'));
   // Settled here, rethrown below: an early return must not leave a rejection unhandled.
-  const prefetch = catBlobs(
+  const prefetch = fetchBlobs(
     root,
     blobs.map(([path, e]) => ({ path, name: e.blob })),
   ).then(
@@ -346,6 +355,20 @@ function sizeChecked(blob: Blob, maxBytes: number): ReadResult {
   return blob.data.length > maxBytes
     ? { ok: false, reason: `larger than ${formatBytes(maxBytes)} (${formatBytes(blob.data.length)})` }
     : { ok: true, data: blob.data };
+}
+
+/** Blobs by id: from their loose object files where git wrote them so, the rest from git. */
+async function fetchBlobs(root: string, wanted: { path: string; name: string }[]): Promise<Map<string, Blob>> {
+  const loose = await readLooseBlobs(
+    root,
+    wanted.map((w) => ({ path: w.path, id: w.name })),
+  );
+  const got = await catBlobs(
+    root,
+    wanted.filter((w) => !loose.has(w.path)),
+  );
+  for (const [path, data] of loose) got.set(path, { data });
+  return got;
 }
 
 /** `git cat-file --batch` without blocking, for objects named by blob id or `:<path>`. */
