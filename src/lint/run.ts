@@ -89,19 +89,25 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
   }
 
   const checks = contentChecks({ rules: opts.rules, asOf: asOf.toISOString() });
+  /** Rules none of whose include globs matches a file: nothing to check. */
+  const unchecked = new Set<string>();
   for (const c of checks) {
     const s = state(c.rule.id);
     s.findings.push(...c.waivers.expired);
-    // A glob that matches nothing in the whole tree is a mistake, not a clean result.
+    // A glob that matches nothing in the whole tree is a mistake, not a clean result. The
+    // files the rule's other globs match are still checked: a finding there is reported
+    // (and an error fails the rule) whatever else halts it.
     const dead = c.include.filter((g) => !anyMatch(snap.universe, g));
     if (dead.length) {
+      const none = dead.length === c.include.length;
+      if (none) unchecked.add(c.rule.id);
       s.halt = {
         reason: 'missing',
-        message: `include ${dead.length === 1 ? 'glob' : 'globs'} ${dead.map((g) => `'${g}'`).join(', ')} matched no file in the ${snap.info.kind === 'staged' ? 'index' : 'tree'}, so nothing was checked; fix the glob in lints.yaml`,
+        message: `include ${dead.length === 1 ? 'glob' : 'globs'} ${dead.map((g) => `'${g}'`).join(', ')} matched no file in the ${snap.info.kind === 'staged' ? 'index' : 'tree'}, so ${none ? 'nothing was checked' : "what it was meant to name was not checked (the rule's other globs were)"}; fix the glob in lints.yaml`,
       };
     }
   }
-  const live = checks.filter((c) => !state(c.rule.id).halt);
+  const live = checks.filter((c) => !unchecked.has(c.rule.id));
 
   // Which checks apply to which file: a file no rule applies to is never read.
   const plan: PlannedFile[] = [];

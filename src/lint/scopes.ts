@@ -234,11 +234,11 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
   const changed = parseRawDiff(diff.out);
   // The diff's mode is the index entry's: a regular file (not a symlink, not a submodule).
   const regular = [...changed].filter(([, e]) => e.mode === '100644' || e.mode === '100755');
-  const blobs = regular.filter(([p]) => !p.includes('\n'));
+  // Named by blob id, so a path that holds a line break is fetched like any other.
   // Settled here, rethrown below: an early return must not leave a rejection unhandled.
   const prefetch = fetchBlobs(
     root,
-    blobs.map(([path, e]) => ({ path, name: e.blob })),
+    regular.map(([path, e]) => ({ path, name: e.blob })),
   ).then(
     (got) => ({ got }),
     (err: unknown) => ({ err }),

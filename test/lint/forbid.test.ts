@@ -147,6 +147,25 @@ describe('zero files', () => {
     expect(rule?.halt_reason).toBe('missing');
     expect(rule?.reason).toMatch(/'lib\/\*\*\/\*\.pyx' matched no file in the tree/);
     expect(rule?.reason).not.toMatch(/'\*\*\/\*\.py'/);
+    expect(rule?.reason).toMatch(/the rule's other globs were/);
+  });
+
+  it("a glob that matches nothing does not hide what the rule's other globs find", async () => {
+    const repo = lintRepo({
+      rules: [{ ...L1, forbid: { ...L1.forbid, include: ['**/*.py', '**/*.ex'] } }],
+      files: { 'src/app.py': APP },
+    });
+    const r = await lint(repo);
+    expect(where(r)).toEqual(['src/app.py:4:11 L1', 'src/app.py:5:12 L1']);
+    expect(r.verdict).toBe('fail');
+    expect(lintExitCode(r)).toBe(1);
+    expect(r.rules[0]).toMatchObject({ verdict: 'fail', halt_reason: 'missing' });
+    expect(r.rules[0]?.reason).toMatch(/'\*\*\/\*\.ex' matched no file/);
+    // Clean files under the live glob: still a halt, naming the dead glob.
+    repo.commit({ files: { 'src/app.py': 'x = 1\n' }, message: 'clean', date: '2026-05-02T09:00:00Z' });
+    const clean = await lint(repo);
+    expect(clean.verdict).toBe('halt');
+    expect(clean.files.checked).toBeGreaterThan(0);
   });
 
   it('a failure elsewhere still wins: fail dominates halt', async () => {

@@ -104,6 +104,16 @@ describe('--staged', () => {
     expect(where(await lint(repo, { kind: 'staged' }))).toEqual(['src/c.py:1:6 L1']);
   });
 
+  it('a staged file whose name holds a line break or a tab is read and checked', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/b.py': GOOD } });
+    repo.write('src/a\nb.py', BAD);
+    repo.write('src/c\td.py', BAD);
+    repo.git(['add', '-A']);
+    const r = await lint(repo, { kind: 'staged' });
+    expect(where(r)).toEqual(['src/a\nb.py:1:6 L1', 'src/c\td.py:1:6 L1']);
+    expect(r.files.skipped).toEqual([]);
+  });
+
   it('a require rule reads unchanged files from the index too, not from the working tree', async () => {
     const rule = {
       id: 'profile',
