@@ -1,0 +1,50 @@
+/** --format name=file: checked before a command runs, and written all or nothing. */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseFormatFlags, writeReports } from '../../src/cli/format-flags.js';
+import { UsageError } from '../../src/spec/problems.js';
+import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
+
+afterAll(removeFixtures);
+
+const NAMES = ['stylish', 'json', 'sarif'] as const;
+const parse = (values: string[]) =>
+  parseFormatFlags<(typeof NAMES)[number]>(values, false, { names: NAMES, fallback: 'stylish', what: 'a format' });
+
+describe('--format name=file', () => {
+  it('refuses two reports into one file, however the path is spelled, and a folder that does not exist', () => {
+    const dir = tempDir();
+    const a = join(dir, 'a.json');
+    const spelled = relative(process.cwd(), join(dir, '.', 'x', '..', 'a.json'));
+    expect(() => parse([`json=${a}`, `sarif=${spelled}`])).toThrow(UsageError);
+    expect(() => parse([`json=${a}`, `sarif=${spelled}`])).toThrow(/--format json and --format sarif both write/);
+    expect(() => parse([`json=${join(dir, 'missing', 'a.json')}`])).toThrow(/the folder .*missing does not exist/);
+    expect(parse([`json=${a}`, `sarif=${join(dir, 'b.sarif')}`]).map((o) => o.format)).toEqual([
+      'json',
+      'sarif',
+      'stylish',
+    ]);
+  });
+
+  it('writes every file whole, or none of them when one cannot be written', async () => {
+    const dir = tempDir();
+    const sub = join(dir, 'sub');
+    mkdirSync(sub);
+    const outputs = parse([`json=${join(dir, 'a.json')}`, `sarif=${join(sub, 'b.sarif')}`]);
+    const render = (f: string) => `${f} report\n`;
+    // The folder goes away after the flags were checked: the second write fails.
+    rmSync(sub, { recursive: true });
+    await expect(writeReports(outputs.slice(0, 2), render)).rejects.toThrow(
+      /cannot write .*b\.sarif: ENOENT.*no report file was written/,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+
+    mkdirSync(sub);
+    await writeReports(outputs.slice(0, 2), render);
+    expect(readFileSync(join(dir, 'a.json'), 'utf8')).toBe('json report\n');
+    expect(readFileSync(join(sub, 'b.sarif'), 'utf8')).toBe('sarif report\n');
+    expect(readdirSync(dir).sort()).toEqual(['a.json', 'sub']);
+    expect(existsSync(join(sub, `b.sarif.${process.pid}.tmp`))).toBe(false);
+  });
+});
