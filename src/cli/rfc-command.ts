@@ -42,6 +42,20 @@ export abstract class BaseCommand extends Command {
 }
 
 /** Commands that work on one RFC of a governed repository. */
+/** --root, else the nearest folder upwards holding gates/, within the git repository. */
+export function findGovernedRoot(flag: string | undefined, from: string = process.cwd()): string {
+  if (flag) return resolve(flag);
+  let dir = from;
+  for (;;) {
+    if (existsSync(join(dir, GATES_DIR))) return dir;
+    // A repository's top is as far up as its RFCs can be: a gates/ above it governs something else.
+    if (existsSync(join(dir, '.git'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return from;
+    dir = up;
+  }
+}
+
 export abstract class RfcCommand extends BaseCommand {
   static override baseFlags = {
     ...BaseCommand.baseFlags,
@@ -58,16 +72,7 @@ export abstract class RfcCommand extends BaseCommand {
   };
 
   protected findRoot(flag: string | undefined): string {
-    if (flag) return resolve(flag);
-    let dir = process.cwd();
-    for (;;) {
-      if (existsSync(join(dir, GATES_DIR))) return dir;
-      // A repository's top is as far up as its RFCs can be: a gates/ above it governs something else.
-      if (existsSync(join(dir, '.git'))) return dir;
-      const up = dirname(dir);
-      if (up === dir) return process.cwd();
-      dir = up;
-    }
+    return findGovernedRoot(flag);
   }
 
   protected chooseRfc(root: string, flag: string | undefined): string {

@@ -20,7 +20,7 @@ export default class Lint extends RfcCommand {
     "Check the RFC's pre-merge lint rules (lints.yaml) on the tree, the staged change or a diff.";
   static override description = `Runs every rule of gates/<rfc>/lints.yaml: forbid (a pattern that must not appear, with allow-listed paths), require (a file that must exist once a trigger path does), order (the ordering guard, read from git) and helper_only (a construction allowed only through a named helper). Each file in scope is read once and every rule that applies runs on it; .gitignore is respected; binary files and files over --max-file-size are skipped with a note.
 
-Scopes: the whole tree (default, for CI); --staged: the index, exactly what the commit will contain (what the git hook runs); --changed-since <ref>: the files changed since the merge base with <ref> (a PR's diff); or explicit paths. Globs are always checked against the whole tree, so an include glob that matches no file halts the rule and names the glob. A waiver (an allow entry with expires) past its date no longer applies and is itself an error.
+Scopes: the whole tree (default, for CI); --staged: the index, exactly what the commit will contain (what the git hook runs); --changed-since <ref>: the files changed since the merge base with <ref> (a PR's diff); --commit <rev>: the files as committed in <rev>, not the working tree (with --changed-since, those changed since the merge base; what the pre-push hook runs); or explicit paths. Globs are always checked against the whole tree, so an include glob that matches no file halts the rule and names the glob. A waiver (an allow entry with expires) past its date no longer applies and is itself an error.
 
 EXIT CODES
   0  no error finding (warnings may be shown)
@@ -48,10 +48,16 @@ EXIT CODES
   static override flags = {
     staged: Flags.boolean({
       description: 'Check the staged changes: file contents from the index, not the working tree.',
-      exclusive: ['changed-since'],
+      exclusive: ['changed-since', 'commit'],
     }),
     'changed-since': Flags.string({
-      description: 'Check the files changed since the merge base of this ref and HEAD (e.g. origin/main).',
+      description:
+        'Check the files changed since the merge base of this ref and HEAD, or the --commit (e.g. origin/main).',
+      exclusive: ['staged'],
+    }),
+    commit: Flags.string({
+      description:
+        'Check the files as committed in this commit instead of the working tree (all of them, or with --changed-since those changed since the merge base); what the pre-push hook runs for each pushed commit.',
       exclusive: ['staged'],
     }),
     json: Flags.boolean({ description: 'Print the report as JSON (stable key order); = --format json.' }),
@@ -84,16 +90,19 @@ EXIT CODES
     const asOf = parseAsOf(flags['as-of']);
     const root = this.findRoot(flags.root);
     const id = this.chooseRfc(root, flags.rfc);
-    if (paths.length && (flags.staged || flags['changed-since'])) {
-      throw new UsageError('paths cannot be combined with --staged or --changed-since; choose one scope');
+    if (paths.length && (flags.staged || flags['changed-since'] || flags.commit)) {
+      throw new UsageError('paths cannot be combined with --staged, --changed-since or --commit; choose one scope');
     }
+    const since = flags['changed-since'];
     const scope: ScopeRequest = flags.staged
       ? { kind: 'staged' }
-      : flags['changed-since'] !== undefined
-        ? { kind: 'changed', since: flags['changed-since'] }
-        : paths.length
-          ? { kind: 'paths', paths }
-          : { kind: 'tree' };
+      : flags.commit !== undefined
+        ? { kind: 'commit', rev: flags.commit, ...(since !== undefined ? { since } : {}) }
+        : since !== undefined
+          ? { kind: 'changed', since }
+          : paths.length
+            ? { kind: 'paths', paths }
+            : { kind: 'tree' };
 
     // git lists the files while lints.yaml is parsed and checked.
     const listing = openSnapshot(root, scope);

@@ -1,7 +1,7 @@
 /**
  * Installing and removing the git hooks that run `lint --staged` (pre-commit) and, when
- * asked, `lint --changed-since <upstream>` (pre-push) for every RFC of the repository that
- * has lints.yaml. A hook rfcgate did not write is never overwritten silently: install
+ * asked, `lint --commit <pushed> --changed-since <remote's>` (pre-push) for every RFC of the
+ * repository that has lints.yaml. A hook rfcgate did not write is never overwritten silently: install
  * refuses without --force, or keeps it and calls it first with --chain; either way the
  * previous hook is moved aside byte for byte (rename keeps its mode), and uninstall moves
  * it back, so the previous state is restored exactly. core.hooksPath is respected.
@@ -12,13 +12,15 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmdirSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../spec/problems.js';
+import { GATES_DIR } from '../spec/rfc-dir.js';
 
 export const HOOK_TYPES = ['pre-commit', 'pre-push'] as const;
 export type HookType = (typeof HOOK_TYPES)[number];
@@ -55,6 +57,7 @@ export function hooksDir(root: string): string {
 }
 
 export interface InstallOptions {
+  /** The governed root: the folder holding gates/, inside the repository. */
   root: string;
   hooks: HookType[];
   /** Replace a hook rfcgate did not write (it is kept aside and restored by uninstall). */
@@ -68,6 +71,21 @@ export interface InstallOptions {
 
 export function installHooks(o: InstallOptions): HookAction[] {
   const dir = hooksDir(o.root);
+  // The hook finds the RFCs where this install found them, relative to the repository's top.
+  const top = realpathSync(git(o.root, ['rev-parse', '--show-toplevel']).out);
+  const rfcRoot = relative(top, realpathSync(o.root)).split(sep).join('/');
+  if (rfcRoot.startsWith('..') || isAbsolute(rfcRoot)) {
+    throw new UsageError(`${o.root} is outside the git repository at ${top}; give --root a folder inside it`);
+  }
+  const gates = join(o.root, GATES_DIR);
+  const withLints = existsSync(gates)
+    ? readdirSync(gates).filter((id) => existsSync(join(gates, id, 'lints.yaml')))
+    : [];
+  if (withLints.length === 0) {
+    throw new UsageError(
+      `no RFC under ${gates} has a lints.yaml, so the hook would check nothing; add gates/<rfc>/lints.yaml (schemas/lints.schema.json) or point --root at the folder that holds gates/`,
+    );
+  }
   // Checked for every hook first: nothing is written when one of them must be refused.
   for (const hook of o.hooks) {
     const path = join(dir, hook);
@@ -102,7 +120,7 @@ export function installHooks(o: InstallOptions): HookAction[] {
       chain = o.chain;
       action = o.chain ? 'chained' : 'replaced';
     }
-    writeHook(path, script(hook, { node: o.node, bin: o.bin, chain, createdDir: created }));
+    writeHook(path, script(hook, { node: o.node, bin: o.bin, chain, createdDir: created, rfcRoot }));
     actions.push({ hook, path, action, ...(existsSync(previous) ? { previous } : {}) });
   }
   return actions;
@@ -154,40 +172,82 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The hook: POSIX sh, one lint run per RFC that has lints.yaml, found when the hook runs. */
-export function script(hook: HookType, o: { node: string; bin: string; chain: boolean; createdDir: boolean }): string {
-  const scope =
-    hook === 'pre-commit'
-      ? '--staged'
-      : // Against what the remote already has; with no upstream yet, the whole tree.
-        '${upstream:+--changed-since "$upstream"}';
-  return [
+/**
+ * The hook: POSIX sh, one lint run per RFC that has lints.yaml under the governed root,
+ * found when the hook runs. `rfcRoot` is that root relative to the repository's top ('' for
+ * the top itself). pre-commit lints the index; pre-push lints each pushed commit as
+ * committed (not the working tree), from the remote's commit or, for a new branch, from the
+ * parent of its oldest commit the remote does not have; git passes the refs on stdin.
+ */
+export function script(
+  hook: HookType,
+  o: { node: string; bin: string; chain: boolean; createdDir: boolean; rfcRoot?: string },
+): string {
+  const lint = (scope: string) =>
+    // A failure (1) outranks a halt (2), as in a single run. stdin is git's, not lint's.
+    `    "$node" "$bin" lint --root "$root" --rfc "$rfc" ${scope} </dev/null || { s=$?; [ "$status" -eq 1 ] || status=$s; }`;
+  const eachRfc = (scope: string) => [
+    '  for spec in "$root"/gates/*/lints.yaml; do',
+    '    [ -f "$spec" ] || continue',
+    '    rfc="$(basename "$(dirname "$spec")")"',
+    lint(scope),
+    '  done',
+  ];
+  const previous = `previous="$(dirname "$0")/${hook}${PREVIOUS_SUFFIX}"`;
+  const head = [
     '#!/bin/sh',
     MARKER,
     `# Written by \`rfcgate hooks install\`; \`rfcgate hooks uninstall\` removes it${o.chain ? ' and puts the previous hook back' : ''}.`,
     ...(o.chain ? [CHAINED] : []),
     ...(o.createdDir ? [CREATED_DIR] : []),
-    '# Skip once with `git commit --no-verify`.',
-    ...(o.chain
-      ? [
-          `previous="$(dirname "$0")/${hook}${PREVIOUS_SUFFIX}"`,
-          'if [ -x "$previous" ]; then "$previous" "$@" || exit $?; fi',
-        ]
-      : []),
+    `# Skip once with \`git ${hook === 'pre-commit' ? 'commit' : 'push'} --no-verify\`.`,
+  ];
+  const setup = [
     `node=${shellQuote(o.node)}`,
     'command -v node >/dev/null 2>&1 && node=node',
     `bin=${shellQuote(o.bin)}`,
-    'root="$(git rev-parse --show-toplevel)" || exit 2',
-    ...(hook === 'pre-push'
-      ? ['upstream="$(git rev-parse --abbrev-ref --symbolic-full-name "@{upstream}" 2>/dev/null)"']
-      : []),
+    'if [ ! -f "$bin" ]; then',
+    `  echo "rfcgate: $bin is gone (rfcgate was moved or removed); run 'rfcgate hooks install' again, or skip this once with --no-verify" >&2`,
+    '  exit 1',
+    'fi',
+    'top="$(git rev-parse --show-toplevel)" || exit 2',
+    o.rfcRoot ? `root="$top"/${shellQuote(o.rfcRoot)}` : 'root="$top"',
     'status=0',
-    'for spec in "$root"/gates/*/lints.yaml; do',
-    '  [ -f "$spec" ] || continue',
-    '  rfc="$(basename "$(dirname "$spec")")"',
-    // A failure (1) outranks a halt (2), as in a single run.
-    `  "$node" "$bin" lint --root "$root" --rfc "$rfc" ${scope} || { s=$?; [ "$status" -eq 1 ] || status=$s; }`,
-    'done',
+  ];
+  if (hook === 'pre-commit') {
+    return [
+      ...head,
+      ...(o.chain ? [previous, 'if [ -x "$previous" ]; then "$previous" "$@" || exit $?; fi'] : []),
+      ...setup,
+      ...eachRfc('--staged').map((l) => l.slice(2)),
+      'exit $status',
+      '',
+    ].join('\n');
+  }
+  return [
+    ...head,
+    // "<local ref> <local id> <remote ref> <remote id>" per pushed ref; read once, since a
+    // chained hook needs it too.
+    'refs="$(cat)"',
+    ...(o.chain
+      ? [previous, 'if [ -x "$previous" ]; then printf \'%s\\n\' "$refs" | "$previous" "$@" || exit $?; fi']
+      : []),
+    ...setup,
+    'while read -r local_ref local_id remote_ref remote_id; do',
+    '  # A deleted ref sends nothing to check.',
+    '  case "$local_id" in *[!0]*) ;; *) continue ;; esac',
+    '  base=',
+    '  case "$remote_id" in *[!0]*) git cat-file -e "$remote_id^{commit}" 2>/dev/null && base="$remote_id" ;; esac',
+    '  if [ -z "$base" ]; then',
+    '    # A new branch: from the parent of its oldest commit the remote does not have.',
+    '    first="$(git rev-list --reverse "$local_id" --not --remotes="$1" | head -n 1)"',
+    '    [ -n "$first" ] || continue',
+    '    base="$(git rev-parse -q --verify "$first^" 2>/dev/null)"',
+    '  fi',
+    ...eachRfc('--commit "$local_id" --ref "$local_id" ${base:+--changed-since "$base"}'),
+    'done <<EOF',
+    '$refs',
+    'EOF',
     'exit $status',
     '',
   ].join('\n');

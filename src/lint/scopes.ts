@@ -14,10 +14,17 @@ import { type IndexPaths, readIndexFile } from './index-file.js';
 import { readLooseBlobs } from './loose-objects.js';
 
 export type ScopeRequest =
-  { kind: 'tree' } | { kind: 'staged' } | { kind: 'changed'; since: string } | { kind: 'paths'; paths: string[] };
+  | { kind: 'tree' }
+  | { kind: 'staged' }
+  | { kind: 'changed'; since: string }
+  | { kind: 'paths'; paths: string[] }
+  /** The files as committed in `rev` (what a push sends), all of them or those changed since `since`. */
+  | { kind: 'commit'; rev: string; since?: string };
 
 export interface ScopeInfo {
   kind: ScopeRequest['kind'];
+  /** --commit: the commit whose files are checked (its full id). */
+  commit?: string;
   /** --changed-since: the ref given and the merge base the diff is taken against. */
   since?: string;
   base?: string;
@@ -165,6 +172,8 @@ export async function openSnapshot(root: string, req: ScopeRequest, cwd: string 
       return stagedSnapshot(root);
     case 'changed':
       return changedSnapshot(root, req.since);
+    case 'commit':
+      return commitSnapshot(root, req.rev, req.since);
   }
 }
 
@@ -438,10 +447,8 @@ function readBlobs(root: string, paths: string[], maxBytes: number): Map<string,
   return out;
 }
 
-async function changedSnapshot(root: string, since: string): Promise<Snapshot> {
-  const info: ScopeInfo = { kind: 'changed', since };
-  const files = await workingTreeFiles(root);
-  if (!Array.isArray(files)) return notARepo(info, root, files.err);
+/** The merge base of `since` and `head`, or a halt saying why there is none. */
+function mergeBase(root: string, since: string, head: string, info: ScopeInfo): string | Snapshot {
   const exists = git(root, ['rev-parse', '--verify', '-q', `${since}^{commit}`]);
   if (!exists.ok) {
     return haltSnapshot(
@@ -450,18 +457,26 @@ async function changedSnapshot(root: string, since: string): Promise<Snapshot> {
       `git ref '${since}' does not exist in this clone, so there is nothing to diff against; fetch it (git fetch origin ${since.replace(/^origin\//, '')}) or fix --changed-since`,
     );
   }
-  const mb = git(root, ['merge-base', since, 'HEAD']);
+  const mb = git(root, ['merge-base', since, head]);
   if (!mb.ok) {
     const shallow = git(root, ['rev-parse', '--is-shallow-repository']).out.toString().trim() === 'true';
     return haltSnapshot(
       info,
       'missing',
       shallow
-        ? `no merge base between '${since}' and HEAD in this shallow clone; fetch the history (actions/checkout: fetch-depth: 0, or git fetch --unshallow)`
-        : `'${since}' and HEAD have no common ancestor, so there is no base to diff against`,
+        ? `no merge base between '${since}' and ${head} in this shallow clone; fetch the history (actions/checkout: fetch-depth: 0, or git fetch --unshallow)`
+        : `'${since}' and ${head} have no common ancestor, so there is no base to diff against`,
     );
   }
-  const base = mb.out.toString('utf8').trim();
+  return mb.out.toString('utf8').trim();
+}
+
+async function changedSnapshot(root: string, since: string): Promise<Snapshot> {
+  const info: ScopeInfo = { kind: 'changed', since };
+  const files = await workingTreeFiles(root);
+  if (!Array.isArray(files)) return notARepo(info, root, files.err);
+  const base = mergeBase(root, since, 'HEAD', info);
+  if (typeof base !== 'string') return base;
   info.base = base;
   const diff = git(root, ['diff', '--name-only', '-z', '--no-renames', '--diff-filter=ACMRT', base]);
   if (!diff.ok) return haltSnapshot(info, 'error', `git diff ${base} failed: ${diff.err}`);
@@ -469,4 +484,58 @@ async function changedSnapshot(root: string, since: string): Promise<Snapshot> {
   const inTree = new Set(files);
   const targets = sorted([...zList(diff.out), ...zList(untracked.out)].filter((p) => inTree.has(p)));
   return { info, universe: files, targets, read: (ps, max) => readWorkingTree(root, ps, max), workingTree: root };
+}
+
+/**
+ * The files of one commit, read from git, not from the working tree: what a pre-push hook
+ * must judge, since the commits pushed need not be what is checked out.
+ */
+async function commitSnapshot(root: string, rev: string, since: string | undefined): Promise<Snapshot> {
+  const info: ScopeInfo = { kind: 'commit', ...(since !== undefined ? { since } : {}) };
+  const resolved = git(root, ['rev-parse', '--verify', '-q', `${rev}^{commit}`]);
+  if (!resolved.ok) {
+    const top = git(root, ['rev-parse', '--show-toplevel']);
+    if (!top.ok) return notARepo(info, root, top.err);
+    return haltSnapshot(info, 'missing', `commit '${rev}' does not exist in this clone; fetch it or fix --commit`);
+  }
+  const commit = resolved.out.toString('utf8').trim();
+  info.commit = commit;
+  // "<mode> blob <id>\t<path>\0" for every file of the commit's tree.
+  const tree = git(root, ['ls-tree', '-r', '-z', '--full-tree', commit]);
+  if (!tree.ok) return haltSnapshot(info, 'error', `git ls-tree ${commit} failed: ${tree.err}`);
+  const ids = new Map<string, string>();
+  for (const rec of zList(tree.out)) {
+    const tab = rec.indexOf('\t');
+    const [mode, type, id] = rec.slice(0, tab).split(' ');
+    // Regular files only: a symlink holds a target, a submodule no contents here.
+    if (type === 'blob' && id && (mode === '100644' || mode === '100755')) ids.set(rec.slice(tab + 1), id);
+  }
+  const universe = sorted(ids.keys());
+  let targets = universe;
+  if (since !== undefined) {
+    const base = mergeBase(root, since, commit, info);
+    if (typeof base !== 'string') return base;
+    info.base = base;
+    const diff = git(root, ['diff', '--name-only', '-z', '--no-renames', '--diff-filter=ACMRT', base, commit]);
+    if (!diff.ok) return haltSnapshot(info, 'error', `git diff ${base} ${commit} failed: ${diff.err}`);
+    targets = sorted(zList(diff.out).filter((p) => ids.has(p)));
+  }
+  return {
+    info,
+    universe,
+    targets,
+    read: (ps, max) => {
+      const out = new Map<string, ReadResult>();
+      const wanted = ps.flatMap((path) => {
+        const id = ids.get(path);
+        if (id === undefined) out.set(path, { ok: false, gone: true });
+        return id === undefined ? [] : [{ path, id }];
+      });
+      if (wanted.length === 0) return out;
+      const r = git(root, ['cat-file', '--batch'], `${wanted.map((w) => w.id).join('\n')}\n`);
+      if (!r.ok) throw new Error(`git cat-file --batch failed: ${r.err}`);
+      for (const [p, blob] of parseBatch(r.out, wanted)) out.set(p, sizeChecked(blob, max));
+      return out;
+    },
+  };
 }

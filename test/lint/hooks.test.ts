@@ -3,13 +3,14 @@
  * installed hook run by a real `git commit` (so the built CLI: run `npm run build` first).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hooksDir, installHooks, MARKER, uninstallHooks } from '../../src/lint/hooks.js';
 import { UsageError } from '../../src/spec/problems.js';
-import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
+import { createRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { L1, lintRepo } from './helpers.js';
 
 afterAll(removeFixtures);
@@ -104,27 +105,71 @@ describe('hooks', () => {
     expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
   });
 
-  it('the pre-push hook reads the refs git pipes to it as refs, never as paths to lint', () => {
+  it('the pre-push hook lints each pushed commit as committed, from the refs git pipes to it', () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     const remote = tempDir('rfcgate-remote-');
     spawnSync('git', ['init', '-q', '--bare', remote]);
     repo.git(['remote', 'add', 'origin', remote]);
     installHooks(opts(repo.dir, { hooks: ['pre-push'] }));
-    // No upstream yet: the hook lints the whole tree, with git's ref list on its stdin.
-    const first = push(repo.dir, ['-u', 'origin', 'HEAD:refs/heads/main']);
+    const BAD = 'y = "measurement.lease_plane.x"\n';
+    let day = 1;
+    const commit = (files: Record<string, string>, message: string) =>
+      repo.commit({ files, message, date: `2026-05-${String(++day).padStart(2, '0')}T09:00:00Z` });
+    // A new branch on the remote: its commits are checked, with git's ref list on stdin.
+    const first = push(repo.dir, ['-u', 'origin', 'main']);
     expect(first.out).not.toMatch(/error:/);
     expect(first.code).toBe(0);
-    // With an upstream, the change since it; a violation blocks the push.
-    repo.commit({
-      files: { 'src/b.py': 'y = "measurement.lease_plane.x"\n' },
-      message: 'bad',
-      date: '2026-05-02T09:00:00Z',
-    });
-    const bad = push(repo.dir, ['origin', 'HEAD:refs/heads/main']);
+
+    // Committed bad, fixed only in the working tree: what is pushed is the commit.
+    commit({ 'src/b.py': BAD }, 'bad');
+    repo.write('src/b.py', 'y = LEASE\n');
+    const bad = push(repo.dir, ['origin', 'main']);
     expect(bad.out).toMatch(/src\/b\.py\n {2}1:6 {2}error/);
     expect(bad.code).not.toBe(0);
-    repo.commit({ files: { 'src/b.py': 'y = LEASE\n' }, message: 'fixed', date: '2026-05-03T09:00:00Z' });
-    expect(push(repo.dir, ['origin', 'HEAD:refs/heads/main']).code).toBe(0);
+    expect(repo.git(['ls-remote', 'origin', 'refs/heads/main'])).not.toContain(repo.head());
+
+    // A violation only in an untracked scratch file does not block a clean push.
+    repo.git(['checkout', '-q', '--', 'src/b.py']);
+    commit({ 'src/b.py': 'y = LEASE\n' }, 'fixed');
+    repo.write('scratch.py', BAD);
+    expect(push(repo.dir, ['origin', 'main']).code).toBe(0);
+
+    // Another branch than the one checked out: that branch's commits are checked.
+    repo.git(['checkout', '-q', '-b', 'feature']);
+    commit({ 'src/f.py': BAD }, 'feature');
+    repo.checkout('main');
+    const feature = push(repo.dir, ['origin', 'feature']);
+    expect(feature.out).toMatch(/src\/f\.py\n {2}1:6 {2}error/);
+    expect(feature.code).not.toBe(0);
+    // Deleting a branch on the remote checks nothing.
+    expect(push(repo.dir, ['origin', ':refs/heads/none-such']).out).not.toMatch(/rfcgate|error {2}/);
+  });
+
+  it('a hook finds RFCs under a folder of the repository, and says so when rfcgate is gone', () => {
+    const repo = createRepo();
+    repo.commit({ files: { 'README.md': 'r\n' }, message: 'top', date: '2026-05-01T09:00:00Z' });
+    const svc = join(repo.dir, 'svc');
+    // No RFC with lints.yaml: nothing for a hook to check, so install refuses.
+    expect(() => installHooks(opts(repo.dir))).toThrow(/no RFC under .*gates has a lints\.yaml/);
+    const inner = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    cpSync(join(inner.dir, 'gates'), join(svc, 'gates'), { recursive: true });
+    repo.write('svc/src/a.py', 'x = 1\n');
+    repo.git(['add', '-A']);
+    commit(repo.dir, 'svc');
+    const bin = join(tempDir('rfcgate-bin-'), 'run.js');
+    writeFileSync(bin, `import(${JSON.stringify(pathToFileURL(BIN).href)});\n`);
+    installHooks(opts(svc, { bin }));
+    repo.write('svc/src/b.py', 'y = "measurement.lease_plane.x"\n');
+    repo.git(['add', '-A']);
+    const bad = commit(repo.dir, 'bad');
+    expect(bad.out).toMatch(/src\/b\.py\n {2}1:6 {2}error/);
+    expect(bad.code).not.toBe(0);
+
+    rmSync(bin);
+    const gone = commit(repo.dir, 'bad');
+    expect(gone.out).toMatch(/rfcgate: .*run\.js is gone .*run 'rfcgate hooks install' again/);
+    expect(gone.out).not.toMatch(/at |Error:/);
+    expect(gone.code).toBe(1);
   });
 
   it('respects core.hooksPath, and uninstall removes the folder it created', () => {
@@ -134,7 +179,7 @@ describe('hooks', () => {
     expect(hooksDir(repo.dir)).toBe(dir);
     installHooks(opts(repo.dir, { hooks: ['pre-commit', 'pre-push'] }));
     expect(existsSync(join(dir, 'pre-commit'))).toBe(true);
-    expect(readFileSync(join(dir, 'pre-push'), 'utf8')).toMatch(/--changed-since "\$upstream"/);
+    expect(readFileSync(join(dir, 'pre-push'), 'utf8')).toMatch(/--commit "\$local_id"/);
     expect(existsSync(join(repo.dir, '.git', 'hooks', 'pre-commit'))).toBe(false);
     uninstallHooks(repo.dir);
     expect(existsSync(dir)).toBe(false);

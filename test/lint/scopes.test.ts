@@ -132,6 +132,33 @@ describe('--staged', () => {
   });
 });
 
+describe('--commit', () => {
+  it('checks the files as committed, not the working tree; with --changed-since only those changed since the merge base', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': GOOD, 'src/old.py': BAD } });
+    repo.branch('feature');
+    repo.checkout('feature');
+    const feature = repo.commit({
+      files: { 'src/a.py': BAD, 'src/b.py': BAD },
+      message: 'f',
+      date: '2026-05-02T00:00:00Z',
+    });
+    repo.commit({ files: { 'src/b.py': GOOD }, message: 'fix b', date: '2026-05-03T00:00:00Z' });
+    repo.checkout('main');
+    // The working tree (main, with an untracked bad file) is not what is judged.
+    repo.write('src/scratch.py', BAD);
+    const whole = await lint(repo, { kind: 'commit', rev: feature });
+    expect(where(whole)).toEqual(['src/a.py:1:6 L1', 'src/b.py:1:6 L1', 'src/old.py:1:6 L1']);
+    expect(whole.scope).toMatchObject({ kind: 'commit', commit: feature });
+    const tip = await lint(repo, { kind: 'commit', rev: 'feature', since: 'main' });
+    expect(where(tip)).toEqual(['src/a.py:1:6 L1']);
+    expect(tip.files.in_scope).toBe(2);
+    expect(tip.scope.base).toBe(repo.git(['rev-parse', 'main']));
+    const none = await lint(repo, { kind: 'commit', rev: 'no-such-branch' });
+    expect(none.verdict).toBe('halt');
+    expect(none.rules[0]?.reason).toMatch(/commit 'no-such-branch' does not exist/);
+  });
+});
+
 describe('--changed-since', () => {
   it('checks only files changed since the merge base, including uncommitted and untracked ones', async () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': GOOD, 'src/old.py': BAD } });

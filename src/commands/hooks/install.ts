@@ -1,12 +1,12 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as Flags from '@oclif/core/flags';
-import { BaseCommand } from '../../cli/rfc-command.js';
+import { BaseCommand, findGovernedRoot } from '../../cli/rfc-command.js';
 import { type HookAction, type HookType, installHooks } from '../../lint/hooks.js';
 
 export default class HooksInstall extends BaseCommand {
   static override summary = 'Install the git pre-commit hook (and optionally pre-push) that runs lint.';
-  static override description = `Writes a pre-commit hook that runs \`rfcgate lint --staged\` for every RFC of the repository that has gates/<rfc>/lints.yaml (and, with --pre-push, a pre-push hook that runs \`lint --changed-since <upstream>\`). It writes where git runs hooks from: core.hooksPath when set, else .git/hooks.
+  static override description = `Writes a pre-commit hook that runs \`rfcgate lint --staged\` for every RFC that has gates/<rfc>/lints.yaml (and, with --pre-push, a pre-push hook that lints each pushed commit as committed, \`lint --commit <pushed> --changed-since <what the remote has>\`). The RFCs are looked for where this install finds gates/ (--root), relative to the repository's top; install refuses when none has a lints.yaml. It writes where git runs hooks from: core.hooksPath when set, else .git/hooks.
 
 A hook that rfcgate did not write is never overwritten silently: without --force or --chain, install refuses. --chain keeps it and runs it before the lint; --force replaces it. Either way it is moved aside as <hook>.rfcgate-previous and \`rfcgate hooks uninstall\` puts it back exactly. Running install again updates rfcgate's own hooks in place.
 
@@ -14,7 +14,7 @@ For the pre-commit framework, husky or lefthook, see the README instead.
 
 EXIT CODES
   0  the hooks are installed
-  3  a foreign hook is in the way (use --chain or --force), or this is not a git repository`;
+  3  a foreign hook is in the way (use --chain or --force), no RFC has a lints.yaml, or this is not a git repository`;
   static override examples = [
     '<%= config.bin %> hooks install',
     '<%= config.bin %> hooks install --pre-push',
@@ -22,8 +22,13 @@ EXIT CODES
   ];
 
   static override flags = {
-    root: Flags.directory({ description: 'The repository (default: the current directory).' }),
-    'pre-push': Flags.boolean({ description: 'Also install a pre-push hook (lint --changed-since the upstream).' }),
+    root: Flags.directory({
+      description:
+        'The folder holding gates/ (default: the nearest folder upwards holding gates/, within the git repository).',
+    }),
+    'pre-push': Flags.boolean({
+      description: 'Also install a pre-push hook (each pushed commit linted as committed, since what the remote has).',
+    }),
     force: Flags.boolean({ description: 'Replace a hook rfcgate did not write (kept aside, restored by uninstall).' }),
     chain: Flags.boolean({ description: 'Keep a hook rfcgate did not write and run it before the lint.' }),
   };
@@ -32,7 +37,7 @@ EXIT CODES
     const { flags } = await this.parse(HooksInstall);
     const hooks: HookType[] = flags['pre-push'] ? ['pre-commit', 'pre-push'] : ['pre-commit'];
     const actions = installHooks({
-      root: flags.root ?? process.cwd(),
+      root: findGovernedRoot(flags.root),
       hooks,
       force: flags.force,
       chain: flags.chain,

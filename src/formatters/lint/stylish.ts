@@ -70,5 +70,10 @@ export function describeScope(r: LintReport): string {
       return `changed since ${r.scope.since ?? '?'}${r.scope.base ? ` (merge base ${r.scope.base.slice(0, 12)})` : ''}`;
     case 'paths':
       return `paths ${(r.scope.paths ?? []).join(' ')}`;
+    case 'commit': {
+      const at = `commit ${(r.scope.commit ?? '?').slice(0, 12)}`;
+      if (r.scope.since === undefined) return at;
+      return `${at}, changed since ${r.scope.since}${r.scope.base ? ` (merge base ${r.scope.base.slice(0, 12)})` : ''}`;
+    }
   }
 }
