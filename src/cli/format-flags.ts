@@ -3,7 +3,7 @@
  * evaluation, several reports (SARIF for code scanning and Markdown for the job summary from
  * the same run). Kept apart from the formatters so a command loads only its own.
  */
-import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../spec/problems.js';
 
@@ -28,7 +28,8 @@ export function parseFormatFlags<F extends string>(
       );
     }
     if (file === '') throw new UsageError(`--format ${name}= needs a file name after '='`);
-    return { format: name as F, ...(file ? { file } : {}) };
+    // name=- is standard output, as for most tools.
+    return { format: name as F, ...(file && file !== '-' ? { file } : {}) };
   });
   // A file that cannot be written is an invocation error, found before anything runs.
   const seen = new Map<string, F>();
@@ -60,6 +61,30 @@ export function parseFormatFlags<F extends string>(
 }
 
 /**
+ * Where a report for `file` goes. A regular file (or a new one) is replaced whole: written
+ * beside it and renamed over it, through any symlink to it so the link stays a link. A pipe,
+ * a terminal or another device (`/dev/stdout`, a shell's `>(…)`) is written to as it is.
+ */
+function placement(file: string): { replace: string } | { direct: string } {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    // New, or a symlink to nothing yet: writing through the link creates what it names.
+    return lstatOrUndefined(file)?.isSymbolicLink() ? { direct: file } : { replace: file };
+  }
+  return st.isFile() ? { replace: realpathSync(file) } : { direct: file };
+}
+
+function lstatOrUndefined(file: string) {
+  try {
+    return lstatSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Writes the reports: every file whole or none of them (each to a temporary file first,
  * renamed into place once all are written), then standard output, so a reader never sees
  * half a report and a failed run leaves no report of it behind.
@@ -70,19 +95,30 @@ export async function writeReports<F extends string>(
 ): Promise<void> {
   const texts = new Map<FormatOutput<F>, string>();
   for (const o of outputs) texts.set(o, await render(o.format, o.file !== undefined));
-  const files = outputs.filter((o): o is FormatOutput<F> & { file: string } => o.file !== undefined);
+  const files = outputs.flatMap((o) => (o.file === undefined ? [] : [{ o, file: o.file, at: placement(o.file) }]));
   const written: string[] = [];
+  let failed: string | undefined;
   try {
-    for (const o of files) {
-      const tmp = `${o.file}.${process.pid}.tmp`;
+    for (const { o, file, at } of files) {
+      if (!('replace' in at)) continue;
+      failed = file;
+      const tmp = `${at.replace}.${process.pid}.tmp`;
       written.push(tmp);
       writeFileSync(tmp, texts.get(o) as string);
     }
+    for (const { o, file, at } of files) {
+      if ('direct' in at) {
+        failed = file;
+        writeFileSync(at.direct, texts.get(o) as string);
+      }
+    }
   } catch (err) {
     for (const tmp of written) rmSync(tmp, { force: true });
-    const file = files[written.length - 1]?.file ?? '';
-    throw new UsageError(`cannot write ${file}: ${(err as Error).message.split(',')[0]}; no report file was written`);
+    throw new UsageError(
+      `cannot write ${failed ?? ''}: ${(err as Error).message.split(',')[0]}; no report file was written`,
+    );
   }
-  files.forEach((o, i) => renameSync(written[i] as string, o.file));
+  let i = 0;
+  for (const { at } of files) if ('replace' in at) renameSync(written[i++] as string, at.replace);
   for (const o of outputs) if (o.file === undefined) process.stdout.write(texts.get(o) as string);
 }

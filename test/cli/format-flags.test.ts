@@ -1,5 +1,15 @@
 /** --format name=file: checked before a command runs, and written all or nothing. */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseFormatFlags, writeReports } from '../../src/cli/format-flags.js';
@@ -46,5 +56,31 @@ describe('--format name=file', () => {
     expect(readFileSync(join(sub, 'b.sarif'), 'utf8')).toBe('sarif report\n');
     expect(readdirSync(dir).sort()).toEqual(['a.json', 'sub']);
     expect(existsSync(join(sub, `b.sarif.${process.pid}.tmp`))).toBe(false);
+  });
+
+  it('writes through a symlink (the link stays) and into a pipe; name=- is standard output', async () => {
+    const dir = tempDir();
+    const real = join(dir, 'real.json');
+    writeFileSync(real, 'old\n');
+    symlinkSync('real.json', join(dir, 'link.json'));
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const reader = spawn('cat', [fifo]);
+    const got: Buffer[] = [];
+    reader.stdout.on('data', (b: Buffer) => got.push(b));
+    const closed = new Promise((resolve) => reader.on('close', resolve));
+    const outputs = parse([`json=${join(dir, 'link.json')}`, `sarif=${fifo}`]);
+    await writeReports(
+      outputs.filter((o) => o.file !== undefined),
+      (f) => `${f} report\n`,
+    );
+    await closed;
+    expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8')).toBe('json report\n');
+    expect(Buffer.concat(got).toString()).toBe('sarif report\n');
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['link.json', 'pipe', 'real.json']);
+    expect(parse(['json=-'])).toEqual([{ format: 'json' }]);
+    expect(() => parse(['json=-', 'sarif'])).toThrow(/only one report can go to standard output/);
   });
 });
