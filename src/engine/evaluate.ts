@@ -77,6 +77,22 @@ function selectGates(rfc: LoadedRfc, opts: EvaluateOptions): GateSpec[] {
     const phase = opts.phase;
     gates = gates.filter((g) => g.phase.includes(phase));
   }
+  // Nothing evaluated is not a pass: a selection that names no gate is a mistake to report.
+  if (gates.length === 0) {
+    if (rfc.gates.length === 0) {
+      throw new UsageError(
+        `${rfc.manifest.id} declares no gates, so there is nothing to check; add invariants, disconfirmers, exit criteria or stop signs under gates/${rfc.manifest.id}/`,
+      );
+    }
+    const what = [opts.only?.length ? `--only ${opts.only.join(',')}` : '', opts.phase ? `--phase ${opts.phase}` : '']
+      .filter(Boolean)
+      .join(' with ');
+    const phases = (ids: string[]) =>
+      ids.map((id) => `${id} (${rfc.gates.find((g) => g.id === id)?.phase.join(', ') ?? '?'})`).join(', ');
+    throw new UsageError(
+      `${what} selects no gate of ${rfc.manifest.id}, so there is nothing to check${opts.only?.length ? `; the phases of those gates: ${phases(opts.only)}` : ''}`,
+    );
+  }
   return gates;
 }
 

@@ -264,6 +264,12 @@ describe('bad input gets one clear line and exit 3', () => {
     [['gate', 'check', '--as-of', '2026-02-30'], /--as-of '2026-02-30' is not a date/],
     [['gate', 'check', '--rfc', 'wave9'], /unknown RFC 'wave9'.*known RFCs: demo/],
     [['gate', 'check', '--only', 'NOPE'], /--only names unknown gate\(s\): NOPE/],
+    // Nothing evaluated is not a pass.
+    [
+      ['gate', 'check', '--only', 'HALTING', '--phase', 'close'],
+      /--only HALTING with --phase close selects no gate of demo.*HALTING \(canary\)/,
+    ],
+    [['gate', 'check', '--phase', 'close'], /--phase close selects no gate of demo, so there is nothing to check/],
     [['gate', 'check', '--phase', 'later'], /Expected --phase=later to be one of: implementation, canary, close/],
     [['gate', 'check', '--colour'], /Nonexistent flag: --colour/],
     [['gate', 'check', '--format', 'pdf'], /--format 'pdf' is not a format/],
@@ -274,6 +280,15 @@ describe('bad input gets one clear line and exit 3', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  });
+
+  it('an RFC with no gates is not a pass: nothing to check, exit 3', () => {
+    const root = tempDir('rfcgate-empty-');
+    writeRfc(root, {});
+    const r = run(['gate', 'check'], { cwd: root });
+    expect(r.stderr).toMatch(/demo declares no gates, so there is nothing to check/);
+    expect(r.code).toBe(3);
     expect(r.stdout).toBe('');
   });
 
