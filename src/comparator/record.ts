@@ -7,8 +7,7 @@
  * the measurement table (rfcgate's own), never to a team's event table.
  */
 import { createHash } from 'node:crypto';
-import { COMPARATOR_WINDOWS_TABLE } from '../ledger/schema.js';
-import { assertManaged } from '../ledger/schema.js';
+import { assertManaged, COMPARATOR_WINDOWS_TABLE, RECORDED_MEASUREMENTS_TABLE } from '../ledger/schema.js';
 import { type JsonObject, type MeasurementInput, recordMeasurements } from '../ledger/measurements.js';
 import type { SqlTransactionOptions, SqlTx, SqlWriter } from '../sources/sql/writer.js';
 import type { ComparatorReport } from './run.js';
@@ -46,6 +45,9 @@ function within(tx: SqlTx, outer: SqlWriter): SqlWriter {
 }
 
 const hash = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 24);
+
+/** The idempotency key of a pair's run row; its divergence rows extend it with ':<hash>'. */
+const runKey = (rfc: string, pair: string, runId: string): string => `comparator:${rfc}:${pair}:${runId}`;
 
 export function runMeasurements(opts: RecordRunOptions): MeasurementInput[] {
   const { report, spec, runId } = opts;
@@ -93,7 +95,7 @@ export function runMeasurements(opts: RecordRunOptions): MeasurementInput[] {
           run_id: runId,
           error_class: 'shadow_divergence',
         },
-        idempotencyKey: `comparator:${report.rfc}:${p.id}:${runId}:${hash(`${row.kind}:${keyText}`)}`,
+        idempotencyKey: `${runKey(report.rfc, p.id, runId)}:${hash(`${row.kind}:${keyText}`)}`,
       });
     }
   }
@@ -104,18 +106,46 @@ export async function recordRun(writer: SqlWriter, opts: RecordRunOptions): Prom
   const inputs = runMeasurements(opts);
   const database = writer.describe();
   return writer.transaction(async (tx) => {
-    await assertManaged(tx, [COMPARATOR_WINDOWS_TABLE], database);
+    await assertManaged(tx, [COMPARATOR_WINDOWS_TABLE, RECORDED_MEASUREMENTS_TABLE], database);
+    // A run id names one run: a pair it already recorded is not recorded again, whatever
+    // this run measured (a retry within the hour sees other elapsed times, other rows),
+    // and its window is not moved a second time.
+    let already = 0;
+    const done = new Set<string>();
+    for (const p of opts.report.pairs) {
+      const key = runKey(opts.report.rfc, p.id, opts.runId);
+      const prior = await tx.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM ${RECORDED_MEASUREMENTS_TABLE}
+         WHERE idempotency_key = $1 OR starts_with(idempotency_key, $2)`,
+        [key, `${key}:`],
+      );
+      const n = Number(prior.rows[0]?.n ?? 0);
+      if (n > 0) {
+        done.add(key);
+        already += n;
+      }
+    }
     let windows = 0;
     for (const p of opts.report.pairs) {
-      if (!p.state) continue;
+      if (!p.state || done.has(runKey(opts.report.rfc, p.id, opts.runId))) continue;
       await writeWindow(tx, opts.report.rfc, p.id, p.state, opts.asOf);
       windows++;
     }
+    const fresh = inputs.filter((m) => {
+      const key = m.idempotencyKey ?? '';
+      return ![...done].some((k) => key === k || key.startsWith(`${k}:`));
+    });
     const r = await recordMeasurements(
       within(tx, writer),
-      inputs,
+      fresh,
       opts.recordedBy ? { recordedBy: opts.recordedBy } : {},
     );
-    return { run_id: opts.runId, recorded: r.recorded, already_recorded: r.alreadyRecorded, windows, database };
+    return {
+      run_id: opts.runId,
+      recorded: r.recorded,
+      already_recorded: r.alreadyRecorded + already,
+      windows,
+      database,
+    };
   });
 }

@@ -9,7 +9,7 @@ import { pairSpec } from './helpers.js';
 const T1 = new Date('2026-06-01T10:00:00Z');
 const T2 = new Date('2026-06-01T11:00:00Z');
 
-async function runAndRecord(db: TestDatabase, schema: string, asOf: Date, runId: string, record = true) {
+async function runAndRecord(db: TestDatabase, schema: string, asOf: Date, runId: string, record = true, elapsed = 12) {
   const client = db.client();
   try {
     const windows = await readWindows(client, 't', 30_000);
@@ -30,7 +30,7 @@ async function runAndRecord(db: TestDatabase, schema: string, asOf: Date, runId:
           spec,
           runId,
           asOf,
-          elapsedMs: new Map([['p', 12]]),
+          elapsedMs: new Map([['p', elapsed]]),
           selfTests: new Map(),
         })
       : undefined;
@@ -60,6 +60,13 @@ describe.each(testBackends())('comparator --record and the shadow window ($name)
     expect(first.recorded).toMatchObject({ recorded: 3, already_recorded: 0, windows: 1 });
     const again = await runAndRecord(db, 'w', T1, 'run-1');
     expect(again.recorded).toMatchObject({ recorded: 0, already_recorded: 3 });
+    // A retry of the same run id measures something else (later, another row diverges, it
+    // took another time): the run stays recorded once, as first measured, and no error.
+    await db.exec('INSERT INTO w.s VALUES (4, 4)');
+    const retry = await runAndRecord(db, 'w', new Date(T1.getTime() + 60_000), 'run-1', true, 99);
+    expect(retry.report.pairs[0]?.counts?.divergent).toBe(3);
+    expect(retry.recorded).toMatchObject({ recorded: 0, already_recorded: 3, windows: 0 });
+    await db.exec('DELETE FROM w.s WHERE id = 4');
 
     const runs = await db.exec(
       `SELECT elapsed_ms, payload FROM audit.coordination_measurements WHERE measurement_type = 'measurement.comparator.run'`,
