@@ -6,8 +6,16 @@
  * contain. `.gitignore` is respected because the lists come from git itself.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import {
+  closeSync,
+  constants as fsConstants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+} from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { HaltReason } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
 import { type IndexPaths, readIndexFile } from './index-file.js';
@@ -96,15 +104,18 @@ function haltSnapshot(info: ScopeInfo, reason: HaltReason, message: string): Sna
   return { info, universe: [], targets: [], read: () => new Map(), halt: { reason, message } };
 }
 
+const READ_NOFOLLOW = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0);
+
 /** Reads working-tree files: open, size, read, close; a file over maxBytes is not read. */
 export function readWorkingTree(root: string, paths: string[], maxBytes: number): Map<string, ReadResult> {
   const out = new Map<string, ReadResult>();
   for (const p of paths) {
     let fd: number;
     try {
-      fd = openSync(`${root}${sep}${p}`, 'r');
+      fd = openSync(`${root}${sep}${p}`, READ_NOFOLLOW);
     } catch {
-      // Tracked but deleted in the working tree, or a dangling symlink: nothing to check.
+      // Tracked but deleted in the working tree, or a symlink: a link holds the path it
+      // points at, not contents of this repository (--staged and --commit skip it too).
       out.set(p, { ok: false, gone: true });
       continue;
     }
@@ -181,12 +192,15 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
   const realRoot = realpathSync(root);
   const rels = raw.map((p) => {
     const abs = resolve(cwd, p);
-    if (!existsSync(abs)) throw new UsageError(`path '${p}' does not exist`);
-    const rel = relative(realRoot, realpathSync(abs)).split(sep).join('/');
+    const link = lstatSync(abs, { throwIfNoEntry: false });
+    if (!link) throw new UsageError(`path '${p}' does not exist`);
+    // A symlink names itself, as in git, not what it points at.
+    const real = link.isSymbolicLink() ? join(realpathSync(dirname(abs)), basename(abs)) : realpathSync(abs);
+    const rel = relative(realRoot, real).split(sep).join('/');
     if (rel.startsWith('..') || isAbsolute(rel)) {
       throw new UsageError(`path '${p}' is outside the repository at ${root}`);
     }
-    return { given: p, rel, dir: statSync(abs).isDirectory() };
+    return { given: p, rel, dir: link.isDirectory() };
   });
   const info: ScopeInfo = { kind: 'paths', paths: rels.map((r) => r.rel || '.') };
   const files = await workingTreeFiles(root);

@@ -1,5 +1,5 @@
 /** The four scopes over real repositories: whole tree, --staged (the index), --changed-since, paths. */
-import { chmodSync, symlinkSync } from 'node:fs';
+import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { runLint } from '../../src/lint/run.js';
 import { openSnapshot } from '../../src/lint/scopes.js';
 import { loadRfc } from '../../src/spec/load.js';
 import { UsageError } from '../../src/spec/problems.js';
-import { createRepo, removeFixtures } from '../helpers/git-fixture.js';
+import { createRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
 import { AS_OF, L1, lint, lintRepo, where } from './helpers.js';
 
@@ -195,5 +195,32 @@ describe('paths', () => {
     expect(where(r)).toEqual(['lib/b.py:1:6 L1', 'lib/c.py:1:6 L1', 'src/a.py:1:6 L1']);
     await expect(lint(repo, { kind: 'paths', paths: ['nope.py'] })).rejects.toThrow(UsageError);
     await expect(lint(repo, { kind: 'paths', paths: ['lib/gen/d.py'] })).rejects.toThrow(/ignored by \.gitignore/);
+  });
+});
+
+describe('symlinks', () => {
+  it('a symlink is never read through, in any scope: its target is not this file', async () => {
+    const outside = tempDir('rfcgate-outside-');
+    writeFileSync(join(outside, 'bad.py'), BAD);
+    const repo = lintRepo({ rules: [L1], files: { 'src/audit/event_types.py': BAD, 'src/ok.py': GOOD } });
+    symlinkSync('audit/event_types.py', join(repo.dir, 'src', 'alias.py'));
+    symlinkSync(join(outside, 'bad.py'), join(repo.dir, 'src', 'outside.py'));
+    repo.git(['add', '-A']);
+    const staged = await lint(repo, { kind: 'staged' });
+    repo.git(['commit', '-q', '-m', 'links', '--no-verify'], {
+      GIT_AUTHOR_DATE: '1780000000 +0000',
+      GIT_COMMITTER_DATE: '1780000000 +0000',
+    });
+    const tree = await lint(repo);
+    const changed = await lint(repo, { kind: 'changed', since: 'HEAD~1' });
+    const commit = await lint(repo, { kind: 'commit', rev: 'HEAD' });
+    for (const r of [staged, tree, changed, commit]) {
+      expect(where(r), r.scope.kind).toEqual([]);
+      expect(r.verdict, r.scope.kind).toBe('pass');
+    }
+    // Named explicitly, a link is the link, not the allow-listed file it points at.
+    const named = await lint(repo, { kind: 'paths', paths: ['src/alias.py'] });
+    expect(named.scope.paths).toEqual(['src/alias.py']);
+    expect(where(named)).toEqual([]);
   });
 });
