@@ -99,6 +99,32 @@ describe('telemetry report', () => {
     expect(l.overall.turns).toBe(2);
   });
 
+  it('an instant without a zone is UTC on every machine; a date in another form is malformed', () => {
+    const rec = (ts: string, turn: number) =>
+      JSON.stringify({
+        session_id: 'tz',
+        turn,
+        ts,
+        model: 'm',
+        usage: { input_tokens: 10, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 10 },
+      });
+    writeFileSync(
+      join(root, 'tz.jsonl'),
+      [
+        rec('2026-12-01T00:00:00', 1),
+        rec('2026-12-01T00:30:00.250+00:00', 2),
+        rec('2026-12-01', 3),
+        rec('Dec 1 2026 00:45', 4),
+      ].join('\n') + '\n',
+    );
+    const args = ['telemetry', 'report', '--files', 'tz.jsonl', '--as-of', '2026-12-01T02:00:00Z', '--window', '3h'];
+    const reports = ['UTC', 'Asia/Tokyo', 'America/New_York'].map((TZ) => run([...args, '--json'], root, { TZ }));
+    for (const r of reports) expect(r.stdout).toBe(reports[0]?.stdout);
+    const rep = JSON.parse(reports[0]?.stdout ?? '') as TelemetryReport;
+    expect(rep.overall.turns).toBe(3);
+    expect(run(args, root).stdout).toMatch(/tz\.jsonl:4: .*ts is not an ISO-8601 instant/);
+  });
+
   it('reads the files named in rfc.yaml', () => {
     const r = run(['telemetry', 'report', '--rfc', 'v3-kernel', '--as-of', AS_OF, '--json'], root);
     expect(r.code).toBe(0);

@@ -139,12 +139,19 @@ function isoUtc(x: string): number | undefined {
   return utcDateMs(y, mo, d) + ((h * 60 + mi) * 60 + s) * 1000 + ms;
 }
 
+/** An ISO-8601 date or instant; without a zone it is read as UTC (as --as-of is). */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
 function timestamp(x: unknown): number | undefined {
   if (typeof x === 'number' && Number.isFinite(x)) return x;
   if (typeof x === 'string' && x.length >= 10) {
     const fast = isoUtc(x);
     if (fast !== undefined) return Number.isNaN(fast) ? undefined : fast;
-    const ms = Date.parse(x);
+    // Only ISO-8601: Date.parse also takes "Dec 1 2026 10:00" and reads it, like an ISO
+    // instant without a zone, in the machine's time zone, so two machines would disagree.
+    const m = ISO_INSTANT.exec(x);
+    if (!m || Number.isNaN(utcDateMs(Number(m[1]), Number(m[2]), Number(m[3])))) return undefined;
+    const ms = Date.parse(m[4] || x.length === 10 ? x : `${x}Z`);
     return Number.isNaN(ms) ? undefined : ms;
   }
   return undefined;
