@@ -15,6 +15,9 @@ import { HOME_PROGRAM, PROGRAM_ENV } from './program.js';
 export { HOME_PROGRAM, PROGRAM_ENV };
 
 /** Every command: --debug, and errors turned into one clear message and exit code 3. */
+/** The largest --timeout: Node's timers take at most 2^31 - 1 ms (about 24.8 days) and fire at once beyond it. */
+export const MAX_TIMEOUT_SECONDS = 2_147_483;
+
 export abstract class BaseCommand extends Command {
   static override baseFlags = {
     debug: Flags.boolean({ description: 'Show stack traces on errors.', helpGroup: 'GLOBAL' }),

@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { parseAsOf, RfcCommand } from '../cli/rfc-command.js';
+import { MAX_TIMEOUT_SECONDS, parseAsOf, RfcCommand } from '../cli/rfc-command.js';
 import { type FormatOutput, parseFormatFlags, writeReports } from '../cli/format-flags.js';
 import {
   LINT_FORMAT_NAMES as LINT_FORMATS,
@@ -80,7 +80,12 @@ EXIT CODES
         'Screen working-tree files with ripgrep (rg on PATH, or the binary RFCGATE_RG names) and read only those it cannot clear; --no-rg (or RFCGATE_RG=0) reads every file. The report is the same either way.',
       allowNo: true,
     }),
-    timeout: Flags.integer({ description: 'Seconds the order rule may wait for git.', default: 60, min: 1 }),
+    timeout: Flags.integer({
+      description: 'Seconds the order rule may wait for git.',
+      default: 60,
+      min: 1,
+      max: MAX_TIMEOUT_SECONDS,
+    }),
   };
 
   async run(): Promise<LintReport> {

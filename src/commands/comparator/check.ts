@@ -7,6 +7,7 @@ import {
   runComparator,
 } from '../../comparator/run.js';
 import { COMPARATOR_FORMATS, type ComparatorFormat, formatComparator } from '../../formatters/comparator/index.js';
+import { MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
 import { LedgerCommand } from '../../ledger/cli.js';
 import { UsageError } from '../../spec/problems.js';
 
@@ -26,7 +27,12 @@ ${COMPARATOR_EXIT_CODES_HELP.replace(/ {2}4 {2}went dark.*$/m, '').trimEnd()}`;
     pair: Flags.string({ description: 'Only this pair (repeatable).', multiple: true }),
     json: Flags.boolean({ description: 'Print the report as JSON (stable key order); = --format json.' }),
     format: Flags.string({ description: 'Report format.', options: [...COMPARATOR_FORMATS] }),
-    timeout: Flags.integer({ description: 'Seconds each catalog query may take.', default: 60, min: 1 }),
+    timeout: Flags.integer({
+      description: 'Seconds each catalog query may take.',
+      default: 60,
+      min: 1,
+      max: MAX_TIMEOUT_SECONDS,
+    }),
   };
 
   async run(): Promise<ComparatorReport> {

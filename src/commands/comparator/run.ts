@@ -18,6 +18,7 @@ import {
 import type { SelfTestResult } from '../../comparator/selftest.js';
 import { compareSql, printable } from '../../comparator/sql.js';
 import { COMPARATOR_FORMATS, type ComparatorFormat, formatComparator } from '../../formatters/comparator/index.js';
+import { MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
 import { isLedgerFailure, LedgerCommand, openWriter } from '../../ledger/cli.js';
 import { EXIT } from '../../model/result.js';
 import { SqlHaltError } from '../../sources/sql/client.js';
@@ -79,6 +80,7 @@ ${COMPARATOR_EXIT_CODES_HELP}
       description: 'Seconds each query may take (the comparison of a huge table included).',
       default: 900,
       min: 1,
+      max: MAX_TIMEOUT_SECONDS,
     }),
   };
 

@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { progressLine } from '../../cli/progress.js';
-import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
+import { parseAsOf, RfcCommand, MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
 import { evaluateRfc } from '../../engine/evaluate.js';
 import { FORMAT_NAMES, parseOutputs, writeOutputs } from '../../cli/outputs.js';
 import { recordGateCheck } from '../../ledger/cli.js';
@@ -39,6 +39,7 @@ ${RfcCommand.exitCodesHelp}`;
       description: 'Seconds each measurement may take before its gates halt.',
       default: 60,
       min: 1,
+      max: MAX_TIMEOUT_SECONDS,
     }),
     record: Flags.boolean({
       description:

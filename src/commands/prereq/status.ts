@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { parseFormatFlags, writeReports } from '../../cli/format-flags.js';
-import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
+import { parseAsOf, RfcCommand, MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
 import { Measurer } from '../../engine/measure.js';
 import { formatPrereqs, PREREQ_FORMATS, type PrereqFormat } from '../../formatters/prereqs/index.js';
 import { prereqExitCode, type PrereqReport, prereqStatus } from '../../prereqs/status.js';
@@ -37,6 +37,7 @@ EXIT CODES
       description: 'Seconds each data-gate measurement may take before its prereq is gated.',
       default: 60,
       min: 1,
+      max: MAX_TIMEOUT_SECONDS,
     }),
   };
 
