@@ -50,23 +50,36 @@ export function parseJson(text: string, file: string): JsonValue {
       first ? describe(printParseErrorCode(first.error)) : 'empty document',
     );
   }
-  return convert(root, text);
+  return convert(root, text, file);
 }
 
-function convert(n: Node, text: string): JsonValue {
+function convert(n: Node, text: string, file: string): JsonValue {
   switch (n.type) {
-    case 'object':
-      return {
-        kind: 'object',
-        offset: n.offset,
-        entries: (n.children ?? []).map((p) => {
-          const [k, v] = p.children ?? [];
-          // A property node always has its key and, once the parse had no errors, its value.
-          return { key: String(k?.value), value: convert(v as Node, text) };
-        }),
-      };
+    case 'object': {
+      // A key written twice is read as either value depending on the reader: not comparable.
+      const seen = new Map<string, number>();
+      const entries = (n.children ?? []).map((p) => {
+        const [k, v] = p.children ?? [];
+        // A property node always has its key and, once the parse had no errors, its value.
+        const key = String(k?.value);
+        const first = seen.get(key);
+        if (first !== undefined) {
+          const at = lineCol(text, k?.offset ?? p.offset);
+          const was = lineCol(text, first);
+          throw new JsonSyntaxError(
+            file,
+            at.line,
+            at.col,
+            `duplicate key ${JSON.stringify(key)} (first at ${was.line}:${was.col})`,
+          );
+        }
+        seen.set(key, k?.offset ?? p.offset);
+        return { key, value: convert(v as Node, text, file) };
+      });
+      return { kind: 'object', offset: n.offset, entries };
+    }
     case 'array':
-      return { kind: 'array', offset: n.offset, items: (n.children ?? []).map((c) => convert(c, text)) };
+      return { kind: 'array', offset: n.offset, items: (n.children ?? []).map((c) => convert(c, text, file)) };
     case 'number': {
       const raw = text.slice(n.offset, n.offset + n.length);
       return { kind: /[.eE]/.test(raw) ? 'float' : 'int', raw, value: Number(raw), offset: n.offset };

@@ -30,6 +30,14 @@ describe('parseJson', () => {
       expect((e as JsonSyntaxError).message).toMatch(/^g\.json:2:\d+: not valid JSON: /);
     }
   });
+
+  it('rejects a key written twice in one object, at the second, naming the first', () => {
+    expect(() => parseJson('{"a": 1,\n "b": {"a": 2},\n "a": 2}', 'd.json')).toThrow(
+      /^d\.json:3:2: not valid JSON: duplicate key "a" \(first at 1:2\)$/,
+    );
+    // The same key in different objects is fine.
+    expect(parseJson('{"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}]}', 'ok.json').kind).toBe('object');
+  });
 });
 
 describe('diffJson', () => {
