@@ -57,10 +57,12 @@ export async function buildSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const numbers = { odeSharePct: 55 + rng.int(10, 40) / 10, extraSurfaces: 1, largestSlipPct: rng.int(12, 22) };
     const commits = planHistory(rng, PACKAGE_ROOT, numbers);
     writeHistory(staging, commits);
+    await signalsHeard();
 
     mkdirSync(join(staging, dirname(TELEMETRY_FILE)), { recursive: true });
     writeFileSync(join(staging, TELEMETRY_FILE), telemetryJsonl(rng));
     writeFileSync(join(staging, '.gitignore'), '.rfcgate/\ntelemetry/\n');
+    await signalsHeard();
 
     mkdirSync(join(staging, dirname(EMBEDDED_DIR)), { recursive: true });
     const db = new PGlite(join(staging, EMBEDDED_DIR));
@@ -71,8 +73,10 @@ export async function buildSandbox(opts: SandboxOptions): Promise<Sandbox> {
       const to = new Date(Math.max(Date.parse('2026-06-30T00:00:00Z'), Date.now() + 60 * 86_400_000));
       const range = { from: new Date('2026-03-01T00:00:00Z'), to };
       await migrate(new PgliteWriter({ db }), migrationPlan(range), { now: AS_OF });
+      await signalsHeard();
       await db.exec(GOVERNED_TABLES);
       await db.exec(demoRowsSql(rng));
+      await signalsHeard();
       const counted = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit.coordination_measurements');
       measurementRows = counted.rows[0]?.n ?? 0;
     } finally {
@@ -91,9 +95,21 @@ export async function buildSandbox(opts: SandboxOptions): Promise<Sandbox> {
     cleanup();
     throw e;
   } finally {
+    // A signal that came during the last step is handled before its handler goes away.
+    await signalsHeard();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
+}
+
+/**
+ * Lets the event loop deliver a pending signal. The steps here run long without reaching
+ * the loop's I/O phase (git, WebAssembly), where Node runs signal handlers; without a turn
+ * of the loop, Ctrl-C during the build was only seen after the handlers were removed, and
+ * was lost.
+ */
+function signalsHeard(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function checkTarget(target: string, opts: SandboxOptions): void {
