@@ -91,6 +91,7 @@ export function loadRfc(root: string, id: string): LoadedRfc {
 
   const problems: Problem[] = [];
   const docs = new Map<string, { y: ParsedYaml; data: unknown; badItems: Set<number> }>();
+  let unparsed = false;
   for (const name of names) {
     const y = parseYaml(rel(name), readFileSync(join(dir, name), 'utf8'));
     const schema = SPEC_FILES.get(name);
@@ -106,12 +107,19 @@ export function loadRfc(root: string, id: string): LoadedRfc {
     }
     problems.push(...checkModeline(y, schema));
     problems.push(...y.problems);
-    if (y.problems.length) continue;
+    if (y.problems.length) {
+      unparsed = true;
+      continue;
+    }
     const data = (y.doc.toJS() as unknown) ?? [];
     const checked = validateAgainst(schema, y, data);
     problems.push(...checked.problems);
     if (!checked.badRoot) docs.set(name, { y, data, badItems: checked.badItems });
   }
+
+  // A file that does not parse leaves its gates and measurements unknown to the others:
+  // checking references now would report each of them as a mistake of its own.
+  if (unparsed) throw new SpecError(sortProblems(problems));
 
   const manifestDoc = docs.get('rfc.yaml');
   if (!names.includes('rfc.yaml')) {

@@ -17,10 +17,30 @@ export interface ParsedYaml {
 export function parseYaml(file: string, text: string): ParsedYaml {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-  const problems: Problem[] = doc.errors.map((e) => {
+  const all: Problem[] = doc.errors.map((e) => {
     const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
     return { file, line: pos.line, col: pos.col, message: `YAML: ${firstLine(e.message)}`, severity: 'error' };
   });
+  // One broken line makes the parser report every token after it: only the first syntax
+  // error is the user's; a duplicate key stands on its own, so each is kept.
+  const first = doc.errors.findIndex((e) => e.code !== 'DUPLICATE_KEY');
+  const problems = all.filter((_, i) => i === first || doc.errors[i]?.code === 'DUPLICATE_KEY');
+  const cause = first < 0 ? undefined : all[first];
+  if (cause) {
+    // A tab in the indentation is the usual cause, and the parser does not name it.
+    const source = text.split('\n');
+    for (const n of [cause.line, cause.line - 1]) {
+      const tab = /^[ ]*\t/.exec(source[n - 1] ?? '');
+      if (tab) {
+        Object.assign(cause, {
+          line: n,
+          col: tab[0].length,
+          message: 'YAML: a tab in the indentation; YAML indents with spaces only',
+        });
+        break;
+      }
+    }
+  }
   return { file, text, doc, lines, problems };
 }
 

@@ -61,6 +61,28 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(ps[0]).toMatch(new RegExp(`^${M}:4:1: YAML: Flow sequence`));
   });
 
+  it('a tab in the indentation: one problem that names it, not every token after it', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'disconfirmers.yaml': `- id: B\n  title: t\n\tsection: "§0"\n  phase: [close]\n  fires_if: p50_ms > 10.0\n- id: C\n  title: u\n  phase: [close]\n  fires_if: p50_ms > 20.0\n`,
+      }),
+    );
+    expect(ps).toEqual([`${D}:4:1: YAML: a tab in the indentation; YAML indents with spaces only`]);
+  });
+
+  it('a file that does not parse: its own problem only, not the references to what it declares', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  phase: [canary]\n  fires_if: p50_ms > 10.0\n`,
+        'exit-criteria.yaml': `- id: E1\n  title: t\n  section: "§1"\n  phase: [close]\n  all_of: [B]\n`,
+      }),
+    );
+    expect(ps).toHaveLength(1);
+    expect(ps[0]).toMatch(new RegExp(`^${D}:6:3: YAML: Map keys must be unique`));
+  });
+
   it('a wrong type, an unknown key and a bad duration, all at once', () => {
     const ps = problemsOf(
       raw({
