@@ -15,7 +15,8 @@ export const MODELINE_PREFIX = '# yaml-language-server: $schema=';
 
 /** The first line must name the file's schema, so that editors check the file as it is typed. */
 export function checkModeline(y: ParsedYaml, schema: string): Problem[] {
-  const first = y.text.split('\n')[0] ?? '';
+  // A byte-order mark is invisible in an editor, and YAML allows one.
+  const first = (y.text.split('\n')[0] ?? '').replace(/^\uFEFF/, '');
   if (!first.startsWith(MODELINE_PREFIX)) {
     return [
       {

@@ -125,6 +125,15 @@ describe('telemetry report', () => {
     expect(run(args, root).stdout).toMatch(/tz\.jsonl:4: .*ts is not an ISO-8601 instant/);
   });
 
+  it('a file that cannot be read (a damaged gzip) halts: exit 2 with the reason, no report', () => {
+    const whole = gzipSync(telemetryText([plans[0] as SessionPlan]));
+    writeFileSync(join(root, 'cut.jsonl.gz'), whole.subarray(0, 100));
+    const r = run(['telemetry', 'report', '--files', 'cut.jsonl.gz', '--as-of', AS_OF, '--json'], root);
+    expect(r.stderr).toMatch(/^halt: cannot read telemetry: .*cut\.jsonl\.gz/m);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+  });
+
   it('reads the files named in rfc.yaml', () => {
     const r = run(['telemetry', 'report', '--rfc', 'v3-kernel', '--as-of', AS_OF, '--json'], root);
     expect(r.code).toBe(0);

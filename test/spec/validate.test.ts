@@ -175,6 +175,15 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a file saved with a byte-order mark reads as without one', () => {
+    const files = {
+      'measurements.yaml': latency,
+      'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 10.0\n`,
+    };
+    const bom = Object.fromEntries(Object.entries(files).map(([n, t]) => [n, `\uFEFF${modeline(n)}${t}`]));
+    expect(problemsOf({ raw: bom })).toEqual([]);
+  });
+
   it('a missing modeline, an unknown spec file and a manifest id that is not its folder', () => {
     const { root, cleanup } = tempRoot();
     cleanups.push(cleanup);

@@ -22,7 +22,7 @@ Files come from --files, or from the telemetry block of the RFC's rfc.yaml.
 
 EXIT CODES
   0  the report was computed
-  2  nothing to report on: no file matches, no turn in the window, or a file is mostly malformed
+  2  nothing to report on: no file matches, a file cannot be read (a damaged gzip), no turn in the window, or a file is mostly malformed
   3  the invocation is invalid (a bad flag, no files named anywhere)`;
   static override examples = [
     '<%= config.bin %> telemetry report --rfc v3-kernel',
@@ -109,7 +109,12 @@ EXIT CODES
     } catch (e) {
       // A reader that went away (a closed pipe) is not a problem with the telemetry.
       if (e instanceof ReportWriteError) throw e;
-      throw new UsageError(`cannot read telemetry: ${e instanceof Error ? e.message : String(e)}`);
+      // A file that cannot be read (a damaged gzip, an I/O error) is missing data, as a gate
+      // reading it halts: not a mistake in the invocation. Nothing was printed yet.
+      progress?.done();
+      process.stderr.write(`halt: cannot read telemetry: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 2;
+      return;
     } finally {
       progress?.done();
     }
