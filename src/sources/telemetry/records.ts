@@ -93,8 +93,9 @@ export function parseLine(text: string): ParsedLine {
   return bad('not a known record shape (expected an Anthropic usage record, OTel gen_ai attributes or a fork_trace)');
 }
 
+/** A token or turn count: a whole number small enough to be exact (1e300 is not a count). */
 function isCount(x: unknown): x is number {
-  return typeof x === 'number' && Number.isInteger(x) && x >= 0;
+  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 }
 
 /** Digits at [at, at + len) of s as a number, or -1 if any is not a digit. */

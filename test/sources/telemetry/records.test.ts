@@ -70,6 +70,19 @@ describe('parseLine: the Anthropic usage shape', () => {
     expect(p).toEqual({ ok: false, reason: 'usage.input_tokens is not a whole number' });
   });
 
+  it('rejects counts too large to be exact, which would swamp every ratio', () => {
+    for (const n of ['1e300', '99999999999999999999', '9007199254740992']) {
+      const p = parseLine(
+        `{"session_id":"m","turn":2,"ts":"2026-06-01T09:01:00Z","usage":{"input_tokens":${n},"output_tokens":5}}`,
+      );
+      expect(p, n).toEqual({ ok: false, reason: 'usage.input_tokens is not a whole number' });
+    }
+    const ok = parseLine(
+      '{"session_id":"m","turn":2,"ts":"2026-06-01T09:01:00Z","usage":{"input_tokens":9007199254740991,"output_tokens":5}}',
+    );
+    expect(ok.ok).toBe(true);
+  });
+
   it('rejects a split that does not add up to cache_creation_input_tokens', () => {
     const p = parseLine(
       JSON.stringify({
