@@ -49,6 +49,14 @@ function report(sessions: number): TelemetryReport {
 }
 
 describe('telemetry formatters', () => {
+  it('the table writes control characters in a session id out', () => {
+    const r = report(1);
+    (r.sessions[0] as SessionRow).session = 'evil\u001b[31m\nid';
+    const out = formatTelemetryTable(r, { color: false, trend: false, maxSessions: 5 });
+    expect(out).toContain('evil\\x1b[31m\\nid');
+    expect(out).not.toContain('\u001b');
+  });
+
   it('the chunked JSON is the report, in key order, whatever the number of sessions', () => {
     for (const n of [0, 1, 2000]) {
       const r = report(n);

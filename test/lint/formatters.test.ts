@@ -136,6 +136,19 @@ describe('lint formatters', () => {
     expect(formatLint(report, 'stylish', { color: true })).toContain('\u001b[31merror\u001b[0m');
   });
 
+  it('stylish writes control characters from the repository out, and JSON keeps them', () => {
+    const f = report.findings[0] as (typeof report.findings)[number];
+    const odd = { ...report, findings: [{ ...f, file: 'src/a\nb.py', match: 'x\u001b[2J\ty' }] };
+    const out = formatLint(odd, 'stylish');
+    expect(out).toContain('src/a\\nb.py\n');
+    expect(out).toContain('found: x\\x1b[2J\\ty');
+    expect(out).not.toContain('\u001b');
+    expect(JSON.parse(formatLint(odd, 'json')).findings[0]).toMatchObject({
+      file: 'src/a\nb.py',
+      match: 'x\u001b[2J\ty',
+    });
+  });
+
   it('JSON is deterministic and carries every finding with file, line, column and match', () => {
     const a = formatLint(report, 'json');
     expect(formatLint(structuredClone(report), 'json')).toBe(a);

@@ -3,6 +3,7 @@
  * severity, rule and message, the matched text and the fix; then rules that halted, files
  * that were skipped, and one summary line. Colour only when asked (a TTY).
  */
+import { visible } from '../visible.js';
 import type { LintFinding, LintReport } from '../../lint/report.js';
 
 export interface StylishOptions {
@@ -21,14 +22,14 @@ export function formatStylish(r: LintReport, o: StylishOptions = { color: false 
     byFile.set(f.file, list);
   }
   for (const [file, list] of byFile) {
-    out.push(c('4', file));
+    out.push(c('4', visible(file)));
     const pos = list.map((f) => `${f.line}:${f.col}`);
     const w = Math.max(...pos.map((p) => p.length));
     list.forEach((f, i) => {
       const sev = f.severity === 'error' ? c('31', 'error') : c('33', 'warn ');
       out.push(`  ${(pos[i] ?? '').padEnd(w)}  ${sev}  ${f.message}  ${c('2', f.rule)}`);
       const pad = ' '.repeat(w + 11);
-      if (f.match !== undefined) out.push(`${pad}${c('2', 'found:')} ${f.match}`);
+      if (f.match !== undefined) out.push(`${pad}${c('2', 'found:')} ${visible(f.match)}`);
       out.push(`${pad}${c('2', 'fix:')} ${f.fix}`);
     });
     out.push('');

@@ -3,6 +3,7 @@
  * terminal, the hit ratio of each session's last turns as a sparkline, since people read a
  * trend faster than a column of numbers.
  */
+import { visible } from '../visible.js';
 import { styleText } from 'node:util';
 import Table from 'cli-table3';
 import {
@@ -98,7 +99,7 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
   const shown = [...r.sessions].sort(worstFirst).slice(0, opts.maxSessions);
   const sessions = r.session_count ?? r.sessions.length;
   for (const s of shown) {
-    const row = cells(s.session, s);
+    const row = cells(visible(s.session), s);
     if (opts.trend) row.push(sparkline(s.hit_ratio_by_turn));
     table.push(row);
   }
@@ -127,7 +128,7 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
   );
   if (r.malformed.count > 0) {
     lines.push(`${r.malformed.count} malformed line(s):`);
-    for (const m of r.malformed.first) lines.push(`  ${m}`);
+    for (const m of r.malformed.first) lines.push(`  ${visible(m)}`);
   }
   for (const f of r.mostly_malformed) lines.push(`${f} is mostly malformed: its numbers cannot be trusted`);
   if (r.records_after_as_of > 0) lines.push(`${r.records_after_as_of} record(s) at or after ${r.as_of} left out`);
@@ -145,7 +146,7 @@ function invariantLine(
     .slice(0, 5)
     .map(
       (v) =>
-        `${v.session} turn ${v.turn}${v.missed_turn === v.turn ? '' : `→${v.missed_turn}`} (${v.cause}, ${v.file}:${v.line})`,
+        `${visible(v.session)} turn ${v.turn}${v.missed_turn === v.turn ? '' : `→${v.missed_turn}`} (${v.cause}, ${v.file}:${v.line})`,
     );
   const more = inv.violations.length > 5 ? ` and ${inv.violations.length - 5} more` : '';
   return `${name}: VIOLATED ${inv.violations.length} of ${inv.checked}: ${shown.join('; ')}${more}`;

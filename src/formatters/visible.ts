@@ -1,0 +1,18 @@
+/**
+ * Text read from a repository or a telemetry file, as a terminal report shows it: control
+ * characters (an escape sequence, a line break in a file name) written out as \n, \t or
+ * \x1b, so that data cannot move the cursor, recolour the screen or split a row. The JSON
+ * and SARIF reports keep the text as it is.
+ */
+export function visible(s: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) =>
+    ch === '\n'
+      ? '\\n'
+      : ch === '\t'
+        ? '\\t'
+        : ch === '\r'
+          ? '\\r'
+          : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
