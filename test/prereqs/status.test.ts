@@ -225,6 +225,25 @@ describe('prereq status', () => {
     expect(md).toContain('| ◐ | `c` | C: two files | partial |');
     expect(md).toContain('```mermaid');
     expect(JSON.parse(formatPrereqs(r, 'json'))).toEqual(JSON.parse(JSON.stringify(r)));
+
+    // Ids that differ only in punctuation stay two nodes; a title's HTML is text, not markup.
+    const [a, b] = r.prereqs;
+    const odd = {
+      ...r,
+      prereqs: [
+        { ...(a as (typeof r.prereqs)[number]), id: 'pr.4', title: '<script>x</script>', depends_on: [] },
+        { ...(b as (typeof r.prereqs)[number]), id: 'pr_4', depends_on: ['pr.4'] },
+      ],
+    };
+    const nodes = formatPrereqs(odd, 'mermaid')
+      .split('\n')
+      .flatMap((l) => /^ {2}(p_\S+)\[/.exec(l)?.[1] ?? []);
+    expect(nodes).toHaveLength(2);
+    expect(new Set(nodes).size).toBe(2);
+    expect(formatPrereqs(odd, 'mermaid')).toContain(`${nodes[0]} --> ${nodes[1]}`);
+    const oddMd = formatPrereqs(odd, 'markdown');
+    expect(oddMd).toContain('&lt;script&gt;x&lt;/script&gt;');
+    expect(oddMd).not.toMatch(/\| <script>/);
   });
 });
 

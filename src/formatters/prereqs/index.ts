@@ -2,6 +2,7 @@
  * Pure formatters of a PrereqReport: a tree-like table, JSON (deterministic), Mermaid and
  * Graphviz DOT (the DAG coloured by status), and Markdown for a PR comment.
  */
+import { cell } from '../markdown.js';
 import type { PrereqReport, PrereqState, PrereqStatus } from '../../prereqs/status.js';
 
 export const PREREQ_FORMATS = ['table', 'json', 'mermaid', 'dot', 'markdown'] as const;
@@ -97,8 +98,9 @@ export function prereqTable(r: PrereqReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A Mermaid node id for a prereq id, one for one: `pr.4` and `pr_4` must stay two nodes. */
 function nodeId(id: string): string {
-  return `p_${id.replace(/[^A-Za-z0-9_]/g, '_')}`;
+  return `p_${id.replace(/[^A-Za-z0-9]/g, (c) => `_${c.codePointAt(0)?.toString(16) ?? ''}_`)}`;
 }
 
 function mermaidText(s: string): string {
@@ -138,13 +140,9 @@ export function prereqDot(r: PrereqReport): string {
   return `${out.join('\n')}\n`;
 }
 
-function mdCell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
 export function prereqMarkdown(r: PrereqReport): string {
   const out = [`### ${headline(r)}`, ''];
-  if (r.halt) out.push(`> **HALT (${r.halt.reason})**: ${mdCell(r.halt.message)}`, '');
+  if (r.halt) out.push(`> **HALT (${r.halt.reason})**: ${cell(r.halt.message)}`, '');
   out.push(
     `${summary(r)}. Can start now: ${r.can_start.length ? r.can_start.map((x) => `\`${x}\``).join(', ') : 'none'}.`,
   );
@@ -154,7 +152,7 @@ export function prereqMarkdown(r: PrereqReport): string {
   out.push('', '| | prereq | title | status | after | detail |', '|---|---|---|---|---|---|');
   for (const p of r.prereqs) {
     out.push(
-      `| ${MARK[p.status]} | \`${p.id}\` | ${mdCell(p.title)} | ${p.status} | ${p.depends_on.map((d) => `\`${d}\``).join(', ')} | ${mdCell(p.reason)} |`,
+      `| ${MARK[p.status]} | \`${p.id}\` | ${cell(p.title)} | ${p.status} | ${p.depends_on.map((d) => `\`${d}\``).join(', ')} | ${cell(p.reason)} |`,
     );
   }
   out.push(
