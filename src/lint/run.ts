@@ -5,7 +5,7 @@
  * common case (nothing found) costs one scan. Binary and huge files are skipped with a note.
  * It prints nothing; formatters turn the report into text.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HaltReason } from '../model/result.js';
@@ -210,7 +210,8 @@ async function prefilter(
       inspect.length ||
       !search.clean.has(file) ||
       !scan.every((i) => screens[i]) ||
-      // rg searches a file named on its command line whatever its size.
+      // rg searches a file named on its command line whatever its size, and follows it if
+      // it is a symlink, which lint never reads through.
       (!whole && !withinLimit(snap.workingTree, file, maxBytes))
     ) {
       rest.push(p);
@@ -223,7 +224,7 @@ async function prefilter(
 }
 
 function withinLimit(root: string, file: string, maxBytes: number): boolean {
-  const st = statSync(`${root}${sep}${file}`, { throwIfNoEntry: false });
+  const st = lstatSync(`${root}${sep}${file}`, { throwIfNoEntry: false });
   return st !== undefined && st.isFile() && st.size <= maxBytes;
 }
 
