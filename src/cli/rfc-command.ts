@@ -68,6 +68,7 @@ export abstract class RfcCommand extends BaseCommand {
       helpGroup: 'GLOBAL',
     }),
     root: Flags.directory({
+      exists: true,
       description:
         'Root of the governed repository (default: the nearest folder upwards holding gates/, within the git repository).',
       helpGroup: 'GLOBAL',

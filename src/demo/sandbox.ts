@@ -5,7 +5,7 @@
  * never leaves a sandbox that looks finished.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,6 +113,11 @@ function signalsHeard(): Promise<void> {
 }
 
 function checkTarget(target: string, opts: SandboxOptions): void {
+  if (existsSync(target) && !statSync(target).isDirectory()) {
+    throw new UsageError(
+      `--dir ${target} is a file, not a folder; choose a new folder or leave --dir out for a temp one`,
+    );
+  }
   if (existsSync(target) && readdirSync(target).length > 0) {
     throw new UsageError(
       `--dir ${target} exists and is not empty; choose a new folder or leave --dir out for a temp one`,

@@ -78,8 +78,10 @@ export interface LoadedRfc extends RfcSpec {
 
 export function loadRfc(root: string, id: string): LoadedRfc {
   const dir = rfcDir(root, id);
-  const names = readdirSync(dir)
-    .filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'))
+  // Files only: a folder named like a spec file is not one.
+  const names = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => !e.isDirectory() && (e.name.endsWith('.yaml') || e.name.endsWith('.yml')))
+    .map((e) => e.name)
     .sort();
   // Repository-relative, like SARIF and CI annotations expect, and the same wherever the tool runs from.
   const rel = (n: string) => relative(root, join(dir, n)) || join(dir, n);
@@ -111,7 +113,15 @@ export function loadRfc(root: string, id: string): LoadedRfc {
       unparsed = true;
       continue;
     }
-    const data = (y.doc.toJS() as unknown) ?? [];
+    let data: unknown;
+    try {
+      data = (y.doc.toJS() as unknown) ?? [];
+    } catch (e) {
+      // The yaml package refuses to expand an alias bomb (and any value it cannot build).
+      problems.push({ file: y.file, line: 1, col: 1, severity: 'error', message: `YAML: ${(e as Error).message}` });
+      unparsed = true;
+      continue;
+    }
     const checked = validateAgainst(schema, y, data);
     problems.push(...checked.problems);
     if (!checked.badRoot) docs.set(name, { y, data, badItems: checked.badItems });

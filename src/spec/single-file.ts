@@ -90,7 +90,16 @@ async function parseSpecFile(file: string, text: string, schema: string): Promis
   const y = parseYaml(file, text);
   const problems = [...checkModeline(y, schema), ...y.problems];
   if (y.problems.length) throw new SpecError(problems);
-  const data = (y.doc.toJS() as unknown) ?? [];
+  let data: unknown;
+  try {
+    data = (y.doc.toJS() as unknown) ?? [];
+  } catch (e) {
+    // The yaml package refuses to expand an alias bomb (and any value it cannot build).
+    throw new SpecError([
+      ...problems,
+      { file, line: 1, col: 1, severity: 'error', message: `YAML: ${(e as Error).message}` },
+    ]);
+  }
   const { validateAgainst } = await import('./schema.js');
   const checked = validateAgainst(schema, y, data);
   problems.push(...checked.problems);

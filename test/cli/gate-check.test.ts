@@ -272,6 +272,7 @@ describe('bad input gets one clear line and exit 3', () => {
     [['gate', 'check', '--phase', 'close'], /--phase close selects no gate of demo, so there is nothing to check/],
     [['gate', 'check', '--phase', 'later'], /Expected --phase=later to be one of: implementation, canary, close/],
     [['gate', 'check', '--colour'], /Nonexistent flag: --colour/],
+    [['gate', 'check', '--root', 'no/such/folder'], /--root[\s\S]*No directory found at no\/such\/folder/],
     // Node's timers fire at once past 2^31 - 1 ms: a larger --timeout would time out every query.
     [['gate', 'check', '--timeout', '2147484'], /--timeout[\s\S]*less than or equal to 2147483/],
     [['gate', 'check', '--format', 'pdf'], /--format 'pdf' is not a format/],

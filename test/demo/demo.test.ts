@@ -93,6 +93,11 @@ describe('rfcgate demo', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/exists and is not empty/);
     expect(readdirSync(busy)).toEqual(['keep.txt']);
+    const file = join(busy, 'keep.txt');
+    const onFile = demo(['--dir', file]);
+    expect(onFile.code).toBe(3);
+    expect(onFile.stderr).toMatch(/is a file, not a folder/);
+    expect(readFileSync(file, 'utf8')).toBe('mine');
   });
 
   it('refuses a --dir inside a git repository unless asked', () => {

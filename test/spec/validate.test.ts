@@ -175,6 +175,25 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('an alias bomb is one problem at its file; a folder named like a spec file is not read', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]'];
+    for (const c of 'cdefgh')
+      bomb.push(
+        `${c}: &${c} [${Array(9)
+          .fill(`*${String.fromCharCode(c.charCodeAt(0) - 1)}`)
+          .join(', ')}]`,
+      );
+    const ps = problemsOf(raw({ 'measurements.yaml': `${bomb.join('\n')}\n` }));
+    expect(ps).toHaveLength(1);
+    expect(ps[0]).toMatch(new RegExp(`^${M}:1:1: YAML: .*alias`, 'i'));
+
+    const { root, cleanup } = tempRoot();
+    cleanups.push(cleanup);
+    writeRfc(root, raw({ 'measurements.yaml': latency }));
+    mkdirSync(join(root, 'gates', 'demo', 'extra.yaml'));
+    expect(() => loadRfc(root, 'demo')).not.toThrow();
+  });
+
   it('a file saved with a byte-order mark reads as without one', () => {
     const files = {
       'measurements.yaml': latency,

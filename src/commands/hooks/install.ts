@@ -23,6 +23,7 @@ EXIT CODES
 
   static override flags = {
     root: Flags.directory({
+      exists: true,
       description:
         'The folder holding gates/ (default: the nearest folder upwards holding gates/, within the git repository).',
     }),

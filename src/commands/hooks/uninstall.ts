@@ -12,7 +12,7 @@ EXIT CODES
   static override examples = ['<%= config.bin %> hooks uninstall'];
 
   static override flags = {
-    root: Flags.directory({ description: 'The repository (default: the current directory).' }),
+    root: Flags.directory({ description: 'The repository (default: the current directory).', exists: true }),
   };
 
   async run(): Promise<HookAction[]> {
