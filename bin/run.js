@@ -14,6 +14,12 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   process.exit(0);
 }
 
+// A reader that stops early (`2>&1 | head -1`) closes the pipe: what is left unsaid is lost,
+// but the exit code must still be the command's, not a crash's.
+process.stderr.on('error', (err) => {
+  if (err?.code !== 'EPIPE') throw err;
+});
+
 // Stack traces (--debug) name the TypeScript sources rather than places in the bundle.
 if (argv.includes('--debug')) process.setSourceMapsEnabled(true);
 

@@ -1,0 +1,35 @@
+/** A reader that stops early (`| head -1`) must not change the exit code into a crash's. */
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
+import { writeRfc } from '../helpers/spec-fixture.js';
+
+afterAll(removeFixtures);
+
+const BIN = resolve('bin/run.js');
+
+describe('closed pipes', () => {
+  it('stderr closed before the problems are written: still exit 3', () => {
+    const root = tempDir('rfcgate-pipes-');
+    writeRfc(root, {
+      raw: { 'rfc.yaml': '# yaml-language-server: $schema=../../schemas/rfc.schema.json\nid: demo\n' },
+    });
+    // `true` has exited before rfcgate writes, so every write to the pipe fails with EPIPE.
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${BIN}" spec validate --rfc demo 2>&1 >/dev/null | true; echo "\${PIPESTATUS[0]}"`,
+      ],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+    );
+    expect(r.stdout.trim()).toBe('3');
+    const open = spawnSync(process.execPath, [BIN, 'spec', 'validate', '--rfc', 'demo'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(open.status).toBe(3);
+    expect(open.stderr).toMatch(/rfc\.yaml/);
+  });
+});
