@@ -176,7 +176,7 @@ function article(t: string): string {
 
 function patternHint(path: (string | number)[], pattern: string): string {
   const last = path[path.length - 1];
-  if (pattern.includes('(s|m|h|d|w)')) return 'must be a duration such as 14d, 24h or 60s';
+  if (pattern.includes('(s|m|h|d|w)')) return 'must be a duration such as 14d, 24h or 60s (at most five digits)';
   if (last === 'id' && pattern.startsWith('^[a-z_]'))
     return 'a measurement id must be a CEL identifier: lower case letters, digits and underscores';
   if (last === 'liveness') return 'must name a measurement id (lower case letters, digits and underscores)';

@@ -86,13 +86,15 @@ describe('spec validate reports every problem, each at file:line:col', () => {
   it('a wrong type, an unknown key and a bad duration, all at once', () => {
     const ps = problemsOf(
       raw({
-        'measurements.yaml': `${latency}- id: q\n  window: fortnight\n  colour: red\n  sql: { query: "select 1 as value" }\n  require: { min_rows: many }\n`,
+        'measurements.yaml': `${latency}- id: q\n  window: fortnight\n  colour: red\n  sql: { query: "select 1 as value" }\n  require: { min_rows: many }\n- id: r\n  window: 99999999999d\n  sql: { query: "select 1 as value" }\n`,
       }),
     );
     expect(ps).toEqual([
-      `${M}:9:11: 'q': window: must be a duration such as 14d, 24h or 60s`,
+      `${M}:9:11: 'q': window: must be a duration such as 14d, 24h or 60s (at most five digits)`,
       `${M}:10:3: 'q': unknown key 'colour'; remove it or check its spelling`,
       `${M}:12:24: 'q': require.min_rows: must be a whole number`,
+      // Beyond any date: it would fail only when a gate evaluates it.
+      `${M}:14:11: 'r': window: must be a duration such as 14d, 24h or 60s (at most five digits)`,
     ]);
   });
 
@@ -254,7 +256,7 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     );
     expect(ps).toEqual([
       `${D}:5:11: 'B': phase: must be one of: implementation, canary, close`,
-      `${M}:3:11: 'p50_ms': window: must be a duration such as 14d, 24h or 60s`,
+      `${M}:3:11: 'p50_ms': window: must be a duration such as 14d, 24h or 60s (at most five digits)`,
     ]);
   });
 });

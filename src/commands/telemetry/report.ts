@@ -56,7 +56,9 @@ EXIT CODES
     const asOf = parseAsOf(flags['as-of']);
     const rangeMs = flags.window === undefined ? undefined : parseDuration(flags.window);
     if (flags.window !== undefined && rangeMs === undefined) {
-      throw new UsageError(`--window '${flags.window}' is not a duration: use a number and s, m, h, d or w (7d)`);
+      throw new UsageError(
+        `--window '${flags.window}' is not a duration: use a number of at most five digits and s, m, h, d or w (7d)`,
+      );
     }
     const root = this.findRoot(flags.root);
     let patterns = flags.files;
