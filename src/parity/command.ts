@@ -4,7 +4,7 @@
  * spec names). Explicit paths that do not exist are an invocation error; folders named by
  * the spec that do not exist yet are unmeasured, so the report halts.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as Flags from '@oclif/core/flags';
 import { RfcCommand } from '../cli/rfc-command.js';
@@ -48,6 +48,10 @@ export function parityInputs(o: {
     if (args.first === undefined || args.second === undefined)
       throw new UsageError('give two paths (files or folders), or none to use parity.yaml');
     for (const p of [args.first, args.second]) if (!existsSync(p)) throw new UsageError(`${p} does not exist`);
+    // A file against a folder compares nothing with nothing: a mistake in the invocation.
+    if (statSync(args.first).isDirectory() !== statSync(args.second).isDirectory()) {
+      throw new UsageError(`${args.first} and ${args.second} must both be files or both be folders`);
+    }
     return { first: args.first, second: args.second, options };
   }
   if (!spec) throw new UsageError(`no paths given and no parity.yaml to name them: pass two files or folders`);

@@ -186,6 +186,9 @@ describe('rfcgate lint', () => {
     const again = run(['hooks', 'install'], repo.dir);
     expect(again.code).toBe(3);
     expect(again.stderr).toMatch(/rfcgate did not write it; rerun with --chain/);
+    const both = run(['hooks', 'install', '--chain', '--force'], repo.dir);
+    expect(both.code).toBe(3);
+    expect(both.stderr).toMatch(/cannot also be provided when using --(force|chain)/);
     const u = run(['hooks', 'uninstall'], repo.dir);
     expect(u.stdout).toMatch(/^pre-commit: not written by rfcgate, left alone/m);
     expect(u.stdout).toMatch(/^pre-push: removed/m);

@@ -104,6 +104,9 @@ describe('parity diff', () => {
     const bad = run(['parity', 'diff', 'g2/a.json', 'bad/a.json', '--significant-digits', '12'], dir);
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(/^error: bad\/a\.json:3:1: not valid JSON: /);
+    const mixed = run(['parity', 'diff', 'g2/a.json', 'a2', '--significant-digits', '12'], dir);
+    expect(mixed.code).toBe(3);
+    expect(mixed.stderr).toMatch(/g2\/a\.json and a2 must both be files or both be folders/);
   });
 
   it('outside an RFC, without --significant-digits, says where the definition comes from; exit 3', () => {

@@ -30,8 +30,14 @@ EXIT CODES
     'pre-push': Flags.boolean({
       description: 'Also install a pre-push hook (each pushed commit linted as committed, since what the remote has).',
     }),
-    force: Flags.boolean({ description: 'Replace a hook rfcgate did not write (kept aside, restored by uninstall).' }),
-    chain: Flags.boolean({ description: 'Keep a hook rfcgate did not write and run it before the lint.' }),
+    force: Flags.boolean({
+      description: 'Replace a hook rfcgate did not write (kept aside, restored by uninstall).',
+      exclusive: ['chain'],
+    }),
+    chain: Flags.boolean({
+      description: 'Keep a hook rfcgate did not write and run it before the lint.',
+      exclusive: ['force'],
+    }),
   };
 
   async run(): Promise<HookAction[]> {

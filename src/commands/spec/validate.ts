@@ -18,7 +18,9 @@ export default class SpecValidate extends RfcCommand {
   static override summary = 'Check the YAML specs of every RFC under gates/ (or one, with --rfc).';
   static override description = `Reports every problem at once as file:line:col: schema violations, duplicate ids, conditions naming unknown measurements, thresholds without a measurement source, expressions that do not parse or type-check, cycles between gates.
 
-${RfcCommand.exitCodesHelp.replace('  1  at least one gate failed or fired\n  2  no failure, but at least one gate halted (a measurement is missing, thin, stale, pending or unsigned)\n', '')}`;
+EXIT CODES
+  0  every spec is valid (nothing is evaluated)
+  3  a spec or the invocation is invalid`;
   static override examples = ['<%= config.bin %> spec validate', '<%= config.bin %> spec validate --rfc wave3 --json'];
 
   static override flags = {
