@@ -8,6 +8,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { hooksDir, installHooks, MARKER, uninstallHooks } from '../../src/lint/hooks.js';
 import { UsageError } from '../../src/spec/problems.js';
 import { createRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
@@ -170,6 +171,41 @@ describe('hooks', () => {
     expect(gone.out).toMatch(/rfcgate: .*run\.js is gone .*run 'rfcgate hooks install' again/);
     expect(gone.out).not.toMatch(/at |Error:/);
     expect(gone.code).toBe(1);
+  });
+
+  it('.pre-commit-hooks.yaml: each entry, run as the framework runs it, lints what its stage should', () => {
+    const hooks = parse(readFileSync('.pre-commit-hooks.yaml', 'utf8')) as { id: string; entry: string }[];
+    const entry = (id: string) => (hooks.find((h) => h.id === id) as { entry: string }).entry;
+    // `rfcgate` on PATH, as the framework's node environment provides it.
+    const bin = tempDir('rfcgate-path-');
+    writeFileSync(join(bin, 'rfcgate'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
+    const runEntry = (dir: string, id: string, env: NodeJS.ProcessEnv = {}) => {
+      // The framework splits the entry as a shell would (shlex) and runs it; sh parses it the same way.
+      const r = spawnSync('sh', ['-c', entry(id)], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, NO_COLOR: '1', ...env },
+      });
+      return { code: r.status, out: `${r.stdout}${r.stderr}` };
+    };
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const base = repo.head();
+    repo.commit({
+      files: { 'src/b.py': 'y = "measurement.lease_plane.x"\n' },
+      message: 'bad',
+      date: '2026-05-02T09:00:00Z',
+    });
+    const bad = repo.head();
+    repo.write('src/b.py', 'y = LEASE\n'); // fixed on disk only: not what is pushed
+    const push = runEntry(repo.dir, 'rfcgate-lint-push', { PRE_COMMIT_FROM_REF: base, PRE_COMMIT_TO_REF: bad });
+    expect(push.out).toMatch(/src\/b\.py\n {2}1:6 {2}error/);
+    expect(push.code).toBe(1);
+    expect(runEntry(repo.dir, 'rfcgate-lint-push', { PRE_COMMIT_FROM_REF: base, PRE_COMMIT_TO_REF: base }).code).toBe(
+      0,
+    );
+    // The staged entry: the index, where the fix is not staged either.
+    repo.git(['add', 'src/b.py']);
+    expect(runEntry(repo.dir, 'rfcgate-lint').code).toBe(0);
   });
 
   it('respects core.hooksPath, and uninstall removes the folder it created', () => {
