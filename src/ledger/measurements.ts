@@ -110,8 +110,9 @@ export function parsePayload(text: string, flag = '--payload'): JsonObject {
 /** Parses a number flag: finite, and (for durations) not negative. */
 export function parseNumber(text: string, flag: string, opts: { min?: number } = {}): number {
   const t = text.trim();
-  const n = t === '' ? Number.NaN : Number(t);
-  if (!Number.isFinite(n)) throw new UsageError(`${flag} '${text}' is not a finite number`);
+  // Decimal only: Number() also reads 0x10 as 16 and 0b11 as 3, which nobody means here.
+  const n = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : Number.NaN;
+  if (!Number.isFinite(n)) throw new UsageError(`${flag} '${text}' is not a finite decimal number`);
   if (opts.min !== undefined && n < opts.min) throw new UsageError(`${flag} ${text} is below ${opts.min}`);
   return n;
 }

@@ -20,7 +20,7 @@ export default class SpecValidate extends RfcCommand {
 
 EXIT CODES
   0  every spec is valid (nothing is evaluated)
-  3  a spec or the invocation is invalid`;
+  3  the spec or the invocation is invalid`;
   static override examples = ['<%= config.bin %> spec validate', '<%= config.bin %> spec validate --rfc wave3 --json'];
 
   static override flags = {

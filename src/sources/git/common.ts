@@ -123,7 +123,7 @@ export async function anchor(
       ok: false,
       outcome: halt(
         'missing',
-        `git ref '${ref}' does not exist in this clone; fetch it (git fetch origin ${ref}) or fix the ref in the spec`,
+        `git ref '${ref}' does not exist in this clone; fetch it (git fetch origin ${ref}) or name a ref this clone has (--ref, or the measurement's ref: in the spec)`,
         base,
       ),
     };
