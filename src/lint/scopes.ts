@@ -234,6 +234,9 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
     '--no-abbrev',
     '--no-renames',
     '--diff-filter=ACMRT',
+    // Paths relative to the governed root, as git ls-files gives them, when it is a folder
+    // below the repository's top (and only what is under it).
+    '--relative',
   ]);
   // The index's paths from its file while git diffs; from `git ls-files` when its layout is
   // one the reader leaves to git.
@@ -443,7 +446,8 @@ function readBlobs(root: string, paths: string[], maxBytes: number): Map<string,
   const wanted = paths.filter((p) => !p.includes('\n'));
   for (const p of paths) if (p.includes('\n')) out.set(p, { ok: false, reason: 'its name holds a line break' });
   if (wanted.length === 0) return out;
-  const r = git(root, ['cat-file', '--batch'], `${wanted.map((p) => `:${p}`).join('\n')}\n`);
+  // `:./<path>`: relative to the governed root, which may be a folder below the top.
+  const r = git(root, ['cat-file', '--batch'], `${wanted.map((p) => `:./${p}`).join('\n')}\n`);
   if (!r.ok) throw new Error(`git cat-file --batch failed: ${r.err}`);
   for (const [p, blob] of parseBatch(
     r.out,
@@ -484,7 +488,7 @@ async function changedSnapshot(root: string, since: string): Promise<Snapshot> {
   const base = mergeBase(root, since, 'HEAD', info);
   if (typeof base !== 'string') return base;
   info.base = base;
-  const diff = git(root, ['diff', '--name-only', '-z', '--no-renames', '--diff-filter=ACMRT', base]);
+  const diff = git(root, ['diff', '--name-only', '-z', '--relative', '--no-renames', '--diff-filter=ACMRT', base]);
   if (!diff.ok) return haltSnapshot(info, 'error', `git diff ${base} failed: ${diff.err}`);
   const untracked = git(root, ['ls-files', '-z', '-o', '--exclude-standard']);
   const inTree = new Set(files);
@@ -507,7 +511,8 @@ async function commitSnapshot(root: string, rev: string, since: string | undefin
   const commit = resolved.out.toString('utf8').trim();
   info.commit = commit;
   // "<mode> blob <id>\t<path>\0" for every file of the commit's tree.
-  const tree = git(root, ['ls-tree', '-r', '-z', '--full-tree', commit]);
+  // From the governed root: its files, relative to it (it may be a folder below the top).
+  const tree = git(root, ['ls-tree', '-r', '-z', commit]);
   if (!tree.ok) return haltSnapshot(info, 'error', `git ls-tree ${commit} failed: ${tree.err}`);
   const ids = new Map<string, string>();
   for (const rec of zList(tree.out)) {
@@ -522,7 +527,16 @@ async function commitSnapshot(root: string, rev: string, since: string | undefin
     const base = mergeBase(root, since, commit, info);
     if (typeof base !== 'string') return base;
     info.base = base;
-    const diff = git(root, ['diff', '--name-only', '-z', '--no-renames', '--diff-filter=ACMRT', base, commit]);
+    const diff = git(root, [
+      'diff',
+      '--name-only',
+      '-z',
+      '--relative',
+      '--no-renames',
+      '--diff-filter=ACMRT',
+      base,
+      commit,
+    ]);
     if (!diff.ok) return haltSnapshot(info, 'error', `git diff ${base} ${commit} failed: ${diff.err}`);
     targets = sorted(zList(diff.out).filter((p) => ids.has(p)));
   }

@@ -224,3 +224,35 @@ describe('symlinks', () => {
     expect(where(named)).toEqual([]);
   });
 });
+
+describe('a governed root below the repository top', () => {
+  it('every scope sees the files under it, by paths relative to it, and nothing beside it', async () => {
+    const repo = createRepo();
+    const root = join(repo.dir, 'svc');
+    // A rule whose glob is relative to the governed root: src/** is svc/src/** in git's terms.
+    const rule = { ...L1, forbid: { ...L1.forbid, include: ['src/**'] } };
+    writeRfc(root, { raw: { 'lints.yaml': modeline('lints.yaml') + stringify([rule]) } });
+    repo.commit({
+      files: { 'svc/src/a.py': GOOD, 'other/src/x.py': BAD },
+      message: 'base',
+      date: '2026-05-01T09:00:00Z',
+    });
+    repo.git(['add', '-f', 'svc/gates']);
+    repo.commit({ message: 'spec', date: '2026-05-01T10:00:00Z' });
+    repo.write('svc/src/b.py', BAD);
+    repo.git(['add', 'svc/src/b.py']);
+    const rules = loadRfc(root, 'demo').lints ?? [];
+    const at = async (scope: Parameters<typeof openSnapshot>[1]) =>
+      runLint({ rfc: 'demo', rules, snapshot: await openSnapshot(root, scope, root), asOf: new Date(AS_OF) });
+    const staged = await at({ kind: 'staged' });
+    expect(where(staged)).toEqual(['src/b.py:1:6 L1']);
+    expect(staged.files.in_scope).toBe(1);
+    expect(where(await at({ kind: 'tree' }))).toEqual(['src/b.py:1:6 L1']);
+    expect(where(await at({ kind: 'changed', since: 'HEAD' }))).toEqual(['src/b.py:1:6 L1']);
+    repo.commit({ message: 'b', date: '2026-05-02T10:00:00Z' });
+    const commit = await at({ kind: 'commit', rev: 'HEAD', since: 'HEAD~1' });
+    expect(where(commit)).toEqual(['src/b.py:1:6 L1']);
+    expect(commit.files.in_scope).toBe(1);
+    expect(where(await at({ kind: 'commit', rev: 'HEAD' }))).toEqual(['src/b.py:1:6 L1']);
+  });
+});
