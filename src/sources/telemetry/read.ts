@@ -143,9 +143,13 @@ export async function readTelemetry(
         }
       }
     };
+    // A UTF-8 byte-order mark before the first line (some editors and Windows tools write
+    // one) is not part of the record.
+    let fileStart = true;
     /** The whole lines in buf[0, end): buf[end - 1] is a newline. */
     const lines = (b: Buffer, end: number): void => {
-      let s = 0;
+      let s = fileStart && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+      fileStart = false;
       while (s < end) {
         // Most lines are records the byte reader understands; the rest, blank lines included, go to parseLine.
         if (b[s] === 0x7b) {

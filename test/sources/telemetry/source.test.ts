@@ -28,6 +28,9 @@ beforeAll(() => {
     gzipSync(readFileSync(join(FIX, 'anthropic.jsonl'))),
   );
   writeFileSync(join(root, 'telemetry', 'broken.jsonl.gz'), Buffer.from('this is not gzip'));
+  const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), readFileSync(join(FIX, 'anthropic.jsonl'))]);
+  writeFileSync(join(root, 'telemetry', 'bom.jsonl'), bom);
+  writeFileSync(join(root, 'telemetry', 'bom.jsonl.gz'), gzipSync(bom));
 });
 afterAll(() => cleanup());
 
@@ -113,6 +116,13 @@ describe('metrics over the Anthropic fixture, computed by hand', () => {
       read / (read + input),
       12,
     );
+  });
+
+  it('a byte-order mark before the first line is not part of it, plain or gzip', async () => {
+    for (const f of ['telemetry/bom.jsonl', 'telemetry/bom.jsonl.gz']) {
+      expect(await value({ files: [f], metric: 'turns' }), f).toBe(await value({ files: A, metric: 'turns' }));
+      expect(await value({ files: [f], metric: 'cache_hit_ratio' }), f).toBeCloseTo(read / (read + input), 12);
+    }
   });
 
   it('a corrupt gzip file halts with error, naming the file', async () => {
