@@ -66,22 +66,10 @@ export function parseFormatFlags<F extends string>(
  * a terminal or another device (`/dev/stdout`, a shell's `>(…)`) is written to as it is.
  */
 function placement(file: string): { replace: string } | { direct: string } {
-  let st;
-  try {
-    st = statSync(file);
-  } catch {
-    // New, or a symlink to nothing yet: writing through the link creates what it names.
-    return lstatOrUndefined(file)?.isSymbolicLink() ? { direct: file } : { replace: file };
-  }
+  const st = statSync(file, { throwIfNoEntry: false });
+  // New, or a symlink to nothing yet: writing through the link creates what it names.
+  if (!st) return lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() ? { direct: file } : { replace: file };
   return st.isFile() ? { replace: realpathSync(file) } : { direct: file };
-}
-
-function lstatOrUndefined(file: string) {
-  try {
-    return lstatSync(file);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -96,29 +84,25 @@ export async function writeReports<F extends string>(
   const texts = new Map<FormatOutput<F>, string>();
   for (const o of outputs) texts.set(o, await render(o.format, o.file !== undefined));
   const files = outputs.flatMap((o) => (o.file === undefined ? [] : [{ o, file: o.file, at: placement(o.file) }]));
-  const written: string[] = [];
-  let failed: string | undefined;
+  /** Temporary files written so far, each with the file it replaces. */
+  const written: { tmp: string; target: string }[] = [];
+  let failed = '';
   try {
-    for (const { o, file, at } of files) {
-      if (!('replace' in at)) continue;
+    // Replaced files first, devices after: a failure then leaves nothing behind.
+    for (const { o, file, at } of [...files].sort((a, b) => Number('direct' in a.at) - Number('direct' in b.at))) {
       failed = file;
+      if ('direct' in at) {
+        writeFileSync(at.direct, texts.get(o) as string);
+        continue;
+      }
       const tmp = `${at.replace}.${process.pid}.tmp`;
-      written.push(tmp);
+      written.push({ tmp, target: at.replace });
       writeFileSync(tmp, texts.get(o) as string);
     }
-    for (const { o, file, at } of files) {
-      if ('direct' in at) {
-        failed = file;
-        writeFileSync(at.direct, texts.get(o) as string);
-      }
-    }
   } catch (err) {
-    for (const tmp of written) rmSync(tmp, { force: true });
-    throw new UsageError(
-      `cannot write ${failed ?? ''}: ${(err as Error).message.split(',')[0]}; no report file was written`,
-    );
+    for (const { tmp } of written) rmSync(tmp, { force: true });
+    throw new UsageError(`cannot write ${failed}: ${(err as Error).message.split(',')[0]}; no report file was written`);
   }
-  let i = 0;
-  for (const { at } of files) if ('replace' in at) renameSync(written[i++] as string, at.replace);
+  for (const { tmp, target } of written) renameSync(tmp, target);
   for (const o of outputs) if (o.file === undefined) process.stdout.write(texts.get(o) as string);
 }

@@ -20,7 +20,8 @@ import {
 } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../spec/problems.js';
-import { GATES_DIR } from '../spec/rfc-dir.js';
+import { GATES_DIR, listRfcIds } from '../spec/rfc-dir.js';
+import { LINTS_FILE } from './load.js';
 
 export const HOOK_TYPES = ['pre-commit', 'pre-push'] as const;
 export type HookType = (typeof HOOK_TYPES)[number];
@@ -42,15 +43,20 @@ function git(cwd: string, args: string[]): { ok: boolean; out: string; err: stri
   return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? '').trim() };
 }
 
-/** The directory git runs hooks from: core.hooksPath when set (relative to the work tree), else the common dir's hooks. */
-export function hooksDir(root: string): string {
+/** The top of the work tree holding root. */
+function workTreeTop(root: string): string {
   const top = git(root, ['rev-parse', '--show-toplevel']);
   if (!top.ok)
     throw new UsageError(`${root} is not inside a git work tree (${top.err}); run hooks install in the repository`);
+  return top.out;
+}
+
+/** The directory git runs hooks from: core.hooksPath when set (relative to the work tree), else the common dir's hooks. */
+export function hooksDir(root: string, top: string = workTreeTop(root)): string {
   const configured = git(root, ['config', '--get', 'core.hooksPath']);
   if (configured.ok && configured.out) {
     const p = configured.out.replace(/^~(?=\/)/, process.env.HOME ?? '~');
-    return isAbsolute(p) ? p : resolve(top.out, p);
+    return isAbsolute(p) ? p : resolve(top, p);
   }
   const gp = git(root, ['rev-parse', '--git-path', 'hooks']);
   return resolve(root, gp.out);
@@ -70,20 +76,16 @@ export interface InstallOptions {
 }
 
 export function installHooks(o: InstallOptions): HookAction[] {
-  const dir = hooksDir(o.root);
+  const top = workTreeTop(o.root);
+  const dir = hooksDir(o.root, top);
   // The hook finds the RFCs where this install found them, relative to the repository's top.
-  const top = realpathSync(git(o.root, ['rev-parse', '--show-toplevel']).out);
-  const rfcRoot = relative(top, realpathSync(o.root)).split(sep).join('/');
+  const rfcRoot = relative(realpathSync(top), realpathSync(o.root)).split(sep).join('/');
   if (rfcRoot.startsWith('..') || isAbsolute(rfcRoot)) {
     throw new UsageError(`${o.root} is outside the git repository at ${top}; give --root a folder inside it`);
   }
-  const gates = join(o.root, GATES_DIR);
-  const withLints = existsSync(gates)
-    ? readdirSync(gates).filter((id) => existsSync(join(gates, id, 'lints.yaml')))
-    : [];
-  if (withLints.length === 0) {
+  if (!listRfcIds(o.root).some((id) => existsSync(join(o.root, GATES_DIR, id, LINTS_FILE)))) {
     throw new UsageError(
-      `no RFC under ${gates} has a lints.yaml, so the hook would check nothing; add gates/<rfc>/lints.yaml (schemas/lints.schema.json) or point --root at the folder that holds gates/`,
+      `no RFC under ${join(o.root, GATES_DIR)} has a ${LINTS_FILE}, so the hook would check nothing; add gates/<rfc>/${LINTS_FILE} (schemas/lints.schema.json) or point --root at the folder that holds gates/`,
     );
   }
   // Checked for every hook first: nothing is written when one of them must be refused.

@@ -443,17 +443,24 @@ function parseBatch(buf: Buffer, wanted: { path: string }[]): Map<string, Blob> 
 function readBlobs(root: string, paths: string[], maxBytes: number): Map<string, ReadResult> {
   const out = new Map<string, ReadResult>();
   // A path with a newline cannot be named on cat-file's line-based input.
-  const wanted = paths.filter((p) => !p.includes('\n'));
   for (const p of paths) if (p.includes('\n')) out.set(p, { ok: false, reason: 'its name holds a line break' });
-  if (wanted.length === 0) return out;
   // `:./<path>`: relative to the governed root, which may be a folder below the top.
-  const r = git(root, ['cat-file', '--batch'], `${wanted.map((p) => `:./${p}`).join('\n')}\n`);
+  const named = paths.filter((p) => !p.includes('\n')).map((path) => ({ path, name: `:./${path}` }));
+  for (const [p, r] of readObjects(root, named, maxBytes)) out.set(p, r);
+  return out;
+}
+
+/** One blocking `git cat-file --batch` for the objects named (a blob id or `:./<path>`), by the path each stands for. */
+function readObjects(
+  root: string,
+  wanted: { path: string; name: string }[],
+  maxBytes: number,
+): Map<string, ReadResult> {
+  const out = new Map<string, ReadResult>();
+  if (wanted.length === 0) return out;
+  const r = git(root, ['cat-file', '--batch'], `${wanted.map((w) => w.name).join('\n')}\n`);
   if (!r.ok) throw new Error(`git cat-file --batch failed: ${r.err}`);
-  for (const [p, blob] of parseBatch(
-    r.out,
-    wanted.map((path) => ({ path })),
-  ))
-    out.set(p, sizeChecked(blob, maxBytes));
+  for (const [p, blob] of parseBatch(r.out, wanted)) out.set(p, sizeChecked(blob, maxBytes));
   return out;
 }
 
@@ -549,12 +556,9 @@ async function commitSnapshot(root: string, rev: string, since: string | undefin
       const wanted = ps.flatMap((path) => {
         const id = ids.get(path);
         if (id === undefined) out.set(path, { ok: false, gone: true });
-        return id === undefined ? [] : [{ path, id }];
+        return id === undefined ? [] : [{ path, name: id }];
       });
-      if (wanted.length === 0) return out;
-      const r = git(root, ['cat-file', '--batch'], `${wanted.map((w) => w.id).join('\n')}\n`);
-      if (!r.ok) throw new Error(`git cat-file --batch failed: ${r.err}`);
-      for (const [p, blob] of parseBatch(r.out, wanted)) out.set(p, sizeChecked(blob, max));
+      for (const [p, r] of readObjects(root, wanted, max)) out.set(p, r);
       return out;
     },
   };

@@ -39,7 +39,7 @@ import type {
   TelemetrySpec,
   ValueType,
 } from './types.js';
-import { keyLocation, locateInScalar, type ParsedYaml, parseYaml, valueLocation } from './yaml.js';
+import { keyLocation, locateInScalar, type ParsedYaml, parseYaml, valueLocation, yamlData } from './yaml.js';
 
 const PREREQS_FILE = 'prereqs.yaml';
 const SOURCE_KEYS: readonly SourceKind[] = [
@@ -113,15 +113,13 @@ export function loadRfc(root: string, id: string): LoadedRfc {
       unparsed = true;
       continue;
     }
-    let data: unknown;
-    try {
-      data = (y.doc.toJS() as unknown) ?? [];
-    } catch (e) {
-      // The yaml package refuses to expand an alias bomb (and any value it cannot build).
-      problems.push({ file: y.file, line: 1, col: 1, severity: 'error', message: `YAML: ${(e as Error).message}` });
+    const read = yamlData(y);
+    if ('problem' in read) {
+      problems.push(read.problem);
       unparsed = true;
       continue;
     }
+    const { data } = read;
     const checked = validateAgainst(schema, y, data);
     problems.push(...checked.problems);
     if (!checked.badRoot) docs.set(name, { y, data, badItems: checked.badItems });

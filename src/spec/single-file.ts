@@ -86,20 +86,13 @@ export async function readSpecFile(
 /** The same from the file's name (as problems name it) and text. */
 async function parseSpecFile(file: string, text: string, schema: string): Promise<SpecFile> {
   // Loaded here, not at the top: a file answered from the spec cache needs no YAML parser.
-  const { parseYaml } = await import('./yaml.js');
+  const { parseYaml, yamlData } = await import('./yaml.js');
   const y = parseYaml(file, text);
   const problems = [...checkModeline(y, schema), ...y.problems];
   if (y.problems.length) throw new SpecError(problems);
-  let data: unknown;
-  try {
-    data = (y.doc.toJS() as unknown) ?? [];
-  } catch (e) {
-    // The yaml package refuses to expand an alias bomb (and any value it cannot build).
-    throw new SpecError([
-      ...problems,
-      { file, line: 1, col: 1, severity: 'error', message: `YAML: ${(e as Error).message}` },
-    ]);
-  }
+  const read = yamlData(y);
+  if ('problem' in read) throw new SpecError([...problems, read.problem]);
+  const { data } = read;
   const { validateAgainst } = await import('./schema.js');
   const checked = validateAgainst(schema, y, data);
   problems.push(...checked.problems);

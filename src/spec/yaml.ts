@@ -44,6 +44,18 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   return { file, text, doc, lines, problems };
 }
 
+/**
+ * The document as plain data, or the problem that stops it: the yaml package refuses to
+ * expand an alias bomb (and any value it cannot build), which the parse does not report.
+ */
+export function yamlData(y: ParsedYaml): { data: unknown } | { problem: Problem } {
+  try {
+    return { data: (y.doc.toJS() as unknown) ?? [] };
+  } catch (e) {
+    return { problem: { file: y.file, line: 1, col: 1, severity: 'error', message: `YAML: ${(e as Error).message}` } };
+  }
+}
+
 function firstLine(s: string): string {
   return s.split('\n')[0] ?? s;
 }

@@ -96,7 +96,8 @@ EXIT CODES
             maxSessions: flags.sessions,
           },
     };
-    let summary: ReportSummary;
+    let summary: ReportSummary | undefined;
+    let unreadable: string | undefined;
     // The JSON is written row by row as it is made, the table from the rows it lists; a large input on a thread of its own.
     try {
       summary = wantsThread(job)
@@ -113,14 +114,16 @@ EXIT CODES
       if (e instanceof ReportWriteError) throw e;
       // A file that cannot be read (a damaged gzip, an I/O error) is missing data, as a gate
       // reading it halts: not a mistake in the invocation. Nothing was printed yet.
-      progress?.done();
-      process.stderr.write(`halt: cannot read telemetry: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 2;
-      return;
+      unreadable = e instanceof Error ? e.message : String(e);
     } finally {
       progress?.done();
     }
 
+    if (summary === undefined) {
+      process.stderr.write(`halt: cannot read telemetry: ${unreadable ?? 'no report'}\n`);
+      process.exitCode = 2;
+      return;
+    }
     if (summary.turns === 0) {
       process.stderr.write(`halt: no turn in the window as of ${summary.as_of}\n`);
       process.exitCode = 2;
