@@ -12,7 +12,7 @@ import { matcher } from '../lint/globs.js';
 import { lintExitCode, type LintReport } from '../lint/report.js';
 import { DEFAULT_MAX_FILE_BYTES, type LintRunOptions, runLint } from '../lint/run.js';
 import { rgBinary } from '../lint/rg-binary.js';
-import { openSnapshot, type ScopeRequest, type Snapshot } from '../lint/scopes.js';
+import { openSnapshot, rootPrefix, type ScopeRequest, type Snapshot } from '../lint/scopes.js';
 import { UsageError } from '../spec/problems.js';
 
 export default class Lint extends RfcCommand {
@@ -129,9 +129,11 @@ EXIT CODES
     // How many files to read before a second thread helps; tests set it low to exercise the split.
     const parallelFrom = Number(process.env.RFCGATE_LINT_PARALLEL_FROM);
     if (Number.isInteger(parallelFrom) && parallelFrom > 0) opts.parallelFrom = parallelFrom;
+    // The order rule's paths are git's, from the repository's top; the change's are from root.
+    const prefix = rules.some((r) => r.kind === 'order') ? rootPrefix(root) : '';
     for (const r of rules) {
       if (r.kind !== 'order') continue;
-      const paths = await orderPaths(root, id, r.measurement, snapshot);
+      const paths = await orderPaths(root, id, r.measurement, snapshot, prefix);
       if (paths) (opts.skipOrder ??= new Map()).set(r.id, `the change does not touch ${paths.join(', ')}`);
     }
     if (rules.some((r) => r.kind === 'order' && !opts.skipOrder?.has(r.id)) && !snapshot.halt) {
@@ -144,6 +146,7 @@ EXIT CODES
       opts.order = {
         repo: new GitRepo(root),
         root,
+        prefix,
         ref: flags.ref,
         manifest: rfc.manifest,
         measurements: rfc.measurements,
@@ -170,12 +173,13 @@ async function orderPaths(
   id: string,
   measurement: string,
   snap: Snapshot,
+  prefix: string,
 ): Promise<string[] | undefined> {
   if (snap.info.kind === 'tree') return undefined;
   const paths = await guardedPathsHint(root, id, measurement);
   if (!paths) return undefined;
   const m = matcher(paths);
-  return snap.targets.some((f) => m(f)) ? undefined : paths;
+  return snap.targets.some((f) => m(prefix + f)) ? undefined : paths;
 }
 
 function parseOutputs(values: string[] | undefined, json: boolean): FormatOutput<LintFormat>[] {

@@ -52,6 +52,8 @@ export interface LintRunOptions {
   order?: {
     repo: GitHistory;
     root: string;
+    /** root's place below the repository's top ('svc/'), when it is not the top. */
+    prefix?: string;
     ref: string;
     manifest: RfcManifest;
     measurements: Map<string, MeasurementSpec>;
@@ -97,13 +99,15 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
     // A glob that matches nothing in the whole tree is a mistake, not a clean result. The
     // files the rule's other globs match are still checked: a finding there is reported
     // (and an error fails the rule) whatever else halts it.
-    const dead = c.include.filter((g) => !anyMatch(snap.universe, g));
+    const dead = c.include.filter((g) => !anyMatch(snap, g));
     if (dead.length) {
       const none = dead.length === c.include.length;
       if (none) unchecked.add(c.rule.id);
+      // git lists symlinks and deleted files in the working tree: say why those did not count.
+      const listed = dead.some((g) => snap.universe.some(matcher([g])));
       s.halt = {
         reason: 'missing',
-        message: `include ${dead.length === 1 ? 'glob' : 'globs'} ${dead.map((g) => `'${g}'`).join(', ')} matched no file in the ${snap.info.kind === 'staged' ? 'index' : 'tree'}, so ${none ? 'nothing was checked' : "what it was meant to name was not checked (the rule's other globs were)"}; fix the glob in lints.yaml`,
+        message: `include ${dead.length === 1 ? 'glob' : 'globs'} ${dead.map((g) => `'${g}'`).join(', ')} matched no file in the ${snap.info.kind === 'staged' ? 'index' : 'tree'}${listed ? ' (only symlinks or deleted files, which lint does not read)' : ''}, so ${none ? 'nothing was checked' : "what it was meant to name was not checked (the rule's other globs were)"}; fix the glob in lints.yaml`,
       };
     }
   }
@@ -228,9 +232,11 @@ function withinLimit(root: string, file: string, maxBytes: number): boolean {
   return st !== undefined && st.isFile() && st.size <= maxBytes;
 }
 
-function anyMatch(universe: string[], glob: string): boolean {
+/** Whether a glob names a file lint can read: a glob naming only symlinks checks nothing. */
+function anyMatch(snap: Snapshot, glob: string): boolean {
   const test = matcher([glob]);
-  return universe.some((f) => test(f));
+  const isFile = snap.isFile;
+  return snap.universe.some((f) => test(f) && (isFile === undefined || isFile(f)));
 }
 
 function dedupe(xs: SkippedFile[]): SkippedFile[] {

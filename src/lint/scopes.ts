@@ -50,6 +50,12 @@ export interface Snapshot {
   read(paths: string[], maxBytes: number): Map<string, ReadResult>;
   /** The root whose working tree `read` reads, when it does (not for --staged). */
   workingTree?: string;
+  /**
+   * Whether a universe path is a regular file. git lists a working tree's symlinks and
+   * tracked files deleted since, which lint never reads; the index and a commit's tree are
+   * listed as regular files only, so without it every universe path is one.
+   */
+  isFile?: (path: string) => boolean;
   halt?: { reason: HaltReason; message: string };
 }
 
@@ -81,6 +87,12 @@ function gitAsync(
       resolve({ ok: code === 0, out: Buffer.concat(out), err: Buffer.concat(err).toString('utf8').trim() }),
     );
   });
+}
+
+/** The governed root's place below the repository's top, as git names it ('svc/'; '' at the top). */
+export function rootPrefix(root: string): string {
+  const r = git(root, ['rev-parse', '--show-prefix']);
+  return r.ok ? r.out.toString('utf8').trim() : '';
 }
 
 function zList(out: Buffer): string[] {
@@ -148,6 +160,26 @@ function notARepo(info: ScopeInfo, root: string, err: string): Snapshot {
   );
 }
 
+function workingTreeSnapshot(info: ScopeInfo, root: string, universe: string[], targets: string[]): Snapshot {
+  const known = new Map<string, boolean>();
+  return {
+    info,
+    universe,
+    targets,
+    read: (ps, max) => readWorkingTree(root, ps, max),
+    workingTree: root,
+    // Asked only for the few paths a glob or a require rule turns on, so each is one lstat.
+    isFile: (p) => {
+      let is = known.get(p);
+      if (is === undefined) {
+        is = lstatSync(`${root}${sep}${p}`, { throwIfNoEntry: false })?.isFile() === true;
+        known.set(p, is);
+      }
+      return is;
+    },
+  };
+}
+
 /** Tracked and untracked files that .gitignore does not exclude. */
 async function workingTreeFiles(root: string): Promise<string[] | { err: string }> {
   const r = await gitAsync(root, ['ls-files', '-z', '-c', '-o', '--exclude-standard']);
@@ -161,13 +193,7 @@ export async function openSnapshot(root: string, req: ScopeRequest, cwd: string 
       const info: ScopeInfo = { kind: 'tree' };
       const files = await workingTreeFiles(root);
       if (!Array.isArray(files)) return notARepo(info, root, files.err);
-      return {
-        info,
-        universe: files,
-        targets: files,
-        read: (ps, max) => readWorkingTree(root, ps, max),
-        workingTree: root,
-      };
+      return workingTreeSnapshot(info, root, files, files);
     }
     case 'paths':
       return pathsSnapshot(root, req.paths, cwd);
@@ -211,13 +237,7 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
       `${ignored.map((p) => `'${p}'`).join(', ')} ${ignored.length === 1 ? 'is' : 'are'} ignored by .gitignore, so lint does not check ${ignored.length === 1 ? 'it' : 'them'}`,
     );
   }
-  return {
-    info,
-    universe: files,
-    targets: sorted(targets),
-    read: (ps, max) => readWorkingTree(root, ps, max),
-    workingTree: root,
-  };
+  return workingTreeSnapshot(info, root, files, sorted(targets));
 }
 
 async function stagedSnapshot(root: string): Promise<Snapshot> {
@@ -500,7 +520,7 @@ async function changedSnapshot(root: string, since: string): Promise<Snapshot> {
   const untracked = git(root, ['ls-files', '-z', '-o', '--exclude-standard']);
   const inTree = new Set(files);
   const targets = sorted([...zList(diff.out), ...zList(untracked.out)].filter((p) => inTree.has(p)));
-  return { info, universe: files, targets, read: (ps, max) => readWorkingTree(root, ps, max), workingTree: root };
+  return workingTreeSnapshot(info, root, files, targets);
 }
 
 /**

@@ -4,8 +4,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
-import { modeline } from '../helpers/spec-fixture.js';
+import { createRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
+import { modeline, writeRfc } from '../helpers/spec-fixture.js';
 import { L1, lintRepo } from '../lint/helpers.js';
 import { requireRg } from '../lint/rg.js';
 
@@ -173,6 +173,50 @@ describe('rfcgate lint', () => {
       'L3.profile:pass',
     ]);
     expect(r.code).toBe(2);
+  });
+
+  it('the order rule under a governed root below the top: git paths from the top, findings from the root', () => {
+    const repo = createRepo();
+    const order = {
+      id: 'L3',
+      title: 'Prereqs before dispatch',
+      severity: 'error',
+      message: 'the ordering guard does not hold',
+      fix: 'land the prereqs first',
+      order: { measurement: 'guard' },
+    };
+    writeRfc(join(repo.dir, 'svc'), {
+      measurements: [{ id: 'guard', git: { query: 'prereqs_before', path: 'svc/elixir/handler_dispatch/' } }],
+      raw: {
+        'lints.yaml': modeline('lints.yaml') + stringify([order]),
+        'prereqs.yaml':
+          modeline('prereqs.yaml') +
+          stringify([
+            { id: 'pr1', title: 'Profile', deliverables: ['svc/docs/profile.md'] },
+            { id: 'pr3', title: 'Helpers', deliverables: ['svc/src/helper.py'] },
+          ]),
+      },
+    });
+    repo.git(['add', '-f', 'svc/gates']);
+    repo.commit({ files: { 'svc/docs/profile.md': 'p\n' }, message: 'spec, pr1', date: '2026-05-01T09:00:00Z' });
+    const lint = (...args: string[]) => run(['lint', '--root', 'svc', '--json', ...args], repo.dir);
+
+    repo.write('svc/elixir/handler_dispatch/d.ex', 'd\n');
+    repo.git(['add', 'svc/elixir/handler_dispatch/d.ex']);
+    const staged = lint('--staged');
+    expect(staged.stderr).toBe('');
+    const findings = (out: string) =>
+      (JSON.parse(out) as { findings: { file: string; message: string }[] }).findings.map((f) => f.file);
+    expect(findings(staged.stdout)).toEqual(['elixir/handler_dispatch/d.ex']);
+    expect(staged.stdout).toMatch(/first commit under svc\/elixir\/handler_dispatch\/, but prereq pr3 has not landed/);
+    expect(staged.code).toBe(1);
+
+    repo.commit({ message: 'dispatch early', date: '2026-05-02T09:00:00Z' });
+    repo.commit({ files: { 'svc/src/helper.py': 'h\n' }, message: 'pr3', date: '2026-05-03T09:00:00Z' });
+    const tree = lint();
+    expect(findings(tree.stdout)).toEqual(['elixir/handler_dispatch/d.ex']);
+    expect(tree.stdout).toMatch(/before prereq pr3 had landed/);
+    expect(tree.code).toBe(1);
   });
 
   it('hooks install / uninstall from the command line', () => {

@@ -1,5 +1,5 @@
 /** The four scopes over real repositories: whole tree, --staged (the index), --changed-since, paths. */
-import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -222,6 +222,45 @@ describe('symlinks', () => {
     const named = await lint(repo, { kind: 'paths', paths: ['src/alias.py'] });
     expect(named.scope.paths).toEqual(['src/alias.py']);
     expect(where(named)).toEqual([]);
+  });
+
+  it('a glob or a required file that names only a symlink names nothing, in every scope alike', async () => {
+    const only = { ...L1, id: 'links', forbid: { ...L1.forbid, include: ['lib/**/*.py'] } };
+    const profile = {
+      id: 'profile',
+      title: 'profile',
+      severity: 'error',
+      message: 'dispatch without its profile',
+      fix: 'commit docs/profile.md',
+      require: { when: ['src/'], files: ['docs/profile.md'] },
+    };
+    const repo = lintRepo({
+      rules: [only, profile],
+      files: { 'src/ok.py': GOOD, 'docs/real.md': '# profile\n' },
+    });
+    mkdirSync(join(repo.dir, 'lib'));
+    symlinkSync('../src/ok.py', join(repo.dir, 'lib', 'alias.py'));
+    symlinkSync('real.md', join(repo.dir, 'docs', 'profile.md'));
+    repo.git(['add', '-A']);
+    const staged = await lint(repo, { kind: 'staged' });
+    repo.git(['commit', '-q', '-m', 'links', '--no-verify'], {
+      GIT_AUTHOR_DATE: '1780000000 +0000',
+      GIT_COMMITTER_DATE: '1780000000 +0000',
+    });
+    const scopes = [
+      staged,
+      await lint(repo),
+      await lint(repo, { kind: 'changed', since: 'HEAD~1' }),
+      await lint(repo, { kind: 'commit', rev: 'HEAD' }),
+    ];
+    for (const r of scopes) {
+      const links = r.rules.find((x) => x.id === 'links');
+      expect(links?.verdict, r.scope.kind).toBe('halt');
+      expect(links?.reason, r.scope.kind).toMatch(/'lib\/\*\*\/\*\.py' matched no file/);
+      expect(where(r), r.scope.kind).toEqual(['src/ok.py:1:1 profile']);
+    }
+    // The working tree lists the link, so its halt says why it did not count.
+    expect(scopes[1]?.rules[0]?.reason).toMatch(/only symlinks or deleted files/);
   });
 });
 

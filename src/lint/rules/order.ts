@@ -7,6 +7,7 @@
  * it also asks whether the change itself would be the first commit there before every
  * prereq has landed (through the same landing facts `prereq status` uses).
  */
+import path from 'node:path';
 import type { Evidence, HaltReason } from '../../model/result.js';
 import { anchor } from '../../sources/git/common.js';
 import { landingOf } from '../../sources/git/landing.js';
@@ -23,8 +24,13 @@ export interface OrderContext {
   ref: string;
   manifest: RfcManifest;
   measurements: Map<string, MeasurementSpec>;
-  /** The files of a change scope; undefined for the whole tree. */
+  /** The files of a change scope, relative to root; undefined for the whole tree. */
   changed?: string[];
+  /**
+   * Where root is below the repository's top ('svc/'; '' at the top): the rule's files
+   * are relative to root, the measurement's paths and git's to the top.
+   */
+  prefix?: string;
   timeoutMs: number;
 }
 
@@ -55,7 +61,8 @@ export async function checkOrder(rule: OrderRule, ctx: OrderContext): Promise<Or
   }
   const paths = guardedPaths(m);
   const touches = paths.length ? pathMatcher(paths) : () => false;
-  const touched = ctx.changed?.filter((f) => touches(f));
+  const prefix = ctx.prefix ?? '';
+  const touched = ctx.changed?.filter((f) => touches(prefix + f));
   if (ctx.changed && !touched?.length) {
     return { findings: [], ran: false, note: `the change does not touch ${paths.join(', ')}` };
   }
@@ -77,7 +84,9 @@ export async function checkOrder(rule: OrderRule, ctx: OrderContext): Promise<Or
     const finding = (file: string, message: string): LintFinding =>
       fileFinding(rule, file, `${rule.message}: ${message}`, rule.fix);
     if (outcome.value === false) {
-      const files = offendingFiles(outcome.evidence).filter((f) => touches(f));
+      const files = offendingFiles(outcome.evidence)
+        .filter((f) => touches(f))
+        .map((f) => fromTop(f, prefix));
       return {
         findings: [finding(files[0] ?? rule.location.file, note ?? `${rule.measurement} is false`)],
         ran: true,
@@ -107,6 +116,12 @@ export async function checkOrder(rule: OrderRule, ctx: OrderContext): Promise<Or
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A path from the repository's top as the rule's files are named: relative to the governed root. */
+function fromTop(file: string, prefix: string): string {
+  if (file.startsWith(prefix)) return file.slice(prefix.length);
+  return path.posix.relative(prefix, file);
 }
 
 function offendingFiles(e: Evidence): string[] {

@@ -21,14 +21,18 @@ export function checkRequire(rule: RequireRule, snap: Snapshot, asOf: Date, maxB
   const waivers = waiversOf(rule, asOf);
   const findings: LintFinding[] = [...waivers.expired];
   const skipped: RequireOutcome['skipped'] = [];
-  const triggers = matching(snap.universe, rule.when).filter((f) => !waivers.exempts(f));
+  const files = (globs: string[]) => {
+    const found = matching(snap.universe, globs);
+    return snap.isFile ? found.filter(snap.isFile) : found;
+  };
+  const triggers = files(rule.when).filter((f) => !waivers.exempts(f));
   const trigger = triggers[0];
   if (trigger === undefined) {
     return { findings, note: `not triggered: nothing matches ${rule.when.join(', ')}`, filesChecked: 0, skipped };
   }
   let filesChecked = 0;
   for (const glob of rule.files) {
-    const present = matching(snap.universe, [glob]);
+    const present = files([glob]);
     if (present.length === 0) {
       findings.push(
         fileFinding(
