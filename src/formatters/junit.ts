@@ -16,7 +16,7 @@ export function formatJunit(report: GateReport): string {
   };
   const doc = create({ version: '1.0', encoding: 'UTF-8' });
   const suites = doc.ele('testsuites', { name: `rfcgate ${attr(report.rfc)}`, ...totals });
-  const suite = suites.ele('testsuite', { name: attr(report.rfc), ...totals, timestamp: attr(report.as_of) });
+  const suite = suites.ele('testsuite', { name: attr(report.rfc), ...totals, timestamp: junitTimestamp(report.as_of) });
   const props = suite.ele('properties');
   for (const [name, value] of [
     ['rfc', report.rfc],
@@ -123,6 +123,15 @@ function toPosix(file: string): string {
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
 /** Element text: invalid characters become U+FFFD, line ends are LF. */
+/**
+ * The suite's timestamp as the JUnit schema types it (Ant's XMLJUnitResultFormatter, the
+ * JUnit.xsd CI tools validate against): `YYYY-MM-DDTHH:MM:SS`, no fraction and no zone, so
+ * it is written in UTC; the exact instant is the `as_of` property.
+ */
+export function junitTimestamp(iso: string): string {
+  return new Date(iso).toISOString().slice(0, 19);
+}
+
 function text(s: string): string {
   return s.replace(NOT_XML, '\uFFFD').replace(/\r\n?/g, '\n');
 }

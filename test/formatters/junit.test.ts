@@ -36,7 +36,9 @@ describe('junit formatter', () => {
       expect(node).toMatchObject({ tests: '5', failures: '1', errors: '2', skipped: '0' });
     }
     expect(suite.name).toBe('wave3');
-    expect(suite.timestamp).toBe('2026-06-01T00:00:00.000Z');
+    // JUnit.xsd's ISO8601_DATETIME_PATTERN: no fraction, no zone (UTC here; as_of has the zone).
+    expect(suite.timestamp).toBe('2026-06-01T00:00:00');
+    expect(suite.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
     expect(suite.time).toBeUndefined();
     const props = Object.fromEntries(
       (suite.properties.property as { name: string; value: string }[]).map((p) => [p.name, p.value]),

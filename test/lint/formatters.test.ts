@@ -117,6 +117,8 @@ describe('lint formatters', () => {
     expect(suite['@_tests']).toBe('3');
     expect(suite['@_failures']).toBe('1');
     expect(suite['@_errors']).toBe('1');
+    expect(suite['@_timestamp']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
+    expect(`${suite['@_timestamp']}.000Z`).toBe(report.as_of);
     const [l1, w, typo] = suite.testcase;
     expect(l1.failure['#text']).toMatch(/src\/a\.py:1:6 error/);
     expect(w['system-out']).toMatch(/TODO/);

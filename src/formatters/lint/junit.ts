@@ -1,5 +1,6 @@
 import { create } from 'xmlbuilder2';
 import type { LintReport } from '../../lint/report.js';
+import { junitTimestamp } from '../junit.js';
 
 /**
  * JUnit XML: one <testsuite> per RFC, one <testcase> per rule. A rule with error findings
@@ -15,7 +16,7 @@ export function formatLintJunit(r: LintReport): string {
   };
   const doc = create({ version: '1.0', encoding: 'UTF-8' });
   const suites = doc.ele('testsuites', { name: attr(`rfcgate lint ${r.rfc}`), ...totals });
-  const suite = suites.ele('testsuite', { name: attr(`${r.rfc} lint`), ...totals, timestamp: r.as_of });
+  const suite = suites.ele('testsuite', { name: attr(`${r.rfc} lint`), ...totals, timestamp: junitTimestamp(r.as_of) });
   const props = suite.ele('properties');
   for (const [name, value] of [
     ['rfc', r.rfc],
