@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
-import { L1, lintRepo } from '../lint/helpers.js';
+import { L1, lintRepo, ORDER } from '../lint/helpers.js';
 import { requireRg } from '../lint/rg.js';
 
 const BIN = resolve('bin/run.js');
@@ -177,18 +177,10 @@ describe('rfcgate lint', () => {
 
   it('the order rule under a governed root below the top: git paths from the top, findings from the root', () => {
     const repo = createRepo();
-    const order = {
-      id: 'L3',
-      title: 'Prereqs before dispatch',
-      severity: 'error',
-      message: 'the ordering guard does not hold',
-      fix: 'land the prereqs first',
-      order: { measurement: 'guard' },
-    };
     writeRfc(join(repo.dir, 'svc'), {
       measurements: [{ id: 'guard', git: { query: 'prereqs_before', path: 'svc/elixir/handler_dispatch/' } }],
       raw: {
-        'lints.yaml': modeline('lints.yaml') + stringify([order]),
+        'lints.yaml': modeline('lints.yaml') + stringify([ORDER]),
         'prereqs.yaml':
           modeline('prereqs.yaml') +
           stringify([

@@ -72,3 +72,13 @@ export const L1 = {
   },
   allow: [{ path: 'src/audit/event_types.py', reason: 'the canonical constants' }],
 };
+
+/** The ordering guard, read from the git measurement `guard`. */
+export const ORDER = {
+  id: 'L3',
+  title: 'Prereqs before dispatch',
+  severity: 'error',
+  message: 'the ordering guard does not hold',
+  fix: 'land the prereqs first',
+  order: { measurement: 'guard' },
+};

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { lintExitCode } from '../../src/lint/report.js';
 import { removeFixtures } from '../helpers/git-fixture.js';
-import { lint, lintRepo, where } from './helpers.js';
+import { lint, lintRepo, ORDER, where } from './helpers.js';
 
 afterAll(removeFixtures);
 
@@ -94,14 +94,6 @@ describe('helper_only', () => {
   });
 });
 
-const ORDER = {
-  id: 'L3',
-  title: 'Prereqs before dispatch',
-  severity: 'error',
-  message: 'the ordering guard does not hold',
-  fix: 'land the prereqs first',
-  order: { measurement: 'guard' },
-};
 const MEASUREMENTS = [{ id: 'guard', git: { query: 'prereqs_before', path: 'elixir/handler_dispatch/' } }];
 const PREREQS = [
   { id: 'pr1', title: 'Profile', deliverables: ['docs/profiles/ode-profile-*.md'] },
