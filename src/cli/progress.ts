@@ -8,8 +8,12 @@ export interface ProgressLine {
   done: () => void;
 }
 
+const SHOW_AFTER_MS = 500;
+
 export function progressLine(label: string, stream: NodeJS.WriteStream = process.stderr): ProgressLine | undefined {
   if (!stream.isTTY || process.env.CI) return undefined;
+  // Tests set it to 0 to see the line drawn on a small input.
+  const after = Number(process.env.RFCGATE_PROGRESS_AFTER_MS ?? SHOW_AFTER_MS);
   const started = Date.now();
   let last = 0;
   let shown = false;
@@ -17,7 +21,7 @@ export function progressLine(label: string, stream: NodeJS.WriteStream = process
   return {
     update: (done, total) => {
       const now = Date.now();
-      if (now - started < 500 || now - last < 200) return;
+      if (now - started < after || now - last < 200) return;
       last = now;
       shown = true;
       const share = total > 0 ? Math.floor((done / total) * 100) : 0;

@@ -5,7 +5,7 @@
  */
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { type FromReportWorker, type ReportJob, ReportWriteError, writeReport } from './write-report.js';
+import { type FromReportWorker, type ReportThreadData, ReportWriteError, writeReport } from './write-report.js';
 
 const post = (m: FromReportWorker) => parentPort?.postMessage(m);
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -23,13 +23,24 @@ function writeAll(chunk: string): void {
   }
 }
 
+const { job, cleared } = workerData as ReportThreadData;
 let last = 0;
-writeReport(workerData as ReportJob, writeAll, (done, total) => {
-  const now = Date.now();
-  if (now - last < 100) return;
-  last = now;
-  post({ type: 'progress', done, total });
-}).then(
+writeReport(
+  job,
+  writeAll,
+  (done, total) => {
+    const now = Date.now();
+    if (now - last < 100) return;
+    last = now;
+    post({ type: 'progress', done, total });
+  },
+  () => {
+    // The main thread clears its progress line on stderr first, or the report would start on it.
+    // Bounded, so a main thread that never answers cannot hold the report back.
+    post({ type: 'writing' });
+    Atomics.wait(new Int32Array(cleared), 0, 0, 2000);
+  },
+).then(
   (summary) => post({ type: 'done', summary }),
   (err: unknown) =>
     post({

@@ -44,6 +44,8 @@ export async function writeReport(
   job: ReportJob,
   write: (chunk: string) => void | Promise<void>,
   onProgress?: (done: number, total: number) => void,
+  /** Called once the files are read, before the first chunk: where a progress line is cleared. */
+  beforeWrite?: () => void,
 ): Promise<ReportSummary> {
   const asOf = new Date(job.asOf);
   const window = {
@@ -66,6 +68,7 @@ export async function writeReport(
     const { worst, total } = worstSessions(rows, output.maxSessions);
     text = [formatTelemetryTable({ ...head, sessions: worst, session_count: total }, output)];
   }
+  beforeWrite?.();
   for (const chunk of text) {
     try {
       await write(chunk);
@@ -92,8 +95,16 @@ export function wantsThread(job: Pick<ReportJob, 'root' | 'files'>, env: NodeJS.
   return bytes >= from;
 }
 
+/** What the thread is given: the job, and a flag it waits on before it writes (see beforeWrite). */
+export interface ReportThreadData {
+  job: ReportJob;
+  cleared: SharedArrayBuffer;
+}
+
 export type FromReportWorker =
   | { type: 'progress'; done: number; total: number }
+  /** The files are read: the thread waits for `cleared` before it writes to stdout. */
+  | { type: 'writing' }
   | { type: 'done'; summary: ReportSummary }
   | { type: 'error'; message: string; writing: boolean };
 
@@ -101,16 +112,24 @@ export type FromReportWorker =
 export function writeReportOnThread(
   job: ReportJob,
   onProgress?: (done: number, total: number) => void,
+  beforeWrite?: () => void,
 ): Promise<ReportSummary> {
   return new Promise((resolve, reject) => {
+    const cleared = new SharedArrayBuffer(4);
+    const data: ReportThreadData = { job, cleared };
     const worker = new Worker(WORKER, {
-      workerData: job,
+      workerData: data,
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     let settled = false;
     worker.on('message', (m: FromReportWorker) => {
       if (m.type === 'progress') onProgress?.(m.done, m.total);
-      else if (m.type === 'done') {
+      else if (m.type === 'writing') {
+        beforeWrite?.();
+        const flag = new Int32Array(cleared);
+        Atomics.store(flag, 0, 1);
+        Atomics.notify(flag, 0);
+      } else if (m.type === 'done') {
         settled = true;
         resolve(m.summary);
       } else {

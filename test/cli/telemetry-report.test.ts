@@ -152,6 +152,45 @@ describe('telemetry report', () => {
     expect(junk.stdout).toMatch(/junk\.jsonl:1: not JSON/);
     expect(junk.stdout).toMatch(/junk\.jsonl:2: not a known record shape/);
     expect(junk.stderr).toMatch(/mostly malformed: junk\.jsonl/);
+    // Alone it leaves no turn at all: the malformed file is still the cause named.
+    const only = run(['telemetry', 'report', '--files', 'junk.jsonl', '--as-of', AS_OF], root);
+    expect(only.code).toBe(2);
+    expect(only.stderr).toBe('halt: mostly malformed: junk.jsonl\n');
+  });
+
+  it('on a terminal the progress line is cleared before the report starts, on either thread', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 30_000; i++) {
+      lines.push(
+        `{"session_id":"p${i % 50}","turn":${Math.floor(i / 50) + 1},"ts":"2026-05-31T10:00:00Z","usage":{"input_tokens":100,"output_tokens":1,"cache_read_input_tokens":900}}`,
+      );
+    }
+    // About 4 MB: several of the reader's 1 MB reads, each a progress update.
+    writeFileSync(join(root, 'progress.jsonl'), `${lines.join('\n')}\n`);
+    for (const thread of ['0', String(1 << 30)]) {
+      const cmd = `${process.execPath} ${BIN} telemetry report --files progress.jsonl --as-of ${AS_OF} --no-trend`;
+      const r = spawnSync('script', ['-qec', cmd, '/dev/null'], {
+        cwd: root,
+        env: {
+          ...process.env,
+          NO_COLOR: '1',
+          CI: '',
+          RFCGATE_PROGRESS_AFTER_MS: '0',
+          RFCGATE_TELEMETRY_THREAD_FROM: thread,
+        },
+        encoding: 'utf8',
+      });
+      expect(r.status, r.stdout).toBe(0);
+      const out = r.stdout;
+      const drawn = out.lastIndexOf('reading telemetry… ');
+      const table = out.indexOf('Agent telemetry');
+      expect(drawn, out).toBeGreaterThanOrEqual(0);
+      expect(table, out).toBeGreaterThan(drawn);
+      // The line is erased (carriage return, clear line) between the last progress and the table.
+      const cleared = out.indexOf('\r\u001b[2K', drawn);
+      expect(cleared, JSON.stringify(out.slice(drawn, table + 20))).toBeGreaterThan(drawn);
+      expect(cleared).toBeLessThan(table);
+    }
   });
 
   it('on its own thread (as for a large input) prints the same bytes and the same halts, JSON or table', async () => {

@@ -100,14 +100,17 @@ EXIT CODES
     let unreadable: string | undefined;
     // The JSON is written row by row as it is made, the table from the rows it lists; a large input on a thread of its own.
     try {
+      // The progress line is cleared before the report's first line, which would otherwise follow it.
+      const cleared = () => progress?.done();
       summary = wantsThread(job)
-        ? await writeReportOnThread(job, progress?.update)
+        ? await writeReportOnThread(job, progress?.update, cleared)
         : await writeReport(
             job,
             async (chunk) => {
               if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
             },
             progress?.update,
+            cleared,
           );
     } catch (e) {
       // A reader that went away (a closed pipe) is not a problem with the telemetry.
@@ -124,11 +127,12 @@ EXIT CODES
       process.exitCode = 2;
       return;
     }
-    if (summary.turns === 0) {
-      process.stderr.write(`halt: no turn in the window as of ${summary.as_of}\n`);
-      process.exitCode = 2;
-    } else if (summary.mostly_malformed.length > 0) {
+    // A file that is mostly malformed is the cause to name first: its turns may be why none is left.
+    if (summary.mostly_malformed.length > 0) {
       process.stderr.write(`halt: mostly malformed: ${summary.mostly_malformed.join(', ')}\n`);
+      process.exitCode = 2;
+    } else if (summary.turns === 0) {
+      process.stderr.write(`halt: no turn in the window as of ${summary.as_of}\n`);
       process.exitCode = 2;
     }
   }

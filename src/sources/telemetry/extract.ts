@@ -19,7 +19,14 @@
  *
  * `model` is not read: no metric or invariant uses it, and reading it would cost a string per line.
  */
-import { MISS_SOURCES, type MissSource, type TelemetryRecord, type TurnRecord, utcDateMs } from './records.js';
+import {
+  MAX_TIME_MS,
+  MISS_SOURCES,
+  type MissSource,
+  type TelemetryRecord,
+  type TurnRecord,
+  utcDateMs,
+} from './records.js';
 
 /** What the last successful `extractLine` read. One object, overwritten by every line. */
 export interface Extracted {
@@ -730,6 +737,8 @@ function matchTemplate(t: Template, b: Uint8Array, start: number, end: number): 
       }
       case H_TS_NUMBER:
         p = count(b, p);
+        // Past the last instant a Date can hold: left to parseLine, which says so.
+        if (num > MAX_TIME_MS) return NO_MATCH;
         x.ts = num;
         break;
       case H_COMPACTION:
@@ -904,6 +913,7 @@ function readLine(b: Uint8Array, start: number): number {
           i++;
         } else {
           i = count(b, i);
+          if (num > MAX_TIME_MS) return -1;
           x.ts = num;
           hole(H_TS_NUMBER, at, i);
         }

@@ -6,7 +6,7 @@
  */
 import type { Dirent } from 'node:fs';
 import { createReadStream, readSync } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import picomatch from 'picomatch';
@@ -58,16 +58,20 @@ export type RecordSink = (record: TelemetryRecord, file: string, line: number) =
 /** Bytes per read. */
 const READ_SIZE = 1 << 20;
 
-async function isFile(p: string): Promise<boolean> {
-  return (await stat(p).catch(() => undefined))?.isFile() ?? false;
-}
-
 /**
- * Files matching any of the patterns, sorted by path: the reading order, which is also the
- * order "the last N turns" counts in. Patterns are relative to `root` unless absolute.
+ * Files matching any of the patterns, in reading order: by path, with runs of digits compared
+ * by value (part-9 before part-10), which is the order "the last N turns" counts in. Patterns
+ * are relative to `root` unless absolute. `**` follows linked folders (telemetry is often
+ * linked in from where the kernel writes it), each folder once; a file reached by two names
+ * (a link and its target, a relative and an absolute pattern) is read once, by its first name.
  */
 export async function matchFiles(root: string, patterns: readonly string[]): Promise<string[]> {
-  const found = new Set<string>();
+  const found = new Map<string, string>();
+  const add = async (name: string, full: string): Promise<void> => {
+    const real = await realpath(full).catch(() => full);
+    const prior = found.get(real);
+    if (prior === undefined || comparePaths(name, prior) < 0) found.set(real, name);
+  };
   for (const pattern of patterns) {
     const absolute = path.isAbsolute(pattern);
     const base = absolute ? path.parse(pattern).root : root;
@@ -75,30 +79,57 @@ export async function matchFiles(root: string, patterns: readonly string[]): Pro
     const scanned = picomatch.scan(rel);
     if (!scanned.isGlob) {
       const s = await stat(path.join(base, rel)).catch(() => undefined);
-      if (s?.isFile()) found.add(absolute ? pattern : rel);
+      if (s?.isFile()) await add(absolute ? pattern : rel, path.join(base, rel));
       continue;
     }
     const match = picomatch(rel, { dot: true });
+    const walked = new Set<string>();
     const walk = async (dir: string): Promise<void> => {
+      const full = path.join(base, dir);
+      const real = await realpath(full).catch(() => undefined);
+      // A link back up the tree would walk forever: each real folder once.
+      if (real === undefined || walked.has(real)) return;
+      walked.add(real);
       let entries: Dirent[];
       try {
-        entries = await readdir(path.join(base, dir), { withFileTypes: true });
+        entries = await readdir(full, { withFileTypes: true });
       } catch {
         return;
       }
       for (const e of entries) {
         const p = dir === '' ? e.name : `${dir}/${e.name}`;
-        if (e.isDirectory()) {
+        const target = e.isSymbolicLink() ? await stat(path.join(base, p)).catch(() => undefined) : e;
+        if (target?.isDirectory()) {
           if (!SKIP_DIRS.has(e.name)) await walk(p);
-        } else if (match(p) && (e.isFile() || (e.isSymbolicLink() && (await isFile(path.join(base, p)))))) {
-          // A linked file counts (telemetry is often linked in from where the kernel writes it).
-          found.add(absolute ? path.join(base, p) : p);
+        } else if (target?.isFile() && match(p)) {
+          await add(absolute ? path.join(base, p) : p, path.join(base, p));
         }
       }
     };
     await walk(scanned.base === '.' ? '' : scanned.base);
   }
-  return [...found].sort();
+  return [...found.values()].sort(comparePaths);
+}
+
+/** Paths by UTF-16 code unit, except that runs of digits compare by value (leading zeros aside). */
+export function comparePaths(a: string, b: string): number {
+  const digits = /\d+|\D+/g;
+  const xs = a.match(digits) ?? [];
+  const ys = b.match(digits) ?? [];
+  for (let i = 0; i < Math.min(xs.length, ys.length); i++) {
+    const x = xs[i] as string;
+    const y = ys[i] as string;
+    if (x === y) continue;
+    if (/^\d/.test(x) && /^\d/.test(y)) {
+      const xv = x.replace(/^0+(?=\d)/, '');
+      const yv = y.replace(/^0+(?=\d)/, '');
+      if (xv.length !== yv.length) return xv.length - yv.length;
+      if (xv !== yv) return xv < yv ? -1 : 1;
+      // Same value, different zeros: fall through to the plain order so the sort is total.
+    }
+    return x < y ? -1 : 1;
+  }
+  return xs.length - ys.length;
 }
 
 /** A line without its newline; a CRLF file's carriage return goes too. */

@@ -116,8 +116,13 @@ export function utcDateMs(y: number, mo: number, d: number): number {
   if (y < 0 || mo < 1 || mo > 12 || d < 1) return Number.NaN;
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   if (d > (mo === 2 && !leap ? 28 : (DAYS[mo - 1] ?? 31))) return Number.NaN;
-  return Date.UTC(y, mo - 1, d);
+  // Date.UTC reads years 0–99 as 1900–1999; 400 years later the calendar is the same.
+  return y < 100 ? Date.UTC(y + 400, mo - 1, d) - YEARS_400_MS : Date.UTC(y, mo - 1, d);
 }
+
+const YEARS_400_MS = 146_097 * 86_400_000;
+/** The last instant a Date can hold (ECMAScript's time value range). */
+export const MAX_TIME_MS = 8.64e15;
 
 /**
  * `YYYY-MM-DDTHH:MM:SSZ` or `…SS.sssZ`, the form writers emit, read without Date.parse (which
@@ -136,7 +141,9 @@ function isoUtc(x: string): number | undefined {
   const mi = digits(x, 14, 2);
   const s = digits(x, 17, 2);
   const ms = n === 24 ? digits(x, 20, 3) : 0;
-  if (ms < 0 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return Number.NaN;
+  if (ms < 0 || h < 0 || mi < 0 || mi > 59 || s < 0 || s > 59) return Number.NaN;
+  // 24:00:00 is the end of the day, as ISO-8601 and Date.parse (so --as-of) read it.
+  if (h > 24 || (h === 24 && (mi > 0 || s > 0 || ms > 0))) return Number.NaN;
   return utcDateMs(y, mo, d) + ((h * 60 + mi) * 60 + s) * 1000 + ms;
 }
 
@@ -144,7 +151,7 @@ function isoUtc(x: string): number | undefined {
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 function timestamp(x: unknown): number | undefined {
-  if (typeof x === 'number' && Number.isFinite(x)) return x;
+  if (typeof x === 'number') return Math.abs(x) <= MAX_TIME_MS ? x : undefined;
   if (typeof x === 'string' && x.length >= 10) {
     const fast = isoUtc(x);
     if (fast !== undefined) return Number.isNaN(fast) ? undefined : fast;
@@ -248,8 +255,14 @@ function otelAttributes(o: Record<string, unknown>): Record<string, unknown> | u
     for (const kv of a as { key?: unknown; value?: Record<string, unknown> }[]) {
       if (typeof kv?.key !== 'string' || !kv.key.startsWith('gen_ai.')) continue;
       const v = kv.value ?? {};
-      // OTLP/JSON encodes 64-bit integers as strings.
-      out[kv.key] = v.intValue !== undefined ? Number(v.intValue) : (v.stringValue ?? v.doubleValue ?? v.boolValue);
+      // OTLP/JSON encodes 64-bit integers as decimal strings; anything else (null, "", "0x64")
+      // is passed on as it is, for the count checks to reject.
+      out[kv.key] =
+        v.intValue !== undefined
+          ? typeof v.intValue === 'string' && /^-?\d+$/.test(v.intValue)
+            ? Number(v.intValue)
+            : v.intValue
+          : (v.stringValue ?? v.doubleValue ?? v.boolValue);
       found = true;
     }
   } else if (a && typeof a === 'object') {

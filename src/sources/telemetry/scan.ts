@@ -3,8 +3,9 @@
  * (a time range before `as_of`, the last N turns, per session or overall) decides which turns
  * are folded into totals; the two invariants are checked on the turns in the window.
  *
- * "The last N turns" and "the next turn" follow reading order (files sorted by path, lines in
- * order), which is the order an append-only telemetry writer produces. Only what a window or
+ * "The last N turns" follow reading order (files sorted by path, numbers in names by value,
+ * lines in order), which is the order an append-only telemetry writer produces; the turn after
+ * a compaction is found by number wherever it is read. Only what a window or
  * an invariant needs is kept: the last N turns, compaction and injection turns with the facts
  * of the turn that decides them, and fork-trace records (sparse by nature).
  */
@@ -152,10 +153,17 @@ export async function scanTelemetry(root: string, patterns: readonly string[], o
 interface SessionState {
   stats: SessionStats | undefined;
   series: SeriesRing | undefined;
-  /** The turn of the session's last OTel span, which a span without a turn number follows. */
-  lastOtelTurn: number;
+  /** The highest turn of the session so far, which a span without a turn number follows. */
+  maxTurn: number;
+  /** The turn of the session's previous record, in reading order. */
+  lastTurn: number;
   /** Compaction turns keyed by the turn that decides them (their turn + 1). */
   awaiting: Map<number, MarkedTurn> | undefined;
+  /**
+   * Turns read before the turn they follow (files or lines out of order), with the facts that
+   * decide a compaction at the turn before them, should it come later.
+   */
+  early: Map<number, { cacheRead: number; file: string; line: number }> | undefined;
 }
 
 /** Everything the pass gathers. */
@@ -191,8 +199,10 @@ function stateOf(p: PassState, id: string): SessionState {
     st = {
       stats: undefined,
       series: undefined,
-      lastOtelTurn: 0,
+      maxTurn: 0,
+      lastTurn: 0,
       awaiting: undefined,
+      early: undefined,
     };
     p.states.set(id, st);
   }
@@ -241,12 +251,14 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
       return;
     }
     const st = stateOf(p, record.session);
-    // An OTel span without a turn number is the next turn of its session, in reading order.
+    // An OTel span without a turn number is the next turn of its session: after the highest
+    // turn read so far, whatever shape numbered it.
     // The record is the reader's to reuse and this pass's to change: numbering it in place saves a copy.
-    const turn = record.turn ?? st.lastOtelTurn + 1;
+    const turn = record.turn ?? st.maxTurn + 1;
     record.turn = turn;
-    // Only OTel spans may lack a turn number, so only their turns need remembering.
-    if (record.shape === 'otel') st.lastOtelTurn = turn;
+    if (turn > st.maxTurn) st.maxTurn = turn;
+    const follows = turn === st.lastTurn + 1;
+    st.lastTurn = turn;
     if (record.ts > p.newest.ts) p.newest.ts = record.ts;
 
     const awaiting = st.awaiting;
@@ -263,6 +275,11 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         if (awaiting.size === 0) st.awaiting = undefined;
       }
     }
+    // Its turn before was not the record before it: should that turn be a compaction read
+    // later, this turn decides it.
+    if (!follows && turn > 1) (st.early ??= new Map()).set(turn, { cacheRead: record.cacheRead, file, line });
+    const next = st.early?.get(turn + 1);
+    if (next !== undefined) st.early?.delete(turn + 1);
     // A marked turn before a time window can never count: not kept.
     const keep = opts.lastTurns !== undefined || record.ts >= start;
     if (record.compaction && keep) {
@@ -271,14 +288,14 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         session: record.session,
         turn,
         ts: record.ts,
-        decided: false,
-        missedTurn: 0,
-        cacheRead: 0,
-        file: '',
-        line: 0,
+        decided: next !== undefined,
+        missedTurn: next === undefined ? 0 : turn + 1,
+        cacheRead: next?.cacheRead ?? 0,
+        file: next?.file ?? '',
+        line: next?.line ?? 0,
       };
       p.marked.push(m);
-      (st.awaiting ??= new Map()).set(turn + 1, m);
+      if (next === undefined) (st.awaiting ??= new Map()).set(turn + 1, m);
     }
     if (record.injection && keep) {
       p.marked.push({

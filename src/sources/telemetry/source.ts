@@ -210,11 +210,12 @@ export function decide(
     );
   }
   const nums = values.map((v) => v.value);
+  // Folded, not spread: a fleet has more sessions than a call has room for arguments.
   const value =
     aggregate === 'min'
-      ? Math.min(...nums)
+      ? nums.reduce((a, b) => Math.min(a, b), Infinity)
       : aggregate === 'max'
-        ? Math.max(...nums)
+        ? nums.reduce((a, b) => Math.max(a, b), -Infinity)
         : nums.reduce((a, b) => a + b, 0) / nums.length;
   // The sessions that decided the value, worst first for min, so a reader sees where to look.
   const ranked = [...values].sort((a, b) => (aggregate === 'max' ? b.value - a.value : a.value - b.value));

@@ -56,7 +56,30 @@ describe('parseLine: the Anthropic usage shape', () => {
     expect(at('2026-06-01T12:01:00+02:00')).toBe(Date.parse('2026-06-01T10:01:00Z'));
     expect(at('2028-02-29T00:00:00Z')).toBe(Date.parse('2028-02-29T00:00:00Z'));
     expect(at('2026-02-29T00:00:00Z')).toMatch(/^ts is not/);
-    expect(at('2026-06-01T24:00:00Z')).toMatch(/^ts is not/);
+  });
+
+  it('reads an instant the same with Z or an offset, as --as-of does: the end of a day, years before 100', () => {
+    const at = (ts: string | number) => {
+      const p = parseLine(
+        JSON.stringify({ session_id: 's', turn: 1, ts, usage: { input_tokens: 1, output_tokens: 1 } }),
+      );
+      return p.ok ? p.record.ts : p.reason;
+    };
+    const midnight = Date.parse('2026-06-02T00:00:00Z');
+    expect(at('2026-06-01T24:00:00Z')).toBe(midnight);
+    expect(at('2026-06-01T24:00:00+00:00')).toBe(midnight);
+    expect(at('2026-06-01T24:00:00.000Z')).toBe(midnight);
+    expect(at('2026-06-01T24:00:01Z')).toMatch(/^ts is not/);
+    const year50 = Date.parse('0050-06-01T10:00:00+00:00');
+    expect(new Date(year50).getUTCFullYear()).toBe(50);
+    expect(at('0050-06-01T10:00:00Z')).toBe(year50);
+    expect(at('0050-06-01T10:00:00.000Z')).toBe(year50);
+    expect(at('0000-01-01T00:00:00Z')).toBe(Date.parse('0000-01-01T00:00:00+00:00'));
+    // Past what a Date can hold, epoch milliseconds are not an instant.
+    expect(at(8.64e15)).toBe(8.64e15);
+    expect(at(-8.64e15)).toBe(-8.64e15);
+    expect(at(-1e16)).toMatch(/^ts is not/);
+    expect(at(9_000_000_000_000_000)).toMatch(/^ts is not/);
   });
 
   it('accepts epoch milliseconds for ts', () => {
@@ -137,6 +160,28 @@ describe('parseLine: OpenTelemetry GenAI attributes', () => {
   it('reads OTLP key/value attributes and a nanosecond start time', () => {
     const r = turn(lines('otel.jsonl')[2] as string);
     expect(r).toMatchObject({ session: 'o2', input: 1000, cacheRead: 2000, ts: Date.parse('2026-06-01T11:22:00Z') });
+  });
+
+  it('reads an OTLP intValue only as a decimal string or a number; null, "" or hex is not a count', () => {
+    const span = (value: unknown) =>
+      parseLine(
+        JSON.stringify({
+          startTimeUnixNano: '1780312920000000000',
+          attributes: [
+            { key: 'gen_ai.conversation.id', value: { stringValue: 'o' } },
+            { key: 'gen_ai.usage.input_tokens', value: { intValue: value } },
+          ],
+        }),
+      );
+    const ok = span('100');
+    expect(ok.ok && ok.record.kind === 'turn' && ok.record.input).toBe(100);
+    const n = span(100);
+    expect(n.ok && n.record.kind === 'turn' && n.record.input).toBe(100);
+    for (const bad of [null, '', '0x64', '1e2', ' 100']) {
+      const p = span(bad);
+      expect(p.ok, JSON.stringify(bad)).toBe(false);
+      expect(!p.ok && p.reason, JSON.stringify(bad)).toMatch(/input_tokens is not a whole number/);
+    }
   });
 
   it('rejects an input count smaller than its cached parts', () => {

@@ -340,3 +340,125 @@ describe('one pass per window', () => {
     await source.close();
   });
 });
+
+const readPaths = (o: MeasurementOutcome) => (o.evidence.read as { path: string }[]).map((f) => f.path);
+
+describe('which turn is which, whatever the order and the names files are read by', () => {
+  const usage = (input: number, read: number, write = 0) => ({
+    input_tokens: input,
+    output_tokens: 1,
+    cache_creation_input_tokens: write,
+    cache_read_input_tokens: read,
+  });
+  const line = (o: object) => `${JSON.stringify(o)}\n`;
+  const turnLine = (session: string, turn: number, minute: number, read: number, extra: object = {}) =>
+    line({
+      session_id: session,
+      turn,
+      ts: `2026-06-01T10:${String(minute).padStart(2, '0')}:00Z`,
+      usage: usage(100, read, read ? 0 : 1000),
+      ...extra,
+    });
+  // Session u: a compaction its next turn reads through, so the invariant is exercised either way.
+  const clean = turnLine('u', 1, 0, 0, { compaction: true }) + turnLine('u', 2, 1, 1000);
+
+  it('a span without a turn number follows the highest turn of its session, whatever shape numbered it', async () => {
+    const dir = join(root, 'order-otel');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 't.jsonl'),
+      turnLine('s', 1, 0, 0) +
+        turnLine('s', 2, 1, 1000, { compaction: true }) +
+        // Turn 3 of s: OTel input counts the 1100 written tokens too, and it read nothing.
+        line({
+          ts: '2026-06-01T10:02:00Z',
+          attributes: {
+            'gen_ai.conversation.id': 's',
+            'gen_ai.usage.input_tokens': 1200,
+            'gen_ai.usage.output_tokens': 1,
+            'gen_ai.usage.cache_read.input_tokens': 0,
+            'gen_ai.usage.cache_creation.input_tokens': 1100,
+          },
+        }) +
+        clean,
+    );
+    const o = await measure({ files: ['order-otel/t.jsonl'], metric: 'compaction_cache_breaks' });
+    expect(o.status === 'ok' && o.value).toBe(1);
+    expect(o.evidence.compaction_turns_checked).toBe(2);
+    expect(o.evidence.violations).toEqual([
+      { session: 's', turn: 2, missed_turn: 3, cause: 'no cache read', file: 'order-otel/t.jsonl', line: 3 },
+    ]);
+  });
+
+  it('the turn after a compaction decides it when it is read first: files by number (part-9 before part-10), lines out of order', async () => {
+    const dir = join(root, 'order-files');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'part-9.jsonl'),
+      turnLine('s', 1, 0, 0) + turnLine('s', 2, 1, 1000, { compaction: true }) + clean,
+    );
+    writeFileSync(join(dir, 'part-10.jsonl'), turnLine('s', 3, 2, 0));
+    const files = await measure({ files: ['order-files/*.jsonl'], metric: 'compaction_cache_breaks' });
+    expect(files.status === 'ok' && files.value).toBe(1);
+    expect(readPaths(files)).toEqual(['order-files/part-9.jsonl', 'order-files/part-10.jsonl']);
+    expect(files.evidence.violations).toEqual([
+      { session: 's', turn: 2, missed_turn: 3, cause: 'no cache read', file: 'order-files/part-10.jsonl', line: 1 },
+    ]);
+    // The same turns in one file, turn 3 before turn 2.
+    writeFileSync(
+      join(dir, 'one.jsonl'),
+      turnLine('s', 1, 0, 0) + turnLine('s', 3, 2, 0) + turnLine('s', 2, 1, 1000, { compaction: true }) + clean,
+    );
+    const lines = await measure({ files: ['order-files/one.jsonl'], metric: 'compaction_cache_breaks' });
+    expect(lines.status === 'ok' && lines.value).toBe(1);
+    expect(lines.evidence.compaction_turns_checked).toBe(2);
+    expect(lines.evidence.violations).toEqual([
+      { session: 's', turn: 2, missed_turn: 3, cause: 'no cache read', file: 'order-files/one.jsonl', line: 2 },
+    ]);
+  });
+
+  it('a file reached by two names (a link, a relative and an absolute pattern) is read once', async () => {
+    const dir = join(root, 'order-names');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(FIX, 'anthropic.jsonl'), join(dir, '2026-06-01.jsonl'));
+    symlinkSync('2026-06-01.jsonl', join(dir, 'current.jsonl'));
+    const o = await measure({ files: ['order-names/*.jsonl'], metric: 'turns' });
+    expect(o.status === 'ok' && o.value).toBe(5);
+    expect(readPaths(o)).toEqual(['order-names/2026-06-01.jsonl']);
+    expect(
+      await value({ files: ['order-names/2026-06-01.jsonl', join(dir, '2026-06-01.jsonl')], metric: 'turns' }),
+    ).toBe(5);
+  });
+
+  it('** walks into linked folders, each real folder once', async () => {
+    const outside = join(root, 'kernel-logs');
+    mkdirSync(join(outside, 'day'), { recursive: true });
+    copyFileSync(join(FIX, 'anthropic.jsonl'), join(outside, 'day', 'a.jsonl'));
+    mkdirSync(join(root, 'order-links'), { recursive: true });
+    symlinkSync(outside, join(root, 'order-links', 'kernel'));
+    // A link back up: walked once, not forever.
+    symlinkSync('..', join(outside, 'day', 'up'));
+    const o = await measure({ files: ['order-links/**/*.jsonl'], metric: 'turns' });
+    expect(o.status === 'ok' && o.value).toBe(5);
+    expect(readPaths(o)).toEqual(['order-links/kernel/day/a.jsonl']);
+  });
+
+  it('per: session over more sessions than a call takes arguments', async () => {
+    const dir = join(root, 'order-fleet');
+    mkdirSync(dir, { recursive: true });
+    const n = 150_000;
+    const parts: string[] = [];
+    for (let i = 0; i < n; i++) {
+      parts.push(
+        `{"session_id":"s${i}","turn":1,"ts":"2026-06-01T10:00:00Z","usage":{"input_tokens":100,"output_tokens":1,"cache_read_input_tokens":${i === 7 ? 50 : 100}}}\n`,
+      );
+    }
+    writeFileSync(join(dir, 'fleet.jsonl'), parts.join(''));
+    const files = ['order-fleet/fleet.jsonl'];
+    expect(await value({ files, metric: 'cache_hit_ratio', per: 'session', aggregate: 'min' })).toBeCloseTo(
+      50 / 150,
+      12,
+    );
+    expect(await value({ files, metric: 'cache_hit_ratio', per: 'session', aggregate: 'max' })).toBe(0.5);
+  });
+});
