@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
+  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -91,12 +92,12 @@ export function installHooks(o: InstallOptions): HookAction[] {
   // Checked for every hook first: nothing is written when one of them must be refused.
   for (const hook of o.hooks) {
     const path = join(dir, hook);
-    if (existsSync(path) && !isOurs(path) && !o.force && !o.chain) {
+    if (present(path) && !isOurs(path) && !o.force && !o.chain) {
       throw new UsageError(
         `${path} already exists and rfcgate did not write it; rerun with --chain to keep it and run it before the lint, or with --force to replace it (it is kept as ${hook}${PREVIOUS_SUFFIX} and restored by hooks uninstall)`,
       );
     }
-    if (existsSync(path) && !isOurs(path) && existsSync(path + PREVIOUS_SUFFIX)) {
+    if (present(path) && !isOurs(path) && present(path + PREVIOUS_SUFFIX)) {
       throw new UsageError(
         `${path + PREVIOUS_SUFFIX} already exists, so the current ${hook} hook cannot be kept aside; move one of them away first`,
       );
@@ -111,19 +112,19 @@ export function installHooks(o: InstallOptions): HookAction[] {
     let action: HookAction['action'] = 'installed';
     let chain = false;
     let created = createdDir;
-    if (existsSync(path) && isOurs(path)) {
+    if (present(path) && isOurs(path)) {
       const text = readFileSync(path, 'utf8');
       // Re-installing keeps what the first install recorded.
-      chain = text.includes(CHAINED) || (o.chain && existsSync(previous));
+      chain = text.includes(CHAINED) || (o.chain && present(previous));
       created = created || text.includes(CREATED_DIR);
       action = 'updated';
-    } else if (existsSync(path)) {
+    } else if (present(path)) {
       renameSync(path, previous);
       chain = o.chain;
       action = o.chain ? 'chained' : 'replaced';
     }
     writeHook(path, script(hook, { node: o.node, bin: o.bin, chain, createdDir: created, rfcRoot }));
-    actions.push({ hook, path, action, ...(existsSync(previous) ? { previous } : {}) });
+    actions.push({ hook, path, action, ...(present(previous) ? { previous } : {}) });
   }
   return actions;
 }
@@ -135,7 +136,7 @@ export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_T
   for (const hook of hooks) {
     const path = join(dir, hook);
     const previous = path + PREVIOUS_SUFFIX;
-    if (!existsSync(path)) {
+    if (!present(path)) {
       actions.push({ hook, path, action: 'absent' });
       continue;
     }
@@ -145,7 +146,7 @@ export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_T
     }
     if (readFileSync(path, 'utf8').includes(CREATED_DIR)) removeDir = true;
     rmSync(path);
-    if (existsSync(previous)) {
+    if (present(previous)) {
       renameSync(previous, path);
       actions.push({ hook, path, action: 'restored' });
     } else {
@@ -154,6 +155,11 @@ export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_T
   }
   if (removeDir && existsSync(dir) && readdirSync(dir).length === 0) rmdirSync(dir);
   return actions;
+}
+
+/** A hook file, or a link to one even when its target is gone: a team's hook is often a link into the repository. */
+function present(path: string): boolean {
+  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 }
 
 function isOurs(path: string): boolean {
@@ -235,6 +241,13 @@ export function script(
       ? [previous, 'if [ -x "$previous" ]; then printf \'%s\\n\' "$refs" | "$previous" "$@" || exit $?; fi']
       : []),
     ...setup,
+    // What the remote has: its remote-tracking refs. Pushed by URL, $1 is the URL: the remote
+    // with that URL if there is one, else what any remote has.
+    'known="--remotes=$1"',
+    'if ! git remote get-url "$1" >/dev/null 2>&1; then',
+    '  known=--remotes',
+    '  for r in $(git remote); do [ "$(git remote get-url "$r")" = "$2" ] && known="--remotes=$r"; done',
+    'fi',
     'while read -r local_ref local_id remote_ref remote_id; do',
     '  # A deleted ref sends nothing to check.',
     '  case "$local_id" in *[!0]*) ;; *) continue ;; esac',
@@ -242,7 +255,7 @@ export function script(
     '  case "$remote_id" in *[!0]*) git cat-file -e "$remote_id^{commit}" 2>/dev/null && base="$remote_id" ;; esac',
     '  if [ -z "$base" ]; then',
     '    # A new branch: from the parent of its oldest commit the remote does not have.',
-    '    first="$(git rev-list --reverse "$local_id" --not --remotes="$1" | head -n 1)"',
+    '    first="$(git rev-list --reverse "$local_id" --not "$known" | head -n 1)"',
     '    [ -n "$first" ] || continue',
     '    base="$(git rev-parse -q --verify "$first^" 2>/dev/null)"',
     '  fi',

@@ -126,6 +126,8 @@ export class FileWindow {
 const SIGNATURE = 0x44495243; // "DIRC"
 const EXTENDED = 0x4000;
 const NAME_MASK = 0x0fff;
+/** In an entry's extended flags (index version 3 and later). */
+const INTENT_TO_ADD = 0x2000;
 
 /** The entries of an index whose object ids are `idLength` bytes long; undefined if it does not read as one. */
 export function parseIndex(file: FileWindow, idLength: number): IndexPaths | undefined {
@@ -149,6 +151,8 @@ export function parseIndex(file: FileWindow, idLength: number): IndexPaths | und
     const mode = buf.readUInt32BE(o + 24);
     const flags = buf.readUInt16BE(o + fixed - 2);
     if (flags & EXTENDED && version < 3) return undefined;
+    // `git add -N` records a path without contents: not part of the commit.
+    const intentToAdd = flags & EXTENDED ? (buf.readUInt16BE(o + fixed) & INTENT_TO_ADD) !== 0 : false;
     const nameAt = pos + fixed + (flags & EXTENDED ? 2 : 0);
     let path: string;
     if (version === 4) {
@@ -189,7 +193,7 @@ export function parseIndex(file: FileWindow, idLength: number): IndexPaths | und
     if (type === 0o04) return undefined;
     const perm = mode & 0o777;
     if ((flags >> 12) & 3) conflicted.push(path);
-    else if (type === 0o10 && (perm === 0o644 || perm === 0o755)) universe.push(path);
+    else if (type === 0o10 && (perm === 0o644 || perm === 0o755) && !intentToAdd) universe.push(path);
   }
   // Extensions, each "<4-byte signature><32-bit size><data>", up to the trailing checksum.
   while (pos < end) {

@@ -80,6 +80,8 @@ export function scanFiles(
  * shows.
  */
 export function decodeText(data: Buffer): string {
+  // A byte-order mark is not text: editors show line 1 without it, and `^` must match after it.
+  if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) return data.toString('utf8', 3);
   return data.toString(isAscii(data) ? 'latin1' : 'utf8');
 }
 

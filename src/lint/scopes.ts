@@ -224,17 +224,35 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
   const files = await workingTreeFiles(root);
   if (!Array.isArray(files)) return notARepo(info, root, files.err);
   const targets = new Set<string>();
-  const ignored: string[] = [];
+  const unlisted: { given: string; rel: string }[] = [];
   for (const r of rels) {
-    const before = targets.size;
+    // Per path, not by what it added: a path named twice, or inside a folder named too, is fine.
+    let matched = false;
     for (const f of files) {
-      if (r.rel === '' || f === r.rel || (r.dir && f.startsWith(`${r.rel}/`))) targets.add(f);
+      if (r.rel === '' || f === r.rel || (r.dir && f.startsWith(`${r.rel}/`))) {
+        targets.add(f);
+        matched = true;
+      }
     }
-    if (targets.size === before && !r.dir) ignored.push(r.given);
+    if (!matched && !r.dir) unlisted.push(r);
   }
-  if (ignored.length) {
+  if (unlisted.length) {
+    const check = git(root, ['check-ignore', '--stdin', '-z'], unlisted.map((u) => `${u.rel}\0`).join(''));
+    const ignored = new Set(zList(check.out));
+    const named = (xs: typeof unlisted) => xs.map((u) => `'${u.given}'`).join(', ');
+    const byIgnore = unlisted.filter((u) => ignored.has(u.rel));
+    const other = unlisted.filter((u) => !ignored.has(u.rel));
     throw new UsageError(
-      `${ignored.map((p) => `'${p}'`).join(', ')} ${ignored.length === 1 ? 'is' : 'are'} ignored by .gitignore, so lint does not check ${ignored.length === 1 ? 'it' : 'them'}`,
+      [
+        byIgnore.length
+          ? `${named(byIgnore)} ${byIgnore.length === 1 ? 'is' : 'are'} ignored by .gitignore, so lint does not check ${byIgnore.length === 1 ? 'it' : 'them'}`
+          : '',
+        other.length
+          ? `${named(other)} ${other.length === 1 ? 'is' : 'are'} not among the repository's files (inside .git, a submodule or another repository), so lint does not check ${other.length === 1 ? 'it' : 'them'}`
+          : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
     );
   }
   return workingTreeSnapshot(info, root, files, sorted(targets));

@@ -80,6 +80,28 @@ describe('forbid', () => {
     expect(where(r)).toEqual(['src/app.py:1:19 L1']);
   });
 
+  it('a byte-order mark is not part of line 1: columns as an editor shows them, ^ matches after it', async () => {
+    const IMPORT = {
+      id: 'F2',
+      title: 'no os at the top',
+      severity: 'error',
+      message: 'import os at a line start',
+      fix: 'drop it',
+      forbid: { pattern: '^import os', include: ['src/**'] },
+    };
+    const BOM = '\uFEFF';
+    const repo = lintRepo({
+      rules: [L1, IMPORT],
+      files: {
+        'src/bom.py': `${BOM}x = "measurement.lease_plane.p99"\n`,
+        'src/bom_import.py': `${BOM}import os\n`,
+        'src/plain_import.py': 'import os\n',
+      },
+    });
+    const r = await lint(repo);
+    expect(where(r)).toEqual(['src/bom.py:1:6 L1', 'src/bom_import.py:1:1 F2', 'src/plain_import.py:1:1 F2']);
+  });
+
   it('skips binary and huge files with a note, and respects .gitignore', async () => {
     const repo = lintRepo({
       rules: [L1],

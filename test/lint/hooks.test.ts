@@ -3,7 +3,18 @@
  * installed hook run by a real `git commit` (so the built CLI: run `npm run build` first).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -106,6 +117,19 @@ describe('hooks', () => {
     expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
   });
 
+  it('a hook that is a link whose target is gone is still a hook it did not write: refused, kept aside, put back', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const path = join(hooksDir(repo.dir), 'pre-commit');
+    symlinkSync('../../scripts/team-pre-commit', path);
+    expect(() => installHooks(opts(repo.dir))).toThrow(/already exists and rfcgate did not write it/);
+    expect(readlinkSync(path)).toBe('../../scripts/team-pre-commit');
+    expect(installHooks(opts(repo.dir, { force: true })).map((a) => a.action)).toEqual(['replaced']);
+    expect(readlinkSync(`${path}.rfcgate-previous`)).toBe('../../scripts/team-pre-commit');
+    expect(uninstallHooks(repo.dir).map((a) => a.action)).toEqual(['restored', 'absent']);
+    expect(readlinkSync(path)).toBe('../../scripts/team-pre-commit');
+    expect(lstatSync(`${path}.rfcgate-previous`, { throwIfNoEntry: false })).toBeUndefined();
+  });
+
   it('the pre-push hook lints each pushed commit as committed, from the refs git pipes to it', () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     const remote = tempDir('rfcgate-remote-');
@@ -144,6 +168,22 @@ describe('hooks', () => {
     expect(feature.code).not.toBe(0);
     // Deleting a branch on the remote checks nothing.
     expect(push(repo.dir, ['origin', ':refs/heads/none-such']).out).not.toMatch(/rfcgate|error {2}/);
+
+    // Pushed by URL, not by name ($1 is then the URL): only what the remote lacks, as by name.
+    // The remote already has a violation on main (pushed past the hook): not this push's.
+    commit({ 'src/legacy.py': BAD }, 'legacy');
+    expect(push(repo.dir, ['--no-verify', 'origin', 'main']).code).toBe(0);
+    repo.git(['checkout', '-q', '-b', 'by-url']);
+    commit({ 'src/c.py': 'z = 1\n' }, 'clean');
+    repo.git(['fetch', '-q', 'origin']);
+    const byUrl = push(repo.dir, [remote, 'by-url:by-url']);
+    expect(byUrl.out).not.toMatch(/error {2}/);
+    expect(byUrl.code).toBe(0);
+    commit({ 'src/d.py': BAD }, 'bad by url');
+    const badByUrl = push(repo.dir, [remote, 'by-url:by-url']);
+    expect(badByUrl.out).toMatch(/src\/d\.py\n {2}1:6 {2}error/);
+    expect(badByUrl.out).not.toMatch(/src\/legacy\.py/);
+    expect(badByUrl.code).not.toBe(0);
   });
 
   it('a hook finds RFCs under a folder of the repository, and says so when rfcgate is gone', () => {

@@ -68,6 +68,24 @@ const L2 = {
 };
 
 describe('helper_only', () => {
+  it('a helper named with a ! or ? (Elixir) is found in its module', async () => {
+    const rule = (helper: string) => ({
+      ...L2,
+      id: `H-${helper.replace(/\W/g, '')}`,
+      helper_only: { ...L2.helper_only, helper, modules: ['lib/payload.ex'], include: ['**/*.ex'] },
+    });
+    const repo = lintRepo({
+      rules: [rule('build!'), rule('valid?'), rule('missing!')],
+      files: {
+        'lib/payload.ex': 'defmodule Payload do\n  def build!(attrs), do: attrs\n  def valid?(x), do: x\nend\n',
+        'lib/user.ex': 'x = Payload.build!(%{a: 1})\n',
+      },
+    });
+    const r = await lint(repo);
+    // Only the helper the module never defines is a finding; not inside a longer name either.
+    expect(where(r)).toEqual(['lib/payload.ex:1:1 H-missing']);
+  });
+
   it('flags the construction outside the helper module, not inside it', async () => {
     const repo = lintRepo({
       rules: [L2],

@@ -193,8 +193,44 @@ describe('paths', () => {
     repo.write('lib/gen/d.py', BAD);
     const r = await lint(repo, { kind: 'paths', paths: ['lib', 'src/a.py'] });
     expect(where(r)).toEqual(['lib/b.py:1:6 L1', 'lib/c.py:1:6 L1', 'src/a.py:1:6 L1']);
+    // A path named twice, or inside a folder named too, in any order, is checked once.
+    for (const paths of [
+      ['src', 'src/a.py'],
+      ['src/a.py', 'src/a.py'],
+      ['src/a.py', './src/a.py'],
+    ]) {
+      expect(where(await lint(repo, { kind: 'paths', paths })), paths.join(' ')).toEqual(['src/a.py:1:6 L1']);
+    }
+    // What git does not list is named for what it is, not blamed on .gitignore.
+    await expect(lint(repo, { kind: 'paths', paths: ['.git/config'] })).rejects.toThrow(
+      /'\.git\/config' is not among the repository's files/,
+    );
     await expect(lint(repo, { kind: 'paths', paths: ['nope.py'] })).rejects.toThrow(UsageError);
     await expect(lint(repo, { kind: 'paths', paths: ['lib/gen/d.py'] })).rejects.toThrow(/ignored by \.gitignore/);
+  });
+});
+
+describe('--staged and intent-to-add', () => {
+  it('a path added with git add -N is not in the commit: it triggers no require rule', async () => {
+    const need = {
+      id: 'R1',
+      title: 'doc first',
+      severity: 'error',
+      message: 'need the doc',
+      fix: 'add docs/x.md',
+      require: { when: ['trigger/'], files: ['docs/x.md'] },
+    };
+    const repo = lintRepo({ rules: [need], files: { 'src/a.py': GOOD } });
+    repo.write('trigger/a.py', 't\n');
+    repo.git(['add', '-N', 'trigger/a.py']);
+    repo.write('src/a.py', `${GOOD}y = 1\n`);
+    repo.git(['add', 'src/a.py']);
+    const staged = await lint(repo, { kind: 'staged' });
+    expect(where(staged)).toEqual([]);
+    expect(staged.rules[0]?.note).toMatch(/not triggered/);
+    // Staged for real, it does.
+    repo.git(['add', 'trigger/a.py']);
+    expect(where(await lint(repo, { kind: 'staged' }))).toEqual(['trigger/a.py:1:1 R1']);
   });
 });
 

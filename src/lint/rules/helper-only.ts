@@ -16,7 +16,8 @@ export function helperOnlyCheck(rule: HelperOnlyRule, asOf: Date): ContentCheck 
   const excluded = rule.exclude.length ? matcher(rule.exclude) : () => false;
   const module = matcher(rule.modules);
   const waivers = waiversOf(rule, asOf);
-  const defines = new RegExp(`\\b${escapeRegex(rule.helper)}\\b`);
+  // Not inside a longer name; \b would demand a word character after `build!` or `valid?`.
+  const defines = new RegExp(`(?<!\\w)${escapeRegex(rule.helper)}(?!\\w)`);
   return {
     rule,
     re: new RegExp(rule.source, rule.flags),

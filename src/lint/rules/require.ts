@@ -5,6 +5,7 @@
  * file without the required artifact is caught before it is made.
  */
 import { matching } from '../globs.js';
+import { decodeText } from '../scan.js';
 import { fileFinding, type LintFinding } from '../report.js';
 import type { Snapshot } from '../scopes.js';
 import type { RequireRule } from '../spec.js';
@@ -54,7 +55,7 @@ export function checkRequire(rule: RequireRule, snap: Snapshot, asOf: Date, maxB
         continue;
       }
       filesChecked++;
-      if (re.test(r.data.toString('utf8'))) {
+      if (re.test(decodeText(r.data))) {
         found = true;
         break;
       }
