@@ -1,6 +1,6 @@
 /** `lint` and `hooks` as a user runs them: the built binary over fixture repositories. Run `npm run build` first. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -209,6 +209,54 @@ describe('rfcgate lint', () => {
     expect(findings(tree.stdout)).toEqual(['elixir/handler_dispatch/d.ex']);
     expect(tree.stdout).toMatch(/before prereq pr3 had landed/);
     expect(tree.code).toBe(1);
+  });
+
+  it('the shipped wave3 L1 and L2 on realistic code: every type of the RFC, tests at any depth, payloads found at their key', () => {
+    const repo = createRepo();
+    cpSync(resolve('gates/wave3'), join(repo.dir, 'gates/wave3'), { recursive: true });
+    cpSync(resolve('rfcs'), join(repo.dir, 'rfcs'), { recursive: true });
+    const files: Record<string, string> = {
+      'src/audit/boundary_payload.py':
+        'def make_boundary_payload(kind, error_class, **f):\n    return {"kind": kind, "error_class": error_class, **f}\n',
+      'src/recon.py': 'def f(w):\n    w.write("coordination_failure.ets_pg_divergence", {})\n',
+      'src/audit/tests/test_types.py': 'assert t == "measurement.lease_plane.request"\n',
+      'elixir/cache/test/types_test.exs': 'assert t == "measurement.lease_plane.request"\n',
+      'elixir/cache/lib/c.ex': 'defmodule C do end\n',
+      'src/db/migrations/040_t.sql': 'CREATE TABLE t (x int);\n',
+      'src/handlers.py': [
+        'def nested(w, a):',
+        '    w.write(X, dict(agent_id=str(a), error_class=None))',
+        'def commented(w):',
+        '    w.write(X, {  # boundary payload',
+        '        "error_class": None,',
+        '    })',
+        'def subscript(w, a):',
+        '    p = {"agent_id": a}',
+        '    p["error_class"] = None',
+        '    if p["error_class"] == None:',
+        '        pass',
+        'def multiline(w, a):',
+        '    w.write(X, {',
+        '        "agent_id": a,',
+        '        "error_class": None,',
+        '    })',
+        '',
+      ].join('\n'),
+    };
+    repo.commit({ files, message: 'code', date: '2026-05-01T09:00:00Z' });
+    for (const engine of [[], ['--no-rg']]) {
+      const r = run(['lint', '--rfc', 'wave3', '--json', ...engine], repo.dir);
+      expect(r.stderr).toBe('');
+      const report = JSON.parse(r.stdout) as { findings: { file: string; line: number; col: number; rule: string }[] };
+      expect(report.findings.map((f) => `${f.file}:${f.line}:${f.col} ${f.rule}`)).toEqual([
+        'src/handlers.py:2:38 L2',
+        'src/handlers.py:5:9 L2',
+        'src/handlers.py:9:7 L2',
+        'src/handlers.py:15:9 L2',
+        'src/recon.py:2:14 L1',
+      ]);
+      expect(r.code).toBe(1);
+    }
   });
 
   it('hooks install / uninstall from the command line', () => {
