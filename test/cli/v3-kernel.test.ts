@@ -105,6 +105,21 @@ describe('gate check --rfc v3-kernel', () => {
     expect(hit?.turns).toBe(36);
   });
 
+  it('a channel silent for more than 48 hours halts every telemetry gate stale, not only the hit ratio', () => {
+    writeTelemetry(healthy);
+    const only = 'INV-1,INV-3,EC-2a,EC-2b,EC-2c,D-2-COST,D-2-REACH';
+    // Three days after the last turn: still inside the 7-day window, but the writer went dark.
+    const r = run(
+      ['gate', 'check', '--rfc', 'v3-kernel', '--as-of', '2026-06-03T12:00:00Z', '--only', only, '--json'],
+      repo.dir,
+    );
+    const g = byId(r.stdout);
+    for (const id of only.split(',')) {
+      expect(g[id], id).toMatchObject({ verdict: 'halt', halt_reason: 'stale' });
+    }
+    expect(r.code).toBe(2);
+  });
+
   it('fails INV-1 (exit 1) when the turn after a compaction misses the cached prefix, naming session and turn', () => {
     writeTelemetry([{ ...healthy[0], compactionBreaks: true } as SessionPlan, ...healthy.slice(1)]);
     const r = run(
