@@ -49,6 +49,8 @@ export interface TelemetryReport {
   /** Files more than half malformed: their numbers are shown but must not be trusted. */
   mostly_malformed: string[];
   records_after_as_of: number;
+  /** Turn records whose session and turn were read before (a copied file): counted once. */
+  duplicate_turns: { count: number; first: string[] };
   overall: MetricRow;
   invariants: { compaction_cache_stable: InvariantSummary; injected_after_breakpoint: InvariantSummary };
   /** Last, so the JSON can be written session by session. */
@@ -97,6 +99,10 @@ export function reportHead(scan: ScanResult, opts: { asOf: Date; rangeMs?: numbe
     malformed: { count: scan.read.malformed, first: scan.read.firstMalformed.map(fmt) },
     mostly_malformed: scan.read.mostlyMalformed.map((f) => f.path),
     records_after_as_of: scan.afterAsOf,
+    duplicate_turns: {
+      count: scan.duplicates.count,
+      first: scan.duplicates.first.map((d) => `${d.file}:${d.line}: session ${d.session} turn ${d.turn}`),
+    },
     overall: metricRow(scan.overall),
     invariants: {
       compaction_cache_stable: inv(scan.invariants.compaction),

@@ -39,6 +39,7 @@ function report(sessions: number): TelemetryReport {
     malformed: { count: 0, first: [] },
     mostly_malformed: [],
     records_after_as_of: 0,
+    duplicate_turns: { count: 0, first: [] },
     overall: metricRow(t),
     invariants: {
       compaction_cache_stable: { checked: 0, awaiting_next_turn: 0, violations: [] },

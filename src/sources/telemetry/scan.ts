@@ -58,7 +58,22 @@ export interface ScanResult {
   newestTs: number | undefined;
   /** Records at or after as_of, left out of everything. */
   afterAsOf: number;
+  /** Turn records of a (session, turn) already read, left out: the first one counts. */
+  duplicates: { count: number; first: DuplicateTurn[] };
 }
+
+/** A turn record left out because its session and turn were read before. */
+export interface DuplicateTurn {
+  session: string;
+  turn: number;
+  file: string;
+  line: number;
+}
+
+/** How many duplicate turns are named; the rest are counted. */
+const DUPLICATES_SHOWN = 10;
+/** Turns up to this number are remembered in a bitmap per session, beyond it in a set. */
+const SEEN_BITMAP_TURNS = 1 << 16;
 
 interface Located {
   rec: TurnRecord & { turn: number };
@@ -164,6 +179,9 @@ interface SessionState {
    * decide a compaction at the turn before them, should it come later.
    */
   early: Map<number, { cacheRead: number; file: string; line: number }> | undefined;
+  /** The turns read so far, one bit each (a copied file, a .jsonl beside its .jsonl.gz). */
+  seen: Uint8Array | undefined;
+  seenBeyond: Set<number> | undefined;
 }
 
 /** Everything the pass gathers. */
@@ -178,6 +196,28 @@ interface PassState {
   /** A field, not a variable: a closure variable holding a double is a fresh heap number per store. */
   newest: { ts: number };
   afterAsOf: number;
+  duplicates: { count: number; first: DuplicateTurn[] };
+}
+
+/** Marks a session's turn as read; true when it already was. */
+function readBefore(st: SessionState, turn: number): boolean {
+  if (turn >= SEEN_BITMAP_TURNS) {
+    const beyond = (st.seenBeyond ??= new Set());
+    if (beyond.has(turn)) return true;
+    beyond.add(turn);
+    return false;
+  }
+  const byte = turn >> 3;
+  let bits = st.seen;
+  if (bits === undefined || byte >= bits.length) {
+    const grown = new Uint8Array(Math.max(16, (byte + 1) * 2));
+    if (bits) grown.set(bits);
+    st.seen = bits = grown;
+  }
+  const bit = 1 << (turn & 7);
+  const had = ((bits[byte] as number) & bit) !== 0;
+  bits[byte] = (bits[byte] as number) | bit;
+  return had;
 }
 
 function newPassState(): PassState {
@@ -190,6 +230,7 @@ function newPassState(): PassState {
     rings: new Map(),
     newest: { ts: -Infinity },
     afterAsOf: 0,
+    duplicates: { count: 0, first: [] },
   };
 }
 
@@ -203,6 +244,8 @@ function stateOf(p: PassState, id: string): SessionState {
       lastTurn: 0,
       awaiting: undefined,
       early: undefined,
+      seen: undefined,
+      seenBeyond: undefined,
     };
     p.states.set(id, st);
   }
@@ -255,6 +298,15 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     // turn read so far, whatever shape numbered it.
     // The record is the reader's to reuse and this pass's to change: numbering it in place saves a copy.
     const turn = record.turn ?? st.maxTurn + 1;
+    // The same turn read again (a copy of a file, a line repeated) counts once: twice would
+    // pass thin data through min_turns.
+    if (readBefore(st, turn)) {
+      p.duplicates.count++;
+      if (p.duplicates.first.length < DUPLICATES_SHOWN) {
+        p.duplicates.first.push({ session: record.session, turn, file, line });
+      }
+      return;
+    }
     record.turn = turn;
     if (turn > st.maxTurn) st.maxTurn = turn;
     const follows = turn === st.lastTurn + 1;
@@ -397,5 +449,13 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
   }
 
   const newestTs = p.newest.ts === -Infinity ? undefined : p.newest.ts;
-  return { read, overall, sessions: p.sessions, invariants, newestTs, afterAsOf: p.afterAsOf };
+  return {
+    read,
+    overall,
+    sessions: p.sessions,
+    invariants,
+    newestTs,
+    afterAsOf: p.afterAsOf,
+    duplicates: p.duplicates,
+  };
 }

@@ -94,6 +94,12 @@ function readEvidence(scan: ScanResult): Evidence {
     ev.malformed_lines = r.firstMalformed.map((x) => `${x.file}:${x.line}: ${x.reason}`);
   }
   if (scan.afterAsOf > 0) ev.records_after_as_of = scan.afterAsOf;
+  if (scan.duplicates.count > 0) {
+    ev.duplicate_turns = scan.duplicates.count;
+    ev.duplicate_turns_left_out = scan.duplicates.first.map(
+      (d) => `${d.file}:${d.line}: session ${d.session} turn ${d.turn} was read before`,
+    );
+  }
   return ev;
 }
 

@@ -462,3 +462,39 @@ describe('which turn is which, whatever the order and the names files are read b
     expect(await value({ files, metric: 'cache_hit_ratio', per: 'session', aggregate: 'max' })).toBe(0.5);
   });
 });
+
+describe('a turn read twice', () => {
+  it('counts once, whichever way it came twice (a copy beside its .gz, a repeated line), and says so', async () => {
+    const dir = join(root, 'dup');
+    mkdirSync(join(dir, 'backup'), { recursive: true });
+    const text = readFileSync(join(FIX, 'invariants.jsonl'));
+    writeFileSync(join(dir, 'day.jsonl'), text);
+    writeFileSync(join(dir, 'day.jsonl.gz'), gzipSync(text));
+    writeFileSync(join(dir, 'backup', 'day.jsonl'), text);
+    const once = await measure({ files: ['telemetry/invariants.jsonl'], metric: 'compaction_cache_breaks' });
+    const thrice = await measure({ files: ['dup/**/*.jsonl', 'dup/*.jsonl.gz'], metric: 'compaction_cache_breaks' });
+    expect(thrice.status === 'ok' && thrice.value).toBe(once.status === 'ok' && once.value);
+    expect(thrice.evidence.turns).toBe(once.evidence.turns);
+    expect(thrice.evidence.compaction_turns_checked).toBe(once.evidence.compaction_turns_checked);
+    // Every turn record of the two copies read after the first is left out, and the first named.
+    expect(thrice.evidence.duplicate_turns).toBe(2 * (once.evidence.turns as number));
+    expect((thrice.evidence.duplicate_turns_left_out as string[])[0]).toMatch(
+      /^dup\/day\.jsonl:1: session c turn 1 was read before$/,
+    );
+    // A line repeated inside one file.
+    const lines = text.toString('utf8').split('\n');
+    writeFileSync(join(dir, 'repeated.jsonl'), [lines[0], ...lines].join('\n'));
+    const repeated = await measure({ files: ['dup/repeated.jsonl'], metric: 'turns' });
+    expect(repeated.status === 'ok' && repeated.value).toBe(once.evidence.turns);
+    expect(repeated.evidence.duplicate_turns_left_out).toEqual([
+      'dup/repeated.jsonl:2: session c turn 1 was read before',
+    ]);
+    // With min_turns above the real count, the copies do not lift it over.
+    const thin = await measure({
+      files: ['dup/**/*.jsonl'],
+      metric: 'turns',
+      min_turns: (once.evidence.turns as number) + 1,
+    });
+    expect(thin).toMatchObject({ status: 'halt', halt: 'insufficient' });
+  });
+});
