@@ -54,6 +54,11 @@ export interface PrereqStatus {
   depends_on: string[];
   /** Dependencies that have not landed. */
   blocked_by: string[];
+  /**
+   * Dependencies this prereq's first deliverable commit came before the landing of (or that
+   * have still not landed): the sequence was not followed, even if everything has landed since.
+   */
+  out_of_order?: string[];
   deliverables: DeliverableStatus[];
   missing: string[];
   landed_when?: { commit_message: string; commit: CommitRef | null };
@@ -132,8 +137,13 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
       prereqs.map(async (p) => [p.id, facts.get(p.id)?.landed ? [] : await dataGates(rfc, p, opts.measurer)] as const),
     ),
   );
+  // Where on the mainline each prereq landed: commit ordinals, not dates, decide what came first.
+  const landedAt = (id: string): number | undefined => {
+    const f = facts.get(id);
+    return f?.landed ? f.completedBy?.ordinal : undefined;
+  };
   const statuses = prereqs.map((p) =>
-    decide(p, facts.get(p.id) as LandingFacts, gates.get(p.id) ?? [], (id) => facts.get(id)?.landed ?? false),
+    decide(p, facts.get(p.id) as LandingFacts, gates.get(p.id) ?? [], (id) => facts.get(id)?.landed ?? false, landedAt),
   );
   return {
     ...head,
@@ -276,10 +286,19 @@ function decide(
   f: LandingFacts,
   gates: DataGateStatus[],
   landed: (id: string) => boolean,
+  landedAt: (id: string) => number | undefined,
 ): PrereqStatus {
   const deliverables = f.deliverables.map(deliverableStatus);
   const missing = f.deliverables.filter((d) => !d.present).map((d) => d.path);
   const blockedBy = p.depends_on.filter((d) => !landed(d));
+  const started = f.startedBy?.ordinal;
+  const early =
+    started === undefined
+      ? []
+      : p.depends_on.filter((d) => {
+          const at = landedAt(d);
+          return at === undefined || at > started;
+        });
   const base = {
     id: p.id,
     title: p.title,
@@ -296,6 +315,7 @@ function decide(
           },
         }
       : {}),
+    ...(early.length ? { out_of_order: early } : {}),
     data_gates: gates,
     ...(f.startedBy ? { started_by: commitRef(f.startedBy) } : {}),
     location: p.location,
@@ -305,7 +325,9 @@ function decide(
     return {
       ...base,
       status: 'landed',
-      reason: `landed by ${short(f.completedBy)}, ${took} d after its first deliverable commit`,
+      reason:
+        `landed by ${short(f.completedBy)}, ${took} d after its first deliverable commit` +
+        (early.length ? `; out of order: started before ${early.join(', ')} landed` : ''),
       landed_by: commitRef(f.completedBy),
       took_days: took,
     };

@@ -134,6 +134,39 @@ describe('prereq status', () => {
     expect(r.critical_path).toEqual(['c', 'd']);
   });
 
+  it('a prereq that landed before its dependency is landed, and named out of order', async () => {
+    const rfc = spec();
+    const repo = createRepo();
+    // B's file before A's code: B started (and landed) before A landed.
+    repo.commit({
+      files: { 'docs/profile-2026-05-01.md': 'p\n' },
+      message: 'a: profile',
+      date: '2026-05-01T10:00:00Z',
+    });
+    repo.commit({ files: { 'src/b.py': 'b\n' }, message: 'b, too early', date: '2026-05-02T10:00:00Z' });
+    repo.commit({ files: { 'src/a.py': 'a\n' }, message: 'a: code', date: '2026-05-03T10:00:00Z' });
+    // D's file while C is still half done.
+    repo.commit({ files: { 'src/d.py': 'd\n' }, message: 'd, too early', date: '2026-05-04T10:00:00Z' });
+    const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF });
+    const by = new Map(r.prereqs.map((p) => [p.id, p]));
+    expect(by.get('a')).toMatchObject({ status: 'landed' });
+    expect(by.get('a')?.out_of_order).toBeUndefined();
+    expect(by.get('b')).toMatchObject({ status: 'landed', out_of_order: ['a'] });
+    expect(by.get('b')?.reason).toMatch(/; out of order: started before a landed$/);
+    // Still not landed at all: out of order too.
+    expect(by.get('d')).toMatchObject({ status: 'landed', out_of_order: ['c'] });
+    const table = formatPrereqs(r, 'table');
+    expect(table).toMatch(/^out of order: b \(started before a landed\), d \(started before c landed\)$/m);
+    expect(formatPrereqs(r, 'markdown')).toMatch(
+      /^Out of order: b \(started before a landed\), d \(started before c landed\)\.$/m,
+    );
+    // In order, nothing is named.
+    const { repo: ordered } = history();
+    const fine = await prereqStatus(rfc, { repo: new GitRepo(ordered.dir), asOf: AS_OF });
+    expect(fine.prereqs.find((p) => p.id === 'b')?.out_of_order).toBeUndefined();
+    expect(formatPrereqs(fine, 'table')).not.toMatch(/out of order/);
+  });
+
   it('a deliverable created and later deleted is partial, with the deleting commit', async () => {
     const rfc = spec();
     const { repo, shas } = history();

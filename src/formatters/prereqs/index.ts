@@ -93,6 +93,8 @@ export function prereqTable(r: PrereqReport): string {
   for (const p of r.prereqs) if (!printed.has(p.id)) walk(p.id, '', '');
   lines.push('');
   lines.push(`${summary(r)}`);
+  const early = outOfOrder(r);
+  if (early) lines.push(`out of order: ${early}`);
   lines.push(`can start now: ${r.can_start.length ? r.can_start.join(', ') : 'none'}`);
   lines.push(`critical path: ${r.critical_path.length ? r.critical_path.join(' → ') : 'none (everything landed)'}`);
   return `${lines.join('\n')}\n`;
@@ -117,6 +119,14 @@ export function prereqMermaid(r: PrereqReport): string {
     out.push(`  classDef ${s} fill:${COLOUR[s].fill},color:${COLOUR[s].text},stroke:${COLOUR[s].fill}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The prereqs that started before a dependency landed, each with those dependencies. */
+function outOfOrder(r: PrereqReport): string {
+  return r.prereqs
+    .filter((p) => p.out_of_order?.length)
+    .map((p) => `${p.id} (started before ${(p.out_of_order ?? []).join(', ')} landed)`)
+    .join(', ');
 }
 
 function dotText(s: string): string {
@@ -149,6 +159,8 @@ export function prereqMarkdown(r: PrereqReport): string {
   out.push(
     `Critical path: ${r.critical_path.length ? r.critical_path.map((x) => `\`${x}\``).join(' → ') : 'none (everything landed)'}.`,
   );
+  const early = outOfOrder(r);
+  if (early) out.push(`Out of order: ${cell(early)}.`);
   out.push('', '| | prereq | title | status | after | detail |', '|---|---|---|---|---|---|');
   for (const p of r.prereqs) {
     out.push(
