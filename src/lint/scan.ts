@@ -60,7 +60,7 @@ export function scanFiles(
         if (screen.test(text)) {
           for (const i of scan) {
             const c = checks[i] as ContentCheck;
-            const ms = matchesOf(c.re, text, c.skip);
+            const ms = matchesOf(c.re, text);
             if (ms.length) out.findings.push(...findingsFor(c.rule, file, ms, lines, c.message));
           }
         }

@@ -41,7 +41,7 @@ export interface ForbidRule extends RuleBase {
   /** The regex source as run (literals escaped, the quote prefix added). */
   source: string;
   flags: string;
-  /** With `quoted`, the match starts with the quote; the finding starts one character later. */
+  /** With `quoted`, a match counts only right after a string's opening (in `source`, as a lookbehind). */
   quoted: boolean;
 }
 
@@ -97,7 +97,8 @@ interface RawRule {
   forbid?: {
     pattern?: string;
     literals?: string[];
-    quoted?: boolean;
+    /** true: after ", ' or `; a string: after one of its characters. An Elixir sigil's opening counts either way. */
+    quoted?: boolean | string;
     ignore_case?: boolean;
     include: string[];
     exclude?: string[];
@@ -209,7 +210,7 @@ export function readLints(
         checkGlobs(['forbid', 'exclude'], f.exclude);
         const body = f.pattern ?? (f.literals ?? []).map(literalSource).join('|');
         if (f.pattern !== undefined && !compile(['forbid', 'pattern'], f.pattern, 'gm')) return;
-        const source = f.quoted ? `["'\`](?:${body})` : body;
+        const source = f.quoted ? `${stringOpening(f.quoted)}(?:${body})` : body;
         const flags = `gm${f.ignore_case ? 'i' : ''}`;
         if (!compile(['forbid'], source, flags)) return;
         if (ok) {
@@ -220,7 +221,7 @@ export function readLints(
             exclude: f.exclude ?? [],
             source,
             flags,
-            quoted: f.quoted === true,
+            quoted: Boolean(f.quoted),
           });
         }
         return;
@@ -296,4 +297,14 @@ function isCalendarDate(ymd: string): boolean {
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const probe = new Date(Date.UTC(y, mo - 1, d));
   return probe.getUTCFullYear() === y && probe.getUTCMonth() === mo - 1 && probe.getUTCDate() === d;
+}
+
+/**
+ * A lookbehind for the opening of a string literal: one of the quote characters (`true`: ",
+ * ' or `), or an Elixir sigil (`~s(`, `~S|`, `~w[`): the literal itself is the finding.
+ */
+function stringOpening(quoted: true | string): string {
+  const quotes = quoted === true ? `"'\`` : quoted;
+  const chars = [...quotes].map((c) => (/[\\\]^-]/.test(c) ? `\\${c}` : c)).join('');
+  return `(?<=[${chars}]|~[A-Za-z]+[("'/[{<|])`;
 }

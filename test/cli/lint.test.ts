@@ -219,6 +219,11 @@ describe('rfcgate lint', () => {
       'src/audit/boundary_payload.py':
         'def make_boundary_payload(kind, error_class, **f):\n    return {"kind": kind, "error_class": error_class, **f}\n',
       'src/recon.py': 'def f(w):\n    w.write("coordination_failure.ets_pg_divergence", {})\n',
+      // Prose in backticks (Markdown, RST) is not a literal; an Elixir sigil is.
+      'src/notes.py':
+        'def record(w):\n    """Write one ``measurement.lease_plane.request`` row."""\n    # Emits `measurement.governance_mcp.request`\n',
+      'elixir/cache/lib/sigils.ex':
+        'defmodule S do\n  @moduledoc "Records `measurement.beam_python_boundary.call`."\n  def a, do: ~s(measurement.beam_python_boundary.call)\n  def b, do: ~S|measurement.lease_plane.request|\nend\n',
       'src/audit/tests/test_types.py': 'assert t == "measurement.lease_plane.request"\n',
       'elixir/cache/test/types_test.exs': 'assert t == "measurement.lease_plane.request"\n',
       'elixir/cache/lib/c.ex': 'defmodule C do end\n',
@@ -249,6 +254,8 @@ describe('rfcgate lint', () => {
       expect(r.stderr).toBe('');
       const report = JSON.parse(r.stdout) as { findings: { file: string; line: number; col: number; rule: string }[] };
       expect(report.findings.map((f) => `${f.file}:${f.line}:${f.col} ${f.rule}`)).toEqual([
+        'elixir/cache/lib/sigils.ex:3:17 L1',
+        'elixir/cache/lib/sigils.ex:4:17 L1',
         'src/handlers.py:2:38 L2',
         'src/handlers.py:5:9 L2',
         'src/handlers.py:9:7 L2',

@@ -63,6 +63,17 @@ describe('forbid', () => {
     expect(r.findings.find((f) => f.rule === 'no-print')?.severity).toBe('warn');
   });
 
+  it('quoted names the quote characters: true takes the backtick (a JS template), a string only its own', async () => {
+    const code =
+      'a = `measurement.lease_plane.x`\nb = "measurement.lease_plane.y"\nc = ~w(measurement.lease_plane.z)\n';
+    const rule = (quoted: boolean | string) => ({ ...L1, forbid: { ...L1.forbid, quoted, include: ['src/**'] } });
+    const all = await lint(lintRepo({ rules: [rule(true)], files: { 'src/a.ex': code } }));
+    expect(where(all)).toEqual(['src/a.ex:1:6 L1', 'src/a.ex:2:6 L1', 'src/a.ex:3:8 L1']);
+    const plain = await lint(lintRepo({ rules: [rule('"\'')], files: { 'src/a.ex': code } }));
+    expect(where(plain)).toEqual(['src/a.ex:2:6 L1', 'src/a.ex:3:8 L1']);
+    expect(plain.findings.map((f) => f.match)).toEqual(['measurement.lease_plane.y', 'measurement.lease_plane.z']);
+  });
+
   it('a warning alone does not fail the run', async () => {
     const repo = lintRepo({
       rules: [{ ...L1, severity: 'warn' }],

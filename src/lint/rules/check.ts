@@ -8,8 +8,6 @@ export interface ContentCheck {
   rule: ContentRule;
   /** Global, multiline; run over each file the check applies to. */
   re: RegExp;
-  /** Characters at the start of a match that are context, not the finding (the quote). */
-  skip: number;
   /** The include globs: each must match a file of the tree, or the rule halts. */
   include: string[];
   waivers: Waivers;

@@ -16,8 +16,8 @@ export interface Match {
   text: string;
 }
 
-/** Every non-overlapping match; `skip` characters at the start of each match are not part of the finding. */
-export function matchesOf(re: RegExp, text: string, skip = 0): Match[] {
+/** Every non-overlapping match. */
+export function matchesOf(re: RegExp, text: string): Match[] {
   const out: Match[] = [];
   re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
@@ -26,7 +26,7 @@ export function matchesOf(re: RegExp, text: string, skip = 0): Match[] {
       re.lastIndex++;
       continue;
     }
-    out.push({ index: m.index + skip, text: m[0].slice(skip) });
+    out.push({ index: m.index, text: m[0] });
   }
   return out;
 }

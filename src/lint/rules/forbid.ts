@@ -1,7 +1,8 @@
 /**
  * `forbid`: a pattern that must not appear in the included files, except in allow-listed
- * paths. With `quoted`, only a match right after a quote counts, so a name mentioned in a
- * comment or in prose is not a finding while the same name as a string literal in code is.
+ * paths. With `quoted`, only a match right after a string's opening (a quote, an Elixir sigil
+ * such as `~s(`) counts, so a name mentioned in a comment or in prose is not a finding while
+ * the same name as a string literal in code is.
  */
 import { matcher } from '../globs.js';
 import type { ForbidRule } from '../spec.js';
@@ -15,7 +16,6 @@ export function forbidCheck(rule: ForbidRule, asOf: Date): ContentCheck {
   return {
     rule,
     re: new RegExp(rule.source, rule.flags),
-    skip: rule.quoted ? 1 : 0,
     include: rule.include,
     waivers,
     applies: (f) => included(f) && !excluded(f) && !waivers.exempts(f),

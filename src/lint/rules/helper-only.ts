@@ -21,7 +21,6 @@ export function helperOnlyCheck(rule: HelperOnlyRule, asOf: Date): ContentCheck 
   return {
     rule,
     re: new RegExp(rule.source, rule.flags),
-    skip: 0,
     include: rule.include,
     waivers,
     applies: (f) => included(f) && !excluded(f) && !module(f) && !waivers.exempts(f),
