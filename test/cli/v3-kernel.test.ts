@@ -155,3 +155,51 @@ describe('gate check --rfc v3-kernel', () => {
     expect(g['INV-1']).toMatchObject({ verdict: 'halt', halt_reason: 'insufficient' });
   });
 });
+
+describe('prereq status --rfc v3-kernel', () => {
+  it('§1 waits for its written design section in the roadmap, as the roadmap tiers pre-spec rigour', () => {
+    const k = createRepo();
+    cpSync(resolve('gates/v3-kernel'), join(k.dir, 'gates/v3-kernel'), { recursive: true });
+    k.git(['add', '-A']);
+    k.commit({ message: 'gates', date: '2026-04-01T00:00:00Z' });
+    k.commit({
+      message: 'roadmap',
+      date: '2026-04-02T00:00:00Z',
+      files: { 'docs/v3-kernel-roadmap.md': '# v3 roadmap\n\n## §1 Design\n\n' },
+    });
+    k.commit({
+      message: 'M3.1a + M3.1b',
+      date: '2026-04-03T00:00:00Z',
+      files: {
+        'kernel/cache/message_prefix_breakpoint.py': '# rolling breakpoint\n',
+        'kernel/telemetry/cache_hit_rate.py': '# hit rate\n',
+        'tests/kernel/test_cache_aligning.py': '# FakeModel\n',
+      },
+    });
+    mkdirSync(join(k.dir, 'telemetry'), { recursive: true });
+    writeFileSync(join(k.dir, 'telemetry', 'usage.jsonl'), telemetryText(healthy));
+    const status = () => {
+      const r = run(['prereq', 'status', '--rfc', 'v3-kernel', '--as-of', AS_OF, '--json'], k.dir);
+      expect(r.stderr).toBe('');
+      const report = JSON.parse(r.stdout) as { prereqs: { id: string; status: string; reason: string }[] };
+      return new Map(report.prereqs.map((p) => [p.id, p]));
+    };
+    const blank = status().get('s1-compaction');
+    expect(blank?.status).toBe('gated');
+    expect(blank?.reason).toMatch(
+      /data gate design-written halted \(unsigned: design_s1_written: section '§1 Design' of docs\/v3-kernel-roadmap\.md:3 is not filled in/,
+    );
+    k.commit({
+      message: 'roadmap: §1 design',
+      date: '2026-04-04T00:00:00Z',
+      files: {
+        'docs/v3-kernel-roadmap.md':
+          '# v3 roadmap\n\n## §1 Design\n\nAppend a summary and drop the tail; the cached prefix is never rewritten.\n',
+      },
+    });
+    const written = status();
+    expect(written.get('s1-compaction')?.status).toBe('ready');
+    // §4 and §3 wait for their own sections (and for §1 to land first).
+    expect(written.get('s4-self-correction')?.status).toBe('blocked');
+  });
+});
