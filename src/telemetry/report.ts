@@ -38,6 +38,8 @@ export interface SessionRow extends MetricRow {
 export interface InvariantSummary {
   checked: number;
   awaiting_next_turn: number;
+  /** Read nothing after the cache's lifetime had run out, with no fork trace: cannot tell. */
+  past_cache_lifetime: number;
   violations: Violation[];
 }
 
@@ -87,6 +89,7 @@ export function reportHead(scan: ScanResult, opts: { asOf: Date; rangeMs?: numbe
   const inv = (c: ScanResult['invariants']['compaction']): InvariantSummary => ({
     checked: c.checked,
     awaiting_next_turn: c.unchecked,
+    past_cache_lifetime: c.pastLifetime,
     violations: c.violations,
   });
   return {

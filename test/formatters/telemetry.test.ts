@@ -42,8 +42,8 @@ function report(sessions: number): TelemetryReport {
     duplicate_turns: { count: 0, first: [] },
     overall: metricRow(t),
     invariants: {
-      compaction_cache_stable: { checked: 0, awaiting_next_turn: 0, violations: [] },
-      injected_after_breakpoint: { checked: 0, awaiting_next_turn: 0, violations: [] },
+      compaction_cache_stable: { checked: 0, awaiting_next_turn: 0, past_cache_lifetime: 0, violations: [] },
+      injected_after_breakpoint: { checked: 0, awaiting_next_turn: 0, past_cache_lifetime: 0, violations: [] },
     },
     sessions: Array.from({ length: sessions }, (_, i) => row(i)),
   };

@@ -144,8 +144,12 @@ function invariantLine(
   inv: TelemetryReport['invariants']['compaction_cache_stable'],
   what: string,
 ): string {
-  if (inv.checked === 0) return `${name}: not exercised (no ${what} turn checked)`;
-  if (inv.violations.length === 0) return `${name}: holds over ${inv.checked} ${what} turn(s)`;
+  const expired =
+    inv.past_cache_lifetime > 0
+      ? ` (${inv.past_cache_lifetime} more read nothing after the cache's lifetime: not counted)`
+      : '';
+  if (inv.checked === 0) return `${name}: not exercised (no ${what} turn checked)${expired}`;
+  if (inv.violations.length === 0) return `${name}: holds over ${inv.checked} ${what} turn(s)${expired}`;
   const shown = inv.violations
     .slice(0, 5)
     .map(
@@ -153,5 +157,5 @@ function invariantLine(
         `${visible(v.session)} turn ${v.turn}${v.missed_turn === v.turn ? '' : `→${v.missed_turn}`} (${v.cause}, ${v.file}:${v.line})`,
     );
   const more = inv.violations.length > 5 ? ` and ${inv.violations.length - 5} more` : '';
-  return `${name}: VIOLATED ${inv.violations.length} of ${inv.checked}: ${shown.join('; ')}${more}`;
+  return `${name}: VIOLATED ${inv.violations.length} of ${inv.checked}: ${shown.join('; ')}${more}${expired}`;
 }

@@ -46,6 +46,13 @@ export interface InvariantCheck {
   checked: number;
   /** Marked turns in the window whose next turn has not been recorded (yet). */
   unchecked: number;
+  /**
+   * Marked turns whose deciding turn read nothing after the cache's lifetime had run out
+   * (5 minutes from the last read, an hour in a session that writes 1-hour entries), with no
+   * fork trace to say why: the prefix may have expired rather than been rewritten, so they
+   * count neither as checked nor as a violation.
+   */
+  pastLifetime: number;
   violations: Violation[];
 }
 
@@ -74,6 +81,9 @@ export interface DuplicateTurn {
 const DUPLICATES_SHOWN = 10;
 /** Turns up to this number are remembered in a bitmap per session, beyond it in a set. */
 const SEEN_BITMAP_TURNS = 1 << 16;
+/** How long a prompt-cache entry lives after it was last read: 5 minutes, or 1 hour when written so. */
+const FIVE_MINUTES_MS = 5 * 60_000;
+const HOUR_MS = 60 * 60_000;
 
 interface Located {
   rec: TurnRecord & { turn: number };
@@ -104,6 +114,9 @@ interface MarkedTurn {
   missedTurn: number;
   cacheRead: number;
   file: string;
+  /** Milliseconds from the turn before the deciding one to it, and the cache's lifetime then. */
+  gap: number;
+  lifetime: number;
   line: number;
 }
 
@@ -178,7 +191,10 @@ interface SessionState {
    * Turns read before the turn they follow (files or lines out of order), with the facts that
    * decide a compaction at the turn before them, should it come later.
    */
-  early: Map<number, { cacheRead: number; file: string; line: number }> | undefined;
+  early: Map<number, { cacheRead: number; file: string; line: number; ts: number }> | undefined;
+  /** The time of the session's previous turn in reading order, and whether it writes 1-hour entries. */
+  lastTs: number;
+  oneHour: boolean;
   /** The turns read so far, one bit each (a copied file, a .jsonl beside its .jsonl.gz). */
   seen: Uint8Array | undefined;
   seenBeyond: Set<number> | undefined;
@@ -246,6 +262,8 @@ function stateOf(p: PassState, id: string): SessionState {
       early: undefined,
       seen: undefined,
       seenBeyond: undefined,
+      lastTs: Number.NaN,
+      oneHour: false,
     };
     p.states.set(id, st);
   }
@@ -322,6 +340,7 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         waiting.cacheRead = record.cacheRead;
         waiting.file = file;
         waiting.line = line;
+        waiting.gap = record.ts - waiting.ts;
         awaiting.delete(turn);
         // Most sessions wait for one turn at a time: an empty map is not kept for the rest of the pass.
         if (awaiting.size === 0) st.awaiting = undefined;
@@ -329,7 +348,11 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     }
     // Its turn before was not the record before it: should that turn be a compaction read
     // later, this turn decides it.
-    if (!follows && turn > 1) (st.early ??= new Map()).set(turn, { cacheRead: record.cacheRead, file, line });
+    if (!follows && turn > 1) {
+      (st.early ??= new Map()).set(turn, { cacheRead: record.cacheRead, file, line, ts: record.ts });
+    }
+    if ((record.creation1h ?? 0) > 0) st.oneHour = true;
+    const lifetime = st.oneHour ? HOUR_MS : FIVE_MINUTES_MS;
     const next = st.early?.get(turn + 1);
     if (next !== undefined) st.early?.delete(turn + 1);
     // A marked turn before a time window can never count: not kept.
@@ -345,6 +368,8 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         cacheRead: next?.cacheRead ?? 0,
         file: next?.file ?? '',
         line: next?.line ?? 0,
+        gap: next === undefined ? Number.NaN : next.ts - record.ts,
+        lifetime,
       };
       p.marked.push(m);
       if (next === undefined) (st.awaiting ??= new Map()).set(turn + 1, m);
@@ -360,8 +385,11 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         cacheRead: record.cacheRead,
         file,
         line,
+        gap: record.ts - st.lastTs,
+        lifetime,
       });
     }
+    st.lastTs = record.ts;
 
     if (record.ts < start) return;
     if (opts.lastTurns === undefined) {
@@ -416,8 +444,8 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
   }
 
   const invariants: Record<InvariantName, InvariantCheck> = {
-    compaction: { checked: 0, unchecked: 0, violations: [] },
-    injection: { checked: 0, unchecked: 0, violations: [] },
+    compaction: { checked: 0, unchecked: 0, pastLifetime: 0, violations: [] },
+    injection: { checked: 0, unchecked: 0, pastLifetime: 0, violations: [] },
   };
   const prefixBit = 1 << MISS_SOURCES.indexOf('message_prefix');
   for (const m of marked) {
@@ -427,9 +455,14 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
       check.unchecked++;
       continue;
     }
-    check.checked++;
     const trace = forks.get(key(m.session, m.missedTurn));
-    // Attribution, when recorded, says why the turn missed; without it a turn that read nothing missed the prefix.
+    // Attribution, when recorded, says why the turn missed; without it a turn that read nothing
+    // missed the prefix, unless the cache had expired by then: that read tells nothing.
+    if (!trace && m.cacheRead === 0 && m.gap > m.lifetime) {
+      check.pastLifetime++;
+      continue;
+    }
+    check.checked++;
     const cause =
       trace && trace.mask & prefixBit
         ? 'message_prefix miss'

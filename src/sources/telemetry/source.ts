@@ -164,6 +164,7 @@ export function decide(
       ...evidence,
       [`${def.invariant}_turns_checked`]: check.checked,
       ...(check.unchecked > 0 ? { [`${def.invariant}_turns_awaiting_next_turn`]: check.unchecked } : {}),
+      ...(check.pastLifetime > 0 ? { [`${def.invariant}_turns_past_cache_lifetime`]: check.pastLifetime } : {}),
       violations: check.violations.slice(0, SHOWN).map((v) => ({ ...v }) as unknown as EvidenceValue),
     };
     if (check.checked < minEvents) {

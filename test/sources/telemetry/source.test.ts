@@ -498,3 +498,43 @@ describe('a turn read twice', () => {
     expect(thin).toMatchObject({ status: 'halt', halt: 'insufficient' });
   });
 });
+
+describe("a read of nothing after the cache's lifetime", () => {
+  const turn = (session: string, n: number, at: string, read: number, extra: object = {}) =>
+    `${JSON.stringify({ session_id: session, turn: n, ts: `2026-06-01T${at}:00Z`, usage: { input_tokens: 100, output_tokens: 1, cache_creation_input_tokens: read ? 0 : 1000, cache_read_input_tokens: read }, ...extra })}\n`;
+  const split1h = { cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 1000 } };
+
+  it('tells nothing about the compaction or injection before it: counted apart, not as a violation', async () => {
+    const dir = join(root, 'lifetime');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 't.jsonl'),
+      // 5-minute entries: the next turn 40 minutes later found the prefix expired.
+      turn('e', 1, '10:00', 0) +
+        turn('e', 2, '10:01', 1000, { compaction: true }) +
+        turn('e', 3, '10:41', 0) +
+        turn('e', 4, '10:52', 0, { injection: true }) +
+        // 1-hour entries (the split says so): 40 minutes is within their lifetime, a real break.
+        `${JSON.stringify({ session_id: 'h', turn: 1, ts: '2026-06-01T11:00:00Z', usage: { input_tokens: 100, output_tokens: 1, cache_creation_input_tokens: 1000, cache_read_input_tokens: 0, ...split1h } })}\n` +
+        turn('h', 2, '11:01', 1000, { compaction: true }) +
+        turn('h', 3, '11:41', 0) +
+        // A fork trace names the prefix: attributed, whatever the gap.
+        turn('f', 1, '12:00', 0) +
+        turn('f', 2, '12:01', 1000, { compaction: true }) +
+        turn('f', 3, '12:50', 0) +
+        `${JSON.stringify({ type: 'fork_trace', session_id: 'f', turn: 3, ts: '2026-06-01T12:50:00Z', misses: ['message_prefix'] })}\n`,
+    );
+    const files = ['lifetime/t.jsonl'];
+    const c = await measure({ files, metric: 'compaction_cache_breaks' });
+    expect(c.status === 'ok' && c.value).toBe(2);
+    expect(c.evidence.compaction_turns_checked).toBe(2);
+    expect(c.evidence.compaction_turns_past_cache_lifetime).toBe(1);
+    expect(
+      (c.evidence.violations as { session: string; cause: string }[]).map((v) => `${v.session} ${v.cause}`),
+    ).toEqual(['h no cache read', 'f message_prefix miss']);
+    // The injection 11 minutes after its session's previous turn: nothing to tell, so not exercised.
+    const i = await measure({ files, metric: 'injection_cache_breaks' });
+    expect(i).toMatchObject({ status: 'halt', halt: 'insufficient' });
+    expect(i.evidence.injection_turns_past_cache_lifetime).toBe(1);
+  });
+});
