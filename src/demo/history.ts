@@ -182,9 +182,12 @@ export function planHistory(rng: Rng, packageRoot: string, numbers: HistoryNumbe
   dated('2026-05-27T10:00:00Z', ENGINEERS[1] as Person, 'dispatch: scaffold elixir/handler_dispatch', {
     'elixir/handler_dispatch/mix.exs': 'defmodule HandlerDispatch.MixProject do\nend\n',
   });
-  // v3-kernel: the roadmap anchor, then M3.1a and M3.1b delivered together; §1 compaction not started.
+  // v3-kernel: the roadmap anchor with §1's design section (§4's and §3's not written yet),
+  // then M3.1a and M3.1b delivered together; §1 compaction not started.
   dated('2026-04-03T11:00:00Z', ENGINEERS[2] as Person, 'docs: add v3 kernel-excellence roadmap anchor', {
-    'docs/v3-kernel-roadmap.md': '# v3 kernel roadmap\n\nSequence: §2 → §1 → §4 → §3.\n',
+    'docs/v3-kernel-roadmap.md':
+      '# v3 kernel roadmap\n\nSequence: §2 → §1 → §4 → §3.\n\n## §1 Design\n\n' +
+      'Compaction appends a summary and drops the tail; the cached prefix is never rewritten.\n',
   });
   dated(
     '2026-04-24T15:00:00Z',
