@@ -114,7 +114,10 @@ interface MarkedTurn {
   missedTurn: number;
   cacheRead: number;
   file: string;
-  /** Milliseconds from the turn before the deciding one to it, and the cache's lifetime then. */
+  /**
+   * Milliseconds from the turn before the deciding one to it (-1 while unknown: a small
+   * integer, so 100,000 marked turns do not each box a double), and the cache's lifetime then.
+   */
   gap: number;
   lifetime: number;
   line: number;
@@ -195,7 +198,14 @@ interface SessionState {
   /** The time of the session's previous turn in reading order, and whether it writes 1-hour entries. */
   lastTs: number;
   oneHour: boolean;
-  /** The turns read so far, one bit each (a copied file, a .jsonl beside its .jsonl.gz). */
+  /**
+   * The turns read so far (a copied file, a .jsonl beside its .jsonl.gz, is read again): while
+   * they are one run [runLo, runHi], as a writer numbers them, the two ends; once they are not,
+   * one bit each (a set beyond SEEN_BITMAP_TURNS). Tens of thousands of sessions keep this for
+   * the whole pass, so the common case holds two numbers, not an array.
+   */
+  runLo: number;
+  runHi: number;
   seen: Uint8Array | undefined;
   seenBeyond: Set<number> | undefined;
 }
@@ -217,6 +227,27 @@ interface PassState {
 
 /** Marks a session's turn as read; true when it already was. */
 function readBefore(st: SessionState, turn: number): boolean {
+  if (st.seen === undefined && st.seenBeyond === undefined) {
+    if (st.runHi < st.runLo) {
+      st.runLo = st.runHi = turn;
+      return false;
+    }
+    if (turn >= st.runLo && turn <= st.runHi) return true;
+    if (turn === st.runHi + 1) {
+      st.runHi = turn;
+      return false;
+    }
+    if (turn === st.runLo - 1) {
+      st.runLo = turn;
+      return false;
+    }
+    // Out of the run: every turn of it goes to the bitmap, then this one.
+    for (let t = st.runLo; t <= st.runHi; t++) markTurn(st, t);
+  }
+  return markTurn(st, turn);
+}
+
+function markTurn(st: SessionState, turn: number): boolean {
   if (turn >= SEEN_BITMAP_TURNS) {
     const beyond = (st.seenBeyond ??= new Set());
     if (beyond.has(turn)) return true;
@@ -260,6 +291,8 @@ function stateOf(p: PassState, id: string): SessionState {
       lastTurn: 0,
       awaiting: undefined,
       early: undefined,
+      runLo: 0,
+      runHi: -1,
       seen: undefined,
       seenBeyond: undefined,
       lastTs: Number.NaN,
@@ -368,7 +401,7 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         cacheRead: next?.cacheRead ?? 0,
         file: next?.file ?? '',
         line: next?.line ?? 0,
-        gap: next === undefined ? Number.NaN : next.ts - record.ts,
+        gap: next === undefined ? -1 : next.ts - record.ts,
         lifetime,
       };
       p.marked.push(m);
@@ -385,7 +418,7 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         cacheRead: record.cacheRead,
         file,
         line,
-        gap: record.ts - st.lastTs,
+        gap: Number.isNaN(st.lastTs) ? -1 : record.ts - st.lastTs,
         lifetime,
       });
     }

@@ -483,11 +483,22 @@ describe('a turn read twice', () => {
     );
     // A line repeated inside one file.
     const lines = text.toString('utf8').split('\n');
-    writeFileSync(join(dir, 'repeated.jsonl'), [lines[0], ...lines].join('\n'));
-    const repeated = await measure({ files: ['dup/repeated.jsonl'], metric: 'turns' });
+    mkdirSync(join(root, 'dup-lines'), { recursive: true });
+    writeFileSync(join(root, 'dup-lines', 'repeated.jsonl'), [lines[0], ...lines].join('\n'));
+    const repeated = await measure({ files: ['dup-lines/repeated.jsonl'], metric: 'turns' });
     expect(repeated.status === 'ok' && repeated.value).toBe(once.evidence.turns);
     expect(repeated.evidence.duplicate_turns_left_out).toEqual([
-      'dup/repeated.jsonl:2: session c turn 1 was read before',
+      'dup-lines/repeated.jsonl:2: session c turn 1 was read before',
+    ]);
+    // Turns out of order (1, 3, 2), then one of them again: still found.
+    const t = (n: number) =>
+      `{"session_id":"o","turn":${n},"ts":"2026-06-01T10:0${n}:00Z","usage":{"input_tokens":100,"output_tokens":1,"cache_read_input_tokens":10}}\n`;
+    writeFileSync(join(root, 'dup-lines', 'shuffled.jsonl'), t(1) + t(3) + t(2) + t(3) + t(4) + t(1));
+    const shuffled = await measure({ files: ['dup-lines/shuffled.jsonl'], metric: 'turns' });
+    expect(shuffled.status === 'ok' && shuffled.value).toBe(4);
+    expect(shuffled.evidence.duplicate_turns_left_out).toEqual([
+      'dup-lines/shuffled.jsonl:4: session o turn 3 was read before',
+      'dup-lines/shuffled.jsonl:6: session o turn 1 was read before',
     ]);
     // With min_turns above the real count, the copies do not lift it over.
     const thin = await measure({
