@@ -242,11 +242,11 @@ export function script(
       : []),
     ...setup,
     // What the remote has: its remote-tracking refs. Pushed by URL, $1 is the URL: the remote
-    // with that URL if there is one, else what any remote has.
+    // configured with that URL (a trailing slash aside); with none, no ref is known and every
+    // commit of a new branch is checked, since what the remote lacks cannot be told.
     'known="--remotes=$1"',
     'if ! git remote get-url "$1" >/dev/null 2>&1; then',
-    '  known=--remotes',
-    '  for r in $(git remote); do [ "$(git remote get-url "$r")" = "$2" ] && known="--remotes=$r"; done',
+    '  for r in $(git remote); do [ "$(git remote get-url "$r" | sed \'s:/*$::\')" = "$(printf \'%s\' "$2" | sed \'s:/*$::\')" ] && known="--remotes=$r"; done',
     'fi',
     'while read -r local_ref local_id remote_ref remote_id; do',
     '  # A deleted ref sends nothing to check.',

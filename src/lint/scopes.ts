@@ -237,8 +237,10 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
     if (!matched && !r.dir) unlisted.push(r);
   }
   if (unlisted.length) {
-    const check = git(root, ['check-ignore', '--stdin', '-z'], unlisted.map((u) => `${u.rel}\0`).join(''));
-    const ignored = new Set(zList(check.out));
+    // One path at a time: a path inside a submodule stops a batch there (exit 128).
+    const ignored = new Set(
+      unlisted.filter((u) => git(root, ['check-ignore', '-q', '--', u.rel]).ok).map((u) => u.rel),
+    );
     const named = (xs: typeof unlisted) => xs.map((u) => `'${u.given}'`).join(', ');
     const byIgnore = unlisted.filter((u) => ignored.has(u.rel));
     const other = unlisted.filter((u) => !ignored.has(u.rel));

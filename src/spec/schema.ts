@@ -154,8 +154,13 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string): Problem | unde
       );
     case 'const':
       return mk(valueLocation(y, path), `${where}must be ${JSON.stringify(e.params.allowedValue)}`);
-    case 'type':
-      return mk(valueLocation(y, path), `${where}must be ${article(String(e.params.type))}`);
+    case 'type': {
+      const types = String(e.params.type).split(',');
+      return mk(valueLocation(y, path), `${where}must be ${types.map(article).join(' or ')}`);
+    }
+    case 'minLength':
+      if (e.params.limit === 1) return mk(valueLocation(y, path), `${where}must not be empty`);
+      return mk(valueLocation(y, path), `${where}${e.message ?? 'is too short'}`);
     case 'pattern':
       return mk(valueLocation(y, path), `${where}${patternHint(path, String(e.params.pattern))}`);
     case 'oneOf':
@@ -186,5 +191,7 @@ function patternHint(path: (string | number)[], pattern: string): string {
 function oneOfHint(path: (string | number)[]): string {
   if (path[path.length - 1] === 'sql')
     return 'use either the table form (table, timestamp, value, optional where) or a raw query, not both';
-  return 'needs exactly one of passes_if or all_of';
+  // A gate item: its condition is one of the two forms.
+  if (path.length === 1) return 'needs exactly one of passes_if or all_of';
+  return 'must take exactly one of the forms the schema allows';
 }

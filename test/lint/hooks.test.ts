@@ -179,6 +179,15 @@ describe('hooks', () => {
     const byUrl = push(repo.dir, [remote, 'by-url:by-url']);
     expect(byUrl.out).not.toMatch(/error {2}/);
     expect(byUrl.code).toBe(0);
+    // The same remote spelled with a trailing slash is still that remote.
+    const slash = push(repo.dir, [`${remote}/`, 'by-url:by-url-slash']);
+    expect(slash.out).not.toMatch(/error {2}/);
+    expect(slash.code).toBe(0);
+    // A URL no remote is configured with: what the remote lacks cannot be told, so every commit
+    // of the new branch is checked (the violation the remote already has included), not none.
+    const unknown = push(repo.dir, [`file://${remote}`, 'by-url:by-url-unknown']);
+    expect(unknown.out).toMatch(/src\/legacy\.py\n {2}1:6 {2}error/);
+    expect(unknown.code).not.toBe(0);
     commit({ 'src/d.py': BAD }, 'bad by url');
     const badByUrl = push(repo.dir, [remote, 'by-url:by-url']);
     expect(badByUrl.out).toMatch(/src\/d\.py\n {2}1:6 {2}error/);

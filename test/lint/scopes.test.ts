@@ -205,6 +205,15 @@ describe('paths', () => {
     await expect(lint(repo, { kind: 'paths', paths: ['.git/config'] })).rejects.toThrow(
       /'\.git\/config' is not among the repository's files/,
     );
+    // A path inside a submodule does not stop the others from being told apart.
+    const sub = createRepo();
+    sub.commit({ files: { 's.py': BAD }, message: 'sub', date: '2026-05-01T09:00:00Z' });
+    repo.git(['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', sub.dir, 'vendor/sub']);
+    const both = lint(repo, { kind: 'paths', paths: ['vendor/sub/s.py', 'lib/gen/d.py'] });
+    await expect(both).rejects.toThrow(/'lib\/gen\/d\.py' is ignored by \.gitignore/);
+    await expect(lint(repo, { kind: 'paths', paths: ['vendor/sub/s.py', 'lib/gen/d.py'] })).rejects.toThrow(
+      /'vendor\/sub\/s\.py' is not among the repository's files/,
+    );
     await expect(lint(repo, { kind: 'paths', paths: ['nope.py'] })).rejects.toThrow(UsageError);
     await expect(lint(repo, { kind: 'paths', paths: ['lib/gen/d.py'] })).rejects.toThrow(/ignored by \.gitignore/);
   });

@@ -56,6 +56,17 @@ describe('lints.yaml', () => {
     ]);
   });
 
+  it('quoted is true/false or the quote characters: an empty string or a number is one clear problem each', () => {
+    const ps = problems([
+      { ...L1, forbid: { ...L1.forbid, quoted: '' } },
+      { ...L1, id: 'num', forbid: { ...L1.forbid, quoted: 3 } },
+    ]);
+    expect(ps).toEqual([
+      expect.stringMatching(/lints\.yaml:\d+:\d+: 'L1': forbid\.quoted: must not be empty$/),
+      expect.stringMatching(/lints\.yaml:\d+:\d+: 'num': forbid\.quoted: must be a boolean or a string$/),
+    ]);
+  });
+
   it('schema errors (missing fix, unknown severity) are pinned to their key', () => {
     const { fix: _fix, ...noFix } = L1;
     const ps = problems([noFix, { ...L1, id: 'sev', severity: 'fatal' }]);

@@ -116,6 +116,8 @@ export function comparePaths(a: string, b: string): number {
   const digits = /\d+|\D+/g;
   const xs = a.match(digits) ?? [];
   const ys = b.match(digits) ?? [];
+  // Leading zeros decide only a tie of everything else (log-1-a before log-01-b).
+  let zeros = 0;
   for (let i = 0; i < Math.min(xs.length, ys.length); i++) {
     const x = xs[i] as string;
     const y = ys[i] as string;
@@ -125,11 +127,12 @@ export function comparePaths(a: string, b: string): number {
       const yv = y.replace(/^0+(?=\d)/, '');
       if (xv.length !== yv.length) return xv.length - yv.length;
       if (xv !== yv) return xv < yv ? -1 : 1;
-      // Same value, different zeros: fall through to the plain order so the sort is total.
+      if (zeros === 0) zeros = x < y ? -1 : 1;
+      continue;
     }
     return x < y ? -1 : 1;
   }
-  return xs.length - ys.length;
+  return xs.length - ys.length || zeros;
 }
 
 /** A line without its newline; a CRLF file's carriage return goes too. */

@@ -47,10 +47,11 @@ export interface InvariantCheck {
   /** Marked turns in the window whose next turn has not been recorded (yet). */
   unchecked: number;
   /**
-   * Marked turns whose deciding turn read nothing after the cache's lifetime had run out
-   * (5 minutes from the last read, an hour in a session that writes 1-hour entries), with no
-   * fork trace to say why: the prefix may have expired rather than been rewritten, so they
-   * count neither as checked nor as a violation.
+   * Compactions whose next turn read nothing after the cache's lifetime had run out (more than
+   * 5 minutes after the compaction turn read the prefix, an hour in a session that writes
+   * 1-hour entries), with no fork trace to say why: the prefix may have expired rather than
+   * been rewritten, so they count neither as checked nor as a violation. (An injection turn's
+   * own gap would need its previous turn's time, which reading order cannot promise.)
    */
   pastLifetime: number;
   violations: Violation[];
@@ -115,11 +116,10 @@ interface MarkedTurn {
   cacheRead: number;
   file: string;
   /**
-   * Milliseconds from the turn before the deciding one to it (-1 while unknown: a small
-   * integer, so 100,000 marked turns do not each box a double), and the cache's lifetime then.
+   * A compaction's milliseconds from it to its next turn (-1 while unknown, and for an
+   * injection: a small integer, so 100,000 marked turns do not each box a double).
    */
   gap: number;
-  lifetime: number;
   line: number;
 }
 
@@ -195,8 +195,7 @@ interface SessionState {
    * decide a compaction at the turn before them, should it come later.
    */
   early: Map<number, { cacheRead: number; file: string; line: number; ts: number }> | undefined;
-  /** The time of the session's previous turn in reading order, and whether it writes 1-hour entries. */
-  lastTs: number;
+  /** Whether the session writes 1-hour cache entries anywhere: its entries may live an hour. */
   oneHour: boolean;
   /**
    * The turns read so far (a copied file, a .jsonl beside its .jsonl.gz, is read again): while
@@ -295,7 +294,6 @@ function stateOf(p: PassState, id: string): SessionState {
       runHi: -1,
       seen: undefined,
       seenBeyond: undefined,
-      lastTs: Number.NaN,
       oneHour: false,
     };
     p.states.set(id, st);
@@ -385,7 +383,6 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
       (st.early ??= new Map()).set(turn, { cacheRead: record.cacheRead, file, line, ts: record.ts });
     }
     if ((record.creation1h ?? 0) > 0) st.oneHour = true;
-    const lifetime = st.oneHour ? HOUR_MS : FIVE_MINUTES_MS;
     const next = st.early?.get(turn + 1);
     if (next !== undefined) st.early?.delete(turn + 1);
     // A marked turn before a time window can never count: not kept.
@@ -402,7 +399,6 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         file: next?.file ?? '',
         line: next?.line ?? 0,
         gap: next === undefined ? -1 : next.ts - record.ts,
-        lifetime,
       };
       p.marked.push(m);
       if (next === undefined) (st.awaiting ??= new Map()).set(turn + 1, m);
@@ -418,11 +414,9 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         cacheRead: record.cacheRead,
         file,
         line,
-        gap: Number.isNaN(st.lastTs) ? -1 : record.ts - st.lastTs,
-        lifetime,
+        gap: -1,
       });
     }
-    st.lastTs = record.ts;
 
     if (record.ts < start) return;
     if (opts.lastTurns === undefined) {
@@ -491,7 +485,10 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
     const trace = forks.get(key(m.session, m.missedTurn));
     // Attribution, when recorded, says why the turn missed; without it a turn that read nothing
     // missed the prefix, unless the cache had expired by then: that read tells nothing.
-    if (!trace && m.cacheRead === 0 && m.gap > m.lifetime) {
+    // The session's entries live an hour if it writes 1-hour entries anywhere (whatever the
+    // order its records are read in), else 5 minutes.
+    const lifetime = p.states.get(m.session)?.oneHour ? HOUR_MS : FIVE_MINUTES_MS;
+    if (!trace && m.cacheRead === 0 && m.gap > lifetime) {
       check.pastLifetime++;
       continue;
     }

@@ -515,7 +515,7 @@ describe("a read of nothing after the cache's lifetime", () => {
     `${JSON.stringify({ session_id: session, turn: n, ts: `2026-06-01T${at}:00Z`, usage: { input_tokens: 100, output_tokens: 1, cache_creation_input_tokens: read ? 0 : 1000, cache_read_input_tokens: read }, ...extra })}\n`;
   const split1h = { cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 1000 } };
 
-  it('tells nothing about the compaction or injection before it: counted apart, not as a violation', async () => {
+  it('after a compaction tells nothing about it: counted apart, not as a violation', async () => {
     const dir = join(root, 'lifetime');
     mkdirSync(dir, { recursive: true });
     writeFileSync(
@@ -543,9 +543,40 @@ describe("a read of nothing after the cache's lifetime", () => {
     expect(
       (c.evidence.violations as { session: string; cause: string }[]).map((v) => `${v.session} ${v.cause}`),
     ).toEqual(['h no cache read', 'f message_prefix miss']);
-    // The injection 11 minutes after its session's previous turn: nothing to tell, so not exercised.
+    // An injection turn is judged on its own read, as before.
     const i = await measure({ files, metric: 'injection_cache_breaks' });
-    expect(i).toMatchObject({ status: 'halt', halt: 'insufficient' });
-    expect(i.evidence.injection_turns_past_cache_lifetime).toBe(1);
+    expect(i.status === 'ok' && i.value).toBe(1);
+    expect(i.evidence.injection_turns_past_cache_lifetime).toBeUndefined();
+    // Whatever order the records are read in: h's 1-hour write read after its compaction.
+    const lines = readFileSync(join(dir, 't.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const hFirst = lines.findIndex((l) => l.includes('"session_id":"h","turn":1'));
+    mkdirSync(join(dir, 'split'), { recursive: true });
+    writeFileSync(join(dir, 'split', 'a.jsonl'), `${lines.filter((_, k) => k !== hFirst).join('\n')}\n`);
+    writeFileSync(join(dir, 'split', 'b.jsonl'), `${lines[hFirst]}\n`);
+    const split = await measure({ files: ['lifetime/split/*.jsonl'], metric: 'compaction_cache_breaks' });
+    expect(split.status === 'ok' && split.value).toBe(2);
+    expect(split.evidence.compaction_turns_past_cache_lifetime).toBe(1);
+  });
+});
+
+describe('reading order', () => {
+  it('numbers in names by value; leading zeros only break a tie of everything else', async () => {
+    const { comparePaths } = await import('../../../src/sources/telemetry/read.js');
+    const names = ['part-10.jsonl', 'log-01-b.jsonl', 'part-9.jsonl', 'log-1-a.jsonl', 'part-09.jsonl', 'a.jsonl'];
+    expect([...names].sort(comparePaths)).toEqual([
+      'a.jsonl',
+      'log-1-a.jsonl',
+      'log-01-b.jsonl',
+      'part-09.jsonl',
+      'part-9.jsonl',
+      'part-10.jsonl',
+    ]);
+    // A total order: every pair compares the same both ways, and only a name equals itself.
+    for (const x of names) {
+      for (const y of names) {
+        expect(Math.sign(comparePaths(x, y)) + Math.sign(comparePaths(y, x))).toBe(0);
+        expect(comparePaths(x, y) === 0).toBe(x === y);
+      }
+    }
   });
 });
