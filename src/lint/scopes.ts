@@ -224,17 +224,22 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
   const files = await workingTreeFiles(root);
   if (!Array.isArray(files)) return notARepo(info, root, files.err);
   const targets = new Set<string>();
-  const unlisted: { given: string; rel: string }[] = [];
+  const unlisted: { given: string; rel: string; dir: boolean }[] = [];
   for (const r of rels) {
     // Per path, not by what it added: a path named twice, or inside a folder named too, is fine.
+    // A file named is matched once git lists it (a changed symlink that a pre-commit tool
+    // passes along is skipped, not an error); a folder only when it holds a file lint can
+    // read, since git also lists submodules (gitlinks) and symlinks.
     let matched = false;
     for (const f of files) {
       if (r.rel === '' || f === r.rel || (r.dir && f.startsWith(`${r.rel}/`))) {
         targets.add(f);
-        matched = true;
+        if (!matched) matched = !r.dir || lstatSync(`${root}${sep}${f}`, { throwIfNoEntry: false })?.isFile() === true;
       }
     }
-    if (!matched && !r.dir) unlisted.push(r);
+    // A folder that holds none of the listed files (.git, a submodule, only ignored files)
+    // would be a pass with nothing checked.
+    if (!matched && r.rel !== '') unlisted.push(r);
   }
   if (unlisted.length) {
     // One path at a time: a path inside a submodule stops a batch there (exit 128).
@@ -243,7 +248,8 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
     );
     const named = (xs: typeof unlisted) => xs.map((u) => `'${u.given}'`).join(', ');
     const byIgnore = unlisted.filter((u) => ignored.has(u.rel));
-    const other = unlisted.filter((u) => !ignored.has(u.rel));
+    const other = unlisted.filter((u) => !ignored.has(u.rel) && !u.dir);
+    const empty = unlisted.filter((u) => !ignored.has(u.rel) && u.dir);
     throw new UsageError(
       [
         byIgnore.length
@@ -251,6 +257,9 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
           : '',
         other.length
           ? `${named(other)} ${other.length === 1 ? 'is' : 'are'} not among the repository's files (inside .git, a submodule or another repository), so lint does not check ${other.length === 1 ? 'it' : 'them'}`
+          : '',
+        empty.length
+          ? `${named(empty)} ${empty.length === 1 ? 'holds' : 'hold'} none of the repository's files (only ignored files, or .git, a submodule or another repository), so there is nothing to check`
           : '',
       ]
         .filter(Boolean)

@@ -214,6 +214,16 @@ describe('paths', () => {
     await expect(lint(repo, { kind: 'paths', paths: ['vendor/sub/s.py', 'lib/gen/d.py'] })).rejects.toThrow(
       /'vendor\/sub\/s\.py' is not among the repository's files/,
     );
+    // A folder holding none of the listed files is not a pass with nothing checked.
+    await expect(lint(repo, { kind: 'paths', paths: ['.git'] })).rejects.toThrow(
+      /'\.git' holds none of the repository's files/,
+    );
+    await expect(lint(repo, { kind: 'paths', paths: ['vendor/sub'] })).rejects.toThrow(
+      /'vendor\/sub' holds none of the repository's files/,
+    );
+    await expect(lint(repo, { kind: 'paths', paths: ['lib/gen'] })).rejects.toThrow(
+      /'lib\/gen' is ignored by \.gitignore/,
+    );
     await expect(lint(repo, { kind: 'paths', paths: ['nope.py'] })).rejects.toThrow(UsageError);
     await expect(lint(repo, { kind: 'paths', paths: ['lib/gen/d.py'] })).rejects.toThrow(/ignored by \.gitignore/);
   });
