@@ -160,24 +160,30 @@ function notARepo(info: ScopeInfo, root: string, err: string): Snapshot {
   );
 }
 
-function workingTreeSnapshot(info: ScopeInfo, root: string, universe: string[], targets: string[]): Snapshot {
+/**
+ * Whether a path of the working tree is a regular file, remembered: asked only for the few
+ * paths a glob, a require rule or a folder argument turns on, so each is one lstat.
+ */
+function regularFiles(root: string): (path: string) => boolean {
   const known = new Map<string, boolean>();
-  return {
-    info,
-    universe,
-    targets,
-    read: (ps, max) => readWorkingTree(root, ps, max),
-    workingTree: root,
-    // Asked only for the few paths a glob or a require rule turns on, so each is one lstat.
-    isFile: (p) => {
-      let is = known.get(p);
-      if (is === undefined) {
-        is = lstatSync(`${root}${sep}${p}`, { throwIfNoEntry: false })?.isFile() === true;
-        known.set(p, is);
-      }
-      return is;
-    },
+  return (p) => {
+    let is = known.get(p);
+    if (is === undefined) {
+      is = lstatSync(`${root}${sep}${p}`, { throwIfNoEntry: false })?.isFile() === true;
+      known.set(p, is);
+    }
+    return is;
   };
+}
+
+function workingTreeSnapshot(
+  info: ScopeInfo,
+  root: string,
+  universe: string[],
+  targets: string[],
+  isFile: (path: string) => boolean = regularFiles(root),
+): Snapshot {
+  return { info, universe, targets, read: (ps, max) => readWorkingTree(root, ps, max), workingTree: root, isFile };
 }
 
 /** Tracked and untracked files that .gitignore does not exclude. */
@@ -224,6 +230,7 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
   const files = await workingTreeFiles(root);
   if (!Array.isArray(files)) return notARepo(info, root, files.err);
   const targets = new Set<string>();
+  const isFile = regularFiles(root);
   const unlisted: { given: string; rel: string; dir: boolean }[] = [];
   for (const r of rels) {
     // Per path, not by what it added: a path named twice, or inside a folder named too, is fine.
@@ -234,7 +241,7 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
     for (const f of files) {
       if (r.rel === '' || f === r.rel || (r.dir && f.startsWith(`${r.rel}/`))) {
         targets.add(f);
-        if (!matched) matched = !r.dir || lstatSync(`${root}${sep}${f}`, { throwIfNoEntry: false })?.isFile() === true;
+        if (!matched) matched = !r.dir || isFile(f);
       }
     }
     // A folder that holds none of the listed files (.git, a submodule, only ignored files)
@@ -246,27 +253,31 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
     const ignored = new Set(
       unlisted.filter((u) => git(root, ['check-ignore', '-q', '--', u.rel]).ok).map((u) => u.rel),
     );
-    const named = (xs: typeof unlisted) => xs.map((u) => `'${u.given}'`).join(', ');
-    const byIgnore = unlisted.filter((u) => ignored.has(u.rel));
-    const other = unlisted.filter((u) => !ignored.has(u.rel) && !u.dir);
-    const empty = unlisted.filter((u) => !ignored.has(u.rel) && u.dir);
+    // Each group in one sentence: [its paths, singular and plural wording].
+    const say = (xs: typeof unlisted, one: string, many: string) =>
+      xs.length ? [`${xs.map((u) => `'${u.given}'`).join(', ')} ${xs.length === 1 ? one : many}`] : [];
+    const notIgnored = unlisted.filter((u) => !ignored.has(u.rel));
     throw new UsageError(
       [
-        byIgnore.length
-          ? `${named(byIgnore)} ${byIgnore.length === 1 ? 'is' : 'are'} ignored by .gitignore, so lint does not check ${byIgnore.length === 1 ? 'it' : 'them'}`
-          : '',
-        other.length
-          ? `${named(other)} ${other.length === 1 ? 'is' : 'are'} not among the repository's files (inside .git, a submodule or another repository), so lint does not check ${other.length === 1 ? 'it' : 'them'}`
-          : '',
-        empty.length
-          ? `${named(empty)} ${empty.length === 1 ? 'holds' : 'hold'} none of the repository's files (only ignored files, or .git, a submodule or another repository), so there is nothing to check`
-          : '',
-      ]
-        .filter(Boolean)
-        .join('; '),
+        ...say(
+          unlisted.filter((u) => ignored.has(u.rel)),
+          'is ignored by .gitignore, so lint does not check it',
+          'are ignored by .gitignore, so lint does not check them',
+        ),
+        ...say(
+          notIgnored.filter((u) => !u.dir),
+          "is not among the repository's files (inside .git, a submodule or another repository), so lint does not check it",
+          "are not among the repository's files (inside .git, a submodule or another repository), so lint does not check them",
+        ),
+        ...say(
+          notIgnored.filter((u) => u.dir),
+          "holds none of the repository's files (only ignored files, or .git, a submodule or another repository), so there is nothing to check",
+          "hold none of the repository's files (only ignored files, or .git, a submodule or another repository), so there is nothing to check",
+        ),
+      ].join('; '),
     );
   }
-  return workingTreeSnapshot(info, root, files, sorted(targets));
+  return workingTreeSnapshot(info, root, files, sorted(targets), isFile);
 }
 
 async function stagedSnapshot(root: string): Promise<Snapshot> {

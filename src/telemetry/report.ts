@@ -11,7 +11,7 @@ import {
 } from '../sources/telemetry/metrics.js';
 import type { MalformedLine } from '../sources/telemetry/read.js';
 import { MISS_SOURCES, type MissSource } from '../sources/telemetry/records.js';
-import type { ScanResult, Violation } from '../sources/telemetry/scan.js';
+import { describeDuplicate, type ScanResult, type Violation } from '../sources/telemetry/scan.js';
 
 export interface MetricRow {
   turns: number;
@@ -104,7 +104,7 @@ export function reportHead(scan: ScanResult, opts: { asOf: Date; rangeMs?: numbe
     records_after_as_of: scan.afterAsOf,
     duplicate_turns: {
       count: scan.duplicates.count,
-      first: scan.duplicates.first.map((d) => `${d.file}:${d.line}: session ${d.session} turn ${d.turn}`),
+      first: scan.duplicates.first.map(describeDuplicate),
     },
     overall: metricRow(scan.overall),
     invariants: {

@@ -133,7 +133,7 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
   for (const f of r.mostly_malformed) lines.push(`${f} is mostly malformed: its numbers cannot be trusted`);
   if (r.records_after_as_of > 0) lines.push(`${r.records_after_as_of} record(s) at or after ${r.as_of} left out`);
   if (r.duplicate_turns.count > 0) {
-    lines.push(`${r.duplicate_turns.count} turn record(s) read before (same session and turn) left out:`);
+    lines.push(`${r.duplicate_turns.count} turn record(s) left out (same session and turn):`);
     for (const d of r.duplicate_turns.first) lines.push(`  ${visible(d)}`);
   }
   return `${lines.join('\n')}\n`;

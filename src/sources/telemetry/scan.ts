@@ -78,6 +78,11 @@ export interface DuplicateTurn {
   line: number;
 }
 
+/** A duplicate as a person reads it, in evidence and in the report. */
+export function describeDuplicate(d: DuplicateTurn): string {
+  return `${d.file}:${d.line}: session ${d.session} turn ${d.turn} was read before`;
+}
+
 /** How many duplicate turns are named; the rest are counted. */
 const DUPLICATES_SHOWN = 10;
 /** Turns up to this number are remembered in a bitmap per session, beyond it in a set. */
@@ -186,8 +191,6 @@ interface SessionState {
   series: SeriesRing | undefined;
   /** The highest turn of the session so far, which a span without a turn number follows. */
   maxTurn: number;
-  /** The turn of the session's previous record, in reading order. */
-  lastTurn: number;
   /** Compaction turns keyed by the turn that decides them (their turn + 1). */
   awaiting: Map<number, MarkedTurn> | undefined;
   /**
@@ -246,6 +249,14 @@ function readBefore(st: SessionState, turn: number): boolean {
   return markTurn(st, turn);
 }
 
+/** Whether a session's turn was read already (without marking it). */
+function hasRead(st: SessionState, turn: number): boolean {
+  if (st.seen === undefined && st.seenBeyond === undefined) return turn >= st.runLo && turn <= st.runHi;
+  if (turn >= SEEN_BITMAP_TURNS) return st.seenBeyond?.has(turn) === true;
+  const byte = st.seen?.[turn >> 3] ?? 0;
+  return (byte & (1 << (turn & 7))) !== 0;
+}
+
 function markTurn(st: SessionState, turn: number): boolean {
   if (turn >= SEEN_BITMAP_TURNS) {
     const beyond = (st.seenBeyond ??= new Set());
@@ -287,7 +298,6 @@ function stateOf(p: PassState, id: string): SessionState {
       stats: undefined,
       series: undefined,
       maxTurn: 0,
-      lastTurn: 0,
       awaiting: undefined,
       early: undefined,
       runLo: 0,
@@ -347,6 +357,8 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     // turn read so far, whatever shape numbered it.
     // The record is the reader's to reuse and this pass's to change: numbering it in place saves a copy.
     const turn = record.turn ?? st.maxTurn + 1;
+    // Whether the turn before it was read already, asked before this one is marked read.
+    const follows = turn > 1 && hasRead(st, turn - 1);
     // The same turn read again (a copy of a file, a line repeated) counts once: twice would
     // pass thin data through min_turns.
     if (readBefore(st, turn)) {
@@ -358,8 +370,6 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     }
     record.turn = turn;
     if (turn > st.maxTurn) st.maxTurn = turn;
-    const follows = turn === st.lastTurn + 1;
-    st.lastTurn = turn;
     if (record.ts > p.newest.ts) p.newest.ts = record.ts;
 
     const awaiting = st.awaiting;
@@ -377,8 +387,7 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         if (awaiting.size === 0) st.awaiting = undefined;
       }
     }
-    // Its turn before was not the record before it: should that turn be a compaction read
-    // later, this turn decides it.
+    // Its turn before has not been read yet: should that turn be a compaction, this one decides it.
     if (!follows && turn > 1) {
       (st.early ??= new Map()).set(turn, { cacheRead: record.cacheRead, file, line, ts: record.ts });
     }

@@ -9,7 +9,7 @@ import { parseDuration } from '../../util/duration.js';
 import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource, ok } from '../types.js';
 import { METRIC_BY_NAME, type MetricDef, type Totals } from './metrics.js';
 import { matchFiles } from './read.js';
-import { type ScanResult, scanFiles } from './scan.js';
+import { describeDuplicate, type ScanResult, scanFiles } from './scan.js';
 
 /** How many violations and excluded sessions are named in evidence. */
 const SHOWN = 20;
@@ -96,9 +96,7 @@ function readEvidence(scan: ScanResult): Evidence {
   if (scan.afterAsOf > 0) ev.records_after_as_of = scan.afterAsOf;
   if (scan.duplicates.count > 0) {
     ev.duplicate_turns = scan.duplicates.count;
-    ev.duplicate_turns_left_out = scan.duplicates.first.map(
-      (d) => `${d.file}:${d.line}: session ${d.session} turn ${d.turn} was read before`,
-    );
+    ev.duplicate_turns_left_out = scan.duplicates.first.map(describeDuplicate);
   }
   return ev;
 }
