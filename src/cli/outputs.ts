@@ -1,5 +1,5 @@
 /** gate check's reports: `--format name[=file]` (see format-flags.ts) and writing them. */
-import { FORMATTERS, type FormatName } from '../formatters/index.js';
+import { type FormatOptions, FORMATTERS, type FormatName } from '../formatters/index.js';
 import type { GateReport } from '../model/result.js';
 import { type FormatOutput, parseFormatFlags, writeReports } from './format-flags.js';
 
@@ -11,15 +11,18 @@ export function parseOutputs(values: string[] | undefined, json: boolean): Outpu
   return parseFormatFlags(values, json, { names: FORMAT_NAMES, fallback: 'table', what: 'a format' });
 }
 
-export function render(report: GateReport, format: FormatName, tty: { color: boolean; width?: number }): string {
-  return format === 'table' ? FORMATTERS.table(report, tty) : FORMATTERS[format](report);
+export function render(report: GateReport, format: FormatName, o: FormatOptions): string {
+  return FORMATTERS[format](report, o);
+}
+
+/** Whether a format names files for GitHub or CI, from the repository's top (FormatOptions.prefix). */
+export function namesFromTop(outputs: Output[]): boolean {
+  return outputs.some((o) => o.format === 'github' || o.format === 'sarif' || o.format === 'junit');
 }
 
 /** To standard output, or to files written whole or not at all (writeReports). */
-export function writeOutputs(
-  report: GateReport,
-  outputs: Output[],
-  tty: { color: boolean; width?: number },
-): Promise<void> {
-  return writeReports(outputs, (format, toFile) => render(report, format, toFile ? { color: false } : tty));
+export function writeOutputs(report: GateReport, outputs: Output[], o: FormatOptions): Promise<void> {
+  return writeReports(outputs, (format, toFile) =>
+    render(report, format, toFile ? { color: false, ...(o.prefix ? { prefix: o.prefix } : {}) } : o),
+  );
 }

@@ -12,7 +12,8 @@ import { matcher } from '../lint/globs.js';
 import { lintExitCode, type LintReport } from '../lint/report.js';
 import { DEFAULT_MAX_FILE_BYTES, type LintRunOptions, runLint } from '../lint/run.js';
 import { rgBinary } from '../lint/rg-binary.js';
-import { openSnapshot, rootPrefix, type ScopeRequest, type Snapshot } from '../lint/scopes.js';
+import { openSnapshot, type ScopeRequest, type Snapshot } from '../lint/scopes.js';
+import { rootPrefix } from '../util/repo-prefix.js';
 import { UsageError } from '../spec/problems.js';
 
 export default class Lint extends RfcCommand {
@@ -154,9 +155,15 @@ EXIT CODES
       };
     }
     const report = await runLint(opts);
+    // What GitHub reads (annotations, code scanning) and CI test reports name files from the
+    // repository's top; the report names them from the governed root.
+    const fromTop = outputs.some((o) => o.format === 'github' || o.format === 'sarif' || o.format === 'junit')
+      ? (opts.order?.prefix ?? rootPrefix(root))
+      : '';
     await writeReports(outputs, async (format, toFile) =>
       (await lintFormatter(format))(report, {
         color: !toFile && process.stdout.isTTY === true && !process.env.NO_COLOR,
+        prefix: fromTop,
       }),
     );
     process.exitCode = lintExitCode(report);

@@ -33,8 +33,9 @@ export function hiddenAnnotationsNotice(
  * halted one, at the gate's place in its YAML file, then one `::notice` with the counts
  * (and one before it when there are more than GitHub shows).
  */
-export function formatGithub(report: GateReport): string {
-  const lines = report.results.filter((r) => r.verdict !== 'pass').map(annotation);
+/** `prefix`: the root's place below the repository's top ('svc/'); GitHub reads paths from the top. */
+export function formatGithub(report: GateReport, o: { prefix?: string } = {}): string {
+  const lines = report.results.filter((r) => r.verdict !== 'pass').map((r) => annotation(r, o.prefix ?? ''));
   const count = (v: Verdict) => report.results.filter((r) => r.verdict === v).length;
   const hidden = hiddenAnnotationsNotice(
     `rfcgate ${report.rfc}`,
@@ -50,12 +51,12 @@ export function formatGithub(report: GateReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-function annotation(r: GateResult): string {
+function annotation(r: GateResult, prefix: string): string {
   const verdict = r.verdict === 'halt' ? `halt (${r.halt_reason ?? 'error'})` : r.verdict;
   return command(
     r.verdict === 'fail' ? 'error' : 'warning',
     {
-      file: r.location.file.replace(/\\/g, '/'),
+      file: prefix + r.location.file.replace(/\\/g, '/'),
       line: String(r.location.line),
       col: String(r.location.col),
       title: `${r.id} ${verdict}`,

@@ -9,16 +9,18 @@ import { formatTable } from './table.js';
 export interface FormatOptions {
   color: boolean;
   width?: number;
+  /** The root's place below the repository's top ('svc/'): GitHub and CI name spec files from there. */
+  prefix?: string;
 }
 
 /** Formatters are pure functions of a report; only commands write. */
 export const FORMATTERS = {
   table: (r: GateReport, o: FormatOptions) => formatTable(r, o),
   json: (r: GateReport) => formatJson(r),
-  junit: (r: GateReport) => formatJunit(r),
-  sarif: (r: GateReport) => formatSarif(r),
+  junit: (r: GateReport, o?: FormatOptions) => formatJunit(r, o),
+  sarif: (r: GateReport, o?: FormatOptions) => formatSarif(r, o),
   markdown: (r: GateReport) => formatMarkdown(r),
-  github: (r: GateReport) => formatGithub(r),
+  github: (r: GateReport, o?: FormatOptions) => formatGithub(r, o),
 } as const;
 
 export type FormatName = keyof typeof FORMATTERS;

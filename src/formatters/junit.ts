@@ -6,7 +6,9 @@ import type { EvidenceValue, Evidence, GateReport, GateResult } from '../model/r
  * a halted gate an <error type="halt:<reason>">, a passing gate a plain testcase. There are
  * no timings, so the same report always gives byte-identical XML.
  */
-export function formatJunit(report: GateReport): string {
+/** `prefix`: the root's place below the repository's top ('svc/'); CI resolves `file` from the top. */
+export function formatJunit(report: GateReport, o: { prefix?: string } = {}): string {
+  const prefix = o.prefix ?? '';
   const count = (v: GateResult['verdict']) => report.results.filter((r) => r.verdict === v).length;
   const totals = {
     tests: String(report.results.length),
@@ -30,7 +32,7 @@ export function formatJunit(report: GateReport): string {
     const testcase = suite.ele('testcase', {
       name: attr(`${r.id} ${r.title}`),
       classname: attr(`${report.rfc}.${r.kind}`),
-      file: attr(toPosix(r.location.file)),
+      file: attr(prefix + toPosix(r.location.file)),
       line: String(r.location.line),
     });
     if (r.verdict === 'pass') continue;
@@ -39,17 +41,17 @@ export function formatJunit(report: GateReport): string {
       r.verdict === 'fail'
         ? testcase.ele('failure', { message, type: 'fail' })
         : testcase.ele('error', { message, type: `halt:${r.halt_reason ?? 'error'}` });
-    child.txt(text(body(r)));
+    child.txt(text(body(r, prefix)));
   }
   return `${doc.end({ prettyPrint: true, indent: '  ' })}\n`;
 }
 
-function body(r: GateResult): string {
+function body(r: GateResult, prefix: string): string {
   const verdict = r.verdict === 'halt' ? `halt (${r.halt_reason ?? 'error'})` : r.verdict;
   const head = [
     `${r.kind} ${r.id} ${r.section}: ${r.title}`,
     `${verdict}: ${r.reason ?? '(no reason given)'}`,
-    `spec: ${toPosix(r.location.file)}:${r.location.line}:${r.location.col}`,
+    `spec: ${prefix}${toPosix(r.location.file)}:${r.location.line}:${r.location.col}`,
   ];
   const evidence = evidenceSummary(r.evidence);
   return [...head, ...(evidence.length ? ['', 'evidence:', ...evidence.map((l) => `  ${l}`)] : [])].join('\n');

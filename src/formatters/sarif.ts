@@ -6,6 +6,8 @@ import type { GateReport, GateResult } from '../model/result.js';
 export interface SarifOptions {
   /** tool.driver.version; defaults to rfcgate's own package.json version. */
   toolVersion?: string;
+  /** The root's place below the repository's top ('svc/'): code scanning reads paths from the top. */
+  prefix?: string;
 }
 
 /** Read once at load, from src/formatters/ and dist/formatters/ alike; the formatter itself stays pure. */
@@ -21,7 +23,9 @@ export const SARIF_SCHEMA_URI =
  */
 export function formatSarif(report: GateReport, opts: SarifOptions = {}): string {
   const rules = report.results.map((r) => rule(report, r));
-  const results = report.results.flatMap((r, index) => (r.verdict === 'pass' ? [] : [result(report, r, index)]));
+  const results = report.results.flatMap((r, index) =>
+    r.verdict === 'pass' ? [] : [result(report, r, index, opts.prefix ?? '')],
+  );
   const log: Log = {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
@@ -64,7 +68,7 @@ function rule(report: GateReport, r: GateResult): ReportingDescriptor {
   };
 }
 
-function result(report: GateReport, r: GateResult, ruleIndex: number): Result {
+function result(report: GateReport, r: GateResult, ruleIndex: number, prefix: string): Result {
   const verdict = r.verdict === 'halt' ? `halt (${r.halt_reason ?? 'error'})` : r.verdict;
   return {
     ruleId: ruleId(report, r),
@@ -74,7 +78,7 @@ function result(report: GateReport, r: GateResult, ruleIndex: number): Result {
     locations: [
       {
         physicalLocation: {
-          artifactLocation: { uri: toUri(r.location.file), uriBaseId: '%SRCROOT%' },
+          artifactLocation: { uri: toUri(prefix + r.location.file), uriBaseId: '%SRCROOT%' },
           region: { startLine: Math.max(1, r.location.line), startColumn: Math.max(1, r.location.col) },
         },
       },

@@ -1,18 +1,21 @@
 /**
  * Text read from a repository or a telemetry file, as a terminal report shows it: control
  * characters (an escape sequence, a line break in a file name) written out as \n, \t or
- * \x1b, so that data cannot move the cursor, recolour the screen or split a row. The JSON
- * and SARIF reports keep the text as it is.
+ * \x1b, so that data cannot move the cursor, recolour the screen or split a row; and the
+ * Unicode direction controls (U+202A–U+202E, U+2066–U+2069) as \u202e, so that a name cannot
+ * display in an order other than its own. The JSON and SARIF reports keep the text as it is.
  */
 export function visible(s: string): string {
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) =>
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (ch) =>
     ch === '\n'
       ? '\\n'
       : ch === '\t'
         ? '\\t'
         : ch === '\r'
           ? '\\r'
-          : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`,
+          : ch.charCodeAt(0) > 0xff
+            ? `\\u${ch.charCodeAt(0).toString(16)}`
+            : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
 }

@@ -89,12 +89,6 @@ function gitAsync(
   });
 }
 
-/** The governed root's place below the repository's top, as git names it ('svc/'; '' at the top). */
-export function rootPrefix(root: string): string {
-  const r = git(root, ['rev-parse', '--show-prefix']);
-  return r.ok ? r.out.toString('utf8').trim() : '';
-}
-
 function zList(out: Buffer): string[] {
   const s = out.toString('utf8');
   return s ? s.split('\0').filter((x) => x !== '') : [];

@@ -210,7 +210,9 @@ export function readLints(
         checkGlobs(['forbid', 'exclude'], f.exclude);
         const body = f.pattern ?? (f.literals ?? []).map(literalSource).join('|');
         if (f.pattern !== undefined && !compile(['forbid', 'pattern'], f.pattern, 'gm')) return;
-        const source = f.quoted ? `${stringOpening(f.quoted)}(?:${body})` : body;
+        // The lookahead first: the lookbehind (which may look back across a word list) is then
+        // tried only where the body matches, not at every position of the file.
+        const source = f.quoted ? `(?=(?:${body}))${stringOpening(f.quoted)}(?:${body})` : body;
         const flags = `gm${f.ignore_case ? 'i' : ''}`;
         if (!compile(['forbid'], source, flags)) return;
         if (ok) {
@@ -301,10 +303,24 @@ function isCalendarDate(ymd: string): boolean {
 
 /**
  * A lookbehind for the opening of a string literal: one of the quote characters (`true`: ",
- * ' or `), or an Elixir sigil (`~s(`, `~S|`, `~w[`): the literal itself is the finding.
+ * ' or `), or an Elixir sigil (`~s(`, `~S|`, `~w[`): the literal itself is the finding. In a
+ * word list (`~w(a b c)`) every word is a string, so a word after a space inside one counts too.
  */
 function stringOpening(quoted: true | string): string {
   const quotes = quoted === true ? `"'\`` : quoted;
   const chars = [...quotes].map((c) => (/[\\\]^-]/.test(c) ? `\\${c}` : c)).join('');
-  return `(?<=[${chars}]|~[A-Za-z]+[("'/[{<|])`;
+  const words = WORD_LIST_DELIMITERS.map(([open, close]) => `${open}[^${close}]*`).join('|');
+  return `(?<=[${chars}]|~[A-Za-z]+[("'/[{<|]|~[wW](?:${words})\\s)`;
 }
+
+/** The delimiters an Elixir sigil may use, opening and closing. */
+const WORD_LIST_DELIMITERS = [
+  ['\\(', ')'],
+  ['\\[', '\\]'],
+  ['\\{', '}'],
+  ['<', '>'],
+  ['"', '"'],
+  ["'", "'"],
+  ['/', '/'],
+  ['\\|', '|'],
+] as const;

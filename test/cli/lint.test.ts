@@ -211,6 +211,30 @@ describe('rfcgate lint', () => {
     expect(tree.code).toBe(1);
   });
 
+  it('under a root below the top, GitHub annotations, SARIF and JUnit name files from the top; a backslash stays in the name', () => {
+    const repo = createRepo();
+    writeRfc(join(repo.dir, 'svc'), { raw: { 'lints.yaml': modeline('lints.yaml') + stringify([L1]) } });
+    repo.git(['add', '-f', 'svc/gates']);
+    repo.commit({
+      files: { 'svc/src/a\\b.py': 'x = "measurement.lease_plane.x"\n' },
+      message: 'spec and code',
+      date: '2026-05-01T09:00:00Z',
+    });
+    const lint = (format: string) => run(['lint', '--root', 'svc', '--format', format], repo.dir);
+    const github = lint('github');
+    expect(github.code).toBe(1);
+    expect(github.stdout).toMatch(/^::error file=svc\/src\/a\\b\.py,line=1,col=6,/m);
+    const sarif = JSON.parse(lint('sarif').stdout) as {
+      runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+    };
+    expect(sarif.runs[0]?.results[0]?.locations[0]?.physicalLocation.artifactLocation.uri).toBe('svc/src/a%5Cb.py');
+    const junit = lint('junit').stdout;
+    expect(junit).toContain('file="svc/gates/demo/lints.yaml"');
+    expect(junit).toContain('svc/src/a\\b.py:1:6 error');
+    // What a person and a script read from the root keep the root's names.
+    expect(JSON.parse(run(['lint', '--root', 'svc', '--json'], repo.dir).stdout).findings[0].file).toBe('src/a\\b.py');
+  });
+
   it('the shipped wave3 L1 and L2 on realistic code: every type of the RFC, tests at any depth, payloads found at their key', () => {
     const repo = createRepo();
     cpSync(resolve('gates/wave3'), join(repo.dir, 'gates/wave3'), { recursive: true });

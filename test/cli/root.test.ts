@@ -47,4 +47,33 @@ describe('the repository root', () => {
     // Outside any repository, the nearest gates/ upwards is still found.
     expect(run(['spec', 'validate'], join(outer, 'projects')).stdout).toMatch(/^outer: valid/m);
   });
+
+  it('below the repository top, gate check tells GitHub and CI the spec files from the top', () => {
+    const repo = createRepo();
+    const svc = join(repo.dir, 'svc');
+    writeRfc(svc, {
+      measurements: [{ id: 'runbook', artifact: { glob: 'docs/runbook-*.md', section: 'Rollback' } }],
+      invariants: [
+        { id: 'RUNBOOK', title: 'a rollback runbook', section: '§9', phase: ['implementation'], holds_if: 'runbook' },
+      ],
+    });
+    repo.git(['add', '-A']);
+    repo.commit({ message: 'spec', date: '2026-04-02T00:00:00Z' });
+    const check = (format: string) =>
+      run(['gate', 'check', '--as-of', '2026-06-01T00:00:00Z', '--format', format], svc);
+    const github = check('github');
+    expect(github.stderr).toBe('');
+    expect(github.code).toBe(2);
+    expect(github.stdout).toMatch(
+      /^::warning file=svc\/gates\/demo\/invariants\.yaml,line=\d+,col=\d+,title=RUNBOOK halt/m,
+    );
+    const sarif = JSON.parse(check('sarif').stdout) as {
+      runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+    };
+    expect(sarif.runs[0]?.results[0]?.locations[0]?.physicalLocation.artifactLocation.uri).toBe(
+      'svc/gates/demo/invariants.yaml',
+    );
+    expect(check('junit').stdout).toContain('file="svc/gates/demo/invariants.yaml"');
+    expect(JSON.parse(check('json').stdout).results[0].location.file).toBe('gates/demo/invariants.yaml');
+  });
 });

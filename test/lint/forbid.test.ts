@@ -74,6 +74,24 @@ describe('forbid', () => {
     expect(plain.findings.map((f) => f.match)).toEqual(['measurement.lease_plane.y', 'measurement.lease_plane.z']);
   });
 
+  it('every word of an Elixir word list is a string; prose words after a space are not', async () => {
+    const code = [
+      'a = ~w(measurement.lease_plane.a measurement.lease_plane.b)a',
+      'b = ~W[x\n  measurement.lease_plane.c]',
+      'c = ~w|one| <> " measurement.lease_plane.not_in_a_string"',
+      '# see measurement.lease_plane.d in the docs',
+      '',
+    ].join('\n');
+    const rule = { ...L1, forbid: { ...L1.forbid, quoted: '"\'', include: ['src/**'] } };
+    const r = await lint(lintRepo({ rules: [rule], files: { 'src/a.ex': code } }));
+    expect(where(r)).toEqual(['src/a.ex:1:8 L1', 'src/a.ex:1:34 L1', 'src/a.ex:3:3 L1']);
+    expect(r.findings.map((f) => f.match)).toEqual([
+      'measurement.lease_plane.a',
+      'measurement.lease_plane.b',
+      'measurement.lease_plane.c',
+    ]);
+  });
+
   it('a warning alone does not fail the run', async () => {
     const repo = lintRepo({
       rules: [{ ...L1, severity: 'warn' }],

@@ -145,6 +145,21 @@ describe('lint formatters', () => {
     expect(out).toContain('src/a\\nb.py\n');
     expect(out).toContain('found: x\\x1b[2J\\ty');
     expect(out).not.toContain('\u001b');
+    // A file name reaches the screen through a message too (require, helper_only, order), a
+    // halt's reason and the note of skipped files; a direction override would reorder it.
+    const esc = '\u001b]0;title\u0007\u202e';
+    const named = {
+      ...odd,
+      findings: [{ ...f, message: `handler/${esc}x.py exists`, fix: `add ${esc}` }],
+      rules: report.rules.map((x) => (x.halt_reason ? { ...x, reason: `glob ${esc} matched no file` } : x)),
+      files: { ...report.files, skipped: [{ path: `src/bin${esc}.bin`, reason: 'binary' }] },
+    } as LintReport;
+    const shown = formatLint(named, 'stylish');
+    expect(['\u0007', '\u001b', '\u202e'].filter((ch) => shown.includes(ch))).toEqual([]);
+    expect(shown).toContain('handler/\\x1b]0;title\\x07\\u202ex.py exists');
+    expect(shown).toContain('fix: add \\x1b]0;title\\x07\\u202e');
+    expect(shown).toContain('glob \\x1b]0;title\\x07\\u202e matched no file');
+    expect(shown).toContain('src/bin\\x1b]0;title\\x07\\u202e.bin (binary)');
     expect(JSON.parse(formatLint(odd, 'json')).findings[0]).toMatchObject({
       file: 'src/a\nb.py',
       match: 'x\u001b[2J\ty',

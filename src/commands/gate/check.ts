@@ -2,7 +2,8 @@ import * as Flags from '@oclif/core/flags';
 import { progressLine } from '../../cli/progress.js';
 import { parseAsOf, RfcCommand, MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
 import { evaluateRfc } from '../../engine/evaluate.js';
-import { FORMAT_NAMES, parseOutputs, writeOutputs } from '../../cli/outputs.js';
+import { FORMAT_NAMES, namesFromTop, parseOutputs, writeOutputs } from '../../cli/outputs.js';
+import { rootPrefix } from '../../util/repo-prefix.js';
 import { recordGateCheck } from '../../ledger/cli.js';
 import { EXIT, exitCodeFor, type GateReport } from '../../model/result.js';
 import { openSources } from '../../sources/index.js';
@@ -79,6 +80,7 @@ ${RfcCommand.exitCodesHelp}`;
     await writeOutputs(report, outputs, {
       color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
       width: process.stdout.columns,
+      prefix: namesFromTop(outputs) ? rootPrefix(root) : '',
     });
     process.exitCode = exitCodeFor(report.verdict);
     if (flags.record) {

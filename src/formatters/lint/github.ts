@@ -8,13 +8,14 @@ import { describeScope } from './stylish.js';
  * ten errors of a step), then `::error` / `::warning` at each finding's file, line and
  * column; one `::notice` with the counts, and one before it when GitHub will not show them all.
  */
-export function formatLintGithub(r: LintReport): string {
+export function formatLintGithub(r: LintReport, o: { prefix?: string } = {}): string {
+  const prefix = o.prefix ?? '';
   const halted = r.rules.filter((x) => x.halt_reason !== undefined);
   const lines = halted.map((h) =>
     command(
       'error',
       {
-        file: h.location.file,
+        file: prefix + h.location.file,
         line: String(h.location.line),
         col: String(h.location.col),
         title: `${r.rfc} ${h.id} halted`,
@@ -27,7 +28,8 @@ export function formatLintGithub(r: LintReport): string {
       command(
         f.severity === 'error' ? 'error' : 'warning',
         {
-          file: f.file.replace(/\\/g, '/'),
+          // git's paths always use '/': a backslash is part of the name.
+          file: prefix + f.file,
           line: String(f.line),
           col: String(f.col),
           ...(f.end_line > f.line ? { endLine: String(f.end_line) } : {}),

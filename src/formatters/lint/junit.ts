@@ -7,7 +7,8 @@ import { junitTimestamp } from '../junit.js';
  * is a <failure> listing them; a halted rule an <error type="halt:<reason>">; warnings go
  * to the testcase's <system-out>. No timings, so the output is deterministic.
  */
-export function formatLintJunit(r: LintReport): string {
+export function formatLintJunit(r: LintReport, o: { prefix?: string } = {}): string {
+  const prefix = o.prefix ?? '';
   const totals = {
     tests: String(r.rules.length),
     failures: String(r.rules.filter((x) => x.verdict === 'fail').length),
@@ -30,7 +31,7 @@ export function formatLintJunit(r: LintReport): string {
     const tc = suite.ele('testcase', {
       name: attr(`${x.id} ${x.title}`),
       classname: attr(`${r.rfc}.lint.${x.kind}`),
-      file: x.location.file,
+      file: attr(prefix + x.location.file),
       line: String(x.location.line),
     });
     const mine = r.findings.filter((f) => f.rule === x.id);
@@ -38,7 +39,7 @@ export function formatLintJunit(r: LintReport): string {
       fs
         .map(
           (f) =>
-            `${f.file}:${f.line}:${f.col} ${f.severity} ${f.message}${f.match !== undefined ? ` [${f.match}]` : ''}\n  fix: ${f.fix}`,
+            `${prefix}${f.file}:${f.line}:${f.col} ${f.severity} ${f.message}${f.match !== undefined ? ` [${f.match}]` : ''}\n  fix: ${f.fix}`,
         )
         .join('\n');
     const errors = mine.filter((f) => f.severity === 'error');

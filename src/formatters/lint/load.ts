@@ -7,7 +7,16 @@ import type { LintReport } from '../../lint/report.js';
 export const LINT_FORMAT_NAMES = ['stylish', 'json', 'sarif', 'github', 'junit'] as const;
 export type LintFormatName = (typeof LINT_FORMAT_NAMES)[number];
 
-export async function lintFormatter(name: LintFormatName): Promise<(r: LintReport, o: { color: boolean }) => string> {
+export interface LintFormatOptions {
+  color: boolean;
+  /**
+   * The governed root's place below the repository's top ('svc/'). GitHub reads annotation
+   * and code-scanning paths from the repository's top; the report's paths are the root's.
+   */
+  prefix?: string;
+}
+
+export async function lintFormatter(name: LintFormatName): Promise<(r: LintReport, o: LintFormatOptions) => string> {
   switch (name) {
     case 'stylish': {
       const { formatStylish } = await import('./stylish.js');
@@ -17,7 +26,7 @@ export async function lintFormatter(name: LintFormatName): Promise<(r: LintRepor
       return (await import('./json.js')).formatLintJson;
     case 'sarif': {
       const { formatLintSarif } = await import('./sarif.js');
-      return (r) => formatLintSarif(r);
+      return (r, o) => formatLintSarif(r, o);
     }
     case 'github':
       return (await import('./github.js')).formatLintGithub;

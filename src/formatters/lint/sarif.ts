@@ -12,7 +12,7 @@ import { SARIF_SCHEMA_URI } from '../sarif.js';
 
 const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
-export function formatLintSarif(r: LintReport, opts: { toolVersion?: string } = {}): string {
+export function formatLintSarif(r: LintReport, opts: { toolVersion?: string; prefix?: string } = {}): string {
   const index = new Map(r.rules.map((x, i) => [x.id, i]));
   const rules: ReportingDescriptor[] = r.rules.map((x) => ({
     id: `${r.rfc}/${x.id}`,
@@ -30,7 +30,7 @@ export function formatLintSarif(r: LintReport, opts: { toolVersion?: string } = 
       tags: ['rfcgate', 'lint', x.kind],
     },
   }));
-  const results: Result[] = r.findings.map((f) => result(r, f, index.get(f.rule) ?? 0));
+  const results: Result[] = r.findings.map((f) => result(r, f, index.get(f.rule) ?? 0, opts.prefix ?? ''));
   const notifications: Notification[] = r.rules
     .filter((x) => x.halt_reason !== undefined)
     .map((x) => ({
@@ -60,7 +60,7 @@ export function formatLintSarif(r: LintReport, opts: { toolVersion?: string } = 
   return `${JSON.stringify(log, null, 2)}\n`;
 }
 
-function result(r: LintReport, f: LintFinding, ruleIndex: number): Result {
+function result(r: LintReport, f: LintFinding, ruleIndex: number, prefix: string): Result {
   return {
     ruleId: `${r.rfc}/${f.rule}`,
     ruleIndex,
@@ -69,7 +69,7 @@ function result(r: LintReport, f: LintFinding, ruleIndex: number): Result {
     locations: [
       {
         physicalLocation: {
-          artifactLocation: { uri: toUri(f.file), uriBaseId: '%SRCROOT%' },
+          artifactLocation: { uri: toUri(prefix + f.file), uriBaseId: '%SRCROOT%' },
           region: {
             startLine: f.line,
             startColumn: f.col,
@@ -80,7 +80,7 @@ function result(r: LintReport, f: LintFinding, ruleIndex: number): Result {
         },
       },
     ],
-    // Stable across runs and line moves: the rule, the file and what was matched.
+    // Stable across runs and line moves: the rule, the file (as the root names it) and what was matched.
     partialFingerprints: { 'rfcgateLint/v1': fingerprint(r.rfc, f) },
   };
 }
@@ -91,10 +91,9 @@ function fingerprint(rfc: string, f: LintFinding): string {
     .digest('hex');
 }
 
+/** git's paths always use '/': a backslash is part of a name, and is encoded with it. */
 function toUri(file: string): string {
   return file
-    .replace(/\\/g, '/')
-    .replace(/^(\.\/)+/, '')
     .split('/')
     .map((s) => encodeURIComponent(s))
     .join('/');

@@ -27,20 +27,20 @@ export function formatStylish(r: LintReport, o: StylishOptions = { color: false 
     const w = Math.max(...pos.map((p) => p.length));
     list.forEach((f, i) => {
       const sev = f.severity === 'error' ? c('31', 'error') : c('33', 'warn ');
-      out.push(`  ${(pos[i] ?? '').padEnd(w)}  ${sev}  ${f.message}  ${c('2', f.rule)}`);
+      out.push(`  ${(pos[i] ?? '').padEnd(w)}  ${sev}  ${visible(f.message)}  ${c('2', visible(f.rule))}`);
       const pad = ' '.repeat(w + 11);
       if (f.match !== undefined) out.push(`${pad}${c('2', 'found:')} ${visible(f.match)}`);
-      out.push(`${pad}${c('2', 'fix:')} ${f.fix}`);
+      out.push(`${pad}${c('2', 'fix:')} ${visible(f.fix)}`);
     });
     out.push('');
   }
   const halted = r.rules.filter((x) => x.halt_reason !== undefined);
   for (const h of halted) {
-    out.push(`${c('35', 'halt')}  ${h.id} (${h.halt_reason ?? 'error'}): ${h.reason ?? h.title}`);
+    out.push(`${c('35', 'halt')}  ${visible(h.id)} (${h.halt_reason ?? 'error'}): ${visible(h.reason ?? h.title)}`);
   }
   if (halted.length) out.push('');
   if (r.files.skipped.length) {
-    const shown = r.files.skipped.slice(0, MAX_SKIPPED_SHOWN).map((s) => `${s.path} (${s.reason})`);
+    const shown = r.files.skipped.slice(0, MAX_SKIPPED_SHOWN).map((s) => `${visible(s.path)} (${visible(s.reason)})`);
     const more = r.files.skipped.length - shown.length;
     out.push(
       `note: ${r.files.skipped.length} ${r.files.skipped.length === 1 ? 'file was' : 'files were'} not read: ${shown.join(', ')}${more > 0 ? `, and ${more} more (see --json)` : ''}`,
@@ -68,13 +68,13 @@ export function describeScope(r: LintReport): string {
     case 'staged':
       return 'staged changes';
     case 'changed':
-      return `changed since ${r.scope.since ?? '?'}${r.scope.base ? ` (merge base ${r.scope.base.slice(0, 12)})` : ''}`;
+      return `changed since ${visible(r.scope.since ?? '?')}${r.scope.base ? ` (merge base ${r.scope.base.slice(0, 12)})` : ''}`;
     case 'paths':
-      return `paths ${(r.scope.paths ?? []).join(' ')}`;
+      return `paths ${visible((r.scope.paths ?? []).join(' '))}`;
     case 'commit': {
       const at = `commit ${(r.scope.commit ?? '?').slice(0, 12)}`;
       if (r.scope.since === undefined) return at;
-      return `${at}, changed since ${r.scope.since}${r.scope.base ? ` (merge base ${r.scope.base.slice(0, 12)})` : ''}`;
+      return `${at}, changed since ${visible(r.scope.since)}${r.scope.base ? ` (merge base ${r.scope.base.slice(0, 12)})` : ''}`;
     }
   }
 }
