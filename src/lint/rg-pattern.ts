@@ -44,10 +44,24 @@ export function rgPattern(source: string, flags: string): string | undefined {
     testFlags: [...'ius'].filter((f) => flags.includes(f)).join(''),
   };
   try {
-    return `(?-u:${alternatives(ast.alternatives, ctx)})`;
+    const inner = alternatives(ast.alternatives, ctx);
+    // With its assertions dropped a pattern may match empty text (`^(?=.*password)` becomes
+    // `^`): every file is then a hit. No prefilter is the same, without making rg say so
+    // for every file of the tree, the files of the rules that do screen included.
+    if (matchesEmpty(inner)) return undefined;
+    return `(?-u:${inner})`;
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     throw e;
+  }
+}
+
+/** Whether the rewrite matches empty text; its syntax is also JavaScript's, bar what rg alone reads. */
+function matchesEmpty(rewrite: string): boolean {
+  try {
+    return new RegExp(`^(?:${rewrite})$`).test('');
+  } catch {
+    return false;
   }
 }
 

@@ -31,7 +31,7 @@ export function scanFiles(
   read: (paths: string[]) => Map<string, ReadResult>,
 ): ScanResult {
   const out: ScanResult = { findings: [], skipped: [], checked: 0, perCheck: checks.map(() => 0) };
-  const screens = new Map<string, RegExp>();
+  const screens = new Map<string, RegExp | null>();
   for (let at = 0; at < plan.length; at += BATCH) {
     const batch = plan.slice(at, at + BATCH);
     const contents = read(batch.map(([f]) => f));
@@ -53,11 +53,11 @@ export function scanFiles(
       if (scan.length) {
         const key = scan.join(',');
         let screen = screens.get(key);
-        if (!screen) {
+        if (screen === undefined) {
           screen = combined(scan.map((i) => checks[i] as ContentCheck));
           screens.set(key, screen);
         }
-        if (screen.test(text)) {
+        if (screen === null || screen.test(text)) {
           for (const i of scan) {
             const c = checks[i] as ContentCheck;
             const ms = matchesOf(c.re, text);
@@ -85,9 +85,18 @@ export function decodeText(data: Buffer): string {
   return data.toString(isAscii(data) ? 'latin1' : 'utf8');
 }
 
-/** Every screen alternative is wrapped, so one rule's alternation cannot swallow another's. */
-function combined(checks: ContentCheck[]): RegExp {
+/**
+ * One regex that matches wherever any of the checks does, or null when there is none: a
+ * backreference or a named group means something else inside a longer pattern (`\1` names
+ * another rule's group; two rules may name a group alike), so such a set is not screened and
+ * every check runs. Every alternative is wrapped, so one rule's alternation cannot swallow another's.
+ */
+function combined(checks: ContentCheck[]): RegExp | null {
+  if (checks.some((c) => GROUP_REFERENCE.test(c.re.source))) return null;
   // When one rule ignores case the whole screen does: it may then match more, never less.
   const flags = checks.some((c) => c.re.flags.includes('i')) ? 'mi' : 'm';
   return new RegExp(checks.map((c) => `(?:${c.re.source})`).join('|'), flags);
 }
+
+/** A backreference (`\1`, `\k<name>`) or a named group; an escaped backslash before a digit counts too, harmlessly. */
+const GROUP_REFERENCE = /\\[1-9]|\\k<|\(\?<[^=!]/;

@@ -92,6 +92,44 @@ describe('forbid', () => {
     ]);
   });
 
+  it('rules with backreferences or alike-named groups each find their own matches side by side', async () => {
+    const rule = (id: string, pattern: string) => ({
+      id,
+      title: id,
+      severity: 'error',
+      message: `${id} found`,
+      fix: 'drop it',
+      forbid: { pattern, include: ['src/**'] },
+    });
+    const r = await lint(
+      lintRepo({
+        rules: [
+          rule('A', '(x)-\\1'),
+          rule('B', '(["\'])secret\\1'),
+          rule('C', '(?<q>["\'])token\\k<q>'),
+          rule('D', '(?<q>["\'])key\\k<q>'),
+        ],
+        files: { 'src/a.py': 'a = "secret"\nb = \'token\'\nc = "key"\nd = x-x\n' },
+      }),
+    );
+    expect(where(r)).toEqual(['src/a.py:1:5 B', 'src/a.py:2:5 C', 'src/a.py:3:5 D', 'src/a.py:4:5 A']);
+  });
+
+  it('a pattern that matches only by looking ahead is found, once per line', async () => {
+    const rule = {
+      id: 'Z',
+      title: 'z',
+      severity: 'error',
+      message: 'a password on this line',
+      fix: 'use the vault',
+      forbid: { pattern: '^(?=.*password)|\\b(?=pass\\b)', include: ['src/**'] },
+    };
+    const r = await lint(lintRepo({ rules: [rule], files: { 'src/a.py': 'x = 1\npassword = 1  # pass pass\n' } }));
+    expect(where(r)).toEqual(['src/a.py:2:1 Z']);
+    expect(r.findings[0]?.match).toBe('');
+    expect(lintExitCode(r)).toBe(1);
+  });
+
   it('a warning alone does not fail the run', async () => {
     const repo = lintRepo({
       rules: [{ ...L1, severity: 'warn' }],

@@ -60,7 +60,7 @@ const PATTERNS: [string, string][] = [
   ['(?<!x)foo', 'gm'],
   ['(?:ab|cd){2,3}e', 'gm'],
   ['a{0}b', 'gm'],
-  ['a|', 'gm'],
+  ['a|b', 'gm'],
   ['\\x00', 'gm'],
   ['[\\x80-\\xff]', 'gm'],
   ['\\cJ', 'gm'],
@@ -223,5 +223,12 @@ describe('rgPattern', () => {
     expect(rgPattern('a', 'gmv')).toBeUndefined();
     expect(rgPattern('[]', 'gm')).toBeUndefined();
     expect(rgPattern('(', 'gm')).toBeUndefined();
+  });
+
+  it('gives no rewrite for a pattern that, its assertions dropped, matches empty text: it would pass every file', () => {
+    for (const source of ['a|', '^(?=.*password)', '\\b', 'x*', '(?:)', '(?<=a)']) {
+      expect(rgPattern(source, 'gm'), source).toBeUndefined();
+    }
+    expect(rgPattern('^(?=.*password)password', 'gm')).toBeDefined();
   });
 });

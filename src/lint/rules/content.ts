@@ -16,15 +16,22 @@ export interface Match {
   text: string;
 }
 
-/** Every non-overlapping match. */
+/**
+ * Every non-overlapping match. A pattern that matches only by looking (`^(?=.*password)`)
+ * matches empty text: that is a match too, as in grep, or the rule could never fire and
+ * nothing would say so. Empty ones count once per line: `\b` would otherwise count every word.
+ */
 export function matchesOf(re: RegExp, text: string): Match[] {
   const out: Match[] = [];
+  let emptyLineEnd = -1;
   re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    // An empty match would not advance: step over it.
     if (m[0].length === 0) {
+      // An empty match would not advance: step over it.
       re.lastIndex++;
-      continue;
+      if (m.index < emptyLineEnd) continue;
+      const eol = text.indexOf('\n', m.index);
+      emptyLineEnd = eol < 0 ? text.length + 1 : eol + 1;
     }
     out.push({ index: m.index, text: m[0] });
   }
