@@ -111,7 +111,13 @@ export function readWorkingTree(root: string, paths: string[], maxBytes: number)
     let fd: number;
     try {
       fd = openSync(`${root}${sep}${p}`, READ_NOFOLLOW);
-    } catch {
+    } catch (e) {
+      // git lists names as bytes and they are read as UTF-8: a name that is not UTF-8 comes
+      // back with U+FFFD in it, which names no file. Said, not passed over in silence.
+      if (p.includes('\uFFFD') && (e as NodeJS.ErrnoException).code === 'ENOENT') {
+        out.set(p, { ok: false, reason: 'its name is not valid UTF-8; rename the file to have it checked' });
+        continue;
+      }
       // Tracked but deleted in the working tree, or a symlink: a link holds the path it
       // points at, not contents of this repository (--staged and --commit skip it too).
       out.set(p, { ok: false, gone: true });

@@ -114,6 +114,21 @@ describe('--staged', () => {
     expect(r.files.skipped).toEqual([]);
   });
 
+  it('a working-tree file whose name is not UTF-8 is named as not read, never passed over in silence', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/b.py': GOOD } });
+    writeFileSync(Buffer.from(`${repo.dir}/src/caf\xe9.py`, 'latin1'), BAD);
+    repo.git(['add', '-A']);
+    repo.commit({ message: 'a latin-1 name', date: '2026-05-02T09:00:00Z' });
+    for (const scope of [{ kind: 'tree' }, { kind: 'changed', since: 'HEAD~1' }] as const) {
+      const r = await lint(repo, scope);
+      expect(r.files.skipped, scope.kind).toEqual([
+        { path: 'src/caf\uFFFD.py', reason: 'its name is not valid UTF-8; rename the file to have it checked' },
+      ]);
+    }
+    // What git stores is read by its id, whatever the name: the commit's copy is checked.
+    expect(where(await lint(repo, { kind: 'commit', rev: 'HEAD' }))).toEqual(['src/caf\uFFFD.py:1:6 L1']);
+  });
+
   it('a require rule reads unchanged files from the index too, not from the working tree', async () => {
     const rule = {
       id: 'profile',
