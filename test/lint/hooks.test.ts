@@ -257,6 +257,18 @@ describe('hooks', () => {
     expect(runEntry(repo.dir, 'rfcgate-lint').code).toBe(0);
   });
 
+  it('.pre-commit-hooks.yaml installs: npm pack prints only the tarball name, and the stage names come with their framework version', () => {
+    // The framework installs a node hook with `npm pack` and reads the tarball's name from its
+    // stdout, where a prepare script running in the foreground (the build) would print too.
+    const npm = spawnSync('npm', ['config', 'get', 'foreground-scripts'], { encoding: 'utf8' });
+    expect(npm.stdout.trim()).toBe('false');
+    const hooks = parse(readFileSync('.pre-commit-hooks.yaml', 'utf8')) as Record<string, unknown>[];
+    expect(hooks.map((h) => [h.id, h.stages, h.minimum_pre_commit_version])).toEqual([
+      ['rfcgate-lint', ['pre-commit'], '3.2.0'],
+      ['rfcgate-lint-push', ['pre-push'], '3.2.0'],
+    ]);
+  });
+
   it('respects core.hooksPath, and uninstall removes the folder it created', () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     repo.git(['config', 'core.hooksPath', '.githooks']);
