@@ -255,6 +255,13 @@ describe('hooks', () => {
     // The staged entry: the index, where the fix is not staged either.
     repo.git(['add', 'src/b.py']);
     expect(runEntry(repo.dir, 'rfcgate-lint').code).toBe(0);
+    // A branch whose whole history is new to the remote: the framework names only the branch
+    // pushed, which need not be the one checked out.
+    repo.git(['branch', 'pushed', bad]);
+    repo.git(['checkout', '-q', '-f', '-b', 'other', base]);
+    const whole = runEntry(repo.dir, 'rfcgate-lint-push', { PRE_COMMIT_LOCAL_BRANCH: 'refs/heads/pushed' });
+    expect(whole.out).toMatch(/src\/b\.py\n {2}1:6 {2}error/);
+    expect(whole.code).toBe(1);
   });
 
   it('.pre-commit-hooks.yaml installs: npm pack prints only the tarball name, and the stage names come with their framework version', () => {
