@@ -211,8 +211,10 @@ export function script(
     `# Skip once with \`git ${hook === 'pre-commit' ? 'commit' : 'push'} --no-verify\`.`,
   ];
   const setup = [
+    // The node that ran install meets rfcgate's engines; one first on PATH may not (a GUI git
+    // client's, a system one). PATH's only when that node is gone (a version manager removed it).
     `node=${shellQuote(o.node)}`,
-    'command -v node >/dev/null 2>&1 && node=node',
+    '[ -x "$node" ] || node=node',
     `bin=${shellQuote(o.bin)}`,
     'if [ ! -f "$bin" ]; then',
     `  echo "rfcgate: $bin is gone (rfcgate was moved or removed); run 'rfcgate hooks install' again, or skip this once with --no-verify" >&2`,

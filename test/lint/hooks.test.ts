@@ -222,6 +222,37 @@ describe('hooks', () => {
     expect(gone.code).toBe(1);
   });
 
+  it("a hook runs the node that installed it, not one first on PATH; PATH's only once that one is gone", () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const fake = tempDir('rfcgate-fake-node-');
+    writeFileSync(join(fake, 'node'), '#!/bin/sh\necho "an old node on PATH" >&2\nexit 42\n', { mode: 0o755 });
+    const commitWith = (message: string) => {
+      const r = spawnSync('git', ['commit', '-q', '-m', message], {
+        cwd: repo.dir,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          PATH: `${fake}:${process.env.PATH ?? ''}`,
+          GIT_CONFIG_GLOBAL: os.devNull,
+          GIT_CONFIG_NOSYSTEM: '1',
+          NO_COLOR: '1',
+        },
+      });
+      return { code: r.status, out: `${r.stdout}${r.stderr}` };
+    };
+    installHooks(opts(repo.dir));
+    repo.write('src/b.py', 'y = "measurement.lease_plane.x"\n');
+    repo.git(['add', '-A']);
+    const bad = commitWith('bad');
+    expect(bad.out).toMatch(/src\/b\.py\n {2}1:6 {2}error/);
+    expect(bad.code).toBe(1);
+    uninstallHooks(repo.dir);
+    installHooks(opts(repo.dir, { node: join(fake, 'removed', 'node') }));
+    const fallback = commitWith('bad');
+    expect(fallback.out).toContain('an old node on PATH');
+    expect(fallback.code).not.toBe(0);
+  });
+
   it('.pre-commit-hooks.yaml: each entry, run as the framework runs it, lints what its stage should', () => {
     const hooks = parse(readFileSync('.pre-commit-hooks.yaml', 'utf8')) as { id: string; entry: string }[];
     const entry = (id: string) => (hooks.find((h) => h.id === id) as { entry: string }).entry;
