@@ -193,6 +193,28 @@ describe('telemetry report', () => {
     }
   });
 
+  it('on a terminal narrower than the table, long session ids are shortened in the middle', () => {
+    const id = 'agent-7f3c2a9e-1b4d-4c8a-9e2f-5d6b7a8c9d0e-worker-17';
+    writeFileSync(
+      join(root, 'long-ids.jsonl'),
+      `{"session_id":"${id}","turn":1,"ts":"2026-05-31T10:00:00Z","usage":{"input_tokens":100,"output_tokens":1,"cache_read_input_tokens":900}}\n`,
+    );
+    const onTerminal = (cols: number) => {
+      const cmd = `stty cols ${cols}; ${process.execPath} ${BIN} telemetry report --files long-ids.jsonl --as-of ${AS_OF}`;
+      const r = spawnSync('script', ['-qec', cmd, '/dev/null'], {
+        cwd: root,
+        env: { ...process.env, NO_COLOR: '1', CI: '' },
+        encoding: 'utf8',
+      });
+      expect(r.status, r.stdout).toBe(0);
+      return r.stdout;
+    };
+    expect(onTerminal(300)).toContain(id);
+    const narrow = onTerminal(80);
+    expect(narrow).not.toContain(id);
+    expect(narrow).toContain('agent-7f3c…worker-17');
+  });
+
   it('on its own thread (as for a large input) prints the same bytes and the same halts, JSON or table', async () => {
     const thread = { RFCGATE_TELEMETRY_THREAD_FROM: '0' };
     for (const args of [

@@ -58,6 +58,35 @@ describe('telemetry formatters', () => {
     expect(out).not.toContain('\u001b');
   });
 
+  it('in a table wider than the terminal, long session ids keep their start and end and misses go one per line', () => {
+    const r = report(2);
+    const long = 'agent-7f3c2a9e-1b4d-4c8a-9e2f-5d6b7a8c9d0e-worker-17';
+    const first = r.sessions[0] as SessionRow;
+    r.sessions[0] = {
+      ...first,
+      session: long,
+      misses: { system_prompt: 1, tools: 2, message_prefix: 3, child_directive: 4, model: 5 },
+    };
+    const opts = { color: false, trend: true, maxSessions: 5 };
+    const text = (w?: number) => formatTelemetryTable(r, { ...opts, ...(w ? { width: w } : {}) });
+    const tableWidth = (t: string) =>
+      Math.max(
+        ...t
+          .split('\n')
+          .filter((l) => /^[┌│├└]/.test(l))
+          .map((l) => Array.from(l).length),
+      );
+    const full = text();
+    expect(full).toContain(long);
+    expect(full).toContain('system_prompt 1, tools 2, message_prefix 3, child_directive 4, model 5');
+    expect(text(tableWidth(full))).toBe(full);
+    const narrow = text(tableWidth(full) - 1);
+    expect(narrow).not.toContain(long);
+    expect(narrow).toContain('agent-7f3c…worker-17');
+    expect(narrow.split('\n').filter((l) => /│ (tools 2|model 5) +│/.test(l))).toHaveLength(2);
+    expect(tableWidth(narrow)).toBeLessThan(tableWidth(full) - 40);
+  });
+
   it('the chunked JSON is the report, in key order, whatever the number of sessions', () => {
     for (const n of [0, 1, 2000]) {
       const r = report(n);

@@ -94,6 +94,7 @@ EXIT CODES
             color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
             trend: flags.trend ?? Boolean(process.stdout.isTTY),
             maxSessions: flags.sessions,
+            ...(process.stdout.isTTY && process.stdout.columns ? { width: process.stdout.columns } : {}),
           },
     };
     let summary: ReportSummary | undefined;

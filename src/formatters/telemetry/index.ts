@@ -59,19 +59,39 @@ export interface TelemetryTableOptions {
   trend: boolean;
   /** Sessions listed; the rest are counted (the JSON has them all). */
   maxSessions: number;
+  /**
+   * The terminal's columns, if known: in a table wider than that, long session ids are
+   * shortened in the middle and the misses go one per line.
+   */
+  width?: number;
 }
+
+/** Whether a table gives up anything to fit a terminal. */
+type Fit = 'full' | 'narrow';
+
+/** A session id shortened in a narrow table keeps this many characters, the ellipsis included. */
+const NARROW_SESSION = 20;
 
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
 const times = (x: number | null) => (x === null ? '—' : `${x.toFixed(3)}×`);
 const count = (x: number | null) => (x === null ? '—' : String(x));
 
-function misses(m: MetricRow['misses']): string {
+function misses(m: MetricRow['misses'], fit: Fit): string {
   if (!m) return '—';
   const named = Object.entries(m).filter(([, n]) => n > 0);
-  return named.length ? named.map(([k, n]) => `${k} ${n}`).join(', ') : 'none';
+  return named.length ? named.map(([k, n]) => `${k} ${n}`).join(fit === 'narrow' ? '\n' : ', ') : 'none';
 }
 
-function cells(name: string, row: MetricRow): string[] {
+/** The start and the end of a long id: both tell sessions apart (a prefix, a counter). */
+function shorten(id: string, fit: Fit): string {
+  const chars = Array.from(id);
+  if (fit !== 'narrow' || chars.length <= NARROW_SESSION) return id;
+  const keep = NARROW_SESSION - 1;
+  const head = Math.ceil(keep / 2);
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`;
+}
+
+function cells(name: string, row: MetricRow, fit: Fit): string[] {
   return [
     name,
     String(row.turns),
@@ -80,7 +100,7 @@ function cells(name: string, row: MetricRow): string[] {
     pct(row.cache_hit_request_rate),
     times(row.cache_cost_multiplier),
     count(row.turns_over_breakpoint_limit),
-    misses(row.misses),
+    misses(row.misses, fit),
   ];
 }
 
@@ -89,23 +109,11 @@ function cells(name: string, row: MetricRow): string[] {
  * while the rows were made (worstSessions), with the count of all.
  */
 export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions): string {
-  const head = ['session', 'turns', 'hit ratio', 'token-weighted', 'turns hitting', 'cost ×', '>4 bp', 'misses'];
-  if (opts.trend) head.push('hit ratio per turn');
-  const table = new Table({
-    head,
-    style: { head: opts.color ? ['bold'] : [], border: opts.color ? ['grey'] : [] },
-  });
   // Worst first: the sessions a person should look at are the ones that read the cache least.
   const shown = [...r.sessions].sort(worstFirst).slice(0, opts.maxSessions);
   const sessions = r.session_count ?? r.sessions.length;
-  for (const s of shown) {
-    const row = cells(visible(s.session), s);
-    if (opts.trend) row.push(sparkline(s.hit_ratio_by_turn));
-    table.push(row);
-  }
-  const all = cells('all sessions', r.overall);
-  if (opts.trend) all.push('');
-  table.push(all.map((c) => (opts.color ? styleText('bold', c, { validateStream: false }) : c)));
+  let table = sessionTable(r, shown, opts, 'full');
+  if (opts.width !== undefined && widest(table) > opts.width) table = sessionTable(r, shown, opts, 'narrow');
 
   const lines: string[] = [];
   const window = [
@@ -118,7 +126,7 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
   lines.push(
     `Agent telemetry ${window}: ${r.files.length} file(s), ${r.overall.turns} turns, ${sessions} sessions (worst hit ratio first)`,
   );
-  lines.push(table.toString());
+  lines.push(table);
   if (sessions > shown.length) {
     lines.push(`… and ${sessions - shown.length} more sessions (--json lists them all)`);
   }
@@ -137,6 +145,34 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
     for (const d of r.duplicate_turns.first) lines.push(`  ${visible(d)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+function sessionTable(r: TableReport, shown: readonly SessionRow[], opts: TelemetryTableOptions, fit: Fit): string {
+  const head = ['session', 'turns', 'hit ratio', 'token-weighted', 'turns hitting', 'cost ×', '>4 bp', 'misses'];
+  if (opts.trend) head.push('hit ratio per turn');
+  // Narrow: each heading on as many lines as it has words (the headings are the widest cells).
+  if (fit === 'narrow') head.forEach((h, i) => (head[i] = h.replace(/[ -]/g, (c) => (c === '-' ? '-\n' : '\n'))));
+  const table = new Table({
+    head,
+    style: { head: opts.color ? ['bold'] : [], border: opts.color ? ['grey'] : [] },
+  });
+  for (const s of shown) {
+    const row = cells(visible(shorten(s.session, fit)), s, fit);
+    if (opts.trend) row.push(sparkline(s.hit_ratio_by_turn));
+    table.push(row);
+  }
+  const all = cells('all sessions', r.overall, fit);
+  if (opts.trend) all.push('');
+  table.push(all.map((c) => (opts.color ? styleText('bold', c, { validateStream: false }) : c)));
+  return table.toString();
+}
+
+/** The widest line of a table in characters, colour codes aside: columns, but for wide (East Asian) characters in a session id. */
+function widest(table: string): number {
+  let max = 0;
+  // eslint-disable-next-line no-control-regex -- colour codes are what is taken out
+  for (const line of table.replace(/\u001b\[[0-9;]*m/g, '').split('\n')) max = Math.max(max, Array.from(line).length);
+  return max;
 }
 
 function invariantLine(
