@@ -99,6 +99,32 @@ describe('telemetry report', () => {
     expect(l.overall.turns).toBe(2);
   });
 
+  it('a fork trace counts with the turn it explains: the overall misses are the sum of the session rows', () => {
+    const rec = (o: object) => `${JSON.stringify(o)}\n`;
+    const turn = (session: string, n: number, ts: string) =>
+      rec({ session_id: session, turn: n, ts, usage: { input_tokens: 10, output_tokens: 0 } });
+    const trace = (session: string, n: number, ts: string, misses: string[]) =>
+      rec({ type: 'fork_trace', session_id: session, turn: n, ts, misses });
+    writeFileSync(
+      join(root, 'traces.jsonl'),
+      // s/1 is before the window [23:00, 24:00) whatever its trace's ts; t/9 was never recorded.
+      turn('s', 1, '2026-03-01T22:50:00Z') +
+        trace('s', 1, '2026-03-01T23:10:00Z', ['tools', 'model']) +
+        trace('s', 2, '2026-03-01T23:19:59Z', ['message_prefix', 'tools']) +
+        turn('s', 2, '2026-03-01T23:20:00Z') +
+        trace('t', 9, '2026-03-01T23:30:00Z', ['system_prompt']),
+    );
+    const args = ['telemetry', 'report', '--files', 'traces.jsonl', '--as-of', '2026-03-02', '--window', '1h'];
+    const r = run([...args, '--json'], root);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout) as TelemetryReport;
+    expect(rep.sessions.map((s) => s.session)).toEqual(['s']);
+    expect(rep.overall.misses).toEqual({ system_prompt: 0, tools: 1, message_prefix: 1, child_directive: 0, model: 0 });
+    expect(rep.sessions[0]?.misses).toEqual(rep.overall.misses);
+    // On its own thread, the same bytes.
+    expect(run([...args, '--json'], root, { RFCGATE_TELEMETRY_THREAD_FROM: '0' }).stdout).toBe(r.stdout);
+  });
+
   it('an instant without a zone is UTC on every machine; a date in another form is malformed', () => {
     const rec = (ts: string, turn: number) =>
       JSON.stringify({

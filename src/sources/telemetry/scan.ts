@@ -5,9 +5,9 @@
  *
  * "The last N turns" follow reading order (files sorted by path, numbers in names by value,
  * lines in order), which is the order an append-only telemetry writer produces; the turn after
- * a compaction is found by number wherever it is read. Only what a window or
- * an invariant needs is kept: the last N turns, compaction and injection turns with the facts
- * of the turn that decides them, and fork-trace records (sparse by nature).
+ * a compaction, and the turn a fork trace explains, are found by number wherever they are read.
+ * Only what a window or an invariant needs is kept: the last N turns, compaction and injection
+ * turns with the facts of the turn that decides them, and fork-trace records (sparse by nature).
  */
 import { addMisses, addTurn, emptyTotals, type InvariantName, type Totals } from './metrics.js';
 import { matchFiles, type ReadOptions, type ReadSummary, type RecordSink, readTelemetry } from './read.js';
@@ -97,12 +97,14 @@ interface Located {
   line: number;
 }
 
-/** The fork traces of one turn: their miss sources as a bit mask (bit i = MISS_SOURCES[i]), the first one's ts. */
+/**
+ * The fork traces of one turn: their miss sources as a bit mask (bit i = MISS_SOURCES[i]). Their
+ * own ts says nothing: they count with the turn they explain, if it is a turn in the window.
+ */
 interface ForkTrace {
   session: string;
   turn: number;
   mask: number;
-  ts: number;
 }
 
 /**
@@ -210,6 +212,22 @@ interface SessionState {
   runHi: number;
   seen: Uint8Array | undefined;
   seenBeyond: Set<number> | undefined;
+  /**
+   * Which of the turns read are in the time window, for the fork traces that name them (a
+   * trace may be read before or after its turn). While every turn before the window is
+   * numbered below every turn in it, as a writer's clock numbers them, two numbers say which:
+   * the lowest turn in the window and the highest before it (-1: none yet); once not, each
+   * turn in the window has a bit.
+   */
+  windowLo: number;
+  beforeHi: number;
+  windowBits: TurnBits | undefined;
+}
+
+/** A set of turn numbers: one bit each up to SEEN_BITMAP_TURNS, a set beyond. */
+interface TurnBits {
+  seen: Uint8Array | undefined;
+  seenBeyond: Set<number> | undefined;
 }
 
 /** Everything the pass gathers. */
@@ -217,7 +235,7 @@ interface PassState {
   overall: Totals;
   sessions: Map<string, SessionStats>;
   states: Map<string, SessionState>;
-  /** Miss sources as a bit mask (bit i = MISS_SOURCES[i]) per session and turn, with the first trace's ts. */
+  /** Miss sources as a bit mask (bit i = MISS_SOURCES[i]) per session and turn. */
   forks: Map<string, ForkTrace>;
   marked: MarkedTurn[];
   rings: Map<string, Ring<Located>>;
@@ -252,29 +270,86 @@ function readBefore(st: SessionState, turn: number): boolean {
 /** Whether a session's turn was read already (without marking it). */
 function hasRead(st: SessionState, turn: number): boolean {
   if (st.seen === undefined && st.seenBeyond === undefined) return turn >= st.runLo && turn <= st.runHi;
-  if (turn >= SEEN_BITMAP_TURNS) return st.seenBeyond?.has(turn) === true;
-  const byte = st.seen?.[turn >> 3] ?? 0;
+  return hasTurn(st, turn);
+}
+
+function hasTurn(b: TurnBits, turn: number): boolean {
+  if (turn >= SEEN_BITMAP_TURNS) return b.seenBeyond?.has(turn) === true;
+  const byte = b.seen?.[turn >> 3] ?? 0;
   return (byte & (1 << (turn & 7))) !== 0;
 }
 
-function markTurn(st: SessionState, turn: number): boolean {
+/** Adds a turn to a set; true when it was there already. */
+function markTurn(b: TurnBits, turn: number): boolean {
   if (turn >= SEEN_BITMAP_TURNS) {
-    const beyond = (st.seenBeyond ??= new Set());
+    const beyond = (b.seenBeyond ??= new Set());
     if (beyond.has(turn)) return true;
     beyond.add(turn);
     return false;
   }
   const byte = turn >> 3;
-  let bits = st.seen;
+  let bits = b.seen;
   if (bits === undefined || byte >= bits.length) {
     const grown = new Uint8Array(Math.max(16, (byte + 1) * 2));
     if (bits) grown.set(bits);
-    st.seen = bits = grown;
+    b.seen = bits = grown;
   }
   const bit = 1 << (turn & 7);
   const had = ((bits[byte] as number) & bit) !== 0;
   bits[byte] = (bits[byte] as number) | bit;
   return had;
+}
+
+/** Every turn of a session read so far, as many calls as there are turns (not one per number between them). */
+function forEachRead(st: SessionState, fn: (turn: number) => void): void {
+  if (st.seen === undefined && st.seenBeyond === undefined) {
+    for (let t = st.runLo; t <= st.runHi; t++) fn(t);
+    return;
+  }
+  const bits = st.seen;
+  if (bits !== undefined) {
+    for (let byte = 0; byte < bits.length; byte++) {
+      const v = bits[byte] as number;
+      if (v === 0) continue;
+      for (let bit = 0; bit < 8; bit++) if (v & (1 << bit)) fn(byte * 8 + bit);
+    }
+  }
+  st.seenBeyond?.forEach(fn);
+}
+
+/** Records whether a turn just read (and marked read) is in the time window. */
+function markWindow(st: SessionState, turn: number, inWindow: boolean): void {
+  if (st.windowBits !== undefined) {
+    if (inWindow) markTurn(st.windowBits, turn);
+    return;
+  }
+  if (inWindow && turn > st.beforeHi) {
+    if (st.windowLo < 0 || turn < st.windowLo) st.windowLo = turn;
+    return;
+  }
+  if (!inWindow && (st.windowLo < 0 || turn < st.windowLo)) {
+    if (turn > st.beforeHi) st.beforeHi = turn;
+    return;
+  }
+  // A turn before the window numbered above one in it (or the other way round): the two
+  // numbers no longer tell, so every turn in the window so far gets its bit. They are the
+  // turns read from windowLo on, this one aside.
+  const bits: TurnBits = { seen: undefined, seenBeyond: undefined };
+  const lo = st.windowLo;
+  if (lo >= 0) {
+    forEachRead(st, (t) => {
+      if (t >= lo && t !== turn) markTurn(bits, t);
+    });
+  }
+  if (inWindow) markTurn(bits, turn);
+  st.windowBits = bits;
+}
+
+/** Whether a session's turn was read and is in the time window. */
+function inTimeWindow(st: SessionState, turn: number): boolean {
+  if (!hasRead(st, turn)) return false;
+  if (st.windowBits !== undefined) return hasTurn(st.windowBits, turn);
+  return st.windowLo >= 0 && turn >= st.windowLo;
 }
 
 function newPassState(): PassState {
@@ -305,6 +380,9 @@ function stateOf(p: PassState, id: string): SessionState {
       seen: undefined,
       seenBeyond: undefined,
       oneHour: false,
+      windowLo: -1,
+      beforeHi: -1,
+      windowBits: undefined,
     };
     p.states.set(id, st);
   }
@@ -349,7 +427,7 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
       const prior = p.forks.get(k);
       // Two traces of one turn name the union of their sources.
       if (prior) prior.mask |= mask;
-      else p.forks.set(k, { session: record.session, turn: record.turn, mask, ts: record.ts });
+      else p.forks.set(k, { session: record.session, turn: record.turn, mask });
       return;
     }
     const st = stateOf(p, record.session);
@@ -369,6 +447,8 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
       return;
     }
     record.turn = turn;
+    // The last N turns are known only at the end, from the rings; a time window now.
+    if (opts.lastTurns === undefined) markWindow(st, turn, record.ts >= start);
     if (turn > st.maxTurn) st.maxTurn = turn;
     if (record.ts > p.newest.ts) p.newest.ts = record.ts;
 
@@ -457,8 +537,14 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
   const session = (id: string): SessionStats => statsOf(p, stateOf(p, id), id);
   // Which turns the window kept: every turn in range, or exactly the ones left in the rings.
   let inWindow: (session: string, turn: number, ts: number) => boolean;
+  // Which turns a fork trace may name and count: a turn read and kept, whatever the trace's own ts.
+  let traceCounts: (session: string, turn: number) => boolean;
   if (opts.lastTurns === undefined) {
     inWindow = (_s, _t, ts) => ts >= start && ts < asOf;
+    traceCounts = (s, t) => {
+      const st = p.states.get(s);
+      return st !== undefined && inTimeWindow(st, t);
+    };
   } else {
     const kept = new Set<string>();
     for (const ring of [...p.rings.values()]) {
@@ -468,12 +554,15 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
       }
     }
     inWindow = (s, t) => kept.has(key(s, t));
+    traceCounts = (s, t) => kept.has(key(s, t));
   }
   for (const [id, st] of p.states) if (st.series) session(id).series = st.series.toArray();
 
-  // Counts only: the order traces are added in changes nothing, so they are not sorted.
+  // Counts only: the order traces are added in changes nothing, so they are not sorted. A trace
+  // naming a turn outside the window, or one never recorded, counts nowhere: its session gets
+  // no row from it, so the overall misses stay the sum of the sessions'.
   for (const f of forks.values()) {
-    if (!inWindow(f.session, f.turn, f.ts)) continue;
+    if (!traceCounts(f.session, f.turn)) continue;
     const misses = MISS_SOURCES.filter((_, i) => f.mask & (1 << i));
     addMisses(overall, misses);
     addMisses(session(f.session).totals, misses);

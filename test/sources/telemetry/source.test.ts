@@ -559,6 +559,86 @@ describe("a read of nothing after the cache's lifetime", () => {
   });
 });
 
+describe('a fork trace counts with the turn it explains', () => {
+  const trace = (session: string, turn: number, at: string, misses: string[]) =>
+    `${JSON.stringify({ type: 'fork_trace', session_id: session, turn, ts: `2026-03-01T${at}Z`, misses })}\n`;
+  const turn = (session: string, n: number, at: string) =>
+    `${JSON.stringify({ session_id: session, turn: n, ts: `2026-03-01T${at}Z`, usage: { input_tokens: 10, output_tokens: 0 } })}\n`;
+  const asOf = new Date('2026-03-02T00:00:00Z');
+  const write = (name: string, text: string) => {
+    mkdirSync(join(root, 'traces'), { recursive: true });
+    writeFileSync(join(root, 'traces', name), text);
+    return [`traces/${name}`];
+  };
+
+  it('not by its own ts: a trace written just before its turn, at the window start, counts in both window kinds', async () => {
+    const files = write(
+      'edge.jsonl',
+      trace('s', 2, '22:59:59', ['message_prefix']) +
+        turn('s', 2, '23:00:00') +
+        trace('s', 3, '23:30:00', []) +
+        turn('s', 3, '23:30:00'),
+    );
+    // Window [23:00, 24:00): both turns, so both traces; the last 2 turns are the same two.
+    for (const w of [{ window: '1h' }, { last_turns: 2 }]) {
+      expect(await value({ files, metric: 'misses_message_prefix', ...w }, asOf), JSON.stringify(w)).toBe(1);
+      const o = await measure({ files, metric: 'misses_total', ...w }, asOf);
+      expect(o.evidence.fork_traces, JSON.stringify(w)).toBe(2);
+    }
+  });
+
+  it('a turn before the window, or never recorded, leaves its trace out and makes no session', async () => {
+    // s/1 at 22:50 is before the window [23:00, 24:00) though its trace is at 23:10; t/9 has no usage record.
+    const lines = [
+      turn('s', 1, '22:50:00'),
+      trace('s', 1, '23:10:00', ['tools', 'model']),
+      turn('s', 2, '23:20:00'),
+      trace('s', 2, '23:20:00', ['message_prefix', 'tools']),
+      trace('t', 9, '23:30:00', ['system_prompt']),
+    ];
+    // Every trace before its turn, and every trace after: the same counts.
+    for (const [name, text] of [
+      ['window.jsonl', lines.join('')],
+      ['window-reversed.jsonl', [...lines].reverse().join('')],
+    ] as const) {
+      const files = write(name, text);
+      const o = await measure({ files, metric: 'misses_total', window: '1h' }, asOf);
+      // Only s/2's trace: message_prefix + tools.
+      expect(o.status === 'ok' && o.value, name).toBe(2);
+      expect(o.evidence, name).toMatchObject({ fork_traces: 1, sessions: 1, turns: 1 });
+      expect(await value({ files, metric: 'misses_tools', window: '1h' }, asOf), name).toBe(1);
+      expect(await value({ files, metric: 'misses_model', window: '1h' }, asOf), name).toBe(0);
+      // With no window both of s's turns count, and t/9 is still no turn: 2 + 2 misses from 2 traces.
+      const all = await measure({ files, metric: 'misses_total' }, asOf);
+      expect(all.status === 'ok' && all.value, name).toBe(4);
+      expect(all.evidence, name).toMatchObject({ fork_traces: 2, sessions: 1, turns: 2 });
+      // The last turn alone is s/2.
+      expect(await value({ files, metric: 'misses_total', last_turns: 1 }, asOf), name).toBe(2);
+    }
+  });
+
+  it('turns numbered against the clock: each turn in the window is known as such, whatever the order', async () => {
+    // w/1 and w/3 are in the window [23:00, 24:00), w/2 (written by a clock running behind) is not.
+    const turns = [turn('w', 1, '23:10:00'), turn('w', 2, '22:50:00'), turn('w', 3, '23:20:00')];
+    const traces =
+      trace('w', 1, '23:10:00', ['tools']) +
+      trace('w', 2, '23:10:00', ['model']) +
+      trace('w', 3, '23:20:00', ['system_prompt']);
+    for (const [name, text] of [
+      ['clock.jsonl', turns.join('') + traces],
+      ['clock-2-first.jsonl', (turns[1] as string) + turns[0] + turns[2] + traces],
+      ['clock-traces-first.jsonl', traces + [...turns].reverse().join('')],
+    ] as const) {
+      const files = write(name, text);
+      const o = await measure({ files, metric: 'misses_total', window: '1h' }, asOf);
+      expect(o.status === 'ok' && o.value, name).toBe(2);
+      expect(o.evidence, name).toMatchObject({ fork_traces: 2, turns: 2 });
+      expect(await value({ files, metric: 'misses_model', window: '1h' }, asOf), name).toBe(0);
+      expect(await value({ files, metric: 'misses_system_prompt', window: '1h' }, asOf), name).toBe(1);
+    }
+  });
+});
+
 describe('reading order', () => {
   it('numbers in names by value; leading zeros only break a tie of everything else', async () => {
     const { comparePaths } = await import('../../../src/sources/telemetry/read.js');
