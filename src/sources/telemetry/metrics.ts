@@ -120,6 +120,11 @@ export interface MetricDef {
   invariant?: InvariantName;
   /** Metrics over totals; invariant metrics have none. */
   compute?: (t: Totals) => MetricValue;
+  /**
+   * The counts, beyond the tokens and turns every measurement's evidence shows, that the value
+   * is computed from: a reader re-derives it from the evidence alone.
+   */
+  evidence?: (t: Totals) => Record<string, number>;
 }
 
 const noTokens: MetricValue = { halt: 'insufficient', reason: 'no input tokens in the window' };
@@ -164,12 +169,19 @@ export const METRICS: readonly MetricDef[] = [
     type: 'double',
     description: 'Share of turns with cache_read > 0',
     compute: (t) => ratio(requestHitRate(t)),
+    evidence: (t) => ({ turns_with_cache_read: t.hitTurns }),
   },
   {
     name: 'cache_cost_multiplier',
     type: 'double',
     description: 'Input cost relative to no caching (5m write 1.25×, 1h write 2×, read 0.1×)',
     compute: (t) => ratio(costMultiplier(t)),
+    // Which price each written token paid: the split, and the writes without one (priced as 5m).
+    evidence: (t) => ({
+      cache_creation_5m_tokens: t.creation5m,
+      cache_creation_1h_tokens: t.creation1h,
+      cache_creation_unsplit_tokens: t.creationUnsplit,
+    }),
   },
   { name: 'turns', type: 'int', description: 'Turns in the window', compute: (t) => ({ value: t.turns }) },
   {
@@ -180,6 +192,10 @@ export const METRICS: readonly MetricDef[] = [
       t.withBreakpoints === 0
         ? { halt: 'missing', reason: 'no record in the window carries cache_breakpoints' }
         : { value: t.overBreakpointLimit },
+    evidence: (t) => ({
+      turns_with_cache_breakpoints: t.withBreakpoints,
+      turns_over_breakpoint_limit: t.overBreakpointLimit,
+    }),
   },
   ...(['total', ...MISS_SOURCES] as const).map(missMetric),
   {

@@ -146,7 +146,9 @@ export function decide(
     }
   }
   const minTurns = spec.min_turns ?? 1;
-  Object.assign(evidence, totalsEvidence(scan.overall), { sessions: scan.sessions.size });
+  Object.assign(evidence, totalsEvidence(scan.overall), def.evidence?.(scan.overall), {
+    sessions: scan.sessions.size,
+  });
 
   if (def.invariant) {
     if (scan.overall.turns < minTurns) {

@@ -559,6 +559,111 @@ describe("a read of nothing after the cache's lifetime", () => {
   });
 });
 
+describe('the evidence re-derives each value', () => {
+  // Three turns: t1 writes 1000 tokens (5m or 1h, the only difference between the two files),
+  // t2 reads them, t3 writes 200 without a 5m/1h split (priced as 5m).
+  const fixture = (split: '5m' | '1h') => {
+    const dir = join(root, 'evidence');
+    mkdirSync(dir, { recursive: true });
+    const line = (o: object) => `${JSON.stringify(o)}\n`;
+    const at = (n: number) => `2026-06-01T10:0${n}:00Z`;
+    writeFileSync(
+      join(dir, `${split}.jsonl`),
+      line({
+        session_id: 'e',
+        turn: 1,
+        ts: at(1),
+        cache_breakpoints: 5,
+        usage: {
+          input_tokens: 100,
+          output_tokens: 1,
+          cache_creation_input_tokens: 1000,
+          cache_read_input_tokens: 0,
+          cache_creation: {
+            ephemeral_5m_input_tokens: split === '5m' ? 1000 : 0,
+            ephemeral_1h_input_tokens: split === '1h' ? 1000 : 0,
+          },
+        },
+      }) +
+        line({
+          session_id: 'e',
+          turn: 2,
+          ts: at(2),
+          cache_breakpoints: 3,
+          usage: { input_tokens: 100, output_tokens: 1, cache_read_input_tokens: 1000 },
+        }) +
+        line({
+          session_id: 'e',
+          turn: 3,
+          ts: at(3),
+          usage: { input_tokens: 50, output_tokens: 1, cache_creation_input_tokens: 200 },
+        }),
+    );
+    return [`evidence/${split}.jsonl`];
+  };
+  const num = (o: MeasurementOutcome, k: string) => {
+    const v = o.evidence[k];
+    if (typeof v !== 'number') throw new Error(`evidence has no number ${k}`);
+    return v;
+  };
+
+  it('cache_cost_multiplier: the 5m, 1h and unsplit writes, so a 5m and a 1h file no longer read the same', async () => {
+    const fiveMin = await measure({ files: fixture('5m'), metric: 'cache_cost_multiplier' });
+    const oneHour = await measure({ files: fixture('1h'), metric: 'cache_cost_multiplier' });
+    // By hand: input 250, read 1000, written 1200; 5m: 250 + 1200 × 1.25 + 100 = 1850; 1h: 250 + 200 × 1.25 + 1000 × 2 + 100 = 2600.
+    expect(fiveMin.status === 'ok' && fiveMin.value).toBeCloseTo(1850 / 2450, 12);
+    expect(oneHour.status === 'ok' && oneHour.value).toBeCloseTo(2600 / 2450, 12);
+    expect(fiveMin.evidence).toMatchObject({
+      cache_creation_5m_tokens: 1000,
+      cache_creation_1h_tokens: 0,
+      cache_creation_unsplit_tokens: 200,
+    });
+    expect(oneHour.evidence).toMatchObject({
+      cache_creation_5m_tokens: 0,
+      cache_creation_1h_tokens: 1000,
+      cache_creation_unsplit_tokens: 200,
+    });
+    // From the evidence alone: the same value, one under 1.0 and one over.
+    for (const o of [fiveMin, oneHour]) {
+      const cost =
+        num(o, 'input_tokens') +
+        (num(o, 'cache_creation_5m_tokens') + num(o, 'cache_creation_unsplit_tokens')) * 1.25 +
+        num(o, 'cache_creation_1h_tokens') * 2 +
+        num(o, 'cache_read_tokens') * 0.1;
+      const tokens = num(o, 'input_tokens') + num(o, 'cache_creation_tokens') + num(o, 'cache_read_tokens');
+      expect(o.status === 'ok' && o.value).toBeCloseTo(cost / tokens, 12);
+    }
+    expect(fiveMin.status === 'ok' && (fiveMin.value as number) < 1).toBe(true);
+    expect(oneHour.status === 'ok' && (oneHour.value as number) < 1).toBe(false);
+  });
+
+  it('cache_hit_request_rate: the turns that read the cache', async () => {
+    const o = await measure({ files: fixture('5m'), metric: 'cache_hit_request_rate' });
+    expect(o.evidence).toMatchObject({ turns: 3, turns_with_cache_read: 1 });
+    expect(o.status === 'ok' && o.value).toBe(num(o, 'turns_with_cache_read') / num(o, 'turns'));
+    expect(o.status === 'ok' && o.value).toBeCloseTo(1 / 3, 12);
+  });
+
+  it('turns_over_breakpoint_limit: the turns that carry a breakpoint count, and those over 4', async () => {
+    const o = await measure({ files: fixture('5m'), metric: 'turns_over_breakpoint_limit' });
+    // t1 set 5, t2 set 3, t3 carries none.
+    expect(o.evidence).toMatchObject({ turns: 3, turns_with_cache_breakpoints: 2, turns_over_breakpoint_limit: 1 });
+    expect(o.status === 'ok' && o.value).toBe(num(o, 'turns_over_breakpoint_limit'));
+    // Its halt says how many turns carried one: none.
+    const none = await measure({ files: ['telemetry/otel.jsonl'], metric: 'turns_over_breakpoint_limit' });
+    expect(none).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(none.evidence.turns_with_cache_breakpoints).toBe(0);
+  });
+
+  it("each metric shows the counts it needs, not every other metric's", async () => {
+    const o = await measure({ files: fixture('5m'), metric: 'cache_hit_ratio' });
+    expect(o.evidence).toMatchObject({ input_tokens: 250, cache_read_tokens: 1000 });
+    for (const k of ['cache_creation_5m_tokens', 'turns_with_cache_read', 'turns_with_cache_breakpoints']) {
+      expect(o.evidence[k], k).toBeUndefined();
+    }
+  });
+});
+
 describe('a fork trace counts with the turn it explains', () => {
   const trace = (session: string, turn: number, at: string, misses: string[]) =>
     `${JSON.stringify({ type: 'fork_trace', session_id: session, turn, ts: `2026-03-01T${at}Z`, misses })}\n`;
