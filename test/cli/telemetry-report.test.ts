@@ -125,6 +125,29 @@ describe('telemetry report', () => {
     expect(run([...args, '--json'], root, { RFCGATE_TELEMETRY_THREAD_FROM: '0' }).stdout).toBe(r.stdout);
   });
 
+  it("an injection turn that read nothing past the cache's lifetime after its previous turn is counted apart", () => {
+    const rec = (n: number, ts: string, read: number, extra: object = {}) =>
+      `${JSON.stringify({ session_id: 's', turn: n, ts, usage: { input_tokens: 10, output_tokens: 0, cache_read_input_tokens: read, cache_creation_input_tokens: read ? 0 : 5200 }, ...extra })}\n`;
+    // Turn 2 (an injection, read first) came 30 minutes after turn 1: the 5-minute entries had expired.
+    writeFileSync(
+      join(root, 'injection.jsonl'),
+      rec(2, '2026-06-01T10:30:00Z', 0, { injection: true }) + rec(1, '2026-06-01T10:00:00Z', 5000),
+    );
+    const args = ['telemetry', 'report', '--files', 'injection.jsonl', '--as-of', '2026-06-02'];
+    const r = run([...args, '--json'], root);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as TelemetryReport).invariants.injected_after_breakpoint).toEqual({
+      checked: 0,
+      awaiting_next_turn: 0,
+      past_cache_lifetime: 1,
+      violations: [],
+    });
+    expect(run([...args, '--json'], root, { RFCGATE_TELEMETRY_THREAD_FROM: '0' }).stdout).toBe(r.stdout);
+    expect(run(args, root).stdout).toMatch(
+      /results injected after the breakpoint: not exercised \(no injection turn checked\) \(1 more read nothing after the cache's lifetime: not counted\)/,
+    );
+  });
+
   it('an instant without a zone is UTC on every machine; a date in another form is malformed', () => {
     const rec = (ts: string, turn: number) =>
       JSON.stringify({

@@ -47,11 +47,11 @@ export interface InvariantCheck {
   /** Marked turns in the window whose next turn has not been recorded (yet). */
   unchecked: number;
   /**
-   * Compactions whose next turn read nothing after the cache's lifetime had run out (more than
-   * 5 minutes after the compaction turn read the prefix, an hour in a session that writes
-   * 1-hour entries), with no fork trace to say why: the prefix may have expired rather than
-   * been rewritten, so they count neither as checked nor as a violation. (An injection turn's
-   * own gap would need its previous turn's time, which reading order cannot promise.)
+   * Marked turns whose deciding read found nothing after the cache's lifetime had run out since
+   * the turn before it (a compaction's next turn more than 5 minutes after the compaction, an
+   * injection turn more than 5 minutes after its session's previous turn; an hour in a session
+   * that writes 1-hour entries), with no fork trace to say why: the prefix may have expired
+   * rather than been rewritten, so they count neither as checked nor as a violation.
    */
   pastLifetime: number;
   violations: Violation[];
@@ -123,8 +123,10 @@ interface MarkedTurn {
   cacheRead: number;
   file: string;
   /**
-   * A compaction's milliseconds from it to its next turn (-1 while unknown, and for an
-   * injection: a small integer, so 100,000 marked turns do not each box a double).
+   * Milliseconds from the turn before the deciding read to it, which the cache's lifetime is
+   * judged on: from a compaction to its next turn, from an injection's previous turn to the
+   * injection. -1 while unknown (a small integer, so marked turns waiting do not each box a
+   * double), and for good when an injection's previous turn is never read.
    */
   gap: number;
   line: number;
@@ -185,16 +187,27 @@ export async function scanTelemetry(root: string, patterns: readonly string[], o
 
 /**
  * What the pass keeps per session while reading, found with one lookup per record: the session's
- * row (created when a turn or fork trace of it first counts), its series, its OTel turn count and
- * the compaction turns waiting for its next turn.
+ * row (created when a turn or fork trace of it first counts), its series, its OTel turn count,
+ * the compaction turns waiting for its next turn and the injection turns waiting for their
+ * previous one.
  */
 interface SessionState {
   stats: SessionStats | undefined;
   series: SeriesRing | undefined;
   /** The highest turn of the session so far, which a span without a turn number follows. */
   maxTurn: number;
+  /** The ts of that turn, for an injection at the turn after it. */
+  maxTs: number;
+  /**
+   * Turns other than the highest read while the turn after them was not (files or lines out of
+   * order, a turn missing), with their ts, for that turn should it be an injection: an entry
+   * goes when that turn is read, so a session read in order keeps none (as `early`).
+   */
+  late: Map<number, number> | undefined;
   /** Compaction turns keyed by the turn that decides them (their turn + 1). */
   awaiting: Map<number, MarkedTurn> | undefined;
+  /** Injection turns read before their previous turn, keyed by it (their turn - 1): it decides their gap. */
+  awaitingPrevious: Map<number, MarkedTurn> | undefined;
   /**
    * Turns read before the turn they follow (files or lines out of order), with the facts that
    * decide a compaction at the turn before them, should it come later.
@@ -373,7 +386,10 @@ function stateOf(p: PassState, id: string): SessionState {
       stats: undefined,
       series: undefined,
       maxTurn: 0,
+      maxTs: -Infinity,
+      late: undefined,
       awaiting: undefined,
+      awaitingPrevious: undefined,
       early: undefined,
       runLo: 0,
       runHi: -1,
@@ -449,7 +465,19 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     record.turn = turn;
     // The last N turns are known only at the end, from the rings; a time window now.
     if (opts.lastTurns === undefined) markWindow(st, turn, record.ts >= start);
-    if (turn > st.maxTurn) st.maxTurn = turn;
+    // The ts of the turn before, read already: the highest turn so far, or one kept in late.
+    const previousTs = !follows ? undefined : turn - 1 === st.maxTurn ? st.maxTs : st.late?.get(turn - 1);
+    // This turn is read: the one before it needs its ts kept no longer; this one needs its own
+    // kept while the turn after it is not read.
+    if (st.late !== undefined && st.late.delete(turn - 1) && st.late.size === 0) st.late = undefined;
+    if (turn > st.maxTurn) {
+      // Read past the turn after the highest so far: that one is still to come.
+      if (st.maxTurn > 0 && turn > st.maxTurn + 1) (st.late ??= new Map()).set(st.maxTurn, st.maxTs);
+      st.maxTurn = turn;
+      st.maxTs = record.ts;
+    } else if (!hasRead(st, turn + 1)) {
+      (st.late ??= new Map()).set(turn, record.ts);
+    }
     if (record.ts > p.newest.ts) p.newest.ts = record.ts;
 
     const awaiting = st.awaiting;
@@ -465,6 +493,16 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         awaiting.delete(turn);
         // Most sessions wait for one turn at a time: an empty map is not kept for the rest of the pass.
         if (awaiting.size === 0) st.awaiting = undefined;
+      }
+    }
+    // The previous turn of an injection read before it: the injection's gap is known now.
+    const injections = st.awaitingPrevious;
+    if (injections !== undefined) {
+      const injected = injections.get(turn);
+      if (injected) {
+        injected.gap = injected.ts - record.ts;
+        injections.delete(turn);
+        if (injections.size === 0) st.awaitingPrevious = undefined;
       }
     }
     // Its turn before has not been read yet: should that turn be a compaction, this one decides it.
@@ -493,7 +531,8 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
       if (next === undefined) (st.awaiting ??= new Map()).set(turn + 1, m);
     }
     if (record.injection && keep) {
-      p.marked.push({
+      // Its own read decides it; the previous turn says how long the cache had gone unused.
+      const m: MarkedTurn = {
         kind: 'injection',
         session: record.session,
         turn,
@@ -503,8 +542,10 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         cacheRead: record.cacheRead,
         file,
         line,
-        gap: -1,
-      });
+        gap: previousTs === undefined ? -1 : record.ts - previousTs,
+      };
+      p.marked.push(m);
+      if (!follows && turn > 1) (st.awaitingPrevious ??= new Map()).set(turn - 1, m);
     }
 
     if (record.ts < start) return;
@@ -584,7 +625,8 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
     // Attribution, when recorded, says why the turn missed; without it a turn that read nothing
     // missed the prefix, unless the cache had expired by then: that read tells nothing.
     // The session's entries live an hour if it writes 1-hour entries anywhere (whatever the
-    // order its records are read in), else 5 minutes.
+    // order its records are read in), else 5 minutes. An injection whose previous turn was
+    // never read has no gap to show the cache expired: its read of nothing counts.
     const lifetime = p.states.get(m.session)?.oneHour ? HOUR_MS : FIVE_MINUTES_MS;
     if (!trace && m.cacheRead === 0 && m.gap > lifetime) {
       check.pastLifetime++;

@@ -543,10 +543,12 @@ describe("a read of nothing after the cache's lifetime", () => {
     expect(
       (c.evidence.violations as { session: string; cause: string }[]).map((v) => `${v.session} ${v.cause}`),
     ).toEqual(['h no cache read', 'f message_prefix miss']);
-    // An injection turn is judged on its own read, as before.
+    // The injection e4 read nothing 11 minutes after e3, its previous turn: the same rule, so
+    // no injection turn is left to check.
     const i = await measure({ files, metric: 'injection_cache_breaks' });
-    expect(i.status === 'ok' && i.value).toBe(1);
-    expect(i.evidence.injection_turns_past_cache_lifetime).toBeUndefined();
+    expect(i).toMatchObject({ status: 'halt', halt: 'insufficient' });
+    expect(i.evidence.injection_turns_checked).toBe(0);
+    expect(i.evidence.injection_turns_past_cache_lifetime).toBe(1);
     // Whatever order the records are read in: h's 1-hour write read after its compaction.
     const lines = readFileSync(join(dir, 't.jsonl'), 'utf8').split('\n').filter(Boolean);
     const hFirst = lines.findIndex((l) => l.includes('"session_id":"h","turn":1'));
@@ -741,6 +743,73 @@ describe('a fork trace counts with the turn it explains', () => {
       expect(await value({ files, metric: 'misses_model', window: '1h' }, asOf), name).toBe(0);
       expect(await value({ files, metric: 'misses_system_prompt', window: '1h' }, asOf), name).toBe(1);
     }
+  });
+});
+
+describe("an injection turn that read nothing after the cache's lifetime", () => {
+  const turn = (session: string, n: number, at: string, read: number, extra: object = {}) =>
+    `${JSON.stringify({ session_id: session, turn: n, ts: `2026-06-01T${at}:00Z`, usage: { input_tokens: 10, output_tokens: 1, cache_creation_input_tokens: read ? 0 : 5200, cache_read_input_tokens: read }, ...extra })}\n`;
+  const inj = { injection: true };
+  const oneHourWrite = `${JSON.stringify({ session_id: 'c', turn: 1, ts: '2026-06-01T10:00:00Z', usage: { input_tokens: 10, output_tokens: 1, cache_creation_input_tokens: 5000, cache_read_input_tokens: 0, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 5000 } } })}\n`;
+  // Each session's lines in the order written; what each injection turn comes to is by its name.
+  const sessions = [
+    // a: 30 minutes after a previous turn that read 5000: the prefix expired, nothing to say.
+    turn('a', 1, '10:00', 5000) + turn('a', 2, '10:30', 0, inj),
+    // b: 4 minutes after: within 5 minutes, a break.
+    turn('b', 1, '10:00', 5000) + turn('b', 2, '10:04', 0, inj),
+    // c: 40 minutes after, in a session that writes 1-hour entries: within the hour, a break.
+    oneHourWrite + turn('c', 2, '10:40', 0, inj),
+    // d: the previous turn read after the injection turn, 30 minutes before it: expired.
+    turn('d', 2, '10:30', 0, inj) + turn('d', 1, '10:00', 5000),
+    // e: the previous turn read after it, 3 minutes before it: a break.
+    turn('e', 2, '10:03', 0, inj) + turn('e', 1, '10:00', 5000),
+    // f: a fork trace names the prefix: attributed, whatever the gap.
+    turn('f', 1, '10:00', 5000) +
+      turn('f', 2, '10:30', 0, inj) +
+      `${JSON.stringify({ type: 'fork_trace', session_id: 'f', turn: 2, ts: '2026-06-01T10:30:00Z', misses: ['message_prefix'] })}\n`,
+    // g: turn 3 read before the injection at 2, whose previous turn (1) is 35 minutes before it: expired.
+    turn('g', 1, '10:00', 5000) + turn('g', 3, '10:40', 5000) + turn('g', 2, '10:35', 0, inj),
+    // h: the same reading order, turn 1 only 3 minutes before the injection: a break.
+    turn('h', 1, '10:32', 5000) + turn('h', 3, '10:40', 5000) + turn('h', 2, '10:35', 0, inj),
+    // k: no previous turn recorded: no gap shows the cache expired, so the read of nothing counts.
+    turn('k', 5, '10:30', 0, inj),
+    // m: an injection that read its prefix 40 minutes on holds, as before.
+    turn('m', 1, '10:00', 5000) + turn('m', 2, '10:40', 5000, inj),
+  ];
+  const expectBreaks = async (files: string[], name: string) => {
+    const o = await measure({ files, metric: 'injection_cache_breaks' });
+    // Breaks: b, c, e, f, h, k; past the lifetime: a, d, g; m holds.
+    expect(o.status === 'ok' && o.value, name).toBe(6);
+    expect(o.evidence.injection_turns_checked, name).toBe(7);
+    expect(o.evidence.injection_turns_past_cache_lifetime, name).toBe(3);
+    // Listed in reading order: sorted here, as the orders differ.
+    expect(
+      (o.evidence.violations as { session: string; cause: string }[]).map((v) => `${v.session} ${v.cause}`).sort(),
+      name,
+    ).toEqual([
+      'b no cache read',
+      'c no cache read',
+      'e no cache read',
+      'f message_prefix miss',
+      'h no cache read',
+      'k no cache read',
+    ]);
+  };
+
+  it('is counted apart when more than the lifetime after its previous turn, found whatever the reading order', async () => {
+    const dir = join(root, 'injection-lifetime');
+    mkdirSync(join(dir, 'split'), { recursive: true });
+    writeFileSync(join(dir, 'written.jsonl'), sessions.join(''));
+    await expectBreaks(['injection-lifetime/written.jsonl'], 'as written');
+    // Every line reversed: each previous turn read after its injection turn, and the other way round.
+    const lines = sessions.join('').split('\n').filter(Boolean);
+    writeFileSync(join(dir, 'reversed.jsonl'), `${[...lines].reverse().join('\n')}\n`);
+    await expectBreaks(['injection-lifetime/reversed.jsonl'], 'reversed');
+    // The injection turns in one file, the rest in a later one.
+    const isInjection = (l: string) => l.includes('"injection":true');
+    writeFileSync(join(dir, 'split', 'part-1.jsonl'), `${lines.filter(isInjection).join('\n')}\n`);
+    writeFileSync(join(dir, 'split', 'part-2.jsonl'), `${lines.filter((l) => !isInjection(l)).join('\n')}\n`);
+    await expectBreaks(['injection-lifetime/split/*.jsonl'], 'injections first');
   });
 });
 
