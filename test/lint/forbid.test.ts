@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { lintExitCode } from '../../src/lint/report.js';
 import { removeFixtures } from '../helpers/git-fixture.js';
-import { L1, lint, lintRepo, where } from './helpers.js';
+import { forbidRule, L1, lint, lintRepo, where } from './helpers.js';
 
 afterAll(removeFixtures);
 
@@ -93,14 +93,7 @@ describe('forbid', () => {
   });
 
   it('rules with backreferences or alike-named groups each find their own matches side by side', async () => {
-    const rule = (id: string, pattern: string) => ({
-      id,
-      title: id,
-      severity: 'error',
-      message: `${id} found`,
-      fix: 'drop it',
-      forbid: { pattern, include: ['src/**'] },
-    });
+    const rule = (id: string, pattern: string) => forbidRule(id, { pattern, include: ['src/**'] });
     const r = await lint(
       lintRepo({
         rules: [
@@ -116,14 +109,7 @@ describe('forbid', () => {
   });
 
   it('a pattern that matches only by looking ahead is found, once per line', async () => {
-    const rule = {
-      id: 'Z',
-      title: 'z',
-      severity: 'error',
-      message: 'a password on this line',
-      fix: 'use the vault',
-      forbid: { pattern: '^(?=.*password)|\\b(?=pass\\b)', include: ['src/**'] },
-    };
+    const rule = forbidRule('Z', { pattern: '^(?=.*password)|\\b(?=pass\\b)', include: ['src/**'] });
     const r = await lint(lintRepo({ rules: [rule], files: { 'src/a.py': 'x = 1\npassword = 1  # pass pass\n' } }));
     expect(where(r)).toEqual(['src/a.py:2:1 Z']);
     expect(r.findings[0]?.match).toBe('');

@@ -82,3 +82,8 @@ export const ORDER = {
   fix: 'land the prereqs first',
   order: { measurement: 'guard' },
 };
+
+/** A forbid rule with the fields every rule needs, for tests about the pattern alone. */
+export function forbidRule(id: string, forbid: Record<string, unknown>, more: Record<string, unknown> = {}) {
+  return { id, title: id, severity: 'error', message: `${id} found`, fix: 'drop it', forbid, ...more };
+}
