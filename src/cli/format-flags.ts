@@ -106,3 +106,12 @@ export async function writeReports<F extends string>(
   for (const { tmp, target } of written) renameSync(tmp, target);
   for (const o of outputs) if (o.file === undefined) process.stdout.write(texts.get(o) as string);
 }
+
+/**
+ * Whether an output is read by GitHub (annotations, code scanning) or CI (JUnit), which name
+ * files from the repository's top: the report's names from the governed root then need its
+ * place below the top (util/repo-prefix.ts).
+ */
+export function namesFromTop(outputs: readonly FormatOutput<string>[]): boolean {
+  return outputs.some((o) => o.format === 'github' || o.format === 'sarif' || o.format === 'junit');
+}

@@ -15,11 +15,6 @@ export function render(report: GateReport, format: FormatName, o: FormatOptions)
   return FORMATTERS[format](report, o);
 }
 
-/** Whether a format names files for GitHub or CI, from the repository's top (FormatOptions.prefix). */
-export function namesFromTop(outputs: Output[]): boolean {
-  return outputs.some((o) => o.format === 'github' || o.format === 'sarif' || o.format === 'junit');
-}
-
 /** To standard output, or to files written whole or not at all (writeReports). */
 export function writeOutputs(report: GateReport, outputs: Output[], o: FormatOptions): Promise<void> {
   return writeReports(outputs, (format, toFile) =>

@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { MAX_TIMEOUT_SECONDS, parseAsOf, RfcCommand } from '../cli/rfc-command.js';
-import { type FormatOutput, parseFormatFlags, writeReports } from '../cli/format-flags.js';
+import { type FormatOutput, namesFromTop, parseFormatFlags, writeReports } from '../cli/format-flags.js';
 import {
   LINT_FORMAT_NAMES as LINT_FORMATS,
   type LintFormatName as LintFormat,
@@ -155,11 +155,7 @@ EXIT CODES
       };
     }
     const report = await runLint(opts);
-    // What GitHub reads (annotations, code scanning) and CI test reports name files from the
-    // repository's top; the report names them from the governed root.
-    const fromTop = outputs.some((o) => o.format === 'github' || o.format === 'sarif' || o.format === 'junit')
-      ? (opts.order?.prefix ?? rootPrefix(root))
-      : '';
+    const fromTop = namesFromTop(outputs) ? (opts.order?.prefix ?? rootPrefix(root)) : '';
     await writeReports(outputs, async (format, toFile) =>
       (await lintFormatter(format))(report, {
         color: !toFile && process.stdout.isTTY === true && !process.env.NO_COLOR,
