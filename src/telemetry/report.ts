@@ -53,6 +53,8 @@ export interface TelemetryReport {
   records_after_as_of: number;
   /** Turn records whose session and turn were read before (a copied file): counted once. */
   duplicate_turns: { count: number; first: string[] };
+  /** Turns with fork traces but no turn record before as_of: their misses count nowhere. */
+  fork_traces_without_turn: number;
   overall: MetricRow;
   invariants: { compaction_cache_stable: InvariantSummary; injected_after_breakpoint: InvariantSummary };
   /** Last, so the JSON can be written session by session. */
@@ -106,6 +108,7 @@ export function reportHead(scan: ScanResult, opts: { asOf: Date; rangeMs?: numbe
       count: scan.duplicates.count,
       first: scan.duplicates.first.map(describeDuplicate),
     },
+    fork_traces_without_turn: scan.tracesWithoutTurn,
     overall: metricRow(scan.overall),
     invariants: {
       compaction_cache_stable: inv(scan.invariants.compaction),

@@ -121,6 +121,11 @@ describe('telemetry report', () => {
     expect(rep.sessions.map((s) => s.session)).toEqual(['s']);
     expect(rep.overall.misses).toEqual({ system_prompt: 0, tools: 1, message_prefix: 1, child_directive: 0, model: 0 });
     expect(rep.sessions[0]?.misses).toEqual(rep.overall.misses);
+    // t/9's trace names no turn: counted and said, so a writer numbering traces apart shows.
+    expect(rep.fork_traces_without_turn).toBe(1);
+    expect(run(args, root).stdout).toContain(
+      '1 turn(s) with fork traces but no turn record before 2026-03-02T00:00:00.000Z: their misses count nowhere',
+    );
     // On its own thread, the same bytes.
     expect(run([...args, '--json'], root, { RFCGATE_TELEMETRY_THREAD_FROM: '0' }).stdout).toBe(r.stdout);
   });

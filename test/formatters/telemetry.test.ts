@@ -40,6 +40,7 @@ function report(sessions: number): TelemetryReport {
     mostly_malformed: [],
     records_after_as_of: 0,
     duplicate_turns: { count: 0, first: [] },
+    fork_traces_without_turn: 0,
     overall: metricRow(t),
     invariants: {
       compaction_cache_stable: { checked: 0, awaiting_next_turn: 0, past_cache_lifetime: 0, violations: [] },

@@ -140,6 +140,11 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
   }
   for (const f of r.mostly_malformed) lines.push(`${f} is mostly malformed: its numbers cannot be trusted`);
   if (r.records_after_as_of > 0) lines.push(`${r.records_after_as_of} record(s) at or after ${r.as_of} left out`);
+  if (r.fork_traces_without_turn > 0) {
+    lines.push(
+      `${r.fork_traces_without_turn} turn(s) with fork traces but no turn record before ${r.as_of}: their misses count nowhere`,
+    );
+  }
   if (r.duplicate_turns.count > 0) {
     lines.push(`${r.duplicate_turns.count} turn record(s) left out (same session and turn):`);
     for (const d of r.duplicate_turns.first) lines.push(`  ${visible(d)}`);

@@ -68,6 +68,11 @@ export interface ScanResult {
   afterAsOf: number;
   /** Turn records of a (session, turn) already read, left out: the first one counts. */
   duplicates: { count: number; first: DuplicateTurn[] };
+  /**
+   * Turns with fork traces but no turn record before as_of: their misses count nowhere, and
+   * many of them say the writer numbers its traces apart from its turns.
+   */
+  tracesWithoutTurn: number;
 }
 
 /** A turn record left out because its session and turn were read before. */
@@ -602,8 +607,13 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
   // Counts only: the order traces are added in changes nothing, so they are not sorted. A trace
   // naming a turn outside the window, or one never recorded, counts nowhere: its session gets
   // no row from it, so the overall misses stay the sum of the sessions'.
+  let tracesWithoutTurn = 0;
   for (const f of forks.values()) {
-    if (!traceCounts(f.session, f.turn)) continue;
+    if (!traceCounts(f.session, f.turn)) {
+      const st = p.states.get(f.session);
+      if (st === undefined || !hasRead(st, f.turn)) tracesWithoutTurn++;
+      continue;
+    }
     const misses = MISS_SOURCES.filter((_, i) => f.mask & (1 << i));
     addMisses(overall, misses);
     addMisses(session(f.session).totals, misses);
@@ -660,5 +670,6 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
     newestTs,
     afterAsOf: p.afterAsOf,
     duplicates: p.duplicates,
+    tracesWithoutTurn,
   };
 }

@@ -98,6 +98,7 @@ function readEvidence(scan: ScanResult): Evidence {
     ev.duplicate_turns = scan.duplicates.count;
     ev.duplicate_turns_left_out = scan.duplicates.first.map(describeDuplicate);
   }
+  if (scan.tracesWithoutTurn > 0) ev.fork_traces_without_turn = scan.tracesWithoutTurn;
   return ev;
 }
 

@@ -713,12 +713,14 @@ describe('a fork trace counts with the turn it explains', () => {
       // Only s/2's trace: message_prefix + tools.
       expect(o.status === 'ok' && o.value, name).toBe(2);
       expect(o.evidence, name).toMatchObject({ fork_traces: 1, sessions: 1, turns: 1 });
+      // s/1 is a turn, outside the window; t/9 is no turn at all, and is counted as such.
+      expect(o.evidence.fork_traces_without_turn, name).toBe(1);
       expect(await value({ files, metric: 'misses_tools', window: '1h' }, asOf), name).toBe(1);
       expect(await value({ files, metric: 'misses_model', window: '1h' }, asOf), name).toBe(0);
       // With no window both of s's turns count, and t/9 is still no turn: 2 + 2 misses from 2 traces.
       const all = await measure({ files, metric: 'misses_total' }, asOf);
       expect(all.status === 'ok' && all.value, name).toBe(4);
-      expect(all.evidence, name).toMatchObject({ fork_traces: 2, sessions: 1, turns: 2 });
+      expect(all.evidence, name).toMatchObject({ fork_traces: 2, sessions: 1, turns: 2, fork_traces_without_turn: 1 });
       // The last turn alone is s/2.
       expect(await value({ files, metric: 'misses_total', last_turns: 1 }, asOf), name).toBe(2);
     }
