@@ -191,7 +191,7 @@ export function decide(
     return 'value' in v ? ok(v.value, evidence) : halt(v.halt, v.reason, evidence);
   }
 
-  const values: { session: string; value: number; turns: number }[] = [];
+  const values: { session: string; value: number; totals: Totals }[] = [];
   const excluded: string[] = [];
   for (const [id, s] of [...scan.sessions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (s.totals.turns < minTurns) {
@@ -199,7 +199,7 @@ export function decide(
       continue;
     }
     const v = compute(s.totals);
-    if ('value' in v) values.push({ session: id, value: v.value, turns: s.totals.turns });
+    if ('value' in v) values.push({ session: id, value: v.value, totals: s.totals });
     else excluded.push(`${id}: ${v.reason}`);
   }
   const minSessions = spec.min_sessions ?? 1;
@@ -219,14 +219,26 @@ export function decide(
   }
   const nums = values.map((v) => v.value);
   // Folded, not spread: a fleet has more sessions than a call has room for arguments.
+  const sum = nums.reduce((a, b) => a + b, 0);
   const value =
     aggregate === 'min'
       ? nums.reduce((a, b) => Math.min(a, b), Infinity)
       : aggregate === 'max'
         ? nums.reduce((a, b) => Math.max(a, b), -Infinity)
-        : nums.reduce((a, b) => a + b, 0) / nums.length;
-  // The sessions that decided the value, worst first for min, so a reader sees where to look.
+        : sum / nums.length;
+  // A mean over more sessions than are listed is re-derived from their sum and their count.
+  if (aggregate === 'mean') ev.sum_of_session_values = sum;
+  // The sessions that decided the value, worst first for min, so a reader sees where to look;
+  // each with the counts its own value is computed from.
   const ranked = [...values].sort((a, b) => (aggregate === 'max' ? b.value - a.value : a.value - b.value));
-  ev.by_session = ranked.slice(0, SHOWN).map((v) => ({ session: v.session, value: v.value, turns: v.turns }));
+  ev.by_session = ranked.slice(0, SHOWN).map((v) => ({
+    session: v.session,
+    value: v.value,
+    turns: v.totals.turns,
+    input_tokens: v.totals.input,
+    cache_read_tokens: v.totals.cacheRead,
+    cache_creation_tokens: v.totals.cacheCreation,
+    ...def.evidence?.(v.totals),
+  }));
   return ok(value, ev);
 }

@@ -169,14 +169,17 @@ describe('windows', () => {
     const b = 1700 / 4000;
     const o = await measure({ files: A, metric: 'cache_hit_ratio', per: 'session', aggregate: 'min' });
     expect(o.status === 'ok' && o.value).toBeCloseTo(b, 12);
-    expect(o.evidence.by_session).toEqual([
-      { session: 'b', value: b, turns: 2 },
-      { session: 'a', value: a, turns: 3 },
+    // Each session with the counts its value is computed from: a reader re-derives it.
+    expect(o.evidence.by_session).toMatchObject([
+      { session: 'b', value: b, turns: 2, input_tokens: 2300, cache_read_tokens: 1700 },
+      { session: 'a', value: a, turns: 3, input_tokens: 1150, cache_read_tokens: 8500 },
     ]);
-    expect(await value({ files: A, metric: 'cache_hit_ratio', per: 'session', aggregate: 'mean' })).toBeCloseTo(
-      (a + b) / 2,
-      12,
-    );
+    const mean = await measure({ files: A, metric: 'cache_hit_ratio', per: 'session', aggregate: 'mean' });
+    expect(mean.status === 'ok' && mean.value).toBeCloseTo((a + b) / 2, 12);
+    // A mean over more sessions than are listed: their sum and their count.
+    expect(mean.evidence).toMatchObject({ sessions_counted: 2 });
+    expect(mean.evidence.sum_of_session_values as number).toBeCloseTo(a + b, 12);
+    expect(o.evidence.sum_of_session_values).toBeUndefined();
     // last_turns with per: session keeps the last turn of each session: a3 and b2.
     expect(
       await value({ files: A, metric: 'cache_hit_ratio', per: 'session', aggregate: 'max', last_turns: 1 }),
