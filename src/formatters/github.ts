@@ -31,9 +31,9 @@ export function hiddenAnnotationsNotice(
 /**
  * GitHub Actions workflow commands: `::error` for each failed gate, `::warning` for each
  * halted one, at the gate's place in its YAML file, then one `::notice` with the counts
- * (and one before it when there are more than GitHub shows).
+ * (and one before it when there are more than GitHub shows). `prefix`: the root's place below
+ * the repository's top ('svc/'), since GitHub reads paths from the top.
  */
-/** `prefix`: the root's place below the repository's top ('svc/'); GitHub reads paths from the top. */
 export function formatGithub(report: GateReport, o: { prefix?: string } = {}): string {
   const lines = report.results.filter((r) => r.verdict !== 'pass').map((r) => annotation(r, o.prefix ?? ''));
   const count = (v: Verdict) => report.results.filter((r) => r.verdict === v).length;

@@ -4,9 +4,9 @@ import type { EvidenceValue, Evidence, GateReport, GateResult } from '../model/r
 /**
  * JUnit XML: one <testsuite> per RFC, one <testcase> per gate. A failed gate is a <failure>,
  * a halted gate an <error type="halt:<reason>">, a passing gate a plain testcase. There are
- * no timings, so the same report always gives byte-identical XML.
+ * no timings, so the same report always gives byte-identical XML. `prefix`: the root's place
+ * below the repository's top ('svc/'), since CI resolves `file` from the top.
  */
-/** `prefix`: the root's place below the repository's top ('svc/'); CI resolves `file` from the top. */
 export function formatJunit(report: GateReport, o: { prefix?: string } = {}): string {
   const prefix = o.prefix ?? '';
   const count = (v: GateResult['verdict']) => report.results.filter((r) => r.verdict === v).length;

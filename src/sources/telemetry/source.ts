@@ -234,10 +234,7 @@ export function decide(
   ev.by_session = ranked.slice(0, SHOWN).map((v) => ({
     session: v.session,
     value: v.value,
-    turns: v.totals.turns,
-    input_tokens: v.totals.input,
-    cache_read_tokens: v.totals.cacheRead,
-    cache_creation_tokens: v.totals.cacheCreation,
+    ...totalsEvidence(v.totals),
     ...def.evidence?.(v.totals),
   }));
   return ok(value, ev);
