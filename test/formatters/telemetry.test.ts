@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import {
   formatTelemetryJson,
@@ -86,6 +87,30 @@ describe('telemetry formatters', () => {
     expect(narrow).toContain('agent-7f3c…worker-17');
     expect(narrow.split('\n').filter((l) => /│ (tools 2|model 5) +│/.test(l))).toHaveLength(2);
     expect(tableWidth(narrow)).toBeLessThan(tableWidth(full) - 40);
+  });
+
+  it('cuts a session id of wide characters to the same terminal columns as any other', () => {
+    const r = report(2);
+    // 28 CJK characters: 56 columns on a terminal.
+    const wide = 'エージェント作業者セッション番号一二三四五六七八九十百千';
+    (r.sessions[0] as SessionRow).session = wide;
+    const opts = { color: false, trend: false, maxSessions: 5 };
+    const columns = (t: string) =>
+      Math.max(
+        ...t
+          .split('\n')
+          .filter((l) => /^[┌│├└]/.test(l))
+          .map((l) => stringWidth(l)),
+      );
+    const full = formatTelemetryTable(r, opts);
+    expect(full).toContain(wide);
+    const narrow = formatTelemetryTable(r, { ...opts, width: columns(full) - 1 });
+    expect(narrow).not.toContain(wide);
+    const cut = narrow.split('\n').find((l) => l.includes('エージ'));
+    const id = cut?.split('│')[1]?.trim() ?? '';
+    expect(id).toBe('エージェン…九十百千');
+    expect(stringWidth(id)).toBeLessThanOrEqual(20);
+    expect(columns(narrow)).toBeLessThan(columns(full));
   });
 
   it('the chunked JSON is the report, in key order, whatever the number of sessions', () => {

@@ -6,6 +6,7 @@
 import { visible } from '../visible.js';
 import { styleText } from 'node:util';
 import Table from 'cli-table3';
+import stringWidth from 'string-width';
 import {
   type MetricRow,
   type ReportHead,
@@ -69,7 +70,7 @@ export interface TelemetryTableOptions {
 /** Whether a table gives up anything to fit a terminal. */
 type Fit = 'full' | 'narrow';
 
-/** A session id shortened in a narrow table keeps this many characters, the ellipsis included. */
+/** A session id shortened in a narrow table keeps this many terminal columns, the ellipsis included. */
 const NARROW_SESSION = 20;
 
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
@@ -82,13 +83,30 @@ function misses(m: MetricRow['misses'], fit: Fit): string {
   return named.length ? named.map(([k, n]) => `${k} ${n}`).join(fit === 'narrow' ? '\n' : ', ') : 'none';
 }
 
-/** The start and the end of a long id: both tell sessions apart (a prefix, a counter). */
+/**
+ * The start and the end of a long id: both tell sessions apart (a prefix, a counter). Counted
+ * in terminal columns, so an id of East Asian wide characters is cut to the same width.
+ */
 function shorten(id: string, fit: Fit): string {
+  if (fit !== 'narrow' || stringWidth(id) <= NARROW_SESSION) return id;
   const chars = Array.from(id);
-  if (fit !== 'narrow' || chars.length <= NARROW_SESSION) return id;
-  const keep = NARROW_SESSION - 1;
-  const head = Math.ceil(keep / 2);
-  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`;
+  const room = NARROW_SESSION - 1;
+  const headRoom = Math.ceil(room / 2);
+  let head = '';
+  let used = 0;
+  for (const c of chars) {
+    if (used + stringWidth(c) > headRoom) break;
+    head += c;
+    used += stringWidth(c);
+  }
+  let tail = '';
+  for (let i = chars.length - 1; i >= 0; i--) {
+    const c = chars[i] as string;
+    if (used + stringWidth(c) > room) break;
+    tail = c + tail;
+    used += stringWidth(c);
+  }
+  return `${head}…${tail}`;
 }
 
 function cells(name: string, row: MetricRow, fit: Fit): string[] {
@@ -172,11 +190,10 @@ function sessionTable(r: TableReport, shown: readonly SessionRow[], opts: Teleme
   return table.toString();
 }
 
-/** The widest line of a table in characters, colour codes aside: columns, but for wide (East Asian) characters in a session id. */
+/** The widest line of a table in terminal columns (string-width, as cli-table3 lays it out). */
 function widest(table: string): number {
   let max = 0;
-  // eslint-disable-next-line no-control-regex -- colour codes are what is taken out
-  for (const line of table.replace(/\u001b\[[0-9;]*m/g, '').split('\n')) max = Math.max(max, Array.from(line).length);
+  for (const line of table.split('\n')) max = Math.max(max, stringWidth(line));
   return max;
 }
 
