@@ -18,7 +18,10 @@ export interface MetricRow {
   input_tokens: number;
   cache_read_tokens: number;
   cache_creation_tokens: number;
-  /** null where the metric has no value (no tokens, no attribution, no breakpoints recorded). */
+  /**
+   * null where the metric has no value (no tokens, no attribution, no breakpoints recorded;
+   * for the cost, writes without the 5m/1h split beside 1-hour writes).
+   */
   cache_hit_ratio: number | null;
   cache_hit_ratio_token_weighted: number | null;
   cache_hit_request_rate: number | null;

@@ -16,7 +16,11 @@ export interface Totals {
   cacheCreation: number;
   creation5m: number;
   creation1h: number;
-  /** Cache writes of records without the 5m/1h split: priced at the API's default 5-minute TTL. */
+  /**
+   * Cache writes of records without the 5m/1h split (OpenTelemetry spans, usage without
+   * cache_creation): priced at the API's default 5-minute TTL unless the same totals hold
+   * 1-hour writes, when their price is unknown (writesOfUnknownPrice).
+   */
   creationUnsplit: number;
   /** Turns with cache_read > 0. */
   hitTurns: number;
@@ -94,12 +98,21 @@ export function requestHitRate(t: Pick<Totals, 'hitTurns' | 'turns'>): number | 
 }
 
 /**
+ * Writes without the 5m/1h split beside writes known to be 1-hour ones: they may be either,
+ * so they have no price. (With no 1-hour write in sight they are the API's default TTL, 5m.)
+ */
+export function writesOfUnknownPrice(t: Pick<Totals, 'creationUnsplit' | 'creation1h'>): boolean {
+  return t.creationUnsplit > 0 && t.creation1h > 0;
+}
+
+/**
  * What the input actually cost relative to sending it all uncached: 1.0 means caching saved
- * nothing; writes cost 1.25× (5m) or 2× (1h), reads 0.1×.
+ * nothing; writes cost 1.25× (5m) or 2× (1h), reads 0.1×. None when no tokens were sent or
+ * some writes have no known price.
  */
 export function costMultiplier(t: Totals): number | undefined {
   const tokens = t.input + t.cacheCreation + t.cacheRead;
-  if (tokens === 0) return undefined;
+  if (tokens === 0 || writesOfUnknownPrice(t)) return undefined;
   const cost =
     t.input * PRICE.input +
     (t.creation5m + t.creationUnsplit) * PRICE.write5m +
@@ -175,8 +188,14 @@ export const METRICS: readonly MetricDef[] = [
     name: 'cache_cost_multiplier',
     type: 'double',
     description: 'Input cost relative to no caching (5m write 1.25×, 1h write 2×, read 0.1×)',
-    compute: (t) => ratio(costMultiplier(t)),
-    // Which price each written token paid: the split, and the writes without one (priced as 5m).
+    compute: (t) =>
+      writesOfUnknownPrice(t)
+        ? {
+            halt: 'missing',
+            reason: `${t.creationUnsplit} cache-write tokens have no 5m/1h split beside ${t.creation1h} written for 1 hour: their price (1.25× or 2×) is not recorded`,
+          }
+        : ratio(costMultiplier(t)),
+    // Which price each written token paid: the split, and the writes without one (5m unless 1h writes are in sight).
     evidence: (t) => ({
       cache_creation_5m_tokens: t.creation5m,
       cache_creation_1h_tokens: t.creation1h,

@@ -566,7 +566,7 @@ describe("a read of nothing after the cache's lifetime", () => {
 
 describe('the evidence re-derives each value', () => {
   // Three turns: t1 writes 1000 tokens (5m or 1h, the only difference between the two files),
-  // t2 reads them, t3 writes 200 without a 5m/1h split (priced as 5m).
+  // t2 reads them, t3 writes 200 without a 5m/1h split (5m in the 5m file, of unknown price in the 1h one).
   const fixture = (split: '5m' | '1h') => {
     const dir = join(root, 'evidence');
     mkdirSync(dir, { recursive: true });
@@ -614,10 +614,20 @@ describe('the evidence re-derives each value', () => {
 
   it('cache_cost_multiplier: the 5m, 1h and unsplit writes, so a 5m and a 1h file no longer read the same', async () => {
     const fiveMin = await measure({ files: fixture('5m'), metric: 'cache_cost_multiplier' });
-    const oneHour = await measure({ files: fixture('1h'), metric: 'cache_cost_multiplier' });
-    // By hand: input 250, read 1000, written 1200; 5m: 250 + 1200 × 1.25 + 100 = 1850; 1h: 250 + 200 × 1.25 + 1000 × 2 + 100 = 2600.
+    // The 1h file without its unsplit write (turn 3): every written token has a known price.
+    const [oneHourFile] = fixture('1h');
+    const dir = join(root, 'evidence');
+    const firstTwo = readFileSync(join(root, oneHourFile as string), 'utf8')
+      .split('\n')
+      .slice(0, 2)
+      .join('\n');
+    writeFileSync(join(dir, '1h-split-only.jsonl'), `${firstTwo}\n`);
+    const oneHour = await measure({ files: ['evidence/1h-split-only.jsonl'], metric: 'cache_cost_multiplier' });
+    // By hand: 5m: input 250, read 1000, written 1200 (1000 5m + 200 unsplit, priced as 5m):
+    // 250 + 1200 × 1.25 + 100 = 1850 over 2450. 1h, turns 1–2: input 200, read 1000, written 1000 for 1h:
+    // 200 + 1000 × 2 + 100 = 2300 over 2200.
     expect(fiveMin.status === 'ok' && fiveMin.value).toBeCloseTo(1850 / 2450, 12);
-    expect(oneHour.status === 'ok' && oneHour.value).toBeCloseTo(2600 / 2450, 12);
+    expect(oneHour.status === 'ok' && oneHour.value).toBeCloseTo(2300 / 2200, 12);
     expect(fiveMin.evidence).toMatchObject({
       cache_creation_5m_tokens: 1000,
       cache_creation_1h_tokens: 0,
@@ -626,7 +636,7 @@ describe('the evidence re-derives each value', () => {
     expect(oneHour.evidence).toMatchObject({
       cache_creation_5m_tokens: 0,
       cache_creation_1h_tokens: 1000,
-      cache_creation_unsplit_tokens: 200,
+      cache_creation_unsplit_tokens: 0,
     });
     // From the evidence alone: the same value, one under 1.0 and one over.
     for (const o of [fiveMin, oneHour]) {
@@ -640,6 +650,16 @@ describe('the evidence re-derives each value', () => {
     }
     expect(fiveMin.status === 'ok' && (fiveMin.value as number) < 1).toBe(true);
     expect(oneHour.status === 'ok' && (oneHour.value as number) < 1).toBe(false);
+  });
+
+  it('cache_cost_multiplier halts when writes without the 5m/1h split sit beside 1-hour writes: their price is unknown', async () => {
+    const o = await measure({ files: fixture('1h'), metric: 'cache_cost_multiplier' });
+    expect(o.status).toBe('halt');
+    expect(o.status === 'halt' && o.halt).toBe('missing');
+    expect(o.status === 'halt' && o.reason).toContain(
+      '200 cache-write tokens have no 5m/1h split beside 1000 written for 1 hour',
+    );
+    expect(o.evidence).toMatchObject({ cache_creation_1h_tokens: 1000, cache_creation_unsplit_tokens: 200 });
   });
 
   it('cache_hit_request_rate: the turns that read the cache', async () => {
