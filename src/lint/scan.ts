@@ -31,7 +31,7 @@ export function scanFiles(
   read: (paths: string[]) => Map<string, ReadResult>,
 ): ScanResult {
   const out: ScanResult = { findings: [], skipped: [], checked: 0, perCheck: checks.map(() => 0) };
-  const screens = new Map<string, RegExp | null>();
+  const screens = new Map<string, RegExp[] | null>();
   for (let at = 0; at < plan.length; at += BATCH) {
     const batch = plan.slice(at, at + BATCH);
     const contents = read(batch.map(([f]) => f));
@@ -57,7 +57,7 @@ export function scanFiles(
           screen = combined(scan.map((i) => checks[i] as ContentCheck));
           screens.set(key, screen);
         }
-        if (screen === null || screen.test(text)) {
+        if (screen === null || screen.some((re) => re.test(text))) {
           for (const i of scan) {
             const c = checks[i] as ContentCheck;
             const ms = matchesOf(c.re, text);
@@ -86,16 +86,21 @@ export function decodeText(data: Buffer): string {
 }
 
 /**
- * One regex that matches wherever any of the checks does, or null when there is none: a
- * backreference or a named group means something else inside a longer pattern (`\1` names
- * another rule's group; two rules may name a group alike), so such a set is not screened and
- * every check runs. Every alternative is wrapped, so one rule's alternation cannot swallow another's.
+ * Regexes that together match wherever any of the checks does (one per flag set), or null
+ * when there is none: a backreference or a named group means something else inside a longer
+ * pattern (`\1` names another rule's group; two rules may name a group alike), so such a set
+ * is not screened and every check runs. Every alternative is wrapped, so one rule's
+ * alternation cannot swallow another's. Rules that ignore case are screened apart from those
+ * that do not: under `i`, `[^a]` and `(?!a)` refuse `A` too, so a shared flag could match less.
  */
-function combined(checks: ContentCheck[]): RegExp | null {
+function combined(checks: ContentCheck[]): RegExp[] | null {
   if (checks.some((c) => GROUP_REFERENCE.test(c.re.source))) return null;
-  // When one rule ignores case the whole screen does: it may then match more, never less.
-  const flags = checks.some((c) => c.re.flags.includes('i')) ? 'mi' : 'm';
-  return new RegExp(checks.map((c) => `(?:${c.re.source})`).join('|'), flags);
+  const byFlags = new Map<string, string[]>();
+  for (const c of checks) {
+    const flags = c.re.flags.replace('g', '');
+    byFlags.set(flags, [...(byFlags.get(flags) ?? []), `(?:${c.re.source})`]);
+  }
+  return [...byFlags].map(([flags, sources]) => new RegExp(sources.join('|'), flags));
 }
 
 /** A backreference (`\1`, `\k<name>`) or a named group; an escaped backslash before a digit counts too, harmlessly. */

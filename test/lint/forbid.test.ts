@@ -108,6 +108,21 @@ describe('forbid', () => {
     expect(where(r)).toEqual(['src/a.py:1:5 B', 'src/a.py:2:5 C', 'src/a.py:3:5 D', 'src/a.py:4:5 A']);
   });
 
+  it('a rule that ignores case does not change what a case-sensitive rule beside it finds', async () => {
+    // Under `i`, `[^a]` and `(?!a)` refuse `A` as well: one screen with that flag would pass xAy by.
+    const r = await lint(
+      lintRepo({
+        rules: [
+          forbidRule('A', { pattern: 'x[^a]y', include: ['src/**'] }),
+          forbidRule('B', { pattern: 'q(?!a)', include: ['src/**'] }),
+          forbidRule('C', { pattern: 'zzz', include: ['src/**'], ignore_case: true }),
+        ],
+        files: { 'src/a.txt': 'xAy\nqA\n', 'src/b.txt': 'ZZZ\n' },
+      }),
+    );
+    expect(where(r)).toEqual(['src/a.txt:1:1 A', 'src/a.txt:2:1 B', 'src/b.txt:1:1 C']);
+  });
+
   it('a pattern that matches only by looking ahead is found, once per line', async () => {
     const rule = forbidRule('Z', { pattern: '^(?=.*password)|\\b(?=pass\\b)', include: ['src/**'] });
     const r = await lint(lintRepo({ rules: [rule], files: { 'src/a.py': 'x = 1\npassword = 1  # pass pass\n' } }));
