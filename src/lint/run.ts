@@ -139,6 +139,7 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
       s.findings.push(...o.findings);
       s.note = o.note;
       s.filesChecked = o.filesChecked;
+      if (o.halt) s.halt = o.halt;
       skipped.push(...o.skipped);
     } else if (r.kind === 'order') {
       const skip = opts.skipOrder?.get(r.id);

@@ -3,7 +3,7 @@
  * and, for the order rule, measurements.yaml and prereqs.yaml) and the files to check.
  */
 import { stringify } from 'yaml';
-import { runLint } from '../../src/lint/run.js';
+import { type LintRunOptions, runLint } from '../../src/lint/run.js';
 import { openSnapshot, type ScopeRequest } from '../../src/lint/scopes.js';
 import type { LintReport } from '../../src/lint/report.js';
 import { GitRepo } from '../../src/sources/git/repo.js';
@@ -35,6 +35,7 @@ export async function lint(
   repo: FixtureRepo,
   scope: ScopeRequest = { kind: 'tree' },
   asOf = AS_OF,
+  more: Partial<LintRunOptions> = {},
 ): Promise<LintReport> {
   const rfc = loadRfc(repo.dir, 'demo');
   return runLint({
@@ -50,6 +51,7 @@ export async function lint(
       measurements: rfc.measurements,
       timeoutMs: 30_000,
     },
+    ...more,
   });
 }
 

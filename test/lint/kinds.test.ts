@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { lintExitCode } from '../../src/lint/report.js';
 import { removeFixtures } from '../helpers/git-fixture.js';
-import { lint, lintRepo, ORDER, where } from './helpers.js';
+import { AS_OF, lint, lintRepo, ORDER, where } from './helpers.js';
 
 afterAll(removeFixtures);
 
@@ -49,6 +49,24 @@ describe('require', () => {
     const r = await lint(repo);
     expect(where(r)).toEqual(['docs/profiles/ode-profile-2026-05-02.md:1:1 profile']);
     expect(r.findings[0]?.message).toMatch(/does not contain/);
+  });
+
+  it('halts, with no finding, when a required file that was not read may hold the pattern', async () => {
+    const rule = { ...PROFILE, require: { ...PROFILE.require, pattern: '^## Result' } };
+    const repo = lintRepo({
+      rules: [rule],
+      files: {
+        'elixir/handler_dispatch/lib/d.ex': 'x\n',
+        'docs/profiles/ode-profile-2026-05-02.md': `## Result\n${'a'.repeat(100)}\n`,
+      },
+    });
+    expect((await lint(repo)).verdict).toBe('pass');
+    const r = await lint(repo, { kind: 'tree' }, AS_OF, { maxFileBytes: 50 });
+    expect(r.findings).toEqual([]);
+    expect(r.verdict).toBe('halt');
+    expect(r.rules[0]?.halt_reason).toBe('missing');
+    expect(r.rules[0]?.reason).toMatch(/not read \(docs\/profiles\/ode-profile-2026-05-02\.md: larger than 50 B/);
+    expect(lintExitCode(r)).toBe(2);
   });
 });
 

@@ -8,6 +8,7 @@ import { matching } from '../globs.js';
 import { decodeText } from '../scan.js';
 import { fileFinding, type LintFinding } from '../report.js';
 import type { Snapshot } from '../scopes.js';
+import type { HaltReason } from '../../model/result.js';
 import type { RequireRule } from '../spec.js';
 import { waiversOf } from './waivers.js';
 
@@ -16,6 +17,8 @@ export interface RequireOutcome {
   note: string;
   filesChecked: number;
   skipped: { path: string; reason: string }[];
+  /** A required file that could not be read may hold the pattern: not a finding, a halt. */
+  halt?: { reason: HaltReason; message: string };
 }
 
 export function checkRequire(rule: RequireRule, snap: Snapshot, asOf: Date, maxBytes: number): RequireOutcome {
@@ -32,6 +35,7 @@ export function checkRequire(rule: RequireRule, snap: Snapshot, asOf: Date, maxB
     return { findings, note: `not triggered: nothing matches ${rule.when.join(', ')}`, filesChecked: 0, skipped };
   }
   let filesChecked = 0;
+  let halt: RequireOutcome['halt'];
   for (const glob of rule.files) {
     const present = files([glob]);
     if (present.length === 0) {
@@ -49,9 +53,13 @@ export function checkRequire(rule: RequireRule, snap: Snapshot, asOf: Date, maxB
     const re = new RegExp(rule.pattern.source, rule.pattern.flags);
     const contents = snap.read(present, maxBytes);
     let found = false;
+    const unread: string[] = [];
     for (const [path, r] of contents) {
       if (!r.ok) {
-        if (!('gone' in r)) skipped.push({ path, reason: r.reason });
+        if (!('gone' in r)) {
+          skipped.push({ path, reason: r.reason });
+          unread.push(`${path}: ${r.reason}`);
+        }
         continue;
       }
       filesChecked++;
@@ -60,7 +68,12 @@ export function checkRequire(rule: RequireRule, snap: Snapshot, asOf: Date, maxB
         break;
       }
     }
-    if (!found) {
+    if (!found && unread.length) {
+      halt ??= {
+        reason: 'missing',
+        message: `${trigger} exists, and no file read that matches ${glob} contains /${rule.pattern.source}/, but ${unread.length === 1 ? 'one was' : `${unread.length} were`} not read (${unread.slice(0, 3).join('; ')}${unread.length > 3 ? '; …' : ''}): the pattern may be there, so nothing is concluded. Raise --max-file-size or fix what stopped the read`,
+      };
+    } else if (!found) {
       findings.push(
         fileFinding(
           rule,
@@ -71,5 +84,5 @@ export function checkRequire(rule: RequireRule, snap: Snapshot, asOf: Date, maxB
       );
     }
   }
-  return { findings, note: `triggered by ${trigger}`, filesChecked, skipped };
+  return { findings, note: `triggered by ${trigger}`, filesChecked, skipped, ...(halt ? { halt } : {}) };
 }
