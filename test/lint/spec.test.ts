@@ -112,5 +112,13 @@ describe('lints.yaml', () => {
     await expect(loadLints(t.root, 'demo')).rejects.toThrow(
       /'\/abs' can never match a repository path: it is absolute/,
     );
+    writeFileSync(
+      join(dir, 'lints.yaml'),
+      modeline('lints.yaml') +
+        stringify([{ ...L1, forbid: { literals: ['x'], include: ['**/*.py'], exclude: ['!vendor/**'] } }]),
+    );
+    await expect(loadLints(t.root, 'demo')).rejects.toThrow(
+      /lints\.yaml:\d+:\d+: .*'!vendor\/\*\*' can never match a repository path: it starts with '!'/,
+    );
   });
 });

@@ -52,6 +52,9 @@ describe('globProblem', () => {
     expect(globProblem('/abs/x')).toMatch(/paths are relative/);
     expect(globProblem('a/../b')).toMatch(/'\.\.'/);
     expect(globProblem('a/.git/x')).toMatch(/\.git/);
+    // Negation is a .gitignore idea: here it would match nothing and halt at run time.
+    expect(globProblem('!vendor/**')).toMatch(/starts with '!', which does not negate here/);
+    expect(globProblem('src/!(x).py')).toBeUndefined();
     expect(globProblem('src/**/*.py')).toBeUndefined();
   });
 });
