@@ -128,6 +128,19 @@ describe('helper_only', () => {
     expect(where(r)).toEqual(['src/audit/boundary_payload.py:1:1 L2']);
     expect(r.findings[0]?.message).toMatch(/never mentions make_boundary_payload/);
   });
+
+  it('an allow entry for the helper module waives that finding too, until it expires', async () => {
+    const files = { 'src/audit/boundary_payload.py': 'def build(x):\n    pass\n' };
+    const allow = (expires: string) => [{ path: 'src/audit/boundary_payload.py', reason: 'being rewritten', expires }];
+    const waived = await lint(lintRepo({ rules: [{ ...L2, allow: allow('2026-06-30') }], files }));
+    expect(where(waived)).toEqual([]);
+    expect(waived.verdict).toBe('pass');
+    const expired = await lint(lintRepo({ rules: [{ ...L2, allow: allow('2026-05-31') }], files }));
+    expect(expired.findings.map((f) => f.message)).toEqual([
+      expect.stringMatching(/waiver of 'L2' for src\/audit\/boundary_payload\.py expired/),
+      expect.stringMatching(/never mentions make_boundary_payload/),
+    ]);
+  });
 });
 
 const MEASUREMENTS = [{ id: 'guard', git: { query: 'prereqs_before', path: 'elixir/handler_dispatch/' } }];

@@ -25,7 +25,8 @@ export function helperOnlyCheck(rule: HelperOnlyRule, asOf: Date): ContentCheck 
     waivers,
     applies: (f) => included(f) && !excluded(f) && !module(f) && !waivers.exempts(f),
     message: `${rule.message} (build it with ${rule.helper} from ${rule.modules.join(' or ')})`,
-    reads: (f) => module(f),
+    // An allow entry covers the module too: its own finding is then waived like any other.
+    reads: (f) => module(f) && !waivers.exempts(f),
     inspect(file: string, text: string, _lines: LineIndex): LintFinding[] {
       if (defines.test(text)) return [];
       return [
