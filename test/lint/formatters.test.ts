@@ -125,6 +125,18 @@ describe('lint formatters', () => {
     expect(typo.error['@_type']).toBe('halt:missing');
   });
 
+  it('JUnit counts a rule that both fails and halts once, as a failure that says it also halted', async () => {
+    const rule = { ...L1, id: 'both', forbid: { literals: ['SECRET'], include: ['**/*.py', '**/*.rb'] } };
+    const r = await lint(lintRepo({ rules: [rule], files: { 'src/a.py': 'x = "SECRET"\n' } }));
+    expect(r.rules.map((x) => [x.verdict, x.halt_reason])).toEqual([['fail', 'missing']]);
+    const suite = new XMLParser({ ignoreAttributes: false }).parse(formatLint(r, 'junit')).testsuites.testsuite;
+    expect([suite['@_tests'], suite['@_failures'], suite['@_errors']]).toEqual(['1', '1', '0']);
+    expect(suite.testcase.error).toBeUndefined();
+    expect(suite.testcase.failure['#text']).toMatch(
+      /also halted \(missing\): include glob '\*\*\/\*\.rb' matched no file/,
+    );
+  });
+
   it('stylish groups findings by file, shows the match and the fix, the halt and a summary', () => {
     const out = formatLint(report, 'stylish');
     expect(out).toMatch(

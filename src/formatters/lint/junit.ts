@@ -4,15 +4,16 @@ import { junitTimestamp } from '../junit.js';
 
 /**
  * JUnit XML: one <testsuite> per RFC, one <testcase> per rule. A rule with error findings
- * is a <failure> listing them; a halted rule an <error type="halt:<reason>">; warnings go
- * to the testcase's <system-out>. No timings, so the output is deterministic.
+ * is a <failure> listing them (and why it also halted, if it did); a halted rule without
+ * one an <error type="halt:<reason>">, so each testcase is counted once, as CI tools expect;
+ * warnings go to the testcase's <system-out>. No timings, so the output is deterministic.
  */
 export function formatLintJunit(r: LintReport, o: { prefix?: string } = {}): string {
   const prefix = o.prefix ?? '';
   const totals = {
     tests: String(r.rules.length),
     failures: String(r.rules.filter((x) => x.verdict === 'fail').length),
-    errors: String(r.rules.filter((x) => x.halt_reason !== undefined).length),
+    errors: String(r.rules.filter((x) => x.verdict !== 'fail' && x.halt_reason !== undefined).length),
     skipped: '0',
   };
   const doc = create({ version: '1.0', encoding: 'UTF-8' });
@@ -45,7 +46,8 @@ export function formatLintJunit(r: LintReport, o: { prefix?: string } = {}): str
     const errors = mine.filter((f) => f.severity === 'error');
     const warns = mine.filter((f) => f.severity === 'warn');
     if (x.verdict === 'fail') {
-      tc.ele('failure', { message: attr(x.reason ?? x.title), type: 'fail' }).txt(text(describe(errors)));
+      const halted = x.halt_reason !== undefined ? `\nalso halted (${x.halt_reason}): ${x.reason ?? ''}` : '';
+      tc.ele('failure', { message: attr(x.reason ?? x.title), type: 'fail' }).txt(text(describe(errors) + halted));
     } else if (x.halt_reason !== undefined) {
       tc.ele('error', { message: attr(x.reason ?? x.title), type: `halt:${x.halt_reason ?? 'error'}` }).txt(
         text(x.reason ?? ''),
