@@ -103,11 +103,11 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
     if (dead.length) {
       const none = dead.length === c.include.length;
       if (none) unchecked.add(c.rule.id);
-      // git lists symlinks and deleted files in the working tree: say why those did not count.
+      // git lists symlinks, submodules and deleted files in the working tree: say why those did not count.
       const listed = dead.some((g) => snap.universe.some(matcher([g])));
       s.halt = {
         reason: 'missing',
-        message: `include ${dead.length === 1 ? 'glob' : 'globs'} ${dead.map((g) => `'${g}'`).join(', ')} matched no file in the ${snap.info.kind === 'staged' ? 'index' : 'tree'}${listed ? ' (only symlinks or deleted files, which lint does not read)' : ''}, so ${none ? 'nothing was checked' : "what it was meant to name was not checked (the rule's other globs were)"}; fix the glob in lints.yaml`,
+        message: `include ${dead.length === 1 ? 'glob' : 'globs'} ${dead.map((g) => `'${g}'`).join(', ')} matched no file in the ${snap.info.kind === 'staged' ? 'index' : 'tree'}${listed ? ' (only symlinks, submodules or deleted files, which lint does not read)' : ''}, so ${none ? 'nothing was checked' : "what it was meant to name was not checked (the rule's other globs were)"}; fix the glob in lints.yaml`,
       };
     }
   }

@@ -123,6 +123,22 @@ describe('forbid', () => {
     expect(where(r)).toEqual(['src/a.txt:1:1 A', 'src/a.txt:2:1 B', 'src/b.txt:1:1 C']);
   });
 
+  it('a glob that names only a submodule halts and says a submodule is not read', async () => {
+    const repo = lintRepo({
+      rules: [forbidRule('sub', { literals: ['SECRET'], include: ['vendor/lib/**'] })],
+      files: { 'src/a.py': 'x = 1\n' },
+    });
+    // A gitlink, as `git submodule add` records it; lint reads no file of another repository.
+    const head = repo.git(['rev-parse', 'HEAD']).trim();
+    repo.git(['update-index', '--add', '--cacheinfo', `160000,${head},vendor/lib`]);
+    repo.git(['commit', '-q', '-m', 'submodule', '--no-verify']);
+    const r = await lint(repo);
+    expect(r.rules[0]?.verdict).toBe('halt');
+    expect(r.rules[0]?.reason).toMatch(
+      /'vendor\/lib\/\*\*' matched no file in the tree \(only symlinks, submodules or deleted files/,
+    );
+  });
+
   it('a pattern that matches only by looking ahead is found, once per line', async () => {
     const rule = forbidRule('Z', { pattern: '^(?=.*password)|\\b(?=pass\\b)', include: ['src/**'] });
     const r = await lint(lintRepo({ rules: [rule], files: { 'src/a.py': 'x = 1\npassword = 1  # pass pass\n' } }));

@@ -330,7 +330,7 @@ describe('symlinks', () => {
       expect(where(r), r.scope.kind).toEqual(['src/ok.py:1:1 profile']);
     }
     // The working tree lists the link, so its halt says why it did not count.
-    expect(scopes[1]?.rules[0]?.reason).toMatch(/only symlinks or deleted files/);
+    expect(scopes[1]?.rules[0]?.reason).toMatch(/only symlinks, submodules or deleted files/);
   });
 });
 
