@@ -199,7 +199,10 @@ export async function scanTelemetry(root: string, patterns: readonly string[], o
 interface SessionState {
   stats: SessionStats | undefined;
   series: SeriesRing | undefined;
-  /** The highest turn of the session so far, which a span without a turn number follows. */
+  /**
+   * The highest turn of the session so far (-1: none yet; a writer may number from 0), which
+   * a span without a turn number follows.
+   */
   maxTurn: number;
   /** The ts of that turn, for an injection at the turn after it. */
   maxTs: number;
@@ -390,7 +393,7 @@ function stateOf(p: PassState, id: string): SessionState {
     st = {
       stats: undefined,
       series: undefined,
-      maxTurn: 0,
+      maxTurn: -1,
       maxTs: -Infinity,
       late: undefined,
       awaiting: undefined,
@@ -455,9 +458,10 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     // An OTel span without a turn number is the next turn of its session: after the highest
     // turn read so far, whatever shape numbered it.
     // The record is the reader's to reuse and this pass's to change: numbering it in place saves a copy.
-    const turn = record.turn ?? st.maxTurn + 1;
-    // Whether the turn before it was read already, asked before this one is marked read.
-    const follows = turn > 1 && hasRead(st, turn - 1);
+    const turn = record.turn ?? Math.max(st.maxTurn, 0) + 1;
+    // Whether the turn before it was read already, asked before this one is marked read (turn 1
+    // follows a turn 0 where a writer numbers from 0).
+    const follows = turn > 0 && hasRead(st, turn - 1);
     // The same turn read again (a copy of a file, a line repeated) counts once: twice would
     // pass thin data through min_turns.
     if (readBefore(st, turn)) {
@@ -477,7 +481,7 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     if (st.late !== undefined && st.late.delete(turn - 1) && st.late.size === 0) st.late = undefined;
     if (turn > st.maxTurn) {
       // Read past the turn after the highest so far: that one is still to come.
-      if (st.maxTurn > 0 && turn > st.maxTurn + 1) (st.late ??= new Map()).set(st.maxTurn, st.maxTs);
+      if (st.maxTurn >= 0 && turn > st.maxTurn + 1) (st.late ??= new Map()).set(st.maxTurn, st.maxTs);
       st.maxTurn = turn;
       st.maxTs = record.ts;
     } else if (!hasRead(st, turn + 1)) {
@@ -550,7 +554,8 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         gap: previousTs === undefined ? -1 : record.ts - previousTs,
       };
       p.marked.push(m);
-      if (!follows && turn > 1) (st.awaitingPrevious ??= new Map()).set(turn - 1, m);
+      // Injections are few: waiting on a turn 0 a session numbered from 1 never has costs little.
+      if (!follows && turn > 0) (st.awaitingPrevious ??= new Map()).set(turn - 1, m);
     }
 
     if (record.ts < start) return;

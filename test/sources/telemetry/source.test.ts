@@ -800,13 +800,17 @@ describe("an injection turn that read nothing after the cache's lifetime", () =>
     turn('k', 5, '10:30', 0, inj),
     // m: an injection that read its prefix 40 minutes on holds, as before.
     turn('m', 1, '10:00', 5000) + turn('m', 2, '10:40', 5000, inj),
+    // n: a session numbered from 0, its injection at turn 1 30 minutes on: expired, as for a.
+    turn('n', 0, '10:00', 5000) + turn('n', 1, '10:30', 0, inj),
+    // p: numbered from 0, turn 1 3 minutes on: a break, as for b.
+    turn('p', 0, '10:00', 5000) + turn('p', 1, '10:03', 0, inj),
   ];
   const expectBreaks = async (files: string[], name: string) => {
     const o = await measure({ files, metric: 'injection_cache_breaks' });
-    // Breaks: b, c, e, f, h, k; past the lifetime: a, d, g; m holds.
-    expect(o.status === 'ok' && o.value, name).toBe(6);
-    expect(o.evidence.injection_turns_checked, name).toBe(7);
-    expect(o.evidence.injection_turns_past_cache_lifetime, name).toBe(3);
+    // Breaks: b, c, e, f, h, k, p; past the lifetime: a, d, g, n; m holds.
+    expect(o.status === 'ok' && o.value, name).toBe(7);
+    expect(o.evidence.injection_turns_checked, name).toBe(8);
+    expect(o.evidence.injection_turns_past_cache_lifetime, name).toBe(4);
     // Listed in reading order: sorted here, as the orders differ.
     expect(
       (o.evidence.violations as { session: string; cause: string }[]).map((v) => `${v.session} ${v.cause}`).sort(),
@@ -818,6 +822,7 @@ describe("an injection turn that read nothing after the cache's lifetime", () =>
       'f message_prefix miss',
       'h no cache read',
       'k no cache read',
+      'p no cache read',
     ]);
   };
 
