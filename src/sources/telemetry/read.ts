@@ -26,6 +26,8 @@ export interface FileStats {
   lines: number;
   records: number;
   malformed: number;
+  /** The file's own first malformed line: a halt on a mostly malformed file names it. */
+  firstMalformed?: MalformedLine;
 }
 
 export interface MalformedLine {
@@ -170,11 +172,11 @@ export async function readTelemetry(
         stats.records++;
         sink(parsed.record, file, stats.lines);
       } else {
+        const bad = { file, line: stats.lines, reason: parsed.reason };
         stats.malformed++;
+        stats.firstMalformed ??= bad;
         summary.malformed++;
-        if (summary.firstMalformed.length < MALFORMED_SHOWN) {
-          summary.firstMalformed.push({ file, line: stats.lines, reason: parsed.reason });
-        }
+        if (summary.firstMalformed.length < MALFORMED_SHOWN) summary.firstMalformed.push(bad);
       }
     };
     // A UTF-8 byte-order mark before the first line (some editors and Windows tools write

@@ -127,7 +127,7 @@ export function decide(
   const bad = scan.read.mostlyMalformed;
   if (bad.length > 0) {
     const f = bad[0] as (typeof bad)[number];
-    const first = scan.read.firstMalformed.find((x) => x.file === f.path);
+    const first = f.firstMalformed;
     return halt(
       'error',
       `${f.path} is mostly malformed (${f.malformed} of ${f.malformed + f.records} records)${first ? `, first at ${first.file}:${first.line}: ${first.reason}` : ''}; a ratio from what is left would mislead`,

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { extractedRecord, extractLine } from '../../../src/sources/telemetry/extract.js';
-import { MALFORMED_SHOWN, readTelemetry, type ReadSummary } from '../../../src/sources/telemetry/read.js';
+import { type FileStats, MALFORMED_SHOWN, readTelemetry, type ReadSummary } from '../../../src/sources/telemetry/read.js';
 import { parseLine, type TelemetryRecord } from '../../../src/sources/telemetry/records.js';
 
 type Plain = Record<string, unknown>;
@@ -439,7 +439,7 @@ function reference(content: Buffer, file: string): { records: Plain[]; summary: 
     s = nl + 1;
   }
   if (s < content.length) pieces.push(content.subarray(s));
-  const stats = { path: file, bytes: content.length, lines: 0, records: 0, malformed: 0 };
+  const stats: FileStats = { path: file, bytes: content.length, lines: 0, records: 0, malformed: 0 };
   const summary: ReadSummary = { files: [stats], malformed: 0, firstMalformed: [], mostlyMalformed: [] };
   for (const piece of pieces) {
     stats.lines++;
@@ -452,6 +452,7 @@ function reference(content: Buffer, file: string): { records: Plain[]; summary: 
       records.push({ ...comparable(p.record), line: stats.lines });
     } else {
       stats.malformed++;
+      stats.firstMalformed ??= { file, line: stats.lines, reason: p.reason };
       summary.malformed++;
       if (summary.firstMalformed.length < MALFORMED_SHOWN) {
         summary.firstMalformed.push({ file, line: stats.lines, reason: p.reason });

@@ -308,6 +308,23 @@ describe('malformed lines', () => {
     ]);
   });
 
+  it("the halt names the mostly malformed file's own first bad line, however many other files showed", async () => {
+    const dir = join(root, 'malformed-many');
+    mkdirSync(dir, { recursive: true });
+    const good = readFileSync(join(FIX, 'anthropic.jsonl'), 'utf8');
+    // a: not mostly malformed, but its bad lines fill the list the evidence shows.
+    writeFileSync(
+      join(dir, 'a.jsonl'),
+      good + good.replace(/"session_id":"/g, '"session_id":"x') + 'oops\n'.repeat(10),
+    );
+    writeFileSync(join(dir, 'b.jsonl'), `${good.split('\n')[0]}\nbad\nbad\n`);
+    const o = await measure({ files: ['malformed-many/*.jsonl'], metric: 'cache_hit_ratio' });
+    expect(o).toMatchObject({ status: 'halt', halt: 'error' });
+    expect(o.status === 'halt' && o.reason).toMatch(
+      /malformed-many\/b\.jsonl is mostly malformed \(2 of 3 records\), first at malformed-many\/b\.jsonl:2: not JSON/,
+    );
+  });
+
   it('a few malformed lines are counted and located, and the value still computed', async () => {
     writeFileSync(
       join(root, 'telemetry', 'mostly-good.jsonl'),
