@@ -276,21 +276,27 @@ function otelAttributes(o: Record<string, unknown>): Record<string, unknown> | u
   return found ? out : undefined;
 }
 
-function otelTimestamp(o: Record<string, unknown>): number | undefined {
-  if (o.ts !== undefined) return timestamp(o.ts);
+/** The span's time in epoch milliseconds, or why it has none a Date can hold. */
+function otelTimestamp(o: Record<string, unknown>): number | string {
+  if (o.ts !== undefined) return timestamp(o.ts) ?? 'ts is not an ISO-8601 instant or epoch milliseconds';
   for (const k of ['startTimeUnixNano', 'timeUnixNano', 'endTimeUnixNano']) {
     const v = o[k];
-    if (typeof v === 'string' && /^\d+$/.test(v)) return Number(BigInt(v) / 1_000_000n);
-    if (typeof v === 'number' && Number.isFinite(v)) return Math.floor(v / 1_000_000);
+    if (v === undefined) continue;
+    // OTLP's times are unsigned nanoseconds since the epoch, as a number or a decimal string.
+    let ms: number | undefined;
+    if (typeof v === 'string' && /^\d+$/.test(v)) ms = Number(BigInt(v) / 1_000_000n);
+    else if (typeof v === 'number' && Number.isFinite(v) && v >= 0) ms = Math.floor(v / 1_000_000);
+    if (ms === undefined) return `${k} is not a whole number of nanoseconds`;
+    return ms <= MAX_TIME_MS ? ms : `${k} is out of range (after the year 275760)`;
   }
-  return undefined;
+  return 'no ts, startTimeUnixNano or timeUnixNano';
 }
 
 function otel(o: Record<string, unknown>, a: Record<string, unknown>): ParsedLine {
   const session = a['gen_ai.conversation.id'] ?? o.session_id;
   if (typeof session !== 'string' || session === '') return bad('no gen_ai.conversation.id or session_id');
   const ts = otelTimestamp(o);
-  if (ts === undefined) return bad('no ts, startTimeUnixNano or timeUnixNano');
+  if (typeof ts === 'string') return bad(ts);
   if (o.turn !== undefined && !isCount(o.turn)) return bad('turn is not a whole number');
   const f = flags(o);
   if (typeof f === 'string') return bad(f);

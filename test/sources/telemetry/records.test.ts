@@ -184,6 +184,25 @@ describe('parseLine: OpenTelemetry GenAI attributes', () => {
     }
   });
 
+  it('a span time a Date cannot hold, or not a count of nanoseconds, is a malformed line', () => {
+    const span = (time: object) =>
+      parseLine(JSON.stringify({ ...time, session_id: 'o', 'gen_ai.usage.input_tokens': 500 }));
+    for (const [time, reason] of [
+      [{ startTimeUnixNano: -9.9e24 }, /startTimeUnixNano is not a whole number of nanoseconds/],
+      [{ startTimeUnixNano: '9780308060000000000000000' }, /startTimeUnixNano is out of range/],
+      [{ timeUnixNano: 9.9e30 }, /timeUnixNano is out of range/],
+      [{ startTimeUnixNano: '17803e12' }, /startTimeUnixNano is not a whole number of nanoseconds/],
+      [{ ts: 'yesterday' }, /ts is not an ISO-8601 instant/],
+      [{}, /no ts, startTimeUnixNano or timeUnixNano/],
+    ] as const) {
+      const p = span(time);
+      expect(p.ok, JSON.stringify(time)).toBe(false);
+      expect(!p.ok && p.reason, JSON.stringify(time)).toMatch(reason);
+    }
+    const ok = span({ startTimeUnixNano: 1_780_312_920_000_000_000 });
+    expect(ok.ok && ok.record.ts).toBe(Date.parse('2026-06-01T11:22:00Z'));
+  });
+
   it('rejects an input count smaller than its cached parts', () => {
     const p = parseLine(
       '{"ts":"2026-06-01T11:00:00Z","gen_ai.conversation.id":"x","gen_ai.usage.input_tokens":100,"gen_ai.usage.cache_read.input_tokens":400}',
