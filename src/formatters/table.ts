@@ -1,5 +1,6 @@
 import { styleText } from 'node:util';
 import Table from 'cli-table3';
+import { visible } from './visible.js';
 import type { GateReport, GateResult, Verdict } from '../model/result.js';
 
 export interface TableOptions {
@@ -34,7 +35,9 @@ export function formatTable(report: GateReport, opts: TableOptions): string {
         )
       : false;
     anySensitive ||= sensitive;
-    const text = breakLongWords(r.reason ? `${r.title}\n→ ${r.reason}` : r.title, reasonWidth - 2);
+    // A reason may quote what a source read (a telemetry line, a file name): shown, not obeyed.
+    const title = visible(r.title);
+    const text = breakLongWords(r.reason ? `${title}\n→ ${visible(r.reason)}` : title, reasonWidth - 2);
     table.push([paint(r.verdict, label(r) + (sensitive ? ' ~' : '')), r.id, r.kind.replace('_', ' '), r.section, text]);
   }
   const counts = (['pass', 'fail', 'halt'] as const)

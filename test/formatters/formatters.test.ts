@@ -98,6 +98,19 @@ describe('table formatter', () => {
     expect(inside).toMatch(/~ the measured value is within the sensitivity band/);
   });
 
+  it('writes control characters a source read out, in the table and in GitHub annotations', () => {
+    // A telemetry line's bytes quoted by JSON.parse's message, as a halt reason carries them.
+    const reason = 'telemetry/esc.jsonl:2: not JSON ("\u001b[31mERROR\u001b[0m boom" is not valid JSON)\u202e';
+    const odd = { ...report, results: [{ ...report.results[0], reason } as GateReport['results'][number]] };
+    const table = FORMATTERS.table(odd, { color: false, width: 200 });
+    expect(table).toContain('"\\x1b[31mERROR\\x1b[0m boom"');
+    expect(table).toContain('\\u202e');
+    expect(table).not.toMatch(/[\u001b\u202e]/);
+    const github = FORMATTERS.github(odd);
+    expect(github).toContain('\\x1b[31mERROR');
+    expect(github).not.toMatch(/[\u001b\u202e]/);
+  });
+
   it('colours verdicts on a TTY', () => {
     expect(FORMATTERS.table(report, { color: true, width: 120 }).includes('\u001b[')).toBe(true);
   });
