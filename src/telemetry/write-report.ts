@@ -73,6 +73,8 @@ export async function writeReport(
     try {
       await write(chunk);
     } catch (err) {
+      // The reader went away (`| head`): nothing more to tell it, and the report's verdict stands.
+      if ((err as NodeJS.ErrnoException).code === 'EPIPE') break;
       throw new ReportWriteError(err instanceof Error ? err.message : String(err));
     }
   }

@@ -303,6 +303,28 @@ describe('telemetry report', () => {
     expect(wantsThread(job, { RFCGATE_TELEMETRY_THREAD_FROM: size })).toBe(true);
   });
 
+  it('a reader that stops early (`| head -c 10`) ends the report quietly, with its own exit code, on either thread', () => {
+    // Thousands of sessions: far more JSON than a pipe holds, so the write after head exits fails.
+    const plans = Array.from({ length: 3000 }, (_, i) => ({
+      session: `p${i}`,
+      start: '2026-05-31T10:00:00Z',
+      turns: 2,
+    }));
+    writeFileSync(join(root, 'many.jsonl'), telemetryText(plans));
+    for (const env of [{}, { RFCGATE_TELEMETRY_THREAD_FROM: '0' }]) {
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          `"${process.execPath}" "${BIN}" telemetry report --files many.jsonl --as-of ${AS_OF} --json | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`,
+        ],
+        { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } },
+      );
+      expect(r.stderr, JSON.stringify(env)).toBe('');
+      expect(r.stdout.trim(), JSON.stringify(env)).toBe('0');
+    }
+  });
+
   it('a bad flag is exit 3 with one clear line; --help documents the exit codes', () => {
     const bad = run(['telemetry', 'report', '--files', 'telemetry/*', '--window', 'a week'], root);
     expect(bad.code).toBe(3);
