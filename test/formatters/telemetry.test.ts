@@ -154,6 +154,29 @@ describe('the report row by row', () => {
     }
   });
 
+  it("each session's series holds its last N turns in order, however N compares with the turns read", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rfcgate-telemetry-series-'));
+    try {
+      // Turn 1 writes the prefix (ratio 0), every later turn reads it: 5000 / 5100.
+      writeFileSync(
+        join(dir, 'usage.jsonl'),
+        telemetryText([{ session: 's', start: '2026-05-31T10:00:00Z', turns: 200 }]),
+      );
+      const all = [0, ...Array.from({ length: 199 }, () => 5000 / 5100)];
+      for (const series of [1, 63, 64, 65, 128, 150, 199, 200, 201, 100_000_000]) {
+        const opts = { asOf: new Date('2026-06-01T00:00:00Z'), series };
+        const scan = await scanFiles(dir, ['usage.jsonl'], opts);
+        // What the series hold follows the turns read, not N (8 bytes a turn: 800 MB for 10^8).
+        expect(process.memoryUsage().arrayBuffers, String(series)).toBeLessThan(100 * 2 ** 20);
+        const [row] = sessionRows(scan, { consume: true });
+        expect(row?.hit_ratio_by_turn.length, String(series)).toBe(Math.min(series, 200));
+        expect(row?.hit_ratio_by_turn[0], String(series)).toBeCloseTo(all[Math.max(0, 200 - series)] as number, 4);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('picks the worst sessions while the rows stream by: the same as sorting all of them', () => {
     // Hit ratios with ties and sessions with none (listed first), ids out of order.
     let seed = 7;

@@ -158,16 +158,24 @@ class Ring<T> {
 
 /**
  * The ring of a session's last hit ratios: numbers in a Float64Array, kept out of the collected
- * heap (tens of thousands of sessions hold one each for the whole pass).
+ * heap (tens of thousands of sessions hold one each for the whole pass). It grows to `size` as
+ * turns come, so a large --turns costs what the sessions' turns need, not `size` each.
  */
 class SeriesRing {
-  private readonly items: Float64Array;
+  private items: Float64Array;
   private length = 0;
   private next = 0;
-  constructor(size: number) {
-    this.items = new Float64Array(size);
+  constructor(private readonly size: number) {
+    this.items = new Float64Array(Math.min(size, 64));
   }
   push(x: number): void {
+    // Full but below its size: it has not wrapped yet (next is 0), so the turns stay in order.
+    if (this.length === this.items.length && this.length < this.size) {
+      const grown = new Float64Array(Math.min(this.size, this.items.length * 2));
+      grown.set(this.items);
+      this.items = grown;
+      this.next = this.length;
+    }
     this.items[this.next] = x;
     this.next = (this.next + 1) % this.items.length;
     if (this.length < this.items.length) this.length++;
