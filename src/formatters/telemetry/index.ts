@@ -47,7 +47,7 @@ export function* telemetryJsonStream(head: ReportHead, rows: Iterable<SessionRow
 
 const BLOCKS = '▁▂▃▄▅▆▇█';
 
-/** One character per turn: ▁ (nothing read) to █ (all read); a space for a turn with no input. */
+/** One character per turn, in eighths: ▁ (under 1/8 read, nothing included) to █ (7/8 or more); a space for a turn with no input. */
 export function sparkline(values: readonly (number | null)[]): string {
   return values
     .map((v) => (v === null ? ' ' : (BLOCKS[Math.min(BLOCKS.length - 1, Math.floor(v * BLOCKS.length))] ?? ' ')))

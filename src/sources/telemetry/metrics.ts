@@ -27,7 +27,7 @@ export interface Totals {
   /** Turns whose record carries a breakpoint count, and those over the limit. */
   withBreakpoints: number;
   overBreakpointLimit: number;
-  /** Fork-trace records counted, and misses named by them. */
+  /** Turns with fork traces counted (two traces of one turn are one, naming the union of their sources), and misses named by them. */
   forkTraces: number;
   misses: Record<MissSource, number>;
   firstTs: number | undefined;
