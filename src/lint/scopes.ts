@@ -308,7 +308,13 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
     listing = gitAsync(root, ['ls-files', '-s', '-z'], (b) => streamed.push(b));
   }
   const diff = await diffing;
-  if (!diff.ok) return notARepo(info, root, diff.err);
+  if (!diff.ok) {
+    // Outside a repository git runs `diff` in its no-index mode, which rejects --cached: its
+    // error says nothing of the cause, so git is asked where the repository is.
+    const top = git(root, ['rev-parse', '--git-dir']);
+    if (!top.ok) return notARepo(info, root, top.err);
+    return haltSnapshot(info, 'error', `git diff --cached failed: ${diff.err}`);
+  }
   const changed = parseRawDiff(diff.out);
   // The diff's mode is the index entry's: a regular file (not a symlink, not a submodule).
   const regular = [...changed].filter(([, e]) => e.mode === '100644' || e.mode === '100755');

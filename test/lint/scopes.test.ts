@@ -365,3 +365,14 @@ describe('a governed root below the repository top', () => {
     expect(where(await at({ kind: 'commit', rev: 'HEAD' }))).toEqual(['src/b.py:1:6 L1']);
   });
 });
+
+describe('outside a repository', () => {
+  it('every scope says git found no repository, in git words', async () => {
+    const dir = tempDir();
+    for (const scope of [{ kind: 'tree' }, { kind: 'staged' }, { kind: 'changed', since: 'main' }] as const) {
+      const snap = await openSnapshot(dir, scope, dir);
+      expect(snap.halt?.message, scope.kind).toMatch(/is not a git repository \(fatal: not a git repository/);
+      expect(snap.halt?.message, scope.kind).not.toMatch(/unknown option/);
+    }
+  });
+});
