@@ -6,7 +6,16 @@
  * contain. `.gitignore` is respected because the lists come from git itself.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import {
+  closeSync,
+  constants as fsConstants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { HaltReason } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
@@ -214,18 +223,41 @@ export async function openSnapshot(root: string, req: ScopeRequest, cwd: string 
 
 async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<Snapshot> {
   const realRoot = realpathSync(root);
-  const rels = raw.map((p) => {
+  const below = (real: string) => insideOf(realRoot, real);
+  const linked = linkedFolders(below);
+  const rels: { given: string; rel: string; dir: boolean }[] = [];
+  // Every path's problem at once: a hook passing many paths is fixed in one round.
+  const problems: string[] = [];
+  let top: string | undefined;
+  for (const p of raw) {
     const abs = resolve(cwd, p);
-    const link = lstatSync(abs, { throwIfNoEntry: false });
-    if (!link) throw new UsageError(`path '${p}' does not exist`);
+    const link = lstatGiven(abs);
+    if (typeof link === 'string') {
+      problems.push(`path '${p}' ${link}`);
+      continue;
+    }
+    // As git does (has_symlink_leading_path): what lies beyond a symlinked folder is not in
+    // the working tree, even when the link points into the repository.
+    const through = linked(abs);
+    if (through !== undefined) {
+      problems.push(`path '${p}' is beyond the symbolic link '${through}', which lint does not read through`);
+      continue;
+    }
     // A symlink names itself, as in git, not what it points at.
     const real = link.isSymbolicLink() ? join(realpathSync(dirname(abs)), basename(abs)) : realpathSync(abs);
-    const rel = relative(realRoot, real).split(sep).join('/');
-    if (rel.startsWith('..') || isAbsolute(rel)) {
-      throw new UsageError(`path '${p}' is outside the repository at ${root}`);
+    const rel = below(real);
+    if (rel === undefined) {
+      top ??= git(root, ['rev-parse', '--show-toplevel']).out.toString('utf8').trim();
+      problems.push(
+        top && insideOf(realpathSync(top), real) !== undefined
+          ? `path '${p}' is in the repository but outside the governed root ${root}, whose rules lint checks; name a path under it, or give --root the folder that governs this path`
+          : `path '${p}' is outside the repository at ${top || root}`,
+      );
+      continue;
     }
-    return { given: p, rel, dir: link.isDirectory() };
-  });
+    rels.push({ given: p, rel, dir: link.isDirectory() });
+  }
+  if (problems.length) throw new UsageError(problems.join('; '));
   const info: ScopeInfo = { kind: 'paths', paths: rels.map((r) => r.rel || '.') };
   const files = await workingTreeFiles(root);
   if (!Array.isArray(files)) return notARepo(info, root, files.err);
@@ -278,6 +310,52 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
     );
   }
   return workingTreeSnapshot(info, root, files, sorted(targets), isFile);
+}
+
+/** `real` relative to `realRoot` with '/' separators ('' for the root itself); undefined when outside it. */
+function insideOf(realRoot: string, real: string): string | undefined {
+  const rel = relative(realRoot, real);
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
+  return rel.split(sep).join('/');
+}
+
+/** A path named on the command line, not followed if it is a link; why not, when it names nothing lint can look at. */
+function lstatGiven(abs: string): Stats | string {
+  try {
+    return lstatSync(abs, { throwIfNoEntry: false }) ?? 'does not exist';
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // A file on the way (`a.py/x`): there is no such path.
+    if (code === 'ENOTDIR') return 'does not exist';
+    if (code === 'ELOOP') return 'runs into a loop of symbolic links, so it names no file';
+    if (code === 'EACCES') return 'cannot be looked at (permission denied on a folder on the way)';
+    throw e;
+  }
+}
+
+/**
+ * The first symlink among the folders on the way to a path, named from the repository's
+ * root, when that link is inside the repository; a link above it (a home folder reached
+ * through one) is not the repository's concern. Remembered per folder: a hook may name
+ * hundreds of files in a few folders.
+ */
+function linkedFolders(below: (real: string) => string | undefined): (abs: string) => string | undefined {
+  const known = new Map<string, string | null>();
+  const at = (dir: string): string | null => {
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    let found = known.get(dir);
+    if (found !== undefined) return found;
+    found = null;
+    if (lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      const from = below(realpathSync(parent));
+      if (from !== undefined) found = from ? `${from}/${basename(dir)}` : basename(dir);
+    }
+    found ??= at(parent);
+    known.set(dir, found);
+    return found;
+  };
+  return (abs) => at(dirname(abs)) ?? undefined;
 }
 
 async function stagedSnapshot(root: string): Promise<Snapshot> {

@@ -242,6 +242,49 @@ describe('paths', () => {
     await expect(lint(repo, { kind: 'paths', paths: ['nope.py'] })).rejects.toThrow(UsageError);
     await expect(lint(repo, { kind: 'paths', paths: ['lib/gen/d.py'] })).rejects.toThrow(/ignored by \.gitignore/);
   });
+  it('a path that is not there, or is beyond a symlinked folder, is named with why, each of them; exit 3', async () => {
+    const outside = tempDir('rfcgate-outside-');
+    writeFileSync(join(outside, 'a.py'), BAD);
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': GOOD, 'lib/b.py': GOOD } });
+    symlinkSync(outside, join(repo.dir, 'out'));
+    symlinkSync('src', join(repo.dir, 'alias'));
+    symlinkSync('loop2', join(repo.dir, 'loop1'));
+    symlinkSync('loop1', join(repo.dir, 'loop2'));
+    const refused = async (paths: string[]) => {
+      const e: unknown = await lint(repo, { kind: 'paths', paths }).catch((x: unknown) => x);
+      expect(e, paths.join(' ')).toBeInstanceOf(UsageError);
+      return (e as Error).message;
+    };
+    expect(await refused(['src/a.py/x'])).toBe("path 'src/a.py/x' does not exist");
+    expect(await refused(['loop1/x'])).toBe("path 'loop1/x' runs into a loop of symbolic links, so it names no file");
+    // Through a link, outside the repository or into it, as git refuses it (beyond a symbolic link).
+    expect(await refused(['out/a.py', 'alias/a.py', 'lib/b.py', 'nope.py'])).toBe(
+      [
+        "path 'out/a.py' is beyond the symbolic link 'out', which lint does not read through",
+        "path 'alias/a.py' is beyond the symbolic link 'alias', which lint does not read through",
+        "path 'nope.py' does not exist",
+      ].join('; '),
+    );
+    // The links themselves are paths git lists, skipped as links, not refused.
+    expect(where(await lint(repo, { kind: 'paths', paths: ['out', 'alias', 'loop1'] }))).toEqual([]);
+  });
+
+  it('a path in the repository but outside the governed root is told apart from one outside the repository', async () => {
+    const repo = createRepo();
+    const root = join(repo.dir, 'svc');
+    writeRfc(root, { raw: { 'lints.yaml': modeline('lints.yaml') + stringify([L1]) } });
+    repo.commit({ files: { 'svc/src/a.py': GOOD, 'top/b.py': BAD }, message: 'base', date: '2026-05-01T09:00:00Z' });
+    const elsewhere = tempDir('rfcgate-elsewhere-');
+    writeFileSync(join(elsewhere, 'c.py'), BAD);
+    const open = (paths: string[]) => openSnapshot(root, { kind: 'paths', paths }, root);
+    await expect(open(['../top/b.py'])).rejects.toThrow(
+      `path '../top/b.py' is in the repository but outside the governed root ${root}, whose rules lint checks; name a path under it, or give --root the folder that governs this path`,
+    );
+    await expect(open([join(elsewhere, 'c.py')])).rejects.toThrow(
+      `path '${join(elsewhere, 'c.py')}' is outside the repository at ${repo.git(['rev-parse', '--show-toplevel'])}`,
+    );
+    expect((await open(['src/a.py'])).targets).toEqual(['src/a.py']);
+  });
 });
 
 describe('--staged and intent-to-add', () => {
