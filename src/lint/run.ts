@@ -5,8 +5,7 @@
  * common case (nothing found) costs one scan. Binary and huge files are skipped with a note.
  * It prints nothing; formatters turn the report into text.
  */
-import { existsSync, lstatSync } from 'node:fs';
-import { sep } from 'node:path';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { HaltReason } from '../model/result.js';
 import type { GitHistory } from '../sources/git/repo.js';
@@ -25,7 +24,7 @@ import { contentChecks } from './checks.js';
 import { type PlannedFile, type ScanResult, scanFiles } from './scan.js';
 import type { RgSearch } from './prefilter.js';
 import { checkRequire } from './rules/require.js';
-import type { SkippedFile, Snapshot } from './scopes.js';
+import type { SkippedFile, Snapshot, WorkingTree } from './scopes.js';
 import type { LintRule } from './spec.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 4 << 20;
@@ -202,7 +201,8 @@ async function prefilter(
   const whole = snap.info.kind === 'tree';
   if (!rg.search && !whole && plan.length < (rg.from ?? RG_FROM)) return none;
   const search =
-    rg.search ?? rgSearch(rg.bin, snap.workingTree, opts.rules, maxBytes, whole ? undefined : plan.map(([f]) => f));
+    rg.search ??
+    rgSearch(rg.bin, snap.workingTree.root, opts.rules, maxBytes, whole ? undefined : plan.map(([f]) => f));
   await search.done();
   const screens = checks.map((c) => search.screened.has(ruleKey(c.rule)));
   const rest: PlannedFile[] = [];
@@ -228,8 +228,8 @@ async function prefilter(
   return { rest, clean, cleanFiles };
 }
 
-function withinLimit(root: string, file: string, maxBytes: number): boolean {
-  const st = lstatSync(`${root}${sep}${file}`, { throwIfNoEntry: false });
+function withinLimit(tree: WorkingTree, file: string, maxBytes: number): boolean {
+  const st = tree.lstat(file);
   return st !== undefined && st.isFile() && st.size <= maxBytes;
 }
 
@@ -296,7 +296,7 @@ async function scanAll(
   const { Worker } = await import('node:worker_threads');
   const worker = new Worker(WORKER, {
     workerData: {
-      root: snap.workingTree,
+      root: snap.workingTree.root,
       maxBytes,
       plan: theirs,
       rules: checks.map((c) => c.rule),

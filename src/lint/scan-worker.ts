@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type ContentChecksInput, contentChecks } from './checks.js';
 import { type PlannedFile, scanFiles } from './scan.js';
-import { readWorkingTree } from './scopes.js';
+import { WorkingTree } from './scopes.js';
 
 interface Input extends ContentChecksInput {
   root: string;
@@ -15,4 +15,5 @@ interface Input extends ContentChecksInput {
 
 const input = workerData as Input;
 const checks = contentChecks(input);
-parentPort?.postMessage(scanFiles(input.plan, checks, (ps) => readWorkingTree(input.root, ps, input.maxBytes)));
+const tree = new WorkingTree(input.root);
+parentPort?.postMessage(scanFiles(input.plan, checks, (ps) => tree.read(ps, input.maxBytes)));

@@ -57,8 +57,8 @@ export interface Snapshot {
   targets: string[];
   /** Reads the contents of the given files, once each; a huge file is not read. */
   read(paths: string[], maxBytes: number): Map<string, ReadResult>;
-  /** The root whose working tree `read` reads, when it does (not for --staged). */
-  workingTree?: string;
+  /** The working tree `read` reads, when it does (not for --staged or --commit). */
+  workingTree?: WorkingTree;
   /**
    * Whether a universe path is a regular file. git lists a working tree's symlinks and
    * tracked files deleted since, which lint never reads; the index and a commit's tree are
@@ -113,46 +113,93 @@ function haltSnapshot(info: ScopeInfo, reason: HaltReason, message: string): Sna
 
 const READ_NOFOLLOW = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0);
 
-/** Reads working-tree files: open, size, read, close; a file over maxBytes is not read. */
-export function readWorkingTree(root: string, paths: string[], maxBytes: number): Map<string, ReadResult> {
-  const out = new Map<string, ReadResult>();
-  for (const p of paths) {
-    let fd: number;
-    try {
-      fd = openSync(`${root}${sep}${p}`, READ_NOFOLLOW);
-    } catch (e) {
-      // git lists names as bytes and they are read as UTF-8: a name that is not UTF-8 comes
-      // back with U+FFFD in it, which names no file. Said, not passed over in silence.
-      if (p.includes('\uFFFD') && (e as NodeJS.ErrnoException).code === 'ENOENT') {
-        out.set(p, { ok: false, reason: 'its name is not valid UTF-8; rename the file to have it checked' });
+/**
+ * The working tree as git sees it. A path beyond a symlinked folder is not in it (git's
+ * has_symlink_leading_path: it lists the files the index holds there as deleted), though
+ * open() and lstat() would follow the link, O_NOFOLLOW guarding only the last name.
+ */
+export class WorkingTree {
+  /** Whether each folder asked about is a real folder on a path of real folders. */
+  readonly #folders = new Map<string, boolean>();
+
+  constructor(readonly root: string) {}
+
+  /**
+   * Whether every folder on the way to `path` is a real folder: one lstat per folder, however
+   * many of its files are read, and only for the files JavaScript reads or looks at.
+   */
+  #reachable(path: string): boolean {
+    const slash = path.lastIndexOf('/');
+    return slash < 0 || this.#folder(path.slice(0, slash));
+  }
+
+  #folder(dir: string): boolean {
+    let real = this.#folders.get(dir);
+    if (real === undefined) {
+      const slash = dir.lastIndexOf('/');
+      real =
+        (slash < 0 || this.#folder(dir.slice(0, slash))) && lstatOf(`${this.root}${sep}${dir}`)?.isDirectory() === true;
+      this.#folders.set(dir, real);
+    }
+    return real;
+  }
+
+  /** The path's own lstat; undefined when it is not in the working tree. */
+  lstat(path: string): Stats | undefined {
+    const st = lstatOf(`${this.root}${sep}${path}`);
+    return st && this.#reachable(path) ? st : undefined;
+  }
+
+  /** Reads files: open, size, read, close; a file over maxBytes is not read. */
+  read(paths: string[], maxBytes: number): Map<string, ReadResult> {
+    const out = new Map<string, ReadResult>();
+    for (const p of paths) {
+      let fd: number;
+      try {
+        fd = openSync(`${this.root}${sep}${p}`, READ_NOFOLLOW);
+      } catch (e) {
+        // git lists names as bytes and they are read as UTF-8: a name that is not UTF-8 comes
+        // back with U+FFFD in it, which names no file. Said, not passed over in silence.
+        if (p.includes('\uFFFD') && (e as NodeJS.ErrnoException).code === 'ENOENT') {
+          out.set(p, { ok: false, reason: 'its name is not valid UTF-8; rename the file to have it checked' });
+          continue;
+        }
+        // Tracked but deleted in the working tree, or a symlink: a link holds the path it
+        // points at, not contents of this repository (--staged and --commit skip it too).
+        out.set(p, { ok: false, gone: true });
         continue;
       }
-      // Tracked but deleted in the working tree, or a symlink: a link holds the path it
-      // points at, not contents of this repository (--staged and --commit skip it too).
-      out.set(p, { ok: false, gone: true });
-      continue;
-    }
-    try {
-      const st = fstatSync(fd);
-      if (!st.isFile()) {
-        out.set(p, { ok: false, gone: true });
-      } else if (st.size > maxBytes) {
-        out.set(p, { ok: false, reason: `larger than ${formatBytes(maxBytes)} (${formatBytes(st.size)})` });
-      } else {
-        const buf = Buffer.allocUnsafe(st.size);
-        let off = 0;
-        while (off < st.size) {
-          const n = readSync(fd, buf, off, st.size - off, off);
-          if (n === 0) break;
-          off += n;
+      try {
+        const st = fstatSync(fd);
+        if (!st.isFile() || !this.#reachable(p)) {
+          out.set(p, { ok: false, gone: true });
+        } else if (st.size > maxBytes) {
+          out.set(p, { ok: false, reason: `larger than ${formatBytes(maxBytes)} (${formatBytes(st.size)})` });
+        } else {
+          const buf = Buffer.allocUnsafe(st.size);
+          let off = 0;
+          while (off < st.size) {
+            const n = readSync(fd, buf, off, st.size - off, off);
+            if (n === 0) break;
+            off += n;
+          }
+          out.set(p, { ok: true, data: off === st.size ? buf : buf.subarray(0, off) });
         }
-        out.set(p, { ok: true, data: off === st.size ? buf : buf.subarray(0, off) });
+      } finally {
+        closeSync(fd);
       }
-    } finally {
-      closeSync(fd);
     }
+    return out;
   }
-  return out;
+}
+
+/** lstat, undefined for a path that names nothing (a file on the way, a loop of links, no access too). */
+function lstatOf(path: string): Stats | undefined {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }
 
 export function formatBytes(n: number): string {
@@ -171,14 +218,15 @@ function notARepo(info: ScopeInfo, root: string, err: string): Snapshot {
 
 /**
  * Whether a path of the working tree is a regular file, remembered: asked only for the few
- * paths a glob, a require rule or a folder argument turns on, so each is one lstat.
+ * paths a glob, a require rule or a folder argument turns on, so each is one lstat (and one
+ * for each folder on the way the first time it is met).
  */
-function regularFiles(root: string): (path: string) => boolean {
+function regularFiles(tree: WorkingTree): (path: string) => boolean {
   const known = new Map<string, boolean>();
   return (p) => {
     let is = known.get(p);
     if (is === undefined) {
-      is = lstatSync(`${root}${sep}${p}`, { throwIfNoEntry: false })?.isFile() === true;
+      is = tree.lstat(p)?.isFile() === true;
       known.set(p, is);
     }
     return is;
@@ -187,28 +235,28 @@ function regularFiles(root: string): (path: string) => boolean {
 
 function workingTreeSnapshot(
   info: ScopeInfo,
-  root: string,
+  tree: WorkingTree,
   universe: string[],
   targets: string[],
-  isFile: (path: string) => boolean = regularFiles(root),
+  isFile: (path: string) => boolean = regularFiles(tree),
 ): Snapshot {
-  return { info, universe, targets, read: (ps, max) => readWorkingTree(root, ps, max), workingTree: root, isFile };
+  return { info, universe, targets, read: (ps, max) => tree.read(ps, max), workingTree: tree, isFile };
 }
 
-/** Tracked and untracked files that .gitignore does not exclude. */
-async function workingTreeFiles(root: string): Promise<string[] | { err: string }> {
+/** Tracked and untracked files that .gitignore does not exclude, and the working tree they are in. */
+async function workingTreeFiles(root: string): Promise<{ files: string[]; tree: WorkingTree } | { err: string }> {
   const r = await gitAsync(root, ['ls-files', '-z', '-c', '-o', '--exclude-standard']);
   if (!r.ok) return { err: r.err };
-  return sorted(zList(r.out));
+  return { files: sorted(zList(r.out)), tree: new WorkingTree(root) };
 }
 
 export async function openSnapshot(root: string, req: ScopeRequest, cwd: string = process.cwd()): Promise<Snapshot> {
   switch (req.kind) {
     case 'tree': {
       const info: ScopeInfo = { kind: 'tree' };
-      const files = await workingTreeFiles(root);
-      if (!Array.isArray(files)) return notARepo(info, root, files.err);
-      return workingTreeSnapshot(info, root, files, files);
+      const listed = await workingTreeFiles(root);
+      if ('err' in listed) return notARepo(info, root, listed.err);
+      return workingTreeSnapshot(info, listed.tree, listed.files, listed.files);
     }
     case 'paths':
       return pathsSnapshot(root, req.paths, cwd);
@@ -259,10 +307,11 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
   }
   if (problems.length) throw new UsageError(problems.join('; '));
   const info: ScopeInfo = { kind: 'paths', paths: rels.map((r) => r.rel || '.') };
-  const files = await workingTreeFiles(root);
-  if (!Array.isArray(files)) return notARepo(info, root, files.err);
+  const listed = await workingTreeFiles(root);
+  if ('err' in listed) return notARepo(info, root, listed.err);
+  const { files, tree } = listed;
   const targets = new Set<string>();
-  const isFile = regularFiles(root);
+  const isFile = regularFiles(tree);
   const unlisted: { given: string; rel: string; dir: boolean }[] = [];
   for (const r of rels) {
     // Per path, not by what it added: a path named twice, or inside a folder named too, is fine.
@@ -309,7 +358,7 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
       ].join('; '),
     );
   }
-  return workingTreeSnapshot(info, root, files, sorted(targets), isFile);
+  return workingTreeSnapshot(info, tree, files, sorted(targets), isFile);
 }
 
 /** `real` relative to `realRoot` with '/' separators ('' for the root itself); undefined when outside it. */
@@ -634,8 +683,9 @@ function mergeBase(root: string, since: string, head: string, info: ScopeInfo): 
 
 async function changedSnapshot(root: string, since: string): Promise<Snapshot> {
   const info: ScopeInfo = { kind: 'changed', since };
-  const files = await workingTreeFiles(root);
-  if (!Array.isArray(files)) return notARepo(info, root, files.err);
+  const listed = await workingTreeFiles(root);
+  if ('err' in listed) return notARepo(info, root, listed.err);
+  const { files, tree } = listed;
   const base = mergeBase(root, since, 'HEAD', info);
   if (typeof base !== 'string') return base;
   info.base = base;
@@ -644,7 +694,7 @@ async function changedSnapshot(root: string, since: string): Promise<Snapshot> {
   const untracked = git(root, ['ls-files', '-z', '-o', '--exclude-standard']);
   const inTree = new Set(files);
   const targets = sorted([...zList(diff.out), ...zList(untracked.out)].filter((p) => inTree.has(p)));
-  return workingTreeSnapshot(info, root, files, targets);
+  return workingTreeSnapshot(info, tree, files, targets);
 }
 
 /**

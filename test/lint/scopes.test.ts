@@ -1,15 +1,17 @@
 /** The four scopes over real repositories: whole tree, --staged (the index), --changed-since, paths. */
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { rgSearch } from '../../src/lint/prefilter.js';
 import { runLint } from '../../src/lint/run.js';
-import { openSnapshot } from '../../src/lint/scopes.js';
+import { openSnapshot, type ScopeRequest } from '../../src/lint/scopes.js';
 import { loadRfc } from '../../src/spec/load.js';
 import { UsageError } from '../../src/spec/problems.js';
 import { createRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
 import { AS_OF, L1, lint, lintRepo, where } from './helpers.js';
+import { requireRg } from './rg.js';
 
 afterAll(removeFixtures);
 
@@ -374,6 +376,43 @@ describe('symlinks', () => {
     }
     // The working tree lists the link, so its halt says why it did not count.
     expect(scopes[1]?.rules[0]?.reason).toMatch(/only symlinks, submodules or deleted files/);
+  });
+});
+
+describe('a symlinked folder', () => {
+  it('a file beyond it is not in the working tree, as git has it: never read, by JavaScript or rg, in any scope', async () => {
+    const outside = tempDir('rfcgate-outside-');
+    writeFileSync(join(outside, 'a.py'), BAD);
+    writeFileSync(join(outside, 'b.py'), GOOD);
+    const profile = {
+      id: 'profile',
+      title: 'profile',
+      severity: 'error',
+      message: 'the app without its profile',
+      fix: 'commit src/a.py',
+      require: { when: ['app/'], files: ['src/a.py'] },
+    };
+    const repo = lintRepo({
+      rules: [L1, profile],
+      files: { 'src/a.py': GOOD, 'src/b.py': GOOD, 'app/ok.py': GOOD },
+    });
+    rmSync(join(repo.dir, 'src'), { recursive: true });
+    symlinkSync(outside, join(repo.dir, 'src'));
+    // git lists the files the index holds there, as deleted.
+    expect(repo.git(['diff', '--name-status'])).toBe('D\tsrc/a.py\nD\tsrc/b.py');
+    const rules = loadRfc(repo.dir, 'demo').lints ?? [];
+    for (const scope of [{ kind: 'tree' }, { kind: 'paths', paths: ['.'] }] satisfies ScopeRequest[]) {
+      const js = await lint(repo, scope);
+      expect(where(js), scope.kind).toEqual(['app/ok.py:1:1 profile']);
+      expect(js.files.checked, scope.kind).toBe(1);
+      // rg follows a link on the way to a file named on its command line: what it clears is
+      // not counted as checked unless lint could have read it.
+      const snapshot = await openSnapshot(repo.dir, scope, repo.dir);
+      const targets = scope.kind === 'tree' ? undefined : snapshot.targets;
+      const search = rgSearch(requireRg(), repo.dir, rules, 1 << 20, targets);
+      const rg = await runLint({ rfc: 'demo', rules, snapshot, asOf: new Date(AS_OF), rg: { bin: 'rg', search } });
+      expect(JSON.stringify(rg), scope.kind).toBe(JSON.stringify(js));
+    }
   });
 });
 
