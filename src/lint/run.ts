@@ -297,6 +297,7 @@ async function scanAll(
   const worker = new Worker(WORKER, {
     workerData: {
       root: snap.workingTree.root,
+      sparse: [...snap.workingTree.sparse],
       maxBytes,
       plan: theirs,
       rules: checks.map((c) => c.rule),

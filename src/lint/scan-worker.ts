@@ -9,11 +9,13 @@ import { WorkingTree } from './scopes.js';
 
 interface Input extends ContentChecksInput {
   root: string;
+  /** The tracked paths outside the sparse checkout. */
+  sparse: string[];
   maxBytes: number;
   plan: PlannedFile[];
 }
 
 const input = workerData as Input;
 const checks = contentChecks(input);
-const tree = new WorkingTree(input.root);
+const tree = new WorkingTree(input.root, new Set(input.sparse));
 parentPort?.postMessage(scanFiles(input.plan, checks, (ps) => tree.read(ps, input.maxBytes)));

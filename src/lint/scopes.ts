@@ -113,16 +113,26 @@ function haltSnapshot(info: ScopeInfo, reason: HaltReason, message: string): Sna
 
 const READ_NOFOLLOW = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0);
 
+/** Why a tracked file outside the sparse checkout (skip-worktree) is not read. */
+export const OUTSIDE_SPARSE =
+  'outside the sparse checkout, so not in the working tree; lint it as committed with --commit HEAD, or widen the checkout';
+
 /**
  * The working tree as git sees it. A path beyond a symlinked folder is not in it (git's
  * has_symlink_leading_path: it lists the files the index holds there as deleted), though
- * open() and lstat() would follow the link, O_NOFOLLOW guarding only the last name.
+ * open() and lstat() would follow the link, O_NOFOLLOW guarding only the last name. A tracked
+ * file outside the sparse checkout is not in it either, and is named as not read rather than
+ * passed over like a deleted one.
  */
 export class WorkingTree {
   /** Whether each folder asked about is a real folder on a path of real folders. */
   readonly #folders = new Map<string, boolean>();
 
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    /** Tracked paths git does not check out (skip-worktree). */
+    readonly sparse: ReadonlySet<string> = new Set(),
+  ) {}
 
   /**
    * Whether every folder on the way to `path` is a real folder: one lstat per folder, however
@@ -166,13 +176,13 @@ export class WorkingTree {
         }
         // Tracked but deleted in the working tree, or a symlink: a link holds the path it
         // points at, not contents of this repository (--staged and --commit skip it too).
-        out.set(p, { ok: false, gone: true });
+        out.set(p, this.#absent(p));
         continue;
       }
       try {
         const st = fstatSync(fd);
         if (!st.isFile() || !this.#reachable(p)) {
-          out.set(p, { ok: false, gone: true });
+          out.set(p, this.#absent(p));
         } else if (st.size > maxBytes) {
           out.set(p, { ok: false, reason: `larger than ${formatBytes(maxBytes)} (${formatBytes(st.size)})` });
         } else {
@@ -190,6 +200,10 @@ export class WorkingTree {
       }
     }
     return out;
+  }
+
+  #absent(p: string): ReadResult {
+    return this.sparse.has(p) ? { ok: false, reason: OUTSIDE_SPARSE } : { ok: false, gone: true };
   }
 }
 
@@ -226,7 +240,9 @@ function regularFiles(tree: WorkingTree): (path: string) => boolean {
   return (p) => {
     let is = known.get(p);
     if (is === undefined) {
-      is = tree.lstat(p)?.isFile() === true;
+      // A file outside the sparse checkout is in the repository (a required file is there),
+      // and is named as not read when its contents are needed.
+      is = tree.sparse.has(p) || tree.lstat(p)?.isFile() === true;
       known.set(p, is);
     }
     return is;
@@ -245,9 +261,23 @@ function workingTreeSnapshot(
 
 /** Tracked and untracked files that .gitignore does not exclude, and the working tree they are in. */
 async function workingTreeFiles(root: string): Promise<{ files: string[]; tree: WorkingTree } | { err: string }> {
-  const r = await gitAsync(root, ['ls-files', '-z', '-c', '-o', '--exclude-standard']);
+  // -t tags each path: 'S ' a tracked file outside the sparse checkout (skip-worktree).
+  const r = await gitAsync(root, ['ls-files', '-z', '-t', '-c', '-o', '--exclude-standard']);
   if (!r.ok) return { err: r.err };
-  return { files: sorted(zList(r.out)), tree: new WorkingTree(root) };
+  const s = r.out.toString('utf8');
+  const files: string[] = [];
+  const sparse = new Set<string>();
+  for (let at = 0; at < s.length;) {
+    let end = s.indexOf('\0', at);
+    if (end < 0) end = s.length;
+    if (end > at + 2) {
+      const path = s.slice(at + 2, end);
+      files.push(path);
+      if (s.charCodeAt(at) === 83 /* 'S' */) sparse.add(path);
+    }
+    at = end + 1;
+  }
+  return { files: sorted(files), tree: new WorkingTree(root, sparse) };
 }
 
 export async function openSnapshot(root: string, req: ScopeRequest, cwd: string = process.cwd()): Promise<Snapshot> {

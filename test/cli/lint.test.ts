@@ -106,6 +106,27 @@ describe('rfcgate lint', () => {
     expect(report.files.skipped).toEqual([{ path: 'src/bin.py', reason: 'binary' }]);
   });
 
+  it('outside a sparse checkout a file is named as not read, by either thread, with rg or without', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 20; i++) files[`${i % 2 ? 'src' : 'other'}/f${i}.py`] = 'x = 1\n';
+    const repo = lintRepo({ rules: [L1], files });
+    repo.git(['sparse-checkout', 'set', 'src', 'gates']);
+    const one = run(['lint', '--json', '--no-rg', '--as-of', '2026-06-01'], repo.dir);
+    expect(one.code).toBe(0);
+    const report = JSON.parse(one.stdout);
+    expect(report.files.checked).toBe(10);
+    expect(report.files.skipped.map((s: { path: string }) => s.path)).toEqual(
+      Object.keys(files)
+        .filter((f) => f.startsWith('other/'))
+        .sort(),
+    );
+    const two = run(['lint', '--json', '--no-rg', '--as-of', '2026-06-01'], repo.dir, {
+      RFCGATE_LINT_PARALLEL_FROM: '2',
+    });
+    expect(two.stdout).toBe(one.stdout);
+    expect(run(['lint', '--json', '--as-of', '2026-06-01'], repo.dir).stdout).toBe(one.stdout);
+  });
+
   it('screens with rg by default (RFCGATE_RG names it); --no-rg, RFCGATE_RG=0 or a missing rg read every file; the report is the same', () => {
     requireRg();
     const files: Record<string, string> = { 'src/bin.py': '\u0000"measurement.lease_plane.x"' };

@@ -1,11 +1,11 @@
 /** The four scopes over real repositories: whole tree, --staged (the index), --changed-since, paths. */
-import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rgSearch } from '../../src/lint/prefilter.js';
 import { runLint } from '../../src/lint/run.js';
-import { openSnapshot, type ScopeRequest } from '../../src/lint/scopes.js';
+import { openSnapshot, OUTSIDE_SPARSE, type ScopeRequest } from '../../src/lint/scopes.js';
 import { loadRfc } from '../../src/spec/load.js';
 import { UsageError } from '../../src/spec/problems.js';
 import { createRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
@@ -413,6 +413,34 @@ describe('a symlinked folder', () => {
       const rg = await runLint({ rfc: 'demo', rules, snapshot, asOf: new Date(AS_OF), rg: { bin: 'rg', search } });
       expect(JSON.stringify(rg), scope.kind).toBe(JSON.stringify(js));
     }
+  });
+});
+
+describe('a sparse checkout', () => {
+  it('a tracked file outside it is named as not read, not passed over like a deleted one', async () => {
+    const profile = {
+      id: 'profile',
+      title: 'profile',
+      severity: 'error',
+      message: 'the code without its profile',
+      fix: 'commit docs/profile.md',
+      require: { when: ['src/'], files: ['docs/profile.md'] },
+    };
+    const repo = lintRepo({
+      rules: [L1, profile],
+      files: { 'src/a.py': GOOD, 'other/b.py': GOOD, 'docs/profile.md': '# profile\n' },
+    });
+    repo.commit({ files: { 'other/b.py': BAD }, message: 'b', date: '2026-05-02T09:00:00Z' });
+    repo.git(['sparse-checkout', 'set', 'src', 'gates']);
+    expect(existsSync(join(repo.dir, 'other'))).toBe(false);
+    for (const scope of [{ kind: 'tree' }, { kind: 'changed', since: 'HEAD~1' }] satisfies ScopeRequest[]) {
+      const r = await lint(repo, scope);
+      expect(r.files.skipped, scope.kind).toEqual([{ path: 'other/b.py', reason: OUTSIDE_SPARSE }]);
+      // The profile is outside it too, yet in the repository: the require rule holds.
+      expect(where(r), scope.kind).toEqual([]);
+    }
+    expect(OUTSIDE_SPARSE).toMatch(/--commit HEAD/);
+    expect(where(await lint(repo, { kind: 'commit', rev: 'HEAD' }))).toEqual(['other/b.py:1:6 L1']);
   });
 });
 
