@@ -443,26 +443,32 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
   // changed file's new blob, so the targets' contents are fetched as soon as it is in,
   // while the spec is still being parsed. Without HEAD (the first commit), `diff --cached`
   // lists everything staged.
-  const diffing = gitAsync(root, [
+  const diffArgs = [
     'diff',
     '--cached',
     '--raw',
     '-z',
     '--no-abbrev',
     '--no-renames',
-    '--diff-filter=ACMRT',
     // Paths relative to the governed root, as git ls-files gives them, when it is a folder
     // below the repository's top (and only what is under it).
     '--relative',
-  ]);
+  ];
+  // A `git add -N` path is not part of the commit: not in the diff, or deleted if HEAD has it.
+  const diffing = gitAsync(root, [...diffArgs, '--ita-invisible-in-index']);
   // The index's paths from its file while git diffs; from `git ls-files` when its layout is
   // one the reader leaves to git.
   let index: IndexPaths | undefined = readIndexFile(root);
   let listing: Promise<{ ok: boolean; err: string }> = Promise.resolve({ ok: true, err: '' });
+  let seeingIntents: Promise<{ ok: boolean; out: Buffer; err: string }> | undefined;
   if (!index) {
     const streamed = new IndexListing();
     index = streamed;
     listing = gitAsync(root, ['ls-files', '-s', '-z'], (b) => streamed.push(b));
+    // ls-files lists a `git add -N` path like a staged empty file, and says nothing of the
+    // flag the reader sees. Diffed with such paths shown as added, the paths whose records
+    // differ from the diff above are exactly they.
+    seeingIntents = gitAsync(root, [...diffArgs, '--ita-visible-in-index']);
   }
   const diff = await diffing;
   if (!diff.ok) {
@@ -473,7 +479,8 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
     return haltSnapshot(info, 'error', `git diff --cached failed: ${diff.err}`);
   }
   const changed = parseRawDiff(diff.out);
-  // The diff's mode is the index entry's: a regular file (not a symlink, not a submodule).
+  // The diff's mode is the index entry's: a regular file (not a symlink, not a submodule;
+  // 000000 for a deleted path).
   const regular = [...changed].filter(([, e]) => e.mode === '100644' || e.mode === '100755');
   // Named by blob id, so a path that holds a line break is fetched like any other.
   // Settled here, rethrown below: an early return must not leave a rejection unhandled.
@@ -486,6 +493,13 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
   );
   const ls = await listing;
   if (!ls.ok) return notARepo(info, root, ls.err);
+  let universe = index.universe;
+  if (seeingIntents) {
+    const seen = await seeingIntents;
+    if (!seen.ok) return haltSnapshot(info, 'error', `git diff --cached failed: ${seen.err}`);
+    const intents = differing(changed, parseRawDiff(seen.out));
+    if (intents.size) universe = universe.filter((p) => !intents.has(p));
+  }
   if (index.conflicted.length) {
     const list = [...new Set(index.conflicted)];
     return haltSnapshot(
@@ -500,7 +514,7 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
   return {
     info,
     // git lists the index sorted by path, so the universe needs no sort.
-    universe: index.universe,
+    universe,
     targets: sorted(regular.map(([p]) => p)),
     read: (ps, max) => {
       const out = new Map<string, ReadResult>();
@@ -578,15 +592,34 @@ export class IndexListing implements IndexPaths {
   }
 }
 
-/** `:<old mode> <new mode> <old blob> <new blob> <status>\0<path>\0` records: each path's new mode and blob. */
-function parseRawDiff(out: Buffer): Map<string, { mode: string; blob: string }> {
+interface RawEntry {
+  status: string;
+  mode: string;
+  blob: string;
+}
+
+/** `:<old mode> <new mode> <old blob> <new blob> <status>\0<path>\0` records: each path's status, new mode and blob. */
+function parseRawDiff(out: Buffer): Map<string, RawEntry> {
   const parts = zList(out);
-  const entries = new Map<string, { mode: string; blob: string }>();
+  const entries = new Map<string, RawEntry>();
   for (let i = 0; i + 1 < parts.length; i += 2) {
-    const [, mode, , blob] = (parts[i] as string).split(' ');
-    if (mode !== undefined && blob !== undefined) entries.set(parts[i + 1] as string, { mode, blob });
+    const [, mode, , blob, status] = (parts[i] as string).split(' ');
+    if (mode !== undefined && blob !== undefined && status !== undefined) {
+      entries.set(parts[i + 1] as string, { status, mode, blob });
+    }
   }
   return entries;
+}
+
+/** The paths two diffs record differently, or only one of them records. */
+function differing(a: Map<string, RawEntry>, b: Map<string, RawEntry>): Set<string> {
+  const out = new Set<string>();
+  for (const [p, x] of a) {
+    const y = b.get(p);
+    if (!y || y.status !== x.status || y.mode !== x.mode || y.blob !== x.blob) out.add(p);
+  }
+  for (const p of b.keys()) if (!a.has(p)) out.add(p);
+  return out;
 }
 
 type Blob = { data: Buffer } | { gone: true };

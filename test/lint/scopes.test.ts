@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } 
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readIndexFile } from '../../src/lint/index-file.js';
 import { rgSearch } from '../../src/lint/prefilter.js';
 import { runLint } from '../../src/lint/run.js';
 import { openSnapshot, OUTSIDE_SPARSE, type ScopeRequest } from '../../src/lint/scopes.js';
@@ -310,6 +311,39 @@ describe('--staged and intent-to-add', () => {
     // Staged for real, it does.
     repo.git(['add', 'trigger/a.py']);
     expect(where(await lint(repo, { kind: 'staged' }))).toEqual(['trigger/a.py:1:1 R1']);
+  });
+
+  it('every kind of git add -N path is left out when git lists the index too (a split index)', async () => {
+    const need = {
+      id: 'R1',
+      title: 'doc first',
+      severity: 'error',
+      message: 'need the doc',
+      fix: 'add docs/x.md',
+      require: { when: ['trigger/'], files: ['docs/*.md'] },
+    };
+    const repo = lintRepo({ rules: [need], files: { 'src/a.py': GOOD, 'docs/old.md': 'o\n' } });
+    repo.write('trigger/a.py', 't\n');
+    repo.git(['add', 'trigger/a.py']);
+    // New, new and deleted since, and one HEAD has (unstaged, then added again with -N).
+    repo.write('docs/x.md', 'x\n');
+    repo.write('docs/gone.md', 'g\n');
+    repo.git(['add', '-N', 'docs/x.md', 'docs/gone.md']);
+    rmSync(join(repo.dir, 'docs/gone.md'));
+    repo.git(['rm', '-q', '--cached', 'docs/old.md']);
+    repo.git(['add', '-N', 'docs/old.md']);
+    const read = await openSnapshot(repo.dir, { kind: 'staged' }, repo.dir);
+    expect(read.universe.filter((p) => p.startsWith('docs/'))).toEqual([]);
+    expect(where(await lint(repo, { kind: 'staged' }))).toEqual(['trigger/a.py:1:1 R1']);
+    repo.git(['update-index', '--split-index']);
+    expect(readIndexFile(repo.dir)).toBeUndefined();
+    const listed = await openSnapshot(repo.dir, { kind: 'staged' }, repo.dir);
+    expect(listed.universe).toEqual(read.universe);
+    expect(listed.targets).toEqual(read.targets);
+    expect(where(await lint(repo, { kind: 'staged' }))).toEqual(['trigger/a.py:1:1 R1']);
+    // Staged for real, each counts.
+    repo.git(['add', 'docs/x.md']);
+    expect(where(await lint(repo, { kind: 'staged' }))).toEqual([]);
   });
 });
 
