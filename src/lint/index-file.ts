@@ -2,11 +2,13 @@
  * The git index read from its file, for `lint --staged`: the paths of its entries without
  * starting `git ls-files -s` (a process that competes for the cores a pre-commit hook runs
  * on, and that reads the same file). Only the layouts git writes by default are read here:
- * versions 2, 3 and 4, SHA-1 or SHA-256 ids, at a repository's top. Anything else (a split
- * or sparse index, GIT_DIR or GIT_WORK_TREE set, a file that does not parse to its exact end)
- * answers undefined and the caller asks git. Format: git's Documentation/gitformat-index.txt.
+ * versions 2, 3 and 4, SHA-1 or SHA-256 ids, at a repository's top, GIT_DIR set or not (git
+ * sets it for a linked worktree's hooks). Anything else (a split or sparse index, GIT_DIR or
+ * GIT_WORK_TREE naming another repository or working tree than the one at the root, a file
+ * that does not parse to its exact end) answers undefined and the caller asks git. Format:
+ * git's Documentation/gitformat-index.txt.
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export interface IndexPaths {
@@ -18,14 +20,16 @@ export interface IndexPaths {
 
 /**
  * The git directory of the repository whose top is `root` and, for a linked worktree, the
- * common directory that holds its objects; undefined when only git can tell (GIT_DIR and
- * friends set, `root` not the top of a working tree).
+ * common directory that holds its objects; undefined when only git can tell (`root` not the
+ * top of a working tree, GIT_DIR or GIT_WORK_TREE naming another).
+ *
+ * A relative GIT_DIR, GIT_WORK_TREE or GIT_COMMON_DIR is read from `root`: git reads it from
+ * its working folder, and lint runs git there.
  */
 export function gitDirs(
   root: string,
   env: NodeJS.ProcessEnv = process.env,
 ): { git: string; common: string } | undefined {
-  if (env.GIT_DIR || env.GIT_WORK_TREE || env.GIT_COMMON_DIR) return undefined;
   const dotGit = join(root, '.git');
   try {
     let git = dotGit;
@@ -35,16 +39,31 @@ export function gitDirs(
       if (!m?.[1]) return undefined;
       git = resolve(root, m[1]);
     }
+    // With GIT_DIR and no GIT_WORK_TREE git takes its working folder, `root`, for the top of
+    // the working tree: the index is this git directory's when GIT_DIR names it again, as a
+    // linked worktree's hooks have it. Another git directory, or another working tree, is
+    // left to git.
+    if (env.GIT_DIR && !sameFolder(resolve(root, env.GIT_DIR), git)) return undefined;
+    if (env.GIT_WORK_TREE && !sameFolder(resolve(root, env.GIT_WORK_TREE), root)) return undefined;
     let common = git;
-    try {
-      common = resolve(git, readFileSync(join(git, 'commondir'), 'utf8').trim());
-    } catch {
-      // No commondir file: the git directory is its own common directory.
+    if (env.GIT_COMMON_DIR) {
+      common = resolve(root, env.GIT_COMMON_DIR);
+    } else {
+      try {
+        common = resolve(git, readFileSync(join(git, 'commondir'), 'utf8').trim());
+      } catch {
+        // No commondir file: the git directory is its own common directory.
+      }
     }
     return { git, common };
   } catch {
     return undefined;
   }
+}
+
+/** Whether two paths name one folder; a path that names nothing throws. */
+function sameFolder(a: string, b: string): boolean {
+  return a === b || realpathSync(a) === realpathSync(b);
 }
 
 /** The index file git would use at `root`, when this reader can tell without asking git. */

@@ -22,7 +22,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { hooksDir, installHooks, MARKER, uninstallHooks } from '../../src/lint/hooks.js';
 import { UsageError } from '../../src/spec/problems.js';
-import { createRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
+import { createRepo, FixtureRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { L1, lintRepo } from './helpers.js';
 
 afterAll(removeFixtures);
@@ -220,6 +220,31 @@ describe('hooks', () => {
     expect(gone.out).toMatch(/rfcgate: .*run\.js is gone .*run 'rfcgate hooks install' again/);
     expect(gone.out).not.toMatch(/at |Error:/);
     expect(gone.code).toBe(1);
+  });
+
+  it('in a linked worktree, where git sets GIT_DIR for hooks, a git add -N file is not in the commit', () => {
+    const need = {
+      id: 'R1',
+      title: 'profile first',
+      severity: 'error',
+      message: 'the dispatch without its profile',
+      fix: 'commit docs/profile.md',
+      require: { when: ['trigger/'], files: ['docs/profile*.md'] },
+    };
+    const repo = lintRepo({ rules: [need], files: { 'src/a.py': 'x = 1\n' } });
+    installHooks(opts(repo.dir));
+    const wt = join(tempDir('rfcgate-wt-'), 'tree');
+    repo.git(['worktree', 'add', '-q', '-b', 'wt', wt]);
+    const inWt = new FixtureRepo(wt);
+    inWt.write('trigger/a', 't\n');
+    inWt.write('docs/profile.md', '# profile\n');
+    inWt.git(['add', 'trigger/a']);
+    inWt.git(['add', '-N', 'docs/profile.md']);
+    const refused = commit(wt, 'trigger without its profile');
+    expect(refused.out).toMatch(/trigger\/a exists, but nothing matches docs\/profile\*\.md/);
+    expect(refused.code).not.toBe(0);
+    inWt.git(['add', 'docs/profile.md']);
+    expect(commit(wt, 'with the profile').code).toBe(0);
   });
 
   it("a hook runs the node that installed it, not one first on PATH; PATH's only once that one is gone", () => {

@@ -2,14 +2,15 @@
  * The index read from its file gives exactly what `git ls-files -s -z` gives, on real
  * repositories written by git in every layout it reads (versions 2, 3 and 4, SHA-1 and
  * SHA-256, names longer than the 12-bit length field, conflicts, symlinks, submodules,
- * linked worktrees, GIT_INDEX_FILE), and whatever the read size; every layout it leaves to
- * git (split or sparse index, GIT_DIR, no index, a damaged file) answers undefined.
+ * linked worktrees and their hooks' GIT_DIR, GIT_INDEX_FILE), and whatever the read size;
+ * every layout it leaves to git (split or sparse index, another git directory, no index, a
+ * damaged file) answers undefined.
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileWindow, type IndexPaths, parseIndex, readIndexFile } from '../../src/lint/index-file.js';
+import { FileWindow, gitDirs, type IndexPaths, parseIndex, readIndexFile } from '../../src/lint/index-file.js';
 import { IndexListing, openSnapshot } from '../../src/lint/scopes.js';
 import { createRepo, FixtureRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
 
@@ -134,6 +135,18 @@ describe('readIndexFile', () => {
     expect(inWorktree.universe).not.toContain('README.md');
     expect(readIndexFile(wt)).toEqual(inWorktree);
     expect(readIndexFile(repo.dir)?.universe).toContain('README.md');
+    // As git runs a linked worktree's hooks: GIT_DIR naming its git directory, GIT_INDEX_FILE its index.
+    const gitDir = execFileSync('git', ['rev-parse', '--absolute-git-dir'], { cwd: wt, encoding: 'utf8' }).trim();
+    const hook = { GIT_DIR: gitDir, GIT_INDEX_FILE: join(gitDir, 'index') };
+    expect(readIndexFile(wt, hook)).toEqual(fromGit(wt, hook));
+    expect(readIndexFile(wt, { GIT_DIR: gitDir })).toEqual(inWorktree);
+    // The objects are still the common directory's.
+    expect(gitDirs(wt, hook)).toEqual(gitDirs(wt, {}));
+    expect(gitDirs(wt, hook)?.common).toBe(join(repo.dir, '.git'));
+    // Relative, as git reads it from where it runs; GIT_WORK_TREE naming the root itself.
+    expect(readIndexFile(repo.dir, { GIT_DIR: '.git' })).toEqual(fromGit(repo.dir, { GIT_DIR: '.git' }));
+    const both = { GIT_DIR: join(repo.dir, '.git'), GIT_WORK_TREE: '.' };
+    expect(readIndexFile(repo.dir, both)).toEqual(fromGit(repo.dir, both));
 
     const other = join(tempDir('rfcgate-index-'), 'index');
     const env = { GIT_INDEX_FILE: other };
@@ -147,7 +160,7 @@ describe('readIndexFile', () => {
     expect(readIndexFile(repo.dir, { GIT_INDEX_FILE: 'idx-copy' })).toEqual(separate);
   });
 
-  it('leaves a split index, a sparse index, GIT_DIR, a missing or damaged index to git', () => {
+  it('leaves a split index, a sparse index, another git directory or working tree, a missing or damaged index to git', () => {
     const split = variedRepo();
     split.git(['update-index', '--split-index']);
     expect(readIndexFile(split.dir)).toBeUndefined();
@@ -158,8 +171,9 @@ describe('readIndexFile', () => {
     expect(readIndexFile(sparse.dir)).toBeUndefined();
 
     const repo = variedRepo();
-    expect(readIndexFile(repo.dir, { GIT_DIR: join(repo.dir, '.git') })).toBeUndefined();
-    expect(readIndexFile(repo.dir, { GIT_WORK_TREE: repo.dir })).toBeUndefined();
+    expect(readIndexFile(repo.dir, { GIT_DIR: join(sparse.dir, '.git') })).toBeUndefined();
+    expect(readIndexFile(repo.dir, { GIT_DIR: join(repo.dir, 'no-such-dir') })).toBeUndefined();
+    expect(readIndexFile(repo.dir, { GIT_WORK_TREE: join(repo.dir, 'src') })).toBeUndefined();
     expect(readIndexFile(createRepo().dir)).toBeUndefined();
     expect(readIndexFile(tempDir())).toBeUndefined();
 
