@@ -221,6 +221,9 @@ export function script(
     '  exit 1',
     'fi',
     'top="$(git rev-parse --show-toplevel)" || exit 2',
+    // A linked worktree's hooks get GIT_DIR alone, with which git takes any folder it runs in
+    // for the working tree's top: lint runs git in a root below the top, so the top is named.
+    '[ -n "$GIT_DIR" ] && [ -z "$GIT_WORK_TREE" ] && { GIT_WORK_TREE="$top"; export GIT_WORK_TREE; }',
     o.rfcRoot ? `root="$top"/${shellQuote(o.rfcRoot)}` : 'root="$top"',
     'status=0',
   ];

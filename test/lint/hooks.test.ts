@@ -215,6 +215,21 @@ describe('hooks', () => {
     expect(bad.out).toMatch(/src\/b\.py\n {2}1:6 {2}error/);
     expect(bad.code).not.toBe(0);
 
+    // The same from a linked worktree, whose hooks git runs with GIT_DIR set and no GIT_WORK_TREE.
+    const wt = join(tempDir('rfcgate-wt-'), 'tree');
+    repo.git(['worktree', 'add', '-q', '-b', 'wt', wt]);
+    const inWt = new FixtureRepo(wt);
+    inWt.write('svc/src/c.py', 'z = "measurement.lease_plane.y"\n');
+    inWt.git(['add', '-A']);
+    const badInWt = commit(wt, 'bad in a worktree');
+    // Named from the governed root, as in the main worktree: git's listing is of svc/, not the top.
+    expect(badInWt.out).toMatch(/^src\/c\.py\n {2}1:6 {2}error/m);
+    expect(badInWt.out).not.toMatch(/svc\/src/);
+    expect(badInWt.code).toBe(1);
+    inWt.write('svc/src/c.py', 'z = 1\n');
+    inWt.git(['add', '-A']);
+    expect(commit(wt, 'good in a worktree').code).toBe(0);
+
     rmSync(bin);
     const gone = commit(repo.dir, 'bad');
     expect(gone.out).toMatch(/rfcgate: .*run\.js is gone .*run 'rfcgate hooks install' again/);
