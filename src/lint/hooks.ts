@@ -67,7 +67,10 @@ export interface InstallOptions {
   /** The governed root: the folder holding gates/, inside the repository. */
   root: string;
   hooks: HookType[];
-  /** Replace a hook rfcgate did not write (it is kept aside and restored by uninstall). */
+  /**
+   * Replace a hook rfcgate did not write (it is kept aside and restored by uninstall); on a
+   * re-install, stop running the one kept aside.
+   */
   force: boolean;
   /** Keep a hook rfcgate did not write and run it before the lint. */
   chain: boolean;
@@ -114,8 +117,9 @@ export function installHooks(o: InstallOptions): HookAction[] {
     let created = createdDir;
     if (present(path) && isOurs(path)) {
       const text = readFileSync(path, 'utf8');
-      // Re-installing keeps what the first install recorded.
-      chain = text.includes(CHAINED) || (o.chain && present(previous));
+      // Re-installing keeps what the first install recorded, unless told otherwise: --force
+      // stops running the hook kept aside (uninstall still puts it back), --chain starts it.
+      chain = present(previous) && (o.chain || (!o.force && text.includes(CHAINED)));
       created = created || text.includes(CREATED_DIR);
       action = 'updated';
     } else if (present(path)) {

@@ -97,6 +97,19 @@ describe('hooks', () => {
     // Installing again is an update, not a second chain.
     expect(installHooks(opts(repo.dir)).map((a) => a.action)).toEqual(['updated']);
     expect(readFileSync(path, 'utf8')).toContain('rfcgate-previous');
+    // --force on a re-install replaces: the kept hook no longer runs, and is still kept.
+    rmSync(join(repo.dir, '.foreign-ran'));
+    expect(installHooks(opts(repo.dir, { force: true })).map((a) => a.action)).toEqual(['updated']);
+    expect(readFileSync(path, 'utf8')).not.toContain('rfcgate-previous"');
+    repo.write('src/b.py', 'y = 1\n');
+    repo.git(['add', 'src/b.py']);
+    expect(commit(repo.dir, 'forced').code).toBe(0);
+    expect(existsSync(join(repo.dir, '.foreign-ran'))).toBe(false);
+    expect(installHooks(opts(repo.dir)).map((a) => a.action)).toEqual(['updated']);
+    expect(readFileSync(path, 'utf8')).not.toContain('rfcgate-previous"');
+    // --chain runs it again.
+    installHooks(opts(repo.dir, { chain: true }));
+    expect(readFileSync(path, 'utf8')).toContain('rfcgate-previous"');
 
     expect(uninstallHooks(repo.dir).map((a) => `${a.hook}:${a.action}`)).toEqual([
       'pre-commit:restored',
