@@ -138,6 +138,11 @@ export interface MetricDef {
    * is computed from: a reader re-derives it from the evidence alone.
    */
   evidence?: (t: Totals) => Record<string, number>;
+  /**
+   * The turns the value is measured on, when only some turns carry what it reads (a breakpoint
+   * count): min_turns counts those, so turns that say nothing cannot lift thin data over it.
+   */
+  measured?: { turns: (t: Totals) => number; what: string };
 }
 
 const noTokens: MetricValue = { halt: 'insufficient', reason: 'no input tokens in the window' };
@@ -215,6 +220,7 @@ export const METRICS: readonly MetricDef[] = [
       turns_with_cache_breakpoints: t.withBreakpoints,
       turns_over_breakpoint_limit: t.overBreakpointLimit,
     }),
+    measured: { turns: (t) => t.withBreakpoints, what: 'carry cache_breakpoints' },
   },
   ...(['total', ...MISS_SOURCES] as const).map(missMetric),
   {

@@ -169,9 +169,14 @@ export function decide(
       violations: check.violations.slice(0, SHOWN).map((v) => ({ ...v }) as unknown as EvidenceValue),
     };
     if (check.checked < minEvents) {
+      // Marked turns that could not be judged exercised the invariant without deciding it: said, not hidden.
+      const undecided = [
+        check.pastLifetime > 0 ? `${check.pastLifetime} more read nothing past the cache's lifetime` : '',
+        check.unchecked > 0 ? `${check.unchecked} more still await their next turn` : '',
+      ].filter(Boolean);
       return halt(
         'insufficient',
-        `${check.checked} ${def.invariant} turn${check.checked === 1 ? '' : 's'} checked in the window, fewer than min_events ${minEvents}: the invariant was not exercised, so zero violations would mean nothing`,
+        `${check.checked} ${def.invariant} turn${check.checked === 1 ? '' : 's'} checked in the window${undecided.length ? ` (${undecided.join(', ')}: they cannot be judged)` : ''}, fewer than min_events ${minEvents}: ${undecided.length ? 'too few were judged' : 'the invariant was not exercised'}, so zero violations would mean nothing`,
         ev,
       );
     }
@@ -179,27 +184,39 @@ export function decide(
   }
 
   const compute = def.compute as NonNullable<MetricDef['compute']>;
+  /**
+   * The turns a window holds for min_turns, when too few: only those the metric reads count.
+   * Enough turns of which none carries what it reads are left to the metric, which says what
+   * is missing.
+   */
+  const thin = (t: Totals): string | undefined => {
+    const n = def.measured ? def.measured.turns(t) : t.turns;
+    if (n >= minTurns) return undefined;
+    if (!def.measured || (n === 0 && t.turns < minTurns)) return `${t.turns} turns`;
+    return n === 0 ? undefined : `${n} of ${t.turns} turns ${def.measured.what}`;
+  };
   if ((spec.per ?? 'all') === 'all') {
-    if (scan.overall.turns < minTurns) {
-      return halt(
-        'insufficient',
-        `${scan.overall.turns} turns in the window, fewer than min_turns ${minTurns}`,
-        evidence,
-      );
-    }
+    const few = thin(scan.overall);
+    if (few !== undefined)
+      return halt('insufficient', `${few} in the window, fewer than min_turns ${minTurns}`, evidence);
     const v = compute(scan.overall);
     return 'value' in v ? ok(v.value, evidence) : halt(v.halt, v.reason, evidence);
   }
 
   const values: { session: string; value: number; totals: Totals }[] = [];
   const excluded: string[] = [];
+  // A session with enough turns whose value is missing (an unknown price, no attribution) may
+  // be the one that decides the aggregate: leaving it out would fold the rest as if it were.
+  const missing: string[] = [];
   for (const [id, s] of [...scan.sessions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (s.totals.turns < minTurns) {
-      excluded.push(`${id}: ${s.totals.turns} turns`);
+    const few = thin(s.totals);
+    if (few !== undefined) {
+      excluded.push(`${id}: ${few}`);
       continue;
     }
     const v = compute(s.totals);
     if ('value' in v) values.push({ session: id, value: v.value, totals: s.totals });
+    else if (v.halt === 'missing') missing.push(`${id}: ${v.reason}`);
     else excluded.push(`${id}: ${v.reason}`);
   }
   const minSessions = spec.min_sessions ?? 1;
@@ -209,7 +226,15 @@ export function decide(
     aggregate,
     sessions_counted: values.length,
     ...(excluded.length ? { sessions_excluded: excluded.slice(0, SHOWN) } : {}),
+    ...(missing.length ? { sessions_without_value: missing.slice(0, SHOWN) } : {}),
   };
+  if (missing.length) {
+    return halt(
+      'missing',
+      `${missing.length} session${missing.length === 1 ? '' : 's'} with at least ${minTurns} turns ${missing.length === 1 ? 'has' : 'have'} no value, so the ${aggregate} over sessions is unknown: ${missing[0]}${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`,
+      ev,
+    );
+  }
   if (values.length < minSessions) {
     return halt(
       'insufficient',

@@ -569,6 +569,11 @@ describe("a read of nothing after the cache's lifetime", () => {
     expect(i).toMatchObject({ status: 'halt', halt: 'insufficient' });
     expect(i.evidence.injection_turns_checked).toBe(0);
     expect(i.evidence.injection_turns_past_cache_lifetime).toBe(1);
+    // Its reason says an injection was there but could not be judged, not that none was.
+    expect(i.status === 'halt' && i.reason).toMatch(
+      /0 injection turns checked in the window \(1 more read nothing past the cache's lifetime: they cannot be judged\), fewer than min_events 1: too few were judged/,
+    );
+    expect(i.status === 'halt' && i.reason).not.toMatch(/not exercised/);
     // Whatever order the records are read in: h's 1-hour write read after its compaction.
     const lines = readFileSync(join(dir, 't.jsonl'), 'utf8').split('\n').filter(Boolean);
     const hFirst = lines.findIndex((l) => l.includes('"session_id":"h","turn":1'));
@@ -695,6 +700,61 @@ describe('the evidence re-derives each value', () => {
     const none = await measure({ files: ['telemetry/otel.jsonl'], metric: 'turns_over_breakpoint_limit' });
     expect(none).toMatchObject({ status: 'halt', halt: 'missing' });
     expect(none.evidence.turns_with_cache_breakpoints).toBe(0);
+  });
+
+  it('turns_over_breakpoint_limit: min_turns counts the turns that carry a breakpoint count, not the others', async () => {
+    // Three turns, two carrying a count: min_turns 3 is met by turns, not by counts.
+    const o = await measure({ files: fixture('5m'), metric: 'turns_over_breakpoint_limit', min_turns: 3 });
+    expect(o).toMatchObject({ status: 'halt', halt: 'insufficient' });
+    expect(o.status === 'halt' && o.reason).toBe(
+      "measurement 'm': 2 of 3 turns carry cache_breakpoints in the window, fewer than min_turns 3",
+    );
+    const two = await measure({ files: fixture('5m'), metric: 'turns_over_breakpoint_limit', min_turns: 2 });
+    expect(two.status === 'ok' && two.value).toBe(1);
+  });
+
+  it('per session, a session whose value is missing halts the aggregate instead of being left out', async () => {
+    // e writes 1000 for 1 hour and 200 without a split: its cost is unknown; f's is known.
+    const [file] = fixture('1h');
+    const text = readFileSync(join(root, file as string), 'utf8');
+    writeFileSync(
+      join(root, 'evidence', 'two-sessions.jsonl'),
+      text +
+        text
+          .replace(/"session_id":"e"/g, '"session_id":"f"')
+          .split('\n')
+          .slice(0, 2)
+          .join('\n') +
+        '\n',
+    );
+    const o = await measure({
+      files: ['evidence/two-sessions.jsonl'],
+      metric: 'cache_cost_multiplier',
+      per: 'session',
+      aggregate: 'max',
+      min_turns: 2,
+    });
+    expect(o).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(o.status === 'halt' && o.reason).toMatch(
+      /^measurement 'm': 1 session with at least 2 turns has no value, so the max over sessions is unknown: e: 200 cache-write tokens have no 5m\/1h split/,
+    );
+    expect(o.evidence.sessions_without_value).toEqual([expect.stringMatching(/^e: /)]);
+    // A session below min_turns is still left out, not a reason to halt.
+    const thin = await measure({
+      files: ['evidence/two-sessions.jsonl'],
+      metric: 'cache_cost_multiplier',
+      per: 'session',
+      min_turns: 3,
+    });
+    expect(thin.status === 'halt' && thin.halt).toBe('missing');
+    const fOnly = await measure({
+      files: ['evidence/two-sessions.jsonl'],
+      metric: 'cache_hit_ratio',
+      per: 'session',
+      min_turns: 3,
+    });
+    expect(fOnly.status).toBe('ok');
+    expect(fOnly.evidence.sessions_excluded).toEqual(['f: 2 turns']);
   });
 
   it("each metric shows the counts it needs, not every other metric's", async () => {
