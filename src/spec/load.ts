@@ -421,14 +421,22 @@ function readMeasurements(
         severity: 'error',
         message: `measurement '${id}': cannot be its own liveness measurement`,
       });
-    } else if ((target.window ?? '') !== String(raw?.window ?? '')) {
+    } else if (windowOf(target) !== windowOf(raw ?? {})) {
       problems.push({
         ...at,
         severity: 'error',
-        message: `measurement '${id}': liveness '${live}' must cover the same window (${raw?.window ?? 'none'} vs ${target.window ?? 'none'})`,
+        message: `measurement '${id}': liveness '${live}' must cover the same window (${windowOf(raw ?? {}) || 'none'} vs ${windowOf(target) || 'none'})`,
       });
     }
   });
+}
+
+/** A measurement's window as written: its own, or its telemetry block's time range or last turns. */
+function windowOf(m: { window?: unknown; telemetry?: unknown }): string {
+  if (m.window !== undefined) return String(m.window);
+  const t = m.telemetry as { window?: unknown; last_turns?: unknown } | undefined;
+  if (t?.window !== undefined) return String(t.window);
+  return t?.last_turns !== undefined ? `last ${String(t.last_turns)} turns` : '';
 }
 
 function readGate(y: ParsedYaml, raw: Record<string, unknown>, index: number, def: GateKindDef): GateSpec {

@@ -40,6 +40,12 @@ export function telemetryProblems(
   if (spec.min_sessions !== undefined && !perSession) {
     out.push({ key: 'min_sessions', message: 'min_sessions needs per: session' });
   }
+  if (spec.last_turns !== undefined && spec.min_turns !== undefined && spec.min_turns > spec.last_turns) {
+    out.push({
+      key: 'min_turns',
+      message: `min_turns ${spec.min_turns} can never be met over the last ${spec.last_turns} turns${perSession ? ' of a session' : ''}: lower min_turns or raise last_turns`,
+    });
+  }
   return out;
 }
 

@@ -64,14 +64,46 @@ describe('telemetry measurements in the spec', () => {
         { id: 'b', telemetry: { files: ['t/*.jsonl'], metric: 'compaction_cache_breaks', per: 'session' } },
         { id: 'c', telemetry: { metric: 'turns' } },
         { id: 'd', telemetry: { files: ['t/*.jsonl'], metric: 'cache_hit_ratio', min_events: 2 } },
+        { id: 'e', telemetry: { files: ['t/*.jsonl'], metric: 'cache_hit_ratio', last_turns: 5, min_turns: 30 } },
       ],
-      invariants: gate('a > 0.5 && b == 0 && c > 1 && d > 0.5'),
+      invariants: gate('a > 0.5 && b == 0 && c > 1 && d > 0.5 && e > 0.5'),
     });
     const text = problems.join('\n');
+    expect(text).toMatch(
+      /measurements\.yaml:\d+:\d+: measurement 'e': min_turns 30 can never be met over the last 5 turns: lower min_turns or raise last_turns/,
+    );
     expect(text).toMatch(/measurements\.yaml:\d+:\d+: measurement 'a': aggregate folds per-session values/);
     expect(text).toMatch(/measurement 'b': compaction_cache_breaks counts violations across sessions/);
     expect(text).toMatch(/measurement 'c': names no telemetry files/);
     expect(text).toMatch(/measurement 'd': min_events applies to the invariant metrics only/);
+  });
+
+  it("a liveness measurement must cover the telemetry block's own window", () => {
+    const files = ['t/*.jsonl'];
+    const { problems } = load({
+      measurements: [
+        { id: 'live', telemetry: { files, metric: 'turns', window: '1h' } },
+        {
+          id: 'breaches',
+          counts_events: true,
+          liveness: 'live',
+          telemetry: { files, metric: 'turns_over_breakpoint_limit', window: '7d' },
+        },
+        { id: 'live7', telemetry: { files, metric: 'turns', window: '7d' } },
+        {
+          id: 'ok',
+          counts_events: true,
+          liveness: 'live7',
+          telemetry: { files, metric: 'turns_over_breakpoint_limit', window: '7d' },
+        },
+      ],
+      invariants: gate('breaches == 0 && ok == 0 && live > 0 && live7 > 0'),
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /measurements\.yaml:\d+:\d+: measurement 'breaches': liveness 'live' must cover the same window \(7d vs 1h\)/,
+      ),
+    ]);
   });
 
   it('a misspelt metric is caught by the schema', () => {
