@@ -515,6 +515,8 @@ function compileGate(
     }
     if (!('condition' in g)) err(valueLocation(y, path), 'sensitivity needs a condition, not all_of');
     const c = compile([...path, 'compares'], s.compares);
+    // Reading an invalid measurement (already reported), its type is unknown: nothing more to say.
+    if (c?.identifiers.some((id) => broken.has(id))) return;
     if (c && c.resultType !== 'double' && c.resultType !== 'int') {
       err(keyLocation(y, path, 'compares'), `compares must be a number, but it is ${c.resultType}`);
     } else if (c) {

@@ -136,6 +136,17 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a gate reading an invalid measurement is not reported again, in its condition or its sensitivity', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `- id: hit\n  telemetry: { files: ["t/*.jsonl"], metric: cache_hit_ratio, window: 7dd }\n`,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  params: { floor: 0.8 }\n  fires_if: hit < floor\n  sensitivity:\n    - param: floor\n      compares: hit\n      band: { absolute: 0.05 }\n      alternates: [0.7, 0.9]\n`,
+      }),
+    );
+    expect(ps, ps.join('\n')).toHaveLength(1);
+    expect(ps[0]).toMatch(new RegExp(`^${M}:3:\\d+: .hit.: telemetry.window: must be a duration`));
+  });
+
   it('an expression that does not parse, and one that does not type-check', () => {
     const ps = problemsOf(
       raw({
