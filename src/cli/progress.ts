@@ -3,7 +3,8 @@
  * terminal and only once the work has taken half a second; CI logs stay quiet.
  */
 export interface ProgressLine {
-  update: (done: number, total: number) => void;
+  /** `pass` numbers one of several reads of the same input (a gate check's windows), from 1. */
+  update: (done: number, total: number, pass?: number) => void;
   /** Clears the line if it was drawn. */
   done: () => void;
 }
@@ -19,13 +20,15 @@ export function progressLine(label: string, stream: NodeJS.WriteStream = process
   let shown = false;
   const mb = (n: number) => `${(n / 1_048_576).toFixed(0)} MB`;
   return {
-    update: (done, total) => {
+    update: (done, total, pass) => {
       const now = Date.now();
       if (now - started < after || now - last < 200) return;
       last = now;
       shown = true;
       const share = total > 0 ? Math.floor((done / total) * 100) : 0;
-      stream.write(`\r${label}… ${share}% (${mb(done)} of ${mb(total)})`);
+      // A later pass starts from 0% again: named, so the line is not read as going backwards.
+      const which = pass !== undefined && pass > 1 ? ` (pass ${pass})` : '';
+      stream.write(`\r\u001b[2K${label}${which}… ${share}% (${mb(done)} of ${mb(total)})`);
     },
     done: () => {
       if (shown) stream.write('\r\u001b[2K');

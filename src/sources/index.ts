@@ -19,8 +19,8 @@ export interface OpenSourcesOptions {
   env: NodeJS.ProcessEnv;
   /** Per-measurement budget; the database's statement timeout is set just inside it. */
   timeoutMs: number;
-  /** Progress of long telemetry reads (bytes done, bytes in all), for a terminal display. */
-  onTelemetryProgress?: (done: number, total: number) => void;
+  /** Progress of long telemetry reads (bytes done, bytes in all, which pass), for a terminal display. */
+  onTelemetryProgress?: (done: number, total: number, pass: number) => void;
 }
 
 export interface OpenedSources {

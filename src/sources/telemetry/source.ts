@@ -21,9 +21,9 @@ export class TelemetryMeasurementSource implements MeasurementSource {
    * mostly read one window, and a pass over a large file is the whole cost.
    */
   readonly #scans = new Map<string, Promise<ScanResult>>();
-  readonly #onProgress: ((done: number, total: number) => void) | undefined;
+  readonly #onProgress: ((done: number, total: number, pass: number) => void) | undefined;
 
-  constructor(opts: { onProgress?: (done: number, total: number) => void } = {}) {
+  constructor(opts: { onProgress?: (done: number, total: number, pass: number) => void } = {}) {
     this.#onProgress = opts.onProgress;
   }
 
@@ -61,13 +61,16 @@ export class TelemetryMeasurementSource implements MeasurementSource {
       const key = JSON.stringify([files, ctx.asOf.getTime(), rangeMs, spec.last_turns, spec.last_turns && perSession]);
       let pending = this.#scans.get(key);
       if (!pending) {
+        const progress = this.#onProgress;
+        // Each window is a pass of its own over the files, numbered so a display can tell them apart.
+        const pass = this.#scans.size + 1;
         pending = scanFiles(ctx.repoDir, files, {
           asOf: ctx.asOf,
           ...(rangeMs !== undefined ? { rangeMs } : {}),
           ...(spec.last_turns !== undefined ? { lastTurns: spec.last_turns } : {}),
           perSession,
           signal: ctx.signal,
-          ...(this.#onProgress ? { onProgress: this.#onProgress } : {}),
+          ...(progress ? { onProgress: (done: number, total: number) => progress(done, total, pass) } : {}),
         });
         this.#scans.set(key, pending);
       }

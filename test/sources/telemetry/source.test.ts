@@ -359,6 +359,37 @@ describe('one pass per window', () => {
     expect(await source.measure(m('turns', '30d'), ctx)).toMatchObject({ status: 'halt', halt: 'insufficient' });
     await source.close();
   });
+
+  it("reports each pass's progress under its own number, so a second pass is not read as going backwards", async () => {
+    const line = readFileSync(join(FIX, 'anthropic.jsonl'), 'utf8');
+    // About 3 MB: several of the reader's 1 MB reads.
+    writeFileSync(join(root, 'telemetry', 'passes.jsonl'), line.repeat(Math.ceil(3e6 / line.length)));
+    const seen: [number, number, number][] = [];
+    const source = new TelemetryMeasurementSource({ onProgress: (d, t, pass) => seen.push([d, t, pass]) });
+    const ctx = { asOf: AS_OF, ref: 'HEAD', repoDir: root, manifest, signal: new AbortController().signal };
+    const m = (id: string, window: string) =>
+      ({
+        id,
+        type: 'int',
+        source: 'telemetry',
+        telemetry: { files: ['telemetry/passes.jsonl'], metric: 'turns', window },
+        location: { file: 'x', line: 1, col: 1 },
+      }) as MeasurementSpec;
+    await Promise.all([
+      source.measure(m('a', '7d'), ctx),
+      source.measure(m('b', '1d'), ctx),
+      source.measure(m('c', '7d'), ctx),
+    ]);
+    await source.close();
+    // Two windows, two passes (c shares a's); within each pass the bytes only grow, to the whole file.
+    expect([...new Set(seen.map(([, , p]) => p))].sort()).toEqual([1, 2]);
+    for (const pass of [1, 2]) {
+      const done = seen.filter(([, , p]) => p === pass).map(([d]) => d);
+      expect(done.length, String(pass)).toBeGreaterThan(2);
+      expect(done, String(pass)).toEqual([...done].sort((x, y) => x - y));
+      expect(done.at(-1), String(pass)).toBe(seen[0]?.[1]);
+    }
+  });
 });
 
 const readPaths = (o: MeasurementOutcome) => (o.evidence.read as { path: string }[]).map((f) => f.path);
