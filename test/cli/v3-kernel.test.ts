@@ -4,9 +4,10 @@
  * fail with the session and turn as evidence when compaction breaks the cache.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { createRepo, type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
 import { type SessionPlan, telemetryText } from '../helpers/telemetry.js';
 
@@ -68,6 +69,20 @@ describe('gate check --rfc v3-kernel', () => {
     const r = run(['spec', 'validate', '--rfc', 'v3-kernel'], repo.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+  });
+
+  it('every prereq that ships kernel code also ships its offline test, as INV-2 and the RFC say', () => {
+    const prereqs = parse(readFileSync(resolve('gates/v3-kernel/prereqs.yaml'), 'utf8')) as {
+      id: string;
+      deliverables: string[];
+    }[];
+    const code = prereqs.filter((p) => p.deliverables.some((d) => d.startsWith('kernel/')));
+    expect(code.map((p) => p.id)).toEqual(['M3.1ab', 's1-compaction', 'M3.1c', 's4-self-correction', 's3-background']);
+    for (const p of code)
+      expect(
+        p.deliverables.some((d) => d.startsWith('tests/kernel/')),
+        p.id,
+      ).toBe(true);
   });
 
   it('halts every telemetry gate while no telemetry file exists; git gates still decide', () => {
