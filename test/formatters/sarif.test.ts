@@ -57,6 +57,10 @@ describe('sarif formatter', () => {
       'wave3/I.1',
     ]);
     expect(run?.tool.driver.rules?.[1]?.shortDescription?.text).toBe(`B ${ODD_TITLE}`);
+    // The command that shows the evidence asks the same question: the same RFC, gate and instant.
+    expect(run?.tool.driver.rules?.[1]?.help?.text).toBe(
+      `Run \`rfcgate gate check --rfc wave3 --only B --as-of ${mixed.as_of} --json\` for the evidence behind this verdict.`,
+    );
     expect(run?.automationDetails?.id).toBe('rfcgate/wave3/');
     expect(run?.properties).toEqual({ rfc: 'wave3', as_of: mixed.as_of, ref: 'HEAD', verdict: 'fail' });
     expect(JSON.parse(formatSarif(mixed, { toolVersion: '9.9.9' })).runs[0].tool.driver.version).toBe('9.9.9');
