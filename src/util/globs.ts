@@ -8,8 +8,8 @@ import picomatch from 'picomatch';
 /** `**`, `dir/**`, `**` + `/*.ext` and `dir/**` + `/*.ext`: matched by string tests, without a regex. */
 const SIMPLE = /^((?:[^*?[\]{}!()+@\\/]+\/)*)\*\*(?:\/\*(\.[A-Za-z0-9_-]+))?$/;
 
-/** Characters that make a string a glob rather than a literal path. */
-export const GLOB_CHARS = /[*?[\]{}]/;
+/** What makes a path a glob: a wildcard, a class, braces, or an extglob (`!(…)`, `@(…)`, `+(…)`; `*(…)` and `?(…)` have their wildcard). */
+export const GLOB_CHARS = /[*?[\]{}]|[!@+]\(/;
 
 export function normalisePath(p: string): string {
   return p.replace(/^(\.\/)+/, '').replace(/\/+$/, '');

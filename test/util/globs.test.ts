@@ -17,6 +17,9 @@ const FILES = [
   'tests/t',
   'x/.hidden.py',
   '.github/w.yml',
+  'g/a/x.py',
+  'g/aa/x.py',
+  'g/b/x.py',
 ];
 
 describe('pathMatcher', () => {
@@ -31,6 +34,10 @@ describe('pathMatcher', () => {
     'src/**/*.pyx',
     '{src,tests}/*',
     'src/*.py',
+    // Extglobs with no other glob character are globs too, not literal paths.
+    'g/!(a)/x.py',
+    'g/+(a)/x.py',
+    'g/@(a|b)/x.py',
   ])('%s matches what picomatch (dot, newlines crossed) matches', (g) => {
     const pm = picomatch(g, { dot: true, flags: 's' });
     expect(FILES.filter(pathMatcher([g]))).toEqual(FILES.filter((f) => pm(f)));
@@ -38,7 +45,7 @@ describe('pathMatcher', () => {
 
   it('matchSorted gives the same paths as filtering with pathMatcher', () => {
     const sorted = [...FILES].sort();
-    for (const g of ['**/*.py', 'src/**', 'tests', '{src,tests}/*', 'src/**/*.py']) {
+    for (const g of ['**/*.py', 'src/**', 'tests', '{src,tests}/*', 'src/**/*.py', 'g/!(a)/x.py']) {
       expect(matchSorted(sorted, [g])).toEqual(sorted.filter(pathMatcher([g])));
     }
   });
