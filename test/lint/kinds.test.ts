@@ -172,6 +172,49 @@ describe('order', () => {
     expect(r.rules[0]?.note).toMatch(/every prereq had landed/);
   });
 
+  it("judges each prereq in the tree just before the first dispatch commit, not in today's", async () => {
+    // A deliverable deleted after the dispatch work (a script the lint replaced) does not undo the landing.
+    const kept = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
+    kept.commit({ files: { 'docs/profiles/ode-profile-1.md': 'p\n' }, message: 'pr1', date: '2026-05-02T00:00:00Z' });
+    kept.commit({ files: { 'src/audit/boundary_payload.py': 'h\n' }, message: 'pr3', date: '2026-05-03T00:00:00Z' });
+    kept.commit({ files: { 'elixir/handler_dispatch/d.ex': 'd\n' }, message: 'ok', date: '2026-05-04T00:00:00Z' });
+    kept.commit({ files: { 'src/audit/boundary_payload.py': null }, message: 'rm', date: '2026-05-05T00:00:00Z' });
+    const r = await lint(kept);
+    expect(r.findings).toEqual([]);
+    expect(r.rules[0]?.note).toMatch(/every prereq had landed/);
+
+    // A prereq reverted before the dispatch commit and landed again after it had not landed then.
+    const reverted = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
+    reverted.commit({
+      files: { 'docs/profiles/ode-profile-1.md': 'p\n' },
+      message: 'pr1',
+      date: '2026-05-02T00:00:00Z',
+    });
+    reverted.commit({
+      files: { 'src/audit/boundary_payload.py': 'h\n' },
+      message: 'pr3',
+      date: '2026-05-03T00:00:00Z',
+    });
+    reverted.commit({
+      files: { 'src/audit/boundary_payload.py': null },
+      message: 'revert pr3',
+      date: '2026-05-04T00:00:00Z',
+    });
+    reverted.commit({
+      files: { 'elixir/handler_dispatch/d.ex': 'd\n' },
+      message: 'early',
+      date: '2026-05-05T00:00:00Z',
+    });
+    reverted.commit({
+      files: { 'src/audit/boundary_payload.py': 'h\n' },
+      message: 'pr3 again',
+      date: '2026-05-06T00:00:00Z',
+    });
+    const late = await lint(reverted);
+    expect(where(late)).toEqual(['elixir/handler_dispatch/d.ex:1:1 L3']);
+    expect(late.findings[0]?.message).toMatch(/touched elixir\/handler_dispatch\/ before prereq pr3 had landed/);
+  });
+
   it('--staged: the first dispatch file, staged before the prereqs landed, is caught before the commit', async () => {
     const repo = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
     repo.commit({ files: { 'docs/profiles/ode-profile-1.md': 'p\n' }, message: 'pr1', date: '2026-05-02T00:00:00Z' });

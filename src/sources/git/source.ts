@@ -191,23 +191,37 @@ async function guard(
       note: `no commit has touched ${path} on ${describeScope('mainline', a.ref)} as of ${a.asOf.toISOString()}, so the guard holds trivially (the path does not exist yet)`,
     });
   }
-  const facts = await Promise.all(prereqs.map((p) => landingOf(repo, p, h, a.commit)));
+  // Whether each prereq had landed when the path was first touched is read in the tree just
+  // before that commit (its mainline parent), not today's: a deliverable deleted since (a
+  // script the lint replaced) does not undo a landing, and one reverted before that commit
+  // and landed again after it does not make one. The root commit has nothing before it.
+  const before = first.ordinal > 0 ? { ...first, sha: `${first.sha}^` } : undefined;
+  const [then, now] = await Promise.all([
+    before ? Promise.all(prereqs.map((p) => landingOf(repo, p, h, before))) : undefined,
+    Promise.all(prereqs.map((p) => landingOf(repo, p, h, a.commit))),
+  ]);
   const late: Evidence[] = [];
-  for (const f of facts) {
+  prereqs.forEach((p, i) => {
+    const t = then?.[i];
+    const f = now[i] as (typeof now)[number];
+    const landedThen = t !== undefined && t.landed && (!t.landedWhen || t.landedWhen.ordinal < first.ordinal);
+    if (landedThen) return;
+    const missingBefore = t ? t.deliverables.filter((d) => !d.present).map((d) => d.path) : p.deliverables;
+    const then_: Evidence = missingBefore.length ? { missing_before: missingBefore } : {};
     if (!f.landed) {
       const missing = f.deliverables.filter((d) => !d.present).map((d) => d.path);
       late.push({
         id: f.id,
         landed: false,
         ...(missing.length ? { missing } : {}),
-        ...(f.landedWhen === undefined && prereqs.find((p) => p.id === f.id)?.landed_when
-          ? { landed_when: 'no matching commit' }
-          : {}),
+        ...(f.landedWhen === undefined && p.landed_when ? { landed_when: 'no matching commit' } : {}),
+        ...then_,
       });
-    } else if (f.completedBy && f.completedBy.ordinal >= first.ordinal) {
-      late.push({ id: f.id, landed: true, completed_by: commitWithFiles(f.completedBy) });
+    } else {
+      const completed: Evidence = f.completedBy ? { completed_by: commitWithFiles(f.completedBy) } : {};
+      late.push({ id: f.id, landed: true, ...completed, ...then_ });
     }
-  }
+  });
   const offending = commitWithFiles(first);
   if (late.length === 0) {
     return ok(true, {
