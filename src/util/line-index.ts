@@ -1,4 +1,8 @@
-/** Offsets in a text to 1-based line and column (UTF-16 units, as editors and SARIF count). */
+/**
+ * Offsets in a text to 1-based line and column (UTF-16 units, as editors and SARIF count).
+ * A line ends at \n, \r\n or a lone \r (old Mac files), as editors and a regex's `^` and
+ * `$` under the m flag take it.
+ */
 export class LineIndex {
   // Computed on first use: most texts scanned never need a position.
   private starts: number[] | undefined;
@@ -10,6 +14,11 @@ export class LineIndex {
       const s = [0];
       const t = this.text;
       for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) s.push(i + 1);
+      // Most texts have no lone \r: they pay one search for it.
+      if (t.includes('\r')) {
+        for (let i = t.indexOf('\r'); i !== -1; i = t.indexOf('\r', i + 1)) if (t[i + 1] !== '\n') s.push(i + 1);
+        s.sort((a, b) => a - b);
+      }
       this.starts = s;
     }
     const s = this.starts;
@@ -22,4 +31,12 @@ export class LineIndex {
     }
     return { line: lo + 1, col: offset - (s[lo] ?? 0) + 1 };
   }
+}
+
+/** Where the line holding `from` ends: past its \n, \r\n or lone \r (the text's length + 1 on the last line). */
+export function lineEnd(text: string, from: number): number {
+  const n = text.indexOf('\n', from);
+  const r = text.indexOf('\r', from);
+  if (r !== -1 && (n === -1 || r < n)) return text[r + 1] === '\n' ? r + 2 : r + 1;
+  return n === -1 ? text.length + 1 : n + 1;
 }

@@ -139,6 +139,19 @@ describe('forbid', () => {
     );
   });
 
+  it('a file whose lines end in a lone \\r (old Mac) is found at the right lines', async () => {
+    const r = await lint(
+      lintRepo({
+        rules: [
+          forbidRule('S', { pattern: '^SECRET', include: ['src/**'] }),
+          forbidRule('Z', { pattern: '^(?=.*TOKEN)', include: ['src/**'] }),
+        ],
+        files: { 'src/a.txt': 'x\rSECRET one TOKEN\rz\rSECRET two TOKEN TOKEN\r' },
+      }),
+    );
+    expect(where(r)).toEqual(['src/a.txt:2:1 S', 'src/a.txt:2:1 Z', 'src/a.txt:4:1 S', 'src/a.txt:4:1 Z']);
+  });
+
   it('a pattern that matches only by looking ahead is found, once per line', async () => {
     const rule = forbidRule('Z', { pattern: '^(?=.*password)|\\b(?=pass\\b)', include: ['src/**'] });
     const r = await lint(lintRepo({ rules: [rule], files: { 'src/a.py': 'x = 1\npassword = 1  # pass pass\n' } }));

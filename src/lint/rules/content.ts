@@ -5,7 +5,7 @@
  */
 import type { LintFinding } from '../report.js';
 import type { ContentRule } from '../spec.js';
-import { LineIndex } from '../../util/line-index.js';
+import { LineIndex, lineEnd } from '../../util/line-index.js';
 
 export { LineIndex };
 
@@ -30,8 +30,7 @@ export function matchesOf(re: RegExp, text: string): Match[] {
       // An empty match would not advance: step over it.
       re.lastIndex++;
       if (m.index < emptyLineEnd) continue;
-      const eol = text.indexOf('\n', m.index);
-      emptyLineEnd = eol < 0 ? text.length + 1 : eol + 1;
+      emptyLineEnd = lineEnd(text, m.index);
     }
     out.push({ index: m.index, text: m[0] });
   }
@@ -48,7 +47,7 @@ export function findingsFor(
   return matches.map((m) => {
     const start = lines.at(m.index);
     const end = lines.at(m.index + m.text.length);
-    const first = m.text.split(/\r?\n/)[0] ?? '';
+    const first = m.text.split(/\r\n?|\n/)[0] ?? '';
     return {
       rule: rule.id,
       kind: rule.kind,
