@@ -270,6 +270,9 @@ describe('rfcgate lint', () => {
       'elixir/cache/lib/sigils.ex':
         'defmodule S do\n  @moduledoc "Records `measurement.beam_python_boundary.call`."\n  def a, do: ~s(measurement.beam_python_boundary.call)\n  def b, do: ~S|measurement.lease_plane.request|\nend\n',
       'src/audit/tests/test_types.py': 'assert t == "measurement.lease_plane.request"\n',
+      // A pytest module beside the code is a test too.
+      'src/audit/test_emit.py': 'assert t == "measurement.lease_plane.request"\nx = {"error_class": 1}\n',
+      'src/audit/emit_test.py': 'assert t == "measurement.lease_plane.request"\n',
       'elixir/cache/test/types_test.exs': 'assert t == "measurement.lease_plane.request"\n',
       'elixir/cache/lib/c.ex': 'defmodule C do end\n',
       'src/db/migrations/040_t.sql': 'CREATE TABLE t (x int);\n',
