@@ -19,6 +19,13 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
 process.stderr.on('error', (err) => {
   if (err?.code !== 'EPIPE') throw err;
 });
+// The same for the report on stdout; any other failure to write it (a full disk under a
+// redirect) is one line, not a stack trace, and not a verdict: exit 3.
+process.stdout.on('error', (err) => {
+  if (err?.code === 'EPIPE') return;
+  process.stderr.write(`error: cannot write to standard output: ${String(err?.message ?? err).split(',')[0]}\n`);
+  process.exit(3);
+});
 
 // Stack traces (--debug) name the TypeScript sources rather than places in the bundle.
 if (argv.includes('--debug')) process.setSourceMapsEnabled(true);

@@ -32,4 +32,16 @@ describe('closed pipes', () => {
     expect(open.status).toBe(3);
     expect(open.stderr).toMatch(/rfc\.yaml/);
   });
+
+  it('a report that cannot be written to stdout (a full disk) is one line and exit 3, not a stack trace', () => {
+    const root = tempDir('rfcgate-full-');
+    writeRfc(root, {});
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" spec validate --rfc demo >/dev/full`], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(r.stderr).toBe('error: cannot write to standard output: ENOSPC: no space left on device\n');
+    expect(r.status).toBe(3);
+  });
 });
