@@ -158,6 +158,17 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string): Problem | unde
       const types = String(e.params.type).split(',');
       return mk(valueLocation(y, path), `${where}must be ${types.map(article).join(' or ')}`);
     }
+    case 'minItems':
+      // A spec file that lists nothing (`[]`, or no item at all) checks nothing.
+      if (e.params.limit === 1) {
+        return mk(
+          valueLocation(y, path),
+          path.length === 0
+            ? 'lists nothing, so it would check nothing; add an item, or delete the file'
+            : `${where}must not be empty`,
+        );
+      }
+      return mk(valueLocation(y, path), `${where}${e.message ?? 'has too few items'}`);
     case 'minLength':
       if (e.params.limit === 1) return mk(valueLocation(y, path), `${where}must not be empty`);
       return mk(valueLocation(y, path), `${where}${e.message ?? 'is too short'}`);

@@ -132,6 +132,13 @@ describe('lints.yaml', () => {
     await expect(loadLints(t.root, 'demo')).rejects.toThrow(
       /'\/abs' can never match a repository path: it is absolute/,
     );
+    // A file that lists no rule would make every run a pass that checked nothing.
+    for (const empty of ['', '[]\n']) {
+      writeFileSync(join(dir, 'lints.yaml'), modeline('lints.yaml') + empty);
+      await expect(loadLints(t.root, 'demo'), JSON.stringify(empty)).rejects.toThrow(
+        /lints\.yaml:\d+:\d+: lists nothing, so it would check nothing; add an item, or delete the file/,
+      );
+    }
     writeFileSync(
       join(dir, 'lints.yaml'),
       modeline('lints.yaml') +
