@@ -105,10 +105,10 @@ describe('table formatter', () => {
     const table = FORMATTERS.table(odd, { color: false, width: 200 });
     expect(table).toContain('"\\x1b[31mERROR\\x1b[0m boom"');
     expect(table).toContain('\\u202e');
-    expect(table).not.toMatch(/[\u001b\u202e]/);
+    expect(table.includes('\u001b') || table.includes('\u202e')).toBe(false);
     const github = FORMATTERS.github(odd);
     expect(github).toContain('\\x1b[31mERROR');
-    expect(github).not.toMatch(/[\u001b\u202e]/);
+    expect(github.includes('\u001b') || github.includes('\u202e')).toBe(false);
   });
 
   it('colours verdicts on a TTY', () => {

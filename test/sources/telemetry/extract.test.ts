@@ -12,7 +12,12 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { extractedRecord, extractLine } from '../../../src/sources/telemetry/extract.js';
-import { type FileStats, MALFORMED_SHOWN, readTelemetry, type ReadSummary } from '../../../src/sources/telemetry/read.js';
+import {
+  type FileStats,
+  MALFORMED_SHOWN,
+  readTelemetry,
+  type ReadSummary,
+} from '../../../src/sources/telemetry/read.js';
 import { parseLine, type TelemetryRecord } from '../../../src/sources/telemetry/records.js';
 
 type Plain = Record<string, unknown>;
