@@ -85,6 +85,11 @@ export const ORDER = {
   order: { measurement: 'guard' },
 };
 
+/** A require rule with the fields every rule needs: `files` must exist once `when` does. */
+export function requireRule(id: string, require: Record<string, unknown>) {
+  return { id, title: id, severity: 'error', message: `${id}: a required file is missing`, fix: 'add it', require };
+}
+
 /** A forbid rule with the fields every rule needs, for tests about the pattern alone. */
 export function forbidRule(id: string, forbid: Record<string, unknown>, more: Record<string, unknown> = {}) {
   return { id, title: id, severity: 'error', message: `${id} found`, fix: 'drop it', forbid, ...more };

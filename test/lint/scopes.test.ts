@@ -11,7 +11,7 @@ import { loadRfc } from '../../src/spec/load.js';
 import { UsageError } from '../../src/spec/problems.js';
 import { createRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
-import { AS_OF, L1, lint, lintRepo, where } from './helpers.js';
+import { AS_OF, L1, lint, lintRepo, requireRule, where } from './helpers.js';
 import { requireRg } from './rg.js';
 
 afterAll(removeFixtures);
@@ -133,14 +133,11 @@ describe('--staged', () => {
   });
 
   it('a require rule reads unchanged files from the index too, not from the working tree', async () => {
-    const rule = {
-      id: 'profile',
-      title: 'profile',
-      severity: 'error',
-      message: 'dispatch without a filled profile',
-      fix: 'write the result',
-      require: { when: ['elixir/handler_dispatch/'], files: ['docs/profile.md'], pattern: '^## Result' },
-    };
+    const rule = requireRule('profile', {
+      when: ['elixir/handler_dispatch/'],
+      files: ['docs/profile.md'],
+      pattern: '^## Result',
+    });
     const repo = lintRepo({ rules: [rule], files: { 'docs/profile.md': '# Profile\n## Result\nok\n' } });
     repo.write('docs/profile.md', '# Profile\n'); // unstaged edit that would break it
     repo.write('elixir/handler_dispatch/d.ex', 'd\n');
@@ -292,14 +289,7 @@ describe('paths', () => {
 
 describe('--staged and intent-to-add', () => {
   it('a path added with git add -N is not in the commit: it triggers no require rule', async () => {
-    const need = {
-      id: 'R1',
-      title: 'doc first',
-      severity: 'error',
-      message: 'need the doc',
-      fix: 'add docs/x.md',
-      require: { when: ['trigger/'], files: ['docs/x.md'] },
-    };
+    const need = requireRule('R1', { when: ['trigger/'], files: ['docs/x.md'] });
     const repo = lintRepo({ rules: [need], files: { 'src/a.py': GOOD } });
     repo.write('trigger/a.py', 't\n');
     repo.git(['add', '-N', 'trigger/a.py']);
@@ -314,14 +304,7 @@ describe('--staged and intent-to-add', () => {
   });
 
   it('every kind of git add -N path is left out when git lists the index too (a split index)', async () => {
-    const need = {
-      id: 'R1',
-      title: 'doc first',
-      severity: 'error',
-      message: 'need the doc',
-      fix: 'add docs/x.md',
-      require: { when: ['trigger/'], files: ['docs/*.md'] },
-    };
+    const need = requireRule('R1', { when: ['trigger/'], files: ['docs/*.md'] });
     const repo = lintRepo({ rules: [need], files: { 'src/a.py': GOOD, 'docs/old.md': 'o\n' } });
     repo.write('trigger/a.py', 't\n');
     repo.git(['add', 'trigger/a.py']);
@@ -375,14 +358,7 @@ describe('symlinks', () => {
 
   it('a glob or a required file that names only a symlink names nothing, in every scope alike', async () => {
     const only = { ...L1, id: 'links', forbid: { ...L1.forbid, include: ['lib/**/*.py'] } };
-    const profile = {
-      id: 'profile',
-      title: 'profile',
-      severity: 'error',
-      message: 'dispatch without its profile',
-      fix: 'commit docs/profile.md',
-      require: { when: ['src/'], files: ['docs/profile.md'] },
-    };
+    const profile = requireRule('profile', { when: ['src/'], files: ['docs/profile.md'] });
     const repo = lintRepo({
       rules: [only, profile],
       files: { 'src/ok.py': GOOD, 'docs/real.md': '# profile\n' },
@@ -418,14 +394,7 @@ describe('a symlinked folder', () => {
     const outside = tempDir('rfcgate-outside-');
     writeFileSync(join(outside, 'a.py'), BAD);
     writeFileSync(join(outside, 'b.py'), GOOD);
-    const profile = {
-      id: 'profile',
-      title: 'profile',
-      severity: 'error',
-      message: 'the app without its profile',
-      fix: 'commit src/a.py',
-      require: { when: ['app/'], files: ['src/a.py'] },
-    };
+    const profile = requireRule('profile', { when: ['app/'], files: ['src/a.py'] });
     const repo = lintRepo({
       rules: [L1, profile],
       files: { 'src/a.py': GOOD, 'src/b.py': GOOD, 'app/ok.py': GOOD },
@@ -452,14 +421,7 @@ describe('a symlinked folder', () => {
 
 describe('a sparse checkout', () => {
   it('a tracked file outside it is named as not read, not passed over like a deleted one', async () => {
-    const profile = {
-      id: 'profile',
-      title: 'profile',
-      severity: 'error',
-      message: 'the code without its profile',
-      fix: 'commit docs/profile.md',
-      require: { when: ['src/'], files: ['docs/profile.md'] },
-    };
+    const profile = requireRule('profile', { when: ['src/'], files: ['docs/profile.md'] });
     const repo = lintRepo({
       rules: [L1, profile],
       files: { 'src/a.py': GOOD, 'other/b.py': GOOD, 'docs/profile.md': '# profile\n' },
