@@ -173,43 +173,24 @@ describe('order', () => {
   });
 
   it("judges each prereq in the tree just before the first dispatch commit, not in today's", async () => {
+    // One commit a day from 2026-05-02: each step a file written (or, null, deleted).
+    const history = (steps: [string, string | null, string][]) => {
+      const repo = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
+      steps.forEach(([file, content, message], i) =>
+        repo.commit({ files: { [file]: content }, message, date: `2026-05-0${i + 2}T00:00:00Z` }),
+      );
+      return repo;
+    };
+    const PR1: [string, string, string] = ['docs/profiles/ode-profile-1.md', 'p\n', 'pr1'];
+    const PR3: [string, string, string] = ['src/audit/boundary_payload.py', 'h\n', 'pr3'];
+    const DISPATCH: [string, string, string] = ['elixir/handler_dispatch/d.ex', 'd\n', 'dispatch'];
     // A deliverable deleted after the dispatch work (a script the lint replaced) does not undo the landing.
-    const kept = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
-    kept.commit({ files: { 'docs/profiles/ode-profile-1.md': 'p\n' }, message: 'pr1', date: '2026-05-02T00:00:00Z' });
-    kept.commit({ files: { 'src/audit/boundary_payload.py': 'h\n' }, message: 'pr3', date: '2026-05-03T00:00:00Z' });
-    kept.commit({ files: { 'elixir/handler_dispatch/d.ex': 'd\n' }, message: 'ok', date: '2026-05-04T00:00:00Z' });
-    kept.commit({ files: { 'src/audit/boundary_payload.py': null }, message: 'rm', date: '2026-05-05T00:00:00Z' });
-    const r = await lint(kept);
+    const r = await lint(history([PR1, PR3, DISPATCH, ['src/audit/boundary_payload.py', null, 'rm']]));
     expect(r.findings).toEqual([]);
     expect(r.rules[0]?.note).toMatch(/every prereq had landed/);
 
     // A prereq reverted before the dispatch commit and landed again after it had not landed then.
-    const reverted = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
-    reverted.commit({
-      files: { 'docs/profiles/ode-profile-1.md': 'p\n' },
-      message: 'pr1',
-      date: '2026-05-02T00:00:00Z',
-    });
-    reverted.commit({
-      files: { 'src/audit/boundary_payload.py': 'h\n' },
-      message: 'pr3',
-      date: '2026-05-03T00:00:00Z',
-    });
-    reverted.commit({
-      files: { 'src/audit/boundary_payload.py': null },
-      message: 'revert pr3',
-      date: '2026-05-04T00:00:00Z',
-    });
-    reverted.commit({
-      files: { 'elixir/handler_dispatch/d.ex': 'd\n' },
-      message: 'early',
-      date: '2026-05-05T00:00:00Z',
-    });
-    reverted.commit({
-      files: { 'src/audit/boundary_payload.py': 'h\n' },
-      message: 'pr3 again',
-      date: '2026-05-06T00:00:00Z',
-    });
+    const reverted = history([PR1, PR3, ['src/audit/boundary_payload.py', null, 'revert pr3'], DISPATCH, PR3]);
     const late = await lint(reverted);
     expect(where(late)).toEqual(['elixir/handler_dispatch/d.ex:1:1 L3']);
     expect(late.findings[0]?.message).toMatch(/touched elixir\/handler_dispatch\/ before prereq pr3 had landed/);
