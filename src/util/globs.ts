@@ -100,9 +100,11 @@ export function globProblem(raw: string, what = 'paths'): string | undefined {
   if (raw.startsWith('/')) return `it is absolute; ${what} are relative to the repository root`;
   if (raw.includes('\\')) return "it contains '\\'; git paths use '/'";
   if (/<[^>]*>/.test(raw)) return "it contains a '<…>' placeholder; write '*' for the variable part";
-  // A leading '!' negates in .gitignore and some glob tools; here a glob only ever names paths.
-  if (raw.startsWith('!'))
-    return "it starts with '!', which does not negate here: a glob names the paths it matches (a lint rule leaves paths out with exclude)";
+  // A leading '!' negates in .gitignore and some glob tools; here a glob only ever names paths
+  // (`!(…)` at the start is an extglob, which picomatch matches).
+  if (raw.startsWith('!') && !raw.startsWith('!(')) {
+    return `it starts with '!', which does not negate here: a glob names the ${what} it matches${what === 'paths' ? ' (a lint rule leaves paths out with exclude)' : ''}`;
+  }
   const p = normalisePath(raw);
   if (p === '' || p === '.') return 'it names the repository root';
   const segments = p.split('/');

@@ -1,7 +1,8 @@
 /**
  * Offsets in a text to 1-based line and column (UTF-16 units, as editors and SARIF count).
- * A line ends at \n, \r\n or a lone \r (old Mac files), as editors and a regex's `^` and
- * `$` under the m flag take it.
+ * A line ends at \n, \r\n or a lone \r (old Mac files), as editors take it; a regex's `^`
+ * and `$` under the m flag also break there (and at U+2028/U+2029, which no editor shows as
+ * a new line, so they are not counted).
  */
 export class LineIndex {
   // Computed on first use: most texts scanned never need a position.
@@ -35,8 +36,12 @@ export class LineIndex {
 
 /** Where the line holding `from` ends: past its \n, \r\n or lone \r (the text's length + 1 on the last line). */
 export function lineEnd(text: string, from: number): number {
-  const n = text.indexOf('\n', from);
-  const r = text.indexOf('\r', from);
-  if (r !== -1 && (n === -1 || r < n)) return text[r + 1] === '\n' ? r + 2 : r + 1;
-  return n === -1 ? text.length + 1 : n + 1;
+  // Stops at the first break: searching for \n and \r apart would run to the end of a file
+  // without \r, once per line asked about.
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) return i + 1;
+    if (c === 13) return text.charCodeAt(i + 1) === 10 ? i + 2 : i + 1;
+  }
+  return text.length + 1;
 }

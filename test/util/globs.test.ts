@@ -62,6 +62,12 @@ describe('globProblem', () => {
     // Negation is a .gitignore idea: here it would match nothing and halt at run time.
     expect(globProblem('!vendor/**')).toMatch(/starts with '!', which does not negate here/);
     expect(globProblem('src/!(x).py')).toBeUndefined();
+    // A leading extglob is a glob, matched as picomatch matches it.
+    expect(globProblem('!(vendor)/**/*.py')).toBeUndefined();
+    expect(matchSorted(['src/a.py', 'vendor/b.py'], ['!(vendor)/**/*.py'])).toEqual(['src/a.py']);
+    expect(globProblem('!docs/x.md', 'deliverables')).toBe(
+      "it starts with '!', which does not negate here: a glob names the deliverables it matches",
+    );
     expect(globProblem('src/**/*.py')).toBeUndefined();
   });
 });
