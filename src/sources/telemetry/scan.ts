@@ -522,10 +522,13 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         if (injections.size === 0) st.awaitingPrevious = undefined;
       }
     }
-    // Its turn before has not been read yet: should that turn be a compaction, this one decides it.
-    if (!follows && turn > 1) {
+    // Its turn before has not been read yet: should that turn be a compaction, this one decides
+    // it. Turn 1 too (a writer may number from 0), but only until turn 2 is read: a session
+    // numbered from 1 never has a turn 0, and tens of thousands of them would each keep one.
+    if (!follows && turn > 0 && (turn > 1 || !hasRead(st, 2))) {
       (st.early ??= new Map()).set(turn, { cacheRead: record.cacheRead, file, line, ts: record.ts });
     }
+    if (turn === 2 && st.early !== undefined && st.early.delete(1) && st.early.size === 0) st.early = undefined;
     if ((record.creation1h ?? 0) > 0) st.oneHour = true;
     const next = st.early?.get(turn + 1);
     if (next !== undefined) st.early?.delete(turn + 1);

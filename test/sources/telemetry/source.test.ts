@@ -394,6 +394,25 @@ describe('one pass per window', () => {
 
 const readPaths = (o: MeasurementOutcome) => (o.evidence.read as { path: string }[]).map((f) => f.path);
 
+describe('a session numbered from 0', () => {
+  it('a compaction at turn 0 is decided by turn 1 whichever is read first', async () => {
+    const line = (turn: number, read: number, extra: object = {}) =>
+      `${JSON.stringify({ session_id: 'z', turn, ts: `2026-06-01T10:0${turn}:00Z`, usage: { input_tokens: 100, output_tokens: 1, cache_creation_input_tokens: read ? 0 : 1000, cache_read_input_tokens: read }, ...extra })}\n`;
+    const compaction = line(0, 0, { compaction: true });
+    const broken = line(1, 0);
+    mkdirSync(join(root, 'from-zero'), { recursive: true });
+    for (const [name, text] of [
+      ['in-order.jsonl', compaction + broken + line(2, 1000)],
+      ['turn-1-first.jsonl', broken + compaction + line(2, 1000)],
+    ] as const) {
+      writeFileSync(join(root, 'from-zero', name), text);
+      const o = await measure({ files: [`from-zero/${name}`], metric: 'compaction_cache_breaks' });
+      expect(o.status === 'ok' && o.value, name).toBe(1);
+      expect(o.evidence.compaction_turns_checked, name).toBe(1);
+    }
+  });
+});
+
 describe('which turn is which, whatever the order and the names files are read by', () => {
   const usage = (input: number, read: number, write = 0) => ({
     input_tokens: input,
