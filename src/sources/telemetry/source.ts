@@ -234,14 +234,14 @@ export function decide(
   if (missing.length) {
     return halt(
       'missing',
-      `${missing.length} session${missing.length === 1 ? '' : 's'} with at least ${minTurns} turns ${missing.length === 1 ? 'has' : 'have'} no value, so the ${aggregate} over sessions is unknown: ${missing[0]}${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`,
+      `${missing.length} session${missing.length === 1 ? '' : 's'} with enough turns (min_turns ${minTurns}) ${missing.length === 1 ? 'has' : 'have'} no value, so the ${aggregate} over sessions is unknown: ${missing[0]}${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`,
       ev,
     );
   }
   if (values.length < minSessions) {
     return halt(
       'insufficient',
-      `${values.length} session${values.length === 1 ? '' : 's'} with at least ${minTurns} turns and a value, fewer than min_sessions ${minSessions}`,
+      `${values.length} session${values.length === 1 ? '' : 's'} with enough turns (min_turns ${minTurns}) and a value, fewer than min_sessions ${minSessions}`,
       ev,
     );
   }

@@ -786,7 +786,7 @@ describe('the evidence re-derives each value', () => {
     });
     expect(o).toMatchObject({ status: 'halt', halt: 'missing' });
     expect(o.status === 'halt' && o.reason).toMatch(
-      /^measurement 'm': 1 session with at least 2 turns has no value, so the max over sessions is unknown: e: 200 cache-write tokens have no 5m\/1h split/,
+      /^measurement 'm': 1 session with enough turns \(min_turns 2\) has no value, so the max over sessions is unknown: e: 200 cache-write tokens have no 5m\/1h split/,
     );
     expect(o.evidence.sessions_without_value).toEqual([expect.stringMatching(/^e: /)]);
     // A session below min_turns is still left out, not a reason to halt.
