@@ -431,12 +431,16 @@ function readMeasurements(
   });
 }
 
-/** A measurement's window as written: its own, or its telemetry block's time range or last turns. */
+/** A measurement's window as written: its own, or its telemetry block's time range and last turns. */
 function windowOf(m: { window?: unknown; telemetry?: unknown }): string {
   if (m.window !== undefined) return String(m.window);
   const t = m.telemetry as { window?: unknown; last_turns?: unknown } | undefined;
-  if (t?.window !== undefined) return String(t.window);
-  return t?.last_turns !== undefined ? `last ${String(t.last_turns)} turns` : '';
+  return [
+    t?.window !== undefined ? String(t.window) : '',
+    t?.last_turns !== undefined ? `last ${String(t.last_turns)} turns` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 function readGate(y: ParsedYaml, raw: Record<string, unknown>, index: number, def: GateKindDef): GateSpec {

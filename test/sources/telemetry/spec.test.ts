@@ -90,6 +90,13 @@ describe('telemetry measurements in the spec', () => {
           telemetry: { files, metric: 'turns_over_breakpoint_limit', window: '7d' },
         },
         { id: 'live7', telemetry: { files, metric: 'turns', window: '7d' } },
+        { id: 'live7_last', telemetry: { files, metric: 'turns', window: '7d', last_turns: 50 } },
+        {
+          id: 'last_differs',
+          counts_events: true,
+          liveness: 'live7_last',
+          telemetry: { files, metric: 'turns_over_breakpoint_limit', window: '7d', last_turns: 100 },
+        },
         {
           id: 'ok',
           counts_events: true,
@@ -97,11 +104,14 @@ describe('telemetry measurements in the spec', () => {
           telemetry: { files, metric: 'turns_over_breakpoint_limit', window: '7d' },
         },
       ],
-      invariants: gate('breaches == 0 && ok == 0 && live > 0 && live7 > 0'),
+      invariants: gate('breaches == 0 && ok == 0 && live > 0 && live7 > 0 && live7_last > 0 && last_differs == 0'),
     });
     expect(problems).toEqual([
       expect.stringMatching(
         /measurements\.yaml:\d+:\d+: measurement 'breaches': liveness 'live' must cover the same window \(7d vs 1h\)/,
+      ),
+      expect.stringMatching(
+        /measurement 'last_differs': liveness 'live7_last' must cover the same window \(7d, last 100 turns vs 7d, last 50 turns\)/,
       ),
     ]);
   });
