@@ -113,6 +113,21 @@ describe('telemetry formatters', () => {
     expect(columns(narrow)).toBeLessThan(columns(full));
   });
 
+  it('shortens a session id as it is shown, control characters written out', () => {
+    const r = report(2);
+    (r.sessions[0] as SessionRow).session = `${'\u001b'.repeat(30)}tail-of-the-id`;
+    const opts = { color: false, trend: false, maxSessions: 5 };
+    const narrow = formatTelemetryTable(r, { ...opts, width: 60 });
+    const id =
+      narrow
+        .split('\n')
+        .find((l) => l.includes('\\x1b'))
+        ?.split('│')[1]
+        ?.trim() ?? '';
+    expect(id).toBe('\\x1b\\x1b\\x…of-the-id');
+    expect(stringWidth(id)).toBeLessThanOrEqual(20);
+  });
+
   it('the chunked JSON is the report, in key order, whatever the number of sessions', () => {
     for (const n of [0, 1, 2000]) {
       const r = report(n);

@@ -180,7 +180,8 @@ function sessionTable(r: TableReport, shown: readonly SessionRow[], opts: Teleme
     style: { head: opts.color ? ['bold'] : [], border: opts.color ? ['grey'] : [] },
   });
   for (const s of shown) {
-    const row = cells(visible(shorten(s.session, fit)), s, fit);
+    // Shortened as shown: a control character written out takes columns of its own.
+    const row = cells(shorten(visible(s.session), fit), s, fit);
     if (opts.trend) row.push(sparkline(s.hit_ratio_by_turn));
     table.push(row);
   }
