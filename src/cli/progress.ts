@@ -18,6 +18,7 @@ export function progressLine(label: string, stream: NodeJS.WriteStream = process
   const started = Date.now();
   let last = 0;
   let shown = false;
+  let passes = 1;
   const mb = (n: number) => `${(n / 1_048_576).toFixed(0)} MB`;
   return {
     update: (done, total, pass) => {
@@ -26,8 +27,10 @@ export function progressLine(label: string, stream: NodeJS.WriteStream = process
       last = now;
       shown = true;
       const share = total > 0 ? Math.floor((done / total) * 100) : 0;
-      // A later pass starts from 0% again: named, so the line is not read as going backwards.
-      const which = pass !== undefined && pass > 1 ? ` (pass ${pass})` : '';
+      // A later pass starts from 0% again: named, so the line is not read as going backwards;
+      // once there is a second, passes read side by side name the first too.
+      if (pass !== undefined && pass > passes) passes = pass;
+      const which = pass !== undefined && passes > 1 ? ` (pass ${pass})` : '';
       stream.write(`\r\u001b[2K${label}${which}… ${share}% (${mb(done)} of ${mb(total)})`);
     },
     done: () => {

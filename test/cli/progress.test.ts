@@ -26,6 +26,14 @@ describe('the progress line', () => {
       '\r\u001b[2Kreading telemetry… 75% (3 MB of 4 MB)',
       '\r\u001b[2Kreading telemetry (pass 2)… 25% (1 MB of 4 MB)',
     ]);
+    // Once a second pass exists, the first is named too: the two may be read side by side.
+    vi.useFakeTimers({ now: Date.now() + 2000 });
+    try {
+      line?.update(4 << 20, 4 << 20, 1);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(out.at(-1)).toBe('\r\u001b[2Kreading telemetry (pass 1)… 100% (4 MB of 4 MB)');
     line?.done();
     expect(out.at(-1)).toBe('\r\u001b[2K');
   });
