@@ -71,17 +71,9 @@ export function command(name: string, properties: Record<string, string>, messag
   const props = Object.entries(properties)
     .map(([k, v]) => `${k}=${escapeProperty(v)}`)
     .join(',');
-  return `::${name}${props ? ` ${props}` : ''}::${escapeData(controlsShown(message))}`;
-}
-
-/**
- * A message's control characters but its line breaks (which escapeData encodes) and tabs,
- * written out as visible() does: the Actions log renders escape sequences, and a reason may
- * quote a file's bytes.
- */
-function controlsShown(s: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, visible);
+  // The Actions log renders escape sequences, and a message may quote a file's bytes: written
+  // out as the terminal reports do, but for the line breaks escapeData encodes.
+  return `::${name}${props ? ` ${props}` : ''}::${escapeData(visible(message, { keepLines: true }))}`;
 }
 
 export function escapeData(s: string): string {

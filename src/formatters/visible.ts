@@ -5,17 +5,17 @@
  * Unicode direction controls (U+202A–U+202E, U+2066–U+2069) as \u202e, so that a name cannot
  * display in an order other than its own. The JSON and SARIF reports keep the text as it is.
  */
-export function visible(s: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (ch) =>
-    ch === '\n'
-      ? '\\n'
-      : ch === '\t'
-        ? '\\t'
-        : ch === '\r'
-          ? '\\r'
-          : ch.charCodeAt(0) > 0xff
-            ? `\\u${ch.charCodeAt(0).toString(16)}`
-            : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+export function visible(s: string, o: { keepLines?: boolean } = {}): string {
+  return s.replace(CONTROLS, (ch) => (o.keepLines && (ch === '\n' || ch === '\r' || ch === '\t') ? ch : written(ch)));
+}
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+function written(ch: string): string {
+  if (ch === '\n') return '\\n';
+  if (ch === '\t') return '\\t';
+  if (ch === '\r') return '\\r';
+  const code = ch.charCodeAt(0);
+  return code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`;
 }
