@@ -196,32 +196,32 @@ async function guard(
   // script the lint replaced) does not undo a landing, and one reverted before that commit
   // and landed again after it does not make one. The root commit has nothing before it.
   const before = first.ordinal > 0 ? { ...first, sha: `${first.sha}^` } : undefined;
-  const [then, now] = await Promise.all([
-    before ? Promise.all(prereqs.map((p) => landingOf(repo, p, h, before))) : undefined,
-    Promise.all(prereqs.map((p) => landingOf(repo, p, h, a.commit))),
-  ]);
-  const late: Evidence[] = [];
-  prereqs.forEach((p, i) => {
+  const then = before ? await Promise.all(prereqs.map((p) => landingOf(repo, p, h, before))) : undefined;
+  const notYet = prereqs.filter((_, i) => {
     const t = then?.[i];
-    const f = now[i] as (typeof now)[number];
-    const landedThen = t !== undefined && t.landed && (!t.landedWhen || t.landedWhen.ordinal < first.ordinal);
-    if (landedThen) return;
-    const missingBefore = t ? t.deliverables.filter((d) => !d.present).map((d) => d.path) : p.deliverables;
-    const then_: Evidence = missingBefore.length ? { missing_before: missingBefore } : {};
-    if (!f.landed) {
+    return !(t?.landed && (!t.landedWhen || t.landedWhen.ordinal < first.ordinal));
+  });
+  // Today's facts only for those, to say whether and when they landed since.
+  const late: Evidence[] = await Promise.all(
+    notYet.map(async (p): Promise<Evidence> => {
+      const t = then?.[prereqs.indexOf(p)];
+      const f = await landingOf(repo, p, h, a.commit);
+      const missingBefore = t ? t.deliverables.filter((d) => !d.present).map((d) => d.path) : p.deliverables;
+      const then_: Evidence = missingBefore.length ? { missing_before: missingBefore } : {};
+      if (f.landed) {
+        const completed: Evidence = f.completedBy ? { completed_by: commitWithFiles(f.completedBy) } : {};
+        return { id: f.id, landed: true, ...completed, ...then_ };
+      }
       const missing = f.deliverables.filter((d) => !d.present).map((d) => d.path);
-      late.push({
+      return {
         id: f.id,
         landed: false,
         ...(missing.length ? { missing } : {}),
         ...(f.landedWhen === undefined && p.landed_when ? { landed_when: 'no matching commit' } : {}),
         ...then_,
-      });
-    } else {
-      const completed: Evidence = f.completedBy ? { completed_by: commitWithFiles(f.completedBy) } : {};
-      late.push({ id: f.id, landed: true, ...completed, ...then_ });
-    }
-  });
+      };
+    }),
+  );
   const offending = commitWithFiles(first);
   if (late.length === 0) {
     return ok(true, {
