@@ -297,7 +297,8 @@ async function scanAll(
   const worker = new Worker(WORKER, {
     workerData: {
       root: snap.workingTree.root,
-      sparse: [...snap.workingTree.sparse],
+      // Only the sparse paths it may read: a sparse monorepo can have hundreds of thousands.
+      sparse: theirs.flatMap(([f]) => (snap.workingTree?.sparse.has(f) ? [f] : [])),
       maxBytes,
       plan: theirs,
       rules: checks.map((c) => c.rule),

@@ -9,7 +9,7 @@ import { WorkingTree } from './scopes.js';
 
 interface Input extends ContentChecksInput {
   root: string;
-  /** The tracked paths outside the sparse checkout. */
+  /** The tracked paths of its plan outside the sparse checkout. */
   sparse: string[];
   maxBytes: number;
   plan: PlannedFile[];
