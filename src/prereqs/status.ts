@@ -7,7 +7,7 @@ import type { Measurer } from '../engine/measure.js';
 import { HALT_PRIORITY, outcomeEvidence } from '../engine/measure.js';
 import type { Evidence, HaltReason } from '../model/result.js';
 import { anchor, authorOf } from '../sources/git/common.js';
-import { type DeliverableFacts, type LandingFacts, landingOf } from '../sources/git/landing.js';
+import { type DeliverableFacts, landedBefore, type LandingFacts, landingOf } from '../sources/git/landing.js';
 import type { CommitInfo, GitHistory, HistoryScope } from '../sources/git/repo.js';
 import type { MeasurementOutcome } from '../sources/types.js';
 import { fromCel, toCel } from '../spec/expressions.js';
@@ -137,13 +137,24 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
       prereqs.map(async (p) => [p.id, facts.get(p.id)?.landed ? [] : await dataGates(rfc, p, opts.measurer)] as const),
     ),
   );
-  // Where on the mainline each prereq landed: commit ordinals, not dates, decide what came first.
-  const landedAt = (id: string): number | undefined => {
-    const f = facts.get(id);
-    return f?.landed ? f.completedBy?.ordinal : undefined;
-  };
+  // Out of order: a dependency that had not landed in the tree the prereq started from (its
+  // first commit's parent), not today's, so a deliverable deleted since does not rewrite history.
+  const byId = new Map(prereqs.map((p) => [p.id, p]));
+  const early = new Map(
+    await Promise.all(
+      prereqs.map(async (p) => {
+        const start = facts.get(p.id)?.startedBy;
+        const deps = p.depends_on.map((d) => byId.get(d)).filter((d): d is PrereqSpec => d !== undefined);
+        if (!start || !deps.length) return [p.id, [] as string[]] as const;
+        const then = await landedBefore(opts.repo, deps, h, start);
+        return [p.id, deps.filter((_, i) => !then[i]?.landed).map((d) => d.id)] as const;
+      }),
+    ),
+  );
   const statuses = prereqs.map((p) =>
-    decide(p, facts.get(p.id) as LandingFacts, gates.get(p.id) ?? [], (id) => facts.get(id)?.landed ?? false, landedAt),
+    decide(p, facts.get(p.id) as LandingFacts, gates.get(p.id) ?? [], (id) => facts.get(id)?.landed ?? false, [
+      ...(early.get(p.id) ?? []),
+    ]),
   );
   return {
     ...head,
@@ -286,19 +297,11 @@ function decide(
   f: LandingFacts,
   gates: DataGateStatus[],
   landed: (id: string) => boolean,
-  landedAt: (id: string) => number | undefined,
+  early: string[],
 ): PrereqStatus {
   const deliverables = f.deliverables.map(deliverableStatus);
   const missing = f.deliverables.filter((d) => !d.present).map((d) => d.path);
   const blockedBy = p.depends_on.filter((d) => !landed(d));
-  const started = f.startedBy?.ordinal;
-  const early =
-    started === undefined
-      ? []
-      : p.depends_on.filter((d) => {
-          const at = landedAt(d);
-          return at === undefined || at > started;
-        });
   const base = {
     id: p.id,
     title: p.title,
@@ -346,7 +349,13 @@ function decide(
     }
     if (p.landed_when && !f.landedWhen)
       parts.push(`no mainline commit message matches /${p.landed_when.commit_message}/`);
-    if (blockedBy.length) parts.push(`started before ${blockedBy.join(', ')} landed`);
+    const startedEarly = blockedBy.filter((d) => early.includes(d));
+    const unlanded = blockedBy.filter((d) => !early.includes(d));
+    if (startedEarly.length) parts.push(`started before ${startedEarly.join(', ')} landed`);
+    if (unlanded.length)
+      parts.push(
+        `${unlanded.join(', ')} ${unlanded.length === 1 ? 'is' : 'are'} no longer landed (landed before it started)`,
+      );
     parts.push(...gateProblems);
     return { ...base, status: 'partial', reason: parts.join('; ') };
   }

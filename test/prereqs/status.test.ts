@@ -167,6 +167,42 @@ describe('prereq status', () => {
     expect(formatPrereqs(fine, 'table')).not.toMatch(/out of order/);
   });
 
+  it('out of order is judged in the tree each prereq started from, not in today’s', async () => {
+    const rfc = spec([
+      ...PREREQS.filter((p) => p.id === 'a' || p.id === 'b'),
+      { id: 'h', title: 'H: half done', deliverables: ['src/h1.py', 'src/h2.py'], depends_on: ['a'] },
+    ]);
+    const repo = createRepo();
+    repo.commit({
+      files: { 'docs/profile-2026-05-01.md': 'p\n' },
+      message: 'a: profile',
+      date: '2026-05-01T10:00:00Z',
+    });
+    repo.commit({ files: { 'src/a.py': 'a\n' }, message: 'a: code', date: '2026-05-02T10:00:00Z' });
+    // B lands and H starts after A landed.
+    repo.commit({ files: { 'src/b.py': 'b\n' }, message: 'b', date: '2026-05-03T10:00:00Z' });
+    repo.commit({ files: { 'src/h1.py': 'h\n' }, message: 'h: first half', date: '2026-05-04T10:00:00Z' });
+    // A's profile is deleted later: A is no longer landed today, but B and H did not start early.
+    repo.commit({
+      files: { 'docs/profile-2026-05-01.md': null },
+      message: 'drop profile',
+      date: '2026-05-06T10:00:00Z',
+    });
+    const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF });
+    const by = new Map(r.prereqs.map((p) => [p.id, p]));
+    expect(by.get('a')).toMatchObject({ status: 'partial', missing: ['docs/profile-*.md'] });
+    expect(by.get('b')).toMatchObject({ status: 'landed' });
+    expect(by.get('b')?.out_of_order).toBeUndefined();
+    expect(by.get('b')?.reason).not.toMatch(/out of order/);
+    // H has started and its dependency is not landed now: it says so, not that it started early.
+    const h = by.get('h');
+    expect(h).toMatchObject({ status: 'partial', blocked_by: ['a'] });
+    expect(h?.out_of_order).toBeUndefined();
+    expect(h?.reason).not.toMatch(/started before/);
+    expect(h?.reason).toMatch(/a is no longer landed/);
+    expect(formatPrereqs(r, 'table')).not.toMatch(/out of order/);
+  });
+
   it('a deliverable created and later deleted is partial, with the deleting commit', async () => {
     const rfc = spec();
     const { repo, shas } = history();

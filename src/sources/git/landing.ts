@@ -99,3 +99,24 @@ export async function landingOf(
     ...(startedBy && started ? { startedBy } : {}),
   };
 }
+
+/**
+ * Whether each prereq had landed before a mainline commit, read in the tree just before it
+ * (its mainline parent) rather than today's: a deliverable deleted since does not undo a
+ * landing, and one reverted before the commit and landed again after it does not make one.
+ * A landed_when commit must come before it too. The root commit has nothing before it.
+ */
+export async function landedBefore(
+  repo: GitHistory,
+  prereqs: PrereqSpec[],
+  h: HistoryScope,
+  commit: HistoryCommit,
+): Promise<{ landed: boolean; facts?: LandingFacts }[]> {
+  if (commit.ordinal === 0) return prereqs.map(() => ({ landed: false }));
+  const parent = { ...commit, sha: `${commit.sha}^` };
+  const facts = await Promise.all(prereqs.map((p) => landingOf(repo, p, h, parent)));
+  return facts.map((f) => ({
+    landed: f.landed && (!f.landedWhen || f.landedWhen.ordinal < commit.ordinal),
+    facts: f,
+  }));
+}

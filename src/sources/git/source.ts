@@ -15,7 +15,7 @@ import {
   type HistoryScope,
   type Scope,
 } from './repo.js';
-import { landingOf } from './landing.js';
+import { landedBefore, landingOf } from './landing.js';
 
 const MAX_EVIDENCE_FILES = 20;
 
@@ -191,20 +191,12 @@ async function guard(
       note: `no commit has touched ${path} on ${describeScope('mainline', a.ref)} as of ${a.asOf.toISOString()}, so the guard holds trivially (the path does not exist yet)`,
     });
   }
-  // Whether each prereq had landed when the path was first touched is read in the tree just
-  // before that commit (its mainline parent), not today's: a deliverable deleted since (a
-  // script the lint replaced) does not undo a landing, and one reverted before that commit
-  // and landed again after it does not make one. The root commit has nothing before it.
-  const before = first.ordinal > 0 ? { ...first, sha: `${first.sha}^` } : undefined;
-  const then = before ? await Promise.all(prereqs.map((p) => landingOf(repo, p, h, before))) : undefined;
-  const notYet = prereqs.filter((_, i) => {
-    const t = then?.[i];
-    return !(t?.landed && (!t.landedWhen || t.landedWhen.ordinal < first.ordinal));
-  });
+  const then = await landedBefore(repo, prereqs, h, first);
+  const notYet = prereqs.filter((_, i) => !then[i]?.landed);
   // Today's facts only for those, to say whether and when they landed since.
   const late: Evidence[] = await Promise.all(
     notYet.map(async (p): Promise<Evidence> => {
-      const t = then?.[prereqs.indexOf(p)];
+      const t = then[prereqs.indexOf(p)]?.facts;
       const f = await landingOf(repo, p, h, a.commit);
       const missingBefore = t ? t.deliverables.filter((d) => !d.present).map((d) => d.path) : p.deliverables;
       const then_: Evidence = missingBefore.length ? { missing_before: missingBefore } : {};
