@@ -16,7 +16,10 @@ export type RuleKind = (typeof RULE_KINDS)[number];
 export type Severity = 'error' | 'warn';
 
 export interface Waiver {
-  path: string;
+  /** The path or glob exempted; every kind but `order`. */
+  path?: string;
+  /** `order` only: a commit id (lower-case, 7+ hex digits) the guard passes over. */
+  commit?: string;
   reason: string;
   /** YYYY-MM-DD: the last day the waiver applies. */
   expires?: string;
@@ -93,7 +96,7 @@ interface RawRule {
   severity: Severity;
   message: string;
   fix: string;
-  allow?: { path: string; reason: string; expires?: string }[];
+  allow?: { path?: string; commit?: string; reason: string; expires?: string }[];
   forbid?: {
     pattern?: string;
     literals?: string[];
@@ -174,19 +177,33 @@ export function readLints(
     };
 
     const allow: Waiver[] = (r.allow ?? []).map((a, j) => ({
-      path: a.path,
+      ...(a.path !== undefined ? { path: a.path } : {}),
+      ...(a.commit !== undefined ? { commit: a.commit.toLowerCase() } : {}),
       reason: a.reason,
       ...(a.expires ? { expires: a.expires } : {}),
       location: valueLocation(y, [i, 'allow', j]),
     }));
     (r.allow ?? []).forEach((a, j) => {
-      const why = globProblem(a.path);
+      if (kind === 'order') {
+        if (a.path !== undefined || a.commit === undefined)
+          err(
+            ['allow', j],
+            `an order rule's allow entry names a commit, not a path: 'commit: <id>' of the mainline commit the guard passes over`,
+            a.path !== undefined ? 'path' : undefined,
+          );
+      } else if (a.commit !== undefined || a.path === undefined) {
+        err(
+          ['allow', j],
+          `allow entries of a ${kind} rule name a path or glob ('path: ...'); 'commit' is for order rules`,
+          a.commit !== undefined ? 'commit' : undefined,
+        );
+      }
+      const why = a.path !== undefined ? globProblem(a.path) : undefined;
       if (why) err(['allow', j, 'path'], `allow path '${a.path}' can never match a repository path: ${why}`);
       if (a.expires && !isCalendarDate(a.expires)) {
         err(['allow', j, 'expires'], `expires '${a.expires}' is not a calendar date (YYYY-MM-DD)`);
       }
     });
-    if (kind === 'order' && allow.length) err([], 'allow does not apply to an order rule', 'allow');
 
     const base: RuleBase = {
       id: r.id,

@@ -196,6 +196,8 @@ function patternHint(path: (string | number)[], pattern: string): string {
   if (last === 'id' && pattern.startsWith('^[a-z_]'))
     return 'a measurement id must be a CEL identifier: lower case letters, digits and underscores';
   if (last === 'liveness') return 'must name a measurement id (lower case letters, digits and underscores)';
+  if (last === 'commit' && pattern.includes('0-9a-fA-F'))
+    return 'must be a commit id: at least 7 hex digits (git rev-parse --short=7 <commit>)';
   return `must match ${pattern}`;
 }
 

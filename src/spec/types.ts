@@ -61,12 +61,22 @@ export type GitQuery =
   | { query: 'path_exists'; path: string; ref?: string }
   | { query: 'first_commit' | 'last_commit'; paths: string[]; scope?: 'mainline' | 'all'; ref?: string }
   | { query: 'commit_matching'; pattern: string; scope?: 'mainline' | 'all'; ref?: string }
-  | { query: 'order'; before: GitEvent; after: GitEvent; scope?: 'mainline' | 'all'; ref?: string }
+  | {
+      query: 'order';
+      before: GitEvent;
+      after: GitEvent;
+      scope?: 'mainline' | 'all';
+      ref?: string;
+      /** Commits the 'after' event passes over: set by an order lint rule's waivers, never in measurements.yaml. */
+      except?: string[];
+    }
   | {
       /** The ordering guard: no mainline commit under `path` before every prereq has landed. */
       query: 'prereqs_before';
       path: string;
       ref?: string;
+      /** Commits the guard passes over: set by an order lint rule's waivers, never in measurements.yaml. */
+      except?: string[];
       /** Filled in by the loader from prereqs.yaml; never written in measurements.yaml. */
       prereqs?: PrereqSpec[];
     };

@@ -1,7 +1,9 @@
 /** require, helper_only and order over real fixture repositories. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { lintExitCode } from '../../src/lint/report.js';
-import { removeFixtures } from '../helpers/git-fixture.js';
+import { stringify } from 'yaml';
+import { type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
+import { modeline } from '../helpers/spec-fixture.js';
 import { AS_OF, lint, lintRepo, ORDER, where } from './helpers.js';
 
 afterAll(removeFixtures);
@@ -194,6 +196,90 @@ describe('order', () => {
     const late = await lint(reverted);
     expect(where(late)).toEqual(['elixir/handler_dispatch/d.ex:1:1 L3']);
     expect(late.findings[0]?.message).toMatch(/touched elixir\/handler_dispatch\/ before prereq pr3 had landed/);
+  });
+
+  it('a waiver passes over a reverted early commit and judges the next one; expired, it is an error itself', async () => {
+    const guarded = () => {
+      const repo = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
+      repo.commit({ files: { 'docs/profiles/ode-profile-1.md': 'p\n' }, message: 'pr1', date: '2026-05-02T00:00:00Z' });
+      const early = [
+        repo.commit({
+          files: { 'elixir/handler_dispatch/d.ex': 'd\n' },
+          message: 'early',
+          date: '2026-05-03T00:00:00Z',
+        }),
+        repo.commit({
+          files: { 'elixir/handler_dispatch/d.ex': null },
+          message: 'revert',
+          date: '2026-05-04T00:00:00Z',
+        }),
+      ];
+      return { repo, early };
+    };
+    const landPr3 = (repo: FixtureRepo) =>
+      repo.commit({ files: { 'src/audit/boundary_payload.py': 'h\n' }, message: 'pr3', date: '2026-05-05T00:00:00Z' });
+    const dispatch = (repo: FixtureRepo, file: string) =>
+      repo.commit({ files: { [file]: 'd\n' }, message: 'dispatch', date: '2026-05-06T00:00:00Z' });
+    // The waivers are written after the history, as a team would, in the working tree's
+    // lints.yaml: the early commit and its revert, which touches the path too.
+    const allow = (repo: FixtureRepo, commits: string[], expires?: string) =>
+      repo.write(
+        'gates/demo/lints.yaml',
+        modeline('lints.yaml') +
+          stringify([
+            {
+              ...ORDER,
+              allow: commits.map((c) => ({
+                commit: c.slice(0, 10),
+                reason: 'reverted',
+                ...(expires ? { expires } : {}),
+              })),
+            },
+          ]),
+      );
+
+    // Without a waiver the early commit fails the guard for good: history keeps it.
+    const plain = guarded();
+    landPr3(plain.repo);
+    dispatch(plain.repo, 'elixir/handler_dispatch/d.ex');
+    expect(where(await lint(plain.repo))).toEqual(['elixir/handler_dispatch/d.ex:1:1 L3']);
+
+    allow(plain.repo, plain.early.slice(0, 1));
+    expect(where(await lint(plain.repo))).toEqual(['elixir/handler_dispatch/d.ex:1:1 L3']);
+    allow(plain.repo, plain.early);
+    const passed = await lint(plain.repo);
+    expect(passed.findings).toEqual([]);
+    expect(passed.verdict).toBe('pass');
+    expect(passed.rules[0]?.note).toMatch(/every prereq had landed/);
+
+    // The next commit under the path is still judged: here it comes before pr3 too.
+    const still = guarded();
+    dispatch(still.repo, 'elixir/handler_dispatch/e.ex');
+    landPr3(still.repo);
+    allow(still.repo, still.early);
+    const fails = await lint(still.repo);
+    expect(where(fails)).toEqual(['elixir/handler_dispatch/e.ex:1:1 L3']);
+    expect(fails.findings[0]?.message).toMatch(/before prereq pr3 had landed/);
+
+    // Staged work under the path, the waived commits passed over: it would be the first commit there.
+    const staged = guarded();
+    allow(staged.repo, staged.early);
+    staged.repo.write('elixir/handler_dispatch/f.ex', 'f\n');
+    staged.repo.git(['add', 'elixir/handler_dispatch/f.ex']);
+    const pending = await lint(staged.repo, { kind: 'staged' });
+    expect(where(pending)).toEqual(['elixir/handler_dispatch/f.ex:1:1 L3']);
+    expect(pending.findings[0]?.message).toMatch(
+      /would be the first commit under elixir\/handler_dispatch\/, but prereq pr3/,
+    );
+
+    // Past its day the waiver no longer applies and is a finding at its place in lints.yaml.
+    allow(plain.repo, plain.early, '2026-05-31');
+    const expired = await lint(plain.repo);
+    expect(expired.findings.map((f) => `${f.file}: ${f.message}`)).toEqual([
+      expect.stringMatching(/^elixir\/handler_dispatch\/d\.ex: .*touched elixir\/handler_dispatch\/ before prereq pr3/),
+      expect.stringMatching(/lints\.yaml: the waiver of 'L3' for commit [0-9a-f]{10} expired on 2026-05-31/),
+      expect.stringMatching(/lints\.yaml: the waiver of 'L3' for commit [0-9a-f]{10} expired on 2026-05-31/),
+    ]);
   });
 
   it('--staged: the first dispatch file, staged before the prereqs landed, is caught before the commit', async () => {

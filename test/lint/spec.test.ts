@@ -117,6 +117,27 @@ describe('lints.yaml', () => {
     ]);
   });
 
+  it('allow entries name commits in an order rule and paths in every other', () => {
+    const guard = { ...L1, id: 'L3', forbid: undefined, order: { measurement: 'guard' } };
+    const ps = problems(
+      [
+        { ...guard, allow: [{ path: 'elixir/**', reason: 'r' }] },
+        { ...guard, id: 'L4', allow: [{ commit: 'abc', reason: 'too short' }] },
+        { ...guard, id: 'L5', allow: [{ commit: 'ABCDEF1234', reason: 'reverted' }] },
+        { ...L1, id: 'L6', allow: [{ commit: 'abcdef1234', reason: 'r' }] },
+      ],
+      {
+        measurements: [{ id: 'guard', git: { query: 'prereqs_before', path: 'x/' } }],
+        raw: { 'prereqs.yaml': modeline('prereqs.yaml') + stringify([{ id: 'p', title: 'P', deliverables: ['a'] }]) },
+      },
+    );
+    expect(ps).toEqual([
+      expect.stringMatching(/lints\.yaml:8:7: lint rule 'L3': an order rule's allow entry names a commit, not a path/),
+      expect.stringMatching(/lints\.yaml:18:15: 'L4': allow\.commit: must be a commit id: at least 7 hex digits/),
+      expect.stringMatching(/lints\.yaml:\d+:\d+: lint rule 'L6': allow entries of a forbid rule name a path or glob/),
+    ]);
+  });
+
   it("the lint command's fast loader checks the modeline and the schema without the rest of the RFC", async () => {
     const t = tempRoot();
     cleanup = t.cleanup;

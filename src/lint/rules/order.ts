@@ -5,7 +5,9 @@
  * (shallow clone, missing ref) halts the rule. In a change scope (--staged,
  * --changed-since, paths) it runs only when the change touches the guarded path, and then
  * it also asks whether the change itself would be the first commit there before every
- * prereq has landed (through the same landing facts `prereq status` uses).
+ * prereq has landed (through the same landing facts `prereq status` uses). Its `allow`
+ * entries name commits the guard passes over (early work since reverted, which history
+ * keeps): the next commit under the guarded path is judged instead.
  */
 import path from 'node:path';
 import type { Evidence, HaltReason } from '../../model/result.js';
@@ -16,6 +18,7 @@ import { GitMeasurementSource } from '../../sources/git/source.js';
 import type { MeasurementSpec, RfcManifest } from '../../spec/types.js';
 import { fileFinding, type LintFinding } from '../report.js';
 import type { OrderRule } from '../spec.js';
+import { waiversOf } from './waivers.js';
 
 export interface OrderContext {
   repo: GitHistory;
@@ -51,14 +54,28 @@ export function guardedPaths(m: GitSpec): string[] {
 }
 
 export async function checkOrder(rule: OrderRule, ctx: OrderContext): Promise<OrderOutcome> {
-  const m = ctx.measurements.get(rule.measurement);
-  if (!m || m.source !== 'git') {
+  const waivers = waiversOf(rule, ctx.asOf);
+  const o = await guardOutcome(rule, ctx, waivers.commits);
+  return waivers.expired.length ? { ...o, findings: [...waivers.expired, ...o.findings] } : o;
+}
+
+/** The measurement with the commits the rule's active waivers pass over. */
+function waived(m: GitSpec, except: string[]): GitSpec {
+  if (!except.length) return m;
+  if (m.git.query === 'prereqs_before' || m.git.query === 'order') return { ...m, git: { ...m.git, except } };
+  return m;
+}
+
+async function guardOutcome(rule: OrderRule, ctx: OrderContext, except: string[]): Promise<OrderOutcome> {
+  const spec = ctx.measurements.get(rule.measurement);
+  if (!spec || spec.source !== 'git') {
     return {
       findings: [],
       ran: true,
       halt: { reason: 'error', message: `measurement '${rule.measurement}' is not a git measurement` },
     };
   }
+  const m = waived(spec, except);
   const paths = guardedPaths(m);
   const touches = paths.length ? pathMatcher(paths) : () => false;
   const prefix = ctx.prefix ?? '';

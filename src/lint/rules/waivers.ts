@@ -10,6 +10,8 @@ import type { LintRule } from '../spec.js';
 export interface Waivers {
   /** True when an active entry exempts the file. */
   exempts(file: string): boolean;
+  /** The commits active entries of an order rule name, for the guard to pass over. */
+  commits: string[];
   expired: LintFinding[];
 }
 
@@ -31,9 +33,17 @@ export function waiversOf(rule: LintRule, asOf: Date): Waivers {
       col: w.location.col,
       end_line: w.location.line,
       end_col: w.location.col,
-      message: `the waiver of '${rule.id}' for ${w.path} expired on ${w.expires ?? ''} (${w.reason}), so it no longer exempts anything`,
-      fix: `fix the findings under ${w.path} and remove the waiver, or renew it with a later expires date and a reason`,
+      message: `the waiver of '${rule.id}' for ${w.path ?? `commit ${w.commit ?? ''}`} expired on ${w.expires ?? ''} (${w.reason}), so it no longer exempts anything`,
+      fix:
+        w.path !== undefined
+          ? `fix the findings under ${w.path} and remove the waiver, or renew it with a later expires date and a reason`
+          : `remove the waiver once the guard holds without it, or renew it with a later expires date and a reason`,
     }));
-  const match = active.length ? matcher(active.map((w) => w.path)) : undefined;
-  return { exempts: (f) => (match ? match(f) : false), expired };
+  const paths = active.flatMap((w) => (w.path !== undefined ? [w.path] : []));
+  const match = paths.length ? matcher(paths) : undefined;
+  return {
+    exempts: (f) => (match ? match(f) : false),
+    commits: active.flatMap((w) => (w.commit !== undefined ? [w.commit] : [])),
+    expired,
+  };
 }

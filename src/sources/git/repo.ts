@@ -54,6 +54,8 @@ export interface HistoryScope {
 export interface CommitFilter {
   globs?: string[];
   pattern?: RegExp;
+  /** Commits passed over (ids or abbreviations, lower case): an order rule's waivers. */
+  except?: readonly string[];
 }
 
 export interface GitHistory {
@@ -461,6 +463,7 @@ export class GitRepo implements GitHistory {
       which,
       JSON.stringify(filter.globs ?? null),
       filter.pattern ? `${filter.pattern.source}/${filter.pattern.flags}` : '',
+      (filter.except ?? []).join(','),
     ].join('\0');
     return memo(this.finds, key, async () => {
       const { commits, byPath, paths } = await this.history(h);
@@ -482,6 +485,7 @@ export class GitRepo implements GitHistory {
         const c = commits[idx];
         if (!c) continue;
         if (h.scope === 'all' && c.time > limit) continue;
+        if (filter.except?.some((x) => c.sha.startsWith(x))) continue;
         if (filter.pattern) {
           filter.pattern.lastIndex = 0;
           if (!filter.pattern.test(c.message)) continue;

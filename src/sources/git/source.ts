@@ -40,7 +40,7 @@ export class GitMeasurementSource extends RepoBackedSource<'git'> {
     if (!a.ok) return a.outcome;
     if (q.query === 'prereqs_before') {
       const hm: HistoryScope = { sha: a.anchor.commit.sha, scope: 'mainline', asOf: ctx.asOf };
-      return this.prereqsBefore(q.path, q.prereqs ?? [], repo, hm, a.anchor);
+      return guard(q.path, q.prereqs ?? [], repo, hm, a.anchor, q.except ?? []);
     }
     const h: HistoryScope = { sha: a.anchor.commit.sha, scope: q.scope ?? 'mainline', asOf: ctx.asOf };
 
@@ -51,18 +51,8 @@ export class GitMeasurementSource extends RepoBackedSource<'git'> {
       case 'commit_matching':
         return this.matching(q.pattern, repo, h, a.anchor);
       case 'order':
-        return this.order(q.before, q.after, repo, h, a.anchor);
+        return this.order(q.before, q.after, repo, h, a.anchor, q.except ?? []);
     }
-  }
-
-  private prereqsBefore(
-    path: string,
-    prereqs: PrereqSpec[],
-    repo: GitHistory,
-    h: HistoryScope,
-    a: Anchor,
-  ): Promise<MeasurementOutcome> {
-    return guard(path, prereqs, repo, h, a);
   }
 
   private async pathExists(path: string, ref: string, repo: GitHistory, ctx: EvalContext): Promise<MeasurementOutcome> {
@@ -124,6 +114,7 @@ export class GitMeasurementSource extends RepoBackedSource<'git'> {
     repo: GitHistory,
     h: HistoryScope,
     a: Anchor,
+    except: string[],
   ): Promise<MeasurementOutcome> {
     const fBefore = eventFilter(before);
     const fAfter = eventFilter(after);
@@ -132,9 +123,10 @@ export class GitMeasurementSource extends RepoBackedSource<'git'> {
 
     const [cBefore, cAfter] = await Promise.all([
       repo.findCommit(fBefore, h, 'first'),
-      repo.findCommit(fAfter, h, 'first'),
+      repo.findCommit(except.length ? { ...fAfter, except } : fAfter, h, 'first'),
     ]);
     const evidence: Evidence = {
+      ...waived(except),
       before: { event: eventEvidence(before), commit: cBefore ? commitWithFiles(cBefore) : null },
       after: { event: eventEvidence(after), commit: cAfter ? commitWithFiles(cAfter) : null },
       scope: h.scope,
@@ -177,10 +169,11 @@ async function guard(
   repo: GitHistory,
   h: HistoryScope,
   a: Anchor,
+  except: string[],
 ): Promise<MeasurementOutcome> {
   if (prereqs.length === 0) return halt('error', `prereqs_before: prereqs.yaml declares no prereqs`, where(a));
-  const first = await repo.findCommit({ globs: [path] }, h, 'first');
-  const base: Evidence = { path, prereqs: prereqs.length, scope: 'mainline', ...where(a) };
+  const first = await repo.findCommit({ globs: [path], ...(except.length ? { except } : {}) }, h, 'first');
+  const base: Evidence = { path, prereqs: prereqs.length, scope: 'mainline', ...waived(except), ...where(a) };
   if (!first) {
     const exists = GLOB_CHARS.test(path)
       ? (await repo.filesAt(a.commit.sha, path)).length > 0
@@ -188,7 +181,9 @@ async function guard(
     return ok(true, {
       ...base,
       exists,
-      note: `no commit has touched ${path} on ${describeScope('mainline', a.ref)} as of ${a.asOf.toISOString()}, so the guard holds trivially (the path does not exist yet)`,
+      note: except.length
+        ? `no commit but the waived ones (${except.join(', ')}) has touched ${path} on ${describeScope('mainline', a.ref)} as of ${a.asOf.toISOString()}, so the guard holds`
+        : `no commit has touched ${path} on ${describeScope('mainline', a.ref)} as of ${a.asOf.toISOString()}, so the guard holds trivially (the path does not exist yet)`,
     });
   }
   const then = await landedBefore(repo, prereqs, h, first);
@@ -228,6 +223,11 @@ async function guard(
     not_landed_before: late,
     note: `${first.sha} by ${authorOf(first)} on ${first.date} touched ${path} before ${late.length === 1 ? 'prereq' : 'prereqs'} ${late.map((l) => String(l.id)).join(', ')} had landed`,
   });
+}
+
+/** Commits an order rule's waivers pass over, named in the evidence so a reader sees what was not judged. */
+function waived(except: string[]): Evidence {
+  return except.length ? { waived_commits: except } : {};
 }
 
 function eventFilter(e: GitEvent): CommitFilter | string {
