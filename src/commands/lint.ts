@@ -65,6 +65,8 @@ EXIT CODES
     format: Flags.string({
       description: `Report format: ${LINT_FORMATS.join(', ')}; name=file writes a file. Repeatable.`,
       multiple: true,
+      // One value per --format: the paths after it are paths, not more formats.
+      multipleNonGreedy: true,
     }),
     'as-of': Flags.string({
       description:

@@ -111,7 +111,12 @@ function haltSnapshot(info: ScopeInfo, reason: HaltReason, message: string): Sna
   return { info, universe: [], targets: [], read: () => new Map(), halt: { reason, message } };
 }
 
-const READ_NOFOLLOW = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0);
+// O_NONBLOCK: opening a FIFO that stands where a file was would otherwise wait for a writer
+// (a hook that never returns); it changes nothing for a regular file.
+const READ_NOFOLLOW = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0);
+
+/** Errors of open() that mean the path is not a file of the working tree, as git sees it. */
+const NOT_THERE = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
 
 /** Why a tracked file outside the sparse checkout (skip-worktree) is not read. */
 export const OUTSIDE_SPARSE =
@@ -176,13 +181,18 @@ export class WorkingTree {
         }
         // Tracked but deleted in the working tree, or a symlink: a link holds the path it
         // points at, not contents of this repository (--staged and --commit skip it too).
-        out.set(p, this.#absent(p));
+        // Anything else (no permission, an I/O error) is a file that exists and was not read:
+        // named, never counted as clean.
+        const code = (e as NodeJS.ErrnoException).code ?? '';
+        out.set(p, NOT_THERE.has(code) ? this.#absent(p) : { ok: false, reason: unreadable(e) });
         continue;
       }
       try {
         const st = fstatSync(fd);
-        if (!st.isFile() || !this.#reachable(p)) {
+        if (!this.#reachable(p) || st.isDirectory()) {
           out.set(p, this.#absent(p));
+        } else if (!st.isFile()) {
+          out.set(p, { ok: false, reason: 'not a regular file (a FIFO, socket or device stands at its path)' });
         } else if (st.size > maxBytes) {
           out.set(p, { ok: false, reason: `larger than ${formatBytes(maxBytes)} (${formatBytes(st.size)})` });
         } else {
@@ -195,6 +205,8 @@ export class WorkingTree {
           }
           out.set(p, { ok: true, data: off === st.size ? buf : buf.subarray(0, off) });
         }
+      } catch (e) {
+        out.set(p, { ok: false, reason: unreadable(e) });
       } finally {
         closeSync(fd);
       }
@@ -205,6 +217,13 @@ export class WorkingTree {
   #absent(p: string): ReadResult {
     return this.sparse.has(p) ? { ok: false, reason: OUTSIDE_SPARSE } : { ok: false, gone: true };
   }
+}
+
+/** Why a file that exists could not be read, in words. */
+function unreadable(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied; make it readable to have it checked';
+  return `it could not be read (${code ?? (e instanceof Error ? e.message : String(e))})`;
 }
 
 /** lstat, undefined for a path that names nothing (a file on the way, a loop of links, no access too). */

@@ -1,6 +1,6 @@
 /** `lint` and `hooks` as a user runs them: the built binary over fixture repositories. Run `npm run build` first. */
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -181,6 +181,68 @@ describe('rfcgate lint', () => {
     const f = run(['lint', '--format', 'xml'], repo.dir);
     expect(f.code).toBe(3);
     expect(f.stderr).toMatch(/--format 'xml' is not a lint format/);
+  });
+
+  it('--format takes one value: the paths after it are linted, in either form', () => {
+    const repo = lintRepo({
+      rules: [L1],
+      files: { 'src/a.py': 'x = 1\n', 'src/b.py': 'y = "measurement.lease_plane.x"\n' },
+    });
+    for (const args of [
+      ['--format=json', 'src/a.py'],
+      ['--format', 'json', 'src/a.py'],
+    ]) {
+      const r = run(['lint', ...args], repo.dir);
+      expect(r.stderr, args.join(' ')).toBe('');
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).scope).toEqual({ kind: 'paths', paths: ['src/a.py'] });
+    }
+    const sarif = join(repo.dir, 'out.sarif');
+    const both = run(['lint', '--format', 'json', '--format', `sarif=${sarif}`, 'src/b.py'], repo.dir);
+    expect(both.code).toBe(1);
+    expect(JSON.parse(both.stdout).files.in_scope).toBe(1);
+    expect(existsSync(sarif)).toBe(true);
+  });
+
+  it('a file that cannot be read is named as not read, never counted clean; a FIFO in its place does not hang', () => {
+    const repo = lintRepo({
+      rules: [L1],
+      files: { 'src/a.py': 'x = "measurement.lease_plane.x"\n', 'src/b.py': 'x = 1\n', 'src/c.py': 'x = 1\n' },
+    });
+    rmSync(join(repo.dir, 'src/c.py'));
+    execFileSync('mkfifo', [join(repo.dir, 'src/c.py')]);
+    chmodSync(join(repo.dir, 'src/a.py'), 0o000);
+    // Root reads any file: run as an unprivileged user, who owns the repository (git refuses
+    // a repository owned by someone else), with a home and a cache of its own.
+    const home = tempDir('rfcgate-home-');
+    const env = { HOME: home, RFCGATE_CACHE_DIR: join(home, 'cache') };
+    const asUser = (args: string[]) => {
+      if (process.getuid?.() !== 0) return run(args, repo.dir, env);
+      execFileSync('chown', ['-R', '65534:65534', repo.dir, home]);
+      const r = spawnSync(
+        'setpriv',
+        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args],
+        {
+          cwd: repo.dir,
+          env: { ...process.env, NO_COLOR: '1', ...env },
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    for (const rg of [[], ['--no-rg']]) {
+      const r = asUser(['lint', '--json', ...rg]);
+      expect(r.stderr, rg.join(' ')).toBe('');
+      const report = JSON.parse(r.stdout);
+      expect(report.files.skipped).toEqual([
+        { path: 'src/a.py', reason: expect.stringMatching(/^permission denied/) },
+        { path: 'src/c.py', reason: expect.stringMatching(/^not a regular file/) },
+      ]);
+      expect(report.files.checked).toBe(1);
+    }
+    const named = asUser(['lint', 'src/a.py']);
+    expect(named.stdout).toMatch(/src\/a\.py.*permission denied/);
   });
 
   it('the shipped wave3 rules run under the wave3 program name (this repository has no Python: L1 and L2 halt)', () => {
