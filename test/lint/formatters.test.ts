@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { XMLParser } from 'fast-xml-parser';
+import { createHash } from 'node:crypto';
 import type { Log } from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLint, LINT_FORMATS } from '../../src/formatters/lint/index.js';
@@ -75,6 +76,27 @@ describe('lint formatters', () => {
     ).toBe(true);
     expect(run?.invocations?.[0]?.executionSuccessful).toBe(false);
     expect(run?.invocations?.[0]?.toolExecutionNotifications?.[0]?.message.text).toMatch(/typo halted \(missing\)/);
+  });
+
+  it('SARIF: the same text matched twice in a file keeps two alerts; a long match is cut between characters', async () => {
+    const secret = `SECRET${'a'.repeat(192)}\u{1F600}tail`;
+    const repo = lintRepo({
+      rules: [{ ...L1, id: 'S', forbid: { pattern: 'SECRET.*', include: ['**/*.txt'] }, allow: [] }],
+      files: { 'a.txt': 'SECRET 1\nSECRET 1\n', 'b.txt': 'SECRET 1\n', 'c.txt': `${secret}\n` },
+    });
+    const r = await lint(repo);
+    const prints = (JSON.parse(formatLint(r, 'sarif')) as Log).runs[0]?.results?.map(
+      (x) => x.partialFingerprints?.['rfcgateLint/v1'],
+    );
+    expect(prints).toHaveLength(4);
+    expect(new Set(prints).size).toBe(4);
+    // The first occurrence keeps the fingerprint it has always had: rfc, rule, file, match.
+    const first = createHash('sha256').update(['demo', 'S', 'a.txt', 'SECRET 1'].join('\u0000')).digest('hex');
+    expect(prints?.[0]).toBe(first);
+    // The match is cut before the emoji's second half, not between its two UTF-16 units.
+    const long = r.findings.find((f) => f.file === 'c.txt')?.match ?? '';
+    expect(long).toBe(`SECRET${'a'.repeat(192)}…`);
+    expect(() => encodeURIComponent(long)).not.toThrow(); // throws on a lone surrogate
   });
 
   it('GitHub annotations: ::error / ::warning at file, line and column; the halt; a notice', () => {

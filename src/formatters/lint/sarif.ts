@@ -30,7 +30,16 @@ export function formatLintSarif(r: LintReport, opts: { toolVersion?: string; pre
       tags: ['rfcgate', 'lint', x.kind],
     },
   }));
-  const results: Result[] = r.findings.map((f) => result(r, f, index.get(f.rule) ?? 0, opts.prefix ?? ''));
+  // The same text matched twice in a file would share a fingerprint, and code scanning would
+  // fold them into one alert: the second and later get their occurrence number (as CodeQL does),
+  // the first keeps the fingerprint it always had.
+  const seen = new Map<string, number>();
+  const results: Result[] = r.findings.map((f) => {
+    const base = fingerprint(r.rfc, f);
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return result(r, f, index.get(f.rule) ?? 0, opts.prefix ?? '', n ? fingerprint(r.rfc, f, n) : base);
+  });
   const notifications: Notification[] = r.rules
     .filter((x) => x.halt_reason !== undefined)
     .map((x) => ({
@@ -60,7 +69,7 @@ export function formatLintSarif(r: LintReport, opts: { toolVersion?: string; pre
   return `${JSON.stringify(log, null, 2)}\n`;
 }
 
-function result(r: LintReport, f: LintFinding, ruleIndex: number, prefix: string): Result {
+function result(r: LintReport, f: LintFinding, ruleIndex: number, prefix: string, print: string): Result {
   return {
     ruleId: `${r.rfc}/${f.rule}`,
     ruleIndex,
@@ -80,15 +89,16 @@ function result(r: LintReport, f: LintFinding, ruleIndex: number, prefix: string
         },
       },
     ],
-    // Stable across runs and line moves: the rule, the file (as the root names it) and what was matched.
-    partialFingerprints: { 'rfcgateLint/v1': fingerprint(r.rfc, f) },
+    // Stable across runs and line moves: the rule, the file (as the root names it), what was
+    // matched and, from the second time it is matched in the file, the occurrence.
+    partialFingerprints: { 'rfcgateLint/v1': print },
   };
 }
 
-function fingerprint(rfc: string, f: LintFinding): string {
-  return createHash('sha256')
-    .update([rfc, f.rule, f.file, f.match ?? f.message].join('\u0000'))
-    .digest('hex');
+function fingerprint(rfc: string, f: LintFinding, occurrence = 0): string {
+  const parts = [rfc, f.rule, f.file, f.match ?? f.message];
+  if (occurrence) parts.push(String(occurrence));
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex');
 }
 
 /** git's paths always use '/': a backslash is part of a name, and is encoded with it. */

@@ -57,9 +57,15 @@ export function findingsFor(
       col: start.col,
       end_line: end.line,
       end_col: end.col,
-      match: first.length > MAX_MATCH ? `${first.slice(0, MAX_MATCH - 1)}…` : first,
+      match: first.length > MAX_MATCH ? `${cut(first, MAX_MATCH - 1)}…` : first,
       message,
       fix: rule.fix,
     };
   });
+}
+
+/** The first n UTF-16 units of s, one fewer when the cut would split a surrogate pair (half an emoji is not text). */
+function cut(s: string, n: number): string {
+  const last = s.charCodeAt(n - 1);
+  return s.slice(0, last >= 0xd800 && last <= 0xdbff ? n - 1 : n);
 }
