@@ -4,6 +4,7 @@
  * that can never match, waiver dates, and `order` rules pointing at a git measurement of
  * the ordering-guard kind.
  */
+import { type AST, RegExpParser, visitRegExpAST } from '@eslint-community/regexpp';
 import type { SourceLocation } from '../model/result.js';
 import type { Problem } from '../spec/problems.js';
 import type { MeasurementSpec } from '../spec/types.js';
@@ -229,7 +230,7 @@ export function readLints(
         if (f.pattern !== undefined && !compile(['forbid', 'pattern'], f.pattern, 'gm')) return;
         // The lookahead first: the lookbehind (which may look back across a word list) is then
         // tried only where the body matches, not at every position of the file.
-        const source = f.quoted ? `(?=(?:${body}))${stringOpening(f.quoted)}(?:${body})` : body;
+        const source = f.quoted ? `(?=(?:${renamedGroups(body)}))${stringOpening(f.quoted)}(?:${body})` : body;
         const flags = `gm${f.ignore_case ? 'i' : ''}`;
         if (!compile(['forbid'], source, flags)) return;
         if (ok) {
@@ -323,6 +324,34 @@ function isCalendarDate(ymd: string): boolean {
  * ' or `), or an Elixir sigil (`~s(`, `~S|`, `~w[`): the literal itself is the finding. In a
  * word list (`~w(a b c)`) every word is a string, so a word after a space inside one counts too.
  */
+/**
+ * The body with its named groups (and the backreferences to them) renamed, for the lookahead
+ * copy: the same name twice in one regex is a syntax error. Unchanged when it names none.
+ */
+export function renamedGroups(body: string): string {
+  if (!/\(\?<[^=!]/.test(body)) return body;
+  let ast: AST.Pattern;
+  try {
+    ast = new RegExpParser({ ecmaVersion: 2025 }).parsePattern(body, 0, body.length, { unicode: false });
+  } catch {
+    return body; // not valid on its own: the compile that follows reports it
+  }
+  const edits: { at: number; from: string; to: string }[] = [];
+  visitRegExpAST(ast, {
+    onCapturingGroupEnter(g) {
+      if (g.name) edits.push({ at: g.start, from: `(?<${g.name}>`, to: `(?<${g.name}__ahead>` });
+    },
+    onBackreferenceEnter(b) {
+      if (typeof b.ref === 'string') edits.push({ at: b.start, from: `\\k<${b.ref}>`, to: `\\k<${b.ref}__ahead>` });
+    },
+  });
+  let out = body;
+  for (const e of edits.sort((x, y) => y.at - x.at)) {
+    if (out.startsWith(e.from, e.at)) out = out.slice(0, e.at) + e.to + out.slice(e.at + e.from.length);
+  }
+  return out;
+}
+
 function stringOpening(quoted: true | string): string {
   const quotes = quoted === true ? `"'\`` : quoted;
   const chars = [...quotes].map((c) => (/[\\\]^-]/.test(c) ? `\\${c}` : c)).join('');

@@ -108,6 +108,17 @@ describe('forbid', () => {
     expect(where(r)).toEqual(['src/a.py:1:5 B', 'src/a.py:2:5 C', 'src/a.py:3:5 D', 'src/a.py:4:5 A']);
   });
 
+  it('quoted takes a pattern with named groups and backreferences to them', async () => {
+    const r = await lint(
+      lintRepo({
+        rules: [forbidRule('N', { pattern: '(?<k>FOO)-\\k<k>|(?<b>BAR)', include: ['src/**'], quoted: true })],
+        files: { 'src/a.py': 'a = "FOO-FOO"\n# FOO-FOO BAR\nb = \'BAR\'\nc = "FOO-BAZ"\n' },
+      }),
+    );
+    expect(r.rules[0]?.verdict).toBe('fail');
+    expect(where(r)).toEqual(['src/a.py:1:6 N', 'src/a.py:3:6 N']);
+  });
+
   it('a rule that ignores case does not change what a case-sensitive rule beside it finds', async () => {
     // Under `i`, `[^a]` and `(?!a)` refuse `A` as well: one screen with that flag would pass xAy by.
     const r = await lint(
