@@ -110,6 +110,24 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
       };
     }
   }
+  for (const c of checks) {
+    const s = state(c.rule.id);
+    if (s.halt || !c.exclude.length) continue;
+    // Include matched files, and exclude took every one of them: as much a mistyped glob
+    // (src/** for src/gen/**) as an include that matches nothing. Allow entries are
+    // exceptions with reasons, so a rule left with nothing by them is not this case.
+    // The first included file exclude leaves answers it, usually at once: the full list only when there is none.
+    const excluded = matcher(c.exclude);
+    if (anyMatch(snap, c.include, (f) => !excluded(f))) continue;
+    const included = filesMatching(snap, c.include);
+    if (included.length) {
+      unchecked.add(c.rule.id);
+      s.halt = {
+        reason: 'missing',
+        message: `exclude ${c.exclude.map((g) => `'${g}'`).join(', ')} removes every file include matched in the ${snap.info.kind === 'staged' ? 'index' : 'tree'} (${included.length} ${included.length === 1 ? 'file' : 'files'}, e.g. ${included[0] ?? ''}), so nothing was checked; narrow exclude in lints.yaml`,
+      };
+    }
+  }
   const live = checks.filter((c) => !unchecked.has(c.rule.id));
 
   // Which checks apply to which file: a file no rule applies to is never read.
@@ -234,10 +252,16 @@ function withinLimit(tree: WorkingTree, file: string, maxBytes: number): boolean
 }
 
 /** Whether a glob names a file lint can read: a glob naming only symlinks checks nothing. */
-function anyMatch(snap: Snapshot, glob: string): boolean {
-  const test = matcher([glob]);
+function filesMatching(snap: Snapshot, globs: string[]): string[] {
+  const test = matcher(globs);
   const isFile = snap.isFile;
-  return snap.universe.some((f) => test(f) && (isFile === undefined || isFile(f)));
+  return snap.universe.filter((f) => test(f) && (isFile === undefined || isFile(f)));
+}
+
+function anyMatch(snap: Snapshot, globs: string | string[], also: (f: string) => boolean = () => true): boolean {
+  const test = matcher(typeof globs === 'string' ? [globs] : globs);
+  const isFile = snap.isFile;
+  return snap.universe.some((f) => test(f) && also(f) && (isFile === undefined || isFile(f)));
 }
 
 function dedupe(xs: SkippedFile[]): SkippedFile[] {

@@ -119,6 +119,23 @@ describe('forbid', () => {
     expect(where(r)).toEqual(['src/a.py:1:6 N', 'src/a.py:3:6 N']);
   });
 
+  it('an exclude that removes every file include matched halts, naming it; allow entries do not', async () => {
+    const files = { 'src/app/a.py': 'x = "FOO"\n', 'src/gen/b.py': 'y = 1\n' };
+    const rule = (exclude: string[], more: Record<string, unknown> = {}) =>
+      forbidRule('X', { pattern: 'FOO', include: ['src/**/*.py'], ...(exclude.length ? { exclude } : {}) }, more);
+    const typo = await lint(lintRepo({ rules: [rule(['src/**'])], files }));
+    expect(typo.verdict).toBe('halt');
+    expect(typo.rules[0]?.reason).toMatch(
+      /^exclude 'src\/\*\*' removes every file include matched in the tree \(2 files, e\.g\. src\/app\/a\.py\), so nothing was checked/,
+    );
+    expect(lintExitCode(typo)).toBe(2);
+    const meant = await lint(lintRepo({ rules: [rule(['src/gen/**'])], files }));
+    expect(where(meant)).toEqual(['src/app/a.py:1:6 X']);
+    // Every file allow-listed, each with its reason: a deliberate exception, checked and clean.
+    const allowed = await lint(lintRepo({ rules: [rule([], { allow: [{ path: 'src/', reason: 'legacy' }] })], files }));
+    expect(allowed.verdict).toBe('pass');
+  });
+
   it('a rule that ignores case does not change what a case-sensitive rule beside it finds', async () => {
     // Under `i`, `[^a]` and `(?!a)` refuse `A` as well: one screen with that flag would pass xAy by.
     const r = await lint(

@@ -10,6 +10,8 @@ export interface ContentCheck {
   re: RegExp;
   /** The include globs: each must match a file of the tree, or the rule halts. */
   include: string[];
+  /** The exclude globs: excluding every file include matches halts the rule too. */
+  exclude: string[];
   waivers: Waivers;
   /** The rule applies to this file (included, not excluded, not exempted). */
   applies(file: string): boolean;

@@ -17,6 +17,7 @@ export function forbidCheck(rule: ForbidRule, asOf: Date): ContentCheck {
     rule,
     re: new RegExp(rule.source, rule.flags),
     include: rule.include,
+    exclude: rule.exclude,
     waivers,
     applies: (f) => included(f) && !excluded(f) && !waivers.exempts(f),
     message: rule.message,

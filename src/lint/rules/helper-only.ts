@@ -22,6 +22,7 @@ export function helperOnlyCheck(rule: HelperOnlyRule, asOf: Date): ContentCheck 
     rule,
     re: new RegExp(rule.source, rule.flags),
     include: rule.include,
+    exclude: rule.exclude,
     waivers,
     applies: (f) => included(f) && !excluded(f) && !module(f) && !waivers.exempts(f),
     message: `${rule.message} (build it with ${rule.helper} from ${rule.modules.join(' or ')})`,
