@@ -204,6 +204,13 @@ export async function scanTelemetry(root: string, patterns: readonly string[], o
  * the compaction turns waiting for its next turn and the injection turns waiting for their
  * previous one.
  */
+interface EarlyTurn {
+  cacheRead: number;
+  file: string;
+  line: number;
+  ts: number;
+}
+
 interface SessionState {
   stats: SessionStats | undefined;
   series: SeriesRing | undefined;
@@ -228,7 +235,17 @@ interface SessionState {
    * Turns read before the turn they follow (files or lines out of order), with the facts that
    * decide a compaction at the turn before them, should it come later.
    */
-  early: Map<number, { cacheRead: number; file: string; line: number; ts: number }> | undefined;
+  early: Map<number, EarlyTurn> | undefined;
+  /**
+   * Turn 1 read while turn 0 was not, kept as `early` keeps later turns (a writer may number
+   * from 0, and turn 0 may come last), but in the session's own fields: every session
+   * numbered from 1 keeps it for the whole pass, and tens of thousands of Maps would not be
+   * cheap. oneCacheRead is -1 when nothing is kept.
+   */
+  oneCacheRead: number;
+  oneTs: number;
+  oneFile: string;
+  oneLine: number;
   /** Whether the session writes 1-hour cache entries anywhere: its entries may live an hour. */
   oneHour: boolean;
   /**
@@ -407,6 +424,10 @@ function stateOf(p: PassState, id: string): SessionState {
       awaiting: undefined,
       awaitingPrevious: undefined,
       early: undefined,
+      oneCacheRead: -1,
+      oneTs: 0,
+      oneFile: '',
+      oneLine: 0,
       runLo: 0,
       runHi: -1,
       seen: undefined,
@@ -522,16 +543,25 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         if (injections.size === 0) st.awaitingPrevious = undefined;
       }
     }
-    // Its turn before has not been read yet: should that turn be a compaction, this one decides
-    // it. Turn 1 too (a writer may number from 0), but only until turn 2 is read: a session
-    // numbered from 1 never has a turn 0, and tens of thousands of them would each keep one.
-    if (!follows && turn > 0 && (turn > 1 || !hasRead(st, 2))) {
+    // Its turn before has not been read yet: should that turn be a compaction, this one decides it.
+    if (!follows && turn > 1) {
       (st.early ??= new Map()).set(turn, { cacheRead: record.cacheRead, file, line, ts: record.ts });
+    } else if (!follows && turn === 1) {
+      st.oneCacheRead = record.cacheRead;
+      st.oneTs = record.ts;
+      st.oneFile = file;
+      st.oneLine = line;
     }
-    if (turn === 2 && st.early !== undefined && st.early.delete(1) && st.early.size === 0) st.early = undefined;
     if ((record.creation1h ?? 0) > 0) st.oneHour = true;
-    const next = st.early?.get(turn + 1);
-    if (next !== undefined) st.early?.delete(turn + 1);
+    let next: EarlyTurn | undefined;
+    if (turn === 0) {
+      if (st.oneCacheRead >= 0) next = { cacheRead: st.oneCacheRead, file: st.oneFile, line: st.oneLine, ts: st.oneTs };
+      st.oneCacheRead = -1;
+      st.oneFile = '';
+    } else {
+      next = st.early?.get(turn + 1);
+      if (next !== undefined) st.early?.delete(turn + 1);
+    }
     // A marked turn before a time window can never count: not kept.
     const keep = opts.lastTurns !== undefined || record.ts >= start;
     if (record.compaction && keep) {
@@ -647,7 +677,10 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
       check.unchecked++;
       continue;
     }
-    const trace = forks.get(key(m.session, m.missedTurn));
+    // A trace naming no source (a writer that traces every turn, `misses: []`) says nothing of
+    // why the turn read nothing: it is no attribution.
+    const traced = forks.get(key(m.session, m.missedTurn));
+    const trace = traced && traced.mask !== 0 ? traced : undefined;
     // Attribution, when recorded, says why the turn missed; without it a turn that read nothing
     // missed the prefix, unless the cache had expired by then: that read tells nothing.
     // The session's entries live an hour if it writes 1-hour entries anywhere (whatever the

@@ -404,11 +404,35 @@ describe('a session numbered from 0', () => {
     for (const [name, text] of [
       ['in-order.jsonl', compaction + broken + line(2, 1000)],
       ['turn-1-first.jsonl', broken + compaction + line(2, 1000)],
+      // Turn 0 last of all, after turn 2: turn 1's facts are still there to decide it.
+      ['turn-0-last.jsonl', broken + line(2, 1000) + compaction],
+      ['turn-0-after-3.jsonl', broken + line(2, 1000) + line(3, 1000) + compaction],
     ] as const) {
       writeFileSync(join(root, 'from-zero', name), text);
       const o = await measure({ files: [`from-zero/${name}`], metric: 'compaction_cache_breaks' });
       expect(o.status === 'ok' && o.value, name).toBe(1);
       expect(o.evidence.compaction_turns_checked, name).toBe(1);
+    }
+  });
+});
+
+describe('a fork trace that names no source', () => {
+  it('is no attribution: a compaction followed by a read of nothing is still a break', async () => {
+    const turn = (n: number, read: number, extra: object = {}) =>
+      `${JSON.stringify({ session_id: 's', turn: n, ts: `2026-06-01T10:0${n}:00Z`, usage: { input_tokens: 500, output_tokens: 1, cache_creation_input_tokens: read ? 0 : 400, cache_read_input_tokens: read }, ...extra })}\n`;
+    const trace = (n: number, misses: string[]) =>
+      `${JSON.stringify({ type: 'fork_trace', session_id: 's', turn: n, ts: `2026-06-01T10:0${n}:01Z`, misses })}\n`;
+    mkdirSync(join(root, 'empty-trace'), { recursive: true });
+    const cases = [
+      ['none.jsonl', '', 1],
+      ['empty.jsonl', trace(2, []), 1],
+      // A source other than the prefix explains the miss: not a break of the compaction.
+      ['tools.jsonl', trace(2, ['tools']), 0],
+    ] as const;
+    for (const [name, t, breaks] of cases) {
+      writeFileSync(join(root, 'empty-trace', name), turn(1, 0, { compaction: true }) + turn(2, 0) + t);
+      const o = await measure({ files: [`empty-trace/${name}`], metric: 'compaction_cache_breaks' });
+      expect(o.status === 'ok' && o.value, name).toBe(breaks);
     }
   });
 });
