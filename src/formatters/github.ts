@@ -68,11 +68,13 @@ function annotation(r: GateResult, prefix: string): string {
 
 /** `::name key=value,...::message`, escaped as the Actions runner decodes it. */
 export function command(name: string, properties: Record<string, string>, message: string): string {
+  // The Actions log renders escape sequences, and a message may quote a file's bytes (a
+  // property a file's name): written out as the terminal reports do, but for the line breaks
+  // escapeData encodes. A name with a control character then names no file to annotate; the
+  // log stays what it says.
   const props = Object.entries(properties)
-    .map(([k, v]) => `${k}=${escapeProperty(v)}`)
+    .map(([k, v]) => `${k}=${escapeProperty(visible(v, { keepLines: true }))}`)
     .join(',');
-  // The Actions log renders escape sequences, and a message may quote a file's bytes: written
-  // out as the terminal reports do, but for the line breaks escapeData encodes.
   return `::${name}${props ? ` ${props}` : ''}::${escapeData(visible(message, { keepLines: true }))}`;
 }
 

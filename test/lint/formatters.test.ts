@@ -198,6 +198,10 @@ describe('lint formatters', () => {
       file: 'src/a\nb.py',
       match: 'x\u001b[2J\ty',
     });
+    // GitHub annotations: a file name is a property of the command, written out too.
+    const gh = formatLint({ ...named, findings: [{ ...f, file: `e${esc}x.txt` }] }, 'github');
+    expect(['\u0007', '\u001b', '\u202e'].filter((ch) => gh.includes(ch))).toEqual([]);
+    expect(gh).toContain('file=e\\x1b]0;title\\x07\\u202ex.txt');
   });
 
   it('JSON is deterministic and carries every finding with file, line, column and match', () => {
