@@ -746,7 +746,7 @@ function mergeBase(root: string, since: string, head: string, info: ScopeInfo): 
     return haltSnapshot(
       info,
       'missing',
-      `git ref '${since}' does not exist in this clone, so there is nothing to diff against; fetch it (git fetch origin ${since.replace(/^origin\//, '')}) or fix --changed-since`,
+      `git ref '${since}' does not exist in this clone, so there is nothing to diff against; ${fetchAdvice(root, since)}`,
     );
   }
   const mb = git(root, ['merge-base', since, head]);
@@ -761,6 +761,21 @@ function mergeBase(root: string, since: string, head: string, info: ScopeInfo): 
     );
   }
   return mb.out.toString('utf8').trim();
+}
+
+/** How to get a missing ref: fetch it from the remote it names (origin for a bare name), or fix a revision. */
+function fetchAdvice(root: string, since: string): string {
+  // A revision expression (HEAD~3, a:b, main@{1}) or a commit id names nothing to fetch by name.
+  if (!/^[\w./-]+$/.test(since) || /^[0-9a-f]{7,64}$/i.test(since) || since.startsWith('-'))
+    return 'fix --changed-since';
+  const remotes = git(root, ['remote']).out.toString('utf8').split('\n').filter(Boolean);
+  const slash = since.indexOf('/');
+  const remote = slash > 0 ? since.slice(0, slash) : '';
+  if (remotes.includes(remote))
+    return `fetch it (git fetch ${remote} ${since.slice(slash + 1)}) or fix --changed-since`;
+  return remotes.includes('origin')
+    ? `fetch it (git fetch origin ${since}) or fix --changed-since`
+    : 'fetch it from the remote that has it, or fix --changed-since';
 }
 
 async function changedSnapshot(root: string, since: string): Promise<Snapshot> {

@@ -193,9 +193,19 @@ describe('--changed-since', () => {
 
   it('a base ref that does not exist halts and says to fetch it', async () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': GOOD } });
+    const reason = async (since: string) => (await lint(repo, { kind: 'changed', since })).rules[0]?.reason;
+    expect(await reason('main2')).toMatch(/does not exist in this clone.*fetch it from the remote that has it/);
+    repo.git(['remote', 'add', 'origin', repo.dir]);
+    repo.git(['remote', 'add', 'upstream', repo.dir]);
     const r = await lint(repo, { kind: 'changed', since: 'origin/main' });
     expect(r.verdict).toBe('halt');
-    expect(r.rules[0]?.reason).toMatch(/does not exist in this clone.*git fetch origin main/);
+    expect(r.rules[0]?.reason).toMatch(/does not exist in this clone.*\(git fetch origin main\)/);
+    // The remote the ref names, origin for a bare name, and no fetch for a revision expression.
+    expect(await reason('upstream/main')).toMatch(/\(git fetch upstream main\)/);
+    expect(await reason('release/2.0')).toMatch(/\(git fetch origin release\/2\.0\)/);
+    expect(await reason('HEAD:src')).toMatch(
+      /does not exist in this clone, so there is nothing to diff against; fix --changed-since$/,
+    );
   });
 });
 
