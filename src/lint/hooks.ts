@@ -13,6 +13,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   realpathSync,
   renameSync,
   rmdirSync,
@@ -95,6 +96,14 @@ export function installHooks(o: InstallOptions): HookAction[] {
   // Checked for every hook first: nothing is written when one of them must be refused.
   for (const hook of o.hooks) {
     const path = join(dir, hook);
+    // One hook runs one governed root: a second install from another root would silently stop
+    // checking the first.
+    const installed = present(path) && isOurs(path) ? installedRoot(readFileSync(path, 'utf8')) : undefined;
+    if (installed !== undefined && installed !== rfcRoot && !o.force) {
+      throw new UsageError(
+        `${path} already runs rfcgate for the governed root '${installed || '.'}' of this repository, and one hook checks one root; rerun with --force to switch it to '${rfcRoot || '.'}', or run 'rfcgate lint --staged --root <root>' for each root from a hook manager (README: husky, lefthook)`,
+      );
+    }
     if (present(path) && !isOurs(path) && !o.force && !o.chain) {
       throw new UsageError(
         `${path} already exists and rfcgate did not write it; rerun with --chain to keep it and run it before the lint, or with --force to replace it (it is kept as ${hook}${PREVIOUS_SUFFIX} and restored by hooks uninstall)`,
@@ -105,6 +114,12 @@ export function installHooks(o: InstallOptions): HookAction[] {
         `${path + PREVIOUS_SUFFIX} already exists, so the current ${hook} hook cannot be kept aside; move one of them away first`,
       );
     }
+  }
+  const link = lstatSync(dir, { throwIfNoEntry: false });
+  if (link?.isSymbolicLink() && !existsSync(dir)) {
+    throw new UsageError(
+      `${dir} is a symbolic link to ${readlinkSync(dir)}, which does not exist; create that folder or remove the link, then rerun hooks install`,
+    );
   }
   const createdDir = !existsSync(dir);
   if (createdDir) mkdirSync(dir, { recursive: true });
@@ -141,7 +156,13 @@ export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_T
     const path = join(dir, hook);
     const previous = path + PREVIOUS_SUFFIX;
     if (!present(path)) {
-      actions.push({ hook, path, action: 'absent' });
+      // Ours was deleted by hand, the one kept aside is still there: it is the previous state.
+      if (present(previous)) {
+        renameSync(previous, path);
+        actions.push({ hook, path, action: 'restored' });
+      } else {
+        actions.push({ hook, path, action: 'absent' });
+      }
       continue;
     }
     if (!isOurs(path)) {
@@ -159,6 +180,16 @@ export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_T
   }
   if (removeDir && existsSync(dir) && readdirSync(dir).length === 0) rmdirSync(dir);
   return actions;
+}
+
+/** The governed root a hook of ours runs, from its root= line ('' for the top), as script() writes it. */
+function installedRoot(text: string): string | undefined {
+  const line = text.split('\n').find((l) => l.startsWith('root="$top"'));
+  if (line === undefined) return undefined;
+  const quoted = line.slice('root="$top"'.length);
+  if (quoted === '') return '';
+  // shellQuote's form: '/'...'/' with each ' written as '\''.
+  return quoted.startsWith("/'") ? quoted.slice(2, -1).replace(/'\\''/g, "'") : undefined;
 }
 
 /** A hook file, or a link to one even when its target is gone: a team's hook is often a link into the repository. */
@@ -260,6 +291,8 @@ export function script(
     'while read -r local_ref local_id remote_ref remote_id; do',
     '  # A deleted ref sends nothing to check.',
     '  case "$local_id" in *[!0]*) ;; *) continue ;; esac',
+    '  # Notes annotate commits; their commits hold no source tree.',
+    '  case "$remote_ref" in refs/notes/*) continue ;; esac',
     '  base=',
     '  case "$remote_id" in *[!0]*) git cat-file -e "$remote_id^{commit}" 2>/dev/null && base="$remote_id" ;; esac',
     '  if [ -z "$base" ]; then',

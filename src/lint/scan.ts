@@ -5,10 +5,18 @@
  * large the tree. Shared by the main thread and the scan worker (scan-worker.ts).
  */
 import { isAscii } from 'node:buffer';
+import { setFlagsFromString } from 'node:v8';
 import type { LintFinding } from './report.js';
 import type { ContentCheck } from './rules/check.js';
 import { findingsFor, LineIndex, matchesOf } from './rules/content.js';
 import type { ReadResult, SkippedFile } from './scopes.js';
+
+// A rule's regex that backtracks catastrophically ((a+)+$ over a long run of a's) would hang
+// the commit: past V8's backtrack limit, a regex its linear-time engine supports (no
+// lookaround, no backreference) is run again by that engine, with the same matches. The flag
+// is process-wide and read when a regex runs, so this module (which every scan loads, on
+// either thread, before a rule's regex runs) sets it.
+setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 
 /** Like git's own heuristic: a NUL byte in the first 8000 bytes makes a file binary. */
 const BINARY_PROBE = 8000;
@@ -91,17 +99,26 @@ export function decodeText(data: Buffer): string {
  * pattern (`\1` names another rule's group; two rules may name a group alike), so such a set
  * is not screened and every check runs. Every alternative is wrapped, so one rule's
  * alternation cannot swallow another's. Rules that ignore case are screened apart from those
- * that do not: under `i`, `[^a]` and `(?!a)` refuse `A` too, so a shared flag could match less.
+ * that do not: under `i`, `[^a]` and `(?!a)` refuse `A` too, so a shared flag could match less;
+ * rules with a lookaround apart from those without (see LOOKAROUND's use).
  */
 function combined(checks: ContentCheck[]): RegExp[] | null {
   if (checks.some((c) => GROUP_REFERENCE.test(c.re.source))) return null;
-  const byFlags = new Map<string, string[]>();
+  const byFlags = new Map<string, { flags: string; sources: string[] }>();
   for (const c of checks) {
     const flags = c.re.flags.replace('g', '');
-    byFlags.set(flags, [...(byFlags.get(flags) ?? []), `(?:${c.re.source})`]);
+    // A pattern the linear-time engine can run stays out of a screen that holds a lookaround:
+    // together they could not be run again by it, and would backtrack as long as the worst.
+    const key = `${flags}${LOOKAROUND.test(c.re.source) ? '\0look' : ''}`;
+    const set = byFlags.get(key) ?? { flags, sources: [] };
+    set.sources.push(`(?:${c.re.source})`);
+    byFlags.set(key, set);
   }
-  return [...byFlags].map(([flags, sources]) => new RegExp(sources.join('|'), flags));
+  return [...byFlags.values()].map(({ flags, sources }) => new RegExp(sources.join('|'), flags));
 }
+
+/** A lookahead or lookbehind; an escaped `\(?=` counts too, harmlessly (it is only screened apart). */
+const LOOKAROUND = /\(\?<?[=!]/;
 
 /** A backreference (`\1`, `\k<name>`) or a named group; an escaped backslash before a digit counts too, harmlessly. */
 const GROUP_REFERENCE = /\\[1-9]|\\k<|\(\?<[^=!]/;

@@ -136,6 +136,22 @@ describe('forbid', () => {
     expect(allowed.verdict).toBe('pass');
   });
 
+  it('a pattern that backtracks catastrophically still ends, with the same matches', async () => {
+    // Without the linear-time fallback each of these takes longer than the test's timeout.
+    const run = (s: string) => '1: ' + 'a'.repeat(40) + s + '\n';
+    const r = await lint(
+      lintRepo({
+        rules: [
+          forbidRule('R', { pattern: '(a+)+$', include: ['src/**'] }),
+          // A quoted rule beside it (a lookbehind, which the linear engine cannot run) on the same files.
+          forbidRule('Q', { literals: ['measurement.x'], quoted: true, include: ['src/**'] }),
+        ],
+        files: { 'src/a.txt': run('b') + run('') + run('b') },
+      }),
+    );
+    expect(where(r)).toEqual(['src/a.txt:2:4 R']);
+  });
+
   it('a rule that ignores case does not change what a case-sensitive rule beside it finds', async () => {
     // Under `i`, `[^a]` and `(?!a)` refuse `A` as well: one screen with that flag would pass xAy by.
     const r = await lint(

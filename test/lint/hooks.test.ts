@@ -181,6 +181,11 @@ describe('hooks', () => {
     expect(feature.code).not.toBe(0);
     // Deleting a branch on the remote checks nothing.
     expect(push(repo.dir, ['origin', ':refs/heads/none-such']).out).not.toMatch(/rfcgate|error {2}/);
+    // Nor does pushing notes: their commits hold notes, not the source tree.
+    repo.git(['notes', 'add', '-m', 'reviewed', 'HEAD']);
+    const notes = push(repo.dir, ['origin', 'refs/notes/commits']);
+    expect(notes.out).not.toMatch(/halt|error {2}/);
+    expect(notes.code).toBe(0);
 
     // Pushed by URL, not by name ($1 is then the URL): only what the remote lacks, as by name.
     // The remote already has a violation on main (pushed past the hook): not this push's.
@@ -248,6 +253,43 @@ describe('hooks', () => {
     expect(gone.out).toMatch(/rfcgate: .*run\.js is gone .*run 'rfcgate hooks install' again/);
     expect(gone.out).not.toMatch(/at |Error:/);
     expect(gone.code).toBe(1);
+  });
+
+  it('one hook runs one governed root: a second root is refused without --force, and switched with it', () => {
+    const repo = createRepo();
+    const inner = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    for (const svc of ['svc1', "it's"]) {
+      cpSync(join(inner.dir, 'gates'), join(repo.dir, svc, 'gates'), { recursive: true });
+      repo.write(`${svc}/src/a.py`, 'x = 1\n');
+    }
+    repo.git(['add', '-A']);
+    commit(repo.dir, 'two roots');
+    const path = join(hooksDir(repo.dir), 'pre-commit');
+    installHooks(opts(join(repo.dir, 'svc1')));
+    // Installing again from the same root updates it.
+    expect(installHooks(opts(join(repo.dir, 'svc1'))).map((a) => a.action)).toEqual(['updated']);
+    expect(() => installHooks(opts(join(repo.dir, "it's")))).toThrow(
+      /already runs rfcgate for the governed root 'svc1' .*--force to switch it to 'it's'/,
+    );
+    expect(readFileSync(path, 'utf8')).toContain(`root="$top"/'svc1'`);
+    installHooks(opts(join(repo.dir, "it's"), { force: true }));
+    // A quote in the root's name is read back from the hook as written.
+    expect(installHooks(opts(join(repo.dir, "it's"))).map((a) => a.action)).toEqual(['updated']);
+    expect(() => installHooks(opts(join(repo.dir, 'svc1')))).toThrow(/governed root 'it's'/);
+  });
+
+  it('a hooks folder that is a dangling link is named; uninstall puts back a kept-aside hook once ours is gone', () => {
+    const { repo, path } = withForeignHook();
+    installHooks(opts(repo.dir, { force: true }));
+    rmSync(path);
+    expect(uninstallHooks(repo.dir).map((a) => a.action)).toEqual(['restored', 'absent']);
+    expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
+
+    const other = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const hooks = hooksDir(other.dir);
+    rmSync(hooks, { recursive: true, force: true });
+    symlinkSync(join(other.dir, 'not-yet'), hooks);
+    expect(() => installHooks(opts(other.dir))).toThrow(/hooks is a symbolic link to .*not-yet, which does not exist/);
   });
 
   it('in a linked worktree, where git sets GIT_DIR for hooks, a git add -N file is not in the commit', () => {
