@@ -132,6 +132,17 @@ export function comparePaths(a: string, b: string): number {
       if (zeros === 0) zeros = x < y ? -1 : 1;
       continue;
     }
+    // Text against text decides at the first character that differs. When one run is a prefix
+    // of the other (usage against usage2's usage), what follows it in its own name does: the
+    // digits of its next run, or the name's end, first of all (usage.jsonl before usage2.jsonl,
+    // as sort -V has it).
+    if (!x.startsWith(y) && !y.startsWith(x)) return x < y ? -1 : 1;
+    const n = Math.min(x.length, y.length);
+    const after = (runs: string[], run: string) =>
+      run.length > n ? run.charCodeAt(n) : (runs[i + 1]?.charCodeAt(0) ?? -1);
+    const cx = after(xs, x);
+    const cy = after(ys, y);
+    if (cx !== cy) return cx < cy ? -1 : 1;
     return x < y ? -1 : 1;
   }
   return xs.length - ys.length || zeros;

@@ -997,7 +997,20 @@ describe("an injection turn that read nothing after the cache's lifetime", () =>
 describe('reading order', () => {
   it('numbers in names by value; leading zeros only break a tie of everything else', async () => {
     const { comparePaths } = await import('../../../src/sources/telemetry/read.js');
-    const names = ['part-10.jsonl', 'log-01-b.jsonl', 'part-9.jsonl', 'log-1-a.jsonl', 'part-09.jsonl', 'a.jsonl'];
+    const names = [
+      'part-10.jsonl',
+      'log-01-b.jsonl',
+      'part-9.jsonl',
+      'log-1-a.jsonl',
+      'part-09.jsonl',
+      'a.jsonl',
+      'usage10.jsonl',
+      'usage2.jsonl',
+      'usage.jsonl',
+      'usage1.jsonl',
+      'usage.jsonl.gz',
+      'usage',
+    ];
     expect([...names].sort(comparePaths)).toEqual([
       'a.jsonl',
       'log-1-a.jsonl',
@@ -1005,6 +1018,13 @@ describe('reading order', () => {
       'part-09.jsonl',
       'part-9.jsonl',
       'part-10.jsonl',
+      // A name before the same name continued (sort -V): usage.jsonl, the oldest, first.
+      'usage',
+      'usage.jsonl',
+      'usage.jsonl.gz',
+      'usage1.jsonl',
+      'usage2.jsonl',
+      'usage10.jsonl',
     ]);
     // A total order: every pair compares the same both ways, and only a name equals itself.
     for (const x of names) {
