@@ -20,6 +20,23 @@ export function progressLine(label: string, stream: NodeJS.WriteStream = process
   let shown = false;
   let passes = 1;
   const mb = (n: number) => `${(n / 1_048_576).toFixed(0)} MB`;
+  const clear = () => {
+    if (shown) stream.write('\r\u001b[2K');
+    shown = false;
+  };
+  // Interrupted mid-read (Ctrl-C, a kill), the line would stay on the screen before the next
+  // prompt: cleared, then the signal is raised again with no handler left, so the process
+  // ends as the signal ends it (the shell sees 130 or 143, as without this).
+  const onSignal = (signal: NodeJS.Signals) => {
+    clear();
+    unhook();
+    process.kill(process.pid, signal);
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  const unhook = () => {
+    for (const sig of signals) process.removeListener(sig, onSignal);
+  };
+  for (const sig of signals) process.once(sig, onSignal);
   return {
     update: (done, total, pass) => {
       const now = Date.now();
@@ -31,11 +48,14 @@ export function progressLine(label: string, stream: NodeJS.WriteStream = process
       // once there is a second, passes read side by side name the first too.
       if (pass !== undefined && pass > passes) passes = pass;
       const which = pass !== undefined && passes > 1 ? ` (pass ${pass})` : '';
-      stream.write(`\r\u001b[2K${label}${which}… ${share}% (${mb(done)} of ${mb(total)})`);
+      const text = `${label}${which}… ${share}% (${mb(done)} of ${mb(total)})`;
+      // Wider than the terminal, the line would wrap, and \r plus a clear reach only its last row.
+      const width = stream.columns > 1 ? stream.columns - 1 : text.length;
+      stream.write(`\r\u001b[2K${text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text}`);
     },
     done: () => {
-      if (shown) stream.write('\r\u001b[2K');
-      shown = false;
+      clear();
+      unhook();
     },
   };
 }

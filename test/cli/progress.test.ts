@@ -38,6 +38,42 @@ describe('the progress line', () => {
     expect(out.at(-1)).toBe('\r\u001b[2K');
   });
 
+  it('fits the terminal, so a redraw replaces the one row it wrote', () => {
+    vi.stubEnv('CI', '');
+    vi.stubEnv('RFCGATE_PROGRESS_AFTER_MS', '0');
+    const { out, stream } = terminal();
+    Object.assign(stream, { columns: 30 });
+    progressLine('reading telemetry', stream)?.update(169 << 20, 282 << 20);
+    expect(out).toEqual(['\r\u001b[2Kreading telemetry… 59% (169 …']);
+    expect((out[0] ?? '').length - '\r\u001b[2K'.length).toBe(29);
+  });
+
+  it('an interrupt clears the line, then ends the process with the same signal', () => {
+    vi.stubEnv('CI', '');
+    vi.stubEnv('RFCGATE_PROGRESS_AFTER_MS', '0');
+    const { out, stream } = terminal();
+    const before = { int: process.listeners('SIGINT'), term: process.listeners('SIGTERM') };
+    const kill = vi.spyOn(process, 'kill').mockImplementation(() => true);
+    try {
+      const line = progressLine('reading telemetry', stream);
+      const ours = process.listeners('SIGINT').filter((l) => !before.int.includes(l));
+      expect(ours).toHaveLength(1);
+      expect(process.listeners('SIGTERM').filter((l) => !before.term.includes(l))).toHaveLength(1);
+      line?.update(1 << 20, 4 << 20);
+      // As the signal would call it: not process.emit, which would call the test runner's own handler too.
+      (ours[0] as (s: NodeJS.Signals) => void)('SIGINT');
+      expect(out.at(-1)).toBe('\r\u001b[2K');
+      expect(kill).toHaveBeenCalledWith(process.pid, 'SIGINT');
+      expect(process.listeners('SIGINT')).toEqual(before.int);
+      expect(process.listeners('SIGTERM')).toEqual(before.term);
+      // done() after a normal end leaves no handler behind either.
+      progressLine('x', stream)?.done();
+      expect(process.listeners('SIGINT')).toEqual(before.int);
+    } finally {
+      kill.mockRestore();
+    }
+  });
+
   it('stays quiet in CI and off a terminal', () => {
     vi.stubEnv('CI', 'true');
     expect(progressLine('x', terminal().stream)).toBeUndefined();

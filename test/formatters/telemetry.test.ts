@@ -60,6 +60,20 @@ describe('telemetry formatters', () => {
     expect(out).not.toContain('\u001b');
   });
 
+  it('the table writes control characters in a file name out too: violations and mostly malformed files', () => {
+    const r = report(1);
+    const file = 'ev/x\u001b[31mRED\nFAKE.jsonl';
+    r.invariants.compaction_cache_stable.checked = 1;
+    r.invariants.compaction_cache_stable.violations = [
+      { session: 's', turn: 1, missed_turn: 2, cause: 'no cache read', file, line: 5 },
+    ];
+    r.mostly_malformed = [file];
+    const out = formatTelemetryTable(r, { color: false, trend: false, maxSessions: 5 });
+    expect(out).toContain('no cache read, ev/x\\x1b[31mRED\\nFAKE.jsonl:5)');
+    expect(out).toContain('ev/x\\x1b[31mRED\\nFAKE.jsonl is mostly malformed');
+    expect(out).not.toContain('\u001b');
+  });
+
   it('in a table wider than the terminal, long session ids keep their start and end and misses go one per line', () => {
     const r = report(2);
     const long = 'agent-7f3c2a9e-1b4d-4c8a-9e2f-5d6b7a8c9d0e-worker-17';

@@ -1,5 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { progressLine } from '../../cli/progress.js';
+import { visible } from '../../formatters/visible.js';
 import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
 import { once } from 'node:events';
 import { matchFiles } from '../../sources/telemetry/read.js';
@@ -74,7 +75,7 @@ EXIT CODES
     }
     const files = await matchFiles(root, patterns);
     if (files.length === 0) {
-      process.stderr.write(`halt: no telemetry file matches ${patterns.join(', ')} under ${root}\n`);
+      process.stderr.write(`halt: no telemetry file matches ${visible(patterns.join(', '))} under ${visible(root)}\n`);
       process.exitCode = 2;
       return;
     }
@@ -124,13 +125,13 @@ EXIT CODES
     }
 
     if (summary === undefined) {
-      process.stderr.write(`halt: cannot read telemetry: ${unreadable ?? 'no report'}\n`);
+      process.stderr.write(`halt: cannot read telemetry: ${visible(unreadable ?? 'no report')}\n`);
       process.exitCode = 2;
       return;
     }
     // A file that is mostly malformed is the cause to name first: its turns may be why none is left.
     if (summary.mostly_malformed.length > 0) {
-      process.stderr.write(`halt: mostly malformed: ${summary.mostly_malformed.join(', ')}\n`);
+      process.stderr.write(`halt: mostly malformed: ${visible(summary.mostly_malformed.join(', '))}\n`);
       process.exitCode = 2;
     } else if (summary.turns === 0) {
       process.stderr.write(`halt: no turn in the window as of ${summary.as_of}\n`);

@@ -156,7 +156,7 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
     lines.push(`${r.malformed.count} malformed line(s):`);
     for (const m of r.malformed.first) lines.push(`  ${visible(m)}`);
   }
-  for (const f of r.mostly_malformed) lines.push(`${f} is mostly malformed: its numbers cannot be trusted`);
+  for (const f of r.mostly_malformed) lines.push(`${visible(f)} is mostly malformed: its numbers cannot be trusted`);
   if (r.records_after_as_of > 0) lines.push(`${r.records_after_as_of} record(s) at or after ${r.as_of} left out`);
   if (r.fork_traces_without_turn > 0) {
     lines.push(
@@ -213,7 +213,7 @@ function invariantLine(
     .slice(0, 5)
     .map(
       (v) =>
-        `${visible(v.session)} turn ${v.turn}${v.missed_turn === v.turn ? '' : `→${v.missed_turn}`} (${v.cause}, ${v.file}:${v.line})`,
+        `${visible(v.session)} turn ${v.turn}${v.missed_turn === v.turn ? '' : `→${v.missed_turn}`} (${v.cause}, ${visible(v.file)}:${v.line})`,
     );
   const more = inv.violations.length > 5 ? ` and ${inv.violations.length - 5} more` : '';
   return `${name}: VIOLATED ${inv.violations.length} of ${inv.checked}: ${shown.join('; ')}${more}${expired}`;
