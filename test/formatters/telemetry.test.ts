@@ -103,6 +103,20 @@ describe('telemetry formatters', () => {
     expect(tableWidth(narrow)).toBeLessThan(tableWidth(full) - 40);
   });
 
+  it('ids that would shorten alike are shown whole, so their rows can be told apart', () => {
+    const r = report(3);
+    const ids = [1, 2, 3].map((d) => `claude-code-session-2026-05-0${d}T10:00:00-worker`);
+    ids.forEach((id, i) => ((r.sessions[i] as SessionRow).session = id));
+    (r.sessions[2] as SessionRow).session = 'another-very-long-session-id-that-is-unique';
+    const opts = { color: false, trend: false, maxSessions: 5, width: 60 };
+    const out = formatTelemetryTable(r, opts);
+    expect(out).toContain(ids[0]);
+    expect(out).toContain(ids[1]);
+    // The one that is unique once shortened still is.
+    expect(out).not.toContain('another-very-long-session-id-that-is-unique');
+    expect(out).toContain('another-ve…is-unique');
+  });
+
   it('cuts a session id of wide characters to the same terminal columns as any other', () => {
     const r = report(2);
     // 28 CJK characters: 56 columns on a terminal.

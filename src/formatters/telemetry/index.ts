@@ -179,9 +179,16 @@ function sessionTable(r: TableReport, shown: readonly SessionRow[], opts: Teleme
     head,
     style: { head: opts.color ? ['bold'] : [], border: opts.color ? ['grey'] : [] },
   });
-  for (const s of shown) {
-    // Shortened as shown: a control character written out takes columns of its own.
-    const row = cells(shorten(visible(s.session), fit), s, fit);
+  // Shortened as shown: a control character written out takes columns of its own. Ids that
+  // differ only in the middle (a date between a fixed prefix and suffix) would shorten alike
+  // and the rows could not be told apart: those are shown whole.
+  const names = shown.map((s) => visible(s.session));
+  const short = names.map((n) => shorten(n, fit));
+  const owners = new Map<string, Set<string>>();
+  short.forEach((sh, i) => owners.set(sh, (owners.get(sh) ?? new Set()).add(names[i] as string)));
+  for (const [i, s] of shown.entries()) {
+    const sh = short[i] as string;
+    const row = cells((owners.get(sh)?.size ?? 0) > 1 ? (names[i] as string) : sh, s, fit);
     if (opts.trend) row.push(sparkline(s.hit_ratio_by_turn));
     table.push(row);
   }
