@@ -99,8 +99,15 @@ export abstract class RfcCommand extends BaseCommand {
   }
 }
 
+/**
+ * One line: the first paragraph, its lines joined. oclif's parse errors come as a heading,
+ * the reason on an indented line and a pointer to --help on a third.
+ */
 function firstParagraph(s: string): string {
-  return s.split('\n\n')[0] ?? s;
+  const lines = (s.split('\n\n')[0] ?? s).split('\n').map((l) => l.trim());
+  const help = lines.some((l) => /^See more help with --help$/.test(l));
+  const text = lines.filter((l) => l !== '' && !/^See more help with --help$/.test(l)).join(': ');
+  return help ? `${text} (see --help)` : text;
 }
 
 export function parseAsOf(text: string | undefined, now: Date = new Date()): Date {

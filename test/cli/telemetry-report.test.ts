@@ -331,6 +331,12 @@ describe('telemetry report', () => {
     expect(bad.stderr).toBe(
       "error: --window 'a week' is not a duration: use a number of at most five digits and s, m, h, d or w (7d)\n",
     );
+    // oclif's own parse errors too: one line, not a heading, an indented reason and a pointer.
+    const zero = run(['telemetry', 'report', '--files', 'telemetry/*', '--last-turns', '0'], root);
+    expect(zero.code).toBe(3);
+    expect(zero.stderr).toBe(
+      'error: Parsing --last-turns: Expected an integer greater than or equal to 1 but received: 0 (see --help)\n',
+    );
     const help = run(['telemetry', 'report', '--help'], root);
     expect(help.stdout).toMatch(/EXIT CODES\n {2}0 {2}the report was computed/);
   });
