@@ -210,6 +210,10 @@ describe('telemetry report', () => {
     const only = run(['telemetry', 'report', '--files', 'junk.jsonl', '--as-of', AS_OF], root);
     expect(only.code).toBe(2);
     expect(only.stderr).toBe('halt: mostly malformed: junk.jsonl\n');
+    // A file named outright that is not there, beside one that is: not passed over.
+    const gone = run(['telemetry', 'report', '--files', 'telemetry/usage.jsonl', '--files', 'nope.jsonl'], root);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toMatch(/^halt: no such telemetry file: nope\.jsonl under /);
   });
 
   it('on a terminal the progress line is cleared before the report starts, on either thread', () => {

@@ -67,6 +67,28 @@ const READ_SIZE = 1 << 20;
  * linked in from where the kernel writes it), each folder once; a file reached by two names
  * (a link and its target, a relative and an absolute pattern) is read once, by its first name.
  */
+function parsePattern(root: string, pattern: string) {
+  const absolute = path.isAbsolute(pattern);
+  const base = absolute ? path.parse(pattern).root : root;
+  const rel = absolute ? path.relative(base, pattern) : pattern.replace(/^(\.\/)+/, '');
+  return { absolute, base, rel, scanned: picomatch.scan(rel) };
+}
+
+/**
+ * The patterns without a glob character that name no file: a file named outright and gone
+ * (rotated, mistyped) is data missing, even when other patterns match, never passed over.
+ */
+export async function missingFiles(root: string, patterns: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const pattern of patterns) {
+    const { base, rel, scanned } = parsePattern(root, pattern);
+    if (scanned.isGlob) continue;
+    const s = await stat(path.join(base, rel)).catch(() => undefined);
+    if (!s?.isFile()) out.push(pattern);
+  }
+  return out;
+}
+
 export async function matchFiles(root: string, patterns: readonly string[]): Promise<string[]> {
   const found = new Map<string, string>();
   const add = async (name: string, full: string): Promise<void> => {
@@ -75,10 +97,7 @@ export async function matchFiles(root: string, patterns: readonly string[]): Pro
     if (prior === undefined || comparePaths(name, prior) < 0) found.set(real, name);
   };
   for (const pattern of patterns) {
-    const absolute = path.isAbsolute(pattern);
-    const base = absolute ? path.parse(pattern).root : root;
-    const rel = absolute ? path.relative(base, pattern) : pattern.replace(/^(\.\/)+/, '');
-    const scanned = picomatch.scan(rel);
+    const { absolute, base, rel, scanned } = parsePattern(root, pattern);
     if (!scanned.isGlob) {
       const s = await stat(path.join(base, rel)).catch(() => undefined);
       if (s?.isFile()) await add(absolute ? pattern : rel, path.join(base, rel));

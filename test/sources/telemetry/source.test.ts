@@ -216,6 +216,14 @@ describe('thin data halts', () => {
     expect(o).toMatchObject({ status: 'halt', halt: 'missing' });
   });
 
+  it('a file named without a glob that does not exist is missing, even beside files that do', async () => {
+    const o = await measure({ files: [...A, 'telemetry/rotated.jsonl'], metric: 'turns' });
+    expect(o).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(o.status === 'halt' && o.reason).toMatch(/telemetry file telemetry\/rotated\.jsonl does not exist/);
+    // A glob that matches nothing beside one that does is not that: globs name what may be there.
+    expect(await value({ files: [...A, 'telemetry/rotated-*.jsonl'], metric: 'turns' })).toBeGreaterThan(0);
+  });
+
   it('an old newest turn is stale under max_age', async () => {
     const o = await measure({ files: A, metric: 'turns', max_age: '1h' });
     expect(o).toMatchObject({ status: 'halt', halt: 'stale' });
