@@ -251,6 +251,13 @@ describe('order', () => {
     expect(passed.findings).toEqual([]);
     expect(passed.verdict).toBe('pass');
     expect(passed.rules[0]?.note).toMatch(/every prereq had landed/);
+    expect(passed.rules[0]?.note).toMatch(/; passed over the waived commits [0-9a-f]{10}, [0-9a-f]{10}$/);
+
+    // A waiver that names no commit here waives nothing, and says so instead of failing as if unwritten.
+    allow(plain.repo, ['deadbeef00']);
+    const unknown = await lint(plain.repo);
+    expect(unknown.verdict).toBe('halt');
+    expect(unknown.rules[0]?.reason).toMatch(/the waiver for commit deadbeef00 names no single commit in this clone/);
 
     // The next commit under the path is still judged: here it comes before pr3 too.
     const still = guarded();

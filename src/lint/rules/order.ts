@@ -9,6 +9,7 @@
  * entries name commits the guard passes over (early work since reverted, which history
  * keeps): the next commit under the guarded path is judged instead.
  */
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { Evidence, HaltReason } from '../../model/result.js';
 import { anchor } from '../../sources/git/common.js';
@@ -55,12 +56,45 @@ export function guardedPaths(m: GitSpec): string[] {
 
 export async function checkOrder(rule: OrderRule, ctx: OrderContext): Promise<OrderOutcome> {
   const waivers = waiversOf(rule, ctx.asOf);
-  const o = await guardOutcome(rule, ctx, waivers.commits);
+  const resolved = fullIds(ctx.root, waivers.commits);
+  let o: OrderOutcome;
+  if ('problem' in resolved) {
+    o = { findings: [], ran: true, halt: { reason: 'error', message: resolved.problem } };
+  } else {
+    o = await guardOutcome(rule, ctx, resolved.full);
+    if (resolved.full.length && !o.halt) {
+      const passed = `passed over the waived ${resolved.full.length === 1 ? 'commit' : 'commits'} ${resolved.full.map((c) => c.slice(0, 10)).join(', ')}`;
+      o = { ...o, note: o.note ? `${o.note}; ${passed}` : passed };
+    }
+  }
   return waivers.expired.length ? { ...o, findings: [...waivers.expired, ...o.findings] } : o;
 }
 
+/**
+ * Each waiver's commit as its full id. An abbreviation is git's to resolve: one that several
+ * commits start with would pass over all of them (a later violation among them), and one that
+ * names nothing here waives nothing; either is said, not guessed.
+ */
+function fullIds(root: string, ids: string[]): { full: string[] } | { problem: string } {
+  const full: string[] = [];
+  for (const id of ids) {
+    const r = spawnSync('git', ['rev-parse', '--verify', '--quiet', '--end-of-options', `${id}^{commit}`], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    const sha = r.status === 0 ? r.stdout.trim() : '';
+    if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(sha)) {
+      return {
+        problem: `the waiver for commit ${id} names no single commit in this clone (none, or an abbreviation several commits share); give its full id (git rev-parse <commit>), or fetch the history it is in`,
+      };
+    }
+    full.push(sha);
+  }
+  return { full };
+}
+
 /** The measurement with the commits the rule's active waivers pass over. */
-function waived(m: GitSpec, except: string[]): GitSpec {
+function withExcept(m: GitSpec, except: string[]): GitSpec {
   if (!except.length) return m;
   if (m.git.query === 'prereqs_before' || m.git.query === 'order') return { ...m, git: { ...m.git, except } };
   return m;
@@ -75,7 +109,7 @@ async function guardOutcome(rule: OrderRule, ctx: OrderContext, except: string[]
       halt: { reason: 'error', message: `measurement '${rule.measurement}' is not a git measurement` },
     };
   }
-  const m = waived(spec, except);
+  const m = withExcept(spec, except);
   const paths = guardedPaths(m);
   const touches = paths.length ? pathMatcher(paths) : () => false;
   const prefix = ctx.prefix ?? '';

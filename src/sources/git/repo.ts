@@ -54,7 +54,7 @@ export interface HistoryScope {
 export interface CommitFilter {
   globs?: string[];
   pattern?: RegExp;
-  /** Commits passed over (ids or abbreviations, lower case): an order rule's waivers. */
+  /** Commits passed over (full ids): an order rule's waivers. */
   except?: readonly string[];
 }
 
@@ -485,7 +485,7 @@ export class GitRepo implements GitHistory {
         const c = commits[idx];
         if (!c) continue;
         if (h.scope === 'all' && c.time > limit) continue;
-        if (filter.except?.some((x) => c.sha.startsWith(x))) continue;
+        if (filter.except?.includes(c.sha)) continue;
         if (filter.pattern) {
           filter.pattern.lastIndex = 0;
           if (!filter.pattern.test(c.message)) continue;
