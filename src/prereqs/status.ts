@@ -138,7 +138,8 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
     ),
   );
   // Out of order: a dependency that had not landed in the tree the prereq started from (its
-  // first commit's parent), not today's, so a deliverable deleted since does not rewrite history.
+  // first commit's parent), not today's, so a deliverable deleted since does not rewrite history;
+  // nor in that first commit itself: one commit may complete a dependency and start on it.
   const byId = new Map(prereqs.map((p) => [p.id, p]));
   const early = new Map(
     await Promise.all(
@@ -147,14 +148,23 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
         const deps = p.depends_on.map((d) => byId.get(d)).filter((d): d is PrereqSpec => d !== undefined);
         if (!start || !deps.length) return [p.id, [] as string[]] as const;
         const then = await landedBefore(opts.repo, deps, h, start);
-        return [p.id, deps.filter((_, i) => !then[i]?.landed).map((d) => d.id)] as const;
+        const late = deps.filter((_, i) => !then[i]?.landed);
+        const at = await Promise.all(late.map((d) => landingOf(opts.repo, d, h, start)));
+        const early = late.filter(
+          (_, i) => !(at[i]?.landed && (!at[i]?.landedWhen || (at[i]?.landedWhen?.ordinal ?? 0) <= start.ordinal)),
+        );
+        return [p.id, early.map((d) => d.id)] as const;
       }),
     ),
   );
   const statuses = prereqs.map((p) =>
-    decide(p, facts.get(p.id) as LandingFacts, gates.get(p.id) ?? [], (id) => facts.get(id)?.landed ?? false, [
-      ...(early.get(p.id) ?? []),
-    ]),
+    decide(
+      p,
+      facts.get(p.id) as LandingFacts,
+      gates.get(p.id) ?? [],
+      (id) => facts.get(id)?.landed ?? false,
+      early.get(p.id) ?? [],
+    ),
   );
   return {
     ...head,

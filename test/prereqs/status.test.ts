@@ -201,6 +201,22 @@ describe('prereq status', () => {
     expect(h?.reason).not.toMatch(/started before/);
     expect(h?.reason).toMatch(/a is no longer landed/);
     expect(formatPrereqs(r, 'table')).not.toMatch(/out of order/);
+
+    // One commit that completes a dependency and starts the prereq after it follows the sequence.
+    const together = createRepo();
+    together.commit({
+      files: { 'docs/profile-2026-05-01.md': 'p\n' },
+      message: 'a: profile',
+      date: '2026-05-01T10:00:00Z',
+    });
+    together.commit({
+      files: { 'src/a.py': 'a\n', 'src/b.py': 'b\n' },
+      message: 'a and b',
+      date: '2026-05-02T10:00:00Z',
+    });
+    const t = await prereqStatus(rfc, { repo: new GitRepo(together.dir), asOf: AS_OF });
+    expect(t.prereqs.find((p) => p.id === 'b')).toMatchObject({ status: 'landed' });
+    expect(t.prereqs.find((p) => p.id === 'b')?.out_of_order).toBeUndefined();
   });
 
   it('a deliverable created and later deleted is partial, with the deleting commit', async () => {
