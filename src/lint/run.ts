@@ -251,17 +251,21 @@ function withinLimit(tree: WorkingTree, file: string, maxBytes: number): boolean
   return st !== undefined && st.isFile() && st.size <= maxBytes;
 }
 
-/** Whether a glob names a file lint can read: a glob naming only symlinks checks nothing. */
-function filesMatching(snap: Snapshot, globs: string[]): string[] {
-  const test = matcher(globs);
-  const isFile = snap.isFile;
-  return snap.universe.filter((f) => test(f) && (isFile === undefined || isFile(f)));
-}
-
-function anyMatch(snap: Snapshot, globs: string | string[], also: (f: string) => boolean = () => true): boolean {
+/** The universe's files the globs name that lint can read: a glob naming only symlinks checks nothing. */
+function readable(snap: Snapshot, globs: string | string[]): (f: string) => boolean {
   const test = matcher(typeof globs === 'string' ? [globs] : globs);
   const isFile = snap.isFile;
-  return snap.universe.some((f) => test(f) && also(f) && (isFile === undefined || isFile(f)));
+  return (f) => test(f) && (isFile === undefined || isFile(f));
+}
+
+function filesMatching(snap: Snapshot, globs: string[]): string[] {
+  return snap.universe.filter(readable(snap, globs));
+}
+
+/** Whether any file the globs name (and `also` accepts) is one lint can read; stops at the first. */
+function anyMatch(snap: Snapshot, globs: string | string[], also: (f: string) => boolean = () => true): boolean {
+  const named = readable(snap, globs);
+  return snap.universe.some((f) => also(f) && named(f));
 }
 
 function dedupe(xs: SkippedFile[]): SkippedFile[] {

@@ -118,6 +118,10 @@ const READ_NOFOLLOW = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fs
 /** Errors of open() that mean the path is not a file of the working tree, as git sees it. */
 const NOT_THERE = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
 
+/** Errors of open() for something that is not a regular file: a socket (ENXIO), a device without a driver. */
+const NOT_A_FILE = new Set(['ENXIO', 'EOPNOTSUPP', 'ENODEV']);
+const NOT_REGULAR = 'not a regular file (a FIFO, socket or device stands at its path)';
+
 /** Why a tracked file outside the sparse checkout (skip-worktree) is not read. */
 export const OUTSIDE_SPARSE =
   'outside the sparse checkout, so not in the working tree; lint it as committed with --commit HEAD, or widen the checkout';
@@ -184,7 +188,12 @@ export class WorkingTree {
         // Anything else (no permission, an I/O error) is a file that exists and was not read:
         // named, never counted as clean.
         const code = (e as NodeJS.ErrnoException).code ?? '';
-        out.set(p, NOT_THERE.has(code) ? this.#absent(p) : { ok: false, reason: unreadable(e) });
+        out.set(
+          p,
+          NOT_THERE.has(code)
+            ? this.#absent(p)
+            : { ok: false, reason: NOT_A_FILE.has(code) ? NOT_REGULAR : unreadable(e) },
+        );
         continue;
       }
       try {
@@ -192,7 +201,7 @@ export class WorkingTree {
         if (!this.#reachable(p) || st.isDirectory()) {
           out.set(p, this.#absent(p));
         } else if (!st.isFile()) {
-          out.set(p, { ok: false, reason: 'not a regular file (a FIFO, socket or device stands at its path)' });
+          out.set(p, { ok: false, reason: NOT_REGULAR });
         } else if (st.size > maxBytes) {
           out.set(p, { ok: false, reason: `larger than ${formatBytes(maxBytes)} (${formatBytes(st.size)})` });
         } else {

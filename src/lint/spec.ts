@@ -230,7 +230,12 @@ export function readLints(
         if (f.pattern !== undefined && !compile(['forbid', 'pattern'], f.pattern, 'gm')) return;
         // The lookahead first: the lookbehind (which may look back across a word list) is then
         // tried only where the body matches, not at every position of the file.
-        const source = f.quoted ? `(?=(?:${renamedGroups(body)}))${stringOpening(f.quoted)}(?:${body})` : body;
+        const quoted = f.quoted;
+        let source = body;
+        if (quoted) {
+          const twice = quotedBodies(body);
+          source = `(?=(?:${twice.ahead}))${stringOpening(quoted)}(?:${twice.main})`;
+        }
         const flags = `gm${f.ignore_case ? 'i' : ''}`;
         if (!compile(['forbid'], source, flags)) return;
         if (ok) {
@@ -320,38 +325,51 @@ function isCalendarDate(ymd: string): boolean {
 }
 
 /**
- * A lookbehind for the opening of a string literal: one of the quote characters (`true`: ",
- * ' or `), or an Elixir sigil (`~s(`, `~S|`, `~w[`): the literal itself is the finding. In a
- * word list (`~w(a b c)`) every word is a string, so a word after a space inside one counts too.
+ * The body twice, as `quoted` uses it: a lookahead copy, then the match itself. In one regex
+ * the same group name twice is a syntax error, so the lookahead copy's names (and its
+ * backreferences to them) are renamed; and the copy's groups come first, so a numbered
+ * backreference of the match is moved past them (`\1` to `(?:\3)` after two groups; in a
+ * group of its own, so a digit after it cannot join the number). Edited at the positions
+ * regexpp parses, with the names as written (`\u0061` stays escaped).
  */
-/**
- * The body with its named groups (and the backreferences to them) renamed, for the lookahead
- * copy: the same name twice in one regex is a syntax error. Unchanged when it names none.
- */
-export function renamedGroups(body: string): string {
-  if (!/\(\?<[^=!]/.test(body)) return body;
+export function quotedBodies(body: string): { ahead: string; main: string } {
   let ast: AST.Pattern;
   try {
     ast = new RegExpParser({ ecmaVersion: 2025 }).parsePattern(body, 0, body.length, { unicode: false });
   } catch {
-    return body; // not valid on its own: the compile that follows reports it
+    return { ahead: body, main: body }; // not valid on its own: the compile that follows reports it
   }
-  const edits: { at: number; from: string; to: string }[] = [];
+  const ahead: { at: number; end: number; text: string }[] = [];
+  const main: { at: number; end: number; text: string }[] = [];
+  let groups = 0;
+  const numbered: AST.Backreference[] = [];
   visitRegExpAST(ast, {
     onCapturingGroupEnter(g) {
-      if (g.name) edits.push({ at: g.start, from: `(?<${g.name}>`, to: `(?<${g.name}__ahead>` });
+      groups++;
+      if (g.name) {
+        const close = body.indexOf('>', g.start + 3);
+        ahead.push({ at: close, end: close, text: '__ahead' });
+      }
     },
     onBackreferenceEnter(b) {
-      if (typeof b.ref === 'string') edits.push({ at: b.start, from: `\\k<${b.ref}>`, to: `\\k<${b.ref}__ahead>` });
+      if (typeof b.ref === 'string') ahead.push({ at: b.end - 1, end: b.end - 1, text: '__ahead' });
+      else numbered.push(b);
     },
   });
-  let out = body;
-  for (const e of edits.sort((x, y) => y.at - x.at)) {
-    if (out.startsWith(e.from, e.at)) out = out.slice(0, e.at) + e.to + out.slice(e.at + e.from.length);
-  }
-  return out;
+  for (const b of numbered) main.push({ at: b.start, end: b.end, text: `(?:\\${Number(b.ref) + groups})` });
+  const apply = (edits: typeof ahead) => {
+    let out = body;
+    for (const e of [...edits].sort((x, y) => y.at - x.at)) out = out.slice(0, e.at) + e.text + out.slice(e.end);
+    return out;
+  };
+  return { ahead: apply(ahead), main: apply(main) };
 }
 
+/**
+ * A lookbehind for the opening of a string literal: one of the quote characters (`true`: ",
+ * ' or `), or an Elixir sigil (`~s(`, `~S|`, `~w[`): the literal itself is the finding. In a
+ * word list (`~w(a b c)`) every word is a string, so a word after a space inside one counts too.
+ */
 function stringOpening(quoted: true | string): string {
   const quotes = quoted === true ? `"'\`` : quoted;
   const chars = [...quotes].map((c) => (/[\\\]^-]/.test(c) ? `\\${c}` : c)).join('');

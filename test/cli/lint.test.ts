@@ -207,10 +207,22 @@ describe('rfcgate lint', () => {
   it('a file that cannot be read is named as not read, never counted clean; a FIFO in its place does not hang', () => {
     const repo = lintRepo({
       rules: [L1],
-      files: { 'src/a.py': 'x = "measurement.lease_plane.x"\n', 'src/b.py': 'x = 1\n', 'src/c.py': 'x = 1\n' },
+      files: {
+        'src/a.py': 'x = "measurement.lease_plane.x"\n',
+        'src/b.py': 'x = 1\n',
+        'src/c.py': 'x = 1\n',
+        'src/d.py': 'x = 1\n',
+      },
     });
     rmSync(join(repo.dir, 'src/c.py'));
     execFileSync('mkfifo', [join(repo.dir, 'src/c.py')]);
+    // A socket: open() fails (ENXIO) before there is anything to fstat.
+    rmSync(join(repo.dir, 'src/d.py'));
+    execFileSync('python3', [
+      '-c',
+      'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])',
+      join(repo.dir, 'src/d.py'),
+    ]);
     chmodSync(join(repo.dir, 'src/a.py'), 0o000);
     // Root reads any file: run as an unprivileged user, who owns the repository (git refuses
     // a repository owned by someone else), with a home and a cache of its own.
@@ -238,6 +250,7 @@ describe('rfcgate lint', () => {
       expect(report.files.skipped).toEqual([
         { path: 'src/a.py', reason: expect.stringMatching(/^permission denied/) },
         { path: 'src/c.py', reason: expect.stringMatching(/^not a regular file/) },
+        { path: 'src/d.py', reason: expect.stringMatching(/^not a regular file/) },
       ]);
       expect(report.files.checked).toBe(1);
     }

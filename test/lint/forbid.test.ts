@@ -117,6 +117,17 @@ describe('forbid', () => {
     );
     expect(r.rules[0]?.verdict).toBe('fail');
     expect(where(r)).toEqual(['src/a.py:1:6 N', 'src/a.py:3:6 N']);
+    // A name written with an escape, and a numbered backreference: the match's own group.
+    const escaped = await lint(
+      lintRepo({
+        rules: [
+          forbidRule('E', { pattern: '(?<\\u0061b>FOO)-\\k<\\u0061b>', include: ['src/**'], quoted: true }),
+          forbidRule('M', { pattern: '(BAR|BAZ)-\\1', include: ['src/**'], quoted: true }),
+        ],
+        files: { 'src/a.py': 'a = "FOO-FOO"\nb = "BAZ-BAZ"\nc = "BAR-BAZ"\n' },
+      }),
+    );
+    expect(where(escaped)).toEqual(['src/a.py:1:6 E', 'src/a.py:2:6 M']);
   });
 
   it('an exclude that removes every file include matched halts, naming it; allow entries do not', async () => {

@@ -198,12 +198,7 @@ export async function scanTelemetry(root: string, patterns: readonly string[], o
   return scanFiles(root, files, opts);
 }
 
-/**
- * What the pass keeps per session while reading, found with one lookup per record: the session's
- * row (created when a turn or fork trace of it first counts), its series, its OTel turn count,
- * the compaction turns waiting for its next turn and the injection turns waiting for their
- * previous one.
- */
+/** A turn read before the turn it follows: what decides a compaction there, should one come. */
 interface EarlyTurn {
   cacheRead: number;
   file: string;
@@ -211,6 +206,12 @@ interface EarlyTurn {
   ts: number;
 }
 
+/**
+ * What the pass keeps per session while reading, found with one lookup per record: the session's
+ * row (created when a turn or fork trace of it first counts), its series, its OTel turn count,
+ * the compaction turns waiting for its next turn and the injection turns waiting for their
+ * previous one.
+ */
 interface SessionState {
   stats: SessionStats | undefined;
   series: SeriesRing | undefined;
