@@ -774,16 +774,24 @@ function mergeBase(root: string, since: string, head: string, info: ScopeInfo): 
 
 /** How to get a missing ref: fetch it from the remote it names (origin for a bare name), or fix a revision. */
 function fetchAdvice(root: string, since: string): string {
-  // A revision expression (HEAD~3, a:b, main@{1}) or a commit id names nothing to fetch by name.
-  if (!/^[\w./-]+$/.test(since) || /^[0-9a-f]{7,64}$/i.test(since) || since.startsWith('-'))
-    return 'fix --changed-since';
   const remotes = git(root, ['remote']).out.toString('utf8').split('\n').filter(Boolean);
-  const slash = since.indexOf('/');
-  const remote = slash > 0 ? since.slice(0, slash) : '';
-  if (remotes.includes(remote))
-    return `fetch it (git fetch ${remote} ${since.slice(slash + 1)}) or fix --changed-since`;
-  return remotes.includes('origin')
-    ? `fetch it (git fetch origin ${since}) or fix --changed-since`
+  const origin = remotes.includes('origin') ? 'origin' : remotes.length === 1 ? (remotes[0] as string) : undefined;
+  // A commit id, the usual base of a PR in a shallow clone: fetched by id, or the whole history.
+  if (/^[0-9a-f]{7,64}$/i.test(since)) {
+    return origin
+      ? `fetch it (git fetch ${origin} ${since}; actions/checkout: fetch-depth: 0) or fix --changed-since`
+      : 'fetch the history that holds it, or fix --changed-since';
+  }
+  // A revision expression (HEAD~3, a:b, main@{1}) names nothing to fetch by name.
+  if (!/^[\w./-]+$/.test(since) || since.startsWith('-')) return 'fix --changed-since';
+  const name = since.replace(/^refs\/remotes\//, '');
+  const slash = name.indexOf('/');
+  const remote = slash > 0 ? name.slice(0, slash) : '';
+  if (remotes.includes(remote)) return `fetch it (git fetch ${remote} ${name.slice(slash + 1)}) or fix --changed-since`;
+  // A branch name: fetching it updates the remote-tracking branch, not a local one of that name.
+  const branch = since.replace(/^refs\/heads\//, '');
+  return origin
+    ? `fetch it and name the remote's copy (git fetch ${origin} ${branch}, then --changed-since ${origin}/${branch}), or fix --changed-since`
     : 'fetch it from the remote that has it, or fix --changed-since';
 }
 

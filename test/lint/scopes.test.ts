@@ -202,7 +202,15 @@ describe('--changed-since', () => {
     expect(r.rules[0]?.reason).toMatch(/does not exist in this clone.*\(git fetch origin main\)/);
     // The remote the ref names, origin for a bare name, and no fetch for a revision expression.
     expect(await reason('upstream/main')).toMatch(/\(git fetch upstream main\)/);
-    expect(await reason('release/2.0')).toMatch(/\(git fetch origin release\/2\.0\)/);
+    expect(await reason('refs/remotes/upstream/dev')).toMatch(/\(git fetch upstream dev\)/);
+    // A branch: fetching does not make a local branch, so the remote's copy is what to name.
+    expect(await reason('release/2.0')).toMatch(
+      /\(git fetch origin release\/2\.0, then --changed-since origin\/release\/2\.0\)/,
+    );
+    // A commit id (a PR's base in a shallow clone) is fetched by id.
+    expect(await reason('0123456789abcdef0123456789abcdef01234567')).toMatch(
+      /\(git fetch origin 0123456789abcdef0123456789abcdef01234567; actions\/checkout: fetch-depth: 0\)/,
+    );
     expect(await reason('HEAD:src')).toMatch(
       /does not exist in this clone, so there is nothing to diff against; fix --changed-since$/,
     );
