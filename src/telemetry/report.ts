@@ -34,7 +34,11 @@ export interface SessionRow extends MetricRow {
   session: string;
   first_turn_at: string | null;
   last_turn_at: string | null;
-  /** Hit ratio of each of the session's last turns, oldest first; null for a turn with no input. */
+  /**
+   * Hit ratio of each of the session's last turns read, in reading order (oldest first when the
+   * files hold the turns in order; the series keeps no turn numbers, to stay small across tens of
+   * thousands of sessions); null for a turn with no input.
+   */
   hit_ratio_by_turn: (number | null)[];
 }
 

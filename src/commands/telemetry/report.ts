@@ -45,7 +45,7 @@ EXIT CODES
       allowNo: true,
     }),
     turns: Flags.integer({
-      description: 'Turns per session in the sparkline and in the JSON series.',
+      description: 'Turns per session in the sparkline and in the JSON series: the last ones read, in reading order.',
       default: 40,
       min: 1,
     }),
