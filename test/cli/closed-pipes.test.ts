@@ -44,4 +44,26 @@ describe('closed pipes', () => {
     expect(r.stderr).toBe('error: cannot write to standard output: ENOSPC: no space left on device\n');
     expect(r.status).toBe(3);
   });
+
+  it('the same for a telemetry report written by its own thread', () => {
+    const fixture = resolve('test/fixtures/telemetry/anthropic.jsonl');
+    const { RFCGATE_TELEMETRY_THREAD_FROM: _, ...env } = process.env;
+    for (const thread of ['0', undefined]) {
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          `"${process.execPath}" "${BIN}" telemetry report --files "${fixture}" --as-of 2026-06-02 --json >/dev/full`,
+        ],
+        {
+          encoding: 'utf8',
+          env: { ...env, NO_COLOR: '1', ...(thread ? { RFCGATE_TELEMETRY_THREAD_FROM: thread } : {}) },
+        },
+      );
+      expect(r.stderr, `thread from ${thread ?? 'default'}`).toBe(
+        'error: cannot write to standard output: ENOSPC: no space left on device\n',
+      );
+      expect(r.status).toBe(3);
+    }
+  });
 });

@@ -120,8 +120,14 @@ EXIT CODES
             cleared,
           );
     } catch (e) {
-      // A reader that went away (a closed pipe) is not a problem with the telemetry.
-      if (e instanceof ReportWriteError) throw e;
+      // A report the worker could not write (a full disk under a redirect) is not a problem with
+      // the telemetry: handed to stdout's own error handler (bin/run.js), which says it in one
+      // line and exits 3, as when this thread's write fails; it would say it again when oclif
+      // flushes stdout on the way out.
+      if (e instanceof ReportWriteError) {
+        process.stdout.emit('error', e);
+        return;
+      }
       // A file that cannot be read (a damaged gzip, an I/O error) is missing data, as a gate
       // reading it halts: not a mistake in the invocation. Nothing was printed yet.
       unreadable = e instanceof Error ? e.message : String(e);
