@@ -20,7 +20,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../spec/problems.js';
 import { GATES_DIR, listRfcIds } from '../spec/rfc-dir.js';
 import { LINTS_FILE } from './load.js';
@@ -121,8 +121,10 @@ export function installHooks(o: InstallOptions): HookAction[] {
       `${dir} is a symbolic link to ${readlinkSync(dir)}, which does not exist; create that folder or remove the link, then rerun hooks install`,
     );
   }
-  const createdDir = !existsSync(dir);
-  if (createdDir) mkdirSync(dir, { recursive: true });
+  // How many folders install creates, the hooks folder and the parents it lacked
+  // (core.hooksPath tools/git/hooks in a fresh clone): uninstall removes as many, if empty.
+  const first = existsSync(dir) ? undefined : mkdirSync(dir, { recursive: true });
+  const createdDir = first === undefined ? 0 : relative(first, dir).split(sep).filter(Boolean).length + 1;
   const actions: HookAction[] = [];
   for (const hook of o.hooks) {
     const path = join(dir, hook);
@@ -135,7 +137,7 @@ export function installHooks(o: InstallOptions): HookAction[] {
       // Re-installing keeps what the first install recorded, unless told otherwise: --force
       // stops running the hook kept aside (uninstall still puts it back), --chain starts it.
       chain = present(previous) && (o.chain || (!o.force && text.includes(CHAINED)));
-      created = created || text.includes(CREATED_DIR);
+      created = created || createdLevels(text);
       action = 'updated';
     } else if (present(path)) {
       renameSync(path, previous);
@@ -151,7 +153,7 @@ export function installHooks(o: InstallOptions): HookAction[] {
 export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_TYPES): HookAction[] {
   const dir = hooksDir(root);
   const actions: HookAction[] = [];
-  let removeDir = false;
+  let removeDirs = 0;
   for (const hook of hooks) {
     const path = join(dir, hook);
     const previous = path + PREVIOUS_SUFFIX;
@@ -169,7 +171,7 @@ export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_T
       actions.push({ hook, path, action: 'left-foreign' });
       continue;
     }
-    if (readFileSync(path, 'utf8').includes(CREATED_DIR)) removeDir = true;
+    removeDirs = Math.max(removeDirs, createdLevels(readFileSync(path, 'utf8')));
     rmSync(path);
     if (present(previous)) {
       renameSync(previous, path);
@@ -178,8 +180,21 @@ export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_T
       actions.push({ hook, path, action: 'removed' });
     }
   }
-  if (removeDir && existsSync(dir) && readdirSync(dir).length === 0) rmdirSync(dir);
+  // The folders install created, from the hooks folder up, each only while empty.
+  let at = dir;
+  for (let i = 0; i < removeDirs && existsSync(at) && readdirSync(at).length === 0; i++) {
+    rmdirSync(at);
+    at = dirname(at);
+  }
   return actions;
+}
+
+/** How many folders the install that wrote this hook created (0: none). */
+function createdLevels(text: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(CREATED_DIR));
+  if (line === undefined) return 0;
+  const n = Number(line.slice(CREATED_DIR.length).trim() || '1');
+  return Number.isInteger(n) && n > 0 ? n : 1;
 }
 
 /** The governed root a hook of ours runs, from its root= line ('' for the top), as script() writes it. */
@@ -224,7 +239,7 @@ function shellQuote(s: string): string {
  */
 export function script(
   hook: HookType,
-  o: { node: string; bin: string; chain: boolean; createdDir: boolean; rfcRoot?: string },
+  o: { node: string; bin: string; chain: boolean; createdDir: number; rfcRoot?: string },
 ): string {
   const lint = (scope: string) =>
     // A failure (1) outranks a halt (2), as in a single run. stdin is git's, not lint's.
@@ -242,7 +257,9 @@ export function script(
     MARKER,
     `# Written by \`rfcgate hooks install\`; \`rfcgate hooks uninstall\` removes it${o.chain ? ' and puts the previous hook back' : ''}.`,
     ...(o.chain ? [CHAINED] : []),
-    ...(o.createdDir ? [CREATED_DIR] : []),
+    // The count of folders created: the hooks folder, then its parents (written by earlier
+    // versions without a count, meaning the hooks folder alone).
+    ...(o.createdDir ? [o.createdDir > 1 ? `${CREATED_DIR} ${o.createdDir}` : CREATED_DIR] : []),
     `# Skip once with \`git ${hook === 'pre-commit' ? 'commit' : 'push'} --no-verify\`.`,
   ];
   const setup = [

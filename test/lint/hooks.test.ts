@@ -413,5 +413,19 @@ describe('hooks', () => {
     expect(existsSync(join(repo.dir, '.git', 'hooks', 'pre-commit'))).toBe(false);
     uninstallHooks(repo.dir);
     expect(existsSync(dir)).toBe(false);
+
+    // Nested, in folders the clone does not have yet: uninstall removes each folder install made
+    // (and a parent that holds something else stays), even after a re-install.
+    repo.git(['config', 'core.hooksPath', 'tools/git/hooks']);
+    repo.write('tools/README.md', 'tools\n');
+    installHooks(opts(repo.dir));
+    installHooks(opts(repo.dir));
+    uninstallHooks(repo.dir);
+    expect(existsSync(join(repo.dir, 'tools', 'git'))).toBe(false);
+    expect(existsSync(join(repo.dir, 'tools', 'README.md'))).toBe(true);
+    rmSync(join(repo.dir, 'tools'), { recursive: true });
+    installHooks(opts(repo.dir));
+    uninstallHooks(repo.dir);
+    expect(existsSync(join(repo.dir, 'tools'))).toBe(false);
   });
 });
