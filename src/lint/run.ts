@@ -112,7 +112,7 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
   }
   for (const c of checks) {
     const s = state(c.rule.id);
-    if (s.halt || !c.exclude.length) continue;
+    if (unchecked.has(c.rule.id) || !c.exclude.length) continue;
     // Include matched files, and exclude took every one of them: as much a mistyped glob
     // (src/** for src/gen/**) as an include that matches nothing. Allow entries are
     // exceptions with reasons, so a rule left with nothing by them is not this case.
@@ -122,10 +122,17 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
     const included = filesMatching(snap, c.include);
     if (included.length) {
       unchecked.add(c.rule.id);
-      s.halt = {
-        reason: 'missing',
-        message: `exclude ${c.exclude.map((g) => `'${g}'`).join(', ')} removes every file include matched in the ${snap.info.kind === 'staged' ? 'index' : 'tree'} (${included.length} ${included.length === 1 ? 'file' : 'files'}, e.g. ${included[0] ?? ''}), so nothing was checked; narrow exclude in lints.yaml`,
-      };
+      const removes = `exclude ${c.exclude.map((g) => `'${g}'`).join(', ')} removes every file include matched in the ${snap.info.kind === 'staged' ? 'index' : 'tree'} (${included.length} ${included.length === 1 ? 'file' : 'files'}, e.g. ${included[0] ?? ''})`;
+      // A dead glob beside it already halted the rule, saying the other globs were checked: they were not.
+      s.halt = s.halt
+        ? {
+            reason: 'missing',
+            message: s.halt.message.replace(
+              /, so what it was meant to name was not checked \(the rule's other globs were\); fix the glob in lints\.yaml$/,
+              `, and ${removes}, so nothing was checked; fix the glob and narrow exclude in lints.yaml`,
+            ),
+          }
+        : { reason: 'missing', message: `${removes}, so nothing was checked; narrow exclude in lints.yaml` };
     }
   }
   const live = checks.filter((c) => !unchecked.has(c.rule.id));

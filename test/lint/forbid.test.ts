@@ -140,6 +140,16 @@ describe('forbid', () => {
       /^exclude 'src\/\*\*' removes every file include matched in the tree \(2 files, e\.g\. src\/app\/a\.py\), so nothing was checked/,
     );
     expect(lintExitCode(typo)).toBe(2);
+    // Beside an include glob that matches nothing, the message says nothing was checked at all.
+    const both = await lint(
+      lintRepo({
+        rules: [forbidRule('X', { pattern: 'FOO', include: ['src/**/*.py', 'lib/**/*.py'], exclude: ['src/**'] })],
+        files,
+      }),
+    );
+    expect(both.rules[0]?.reason).toMatch(
+      /^include glob 'lib\/\*\*\/\*\.py' matched no file in the tree, and exclude 'src\/\*\*' removes every file include matched in the tree \(2 files, e\.g\. src\/app\/a\.py\), so nothing was checked; fix the glob and narrow exclude/,
+    );
     const meant = await lint(lintRepo({ rules: [rule(['src/gen/**'])], files }));
     expect(where(meant)).toEqual(['src/app/a.py:1:6 X']);
     // Every file allow-listed, each with its reason: a deliberate exception, checked and clean.
