@@ -5,6 +5,7 @@
  * them. `--staged` reads blobs from the index, not the working tree: what the commit will
  * contain. `.gitignore` is respected because the lists come from git itself.
  */
+import { isUtf8 } from 'node:buffer';
 import { spawn, spawnSync } from 'node:child_process';
 import {
   closeSync,
@@ -99,8 +100,46 @@ function gitAsync(
 }
 
 function zList(out: Buffer): string[] {
+  if (!isUtf8(out)) return zListBytes(out);
   const s = out.toString('utf8');
   return s ? s.split('\0').filter((x) => x !== '') : [];
+}
+
+/**
+ * A listing with names that are not UTF-8: each such name keeps its bytes apart, as U+FFFD and
+ * the byte in hex (`a\uFFFD<ff>.py`), so two names differing only there stay two files (and are
+ * named as not read: no file has that name).
+ */
+function zListBytes(out: Buffer): string[] {
+  const names: string[] = [];
+  let pos = 0;
+  while (pos < out.length) {
+    let nul = out.indexOf(0, pos);
+    if (nul < 0) nul = out.length;
+    const name = out.subarray(pos, nul);
+    pos = nul + 1;
+    if (name.length === 0) continue;
+    if (isUtf8(name)) {
+      names.push(name.toString('utf8'));
+      continue;
+    }
+    let text = '';
+    let run = 0;
+    for (let i = 0; i < name.length;) {
+      // The longest valid UTF-8 prefix from i (at most 4 bytes per character).
+      let ok = 0;
+      for (let n = Math.min(4, name.length - i); n > 0 && ok === 0; n--) if (isUtf8(name.subarray(i, i + n))) ok = n;
+      if (ok === 0) {
+        text += `${name.toString('utf8', run, i)}\uFFFD<${(name[i] as number).toString(16).padStart(2, '0')}>`;
+        i++;
+        run = i;
+      } else {
+        i += ok;
+      }
+    }
+    names.push(text + name.toString('utf8', run));
+  }
+  return names;
 }
 
 function sorted(xs: Iterable<string>): string[] {
@@ -292,7 +331,7 @@ async function workingTreeFiles(root: string): Promise<{ files: string[]; tree: 
   // -t tags each path: 'S ' a tracked file outside the sparse checkout (skip-worktree).
   const r = await gitAsync(root, ['ls-files', '-z', '-t', '-c', '-o', '--exclude-standard']);
   if (!r.ok) return { err: r.err };
-  const s = r.out.toString('utf8');
+  const s = isUtf8(r.out) ? r.out.toString('utf8') : zListBytes(r.out).join('\0');
   const files: string[] = [];
   const sparse = new Set<string>();
   for (let at = 0; at < s.length;) {

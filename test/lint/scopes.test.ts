@@ -120,16 +120,21 @@ describe('--staged', () => {
   it('a working-tree file whose name is not UTF-8 is named as not read, never passed over in silence', async () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/b.py': GOOD } });
     writeFileSync(Buffer.from(`${repo.dir}/src/caf\xe9.py`, 'latin1'), BAD);
+    // A second name that differs only in its invalid byte is a second file, not the same one.
+    writeFileSync(Buffer.from(`${repo.dir}/src/caf\xe8.py`, 'latin1'), GOOD);
     repo.git(['add', '-A']);
-    repo.commit({ message: 'a latin-1 name', date: '2026-05-02T09:00:00Z' });
+    repo.commit({ message: 'latin-1 names', date: '2026-05-02T09:00:00Z' });
+    const why = 'its name is not valid UTF-8; rename the file to have it checked';
     for (const scope of [{ kind: 'tree' }, { kind: 'changed', since: 'HEAD~1' }] as const) {
       const r = await lint(repo, scope);
       expect(r.files.skipped, scope.kind).toEqual([
-        { path: 'src/caf\uFFFD.py', reason: 'its name is not valid UTF-8; rename the file to have it checked' },
+        { path: 'src/caf\uFFFD<e8>.py', reason: why },
+        { path: 'src/caf\uFFFD<e9>.py', reason: why },
       ]);
+      expect(r.files.in_scope, scope.kind).toBe(scope.kind === 'tree' ? 5 : 2);
     }
     // What git stores is read by its id, whatever the name: the commit's copy is checked.
-    expect(where(await lint(repo, { kind: 'commit', rev: 'HEAD' }))).toEqual(['src/caf\uFFFD.py:1:6 L1']);
+    expect(where(await lint(repo, { kind: 'commit', rev: 'HEAD' }))).toEqual(['src/caf\uFFFD<e9>.py:1:6 L1']);
   });
 
   it('a require rule reads unchanged files from the index too, not from the working tree', async () => {
