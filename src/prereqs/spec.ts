@@ -189,6 +189,8 @@ export function readPrereqs(
         later.shared.push(d);
         return;
       }
+      // With a cycle (reported above) who depends on whom is unknown: judged once it is fixed.
+      if (!ancestors) return;
       err(
         valueLocation(y, [at(p), 'deliverables', j]),
         `prereq '${p.id}': deliverable '${d}' is also listed by prereq '${prior.p.id}' (${fmt(y, [at(prior.p), 'deliverables', prior.j])}); a path can prove only one prereq landed: remove it from one, or, if '${later.id}' modifies what '${earlier.id}' created, make '${later.id}' depend on '${earlier.id}' and give it landed_when`,

@@ -236,7 +236,9 @@ export function loadRfc(root: string, id: string): LoadedRfc {
   const council =
     councilDoc && manifest ? readCouncil(councilDoc.y, councilDoc.data, { root, manifest, problems }) : undefined;
   for (const m of measurements.values()) {
-    if (m.source === 'telemetry' && !m.telemetry.files && !manifest?.telemetry?.files.length) {
+    // Without a manifest (rfc.yaml missing or failing its schema, reported there) its telemetry
+    // files are unknown, not absent: one mistake in rfc.yaml is not one per measurement here.
+    if (m.source === 'telemetry' && !m.telemetry.files && manifest && !manifest.telemetry?.files.length) {
       problems.push({
         ...m.location,
         severity: 'error',

@@ -353,11 +353,19 @@ describe('prereq status', () => {
 });
 
 describe('prereqs.yaml validation', () => {
-  it('names a cycle', () => {
+  it('names a cycle, and only the cycle: a shared deliverable elsewhere is judged once it is broken', () => {
     const problems = specProblems([
       { id: 'x', title: 'X', deliverables: ['x'], depends_on: ['z'] },
       { id: 'y', title: 'Y', deliverables: ['y'], depends_on: ['x'] },
       { id: 'z', title: 'Z', deliverables: ['z'], depends_on: ['y'] },
+      { id: 'a', title: 'A', deliverables: ['src/w.ex'] },
+      {
+        id: 'b',
+        title: 'B',
+        deliverables: ['src/w.ex'],
+        depends_on: ['a'],
+        landed_when: { commit_message: '^Prereq: b' },
+      },
     ]);
     expect(problems).toEqual([
       expect.stringMatching(

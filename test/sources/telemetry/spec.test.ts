@@ -78,6 +78,25 @@ describe('telemetry measurements in the spec', () => {
     expect(text).toMatch(/measurement 'd': min_events applies to the invariant metrics only/);
   });
 
+  it('an rfc.yaml that fails its schema is the one problem named, not every telemetry measurement', () => {
+    const { problems } = load({
+      manifest: {
+        id: 'demo',
+        title: 'Demo RFC',
+        version: 0.1,
+        mainline: 'main',
+        operators: [{ name: 'O', email: 'o@example.com' }],
+        telemetry: { files: ['t/*.jsonl'] },
+      },
+      measurements: [
+        { id: 'a', telemetry: { metric: 'turns' } },
+        { id: 'b', telemetry: { metric: 'cache_hit_ratio' } },
+      ],
+      invariants: gate('a > 1 && b > 0.5'),
+    });
+    expect(problems).toEqual([expect.stringMatching(/rfc\.yaml:\d+:\d+: version: must be a string/)]);
+  });
+
   it("a liveness measurement must cover the telemetry block's own window", () => {
     const files = ['t/*.jsonl'];
     const { problems } = load({
