@@ -257,7 +257,26 @@ describe('order', () => {
     allow(plain.repo, ['deadbeef00']);
     const unknown = await lint(plain.repo);
     expect(unknown.verdict).toBe('halt');
-    expect(unknown.rules[0]?.reason).toMatch(/the waiver for commit deadbeef00 names no single commit in this clone/);
+    expect(unknown.rules[0]?.reason).toMatch(/the waiver for commit deadbeef00 names no commit in this clone/);
+
+    // A branch named like the abbreviation does not redirect it: the id is an object id.
+    plain.repo.git(['branch', plain.early[1]?.slice(0, 10) ?? '', 'HEAD~2']);
+    allow(plain.repo, plain.early);
+    const named = await lint(plain.repo);
+    expect(named.findings).toEqual([]);
+    expect(named.verdict).toBe('pass');
+
+    // A side branch's commit, merged with --no-ff, is not on the first-parent history: never passed over.
+    plain.repo.git(['checkout', '-q', '-b', 'side']);
+    const side = plain.repo.commit({ files: { 'side.txt': 's\n' }, message: 'side', date: '2026-05-07T00:00:00Z' });
+    plain.repo.checkout('main');
+    plain.repo.git(['merge', '-q', '--no-ff', 'side', '-m', 'merge side']);
+    allow(plain.repo, [...plain.early, side]);
+    const offMainline = await lint(plain.repo);
+    expect(offMainline.verdict).toBe('halt');
+    expect(offMainline.rules[0]?.reason).toMatch(
+      /the waived commit [0-9a-f]{10} is not on the first-parent history of 'HEAD', .*waive the merge commit that brought it in instead/,
+    );
 
     // The next commit under the path is still judged: here it comes before pr3 too.
     const still = guarded();
@@ -287,6 +306,22 @@ describe('order', () => {
       expect.stringMatching(/lints\.yaml: the waiver of 'L3' for commit [0-9a-f]{10} expired on 2026-05-31/),
       expect.stringMatching(/lints\.yaml: the waiver of 'L3' for commit [0-9a-f]{10} expired on 2026-05-31/),
     ]);
+  });
+
+  it('--staged judges the change on the ref the measurement names, as it reads history', async () => {
+    const measurements = [
+      { id: 'guard', git: { query: 'prereqs_before', path: 'elixir/handler_dispatch/', ref: 'main' } },
+    ];
+    const repo = lintRepo({ rules: [ORDER], measurements, prereqs: PREREQS });
+    // The prereqs land on a feature branch only; main has none of them.
+    repo.git(['checkout', '-q', '-b', 'feat']);
+    repo.commit({ files: { 'docs/profiles/ode-profile-1.md': 'p\n' }, message: 'pr1', date: '2026-05-02T00:00:00Z' });
+    repo.commit({ files: { 'src/audit/boundary_payload.py': 'h\n' }, message: 'pr3', date: '2026-05-03T00:00:00Z' });
+    repo.write('elixir/handler_dispatch/d.ex', 'd\n');
+    repo.git(['add', 'elixir/handler_dispatch/d.ex']);
+    const r = await lint(repo, { kind: 'staged' });
+    expect(where(r)).toEqual(['elixir/handler_dispatch/d.ex:1:1 L3']);
+    expect(r.findings[0]?.message).toMatch(/prereqs pr1, pr3 have not landed on main/);
   });
 
   it('--staged: the first dispatch file, staged before the prereqs landed, is caught before the commit', async () => {

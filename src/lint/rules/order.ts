@@ -56,7 +56,9 @@ export function guardedPaths(m: GitSpec): string[] {
 
 export async function checkOrder(rule: OrderRule, ctx: OrderContext): Promise<OrderOutcome> {
   const waivers = waiversOf(rule, ctx.asOf);
-  const resolved = fullIds(ctx.root, waivers.commits);
+  const spec = ctx.measurements.get(rule.measurement);
+  const ref = (spec?.source === 'git' ? spec.git.ref : undefined) ?? ctx.ref;
+  const resolved = fullIds(ctx.root, waivers.commits, ref);
   let o: OrderOutcome;
   if ('problem' in resolved) {
     o = { findings: [], ran: true, halt: { reason: 'error', message: resolved.problem } };
@@ -71,24 +73,40 @@ export async function checkOrder(rule: OrderRule, ctx: OrderContext): Promise<Or
 }
 
 /**
- * Each waiver's commit as its full id. An abbreviation is git's to resolve: one that several
- * commits start with would pass over all of them (a later violation among them), and one that
- * names nothing here waives nothing; either is said, not guessed.
+ * Each waiver's commit as its full id. An abbreviation is resolved among object ids only (a
+ * branch named like it does not redirect it), and must name one commit: one that several
+ * commits start with would pass over all of them (a later violation among them). A commit
+ * that is not on the first-parent history the guard walks (a side branch's, merged with
+ * --no-ff) can never be passed over: the merge that brought it in is what to waive. Each is
+ * said, not guessed.
  */
-function fullIds(root: string, ids: string[]): { full: string[] } | { problem: string } {
+function fullIds(root: string, ids: string[], ref: string): { full: string[] } | { problem: string } {
+  const run = (args: string[], input?: string) =>
+    spawnSync('git', args, { cwd: root, encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
   const full: string[] = [];
   for (const id of ids) {
-    const r = spawnSync('git', ['rev-parse', '--verify', '--quiet', '--end-of-options', `${id}^{commit}`], {
-      cwd: root,
-      encoding: 'utf8',
-    });
-    const sha = r.status === 0 ? r.stdout.trim() : '';
-    if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(sha)) {
+    const objects = run(['rev-parse', `--disambiguate=${id}`])
+      .stdout.split('\n')
+      .filter(Boolean);
+    const types = objects.length
+      ? run(['cat-file', '--batch-check=%(objecttype)'], `${objects.join('\n')}\n`).stdout.split('\n')
+      : [];
+    const commits = objects.filter((_, i) => types[i] === 'commit');
+    if (commits.length !== 1) {
       return {
-        problem: `the waiver for commit ${id} names no single commit in this clone (none, or an abbreviation several commits share); give its full id (git rev-parse <commit>), or fetch the history it is in`,
+        problem: `the waiver for commit ${id} names ${commits.length ? `${commits.length} commits (an abbreviation they share)` : 'no commit in this clone'}; give its full id (git rev-parse <commit>), or fetch the history it is in`,
       };
     }
-    full.push(sha);
+    full.push(commits[0] as string);
+  }
+  if (full.length) {
+    const mainline = new Set(run(['rev-list', '--first-parent', ref, '--']).stdout.split('\n'));
+    const off = full.filter((c) => !mainline.has(c));
+    if (off.length) {
+      return {
+        problem: `the waived ${off.length === 1 ? 'commit' : 'commits'} ${off.map((c) => c.slice(0, 10)).join(', ')} ${off.length === 1 ? 'is' : 'are'} not on the first-parent history of '${ref}', which the guard walks, so ${off.length === 1 ? 'it' : 'they'} can never be passed over; waive the merge commit that brought ${off.length === 1 ? 'it' : 'them'} in instead`,
+      };
+    }
   }
   return { full };
 }
@@ -154,8 +172,8 @@ async function guardOutcome(rule: OrderRule, ctx: OrderContext, except: string[]
             finding(
               first,
               m.git.query === 'prereqs_before'
-                ? `this change would be the first commit under ${paths.join(', ')}, but ${late.length === 1 ? 'prereq' : 'prereqs'} ${late.join(', ')} ${late.length === 1 ? 'has' : 'have'} not landed on ${ctx.ref}`
-                : `this change would be the first commit under ${paths.join(', ')}, but ${late.join(', ')} has not happened on ${ctx.ref}`,
+                ? `this change would be the first commit under ${paths.join(', ')}, but ${late.length === 1 ? 'prereq' : 'prereqs'} ${late.join(', ')} ${late.length === 1 ? 'has' : 'have'} not landed on ${m.git.ref ?? ctx.ref}`
+                : `this change would be the first commit under ${paths.join(', ')}, but ${late.join(', ')} has not happened on ${m.git.ref ?? ctx.ref}`,
             ),
           ],
           ran: true,
@@ -189,7 +207,8 @@ function untouchedInHistory(m: GitSpec, e: Evidence): boolean {
 
 /** Prereqs (or the `before` event) not landed as of the ref: the pending change would come before them. */
 async function pendingLate(m: GitSpec, ctx: OrderContext): Promise<string[] | string> {
-  const a = await anchor(ctx.repo, ctx.ref, ctx.asOf, { history: true });
+  // The ref the measurement names, as the history half of the check reads it.
+  const a = await anchor(ctx.repo, m.git.ref ?? ctx.ref, ctx.asOf, { history: true });
   if (!a.ok) return a.outcome.status === 'halt' ? a.outcome.reason : 'git could not answer';
   const h = { sha: a.anchor.commit.sha, scope: 'mainline' as const, asOf: ctx.asOf };
   if (m.git.query === 'prereqs_before') {
