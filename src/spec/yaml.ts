@@ -101,11 +101,32 @@ export function valueLocation(y: ParsedYaml, path: (string | number)[]): SourceL
  * scalars sit on the value's own line; block scalars (`|`, `>`) start on the next line,
  * so the line is found by matching its text.
  */
+function occurrences(text: string, word: string): number {
+  let n = 0;
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) n++;
+  return n;
+}
+
 export function locateInScalar(y: ParsedYaml, path: (string | number)[], offset: number): SourceLocation {
   const node = nodeAt(y, path);
   if (!node || !isScalar(node) || typeof node.value !== 'string') return valueLocation(y, path);
   const value = node.value;
   const start = node.range?.[0] ?? 0;
+  // The word at the offset, found in the scalar's own source text by its place among the same
+  // words: a folded (>-) value has no line breaks left and an escape (\") is shorter than its
+  // source, so offsets in the value are not offsets in the file, but an identifier is written
+  // as it reads.
+  const word = /^[A-Za-z_][\w.]*/.exec(value.slice(offset))?.[0];
+  if (word) {
+    const source = y.text.slice(start, node.range?.[1] ?? y.text.length);
+    const nth = occurrences(value.slice(0, offset), word);
+    let at = -1;
+    for (let i = 0; i <= nth; i++) {
+      at = source.indexOf(word, at + 1);
+      if (at < 0) break;
+    }
+    if (at >= 0 && occurrences(source, word) === occurrences(value, word)) return locate(y, start + at);
+  }
   if (node.type === 'PLAIN' || node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') {
     const quote = node.type === 'PLAIN' ? 0 : 1;
     if (!value.includes('\n')) return locate(y, start + quote + offset);

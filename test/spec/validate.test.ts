@@ -123,6 +123,27 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('the unknown name is located in a folded (>-) condition and after escaped quotes, where it is written', () => {
+    const folded = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: >-\n    p50_ms > 1.0 &&\n    p50_ms < 9.0 &&\n      p5O_ms > 2.0\n`,
+      }),
+    );
+    expect(folded).toEqual([
+      expect.stringMatching(new RegExp(`^${D}:9:7: disconfirmer 'B': unknown measurement 'p5O_ms'`)),
+    ]);
+    const escaped = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: "\\"go\\" == \\"go\\" && p5O_ms > 2.0"\n`,
+      }),
+    );
+    expect(escaped).toEqual([
+      expect.stringMatching(new RegExp(`^${D}:6:34: disconfirmer 'B': unknown measurement 'p5O_ms'`)),
+    ]);
+  });
+
   it('a threshold with no measurement source: a measurement without a source, and a condition that names none', () => {
     const ps = problemsOf(
       raw({
