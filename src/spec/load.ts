@@ -4,6 +4,7 @@
  * `spec validate` run shows them all.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { specText } from './text.js';
 import { join, relative } from 'node:path';
 import type { Environment } from '@marcbachmann/cel-js';
 import { COUNCIL_FILE, type CouncilSpec, readCouncil } from '../council/spec.js';
@@ -95,7 +96,16 @@ export function loadRfc(root: string, id: string): LoadedRfc {
   const docs = new Map<string, { y: ParsedYaml; data: unknown; badItems: Set<number> }>();
   let unparsed = false;
   for (const name of names) {
-    const y = parseYaml(rel(name), readFileSync(join(dir, name), 'utf8'));
+    let text: string;
+    try {
+      text = specText(rel(name), readFileSync(join(dir, name)));
+    } catch (e) {
+      if (!(e instanceof SpecError)) throw e;
+      problems.push(...e.problems);
+      unparsed = true;
+      continue;
+    }
+    const y = parseYaml(rel(name), text);
     const schema = SPEC_FILES.get(name);
     if (!schema) {
       problems.push({

@@ -5,6 +5,7 @@
  * the file together with the rest.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { specText } from './text.js';
 import { join, relative } from 'node:path';
 import { cachedRead, specCache } from './cache.js';
 import { type Problem, SpecError, UsageError } from './problems.js';
@@ -80,7 +81,8 @@ export async function readSpecFile(
   const abs = join(rfcDir(root, id), name);
   if (text === undefined && !existsSync(abs)) return undefined;
   // Repository-relative, as loadRfc names files.
-  return parseSpecFile(relative(root, abs) || abs, text ?? readFileSync(abs, 'utf8'), schema);
+  const rel = relative(root, abs) || abs;
+  return parseSpecFile(rel, text ?? specText(rel, readFileSync(abs)), schema);
 }
 
 /** The same from the file's name (as problems name it) and text. */
@@ -112,13 +114,14 @@ export async function loadSpecFile<T>(
   build: (file: SpecFile) => T | Promise<T>,
 ): Promise<T | undefined> {
   const abs = join(rfcDir(root, id), name);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(abs, 'utf8');
+    bytes = readFileSync(abs);
   } catch {
     if (!existsSync(abs)) return undefined;
     throw new UsageError(`cannot read ${relative(root, abs) || abs}`);
   }
+  const text = specText(relative(root, abs) || abs, bytes);
   const file = { abs, rel: relative(root, abs) || abs, text };
   return cachedRead(specCache(), file, `${name} ${schema}`, async (t) =>
     build(await parseSpecFile(file.rel, t, schema)),

@@ -138,6 +138,25 @@ describe('lints.yaml', () => {
     ]);
   });
 
+  it('a byte that is not UTF-8 is a problem at its place, not a silent U+FFFD in a literal', async () => {
+    const t = tempRoot();
+    cleanup = t.cleanup;
+    const dir = writeRfc(t.root, {});
+    const text = modeline('lints.yaml') + stringify([{ ...L1, forbid: { ...L1.forbid, literals: ['cafX'] } }]);
+    writeFileSync(join(dir, 'lints.yaml'), Buffer.from(text.replace('cafX', 'caf\xe9'), 'latin1'));
+    const line = text.split('\n').findIndex((l) => l.includes('cafX')) + 1;
+    const col = (text.split('\n')[line - 1] ?? '').indexOf('cafX') + 4;
+    const expected = `gates/demo/lints.yaml:${line}:${col}: byte 0xe9 is not UTF-8; save the file as UTF-8`;
+    let problems: string[] = [];
+    try {
+      loadRfc(t.root, 'demo');
+    } catch (e) {
+      problems = (e as SpecError).problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`);
+    }
+    expect(problems).toEqual([expected]);
+    await expect(loadLints(t.root, 'demo')).rejects.toThrow(SpecError);
+  });
+
   it("the lint command's fast loader checks the modeline and the schema without the rest of the RFC", async () => {
     const t = tempRoot();
     cleanup = t.cleanup;
