@@ -100,8 +100,18 @@ export function loadRfc(root: string, id: string): LoadedRfc {
     try {
       text = specText(rel(name), readFileSync(join(dir, name)));
     } catch (e) {
-      if (!(e instanceof SpecError)) throw e;
-      problems.push(...e.problems);
+      if (e instanceof SpecError) problems.push(...e.problems);
+      else {
+        // A link to a folder, a link whose target is gone, no permission: named, not an errno.
+        const code = (e as NodeJS.ErrnoException).code ?? String(e);
+        problems.push({
+          file: rel(name),
+          line: 1,
+          col: 1,
+          severity: 'error',
+          message: `cannot be read (${code === 'EISDIR' ? 'it is a folder' : code === 'ENOENT' ? 'a link whose target is gone' : code}); make it a YAML file or remove it`,
+        });
+      }
       unparsed = true;
       continue;
     }

@@ -1,6 +1,6 @@
 /** lints.yaml as spec validate and the lint command's own loader read it: every problem, at file:line:col. */
 import { RegExpParser } from '@eslint-community/regexpp';
-import { writeFileSync } from 'node:fs';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -155,6 +155,24 @@ describe('lints.yaml', () => {
     }
     expect(problems).toEqual([expected]);
     await expect(loadLints(t.root, 'demo')).rejects.toThrow(SpecError);
+  });
+
+  it('a spec file that is a link to a folder, or to nothing, is named as unreadable, not an errno', () => {
+    const t = tempRoot();
+    cleanup = t.cleanup;
+    const dir = writeRfc(t.root, {});
+    symlinkSync(t.root, join(dir, 'lints.yaml'));
+    symlinkSync(join(t.root, 'gone'), join(dir, 'prereqs.yaml'));
+    let problems: string[] = [];
+    try {
+      loadRfc(t.root, 'demo');
+    } catch (e) {
+      problems = (e as SpecError).problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`);
+    }
+    expect(problems).toEqual([
+      'gates/demo/lints.yaml:1:1: cannot be read (it is a folder); make it a YAML file or remove it',
+      'gates/demo/prereqs.yaml:1:1: cannot be read (a link whose target is gone); make it a YAML file or remove it',
+    ]);
   });
 
   it("the lint command's fast loader checks the modeline and the schema without the rest of the RFC", async () => {
