@@ -2,7 +2,7 @@
  * YAML parsing that keeps source positions, so every problem found later (schema,
  * references, expressions) can be reported as file:line:col.
  */
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { SourceLocation } from '../model/result.js';
 import type { Problem } from './problems.js';
 
@@ -69,17 +69,24 @@ export function locate(y: ParsedYaml, offset: number | undefined): SourceLocatio
 /** The node at a JSON-pointer-like path of keys and indexes. */
 export function nodeAt(y: ParsedYaml, path: (string | number)[]): Node | undefined {
   let node: unknown = y.doc.contents;
+  // Through an alias (*base) the value is written at its anchor, but it is this place's value:
+  // a problem in it is shown at the alias, where this entry uses it.
+  let via: Node | undefined;
   for (const seg of path) {
+    if (isAlias(node)) {
+      via ??= node;
+      node = node.resolve(y.doc);
+    }
     if (isMap(node)) {
       const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
       node = pair?.value ?? undefined;
     } else if (isSeq(node)) {
       node = node.items[Number(seg)];
     } else {
-      return undefined;
+      return via;
     }
   }
-  return node as Node | undefined;
+  return via ?? (node as Node | undefined);
 }
 
 /** Where the key `key` of the map at `path` is written; falls back to the map itself. */

@@ -175,6 +175,37 @@ describe('lints.yaml', () => {
     ]);
   });
 
+  it('a problem in a value reached through an alias is shown at the alias', () => {
+    const text = `${modeline('lints.yaml')}- id: L1
+  title: x
+  severity: error
+  message: m
+  fix: f
+  forbid: &fb
+    pattern: "foo("
+    include: ["**/*.py"]
+- id: L2
+  title: x
+  severity: error
+  message: m
+  fix: f
+  forbid: *fb
+`;
+    const t = tempRoot();
+    cleanup = t.cleanup;
+    writeFileSync(join(writeRfc(t.root, {}), 'lints.yaml'), text);
+    let ps: string[] = [];
+    try {
+      loadRfc(t.root, 'demo');
+    } catch (e) {
+      ps = (e as SpecError).problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`);
+    }
+    expect(ps).toEqual([
+      expect.stringMatching(/^gates\/demo\/lints\.yaml:8:14: lint rule 'L1': not a valid regex/),
+      expect.stringMatching(/^gates\/demo\/lints\.yaml:15:11: lint rule 'L2': not a valid regex/),
+    ]);
+  });
+
   it("the lint command's fast loader checks the modeline and the schema without the rest of the RFC", async () => {
     const t = tempRoot();
     cleanup = t.cleanup;
