@@ -91,7 +91,7 @@ export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown
   const result: SchemaResult = { problems: [], badItems: new Set(), badRoot: false };
   if (validate(data)) return result;
   const seen = new Set<string>();
-  for (const e of validate.errors ?? []) {
+  for (const e of closestBranches(validate.errors ?? [])) {
     const path = pathOf(e.instancePath);
     if (Array.isArray(data) && typeof path[0] === 'number') result.badItems.add(path[0]);
     else result.badRoot = true;
@@ -103,6 +103,33 @@ export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown
     result.problems.push(p);
   }
   return result;
+}
+
+/**
+ * A value that fits none of a oneOf's forms makes ajv report every form's errors: one missing
+ * key turns into three messages, two of them about forms the user did not write. Keep the
+ * form that came closest (fewest errors); when forms tie, the oneOf's own message, which
+ * names the forms, says it best.
+ */
+function closestBranches(errors: ErrorObject[]): ErrorObject[] {
+  let out = errors;
+  for (const o of errors) {
+    if (o.keyword !== 'oneOf' || (o.params as { passingSchemas?: unknown }).passingSchemas != null) continue;
+    const prefix = `${o.schemaPath}/`;
+    const byBranch = new Map<string, ErrorObject[]>();
+    for (const e of out) {
+      if (!e.schemaPath.startsWith(prefix) || !e.instancePath.startsWith(o.instancePath)) continue;
+      const branch = e.schemaPath.slice(prefix.length).split('/')[0] ?? '';
+      byBranch.set(branch, [...(byBranch.get(branch) ?? []), e]);
+    }
+    if (byBranch.size < 2) continue;
+    const fewest = Math.min(...[...byBranch.values()].map((es) => es.length));
+    const best = [...byBranch.values()].filter((es) => es.length === fewest);
+    const keep = best.length === 1 ? new Set(best[0]) : new Set([o]);
+    const inOneOf = new Set([o, ...[...byBranch.values()].flat()]);
+    out = out.filter((e) => !inOneOf.has(e) || keep.has(e));
+  }
+  return out;
 }
 
 function pathOf(instancePath: string): (string | number)[] {

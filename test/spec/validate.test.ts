@@ -123,6 +123,16 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a value that fits none of its forms gets the message of the form it came closest to', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `${latency}- id: zz\n  window: 7d\n  sql:\n    table: audit.x\n    value: count(*)\n`,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 1.0 && zz > 1\n`,
+      }),
+    );
+    expect(ps).toEqual([`${M}:11:5: 'zz': sql: missing required key 'timestamp'`]);
+  });
+
   it('the unknown name is located in a folded (>-) condition and after escaped quotes, where it is written', () => {
     const folded = problemsOf(
       raw({
