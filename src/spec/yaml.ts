@@ -19,7 +19,7 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const all: Problem[] = doc.errors.map((e) => {
     const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
-    return { file, line: pos.line, col: pos.col, message: `YAML: ${firstLine(e.message)}`, severity: 'error' };
+    return { file, line: pos.line, col: pos.col, message: `YAML: ${said(e, text)}`, severity: 'error' };
   });
   // One broken line makes the parser report every token after it: only the first syntax
   // error is the user's; a duplicate key stands on its own, so each is kept.
@@ -58,6 +58,28 @@ export function yamlData(y: ParsedYaml): { data: unknown } | { problem: Problem 
 
 function firstLine(s: string): string {
   return s.split('\n')[0] ?? s;
+}
+
+/** The parser's message, in the words of a person editing the file, for the usual mistakes. */
+function said(e: { code: string; message: string; pos: [number, number] }, text: string): string {
+  const raw = firstLine(e.message);
+  switch (e.code) {
+    case 'MULTIPLE_DOCS':
+      return 'a second document (---) in one file; a spec file holds one: remove the --- line, or move what follows it into a file of its own';
+    case 'DUPLICATE_KEY': {
+      const key = /^\s*(?:"([^"]*)"|'([^']*)'|([^:#\n]+?))\s*:/.exec(text.slice(e.pos[0]));
+      const name = key?.[1] ?? key?.[2] ?? key?.[3];
+      return `${name ? `key '${name.trim()}'` : 'a key'} appears twice in this map; keep one`;
+    }
+    case 'UNEXPECTED_TOKEN':
+      return raw === 'Unexpected scalar at node end'
+        ? `${raw}: a quote inside a quoted value ends it early; write '' for ' inside '...', or quote with the other kind`
+        : raw;
+    case 'BAD_INDENT':
+      return `${raw}: indent this line as the items beside it`;
+    default:
+      return raw;
+  }
 }
 
 export function locate(y: ParsedYaml, offset: number | undefined): SourceLocation {

@@ -80,7 +80,21 @@ describe('spec validate reports every problem, each at file:line:col', () => {
       }),
     );
     expect(ps).toHaveLength(1);
-    expect(ps[0]).toMatch(new RegExp(`^${D}:6:3: YAML: Map keys must be unique`));
+    expect(ps[0]).toBe(`${D}:6:3: YAML: key 'phase' appears twice in this map; keep one`);
+  });
+
+  it('the usual YAML mistakes are said in the words of a person editing the file', () => {
+    const one = (text: string) => problemsOf(raw({ 'measurements.yaml': latency, 'disconfirmers.yaml': text }));
+    const gate = `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 1.0\n`;
+    expect(one(`${gate}---\n${gate}`)).toEqual([
+      expect.stringMatching(new RegExp(`^${D}:\\d+:\\d+: YAML: a second document \\(---\\) in one file`)),
+    ]);
+    expect(one(gate.replace('title: t', "title: 'it's broken'"))).toEqual([
+      expect.stringMatching(/YAML: Unexpected scalar at node end: a quote inside a quoted value ends it early/),
+    ]);
+    expect(one(gate.replace('  phase: [close]', '  phase:\n  - close\n - open'))).toEqual([
+      expect.stringMatching(/YAML: .*: indent this line as the items beside it/),
+    ]);
   });
 
   it('a wrong type, an unknown key and a bad duration, all at once', () => {
