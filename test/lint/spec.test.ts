@@ -13,6 +13,20 @@ import { L1 } from './helpers.js';
 let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
 
+/** The problems loadRfc reports for an RFC whose folder `write` fills in, as file:line:col: message. */
+function problemsAfter(write: (dir: string, root: string) => void): string[] {
+  const t = tempRoot();
+  cleanup = t.cleanup;
+  write(writeRfc(t.root, {}), t.root);
+  try {
+    loadRfc(t.root, 'demo');
+  } catch (e) {
+    if (e instanceof SpecError) return e.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`);
+    throw e;
+  }
+  return [];
+}
+
 function problems(rules: unknown[], extra: Parameters<typeof writeRfc>[1] = {}): string[] {
   const t = tempRoot();
   cleanup = t.cleanup;
@@ -139,37 +153,24 @@ describe('lints.yaml', () => {
   });
 
   it('a byte that is not UTF-8 is a problem at its place, not a silent U+FFFD in a literal', async () => {
-    const t = tempRoot();
-    cleanup = t.cleanup;
-    const dir = writeRfc(t.root, {});
     const text = modeline('lints.yaml') + stringify([{ ...L1, forbid: { ...L1.forbid, literals: ['cafX'] } }]);
-    writeFileSync(join(dir, 'lints.yaml'), Buffer.from(text.replace('cafX', 'caf\xe9'), 'latin1'));
     const line = text.split('\n').findIndex((l) => l.includes('cafX')) + 1;
     const col = (text.split('\n')[line - 1] ?? '').indexOf('cafX') + 4;
-    const expected = `gates/demo/lints.yaml:${line}:${col}: byte 0xe9 is not UTF-8; save the file as UTF-8`;
-    let problems: string[] = [];
-    try {
-      loadRfc(t.root, 'demo');
-    } catch (e) {
-      problems = (e as SpecError).problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`);
-    }
-    expect(problems).toEqual([expected]);
-    await expect(loadLints(t.root, 'demo')).rejects.toThrow(SpecError);
+    let root = '';
+    const ps = problemsAfter((dir, r) => {
+      root = r;
+      writeFileSync(join(dir, 'lints.yaml'), Buffer.from(text.replace('cafX', 'caf\xe9'), 'latin1'));
+    });
+    expect(ps).toEqual([`gates/demo/lints.yaml:${line}:${col}: byte 0xe9 is not UTF-8; save the file as UTF-8`]);
+    await expect(loadLints(root, 'demo')).rejects.toThrow(SpecError);
   });
 
   it('a spec file that is a link to a folder, or to nothing, is named as unreadable, not an errno', () => {
-    const t = tempRoot();
-    cleanup = t.cleanup;
-    const dir = writeRfc(t.root, {});
-    symlinkSync(t.root, join(dir, 'lints.yaml'));
-    symlinkSync(join(t.root, 'gone'), join(dir, 'prereqs.yaml'));
-    let problems: string[] = [];
-    try {
-      loadRfc(t.root, 'demo');
-    } catch (e) {
-      problems = (e as SpecError).problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`);
-    }
-    expect(problems).toEqual([
+    const ps = problemsAfter((dir, root) => {
+      symlinkSync(root, join(dir, 'lints.yaml'));
+      symlinkSync(join(root, 'gone'), join(dir, 'prereqs.yaml'));
+    });
+    expect(ps).toEqual([
       'gates/demo/lints.yaml:1:1: cannot be read (it is a folder); make it a YAML file or remove it',
       'gates/demo/prereqs.yaml:1:1: cannot be read (a link whose target is gone); make it a YAML file or remove it',
     ]);
@@ -191,15 +192,7 @@ describe('lints.yaml', () => {
   fix: f
   forbid: *fb
 `;
-    const t = tempRoot();
-    cleanup = t.cleanup;
-    writeFileSync(join(writeRfc(t.root, {}), 'lints.yaml'), text);
-    let ps: string[] = [];
-    try {
-      loadRfc(t.root, 'demo');
-    } catch (e) {
-      ps = (e as SpecError).problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`);
-    }
+    const ps = problemsAfter((dir) => writeFileSync(join(dir, 'lints.yaml'), text));
     expect(ps).toEqual([
       expect.stringMatching(/^gates\/demo\/lints\.yaml:8:14: lint rule 'L1': not a valid regex/),
       expect.stringMatching(/^gates\/demo\/lints\.yaml:15:11: lint rule 'L2': not a valid regex/),
