@@ -34,7 +34,8 @@ export abstract class BaseCommand extends Command {
       process.stderr.write(
         `${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}; fix the spec and run again\n`,
       );
-    } else if (err instanceof UsageError || err.oclif?.exit !== undefined) {
+    } else if (err instanceof UsageError || err.oclif?.exit !== undefined || err.message.startsWith('Parsing --')) {
+      // The last: a flag's own parser failed (--root naming no folder); oclif wraps its message.
       process.stderr.write(`error: ${firstParagraph(err.message)}\n`);
     } else {
       process.stderr.write(`error: ${err.message}\n${debug ? '' : 'run again with --debug for details\n'}`);

@@ -341,6 +341,10 @@ describe('telemetry report', () => {
     expect(zero.stderr).toBe(
       'error: Parsing --last-turns: Expected an integer greater than or equal to 1 but received: 0 (see --help)\n',
     );
+    // A flag whose own parser fails (a folder that is not there) too.
+    const folder = run(['telemetry', 'report', '--files', 'telemetry/*', '--root', join(root, 'nowhere')], root);
+    expect(folder.code).toBe(3);
+    expect(folder.stderr).toBe(`error: Parsing --root: No directory found at ${join(root, 'nowhere')} (see --help)\n`);
     const help = run(['telemetry', 'report', '--help'], root);
     expect(help.stdout).toMatch(/EXIT CODES\n {2}0 {2}the report was computed/);
   });
