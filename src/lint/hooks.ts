@@ -83,6 +83,20 @@ export interface InstallOptions {
 export function installHooks(o: InstallOptions): HookAction[] {
   const top = workTreeTop(o.root);
   const dir = hooksDir(o.root, top);
+  let link: ReturnType<typeof lstatSync>;
+  try {
+    link = lstatSync(dir, { throwIfNoEntry: false });
+  } catch (e) {
+    // ENOTDIR: a file stands where a folder on the way should be (core.hooksPath .f/sub with .f a file).
+    throw new UsageError(
+      `git runs hooks from ${dir}, which cannot be a folder (${(e as NodeJS.ErrnoException).code ?? String(e)}: a file stands on its path); fix core.hooksPath or move that file`,
+    );
+  }
+  if (link && !link.isDirectory() && !link.isSymbolicLink()) {
+    throw new UsageError(
+      `git runs hooks from ${dir}, which is a file, not a folder; fix core.hooksPath or move that file`,
+    );
+  }
   // The hook finds the RFCs where this install found them, relative to the repository's top.
   const rfcRoot = relative(realpathSync(top), realpathSync(o.root)).split(sep).join('/');
   if (rfcRoot.startsWith('..') || isAbsolute(rfcRoot)) {
@@ -115,7 +129,6 @@ export function installHooks(o: InstallOptions): HookAction[] {
       );
     }
   }
-  const link = lstatSync(dir, { throwIfNoEntry: false });
   if (link?.isSymbolicLink() && !existsSync(dir)) {
     throw new UsageError(
       `${dir} is a symbolic link to ${readlinkSync(dir)}, which does not exist; create that folder or remove the link, then rerun hooks install`,

@@ -290,6 +290,15 @@ describe('hooks', () => {
     rmSync(hooks, { recursive: true, force: true });
     symlinkSync(join(other.dir, 'not-yet'), hooks);
     expect(() => installHooks(opts(other.dir))).toThrow(/hooks is a symbolic link to .*not-yet, which does not exist/);
+
+    // core.hooksPath through a file, or naming one: said, not a raw ENOTDIR.
+    other.write('.f', 'a file\n');
+    other.git(['config', 'core.hooksPath', '.f/sub']);
+    expect(() => installHooks(opts(other.dir))).toThrow(
+      /\.f\/sub, which cannot be a folder \(ENOTDIR: .*fix core\.hooksPath/,
+    );
+    other.git(['config', 'core.hooksPath', '.f']);
+    expect(() => installHooks(opts(other.dir))).toThrow(/\.f, which is a file, not a folder; fix core\.hooksPath/);
   });
 
   it('in a linked worktree, where git sets GIT_DIR for hooks, a git add -N file is not in the commit', () => {
