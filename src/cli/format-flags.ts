@@ -41,13 +41,16 @@ export function parseFormatFlags<F extends string>(
       throw new UsageError(`--format ${twice} and --format ${o.format} both write ${o.file}; give each its own file`);
     }
     seen.set(abs, o.format);
-    let dir = false;
+    let why: string | undefined;
     try {
-      dir = statSync(dirname(abs)).isDirectory();
-    } catch {
-      dir = false;
+      if (!statSync(dirname(abs)).isDirectory()) why = `${dirname(o.file)} is a file, not a folder`;
+    } catch (e) {
+      why =
+        (e as NodeJS.ErrnoException).code === 'ENOTDIR'
+          ? `a file stands on the path to ${dirname(o.file)}`
+          : `the folder ${dirname(o.file)} does not exist`;
     }
-    if (!dir) throw new UsageError(`cannot write ${o.file}: the folder ${dirname(o.file)} does not exist`);
+    if (why) throw new UsageError(`cannot write ${o.file}: ${why}`);
   }
   if (json) outputs.push({ format: 'json' as F });
   const toStdout = outputs.filter((o) => !o.file);

@@ -30,6 +30,10 @@ describe('--format name=file', () => {
     expect(() => parse([`json=${a}`, `sarif=${spelled}`])).toThrow(UsageError);
     expect(() => parse([`json=${a}`, `sarif=${spelled}`])).toThrow(/--format json and --format sarif both write/);
     expect(() => parse([`json=${join(dir, 'missing', 'a.json')}`])).toThrow(/the folder .*missing does not exist/);
+    // A file where the folder should be is said as such.
+    writeFileSync(join(dir, 'afile'), 'x');
+    expect(() => parse([`json=${join(dir, 'afile', 'a.json')}`])).toThrow(/: .*afile is a file, not a folder$/);
+    expect(() => parse([`json=${join(dir, 'afile', 'sub', 'a.json')}`])).toThrow(/: a file stands on the path to /);
     expect(parse([`json=${a}`, `sarif=${join(dir, 'b.sarif')}`]).map((o) => o.format)).toEqual([
       'json',
       'sarif',
