@@ -47,10 +47,12 @@ export function checkModeline(y: ParsedYaml, schema: string): Problem[] {
 /** The folder of an RFC; an unknown id is a usage error that lists the known ones. */
 export function rfcDir(root: string, id: string): string {
   const dir = join(root, GATES_DIR, id);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+  // An id names a folder directly under gates/: '..' or a path would read some other folder.
+  const plain = id !== '' && id !== '.' && id !== '..' && !/[/\\]/.test(id);
+  if (!plain || !existsSync(dir) || !statSync(dir).isDirectory()) {
     const known = listRfcIds(root);
     throw new UsageError(
-      `unknown RFC '${id}': no folder ${relative(process.cwd(), dir) || dir}` +
+      `unknown RFC '${id}': ${plain ? `no folder ${relative(process.cwd(), dir) || dir}` : `an RFC is named by its folder directly under ${GATES_DIR}/`}` +
         (known.length ? `; known RFCs: ${known.join(', ')}` : `; there is no ${GATES_DIR}/ folder here`),
     );
   }

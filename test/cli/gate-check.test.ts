@@ -263,6 +263,10 @@ describe('bad input gets one clear line and exit 3', () => {
     [['gate', 'check', '--as-of', 'yesterday'], /--as-of 'yesterday' is not a date/],
     [['gate', 'check', '--as-of', '2026-02-30'], /--as-of '2026-02-30' is not a date/],
     [['gate', 'check', '--rfc', 'wave9'], /unknown RFC 'wave9'.*known RFCs: demo/],
+    [
+      ['gate', 'check', '--rfc', '..'],
+      /unknown RFC '\.\.': an RFC is named by its folder directly under gates\/; known RFCs: demo/,
+    ],
     [['gate', 'check', '--only', 'NOPE'], /--only names unknown gate\(s\): NOPE/],
     // Nothing evaluated is not a pass.
     [
