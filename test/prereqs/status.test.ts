@@ -219,26 +219,6 @@ describe('prereq status', () => {
     expect(t.prereqs.find((p) => p.id === 'b')?.out_of_order).toBeUndefined();
   });
 
-  it('a prereq reverted and landed again is landed by the commit that brought it back', async () => {
-    const rfc = spec();
-    const repo = createRepo();
-    const first = repo.commit({
-      files: { 'docs/profile-2026-05-01.md': 'p\n', 'src/a.py': 'a\n' },
-      message: 'a',
-      date: '2026-05-01T10:00:00Z',
-    });
-    repo.commit({ files: { 'src/a.py': null }, message: 'revert a', date: '2026-05-03T10:00:00Z' });
-    // B starts while A is reverted: out of order, though A had landed once before.
-    repo.commit({ files: { 'src/b.py': 'b\n' }, message: 'b', date: '2026-05-04T10:00:00Z' });
-    const back = repo.commit({ files: { 'src/a.py': 'a\n' }, message: 'a again', date: '2026-05-06T10:00:00Z' });
-    // Edited since: an edit is not a landing.
-    repo.commit({ files: { 'src/a.py': 'a2\n' }, message: 'edit a', date: '2026-05-07T10:00:00Z' });
-    const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF });
-    const a = r.prereqs.find((p) => p.id === 'a');
-    expect(a).toMatchObject({ status: 'landed', landed_by: { sha: back }, started_by: { sha: first }, took_days: 5 });
-    expect(r.prereqs.find((p) => p.id === 'b')).toMatchObject({ status: 'landed', out_of_order: ['a'] });
-  });
-
   it('a deliverable created and later deleted is partial, with the deleting commit', async () => {
     const rfc = spec();
     const { repo, shas } = history();

@@ -80,28 +80,15 @@ export async function landingOf(
   const allPresent = deliverables.every((d) => d.present);
   const landed = allPresent && (!p.landed_when || landedWhen !== undefined);
   const own = deliverables.filter((d) => !d.shared);
-  // A deliverable deleted (a revert) and made present again completed the prereq when it came
-  // back, not when it first appeared. Asked for the facts as of the scope's own commit only
-  // (prereq status, a guard's evidence): the guard's landing before a commit needs no date.
-  const again =
-    landed && resolved.sha === h.sha && repo.presentAgain
-      ? await repo.presentAgain(
-          own.map((d) => d.path),
-          h,
-        )
-      : new Map<string, HistoryCommit>();
-  const firsts = own.map((d) => d.first).filter((c): c is HistoryCommit => c !== undefined);
-  const marker = landedWhen ? [landedWhen] : [];
-  const events = [...firsts, ...marker];
-  const completions = [
-    ...own.map((d) => again.get(d.path) ?? d.first).filter((c): c is HistoryCommit => c !== undefined),
-    ...marker,
+  const events = [
+    ...own.map((d) => d.first).filter((c): c is HistoryCommit => c !== undefined),
+    ...(landedWhen ? [landedWhen] : []),
   ];
   // A deliverable created and later deleted still shows the work started.
   const started = own.some((d) => d.present || d.deletedBy !== undefined) || landedWhen !== undefined;
   const byOrdinal = [...events].sort((a, b) => a.ordinal - b.ordinal);
   const startedBy = byOrdinal[0];
-  const completedBy = landed ? [...completions].sort((a, b) => a.ordinal - b.ordinal).at(-1) : undefined;
+  const completedBy = landed ? byOrdinal[byOrdinal.length - 1] : undefined;
   return {
     id: p.id,
     deliverables,

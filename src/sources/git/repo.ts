@@ -56,8 +56,6 @@ export interface CommitFilter {
   pattern?: RegExp;
   /** Commits passed over (full ids): an order rule's waivers. */
   except?: readonly string[];
-  /** Only commits after this ordinal. */
-  after?: number;
 }
 
 export interface GitHistory {
@@ -86,15 +84,9 @@ export interface GitHistory {
   lastCommitTouchingFile(sha: string, literalPath: string): Promise<CommitInfo | undefined>;
   /** Branch names (local and remote-tracking), when the implementation can list them. */
   branches?(): Promise<string[]>;
-  /**
-   * For each path or glob present at h.sha: the mainline commit that made it present again
-   * after the last commit that left it naming no file (a deletion, a revert), when there was
-   * one; absent from the map when it never went away.
-   */
-  presentAgain?(paths: string[], h: HistoryScope): Promise<Map<string, HistoryCommit>>;
 }
 
-import { GLOB_CHARS, matchSorted, normalisePath, pathMatcher } from '../../util/globs.js';
+import { matchSorted, normalisePath, pathMatcher } from '../../util/globs.js';
 
 // Re-exported: the git sources have always offered these; they live with the other glob code.
 export { GLOB_CHARS, matchSorted, normalisePath, pathMatcher } from '../../util/globs.js';
@@ -472,7 +464,6 @@ export class GitRepo implements GitHistory {
       JSON.stringify(filter.globs ?? null),
       filter.pattern ? `${filter.pattern.source}/${filter.pattern.flags}` : '',
       (filter.except ?? []).join(','),
-      filter.after ?? '',
     ].join('\0');
     return memo(this.finds, key, async () => {
       const { commits, byPath, paths } = await this.history(h);
@@ -495,7 +486,6 @@ export class GitRepo implements GitHistory {
         if (!c) continue;
         if (h.scope === 'all' && c.time > limit) continue;
         if (filter.except?.includes(c.sha)) continue;
-        if (filter.after !== undefined && n - 1 - idx <= filter.after) continue;
         if (filter.pattern) {
           filter.pattern.lastIndex = 0;
           if (!filter.pattern.test(c.message)) continue;
@@ -504,48 +494,6 @@ export class GitRepo implements GitHistory {
       }
       return undefined;
     });
-  }
-
-  async presentAgain(paths: string[], h: HistoryScope): Promise<Map<string, HistoryCommit>> {
-    const out = new Map<string, HistoryCommit>();
-    if (paths.length === 0) return out;
-    const git = await this.client();
-    // One walk for every path: the mainline commits that deleted a file any of them names.
-    const specs = paths.map((p) => (GLOB_CHARS.test(p) ? `:(glob)${p}` : `:(literal)${normalisePath(p)}`));
-    const log = await git.raw([
-      'log',
-      '-z',
-      '--first-parent',
-      '--diff-filter=D',
-      '--name-only',
-      '--no-renames',
-      LOG_FORMAT,
-      h.sha,
-      '--',
-      ...specs,
-    ]);
-    const deletions = parseLog(log);
-    if (deletions.length === 0) return out;
-    const { commits } = await this.history(h);
-    const n = commits.length;
-    const ordinalOf = new Map(commits.map((c, i) => [c.sha, n - 1 - i]));
-    for (const p of paths) {
-      const names = pathMatcher([p]);
-      // Newest first: the last time the path went away is the one that counts.
-      for (const d of deletions) {
-        if (!d.files.some(names)) continue;
-        const gone = GLOB_CHARS.test(p)
-          ? (await this.filesAt(d.sha, p)).length === 0
-          : !(await this.pathExists(d.sha, p));
-        if (!gone) continue;
-        const at = ordinalOf.get(d.sha);
-        if (at === undefined) break;
-        const back = await this.findCommit({ globs: [p], after: at }, h, 'first');
-        if (back) out.set(p, back);
-        break;
-      }
-    }
-    return out;
   }
 
   firstCommitTouching(globs: string[], h: HistoryScope): Promise<HistoryCommit | undefined> {
