@@ -5,6 +5,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { specText } from './text.js';
+import { suggest } from '../util/suggest.js';
+
+export { suggest };
 import { join, relative } from 'node:path';
 import type { Environment } from '@marcbachmann/cel-js';
 import { COUNCIL_FILE, type CouncilSpec, readCouncil } from '../council/spec.js';
@@ -600,32 +603,4 @@ function checkComposites(
     state.set(id, 'done');
   };
   for (const id of [...edges.keys()].sort()) visit(id);
-}
-
-/** ` (did you mean 'x'?)` when a close spelling exists. */
-export function suggest(word: string, candidates: string[]): string {
-  let best: string | undefined;
-  let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best ? ` (did you mean '${best}'?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j] ?? 0;
-      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length] ?? 0;
 }

@@ -1,6 +1,7 @@
 /** require, helper_only and order over real fixture repositories. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { lintExitCode } from '../../src/lint/report.js';
+import { spawnSync } from 'node:child_process';
 import { stringify } from 'yaml';
 import { type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
 import { modeline } from '../helpers/spec-fixture.js';
@@ -307,6 +308,53 @@ describe('order', () => {
       expect.stringMatching(/lints\.yaml: the waiver of 'L3' for commit [0-9a-f]{10} expired on 2026-05-31/),
     ]);
   });
+
+  it('a waiver deep in a long history is found on it; a measurement ref not in the clone is the guard’s halt', async () => {
+    const repo = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
+    repo.commit({ files: { 'docs/profiles/ode-profile-1.md': 'p\n' }, message: 'pr1', date: '2026-05-02T00:00:00Z' });
+    const early = repo.commit({
+      files: { 'elixir/handler_dispatch/d.ex': 'd\n' },
+      message: 'early',
+      date: '2026-05-03T00:00:00Z',
+    });
+    const revert = repo.commit({
+      files: { 'elixir/handler_dispatch/d.ex': null },
+      message: 'revert',
+      date: '2026-05-04T00:00:00Z',
+    });
+    // 30,000 commits on top (more than 1 MiB of first-parent ids), written by one fast-import.
+    const base = Date.parse('2026-05-05T00:00:00Z') / 1000;
+    let stream = '';
+    for (let i = 0; i < 30_000; i++) {
+      stream += `commit refs/heads/main\ncommitter B <b@example.com> ${base + i} +0000\ndata 1\nx\n${i === 0 ? `from ${revert}\n` : ''}\n`;
+    }
+    const fi = spawnSync('git', ['fast-import', '--quiet', '--date-format=raw'], { cwd: repo.dir, input: stream });
+    expect(fi.status).toBe(0);
+    repo.git(['reset', '-q', '--hard', 'main']);
+    repo.commit({ files: { 'src/audit/boundary_payload.py': 'h\n' }, message: 'pr3', date: '2026-05-30T00:00:00Z' });
+    repo.commit({
+      files: { 'elixir/handler_dispatch/d.ex': 'd\n' },
+      message: 'dispatch',
+      date: '2026-05-31T00:00:00Z',
+    });
+    const write = (measurements: unknown[]) => {
+      repo.write(
+        'gates/demo/lints.yaml',
+        modeline('lints.yaml') +
+          stringify([{ ...ORDER, allow: [early, revert].map((c) => ({ commit: c, reason: 'reverted' })) }]),
+      );
+      repo.write('gates/demo/measurements.yaml', modeline('measurements.yaml') + stringify(measurements));
+    };
+    write(MEASUREMENTS);
+    const r = await lint(repo);
+    expect(r.rules[0]?.reason).toBeUndefined();
+    expect(r.verdict).toBe('pass');
+    write([{ id: 'guard', git: { query: 'prereqs_before', path: 'elixir/handler_dispatch/', ref: 'origin/main' } }]);
+    const missing = await lint(repo);
+    expect(missing.verdict).toBe('halt');
+    expect(missing.rules[0]?.reason).not.toMatch(/waive/);
+    expect(missing.rules[0]?.reason).toMatch(/origin\/main/);
+  }, 120_000);
 
   it('--staged judges the change on the ref the measurement names, as it reads history', async () => {
     const measurements = [

@@ -81,8 +81,14 @@ export async function checkOrder(rule: OrderRule, ctx: OrderContext): Promise<Or
  * said, not guessed.
  */
 function fullIds(root: string, ids: string[], ref: string): { full: string[] } | { problem: string } {
+  // No output limit: the first-parent list of a long history is megabytes.
   const run = (args: string[], input?: string) =>
-    spawnSync('git', args, { cwd: root, encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
+    spawnSync('git', args, {
+      cwd: root,
+      encoding: 'utf8',
+      maxBuffer: Number.POSITIVE_INFINITY,
+      ...(input !== undefined ? { input } : {}),
+    });
   const full: string[] = [];
   for (const id of ids) {
     const objects = run(['rev-parse', `--disambiguate=${id}`])
@@ -99,8 +105,10 @@ function fullIds(root: string, ids: string[], ref: string): { full: string[] } |
     }
     full.push(commits[0] as string);
   }
-  if (full.length) {
-    const mainline = new Set(run(['rev-list', '--first-parent', ref, '--']).stdout.split('\n'));
+  const listed = full.length ? run(['rev-list', '--first-parent', ref, '--']) : undefined;
+  // A ref that does not resolve is the guard's to report (fetch it), not a waiver's mistake.
+  if (listed && listed.status === 0 && !listed.error) {
+    const mainline = new Set(listed.stdout.split('\n'));
     const off = full.filter((c) => !mainline.has(c));
     if (off.length) {
       return {
