@@ -107,9 +107,10 @@ export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown
 
 /**
  * A value that fits none of a oneOf's forms makes ajv report every form's errors: one missing
- * key turns into three messages, two of them about forms the user did not write. Keep the
- * form that came closest (fewest errors); when forms tie, the oneOf's own message, which
- * names the forms, says it best.
+ * key turns into three messages, two of them about forms the user did not write. Forms of
+ * another type than the value (a string form for a list) are set aside first; of the rest, the
+ * one that came closest (fewest errors) is kept alone. When several tie, all of theirs are kept,
+ * with the oneOf's own message naming the forms.
  */
 function closestBranches(errors: ErrorObject[]): ErrorObject[] {
   let out = errors;
@@ -123,9 +124,13 @@ function closestBranches(errors: ErrorObject[]): ErrorObject[] {
       byBranch.set(branch, [...(byBranch.get(branch) ?? []), e]);
     }
     if (byBranch.size < 2) continue;
-    const fewest = Math.min(...[...byBranch.values()].map((es) => es.length));
-    const best = [...byBranch.values()].filter((es) => es.length === fewest);
-    const keep = best.length === 1 ? new Set(best[0]) : new Set([o]);
+    const otherType = (es: ErrorObject[]) =>
+      es.some((e) => e.instancePath === o.instancePath && (e.keyword === 'type' || e.keyword === 'const'));
+    const fitting = [...byBranch.values()].filter((es) => !otherType(es));
+    const pool = fitting.length ? fitting : [...byBranch.values()];
+    const fewest = Math.min(...pool.map((es) => es.length));
+    const best = pool.filter((es) => es.length === fewest);
+    const keep = best.length === 1 ? new Set(best[0]) : new Set([o, ...best.flat()]);
     const inOneOf = new Set([o, ...[...byBranch.values()].flat()]);
     out = out.filter((e) => !inOneOf.has(e) || keep.has(e));
   }

@@ -145,6 +145,11 @@ describe('spec validate reports every problem, each at file:line:col', () => {
       }),
     );
     expect(ps).toEqual([`${M}:11:5: 'zz': sql: missing required key 'timestamp'`]);
+    // A list where a string or a list is allowed: the list form's own complaint, not "must be a string".
+    const cite = problemsOf(
+      raw({ 'measurements.yaml': latency, 'citations.yaml': `- cite: src/a.py:1\n  expect: ['']\n` }),
+    );
+    expect(cite).toEqual([expect.stringMatching(/citations\.yaml:\d+:\d+: .*expect.*must not be empty/)]);
   });
 
   it('the unknown name is located in a folded (>-) condition and after escaped quotes, where it is written', () => {
