@@ -2,7 +2,18 @@
  * YAML parsing that keeps source positions, so every problem found later (schema,
  * references, expressions) can be reported as file:line:col.
  */
-import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from 'yaml';
 import type { SourceLocation } from '../model/result.js';
 import type { Problem } from './problems.js';
 
@@ -19,7 +30,7 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const all: Problem[] = doc.errors.map((e) => {
     const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
-    return { file, line: pos.line, col: pos.col, message: `YAML: ${said(e, text)}`, severity: 'error' };
+    return { file, line: pos.line, col: pos.col, message: `YAML: ${said(e, text, doc)}`, severity: 'error' };
   });
   // One broken line makes the parser report every token after it: only the first syntax
   // error is the user's; a duplicate key stands on its own, so each is kept.
@@ -61,20 +72,32 @@ function firstLine(s: string): string {
 }
 
 /** The parser's message, in the words of a person editing the file, for the usual mistakes. */
-function said(e: { code: string; message: string; pos: [number, number] }, text: string): string {
+function said(e: { code: string; message: string; pos: [number, number] }, text: string, doc: Document.Parsed): string {
   const raw = firstLine(e.message);
   switch (e.code) {
     case 'MULTIPLE_DOCS':
       return 'a second document (---) in one file; a spec file holds one: remove the --- line, or move what follows it into a file of its own';
     case 'DUPLICATE_KEY': {
-      const key = /^\s*(?:"([^"]*)"|'([^']*)'|([^:#\n]+?))\s*:/.exec(text.slice(e.pos[0]));
-      const name = key?.[1] ?? key?.[2] ?? key?.[3];
-      return `${name ? `key '${name.trim()}'` : 'a key'} appears twice in this map; keep one`;
+      // The key as parsed (quotes and escapes undone), from the pair the error points at.
+      let name: string | undefined;
+      visit(doc, {
+        Pair(_, pair) {
+          if (isScalar(pair.key) && pair.key.range?.[0] === e.pos[0]) {
+            name = String(pair.key.value);
+            return visit.BREAK;
+          }
+          return undefined;
+        },
+      });
+      return `${name !== undefined ? `key '${name}'` : 'a key'} appears twice in this map; keep one`;
     }
-    case 'UNEXPECTED_TOKEN':
-      return raw === 'Unexpected scalar at node end'
+    case 'UNEXPECTED_TOKEN': {
+      // Only where a quoted value ends on this line before the stray text.
+      const line = text.slice(text.lastIndexOf('\n', e.pos[0] - 1) + 1, e.pos[0]);
+      return raw === 'Unexpected scalar at node end' && /['"]\S*\s*$/.test(line)
         ? `${raw}: a quote inside a quoted value ends it early; write '' for ' inside '...', or quote with the other kind`
         : raw;
+    }
     case 'BAD_INDENT':
       return `${raw}: indent this line as the items beside it`;
     default:

@@ -92,6 +92,13 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(one(gate.replace('title: t', "title: 'it's broken'"))).toEqual([
       expect.stringMatching(/YAML: Unexpected scalar at node end: a quote inside a quoted value ends it early/),
     ]);
+    // The hint only where a quoted value ended the text; a key named as parsed.
+    expect(one(gate.replace('  phase: [close]', '  phase: [close] x'))).toEqual([
+      expect.stringMatching(/YAML: Unexpected scalar at node end$/),
+    ]);
+    expect(one(gate.replace('  title: t', "  'it''s': 1\n  'it''s': 2\n  title: t"))).toEqual([
+      expect.stringMatching(/YAML: key 'it's' appears twice in this map; keep one$/),
+    ]);
     expect(one(gate.replace('  phase: [close]', '  phase:\n  - close\n - open'))).toEqual([
       expect.stringMatching(/YAML: .*: indent this line as the items beside it/),
     ]);
