@@ -18,6 +18,7 @@ import {
   renameSync,
   rmdirSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -83,16 +84,30 @@ export interface InstallOptions {
 export function installHooks(o: InstallOptions): HookAction[] {
   const top = workTreeTop(o.root);
   const dir = hooksDir(o.root, top);
+  const cannot = (e: unknown): UsageError => {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    const why =
+      code === 'ENOTDIR'
+        ? 'a file stands on its path'
+        : code === 'ENOENT'
+          ? 'a link on its path points nowhere'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : code;
+    return new UsageError(
+      `git runs hooks from ${dir}, which cannot be used as a folder (${code}: ${why}); fix core.hooksPath or the path`,
+    );
+  };
   let link: ReturnType<typeof lstatSync>;
+  let target: ReturnType<typeof statSync>;
   try {
     link = lstatSync(dir, { throwIfNoEntry: false });
+    // Followed: a link to a file is a file.
+    target = statSync(dir, { throwIfNoEntry: false });
   } catch (e) {
-    // ENOTDIR: a file stands where a folder on the way should be (core.hooksPath .f/sub with .f a file).
-    throw new UsageError(
-      `git runs hooks from ${dir}, which cannot be a folder (${(e as NodeJS.ErrnoException).code ?? String(e)}: a file stands on its path); fix core.hooksPath or move that file`,
-    );
+    throw cannot(e);
   }
-  if (link && !link.isDirectory() && !link.isSymbolicLink()) {
+  if (target && !target.isDirectory()) {
     throw new UsageError(
       `git runs hooks from ${dir}, which is a file, not a folder; fix core.hooksPath or move that file`,
     );
@@ -136,7 +151,12 @@ export function installHooks(o: InstallOptions): HookAction[] {
   }
   // How many folders install creates, the hooks folder and the parents it lacked
   // (core.hooksPath tools/git/hooks in a fresh clone): uninstall removes as many, if empty.
-  const first = existsSync(dir) ? undefined : mkdirSync(dir, { recursive: true });
+  let first: string | undefined;
+  try {
+    first = existsSync(dir) ? undefined : mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw cannot(e);
+  }
   const createdDir = first === undefined ? 0 : relative(first, dir).split(sep).filter(Boolean).length + 1;
   const actions: HookAction[] = [];
   for (const hook of o.hooks) {

@@ -295,10 +295,19 @@ describe('hooks', () => {
     other.write('.f', 'a file\n');
     other.git(['config', 'core.hooksPath', '.f/sub']);
     expect(() => installHooks(opts(other.dir))).toThrow(
-      /\.f\/sub, which cannot be a folder \(ENOTDIR: .*fix core\.hooksPath/,
+      /\.f\/sub, which cannot be used as a folder \(ENOTDIR: a file stands on its path\); fix core\.hooksPath/,
     );
     other.git(['config', 'core.hooksPath', '.f']);
     expect(() => installHooks(opts(other.dir))).toThrow(/\.f, which is a file, not a folder; fix core\.hooksPath/);
+    // A link to a file is a file; a link on the way that points nowhere is said as such.
+    symlinkSync(join(other.dir, '.f'), join(other.dir, 'hl'));
+    other.git(['config', 'core.hooksPath', 'hl']);
+    expect(() => installHooks(opts(other.dir))).toThrow(/hl, which is a file, not a folder/);
+    symlinkSync(join(other.dir, 'nowhere'), join(other.dir, 'dang'));
+    other.git(['config', 'core.hooksPath', 'dang/hooks']);
+    expect(() => installHooks(opts(other.dir))).toThrow(
+      /dang\/hooks, which cannot be used as a folder \(ENOENT: a link on its path points nowhere\)/,
+    );
   });
 
   it('in a linked worktree, where git sets GIT_DIR for hooks, a git add -N file is not in the commit', () => {
