@@ -174,7 +174,11 @@ export function readPrereqs(
 
   // A deliverable proves one prereq landed; a prereq that modifies a dependency's file needs landed_when.
   const owner = new Map<string, { p: PrereqSpec; j: number }>();
-  const ancestors = cycles.length ? undefined : ancestorSets(out);
+  // Who depends on whom is known for every prereq not in a cycle nor after one; the others are
+  // judged once the cycle (reported above) is broken.
+  const ancestors = ancestorSets(out);
+  const inCycle = new Set(cycles.flat());
+  const unknownOrder = (id: string) => inCycle.has(id) || [...(ancestors.get(id) ?? [])].some((a) => inCycle.has(a));
   for (const p of out) {
     p.deliverables.forEach((d, j) => {
       const key = normalisePath(d);
@@ -189,8 +193,7 @@ export function readPrereqs(
         later.shared.push(d);
         return;
       }
-      // With a cycle (reported above) who depends on whom is unknown: judged once it is fixed.
-      if (!ancestors) return;
+      if (unknownOrder(p.id) || unknownOrder(prior.p.id)) return;
       err(
         valueLocation(y, [at(p), 'deliverables', j]),
         `prereq '${p.id}': deliverable '${d}' is also listed by prereq '${prior.p.id}' (${fmt(y, [at(prior.p), 'deliverables', prior.j])}); a path can prove only one prereq landed: remove it from one, or, if '${later.id}' modifies what '${earlier.id}' created, make '${later.id}' depend on '${earlier.id}' and give it landed_when`,

@@ -333,7 +333,7 @@ describe('prereq status', () => {
 });
 
 describe('prereqs.yaml validation', () => {
-  it('names a cycle, and only the cycle: a shared deliverable elsewhere is judged once it is broken', () => {
+  it('names a cycle without a false shared-deliverable beside it, and still a real one', () => {
     const problems = specProblems([
       { id: 'x', title: 'X', deliverables: ['x'], depends_on: ['z'] },
       { id: 'y', title: 'Y', deliverables: ['y'], depends_on: ['x'] },
@@ -346,11 +346,15 @@ describe('prereqs.yaml validation', () => {
         depends_on: ['a'],
         landed_when: { commit_message: '^Prereq: b' },
       },
+      // Unrelated to the cycle, and a real mistake: still reported beside it.
+      { id: 'c', title: 'C', deliverables: ['src/v.ex'] },
+      { id: 'd', title: 'D', deliverables: ['src/v.ex'] },
     ]);
     expect(problems).toEqual([
       expect.stringMatching(
         /prereqs\.yaml:\d+:\d+: prereqs depend on each other in a cycle: x → z → y → x; break one depends_on link$/,
       ),
+      expect.stringMatching(/prereq 'd': deliverable 'src\/v\.ex' is also listed by prereq 'c'/),
     ]);
   });
 
