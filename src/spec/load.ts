@@ -6,8 +6,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { specText } from './text.js';
 import { suggest } from '../util/suggest.js';
-
-export { suggest };
 import { join, relative } from 'node:path';
 import type { Environment } from '@marcbachmann/cel-js';
 import { COUNCIL_FILE, type CouncilSpec, readCouncil } from '../council/spec.js';

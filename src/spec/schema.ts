@@ -11,7 +11,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Problem } from './problems.js';
-import { keyLocation, type ParsedYaml, valueLocation } from './yaml.js';
+import { suggest } from '../util/suggest.js';
+import { keyLocation, nodeAt, type ParsedYaml, valueLocation } from './yaml.js';
 
 export const SCHEMAS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
 /**
@@ -179,11 +180,14 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string): Problem | unde
       const missing = String(e.params.missingProperty);
       return mk(valueLocation(y, path), `${where}missing required key '${missing}'`);
     }
-    case 'enum':
+    case 'enum': {
+      const allowed = (e.params.allowedValues as unknown[]).map(String);
+      const given = nodeValue(y, path);
       return mk(
         valueLocation(y, path),
-        `${where}must be one of: ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`,
+        `${where}must be one of: ${allowed.join(', ')}${typeof given === 'string' ? suggest(given, allowed) : ''}`,
       );
+    }
     case 'const':
       return mk(valueLocation(y, path), `${where}must be ${JSON.stringify(e.params.allowedValue)}`);
     case 'type': {
@@ -239,4 +243,10 @@ function oneOfHint(path: (string | number)[]): string {
   // A gate item: its condition is one of the two forms.
   if (path.length === 1) return 'needs exactly one of passes_if or all_of';
   return 'must take exactly one of the forms the schema allows';
+}
+
+/** The scalar written at a path, for a suggestion; undefined for anything else. */
+function nodeValue(y: ParsedYaml, path: (string | number)[]): unknown {
+  const node = nodeAt(y, path) as { value?: unknown } | undefined;
+  return node && typeof node === 'object' && 'value' in node ? node.value : undefined;
 }

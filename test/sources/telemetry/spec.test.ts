@@ -78,6 +78,18 @@ describe('telemetry measurements in the spec', () => {
     expect(text).toMatch(/measurement 'd': min_events applies to the invariant metrics only/);
   });
 
+  it('a mistyped metric is named with the closest one', () => {
+    const { problems } = load({
+      measurements: [{ id: 'a', telemetry: { files: ['t/*.jsonl'], metric: 'cache_hit_ratoi' } }],
+      invariants: gate('a > 0.5'),
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /measurements\.yaml:\d+:\d+: 'a': telemetry\.metric: must be one of: .*\(did you mean 'cache_hit_ratio'\?\)$/,
+      ),
+    ]);
+  });
+
   it('an rfc.yaml that fails its schema is the one problem named, not every telemetry measurement', () => {
     const { problems } = load({
       manifest: {
