@@ -3,7 +3,7 @@ import { progressLine } from '../../cli/progress.js';
 import { visible } from '../../formatters/visible.js';
 import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
 import { once } from 'node:events';
-import { matchFiles, missingFiles } from '../../sources/telemetry/read.js';
+import { matchTelemetryFiles } from '../../sources/telemetry/read.js';
 import { UsageError } from '../../spec/problems.js';
 import {
   type ReportJob,
@@ -73,7 +73,7 @@ EXIT CODES
         );
       }
     }
-    const [files, missing] = await Promise.all([matchFiles(root, patterns), missingFiles(root, patterns)]);
+    const { files, missing } = await matchTelemetryFiles(root, patterns);
     if (files.length === 0) {
       process.stderr.write(`halt: no telemetry file matches ${visible(patterns.join(', '))} under ${visible(root)}\n`);
       process.exitCode = 2;

@@ -56,19 +56,7 @@ export function guardedPaths(m: GitSpec): string[] {
 
 export async function checkOrder(rule: OrderRule, ctx: OrderContext): Promise<OrderOutcome> {
   const waivers = waiversOf(rule, ctx.asOf);
-  const spec = ctx.measurements.get(rule.measurement);
-  const ref = (spec?.source === 'git' ? spec.git.ref : undefined) ?? ctx.ref;
-  const resolved = fullIds(ctx.root, waivers.commits, ref);
-  let o: OrderOutcome;
-  if ('problem' in resolved) {
-    o = { findings: [], ran: true, halt: { reason: 'error', message: resolved.problem } };
-  } else {
-    o = await guardOutcome(rule, ctx, resolved.full);
-    if (resolved.full.length && !o.halt) {
-      const passed = `passed over the waived ${resolved.full.length === 1 ? 'commit' : 'commits'} ${resolved.full.map((c) => c.slice(0, 10)).join(', ')}`;
-      o = { ...o, note: o.note ? `${o.note}; ${passed}` : passed };
-    }
-  }
+  const o = await guardOutcome(rule, ctx, waivers.commits);
   return waivers.expired.length ? { ...o, findings: [...waivers.expired, ...o.findings] } : o;
 }
 
@@ -126,7 +114,7 @@ function withExcept(m: GitSpec, except: string[]): GitSpec {
   return m;
 }
 
-async function guardOutcome(rule: OrderRule, ctx: OrderContext, except: string[]): Promise<OrderOutcome> {
+async function guardOutcome(rule: OrderRule, ctx: OrderContext, waived: string[]): Promise<OrderOutcome> {
   const spec = ctx.measurements.get(rule.measurement);
   if (!spec || spec.source !== 'git') {
     return {
@@ -135,64 +123,73 @@ async function guardOutcome(rule: OrderRule, ctx: OrderContext, except: string[]
       halt: { reason: 'error', message: `measurement '${rule.measurement}' is not a git measurement` },
     };
   }
-  const m = withExcept(spec, except);
-  const paths = guardedPaths(m);
+  const paths = guardedPaths(spec);
   const touches = paths.length ? pathMatcher(paths) : () => false;
   const prefix = ctx.prefix ?? '';
   const touched = ctx.changed?.filter((f) => touches(prefix + f));
   if (ctx.changed && !touched?.length) {
     return { findings: [], ran: false, note: `the change does not touch ${paths.join(', ')}` };
   }
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), ctx.timeoutMs);
-  try {
-    const source = new GitMeasurementSource(ctx.repo);
-    const outcome = await source.measure(m, {
-      asOf: ctx.asOf,
-      ref: ctx.ref,
-      repoDir: ctx.root,
-      manifest: ctx.manifest,
-      signal: controller.signal,
-    });
-    if (outcome.status === 'halt') {
-      return { findings: [], ran: true, halt: { reason: outcome.halt, message: outcome.reason } };
-    }
-    const note = typeof outcome.evidence.note === 'string' ? outcome.evidence.note : undefined;
-    const finding = (file: string, message: string): LintFinding =>
-      fileFinding(rule, file, `${rule.message}: ${message}`, rule.fix);
-    if (outcome.value === false) {
-      const files = offendingFiles(outcome.evidence)
-        .filter((f) => touches(f))
-        .map((f) => fromTop(f, prefix));
-      return {
-        findings: [finding(files[0] ?? rule.location.file, note ?? `${rule.measurement} is false`)],
-        ran: true,
-        ...(note ? { note } : {}),
-      };
-    }
-    // The history holds; a change that would be the first commit under the path must wait too.
-    const first = touched?.[0];
-    if (first !== undefined && untouchedInHistory(m, outcome.evidence)) {
-      const late = await pendingLate(m, ctx);
-      if (typeof late !== 'string' && late.length) {
+  // Resolved only when the rule runs: a hook whose change does not touch the path starts no git.
+  const resolved = fullIds(ctx.root, waived, spec.git.ref ?? ctx.ref);
+  if ('problem' in resolved) return { findings: [], ran: true, halt: { reason: 'error', message: resolved.problem } };
+  const m = withExcept(spec, resolved.full);
+  const judged = async (): Promise<OrderOutcome> => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), ctx.timeoutMs);
+    try {
+      const source = new GitMeasurementSource(ctx.repo);
+      const outcome = await source.measure(m, {
+        asOf: ctx.asOf,
+        ref: ctx.ref,
+        repoDir: ctx.root,
+        manifest: ctx.manifest,
+        signal: controller.signal,
+      });
+      if (outcome.status === 'halt') {
+        return { findings: [], ran: true, halt: { reason: outcome.halt, message: outcome.reason } };
+      }
+      const note = typeof outcome.evidence.note === 'string' ? outcome.evidence.note : undefined;
+      const finding = (file: string, message: string): LintFinding =>
+        fileFinding(rule, file, `${rule.message}: ${message}`, rule.fix);
+      if (outcome.value === false) {
+        const files = offendingFiles(outcome.evidence)
+          .filter((f) => touches(f))
+          .map((f) => fromTop(f, prefix));
         return {
-          findings: [
-            finding(
-              first,
-              m.git.query === 'prereqs_before'
-                ? `this change would be the first commit under ${paths.join(', ')}, but ${late.length === 1 ? 'prereq' : 'prereqs'} ${late.join(', ')} ${late.length === 1 ? 'has' : 'have'} not landed on ${m.git.ref ?? ctx.ref}`
-                : `this change would be the first commit under ${paths.join(', ')}, but ${late.join(', ')} has not happened on ${m.git.ref ?? ctx.ref}`,
-            ),
-          ],
+          findings: [finding(files[0] ?? rule.location.file, note ?? `${rule.measurement} is false`)],
           ran: true,
+          ...(note ? { note } : {}),
         };
       }
-      if (typeof late === 'string') return { findings: [], ran: true, halt: { reason: 'missing', message: late } };
+      // The history holds; a change that would be the first commit under the path must wait too.
+      const first = touched?.[0];
+      if (first !== undefined && untouchedInHistory(m, outcome.evidence)) {
+        const late = await pendingLate(m, ctx);
+        if (typeof late !== 'string' && late.length) {
+          return {
+            findings: [
+              finding(
+                first,
+                m.git.query === 'prereqs_before'
+                  ? `this change would be the first commit under ${paths.join(', ')}, but ${late.length === 1 ? 'prereq' : 'prereqs'} ${late.join(', ')} ${late.length === 1 ? 'has' : 'have'} not landed on ${m.git.ref ?? ctx.ref}`
+                  : `this change would be the first commit under ${paths.join(', ')}, but ${late.join(', ')} has not happened on ${m.git.ref ?? ctx.ref}`,
+              ),
+            ],
+            ran: true,
+          };
+        }
+        if (typeof late === 'string') return { findings: [], ran: true, halt: { reason: 'missing', message: late } };
+      }
+      return { findings: [], ran: true, ...(note ? { note } : {}) };
+    } finally {
+      clearTimeout(timer);
     }
-    return { findings: [], ran: true, ...(note ? { note } : {}) };
-  } finally {
-    clearTimeout(timer);
-  }
+  };
+  const o = await judged();
+  if (!resolved.full.length || o.halt) return o;
+  const passed = `passed over the waived ${resolved.full.length === 1 ? 'commit' : 'commits'} ${resolved.full.map((c) => c.slice(0, 10)).join(', ')}`;
+  return { ...o, note: o.note ? `${o.note}; ${passed}` : passed };
 }
 
 /** A path from the repository's top as the rule's files are named: relative to the governed root. */

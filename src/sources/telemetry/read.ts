@@ -74,23 +74,21 @@ function parsePattern(root: string, pattern: string) {
   return { absolute, base, rel, scanned: picomatch.scan(rel) };
 }
 
-/**
- * The patterns without a glob character that name no file: a file named outright and gone
- * (rotated, mistyped) is data missing, even when other patterns match, never passed over.
- */
-export async function missingFiles(root: string, patterns: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const pattern of patterns) {
-    const { base, rel, scanned } = parsePattern(root, pattern);
-    if (scanned.isGlob) continue;
-    const s = await stat(path.join(base, rel)).catch(() => undefined);
-    if (!s?.isFile()) out.push(pattern);
-  }
-  return out;
+export async function matchFiles(root: string, patterns: readonly string[]): Promise<string[]> {
+  return (await matchTelemetryFiles(root, patterns)).files;
 }
 
-export async function matchFiles(root: string, patterns: readonly string[]): Promise<string[]> {
+/**
+ * The files the patterns name, and the patterns without a glob character that name no file: a
+ * file named outright and gone (rotated, mistyped) is data missing, even when other patterns
+ * match, never passed over.
+ */
+export async function matchTelemetryFiles(
+  root: string,
+  patterns: readonly string[],
+): Promise<{ files: string[]; missing: string[] }> {
   const found = new Map<string, string>();
+  const missing: string[] = [];
   const add = async (name: string, full: string): Promise<void> => {
     const real = await realpath(full).catch(() => full);
     const prior = found.get(real);
@@ -101,6 +99,7 @@ export async function matchFiles(root: string, patterns: readonly string[]): Pro
     if (!scanned.isGlob) {
       const s = await stat(path.join(base, rel)).catch(() => undefined);
       if (s?.isFile()) await add(absolute ? pattern : rel, path.join(base, rel));
+      else missing.push(pattern);
       continue;
     }
     const match = picomatch(rel, { dot: true });
@@ -129,7 +128,7 @@ export async function matchFiles(root: string, patterns: readonly string[]): Pro
     };
     await walk(scanned.base === '.' ? '' : scanned.base);
   }
-  return [...found.values()].sort(comparePaths);
+  return { files: [...found.values()].sort(comparePaths), missing };
 }
 
 /** Paths by UTF-16 code unit, except that runs of digits compare by value (leading zeros aside). */

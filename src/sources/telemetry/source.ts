@@ -8,7 +8,7 @@ import type { MeasurementSpec, TelemetrySpec } from '../../spec/types.js';
 import { parseDuration } from '../../util/duration.js';
 import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource, ok } from '../types.js';
 import { METRIC_BY_NAME, type MetricDef, type Totals } from './metrics.js';
-import { matchFiles, missingFiles } from './read.js';
+import { matchTelemetryFiles } from './read.js';
 import { describeDuplicate, type ScanResult, scanFiles } from './scan.js';
 
 /** How many violations and excluded sessions are named in evidence. */
@@ -50,10 +50,7 @@ export class TelemetryMeasurementSource implements MeasurementSource {
       per: spec.per ?? 'all',
     };
 
-    const [files, missing] = await Promise.all([
-      matchFiles(ctx.repoDir, patterns),
-      missingFiles(ctx.repoDir, patterns),
-    ]);
+    const { files, missing } = await matchTelemetryFiles(ctx.repoDir, patterns);
     if (files.length === 0) {
       return halt('missing', because(`no telemetry file matches ${patterns.join(', ')}`), base);
     }
