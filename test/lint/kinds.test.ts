@@ -152,6 +152,43 @@ const PREREQS = [
   { id: 'pr3', title: 'Helpers', deliverables: ['src/audit/boundary_payload.py'] },
 ];
 
+/** The spec's first commit, pr1, then dispatch work and its revert a day apart. */
+const guarded = () => {
+  const repo = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
+  repo.commit({ files: { 'docs/profiles/ode-profile-1.md': 'p\n' }, message: 'pr1', date: '2026-05-02T00:00:00Z' });
+  const early = [
+    repo.commit({
+      files: { 'elixir/handler_dispatch/d.ex': 'd\n' },
+      message: 'early',
+      date: '2026-05-03T00:00:00Z',
+    }),
+    repo.commit({
+      files: { 'elixir/handler_dispatch/d.ex': null },
+      message: 'revert',
+      date: '2026-05-04T00:00:00Z',
+    }),
+  ];
+  return { repo, early };
+};
+
+// The waivers are written after the history, as a team would, in the working tree's
+// lints.yaml: the early commit and its revert, which touches the path too.
+const allow = (repo: FixtureRepo, commits: string[], expires?: string) =>
+  repo.write(
+    'gates/demo/lints.yaml',
+    modeline('lints.yaml') +
+      stringify([
+        {
+          ...ORDER,
+          allow: commits.map((c) => ({
+            commit: c.slice(0, 10),
+            reason: 'reverted',
+            ...(expires ? { expires } : {}),
+          })),
+        },
+      ]),
+  );
+
 describe('order', () => {
   it('reads the ordering guard from history: a dispatch commit before a prereq landed is a finding', async () => {
     const repo = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
@@ -200,44 +237,10 @@ describe('order', () => {
   });
 
   it('a waiver passes over a reverted early commit and judges the next one; expired, it is an error itself', async () => {
-    const guarded = () => {
-      const repo = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
-      repo.commit({ files: { 'docs/profiles/ode-profile-1.md': 'p\n' }, message: 'pr1', date: '2026-05-02T00:00:00Z' });
-      const early = [
-        repo.commit({
-          files: { 'elixir/handler_dispatch/d.ex': 'd\n' },
-          message: 'early',
-          date: '2026-05-03T00:00:00Z',
-        }),
-        repo.commit({
-          files: { 'elixir/handler_dispatch/d.ex': null },
-          message: 'revert',
-          date: '2026-05-04T00:00:00Z',
-        }),
-      ];
-      return { repo, early };
-    };
     const landPr3 = (repo: FixtureRepo) =>
       repo.commit({ files: { 'src/audit/boundary_payload.py': 'h\n' }, message: 'pr3', date: '2026-05-05T00:00:00Z' });
     const dispatch = (repo: FixtureRepo, file: string) =>
       repo.commit({ files: { [file]: 'd\n' }, message: 'dispatch', date: '2026-05-06T00:00:00Z' });
-    // The waivers are written after the history, as a team would, in the working tree's
-    // lints.yaml: the early commit and its revert, which touches the path too.
-    const allow = (repo: FixtureRepo, commits: string[], expires?: string) =>
-      repo.write(
-        'gates/demo/lints.yaml',
-        modeline('lints.yaml') +
-          stringify([
-            {
-              ...ORDER,
-              allow: commits.map((c) => ({
-                commit: c.slice(0, 10),
-                reason: 'reverted',
-                ...(expires ? { expires } : {}),
-              })),
-            },
-          ]),
-      );
 
     // Without a waiver the early commit fails the guard for good: history keeps it.
     const plain = guarded();
@@ -310,18 +313,8 @@ describe('order', () => {
   });
 
   it('a waiver deep in a long history is found on it; a measurement ref not in the clone is the guard’s halt', async () => {
-    const repo = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
-    repo.commit({ files: { 'docs/profiles/ode-profile-1.md': 'p\n' }, message: 'pr1', date: '2026-05-02T00:00:00Z' });
-    const early = repo.commit({
-      files: { 'elixir/handler_dispatch/d.ex': 'd\n' },
-      message: 'early',
-      date: '2026-05-03T00:00:00Z',
-    });
-    const revert = repo.commit({
-      files: { 'elixir/handler_dispatch/d.ex': null },
-      message: 'revert',
-      date: '2026-05-04T00:00:00Z',
-    });
+    const { repo, early: waived } = guarded();
+    const revert = waived[1] ?? '';
     // 30,000 commits on top (more than 1 MiB of first-parent ids), written by one fast-import.
     const base = Date.parse('2026-05-05T00:00:00Z') / 1000;
     let stream = '';
@@ -338,11 +331,7 @@ describe('order', () => {
       date: '2026-05-31T00:00:00Z',
     });
     const write = (measurements: unknown[]) => {
-      repo.write(
-        'gates/demo/lints.yaml',
-        modeline('lints.yaml') +
-          stringify([{ ...ORDER, allow: [early, revert].map((c) => ({ commit: c, reason: 'reverted' })) }]),
-      );
+      allow(repo, waived);
       repo.write('gates/demo/measurements.yaml', modeline('measurements.yaml') + stringify(measurements));
     };
     write(MEASUREMENTS);
