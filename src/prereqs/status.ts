@@ -149,7 +149,7 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
         if (!start || !deps.length) return [p.id, [] as string[]] as const;
         const then = await landedBefore(opts.repo, deps, h, start);
         const late = deps.filter((_, i) => !then[i]?.landed);
-        const at = await Promise.all(late.map((d) => landingOf(opts.repo, d, h, start)));
+        const at = await Promise.all(late.map((d) => landingOf(opts.repo, d, h, start, start.ordinal)));
         const early = late.filter(
           (_, i) => !(at[i]?.landed && (!at[i]?.landedWhen || (at[i]?.landedWhen?.ordinal ?? 0) <= start.ordinal)),
         );

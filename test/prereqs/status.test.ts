@@ -232,6 +232,41 @@ describe('prereq status', () => {
     expect(f?.reason).toContain(`src/f.py (deleted by ${shas.f2?.slice(0, 7)} (2026-05-07))`);
   });
 
+  it('a prereq reverted and landed again was landed by the commit that brought it back', async () => {
+    const rfc = spec([
+      { id: 'a', title: 'A', deliverables: ['docs/profile-*.md', 'src/a.py'] },
+      { id: 'b', title: 'B', deliverables: ['src/b.py'] },
+    ]);
+    const repo = createRepo();
+    const profile = repo.commit({
+      files: { 'docs/profile-1.md': 'p\n', 'docs/profile-2.md': 'p\n' },
+      message: 'a: profiles',
+      date: '2026-05-01T10:00:00Z',
+    });
+    const first = repo.commit({ files: { 'src/a.py': 'a\n' }, message: 'a: code', date: '2026-05-02T10:00:00Z' });
+    // One of two profiles goes: the glob deliverable stays present throughout.
+    repo.commit({ files: { 'docs/profile-1.md': null }, message: 'drop one', date: '2026-05-03T10:00:00Z' });
+    repo.commit({ files: { 'src/a.py': null }, message: 'revert a', date: '2026-05-04T10:00:00Z' });
+    const again = repo.commit({ files: { 'src/a.py': 'a\n' }, message: 'a again', date: '2026-05-08T10:00:00Z' });
+    repo.commit({ files: { 'src/a.py': 'a2\n' }, message: 'a: edit', date: '2026-05-09T10:00:00Z' });
+    // B comes back through a merge: the mainline's diff against its first parent adds it.
+    repo.commit({ files: { 'src/b.py': 'b\n' }, message: 'b', date: '2026-05-10T10:00:00Z' });
+    repo.commit({ files: { 'src/b.py': null }, message: 'revert b', date: '2026-05-11T10:00:00Z' });
+    repo.branch('topic');
+    repo.checkout('topic');
+    repo.commit({ files: { 'src/b.py': 'b\n' }, message: 'b again', date: '2026-05-12T10:00:00Z' });
+    repo.checkout('main');
+    const merge = repo.merge('topic', { message: 'merge b', date: '2026-05-13T10:00:00Z' });
+    const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF });
+    const by = new Map(r.prereqs.map((p) => [p.id, p]));
+    expect(by.get('a')).toMatchObject({ status: 'landed', landed_by: { sha: again }, took_days: 7 });
+    expect(by.get('a')?.started_by?.sha).toBe(profile);
+    expect(by.get('b')).toMatchObject({ status: 'landed', landed_by: { sha: merge } });
+    // As of the day before the revert, the first landing stands.
+    const before = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: new Date('2026-05-03T12:00:00Z') });
+    expect(before.prereqs.find((p) => p.id === 'a')).toMatchObject({ status: 'landed', landed_by: { sha: first } });
+  });
+
   it('a data gate whose measurement halts makes the prereq gated, with the halt; as of an earlier instant history is replayed', async () => {
     const rfc = spec();
     const { repo } = history();
@@ -458,6 +493,29 @@ describe('the prereqs_before ordering guard', () => {
     });
     const o = await new GitMeasurementSource(new GitRepo(repo.dir)).measure(guardSpec(rfc), ctx(repo, rfc));
     expect(o).toMatchObject({ status: 'ok', value: true, evidence: { first_commit: { sha: first } } });
+  });
+
+  it('names the commit that landed a reverted prereq again as the one that completed it', async () => {
+    const rfc = spec(simple);
+    const repo = createRepo();
+    repo.commit({ files: { 'src/a.py': 'a\n' }, message: 'a', date: '2026-05-01T10:00:00Z' });
+    repo.commit({ files: { 'src/b.py': 'b\n' }, message: 'b', date: '2026-05-02T10:00:00Z' });
+    repo.commit({ files: { 'src/b.py': null }, message: 'revert b', date: '2026-05-03T10:00:00Z' });
+    const bad = repo.commit({
+      files: { 'elixir/handler_dispatch/mix.exs': 'x\n' },
+      message: 'dispatch: scaffold',
+      date: '2026-05-04T10:00:00Z',
+    });
+    const again = repo.commit({ files: { 'src/b.py': 'b\n' }, message: 'b again', date: '2026-05-05T10:00:00Z' });
+    const o = await new GitMeasurementSource(new GitRepo(repo.dir)).measure(guardSpec(rfc), ctx(repo, rfc));
+    expect(o).toMatchObject({
+      status: 'ok',
+      value: false,
+      evidence: {
+        first_offending_commit: { sha: bad },
+        not_landed_before: [{ id: 'b', landed: true, completed_by: { sha: again }, missing_before: ['src/b.py'] }],
+      },
+    });
   });
 
   it('halts on a shallow clone with the fix', async () => {

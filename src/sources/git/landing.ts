@@ -14,6 +14,8 @@ export interface DeliverableFacts {
   files?: string[];
   /** The first mainline commit that touched it. */
   first?: HistoryCommit;
+  /** Present: the commit it has existed since (after a deletion, the one that brought it back). */
+  since?: HistoryCommit;
   /** Absent now but touched before: the last commit touching it, which deleted it. */
   deletedBy?: HistoryCommit;
   /** Also a deliverable of a dependency (this prereq modifies it): not used for timing. */
@@ -29,7 +31,10 @@ export interface LandingFacts {
   landed: boolean;
   /** One of its own deliverables is present or was (and was deleted), or landed_when matched. */
   started: boolean;
-  /** When landed: the commit that completed it (the latest of the first commits and landed_when). */
+  /**
+   * When landed: the commit that completed it, the latest of the commits its own deliverables
+   * exist since and landed_when (a prereq reverted and landed again completed the second time).
+   */
   completedBy?: HistoryCommit;
   /** The earliest of its own deliverables' first commits (or landed_when). */
   startedBy?: HistoryCommit;
@@ -42,6 +47,8 @@ export async function landingOf(
   p: PrereqSpec,
   h: HistoryScope,
   resolved: CommitInfo,
+  /** The ordinal of `resolved` in h's mainline, when it is not h's newest commit. */
+  upTo?: number,
 ): Promise<LandingFacts> {
   const shared = new Set(p.shared);
   const deliverables = await Promise.all(
@@ -51,6 +58,7 @@ export async function landingOf(
       const touches = Promise.all([
         repo.findCommit({ globs: [d] }, h, 'first'),
         repo.findCommit({ globs: [d] }, h, 'last'),
+        shared.has(d) ? undefined : repo.presentSince([d], h, upTo),
       ]);
       let present: boolean;
       let files: string[] | undefined;
@@ -61,13 +69,15 @@ export async function landingOf(
       } else {
         present = await repo.pathExists(resolved.sha, d);
       }
-      const [first, lastTouch] = await touches;
+      const [first, lastTouch, presentSince] = await touches;
       const last = present ? undefined : lastTouch;
+      const since = present ? presentSince : undefined;
       return {
         path: d,
         present,
         ...(files && files.length ? { files } : {}),
         ...(first ? { first } : {}),
+        ...(since ? { since } : {}),
         ...(last ? { deletedBy: last } : {}),
         shared: shared.has(d),
       };
@@ -88,7 +98,12 @@ export async function landingOf(
   const started = own.some((d) => d.present || d.deletedBy !== undefined) || landedWhen !== undefined;
   const byOrdinal = [...events].sort((a, b) => a.ordinal - b.ordinal);
   const startedBy = byOrdinal[0];
-  const completedBy = landed ? byOrdinal[byOrdinal.length - 1] : undefined;
+  // Without a status history (not the mainline) the first touch stands in for since.
+  const completions = [
+    ...own.map((d) => d.since ?? d.first).filter((c): c is HistoryCommit => c !== undefined),
+    ...(landedWhen ? [landedWhen] : []),
+  ].sort((a, b) => a.ordinal - b.ordinal);
+  const completedBy = landed ? completions[completions.length - 1] : undefined;
   return {
     id: p.id,
     deliverables,
@@ -114,7 +129,7 @@ export async function landedBefore(
 ): Promise<{ landed: boolean; facts?: LandingFacts }[]> {
   if (commit.ordinal === 0) return prereqs.map(() => ({ landed: false }));
   const parent = { ...commit, sha: `${commit.sha}^` };
-  const facts = await Promise.all(prereqs.map((p) => landingOf(repo, p, h, parent)));
+  const facts = await Promise.all(prereqs.map((p) => landingOf(repo, p, h, parent, commit.ordinal - 1)));
   return facts.map((f) => ({
     landed: f.landed && (!f.landedWhen || f.landedWhen.ordinal < commit.ordinal),
     facts: f,

@@ -71,6 +71,12 @@ export interface GitHistory {
   pathKind(sha: string, literalPath: string): Promise<PathKind | undefined>;
   pathExists(sha: string, literalPath: string): Promise<boolean>;
   findCommit(filter: CommitFilter, h: HistoryScope, which: 'first' | 'last'): Promise<HistoryCommit | undefined>;
+  /**
+   * On the mainline, the commit from which a path matching `globs` has existed without a break
+   * through ordinal `upTo` (default: the newest): after a deletion, the commit that brought one
+   * back. Undefined when none exists then, or when the scope is not the mainline.
+   */
+  presentSince(globs: string[], h: HistoryScope, upTo?: number): Promise<HistoryCommit | undefined>;
   firstCommitTouching(globs: string[], h: HistoryScope): Promise<HistoryCommit | undefined>;
   lastCommitTouching(globs: string[], h: HistoryScope): Promise<HistoryCommit | undefined>;
   firstCommitMatching(pattern: RegExp, h: HistoryScope): Promise<HistoryCommit | undefined>;
@@ -99,6 +105,11 @@ export interface LoadedCommit {
   time: number;
   message: string;
   files: string[];
+  /**
+   * One status letter per entry of `files` (A, M, D, T…) against the first parent, when the
+   * walk asked for them (`--name-status`); empty otherwise.
+   */
+  status: string;
 }
 
 /** A commit's tree: what each path is, and its files (not directories), sorted. */
@@ -133,15 +144,21 @@ const LOG_FORMAT = `--format=${RECORD}%x00%H%x00%an%x00%ae%x00%ct%x00%B%x00`;
 const HEADER_FIELDS = 5;
 
 /**
- * Parses `git log -z --name-only` with LOG_FORMAT, token by token. Tokens are NUL-separated: the record marker, the
- * header fields, then the touched files (the first one prefixed by the newline git writes
- * between the message and the file list).
+ * Parses `git log -z --name-only` (or `--name-status`) with LOG_FORMAT, token by token. Tokens
+ * are NUL-separated: the record marker, the header fields, then the touched files (the first
+ * token prefixed by the newline git writes between the message and the file list), each after
+ * its status letter with `--name-status`.
  */
 class LogParser {
   readonly commits: LoadedCommit[] = [];
   private header: string[] | undefined;
   private files: string[] = [];
+  private status = '';
+  /** The next file token is a status letter (with `--name-status`). */
+  private wantStatus = false;
   private first = true;
+
+  constructor(private readonly withStatus: boolean) {}
 
   token(raw: string): void {
     // Header fields are positional: a message that reads "/C" is still a message.
@@ -153,6 +170,8 @@ class LogParser {
       this.flush();
       this.header = [];
       this.files = [];
+      this.status = '';
+      this.wantStatus = this.withStatus;
       this.first = true;
       return;
     }
@@ -162,7 +181,16 @@ class LogParser {
       t = t.slice(1);
       this.first = false;
     }
-    if (t !== '') this.files.push(t);
+    if (t === '') return;
+    if (this.withStatus) {
+      this.wantStatus = !this.wantStatus;
+      // Without rename detection every status is one letter; the path follows it.
+      if (!this.wantStatus) {
+        this.status += t.charAt(0);
+        return;
+      }
+    }
+    this.files.push(t);
   }
 
   end(): LoadedCommit[] {
@@ -174,13 +202,21 @@ class LogParser {
     if (!this.header) return;
     const [sha = '', authorName = '', authorEmail = '', ct = '0', message = ''] = this.header;
     const msg = message.endsWith('\n') ? message.replace(/\n+$/, '') : message;
-    this.commits.push({ sha, authorName, authorEmail, time: Number(ct) * 1000, message: msg, files: this.files });
+    this.commits.push({
+      sha,
+      authorName,
+      authorEmail,
+      time: Number(ct) * 1000,
+      message: msg,
+      files: this.files,
+      status: this.status,
+    });
     this.header = undefined;
   }
 }
 
-export function parseLog(out: string): LoadedCommit[] {
-  const parser = new LogParser();
+export function parseLog(out: string, withStatus = false): LoadedCommit[] {
+  const parser = new LogParser(withStatus);
   // Walked with indexOf rather than split: a large history has hundreds of thousands of tokens.
   let start = 0;
   for (let end = out.indexOf('\0'); end !== -1; end = out.indexOf('\0', start)) {
@@ -199,6 +235,7 @@ export function parseLog(out: string): LoadedCommit[] {
  * nothing is left behind, whatever happens to either process.
  */
 async function loadLog(cwd: string, args: string[]): Promise<LoadedCommit[]> {
+  const withStatus = args.includes('--name-status');
   const dir = await mkdtemp(join(tmpdir(), 'rfcgate-log-'));
   const file = join(dir, 'log');
   const out = await open(file, 'w+');
@@ -228,7 +265,7 @@ async function loadLog(cwd: string, args: string[]): Promise<LoadedCommit[]> {
       if (bytesRead === 0) break;
       got += bytesRead;
     }
-    return parseLog(buf.toString('utf8', 0, got));
+    return parseLog(buf.toString('utf8', 0, got), withStatus);
   } finally {
     await out.close();
   }
@@ -267,6 +304,7 @@ export class GitRepo implements GitHistory {
   private readonly resolved = new Map<string, Promise<CommitInfo | undefined>>();
   private readonly histories = new Map<string, Promise<LoadedHistory>>();
   private readonly finds = new Map<string, Promise<HistoryCommit | undefined>>();
+  private readonly presences = new Map<string, Promise<{ runs: [number, number][]; matching: Set<string> }>>();
   private readonly trees = new Map<string, Promise<Tree>>();
   private readonly fileLogs = new Map<string, Promise<CommitInfo[]>>();
   private readonly lastTouches = new Map<string, Promise<CommitInfo | undefined>>();
@@ -428,10 +466,13 @@ export class GitRepo implements GitHistory {
       // --date-order never shows a parent before its children, and otherwise follows commit
       // time, so list position is a faithful "happened before". --no-renames so a file moved
       // out of a watched folder still counts as touching it.
+      // Mainline entries carry their status against the first parent (git pairs
+      // --first-parent with first-parent diffs), so presentSince can follow a path's
+      // deletions and re-creations along it.
       const commits = await loadLog(st.root, [
         'log',
         '-z',
-        '--name-only',
+        h.scope === 'mainline' ? '--name-status' : '--name-only',
         '--no-renames',
         '--date-order',
         ...walk,
@@ -493,6 +534,60 @@ export class GitRepo implements GitHistory {
         return { ...commitInfo(c), ordinal: n - 1 - idx, files: match ? c.files.filter(match) : [] };
       }
       return undefined;
+    });
+  }
+
+  async presentSince(globs: string[], h: HistoryScope, upTo?: number): Promise<HistoryCommit | undefined> {
+    if (h.scope !== 'mainline') return undefined;
+    const { runs, matching } = await this.presence(globs, h);
+    const { commits } = await this.history(h);
+    const n = commits.length;
+    const at = upTo ?? n - 1;
+    let lo = 0;
+    let hi = runs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((runs[mid]?.[0] ?? 0) <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    const run = runs[lo - 1];
+    if (!run || run[1] <= at) return undefined;
+    const c = commits[n - 1 - run[0]];
+    return c && { ...commitInfo(c), ordinal: run[0], files: c.files.filter((f) => matching.has(f)) };
+  }
+
+  /**
+   * When paths matching `globs` existed on the mainline: runs of ordinals [from, to), `to` the
+   * commit that deleted the last of them (Infinity while they still exist). Computed once per
+   * glob list, since the ordering guard asks it at many commits.
+   */
+  private presence(globs: string[], h: HistoryScope): Promise<{ runs: [number, number][]; matching: Set<string> }> {
+    return memo(this.presences, `${h.sha}\0${JSON.stringify(globs)}`, async () => {
+      const { commits, byPath, paths } = await this.history(h);
+      const n = commits.length;
+      const matching = new Set(matchSorted(paths, globs));
+      const touching = new Set<number>();
+      for (const file of matching) for (const i of byPath.get(file) ?? []) touching.add(i);
+      // Oldest first, keeping the matching paths that exist after each commit.
+      const live = new Set<string>();
+      const runs: [number, number][] = [];
+      for (const idx of [...touching].sort((x, y) => y - x)) {
+        const c = commits[idx];
+        if (!c) continue;
+        const wasEmpty = live.size === 0;
+        c.files.forEach((f, k) => {
+          if (!matching.has(f)) return;
+          if (c.status.charAt(k) === 'D') live.delete(f);
+          else live.add(f);
+        });
+        const ordinal = n - 1 - idx;
+        if (wasEmpty && live.size > 0) runs.push([ordinal, Infinity]);
+        else if (!wasEmpty && live.size === 0) {
+          const last = runs[runs.length - 1];
+          if (last) last[1] = ordinal;
+        }
+      }
+      return { runs, matching };
     });
   }
 

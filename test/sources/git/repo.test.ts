@@ -92,6 +92,14 @@ describe('parseLog', () => {
     });
     expect(commits[1]?.files).toEqual([]);
   });
+
+  it('reads a status letter before each file with --name-status', () => {
+    const NUL = '\x00';
+    const out = ['/C', 'a'.repeat(40), 'A', 'a@x', '1767225600', 'm\n', '', '\nD', 'gone.txt', 'A', 'D', ''].join(NUL);
+    const [c] = parseLog(out, true);
+    // A file may be named like a status letter: position decides.
+    expect(c).toMatchObject({ files: ['gone.txt', 'D'], status: 'DA' });
+  });
 });
 
 describe('GitRepo', () => {
@@ -166,6 +174,23 @@ describe('GitRepo', () => {
     expect((first?.ordinal ?? 9) < (last?.ordinal ?? -1)).toBe(true);
     expect((await repo.firstCommitMatching(/^edit/, h))?.subject).toBe('edit a');
     expect(await repo.findCommit({ globs: ['docs/**'], pattern: /weird/ }, h, 'first')).toBeUndefined();
+  });
+
+  it('says since when paths matching globs exist on the mainline, across deletions and as of an ordinal', async () => {
+    const f = createRepo();
+    f.commit({ files: { 'p/1.md': '1\n', 'p/2.md': '2\n' }, message: 'two', date: '2026-01-01T00:00:00Z' });
+    f.commit({ files: { 'p/1.md': null }, message: 'one left', date: '2026-01-02T00:00:00Z' });
+    f.commit({ files: { 'p/2.md': null }, message: 'none left', date: '2026-01-03T00:00:00Z' });
+    f.commit({ files: { 'p/3.md': '3\n' }, message: 'back', date: '2026-01-04T00:00:00Z' });
+    f.commit({ files: { 'p/3.md': '3b\n' }, message: 'edit', date: '2026-01-05T00:00:00Z' });
+    const g = new GitRepo(f.dir);
+    const h = { sha: f.head(), scope: 'mainline' as const, asOf };
+    expect(await g.presentSince(['p/*.md'], h)).toMatchObject({ subject: 'back', ordinal: 3, files: ['p/3.md'] });
+    expect((await g.presentSince(['p/*.md'], h, 1))?.subject).toBe('two');
+    expect(await g.presentSince(['p/*.md'], h, 2)).toBeUndefined();
+    expect((await g.presentSince(['p/2.md'], h, 1))?.subject).toBe('two');
+    expect(await g.presentSince(['p/1.md'], h)).toBeUndefined();
+    expect(await g.presentSince(['p/*.md'], { ...h, scope: 'all' })).toBeUndefined();
   });
 
   it('after a preload, answers from the history it started loading; a bad ref is left to the real query', async () => {
