@@ -10,6 +10,7 @@
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathNameAt } from './names.js';
 
 export interface IndexPaths {
   /** Stage-0 regular files (100644, 100755), in the index's order (sorted by path bytes). */
@@ -194,7 +195,7 @@ export function parseIndex(file: FileWindow, idLength: number): IndexPaths | und
       const bytes = Buffer.concat([previous.subarray(0, previous.length - strip), file.buf.subarray(o, o + nul - p)]);
       if ((flags & NAME_MASK) !== Math.min(bytes.length, NAME_MASK)) return undefined;
       previous = bytes;
-      path = bytes.toString('utf8');
+      path = pathNameAt(bytes, 0, bytes.length);
       pos = nul + 1;
     } else {
       const stated = flags & NAME_MASK;
@@ -202,7 +203,7 @@ export function parseIndex(file: FileWindow, idLength: number): IndexPaths | und
       if (nul < 0 || nul >= end) return undefined;
       o = file.at(nameAt, nul + 1 - nameAt);
       if (o < 0 || file.buf[o + nul - nameAt] !== 0) return undefined;
-      path = file.buf.toString('utf8', o, o + nul - nameAt);
+      path = pathNameAt(file.buf, o, o + nul - nameAt);
       // Padded with 1 to 8 NULs to a multiple of 8 bytes from the entry's start.
       pos += (nul - pos + 8) & ~7;
       if (pos > end) return undefined;

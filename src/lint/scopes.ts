@@ -22,6 +22,7 @@ import type { HaltReason } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
 import { type IndexPaths, readIndexFile } from './index-file.js';
 import { readLooseBlobs } from './loose-objects.js';
+import { pathName, pathNameAt } from './names.js';
 
 export type ScopeRequest =
   | { kind: 'tree' }
@@ -105,39 +106,15 @@ function zList(out: Buffer): string[] {
   return s ? s.split('\0').filter((x) => x !== '') : [];
 }
 
-/**
- * A listing with names that are not UTF-8: each such name keeps its bytes apart, as U+FFFD and
- * the byte in hex (`a\uFFFD<ff>.py`), so two names differing only there stay two files (and are
- * named as not read: no file has that name).
- */
+/** A listing with names that are not UTF-8: see pathName. */
 function zListBytes(out: Buffer): string[] {
   const names: string[] = [];
   let pos = 0;
   while (pos < out.length) {
     let nul = out.indexOf(0, pos);
     if (nul < 0) nul = out.length;
-    const name = out.subarray(pos, nul);
+    if (nul > pos) names.push(pathName(out.subarray(pos, nul)));
     pos = nul + 1;
-    if (name.length === 0) continue;
-    if (isUtf8(name)) {
-      names.push(name.toString('utf8'));
-      continue;
-    }
-    let text = '';
-    let run = 0;
-    for (let i = 0; i < name.length;) {
-      // The longest valid UTF-8 prefix from i (at most 4 bytes per character).
-      let ok = 0;
-      for (let n = Math.min(4, name.length - i); n > 0 && ok === 0; n--) if (isUtf8(name.subarray(i, i + n))) ok = n;
-      if (ok === 0) {
-        text += `${name.toString('utf8', run, i)}\uFFFD<${(name[i] as number).toString(16).padStart(2, '0')}>`;
-        i++;
-        run = i;
-      } else {
-        i += ok;
-      }
-    }
-    names.push(text + name.toString('utf8', run));
   }
   return names;
 }
@@ -642,7 +619,7 @@ export class IndexListing implements IndexPaths {
       if (out[tab] !== 9) tab = out.indexOf(9, pos);
       const end = tab < 0 ? -1 : out.indexOf(0, tab);
       if (end < 0) return pos;
-      const path = out.toString('utf8', tab + 1, end);
+      const path = pathNameAt(out, tab + 1, end);
       // 100644 or 100755: gitlinks (submodules) have no contents here; symlinks hold a target, not text.
       const regular =
         out[pos] === 49 &&

@@ -68,6 +68,23 @@ function withChunk(file: string, chunk: number, idLength: number): IndexPaths | 
 }
 
 describe('readIndexFile', () => {
+  it('keeps two names that differ only in a byte that is not UTF-8 apart, in every version', () => {
+    const repo = variedRepo();
+    const id = blob(repo, 'x\n');
+    const entries = Buffer.concat(
+      [0xe9, 0xe8].map((b) =>
+        Buffer.concat([Buffer.from(`100644 ${id}\tsrc/caf`), Buffer.from([b]), Buffer.from('.py\0')]),
+      ),
+    );
+    execFileSync('git', ['update-index', '-z', '--index-info'], { cwd: repo.dir, input: entries });
+    for (const version of ['2', '4']) {
+      repo.git(['update-index', '--index-version', version]);
+      const read = readIndexFile(repo.dir);
+      expect(read?.universe, version).toEqual(expect.arrayContaining(['src/caf\uFFFD<e8>.py', 'src/caf\uFFFD<e9>.py']));
+      expect(read, version).toEqual(fromGit(repo.dir));
+    }
+  });
+
   it('reads versions 2 and 4 as git lists them, whatever the read size', () => {
     const repo = variedRepo();
     const versions: number[] = [];
