@@ -3,7 +3,7 @@
  * hand, the table with its per-turn sparkline, files from rfc.yaml, and the halts.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -214,6 +214,18 @@ describe('telemetry report', () => {
     const gone = run(['telemetry', 'report', '--files', 'telemetry/usage.jsonl', '--files', 'nope.jsonl'], root);
     expect(gone.code).toBe(2);
     expect(gone.stderr).toMatch(/^halt: no such telemetry file: nope\.jsonl under /);
+  });
+
+  it('a link a glob matches that leads nowhere halts (exit 2) naming it, beside files that read', () => {
+    mkdirSync(join(root, 'linked'), { recursive: true });
+    writeFileSync(join(root, 'linked', 'a.jsonl'), telemetryText([plans[0] as SessionPlan]));
+    symlinkSync(join(root, 'rotated-away.jsonl'), join(root, 'linked', 'b.jsonl'));
+    const r = run(['telemetry', 'report', '--files', 'linked/*.jsonl', '--as-of', AS_OF, '--json'], root);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `halt: linked/b.jsonl (matched by linked/*.jsonl) is a link to ${join(root, 'rotated-away.jsonl')}, which does not exist\n`,
+    );
   });
 
   it('on a terminal the progress line is cleared before the report starts, on either thread', () => {

@@ -23,7 +23,7 @@ Files come from --files, or from the telemetry block of the RFC's rfc.yaml.
 
 EXIT CODES
   0  the report was computed
-  2  nothing to report on: no file matches, a file cannot be read (a damaged gzip), no turn in the window, or a file is mostly malformed
+  2  nothing to report on: no file matches, a file named or matched cannot be read (a damaged gzip, a link to nothing), no turn in the window, or a file is mostly malformed
   3  the invocation is invalid (a bad flag, no files named anywhere)`;
   static override examples = [
     '<%= config.bin %> telemetry report --rfc v3-kernel',
@@ -73,7 +73,16 @@ EXIT CODES
         );
       }
     }
-    const { files, missing } = await matchTelemetryFiles(root, patterns);
+    const { files, missing, unreadable: broken } = await matchTelemetryFiles(root, patterns);
+    // As a gate reading the same files halts: a matched link that leads nowhere is data missing.
+    if (broken.length) {
+      const lines = broken.map(
+        (u) => `halt: ${visible(u.path)} (matched by ${visible(u.pattern)}) is ${visible(u.why)}\n`,
+      );
+      process.stderr.write(lines.join(''));
+      process.exitCode = 2;
+      return;
+    }
     if (files.length === 0) {
       process.stderr.write(`halt: no telemetry file matches ${visible(patterns.join(', '))} under ${visible(root)}\n`);
       process.exitCode = 2;

@@ -4,9 +4,9 @@
  * located (file:line); a file that is mostly malformed is reported so the caller halts
  * instead of computing a ratio from what is left of it.
  */
-import type { Dirent } from 'node:fs';
+import type { Dirent, Stats } from 'node:fs';
 import { createReadStream, readSync } from 'node:fs';
-import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { open, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import picomatch from 'picomatch';
@@ -78,17 +78,28 @@ export async function matchFiles(root: string, patterns: readonly string[]): Pro
   return (await matchTelemetryFiles(root, patterns)).files;
 }
 
+/** A link a glob matches whose target cannot be read: what it was meant to hold is data missing. */
+export interface UnreadableMatch {
+  /** As the pattern named it, like a matched file's path. */
+  path: string;
+  pattern: string;
+  /** What is wrong with it, e.g. "a link to /mnt/logs/a.jsonl, which does not exist". */
+  why: string;
+}
+
 /**
- * The files the patterns name, and the patterns without a glob character that name no file: a
+ * The files the patterns name; the patterns without a glob character that name no file: a
  * file named outright and gone (rotated, mistyped) is data missing, even when other patterns
- * match, never passed over.
+ * match, never passed over; and, for the same reason, the links a glob matches that lead
+ * nowhere readable (a log folder unmounted, a rotated file a link still names).
  */
 export async function matchTelemetryFiles(
   root: string,
   patterns: readonly string[],
-): Promise<{ files: string[]; missing: string[] }> {
+): Promise<{ files: string[]; missing: string[]; unreadable: UnreadableMatch[] }> {
   const found = new Map<string, string>();
   const missing: string[] = [];
+  const unreadable = new Map<string, UnreadableMatch>();
   const add = async (name: string, full: string): Promise<void> => {
     const real = await realpath(full).catch(() => full);
     const prior = found.get(real);
@@ -118,7 +129,19 @@ export async function matchTelemetryFiles(
       }
       for (const e of entries) {
         const p = dir === '' ? e.name : `${dir}/${e.name}`;
-        const target = e.isSymbolicLink() ? await stat(path.join(base, p)).catch(() => undefined) : e;
+        let target: Dirent | Stats | undefined = e;
+        if (e.isSymbolicLink()) {
+          const full = path.join(base, p);
+          try {
+            target = await stat(full);
+          } catch (err) {
+            target = undefined;
+            const name = absolute ? full : p;
+            if (match(p) && !unreadable.has(name)) {
+              unreadable.set(name, { path: name, pattern, why: await brokenLink(full, err) });
+            }
+          }
+        }
         if (target?.isDirectory()) {
           if (!SKIP_DIRS.has(e.name)) await walk(p);
         } else if (target?.isFile() && match(p)) {
@@ -128,7 +151,20 @@ export async function matchTelemetryFiles(
     };
     await walk(scanned.base === '.' ? '' : scanned.base);
   }
-  return { files: [...found.values()].sort(comparePaths), missing };
+  return {
+    files: [...found.values()].sort(comparePaths),
+    missing,
+    unreadable: [...unreadable.values()].sort((a, b) => comparePaths(a.path, b.path)),
+  };
+}
+
+/** Why a link cannot be followed, as a person reads it. */
+async function brokenLink(link: string, err: unknown): Promise<string> {
+  const to = await readlink(link).catch(() => undefined);
+  const code = (err as NodeJS.ErrnoException).code;
+  const what = to === undefined ? 'a link' : `a link to ${to}`;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return `${what}, which does not exist`;
+  return `${what} that cannot be followed (${code ?? String(err)})`;
 }
 
 /** Paths by UTF-16 code unit, except that runs of digits compare by value (leading zeros aside). */

@@ -50,7 +50,18 @@ export class TelemetryMeasurementSource implements MeasurementSource {
       per: spec.per ?? 'all',
     };
 
-    const { files, missing } = await matchTelemetryFiles(ctx.repoDir, patterns);
+    const { files, missing, unreadable } = await matchTelemetryFiles(ctx.repoDir, patterns);
+    // Named before "no file matches": when the broken link is all a glob matched, it is the cause.
+    const [broken] = unreadable;
+    if (broken) {
+      return halt(
+        'missing',
+        because(
+          `telemetry file ${broken.path}, matched by ${broken.pattern}, is ${broken.why}${unreadable.length > 1 ? ` (and ${unreadable.length - 1} more)` : ''}: the turns it should hold cannot be read`,
+        ),
+        { ...base, unreadable_files: unreadable.map((u) => `${u.path}: ${u.why}`) },
+      );
+    }
     if (files.length === 0) {
       return halt('missing', because(`no telemetry file matches ${patterns.join(', ')}`), base);
     }

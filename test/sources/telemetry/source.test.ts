@@ -224,6 +224,31 @@ describe('thin data halts', () => {
     expect(await value({ files: [...A, 'telemetry/rotated-*.jsonl'], metric: 'turns' })).toBeGreaterThan(0);
   });
 
+  it('a link a glob matches that leads nowhere (its target gone, a loop) is missing, even beside files that read', async () => {
+    mkdirSync(join(root, 'dangling'), { recursive: true });
+    copyFileSync(join(FIX, 'anthropic.jsonl'), join(root, 'dangling', 'a.jsonl'));
+    symlinkSync('rotated.jsonl', join(root, 'dangling', 'b.jsonl'));
+    const o = await measure({ files: ['dangling/*.jsonl'], metric: 'turns' });
+    expect(o).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(o.status === 'halt' && o.reason).toBe(
+      "measurement 'm': telemetry file dangling/b.jsonl, matched by dangling/*.jsonl, is a link to rotated.jsonl, which does not exist: the turns it should hold cannot be read",
+    );
+    symlinkSync('loop.jsonl', join(root, 'dangling', 'loop.jsonl'));
+    const both = await measure({ files: ['dangling/**/*.jsonl'], metric: 'turns' });
+    expect(both.status === 'halt' && both.reason).toMatch(
+      /is a link to rotated\.jsonl, which does not exist \(and 1 more\)/,
+    );
+    expect(both.evidence.unreadable_files).toEqual([
+      'dangling/b.jsonl: a link to rotated.jsonl, which does not exist',
+      'dangling/loop.jsonl: a link to loop.jsonl that cannot be followed (ELOOP)',
+    ]);
+    // Alone, it is still the cause named, not "no file matches".
+    const alone = await measure({ files: ['dangling/b.*'], metric: 'turns' });
+    expect(alone.status === 'halt' && alone.reason).toMatch(
+      /dangling\/b\.jsonl, matched by dangling\/b\.\*, is a link/,
+    );
+  });
+
   it('an old newest turn is stale under max_age', async () => {
     const o = await measure({ files: A, metric: 'turns', max_age: '1h' });
     expect(o).toMatchObject({ status: 'halt', halt: 'stale' });
