@@ -30,6 +30,11 @@ export interface Totals {
   /** Turns with fork traces counted (two traces of one turn are one, naming the union of their sources), and misses named by them. */
   forkTraces: number;
   misses: Record<MissSource, number>;
+  /**
+   * Turns that read nothing from the cache within its lifetime of their session's previous turn:
+   * misses for certain, which fork traces should explain.
+   */
+  readNothing: number;
   firstTs: number | undefined;
   lastTs: number | undefined;
 }
@@ -49,6 +54,7 @@ export function emptyTotals(): Totals {
     overBreakpointLimit: 0,
     forkTraces: 0,
     misses: Object.fromEntries(MISS_SOURCES.map((s) => [s, 0])) as Record<MissSource, number>,
+    readNothing: 0,
     firstTs: undefined,
     lastTs: undefined,
   };
@@ -131,8 +137,11 @@ export interface MetricDef {
   description: string;
   /** Set for the invariant metrics: a count of violations, decided by the invariant checker. */
   invariant?: InvariantName;
-  /** Metrics over totals; invariant metrics have none. */
-  compute?: (t: Totals) => MetricValue;
+  /**
+   * Metrics over totals; invariant metrics have none. With per: session, `all` is every
+   * session's totals, `t` one session's.
+   */
+  compute?: (t: Totals, all?: Totals) => MetricValue;
   /**
    * The counts, beyond the tokens and turns every measurement's evidence shows, that the value
    * is computed from: a reader re-derives it from the evidence alone.
@@ -156,16 +165,24 @@ function missMetric(source: MissSource | 'total'): MetricDef {
       source === 'total'
         ? 'Cache misses named by fork-trace records, every source together'
         : `Cache misses that fork-trace records attribute to ${source}`,
-    compute: (t) =>
-      t.forkTraces === 0
+    // No trace anywhere says nothing is recorded. Once traces are, a session without one
+    // missed nothing, unless one of its turns read nothing: that miss is unexplained.
+    compute: (t, all = t) =>
+      all.forkTraces === 0
         ? {
             halt: 'missing',
             reason:
               'no fork-trace record in the window: miss attribution is not being recorded, so zero would mean nothing',
           }
-        : {
-            value: source === 'total' ? Object.values(t.misses).reduce((a, b) => a + b, 0) : t.misses[source],
-          },
+        : t.forkTraces === 0 && t.readNothing > 0
+          ? {
+              halt: 'missing',
+              reason: `${t.readNothing} turn${t.readNothing === 1 ? '' : 's'} read nothing from the cache within its lifetime, and no fork trace says why`,
+            }
+          : {
+              value: source === 'total' ? Object.values(t.misses).reduce((a, b) => a + b, 0) : t.misses[source],
+            },
+    evidence: (t) => ({ turns_read_nothing: t.readNothing }),
   };
 }
 

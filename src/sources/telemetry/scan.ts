@@ -137,6 +137,17 @@ interface MarkedTurn {
   line: number;
 }
 
+/**
+ * A turn that read nothing from the cache, its session's previous turn read too: a miss, unless
+ * the cache's lifetime had run out in between (`gap`, from the previous turn to it).
+ */
+interface ReadNothing {
+  session: string;
+  turn: number;
+  ts: number;
+  gap: number;
+}
+
 const key = (session: string, turn: number) => `${session}\u0000${turn}`;
 
 /** A fixed-size ring of the newest items. */
@@ -285,6 +296,7 @@ interface PassState {
   /** Miss sources as a bit mask (bit i = MISS_SOURCES[i]) per session and turn. */
   forks: Map<string, ForkTrace>;
   marked: MarkedTurn[];
+  readNothing: ReadNothing[];
   rings: Map<string, Ring<Located>>;
   /** A field, not a variable: a closure variable holding a double is a fresh heap number per store. */
   newest: { ts: number };
@@ -406,6 +418,7 @@ function newPassState(): PassState {
     states: new Map(),
     forks: new Map(),
     marked: [],
+    readNothing: [],
     rings: new Map(),
     newest: { ts: -Infinity },
     afterAsOf: 0,
@@ -565,6 +578,13 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     }
     // A marked turn before a time window can never count: not kept.
     const keep = opts.lastTurns !== undefined || record.ts >= start;
+    // A read of nothing is judged against the turn before it, whichever of the two came first.
+    if (record.cacheRead === 0 && previousTs !== undefined && keep) {
+      p.readNothing.push({ session: record.session, turn, ts: record.ts, gap: record.ts - previousTs });
+    }
+    if (next !== undefined && next.cacheRead === 0 && (opts.lastTurns !== undefined || next.ts >= start)) {
+      p.readNothing.push({ session: record.session, turn: turn + 1, ts: next.ts, gap: next.ts - record.ts });
+    }
     if (record.compaction && keep) {
       const m: MarkedTurn = {
         kind: 'compaction',
@@ -666,6 +686,15 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
     addMisses(session(f.session).totals, misses);
   }
 
+  // A read of nothing after the cache's lifetime may have found the prefix expired, which no
+  // fork trace explains: not a miss to attribute.
+  const lifetime = (id: string) => (p.states.get(id)?.oneHour ? HOUR_MS : FIVE_MINUTES_MS);
+  for (const z of p.readNothing) {
+    if (!inWindow(z.session, z.turn, z.ts) || z.gap > lifetime(z.session)) continue;
+    overall.readNothing++;
+    session(z.session).totals.readNothing++;
+  }
+
   const invariants: Record<InvariantName, InvariantCheck> = {
     compaction: { checked: 0, unchecked: 0, pastLifetime: 0, violations: [] },
     injection: { checked: 0, unchecked: 0, pastLifetime: 0, violations: [] },
@@ -687,8 +716,7 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
     // The session's entries live an hour if it writes 1-hour entries anywhere (whatever the
     // order its records are read in), else 5 minutes. An injection whose previous turn was
     // never read has no gap to show the cache expired: its read of nothing counts.
-    const lifetime = p.states.get(m.session)?.oneHour ? HOUR_MS : FIVE_MINUTES_MS;
-    if (!trace && m.cacheRead === 0 && m.gap > lifetime) {
+    if (!trace && m.cacheRead === 0 && m.gap > lifetime(m.session)) {
       check.pastLifetime++;
       continue;
     }

@@ -237,7 +237,7 @@ export function decide(
       excluded.push(`${id}: ${few}`);
       continue;
     }
-    const v = compute(s.totals);
+    const v = compute(s.totals, scan.overall);
     if ('value' in v) values.push({ session: id, value: v.value, totals: s.totals });
     else if (v.halt === 'missing') missing.push(`${id}: ${v.reason}`);
     else excluded.push(`${id}: ${v.reason}`);

@@ -269,6 +269,58 @@ describe('miss attribution', () => {
   it('halts missing when no fork-trace record exists, since zero would mean nothing', async () => {
     expect(await measure({ files: A, metric: 'misses_total' })).toMatchObject({ status: 'halt', halt: 'missing' });
   });
+
+  it('per session: a session that missed nothing needs no trace; one that read nothing with none halts', async () => {
+    const turn = (session: string, n: number, minute: number, read: number) =>
+      `${JSON.stringify({ session_id: session, turn: n, ts: `2026-06-01T10:${String(minute).padStart(2, '0')}:00Z`, usage: { input_tokens: 100, output_tokens: 1, cache_creation_input_tokens: read ? 0 : 1000, cache_read_input_tokens: read } })}\n`;
+    const trace = (session: string, n: number, misses: string[]) =>
+      `${JSON.stringify({ type: 'fork_trace', session_id: session, turn: n, ts: '2026-06-01T10:30:00Z', misses })}\n`;
+    const dir = join(root, 'session-misses');
+    mkdirSync(dir, { recursive: true });
+    // Every session's first turn writes the prefix: nothing before it to miss.
+    writeFileSync(
+      join(dir, 'traced.jsonl'),
+      // hit reads the cache on every later turn; traced misses once, and a trace says why;
+      // idle reads nothing only after 20 minutes unused: the cache may have expired.
+      turn('hit', 1, 0, 0) +
+        turn('hit', 2, 1, 1000) +
+        turn('hit', 3, 2, 1000) +
+        turn('traced', 1, 0, 0) +
+        turn('traced', 2, 1, 0) +
+        trace('traced', 2, ['tools']) +
+        turn('traced', 3, 2, 1000) +
+        turn('idle', 1, 0, 0) +
+        turn('idle', 2, 1, 1000) +
+        turn('idle', 3, 21, 0),
+    );
+    const files = ['session-misses/traced.jsonl'];
+    const max = await measure({ files, metric: 'misses_total', per: 'session', aggregate: 'max' });
+    expect(max.status === 'ok' && max.value).toBe(1);
+    expect(max.evidence.sessions_counted).toBe(3);
+    expect(await value({ files, metric: 'misses_total', per: 'session', aggregate: 'min' })).toBe(0);
+    const hit = (max.evidence.by_session as { session: string }[]).find((b) => b.session === 'hit');
+    expect(hit).toMatchObject({ value: 0, turns: 3, turns_read_nothing: 0 });
+
+    // A turn that read nothing a minute after the one before, with no trace in its session:
+    // its miss is unexplained, whichever of the two turns is read first.
+    writeFileSync(join(dir, 'untraced.jsonl'), turn('untraced', 1, 0, 0) + turn('untraced', 2, 1, 0));
+    writeFileSync(join(dir, 'reversed.jsonl'), turn('reversed', 2, 1, 0) + turn('reversed', 1, 0, 0));
+    for (const extra of ['untraced', 'reversed']) {
+      const o = await measure({
+        files: [...files, `session-misses/${extra}.jsonl`],
+        metric: 'misses_total',
+        per: 'session',
+        aggregate: 'max',
+      });
+      expect(o).toMatchObject({ status: 'halt', halt: 'missing' });
+      expect(o.evidence.sessions_without_value).toEqual([
+        `${extra}: 1 turn read nothing from the cache within its lifetime, and no fork trace says why`,
+      ]);
+    }
+    // With no trace in any session, attribution is not being recorded at all.
+    const none = await measure({ files: A, metric: 'misses_total', per: 'session' });
+    expect(none.status === 'halt' && none.reason).toMatch(/no fork-trace record in the window/);
+  });
 });
 
 describe('invariants', () => {
