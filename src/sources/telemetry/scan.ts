@@ -261,6 +261,13 @@ interface SessionState {
   /** Whether the session writes 1-hour cache entries anywhere: its entries may live an hour. */
   oneHour: boolean;
   /**
+   * In a time window, the turns that read nothing from the cache: within 5 minutes of the turn
+   * before, and between 5 minutes and an hour (a miss only if the session writes 1-hour
+   * entries, known at the end). Counts, not a list: most sessions have some.
+   */
+  nothingIn5m: number;
+  nothingIn1h: number;
+  /**
    * The turns read so far (a copied file, a .jsonl beside its .jsonl.gz, is read again): while
    * they are one run [runLo, runHi], as a writer numbers them, the two ends; once they are not,
    * one bit each (a set beyond SEEN_BITMAP_TURNS). Tens of thousands of sessions keep this for
@@ -447,6 +454,8 @@ function stateOf(p: PassState, id: string): SessionState {
       seen: undefined,
       seenBeyond: undefined,
       oneHour: false,
+      nothingIn5m: 0,
+      nothingIn1h: 0,
       windowLo: -1,
       beforeHi: -1,
       windowBits: undefined,
@@ -476,6 +485,24 @@ function fold(p: PassState, opts: ScanOptions, rec: TurnRecord, st: SessionState
     st.series ??= new SeriesRing(opts.series);
     st.series.push(turnHitRatio(rec));
   }
+}
+
+/**
+ * A turn that read nothing, `gap` after the turn before it. In a time window it is in the
+ * window for good, so only counts are kept; the last N turns are known at the end only.
+ */
+function readNothing(
+  p: PassState,
+  opts: ScanOptions,
+  st: SessionState,
+  session: string,
+  turn: number,
+  ts: number,
+  gap: number,
+): void {
+  if (opts.lastTurns !== undefined) p.readNothing.push({ session, turn, ts, gap });
+  else if (gap <= FIVE_MINUTES_MS) st.nothingIn5m++;
+  else if (gap <= HOUR_MS) st.nothingIn1h++;
 }
 
 /** The record sink of a pass: what reading one record changes. */
@@ -580,10 +607,10 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     const keep = opts.lastTurns !== undefined || record.ts >= start;
     // A read of nothing is judged against the turn before it, whichever of the two came first.
     if (record.cacheRead === 0 && previousTs !== undefined && keep) {
-      p.readNothing.push({ session: record.session, turn, ts: record.ts, gap: record.ts - previousTs });
+      readNothing(p, opts, st, record.session, turn, record.ts, record.ts - previousTs);
     }
     if (next !== undefined && next.cacheRead === 0 && (opts.lastTurns !== undefined || next.ts >= start)) {
-      p.readNothing.push({ session: record.session, turn: turn + 1, ts: next.ts, gap: next.ts - record.ts });
+      readNothing(p, opts, st, record.session, turn + 1, next.ts, next.ts - record.ts);
     }
     if (record.compaction && keep) {
       const m: MarkedTurn = {
@@ -693,6 +720,12 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
     if (!inWindow(z.session, z.turn, z.ts) || z.gap > lifetime(z.session)) continue;
     overall.readNothing++;
     session(z.session).totals.readNothing++;
+  }
+  for (const [id, st] of p.states) {
+    const n = st.nothingIn5m + (st.oneHour ? st.nothingIn1h : 0);
+    if (n === 0) continue;
+    overall.readNothing += n;
+    session(id).totals.readNothing += n;
   }
 
   const invariants: Record<InvariantName, InvariantCheck> = {

@@ -294,8 +294,13 @@ describe('miss attribution', () => {
         turn('idle', 3, 21, 0),
     );
     const files = ['session-misses/traced.jsonl'];
+    // The last N turns are known only at the end of the pass, a time window's turns at once.
+    const kept = await measure({ files, metric: 'misses_total', per: 'session', aggregate: 'max', last_turns: 3 });
+    expect(kept.status === 'ok' && kept.value).toBe(1);
+    expect(kept.evidence.turns_read_nothing).toBe(1);
     const max = await measure({ files, metric: 'misses_total', per: 'session', aggregate: 'max' });
     expect(max.status === 'ok' && max.value).toBe(1);
+    expect(max.evidence.turns_read_nothing).toBe(1);
     expect(max.evidence.sessions_counted).toBe(3);
     expect(await value({ files, metric: 'misses_total', per: 'session', aggregate: 'min' })).toBe(0);
     const hit = (max.evidence.by_session as { session: string }[]).find((b) => b.session === 'hit');
@@ -305,12 +310,18 @@ describe('miss attribution', () => {
     // its miss is unexplained, whichever of the two turns is read first.
     writeFileSync(join(dir, 'untraced.jsonl'), turn('untraced', 1, 0, 0) + turn('untraced', 2, 1, 0));
     writeFileSync(join(dir, 'reversed.jsonl'), turn('reversed', 2, 1, 0) + turn('reversed', 1, 0, 0));
-    for (const extra of ['untraced', 'reversed']) {
+    for (const [extra, window] of [
+      ['untraced', {}],
+      ['reversed', {}],
+      ['untraced', { last_turns: 3 }],
+      ['reversed', { last_turns: 3 }],
+    ] as const) {
       const o = await measure({
         files: [...files, `session-misses/${extra}.jsonl`],
         metric: 'misses_total',
         per: 'session',
         aggregate: 'max',
+        ...window,
       });
       expect(o).toMatchObject({ status: 'halt', halt: 'missing' });
       expect(o.evidence.sessions_without_value).toEqual([
