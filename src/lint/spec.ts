@@ -329,7 +329,8 @@ function isCalendarDate(ymd: string): boolean {
  * the same group name twice is a syntax error, so the lookahead copy's names (and its
  * backreferences to them) are renamed; and the copy's groups come first, so a numbered
  * backreference of the match is moved past them (`\1` to `(?:\3)` after two groups; in a
- * group of its own, so a digit after it cannot join the number). Edited at the positions
+ * group of its own, so a digit after it cannot join the number), and an octal escape, which
+ * the doubled groups could turn into a backreference, is written in hex. Edited at the positions
  * regexpp parses, with the names as written (`\u0061` stays escaped).
  */
 export function quotedBodies(body: string): { ahead: string; main: string } {
@@ -354,6 +355,14 @@ export function quotedBodies(body: string): { ahead: string; main: string } {
     onBackreferenceEnter(b) {
       if (typeof b.ref === 'string') ahead.push({ at: b.end - 1, end: b.end - 1, text: '__ahead' });
       else numbered.push(b);
+    },
+    // A legacy octal escape (`\2` with fewer than two groups, `\02`) or `\8`: with the groups
+    // doubled it could become a backreference, so both copies spell the character out.
+    onCharacterEnter(c) {
+      if (!/^\\\d/.test(c.raw)) return;
+      const text = `\\x${c.value.toString(16).padStart(2, '0')}`;
+      ahead.push({ at: c.start, end: c.end, text });
+      main.push({ at: c.start, end: c.end, text });
     },
   });
   for (const b of numbered) main.push({ at: b.start, end: b.end, text: `(?:\\${Number(b.ref) + groups})` });

@@ -128,6 +128,17 @@ describe('forbid', () => {
       }),
     );
     expect(where(escaped)).toEqual(['src/a.py:1:6 E', 'src/a.py:2:6 M']);
+    // An octal escape stays the character it names, although quoted doubles the groups.
+    const octal = await lint(
+      lintRepo({
+        rules: [forbidRule('O', { pattern: '(a)\\2|b\\8', include: ['src/**'], quoted: true })],
+        files: { 'src/a.py': 'x = "a\x02"\ny = "aa"\nz = "b8"\n' },
+      }),
+    );
+    expect(octal.findings.map((f) => [f.line, f.match])).toEqual([
+      [1, 'a\x02'],
+      [3, 'b8'],
+    ]);
   });
 
   it('an exclude that removes every file include matched halts, naming it; allow entries do not', async () => {
