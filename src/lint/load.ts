@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { SpecError, UsageError } from '../spec/problems.js';
 import { GATES_DIR } from '../spec/rfc-dir.js';
 import { loadSpecFile } from '../spec/single-file.js';
+import type { BacktrackCheck } from './backtracking.js';
 import type { LintRule } from './spec.js';
 
 export const LINTS_FILE = 'lints.yaml';
@@ -23,9 +24,14 @@ export async function loadLints(root: string, id: string): Promise<LoadedLints> 
   const file = relative(root, join(root, GATES_DIR, id, LINTS_FILE));
   const loaded = await loadSpecFile(root, id, LINTS_FILE, SCHEMA, async ({ y, data, badItems, problems }) => {
     // The reader (and the YAML parser under it) loads only when the spec cache has no answer.
-    const { readLints } = await import('./spec.js');
+    const [{ readLints }, { backtrackingProblems }] = await Promise.all([
+      import('./spec.js'),
+      import('./backtracking.js'),
+    ]);
     const items = (data as Record<string, unknown>[]).map((raw, i) => (badItems.has(i) ? undefined : raw));
-    const rules = readLints(y, items, { problems, warnings: [], suggest: () => '' });
+    const backtracking: BacktrackCheck[] = [];
+    const rules = readLints(y, items, { problems, warnings: [], suggest: () => '', backtracking });
+    problems.push(...(await backtrackingProblems(backtracking)));
     if (problems.length) throw new SpecError(problems);
     return { rules, file };
   });

@@ -10,6 +10,7 @@ import type { Problem } from '../spec/problems.js';
 import type { MeasurementSpec } from '../spec/types.js';
 import { keyLocation, type ParsedYaml, valueLocation } from '../spec/yaml.js';
 import { escapeRegex } from '../util/escape-regex.js';
+import { type BacktrackCheck, runsInLinearTime } from './backtracking.js';
 import { globProblem } from './globs.js';
 
 export const RULE_KINDS = ['forbid', 'require', 'order', 'helper_only'] as const;
@@ -84,6 +85,8 @@ export interface LintReadContext {
   problems: Problem[];
   warnings: Problem[];
   suggest: (word: string, candidates: string[]) => string;
+  /** Collects the regexes V8 cannot run in linear time, for backtrackingProblems (backtracking.ts). */
+  backtracking?: BacktrackCheck[];
 }
 
 const ORDER_QUERIES = new Set(['prereqs_before', 'order']);
@@ -177,6 +180,13 @@ export function readLints(
       }
     };
 
+    // After compile: a regex V8 could not rescue from backtracking is analysed by the caller.
+    const backtracking = (path: (string | number)[], pattern: string, source: string, flags: string) => {
+      if (ctx.backtracking && !runsInLinearTime(source, flags)) {
+        ctx.backtracking.push({ rule: r.id, location: valueLocation(y, [i, ...path]), pattern, source, flags });
+      }
+    };
+
     const allow: Waiver[] = (r.allow ?? []).map((a, j) => ({
       ...(a.path !== undefined ? { path: a.path } : {}),
       ...(a.commit !== undefined ? { commit: a.commit.toLowerCase() } : {}),
@@ -238,6 +248,7 @@ export function readLints(
         }
         const flags = `gm${f.ignore_case ? 'i' : ''}`;
         if (!compile(['forbid'], source, flags)) return;
+        if (f.pattern !== undefined) backtracking(['forbid', 'pattern'], f.pattern, source, flags);
         if (ok) {
           out.push({
             ...base,
@@ -256,6 +267,7 @@ export function readLints(
         checkGlobs(['require', 'when'], q.when);
         checkGlobs(['require', 'files'], q.files);
         if (q.pattern !== undefined && !compile(['require', 'pattern'], q.pattern, 'gm')) return;
+        if (q.pattern !== undefined) backtracking(['require', 'pattern'], q.pattern, q.pattern, 'm');
         if (ok) {
           out.push({
             ...base,
@@ -297,6 +309,7 @@ export function readLints(
         checkGlobs(['helper_only', 'include'], h.include);
         checkGlobs(['helper_only', 'exclude'], h.exclude);
         if (!compile(['helper_only', 'construct'], h.construct, 'gm')) return;
+        backtracking(['helper_only', 'construct'], h.construct, h.construct, 'gm');
         if (ok) {
           out.push({
             ...base,

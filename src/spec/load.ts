@@ -12,6 +12,7 @@ import { COUNCIL_FILE, type CouncilSpec, readCouncil } from '../council/spec.js'
 import { GATE_KINDS, type GateKindDef } from '../gates/index.js';
 import { type CitationClaim, readCitations } from '../cite/spec.js';
 import { type ParitySpec, readParity } from '../parity/spec.js';
+import type { BacktrackCheck } from '../lint/backtracking.js';
 import { type LintRule, readLints } from '../lint/spec.js';
 import { COMPARATOR_FILE, type ComparatorSpec, readComparator } from '../comparator/spec.js';
 import { type LoadedPrereqs, readPrereqs } from '../prereqs/spec.js';
@@ -78,7 +79,13 @@ export interface LoadedRfc extends RfcSpec {
   files: string[];
 }
 
-export function loadRfc(root: string, id: string): LoadedRfc {
+export function loadRfc(
+  root: string,
+  id: string,
+  opts: {
+    /** Collects lint regexes to analyse for backtracking (lint/backtracking.ts). */ backtracking?: BacktrackCheck[];
+  } = {},
+): LoadedRfc {
   const dir = rfcDir(root, id);
   // Files only: a folder named like a spec file is not one.
   const names = readdirSync(dir, { withFileTypes: true })
@@ -271,7 +278,14 @@ export function loadRfc(root: string, id: string): LoadedRfc {
   const ldoc = docs.get(LINTS_FILE);
   if (ldoc) {
     const items = usable(ldoc.data as Record<string, unknown>[], ldoc.badItems, new Set());
-    lints = readLints(ldoc.y, items, { measurements, brokenMeasurements: broken, problems, warnings, suggest });
+    lints = readLints(ldoc.y, items, {
+      measurements,
+      brokenMeasurements: broken,
+      problems,
+      warnings,
+      suggest,
+      ...(opts.backtracking ? { backtracking: opts.backtracking } : {}),
+    });
     for (const r of lints) if (r.kind === 'order') used.add(r.measurement);
   }
 

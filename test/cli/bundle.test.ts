@@ -78,7 +78,7 @@ describe('the bundled CLI', () => {
     expect(readFileSync('bin/run.js', 'utf8')).toContain('../dist/bundle/cli/oclif-entry.js');
   });
 
-  it('loads no YAML parser with the lint command: a hook answered from the spec cache never needs one', () => {
+  it('loads no YAML parser (nor regex analysis) with the lint command: a hook answered from the spec cache needs neither', () => {
     const loaded = new Set<string>();
     const visit = (file: string) => {
       if (loaded.has(file)) return;
@@ -96,6 +96,9 @@ describe('the bundled CLI', () => {
     );
     expect(packages.has('@oclif/core')).toBe(true);
     expect(packages.has('yaml')).toBe(false);
+    // Nor the regex analysis the rules' check uses: it runs with the parse, on the miss path too.
+    expect(packages.has('scslre')).toBe(false);
+    expect(packages.has('refa')).toBe(false);
     // Still reachable on demand: the cache's miss path imports it.
     expect(bundle().some((f) => readFileSync(f, 'utf8').includes('// node_modules/yaml/'))).toBe(true);
   });

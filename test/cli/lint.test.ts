@@ -181,6 +181,19 @@ describe('rfcgate lint', () => {
     const f = run(['lint', '--format', 'xml'], repo.dir);
     expect(f.code).toBe(3);
     expect(f.stderr).toMatch(/--format 'xml' is not a lint format/);
+    // A regex that could hang the hook: lint (its cache's miss path) and spec validate say so.
+    writeFileSync(
+      join(repo.dir, 'gates/demo/lints.yaml'),
+      modeline('lints.yaml') +
+        stringify([{ ...L1, forbid: { pattern: '(a+)+$', ignore_case: true, include: ['src/'] } }]),
+    );
+    const hang =
+      /^gates\/demo\/lints\.yaml:\d+:\d+: lint rule 'L1': its regex can backtrack exponentially \(in \(a\+\)\+,/m;
+    for (const args of [['lint'], ['lint', '--staged'], ['spec', 'validate']]) {
+      const h = run(args, repo.dir);
+      expect(h.code, args.join(' ')).toBe(3);
+      expect(h.stderr, args.join(' ')).toMatch(hang);
+    }
   });
 
   it('--format takes one value: the paths after it are linted, in either form', () => {

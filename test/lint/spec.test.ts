@@ -4,6 +4,7 @@ import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { type BacktrackCheck, backtrackingProblems } from '../../src/lint/backtracking.js';
 import { loadLints } from '../../src/lint/load.js';
 import { SpecError } from '../../src/spec/problems.js';
 import { loadRfc } from '../../src/spec/load.js';
@@ -147,6 +148,55 @@ describe('lints.yaml', () => {
       expect.stringMatching(/lints\.yaml:18:15: 'L4': allow\.commit: must be a commit id: at least 7 hex digits/),
       expect.stringMatching(/lints\.yaml:\d+:\d+: lint rule 'L6': allow entries of a forbid rule name a path or glob/),
     ]);
+  });
+
+  it('a regex that could backtrack exponentially where V8 cannot rerun it in linear time is a problem at its place', async () => {
+    const rule = (id: string, kind: string, body: Record<string, unknown>) => ({
+      id,
+      title: 't',
+      severity: 'error',
+      message: 'm',
+      fix: 'f',
+      [kind]: body,
+    });
+    const forbid = (id: string, more: Record<string, unknown>) => rule(id, 'forbid', { include: ['**'], ...more });
+    const rules = [
+      forbid('CASE', { pattern: '(a+)+$', ignore_case: true }),
+      forbid('BOUND', { pattern: 'x(a{1,20})+$' }),
+      forbid('QUOTED', { pattern: '(\\w+\\s?)+$', quoted: true }),
+      rule('HELPER', 'helper_only', { helper: 'h', modules: ['h.py'], include: ['**'], construct: '(?<=x)(b+)+c' }),
+      rule('REQUIRE', 'require', { when: ['a/'], files: ['b.md'], pattern: '^(x)(?:\\d+\\s*)+\\1$' }),
+      // V8 reruns these in linear time, or they cannot backtrack exponentially: no problem.
+      forbid('LINEAR', { pattern: '(a+)+$' }),
+      forbid('FINE', { pattern: '(\\d{1,3}\\.){3}\\d{1,3}', quoted: true, ignore_case: true }),
+    ];
+    const t = tempRoot();
+    cleanup = t.cleanup;
+    writeRfc(t.root, { raw: { 'lints.yaml': modeline('lints.yaml') + stringify(rules) } });
+    // Reading the spec only collects what V8 cannot run in linear time; the analysis is apart.
+    const backtracking: BacktrackCheck[] = [];
+    loadRfc(t.root, 'demo', { backtracking });
+    expect(backtracking.map((c) => c.rule)).toEqual(['CASE', 'BOUND', 'QUOTED', 'HELPER', 'REQUIRE', 'FINE']);
+    const ps = (await backtrackingProblems(backtracking)).map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`);
+    const said = (id: string) => ps.find((p) => p.includes(`'${id}'`)) ?? '';
+    expect(ps).toHaveLength(5);
+    expect(said('CASE')).toMatch(
+      /^gates\/demo\/lints\.yaml:\d+:\d+: lint rule 'CASE': its regex can backtrack exponentially \(in \(a\+\)\+, on a long run of "A" that does not match\), and V8 cannot rerun it in linear time \(ignore_case\), so one line could hang the hook; make the repetition unambiguous/,
+    );
+    expect(said('BOUND')).toMatch(/\(in \(a\{1,20\}\)\+, .*linear time \(a \{n,m\} repeat\)/);
+    expect(said('QUOTED')).toMatch(/\(in \(\\w\+\\s\?\)\+, .*\(the lookaround quoted adds\)/);
+    expect(said('HELPER')).toMatch(/\(in \(b\+\)\+, .*\(a lookaround\)/);
+    expect(said('REQUIRE')).toMatch(/\(a backreference\)/);
+    // At the pattern as written.
+    const text = modeline('lints.yaml') + stringify([forbid('CASE', { pattern: '(a+)+$', ignore_case: true })]);
+    const line = text.split('\n').findIndex((l) => l.includes('(a+)+$')) + 1;
+    expect(said('CASE').startsWith(`gates/demo/lints.yaml:${line}:`)).toBe(true);
+    // lint's own loader (a hook's) refuses the spec with the same problems.
+    const refused = await loadLints(t.root, 'demo').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SpecError);
+    expect((refused as SpecError).problems.map((p) => p.message)).toEqual(
+      ps.map((p) => p.replace(/^[^:]+:\d+:\d+: /, '')),
+    );
   });
 
   it('a byte that is not UTF-8 is a problem at its place, not a silent U+FFFD in a literal', async () => {

@@ -1,6 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { RfcCommand } from '../../cli/rfc-command.js';
 import { EXIT } from '../../model/result.js';
+import { type BacktrackCheck, backtrackingProblems } from '../../lint/backtracking.js';
 import { type LoadedRfc, loadRfc } from '../../spec/load.js';
 import { listRfcIds } from '../../spec/rfc-dir.js';
 import { formatProblem, type Problem, SpecError } from '../../spec/problems.js';
@@ -33,7 +34,7 @@ EXIT CODES
     const explicit = flags.rfc ?? (process.env.RFCGATE_PROGRAM !== 'rfcgate' ? process.env.RFCGATE_PROGRAM : undefined);
     const ids = explicit ? [this.chooseRfc(root, flags.rfc)] : listRfcIds(root);
     if (ids.length === 0) this.chooseRfc(root, undefined);
-    const results = ids.map((id) => validateOne(root, id));
+    const results = await Promise.all(ids.map((id) => validateOne(root, id)));
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     } else {
@@ -52,19 +53,25 @@ EXIT CODES
   }
 }
 
-function validateOne(root: string, id: string): Validated {
+async function validateOne(root: string, id: string): Promise<Validated> {
+  // Lint regexes that could hang a hook are found after the load, with every other problem.
+  const backtracking: BacktrackCheck[] = [];
+  let rfc: LoadedRfc;
   try {
-    const rfc: LoadedRfc = loadRfc(root, id);
-    return {
-      rfc: id,
-      valid: true,
-      files: rfc.files.length,
-      measurements: rfc.measurements.size,
-      gates: rfc.gates.length,
-      problems: rfc.warnings,
-    };
+    rfc = loadRfc(root, id, { backtracking });
   } catch (e) {
     if (!(e instanceof SpecError)) throw e;
-    return { rfc: id, valid: false, files: 0, measurements: 0, gates: 0, problems: e.problems };
+    const problems = [...e.problems, ...(await backtrackingProblems(backtracking))];
+    return { rfc: id, valid: false, files: 0, measurements: 0, gates: 0, problems };
   }
+  const hang = await backtrackingProblems(backtracking);
+  if (hang.length) return { rfc: id, valid: false, files: 0, measurements: 0, gates: 0, problems: hang };
+  return {
+    rfc: id,
+    valid: true,
+    files: rfc.files.length,
+    measurements: rfc.measurements.size,
+    gates: rfc.gates.length,
+    problems: rfc.warnings,
+  };
 }
