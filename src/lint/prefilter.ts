@@ -67,6 +67,10 @@ export function ruleKey(r: Pick<ContentRule, 'source' | 'flags'>): string {
  * Starts rg over the working tree at root: walking it (files = undefined, for the whole
  * tree: rg's walk runs while git lists the files), or over the given files. Returns at
  * once; the search fills in as rg runs.
+ *
+ * rg opens every file named on its command line whatever it is: it waits forever on a FIFO
+ * and follows a symlink, walking the folder it points at. So `files` must be paths the
+ * caller has seen (by lstat) to be regular files; anything else is the JavaScript scan's.
  */
 export function rgSearch(bin: string, root: string, rules: LintRule[], maxBytes: number, files?: string[]): RgSearch {
   const search = new RgSearch();

@@ -225,9 +225,22 @@ async function prefilter(
   const { RG_FROM, rgSearch, ruleKey } = await import('./prefilter.js');
   const whole = snap.info.kind === 'tree';
   if (!rg.search && !whole && plan.length < (rg.from ?? RG_FROM)) return none;
+  const tree = snap.workingTree;
+  // Named files go to rg only once lstat shows them regular and within the limit: rg would
+  // wait forever on a FIFO, follow a symlink (walking a linked folder: /usr, /proc), and
+  // search a file of any size. The rest are read, which names each for what it is. Every
+  // file rg can clear was looked at here, so it needs no second look afterwards. (The whole
+  // tree is rg's own walk, which reads only regular files and honours --max-filesize.)
+  const vetted = !rg.search && !whole;
   const search =
     rg.search ??
-    rgSearch(rg.bin, snap.workingTree.root, opts.rules, maxBytes, whole ? undefined : plan.map(([f]) => f));
+    rgSearch(
+      rg.bin,
+      tree.root,
+      opts.rules,
+      maxBytes,
+      whole ? undefined : plan.flatMap(([f]) => (withinLimit(tree, f, maxBytes) ? [f] : [])),
+    );
   await search.done();
   const screens = checks.map((c) => search.screened.has(ruleKey(c.rule)));
   const rest: PlannedFile[] = [];
@@ -240,9 +253,10 @@ async function prefilter(
       inspect.length ||
       !search.clean.has(file) ||
       !scan.every((i) => screens[i]) ||
-      // rg searches a file named on its command line whatever its size, and follows it if
-      // it is a symlink, which lint never reads through.
-      (!whole && !withinLimit(snap.workingTree, file, maxBytes))
+      // A search started by the caller over named files may have been given anything: rg
+      // searches a file named on its command line whatever its size, and follows it if it
+      // is a symlink, which lint never reads through.
+      (!whole && !vetted && !withinLimit(tree, file, maxBytes))
     ) {
       rest.push(p);
       continue;

@@ -1,0 +1,119 @@
+/**
+ * rg over named files (explicit paths, --changed-since): what lint gives rg on its command
+ * line. rg opens whatever it is named (it waits on a FIFO, follows a symlink), so it must be
+ * named only regular files.
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  closeSync,
+  constants as fsConstants,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LintReport } from '../../src/lint/report.js';
+import type { ScopeRequest } from '../../src/lint/scopes.js';
+import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
+import { AS_OF, forbidRule, lint, lintRepo, where } from './helpers.js';
+import { requireRg } from './rg.js';
+
+const RG = requireRg();
+afterAll(removeFixtures);
+
+/** An rg that logs its arguments (NUL-separated, one run after another) and runs the real one. */
+function loggingRg(): { bin: string; operands: () => string[] } {
+  const dir = tempDir('rfcgate-rg-log-');
+  const log = join(dir, 'args');
+  const bin = join(dir, 'rg');
+  writeFileSync(bin, `#!/bin/sh\nprintf '%s\\0' "$@" -- >> '${log}'\nexec ${RG} "$@"\n`);
+  chmodSync(bin, 0o755);
+  writeFileSync(log, '');
+  return {
+    bin,
+    // What follows each run's `--` (the run's own, then the one the script adds at its end).
+    operands: () => {
+      const args = readFileSync(log, 'utf8').split('\0');
+      const out: string[] = [];
+      let inOperands = false;
+      for (const a of args) {
+        if (a === '--') inOperands = !inOperands;
+        else if (inOperands) out.push(a);
+      }
+      writeFileSync(log, '');
+      return out.sort();
+    },
+  };
+}
+
+/** Fails the test, loudly, when `p` has not settled within `ms`, instead of hanging the suite. */
+async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Lets a reader stuck opening the FIFO through (it then reads end of file); nothing if none is. */
+function unblock(fifo: string): void {
+  try {
+    closeSync(openSync(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK));
+  } catch {
+    // ENXIO: nobody is waiting to read it.
+  }
+}
+
+const json = (r: LintReport) => JSON.stringify(r, null, 2);
+
+describe('rg over named files', () => {
+  it('is given only regular files: a FIFO is not opened and a symlink (to a folder or a file) not followed, with the same report as without rg', async () => {
+    const outside = tempDir('rfcgate-outside-');
+    writeFileSync(join(outside, 'bad.py'), 'foo\n');
+    const repo = lintRepo({ rules: [forbidRule('F1', { pattern: 'foo', include: ['src/**'] })] });
+    repo.write('src/a.py', 'x\n');
+    repo.write('src/b.py', 'foo\n');
+    repo.write('src/p.py', 'y\n');
+    symlinkSync(outside, join(repo.dir, 'src/ext'));
+    symlinkSync('a.py', join(repo.dir, 'src/alias.py'));
+    repo.git(['add', '-A']);
+    repo.commit({ message: 'files', date: '2026-05-02T09:00:00Z' });
+    const fifo = join(repo.dir, 'src/p.py');
+    rmSync(fifo);
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const rg = loggingRg();
+    for (const scope of [
+      { kind: 'paths', paths: ['src'] },
+      { kind: 'changed', since: 'HEAD~1' },
+    ] satisfies ScopeRequest[]) {
+      const js = await lint(repo, scope);
+      expect(where(js), scope.kind).toEqual(['src/b.py:1:1 F1']);
+      expect(js.files.skipped, scope.kind).toEqual([
+        { path: 'src/p.py', reason: 'not a regular file (a FIFO, socket or device stands at its path)' },
+      ]);
+      try {
+        const withRg = await within(
+          15_000,
+          `lint ${scope.kind} with rg (stuck opening the FIFO?)`,
+          lint(repo, scope, AS_OF, { rg: { bin: rg.bin, from: 0 } }),
+        );
+        expect(json(withRg), scope.kind).toBe(json(js));
+      } finally {
+        unblock(fifo);
+      }
+      // rg ran, over the regular files only.
+      expect(
+        rg.operands().map((o) => o.replace(/^\.\//, '')),
+        scope.kind,
+      ).toEqual(['src/a.py', 'src/b.py']);
+    }
+  });
+});
