@@ -132,10 +132,25 @@ async function runAll(
     // Hidden files are linted too; the walk honours .gitignore like git, and a file it
     // skips is simply read by the JavaScript scan.
     // The folder is named, not implied: with no path rg would search a piped stdin instead.
-    return once(bin, root, [...args, '--hidden', '--glob', '!.git', '--', '.'], search, './');
+    return once(bin, root, [...args, '--hidden', '--glob', '!.git', '--', '.'], search, (name) => {
+      if (name.startsWith('./')) search.record(name.slice(2));
+    });
   }
   for (const batch of batches(files)) {
-    const r = await once(bin, root, [...args, '--no-ignore', '--hidden', '--', ...batch], search, '');
+    // Each file as `./path`: a file named `-` would otherwise be stdin to rg (reported as
+    // `<stdin>`, a name another file may have), and `--` alone does not change that. rg
+    // names a file as it was given, so only a name that is exactly one of this run's
+    // operands is recorded: nothing else rg prints can clear a file.
+    const given = new Set(batch);
+    const r = await once(
+      bin,
+      root,
+      [...args, '--no-ignore', '--hidden', '--', ...batch.map((f) => `./${f}`)],
+      search,
+      (name) => {
+        if (name.startsWith('./') && given.has(name.slice(2))) search.record(name.slice(2));
+      },
+    );
     if (r !== 'ran') return r;
   }
   return 'ran';
@@ -146,7 +161,8 @@ function batches(files: string[]): string[][] {
   let cur: string[] = [];
   let bytes = 0;
   for (const f of files) {
-    const n = Buffer.byteLength(f) + 1;
+    // The name, its `./` and its NUL.
+    const n = Buffer.byteLength(f) + 3;
     if (cur.length && bytes + n > ARG_BYTES) {
       out.push(cur);
       cur = [];
@@ -164,7 +180,14 @@ function batches(files: string[]): string[][] {
  * when it printed nothing and failed (a pattern it cannot compile), 'failed' when it could
  * not run or was stopped.
  */
-function once(bin: string, cwd: string, args: string[], search: RgSearch, prefix: string): Promise<Outcome> {
+function once(
+  bin: string,
+  cwd: string,
+  args: string[],
+  search: RgSearch,
+  /** Takes each name rg prints and records the file it stands for, if any. */
+  named: (name: string) => void,
+): Promise<Outcome> {
   return new Promise((resolve) => {
     if (search.stopped) {
       resolve('failed');
@@ -183,9 +206,7 @@ function once(bin: string, cwd: string, args: string[], search: RgSearch, prefix
     child.stdout.on('data', (b: Buffer) => {
       printed = true;
       const buf = rest ? Buffer.concat([rest, b]) : b;
-      const used = parsePaths(buf, (f) => {
-        if (f.startsWith(prefix)) search.record(f.slice(prefix.length));
-      });
+      const used = parsePaths(buf, named);
       rest = used < buf.length ? buf.subarray(used) : undefined;
     });
     child.on('error', () => resolve('failed'));

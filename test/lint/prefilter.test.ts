@@ -1,7 +1,8 @@
 /**
  * rg over named files (explicit paths, --changed-since): what lint gives rg on its command
- * line. rg opens whatever it is named (it waits on a FIFO, follows a symlink), so it must be
- * named only regular files.
+ * line, and what it takes back from rg's output. rg opens whatever it is named (it waits
+ * on a FIFO, follows a symlink, reads stdin for `-`), so it must be named only regular
+ * files, and only names that are exactly its operands may clear a file.
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -16,8 +17,10 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { rgSearch } from '../../src/lint/prefilter.js';
 import type { LintReport } from '../../src/lint/report.js';
 import type { ScopeRequest } from '../../src/lint/scopes.js';
+import { loadRfc } from '../../src/spec/load.js';
 import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { AS_OF, forbidRule, lint, lintRepo, where } from './helpers.js';
 import { requireRg } from './rg.js';
@@ -115,5 +118,45 @@ describe('rg over named files', () => {
         scope.kind,
       ).toEqual(['src/a.py', 'src/b.py']);
     }
+  });
+
+  it('a file named `-` is a file, not stdin, and rg reporting `<stdin>` clears no file of that name', async () => {
+    const repo = lintRepo({
+      rules: [forbidRule('F1', { pattern: 'foo', include: ['**'], exclude: ['gates/**'] })],
+    });
+    repo.write('-', 'bar\n');
+    repo.write('<stdin>', 'foo\n');
+    repo.write('src/a.py', 'x\n');
+    repo.git(['add', '-A']);
+    repo.commit({ message: 'files', date: '2026-05-02T09:00:00Z' });
+    const rg = loggingRg();
+    for (const scope of [
+      { kind: 'paths', paths: ['-', '<stdin>', 'src'] },
+      { kind: 'changed', since: 'HEAD~1' },
+    ] satisfies ScopeRequest[]) {
+      const js = await lint(repo, scope);
+      expect(where(js), scope.kind).toEqual(['<stdin>:1:1 F1']);
+      const withRg = await lint(repo, scope, AS_OF, { rg: { bin: rg.bin, from: 0 } });
+      expect(json(withRg), scope.kind).toBe(json(js));
+      expect(rg.operands(), scope.kind).toEqual(['./-', './<stdin>', './src/a.py']);
+    }
+  });
+
+  it('records only names that are exactly its operands, whatever else rg prints', async () => {
+    const repo = lintRepo({ rules: [forbidRule('F1', { pattern: 'foo', include: ['**'] })] });
+    const dir = tempDir('rfcgate-fake-rg-');
+    const bin = join(dir, 'rg');
+    // Its own operands, one of them as given and one bare; a stdin; a file it was not given;
+    // a path beyond one of its operands.
+    writeFileSync(
+      bin,
+      "#!/bin/sh\nprintf './src/a.py\\0src/b.py\\0<stdin>\\0./src/c.py\\0./src/a.py/x\\0./src/a.py\\0'\n",
+    );
+    chmodSync(bin, 0o755);
+    const rules = loadRfc(repo.dir, 'demo').lints ?? [];
+    const search = rgSearch(bin, repo.dir, rules, 1 << 20, ['src/a.py', 'src/b.py']);
+    await within(15_000, 'the fake rg', search.done());
+    expect(search.ok).toBe(true);
+    expect([...search.clean]).toEqual(['src/a.py']);
   });
 });
