@@ -9,25 +9,10 @@
  * the analysis (scslre, ~150 ms to load) runs where rules are about to run or be validated:
  * `lint` when it parses lints.yaml, and `spec validate`. Other commands never load it.
  */
-import { setFlagsFromString } from 'node:v8';
 import { RegExpParser, visitRegExpAST } from '@eslint-community/regexpp';
 import type { Report } from 'scslre';
 import type { SourceLocation } from '../model/result.js';
 import type { Problem } from '../spec/problems.js';
-
-// Makes the `l` (linear) flag known, so V8 itself says which regexes its linear engine runs;
-// nothing runs in that engine unless asked by the flag or by the backtrack fallback.
-setFlagsFromString('--enable-experimental-regexp-engine');
-
-/** Whether V8's linear-time engine can run the regex (asked of V8: its rules change between versions). */
-export function runsInLinearTime(source: string, flags: string): boolean {
-  try {
-    new RegExp(source, `${flags}l`);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A rule's regex V8 cannot run in linear time, to analyse: `pattern` as written, `source` as run. */
 export interface BacktrackCheck {
@@ -113,7 +98,8 @@ function widened(pattern: string, flags: string): Widened {
   const edits: { at: number; end: number; text: string }[] = [];
   visitRegExpAST(ast, {
     onQuantifierEnter(q) {
-      if (q.max === Infinity || q.max <= 1) return;
+      // An exact count ({4}) is one way through, however it repeats; only a range can split a run.
+      if (q.max === Infinity || q.max <= 1 || q.min === q.max) return;
       const brace = q.raw.lastIndexOf('{');
       const end = q.end - (q.greedy ? 0 : 1);
       edits.push({ at: q.start + brace, end, text: `{${q.min},}` });

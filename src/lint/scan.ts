@@ -6,6 +6,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { setFlagsFromString } from 'node:v8';
+import { runsInLinearTime } from './linear.js';
 import type { LintFinding } from './report.js';
 import type { ContentCheck } from './rules/check.js';
 import { findingsFor, LineIndex, matchesOf } from './rules/content.js';
@@ -100,25 +101,23 @@ export function decodeText(data: Buffer): string {
  * is not screened and every check runs. Every alternative is wrapped, so one rule's
  * alternation cannot swallow another's. Rules that ignore case are screened apart from those
  * that do not: under `i`, `[^a]` and `(?!a)` refuse `A` too, so a shared flag could match less;
- * rules with a lookaround apart from those without (see LOOKAROUND's use).
+ * rules V8 can run in linear time apart from those it cannot.
  */
 function combined(checks: ContentCheck[]): RegExp[] | null {
   if (checks.some((c) => GROUP_REFERENCE.test(c.re.source))) return null;
   const byFlags = new Map<string, { flags: string; sources: string[] }>();
   for (const c of checks) {
     const flags = c.re.flags.replace('g', '');
-    // A pattern the linear-time engine can run stays out of a screen that holds a lookaround:
-    // together they could not be run again by it, and would backtrack as long as the worst.
-    const key = `${flags}${LOOKAROUND.test(c.re.source) ? '\0look' : ''}`;
+    // A pattern the linear-time engine can run stays out of a screen with one it cannot (a
+    // lookaround, a {n,m} repeat): together they could not be run again by it, and would
+    // backtrack as long as the worst.
+    const key = `${flags}${runsInLinearTime(c.re.source, flags) ? '' : '\0slow'}`;
     const set = byFlags.get(key) ?? { flags, sources: [] };
     set.sources.push(`(?:${c.re.source})`);
     byFlags.set(key, set);
   }
   return [...byFlags.values()].map(({ flags, sources }) => new RegExp(sources.join('|'), flags));
 }
-
-/** A lookahead or lookbehind; an escaped `\(?=` counts too, harmlessly (it is only screened apart). */
-const LOOKAROUND = /\(\?<?[=!]/;
 
 /** A backreference (`\1`, `\k<name>`) or a named group; an escaped backslash before a digit counts too, harmlessly. */
 const GROUP_REFERENCE = /\\[1-9]|\\k<|\(\?<[^=!]/;

@@ -10,7 +10,8 @@ import type { Problem } from '../spec/problems.js';
 import type { MeasurementSpec } from '../spec/types.js';
 import { keyLocation, type ParsedYaml, valueLocation } from '../spec/yaml.js';
 import { escapeRegex } from '../util/escape-regex.js';
-import { type BacktrackCheck, runsInLinearTime } from './backtracking.js';
+import type { BacktrackCheck } from './backtracking.js';
+import { runsInLinearTime } from './linear.js';
 import { globProblem } from './globs.js';
 
 export const RULE_KINDS = ['forbid', 'require', 'order', 'helper_only'] as const;

@@ -196,6 +196,26 @@ describe('rfcgate lint', () => {
     }
   });
 
+  it('a rule V8 can rerun in linear time keeps that rescue beside a rule it cannot run so', () => {
+    // Screened together, (a+)+$ would share one regex with the {n,m} repeat V8's linear-time
+    // engine refuses, and backtrack for minutes on this line instead of being rerun.
+    const rule = (id: string, pattern: string) => ({ ...L1, id, forbid: { pattern, include: ['src/**'] } });
+    const repo = lintRepo({
+      rules: [rule('NESTED', '(a+)+$'), rule('BOUNDED', 'x{1,20}y')],
+      files: { 'src/a.txt': `${'a'.repeat(34)}!\n` },
+    });
+    // A liveness bound, not a timing: the run takes well under a second, a regression minutes.
+    const r = spawnSync(process.execPath, [BIN, 'lint', '--no-rg', '--json'], {
+      cwd: repo.dir,
+      env: { ...process.env, NO_COLOR: '1', RFCGATE_NO_CACHE: '1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as { findings: unknown[] }).findings).toEqual([]);
+  }, 90_000);
+
   it('--format takes one value: the paths after it are linted, in either form', () => {
     const repo = lintRepo({
       rules: [L1],

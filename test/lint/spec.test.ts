@@ -169,6 +169,8 @@ describe('lints.yaml', () => {
       // V8 reruns these in linear time, or they cannot backtrack exponentially: no problem.
       forbid('LINEAR', { pattern: '(a+)+$' }),
       forbid('FINE', { pattern: '(\\d{1,3}\\.){3}\\d{1,3}', quoted: true, ignore_case: true }),
+      // An exact count is one way through a run: (?: {4})+ is not (?: {4,})+.
+      forbid('EXACT', { pattern: '^(?: {4}){5,}(?=\\S)' }),
     ];
     const t = tempRoot();
     cleanup = t.cleanup;
@@ -176,7 +178,7 @@ describe('lints.yaml', () => {
     // Reading the spec only collects what V8 cannot run in linear time; the analysis is apart.
     const backtracking: BacktrackCheck[] = [];
     loadRfc(t.root, 'demo', { backtracking });
-    expect(backtracking.map((c) => c.rule)).toEqual(['CASE', 'BOUND', 'QUOTED', 'HELPER', 'REQUIRE', 'FINE']);
+    expect(backtracking.map((c) => c.rule)).toEqual(['CASE', 'BOUND', 'QUOTED', 'HELPER', 'REQUIRE', 'FINE', 'EXACT']);
     const ps = (await backtrackingProblems(backtracking)).map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`);
     const said = (id: string) => ps.find((p) => p.includes(`'${id}'`)) ?? '';
     expect(ps).toHaveLength(5);

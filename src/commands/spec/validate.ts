@@ -65,7 +65,9 @@ async function validateOne(root: string, id: string): Promise<Validated> {
     return { rfc: id, valid: false, files: 0, measurements: 0, gates: 0, problems };
   }
   const hang = await backtrackingProblems(backtracking);
-  if (hang.length) return { rfc: id, valid: false, files: 0, measurements: 0, gates: 0, problems: hang };
+  if (hang.length) {
+    return { rfc: id, valid: false, files: 0, measurements: 0, gates: 0, problems: [...hang, ...rfc.warnings] };
+  }
   return {
     rfc: id,
     valid: true,
