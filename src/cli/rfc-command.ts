@@ -111,7 +111,15 @@ function firstParagraph(s: string): string {
   return help ? `${text} (see --help)` : text;
 }
 
-export function parseAsOf(text: string | undefined, now: Date = new Date()): Date {
+/** How far ahead of this machine's clock an --as-of may be (another machine's clock, a rounded instant). */
+const CLOCK_SLACK_MS = 5 * 60_000;
+
+/**
+ * The --as-of instant. A later one than now is refused unless `future` allows it (lint judges
+ * waivers' expiry on a day to come): nothing recorded after now can be read, so every window
+ * reaching past it would be silently short.
+ */
+export function parseAsOf(text: string | undefined, now: Date = new Date(), opts: { future?: boolean } = {}): Date {
   if (text === undefined) return now;
   const m = /^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
   // An instant written without a zone is read as UTC, so CI and laptops agree.
@@ -120,6 +128,11 @@ export function parseAsOf(text: string | undefined, now: Date = new Date()): Dat
   if (Number.isNaN(ms)) {
     throw new UsageError(
       `--as-of '${text}' is not a date: use YYYY-MM-DD or an ISO-8601 instant such as 2026-06-01T12:00:00Z`,
+    );
+  }
+  if (!opts.future && ms > now.getTime() + CLOCK_SLACK_MS) {
+    throw new UsageError(
+      `--as-of '${text}' is in the future (now is ${now.toISOString()}): what is recorded after now cannot be read yet; give now or an earlier instant`,
     );
   }
   return new Date(ms);

@@ -95,7 +95,8 @@ EXIT CODES
     const { flags, argv } = await this.parse(Lint);
     const paths = argv as string[];
     const outputs = parseOutputs(flags.format, flags.json);
-    const asOf = parseAsOf(flags['as-of']);
+    // A day to come is allowed: which waivers will have expired by then.
+    const asOf = parseAsOf(flags['as-of'], new Date(), { future: true });
     const root = this.findRoot(flags.root);
     const id = this.chooseRfc(root, flags.rfc);
     if (paths.length && (flags.staged || flags['changed-since'] || flags.commit)) {

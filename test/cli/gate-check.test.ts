@@ -262,6 +262,10 @@ describe('bad input gets one clear line and exit 3', () => {
   it.each([
     [['gate', 'check', '--as-of', 'yesterday'], /--as-of 'yesterday' is not a date/],
     [['gate', 'check', '--as-of', '2026-02-30'], /--as-of '2026-02-30' is not a date/],
+    // Nothing recorded after now can be read: a future instant would make every window short.
+    [['gate', 'check', '--as-of', '2099-01-01'], /--as-of '2099-01-01' is in the future \(now is 20\d\d-/],
+    [['prereq', 'status', '--as-of', '2099-01-01T00:00:00Z'], /--as-of '2099-01-01T00:00:00Z' is in the future/],
+    [['telemetry', 'report', '--files', 'x.jsonl', '--as-of', '2099-01-01'], /--as-of '2099-01-01' is in the future/],
     [['gate', 'check', '--rfc', 'wave9'], /unknown RFC 'wave9'.*known RFCs: demo/],
     [
       ['gate', 'check', '--rfc', '..'],

@@ -196,6 +196,15 @@ describe('rfcgate lint', () => {
     }
   });
 
+  it('--as-of may be a day to come: which waivers will have expired by then', () => {
+    const rule = { ...L1, allow: [...L1.allow, { path: 'src/legacy/', reason: 'migrating', expires: '2098-12-31' }] };
+    const repo = lintRepo({ rules: [rule], files: { 'src/legacy/old.py': 'X = "measurement.lease_plane.request"\n' } });
+    expect(run(['lint'], repo.dir).code).toBe(0);
+    const later = run(['lint', '--as-of', '2099-01-01'], repo.dir);
+    expect(later.code).toBe(1);
+    expect(later.stdout).toMatch(/expired on 2098-12-31/);
+  });
+
   it('a rule V8 can rerun in linear time keeps that rescue beside a rule it cannot run so', () => {
     // Screened together, (a+)+$ would share one regex with the {n,m} repeat V8's linear-time
     // engine refuses, and backtrack for minutes on this line instead of being rerun.
