@@ -100,6 +100,12 @@ interface Located {
   rec: TurnRecord & { turn: number };
   file: string;
   line: number;
+  /**
+   * With last_turns, for a turn that read nothing: how long after the turn before it this one
+   * came (NaN until that turn is read). A small object of its own, so a session waiting for its
+   * turn 0 keeps this, not the whole record.
+   */
+  nothing: { gap: number } | undefined;
 }
 
 /**
@@ -135,17 +141,6 @@ interface MarkedTurn {
    */
   gap: number;
   line: number;
-}
-
-/**
- * A turn that read nothing from the cache, its session's previous turn read too: a miss, unless
- * the cache's lifetime had run out in between (`gap`, from the previous turn to it).
- */
-interface ReadNothing {
-  session: string;
-  turn: number;
-  ts: number;
-  gap: number;
 }
 
 const key = (session: string, turn: number) => `${session}\u0000${turn}`;
@@ -215,6 +210,8 @@ interface EarlyTurn {
   file: string;
   line: number;
   ts: number;
+  /** With last_turns, the gap its ring entry learns when the turn before comes (see Located). */
+  nothing?: { gap: number };
 }
 
 /**
@@ -258,6 +255,7 @@ interface SessionState {
   oneTs: number;
   oneFile: string;
   oneLine: number;
+  oneNothing: { gap: number } | undefined;
   /** Whether the session writes 1-hour cache entries anywhere: its entries may live an hour. */
   oneHour: boolean;
   /**
@@ -303,7 +301,6 @@ interface PassState {
   /** Miss sources as a bit mask (bit i = MISS_SOURCES[i]) per session and turn. */
   forks: Map<string, ForkTrace>;
   marked: MarkedTurn[];
-  readNothing: ReadNothing[];
   rings: Map<string, Ring<Located>>;
   /** A field, not a variable: a closure variable holding a double is a fresh heap number per store. */
   newest: { ts: number };
@@ -425,7 +422,6 @@ function newPassState(): PassState {
     states: new Map(),
     forks: new Map(),
     marked: [],
-    readNothing: [],
     rings: new Map(),
     newest: { ts: -Infinity },
     afterAsOf: 0,
@@ -449,6 +445,7 @@ function stateOf(p: PassState, id: string): SessionState {
       oneTs: 0,
       oneFile: '',
       oneLine: 0,
+      oneNothing: undefined,
       runLo: 0,
       runHi: -1,
       seen: undefined,
@@ -488,20 +485,12 @@ function fold(p: PassState, opts: ScanOptions, rec: TurnRecord, st: SessionState
 }
 
 /**
- * A turn that read nothing, `gap` after the turn before it. In a time window it is in the
- * window for good, so only counts are kept; the last N turns are known at the end only.
+ * A turn that read nothing, `gap` after the turn before it, in a time window: in the window for
+ * good, so only counts are kept (the last N turns are known only at the end: their ring entries
+ * carry the gap instead).
  */
-function readNothing(
-  p: PassState,
-  opts: ScanOptions,
-  st: SessionState,
-  session: string,
-  turn: number,
-  ts: number,
-  gap: number,
-): void {
-  if (opts.lastTurns !== undefined) p.readNothing.push({ session, turn, ts, gap });
-  else if (gap <= FIVE_MINUTES_MS) st.nothingIn5m++;
+function readNothing(st: SessionState, gap: number): void {
+  if (gap <= FIVE_MINUTES_MS) st.nothingIn5m++;
   else if (gap <= HOUR_MS) st.nothingIn1h++;
 }
 
@@ -585,8 +574,10 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
       }
     }
     // Its turn before has not been read yet: should that turn be a compaction, this one decides it.
+    let early: EarlyTurn | undefined;
     if (!follows && turn > 1) {
-      (st.early ??= new Map()).set(turn, { cacheRead: record.cacheRead, file, line, ts: record.ts });
+      early = { cacheRead: record.cacheRead, file, line, ts: record.ts };
+      (st.early ??= new Map()).set(turn, early);
     } else if (!follows && turn === 1) {
       st.oneCacheRead = record.cacheRead;
       st.oneTs = record.ts;
@@ -596,9 +587,13 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     if ((record.creation1h ?? 0) > 0) st.oneHour = true;
     let next: EarlyTurn | undefined;
     if (turn === 0) {
-      if (st.oneCacheRead >= 0) next = { cacheRead: st.oneCacheRead, file: st.oneFile, line: st.oneLine, ts: st.oneTs };
+      if (st.oneCacheRead >= 0) {
+        next = { cacheRead: st.oneCacheRead, file: st.oneFile, line: st.oneLine, ts: st.oneTs };
+        if (st.oneNothing) next.nothing = st.oneNothing;
+      }
       st.oneCacheRead = -1;
       st.oneFile = '';
+      st.oneNothing = undefined;
     } else {
       next = st.early?.get(turn + 1);
       if (next !== undefined) st.early?.delete(turn + 1);
@@ -606,11 +601,11 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     // A marked turn before a time window can never count: not kept.
     const keep = opts.lastTurns !== undefined || record.ts >= start;
     // A read of nothing is judged against the turn before it, whichever of the two came first.
-    if (record.cacheRead === 0 && previousTs !== undefined && keep) {
-      readNothing(p, opts, st, record.session, turn, record.ts, record.ts - previousTs);
-    }
-    if (next !== undefined && next.cacheRead === 0 && (opts.lastTurns !== undefined || next.ts >= start)) {
-      readNothing(p, opts, st, record.session, turn + 1, next.ts, next.ts - record.ts);
+    if (opts.lastTurns === undefined) {
+      if (record.cacheRead === 0 && previousTs !== undefined && keep) readNothing(st, record.ts - previousTs);
+      if (next !== undefined && next.cacheRead === 0 && next.ts >= start) readNothing(st, next.ts - record.ts);
+    } else if (next?.nothing !== undefined) {
+      next.nothing.gap = next.ts - record.ts;
     }
     if (record.compaction && keep) {
       const m: MarkedTurn = {
@@ -659,7 +654,14 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
       p.rings.set(rk, ring);
     }
     // The reader may reuse the record object: the ring keeps a copy.
-    ring.push({ rec: { ...record, turn }, file, line });
+    const nothing =
+      record.cacheRead === 0 ? { gap: previousTs === undefined ? Number.NaN : record.ts - previousTs } : undefined;
+    ring.push({ rec: { ...record, turn }, file, line, nothing });
+    // Read before the turn it follows: that turn, when it comes, gives this one its gap.
+    if (nothing !== undefined && previousTs === undefined) {
+      if (early) early.nothing = nothing;
+      else if (!follows && turn === 1) st.oneNothing = nothing;
+    }
   };
 }
 
@@ -716,10 +718,13 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
   // A read of nothing after the cache's lifetime may have found the prefix expired, which no
   // fork trace explains: not a miss to attribute.
   const lifetime = (id: string) => (p.states.get(id)?.oneHour ? HOUR_MS : FIVE_MINUTES_MS);
-  for (const z of p.readNothing) {
-    if (!inWindow(z.session, z.turn, z.ts) || z.gap > lifetime(z.session)) continue;
-    overall.readNothing++;
-    session(z.session).totals.readNothing++;
+  for (const ring of p.rings.values()) {
+    for (const l of ring.toArray()) {
+      // NaN (the turn before never read) is no miss to count, as in a time window.
+      if (!((l.nothing?.gap ?? Number.NaN) <= lifetime(l.rec.session))) continue;
+      overall.readNothing++;
+      session(l.rec.session).totals.readNothing++;
+    }
   }
   for (const [id, st] of p.states) {
     const n = st.nothingIn5m + (st.oneHour ? st.nothingIn1h : 0);

@@ -310,11 +310,15 @@ describe('miss attribution', () => {
     // its miss is unexplained, whichever of the two turns is read first.
     writeFileSync(join(dir, 'untraced.jsonl'), turn('untraced', 1, 0, 0) + turn('untraced', 2, 1, 0));
     writeFileSync(join(dir, 'reversed.jsonl'), turn('reversed', 2, 1, 0) + turn('reversed', 1, 0, 0));
+    // Numbered from 0, turn 1 read first: turn 0 is the one that comes later.
+    writeFileSync(join(dir, 'zero.jsonl'), turn('zero', 1, 1, 0) + turn('zero', 0, 0, 0));
     for (const [extra, window] of [
       ['untraced', {}],
       ['reversed', {}],
       ['untraced', { last_turns: 3 }],
       ['reversed', { last_turns: 3 }],
+      ['zero', {}],
+      ['zero', { last_turns: 3 }],
     ] as const) {
       const o = await measure({
         files: [...files, `session-misses/${extra}.jsonl`],
