@@ -26,7 +26,9 @@ ${RfcCommand.exitCodesHelp}`;
   ];
 
   static override flags = {
-    'as-of': Flags.string({ description: 'Evaluate as of this instant (YYYY-MM-DD or ISO-8601; default now; not later than now).' }),
+    'as-of': Flags.string({
+      description: 'Evaluate as of this instant (YYYY-MM-DD or ISO-8601; default now; not later than now).',
+    }),
     ref: Flags.string({ description: 'Git ref to evaluate.', default: 'HEAD' }),
     phase: Flags.string({ description: 'Only gates that apply at this phase.', options: [...PHASES] }),
     only: Flags.string({ description: 'Only these gate ids (comma-separated).', multiple: true, delimiter: ',' }),

@@ -36,7 +36,9 @@ EXIT CODES
       description: 'Telemetry files or globs, relative to the repository root (default: rfc.yaml telemetry.files).',
       multiple: true,
     }),
-    'as-of': Flags.string({ description: 'Only records before this instant count (YYYY-MM-DD or ISO-8601; not later than now).' }),
+    'as-of': Flags.string({
+      description: 'Only records before this instant count (YYYY-MM-DD or ISO-8601; not later than now).',
+    }),
     window: Flags.string({ description: 'Only turns in [as-of - window, as-of) count, e.g. 7d.' }),
     'last-turns': Flags.integer({ description: 'Only the last N turns count.', min: 1 }),
     json: Flags.boolean({ description: 'Print the report as JSON.' }),
