@@ -1,5 +1,6 @@
 /** The lint report's formats, from a real run that has errors, a warning, an expired waiver and a halt. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { XMLParser } from 'fast-xml-parser';
@@ -170,6 +171,18 @@ describe('lint formatters', () => {
     );
     expect(formatLint(clean, 'stylish')).toMatch(/^✔ no problems/m);
     expect(formatLint(report, 'stylish', { color: true })).toContain('\u001b[31merror\u001b[0m');
+  });
+
+  it('stylish says once what halted several rules for one reason', async () => {
+    // Outside a repository every rule halts alike: one line naming them all, not one per rule.
+    const repo = lintRepo({ rules: [L1, { ...L1, id: 'L1b' }], files: { 'src/a.py': 'x\n' } });
+    rmSync(join(repo.dir, '.git'), { recursive: true, force: true });
+    const r = await lint(repo);
+    expect(r.rules.map((x) => x.halt_reason)).toEqual(['error', 'error']);
+    const halts = formatLint(r, 'stylish')
+      .split('\n')
+      .filter((l) => l.startsWith('halt'));
+    expect(halts).toEqual([expect.stringMatching(/^halt {2}L1, L1b \(error\): .* is not a git repository/)]);
   });
 
   it('stylish writes control characters from the repository out, and JSON keeps them', () => {

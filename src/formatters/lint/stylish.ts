@@ -35,9 +35,13 @@ export function formatStylish(r: LintReport, o: StylishOptions = { color: false 
     out.push('');
   }
   const halted = r.rules.filter((x) => x.halt_reason !== undefined);
+  // Rules halted for one reason (outside a repository: every rule) are one line, not a wall.
+  const byReason = new Map<string, string[]>();
   for (const h of halted) {
-    out.push(`${c('35', 'halt')}  ${visible(h.id)} (${h.halt_reason ?? 'error'}): ${visible(h.reason ?? h.title)}`);
+    const why = `(${h.halt_reason ?? 'error'}): ${visible(h.reason ?? h.title)}`;
+    byReason.set(why, [...(byReason.get(why) ?? []), visible(h.id)]);
   }
+  for (const [why, ids] of byReason) out.push(`${c('35', 'halt')}  ${ids.join(', ')} ${why}`);
   if (halted.length) out.push('');
   if (r.files.skipped.length) {
     const shown = r.files.skipped.slice(0, MAX_SKIPPED_SHOWN).map((s) => `${visible(s.path)} (${visible(s.reason)})`);
