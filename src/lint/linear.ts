@@ -17,7 +17,7 @@ export function runsInLinearTime(source: string, flags: string): boolean {
   let can = answers.get(key);
   if (can === undefined) {
     try {
-      new RegExp(source, `${flags.replace('l', '')}l`);
+      new RegExp(source, `${flags}l`);
       can = true;
     } catch {
       can = false;

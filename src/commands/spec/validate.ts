@@ -56,17 +56,24 @@ EXIT CODES
 async function validateOne(root: string, id: string): Promise<Validated> {
   // Lint regexes that could hang a hook are found after the load, with every other problem.
   const backtracking: BacktrackCheck[] = [];
-  let rfc: LoadedRfc;
+  let rfc: LoadedRfc | undefined;
+  let problems: Problem[] = [];
   try {
     rfc = loadRfc(root, id, { backtracking });
   } catch (e) {
     if (!(e instanceof SpecError)) throw e;
-    const problems = [...e.problems, ...(await backtrackingProblems(backtracking))];
-    return { rfc: id, valid: false, files: 0, measurements: 0, gates: 0, problems };
+    problems = e.problems;
   }
   const hang = await backtrackingProblems(backtracking);
-  if (hang.length) {
-    return { rfc: id, valid: false, files: 0, measurements: 0, gates: 0, problems: [...hang, ...rfc.warnings] };
+  if (!rfc || hang.length) {
+    return {
+      rfc: id,
+      valid: false,
+      files: 0,
+      measurements: 0,
+      gates: 0,
+      problems: [...problems, ...hang, ...(rfc?.warnings ?? [])],
+    };
   }
   return {
     rfc: id,
