@@ -70,7 +70,11 @@ export interface TelemetryReport {
 
 const orNull = (x: number | undefined): number | null => (x === undefined ? null : x);
 
-export function metricRow(t: Totals): MetricRow {
+/**
+ * `all` is the whole window's totals: the misses are known, as the `misses_*` metrics of a gate
+ * check decide, once fork traces are recorded at all and no turn of `t` read nothing unexplained.
+ */
+export function metricRow(t: Totals, all: Totals = t): MetricRow {
   return {
     turns: t.turns,
     input_tokens: t.input,
@@ -82,7 +86,7 @@ export function metricRow(t: Totals): MetricRow {
     cache_cost_multiplier: orNull(costMultiplier(t)),
     turns_over_breakpoint_limit: t.withBreakpoints > 0 ? t.overBreakpointLimit : null,
     misses:
-      t.forkTraces > 0
+      all.forkTraces > 0 && (t.forkTraces > 0 || t.readNothing === 0)
         ? (Object.fromEntries(MISS_SOURCES.map((s) => [s, t.misses[s]])) as Record<MissSource, number>)
         : null,
   };
@@ -139,7 +143,7 @@ export function* sessionRows(scan: ScanResult, opts: { consume?: boolean } = {})
       session: id,
       first_turn_at: iso(s.totals.firstTs),
       last_turn_at: iso(s.totals.lastTs),
-      ...metricRow(s.totals),
+      ...metricRow(s.totals, scan.overall),
       // Four places are plenty for a trend, and keep a large report small.
       hit_ratio_by_turn: s.series.map((x) => (Number.isNaN(x) ? null : Math.round(x * 10_000) / 10_000)),
     };

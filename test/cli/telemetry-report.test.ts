@@ -59,7 +59,13 @@ describe('telemetry report', () => {
     expect(s1?.hit_ratio_by_turn).toEqual([0, 0.9804, 0.9804, 0, 0.9804, 0.9804]);
     // s2: turn 1 misses; 5 breakpoints on every turn.
     const s2 = rep.sessions.find((s) => s.session === 's2');
-    expect(s2).toMatchObject({ turns: 4, turns_over_breakpoint_limit: 4, misses: null });
+    // No trace in s2, and its only read of nothing is its first turn: it missed nothing, as the
+    // misses_* metrics of a gate check count it, since s1's trace shows attribution is recorded.
+    expect(s2).toMatchObject({
+      turns: 4,
+      turns_over_breakpoint_limit: 4,
+      misses: { system_prompt: 0, tools: 0, message_prefix: 0, child_directive: 0, model: 0 },
+    });
     expect(rep.overall.turns).toBe(10);
     expect(rep.overall.cache_hit_ratio).toBeCloseTo(35_000 / 36_000, 12);
     expect(rep.invariants.compaction_cache_stable).toMatchObject({
@@ -128,6 +134,35 @@ describe('telemetry report', () => {
     );
     // On its own thread, the same bytes.
     expect(run([...args, '--json'], root, { RFCGATE_TELEMETRY_THREAD_FROM: '0' }).stdout).toBe(r.stdout);
+  });
+
+  it('a session without a fork trace: misses 0 unless a turn read nothing unexplained, as a gate check decides', () => {
+    const turn = (session: string, n: number, ts: string, read: number) =>
+      `${JSON.stringify({ session_id: session, turn: n, ts, usage: { input_tokens: 10, output_tokens: 0, cache_read_input_tokens: read } })}\n`;
+    writeFileSync(
+      join(root, 'untraced.jsonl'),
+      // a: traced. b: reads the cache throughout. c: turn 2 read nothing 1 minute after turn 1.
+      turn('a', 1, '2026-03-01T23:00:00Z', 0) +
+        `${JSON.stringify({ type: 'fork_trace', session_id: 'a', turn: 1, ts: '2026-03-01T23:00:01Z', misses: ['tools'] })}\n` +
+        turn('b', 1, '2026-03-01T23:00:00Z', 0) +
+        turn('b', 2, '2026-03-01T23:01:00Z', 500) +
+        turn('c', 1, '2026-03-01T23:00:00Z', 500) +
+        turn('c', 2, '2026-03-01T23:01:00Z', 0),
+    );
+    const rep = JSON.parse(
+      run(['telemetry', 'report', '--files', 'untraced.jsonl', '--as-of', '2026-03-02', '--json'], root).stdout,
+    ) as TelemetryReport;
+    const misses = Object.fromEntries(rep.sessions.map((s) => [s.session, s.misses]));
+    const none = { system_prompt: 0, tools: 0, message_prefix: 0, child_directive: 0, model: 0 };
+    expect(misses).toEqual({ a: { ...none, tools: 1 }, b: none, c: null });
+    expect(rep.overall.misses).toEqual({ ...none, tools: 1 });
+    // Without any trace in the files, no session's misses are known.
+    writeFileSync(join(root, 'untraced-only.jsonl'), turn('b', 1, '2026-03-01T23:00:00Z', 0));
+    const bare = JSON.parse(
+      run(['telemetry', 'report', '--files', 'untraced-only.jsonl', '--as-of', '2026-03-02', '--json'], root).stdout,
+    ) as TelemetryReport;
+    expect(bare.overall.misses).toBeNull();
+    expect(bare.sessions[0]?.misses).toBeNull();
   });
 
   it("an injection turn that read nothing past the cache's lifetime after its previous turn is counted apart", () => {
