@@ -11,7 +11,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Problem } from './problems.js';
-import { suggest } from '../util/suggest.js';
+import { closest, suggest } from '../util/suggest.js';
+import { SchemaKeys } from './schema-keys.js';
 import { keyLocation, nodeAt, type ParsedYaml, valueLocation } from './yaml.js';
 
 export const SCHEMAS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
@@ -91,12 +92,17 @@ export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown
   const validate = validator(schemaFile);
   const result: SchemaResult = { problems: [], badItems: new Set(), badRoot: false };
   if (validate(data)) return result;
+  const errors = closestBranches(validate.errors ?? []);
+  const meant = misspellings(schemaFile, data, errors);
+  const misspelt = new Set([...meant].map(([e, k]) => `${e.instancePath}/${k}`));
   const seen = new Set<string>();
-  for (const e of closestBranches(validate.errors ?? [])) {
+  for (const e of errors) {
     const path = pathOf(e.instancePath);
     if (Array.isArray(data) && typeof path[0] === 'number') result.badItems.add(path[0]);
     else result.badRoot = true;
-    const p = toProblem(y, e, itemLabel(data, path));
+    // `severty:` is one mistake: the key it misspells is not missing as well.
+    if (e.keyword === 'required' && misspelt.has(`${e.instancePath}/${String(e.params.missingProperty)}`)) continue;
+    const p = toProblem(y, e, itemLabel(data, path), meant.get(e));
     if (!p) continue;
     const key = `${p.line}:${p.col}:${p.message}`;
     if (seen.has(key)) continue;
@@ -104,6 +110,23 @@ export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown
     result.problems.push(p);
   }
   return result;
+}
+
+const unknownKey = (e: ErrorObject) => String(e.params.additionalProperty ?? e.params.unevaluatedProperty);
+
+/** For each unknown key, the key the schema allows at that place that it most likely misspells. */
+function misspellings(schemaFile: string, data: unknown, errors: ErrorObject[]): Map<ErrorObject, string> {
+  const meant = new Map<ErrorObject, string>();
+  let keys: SchemaKeys | undefined;
+  for (const e of errors) {
+    if (e.keyword !== 'additionalProperties' && e.keyword !== 'unevaluatedProperties') continue;
+    const key = unknownKey(e);
+    const known = (keys ??= new SchemaKeys(SCHEMAS_DIR)).keysAt(schemaFile, data, pathOf(e.instancePath));
+    // A key one of several forms allows here is no misspelling, whatever else is wrong.
+    const best = known.has(key) ? undefined : closest(key, [...known]);
+    if (best !== undefined) meant.set(e, best);
+  }
+  return meant;
 }
 
 /**
@@ -159,7 +182,7 @@ function itemLabel(data: unknown, path: (string | number)[]): string {
   return typeof item?.id === 'string' ? `'${item.id}': ` : `item ${path[0] + 1}: `;
 }
 
-function toProblem(y: ParsedYaml, e: ErrorObject, label: string): Problem | undefined {
+function toProblem(y: ParsedYaml, e: ErrorObject, label: string, meant: string | undefined): Problem | undefined {
   const path = pathOf(e.instancePath);
   const where = label + describePath(path);
   const mk = (loc: { file: string; line: number; col: number }, message: string): Problem => ({
@@ -173,8 +196,13 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string): Problem | unde
       return undefined;
     case 'additionalProperties':
     case 'unevaluatedProperties': {
-      const key = String(e.params.additionalProperty ?? e.params.unevaluatedProperty);
-      return mk(keyLocation(y, path, key), `${where}unknown key '${key}'; remove it or check its spelling`);
+      const key = unknownKey(e);
+      return mk(
+        keyLocation(y, path, key),
+        meant === undefined
+          ? `${where}unknown key '${key}'; remove it or check its spelling`
+          : `${where}unknown key '${key}'; did you mean '${meant}'?`,
+      );
     }
     case 'required': {
       const missing = String(e.params.missingProperty);

@@ -2,6 +2,12 @@
 
 /** ` (did you mean 'x'?)` when a close spelling exists. */
 export function suggest(word: string, candidates: string[]): string {
+  const best = closest(word, candidates);
+  return best ? ` (did you mean '${best}'?)` : '';
+}
+
+/** The candidate within a few edits of `word` (fewer for a short word), the closest first. */
+export function closest(word: string, candidates: string[]): string | undefined {
   let best: string | undefined;
   let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const c of candidates) {
@@ -11,7 +17,7 @@ export function suggest(word: string, candidates: string[]): string {
       best = c;
     }
   }
-  return best ? ` (did you mean '${best}'?)` : '';
+  return best;
 }
 
 function editDistance(a: string, b: string): number {

@@ -63,6 +63,14 @@ describe('rfcgate lint', () => {
     const broken = run(['lint'], repo.dir, env);
     expect(broken.code).toBe(3);
     expect(broken.stderr).toMatch(/gates\/demo\/lints\.yaml:\d+:\d+/);
+    // A misspelt key: one line naming the key it was meant to be (not also that key as missing).
+    writeFileSync(lints, good.replace('severity: error', 'severty: error'));
+    const misspelt = run(['lint'], repo.dir, env);
+    expect(misspelt.code).toBe(3);
+    expect(misspelt.stderr).toMatch(
+      /^gates\/demo\/lints\.yaml:\d+:3: 'L1': unknown key 'severty'; did you mean 'severity'\?\n(?!.*severity)/m,
+    );
+    expect(misspelt.stderr).not.toMatch(/missing required key/);
     writeFileSync(lints, good.replace('severity: error', 'severity: warn'));
     const warned = run(['lint', '--json', '--as-of', '2026-06-01'], repo.dir, env);
     expect(warned.code).toBe(0);

@@ -119,6 +119,27 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('an unknown key close to one the schema allows there names it, and only once', () => {
+    const ps = problemsOf(
+      raw({
+        // `wher` is under a $ref ($defs/sql); `sectoin` is a key of common.schema.json's gateBase.
+        // `paths` is a key of another git query's form: `path` is the one path_exists takes.
+        'measurements.yaml': `${latency}- id: q\n  windw: 14d\n  sql: { table: audit.m, timestamp: t, value: v, wher: "x > 1" }\n- id: g\n  git: { query: path_exists, paths: [a/] }\n`,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  sectoin: "§0"\n  phase: [close]\n  fire_if: p50_ms > 1.0\n- id: C\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 1.0\n  passes_if: p50_ms > 2.0\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      // The keys they misspell are not reported missing as well: one mistake, one message.
+      `${D}:4:3: 'B': unknown key 'sectoin'; did you mean 'section'?`,
+      `${D}:6:3: 'B': unknown key 'fire_if'; did you mean 'fires_if'?`,
+      // No key of a disconfirmer is close to it.
+      `${D}:12:3: 'C': unknown key 'passes_if'; remove it or check its spelling`,
+      `${M}:9:3: 'q': unknown key 'windw'; did you mean 'window'?`,
+      `${M}:10:50: 'q': sql: unknown key 'wher'; did you mean 'where'?`,
+      `${M}:12:30: 'g': git: unknown key 'paths'; did you mean 'path'?`,
+    ]);
+  });
+
   it('duplicate ids, pointing at the second and naming the first', () => {
     const ps = problemsOf(
       raw({
