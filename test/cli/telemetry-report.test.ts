@@ -3,7 +3,7 @@
  * hand, the table with its per-turn sparkline, files from rfc.yaml, and the halts.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -261,6 +261,52 @@ describe('telemetry report', () => {
     expect(r.stderr).toBe(
       `halt: linked/b.jsonl (matched by linked/*.jsonl) is a link to ${join(root, 'rotated-away.jsonl')}, which does not exist\n`,
     );
+  });
+
+  it('a folder the glob could find files in but that cannot be listed, or a link to one that is gone, halts', () => {
+    // Its own folder, open to an unprivileged user: root lists any folder, so as root the
+    // report runs as nobody.
+    const dir = tempDir('rfcgate-telemetry-unlisted-');
+    chmodSync(dir, 0o755);
+    mkdirSync(join(dir, 'logs', 'private'), { recursive: true });
+    mkdirSync(join(dir, 'logs', 'archive', 'deep'), { recursive: true });
+    writeFileSync(join(dir, 'logs', 'a.jsonl'), telemetryText([plans[0] as SessionPlan]));
+    writeFileSync(join(dir, 'logs', 'private', 'b.jsonl'), telemetryText([plans[1] as SessionPlan]));
+    chmodSync(join(dir, 'logs', 'private'), 0o000);
+    const asUser = (args: string[]) => {
+      const cmd = [process.execPath, BIN, ...args];
+      const root = process.getuid?.() === 0;
+      const r = spawnSync(
+        root ? 'setpriv' : (cmd[0] as string),
+        [...(root ? ['--reuid=65534', '--regid=65534', '--clear-groups', ...cmd] : cmd.slice(1))],
+        { cwd: dir, env: { ...process.env, NO_COLOR: '1', HOME: dir }, encoding: 'utf8' },
+      );
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const report = (files: string) => asUser(['telemetry', 'report', '--files', files, '--as-of', AS_OF, '--json']);
+    const all = report('logs/**/*.jsonl');
+    expect(all.stderr).toBe(
+      'halt: logs/private (logs/**/*.jsonl could match files there) is a folder that cannot be listed (EACCES)\n',
+    );
+    expect(all.code).toBe(2);
+    // A pattern that cannot reach into it reads the rest.
+    const top = report('logs/*.jsonl');
+    expect(top.stderr).toBe('');
+    expect(top.code).toBe(0);
+    expect((JSON.parse(top.stdout) as TelemetryReport).overall.turns).toBe(6);
+    expect(report('logs/archive/*/*.jsonl').stderr).toMatch(/^halt: no telemetry file matches/);
+
+    // A link that leads nowhere, whose own name the pattern does not match: as a folder, it could
+    // have held the files (a log volume not mounted).
+    chmodSync(join(dir, 'logs', 'private'), 0o755);
+    symlinkSync('/nonexistent/rfcgate-volume', join(dir, 'logs', 'mnt'));
+    const linked = report('logs/**/*.jsonl');
+    expect(linked.stderr).toBe(
+      'halt: logs/mnt (logs/**/*.jsonl could match files there) is a link to /nonexistent/rfcgate-volume, which does not exist\n',
+    );
+    expect(linked.code).toBe(2);
+    // Where the pattern names files only at the top, a link named mnt could hold none of them.
+    expect(report('logs/*.jsonl').code).toBe(0);
   });
 
   it('on a terminal the progress line is cleared before the report starts, on either thread', () => {

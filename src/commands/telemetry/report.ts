@@ -78,8 +78,10 @@ EXIT CODES
     const { files, missing, unreadable: broken } = await matchTelemetryFiles(root, patterns);
     // As a gate reading the same files halts: a matched link that leads nowhere is data missing.
     if (broken.length) {
-      const lines = broken.map(
-        (u) => `halt: ${visible(u.path)} (matched by ${visible(u.pattern)}) is ${visible(u.why)}\n`,
+      const lines = broken.map((u) =>
+        u.kind === 'match'
+          ? `halt: ${visible(u.path)} (matched by ${visible(u.pattern)}) is ${visible(u.why)}\n`
+          : `halt: ${visible(u.path)} (${visible(u.pattern)} could match files there) is ${visible(u.why)}\n`,
       );
       process.stderr.write(lines.join(''));
       process.exitCode = 2;

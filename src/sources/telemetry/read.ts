@@ -78,13 +78,46 @@ export async function matchFiles(root: string, patterns: readonly string[]): Pro
   return (await matchTelemetryFiles(root, patterns)).files;
 }
 
-/** A link a glob matches whose target cannot be read: what it was meant to hold is data missing. */
+/**
+ * A link a glob matches whose target cannot be read, or a place under which the glob could
+ * match files but that cannot be looked into (a folder that cannot be listed, a link that leads
+ * nowhere): what it was meant to hold is data missing.
+ */
 export interface UnreadableMatch {
   /** As the pattern named it, like a matched file's path. */
   path: string;
   pattern: string;
+  /** `match`: the path is one the pattern matches; `under`: the pattern could match files under it. */
+  kind: 'match' | 'under';
   /** What is wrong with it, e.g. "a link to /mnt/logs/a.jsonl, which does not exist". */
   why: string;
+}
+
+/** "telemetry file a.jsonl, matched by *.jsonl, is …", or for a folder "logs, where … could match files, is …". */
+export function describeUnreadable(u: UnreadableMatch): string {
+  return u.kind === 'match'
+    ? `telemetry file ${u.path}, matched by ${u.pattern}, is ${u.why}`
+    : `${u.path}, where ${u.pattern} could match files, is ${u.why}`;
+}
+
+const segmentMatchers = new Map<string, (s: string) => boolean>();
+
+/**
+ * Whether a file the pattern matches could lie under the folder `dir` (relative to the
+ * pattern's base, by segments): a walk that cannot look into such a folder misses data.
+ */
+function couldHoldMatch(parts: readonly string[], dir: string): boolean {
+  const segs = dir === '' ? [] : dir.split('/');
+  for (const [i, seg] of segs.entries()) {
+    const part = parts[i];
+    if (part === undefined) return false;
+    // A globstar takes any depth; a brace holding a slash cannot be read segment by segment.
+    if (part === '**' || part.includes('/')) return true;
+    let m = segmentMatchers.get(part);
+    if (!m) segmentMatchers.set(part, (m = picomatch(part, { dot: true })));
+    if (!m(seg)) return false;
+  }
+  return parts.length > segs.length;
 }
 
 /**
@@ -114,6 +147,13 @@ export async function matchTelemetryFiles(
       continue;
     }
     const match = picomatch(rel, { dot: true });
+    // A negated pattern (`!x/*`) may match anywhere.
+    const shape = picomatch.scan(rel, { parts: true });
+    const parts = shape.negated ? ['**'] : (shape.parts ?? ['**']);
+    const lost = (p: string, kind: UnreadableMatch['kind'], why: string) => {
+      const name = absolute ? path.join(base, p) : p || '.';
+      if (!unreadable.has(name)) unreadable.set(name, { path: name, pattern, kind, why });
+    };
     const walked = new Set<string>();
     const walk = async (dir: string): Promise<void> => {
       const full = path.join(base, dir);
@@ -124,7 +164,12 @@ export async function matchTelemetryFiles(
       let entries: Dirent[];
       try {
         entries = await readdir(full, { withFileTypes: true });
-      } catch {
+      } catch (err) {
+        // Gone since realpath (or not a folder after all): nothing was there to read.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR' && couldHoldMatch(parts, dir)) {
+          lost(dir, 'under', `a folder that cannot be listed (${code ?? String(err)})`);
+        }
         return;
       }
       for (const e of entries) {
@@ -136,14 +181,14 @@ export async function matchTelemetryFiles(
             target = await stat(full);
           } catch (err) {
             target = undefined;
-            const name = absolute ? full : p;
-            if (match(p) && !unreadable.has(name)) {
-              unreadable.set(name, { path: name, pattern, why: await brokenLink(full, err) });
-            }
+            // A link that leads nowhere may have been a file the pattern names, or a folder
+            // (a log volume not mounted) holding such files.
+            if (match(p)) lost(p, 'match', await brokenLink(full, err));
+            else if (couldHoldMatch(parts, p)) lost(p, 'under', await brokenLink(full, err));
           }
         }
         if (target?.isDirectory()) {
-          if (!SKIP_DIRS.has(e.name)) await walk(p);
+          if (!SKIP_DIRS.has(e.name) && couldHoldMatch(parts, p)) await walk(p);
         } else if (target?.isFile() && match(p)) {
           await add(absolute ? path.join(base, p) : p, path.join(base, p));
         }

@@ -8,7 +8,7 @@ import type { MeasurementSpec, TelemetrySpec } from '../../spec/types.js';
 import { parseDuration } from '../../util/duration.js';
 import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource, ok } from '../types.js';
 import { METRIC_BY_NAME, type MetricDef, type Totals } from './metrics.js';
-import { matchTelemetryFiles } from './read.js';
+import { describeUnreadable, matchTelemetryFiles } from './read.js';
 import { describeDuplicate, type ScanResult, scanFiles } from './scan.js';
 
 /** How many violations and excluded sessions are named in evidence. */
@@ -57,7 +57,7 @@ export class TelemetryMeasurementSource implements MeasurementSource {
       return halt(
         'missing',
         because(
-          `telemetry file ${broken.path}, matched by ${broken.pattern}, is ${broken.why}${unreadable.length > 1 ? ` (and ${unreadable.length - 1} more)` : ''}: the turns it should hold cannot be read`,
+          `${describeUnreadable(broken)}${unreadable.length > 1 ? ` (and ${unreadable.length - 1} more)` : ''}: the turns it should hold cannot be read`,
         ),
         { ...base, unreadable_files: unreadable.map((u) => `${u.path}: ${u.why}`) },
       );

@@ -249,6 +249,19 @@ describe('thin data halts', () => {
     );
   });
 
+  it('a link that leads nowhere where the glob could find files in a folder is missing; one it could not is passed over', async () => {
+    mkdirSync(join(root, 'volumes'), { recursive: true });
+    copyFileSync(join(FIX, 'anthropic.jsonl'), join(root, 'volumes', 'a.jsonl'));
+    symlinkSync('/nonexistent/rfcgate-volume', join(root, 'volumes', 'mnt'));
+    const o = await measure({ files: ['volumes/**/*.jsonl'], metric: 'turns' });
+    expect(o).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(o.status === 'halt' && o.reason).toBe(
+      "measurement 'm': volumes/mnt, where volumes/**/*.jsonl could match files, is a link to /nonexistent/rfcgate-volume, which does not exist: the turns it should hold cannot be read",
+    );
+    expect(await value({ files: ['volumes/*.jsonl'], metric: 'turns' })).toBe(5);
+    expect(await value({ files: ['volumes/mnt*.jsonl', 'volumes/a.jsonl'], metric: 'turns' })).toBe(5);
+  });
+
   it('an old newest turn is stale under max_age', async () => {
     const o = await measure({ files: A, metric: 'turns', max_age: '1h' });
     expect(o).toMatchObject({ status: 'halt', halt: 'stale' });
