@@ -284,7 +284,32 @@ export function script(
     lint(scope),
     '  done',
   ];
-  const previous = `previous="$(dirname "$0")/${hook}${PREVIOUS_SUFFIX}"`;
+  const previous = [
+    `previous="$(dirname "$0")/${hook}${PREVIOUS_SUFFIX}"`,
+    // A shell hook runs as if it were still this file, since some tell which hook they are by
+    // $0 (husky 1-4: \`basename "$0"\`, and their husky.sh by \`dirname "$0"\`): it is read by
+    // the shell its first line names, with $0 this hook's. Any other hook runs as itself.
+    'shell_of() {',
+    '  line=',
+    '  IFS= read -r line < "$1" || [ -n "$line" ] || return 0',
+    '  case "$line" in "#!"*) ;; *) return 0 ;; esac',
+    '  set -f',
+    '  set -- ${line#??}',
+    '  name=${1##*/}',
+    '  [ "$name" = env ] && name=${2##*/}',
+    '  case "$name" in sh|bash|dash|zsh|ksh|mksh|ash) printf \'%s\' "${line#??}" ;; esac',
+    '}',
+    'run_previous() {',
+    '  shell="$(shell_of "$previous")"',
+    '  [ -n "$shell" ] || { "$previous" "$@"; return; }',
+    // No globbing of the first line's words; the lint's own loop below globs again.
+    '  set -f',
+    '  RFCGATE_PREVIOUS="$previous" $shell -c \'rfcgate_previous=$RFCGATE_PREVIOUS; unset RFCGATE_PREVIOUS; . "$rfcgate_previous"\' "$0" "$@"',
+    '  rc=$?',
+    '  set +f',
+    '  return $rc',
+    '}',
+  ];
   const head = [
     '#!/bin/sh',
     MARKER,
@@ -315,7 +340,7 @@ export function script(
   if (hook === 'pre-commit') {
     return [
       ...head,
-      ...(o.chain ? [previous, 'if [ -x "$previous" ]; then "$previous" "$@" || exit $?; fi'] : []),
+      ...(o.chain ? [...previous, 'if [ -x "$previous" ]; then run_previous "$@" || exit $?; fi'] : []),
       ...setup,
       ...eachRfc('--staged').map((l) => l.slice(2)),
       'exit $status',
@@ -328,7 +353,7 @@ export function script(
     // chained hook needs it too.
     'refs="$(cat)"',
     ...(o.chain
-      ? [previous, 'if [ -x "$previous" ]; then printf \'%s\\n\' "$refs" | "$previous" "$@" || exit $?; fi']
+      ? [...previous, 'if [ -x "$previous" ]; then printf \'%s\\n\' "$refs" | run_previous "$@" || exit $?; fi']
       : []),
     ...setup,
     // What the remote has: its remote-tracking refs. Pushed by URL, $1 is the URL: the remote

@@ -120,6 +120,68 @@ describe('hooks', () => {
     expect(existsSync(`${path}.rfcgate-previous`)).toBe(false);
   });
 
+  it('--chain: a shell hook that tells which hook it is by $0 (husky 1-4) still does; any other runs as itself', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': '.ran-*\n' } });
+    const dir = hooksDir(repo.dir);
+    const remote = tempDir('rfcgate-remote-');
+    spawnSync('git', ['init', '-q', '--bare', remote]);
+    repo.git(['remote', 'add', 'origin', remote]);
+    // husky 4's shape: every hook is this one script, which finds husky.sh beside itself and
+    // runs the package.json entry named by its own file name.
+    const husky = '#!/bin/sh\n# husky\n. "$(dirname "$0")/husky.sh"\n';
+    writeFileSync(
+      join(dir, 'husky.sh'),
+      'hookName="$(basename "$0")"\ntop="$(git rev-parse --show-toplevel)"\n' +
+        'printf \'%s|%s|%s\' "$hookName" "$*" "$(cat)" > "$top/.ran-$hookName"\n' +
+        '[ "$hookName" = pre-commit ] && [ -f "$top/.refuse" ] && { echo "husky: refused" >&2; exit 7; }\nexit 0\n',
+    );
+    for (const hook of ['pre-commit', 'pre-push']) {
+      writeFileSync(join(dir, hook), husky);
+      chmodSync(join(dir, hook), 0o755);
+    }
+    installHooks(opts(repo.dir, { hooks: ['pre-commit', 'pre-push'], chain: true }));
+
+    repo.write('src/b.py', 'y = 1\n');
+    repo.git(['add', 'src/b.py']);
+    expect(commit(repo.dir, 'one').code).toBe(0);
+    expect(readFileSync(join(repo.dir, '.ran-pre-commit'), 'utf8')).toBe('pre-commit||');
+    // Its exit code still stops the commit, before the lint.
+    writeFileSync(join(repo.dir, '.refuse'), '');
+    repo.write('src/c.py', 'z = 1\n');
+    repo.git(['add', 'src/c.py']);
+    const refused = commit(repo.dir, 'two');
+    expect(refused.code).not.toBe(0);
+    expect(refused.out).toContain('husky: refused');
+    rmSync(join(repo.dir, '.refuse'));
+    // The lint still runs after it.
+    repo.write('src/c.py', 'z = "measurement.lease_plane.x"\n');
+    repo.git(['add', 'src/c.py']);
+    const linted = commit(repo.dir, 'two');
+    expect(linted.out).toMatch(/src\/c\.py\n {2}1:6 {2}error/);
+    expect(linted.code).not.toBe(0);
+    repo.write('src/c.py', 'z = 1\n');
+    repo.git(['add', 'src/c.py']);
+    expect(commit(repo.dir, 'two').code).toBe(0);
+    // pre-push: the remote's name and URL as arguments, git's ref list on stdin.
+    expect(push(repo.dir, ['-u', 'origin', 'main']).code).toBe(0);
+    expect(readFileSync(join(repo.dir, '.ran-pre-push'), 'utf8')).toBe(
+      `pre-push|origin ${remote}|refs/heads/main ${repo.head()} refs/heads/main ${'0'.repeat(40)}`,
+    );
+
+    // A hook in another language is run as itself, under its own name.
+    const py = join(dir, 'pre-commit.rfcgate-previous');
+    writeFileSync(
+      py,
+      '#!/usr/bin/env python3\nimport os, subprocess, sys\n' +
+        'top = subprocess.check_output(["git", "rev-parse", "--show-toplevel"], text=True).strip()\n' +
+        'open(os.path.join(top, ".ran-python"), "w").write(os.path.basename(sys.argv[0]))\n',
+    );
+    repo.write('src/d.py', 'w = 1\n');
+    repo.git(['add', 'src/d.py']);
+    expect(commit(repo.dir, 'three').code).toBe(0);
+    expect(readFileSync(join(repo.dir, '.ran-python'), 'utf8')).toBe('pre-commit.rfcgate-previous');
+  });
+
   it('--force replaces the hook (kept aside); uninstall puts it back; a foreign hook is never removed', () => {
     const { repo, path } = withForeignHook();
     expect(installHooks(opts(repo.dir, { force: true })).map((a) => a.action)).toEqual(['replaced']);
