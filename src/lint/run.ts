@@ -155,6 +155,7 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
   live.forEach((c, i) => (state(c.rule.id).filesChecked += part.perCheck[i] ?? 0));
   skipped.push(...part.skipped);
   live.forEach((c, i) => (state(c.rule.id).filesChecked += screened.clean[i] ?? 0));
+  haltUnread(part.unread, screened.rest, live, state);
 
   for (const r of opts.rules) {
     const s = state(r.id);
@@ -199,6 +200,38 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
     rules,
     findings,
   };
+}
+
+/**
+ * A file a rule applies to that could not be read leaves the rule unchecked on it: a halt
+ * (`missing`), as any measurement that could not be taken, naming the first such file. What
+ * the rule found elsewhere stands; a halt already set (a glob that matched nothing) is kept.
+ */
+function haltUnread(
+  unread: SkippedFile[],
+  plan: PlannedFile[],
+  checks: ContentCheck[],
+  state: (id: string) => RuleState,
+): void {
+  if (unread.length === 0) return;
+  const planned = new Map(plan.map((p) => [p[0], p]));
+  const byCheck = checks.map((): SkippedFile[] => []);
+  for (const u of unread) {
+    const p = planned.get(u.path);
+    if (!p) continue;
+    for (const i of new Set([...p[1], ...p[2]])) byCheck[i]?.push(u);
+  }
+  checks.forEach((c, i) => {
+    const files = byCheck[i] ?? [];
+    const first = files[0];
+    const s = state(c.rule.id);
+    if (!first || s.halt) return;
+    const n = files.length;
+    s.halt = {
+      reason: 'missing',
+      message: `${n === 1 ? 'a file' : `${n} files`} it applies to could not be read, so it was not checked there: ${first.path}: ${first.reason}${n > 1 ? ` (and ${n - 1} more, listed as skipped)` : ''}`,
+    };
+  });
 }
 
 /**
@@ -366,6 +399,7 @@ async function scanAll(
   return {
     findings: [...a.findings, ...b.findings],
     skipped: [...a.skipped, ...b.skipped],
+    unread: [...a.unread, ...b.unread],
     checked: a.checked + b.checked,
     perCheck: a.perCheck.map((n, i) => n + (b.perCheck[i] ?? 0)),
   };

@@ -29,6 +29,8 @@ export type PlannedFile = [file: string, scan: number[], inspect: number[]];
 export interface ScanResult {
   findings: LintFinding[];
   skipped: SkippedFile[];
+  /** Of the skipped, those that could not be read (ReadResult's `unread`), by plan order. */
+  unread: SkippedFile[];
   checked: number;
   /** Files each check scanned, by check index. */
   perCheck: number[];
@@ -39,7 +41,7 @@ export function scanFiles(
   checks: ContentCheck[],
   read: (paths: string[]) => Map<string, ReadResult>,
 ): ScanResult {
-  const out: ScanResult = { findings: [], skipped: [], checked: 0, perCheck: checks.map(() => 0) };
+  const out: ScanResult = { findings: [], skipped: [], unread: [], checked: 0, perCheck: checks.map(() => 0) };
   const screens = new Map<string, RegExp[] | null>();
   for (let at = 0; at < plan.length; at += BATCH) {
     const batch = plan.slice(at, at + BATCH);
@@ -47,7 +49,11 @@ export function scanFiles(
     for (const [file, scan, inspect] of batch) {
       const r = contents.get(file);
       if (!r || !r.ok) {
-        if (r && !('gone' in r)) out.skipped.push({ path: file, reason: r.reason });
+        if (r && !('gone' in r)) {
+          const skip = { path: file, reason: r.reason };
+          out.skipped.push(skip);
+          if (r.unread) out.unread.push(skip);
+        }
         continue;
       }
       const data = r.data;

@@ -49,7 +49,13 @@ export interface SkippedFile {
   reason: string;
 }
 
-export type ReadResult = { ok: true; data: Buffer } | { ok: false; reason: string } | { ok: false; gone: true };
+/**
+ * `unread`: a file that is there to be checked and could not be read (no permission, an I/O
+ * error, a name that cannot be given back to the system), unlike one skipped by rule (binary,
+ * too large, not a regular file): the rules it falls under were not checked on it.
+ */
+export type ReadResult =
+  { ok: true; data: Buffer } | { ok: false; reason: string; unread?: true } | { ok: false; gone: true };
 
 export interface Snapshot {
   info: ScopeInfo;
@@ -196,7 +202,11 @@ export class WorkingTree {
         // git lists names as bytes and they are read as UTF-8: a name that is not UTF-8 comes
         // back with U+FFFD in it, which names no file. Said, not passed over in silence.
         if (p.includes('\uFFFD') && (e as NodeJS.ErrnoException).code === 'ENOENT') {
-          out.set(p, { ok: false, reason: 'its name is not valid UTF-8; rename the file to have it checked' });
+          out.set(p, {
+            ok: false,
+            reason: 'its name is not valid UTF-8; rename the file to have it checked',
+            unread: true,
+          });
           continue;
         }
         // Tracked but deleted in the working tree, or a symlink: a link holds the path it
@@ -208,7 +218,9 @@ export class WorkingTree {
           p,
           NOT_THERE.has(code)
             ? this.#absent(p)
-            : { ok: false, reason: NOT_A_FILE.has(code) ? NOT_REGULAR : unreadable(e) },
+            : NOT_A_FILE.has(code)
+              ? { ok: false, reason: NOT_REGULAR }
+              : { ok: false, reason: unreadable(e), unread: true },
         );
         continue;
       }
@@ -231,7 +243,7 @@ export class WorkingTree {
           out.set(p, { ok: true, data: off === st.size ? buf : buf.subarray(0, off) });
         }
       } catch (e) {
-        out.set(p, { ok: false, reason: unreadable(e) });
+        out.set(p, { ok: false, reason: unreadable(e), unread: true });
       } finally {
         closeSync(fd);
       }
@@ -743,7 +755,9 @@ function parseBatch(buf: Buffer, wanted: { path: string }[]): Map<string, Blob> 
 function readBlobs(root: string, paths: string[], maxBytes: number): Map<string, ReadResult> {
   const out = new Map<string, ReadResult>();
   // A path with a newline cannot be named on cat-file's line-based input.
-  for (const p of paths) if (p.includes('\n')) out.set(p, { ok: false, reason: 'its name holds a line break' });
+  for (const p of paths) {
+    if (p.includes('\n')) out.set(p, { ok: false, reason: 'its name holds a line break', unread: true });
+  }
   // `:./<path>`: relative to the governed root, which may be a folder below the top.
   const named = paths.filter((p) => !p.includes('\n')).map((path) => ({ path, name: `:./${path}` }));
   for (const [p, r] of readObjects(root, named, maxBytes)) out.set(p, r);

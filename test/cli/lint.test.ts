@@ -254,7 +254,7 @@ describe('rfcgate lint', () => {
     expect(existsSync(sarif)).toBe(true);
   });
 
-  it('a file that cannot be read is named as not read, never counted clean; a FIFO in its place does not hang', () => {
+  it('a file that cannot be read is named as not read, never counted clean, and halts the rules it falls under; a FIFO in its place does not hang', () => {
     const repo = lintRepo({
       rules: [L1],
       files: {
@@ -274,38 +274,55 @@ describe('rfcgate lint', () => {
       join(repo.dir, 'src/d.py'),
     ]);
     chmodSync(join(repo.dir, 'src/a.py'), 0o000);
+    // Two, so that with the scan split between two threads each thread has one.
+    chmodSync(join(repo.dir, 'src/b.py'), 0o000);
     // Root reads any file: run as an unprivileged user, who owns the repository (git refuses
     // a repository owned by someone else), with a home and a cache of its own.
     const home = tempDir('rfcgate-home-');
     const env = { HOME: home, RFCGATE_CACHE_DIR: join(home, 'cache') };
-    const asUser = (args: string[]) => {
-      if (process.getuid?.() !== 0) return run(args, repo.dir, env);
+    const asUser = (args: string[], more: NodeJS.ProcessEnv = {}) => {
+      if (process.getuid?.() !== 0) return run(args, repo.dir, { ...env, ...more });
       execFileSync('chown', ['-R', '65534:65534', repo.dir, home]);
       const r = spawnSync(
         'setpriv',
         ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args],
         {
           cwd: repo.dir,
-          env: { ...process.env, NO_COLOR: '1', ...env },
+          env: { ...process.env, NO_COLOR: '1', ...env, ...more },
           encoding: 'utf8',
           timeout: 30_000,
         },
       );
       return { code: r.status, stdout: r.stdout, stderr: r.stderr };
     };
-    for (const rg of [[], ['--no-rg']]) {
-      const r = asUser(['lint', '--json', ...rg]);
+    // rg, the JavaScript scan, and the scan split with a second thread.
+    for (const [rg, more] of [[[]], [['--no-rg']], [['--no-rg'], { RFCGATE_LINT_PARALLEL_FROM: '1' }]] as const) {
+      const r = asUser(['lint', '--json', ...rg], more);
       expect(r.stderr, rg.join(' ')).toBe('');
       const report = JSON.parse(r.stdout);
       expect(report.files.skipped).toEqual([
         { path: 'src/a.py', reason: expect.stringMatching(/^permission denied/) },
+        { path: 'src/b.py', reason: expect.stringMatching(/^permission denied/) },
         { path: 'src/c.py', reason: expect.stringMatching(/^not a regular file/) },
         { path: 'src/d.py', reason: expect.stringMatching(/^not a regular file/) },
       ]);
-      expect(report.files.checked).toBe(1);
+      expect(report.files.checked).toBe(0);
+      // The violation in src/a.py could be there: L1 was not checked on it, a halt, not a pass.
+      // A FIFO or a socket holds no text of the repository's: skipped, as a binary file is.
+      expect(report.rules).toEqual([
+        expect.objectContaining({
+          id: 'L1',
+          verdict: 'halt',
+          halt_reason: 'missing',
+          reason:
+            '2 files it applies to could not be read, so it was not checked there: src/a.py: permission denied; make it readable to have it checked (and 1 more, listed as skipped)',
+        }),
+      ]);
+      expect(r.code).toBe(2);
     }
     const named = asUser(['lint', 'src/a.py']);
     expect(named.stdout).toMatch(/src\/a\.py.*permission denied/);
+    expect(named.code).toBe(2);
   });
 
   it('the shipped wave3 rules run under the wave3 program name (this repository has no Python: L1 and L2 halt)', () => {

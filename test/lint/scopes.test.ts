@@ -132,6 +132,12 @@ describe('--staged', () => {
         { path: 'src/caf\uFFFD<e9>.py', reason: why },
       ]);
       expect(r.files.in_scope, scope.kind).toBe(scope.kind === 'tree' ? 5 : 2);
+      // The one holding the literal may be either: L1 is not concluded on them.
+      expect(r.rules[0], scope.kind).toMatchObject({
+        verdict: 'halt',
+        halt_reason: 'missing',
+        reason: `2 files it applies to could not be read, so it was not checked there: src/caf\uFFFD<e8>.py: ${why} (and 1 more, listed as skipped)`,
+      });
     }
     // What git stores is read by its id, whatever the name: the commit's copy is checked.
     expect(where(await lint(repo, { kind: 'commit', rev: 'HEAD' }))).toEqual(['src/caf\uFFFD<e9>.py:1:6 L1']);
