@@ -40,12 +40,14 @@ export interface Sandbox {
 }
 
 export async function buildSandbox(opts: SandboxOptions): Promise<Sandbox> {
-  const target = resolve(opts.dir ?? join(mkdtempSync(join(tmpdir(), 'rfcgate-demo-')), 'wave3-sandbox'));
+  // The temp folder made to hold the sandbox goes too if the build does not finish.
+  const made = opts.dir === undefined ? mkdtempSync(join(tmpdir(), 'rfcgate-demo-')) : undefined;
+  const target = resolve(opts.dir ?? join(made as string, 'wave3-sandbox'));
   checkTarget(target, opts);
   const staging = `${target}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  const cleanup = () => rmSync(staging, { recursive: true, force: true });
+  const cleanup = () => rmSync(made ?? staging, { recursive: true, force: true });
   const onSignal = (signal: NodeJS.Signals) => {
     cleanup();
     process.kill(process.pid, signal);

@@ -140,6 +140,21 @@ describe('rfcgate demo', () => {
     60_000,
   );
 
+  it('Ctrl-C while building in a temp folder of its own leaves no folder behind', async () => {
+    const tmp = join(work, 'tmp');
+    mkdirSync(tmp);
+    const { DATABASE_URL: _ignored, ...env } = process.env;
+    const child = spawn(process.execPath, [BIN, 'demo'], { cwd: work, env: { ...env, TMPDIR: tmp }, stdio: 'ignore' });
+    const reached = () =>
+      readdirSync(tmp).some((d) => readdirSync(join(tmp, d)).some((n) => n.startsWith('wave3-sandbox.partial-')));
+    for (let i = 0; i < 1500 && !reached(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(reached()).toBe(true);
+    child.kill('SIGINT');
+    const signal = await new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, s) => r(s)));
+    expect(signal).toBe('SIGINT');
+    expect(readdirSync(tmp)).toEqual([]);
+  }, 60_000);
+
   it('prints the table and how to re-run the check by hand', () => {
     const r = demo(['--dir', join(work, 'c')]);
     expect(r.code).toBe(0);
