@@ -47,7 +47,7 @@ export async function loadLints(root: string, id: string): Promise<LoadedLints> 
 export async function guardedPathsHint(root: string, id: string, measurement: string): Promise<string[] | undefined> {
   try {
     const { parse } = await import('yaml');
-    const raw = parse(readFileSync(join(root, GATES_DIR, id, 'measurements.yaml'), 'utf8')) as unknown;
+    const raw = parse(readFileSync(join(root, GATES_DIR, id, 'measurements.yaml'), 'utf8'), { merge: true }) as unknown;
     if (!Array.isArray(raw)) return undefined;
     const m = raw.find((x: { id?: unknown }) => x?.id === measurement) as { git?: Record<string, unknown> } | undefined;
     const git = m?.git;

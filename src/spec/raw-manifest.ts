@@ -27,7 +27,7 @@ export function readRawManifest(root: string, id: string): Record<string, unknow
   if (!existsSync(file)) return undefined;
   let data: unknown;
   try {
-    data = parseYaml(readFileSync(file, 'utf8'));
+    data = parseYaml(readFileSync(file, 'utf8'), { merge: true });
   } catch (err) {
     throw new UsageError(
       `${GATES_DIR}/${id}/rfc.yaml does not parse (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); run spec validate`,

@@ -11,6 +11,7 @@ import {
   isSeq,
   LineCounter,
   type Node,
+  type Pair,
   parseDocument,
   visit,
 } from 'yaml';
@@ -27,7 +28,9 @@ export interface ParsedYaml {
 
 export function parseYaml(file: string, text: string): ParsedYaml {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  // Merge keys (`<<: *defaults`), as YAML 1.1 and most tools that read YAML have them: specs
+  // repeat fields from gate to gate.
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, merge: true });
   const all: Problem[] = doc.errors.map((e) => {
     const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
     return { file, line: pos.line, col: pos.col, message: `YAML: ${said(e, text, doc)}`, severity: 'error' };
@@ -111,11 +114,43 @@ export function locate(y: ParsedYaml, offset: number | undefined): SourceLocatio
   return { file: y.file, line, col };
 }
 
+const isMergeKey = (key: unknown) => isScalar(key) && typeof key.value === 'symbol' && key.value.description === '<<';
+
+/**
+ * The pair of `key` in a map: its own, else the one a merge key (`<<: *base`, `<<: [*a, *b]`)
+ * brings, the first of those as YAML has it, with the alias it came through.
+ */
+function pairIn(
+  y: ParsedYaml,
+  map: unknown,
+  key: string,
+  seen = new Set<unknown>(),
+): { pair: Pair; via?: Node } | undefined {
+  if (isAlias(map)) {
+    const found = pairIn(y, map.resolve(y.doc), key, seen);
+    return found && { pair: found.pair, via: found.via ?? map };
+  }
+  if (!isMap(map) || seen.has(map)) return undefined;
+  seen.add(map);
+  const own = map.items.find((p) => isPair(p) && isScalar(p.key) && !isMergeKey(p.key) && String(p.key.value) === key);
+  if (own) return { pair: own };
+  for (const p of map.items) {
+    if (!isPair(p) || !isMergeKey(p.key)) continue;
+    const sources = isSeq(p.value) ? p.value.items : [p.value];
+    for (const source of sources) {
+      const found = pairIn(y, source, key, seen);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /** The node at a JSON-pointer-like path of keys and indexes. */
 export function nodeAt(y: ParsedYaml, path: (string | number)[]): Node | undefined {
   let node: unknown = y.doc.contents;
   // Through an alias (*base) the value is written at its anchor, but it is this place's value:
-  // a problem in it is shown at the alias, where this entry uses it.
+  // a problem in it is shown at the alias, where this entry uses it (for a merged key, the
+  // alias after `<<`).
   let via: Node | undefined;
   for (const seg of path) {
     if (isAlias(node)) {
@@ -123,8 +158,9 @@ export function nodeAt(y: ParsedYaml, path: (string | number)[]): Node | undefin
       node = node.resolve(y.doc);
     }
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
-      node = pair?.value ?? undefined;
+      const found = pairIn(y, node, String(seg));
+      if (found?.via) via ??= found.via;
+      node = found?.pair.value ?? undefined;
     } else if (isSeq(node)) {
       node = node.items[Number(seg)];
     } else {
@@ -138,8 +174,9 @@ export function nodeAt(y: ParsedYaml, path: (string | number)[]): Node | undefin
 export function keyLocation(y: ParsedYaml, path: (string | number)[], key: string): SourceLocation {
   const parent = nodeAt(y, path);
   if (isMap(parent)) {
-    const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
-    if (pair && isScalar(pair.key)) return locate(y, pair.key.range?.[0]);
+    const found = pairIn(y, parent, key);
+    if (found?.via) return locate(y, found.via.range?.[0]);
+    if (found && isScalar(found.pair.key)) return locate(y, found.pair.key.range?.[0]);
   }
   return locate(y, parent?.range?.[0]);
 }

@@ -6,10 +6,13 @@ export function suggest(word: string, candidates: string[]): string {
   return best ? ` (did you mean '${best}'?)` : '';
 }
 
-/** The candidate within a few edits of `word` (fewer for a short word), the closest first. */
+/**
+ * The candidate within a few edits of `word` (fewer for a short word), the closest first, and
+ * fewer edits than the word has characters (`<<` is no misspelling of `id`).
+ */
 export function closest(word: string, candidates: string[]): string | undefined {
   let best: string | undefined;
-  let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
+  let bestD = Math.min(Math.max(2, Math.floor(word.length / 3)) + 1, word.length);
   for (const c of candidates) {
     const d = editDistance(word, c);
     if (d < bestD) {

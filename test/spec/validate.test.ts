@@ -140,6 +140,24 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('merge keys (<<: *anchor) bring their fields; a problem in one is shown where it is merged', () => {
+    const base = `- &close\n  id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 1.0\n`;
+    // C takes section, phase and fires_if from B; D merges two maps, the first one's keys winning.
+    const gates = `${base}- <<: *close\n  id: C\n  title: u\n- <<: [*close, { id: X, params: { n: 1 } }]\n  id: D\n  title: v\n  fires_if: p50_ms > n\n`;
+    expect(problemsOf(raw({ 'measurements.yaml': latency, 'disconfirmers.yaml': gates }))).toEqual([]);
+    // A merged value that does not fit this gate (a sensitivity naming a param it lacks): at
+    // the alias that brings it.
+    const sens = `  sensitivity:\n    - { param: n, compares: p50_ms, band: { absolute: 1 }, alternates: [2] }\n`;
+    const bad = `- &base\n  id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  params: { n: 1 }\n  fires_if: p50_ms > n\n${sens}- <<: *base\n  id: C\n  params: { m: 1 }\n- <<: { colour: red }\n  id: E\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 1.0\n`;
+    // (C's own params replace the merged ones, so its merged condition names an unknown n too.)
+    expect(problemsOf(raw({ 'measurements.yaml': latency, 'disconfirmers.yaml': bad }))).toEqual([
+      `${D}:11:7: disconfirmer 'C': unknown measurement 'n'; declare it in measurements.yaml or as a param`,
+      `${D}:11:7: disconfirmer 'C': sensitivity param 'n' is not one of this gate's params`,
+      // Merged from a map written in place: at its key.
+      `${D}:14:9: 'E': unknown key 'colour'; remove it or check its spelling`,
+    ]);
+  });
+
   it('duplicate ids, pointing at the second and naming the first', () => {
     const ps = problemsOf(
       raw({

@@ -84,7 +84,7 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
 
     let raw: unknown;
     try {
-      raw = parse(text);
+      raw = parse(text, { merge: true });
     } catch (e) {
       const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
       return unsigned(`the attestation ${file} is not valid YAML (${msg}); fix it and have the signer re-commit it`);
