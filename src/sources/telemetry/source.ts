@@ -162,11 +162,12 @@ export function decide(
     if (maxAge === undefined) return halt('error', `max_age "${spec.max_age}" is not a duration`, evidence);
     // No turn at all is thin data, not stale data: min_turns below says so.
     if (scan.newestTs !== undefined && asOf.getTime() - scan.newestTs > maxAge) {
-      return halt(
-        'stale',
-        `the newest turn is from ${new Date(scan.newestTs).toISOString()}, older than max_age ${spec.max_age}`,
-        evidence,
-      );
+      const newest = new Date(scan.newestTs).toISOString();
+      return halt('stale', `the newest turn is from ${newest}, older than max_age ${spec.max_age}`, {
+        ...evidence,
+        newest_turn_at: newest,
+        max_age: spec.max_age,
+      });
     }
   }
   const minTurns = spec.min_turns ?? 1;

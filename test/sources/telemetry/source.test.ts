@@ -265,6 +265,10 @@ describe('thin data halts', () => {
   it('an old newest turn is stale under max_age', async () => {
     const o = await measure({ files: A, metric: 'turns', max_age: '1h' });
     expect(o).toMatchObject({ status: 'halt', halt: 'stale' });
+    // What a verifier needs to re-derive it: the newest turn and the limit, beside as_of.
+    const newest = o.status === 'halt' ? /the newest turn is from (\S+),/.exec(o.reason)?.[1] : undefined;
+    expect(newest).toBeDefined();
+    expect(o.evidence).toMatchObject({ newest_turn_at: newest, max_age: '1h', as_of: AS_OF.toISOString() });
     expect(await value({ files: A, metric: 'turns', max_age: '1d' })).toBe(5);
   });
 });
