@@ -754,14 +754,31 @@ function parseBatch(buf: Buffer, wanted: { path: string }[]): Map<string, Blob> 
  */
 function readBlobs(root: string, paths: string[], maxBytes: number): Map<string, ReadResult> {
   const out = new Map<string, ReadResult>();
-  // A path with a newline cannot be named on cat-file's line-based input.
-  for (const p of paths) {
-    if (p.includes('\n')) out.set(p, { ok: false, reason: 'its name holds a line break', unread: true });
+  const named: { path: string; name: string }[] = [];
+  for (const path of paths) {
+    if (!path.includes('\n')) {
+      // `:./<path>`: relative to the governed root, which may be a folder below the top.
+      named.push({ path, name: `:./${path}` });
+      continue;
+    }
+    // A name with a line break cannot be given on cat-file's line-based input: its blob id can.
+    const id = stagedBlobId(root, path);
+    if (id === undefined) out.set(path, { ok: false, gone: true });
+    else named.push({ path, name: id });
   }
-  // `:./<path>`: relative to the governed root, which may be a folder below the top.
-  const named = paths.filter((p) => !p.includes('\n')).map((path) => ({ path, name: `:./${path}` }));
   for (const [p, r] of readObjects(root, named, maxBytes)) out.set(p, r);
   return out;
+}
+
+/** The blob id of the stage-0 index entry of `path`, asked of git by a literal pathspec. */
+function stagedBlobId(root: string, path: string): string | undefined {
+  const r = git(root, ['ls-files', '-s', '-z', '--', `:(literal)${path}`]);
+  for (const rec of r.ok ? zList(r.out) : []) {
+    const tab = rec.indexOf('\t');
+    const [, id, stage] = rec.slice(0, tab).split(' ');
+    if (stage === '0' && rec.slice(tab + 1) === path && id) return id;
+  }
+  return undefined;
 }
 
 /** One blocking `git cat-file --batch` for the objects named (a blob id or `:./<path>`), by the path each stands for. */

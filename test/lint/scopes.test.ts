@@ -156,6 +156,24 @@ describe('--staged', () => {
     expect((await lint(repo, { kind: 'staged' })).verdict).toBe('pass');
     expect(where(await lint(repo))).toEqual(['docs/profile.md:1:1 profile']);
   });
+
+  it('a require rule reads a staged file whose name holds a line break, as it is in the index', async () => {
+    const rule = requireRule('profile', {
+      when: ['elixir/handler_dispatch/'],
+      files: ['docs/*.md'],
+      pattern: '^## Result',
+    });
+    const repo = lintRepo({ rules: [rule], files: { 'docs/a\nb.md': '# Profile\n## Result\nok\n' } });
+    repo.write('docs/a\nb.md', '# Profile\n'); // unstaged edit that would break it
+    repo.write('elixir/handler_dispatch/d.ex', 'd\n');
+    repo.git(['add', 'elixir/handler_dispatch/d.ex']);
+    const staged = await lint(repo, { kind: 'staged' });
+    expect(staged.rules[0]).toMatchObject({ verdict: 'pass', files_checked: 1 });
+    expect(staged.files.skipped).toEqual([]);
+    // Staged without the section: a finding, as for any name.
+    repo.git(['add', 'docs/a\nb.md']);
+    expect(where(await lint(repo, { kind: 'staged' }))).toEqual(['docs/a\nb.md:1:1 profile']);
+  });
 });
 
 describe('--commit', () => {
