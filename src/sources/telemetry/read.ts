@@ -113,6 +113,12 @@ function couldHoldMatch(parts: readonly string[], dir: string): boolean {
     if (part === undefined) return false;
     // A globstar takes any depth; a brace holding a slash cannot be read segment by segment.
     if (part === '**' || part.includes('/')) return true;
+    // An empty part (`logs//*.jsonl`, `logs/*/`) is an empty segment, as picomatch reads it,
+    // and picomatch() itself refuses an empty pattern.
+    if (part === '') {
+      if (seg !== '') return false;
+      continue;
+    }
     let m = segmentMatchers.get(part);
     if (!m) segmentMatchers.set(part, (m = picomatch(part, { dot: true })));
     if (!m(seg)) return false;
