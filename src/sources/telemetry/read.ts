@@ -190,7 +190,8 @@ export async function matchTelemetryFiles(
             // A link that leads nowhere may have been a file the pattern names, or a folder
             // (a log volume not mounted) holding such files.
             if (match(p)) lost(p, 'match', await brokenLink(full, err));
-            else if (couldHoldMatch(parts, p)) lost(p, 'under', await brokenLink(full, err));
+            // A folder the walk never enters (node_modules) holds nothing it would have read.
+            else if (!SKIP_DIRS.has(e.name) && couldHoldMatch(parts, p)) lost(p, 'under', await brokenLink(full, err));
           }
         }
         if (target?.isDirectory()) {

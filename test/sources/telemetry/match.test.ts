@@ -22,3 +22,20 @@ describe('matchTelemetryFiles', () => {
     expect((await matchTelemetryFiles(root, ['logs/sub//*.jsonl'])).files).toEqual(['logs/sub//b.jsonl']);
   });
 });
+
+describe('matchTelemetryFiles: a dangling link where the glob could have found files', () => {
+  it('one named as a folder the walk never enters (node_modules) is passed over, as the folder would be', async () => {
+    const { root: r, cleanup: done } = tempRoot('rfcgate-telemetry-skip-');
+    try {
+      mkdirSync(join(r, 'logs'));
+      writeFileSync(join(r, 'logs', 'a.jsonl'), '{}\n');
+      symlinkSync('/nonexistent/rfcgate-store/node_modules', join(r, 'node_modules'));
+      symlinkSync('/nonexistent/rfcgate-volume', join(r, 'logs', 'mnt'));
+      const m = await matchTelemetryFiles(r, ['**/*.jsonl']);
+      expect(m.files).toEqual(['logs/a.jsonl']);
+      expect(m.unreadable.map((u) => u.path)).toEqual(['logs/mnt']);
+    } finally {
+      done();
+    }
+  });
+});
