@@ -6,7 +6,7 @@
  */
 import type { Dirent, Stats } from 'node:fs';
 import { createReadStream, readSync } from 'node:fs';
-import { open, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { lstat, open, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import picomatch from 'picomatch';
@@ -161,11 +161,45 @@ export async function matchTelemetryFiles(
       if (!unreadable.has(name)) unreadable.set(name, { path: name, pattern, kind, why });
     };
     const walked = new Set<string>();
+    const start = scanned.base === '.' ? '' : scanned.base;
+    /**
+     * The glob's own base cannot be reached: a folder that cannot be searched, or a link on the
+     * way that leads nowhere (`logs/mnt` for `logs/mnt/*.jsonl`, a volume not mounted), hides
+     * the files it names as much as one below it does. A base that is simply not there names
+     * nothing.
+     */
+    const unreachable = async (dir: string, err: unknown): Promise<void> => {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+        lost(dir, 'under', `a folder that cannot be looked into (${code ?? String(err)})`);
+        return;
+      }
+      const segs = dir.split('/');
+      for (let i = 1; i <= segs.length; i++) {
+        const p = segs.slice(0, i).join('/');
+        const full = path.join(base, p);
+        const l = await lstat(full).catch(() => undefined);
+        if (l === undefined) return;
+        if (!l.isSymbolicLink()) continue;
+        try {
+          await stat(full);
+        } catch (e) {
+          lost(p, 'under', await brokenLink(full, e));
+          return;
+        }
+      }
+    };
     const walk = async (dir: string): Promise<void> => {
       const full = path.join(base, dir);
-      const real = await realpath(full).catch(() => undefined);
+      let real: string;
+      try {
+        real = await realpath(full);
+      } catch (err) {
+        if (dir === start) await unreachable(dir, err);
+        return;
+      }
       // A link back up the tree would walk forever: each real folder once.
-      if (real === undefined || walked.has(real)) return;
+      if (walked.has(real)) return;
       walked.add(real);
       let entries: Dirent[];
       try {
@@ -201,7 +235,7 @@ export async function matchTelemetryFiles(
         }
       }
     };
-    await walk(scanned.base === '.' ? '' : scanned.base);
+    await walk(start);
   }
   return {
     files: [...found.values()].sort(comparePaths),

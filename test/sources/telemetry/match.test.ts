@@ -39,3 +39,31 @@ describe('matchTelemetryFiles: a dangling link where the glob could have found f
     }
   });
 });
+
+describe("matchTelemetryFiles: the glob's own base behind a link that leads nowhere", () => {
+  it('is named, as a link below the base is; a base that is simply not there names nothing', async () => {
+    const { root: r, cleanup: done } = tempRoot('rfcgate-telemetry-base-');
+    try {
+      mkdirSync(join(r, 'logs'));
+      writeFileSync(join(r, 'logs', 'a.jsonl'), '{}\n');
+      symlinkSync('/nonexistent/rfcgate-volume', join(r, 'logs', 'mnt'));
+      const under = {
+        path: 'logs/mnt',
+        kind: 'under',
+        why: 'a link to /nonexistent/rfcgate-volume, which does not exist',
+      };
+      for (const glob of ['logs/mnt/*.jsonl', 'logs/mnt/2026-*/*.jsonl']) {
+        const m = await matchTelemetryFiles(r, ['logs/a.jsonl', glob]);
+        expect(m.files, glob).toEqual(['logs/a.jsonl']);
+        expect(m.unreadable, glob).toEqual([{ ...under, pattern: glob }]);
+      }
+      expect(await matchTelemetryFiles(r, ['logs/a.jsonl', 'logs/gone/*.jsonl'])).toEqual({
+        files: ['logs/a.jsonl'],
+        missing: [],
+        unreadable: [],
+      });
+    } finally {
+      done();
+    }
+  });
+});
