@@ -121,9 +121,21 @@ function misspellings(schemaFile: string, data: unknown, errors: ErrorObject[]):
   for (const e of errors) {
     if (e.keyword !== 'additionalProperties' && e.keyword !== 'unevaluatedProperties') continue;
     const key = unknownKey(e);
-    const known = (keys ??= new SchemaKeys(SCHEMAS_DIR)).keysAt(schemaFile, data, pathOf(e.instancePath));
+    const path = pathOf(e.instancePath);
+    const known = (keys ??= new SchemaKeys(SCHEMAS_DIR)).keysAt(schemaFile, data, path);
+    // A key the mapping already has is not the one meant (`pg:` beside `id:` is no misspelt id).
+    const here = path.reduce<unknown>(
+      (d, seg) => (d !== null && typeof d === 'object' ? (d as Record<string | number, unknown>)[seg] : undefined),
+      data,
+    );
+    const present = here !== null && typeof here === 'object' ? Object.keys(here) : [];
     // A key one of several forms allows here is no misspelling, whatever else is wrong.
-    const best = known.has(key) ? undefined : closest(key, [...known]);
+    const best = known.has(key)
+      ? undefined
+      : closest(
+          key,
+          [...known].filter((k) => !present.includes(k)),
+        );
     if (best !== undefined) meant.set(e, best);
   }
   return meant;

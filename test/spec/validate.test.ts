@@ -158,6 +158,19 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('an unknown key is never said to misspell a key the mapping already has', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `${latency}- id: q\n  window: 14d\n  pg: { table: audit.m, timestamp: t, value: v }\n`,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 1.0\n  fire_if: p50_ms > 2.0\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `${D}:7:3: 'B': unknown key 'fire_if'; remove it or check its spelling`,
+      `${M}:10:3: 'q': unknown key 'pg'; remove it or check its spelling`,
+    ]);
+  });
+
   it('duplicate ids, pointing at the second and naming the first', () => {
     const ps = problemsOf(
       raw({
