@@ -214,10 +214,12 @@ function haltUnread(
   state: (id: string) => RuleState,
 ): void {
   if (unread.length === 0) return;
-  const planned = new Map(plan.map((p) => [p[0], p]));
+  const planned = new Map(plan.map((p, i) => [p[0], { p, i }]));
   const byCheck = checks.map((): SkippedFile[] => []);
-  for (const u of unread) {
-    const p = planned.get(u.path);
+  // In plan order: the scan split between two threads hands them back half by half.
+  const at = (u: SkippedFile) => planned.get(u.path)?.i ?? 0;
+  for (const u of [...unread].sort((a, b) => at(a) - at(b))) {
+    const p = planned.get(u.path)?.p;
     if (!p) continue;
     for (const i of new Set([...p[1], ...p[2]])) byCheck[i]?.push(u);
   }

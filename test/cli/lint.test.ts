@@ -325,6 +325,22 @@ describe('rfcgate lint', () => {
     expect(named.code).toBe(2);
   });
 
+  it('the halt for files that cannot be read names the same first file whether or not a second thread scans', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    // Names that are not UTF-8 cannot be read from the working tree, by root too. Split
+    // between two threads, b and c land on different ones.
+    writeFileSync(Buffer.from(`${repo.dir}/src/b\xff.py`, 'latin1'), 'y = 1\n');
+    writeFileSync(Buffer.from(`${repo.dir}/src/c\xfe.py`, 'latin1'), 'z = 1\n');
+    repo.git(['add', '-A']);
+    const reasons = [{}, { RFCGATE_LINT_PARALLEL_FROM: '1' }].map((env) => {
+      const r = run(['lint', '--json', '--no-rg'], repo.dir, env);
+      expect(r.code).toBe(2);
+      return (JSON.parse(r.stdout) as { rules: { reason: string }[] }).rules[0]?.reason;
+    });
+    expect(reasons[0]).toMatch(/could not be read, so it was not checked there: src\/b\uFFFD<ff>\.py: /);
+    expect(reasons[1]).toBe(reasons[0]);
+  });
+
   it('the shipped wave3 rules run under the wave3 program name (this repository has no Python: L1 and L2 halt)', () => {
     const r = run(['lint', '--rfc', 'wave3', '--json'], process.cwd());
     expect(r.stderr).toBe('');
