@@ -286,28 +286,18 @@ export function script(
   ];
   const previous = [
     `previous="$(dirname "$0")/${hook}${PREVIOUS_SUFFIX}"`,
-    // A shell hook runs as if it were still this file, since some tell which hook they are by
-    // $0 (husky 1-4: \`basename "$0"\`, and their husky.sh by \`dirname "$0"\`): it is read by
-    // the shell its first line names, with $0 this hook's. Any other hook runs as itself.
-    'shell_of() {',
-    '  line=',
-    '  IFS= read -r line < "$1" || [ -n "$line" ] || return 0',
-    '  case "$line" in "#!"*) ;; *) return 0 ;; esac',
-    '  set -f',
-    '  set -- ${line#??}',
-    '  name=${1##*/}',
-    '  [ "$name" = env ] && name=${2##*/}',
-    '  case "$name" in sh|bash|dash|zsh|ksh|mksh|ash) printf \'%s\' "${line#??}" ;; esac',
-    '}',
+    // husky's own hooks tell which hook they are by $0 (`basename "$0"`) and find husky beside
+    // it (`dirname "$0"`, `${0%/*}`): husky 1-4's, marked `# husky` on their second line, and
+    // husky 9's, one line sourcing `h`. Such a kept hook is read by sh with $0 this hook's path.
+    // Any other runs as itself: sourced, a hook that compares BASH_SOURCE with $0, resolves
+    // its own link, ends its shell's options on its first line or re-runs "$0" would break.
     'run_previous() {',
-    '  shell="$(shell_of "$previous")"',
-    '  [ -n "$shell" ] || { "$previous" "$@"; return; }',
-    // No globbing of the first line's words; the lint's own loop below globs again.
-    '  set -f',
-    '  RFCGATE_PREVIOUS="$previous" $shell -c \'rfcgate_previous=$RFCGATE_PREVIOUS; unset RFCGATE_PREVIOUS; . "$rfcgate_previous"\' "$0" "$@"',
-    '  rc=$?',
-    '  set +f',
-    '  return $rc',
+    '  if [ ! -L "$previous" ] && { [ "$(sed -n 2p "$previous")" = "# husky" ] ||',
+    `    grep -qxF -e '. "$(dirname "$0")/h"' -e '. "\${0%/*}/h"' "$previous"; }; then`,
+    '    RFCGATE_PREVIOUS="$previous" sh -c \'rfcgate_previous=$RFCGATE_PREVIOUS; unset RFCGATE_PREVIOUS; . "$rfcgate_previous"\' "$0" "$@"',
+    '  else',
+    '    "$previous" "$@"',
+    '  fi',
     '}',
   ];
   const head = [

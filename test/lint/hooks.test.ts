@@ -8,6 +8,7 @@ import {
   cpSync,
   existsSync,
   lstatSync,
+  mkdirSync,
   readFileSync,
   readlinkSync,
   rmSync,
@@ -120,7 +121,7 @@ describe('hooks', () => {
     expect(existsSync(`${path}.rfcgate-previous`)).toBe(false);
   });
 
-  it('--chain: a shell hook that tells which hook it is by $0 (husky 1-4) still does; any other runs as itself', () => {
+  it("--chain: husky 1-4's hook, which tells which hook it is by $0, still does; any other runs as itself", () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': '.ran-*\n' } });
     const dir = hooksDir(repo.dir);
     const remote = tempDir('rfcgate-remote-');
@@ -180,6 +181,86 @@ describe('hooks', () => {
     repo.git(['add', 'src/d.py']);
     expect(commit(repo.dir, 'three').code).toBe(0);
     expect(readFileSync(join(repo.dir, '.ran-python'), 'utf8')).toBe('pre-commit.rfcgate-previous');
+  });
+
+  it("--chain over husky 9's hooks folder (core.hooksPath .husky/_): the team's .husky/pre-commit still runs", () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': '.ran*\n.husky/_/\n' } });
+    const dir = join(repo.dir, '.husky', '_');
+    mkdirSync(dir, { recursive: true });
+    repo.git(['config', 'core.hooksPath', '.husky/_']);
+    // husky 9's shape: each hook is one line (9.0 and 9.1 write it two ways, with no final line
+    // break) sourcing h, which runs .husky/<its own file name>.
+    writeFileSync(
+      join(dir, 'h'),
+      'n=$(basename "$0")\ns=$(dirname "$(dirname "$0")")/$n\n[ ! -f "$s" ] && exit 0\nsh -e "$s" "$@"\n',
+    );
+    writeFileSync(join(repo.dir, '.husky', 'pre-commit'), 'printf "%s" "$0" > .ran-team\n');
+    expect(hooksDir(repo.dir)).toBe(dir);
+    for (const line of ['. "$(dirname "$0")/h"', '. "${0%/*}/h"']) {
+      writeFileSync(join(dir, 'pre-commit'), `#!/usr/bin/env sh\n${line}`);
+      chmodSync(join(dir, 'pre-commit'), 0o755);
+      installHooks(opts(repo.dir, { chain: true }));
+      rmSync(join(repo.dir, '.ran-team'), { force: true });
+      repo.write('src/b.py', `y = ${line.length}\n`);
+      repo.git(['add', 'src/b.py']);
+      expect(commit(repo.dir, line).code, line).toBe(0);
+      expect(readFileSync(join(repo.dir, '.ran-team'), 'utf8'), line).toBe('.husky/pre-commit');
+      uninstallHooks(repo.dir);
+    }
+  });
+
+  it('--chain: a shell hook that is not husky runs as itself, as git would run it', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': '.ran*\nscripts/\n' } });
+    const dir = hooksDir(repo.dir);
+    writeFileSync(join(dir, 'pre-commit'), FOREIGN);
+    chmodSync(join(dir, 'pre-commit'), 0o755);
+    installHooks(opts(repo.dir, { chain: true }));
+    const previous = join(dir, 'pre-commit.rfcgate-previous');
+    const ran = join(repo.dir, '.ran');
+    const top = 'top="$(git rev-parse --show-toplevel)"\n';
+    let n = 0;
+    const commitWith = (hook: string, link = false) => {
+      rmSync(previous, { force: true });
+      rmSync(ran, { force: true });
+      if (link) {
+        // A team's hook kept in the repository and linked in, finding its helpers beside its real path.
+        writeFileSync(join(repo.dir, 'scripts', 'pre-commit'), hook);
+        chmodSync(join(repo.dir, 'scripts', 'pre-commit'), 0o755);
+        symlinkSync(join(repo.dir, 'scripts', 'pre-commit'), previous);
+      } else {
+        writeFileSync(previous, hook);
+        chmodSync(previous, 0o755);
+      }
+      repo.write(`src/n${++n}.py`, 'y = 1\n');
+      repo.git(['add', `src/n${n}.py`]);
+      const r = commit(repo.dir, `c${n}`);
+      return { ...r, ran: existsSync(ran) ? readFileSync(ran, 'utf8') : undefined };
+    };
+    // Its own name, whatever it does with it.
+    expect(commitWith(`#!/bin/sh\n${top}printf '%s' "$(basename "$0")" > "$top/.ran"\n`)).toMatchObject({
+      code: 0,
+      ran: 'pre-commit.rfcgate-previous',
+    });
+    // `-` (or `--`) ends the shell's options on its first line.
+    for (const shebang of ['#!/bin/sh -', '#!/bin/bash --']) {
+      expect(commitWith(`${shebang}\n${top}printf ran > "$top/.ran"\n`), shebang).toMatchObject({
+        code: 0,
+        ran: 'ran',
+      });
+    }
+    // A "main" guard comparing BASH_SOURCE with $0 runs its checks, and their failure stops the commit.
+    const guarded = commitWith(
+      `#!/usr/bin/env bash\nmain() { echo "team check failed" >&2; exit 1; }\nif [[ "\${BASH_SOURCE[0]}" == "$0" ]]; then main "$@"; fi\n`,
+    );
+    expect(guarded.out).toContain('team check failed');
+    expect(guarded.code).not.toBe(0);
+    // A linked hook that finds its helpers by resolving its own path.
+    mkdirSync(join(repo.dir, 'scripts'), { recursive: true });
+    writeFileSync(join(repo.dir, 'scripts', 'common.sh'), `${top}printf helper > "$top/.ran"\n`);
+    expect(commitWith('#!/bin/sh\n. "$(dirname "$(readlink -f "$0")")/common.sh"\n', true)).toMatchObject({
+      code: 0,
+      ran: 'helper',
+    });
   });
 
   it('--force replaces the hook (kept aside); uninstall puts it back; a foreign hook is never removed', () => {
