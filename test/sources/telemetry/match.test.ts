@@ -38,6 +38,23 @@ describe('matchTelemetryFiles: a dangling link where the glob could have found f
       done();
     }
   });
+
+  it("an editor's lock (Emacs: .#name, a link to user@host.pid) is no data gone, even named as the pattern names", async () => {
+    const { root: r, cleanup: done } = tempRoot('rfcgate-telemetry-lock-');
+    try {
+      mkdirSync(join(r, 'logs'));
+      writeFileSync(join(r, 'logs', 'a.jsonl'), '{}\n');
+      symlinkSync('root@host.1234:1700000000', join(r, 'logs', '.#notes.md'));
+      symlinkSync('root@host.1234:1700000000', join(r, 'logs', '.#a.jsonl'));
+      expect(await matchTelemetryFiles(r, ['logs/**/*.jsonl'])).toEqual({
+        files: ['logs/a.jsonl'],
+        missing: [],
+        unreadable: [],
+      });
+    } finally {
+      done();
+    }
+  });
 });
 
 describe("matchTelemetryFiles: the glob's own base behind a link that leads nowhere", () => {
