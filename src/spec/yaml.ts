@@ -114,7 +114,24 @@ export function locate(y: ParsedYaml, offset: number | undefined): SourceLocatio
   return { file: y.file, line, col };
 }
 
-const isMergeKey = (key: unknown) => isScalar(key) && typeof key.value === 'symbol' && key.value.description === '<<';
+/**
+ * A merge key as the yaml package reads one: `<<` written plain (a symbol once parsed, or the
+ * string '<<' when tagged `!!str`); a quoted '<<' is an ordinary key.
+ */
+const isMergeKey = (key: unknown) =>
+  isScalar(key) &&
+  (typeof key.value === 'symbol'
+    ? key.value.description === '<<'
+    : key.value === '<<' && (!key.type || key.type === 'PLAIN'));
+
+/**
+ * What a merge key's value brings, in order, as the yaml package merges it: a map, an alias of
+ * one, or a list of those, the list itself possibly an alias.
+ */
+function mergeSources(y: ParsedYaml, value: unknown): unknown[] {
+  const list = isAlias(value) ? value.resolve(y.doc) : value;
+  return isSeq(list) ? list.items : [value];
+}
 
 /**
  * The pair of `key` in a map: its own, else the one a merge key (`<<: *base`, `<<: [*a, *b]`)
@@ -127,8 +144,9 @@ function pairIn(
   seen = new Set<unknown>(),
 ): { pair: Pair; via?: Node } | undefined {
   if (isAlias(map)) {
+    // The outermost alias: the one this map is written with, not one inside what it brings.
     const found = pairIn(y, map.resolve(y.doc), key, seen);
-    return found && { pair: found.pair, via: found.via ?? map };
+    return found && { pair: found.pair, via: map };
   }
   if (!isMap(map) || seen.has(map)) return undefined;
   seen.add(map);
@@ -136,10 +154,10 @@ function pairIn(
   if (own) return { pair: own };
   for (const p of map.items) {
     if (!isPair(p) || !isMergeKey(p.key)) continue;
-    const sources = isSeq(p.value) ? p.value.items : [p.value];
-    for (const source of sources) {
+    for (const source of mergeSources(y, p.value)) {
       const found = pairIn(y, source, key, seen);
-      if (found) return found;
+      // Through a list written at an anchor (`<<: *bases`): at that alias.
+      if (found) return isAlias(p.value) ? { pair: found.pair, via: p.value } : found;
     }
   }
   return undefined;

@@ -171,6 +171,16 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a merged value that came through a chain of merges is shown at the alias the entry itself merges', () => {
+    const sens = `  sensitivity:\n    - { param: n, compares: p50_ms, band: { absolute: 1 }, alternates: [2] }\n`;
+    // C merges A, which merges B: C's problems are at C's own `*a`, not at A's `*b` (A is fine).
+    const chain = `- &b\n  id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  params: { n: 1 }\n  fires_if: p50_ms > n\n${sens}- &a\n  <<: *b\n  id: A\n- <<: *a\n  id: C\n  params: { m: 1 }\n`;
+    expect(problemsOf(raw({ 'measurements.yaml': latency, 'disconfirmers.yaml': chain }))).toEqual([
+      `${D}:14:7: disconfirmer 'C': unknown measurement 'n'; declare it in measurements.yaml or as a param`,
+      `${D}:14:7: disconfirmer 'C': sensitivity param 'n' is not one of this gate's params`,
+    ]);
+  });
+
   it('duplicate ids, pointing at the second and naming the first', () => {
     const ps = problemsOf(
       raw({

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { keyLocation, parseYaml, yamlData } from '../../src/spec/yaml.js';
+
+describe('keys brought by a merge key are found where the yaml package merges them from', () => {
+  const at = (text: string, path: (string | number)[], key: string) => {
+    const y = parseYaml('f.yaml', text);
+    const { line, col } = keyLocation(y, path, key);
+    return `${line}:${col}`;
+  };
+
+  it('through a chain of merges, at the alias the map itself is written with', () => {
+    const text = 'b: &b { k: 1 }\na: &a\n  <<: *b\nc:\n  <<: *a\n';
+    expect(at(text, ['c'], 'k')).toBe('5:7');
+    expect(at(text, ['a'], 'k')).toBe('3:7');
+  });
+
+  it('through a list written at an anchor, and behind a plain << tagged !!str, as the data has them', () => {
+    const listed = 'l: &l\n  - { x: 1 }\n  - { k: 2 }\nc:\n  <<: *l\n';
+    expect((yamlData(parseYaml('f.yaml', listed)) as { data: { c: unknown } }).data.c).toEqual({ x: 1, k: 2 });
+    expect(at(listed, ['c'], 'k')).toBe('5:7');
+    const tagged = 'c:\n  !!str <<: { k: 1 }\n';
+    expect((yamlData(parseYaml('f.yaml', tagged)) as { data: unknown }).data).toEqual({ c: { k: 1 } });
+    expect(at(tagged, ['c'], 'k')).toBe('2:15');
+    // A quoted '<<' is a key like any other.
+    expect(at('c:\n  "<<": { k: 1 }\n', ['c'], '<<')).toBe('2:3');
+  });
+});
