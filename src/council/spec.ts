@@ -11,7 +11,7 @@ import { type Problem, SpecError, UsageError } from '../spec/problems.js';
 import { GATES_DIR } from '../spec/rfc-dir.js';
 import { validateAgainst } from '../spec/schema.js';
 import type { RfcManifest } from '../spec/types.js';
-import { keyLocation, type ParsedYaml, parseYaml, valueLocation } from '../spec/yaml.js';
+import { keyLocation, type ParsedYaml, parseYaml, valueLocation, yamlData } from '../spec/yaml.js';
 
 export const COUNCIL_FILE = 'council.yaml';
 export const COUNCIL_SCHEMA = 'council.schema.json';
@@ -188,7 +188,12 @@ export function loadCouncilSpec(root: string, id: string): { council: CouncilSpe
     const y = parseYaml(rel(name), readFileSync(path, 'utf8'));
     problems.push(...y.problems);
     if (y.problems.length) return undefined;
-    const data = y.doc.toJS() as unknown;
+    const read = yamlData(y);
+    if ('problem' in read) {
+      problems.push(read.problem);
+      return undefined;
+    }
+    const { data } = read;
     const checked = validateAgainst(schema, y, data);
     problems.push(...checked.problems);
     return checked.problems.length ? undefined : { y, data };

@@ -6,6 +6,7 @@ import {
   type Document,
   isAlias,
   isMap,
+  isNode,
   isPair,
   isScalar,
   isSeq,
@@ -66,8 +67,39 @@ export function yamlData(y: ParsedYaml): { data: unknown } | { problem: Problem 
   try {
     return { data: (y.doc.toJS() as unknown) ?? [] };
   } catch (e) {
+    // A merge of what is not a map: at the value merged, as the parser does not say where.
+    const bad = badMerge(y);
+    if (bad) {
+      return {
+        problem: {
+          ...locate(y, bad.range?.[0]),
+          severity: 'error',
+          message: "YAML: '<<' merges a map, an alias of one (*defaults) or a list of them, and this is not one",
+        },
+      };
+    }
     return { problem: { file: y.file, line: 1, col: 1, severity: 'error', message: `YAML: ${(e as Error).message}` } };
   }
+}
+
+/** The first value a merge key brings that is not a map (the alias, when it came through one). */
+function badMerge(y: ParsedYaml): Node | undefined {
+  let bad: Node | undefined;
+  visit(y.doc, {
+    Pair(_, pair) {
+      if (!isMergeKey(pair.key)) return undefined;
+      for (const source of mergeSources(y, pair.value)) {
+        const map = isAlias(source) ? source.resolve(y.doc) : source;
+        if (isMap(map)) continue;
+        // An empty value (`<<:` alone) at its key.
+        const empty = !isNode(source) || (isScalar(source) && source.value === null);
+        bad = (isAlias(pair.value) ? pair.value : empty ? pair.key : source) as Node;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return bad;
 }
 
 function firstLine(s: string): string {

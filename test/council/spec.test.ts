@@ -80,6 +80,15 @@ describe('council.yaml', () => {
     expect(readFileSync(file, 'utf8')).toContain('- block');
   });
 
+  it('a merge of what is not a map is a problem at its line, as spec validate has it', () => {
+    repo = councilRepo();
+    const file = join(repo.root, 'gates/demo/council.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^lanes:\n {2}- /m, 'lanes:\n  - <<: 5\n    '));
+    const said = "YAML: '<<' merges a map, an alias of one (*defaults) or a list of them, and this is not one";
+    expect(problems(() => loadCouncilSpec(repo.root, 'demo'))).toEqual([`gates/demo/council.yaml:5:9: ${said}`]);
+    expect(problems(() => loadRfc(repo.root, 'demo'))).toEqual([`gates/demo/council.yaml:5:9: ${said}`]);
+  });
+
   it('a section names its own heading only: §1 is not §14', () => {
     expect(headingHas('## §1 Scope', '§1')).toBe(true);
     expect(headingHas('## §14 Prerequisite PRs', '§1')).toBe(false);

@@ -181,6 +181,21 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a merge of what is not a map is shown where it is merged, not at the top of the file', () => {
+    const gate = `  id: C\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 1.0\n`;
+    const said = "YAML: '<<' merges a map, an alias of one (*defaults) or a list of them, and this is not one";
+    const at = (merge: string) =>
+      problemsOf(
+        raw({
+          'measurements.yaml': latency,
+          'disconfirmers.yaml': `- id: B\n  title: &t t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 1.0\n- ${merge}\n${gate}`,
+        }),
+      );
+    expect(at('<<: *t')).toEqual([`${D}:7:7: ${said}`]);
+    expect(at('<<: [{ title: x }, 7]')).toEqual([`${D}:7:22: ${said}`]);
+    expect(at('<<:')).toEqual([`${D}:7:3: ${said}`]);
+  });
+
   it('duplicate ids, pointing at the second and naming the first', () => {
     const ps = problemsOf(
       raw({
