@@ -76,12 +76,17 @@ export interface Snapshot {
   halt?: { reason: HaltReason; message: string };
 }
 
-function git(root: string, args: string[], input?: string): { ok: boolean; out: Buffer; err: string } {
+function git(
+  root: string,
+  args: string[],
+  input?: string,
+  env?: NodeJS.ProcessEnv,
+): { ok: boolean; out: Buffer; err: string } {
   const r = spawnSync('git', args, {
     cwd: root,
     input,
     maxBuffer: 1 << 30,
-    env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
+    env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', ...env },
   });
   return { ok: r.status === 0, out: r.stdout ?? Buffer.alloc(0), err: r.stderr?.toString('utf8').trim() ?? '' };
 }
@@ -763,8 +768,11 @@ function readBlobs(root: string, paths: string[], maxBytes: number): Map<string,
     }
     // A name with a line break cannot be given on cat-file's line-based input: its blob id can.
     const id = stagedBlobId(root, path);
-    if (id === undefined) out.set(path, { ok: false, gone: true });
-    else named.push({ path, name: id });
+    // It is in the index (the universe is the index's): not finding it is a read that failed,
+    // not a file that is not there, which a require rule would take for one without the pattern.
+    if (id === undefined) {
+      out.set(path, { ok: false, reason: 'its name holds a line break, and git did not give its blob', unread: true });
+    } else named.push({ path, name: id });
   }
   for (const [p, r] of readObjects(root, named, maxBytes)) out.set(p, r);
   return out;
@@ -772,7 +780,8 @@ function readBlobs(root: string, paths: string[], maxBytes: number): Map<string,
 
 /** The blob id of the stage-0 index entry of `path`, asked of git by a literal pathspec. */
 function stagedBlobId(root: string, path: string): string | undefined {
-  const r = git(root, ['ls-files', '-s', '-z', '--', `:(literal)${path}`]);
+  // GIT_LITERAL_PATHSPECS=1 in the environment would take `:(literal)` for part of the name.
+  const r = git(root, ['ls-files', '-s', '-z', '--', `:(literal)${path}`], undefined, { GIT_LITERAL_PATHSPECS: '0' });
   for (const rec of r.ok ? zList(r.out) : []) {
     const tab = rec.indexOf('\t');
     const [, id, stage] = rec.slice(0, tab).split(' ');

@@ -174,6 +174,28 @@ describe('--staged', () => {
     repo.git(['add', 'docs/a\nb.md']);
     expect(where(await lint(repo, { kind: 'staged' }))).toEqual(['docs/a\nb.md:1:1 profile']);
   });
+
+  it('such a name is read whatever pathspec setting the environment holds (GIT_LITERAL_PATHSPECS)', async () => {
+    const rule = requireRule('profile', {
+      when: ['elixir/handler_dispatch/'],
+      files: ['docs/*.md'],
+      pattern: '^## Result',
+    });
+    const repo = lintRepo({ rules: [rule], files: { 'docs/[a]\nb.md': '# Profile\n## Result\nok\n' } });
+    repo.write('elixir/handler_dispatch/d.ex', 'd\n');
+    repo.git(['add', 'elixir/handler_dispatch/d.ex']);
+    const before = process.env.GIT_LITERAL_PATHSPECS;
+    process.env.GIT_LITERAL_PATHSPECS = '1';
+    try {
+      const staged = await lint(repo, { kind: 'staged' });
+      // Not a finding saying the file lacks the section it has.
+      expect(where(staged)).toEqual([]);
+      expect(staged.rules[0]).toMatchObject({ verdict: 'pass', files_checked: 1 });
+    } finally {
+      if (before === undefined) delete process.env.GIT_LITERAL_PATHSPECS;
+      else process.env.GIT_LITERAL_PATHSPECS = before;
+    }
+  });
 });
 
 describe('--commit', () => {
