@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { SpecError, UsageError } from '../spec/problems.js';
 import { GATES_DIR } from '../spec/rfc-dir.js';
 import { loadSpecFile } from '../spec/single-file.js';
+import { YAML_TO_DATA } from '../spec/yaml-options.js';
 import type { BacktrackCheck } from './backtracking.js';
 import type { LintRule } from './spec.js';
 
@@ -47,7 +48,7 @@ export async function loadLints(root: string, id: string): Promise<LoadedLints> 
 export async function guardedPathsHint(root: string, id: string, measurement: string): Promise<string[] | undefined> {
   try {
     const { parse } = await import('yaml');
-    const raw = parse(readFileSync(join(root, GATES_DIR, id, 'measurements.yaml'), 'utf8'), { merge: true }) as unknown;
+    const raw = parse(readFileSync(join(root, GATES_DIR, id, 'measurements.yaml'), 'utf8'), YAML_TO_DATA) as unknown;
     if (!Array.isArray(raw)) return undefined;
     const m = raw.find((x: { id?: unknown }) => x?.id === measurement) as { git?: Record<string, unknown> } | undefined;
     const git = m?.git;

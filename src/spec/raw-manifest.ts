@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from './problems.js';
 import { GATES_DIR, listRfcIds } from './rfc-dir.js';
+import { YAML_TO_DATA } from './yaml-options.js';
 
 /**
  * rfc.yaml of one RFC as plain data, unvalidated: undefined when the file is absent.
@@ -27,7 +28,7 @@ export function readRawManifest(root: string, id: string): Record<string, unknow
   if (!existsSync(file)) return undefined;
   let data: unknown;
   try {
-    data = parseYaml(readFileSync(file, 'utf8'), { merge: true });
+    data = parseYaml(readFileSync(file, 'utf8'), YAML_TO_DATA);
   } catch (err) {
     throw new UsageError(
       `${GATES_DIR}/${id}/rfc.yaml does not parse (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); run spec validate`,

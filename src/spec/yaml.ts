@@ -18,6 +18,7 @@ import {
 } from 'yaml';
 import type { SourceLocation } from '../model/result.js';
 import type { Problem } from './problems.js';
+import { YAML_TO_DATA } from './yaml-options.js';
 
 export interface ParsedYaml {
   file: string;
@@ -29,9 +30,12 @@ export interface ParsedYaml {
 
 export function parseYaml(file: string, text: string): ParsedYaml {
   const lines = new LineCounter();
-  // Merge keys (`<<: *defaults`), as YAML 1.1 and most tools that read YAML have them: specs
-  // repeat fields from gate to gate.
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, merge: true });
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    uniqueKeys: true,
+    prettyErrors: false,
+    merge: YAML_TO_DATA.merge,
+  });
   const all: Problem[] = doc.errors.map((e) => {
     const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
     return { file, line: pos.line, col: pos.col, message: `YAML: ${said(e, text, doc)}`, severity: 'error' };
@@ -65,7 +69,7 @@ export function parseYaml(file: string, text: string): ParsedYaml {
  */
 export function yamlData(y: ParsedYaml): { data: unknown } | { problem: Problem } {
   try {
-    return { data: (y.doc.toJS() as unknown) ?? [] };
+    return { data: (y.doc.toJS({ maxAliasCount: YAML_TO_DATA.maxAliasCount }) as unknown) ?? [] };
   } catch (e) {
     // A merge of what is not a map: at the value merged, as the parser does not say where.
     const bad = badMerge(y);

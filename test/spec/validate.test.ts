@@ -145,6 +145,9 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     // C takes section, phase and fires_if from B; D merges two maps, the first one's keys winning.
     const gates = `${base}- <<: *close\n  id: C\n  title: u\n- <<: [*close, { id: X, params: { n: 1 } }]\n  id: D\n  title: v\n  fires_if: p50_ms > n\n`;
     expect(problemsOf(raw({ 'measurements.yaml': latency, 'disconfirmers.yaml': gates }))).toEqual([]);
+    // A large RFC merges one anchor in every gate: past the yaml package's default of 100 uses.
+    const many = Array.from({ length: 300 }, (_, i) => `- <<: *close\n  id: G${i}\n  title: g\n`).join('');
+    expect(problemsOf(raw({ 'measurements.yaml': latency, 'disconfirmers.yaml': base + many }))).toEqual([]);
     // A merged value that does not fit this gate (a sensitivity naming a param it lacks): at
     // the alias that brings it.
     const sens = `  sensitivity:\n    - { param: n, compares: p50_ms, band: { absolute: 1 }, alternates: [2] }\n`;

@@ -10,6 +10,7 @@ import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import type { Evidence } from '../../model/result.js';
 import type { AttestationSpec, MeasurementSpec } from '../../spec/types.js';
+import { YAML_TO_DATA } from '../../spec/yaml-options.js';
 import { anchor, authorOf, RepoBackedSource } from '../git/common.js';
 import { type GitHistory, normalisePath } from '../git/repo.js';
 import { type EvalContext, halt, type MeasurementOutcome, ok } from '../types.js';
@@ -84,7 +85,7 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
 
     let raw: unknown;
     try {
-      raw = parse(text, { merge: true });
+      raw = parse(text, YAML_TO_DATA);
     } catch (e) {
       const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
       return unsigned(`the attestation ${file} is not valid YAML (${msg}); fix it and have the signer re-commit it`);
