@@ -223,8 +223,10 @@ export async function matchTelemetryFiles(
             target = undefined;
             // A link that leads nowhere may have been a file the pattern names, or a folder
             // (a log volume not mounted) holding such files; not an editor's lock on a file
-            // open for editing (Emacs: `.#name`, a link to "user@host.pid"), which never was.
-            if (e.name.startsWith('.#')) continue;
+            // open for editing (Emacs: `.#name`, a link to "user@host.pid:boot"), which never was.
+            if (e.name.startsWith('.#') && /^[^/]*@[^/]*\.\d+(?::\d+)?$/.test(await readlink(full).catch(() => '/'))) {
+              continue;
+            }
             if (match(p)) lost(p, 'match', await brokenLink(full, err));
             // A folder the walk never enters (node_modules) holds nothing it would have read.
             else if (!SKIP_DIRS.has(e.name) && couldHoldMatch(parts, p)) lost(p, 'under', await brokenLink(full, err));

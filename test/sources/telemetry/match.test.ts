@@ -45,12 +45,17 @@ describe('matchTelemetryFiles: a dangling link where the glob could have found f
       mkdirSync(join(r, 'logs'));
       writeFileSync(join(r, 'logs', 'a.jsonl'), '{}\n');
       symlinkSync('root@host.1234:1700000000', join(r, 'logs', '.#notes.md'));
-      symlinkSync('root@host.1234:1700000000', join(r, 'logs', '.#a.jsonl'));
+      symlinkSync('alice@laptop.local.77', join(r, 'logs', '.#a.jsonl'));
       expect(await matchTelemetryFiles(r, ['logs/**/*.jsonl'])).toEqual({
         files: ['logs/a.jsonl'],
         missing: [],
         unreadable: [],
       });
+      // Named so, but a link to a path: what it leads to is gone.
+      symlinkSync('/nonexistent/rfcgate-volume/b.jsonl', join(r, 'logs', '.#b.jsonl'));
+      expect((await matchTelemetryFiles(r, ['logs/**/*.jsonl'])).unreadable.map((u) => u.path)).toEqual([
+        'logs/.#b.jsonl',
+      ]);
     } finally {
       done();
     }
