@@ -46,8 +46,9 @@ export async function buildSandbox(opts: SandboxOptions): Promise<Sandbox> {
   checkTarget(target, opts);
   const staging = `${target}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  const cleanup = () => rmSync(made ?? staging, { recursive: true, force: true });
+  // The first folder this made on the way (`--dir a/b/c` with no a): it holds only the staging.
+  const first = mkdirSync(staging, { recursive: true });
+  const cleanup = () => rmSync(made ?? first ?? staging, { recursive: true, force: true });
   const onSignal = (signal: NodeJS.Signals) => {
     cleanup();
     process.kill(process.pid, signal);

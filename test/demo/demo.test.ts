@@ -140,7 +140,7 @@ describe('rfcgate demo', () => {
     60_000,
   );
 
-  it('Ctrl-C while building in a temp folder of its own leaves no folder behind', async () => {
+  it('Ctrl-C while building in a temp folder of its own, or a --dir whose parents it made, leaves no folder behind', async () => {
     const tmp = join(work, 'tmp');
     mkdirSync(tmp);
     const { DATABASE_URL: _ignored, ...env } = process.env;
@@ -153,6 +153,18 @@ describe('rfcgate demo', () => {
     const signal = await new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, s) => r(s)));
     expect(signal).toBe('SIGINT');
     expect(readdirSync(tmp)).toEqual([]);
+
+    // --dir a/b/sandbox where a did not exist: the folders made on the way go too.
+    const nested = join(work, 'made', 'on', 'sandbox');
+    const again = spawn(process.execPath, [BIN, 'demo', '--dir', nested], { cwd: work, env, stdio: 'ignore' });
+    const started = () =>
+      existsSync(join(work, 'made', 'on')) &&
+      readdirSync(join(work, 'made', 'on')).some((n) => n.startsWith('sandbox.partial-'));
+    for (let i = 0; i < 1500 && !started(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(started()).toBe(true);
+    again.kill('SIGINT');
+    expect(await new Promise<NodeJS.Signals | null>((r) => again.on('exit', (_c, s) => r(s)))).toBe('SIGINT');
+    expect(existsSync(join(work, 'made'))).toBe(false);
   }, 60_000);
 
   it('prints the table and how to re-run the check by hand', () => {
