@@ -101,6 +101,23 @@ export function describeUnreadable(u: UnreadableMatch): string {
 }
 
 const segmentMatchers = new Map<string, (s: string) => boolean>();
+const globstarParts = new Map<string, boolean>();
+
+/**
+ * Whether picomatch reads a `**` in the part as a globstar, which takes any depth: alone, but
+ * also in `**.jsonl`, `{a,**}` and `@(a|b)**` (not in `a**`, a `*`). Its own reading decides:
+ * the part compiles differently when globstars are turned off.
+ */
+function hasGlobstar(part: string): boolean {
+  if (!part.includes('**')) return false;
+  let g = globstarParts.get(part);
+  if (g === undefined) {
+    const on = picomatch.makeRe(part, { dot: true }).source;
+    g = on !== picomatch.makeRe(part, { dot: true, noglobstar: true }).source;
+    globstarParts.set(part, g);
+  }
+  return g;
+}
 
 /**
  * Whether a file the pattern matches could lie under the folder `dir` (relative to the
@@ -112,7 +129,7 @@ function couldHoldMatch(parts: readonly string[], dir: string): boolean {
     const part = parts[i];
     if (part === undefined) return false;
     // A globstar takes any depth; a brace holding a slash cannot be read segment by segment.
-    if (part === '**' || part.includes('/')) return true;
+    if (hasGlobstar(part) || part.includes('/')) return true;
     // An empty part (`logs//*.jsonl`, `logs/*/`) is an empty segment, as picomatch reads it,
     // and picomatch() itself refuses an empty pattern.
     if (part === '') {
