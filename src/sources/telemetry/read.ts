@@ -170,15 +170,16 @@ export async function matchTelemetryFiles(
       continue;
     }
     const match = picomatch(rel, { dot: true });
-    // A negated pattern (`!x/*`) may match anywhere.
+    // A negated pattern (`!x/*`) may match anywhere: at any depth, and outside the folder it
+    // names (a.jsonl as well as x/y/a.jsonl), so its walk starts at the top.
     const shape = picomatch.scan(rel, { parts: true });
     const parts = shape.negated ? ['**'] : (shape.parts ?? ['**']);
+    const start = shape.negated || scanned.base === '.' ? '' : scanned.base;
     const lost = (p: string, kind: UnreadableMatch['kind'], why: string) => {
       const name = absolute ? path.join(base, p) : p || '.';
       if (!unreadable.has(name)) unreadable.set(name, { path: name, pattern, kind, why });
     };
     const walked = new Set<string>();
-    const start = scanned.base === '.' ? '' : scanned.base;
     /**
      * The glob's own base cannot be reached: a folder that cannot be searched, or a link on the
      * way that leads nowhere (`logs/mnt` for `logs/mnt/*.jsonl`, a volume not mounted), hides

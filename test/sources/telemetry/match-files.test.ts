@@ -41,4 +41,9 @@ describe('matchTelemetryFiles', () => {
     // In a** it is a *: x/a** neither names x/gone nor could match files under it.
     expect(await unreadable(root, ['x/a**'])).toEqual([]);
   });
+
+  it('a negated glob matches outside the folder it names, and is looked for there', async () => {
+    const root = tree('a.jsonl', 'x/b.jsonl', 'x/y/c.jsonl');
+    expect((await matchTelemetryFiles(root, ['!x/*'])).files).toEqual(['a.jsonl', 'x/y/c.jsonl']);
+  });
 });
