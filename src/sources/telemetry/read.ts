@@ -64,8 +64,9 @@ const READ_SIZE = 1 << 20;
  * Files matching any of the patterns, in reading order: by path, with runs of digits compared
  * by value (part-9 before part-10), which is the order "the last N turns" counts in. Patterns
  * are relative to `root` unless absolute. `**` follows linked folders (telemetry is often
- * linked in from where the kernel writes it), each folder once; a file reached by two names
- * (a link and its target, a relative and an absolute pattern) is read once, by its first name.
+ * linked in from where the kernel writes it), but never back into a folder it is in; a file
+ * reached by two names (a link and its target, a relative and an absolute pattern) is read
+ * once, by its first name.
  */
 function parsePattern(root: string, pattern: string) {
   const absolute = path.isAbsolute(pattern);
@@ -119,6 +120,12 @@ function hasGlobstar(part: string): boolean {
   return g;
 }
 
+function segmentMatcher(part: string): (s: string) => boolean {
+  let m = segmentMatchers.get(part);
+  if (!m) segmentMatchers.set(part, (m = picomatch(part, { dot: true })));
+  return m;
+}
+
 /**
  * Whether a file the pattern matches could lie under the folder `dir` (relative to the
  * pattern's base, by segments): a walk that cannot look into such a folder misses data.
@@ -136,11 +143,57 @@ function couldHoldMatch(parts: readonly string[], dir: string): boolean {
       if (seg !== '') return false;
       continue;
     }
-    let m = segmentMatchers.get(part);
-    if (!m) segmentMatchers.set(part, (m = picomatch(part, { dot: true })));
-    if (!m(seg)) return false;
+    if (!segmentMatcher(part)(seg)) return false;
   }
   return parts.length > segs.length;
+}
+
+/** One way a folder's name lines up with a pattern's parts: the part it reached, the segments the others took. */
+interface Way {
+  at: number;
+  took: string;
+}
+
+/**
+ * Where a walk stands in a pattern after a folder: every way the folder's name lines up with
+ * the pattern's parts, a globstar taking any number of segments. Two names of one folder that
+ * stand alike match the same files under it: the same segments took the same parts (what a
+ * part matches may depend on its place in the pattern, `!(a)` last or not, never on the name).
+ */
+interface Standing {
+  key: string;
+  ways: Way[];
+}
+
+/** The parts, when each takes one segment or is a globstar of its own: the walk can tell where it stands. */
+function segmentParts(parts: readonly string[] | undefined): readonly string[] | undefined {
+  if (parts === undefined || parts.length === 0) return undefined;
+  const one = (p: string) => p === '**' || (p !== '' && !p.includes('/') && !hasGlobstar(p));
+  return parts.every(one) ? parts : undefined;
+}
+
+function standing(parts: readonly string[], ways: readonly Way[]): Standing {
+  const all = new Map<string, Way>();
+  const put = (w: Way): void => {
+    const k = JSON.stringify([w.at, w.took]);
+    if (all.has(k)) return;
+    all.set(k, w);
+    // A globstar may take no segment: the part after it is reached too.
+    if (parts[w.at] === '**') put({ at: w.at + 1, took: w.took });
+  };
+  ways.forEach(put);
+  return { key: [...all.keys()].sort().join(), ways: [...all.values()] };
+}
+
+/** Where the walk stands after one more segment. */
+function stepInto(parts: readonly string[], from: Standing, seg: string): Standing {
+  const next: Way[] = [];
+  for (const w of from.ways) {
+    const part = parts[w.at];
+    if (part === '**') next.push(w);
+    else if (part !== undefined && segmentMatcher(part)(seg)) next.push({ at: w.at + 1, took: `${w.took}/${seg}` });
+  }
+  return standing(parts, next);
 }
 
 /**
@@ -155,6 +208,7 @@ export async function matchTelemetryFiles(
 ): Promise<{ files: string[]; missing: string[]; unreadable: UnreadableMatch[] }> {
   const found = new Map<string, string>();
   const missing: string[] = [];
+  /** By where it is (a link's real folder and name): a place reached by two names is named once. */
   const unreadable = new Map<string, UnreadableMatch>();
   const add = async (name: string, full: string): Promise<void> => {
     const real = await realpath(full).catch(() => full);
@@ -175,11 +229,19 @@ export async function matchTelemetryFiles(
     const shape = picomatch.scan(rel, { parts: true });
     const parts = shape.negated ? ['**'] : (shape.parts ?? ['**']);
     const start = shape.negated || scanned.base === '.' ? '' : scanned.base;
-    const lost = (p: string, kind: UnreadableMatch['kind'], why: string) => {
+    // Where the walk stands in the pattern, when its parts can tell (see Standing); for a
+    // negated pattern, in what it negates: names that stand alike there match alike here.
+    const lined = segmentParts(shape.parts);
+    let at0 = lined && standing(lined, [{ at: 0, took: '' }]);
+    for (const seg of start === '' ? [] : start.split('/')) at0 = lined && at0 && stepInto(lined, at0, seg);
+    // Like a file, a place reached by two names is named by its first.
+    const lost = (p: string, where: string, kind: UnreadableMatch['kind'], why: string) => {
       const name = absolute ? path.join(base, p) : p || '.';
-      if (!unreadable.has(name)) unreadable.set(name, { path: name, pattern, kind, why });
+      const prior = unreadable.get(where);
+      if (prior === undefined || comparePaths(name, prior.path) < 0) {
+        unreadable.set(where, { path: name, pattern, kind, why });
+      }
     };
-    const walked = new Set<string>();
     /**
      * The glob's own base cannot be reached: a folder that cannot be searched, or a link on the
      * way that leads nowhere (`logs/mnt` for `logs/mnt/*.jsonl`, a volume not mounted), hides
@@ -189,7 +251,7 @@ export async function matchTelemetryFiles(
     const unreachable = async (dir: string, err: unknown): Promise<void> => {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-        lost(dir, 'under', `a folder that cannot be looked into (${code ?? String(err)})`);
+        lost(dir, path.join(base, dir), 'under', `a folder that cannot be looked into (${code ?? String(err)})`);
         return;
       }
       const segs = dir.split('/');
@@ -202,23 +264,36 @@ export async function matchTelemetryFiles(
         try {
           await stat(full);
         } catch (e) {
-          lost(p, 'under', await brokenLink(full, e));
+          const folder = await realpath(path.dirname(full)).catch(() => path.dirname(full));
+          lost(p, path.join(folder, path.basename(full)), 'under', await brokenLink(full, e));
           return;
         }
       }
     };
-    const walk = async (dir: string): Promise<void> => {
+    // Folders walked, by real path and where the walk stood in the pattern (see Standing),
+    // whose walk found what it would have found under any other name.
+    const walked = new Set<string>();
+    // Walks the folder `dir`, standing `at` in the pattern (undefined when it cannot tell: then
+    // the folder is walked under every name), inside the real folders `above`: a link back up
+    // to one of them would walk forever and is not followed. A folder reached by another name
+    // that stands elsewhere is walked again: */sub/*.jsonl matches z/sub/a.jsonl, not b/a.jsonl,
+    // when b links to z/sub. Returns the least index in `above` of a link not followed (-1 for
+    // a name too many links deep), or Infinity: what the walk found under the folder depended
+    // on the name it was reached by only if that is less than the folder's own index.
+    const walk = async (dir: string, at: Standing | undefined, above: string[]): Promise<number> => {
       const full = path.join(base, dir);
       let real: string;
       try {
         real = await realpath(full);
       } catch (err) {
         if (dir === start) await unreachable(dir, err);
-        return;
+        // Gone since it was listed, or too many links deep: under a shorter name it may not be.
+        return -1;
       }
-      // A link back up the tree would walk forever: each real folder once.
-      if (walked.has(real)) return;
-      walked.add(real);
+      const up = above.indexOf(real);
+      if (up >= 0) return up;
+      const key = at && JSON.stringify([real, at.key]);
+      if (key !== undefined && walked.has(key)) return Infinity;
       let entries: Dirent[];
       try {
         entries = await readdir(full, { withFileTypes: true });
@@ -226,10 +301,14 @@ export async function matchTelemetryFiles(
         // Gone since realpath (or not a folder after all): nothing was there to read.
         const code = (err as NodeJS.ErrnoException).code;
         if (code !== 'ENOENT' && code !== 'ENOTDIR' && couldHoldMatch(parts, dir)) {
-          lost(dir, 'under', `a folder that cannot be listed (${code ?? String(err)})`);
+          lost(dir, real, 'under', `a folder that cannot be listed (${code ?? String(err)})`);
         }
-        return;
+        return Infinity;
       }
+      // In the order of the names they make, so a folder is first walked by its first name.
+      entries.sort((a, b) => comparePaths(`${a.name}/`, `${b.name}/`));
+      const depth = above.push(real) - 1;
+      let reach = Infinity;
       for (const e of entries) {
         const p = dir === '' ? e.name : `${dir}/${e.name}`;
         let target: Dirent | Stats | undefined = e;
@@ -239,25 +318,36 @@ export async function matchTelemetryFiles(
             target = await stat(full);
           } catch (err) {
             target = undefined;
+            // Too many links deep may be the name's doing, not the link's.
+            if ((err as NodeJS.ErrnoException).code === 'ELOOP') reach = -1;
             // A link that leads nowhere may have been a file the pattern names, or a folder
             // (a log volume not mounted) holding such files; not an editor's lock on a file
             // open for editing (Emacs: `.#name`, a link to "user@host.pid:boot"), which never was.
             if (e.name.startsWith('.#') && /^[^/]*@[^/]*\.\d+(?::\d+)?$/.test(await readlink(full).catch(() => '/'))) {
               continue;
             }
-            if (match(p)) lost(p, 'match', await brokenLink(full, err));
+            const where = path.join(real, e.name);
+            if (match(p)) lost(p, where, 'match', await brokenLink(full, err));
             // A folder the walk never enters (node_modules) holds nothing it would have read.
-            else if (!SKIP_DIRS.has(e.name) && couldHoldMatch(parts, p)) lost(p, 'under', await brokenLink(full, err));
+            else if (!SKIP_DIRS.has(e.name) && couldHoldMatch(parts, p)) {
+              lost(p, where, 'under', await brokenLink(full, err));
+            }
           }
         }
         if (target?.isDirectory()) {
-          if (!SKIP_DIRS.has(e.name) && couldHoldMatch(parts, p)) await walk(p);
+          if (!SKIP_DIRS.has(e.name) && couldHoldMatch(parts, p)) {
+            const next = lined && at && stepInto(lined, at, e.name);
+            reach = Math.min(reach, await walk(p, next, above));
+          }
         } else if (target?.isFile() && match(p)) {
           await add(absolute ? path.join(base, p) : p, path.join(base, p));
         }
       }
+      above.pop();
+      if (key !== undefined && reach >= depth) walked.add(key);
+      return reach;
     };
-    await walk(start);
+    await walk(start, at0, []);
   }
   return {
     files: [...found.values()].sort(comparePaths),

@@ -46,4 +46,36 @@ describe('matchTelemetryFiles', () => {
     const root = tree('a.jsonl', 'x/b.jsonl', 'x/y/c.jsonl');
     expect((await matchTelemetryFiles(root, ['!x/*'])).files).toEqual(['a.jsonl', 'x/y/c.jsonl']);
   });
+
+  it('a folder reached by two names is looked into under each the pattern reads differently', async () => {
+    // a is listed first and leads to z/sub: */sub/*.jsonl matches under z/sub, not under a.
+    const sub = tree('a -> z/sub', 'z/sub/f.jsonl');
+    expect((await matchTelemetryFiles(sub, ['*/sub/*.jsonl'])).files).toEqual(['z/sub/f.jsonl']);
+    expect((await matchTelemetryFiles(sub, ['**/sub/*.jsonl'])).files).toEqual(['z/sub/f.jsonl']);
+    // !(a) before a slash is "not starting with a" to picomatch: ab/f.jsonl is not matched, q/f.jsonl is.
+    const neg = tree('ab -> q', 'q/f.jsonl');
+    expect((await matchTelemetryFiles(neg, ['!(a)/*.jsonl'])).files).toEqual(['q/f.jsonl']);
+    // Under y, up leads back to y and is not followed; under z, it leads up to y and is.
+    const up = tree('y/f.jsonl', 'y/x/up -> ..', 'z -> y/x');
+    expect((await matchTelemetryFiles(up, ['**/up/*.jsonl'])).files).toEqual(['z/up/f.jsonl']);
+  });
+
+  it('a file in a folder reached by two names is read by its first, whichever is listed first', async () => {
+    const digits = tree('d10/f.jsonl', 'd9 -> d10');
+    expect((await matchTelemetryFiles(digits, ['*/f.jsonl'])).files).toEqual(['d9/f.jsonl']);
+    expect((await matchTelemetryFiles(digits, ['**/f.jsonl'])).files).toEqual(['d9/f.jsonl']);
+    // A link that leads nowhere in such a folder is named once too, by its first name.
+    const mnt = tree('z/mnt -> /nonexistent/rfcgate-volume', 'b -> z');
+    expect(await unreadable(mnt, ['z/**/*.jsonl', '**/*.jsonl'])).toEqual([
+      'b/mnt (under): a link to /nonexistent/rfcgate-volume, which does not exist',
+    ]);
+  });
+
+  it('a folder reached by many names that the pattern reads alike is walked once', async () => {
+    // 2^20 names for l20 (l0/a or l0/b, then l1/a or l1/b, …): walked under each, this would not end.
+    const links = Array.from({ length: 20 }, (_, i) => [`l${i}/a -> ../l${i + 1}`, `l${i}/b -> ../l${i + 1}`]);
+    const root = tree('l20/f.jsonl', ...links.flat());
+    const { files } = await matchTelemetryFiles(root, ['**/*.jsonl']);
+    expect(files).toEqual([`l0/${'a/'.repeat(20)}f.jsonl`]);
+  }, 5_000);
 });
