@@ -244,22 +244,17 @@ export async function matchTelemetryFiles(
     };
     /**
      * The glob's own base cannot be reached: a folder that cannot be searched, or a link on the
-     * way that leads nowhere (`logs/mnt` for `logs/mnt/*.jsonl`, a volume not mounted), hides
-     * the files it names as much as one below it does. A base that is simply not there names
-     * nothing.
+     * way that leads nowhere (`logs/mnt` for `logs/mnt/*.jsonl`, a volume not mounted, or a link
+     * loop), hides the files it names as much as one below it does. Such a link is named as
+     * itself, like one met in the walk. A base that is simply not there names nothing.
      */
     const unreachable = async (dir: string, err: unknown): Promise<void> => {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-        lost(dir, path.join(base, dir), 'under', `a folder that cannot be looked into (${code ?? String(err)})`);
-        return;
-      }
       const segs = dir.split('/');
       for (let i = 1; i <= segs.length; i++) {
         const p = segs.slice(0, i).join('/');
         const full = path.join(base, p);
         const l = await lstat(full).catch(() => undefined);
-        if (l === undefined) return;
+        if (l === undefined) break;
         if (!l.isSymbolicLink()) continue;
         try {
           await stat(full);
@@ -268,6 +263,10 @@ export async function matchTelemetryFiles(
           lost(p, path.join(folder, path.basename(full)), 'under', await brokenLink(full, e));
           return;
         }
+      }
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+        lost(dir, path.join(base, dir), 'under', `a folder that cannot be looked into (${code ?? String(err)})`);
       }
     };
     // Folders walked, by real path and where the walk stood in the pattern (see Standing),

@@ -78,4 +78,11 @@ describe('matchTelemetryFiles', () => {
     const { files } = await matchTelemetryFiles(root, ['**/*.jsonl']);
     expect(files).toEqual([`l0/${'a/'.repeat(20)}f.jsonl`]);
   }, 5_000);
+
+  it('a link loop on the way to the folder a glob starts from is named as the link', async () => {
+    const root = tree('loop -> loop');
+    expect(await unreadable(root, ['loop/x/*.jsonl'])).toEqual([
+      'loop (under): a link to loop that cannot be followed (ELOOP)',
+    ]);
+  });
 });
