@@ -108,6 +108,11 @@ function member(data: unknown, seg: string | number): unknown {
   return isSchema(data) ? data[seg] : undefined;
 }
 
+/** The value at `path` of a document, undefined where the path leads nowhere. */
+export function valueAt(doc: unknown, path: readonly (string | number)[]): unknown {
+  return path.reduce(member, doc);
+}
+
 /**
  * Whether an `if` of the shape the schemas use holds for `value`: `properties` whose schemas
  * are a `const` or an `enum` (a member that is absent satisfies its schema, as in JSON Schema).

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Problem } from './problems.js';
 import { closest, suggest } from '../util/suggest.js';
-import { SchemaKeys } from './schema-keys.js';
+import { SchemaKeys, valueAt } from './schema-keys.js';
 import { keyLocation, nodeAt, type ParsedYaml, valueLocation } from './yaml.js';
 
 export const SCHEMAS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
@@ -124,17 +124,14 @@ function misspellings(schemaFile: string, data: unknown, errors: ErrorObject[]):
     const path = pathOf(e.instancePath);
     const known = (keys ??= new SchemaKeys(SCHEMAS_DIR)).keysAt(schemaFile, data, path);
     // A key the mapping already has is not the one meant (`pg:` beside `id:` is no misspelt id).
-    const here = path.reduce<unknown>(
-      (d, seg) => (d !== null && typeof d === 'object' ? (d as Record<string | number, unknown>)[seg] : undefined),
-      data,
-    );
-    const present = here !== null && typeof here === 'object' ? Object.keys(here) : [];
+    const here = valueAt(data, path);
+    const present = new Set(here !== null && typeof here === 'object' ? Object.keys(here) : []);
     // A key one of several forms allows here is no misspelling, whatever else is wrong.
     const best = known.has(key)
       ? undefined
       : closest(
           key,
-          [...known].filter((k) => !present.includes(k)),
+          [...known].filter((k) => !present.has(k)),
         );
     if (best !== undefined) meant.set(e, best);
   }
