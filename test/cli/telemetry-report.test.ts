@@ -136,6 +136,43 @@ describe('telemetry report', () => {
     expect(run([...args, '--json'], root, { RFCGATE_TELEMETRY_THREAD_FROM: '0' }).stdout).toBe(r.stdout);
   });
 
+  it('a usage record carrying misses counts as its turn and explains it, on either reader and thread', () => {
+    const lines = [
+      {
+        session_id: 'a',
+        turn: 1,
+        ts: '2026-06-01T10:00:00Z',
+        usage: { input_tokens: 1000, output_tokens: 1, cache_read_input_tokens: 0 },
+      },
+      {
+        session_id: 'a',
+        turn: 2,
+        ts: '2026-06-01T10:01:00Z',
+        usage: { input_tokens: 10, output_tokens: 1, cache_read_input_tokens: 900 },
+      },
+      {
+        session_id: 'a',
+        turn: 3,
+        ts: '2026-06-01T10:02:00Z',
+        usage: { input_tokens: 5000, output_tokens: 1, cache_read_input_tokens: 0 },
+        misses: ['message_prefix'],
+      },
+    ];
+    writeFileSync(join(root, 'annotated.jsonl'), lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    const args = ['telemetry', 'report', '--files', 'annotated.jsonl', '--as-of', '2026-06-02', '--json'];
+    const r = run(args, root);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout) as TelemetryReport;
+    expect(rep.overall.turns).toBe(3);
+    expect(rep.overall.input_tokens).toBe(6010);
+    // cache_read / (cache_read + input) = 900 / (900 + 6010)
+    expect(rep.overall.cache_hit_ratio).toBeCloseTo(900 / 6910, 10);
+    expect(rep.overall.misses?.message_prefix).toBe(1);
+    expect(rep.fork_traces_without_turn).toBe(0);
+    expect(rep.malformed.count).toBe(0);
+    expect(run(args, root, { RFCGATE_TELEMETRY_THREAD_FROM: '0' }).stdout).toBe(r.stdout);
+  });
+
   it('a session without a fork trace: misses 0 unless a turn read nothing unexplained, as a gate check decides', () => {
     const turn = (session: string, n: number, ts: string, read: number) =>
       `${JSON.stringify({ session_id: session, turn: n, ts, usage: { input_tokens: 10, output_tokens: 0, cache_read_input_tokens: read } })}\n`;

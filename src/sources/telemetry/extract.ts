@@ -976,6 +976,8 @@ function judge(b: Uint8Array): boolean {
   const where = (seen & (F_SESSION | F_TURN | F_TS)) === (F_SESSION | F_TURN | F_TS) && sessEnd > sessAt;
   if (isForkType || missesIsList) {
     if (!where || !missesIsList) return false;
+    // A usage record carrying misses is a turn and its trace: parseLine reads both.
+    if (!isForkType && ((seen & F_USAGE) !== 0 || attrsSeen !== 0)) return false;
     x.kind = 'fork_trace';
     x.session = sessionString(b, sessAt, sessEnd);
     return true;

@@ -433,6 +433,7 @@ export async function readTelemetry(
       if (parsed.ok) {
         stats.records++;
         sink(parsed.record, file, stats.lines);
+        if (parsed.trace) sink(parsed.trace, file, stats.lines);
       } else {
         const bad = { file, line: stats.lines, reason: parsed.reason };
         stats.malformed++;

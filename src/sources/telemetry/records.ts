@@ -13,6 +13,8 @@
  *   `input - cache_read - cache_creation`, so every metric means the same whatever the shape.
  * - **fork_trace**: `{ type: "fork_trace", session_id, turn, ts, misses: [...] }` naming why a
  *   turn missed the cache (system_prompt, tools, message_prefix, child_directive, model).
+ *   A usage record of either shape may carry the same `misses` list for its own turn: it is
+ *   read as the turn and as its trace.
  *
  * Anything else is malformed, with a reason a person can act on.
  */
@@ -56,7 +58,9 @@ export interface ForkTraceRecord {
 
 export type TelemetryRecord = TurnRecord | ForkTraceRecord;
 
-export type ParsedLine = { ok: true; record: TelemetryRecord } | { ok: false; reason: string };
+export type ParsedLine =
+  /** `trace`: the misses a turn's own record names, read as the fork trace of that turn. */
+  { ok: true; record: TelemetryRecord; trace?: ForkTraceRecord } | { ok: false; reason: string };
 
 /** The wrapped Anthropic shape: the SDK's own `Usage`, nothing redeclared. */
 interface AnthropicTurnLine {
@@ -86,9 +90,16 @@ export function parseLine(text: string): ParsedLine {
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return bad('not a JSON object');
   const o = raw as Record<string, unknown>;
-  if (o.type === 'fork_trace' || Array.isArray(o.misses)) return forkTrace(o);
+  if (o.type === 'fork_trace') return forkTrace(o);
+  const attrs = o.usage === undefined ? otelAttributes(o) : undefined;
+  // A turn's own record may name why it missed: both are read, the turn and its trace. Read
+  // as a trace only, its tokens would vanish, and the turns a writer annotates are the ones
+  // that missed.
+  if (Array.isArray(o.misses) && (o.usage !== undefined || (attrs && attrs[OTEL_INPUT] !== undefined))) {
+    return annotatedTurn(o, attrs);
+  }
+  if (Array.isArray(o.misses)) return forkTrace(o);
   if (o.usage !== undefined) return anthropic(o);
-  const attrs = otelAttributes(o);
   if (attrs) return otel(o, attrs);
   return bad('not a known record shape (expected an Anthropic usage record, OTel gen_ai attributes or a fork_trace)');
 }
@@ -343,13 +354,32 @@ function otel(o: Record<string, unknown>, a: Record<string, unknown>): ParsedLin
 function forkTrace(o: Record<string, unknown>): ParsedLine {
   const where = sessionAndTurn(o);
   if (typeof where === 'string') return bad(`fork_trace: ${where}`);
-  if (!Array.isArray(o.misses)) return bad('fork_trace: misses is not a list');
+  const misses = missList(o.misses);
+  if (typeof misses === 'string') return bad(`fork_trace: ${misses}`);
+  return { ok: true, record: { kind: 'fork_trace', ...where, misses } };
+}
+
+/** A usage record that also names its turn's miss sources: the turn, and a trace of it. */
+function annotatedTurn(o: Record<string, unknown>, attrs: Record<string, unknown> | undefined): ParsedLine {
+  const parsed = attrs ? otel(o, attrs) : anthropic(o);
+  if (!parsed.ok || parsed.record.kind !== 'turn') return parsed;
+  const { session, turn, ts } = parsed.record;
+  if (turn === undefined) {
+    return bad('misses on a span without a turn number: the turn they explain cannot be named; add turn');
+  }
+  const misses = missList(o.misses);
+  if (typeof misses === 'string') return bad(misses);
+  return { ok: true, record: parsed.record, trace: { kind: 'fork_trace', session, turn, ts, misses } };
+}
+
+function missList(xs: unknown): MissSource[] | string {
+  if (!Array.isArray(xs)) return 'misses is not a list';
   const misses: MissSource[] = [];
-  for (const m of o.misses) {
+  for (const m of xs) {
     if (!(MISS_SOURCES as readonly unknown[]).includes(m)) {
-      return bad(`fork_trace: unknown miss source ${JSON.stringify(m)}; expected one of ${MISS_SOURCES.join(', ')}`);
+      return `unknown miss source ${JSON.stringify(m)}; expected one of ${MISS_SOURCES.join(', ')}`;
     }
     if (!misses.includes(m as MissSource)) misses.push(m as MissSource);
   }
-  return { ok: true, record: { kind: 'fork_trace', ...where, misses } };
+  return misses;
 }

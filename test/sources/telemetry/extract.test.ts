@@ -421,6 +421,7 @@ describe('extractLine against parseLine', () => {
       base.replace('"input_tokens":940', '"input_tokens":940,"input_tokens":941'),
       base.replace('"ts":"2026-05-30T22:59:00.300Z"', '"ts":"2026-05-30T23:59:00.300+01:00"'),
       base.replace('{', '{"gen_ai.usage.input_tokens":5,'),
+      base.replace('{', '{"misses":["tools"],'),
       base.slice(0, -1),
       '{"ts":"2026-06-01T11:01:00Z","attributes":[{"key":"gen_ai.conversation.id","value":{"stringValue":"o2"}},{"key":"gen_ai.usage.input_tokens","value":{"intValue":"3000"}}]}',
     ];
@@ -455,6 +456,7 @@ function reference(content: Buffer, file: string): { records: Plain[]; summary: 
     if (p.ok) {
       stats.records++;
       records.push({ ...comparable(p.record), line: stats.lines });
+      if (p.trace) records.push({ ...comparable(p.trace), line: stats.lines });
     } else {
       stats.malformed++;
       stats.firstMalformed ??= { file, line: stats.lines, reason: p.reason };
@@ -484,6 +486,11 @@ describe('readTelemetry with the byte reader', () => {
       else if (pick < 0.98) parts.push(Buffer.from(r.pick(['', ' ', '\t', '\r', '  \r'])));
       else parts.push(Buffer.from(r.pick(fixtureLines)));
       parts.push(Buffer.from(r.next() < 0.1 ? '\r\n' : '\n'));
+      if (k % 1000 === 500) {
+        // A turn that names its own misses: the byte reader leaves it to parseLine, which reads both.
+        const annotated = { ...(BASES[0] as Plain), turn: 100_000 + k, misses: ['tools', 'model'] };
+        parts.push(Buffer.from(`${JSON.stringify(annotated)}\n`));
+      }
       if (k === 6000) {
         const long = { ...(BASES[0] as Plain), note: 'x'.repeat(1_500_000) };
         parts.push(Buffer.from(`${JSON.stringify(long)}\n`));

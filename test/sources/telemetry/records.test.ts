@@ -229,6 +229,65 @@ describe('parseLine: fork-trace records', () => {
     });
   });
 
+  it('reads a usage record carrying misses as its turn and a trace of that turn', () => {
+    // Read as a trace only, the turn's tokens would vanish, and a writer annotates the turns that missed.
+    const a = parseLine(
+      '{"session_id":"a","turn":3,"ts":"2026-06-01T10:02:00Z","usage":{"input_tokens":5000,"output_tokens":1},"misses":["message_prefix","tools","tools"]}',
+    );
+    expect(a.ok).toBe(true);
+    if (!a.ok) return;
+    expect(a.record).toMatchObject({ kind: 'turn', shape: 'anthropic', session: 'a', turn: 3, input: 5000 });
+    expect(a.trace).toEqual({
+      kind: 'fork_trace',
+      session: 'a',
+      turn: 3,
+      ts: Date.parse('2026-06-01T10:02:00Z'),
+      misses: ['message_prefix', 'tools'],
+    });
+    const o = parseLine(
+      '{"ts":"2026-06-01T10:02:00Z","turn":4,"attributes":{"gen_ai.conversation.id":"a","gen_ai.usage.input_tokens":5000,"gen_ai.usage.cache_read.input_tokens":4000},"misses":[]}',
+    );
+    expect(o.ok && o.record).toMatchObject({ kind: 'turn', shape: 'otel', turn: 4, input: 1000, cacheRead: 4000 });
+    expect(o.ok && o.trace).toMatchObject({ kind: 'fork_trace', session: 'a', turn: 4, misses: [] });
+    // A plain turn carries no trace.
+    const plain = parseLine(
+      '{"session_id":"a","turn":3,"ts":"2026-06-01T10:02:00Z","usage":{"input_tokens":5,"output_tokens":1}}',
+    );
+    expect(plain.ok && plain.trace).toBeUndefined();
+  });
+
+  it('an annotated record is judged as the turn first, then its misses; a span without a turn number cannot name them', () => {
+    const reason = (line: string) => {
+      const p = parseLine(line);
+      return p.ok ? undefined : p.reason;
+    };
+    expect(
+      reason(
+        '{"session_id":"a","turn":3,"ts":"2026-06-01T10:02:00Z","usage":{"input_tokens":-1,"output_tokens":1},"misses":["tools"]}',
+      ),
+    ).toMatch(/usage.input_tokens is not a whole number/);
+    expect(
+      reason(
+        '{"session_id":"a","turn":3,"ts":"2026-06-01T10:02:00Z","usage":{"input_tokens":1,"output_tokens":1},"misses":["weather"]}',
+      ),
+    ).toMatch(/unknown miss source "weather"/);
+    expect(
+      reason(
+        '{"ts":"2026-06-01T10:02:00Z","attributes":{"gen_ai.conversation.id":"a","gen_ai.usage.input_tokens":5000},"misses":["tools"]}',
+      ),
+    ).toMatch(/without a turn number/);
+    // Named a fork trace outright, it is one, whatever else it carries; so is a trace whose
+    // attributes name only the conversation.
+    const t = parseLine(
+      '{"type":"fork_trace","session_id":"a","turn":3,"ts":"2026-06-01T10:02:00Z","usage":{"input_tokens":5000,"output_tokens":1},"misses":["tools"]}',
+    );
+    expect(t.ok && t.record.kind).toBe('fork_trace');
+    const c = parseLine(
+      '{"session_id":"a","turn":3,"ts":"2026-06-01T10:02:00Z","attributes":{"gen_ai.conversation.id":"a"},"misses":["tools"]}',
+    );
+    expect(c.ok && c.record.kind).toBe('fork_trace');
+  });
+
   it('rejects an unknown miss source', () => {
     const p = parseLine(
       '{"type":"fork_trace","session_id":"c","turn":5,"ts":"2026-06-01T12:04:00Z","misses":["weather"]}',
