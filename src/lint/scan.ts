@@ -76,13 +76,15 @@ export function scanFiles(
           for (const i of scan) {
             const c = checks[i] as ContentCheck;
             const ms = matchesOf(c.re, text);
-            if (ms.length) out.findings.push(...findingsFor(c.rule, file, ms, lines, c.message));
+            // One push per finding: spread into push(), a file with a few hundred thousand
+            // matches (a tab rule over a large TSV) would exceed the call's argument limit.
+            if (ms.length) for (const f of findingsFor(c.rule, file, ms, lines, c.message)) out.findings.push(f);
           }
         }
       }
       for (const i of inspect) {
         const c = checks[i] as ContentCheck;
-        if (c.inspect) out.findings.push(...c.inspect(file, text, lines));
+        if (c.inspect) for (const f of c.inspect(file, text, lines)) out.findings.push(f);
       }
     }
   }

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { formatStylish } from '../../src/formatters/lint/stylish.js';
 import { lintExitCode } from '../../src/lint/report.js';
 import { removeFixtures } from '../helpers/git-fixture.js';
 import { forbidRule, L1, lint, lintRepo, where } from './helpers.js';
@@ -234,6 +235,17 @@ describe('forbid', () => {
     expect(where(r)).toEqual(['src/a.py:2:1 Z']);
     expect(r.findings[0]?.match).toBe('');
     expect(lintExitCode(r)).toBe(1);
+  });
+
+  it('a file with more matches than a call takes arguments is reported, not a crash', async () => {
+    // 300,000 tabs: spread into push() or Math.max(), they overflowed the stack (exit 3).
+    const rule = forbidRule('T', { pattern: '\\t', include: ['data/'] }, { severity: 'warn' });
+    const repo = lintRepo({ rules: [rule], files: { 'data/big.tsv': 'a\tb\tc\n'.repeat(150_000) } });
+    const r = await lint(repo);
+    expect(r.findings).toHaveLength(300_000);
+    expect(r.findings[299_999]).toMatchObject({ file: 'data/big.tsv', line: 150_000, col: 4 });
+    expect(lintExitCode(r)).toBe(0);
+    expect(formatStylish(r)).toContain('300000 problems (0 errors, 300000 warnings)');
   });
 
   it('a warning alone does not fail the run', async () => {

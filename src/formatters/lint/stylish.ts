@@ -24,7 +24,8 @@ export function formatStylish(r: LintReport, o: StylishOptions = { color: false 
   for (const [file, list] of byFile) {
     out.push(c('4', visible(file)));
     const pos = list.map((f) => `${f.line}:${f.col}`);
-    const w = Math.max(...pos.map((p) => p.length));
+    // Not Math.max(...): a file may have more findings than a call takes arguments.
+    const w = pos.reduce((m, p) => Math.max(m, p.length), 0);
     list.forEach((f, i) => {
       const sev = f.severity === 'error' ? c('31', 'error') : c('33', 'warn ');
       out.push(`  ${(pos[i] ?? '').padEnd(w)}  ${sev}  ${visible(f.message)}  ${c('2', visible(f.rule))}`);
