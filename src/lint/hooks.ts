@@ -247,7 +247,11 @@ function present(path: string): boolean {
 
 function isOurs(path: string): boolean {
   try {
-    return readFileSync(path, 'utf8').split('\n', 3).includes(MARKER);
+    // Anywhere, not only near the top: a line added above it by hand (`set -x`, an export)
+    // leaves the hook ours, so uninstall still removes it and puts the kept hook back.
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .some((l) => l.replace(/\r$/, '') === MARKER);
   } catch {
     return false;
   }

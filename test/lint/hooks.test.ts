@@ -273,6 +273,22 @@ describe('hooks', () => {
     expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
   });
 
+  it('a hook of its own edited by hand (lines added above the marker) is still its own: uninstall puts the kept hook back', () => {
+    const { repo, path } = withForeignHook();
+    expect(installHooks(opts(repo.dir, { chain: true })).map((a) => a.action)).toEqual(['chained']);
+    const [shebang, ...rest] = readFileSync(path, 'utf8').split('\n');
+    writeFileSync(
+      path,
+      [shebang, '# debugging the hook', 'set -x', 'export PATH="$HOME/bin:$PATH"', ...rest].join('\n'),
+    );
+    expect(installHooks(opts(repo.dir, { chain: true })).map((a) => a.action)).toEqual(['updated']);
+    writeFileSync(path, [shebang, '# debugging the hook', 'set -x', ...rest].join('\n'));
+    expect(uninstallHooks(repo.dir).map((a) => a.action)).toEqual(['restored', 'absent']);
+    expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
+    expect(statSync(path).mode & 0o777).toBe(0o750);
+    expect(existsSync(`${path}.rfcgate-previous`)).toBe(false);
+  });
+
   it('a hook that is a link whose target is gone is still a hook it did not write: refused, kept aside, put back', () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     const path = join(hooksDir(repo.dir), 'pre-commit');
