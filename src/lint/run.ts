@@ -94,7 +94,7 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
   const unchecked = new Set<string>();
   for (const c of checks) {
     const s = state(c.rule.id);
-    s.findings.push(...c.waivers.expired);
+    append(s.findings, c.waivers.expired);
     // A glob that matches nothing in the whole tree is a mistake, not a clean result. The
     // files the rule's other globs match are still checked: a finding there is reported
     // (and an error fails the rule) whatever else halts it.
@@ -153,7 +153,7 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
   const checked = screened.cleanFiles + part.checked;
   for (const f of part.findings) state(f.rule).findings.push(f);
   live.forEach((c, i) => (state(c.rule.id).filesChecked += part.perCheck[i] ?? 0));
-  skipped.push(...part.skipped);
+  append(skipped, part.skipped);
   live.forEach((c, i) => (state(c.rule.id).filesChecked += screened.clean[i] ?? 0));
   haltUnread(part.unread, screened.rest, live, state);
 
@@ -161,11 +161,11 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
     const s = state(r.id);
     if (r.kind === 'require') {
       const o = checkRequire(r, snap, asOf, maxBytes);
-      s.findings.push(...o.findings);
+      append(s.findings, o.findings);
       s.note = o.note;
       s.filesChecked = o.filesChecked;
       if (o.halt) s.halt = o.halt;
-      skipped.push(...o.skipped);
+      append(skipped, o.skipped);
     } else if (r.kind === 'order') {
       const skip = opts.skipOrder?.get(r.id);
       if (skip !== undefined) {
@@ -183,7 +183,7 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
         asOf,
         ...(snap.info.kind === 'tree' ? {} : { changed: snap.targets }),
       });
-      s.findings.push(...o.findings);
+      append(s.findings, o.findings);
       if (o.halt) s.halt = o.halt;
       if (o.note) s.note = o.note;
     } else if (!s.halt) {
@@ -322,6 +322,14 @@ function filesMatching(snap: Snapshot, globs: string[]): string[] {
 function anyMatch(snap: Snapshot, globs: string | string[], also: (f: string) => boolean = () => true): boolean {
   const named = readable(snap, globs);
   return snap.universe.some((f) => also(f) && named(f));
+}
+
+/**
+ * `into.push(...xs)` without the spread: a tree can hold more skipped files (or a file more
+ * findings) than a call takes arguments, and the spread then overflows the stack.
+ */
+function append<T>(into: T[], xs: readonly T[]): void {
+  for (const x of xs) into.push(x);
 }
 
 function dedupe(xs: SkippedFile[]): SkippedFile[] {

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { formatStylish } from '../../src/formatters/lint/stylish.js';
 import { lintExitCode } from '../../src/lint/report.js';
 import { removeFixtures } from '../helpers/git-fixture.js';
-import { forbidRule, L1, lint, lintRepo, where } from './helpers.js';
+import type { ReadResult, Snapshot } from '../../src/lint/scopes.js';
+import { AS_OF, forbidRule, L1, lint, lintRepo, where } from './helpers.js';
 
 afterAll(removeFixtures);
 
@@ -246,6 +247,23 @@ describe('forbid', () => {
     expect(r.findings[299_999]).toMatchObject({ file: 'data/big.tsv', line: 150_000, col: 4 });
     expect(lintExitCode(r)).toBe(0);
     expect(formatStylish(r)).toContain('300000 problems (0 errors, 300000 warnings)');
+  });
+
+  it('a tree with more skipped files than a call takes arguments is reported, not a crash', async () => {
+    // 200,000 binary files: spread into push(), the skipped list overflowed the stack (exit 3).
+    const rule = forbidRule('T', { pattern: 'foo', include: ['data/'] });
+    const repo = lintRepo({ rules: [rule], files: { 'data/a.txt': 'x\n' } });
+    const paths = Array.from({ length: 200_000 }, (_, i) => `data/${String(i).padStart(6, '0')}.bin`);
+    const snapshot: Snapshot = {
+      info: { kind: 'tree' },
+      universe: paths,
+      targets: paths,
+      read: (ps) => new Map(ps.map((f): [string, ReadResult] => [f, { ok: false, reason: 'binary' }])),
+    };
+    const r = await lint(repo, { kind: 'tree' }, AS_OF, { snapshot });
+    expect(r.files.skipped).toHaveLength(200_000);
+    expect(r.files.skipped[199_999]).toEqual({ path: 'data/199999.bin', reason: 'binary' });
+    expect(lintExitCode(r)).toBe(0);
   });
 
   it('a warning alone does not fail the run', async () => {

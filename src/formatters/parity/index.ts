@@ -49,7 +49,7 @@ export function parityTable(r: ParityReport): string {
     out.push(`HALT: ${r.halt}`);
     return `${out.join('\n')}\n`;
   }
-  const width = Math.max(...r.files.map((f) => LABEL[r.mode][f.status].length));
+  const width = r.files.reduce((w, f) => Math.max(w, LABEL[r.mode][f.status].length), 0);
   for (const f of r.files) {
     out.push(`${LABEL[r.mode][f.status].padEnd(width)}  ${f.name}`);
     if (r.mode === 'capture-check' && f.differences.length) {
