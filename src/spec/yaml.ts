@@ -37,6 +37,8 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     merge: YAML_TO_DATA.merge,
   });
   const all: Problem[] = doc.errors.map((e) => {
+    const open = e.code === 'BAD_INDENT' ? unclosedFlow(e.pos[0], text, doc, lines) : undefined;
+    if (open) return { file, ...open, severity: 'error' };
     const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
     return { file, line: pos.line, col: pos.col, message: `YAML: ${said(e, text, doc)}`, severity: 'error' };
   });
@@ -104,6 +106,41 @@ function badMerge(y: ParsedYaml): Node | undefined {
     },
   });
   return bad;
+}
+
+/**
+ * A flow list or map (`[a, b`, `{a: 1`) the parser gave up on at `at`: it reports where it
+ * stopped, at the end of the file when the bracket is never closed, and suggests indenting. The
+ * bracket that is open is the place to look: at the end of the file the problem is located
+ * there; before it (a continuation line indented less than its key) at the line, naming it.
+ */
+function unclosedFlow(
+  at: number,
+  text: string,
+  doc: Document.Parsed,
+  lines: LineCounter,
+): { line: number; col: number; message: string } | undefined {
+  let open: Node | undefined;
+  visit(doc, {
+    Node(_, node) {
+      // The innermost: in `[a, [b` both are open, and the inner one is where the eye is.
+      if ((isSeq(node) || isMap(node)) && node.flow && node.range?.[1] === at) open = node;
+    },
+  });
+  const start = open?.range?.[0];
+  if (start === undefined) return undefined;
+  const bracket = text[start];
+  if (bracket !== '[' && bracket !== '{') return undefined;
+  const close = bracket === '[' ? ']' : '}';
+  const what = bracket === '[' ? 'list' : 'map';
+  const from = lines.linePos(start);
+  if (text.slice(at).trim() === '') {
+    return { ...from, message: `YAML: the ${what} opened here with ${bracket} is never closed: end it with ${close}` };
+  }
+  return {
+    ...lines.linePos(at),
+    message: `YAML: the ${what} opened with ${bracket} at line ${from.line}, column ${from.col} is not closed before this line: end it with ${close}, and indent its continuation lines deeper than its key`,
+  };
 }
 
 function firstLine(s: string): string {

@@ -58,7 +58,7 @@ describe('spec validate reports every problem, each at file:line:col', () => {
   it('malformed YAML', () => {
     const ps = problemsOf(raw({ 'measurements.yaml': `- id: p50_ms\n  window: [14d\n` }));
     expect(ps).toHaveLength(1);
-    expect(ps[0]).toMatch(new RegExp(`^${M}:4:1: YAML: Flow sequence`));
+    expect(ps[0]).toBe(`${M}:3:11: YAML: the list opened here with [ is never closed: end it with ]`);
   });
 
   it('a tab in the indentation: one problem that names it, not every token after it', () => {
@@ -101,6 +101,26 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
     expect(one(gate.replace('  phase: [close]', '  phase:\n  - close\n - open'))).toEqual([
       expect.stringMatching(/YAML: .*: indent this line as the items beside it/),
+    ]);
+  });
+
+  it('a list or map left open is located at its bracket, not past the end of the file', () => {
+    const one = (text: string) => problemsOf(raw({ 'measurements.yaml': latency, 'disconfirmers.yaml': text }));
+    const gate = `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 1.0\n`;
+    // The file's last line opens a list and never closes it: line 6 of 6, where the [ is.
+    expect(
+      one(gate.replace('  phase: [close]\n  fires_if: p50_ms > 1.0\n', '  fires_if: p50_ms > 1.0\n  phase: [close\n')),
+    ).toEqual([`${D}:6:10: YAML: the list opened here with [ is never closed: end it with ]`]);
+    // The innermost of two open ones; a map the same.
+    expect(one(`${gate}  labels: [a, [b\n`)).toEqual([
+      `${D}:7:15: YAML: the list opened here with [ is never closed: end it with ]`,
+    ]);
+    expect(one(`${gate}  owner: {team: x\n`)).toEqual([
+      `${D}:7:10: YAML: the map opened here with { is never closed: end it with }`,
+    ]);
+    // Open before a line indented less than its key: located at that line, naming the bracket.
+    expect(one(gate.replace('  phase: [close]', '  phase: [close,\n canary]'))).toEqual([
+      `${D}:6:2: YAML: the list opened with [ at line 5, column 10 is not closed before this line: end it with ], and indent its continuation lines deeper than its key`,
     ]);
   });
 
