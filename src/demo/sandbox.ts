@@ -40,22 +40,30 @@ export interface Sandbox {
 }
 
 export async function buildSandbox(opts: SandboxOptions): Promise<Sandbox> {
-  // The temp folder made to hold the sandbox goes too if the build does not finish.
-  const made = opts.dir === undefined ? mkdtempSync(join(tmpdir(), 'rfcgate-demo-')) : undefined;
-  const target = resolve(opts.dir ?? join(made as string, 'wave3-sandbox'));
-  checkTarget(target, opts);
-  const staging = `${target}.partial-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  // The first folder this made on the way (`--dir a/b/c` with no a): it holds only the staging.
-  const first = mkdirSync(staging, { recursive: true });
-  const cleanup = () => rmSync(made ?? first ?? staging, { recursive: true, force: true });
+  if (opts.dir !== undefined) checkTarget(resolve(opts.dir), opts);
+  // The temp folder made to hold the sandbox, or the first folder made on the way to the
+  // staging one (`--dir a/b/c` with no a, which then holds only the staging), goes too if the
+  // build does not finish.
+  let made: string | undefined;
+  let staging: string | undefined;
+  const cleanup = () => {
+    const top = made ?? staging;
+    if (top !== undefined) rmSync(top, { recursive: true, force: true });
+  };
   const onSignal = (signal: NodeJS.Signals) => {
     cleanup();
     process.kill(process.pid, signal);
   };
+  // Listened for before any folder exists: a signal with no listener ends the process at once,
+  // and one coming between a folder's making and the listener would leave the folder behind.
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    if (opts.dir === undefined) made = mkdtempSync(join(tmpdir(), 'rfcgate-demo-'));
+    const target = resolve(opts.dir ?? join(made as string, 'wave3-sandbox'));
+    staging = `${target}.partial-${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    made ??= mkdirSync(staging, { recursive: true });
     const rng = new Rng(opts.seed);
     const numbers = { odeSharePct: 55 + rng.int(10, 40) / 10, extraSurfaces: 1, largestSlipPct: rng.int(12, 22) };
     const commits = planHistory(rng, PACKAGE_ROOT, numbers);
