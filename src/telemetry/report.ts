@@ -4,6 +4,7 @@
  */
 import {
   cacheHitRatio,
+  cacheMeasured,
   costMultiplier,
   requestHitRate,
   tokenWeightedHitRatio,
@@ -19,8 +20,8 @@ export interface MetricRow {
   cache_read_tokens: number;
   cache_creation_tokens: number;
   /**
-   * null where the metric has no value (no tokens, no attribution, no breakpoints recorded;
-   * for the cost, writes without the 5m/1h split beside 1-hour writes).
+   * null where the metric has no value (no tokens, no attribution, no breakpoints recorded, no
+   * cache counter on any turn; for the cost, writes without the 5m/1h split beside 1-hour writes).
    */
   cache_hit_ratio: number | null;
   cache_hit_ratio_token_weighted: number | null;
@@ -47,6 +48,8 @@ export interface InvariantSummary {
   awaiting_next_turn: number;
   /** Read nothing after the cache's lifetime had run out, with no fork trace: cannot tell. */
   past_cache_lifetime: number;
+  /** The deciding turn carries no cache counter, and no fork trace: cannot tell. */
+  cache_not_recorded: number;
   violations: Violation[];
 }
 
@@ -62,6 +65,12 @@ export interface TelemetryReport {
   duplicate_turns: { count: number; first: string[] };
   /** Turns with fork traces but no turn record before as_of: their misses count nowhere. */
   fork_traces_without_turn: number;
+  /**
+   * Turns in the window whose record carries a cache counter. With none, the cache metrics are
+   * null: not measured. Beside others, a turn without one read and wrote 0 (older API versions
+   * left the counters out when nothing was cached).
+   */
+  turns_with_cache_counter: number;
   overall: MetricRow;
   invariants: { compaction_cache_stable: InvariantSummary; injected_after_breakpoint: InvariantSummary };
   /** Last, so the JSON can be written session by session. */
@@ -75,15 +84,16 @@ const orNull = (x: number | undefined): number | null => (x === undefined ? null
  * check decide, once fork traces are recorded at all and no turn of `t` read nothing unexplained.
  */
 export function metricRow(t: Totals, all: Totals = t): MetricRow {
+  const cache = cacheMeasured(t);
   return {
     turns: t.turns,
     input_tokens: t.input,
     cache_read_tokens: t.cacheRead,
     cache_creation_tokens: t.cacheCreation,
-    cache_hit_ratio: orNull(cacheHitRatio(t)),
-    cache_hit_ratio_token_weighted: orNull(tokenWeightedHitRatio(t)),
-    cache_hit_request_rate: orNull(requestHitRate(t)),
-    cache_cost_multiplier: orNull(costMultiplier(t)),
+    cache_hit_ratio: cache ? orNull(cacheHitRatio(t)) : null,
+    cache_hit_ratio_token_weighted: cache ? orNull(tokenWeightedHitRatio(t)) : null,
+    cache_hit_request_rate: cache ? orNull(requestHitRate(t)) : null,
+    cache_cost_multiplier: cache ? orNull(costMultiplier(t)) : null,
     turns_over_breakpoint_limit: t.withBreakpoints > 0 ? t.overBreakpointLimit : null,
     misses:
       all.forkTraces > 0 && (t.forkTraces > 0 || t.readNothing === 0)
@@ -103,6 +113,7 @@ export function reportHead(scan: ScanResult, opts: { asOf: Date; rangeMs?: numbe
     checked: c.checked,
     awaiting_next_turn: c.unchecked,
     past_cache_lifetime: c.pastLifetime,
+    cache_not_recorded: c.notCounted,
     violations: c.violations,
   });
   return {
@@ -120,6 +131,7 @@ export function reportHead(scan: ScanResult, opts: { asOf: Date; rangeMs?: numbe
       first: scan.duplicates.first.map(describeDuplicate),
     },
     fork_traces_without_turn: scan.tracesWithoutTurn,
+    turns_with_cache_counter: scan.overall.cacheCounted,
     overall: metricRow(scan.overall),
     invariants: {
       compaction_cache_stable: inv(scan.invariants.compaction),

@@ -217,11 +217,71 @@ describe('telemetry report', () => {
       checked: 0,
       awaiting_next_turn: 0,
       past_cache_lifetime: 1,
+      cache_not_recorded: 0,
       violations: [],
     });
     expect(run([...args, '--json'], root, { RFCGATE_TELEMETRY_THREAD_FROM: '0' }).stdout).toBe(r.stdout);
     expect(run(args, root).stdout).toMatch(
       /results injected after the breakpoint: not exercised \(no injection turn checked\) \(1 more read nothing after the cache's lifetime: not counted\)/,
+    );
+  });
+
+  it('records without any cache counter measure no cache: ratios null, invariants not judged, said', () => {
+    // OTel spans from an instrumentation that records no cache attributes, and the Anthropic
+    // shape with the cache keys left out: 0 read would be a cache that never hits.
+    const otel = (n: number, ts: string, extra: object = {}) =>
+      `${JSON.stringify({ ts, turn: n, attributes: { 'gen_ai.conversation.id': 'o', 'gen_ai.usage.input_tokens': 5200 }, ...extra })}\n`;
+    const plain = (n: number, ts: string, extra: object = {}) =>
+      `${JSON.stringify({ session_id: 'a', turn: n, ts, usage: { input_tokens: 5200, output_tokens: 3 }, ...extra })}\n`;
+    writeFileSync(
+      join(root, 'uncounted.jsonl'),
+      otel(1, '2026-06-01T10:00:00Z') +
+        otel(2, '2026-06-01T10:01:00Z', { compaction: true }) +
+        otel(3, '2026-06-01T10:02:00Z') +
+        plain(1, '2026-06-01T10:00:00Z') +
+        plain(2, '2026-06-01T10:01:00Z', { injection: true }),
+    );
+    const args = ['telemetry', 'report', '--files', 'uncounted.jsonl', '--as-of', '2026-06-02'];
+    const r = run([...args, '--json'], root);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout) as TelemetryReport;
+    expect(rep.turns_with_cache_counter).toBe(0);
+    expect(rep.overall).toMatchObject({
+      turns: 5,
+      cache_hit_ratio: null,
+      cache_hit_ratio_token_weighted: null,
+      cache_hit_request_rate: null,
+      cache_cost_multiplier: null,
+    });
+    expect(rep.sessions.map((s) => [s.session, s.cache_hit_ratio, s.hit_ratio_by_turn])).toEqual([
+      ['a', null, [null, null]],
+      ['o', null, [null, null, null]],
+    ]);
+    expect(rep.invariants.compaction_cache_stable).toMatchObject({ checked: 0, cache_not_recorded: 1, violations: [] });
+    expect(rep.invariants.injected_after_breakpoint).toMatchObject({
+      checked: 0,
+      cache_not_recorded: 1,
+      violations: [],
+    });
+    expect(run([...args, '--json'], root, { RFCGATE_TELEMETRY_THREAD_FROM: '0' }).stdout).toBe(r.stdout);
+    const table = run(args, root).stdout;
+    expect(table).toContain('no record carries a cache counter: the hit ratios and the cost are not measured');
+    expect(table).toContain('(1 more decided by a turn without a cache counter: not counted)');
+
+    // Beside records that carry one (null included, the API's "none"), a record without is read as 0.
+    writeFileSync(
+      join(root, 'mixed.jsonl'),
+      plain(1, '2026-06-01T10:00:00Z') +
+        `${JSON.stringify({ session_id: 'a', turn: 2, ts: '2026-06-01T10:01:00Z', usage: { input_tokens: 100, output_tokens: 3, cache_read_input_tokens: 900, cache_creation_input_tokens: null } })}\n`,
+    );
+    const m = JSON.parse(
+      run(['telemetry', 'report', '--files', 'mixed.jsonl', '--as-of', '2026-06-02', '--json'], root).stdout,
+    ) as TelemetryReport;
+    expect(m.turns_with_cache_counter).toBe(1);
+    // 900 / (900 + 5200 + 100)
+    expect(m.overall.cache_hit_ratio).toBeCloseTo(900 / 6200, 10);
+    expect(run(['telemetry', 'report', '--files', 'mixed.jsonl', '--as-of', '2026-06-02'], root).stdout).toContain(
+      '1 of 2 turn(s) carry no cache counter: read as 0',
     );
   });
 

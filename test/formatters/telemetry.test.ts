@@ -25,7 +25,7 @@ import {
 import { telemetryText } from '../helpers/telemetry.js';
 
 function report(sessions: number): TelemetryReport {
-  const t = { ...emptyTotals(), turns: 2, input: 10, cacheRead: 90, hitTurns: 1 };
+  const t = { ...emptyTotals(), turns: 2, input: 10, cacheRead: 90, hitTurns: 1, cacheCounted: 2 };
   const row = (i: number): SessionRow => ({
     session: `s${i}`,
     first_turn_at: '2026-06-01T00:00:00.000Z',
@@ -42,10 +42,23 @@ function report(sessions: number): TelemetryReport {
     records_after_as_of: 0,
     duplicate_turns: { count: 0, first: [] },
     fork_traces_without_turn: 0,
+    turns_with_cache_counter: 2,
     overall: metricRow(t),
     invariants: {
-      compaction_cache_stable: { checked: 0, awaiting_next_turn: 0, past_cache_lifetime: 0, violations: [] },
-      injected_after_breakpoint: { checked: 0, awaiting_next_turn: 0, past_cache_lifetime: 0, violations: [] },
+      compaction_cache_stable: {
+        checked: 0,
+        awaiting_next_turn: 0,
+        past_cache_lifetime: 0,
+        cache_not_recorded: 0,
+        violations: [],
+      },
+      injected_after_breakpoint: {
+        checked: 0,
+        awaiting_next_turn: 0,
+        past_cache_lifetime: 0,
+        cache_not_recorded: 0,
+        violations: [],
+      },
     },
     sessions: Array.from({ length: sessions }, (_, i) => row(i)),
   };

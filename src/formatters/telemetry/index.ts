@@ -158,6 +158,14 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
   }
   for (const f of r.mostly_malformed) lines.push(`${visible(f)} is mostly malformed: its numbers cannot be trusted`);
   if (r.records_after_as_of > 0) lines.push(`${r.records_after_as_of} record(s) at or after ${r.as_of} left out`);
+  const uncounted = r.overall.turns - r.turns_with_cache_counter;
+  if (uncounted > 0) {
+    lines.push(
+      r.turns_with_cache_counter === 0
+        ? 'no record carries a cache counter: the hit ratios and the cost are not measured'
+        : `${uncounted} of ${r.overall.turns} turn(s) carry no cache counter: read as 0`,
+    );
+  }
   if (r.fork_traces_without_turn > 0) {
     lines.push(
       `${r.fork_traces_without_turn} turn(s) with fork traces but no turn record before ${r.as_of}: their misses count nowhere`,
@@ -210,10 +218,14 @@ function invariantLine(
   inv: TelemetryReport['invariants']['compaction_cache_stable'],
   what: string,
 ): string {
-  const expired =
+  const expired = [
     inv.past_cache_lifetime > 0
       ? ` (${inv.past_cache_lifetime} more read nothing after the cache's lifetime: not counted)`
-      : '';
+      : '',
+    inv.cache_not_recorded > 0
+      ? ` (${inv.cache_not_recorded} more decided by a turn without a cache counter: not counted)`
+      : '',
+  ].join('');
   if (inv.checked === 0) return `${name}: not exercised (no ${what} turn checked)${expired}`;
   if (inv.violations.length === 0) return `${name}: holds over ${inv.checked} ${what} turn(s)${expired}`;
   const shown = inv.violations

@@ -46,6 +46,8 @@ export interface Extracted {
   breakpoints: number;
   compaction: boolean;
   injection: boolean;
+  /** Whether a cache counter's key is on the line (TurnRecord.cacheCounted). */
+  cacheCounted: boolean;
   /** Fork traces: the miss sources, each once, in the order the line names them. */
   misses: MissSource[];
 }
@@ -64,6 +66,7 @@ export const extracted: Extracted = {
   breakpoints: -1,
   compaction: false,
   injection: false,
+  cacheCounted: false,
   misses: [],
 };
 
@@ -986,6 +989,7 @@ function judge(b: Uint8Array): boolean {
     if (!where || (usageSeen & (U_INPUT | U_OUTPUT)) !== (U_INPUT | U_OUTPUT)) return false;
     if (x.creation5m >= 0 && x.creation5m + x.creation1h !== x.cacheCreation) return false;
     x.kind = 'anthropic';
+    x.cacheCounted = (usageSeen & (U_READ | U_CREATION | U_SPLIT)) !== 0;
     x.session = sessionString(b, sessAt, sessEnd);
     return true;
   }
@@ -1002,6 +1006,7 @@ function judge(b: Uint8Array): boolean {
   const input = aInput - read - creation;
   if (input < 0) return false;
   x.kind = 'otel';
+  x.cacheCounted = (attrsSeen & (A_READ | A_CREATION)) !== 0;
   x.session = sessionString(b, at, end);
   x.input = input;
   x.output = aOutput < 0 ? 0 : aOutput;
@@ -1029,6 +1034,7 @@ const view: TurnRecord = {
   breakpoints: undefined,
   compaction: false,
   injection: false,
+  cacheCounted: false,
 };
 
 /**
@@ -1054,5 +1060,6 @@ export function extractedRecord(): TelemetryRecord {
   v.breakpoints = x.breakpoints < 0 ? undefined : x.breakpoints;
   v.compaction = x.compaction;
   v.injection = x.injection;
+  v.cacheCounted = x.cacheCounted;
   return v;
 }

@@ -24,6 +24,8 @@ export interface Totals {
   creationUnsplit: number;
   /** Turns with cache_read > 0. */
   hitTurns: number;
+  /** Turns whose record carries a cache counter at all (TurnRecord.cacheCounted). */
+  cacheCounted: number;
   /** Turns whose record carries a breakpoint count, and those over the limit. */
   withBreakpoints: number;
   overBreakpointLimit: number;
@@ -50,6 +52,7 @@ export function emptyTotals(): Totals {
     creation1h: 0,
     creationUnsplit: 0,
     hitTurns: 0,
+    cacheCounted: 0,
     withBreakpoints: 0,
     overBreakpointLimit: 0,
     forkTraces: 0,
@@ -73,6 +76,7 @@ export function addTurn(t: Totals, r: TurnRecord): void {
     t.creationUnsplit += r.cacheCreation;
   }
   if (r.cacheRead > 0) t.hitTurns++;
+  if (r.cacheCounted) t.cacheCounted++;
   if (r.breakpoints !== undefined) {
     t.withBreakpoints++;
     if (r.breakpoints > BREAKPOINT_LIMIT) t.overBreakpointLimit++;
@@ -157,6 +161,23 @@ export interface MetricDef {
 const noTokens: MetricValue = { halt: 'insufficient', reason: 'no input tokens in the window' };
 const ratio = (x: number | undefined): MetricValue => (x === undefined ? noTokens : { value: x });
 
+/** Whether any turn of the totals says how much it read from the cache and wrote to it. */
+export function cacheMeasured(t: Pick<Totals, 'turns' | 'cacheCounted'>): boolean {
+  return t.turns === 0 || t.cacheCounted > 0;
+}
+
+const notMeasured: MetricValue = {
+  halt: 'missing',
+  reason:
+    'no record in the window carries a cache counter (cache_read_input_tokens, cache_creation_input_tokens, gen_ai.usage.cache_read.input_tokens or gen_ai.usage.cache_creation.input_tokens): the cache was not measured, so a ratio would mean nothing',
+};
+
+/** A cache metric: its value, unless no turn measured the cache. */
+const cacheMetric =
+  (f: (t: Totals) => MetricValue) =>
+  (t: Totals): MetricValue =>
+    cacheMeasured(t) ? f(t) : notMeasured;
+
 function missMetric(source: MissSource | 'total'): MetricDef {
   return {
     name: `misses_${source}`,
@@ -191,32 +212,33 @@ export const METRICS: readonly MetricDef[] = [
     name: 'cache_hit_ratio',
     type: 'double',
     description: "The roadmap's hit ratio: cache_read / (cache_read + input)",
-    compute: (t) => ratio(cacheHitRatio(t)),
+    compute: cacheMetric((t) => ratio(cacheHitRatio(t))),
   },
   {
     name: 'cache_hit_ratio_token_weighted',
     type: 'double',
     description: 'cache_read / (input + cache_creation + cache_read): writes count as misses',
-    compute: (t) => ratio(tokenWeightedHitRatio(t)),
+    compute: cacheMetric((t) => ratio(tokenWeightedHitRatio(t))),
   },
   {
     name: 'cache_hit_request_rate',
     type: 'double',
     description: 'Share of turns with cache_read > 0',
-    compute: (t) => ratio(requestHitRate(t)),
+    compute: cacheMetric((t) => ratio(requestHitRate(t))),
     evidence: (t) => ({ turns_with_cache_read: t.hitTurns }),
   },
   {
     name: 'cache_cost_multiplier',
     type: 'double',
     description: 'Input cost relative to no caching (5m write 1.25×, 1h write 2×, read 0.1×)',
-    compute: (t) =>
+    compute: cacheMetric((t) =>
       writesOfUnknownPrice(t)
         ? {
             halt: 'missing',
             reason: `${t.creationUnsplit} cache-write tokens have no 5m/1h split beside ${t.creation1h} written for 1 hour: their price (1.25× or 2×) is not recorded`,
           }
         : ratio(costMultiplier(t)),
+    ),
     // Which price each written token paid: the split, and the writes without one (5m unless 1h writes are in sight).
     evidence: (t) => ({
       cache_creation_5m_tokens: t.creation5m,

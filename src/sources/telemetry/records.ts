@@ -46,6 +46,13 @@ export interface TurnRecord {
   breakpoints: number | undefined;
   compaction: boolean;
   injection: boolean;
+  /**
+   * Whether the record carries a cache counter at all (cache_read_input_tokens,
+   * cache_creation_input_tokens or cache_creation, null included where the API documents null
+   * as none; gen_ai.usage.cache_read / cache_creation). Without one its cache numbers read 0,
+   * which says nothing: a writer that does not record the cache is not a cache that never hits.
+   */
+  cacheCounted: boolean;
 }
 
 export interface ForkTraceRecord {
@@ -246,6 +253,10 @@ function anthropic(o: Record<string, unknown>): ParsedLine {
       cacheCreation,
       creation5m,
       creation1h,
+      cacheCounted:
+        u.cache_read_input_tokens !== undefined ||
+        u.cache_creation_input_tokens !== undefined ||
+        u.cache_creation !== undefined,
       ...f,
     },
   };
@@ -346,6 +357,7 @@ function otel(o: Record<string, unknown>, a: Record<string, unknown>): ParsedLin
       cacheCreation,
       creation5m: undefined,
       creation1h: undefined,
+      cacheCounted: OTEL_READ in a || OTEL_CREATION in a,
       ...f,
     },
   };

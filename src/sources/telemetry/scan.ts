@@ -54,6 +54,11 @@ export interface InvariantCheck {
    * rather than been rewritten, so they count neither as checked nor as a violation.
    */
   pastLifetime: number;
+  /**
+   * Marked turns whose deciding turn carries no cache counter and no fork trace names a source
+   * for: whether it read the prefix is unknown, so they count neither as checked nor as a violation.
+   */
+  notCounted: number;
   violations: Violation[];
 }
 
@@ -143,6 +148,9 @@ interface MarkedTurn {
   line: number;
 }
 
+/** A marked or early turn's cacheRead when its record carries no cache counter: unknown, not 0. */
+const NOT_COUNTED = -2;
+
 const key = (session: string, turn: number) => `${session}\u0000${turn}`;
 
 /** A fixed-size ring of the newest items. */
@@ -194,9 +202,9 @@ class SeriesRing {
   }
 }
 
-export function turnHitRatio(r: Pick<TurnRecord, 'cacheRead' | 'input'>): number {
+export function turnHitRatio(r: Pick<TurnRecord, 'cacheRead' | 'input' | 'cacheCounted'>): number {
   const d = r.cacheRead + r.input;
-  return d > 0 ? r.cacheRead / d : Number.NaN;
+  return d > 0 && r.cacheCounted ? r.cacheRead / d : Number.NaN;
 }
 
 export async function scanTelemetry(root: string, patterns: readonly string[], opts: ScanOptions): Promise<ScanResult> {
@@ -249,7 +257,7 @@ interface SessionState {
    * Turn 1 read while turn 0 was not, kept as `early` keeps later turns (a writer may number
    * from 0, and turn 0 may come last), but in the session's own fields: every session
    * numbered from 1 keeps it for the whole pass, and tens of thousands of Maps would not be
-   * cheap. oneCacheRead is -1 when nothing is kept.
+   * cheap. oneCacheRead is -1 when nothing is kept (NOT_COUNTED when turn 1 carried no cache counter).
    */
   oneCacheRead: number;
   oneTs: number;
@@ -514,6 +522,9 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
       return;
     }
     const st = stateOf(p, record.session);
+    // What the invariants and the reads of nothing judge: a record without a cache counter read
+    // an unknown amount, not nothing.
+    const read = record.cacheCounted ? record.cacheRead : NOT_COUNTED;
     // An OTel span without a turn number is the next turn of its session: after the highest
     // turn read so far, whatever shape numbered it.
     // The record is the reader's to reuse and this pass's to change: numbering it in place saves a copy.
@@ -554,7 +565,7 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
       if (waiting) {
         waiting.decided = true;
         waiting.missedTurn = turn;
-        waiting.cacheRead = record.cacheRead;
+        waiting.cacheRead = read;
         waiting.file = file;
         waiting.line = line;
         waiting.gap = record.ts - waiting.ts;
@@ -576,10 +587,10 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     // Its turn before has not been read yet: should that turn be a compaction, this one decides it.
     let early: EarlyTurn | undefined;
     if (!follows && turn > 1) {
-      early = { cacheRead: record.cacheRead, file, line, ts: record.ts };
+      early = { cacheRead: read, file, line, ts: record.ts };
       (st.early ??= new Map()).set(turn, early);
     } else if (!follows && turn === 1) {
-      st.oneCacheRead = record.cacheRead;
+      st.oneCacheRead = read;
       st.oneTs = record.ts;
       st.oneFile = file;
       st.oneLine = line;
@@ -587,7 +598,7 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     if ((record.creation1h ?? 0) > 0) st.oneHour = true;
     let next: EarlyTurn | undefined;
     if (turn === 0) {
-      if (st.oneCacheRead >= 0) {
+      if (st.oneCacheRead !== -1) {
         next = { cacheRead: st.oneCacheRead, file: st.oneFile, line: st.oneLine, ts: st.oneTs };
         if (st.oneNothing) next.nothing = st.oneNothing;
       }
@@ -602,7 +613,7 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     const keep = opts.lastTurns !== undefined || record.ts >= start;
     // A read of nothing is judged against the turn before it, whichever of the two came first.
     if (opts.lastTurns === undefined) {
-      if (record.cacheRead === 0 && previousTs !== undefined && keep) readNothing(st, record.ts - previousTs);
+      if (read === 0 && previousTs !== undefined && keep) readNothing(st, record.ts - previousTs);
       if (next !== undefined && next.cacheRead === 0 && next.ts >= start) readNothing(st, next.ts - record.ts);
     } else if (next?.nothing !== undefined) {
       next.nothing.gap = next.ts - record.ts;
@@ -632,7 +643,7 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         ts: record.ts,
         decided: true,
         missedTurn: turn,
-        cacheRead: record.cacheRead,
+        cacheRead: read,
         file,
         line,
         gap: previousTs === undefined ? -1 : record.ts - previousTs,
@@ -654,8 +665,7 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
       p.rings.set(rk, ring);
     }
     // The reader may reuse the record object: the ring keeps a copy.
-    const nothing =
-      record.cacheRead === 0 ? { gap: previousTs === undefined ? Number.NaN : record.ts - previousTs } : undefined;
+    const nothing = read === 0 ? { gap: previousTs === undefined ? Number.NaN : record.ts - previousTs } : undefined;
     ring.push({ rec: { ...record, turn }, file, line, nothing });
     // Read before the turn it follows: that turn, when it comes, gives this one its gap.
     if (nothing !== undefined && previousTs === undefined) {
@@ -734,8 +744,8 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
   }
 
   const invariants: Record<InvariantName, InvariantCheck> = {
-    compaction: { checked: 0, unchecked: 0, pastLifetime: 0, violations: [] },
-    injection: { checked: 0, unchecked: 0, pastLifetime: 0, violations: [] },
+    compaction: { checked: 0, unchecked: 0, pastLifetime: 0, notCounted: 0, violations: [] },
+    injection: { checked: 0, unchecked: 0, pastLifetime: 0, notCounted: 0, violations: [] },
   };
   const prefixBit = 1 << MISS_SOURCES.indexOf('message_prefix');
   for (const m of marked) {
@@ -749,6 +759,11 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
     // why the turn read nothing: it is no attribution.
     const traced = forks.get(key(m.session, m.missedTurn));
     const trace = traced && traced.mask !== 0 ? traced : undefined;
+    // Neither a trace nor a cache counter on the deciding turn: the cache was not measured there.
+    if (!trace && m.cacheRead === NOT_COUNTED) {
+      check.notCounted++;
+      continue;
+    }
     // Attribution, when recorded, says why the turn missed; without it a turn that read nothing
     // missed the prefix, unless the cache had expired by then: that read tells nothing.
     // The session's entries live an hour if it writes 1-hour entries anywhere (whatever the

@@ -190,6 +190,7 @@ export function decide(
       [`${def.invariant}_turns_checked`]: check.checked,
       ...(check.unchecked > 0 ? { [`${def.invariant}_turns_awaiting_next_turn`]: check.unchecked } : {}),
       ...(check.pastLifetime > 0 ? { [`${def.invariant}_turns_past_cache_lifetime`]: check.pastLifetime } : {}),
+      ...(check.notCounted > 0 ? { [`${def.invariant}_turns_without_cache_counter`]: check.notCounted } : {}),
       violations: check.violations.slice(0, SHOWN).map((v) => ({ ...v }) as unknown as EvidenceValue),
     };
     if (check.checked < minEvents) {
@@ -197,9 +198,13 @@ export function decide(
       const undecided = [
         check.pastLifetime > 0 ? `${check.pastLifetime} more read nothing past the cache's lifetime` : '',
         check.unchecked > 0 ? `${check.unchecked} more still await their next turn` : '',
+        check.notCounted > 0
+          ? `${check.notCounted} more whose deciding turn carries no cache counter and no fork trace`
+          : '',
       ].filter(Boolean);
       return halt(
-        'insufficient',
+        // What could not be judged for want of a measurement is missing, not thin.
+        check.notCounted > 0 ? 'missing' : 'insufficient',
         `${check.checked} ${def.invariant} turn${check.checked === 1 ? '' : 's'} checked in the window${undecided.length ? ` (${undecided.join(', ')}: they cannot be judged)` : ''}, fewer than min_events ${minEvents}: ${undecided.length ? 'too few were judged' : 'the invariant was not exercised'}, so zero violations would mean nothing`,
         ev,
       );

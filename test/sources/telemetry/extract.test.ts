@@ -411,6 +411,39 @@ describe('extractLine against parseLine', () => {
     expect(check(line)).toBe('fast');
   });
 
+  it('tells a record that carries a cache counter (null included) from one that carries none, as parseLine does', () => {
+    const usage = (u: object) =>
+      JSON.stringify({
+        session_id: 's',
+        turn: 1,
+        ts: '2026-06-01T10:00:00Z',
+        usage: { input_tokens: 5, output_tokens: 1, ...u },
+      });
+    const span = (a: object) =>
+      JSON.stringify({
+        ts: '2026-06-01T10:00:00Z',
+        turn: 1,
+        attributes: { 'gen_ai.conversation.id': 'o', 'gen_ai.usage.input_tokens': 5, ...a },
+      });
+    const cases: [string, boolean][] = [
+      [usage({}), false],
+      [usage({ cache_read_input_tokens: null }), true],
+      [usage({ cache_creation_input_tokens: 0 }), true],
+      [usage({ cache_creation: null }), true],
+      [span({}), false],
+      [span({ 'gen_ai.usage.cache_read.input_tokens': 0 }), true],
+      [span({ 'gen_ai.usage.cache_creation.input_tokens': 2 }), true],
+    ];
+    for (const [line, counted] of cases) {
+      // Twice: the second is read through the layout the first taught.
+      for (let k = 0; k < 2; k++) {
+        expect(check(line), line).toBe('fast');
+        const p = parseLine(line);
+        expect(p.ok && p.record.kind === 'turn' && p.record.cacheCounted, line).toBe(counted);
+      }
+    }
+  });
+
   it('declines what it does not fully understand', () => {
     const base = JSON.stringify(BASES[0]);
     check(base);

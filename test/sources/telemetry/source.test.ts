@@ -411,6 +411,56 @@ describe('invariants', () => {
   });
 });
 
+describe('records without a cache counter', () => {
+  // OTel spans whose instrumentation records no cache attributes: the cache was not measured.
+  const U = ['telemetry/uncounted.jsonl'];
+  const span = (session: string, n: number, minute: number, extra: object = {}) =>
+    `${JSON.stringify({ ts: `2026-06-01T10:${String(minute).padStart(2, '0')}:00Z`, turn: n, attributes: { 'gen_ai.conversation.id': session, 'gen_ai.usage.input_tokens': 5200 }, ...extra })}\n`;
+  beforeAll(() => {
+    writeFileSync(
+      join(root, 'telemetry', 'uncounted.jsonl'),
+      span('u', 1, 0) +
+        span('u', 2, 1, { compaction: true }) +
+        span('u', 3, 2) +
+        span('u', 4, 3, { injection: true }) +
+        span('v', 1, 0) +
+        span('v', 2, 1, { compaction: true }) +
+        span('v', 3, 2) +
+        // v's turn 3 is explained by its trace: attribution decides where no counter can.
+        `${JSON.stringify({ type: 'fork_trace', session_id: 'v', turn: 3, ts: '2026-06-01T10:02:00Z', misses: ['message_prefix'] })}\n`,
+    );
+  });
+
+  it('every cache metric halts missing instead of reading 0; the turns still count', async () => {
+    for (const metric of [
+      'cache_hit_ratio',
+      'cache_hit_ratio_token_weighted',
+      'cache_hit_request_rate',
+      'cache_cost_multiplier',
+    ]) {
+      const o = await measure({ files: U, metric });
+      expect(o, metric).toMatchObject({ status: 'halt', halt: 'missing' });
+      expect(o.status === 'halt' && o.reason, metric).toMatch(/no record in the window carries a cache counter/);
+      const per = await measure({ files: U, metric, per: 'session' });
+      expect(per, metric).toMatchObject({ status: 'halt', halt: 'missing' });
+    }
+    expect(await value({ files: U, metric: 'turns' })).toBe(7);
+  });
+
+  it('an invariant decided by a turn without a counter is not judged: a trace still decides it', async () => {
+    const c = await measure({ files: U, metric: 'compaction_cache_breaks' });
+    // v's compaction: the trace names a message_prefix miss. u's: unknown, counted apart.
+    expect(c.status === 'ok' && c.value).toBe(1);
+    expect(c.evidence.compaction_turns_checked).toBe(1);
+    expect(c.evidence.compaction_turns_without_cache_counter).toBe(1);
+    const i = await measure({ files: U, metric: 'injection_cache_breaks' });
+    expect(i).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(i.status === 'halt' && i.reason).toMatch(
+      /1 more whose deciding turn carries no cache counter and no fork trace/,
+    );
+  });
+});
+
 describe('malformed lines', () => {
   it('a mostly malformed file halts with error and names the first bad line', async () => {
     const o = await measure({ files: ['telemetry/malformed.jsonl'], metric: 'cache_hit_ratio' });
