@@ -74,23 +74,30 @@ export function prereqTable(r: PrereqReport): string {
     if (again) return `${prefix}${MARK[p.status]} ${p.id} ${p.status} (see above)`;
     return `${prefix}${MARK[p.status]} ${p.id} ${p.status}  ${p.title}\n${childPrefix}    ${p.reason}`;
   };
-  const walk = (id: string, prefix: string, childPrefix: string): void => {
-    const p = byId.get(id);
-    if (!p) return;
-    const again = printed.has(id);
-    lines.push(line(p, prefix, childPrefix, again));
-    if (again) return;
-    printed.add(id);
-    const ks = kids.get(id) ?? [];
-    ks.forEach((k, i) => {
-      const last = i === ks.length - 1;
-      walk(k, `${childPrefix}${last ? '└─ ' : '├─ '}`, `${childPrefix}${last ? '   ' : '│  '}`);
-    });
+  // Depth first with a stack of its own, not by recursion: a chain of a few thousand
+  // prereqs (one depending on the one before) would otherwise exceed the call stack.
+  const walk = (root: string): void => {
+    const todo: [id: string, prefix: string, childPrefix: string][] = [[root, '', '']];
+    for (let next = todo.pop(); next; next = todo.pop()) {
+      const [id, prefix, childPrefix] = next;
+      const p = byId.get(id);
+      if (!p) continue;
+      const again = printed.has(id);
+      lines.push(line(p, prefix, childPrefix, again));
+      if (again) continue;
+      printed.add(id);
+      const ks = kids.get(id) ?? [];
+      // Pushed last child first, so the first is printed (with everything under it) first.
+      for (let i = ks.length - 1; i >= 0; i--) {
+        const last = i === ks.length - 1;
+        todo.push([ks[i] as string, `${childPrefix}${last ? '└─ ' : '├─ '}`, `${childPrefix}${last ? '   ' : '│  '}`]);
+      }
+    }
   };
   const roots = r.prereqs.filter((p) => p.depends_on.every((d) => !byId.has(d)));
-  for (const p of roots) walk(p.id, '', '');
+  for (const p of roots) walk(p.id);
   // Prereqs only reachable through a cycle (an invalid spec never gets here, but stay total).
-  for (const p of r.prereqs) if (!printed.has(p.id)) walk(p.id, '', '');
+  for (const p of r.prereqs) if (!printed.has(p.id)) walk(p.id);
   lines.push('');
   lines.push(`${summary(r)}`);
   const early = outOfOrder(r);

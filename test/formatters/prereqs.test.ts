@@ -1,0 +1,69 @@
+/** The prereq table on DAGs deeper than a call stack, from synthetic reports. */
+import { describe, expect, it } from 'vitest';
+import { prereqTable } from '../../src/formatters/prereqs/index.js';
+import type { PrereqReport, PrereqStatus } from '../../src/prereqs/status.js';
+
+function status(id: string, depends_on: string[]): PrereqStatus {
+  return {
+    id,
+    title: `PR ${id}`,
+    status: 'blocked',
+    reason: 'waiting',
+    depends_on,
+    blocked_by: depends_on,
+    deliverables: [],
+    missing: [],
+    data_gates: [],
+    location: { file: 'gates/x/prereqs.yaml', line: 1, col: 1 },
+  };
+}
+
+function report(prereqs: PrereqStatus[]): PrereqReport {
+  return {
+    rfc: 'x',
+    as_of: '2026-06-01T00:00:00.000Z',
+    ref: 'main',
+    resolved_sha: null,
+    state: 'ok',
+    counts: { landed: 0, partial: 0, ready: 0, blocked: prereqs.length, gated: 0, unknown: 0 },
+    can_start: [],
+    critical_path: [],
+    prereqs,
+  };
+}
+
+describe('prereqTable', () => {
+  it('prints a chain of thousands of prereqs as a tree, not a stack overflow', () => {
+    const n = 6000;
+    const chain = Array.from({ length: n }, (_, i) => status(`p${i}`, i ? [`p${i - 1}`] : []));
+    const lines = prereqTable(report(chain)).split('\n');
+    expect(lines[1]).toBe('✗ p0 blocked  PR p0');
+    const last = lines.findIndex((l) => l.endsWith(`└─ ✗ p${n - 1} blocked  PR p${n - 1}`));
+    expect(last).toBeGreaterThan(0);
+    // Each level is indented three columns further than its parent.
+    expect(lines[last]?.indexOf('└─')).toBe(3 * (n - 2));
+  });
+
+  it('prints siblings in order, each subtree before the next sibling, and a shared child once', () => {
+    const text = prereqTable(
+      report([status('a', []), status('b', ['a']), status('c', ['a']), status('d', ['b', 'c']), status('e', ['b'])]),
+    );
+    expect(text.split('\n').slice(1, 16)).toEqual([
+      '✗ a blocked  PR a',
+      '    waiting',
+      '├─ ✗ b blocked  PR b',
+      '│      waiting',
+      '│  ├─ ✗ d blocked  PR d',
+      '│  │      waiting',
+      '│  └─ ✗ e blocked  PR e',
+      '│         waiting',
+      '└─ ✗ c blocked  PR c',
+      '       waiting',
+      '   └─ ✗ d blocked (see above)',
+      '',
+      '5 blocked',
+      'can start now: none',
+      'critical path: none (everything landed)',
+    ]);
+  });
+});
