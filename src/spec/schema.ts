@@ -145,14 +145,30 @@ function misspellings(schemaFile: string, data: unknown, errors: ErrorObject[]):
  * one that came closest (fewest errors) is kept alone. When several tie, all of theirs are kept,
  * with the oneOf's own message naming the forms.
  */
-function closestBranches(errors: ErrorObject[]): ErrorObject[] {
-  let out = errors;
-  for (const o of errors) {
-    if (o.keyword !== 'oneOf' || (o.params as { passingSchemas?: unknown }).passingSchemas != null) continue;
+export function closestBranches(errors: ErrorObject[]): ErrorObject[] {
+  const failing = errors.filter(
+    (o) => o.keyword === 'oneOf' && (o.params as { passingSchemas?: unknown }).passingSchemas == null,
+  );
+  if (failing.length === 0) return errors;
+  // Each error's oneOfs, found through the places above it rather than by testing every error
+  // against every oneOf: a spec with thousands of bad gates has thousands of oneOf errors.
+  const at = new Map<string, ErrorObject[]>();
+  for (const o of failing) at.set(o.instancePath, [...(at.get(o.instancePath) ?? []), o]);
+  const members = new Map<ErrorObject, ErrorObject[]>(failing.map((o) => [o, []]));
+  for (const e of errors) {
+    // The instance path and each one above it (`/1/sql` → `/1/sql`, `/1`, ``): never `/12` for `/1`.
+    for (let path = e.instancePath; ; path = path.slice(0, path.lastIndexOf('/'))) {
+      for (const o of at.get(path) ?? []) if (e.schemaPath.startsWith(`${o.schemaPath}/`)) members.get(o)?.push(e);
+      if (path === '') break;
+    }
+  }
+  const dropped = new Set<ErrorObject>();
+  for (const o of failing) {
+    if (dropped.has(o)) continue;
     const prefix = `${o.schemaPath}/`;
     const byBranch = new Map<string, ErrorObject[]>();
-    for (const e of out) {
-      if (!e.schemaPath.startsWith(prefix) || !e.instancePath.startsWith(o.instancePath)) continue;
+    for (const e of members.get(o) ?? []) {
+      if (dropped.has(e)) continue;
       const branch = e.schemaPath.slice(prefix.length).split('/')[0] ?? '';
       byBranch.set(branch, [...(byBranch.get(branch) ?? []), e]);
     }
@@ -161,13 +177,13 @@ function closestBranches(errors: ErrorObject[]): ErrorObject[] {
       es.some((e) => e.instancePath === o.instancePath && (e.keyword === 'type' || e.keyword === 'const'));
     const fitting = [...byBranch.values()].filter((es) => !otherType(es));
     const pool = fitting.length ? fitting : [...byBranch.values()];
-    const fewest = Math.min(...pool.map((es) => es.length));
+    const fewest = pool.reduce((m, es) => Math.min(m, es.length), Infinity);
     const best = pool.filter((es) => es.length === fewest);
     const keep = best.length === 1 ? new Set(best[0]) : new Set([o, ...best.flat()]);
-    const inOneOf = new Set([o, ...[...byBranch.values()].flat()]);
-    out = out.filter((e) => !inOneOf.has(e) || keep.has(e));
+    if (!keep.has(o)) dropped.add(o);
+    for (const es of byBranch.values()) for (const e of es) if (!keep.has(e)) dropped.add(e);
   }
-  return out;
+  return errors.filter((e) => !dropped.has(e));
 }
 
 function pathOf(instancePath: string): (string | number)[] {

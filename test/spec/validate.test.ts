@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ErrorObject } from 'ajv';
 import { loadRfc } from '../../src/spec/load.js';
+import { closestBranches } from '../../src/spec/schema.js';
 import { formatProblem, SpecError, UsageError } from '../../src/spec/problems.js';
 import { modeline, type RfcFixture, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
 
@@ -426,5 +428,30 @@ describe('spec validate reports every problem, each at file:line:col', () => {
       `${D}:5:11: 'B': phase: must be one of: implementation, canary, close`,
       `${M}:3:11: 'p50_ms': window: must be a duration such as 14d, 24h or 60s (at most five digits)`,
     ]);
+  });
+});
+
+describe('closestBranches: the oneOf form each item came closest to', () => {
+  const err = (instancePath: string, schemaPath: string, keyword = 'required'): ErrorObject =>
+    ({ instancePath, schemaPath, keyword, params: {}, message: keyword }) as ErrorObject;
+  const oneOf = (instancePath: string) => err(instancePath, '#/items/oneOf', 'oneOf');
+
+  it('judges each item on its own errors: item 1 is not pooled with item 12', () => {
+    // Item 1 came closest to form 0 (1 error against 3), item 12 to form 1. Pooled by a
+    // prefix test (`/1` is a prefix of `/12`), the counts tied and every error was kept.
+    const one = [err('/1', '#/items/oneOf/0/required')];
+    const oneOther = [1, 2, 3].map((k) => err(`/1/k${k}`, '#/items/oneOf/1/required'));
+    const twelve = [err('/12', '#/items/oneOf/1/required')];
+    const twelveOther = [1, 2, 3].map((k) => err(`/12/k${k}`, '#/items/oneOf/0/required'));
+    const errors = [...one, ...oneOther, oneOf('/1'), ...twelve, ...twelveOther, oneOf('/12')];
+    expect(closestBranches(errors)).toEqual([...one, ...twelve]);
+  });
+
+  it('keeps every tied form with the oneOf’s own message, and leaves other errors alone', () => {
+    const a = err('/0', '#/items/oneOf/0/required');
+    const b = err('/0', '#/items/oneOf/1/required');
+    const other = err('/0/id', '#/items/properties/id/pattern', 'pattern');
+    const o = oneOf('/0');
+    expect(closestBranches([a, b, o, other])).toEqual([a, b, o, other]);
   });
 });
