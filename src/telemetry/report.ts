@@ -96,7 +96,7 @@ export function metricRow(t: Totals, all: Totals = t): MetricRow {
     cache_cost_multiplier: cache ? orNull(costMultiplier(t)) : null,
     turns_over_breakpoint_limit: t.withBreakpoints > 0 ? t.overBreakpointLimit : null,
     misses:
-      all.forkTraces > 0 && (t.forkTraces > 0 || t.readNothing === 0)
+      all.forkTraces > 0 && (t.forkTraces > 0 || (t.readNothing === 0 && cache))
         ? (Object.fromEntries(MISS_SOURCES.map((s) => [s, t.misses[s]])) as Record<MissSource, number>)
         : null,
   };

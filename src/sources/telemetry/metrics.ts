@@ -200,9 +200,15 @@ function missMetric(source: MissSource | 'total'): MetricDef {
               halt: 'missing',
               reason: `${t.readNothing} turn${t.readNothing === 1 ? '' : 's'} read nothing from the cache within its lifetime, and no fork trace says why`,
             }
-          : {
-              value: source === 'total' ? Object.values(t.misses).reduce((a, b) => a + b, 0) : t.misses[source],
-            },
+          : t.forkTraces === 0 && !cacheMeasured(t)
+            ? {
+                halt: 'missing',
+                reason:
+                  'no fork trace and no cache counter on any turn: whether its turns missed the cache is not known',
+              }
+            : {
+                value: source === 'total' ? Object.values(t.misses).reduce((a, b) => a + b, 0) : t.misses[source],
+              },
     evidence: (t) => ({ turns_read_nothing: t.readNothing }),
   };
 }

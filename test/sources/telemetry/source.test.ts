@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeasurementOutcome } from '../../../src/sources/types.js';
+import { emptyTotals } from '../../../src/sources/telemetry/metrics.js';
 import { TelemetryMeasurementSource } from '../../../src/sources/telemetry/source.js';
+import { metricRow } from '../../../src/telemetry/report.js';
 import type { MeasurementSpec, RfcManifest, TelemetrySpec } from '../../../src/spec/types.js';
 import { tempRoot } from '../../helpers/spec-fixture.js';
 
@@ -445,6 +447,17 @@ describe('records without a cache counter', () => {
       expect(per, metric).toMatchObject({ status: 'halt', halt: 'missing' });
     }
     expect(await value({ files: U, metric: 'turns' })).toBe(7);
+  });
+
+  it('a session with neither a fork trace nor a cache counter has unknown misses, not 0', async () => {
+    // v is traced; u is not, and none of its turns says what it read.
+    const o = await measure({ files: U, metric: 'misses_total', per: 'session', aggregate: 'max' });
+    expect(o).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(o.status === 'halt' && o.reason).toMatch(/u: no fork trace and no cache counter on any turn/);
+    const u = { ...emptyTotals(), turns: 4, input: 20_800 };
+    const all = { ...u, forkTraces: 1 };
+    expect(metricRow(u, all).misses).toBeNull();
+    expect(metricRow({ ...u, cacheCounted: 1 }, all).misses).not.toBeNull();
   });
 
   it('an invariant decided by a turn without a counter is not judged: a trace still decides it', async () => {
