@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { HaltReason } from '../model/result.js';
 import type { GitHistory } from '../sources/git/repo.js';
+import { append } from '../util/append.js';
 import { matcher } from './globs.js';
 import type { MeasurementSpec, RfcManifest } from '../spec/types.js';
 import {
@@ -322,14 +323,6 @@ function filesMatching(snap: Snapshot, globs: string[]): string[] {
 function anyMatch(snap: Snapshot, globs: string | string[], also: (f: string) => boolean = () => true): boolean {
   const named = readable(snap, globs);
   return snap.universe.some((f) => also(f) && named(f));
-}
-
-/**
- * `into.push(...xs)` without the spread: a tree can hold more skipped files (or a file more
- * findings) than a call takes arguments, and the spread then overflows the stack.
- */
-function append<T>(into: T[], xs: readonly T[]): void {
-  for (const x of xs) into.push(x);
 }
 
 function dedupe(xs: SkippedFile[]): SkippedFile[] {

@@ -6,6 +6,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { setFlagsFromString } from 'node:v8';
+import { append } from '../util/append.js';
 import { runsInLinearTime } from './linear.js';
 import type { LintFinding } from './report.js';
 import type { ContentCheck } from './rules/check.js';
@@ -76,15 +77,14 @@ export function scanFiles(
           for (const i of scan) {
             const c = checks[i] as ContentCheck;
             const ms = matchesOf(c.re, text);
-            // One push per finding: spread into push(), a file with a few hundred thousand
-            // matches (a tab rule over a large TSV) would exceed the call's argument limit.
-            if (ms.length) for (const f of findingsFor(c.rule, file, ms, lines, c.message)) out.findings.push(f);
+            // A file may have a few hundred thousand matches (a tab rule over a large TSV).
+            if (ms.length) append(out.findings, findingsFor(c.rule, file, ms, lines, c.message));
           }
         }
       }
       for (const i of inspect) {
         const c = checks[i] as ContentCheck;
-        if (c.inspect) for (const f of c.inspect(file, text, lines)) out.findings.push(f);
+        if (c.inspect) append(out.findings, c.inspect(file, text, lines));
       }
     }
   }

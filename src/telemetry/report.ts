@@ -2,14 +2,7 @@
  * The telemetry report: every metric per session and overall, the two invariants, and what
  * was read. Built from one streaming scan; formatters turn it into text, JSON or a table.
  */
-import {
-  cacheHitRatio,
-  cacheMeasured,
-  costMultiplier,
-  requestHitRate,
-  tokenWeightedHitRatio,
-  type Totals,
-} from '../sources/telemetry/metrics.js';
+import { METRIC_BY_NAME, missesUnknown, type Totals } from '../sources/telemetry/metrics.js';
 import type { MalformedLine } from '../sources/telemetry/read.js';
 import { MISS_SOURCES, type MissSource } from '../sources/telemetry/records.js';
 import { describeDuplicate, type ScanResult, type Violation } from '../sources/telemetry/scan.js';
@@ -77,26 +70,29 @@ export interface TelemetryReport {
   sessions: SessionRow[];
 }
 
-const orNull = (x: number | undefined): number | null => (x === undefined ? null : x);
+/** A metric's value as a gate check computes it; null where it has none. */
+function valueOf(name: string, t: Totals): number | null {
+  const v = METRIC_BY_NAME.get(name)?.compute?.(t);
+  return v !== undefined && 'value' in v ? v.value : null;
+}
 
 /**
- * `all` is the whole window's totals: the misses are known, as the `misses_*` metrics of a gate
- * check decide, once fork traces are recorded at all and no turn of `t` read nothing unexplained.
+ * The metrics of `t` by the rules a gate check applies to them. `all` is the whole window's
+ * totals: misses are known once fork traces are recorded at all, as the `misses_*` metrics decide.
  */
 export function metricRow(t: Totals, all: Totals = t): MetricRow {
-  const cache = cacheMeasured(t);
   return {
     turns: t.turns,
     input_tokens: t.input,
     cache_read_tokens: t.cacheRead,
     cache_creation_tokens: t.cacheCreation,
-    cache_hit_ratio: cache ? orNull(cacheHitRatio(t)) : null,
-    cache_hit_ratio_token_weighted: cache ? orNull(tokenWeightedHitRatio(t)) : null,
-    cache_hit_request_rate: cache ? orNull(requestHitRate(t)) : null,
-    cache_cost_multiplier: cache ? orNull(costMultiplier(t)) : null,
-    turns_over_breakpoint_limit: t.withBreakpoints > 0 ? t.overBreakpointLimit : null,
+    cache_hit_ratio: valueOf('cache_hit_ratio', t),
+    cache_hit_ratio_token_weighted: valueOf('cache_hit_ratio_token_weighted', t),
+    cache_hit_request_rate: valueOf('cache_hit_request_rate', t),
+    cache_cost_multiplier: valueOf('cache_cost_multiplier', t),
+    turns_over_breakpoint_limit: valueOf('turns_over_breakpoint_limit', t),
     misses:
-      all.forkTraces > 0 && (t.forkTraces > 0 || (t.readNothing === 0 && cache))
+      missesUnknown(t, all) === undefined
         ? (Object.fromEntries(MISS_SOURCES.map((s) => [s, t.misses[s]])) as Record<MissSource, number>)
         : null,
   };

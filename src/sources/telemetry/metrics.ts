@@ -178,6 +178,26 @@ const cacheMetric =
   (t: Totals): MetricValue =>
     cacheMeasured(t) ? f(t) : notMeasured;
 
+/**
+ * Why a window's (or session's) misses are not known, or undefined when they are. No trace
+ * anywhere says nothing is recorded. Once traces are, a session without one missed nothing,
+ * unless one of its turns read nothing (that miss is unexplained) or none says what it read.
+ * `all` is the whole window's totals.
+ */
+export function missesUnknown(t: Totals, all: Totals = t): string | undefined {
+  if (all.forkTraces === 0) {
+    return 'no fork-trace record in the window: miss attribution is not being recorded, so zero would mean nothing';
+  }
+  if (t.forkTraces > 0) return undefined;
+  if (t.readNothing > 0) {
+    return `${t.readNothing} turn${t.readNothing === 1 ? '' : 's'} read nothing from the cache within its lifetime, and no fork trace says why`;
+  }
+  if (!cacheMeasured(t)) {
+    return 'no fork trace and no cache counter on any turn: whether its turns missed the cache is not known';
+  }
+  return undefined;
+}
+
 function missMetric(source: MissSource | 'total'): MetricDef {
   return {
     name: `misses_${source}`,
@@ -186,29 +206,11 @@ function missMetric(source: MissSource | 'total'): MetricDef {
       source === 'total'
         ? 'Cache misses named by fork-trace records, every source together'
         : `Cache misses that fork-trace records attribute to ${source}`,
-    // No trace anywhere says nothing is recorded. Once traces are, a session without one
-    // missed nothing, unless one of its turns read nothing: that miss is unexplained.
-    compute: (t, all = t) =>
-      all.forkTraces === 0
-        ? {
-            halt: 'missing',
-            reason:
-              'no fork-trace record in the window: miss attribution is not being recorded, so zero would mean nothing',
-          }
-        : t.forkTraces === 0 && t.readNothing > 0
-          ? {
-              halt: 'missing',
-              reason: `${t.readNothing} turn${t.readNothing === 1 ? '' : 's'} read nothing from the cache within its lifetime, and no fork trace says why`,
-            }
-          : t.forkTraces === 0 && !cacheMeasured(t)
-            ? {
-                halt: 'missing',
-                reason:
-                  'no fork trace and no cache counter on any turn: whether its turns missed the cache is not known',
-              }
-            : {
-                value: source === 'total' ? Object.values(t.misses).reduce((a, b) => a + b, 0) : t.misses[source],
-              },
+    compute: (t, all = t) => {
+      const unknown = missesUnknown(t, all);
+      if (unknown !== undefined) return { halt: 'missing', reason: unknown };
+      return { value: source === 'total' ? Object.values(t.misses).reduce((a, b) => a + b, 0) : t.misses[source] };
+    },
     evidence: (t) => ({ turns_read_nothing: t.readNothing }),
   };
 }
