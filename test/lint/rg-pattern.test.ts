@@ -63,10 +63,20 @@ const PATTERNS: [string, string][] = [
   ['a|b', 'gm'],
   ['\\x00', 'gm'],
   ['[\\x80-\\xff]', 'gm'],
-  ['\\cJ', 'gm'],
   ['[\\b]', 'gm'],
   ['\\0', 'gm'],
   ['x\\r?\\ny', 'gm'],
+  // Matches that span lines in every way a line-by-line screen must follow.
+  ['a\\s*b\\s*c', 'gm'],
+  ['x[^;]*y', 'gm'],
+  ['a(?:b\\nc)?d', 'gm'],
+  ['(?:x\\s){3}y', 'gm'],
+  ['(?:ab|c\\s)+d', 'gm'],
+  ['a[\\s\\S]{2,3}b', 'gm'],
+  ['(?:a|b\\s+)(?:c|\\s+d)', 'gm'],
+  ['(a)\\s*\\1', 'gm'],
+  ['a\\n\\nb', 'gm'],
+  ['x(?:\\s*y)*z', 'gm'],
   ['\\u2028', 'gm'],
 ];
 
@@ -157,6 +167,14 @@ function texts(): Buffer[] {
     for (let i = 0; i < len; i++) parts.push(SNIPPETS[Math.floor(pick() * n)] as Buffer);
     out.push(Buffer.concat(parts));
   }
+  // Runs over a small alphabet with newlines in it, so matches that span lines are common.
+  const letters = ['a', 'b', 'c', 'd', 'x', 'y', 'z', ' ', '\n', '\n', '\r\n', ';', '\t'];
+  for (let k = 0; k < 3000; k++) {
+    let t = '';
+    const len = 2 + Math.floor(pick() * 12);
+    for (let i = 0; i < len; i++) t += letters[Math.floor(pick() * letters.length)] as string;
+    out.push(Buffer.from(t, 'latin1'));
+  }
   // A byte-order mark in front, as editors on Windows write.
   out.push(Buffer.from('\ufeffa\u00a0b\r\nfoo\r\n', 'utf8'));
   return out;
@@ -203,10 +221,44 @@ describe('rgPattern', () => {
     expect(cleared).toBeGreaterThan(PATTERNS.length * all.length * 0.5);
   });
 
+  it('never matches a newline, so rg searches line by line (its multiline mode is quadratic on long lines)', () => {
+    expect(RG_MATCH_ARGS).not.toContain('--multiline');
+    expect(RG_MATCH_ARGS).not.toContain('-U');
+    let spanned = 0;
+    for (const [source, flags] of PATTERNS) {
+      const p = rgPattern(source, flags) as string;
+      // The rewrite is bytes; read each byte as one latin1 character, which its \xNN escapes name.
+      const re = new RegExp(p.replace(/^\(\?-u:/, '(?:'), 'gm');
+      const js = new RegExp(source, flags.replace('g', ''));
+      for (const b of all) {
+        const text = b.toString('latin1');
+        for (const m of text.matchAll(re)) expect(m[0], `${p} on ${JSON.stringify(text)}`).not.toContain('\n');
+        const whole = js.exec(decodeText(b));
+        if (whole?.[0].includes('\n')) spanned++;
+      }
+    }
+    // Not vacuous: plenty of the JavaScript matches span lines.
+    expect(spanned).toBeGreaterThan(500);
+  });
+
   it('is selective on plain code: a literal-led pattern clears the files without it', () => {
     const p = rgPattern('\\bprint\\(', 'gm') as string;
     const hits = rgHits(dir, p);
     all.forEach((b, i) => expect(hits.has(`t${i}`)).toBe(b.includes('print(')));
+  });
+
+  it('stays selective on patterns whose matches may span lines', () => {
+    const sel = mkdtempSync(join(tmpdir(), 'rfcgate-rg-'));
+    dirs.push(sel);
+    const files: Record<string, string> = {
+      blanks: 'x = 1   \ny = 2\t\n\n',
+      handler: 'try:\n    go()\nexcept  :\n    pass\n',
+      split: 'try:\n    go()\nexcept\n  :\n',
+      typed: 'try:\n    go()\nexcept ValueError:\n    pass\n',
+    };
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(sel, name), text);
+    // Lines ending in blanks are not taken for the first line of a match.
+    expect(rgHits(sel, rgPattern('^\\s*except\\s*:', 'gm') as string)).toEqual(new Set(['handler', 'split']));
   });
 
   it('the NUL probe finds a NUL anywhere, and only then', () => {
@@ -226,7 +278,8 @@ describe('rgPattern', () => {
   });
 
   it('gives no rewrite for a pattern that, its assertions dropped, matches empty text: it would pass every file', () => {
-    for (const source of ['a|', '^(?=.*password)', '\\b', 'x*', '(?:)', '(?<=a)']) {
+    // A bare newline too: searched line by line, every line end is a hit.
+    for (const source of ['a|', '^(?=.*password)', '\\b', 'x*', '(?:)', '(?<=a)', '\\cJ', '\\n|\\r']) {
       expect(rgPattern(source, 'gm'), source).toBeUndefined();
     }
     expect(rgPattern('^(?=.*password)password', 'gm')).toBeDefined();
