@@ -3,15 +3,29 @@
  * no schema compilation and no YAML parser: every command uses it before its own work
  * starts (a pre-commit hook's lint included).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const GATES_DIR = 'gates';
 
 export function listRfcIds(root: string): string[] {
   const dir = join(root, GATES_DIR);
-  if (!existsSync(dir)) return [];
+  // A file named gates (a script, a binary) holds no RFC either.
+  if (!isFolder(dir)) return [];
   return readdirSync(dir)
-    .filter((n) => statSync(join(dir, n)).isDirectory())
+    .filter((n) => isFolder(join(dir, n)))
     .sort();
+}
+
+/**
+ * A link whose target is gone (an RFC folder linked from a repository not checked out here)
+ * or an entry that cannot be looked at holds no RFC: passed over, not a raw ENOENT that
+ * stops every command run from this root.
+ */
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false;
+  }
 }

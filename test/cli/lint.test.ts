@@ -1,6 +1,6 @@
 /** `lint` and `hooks` as a user runs them: the built binary over fixture repositories. Run `npm run build` first. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -489,5 +489,21 @@ describe('rfcgate lint', () => {
     const u = run(['hooks', 'uninstall'], repo.dir);
     expect(u.stdout).toMatch(/^pre-commit: not written by rfcgate, left alone/m);
     expect(u.stdout).toMatch(/^pre-push: removed/m);
+  });
+
+  it('a link under gates/ whose target is gone holds no RFC: lint and hooks install pass it over, --rfc names it unknown', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = "measurement.lease_plane.x"\n' } });
+    // An RFC folder linked from a repository that is not checked out on this machine.
+    symlinkSync(join(repo.dir, 'elsewhere', 'gates', 'shared'), join(repo.dir, 'gates', 'shared'));
+    const lint = run(['lint'], repo.dir);
+    expect(lint.stderr).toBe('');
+    expect(lint.code).toBe(1);
+    expect(lint.stdout).toMatch(/^src\/a\.py\n {2}1:6 {2}error/m);
+    const install = run(['hooks', 'install'], repo.dir);
+    expect(install.stderr).toBe('');
+    expect(install.code).toBe(0);
+    const unknown = run(['lint', '--rfc', 'shared'], repo.dir);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toBe("error: unknown RFC 'shared': no folder gates/shared; known RFCs: demo\n");
   });
 });
