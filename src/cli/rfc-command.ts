@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
 import { EXIT, EXIT_CODES_HELP } from '../model/result.js';
-import { GATES_DIR, listRfcIds } from '../spec/rfc-dir.js';
+import { GATES_DIR, holdsRfc, listRfcIds } from '../spec/rfc-dir.js';
 import { formatProblem, SpecError, UsageError } from '../spec/problems.js';
 import { HOME_PROGRAM, PROGRAM_ENV } from './program.js';
 
@@ -46,16 +46,23 @@ export abstract class BaseCommand extends Command {
 }
 
 /** Commands that work on one RFC of a governed repository. */
-/** --root, else the nearest folder upwards holding gates/, within the git repository. */
+/** --root, else the nearest folder upwards whose gates/ holds an RFC, within the git repository. */
 export function findGovernedRoot(flag: string | undefined, from: string = process.cwd()): string {
   if (flag) return resolve(flag);
+  // A gates/ that holds no RFC (src/gates/, code of its own) is passed on the way up: run from
+  // src/ it would hide the RFCs at the top. When none up there holds one, the nearest is
+  // still the answer, so the error names the folder the user meant.
+  let nearest: string | undefined;
   let dir = from;
   for (;;) {
-    if (existsSync(join(dir, GATES_DIR))) return dir;
+    if (existsSync(join(dir, GATES_DIR))) {
+      if (holdsRfc(dir)) return dir;
+      nearest ??= dir;
+    }
     // A repository's top is as far up as its RFCs can be: a gates/ above it governs something else.
-    if (existsSync(join(dir, '.git'))) return dir;
+    if (existsSync(join(dir, '.git'))) return nearest ?? dir;
     const up = dirname(dir);
-    if (up === dir) return from;
+    if (up === dir) return nearest ?? from;
     dir = up;
   }
 }
@@ -71,7 +78,7 @@ export abstract class RfcCommand extends BaseCommand {
     root: Flags.directory({
       exists: true,
       description:
-        'Root of the governed repository (default: the nearest folder upwards holding gates/, within the git repository).',
+        'Root of the governed repository (default: the nearest folder upwards whose gates/ holds an RFC, within the git repository).',
       helpGroup: 'GLOBAL',
     }),
   };

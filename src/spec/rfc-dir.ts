@@ -3,7 +3,7 @@
  * no schema compilation and no YAML parser: every command uses it before its own work
  * starts (a pre-commit hook's lint included).
  */
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const GATES_DIR = 'gates';
@@ -15,6 +15,16 @@ export function listRfcIds(root: string): string[] {
   return readdirSync(dir)
     .filter((n) => isFolder(join(dir, n)))
     .sort();
+}
+
+/**
+ * Whether root's gates/ holds an RFC: a folder with its manifest or its lint rules. A gates/
+ * without one is some code's own folder (src/gates/, a package named so), not the RFCs'.
+ */
+export function holdsRfc(root: string): boolean {
+  return listRfcIds(root).some((id) =>
+    ['rfc.yaml', 'lints.yaml'].some((f) => existsSync(join(root, GATES_DIR, id, f))),
+  );
 }
 
 /**

@@ -3,7 +3,7 @@
  * gates/, but never above the top of the git repository the command runs in.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
@@ -31,6 +31,27 @@ describe('the repository root', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^inside: valid/m);
+  });
+
+  it('is not a gates/ folder of the code on the way up, which holds no RFC', () => {
+    const repo = createRepo();
+    writeRfc(repo.dir, { id: 'inside' });
+    // A module of the code base that happens to be called gates.
+    const code = join(repo.dir, 'src', 'gates', 'auth');
+    mkdirSync(code, { recursive: true });
+    writeFileSync(join(code, 'check.py'), 'x = 1\n');
+    for (const cwd of [join(repo.dir, 'src'), code]) {
+      const r = run(['spec', 'validate'], cwd);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^inside: valid/m);
+    }
+    // With no RFC anywhere up to the top, the nearest gates/ is the one named.
+    const bare = createRepo();
+    mkdirSync(join(bare.dir, 'src', 'gates', 'auth'), { recursive: true });
+    const none = run(['spec', 'validate'], join(bare.dir, 'src'));
+    expect(none.code).toBe(3);
+    expect(none.stderr).toMatch(/^gates\/auth:1:1: no spec files/);
   });
 
   it('is not a gates/ folder above the git repository: that governs something else', () => {

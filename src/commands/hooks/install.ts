@@ -25,7 +25,7 @@ EXIT CODES
     root: Flags.directory({
       exists: true,
       description:
-        'The folder holding gates/ (default: the nearest folder upwards holding gates/, within the git repository).',
+        'The folder holding gates/ (default: the nearest folder upwards whose gates/ holds an RFC, within the git repository).',
     }),
     'pre-push': Flags.boolean({
       description: 'Also install a pre-push hook (each pushed commit linted as committed, since what the remote has).',
