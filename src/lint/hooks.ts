@@ -46,11 +46,11 @@ function git(cwd: string, args: string[]): { ok: boolean; out: string; err: stri
   return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? '').trim() };
 }
 
-/** The top of the work tree holding root. */
-function workTreeTop(root: string): string {
+/** The top of the work tree holding root; `command` is the one to rerun there. */
+function workTreeTop(root: string, command = 'hooks install'): string {
   const top = git(root, ['rev-parse', '--show-toplevel']);
   if (!top.ok)
-    throw new UsageError(`${root} is not inside a git work tree (${top.err}); run hooks install in the repository`);
+    throw new UsageError(`${root} is not inside a git work tree (${top.err}); run ${command} in the repository`);
   return top.out;
 }
 
@@ -184,7 +184,7 @@ export function installHooks(o: InstallOptions): HookAction[] {
 }
 
 export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_TYPES): HookAction[] {
-  const dir = hooksDir(root);
+  const dir = hooksDir(root, workTreeTop(root, 'hooks uninstall'));
   const actions: HookAction[] = [];
   let removeDirs = 0;
   for (const hook of hooks) {

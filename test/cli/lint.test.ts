@@ -491,6 +491,19 @@ describe('rfcgate lint', () => {
     expect(u.stdout).toMatch(/^pre-push: removed/m);
   });
 
+  it('outside a git work tree, hooks install and hooks uninstall each say to run themselves in the repository', () => {
+    const dir = tempDir();
+    writeRfc(dir, { raw: { 'lints.yaml': modeline('lints.yaml') + stringify([L1]) } });
+    for (const command of ['install', 'uninstall']) {
+      const r = run(['hooks', command], dir);
+      expect(r.code).toBe(3);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        new RegExp(`^error: \\S+ is not inside a git work tree \\(.*\\); run hooks ${command} in the repository\\n$`),
+      );
+    }
+  });
+
   it('a link under gates/ whose target is gone holds no RFC: lint and hooks install pass it over, --rfc names it unknown', () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = "measurement.lease_plane.x"\n' } });
     // An RFC folder linked from a repository that is not checked out on this machine.
