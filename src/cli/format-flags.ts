@@ -3,8 +3,8 @@
  * evaluation, several reports (SARIF for code scanning and Markdown for the job summary from
  * the same run). Kept apart from the formatters so a command loads only its own.
  */
-import { lstatSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { lstatSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../spec/problems.js';
 
 export interface FormatOutput<F extends string> {
@@ -32,15 +32,10 @@ export function parseFormatFlags<F extends string>(
     return { format: name as F, ...(file && file !== '-' ? { file } : {}) };
   });
   // A file that cannot be written is an invocation error, found before anything runs.
-  const seen = new Map<string, F>();
+  const seen = new Map<string, FormatOutput<F>>();
   for (const o of outputs) {
     if (!o.file) continue;
     const abs = resolve(o.file);
-    const twice = seen.get(abs);
-    if (twice !== undefined) {
-      throw new UsageError(`--format ${twice} and --format ${o.format} both write ${o.file}; give each its own file`);
-    }
-    seen.set(abs, o.format);
     let why: string | undefined;
     try {
       if (!statSync(dirname(abs)).isDirectory()) why = `${dirname(o.file)} is a file, not a folder`;
@@ -51,6 +46,15 @@ export function parseFormatFlags<F extends string>(
           : `the folder ${dirname(o.file)} does not exist`;
     }
     if (why) throw new UsageError(`cannot write ${o.file}: ${why}`);
+    const key = fileIdentity(abs);
+    const twice = seen.get(key);
+    if (twice !== undefined) {
+      const also = resolve(twice.file ?? '') === abs ? '' : ` (the same file as ${twice.file ?? ''})`;
+      throw new UsageError(
+        `--format ${twice.format} and --format ${o.format} both write ${o.file}${also}; give each its own file`,
+      );
+    }
+    seen.set(key, o);
   }
   if (json) outputs.push({ format: 'json' as F });
   const toStdout = outputs.filter((o) => !o.file);
@@ -61,6 +65,26 @@ export function parseFormatFlags<F extends string>(
   }
   if (toStdout.length === 0) outputs.push({ format: opts.fallback });
   return outputs;
+}
+
+/**
+ * The file `abs` names, however it is reached: a link to it, a link on the way, a second hard
+ * link. Two reports into one file would each replace the other, and the second rename would
+ * find its temporary file gone.
+ */
+function fileIdentity(abs: string, hops = 0): string {
+  const st = statSync(abs, { throwIfNoEntry: false });
+  // A terminal or a pipe may well be both /dev/stdout and /dev/stderr: written to, not replaced.
+  if (st) return st.isFile() ? `${st.dev}:${st.ino}` : abs;
+  // A link to a file not written yet names that file.
+  if (hops < 40 && lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    return fileIdentity(resolve(dirname(abs), readlinkSync(abs)), hops + 1);
+  }
+  try {
+    return join(realpathSync(dirname(abs)), basename(abs));
+  } catch {
+    return abs;
+  }
 }
 
 /**

@@ -2,6 +2,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import {
   existsSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   readdirSync,
@@ -35,6 +36,35 @@ describe('--format name=file', () => {
     expect(() => parse([`json=${join(dir, 'afile', 'a.json')}`])).toThrow(/: .*afile is a file, not a folder$/);
     expect(() => parse([`json=${join(dir, 'afile', 'sub', 'a.json')}`])).toThrow(/: a file stands on the path to /);
     expect(parse([`json=${a}`, `sarif=${join(dir, 'b.sarif')}`]).map((o) => o.format)).toEqual([
+      'json',
+      'sarif',
+      'stylish',
+    ]);
+  });
+
+  it('refuses two reports into one file reached by two names (a link, a hard link)', () => {
+    const dir = tempDir();
+    const real = join(dir, 'a.sarif');
+    writeFileSync(real, 'old\n');
+    symlinkSync('a.sarif', join(dir, 'l.sarif'));
+    linkSync(real, join(dir, 'hard.sarif'));
+    // A link to a file that is not there yet names that file too.
+    symlinkSync('new.sarif', join(dir, 'dangling.sarif'));
+    for (const [one, two] of [
+      ['a.sarif', 'l.sarif'],
+      ['a.sarif', 'hard.sarif'],
+      ['new.sarif', 'dangling.sarif'],
+    ] as const) {
+      expect(() => parse([`json=${join(dir, one)}`, `sarif=${join(dir, two)}`])).toThrow(
+        new RegExp(`--format json and --format sarif both write .*${two} \\(the same file as .*${one}\\);`),
+      );
+    }
+    expect(readFileSync(real, 'utf8')).toBe('old\n');
+    // Two names of one pipe (stdout and stderr, often one in CI) are two streams, written in turn.
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    symlinkSync('pipe', join(dir, 'err'));
+    expect(parse([`json=${fifo}`, `sarif=${join(dir, 'err')}`]).map((o) => o.format)).toEqual([
       'json',
       'sarif',
       'stylish',
