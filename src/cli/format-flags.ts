@@ -39,6 +39,7 @@ export function parseFormatFlags<F extends string>(
     let why: string | undefined;
     try {
       if (!statSync(dirname(abs)).isDirectory()) why = `${dirname(o.file)} is a file, not a folder`;
+      else if (statSync(abs, { throwIfNoEntry: false })?.isDirectory()) why = 'it is a folder, not a file';
     } catch (e) {
       why =
         (e as NodeJS.ErrnoException).code === 'ENOTDIR'

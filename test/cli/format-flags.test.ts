@@ -35,6 +35,10 @@ describe('--format name=file', () => {
     writeFileSync(join(dir, 'afile'), 'x');
     expect(() => parse([`json=${join(dir, 'afile', 'a.json')}`])).toThrow(/: .*afile is a file, not a folder$/);
     expect(() => parse([`json=${join(dir, 'afile', 'sub', 'a.json')}`])).toThrow(/: a file stands on the path to /);
+    // A folder named as the file is refused before the command runs, not after all its work.
+    mkdirSync(join(dir, 'out'));
+    expect(() => parse([`json=${join(dir, 'out')}`])).toThrow(/^cannot write .*out: it is a folder, not a file$/);
+    expect(() => parse([`json=${join(dir, 'out')}/`])).toThrow(/^cannot write .*out\/: it is a folder, not a file$/);
     expect(parse([`json=${a}`, `sarif=${join(dir, 'b.sarif')}`]).map((o) => o.format)).toEqual([
       'json',
       'sarif',
