@@ -73,9 +73,9 @@ export function command(name: string, properties: Record<string, string>, messag
   // escapeData encodes. A name with a control character then names no file to annotate; the
   // log stays what it says.
   const props = Object.entries(properties)
-    .map(([k, v]) => `${k}=${escapeProperty(visible(v, { keepLines: true }))}`)
+    .map(([k, v]) => `${k}=${escapeProperty(visible(v, { keepLines: true, inCommand: true }))}`)
     .join(',');
-  return `::${name}${props ? ` ${props}` : ''}::${escapeData(visible(message, { keepLines: true }))}`;
+  return `::${name}${props ? ` ${props}` : ''}::${escapeData(visible(message, { keepLines: true, inCommand: true }))}`;
 }
 
 export function escapeData(s: string): string {

@@ -3,11 +3,28 @@
  * characters (an escape sequence, a line break in a file name) written out as \n, \t or
  * \x1b, so that data cannot move the cursor, recolour the screen or split a row; and the
  * Unicode direction controls (U+202A–U+202E, U+2066–U+2069) as \u202e, so that a name cannot
- * display in an order other than its own. The JSON and SARIF reports keep the text as it is.
+ * display in an order other than its own; and what a CI log would run as a command (below).
+ * The JSON and SARIF reports keep the text as it is.
  */
-export function visible(s: string, o: { keepLines?: boolean } = {}): string {
-  return s.replace(CONTROLS, (ch) => (o.keepLines && (ch === '\n' || ch === '\r' || ch === '\t') ? ch : written(ch)));
+export function visible(s: string, o: { keepLines?: boolean; inCommand?: boolean } = {}): string {
+  const shown = s.replace(CONTROLS, (ch) =>
+    o.keepLines && (ch === '\n' || ch === '\r' || ch === '\t') ? ch : written(ch),
+  );
+  // Inside a workflow command's own line the runner reads that command and nothing more.
+  if (o.inCommand) return shown;
+  return shown.replace(RUNNER_COMMAND, (_, space: string | undefined) =>
+    space !== undefined ? `${space}\\x3a` : '##\\x5b',
+  );
 }
+
+/**
+ * What the GitHub Actions runner reads as a workflow command in a job's log: the legacy
+ * `##[error]`, `##[stop-commands]` or `##[add-mask]` anywhere in a line, and `::name::` where
+ * a line starts (past its spaces), as a file heading does. A file's text or name must not raise
+ * an annotation, mask the log or stop the real commands after it: one character of each is
+ * written out.
+ */
+const RUNNER_COMMAND = /^(\s*):(?=:)|##\[/g;
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;

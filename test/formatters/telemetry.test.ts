@@ -87,6 +87,16 @@ describe('telemetry formatters', () => {
     expect(out).not.toContain('\u001b');
   });
 
+  it('a session id or a file name cannot pass for a workflow command in a GitHub Actions log', () => {
+    const r = report(1);
+    (r.sessions[0] as SessionRow).session = 'x##[add-mask]secret';
+    r.mostly_malformed = ['::error::fake.jsonl'];
+    const out = formatTelemetryTable(r, { color: false, trend: true, maxSessions: 5 });
+    expect(out.split('\n').filter((l) => l.trimStart().startsWith('::') || l.includes('##['))).toEqual([]);
+    expect(out).toContain('x##\\x5badd-mask]secret');
+    expect(out).toContain('\\x3a:error::fake.jsonl is mostly malformed');
+  });
+
   it('in a table wider than the terminal, long session ids keep their start and end and misses go one per line', () => {
     const r = report(2);
     const long = 'agent-7f3c2a9e-1b4d-4c8a-9e2f-5d6b7a8c9d0e-worker-17';

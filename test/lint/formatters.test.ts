@@ -217,6 +217,28 @@ describe('lint formatters', () => {
     expect(gh).toContain('file=e\\x1b]0;title\\x07\\u202ex.txt');
   });
 
+  it('stylish: a file name or matched text cannot pass for a workflow command in a GitHub Actions log', () => {
+    const f = report.findings[0] as (typeof report.findings)[number];
+    const planted = {
+      ...report,
+      findings: [
+        { ...f, file: '::add-mask::src/x.py', match: 'TODO ##[stop-commands]pause' },
+        { ...f, file: '  ::error::y.py', match: '###[error]fake' },
+      ],
+    };
+    const out = formatLint(planted, 'stylish');
+    // The runner's two forms (actions/runner ActionCommand.cs): `::` where a line starts past
+    // its spaces, `##[` anywhere in it.
+    const commands = out.split('\n').filter((l) => l.trimStart().startsWith('::') || l.includes('##['));
+    expect(commands).toEqual([]);
+    expect(out).toMatch(/^\\x3a:add-mask::src\/x\.py$/m);
+    expect(out).toMatch(/^ {2}\\x3a:error::y\.py$/m);
+    expect(out).toContain('found: TODO ##\\x5bstop-commands]pause\n');
+    expect(out).toContain('found: ###\\x5berror]fake\n');
+    // In GitHub's own format the line is that command and nothing else: the name is kept.
+    expect(formatLint(planted, 'github')).toContain('::error file=%3A%3Aadd-mask%3A%3Asrc/x.py,');
+  });
+
   it('JSON is deterministic and carries every finding with file, line, column and match', () => {
     const a = formatLint(report, 'json');
     expect(formatLint(structuredClone(report), 'json')).toBe(a);
