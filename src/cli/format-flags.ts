@@ -3,7 +3,7 @@
  * evaluation, several reports (SARIF for code scanning and Markdown for the job summary from
  * the same run). Kept apart from the formatters so a command loads only its own.
  */
-import { lstatSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../spec/problems.js';
 
@@ -93,11 +93,12 @@ function fileIdentity(abs: string, hops = 0): string {
  * beside it and renamed over it, through any symlink to it so the link stays a link. A pipe,
  * a terminal or another device (`/dev/stdout`, a shell's `>(…)`) is written to as it is.
  */
-function placement(file: string): { replace: string } | { direct: string } {
+function placement(file: string): { replace: string; mode?: number } | { direct: string } {
   const st = statSync(file, { throwIfNoEntry: false });
   // New, or a symlink to nothing yet: writing through the link creates what it names.
   if (!st) return lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() ? { direct: file } : { replace: file };
-  return st.isFile() ? { replace: realpathSync(file) } : { direct: file };
+  // A replaced report keeps its permissions (one kept from others' eyes stays so).
+  return st.isFile() ? { replace: realpathSync(file), mode: st.mode & 0o7777 } : { direct: file };
 }
 
 /**
@@ -125,7 +126,10 @@ export async function writeReports<F extends string>(
       }
       const tmp = `${at.replace}.${process.pid}.tmp`;
       written.push({ tmp, target: at.replace });
-      writeFileSync(tmp, texts.get(o) as string);
+      // A file it replaces gives it its mode; until then it is readable by its owner alone,
+      // so a report kept from others is never more open, not even for a moment.
+      writeFileSync(tmp, texts.get(o) as string, at.mode === undefined ? {} : { mode: 0o600 });
+      if (at.mode !== undefined) chmodSync(tmp, at.mode);
     }
   } catch (err) {
     for (const { tmp } of written) rmSync(tmp, { force: true });

@@ -1,6 +1,7 @@
 /** --format name=file: checked before a command runs, and written all or nothing. */
 import { execFileSync, spawn } from 'node:child_process';
 import {
+  chmodSync,
   existsSync,
   linkSync,
   lstatSync,
@@ -8,6 +9,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -94,6 +96,19 @@ describe('--format name=file', () => {
     expect(readFileSync(join(sub, 'b.sarif'), 'utf8')).toBe('sarif report\n');
     expect(readdirSync(dir).sort()).toEqual(['a.json', 'sub']);
     expect(existsSync(join(sub, `b.sarif.${process.pid}.tmp`))).toBe(false);
+  });
+
+  it('a replaced report keeps the mode of the file it replaces; a new one gets the usual mode', async () => {
+    const dir = tempDir();
+    const kept = join(dir, 'kept.sarif');
+    writeFileSync(kept, 'old\n');
+    chmodSync(kept, 0o640);
+    const fresh = join(dir, 'fresh.json');
+    await writeReports(parse([`sarif=${kept}`, `json=${fresh}`]).slice(0, 2), (f) => `${f}\n`);
+    expect(readFileSync(kept, 'utf8')).toBe('sarif\n');
+    expect(statSync(kept).mode & 0o777).toBe(0o640);
+    writeFileSync(join(dir, 'plain'), '');
+    expect(statSync(fresh).mode & 0o777).toBe(statSync(join(dir, 'plain')).mode & 0o777);
   });
 
   it('writes through a symlink (the link stays) and into a pipe; name=- is standard output', async () => {
