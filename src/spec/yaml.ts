@@ -84,7 +84,9 @@ export function yamlData(y: ParsedYaml): { data: unknown } | { problem: Problem 
         },
       };
     }
-    return { problem: { file: y.file, line: 1, col: 1, severity: 'error', message: `YAML: ${(e as Error).message}` } };
+    return {
+      problem: { file: y.file, line: 1, col: 1, severity: 'error', message: `YAML: ${tooDeep((e as Error).message)}` },
+    };
   }
 }
 
@@ -177,8 +179,18 @@ function said(e: { code: string; message: string; pos: [number, number] }, text:
     case 'BAD_INDENT':
       return `${raw}: indent this line as the items beside it`;
     default:
-      return raw;
+      return tooDeep(raw);
   }
+}
+
+/**
+ * The parser runs out of stack on values nested thousands deep, and says only that. A spec
+ * nests a few levels; such a value is a mistake or generated junk, and the user is told so.
+ */
+function tooDeep(message: string): string {
+  return /Maximum call stack size exceeded/.test(message)
+    ? 'a value nested too deeply to read (thousands of levels of [ or {); a spec nests a few: flatten it'
+    : message;
 }
 
 export function locate(y: ParsedYaml, offset: number | undefined): SourceLocation {

@@ -126,6 +126,22 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a value nested thousands deep is named as such, where it is', () => {
+    const gate = `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 1.0\n`;
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'disconfirmers.yaml': `${gate}  labels: ${'['.repeat(5000)}${']'.repeat(5000)}\n`,
+      }),
+    );
+    expect(ps).toHaveLength(1);
+    expect(ps[0]).toMatch(
+      new RegExp(
+        `^${D}:7:\\d+: YAML: a value nested too deeply to read \\(thousands of levels of \\[ or \\{\\); a spec nests a few: flatten it$`,
+      ),
+    );
+  });
+
   it('a wrong type, an unknown key and a bad duration, all at once', () => {
     const ps = problemsOf(
       raw({
