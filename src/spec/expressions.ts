@@ -76,7 +76,11 @@ export function isExpressionError(x: CompiledExpression | ExpressionError): x is
 
 function celError(e: unknown): ExpressionError {
   const err = e as { message?: string; range?: { start: number }; node?: { start?: number; pos?: number } };
-  const message = (err.message ?? String(e)).split('\n')[0] ?? 'invalid expression';
+  const said = (err.message ?? String(e)).split('\n')[0] ?? 'invalid expression';
+  // The parser runs out of stack on thousands of terms or brackets, and says only that.
+  const message = /Maximum call stack size exceeded/.test(said)
+    ? 'nested too deeply to read (thousands of terms or brackets); split it into smaller conditions'
+    : said;
   const offset = err.range?.start ?? err.node?.start ?? err.node?.pos ?? 0;
   return { message, offset };
 }

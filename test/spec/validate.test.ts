@@ -131,7 +131,7 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     const ps = problemsOf(
       raw({
         'measurements.yaml': latency,
-        'disconfirmers.yaml': `${gate}  labels: ${'['.repeat(5000)}${']'.repeat(5000)}\n`,
+        'disconfirmers.yaml': `${gate}  labels: ${'['.repeat(20000)}${']'.repeat(20000)}\n`,
       }),
     );
     expect(ps).toHaveLength(1);
@@ -335,6 +335,22 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     );
     expect(ps[2]).toBe(`${D}:16:13: disconfirmer 'D': fires_if must be a bool expression, but it is double`);
     expect(ps).toHaveLength(3);
+  });
+
+  it('an expression of thousands of terms is named as too deep, at its place', () => {
+    const terms = Array.from({ length: 20000 }, () => 'p50_ms > 1.0').join(' && ');
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: ${terms}\n`,
+      }),
+    );
+    expect(ps).toHaveLength(1);
+    expect(ps[0]).toMatch(
+      new RegExp(
+        `^${D}:6:\\d+: disconfirmer 'B': expression error: nested too deeply to read \\(thousands of terms or brackets\\); split it into smaller conditions$`,
+      ),
+    );
   });
 
   it('an event count without a liveness measurement, and a liveness over another window', () => {
