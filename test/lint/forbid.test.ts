@@ -238,6 +238,13 @@ describe('forbid', () => {
     expect(lintExitCode(r)).toBe(1);
   });
 
+  it('an empty match after the final line break is on no line: a blank-line rule flags only blank lines', async () => {
+    const rule = forbidRule('B', { pattern: '^[ \\t]*$', include: ['src/**'] });
+    const files = { 'src/a.py': 'x = 1\n\ny = 2\n', 'src/b.py': 'x = 1\ny = 2\r', 'src/c.py': 'x = 1\n  ' };
+    const r = await lint(lintRepo({ rules: [rule], files }));
+    expect(where(r)).toEqual(['src/a.py:2:1 B', 'src/c.py:2:1 B']);
+  });
+
   it('a file with more matches than a call takes arguments is reported, not a crash', async () => {
     // 300,000 tabs: spread into push() or Math.max(), they overflowed the stack (exit 3).
     const rule = forbidRule('T', { pattern: '\\t', include: ['data/'] }, { severity: 'warn' });

@@ -30,6 +30,9 @@ export function matchesOf(re: RegExp, text: string): Match[] {
       // An empty match would not advance: step over it.
       re.lastIndex++;
       if (m.index < emptyLineEnd) continue;
+      // After a file's final line break no line begins (git, grep and wc count none): `^$`
+      // there would flag a blank line below the last line of every file.
+      if (m.index === text.length && /[\n\r]$/.test(text)) continue;
       emptyLineEnd = lineEnd(text, m.index);
     }
     out.push({ index: m.index, text: m[0] });
