@@ -245,6 +245,13 @@ describe('forbid', () => {
     expect(where(r)).toEqual(['src/a.py:2:1 B', 'src/c.py:2:1 B']);
   });
 
+  it('between the \\r and \\n of a CRLF break is no line: a blank-line rule flags only blank lines', async () => {
+    const rule = forbidRule('B', { pattern: '^[ \\t]*$', include: ['src/**'] });
+    const files = { 'src/a.py': 'x = 1\r\n\r\ny = 2\r\n', 'src/b.py': 'x = 1\r\ny = 2' };
+    const r = await lint(lintRepo({ rules: [rule], files }));
+    expect(where(r)).toEqual(['src/a.py:2:1 B']);
+  });
+
   it('a file with more matches than a call takes arguments is reported, not a crash', async () => {
     // 300,000 tabs: spread into push() or Math.max(), they overflowed the stack (exit 3).
     const rule = forbidRule('T', { pattern: '\\t', include: ['data/'] }, { severity: 'warn' });

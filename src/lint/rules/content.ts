@@ -33,6 +33,9 @@ export function matchesOf(re: RegExp, text: string): Match[] {
       // After a file's final line break no line begins (git, grep and wc count none): `^$`
       // there would flag a blank line below the last line of every file.
       if (m.index === text.length && /[\n\r]$/.test(text)) continue;
+      // JavaScript's `^` and `$` also meet between the \r and \n of a CRLF break, an empty
+      // line no editor shows: `^$` would flag the end of every line of a Windows file.
+      if (text.charCodeAt(m.index - 1) === 13 && text.charCodeAt(m.index) === 10) continue;
       emptyLineEnd = lineEnd(text, m.index);
     }
     out.push({ index: m.index, text: m[0] });
