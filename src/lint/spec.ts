@@ -237,6 +237,16 @@ export function readLints(
         }
         checkGlobs(['forbid', 'include'], f.include);
         checkGlobs(['forbid', 'exclude'], f.exclude);
+        (f.literals ?? []).forEach((lit, j) => {
+          // Nothing but wildcards matches empty text: a finding on every line (or after every quote).
+          if (/^\*+$/.test(lit)) {
+            err(
+              ['forbid', 'literals', j],
+              `literal '${lit}' is only a wildcard, which matches any text (even none); write the name it stands in`,
+            );
+            ok = false;
+          }
+        });
         const body = f.pattern ?? (f.literals ?? []).map(literalSource).join('|');
         if (f.pattern !== undefined && !compile(['forbid', 'pattern'], f.pattern, 'gm')) return;
         // The lookahead first: the lookbehind (which may look back across a word list) is then

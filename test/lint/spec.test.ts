@@ -1,18 +1,20 @@
 /** lints.yaml as spec validate and the lint command's own loader read it: every problem, at file:line:col. */
 import { RegExpParser } from '@eslint-community/regexpp';
-import { symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type BacktrackCheck, backtrackingProblems } from '../../src/lint/backtracking.js';
 import { loadLints } from '../../src/lint/load.js';
 import { SpecError } from '../../src/spec/problems.js';
 import { loadRfc } from '../../src/spec/load.js';
+import { removeFixtures } from '../helpers/git-fixture.js';
 import { modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
-import { L1 } from './helpers.js';
+import { L1, lintRepo } from './helpers.js';
 
 let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
+afterAll(removeFixtures);
 
 /**
  * The problems loadRfc reports, as file:line:col: message, for an RFC written from `fixture`
@@ -199,6 +201,18 @@ describe('lints.yaml', () => {
     expect((refused as SpecError).problems.map((p) => p.message)).toEqual(
       ps.map((p) => p.replace(/^[^:]+:\d+:\d+: /, '')),
     );
+  });
+
+  it('a literal that is only a wildcard is refused at its place: it would match empty text everywhere', async () => {
+    const rules = [{ ...L1, forbid: { ...L1.forbid, literals: ['measurement.*', '*'] } }];
+    const repo = lintRepo({ rules, files: { 'src/a.py': 'x = "y"\n' } });
+    const text = readFileSync(join(repo.dir, 'gates/demo/lints.yaml'), 'utf8').split('\n');
+    const line = text.findIndex((l) => l.trim() === '- "*"') + 1;
+    const refused = await loadLints(repo.dir, 'demo').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SpecError);
+    expect((refused as SpecError).problems.map((p) => `${p.line}:${p.col}: ${p.message}`)).toEqual([
+      `${line}:9: lint rule 'L1': literal '*' is only a wildcard, which matches any text (even none); write the name it stands in`,
+    ]);
   });
 
   it('a byte that is not UTF-8 is a problem at its place, not a silent U+FFFD in a literal', async () => {
