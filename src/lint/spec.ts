@@ -167,18 +167,21 @@ export function readLints(
       });
     };
     const compile = (path: (string | number)[], source: string, flags: string): boolean => {
+      let why: string | undefined;
       try {
         new RegExp(source, flags);
-        return true;
+        why = flags.includes('u') ? undefined : unicodeOnlyEscape(source);
       } catch (e) {
-        ctx.problems.push({
-          ...valueLocation(y, [i, ...path]),
-          severity: 'error',
-          message: `lint rule '${r.id}': not a valid regex: ${(e as Error).message}`,
-        });
-        ok = false;
-        return false;
+        why = `not a valid regex: ${(e as Error).message}`;
       }
+      if (why === undefined) return true;
+      ctx.problems.push({
+        ...valueLocation(y, [i, ...path]),
+        severity: 'error',
+        message: `lint rule '${r.id}': ${why}`,
+      });
+      ok = false;
+      return false;
     };
 
     // After compile: a regex V8 could not rescue from backtracking is analysed by the caller.
@@ -338,6 +341,33 @@ export function readLints(
     }
   });
   return out;
+}
+
+/**
+ * A `\p{…}`, `\P{…}` or `\u{…}` escape, which only the u flag makes one: lint's regexes run
+ * without it, where `\p{Lu}` is the text `p{Lu}` and `\u{41}` is 41 `u`s, so a rule
+ * written with one would look for text no file holds, and pass.
+ */
+function unicodeOnlyEscape(source: string): string | undefined {
+  let ast: AST.Pattern;
+  try {
+    ast = new RegExpParser({ ecmaVersion: 2025 }).parsePattern(source, 0, source.length, { unicode: false });
+  } catch {
+    return undefined;
+  }
+  let found: string | undefined;
+  visitRegExpAST(ast, {
+    onCharacterEnter(c) {
+      if (found === undefined && /^\\[pPu]$/.test(c.raw) && source[c.end] === '{') {
+        const close = source.indexOf('}', c.end);
+        found = source.slice(c.start, close === -1 ? c.end + 1 : close + 1);
+      }
+    },
+  });
+  if (found === undefined) return undefined;
+  return found.startsWith('\\u')
+    ? `'${found}' is a code point escape only with the u flag, which lint's regexes run without: here it means 'u' repeated; write the character itself or \\uXXXX`
+    : `'${found}' is a Unicode property escape only with the u flag, which lint's regexes run without: here it matches the text '${found.slice(1)}'; write the characters as a class (such as [A-Z])`;
 }
 
 function isCalendarDate(ymd: string): boolean {

@@ -215,6 +215,27 @@ describe('lints.yaml', () => {
     ]);
   });
 
+  it('an escape only the u flag gives meaning to is refused at its pattern: without it, it is other text', async () => {
+    const base = { title: 't', severity: 'error', message: 'm', fix: 'f' };
+    const rules = [
+      { ...base, id: 'P', forbid: { pattern: '\\p{Lu}{3,}', include: ['src/**'] } },
+      { ...base, id: 'Q', require: { when: ['src/'], files: ['README.md'], pattern: '[\\P{L}]' } },
+      { ...base, id: 'R', helper_only: { construct: '\\u{41}', helper: 'h', modules: ['m.py'], include: ['src/**'] } },
+      // Escaped, or already a plain escape: text the regex means as written.
+      { ...base, id: 'S', forbid: { pattern: '\\\\p{Lu}|\\u0041|p\\{L\\}', include: ['src/**'] } },
+    ];
+    const repo = lintRepo({ rules, files: { 'src/a.py': 'ABC\n', 'README.md': 'x\n', 'm.py': 'h\n' } });
+    const text = readFileSync(join(repo.dir, 'gates/demo/lints.yaml'), 'utf8').split('\n');
+    const at = (needle: string) => `${text.findIndex((l) => l.includes(needle)) + 1}`;
+    const refused = await loadLints(repo.dir, 'demo').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SpecError);
+    expect((refused as SpecError).problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      `${at('pattern: \\p{Lu}')}: lint rule 'P': '\\p{Lu}' is a Unicode property escape only with the u flag, which lint's regexes run without: here it matches the text 'p{Lu}'; write the characters as a class (such as [A-Z])`,
+      `${at('pattern: "[')}: lint rule 'Q': '\\P{L}' is a Unicode property escape only with the u flag, which lint's regexes run without: here it matches the text 'P{L}'; write the characters as a class (such as [A-Z])`,
+      `${at('construct:')}: lint rule 'R': '\\u{41}' is a code point escape only with the u flag, which lint's regexes run without: here it means 'u' repeated; write the character itself or \\uXXXX`,
+    ]);
+  });
+
   it('a byte that is not UTF-8 is a problem at its place, not a silent U+FFFD in a literal', async () => {
     const text = modeline('lints.yaml') + stringify([{ ...L1, forbid: { ...L1.forbid, literals: ['cafX'] } }]);
     const line = text.split('\n').findIndex((l) => l.includes('cafX')) + 1;
