@@ -178,6 +178,9 @@ function said(e: { code: string; message: string; pos: [number, number] }, text:
     }
     case 'BAD_INDENT':
       return `${raw}: indent this line as the items beside it`;
+    case 'BAD_DQ_ESCAPE':
+      // Mostly a regex (\d, \s, \.) written in "...", where YAML reads the backslash first.
+      return `${raw}: in a "..." value a backslash starts a YAML escape; write it twice (\\\\), or quote the value with '...', where a backslash is itself`;
     default:
       return tooDeep(raw);
   }

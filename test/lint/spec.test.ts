@@ -236,6 +236,17 @@ describe('lints.yaml', () => {
     ]);
   });
 
+  it('a regex escape in a double-quoted value is named as YAML reads it, with the two ways to write it', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const rule = `- id: D\n  title: t\n  severity: error\n  message: m\n  fix: f\n  forbid:\n    pattern: "id=\\d+"\n    include: ["src/"]\n`;
+    writeFileSync(join(repo.dir, 'gates/demo/lints.yaml'), modeline('lints.yaml') + rule);
+    const refused = await loadLints(repo.dir, 'demo').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SpecError);
+    expect((refused as SpecError).problems.map((p) => `${p.line}:${p.col}: ${p.message}`)).toEqual([
+      `8:18: YAML: Invalid escape sequence \\d: in a "..." value a backslash starts a YAML escape; write it twice (\\\\), or quote the value with '...', where a backslash is itself`,
+    ]);
+  });
+
   it('a byte that is not UTF-8 is a problem at its place, not a silent U+FFFD in a literal', async () => {
     const text = modeline('lints.yaml') + stringify([{ ...L1, forbid: { ...L1.forbid, literals: ['cafX'] } }]);
     const line = text.split('\n').findIndex((l) => l.includes('cafX')) + 1;
