@@ -172,7 +172,7 @@ export function readLints(
         new RegExp(source, flags);
         why = flags.includes('u') ? undefined : unicodeOnlyEscape(source);
       } catch (e) {
-        why = `not a valid regex: ${(e as Error).message}`;
+        why = `not a valid regex: ${regexError(e as Error, source)}`;
       }
       if (why === undefined) return true;
       ctx.problems.push({
@@ -341,6 +341,19 @@ export function readLints(
     }
   });
   return out;
+}
+
+/**
+ * Why V8 refused a regex, on one line: its message repeats the pattern, which may span lines
+ * (a block scalar); a line break there is shown as the escape that means it. An inline flag
+ * group is how other engines set flags; JavaScript has none, so the way here is said too.
+ */
+function regexError(e: Error, source: string): string {
+  const why = e.message.replace(/\r\n|\r|\n/g, (b) => (b === '\n' ? '\\n' : b === '\r' ? '\\r' : '\\r\\n'));
+  const inline = /\(\?-?[imsx]+(?:-[imsx]+)?[:)]/.exec(source);
+  return inline
+    ? `${why}: an inline flag group such as ${inline[0]} is not JavaScript; for case, a forbid rule takes ignore_case: true, and ^ and $ always match at line ends`
+    : why;
 }
 
 /**

@@ -247,6 +247,19 @@ describe('lints.yaml', () => {
     ]);
   });
 
+  it('a bad regex is one line of message, however many the pattern spans; an inline flag group says what to write', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const head = '  title: t\n  severity: error\n  message: m\n  fix: f\n  forbid:\n';
+    const text = `- id: B\n${head}    pattern: |\n      foo\n      (bar\n    include: ["src/"]\n- id: I\n${head}    pattern: "(?i)secret"\n    include: ["src/"]\n`;
+    writeFileSync(join(repo.dir, 'gates/demo/lints.yaml'), modeline('lints.yaml') + text);
+    const refused = await loadLints(repo.dir, 'demo').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SpecError);
+    expect((refused as SpecError).problems.map((p) => `${p.line}:${p.col}: ${p.message}`)).toEqual([
+      "8:14: lint rule 'B': not a valid regex: Invalid regular expression: /foo\\n(bar\\n/gm: Unterminated group",
+      "18:14: lint rule 'I': not a valid regex: Invalid regular expression: /(?i)secret/gm: Invalid group: an inline flag group such as (?i) is not JavaScript; for case, a forbid rule takes ignore_case: true, and ^ and $ always match at line ends",
+    ]);
+  });
+
   it('a byte that is not UTF-8 is a problem at its place, not a silent U+FFFD in a literal', async () => {
     const text = modeline('lints.yaml') + stringify([{ ...L1, forbid: { ...L1.forbid, literals: ['cafX'] } }]);
     const line = text.split('\n').findIndex((l) => l.includes('cafX')) + 1;
