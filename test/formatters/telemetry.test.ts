@@ -87,6 +87,22 @@ describe('telemetry formatters', () => {
     expect(out).not.toContain('\u001b');
   });
 
+  it('a compaction still awaiting its next turn is said, not passed over as no compaction at all', () => {
+    const r = report(1);
+    // A session whose last turn is a compaction: nothing decides it yet, and another one held.
+    r.invariants.compaction_cache_stable.awaiting_next_turn = 1;
+    let out = formatTelemetryTable(r, { color: false, trend: false, maxSessions: 5 });
+    expect(out).toContain(
+      'compaction is cache-stable: not exercised (no compaction turn checked) (1 more await their next turn: not counted)',
+    );
+    r.invariants.compaction_cache_stable.checked = 2;
+    out = formatTelemetryTable(r, { color: false, trend: false, maxSessions: 5 });
+    expect(out).toContain(
+      'compaction is cache-stable: holds over 2 compaction turn(s) (1 more await their next turn: not counted)',
+    );
+    expect(out).toContain('results injected after the breakpoint: not exercised (no injection turn checked)\n');
+  });
+
   it('a session id or a file name cannot pass for a workflow command in a GitHub Actions log', () => {
     const r = report(1);
     (r.sessions[0] as SessionRow).session = 'x##[add-mask]secret';

@@ -219,6 +219,9 @@ function invariantLine(
   what: string,
 ): string {
   const expired = [
+    // A compaction whose next turn is not recorded yet (the last turn of a session) happened:
+    // "not exercised" alone would hide it, as the gate check's halt does not.
+    inv.awaiting_next_turn > 0 ? ` (${inv.awaiting_next_turn} more await their next turn: not counted)` : '',
     inv.past_cache_lifetime > 0
       ? ` (${inv.past_cache_lifetime} more read nothing after the cache's lifetime: not counted)`
       : '',
