@@ -77,7 +77,7 @@ function fileIdentity(abs: string, hops = 0): string {
   const st = statSync(abs, { throwIfNoEntry: false });
   // A terminal or a pipe may well be both /dev/stdout and /dev/stderr: written to, not replaced.
   if (st) return st.isFile() ? `${st.dev}:${st.ino}` : abs;
-  // A link to a file not written yet names that file.
+  // A link to a file not written yet names that file (40 links at most, as Linux follows).
   if (hops < 40 && lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink()) {
     return fileIdentity(resolve(dirname(abs), readlinkSync(abs)), hops + 1);
   }

@@ -6,6 +6,7 @@
 import { type ASTNode, Environment } from '@marcbachmann/cel-js';
 import type { MeasuredValue } from '../sources/types.js';
 import type { ValueType } from './types.js';
+import { ranOutOfStack } from '../util/stack.js';
 
 const CEL_TYPE: Record<ValueType, string> = {
   double: 'double',
@@ -78,7 +79,7 @@ function celError(e: unknown): ExpressionError {
   const err = e as { message?: string; range?: { start: number }; node?: { start?: number; pos?: number } };
   const said = (err.message ?? String(e)).split('\n')[0] ?? 'invalid expression';
   // The parser runs out of stack on thousands of terms or brackets, and says only that.
-  const message = /Maximum call stack size exceeded/.test(said)
+  const message = ranOutOfStack(said)
     ? 'nested too deeply to read (thousands of terms or brackets); split it into smaller conditions'
     : said;
   const offset = err.range?.start ?? err.node?.start ?? err.node?.pos ?? 0;

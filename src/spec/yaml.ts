@@ -19,6 +19,7 @@ import {
 import type { SourceLocation } from '../model/result.js';
 import type { Problem } from './problems.js';
 import { YAML_TO_DATA } from './yaml-options.js';
+import { ranOutOfStack } from '../util/stack.js';
 
 export interface ParsedYaml {
   file: string;
@@ -191,7 +192,7 @@ function said(e: { code: string; message: string; pos: [number, number] }, text:
  * nests a few levels; such a value is a mistake or generated junk, and the user is told so.
  */
 function tooDeep(message: string): string {
-  return /Maximum call stack size exceeded/.test(message)
+  return ranOutOfStack(message)
     ? 'a value nested too deeply to read (thousands of levels of [ or {); a spec nests a few: flatten it'
     : message;
 }
