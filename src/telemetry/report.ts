@@ -2,7 +2,13 @@
  * The telemetry report: every metric per session and overall, the two invariants, and what
  * was read. Built from one streaming scan; formatters turn it into text, JSON or a table.
  */
-import { METRIC_BY_NAME, missesUnknown, type Totals } from '../sources/telemetry/metrics.js';
+import {
+  METRIC_BY_NAME,
+  missesUnknown,
+  type SessionTotals,
+  type Totals,
+  windowMissesUnknown,
+} from '../sources/telemetry/metrics.js';
 import type { MalformedLine } from '../sources/telemetry/read.js';
 import { MISS_SOURCES, type MissSource } from '../sources/telemetry/records.js';
 import { describeDuplicate, type ScanResult, type Violation } from '../sources/telemetry/scan.js';
@@ -79,8 +85,9 @@ function valueOf(name: string, t: Totals): number | null {
 /**
  * The metrics of `t` by the rules a gate check applies to them. `all` is the whole window's
  * totals: misses are known once fork traces are recorded at all, as the `misses_*` metrics decide.
+ * For the whole window's row, `sessions` are its sessions: its misses are known when theirs are.
  */
-export function metricRow(t: Totals, all: Totals = t): MetricRow {
+export function metricRow(t: Totals, all: Totals = t, sessions?: SessionTotals): MetricRow {
   return {
     turns: t.turns,
     input_tokens: t.input,
@@ -92,7 +99,7 @@ export function metricRow(t: Totals, all: Totals = t): MetricRow {
     cache_cost_multiplier: valueOf('cache_cost_multiplier', t),
     turns_over_breakpoint_limit: valueOf('turns_over_breakpoint_limit', t),
     misses:
-      missesUnknown(t, all) === undefined
+      (sessions ? windowMissesUnknown(t, sessions) : missesUnknown(t, all)) === undefined
         ? (Object.fromEntries(MISS_SOURCES.map((s) => [s, t.misses[s]])) as Record<MissSource, number>)
         : null,
   };
@@ -128,7 +135,7 @@ export function reportHead(scan: ScanResult, opts: { asOf: Date; rangeMs?: numbe
     },
     fork_traces_without_turn: scan.tracesWithoutTurn,
     turns_with_cache_counter: scan.overall.cacheCounted,
-    overall: metricRow(scan.overall),
+    overall: metricRow(scan.overall, scan.overall, scan.sessions),
     invariants: {
       compaction_cache_stable: inv(scan.invariants.compaction),
       injected_after_breakpoint: inv(scan.invariants.injection),

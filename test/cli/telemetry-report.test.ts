@@ -192,7 +192,13 @@ describe('telemetry report', () => {
     const misses = Object.fromEntries(rep.sessions.map((s) => [s.session, s.misses]));
     const none = { system_prompt: 0, tools: 0, message_prefix: 0, child_directive: 0, model: 0 };
     expect(misses).toEqual({ a: { ...none, tools: 1 }, b: none, c: null });
-    expect(rep.overall.misses).toEqual({ ...none, tools: 1 });
+    // The overall misses are the sessions' sum, so c's unknown misses leave them unknown too.
+    expect(rep.overall.misses).toBeNull();
+    const traced = JSON.parse(
+      run(['telemetry', 'report', '--files', 'untraced.jsonl', '--as-of', '2026-03-01T23:00:30Z', '--json'], root)
+        .stdout,
+    ) as TelemetryReport;
+    expect(traced.overall.misses).toEqual({ ...none, tools: 1 });
     // Without any trace in the files, no session's misses are known.
     writeFileSync(join(root, 'untraced-only.jsonl'), turn('b', 1, '2026-03-01T23:00:00Z', 0));
     const bare = JSON.parse(

@@ -143,9 +143,10 @@ export interface MetricDef {
   invariant?: InvariantName;
   /**
    * Metrics over totals; invariant metrics have none. With per: session, `all` is every
-   * session's totals, `t` one session's.
+   * session's totals, `t` one session's. With per: all, `sessions` holds each session's totals,
+   * for a value that is known only when every session's is.
    */
-  compute?: (t: Totals, all?: Totals) => MetricValue;
+  compute?: (t: Totals, all?: Totals, sessions?: SessionTotals) => MetricValue;
   /**
    * The counts, beyond the tokens and turns every measurement's evidence shows, that the value
    * is computed from: a reader re-derives it from the evidence alone.
@@ -198,6 +199,29 @@ export function missesUnknown(t: Totals, all: Totals = t): string | undefined {
   return undefined;
 }
 
+/** Each session's totals in the window, by session id. */
+export type SessionTotals = ReadonlyMap<string, { readonly totals: Totals }>;
+
+/**
+ * Why the misses of the whole window are not known, or undefined when they are. They are the
+ * sum of its sessions' misses: one session whose misses are unknown leaves the sum unknown,
+ * however well the other sessions are traced.
+ */
+export function windowMissesUnknown(all: Totals, sessions: SessionTotals): string | undefined {
+  const own = missesUnknown(all);
+  if (own !== undefined) return own;
+  let unknown = 0;
+  let first: { id: string; reason: string } | undefined;
+  for (const [id, s] of sessions) {
+    const reason = missesUnknown(s.totals, all);
+    if (reason === undefined) continue;
+    unknown++;
+    if (first === undefined || id < first.id) first = { id, reason };
+  }
+  if (first === undefined) return undefined;
+  return `the misses of ${unknown} session${unknown === 1 ? ' are' : 's are'} not known, so their sum over the window is not: ${first.id}: ${first.reason}${unknown > 1 ? ` (and ${unknown - 1} more)` : ''}`;
+}
+
 function missMetric(source: MissSource | 'total'): MetricDef {
   return {
     name: `misses_${source}`,
@@ -206,8 +230,8 @@ function missMetric(source: MissSource | 'total'): MetricDef {
       source === 'total'
         ? 'Cache misses named by fork-trace records, every source together'
         : `Cache misses that fork-trace records attribute to ${source}`,
-    compute: (t, all = t) => {
-      const unknown = missesUnknown(t, all);
+    compute: (t, all = t, sessions) => {
+      const unknown = sessions ? windowMissesUnknown(t, sessions) : missesUnknown(t, all);
       if (unknown !== undefined) return { halt: 'missing', reason: unknown };
       return { value: source === 'total' ? Object.values(t.misses).reduce((a, b) => a + b, 0) : t.misses[source] };
     },

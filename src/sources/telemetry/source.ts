@@ -228,7 +228,7 @@ export function decide(
     const few = thin(scan.overall);
     if (few !== undefined)
       return halt('insufficient', `${few} in the window, fewer than min_turns ${minTurns}`, evidence);
-    const v = compute(scan.overall);
+    const v = compute(scan.overall, scan.overall, scan.sessions);
     return 'value' in v ? ok(v.value, evidence) : halt(v.halt, v.reason, evidence);
   }
 

@@ -278,11 +278,27 @@ describe('thin data halts', () => {
 describe('miss attribution', () => {
   const I = ['telemetry/invariants.jsonl'];
   it('counts misses by source from fork-trace records', async () => {
-    expect(await value({ files: I, metric: 'misses_message_prefix' })).toBe(2);
-    expect(await value({ files: I, metric: 'misses_tools' })).toBe(1);
-    expect(await value({ files: I, metric: 'misses_model' })).toBe(1);
-    expect(await value({ files: I, metric: 'misses_system_prompt' })).toBe(0);
-    expect(await value({ files: I, metric: 'misses_total' })).toBe(4);
+    // Session c of the fixture: every turn of it that read nothing has a trace.
+    const c = readFileSync(join(FIX, 'invariants.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"session_id":"c"'))
+      .join('\n');
+    writeFileSync(join(root, 'telemetry', 'invariants-c.jsonl'), `${c}\n`);
+    const C = ['telemetry/invariants-c.jsonl'];
+    expect(await value({ files: C, metric: 'misses_message_prefix' })).toBe(2);
+    expect(await value({ files: C, metric: 'misses_tools' })).toBe(1);
+    expect(await value({ files: C, metric: 'misses_model' })).toBe(1);
+    expect(await value({ files: C, metric: 'misses_system_prompt' })).toBe(0);
+    expect(await value({ files: C, metric: 'misses_total' })).toBe(4);
+    // Session d's turn 2 read nothing a minute after turn 1 and no trace says why: its miss
+    // may be any source's, so no count over the window is known.
+    for (const metric of ['misses_total', 'misses_tools'] as const) {
+      const o = await measure({ files: I, metric });
+      expect(o).toMatchObject({ status: 'halt', halt: 'missing' });
+      expect(o.status === 'halt' && o.reason).toMatch(
+        /the misses of 1 session are not known.*: d: 1 turn read nothing/,
+      );
+    }
   });
 
   it('halts missing when no fork-trace record exists, since zero would mean nothing', async () => {
@@ -350,7 +366,22 @@ describe('miss attribution', () => {
       expect(o.evidence.sessions_without_value).toEqual([
         `${extra}: 1 turn read nothing from the cache within its lifetime, and no fork trace says why`,
       ]);
+      // Over all sessions the misses are the sessions' sum: one session's unknown misses leave
+      // it unknown, where the traces of the others would have made it look known (1).
+      const all = await measure({
+        files: [...files, `session-misses/${extra}.jsonl`],
+        metric: 'misses_total',
+        ...window,
+      });
+      expect(all).toMatchObject({ status: 'halt', halt: 'missing' });
+      // The last 3 turns overall are idle's third and the extra session's: no trace among them.
+      if (!('last_turns' in window))
+        expect(all.status === 'halt' && all.reason).toBe(
+          `measurement 'm': the misses of 1 session are not known, so their sum over the window is not: ${extra}: 1 turn read nothing from the cache within its lifetime, and no fork trace says why`,
+        );
     }
+    expect(await value({ files, metric: 'misses_total' })).toBe(1);
+    expect(await value({ files, metric: 'misses_total', last_turns: 9 })).toBe(1);
     // With no trace in any session, attribution is not being recorded at all.
     const none = await measure({ files: A, metric: 'misses_total', per: 'session' });
     expect(none.status === 'halt' && none.reason).toMatch(/no fork-trace record in the window/);
