@@ -1,4 +1,5 @@
 import type { EvidenceValue, GateReport, GateResult } from '../model/result.js';
+import { jsonReport } from './visible.js';
 
 /** Evidence keys are sorted so the same inputs always give byte-identical output. */
 function sortKeys(v: EvidenceValue): EvidenceValue {
@@ -33,5 +34,5 @@ export function formatJson(report: GateReport): string {
     verdict: report.verdict,
     results: report.results.map(result),
   };
-  return `${JSON.stringify(ordered, null, 2)}\n`;
+  return jsonReport(ordered);
 }

@@ -1,5 +1,6 @@
 import { create } from 'xmlbuilder2';
 import type { EvidenceValue, Evidence, GateReport, GateResult } from '../model/result.js';
+import { inertMarkup } from './visible.js';
 
 /**
  * JUnit XML: one <testsuite> per RFC, one <testcase> per gate. A failed gate is a <failure>,
@@ -43,7 +44,7 @@ export function formatJunit(report: GateReport, o: { prefix?: string } = {}): st
         : testcase.ele('error', { message, type: `halt:${r.halt_reason ?? 'error'}` });
     child.txt(text(body(r, prefix)));
   }
-  return `${doc.end({ prettyPrint: true, indent: '  ' })}\n`;
+  return `${inertMarkup(doc.end({ prettyPrint: true, indent: '  ' }))}\n`;
 }
 
 function body(r: GateResult, prefix: string): string {

@@ -1,4 +1,5 @@
 import type { GateReport, GateResult, Verdict } from '../model/result.js';
+import { inertMarkup } from './visible.js';
 
 export interface MarkdownOptions {
   /** Longest reason shown in a cell, in characters; the full text is in the JSON report. */
@@ -54,8 +55,9 @@ export function cell(s: string): string {
   return inline(oneLine(s)).replace(/\|/g, '\\|');
 }
 
+/** Also `##[`, which a CI log showing the summary would run as a command (inertMarkup). */
 function inline(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return inertMarkup(s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
 }
 
 /** Inside a code span a backtick would close it early. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { GateReport, GateResult } from '../model/result.js';
+import { jsonReport } from './visible.js';
 
 export interface SarifOptions {
   /** tool.driver.version; defaults to rfcgate's own package.json version. */
@@ -47,7 +48,7 @@ export function formatSarif(report: GateReport, opts: SarifOptions = {}): string
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return jsonReport(log);
 }
 
 function ruleId(report: GateReport, r: GateResult): string {

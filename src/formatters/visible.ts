@@ -4,7 +4,9 @@
  * \x1b, so that data cannot move the cursor, recolour the screen or split a row; and the
  * Unicode direction controls (U+202A–U+202E, U+2066–U+2069) as \u202e, so that a name cannot
  * display in an order other than its own; and what a CI log would run as a command (below).
- * The JSON and SARIF reports keep the text as it is.
+ * The JSON, SARIF, JUnit and Markdown reports keep the text: there only what the runner would
+ * read is written as an escape of that format, which its readers read back as the same text
+ * (inertJson, inertMarkup).
  */
 export function visible(s: string, o: { keepLines?: boolean; inCommand?: boolean } = {}): string {
   const shown = s.replace(CONTROLS, (ch) =>
@@ -36,3 +38,29 @@ function written(ch: string): string {
   const code = ch.charCodeAt(0);
   return code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`;
 }
+
+/**
+ * A JSON report as a CI log may show it: `##[` inside a string is written `##\u005b`, the same
+ * string to any JSON reader. In JSON text `#` occurs only inside strings, and a string holds no
+ * line break, so no line of it can start with `::` either.
+ */
+export function inertJson(text: string): string {
+  return text.replace(LEGACY_COMMAND, '##\\u005b');
+}
+
+/** `JSON.stringify(value, null, 2)` and a newline, made inert for a CI log (inertJson). */
+export function jsonReport(value: unknown): string {
+  return `${inertJson(JSON.stringify(value, null, 2))}\n`;
+}
+
+/**
+ * XML or Markdown text as a CI log may show it: `##[` written `##&#91;` and a `:` that starts
+ * a line (past its spaces) before another `&#58;`, character references that read as the same
+ * text. Not for CDATA sections, where references are not read (the reports write none).
+ */
+export function inertMarkup(text: string): string {
+  return text.replace(LEGACY_COMMAND, '##&#91;').replace(LINE_COMMAND, '$1&#58;');
+}
+
+const LEGACY_COMMAND = /##\[/g;
+const LINE_COMMAND = /^([ \t]*):(?=:)/gm;

@@ -1,3 +1,4 @@
+import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { FORMATTERS } from '../../src/formatters/index.js';
 import { combineVerdicts, exitCodeFor, type GateReport } from '../../src/model/result.js';
@@ -113,6 +114,43 @@ describe('table formatter', () => {
 
   it('colours verdicts on a TTY', () => {
     expect(FORMATTERS.table(report, { color: true, width: 120 }).includes('\u001b[')).toBe(true);
+  });
+});
+
+describe('every format printed to a CI log', () => {
+  it('carries no GitHub Actions workflow command from the text it reports, and keeps the text', () => {
+    // A commit subject or a telemetry line quoted in a reason, and a multi-line reason.
+    const reason = 'commit "fix ##[add-mask]secret" is not signed\n::error file=x::fake\n  ::warning::too';
+    const r0 = report.results[0] as GateReport['results'][number];
+    const odd: GateReport = {
+      ...report,
+      results: [{ ...r0, reason, title: 'title ##[stop-commands]x', evidence: { note: '##[group]y' } }],
+    };
+    for (const name of Object.keys(FORMATTERS) as (keyof typeof FORMATTERS)[]) {
+      const out = FORMATTERS[name](odd, { color: false, width: 200 });
+      // GitHub's own format is one workflow command per line, and inside one the runner reads
+      // that command and nothing more.
+      const commands = out
+        .split('\n')
+        .filter((l) => !(name === 'github' && l.startsWith('::')))
+        .filter((l) => l.trimStart().startsWith('::') || l.includes('##['));
+      expect(commands, name).toEqual([]);
+    }
+    const json = JSON.parse(FORMATTERS.json(odd)) as GateReport;
+    expect(json.results[0]).toMatchObject({
+      reason,
+      title: 'title ##[stop-commands]x',
+      evidence: { note: '##[group]y' },
+    });
+    const sarif = JSON.stringify(JSON.parse(FORMATTERS.sarif(odd)));
+    expect(sarif).toContain('title ##[stop-commands]x');
+    const xml = JSON.stringify(
+      new XMLParser({ ignoreAttributes: false, htmlEntities: true }).parse(FORMATTERS.junit(odd)),
+    );
+    expect(xml).toContain('fix ##[add-mask]secret');
+    expect(xml).toContain('title ##[stop-commands]x');
+    // Markdown: a character reference, which GitHub renders as the character.
+    expect(FORMATTERS.markdown(odd)).toContain('title ##&#91;stop-commands]x');
   });
 });
 

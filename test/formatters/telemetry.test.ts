@@ -111,6 +111,11 @@ describe('telemetry formatters', () => {
     expect(out.split('\n').filter((l) => l.trimStart().startsWith('::') || l.includes('##['))).toEqual([]);
     expect(out).toContain('x##\\x5badd-mask]secret');
     expect(out).toContain('\\x3a:error::fake.jsonl is mostly malformed');
+    // The JSON, whole or streamed, says the same in escapes a JSON reader reads back.
+    for (const json of [formatTelemetryJson(r), [...telemetryJsonChunks(r)].join('')]) {
+      expect(json.includes('##[')).toBe(false);
+      expect(JSON.parse(json)).toEqual(r);
+    }
   });
 
   it('in a table wider than the terminal, long session ids keep their start and end and misses go one per line', () => {

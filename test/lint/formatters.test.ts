@@ -239,6 +239,32 @@ describe('lint formatters', () => {
     expect(formatLint(planted, 'github')).toContain('::error file=%3A%3Aadd-mask%3A%3Asrc/x.py,');
   });
 
+  it('JSON, SARIF and JUnit: the same text, with no workflow command for a CI log printing them', () => {
+    const f = report.findings[0] as (typeof report.findings)[number];
+    const planted = {
+      ...report,
+      findings: [
+        { ...f, file: 'src/##[add-mask]x.py', match: 'TODO ##[stop-commands]pause' },
+        { ...f, message: 'two lines:\n::error::fake\n  ::warning::fake too' },
+      ],
+    } as LintReport;
+    const commands = (out: string) =>
+      out.split('\n').filter((l) => l.trimStart().startsWith('::') || l.includes('##['));
+    const json = formatLint(planted, 'json');
+    expect(commands(json)).toEqual([]);
+    expect((JSON.parse(json) as LintReport).findings).toEqual(planted.findings);
+    const sarif = formatLint(planted, 'sarif');
+    expect(commands(sarif)).toEqual([]);
+    expect(sarif).toContain('TODO ##\\u005bstop-commands]pause');
+    expect(JSON.stringify(JSON.parse(sarif))).toContain('TODO ##[stop-commands]pause');
+    const junit = formatLint(planted, 'junit');
+    expect(commands(junit)).toEqual([]);
+    // Character references: an XML reader gets the text back as it was.
+    const xml = new XMLParser({ ignoreAttributes: false, htmlEntities: true }).parse(junit);
+    expect(JSON.stringify(xml)).toContain('TODO ##[stop-commands]pause');
+    expect(JSON.stringify(xml)).toContain('two lines:\\n::error::fake\\n  ::warning::fake too');
+  });
+
   it('JSON is deterministic and carries every finding with file, line, column and match', () => {
     const a = formatLint(report, 'json');
     expect(formatLint(structuredClone(report), 'json')).toBe(a);

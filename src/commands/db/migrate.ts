@@ -12,6 +12,7 @@ import {
 } from '../../ledger/schema.js';
 import { embeddedDirState } from '../../sources/sql/writer.js';
 import { UsageError } from '../../spec/problems.js';
+import { jsonReport } from '../../formatters/visible.js';
 
 export default class DbMigrate extends LedgerCommand {
   static override summary =
@@ -74,7 +75,7 @@ ${LEDGER_EXIT_CODES_HELP}`;
     }
 
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
+      process.stdout.write(jsonReport(toJson(result)));
     } else if (dryRun) {
       process.stdout.write(migrationSql(result));
     } else {

@@ -1,6 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { LEDGER_EXIT_CODES_HELP, LedgerCommand, openReader } from '../../ledger/cli.js';
 import { checkMeasurementType, type ListedMeasurement, listMeasurements } from '../../ledger/measurements.js';
+import { jsonReport } from '../../formatters/visible.js';
 
 export default class MeasureList extends LedgerCommand {
   static override summary = 'Show the newest rows of audit.coordination_measurements (read-only).';
@@ -30,7 +31,7 @@ ${LEDGER_EXIT_CODES_HELP}`;
       await client.close();
     }
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      process.stdout.write(jsonReport(rows));
       return rows;
     }
     if (rows.length === 0) {

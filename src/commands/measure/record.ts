@@ -11,6 +11,7 @@ import {
   recordMeasurement,
 } from '../../ledger/measurements.js';
 import { UsageError } from '../../spec/problems.js';
+import { jsonReport } from '../../formatters/visible.js';
 
 export default class MeasureRecord extends LedgerCommand {
   static override summary = 'Record one measurement where the gates read it (audit.coordination_measurements).';
@@ -68,7 +69,7 @@ ${LEDGER_EXIT_CODES_HELP}`;
       await writer.close();
     }
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+      process.stdout.write(jsonReport(outcome));
     } else if (outcome.status === 'recorded') {
       process.stdout.write(
         `recorded ${outcome.type} at ${outcome.recorded_at} (row ${outcome.id}) in ${outcome.database}\n`,

@@ -5,6 +5,7 @@ import { type BacktrackCheck, backtrackingProblems } from '../../lint/backtracki
 import { type LoadedRfc, loadRfc } from '../../spec/load.js';
 import { listRfcIds } from '../../spec/rfc-dir.js';
 import { formatProblem, type Problem, SpecError } from '../../spec/problems.js';
+import { jsonReport } from '../../formatters/visible.js';
 
 interface Validated {
   rfc: string;
@@ -36,7 +37,7 @@ EXIT CODES
     if (ids.length === 0) this.chooseRfc(root, undefined);
     const results = await Promise.all(ids.map((id) => validateOne(root, id)));
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+      process.stdout.write(jsonReport(results));
     } else {
       for (const r of results) {
         for (const p of r.problems) process.stderr.write(`${formatProblem(p)}\n`);

@@ -8,6 +8,7 @@ import Table from 'cli-table3';
 import { CITE_VERDICTS, type CiteReport, type CiteVerdict } from '../../cite/verify.js';
 import { cell } from '../markdown.js';
 import { formatCiteSarif } from './sarif.js';
+import { jsonReport } from '../visible.js';
 
 export const CITE_FORMATS = ['table', 'json', 'sarif', 'markdown'] as const;
 export type CiteFormat = (typeof CITE_FORMATS)[number];
@@ -21,7 +22,7 @@ export function formatCite(
     case 'table':
       return citeTable(r, tty);
     case 'json':
-      return `${JSON.stringify(r, null, 2)}\n`;
+      return jsonReport(r);
     case 'sarif':
       return formatCiteSarif(r);
     case 'markdown':

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type { Fix, Log, ReportingDescriptor, Result } from 'sarif';
 import { type CitationResult, type CiteReport, type CiteVerdict, FAILING } from '../../cite/verify.js';
 import { SARIF_SCHEMA_URI } from '../sarif.js';
+import { jsonReport } from '../visible.js';
 
 const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
@@ -61,7 +62,7 @@ export function formatCiteSarif(report: CiteReport, opts: { toolVersion?: string
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return jsonReport(log);
 }
 
 function result(report: CiteReport, c: CitationResult, ruleIndex: number): Result {

@@ -4,6 +4,7 @@
  */
 import Table from 'cli-table3';
 import type { ComparatorReport, PairResult } from '../../comparator/run.js';
+import { jsonReport } from '../visible.js';
 
 export const COMPARATOR_FORMATS = ['table', 'json', 'markdown'] as const;
 export type ComparatorFormat = (typeof COMPARATOR_FORMATS)[number];
@@ -13,7 +14,7 @@ export function formatComparator(r: ComparatorReport, format: ComparatorFormat):
     case 'table':
       return comparatorTable(r);
     case 'json':
-      return `${JSON.stringify(r, null, 2)}\n`;
+      return jsonReport(r);
     case 'markdown':
       return comparatorMarkdown(r);
   }

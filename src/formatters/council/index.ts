@@ -3,6 +3,7 @@
  * record itself, stable key order) and Markdown (the ledger's summary, or a PR comment).
  */
 import type { CouncilRound, RecordedLane } from '../../council/ledger.js';
+import { jsonReport } from '../visible.js';
 
 export const COUNCIL_FORMATS = ['table', 'json', 'markdown'] as const;
 export type CouncilFormat = (typeof COUNCIL_FORMATS)[number];
@@ -12,7 +13,7 @@ export function formatCouncil(r: CouncilRound, format: CouncilFormat): string {
     case 'table':
       return councilText(r);
     case 'json':
-      return `${JSON.stringify(r, null, 2)}\n`;
+      return jsonReport(r);
     case 'markdown':
       return councilMarkdown(r);
   }

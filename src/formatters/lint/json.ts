@@ -1,4 +1,5 @@
 import type { LintFinding, LintReport, LintRuleResult } from '../../lint/report.js';
+import { jsonReport } from '../visible.js';
 
 /** Fixed key order, so the same inputs always give byte-identical output. */
 export function formatLintJson(r: LintReport): string {
@@ -21,7 +22,7 @@ export function formatLintJson(r: LintReport): string {
     rules: r.rules.map(rule),
     findings: r.findings.map(finding),
   };
-  return `${JSON.stringify(ordered, null, 2)}\n`;
+  return jsonReport(ordered);
 }
 
 function rule(x: LintRuleResult) {

@@ -1,6 +1,7 @@
 import { create } from 'xmlbuilder2';
 import type { LintReport } from '../../lint/report.js';
 import { junitTimestamp } from '../junit.js';
+import { inertMarkup } from '../visible.js';
 
 /**
  * JUnit XML: one <testsuite> per RFC, one <testcase> per rule. A rule with error findings
@@ -55,7 +56,7 @@ export function formatLintJunit(r: LintReport, o: { prefix?: string } = {}): str
     }
     if (warns.length) tc.ele('system-out').txt(text(describe(warns)));
   }
-  return `${doc.end({ prettyPrint: true, indent: '  ' })}\n`;
+  return `${inertMarkup(doc.end({ prettyPrint: true, indent: '  ' }))}\n`;
 }
 
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;

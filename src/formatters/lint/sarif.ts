@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import type { Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import type { LintFinding, LintReport } from '../../lint/report.js';
 import { SARIF_SCHEMA_URI } from '../sarif.js';
+import { jsonReport } from '../visible.js';
 
 const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
@@ -66,7 +67,7 @@ export function formatLintSarif(r: LintReport, opts: { toolVersion?: string; pre
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return jsonReport(log);
 }
 
 function result(r: LintReport, f: LintFinding, ruleIndex: number, prefix: string, print: string): Result {

@@ -5,6 +5,7 @@
 import type { Difference } from '../../parity/diff.js';
 import type { FileStatus, ParityReport } from '../../parity/compare.js';
 import { formatParityJunit } from './junit.js';
+import { jsonReport } from '../visible.js';
 
 export const PARITY_FORMATS = ['table', 'json', 'junit'] as const;
 export type ParityFormat = (typeof PARITY_FORMATS)[number];
@@ -14,7 +15,7 @@ export function formatParity(r: ParityReport, format: ParityFormat): string {
     case 'table':
       return parityTable(r);
     case 'json':
-      return `${JSON.stringify(r, null, 2)}\n`;
+      return jsonReport(r);
     case 'junit':
       return formatParityJunit(r);
   }

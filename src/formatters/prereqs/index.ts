@@ -4,6 +4,7 @@
  */
 import { cell } from '../markdown.js';
 import type { PrereqReport, PrereqState, PrereqStatus } from '../../prereqs/status.js';
+import { jsonReport } from '../visible.js';
 
 export const PREREQ_FORMATS = ['table', 'json', 'mermaid', 'dot', 'markdown'] as const;
 export type PrereqFormat = (typeof PREREQ_FORMATS)[number];
@@ -42,7 +43,7 @@ export function formatPrereqs(r: PrereqReport, format: PrereqFormat): string {
 }
 
 export function prereqJson(r: PrereqReport): string {
-  return `${JSON.stringify(r, null, 2)}\n`;
+  return jsonReport(r);
 }
 
 function headline(r: PrereqReport): string {

@@ -3,7 +3,7 @@
  * terminal, the hit ratio of each session's last turns as a sparkline, since people read a
  * trend faster than a column of numbers.
  */
-import { visible } from '../visible.js';
+import { inertJson, visible } from '../visible.js';
 import { styleText } from 'node:util';
 import Table from 'cli-table3';
 import stringWidth from 'string-width';
@@ -31,11 +31,12 @@ export function telemetryJsonChunks(r: TelemetryReport): Generator<string> {
 
 /** The JSON of a report from its head and its rows as they are made (the rows are read once, in order). */
 export function* telemetryJsonStream(head: ReportHead, rows: Iterable<SessionRow>): Generator<string> {
-  const top = JSON.stringify(head, null, 2).slice(0, -2);
+  // Each piece is whole values' JSON, so a `##[` cannot straddle two (inertJson).
+  const top = inertJson(JSON.stringify(head, null, 2)).slice(0, -2);
   let buf = '';
   let first = true;
   for (const row of rows) {
-    buf += `${first ? `${top},\n  "sessions": [\n` : ',\n'}    ${JSON.stringify(row, null, 2).replace(/\n/g, '\n    ')}`;
+    buf += `${first ? `${top},\n  "sessions": [\n` : ',\n'}    ${inertJson(JSON.stringify(row, null, 2)).replace(/\n/g, '\n    ')}`;
     first = false;
     if (buf.length > 65_536) {
       yield buf;
