@@ -34,7 +34,8 @@ export type ScopeRequest =
 
 export interface ScopeInfo {
   kind: ScopeRequest['kind'];
-  /** --commit: the commit whose files are checked (its full id). */
+  /** --commit: the revision as given, and the commit it names (its full id) once found. */
+  rev?: string;
   commit?: string;
   /** --changed-since: the ref given and the merge base the diff is taken against. */
   since?: string;
@@ -872,7 +873,7 @@ async function changedSnapshot(root: string, since: string): Promise<Snapshot> {
  * must judge, since the commits pushed need not be what is checked out.
  */
 async function commitSnapshot(root: string, rev: string, since: string | undefined): Promise<Snapshot> {
-  const info: ScopeInfo = { kind: 'commit', ...(since !== undefined ? { since } : {}) };
+  const info: ScopeInfo = { kind: 'commit', rev, ...(since !== undefined ? { since } : {}) };
   const resolved = git(root, ['rev-parse', '--verify', '-q', `${rev}^{commit}`]);
   if (!resolved.ok) {
     const top = git(root, ['rev-parse', '--show-toplevel']);

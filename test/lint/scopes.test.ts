@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } 
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { describeScope } from '../../src/formatters/lint/stylish.js';
 import { readIndexFile } from '../../src/lint/index-file.js';
 import { rgSearch } from '../../src/lint/prefilter.js';
 import { runLint } from '../../src/lint/run.js';
@@ -214,7 +215,7 @@ describe('--commit', () => {
     repo.write('src/scratch.py', BAD);
     const whole = await lint(repo, { kind: 'commit', rev: feature });
     expect(where(whole)).toEqual(['src/a.py:1:6 L1', 'src/b.py:1:6 L1', 'src/old.py:1:6 L1']);
-    expect(whole.scope).toMatchObject({ kind: 'commit', commit: feature });
+    expect(whole.scope).toMatchObject({ kind: 'commit', rev: feature, commit: feature });
     const tip = await lint(repo, { kind: 'commit', rev: 'feature', since: 'main' });
     expect(where(tip)).toEqual(['src/a.py:1:6 L1']);
     expect(tip.files.in_scope).toBe(2);
@@ -222,6 +223,13 @@ describe('--commit', () => {
     const none = await lint(repo, { kind: 'commit', rev: 'no-such-branch' });
     expect(none.verdict).toBe('halt');
     expect(none.rules[0]?.reason).toMatch(/commit 'no-such-branch' does not exist/);
+    // The report says which revision was asked for, found or not.
+    expect(none.scope).toEqual({ kind: 'commit', rev: 'no-such-branch' });
+    expect(describeScope(none)).toBe('commit no-such-branch');
+    expect(tip.scope).toMatchObject({ rev: 'feature', commit: repo.git(['rev-parse', 'feature']) });
+    expect(describeScope(tip)).toBe(
+      `commit ${repo.git(['rev-parse', 'feature']).slice(0, 12)}, changed since main (merge base ${repo.git(['rev-parse', 'main']).slice(0, 12)})`,
+    );
   });
 });
 

@@ -8,6 +8,7 @@ export function formatLintJson(r: LintReport): string {
     as_of: r.as_of,
     scope: {
       kind: r.scope.kind,
+      ...(r.scope.rev !== undefined ? { rev: r.scope.rev } : {}),
       ...(r.scope.commit !== undefined ? { commit: r.scope.commit } : {}),
       ...(r.scope.since !== undefined ? { since: r.scope.since } : {}),
       ...(r.scope.base !== undefined ? { base: r.scope.base } : {}),

@@ -77,7 +77,8 @@ export function describeScope(r: LintReport): string {
     case 'paths':
       return `paths ${visible((r.scope.paths ?? []).join(' '))}`;
     case 'commit': {
-      const at = `commit ${(r.scope.commit ?? '?').slice(0, 12)}`;
+      // A revision that names no commit is shown as given.
+      const at = `commit ${r.scope.commit?.slice(0, 12) ?? visible(r.scope.rev ?? '?')}`;
       if (r.scope.since === undefined) return at;
       return `${at}, changed since ${visible(r.scope.since)}${r.scope.base ? ` (merge base ${r.scope.base.slice(0, 12)})` : ''}`;
     }
