@@ -75,6 +75,11 @@ export interface Snapshot {
    */
   isFile?: (path: string) => boolean;
   halt?: { reason: HaltReason; message: string };
+  /**
+   * Why a file that is not in the tree judged is in the working tree all the same (git ignores
+   * it; for --staged, it is not staged), or undefined: said where a required file is missing.
+   */
+  whyAbsent?: (path: string) => string | undefined;
 }
 
 function git(
@@ -318,7 +323,31 @@ function workingTreeSnapshot(
   targets: string[],
   isFile: (path: string) => boolean = regularFiles(tree),
 ): Snapshot {
-  return { info, universe, targets, read: (ps, max) => tree.read(ps, max), workingTree: tree, isFile };
+  return {
+    info,
+    universe,
+    targets,
+    read: (ps, max) => tree.read(ps, max),
+    workingTree: tree,
+    isFile,
+    whyAbsent: (path) => whyAbsent(tree, path, false),
+  };
+}
+
+/**
+ * Why a regular file of the working tree is not in the tree judged: a .gitignore pattern
+ * (named with its place, so the user sees which), or, for the index, not staged yet.
+ * Only asked about a file a rule requires, so one git process at most per missing file.
+ */
+function whyAbsent(tree: WorkingTree, path: string, staged: boolean): string | undefined {
+  if (!tree.lstat(path)?.isFile()) return undefined;
+  // -z only with --stdin: a name with a line break, then, is read back whole.
+  const ignored = git(tree.root, ['check-ignore', '-v', '-z', '--no-index', '--stdin'], `${path}\0`);
+  if (ignored.ok) {
+    const [source, line, pattern] = zList(ignored.out);
+    return `${path} is in the working tree, but git ignores it (${source ?? '?'}:${line ?? '?'}: ${pattern ?? '?'}): stop ignoring it and ${staged ? 'stage it' : 'commit it'}`;
+  }
+  return staged ? `${path} is in the working tree but not staged: git add it` : undefined;
 }
 
 /** Tracked and untracked files that .gitignore does not exclude, and the working tree they are in. */
@@ -589,6 +618,7 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
       for (const [p, r] of readBlobs(root, rest, max)) out.set(p, r);
       return out;
     },
+    whyAbsent: (path) => whyAbsent(new WorkingTree(root), path, true),
   };
 }
 

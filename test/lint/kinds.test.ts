@@ -40,6 +40,36 @@ describe('require', () => {
     expect((await lint(repo)).verdict).toBe('pass');
   });
 
+  it('a required file on disk but ignored by git, or not staged, is named with the reason', async () => {
+    const runbook = {
+      ...PROFILE,
+      require: { when: ['elixir/handler_dispatch/'], files: ['docs/runbook.md', 'docs/profiles/*.md'] },
+    };
+    const repo = lintRepo({
+      rules: [runbook],
+      files: { 'elixir/handler_dispatch/lib/d.ex': 'x\n', '.gitignore': 'build/\ndocs/runbook.*\n' },
+    });
+    repo.write('docs/runbook.md', '# Runbook\n');
+    const messages = async (scope?: Parameters<typeof lint>[1]) =>
+      (await lint(repo, scope)).findings.map((f) => f.message);
+    expect(await messages()).toEqual([
+      'dispatch code without the ODE profile: elixir/handler_dispatch/lib/d.ex exists, but nothing matches docs/runbook.md (docs/runbook.md is in the working tree, but git ignores it (.gitignore:2: docs/runbook.*): stop ignoring it and commit it)',
+      // A glob is not looked for on disk.
+      'dispatch code without the ODE profile: elixir/handler_dispatch/lib/d.ex exists, but nothing matches docs/profiles/*.md',
+    ]);
+    // Not ignored, but only in the working tree: the commit will not have it.
+    repo.write('.gitignore', 'build/\n');
+    repo.write('docs/profiles/p.md', '# P\n');
+    repo.git(['add', '.gitignore', 'elixir']);
+    expect(await messages({ kind: 'staged' })).toEqual([
+      'dispatch code without the ODE profile: elixir/handler_dispatch/lib/d.ex exists, but nothing matches docs/runbook.md (docs/runbook.md is in the working tree but not staged: git add it)',
+      'dispatch code without the ODE profile: elixir/handler_dispatch/lib/d.ex exists, but nothing matches docs/profiles/*.md',
+    ]);
+    expect(await messages()).toEqual([]);
+    repo.git(['add', 'docs']);
+    expect(await messages({ kind: 'staged' })).toEqual([]);
+  });
+
   it('with a pattern, one required file must contain it', async () => {
     const rule = { ...PROFILE, require: { ...PROFILE.require, pattern: '^## Result' } };
     const repo = lintRepo({

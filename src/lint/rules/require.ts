@@ -4,6 +4,7 @@
  * judged is the scope's: the index for --staged, so a commit that adds the first trigger
  * file without the required artifact is caught before it is made.
  */
+import { GLOB_CHARS } from '../../util/globs.js';
 import { matching } from '../globs.js';
 import { decodeText } from '../scan.js';
 import { fileFinding, type LintFinding } from '../report.js';
@@ -39,11 +40,13 @@ export function checkRequire(rule: RequireRule, snap: Snapshot, asOf: Date, maxB
   for (const glob of rule.files) {
     const present = files([glob]);
     if (present.length === 0) {
+      // A file named outright may be on disk, just not in what is judged: say why.
+      const why = GLOB_CHARS.test(glob) ? undefined : snap.whyAbsent?.(glob);
       findings.push(
         fileFinding(
           rule,
           trigger,
-          `${rule.message}: ${trigger}${triggers.length > 1 ? ` (and ${triggers.length - 1} more)` : ''} exists, but nothing matches ${glob}`,
+          `${rule.message}: ${trigger}${triggers.length > 1 ? ` (and ${triggers.length - 1} more)` : ''} exists, but nothing matches ${glob}${why ? ` (${why})` : ''}`,
           rule.fix,
         ),
       );
