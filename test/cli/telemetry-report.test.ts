@@ -326,6 +326,29 @@ describe('telemetry report', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('a ts in epoch seconds is a malformed line that says so, not a turn in 1970', () => {
+    const rec = (ts: number, turn: number) =>
+      JSON.stringify({
+        session_id: 'sec',
+        turn,
+        ts,
+        usage: { input_tokens: 10, output_tokens: 1, cache_read_input_tokens: 90 },
+      });
+    const ms = Date.parse('2026-05-31T10:00:00Z');
+    writeFileSync(join(root, 'seconds.jsonl'), `${rec(ms, 1)}\n${rec(ms / 1000 + 60, 2)}\n${rec(ms + 120_000, 3)}\n`);
+    const r = run(['telemetry', 'report', '--files', 'seconds.jsonl', '--as-of', AS_OF], root);
+    expect(r.stdout).toContain(
+      'seconds.jsonl:2: ts 1780221660 looks like seconds since the epoch (2026-05-31T10:01:00.000Z); write epoch milliseconds or an ISO-8601 instant',
+    );
+    const json = JSON.parse(
+      run(['telemetry', 'report', '--files', 'seconds.jsonl', '--as-of', AS_OF, '--json'], root).stdout,
+    ) as TelemetryReport;
+    expect(json.overall.turns).toBe(2);
+    expect(json.malformed.first).toEqual([
+      expect.stringMatching(/^seconds\.jsonl:2: ts 1780221660 looks like seconds/),
+    ]);
+  });
+
   it('reads the files named in rfc.yaml', () => {
     const r = run(['telemetry', 'report', '--rfc', 'v3-kernel', '--as-of', AS_OF, '--json'], root);
     expect(r.code).toBe(0);

@@ -13,7 +13,8 @@
  * - numbers it reads that are not plain whole numbers of at most 15 digits (a sign, a
  *   fraction or an exponent: `1.0` is a whole number to JSON.parse, so it is left to it);
  * - a field it reads appearing twice (JSON.parse keeps the last one);
- * - timestamps other than `YYYY-MM-DDTHH:MM:SS(.sss)Z` or whole epoch milliseconds;
+ * - timestamps other than `YYYY-MM-DDTHH:MM:SS(.sss)Z` or whole epoch milliseconds from
+ *   MIN_TIME_MS on (a smaller number is seconds, malformed);
  * - top-level `gen_ai.*` attributes, OTLP `[{key, value}]` attributes, OTel spans without `ts`,
  *   `null` where a string is read, nesting deeper than MAX_DEPTH.
  *
@@ -21,6 +22,7 @@
  */
 import {
   MAX_TIME_MS,
+  MIN_TIME_MS,
   MISS_SOURCES,
   type MissSource,
   type TelemetryRecord,
@@ -740,8 +742,8 @@ function matchTemplate(t: Template, b: Uint8Array, start: number, end: number): 
       }
       case H_TS_NUMBER:
         p = count(b, p);
-        // Past the last instant a Date can hold: left to parseLine, which says so.
-        if (num > MAX_TIME_MS) return NO_MATCH;
+        // Past the last instant a Date can hold, or seconds (MIN_TIME_MS): left to parseLine, which says so.
+        if (num > MAX_TIME_MS || num < MIN_TIME_MS) return NO_MATCH;
         x.ts = num;
         break;
       case H_COMPACTION:
@@ -916,7 +918,7 @@ function readLine(b: Uint8Array, start: number): number {
           i++;
         } else {
           i = count(b, i);
-          if (num > MAX_TIME_MS) return -1;
+          if (num > MAX_TIME_MS || num < MIN_TIME_MS) return -1;
           x.ts = num;
           hole(H_TS_NUMBER, at, i);
         }

@@ -168,26 +168,47 @@ function isoUtc(x: string): number | undefined {
 /** An ISO-8601 date or instant; without a zone it is read as UTC (as --as-of is). */
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
-function timestamp(x: unknown): number | undefined {
-  if (typeof x === 'number') return Math.abs(x) <= MAX_TIME_MS ? x : undefined;
+/**
+ * The least epoch-millisecond `ts` taken (in magnitude): 1e11 ms is 1973-03-03T09:46:40Z, before
+ * any agent telemetry, while every instant from then to the year 5138 in epoch SECONDS is below
+ * it. A numeric ts under it is a writer's seconds (or a placeholder), which read as milliseconds
+ * would put the turn in January 1970, outside every window, without a word.
+ */
+export const MIN_TIME_MS = 1e11;
+
+const TS_BAD = 'ts is not an ISO-8601 instant or epoch milliseconds';
+const TS_INSTEAD = 'write epoch milliseconds or an ISO-8601 instant';
+
+/** A `ts` in epoch milliseconds, or why it is none. */
+function timestamp(x: unknown): number | string {
+  if (typeof x === 'number') {
+    const abs = Math.abs(x);
+    if (abs > MAX_TIME_MS) return TS_BAD;
+    if (abs >= MIN_TIME_MS) return x;
+    // From 1e8 (1973-03-03 in seconds) the number is most likely seconds: the instant they name is
+    // shown. Below, it is no instant a writer means (0, a placeholder): what it reads as is shown.
+    return abs >= MIN_TIME_MS / 1000
+      ? `ts ${x} looks like seconds since the epoch (${new Date(x * 1000).toISOString()}); ${TS_INSTEAD}`
+      : `ts ${x} as epoch milliseconds is ${new Date(x).toISOString()}, before any agent telemetry; ${TS_INSTEAD}`;
+  }
   if (typeof x === 'string' && x.length >= 10) {
     const fast = isoUtc(x);
-    if (fast !== undefined) return Number.isNaN(fast) ? undefined : fast;
+    if (fast !== undefined) return Number.isNaN(fast) ? TS_BAD : fast;
     // Only ISO-8601: Date.parse also takes "Dec 1 2026 10:00" and reads it, like an ISO
     // instant without a zone, in the machine's time zone, so two machines would disagree.
     const m = ISO_INSTANT.exec(x);
-    if (!m || Number.isNaN(utcDateMs(Number(m[1]), Number(m[2]), Number(m[3])))) return undefined;
+    if (!m || Number.isNaN(utcDateMs(Number(m[1]), Number(m[2]), Number(m[3])))) return TS_BAD;
     const ms = Date.parse(m[4] || x.length === 10 ? x : `${x}Z`);
-    return Number.isNaN(ms) ? undefined : ms;
+    return Number.isNaN(ms) ? TS_BAD : ms;
   }
-  return undefined;
+  return TS_BAD;
 }
 
 function sessionAndTurn(o: Record<string, unknown>): { session: string; turn: number; ts: number } | string {
   if (typeof o.session_id !== 'string' || o.session_id === '') return 'no session_id';
   if (!isCount(o.turn)) return 'turn is not a whole number';
   const ts = timestamp(o.ts);
-  if (ts === undefined) return 'ts is not an ISO-8601 instant or epoch milliseconds';
+  if (typeof ts === 'string') return ts;
   return { session: o.session_id, turn: o.turn, ts };
 }
 
@@ -300,7 +321,7 @@ function otelAttributes(o: Record<string, unknown>): Record<string, unknown> | u
 
 /** The span's time in epoch milliseconds, or why it has none a Date can hold. */
 function otelTimestamp(o: Record<string, unknown>): number | string {
-  if (o.ts !== undefined) return timestamp(o.ts) ?? 'ts is not an ISO-8601 instant or epoch milliseconds';
+  if (o.ts !== undefined) return timestamp(o.ts);
   for (const k of ['startTimeUnixNano', 'timeUnixNano', 'endTimeUnixNano']) {
     const v = o[k];
     if (v === undefined) continue;

@@ -341,6 +341,10 @@ function variants(base: Plain, r: ReturnType<typeof rng>): (string | Buffer)[] {
   ]) {
     out.push(...withValue(text, 'ts', JSON.stringify(ts)));
   }
+  // Epoch seconds (malformed below 1e11, with or without a fraction) and the numbers around the line.
+  for (const ts of ['1780000000', '1780000000.5', '99999999999', '100000000000', '100000000', '99999999', '1']) {
+    out.push(...withValue(text, 'ts', ts));
+  }
   // Invalid UTF-8 and a lone continuation byte, in a skipped string and in the session id.
   const bytes = Buffer.from(text);
   for (const bad of [[0xff], [0xc3], [0xe6, 0x97], [0x80], [0xc3, 0xa9]]) {
@@ -442,6 +446,33 @@ describe('extractLine against parseLine', () => {
         expect(p.ok && p.record.kind === 'turn' && p.record.cacheCounted, line).toBe(counted);
       }
     }
+  });
+
+  it('leaves a ts in epoch seconds to parseLine, through a learnt layout or not', () => {
+    const lines: [string, RegExp][] = [];
+    for (const base of BASES) {
+      const text = JSON.stringify(base);
+      for (const v of withValue(text, 'ts', '1780000000'))
+        lines.push([v, /ts 1780000000 looks like seconds since the epoch/]);
+      for (const v of withValue(text, 'ts', '99999999999')) lines.push([v, /ts 99999999999 looks like seconds/]);
+      for (const v of withValue(text, 'ts', '0')) lines.push([v, /ts 0 as epoch milliseconds is 1970-01-01/]);
+    }
+    // Every shape that takes a numeric ts.
+    expect(lines.length).toBeGreaterThan(BASES.length * 2);
+    let fresh = 0;
+    for (const [bad, reason] of lines) {
+      const base = bad.replace(/"ts":(0|1780000000|99999999999)([,}])/, '"ts":1780308180000$2');
+      // The same layout read well first, so the line meets a template learnt from it.
+      expect(check(base), base).toBe('fast');
+      expect(check(bad), bad).toBe('general');
+      expect(general(Buffer.from(bad)), bad).toMatch(reason);
+      // And a layout never seen, read member by member.
+      const unseen = bad.replace('{', `{"layout_${fresh++}":1,`);
+      expect(check(unseen), unseen).toBe('general');
+      expect(general(Buffer.from(unseen)), unseen).toMatch(reason);
+    }
+    // The smallest epoch millisecond taken is read here.
+    expect(check(JSON.stringify({ ...(BASES[2] as Plain), ts: 100_000_000_000 }))).toBe('fast');
   });
 
   it('declines what it does not fully understand', () => {
@@ -560,6 +591,25 @@ describe('readTelemetry with the byte reader', () => {
     want.summary.files[0]!.bytes = got.summary.files[0]?.bytes ?? -1;
     expect(got.summary).toEqual(want.summary);
     expect(got.records).toEqual(want.records);
+  });
+
+  it('reports a ts in seconds at its file:line, as the line-by-line reader does', async () => {
+    const good = JSON.stringify(BASES[2]);
+    const content = [
+      good,
+      good.replace('1780308180000', '1780308180'),
+      good.replace('1780308180000', '1780308180001'),
+      JSON.stringify({ ...(BASES[4] as Plain), ts: 1_780_308_180 }),
+      '',
+    ].join('\n');
+    writeFileSync(path.join(dir, 'seconds.jsonl'), content);
+    const got = await viaReader('seconds.jsonl');
+    expect(got).toEqual(reference(Buffer.from(content), 'seconds.jsonl'));
+    expect(got.summary.firstMalformed.map((m) => `${m.line}: ${m.reason}`)).toEqual([
+      '2: ts 1780308180 looks like seconds since the epoch (2026-06-01T10:03:00.000Z); write epoch milliseconds or an ISO-8601 instant',
+      '4: ts 1780308180 looks like seconds since the epoch (2026-06-01T10:03:00.000Z); write epoch milliseconds or an ISO-8601 instant',
+    ]);
+    expect(got.records.map((r) => r.line)).toEqual([1, 3]);
   });
 
   it('reads files that end with a newline, with a partial line, or hold nothing', async () => {

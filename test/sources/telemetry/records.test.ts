@@ -86,6 +86,62 @@ describe('parseLine: the Anthropic usage shape', () => {
     expect(turn(lines('anthropic.jsonl')[4] as string).ts).toBe(Date.parse('2026-06-01T10:03:00Z'));
   });
 
+  it('a numeric ts below 1e11 (1973-03-03 in epoch milliseconds) is malformed: seconds are said to be seconds', () => {
+    const reason = (ts: number) => {
+      const p = parseLine(
+        JSON.stringify({ session_id: 's', turn: 1, ts, usage: { input_tokens: 1, output_tokens: 1 } }),
+      );
+      return p.ok ? p.record.ts : p.reason;
+    };
+    expect(reason(1_780_000_000)).toBe(
+      'ts 1780000000 looks like seconds since the epoch (2026-05-28T20:26:40.000Z); write epoch milliseconds or an ISO-8601 instant',
+    );
+    // time.time() in Python: seconds with a fraction.
+    expect(reason(1_780_000_000.25)).toMatch(
+      /^ts 1780000000\.25 looks like seconds since the epoch \(2026-05-28T20:26:40\.250Z\)/,
+    );
+    expect(reason(99_999_999_999)).toMatch(
+      /^ts 99999999999 looks like seconds since the epoch \(5138-11-16T09:46:39\.000Z\)/,
+    );
+    expect(reason(100_000_000)).toMatch(/looks like seconds since the epoch \(1973-03-03T09:46:40\.000Z\)/);
+    // Too small to be seconds of any instant a writer means: said as what it would be.
+    expect(reason(0)).toBe(
+      'ts 0 as epoch milliseconds is 1970-01-01T00:00:00.000Z, before any agent telemetry; write epoch milliseconds or an ISO-8601 instant',
+    );
+    expect(reason(-5)).toMatch(/^ts -5 as epoch milliseconds is 1969-12-31T23:59:59\.995Z/);
+    // From 1e11 on, epoch milliseconds.
+    expect(reason(1e11)).toBe(Date.parse('1973-03-03T09:46:40Z'));
+    expect(reason(1_780_000_000_000)).toBe(1_780_000_000_000);
+    expect(reason(-1e11)).toBe(-1e11);
+  });
+
+  it('seconds in ts are malformed in every shape that takes a numeric ts; OTLP nanoseconds keep their own rule', () => {
+    const SECONDS = /^(fork_trace: )?ts 1780000000 looks like seconds since the epoch/;
+    const cases: object[] = [
+      { type: 'fork_trace', session_id: 'c', turn: 5, ts: 1_780_000_000, misses: ['tools'] },
+      { session_id: 'c', turn: 5, ts: 1_780_000_000, misses: ['tools'] },
+      { session_id: 'c', turn: 5, ts: 1_780_000_000, usage: { input_tokens: 1, output_tokens: 1 }, misses: ['tools'] },
+      { session_id: 'o', ts: 1_780_000_000, 'gen_ai.usage.input_tokens': 5 },
+      { ts: 1_780_000_000, attributes: { 'gen_ai.conversation.id': 'o', 'gen_ai.usage.input_tokens': 5 } },
+      {
+        ts: 1_780_000_000,
+        startTimeUnixNano: '1780312920000000000',
+        attributes: [
+          { key: 'gen_ai.conversation.id', value: { stringValue: 'o' } },
+          { key: 'gen_ai.usage.input_tokens', value: { intValue: '5' } },
+        ],
+      },
+    ];
+    for (const c of cases) {
+      const p = parseLine(JSON.stringify(c));
+      expect(!p.ok && p.reason, JSON.stringify(c)).toMatch(SECONDS);
+    }
+    const span = parseLine(
+      JSON.stringify({ session_id: 'o', startTimeUnixNano: 1_780_312_920_000_000_000, 'gen_ai.usage.input_tokens': 5 }),
+    );
+    expect(span.ok && span.record.ts).toBe(Date.parse('2026-06-01T11:22:00Z'));
+  });
+
   it('rejects a null input_tokens, which the API never sends', () => {
     const p = parseLine(
       '{"session_id":"m","turn":2,"ts":"2026-06-01T09:01:00Z","usage":{"input_tokens":null,"output_tokens":5}}',
