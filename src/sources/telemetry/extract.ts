@@ -15,6 +15,7 @@
  * - a field it reads appearing twice (JSON.parse keeps the last one);
  * - timestamps other than `YYYY-MM-DDTHH:MM:SS(.sss)Z` or whole epoch milliseconds from
  *   MIN_TIME_MS on (a smaller number is seconds, malformed);
+ * - a session id that starts with a blank (parseLine tells a blank one from one that is not);
  * - top-level `gen_ai.*` attributes, OTLP `[{key, value}]` attributes, OTel spans without `ts`,
  *   `null` where a string is read, nesting deeper than MAX_DEPTH.
  *
@@ -978,7 +979,10 @@ function readLine(b: Uint8Array, start: number): number {
 function judge(b: Uint8Array): boolean {
   const x = extracted;
   x.turn = lineTurn;
-  const where = (seen & (F_SESSION | F_TURN | F_TS)) === (F_SESSION | F_TURN | F_TS) && sessEnd > sessAt;
+  // A session id starting with a space may be blank, which is malformed: left to parseLine. (It
+  // is ASCII without escapes, so a space is the only blank byte it can hold.)
+  const where =
+    (seen & (F_SESSION | F_TURN | F_TS)) === (F_SESSION | F_TURN | F_TS) && sessEnd > sessAt && b[sessAt] !== 0x20;
   if (isForkType || missesIsList) {
     if (!where || !missesIsList) return false;
     // A usage record carrying misses is a turn and its trace: parseLine reads both.
@@ -1002,7 +1006,7 @@ function judge(b: Uint8Array): boolean {
     at = attrSessAt;
     end = attrSessEnd;
   } else if ((seen & F_SESSION) === 0) return false;
-  if (end <= at) return false;
+  if (end <= at || b[at] === 0x20) return false;
   const read = aRead < 0 ? 0 : aRead;
   const creation = aCreation < 0 ? 0 : aCreation;
   const input = aInput - read - creation;

@@ -204,8 +204,18 @@ function timestamp(x: unknown): number | string {
   return TS_BAD;
 }
 
+/**
+ * Why a session id read from `field` is none, or undefined. A blank one ("", " ", "\t") names no
+ * session: the turns of every writer that leaves it blank would fold into one.
+ */
+function blankSession(field: string, id: string): string | undefined {
+  return id.trim() === '' ? `${field} is blank; write the id of the session the turn belongs to` : undefined;
+}
+
 function sessionAndTurn(o: Record<string, unknown>): { session: string; turn: number; ts: number } | string {
-  if (typeof o.session_id !== 'string' || o.session_id === '') return 'no session_id';
+  if (typeof o.session_id !== 'string') return 'no session_id';
+  const blank = blankSession('session_id', o.session_id);
+  if (blank !== undefined) return blank;
   if (!isCount(o.turn)) return 'turn is not a whole number';
   const ts = timestamp(o.ts);
   if (typeof ts === 'string') return ts;
@@ -336,8 +346,12 @@ function otelTimestamp(o: Record<string, unknown>): number | string {
 }
 
 function otel(o: Record<string, unknown>, a: Record<string, unknown>): ParsedLine {
-  const session = a['gen_ai.conversation.id'] ?? o.session_id;
-  if (typeof session !== 'string' || session === '') return bad('no gen_ai.conversation.id or session_id');
+  const conversation = a['gen_ai.conversation.id'];
+  const session = conversation ?? o.session_id;
+  if (typeof session !== 'string') return bad('no gen_ai.conversation.id or session_id');
+  const field = conversation === undefined || conversation === null ? 'session_id' : 'gen_ai.conversation.id';
+  const blank = blankSession(field, session);
+  if (blank !== undefined) return bad(blank);
   const ts = otelTimestamp(o);
   if (typeof ts === 'string') return bad(ts);
   if (o.turn !== undefined && !isCount(o.turn)) return bad('turn is not a whole number');

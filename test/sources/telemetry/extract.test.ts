@@ -345,6 +345,12 @@ function variants(base: Plain, r: ReturnType<typeof rng>): (string | Buffer)[] {
   for (const ts of ['1780000000', '1780000000.5', '99999999999', '100000000000', '100000000', '99999999', '1']) {
     out.push(...withValue(text, 'ts', ts));
   }
+  // Blank session ids (malformed) and ids with a blank at one end (not).
+  for (const key of ['session_id', 'gen_ai.conversation.id']) {
+    for (const id of ['" "', '"   "', '"\\t"', '"\\u0020"', '"\u00a0"', '" a"', '"a "', '"a b"']) {
+      out.push(...withValue(text, key, id));
+    }
+  }
   // Invalid UTF-8 and a lone continuation byte, in a skipped string and in the session id.
   const bytes = Buffer.from(text);
   for (const bad of [[0xff], [0xc3], [0xe6, 0x97], [0x80], [0xc3, 0xa9]]) {
@@ -448,7 +454,7 @@ describe('extractLine against parseLine', () => {
     }
   });
 
-  it('leaves a ts in epoch seconds to parseLine, through a learnt layout or not', () => {
+  it('leaves a ts in epoch seconds and a blank session id to parseLine, through a learnt layout or not', () => {
     const lines: [string, RegExp][] = [];
     for (const base of BASES) {
       const text = JSON.stringify(base);
@@ -456,12 +462,18 @@ describe('extractLine against parseLine', () => {
         lines.push([v, /ts 1780000000 looks like seconds since the epoch/]);
       for (const v of withValue(text, 'ts', '99999999999')) lines.push([v, /ts 99999999999 looks like seconds/]);
       for (const v of withValue(text, 'ts', '0')) lines.push([v, /ts 0 as epoch milliseconds is 1970-01-01/]);
+      for (const key of ['session_id', 'gen_ai.conversation.id']) {
+        for (const id of ['" "', '"  "']) {
+          for (const v of withValue(text, key, id))
+            lines.push([v, new RegExp(`${key.replace(/\./g, '\\.')} is blank`)]);
+        }
+      }
     }
-    // Every shape that takes a numeric ts.
+    // Every shape that takes a numeric ts or a session id.
     expect(lines.length).toBeGreaterThan(BASES.length * 2);
     let fresh = 0;
     for (const [bad, reason] of lines) {
-      const base = bad.replace(/"ts":(0|1780000000|99999999999)([,}])/, '"ts":1780308180000$2');
+      const base = bad.replace(/"ts":(0|1780000000|99999999999)([,}])/, '"ts":1780308180000$2').replace(/" +"/, '"s"');
       // The same layout read well first, so the line meets a template learnt from it.
       expect(check(base), base).toBe('fast');
       expect(check(bad), bad).toBe('general');
@@ -471,8 +483,9 @@ describe('extractLine against parseLine', () => {
       expect(check(unseen), unseen).toBe('general');
       expect(general(Buffer.from(unseen)), unseen).toMatch(reason);
     }
-    // The smallest epoch millisecond taken is read here.
+    // The smallest epoch millisecond taken, and an id with a blank inside it, are read here.
     expect(check(JSON.stringify({ ...(BASES[2] as Plain), ts: 100_000_000_000 }))).toBe('fast');
+    expect(check(JSON.stringify({ ...(BASES[2] as Plain), session_id: 'a b ' }))).toBe('fast');
   });
 
   it('declines what it does not fully understand', () => {
@@ -593,13 +606,15 @@ describe('readTelemetry with the byte reader', () => {
     expect(got.records).toEqual(want.records);
   });
 
-  it('reports a ts in seconds at its file:line, as the line-by-line reader does', async () => {
+  it('reports a ts in seconds and a blank session id at their file:line, as the line-by-line reader does', async () => {
     const good = JSON.stringify(BASES[2]);
     const content = [
       good,
       good.replace('1780308180000', '1780308180'),
+      good.replace('"b"', '" "'),
       good.replace('1780308180000', '1780308180001'),
       JSON.stringify({ ...(BASES[4] as Plain), ts: 1_780_308_180 }),
+      JSON.stringify(BASES[4]).replace('"sess-00000n"', '"\\t"'),
       '',
     ].join('\n');
     writeFileSync(path.join(dir, 'seconds.jsonl'), content);
@@ -607,9 +622,11 @@ describe('readTelemetry with the byte reader', () => {
     expect(got).toEqual(reference(Buffer.from(content), 'seconds.jsonl'));
     expect(got.summary.firstMalformed.map((m) => `${m.line}: ${m.reason}`)).toEqual([
       '2: ts 1780308180 looks like seconds since the epoch (2026-06-01T10:03:00.000Z); write epoch milliseconds or an ISO-8601 instant',
-      '4: ts 1780308180 looks like seconds since the epoch (2026-06-01T10:03:00.000Z); write epoch milliseconds or an ISO-8601 instant',
+      '3: session_id is blank; write the id of the session the turn belongs to',
+      '5: ts 1780308180 looks like seconds since the epoch (2026-06-01T10:03:00.000Z); write epoch milliseconds or an ISO-8601 instant',
+      '6: gen_ai.conversation.id is blank; write the id of the session the turn belongs to',
     ]);
-    expect(got.records.map((r) => r.line)).toEqual([1, 3]);
+    expect(got.records.map((r) => r.line)).toEqual([1, 4]);
   });
 
   it('reads files that end with a newline, with a partial line, or hold nothing', async () => {

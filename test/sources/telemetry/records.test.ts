@@ -180,6 +180,50 @@ describe('parseLine: the Anthropic usage shape', () => {
     expect(!p.ok && p.reason).toMatch(/splits 6 tokens but cache_creation_input_tokens is 10/);
   });
 
+  it('rejects a blank session_id or gen_ai.conversation.id, in every shape', () => {
+    const BLANK = /^(fork_trace: )?(session_id|gen_ai\.conversation\.id) is blank; write the id of the session/;
+    for (const id of ['', ' ', '   ', '\t', ' \t\r\n', '\u00a0', '\u2003']) {
+      const cases: [object, string][] = [
+        [
+          { session_id: id, turn: 1, ts: '2026-06-01T00:00:00Z', usage: { input_tokens: 1, output_tokens: 1 } },
+          'session_id',
+        ],
+        [{ type: 'fork_trace', session_id: id, turn: 1, ts: '2026-06-01T00:00:00Z', misses: [] }, 'session_id'],
+        [{ session_id: id, turn: 1, ts: '2026-06-01T00:00:00Z', misses: ['tools'] }, 'session_id'],
+        [{ session_id: id, ts: '2026-06-01T00:00:00Z', attributes: { 'gen_ai.usage.input_tokens': 5 } }, 'session_id'],
+        [
+          { session_id: 's', ts: '2026-06-01T00:00:00Z', 'gen_ai.conversation.id': id, 'gen_ai.usage.input_tokens': 5 },
+          'gen_ai.conversation.id',
+        ],
+        [
+          {
+            ts: '2026-06-01T00:00:00Z',
+            attributes: [
+              { key: 'gen_ai.conversation.id', value: { stringValue: id } },
+              { key: 'gen_ai.usage.input_tokens', value: { intValue: '5' } },
+            ],
+          },
+          'gen_ai.conversation.id',
+        ],
+      ];
+      for (const [c, field] of cases) {
+        const p = parseLine(JSON.stringify(c));
+        expect(!p.ok && p.reason, JSON.stringify(c)).toMatch(BLANK);
+        expect(!p.ok && p.reason, JSON.stringify(c)).toContain(`${field} is blank`);
+      }
+    }
+    // Not blank: an id with blanks around it is still the id it is.
+    const p = parseLine(
+      JSON.stringify({
+        session_id: ' a ',
+        turn: 1,
+        ts: '2026-06-01T00:00:00Z',
+        usage: { input_tokens: 1, output_tokens: 1 },
+      }),
+    );
+    expect(p.ok && p.record.session).toBe(' a ');
+  });
+
   it('rejects a record without session, turn or time', () => {
     expect(parseLine('{"turn":1,"ts":"2026-06-01T00:00:00Z","usage":{"input_tokens":1,"output_tokens":1}}')).toEqual({
       ok: false,
