@@ -326,6 +326,36 @@ describe('telemetry report', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('a zero-byte .jsonl.gz (a writer has not written yet) reports as a zero-byte .jsonl does', () => {
+    mkdirSync(join(root, 'zero'), { recursive: true });
+    writeFileSync(join(root, 'zero', 'now.jsonl'), '');
+    writeFileSync(join(root, 'zero', 'now.jsonl.gz'), '');
+    for (const extra of [[], ['--json']]) {
+      const plain = run(['telemetry', 'report', '--files', 'zero/now.jsonl', '--as-of', AS_OF, ...extra], root);
+      const gz = run(['telemetry', 'report', '--files', 'zero/now.jsonl.gz', '--as-of', AS_OF, ...extra], root);
+      expect(plain.stderr).toBe(`halt: no turn in the window as of ${AS_OF.replace('Z', '.000Z')}\n`);
+      expect(plain.code).toBe(2);
+      expect({ ...gz, stdout: gz.stdout.replaceAll('now.jsonl.gz', 'now.jsonl') }).toEqual(plain);
+    }
+    // Beside a file of turns it adds nothing.
+    const both = run(
+      [
+        'telemetry',
+        'report',
+        '--files',
+        'zero/now.jsonl.gz',
+        '--files',
+        'telemetry/usage.jsonl',
+        '--as-of',
+        AS_OF,
+        '--json',
+      ],
+      root,
+    );
+    expect(both.code).toBe(0);
+    expect((JSON.parse(both.stdout) as TelemetryReport).overall.turns).toBe(6);
+  });
+
   it('a ts in epoch seconds is a malformed line that says so, not a turn in 1970', () => {
     const rec = (ts: number, turn: number) =>
       JSON.stringify({

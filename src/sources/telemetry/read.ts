@@ -423,7 +423,11 @@ export async function readTelemetry(
     const raw = gz ? createReadStream(abs, { highWaterMark: 1 << 20 }) : undefined;
     const gunzip = raw?.pipe(createGunzip({ chunkSize: 1 << 20 }));
     // A read error on the file must end the loop below, which iterates the gunzip side.
-    raw?.on('error', (e) => gunzip?.destroy(e));
+    let rawFailed = false;
+    raw?.on('error', (e) => {
+      rawFailed = true;
+      gunzip?.destroy(e);
+    });
     let bytesRead = 0;
     const onLine = (text: string): void => {
       stats.lines++;
@@ -517,8 +521,13 @@ export async function readTelemetry(
       }
     } catch (e) {
       raw?.destroy();
-      const msg = e instanceof Error ? e.message : String(e);
-      throw new Error(`${file}:${stats.lines + 1}: ${msg}`);
+      // A zero-byte .gz (a writer has opened it and written nothing yet) holds no lines, as a
+      // zero-byte .jsonl does; gunzip calls it cut short ("unexpected end of file"). Any byte
+      // read makes it a gzip stream to be judged whole, and a file that cannot be read still halts.
+      if (!(raw && !rawFailed && raw.bytesRead === 0)) {
+        const msg = e instanceof Error ? e.message : String(e);
+        throw new Error(`${file}:${stats.lines + 1}: ${msg}`);
+      }
     } finally {
       releaseBuffer();
       await handle?.close();

@@ -6,7 +6,7 @@
  * duplicate keys, extra fields, single-byte corruption), in orders that exercise the learnt
  * templates; then the whole reader against a line-by-line parseLine reader.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -627,6 +627,40 @@ describe('readTelemetry with the byte reader', () => {
       '6: gen_ai.conversation.id is blank; write the id of the session the turn belongs to',
     ]);
     expect(got.records.map((r) => r.line)).toEqual([1, 4]);
+  });
+
+  it('reads a zero-byte .jsonl.gz as a zero-byte .jsonl: no lines; a file that is not gzip still fails', async () => {
+    writeFileSync(path.join(dir, 'zero.jsonl'), '');
+    writeFileSync(path.join(dir, 'zero.jsonl.gz'), '');
+    const plain = await viaReader('zero.jsonl');
+    const gz = await viaReader('zero.jsonl.gz');
+    expect(plain).toEqual(reference(Buffer.alloc(0), 'zero.jsonl'));
+    expect(gz).toEqual(reference(Buffer.alloc(0), 'zero.jsonl.gz'));
+    expect(JSON.stringify(gz).replaceAll('zero.jsonl.gz', 'zero.jsonl')).toBe(JSON.stringify(plain));
+    // Beside other files, it adds nothing and takes nothing away.
+    writeFileSync(path.join(dir, 'one.jsonl.gz'), gzipSync(`${JSON.stringify(BASES[0])}\n`));
+    const records: Plain[] = [];
+    const both = await readTelemetry(dir, ['zero.jsonl.gz', 'one.jsonl.gz'], (rec, f, line) => {
+      records.push({ ...comparable(rec), f, line });
+    });
+    expect(both.files.map((f) => [f.path, f.bytes > 0, f.lines, f.records])).toEqual([
+      ['zero.jsonl.gz', false, 0, 0],
+      ['one.jsonl.gz', true, 1, 1],
+    ]);
+    expect(records).toHaveLength(1);
+    // Any byte makes it a gzip stream to be judged: one byte, a header cut short, or text.
+    const header = gzipSync('x').subarray(0, 10);
+    for (const [name, content] of [
+      ['byte.jsonl.gz', Buffer.from([0x1f])],
+      ['header.jsonl.gz', header],
+      ['text.jsonl.gz', Buffer.from(`${JSON.stringify(BASES[0])}\n`)],
+    ] as const) {
+      writeFileSync(path.join(dir, name), content);
+      await expect(viaReader(name), name).rejects.toThrow(new RegExp(`^${name.replace(/\./g, '\\.')}:1: `));
+    }
+    // And a .gz that cannot be read at all (here a folder) fails, though no byte of it was read.
+    mkdirSync(path.join(dir, 'folder.jsonl.gz'));
+    await expect(viaReader('folder.jsonl.gz')).rejects.toThrow(/^folder\.jsonl\.gz:1: /);
   });
 
   it('reads files that end with a newline, with a partial line, or hold nothing', async () => {

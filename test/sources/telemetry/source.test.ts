@@ -127,6 +127,22 @@ describe('metrics over the Anthropic fixture, computed by hand', () => {
     }
   });
 
+  it('a zero-byte .jsonl.gz (a writer has not written yet) holds no lines, as a zero-byte .jsonl', async () => {
+    mkdirSync(join(root, 'zero'), { recursive: true });
+    writeFileSync(join(root, 'zero', 'now.jsonl'), '');
+    writeFileSync(join(root, 'zero', 'now.jsonl.gz'), '');
+    const plain = await measure({ files: ['zero/now.jsonl'], metric: 'turns' });
+    const gz = await measure({ files: ['zero/now.jsonl.gz'], metric: 'turns' });
+    expect(plain).toMatchObject({ status: 'halt', halt: 'insufficient' });
+    expect(JSON.stringify(gz).replaceAll('now.jsonl.gz', 'now.jsonl')).toBe(JSON.stringify(plain));
+    // Beside files that hold turns, neither changes the value.
+    for (const f of ['zero/now.jsonl', 'zero/now.jsonl.gz']) {
+      expect(await value({ files: [...A, f], metric: 'cache_hit_ratio' }), f).toBe(
+        await value({ files: A, metric: 'cache_hit_ratio' }),
+      );
+    }
+  });
+
   it('a corrupt gzip file halts with error, naming the file', async () => {
     const o = await measure({ files: ['telemetry/broken.jsonl.gz'], metric: 'turns' });
     expect(o).toMatchObject({ status: 'halt', halt: 'error' });
