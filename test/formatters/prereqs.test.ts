@@ -1,7 +1,8 @@
-/** The prereq table on DAGs deeper than a call stack, from synthetic reports. */
+/** The prereq table on DAGs deeper than a call stack, and on text read from git, from synthetic reports. */
 import { describe, expect, it } from 'vitest';
-import { prereqTable } from '../../src/formatters/prereqs/index.js';
+import { formatPrereqs, prereqTable } from '../../src/formatters/prereqs/index.js';
 import type { PrereqReport, PrereqStatus } from '../../src/prereqs/status.js';
+import { expectInert, PLANTED, SHOWN } from '../helpers/planted.js';
 
 function status(id: string, depends_on: string[]): PrereqStatus {
   return {
@@ -65,5 +66,28 @@ describe('prereqTable', () => {
       'can start now: none',
       'critical path: none (everything landed)',
     ]);
+  });
+
+  it('writes out what a terminal or a CI log would obey in a title, a reason or a message from git', () => {
+    const planted: PrereqReport = {
+      ...report([{ ...status('a', []), title: PLANTED, reason: PLANTED }]),
+      ref: PLANTED,
+      halt: { reason: 'missing', message: PLANTED },
+    };
+    const text = prereqTable(planted);
+    expectInert(text);
+    expect(text.split('\n')).toEqual(
+      expect.arrayContaining([
+        `x prerequisites on ${SHOWN} as of 2026-06-01T00:00:00.000Z`,
+        `HALT (missing): ${SHOWN}`,
+        `✗ a blocked  ${SHOWN}`,
+        `    ${SHOWN}`,
+      ]),
+    );
+    for (const format of ['mermaid', 'dot'] as const) {
+      const graph = formatPrereqs(planted, format);
+      expectInert(graph);
+      expect(graph, format).toContain(format === 'dot' ? SHOWN.replace(/\\/g, '\\\\') : SHOWN);
+    }
   });
 });

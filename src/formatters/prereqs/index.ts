@@ -4,7 +4,7 @@
  */
 import { cell } from '../markdown.js';
 import type { PrereqReport, PrereqState, PrereqStatus } from '../../prereqs/status.js';
-import { jsonReport } from '../visible.js';
+import { jsonReport, visible } from '../visible.js';
 
 export const PREREQ_FORMATS = ['table', 'json', 'mermaid', 'dot', 'markdown'] as const;
 export type PrereqFormat = (typeof PREREQ_FORMATS)[number];
@@ -46,9 +46,13 @@ export function prereqJson(r: PrereqReport): string {
   return jsonReport(r);
 }
 
-function headline(r: PrereqReport): string {
-  const at = r.resolved_sha ? ` (${r.resolved_sha.slice(0, 7)})` : '';
-  return `${r.rfc} prerequisites on ${r.ref}${at} as of ${r.as_of}`;
+/** How a format shows a field: the table writes it out (visible); Markdown takes it as it is. */
+type Show = (s: string) => string;
+const asIs: Show = (s) => s;
+
+function headline(r: PrereqReport, show: Show = asIs): string {
+  const at = r.resolved_sha ? ` (${show(r.resolved_sha.slice(0, 7))})` : '';
+  return `${show(r.rfc)} prerequisites on ${show(r.ref)}${at} as of ${show(r.as_of)}`;
 }
 
 function summary(r: PrereqReport): string {
@@ -66,14 +70,17 @@ function children(r: PrereqReport): Map<string, string[]> {
 }
 
 export function prereqTable(r: PrereqReport): string {
-  const lines = [headline(r)];
-  if (r.halt) lines.push(`HALT (${r.halt.reason}): ${r.halt.message}`);
+  // Titles, reasons (commit subjects, git's messages) and ids are shown, not obeyed: one
+  // field at a time, so a line break in one cannot start a line of its own.
+  const show = (s: string) => visible(s);
+  const lines = [headline(r, show)];
+  if (r.halt) lines.push(`HALT (${r.halt.reason}): ${show(r.halt.message)}`);
   const byId = new Map(r.prereqs.map((p) => [p.id, p]));
   const kids = children(r);
   const printed = new Set<string>();
   const line = (p: PrereqStatus, prefix: string, childPrefix: string, again: boolean): string => {
-    if (again) return `${prefix}${MARK[p.status]} ${p.id} ${p.status} (see above)`;
-    return `${prefix}${MARK[p.status]} ${p.id} ${p.status}  ${p.title}\n${childPrefix}    ${p.reason}`;
+    if (again) return `${prefix}${MARK[p.status]} ${show(p.id)} ${p.status} (see above)`;
+    return `${prefix}${MARK[p.status]} ${show(p.id)} ${p.status}  ${show(p.title)}\n${childPrefix}    ${show(p.reason)}`;
   };
   // Depth first with a stack of its own, not by recursion: a chain of a few thousand
   // prereqs (one depending on the one before) would otherwise exceed the call stack.
@@ -101,16 +108,27 @@ export function prereqTable(r: PrereqReport): string {
   for (const p of r.prereqs) if (!printed.has(p.id)) walk(p.id);
   lines.push('');
   lines.push(`${summary(r)}`);
-  const early = outOfOrder(r);
+  const early = outOfOrder(r, show);
   if (early) lines.push(`out of order: ${early}`);
-  lines.push(`can start now: ${r.can_start.length ? r.can_start.join(', ') : 'none'}`);
-  lines.push(`critical path: ${r.critical_path.length ? r.critical_path.join(' → ') : 'none (everything landed)'}`);
+  lines.push(`can start now: ${r.can_start.length ? r.can_start.map(show).join(', ') : 'none'}`);
+  lines.push(
+    `critical path: ${r.critical_path.length ? r.critical_path.map(show).join(' → ') : 'none (everything landed)'}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
 /** A Mermaid node id for a prereq id, one for one: `pr.4` and `pr_4` must stay two nodes. */
 function nodeId(id: string): string {
   return `p_${id.replace(/[^A-Za-z0-9]/g, (c) => `_${c.codePointAt(0)?.toString(16) ?? ''}_`)}`;
+}
+
+/**
+ * A node's label, shown as the table shows it (visible) before the format's own escapes: a line
+ * break in a title cannot end the label's line and start one a CI log would run, nor can
+ * `##[` or an escape sequence reach the terminal the graph is printed to.
+ */
+function nodeLabel(p: PrereqStatus): string {
+  return `${visible(p.id)}: ${visible(p.title)}`;
 }
 
 function mermaidText(s: string): string {
@@ -120,7 +138,7 @@ function mermaidText(s: string): string {
 export function prereqMermaid(r: PrereqReport): string {
   const out = ['flowchart LR'];
   for (const p of r.prereqs) {
-    out.push(`  ${nodeId(p.id)}["${mermaidText(`${p.id}: ${p.title}`)}<br/>${p.status}"]:::${p.status}`);
+    out.push(`  ${nodeId(p.id)}["${mermaidText(nodeLabel(p))}<br/>${p.status}"]:::${p.status}`);
   }
   for (const p of r.prereqs) for (const d of p.depends_on) out.push(`  ${nodeId(d)} --> ${nodeId(p.id)}`);
   for (const s of Object.keys(COLOUR) as PrereqState[]) {
@@ -130,10 +148,10 @@ export function prereqMermaid(r: PrereqReport): string {
 }
 
 /** The prereqs that started before a dependency landed, each with those dependencies. */
-function outOfOrder(r: PrereqReport): string {
+function outOfOrder(r: PrereqReport, show: Show = asIs): string {
   return r.prereqs
     .filter((p) => p.out_of_order?.length)
-    .map((p) => `${p.id} (started before ${(p.out_of_order ?? []).join(', ')} landed)`)
+    .map((p) => `${show(p.id)} (started before ${(p.out_of_order ?? []).map(show).join(', ')} landed)`)
     .join(', ');
 }
 
@@ -150,7 +168,7 @@ export function prereqDot(r: PrereqReport): string {
   for (const p of r.prereqs) {
     const c = COLOUR[p.status];
     out.push(
-      `  "${dotText(p.id)}" [label="${dotText(`${p.id}: ${p.title}`)}\\n${p.status}", fillcolor="${c.fill}", fontcolor="${c.text}"];`,
+      `  "${dotText(p.id)}" [label="${dotText(nodeLabel(p))}\\n${p.status}", fillcolor="${c.fill}", fontcolor="${c.text}"];`,
     );
   }
   for (const p of r.prereqs) for (const d of p.depends_on) out.push(`  "${dotText(d)}" -> "${dotText(p.id)}";`);
