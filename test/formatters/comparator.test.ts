@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ComparatorReport, PairResult } from '../../src/comparator/run.js';
 import { formatComparator } from '../../src/formatters/comparator/index.js';
+import { expectInert, PLANTED, SHOWN } from '../helpers/planted.js';
 
 const pair = (over: Partial<PairResult>): PairResult => ({
   id: 'identities',
@@ -114,5 +115,51 @@ describe('comparator formatters', () => {
     expect(md).toContain(
       '- gates/wave3/comparator.yaml:40:14: live column core.agents.purpose (text) is neither compared nor excluded',
     );
+  });
+
+  it('the table writes out what a terminal or a CI log would obey in key values, column names and messages', () => {
+    const planted = report(
+      [
+        pair({
+          reason: PLANTED,
+          columns: { [PLANTED]: 1 },
+          rows: [
+            { key: { agent_id: PLANTED }, kind: 'value_mismatch', columns: [PLANTED] },
+            { key: { agent_id: 'a3', region: PLANTED }, kind: 'shadow_missing', columns: [] },
+          ],
+          coverage: [
+            {
+              code: 'column_uncovered',
+              pair: 'identities',
+              column: PLANTED,
+              message: PLANTED,
+              location: { file: 'gates/wave3/comparator.yaml', line: 40, col: 14 },
+            },
+          ],
+          key_problems: [
+            {
+              table: 'core.identities',
+              null_keys: 0,
+              duplicate_keys: 1,
+              duplicates: [{ key: { agent_id: PLANTED }, rows: 2 }],
+            },
+          ],
+        }),
+      ],
+      'fail',
+    );
+    const text = formatComparator(planted, 'table');
+    expectInert(text);
+    const lines = text.split('\n');
+    expect(lines).toContain(`  ${SHOWN}`);
+    expect(lines).toContain(`  gates/wave3/comparator.yaml:40:14: ${SHOWN}`);
+    expect(lines).toContain(`  core.identities: duplicate key ${SHOWN} (2 rows)`);
+    // One table row per key, the cells still aligned: every line of a table is as wide as its first.
+    expect(lines.filter((l) => l.includes(SHOWN) && l.startsWith('│')).length).toBe(3);
+    expect(lines.filter((l) => l.includes(`region=${SHOWN}`))).toHaveLength(1);
+    for (const t of text.split(/\n(?=┌)/).slice(1)) {
+      const rows = t.split('\n').filter((l) => /^[┌│├└]/.test(l));
+      expect(new Set(rows.map((l) => l.length)).size).toBe(1);
+    }
   });
 });

@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3';
 import type { ComparatorReport, PairResult } from '../../comparator/run.js';
-import { jsonReport } from '../visible.js';
+import { jsonReport, visible } from '../visible.js';
 
 export const COMPARATOR_FORMATS = ['table', 'json', 'markdown'] as const;
 export type ComparatorFormat = (typeof COMPARATOR_FORMATS)[number];
@@ -27,44 +27,57 @@ const VERDICT_WORD: Record<ComparatorReport['verdict'], string> = {
   went_dark: 'WENT DARK',
 };
 
-function keyText(key: Record<string, string>): string {
+/**
+ * How a format shows a field: the table writes out what a terminal or a CI log would obey
+ * (visible), since key values, column names and error messages come from the database;
+ * Markdown takes it as it is.
+ */
+type Show = (s: string) => string;
+const asIs: Show = (s) => s;
+const shown: Show = (s) => visible(s);
+
+function keyText(key: Record<string, string>, show: Show = asIs): string {
   const entries = Object.entries(key);
-  return entries.length === 1 ? String(entries[0]?.[1]) : entries.map(([k, v]) => `${k}=${v}`).join(', ');
+  return entries.length === 1
+    ? show(String(entries[0]?.[1]))
+    : entries.map(([k, v]) => `${show(k)}=${show(v)}`).join(', ');
 }
 
 function pairLine(p: PairResult): string {
   const state = p.state ? ` [window: ${p.state}]` : '';
-  return `${VERDICT_WORD[p.verdict]}  ${p.id}: ${p.canonical} ↔ ${p.shadow} on (${p.key.join(', ')})${state}`;
+  return `${VERDICT_WORD[p.verdict]}  ${shown(p.id)}: ${shown(p.canonical)} ↔ ${shown(p.shadow)} on (${p.key.map(shown).join(', ')})${state}`;
 }
 
-function details(p: PairResult): string[] {
+function details(p: PairResult, show: Show = asIs): string[] {
   const lines: string[] = [];
-  if (p.reason) lines.push(`  ${p.reason}`);
-  for (const c of p.coverage) lines.push(`  ${c.location.file}:${c.location.line}:${c.location.col}: ${c.message}`);
+  if (p.reason) lines.push(`  ${show(p.reason)}`);
+  for (const c of p.coverage)
+    lines.push(`  ${show(c.location.file)}:${c.location.line}:${c.location.col}: ${show(c.message)}`);
   for (const k of p.key_problems) {
-    for (const d of k.duplicates) lines.push(`  ${k.table}: duplicate key ${keyText(d.key)} (${d.rows} rows)`);
+    for (const d of k.duplicates)
+      lines.push(`  ${show(k.table)}: duplicate key ${keyText(d.key, show)} (${d.rows} rows)`);
   }
   if (p.self_test) {
     const st = p.self_test;
     lines.push(
       st.status === 'passed'
-        ? `  self-test passed: a planted ${Object.keys(st.detected).join(', ')} divergence was each detected (${st.mismatch_column} named), and rolled back`
-        : `  self-test ${st.status}: ${st.reason ?? ''} (rolled back)`,
+        ? `  self-test passed: a planted ${Object.keys(st.detected).join(', ')} divergence was each detected (${show(String(st.mismatch_column))} named), and rolled back`
+        : `  self-test ${st.status}: ${show(st.reason ?? '')} (rolled back)`,
     );
   }
   if (p.status === 'covered')
     lines.push(`  ${p.compared.length} columns compared, ${p.excluded.length} excluded with a reason`);
   if (p.status === 'clean')
     lines.push(
-      `  no divergence over ${p.compared.length} compared columns${p.cutoff ? ` (keys written since ${p.cutoff} skipped)` : ''}`,
+      `  no divergence over ${p.compared.length} compared columns${p.cutoff ? ` (keys written since ${show(p.cutoff)} skipped)` : ''}`,
     );
   return lines;
 }
 
 export function comparatorTable(r: ComparatorReport): string {
-  const out: string[] = [`${r.rfc} comparator ${r.mode} as of ${r.as_of} on ${r.database}`];
+  const out: string[] = [`${shown(r.rfc)} comparator ${r.mode} as of ${shown(r.as_of)} on ${shown(r.database)}`];
   for (const p of r.pairs) {
-    out.push('', pairLine(p), ...details(p));
+    out.push('', pairLine(p), ...details(p, shown));
     if (p.counts && p.counts.divergent > 0) {
       const counts = new Table({
         head: ['canonical_missing', 'shadow_missing', 'value_mismatch', 'divergent'],
@@ -75,12 +88,12 @@ export function comparatorTable(r: ComparatorReport): string {
       const cols = Object.entries(p.columns);
       if (cols.length) {
         const t = new Table({ head: ['column', 'value mismatches'], style: { head: [], border: [] } });
-        for (const [c, n] of cols) t.push([c, n]);
+        for (const [c, n] of cols) t.push([shown(c), n]);
         out.push(t.toString());
       }
       if (p.rows.length) {
         const t = new Table({ head: ['key', 'kind', 'divergent columns'], style: { head: [], border: [] } });
-        for (const row of p.rows) t.push([keyText(row.key), row.kind, row.columns.join(', ')]);
+        for (const row of p.rows) t.push([keyText(row.key, shown), row.kind, row.columns.map(shown).join(', ')]);
         out.push(t.toString());
         if (p.truncated)
           out.push(`  (${p.rows.length} of ${p.counts.divergent} divergent keys listed; raise --limit for more)`);
