@@ -6,6 +6,7 @@
  * never pulls a table into Node.
  */
 import pg from '../sources/sql/pg.js';
+import { visible } from '../formatters/visible.js';
 import type { ComparedColumn, ComparePlan } from './coverage.js';
 import type { TableName } from './spec.js';
 
@@ -149,8 +150,18 @@ export function keyBoundsSql(plan: ComparePlan): SqlText {
   };
 }
 
-/** A readable copy of the statement with its parameters listed, for --print-sql. */
+/**
+ * A readable copy of the statement with its parameters listed, for --print-sql. A quoted
+ * identifier may hold any character (a live column's name, read from the catalog): each is
+ * shown as a terminal report shows text (visible), so a line break or an escape sequence in a
+ * name cannot split the statement or reach the terminal or a CI log; so is each parameter's
+ * JSON, which writes out the C0 controls but not a direction control or `##[`.
+ */
 export function printable(sql: SqlText): string {
-  const params = sql.params.map((v, i) => `-- $${i + 1} = ${JSON.stringify(v)}`);
-  return `${sql.text};\n${params.join('\n')}${params.length ? '\n' : ''}`;
+  const text = sql.text.replace(QUOTED_IDENTIFIER, (id) => visible(id));
+  const params = sql.params.map((v, i) => `-- $${i + 1} = ${visible(JSON.stringify(v))}`);
+  return `${text};\n${params.join('\n')}${params.length ? '\n' : ''}`;
 }
+
+/** What escapeIdentifier writes: the name in double quotes, a double quote in it doubled. */
+const QUOTED_IDENTIFIER = /"(?:[^"]|"")*"/g;

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectFacts } from '../../src/council/facts.js';
+import { expectInert, PLANTED, SHOWN_INSIDE } from '../helpers/planted.js';
 import { modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
 
 const BIN = resolve('bin/run.js');
@@ -205,6 +206,23 @@ describe('comparator run', () => {
     expect(r.stdout).toContain('FULL OUTER JOIN "core"."identities_shadow" AS s ON c."agent_id" = s."agent_id"');
     expect(r.stdout).toMatch(/abs\(c\."score" - s\."score"\) > \$\d+::double precision/);
     expect(r.stdout).toMatch(/-- \$\d+ = 0\.001/);
+  });
+
+  it('a live column name is written out where --print-sql and the table name it, never obeyed', async () => {
+    // In the canonical table only: uncovered, and missing from the shadow.
+    await sql(`ALTER TABLE core.identities ADD COLUMN "${PLANTED}" text;`);
+    try {
+      const printed = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--print-sql'], root);
+      expect(printed.code).toBe(1);
+      expectInert(printed.stderr);
+      expect(printed.stderr).toContain(`live column core.identities.${SHOWN_INSIDE} (text) is neither compared`);
+      const checked = run(['comparator', 'check', '--root', root, '--rfc', 'demo'], root);
+      expect(checked.code).toBe(1);
+      expectInert(checked.stdout);
+      expect(checked.stdout).toContain(`core.identities_shadow has no column '${SHOWN_INSIDE}' (text)`);
+    } finally {
+      await sql(`ALTER TABLE core.identities DROP COLUMN "${PLANTED}";`);
+    }
   });
 
   it('--self-test passes and leaves the tables as they were', async () => {

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { comparatorExitCode, type PairResult, runComparator } from '../../src/comparator/run.js';
+import { comparatorExitCode, type PairResult, planPair, runComparator } from '../../src/comparator/run.js';
 import type { ComparatorSpec } from '../../src/comparator/spec.js';
+import { compareSql, printable } from '../../src/comparator/sql.js';
 import type { StoredWindow } from '../../src/comparator/window.js';
+import { formatComparator } from '../../src/formatters/comparator/index.js';
 import { testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
+import { expectInert, PLANTED, SHOWN, SHOWN_INSIDE } from '../helpers/planted.js';
 import { pairSpec } from './helpers.js';
 
 const AS_OF = new Date('2026-06-01T12:00:00Z');
@@ -250,6 +253,28 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     pair.key = ['Key Col'];
     const r = only(await run(db, spec));
     expect(r.rows).toEqual([{ key: { 'Key Col': '1' }, kind: 'value_mismatch', columns: ['select'] }]);
+  });
+
+  it('a live column name is written out where --print-sql and the table show it, never obeyed', async () => {
+    // Quoted, a column's name may hold any character: an escape sequence, a line break, a workflow command.
+    const schema = await tables(`id int PRIMARY KEY, "${PLANTED}" text`, { c: "(1, 'a')", s: "(1, 'b')" });
+    const spec = pairSpec(schema);
+    const client = db.client();
+    let sql: string;
+    try {
+      const { plan } = await planPair(client, spec.pairs[0] as ComparatorSpec['pairs'][number], 30_000);
+      if (!plan) throw new Error('no plan');
+      sql = printable(compareSql(plan, { limit: 10, cutoff: null }));
+    } finally {
+      await client.close();
+    }
+    expectInert(sql);
+    expect(sql).toContain(`c."${SHOWN_INSIDE}" IS DISTINCT FROM s."${SHOWN_INSIDE}"`);
+    const r = await run(db, spec);
+    expect(only(r).rows).toEqual([{ key: { id: '1' }, kind: 'value_mismatch', columns: [PLANTED] }]);
+    const table = formatComparator(r, 'table');
+    expectInert(table);
+    expect(table).toMatch(new RegExp(`^│ ${SHOWN.replace(/[\\[\]]/g, '\\$&')} +│ 1 +│$`, 'm'));
   });
 });
 

@@ -10,6 +10,9 @@ export const PLANTED = '::error::x \u001b[2J \u202e\n::warning::y ##[add-mask]x'
 /** PLANTED as a terminal report shows it (visible). */
 export const SHOWN = '\\x3a:error::x \\x1b[2J \\u202e\\n::warning::y ##\\x5badd-mask]x';
 
+/** PLANTED shown inside a line, past other text: a `::` there starts no command. */
+export const SHOWN_INSIDE = SHOWN.replace('\\x3a:', '::');
+
 /** No raw control character but the line breaks, no `##[` in a line, no line starting with `::`. */
 export function expectInert(out: string): void {
   // eslint-disable-next-line no-control-regex -- finding control characters is the point

@@ -20,6 +20,7 @@ import { compareSql, printable } from '../../comparator/sql.js';
 import { COMPARATOR_FORMATS, type ComparatorFormat, formatComparator } from '../../formatters/comparator/index.js';
 import { MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
 import { isLedgerFailure, LedgerCommand, openWriter } from '../../ledger/cli.js';
+import { visible } from '../../formatters/visible.js';
 import { EXIT } from '../../model/result.js';
 import { SqlHaltError } from '../../sources/sql/client.js';
 import { UsageError } from '../../spec/problems.js';
@@ -114,7 +115,9 @@ ${COMPARATOR_EXIT_CODES_HELP}
           if (!plan) {
             failed = true;
             for (const p of problems)
-              process.stderr.write(`${p.location.file}:${p.location.line}:${p.location.col}: ${p.message}\n`);
+              process.stderr.write(
+                `${visible(p.location.file)}:${p.location.line}:${p.location.col}: ${visible(p.message)}\n`,
+              );
             continue;
           }
           const minAge = minAgeMs ?? pair.minAgeMs;
