@@ -3,7 +3,7 @@
  * record itself, stable key order) and Markdown (the ledger's summary, or a PR comment).
  */
 import type { CouncilRound, RecordedLane } from '../../council/ledger.js';
-import { jsonReport } from '../visible.js';
+import { jsonReport, visible } from '../visible.js';
 
 export const COUNCIL_FORMATS = ['table', 'json', 'markdown'] as const;
 export type CouncilFormat = (typeof COUNCIL_FORMATS)[number];
@@ -19,20 +19,29 @@ export function formatCouncil(r: CouncilRound, format: CouncilFormat): string {
   }
 }
 
-function counts(l: RecordedLane): string {
-  if (l.status === 'failed') return `FAILED (${l.failure?.kind ?? 'error'}): ${l.failure?.message ?? ''}`;
+/**
+ * How a format shows a field: the text report writes out what a terminal or a CI log would
+ * obey (visible), since findings are a model's answer, a failure quotes the API's, and a stored
+ * round is a file anyone can edit; Markdown takes it as it is.
+ */
+type Show = (s: string) => string;
+const asIs: Show = (s) => s;
+const shown: Show = (s) => visible(s);
+
+function counts(l: RecordedLane, show: Show = asIs): string {
+  if (l.status === 'failed') return `FAILED (${l.failure?.kind ?? 'error'}): ${show(l.failure?.message ?? '')}`;
   const by = new Map<string, number>();
   for (const f of l.findings) by.set(f.severity, (by.get(f.severity) ?? 0) + 1);
-  return by.size ? [...by].map(([s, n]) => `${n} ${s}`).join(', ') : 'no findings';
+  return by.size ? [...by].map(([s, n]) => `${n} ${show(s)}`).join(', ') : 'no findings';
 }
 
-function verdictLine(r: CouncilRound): string {
+function verdictLine(r: CouncilRound, show: Show = asIs): string {
   const c = r.contract;
   if (c.verdict === 'fail') {
-    return `FAIL: ${c.open_blocks} open BLOCK${c.open_blocks === 1 ? '' : 's'}; the contract requires a ${c.requires ?? 'redraft'}`;
+    return `FAIL: ${c.open_blocks} open BLOCK${c.open_blocks === 1 ? '' : 's'}; the contract requires a ${show(c.requires ?? 'redraft')}`;
   }
   if (c.verdict === 'halt')
-    return `HALT: lane${c.failed_lanes.length === 1 ? '' : 's'} failed (${c.failed_lanes.join(', ')})`;
+    return `HALT: lane${c.failed_lanes.length === 1 ? '' : 's'} failed (${c.failed_lanes.map(show).join(', ')})`;
   return 'PASS: no open BLOCK';
 }
 
@@ -47,30 +56,32 @@ function tokenLine(l: RecordedLane): string {
 
 export function councilText(r: CouncilRound): string {
   const out = [
-    `${r.rfc} ${r.version} council round ${r.round} at ${r.run_at}`,
-    `document ${r.document.path} sha256 ${r.document.sha256}`,
+    `${shown(r.rfc)} ${shown(r.version)} council round ${r.round} at ${shown(r.run_at)}`,
+    `document ${shown(r.document.path)} sha256 ${shown(r.document.sha256)}`,
     '',
   ];
-  for (const f of r.facts) out.push(`fact ${f.id}: ${f.summary}`);
+  for (const f of r.facts) out.push(`fact ${shown(f.id)}: ${shown(f.summary)}`);
   if (r.facts.length) out.push('');
   for (const l of r.lanes) {
-    out.push(`${l.id} (${l.model}): ${counts(l)}`);
-    for (const p of l.failure?.problems ?? []) out.push(`    ${p}`);
+    out.push(`${shown(l.id)} (${shown(l.model)}): ${counts(l, shown)}`);
+    for (const p of l.failure?.problems ?? []) out.push(`    ${shown(p)}`);
     for (const f of l.findings) {
-      out.push(`  [${f.severity}] ${f.section} ${f.claim} (${f.status}, ${f.key})`);
-      out.push(`      fix: ${f.suggested_fix || '-'}`);
+      out.push(`  [${shown(f.severity)}] ${shown(f.section)} ${shown(f.claim)} (${f.status}, ${shown(f.key)})`);
+      out.push(`      fix: ${shown(f.suggested_fix || '-')}`);
     }
   }
   out.push('');
   out.push(
     `diff: ${r.diff.new.length} new, ${r.diff.persisted.length} persisted, ${r.diff.resolved.length} resolved` +
       (r.diff.carried.length ? `, ${r.diff.carried.length} carried (lane failed)` : '') +
-      (r.diff.previous ? ` since ${r.diff.previous}` : ' (first round)'),
+      (r.diff.previous ? ` since ${shown(r.diff.previous)}` : ' (first round)'),
   );
-  for (const f of r.diff.resolved) out.push(`  resolved [${f.severity}] ${f.lane} ${f.section} ${f.claim}`);
+  for (const f of r.diff.resolved) {
+    out.push(`  resolved [${shown(f.severity)}] ${shown(f.lane)} ${shown(f.section)} ${shown(f.claim)}`);
+  }
   out.push('');
   out.push('tokens and cache:');
-  for (const l of r.lanes) out.push(`  ${l.id}: ${tokenLine(l)}`);
+  for (const l of r.lanes) out.push(`  ${shown(l.id)}: ${tokenLine(l)}`);
   const u = r.totals.usage;
   const cached = u.cache_read_input_tokens + u.cache_creation_input_tokens + u.input_tokens;
   out.push(
@@ -78,13 +89,13 @@ export function councilText(r: CouncilRound): string {
   );
   for (const w of r.warm) {
     out.push(
-      `  cache warm-up (${w.model}): ${w.usage ? `cache write ${w.usage.cache_creation_input_tokens}, cache read ${w.usage.cache_read_input_tokens}` : `failed: ${w.error ?? ''}`}`,
+      `  cache warm-up (${shown(w.model)}): ${w.usage ? `cache write ${w.usage.cache_creation_input_tokens}, cache read ${w.usage.cache_read_input_tokens}` : `failed: ${shown(w.error ?? '')}`}`,
     );
   }
   out.push('');
-  out.push(verdictLine(r));
-  for (const n of r.contract.notes) out.push(`  ${n}`);
-  out.push(`stored ${r.files.json} and ${r.files.markdown}`);
+  out.push(verdictLine(r, shown));
+  for (const n of r.contract.notes) out.push(`  ${shown(n)}`);
+  out.push(`stored ${shown(r.files.json)} and ${shown(r.files.markdown)}`);
   return `${out.join('\n')}\n`;
 }
 
