@@ -9,6 +9,7 @@ import { haltedCiteReport } from '../../src/cite/verify.js';
 import { formatCite } from '../../src/formatters/cite/index.js';
 import { formatParity } from '../../src/formatters/parity/index.js';
 import type { ParityReport } from '../../src/parity/compare.js';
+import { expectInert, PLANTED, SHOWN } from '../helpers/planted.js';
 
 const schema = JSON.parse(readFileSync(new URL('../fixtures/sarif-schema-2.1.0.json', import.meta.url), 'utf8'));
 const ajv = new AjvDraft04.default({ strict: false, allErrors: true });
@@ -34,6 +35,35 @@ describe('cite formatters', () => {
     const empty = { ...halted, verdict: 'pass' as const, sha: 'a'.repeat(40) };
     delete empty.halt;
     expect(formatCite(empty, 'table')).toMatch(/^no citations: PASS$/m);
+  });
+
+  it('the table writes out what a terminal or a CI log would obey in the document and the files it cites', () => {
+    const counts = { ...halted.counts, REFUTED: 1 };
+    const citation = {
+      id: `src/${PLANTED}.py:1-2`,
+      location: { file: 'rfcs/x.md', line: 7, col: 3 },
+      path: `src/${PLANTED}.py`,
+      verdict: 'REFUTED' as const,
+      expect: [PLANTED],
+      expect_source: 'sentence' as const,
+      found: [],
+      reason: PLANTED,
+    };
+    const planted = { ...halted, document: PLANTED, verdict: 'fail' as const, counts, citations: [citation] };
+    delete planted.halt;
+    const text = formatCite(planted, 'table', { color: false, width: 200 });
+    expectInert(text);
+    const lines = text.split('\n');
+    expect(lines[0]).toBe(`${SHOWN} against main`);
+    expect(lines.filter((l) => l.includes(SHOWN) && l.startsWith('│ REFUTED'))).toHaveLength(1);
+    // The citation column is measured on the text as shown: every line of the table is as wide.
+    const table = lines.filter((l) => /^[┌│├└]/.test(l));
+    expect(new Set(table.map((l) => l.length)).size).toBe(1);
+    expect(table.join('\n')).toContain('src/::error::x \\x1b[2J');
+
+    const stopped = formatCite({ ...halted, halt: PLANTED }, 'table');
+    expectInert(stopped);
+    expect(stopped).toContain(`HALT: ${SHOWN}\n`);
   });
 });
 

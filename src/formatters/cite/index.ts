@@ -8,7 +8,7 @@ import Table from 'cli-table3';
 import { CITE_VERDICTS, type CiteReport, type CiteVerdict } from '../../cite/verify.js';
 import { cell } from '../markdown.js';
 import { formatCiteSarif } from './sarif.js';
-import { jsonReport } from '../visible.js';
+import { jsonReport, visible } from '../visible.js';
 
 export const CITE_FORMATS = ['table', 'json', 'sarif', 'markdown'] as const;
 export type CiteFormat = (typeof CITE_FORMATS)[number];
@@ -45,11 +45,12 @@ export function citeCounts(r: CiteReport): string {
   return parts.length ? parts.join(' + ') : 'no citations';
 }
 
+/** The table's heading: the document's path and the refs as a terminal shows them (visible). */
 function headline(r: CiteReport): string {
   const since = r.since
-    ? `, files changed since ${r.since.ref} (${r.since.unchanged} unchanged citations left out)`
+    ? `, files changed since ${visible(r.since.ref)} (${r.since.unchanged} unchanged citations left out)`
     : '';
-  return `${r.document} against ${r.ref}${r.sha ? ` (${r.sha.slice(0, 7)})` : ''}${since}`;
+  return `${visible(r.document)} against ${visible(r.ref)}${r.sha ? ` (${visible(r.sha.slice(0, 7))})` : ''}${since}`;
 }
 
 /** Said when no cited file is in the tree: the usual cause is running outside the governed repository. */
@@ -61,9 +62,12 @@ function hint(r: CiteReport): string | undefined {
 
 export function citeTable(r: CiteReport, tty: { color: boolean; width?: number }): string {
   const paint = (v: CiteVerdict, s: string) => (tty.color ? styleText(COLOUR[v], s, { validateStream: false }) : s);
-  if (r.halt) return `${headline(r)}\nHALT: ${r.halt}\n`;
+  if (r.halt) return `${headline(r)}\nHALT: ${visible(r.halt)}\n`;
+  // A citation as written and its reason quote the document and the files it cites: shown,
+  // not obeyed, and measured as shown.
+  const rows = r.citations.map((c) => ({ c, id: visible(c.id), reason: visible(c.reason) }));
   const width = Math.max(80, tty.width ?? 120);
-  const citeWidth = Math.min(48, Math.max(10, ...r.citations.map((c) => c.id.length)) + 2);
+  const citeWidth = Math.min(48, Math.max(10, ...rows.map((x) => x.id.length)) + 2);
   const reasonWidth = Math.max(30, width - 13 - 7 - citeWidth - 5);
   const table = new Table({
     head: ['verdict', 'line', 'citation', 'detail'],
@@ -71,7 +75,7 @@ export function citeTable(r: CiteReport, tty: { color: boolean; width?: number }
     colWidths: [13, 7, citeWidth, reasonWidth],
     wordWrap: true,
   });
-  for (const c of r.citations) table.push([paint(c.verdict, c.verdict), String(c.location.line), c.id, c.reason]);
+  for (const { c, id, reason } of rows) table.push([paint(c.verdict, c.verdict), String(c.location.line), id, reason]);
   const out = [headline(r)];
   if (r.citations.length) out.push(table.toString());
   out.push(`${citeCounts(r)}: ${r.verdict === 'pass' ? 'PASS' : 'FAIL'}`);
