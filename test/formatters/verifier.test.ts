@@ -9,7 +9,7 @@ import { haltedCiteReport } from '../../src/cite/verify.js';
 import { formatCite } from '../../src/formatters/cite/index.js';
 import { formatParity } from '../../src/formatters/parity/index.js';
 import type { ParityReport } from '../../src/parity/compare.js';
-import { expectInert, PLANTED, SHOWN } from '../helpers/planted.js';
+import { expectInert, PLANTED, SHOWN, SHOWN_INSIDE } from '../helpers/planted.js';
 
 const schema = JSON.parse(readFileSync(new URL('../fixtures/sarif-schema-2.1.0.json', import.meta.url), 'utf8'));
 const ajv = new AjvDraft04.default({ strict: false, allErrors: true });
@@ -90,5 +90,36 @@ describe('parity formatters', () => {
     expect(xml.testsuites.errors).toBe('1');
     expect(xml.testsuites.testsuite.testcase.error.message).toBe('c does not exist');
     expect(formatParity(halted, 'table')).toMatch(/^HALT: c does not exist$/m);
+  });
+
+  it('the table writes out what a terminal or a CI log would obey in file names, JSON paths and values', () => {
+    const planted: ParityReport = {
+      ...halted,
+      verdict: 'fail',
+      counts: { parity: 0, differs: 1, missing_capture: 0, missing_golden: 0 },
+      files: [
+        {
+          name: PLANTED,
+          status: 'differs',
+          differences: [
+            { path: `$["${PLANTED}"]`, kind: 'value_changed', expected: PLANTED, actual: PLANTED },
+            { path: '$.b', kind: 'extra_field', actual: PLANTED },
+          ],
+        },
+      ],
+    };
+    delete planted.halt;
+    const text = formatParity(planted, 'table');
+    expectInert(text);
+    expect(text.split('\n')).toEqual(
+      expect.arrayContaining([
+        `DIFFERS  ${SHOWN}`,
+        `    value_changed $["${SHOWN_INSIDE}"]: ${SHOWN} → ${SHOWN}`,
+        `    extra_field $.b: only in the compared capture: ${SHOWN}`,
+      ]),
+    );
+    const stopped = formatParity({ ...halted, halt: PLANTED }, 'table');
+    expectInert(stopped);
+    expect(stopped).toContain(`HALT: ${SHOWN}\n`);
   });
 });

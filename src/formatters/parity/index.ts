@@ -5,7 +5,7 @@
 import type { Difference } from '../../parity/diff.js';
 import type { FileStatus, ParityReport } from '../../parity/compare.js';
 import { formatParityJunit } from './junit.js';
-import { jsonReport } from '../visible.js';
+import { jsonReport, visible } from '../visible.js';
 
 export const PARITY_FORMATS = ['table', 'json', 'junit'] as const;
 export type ParityFormat = (typeof PARITY_FORMATS)[number];
@@ -21,16 +21,24 @@ export function formatParity(r: ParityReport, format: ParityFormat): string {
   }
 }
 
-/** `value_changed $.a.b: 1 → 2`, one line, the way the table and JUnit show it. */
-export function describeDifference(d: Difference, mode: ParityReport['mode'] = 'diff'): string {
+/**
+ * `value_changed $.a.b: 1 → 2`, one line, the way the table and JUnit show it. The path and
+ * the values come from the captured responses: `show` is how the format shows them (the table
+ * writes out what a terminal or a CI log would obey; JUnit escapes for XML itself).
+ */
+export function describeDifference(
+  d: Difference,
+  mode: ParityReport['mode'] = 'diff',
+  show: (s: string) => string = (s) => s,
+): string {
   const [first, second] = mode === 'diff' ? ['golden capture', 'compared capture'] : ['first take', 'second take'];
   const values =
     d.expected !== undefined && d.actual !== undefined
-      ? `${d.expected} → ${d.actual}`
+      ? `${show(d.expected)} → ${show(d.actual)}`
       : d.expected !== undefined
-        ? `only in the ${first}: ${d.expected}`
-        : `only in the ${second}: ${d.actual ?? ''}`;
-  return `${d.kind} ${d.path}: ${values}`;
+        ? `only in the ${first}: ${show(d.expected)}`
+        : `only in the ${second}: ${show(d.actual ?? '')}`;
+  return `${d.kind} ${show(d.path)}: ${values}`;
 }
 
 const LABEL: Record<ParityReport['mode'], Record<FileStatus, string>> = {
@@ -44,19 +52,21 @@ const LABEL: Record<ParityReport['mode'], Record<FileStatus, string>> = {
 };
 
 export function parityTable(r: ParityReport): string {
-  const rules = `${r.significant_digits} significant digits, mask ${r.mask ? `/${r.mask}/` : 'none'}${r.spec ? ` (${r.spec})` : ''}`;
-  const out = [`${r.mode === 'diff' ? 'parity' : 'capture check'}: ${r.golden} vs ${r.actual}; ${rules}`];
+  // File names, JSON paths and values come from the captures (response bodies): shown, not obeyed.
+  const show = (s: string) => visible(s);
+  const rules = `${r.significant_digits} significant digits, mask ${r.mask ? `/${show(r.mask)}/` : 'none'}${r.spec ? ` (${show(r.spec)})` : ''}`;
+  const out = [`${r.mode === 'diff' ? 'parity' : 'capture check'}: ${show(r.golden)} vs ${show(r.actual)}; ${rules}`];
   if (r.halt) {
-    out.push(`HALT: ${r.halt}`);
+    out.push(`HALT: ${show(r.halt)}`);
     return `${out.join('\n')}\n`;
   }
   const width = r.files.reduce((w, f) => Math.max(w, LABEL[r.mode][f.status].length), 0);
   for (const f of r.files) {
-    out.push(`${LABEL[r.mode][f.status].padEnd(width)}  ${f.name}`);
+    out.push(`${LABEL[r.mode][f.status].padEnd(width)}  ${show(f.name)}`);
     if (r.mode === 'capture-check' && f.differences.length) {
       out.push('    a field outside the mask differs between two captures of the same request (non-deterministic):');
     }
-    for (const d of f.differences) out.push(`    ${describeDifference(d, r.mode)}`);
+    for (const d of f.differences) out.push(`    ${describeDifference(d, r.mode, show)}`);
   }
   const c = r.counts;
   const total = r.files.length;
