@@ -1,6 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { LEDGER_EXIT_CODES_HELP, LedgerCommand, openReader } from '../../ledger/cli.js';
 import { checkMeasurementType, type ListedMeasurement, listMeasurements } from '../../ledger/measurements.js';
+import { measurementTable } from '../../formatters/measurements.js';
 import { jsonReport } from '../../formatters/visible.js';
 
 export default class MeasureList extends LedgerCommand {
@@ -40,28 +41,8 @@ ${LEDGER_EXIT_CODES_HELP}`;
       );
       return rows;
     }
-    const header = ['recorded_at', 'measurement_type', 'elapsed_ms', 'agent_id', 'payload', 'key', 'recorded_by'];
-    const body = rows.map((r) => [
-      r.recorded_at,
-      r.measurement_type,
-      r.elapsed_ms === null ? '-' : String(r.elapsed_ms),
-      r.agent_id ?? '-',
-      clip(JSON.stringify(r.payload), 40),
-      r.idempotency_key ?? '-',
-      r.recorded_by ?? '-',
-    ]);
-    const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
-    const line = (cells: string[]) =>
-      cells
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd();
-    process.stdout.write(`${[line(header), ...body.map(line)].join('\n')}\n`);
+    process.stdout.write(measurementTable(rows));
     process.stdout.write(`${rows.length} row${rows.length === 1 ? '' : 's'} from ${client.describe()}\n`);
     return rows;
   }
-}
-
-function clip(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
