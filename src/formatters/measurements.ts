@@ -3,21 +3,28 @@
  * every column padded to its widest cell.
  */
 import type { ListedMeasurement } from '../ledger/measurements.js';
+import { visible } from './visible.js';
 
 const HEADER = ['recorded_at', 'measurement_type', 'elapsed_ms', 'agent_id', 'payload', 'key', 'recorded_by'];
 
 /** Longest payload shown, in characters; --json has it whole. */
 const PAYLOAD_WIDTH = 40;
 
+/**
+ * Whoever writes to the table (the application, not only rfcgate) decides what its text columns
+ * and payloads hold: each cell is shown through visible(), so an escape sequence, a line break or
+ * a workflow command in one is written out, and the columns are measured on the text as shown.
+ * JSON.stringify writes out a payload's C0 controls, but not a direction control or `##[`.
+ */
 export function measurementTable(rows: readonly ListedMeasurement[]): string {
   const body = rows.map((r) => [
-    r.recorded_at,
-    r.measurement_type,
+    visible(r.recorded_at),
+    visible(r.measurement_type),
     r.elapsed_ms === null ? '-' : String(r.elapsed_ms),
-    r.agent_id ?? '-',
-    clip(JSON.stringify(r.payload), PAYLOAD_WIDTH),
-    r.idempotency_key ?? '-',
-    r.recorded_by ?? '-',
+    visible(r.agent_id ?? '-'),
+    clip(visible(JSON.stringify(r.payload)), PAYLOAD_WIDTH),
+    visible(r.idempotency_key ?? '-'),
+    visible(r.recorded_by ?? '-'),
   ]);
   const widths = HEADER.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]) =>
