@@ -64,3 +64,12 @@ export function inertMarkup(text: string): string {
 
 const LEGACY_COMMAND = /##\[/g;
 const LINE_COMMAND = /^([ \t]*):(?=:)/gm;
+
+/**
+ * How a report shows a field read from outside the spec (git, a database, a model's answer, a
+ * response body): a terminal report through visible, a Markdown or XML one as it is (its writer
+ * makes it inert: inertMarkup).
+ */
+export type Show = (s: string) => string;
+export const asIs: Show = (s) => s;
+export const shown: Show = (s) => visible(s);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ComparatorReport, PairResult } from '../../src/comparator/run.js';
 import { formatComparator } from '../../src/formatters/comparator/index.js';
-import { expectInert, PLANTED, SHOWN } from '../helpers/planted.js';
+import { expectInert, expectNoCommand, PLANTED, SHOWN } from '../helpers/planted.js';
 
 const pair = (over: Partial<PairResult>): PairResult => ({
   id: 'identities',
@@ -157,6 +157,9 @@ describe('comparator formatters', () => {
     // One table row per key, the cells still aligned: every line of a table is as wide as its first.
     expect(lines.filter((l) => l.includes(SHOWN) && l.startsWith('│')).length).toBe(3);
     expect(lines.filter((l) => l.includes(`region=${SHOWN}`))).toHaveLength(1);
+    const md = formatComparator(planted, 'markdown');
+    expectNoCommand(md);
+    expect(md).toContain('##&#91;add-mask]x');
     for (const t of text.split(/\n(?=┌)/).slice(1)) {
       const rows = t.split('\n').filter((l) => /^[┌│├└]/.test(l));
       expect(new Set(rows.map((l) => l.length)).size).toBe(1);

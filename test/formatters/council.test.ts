@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CouncilRound } from '../../src/council/ledger.js';
 import { formatCouncil } from '../../src/formatters/council/index.js';
-import { expectInert, PLANTED, SHOWN } from '../helpers/planted.js';
+import { expectInert, expectNoCommand, PLANTED, SHOWN } from '../helpers/planted.js';
 
 const usage = { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
 
@@ -86,5 +86,8 @@ describe('council formatters', () => {
     );
     expect(lines).toContain(`  [BLOCK] ${SHOWN} ${SHOWN} (new, k1)`);
     expect(lines).toContain(`  resolved [BLOCK] architect ${SHOWN} ${SHOWN}`);
+    const md = formatCouncil(round(), 'markdown');
+    expectNoCommand(md);
+    expect(md).toContain('##&#91;add-mask]x');
   });
 });

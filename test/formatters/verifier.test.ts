@@ -9,7 +9,7 @@ import { haltedCiteReport } from '../../src/cite/verify.js';
 import { formatCite } from '../../src/formatters/cite/index.js';
 import { formatParity } from '../../src/formatters/parity/index.js';
 import type { ParityReport } from '../../src/parity/compare.js';
-import { expectInert, PLANTED, SHOWN, SHOWN_INSIDE } from '../helpers/planted.js';
+import { expectInert, expectNoCommand, PLANTED, SHOWN, SHOWN_INSIDE } from '../helpers/planted.js';
 
 const schema = JSON.parse(readFileSync(new URL('../fixtures/sarif-schema-2.1.0.json', import.meta.url), 'utf8'));
 const ajv = new AjvDraft04.default({ strict: false, allErrors: true });
@@ -118,6 +118,10 @@ describe('parity formatters', () => {
         `    extra_field $.b: only in the compared capture: ${SHOWN}`,
       ]),
     );
+    // JUnit keeps the text, in character references a CI log does not obey.
+    const junit = formatParity(planted, 'junit');
+    expectNoCommand(junit);
+    expect(junit).toContain('##&#91;add-mask]x');
     const stopped = formatParity({ ...halted, halt: PLANTED }, 'table');
     expectInert(stopped);
     expect(stopped).toContain(`HALT: ${SHOWN}\n`);

@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3';
 import type { ComparatorReport, PairResult } from '../../comparator/run.js';
-import { jsonReport, visible } from '../visible.js';
+import { asIs, inertMarkup, jsonReport, type Show, shown } from '../visible.js';
 
 export const COMPARATOR_FORMATS = ['table', 'json', 'markdown'] as const;
 export type ComparatorFormat = (typeof COMPARATOR_FORMATS)[number];
@@ -26,15 +26,6 @@ const VERDICT_WORD: Record<ComparatorReport['verdict'], string> = {
   halt: 'HALT',
   went_dark: 'WENT DARK',
 };
-
-/**
- * How a format shows a field: the table writes out what a terminal or a CI log would obey
- * (visible), since key values, column names and error messages come from the database;
- * Markdown takes it as it is.
- */
-type Show = (s: string) => string;
-const asIs: Show = (s) => s;
-const shown: Show = (s) => visible(s);
 
 function keyText(key: Record<string, string>, show: Show = asIs): string {
   const entries = Object.entries(key);
@@ -130,5 +121,6 @@ export function comparatorMarkdown(r: ComparatorReport): string {
     out.push('', `**${md(p.id)}**`, '', ...lines, ...rows);
     if (p.truncated && p.counts) out.push(`- … ${p.counts.divergent - p.rows.length} more divergent keys`);
   }
-  return `${out.join('\n')}\n`;
+  // Names, messages and a model's findings, quoted in code spans and cells: inert in a CI log.
+  return `${inertMarkup(out.join('\n'))}\n`;
 }

@@ -3,7 +3,7 @@
  * record itself, stable key order) and Markdown (the ledger's summary, or a PR comment).
  */
 import type { CouncilRound, RecordedLane } from '../../council/ledger.js';
-import { jsonReport, visible } from '../visible.js';
+import { asIs, inertMarkup, jsonReport, type Show, shown } from '../visible.js';
 
 export const COUNCIL_FORMATS = ['table', 'json', 'markdown'] as const;
 export type CouncilFormat = (typeof COUNCIL_FORMATS)[number];
@@ -18,15 +18,6 @@ export function formatCouncil(r: CouncilRound, format: CouncilFormat): string {
       return councilMarkdown(r);
   }
 }
-
-/**
- * How a format shows a field: the text report writes out what a terminal or a CI log would
- * obey (visible), since findings are a model's answer, a failure quotes the API's, and a stored
- * round is a file anyone can edit; Markdown takes it as it is.
- */
-type Show = (s: string) => string;
-const asIs: Show = (s) => s;
-const shown: Show = (s) => visible(s);
 
 function counts(l: RecordedLane, show: Show = asIs): string {
   if (l.status === 'failed') return `FAILED (${l.failure?.kind ?? 'error'}): ${show(l.failure?.message ?? '')}`;
@@ -144,5 +135,6 @@ export function councilMarkdown(r: CouncilRound): string {
     out.push('', '## Resolved since the previous round', '');
     for (const f of r.diff.resolved) out.push(`- [${f.severity}] ${f.lane} ${f.section}: ${f.claim}`);
   }
-  return `${out.join('\n')}\n`;
+  // Names, messages and a model's findings, quoted in code spans and cells: inert in a CI log.
+  return `${inertMarkup(out.join('\n'))}\n`;
 }

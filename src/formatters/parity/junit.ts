@@ -6,6 +6,7 @@
 import { create } from 'xmlbuilder2';
 import type { ParityFile, ParityReport } from '../../parity/compare.js';
 import { describeDifference } from './index.js';
+import { inertMarkup } from '../visible.js';
 
 export function formatParityJunit(r: ParityReport): string {
   const failures = r.files.filter((f) => f.status === 'differs').length;
@@ -37,7 +38,7 @@ export function formatParityJunit(r: ParityReport): string {
       .txt(text(r.halt));
   }
   for (const f of r.files) testcase(suite, r, f);
-  return `${doc.end({ prettyPrint: true, indent: '  ' })}\n`;
+  return `${inertMarkup(doc.end({ prettyPrint: true, indent: '  ' }))}\n`;
 }
 
 type Element = ReturnType<ReturnType<typeof create>['ele']>;

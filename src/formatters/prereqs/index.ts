@@ -4,7 +4,7 @@
  */
 import { cell } from '../markdown.js';
 import type { PrereqReport, PrereqState, PrereqStatus } from '../../prereqs/status.js';
-import { jsonReport, visible } from '../visible.js';
+import { asIs, jsonReport, type Show, visible } from '../visible.js';
 
 export const PREREQ_FORMATS = ['table', 'json', 'mermaid', 'dot', 'markdown'] as const;
 export type PrereqFormat = (typeof PREREQ_FORMATS)[number];
@@ -45,10 +45,6 @@ export function formatPrereqs(r: PrereqReport, format: PrereqFormat): string {
 export function prereqJson(r: PrereqReport): string {
   return jsonReport(r);
 }
-
-/** How a format shows a field: the table writes it out (visible); Markdown takes it as it is. */
-type Show = (s: string) => string;
-const asIs: Show = (s) => s;
 
 function headline(r: PrereqReport, show: Show = asIs): string {
   const at = r.resolved_sha ? ` (${show(r.resolved_sha.slice(0, 7))})` : '';
