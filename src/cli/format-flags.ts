@@ -3,7 +3,17 @@
  * evaluation, several reports (SARIF for code scanning and Markdown for the job summary from
  * the same run). Kept apart from the formatters so a command loads only its own.
  */
-import { chmodSync, lstatSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  fstatSync,
+  lstatSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../spec/problems.js';
 
@@ -16,7 +26,7 @@ export interface FormatOutput<F extends string> {
 export function parseFormatFlags<F extends string>(
   values: string[] | undefined,
   json: boolean,
-  opts: { names: readonly F[]; fallback: F; what: string },
+  opts: { names: readonly F[]; fallback: F; what: string; /** Standard output's descriptor (1). */ stdout?: number },
 ): FormatOutput<F>[] {
   const outputs: FormatOutput<F>[] = (values ?? []).map((v) => {
     const eq = v.indexOf('=');
@@ -57,6 +67,15 @@ export function parseFormatFlags<F extends string>(
     }
     seen.set(key, o);
   }
+  // `> file` on a file a report replaces: the redirected report would go to the file the rename
+  // unlinks, and a report is always printed (the fallback when no other is).
+  const out = stdoutIdentity(opts.stdout ?? 1);
+  const clash = out === undefined ? undefined : seen.get(out);
+  if (clash !== undefined) {
+    throw new UsageError(
+      `standard output is redirected to ${clash.file ?? ''}, which --format ${clash.format} also writes; redirect to another file or give the report its own`,
+    );
+  }
   if (json) outputs.push({ format: 'json' as F });
   const toStdout = outputs.filter((o) => !o.file);
   if (toStdout.length > 1) {
@@ -66,6 +85,16 @@ export function parseFormatFlags<F extends string>(
   }
   if (toStdout.length === 0) outputs.push({ format: opts.fallback });
   return outputs;
+}
+
+/** The regular file standard output is redirected to, as fileIdentity names it; else undefined. */
+function stdoutIdentity(fd: number): string | undefined {
+  try {
+    const st = fstatSync(fd);
+    return st.isFile() ? `${st.dev}:${st.ino}` : undefined;
+  } catch {
+    return undefined; // closed: nothing is redirected
+  }
 }
 
 /**

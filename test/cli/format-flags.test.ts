@@ -2,6 +2,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import {
   chmodSync,
+  closeSync,
+  openSync,
   existsSync,
   linkSync,
   lstatSync,
@@ -46,6 +48,34 @@ describe('--format name=file', () => {
       'sarif',
       'stylish',
     ]);
+  });
+
+  it('refuses a report file that standard output is also redirected to (`> file`)', () => {
+    const dir = tempDir();
+    const file = join(dir, 'report.sarif');
+    writeFileSync(file, 'old\n');
+    const withStdout = (fd: number, values: string[]) =>
+      parseFormatFlags<(typeof NAMES)[number]>(values, false, {
+        names: NAMES,
+        fallback: 'stylish',
+        what: 'a format',
+        stdout: fd,
+      });
+    const fd = openSync(file, 'a');
+    try {
+      expect(() => withStdout(fd, [`sarif=${file}`])).toThrow(
+        new RegExp(`^standard output is redirected to .*report\\.sarif, which --format sarif also writes;`),
+      );
+      // Through a link too; another file, or a pipe, is fine.
+      symlinkSync('report.sarif', join(dir, 'link.sarif'));
+      expect(() => withStdout(fd, [`json=${join(dir, 'other.json')}`, `sarif=${join(dir, 'link.sarif')}`])).toThrow(
+        /redirected to .*link\.sarif, which --format sarif also writes/,
+      );
+      expect(withStdout(fd, [`sarif=${join(dir, 'other.sarif')}`]).map((o) => o.format)).toEqual(['sarif', 'stylish']);
+    } finally {
+      closeSync(fd);
+    }
+    expect(readFileSync(file, 'utf8')).toBe('old\n');
   });
 
   it('refuses two reports into one file reached by two names (a link, a hard link)', () => {
