@@ -5,7 +5,7 @@
 import type { Difference } from '../../parity/diff.js';
 import type { FileStatus, ParityReport } from '../../parity/compare.js';
 import { formatParityJunit } from './junit.js';
-import { jsonReport, visible } from '../visible.js';
+import { asIs, jsonReport, type Show, shown } from '../visible.js';
 
 export const PARITY_FORMATS = ['table', 'json', 'junit'] as const;
 export type ParityFormat = (typeof PARITY_FORMATS)[number];
@@ -26,11 +26,7 @@ export function formatParity(r: ParityReport, format: ParityFormat): string {
  * the values come from the captured responses: `show` is how the format shows them (the table
  * writes out what a terminal or a CI log would obey; JUnit escapes for XML itself).
  */
-export function describeDifference(
-  d: Difference,
-  mode: ParityReport['mode'] = 'diff',
-  show: (s: string) => string = (s) => s,
-): string {
+export function describeDifference(d: Difference, mode: ParityReport['mode'] = 'diff', show: Show = asIs): string {
   const [first, second] = mode === 'diff' ? ['golden capture', 'compared capture'] : ['first take', 'second take'];
   const values =
     d.expected !== undefined && d.actual !== undefined
@@ -53,7 +49,7 @@ const LABEL: Record<ParityReport['mode'], Record<FileStatus, string>> = {
 
 export function parityTable(r: ParityReport): string {
   // File names, JSON paths and values come from the captures (response bodies): shown, not obeyed.
-  const show = (s: string) => visible(s);
+  const show = shown;
   const rules = `${r.significant_digits} significant digits, mask ${r.mask ? `/${show(r.mask)}/` : 'none'}${r.spec ? ` (${show(r.spec)})` : ''}`;
   const out = [`${r.mode === 'diff' ? 'parity' : 'capture check'}: ${show(r.golden)} vs ${show(r.actual)}; ${rules}`];
   if (r.halt) {

@@ -4,7 +4,7 @@
  */
 import { cell } from '../markdown.js';
 import type { PrereqReport, PrereqState, PrereqStatus } from '../../prereqs/status.js';
-import { asIs, jsonReport, type Show, visible } from '../visible.js';
+import { asIs, jsonReport, type Show, shown, visible } from '../visible.js';
 
 export const PREREQ_FORMATS = ['table', 'json', 'mermaid', 'dot', 'markdown'] as const;
 export type PrereqFormat = (typeof PREREQ_FORMATS)[number];
@@ -68,7 +68,7 @@ function children(r: PrereqReport): Map<string, string[]> {
 export function prereqTable(r: PrereqReport): string {
   // Titles, reasons (commit subjects, git's messages) and ids are shown, not obeyed: one
   // field at a time, so a line break in one cannot start a line of its own.
-  const show = (s: string) => visible(s);
+  const show = shown;
   const lines = [headline(r, show)];
   if (r.halt) lines.push(`HALT (${r.halt.reason}): ${show(r.halt.message)}`);
   const byId = new Map(r.prereqs.map((p) => [p.id, p]));
