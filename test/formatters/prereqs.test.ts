@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatPrereqs, prereqTable } from '../../src/formatters/prereqs/index.js';
 import type { PrereqReport, PrereqStatus } from '../../src/prereqs/status.js';
-import { expectInert, PLANTED, SHOWN } from '../helpers/planted.js';
+import { expectInert, expectNoCommand, PLANTED, SHOWN } from '../helpers/planted.js';
 
 function status(id: string, depends_on: string[]): PrereqStatus {
   return {
@@ -89,5 +89,8 @@ describe('prereqTable', () => {
       expectInert(graph);
       expect(graph, format).toContain(format === 'dot' ? SHOWN.replace(/\\/g, '\\\\') : SHOWN);
     }
+    const md = formatPrereqs(planted, 'markdown');
+    expectNoCommand(md);
+    expect(md).toContain('##&#91;add-mask]x');
   });
 });

@@ -64,6 +64,11 @@ describe('cite formatters', () => {
     const stopped = formatCite({ ...halted, halt: PLANTED }, 'table');
     expectInert(stopped);
     expect(stopped).toContain(`HALT: ${SHOWN}\n`);
+    // Markdown keeps the text, the citation's in a code span too, in references a log does not obey.
+    for (const md of [formatCite(planted, 'markdown'), formatCite({ ...halted, halt: PLANTED }, 'markdown')]) {
+      expectNoCommand(md);
+      expect(md).toContain('##&#91;add-mask]x');
+    }
   });
 });
 

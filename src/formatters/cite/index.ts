@@ -8,7 +8,7 @@ import Table from 'cli-table3';
 import { CITE_VERDICTS, type CiteReport, type CiteVerdict } from '../../cite/verify.js';
 import { cell } from '../markdown.js';
 import { formatCiteSarif } from './sarif.js';
-import { jsonReport, visible } from '../visible.js';
+import { inertMarkup, jsonReport, visible } from '../visible.js';
 
 export const CITE_FORMATS = ['table', 'json', 'sarif', 'markdown'] as const;
 export type CiteFormat = (typeof CITE_FORMATS)[number];
@@ -94,7 +94,7 @@ export function citeMarkdown(r: CiteReport): string {
     NOT_FOUND: '❌',
   };
   const lines = [`### ${r.verdict === 'pass' ? '✅' : r.halt ? '⏸' : '❌'} Citations of \`${r.document}\``, ''];
-  if (r.halt) return `${[...lines, `Halted: ${cell(r.halt)}`, ''].join('\n')}`;
+  if (r.halt) return inertMarkup([...lines, `Halted: ${cell(r.halt)}`, ''].join('\n'));
   lines.push(`Against \`${r.ref}\`${r.sha ? ` (\`${r.sha.slice(0, 7)}\`)` : ''}: ${citeCounts(r)}.`, '');
   const h = hint(r);
   if (h) lines.push(`> ${cell(h)}`, '');
@@ -108,5 +108,6 @@ export function citeMarkdown(r: CiteReport): string {
         `| ${mark[c.verdict]} ${c.verdict} | ${c.location.line} | \`${c.id.replace(/`/g, "'")}\` | ${cell(c.reason)} |`,
     );
   if (rows.length) lines.push('| verdict | line | citation | detail |', '| --- | --- | --- | --- |', ...rows, '');
-  return lines.join('\n');
+  // Citations quote the document in code spans, where the cells' escapes do not reach.
+  return inertMarkup(lines.join('\n'));
 }

@@ -4,7 +4,7 @@
  */
 import { cell } from '../markdown.js';
 import type { PrereqReport, PrereqState, PrereqStatus } from '../../prereqs/status.js';
-import { asIs, jsonReport, type Show, shown, visible } from '../visible.js';
+import { asIs, inertMarkup, jsonReport, type Show, shown, visible } from '../visible.js';
 
 export const PREREQ_FORMATS = ['table', 'json', 'mermaid', 'dot', 'markdown'] as const;
 export type PrereqFormat = (typeof PREREQ_FORMATS)[number];
@@ -199,5 +199,6 @@ export function prereqMarkdown(r: PrereqReport): string {
     '',
     '</details>',
   );
-  return `${out.join('\n')}\n`;
+  // Ids and titles in code spans as well as cells: inert in a CI log as a whole (inertMarkup).
+  return `${inertMarkup(out.join('\n'))}\n`;
 }
