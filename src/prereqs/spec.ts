@@ -176,9 +176,26 @@ export function readPrereqs(
   const owner = new Map<string, { p: PrereqSpec; j: number }>();
   // Who depends on whom is known for every prereq not in a cycle nor after one; the others are
   // judged once the cycle (reported above) is broken.
-  const ancestors = ancestorSets(out);
-  const inCycle = new Set(cycles.flat());
-  const unknownOrder = (id: string) => inCycle.has(id) || [...(ancestors.get(id) ?? [])].some((a) => inCycle.has(a));
+  let afterCycle: Set<string> | undefined;
+  const unknownOrder = (id: string) => (afterCycle ??= dependentsOf(out, cycles.flat())).has(id);
+  // Who depends on whom is asked only of a path's first lister and the others listing it:
+  // answered for all of them at once, by one walk each way from the first lister.
+  const listers = new Map<string, Set<string>>();
+  for (const p of out) {
+    for (const d of p.deliverables) {
+      const key = normalisePath(d);
+      const ids = listers.get(key);
+      if (ids) ids.add(p.id);
+      else listers.set(key, new Set([p.id]));
+    }
+  }
+  const graph = dependencyGraph(out);
+  const kin = new Map<string, Relatives>();
+  const kinOf = (key: string, first: string): Relatives => {
+    let k = kin.get(key);
+    if (!k) kin.set(key, (k = relatives(graph, first, listers.get(key) ?? [])));
+    return k;
+  };
   for (const p of out) {
     p.deliverables.forEach((d, j) => {
       const key = normalisePath(d);
@@ -187,8 +204,9 @@ export function readPrereqs(
         owner.set(key, { p, j });
         return;
       }
-      const [earlier, later] = dependsOn(ancestors, prior.p.id, p.id) ? [p, prior.p] : [prior.p, p];
-      const laterOk = dependsOn(ancestors, later.id, earlier.id) && later.landed_when !== undefined;
+      const k = kinOf(key, prior.p.id);
+      const [earlier, later] = k.below.has(p.id) ? [p, prior.p] : [prior.p, p];
+      const laterOk = (later === prior.p ? k.below : k.above).has(p.id) && later.landed_when !== undefined;
       if (laterOk) {
         later.shared.push(d);
         return;
@@ -213,13 +231,19 @@ export function neverMatches(raw: string): string | undefined {
   return globProblem(raw, 'deliverables');
 }
 
-/** Every elementary cycle reached by a depth-first walk, each named once, starting from its smallest id. */
+/**
+ * Every elementary cycle reached by a depth-first walk, each named once, starting from its smallest id.
+ * The walk keeps a stack of its own, not the call stack: a chain of thousands of prereqs whose ids
+ * sort against the dependency order would otherwise exceed it.
+ */
 export function findCycles(prereqs: PrereqSpec[]): string[][] {
   const edges = new Map(prereqs.map((p) => [p.id, p.depends_on.filter((d) => d !== p.id)]));
   const state = new Map<string, 'visiting' | 'done'>();
   const stack: string[] = [];
+  /** The next dependency to follow of each prereq on the stack. */
+  const nextDep: number[] = [];
   const found = new Map<string, string[]>();
-  const visit = (id: string): void => {
+  const enter = (id: string): void => {
     if (state.get(id) === 'done') return;
     if (state.get(id) === 'visiting') {
       const cycle = stack.slice(stack.indexOf(id));
@@ -232,34 +256,153 @@ export function findCycles(prereqs: PrereqSpec[]): string[][] {
     if (!edges.has(id)) return;
     state.set(id, 'visiting');
     stack.push(id);
-    for (const d of edges.get(id) ?? []) visit(d);
-    stack.pop();
-    state.set(id, 'done');
+    nextDep.push(0);
   };
-  for (const id of [...edges.keys()].sort()) visit(id);
+  for (const id of [...edges.keys()].sort()) {
+    enter(id);
+    while (stack.length) {
+      const top = stack.length - 1;
+      const id = stack[top] as string;
+      const ds = edges.get(id) ?? [];
+      const j = nextDep[top] as number;
+      if (j < ds.length) {
+        nextDep[top] = j + 1;
+        enter(ds[j] as string);
+      } else {
+        stack.pop();
+        nextDep.pop();
+        state.set(id, 'done');
+      }
+    }
+  }
   return [...found.values()];
 }
 
-/** For each prereq, every prereq it depends on, directly or not. Only call on an acyclic graph. */
-export function ancestorSets(prereqs: PrereqSpec[]): Map<string, Set<string>> {
-  const byId = new Map(prereqs.map((p) => [p.id, p]));
-  const memo = new Map<string, Set<string>>();
-  const of = (id: string): Set<string> => {
-    const known = memo.get(id);
-    if (known) return known;
-    const s = new Set<string>();
-    memo.set(id, s);
-    for (const d of byId.get(id)?.depends_on ?? []) {
-      if (!byId.has(d)) continue;
-      s.add(d);
-      for (const x of of(d)) s.add(x);
-    }
-    return s;
-  };
-  for (const p of prereqs) of(p.id);
-  return memo;
+/** depends_on both ways round, with each prereq's depth (see dagDepths). `steps` counts the edges walked. */
+export interface DependencyGraph {
+  deps: Map<string, string[]>;
+  dependents: Map<string, string[]>;
+  depth: Map<string, number>;
+  steps: number;
 }
 
-function dependsOn(ancestors: Map<string, Set<string>> | undefined, a: string, b: string): boolean {
-  return ancestors?.get(a)?.has(b) ?? false;
+export function dependencyGraph(prereqs: PrereqSpec[]): DependencyGraph {
+  const deps = new Map(prereqs.map((p) => [p.id, p.depends_on.filter((d) => d !== p.id)]));
+  for (const [id, ds] of deps)
+    deps.set(
+      id,
+      ds.filter((d) => deps.has(d)),
+    );
+  const dependents = new Map<string, string[]>();
+  for (const [id, ds] of deps) {
+    for (const d of ds) {
+      const list = dependents.get(d);
+      if (list) list.push(id);
+      else dependents.set(d, [id]);
+    }
+  }
+  return { deps, dependents, depth: dagDepths(deps, dependents), steps: 0 };
+}
+
+/** Of some prereqs, those one prereq depends on (below it) and those that depend on it (above), directly or not. */
+export interface Relatives {
+  below: Set<string>;
+  above: Set<string>;
+}
+
+/**
+ * Which of `others` `from` depends on, directly or not, and which depend on it: one walk down
+ * depends_on and one up, each stopping once it has found every one it can, instead of listing
+ * every prereq's ancestors (n²/2 entries on a chain of n). A walk skips what cannot lead to
+ * any of them: going down, a prereq no deeper than the shallowest of them; going up, one no
+ * shallower than the deepest (a prereq in or after a cycle has no depth and is not skipped).
+ */
+export function relatives(g: DependencyGraph, from: string, others: Iterable<string>): Relatives {
+  const targets = new Set([...others].filter((id) => id !== from && g.deps.has(id)));
+  let min = Infinity;
+  let max = -Infinity;
+  let undated = false;
+  for (const t of targets) {
+    const d = g.depth.get(t);
+    if (d === undefined) undated = true;
+    else {
+      min = Math.min(min, d);
+      max = Math.max(max, d);
+    }
+  }
+  // A prereq with a depth depends only on prereqs with one, each shallower than it.
+  const mayLeadDown = (x: string) => {
+    const d = g.depth.get(x);
+    return d === undefined || d > min;
+  };
+  const mayLeadUp = (x: string) => {
+    const d = g.depth.get(x);
+    return d === undefined ? undated : undated || d < max;
+  };
+  const walk = (next: Map<string, string[]>, mayLead: (x: string) => boolean): Set<string> => {
+    const found = new Set<string>();
+    const seen = new Set<string>([from]);
+    const todo = mayLead(from) ? [from] : [];
+    for (let x = todo.pop(); x !== undefined && found.size < targets.size; x = todo.pop()) {
+      for (const y of next.get(x) ?? []) {
+        g.steps++;
+        if (seen.has(y)) continue;
+        seen.add(y);
+        if (targets.has(y)) found.add(y);
+        if (mayLead(y)) todo.push(y);
+      }
+    }
+    return found;
+  };
+  return { below: walk(g.deps, mayLeadDown), above: walk(g.dependents, mayLeadUp) };
+}
+
+/**
+ * The depth of each prereq not in nor after a cycle: 0 without dependencies, else one more
+ * than its deepest dependency. A prereq that depends on another, directly or not, is deeper.
+ */
+function dagDepths(deps: Map<string, string[]>, dependents: Map<string, string[]>): Map<string, number> {
+  const waiting = new Map<string, number>();
+  const todo: string[] = [];
+  for (const [id, ds] of deps) {
+    waiting.set(id, ds.length);
+    if (!ds.length) todo.push(id);
+  }
+  const depth = new Map<string, number>();
+  for (let id = todo.pop(); id !== undefined; id = todo.pop()) {
+    let n = 0;
+    for (const d of deps.get(id) ?? []) n = Math.max(n, (depth.get(d) ?? 0) + 1);
+    depth.set(id, n);
+    for (const x of dependents.get(id) ?? []) {
+      const left = (waiting.get(x) ?? 0) - 1;
+      waiting.set(x, left);
+      if (left === 0) todo.push(x);
+    }
+  }
+  return depth;
+}
+
+/** The given prereqs and every prereq that depends on one of them, directly or not: one walk of the reversed edges. */
+export function dependentsOf(prereqs: PrereqSpec[], ids: Iterable<string>): Set<string> {
+  const known = new Set(prereqs.map((p) => p.id));
+  const dependents = new Map<string, string[]>();
+  for (const p of prereqs) {
+    for (const d of p.depends_on) {
+      if (!known.has(d)) continue;
+      const list = dependents.get(d);
+      if (list) list.push(p.id);
+      else dependents.set(d, [p.id]);
+    }
+  }
+  const out = new Set<string>();
+  const todo = [...ids].filter((id) => known.has(id));
+  for (const id of todo) out.add(id);
+  for (let id = todo.pop(); id !== undefined; id = todo.pop()) {
+    for (const x of dependents.get(id) ?? []) {
+      if (out.has(x)) continue;
+      out.add(x);
+      todo.push(x);
+    }
+  }
+  return out;
 }

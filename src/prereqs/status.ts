@@ -392,34 +392,70 @@ function countStates(statuses: PrereqStatus[]): Record<PrereqState, number> {
  * The longest chain of prereqs not yet landed, following depends_on, from the first to
  * start to the last to land: the sequence that bounds how soon everything can land.
  * Ties go to the smaller id, so the answer is deterministic.
+ *
+ * Each prereq keeps the length of the longest chain ending at it and the dependency that
+ * chain comes through, not the chain itself (n²/2 ids on a chain of n); the walk keeps a
+ * stack of its own, so a chain of thousands whose ids sort against the dependency order
+ * does not exceed the call stack. A dependency met again while its own chain is still
+ * being walked (a cycle: an invalid spec) counts as no chain.
  */
 export function criticalPath(prereqs: PrereqSpec[], statuses: PrereqStatus[]): string[] {
   const open = new Set(statuses.filter((s) => s.status !== 'landed').map((s) => s.id));
   const byId = new Map(prereqs.map((p) => [p.id, p]));
-  const memo = new Map<string, string[]>();
+  const length = new Map<string, number>();
+  const via = new Map<string, string>();
   const visiting = new Set<string>();
-  const longest = (id: string): string[] => {
-    const known = memo.get(id);
-    if (known) return known;
-    if (visiting.has(id)) return [];
-    visiting.add(id);
-    let best: string[] = [];
-    for (const d of [...(byId.get(id)?.depends_on ?? [])].sort()) {
-      if (!open.has(d)) continue;
-      const chain = longest(d);
-      if (chain.length > best.length) best = chain;
-    }
-    visiting.delete(id);
-    const out = [...best, id];
-    memo.set(id, out);
-    return out;
-  };
-  let best: string[] = [];
-  for (const id of [...open].sort()) {
-    const chain = longest(id);
-    if (chain.length > best.length) best = chain;
+  interface Frame {
+    id: string;
+    deps: string[];
+    next: number;
+    best: number;
+    via?: string;
   }
-  return best;
+  const frame = (id: string): Frame => {
+    visiting.add(id);
+    return { id, deps: [...(byId.get(id)?.depends_on ?? [])].sort(), next: 0, best: 0 };
+  };
+  const offer = (f: Frame, d: string, n: number): void => {
+    if (n > f.best) {
+      f.best = n;
+      f.via = d;
+    }
+  };
+  const walk = (root: string): void => {
+    if (length.has(root)) return;
+    const stack = [frame(root)];
+    while (stack.length) {
+      const f = stack[stack.length - 1] as Frame;
+      if (f.next < f.deps.length) {
+        const d = f.deps[f.next++] as string;
+        if (!open.has(d) || visiting.has(d)) continue;
+        const n = length.get(d);
+        if (n === undefined) stack.push(frame(d));
+        else offer(f, d, n);
+        continue;
+      }
+      stack.pop();
+      visiting.delete(f.id);
+      length.set(f.id, f.best + 1);
+      if (f.via !== undefined) via.set(f.id, f.via);
+      const parent = stack[stack.length - 1];
+      if (parent) offer(parent, f.id, f.best + 1);
+    }
+  };
+  let best: string | undefined;
+  let bestLength = 0;
+  for (const id of [...open].sort()) {
+    walk(id);
+    const n = length.get(id) ?? 0;
+    if (n > bestLength) {
+      best = id;
+      bestLength = n;
+    }
+  }
+  const out: string[] = [];
+  for (let id = best; id !== undefined; id = via.get(id)) out.push(id);
+  return out.reverse();
 }
 
 /** Exit code of `prereq status`: 0 when every status was computed, 2 when git could not answer. */
