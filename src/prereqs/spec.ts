@@ -176,8 +176,9 @@ export function readPrereqs(
   const owner = new Map<string, { p: PrereqSpec; j: number }>();
   // Who depends on whom is known for every prereq not in a cycle nor after one; the others are
   // judged once the cycle (reported above) is broken.
+  const graph = dependencyGraph(out);
   let afterCycle: Set<string> | undefined;
-  const unknownOrder = (id: string) => (afterCycle ??= dependentsOf(out, cycles.flat())).has(id);
+  const unknownOrder = (id: string) => (afterCycle ??= dependentsOf(graph, cycles.flat())).has(id);
   // Who depends on whom is asked only of a path's first lister and the others listing it:
   // answered for all of them at once, by one walk each way from the first lister.
   const listers = new Map<string, Set<string>>();
@@ -189,7 +190,6 @@ export function readPrereqs(
       else listers.set(key, new Set([p.id]));
     }
   }
-  const graph = dependencyGraph(out);
   const kin = new Map<string, Relatives>();
   const kinOf = (key: string, first: string): Relatives => {
     let k = kin.get(key);
@@ -383,22 +383,11 @@ function dagDepths(deps: Map<string, string[]>, dependents: Map<string, string[]
 }
 
 /** The given prereqs and every prereq that depends on one of them, directly or not: one walk of the reversed edges. */
-export function dependentsOf(prereqs: PrereqSpec[], ids: Iterable<string>): Set<string> {
-  const known = new Set(prereqs.map((p) => p.id));
-  const dependents = new Map<string, string[]>();
-  for (const p of prereqs) {
-    for (const d of p.depends_on) {
-      if (!known.has(d)) continue;
-      const list = dependents.get(d);
-      if (list) list.push(p.id);
-      else dependents.set(d, [p.id]);
-    }
-  }
-  const out = new Set<string>();
-  const todo = [...ids].filter((id) => known.has(id));
-  for (const id of todo) out.add(id);
+export function dependentsOf(g: DependencyGraph, ids: Iterable<string>): Set<string> {
+  const todo = [...ids].filter((id) => g.deps.has(id));
+  const out = new Set(todo);
   for (let id = todo.pop(); id !== undefined; id = todo.pop()) {
-    for (const x of dependents.get(id) ?? []) {
+    for (const x of g.dependents.get(id) ?? []) {
       if (out.has(x)) continue;
       out.add(x);
       todo.push(x);
