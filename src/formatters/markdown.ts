@@ -19,7 +19,7 @@ export function formatMarkdown(report: GateReport, opts: MarkdownOptions = {}): 
   const lines = [
     `### ${MARK[report.verdict]} rfcgate ${inline(report.rfc)}: ${report.verdict.toUpperCase()}`,
     '',
-    `As of \`${code(report.as_of)}\` on \`${code(report.ref)}\`: ` +
+    `As of ${codeSpan(report.as_of)} on ${codeSpan(report.ref)}: ` +
       `${report.results.length} gate${report.results.length === 1 ? '' : 's'}, ` +
       `${count('fail')} fail, ${count('halt')} halt, ${count('pass')} pass.`,
     '',
@@ -50,9 +50,13 @@ function truncate(s: string, max: number): string {
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : s;
 }
 
-/** Text in a table cell: one line, `|` escaped, and no raw HTML for the renderer to swallow. */
+/**
+ * Text in a table cell: one line, `|` escaped, and no raw HTML for the renderer to swallow. A
+ * backslash right before a `|` is doubled too: `a\|b` written as `a\\|b` would let the pipe
+ * split the cell, since GFM's table reads `\\` first.
+ */
 export function cell(s: string): string {
-  return inline(oneLine(s)).replace(/\|/g, '\\|');
+  return inline(oneLine(s)).replace(/(\\*)\|/g, (_, run: string) => `${run}${run}\\|`);
 }
 
 /** Also `##[`, which a CI log showing the summary would run as a command (inertMarkup). */
@@ -60,7 +64,27 @@ function inline(s: string): string {
   return inertMarkup(s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
 }
 
-/** Inside a code span a backtick would close it early. */
-function code(s: string): string {
-  return oneLine(s).replace(/`/g, "'");
+/**
+ * Text as a CommonMark code span, shown exactly: fenced by one backtick more than its longest
+ * run of backticks (so none closes it early), padded with a space where it starts or ends with
+ * one, and line breaks as spaces (which a code span shows them as anyway) so the span cannot
+ * end the list item or table row it sits in.
+ */
+export function codeSpan(s: string): string {
+  const text = s.replace(/\r\n?|\n/g, ' ');
+  const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  // CommonMark strips one space from each end when both ends have one (or a backtick needs it).
+  const pad = /^`|`$/.test(text) || (/^ [^]* $/.test(text) && text.trim() !== '') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/**
+ * A code span inside a table cell: GFM splits cells on `|` even in a code span unless it is
+ * escaped by an odd run of backslashes. In a code span those backslashes other than the last
+ * stay as written, so a backslash right before a `|` shows doubled: the one text a table cannot
+ * quote exactly, and the cell stays whole.
+ */
+export function codeCell(s: string): string {
+  return codeSpan(s).replace(/(\\*)\|/g, (_, run: string) => `${run}${run.length % 2 ? '\\' : ''}\\|`);
 }

@@ -6,7 +6,7 @@
 import { styleText } from 'node:util';
 import Table from 'cli-table3';
 import { CITE_VERDICTS, type CiteReport, type CiteVerdict } from '../../cite/verify.js';
-import { cell } from '../markdown.js';
+import { cell, codeCell, codeSpan } from '../markdown.js';
 import { formatCiteSarif } from './sarif.js';
 import { inertMarkup, jsonReport, visible } from '../visible.js';
 
@@ -93,9 +93,9 @@ export function citeMarkdown(r: CiteReport): string {
     REFUTED: '❌',
     NOT_FOUND: '❌',
   };
-  const lines = [`### ${r.verdict === 'pass' ? '✅' : r.halt ? '⏸' : '❌'} Citations of \`${r.document}\``, ''];
+  const lines = [`### ${r.verdict === 'pass' ? '✅' : r.halt ? '⏸' : '❌'} Citations of ${codeSpan(r.document)}`, ''];
   if (r.halt) return inertMarkup([...lines, `Halted: ${cell(r.halt)}`, ''].join('\n'));
-  lines.push(`Against \`${r.ref}\`${r.sha ? ` (\`${r.sha.slice(0, 7)}\`)` : ''}: ${citeCounts(r)}.`, '');
+  lines.push(`Against ${codeSpan(r.ref)}${r.sha ? ` (${codeSpan(r.sha.slice(0, 7))})` : ''}: ${citeCounts(r)}.`, '');
   const h = hint(r);
   if (h) lines.push(`> ${cell(h)}`, '');
   const order = (v: CiteVerdict) =>
@@ -103,10 +103,7 @@ export function citeMarkdown(r: CiteReport): string {
   const rows = r.citations
     .map((c, i) => ({ c, i }))
     .sort((a, b) => order(a.c.verdict) - order(b.c.verdict) || a.i - b.i)
-    .map(
-      ({ c }) =>
-        `| ${mark[c.verdict]} ${c.verdict} | ${c.location.line} | \`${c.id.replace(/`/g, "'")}\` | ${cell(c.reason)} |`,
-    );
+    .map(({ c }) => `| ${mark[c.verdict]} ${c.verdict} | ${c.location.line} | ${codeCell(c.id)} | ${cell(c.reason)} |`);
   if (rows.length) lines.push('| verdict | line | citation | detail |', '| --- | --- | --- | --- |', ...rows, '');
   // Citations quote the document in code spans, where the cells' escapes do not reach.
   return inertMarkup(lines.join('\n'));

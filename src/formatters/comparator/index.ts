@@ -4,6 +4,7 @@
  */
 import Table from 'cli-table3';
 import type { ComparatorReport, PairResult } from '../../comparator/run.js';
+import { codeCell, codeSpan } from '../markdown.js';
 import { asIs, inertMarkup, jsonReport, type Show, shown } from '../visible.js';
 
 export const COMPARATOR_FORMATS = ['table', 'json', 'markdown'] as const;
@@ -109,13 +110,13 @@ export function comparatorMarkdown(r: ComparatorReport): string {
   for (const p of r.pairs) {
     const c = p.counts;
     out.push(
-      `| ${md(p.id)} | \`${p.canonical}\` ↔ \`${p.shadow}\` | ${VERDICT_WORD[p.verdict]} | ${p.state ?? '—'} | ${c?.canonical_missing ?? '—'} | ${c?.shadow_missing ?? '—'} | ${c?.value_mismatch ?? '—'} |`,
+      `| ${md(p.id)} | ${codeCell(p.canonical)} ↔ ${codeCell(p.shadow)} | ${VERDICT_WORD[p.verdict]} | ${p.state ?? '—'} | ${c?.canonical_missing ?? '—'} | ${c?.shadow_missing ?? '—'} | ${c?.value_mismatch ?? '—'} |`,
     );
   }
   for (const p of r.pairs) {
     const lines = details(p).map((l) => `- ${md(l.trim())}`);
     const rows = p.rows.map(
-      (row) => `- \`${md(keyText(row.key))}\` ${row.kind}${row.columns.length ? `: ${row.columns.join(', ')}` : ''}`,
+      (row) => `- ${codeSpan(keyText(row.key))} ${row.kind}${row.columns.length ? `: ${row.columns.join(', ')}` : ''}`,
     );
     if (!lines.length && !rows.length) continue;
     out.push('', `**${md(p.id)}**`, '', ...lines, ...rows);

@@ -3,6 +3,7 @@
  * record itself, stable key order) and Markdown (the ledger's summary, or a PR comment).
  */
 import type { CouncilRound, RecordedLane } from '../../council/ledger.js';
+import { cell, codeSpan } from '../markdown.js';
 import { asIs, inertMarkup, jsonReport, type Show, shown } from '../visible.js';
 
 export const COUNCIL_FORMATS = ['table', 'json', 'markdown'] as const;
@@ -90,19 +91,15 @@ export function councilText(r: CouncilRound): string {
   return `${out.join('\n')}\n`;
 }
 
-function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
 export function councilMarkdown(r: CouncilRound): string {
   const out = [
     `# ${r.rfc} ${r.version}: council round ${r.round}`,
     '',
     `- run at: ${r.run_at}`,
-    `- document: \`${r.document.path}\`, sha256 \`${r.document.sha256}\``,
+    `- document: ${codeSpan(r.document.path)}, sha256 ${codeSpan(r.document.sha256)}`,
     `- verdict: **${verdictLine(r)}**`,
     ...r.contract.notes.map((n) => `- note: ${n}`),
-    `- diff: ${r.diff.new.length} new, ${r.diff.persisted.length} persisted, ${r.diff.resolved.length} resolved${r.diff.previous ? ` since \`${r.diff.previous}\`` : ' (first round)'}`,
+    `- diff: ${r.diff.new.length} new, ${r.diff.persisted.length} persisted, ${r.diff.resolved.length} resolved${r.diff.previous ? ` since ${codeSpan(r.diff.previous)}` : ' (first round)'}`,
     '',
     '| lane | model | result | input tokens | cache read | cache write |',
     '|---|---|---|---|---|---|',
@@ -114,7 +111,7 @@ export function councilMarkdown(r: CouncilRound): string {
   }
   if (r.facts.length) {
     out.push('', '## Facts given to the lanes', '');
-    for (const f of r.facts) out.push(`- \`${f.id}\`: ${f.summary}`);
+    for (const f of r.facts) out.push(`- ${codeSpan(f.id)}: ${cell(f.summary)}`);
   }
   for (const l of r.lanes) {
     if (!l.findings.length) continue;
@@ -133,7 +130,7 @@ export function councilMarkdown(r: CouncilRound): string {
   }
   if (r.diff.resolved.length) {
     out.push('', '## Resolved since the previous round', '');
-    for (const f of r.diff.resolved) out.push(`- [${f.severity}] ${f.lane} ${f.section}: ${f.claim}`);
+    for (const f of r.diff.resolved) out.push(`- [${f.severity}] ${f.lane} ${cell(f.section)}: ${cell(f.claim)}`);
   }
   // Names, messages and a model's findings, quoted in code spans and cells: inert in a CI log.
   return `${inertMarkup(out.join('\n'))}\n`;
