@@ -2,6 +2,7 @@
  * measure list's table: the newest rows of audit.coordination_measurements, one line each,
  * every column padded to its widest cell.
  */
+import stringWidth from 'string-width';
 import type { ListedMeasurement } from '../ledger/measurements.js';
 import { visible } from './visible.js';
 
@@ -26,15 +27,26 @@ export function measurementTable(rows: readonly ListedMeasurement[]): string {
     visible(r.idempotency_key ?? '-'),
     visible(r.recorded_by ?? '-'),
   ]);
-  const widths = HEADER.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
+  // Terminal columns, not UTF-16 units: a CJK agent id or an emoji in a payload takes two.
+  const widths = HEADER.map((h, i) => Math.max(h.length, ...body.map((row) => stringWidth(row[i] ?? ''))));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - stringWidth(c))))
       .join('  ')
       .trimEnd();
   return `${[line(HEADER), ...body.map(line)].join('\n')}\n`;
 }
 
+/** At most n terminal columns, cut between code points (never inside a surrogate pair). */
 function clip(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+  if (stringWidth(s) <= n) return s;
+  let out = '';
+  let width = 0;
+  for (const ch of s) {
+    const w = stringWidth(ch);
+    if (width + w > n - 1) break;
+    out += ch;
+    width += w;
+  }
+  return `${out}…`;
 }

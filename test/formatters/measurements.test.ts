@@ -1,4 +1,5 @@
 /** measure list's table, from rows as listMeasurements returns them. */
+import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { measurementTable } from '../../src/formatters/measurements.js';
 import type { ListedMeasurement } from '../../src/ledger/measurements.js';
@@ -51,5 +52,23 @@ describe('measurementTable', () => {
     for (const [h, cell] of Object.entries(cells)) expect(plain.indexOf(`  ${cell}`) + 2, h).toBe(header.indexOf(h));
     expect(planted.indexOf('{"##')).toBe(header.indexOf('payload'));
     expect(planted.lastIndexOf(`  ${SHOWN}`) + 2).toBe(header.indexOf('recorded_by'));
+  });
+
+  it('lines columns up in terminal columns when a cell holds wide characters, and clips between code points', () => {
+    const text = measurementTable([
+      row({ agent_id: '代理-七', payload: { note: '😀'.repeat(30) } }),
+      row({ agent_id: 'agent-7', payload: { note: 'x'.repeat(60) } }),
+    ]);
+    const [header = '', wide = '', plain = ''] = text.split('\n');
+    const column = (line: string, cell: string) => stringWidth(line.slice(0, line.indexOf(cell)));
+    for (const h of ['payload', 'key', 'recorded_by']) {
+      const cell = h === 'payload' ? '{"note"' : h === 'key' ? 'lease-1' : 'cli-test';
+      expect(column(wide, cell), h).toBe(column(header, h));
+      expect(column(plain, cell), h).toBe(column(header, h));
+    }
+    const payload = wide.slice(wide.indexOf('{"note"'), wide.indexOf('  lease-1'));
+    expect(payload.endsWith('…')).toBe(true);
+    expect(payload).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    expect(stringWidth(payload)).toBeLessThanOrEqual(40);
   });
 });
