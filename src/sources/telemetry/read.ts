@@ -399,6 +399,24 @@ export function comparePaths(a: string, b: string): number {
   return xs.length - ys.length || zeros;
 }
 
+/** The offset of the first byte in [from, to) of a file that is not zero, or -1. */
+async function nonZeroByte(abs: string, from: number, to: number): Promise<number> {
+  if (from >= to) return -1;
+  const handle = await open(abs, 'r');
+  try {
+    const chunk = Buffer.alloc(Math.min(to - from, 1 << 16));
+    for (let at = from; at < to;) {
+      const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, to - at), at);
+      if (bytesRead === 0) break;
+      for (let k = 0; k < bytesRead; k++) if (chunk[k] !== 0) return at + k;
+      at += bytesRead;
+    }
+    return -1;
+  } finally {
+    await handle.close();
+  }
+}
+
 /** A line without its newline; a CRLF file's carriage return goes too. */
 function decodeLine(buf: Buffer, start = 0, end = buf.length): string {
   if (end > start && buf[end - 1] === 13) end--;
@@ -519,6 +537,17 @@ export async function readTelemetry(
         buf[held++] = 10;
         lines(buf, held);
       }
+      if (gunzip) {
+        // After a member, zlib takes bytes starting with a zero for padding and ignores them and
+        // everything after: a member whose first byte was lost, or data appended after padding,
+        // would be dropped without a word. Zeros alone are padding; anything else is damage.
+        const at = await nonZeroByte(abs, gunzip.bytesWritten, stats.bytes);
+        if (at >= 0) {
+          throw new Error(
+            `the gzip data ends at byte ${gunzip.bytesWritten}, but byte ${at} after it is neither a gzip member nor zero padding: the file is damaged, and what follows cannot be read`,
+          );
+        }
+      }
     } catch (e) {
       raw?.destroy();
       // A zero-byte .gz (a writer has opened it and written nothing yet) holds no lines, as a
@@ -529,6 +558,8 @@ export async function readTelemetry(
         throw new Error(`${file}:${stats.lines + 1}: ${msg}`);
       }
     } finally {
+      // gunzip stops pulling from the file when the stream ends before it: its handle goes now.
+      raw?.destroy();
       releaseBuffer();
       await handle?.close();
     }

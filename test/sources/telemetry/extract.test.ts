@@ -663,6 +663,33 @@ describe('readTelemetry with the byte reader', () => {
     await expect(viaReader('folder.jsonl.gz')).rejects.toThrow(/^folder\.jsonl\.gz:1: /);
   });
 
+  it('reads every member of a .jsonl.gz; data after the gzip stream that is not padding fails the file', async () => {
+    const first = `${JSON.stringify(BASES[0])}\n`;
+    const second = `${JSON.stringify({ ...BASES[0], turn: 13 })}\n`;
+    const members = Buffer.concat([gzipSync(first), gzipSync(second)]);
+    writeFileSync(path.join(dir, 'members.jsonl.gz'), members);
+    expect((await viaReader('members.jsonl.gz')).records).toEqual(reference(Buffer.from(first + second), 'x').records);
+    // Zeros after the last member are padding, as gzip reads them.
+    writeFileSync(path.join(dir, 'padded.jsonl.gz'), Buffer.concat([members, Buffer.alloc(4096)]));
+    expect((await viaReader('padded.jsonl.gz')).records).toHaveLength(2);
+    // zlib stops at a zero byte after a member and ignores the rest: a second member whose first
+    // byte was zeroed, or text after padding, would be turns dropped without a word.
+    const damaged = gzipSync(second);
+    damaged[0] = 0;
+    const end = gzipSync(first).length;
+    for (const [name, content] of [
+      ['zeroed.jsonl.gz', Buffer.concat([gzipSync(first), damaged])],
+      ['after-padding.jsonl.gz', Buffer.concat([gzipSync(first), Buffer.alloc(8), Buffer.from(second)])],
+    ] as const) {
+      writeFileSync(path.join(dir, name), content);
+      await expect(viaReader(name), name).rejects.toThrow(
+        new RegExp(
+          `^${name.replace(/\./g, '\\.')}:2: the gzip data ends at byte ${end}, but byte \\d+ after it is neither`,
+        ),
+      );
+    }
+  });
+
   it('reads files that end with a newline, with a partial line, or hold nothing', async () => {
     for (const [name, content] of [
       ['empty.jsonl', ''],
