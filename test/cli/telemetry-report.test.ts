@@ -405,6 +405,12 @@ describe('telemetry report', () => {
     const gone = run(['telemetry', 'report', '--files', 'telemetry/usage.jsonl', '--files', 'nope.jsonl'], root);
     expect(gone.code).toBe(2);
     expect(gone.stderr).toMatch(/^halt: no such telemetry file: nope\.jsonl under /);
+    // A folder named outright is there, but holds no file by that name: said so, not "no such file".
+    const folder = run(['telemetry', 'report', '--files', 'telemetry/usage.jsonl', '--files', 'telemetry'], root);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toBe(
+      'halt: telemetry is a folder, not a telemetry file: name the files in it with a glob, such as telemetry/**/*.jsonl\n',
+    );
   });
 
   it('a link a glob matches that leads nowhere halts (exit 2) naming it, beside files that read', () => {

@@ -3,7 +3,7 @@ import { progressLine } from '../../cli/progress.js';
 import { visible } from '../../formatters/visible.js';
 import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
 import { once } from 'node:events';
-import { matchTelemetryFiles } from '../../sources/telemetry/read.js';
+import { describeFolder, matchTelemetryFiles, missingFolders } from '../../sources/telemetry/read.js';
 import { UsageError } from '../../spec/problems.js';
 import {
   type ReportJob,
@@ -84,6 +84,12 @@ EXIT CODES
           : `halt: ${visible(u.path)} (${visible(u.pattern)} could match files there) is ${visible(u.why)}\n`,
       );
       process.stderr.write(lines.join(''));
+      process.exitCode = 2;
+      return;
+    }
+    const [folder] = await missingFolders(root, missing);
+    if (folder !== undefined) {
+      process.stderr.write(`halt: ${visible(describeFolder(folder))}\n`);
       process.exitCode = 2;
       return;
     }

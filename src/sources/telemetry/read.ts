@@ -355,6 +355,25 @@ export async function matchTelemetryFiles(
   };
 }
 
+/**
+ * The patterns among `missing` (named without a glob, matching no file) that name a folder: the
+ * person meant the files in it, and "does not exist" would send them looking for the wrong thing.
+ */
+export async function missingFolders(root: string, missing: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const pattern of missing) {
+    const s = await stat(path.resolve(root, pattern)).catch(() => undefined);
+    if (s?.isDirectory()) out.push(pattern);
+  }
+  return out;
+}
+
+/** What to say of a folder named where telemetry files are expected. */
+export function describeFolder(pattern: string): string {
+  const dir = pattern.replace(/\/+$/, '');
+  return `${pattern} is a folder, not a telemetry file: name the files in it with a glob, such as ${dir}/**/*.jsonl`;
+}
+
 /** Why a link cannot be followed, as a person reads it. */
 async function brokenLink(link: string, err: unknown): Promise<string> {
   const to = await readlink(link).catch(() => undefined);

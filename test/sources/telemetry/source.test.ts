@@ -242,6 +242,16 @@ describe('thin data halts', () => {
     expect(await value({ files: [...A, 'telemetry/rotated-*.jsonl'], metric: 'turns' })).toBeGreaterThan(0);
   });
 
+  it('a folder named without a glob is missing, and said to be a folder, alone or beside files', async () => {
+    for (const files of [['telemetry'], [...A, 'telemetry/']]) {
+      const o = await measure({ files, metric: 'turns' });
+      expect(o, files.join()).toMatchObject({ status: 'halt', halt: 'missing' });
+      expect(o.status === 'halt' && o.reason, files.join()).toMatch(
+        /telemetry\/? is a folder, not a telemetry file: name the files in it with a glob, such as telemetry\/\*\*\/\*\.jsonl/,
+      );
+    }
+  });
+
   it('a link a glob matches that leads nowhere (its target gone, a loop) is missing, even beside files that read', async () => {
     mkdirSync(join(root, 'dangling'), { recursive: true });
     copyFileSync(join(FIX, 'anthropic.jsonl'), join(root, 'dangling', 'a.jsonl'));
