@@ -596,6 +596,10 @@ describe('telemetry report', () => {
     expect(zero.stderr).toBe(
       'error: Parsing --last-turns: Expected an integer greater than or equal to 1 but received: 0 (see --help)\n',
     );
+    // An empty --files names nothing to look for: an invalid invocation, not missing data.
+    const empty = run(['telemetry', 'report', '--files', 'telemetry/*', '--files', ''], root);
+    expect(empty.code).toBe(3);
+    expect(empty.stderr).toBe("error: --files '' names no file: give a path or a glob, such as telemetry/**/*.jsonl\n");
     // A flag whose own parser fails (a folder that is not there) too.
     const folder = run(['telemetry', 'report', '--files', 'telemetry/*', '--root', join(root, 'nowhere')], root);
     expect(folder.code).toBe(3);
