@@ -49,6 +49,8 @@ export interface InvariantSummary {
   past_cache_lifetime: number;
   /** The deciding turn carries no cache counter, and no fork trace: cannot tell. */
   cache_not_recorded: number;
+  /** Read nothing on another model than the turn before, with no fork trace: cannot tell. */
+  model_changed: number;
   violations: Violation[];
 }
 
@@ -117,6 +119,7 @@ export function reportHead(scan: ScanResult, opts: { asOf: Date; rangeMs?: numbe
     awaiting_next_turn: c.unchecked,
     past_cache_lifetime: c.pastLifetime,
     cache_not_recorded: c.notCounted,
+    model_changed: c.modelChanged,
     violations: c.violations,
   });
   return {

@@ -208,6 +208,31 @@ describe('telemetry report', () => {
     expect(bare.sessions[0]?.misses).toBeNull();
   });
 
+  it('a compaction whose next turn read nothing on another model is counted apart, not as a violation', () => {
+    const rec = (n: number, model: string, read: number, extra: object = {}) =>
+      `${JSON.stringify({ session_id: 's', turn: n, ts: `2026-06-01T10:0${n}:00Z`, model, usage: { input_tokens: 10, output_tokens: 0, cache_read_input_tokens: read, cache_creation_input_tokens: read ? 0 : 5200 }, ...extra })}\n`;
+    writeFileSync(
+      join(root, 'model-change.jsonl'),
+      rec(1, 'claude-sonnet-4-5', 0) +
+        rec(2, 'claude-sonnet-4-5', 5200, { compaction: true }) +
+        rec(3, 'claude-opus-4-1', 0),
+    );
+    const args = ['telemetry', 'report', '--files', 'model-change.jsonl', '--as-of', '2026-06-02'];
+    const r = run([...args, '--json'], root);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as TelemetryReport).invariants.compaction_cache_stable).toEqual({
+      checked: 0,
+      awaiting_next_turn: 0,
+      past_cache_lifetime: 0,
+      cache_not_recorded: 0,
+      model_changed: 1,
+      violations: [],
+    });
+    expect(run(args, root).stdout).toMatch(
+      /compaction is cache-stable: not exercised \(no compaction turn checked\) \(1 more read nothing on another model than the turn before: not counted\)/,
+    );
+  });
+
   it("an injection turn that read nothing past the cache's lifetime after its previous turn is counted apart", () => {
     const rec = (n: number, ts: string, read: number, extra: object = {}) =>
       `${JSON.stringify({ session_id: 's', turn: n, ts, usage: { input_tokens: 10, output_tokens: 0, cache_read_input_tokens: read, cache_creation_input_tokens: read ? 0 : 5200 }, ...extra })}\n`;
@@ -224,6 +249,7 @@ describe('telemetry report', () => {
       awaiting_next_turn: 0,
       past_cache_lifetime: 1,
       cache_not_recorded: 0,
+      model_changed: 0,
       violations: [],
     });
     expect(run([...args, '--json'], root, { RFCGATE_TELEMETRY_THREAD_FROM: '0' }).stdout).toBe(r.stdout);

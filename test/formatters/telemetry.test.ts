@@ -50,6 +50,7 @@ function report(sessions: number): TelemetryReport {
         awaiting_next_turn: 0,
         past_cache_lifetime: 0,
         cache_not_recorded: 0,
+        model_changed: 0,
         violations: [],
       },
       injected_after_breakpoint: {
@@ -57,6 +58,7 @@ function report(sessions: number): TelemetryReport {
         awaiting_next_turn: 0,
         past_cache_lifetime: 0,
         cache_not_recorded: 0,
+        model_changed: 0,
         violations: [],
       },
     },

@@ -229,6 +229,9 @@ function invariantLine(
     inv.cache_not_recorded > 0
       ? ` (${inv.cache_not_recorded} more decided by a turn without a cache counter: not counted)`
       : '',
+    inv.model_changed > 0
+      ? ` (${inv.model_changed} more read nothing on another model than the turn before: not counted)`
+      : '',
   ].join('');
   if (inv.checked === 0) return `${name}: not exercised (no ${what} turn checked)${expired}`;
   if (inv.violations.length === 0) return `${name}: holds over ${inv.checked} ${what} turn(s)${expired}`;

@@ -19,7 +19,9 @@
  * - top-level `gen_ai.*` attributes, OTLP `[{key, value}]` attributes, OTel spans without `ts`,
  *   `null` where a string is read, nesting deeper than MAX_DEPTH.
  *
- * `model` is not read: no metric or invariant uses it, and reading it would cost a string per line.
+ * `model` (top-level, or an OTel span's `gen_ai.response.model` / `gen_ai.request.model`) is read
+ * when it is a plain string, through the same cache of recent strings as session ids; a model that
+ * is not a string reads as none, as parseLine has it.
  */
 import {
   MAX_TIME_MS,
@@ -53,6 +55,7 @@ export interface Extracted {
   cacheCounted: boolean;
   /** Fork traces: the miss sources, each once, in the order the line names them. */
   misses: MissSource[];
+  model: string | undefined;
 }
 
 export const extracted: Extracted = {
@@ -71,6 +74,7 @@ export const extracted: Extracted = {
   injection: false,
   cacheCounted: false,
   misses: [],
+  model: undefined,
 };
 
 /** Deeper values are left to JSON.parse (they are not a shape any writer emits). */
@@ -111,6 +115,7 @@ const F_BREAKPOINTS = 64;
 const F_TYPE = 128;
 const F_MISSES = 256;
 const F_ATTRIBUTES = 512;
+const F_MODEL = 1024;
 /** A top-level gen_ai.* key: declined. */
 const F_DECLINE = -1;
 
@@ -125,6 +130,7 @@ const TOP: readonly (readonly [Uint8Array, number])[] = [
   [bytes('type'), F_TYPE],
   [bytes('misses'), F_MISSES],
   [bytes('attributes'), F_ATTRIBUTES],
+  [bytes('model'), F_MODEL],
 ];
 
 const U_INPUT = 1;
@@ -154,7 +160,11 @@ const A_READ = 8;
 const A_CREATION = 16;
 /** Any other gen_ai.* attribute: it makes the line an OTel record, nothing more. */
 const A_OTHER = 32;
+const A_RESPONSE_MODEL = 64;
+const A_REQUEST_MODEL = 128;
 const ATTRS: readonly (readonly [Uint8Array, number])[] = [
+  [bytes('gen_ai.response.model'), A_RESPONSE_MODEL],
+  [bytes('gen_ai.request.model'), A_REQUEST_MODEL],
   [bytes('gen_ai.conversation.id'), A_CONVERSATION],
   [bytes('gen_ai.usage.input_tokens'), A_INPUT],
   [bytes('gen_ai.usage.output_tokens'), A_OUTPUT],
@@ -430,6 +440,13 @@ let aInput = 0;
 let aOutput = 0;
 let aRead = 0;
 let aCreation = 0;
+/** Where the model strings of the line lie (body, without quotes); -1 when the line names none as a string. */
+let modelAt = -1;
+let modelEnd = -1;
+let respModelAt = -1;
+let respModelEnd = -1;
+let reqModelAt = -1;
+let reqModelEnd = -1;
 
 function usage(b: Uint8Array, i: number, depth: number): number {
   const x = extracted;
@@ -533,6 +550,20 @@ function attributes(b: Uint8Array, i: number, depth: number): number {
         attrSessEnd = i;
         hole(H_A_CONVERSATION, attrSessAt, i);
         if (i >= 0) i++;
+      } else if (id === A_RESPONSE_MODEL || id === A_REQUEST_MODEL) {
+        // A model that is not a string is left to parseLine.
+        if (b[i] !== QUOTE) return -1;
+        const at = i + 1;
+        i = plainString(b, at);
+        if (id === A_RESPONSE_MODEL) {
+          respModelAt = at;
+          respModelEnd = i;
+        } else {
+          reqModelAt = at;
+          reqModelEnd = i;
+        }
+        hole(id === A_RESPONSE_MODEL ? H_A_RESPONSE_MODEL : H_A_REQUEST_MODEL, at, i);
+        if (i >= 0) i++;
       } else {
         const at = i;
         i = id === A_INPUT ? count(b, i) : countOrNull(b, i);
@@ -622,6 +653,9 @@ const H_A_INPUT = 15;
 const H_A_OUTPUT = 16;
 const H_A_READ = 17;
 const H_A_CREATION = 18;
+const H_MODEL = 19;
+const H_A_RESPONSE_MODEL = 20;
+const H_A_REQUEST_MODEL = 21;
 
 const MAX_HOLES = 32;
 const holeKind = new Int32Array(MAX_HOLES);
@@ -804,6 +838,21 @@ function matchTemplate(t: Template, b: Uint8Array, start: number, end: number): 
         p = countOrNull(b, p);
         aCreation = num;
         break;
+      case H_MODEL:
+        modelAt = p;
+        p = plainString(b, p);
+        modelEnd = p;
+        break;
+      case H_A_RESPONSE_MODEL:
+        respModelAt = p;
+        p = plainString(b, p);
+        respModelEnd = p;
+        break;
+      case H_A_REQUEST_MODEL:
+        reqModelAt = p;
+        p = plainString(b, p);
+        reqModelEnd = p;
+        break;
     }
     if (p < 0) return NO_MATCH;
   }
@@ -837,6 +886,9 @@ function reset(): void {
   aCreation = -2;
   lineTurn = -1;
   x.ts = Number.NaN;
+  modelAt = -1;
+  respModelAt = -1;
+  reqModelAt = -1;
 }
 
 /**
@@ -962,6 +1014,16 @@ function readLine(b: Uint8Array, start: number): number {
         if (c === LBRACKET) return -1;
         i = c === LBRACE ? attributes(b, i, 2) : skipValue(b, i, 1);
         break;
+      case F_MODEL:
+        // Not a string (null, a number): no model, as parseLine reads it.
+        if (c === QUOTE) {
+          modelAt = i + 1;
+          i = plainString(b, modelAt);
+          modelEnd = i;
+          hole(H_MODEL, modelAt, i);
+          if (i >= 0) i++;
+        } else i = skipValue(b, i, 1);
+        break;
     }
     if (i < 0) return -1;
     i = ws(b, i);
@@ -997,6 +1059,7 @@ function judge(b: Uint8Array): boolean {
     x.kind = 'anthropic';
     x.cacheCounted = (usageSeen & (U_READ | U_CREATION | U_SPLIT)) !== 0;
     x.session = sessionString(b, sessAt, sessEnd);
+    x.model = modelAt < 0 ? undefined : sessionString(b, modelAt, modelEnd);
     return true;
   }
   if (attrsSeen === 0 || (attrsSeen & A_INPUT) === 0 || (seen & F_TS) === 0) return false;
@@ -1014,6 +1077,12 @@ function judge(b: Uint8Array): boolean {
   x.kind = 'otel';
   x.cacheCounted = (attrsSeen & (A_READ | A_CREATION)) !== 0;
   x.session = sessionString(b, at, end);
+  x.model =
+    respModelAt >= 0
+      ? sessionString(b, respModelAt, respModelEnd)
+      : reqModelAt >= 0
+        ? sessionString(b, reqModelAt, reqModelEnd)
+        : undefined;
   x.input = input;
   x.output = aOutput < 0 ? 0 : aOutput;
   x.cacheRead = read;
@@ -1044,7 +1113,7 @@ const view: TurnRecord = {
 };
 
 /**
- * The last line extractLine accepted, as the record parseLine makes of it (model aside): a fork
+ * The last line extractLine accepted, as the record parseLine makes of it: a fork
  * trace is a fresh object, a turn the one shared view, valid until the next line is read.
  */
 export function extractedRecord(): TelemetryRecord {
@@ -1067,5 +1136,6 @@ export function extractedRecord(): TelemetryRecord {
   v.compaction = x.compaction;
   v.injection = x.injection;
   v.cacheCounted = x.cacheCounted;
+  v.model = x.model;
   return v;
 }

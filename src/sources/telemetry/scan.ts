@@ -59,6 +59,13 @@ export interface InvariantCheck {
    * for: whether it read the prefix is unknown, so they count neither as checked nor as a violation.
    */
   notCounted: number;
+  /**
+   * Marked turns whose deciding read found nothing, with no fork trace to say why, on another
+   * model than the turn before it (a compaction's next turn against the compaction, an injection
+   * against its session's previous turn): a cache entry serves only the model that wrote it, so
+   * the read of nothing says nothing of the prefix. Neither checked nor a violation.
+   */
+  modelChanged: number;
   violations: Violation[];
 }
 
@@ -146,6 +153,9 @@ interface MarkedTurn {
    */
   gap: number;
   line: number;
+  /** The marked turn's model, and that of the turn it is judged against (see InvariantCheck.modelChanged). */
+  model: string | undefined;
+  otherModel: string | undefined;
 }
 
 /** A marked or early turn's cacheRead when its record carries no cache counter: unknown, not 0. */
@@ -218,6 +228,7 @@ interface EarlyTurn {
   file: string;
   line: number;
   ts: number;
+  model: string | undefined;
   /** With last_turns, the gap its ring entry learns when the turn before comes (see Located). */
   nothing?: { gap: number };
 }
@@ -238,12 +249,16 @@ interface SessionState {
   maxTurn: number;
   /** The ts of that turn, for an injection at the turn after it. */
   maxTs: number;
+  /** And its model. */
+  maxModel: string | undefined;
   /**
    * Turns other than the highest read while the turn after them was not (files or lines out of
    * order, a turn missing), with their ts, for that turn should it be an injection: an entry
    * goes when that turn is read, so a session read in order keeps none (as `early`).
    */
   late: Map<number, number> | undefined;
+  /** The models of the turns in `late`, kept and let go with them. */
+  lateModel: Map<number, string | undefined> | undefined;
   /** Compaction turns keyed by the turn that decides them (their turn + 1). */
   awaiting: Map<number, MarkedTurn> | undefined;
   /** Injection turns read before their previous turn, keyed by it (their turn - 1): it decides their gap. */
@@ -263,6 +278,7 @@ interface SessionState {
   oneTs: number;
   oneFile: string;
   oneLine: number;
+  oneModel: string | undefined;
   oneNothing: { gap: number } | undefined;
   /** Whether the session writes 1-hour cache entries anywhere: its entries may live an hour. */
   oneHour: boolean;
@@ -445,7 +461,9 @@ function stateOf(p: PassState, id: string): SessionState {
       series: undefined,
       maxTurn: -1,
       maxTs: -Infinity,
+      maxModel: undefined,
       late: undefined,
+      lateModel: undefined,
       awaiting: undefined,
       awaitingPrevious: undefined,
       early: undefined,
@@ -453,6 +471,7 @@ function stateOf(p: PassState, id: string): SessionState {
       oneTs: 0,
       oneFile: '',
       oneLine: 0,
+      oneModel: undefined,
       oneNothing: undefined,
       runLo: 0,
       runHi: -1,
@@ -546,16 +565,25 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     if (opts.lastTurns === undefined) markWindow(st, turn, record.ts >= start);
     // The ts of the turn before, read already: the highest turn so far, or one kept in late.
     const previousTs = !follows ? undefined : turn - 1 === st.maxTurn ? st.maxTs : st.late?.get(turn - 1);
+    const previousModel = !follows ? undefined : turn - 1 === st.maxTurn ? st.maxModel : st.lateModel?.get(turn - 1);
     // This turn is read: the one before it needs its ts kept no longer; this one needs its own
     // kept while the turn after it is not read.
-    if (st.late !== undefined && st.late.delete(turn - 1) && st.late.size === 0) st.late = undefined;
+    if (st.late !== undefined && st.late.delete(turn - 1)) {
+      st.lateModel?.delete(turn - 1);
+      if (st.late.size === 0) st.late = st.lateModel = undefined;
+    }
     if (turn > st.maxTurn) {
       // Read past the turn after the highest so far: that one is still to come.
-      if (st.maxTurn >= 0 && turn > st.maxTurn + 1) (st.late ??= new Map()).set(st.maxTurn, st.maxTs);
+      if (st.maxTurn >= 0 && turn > st.maxTurn + 1) {
+        (st.late ??= new Map()).set(st.maxTurn, st.maxTs);
+        (st.lateModel ??= new Map()).set(st.maxTurn, st.maxModel);
+      }
       st.maxTurn = turn;
       st.maxTs = record.ts;
+      st.maxModel = record.model;
     } else if (!hasRead(st, turn + 1)) {
       (st.late ??= new Map()).set(turn, record.ts);
+      (st.lateModel ??= new Map()).set(turn, record.model);
     }
     if (record.ts > p.newest.ts) p.newest.ts = record.ts;
 
@@ -569,6 +597,7 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         waiting.file = file;
         waiting.line = line;
         waiting.gap = record.ts - waiting.ts;
+        waiting.otherModel = record.model;
         awaiting.delete(turn);
         // Most sessions wait for one turn at a time: an empty map is not kept for the rest of the pass.
         if (awaiting.size === 0) st.awaiting = undefined;
@@ -580,6 +609,7 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
       const injected = injections.get(turn);
       if (injected) {
         injected.gap = injected.ts - record.ts;
+        injected.otherModel = record.model;
         injections.delete(turn);
         if (injections.size === 0) st.awaitingPrevious = undefined;
       }
@@ -587,23 +617,25 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     // Its turn before has not been read yet: should that turn be a compaction, this one decides it.
     let early: EarlyTurn | undefined;
     if (!follows && turn > 1) {
-      early = { cacheRead: read, file, line, ts: record.ts };
+      early = { cacheRead: read, file, line, ts: record.ts, model: record.model };
       (st.early ??= new Map()).set(turn, early);
     } else if (!follows && turn === 1) {
       st.oneCacheRead = read;
       st.oneTs = record.ts;
       st.oneFile = file;
       st.oneLine = line;
+      st.oneModel = record.model;
     }
     if ((record.creation1h ?? 0) > 0) st.oneHour = true;
     let next: EarlyTurn | undefined;
     if (turn === 0) {
       if (st.oneCacheRead !== -1) {
-        next = { cacheRead: st.oneCacheRead, file: st.oneFile, line: st.oneLine, ts: st.oneTs };
+        next = { cacheRead: st.oneCacheRead, file: st.oneFile, line: st.oneLine, ts: st.oneTs, model: st.oneModel };
         if (st.oneNothing) next.nothing = st.oneNothing;
       }
       st.oneCacheRead = -1;
       st.oneFile = '';
+      st.oneModel = undefined;
       st.oneNothing = undefined;
     } else {
       next = st.early?.get(turn + 1);
@@ -630,6 +662,8 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         file: next?.file ?? '',
         line: next?.line ?? 0,
         gap: next === undefined ? -1 : next.ts - record.ts,
+        model: record.model,
+        otherModel: next?.model,
       };
       p.marked.push(m);
       if (next === undefined) (st.awaiting ??= new Map()).set(turn + 1, m);
@@ -647,6 +681,8 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
         file,
         line,
         gap: previousTs === undefined ? -1 : record.ts - previousTs,
+        model: record.model,
+        otherModel: previousModel,
       };
       p.marked.push(m);
       // Injections are few: waiting on a turn 0 a session numbered from 1 never has costs little.
@@ -744,8 +780,8 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
   }
 
   const invariants: Record<InvariantName, InvariantCheck> = {
-    compaction: { checked: 0, unchecked: 0, pastLifetime: 0, notCounted: 0, violations: [] },
-    injection: { checked: 0, unchecked: 0, pastLifetime: 0, notCounted: 0, violations: [] },
+    compaction: { checked: 0, unchecked: 0, pastLifetime: 0, notCounted: 0, modelChanged: 0, violations: [] },
+    injection: { checked: 0, unchecked: 0, pastLifetime: 0, notCounted: 0, modelChanged: 0, violations: [] },
   };
   const prefixBit = 1 << MISS_SOURCES.indexOf('message_prefix');
   for (const m of marked) {
@@ -771,6 +807,17 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
     // never read has no gap to show the cache expired: its read of nothing counts.
     if (!trace && m.cacheRead === 0 && m.gap > lifetime(m.session)) {
       check.pastLifetime++;
+      continue;
+    }
+    // Nor, read on another model than the turn before: that model had no entry to read.
+    if (
+      !trace &&
+      m.cacheRead === 0 &&
+      m.model !== undefined &&
+      m.otherModel !== undefined &&
+      m.model !== m.otherModel
+    ) {
+      check.modelChanged++;
       continue;
     }
     check.checked++;

@@ -194,6 +194,7 @@ export function decide(
       ...(check.unchecked > 0 ? { [`${def.invariant}_turns_awaiting_next_turn`]: check.unchecked } : {}),
       ...(check.pastLifetime > 0 ? { [`${def.invariant}_turns_past_cache_lifetime`]: check.pastLifetime } : {}),
       ...(check.notCounted > 0 ? { [`${def.invariant}_turns_without_cache_counter`]: check.notCounted } : {}),
+      ...(check.modelChanged > 0 ? { [`${def.invariant}_turns_after_model_change`]: check.modelChanged } : {}),
       violations: check.violations.slice(0, SHOWN).map((v) => ({ ...v }) as unknown as EvidenceValue),
     };
     if (check.checked < minEvents) {
@@ -203,6 +204,9 @@ export function decide(
         check.unchecked > 0 ? `${check.unchecked} more still await their next turn` : '',
         check.notCounted > 0
           ? `${check.notCounted} more whose deciding turn carries no cache counter and no fork trace`
+          : '',
+        check.modelChanged > 0
+          ? `${check.modelChanged} more read nothing on another model than the turn before, with no fork trace`
           : '',
       ].filter(Boolean);
       return halt(

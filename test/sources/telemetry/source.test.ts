@@ -897,6 +897,59 @@ describe("a read of nothing after the cache's lifetime", () => {
   });
 });
 
+describe('a read of nothing on another model than the turn before', () => {
+  const turn = (session: string, n: number, at: string, model: string, read: number, extra: object = {}) =>
+    `${JSON.stringify({ session_id: session, turn: n, ts: `2026-06-01T${at}:00Z`, model, usage: { input_tokens: 100, output_tokens: 1, cache_creation_input_tokens: read ? 0 : 1000, cache_read_input_tokens: read }, ...extra })}\n`;
+
+  it('tells nothing of the prefix (an entry serves only the model that wrote it): counted apart, whatever the order', async () => {
+    const dir = join(root, 'models');
+    mkdirSync(dir, { recursive: true });
+    const lines = [
+      // m: the turn after the compaction moved to another model, which had no entry to read.
+      turn('m', 1, '10:00', 'sonnet', 0),
+      turn('m', 2, '10:01', 'sonnet', 1000, { compaction: true }),
+      turn('m', 3, '10:02', 'opus', 0),
+      // i: the injection turn itself moved to another model.
+      turn('i', 1, '10:00', 'sonnet', 0),
+      turn('i', 2, '10:01', 'opus', 0, { injection: true }),
+      // s: the same model throughout: a real break of each invariant.
+      turn('s', 1, '10:00', 'sonnet', 0),
+      turn('s', 2, '10:01', 'sonnet', 1000, { compaction: true }),
+      turn('s', 3, '10:02', 'sonnet', 0, { injection: true }),
+      // t: another model, but a fork trace names the prefix: attributed, a violation.
+      turn('t', 1, '10:00', 'sonnet', 0),
+      turn('t', 2, '10:01', 'sonnet', 1000, { compaction: true }),
+      turn('t', 3, '10:02', 'opus', 0),
+      `${JSON.stringify({ type: 'fork_trace', session_id: 't', turn: 3, ts: '2026-06-01T10:02:00Z', misses: ['message_prefix'] })}\n`,
+    ];
+    writeFileSync(join(dir, 'in-order.jsonl'), lines.join(''));
+    // Each session's turns read last first: the turn after a compaction, and the turn before an
+    // injection, come after the turn they decide.
+    mkdirSync(join(dir, 'reversed'), { recursive: true });
+    writeFileSync(join(dir, 'reversed', 'r.jsonl'), [...lines].reverse().join(''));
+    for (const files of [['models/in-order.jsonl'], ['models/reversed/*.jsonl']]) {
+      const c = await measure({ files, metric: 'compaction_cache_breaks' });
+      expect(c.status === 'ok' && c.value, files[0]).toBe(2);
+      expect(c.evidence.compaction_turns_checked, files[0]).toBe(2);
+      expect(c.evidence.compaction_turns_after_model_change, files[0]).toBe(1);
+      expect(
+        (c.evidence.violations as { session: string; cause: string }[]).map((v) => `${v.session} ${v.cause}`).sort(),
+      ).toEqual(['s no cache read', 't message_prefix miss']);
+      const i = await measure({ files, metric: 'injection_cache_breaks' });
+      expect(i.status === 'ok' && i.value, files[0]).toBe(1);
+      expect(i.evidence.injection_turns_checked, files[0]).toBe(1);
+      expect(i.evidence.injection_turns_after_model_change, files[0]).toBe(1);
+    }
+    // Alone, the model change leaves nothing judged: a halt that says why, not a pass or a fail.
+    writeFileSync(join(dir, 'only.jsonl'), lines.slice(0, 3).join(''));
+    const only = await measure({ files: ['models/only.jsonl'], metric: 'compaction_cache_breaks' });
+    expect(only).toMatchObject({ status: 'halt', halt: 'insufficient' });
+    expect(only.status === 'halt' && only.reason).toMatch(
+      /0 compaction turns checked in the window \(1 more read nothing on another model than the turn before, with no fork trace: they cannot be judged\)/,
+    );
+  });
+});
+
 describe('the evidence re-derives each value', () => {
   // Three turns: t1 writes 1000 tokens (5m or 1h, the only difference between the two files),
   // t2 reads them, t3 writes 200 without a 5m/1h split (5m in the 5m file, of unknown price in the 1h one).
