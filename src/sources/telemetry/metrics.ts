@@ -160,7 +160,20 @@ export interface MetricDef {
 }
 
 const noTokens: MetricValue = { halt: 'insufficient', reason: 'no input tokens in the window' };
-const ratio = (x: number | undefined): MetricValue => (x === undefined ? noTokens : { value: x });
+const ratio = (x: number | undefined, none: MetricValue = noTokens): MetricValue =>
+  x === undefined ? none : { value: x };
+
+/**
+ * Why the roadmap ratio has no value: its denominator leaves cache writes out, so turns whose
+ * every input token was written to the cache sent input all the same.
+ */
+const noReadOrInput = (t: Totals): MetricValue =>
+  t.cacheCreation > 0
+    ? {
+        halt: 'insufficient',
+        reason: `cache_read + input is 0 in the window: all ${t.cacheCreation} input tokens were cache writes, which this ratio leaves out, so it is 0/0 (cache_hit_ratio_token_weighted counts them)`,
+      }
+    : noTokens;
 
 /** Whether any turn of the totals says how much it read from the cache and wrote to it. */
 export function cacheMeasured(t: Pick<Totals, 'turns' | 'cacheCounted'>): boolean {
@@ -244,7 +257,7 @@ export const METRICS: readonly MetricDef[] = [
     name: 'cache_hit_ratio',
     type: 'double',
     description: "The roadmap's hit ratio: cache_read / (cache_read + input)",
-    compute: cacheMetric((t) => ratio(cacheHitRatio(t))),
+    compute: cacheMetric((t) => ratio(cacheHitRatio(t), noReadOrInput(t))),
   },
   {
     name: 'cache_hit_ratio_token_weighted',

@@ -241,9 +241,11 @@ export function decide(
 
   const values: { session: string; value: number; totals: Totals }[] = [];
   const excluded: string[] = [];
-  // A session with enough turns whose value is missing (an unknown price, no attribution) may
-  // be the one that decides the aggregate: leaving it out would fold the rest as if it were.
+  // A session with enough turns whose value is missing (an unknown price, no attribution) or
+  // 0/0 (every input token a cache write: a session that never read the cache) may be the one
+  // that decides the aggregate: leaving it out would fold the rest as if it were.
   const missing: string[] = [];
+  let anyMissing = false;
   for (const [id, s] of [...scan.sessions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const few = thin(s.totals);
     if (few !== undefined) {
@@ -252,8 +254,10 @@ export function decide(
     }
     const v = compute(s.totals, scan.overall);
     if ('value' in v) values.push({ session: id, value: v.value, totals: s.totals });
-    else if (v.halt === 'missing') missing.push(`${id}: ${v.reason}`);
-    else excluded.push(`${id}: ${v.reason}`);
+    else {
+      missing.push(`${id}: ${v.reason}`);
+      if (v.halt === 'missing') anyMissing = true;
+    }
   }
   const minSessions = spec.min_sessions ?? 1;
   const aggregate = spec.aggregate ?? 'min';
@@ -266,7 +270,7 @@ export function decide(
   };
   if (missing.length) {
     return halt(
-      'missing',
+      anyMissing ? 'missing' : 'insufficient',
       `${missing.length} session${missing.length === 1 ? '' : 's'} with enough turns (min_turns ${minTurns}) ${missing.length === 1 ? 'has' : 'have'} no value, so the ${aggregate} over sessions is unknown: ${missing[0]}${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`,
       ev,
     );

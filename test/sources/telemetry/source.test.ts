@@ -1121,6 +1121,38 @@ describe('the evidence re-derives each value', () => {
     expect(fOnly.evidence.sessions_excluded).toEqual(['f: 2 turns']);
   });
 
+  it('per session, a session that never read the cache nor sent uncached input halts the aggregate: 0/0 is not left out', async () => {
+    // A breakpoint on the last message leaves no uncached input: a session whose prefix is
+    // rewritten every turn writes all of it and reads nothing, the worst session there is.
+    const dir = join(root, 'all-writes');
+    mkdirSync(dir, { recursive: true });
+    const turn = (session: string, n: number, input: number, read: number, write: number) =>
+      `${JSON.stringify({ session_id: session, turn: n, ts: `2026-06-01T10:${String(n).padStart(2, '0')}:00Z`, usage: { input_tokens: input, output_tokens: 1, cache_read_input_tokens: read, cache_creation_input_tokens: write } })}\n`;
+    let text = '';
+    for (let n = 1; n <= 3; n++) text += turn('good', n, 100, 900, 0) + turn('rewrites', n, 0, 0, 1000);
+    writeFileSync(join(dir, 'u.jsonl'), text);
+    const o = await measure({
+      files: ['all-writes/u.jsonl'],
+      metric: 'cache_hit_ratio',
+      per: 'session',
+      aggregate: 'min',
+      min_turns: 3,
+    });
+    expect(o).toMatchObject({ status: 'halt', halt: 'insufficient' });
+    expect(o.status === 'halt' && o.reason).toBe(
+      "measurement 'm': 1 session with enough turns (min_turns 3) has no value, so the min over sessions is unknown: rewrites: cache_read + input is 0 in the window: all 3000 input tokens were cache writes, which this ratio leaves out, so it is 0/0 (cache_hit_ratio_token_weighted counts them)",
+    );
+    expect(o.evidence.sessions_without_value).toEqual([expect.stringMatching(/^rewrites: /)]);
+    // The token-weighted ratio counts the writes: that session decides it, at 0.
+    const weighted = await measure({
+      files: ['all-writes/u.jsonl'],
+      metric: 'cache_hit_ratio_token_weighted',
+      per: 'session',
+      min_turns: 3,
+    });
+    expect(weighted.status === 'ok' && weighted.value).toBe(0);
+  });
+
   it("each metric shows the counts it needs, not every other metric's", async () => {
     const o = await measure({ files: fixture('5m'), metric: 'cache_hit_ratio' });
     expect(o.evidence).toMatchObject({ input_tokens: 250, cache_read_tokens: 1000 });
