@@ -25,6 +25,7 @@ import { contentChecks } from './checks.js';
 import { type PlannedFile, type ScanResult, scanFiles } from './scan.js';
 import type { RgSearch } from './prefilter.js';
 import { checkRequire } from './rules/require.js';
+import { waiversOf } from './rules/waivers.js';
 import type { SkippedFile, Snapshot, WorkingTree } from './scopes.js';
 import type { LintRule } from './spec.js';
 
@@ -170,6 +171,8 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
     } else if (r.kind === 'order') {
       const skip = opts.skipOrder?.get(r.id);
       if (skip !== undefined) {
+        // Not run on this change, but a waiver past its day is an error whatever the change.
+        append(s.findings, waiversOf(r, asOf).expired);
         s.note = skip;
         continue;
       }

@@ -408,6 +408,30 @@ describe('order', () => {
     );
   });
 
+  it('a change the command knows not to touch the guarded path still reports an expired waiver of the rule', async () => {
+    const rule = {
+      ...ORDER,
+      allow: [{ commit: '0123456789abcdef', reason: 'reverted early work', expires: '2026-05-31' }],
+    };
+    const repo = lintRepo({ rules: [rule], measurements: MEASUREMENTS, prereqs: PREREQS });
+    repo.write('src/unrelated.py', 'x\n');
+    repo.git(['add', 'src/unrelated.py']);
+    // What the lint command passes when measurements.yaml shows the change does not touch the path.
+    const skipOrder = new Map([['L3', 'the change does not touch elixir/handler_dispatch/']]);
+    const r = await lint(repo, { kind: 'staged' }, AS_OF, { skipOrder });
+    expect(r.findings.map((f) => `${f.file}:${f.line} ${f.message}`)).toEqual([
+      expect.stringMatching(
+        /^gates\/demo\/lints\.yaml:\d+ the waiver of 'L3' for commit 0123456789abcdef expired on 2026-05-31/,
+      ),
+    ]);
+    expect(r.rules[0]?.note).toMatch(/does not touch elixir\/handler_dispatch\//);
+    expect(lintExitCode(r)).toBe(1);
+    // Not yet expired: nothing to say about a change elsewhere.
+    const waived = await lint(repo, { kind: 'staged' }, '2026-05-31T23:59:59Z', { skipOrder });
+    expect(waived.findings).toEqual([]);
+    expect(lintExitCode(waived)).toBe(0);
+  });
+
   it('an `order` measurement works the same: history first, then the staged change', async () => {
     const measurements = [
       {
