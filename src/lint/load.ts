@@ -47,7 +47,9 @@ export async function loadLints(root: string, id: string): Promise<LoadedLints> 
  */
 export async function guardedPathsHint(root: string, id: string, measurement: string): Promise<string[] | undefined> {
   try {
-    const { parse } = await import('yaml');
+    const mod: typeof import('yaml') & { default?: typeof import('yaml') } = await import('yaml');
+    // Bundled, the CommonJS build of yaml is reached through its default export only.
+    const parse = mod.default?.parse ?? mod.parse;
     const raw = parse(readFileSync(join(root, GATES_DIR, id, 'measurements.yaml'), 'utf8'), YAML_TO_DATA) as unknown;
     if (!Array.isArray(raw)) return undefined;
     const m = raw.find((x: { id?: unknown }) => x?.id === measurement) as { git?: Record<string, unknown> } | undefined;

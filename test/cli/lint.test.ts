@@ -390,6 +390,42 @@ describe('rfcgate lint', () => {
     expect(tree.code).toBe(1);
   });
 
+  it('a change that does not touch the guarded path leaves the rest of the RFC unread; an expired waiver still fails it', () => {
+    const repo = createRepo();
+    writeRfc(repo.dir, {
+      measurements: [{ id: 'guard', git: { query: 'prereqs_before', path: 'elixir/handler_dispatch/' } }],
+      raw: {
+        'lints.yaml': modeline('lints.yaml') + stringify([ORDER]),
+        'prereqs.yaml':
+          modeline('prereqs.yaml') + stringify([{ id: 'pr1', title: 'Profile', deliverables: ['docs/profile.md'] }]),
+        // Mid-edit, and nothing the lint rules read: a commit elsewhere is not held up by it.
+        'stop-signs.yaml': `${modeline('stop-signs.yaml')}- id: S1\n  title: half written\n`,
+      },
+    });
+    repo.git(['add', '-f', 'gates']);
+    repo.commit({ files: { 'src/a.py': 'x\n' }, message: 'spec', date: '2026-05-01T09:00:00Z' });
+    repo.write('src/b.py', 'y\n');
+    repo.git(['add', 'src/b.py']);
+    const elsewhere = run(['lint', '--staged', '--json'], repo.dir);
+    expect(elsewhere.stderr).toBe('');
+    expect(JSON.parse(elsewhere.stdout).rules[0].note).toBe('the change does not touch elixir/handler_dispatch/');
+    expect(elsewhere.code).toBe(0);
+    // A change under the path runs the guard, which reads the whole RFC: its problem is reported.
+    repo.write('elixir/handler_dispatch/d.ex', 'd\n');
+    repo.git(['add', 'elixir/handler_dispatch/d.ex']);
+    const under = run(['lint', '--staged'], repo.dir);
+    expect(under.stderr).toMatch(/gates\/demo\/stop-signs\.yaml:2:3: 'S1': missing required key/);
+    expect(under.code).toBe(3);
+    repo.git(['rm', '-q', '--cached', 'elixir/handler_dispatch/d.ex']);
+    // The rule is not run on a change elsewhere, but its waiver past its day is an error all the same.
+    const lints = join(repo.dir, 'gates', 'demo', 'lints.yaml');
+    const waiver = [{ commit: '0123456789abcdef', reason: 'reverted early work', expires: '2026-05-31' }];
+    writeFileSync(lints, modeline('lints.yaml') + stringify([{ ...ORDER, allow: waiver }]));
+    const expired = run(['lint', '--staged', '--as-of', '2026-06-01'], repo.dir);
+    expect(expired.stdout).toMatch(/the waiver of 'L3' for commit 0123456789abcdef expired on 2026-05-31/);
+    expect(expired.code).toBe(1);
+  });
+
   it('under a root below the top, GitHub annotations, SARIF and JUnit name files from the top; a backslash stays in the name', () => {
     const repo = createRepo();
     writeRfc(join(repo.dir, 'svc'), { raw: { 'lints.yaml': modeline('lints.yaml') + stringify([L1]) } });
