@@ -24,6 +24,7 @@ import { parse } from 'yaml';
 import { hooksDir, installHooks, MARKER, uninstallHooks } from '../../src/lint/hooks.js';
 import { UsageError } from '../../src/spec/problems.js';
 import { createRepo, FixtureRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
+import { writeRfc } from '../helpers/spec-fixture.js';
 import { L1, lintRepo } from './helpers.js';
 
 afterAll(removeFixtures);
@@ -565,6 +566,46 @@ describe('hooks', () => {
     const whole = runEntry(repo.dir, 'rfcgate-lint-push', { PRE_COMMIT_LOCAL_BRANCH: 'refs/heads/pushed' });
     expect(whole.out).toMatch(/src\/b\.py\n {2}1:6 {2}error/);
     expect(whole.code).toBe(1);
+  });
+
+  it(".pre-commit-hooks.yaml: a hook's args reach rfcgate, for either entry", () => {
+    const hooks = parse(readFileSync('.pre-commit-hooks.yaml', 'utf8')) as { id: string; entry: string }[];
+    const entry = (id: string) => (hooks.find((h) => h.id === id) as { entry: string }).entry;
+    const bin = tempDir('rfcgate-path-');
+    writeFileSync(join(bin, 'rfcgate'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
+    // The framework runs the entry's words, then the hook's `args` (here: which RFC, which format).
+    const runEntry = (dir: string, id: string, args: string[], env: NodeJS.ProcessEnv = {}) => {
+      const r = spawnSync('sh', ['-c', [entry(id), ...args.map((a) => `'${a}'`)].join(' ')], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, NO_COLOR: '1', ...env },
+      });
+      return { code: r.status, out: `${r.stdout}${r.stderr}` };
+    };
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    // A second RFC, without lint rules: `lint` alone cannot tell which to check.
+    writeRfc(repo.dir, { id: 'other' });
+    const base = repo.head();
+    repo.commit({
+      files: { 'src/b.py': 'y = "measurement.lease_plane.x"\n' },
+      message: 'bad',
+      date: '2026-05-02T09:00:00Z',
+    });
+    const args = ['--rfc', 'demo', '--format', 'github'];
+    const push = runEntry(repo.dir, 'rfcgate-lint-push', args, {
+      PRE_COMMIT_FROM_REF: base,
+      PRE_COMMIT_TO_REF: repo.head(),
+    });
+    expect(push.out).toMatch(/^::error file=src\/b\.py,line=1,col=6/m);
+    expect(push.code).toBe(1);
+    const whole = runEntry(repo.dir, 'rfcgate-lint-push', args, { PRE_COMMIT_LOCAL_BRANCH: 'refs/heads/main' });
+    expect(whole.out).toMatch(/^::error file=src\/b\.py,line=1,col=6/m);
+    expect(whole.code).toBe(1);
+    repo.write('src/c.py', 'z = "measurement.lease_plane.y"\n');
+    repo.git(['add', 'src/c.py']);
+    const staged = runEntry(repo.dir, 'rfcgate-lint', args);
+    expect(staged.out).toMatch(/^::error file=src\/c\.py,line=1,col=6/m);
+    expect(staged.code).toBe(1);
   });
 
   it('.pre-commit-hooks.yaml installs: npm pack prints only the tarball name, and the stage names come with their framework version', () => {
