@@ -84,34 +84,14 @@ export interface InstallOptions {
 export function installHooks(o: InstallOptions): HookAction[] {
   const top = workTreeTop(o.root);
   const dir = hooksDir(o.root, top);
-  const cannot = (e: unknown): UsageError => {
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    const why =
-      code === 'ENOTDIR'
-        ? 'a file stands on its path'
-        : code === 'ENOENT'
-          ? 'a link on its path points nowhere'
-          : code === 'EACCES' || code === 'EPERM'
-            ? 'permission denied'
-            : code;
-    return new UsageError(
-      `git runs hooks from ${dir}, which cannot be used as a folder (${code}: ${why}); fix core.hooksPath or the path`,
-    );
-  };
+  const cannot = (e: unknown) => unusableDir(dir, e);
   let link: ReturnType<typeof lstatSync>;
-  let target: ReturnType<typeof statSync>;
   try {
     link = lstatSync(dir, { throwIfNoEntry: false });
-    // Followed: a link to a file is a file.
-    target = statSync(dir, { throwIfNoEntry: false });
   } catch (e) {
     throw cannot(e);
   }
-  if (target && !target.isDirectory()) {
-    throw new UsageError(
-      `git runs hooks from ${dir}, which is a file, not a folder; fix core.hooksPath or move that file`,
-    );
-  }
+  checkHooksFolder(dir);
   // The hook finds the RFCs where this install found them, relative to the repository's top.
   const rfcRoot = relative(realpathSync(top), realpathSync(o.root)).split(sep).join('/');
   if (rfcRoot.startsWith('..') || isAbsolute(rfcRoot)) {
@@ -185,6 +165,7 @@ export function installHooks(o: InstallOptions): HookAction[] {
 
 export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_TYPES): HookAction[] {
   const dir = hooksDir(root, workTreeTop(root, 'hooks uninstall'));
+  checkHooksFolder(dir);
   const actions: HookAction[] = [];
   let removeDirs = 0;
   for (const hook of hooks) {
@@ -220,6 +201,38 @@ export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_T
     at = dirname(at);
   }
   return actions;
+}
+
+/** Why the folder git runs hooks from cannot be used, in words. */
+function unusableDir(dir: string, e: unknown): UsageError {
+  const code = (e as NodeJS.ErrnoException).code ?? String(e);
+  const why =
+    code === 'ENOTDIR'
+      ? 'a file stands on its path'
+      : code === 'ENOENT'
+        ? 'a link on its path points nowhere'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code;
+  return new UsageError(
+    `git runs hooks from ${dir}, which cannot be used as a folder (${code}: ${why}); fix core.hooksPath or the path`,
+  );
+}
+
+/** The hooks folder is a folder or not there yet; a file there (or a path that cannot be looked at) is refused. */
+function checkHooksFolder(dir: string): void {
+  let target: ReturnType<typeof statSync>;
+  try {
+    // Followed: a link to a file is a file.
+    target = statSync(dir, { throwIfNoEntry: false });
+  } catch (e) {
+    throw unusableDir(dir, e);
+  }
+  if (target && !target.isDirectory()) {
+    throw new UsageError(
+      `git runs hooks from ${dir}, which is a file, not a folder; fix core.hooksPath or move that file`,
+    );
+  }
 }
 
 /** How many folders the install that wrote this hook created (0: none). */

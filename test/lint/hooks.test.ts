@@ -468,6 +468,15 @@ describe('hooks', () => {
     expect(() => installHooks(opts(other.dir))).toThrow(
       /dang\/hooks, which cannot be used as a folder \(ENOENT: a link on its path points nowhere\)/,
     );
+    // Uninstall says the same of a hooks folder that is a file or lies beyond one, not a raw ENOTDIR;
+    // one that is not there holds no hook.
+    expect(uninstallHooks(other.dir).map((a) => a.action)).toEqual(['absent', 'absent']);
+    other.git(['config', 'core.hooksPath', '.f']);
+    expect(() => uninstallHooks(other.dir)).toThrow(/\.f, which is a file, not a folder; fix core\.hooksPath/);
+    other.git(['config', 'core.hooksPath', '.f/sub']);
+    expect(() => uninstallHooks(other.dir)).toThrow(
+      /\.f\/sub, which cannot be used as a folder \(ENOTDIR: a file stands on its path\); fix core\.hooksPath/,
+    );
   });
 
   it('in a linked worktree, where git sets GIT_DIR for hooks, a git add -N file is not in the commit', () => {
