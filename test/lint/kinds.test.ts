@@ -458,6 +458,37 @@ describe('order', () => {
     expect(tree.findings[0]?.message).toMatch(/came after 'after'/);
   });
 
+  it("an `after` event named by a commit message guards no path: every change scope judges the branch's history", async () => {
+    const measurements = [
+      {
+        id: 'guard',
+        git: {
+          query: 'order',
+          before: { paths: ['docs/profiles/ode-profile-*.md'] },
+          after: { pattern: '^dispatch:' },
+        },
+      },
+    ];
+    const repo = lintRepo({ rules: [ORDER], measurements, files: { 'src/a.py': 'x\n' } });
+    repo.git(['checkout', '-q', '-b', 'feat']);
+    repo.commit({ files: { 'src/b.py': 'y\n' }, message: 'dispatch: early work', date: '2026-05-02T00:00:00Z' });
+    const tree = await lint(repo);
+    expect(tree.verdict).toBe('fail');
+    // No file of the change is the event: the finding is at the rule, in lints.yaml.
+    expect(where(tree)).toEqual([`gates/demo/lints.yaml:${tree.rules[0]?.location.line}:3 L3`]);
+    expect(tree.findings[0]?.message).toMatch(
+      /the 'after' event happened \([0-9a-f]{40}\) but the 'before' event has not/,
+    );
+    // A pull request's check: the branch's commit is in the history read, whatever files it changed.
+    const pr = await lint(repo, { kind: 'changed', since: 'main' });
+    expect(pr.rules[0]?.note ?? '').not.toMatch(/does not touch/);
+    expect(where(pr)).toEqual(where(tree));
+    expect(lintExitCode(pr)).toBe(1);
+    repo.write('src/c.py', 'z\n');
+    repo.git(['add', 'src/c.py']);
+    expect(where(await lint(repo, { kind: 'staged' }))).toEqual(where(tree));
+  });
+
   it('halts (not passes) when git cannot answer: a shallow clone', async () => {
     const { shallowClone } = await import('../helpers/git-fixture.js');
     const repo = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });

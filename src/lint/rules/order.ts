@@ -127,7 +127,9 @@ async function guardOutcome(rule: OrderRule, ctx: OrderContext, waived: string[]
   const touches = paths.length ? pathMatcher(paths) : () => false;
   const prefix = ctx.prefix ?? '';
   const touched = ctx.changed?.filter((f) => touches(prefix + f));
-  if (ctx.changed && !touched?.length) {
+  // An `after` event named by a commit message pattern guards no path: no change can be told
+  // apart from it, so the guard is judged on every one (a branch's commits are in the history read).
+  if (ctx.changed && paths.length && !touched?.length) {
     return { findings: [], ran: false, note: `the change does not touch ${paths.join(', ')}` };
   }
   // Resolved only when the rule runs: a hook whose change does not touch the path starts no git.
@@ -156,8 +158,11 @@ async function guardOutcome(rule: OrderRule, ctx: OrderContext, waived: string[]
         const files = offendingFiles(outcome.evidence)
           .filter((f) => touches(f))
           .map((f) => fromTop(f, prefix));
+        const message = note ?? `${rule.measurement} is false`;
+        const file = files[0];
         return {
-          findings: [finding(files[0] ?? rule.location.file, note ?? `${rule.measurement} is false`)],
+          // No file of the guarded path to show (an event named by a commit message): the rule's own place.
+          findings: [file !== undefined ? finding(file, message) : atRule(finding(rule.location.file, message), rule)],
           ran: true,
           ...(note ? { note } : {}),
         };
@@ -190,6 +195,12 @@ async function guardOutcome(rule: OrderRule, ctx: OrderContext, waived: string[]
   if (!resolved.full.length || o.halt) return o;
   const passed = `passed over the waived ${resolved.full.length === 1 ? 'commit' : 'commits'} ${resolved.full.map((c) => c.slice(0, 10)).join(', ')}`;
   return { ...o, note: o.note ? `${o.note}; ${passed}` : passed };
+}
+
+/** A finding moved to the rule's line and column in lints.yaml. */
+function atRule(f: LintFinding, rule: OrderRule): LintFinding {
+  const { line, col } = rule.location;
+  return { ...f, line, col, end_line: line, end_col: col };
 }
 
 /** A path from the repository's top as the rule's files are named: relative to the governed root. */
