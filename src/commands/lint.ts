@@ -10,7 +10,7 @@ import {
 import { guardedPathsHint, loadLints } from '../lint/load.js';
 import { matcher } from '../lint/globs.js';
 import { lintExitCode, type LintReport } from '../lint/report.js';
-import { DEFAULT_MAX_FILE_BYTES, type LintRunOptions, runLint } from '../lint/run.js';
+import { DEFAULT_MAX_FILE_BYTES, isChange, type LintRunOptions, runLint } from '../lint/run.js';
 import { rgBinary } from '../lint/rg-binary.js';
 import { openSnapshot, type ScopeRequest, type Snapshot } from '../lint/scopes.js';
 import { rootPrefix } from '../util/repo-prefix.js';
@@ -181,7 +181,7 @@ async function orderPaths(
   snap: Snapshot,
   prefix: string,
 ): Promise<string[] | undefined> {
-  if (snap.info.kind === 'tree') return undefined;
+  if (!isChange(snap.info)) return undefined;
   const paths = await guardedPathsHint(root, id, measurement);
   if (!paths) return undefined;
   const m = matcher(paths);

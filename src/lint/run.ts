@@ -26,7 +26,7 @@ import { type PlannedFile, type ScanResult, scanFiles } from './scan.js';
 import type { RgSearch } from './prefilter.js';
 import { checkRequire } from './rules/require.js';
 import { waiversOf } from './rules/waivers.js';
-import type { SkippedFile, Snapshot, WorkingTree } from './scopes.js';
+import type { ScopeInfo, SkippedFile, Snapshot, WorkingTree } from './scopes.js';
 import type { LintRule } from './spec.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 4 << 20;
@@ -185,7 +185,7 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
       const o = await checkOrder(r, {
         ...opts.order,
         asOf,
-        ...(snap.info.kind === 'tree' ? {} : { changed: snap.targets }),
+        ...(isChange(snap.info) ? { changed: snap.targets } : {}),
       });
       append(s.findings, o.findings);
       if (o.halt) s.halt = o.halt;
@@ -204,6 +204,14 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
     rules,
     findings,
   };
+}
+
+/**
+ * Whether a scope is a change (its targets what it changes), which an order rule judges only
+ * when it touches the guarded path; the whole tree, or a whole commit as committed, is not.
+ */
+export function isChange(info: ScopeInfo): boolean {
+  return info.kind !== 'tree' && !(info.kind === 'commit' && info.since === undefined);
 }
 
 /**

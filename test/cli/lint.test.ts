@@ -426,6 +426,23 @@ describe('rfcgate lint', () => {
     expect(expired.code).toBe(1);
   });
 
+  it('--commit alone judges the ordering guard as the whole tree does, even when the tip holds nothing under its path', () => {
+    const repo = lintRepo({
+      rules: [ORDER],
+      measurements: [{ id: 'guard', git: { query: 'prereqs_before', path: 'elixir/handler_dispatch/' } }],
+      prereqs: [{ id: 'pr1', title: 'Profile', deliverables: ['docs/profile.md'] }],
+      files: { 'src/a.py': 'x\n' },
+    });
+    repo.commit({ files: { 'elixir/handler_dispatch/d.ex': 'd\n' }, message: 'early', date: '2026-05-02T09:00:00Z' });
+    repo.commit({ files: { 'elixir/handler_dispatch/d.ex': null }, message: 'revert', date: '2026-05-03T09:00:00Z' });
+    const tree = run(['lint', '--json'], repo.dir);
+    expect(tree.code).toBe(1);
+    const commit = run(['lint', '--json', '--commit', 'HEAD'], repo.dir);
+    expect(commit.stderr).toBe('');
+    expect(JSON.parse(commit.stdout).findings).toEqual(JSON.parse(tree.stdout).findings);
+    expect(commit.code).toBe(1);
+  });
+
   it('under a root below the top, GitHub annotations, SARIF and JUnit name files from the top; a backslash stays in the name', () => {
     const repo = createRepo();
     writeRfc(join(repo.dir, 'svc'), { raw: { 'lints.yaml': modeline('lints.yaml') + stringify([L1]) } });

@@ -489,6 +489,24 @@ describe('order', () => {
     expect(where(await lint(repo, { kind: 'staged' }))).toEqual(where(tree));
   });
 
+  it('a whole commit as committed is judged as the tree is, whatever files its tree holds now', async () => {
+    const repo = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
+    // Work under the path before the prereqs, removed again: the tip's tree holds nothing there.
+    repo.commit({ files: { 'elixir/handler_dispatch/d.ex': 'd\n' }, message: 'early', date: '2026-05-02T00:00:00Z' });
+    repo.commit({ files: { 'elixir/handler_dispatch/d.ex': null }, message: 'revert', date: '2026-05-03T00:00:00Z' });
+    const tree = await lint(repo);
+    expect(where(tree)).toEqual(['elixir/handler_dispatch/d.ex:1:1 L3']);
+    // What the pre-push hook runs for a branch whose whole history is new to the remote.
+    const commit = await lint(repo, { kind: 'commit', rev: 'HEAD' });
+    expect(commit.rules[0]?.note ?? '').not.toMatch(/does not touch/);
+    expect(where(commit)).toEqual(where(tree));
+    expect(lintExitCode(commit)).toBe(1);
+    // Since a base, it is a change, and one elsewhere does not run the guard.
+    repo.commit({ files: { 'src/x.py': 'x\n' }, message: 'elsewhere', date: '2026-05-04T00:00:00Z' });
+    const since = await lint(repo, { kind: 'commit', rev: 'HEAD', since: 'HEAD~1' });
+    expect(since.rules[0]?.note).toMatch(/does not touch elixir\/handler_dispatch\//);
+  });
+
   it('halts (not passes) when git cannot answer: a shallow clone', async () => {
     const { shallowClone } = await import('../helpers/git-fixture.js');
     const repo = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
