@@ -252,6 +252,14 @@ export function readLints(
         });
         const body = f.pattern ?? (f.literals ?? []).map(literalSource).join('|');
         if (f.pattern !== undefined && !compile(['forbid', 'pattern'], f.pattern, 'gm')) return;
+        const dead = f.quoted && f.pattern !== undefined ? lineStartAlternative(f.pattern) : undefined;
+        if (dead !== undefined) {
+          err(
+            ['forbid', 'pattern'],
+            `with quoted, a match counts only right after a string's opening quote, where '^' never holds, so '${dead}' can never match; drop the '^' (quoted already ties the match to where a string opens)`,
+          );
+          return;
+        }
         // The lookahead first: the lookbehind (which may look back across a word list) is then
         // tried only where the body matches, not at every position of the file.
         const quoted = f.quoted;
@@ -381,6 +389,27 @@ function unicodeOnlyEscape(source: string): string | undefined {
   return found.startsWith('\\u')
     ? `'${found}' is a code point escape only with the u flag, which lint's regexes run without: here it means 'u' repeated; write the character itself or \\uXXXX`
     : `'${found}' is a Unicode property escape only with the u flag, which lint's regexes run without: here it matches the text '${found.slice(1)}'; write the characters as a class (such as [A-Z])`;
+}
+
+/**
+ * The first top-level alternative of a pattern that can only match at a line's start (`^foo`,
+ * `(?:^a|^b)c`), or undefined. Under `quoted` the match must follow a quote on its line, so
+ * such an alternative never matches, and a rule made only of them passes whatever the files hold.
+ */
+function lineStartAlternative(source: string): string | undefined {
+  let ast: AST.Pattern;
+  try {
+    ast = new RegExpParser({ ecmaVersion: 2025 }).parsePattern(source, 0, source.length, { unicode: false });
+  } catch {
+    return undefined;
+  }
+  const atStart = (alt: AST.Alternative): boolean => {
+    const first = alt.elements[0];
+    if (first?.type === 'Assertion') return first.kind === 'start';
+    if (first?.type === 'Group' || first?.type === 'CapturingGroup') return first.alternatives.every(atStart);
+    return false;
+  };
+  return ast.alternatives.find(atStart)?.raw;
 }
 
 function isCalendarDate(ymd: string): boolean {

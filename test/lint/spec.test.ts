@@ -236,6 +236,31 @@ describe('lints.yaml', () => {
     ]);
   });
 
+  it('a quoted rule whose pattern must start a line is refused at its pattern: after a quote, ^ never holds', async () => {
+    const base = { title: 't', severity: 'error', message: 'm', fix: 'f' };
+    const rule = (id: string, pattern: string, quoted = true) => ({
+      ...base,
+      id,
+      forbid: { pattern, quoted, include: ['src/**'] },
+    });
+    const rules = [
+      rule('A', '^measurement\\.'),
+      rule('B', 'lease|(?:^x|^y)z'),
+      // Not tied to a line's start: an optional one, one inside, or a rule that is not quoted.
+      rule('C', '(?:^x)?measurement|a(?:^|b)'),
+      rule('D', '^measurement\\.', false),
+    ];
+    const repo = lintRepo({ rules, files: { 'src/a.py': 'x = "measurement.y"\n' } });
+    const text = readFileSync(join(repo.dir, 'gates/demo/lints.yaml'), 'utf8').split('\n');
+    const at = (needle: string) => `${text.findIndex((l) => l.includes(needle)) + 1}`;
+    const refused = await loadLints(repo.dir, 'demo').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SpecError);
+    expect((refused as SpecError).problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      `${at('^measurement')}: lint rule 'A': with quoted, a match counts only right after a string's opening quote, where '^' never holds, so '^measurement\\.' can never match; drop the '^' (quoted already ties the match to where a string opens)`,
+      `${at('lease|')}: lint rule 'B': with quoted, a match counts only right after a string's opening quote, where '^' never holds, so '(?:^x|^y)z' can never match; drop the '^' (quoted already ties the match to where a string opens)`,
+    ]);
+  });
+
   it('a regex escape in a double-quoted value is named as YAML reads it, with the two ways to write it', async () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     const rule = `- id: D\n  title: t\n  severity: error\n  message: m\n  fix: f\n  forbid:\n    pattern: "id=\\d+"\n    include: ["src/"]\n`;
