@@ -56,7 +56,10 @@ export function buildTableQuery(spec: SqlTableQuery, withFirstSeen: boolean): Bu
   const columns = [
     `(\n${spec.value.trim()}\n) AS value`,
     'count(*) AS rows',
-    `count(DISTINCT date_trunc('day', ${ts} AT TIME ZONE 'UTC')) AS days_with_rows`,
+    // The window's days are the 24-hour periods counted back from as_of, not calendar days: a
+    // 14d window that does not start at midnight touches 15 calendar days, so counting those
+    // would let a channel with a silent day, or one not yet 14 days old, meet days_with_rows 14.
+    `count(DISTINCT ceil((extract(epoch FROM $2::timestamptz) - extract(epoch FROM ${ts})) / 86400)) AS days_with_rows`,
     `max(${ts}) AS newest`,
   ];
   if (withFirstSeen) {

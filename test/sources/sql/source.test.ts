@@ -127,6 +127,21 @@ describe.each(testBackends())('SqlMeasurementSource on $name', (backend) => {
       expectOk(await source().measure(m, evalContext()));
     });
 
+    it('counts the days of the window back from as_of, so an as_of past midnight adds no 15th day', async () => {
+      // A channel 12 days and 1 h 20 m old, a row every half hour: 14 UTC calendar days
+      // (05-21 … 06-03), but only 13 of the 14 days of the window [05-20T00:30, 06-03T00:30).
+      const asOf = new Date('2026-06-03T00:30:00.000Z');
+      await insertSeries(db, { from: new Date('2026-05-21T23:10:00.000Z'), to: asOf, count: 600 });
+      const m = sqlMeasurement(LEASE_TABLE, { window: '14d', require: { days_with_rows: 14 } });
+      const out = expectHalt(await source().measure(m, evalContext(asOf)), 'pending');
+      expect(out.evidence.days_with_rows).toBe(13);
+
+      // Every one of those 14 days holds rows once the channel reaches back into the oldest.
+      await insertSeries(db, { from: new Date('2026-05-20T00:30:00.000Z'), to: asOf, count: 14 });
+      const full = expectOk(await source().measure(m, evalContext(asOf)));
+      expect(full.evidence.days_with_rows).toBe(14);
+    });
+
     it('halts stale when the newest row is older than max_age', async () => {
       await insertSeries(db, { from: daysBefore(14), to: daysBefore(3), count: 1100 });
       const out = expectHalt(await source().measure(full, evalContext()), 'stale');

@@ -93,7 +93,7 @@ describe('table form query', () => {
       [
         'SELECT (\navg(ms)\n) AS value,',
         '  count(*) AS rows,',
-        `  count(DISTINCT date_trunc('day', "recorded_at" AT TIME ZONE 'UTC')) AS days_with_rows,`,
+        `  count(DISTINCT ceil((extract(epoch FROM $2::timestamptz) - extract(epoch FROM "recorded_at")) / 86400)) AS days_with_rows,`,
         '  max("recorded_at") AS newest,',
         `  (SELECT min("recorded_at") FROM "audit"."m" WHERE (\nkind = 'x'\n) AND "recorded_at" < $2) AS first_seen`,
         'FROM "audit"."m"',
