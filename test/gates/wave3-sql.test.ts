@@ -1,0 +1,80 @@
+/**
+ * The SQL of Wave 3's stop signs, run on every backend against rows planted where the RFC
+ * puts them: what each query counts must be what §12 says the stop sign is.
+ */
+import { resolve } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SqlMeasurementSource } from '../../src/sources/sql/source.js';
+import type { MeasurementOutcome } from '../../src/sources/types.js';
+import { loadRfc } from '../../src/spec/load.js';
+import { testBackends, useTestDatabase } from '../helpers/db.js';
+import { AS_OF, evalContext } from '../sources/sql/fixtures.js';
+
+const wave3 = loadRfc(resolve('.'), 'wave3');
+
+function measurement(id: string) {
+  const m = wave3.measurements.get(id);
+  if (!m) throw new Error(`wave3 has no measurement ${id}`);
+  return m;
+}
+
+function value(out: MeasurementOutcome): unknown {
+  if (out.status !== 'ok') throw new Error(`expected a value, got halt ${out.halt}: ${out.reason}`);
+  return out.value;
+}
+
+/** Days before AS_OF. */
+const daysAgo = (d: number) => new Date(AS_OF.getTime() - d * 86_400_000).toISOString();
+
+describe.each(testBackends())('wave3 stop-sign SQL on $name', (backend) => {
+  const db = useTestDatabase(backend);
+  let sources: SqlMeasurementSource[] = [];
+
+  async function measure(id: string): Promise<MeasurementOutcome> {
+    const s = new SqlMeasurementSource({ open: () => db.client() });
+    sources.push(s);
+    return s.measure(measurement(id), evalContext(AS_OF));
+  }
+
+  beforeAll(async () => {
+    await db.exec(`CREATE SCHEMA IF NOT EXISTS coordination;
+      CREATE TABLE IF NOT EXISTS coordination.session_resolution_sagas (
+        saga_id text PRIMARY KEY, session_id text NOT NULL, state text NOT NULL,
+        target_agent_ids text[] NOT NULL, resolution_payload_hash text, created_at timestamptz NOT NULL)`);
+  });
+  beforeEach(async () => {
+    await db.exec('TRUNCATE coordination.session_resolution_sagas');
+  });
+  afterEach(async () => {
+    await Promise.all(sources.map((s) => s.close()));
+    sources = [];
+  });
+
+  describe('#10: two non-terminal sagas of different sessions targeting one agent', () => {
+    async function saga(id: string, session: string, state: string, agents: string[], days: number) {
+      await db.exec(
+        `INSERT INTO coordination.session_resolution_sagas (saga_id, session_id, state, target_agent_ids, created_at)
+         VALUES ($1, $2, $3, $4, $5)`,
+        [id, session, state, agents, daysAgo(days)],
+      );
+    }
+
+    it('a saga stuck for longer than the window still counts against a new one', async () => {
+      await saga('s1', 'ds-1', 'pg_committed', ['agent-1'], 10);
+      await saga('s2', 'ds-2', 'pending', ['agent-1', 'agent-2'], 1);
+      expect(value(await measure('agents_with_two_open_sagas'))).toBe(1);
+    });
+
+    it('terminal sagas, sagas of the same session and sagas created after as_of do not', async () => {
+      await saga('s1', 'ds-1', 'completed', ['agent-1'], 3);
+      await saga('s2', 'ds-2', 'pending', ['agent-1'], 1);
+      await saga('s3', 'ds-3', 'reverted', ['agent-2'], 2);
+      await saga('s4', 'ds-4', 'reverting', ['agent-2'], 2);
+      await saga('s5', 'ds-5', 'pending', ['agent-3'], 2);
+      await saga('s6', 'ds-5', 'paused_agent_applied', ['agent-3'], 1);
+      await saga('s7', 'ds-7', 'pending', ['agent-4'], 1);
+      await saga('s8', 'ds-8', 'pending', ['agent-4'], -1);
+      expect(value(await measure('agents_with_two_open_sagas'))).toBe(0);
+    });
+  });
+});
