@@ -46,6 +46,15 @@ export class Measurer {
         { ...outcome.evidence, liveness: { id: m.liveness, halt: live.halt, reason: live.reason, ...live.evidence } },
       );
     }
+    // A liveness measurement that was measured but shows no production (a count of 0, false)
+    // proves the channel silent, not live.
+    if (live.value === false || (typeof live.value === 'number' && !(live.value > 0))) {
+      return halt(
+        'missing',
+        `zero events cannot be read as clean: liveness measurement '${m.liveness}' is ${String(live.value)}, so the channel was not producing`,
+        { ...outcome.evidence, liveness: { id: m.liveness, value: live.value, ...live.evidence } },
+      );
+    }
     if (outcome.status === 'halt') return outcome;
     return { ...outcome, evidence: { ...outcome.evidence, liveness: { id: m.liveness, ...live.evidence } } };
   }

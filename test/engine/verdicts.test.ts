@@ -141,6 +141,25 @@ testGates('zero events are clean only with liveness', [
     expected: { verdict: 'halt', halt_reason: 'missing', reason: /zero events cannot be read as clean.*traffic/ },
   },
   {
+    name: 'zero events while the liveness measurement counted nothing halts missing',
+    spec: { measurements: events, 'exit-criteria': [zeroIncidents] },
+    data: { incidents: ok(0), traffic: ok(0) },
+    expected: {
+      verdict: 'halt',
+      halt_reason: 'missing',
+      reason: /incidents: zero events cannot be read as clean: liveness measurement 'traffic' is 0/,
+    },
+  },
+  {
+    name: 'zero events while a yes/no liveness measurement says no halts missing',
+    spec: {
+      measurements: [events[0], sqlMeasurement('traffic', { type: 'bool' })],
+      'exit-criteria': [zeroIncidents],
+    },
+    data: { incidents: ok(0), traffic: ok(false) },
+    expected: { verdict: 'halt', halt_reason: 'missing', reason: /liveness measurement 'traffic' is false/ },
+  },
+  {
     name: 'recorded events stand even when liveness is thin: the criterion fails',
     spec: { measurements: events, 'exit-criteria': [zeroIncidents] },
     data: { incidents: ok(2), traffic: halted('insufficient', 'thin') },
