@@ -1,6 +1,6 @@
 /**
- * The SQL of Wave 3's stop signs, run on every backend against rows planted where the RFC
- * puts them: what each query counts must be what §12 says the stop sign is.
+ * The SQL of Wave 3's measurements, run on every backend against rows planted where the RFC
+ * puts them: what each query counts must be what the RFC says the gate reads.
  */
 import { resolve } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { SqlMeasurementSource } from '../../src/sources/sql/source.js';
 import type { MeasurementOutcome } from '../../src/sources/types.js';
 import { loadRfc } from '../../src/spec/load.js';
 import { testBackends, useTestDatabase } from '../helpers/db.js';
-import { AS_OF, evalContext } from '../sources/sql/fixtures.js';
+import { AS_OF, DAY, evalContext, insertSeries, MEASUREMENTS_DDL } from '../sources/sql/fixtures.js';
 
 const wave3 = loadRfc(resolve('.'), 'wave3');
 
@@ -26,7 +26,7 @@ function value(out: MeasurementOutcome): unknown {
 /** Days before AS_OF. */
 const daysAgo = (d: number) => new Date(AS_OF.getTime() - d * 86_400_000).toISOString();
 
-describe.each(testBackends())('wave3 stop-sign SQL on $name', (backend) => {
+describe.each(testBackends())('wave3 measurement SQL on $name', (backend) => {
   const db = useTestDatabase(backend);
   let sources: SqlMeasurementSource[] = [];
 
@@ -37,17 +37,39 @@ describe.each(testBackends())('wave3 stop-sign SQL on $name', (backend) => {
   }
 
   beforeAll(async () => {
+    await db.exec(MEASUREMENTS_DDL);
     await db.exec(`CREATE SCHEMA IF NOT EXISTS coordination;
       CREATE TABLE IF NOT EXISTS coordination.session_resolution_sagas (
         saga_id text PRIMARY KEY, session_id text NOT NULL, state text NOT NULL,
         target_agent_ids text[] NOT NULL, resolution_payload_hash text, created_at timestamptz NOT NULL)`);
   });
   beforeEach(async () => {
-    await db.exec('TRUNCATE coordination.session_resolution_sagas');
+    await db.exec('TRUNCATE audit.coordination_measurements, coordination.session_resolution_sagas');
   });
   afterEach(async () => {
     await Promise.all(sources.map((s) => s.close()));
     sources = [];
+  });
+
+  describe('latency percentiles', () => {
+    const from = new Date(AS_OF.getTime() - 14 * DAY);
+    const type = 'measurement.lease_plane.request';
+
+    it('count only the rows that carry elapsed_ms towards min_rows', async () => {
+      // 1,400 requests over 14 days, but only 200 timed: a p99 of 200 values is too thin.
+      await insertSeries(db, { type, from, to: AS_OF, count: 1200, elapsed: null });
+      await insertSeries(db, { type, from, to: AS_OF, count: 200, elapsed: 1 });
+      for (const id of ['lease_plane_p50_ms', 'lease_plane_p99_ms']) {
+        const out = await measure(id);
+        expect(out).toMatchObject({ status: 'halt', halt: 'insufficient', evidence: { rows: 200 } });
+      }
+    });
+
+    it('measure once the timed rows are enough', async () => {
+      await insertSeries(db, { type, from, to: AS_OF, count: 600, elapsed: null });
+      await insertSeries(db, { type, from, to: AS_OF, count: 1000, elapsed: 1 });
+      expect(value(await measure('lease_plane_p50_ms'))).toBe(500.5);
+    });
   });
 
   describe('#10: two non-terminal sagas of different sessions targeting one agent', () => {
