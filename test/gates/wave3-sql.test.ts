@@ -23,6 +23,9 @@ function value(out: MeasurementOutcome): unknown {
   return out.value;
 }
 
+const REQUEST = 'measurement.governance_mcp.request';
+const E503 = 'measurement.governance_mcp.503_emission';
+
 /** Days before AS_OF. */
 const daysAgo = (d: number) => new Date(AS_OF.getTime() - d * 86_400_000).toISOString();
 
@@ -69,6 +72,25 @@ describe.each(testBackends())('wave3 measurement SQL on $name', (backend) => {
       await insertSeries(db, { type, from, to: AS_OF, count: 600, elapsed: null });
       await insertSeries(db, { type, from, to: AS_OF, count: 1000, elapsed: 1 });
       expect(value(await measure('lease_plane_p50_ms'))).toBe(500.5);
+    });
+  });
+
+  describe('#7: the 503 rate', () => {
+    const minute = 60_000;
+    const at = (msAgo: number) => new Date(AS_OF.getTime() - msAgo);
+
+    it('a minute of 503s with no request row dispatched is the worst minute, not a minute without a rate', async () => {
+      // A request every 6 s for two hours, but none in the three minutes the breaker answered 503 to all.
+      await insertSeries(db, { type: REQUEST, from: at(120 * minute), to: at(33 * minute), count: 870 });
+      await insertSeries(db, { type: REQUEST, from: at(30 * minute), to: AS_OF, count: 300 });
+      await insertSeries(db, { type: E503, from: at(33 * minute), to: at(30 * minute), count: 30 });
+      expect(value(await measure('worst_minute_503_rate'))).toBe(10);
+    });
+
+    it('a minute with requests is 503s over requests', async () => {
+      await insertSeries(db, { type: REQUEST, from: at(120 * minute), to: AS_OF, count: 1200 });
+      await insertSeries(db, { type: E503, from: at(31 * minute), to: at(30 * minute), count: 2 });
+      expect(value(await measure('worst_minute_503_rate'))).toBe(0.2);
     });
   });
 
