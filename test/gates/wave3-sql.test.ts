@@ -122,3 +122,33 @@ describe.each(testBackends())('wave3 measurement SQL on $name', (backend) => {
     });
   });
 });
+
+describe.each(testBackends())('wave3 #12 partitions not dropped in time on $name', (backend) => {
+  const db = useTestDatabase(backend);
+
+  beforeAll(async () => {
+    await db.exec(`CREATE SCHEMA IF NOT EXISTS audit;
+      CREATE TABLE audit.coordination_measurements (
+        id bigint GENERATED ALWAYS AS IDENTITY, measurement_type text NOT NULL,
+        recorded_at timestamptz NOT NULL, payload jsonb) PARTITION BY RANGE (recorded_at);
+      CREATE TABLE audit.coordination_measurements_p2026_01 PARTITION OF audit.coordination_measurements
+        FOR VALUES FROM ('2026-01-01 00:00:00+00') TO ('2026-02-01 00:00:00+00');
+      CREATE TABLE audit.coordination_measurements_p2026_02 PARTITION OF audit.coordination_measurements
+        FOR VALUES FROM ('2026-02-01 00:00:00+00') TO ('2026-03-01 00:00:00+00');
+      CREATE TABLE audit.coordination_measurements_y2025m12 PARTITION OF audit.coordination_measurements
+        FOR VALUES FROM ('2025-12-01 00:00:00+00') TO ('2026-01-01 00:00:00+00');
+      CREATE TABLE audit.coordination_measurements_default PARTITION OF audit.coordination_measurements DEFAULT;`);
+  });
+
+  it('reads each partition end from its bound, whatever the partition is named', async () => {
+    // As of 2026-06-01, retention (90 days) plus the 7 days to drop reach back to 2026-02-24:
+    // December and January ended before it; February did not, and DEFAULT never ends.
+    const s = new SqlMeasurementSource({ open: () => db.client() });
+    try {
+      const out = await s.measure(measurement('overdue_measurement_partitions'), evalContext(AS_OF));
+      expect(value(out)).toBe(2);
+    } finally {
+      await s.close();
+    }
+  });
+});

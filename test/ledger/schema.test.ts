@@ -15,7 +15,7 @@ import { catalogSnapshot, count, testBackends, useLedgerDatabase } from './helpe
 
 const RANGE = { from: new Date('2026-04-15T00:00:00Z'), to: new Date('2026-07-03T00:00:00Z') };
 const MONTHS = ['2026m04', '2026m05', '2026m06', '2026m07'];
-/** The regular expression gates/wave3/measurements.yaml `overdue_measurement_partitions` parses names with. */
+/** The month in the name of each partition `db migrate` creates. */
 const WAVE3_PARTITION_NAME = /y([0-9]{4}m[0-9]{2})$/;
 
 describe('migrationPlan (pure)', () => {
@@ -121,12 +121,12 @@ describe.each(testBackends())('migrate on $name', (backend) => {
       expect(c[0]?.comment).toBe(MANAGED_MARKER);
     }
 
-    // The wave3 stop-sign #12 query reads these names: as of far in the future every partition is overdue.
+    // The wave3 stop-sign #12 query reads these bounds: as of far in the future every partition is overdue.
     const overdue = await db.exec(
       `SELECT count(*)::int AS value
        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
        WHERE i.inhparent = 'audit.coordination_measurements'::regclass
-         AND to_date(substring(c.relname from 'y([0-9]{4}m[0-9]{2})$'), 'YYYY"m"MM') + interval '1 month'
+         AND substring(pg_get_expr(c.relpartbound, c.oid) from 'TO \\(''([^'']+)''\\)')::timestamptz
              < $1::timestamptz - interval '97 days'`,
       ['2026-11-06T00:00:00Z'],
     );
