@@ -41,13 +41,15 @@ describe.each(testBackends())('wave3 measurement SQL on $name', (backend) => {
 
   beforeAll(async () => {
     await db.exec(MEASUREMENTS_DDL);
+    await db.exec(`CREATE TABLE IF NOT EXISTS audit.coordination_events (
+      id bigserial PRIMARY KEY, event_type text NOT NULL, recorded_at timestamptz NOT NULL, payload jsonb)`);
     await db.exec(`CREATE SCHEMA IF NOT EXISTS coordination;
       CREATE TABLE IF NOT EXISTS coordination.session_resolution_sagas (
         saga_id text PRIMARY KEY, session_id text NOT NULL, state text NOT NULL,
         target_agent_ids text[] NOT NULL, resolution_payload_hash text, created_at timestamptz NOT NULL)`);
   });
   beforeEach(async () => {
-    await db.exec('TRUNCATE audit.coordination_measurements, coordination.session_resolution_sagas');
+    await db.exec('TRUNCATE audit.coordination_measurements, audit.coordination_events, coordination.session_resolution_sagas');
   });
   afterEach(async () => {
     await Promise.all(sources.map((s) => s.close()));
@@ -91,6 +93,32 @@ describe.each(testBackends())('wave3 measurement SQL on $name', (backend) => {
       await insertSeries(db, { type: REQUEST, from: at(120 * minute), to: AS_OF, count: 1200 });
       await insertSeries(db, { type: E503, from: at(31 * minute), to: at(30 * minute), count: 2 });
       expect(value(await measure('worst_minute_503_rate'))).toBe(0.2);
+    });
+  });
+
+  describe('§8 shadow divergence', () => {
+    async function run(daysBack: number, payload: Record<string, unknown>) {
+      await db.exec(
+        `INSERT INTO audit.coordination_measurements (measurement_type, recorded_at, payload) VALUES ($1, $2, $3)`,
+        ['measurement.comparator.run', daysAgo(daysBack), JSON.stringify(payload)],
+      );
+    }
+
+    it('counts the divergent keys that recorded comparator runs found, not only divergence events', async () => {
+      await run(2, { status: 'clean', divergent: 0 });
+      await run(1, { status: 'divergent', divergent: 2 });
+      await run(8, { status: 'divergent', divergent: 5 });
+      expect(value(await measure('shadow_divergences_7d'))).toBe(2);
+    });
+
+    it('adds divergence events written by another comparator, and is zero when both channels are', async () => {
+      await run(1, { status: 'clean', divergent: 0 });
+      expect(value(await measure('shadow_divergences_7d'))).toBe(0);
+      await db.exec(`INSERT INTO audit.coordination_events (event_type, recorded_at) VALUES ($1, $2)`, [
+        'coordination_failure.beam_python_boundary.shadow_divergence',
+        daysAgo(3),
+      ]);
+      expect(value(await measure('shadow_divergences_7d'))).toBe(1);
     });
   });
 
