@@ -64,16 +64,20 @@ export class Measurer {
     if (!source) return halt('error', `no ${m.source} source is configured for this run`);
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
+    let startTimer = () => {};
     const timeout = new Promise<MeasurementOutcome>((resolve) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        resolve(halt('error', `the ${m.source} source timed out after ${this.opts.timeoutMs / 1000}s`));
-      }, this.opts.timeoutMs);
+      startTimer = () => {
+        timer ??= setTimeout(() => {
+          controller.abort();
+          resolve(halt('error', `the ${m.source} source timed out after ${this.opts.timeoutMs / 1000}s`));
+        }, this.opts.timeoutMs);
+      };
     });
+    if (source.timedFromStart !== false) startTimer();
     try {
       return await Promise.race([
         source
-          .measure(m, { ...this.opts.context, signal: controller.signal })
+          .measure(m, { ...this.opts.context, signal: controller.signal, started: startTimer })
           .catch((e: unknown): MeasurementOutcome =>
             halt('error', `the ${m.source} source failed: ${e instanceof Error ? e.message : String(e)}`),
           ),

@@ -15,6 +15,11 @@ export interface EvalContext {
   manifest: RfcManifest;
   /** Aborted when the source's timeout expires; long work should stop early. */
   signal: AbortSignal;
+  /**
+   * For a source that declares `timedFromStart: false`: called when this measurement's own work
+   * begins (its query holds a connection), after any wait behind other measurements.
+   */
+  started?: () => void;
 }
 
 /** Values a measurement can produce; `int` measurements carry a JS number here. */
@@ -26,6 +31,12 @@ export type MeasurementOutcome =
 
 export interface MeasurementSource {
   readonly kind: SourceKind;
+  /**
+   * false: the source queues measurements on a shared connection and opens it at most once
+   * (PGlite runs one query at a time), bounding that wait itself; its timeout then counts from
+   * `ctx.started()`, so a measurement is not timed out for the time others held the connection.
+   */
+  readonly timedFromStart?: boolean;
   measure(m: MeasurementSpec, ctx: EvalContext): Promise<MeasurementOutcome>;
   close(): Promise<void>;
 }

@@ -40,7 +40,8 @@ ${RfcCommand.exitCodesHelp}`;
       multiple: true,
     }),
     timeout: Flags.integer({
-      description: 'Seconds each measurement may take before its gates halt.',
+      description:
+        'Seconds each measurement may take before its gates halt (a SQL measurement counts from when its query holds a connection, not while it waits behind others).',
       default: 60,
       min: 1,
       max: MAX_TIMEOUT_SECONDS,

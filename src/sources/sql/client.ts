@@ -21,6 +21,8 @@ export interface SqlQueryOptions {
   /** Enforced by the server (statement_timeout) where it can be, and always on the JS side. */
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Called once the query holds its connection, before it is sent: when its own time starts. */
+  onStart?: () => void;
 }
 
 export interface SqlClient {
@@ -359,6 +361,7 @@ export class PgClient implements SqlClient {
       broken = true;
     };
     client.on('error', onError);
+    opts.onStart?.();
     let released = false;
     const release = (destroy: boolean) => {
       if (released) return;
@@ -518,6 +521,7 @@ export class PgliteClient implements SqlClient {
       checkAborted(opts.signal);
       // Opening the database is not the query's time: the open has its own limit.
       await this.#prepare();
+      opts.onStart?.();
       const started = performance.now();
       work = this.#run(text, params, opts.timeoutMs);
       // The lock is held until the work itself settles, even if the deadline gave up on it first.

@@ -56,6 +56,9 @@ function isTableForm(spec: SqlTableQuery | SqlRawQuery): spec is SqlTableQuery {
 
 export class SqlMeasurementSource implements MeasurementSource {
   readonly kind = 'sql' as const;
+  // Measurements wait for a connection (PGlite has one; a pool a few) behind each other, and
+  // opening the embedded directory has its own limit: each is timed from its own query.
+  readonly timedFromStart = false;
   readonly #open: () => SqlClient | Promise<SqlClient>;
   readonly #openUrl: (url: string) => SqlClient;
   readonly #env: Readonly<Record<string, string | undefined>>;
@@ -187,7 +190,11 @@ export class SqlMeasurementSource implements MeasurementSource {
     const client = await this.#client(m, evidence);
     evidence.database = client.describe();
 
-    const result = await client.query(built.text, params, { timeoutMs: this.#timeoutMs, signal: ctx.signal });
+    const result = await client.query(built.text, params, {
+      timeoutMs: this.#timeoutMs,
+      signal: ctx.signal,
+      ...(ctx.started ? { onStart: ctx.started } : {}),
+    });
     if (result.rows.length === 0) {
       return halt('missing', `the query returned no row`, evidence);
     }
@@ -237,6 +244,7 @@ export class SqlMeasurementSource implements MeasurementSource {
         const probed = await client.query(probe.text, probeParams, {
           timeoutMs: this.#timeoutMs,
           signal: ctx.signal,
+          ...(ctx.started ? { onStart: ctx.started } : {}),
         });
         const ever = toTime(probed.rows[0]?.newest_ever ?? null, 'newest_ever');
         evidence.newest_ever = ever === null ? null : ever.toISOString();

@@ -80,6 +80,15 @@ describe.each(testBackends())('SqlMeasurementSource on $name', (backend) => {
       expect(JSON.stringify(again.evidence)).toBe(JSON.stringify(e));
     });
 
+    it('says when its query holds the connection, so a wait behind other measurements is not timed', async () => {
+      await insertSeries(db, { from: daysBefore(1), to: AS_OF, count: 5 });
+      let started = 0;
+      const ctx = { ...evalContext(), started: () => started++ };
+      expectOk(await source().measure(sqlMeasurement(LEASE_TABLE, { window: '2d' }), ctx));
+      expect(started).toBeGreaterThan(0);
+      expect(source().timedFromStart).toBe(false);
+    });
+
     it('only queries first_seen when days_with_rows needs it', async () => {
       await insertSeries(db, { from: daysBefore(3), to: AS_OF, count: 30 });
       const out = expectOk(await source().measure(sqlMeasurement(LEASE_TABLE, { window: '3d' }), evalContext()));
