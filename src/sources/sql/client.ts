@@ -12,6 +12,7 @@ import pg from './pg.js';
 import type { HaltReason } from '../../model/result.js';
 import { PgliteWorkerHost, WorkerStartError } from './pglite-worker.js';
 import { redact, urlSecrets } from './redact.js';
+import { parsePgUrl } from './url.js';
 
 export { redact } from './redact.js';
 
@@ -110,7 +111,9 @@ export function toSqlHaltError(err: unknown, ctx: ErrorContext): SqlHaltError {
 
   const code = errorCode(err);
   const message = errorMessage(err);
-  if (code && UNREACHABLE_CODES.has(code)) {
+  // A Unix socket that is not there (ENOENT on connect) is a server not running, as a refused port is.
+  const socketMissing = code === 'ENOENT' && (err as { syscall?: unknown } | null)?.syscall === 'connect';
+  if (code && (UNREACHABLE_CODES.has(code) || socketMissing)) {
     return make('missing', `database unreachable at ${ctx.endpoint} (${code})`);
   }
   if (code && /^[0-9A-Z]{5}$/.test(code)) {
@@ -295,14 +298,10 @@ export class PgClient implements SqlClient {
 
   /** Does not connect: the first query does. */
   constructor(url: string, opts: PgClientOptions = {}) {
-    let parsed: URL;
-    try {
-      if (!isPostgresUrl(url)) throw new Error('scheme');
-      parsed = new URL(url.trim());
-    } catch {
-      // Never echo the string: it is the one place a password certainly is.
-      throw new SqlHaltError('error', 'the database URL is not a valid postgres:// or postgresql:// URL');
-    }
+    const read = parsePgUrl(url);
+    // Never echo the string: it is the one place a password certainly is.
+    if (!read) throw new SqlHaltError('error', 'the database URL is not a valid postgres:// or postgresql:// URL');
+    const parsed = read.url;
     this.#url = url.trim();
     this.#secrets = urlSecrets(this.#url);
     const decode = (t: string) => {
@@ -312,7 +311,7 @@ export class PgClient implements SqlClient {
         return t;
       }
     };
-    const host = decode(parsed.hostname) || parsed.searchParams.get('host') || 'localhost';
+    const host = decode(read.hostname) || parsed.searchParams.get('host') || 'localhost';
     const port = parsed.port || parsed.searchParams.get('port') || '5432';
     // Like libpq, the database defaults to the user name.
     const db = decode(parsed.pathname.replace(/^\//, '')) || decode(parsed.username);

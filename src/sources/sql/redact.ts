@@ -3,6 +3,8 @@
  * output and PR comments. Everything the SQL source emits passes through `redact` first.
  */
 
+import { parsePgUrl } from './url.js';
+
 const MASK = '***';
 
 // The userinfo password of any URL: `scheme://user:secret@host`. Greedy up to the last `@`
@@ -33,7 +35,7 @@ export function redact(text: string, secrets: readonly string[] = []): string {
 /** The password of a connection URL in both its encoded and decoded spelling, for `redact`'s secrets. */
 export function urlSecrets(url: string): string[] {
   try {
-    const parsed = new URL(url);
+    const parsed = parsePgUrl(url)?.url ?? new URL(url);
     if (!parsed.password) return [];
     const decoded = safeDecode(parsed.password);
     return decoded === parsed.password ? [parsed.password] : [parsed.password, decoded];

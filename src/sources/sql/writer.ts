@@ -16,7 +16,6 @@ import {
   type ErrorContext,
   errorCode,
   getTypeParser,
-  isPostgresUrl,
   NAIVE_TIMESTAMP_OID,
   parseNaiveUtc,
   SqlHaltError,
@@ -25,6 +24,7 @@ import {
 } from './client.js';
 import { type DataDirLock, lockDataDir } from './pglite-lock.js';
 import { redact, urlSecrets } from './redact.js';
+import { parsePgUrl } from './url.js';
 
 /** The statements of one transaction. Every text is a single statement. */
 export interface SqlTx {
@@ -140,14 +140,10 @@ const WRITER_SETUP =
 
 /** host:port and host:port/db of a postgres URL, without its credentials. */
 export function describePgUrl(url: string): { endpoint: string; database: string } {
-  let parsed: URL;
-  try {
-    if (!isPostgresUrl(url)) throw new Error('scheme');
-    parsed = new URL(url.trim());
-  } catch {
-    // Never echo the string: it is the one place a password certainly is.
-    throw new SqlWriteError('the database URL is not a valid postgres:// or postgresql:// URL');
-  }
+  const read = parsePgUrl(url);
+  // Never echo the string: it is the one place a password certainly is.
+  if (!read) throw new SqlWriteError('the database URL is not a valid postgres:// or postgresql:// URL');
+  const parsed = read.url;
   const decode = (t: string) => {
     try {
       return decodeURIComponent(t);
@@ -155,7 +151,7 @@ export function describePgUrl(url: string): { endpoint: string; database: string
       return t;
     }
   };
-  const host = decode(parsed.hostname) || parsed.searchParams.get('host') || 'localhost';
+  const host = decode(read.hostname) || parsed.searchParams.get('host') || 'localhost';
   const port = parsed.port || parsed.searchParams.get('port') || '5432';
   const db = decode(parsed.pathname.replace(/^\//, '')) || decode(parsed.username);
   return { endpoint: `${host}:${port}`, database: `${host}:${port}/${db}` };

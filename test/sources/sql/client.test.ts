@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqlClient, PgClient, PgliteClient, SqlHaltError } from '../../../src/sources/sql/client.js';
+import { urlSecrets } from '../../../src/sources/sql/redact.js';
 import { DEFAULT_EMBEDDED_DIR, SqlMeasurementSource } from '../../../src/sources/sql/source.js';
+import { describePgUrl } from '../../../src/sources/sql/writer.js';
 import type { MeasurementOutcome } from '../../../src/sources/types.js';
 import {
   AS_OF,
@@ -69,6 +71,30 @@ describe('an unreachable database', () => {
 
   it('describes the client without the password', () => {
     expect(new PgClient(url).describe()).toBe(`${endpoint}/audit`);
+  });
+
+  it('reads a Unix-socket URL with credentials and no host, as libpq does, without the password', async () => {
+    // libpq and pg accept `user:password@` before an empty host (the socket named by ?host=);
+    // WHATWG URL alone refuses it.
+    const socketDir = join(tmpdir(), 'rfcgate-no-such-socket-dir');
+    const socketUrl = `postgres://rfcgate:${PASSWORD}@/audit?host=${socketDir}`;
+    expect(new PgClient(socketUrl).describe()).toBe(`${socketDir}:5432/audit`);
+    expect(describePgUrl(socketUrl)).toEqual({ endpoint: `${socketDir}:5432`, database: `${socketDir}:5432/audit` });
+    expect(urlSecrets(socketUrl)).toEqual([PASSWORD]);
+    const source = new SqlMeasurementSource({
+      open: () => openSqlClient({ databaseUrl: socketUrl, embeddedDir: '/nonexistent' }),
+    });
+    try {
+      const out = halted(await source.measure(sqlMeasurement({ query: 'SELECT 1 AS value' }), evalContext()));
+      expect(out.halt).toBe('missing');
+      expect(out.reason).toContain(socketDir);
+      expect(JSON.stringify(out)).not.toContain(PASSWORD);
+    } finally {
+      await source.close();
+    }
+    // Still refused: no scheme, or an authority that is not one.
+    expect(() => new PgClient(`rfcgate:${PASSWORD}@/audit`)).toThrow(SqlHaltError);
+    expect(() => new PgClient(`postgres://rfcgate:${PASSWORD}@:notaport/audit`)).toThrow(SqlHaltError);
   });
 
   it('rejects a DATABASE_URL that is not a postgres URL without echoing it', () => {
