@@ -64,6 +64,12 @@ function selectGates(rfc: LoadedRfc, opts: EvaluateOptions): GateSpec[] {
   let gates = rfc.gates;
   if (opts.only?.length) {
     const ids = new Set(rfc.gates.map((g) => g.id));
+    // `--only B,` or `--only ''`: a name left empty is a typo, not a gate to look for.
+    if (opts.only.some((id) => id.trim() === '')) {
+      throw new UsageError(
+        `--only has an empty gate name (${opts.only.map((id) => `'${id}'`).join(', ')}); name gates separated by single commas, e.g. --only B,EC3`,
+      );
+    }
     const unknown = opts.only.filter((id) => !ids.has(id));
     if (unknown.length) {
       throw new UsageError(

@@ -272,6 +272,7 @@ describe('bad input gets one clear line and exit 3', () => {
       /unknown RFC '\.\.': an RFC is named by its folder directly under gates\/; known RFCs: demo/,
     ],
     [['gate', 'check', '--only', 'NOPE'], /--only names unknown gate\(s\): NOPE/],
+    [['gate', 'check', '--only', 'HALTING,'], /--only has an empty gate name \('HALTING', ''\)/],
     // Nothing evaluated is not a pass.
     [
       ['gate', 'check', '--only', 'HALTING', '--phase', 'close'],
