@@ -195,11 +195,22 @@ async function evaluateCondition(
     .map((id) => [id, outcomes.get(id)] as const)
     .filter((x): x is readonly [string, Extract<MeasurementOutcome, { status: 'halt' }>] => x[1]?.status === 'halt');
   if (halted.length) {
-    return {
+    const asHalt: GateResult = {
       ...base,
       verdict: 'halt',
       halt_reason: pickHalt(halted.map(([, o]) => o.halt)),
       reason: groupReasons(halted.map(([id, o]) => [id, o.reason])),
+    };
+    // The halted measurements are left out of vars, and CEL's || and && absorb a missing
+    // operand when the others decide (`true || x`, `false && x`): a condition that still
+    // evaluates fired (or failed to hold) whatever the missing values would be. That is a
+    // measured failure, not a guess. A pass is never read this way: it needs every value.
+    const decided = decide(g, condition, vars);
+    if (decided.verdict !== 'fail') return asHalt;
+    return {
+      ...base,
+      ...decided,
+      reason: `${decided.reason ?? ''}; decided without ${halted.map(([id]) => id).join(', ')} (${asHalt.reason ?? ''})`,
     };
   }
 

@@ -94,6 +94,8 @@ export interface ArtifactSpec {
   section?: string;
   /** Read a value out of the artifact: the first capture group of `pattern`. */
   extract?: { pattern: string; as: 'double' | 'bool' | 'string' };
+  /** The value is whether a matching file exists (false when none does) instead of halting on none. */
+  exists?: true;
   /** `allow`: a file present only in the working tree counts (evidence says CI cannot see it). */
   working_tree?: 'allow' | 'deny';
   ref?: string;

@@ -366,6 +366,26 @@ describe('help and version', () => {
     expect(r.stdout).toMatch(new RegExp(`^wave3: valid \\(\\d+ files, \\d+ measurements, ${gates} gates\\)$`, 'm'));
   });
 
+  it("wave3's (D) fires when the red-team artifact is missing, the terms read from it not needed", () => {
+    const gov = createRepo();
+    // The shipped RFC as a governed repository holds it: its gates, its document and the council's briefs.
+    const files = Object.fromEntries(
+      ['gates/wave3', 'rfcs/wave3/council'].flatMap((dir) =>
+        readdirSync(resolve(dir))
+          .filter((n) => /\.(yaml|md)$/.test(n))
+          .map((n) => [`${dir}/${n}`, readFileSync(resolve(`${dir}/${n}`), 'utf8')]),
+      ),
+    );
+    files['rfcs/wave3.md'] = readFileSync(resolve('rfcs/wave3.md'), 'utf8');
+    gov.commit({ files, message: 'wave3 gates', date: '2026-05-01T00:00:00Z' });
+    const r = run(['gate', 'check', '--rfc', 'wave3', '--only', 'D', '--as-of', AS_OF, '--json'], { cwd: gov.dir });
+    expect(r.code).toBe(1);
+    const [d] = (JSON.parse(r.stdout) as { results: { id: string; verdict: string; reason: string }[] }).results;
+    expect(d).toMatchObject({ id: 'D', verdict: 'fail' });
+    expect(d?.reason).toMatch(/^fired: .*\(redteam_present=false, surfaces=8\); decided without /);
+    expect(d?.reason).toMatch(/no file matching docs\/handoffs\/wave-3-state-ownership-redteam-\*\.md/);
+  });
+
   it('--version prints the package version', () => {
     const r = run(['--version'], { cwd: repo.dir });
     expect(r.stdout).toMatch(/^rfcgate\/\d+\.\d+\.\d+ /);

@@ -60,13 +60,22 @@ testGates('condition gates', [
     },
   })),
   {
-    name: 'a missing measurement is never defaulted: the gate halts even if the other value alone would decide',
+    name: 'a missing measurement is never defaulted: the gate halts when the other value leaves it open',
+    spec: {
+      measurements: twoLatencies,
+      disconfirmers: [{ ...disconfirmerB, fires_if: 'boundary_p50_ms > 10.0 || lease_plane_p50_ms > 10.0' }],
+    },
+    data: { boundary_p50_ms: ok(5), lease_plane_p50_ms: halted('missing', 'no rows') },
+    expected: { verdict: 'halt', halt_reason: 'missing' },
+  },
+  {
+    name: 'a gate the other value alone fires fails, naming the missing one',
     spec: {
       measurements: twoLatencies,
       disconfirmers: [{ ...disconfirmerB, fires_if: 'boundary_p50_ms > 10.0 || lease_plane_p50_ms > 10.0' }],
     },
     data: { boundary_p50_ms: ok(99), lease_plane_p50_ms: halted('missing', 'no rows') },
-    expected: { verdict: 'halt', halt_reason: 'missing' },
+    expected: { verdict: 'fail', reason: /boundary_p50_ms=99\); decided without lease_plane_p50_ms/ },
   },
   {
     name: 'when several measurements halt, the most urgent reason leads and every one is named',
@@ -264,5 +273,57 @@ testGates('timeouts', [
     timeoutMs: 200,
     expected: { verdict: 'halt', halt_reason: 'error', reason: /timed out after 0.2s/ },
     check: (_r, report) => expect(report.results.find((x) => x.id === 'C')?.verdict).toBe('pass'),
+  },
+]);
+
+/** A disconfirmer of D's shape: the artifact's absence fires it alone; the rest is read from the artifact. */
+const presence = [
+  { id: 'present', artifact: { glob: 'redteam-*.md', exists: true } },
+  sqlMeasurement('extra', { type: 'double' }),
+];
+const fires = (fires_if: string) => ({
+  measurements: presence,
+  disconfirmers: [{ id: 'D', title: 'redteam', section: '§0(D)', phase: ['implementation'], fires_if }],
+});
+const holds = (holds_if: string) => ({
+  measurements: presence,
+  invariants: [{ id: 'I', title: 'redteam', section: '§0(D)', phase: ['implementation'], holds_if }],
+});
+
+testGates('a condition the measured values decide alone', [
+  {
+    name: 'fires although another operand halted, naming what it was decided without',
+    spec: fires('!present || extra > 0.0'),
+    data: { present: ok(false), extra: halted('missing', 'no file matching redteam-*.md') },
+    expected: {
+      verdict: 'fail',
+      reason:
+        /^fired: !present \|\| extra > 0\.0 \(present=false\); decided without extra \(extra: no file matching redteam-\*\.md\)$/,
+    },
+    check: (r) => expect(r.evidence.measurements).toMatchObject({ extra: { halt: 'missing' } }),
+  },
+  {
+    name: 'the halted operand may come first: || is commutative',
+    spec: fires('extra > 0.0 || !present'),
+    data: { present: ok(false), extra: halted('missing', 'gone') },
+    expected: { verdict: 'fail', reason: /decided without extra/ },
+  },
+  {
+    name: 'never a pass: what the measured values leave open halts',
+    spec: fires('!present || extra > 0.0'),
+    data: { present: ok(true), extra: halted('insufficient', 'too few rows') },
+    expected: { verdict: 'halt', halt_reason: 'insufficient', reason: /extra: too few rows/ },
+  },
+  {
+    name: 'an invariant that cannot hold whatever the halted value fails; one that might halts',
+    spec: holds('present && extra == 0.0'),
+    data: { present: ok(false), extra: halted('stale', 'old rows') },
+    expected: { verdict: 'fail', reason: /does not hold: .*decided without extra/ },
+  },
+  {
+    name: 'an invariant left open by its halted operand halts',
+    spec: holds('present && extra == 0.0'),
+    data: { present: ok(true), extra: halted('stale', 'old rows') },
+    expected: { verdict: 'halt', halt_reason: 'stale' },
   },
 ]);

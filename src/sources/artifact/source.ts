@@ -61,6 +61,17 @@ export class ArtifactMeasurementSource extends RepoBackedSource<'artifact'> {
       ...committed.map((p) => ({ path: p, committed: true })),
       ...(allow ? untrackedThen.map((p) => ({ path: p, committed: false })) : []),
     ];
+    if (spec.exists) {
+      // Absence is the measured value here, not a missing measurement.
+      return ok(candidates.length > 0, {
+        ...base,
+        working_tree: spec.working_tree ?? 'deny',
+        matches: candidates.slice(0, 10).map((c) => c.path),
+        ...(!allow && untrackedThen.length > 0
+          ? { note: `${untrackedThen[0]} exists only in the working tree, which CI cannot see` }
+          : {}),
+      });
+    }
     if (candidates.length === 0) {
       let hint = '';
       if (!allow && untrackedThen.length > 0) {

@@ -118,6 +118,23 @@ describe('ArtifactMeasurementSource', () => {
     expect(h.reason).toContain('docs/handoffs/wave-3-mcp-sdk-spike-*.md');
   });
 
+  it('exists: whether a file matches is the value, false when none does, as of the instant', async () => {
+    const none = await measure({ glob: 'docs/handoffs/wave-3-mcp-sdk-spike-*.md', exists: true });
+    expect(ok(none)).toBe(false);
+    expect(none.evidence).toMatchObject({ glob: 'docs/handoffs/wave-3-mcp-sdk-spike-*.md', matches: [] });
+    const some = await measure(decision({ exists: true }));
+    expect(ok(some)).toBe(true);
+    expect(some.evidence.matches).toEqual([FILE, 'docs/proposals/wave-3-go-decision-2026-01-01.md'].sort());
+    // Before the repository's first commit there is no tree to look in: that halts, it is not false.
+    expect(halted(await measure(decision({ exists: true }), '2025-12-31T00:00:00Z')).reason).toMatch(/no commit/);
+    // A git-ignored file counts only with working_tree: allow; without it the evidence says why not.
+    const local = { glob: 'docs/local/wave-3-redteam-*.md', exists: true } as const;
+    expect(ok(await measure({ ...local, working_tree: 'allow' }))).toBe(true);
+    const denied = await measure(local);
+    expect(ok(denied)).toBe(false);
+    expect(denied.evidence.note).toContain(LOCAL);
+  });
+
   describe('sections', () => {
     it('a filled section passes, with its line', async () => {
       const o = await measure(decision({ section: 'Calendar reasoning' }));
