@@ -28,7 +28,7 @@ export const COMPARATOR_EXIT_CODES_HELP = [
   'EXIT CODES',
   '  0  every pair compared clean (check: every live column is covered)',
   '  1  a divergence, a coverage error (a live column neither compared nor excluded, a shadow of another shape…), NULL or duplicate keys, or a self-test that missed a kind',
-  '  2  no failure, but a pair halted: the database is unreachable, a query timed out, a table is empty (a shadow window that never started)',
+  '  2  no failure, but a pair halted: the database is unreachable, a query timed out, a table is empty (a shadow window that never started), every key is younger than min_age (nothing compared)',
   '  3  the spec or the invocation is invalid',
   '  4  went dark: a shadow table that was active is empty now (the shadow writer stopped); checked before every other outcome but 3',
 ].join('\n');
@@ -293,7 +293,16 @@ async function runPair(
   opts.onProgress?.({ pair: pair.id, step: 'compare' });
   const cutoff = minAgeMs > 0 && plan.ageColumn ? new Date(opts.asOf.getTime() - minAgeMs) : null;
   r.cutoff = cutoff ? cutoff.toISOString() : null;
-  const outcome = await compare(opts, plan, cutoff);
+  const { comparedAny, ...outcome } = await compare(opts, plan, cutoff);
+  if (!comparedAny) {
+    // Zero keys compared is unmeasured, not clean: a writer that touches every row's age
+    // column within min_age would otherwise keep the pair "clean" while nothing is read.
+    r.status = 'halt';
+    r.verdict = 'halt';
+    r.halt_reason = 'insufficient';
+    r.reason = `every key of ${pair.canonical.text} and ${pair.shadow.text} was written at or after ${r.cutoff} (within min_age of ${plan.ageColumn}) on one side or the other, so no key was compared`;
+    return;
+  }
   Object.assign(r, outcome);
   const d = outcome.counts.divergent;
   r.status = d === 0 ? 'clean' : 'divergent';
@@ -317,6 +326,8 @@ export interface CompareOutcome {
   columns: Record<string, number>;
   rows: DivergentRow[];
   truncated: boolean;
+  /** At least one key was old enough on both sides to be compared (always true without an age filter). */
+  comparedAny: boolean;
 }
 
 /** Reads one compareSql result set. */
@@ -347,6 +358,7 @@ export function readCompareRows(plan: ComparePlan, rows: readonly SqlRow[], limi
     columns,
     rows: listed.slice(0, limit),
     truncated: counts.divergent > Math.min(listed.length, limit),
+    comparedAny: first.t_compared_any === undefined || first.t_compared_any === true,
   };
 }
 
@@ -382,7 +394,9 @@ async function compare(opts: RunComparatorOptions, plan: ComparePlan, cutoff: Da
   const counts = { canonical_missing: 0, shadow_missing: 0, value_mismatch: 0, divergent: 0 };
   const columns: Record<string, number> = {};
   const rows: DivergentRow[] = [];
+  let comparedAny = false;
   for (const p of parts) {
+    comparedAny ||= p.comparedAny;
     for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += p.counts[k];
     for (const [c, v] of Object.entries(p.columns)) columns[c] = (columns[c] ?? 0) + v;
     rows.push(...p.rows);
@@ -395,5 +409,6 @@ async function compare(opts: RunComparatorOptions, plan: ComparePlan, cutoff: Da
     columns: ordered,
     rows: rows.slice(0, opts.limit),
     truncated: counts.divergent > Math.min(rows.length, opts.limit),
+    comparedAny,
   };
 }

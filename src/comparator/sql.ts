@@ -58,7 +58,8 @@ export interface CompareSqlOptions {
 
 /**
  * One statement per pair. Result columns: `t_canonical_missing`, `t_shadow_missing`,
- * `t_value_mismatch`, `t_c<i>` (value mismatches per compared column) on every row; then
+ * `t_value_mismatch`, `t_c<i>` (value mismatches per compared column) and, with an age
+ * filter, `t_compared_any` (whether any key was old enough to compare) on every row; then
  * per listed key `key<i>` (text; ordered by the key's own type, not its text), `kind`, `d<i>` (booleans). With no divergence: one row
  * whose listing columns are NULL.
  */
@@ -80,10 +81,15 @@ export function compareSql(plan: ComparePlan, opts: CompareSqlOptions): SqlText 
   const on = keys.map((k) => `c.${k} = s.${k}`).join(' AND ');
   const where = [`c.${firstKey} IS NULL`, `s.${firstKey} IS NULL`, ...conds.map((c) => `(${c})`)].join('\n      OR ');
   let age = '';
+  let anyCompared = '';
   if (opts.cutoff && plan.ageColumn) {
     const cutoff = p.add(opts.cutoff.toISOString(), 'timestamptz');
     const a = q(plan.ageColumn);
-    age = `\n    AND NOT (coalesce(c.${a} >= ${cutoff}, false) OR coalesce(s.${a} >= ${cutoff}, false))`;
+    const fresh = `NOT (coalesce(c.${a} >= ${cutoff}, false) OR coalesce(s.${a} >= ${cutoff}, false))`;
+    age = `\n    AND ${fresh}`;
+    // With the age filter, every key may have been skipped: zero keys compared is unmeasured,
+    // not clean. EXISTS stops at the first key old enough on both sides.
+    anyCompared = `,\n         EXISTS (SELECT 1 FROM ${side(pair.canonical)} AS c FULL OUTER JOIN ${side(pair.shadow)} AS s ON ${on} WHERE ${fresh}) AS t_compared_any`;
   }
   const text = `WITH d AS (
   SELECT ${keys.map((k, i) => `coalesce(c.${k}, s.${k}) AS k${i}`).join(', ')},
@@ -98,7 +104,7 @@ export function compareSql(plan: ComparePlan, opts: CompareSqlOptions): SqlText 
          count(*) FILTER (WHERE kind = 'shadow_missing')::text AS t_shadow_missing,
          count(*) FILTER (WHERE kind = 'value_mismatch')::text AS t_value_mismatch${plan.compared
            .map((_, i) => `,\n         count(*) FILTER (WHERE kind = 'value_mismatch' AND d${i})::text AS t_c${i}`)
-           .join('')}
+           .join('')}${anyCompared}
   FROM d
 )
 SELECT t.*, l.*

@@ -191,6 +191,28 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     expect(all.counts?.divergent).toBe(4);
   });
 
+  it('halts, never passes, when min_age skips every key: zero keys compared is unmeasured', async () => {
+    const schema = await tables('id int PRIMARY KEY, v int, updated_at timestamptz', {
+      c: "(1, 1, '2026-06-01 11:59:00+00'), (2, 2, '2026-06-01 10:00:00+00')",
+      s: "(1, 1, '2026-06-01 10:00:00+00'), (2, 2, '2026-06-01 11:58:00+00')",
+    });
+    const spec = pairSpec(schema, '    age_column: updated_at\n    min_age: 5m');
+    for (const chunks of [1, 2]) {
+      const r = only(await run(db, spec, { chunks }));
+      expect(r.status).toBe('halt');
+      expect(r.verdict).toBe('halt');
+      expect(r.halt_reason).toBe('insufficient');
+      expect(r.counts).toBeNull();
+      expect(r.reason).toMatch(/no key was compared/);
+    }
+    // One key old enough on both sides is a measurement: the same tables then compare clean.
+    await db.exec(`UPDATE ${schema}.s SET updated_at = '2026-06-01 10:00:00+00' WHERE id = 2`);
+    await db.exec(`UPDATE ${schema}.c SET updated_at = '2026-06-01 10:00:00+00' WHERE id = 2`);
+    const clean = only(await run(db, spec));
+    expect(clean.status).toBe('clean');
+    expect(clean.counts?.divergent).toBe(0);
+  });
+
   it('halts, never passes, when the shadow has never held rows, and when the canonical table is empty', async () => {
     const empty = await tables('id int PRIMARY KEY, v int', { c: '(1, 1)' });
     const r = only(await run(db, pairSpec(empty), { windows: new Map() }));
