@@ -60,8 +60,21 @@ const OLD = '2000-01-01T00:00:00Z';
 const INTEGER = new Set(['int2', 'int4', 'int8', 'numeric']);
 const TEXT = new Set(['text', 'varchar', 'bpchar', 'name', 'citext']);
 
+/**
+ * The length limit of a char(n) or varchar(n) column, read from its formatted type
+ * (`character varying(2)`, `character(1)`); undefined when the text is unbounded.
+ */
+function maxLength(c: Pick<LiveColumn, 'typname' | 'type'>): number | undefined {
+  if (c.typname !== 'varchar' && c.typname !== 'bpchar') return undefined;
+  const m = /\((\d+)\)$/.exec(c.type);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** Two different values of a column's type (as text the server converts), or undefined when the type is not handled. */
-function valuesOf(c: Pick<LiveColumn, 'typname'>, rule: ComparedColumn['rule'] = {}): [string, string] | undefined {
+function valuesOf(
+  c: Pick<LiveColumn, 'typname' | 'type'>,
+  rule: ComparedColumn['rule'] = {},
+): [string, string] | undefined {
   // Fresh values on every call, so two planted rows never collide on a unique column.
   const r = randomBytes(4).readUInt32BE(0);
   const tag = r.toString(16).padStart(8, '0').slice(0, 6);
@@ -80,8 +93,12 @@ function valuesOf(c: Pick<LiveColumn, 'typname'>, rule: ComparedColumn['rule'] =
     case 'varchar':
     case 'bpchar':
     case 'name':
-    case 'citext':
-      return [`a${tag}`, `b${tag}`];
+    case 'citext': {
+      // A status char(1) or a country varchar(2) refuses a longer value; the first
+      // characters already differ, so a cut value is still two different values.
+      const n = maxLength(c);
+      return [`a${tag}`.slice(0, n), `b${tag}`.slice(0, n)];
+    }
     case 'bool':
       return ['false', 'true'];
     case 'uuid':
@@ -125,7 +142,9 @@ async function synthKeys(tx: SqlTx, plan: ComparePlan): Promise<string[][]> {
       const base = BigInt(String(lo.rows[0]?.lo ?? '0'));
       vals = [1n, 2n, 3n].map((i) => String(base - i));
     } else if (TEXT.has(k.typname)) {
-      vals = [1, 2, 3].map((i) => `~st${suffix}${i}`);
+      const n = maxLength(k);
+      // Cut to a varchar(n) key's length, the three keys still differ in their first character.
+      vals = [1, 2, 3].map((i) => (n !== undefined && n < 12 ? `${i}~st${suffix}`.slice(0, n) : `~st${suffix}${i}`));
     } else if (k.typname === 'uuid') {
       vals = [randomUUID(), randomUUID(), randomUUID()];
     } else {
@@ -185,7 +204,7 @@ export async function selfTest(writer: SqlWriter, opts: SelfTestOptions): Promis
   const { plan } = opts;
   const result = emptyResult(plan.pair.id);
   const sql = compareSql(plan, { limit: opts.limit, cutoff: opts.cutoff });
-  const mismatch = plan.compared.find((c) => valuesOf({ typname: c.typname }, c.rule) !== undefined);
+  const mismatch = plan.compared.find((c) => valuesOf(c, c.rule) !== undefined);
   try {
     await writer.transaction(
       async (tx) => {
@@ -199,7 +218,7 @@ export async function selfTest(writer: SqlWriter, opts: SelfTestOptions): Promis
             reason: `no compared column of ${plan.pair.canonical.text} has a type the self-test can plant two values of`,
           });
         }
-        const [a, b] = valuesOf({ typname: mismatch.typname }, mismatch.rule) as [string, string];
+        const [a, b] = valuesOf(mismatch, mismatch.rule) as [string, string];
         const [onlyShadow, onlyCanonical, both] = await synthKeys(tx, plan);
         try {
           await plant(tx, opts.shadow, plan, onlyShadow as string[], undefined);

@@ -89,6 +89,18 @@ describe.each(testBackends())('comparator self-test ($name)', (backend) => {
     expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 2 }]);
   });
 
+  it('plants values that fit char(n) and varchar(n) columns and keys', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (code varchar(4) PRIMARY KEY, cc varchar(2), st char(1) NOT NULL, note text);
+              CREATE TABLE ${s}.s (LIKE ${s}.c INCLUDING ALL);
+              INSERT INTO ${s}.c VALUES ('de', 'de', 'a', 'x'); INSERT INTO ${s}.s VALUES ('de', 'de', 'a', 'x');`,
+    );
+    const r = await runSelfTest(db, pairSpec(schema, '', '[code]'));
+    expect(r.reason).toBeNull();
+    expect(r).toMatchObject({ status: 'passed', mismatch_column: 'cc', mismatch_column_detected: true });
+    expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 1 }]);
+  });
+
   it('names the kinds that went undetected when the shadow silently drops writes', async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int);
