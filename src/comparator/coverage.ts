@@ -40,8 +40,8 @@ export interface ComparedColumn {
   name: string;
   type: string;
   typname: string;
-  /** How both sides are read before IS DISTINCT FROM: as stored, as jsonb, or as text. */
-  cast: 'none' | 'jsonb' | 'text';
+  /** How both sides are read before IS DISTINCT FROM: as stored, as jsonb (or jsonb[]), or as text. */
+  cast: 'none' | 'jsonb' | 'jsonb[]' | 'text';
   rule: ColumnRule;
 }
 
@@ -63,6 +63,13 @@ const TEXTS = new Set(['text', 'varchar', 'bpchar', 'name', 'citext']);
 function castFor(c: LiveColumn): ComparedColumn['cast'] {
   if (c.typname === 'json') return 'jsonb';
   if (TEXT_COMPARED.has(c.typname) || c.category === 'G') return 'text';
+  // An array compares element by element, with the element type's equality, which json and
+  // xml lack: the statement plans, then fails on the first row holding two such arrays.
+  if (c.category === 'A') {
+    const element = c.typname.slice(1);
+    if (element === 'json') return 'jsonb[]';
+    if (TEXT_COMPARED.has(element)) return 'text';
+  }
   return 'none';
 }
 

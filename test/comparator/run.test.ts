@@ -96,6 +96,19 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     expect(r.rows).toEqual([{ key: { id: '2' }, kind: 'value_mismatch', columns: ['j'] }]);
   });
 
+  it('compares arrays of json as values, and arrays of xml as text, instead of halting on them', async () => {
+    const schema = await tables('id int PRIMARY KEY, js json[], x xml[]', {
+      c: `(1, ARRAY['{"a": 1, "b": 2}']::json[], ARRAY['<a/>']::xml[]), (2, ARRAY['{"a": 1}']::json[], ARRAY['<a/>']::xml[]), (3, ARRAY['{}']::json[], ARRAY['<a/>']::xml[])`,
+      s: `(1, ARRAY['{"b":2,"a":1}']::json[], ARRAY['<a/>']::xml[]), (2, ARRAY['{"a": 2}']::json[], ARRAY['<a/>']::xml[]), (3, ARRAY['{}']::json[], ARRAY['<b/>']::xml[])`,
+    });
+    const r = only(await run(db, pairSpec(schema)));
+    expect(r.reason).toMatch(/^2 divergent keys/);
+    expect(r.rows).toEqual([
+      { key: { id: '2' }, kind: 'value_mismatch', columns: ['js'] },
+      { key: { id: '3' }, kind: 'value_mismatch', columns: ['x'] },
+    ]);
+  });
+
   it('applies a float tolerance, a timestamp precision and case-insensitive text only where declared', async () => {
     const schema = await tables('id int PRIMARY KEY, f double precision, t timestamptz, name text', {
       c: "(1, 1.0, '2026-01-01 00:00:00.100+00', 'Ada'), (2, 1.0, '2026-01-01 00:00:00+00', 'Ada'), (3, NULL, NULL, 'x')",
