@@ -373,12 +373,12 @@ async function compare(opts: RunComparatorOptions, plan: ComparePlan, cutoff: Da
   }
   const bounds = (await q(keyBoundsSql(plan))).rows[0] ?? {};
   const lo = BigInt(String(bounds.lo));
-  const hi = BigInt(String(bounds.hi)) + 1n;
+  const hi = BigInt(String(bounds.hi));
   const n = BigInt(chunks);
-  const step = (hi - lo + n - 1n) / n;
+  const step = (hi - lo + n) / n;
   const ranges: { from: string; to: string }[] = [];
-  for (let from = lo; from < hi; from += step) {
-    const to = from + step < hi ? from + step : hi;
+  for (let from = lo; from <= hi; from += step) {
+    const to = from + step - 1n < hi ? from + step - 1n : hi;
     ranges.push({ from: String(from), to: String(to) });
   }
   let done = 0;

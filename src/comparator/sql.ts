@@ -52,7 +52,11 @@ export interface CompareSqlOptions {
   limit: number;
   /** Keys whose age column is at or after this instant on either side are skipped; null: no age filter. */
   cutoff: Date | null;
-  /** A key range [from, to) applied inside both sides of the join (single-column keys only). */
+  /**
+   * A key range [from, to], both ends included, applied inside both sides of the join
+   * (single-column keys only). Inclusive, so the last range ends at the key's maximum and
+   * never names the value past it, which the key's type may not hold (2147483647 + 1).
+   */
   range?: { from: string | number; to: string | number };
 }
 
@@ -74,7 +78,7 @@ export function compareSql(plan: ComparePlan, opts: CompareSqlOptions): SqlText 
     // The range is applied inside each side, before the join, so each chunk joins only its own rows.
     const from = p.add(opts.range.from, plan.key[0]?.type ?? 'text');
     const to = p.add(opts.range.to, plan.key[0]?.type ?? 'text');
-    return `(SELECT * FROM ${qTable(t)} WHERE ${k} >= ${from} AND ${k} < ${to})`;
+    return `(SELECT * FROM ${qTable(t)} WHERE ${k} >= ${from} AND ${k} <= ${to})`;
   };
   const conds = plan.compared.map((c) => condition(c, p));
   const firstKey = keys[0] as string;

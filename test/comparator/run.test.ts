@@ -187,6 +187,25 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     expect(split.columns).toEqual(whole.columns);
   });
 
+  it('splits into chunks a key that reaches the largest and smallest values of its type', async () => {
+    for (const type of ['smallint', 'int', 'bigint']) {
+      const schema = await tables(`id ${type} PRIMARY KEY, v int`);
+      const [min, max] =
+        type === 'smallint'
+          ? ['-32768', '32767']
+          : type === 'int'
+            ? ['-2147483648', '2147483647']
+            : ['-9223372036854775808', '9223372036854775807'];
+      await db.exec(`INSERT INTO ${schema}.c VALUES (${min}, 1), (0, 1), (${max}, 1)`);
+      await db.exec(`INSERT INTO ${schema}.s VALUES (${min}, 2), (0, 1), (${max}, 2)`);
+      for (const chunks of [1, 2, 3, 64]) {
+        const r = only(await run(db, pairSpec(schema), { chunks }));
+        expect(r.reason).toBe('2 divergent keys: 0 canonical_missing, 0 shadow_missing, 2 value_mismatch');
+        expect(r.rows.map((x) => x.key.id)).toEqual([min, max]);
+      }
+    }
+  });
+
   it('skips keys written within min_age on either side (a write in flight), and only those', async () => {
     const schema = await tables('id int PRIMARY KEY, v int, updated_at timestamptz', {
       c: "(1, 1, '2026-06-01 11:59:00+00'), (2, 2, '2026-06-01 10:00:00+00'), (3, 3, '2026-06-01 10:00:00+00')",
