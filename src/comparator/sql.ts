@@ -37,7 +37,9 @@ function condition(col: ComparedColumn, p: Params): string {
   const { rule } = col;
   if (rule.float_tolerance !== undefined) {
     const tol = p.add(rule.float_tolerance, 'double precision');
-    return `(CASE WHEN ${c} IS NULL OR ${s} IS NULL THEN (${c} IS NULL) <> (${s} IS NULL) ELSE abs(${c} - ${s}) > ${tol} END)`;
+    // Equal values first: NaN - NaN and Infinity - Infinity are NaN, which PostgreSQL sorts
+    // above every number, so the difference alone would call two equal NaNs divergent.
+    return `(CASE WHEN ${c} IS NULL OR ${s} IS NULL THEN (${c} IS NULL) <> (${s} IS NULL) ELSE ${c} <> ${s} AND NOT abs(${c} - ${s}) <= ${tol} END)`;
   }
   if (rule.timestamp_precision !== undefined) {
     const unit = p.add(rule.timestamp_precision, 'text');

@@ -204,7 +204,7 @@ describe('comparator run', () => {
     const r = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--print-sql'], root);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('FULL OUTER JOIN "core"."identities_shadow" AS s ON c."agent_id" = s."agent_id"');
-    expect(r.stdout).toMatch(/abs\(c\."score" - s\."score"\) > \$\d+::double precision/);
+    expect(r.stdout).toMatch(/NOT abs\(c\."score" - s\."score"\) <= \$\d+::double precision/);
     expect(r.stdout).toMatch(/-- \$\d+ = 0\.001/);
   });
 

@@ -131,6 +131,21 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     expect(strict.rows[0]).toEqual({ key: { id: '1' }, kind: 'value_mismatch', columns: ['f', 't', 'name'] });
   });
 
+  it('a float tolerance keeps NaN equal to NaN and Infinity to Infinity, as without one', async () => {
+    const schema = await tables('id int PRIMARY KEY, f double precision, n numeric', {
+      c: "(1, 'NaN', 'NaN'), (2, 'Infinity', 'NaN'), (3, '-Infinity', 1), (4, 'NaN', 'NaN'), (5, 'Infinity', 2)",
+      s: "(1, 'NaN', 'NaN'), (2, 'Infinity', 'NaN'), (3, '-Infinity', 1), (4, 1, 1), (5, '-Infinity', 'NaN')",
+    });
+    const expected = [
+      { key: { id: '4' }, kind: 'value_mismatch', columns: ['f', 'n'] },
+      { key: { id: '5' }, kind: 'value_mismatch', columns: ['f', 'n'] },
+    ];
+    const strict = only(await run(db, pairSpec(schema)));
+    expect(strict.rows).toEqual(expected);
+    const spec = pairSpec(schema, `    rules:\n      f: { float_tolerance: 0.001 }\n      n: { float_tolerance: 0.5 }`);
+    expect(only(await run(db, spec)).rows).toEqual(expected);
+  });
+
   it('joins on composite keys of any type', async () => {
     const schema = await tables('tenant uuid, day date, v int, PRIMARY KEY (tenant, day)', {
       c: "('00000000-0000-0000-0000-000000000001', '2026-01-01', 1), ('00000000-0000-0000-0000-000000000001', '2026-01-02', 2)",
