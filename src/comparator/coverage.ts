@@ -57,7 +57,8 @@ export interface ComparePlan {
 
 /** Types without an equality operator IS DISTINCT FROM could use. */
 const TEXT_COMPARED = new Set(['xml', 'point', 'line', 'lseg', 'box', 'path', 'polygon', 'circle']);
-const TIMESTAMPS = new Set(['timestamp', 'timestamptz', 'date', 'time', 'timetz']);
+/** The types date_trunc takes (time through its implicit cast to interval); timetz has no such cast. */
+const TIMESTAMPS = new Set(['timestamp', 'timestamptz', 'date', 'time']);
 const TEXTS = new Set(['text', 'varchar', 'bpchar', 'name', 'citext']);
 
 function castFor(c: LiveColumn): ComparedColumn['cast'] {

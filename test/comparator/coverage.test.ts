@@ -197,6 +197,19 @@ describe.each(testBackends())('coverage against the live schema ($name)', (backe
     expect(problems.map((p) => p.code)).toEqual(['rule_type']);
   });
 
+  it('rejects a timestamp_precision on a time with time zone column, which date_trunc cannot take', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, t time, tz timetz); CREATE TABLE ${s}.s (LIKE ${s}.c);`,
+    );
+    const { problems } = await check(
+      pairSpec(
+        schema,
+        '    rules:\n      t: { timestamp_precision: second }\n      tz: { timestamp_precision: second }',
+      ),
+    );
+    expect(problems.map((p) => [p.code, p.column])).toEqual([['rule_type', 'tz']]);
+  });
+
   it('comparator check is covered/pass without reading rows, and a coverage error fails (exit 1)', async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int); CREATE TABLE ${s}.s (id int PRIMARY KEY);`,
