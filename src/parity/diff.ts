@@ -123,7 +123,39 @@ function firstOf(entries: JsonEntry[]): Map<string, JsonValue> {
  */
 export function floatsEqual(x: number, y: number, digits: number): boolean {
   if (x === y) return true;
-  return x.toPrecision(digits) === y.toPrecision(digits);
+  if (!Number.isFinite(x) || !Number.isFinite(y)) return false;
+  return printed(x, digits) === printed(y, digits);
+}
+
+/**
+ * The digits and exponent `%.{digits}g` prints for a finite double. printf rounds the
+ * double's exact binary value, a tie to even (123456789012.5 → 123456789012), where
+ * Number.prototype.toPrecision rounds a tie up (→ 123456789013): on a value exactly
+ * halfway, the two would disagree on which floats are equal.
+ */
+function printed(x: number, digits: number): string {
+  if (x === 0) return '0';
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const sign = bits >> 63n ? '-' : '';
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & 0xfffffffffffffn;
+  // x = mantissa × 2^exp exactly; as a decimal, mantissa × 5^-exp × 10^exp when exp < 0.
+  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
+  const exp = (biased === 0 ? 1 : biased) - 1075;
+  let text = exp >= 0 ? String(mantissa << BigInt(exp)) : String(mantissa * 5n ** BigInt(-exp));
+  let power = exp >= 0 ? 0 : exp;
+  if (text.length > digits) {
+    const rest = text.slice(digits);
+    let kept = BigInt(text.slice(0, digits));
+    const half = rest[0] === '5' && /^50*$/.test(rest);
+    if (rest[0] !== undefined && (rest[0] > '5' || (rest[0] === '5' && !half) || (half && kept % 2n === 1n))) kept++;
+    power += rest.length;
+    text = String(kept);
+  }
+  const trimmed = text.replace(/0+$/, '');
+  return `${sign}${trimmed}e${power + text.length - trimmed.length}`;
 }
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;

@@ -103,6 +103,23 @@ describe('diffJson', () => {
     expect(floatsEqual(1e-300, 1.0000000000001e-300, 12)).toBe(true);
   });
 
+  it('rounds a float exactly halfway as %.12g does, to even, not up', () => {
+    // 123456789012.5 is an exact double, halfway between two 12-digit values: %.12g prints 123456789012.
+    expect(floatsEqual(123456789012.5, 123456789012.4, 12)).toBe(true);
+    expect(floatsEqual(123456789013.5, 123456789014.4, 12)).toBe(true);
+    expect(floatsEqual(123456789012.5, 123456789013, 12)).toBe(false);
+    expect(floatsEqual(-2.5, -2, 1)).toBe(true);
+    expect(floatsEqual(-2.5, -3, 1)).toBe(false);
+    expect(floatsEqual(0.125, 0.12, 2)).toBe(true);
+    // 0.15 is not exactly halfway (its double is 0.1499999…), so it rounds down either way.
+    expect(floatsEqual(0.15, 0.1, 1)).toBe(true);
+    expect(floatsEqual(9.5, 10, 1)).toBe(true);
+    expect(floatsEqual(5e-324, 4.9e-324, 12)).toBe(true);
+    expect(floatsEqual(1.7976931348623157e308, 1.797693134862e308, 12)).toBe(true);
+    expect(floatsEqual(1, -1, 12)).toBe(false);
+    expect(floatsEqual(-0, 0, 12)).toBe(true);
+  });
+
   it('compares big integers exactly', () => {
     expect(diff('[9007199254740993]', '[9007199254740992]')).toHaveLength(1);
   });
