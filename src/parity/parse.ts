@@ -37,7 +37,10 @@ export class JsonSyntaxError extends Error {
 }
 
 /** Parses strict JSON; a syntax error is thrown with the file, line and column of the first problem. */
-export function parseJson(text: string, file: string): JsonValue {
+export function parseJson(source: string, file: string): JsonValue {
+  // A byte-order mark (what Windows tools write) is not part of the document; RFC 8259
+  // lets a parser ignore it, and without it the capture failed as "invalid symbol" at 1:1.
+  const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
   const first = errors[0];

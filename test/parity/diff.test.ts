@@ -21,6 +21,13 @@ describe('parseJson', () => {
     expect(v.kind === 'array' && v.items.map((i) => i.kind)).toEqual(['int', 'float', 'float', 'int', 'int']);
   });
 
+  it('reads a capture that starts with a byte-order mark as the same document', () => {
+    expect(diff('\uFEFF{"a": 1, "b": [1.5]}', '{"a": 1, "b": [1.5]}')).toEqual([]);
+    expect(diff('\uFEFF{"a": 1}', '\uFEFF{"a": 2}')).toEqual([
+      { path: '$.a', kind: 'value_changed', expected: '1', actual: '2' },
+    ]);
+  });
+
   it('rejects comments, trailing commas and broken JSON with the line and column', () => {
     expect(() => parseJson('{\n  "a": 1,\n}', 'g.json')).toThrow(JsonSyntaxError);
     try {
