@@ -7,7 +7,7 @@
  * from the same inputs, must not differ outside the mask, or the golden set holds a
  * non-deterministic field and parity against it would be noise.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Verdict } from '../model/result.js';
 import { compileMask, type Difference, diffJson } from './diff.js';
@@ -109,17 +109,30 @@ function count(files: ParityFile[]): Record<FileStatus, number> {
   return c;
 }
 
-/** `*.json` files under a folder, recursively, as sorted forward-slash relative paths. */
+/**
+ * `*.json` files under a folder, recursively, as sorted forward-slash relative paths. A
+ * symbolic link counts as what it points to (a capture shared between two sets is often
+ * linked, not copied): skipped, the same link on both sides left the file uncompared, and
+ * a set of links alone halted as "no golden captures". A link to a folder already being
+ * read is not followed again.
+ */
 export function jsonFiles(dir: string): string[] {
   const out: string[] = [];
-  const visit = (d: string): void => {
+  const visit = (d: string, seen: ReadonlySet<string>): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
-      if (e.isDirectory()) visit(p);
-      else if (e.isFile() && e.name.endsWith('.json')) out.push(relative(dir, p).split(sep).join('/'));
+      let kind: 'dir' | 'file' | undefined = e.isDirectory() ? 'dir' : e.isFile() ? 'file' : undefined;
+      if (e.isSymbolicLink()) {
+        const target = statSync(p, { throwIfNoEntry: false });
+        kind = target?.isDirectory() ? 'dir' : target?.isFile() ? 'file' : undefined;
+      }
+      if (kind === 'dir') {
+        const real = realpathSync(p);
+        if (!seen.has(real)) visit(p, new Set([...seen, real]));
+      } else if (kind === 'file' && e.name.endsWith('.json')) out.push(relative(dir, p).split(sep).join('/'));
     }
   };
-  visit(dir);
+  visit(dir, new Set([realpathSync(dir)]));
   return out.sort();
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareParity, parityExitCode } from '../../src/parity/compare.js';
@@ -31,6 +31,22 @@ describe('compareParity', () => {
     ]);
     expect(r.verdict).toBe('halt');
     expect(parityExitCode(r)).toBe(2);
+  });
+
+  it('compares a capture that is a symbolic link as the file it points to', () => {
+    const shared = folder({ 'one.json': '{"n": 1}', 'two.json': '{"n": 2}' });
+    const golden = folder({});
+    const actual = folder({ 'one.json': '{"n": 1}', 'sub/two.json': '{"n": 3}' });
+    symlinkSync(join(shared, 'one.json'), join(golden, 'one.json'));
+    mkdirSync(join(golden, 'sub'));
+    symlinkSync(join(shared, 'two.json'), join(golden, 'sub', 'two.json'));
+    // A link back to the folder itself is not a second copy of every capture.
+    symlinkSync(golden, join(golden, 'loop'));
+    const r = compareParity(golden, actual, RULES);
+    expect(r.files.map((f) => [f.name, f.status])).toEqual([
+      ['one.json', 'parity'],
+      ['sub/two.json', 'differs'],
+    ]);
   });
 
   it('a difference fails even when something is also unmeasured', () => {
