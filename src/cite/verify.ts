@@ -186,9 +186,11 @@ async function verifyOne(
   const past = c.spans.find((s) => s.from < 1 || s.to > total || s.to < s.from);
   if (past) {
     const bad =
-      past.to < past.from
-        ? `${past.from}-${past.to} is not a range`
-        : `line ${Math.max(past.to, past.from)} is past the end`;
+      past.from < 1
+        ? `line ${past.from} does not exist, lines are numbered from 1`
+        : past.to < past.from
+          ? `${past.from}-${past.to} is not a range`
+          : `line ${Math.max(past.to, past.from)} is past the end`;
     return {
       ...at,
       verdict: 'REFUTED',

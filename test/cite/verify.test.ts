@@ -71,6 +71,22 @@ describe('verifyCitations', () => {
     expect(by('schema.sql:2')?.location).toEqual({ file: 'rfcs/demo.md', line: 20, col: 43 });
   });
 
+  it('a citation of line 0 is refuted as a line that does not exist, not one past the end', async () => {
+    const r = await verify(fx.v2, 'The table is created at `src/db/schema.sql:0` and `src/db/schema.sql:0-1`.\n');
+    expect(r.citations.map((c) => [c.id, c.verdict, c.reason])).toEqual([
+      [
+        'src/db/schema.sql:0',
+        'REFUTED',
+        'src/db/schema.sql: line 0 does not exist, lines are numbered from 1 (the file has 2 lines)',
+      ],
+      [
+        'src/db/schema.sql:0-1',
+        'REFUTED',
+        'src/db/schema.sql: line 0 does not exist, lines are numbered from 1 (the file has 2 lines)',
+      ],
+    ]);
+  });
+
   it('a claim declared in the spec replaces the sentence', async () => {
     const declared = new Map([
       ['src/db/schema.sql:1', ['core.sessions']],
