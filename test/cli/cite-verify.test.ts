@@ -3,7 +3,17 @@
  * lines moved between two commits, and over this project's own RFC document.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
@@ -148,6 +158,26 @@ describe('cite verify', () => {
     const again = run(['cite', 'verify', '--json'], fx.repo.dir);
     expect((JSON.parse(again.stdout) as { counts: { DRIFT: number } }).counts.DRIFT).toBe(0);
     writeFileSync(doc, RFC);
+  });
+
+  it('--write through a symbolic link fixes the document it points to, keeping the link and the mode', () => {
+    const real = join(fx.repo.dir, 'notes', 'real.md');
+    const link = join(fx.repo.dir, 'rfcs', 'link.md');
+    mkdirSync(join(fx.repo.dir, 'notes'), { recursive: true });
+    writeFileSync(real, RFC);
+    chmodSync(real, 0o640);
+    symlinkSync(join('..', 'notes', 'real.md'), link);
+    try {
+      const written = run(['cite', 'verify', 'rfcs/link.md', '--write'], fx.repo.dir);
+      expect(written.stdout).toMatch(/^wrote 2 corrections to rfcs\/link\.md$/m);
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+      expect(readFileSync(real, 'utf8')).toMatch(/defined at `handlers\.py:12-13`/);
+      expect(statSync(real).mode & 0o777).toBe(0o640);
+      expect(readdirSync(join(fx.repo.dir, 'notes'))).toEqual(['real.md']);
+    } finally {
+      rmSync(link);
+      rmSync(join(fx.repo.dir, 'notes'), { recursive: true });
+    }
   });
 
   it('halts (exit 2) when the ref does not exist; exit 3 for a missing document or an unknown --since', () => {

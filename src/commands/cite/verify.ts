@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
@@ -102,9 +102,7 @@ EXIT CODES
       if (fixed.fixed === 0) out.write('--fix: no DRIFT citation with a correction; nothing to change\n');
       else out.write(fixed.patch);
       if (flags.write && fixed.fixed > 0) {
-        const tmp = `${abs}.${process.pid}.tmp`;
-        writeFileSync(tmp, fixed.text);
-        renameSync(tmp, abs);
+        writeInPlace(abs, fixed.text);
         out.write(`wrote ${fixed.fixed} correction${fixed.fixed === 1 ? '' : 's'} to ${document}\n`);
         if (at.ok) {
           const after = await verifyCitations({
@@ -138,6 +136,25 @@ EXIT CODES
       ...(rfc.citations ? { claims: rfc.citations } : {}),
       ...(rfc.manifest.document ? { rfcDocument: rfc.manifest.document } : {}),
     };
+  }
+}
+
+/**
+ * Replaces a file's content through a temporary file renamed over it, so a reader never sees
+ * half a document. The rename goes to the file a symbolic link points to (renamed over the
+ * link, it would replace the link by a copy and leave the real document unfixed), and the
+ * file keeps its permissions; a failed write leaves no temporary file behind.
+ */
+function writeInPlace(path: string, text: string): void {
+  const target = realpathSync(path);
+  const tmp = `${target}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, text);
+    chmodSync(tmp, statSync(target).mode & 0o7777);
+    renameSync(tmp, target);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
   }
 }
 
