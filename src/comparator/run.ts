@@ -267,13 +267,14 @@ async function runPair(
   ] as const) {
     if (guaranteed) continue;
     const nulls = num((await q(nullKeySql(table, pair.key))).rows[0]?.n);
-    const dups = (await q(duplicateKeySql(table, pair.key, opts.limit))).rows;
+    // One row at least, even with --limit 0: the count of duplicate keys rides on each row.
+    const dups = (await q(duplicateKeySql(table, pair.key, Math.max(1, opts.limit)))).rows;
     if (nulls > 0 || dups.length > 0) {
       r.key_problems.push({
         table: table.text,
         null_keys: nulls,
         duplicate_keys: num(dups[0]?.keys),
-        duplicates: dups.map((d) => ({ key: keyOf(pair.key, d), rows: num(d.n) })),
+        duplicates: dups.slice(0, opts.limit).map((d) => ({ key: keyOf(pair.key, d), rows: num(d.n) })),
       });
     }
   }

@@ -177,6 +177,19 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     ]);
   });
 
+  it('finds duplicate keys with --limit 0 too, which only stops the listing', async () => {
+    // Identical duplicate rows join to the one shadow row without a divergence: only the key check sees them.
+    const schema = await tables('id int, v int', {
+      c: '(1, 1), (1, 1), (2, 2), (3, 3), (3, 3)',
+      s: '(1, 1), (2, 2), (3, 3)',
+    });
+    const r = only(await run(db, pairSpec(schema), { limit: 0 }));
+    expect(r.status).toBe('key_error');
+    expect(r.key_problems).toEqual([{ table: `${schema}.c`, null_keys: 0, duplicate_keys: 2, duplicates: [] }]);
+    const one = only(await run(db, pairSpec(schema), { limit: 1 }));
+    expect(one.key_problems[0]?.duplicates).toEqual([{ key: { id: '1' }, rows: 2 }]);
+  });
+
   it('keeps counts exact when --limit cuts the listing', async () => {
     const schema = await tables('id int PRIMARY KEY, v int', {
       c: '(1, 1), (2, 2), (3, 3), (4, 4), (5, 5)',
