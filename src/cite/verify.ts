@@ -70,7 +70,10 @@ export interface VerifyOptions {
   sha: string;
   /** Claims declared in citations.yaml, keyed by the citation as written. */
   declared?: ReadonlyMap<string, string[]>;
-  /** Only citations whose cited file differs between this commit and `sha`. */
+  /**
+   * Only citations whose cited file differs between this commit and `sha`, or that the
+   * document (at `document` in that commit's tree) did not hold then.
+   */
   since?: { ref: string; sha: string };
 }
 
@@ -91,10 +94,13 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
     return f;
   };
   const resolved = await Promise.all(citations.map((c) => resolver.resolve(c.path)));
+  const earlier = o.since ? await citedThen(o.repo, o.since.sha, o.document) : undefined;
   const kept = await Promise.all(
     citations.map(async (c, i) => {
       const res = resolved[i] as Resolved;
       if (!before || !o.since) return true;
+      // A citation written (or re-claimed) since that ref is checked whatever its file did.
+      if (!earlier?.has(citationKey(c))) return true;
       return changed(o.repo, res, await before.resolve(c.path), o.since.sha, o.sha);
     }),
   );
@@ -120,6 +126,20 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
 }
 
 type Resolved = Awaited<ReturnType<TreeResolver['resolve']>>;
+
+/** A citation and what its sentence claims: the same pair in an older document is the same citation. */
+const citationKey = (c: Citation): string => [c.text, ...c.names].join('\0');
+
+/** The citations of the document as committed at `sha`; empty when it was not in that tree. */
+async function citedThen(repo: VerifyOptions['repo'], sha: string, document: string): Promise<Set<string>> {
+  let text: string | undefined;
+  try {
+    text = document.startsWith('../') ? undefined : await repo.fileAt(sha, document);
+  } catch {
+    text = undefined;
+  }
+  return new Set(text === undefined ? [] : extractCitations(text).map(citationKey));
+}
 
 async function changed(
   repo: VerifyOptions['repo'],

@@ -104,6 +104,20 @@ describe('verifyCitations', () => {
     expect(r.citations).toHaveLength(6);
     expect(r.since).toEqual({ ref: 'v1', sha: fx.v1, unchanged: 6 });
   });
+
+  it('--since also keeps a citation written since that ref, of a file that did not change', async () => {
+    const edited = RFC.replace(
+      'A helper lives in',
+      'The trigger `trg_sessions_updated_at` is at `src/db/schema.sql:9`. A helper lives in',
+    );
+    const r = await verify(fx.v2, edited, { since: { ref: 'v1', sha: fx.v1 } });
+    expect(r.citations.map((c) => [c.id, c.verdict])).toContainEqual(['src/db/schema.sql:9', 'REFUTED']);
+    expect(r.citations.filter((c) => c.resolved !== 'src/app/handlers.py').map((c) => c.id)).toEqual([
+      'src/db/schema.sql:9',
+    ]);
+    expect(r.citations).toHaveLength(7);
+    expect(r.since?.unchanged).toBe(6);
+  });
 });
 
 describe('--fix', () => {

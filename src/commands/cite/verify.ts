@@ -40,7 +40,10 @@ EXIT CODES
 
   static override flags = {
     ref: Flags.string({ description: 'Check against the tree of this ref.', default: 'HEAD' }),
-    since: Flags.string({ description: 'Only citations whose cited file changed between this ref and --ref.' }),
+    since: Flags.string({
+      description:
+        'Only citations whose cited file changed between this ref and --ref, or that the document did not hold at this ref.',
+    }),
     fix: Flags.boolean({ description: 'Show a unified diff rewriting each DRIFT citation to its new lines.' }),
     write: Flags.boolean({ description: 'Apply the --fix rewrite to the document (implies --fix).' }),
     json: Flags.boolean({ description: 'Print the report as JSON (stable key order); = --format json.' }),

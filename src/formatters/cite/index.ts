@@ -48,7 +48,7 @@ export function citeCounts(r: CiteReport): string {
 /** The table's heading: the document's path and the refs as a terminal shows them (visible). */
 function headline(r: CiteReport): string {
   const since = r.since
-    ? `, files changed since ${visible(r.since.ref)} (${r.since.unchanged} unchanged citations left out)`
+    ? `, citations and files changed since ${visible(r.since.ref)} (${r.since.unchanged} unchanged citations left out)`
     : '';
   return `${visible(r.document)} against ${visible(r.ref)}${r.sha ? ` (${visible(r.sha.slice(0, 7))})` : ''}${since}`;
 }
