@@ -28,7 +28,7 @@ export const COMPARATOR_EXIT_CODES_HELP = [
   'EXIT CODES',
   '  0  every pair compared clean (check: every live column is covered)',
   '  1  a divergence, a coverage error (a live column neither compared nor excluded, a shadow of another shape…), NULL or duplicate keys, or a self-test that missed a kind',
-  '  2  no failure, but a pair halted: the database is unreachable, a query timed out, a table is empty (a shadow window that never started), every key is younger than min_age (nothing compared)',
+  '  2  no failure, but a pair halted: the database is unreachable, a query timed out, a table does not exist or is empty (a shadow window that never started), every key is younger than min_age (nothing compared)',
   '  3  the spec or the invocation is invalid',
   '  4  went dark: a shadow table that was active is empty now (the shadow writer stopped); checked before every other outcome but 3',
 ].join('\n');
@@ -219,6 +219,16 @@ async function runPair(
   opts.onProgress?.({ pair: pair.id, step: 'schema' });
   const { problems, plan } = await planPair(opts.client, pair, opts.timeoutMs);
   r.coverage = problems;
+  if (!plan && problems.every((p) => p.code === 'table_missing')) {
+    // Nothing can be read: a missing measurement halts (as an empty shadow does), never a
+    // verdict about rows; the problems still name each table and where it is declared.
+    r.status = 'halt';
+    r.verdict = 'halt';
+    r.halt_reason = 'missing';
+    const tables = problems.map((p) => p.table).join(' and ');
+    r.reason = `nothing to compare: ${tables} ${problems.length === 1 ? 'does' : 'do'} not exist in this database`;
+    return;
+  }
   if (!plan) {
     r.status = 'coverage_error';
     r.verdict = 'fail';

@@ -303,13 +303,17 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     expect(comparatorExitCode(dark)).toBe(4);
   });
 
-  it('reports a table that does not exist as a coverage error naming the fix', async () => {
+  it('halts (missing) on a table that does not exist, naming the fix; never a verdict about rows', async () => {
     const schema = await tables('id int PRIMARY KEY');
     await db.exec(`DROP TABLE ${schema}.s`);
     const r = only(await run(db, pairSpec(schema)));
-    expect(r.status).toBe('coverage_error');
+    expect(r.status).toBe('halt');
+    expect(r.verdict).toBe('halt');
+    expect(r.halt_reason).toBe('missing');
     expect(r.coverage.map((p) => p.code)).toEqual(['table_missing']);
     expect(r.coverage[0]?.message).toMatch(new RegExp(`shadow table ${schema}.s does not exist`));
+    expect(r.reason).toBe(`nothing to compare: ${schema}.s does not exist in this database`);
+    expect(r.counts).toBeNull();
   });
 
   it('quotes identifiers: odd names are compared, never pasted', async () => {
