@@ -11,7 +11,7 @@
  * - SOURCE_ONLY: the file and lines exist but the document states nothing to check.
  */
 import type { Verdict } from '../model/result.js';
-import type { GitHistory } from '../sources/git/repo.js';
+import type { GitHistory, GitRepo } from '../sources/git/repo.js';
 import { type Citation, extractCitations, formatSpans, type LineSpan } from './extract.js';
 import { TreeResolver } from './resolve.js';
 
@@ -65,7 +65,7 @@ export interface VerifyOptions {
   /** The document's path as reported (repository-relative). */
   document: string;
   text: string;
-  repo: Pick<GitHistory, 'filesAt' | 'fileAt' | 'pathKind'>;
+  repo: Pick<GitHistory, 'filesAt' | 'fileAt' | 'pathKind'> & Partial<Pick<GitRepo, 'pathFate'>>;
   ref: string;
   sha: string;
   /** Claims declared in citations.yaml, keyed by the citation as written. */
@@ -111,6 +111,19 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
       return [verifyOne(c, res, o, res.kind === 'file' ? linesOf(res.path) : Promise.resolve([]))];
     }),
   );
+  // A cited file that was here and moved is the commonest NOT_FOUND, and git knows where it
+  // went. Not asked when no citation resolved: the document cites another repository's code.
+  if (o.repo.pathFate && results.some((r) => r.resolved)) {
+    await Promise.all(
+      results.map(async (r) => {
+        if (r.verdict !== 'NOT_FOUND' || !r.path.includes('/')) return;
+        const fate = await o.repo.pathFate?.(o.sha, r.path);
+        if (fate?.renamedTo)
+          r.reason += `; git renamed it to ${fate.renamedTo} in ${fate.commit.slice(0, 7)}: cite that path`;
+        else if (fate) r.reason += `; it was deleted in ${fate.commit.slice(0, 7)}`;
+      }),
+    );
+  }
   const unchanged = kept.filter((k) => !k).length;
   const counts = Object.fromEntries(CITE_VERDICTS.map((v) => [v, 0])) as Record<CiteVerdict, number>;
   for (const r of results) counts[r.verdict]++;

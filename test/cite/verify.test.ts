@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyFixes } from '../../src/cite/fix.js';
 import { type CiteReport, shiftFor, verifyCitations } from '../../src/cite/verify.js';
 import { GitRepo } from '../../src/sources/git/repo.js';
-import { removeFixtures } from '../helpers/git-fixture.js';
+import { createRepo, removeFixtures } from '../helpers/git-fixture.js';
 import { type CiteFixture, citeFixture, RFC } from './fixture.js';
 
 let fx: CiteFixture;
@@ -117,6 +117,38 @@ describe('verifyCitations', () => {
     ]);
     expect(r.citations).toHaveLength(7);
     expect(r.since?.unchanged).toBe(6);
+  });
+});
+
+describe('a cited file that is gone', () => {
+  it('NOT_FOUND says where git renamed it, or that it was deleted, and in which commit', async () => {
+    const repo = createRepo();
+    repo.commit({
+      files: { 'src/handlers.py': 'def get_lock():\n    pass\n', 'src/old.py': 'x = 1\n' },
+      message: 'first',
+      date: '2026-05-01T10:00:00Z',
+    });
+    const moved = repo.commit({
+      files: { 'src/handlers.py': null, 'src/app/handlers.py': 'def get_lock():\n    pass\n', 'src/old.py': null },
+      message: 'move',
+      date: '2026-05-02T10:00:00Z',
+    });
+    const r = await verifyCitations({
+      document: 'doc.md',
+      text: '`get_lock()` is at `src/handlers.py:1`; `x` at `src/old.py:1`; `y` at `src/never.py:1`.\n\n`get_lock` is defined in `src/app/handlers.py:1`.\n',
+      repo: new GitRepo(repo.dir),
+      ref: 'HEAD',
+      sha: moved,
+    });
+    expect(r.citations.map((c) => [c.verdict, c.reason])).toEqual([
+      [
+        'NOT_FOUND',
+        `no file src/handlers.py in the tree at HEAD; git renamed it to src/app/handlers.py in ${moved.slice(0, 7)}: cite that path`,
+      ],
+      ['NOT_FOUND', `no file src/old.py in the tree at HEAD; it was deleted in ${moved.slice(0, 7)}`],
+      ['NOT_FOUND', 'no file src/never.py in the tree at HEAD'],
+      ['VERIFIED', "src/app/handlers.py: 'get_lock' (line 1) at the cited lines"],
+    ]);
   });
 });
 

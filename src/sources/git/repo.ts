@@ -446,6 +446,47 @@ export class GitRepo implements GitHistory {
     return memo(this.lastTouches, `${sha}\0${p}`, async () => (await this.fileLog(sha, p, ['-1']))[0]);
   }
 
+  /**
+   * What became of a path that is not in the tree of `sha`: the newest commit reachable from
+   * it that touched the path, and where git's rename detection says that commit moved it.
+   * Undefined when no commit touched it (or the history cannot be read).
+   */
+  async pathFate(sha: string, literalPath: string): Promise<{ commit: string; renamedTo?: string } | undefined> {
+    const p = normalisePath(literalPath);
+    let out: string;
+    try {
+      const git = await this.client();
+      // --full-diff: the pathspec picks the commit, the whole commit is diffed, so the rename's
+      // other side (outside the pathspec) is seen.
+      out = await git.raw([
+        'log',
+        '-1',
+        '-M',
+        '--full-diff',
+        '--name-status',
+        '-z',
+        '--format=%H',
+        sha,
+        '--',
+        `:(literal)${p}`,
+      ]);
+    } catch {
+      return undefined;
+    }
+    const [head, ...fields] = out.split('\0');
+    const commit = head?.trim();
+    if (!commit) return undefined;
+    for (let i = 0; i < fields.length; i++) {
+      const status = fields[i]?.trim() ?? '';
+      if (/^[RC]\d*$/.test(status)) {
+        const [from, to] = [fields[i + 1], fields[i + 2]];
+        i += 2;
+        if (status.startsWith('R') && from === p && to) return { commit, renamedTo: to };
+      } else if (status) i += 1;
+    }
+    return { commit };
+  }
+
   private async fileLog(sha: string, p: string, limit: string[]): Promise<CommitInfo[]> {
     const git = await this.client();
     // :(literal) so a name with glob characters means itself; default history
