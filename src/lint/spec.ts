@@ -364,18 +364,23 @@ function regexError(e: Error, source: string): string {
     : why;
 }
 
+/** A rule's regex as lint runs it (no u flag), or undefined when it does not parse: V8 reports that itself. */
+function parsedPattern(source: string): AST.Pattern | undefined {
+  try {
+    return new RegExpParser({ ecmaVersion: 2025 }).parsePattern(source, 0, source.length, { unicode: false });
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A `\p{…}`, `\P{…}` or `\u{…}` escape, which only the u flag makes one: lint's regexes run
  * without it, where `\p{Lu}` is the text `p{Lu}` and `\u{41}` is 41 `u`s, so a rule
  * written with one would look for text no file holds, and pass.
  */
 function unicodeOnlyEscape(source: string): string | undefined {
-  let ast: AST.Pattern;
-  try {
-    ast = new RegExpParser({ ecmaVersion: 2025 }).parsePattern(source, 0, source.length, { unicode: false });
-  } catch {
-    return undefined;
-  }
+  const ast = parsedPattern(source);
+  if (!ast) return undefined;
   let found: string | undefined;
   visitRegExpAST(ast, {
     onCharacterEnter(c) {
@@ -397,12 +402,8 @@ function unicodeOnlyEscape(source: string): string | undefined {
  * such an alternative never matches, and a rule made only of them passes whatever the files hold.
  */
 function lineStartAlternative(source: string): string | undefined {
-  let ast: AST.Pattern;
-  try {
-    ast = new RegExpParser({ ecmaVersion: 2025 }).parsePattern(source, 0, source.length, { unicode: false });
-  } catch {
-    return undefined;
-  }
+  const ast = parsedPattern(source);
+  if (!ast) return undefined;
   const atStart = (alt: AST.Alternative): boolean => {
     const first = alt.elements[0];
     if (first?.type === 'Assertion') return first.kind === 'start';
