@@ -77,6 +77,22 @@ describe.each(testBackends())('wave3 measurement SQL on $name', (backend) => {
     });
   });
 
+  describe("8b's data gate: days of lease-plane rows", () => {
+    it('counts the 24-hour days back from as_of, not the calendar dates a shorter span touches', async () => {
+      // Hourly rows over the last 12.6 days before an as_of at noon: 14 calendar dates, 13 days.
+      const asOf = new Date(AS_OF.getTime() + DAY / 2);
+      await insertSeries(db, {
+        type: 'measurement.lease_plane.request',
+        from: new Date(asOf.getTime() - 12.6 * DAY),
+        to: asOf,
+        count: 302,
+      });
+      const s = new SqlMeasurementSource({ open: () => db.client() });
+      sources.push(s);
+      expect(value(await s.measure(measurement('lease_plane_request_days'), evalContext(asOf)))).toBe(13);
+    });
+  });
+
   describe('#7: the 503 rate', () => {
     const minute = 60_000;
     const at = (msAgo: number) => new Date(AS_OF.getTime() - msAgo);
