@@ -28,7 +28,7 @@ export const COMPARATOR_EXIT_CODES_HELP = [
   'EXIT CODES',
   '  0  every pair compared clean (check: every live column is covered)',
   '  1  a divergence, a coverage error (a live column neither compared nor excluded, a shadow of another shape…), NULL or duplicate keys, or a self-test that missed a kind',
-  '  2  no failure, but a pair halted: the database is unreachable, a query timed out, a table does not exist or is empty (a shadow window that never started), every key is younger than min_age (nothing compared)',
+  '  2  no failure, but a pair halted: the database is unreachable, a query timed out, a table does not exist or is empty (a shadow window that never started), every key is younger than min_age (nothing compared), a self-test that could not run',
   '  3  the spec or the invocation is invalid',
   '  4  went dark: a shadow table that was active is empty now (the shadow writer stopped); checked before every other outcome but 3',
 ].join('\n');
@@ -203,6 +203,25 @@ export function combine(verdicts: readonly (Verdict | 'went_dark')[]): Verdict |
   if (verdicts.includes('fail')) return 'fail';
   if (verdicts.includes('halt')) return 'halt';
   return 'pass';
+}
+
+/**
+ * A pair's verdict once its self-test is in. One that ran and missed a planted kind fails: the
+ * comparator cannot see what it is there to see. One that could not run (a refused row, a
+ * dropped connection) proved nothing either way, so a clean pair halts on it rather than
+ * passing, and rather than failing as a divergence would. A pair that went dark, or that
+ * already failed or halted, keeps its verdict; the reason names the self-test first.
+ */
+export function withSelfTest(r: PairResult, st: SelfTestResult): void {
+  r.self_test = st;
+  if (st.status === 'passed' || r.verdict === 'went_dark') return;
+  r.reason = `self-test ${st.status}: ${st.reason ?? ''}${r.reason ? `; ${r.reason}` : ''}`;
+  if (st.status === 'failed') {
+    r.verdict = 'fail';
+  } else if (r.verdict === 'pass') {
+    r.verdict = 'halt';
+    r.halt_reason = 'error';
+  }
 }
 
 export function comparatorExitCode(report: Pick<ComparatorReport, 'verdict'>): number {

@@ -14,6 +14,7 @@ import {
   comparatorExitCode,
   planPair,
   runComparator,
+  withSelfTest,
 } from '../../comparator/run.js';
 import type { SelfTestResult } from '../../comparator/selftest.js';
 import { compareSql, printable } from '../../comparator/sql.js';
@@ -186,12 +187,8 @@ ${COMPARATOR_EXIT_CODES_HELP}
               limit: flags.limit,
               timeoutMs,
             });
-            r.self_test = st;
+            withSelfTest(r, st);
             selfTests.set(r.id, st);
-            if (st.status !== 'passed' && r.verdict !== 'went_dark') {
-              r.verdict = 'fail';
-              r.reason = `self-test ${st.status}: ${st.reason ?? ''}${r.reason ? `; ${r.reason}` : ''}`;
-            }
           }
           report.verdict = combine(report.pairs.map((p) => p.verdict));
         }

@@ -1,0 +1,88 @@
+/** What a pair's self-test does to its verdict, and so to the hourly run's exit code. */
+import { describe, expect, it } from 'vitest';
+import { combine, comparatorExitCode, type PairResult, withSelfTest } from '../../src/comparator/run.js';
+import type { SelfTestResult } from '../../src/comparator/selftest.js';
+
+const pair = (over: Partial<PairResult>): PairResult => ({
+  id: 'identities',
+  title: null,
+  section: '§8.1',
+  canonical: 'core.identities',
+  shadow: 'core.identities_shadow',
+  key: ['agent_id'],
+  status: 'clean',
+  verdict: 'pass',
+  reason: null,
+  halt_reason: null,
+  state: 'active',
+  compared: ['status'],
+  excluded: [],
+  coverage: [],
+  key_problems: [],
+  counts: { canonical_missing: 0, shadow_missing: 0, value_mismatch: 0, divergent: 0 },
+  columns: {},
+  rows: [],
+  truncated: false,
+  self_test: null,
+  min_age_ms: 0,
+  cutoff: null,
+  location: { file: 'gates/wave3/comparator.yaml', line: 5, col: 5 },
+  ...over,
+});
+
+const selfTest = (status: SelfTestResult['status'], reason: string | null): SelfTestResult => ({
+  pair: 'identities',
+  status,
+  detected: {
+    canonical_missing: status === 'passed',
+    shadow_missing: status === 'passed',
+    value_mismatch: status === 'passed',
+  },
+  mismatch_column: null,
+  mismatch_column_detected: false,
+  undetected: status === 'passed' ? [] : ['canonical_missing', 'shadow_missing', 'value_mismatch'],
+  reason,
+  rolled_back: true,
+});
+
+const exit = (r: PairResult) => comparatorExitCode({ verdict: combine([r.verdict]) });
+
+describe('withSelfTest', () => {
+  it('a passed self-test leaves the verdict alone', () => {
+    const r = pair({});
+    withSelfTest(r, selfTest('passed', null));
+    expect(r).toMatchObject({ verdict: 'pass', reason: null, self_test: { status: 'passed' } });
+    expect(exit(r)).toBe(0);
+  });
+
+  it('a self-test that missed a kind fails the pair: the comparator cannot see', () => {
+    const r = pair({});
+    withSelfTest(r, selfTest('failed', 'value_mismatch divergences were not detected'));
+    expect(r).toMatchObject({
+      verdict: 'fail',
+      reason: 'self-test failed: value_mismatch divergences were not detected',
+    });
+    expect(exit(r)).toBe(1);
+  });
+
+  it('a self-test that could not run halts a clean pair (exit 2), not a divergence (exit 1)', () => {
+    const r = pair({});
+    withSelfTest(r, selfTest('error', 'could not plant the synthetic rows: check constraint'));
+    expect(r).toMatchObject({
+      verdict: 'halt',
+      halt_reason: 'error',
+      reason: 'self-test error: could not plant the synthetic rows: check constraint',
+    });
+    expect(exit(r)).toBe(2);
+  });
+
+  it('a divergent pair stays failed and a dark one dark, whatever the self-test', () => {
+    const divergent = pair({ status: 'divergent', verdict: 'fail', reason: '1 divergent key' });
+    withSelfTest(divergent, selfTest('error', 'connection lost'));
+    expect(divergent).toMatchObject({ verdict: 'fail', reason: 'self-test error: connection lost; 1 divergent key' });
+    const dark = pair({ status: 'went_dark', verdict: 'went_dark', reason: 'the shadow is empty' });
+    withSelfTest(dark, selfTest('failed', 'nothing detected'));
+    expect(dark).toMatchObject({ verdict: 'went_dark', reason: 'the shadow is empty' });
+    expect(exit(dark)).toBe(4);
+  });
+});
