@@ -525,9 +525,15 @@ function readNothing(st: SessionState, gap: number): void {
 function passSink(p: PassState, opts: ScanOptions): RecordSink {
   const asOf = opts.asOf.getTime();
   const start = opts.rangeMs === undefined ? -Infinity : asOf - opts.rangeMs;
+  // A usage line that carries misses is read as two records, its turn and its trace: the
+  // records left out after as_of are counted by line, so it counts once.
+  let afterFile: string | undefined;
+  let afterLine = -1;
   return (record, file, line) => {
     if (record.ts >= asOf) {
-      p.afterAsOf++;
+      if (line !== afterLine || file !== afterFile) p.afterAsOf++;
+      afterFile = file;
+      afterLine = line;
       return;
     }
     if (record.kind === 'fork_trace') {

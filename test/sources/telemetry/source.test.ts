@@ -169,6 +169,20 @@ describe('windows', () => {
     expect(o.evidence.records_after_as_of).toBe(3);
   });
 
+  it('a usage line that carries misses, after as_of, is one record left out, not two', async () => {
+    const line = (turn: number, minute: number, extra: object = {}) =>
+      `${JSON.stringify({ session_id: 'm', turn, ts: `2026-06-01T10:0${minute}:00Z`, usage: { input_tokens: 100, output_tokens: 1, cache_read_input_tokens: 900 }, ...extra })}\n`;
+    writeFileSync(
+      join(root, 'telemetry', 'after-misses.jsonl'),
+      line(1, 0) + line(2, 1) + line(3, 5, { misses: ['tools'] }) + line(4, 6, { misses: ['model'] }),
+    );
+    const o = await measure(
+      { files: ['telemetry/after-misses.jsonl'], metric: 'turns' },
+      new Date('2026-06-01T10:03:00Z'),
+    );
+    expect(o).toMatchObject({ status: 'ok', value: 2, evidence: { records_after_as_of: 2 } });
+  });
+
   it('a time range counts turns in [as_of - window, as_of)', async () => {
     // 2 minutes before 10:03:30: a3 (10:02), b2 (10:03). b1 at 10:01:30 is 2 min exactly: in.
     const v = await value({ files: A, metric: 'turns', window: '2m' }, new Date('2026-06-01T10:03:30Z'));
