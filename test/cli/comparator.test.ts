@@ -255,7 +255,8 @@ describe('comparator run', () => {
     expect(dark.code).toBe(4);
     expect(dark.stdout).toMatch(/WENT DARK {2}identities: .*\[window: went_dark\]/);
     expect(dark.stdout).toMatch(/core\.identities_shadow is empty, but the shadow window was active/);
-  });
+    // Five runs of the built CLI, each opening the embedded database: more than one test's usual share.
+  }, 180_000);
 
   it('halts (exit 2) when there is no database at all', () => {
     const { root: empty, cleanup: done } = tempRoot('rfcgate-comparator-nodb-');
