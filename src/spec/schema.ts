@@ -293,6 +293,8 @@ function patternHint(path: (string | number)[], pattern: string): string {
 function oneOfHint(path: (string | number)[]): string {
   if (path[path.length - 1] === 'sql')
     return 'use either the table form (table, timestamp, value, optional where) or a raw query, not both';
+  if (path[path.length - 1] === 'artifact')
+    return "exists: true reads only whether a file matches: drop section and extract, or exists (and read the file's contents in a measurement of its own)";
   // A gate item: its condition is one of the two forms.
   if (path.length === 1) return 'needs exactly one of passes_if or all_of';
   return 'must take exactly one of the forms the schema allows';

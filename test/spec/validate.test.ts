@@ -157,6 +157,17 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('an artifact read for its existence takes no section or extract, and says why', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `- id: present\n  artifact:\n    glob: docs/x-*.md\n    exists: true\n    section: Surfaces\n- id: fine\n  artifact: { glob: docs/x-*.md, exists: true }\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `${M}:4:5: 'present': artifact: exists: true reads only whether a file matches: drop section and extract, or exists (and read the file's contents in a measurement of its own)`,
+    ]);
+  });
+
   it('an unknown key close to one the schema allows there names it, and only once', () => {
     const ps = problemsOf(
       raw({
