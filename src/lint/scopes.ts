@@ -846,6 +846,9 @@ function mergeBase(root: string, since: string, head: string, info: ScopeInfo): 
     );
   }
   const mb = git(root, ['merge-base', since, head]);
+  if (!mb.ok && !git(root, ['rev-parse', '--verify', '-q', `${head}^{commit}`]).ok) {
+    return haltSnapshot(info, 'missing', unbornHead(head, 'there is nothing to diff'));
+  }
   if (!mb.ok) {
     const shallow = git(root, ['rev-parse', '--is-shallow-repository']).out.toString().trim() === 'true';
     return haltSnapshot(
@@ -857,6 +860,11 @@ function mergeBase(root: string, since: string, head: string, info: ScopeInfo): 
     );
   }
   return mb.out.toString('utf8').trim();
+}
+
+/** A new repository or an orphan branch: HEAD names a branch with no commit yet. */
+function unbornHead(head: string, what: string): string {
+  return `${head} has no commit yet (a new repository or an orphan branch), so ${what}; commit first, or lint the working tree (lint, or lint --staged)`;
 }
 
 /** How to get a missing ref: fetch it from the remote it names (origin for a bare name), or fix a revision. */
@@ -908,6 +916,9 @@ async function commitSnapshot(root: string, rev: string, since: string | undefin
   if (!resolved.ok) {
     const top = git(root, ['rev-parse', '--show-toplevel']);
     if (!top.ok) return notARepo(info, root, top.err);
+    if (rev === 'HEAD' && !git(root, ['rev-parse', '--verify', '-q', 'HEAD']).ok) {
+      return haltSnapshot(info, 'missing', unbornHead('HEAD', 'there is no commit to check'));
+    }
     return haltSnapshot(info, 'missing', `commit '${rev}' does not exist in this clone; fetch it or fix --commit`);
   }
   const commit = resolved.out.toString('utf8').trim();

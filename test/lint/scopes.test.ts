@@ -276,6 +276,24 @@ describe('--changed-since', () => {
   });
 });
 
+describe('a branch with no commit yet', () => {
+  it('--changed-since and --commit HEAD say HEAD has no commit, not that refs are missing or unrelated', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': GOOD } });
+    repo.git(['checkout', '-q', '--orphan', 'fresh']);
+    const since = await lint(repo, { kind: 'changed', since: 'main' });
+    expect(since.verdict).toBe('halt');
+    expect(since.rules[0]?.reason).toMatch(
+      /^HEAD has no commit yet \(a new repository or an orphan branch\), so there is nothing to diff; commit first/,
+    );
+    const head = await lint(repo, { kind: 'commit', rev: 'HEAD' });
+    expect(head.rules[0]?.reason).toMatch(/^HEAD has no commit yet .*, so there is no commit to check; commit first/);
+    // Another revision that does not exist is still named as such.
+    expect((await lint(repo, { kind: 'commit', rev: 'nope' })).rules[0]?.reason).toMatch(
+      /commit 'nope' does not exist/,
+    );
+  });
+});
+
 describe('paths', () => {
   it('checks only the files and folders given, still respecting .gitignore', async () => {
     const repo = lintRepo({
