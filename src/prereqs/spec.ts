@@ -208,7 +208,8 @@ export function readPrereqs(
       const [earlier, later] = k.below.has(p.id) ? [p, prior.p] : [prior.p, p];
       const laterOk = (later === prior.p ? k.below : k.above).has(p.id) && later.landed_when !== undefined;
       if (laterOk) {
-        later.shared.push(d);
+        // The later prereq's own spelling of the path ('./x', 'x/'), which is what its landing looks up.
+        later.shared.push(later === p ? d : (prior.p.deliverables[prior.j] ?? d));
         return;
       }
       if (unknownOrder(p.id) || unknownOrder(prior.p.id)) return;

@@ -309,6 +309,26 @@ describe('prereq status', () => {
     });
   });
 
+  it('a prereq listed before the one whose file it modifies, spelling the path its own way, has not started', async () => {
+    const rfc = spec([
+      {
+        id: 'b',
+        title: 'B: wires the stub',
+        deliverables: ['./src/stub.py', 'src/b.py'],
+        depends_on: ['a'],
+        landed_when: { commit_message: '^Prereq: b\\b' },
+      },
+      { id: 'a', title: 'A: the stub', deliverables: ['src/stub.py'] },
+    ]);
+    const repo = createRepo();
+    repo.commit({ files: { 'src/stub.py': 'stub\n' }, message: 'a: stub', date: '2026-05-01T10:00:00Z' });
+    const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF });
+    const b = r.prereqs.find((p) => p.id === 'b');
+    expect(b).toMatchObject({ status: 'ready', reason: 'every dependency has landed; not started' });
+    expect(b?.deliverables[0]).toMatchObject({ path: './src/stub.py', shared: true });
+    expect(r.can_start).toEqual(['b']);
+  });
+
   it('halts on a shallow clone with the fix, and names the branches when the mainline does not exist', async () => {
     const rfc = spec();
     const { repo } = history();
