@@ -204,6 +204,13 @@ export function readPrereqs(
         owner.set(key, { p, j });
         return;
       }
+      if (prior.p === p) {
+        err(
+          valueLocation(y, [at(p), 'deliverables', j]),
+          `prereq '${p.id}': deliverable '${d}' names the same path as its deliverable '${p.deliverables[prior.j] ?? ''}' (${fmt(y, [at(p), 'deliverables', prior.j])}); remove one`,
+        );
+        return;
+      }
       const k = kinOf(key, prior.p.id);
       const [earlier, later] = k.below.has(p.id) ? [p, prior.p] : [prior.p, p];
       const laterOk = (later === prior.p ? k.below : k.above).has(p.id) && later.landed_when !== undefined;

@@ -426,6 +426,12 @@ describe('prereqs.yaml validation', () => {
     ]);
   });
 
+  it('one prereq naming a path twice is told to remove one, not to depend on itself', () => {
+    expect(specProblems([{ id: 'x', title: 'X', deliverables: ['src/x.py', './src/x.py'] }])).toEqual([
+      "gates/demo/prereqs.yaml:6:7: prereq 'x': deliverable './src/x.py' names the same path as its deliverable 'src/x.py' (gates/demo/prereqs.yaml:5:7); remove one",
+    ]);
+  });
+
   it('warns about a glob that can never match, and type-checks data gates', () => {
     const rfc = spec([{ id: 'x', title: 'X', deliverables: ['docs/profile-<date>.md', '../out.txt'] }]);
     expect(rfc.warnings.map(formatProblem)).toEqual(
