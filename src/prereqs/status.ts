@@ -8,7 +8,7 @@ import { HALT_PRIORITY, outcomeEvidence } from '../engine/measure.js';
 import type { Evidence, HaltReason } from '../model/result.js';
 import { anchor, authorOf } from '../sources/git/common.js';
 import { type DeliverableFacts, landedBefore, type LandingFacts, landingOf } from '../sources/git/landing.js';
-import type { CommitInfo, GitHistory, HistoryScope } from '../sources/git/repo.js';
+import { type CommitInfo, type GitHistory, GLOB_CHARS, type HistoryScope } from '../sources/git/repo.js';
 import type { MeasurementOutcome } from '../sources/types.js';
 import { fromCel, toCel } from '../spec/expressions.js';
 import type { LoadedRfc } from '../spec/load.js';
@@ -31,6 +31,8 @@ export interface DeliverableStatus {
   files?: string[];
   first_commit?: CommitRef;
   deleted_by?: CommitRef;
+  /** The path git says the deleting commit renamed it to: the deliverable to list instead. */
+  renamed_to?: string;
   /** Also a dependency's deliverable: this prereq modifies it. */
   shared?: boolean;
 }
@@ -132,6 +134,7 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
   const facts = new Map(
     await Promise.all(prereqs.map(async (p) => [p.id, await landingOf(opts.repo, p, h, resolved)] as const)),
   );
+  await renames(opts.repo, resolved.sha, [...facts.values()]);
   const gates = new Map(
     await Promise.all(
       prereqs.map(async (p) => [p.id, facts.get(p.id)?.landed ? [] : await dataGates(rfc, p, opts.measurer)] as const),
@@ -175,6 +178,22 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
     critical_path: criticalPath(prereqs, statuses),
     prereqs: statuses,
   };
+}
+
+/**
+ * A literal deliverable that is gone because a commit renamed it was not undone but moved:
+ * say where to, so the spec is fixed rather than the work redone. Asked only of the few
+ * missing deliverables a deletion explains (one git process each).
+ */
+async function renames(repo: GitHistory, sha: string, facts: LandingFacts[]): Promise<void> {
+  if (!repo.pathFate) return;
+  const gone = facts.flatMap((f) => f.deliverables.filter((d) => d.deletedBy && !GLOB_CHARS.test(d.path)));
+  await Promise.all(
+    gone.map(async (d) => {
+      const to = (await repo.pathFate?.(sha, d.path))?.renamedTo;
+      if (to) d.renamedTo = to;
+    }),
+  );
 }
 
 /** A mainline branch that does not exist names the branches that do. */
@@ -298,6 +317,7 @@ function deliverableStatus(d: DeliverableFacts): DeliverableStatus {
     ...(d.files ? { files: d.files } : {}),
     ...(d.first ? { first_commit: commitRef(d.first) } : {}),
     ...(d.deletedBy ? { deleted_by: commitRef(d.deletedBy) } : {}),
+    ...(d.renamedTo ? { renamed_to: d.renamedTo } : {}),
     ...(d.shared ? { shared: true } : {}),
   };
 }
@@ -354,7 +374,13 @@ function decide(
     if (missing.length) {
       const detail = f.deliverables
         .filter((d) => !d.present)
-        .map((d) => (d.deletedBy ? `${d.path} (deleted by ${short(d.deletedBy)})` : d.path));
+        .map((d) =>
+          d.renamedTo && d.deletedBy
+            ? `${d.path} (renamed to ${d.renamedTo} by ${short(d.deletedBy)}: list that path if it is the same work)`
+            : d.deletedBy
+              ? `${d.path} (deleted by ${short(d.deletedBy)})`
+              : d.path,
+        );
       parts.push(`${present} of ${f.deliverables.length} deliverables present; missing: ${detail.join(', ')}`);
     }
     if (p.landed_when && !f.landedWhen)

@@ -232,6 +232,46 @@ describe('prereq status', () => {
     expect(f?.reason).toContain(`src/f.py (deleted by ${shas.f2?.slice(0, 7)} (2026-05-07))`);
   });
 
+  it('a deliverable a commit renamed says where it went; one merged in renamed on a branch too', async () => {
+    const rfc = spec([
+      { id: 'a', title: 'A', deliverables: ['src/a_old.py'] },
+      { id: 'b', title: 'B', deliverables: ['src/b_old.py'] },
+    ]);
+    const repo = createRepo();
+    const body = 'def run():\n    return 42\n';
+    repo.commit({
+      files: { 'src/a_old.py': body, 'src/b_old.py': body },
+      message: 'a, b',
+      date: '2026-05-01T10:00:00Z',
+    });
+    repo.git(['mv', 'src/a_old.py', 'src/a_new.py']);
+    const moved = repo.commit({ message: 'rename a', date: '2026-05-02T10:00:00Z' });
+    repo.branch('move-b');
+    repo.checkout('move-b');
+    repo.git(['mv', 'src/b_old.py', 'src/b.py']);
+    repo.commit({ message: 'move b', date: '2026-05-03T10:00:00Z' });
+    repo.checkout('main');
+    const merged = repo.merge('move-b', { message: 'Merge move-b', date: '2026-05-04T10:00:00Z' });
+    const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF });
+    const [a, b] = r.prereqs;
+    expect(a?.deliverables[0]).toMatchObject({
+      present: false,
+      deleted_by: { sha: moved },
+      renamed_to: 'src/a_new.py',
+    });
+    expect(a?.reason).toBe(
+      `0 of 1 deliverables present; missing: src/a_old.py (renamed to src/a_new.py by ${moved.slice(0, 7)} (2026-05-02): list that path if it is the same work)`,
+    );
+    expect(b?.deliverables[0]).toMatchObject({ deleted_by: { sha: merged }, renamed_to: 'src/b.py' });
+    // A plain deletion is still a deletion.
+    const { repo: plain } = history();
+    const f = (await prereqStatus(spec(), { repo: new GitRepo(plain.dir), asOf: AS_OF })).prereqs.find(
+      (p) => p.id === 'f',
+    );
+    expect(f?.deliverables[0]?.renamed_to).toBeUndefined();
+    expect(f?.reason).toMatch(/src\/f\.py \(deleted by [0-9a-f]{7} \(2026-05-07\)\)$/);
+  });
+
   it('a prereq reverted and landed again was landed by the commit that brought it back', async () => {
     const rfc = spec([
       { id: 'a', title: 'A', deliverables: ['docs/profile-*.md', 'src/a.py'] },

@@ -18,6 +18,8 @@ export interface DeliverableFacts {
   since?: HistoryCommit;
   /** Absent now but touched before: the last commit touching it, which deleted it. */
   deletedBy?: HistoryCommit;
+  /** Where git's rename detection says the deletion moved it (a literal path only). */
+  renamedTo?: string;
   /** Also a deliverable of a dependency (this prereq modifies it): not used for timing. */
   shared: boolean;
 }

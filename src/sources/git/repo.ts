@@ -90,6 +90,8 @@ export interface GitHistory {
   lastCommitTouchingFile(sha: string, literalPath: string): Promise<CommitInfo | undefined>;
   /** Branch names (local and remote-tracking), when the implementation can list them. */
   branches?(): Promise<string[]>;
+  /** What became of a path gone from the tree of `sha` (see GitRepo.pathFate), when the implementation can tell. */
+  pathFate?(sha: string, literalPath: string): Promise<{ commit: string; renamedTo?: string } | undefined>;
 }
 
 import { matchSorted, normalisePath, pathMatcher } from '../../util/globs.js';
