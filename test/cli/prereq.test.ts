@@ -134,6 +134,19 @@ describe('prereq status', () => {
     expect(r.stderr).toMatch(/prereqs depend on each other in a cycle: p → q → p/);
   });
 
+  it('exit 3 when there are no prereqs: an empty prereqs.yaml is named, a missing one is asked for', () => {
+    const empty = createRepo();
+    writeRfc(empty.dir, { raw: { 'prereqs.yaml': `${modeline('prereqs.yaml')}[]\n` } });
+    const r = run(['prereq', 'status'], empty.dir);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('demo declares no prerequisite PRs: gates/demo/prereqs.yaml lists none; add one there');
+    const none = createRepo();
+    writeRfc(none.dir, {});
+    const n = run(['prereq', 'status'], none.dir);
+    expect(n.code).toBe(3);
+    expect(n.stderr).toContain('demo declares no prerequisite PRs: add gates/demo/prereqs.yaml');
+  });
+
   it('--help documents the exit codes', () => {
     const r = run(['prereq', 'status', '--help'], repo.dir);
     expect(r.code).toBe(0);

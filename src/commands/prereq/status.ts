@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import * as Flags from '@oclif/core/flags';
 import { parseFormatFlags, writeReports } from '../../cli/format-flags.js';
 import { parseAsOf, RfcCommand, MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
@@ -63,8 +64,11 @@ EXIT CODES
     const { loadRfc } = await import('../../spec/load.js');
     const rfc = loadRfc(root, id);
     if (!rfc.prereqs?.length) {
+      const file = rfc.files.find((f) => basename(f) === 'prereqs.yaml');
       throw new UsageError(
-        `${rfc.manifest.id} declares no prerequisite PRs: add gates/${rfc.manifest.id}/prereqs.yaml`,
+        file
+          ? `${rfc.manifest.id} declares no prerequisite PRs: ${file} lists none; add one there`
+          : `${rfc.manifest.id} declares no prerequisite PRs: add gates/${rfc.manifest.id}/prereqs.yaml`,
       );
     }
     const ref = flags.ref ?? rfc.manifest.mainline;
