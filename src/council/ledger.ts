@@ -98,17 +98,19 @@ export function buildRound(
 ): CouncilRound {
   const prevOpen = new Map((previous?.open ?? []).map((f) => [f.key, f]));
   const failed = outcome.lanes.filter((l) => l.status === 'failed').map((l) => l.id);
+  const blocking = new Map(council.lanes.map((l) => [l.id, new Set(l.blocking)]));
+  const blocks = (f: Finding) => blocking.get(f.lane)?.has(f.severity) ?? false;
   const lanes: RecordedLane[] = outcome.lanes.map((l) => {
-    const seen = new Set<string>();
-    const findings: RecordedFinding[] = [];
+    const byKey = new Map<string, RecordedFinding>();
     for (const f of l.findings) {
       const key = findingKey(f);
-      // The same finding twice in one answer is one finding.
-      if (seen.has(key)) continue;
-      seen.add(key);
-      findings.push({ ...f, key, status: prevOpen.has(key) ? 'persisted' : 'new' });
+      const kept = byKey.get(key);
+      // The same finding twice in one answer is one finding; when the copies disagree on the
+      // severity, the blocking one stands: keeping the first could drop a BLOCK unseen.
+      if (kept && (blocks(kept) || !blocks(f))) continue;
+      byKey.set(key, { ...f, key, status: prevOpen.has(key) ? 'persisted' : 'new' });
     }
-    return { ...l, findings };
+    return { ...l, findings: [...byKey.values()] };
   });
   const open: OpenFinding[] = lanes.flatMap((l) =>
     l.findings.map((f) => ({

@@ -53,6 +53,27 @@ describe('lane output', () => {
   });
 });
 
+describe('duplicate findings', () => {
+  it('keep the BLOCK when an answer repeats a finding at a lesser severity first', async () => {
+    repo = councilRepo();
+    const script = new Map<string, ScriptedResponse[]>([
+      ['architect', [{ findings: [{ ...f('Wrong substrate.'), severity: 'NIT' }, f('Wrong substrate.')] }]],
+      ['code-reviewer', [{ findings: [] }]],
+      ['live-verifier', [{ findings: [] }]],
+    ]);
+    const round = await councilRound({
+      root: repo.root,
+      rfc: 'demo',
+      apiKey: 'k',
+      fetch: fakeModel(script).fetch,
+      tokenCount: 'estimate',
+      now: new Date('2026-11-10T12:00:00Z'),
+    });
+    expect(round.lanes[0]?.findings.map((x) => x.severity)).toEqual(['BLOCK']);
+    expect(round.contract).toMatchObject({ verdict: 'fail', open_blocks: 1 });
+  });
+});
+
 describe('round files', () => {
   it('a ledger file that is not JSON is named, with what to do', () => {
     repo = councilRepo();
