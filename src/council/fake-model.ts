@@ -14,8 +14,9 @@
  * it. Every request is recorded, so tests can check what was sent.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError } from '../spec/problems.js';
 import type { Fetch } from './run.js';
 
 export interface ScriptedResponse {
@@ -45,21 +46,44 @@ export interface Script {
   get(lane: string): ScriptedResponse[] | undefined;
 }
 
+/**
+ * Reads every fixture of the folder before any request: a broken fixture is an invocation
+ * error naming the file. Read lazily inside the transport, its error reached the SDK as a
+ * connection failure, was retried and stored as a failed lane ("Connection error.").
+ */
 export function scriptFromDir(dir: string): Script {
-  if (!existsSync(dir)) throw new Error(`fake model folder ${dir} does not exist`);
-  const loaded = new Map<string, ScriptedResponse[] | undefined>();
-  return {
-    get(lane) {
-      if (!loaded.has(lane)) {
-        const file = join(dir, `${lane}.json`);
-        const data = existsSync(file)
-          ? (JSON.parse(readFileSync(file, 'utf8')) as ScriptedResponse | ScriptedResponse[])
-          : undefined;
-        loaded.set(lane, data === undefined ? undefined : Array.isArray(data) ? data : [data]);
-      }
-      return loaded.get(lane);
-    },
-  };
+  if (!existsSync(dir)) throw new UsageError(`fake model folder ${dir} does not exist`);
+  const loaded = new Map<string, ScriptedResponse[]>();
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
+    const file = join(dir, name);
+    const text = readFileSync(file, 'utf8');
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      throw new UsageError(
+        `${file}:${jsonErrorAt(text, (e as Error).message)}: the fake model fixture is not valid JSON (${(e as Error).message}); fix it or remove it`,
+      );
+    }
+    const steps = Array.isArray(data) ? data : [data];
+    if (!steps.length || steps.some((st) => st === null || typeof st !== 'object' || Array.isArray(st))) {
+      throw new UsageError(
+        `${file}: a fake model fixture is one scripted response (a JSON object) or a non-empty list of them; see test/council/fixtures/`,
+      );
+    }
+    loaded.set(name.slice(0, -'.json'.length), steps as ScriptedResponse[]);
+  }
+  return { get: (lane) => loaded.get(lane) };
+}
+
+/** `line:col` of a JSON.parse error ("... at position 9"), or of the end of the text. */
+function jsonErrorAt(text: string, message: string): string {
+  const m = /at position (\d+)/.exec(message);
+  const before = text.slice(0, m ? Number(m[1]) : text.length);
+  const lines = before.split('\n');
+  return `${lines.length}:${(lines[lines.length - 1] ?? '').length + 1}`;
 }
 
 export function fakeModel(script: Script): FakeModel {

@@ -3,7 +3,8 @@
  * fixture repository whose RFC has a council gate; then `gate check` reads the stored round.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -124,6 +125,24 @@ describe('council run', () => {
     expect(r.stdout).toMatch(/^demo v1 council round \d+ at /);
     expect(r.stdout).toMatch(/^HALT: lane failed \(architect\)$/m);
     expect(r.stderr).toMatch(/^note: rfcs\/demo\.md changed since round \d+ reviewed it/);
+  });
+
+  it('a fake model fixture that is not JSON is named at its line: exit 3, and no round stored', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rfcgate-fake-'));
+    try {
+      for (const lane of ['code-reviewer', 'live-verifier'])
+        writeFileSync(join(dir, `${lane}.json`), '{"findings":[]}');
+      writeFileSync(join(dir, 'architect.json'), '{"findings": [],\n  severity: "BLOCK"}');
+      const before = readdirSync(join(repo.dir, 'rfcs/demo/council')).sort();
+      const r = run(['council', 'run', '--fake-model', dir], repo.dir);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/^error: \S+architect\.json:2:3: the fake model fixture is not valid JSON/);
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+      expect(r.stdout).toBe('');
+      expect(readdirSync(join(repo.dir, 'rfcs/demo/council')).sort()).toEqual(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--help documents the exit codes and --fake-model', () => {
