@@ -73,15 +73,52 @@ export function readRounds(root: string, ledgerDir: string): CouncilRound[] {
     .filter((n) => ROUND_FILE.test(n))
     .map((n) => {
       const path = join(ledgerDir, n);
+      let data: unknown;
       try {
-        return JSON.parse(readFileSync(join(root, path), 'utf8')) as CouncilRound;
+        data = JSON.parse(readFileSync(join(root, path), 'utf8'));
       } catch (e) {
         throw new UsageError(
           `council ledger ${path} is not a readable round (${(e as Error).message}); restore it from git`,
         );
       }
+      const wrong = roundShapeProblem(data);
+      // A file named like a round but not one would otherwise be ordered at random among the
+      // rounds, taken as the latest, and crash the report or hide the real latest round.
+      if (wrong) {
+        throw new UsageError(
+          `council ledger ${path} is not a readable round (${wrong}); restore it from git, or move it out of ${ledgerDir}`,
+        );
+      }
+      return data as CouncilRound;
     });
   return rounds.sort((a, b) => a.round - b.round || a.run_at.localeCompare(b.run_at));
+}
+
+/** What a stored round must hold for the ledger to order and judge it, or null. */
+function roundShapeProblem(data: unknown): string | null {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'not a JSON object';
+  const r = data as Record<string, unknown>;
+  const obj = (v: unknown): Record<string, unknown> | undefined =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  if (!Number.isInteger(r.round) || (r.round as number) < 1) return "no round number in 'round'";
+  if (typeof r.run_at !== 'string' || Number.isNaN(Date.parse(r.run_at))) return "no instant in 'run_at'";
+  if (typeof r.version !== 'string') return "no 'version'";
+  if (typeof obj(r.document)?.sha256 !== 'string' || typeof obj(r.document)?.path !== 'string') {
+    return "no 'document' path and sha256";
+  }
+  if (typeof obj(r.files)?.json !== 'string') return "no 'files.json'";
+  if (!Array.isArray(r.open) || !Array.isArray(r.lanes)) return "no 'open' or 'lanes' list";
+  const c = obj(r.contract);
+  if (
+    !c ||
+    !['pass', 'fail', 'halt'].includes(c.verdict as string) ||
+    !Number.isInteger(c.open_blocks) ||
+    !Number.isInteger(c.consecutive_block_rounds) ||
+    !Array.isArray(c.failed_lanes)
+  ) {
+    return "no judged 'contract'";
+  }
+  return null;
 }
 
 export function latestRound(root: string, ledgerDir: string, asOf?: Date): CouncilRound | undefined {

@@ -86,6 +86,29 @@ describe('round files', () => {
   });
 });
 
+describe('round files that are JSON but not rounds', () => {
+  it('are named with what to do, instead of being ordered among the rounds', async () => {
+    repo = councilRepo();
+    const script = new Map<string, ScriptedResponse[]>([
+      ['architect', [{ findings: [f('Wrong substrate.')] }]],
+      ['code-reviewer', [{ findings: [] }]],
+      ['live-verifier', [{ findings: [] }]],
+    ]);
+    await councilRound({
+      root: repo.root,
+      rfc: 'demo',
+      apiKey: 'k',
+      fetch: fakeModel(script).fetch,
+      tokenCount: 'estimate',
+      now: new Date('2026-11-10T12:00:00Z'),
+    });
+    writeFileSync(join(repo.root, 'rfcs/demo/council/2026-11-11-vnotes.json'), '{"note": "see the summary"}\n');
+    expect(() => readRounds(repo.root, 'rfcs/demo/council')).toThrow(
+      /rfcs\/demo\/council\/2026-11-11-vnotes\.json is not a readable round \(no round number in 'round'\)/,
+    );
+  });
+});
+
 describe('the council source', () => {
   const manifest = { id: 'demo', version: 'v1' } as RfcManifest;
   const m = (value: 'open_blocks' | 'block_rounds') =>
