@@ -129,6 +129,12 @@ function checkTarget(target: string, opts: SandboxOptions): void {
       `--dir ${target} is a file, not a folder; choose a new folder or leave --dir out for a temp one`,
     );
   }
+  const ancestor = existingAncestor(dirname(target));
+  if (!existsSync(target) && !statSync(ancestor).isDirectory()) {
+    throw new UsageError(
+      `--dir ${target} cannot be made: ${ancestor} is a file, not a folder; choose a new folder or leave --dir out for a temp one`,
+    );
+  }
   if (existsSync(target) && readdirSync(target).length > 0) {
     throw new UsageError(
       `--dir ${target} exists and is not empty; choose a new folder or leave --dir out for a temp one`,

@@ -98,6 +98,13 @@ describe('rfcgate demo', () => {
     expect(onFile.code).toBe(3);
     expect(onFile.stderr).toMatch(/is a file, not a folder/);
     expect(readFileSync(file, 'utf8')).toBe('mine');
+    const under = demo(['--dir', join(file, 'sandbox')]);
+    expect(under.code).toBe(3);
+    expect(under.stderr).toBe(
+      `error: --dir ${join(file, 'sandbox')} cannot be made: ${file} is a file, not a folder; choose a new folder or leave --dir out for a temp one\n`,
+    );
+    expect(readdirSync(busy)).toEqual(['keep.txt']);
+    expect(readFileSync(file, 'utf8')).toBe('mine');
   });
 
   it('refuses a --dir inside a git repository unless asked', () => {
