@@ -6,10 +6,9 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { UsageError } from './problems.js';
+import { formatProblem, UsageError } from './problems.js';
 import { GATES_DIR, listRfcIds } from './rfc-dir.js';
-import { YAML_TO_DATA } from './yaml-options.js';
+import { parseYaml, yamlData } from './yaml.js';
 
 /**
  * rfc.yaml of one RFC as plain data, unvalidated: undefined when the file is absent.
@@ -26,14 +25,14 @@ export function readRawManifest(root: string, id: string): Record<string, unknow
   }
   const file = join(dir, 'rfc.yaml');
   if (!existsSync(file)) return undefined;
-  let data: unknown;
-  try {
-    data = parseYaml(readFileSync(file, 'utf8'), YAML_TO_DATA);
-  } catch (err) {
-    throw new UsageError(
-      `${GATES_DIR}/${id}/rfc.yaml does not parse (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); run spec validate`,
-    );
+  // Parsed as spec validate parses it, so the error names the same file:line:col and cause.
+  const parsed = parseYaml(`${GATES_DIR}/${id}/rfc.yaml`, readFileSync(file, 'utf8'));
+  const first = parsed.problems[0];
+  const read = first ? { problem: first } : yamlData(parsed);
+  if ('problem' in read) {
+    throw new UsageError(`${formatProblem(read.problem)}; fix it (spec validate lists every problem)`);
   }
+  const data = read.data;
   return data !== null && typeof data === 'object' && !Array.isArray(data)
     ? (data as Record<string, unknown>)
     : undefined;
