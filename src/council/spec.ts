@@ -4,10 +4,10 @@
  * do not exist, sections the RFC document does not have. A council that names a section the
  * document lacks would review nothing and report nothing: declared but not done.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { SourceLocation } from '../model/result.js';
-import { type Problem, SpecError, UsageError } from '../spec/problems.js';
+import { type Problem, SpecError, unreadable, UsageError } from '../spec/problems.js';
 import { GATES_DIR } from '../spec/rfc-dir.js';
 import { validateAgainst } from '../spec/schema.js';
 import type { RfcManifest } from '../spec/types.js';
@@ -176,6 +176,14 @@ export function loadCouncilSpec(root: string, id: string): { council: CouncilSpe
   const rel = (n: string) => relative(root, join(dir, n)) || join(dir, n);
   const councilPath = join(dir, COUNCIL_FILE);
   if (!isFile(councilPath)) {
+    // There but unreadable (a link whose target is gone, a link to a folder): say so, not that it is missing.
+    if (lstatSync(councilPath, { throwIfNoEntry: false })?.isDirectory() === false) {
+      try {
+        readFileSync(councilPath);
+      } catch (e) {
+        throw new SpecError([unreadable(rel(COUNCIL_FILE), e)]);
+      }
+    }
     throw new UsageError(`${id} has no review council: add ${rel(COUNCIL_FILE)} (see schemas/${COUNCIL_SCHEMA})`);
   }
   const problems: Problem[] = [];

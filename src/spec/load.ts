@@ -28,7 +28,7 @@ import {
 } from './expressions.js';
 import { SPEC_FILES } from './files.js';
 import { checkModeline, rfcDir } from './single-file.js';
-import { type Problem, SpecError } from './problems.js';
+import { type Problem, SpecError, unreadable } from './problems.js';
 import { GATES_DIR } from './rfc-dir.js';
 import { validateAgainst } from './schema.js';
 import type {
@@ -109,17 +109,7 @@ export function loadRfc(
       text = specText(rel(name), readFileSync(join(dir, name)));
     } catch (e) {
       if (e instanceof SpecError) problems.push(...e.problems);
-      else {
-        // A link to a folder, a link whose target is gone, no permission: named, not an errno.
-        const code = (e as NodeJS.ErrnoException).code ?? String(e);
-        problems.push({
-          file: rel(name),
-          line: 1,
-          col: 1,
-          severity: 'error',
-          message: `cannot be read (${code === 'EISDIR' ? 'it is a folder' : code === 'ENOENT' ? 'a link whose target is gone' : code}); make it a YAML file or remove it`,
-        });
-      }
+      else problems.push(unreadable(rel(name), e));
       unparsed = true;
       continue;
     }

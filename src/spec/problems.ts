@@ -10,6 +10,19 @@ export function formatProblem(p: Problem): string {
   return `${p.file}:${p.line}:${p.col}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`;
 }
 
+/** A spec file that is there but cannot be read: a link to a folder, a link whose target is gone, no permission. */
+export function unreadable(file: string, err: unknown): Problem {
+  const code = (err as NodeJS.ErrnoException).code ?? String(err);
+  const why = code === 'EISDIR' ? 'it is a folder' : code === 'ENOENT' ? 'a link whose target is gone' : code;
+  return {
+    file,
+    line: 1,
+    col: 1,
+    severity: 'error',
+    message: `cannot be read (${why}); make it a YAML file or remove it`,
+  };
+}
+
 /** Thrown when specs cannot be used; carries every problem found, not just the first. */
 export class SpecError extends Error {
   constructor(readonly problems: Problem[]) {

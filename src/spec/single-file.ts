@@ -4,11 +4,11 @@
  * nor for loading every gate kind and its schema. `spec validate` and loadRfc still check
  * the file together with the rest.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import { specText } from './text.js';
 import { join, relative } from 'node:path';
 import { cachedRead, specCache } from './cache.js';
-import { type Problem, SpecError, UsageError } from './problems.js';
+import { type Problem, SpecError, unreadable, UsageError } from './problems.js';
 import { GATES_DIR, listRfcIds } from './rfc-dir.js';
 import type { ParsedYaml } from './yaml.js';
 
@@ -119,9 +119,12 @@ export async function loadSpecFile<T>(
   let bytes: Buffer;
   try {
     bytes = readFileSync(abs);
-  } catch {
-    if (!existsSync(abs)) return undefined;
-    throw new UsageError(`cannot read ${relative(root, abs) || abs}`);
+  } catch (e) {
+    // Absent, or a folder named like the file (which loadRfc does not read either). A link
+    // whose target is gone is there: saying the file is missing would send the user to add it.
+    const entry = lstatSync(abs, { throwIfNoEntry: false });
+    if (!entry || entry.isDirectory()) return undefined;
+    throw new SpecError([unreadable(relative(root, abs) || abs, e)]);
   }
   const text = specText(relative(root, abs) || abs, bytes);
   const file = { abs, rel: relative(root, abs) || abs, text };
