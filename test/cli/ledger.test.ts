@@ -322,6 +322,12 @@ describe('--help', () => {
     expect(r.stdout).not.toMatch(/at least one gate failed/);
   });
 
+  it('measure list --help promises nothing about recording: it only reads', () => {
+    const r = run(['measure', 'list', '--help'], { cwd: repo.dir });
+    expect(r.stdout).toMatch(/0 {2}done \(also when no row matches\)/);
+    expect(r.stdout).not.toMatch(/was already recorded|reused for other content|nothing was written/);
+  });
+
   it('gate check --help documents --record', () => {
     const r = run(['gate', 'check', '--help'], { cwd: repo.dir });
     expect(r.stdout).toMatch(/--record/);

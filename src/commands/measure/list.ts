@@ -1,5 +1,5 @@
 import * as Flags from '@oclif/core/flags';
-import { LEDGER_EXIT_CODES_HELP, LedgerCommand, openReader } from '../../ledger/cli.js';
+import { LEDGER_READER_EXIT_CODES_HELP, LedgerCommand, openReader } from '../../ledger/cli.js';
 import { checkMeasurementType, type ListedMeasurement, listMeasurements } from '../../ledger/measurements.js';
 import { measurementTable } from '../../formatters/measurements.js';
 import { jsonReport } from '../../formatters/visible.js';
@@ -8,7 +8,7 @@ export default class MeasureList extends LedgerCommand {
   static override summary = 'Show the newest rows of audit.coordination_measurements (read-only).';
   static override description = `Newest first, with who recorded each row and its idempotency key when rfcgate recorded it (rows the application wrote show "-"). Reads through the same READ ONLY door as gate check; never creates a database.
 
-${LEDGER_EXIT_CODES_HELP}`;
+${LEDGER_READER_EXIT_CODES_HELP}`;
   static override examples = [
     '<%= config.bin %> measure list',
     '<%= config.bin %> measure list --type measurement.lease_plane.request --limit 5 --json',
