@@ -163,6 +163,7 @@ export function closestBranches(errors: ErrorObject[]): ErrorObject[] {
     }
   }
   const dropped = new Set<ErrorObject>();
+  const merged = new Map<ErrorObject, ErrorObject>();
   for (const o of failing) {
     if (dropped.has(o)) continue;
     const prefix = `${o.schemaPath}/`;
@@ -176,6 +177,17 @@ export function closestBranches(errors: ErrorObject[]): ErrorObject[] {
     const otherType = (es: ErrorObject[]) =>
       es.some((e) => e.instancePath === o.instancePath && (e.keyword === 'type' || e.keyword === 'const'));
     const fitting = [...byBranch.values()].filter((es) => !otherType(es));
+    // A value of a type no form takes (a mapping where a string or a list goes): one message
+    // naming the types, not one per form and the oneOf's besides.
+    const wrongType = [...byBranch.values()].map((es) =>
+      es.find((e) => e.instancePath === o.instancePath && e.keyword === 'type'),
+    );
+    if (!fitting.length && wrongType.every((e) => e !== undefined)) {
+      const types = [...new Set(wrongType.flatMap((e) => String(e.params.type).split(',')))];
+      merged.set(o, { ...o, keyword: 'type', params: { type: types.join(',') } });
+      for (const es of byBranch.values()) for (const e of es) dropped.add(e);
+      continue;
+    }
     const pool = fitting.length ? fitting : [...byBranch.values()];
     const fewest = pool.reduce((m, es) => Math.min(m, es.length), Infinity);
     const best = pool.filter((es) => es.length === fewest);
@@ -183,7 +195,7 @@ export function closestBranches(errors: ErrorObject[]): ErrorObject[] {
     if (!keep.has(o)) dropped.add(o);
     for (const es of byBranch.values()) for (const e of es) if (!keep.has(e)) dropped.add(e);
   }
-  return errors.filter((e) => !dropped.has(e));
+  return errors.flatMap((e) => (dropped.has(e) ? [] : [merged.get(e) ?? e]));
 }
 
 function pathOf(instancePath: string): (string | number)[] {

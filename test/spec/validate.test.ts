@@ -288,6 +288,13 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(cite).toEqual([expect.stringMatching(/citations\.yaml:\d+:\d+: .*expect.*must not be empty/)]);
   });
 
+  it('a value of a type no form takes: one message naming the types, not one per form', () => {
+    const ps = problemsOf(
+      raw({ 'measurements.yaml': latency, 'citations.yaml': `- cite: src/a.py:1\n  expect: { name: f }\n` }),
+    );
+    expect(ps).toEqual([`gates/demo/citations.yaml:3:11: item 1: expect: must be a string or a list`]);
+  });
+
   it('the unknown name is located in a folded (>-) condition and after escaped quotes, where it is written', () => {
     const folded = problemsOf(
       raw({
