@@ -217,6 +217,13 @@ describe('lint formatters', () => {
     expect(gh).toContain('file=e\\x1b]0;title\\x07\\u202ex.txt');
   });
 
+  it('GitHub: a finding over several lines has no column, which the runner refuses beside endLine', () => {
+    const f = report.findings.find((x) => x.file === 'src/a.py' && x.rule === 'L1') as (typeof report.findings)[number];
+    const gh = formatLint({ ...report, findings: [{ ...f, line: 3, col: 5, end_line: 7, end_col: 2 }] }, 'github');
+    const line = gh.split('\n').find((l) => l.startsWith('::error file=src/a.py')) ?? '';
+    expect(line).toMatch(/^::error file=src\/a\.py,line=3,endLine=7,title=demo L1::/);
+  });
+
   it('stylish: a file name or matched text cannot pass for a workflow command in a GitHub Actions log', () => {
     const f = report.findings[0] as (typeof report.findings)[number];
     const planted = {

@@ -31,9 +31,14 @@ export function formatLintGithub(r: LintReport, o: { prefix?: string } = {}): st
           // git's paths always use '/': a backslash is part of the name.
           file: prefix + f.file,
           line: String(f.line),
-          col: String(f.col),
-          ...(f.end_line > f.line ? { endLine: String(f.end_line) } : {}),
-          ...(f.end_line === f.line && f.end_col > f.col ? { endColumn: String(f.end_col) } : {}),
+          // The runner drops an annotation with a column whose lines differ (actions/runner,
+          // ActionCommandManager: col and endColumn only when line equals endLine).
+          ...(f.end_line > f.line
+            ? { endLine: String(f.end_line) }
+            : {
+                col: String(f.col),
+                ...(f.end_line === f.line && f.end_col > f.col ? { endColumn: String(f.end_col) } : {}),
+              }),
           title: `${r.rfc} ${f.rule}`,
         },
         `${f.message}${f.match !== undefined ? `: ${f.match}` : ''}\nfix: ${f.fix}`,
