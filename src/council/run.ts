@@ -135,6 +135,7 @@ function makeClient(opts: CouncilRunOptions): { client: Anthropic; attempts: () 
   const client = new Anthropic({
     apiKey: opts.apiKey,
     maxRetries: opts.council.max_retries,
+    timeout: opts.council.timeout_ms,
     fetch: counting,
     // The SDK's own log lines could carry request details; the command prints its own report.
     logLevel: 'off',

@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import type { SourceLocation } from '../model/result.js';
 import { type Problem, SpecError, unreadable, UsageError } from '../spec/problems.js';
 import { GATES_DIR } from '../spec/rfc-dir.js';
+import { durationMs } from '../util/duration.js';
 import { validateAgainst } from '../spec/schema.js';
 import type { RfcManifest } from '../spec/types.js';
 import { keyLocation, type ParsedYaml, parseYaml, valueLocation, yamlData } from '../spec/yaml.js';
@@ -42,6 +43,8 @@ export interface CouncilSpec {
   model: string;
   max_tokens: number;
   max_retries: number;
+  /** Per request, before it is given up (and retried). */
+  timeout_ms: number;
   /** Repository-relative folder holding the rounds. */
   ledger_dir: string;
   warm_cache: boolean;
@@ -51,6 +54,9 @@ export interface CouncilSpec {
   contract: CouncilContract;
   location: SourceLocation;
 }
+
+/** Per request, as the SDK has it (10 minutes). */
+const DEFAULT_TIMEOUT_MS = 600_000;
 
 interface RawLane {
   id: string;
@@ -67,6 +73,7 @@ interface RawCouncil {
   model: string;
   max_tokens?: number;
   max_retries?: number;
+  timeout?: string;
   ledger_dir?: string;
   warm_cache?: boolean;
   lanes: RawLane[];
@@ -146,6 +153,8 @@ export function readCouncil(y: ParsedYaml, data: unknown, ctx: CouncilReadContex
     model: r.model,
     max_tokens: r.max_tokens ?? 8192,
     max_retries: r.max_retries ?? 4,
+    // The SDK's own default; a hung request otherwise holds its lane until it passes.
+    timeout_ms: r.timeout === undefined ? DEFAULT_TIMEOUT_MS : durationMs(r.timeout),
     ledger_dir: r.ledger_dir ?? `rfcs/${ctx.manifest.id}/council`,
     warm_cache: r.warm_cache ?? true,
     document: document ?? '',

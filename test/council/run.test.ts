@@ -278,6 +278,27 @@ describe('council run', () => {
     expect(existsSync(join(repo.root, r.files.json))).toBe(true);
   });
 
+  it("a request that hangs is given up after council.yaml's timeout, and the lane fails", async () => {
+    repo = councilRepo({ timeout: '1s', max_retries: 1, warm_cache: false });
+    const fake = fakeModel(scriptFromDir(join(FIXTURES, 'all-clear')));
+    // The architect's requests never answer; they end only when the client gives them up.
+    const hanging: typeof fake.fetch = async (input, init) => {
+      const body = typeof init?.body === 'string' ? init.body : '';
+      if (!body.includes('Architect')) return fake.fetch(input, init);
+      return new Promise((_, reject) => {
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason ?? new Error('aborted')));
+      });
+    };
+    const r = await councilRound({ root: repo.root, rfc: 'demo', apiKey: KEY, fetch: hanging, tokenCount: 'estimate' });
+    const architect = r.lanes.find((l) => l.id === 'architect');
+    expect(architect?.status).toBe('failed');
+    expect(architect?.failure?.kind).toBe('api');
+    // One request and one retry, each given up at the timeout.
+    expect(architect?.attempts).toBe(2);
+    expect(r.lanes.filter((l) => l.status === 'ok').map((l) => l.id)).toEqual(['code-reviewer', 'live-verifier']);
+    expect(councilExitCode(r)).toBe(2);
+  }, 30_000);
+
   it('sends the lanes in parallel, not one after another', async () => {
     repo = councilRepo();
     const fake = fakeModel(scriptFromDir(join(FIXTURES, 'all-clear')));
