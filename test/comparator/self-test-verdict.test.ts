@@ -2,33 +2,20 @@
 import { describe, expect, it } from 'vitest';
 import { combine, comparatorExitCode, type PairResult, withSelfTest } from '../../src/comparator/run.js';
 import type { SelfTestResult } from '../../src/comparator/selftest.js';
+import { pairResult } from './helpers.js';
 
-const pair = (over: Partial<PairResult>): PairResult => ({
-  id: 'identities',
-  title: null,
-  section: '§8.1',
-  canonical: 'core.identities',
-  shadow: 'core.identities_shadow',
-  key: ['agent_id'],
-  status: 'clean',
-  verdict: 'pass',
-  reason: null,
-  halt_reason: null,
-  state: 'active',
-  compared: ['status'],
-  excluded: [],
-  coverage: [],
-  key_problems: [],
-  counts: { canonical_missing: 0, shadow_missing: 0, value_mismatch: 0, divergent: 0 },
-  columns: {},
-  rows: [],
-  truncated: false,
-  self_test: null,
-  min_age_ms: 0,
-  cutoff: null,
-  location: { file: 'gates/wave3/comparator.yaml', line: 5, col: 5 },
-  ...over,
-});
+/** A pair that compared clean. */
+const pair = (over: Partial<PairResult>): PairResult =>
+  pairResult({
+    status: 'clean',
+    verdict: 'pass',
+    reason: null,
+    counts: { canonical_missing: 0, shadow_missing: 0, value_mismatch: 0, divergent: 0 },
+    columns: {},
+    rows: [],
+    truncated: false,
+    ...over,
+  });
 
 const selfTest = (status: SelfTestResult['status'], reason: string | null): SelfTestResult => ({
   pair: 'identities',

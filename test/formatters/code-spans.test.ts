@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CiteReport, CitationResult } from '../../src/cite/verify.js';
-import type { ComparatorReport, PairResult } from '../../src/comparator/run.js';
 import type { CouncilRound } from '../../src/council/ledger.js';
 import { formatCite } from '../../src/formatters/cite/index.js';
 import { formatComparator } from '../../src/formatters/comparator/index.js';
 import { formatCouncil } from '../../src/formatters/council/index.js';
 import { cell, codeCell, codeSpan } from '../../src/formatters/markdown.js';
+import { comparatorReport, pairResult } from '../comparator/helpers.js';
 import { codeSpans, listItems, tableRows } from '../helpers/markdown.js';
 
 const AWKWARD = ['plain', 'a`b', 'a``b`c', '`x', 'y`', '`', 'a|b', 'a\\|b', ' padded ', 'x <b>y</b> &amp;'];
@@ -69,44 +69,16 @@ describe('Markdown reports quote names exactly', () => {
   });
 
   it('comparator: a key value with `|`, a backtick or a line break stays in its list item, exactly', () => {
-    const p: PairResult = {
-      id: 'identities',
-      title: null,
-      section: '§8.1',
-      canonical: 'core.identities',
-      shadow: 'core.identities_shadow',
-      key: ['agent_id'],
-      status: 'divergent',
-      verdict: 'fail',
-      reason: '3 divergent keys',
-      halt_reason: null,
-      state: 'active',
-      compared: ['status'],
-      excluded: [],
-      coverage: [],
-      key_problems: [],
+    const p = pairResult({
       counts: { canonical_missing: 0, shadow_missing: 0, value_mismatch: 3, divergent: 3 },
-      columns: { status: 3 },
       rows: [
         { key: { agent_id: 'a|1' }, kind: 'value_mismatch', columns: ['status'] },
         { key: { agent_id: 'b`2' }, kind: 'value_mismatch', columns: ['status'] },
         { key: { agent_id: 'c\n- 3' }, kind: 'value_mismatch', columns: ['status'] },
       ],
       truncated: false,
-      self_test: null,
-      min_age_ms: 0,
-      cutoff: '2026-06-01T11:55:00.000Z',
-      location: { file: 'gates/wave3/comparator.yaml', line: 5, col: 5 },
-    };
-    const r: ComparatorReport = {
-      rfc: 'wave3',
-      mode: 'run',
-      as_of: '2026-06-01T12:00:00.000Z',
-      database: 'pglite:.rfcgate/pgdata',
-      window_history: true,
-      verdict: 'fail',
-      pairs: [p],
-    };
+    });
+    const r = comparatorReport([p], 'fail');
     const md = formatComparator(r, 'markdown');
     expect(listItems(md).filter((i) => i.endsWith('value_mismatch: status'))).toEqual([
       'a|1 value_mismatch: status',

@@ -1,47 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ComparatorReport, PairResult } from '../../src/comparator/run.js';
+import type { ComparatorReport } from '../../src/comparator/run.js';
 import { formatComparator } from '../../src/formatters/comparator/index.js';
+import { comparatorReport, pairResult } from '../comparator/helpers.js';
 import { expectInert, expectNoCommand, PLANTED, SHOWN } from '../helpers/planted.js';
 
-const pair = (over: Partial<PairResult>): PairResult => ({
-  id: 'identities',
-  title: null,
-  section: '§8.1',
-  canonical: 'core.identities',
-  shadow: 'core.identities_shadow',
-  key: ['agent_id'],
-  status: 'divergent',
-  verdict: 'fail',
-  reason: '3 divergent keys: 1 canonical_missing, 1 shadow_missing, 1 value_mismatch',
-  halt_reason: null,
-  state: 'active',
-  compared: ['status', 'score'],
-  excluded: [{ column: 'updated_at', reason: 'lag' }],
-  coverage: [],
-  key_problems: [],
-  counts: { canonical_missing: 1, shadow_missing: 1, value_mismatch: 1, divergent: 3 },
-  columns: { status: 1 },
-  rows: [
-    { key: { agent_id: 'a|1' }, kind: 'value_mismatch', columns: ['status'] },
-    { key: { agent_id: 'a3' }, kind: 'shadow_missing', columns: [] },
-  ],
-  truncated: true,
-  self_test: null,
-  min_age_ms: 300_000,
-  cutoff: '2026-06-01T11:55:00.000Z',
-  location: { file: 'gates/wave3/comparator.yaml', line: 5, col: 5 },
-  ...over,
-});
-
-const report = (pairs: PairResult[], verdict: ComparatorReport['verdict']): ComparatorReport => ({
-  rfc: 'wave3',
-  mode: 'run',
-  as_of: '2026-06-01T12:00:00.000Z',
-  database: 'pglite:.rfcgate/pgdata',
-  window_history: true,
-  verdict,
-  pairs,
-});
+const pair = pairResult;
+const report = comparatorReport;
 
 describe('comparator formatters', () => {
   it('JSON is the report itself, byte-stable, with no timings', () => {
