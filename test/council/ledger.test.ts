@@ -27,6 +27,23 @@ const f = (claim: string, section = '§2', lane = 'architect') => ({
   suggested_fix: 'x',
 });
 
+/** One round on 2026-11-10 in which only the architect answers, with these findings. */
+function architectRound(findings: object[]) {
+  const script = new Map<string, ScriptedResponse[]>([
+    ['architect', [{ findings }]],
+    ['code-reviewer', [{ findings: [] }]],
+    ['live-verifier', [{ findings: [] }]],
+  ]);
+  return councilRound({
+    root: repo.root,
+    rfc: 'demo',
+    apiKey: 'k',
+    fetch: fakeModel(script).fetch,
+    tokenCount: 'estimate',
+    now: new Date('2026-11-10T12:00:00Z'),
+  });
+}
+
 describe('finding keys', () => {
   it('ignore case, spacing and punctuation, but not the lane, the section or the words', () => {
     expect(findingKey(f('The cache re-adds load.'))).toBe(findingKey(f('the cache  re adds load')));
@@ -56,19 +73,7 @@ describe('lane output', () => {
 describe('duplicate findings', () => {
   it('keep the BLOCK when an answer repeats a finding at a lesser severity first', async () => {
     repo = councilRepo();
-    const script = new Map<string, ScriptedResponse[]>([
-      ['architect', [{ findings: [{ ...f('Wrong substrate.'), severity: 'NIT' }, f('Wrong substrate.')] }]],
-      ['code-reviewer', [{ findings: [] }]],
-      ['live-verifier', [{ findings: [] }]],
-    ]);
-    const round = await councilRound({
-      root: repo.root,
-      rfc: 'demo',
-      apiKey: 'k',
-      fetch: fakeModel(script).fetch,
-      tokenCount: 'estimate',
-      now: new Date('2026-11-10T12:00:00Z'),
-    });
+    const round = await architectRound([{ ...f('Wrong substrate.'), severity: 'NIT' }, f('Wrong substrate.')]);
     expect(round.lanes[0]?.findings.map((x) => x.severity)).toEqual(['BLOCK']);
     expect(round.contract).toMatchObject({ verdict: 'fail', open_blocks: 1 });
   });
@@ -89,19 +94,7 @@ describe('round files', () => {
 describe('round files that are JSON but not rounds', () => {
   it('are named with what to do, instead of being ordered among the rounds', async () => {
     repo = councilRepo();
-    const script = new Map<string, ScriptedResponse[]>([
-      ['architect', [{ findings: [f('Wrong substrate.')] }]],
-      ['code-reviewer', [{ findings: [] }]],
-      ['live-verifier', [{ findings: [] }]],
-    ]);
-    await councilRound({
-      root: repo.root,
-      rfc: 'demo',
-      apiKey: 'k',
-      fetch: fakeModel(script).fetch,
-      tokenCount: 'estimate',
-      now: new Date('2026-11-10T12:00:00Z'),
-    });
+    await architectRound([f('Wrong substrate.')]);
     writeFileSync(join(repo.root, 'rfcs/demo/council/2026-11-11-vnotes.json'), '{"note": "see the summary"}\n');
     expect(() => readRounds(repo.root, 'rfcs/demo/council')).toThrow(
       /rfcs\/demo\/council\/2026-11-11-vnotes\.json is not a readable round \(no round number in 'round'\)/,
@@ -129,19 +122,7 @@ describe('the council source', () => {
 
   it('reads the latest round as of the instant: missing before the first, the BLOCK count after it', async () => {
     repo = councilRepo();
-    const script = new Map<string, ScriptedResponse[]>([
-      ['architect', [{ findings: [f('Wrong substrate.')] }]],
-      ['code-reviewer', [{ findings: [] }]],
-      ['live-verifier', [{ findings: [] }]],
-    ]);
-    await councilRound({
-      root: repo.root,
-      rfc: 'demo',
-      apiKey: 'k',
-      fetch: fakeModel(script).fetch,
-      tokenCount: 'estimate',
-      now: new Date('2026-11-10T12:00:00Z'),
-    });
+    await architectRound([f('Wrong substrate.')]);
     const source = new CouncilMeasurementSource();
     const before = await source.measure(m('open_blocks'), at('2026-11-09T00:00:00Z'));
     expect(before).toMatchObject({ status: 'halt', halt: 'missing' });
