@@ -45,6 +45,12 @@ export interface Citation {
   linesOffset: number;
   /** What the surrounding sentence says the cited lines hold. */
   names: string[];
+  /**
+   * The whole code span, when it reads as one citation of a path with spaces
+   * (`docs/run book.md:12`). Only the tree can tell it from a command before a path
+   * (`pytest tests/x.py::test_y`), so the verifier takes it when that path is a file.
+   */
+  whole?: Citation;
 }
 
 /** A path with a file extension (or at least one folder), then `:lines` or `::symbol`. */
@@ -58,11 +64,17 @@ const FILE_EXTENSIONS = new Set(
   ),
 );
 
+/** A code span that is one citation whose path has spaces: the span's bounds delimit the path. */
+const SPACED_CITATION =
+  /^(?<path>(?:[^\s/`:]+(?: [^\s/`:]+)*\/)*[^\s/`:]+(?: [^\s/`:]+)*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)|::(?<symbol>[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*))$/u;
+
 const NAME = /^[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*(?:\(\))?$/u;
 const PLAIN_CALL = /(?<![\w.])([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)\(\)/gu;
 
+type Found = Omit<Citation, 'names' | 'whole'> & { whole?: Omit<Citation, 'names' | 'whole'> };
+
 interface Scanned {
-  citations: Omit<Citation, 'names'>[];
+  citations: Found[];
   /** Inline code spans and plain calls that may name what a citation holds, with their offsets. */
   names: { name: string; offset: number; end: number }[];
 }
@@ -70,9 +82,15 @@ interface Scanned {
 export function extractCitations(text: string): Citation[] {
   // The parser drops a byte-order mark and counts offsets without it; so do we, then shift back.
   const bom = text.startsWith('\uFEFF') ? 1 : 0;
-  const found = citationsOf(bom ? text.slice(1) : text);
-  if (!bom) return found;
-  return found.map((c) => ({ ...c, offset: c.offset + 1, end: c.end + 1, linesOffset: c.linesOffset + 1 }));
+  const cites = citationsOf(bom ? text.slice(1) : text);
+  if (!bom) return cites;
+  const shift = <C extends Citation>(c: C): C => ({
+    ...c,
+    offset: c.offset + 1,
+    end: c.end + 1,
+    linesOffset: c.linesOffset + 1,
+  });
+  return cites.map((c) => (c.whole ? { ...shift(c), whole: shift(c.whole) } : shift(c)));
 }
 
 function citationsOf(markdown: string): Citation[] {
@@ -97,7 +115,9 @@ function citationsOf(markdown: string): Citation[] {
           // With several citations in a sentence, a name belongs to the nearest one.
           nearest(inSentence, n) === c,
       );
-      out.push({ ...c, names: [...new Set(names.map((n) => n.name))] });
+      const claimed = [...new Set(names.map((n) => n.name))];
+      const { whole, ...narrow } = c;
+      out.push({ ...narrow, names: claimed, ...(whole ? { whole: { ...whole, names: claimed } } : {}) });
     }
   });
   return out.sort((a, b) => a.offset - b.offset);
@@ -148,27 +168,14 @@ function scanLeaf(node: Text | InlineCode, md: string, lines: LineIndex, s: Scan
   const raw = md.slice(from, to);
   let cited = false;
   for (const m of raw.matchAll(CITATION)) {
-    const g = m.groups ?? {};
-    const path = g.path ?? '';
-    const offset = from + (m.index ?? 0);
-    const end = offset + m[0].length;
-    const at = lines.at(offset);
-    const spans = g.lines ? parseSpans(g.lines) : [];
     cited = true;
-    s.citations.push({
-      text: m[0],
-      path,
-      spans,
-      dash: g.lines?.includes('–') ? '–' : '-',
-      ...(g.symbol ? { symbol: g.symbol } : {}),
-      line: at.line,
-      col: at.col,
-      offset,
-      end,
-      linesOffset: offset + path.length + (g.symbol ? 2 : 1),
-    });
+    s.citations.push(found(m, from + (m.index ?? 0), lines));
   }
   if (node.type === 'inlineCode') {
+    const last = s.citations[s.citations.length - 1];
+    const whole = cited && last ? spacedCitation(node.value, raw, from, lines) : undefined;
+    // Only as the reading of the same characters that end in the narrow citation.
+    if (whole && last && whole.end === last.end) last.whole = whole;
     const v = node.value.trim();
     if (!cited && NAME.test(v) && !FILE_EXTENSIONS.has(v.split('.').pop()?.toLowerCase() ?? '')) {
       s.names.push({ name: v, offset: from, end: to });
@@ -179,6 +186,35 @@ function scanLeaf(node: Text | InlineCode, md: string, lines: LineIndex, s: Scan
     const at = from + (m.index ?? 0);
     s.names.push({ name: `${m[1] ?? ''}()`, offset: at, end: at + m[0].length });
   }
+}
+
+function found(m: RegExpMatchArray, offset: number, lines: LineIndex): Found {
+  const g = m.groups ?? {};
+  const path = g.path ?? '';
+  const at = lines.at(offset);
+  return {
+    text: m[0],
+    path,
+    spans: g.lines ? parseSpans(g.lines) : [],
+    dash: g.lines?.includes('–') ? '–' : '-',
+    ...(g.symbol ? { symbol: g.symbol } : {}),
+    line: at.line,
+    col: at.col,
+    offset,
+    end: offset + m[0].length,
+    linesOffset: offset + path.length + (g.symbol ? 2 : 1),
+  };
+}
+
+/** The code span's content as one citation of a path with a space in it, if it reads so. */
+function spacedCitation(value: string, raw: string, from: number, lines: LineIndex): Found | undefined {
+  const content = value.trim();
+  if (!content.includes(' ')) return undefined;
+  const m = SPACED_CITATION.exec(content);
+  if (!m) return undefined;
+  // A span over a line break reads the break as a space: its raw text does not hold the content.
+  const at = raw.indexOf(content, /^`+/u.exec(raw)?.[0].length ?? 0);
+  return at < 0 ? undefined : found(m, from + at, lines);
 }
 
 function parseSpans(lines: string): LineSpan[] {

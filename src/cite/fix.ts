@@ -24,7 +24,9 @@ export function applyFixes(document: string, text: string, report: CiteReport): 
   let out = text;
   let fixed = 0;
   // Right to left, so earlier offsets stay valid.
-  for (const c of extractCitations(text).reverse()) {
+  for (const narrow of extractCitations(text).reverse()) {
+    // The report names whichever reading of the span the tree decided (see verifyCitations).
+    const c = narrow.whole && fixes.has(`${narrow.whole.line}:${narrow.whole.col}`) ? narrow.whole : narrow;
     const to = fixes.get(`${c.line}:${c.col}`);
     if (to === undefined || to === c.text) continue;
     out = out.slice(0, c.offset) + to + out.slice(c.end);

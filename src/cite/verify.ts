@@ -78,8 +78,8 @@ export interface VerifyOptions {
 }
 
 export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
-  const citations = extractCitations(o.text);
   const resolver = new TreeResolver(o.repo, o.sha);
+  const citations = await asWritten(extractCitations(o.text), resolver);
   const before = o.since ? new TreeResolver(o.repo, o.since.sha) : undefined;
   // Every file is read once, and the reads run side by side (the repository bounds how many
   // git processes run at once): one after the other, a document citing sixty files waits on
@@ -140,6 +140,13 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
 
 type Resolved = Awaited<ReturnType<TreeResolver['resolve']>>;
 
+/** Each citation read as its whole code span where that names a file with a space in its path. */
+async function asWritten(citations: Citation[], resolver: TreeResolver): Promise<Citation[]> {
+  return Promise.all(
+    citations.map(async (c) => (c.whole && (await resolver.resolve(c.whole.path)).kind === 'file' ? c.whole : c)),
+  );
+}
+
 /** A citation and what its sentence claims: the same pair in an older document is the same citation. */
 const citationKey = (c: Citation): string => [c.text, ...c.names].join('\0');
 
@@ -151,7 +158,12 @@ async function citedThen(repo: VerifyOptions['repo'], sha: string, document: str
   } catch {
     text = undefined;
   }
-  return new Set(text === undefined ? [] : extractCitations(text).map(citationKey));
+  // Both readings of a spaced code span: the tree then may not have decided as the tree now does.
+  return new Set(
+    text === undefined
+      ? []
+      : extractCitations(text).flatMap((c) => [c, ...(c.whole ? [c.whole] : [])].map(citationKey)),
+  );
 }
 
 async function changed(

@@ -61,6 +61,19 @@ describe('extractCitations', () => {
     expect(extractCitations('At 10:30 see https://x.org/a.py:3 and v1.2:3 or host.example:8080x.\n')).toEqual([]);
   });
 
+  it('offers the whole code span as a reading of a path with spaces, at its exact offsets', () => {
+    const text = 'See `` docs/run book.md:3-4 `` and `my notes/a b.py::f`; `x.md:1` and a\n`split\npath.md:2`.\n';
+    const [spaced, symbol, plain, split] = extractCitations(text);
+    expect([spaced?.text, spaced?.whole?.text]).toEqual(['book.md:3-4', 'docs/run book.md:3-4']);
+    expect(text.slice(spaced?.whole?.offset, spaced?.whole?.end)).toBe('docs/run book.md:3-4');
+    expect(text.slice(spaced?.whole?.linesOffset, spaced?.whole?.end)).toBe('3-4');
+    expect(spaced?.whole && { line: spaced.whole.line, col: spaced.whole.col }).toEqual({ line: 1, col: 8 });
+    expect([symbol?.text, symbol?.whole?.path, symbol?.whole?.symbol]).toEqual(['b.py::f', 'my notes/a b.py', 'f']);
+    expect(plain?.whole).toBeUndefined();
+    // A span broken over lines reads the break as a space that the source does not hold.
+    expect([split?.text, split?.whole]).toEqual(['path.md:2', undefined]);
+  });
+
   it('formats spans back as written', () => {
     expect(
       formatSpans(

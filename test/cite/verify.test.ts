@@ -221,3 +221,50 @@ describe('shiftFor', () => {
     ).toBe(9);
   });
 });
+
+describe('a cited path with a space in it', () => {
+  it('is read as the whole code span when that is a file, and as before when it is not', async () => {
+    const text =
+      'The step `restart_lane` is at `docs/run book.md:3`.\n\nRun `pytest tests/test_x.py::test_y` first.\n\nAlso `docs/no such.md:1`.\n';
+    const repo = createRepo();
+    const first = repo.commit({
+      files: {
+        'doc.md': text,
+        'docs/run book.md': '# Runbook\n\nrestart_lane\n',
+        'book.md': 'nothing here\n',
+        'tests/test_x.py': 'def test_y():\n    pass\n',
+      },
+      message: 'first',
+      date: '2026-05-01T10:00:00Z',
+    });
+    const moved = repo.commit({
+      files: { 'docs/run book.md': '# Runbook\n\nIntro.\n\nrestart_lane\n' },
+      message: 'intro',
+      date: '2026-05-02T10:00:00Z',
+    });
+    const run = (sha: string, since?: { ref: string; sha: string }) =>
+      verifyCitations({
+        document: 'doc.md',
+        text,
+        repo: new GitRepo(repo.dir),
+        ref: 'HEAD',
+        sha,
+        ...(since ? { since } : {}),
+      });
+    const r = await run(moved);
+    expect(r.citations.map((c) => [c.id, c.path, c.verdict, c.location.col])).toEqual([
+      ['docs/run book.md:3', 'docs/run book.md', 'DRIFT', 32],
+      ['tests/test_x.py::test_y', 'tests/test_x.py', 'VERIFIED', 13],
+      // No such file with the space either: the narrow reading stands, as before.
+      ['such.md:1', 'such.md', 'NOT_FOUND', 15],
+    ]);
+    expect(r.citations[0]?.fix).toEqual({ from: 'docs/run book.md:3', to: 'docs/run book.md:5' });
+    const fixed = applyFixes('doc.md', text, r);
+    expect(fixed.fixed).toBe(1);
+    expect(fixed.text).toBe(text.replace('`docs/run book.md:3`', '`docs/run book.md:5`'));
+    expect((await run(first)).citations[0]?.verdict).toBe('VERIFIED');
+    // Unchanged document, changed file: kept under --since as the same citation it was.
+    const since = await run(moved, { ref: 'HEAD~1', sha: first });
+    expect(since.citations.map((c) => c.id)).toEqual(['docs/run book.md:3']);
+  });
+});
