@@ -116,6 +116,21 @@ function isCount(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 }
 
+/**
+ * Why `field` holding x is no count ("usage.input_tokens is negative (-5)"), or undefined when
+ * it is one: a negative or oversized number is a whole number all the same, and saying it is not
+ * would send the writer looking for a fraction.
+ */
+function notCount(field: string, x: unknown, orNull = false): string | undefined {
+  if (isCount(x)) return undefined;
+  if (typeof x === 'number' && x < 0) return `${field} is negative (${x}); a count is 0 or more`;
+  // Past 2^53 - 1 a double skips whole numbers: JSON.parse reads 9007199254740993 as …992.
+  if (typeof x === 'number' && x > Number.MAX_SAFE_INTEGER) {
+    return `${field} is ${x}, more than ${Number.MAX_SAFE_INTEGER}, the largest count a JSON number holds exactly`;
+  }
+  return `${field} is not a whole number${orNull ? ' or null' : ''}`;
+}
+
 /** Digits at [at, at + len) of s as a number, or -1 if any is not a digit. */
 function digits(s: string, at: number, len: number): number {
   let n = 0;
@@ -216,18 +231,20 @@ function sessionAndTurn(o: Record<string, unknown>): { session: string; turn: nu
   if (typeof o.session_id !== 'string') return 'no session_id';
   const blank = blankSession('session_id', o.session_id);
   if (blank !== undefined) return blank;
-  if (!isCount(o.turn)) return 'turn is not a whole number';
+  const turn = notCount('turn', o.turn);
+  if (turn !== undefined) return turn;
   const ts = timestamp(o.ts);
   if (typeof ts === 'string') return ts;
-  return { session: o.session_id, turn: o.turn, ts };
+  return { session: o.session_id, turn: o.turn as number, ts };
 }
 
 function flags(o: Record<string, unknown>): Pick<TurnRecord, 'compaction' | 'injection' | 'breakpoints'> | string {
   for (const k of ['compaction', 'injection'] as const) {
     if (o[k] !== undefined && typeof o[k] !== 'boolean') return `${k} must be true or false`;
   }
-  if (o.cache_breakpoints !== undefined && !isCount(o.cache_breakpoints)) {
-    return 'cache_breakpoints is not a whole number';
+  if (o.cache_breakpoints !== undefined) {
+    const why = notCount('cache_breakpoints', o.cache_breakpoints);
+    if (why !== undefined) return why;
   }
   return {
     compaction: o.compaction === true,
@@ -245,12 +262,12 @@ function anthropic(o: Record<string, unknown>): ParsedLine {
   const line = o as unknown as AnthropicTurnLine;
   const u = line.usage;
   // input_tokens and output_tokens are never null in the API: a null there is a broken record.
-  if (!isCount(u.input_tokens)) return bad('usage.input_tokens is not a whole number');
-  if (!isCount(u.output_tokens)) return bad('usage.output_tokens is not a whole number');
+  const tokens = notCount('usage.input_tokens', u.input_tokens) ?? notCount('usage.output_tokens', u.output_tokens);
+  if (tokens !== undefined) return bad(tokens);
   const nullable = (name: 'cache_read_input_tokens' | 'cache_creation_input_tokens'): number | string => {
     const v = u[name];
     if (v === null || v === undefined) return 0;
-    return isCount(v) ? v : `usage.${name} is not a whole number or null`;
+    return notCount(`usage.${name}`, v, true) ?? v;
   };
   const cacheRead = nullable('cache_read_input_tokens');
   if (typeof cacheRead === 'string') return bad(cacheRead);
@@ -261,7 +278,15 @@ function anthropic(o: Record<string, unknown>): ParsedLine {
   const split = u.cache_creation;
   if (split !== null && split !== undefined) {
     if (!isCount(split.ephemeral_5m_input_tokens) || !isCount(split.ephemeral_1h_input_tokens)) {
-      return bad('usage.cache_creation must hold whole ephemeral_5m_input_tokens and ephemeral_1h_input_tokens');
+      const why = (name: 'ephemeral_5m_input_tokens' | 'ephemeral_1h_input_tokens') => {
+        const v: unknown = split[name];
+        return typeof v === 'number' ? notCount(`usage.cache_creation.${name}`, v) : undefined;
+      };
+      return bad(
+        why('ephemeral_5m_input_tokens') ??
+          why('ephemeral_1h_input_tokens') ??
+          'usage.cache_creation must hold whole ephemeral_5m_input_tokens and ephemeral_1h_input_tokens',
+      );
     }
     if (split.ephemeral_5m_input_tokens + split.ephemeral_1h_input_tokens !== cacheCreation) {
       return bad(
@@ -354,13 +379,14 @@ function otel(o: Record<string, unknown>, a: Record<string, unknown>): ParsedLin
   if (blank !== undefined) return bad(blank);
   const ts = otelTimestamp(o);
   if (typeof ts === 'string') return bad(ts);
-  if (o.turn !== undefined && !isCount(o.turn)) return bad('turn is not a whole number');
+  const turn = o.turn === undefined ? undefined : notCount('turn', o.turn);
+  if (turn !== undefined) return bad(turn);
   const f = flags(o);
   if (typeof f === 'string') return bad(f);
   const count = (k: string, optional: boolean): number | string => {
     const v = a[k];
     if ((v === undefined || v === null) && optional) return 0;
-    return isCount(v) ? v : `${k} is not a whole number`;
+    return notCount(k, v) ?? (v as number);
   };
   const total = count(OTEL_INPUT, false);
   if (typeof total === 'string') return bad(total);

@@ -149,17 +149,92 @@ describe('parseLine: the Anthropic usage shape', () => {
     expect(p).toEqual({ ok: false, reason: 'usage.input_tokens is not a whole number' });
   });
 
-  it('rejects counts too large to be exact, which would swamp every ratio', () => {
-    for (const n of ['1e300', '99999999999999999999', '9007199254740992']) {
+  it('rejects counts too large to be exact, which would swamp every ratio, and says so', () => {
+    for (const [n, read] of [
+      ['1e300', '1e+300'],
+      ['99999999999999999999', '100000000000000000000'],
+      ['9007199254740992', '9007199254740992'],
+    ]) {
       const p = parseLine(
         `{"session_id":"m","turn":2,"ts":"2026-06-01T09:01:00Z","usage":{"input_tokens":${n},"output_tokens":5}}`,
       );
-      expect(p, n).toEqual({ ok: false, reason: 'usage.input_tokens is not a whole number' });
+      expect(p, n).toEqual({
+        ok: false,
+        reason: `usage.input_tokens is ${read}, more than 9007199254740991, the largest count a JSON number holds exactly`,
+      });
     }
     const ok = parseLine(
       '{"session_id":"m","turn":2,"ts":"2026-06-01T09:01:00Z","usage":{"input_tokens":9007199254740991,"output_tokens":5}}',
     );
     expect(ok.ok).toBe(true);
+  });
+
+  it('names a negative or oversized count as such, in every field that holds one', () => {
+    const turn = (over: object, usage: object = {}) =>
+      JSON.stringify({
+        session_id: 'm',
+        turn: 2,
+        ts: '2026-06-01T09:01:00Z',
+        ...over,
+        usage: { input_tokens: 5, output_tokens: 5, ...usage },
+      });
+    const span = (attrs: object, over: object = {}) =>
+      JSON.stringify({
+        session_id: 'o',
+        ts: '2026-06-01T09:01:00Z',
+        ...over,
+        'gen_ai.usage.input_tokens': 9,
+        ...attrs,
+      });
+    const otlp = (intValue: string) =>
+      JSON.stringify({
+        ts: '2026-06-01T09:01:00Z',
+        attributes: [
+          { key: 'gen_ai.conversation.id', value: { stringValue: 'o' } },
+          { key: 'gen_ai.usage.input_tokens', value: { intValue } },
+        ],
+      });
+    const big = 'more than 9007199254740991, the largest count a JSON number holds exactly';
+    for (const [line, reason] of [
+      [turn({ turn: -1 }), 'turn is negative (-1); a count is 0 or more'],
+      [turn({ turn: 1e20 }), `turn is 100000000000000000000, ${big}`],
+      [turn({ cache_breakpoints: -2 }), 'cache_breakpoints is negative (-2); a count is 0 or more'],
+      [turn({}, { output_tokens: -3 }), 'usage.output_tokens is negative (-3); a count is 0 or more'],
+      [
+        turn({}, { cache_read_input_tokens: -4 }),
+        'usage.cache_read_input_tokens is negative (-4); a count is 0 or more',
+      ],
+      [turn({}, { cache_creation_input_tokens: 2 ** 60 }), `usage.cache_creation_input_tokens is ${2 ** 60}, ${big}`],
+      [
+        turn(
+          {},
+          {
+            cache_creation_input_tokens: 0,
+            cache_creation: { ephemeral_5m_input_tokens: 5, ephemeral_1h_input_tokens: -5 },
+          },
+        ),
+        'usage.cache_creation.ephemeral_1h_input_tokens is negative (-5); a count is 0 or more',
+      ],
+      [span({}, { turn: -7 }), 'turn is negative (-7); a count is 0 or more'],
+      [span({ 'gen_ai.usage.output_tokens': -1 }), 'gen_ai.usage.output_tokens is negative (-1); a count is 0 or more'],
+      [
+        span({ 'gen_ai.usage.cache_read.input_tokens': 1e300 }),
+        `gen_ai.usage.cache_read.input_tokens is 1e+300, ${big}`,
+      ],
+      [otlp('-100'), 'gen_ai.usage.input_tokens is negative (-100); a count is 0 or more'],
+      [otlp('18446744073709551615'), `gen_ai.usage.input_tokens is 18446744073709552000, ${big}`],
+      [
+        JSON.stringify({ type: 'fork_trace', session_id: 'f', turn: -1, ts: '2026-06-01T09:01:00Z', misses: [] }),
+        'fork_trace: turn is negative (-1); a count is 0 or more',
+      ],
+    ] as const) {
+      expect(parseLine(line), line).toEqual({ ok: false, reason });
+    }
+    // A fraction is still what it was.
+    expect(parseLine(turn({}, { input_tokens: 1.5 }))).toEqual({
+      ok: false,
+      reason: 'usage.input_tokens is not a whole number',
+    });
   });
 
   it('rejects a split that does not add up to cache_creation_input_tokens', () => {
@@ -365,7 +440,7 @@ describe('parseLine: fork-trace records', () => {
       reason(
         '{"session_id":"a","turn":3,"ts":"2026-06-01T10:02:00Z","usage":{"input_tokens":-1,"output_tokens":1},"misses":["tools"]}',
       ),
-    ).toMatch(/usage.input_tokens is not a whole number/);
+    ).toMatch(/usage.input_tokens is negative \(-1\)/);
     expect(
       reason(
         '{"session_id":"a","turn":3,"ts":"2026-06-01T10:02:00Z","usage":{"input_tokens":1,"output_tokens":1},"misses":["weather"]}',
