@@ -194,15 +194,17 @@ const cacheMetric =
 
 /**
  * Why a window's (or session's) misses are not known, or undefined when they are. No trace
- * anywhere says nothing is recorded. Once traces are, a session without one missed nothing,
- * unless one of its turns read nothing (that miss is unexplained) or none says what it read.
- * `all` is the whole window's totals.
+ * anywhere says nothing is recorded. Once traces are, a session without one naming a source
+ * missed nothing, unless one of its turns read nothing (that miss is unexplained) or none says
+ * what it read. A trace naming no source (`misses: []`, from a writer that traces every turn)
+ * shows that traces are written, but attributes nothing: a session whose traces are all empty
+ * is judged by its reads, as one without traces. `all` is the whole window's totals.
  */
 export function missesUnknown(t: Totals, all: Totals = t): string | undefined {
   if (all.forkTraces === 0) {
     return 'no fork-trace record in the window: miss attribution is not being recorded, so zero would mean nothing';
   }
-  if (t.forkTraces > 0) return undefined;
+  if (MISS_SOURCES.some((s) => t.misses[s] > 0)) return undefined;
   if (t.readNothing > 0) {
     return `${t.readNothing} turn${t.readNothing === 1 ? '' : 's'} read nothing from the cache within its lifetime, and no fork trace says why`;
   }

@@ -428,6 +428,50 @@ describe('miss attribution', () => {
   });
 });
 
+describe('fork traces naming no source', () => {
+  it('a trace with misses: [] attributes nothing: a turn that read nothing stays unexplained', async () => {
+    const turn = (session: string, n: number, read: number) =>
+      `${JSON.stringify({ session_id: session, turn: n, ts: `2026-06-01T10:0${n}:00Z`, usage: { input_tokens: 100, output_tokens: 1, cache_creation_input_tokens: read ? 0 : 1000, cache_read_input_tokens: read } })}\n`;
+    const trace = (session: string, n: number, misses: string[]) =>
+      `${JSON.stringify({ type: 'fork_trace', session_id: session, turn: n, ts: `2026-06-01T10:0${n}:00Z`, misses })}\n`;
+    const dir = join(root, 'empty-traces');
+    mkdirSync(dir, { recursive: true });
+    // A writer that traces every turn: `named` says why its turn 2 missed; `empty` read nothing
+    // on its turn 2 a minute after turn 1, and its trace of that turn names no source.
+    writeFileSync(
+      join(dir, 'a.jsonl'),
+      turn('named', 1, 0) +
+        trace('named', 1, []) +
+        turn('named', 2, 0) +
+        trace('named', 2, ['tools']) +
+        turn('empty', 1, 0) +
+        trace('empty', 1, []) +
+        turn('empty', 2, 0) +
+        trace('empty', 2, []) +
+        turn('empty', 3, 1000) +
+        trace('empty', 3, []),
+    );
+    const files = ['empty-traces/a.jsonl'];
+    const why = 'empty: 1 turn read nothing from the cache within its lifetime, and no fork trace says why';
+    const max = await measure({ files, metric: 'misses_total', per: 'session', aggregate: 'max' });
+    expect(max).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(max.evidence.sessions_without_value).toEqual([why]);
+    const all = await measure({ files, metric: 'misses_tools' });
+    expect(all.status === 'halt' && all.reason).toBe(
+      `measurement 'm': the misses of 1 session are not known, so their sum over the window is not: ${why}`,
+    );
+    // Empty traces still show that traces are written: a session that missed nothing counts 0.
+    writeFileSync(
+      join(dir, 'b.jsonl'),
+      turn('quiet', 1, 0) + trace('quiet', 1, []) + turn('quiet', 2, 1000) + trace('quiet', 2, []),
+    );
+    expect(
+      await value({ files: ['empty-traces/b.jsonl'], metric: 'misses_total', per: 'session', aggregate: 'max' }),
+    ).toBe(0);
+    expect(await value({ files: ['empty-traces/b.jsonl'], metric: 'misses_total' })).toBe(0);
+  });
+});
+
 describe('invariants', () => {
   const I = ['telemetry/invariants.jsonl'];
   it('compaction is cache-stable: fires on a message_prefix miss or a read of nothing right after compaction', async () => {
