@@ -69,6 +69,28 @@ export type ParsedLine =
   /** `trace`: the misses a turn's own record names, read as the fork trace of that turn. */
   { ok: true; record: TelemetryRecord; trace?: ForkTraceRecord } | { ok: false; reason: string };
 
+/**
+ * A version a provider appends to a model's name: a date (`-20250929`, `-2024-08-06`, Google
+ * Vertex's `@20250929`) or a release number (`-0613`, `-002`).
+ */
+const MODEL_VERSION = /^[-@](?:\d{3,4}|\d{8}|\d{4}-\d{2}-\d{2})$/;
+
+/**
+ * Whether two model names name one model. OpenTelemetry's `gen_ai.request.model` is the model
+ * asked for, `gen_ai.response.model` the one that answered, which may be a version of it (asked
+ * `claude-sonnet-4-5`, answered by `claude-sonnet-4-5-20250929`; `gpt-4`, `gpt-4-0613`): a turn
+ * whose span carries only the request is the same model as one whose span names that version,
+ * and so is an alias ending `-latest` (`claude-3-5-sonnet-latest`, `claude-3-5-sonnet-20241022`).
+ * Two versions of one model, or names that differ otherwise (`claude-sonnet-4`,
+ * `claude-sonnet-4-5`), are different models.
+ */
+export function sameModel(a: string, b: string): boolean {
+  if (a === b) return true;
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  const base = short.endsWith('-latest') ? short.slice(0, -'-latest'.length) : short;
+  return base !== '' && long.startsWith(base) && MODEL_VERSION.test(long.slice(base.length));
+}
+
 /** The wrapped Anthropic shape: the SDK's own `Usage`, nothing redeclared. */
 interface AnthropicTurnLine {
   session_id: string;

@@ -11,7 +11,7 @@
  */
 import { addMisses, addTurn, emptyTotals, type InvariantName, type Totals } from './metrics.js';
 import { matchFiles, type ReadOptions, type ReadSummary, type RecordSink, readTelemetry } from './read.js';
-import { MISS_SOURCES, type TurnRecord } from './records.js';
+import { MISS_SOURCES, sameModel, type TurnRecord } from './records.js';
 
 export interface ScanOptions extends ReadOptions {
   asOf: Date;
@@ -815,13 +815,14 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
       check.pastLifetime++;
       continue;
     }
-    // Nor, read on another model than the turn before: that model had no entry to read.
+    // Nor, read on another model than the turn before: that model had no entry to read. A
+    // version of the model asked for is the same model (see sameModel).
     if (
       !trace &&
       m.cacheRead === 0 &&
       m.model !== undefined &&
       m.otherModel !== undefined &&
-      m.model !== m.otherModel
+      !sameModel(m.model, m.otherModel)
     ) {
       check.modelChanged++;
       continue;

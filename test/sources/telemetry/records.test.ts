@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseLine, type TurnRecord } from '../../../src/sources/telemetry/records.js';
+import { parseLine, sameModel, type TurnRecord } from '../../../src/sources/telemetry/records.js';
 
 const FIX = 'test/fixtures/telemetry';
 const lines = (name: string) =>
@@ -480,5 +480,34 @@ describe('parseLine: anything else', () => {
       ok: false,
       reason: expect.stringMatching(/not a known record shape/),
     });
+  });
+});
+
+describe('sameModel: the model asked for and the version that answered', () => {
+  it('takes a dated or numbered version, or a -latest alias, as the model it versions', () => {
+    for (const [a, b] of [
+      ['claude-sonnet-4-5', 'claude-sonnet-4-5-20250929'],
+      ['claude-sonnet-4-5@20250929', 'claude-sonnet-4-5'],
+      ['gpt-4', 'gpt-4-0613'],
+      ['gpt-4o', 'gpt-4o-2024-08-06'],
+      ['gemini-1.5-pro', 'gemini-1.5-pro-002'],
+      ['claude-3-5-sonnet-latest', 'claude-3-5-sonnet-20241022'],
+      ['x', 'x'],
+    ]) {
+      expect(sameModel(a as string, b as string), `${a} ${b}`).toBe(true);
+      expect(sameModel(b as string, a as string), `${b} ${a}`).toBe(true);
+    }
+    for (const [a, b] of [
+      ['claude-sonnet-4', 'claude-sonnet-4-5'],
+      ['claude-sonnet-4', 'claude-sonnet-4-5-20250929'],
+      ['claude-3-5-sonnet-20240620', 'claude-3-5-sonnet-20241022'],
+      ['gpt-4', 'gpt-4-turbo'],
+      ['gpt-4', 'gpt-4o-2024-08-06'],
+      ['claude-opus-4-1', 'claude-sonnet-4-5-20250929'],
+      ['-latest', '-20250929'],
+    ]) {
+      expect(sameModel(a as string, b as string), `${a} ${b}`).toBe(false);
+      expect(sameModel(b as string, a as string), `${b} ${a}`).toBe(false);
+    }
   });
 });

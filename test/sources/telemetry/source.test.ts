@@ -1008,6 +1008,47 @@ describe('a read of nothing on another model than the turn before', () => {
   });
 });
 
+describe('OpenTelemetry spans naming the model asked for on some turns, the model that answered on others', () => {
+  const span = (session: string, n: number, model: Record<string, string>, read: number, extra: object = {}) =>
+    `${JSON.stringify({ ts: `2026-06-01T10:0${n}:00Z`, turn: n, ...extra, attributes: { 'gen_ai.conversation.id': session, ...model, 'gen_ai.usage.input_tokens': 1100 + read, 'gen_ai.usage.cache_read.input_tokens': read, 'gen_ai.usage.cache_creation.input_tokens': read ? 0 : 1000 } })}\n`;
+  const asked = (m: string) => ({ 'gen_ai.request.model': m });
+  const answered = (m: string) => ({ 'gen_ai.response.model': m });
+
+  it('a version of the model asked for is that model: a read of nothing after it is judged', async () => {
+    const dir = join(root, 'otel-models');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'a.jsonl'),
+      // v: compaction answered by a dated version, the next turn's span names only the request.
+      span('v', 1, answered('claude-sonnet-4-5-20250929'), 0) +
+        span('v', 2, answered('claude-sonnet-4-5-20250929'), 1000, { compaction: true }) +
+        span('v', 3, asked('claude-sonnet-4-5'), 0) +
+        // l: asked for through the -latest alias, answered by a dated version.
+        span('l', 1, asked('claude-3-5-sonnet-latest'), 0) +
+        span('l', 2, asked('claude-3-5-sonnet-latest'), 1000, { compaction: true }) +
+        span('l', 3, answered('claude-3-5-sonnet-20241022'), 0) +
+        // o: another model indeed, asked for by name after a dated answer.
+        span('o', 1, answered('claude-sonnet-4-5-20250929'), 0) +
+        span('o', 2, answered('claude-sonnet-4-5-20250929'), 1000, { compaction: true }) +
+        span('o', 3, asked('claude-opus-4-1'), 0) +
+        // n: a model whose name starts with the other's, not a version of it.
+        span('n', 1, asked('claude-sonnet-4'), 0) +
+        span('n', 2, asked('claude-sonnet-4'), 1000, { compaction: true }) +
+        span('n', 3, answered('claude-sonnet-4-5-20250929'), 0) +
+        // d: two dated versions of one model are two models, each with its own cache.
+        span('d', 1, answered('claude-3-5-sonnet-20240620'), 0) +
+        span('d', 2, answered('claude-3-5-sonnet-20240620'), 1000, { compaction: true }) +
+        span('d', 3, answered('claude-3-5-sonnet-20241022'), 0),
+    );
+    const o = await measure({ files: ['otel-models/a.jsonl'], metric: 'compaction_cache_breaks' });
+    expect(o.status === 'ok' && o.value).toBe(2);
+    expect(o.evidence.compaction_turns_after_model_change).toBe(3);
+    expect(
+      (o.evidence.violations as { session: string; cause: string }[]).map((v) => `${v.session} ${v.cause}`).sort(),
+    ).toEqual(['l no cache read', 'v no cache read']);
+  });
+});
+
 describe('the evidence re-derives each value', () => {
   // Three turns: t1 writes 1000 tokens (5m or 1h, the only difference between the two files),
   // t2 reads them, t3 writes 200 without a 5m/1h split (5m in the 5m file, of unknown price in the 1h one).
