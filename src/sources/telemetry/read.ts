@@ -8,7 +8,7 @@ import type { Dirent, Stats } from 'node:fs';
 import { createReadStream, readSync } from 'node:fs';
 import { lstat, open, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createGunzip } from 'node:zlib';
+import { crc32, createGunzip, createInflateRaw } from 'node:zlib';
 import picomatch from 'picomatch';
 import { extractedRecord, extractLine, releaseBuffer } from './extract.js';
 import { parseLine, type TelemetryRecord } from './records.js';
@@ -436,6 +436,87 @@ async function nonZeroByte(abs: string, from: number, to: number): Promise<numbe
   }
 }
 
+/**
+ * Where a gzip file stops being readable: the member at byte `at`, whose first line is `line`;
+ * when its data stops decoding part way, the last whole line it decodes to.
+ */
+interface DamagedMember {
+  at: number;
+  line: number;
+  decoded?: number;
+}
+
+/**
+ * The first gzip member of a file that does not decode whole, or undefined when every member
+ * does. zlib decodes a read of the file at once, many members together, and reports damage in
+ * any of them without the lines before it: this walks the members one at a time, counting their
+ * lines, so the damage is named where a person can find it. Only a file that failed is walked.
+ */
+async function damagedMember(abs: string, size: number): Promise<DamagedMember | undefined> {
+  const handle = await open(abs, 'r');
+  const readAt = async (at: number, n: number): Promise<Buffer> => {
+    const b = Buffer.alloc(n);
+    const { bytesRead } = await handle.read(b, 0, n, at);
+    return b.subarray(0, bytesRead);
+  };
+  try {
+    let lines = 0;
+    for (let at = 0; at < size;) {
+      const damaged = { at, line: lines + 1 };
+      const head = await readAt(at, 10);
+      // Not a member after the first: the end of the gzip data, judged by the caller.
+      if (head[0] !== 0x1f || head[1] !== 0x8b) return at === 0 ? damaged : undefined;
+      const flags = head[3] ?? 0;
+      if (head.length < 10 || head[2] !== 8 || flags & 0xe0) return damaged;
+      // RFC 1952's optional fields: extra (2-byte length), name and comment (zero-ended), header CRC.
+      let p = at + 10;
+      if (flags & 4) {
+        const xlen = await readAt(p, 2);
+        if (xlen.length < 2) return damaged;
+        p += 2 + xlen.readUInt16LE(0);
+      }
+      for (const bit of [8, 16]) {
+        if (!(flags & bit)) continue;
+        for (;;) {
+          const chunk = await readAt(p, 4096);
+          if (chunk.length === 0) return damaged;
+          const zero = chunk.indexOf(0);
+          p += zero < 0 ? chunk.length : zero + 1;
+          if (zero >= 0) break;
+        }
+      }
+      if (flags & 2) p += 2;
+      const body = { newlines: 0, crc: 0, size: 0 };
+      const inflate = createInflateRaw();
+      const raw = createReadStream(abs, { start: p, highWaterMark: 1 << 16 });
+      const whole = await new Promise<boolean>((resolve, reject) => {
+        // A file that cannot be read is not damaged data: the walk gives up (see the caller).
+        raw.on('error', reject);
+        inflate.on('error', () => resolve(false));
+        inflate.on('data', (d: Buffer) => {
+          for (let k = d.indexOf(10); k >= 0; k = d.indexOf(10, k + 1)) body.newlines++;
+          body.crc = crc32(d, body.crc);
+          body.size = (body.size + d.length) % 2 ** 32;
+        });
+        inflate.on('end', () => resolve(true));
+        raw.pipe(inflate);
+      });
+      raw.destroy();
+      if (!whole) return { ...damaged, decoded: lines + body.newlines };
+      const end = p + inflate.bytesWritten;
+      const trailer = await readAt(end, 8);
+      if (trailer.length < 8 || trailer.readUInt32LE(0) !== body.crc || trailer.readUInt32LE(4) !== body.size) {
+        return damaged;
+      }
+      lines += body.newlines;
+      at = end + 8;
+    }
+    return undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
 /** A line without its newline; a CRLF file's carriage return goes too. */
 function decodeLine(buf: Buffer, start = 0, end = buf.length): string {
   if (end > start && buf[end - 1] === 13) end--;
@@ -574,6 +655,22 @@ export async function readTelemetry(
       // read makes it a gzip stream to be judged whole, and a file that cannot be read still halts.
       if (!(raw && !rawFailed && raw.bytesRead === 0)) {
         const msg = e instanceof Error ? e.message : String(e);
+        // zlib's own errors (Z_DATA_ERROR, Z_BUF_ERROR) come without the lines of the read that
+        // held the damage: the member that holds it is found and named instead.
+        const code = (e as NodeJS.ErrnoException).code;
+        const member =
+          raw && !rawFailed && code?.startsWith('Z_')
+            ? // A walk that cannot read the file knows no more than zlib said.
+              await damagedMember(abs, stats.bytes).catch(() => undefined)
+            : undefined;
+        if (member !== undefined) {
+          const { at, line, decoded = 0 } = member;
+          const before = line > 1 ? `; lines 1-${line - 1}, in the members before it, read whole` : '';
+          const far = decoded >= line ? `; it decodes as far as line ${decoded}` : '';
+          throw new Error(
+            `${file}:${Math.max(line, decoded + 1)}: the gzip data is damaged (${msg}) in the member starting at byte ${at}, which holds line ${line} on${far}${before}`,
+          );
+        }
         throw new Error(`${file}:${stats.lines + 1}: ${msg}`);
       }
     } finally {

@@ -150,6 +150,35 @@ describe('metrics over the Anthropic fixture, computed by hand', () => {
   });
 });
 
+describe('a damaged gzip member after good ones', () => {
+  it('names the member and its first line, not line 1, when both are in one read', async () => {
+    const dir = join(root, 'gz-members');
+    mkdirSync(dir, { recursive: true });
+    const line = (turn: number) =>
+      `${JSON.stringify({ session_id: 'g', turn, ts: `2026-06-01T10:${String(turn).padStart(2, '0')}:00Z`, usage: { input_tokens: 10, output_tokens: 1, cache_read_input_tokens: 90 } })}\n`;
+    const text = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => line(from + k)).join('');
+    const first = gzipSync(text(1, 25));
+    const second = gzipSync(text(26, 50));
+    // A member whose data check fails, and one cut short: a rotated file's last member, a copy cut off.
+    const badCrc = Buffer.from(second);
+    badCrc[badCrc.length - 8] = (badCrc[badCrc.length - 8] as number) ^ 1;
+    writeFileSync(join(dir, 'crc.jsonl.gz'), Buffer.concat([first, badCrc]));
+    writeFileSync(join(dir, 'cut.jsonl.gz'), Buffer.concat([first, second.subarray(0, second.length - 12)]));
+    const at = first.length;
+    const crc = await measure({ files: ['gz-members/crc.jsonl.gz'], metric: 'turns' });
+    expect(crc).toMatchObject({ status: 'halt', halt: 'error' });
+    expect(crc.status === 'halt' && crc.reason).toContain(
+      `gz-members/crc.jsonl.gz:26: the gzip data is damaged (incorrect data check) in the member starting at byte ${at}, which holds line 26 on; lines 1-25, in the members before it, read whole`,
+    );
+    const cut = await measure({ files: ['gz-members/cut.jsonl.gz'], metric: 'turns' });
+    expect(cut.status === 'halt' && cut.reason).toMatch(
+      new RegExp(
+        `gz-members/cut\\.jsonl\\.gz:(\\d+): the gzip data is damaged \\(unexpected end of file\\) in the member starting at byte ${at}, which holds line 26 on; it decodes as far as line \\d+; lines 1-25, in the members before it, read whole`,
+      ),
+    );
+  });
+});
+
 describe('the OTel fixture, whose input counts include cached tokens', () => {
   it('computes the same ratio an Anthropic record of the same turn would', async () => {
     // Uncached input: 5000-4000-500, 1000, 3000-2000; reads 4000 + 0 + 2000.
