@@ -3,7 +3,7 @@ import { progressLine } from '../../cli/progress.js';
 import { visible } from '../../formatters/visible.js';
 import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
 import { once } from 'node:events';
-import { describeFolder, matchTelemetryFiles, missingFolders } from '../../sources/telemetry/read.js';
+import { matchTelemetryFiles, notFiles } from '../../sources/telemetry/read.js';
 import { UsageError } from '../../spec/problems.js';
 import {
   type ReportJob,
@@ -91,9 +91,9 @@ EXIT CODES
       process.exitCode = 2;
       return;
     }
-    const [folder] = await missingFolders(root, missing);
-    if (folder !== undefined) {
-      process.stderr.write(`halt: ${visible(describeFolder(folder))}\n`);
+    const [notFile] = await notFiles(root, missing);
+    if (notFile !== undefined) {
+      process.stderr.write(`halt: ${visible(notFile)}\n`);
       process.exitCode = 2;
       return;
     }

@@ -356,20 +356,26 @@ export async function matchTelemetryFiles(
 }
 
 /**
- * The patterns among `missing` (named without a glob, matching no file) that name a folder: the
- * person meant the files in it, and "does not exist" would send them looking for the wrong thing.
+ * What the patterns among `missing` (named without a glob, matching no file) name when it is
+ * there but no file: a folder (the person meant the files in it), a named pipe, a socket or a
+ * device. "does not exist" would send them looking for the wrong thing.
  */
-export async function missingFolders(root: string, missing: readonly string[]): Promise<string[]> {
+export async function notFiles(root: string, missing: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   for (const pattern of missing) {
     const s = await stat(path.resolve(root, pattern)).catch(() => undefined);
-    if (s?.isDirectory()) out.push(pattern);
+    if (s === undefined) continue;
+    if (s.isDirectory()) out.push(describeFolder(pattern));
+    else {
+      const what = s.isFIFO() ? 'a named pipe' : s.isSocket() ? 'a socket' : 'a device';
+      out.push(`${pattern} is ${what}, not a telemetry file: name the file the telemetry is written to`);
+    }
   }
   return out;
 }
 
 /** What to say of a folder named where telemetry files are expected. */
-export function describeFolder(pattern: string): string {
+function describeFolder(pattern: string): string {
   const dir = pattern.replace(/\/+$/, '');
   return `${pattern} is a folder, not a telemetry file: name the files in it with a glob, such as ${dir}/**/*.jsonl`;
 }

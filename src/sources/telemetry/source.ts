@@ -8,7 +8,7 @@ import type { MeasurementSpec, TelemetrySpec } from '../../spec/types.js';
 import { parseDuration } from '../../util/duration.js';
 import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource, ok } from '../types.js';
 import { METRIC_BY_NAME, type MetricDef, type Totals } from './metrics.js';
-import { describeFolder, describeUnreadable, matchTelemetryFiles, missingFolders } from './read.js';
+import { describeUnreadable, matchTelemetryFiles, notFiles } from './read.js';
 import { describeDuplicate, type ScanResult, scanFiles } from './scan.js';
 
 /** How many violations and excluded sessions are named in evidence. */
@@ -63,8 +63,8 @@ export class TelemetryMeasurementSource implements MeasurementSource {
       );
     }
     // Named before "no file matches": a folder named for its files matches none of them.
-    const [folder] = await missingFolders(ctx.repoDir, missing);
-    if (folder !== undefined) return halt('missing', because(describeFolder(folder)), base);
+    const [notFile] = await notFiles(ctx.repoDir, missing);
+    if (notFile !== undefined) return halt('missing', because(notFile), base);
     if (files.length === 0) {
       return halt('missing', because(`no telemetry file matches ${patterns.join(', ')}`), base);
     }

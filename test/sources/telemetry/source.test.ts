@@ -3,6 +3,7 @@
  * by hand from the fixture, windows, per-session folding, both invariants firing and not,
  * thin data, malformed lines and gzip.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -291,6 +292,20 @@ describe('thin data halts', () => {
       expect(o, files.join()).toMatchObject({ status: 'halt', halt: 'missing' });
       expect(o.status === 'halt' && o.reason, files.join()).toMatch(
         /telemetry\/? is a folder, not a telemetry file: name the files in it with a glob, such as telemetry\/\*\*\/\*\.jsonl/,
+      );
+    }
+  });
+
+  it('a named pipe or a device named without a glob is said to be one, not "does not exist"', async () => {
+    execFileSync('mkfifo', [join(root, 'telemetry', 'pipe.jsonl')]);
+    for (const [files, what] of [
+      [[...A, 'telemetry/pipe.jsonl'], 'telemetry/pipe.jsonl is a named pipe'],
+      [['/dev/null'], '/dev/null is a device'],
+    ] as const) {
+      const o = await measure({ files: [...files], metric: 'turns' });
+      expect(o, what).toMatchObject({ status: 'halt', halt: 'missing' });
+      expect(o.status === 'halt' && o.reason, what).toBe(
+        `measurement 'm': ${what}, not a telemetry file: name the file the telemetry is written to`,
       );
     }
   });
