@@ -1,11 +1,11 @@
 /**
  * Reads prereqs.yaml (already schema-checked) into PrereqSpecs and checks the DAG:
  * duplicate ids, unknown dependencies, cycles (named), deliverables claimed by two
- * prereqs, globs that can never match (warning), landed_when regexes and data-gate
+ * prereqs or covered by another's folder or glob, globs that can never match (warning), landed_when regexes and data-gate
  * conditions (CEL, type-checked against the RFC's measurements).
  */
 import type { Environment } from '@marcbachmann/cel-js';
-import { globProblem, normalisePath } from '../util/globs.js';
+import { globProblem, matchSorted, normalisePath } from '../util/globs.js';
 import { type CompiledExpression, compileExpression, isExpressionError } from '../spec/expressions.js';
 import type { Problem } from '../spec/problems.js';
 import type { MeasurementSpec, PrereqDataGate, PrereqSpec } from '../spec/types.js';
@@ -226,7 +226,66 @@ export function readPrereqs(
       );
     });
   }
+  overlaps(y, out, at, listers, graph, unknownOrder, err);
   return { prereqs: out, gates };
+}
+
+/**
+ * A folder or glob of one prereq that another prereq's path falls in: the other's landing
+ * would make it present, so the first could look landed without any work of its own (a
+ * path listed by both is the duplicate case above). Each deliverable is matched against the
+ * others' spellings as if they were paths: a literal one is the path its landing creates, a
+ * glob stands for the paths it matches (`docs/**` covers `docs/*.md`, whatever fills the
+ * `*`). Allowed only as a modification: the deliverable's prereq depends on the other and
+ * has landed_when, and then it is shared (not used for timing), like a duplicate.
+ */
+function overlaps(
+  y: ParsedYaml,
+  out: PrereqSpec[],
+  /** A prereq's index in the YAML sequence. */
+  at: (p: PrereqSpec) => number,
+  listers: Map<string, Set<string>>,
+  graph: DependencyGraph,
+  unknownOrder: (id: string) => boolean,
+  err: (loc: { file: string; line: number; col: number }, message: string) => void,
+): void {
+  // Sorted, so each deliverable is matched only against the spellings under its literal folder.
+  const keys = [...listers.keys()].sort();
+  const byId = new Map(out.map((p) => [p.id, p]));
+  for (const p of out) {
+    p.deliverables.forEach((d, j) => {
+      if (neverMatches(d)) return;
+      const key = normalisePath(d);
+      const by: { q: PrereqSpec; dq: number }[] = [];
+      for (const hit of matchSorted(keys, [d])) {
+        if (hit === key) continue;
+        for (const id of listers.get(hit) ?? []) {
+          const q = byId.get(id);
+          if (!q || q === p) continue;
+          by.push({ q, dq: q.deliverables.findIndex((x) => normalisePath(x) === hit) });
+        }
+      }
+      if (!by.length) return;
+      const below = p.landed_when
+        ? relatives(
+            graph,
+            p.id,
+            by.map((b) => b.q.id),
+          ).below
+        : new Set<string>();
+      const bad = by.find((b) => !below.has(b.q.id));
+      if (!bad) {
+        p.shared.push(d);
+        return;
+      }
+      if (unknownOrder(p.id) || unknownOrder(bad.q.id)) return;
+      const q = bad.q.id;
+      err(
+        valueLocation(y, [at(p), 'deliverables', j]),
+        `prereq '${p.id}': deliverable '${d}' also matches '${bad.q.deliverables[bad.dq] ?? ''}', a deliverable of prereq '${q}' (${fmt(y, [at(bad.q), 'deliverables', bad.dq])}): landing '${q}' would make it present and '${p.id}' look landed; narrow it to the paths '${p.id}' creates, or, if '${p.id}' modifies what '${q}' created, make '${p.id}' depend on '${q}' and give it landed_when`,
+      );
+    });
+  }
 }
 
 function fmt(y: ParsedYaml, path: (string | number)[]): string {

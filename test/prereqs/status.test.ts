@@ -466,6 +466,55 @@ describe('prereqs.yaml validation', () => {
     ]);
   });
 
+  it('a folder or glob that another prereq’s path falls in is an error, unless it modifies a dependency’s work', () => {
+    expect(
+      specProblems([
+        { id: 'a', title: 'A', deliverables: ['tests/golden/'] },
+        { id: 'b', title: 'B', deliverables: ['tests/golden/b.json'] },
+        { id: 'c', title: 'C', deliverables: ['docs/**'] },
+        { id: 'd', title: 'D', deliverables: ['docs/profile-*.md'], depends_on: ['c'] },
+        // Only a shared prefix of the name: no overlap.
+        { id: 'e', title: 'E', deliverables: ['src/a', 'src/ab.py'] },
+        { id: 'f', title: 'F', deliverables: ['src/a*.sql'] },
+      ]),
+    ).toEqual([
+      "gates/demo/prereqs.yaml:5:7: prereq 'a': deliverable 'tests/golden/' also matches 'tests/golden/b.json', a deliverable of prereq 'b' (gates/demo/prereqs.yaml:9:7): landing 'b' would make it present and 'a' look landed; narrow it to the paths 'a' creates, or, if 'a' modifies what 'b' created, make 'a' depend on 'b' and give it landed_when",
+      // d depends on c, but it is c's glob that d's landing satisfies.
+      "gates/demo/prereqs.yaml:13:7: prereq 'c': deliverable 'docs/**' also matches 'docs/profile-*.md', a deliverable of prereq 'd' (gates/demo/prereqs.yaml:17:7): landing 'd' would make it present and 'c' look landed; narrow it to the paths 'c' creates, or, if 'c' modifies what 'd' created, make 'c' depend on 'd' and give it landed_when",
+    ]);
+    const rfc = spec([
+      { id: 'a', title: 'A', deliverables: ['src/x.py'] },
+      {
+        id: 'b',
+        title: 'B',
+        deliverables: ['src/', 'src/b.py'],
+        depends_on: ['a'],
+        landed_when: { commit_message: '^b$' },
+      },
+    ]);
+    expect(rfc.prereqs?.map((p) => p.shared)).toEqual([[], ['src/']]);
+  });
+
+  it('a prereq whose folder holds a dependency’s file has not started when only the dependency landed', async () => {
+    const rfc = spec([
+      { id: 'a', title: 'A', deliverables: ['src/x.py'] },
+      {
+        id: 'b',
+        title: 'B',
+        deliverables: ['src/', 'src/b.py'],
+        depends_on: ['a'],
+        landed_when: { commit_message: '^b$' },
+      },
+    ]);
+    const repo = createRepo();
+    repo.commit({ files: { 'src/x.py': 'x\n' }, message: 'a', date: '2026-05-01T10:00:00Z' });
+    const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF });
+    expect(r.prereqs.map((p) => [p.id, p.status])).toEqual([
+      ['a', 'landed'],
+      ['b', 'ready'],
+    ]);
+  });
+
   it('one prereq naming a path twice is told to remove one, not to depend on itself', () => {
     expect(specProblems([{ id: 'x', title: 'X', deliverables: ['src/x.py', './src/x.py'] }])).toEqual([
       "gates/demo/prereqs.yaml:6:7: prereq 'x': deliverable './src/x.py' names the same path as its deliverable 'src/x.py' (gates/demo/prereqs.yaml:5:7); remove one",
