@@ -99,13 +99,18 @@ export function readPrereqs(
     });
 
     if (p.landed_when) {
+      const at = valueLocation(y, [i, 'landed_when', 'commit_message']);
       try {
-        new RegExp(p.landed_when.commit_message, 'm');
+        // A pattern an empty message matches (`x*`, a stray trailing `|`) matches every commit:
+        // the root commit would prove the prereq landed.
+        if (new RegExp(p.landed_when.commit_message, 'm').test('')) {
+          err(
+            at,
+            `prereq '${p.id}': landed_when.commit_message /${p.landed_when.commit_message}/ matches an empty message, so every commit matches it; make it require the marker's text`,
+          );
+        }
       } catch (e) {
-        err(
-          valueLocation(y, [i, 'landed_when', 'commit_message']),
-          `prereq '${p.id}': landed_when.commit_message is not a valid regex: ${(e as Error).message}`,
-        );
+        err(at, `prereq '${p.id}': landed_when.commit_message is not a valid regex: ${(e as Error).message}`);
       }
     }
 

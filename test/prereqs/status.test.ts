@@ -515,6 +515,23 @@ describe('prereqs.yaml validation', () => {
     ]);
   });
 
+  it('a landed_when pattern that every commit matches is an error', () => {
+    const problems = specProblems([
+      { id: 'a', title: 'A', deliverables: ['src/a.py'] },
+      ...['^Prereq: b\\b|', 'x*'].map((re, i) => ({
+        id: `b${i}`,
+        title: 'B',
+        deliverables: ['src/a.py'],
+        depends_on: ['a'],
+        landed_when: { commit_message: re },
+      })),
+    ]);
+    expect(problems).toEqual([
+      "gates/demo/prereqs.yaml:13:21: prereq 'b0': landed_when.commit_message /^Prereq: b\\b|/ matches an empty message, so every commit matches it; make it require the marker's text",
+      "gates/demo/prereqs.yaml:21:21: prereq 'b1': landed_when.commit_message /x*/ matches an empty message, so every commit matches it; make it require the marker's text",
+    ]);
+  });
+
   it('one prereq naming a path twice is told to remove one, not to depend on itself', () => {
     expect(specProblems([{ id: 'x', title: 'X', deliverables: ['src/x.py', './src/x.py'] }])).toEqual([
       "gates/demo/prereqs.yaml:6:7: prereq 'x': deliverable './src/x.py' names the same path as its deliverable 'src/x.py' (gates/demo/prereqs.yaml:5:7); remove one",
