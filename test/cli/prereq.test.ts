@@ -122,6 +122,15 @@ describe('prereq status', () => {
     expect(m.stdout).toMatch(/the mainline 'trunk' does not exist in this clone; branches that do: main/);
   });
 
+  it('exit 3 on a --ref that cannot name a branch, instead of looking it up', () => {
+    for (const ref of ['', '-x']) {
+      const r = run(['prereq', 'status', '--as-of', AS_OF, `--ref=${ref}`], repo.dir);
+      expect(r.code).toBe(3);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`error: --ref '${ref}' is not a ref name; give the mainline branch, a tag or a commit\n`);
+    }
+  });
+
   it('exit 3 on a cycle, naming it', () => {
     const bad = createRepo();
     const cyc = [

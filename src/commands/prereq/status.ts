@@ -53,6 +53,11 @@ EXIT CODES
       { names: PREREQ_FORMATS, fallback: 'table', what: 'a prereq status format' },
     );
     const asOf = parseAsOf(flags['as-of']);
+    // git reads a leading '-' as an option, and no branch can be named '' or start with one:
+    // such a --ref is a typo, not a mainline missing from this clone.
+    if (flags.ref !== undefined && (flags.ref.trim() === '' || flags.ref.startsWith('-'))) {
+      throw new UsageError(`--ref '${flags.ref}' is not a ref name; give the mainline branch, a tag or a commit`);
+    }
     const root = this.findRoot(flags.root);
     const id = this.chooseRfc(root, flags.rfc);
     const repo = new GitRepo(root);
