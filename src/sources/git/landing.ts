@@ -10,7 +10,7 @@ import { type CommitInfo, type GitHistory, GLOB_CHARS, type HistoryCommit, type 
 export interface DeliverableFacts {
   path: string;
   present: boolean;
-  /** Files matching a glob deliverable at the resolved commit (first few). */
+  /** Files matching a glob deliverable at the resolved commit (first few); not listed at a past commit (see landingOf). */
   files?: string[];
   /** The first mainline commit that touched it. */
   first?: HistoryCommit;
@@ -53,6 +53,10 @@ export async function landingOf(
   upTo?: number,
 ): Promise<LandingFacts> {
   const shared = new Set(p.shared);
+  // At a past mainline commit, presence is read from the history already loaded (each path's
+  // additions and deletions along the first-parent chain) instead of listing that commit's
+  // tree: the out-of-order check asks at the start of every prereq, one `git ls-tree` each.
+  const past = upTo !== undefined && h.scope === 'mainline';
   const deliverables = await Promise.all(
     p.deliverables.map(async (d): Promise<DeliverableFacts> => {
       // Asked before presence is known, so the history loads while the tree is read: both
@@ -60,11 +64,13 @@ export async function landingOf(
       const touches = Promise.all([
         repo.findCommit({ globs: [d] }, h, 'first'),
         repo.findCommit({ globs: [d] }, h, 'last'),
-        shared.has(d) ? undefined : repo.presentSince([d], h, upTo),
+        shared.has(d) && !past ? undefined : repo.presentSince([d], h, upTo),
       ]);
       let present: boolean;
       let files: string[] | undefined;
-      if (GLOB_CHARS.test(d)) {
+      if (past) {
+        present = (await touches)[2] !== undefined;
+      } else if (GLOB_CHARS.test(d)) {
         const all = await repo.filesAt(resolved.sha, d);
         present = all.length > 0;
         files = all.slice(0, MAX_FILES);
@@ -73,7 +79,7 @@ export async function landingOf(
       }
       const [first, lastTouch, presentSince] = await touches;
       const last = present ? undefined : lastTouch;
-      const since = present ? presentSince : undefined;
+      const since = present && !shared.has(d) ? presentSince : undefined;
       return {
         path: d,
         present,
