@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SimpleGit } from 'simple-git';
+import type { SimpleGit, SimpleGitOptions } from 'simple-git';
 
 export type Scope = 'mainline' | 'all';
 
@@ -299,6 +299,24 @@ function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promis
   return p;
 }
 
+/**
+ * simple-git takes a git that exits non-zero as failed only when it wrote to stderr, and a git
+ * killed by a signal (no exit code) as done: either would hand back a cut listing or history
+ * as if it were whole, and a missing path would read as absent. Any exit but 0 fails here.
+ */
+const strictErrors: SimpleGitOptions['errors'] = (error, result) => {
+  if (error || result.exitCode === 0) return error;
+  const stderr = Buffer.concat(result.stdErr).toString('utf8').trim();
+  // The exit code is null at run time when a signal ended the process, whatever the type says.
+  const code = (result.exitCode as number | null) ?? undefined;
+  return new Error(
+    stderr ||
+      (code === undefined
+        ? 'git was ended by a signal before it finished'
+        : `git exited with code ${code} and said nothing`),
+  );
+};
+
 export class GitRepo implements GitHistory {
   private git: SimpleGit | undefined;
   private statePromise: Promise<RepoState> | undefined;
@@ -328,7 +346,7 @@ export class GitRepo implements GitHistory {
       if (!s?.isDirectory()) return { kind: 'not_a_repo', message: `${this.dir} is not a directory` };
       // Loaded here, not at the top: modules that only want this file's path helpers stay light.
       const { simpleGit } = await import('simple-git');
-      const probe = simpleGit({ baseDir: this.dir });
+      const probe = simpleGit({ baseDir: this.dir, errors: strictErrors });
       const flags = (await probe.raw(['rev-parse', '--is-bare-repository', '--is-shallow-repository'])).split('\n');
       if (flags[0] !== 'true' && flags[0] !== 'false') {
         return { kind: 'not_a_repo', message: `${this.dir} is not a git repository` };
@@ -337,7 +355,11 @@ export class GitRepo implements GitHistory {
       const shallow = flags[1] === 'true';
       // Paths in specs are relative to the repository root, whatever subdirectory we were given.
       const root = bare ? this.dir : (await probe.raw(['rev-parse', '--show-toplevel'])).trim();
-      this.git = simpleGit({ baseDir: root, maxConcurrentProcesses: this.options.maxConcurrentProcesses ?? 6 });
+      this.git = simpleGit({
+        baseDir: root,
+        maxConcurrentProcesses: this.options.maxConcurrentProcesses ?? 6,
+        errors: strictErrors,
+      });
       const any = (await this.git.raw(['rev-list', '-n', '1', '--all'])).trim();
       return { kind: 'repo', root, bare, shallow, hasCommits: any !== '' };
     } catch (e) {

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitInfo, GitRepo, matchSorted, parseLog, pathMatcher } from '../../../src/sources/git/repo.js';
 import {
@@ -201,6 +205,30 @@ describe('GitRepo', () => {
     const h = { sha: head, scope: 'mainline' as const, asOf };
     expect((await fresh.firstCommitTouching(['src/**'], h))?.subject).toBe('weird');
     expect(await fresh.resolveAsOf('no-such-branch', asOf)).toBeUndefined();
+  });
+
+  it('takes a git that was killed part way, or failed without a word, as failed, not its cut output as whole', async () => {
+    // A git first on PATH that lists part of the tree and dies, or exits 1 silently after it.
+    const bin = mkdtempSync(join(tmpdir(), 'rfcgate-git-shim-'));
+    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    writeFileSync(
+      join(bin, 'git'),
+      `#!/bin/sh\ncase " $* " in\n*" ls-tree "*) "${real}" "$@" | head -c 60; [ -n "$SHIM_EXIT" ] && exit 1; kill -9 $$ ;;\nesac\nexec "${real}" "$@"\n`,
+    );
+    chmodSync(join(bin, 'git'), 0o755);
+    const path = process.env.PATH;
+    const head = fx.head();
+    try {
+      process.env.PATH = `${bin}:${path ?? ''}`;
+      await expect(new GitRepo(fx.dir).pathExists(head, 'src/[weird]*.ts')).rejects.toThrow(/ended by a signal/);
+      process.env.SHIM_EXIT = '1';
+      await expect(new GitRepo(fx.dir).pathExists(head, 'src/[weird]*.ts')).rejects.toThrow(/exited with code 1/);
+    } finally {
+      process.env.PATH = path;
+      delete process.env.SHIM_EXIT;
+      rmSync(bin, { recursive: true, force: true });
+    }
+    expect(await new GitRepo(fx.dir).pathExists(head, 'src/[weird]*.ts')).toBe(true);
   });
 
   it('reports a history git cannot walk as an error naming git, not as an empty history', async () => {
