@@ -5,7 +5,7 @@
  * what was resolved, and the contract's judgement. Files are written whole or not at all.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../spec/problems.js';
 import { type ContractResult, evaluateContract, type OpenFinding } from './contract.js';
@@ -233,4 +233,43 @@ function atomicWrite(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, text);
   renameSync(tmp, path);
+}
+
+/** The sha256 the rounds record for a document (of its text as read), or null when it is gone. */
+export function documentSha(root: string, path: string): string | null {
+  const file = join(root, path);
+  if (!existsSync(file) || !statSync(file).isFile()) return null;
+  return createHash('sha256').update(readFileSync(file, 'utf8')).digest('hex');
+}
+
+/**
+ * What a stored round vouches for now, as the council gate judges it: an open BLOCK fails;
+ * with none, a failed lane halts (`error`), and so does a round that reviewed other text than
+ * the document now holds (`stale`). `council status` and the gate share it, so they never
+ * disagree on the same round.
+ */
+export type RoundStanding =
+  | { verdict: 'pass' | 'fail' }
+  | { verdict: 'halt'; halt: 'error'; reason: string }
+  | { verdict: 'halt'; halt: 'stale'; reason: string; current_sha256: string | null };
+
+export function roundStanding(round: CouncilRound, currentSha: string | null): RoundStanding {
+  const c = round.contract;
+  if (c.open_blocks > 0) return { verdict: 'fail' };
+  if (c.failed_lanes.length) {
+    return {
+      verdict: 'halt',
+      halt: 'error',
+      reason: `council round ${round.round} (${round.files.json}) is incomplete: lane${c.failed_lanes.length === 1 ? '' : 's'} ${c.failed_lanes.join(', ')} failed; run the round again`,
+    };
+  }
+  if (currentSha !== round.document.sha256) {
+    return {
+      verdict: 'halt',
+      halt: 'stale',
+      reason: `council round ${round.round} reviewed ${round.document.path} at sha256 ${round.document.sha256.slice(0, 12)}, but it is now ${currentSha ? currentSha.slice(0, 12) : 'missing'}: run the council on the current text`,
+      current_sha256: currentSha,
+    };
+  }
+  return { verdict: 'pass' };
 }

@@ -99,11 +99,16 @@ describe('council run', () => {
     expect(round.round).toBe(2);
     expect(round.diff.resolved.map((f: { severity: string }) => f.severity).sort()).toEqual(['BLOCK', 'CONCERN']);
     expect(council()).toMatchObject({ verdict: 'pass' });
+    expect(run(['council', 'status'], repo.dir).code).toBe(0);
   });
 
-  it('after the RFC changes, the gate halts stale until the council reviews the new text', () => {
+  it('after the RFC changes, the gate halts stale until the council reviews the new text, and council status exits 2 with it', () => {
     rfc.writeDocument(`${readFileSync(join(repo.dir, 'rfcs/demo.md'), 'utf8')}\nA new paragraph.\n`);
     expect(council()).toMatchObject({ verdict: 'halt', halt_reason: 'stale' });
+    const stale = run(['council', 'status'], repo.dir);
+    expect(stale.code).toBe(2);
+    expect(stale.stdout).toMatch(/^PASS: no open BLOCK$/m);
+    expect(stale.stderr).toMatch(/^note: rfcs\/demo\.md changed since round 2 reviewed it/);
   });
 
   it('a lane that fails after its retries: exit 2, reported FAILED; the key never printed even when echoed', () => {
@@ -143,6 +148,12 @@ describe('council run', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('council status --help documents its exit codes, stale included', () => {
+    const r = run(['council', 'status', '--help'], repo.dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}2 {2}halt: .*the RFC document changed \(stale\)$/m);
   });
 
   it('--help documents the exit codes and --fake-model', () => {

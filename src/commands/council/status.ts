@@ -7,12 +7,12 @@ import type { CouncilRound } from '../../council/ledger.js';
 
 export default class CouncilStatus extends RfcCommand {
   static override summary = 'Show the latest stored council round and what the contract makes of it.';
-  static override description = `Reads the council folder (rfcs/<rfc>/council/) without calling the API: the latest round's findings, what changed since the round before, and the contract's judgement. Says so when the RFC document changed since that round reviewed it.
+  static override description = `Reads the council folder (rfcs/<rfc>/council/) without calling the API: the latest round's findings, what changed since the round before, and the contract's judgement. Says so when the RFC document changed since that round reviewed it. The exit code is the council gate's verdict on that round (as gate check judges it now).
 
 EXIT CODES
-  0  the latest round left no BLOCK open and every lane answered
+  0  no BLOCK open, every lane answered, the current text reviewed
   1  a BLOCK is open
-  2  no round is stored yet, or the latest round had a failed lane
+  2  halt: no round yet, a lane failed, or the RFC document changed (stale)
   3  the spec or the invocation is invalid`;
   static override examples = ['<%= config.bin %> council status', '<%= config.bin %> council status --format markdown'];
 
@@ -33,8 +33,7 @@ EXIT CODES
     const root = this.findRoot(flags.root);
     const id = this.chooseRfc(root, flags.rfc);
     const { loadCouncilSpec } = await import('../../council/spec.js');
-    const { latestRound } = await import('../../council/ledger.js');
-    const { readDocument } = await import('../../council/run.js');
+    const { documentSha, latestRound, roundStanding } = await import('../../council/ledger.js');
     const { council } = loadCouncilSpec(root, id);
     const round = latestRound(root, council.ledger_dir);
     if (!round) {
@@ -43,13 +42,15 @@ EXIT CODES
       return undefined;
     }
     process.stdout.write(formatCouncil(round, format));
-    const now = readDocument(root, round.document.path).sha256;
+    const now = documentSha(root, round.document.path);
+    const standing = roundStanding(round, now);
     if (now !== round.document.sha256) {
       process.stderr.write(
-        `note: ${round.document.path} changed since round ${round.round} reviewed it (sha256 ${round.document.sha256.slice(0, 12)} → ${now.slice(0, 12)}): run '${id} council run' on the current text\n`,
+        `note: ${round.document.path} changed since round ${round.round} reviewed it (sha256 ${round.document.sha256.slice(0, 12)} → ${now ? now.slice(0, 12) : 'missing'}): run '${id} council run' on the current text\n`,
       );
     }
-    process.exitCode = EXIT[round.contract.verdict];
+    // The council gate's verdict on the same round, so status and gate check agree.
+    process.exitCode = EXIT[standing.verdict];
     return round;
   }
 }

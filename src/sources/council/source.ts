@@ -5,10 +5,7 @@
  * with a failed lane cannot vouch for anything (`halt: error`), and a round that reviewed
  * other text than the RFC document now holds is `halt: stale`.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { latestRound } from '../../council/ledger.js';
+import { documentSha, latestRound, roundStanding } from '../../council/ledger.js';
 import { loadCouncilSpec } from '../../council/spec.js';
 import type { MeasurementSpec } from '../../spec/types.js';
 import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource, ok } from '../types.js';
@@ -42,21 +39,12 @@ export class CouncilMeasurementSource implements MeasurementSource {
     };
     const value =
       m.council.value === 'open_blocks' ? round.contract.open_blocks : round.contract.consecutive_block_rounds;
-    if (round.contract.open_blocks > 0) return ok(value, evidence);
-    if (round.contract.failed_lanes.length) {
+    const standing = roundStanding(round, documentSha(ctx.repoDir, round.document.path));
+    if (standing.verdict === 'halt') {
       return halt(
-        'error',
-        `council round ${round.round} (${round.files.json}) is incomplete: lane${round.contract.failed_lanes.length === 1 ? '' : 's'} ${round.contract.failed_lanes.join(', ')} failed; run the round again`,
-        evidence,
-      );
-    }
-    const docPath = join(ctx.repoDir, round.document.path);
-    const now = existsSync(docPath) ? createHash('sha256').update(readFileSync(docPath)).digest('hex') : null;
-    if (now !== round.document.sha256) {
-      return halt(
-        'stale',
-        `council round ${round.round} reviewed ${round.document.path} at sha256 ${round.document.sha256.slice(0, 12)}, but it is now ${now ? now.slice(0, 12) : 'missing'}: run the council on the current text`,
-        { ...evidence, current_sha256: now },
+        standing.halt,
+        standing.reason,
+        standing.halt === 'stale' ? { ...evidence, current_sha256: standing.current_sha256 } : evidence,
       );
     }
     return ok(value, evidence);
