@@ -78,6 +78,20 @@ export function scriptFromDir(dir: string): Script {
   return { get: (lane) => loaded.get(lane) };
 }
 
+/**
+ * Refuses, before any lane runs, a fixture folder that lacks a lane's file. Unchecked, the
+ * lane's requests were answered with a server error, retried up to max_retries and stored
+ * as a failed round: time spent, and a round written, for what is a mistake of invocation.
+ */
+export function requireFixtures(dir: string, script: Script, laneIds: readonly string[]): void {
+  const missing = laneIds.filter((id) => !script.get(id)?.length);
+  if (!missing.length) return;
+  const files = missing.map((id) => join(dir, `${id}.json`));
+  throw new UsageError(
+    `the fake model has no fixture for lane${missing.length === 1 ? '' : 's'} ${missing.join(', ')}: expected ${files.join(', ')}; add ${missing.length === 1 ? 'it' : 'them'} (see test/council/fixtures/), or point --fake-model at a folder with one <lane id>.json per lane of council.yaml`,
+  );
+}
+
 /** `line:col` of a JSON.parse error ("... at position 9"), or of the end of the text. */
 function jsonErrorAt(text: string, message: string): string {
   const m = /at position (\d+)/.exec(message);

@@ -150,6 +150,23 @@ describe('council run', () => {
     }
   });
 
+  it('a lane with no fake model fixture is refused before any lane runs: exit 3, naming the lane and the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rfcgate-fake-'));
+    try {
+      for (const lane of ['architect', 'code-reviewer']) writeFileSync(join(dir, `${lane}.json`), '{"findings":[]}');
+      const before = readdirSync(join(repo.dir, 'rfcs/demo/council')).sort();
+      const r = run(['council', 'run', '--fake-model', dir], repo.dir);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe(
+        `error: the fake model has no fixture for lane live-verifier: expected ${join(dir, 'live-verifier.json')}; add it (see test/council/fixtures/), or point --fake-model at a folder with one <lane id>.json per lane of council.yaml\n`,
+      );
+      expect(r.stdout).toBe('');
+      expect(readdirSync(join(repo.dir, 'rfcs/demo/council')).sort()).toEqual(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('council status --help documents its exit codes, stale included', () => {
     const r = run(['council', 'status', '--help'], repo.dir);
     expect(r.code).toBe(0);

@@ -3,6 +3,7 @@ import { RfcCommand } from '../../cli/rfc-command.js';
 import { COUNCIL_FORMATS, type CouncilFormat, formatCouncil } from '../../formatters/council/index.js';
 import { UsageError } from '../../spec/problems.js';
 import type { CouncilRound } from '../../council/ledger.js';
+import type { Fetch } from '../../council/run.js';
 
 export const KEY_ENV = 'ANTHROPIC_API_KEY';
 
@@ -13,13 +14,13 @@ export default class CouncilRun extends RfcCommand {
 
 The round is stored in the council folder (rfcs/<rfc>/council/<date>-v<version>.json and .md) with the RFC's content hash, and compared with the previous round: new, persisted and resolved findings. The standing contract is evaluated: an open BLOCK fails the round and the council gate until a later round clears it. Per-lane token counts (the count-tokens endpoint, or an estimate offline) and cache reads and writes are shown after the run.
 
-Needs ${KEY_ENV} (never printed). --fake-model <dir> runs offline against scripted answers (one <lane>.json per lane).
+Needs ${KEY_ENV} (never printed). --fake-model <dir> runs offline against scripted answers (one <lane>.json per lane; a lane without one is refused before any lane runs).
 
 EXIT CODES
   0  every lane answered and no BLOCK is open
   1  a BLOCK is open (the contract requires a redraft)
   2  no BLOCK, but a lane failed (rate limit, API error, malformed output): the round is incomplete
-  3  the spec or the invocation is invalid, or ${KEY_ENV} is not set`;
+  3  the spec or the invocation is invalid, ${KEY_ENV} is not set, or --fake-model lacks a lane's fixture`;
   static override examples = [
     '<%= config.bin %> council run',
     '<%= config.bin %> council run --format markdown >> "$GITHUB_STEP_SUMMARY"',
@@ -55,11 +56,18 @@ EXIT CODES
     }
     // Loaded only here: the SDK and the council code are not needed by any other command.
     const { councilRound, councilExitCode } = await import('../../council/round.js');
-    const fake = fakeDir
-      ? (await import('../../council/fake-model.js')).fakeModel(
-          (await import('../../council/fake-model.js')).scriptFromDir(fakeDir),
-        )
-      : undefined;
+    let fake: { fetch: Fetch } | undefined;
+    if (fakeDir) {
+      const { fakeModel, requireFixtures, scriptFromDir } = await import('../../council/fake-model.js');
+      const { loadCouncilSpec } = await import('../../council/spec.js');
+      const script = scriptFromDir(fakeDir);
+      requireFixtures(
+        fakeDir,
+        script,
+        loadCouncilSpec(root, id).council.lanes.map((l) => l.id),
+      );
+      fake = fakeModel(script);
+    }
     const round = await councilRound({
       root,
       rfc: id,
