@@ -3,7 +3,8 @@
  * (exit 1) and the council gate until a later round clears it; a BLOCK demands a redraft (a
  * new version), not another amendment of the same text; a BLOCK that stays open for
  * `escalate_after_rounds` consecutive rounds escalates to the operators. A lane that failed
- * clears nothing: its earlier findings stay open, and with no BLOCK the round halts.
+ * clears nothing: its earlier findings stay open, and with no BLOCK the round halts. Nor does
+ * a lane taken out of council.yaml: its open BLOCKs still fail the round, named in a note.
  */
 import type { Verdict } from '../model/result.js';
 import type { CouncilSpec } from './spec.js';
@@ -36,6 +37,8 @@ export interface PreviousState {
   sha256: string;
   open_blocks: number;
   consecutive_block_rounds: number;
+  /** The keys of the BLOCKs it left open: how an orphaned lane's finding is known to block. */
+  block_keys: string[];
 }
 
 export function evaluateContract(
@@ -46,7 +49,14 @@ export function evaluateContract(
   previous: PreviousState | undefined,
 ): ContractResult {
   const blocking = new Map(council.lanes.map((l) => [l.id, new Set(l.blocking)]));
-  const blocks = open.filter((f) => blocking.get(f.lane)?.has(f.severity));
+  const previousBlocks = new Set(previous?.block_keys ?? []);
+  // A lane no longer in council.yaml has no blocking list now: its finding blocks if it did.
+  const blocks = open.filter((f) => {
+    const severities = blocking.get(f.lane);
+    return severities ? severities.has(f.severity) : previousBlocks.has(f.key);
+  });
+  const orphans = new Map<string, number>();
+  for (const f of blocks) if (!blocking.has(f.lane)) orphans.set(f.lane, (orphans.get(f.lane) ?? 0) + 1);
   const consecutive = blocks.length ? (previous?.consecutive_block_rounds ?? 0) + 1 : 0;
   const escalate = blocks.length > 0 && consecutive >= council.contract.escalate_after_rounds;
   const notes: string[] = [];
@@ -60,6 +70,11 @@ export function evaluateContract(
         `the previous round's BLOCK required a redraft, but this round reviews the same version ${current.version}: an amendment, not a redraft; bump the version in rfc.yaml when redrafting`,
       );
     }
+  }
+  for (const [lane, n] of orphans) {
+    notes.push(
+      `lane ${lane} is no longer in council.yaml, but ${n === 1 ? 'its BLOCK stays' : `its ${n} BLOCKs stay`} open: a removed lane clears nothing; put the lane back so a round can review ${n === 1 ? 'it' : 'them'}`,
+    );
   }
   if (escalate) {
     notes.push(

@@ -31,6 +31,11 @@ export interface CouncilDiff {
   resolved: OpenFinding[];
   /** Open before, not reviewed now (their lane failed): still open. */
   carried: OpenFinding[];
+  /**
+   * Open before, of a lane no longer in council.yaml: nobody reviewed them, so still open.
+   * Absent from records written before lanes could leave with open findings.
+   */
+  orphaned?: OpenFinding[];
 }
 
 export interface CouncilRound {
@@ -161,10 +166,14 @@ export function buildRound(
   );
   const current = new Set(open.map((f) => f.key));
   const carried = [...prevOpen.values()].filter((f) => failed.includes(f.lane)).map((f) => ({ ...f, carried: true }));
+  // A lane taken out of council.yaml reviewed nothing this round: dropping the lane must not
+  // read as its findings being resolved, or removing a lane would silently clear its BLOCKs.
+  const laneIds = new Set(council.lanes.map((l) => l.id));
+  const orphaned = [...prevOpen.values()].filter((f) => !laneIds.has(f.lane)).map((f) => ({ ...f, carried: true }));
   const resolved = [...prevOpen.values()]
-    .filter((f) => !failed.includes(f.lane) && !current.has(f.key))
+    .filter((f) => laneIds.has(f.lane) && !failed.includes(f.lane) && !current.has(f.key))
     .map((f) => ({ ...f, carried: false }));
-  open.push(...carried);
+  open.push(...carried, ...orphaned);
 
   const base = `${meta.runAt.toISOString().slice(0, 10)}-v${meta.version.replace(/^v/, '')}`;
   const name = uniqueName(join(meta.root, council.ledger_dir), base);
@@ -179,6 +188,7 @@ export function buildRound(
           sha256: previous.document.sha256,
           open_blocks: previous.contract.open_blocks,
           consecutive_block_rounds: previous.contract.consecutive_block_rounds,
+          block_keys: previous.contract.blocks.map((f) => f.key),
         }
       : undefined,
   );
@@ -202,6 +212,7 @@ export function buildRound(
       persisted: lanes.flatMap((l) => l.findings.filter((f) => f.status === 'persisted').map((f) => f.key)),
       resolved,
       carried,
+      orphaned,
     },
     contract,
     totals: {

@@ -10,7 +10,7 @@ import { fakeModel, type ScriptedResponse, scriptFromDir } from '../../src/counc
 import { councilExitCode, councilRound } from '../../src/council/round.js';
 import { readRounds } from '../../src/council/ledger.js';
 import { laneMarker } from '../../src/council/lanes.js';
-import { councilRepo, type CouncilRepo, FIXTURES } from './helpers.js';
+import { councilRepo, type CouncilRepo, FIXTURES, LANES } from './helpers.js';
 
 const KEY = 'sk-ant-test-DO-NOT-PRINT-0123456789abcdef';
 let repo: CouncilRepo;
@@ -204,6 +204,41 @@ describe('council run', () => {
     expect(r.diff.carried.map((f) => f.claim)).toEqual([block.claim]);
     expect(r.contract.verdict).toBe('fail');
     expect(r.contract.blocks[0]?.carried).toBe(true);
+  });
+
+  it('a lane removed from council.yaml clears nothing: its open BLOCK stays, named, until the lane is back to clear it', async () => {
+    repo = councilRepo();
+    const block = finding('architect', 'BLOCK', '§2', 'The cache re-adds PostgreSQL load.');
+    const nit = finding('architect', 'NIT', '§1', 'A typo.');
+    const rest: [string, ScriptedResponse[]][] = [
+      ['code-reviewer', [{ findings: [] }]],
+      ['live-verifier', [{ findings: [] }]],
+    ];
+    await round(new Map<string, ScriptedResponse[]>([['architect', [{ findings: [block, nit] }]], ...rest]));
+    councilRepo({ lanes: LANES.filter((l) => l.id !== 'architect') }, repo.root);
+    const { r } = await round(new Map<string, ScriptedResponse[]>(rest), '2026-11-21T10:00:00Z');
+    expect(r.lanes.map((l) => l.id)).toEqual(['code-reviewer', 'live-verifier']);
+    expect(r.diff.resolved).toEqual([]);
+    expect(r.diff.orphaned?.map((f) => [f.severity, f.claim])).toEqual([
+      ['BLOCK', block.claim],
+      ['NIT', nit.claim],
+    ]);
+    expect(r.contract.verdict).toBe('fail');
+    expect(r.contract.open_blocks).toBe(1);
+    expect(r.contract.blocks.map((f) => [f.lane, f.claim, f.carried])).toEqual([['architect', block.claim, true]]);
+    expect(r.contract.notes).toContain(
+      'lane architect is no longer in council.yaml, but its BLOCK stays open: a removed lane clears nothing; put the lane back so a round can review it',
+    );
+    // Still open a round later, then cleared once the lane is back and finds nothing.
+    const again = await round(new Map<string, ScriptedResponse[]>(rest), '2026-11-22T10:00:00Z');
+    expect(again.r.contract.open_blocks).toBe(1);
+    councilRepo({}, repo.root);
+    const back = await round(
+      new Map<string, ScriptedResponse[]>([['architect', [{ findings: [] }]], ...rest]),
+      '2026-11-23T10:00:00Z',
+    );
+    expect(back.r.contract.verdict).toBe('pass');
+    expect(back.r.diff.resolved.map((f) => f.severity)).toEqual(['BLOCK', 'NIT']);
   });
 
   it('a BLOCK answered by an amendment of the same version is named as a contract violation', async () => {

@@ -66,6 +66,7 @@ export function councilText(r: CouncilRound): string {
   out.push(
     `diff: ${r.diff.new.length} new, ${r.diff.persisted.length} persisted, ${r.diff.resolved.length} resolved` +
       (r.diff.carried.length ? `, ${r.diff.carried.length} carried (lane failed)` : '') +
+      (r.diff.orphaned?.length ? `, ${r.diff.orphaned.length} carried (lane left council.yaml)` : '') +
       (r.diff.previous ? ` since ${shown(r.diff.previous)}` : ' (first round)'),
   );
   for (const f of r.diff.resolved) {
