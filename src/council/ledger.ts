@@ -5,7 +5,7 @@
  * what was resolved, and the contract's judgement. Files are written whole or not at all.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../spec/problems.js';
 import { type ContractResult, evaluateContract, type OpenFinding } from './contract.js';
@@ -231,6 +231,68 @@ export function buildRound(
 function uniqueName(dir: string, base: string): string {
   if (!existsSync(join(dir, `${base}.json`))) return base;
   for (let n = 2; ; n++) if (!existsSync(join(dir, `${base}-${n}.json`))) return `${base}-${n}`;
+}
+
+const LOCK_FILE = '.round.lock';
+const LOCK_WAIT_MS = 30_000;
+
+/**
+ * Holds the ledger folder for one writer while `work` reads the latest round, numbers the
+ * next one and stores it. Two runs that both numbered their round from the same previous one
+ * would store two rounds with the same number, and with the same file name one would
+ * overwrite the other. The lock file is created exclusively ('wx'); a lock left by a process
+ * that no longer exists on this host is taken over.
+ */
+export async function withLedgerLock<T>(root: string, ledgerDir: string, work: () => T): Promise<T> {
+  const dir = join(root, ledgerDir);
+  mkdirSync(dir, { recursive: true });
+  const lock = join(dir, LOCK_FILE);
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = lockHolder(lock);
+    if (holder !== undefined && !alive(holder)) {
+      // Only if it is still the dead run's: another waiter may have taken it over meanwhile.
+      if (lockHolder(lock) === holder) rmSync(lock, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new UsageError(
+        `${join(ledgerDir, LOCK_FILE)} is held by another council run${holder ? ` (pid ${holder})` : ''}: wait for it to finish, or remove the file if no council run is under way`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  try {
+    return work();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function lockHolder(lock: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(lock, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    // Released between our attempt and this read, or not yet written: try again.
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Summary first, record last: a round exists once its JSON record does. */

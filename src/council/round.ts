@@ -4,7 +4,7 @@
  */
 import { EXIT } from '../model/result.js';
 import { councilMarkdown } from '../formatters/council/index.js';
-import { buildRound, type CouncilRound, latestRound, writeRound } from './ledger.js';
+import { buildRound, type CouncilRound, latestRound, withLedgerLock, writeRound } from './ledger.js';
 import { type Fetch, runCouncil } from './run.js';
 import type { Finding } from './findings.js';
 import { loadCouncilSpec } from './spec.js';
@@ -47,14 +47,18 @@ export async function councilRound(opts: RoundOptions): Promise<CouncilRound> {
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     ...(opts.providers ? { providers: opts.providers } : {}),
   });
-  const round = buildRound(
-    council,
-    { rfc: manifest.id, version: manifest.version, runAt: opts.now ?? new Date(), root: opts.root },
-    outcome,
-    previous,
-  );
-  writeRound(opts.root, round, councilMarkdown(round));
-  return round;
+  // Numbered and diffed against the latest round at the moment it is stored, not the one read
+  // before the lanes ran: another run may have stored a round in between.
+  return withLedgerLock(opts.root, council.ledger_dir, () => {
+    const round = buildRound(
+      council,
+      { rfc: manifest.id, version: manifest.version, runAt: opts.now ?? new Date(), root: opts.root },
+      outcome,
+      latestRound(opts.root, council.ledger_dir),
+    );
+    writeRound(opts.root, round, councilMarkdown(round));
+    return round;
+  });
 }
 
 export function councilExitCode(round: CouncilRound): number {

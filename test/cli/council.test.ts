@@ -2,7 +2,7 @@
  * `council run` as a user runs it: the real binary, offline with --fake-model, in a git
  * fixture repository whose RFC has a council gate; then `gate check` reads the stored round.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,6 +14,16 @@ import { councilRepo, type CouncilRepo, FIXTURES } from '../council/helpers.js';
 
 const BIN = resolve('bin/run.js');
 const KEY = 'sk-ant-cli-SECRET-never-print-9f8e7d6c5b4a';
+
+function runAsync(args: string[], cwd: string, env: Record<string, string | undefined> = {}) {
+  const { ANTHROPIC_API_KEY: _k, DATABASE_URL: _d, ...inherited } = process.env;
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...inherited, NO_COLOR: '1', ...env } });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  return new Promise<{ code: number | null; stdout: string }>((done) =>
+    child.on('close', (code) => done({ code, stdout })),
+  );
+}
 
 function run(args: string[], cwd: string, env: Record<string, string | undefined> = {}) {
   const { ANTHROPIC_API_KEY: _k, DATABASE_URL: _d, ...inherited } = process.env;
@@ -165,6 +175,21 @@ describe('council run', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('two council runs at once store two rounds with consecutive numbers, neither overwriting the other', async () => {
+    const before = readdirSync(join(repo.dir, 'rfcs/demo/council')).filter((n) => n.endsWith('.json')).length;
+    const runs = await Promise.all(
+      ['all-clear', 'all-clear'].map((name) =>
+        runAsync(['council', 'run', ...fake(name), '--json'], repo.dir, { ANTHROPIC_API_KEY: KEY }),
+      ),
+    );
+    const rounds = runs.map((r) => JSON.parse(r.stdout) as { round: number; files: { json: string } });
+    const numbers = rounds.map((r) => r.round).sort((a, b) => a - b);
+    expect(numbers[1]).toBe((numbers[0] ?? 0) + 1);
+    expect(new Set(rounds.map((r) => r.files.json)).size).toBe(2);
+    const files = readdirSync(join(repo.dir, 'rfcs/demo/council')).filter((n) => n.endsWith('.json'));
+    expect(files.length).toBe(before + 2);
   });
 
   it('council status --help documents its exit codes, stale included', () => {

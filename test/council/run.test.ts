@@ -3,7 +3,7 @@
  * its error types) with the fake injected as its fetch; the ledger is written to a temp
  * repository and read back.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeModel, type ScriptedResponse, scriptFromDir } from '../../src/council/fake-model.js';
@@ -239,6 +239,29 @@ describe('council run', () => {
     );
     expect(back.r.contract.verdict).toBe('pass');
     expect(back.r.diff.resolved.map((f) => f.severity)).toEqual(['BLOCK', 'NIT']);
+  });
+
+  it('two rounds run at once get two round numbers and two records; neither overwrites the other', async () => {
+    repo = councilRepo();
+    const [a, b] = await Promise.all([round('block'), round('all-clear')]);
+    const [first, second] = [a.r, b.r].sort((x, y) => x.round - y.round);
+    expect([first?.round, second?.round]).toEqual([1, 2]);
+    expect(second?.diff.previous).toBe(first?.files.json);
+    expect(new Set([a.r.files.json, b.r.files.json]).size).toBe(2);
+    expect(readRounds(repo.root, 'rfcs/demo/council').map((x) => [x.round, x.files.json])).toEqual([
+      [1, first?.files.json],
+      [2, second?.files.json],
+    ]);
+    expect(readdirSync(join(repo.root, 'rfcs/demo/council')).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('a lock left by a council run that no longer exists is taken over', async () => {
+    repo = councilRepo();
+    // No process has a pid this large (Linux caps pids at 2^22).
+    writeFileSync(join(repo.root, 'rfcs/demo/council/.round.lock'), '99999999\n');
+    const { r } = await round('all-clear');
+    expect(r.round).toBe(1);
+    expect(existsSync(join(repo.root, 'rfcs/demo/council/.round.lock'))).toBe(false);
   });
 
   it('a BLOCK answered by an amendment of the same version is named as a contract violation', async () => {
