@@ -175,7 +175,10 @@ export function buildRound(
     .map((f) => ({ ...f, carried: false }));
   open.push(...carried, ...orphaned);
 
-  const base = `${meta.runAt.toISOString().slice(0, 10)}-v${meta.version.replace(/^v/, '')}`;
+  // rfc.yaml's version is free text: a '/' or '..' in it must not place the record outside the
+  // council folder. The record keeps the version as written.
+  const safeVersion = meta.version.replace(/^v/, '').replace(/[^A-Za-z0-9._+-]|\.{2,}/g, '-');
+  const base = `${meta.runAt.toISOString().slice(0, 10)}-v${safeVersion}`;
   const name = uniqueName(join(meta.root, council.ledger_dir), base);
   const contract = evaluateContract(
     council,

@@ -264,6 +264,15 @@ describe('council run', () => {
     expect(existsSync(join(repo.root, 'rfcs/demo/council/.round.lock'))).toBe(false);
   });
 
+  it("a version with '/' or '..' in it names a record inside the council folder, and the record keeps the version", async () => {
+    repo = councilRepo();
+    repo.setVersion('v2/../../../../escaped');
+    const { r } = await round('all-clear');
+    expect(r.files.json).toBe('rfcs/demo/council/2026-11-20-v2---------escaped.json');
+    expect(r.version).toBe('v2/../../../../escaped');
+    expect(readRounds(repo.root, 'rfcs/demo/council').map((x) => x.files.json)).toEqual([r.files.json]);
+  });
+
   it('a BLOCK answered by an amendment of the same version is named as a contract violation', async () => {
     repo = councilRepo();
     const script = new Map<string, ScriptedResponse[]>([
