@@ -5,7 +5,7 @@
  * document lacks would review nothing and report nothing: declared but not done.
  */
 import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import type { SourceLocation } from '../model/result.js';
 import { type Problem, SpecError, unreadable, UsageError } from '../spec/problems.js';
 import { GATES_DIR } from '../spec/rfc-dir.js';
@@ -104,6 +104,15 @@ export function readCouncil(y: ParsedYaml, data: unknown, ctx: CouncilReadContex
       .filter((l) => /^#{1,6}\s/.test(l));
   }
 
+  // The rounds are the repository's record of its reviews: a folder outside it would be
+  // written to (and read from) wherever the path happens to lead on this machine.
+  if (r.ledger_dir !== undefined && !insideRepo(r.ledger_dir)) {
+    err(
+      valueLocation(y, ['ledger_dir']),
+      `ledger_dir ${r.ledger_dir} is outside the repository; name a folder relative to the repository root (e.g. rfcs/${ctx.manifest.id}/council)`,
+    );
+  }
+
   const seen = new Map<string, number>();
   const lanes = r.lanes.map((l, i): LaneSpec => {
     const prior = seen.get(l.id);
@@ -170,6 +179,11 @@ export function headingHas(heading: string, section: string): boolean {
   if (at < 0) return false;
   const next = heading[at + section.length] ?? ' ';
   return !/[0-9.A-Za-z]/.test(next);
+}
+
+function insideRepo(p: string): boolean {
+  const n = normalize(p);
+  return !isAbsolute(p) && !/^[A-Za-z]:/.test(p) && n !== '..' && !n.startsWith(`..${sep}`) && !n.startsWith('../');
 }
 
 function isFile(p: string): boolean {

@@ -65,6 +65,22 @@ describe('council.yaml', () => {
     expect(problems(() => loadRfc(repo.root, 'demo'))).toHaveLength(4);
   });
 
+  it('a ledger_dir outside the repository is a problem at its line, not a folder written anywhere', () => {
+    for (const dir of ['../elsewhere', 'rfcs/../../elsewhere', '/tmp/elsewhere']) {
+      repo = councilRepo({ ledger_dir: dir });
+      expect(problems(() => loadCouncilSpec(repo.root, 'demo'))).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^gates/demo/council\\.yaml:\\d+:\\d+: ledger_dir ${dir.replace(/\./g, '\\.')} is outside the repository`,
+          ),
+        ),
+      ]);
+      repo.cleanup();
+    }
+    repo = councilRepo({ ledger_dir: 'docs/../rfcs/demo/reviews' });
+    expect(problems(() => loadCouncilSpec(repo.root, 'demo'))).toEqual([]);
+  });
+
   it('schema errors come with their position: a lowercase verdict, a missing contract', () => {
     repo = councilRepo();
     const file = join(repo.root, 'gates/demo/council.yaml');
