@@ -73,6 +73,16 @@ export function scriptFromDir(dir: string): Script {
         `${file}: a fake model fixture is one scripted response (a JSON object) or a non-empty list of them; see test/council/fixtures/`,
       );
     }
+    // An HTTP status the transport cannot answer with made the fake throw inside fetch, which
+    // the SDK retried as a connection error: a fixture mistake reported as a failed lane.
+    const bad = (steps as ScriptedResponse[]).find(
+      (st) => st.status !== undefined && !(Number.isInteger(st.status) && st.status >= 200 && st.status <= 599),
+    );
+    if (bad) {
+      throw new UsageError(
+        `${file}: status ${JSON.stringify(bad.status)} is not an HTTP status the fake model can answer with; use an integer from 200 to 599 (e.g. 429, 529, 500)`,
+      );
+    }
     loaded.set(name.slice(0, -'.json'.length), steps as ScriptedResponse[]);
   }
   return { get: (lane) => loaded.get(lane) };

@@ -192,6 +192,23 @@ describe('council run', () => {
     expect(files.length).toBe(before + 2);
   });
 
+  it('a fake model fixture whose status is no HTTP status is refused: exit 3, naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rfcgate-fake-'));
+    try {
+      for (const lane of ['code-reviewer', 'live-verifier'])
+        writeFileSync(join(dir, `${lane}.json`), '{"findings":[]}');
+      writeFileSync(join(dir, 'architect.json'), '[{"status": 429}, {"status": 999}]');
+      const r = run(['council', 'run', '--fake-model', dir], repo.dir);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe(
+        `error: ${join(dir, 'architect.json')}: status 999 is not an HTTP status the fake model can answer with; use an integer from 200 to 599 (e.g. 429, 529, 500)\n`,
+      );
+      expect(r.stdout).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('council status --help documents its exit codes, stale included', () => {
     const r = run(['council', 'status', '--help'], repo.dir);
     expect(r.code).toBe(0);
