@@ -714,9 +714,11 @@ function differing(a: Map<string, RawEntry>, b: Map<string, RawEntry>): Set<stri
   return out;
 }
 
-type Blob = { data: Buffer } | { gone: true };
+/** `unread`: git could not give the object (a partial clone's blob its remote could not send): why. */
+type Blob = { data: Buffer } | { gone: true } | { unread: string };
 
 function sizeChecked(blob: Blob, maxBytes: number): ReadResult {
+  if ('unread' in blob) return { ok: false, reason: blob.unread, unread: true };
   if (!('data' in blob)) return { ok: false, gone: true };
   return blob.data.length > maxBytes
     ? { ok: false, reason: `larger than ${formatBytes(maxBytes)} (${formatBytes(blob.data.length)})` }
@@ -737,51 +739,135 @@ async function fetchBlobs(root: string, wanted: { path: string; name: string }[]
   return got;
 }
 
+type BatchRun = { ok: boolean; out: Buffer; err: string };
+
+/**
+ * `git cat-file --batch` over the objects wanted, run again after any object it dies on. In a
+ * partial clone (`--filter=blob:none`) git fetches a blob it lacks from the promisor remote
+ * when asked for it, and dies when that fetch fails. The objects it answered before dying are
+ * kept (it flushes each answer), the one it died on is unread with git's reason, and the batch
+ * goes on after it: each unfetchable file is named, and every other file is still checked.
+ * Each such file costs one fetch attempt, as git's own commands would make.
+ */
+function batchUntilDone(
+  wanted: { path: string; name: string }[],
+  run: (names: string[]) => BatchRun,
+): Map<string, Blob>;
+function batchUntilDone(
+  wanted: { path: string; name: string }[],
+  run: (names: string[]) => Promise<BatchRun>,
+): Promise<Map<string, Blob>>;
+function batchUntilDone(
+  wanted: { path: string; name: string }[],
+  run: (names: string[]) => BatchRun | Promise<BatchRun>,
+): Map<string, Blob> | Promise<Map<string, Blob>> {
+  const out = new Map<string, Blob>();
+  let rest = wanted;
+  // Returns the batch still to ask for, or undefined when done.
+  const take = (r: BatchRun): typeof wanted | undefined => {
+    const { got, answered } = parseBatch(r.out, rest);
+    for (const [p, b] of got) out.set(p, b);
+    if (r.ok || answered >= rest.length) return undefined;
+    // Dying without naming an object is not about one file: a broken repository is an error.
+    if (!/\b[0-9a-f]{40}(?:[0-9a-f]{24})?\b/.test(r.err)) throw new Error(`git cat-file --batch failed: ${r.err}`);
+    const failed = rest[answered] as { path: string };
+    out.set(failed.path, { unread: unreadableBlob(r.err) });
+    return rest.slice(answered + 1);
+  };
+  const first = run(rest.map((w) => w.name));
+  if (!(first instanceof Promise)) {
+    let r: BatchRun = first;
+    for (;;) {
+      const next = take(r);
+      if (!next?.length) return out;
+      rest = next;
+      r = run(rest.map((w) => w.name)) as BatchRun;
+    }
+  }
+  return (async () => {
+    let r = await first;
+    for (;;) {
+      const next = take(r);
+      if (!next?.length) return out;
+      rest = next;
+      r = await run(rest.map((w) => w.name));
+    }
+  })();
+}
+
+/** Why git could not give an object, from what it said when it died. */
+function unreadableBlob(err: string): string {
+  const said = err
+    .split('\n')
+    .map((l) =>
+      l
+        .trim()
+        .replace(/^(?:fatal|error): /, '')
+        .replace(/\.$/, ''),
+    )
+    .filter((l) => l !== '' && !/^please make sure|^and the repository exists/i.test(l))
+    .join('; ');
+  return /promisor remote/i.test(said)
+    ? `its contents are not in this partial clone and could not be fetched (${said}); fetch with the remote reachable, then run lint again`
+    : `git could not read its contents (${said || 'git cat-file --batch failed'})`;
+}
+
 /** `git cat-file --batch` without blocking, for objects named by blob id or `:<path>`. */
 function catBlobs(root: string, wanted: { path: string; name: string }[]): Promise<Map<string, Blob>> {
   if (wanted.length === 0) return Promise.resolve(new Map());
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', ['cat-file', '--batch'], {
-      cwd: root,
-      env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) {
-        reject(new Error(`git cat-file --batch failed: ${Buffer.concat(err).toString('utf8').trim()}`));
-        return;
-      }
-      resolve(parseBatch(Buffer.concat(out), wanted));
-    });
-    child.stdin.end(`${wanted.map((w) => w.name).join('\n')}\n`);
-  });
+  return batchUntilDone(
+    wanted,
+    (names) =>
+      new Promise<BatchRun>((resolve, reject) => {
+        const child = spawn('git', ['cat-file', '--batch'], {
+          cwd: root,
+          env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout.on('data', (b: Buffer) => out.push(b));
+        child.stderr.on('data', (b: Buffer) => err.push(b));
+        child.on('error', reject);
+        // git may die before reading all its input: its closed pipe is not an error of ours.
+        child.stdin.on('error', () => undefined);
+        child.on('close', (code) =>
+          resolve({ ok: code === 0, out: Buffer.concat(out), err: Buffer.concat(err).toString('utf8').trim() }),
+        );
+        child.stdin.end(`${names.join('\n')}\n`);
+      }),
+  );
 }
 
-/** cat-file --batch output, one `<id> <type> <size>\n<contents>\n` (or `<name> missing\n`) per object asked for. */
-function parseBatch(buf: Buffer, wanted: { path: string }[]): Map<string, Blob> {
-  const out = new Map<string, Blob>();
+/**
+ * cat-file --batch output, one `<id> <type> <size>\n<contents>\n` (or `<name> missing\n`) per
+ * object asked for, and how many of them it answered in full (output cut short by git dying
+ * ends with the last whole answer).
+ */
+function parseBatch(buf: Buffer, wanted: { path: string }[]): { got: Map<string, Blob>; answered: number } {
+  const got = new Map<string, Blob>();
   let pos = 0;
+  let answered = 0;
   for (const { path } of wanted) {
     const nl = buf.indexOf(10, pos);
+    if (nl < 0) break;
     const header = buf.toString('utf8', pos, nl);
-    pos = nl + 1;
     const [, type, sizeText] = header.split(' ');
+    const size = Number(sizeText);
     if (type !== 'blob') {
       // "<name> missing": not in the index.
-      out.set(path, { gone: true });
-      if (sizeText !== undefined) pos += Number(sizeText) + 1;
-      continue;
+      const end = sizeText !== undefined ? nl + 1 + size + 1 : nl + 1;
+      if (end > buf.length) break;
+      got.set(path, { gone: true });
+      pos = end;
+    } else {
+      if (nl + 1 + size + 1 > buf.length) break;
+      got.set(path, { data: buf.subarray(nl + 1, nl + 1 + size) });
+      pos = nl + 1 + size + 1;
     }
-    const size = Number(sizeText);
-    out.set(path, { data: buf.subarray(pos, pos + size) });
-    pos += size + 1;
+    answered++;
   }
-  return out;
+  return { got, answered };
 }
 
 /**
@@ -829,9 +915,8 @@ function readObjects(
 ): Map<string, ReadResult> {
   const out = new Map<string, ReadResult>();
   if (wanted.length === 0) return out;
-  const r = git(root, ['cat-file', '--batch'], `${wanted.map((w) => w.name).join('\n')}\n`);
-  if (!r.ok) throw new Error(`git cat-file --batch failed: ${r.err}`);
-  for (const [p, blob] of parseBatch(r.out, wanted)) out.set(p, sizeChecked(blob, maxBytes));
+  const blobs = batchUntilDone(wanted, (names) => git(root, ['cat-file', '--batch'], `${names.join('\n')}\n`));
+  for (const [p, blob] of blobs) out.set(p, sizeChecked(blob, maxBytes));
   return out;
 }
 

@@ -10,7 +10,7 @@ import { runLint } from '../../src/lint/run.js';
 import { openSnapshot, OUTSIDE_SPARSE, type ScopeRequest } from '../../src/lint/scopes.js';
 import { loadRfc } from '../../src/spec/load.js';
 import { UsageError } from '../../src/spec/problems.js';
-import { createRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
+import { createRepo, FixtureRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
 import { AS_OF, L1, lint, lintRepo, requireRule, where } from './helpers.js';
 import { requireRg } from './rg.js';
@@ -229,6 +229,41 @@ describe('--commit', () => {
     expect(tip.scope).toMatchObject({ rev: 'feature', commit: repo.git(['rev-parse', 'feature']) });
     expect(describeScope(tip)).toBe(
       `commit ${repo.git(['rev-parse', 'feature']).slice(0, 12)}, changed since main (merge base ${repo.git(['rev-parse', 'main']).slice(0, 12)})`,
+    );
+  });
+});
+
+describe('a partial clone whose remote cannot send a blob', () => {
+  /** A `--filter=blob:none` clone of a two-commit history, its remote then gone: the first commit's src/a.py was never fetched. */
+  function partialClone() {
+    // src/a.py's first content is its own blob, which no other file of either commit shares.
+    const origin = lintRepo({ rules: [L1], files: { 'src/a.py': `${BAD}# a\n`, 'src/b.py': GOOD, 'src/z.py': BAD } });
+    origin.commit({ files: { 'src/a.py': GOOD }, message: 'fix a', date: '2026-05-02T00:00:00Z' });
+    origin.git(['config', 'uploadpack.allowFilter', 'true']);
+    const clone = new FixtureRepo(tempDir('rfcgate-partial-'));
+    origin.git(['clone', '-q', '--filter=blob:none', `file://${origin.dir}`, clone.dir]);
+    clone.git(['remote', 'set-url', 'origin', join(origin.dir, 'gone')]);
+    const missing = origin.git(['rev-parse', 'HEAD~1:src/a.py']);
+    return { clone, missing };
+  }
+
+  it('halts on the file whose blob could not be fetched, naming it, and checks the others', async () => {
+    const { clone } = partialClone();
+    const r = await lint(clone, { kind: 'commit', rev: 'HEAD~1' });
+    // src/z.py comes after the blob git died on: it is still read and checked.
+    expect(where(r)).toEqual(['src/z.py:1:6 L1']);
+    expect(r.files.skipped).toEqual([{ path: 'src/a.py', reason: expect.stringMatching(/not in this partial clone/) }]);
+    expect(r.rules[0]?.reason).toMatch(/could not be read.*src\/a\.py/);
+  });
+
+  it('--staged: a staged blob that cannot be fetched halts the rule', async () => {
+    const { clone, missing } = partialClone();
+    clone.git(['update-index', '--add', '--cacheinfo', `100644,${missing},src/c.py`]);
+    const r = await lint(clone, { kind: 'staged' });
+    expect(r.verdict).toBe('halt');
+    expect(r.rules[0]?.halt_reason).toBe('missing');
+    expect(r.rules[0]?.reason).toMatch(
+      /src\/c\.py: its contents are not in this partial clone and could not be fetched/,
     );
   });
 });
