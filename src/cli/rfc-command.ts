@@ -72,7 +72,7 @@ export abstract class RfcCommand extends BaseCommand {
     ...BaseCommand.baseFlags,
     rfc: Flags.string({
       description:
-        'RFC id (a folder under gates/). Implied by the program name (wave3 …) or when gates/ holds one RFC.',
+        'RFC id (a folder under gates/). Implied by the program name (wave3 …) or when gates/ holds one RFC (for lint: one RFC with a lints.yaml).',
       helpGroup: 'GLOBAL',
     }),
     root: Flags.directory({
@@ -87,7 +87,12 @@ export abstract class RfcCommand extends BaseCommand {
     return findGovernedRoot(flag);
   }
 
-  protected chooseRfc(root: string, flag: string | undefined): string {
+  /**
+   * The RFC to work on: the program name's, --rfc, or the only one under gates/. `holding`
+   * narrows the choice to the RFCs that have that spec file (lint: lints.yaml), so a repository
+   * whose one RFC with lint rules sits beside others need not name it; several still ask.
+   */
+  protected chooseRfc(root: string, flag: string | undefined, holding?: string): string {
     const program = process.env[PROGRAM_ENV];
     if (program && program !== HOME_PROGRAM) {
       if (flag && flag !== program) {
@@ -101,6 +106,18 @@ export abstract class RfcCommand extends BaseCommand {
     if (ids.length === 0) {
       throw new UsageError(
         `no RFCs here: ${join(root, GATES_DIR)} does not exist or is empty; run inside the governed repository or pass --root`,
+      );
+    }
+    if (holding !== undefined) {
+      const having = ids.filter((id) => existsSync(join(root, GATES_DIR, id, holding)));
+      if (having.length === 1 && having[0]) return having[0];
+      if (having.length === 0) {
+        throw new UsageError(
+          `none of the RFCs under ${GATES_DIR}/ (${ids.join(', ')}) has a ${holding}: add ${GATES_DIR}/<rfc>/${holding}`,
+        );
+      }
+      throw new UsageError(
+        `several RFCs under ${GATES_DIR}/ have a ${holding} (${having.join(', ')}): choose one with --rfc`,
       );
     }
     throw new UsageError(`several RFCs under ${GATES_DIR}/ (${ids.join(', ')}): choose one with --rfc`);

@@ -7,7 +7,7 @@ import {
   type LintFormatName as LintFormat,
   lintFormatter,
 } from '../formatters/lint/load.js';
-import { guardedPathsHint, loadLints } from '../lint/load.js';
+import { guardedPathsHint, LINTS_FILE, loadLints } from '../lint/load.js';
 import { matcher } from '../lint/globs.js';
 import { lintExitCode, type LintReport } from '../lint/report.js';
 import { DEFAULT_MAX_FILE_BYTES, isChange, type LintRunOptions, runLint } from '../lint/run.js';
@@ -98,7 +98,8 @@ EXIT CODES
     // A day to come is allowed: which waivers will have expired by then.
     const asOf = parseAsOf(flags['as-of'], new Date(), { future: true });
     const root = this.findRoot(flags.root);
-    const id = this.chooseRfc(root, flags.rfc);
+    // Of several RFCs, the one with lint rules needs no --rfc.
+    const id = this.chooseRfc(root, flags.rfc, LINTS_FILE);
     if (paths.length && (flags.staged || flags['changed-since'] || flags.commit)) {
       throw new UsageError('paths cannot be combined with --staged, --changed-since or --commit; choose one scope');
     }

@@ -557,6 +557,28 @@ describe('rfcgate lint', () => {
     }
   });
 
+  it('without --rfc, the one RFC with a lints.yaml is linted; several with one still ask which', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = "measurement.lease_plane.x"\n' } });
+    writeRfc(repo.dir, { id: 'other' });
+    const one = run(['lint'], repo.dir);
+    expect(one.stderr).toBe('');
+    expect(one.code).toBe(1);
+    expect(one.stdout).toMatch(/^src\/a\.py\n {2}1:6 {2}error/m);
+    writeRfc(repo.dir, { id: 'third', raw: { 'lints.yaml': modeline('lints.yaml') + stringify([L1]) } });
+    const several = run(['lint'], repo.dir);
+    expect(several.code).toBe(3);
+    expect(several.stderr).toBe(
+      'error: several RFCs under gates/ have a lints.yaml (demo, third): choose one with --rfc\n',
+    );
+    rmSync(join(repo.dir, 'gates', 'demo', 'lints.yaml'));
+    rmSync(join(repo.dir, 'gates', 'third', 'lints.yaml'));
+    const none = run(['lint'], repo.dir);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toBe(
+      'error: none of the RFCs under gates/ (demo, other, third) has a lints.yaml: add gates/<rfc>/lints.yaml\n',
+    );
+  });
+
   it('a link under gates/ whose target is gone holds no RFC: lint and hooks install pass it over, --rfc names it unknown', () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = "measurement.lease_plane.x"\n' } });
     // An RFC folder linked from a repository that is not checked out on this machine.
