@@ -292,8 +292,8 @@ export function script(
   o: { node: string; bin: string; chain: boolean; createdDir: number; rfcRoot?: string },
 ): string {
   const lint = (scope: string) =>
-    // A failure (1) outranks a halt (2), as in a single run. stdin is git's, not lint's.
-    `    "$node" "$bin" lint --root "$root" --rfc "$rfc" ${scope} </dev/null || { s=$?; [ "$status" -eq 1 ] || status=$s; }`;
+    // stdin is git's, not lint's.
+    `    "$node" "$bin" lint --root "$root" --rfc "$rfc" ${scope} </dev/null || worse $?`;
   const eachRfc = (scope: string) => [
     '  for spec in "$root"/gates/*/lints.yaml; do',
     '    [ -f "$spec" ] || continue',
@@ -343,6 +343,11 @@ export function script(
     '[ -n "$GIT_DIR" ] && [ -z "$GIT_WORK_TREE" ] && { GIT_WORK_TREE="$top"; export GIT_WORK_TREE; }',
     o.rfcRoot ? `root="$top"/${shellQuote(o.rfcRoot)}` : 'root="$top"',
     'status=0',
+    // The hook exits as the worst of its runs, ranked as one run ranks its results: an invalid
+    // spec (3) over a failure (1) over a halt (2) over a pass; any other code (a crash, a signal)
+    // over them all. The first run's code stands against an equal one.
+    'rank() { case "$1" in 0) rank=0 ;; 2) rank=1 ;; 1) rank=2 ;; 3) rank=3 ;; *) rank=4 ;; esac; }',
+    'worse() { rank "$1"; ranked=$rank; rank "$status"; [ "$ranked" -le "$rank" ] || status=$1; }',
   ];
   if (hook === 'pre-commit') {
     return [

@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { hooksDir, installHooks, MARKER, uninstallHooks } from '../../src/lint/hooks.js';
+import { hooksDir, installHooks, MARKER, script, uninstallHooks } from '../../src/lint/hooks.js';
 import { UsageError } from '../../src/spec/problems.js';
 import { createRepo, FixtureRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { writeRfc } from '../helpers/spec-fixture.js';
@@ -627,6 +627,46 @@ describe('hooks', () => {
       ['rfcgate-lint', ['pre-commit'], '3.2.0'],
       ['rfcgate-lint-push', ['pre-push'], '3.2.0'],
     ]);
+  });
+
+  it('over several RFCs the hook exits as the worst run: invalid (3) over fail (1) over halt (2) over pass', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    writeRfc(repo.dir, { id: 'other', raw: { 'lints.yaml': 'x' } });
+    // Stands in for rfcgate: each RFC's lint exits with the code EXIT_<rfc> names.
+    const fake = join(tempDir('rfcgate-fake-lint-'), 'run.sh');
+    writeFileSync(
+      fake,
+      'while [ $# -gt 0 ]; do [ "$1" = --rfc ] && rfc=$2; shift; done\neval "exit \\${EXIT_$rfc:-0}"\n',
+    );
+    const hook = (type: 'pre-commit' | 'pre-push') => {
+      const path = join(tempDir('rfcgate-hook-'), type);
+      writeFileSync(path, script(type, { node: '/bin/sh', bin: fake, chain: false, createdDir: 0 }), { mode: 0o755 });
+      return path;
+    };
+    const preCommit = hook('pre-commit');
+    const exit = (demo: number, other: number) =>
+      spawnSync(preCommit, [], { cwd: repo.dir, env: { ...process.env, EXIT_demo: `${demo}`, EXIT_other: `${other}` } })
+        .status;
+    // demo runs first, other second (gates/*/ in order); either order gives the same exit.
+    const cases: [number, number, number][] = [
+      [0, 0, 0],
+      [0, 2, 2],
+      [2, 1, 1],
+      [1, 2, 1],
+      [3, 2, 3],
+      [2, 3, 3],
+      [1, 3, 3],
+      [3, 1, 3],
+      [3, 127, 127],
+    ];
+    expect(cases.map(([a, b]) => [a, b, exit(a, b)])).toEqual(cases);
+    const head = repo.head();
+    const prePush = spawnSync(hook('pre-push'), ['origin', 'url'], {
+      cwd: repo.dir,
+      input: `refs/heads/main ${head} refs/heads/main ${head}\n`,
+      env: { ...process.env, EXIT_demo: '3', EXIT_other: '2' },
+    });
+    expect(prePush.status).toBe(3);
   });
 
   it('respects core.hooksPath, and uninstall removes the folder it created', () => {
