@@ -8,7 +8,8 @@ import { type AST, RegExpParser, visitRegExpAST } from '@eslint-community/regexp
 import type { SourceLocation } from '../model/result.js';
 import type { Problem } from '../spec/problems.js';
 import type { MeasurementSpec } from '../spec/types.js';
-import { keyLocation, type ParsedYaml, valueLocation } from '../spec/yaml.js';
+import { isScalar } from 'yaml';
+import { keyLocation, nodeAt, type ParsedYaml, valueLocation } from '../spec/yaml.js';
 import { escapeRegex } from '../util/escape-regex.js';
 import type { BacktrackCheck } from './backtracking.js';
 import { runsInLinearTime } from './linear.js';
@@ -116,6 +117,12 @@ interface RawRule {
   helper_only?: { construct: string; helper: string; modules: string[]; include: string[]; exclude?: string[] };
 }
 
+/** The id of the item at `index` as written, whether or not the item passed the schema. */
+function writtenId(y: ParsedYaml, index: number): unknown {
+  const node = nodeAt(y, [index, 'id']);
+  return isScalar(node) ? node.value : undefined;
+}
+
 /** A literal as a regex: a trailing `*` stands for the rest of a dotted name. */
 export function literalSource(lit: string): string {
   return lit.endsWith('*') ? `${escapeRegex(lit.slice(0, -1))}${LITERAL_TAIL}` : escapeRegex(lit);
@@ -129,6 +136,22 @@ export function readLints(
   const out: LintRule[] = [];
   const firstAt = new Map<string, number>();
   items.forEach((raw, i) => {
+    // Of every rule as written, the schema's rejects too: a copy is a duplicate whichever
+    // of the two has its own problems, and one fix does not uncover the other.
+    const id = raw ? raw.id : writtenId(y, i);
+    if (typeof id === 'string') {
+      const prior = firstAt.get(id);
+      if (prior !== undefined) {
+        const l = valueLocation(y, [prior]);
+        ctx.problems.push({
+          ...keyLocation(y, [i], 'id'),
+          severity: 'error',
+          message: `lint rule '${id}': duplicate rule id (first declared at ${l.file}:${l.line}:${l.col})`,
+        });
+        return;
+      }
+      firstAt.set(id, i);
+    }
     if (!raw) return;
     const r = raw as unknown as RawRule;
     const err = (path: (string | number)[], message: string, key?: string) =>
@@ -137,13 +160,6 @@ export function readLints(
         severity: 'error',
         message: `lint rule '${r.id}': ${message}`,
       });
-    const prior = firstAt.get(r.id);
-    if (prior !== undefined) {
-      const l = valueLocation(y, [prior]);
-      err([], `duplicate rule id (first declared at ${l.file}:${l.line}:${l.col})`, 'id');
-      return;
-    }
-    firstAt.set(r.id, i);
     const kinds = RULE_KINDS.filter((k) => r[k] !== undefined);
     if (kinds.length !== 1) {
       err(

@@ -90,6 +90,33 @@ describe('lints.yaml', () => {
     ]);
   });
 
+  it('a duplicate id is reported at the copy, naming the first, whichever copy the schema rejects', async () => {
+    const { fix: _fix, ...noFix } = L1;
+    // The first copy lacks its fix; then the second does.
+    for (const rules of [
+      [noFix, L1],
+      [L1, noFix],
+    ]) {
+      const text = modeline('lints.yaml') + stringify(rules);
+      const [first, second] = text
+        .split('\n')
+        .flatMap((l, i) => (l.startsWith('- id: L1') ? [`gates/demo/lints.yaml:${i + 1}:3`] : []));
+      const duplicate = `${second}: lint rule 'L1': duplicate rule id (first declared at ${first})`;
+      const ps = problemsAfter(() => {}, { raw: { 'lints.yaml': text } });
+      expect(ps).toContain(duplicate);
+      expect(ps.some((p) => /fix/.test(p) && !p.includes('duplicate'))).toBe(true);
+      // lint's own loader (a hook's) says the same.
+      const t = tempRoot();
+      writeRfc(t.root, { raw: { 'lints.yaml': text } });
+      const refused = await loadLints(t.root, 'demo').catch((e: unknown) => e);
+      t.cleanup();
+      expect(refused).toBeInstanceOf(SpecError);
+      expect((refused as SpecError).problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`)).toContain(
+        duplicate,
+      );
+    }
+  });
+
   it('quoted is true/false or the quote characters: an empty string or a number is one clear problem each', () => {
     const ps = problems([
       { ...L1, forbid: { ...L1.forbid, quoted: '' } },
