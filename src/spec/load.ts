@@ -87,22 +87,31 @@ export function loadRfc(
   } = {},
 ): LoadedRfc {
   const dir = rfcDir(root, id);
-  // Files only: a folder named like a spec file is not one.
-  const names = readdirSync(dir, { withFileTypes: true })
-    .filter((e) => !e.isDirectory() && (e.name.endsWith('.yaml') || e.name.endsWith('.yml')))
+  const entries = readdirSync(dir, { withFileTypes: true }).filter(
+    (e) => e.name.endsWith('.yaml') || e.name.endsWith('.yml'),
+  );
+  const names = entries
+    .filter((e) => !e.isDirectory())
     .map((e) => e.name)
     .sort();
   // Repository-relative, like SARIF and CI annotations expect, and the same wherever the tool runs from.
   const rel = (n: string) => relative(root, join(dir, n)) || join(dir, n);
-  if (names.length === 0) {
+  // A folder named as a spec file stands where the file would be: said once, at its path.
+  // Passed over, its measurements or gates would be missing, and every reference to them
+  // a problem of its own. A folder of another name (extra.yaml/) is no spec file's.
+  const folders = entries
+    .filter((e) => e.isDirectory() && SPEC_FILES.has(e.name))
+    .map((e) => e.name)
+    .sort();
+  const problems: Problem[] = folders.map((n) => unreadable(rel(n), Object.assign(new Error(), { code: 'EISDIR' })));
+  if (names.length === 0 && folders.length === 0) {
     throw new SpecError([
       { file: rel('.'), line: 1, col: 1, severity: 'error', message: 'no spec files: add rfc.yaml and the gates' },
     ]);
   }
 
-  const problems: Problem[] = [];
   const docs = new Map<string, { y: ParsedYaml; data: unknown; badItems: Set<number> }>();
-  let unparsed = false;
+  let unparsed = folders.length > 0;
   for (const name of names) {
     let text: string;
     try {

@@ -120,10 +120,9 @@ export async function loadSpecFile<T>(
   try {
     bytes = readFileSync(abs);
   } catch (e) {
-    // Absent, or a folder named like the file (which loadRfc does not read either). A link
-    // whose target is gone is there: saying the file is missing would send the user to add it.
-    const entry = lstatSync(abs, { throwIfNoEntry: false });
-    if (!entry || entry.isDirectory()) return undefined;
+    // Absent. A folder named like the file, or a link whose target is gone, is there: saying
+    // the file is missing would send the user to add it.
+    if (!lstatSync(abs, { throwIfNoEntry: false })) return undefined;
     throw new SpecError([unreadable(relative(root, abs) || abs, e)]);
   }
   const text = specText(relative(root, abs) || abs, bytes);

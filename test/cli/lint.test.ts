@@ -1,6 +1,16 @@
 /** `lint` and `hooks` as a user runs them: the built binary over fixture repositories. Run `npm run build` first. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -576,6 +586,16 @@ describe('rfcgate lint', () => {
     expect(none.code).toBe(3);
     expect(none.stderr).toBe(
       'error: none of the RFCs under gates/ (demo, other, third) has a lints.yaml: add gates/<rfc>/lints.yaml\n',
+    );
+  });
+
+  it("a folder named as a spec file is one error at its path, not the order rule's unknown measurement", () => {
+    const repo = lintRepo({ rules: [ORDER], files: { 'src/a.py': 'x = 1\n' } });
+    mkdirSync(join(repo.dir, 'gates', 'demo', 'measurements.yaml'));
+    const r = run(['lint'], repo.dir);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(
+      'gates/demo/measurements.yaml:1:1: cannot be read (it is a folder); make it a YAML file or remove it\n1 problem; fix the spec and run again\n',
     );
   });
 

@@ -47,9 +47,15 @@ describe('a spec file read on its own that is there but cannot be read is not ca
     expect(await failure(load)).toMatch(/cannot be read \(it is a folder\)/);
   });
 
-  it('absent, or a folder named like it (not a spec file, as spec validate reads the folder): missing', async () => {
+  it('absent: missing; a folder named as it: said to be a folder, as spec validate says', async () => {
     expect(await failure(() => loadLints(root, 'demo'))).toMatch(/^UsageError: demo declares no lint rules/);
     mkdirSync(join(dir, 'comparator.yaml'));
-    expect(await failure(() => loadComparator(root, 'demo'))).toMatch(/^UsageError: demo declares no comparator/);
+    expect(await failure(() => loadComparator(root, 'demo'))).toBe(
+      'gates/demo/comparator.yaml:1:1: cannot be read (it is a folder); make it a YAML file or remove it',
+    );
+    mkdirSync(join(dir, 'lints.yaml'));
+    expect(await failure(() => loadLints(root, 'demo'))).toBe(
+      'gates/demo/lints.yaml:1:1: cannot be read (it is a folder); make it a YAML file or remove it',
+    );
   });
 });

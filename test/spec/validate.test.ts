@@ -416,6 +416,26 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(() => loadRfc(root, 'demo')).not.toThrow();
   });
 
+  it('a folder named as a spec file is one problem at its path, not an unknown measurement at every use', () => {
+    const { root, cleanup } = tempRoot();
+    cleanups.push(cleanup);
+    writeRfc(
+      root,
+      raw({
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 10.0\n`,
+      }),
+    );
+    mkdirSync(join(root, 'gates', 'demo', 'measurements.yaml'));
+    let problems: string[] = [];
+    try {
+      loadRfc(root, 'demo');
+    } catch (e) {
+      if (!(e instanceof SpecError)) throw e;
+      problems = e.problems.map(formatProblem);
+    }
+    expect(problems).toEqual([`${M}:1:1: cannot be read (it is a folder); make it a YAML file or remove it`]);
+  });
+
   it('a file saved with a byte-order mark reads as without one', () => {
     const files = {
       'measurements.yaml': latency,
