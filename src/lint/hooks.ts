@@ -296,7 +296,9 @@ export function script(
     `    "$node" "$bin" lint --root "$root" --rfc "$rfc" ${scope} </dev/null || worse $?`;
   const eachRfc = (scope: string) => [
     '  for spec in "$root"/gates/*/lints.yaml; do',
-    '    [ -f "$spec" ] || continue',
+    // Only an unmatched pattern is passed over: a folder or a broken link named lints.yaml is
+    // linted, so that lint says what is wrong with it rather than the RFC going unchecked.
+    '    { [ -e "$spec" ] || [ -L "$spec" ]; } || continue',
     '    rfc="$(basename "$(dirname "$spec")")"',
     lint(scope),
     '  done',

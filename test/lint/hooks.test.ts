@@ -60,6 +60,28 @@ function push(dir: string, args: string[]) {
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
+/**
+ * Runs the hook script() writes, in dir, with a stand-in for rfcgate whose lint of each RFC
+ * exits with the code `exits` gives it.
+ */
+function runWithFakeLint(
+  dir: string,
+  type: 'pre-commit' | 'pre-push',
+  exits: Record<string, number>,
+  args: string[] = [],
+  more: { input?: string } = {},
+) {
+  const fake = join(tempDir('rfcgate-fake-lint-'), 'run.sh');
+  writeFileSync(
+    fake,
+    'while [ $# -gt 0 ]; do [ "$1" = --rfc ] && rfc=$2; shift; done\neval "exit \\${EXIT_$rfc:-0}"\n',
+  );
+  const hook = join(tempDir('rfcgate-hook-'), type);
+  writeFileSync(hook, script(type, { node: '/bin/sh', bin: fake, chain: false, createdDir: 0 }), { mode: 0o755 });
+  const env = Object.fromEntries(Object.entries(exits).map(([rfc, code]) => [`EXIT_${rfc}`, `${code}`]));
+  return spawnSync(hook, args, { cwd: dir, env: { ...process.env, ...env }, ...more });
+}
+
 function withForeignHook() {
   const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': '.foreign-ran\n' } });
   const path = join(hooksDir(repo.dir), 'pre-commit');
@@ -632,21 +654,7 @@ describe('hooks', () => {
   it('over several RFCs the hook exits as the worst run: invalid (3) over fail (1) over halt (2) over pass', () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     writeRfc(repo.dir, { id: 'other', raw: { 'lints.yaml': 'x' } });
-    // Stands in for rfcgate: each RFC's lint exits with the code EXIT_<rfc> names.
-    const fake = join(tempDir('rfcgate-fake-lint-'), 'run.sh');
-    writeFileSync(
-      fake,
-      'while [ $# -gt 0 ]; do [ "$1" = --rfc ] && rfc=$2; shift; done\neval "exit \\${EXIT_$rfc:-0}"\n',
-    );
-    const hook = (type: 'pre-commit' | 'pre-push') => {
-      const path = join(tempDir('rfcgate-hook-'), type);
-      writeFileSync(path, script(type, { node: '/bin/sh', bin: fake, chain: false, createdDir: 0 }), { mode: 0o755 });
-      return path;
-    };
-    const preCommit = hook('pre-commit');
-    const exit = (demo: number, other: number) =>
-      spawnSync(preCommit, [], { cwd: repo.dir, env: { ...process.env, EXIT_demo: `${demo}`, EXIT_other: `${other}` } })
-        .status;
+    const exit = (demo: number, other: number) => runWithFakeLint(repo.dir, 'pre-commit', { demo, other }).status;
     // demo runs first, other second (gates/*/ in order); either order gives the same exit.
     const cases: [number, number, number][] = [
       [0, 0, 0],
@@ -661,12 +669,17 @@ describe('hooks', () => {
     ];
     expect(cases.map(([a, b]) => [a, b, exit(a, b)])).toEqual(cases);
     const head = repo.head();
-    const prePush = spawnSync(hook('pre-push'), ['origin', 'url'], {
-      cwd: repo.dir,
+    const prePush = runWithFakeLint(repo.dir, 'pre-push', { demo: 3, other: 2 }, ['origin', 'url'], {
       input: `refs/heads/main ${head} refs/heads/main ${head}\n`,
-      env: { ...process.env, EXIT_demo: '3', EXIT_other: '2' },
     });
     expect(prePush.status).toBe(3);
+  });
+
+  it("a folder where an RFC's lints.yaml belongs is linted (and lint refuses it), not passed over", () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    writeRfc(repo.dir, { id: 'other' });
+    mkdirSync(join(repo.dir, 'gates', 'other', 'lints.yaml'));
+    expect(runWithFakeLint(repo.dir, 'pre-commit', { demo: 0, other: 3 }).status).toBe(3);
   });
 
   it('respects core.hooksPath, and uninstall removes the folder it created', () => {
