@@ -39,7 +39,15 @@ export interface HookAction {
   path: string;
   action: 'installed' | 'updated' | 'chained' | 'replaced' | 'removed' | 'restored' | 'left-foreign' | 'absent';
   previous?: string;
+  /** Uninstall: the hook was in a folder git no longer runs hooks from (core.hooksPath changed since install). */
+  stale?: true;
 }
+
+/**
+ * Where install wrote hooks, in the repository's git config (one value per folder): core.hooksPath
+ * may change after install, and uninstall must still find what install left behind.
+ */
+const RECORD_KEY = 'rfcgate.hooksDir';
 
 function git(cwd: string, args: string[]): { ok: boolean; out: string; err: string } {
   const r = spawnSync('git', args, { cwd, encoding: 'utf8' });
@@ -160,18 +168,52 @@ export function installHooks(o: InstallOptions): HookAction[] {
     writeHook(path, script(hook, { node: o.node, bin: o.bin, chain, createdDir: created, rfcRoot }));
     actions.push({ hook, path, action, ...(present(previous) ? { previous } : {}) });
   }
+  if (!recordedDirs(o.root).includes(dir)) git(o.root, ['config', '--add', RECORD_KEY, dir]);
   return actions;
+}
+
+/** The folders install recorded writing hooks into. */
+function recordedDirs(root: string): string[] {
+  const r = git(root, ['config', '--get-all', RECORD_KEY]);
+  return r.ok ? r.out.split('\n').filter(Boolean) : [];
+}
+
+/** Where git runs hooks from without core.hooksPath; hooks installed before the record was kept are there. */
+function defaultHooksDir(root: string): string | undefined {
+  const common = git(root, ['rev-parse', '--git-common-dir']);
+  return common.ok ? resolve(root, common.out, 'hooks') : undefined;
 }
 
 export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_TYPES): HookAction[] {
   const dir = hooksDir(root, workTreeTop(root, 'hooks uninstall'));
   checkHooksFolder(dir);
+  const actions = uninstallIn(dir, hooks, false);
+  // Where install wrote before core.hooksPath changed: only rfcgate's own hooks are touched
+  // there, each removed and the hook it kept aside put back.
+  const elsewhere = new Set([...recordedDirs(root), defaultHooksDir(root)]);
+  elsewhere.delete(dir);
+  for (const other of elsewhere) {
+    if (other === undefined || !statSync(other, { throwIfNoEntry: false })?.isDirectory()) continue;
+    actions.push(...uninstallIn(other, hooks, true));
+  }
+  git(root, ['config', '--unset-all', RECORD_KEY]);
+  return actions;
+}
+
+/**
+ * Removes rfcgate's hooks from one folder and puts back the hooks they kept aside. In a
+ * folder git no longer runs hooks from (`stale`), only what rfcgate wrote is touched and
+ * reported.
+ */
+function uninstallIn(dir: string, hooks: readonly HookType[], stale: boolean): HookAction[] {
   const actions: HookAction[] = [];
+  const mark = stale ? { stale: true as const } : {};
   let removeDirs = 0;
   for (const hook of hooks) {
     const path = join(dir, hook);
     const previous = path + PREVIOUS_SUFFIX;
     if (!present(path)) {
+      if (stale) continue;
       // Ours was deleted by hand, the one kept aside is still there: it is the previous state.
       if (present(previous)) {
         renameSync(previous, path);
@@ -182,16 +224,16 @@ export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_T
       continue;
     }
     if (!isOurs(path)) {
-      actions.push({ hook, path, action: 'left-foreign' });
+      if (!stale) actions.push({ hook, path, action: 'left-foreign' });
       continue;
     }
     removeDirs = Math.max(removeDirs, createdLevels(readFileSync(path, 'utf8')));
     rmSync(path);
     if (present(previous)) {
       renameSync(previous, path);
-      actions.push({ hook, path, action: 'restored' });
+      actions.push({ hook, path, action: 'restored', ...mark });
     } else {
-      actions.push({ hook, path, action: 'removed' });
+      actions.push({ hook, path, action: 'removed', ...mark });
     }
   }
   // The folders install created, from the hooks folder up, each only while empty.

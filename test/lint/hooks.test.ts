@@ -682,6 +682,36 @@ describe('hooks', () => {
     expect(runWithFakeLint(repo.dir, 'pre-commit', { demo: 0, other: 3 }).status).toBe(3);
   });
 
+  it('uninstall after core.hooksPath changed still removes what install wrote, and puts back what it kept aside', () => {
+    // Installed in .git/hooks over a foreign hook, then the team moves to core.hooksPath.
+    const { repo, path } = withForeignHook();
+    installHooks(opts(repo.dir, { force: true }));
+    repo.git(['config', 'core.hooksPath', '.githooks']);
+    const moved = uninstallHooks(repo.dir);
+    expect(moved.filter((a) => a.stale).map((a) => `${a.hook}:${a.action}:${a.path}`)).toEqual([
+      `pre-commit:restored:${path}`,
+    ]);
+    expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
+    expect(existsSync(`${path}.rfcgate-previous`)).toBe(false);
+
+    // Installed in a core.hooksPath folder it created, then core.hooksPath is unset.
+    installHooks(opts(repo.dir));
+    const dir = join(repo.dir, '.githooks');
+    expect(existsSync(join(dir, 'pre-commit'))).toBe(true);
+    repo.git(['config', '--unset', 'core.hooksPath']);
+    const unset = uninstallHooks(repo.dir);
+    expect(unset.filter((a) => a.stale).map((a) => `${a.hook}:${a.action}:${a.path}`)).toEqual([
+      `pre-commit:removed:${join(dir, 'pre-commit')}`,
+    ]);
+    expect(existsSync(dir)).toBe(false);
+    // The team's own hook in .git/hooks, where git runs hooks from now, is left alone.
+    expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
+    expect(unset.filter((a) => !a.stale).map((a) => `${a.hook}:${a.action}`)).toEqual([
+      'pre-commit:left-foreign',
+      'pre-push:absent',
+    ]);
+  });
+
   it('respects core.hooksPath, and uninstall removes the folder it created', () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     repo.git(['config', 'core.hooksPath', '.githooks']);
