@@ -399,6 +399,11 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
   const problems: string[] = [];
   let top: string | undefined;
   for (const p of raw) {
+    // Resolved, '' would be the folder lint runs in: a script's empty file list would check the whole tree.
+    if (p === '') {
+      problems.push(`an empty path names no file; give a file or folder ('.' for the folder lint runs in)`);
+      continue;
+    }
     const abs = resolve(cwd, p);
     const link = lstatGiven(abs);
     if (typeof link === 'string') {

@@ -372,6 +372,15 @@ describe('paths', () => {
     await expect(lint(repo, { kind: 'paths', paths: ['nope.py'] })).rejects.toThrow(UsageError);
     await expect(lint(repo, { kind: 'paths', paths: ['lib/gen/d.py'] })).rejects.toThrow(/ignored by \.gitignore/);
   });
+  it("an empty path is refused, not taken for the folder lint runs in (a script's empty file list)", async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': BAD } });
+    const e: unknown = await lint(repo, { kind: 'paths', paths: [''] }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(UsageError);
+    expect((e as Error).message).toBe(
+      "an empty path names no file; give a file or folder ('.' for the folder lint runs in)",
+    );
+  });
+
   it('a path that is not there, or is beyond a symlinked folder, is named with why, each of them; exit 3', async () => {
     const outside = tempDir('rfcgate-outside-');
     writeFileSync(join(outside, 'a.py'), BAD);
