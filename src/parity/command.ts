@@ -12,6 +12,7 @@ import { formatParity, type ParityFormat } from '../formatters/parity/index.js';
 import { UsageError } from '../spec/problems.js';
 import { listRfcIds } from '../spec/rfc-dir.js';
 import { compareParity, parityExitCode, type ParityMode, type ParityOptions, type ParityReport } from './compare.js';
+import { maskProblem } from './diff.js';
 import { JsonSyntaxError } from './parse.js';
 import type { ParitySpec } from './spec.js';
 
@@ -37,6 +38,14 @@ export function parityInputs(o: {
     throw new UsageError(
       `no parity definition: add parity.yaml to gates/${o.rfc ?? '<rfc>'}/ or pass --significant-digits (and --mask)`,
     );
+  }
+  if (o.mask !== undefined) {
+    const why = maskProblem(o.mask);
+    if (why) {
+      throw new UsageError(
+        `--mask ${JSON.stringify(o.mask)} is not a valid regular expression: ${why}; fix the pattern (it is matched against whole key names)`,
+      );
+    }
   }
   const mask = o.mask ?? spec?.mask;
   const options: ParityOptions = {

@@ -35,7 +35,25 @@ export interface ParityRules {
 
 /** Compiles a mask as a whole-name match: `.*_at` masks `created_at`, not `last_attempt`. */
 export function compileMask(source: string): RegExp {
-  return new RegExp(`^(?:${source})$`, 'u');
+  return new RegExp(wrapped(source), 'u');
+}
+
+const wrapped = (source: string): string => `^(?:${source})$`;
+
+/**
+ * Why a mask does not compile, or undefined when it does. The engine's message quotes the
+ * anchored expression compileMask builds (`/^(?:([)$/u: …`), which is not what the user
+ * wrote: only the reason is kept, so the caller can name the pattern as given.
+ */
+export function maskProblem(source: string): string | undefined {
+  try {
+    compileMask(source);
+    return undefined;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const quoted = `Invalid regular expression: /${wrapped(source)}/u: `;
+    return message.startsWith(quoted) ? message.slice(quoted.length).toLowerCase() : message;
+  }
 }
 
 export function diffJson(golden: JsonValue, actual: JsonValue, rules: ParityRules): Difference[] {

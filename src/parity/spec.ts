@@ -5,7 +5,7 @@
 import type { Problem } from '../spec/problems.js';
 import { type ParsedYaml, valueLocation } from '../spec/yaml.js';
 import type { SourceLocation } from '../model/result.js';
-import { compileMask } from './diff.js';
+import { maskProblem } from './diff.js';
 
 export interface ParitySpec {
   section?: string;
@@ -20,16 +20,13 @@ export interface ParitySpec {
 
 export function readParity(y: ParsedYaml, data: Record<string, unknown>, problems: Problem[]): ParitySpec {
   const spec = { ...(data as unknown as Omit<ParitySpec, 'location'>), location: valueLocation(y, []) };
-  if (spec.mask !== undefined) {
-    try {
-      compileMask(spec.mask);
-    } catch (e) {
-      problems.push({
-        ...valueLocation(y, ['mask']),
-        severity: 'error',
-        message: `mask is not a valid regular expression: ${e instanceof Error ? e.message : String(e)}`,
-      });
-    }
+  const why = spec.mask === undefined ? undefined : maskProblem(spec.mask);
+  if (why) {
+    problems.push({
+      ...valueLocation(y, ['mask']),
+      severity: 'error',
+      message: `mask is not a valid regular expression: ${why}`,
+    });
   }
   return spec;
 }

@@ -109,6 +109,15 @@ describe('parity diff', () => {
     expect(mixed.stderr).toMatch(/g2\/a\.json and a2 must both be files or both be folders/);
   });
 
+  it('a --mask that is not a regular expression is named with its pattern and its reason; exit 3', () => {
+    const r = run(['parity', 'diff', 'golden', 'beam', '--significant-digits', '12', '--mask', '(.*_at|(['], dir);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(
+      /^error: --mask "\(\.\*_at\|\(\[" is not a valid regular expression: unterminated character class; fix the pattern/,
+    );
+    expect(r.stderr).not.toMatch(/\^\(\?:/);
+  });
+
   it('outside an RFC, without --significant-digits, says where the definition comes from; exit 3', () => {
     const r = run(['parity', 'diff', 'golden', 'beam'], dir);
     expect(r.code).toBe(3);
