@@ -215,13 +215,18 @@ export function combine(verdicts: readonly (Verdict | 'went_dark')[]): Verdict |
 export function withSelfTest(r: PairResult, st: SelfTestResult): void {
   r.self_test = st;
   if (st.status === 'passed' || r.verdict === 'went_dark') return;
-  r.reason = `self-test ${st.status}: ${st.reason ?? ''}${r.reason ? `; ${r.reason}` : ''}`;
+  r.reason = `${selfTestSummary(st)}${r.reason ? `; ${r.reason}` : ''}`;
   if (st.status === 'failed') {
     r.verdict = 'fail';
   } else if (r.verdict === 'pass') {
     r.verdict = 'halt';
     r.halt_reason = 'error';
   }
+}
+
+/** How a self-test that did not pass opens its pair's reason (a formatter that shows the self-test apart leaves it out). */
+export function selfTestSummary(st: SelfTestResult): string {
+  return `self-test ${st.status}: ${st.reason ?? ''}`;
 }
 
 export function comparatorExitCode(report: Pick<ComparatorReport, 'verdict'>): number {

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { combine, comparatorExitCode, type PairResult, withSelfTest } from '../../src/comparator/run.js';
 import type { SelfTestResult } from '../../src/comparator/selftest.js';
-import { pairResult } from './helpers.js';
+import { formatComparator } from '../../src/formatters/comparator/index.js';
+import { comparatorReport, pairResult } from './helpers.js';
 
 /** A pair that compared clean. */
 const pair = (over: Partial<PairResult>): PairResult =>
@@ -71,5 +72,28 @@ describe('withSelfTest', () => {
     withSelfTest(dark, selfTest('failed', 'nothing detected'));
     expect(dark).toMatchObject({ verdict: 'went_dark', reason: 'the shadow is empty' });
     expect(exit(dark)).toBe(4);
+  });
+});
+
+describe('a self-test that did not pass, as the report shows it', () => {
+  const occurrences = (text: string, part: string) => text.split(part).length - 1;
+
+  it('says the self-test reason once, on the self-test line, in the table and in Markdown', () => {
+    const clean = pair({ id: 'clean' });
+    withSelfTest(clean, selfTest('failed', 'the planted value_mismatch divergence was not detected'));
+    const divergent = pair({ id: 'divergent', status: 'divergent', verdict: 'fail', reason: '1 divergent key' });
+    withSelfTest(divergent, selfTest('error', 'connection lost'));
+    const report = comparatorReport([clean, divergent], 'fail');
+    for (const format of ['table', 'markdown'] as const) {
+      const text = formatComparator(report, format);
+      expect(occurrences(text, 'was not detected')).toBe(1);
+      expect(occurrences(text, 'connection lost')).toBe(1);
+      expect(text).toContain('self-test failed: the planted value_mismatch divergence was not detected (rolled back)');
+      expect(text).toContain('self-test error: connection lost (rolled back)');
+      // The pair's own reason is still there, once.
+      expect(occurrences(text, '1 divergent key')).toBe(1);
+    }
+    // The JSON report keeps the whole reason: the self-test first, then the pair's own.
+    expect(divergent.reason).toBe('self-test error: connection lost; 1 divergent key');
   });
 });

@@ -3,7 +3,7 @@
  * own key order, no timings), and Markdown for a PR comment or a CI step summary.
  */
 import Table from 'cli-table3';
-import type { ComparatorReport, PairResult } from '../../comparator/run.js';
+import { type ComparatorReport, type PairResult, selfTestSummary } from '../../comparator/run.js';
 import { codeCell, codeSpan } from '../markdown.js';
 import { asIs, inertMarkup, jsonReport, type Show, shown } from '../visible.js';
 
@@ -40,9 +40,21 @@ function pairLine(p: PairResult): string {
   return `${VERDICT_WORD[p.verdict]}  ${shown(p.id)}: ${shown(p.canonical)} ↔ ${shown(p.shadow)} on (${p.key.map(shown).join(', ')})${state}`;
 }
 
+/**
+ * The pair's reason without the self-test's, which opens it when the self-test did not pass:
+ * the self-test has a line of its own, and the reason printed above it said the same again.
+ */
+function ownReason(p: PairResult): string | null {
+  if (!p.reason || !p.self_test || p.self_test.status === 'passed') return p.reason;
+  const summary = selfTestSummary(p.self_test);
+  if (!p.reason.startsWith(summary)) return p.reason;
+  return p.reason.slice(summary.length).replace(/^; /, '') || null;
+}
+
 function details(p: PairResult, show: Show = asIs): string[] {
   const lines: string[] = [];
-  if (p.reason) lines.push(`  ${show(p.reason)}`);
+  const reason = ownReason(p);
+  if (reason) lines.push(`  ${show(reason)}`);
   for (const c of p.coverage)
     lines.push(`  ${show(c.location.file)}:${c.location.line}:${c.location.col}: ${show(c.message)}`);
   for (const k of p.key_problems) {
@@ -54,7 +66,7 @@ function details(p: PairResult, show: Show = asIs): string[] {
     lines.push(
       st.status === 'passed'
         ? `  self-test passed: a planted ${Object.keys(st.detected).join(', ')} divergence was each detected (${show(String(st.mismatch_column))} named), and rolled back`
-        : `  self-test ${st.status}: ${show(st.reason ?? '')} (rolled back)`,
+        : `  ${show(selfTestSummary(st))} (rolled back)`,
     );
   }
   if (p.status === 'covered')
