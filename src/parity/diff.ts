@@ -138,6 +138,8 @@ function firstOf(entries: JsonEntry[]): Map<string, JsonValue> {
 /**
  * Equal to `digits` significant digits: both values print the same with that many
  * (C's `%.{digits}g`, Python's `f"{x:.{digits}g}"`, which is how golden tests are written).
+ * -0.0 and 0.0 are equal although printf signs one: §7.2 compares numbers, and they are
+ * one number to every JSON reader.
  */
 export function floatsEqual(x: number, y: number, digits: number): boolean {
   if (x === y) return true;

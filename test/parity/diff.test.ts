@@ -127,6 +127,14 @@ describe('diffJson', () => {
     expect(floatsEqual(-0, 0, 12)).toBe(true);
   });
 
+  it('-0.0 and 0.0 are the same number under §7.2, and so are the ints -0 and 0', () => {
+    expect(diff('{"v": -0.0, "n": -0, "e": -0e0}', '{"v": 0.0, "n": 0, "e": 0e0}')).toEqual([]);
+    // Zero's sign is not its type: an int zero against a float zero still changed type.
+    expect(diff('{"v": -0}', '{"v": 0.0}')).toEqual([
+      { path: '$.v', kind: 'type_changed', expected: '-0', actual: '0.0' },
+    ]);
+  });
+
   it('compares big integers exactly', () => {
     expect(diff('[9007199254740993]', '[9007199254740992]')).toHaveLength(1);
   });
