@@ -7,7 +7,7 @@
  * from the same inputs, must not differ outside the mask, or the golden set holds a
  * non-deterministic field and parity against it would be noise.
  */
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Verdict } from '../model/result.js';
 import { compileMask, type Difference, diffJson } from './diff.js';
@@ -23,6 +23,8 @@ export interface ParityFile {
   status: FileStatus;
   golden?: string;
   actual?: string;
+  /** Why a capture that is listed in a folder could not be read (a symbolic link to nothing): that side is missing. */
+  unreadable?: string;
   differences: Difference[];
 }
 
@@ -77,9 +79,12 @@ export function compareParity(
       `${gDir ? golden : actual} is a folder but ${gDir ? actual : golden} is a file: compare two files or two folders`,
     );
   }
-  const one = (name: string, g?: string, a?: string): ParityFile => {
-    if (!a) return { name, status: 'missing_capture', ...(g ? { golden: g } : {}), differences: [] };
-    if (!g) return { name, status: 'missing_golden', actual: a, differences: [] };
+  const one = (name: string, g?: string, a?: string, unreadable?: string): ParityFile => {
+    const why = unreadable ? { unreadable } : {};
+    // Neither side readable (only an unreadable link lists such a name): no golden to hold it to.
+    if (!g && !a) return { name, status: 'missing_golden', ...why, differences: [] };
+    if (!a) return { name, status: 'missing_capture', golden: g as string, ...why, differences: [] };
+    if (!g) return { name, status: 'missing_golden', actual: a, ...why, differences: [] };
     const differences = diffJson(parseJson(readFileSync(g, 'utf8'), g), parseJson(readFileSync(a, 'utf8'), a), rules);
     return { name, status: differences.length ? 'differs' : 'parity', golden: g, actual: a, differences };
   };
@@ -90,11 +95,23 @@ export function compareParity(
     const gs = jsonFiles(golden);
     if (gs.length === 0)
       return halted(`no golden captures (*.json) in ${golden}: zero files is unmeasured, not parity`);
-    const as = new Set(jsonFiles(actual));
-    const names = [...new Set([...gs, ...as])].sort();
-    const gSet = new Set(gs);
+    const as = jsonFiles(actual);
+    const readable = (list: CaptureEntry[]) => new Set(list.filter((e) => !e.unreadable).map((e) => e.name));
+    const gSet = readable(gs);
+    const aSet = readable(as);
+    // A capture listed but unreadable is missing on its side, and says why: a link left
+    // pointing at nothing must not drop out of the comparison as if it were never taken.
+    const unreadable = new Map<string, string[]>();
+    for (const e of [...gs, ...as])
+      if (e.unreadable) unreadable.set(e.name, [...(unreadable.get(e.name) ?? []), e.unreadable]);
+    const names = [...new Set([...gs, ...as].map((e) => e.name))].sort();
     files = names.map((n) =>
-      one(n, gSet.has(n) ? join(golden, n) : undefined, as.has(n) ? join(actual, n) : undefined),
+      one(
+        n,
+        gSet.has(n) ? join(golden, n) : undefined,
+        aSet.has(n) ? join(actual, n) : undefined,
+        unreadable.get(n)?.join('; '),
+      ),
     );
   }
   const counts = count(files);
@@ -109,31 +126,63 @@ function count(files: ParityFile[]): Record<FileStatus, number> {
   return c;
 }
 
+export interface CaptureEntry {
+  /** Forward-slash path relative to the folder. */
+  name: string;
+  /** Set when the entry is a symbolic link whose target cannot be read: why. */
+  unreadable?: string;
+}
+
 /**
- * `*.json` files under a folder, recursively, as sorted forward-slash relative paths. A
- * symbolic link counts as what it points to (a capture shared between two sets is often
+ * `*.json` files under a folder, recursively, sorted by their forward-slash relative paths.
+ * A symbolic link counts as what it points to (a capture shared between two sets is often
  * linked, not copied): skipped, the same link on both sides left the file uncompared, and
  * a set of links alone halted as "no golden captures". A link to a folder already being
- * read is not followed again.
+ * read is not followed again. A `*.json` link whose target is gone (or a loop) is listed
+ * with the reason: it names a capture that cannot be read.
  */
-export function jsonFiles(dir: string): string[] {
-  const out: string[] = [];
+export function jsonFiles(dir: string): CaptureEntry[] {
+  const out: CaptureEntry[] = [];
   const visit = (d: string, seen: ReadonlySet<string>): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
+      const name = () => relative(dir, p).split(sep).join('/');
       let kind: 'dir' | 'file' | undefined = e.isDirectory() ? 'dir' : e.isFile() ? 'file' : undefined;
       if (e.isSymbolicLink()) {
-        const target = statSync(p, { throwIfNoEntry: false });
-        kind = target?.isDirectory() ? 'dir' : target?.isFile() ? 'file' : undefined;
+        let target;
+        try {
+          target = statSync(p);
+        } catch (err) {
+          if (e.name.endsWith('.json')) out.push({ name: name(), unreadable: brokenLink(p, err) });
+          continue;
+        }
+        kind = target.isDirectory() ? 'dir' : target.isFile() ? 'file' : undefined;
       }
       if (kind === 'dir') {
         const real = realpathSync(p);
         if (!seen.has(real)) visit(p, new Set([...seen, real]));
-      } else if (kind === 'file' && e.name.endsWith('.json')) out.push(relative(dir, p).split(sep).join('/'));
+      } else if (kind === 'file' && e.name.endsWith('.json')) out.push({ name: name() });
     }
   };
   visit(dir, new Set([realpathSync(dir)]));
-  return out.sort();
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function brokenLink(path: string, err: unknown): string {
+  let target = '?';
+  try {
+    target = readlinkSync(path);
+  } catch {
+    // The link was read a moment ago; if it is gone now, its target is unknown.
+  }
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT' || code === 'ENOTDIR'
+      ? 'which does not exist'
+      : code === 'ELOOP'
+        ? 'which is a loop of links'
+        : `which cannot be read (${code ?? String(err)})`;
+  return `${path} is a symbolic link to ${target}, ${why}`;
 }
 
 function baseName(p: string): string {

@@ -1,6 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { formatParity } from '../../src/formatters/parity/index.js';
 import { compareParity, parityExitCode } from '../../src/parity/compare.js';
 import { JsonSyntaxError } from '../../src/parity/parse.js';
 import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
@@ -47,6 +48,49 @@ describe('compareParity', () => {
       ['one.json', 'parity'],
       ['sub/two.json', 'differs'],
     ]);
+  });
+
+  it('a capture that is a link to nothing is missing on its side, named, and halts; it is never skipped', () => {
+    const golden = folder({ 'a.json': '{"n": 1}', 'b.json': '{"n": 2}' });
+    const actual = folder({ 'a.json': '{"n": 1}', 'c.json': '{"n": 3}' });
+    symlinkSync(join(actual, 'gone.json'), join(actual, 'b.json'));
+    symlinkSync(join(golden, 'gone.json'), join(golden, 'c.json'));
+    symlinkSync('loop.json', join(golden, 'loop.json'));
+    const r = compareParity(golden, actual, RULES);
+    expect(r.files.map((f) => [f.name, f.status, f.unreadable])).toEqual([
+      ['a.json', 'parity', undefined],
+      [
+        'b.json',
+        'missing_capture',
+        `${join(actual, 'b.json')} is a symbolic link to ${join(actual, 'gone.json')}, which does not exist`,
+      ],
+      [
+        'c.json',
+        'missing_golden',
+        `${join(golden, 'c.json')} is a symbolic link to ${join(golden, 'gone.json')}, which does not exist`,
+      ],
+      [
+        'loop.json',
+        'missing_golden',
+        `${join(golden, 'loop.json')} is a symbolic link to loop.json, which is a loop of links`,
+      ],
+    ]);
+    expect(r.verdict).toBe('halt');
+    expect(parityExitCode(r)).toBe(2);
+    const table = formatParity(r, 'table');
+    expect(table).toContain(`NO CAPTURE  b.json\n    ${join(actual, 'b.json')} is a symbolic link to`);
+    expect(formatParity(r, 'junit')).toContain(
+      `no capture to compare with the golden ${join(golden, 'b.json')}: ${join(actual, 'b.json')} is a symbolic link`,
+    );
+  });
+
+  it('a golden folder holding only links to nothing halts on them, naming each', () => {
+    const golden = folder({});
+    symlinkSync(join(golden, 'gone.json'), join(golden, 'a.json'));
+    const r = compareParity(golden, folder({}), RULES);
+    expect(r.verdict).toBe('halt');
+    expect(r.files.map((f) => [f.name, f.status])).toEqual([['a.json', 'missing_golden']]);
+    expect(r.files[0]?.unreadable).toMatch(/a\.json is a symbolic link to .*gone\.json, which does not exist$/);
   });
 
   it('a difference fails even when something is also unmeasured', () => {

@@ -59,6 +59,7 @@ export function parityTable(r: ParityReport): string {
   const width = r.files.reduce((w, f) => Math.max(w, LABEL[r.mode][f.status].length), 0);
   for (const f of r.files) {
     out.push(`${LABEL[r.mode][f.status].padEnd(width)}  ${show(f.name)}`);
+    if (f.unreadable) out.push(`    ${show(f.unreadable)}`);
     if (r.mode === 'capture-check' && f.differences.length) {
       out.push('    a field outside the mask differs between two captures of the same request (non-deterministic):');
     }

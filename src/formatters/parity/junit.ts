@@ -54,10 +54,11 @@ function testcase(suite: Element, r: ParityReport, f: ParityFile): void {
     }).txt(text(f.differences.map((d) => describeDifference(d, r.mode)).join('\n')));
     return;
   }
-  const why =
+  const missing =
     f.status === 'missing_capture'
       ? `no capture to compare with the golden ${f.golden ?? f.name}`
       : `no golden capture for ${f.actual ?? f.name}`;
+  const why = f.unreadable ? `${missing}: ${f.unreadable}` : missing;
   tc.ele('error', { message: attr(why), type: `halt:${f.status}` }).txt(text(why));
 }
 
