@@ -8,7 +8,8 @@
  * the rollback is unconditional, and a process killed mid-test leaves an open transaction
  * that the server (or PGlite's recovery) discards.
  *
- * Synthetic values: integer keys below every live key (negative), text keys with a random
+ * Synthetic values: integer keys below every live key (negative; where the live keys reach
+ * the bottom of the key's type, the lowest values no row holds), text keys with a random
  * suffix, uuids at random; other columns take their default or NULL, and a NOT NULL column
  * without a default gets a value of its type. A table whose constraints refuse such a row
  * (a non-deferrable foreign key on the key, say) makes the self-test an error, with the
@@ -126,6 +127,55 @@ function filler(c: LiveColumn): string | undefined {
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
+/** The whole numbers a key column's type holds; undefined when unbounded (numeric without a precision). */
+function wholeRange(k: { typname: string; type: string }): { min: bigint; max: bigint } | undefined {
+  switch (k.typname) {
+    case 'int2':
+      return { min: -32768n, max: 32767n };
+    case 'int4':
+      return { min: -2147483648n, max: 2147483647n };
+    case 'int8':
+      return { min: -9223372036854775808n, max: 9223372036854775807n };
+  }
+  // numeric(p, s) holds whole numbers of p - s digits: numeric(3, 0) goes down to -999.
+  const m = /\((\d+)(?:,\s*(-?\d+))?\)$/.exec(k.type);
+  if (!m) return undefined;
+  const digits = Number(m[1]) - Number(m[2] ?? 0);
+  const max = 10n ** BigInt(Math.max(0, digits)) - 1n;
+  return { min: -max, max };
+}
+
+/**
+ * The three lowest whole values of the key's type held by neither table, for when the live
+ * keys reach down to the type's minimum and nothing fits below them. The lowest free values
+ * are each either among the type's three lowest or one to three above a live key, so only
+ * those are tried.
+ */
+async function freeKeys(
+  tx: SqlTx,
+  plan: ComparePlan,
+  key: string,
+  range: { min: bigint; max: bigint },
+): Promise<string[]> {
+  const k = q(key);
+  const res = await tx.query<{ v: string }>(
+    `WITH taken AS (SELECT ${k} AS x FROM ${qTable(plan.pair.canonical)} UNION SELECT ${k} FROM ${qTable(plan.pair.shadow)})
+SELECT v::text AS v FROM (
+  SELECT $1::numeric + i AS v FROM generate_series(0, 2) AS i
+  UNION SELECT floor(x)::numeric + i FROM taken, generate_series(1, 3) AS i WHERE x IS NOT NULL
+) AS candidate
+WHERE v >= $1::numeric AND v <= $2::numeric AND NOT EXISTS (SELECT 1 FROM taken WHERE taken.x = candidate.v)
+ORDER BY v
+LIMIT 3`,
+    [String(range.min), String(range.max)],
+  );
+  const vals = res.rows.map((r) => String(r.v));
+  if (vals.length < 3) {
+    throw new Error(`cannot make a synthetic key: the live keys leave fewer than three free values of ${key}`);
+  }
+  return vals;
+}
+
 async function synthKeys(tx: SqlTx, plan: ComparePlan): Promise<string[][]> {
   const keys: string[][] = [[], [], []];
   const suffix = randomBytes(4).toString('hex');
@@ -140,7 +190,11 @@ async function synthKeys(tx: SqlTx, plan: ComparePlan): Promise<string[][]> {
         `SELECT ${k.typname === 'numeric' ? `floor(${lowest})` : lowest}::text AS lo`,
       );
       const base = BigInt(String(lo.rows[0]?.lo ?? '0'));
-      vals = [1n, 2n, 3n].map((i) => String(base - i));
+      const range = wholeRange(k);
+      vals =
+        !range || base - 3n >= range.min
+          ? [1n, 2n, 3n].map((i) => String(base - i))
+          : await freeKeys(tx, plan, k.name, range);
     } else if (TEXT.has(k.typname)) {
       const n = maxLength(k);
       // Cut to a varchar(n) key's length, the three keys still differ in their first character.

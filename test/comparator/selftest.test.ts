@@ -8,7 +8,7 @@ import { planPair } from '../../src/comparator/run.js';
 import { selfTest } from '../../src/comparator/selftest.js';
 import type { ComparatorSpec } from '../../src/comparator/spec.js';
 import { testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
-import { pairSpec } from './helpers.js';
+import { pairSpec, specFrom } from './helpers.js';
 
 async function runSelfTest(db: TestDatabase, spec: ComparatorSpec, cutoff: Date | null = null) {
   const client = db.client();
@@ -87,6 +87,30 @@ describe.each(testBackends())('comparator self-test ($name)', (backend) => {
     const r = await runSelfTest(db, pairSpec(schema));
     expect(r).toMatchObject({ status: 'passed', undetected: [] });
     expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 2 }]);
+  });
+
+  it('plants keys inside the key type when the live keys reach its minimum', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id smallint PRIMARY KEY, v text NOT NULL);
+              CREATE TABLE ${s}.s (LIKE ${s}.c INCLUDING ALL);
+              INSERT INTO ${s}.c VALUES (-32768, 'min'), (-32767, 'next'), (32767, 'max');
+              INSERT INTO ${s}.s VALUES (-32768, 'min'), (-32767, 'next'), (32767, 'max');
+              CREATE TABLE ${s}.d (id numeric(3, 0) PRIMARY KEY, v text NOT NULL);
+              INSERT INTO ${s}.d SELECT g, 'x' FROM generate_series(-999, -990) AS g;
+              CREATE TABLE ${s}.e (LIKE ${s}.d INCLUDING ALL);
+              INSERT INTO ${s}.e SELECT * FROM ${s}.d;`,
+    );
+    const r = await runSelfTest(db, pairSpec(schema));
+    expect(r.reason).toBeNull();
+    expect(r).toMatchObject({ status: 'passed', undetected: [] });
+    expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 3 }]);
+    // numeric(3, 0) holds no key below -999 either.
+    const d = await runSelfTest(
+      db,
+      specFrom(`pairs:\n  - { id: p, canonical: ${schema}.d, shadow: ${schema}.e, key: [id], compare: all }\n`),
+    );
+    expect(d.reason).toBeNull();
+    expect(d.status).toBe('passed');
   });
 
   it('plants values that fit char(n) and varchar(n) columns and keys', async () => {
