@@ -10,10 +10,16 @@ export interface LiveColumn {
   name: string;
   /** format_type(): `integer`, `character varying(40)`, `timestamp with time zone`. */
   type: string;
-  /** pg_type.typname of the column's type (`int4`, `jsonb`; `_text` for text[]). */
+  /**
+   * pg_type.typname of the column's type (`int4`, `jsonb`; `_text` for text[]). A domain is
+   * read as the type it is over, and an array of a domain as an array of that type: what the
+   * comparison's operators see.
+   */
   typname: string;
-  /** pg_type.typcategory: N numeric, S string, D date/time, B boolean, U user (json, uuid…), A array, E enum, G geometric. */
+  /** pg_type.typcategory (of the domain's type, likewise): N numeric, S string, D date/time, B boolean, U user (json, uuid…), A array, E enum, G geometric. */
   category: string;
+  /** The type a domain is over, formatted (`json`); the column's own type when it is no domain. */
+  base: string;
   notNull: boolean;
   generated: boolean;
   hasDefault: boolean;
@@ -30,6 +36,13 @@ export interface LiveTable {
   uniqueSets: string[][];
 }
 
+/** The type a domain is over, through domains over domains; any other type is its own. */
+const BASE_TYPE = (oid: string): string => `WITH RECURSIVE chain(oid, depth) AS (
+    SELECT ${oid}, 0
+    UNION ALL
+    SELECT d.typbasetype, chain.depth + 1 FROM chain JOIN pg_type d ON d.oid = chain.oid WHERE d.typtype = 'd'
+  ) SELECT oid FROM chain ORDER BY depth DESC LIMIT 1`;
+
 /**
  * Every listed table's columns and unique-index column sets in one statement (one round trip
  * for a pair, not four): one row per column, each carrying its table's position in the list
@@ -39,7 +52,9 @@ function liveTablesSql(count: number): string {
   const wanted = Array.from({ length: count }, (_, i) => `(${i}, $${2 * i + 1}::text, $${2 * i + 2}::text)`).join(', ');
   return `WITH wanted(pos, nspname, relname) AS (VALUES ${wanted})
 SELECT w.pos, c.relkind::text AS relkind, a.attname AS name,
-       format_type(a.atttypid, a.atttypmod) AS type, t.typname::text AS typname, t.typcategory::text AS category,
+       format_type(a.atttypid, a.atttypmod) AS type,
+       CASE WHEN bt.typcategory = 'A' AND et.oid IS NOT NULL THEN '_' || et.typname ELSE bt.typname END::text AS typname,
+       bt.typcategory::text AS category, format_type(bt.oid, NULL) AS base,
        a.attnotnull AS not_null, a.attgenerated::text <> '' AS generated, a.atthasdef AS has_default,
        a.attidentity::text AS identity,
        (SELECT coalesce(json_agg(ARRAY(SELECT ia.attname::text FROM pg_attribute ia
@@ -52,7 +67,10 @@ FROM wanted w
 JOIN pg_namespace n ON n.nspname = w.nspname
 JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.relname AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-LEFT JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN LATERAL (${BASE_TYPE('a.atttypid')}) AS b ON true
+LEFT JOIN pg_type bt ON bt.oid = b.oid
+LEFT JOIN LATERAL (${BASE_TYPE('bt.typelem')}) AS e ON bt.typcategory = 'A' AND bt.typelem <> 0
+LEFT JOIN pg_type et ON et.oid = e.oid
 ORDER BY w.pos, a.attnum`;
 }
 
@@ -78,6 +96,7 @@ export async function readLiveTables(
         type: String(r.type),
         typname: String(r.typname),
         category: String(r.category),
+        base: String(r.base),
         notNull: r.not_null === true,
         generated: r.generated === true,
         hasDefault: r.has_default === true,

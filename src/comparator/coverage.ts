@@ -21,6 +21,7 @@ export const COVERAGE_CODES = [
   'generated_compared',
   'rule_type',
   'age_column_type',
+  'column_incomparable',
 ] as const;
 export type CoverageCode = (typeof COVERAGE_CODES)[number];
 
@@ -60,6 +61,11 @@ const TEXT_COMPARED = new Set(['xml', 'point', 'line', 'lseg', 'box', 'path', 'p
 /** The types date_trunc takes (time through its implicit cast to interval); timetz has no such cast. */
 const TIMESTAMPS = new Set(['timestamp', 'timestamptz', 'date', 'time']);
 const TEXTS = new Set(['text', 'varchar', 'bpchar', 'name', 'citext']);
+/**
+ * The types a tolerance's abs(c - s) takes. Other numeric-category types have no such
+ * arithmetic: money has no abs(), oid and the reg* types no subtraction.
+ */
+const TOLERANT = new Set(['int2', 'int4', 'int8', 'numeric', 'float4', 'float8']);
 
 function castFor(c: LiveColumn): ComparedColumn['cast'] {
   if (c.typname === 'json') return 'jsonb';
@@ -74,15 +80,20 @@ function castFor(c: LiveColumn): ComparedColumn['cast'] {
   return 'none';
 }
 
+/** A column's type for a message: a domain says what it is over. */
+export function typeText(c: Pick<LiveColumn, 'type' | 'base'>): string {
+  return c.base === c.type ? c.type : `${c.type} (a domain over ${c.base})`;
+}
+
 function ruleProblem(rule: ColumnRule, c: LiveColumn): string | undefined {
-  if (rule.float_tolerance !== undefined && c.category !== 'N') {
-    return `float_tolerance applies to numeric columns, and '${c.name}' is ${c.type}`;
+  if (rule.float_tolerance !== undefined && !TOLERANT.has(c.typname)) {
+    return `float_tolerance applies to numbers that subtract (smallint, integer, bigint, numeric, real, double precision), and '${c.name}' is ${typeText(c)}${c.typname === 'money' ? ', which is exact to the cent' : ''}`;
   }
   if (rule.timestamp_precision !== undefined && !TIMESTAMPS.has(c.typname)) {
-    return `timestamp_precision applies to timestamp columns, and '${c.name}' is ${c.type}`;
+    return `timestamp_precision applies to timestamp columns, and '${c.name}' is ${typeText(c)}`;
   }
   if (rule.case_insensitive !== undefined && !TEXTS.has(c.typname)) {
-    return `case_insensitive applies to text columns, and '${c.name}' is ${c.type}`;
+    return `case_insensitive applies to text columns, and '${c.name}' is ${typeText(c)}`;
   }
   return undefined;
 }
@@ -288,5 +299,27 @@ export function checkCoverage(
       ...(pair.ageColumn ? { ageColumn: pair.ageColumn } : {}),
       keyGuaranteed: guarantees,
     },
+  };
+}
+
+/**
+ * A compared column the database refused when the comparison was planned (coverage.ts
+ * knows the built-in types; an extension's type, or a composite holding json, it does not):
+ * every run would halt on it, so the coverage check names it, with the database's reason.
+ */
+export function incomparableProblem(
+  pair: ComparatorPair,
+  c: LiveColumn,
+  rule: ColumnRule,
+  reason: string,
+): CoverageProblem {
+  const ruled = Object.keys(rule).length > 0;
+  return {
+    code: 'column_incomparable',
+    pair: pair.id,
+    table: pair.canonical.text,
+    column: c.name,
+    message: `${pair.canonical.text}.${c.name} (${typeText(c)}) cannot be compared${ruled ? ' under its rule' : ''}: the database refuses the comparison (${reason}); ${ruled ? 'remove the rule, or ' : ''}add it to exclude with a reason`,
+    location: pair.at.columns.get(c.name) ?? pair.at.compare,
   };
 }

@@ -6,8 +6,8 @@
  */
 import type { HaltReason, SourceLocation, Verdict } from '../model/result.js';
 import { type SqlClient, SqlHaltError, type SqlRow } from '../sources/sql/client.js';
-import { keyGuaranteed, type LiveTable, readLiveTables } from './catalog.js';
-import { type ComparePlan, type CoverageProblem, checkCoverage } from './coverage.js';
+import { keyGuaranteed, type LiveColumn, type LiveTable, readLiveTables } from './catalog.js';
+import { type ComparePlan, type CoverageProblem, checkCoverage, incomparableProblem } from './coverage.js';
 import type { SelfTestResult } from './selftest.js';
 import type { ComparatorPair, ComparatorSpec } from './spec.js';
 import {
@@ -159,11 +159,59 @@ export async function planPair(
     canonical: canonical ? Object.values(keyGuaranteed(canonical, pair.key)).every(Boolean) : false,
     shadow: shadow ? Object.values(keyGuaranteed(shadow, pair.key)).every(Boolean) : false,
   };
+  const outcome = checkCoverage(pair, canonical, shadow, guarantees);
+  const refused = outcome.plan && canonical ? await refusedColumns(client, outcome.plan, canonical, timeoutMs) : [];
   return {
-    ...checkCoverage(pair, canonical, shadow, guarantees),
+    ...(refused.length ? { problems: refused } : outcome),
     ...(canonical ? { canonical } : {}),
     ...(shadow ? { shadow } : {}),
   };
+}
+
+/** A failure that is the statement's own (an operator or a cast that does not exist), not the database's state. */
+const refusal = (err: SqlHaltError): boolean =>
+  err.sqlstate !== undefined &&
+  (err.sqlstate.startsWith('42') || err.sqlstate === '0A000') &&
+  err.sqlstate !== '42501' &&
+  err.sqlstate !== '42P01';
+
+/**
+ * What a run would refuse, found before it runs: the database plans the comparison
+ * (EXPLAIN, no row read). Refused, each compared column is planned alone, to name the ones
+ * to blame; a refusal no single column explains (or a failure of another kind) is thrown, as
+ * the run would meet it.
+ */
+async function refusedColumns(
+  client: SqlClient,
+  plan: ComparePlan,
+  canonical: LiveTable,
+  timeoutMs: number,
+): Promise<CoverageProblem[]> {
+  const explain = (compared: ComparePlan['compared']) => {
+    // A cutoff, so the age filter is planned too.
+    const sql = compareSql({ ...plan, compared }, { limit: 0, cutoff: plan.ageColumn ? new Date(0) : null });
+    return client.query(`EXPLAIN ${sql.text}`, sql.params, { timeoutMs });
+  };
+  let whole: SqlHaltError;
+  try {
+    await explain(plan.compared);
+    return [];
+  } catch (err) {
+    if (!(err instanceof SqlHaltError) || !refusal(err)) throw err;
+    whole = err;
+  }
+  const problems: CoverageProblem[] = [];
+  for (const col of plan.compared) {
+    try {
+      await explain([col]);
+    } catch (err) {
+      if (!(err instanceof SqlHaltError) || !refusal(err)) throw err;
+      const live = canonical.columns.find((c) => c.name === col.name) as LiveColumn;
+      problems.push(incomparableProblem(plan.pair, live, col.rule, err.message));
+    }
+  }
+  if (!problems.length) throw whole;
+  return problems;
 }
 
 export async function runComparator(opts: RunComparatorOptions): Promise<ComparatorReport> {

@@ -197,6 +197,47 @@ describe.each(testBackends())('coverage against the live schema ($name)', (backe
     expect(problems.map((p) => p.code)).toEqual(['rule_type']);
   });
 
+  it('refuses before any run a float_tolerance every run would halt on: on money, on a domain over json', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE DOMAIN ${s}.doc AS json; CREATE DOMAIN ${s}.amount AS numeric(12, 2);
+              CREATE TABLE ${s}.c (id int PRIMARY KEY, m money, j ${s}.doc, n ${s}.amount);
+              CREATE TABLE ${s}.s (LIKE ${s}.c);`,
+    );
+    const rules = (m: string) => `    rules:\n${m}      j: { float_tolerance: 0.5 }\n      n: { float_tolerance: 0.5 }`;
+    const { problems } = await check(pairSpec(schema, rules('      m: { float_tolerance: 0.01 }\n')));
+    expect(problems.map((p) => [p.code, p.column])).toEqual([
+      ['rule_type', 'm'],
+      ['rule_type', 'j'],
+    ]);
+    expect(problems[0]?.message).toBe(
+      "float_tolerance applies to numbers that subtract (smallint, integer, bigint, numeric, real, double precision), and 'm' is money, which is exact to the cent; remove the rule",
+    );
+    expect(problems[1]?.message).toMatch(
+      new RegExp(`and 'j' is ${schema}\\.doc \\(a domain over json\\); remove the rule$`),
+    );
+    expect(problems.every((p) => p.location.file === SPEC_FILE && p.location.line > 1)).toBe(true);
+    // A domain over a number takes the tolerance: its arithmetic is the number's.
+    const ok = await check(pairSpec(schema, '    rules:\n      n: { float_tolerance: 0.5 }'));
+    expect(ok.problems).toEqual([]);
+    expect(ok.plan?.compared.find((c) => c.name === 'j')?.cast).toBe('jsonb');
+  });
+
+  it('refuses a column whose type the database cannot compare, naming it, before a run halts on it', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int, path jsonpath); CREATE TABLE ${s}.s (LIKE ${s}.c);`,
+    );
+    const bad = await check(pairSpec(schema));
+    expect(bad.plan).toBeUndefined();
+    expect(bad.problems.map((p) => [p.code, p.column])).toEqual([['column_incomparable', 'path']]);
+    expect(bad.problems[0]?.message).toMatch(
+      new RegExp(
+        `^${schema}\\.c\\.path \\(jsonpath\\) cannot be compared: the database refuses the comparison \\(.*jsonpath.*\\); add it to exclude with a reason$`,
+      ),
+    );
+    const good = await check(pairSpec(schema, '    exclude:\n      - { column: path, reason: holds queries }'));
+    expect(good.problems).toEqual([]);
+  });
+
   it('rejects a timestamp_precision on a time with time zone column, which date_trunc cannot take', async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, t time, tz timetz); CREATE TABLE ${s}.s (LIKE ${s}.c);`,

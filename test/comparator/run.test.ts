@@ -109,6 +109,18 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     ]);
   });
 
+  it('compares a domain over json, and an array of one, as json values instead of halting on them', async () => {
+    const schema = `cmp_${++n}`;
+    await db.exec(`CREATE SCHEMA ${schema}; CREATE DOMAIN ${schema}.doc AS json; CREATE DOMAIN ${schema}.doc2 AS ${schema}.doc;
+      CREATE TABLE ${schema}.c (id int PRIMARY KEY, j ${schema}.doc2, a ${schema}.doc[]);
+      CREATE TABLE ${schema}.s (LIKE ${schema}.c);
+      INSERT INTO ${schema}.c VALUES (1, '{"a": 1, "b": 2}', ARRAY['{"x": 1}']::${schema}.doc[]), (2, '{"a": 1}', NULL);
+      INSERT INTO ${schema}.s VALUES (1, '{"b":2,"a":1}', ARRAY['{ "x":1 }']::${schema}.doc[]), (2, '{"a": 2}', NULL);`);
+    const r = only(await run(db, pairSpec(schema)));
+    expect(r.reason).toBe('1 divergent key: 0 canonical_missing, 0 shadow_missing, 1 value_mismatch');
+    expect(r.rows).toEqual([{ key: { id: '2' }, kind: 'value_mismatch', columns: ['j'] }]);
+  });
+
   it('applies a float tolerance, a timestamp precision and case-insensitive text only where declared', async () => {
     const schema = await tables('id int PRIMARY KEY, f double precision, t timestamptz, name text', {
       c: "(1, 1.0, '2026-01-01 00:00:00.100+00', 'Ada'), (2, 1.0, '2026-01-01 00:00:00+00', 'Ada'), (3, NULL, NULL, 'x')",
