@@ -30,16 +30,24 @@ class Params {
   }
 }
 
+const FLOATS = new Set(['float4', 'float8']);
+
 function condition(col: ComparedColumn, p: Params): string {
   const c = `c.${q(col.name)}`;
   const s = `s.${q(col.name)}`;
   const cast = col.cast === 'none' ? '' : `::${col.cast}`;
   const { rule } = col;
   if (rule.float_tolerance !== undefined) {
-    const tol = p.add(rule.float_tolerance, 'double precision');
+    // The difference of two values at the ends of their type overflows it (1e308 - -1e308,
+    // 2147483647 - -2147483648), which PostgreSQL raises as an error that halts the run:
+    // floats subtract as halves (exact above the subnormals, never past the largest double),
+    // integers and numeric as numeric, which has no such end.
+    const within = FLOATS.has(col.typname)
+      ? `abs(${c} / 2 - ${s} / 2) <= ${p.add(rule.float_tolerance / 2, 'double precision')}`
+      : `abs(${c}::numeric - ${s}::numeric) <= ${p.add(rule.float_tolerance, 'numeric')}`;
     // Equal values first: NaN - NaN and Infinity - Infinity are NaN, which PostgreSQL sorts
     // above every number, so the difference alone would call two equal NaNs divergent.
-    return `(CASE WHEN ${c} IS NULL OR ${s} IS NULL THEN (${c} IS NULL) <> (${s} IS NULL) ELSE ${c} <> ${s} AND NOT abs(${c} - ${s}) <= ${tol} END)`;
+    return `(CASE WHEN ${c} IS NULL OR ${s} IS NULL THEN (${c} IS NULL) <> (${s} IS NULL) ELSE ${c} <> ${s} AND NOT ${within} END)`;
   }
   if (rule.timestamp_precision !== undefined) {
     const unit = p.add(rule.timestamp_precision, 'text');

@@ -158,6 +158,25 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     expect(only(await run(db, spec)).rows).toEqual(expected);
   });
 
+  it('a float tolerance compares values at the ends of their type, whose difference would overflow it', async () => {
+    const schema = await tables('id int PRIMARY KEY, f double precision, r real, i int, b bigint, n numeric(3, 0)', {
+      c: '(1, 1e308, 3e38, 2147483647, 9223372036854775807, 999), (2, 1e308, 3e38, 2147483647, 9223372036854775807, 999), (3, 1, 1, 1, 1, 1)',
+      s: '(1, -1e308, -3e38, -2147483648, -9223372036854775808, -999), (2, 1e308, 3e38, 2147483646, 9223372036854775806, 998), (3, 1.5, 1.5, 2, 2, 2)',
+    });
+    const spec = pairSpec(
+      schema,
+      `    rules:
+      f: { float_tolerance: 1 }
+      r: { float_tolerance: 1 }
+      i: { float_tolerance: 1 }
+      b: { float_tolerance: 1 }
+      n: { float_tolerance: 1 }`,
+    );
+    const r = only(await run(db, spec));
+    expect(r.reason).toBe('1 divergent key: 0 canonical_missing, 0 shadow_missing, 1 value_mismatch');
+    expect(r.rows).toEqual([{ key: { id: '1' }, kind: 'value_mismatch', columns: ['f', 'r', 'i', 'b', 'n'] }]);
+  });
+
   it('joins on composite keys of any type', async () => {
     const schema = await tables('tenant uuid, day date, v int, PRIMARY KEY (tenant, day)', {
       c: "('00000000-0000-0000-0000-000000000001', '2026-01-01', 1), ('00000000-0000-0000-0000-000000000001', '2026-01-02', 2)",
