@@ -41,6 +41,11 @@ export function parseJson(source: string, file: string): JsonValue {
   // A byte-order mark (what Windows tools write) is not part of the document; RFC 8259
   // lets a parser ignore it, and without it the capture failed as "invalid symbol" at 1:1.
   const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
+  const tooDeep = nestedPast(text, MAX_DEPTH);
+  if (tooDeep !== undefined) {
+    const at = lineCol(text, tooDeep);
+    throw new JsonSyntaxError(file, at.line, at.col, `nested deeper than ${MAX_DEPTH} levels`);
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
   const first = errors[0];
@@ -54,6 +59,30 @@ export function parseJson(source: string, file: string): JsonValue {
     );
   }
   return convert(root, text, file);
+}
+
+/**
+ * How deep a capture may nest. The parser, the reader and the comparison all recurse, and a
+ * document nested some thousands deep exhausted the stack ("Maximum call stack size
+ * exceeded", naming no file); no response is that deep (Python's json stops near 1000).
+ */
+export const MAX_DEPTH = 1000;
+
+/** The offset of the first `[` or `{` nested deeper than `max`, outside strings; undefined if none. */
+function nestedPast(text: string, max: number): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === '[' || ch === '{') {
+      if (++depth > max) return i;
+    } else if (ch === ']' || ch === '}') depth--;
+  }
+  return undefined;
 }
 
 function convert(n: Node, text: string, file: string): JsonValue {

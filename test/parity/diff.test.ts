@@ -38,6 +38,15 @@ describe('parseJson', () => {
     }
   });
 
+  it('rejects a document nested past the limit at the bracket that goes too deep, instead of overflowing the stack', () => {
+    const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    expect(() => parseJson(`{"a": "[[[[", "b": ${deep(20_000)}}`, 'deep.json')).toThrow(
+      /^deep\.json:1:1019: not valid JSON: nested deeper than 1000 levels$/,
+    );
+    const limit = deep(1000);
+    expect(diff(limit, limit)).toEqual([]);
+  });
+
   it('rejects a key written twice in one object, at the second, naming the first', () => {
     expect(() => parseJson('{"a": 1,\n "b": {"a": 2},\n "a": 2}', 'd.json')).toThrow(
       /^d\.json:3:2: not valid JSON: duplicate key "a" \(first at 1:2\)$/,
