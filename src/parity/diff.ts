@@ -85,7 +85,11 @@ function walk(g: JsonValue, a: JsonValue, path: string, rules: ParityRules, out:
     }
     case 'float': {
       const b = a as typeof g;
-      if (!floatsEqual(g.value, b.value, rules.significantDigits)) {
+      const equal =
+        beyondDouble(g.raw, g.value) || beyondDouble(b.raw, b.value)
+          ? decimalPrinted(g.raw, rules.significantDigits) === decimalPrinted(b.raw, rules.significantDigits)
+          : floatsEqual(g.value, b.value, rules.significantDigits);
+      if (!equal) {
         out.push({ path, kind: 'float_beyond_precision', expected: g.raw, actual: b.raw });
       }
       return;
@@ -176,6 +180,41 @@ function printed(x: number, digits: number): string {
   }
   const trimmed = text.replace(/0+$/, '');
   return `${sign}${trimmed}e${power + text.length - trimmed.length}`;
+}
+
+/**
+ * A number written beyond what a double holds: 1e400 reads as Infinity and 1e-400 as 0, so
+ * 1e400 and 2e400 (or 1e-400 and 0.0) would be one value to the double comparison.
+ */
+function beyondDouble(raw: string, value: number): boolean {
+  return !Number.isFinite(value) || (value === 0 && /[1-9]/.test(raw.replace(/[eE].*$/, '')));
+}
+
+/** Keeps `digits` significant digits of a decimal digit string, a tie to even, as printed() does. */
+function roundDigits(text: string, digits: number): { text: string; dropped: number } {
+  if (text.length <= digits) return { text, dropped: 0 };
+  const rest = text.slice(digits);
+  let kept = BigInt(text.slice(0, digits));
+  const half = /^50*$/.test(rest);
+  if (rest[0] !== undefined && (rest[0] > '5' || (rest[0] === '5' && !half) || (half && kept % 2n === 1n))) kept++;
+  return { text: String(kept), dropped: rest.length };
+}
+
+/** `%.{digits}g` of a number as written, in decimal: for numbers a double cannot hold. */
+function decimalPrinted(raw: string, digits: number): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(raw);
+  if (!m) return raw;
+  const [, sign = '', whole = '', fraction = '', exponent = '0'] = m;
+  const all = `${whole}${fraction}`.replace(/^0+/, '');
+  if (!all) return '0';
+  const core = all.replace(/0+$/, '');
+  // The value is core × 10^power.
+  let power = BigInt(exponent) - BigInt(fraction.length) + BigInt(all.length - core.length);
+  const rounded = roundDigits(core, digits);
+  power += BigInt(rounded.dropped);
+  const trimmed = rounded.text.replace(/0+$/, '');
+  power += BigInt(rounded.text.length - trimmed.length);
+  return `${sign}${trimmed}e${power}`;
 }
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;

@@ -144,6 +144,14 @@ describe('diffJson', () => {
     ]);
   });
 
+  it('compares floats written beyond a double by their digits, not as one Infinity or one 0', () => {
+    expect(diff('[1e400, 1e-400, 1.5e400]', '[2e400, 0.0, 1.50000000000001e400]')).toEqual([
+      { path: '$[0]', kind: 'float_beyond_precision', expected: '1e400', actual: '2e400' },
+      { path: '$[1]', kind: 'float_beyond_precision', expected: '1e-400', actual: '0.0' },
+    ]);
+    expect(diff('[1e400, -2.50e-400]', '[10.0e399, -25e-401]')).toEqual([]);
+  });
+
   it('compares big integers exactly', () => {
     expect(diff('[9007199254740993]', '[9007199254740992]')).toHaveLength(1);
   });
