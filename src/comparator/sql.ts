@@ -43,7 +43,7 @@ function condition(col: ComparedColumn, p: Params): string {
     // floats subtract as halves (exact above the subnormals, never past the largest double),
     // integers and numeric as numeric, which has no such end.
     const within = FLOATS.has(col.typname)
-      ? `abs(${c} / 2 - ${s} / 2) <= ${p.add(rule.float_tolerance / 2, 'double precision')}`
+      ? `abs(${c} / 2 - ${s} / 2) <= ${p.add(rule.float_tolerance, 'double precision')} / 2`
       : `abs(${c}::numeric - ${s}::numeric) <= ${p.add(rule.float_tolerance, 'numeric')}`;
     // Equal values first: NaN - NaN and Infinity - Infinity are NaN, which PostgreSQL sorts
     // above every number, so the difference alone would call two equal NaNs divergent.

@@ -23,7 +23,7 @@ function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const COMPARATOR = `${modeline('comparator.yaml')}min_age: 5m
+const COMPARATOR = `${modeline('comparator.yaml')}min_age: 6h
 pairs:
   - id: identities
     canonical: core.identities
@@ -204,7 +204,7 @@ describe('comparator run', () => {
     const r = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--print-sql'], root);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('FULL OUTER JOIN "core"."identities_shadow" AS s ON c."agent_id" = s."agent_id"');
-    expect(r.stdout).toMatch(/NOT abs\(c\."score" - s\."score"\) <= \$\d+::double precision/);
+    expect(r.stdout).toMatch(/NOT abs\(c\."score" \/ 2 - s\."score" \/ 2\) <= \$\d+::double precision \/ 2/);
     expect(r.stdout).toMatch(/-- \$\d+ = 0\.001/);
   });
 
