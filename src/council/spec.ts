@@ -199,8 +199,9 @@ export function loadCouncilSpec(root: string, id: string): { council: CouncilSpe
   const rel = (n: string) => relative(root, join(dir, n)) || join(dir, n);
   const councilPath = join(dir, COUNCIL_FILE);
   if (!isFile(councilPath)) {
-    // There but unreadable (a link whose target is gone, a link to a folder): say so, not that it is missing.
-    if (lstatSync(councilPath, { throwIfNoEntry: false })?.isDirectory() === false) {
+    // There but unreadable (a folder, a link whose target is gone, a link to a folder): say so,
+    // not that it is missing, which would send the user to add a file that cannot be added there.
+    if (lstatSync(councilPath, { throwIfNoEntry: false })) {
       try {
         readFileSync(councilPath);
       } catch (e) {

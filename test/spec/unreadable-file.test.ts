@@ -57,5 +57,10 @@ describe('a spec file read on its own that is there but cannot be read is not ca
     expect(await failure(() => loadLints(root, 'demo'))).toBe(
       'gates/demo/lints.yaml:1:1: cannot be read (it is a folder); make it a YAML file or remove it',
     );
+    expect(await failure(() => loadCouncilSpec(root, 'demo'))).toMatch(/^UsageError: demo has no review council/);
+    mkdirSync(join(dir, 'council.yaml'));
+    expect(await failure(() => loadCouncilSpec(root, 'demo'))).toBe(
+      'gates/demo/council.yaml:1:1: cannot be read (it is a folder); make it a YAML file or remove it',
+    );
   });
 });
