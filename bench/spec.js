@@ -226,22 +226,36 @@ export function generateSpec(seed) {
 
   // --- raw queries --------------------------------------------------------------------------
   const raw = (/** @type {Obj} */ m) => add(m);
+  // wave3's #7 as gates/wave3/measurements.yaml has it: the longest span the 60 s sliding 503 rate stayed above 1%.
   const worst503 = raw({
-    id: 'worst_minute_503_rate',
-    title: 'Highest one-minute 503 rate (503 emissions / requests), 24 hours',
+    id: 'longest_503_breach_s',
+    title: 'Longest span (s) over which the 503 rate of a sliding 60 s window stayed above 1%, 24 hours',
     window: '24h',
     require: { min_rows: 1, max_age: '1h' },
     sql: {
-      query: `WITH b AS (
-  SELECT date_trunc('minute', recorded_at) AS minute,
-         count(*) FILTER (WHERE measurement_type = 'measurement.governance_mcp.503_emission') AS e503,
-         count(*) FILTER (WHERE measurement_type = 'measurement.governance_mcp.request') AS req
-  FROM ${TABLE}
-  WHERE measurement_type IN ('measurement.governance_mcp.503_emission', 'measurement.governance_mcp.request')
-    AND recorded_at >= $window_start AND recorded_at < $window_end
-  GROUP BY 1
+      query: `WITH rated AS (
+  SELECT t, is_request,
+         count(*) FILTER (WHERE NOT is_request) OVER w AS e503,
+         count(*) FILTER (WHERE is_request) OVER w AS req,
+         lag(t) OVER w AS prev_t,
+         lead(t) OVER w AS next_t
+  FROM (
+    SELECT recorded_at AS t, measurement_type = 'measurement.governance_mcp.request' AS is_request
+    FROM ${TABLE}
+    WHERE measurement_type IN ('measurement.governance_mcp.503_emission', 'measurement.governance_mcp.request')
+      AND recorded_at > $window_start::timestamptz - interval '60 seconds' AND recorded_at < $window_end
+  ) ev
+  WINDOW w AS (ORDER BY t RANGE BETWEEN interval '59.999999 seconds' PRECEDING AND CURRENT ROW)
+), marked AS (
+  SELECT t, is_request, above,
+         max(CASE WHEN NOT above THEN next_t WHEN prev_t IS NULL OR t - prev_t > interval '60 seconds' THEN t END)
+           OVER (ORDER BY t ROWS UNBOUNDED PRECEDING) AS run_start
+  FROM (SELECT t, is_request, prev_t, next_t, 100 * e503 > greatest(req, 1) AS above FROM rated) r
 )
-SELECT max(e503::float8 / NULLIF(req, 0)) AS value, coalesce(sum(req), 0) AS rows, max(minute) AS newest FROM b
+SELECT coalesce(max(extract(epoch FROM t - greatest(run_start, $window_start::timestamptz))) FILTER (WHERE above), 0) AS value,
+       count(*) FILTER (WHERE is_request) AS rows, max(t) AS newest
+FROM marked
+WHERE t >= $window_start
 `,
     },
   });
@@ -332,11 +346,11 @@ WHERE measurement_type = 'measurement.governance_mcp.request'
   gates['stop-signs'].push(
     {
       id: 'SS.R1',
-      title: 'Sliding-window 503 rate above 1% for a minute',
+      title: 'Sliding-window 503 rate above 1% for more than 60 s',
       section: sec(),
       phase: ['canary'],
-      params: { max_503_rate: 0.01 },
-      fires_if: `${worst503} > max_503_rate`,
+      params: { max_breach_s: 60 },
+      fires_if: `${worst503} > max_breach_s`,
     },
     {
       id: 'SS.R2',

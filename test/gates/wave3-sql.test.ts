@@ -93,22 +93,44 @@ describe.each(testBackends())('wave3 measurement SQL on $name', (backend) => {
     });
   });
 
-  describe('#7: the 503 rate', () => {
-    const minute = 60_000;
+  describe('#7: the 503 rate over a sliding 60 s window, above 1% for more than 60 s', () => {
+    const second = 1000;
+    const minute = 60 * second;
     const at = (msAgo: number) => new Date(AS_OF.getTime() - msAgo);
 
-    it('a minute of 503s with no request row dispatched is the worst minute, not a minute without a rate', async () => {
-      // A request every 6 s for two hours, but none in the three minutes the breaker answered 503 to all.
+    it('measures a burst across a minute boundary whole: above 1% for 119 s', async () => {
+      // A request a second; a 503 every 10 s from 30:40 to 29:40 before as_of. The rate is
+      // above 1% from the first 503 until the last leaves the window, at 28:41.
+      await insertSeries(db, { type: REQUEST, from: at(120 * minute), to: AS_OF, count: 7200 });
+      await insertSeries(db, { type: E503, from: at(30 * minute + 40 * second), to: at(29 * minute + 30 * second), count: 7 });
+      expect(value(await measure('longest_503_breach_s'))).toBe(119);
+    });
+
+    it('a burst held above 1% for under 60 s does not last long enough, however high it peaks', async () => {
+      // Ten requests a second; 50 503s at one instant: 50/600 until they leave the window.
+      await insertSeries(db, { type: REQUEST, from: at(20 * minute), to: AS_OF, count: 12_000 });
+      await insertSeries(db, { type: E503, from: at(10 * minute), to: at(10 * minute), count: 50 });
+      expect(value(await measure('longest_503_breach_s'))).toBe(59.9);
+    });
+
+    it('a window of 503s with no request row dispatched counts them over one', async () => {
+      // A request every 6 s for two hours, but none in the three minutes the breaker answered
+      // 503 to all: above 1% from the first 503 (33:00) until the last leaves the window (29:12).
       await insertSeries(db, { type: REQUEST, from: at(120 * minute), to: at(33 * minute), count: 870 });
       await insertSeries(db, { type: REQUEST, from: at(30 * minute), to: AS_OF, count: 300 });
       await insertSeries(db, { type: E503, from: at(33 * minute), to: at(30 * minute), count: 30 });
-      expect(value(await measure('worst_minute_503_rate'))).toBe(10);
+      expect(value(await measure('longest_503_breach_s'))).toBe(228);
     });
 
-    it('a minute with requests is 503s over requests', async () => {
-      await insertSeries(db, { type: REQUEST, from: at(120 * minute), to: AS_OF, count: 1200 });
-      await insertSeries(db, { type: E503, from: at(31 * minute), to: at(30 * minute), count: 2 });
-      expect(value(await measure('worst_minute_503_rate'))).toBe(0.2);
+    it('is zero when requests flow and the rate never rises above 1%', async () => {
+      await insertSeries(db, { type: REQUEST, from: at(20 * minute), to: AS_OF, count: 12_000 });
+      await insertSeries(db, { type: E503, from: at(10 * minute), to: at(5 * minute), count: 10 });
+      expect(value(await measure('longest_503_breach_s'))).toBe(0);
+    });
+
+    it('halts without request rows: the denominator is unmeasured', async () => {
+      await insertSeries(db, { type: E503, from: at(10 * minute), to: at(5 * minute), count: 30 });
+      expect(await measure('longest_503_breach_s')).toMatchObject({ status: 'halt', halt: 'missing' });
     });
   });
 
