@@ -134,6 +134,28 @@ describe.each(testBackends())('wave3 measurement SQL on $name', (backend) => {
     });
   });
 
+  describe('#12: insertion above 10× the baseline for more than 24 h', () => {
+    const hour = 3_600_000;
+    const at = (msAgo: number) => new Date(AS_OF.getTime() - msAgo);
+
+    it('reads the rate held over the 25 hours before as_of: an hour of 600 rows in each', async () => {
+      await insertSeries(db, { from: at(30 * hour), to: AS_OF, count: 30 * 600 });
+      expect(value(await measure('measurement_rows_min_hour_25h'))).toBe(600);
+    });
+
+    it('a two-hour spike that carries the day past 10× is not a rate held for more than 24 h', async () => {
+      await insertSeries(db, { from: at(30 * hour), to: AS_OF, count: 30 * 10 });
+      await insertSeries(db, { from: at(5 * hour), to: at(3 * hour), count: 20_000 });
+      expect(value(await measure('measurement_rows_min_hour_25h'))).toBe(10);
+    });
+
+    it('an hour with no rows inside the 25 holds a rate of 0', async () => {
+      await insertSeries(db, { from: at(30 * hour), to: at(12 * hour), count: 18 * 600 });
+      await insertSeries(db, { from: at(11 * hour), to: AS_OF, count: 11 * 600 });
+      expect(value(await measure('measurement_rows_min_hour_25h'))).toBe(0);
+    });
+  });
+
   describe('§8 shadow divergence', () => {
     async function run(daysBack: number, payload: Record<string, unknown>) {
       await db.exec(
