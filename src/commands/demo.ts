@@ -69,7 +69,14 @@ EXIT CODES
     const rfc = loadRfc(sandbox.dir, 'wave3');
     // The sandbox has its own embedded database: a DATABASE_URL in the caller's environment must not be read.
     const { DATABASE_URL: _ignored, ...env } = process.env;
-    const sources = openSources({ repoDir: sandbox.dir, manifest: rfc.manifest, env, timeoutMs: 60_000 });
+    // The sandbox's database is a picture of its instant: its present state is the state as of then.
+    const sources = openSources({
+      repoDir: sandbox.dir,
+      manifest: rfc.manifest,
+      env,
+      timeoutMs: 60_000,
+      now: () => sandbox.asOf,
+    });
     let report: GateReport;
     let prereqs: PrereqReport;
     try {

@@ -21,6 +21,8 @@ export interface OpenSourcesOptions {
   timeoutMs: number;
   /** Progress of long telemetry reads (bytes done, bytes in all, which pass), for a terminal display. */
   onTelemetryProgress?: (done: number, total: number, pass: number) => void;
+  /** The present, for SQL measurements that read present-day state; default the clock. */
+  now?: () => Date;
 }
 
 export interface OpenedSources {
@@ -42,6 +44,7 @@ export function openSources(opts: OpenSourcesOptions): OpenedSources {
       manifest: opts.manifest,
       env: opts.env,
       timeoutMs: Math.max(1_000, Math.floor(opts.timeoutMs * 0.9)),
+      ...(opts.now === undefined ? {} : { now: opts.now }),
     }),
     telemetry: new TelemetryMeasurementSource(opts.onTelemetryProgress ? { onProgress: opts.onTelemetryProgress } : {}),
   };

@@ -55,7 +55,14 @@ export interface SqlRawQuery {
   query: string;
 }
 
-export type SqlMeasurementSpec = (SqlTableQuery | SqlRawQuery) & { connection_env?: string };
+export type SqlMeasurementSpec = (SqlTableQuery | SqlRawQuery) & {
+  connection_env?: string;
+  /**
+   * The query reads what the database holds now (a row's current state, the catalog), which no
+   * table keeps a history of: as of an instant more than a few minutes past, it halts.
+   */
+  current_state?: boolean;
+};
 
 export type GitQuery =
   | { query: 'path_exists'; path: string; ref?: string }

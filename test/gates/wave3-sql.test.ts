@@ -33,8 +33,9 @@ describe.each(testBackends())('wave3 measurement SQL on $name', (backend) => {
   const db = useTestDatabase(backend);
   let sources: SqlMeasurementSource[] = [];
 
-  async function measure(id: string): Promise<MeasurementOutcome> {
-    const s = new SqlMeasurementSource({ open: () => db.client() });
+  /** As of AS_OF, evaluated at `now` (default AS_OF itself: the rows are the present). */
+  async function measure(id: string, now = AS_OF): Promise<MeasurementOutcome> {
+    const s = new SqlMeasurementSource({ open: () => db.client(), now: () => now });
     sources.push(s);
     return s.measure(measurement(id), evalContext(AS_OF));
   }
@@ -87,7 +88,7 @@ describe.each(testBackends())('wave3 measurement SQL on $name', (backend) => {
         to: asOf,
         count: 302,
       });
-      const s = new SqlMeasurementSource({ open: () => db.client() });
+      const s = new SqlMeasurementSource({ open: () => db.client(), now: () => asOf });
       sources.push(s);
       expect(value(await s.measure(measurement('lease_plane_request_days'), evalContext(asOf)))).toBe(13);
     });
@@ -208,6 +209,16 @@ describe.each(testBackends())('wave3 measurement SQL on $name', (backend) => {
       await saga('s8', 'ds-8', 'pending', ['agent-4'], -1);
       expect(value(await measure('agents_with_two_open_sagas'))).toBe(0);
     });
+
+    it('halts as of a past instant: a saga completed since may have been open then, and no history says', async () => {
+      await saga('s1', 'ds-1', 'completed', ['agent-1'], 3);
+      await saga('s2', 'ds-2', 'completed', ['agent-1'], 2);
+      const out = await measure('agents_with_two_open_sagas', new Date(AS_OF.getTime() + DAY));
+      expect(out).toMatchObject({ status: 'halt', halt: 'missing' });
+      if (out.status === 'halt') expect(out.reason).toMatch(/present state, which keeps no history.*\(1d ago\)/);
+      // Within minutes of now, the present state is the state as of then.
+      expect(value(await measure('agents_with_two_open_sagas', new Date(AS_OF.getTime() + 4 * 60_000)))).toBe(0);
+    });
   });
 });
 
@@ -231,10 +242,21 @@ describe.each(testBackends())('wave3 #12 partitions not dropped in time on $name
   it('reads each partition end from its bound, whatever the partition is named', async () => {
     // As of 2026-06-01, retention (90 days) plus the 7 days to drop reach back to 2026-02-24:
     // December and January ended before it; February did not, and DEFAULT never ends.
-    const s = new SqlMeasurementSource({ open: () => db.client() });
+    const s = new SqlMeasurementSource({ open: () => db.client(), now: () => AS_OF });
     try {
       const out = await s.measure(measurement('overdue_measurement_partitions'), evalContext(AS_OF));
       expect(value(out)).toBe(2);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('halts as of a past instant: a partition dropped since is gone from pg_inherits', async () => {
+    const s = new SqlMeasurementSource({ open: () => db.client() });
+    try {
+      const out = await s.measure(measurement('overdue_measurement_partitions'), evalContext(AS_OF));
+      expect(out).toMatchObject({ status: 'halt', halt: 'missing' });
+      if (out.status === 'halt') expect(out.reason).toMatch(/present state, which keeps no history/);
     } finally {
       await s.close();
     }

@@ -30,6 +30,12 @@ import { redact } from './redact.js';
 /** Where the embedded database lives when the manifest does not say. */
 export const DEFAULT_EMBEDDED_DIR = '.rfcgate/pgdata';
 export const DEFAULT_SQL_TIMEOUT_MS = 30_000;
+/**
+ * How far before now as_of may be for a `current_state` measurement: present-day state
+ * still stands for a moment that recent (a check started a little while ago, a clock a
+ * little off), not for one further back.
+ */
+export const CURRENT_STATE_TOLERANCE_MS = 5 * 60_000;
 
 export interface SqlSourceOptions {
   /** Opens the default database on the first sql measurement; may throw SqlHaltError (e.g. no database configured). */
@@ -40,6 +46,8 @@ export interface SqlSourceOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Statement timeout of each query; default 30 s. */
   timeoutMs?: number;
+  /** The present, against which a `current_state` measurement's as_of is judged; default the clock. */
+  now?: () => Date;
 }
 
 export interface SqlSourceForRepoOptions {
@@ -48,6 +56,7 @@ export interface SqlSourceForRepoOptions {
   /** DATABASE_URL and every `connection_env` are read from here. */
   env: Readonly<Record<string, string | undefined>>;
   timeoutMs?: number;
+  now?: () => Date;
 }
 
 function isTableForm(spec: SqlTableQuery | SqlRawQuery): spec is SqlTableQuery {
@@ -63,6 +72,7 @@ export class SqlMeasurementSource implements MeasurementSource {
   readonly #openUrl: (url: string) => SqlClient;
   readonly #env: Readonly<Record<string, string | undefined>>;
   readonly #timeoutMs: number;
+  readonly #now: () => Date;
   #default: Promise<SqlClient> | undefined;
   readonly #byUrl = new Map<string, SqlClient>();
 
@@ -71,6 +81,7 @@ export class SqlMeasurementSource implements MeasurementSource {
     this.#openUrl = opts.openUrl ?? ((url) => new PgClient(url));
     this.#env = opts.env ?? process.env;
     this.#timeoutMs = opts.timeoutMs ?? DEFAULT_SQL_TIMEOUT_MS;
+    this.#now = opts.now ?? (() => new Date());
   }
 
   /**
@@ -83,6 +94,7 @@ export class SqlMeasurementSource implements MeasurementSource {
     return new SqlMeasurementSource({
       env: opts.env,
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+      ...(opts.now === undefined ? {} : { now: opts.now }),
       open: () =>
         openSqlClient({
           databaseUrl: opts.env.DATABASE_URL,
@@ -187,6 +199,19 @@ export class SqlMeasurementSource implements MeasurementSource {
     evidence.sql = built.text;
     evidence.params = params;
     evidence.window = { start: start.toISOString(), end: end.toISOString() };
+    if (spec.current_state) {
+      // No history to read the past from: today's saga states or attached partitions say
+      // nothing of what held at a past as_of, and a gate must not pass on them.
+      const behind = this.#now().getTime() - end.getTime();
+      if (behind > CURRENT_STATE_TOLERANCE_MS) {
+        evidence.current_state = true;
+        return halt(
+          'missing',
+          `it reads the database's present state, which keeps no history, so it cannot be measured as of ${bound.as_of} (${formatAge(behind)} ago); evaluate without --as-of, or with one within ${formatAge(CURRENT_STATE_TOLERANCE_MS)} of now`,
+          evidence,
+        );
+      }
+    }
     const client = await this.#client(m, evidence);
     evidence.database = client.describe();
 
