@@ -25,6 +25,9 @@ const ENGINEERS: Person[] = [
   { name: 'Aiko Tanaka', email: 'aiko.tanaka@example.com' },
   { name: 'Sam Oduya', email: 'sam.oduya@example.com' },
 ];
+/** What the sandbox keeps out of git: its embedded database and its agent telemetry. */
+export const SANDBOX_GITIGNORE = '.rfcgate/\ntelemetry/\n';
+
 const CI_BOT: Person = { name: 'ci-bot', email: 'ci-bot@example.com' };
 
 interface Commit {
@@ -136,7 +139,9 @@ export function planHistory(rng: Rng, packageRoot: string, numbers: HistoryNumbe
     at: new Date(start),
     author: OPERATORS[0] as Person,
     message: 'Import the governance MCP server',
-    files: Object.fromEntries(EVERYDAY_PATHS.map((p) => [p, `# ${p}\n`])),
+    // Ignored from the first commit on: what the sandbox writes beside its history (the
+    // embedded database, telemetry) is never part of a commit nor an untracked change.
+    files: { '.gitignore': SANDBOX_GITIGNORE, ...Object.fromEntries(EVERYDAY_PATHS.map((p) => [p, `# ${p}\n`])) },
   });
   commits.push({
     at: new Date(start + 3_600_000),

@@ -72,7 +72,6 @@ export async function buildSandbox(opts: SandboxOptions): Promise<Sandbox> {
 
     mkdirSync(join(staging, dirname(TELEMETRY_FILE)), { recursive: true });
     writeFileSync(join(staging, TELEMETRY_FILE), telemetryJsonl(rng));
-    writeFileSync(join(staging, '.gitignore'), '.rfcgate/\ntelemetry/\n');
     await signalsHeard();
 
     mkdirSync(join(staging, dirname(EMBEDDED_DIR)), { recursive: true });

@@ -79,6 +79,14 @@ describe('rfcgate demo', () => {
     expect(byId.get('EC1')).toMatchObject({ verdict: 'pass' });
   });
 
+  it('commits its .gitignore first: no commit holds what it ignores, and the work tree is clean', () => {
+    const git = (...args: string[]) =>
+      spawnSync('git', ['-C', join(work, 'a'), ...args], { encoding: 'utf8' }).stdout.trim();
+    const root = git('rev-list', '--max-parents=0', 'HEAD');
+    expect(git('log', '--diff-filter=A', '--format=%H', '--', '.gitignore')).toBe(root);
+    expect(git('status', '--porcelain', '--ignored=no')).toBe('');
+  });
+
   it('is deterministic given --seed: a second sandbox gives byte-identical JSON', () => {
     const again = demo(['--dir', join(work, 'b'), '--seed', '3', '--json']);
     expect(again.code).toBe(0);
