@@ -52,7 +52,13 @@ EXIT CODES
 
   static override flags = {
     dir: Flags.string({ description: 'Folder to create the sandbox in (must not exist, or be empty).' }),
-    seed: Flags.integer({ description: 'Seed of everything generated.', default: 3 }),
+    // The generator keeps 32 bits of state: a wider seed would build the same sandbox as its low bits.
+    seed: Flags.integer({
+      description: 'Seed of everything generated, 0 to 4294967295.',
+      default: 3,
+      min: 0,
+      max: 0xffff_ffff,
+    }),
     'inside-repo': Flags.boolean({ description: 'Allow --dir inside an existing git repository.' }),
     json: Flags.boolean({ description: 'Print the gate report as JSON instead of a table.' }),
   };

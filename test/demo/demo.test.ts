@@ -115,6 +115,15 @@ describe('rfcgate demo', () => {
     expect(readFileSync(file, 'utf8')).toBe('mine');
   });
 
+  it('refuses a seed outside 0..4294967295, which would build the same sandbox as one inside it', () => {
+    for (const seed of ['4294967299', '-1']) {
+      const r = demo(['--dir', join(work, 'seeded'), `--seed=${seed}`]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/--seed/);
+      expect(existsSync(join(work, 'seeded'))).toBe(false);
+    }
+  });
+
   it('refuses a --dir inside a git repository unless asked', () => {
     const r = spawnSync(process.execPath, [BIN, 'demo', '--dir', resolve('tmp-demo-inside')], { encoding: 'utf8' });
     expect(r.status).toBe(3);
