@@ -63,7 +63,7 @@ export async function buildSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const target = resolve(opts.dir ?? join(made as string, 'wave3-sandbox'));
     staging = `${target}.partial-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
-    made ??= mkdirSync(staging, { recursive: true });
+    made ??= makeFolders(staging, target);
     const rng = new Rng(opts.seed);
     const numbers = { odeSharePct: 55 + rng.int(10, 40) / 10, extraSurfaces: 1, largestSlipPct: rng.int(12, 22) };
     const commits = planHistory(rng, PACKAGE_ROOT, numbers);
@@ -157,6 +157,29 @@ function checkTarget(target: string, opts: SandboxOptions): void {
       );
     }
   }
+}
+
+/**
+ * `mkdir -p`, one level at a time. Node's recursive mkdir retries for ever where the parent
+ * exists but refuses the child with ENOENT (/proc, /sys); made level by level, a refusal is
+ * an error the user can act on. Returns the first folder made; on a refusal, removes what it made.
+ */
+function makeFolders(dir: string, target: string): string | undefined {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' && statSync(d).isDirectory()) continue;
+      if (missing[0] !== undefined && d !== missing[0]) rmSync(missing[0], { recursive: true, force: true });
+      throw new UsageError(
+        `--dir ${target} cannot be made: ${dirname(d)} refused a new folder (${code ?? String(e)}); choose a folder you can write to, or leave --dir out for a temp one`,
+      );
+    }
+  }
+  return missing[0];
 }
 
 function existingAncestor(dir: string): string {

@@ -115,6 +115,24 @@ describe('rfcgate demo', () => {
     expect(readFileSync(file, 'utf8')).toBe('mine');
   });
 
+  it('refuses a --dir its parent will not take a folder in, at once (/proc answers mkdir with ENOENT)', () => {
+    const target = '/proc/rfcgate-demo-sandbox';
+    const { DATABASE_URL: _ignored, ...env } = process.env;
+    // Node's recursive mkdir retries that ENOENT for ever, deaf to SIGTERM (it never returns to
+    // the event loop): the timeout ends such a run with SIGKILL.
+    const r = spawnSync(process.execPath, [BIN, 'demo', '--dir', target], {
+      cwd: work,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+      killSignal: 'SIGKILL',
+    });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toBe(
+      `error: --dir ${target} cannot be made: /proc refused a new folder (ENOENT); choose a folder you can write to, or leave --dir out for a temp one\n`,
+    );
+  }, 70_000);
+
   it('refuses a seed outside 0..4294967295, which would build the same sandbox as one inside it', () => {
     for (const seed of ['4294967299', '-1']) {
       const r = demo(['--dir', join(work, 'seeded'), `--seed=${seed}`]);
