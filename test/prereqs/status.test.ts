@@ -427,6 +427,18 @@ describe('prereq status', () => {
   });
 });
 
+/** b's folder holds a's file; b modifies what a created, so it depends on a and has landed_when. */
+const FOLDER_OVER_DEPENDENCY = [
+  { id: 'a', title: 'A', deliverables: ['src/x.py'] },
+  {
+    id: 'b',
+    title: 'B',
+    deliverables: ['src/', 'src/b.py'],
+    depends_on: ['a'],
+    landed_when: { commit_message: '^b$' },
+  },
+];
+
 describe('prereqs.yaml validation', () => {
   it('names a cycle without a false shared-deliverable beside it, and still a real one', () => {
     const problems = specProblems([
@@ -482,30 +494,12 @@ describe('prereqs.yaml validation', () => {
       // d depends on c, but it is c's glob that d's landing satisfies.
       "gates/demo/prereqs.yaml:13:7: prereq 'c': deliverable 'docs/**' also matches 'docs/profile-*.md', a deliverable of prereq 'd' (gates/demo/prereqs.yaml:17:7): landing 'd' would make it present and 'c' look landed; narrow it to the paths 'c' creates, or, if 'c' modifies what 'd' created, make 'c' depend on 'd' and give it landed_when",
     ]);
-    const rfc = spec([
-      { id: 'a', title: 'A', deliverables: ['src/x.py'] },
-      {
-        id: 'b',
-        title: 'B',
-        deliverables: ['src/', 'src/b.py'],
-        depends_on: ['a'],
-        landed_when: { commit_message: '^b$' },
-      },
-    ]);
+    const rfc = spec(FOLDER_OVER_DEPENDENCY);
     expect(rfc.prereqs?.map((p) => p.shared)).toEqual([[], ['src/']]);
   });
 
   it('a prereq whose folder holds a dependency’s file has not started when only the dependency landed', async () => {
-    const rfc = spec([
-      { id: 'a', title: 'A', deliverables: ['src/x.py'] },
-      {
-        id: 'b',
-        title: 'B',
-        deliverables: ['src/', 'src/b.py'],
-        depends_on: ['a'],
-        landed_when: { commit_message: '^b$' },
-      },
-    ]);
+    const rfc = spec(FOLDER_OVER_DEPENDENCY);
     const repo = createRepo();
     repo.commit({ files: { 'src/x.py': 'x\n' }, message: 'a', date: '2026-05-01T10:00:00Z' });
     const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF });
