@@ -626,6 +626,12 @@ describe('telemetry report', () => {
     const empty = run(['telemetry', 'report', '--files', 'telemetry/*', '--files', ''], root);
     expect(empty.code).toBe(3);
     expect(empty.stderr).toBe("error: --files '' names no file: give a path or a glob, such as telemetry/**/*.jsonl\n");
+    // Spaces only name no file either, and are not looked for as one.
+    const blank = run(['telemetry', 'report', '--files', '  '], root);
+    expect(blank.code).toBe(3);
+    expect(blank.stderr).toBe(
+      "error: --files '  ' names no file: give a path or a glob, such as telemetry/**/*.jsonl\n",
+    );
     // A flag whose own parser fails (a folder that is not there) too.
     const folder = run(['telemetry', 'report', '--files', 'telemetry/*', '--root', join(root, 'nowhere')], root);
     expect(folder.code).toBe(3);

@@ -63,9 +63,11 @@ EXIT CODES
         `--window '${flags.window}' is not a duration: use a number of at most five digits and s, m, h, d or w (7d)`,
       );
     }
-    // An empty pattern names no file, as an empty entry of telemetry.files is a spec error.
-    if (flags.files?.some((f) => f === '')) {
-      throw new UsageError("--files '' names no file: give a path or a glob, such as telemetry/**/*.jsonl");
+    // An empty pattern names no file, as an empty entry of telemetry.files is a spec error; one of
+    // spaces only (a quoted variable left unset) is as empty: no file name is blank.
+    const blank = flags.files?.find((f) => f.trim() === '');
+    if (blank !== undefined) {
+      throw new UsageError(`--files '${blank}' names no file: give a path or a glob, such as telemetry/**/*.jsonl`);
     }
     const root = this.findRoot(flags.root);
     let patterns = flags.files;
