@@ -553,6 +553,10 @@ export async function readTelemetry(
       gunzip?.destroy(e);
     });
     let bytesRead = 0;
+    // No LF in the whole file, but CRs: lines that end with CR alone (classic Mac OS) read as one
+    // line, which says why it is malformed better than the JSON parser does.
+    let sawLF = false;
+    let crOnly = false;
     const onLine = (text: string): void => {
       stats.lines++;
       // trim() only when the line starts blank: it is the rare case, and trim costs on every line.
@@ -563,7 +567,10 @@ export async function readTelemetry(
         sink(parsed.record, file, stats.lines);
         if (parsed.trace) sink(parsed.trace, file, stats.lines);
       } else {
-        const bad = { file, line: stats.lines, reason: parsed.reason };
+        const reason = crOnly
+          ? `its lines end with CR only (no LF), so the whole file reads as one line: convert its line endings to LF (tr '\\r' '\\n')`
+          : parsed.reason;
+        const bad = { file, line: stats.lines, reason };
         stats.malformed++;
         stats.firstMalformed ??= bad;
         summary.malformed++;
@@ -608,6 +615,7 @@ export async function readTelemetry(
     const eat = (): void => {
       const last = buf.lastIndexOf(10, held - 1);
       if (last >= 0) {
+        sawLF = true;
         lines(buf, last + 1);
         buf.copy(buf, 0, last + 1, held);
         held -= last + 1;
@@ -639,6 +647,7 @@ export async function readTelemetry(
       }
       if (held > 0) {
         // The last line has no newline: one is added so it reads like every other line.
+        crOnly = !sawLF && buf.subarray(0, held).includes(13);
         room(1);
         buf[held++] = 10;
         lines(buf, held);

@@ -664,6 +664,18 @@ describe('malformed lines', () => {
     );
   });
 
+  it('a file whose lines end with CR only halts saying so, and how to convert it', async () => {
+    const dir = join(root, 'cr-only');
+    mkdirSync(dir, { recursive: true });
+    const good = readFileSync(join(FIX, 'anthropic.jsonl'), 'utf8');
+    writeFileSync(join(dir, 'mac.jsonl'), good.replace(/\n/g, '\r'));
+    const o = await measure({ files: ['cr-only/mac.jsonl'], metric: 'cache_hit_ratio' });
+    expect(o).toMatchObject({ status: 'halt', halt: 'error' });
+    expect(o.status === 'halt' && o.reason).toBe(
+      "measurement 'm': cr-only/mac.jsonl is mostly malformed (1 of 1 records), first at cr-only/mac.jsonl:1: its lines end with CR only (no LF), so the whole file reads as one line: convert its line endings to LF (tr '\\r' '\\n'); a ratio from what is left would mislead",
+    );
+  });
+
   it('a few malformed lines are counted and located, and the value still computed', async () => {
     writeFileSync(
       join(root, 'telemetry', 'mostly-good.jsonl'),
