@@ -39,6 +39,13 @@ export function parityInputs(o: {
       `no parity definition: add parity.yaml to gates/${o.rfc ?? '<rfc>'}/ or pass --significant-digits (and --mask)`,
     );
   }
+  // An empty --mask would drop parity.yaml's mask without a word (`''` is falsy below), and masks
+  // no key when there is none: either way it is a mistake, not a choice.
+  if (o.mask === '') {
+    throw new UsageError(
+      "--mask '' is empty: give a regular expression matched against whole key names, such as .*_at; leave --mask out to use parity.yaml's mask (there is no flag to compare without it)",
+    );
+  }
   if (o.mask !== undefined) {
     const why = maskProblem(o.mask);
     if (why) {

@@ -166,6 +166,14 @@ describe('parity with parity.yaml', () => {
     expect(gate.stdout).toMatch(/"halt_reason": "missing"/);
   });
 
+  it("an empty --mask is refused rather than dropping parity.yaml's mask; exit 3", () => {
+    const r = run(['parity', 'diff', '--mask', ''], repo.dir);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(
+      "error: --mask '' is empty: give a regular expression matched against whole key names, such as .*_at; leave --mask out to use parity.yaml's mask (there is no flag to compare without it)\n",
+    );
+  });
+
   it('100% golden parity as a gate: passes when every capture matches, fails when one differs', () => {
     write(repo.dir, { 'beam/a.json': '{"id": 1, "server_time": 99, "request_id": "r-1"}' });
     expect(run(['parity', 'diff'], repo.dir).code).toBe(0);
