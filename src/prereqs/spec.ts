@@ -88,6 +88,14 @@ export function readPrereqs(
     out.push(p);
 
     p.deliverables.forEach((d, j) => {
+      const magic = pathspecMagic(d);
+      if (magic !== undefined) {
+        err(
+          valueLocation(y, [i, 'deliverables', j]),
+          `prereq '${p.id}': deliverable '${d}' is written with git pathspec magic ('${magic}'), which deliverables do not read, so it would never match: a deliverable is a plain path or a glob${d.length > magic.length ? `, such as '${d.slice(magic.length)}'` : ''}`,
+        );
+        return;
+      }
       const why = neverMatches(d);
       if (why) {
         warnings.push({
@@ -296,6 +304,16 @@ function overlaps(
 function fmt(y: ParsedYaml, path: (string | number)[]): string {
   const l = valueLocation(y, path);
   return `${l.file}:${l.line}:${l.col}`;
+}
+
+/**
+ * The git pathspec magic a deliverable starts with (`:(glob)`, `:(literal)`, `:/`, `:!`, `:^`),
+ * or undefined. Git reads any leading ':' as the start of magic, so a deliverable written for
+ * `git log -- <pathspec>` names no path of the tree it is matched against.
+ */
+export function pathspecMagic(d: string): string | undefined {
+  if (!d.startsWith(':')) return undefined;
+  return /^:(\([^)]*\)|[/!^]*:?)/.exec(d)?.[0] ?? ':';
 }
 
 /** Why a deliverable can never name a path in a repository tree, or undefined. */

@@ -532,6 +532,16 @@ describe('prereqs.yaml validation', () => {
     ]);
   });
 
+  it('a deliverable written with git pathspec magic is an error naming the plain path', () => {
+    expect(
+      specProblems([{ id: 'x', title: 'X', deliverables: [':(glob)src/*.x', ':(literal)x', ':/x', 'src/ok.x'] }]),
+    ).toEqual([
+      "gates/demo/prereqs.yaml:5:7: prereq 'x': deliverable ':(glob)src/*.x' is written with git pathspec magic (':(glob)'), which deliverables do not read, so it would never match: a deliverable is a plain path or a glob, such as 'src/*.x'",
+      "gates/demo/prereqs.yaml:6:7: prereq 'x': deliverable ':(literal)x' is written with git pathspec magic (':(literal)'), which deliverables do not read, so it would never match: a deliverable is a plain path or a glob, such as 'x'",
+      "gates/demo/prereqs.yaml:7:7: prereq 'x': deliverable ':/x' is written with git pathspec magic (':/'), which deliverables do not read, so it would never match: a deliverable is a plain path or a glob, such as 'x'",
+    ]);
+  });
+
   it('warns about a glob that can never match, and type-checks data gates', () => {
     const rfc = spec([{ id: 'x', title: 'X', deliverables: ['docs/profile-<date>.md', '../out.txt'] }]);
     expect(rfc.warnings.map(formatProblem)).toEqual(
