@@ -131,6 +131,20 @@ describe('prereq status', () => {
     }
   });
 
+  it('exit 3 on a --ref that names a tree or a blob rather than a commit, saying which', () => {
+    for (const [ref, kind] of [
+      ['main^{tree}', 'tree'],
+      ['main:src/one.py', 'blob'],
+    ]) {
+      const r = run(['prereq', 'status', '--as-of', AS_OF, '--ref', ref as string], repo.dir);
+      expect(r.code).toBe(3);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `error: --ref '${ref}' names a ${kind}, not a commit; give the mainline branch, a tag or a commit\n`,
+      );
+    }
+  });
+
   it('exit 3 on a cycle, naming it', () => {
     const bad = createRepo();
     const cyc = [

@@ -16,7 +16,7 @@ export default class PrereqStatus extends RfcCommand {
 EXIT CODES
   0  every status was computed (even if some prereqs are blocked, partial or gated)
   2  git could not answer, so the statuses are unknown (a shallow clone, a mainline branch that does not exist)
-  3  the spec or the invocation is invalid (bad YAML, a dependency cycle, an unknown dependency, a bad flag)`;
+  3  the spec or the invocation is invalid (bad YAML, a dependency cycle, an unknown dependency, a bad flag, a --ref naming a tree or a blob)`;
   static override examples = [
     '<%= config.bin %> prereq status',
     '<%= config.bin %> prereq status --rfc v3-kernel --format mermaid',
@@ -77,6 +77,16 @@ EXIT CODES
       );
     }
     const ref = flags.ref ?? rfc.manifest.mainline;
+    // A --ref that names a tree or a blob (main^{tree}, main:src) exists, so it is no mainline
+    // missing from this clone: it is the wrong kind of name, an invalid invocation.
+    if (flags.ref !== undefined && !(await repo.refExists(flags.ref))) {
+      const kind = await repo.objectKind(flags.ref);
+      if (kind !== undefined && kind !== 'commit') {
+        throw new UsageError(
+          `--ref '${flags.ref}' names a ${kind}, not a commit; give the mainline branch, a tag or a commit`,
+        );
+      }
+    }
     const timeoutMs = flags.timeout * 1000;
     const needsData = rfc.prereqs.some((p) => p.data_gates.length > 0);
     // Loaded only when needed: the database drivers cost more start-up than a plain status takes.
