@@ -9,7 +9,8 @@
  * - `parity`: the golden captures of parity.yaml compared with the candidate captures
  *   (both folders read from the repository's working tree: candidates are produced by a
  *   CI run, not committed); the value counts golden captures off parity. A missing
- *   folder, an empty golden folder, or any capture without its counterpart halts.
+ *   folder, an empty golden folder, or any capture without its counterpart halts; a capture
+ *   that is a symbolic link to nothing halts with the link and its target named.
  */
 import { join } from 'node:path';
 import { claimsFor } from '../../cite/spec.js';
@@ -122,16 +123,26 @@ function parity(q: VerifierQuery, ctx: EvalContext): MeasurementOutcome {
     mask: spec.mask ?? null,
     counts: { ...report.counts },
   };
-  if (report.halt) return halt('missing', report.halt.replaceAll(`${ctx.repoDir}/`, ''), evidence);
+  const local = (text: string) => text.replaceAll(`${ctx.repoDir}/`, '');
+  if (report.halt) return halt('missing', local(report.halt), evidence);
   const unmatched = report.files.filter((f) => f.status === 'missing_capture' || f.status === 'missing_golden');
   if (unmatched.length) {
+    // A dangling link is a capture that was listed but cannot be read: naming the link and
+    // its target tells the reader what to restore, where "no counterpart" would send them
+    // looking for a file that seems to be there.
+    const unreadable = unmatched.filter((f) => f.unreadable);
     return halt(
       'missing',
       `${unmatched.length} capture${unmatched.length === 1 ? ' has' : 's have'} no counterpart (${unmatched
         .slice(0, 5)
-        .map((f) => `${f.name}: ${f.status.replace('_', ' ')}`)
-        .join(', ')}): parity is unmeasured for ${unmatched.length === 1 ? 'it' : 'them'}`,
-      evidence,
+        .map((f) => `${f.name}: ${f.status.replace('_', ' ')}${f.unreadable ? `, ${local(f.unreadable)}` : ''}`)
+        .join('; ')}): parity is unmeasured for ${unmatched.length === 1 ? 'it' : 'them'}`,
+      {
+        ...evidence,
+        ...(unreadable.length
+          ? { unreadable: unreadable.slice(0, LISTED).map((f) => ({ file: f.name, why: local(f.unreadable ?? '') })) }
+          : {}),
+      },
     );
   }
   const off = report.files.filter((f) => f.status === 'differs');

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParitySpec } from '../../../src/parity/spec.js';
@@ -95,7 +95,31 @@ describe('verifier source: parity', () => {
     const unmatched = await source.measure(m({ query: 'parity', parity: spec() }), context(root));
     expect(unmatched).toMatchObject({ status: 'halt', halt: 'missing' });
     expect(unmatched.status === 'halt' && unmatched.reason).toMatch(
-      /a\.json: missing capture, b\.json: missing golden/,
+      /a\.json: missing capture; b\.json: missing golden/,
+    );
+  });
+
+  it('halts on a capture that is a link to nothing, naming the link and its target', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'golden'));
+    mkdirSync(join(dir, 'beam'));
+    writeFileSync(join(dir, 'golden/a.json'), '{"n": 1}');
+    symlinkSync('../shared/a.json', join(dir, 'beam/a.json'));
+    const out = await source.measure(m({ query: 'parity', parity: spec() }), context(dir));
+    expect(out).toMatchObject({ status: 'halt', halt: 'missing' });
+    const reason = out.status === 'halt' ? out.reason : '';
+    expect(reason).toContain(
+      'a.json: missing capture, beam/a.json is a symbolic link to ../shared/a.json, which does not exist',
+    );
+    expect(reason).not.toContain(dir);
+    expect(out.evidence).toMatchObject({
+      unreadable: [{ file: 'a.json', why: 'beam/a.json is a symbolic link to ../shared/a.json, which does not exist' }],
+    });
+    rmSync(join(dir, 'beam/a.json'));
+    symlinkSync('a.json', join(dir, 'beam/a.json'));
+    const loop = await source.measure(m({ query: 'parity', parity: spec() }), context(dir));
+    expect(loop.status === 'halt' && loop.reason).toContain(
+      'beam/a.json is a symbolic link to a.json, which is a loop of links',
     );
   });
 
