@@ -264,7 +264,9 @@ function sensitivityEvidence(
     };
   }
   const width = s.spec.band.absolute ?? (s.spec.band.relative ?? 0) * Math.abs(threshold);
-  const inBand = Math.abs(measured - threshold) <= width;
+  // Compared at the precision the evidence shows: a value exactly on the band's edge (2.1
+  // against 2 ± 5%) is in it, though 2.1 - 2 is 0.10000000000000009 in binary floating point.
+  const inBand = roundForEvidence(Math.abs(measured - threshold)) <= roundForEvidence(width);
   const out: Evidence = {
     param: s.spec.param,
     threshold,

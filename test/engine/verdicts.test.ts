@@ -254,6 +254,58 @@ testGates('sensitivity bands', [
         { param: 'floor', threshold: 60, measured: 40, band: { absolute: 5 }, in_band: false },
       ]),
   },
+  {
+    name: 'a value exactly on the edge of an absolute band is in it, whatever binary floating point makes of the difference',
+    spec: {
+      ...a1,
+      disconfirmers: [
+        {
+          ...a1.disconfirmers[0],
+          params: { floor: 0.3 },
+          sensitivity: [{ param: 'floor', compares: 'share_pct', band: { absolute: 0.1 }, alternates: [0.2, 0.5] }],
+        },
+      ],
+    },
+    data: { share_pct: ok(0.4) },
+    expected: { verdict: 'fail' },
+    check: (r) =>
+      expect(r.evidence.sensitivity).toMatchObject([
+        { threshold: 0.3, measured: 0.4, in_band: true, anchors: [{ floor: 0.2 }, { floor: 0.5 }] },
+      ]),
+  },
+  {
+    name: 'a ratio exactly on the edge of a relative band is in it',
+    spec: {
+      measurements: twoLatencies,
+      disconfirmers: [
+        {
+          ...disconfirmerB,
+          sensitivity: [
+            {
+              param: 'ratio',
+              compares: 'boundary_p50_ms / lease_plane_p50_ms',
+              band: { relative: 0.05 },
+              alternates: [1.5, 2.5],
+            },
+          ],
+        },
+      ],
+    },
+    data: { boundary_p50_ms: ok(21), lease_plane_p50_ms: ok(10) },
+    expected: { verdict: 'fail' },
+    check: (r) =>
+      expect(r.evidence.sensitivity).toMatchObject([
+        {
+          threshold: 2,
+          measured: 2.1,
+          in_band: true,
+          anchors: [
+            { ratio: 1.5, verdict: 'fail' },
+            { ratio: 2.5, verdict: 'pass' },
+          ],
+        },
+      ]),
+  },
 ]);
 
 testGates('timeouts', [
