@@ -38,12 +38,20 @@ export function formatTable(report: GateReport, opts: TableOptions): string {
     // A reason may quote what a source read (a telemetry line, a file name): shown, not obeyed.
     const title = visible(r.title);
     const text = breakLongWords(r.reason ? `${title}\n→ ${visible(r.reason)}` : title, reasonWidth - 2);
-    table.push([paint(r.verdict, label(r) + (sensitive ? ' ~' : '')), r.id, r.kind.replace('_', ' '), r.section, text]);
+    // The section is free text in the spec too (a YAML escape can hold any character): shown the same way.
+    table.push([
+      paint(r.verdict, label(r) + (sensitive ? ' ~' : '')),
+      r.id,
+      r.kind.replace('_', ' '),
+      visible(r.section),
+      text,
+    ]);
   }
   const counts = (['pass', 'fail', 'halt'] as const)
     .map((v) => `${report.results.filter((r) => r.verdict === v).length} ${v}`)
     .join(', ');
-  const summary = `${report.rfc} as of ${report.as_of} on ${report.ref}: ${paint(report.verdict, report.verdict.toUpperCase())} (${counts})`;
+  // --ref is whatever the CI passed (a branch name from an event): shown, not obeyed.
+  const summary = `${report.rfc} as of ${report.as_of} on ${visible(report.ref)}: ${paint(report.verdict, report.verdict.toUpperCase())} (${counts})`;
   // Explains the mark only when a row carries it.
   const legend = anySensitive
     ? '\n~ the measured value is within the sensitivity band of its threshold; see --json for the verdict at each anchor'

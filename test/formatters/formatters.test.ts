@@ -112,6 +112,23 @@ describe('table formatter', () => {
     expect(github.includes('\u001b') || github.includes('\u202e')).toBe(false);
   });
 
+  it('writes out control characters and CI log commands in the section and the ref, as in the title', () => {
+    const r0 = report.results[0] as GateReport['results'][number];
+    const odd: GateReport = {
+      ...report,
+      ref: 'topic\u001b]0;x\u0007',
+      results: [{ ...r0, section: '##[x \u001b[2J \r§0' }],
+    };
+    const table = FORMATTERS.table(odd, { color: false, width: 200 });
+    expect(table).toContain('##\\x5bx');
+    expect(table).toContain('\\x1b[2J');
+    expect(table).toContain('\\r§0');
+    expect(table).toContain('on topic\\x1b]0;x\\x07:');
+    expect(table.includes('##[')).toBe(false);
+    // eslint-disable-next-line no-control-regex -- no control character but the line breaks may reach the terminal
+    expect(/[\u0000-\u0009\u000b-\u001f]/.test(table)).toBe(false);
+  });
+
   it('colours verdicts on a TTY', () => {
     expect(FORMATTERS.table(report, { color: true, width: 120 }).includes('\u001b[')).toBe(true);
   });
