@@ -162,6 +162,23 @@ export function parseAsOf(text: string | undefined, now: Date = new Date(), opts
   return new Date(ms);
 }
 
+/**
+ * The --ref to evaluate. An empty one is a CI variable unset for this event (a pull request's
+ * head ref on a push): every gate would halt on a ref '' no clone has, when the invocation is
+ * what is wrong. One starting with '-' would be read by git as an option, not a revision.
+ */
+export function parseRef(text: string): string {
+  if (text.trim() === '') {
+    throw new UsageError(
+      `--ref is empty: name a branch, tag or commit to evaluate (default HEAD); in CI, check that the variable filling it is set for this event`,
+    );
+  }
+  if (text.startsWith('-')) {
+    throw new UsageError(`--ref '${text}' starts with '-', which git reads as an option: name a branch, tag or commit`);
+  }
+  return text;
+}
+
 /** Date.parse rolls 2026-02-30 over into March; a replay must not silently move its instant. */
 function isCalendarDate(ymd: string): boolean {
   const [y, mo, d] = ymd.split('-').map(Number) as [number, number, number];

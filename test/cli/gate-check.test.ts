@@ -271,6 +271,9 @@ describe('bad input gets one clear line and exit 3', () => {
       ['gate', 'check', '--rfc', '..'],
       /unknown RFC '\.\.': an RFC is named by its folder directly under gates\/; known RFCs: demo/,
     ],
+    // An unset CI variable: the invocation is wrong, not every measurement missing.
+    [['gate', 'check', '--ref', ''], /--ref is empty: name a branch, tag or commit/],
+    [['gate', 'check', '--ref=--output=x'], /--ref '--output=x' starts with '-', which git reads as an option/],
     [['gate', 'check', '--only', 'NOPE'], /--only names unknown gate\(s\): NOPE/],
     [['gate', 'check', '--only', 'HALTING,'], /--only has an empty gate name \('HALTING', ''\)/],
     // Nothing evaluated is not a pass.

@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { progressLine } from '../../cli/progress.js';
-import { parseAsOf, RfcCommand, MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
+import { parseAsOf, parseRef, RfcCommand, MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
 import { evaluateRfc } from '../../engine/evaluate.js';
 import { namesFromTop } from '../../cli/format-flags.js';
 import { FORMAT_NAMES, parseOutputs, writeOutputs } from '../../cli/outputs.js';
@@ -57,6 +57,7 @@ ${RfcCommand.exitCodesHelp}`;
     const root = this.findRoot(flags.root);
     const rfc = loadRfc(root, this.chooseRfc(root, flags.rfc));
     const asOf = parseAsOf(flags['as-of']);
+    const ref = parseRef(flags.ref);
     const outputs = parseOutputs(flags.format, flags.json);
     const progress = progressLine('reading telemetry');
     const sources = openSources({
@@ -70,7 +71,7 @@ ${RfcCommand.exitCodesHelp}`;
     try {
       report = await evaluateRfc(rfc, {
         asOf,
-        ref: flags.ref,
+        ref,
         repoDir: root,
         phase: flags.phase as Phase | undefined,
         only: flags.only,
