@@ -105,6 +105,8 @@ function parity(q: VerifierQuery, ctx: EvalContext): MeasurementOutcome {
       },
     );
   }
+  // Paths in the report are the repository's own, as a reader finds them in the spec.
+  const local = (text: string) => text.replaceAll(`${ctx.repoDir}/`, '');
   let report;
   try {
     report = compareParity(join(ctx.repoDir, spec.golden), join(ctx.repoDir, spec.candidate), {
@@ -113,7 +115,7 @@ function parity(q: VerifierQuery, ctx: EvalContext): MeasurementOutcome {
     });
   } catch (e) {
     if (e instanceof JsonSyntaxError)
-      return halt('error', e.message, { golden: spec.golden, candidate: spec.candidate });
+      return halt('error', local(e.message), { golden: spec.golden, candidate: spec.candidate });
     throw e;
   }
   const evidence: Evidence = {
@@ -123,7 +125,6 @@ function parity(q: VerifierQuery, ctx: EvalContext): MeasurementOutcome {
     mask: spec.mask ?? null,
     counts: { ...report.counts },
   };
-  const local = (text: string) => text.replaceAll(`${ctx.repoDir}/`, '');
   if (report.halt) return halt('missing', local(report.halt), evidence);
   const unmatched = report.files.filter((f) => f.status === 'missing_capture' || f.status === 'missing_golden');
   if (unmatched.length) {

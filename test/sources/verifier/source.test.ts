@@ -123,6 +123,17 @@ describe('verifier source: parity', () => {
     );
   });
 
+  it('halts on a malformed capture, naming it as the repository does', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'golden'));
+    mkdirSync(join(dir, 'beam'));
+    writeFileSync(join(dir, 'golden/a.json'), '{"n": 1}');
+    writeFileSync(join(dir, 'beam/a.json'), '{"n": 1');
+    const out = await source.measure(m({ query: 'parity', parity: spec() }), context(dir));
+    expect(out).toMatchObject({ status: 'halt', halt: 'error' });
+    expect(out.status === 'halt' && out.reason).toMatch(/^beam\/a\.json:1:8: not valid JSON/);
+  });
+
   it('counts the golden captures off parity', async () => {
     put('beam/a.json', '{"n": 1.0}');
     put('golden/b.json', '{"n": 1, "seen_at": 1}');
