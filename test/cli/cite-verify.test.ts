@@ -190,6 +190,11 @@ describe('cite verify', () => {
     const noSince = run(['cite', 'verify', '--since', 'nope'], fx.repo.dir);
     expect(noSince.code).toBe(3);
     expect(noSince.stderr).toMatch(/--since 'nope' is not a commit/);
+    // An unset CI variable, or an option where the ref goes: the invocation, not the data.
+    const empty = run(['cite', 'verify', '--ref', ''], fx.repo.dir);
+    expect([empty.code, empty.stdout]).toEqual([3, '']);
+    expect(empty.stderr).toMatch(/^error: --ref is empty: name a branch, tag or commit/);
+    expect(run(['cite', 'verify', '--ref=-x'], fx.repo.dir).stderr).toMatch(/^error: --ref '-x' starts with '-'/);
   });
 
   it('halts outside a git repository', () => {

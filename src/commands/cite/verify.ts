@@ -2,7 +2,7 @@ import { chmodSync, readFileSync, realpathSync, renameSync, rmSync, statSync, wr
 import { relative, resolve } from 'node:path';
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { RfcCommand } from '../../cli/rfc-command.js';
+import { parseRef, RfcCommand } from '../../cli/rfc-command.js';
 import { applyFixes } from '../../cite/fix.js';
 import { type CitationClaim, claimsFor } from '../../cite/spec.js';
 import { citeExitCode, type CiteReport, haltedCiteReport, verifyCitations } from '../../cite/verify.js';
@@ -58,6 +58,7 @@ EXIT CODES
     if (flags.json && flags.format && flags.format !== 'json') {
       throw new UsageError(`--json contradicts --format ${flags.format}; choose one`);
     }
+    parseRef(flags.ref);
     const format: CiteFormat = flags.json ? 'json' : ((flags.format as CiteFormat | undefined) ?? 'table');
     const root = this.findRoot(flags.root);
     const { claims, rfcDocument } = await this.spec(root, flags.rfc, args.document === undefined);

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import * as Flags from '@oclif/core/flags';
 import { parseFormatFlags, writeReports } from '../../cli/format-flags.js';
-import { parseAsOf, RfcCommand, MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
+import { parseAsOf, parseRef, RfcCommand, MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
 import { Measurer } from '../../engine/measure.js';
 import { formatPrereqs, PREREQ_FORMATS, type PrereqFormat } from '../../formatters/prereqs/index.js';
 import { prereqExitCode, type PrereqReport, prereqStatus } from '../../prereqs/status.js';
@@ -53,11 +53,7 @@ EXIT CODES
       { names: PREREQ_FORMATS, fallback: 'table', what: 'a prereq status format' },
     );
     const asOf = parseAsOf(flags['as-of']);
-    // git reads a leading '-' as an option, and no branch can be named '' or start with one:
-    // such a --ref is a typo, not a mainline missing from this clone.
-    if (flags.ref !== undefined && (flags.ref.trim() === '' || flags.ref.startsWith('-'))) {
-      throw new UsageError(`--ref '${flags.ref}' is not a ref name; give the mainline branch, a tag or a commit`);
-    }
+    if (flags.ref !== undefined) parseRef(flags.ref);
     const root = this.findRoot(flags.root);
     const id = this.chooseRfc(root, flags.rfc);
     const repo = new GitRepo(root);
