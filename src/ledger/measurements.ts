@@ -104,7 +104,31 @@ export function parsePayload(text: string, flag = '--payload'): JsonObject {
     const what = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`;
     throw new UsageError(`${flag} must be a JSON object like '{"runtime":"beam"}', not ${what}`);
   }
+  // JSON.parse keeps no number's text, so each literal is checked where it is written: the
+  // parsed 1e400 is Infinity, which would be stored as null, and 1e-400 is a silent 0.
+  // The text parsed as JSON, so outside its strings every match here is a number literal.
+  for (const token of text.matchAll(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g)) {
+    const literal = token[0];
+    if (literal.startsWith('"')) continue;
+    const why = inexactNumber(literal);
+    if (why !== null) throw new UsageError(`${flag}: the number ${literal} ${why}`);
+  }
   return parsed as JsonObject;
+}
+
+/**
+ * Why a decimal literal would not be stored as written, or null when it would: beyond the
+ * range of a double, a non-zero value that rounds to 0, or an integer too large to stay exact.
+ */
+function inexactNumber(literal: string): string | null {
+  const n = Number(literal);
+  if (!Number.isFinite(n)) return 'is beyond the range of a double';
+  const mantissa = literal.replace(/[eE].*$/, '');
+  if (n === 0 && /[1-9]/.test(mantissa)) return 'is too small for a double and would be stored as 0';
+  if (/^[+-]?\d+$/.test(literal) && !Number.isSafeInteger(n)) {
+    return `is an integer beyond ±${Number.MAX_SAFE_INTEGER} and would be stored as ${n}`;
+  }
+  return null;
 }
 
 /** Parses a number flag: finite, and (for durations) not negative. */
@@ -113,6 +137,8 @@ export function parseNumber(text: string, flag: string, opts: { min?: number } =
   // Decimal only: Number() also reads 0x10 as 16 and 0b11 as 3, which nobody means here.
   const n = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : Number.NaN;
   if (!Number.isFinite(n)) throw new UsageError(`${flag} '${text}' is not a finite decimal number`);
+  const why = inexactNumber(t);
+  if (why !== null) throw new UsageError(`${flag} '${text}' ${why}`);
   if (opts.min !== undefined && n < opts.min) throw new UsageError(`${flag} ${text} is below ${opts.min}`);
   return n;
 }

@@ -6,6 +6,7 @@ import {
   type MeasurementInput,
   normalizeMeasurement,
   parseInstant,
+  parseNumber,
   parsePayload,
   recordMeasurement,
   recordMeasurements,
@@ -57,6 +58,25 @@ describe('input validation (before any connection)', () => {
     expect(() => parsePayload('[1]')).toThrow(/not an array/);
     expect(() => parsePayload('null')).toThrow(/not null/);
     expect(() => parsePayload('"x"')).toThrow(/not a string/);
+  });
+
+  it('refuses a number that would be stored as another value, in --value and in --payload', () => {
+    // JSON.parse reads 1e400 as Infinity, which JSON.stringify writes as null.
+    expect(() => parsePayload('{"v":1e400}')).toThrow(/the number 1e400 is beyond the range of a double/);
+    expect(() => parsePayload('{"a":{"b":[1,-1e-400]}}')).toThrow(/-1e-400 is too small .* stored as 0/);
+    expect(() => parsePayload('{"n":99999999999999999999}')).toThrow(/would be stored as 100000000000000000000/);
+    expect(() => parseNumber('1e-400', '--value')).toThrow(/--value '1e-400' is too small/);
+    expect(() => parseNumber('99999999999999999999999', '--value')).toThrow(/integer beyond/);
+    expect(() => parseNumber('.5e-999', '--elapsed-ms')).toThrow(/stored as 0/);
+    // Digits inside strings are text, and exact numbers pass as they are.
+    expect(parsePayload('{"s":"1e400 99999999999999999999","n":-0.5e-3,"z":0e-999,"i":9007199254740991}')).toEqual({
+      s: '1e400 99999999999999999999',
+      n: -0.0005,
+      z: 0,
+      i: 9007199254740991,
+    });
+    expect(parseNumber('0.000', '--value')).toBe(0);
+    expect(parseNumber('1.5e300', '--value')).toBe(1.5e300);
   });
 
   it('parses --at as a date or an ISO instant, UTC when no zone is given', () => {
