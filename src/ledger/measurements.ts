@@ -113,6 +113,8 @@ export function parsePayload(text: string, flag = '--payload'): JsonObject {
     const why = inexactNumber(literal);
     if (why !== null) throw new UsageError(`${flag}: the number ${literal} ${why}`);
   }
+  const bad = unstorableString(parsed);
+  if (bad !== null) throw new UsageError(`${flag}: ${bad}`);
   return parsed as JsonObject;
 }
 
@@ -127,6 +129,30 @@ function inexactNumber(literal: string): string | null {
   if (n === 0 && /[1-9]/.test(mantissa)) return 'is too small for a double and would be stored as 0';
   if (/^[+-]?\d+$/.test(literal) && !Number.isSafeInteger(n)) {
     return `is an integer beyond ±${Number.MAX_SAFE_INTEGER} and would be stored as ${n}`;
+  }
+  return null;
+}
+
+/** PostgreSQL's jsonb refuses U+0000 and a lone UTF-16 surrogate, in keys and in values. */
+function unstorableString(v: unknown): string | null {
+  const check = (s: string): string | null => {
+    if (s.includes('\u0000')) return 'PostgreSQL cannot store the character U+0000 (\\u0000) in a JSON string';
+    if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s)) {
+      return 'a JSON string holds a lone UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair), which is not text';
+    }
+    return null;
+  };
+  if (typeof v === 'string') return check(v);
+  if (Array.isArray(v)) {
+    for (const item of v) {
+      const bad = unstorableString(item);
+      if (bad !== null) return bad;
+    }
+  } else if (v !== null && typeof v === 'object') {
+    for (const [key, item] of Object.entries(v)) {
+      const bad = check(key) ?? unstorableString(item);
+      if (bad !== null) return bad;
+    }
   }
   return null;
 }

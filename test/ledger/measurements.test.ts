@@ -79,6 +79,14 @@ describe('input validation (before any connection)', () => {
     expect(parseNumber('1.5e300', '--value')).toBe(1.5e300);
   });
 
+  it('refuses a payload string PostgreSQL cannot store, before any connection', () => {
+    expect(() => parsePayload('{"a":"x\\u0000y"}')).toThrow(/cannot store the character U\+0000/);
+    expect(() => parsePayload('{"a\\u0000":1}')).toThrow(/U\+0000/);
+    expect(() => parsePayload('{"a":["\\ud800"]}')).toThrow(/lone UTF-16 surrogate/);
+    expect(() => parsePayload('{"a":"\\udc00x"}')).toThrow(/lone UTF-16 surrogate/);
+    expect(parsePayload('{"a":"\\ud83d\\ude00"}')).toEqual({ a: '\u{1F600}' });
+  });
+
   it('parses --at as a date or an ISO instant, UTC when no zone is given', () => {
     expect(parseInstant('2026-05-20', '--at').toISOString()).toBe('2026-05-20T00:00:00.000Z');
     expect(parseInstant('2026-05-20T12:00:00', '--at').toISOString()).toBe('2026-05-20T12:00:00.000Z');
