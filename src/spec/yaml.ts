@@ -3,6 +3,7 @@
  * references, expressions) can be reported as file:line:col.
  */
 import {
+  type Alias,
   type Document,
   isAlias,
   isMap,
@@ -85,10 +86,34 @@ export function yamlData(y: ParsedYaml): { data: unknown } | { problem: Problem 
         },
       };
     }
+    // An alias whose anchor is not set before it: at the alias, as the parser does not say where.
+    const dangling = unresolvedAlias(y);
+    if (dangling) {
+      return {
+        problem: {
+          ...locate(y, dangling.range?.[0]),
+          severity: 'error',
+          message: `YAML: the alias *${dangling.source} names no anchor &${dangling.source} set before it; define the anchor above, or write the value out`,
+        },
+      };
+    }
     return {
       problem: { file: y.file, line: 1, col: 1, severity: 'error', message: `YAML: ${tooDeep((e as Error).message)}` },
     };
   }
+}
+
+/** The first alias that resolves to nothing (its anchor is missing, or only set after it). */
+function unresolvedAlias(y: ParsedYaml): Alias | undefined {
+  let found: Alias | undefined;
+  visit(y.doc, {
+    Alias(_, alias) {
+      if (alias.resolve(y.doc) !== undefined) return undefined;
+      found = alias;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /** The first value a merge key brings that is not a map (the alias, when it came through one). */

@@ -25,3 +25,19 @@ describe('keys brought by a merge key are found where the yaml package merges th
     expect(at('c:\n  "<<": { k: 1 }\n', ['c'], '<<')).toBe('2:3');
   });
 });
+
+describe('an alias without its anchor', () => {
+  const problem = (text: string) => {
+    const out = yamlData(parseYaml('f.yaml', text));
+    if (!('problem' in out)) throw new Error('expected a problem');
+    const { line, col, message } = out.problem;
+    return `${line}:${col} ${message}`;
+  };
+
+  it('is shown at the alias, whether the anchor is missing or set only after it', () => {
+    expect(problem('a: 1\nb:\n  - *nowhere\n')).toBe(
+      '3:5 YAML: the alias *nowhere names no anchor &nowhere set before it; define the anchor above, or write the value out',
+    );
+    expect(problem('a: *later\nb: &later 2\n')).toMatch(/^1:4 YAML: the alias \*later names no anchor/);
+  });
+});
