@@ -425,14 +425,37 @@ export interface ListOptions {
 }
 
 /** The newest rows of audit.coordination_measurements, read through the READ ONLY client. */
+const LISTED_COLUMNS = ['id', 'recorded_at', 'measurement_type', 'elapsed_ms', 'agent_id', 'payload'];
+
 export async function listMeasurements(client: SqlClient, opts: ListOptions): Promise<ListedMeasurement[]> {
   const q = { timeoutMs: opts.timeoutMs ?? 30_000 };
   const ledger = await client.query(
-    `SELECT to_regclass('${RECORDED_MEASUREMENTS_TABLE}') IS NOT NULL AS present`,
+    `SELECT to_regclass('${RECORDED_MEASUREMENTS_TABLE}') IS NOT NULL AS present,
+            to_regclass('${MEASUREMENTS_TABLE}') IS NOT NULL AS measurements,
+            ARRAY(SELECT attname::text FROM pg_attribute
+                  WHERE attrelid = to_regclass('${MEASUREMENTS_TABLE}') AND attnum > 0 AND NOT attisdropped) AS columns`,
     [],
     q,
   );
-  const join = ledger.rows[0]?.present === true;
+  const found = ledger.rows[0];
+  const where = client.describe();
+  if (found?.measurements !== true) {
+    throw new LedgerError(
+      'missing',
+      `${MEASUREMENTS_TABLE} does not exist in ${where}; run \`rfcgate db migrate\` to create it`,
+    );
+  }
+  // A team's own table may have drifted from the RFC's shape; say which columns are not there
+  // rather than let the query fail on the first of them.
+  const columns = new Set(found.columns as string[]);
+  const absent = LISTED_COLUMNS.filter((c) => !columns.has(c));
+  if (absent.length) {
+    throw new LedgerError(
+      'foreign',
+      `${MEASUREMENTS_TABLE} in ${where} has no column${absent.length === 1 ? '' : 's'} ${absent.join(', ')}: it is not the table \`rfcgate db migrate\` creates, so measure list cannot read it; query it directly, or name its real columns in a measurement's sql`,
+    );
+  }
+  const join = found.present === true;
   const res = await client.query(
     `SELECT m.id::text AS id, m.recorded_at, m.measurement_type, m.elapsed_ms, m.agent_id, m.payload,
             ${join ? 'r.idempotency_key, r.recorded_by' : 'NULL::text AS idempotency_key, NULL::text AS recorded_by'}

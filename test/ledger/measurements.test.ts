@@ -288,6 +288,21 @@ describe.each(testBackends())('recording on $name', (backend) => {
     expect(lease.map((r) => r.elapsed_ms)).toEqual([3]);
   });
 
+  it('lists nothing from a database not migrated, or a table of another shape, and says why', async () => {
+    await db.reset();
+    await expect(listMeasurements(db.reader(), { limit: 5 })).rejects.toThrow(
+      /audit\.coordination_measurements does not exist in .*; run `rfcgate db migrate` to create it/,
+    );
+    await db.exec(
+      'CREATE SCHEMA audit; CREATE TABLE audit.coordination_measurements (id int, ts timestamptz, kind text, payload jsonb)',
+    );
+    const err = await listMeasurements(db.reader(), { limit: 5 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LedgerError);
+    expect((err as Error).message).toMatch(
+      /has no columns recorded_at, measurement_type, elapsed_ms, agent_id: it is not the table/,
+    );
+  });
+
   if (backend.name === 'postgres') {
     it('two recorders racing with one key store one row', async () => {
       const input = { type: LEASE, at: AT, elapsedMs: 5, idempotencyKey: 'race' };
