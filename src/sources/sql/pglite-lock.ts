@@ -11,11 +11,13 @@
  * gives up with a message naming it. An owner that is gone (killed, crashed) left a stale
  * file, which the next process takes over. Released on close and when the process exits.
  */
-import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export class DataDirBusyError extends Error {}
+
+export class DataDirReadOnlyError extends Error {}
 
 export interface DataDirLock {
   readonly file: string;
@@ -40,9 +42,11 @@ export function lockFileOf(dir: string): string {
 /**
  * Takes the lock of `dir`, waiting up to `waitMs` for another process to release it.
  * Throws DataDirBusyError (its message reads after "cannot open …: ") when it is still held
- * then; other errors (a folder that cannot be written) are thrown as they come.
+ * then, and DataDirReadOnlyError (read the same way) for a read-only folder; other errors
+ * are thrown as they come.
  */
 export async function lockDataDir(dir: string, opts: { waitMs: number; pollMs?: number }): Promise<DataDirLock> {
+  assertWritable(dir);
   const file = lockFileOf(dir);
   const deadline = Date.now() + opts.waitMs;
   let pause = opts.pollMs ?? 50;
@@ -62,6 +66,25 @@ export async function lockDataDir(dir: string, opts: { waitMs: number; pollMs?: 
     }
     await sleep(Math.min(pause, Math.max(1, deadline - Date.now())));
     pause = Math.min(pause * 2, 500);
+  }
+}
+
+/**
+ * PGlite refuses a data directory whose owner may not write it with only "failed to initialize
+ * properly", even to read, and even for root (who passes any access check), so the owner's
+ * write bit is what is looked at. A directory not there yet is for the caller to create.
+ */
+function assertWritable(dir: string): void {
+  let mode: number;
+  try {
+    mode = statSync(dir).mode;
+  } catch {
+    return;
+  }
+  if ((mode & 0o200) === 0) {
+    throw new DataDirReadOnlyError(
+      `its folder is read-only, and PGlite writes there even to read; make it writable (chmod -R u+w ${dir}), or copy it somewhere writable`,
+    );
   }
 }
 

@@ -5,12 +5,18 @@
  * opener of a PGlite directory halts with the reason instead of corrupting it.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PgliteClient, SqlHaltError } from '../../../src/sources/sql/client.js';
-import { DataDirBusyError, lockDataDir, lockFileOf, startTimeOf } from '../../../src/sources/sql/pglite-lock.js';
+import {
+  DataDirBusyError,
+  DataDirReadOnlyError,
+  lockDataDir,
+  lockFileOf,
+  startTimeOf,
+} from '../../../src/sources/sql/pglite-lock.js';
 import { PgliteWriter, SqlWriteError } from '../../../src/sources/sql/writer.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rfcgate-lock-'));
@@ -165,6 +171,34 @@ describe('the data directory lock', () => {
     const unreadable = await lockDataDir(dir, { waitMs: 50, pollMs: 10 }).catch((e: unknown) => e);
     expect((unreadable as Error).message).toContain('in use by another process');
     expect(readFileSync(lockFileOf(dir), 'utf8')).toBe('not a lock of ours');
+  });
+});
+
+describe('a read-only data directory', () => {
+  it('is refused with what to do, by the lock and by the reader and writer that take it', async () => {
+    // PGlite itself says only "failed to initialize properly" on such a folder, even as root.
+    const dir = newDir();
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'PG_VERSION'), '17\n');
+    chmodSync(dir, 0o555);
+    try {
+      const err = await lockDataDir(dir, { waitMs: 50 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DataDirReadOnlyError);
+      expect((err as Error).message).toContain(`its folder is read-only, and PGlite writes there even to read`);
+      expect(existsSync(lockFileOf(dir))).toBe(false);
+      const writer = new PgliteWriter({ dataDir: dir, label: '.rfcgate/pgdata' });
+      await expect(writer.transaction(async () => undefined)).rejects.toThrow(
+        /cannot open the embedded database \.rfcgate\/pgdata: its folder is read-only.*chmod -R u\+w/,
+      );
+      await writer.close();
+      const reader = new PgliteClient({ dataDir: dir, label: '.rfcgate/pgdata' });
+      const halt = await reader.query('SELECT 1', [], { timeoutMs: 10_000 }).catch((e: unknown) => e);
+      await reader.close();
+      expect(halt).toBeInstanceOf(SqlHaltError);
+      expect((halt as Error).message).toMatch(/cannot open the embedded database .*: its folder is read-only/);
+    } finally {
+      chmodSync(dir, 0o755);
+    }
   });
 });
 
