@@ -22,6 +22,13 @@ export const LEDGER_EXIT_CODES_HELP = [
   '  3  the invocation is invalid, or the database cannot be used (unreachable, not migrated, a table rfcgate did not create, an idempotency key reused for other content); nothing was written',
 ].join('\n');
 
+/** The exit codes of `db migrate`: it records no measurement and takes no idempotency key. */
+export const MIGRATE_EXIT_CODES_HELP = [
+  'EXIT CODES',
+  '  0  done (also when everything was already present, or an object rfcgate did not create was left unchanged)',
+  '  3  the invocation is invalid, or the database cannot be used (unreachable, read-only, a failed statement); nothing was written',
+].join('\n');
+
 /** The exit codes of `measure list`: it only reads, so nothing is recorded and nothing is written. */
 export const LEDGER_READER_EXIT_CODES_HELP = [
   'EXIT CODES',

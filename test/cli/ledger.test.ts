@@ -328,6 +328,12 @@ describe('--help', () => {
     expect(r.stdout).not.toMatch(/was already recorded|reused for other content|nothing was written/);
   });
 
+  it('db migrate --help promises nothing about recording a measurement: it records none', () => {
+    const r = run(['db', 'migrate', '--help'], { cwd: repo.dir });
+    expect(r.stdout).toMatch(/0 {2}done \(also when everything was already present/);
+    expect(r.stdout).not.toMatch(/measurement was already recorded|idempotency key reused|not migrated/);
+  });
+
   it('gate check --help documents --record', () => {
     const r = run(['gate', 'check', '--help'], { cwd: repo.dir });
     expect(r.stdout).toMatch(/--record/);

@@ -1,5 +1,5 @@
 import * as Flags from '@oclif/core/flags';
-import { LEDGER_EXIT_CODES_HELP, LedgerCommand, openWriter } from '../../ledger/cli.js';
+import { LedgerCommand, MIGRATE_EXIT_CODES_HELP, openWriter } from '../../ledger/cli.js';
 import { parseInstant } from '../../ledger/measurements.js';
 import {
   defaultMigrationRange,
@@ -23,7 +23,7 @@ Everything it creates carries the comment 'rfcgate:managed v1'. An existing obje
 
 The database is DATABASE_URL when set, else the embedded PGlite directory (database.embedded_dir in rfc.yaml, default .rfcgate/pgdata), which this command creates if it does not exist.
 
-${LEDGER_EXIT_CODES_HELP}`;
+${MIGRATE_EXIT_CODES_HELP}`;
   static override examples = [
     '<%= config.bin %> db migrate',
     '<%= config.bin %> db migrate --dry-run',
