@@ -424,9 +424,10 @@ export interface ListOptions {
   timeoutMs?: number;
 }
 
-/** The newest rows of audit.coordination_measurements, read through the READ ONLY client. */
+/** The columns of audit.coordination_measurements that measure list reads. */
 const LISTED_COLUMNS = ['id', 'recorded_at', 'measurement_type', 'elapsed_ms', 'agent_id', 'payload'];
 
+/** The newest rows of audit.coordination_measurements, read through the READ ONLY client. */
 export async function listMeasurements(client: SqlClient, opts: ListOptions): Promise<ListedMeasurement[]> {
   const q = { timeoutMs: opts.timeoutMs ?? 30_000 };
   const ledger = await client.query(
