@@ -69,7 +69,7 @@ beforeAll(async () => {
       ('a1', 'active', 0.5000001, '{"y": 2, "x": 1}', now() - interval '1 day'),
       ('a2', 'disabled', 0.7, NULL, now() - interval '1 day'),
       ('a9', 'active', NULL, NULL, now() - interval '1 day');`);
-}, 60_000);
+});
 afterAll(() => cleanup?.());
 
 describe('comparator check as facts for the council', () => {
@@ -256,7 +256,7 @@ describe('comparator run', () => {
     expect(dark.stdout).toMatch(/WENT DARK {2}identities: .*\[window: went_dark\]/);
     expect(dark.stdout).toMatch(/core\.identities_shadow is empty, but the shadow window was active/);
     // Five runs of the built CLI, each opening the embedded database: more than one test's usual share.
-  }, 180_000);
+  }, 360_000);
 
   it('halts (exit 2) when there is no database at all', () => {
     const { root: empty, cleanup: done } = tempRoot('rfcgate-comparator-nodb-');

@@ -125,7 +125,7 @@ beforeAll(async () => {
     SELECT 'measurement.lease_plane.request', timestamptz '2026-05-31T23:00:00Z' - (i * interval '1 hour'), 20 + (i % 7), '{}'::jsonb
     FROM generate_series(0, 24 * 20) AS i;`);
   await db.close();
-}, 120_000);
+});
 
 afterAll(() => removeFixtures());
 

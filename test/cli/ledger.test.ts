@@ -150,7 +150,7 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
       /^created {2}partition audit\.coordination_measurements_y2026m04 \[2026-04-01, 2026-05-01\)(: .*)?$/m,
     );
     expect(r.stdout).toMatch(/^migrated pglite:\.rfcgate\/pgdata: 11 created, 0 already present$/m);
-  }, 60_000);
+  });
 
   it('a second db migrate has nothing to do', () => {
     const r = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06'], { cwd: repo.dir });

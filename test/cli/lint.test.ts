@@ -241,7 +241,7 @@ describe('rfcgate lint', () => {
     expect(r.signal).toBeNull();
     expect(r.status).toBe(0);
     expect((JSON.parse(r.stdout) as { findings: unknown[] }).findings).toEqual([]);
-  }, 90_000);
+  });
 
   it('--format takes one value: the paths after it are linted, in either form', () => {
     const repo = lintRepo({

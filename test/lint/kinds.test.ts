@@ -373,7 +373,7 @@ describe('order', () => {
     expect(missing.verdict).toBe('halt');
     expect(missing.rules[0]?.reason).not.toMatch(/waive/);
     expect(missing.rules[0]?.reason).toMatch(/origin\/main/);
-  }, 120_000);
+  });
 
   it('--staged judges the change on the ref the measurement names, as it reads history', async () => {
     const measurements = [
