@@ -70,33 +70,75 @@ export function findingKey(f: Pick<Finding, 'lane' | 'section' | 'claim'>): stri
     .slice(0, 12);
 }
 
-/** Every stored round of the folder, oldest first. */
-export function readRounds(root: string, ledgerDir: string): CouncilRound[] {
+/** A stored round with where its record was read (relative to the governed root) and its text. */
+export interface StoredRound {
+  path: string;
+  text: string;
+  round: CouncilRound;
+}
+
+/** Whether a file of the council folder is a round's record, by its name. */
+export function isRoundFile(name: string): boolean {
+  return ROUND_FILE.test(name);
+}
+
+/** A record's text as a round, or what keeps it from being one (`json`: not JSON at all). */
+export function parseRound(text: string): { round: CouncilRound } | { problem: string; json: boolean } {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return { problem: (e as Error).message, json: true };
+  }
+  const wrong = roundShapeProblem(data);
+  return wrong ? { problem: wrong, json: false } : { round: data as CouncilRound };
+}
+
+/** Oldest first: by round number, then by when the round ran. */
+export function orderRounds<T extends { round: CouncilRound }>(rounds: T[]): T[] {
+  return [...rounds].sort((a, b) => a.round.round - b.round.round || a.round.run_at.localeCompare(b.round.run_at));
+}
+
+/** The last of `ordered` that had run by `asOf`. */
+export function latestAsOf<T extends { round: CouncilRound }>(ordered: T[], asOf?: Date): T | undefined {
+  const rounds = ordered.filter((r) => !asOf || Date.parse(r.round.run_at) <= asOf.getTime());
+  return rounds[rounds.length - 1];
+}
+
+/** Every stored round of the folder in the working tree, oldest first. */
+export function readStoredRounds(root: string, ledgerDir: string): StoredRound[] {
   const dir = join(root, ledgerDir);
   if (!existsSync(dir)) return [];
   const rounds = readdirSync(dir)
-    .filter((n) => ROUND_FILE.test(n))
+    .filter(isRoundFile)
     .map((n) => {
       const path = join(ledgerDir, n);
-      let data: unknown;
+      let text: string;
       try {
-        data = JSON.parse(readFileSync(join(root, path), 'utf8'));
+        text = readFileSync(join(root, path), 'utf8');
       } catch (e) {
         throw new UsageError(
           `council ledger ${path} is not a readable round (${(e as Error).message}); restore it from git`,
         );
       }
-      const wrong = roundShapeProblem(data);
-      // A file named like a round but not one would otherwise be ordered at random among the
-      // rounds, taken as the latest, and crash the report or hide the real latest round.
-      if (wrong) {
+      const parsed = parseRound(text);
+      if ('problem' in parsed) {
+        // A file named like a round but not one would otherwise be ordered at random among the
+        // rounds, taken as the latest, and crash the report or hide the real latest round.
         throw new UsageError(
-          `council ledger ${path} is not a readable round (${wrong}); restore it from git, or move it out of ${ledgerDir}`,
+          parsed.json
+            ? `council ledger ${path} is not a readable round (${parsed.problem}); restore it from git`
+            : `council ledger ${path} is not a readable round (${parsed.problem}); restore it from git, or move it out of ${ledgerDir}`,
         );
       }
-      return data as CouncilRound;
+      return { path, text, round: parsed.round };
     });
-  return rounds.sort((a, b) => a.round - b.round || a.run_at.localeCompare(b.run_at));
+  return orderRounds(rounds);
+}
+
+/** Every stored round of the folder, oldest first. */
+export function readRounds(root: string, ledgerDir: string): CouncilRound[] {
+  return readStoredRounds(root, ledgerDir).map((s) => s.round);
 }
 
 /** What a stored round must hold for the ledger to order and judge it, or null. */
@@ -127,8 +169,7 @@ function roundShapeProblem(data: unknown): string | null {
 }
 
 export function latestRound(root: string, ledgerDir: string, asOf?: Date): CouncilRound | undefined {
-  const rounds = readRounds(root, ledgerDir).filter((r) => !asOf || Date.parse(r.run_at) <= asOf.getTime());
-  return rounds[rounds.length - 1];
+  return latestAsOf(readStoredRounds(root, ledgerDir), asOf)?.round;
 }
 
 /** Builds the round's record from a run and the previous round: diff and contract included. */
@@ -315,7 +356,12 @@ function atomicWrite(path: string, text: string): void {
 export function documentSha(root: string, path: string): string | null {
   const file = join(root, path);
   if (!existsSync(file) || !statSync(file).isFile()) return null;
-  return createHash('sha256').update(readFileSync(file, 'utf8')).digest('hex');
+  return textSha(readFileSync(file, 'utf8'));
+}
+
+/** The sha256 a round records for a document's text. */
+export function textSha(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /**

@@ -20,6 +20,8 @@ import { HALT_PRIORITY, Measurer, outcomeEvidence, type SourceRegistry } from '.
 export interface EvaluateOptions {
   asOf: Date;
   ref: string;
+  /** See EvalContext.pinned. */
+  pinned?: boolean;
   repoDir: string;
   phase?: Phase;
   only?: string[];
@@ -33,7 +35,13 @@ export async function evaluateRfc(rfc: LoadedRfc, opts: EvaluateOptions): Promis
   const needed = closure(selected, byId);
   const measurer = new Measurer(rfc.measurements, {
     sources: opts.sources,
-    context: { asOf: opts.asOf, ref: opts.ref, repoDir: opts.repoDir, manifest: rfc.manifest },
+    context: {
+      asOf: opts.asOf,
+      ref: opts.ref,
+      ...(opts.pinned ? { pinned: true } : {}),
+      repoDir: opts.repoDir,
+      manifest: rfc.manifest,
+    },
     timeoutMs: opts.timeoutMs,
   });
 

@@ -38,7 +38,7 @@ export function openSources(opts: OpenSourcesOptions): OpenedSources {
     artifact: new ArtifactMeasurementSource(repo),
     attestation: new AttestationMeasurementSource(repo),
     verifier: new VerifierMeasurementSource(repo),
-    council: new CouncilMeasurementSource(),
+    council: new CouncilMeasurementSource(repo),
     sql: SqlMeasurementSource.forRepo({
       repoDir: opts.repoDir,
       manifest: opts.manifest,

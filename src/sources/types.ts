@@ -10,6 +10,13 @@ export interface EvalContext {
   asOf: Date;
   /** The git ref evaluated (default HEAD). */
   ref: string;
+  /**
+   * true when the run named its ref (--ref, even HEAD) or its instant (--as-of): the verdict
+   * must then be the commit's, so what a source would otherwise take from the working tree
+   * (the council's rounds and the document they reviewed) is read from that commit. Unset, a
+   * plain local run may count what is written but not yet committed.
+   */
+  pinned?: boolean;
   /** Repository root of the governed repo. */
   repoDir: string;
   manifest: RfcManifest;

@@ -37,11 +37,10 @@ function run(args: string[], cwd: string, env: Record<string, string | undefined
 
 const fake = (name: string) => ['--fake-model', join(FIXTURES, name)];
 
-let repo: FixtureRepo;
-let rfc: CouncilRepo;
-beforeAll(() => {
-  repo = createRepo();
-  rfc = councilRepo({}, repo.dir);
+/** A git fixture whose demo RFC has a council gate, committed on 2026-11-01. */
+function governed(): { repo: FixtureRepo; rfc: CouncilRepo } {
+  const repo = createRepo();
+  const rfc = councilRepo({}, repo.dir);
   writeFileSync(
     join(repo.dir, 'gates/demo/measurements.yaml'),
     modeline('measurements.yaml') + stringify([{ id: 'council_open_blocks', council: { value: 'open_blocks' } }]),
@@ -61,6 +60,13 @@ beforeAll(() => {
   );
   repo.git(['add', '-A']);
   repo.commit({ message: 'demo RFC with a council', date: '2026-11-01T00:00:00Z' });
+  return { repo, rfc };
+}
+
+let repo: FixtureRepo;
+let rfc: CouncilRepo;
+beforeAll(() => {
+  ({ repo, rfc } = governed());
 });
 afterAll(removeFixtures);
 
@@ -221,5 +227,52 @@ describe('council run', () => {
     expect(r.stdout).toMatch(/EXIT CODES/);
     expect(r.stdout).toMatch(/1 {2}a BLOCK is open/);
     expect(r.stdout).toMatch(/--fake-model/);
+  });
+});
+
+describe('gate check and a council round not yet committed', () => {
+  type Result = {
+    verdict: string;
+    halt_reason?: string;
+    reason?: string;
+    evidence: { measurements: { council_open_blocks: Record<string, unknown> } };
+  };
+  const check = (dir: string, ...args: string[]) => {
+    const r = run(['gate', 'check', '--json', ...args], dir);
+    return { code: r.code, result: JSON.parse(r.stdout).results[0] as Result };
+  };
+
+  it('a plain gate check judges it and says CI cannot see it; --ref HEAD named halts missing naming it, until it is committed', () => {
+    const { repo: local } = governed();
+    const r = run(['council', 'run', ...fake('block'), '--json'], local.dir, { ANTHROPIC_API_KEY: KEY });
+    expect(r.code).toBe(1);
+    const record = (JSON.parse(r.stdout) as { files: { json: string } }).files.json;
+
+    const plain = check(local.dir);
+    expect(plain.result.verdict).toBe('fail');
+    expect(plain.result.evidence.measurements.council_open_blocks).toMatchObject({
+      record,
+      ref: 'HEAD',
+      visible_to_ci: false,
+    });
+    expect(plain.result.evidence.measurements.council_open_blocks.note).toMatch(
+      new RegExp(`^${record} exists only in the working tree, not committed on 'HEAD' \\([0-9a-f]{7}\\)`),
+    );
+
+    const named = check(local.dir, '--ref', 'HEAD');
+    expect(named.code).toBe(2);
+    expect(named.result).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
+    expect(named.result.reason).toContain(
+      `; ${record} exists only in the working tree, which a run with --ref or --as-of does not read: commit it`,
+    );
+
+    local.git(['add', '-A', 'rfcs/demo/council']);
+    local.commit({ message: 'council round 1', date: new Date().toISOString() });
+    expect(check(local.dir, '--ref', 'HEAD').result.verdict).toBe('fail');
+    expect(check(local.dir).result.evidence.measurements.council_open_blocks).toMatchObject({ visible_to_ci: true });
+    // As of an instant before the round was committed, there was no round at all.
+    const past = check(local.dir, '--as-of', '2026-11-15');
+    expect(past.result).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
+    expect(past.result.reason).toContain("no council round stored in rfcs/demo/council on 'HEAD'");
   });
 });

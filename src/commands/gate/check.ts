@@ -29,7 +29,11 @@ ${RfcCommand.exitCodesHelp}`;
     'as-of': Flags.string({
       description: 'Evaluate as of this instant (YYYY-MM-DD or ISO-8601; default now; not later than now).',
     }),
-    ref: Flags.string({ description: 'Git ref to evaluate.', default: 'HEAD' }),
+    ref: Flags.string({
+      description:
+        'Git ref to evaluate. Named (even HEAD), or with --as-of, council rounds and the RFC document are read from that commit, not the working tree.',
+      default: 'HEAD',
+    }),
     phase: Flags.string({ description: 'Only gates that apply at this phase.', options: [...PHASES] }),
     only: Flags.string({ description: 'Only these gate ids (comma-separated).', multiple: true, delimiter: ',' }),
     json: Flags.boolean({
@@ -53,7 +57,7 @@ ${RfcCommand.exitCodesHelp}`;
   };
 
   async run(): Promise<GateReport> {
-    const { flags } = await this.parse(GateCheck);
+    const { flags, metadata } = await this.parse(GateCheck);
     const root = this.findRoot(flags.root);
     const rfc = loadRfc(root, this.chooseRfc(root, flags.rfc));
     const asOf = parseAsOf(flags['as-of']);
@@ -72,6 +76,8 @@ ${RfcCommand.exitCodesHelp}`;
       report = await evaluateRfc(rfc, {
         asOf,
         ref,
+        // oclif fills --ref with HEAD when it is not given; `--ref HEAD` typed out still pins.
+        pinned: !metadata.flags.ref?.setFromDefault || flags['as-of'] !== undefined,
         repoDir: root,
         phase: flags.phase as Phase | undefined,
         only: flags.only,

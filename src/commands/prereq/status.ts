@@ -99,7 +99,13 @@ EXIT CODES
       const measurer = sources
         ? new Measurer(rfc.measurements, {
             sources: sources.registry,
-            context: { asOf, ref, repoDir: root, manifest: rfc.manifest },
+            context: {
+              asOf,
+              ref,
+              pinned: flags.ref !== undefined || flags['as-of'] !== undefined,
+              repoDir: root,
+              manifest: rfc.manifest,
+            },
             timeoutMs,
           })
         : undefined;
