@@ -9,7 +9,7 @@ import {
   type Totals,
   windowMissesUnknown,
 } from '../sources/telemetry/metrics.js';
-import type { MalformedLine } from '../sources/telemetry/read.js';
+import { describeSkipped, type MalformedLine, type SkippedMatch } from '../sources/telemetry/read.js';
 import { MISS_SOURCES, type MissSource } from '../sources/telemetry/records.js';
 import { describeDuplicate, type ScanResult, type Violation } from '../sources/telemetry/scan.js';
 
@@ -58,6 +58,8 @@ export interface TelemetryReport {
   as_of: string;
   window: { start: string | null; last_turns: number | null };
   files: { path: string; lines: number; records: number; malformed: number }[];
+  /** What the globs matched that is no regular file (a named pipe, a socket, a device): not read. */
+  skipped_files: string[];
   malformed: { count: number; first: string[] };
   /** Files more than half malformed: their numbers are shown but must not be trusted. */
   mostly_malformed: string[];
@@ -112,7 +114,15 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
 /** The report without its session rows (they come from sessionRows, one at a time). */
 export type ReportHead = Omit<TelemetryReport, 'sessions'>;
 
-export function reportHead(scan: ScanResult, opts: { asOf: Date; rangeMs?: number; lastTurns?: number }): ReportHead {
+/** The window of a report, and what the globs matched that was not read (see matchTelemetryFiles). */
+export interface ReportOptions {
+  asOf: Date;
+  rangeMs?: number;
+  lastTurns?: number;
+  skipped?: readonly SkippedMatch[];
+}
+
+export function reportHead(scan: ScanResult, opts: ReportOptions): ReportHead {
   const fmt = (m: MalformedLine) => `${m.file}:${m.line}: ${m.reason}`;
   const inv = (c: ScanResult['invariants']['compaction']): InvariantSummary => ({
     checked: c.checked,
@@ -129,6 +139,7 @@ export function reportHead(scan: ScanResult, opts: { asOf: Date; rangeMs?: numbe
       last_turns: opts.lastTurns ?? null,
     },
     files: scan.read.files.map((f) => ({ path: f.path, lines: f.lines, records: f.records, malformed: f.malformed })),
+    skipped_files: (opts.skipped ?? []).map(describeSkipped),
     malformed: { count: scan.read.malformed, first: scan.read.firstMalformed.map(fmt) },
     mostly_malformed: scan.read.mostlyMalformed.map((f) => f.path),
     records_after_as_of: scan.afterAsOf,
@@ -168,10 +179,7 @@ export function* sessionRows(scan: ScanResult, opts: { consume?: boolean } = {})
   }
 }
 
-export function buildReport(
-  scan: ScanResult,
-  opts: { asOf: Date; rangeMs?: number; lastTurns?: number },
-): TelemetryReport {
+export function buildReport(scan: ScanResult, opts: ReportOptions): TelemetryReport {
   return { ...reportHead(scan, opts), sessions: [...sessionRows(scan)] };
 }
 

@@ -15,6 +15,7 @@ import {
   type TelemetryTableOptions,
   telemetryJsonStream,
 } from '../formatters/telemetry/index.js';
+import type { SkippedMatch } from '../sources/telemetry/read.js';
 import { scanFiles } from '../sources/telemetry/scan.js';
 import { reportHead, sessionRows, worstSessions } from './report.js';
 
@@ -22,6 +23,8 @@ import { reportHead, sessionRows, worstSessions } from './report.js';
 export interface ReportJob {
   root: string;
   files: string[];
+  /** What the globs matched and was not read: named in the report. */
+  skipped?: SkippedMatch[];
   /** ISO-8601. */
   asOf: string;
   rangeMs?: number;
@@ -58,7 +61,7 @@ export async function writeReport(
     series: job.series,
     ...(onProgress ? { onProgress } : {}),
   });
-  const head = reportHead(scan, window);
+  const head = reportHead(scan, { ...window, ...(job.skipped ? { skipped: job.skipped } : {}) });
   const rows = sessionRows(scan, { consume: true });
   const { output } = job;
   let text: Iterable<string>;

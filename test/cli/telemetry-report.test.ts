@@ -2,7 +2,7 @@
  * `rfcgate telemetry report` as a user runs it: the JSON numbers against values computed by
  * hand, the table with its per-turn sparkline, files from rfc.yaml, and the halts.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -448,6 +448,31 @@ describe('telemetry report', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
       `halt: linked/b.jsonl (matched by linked/*.jsonl) is a link to ${join(root, 'rotated-away.jsonl')}, which does not exist\n`,
+    );
+  });
+
+  it('a named pipe a glob matches is named as skipped in the table and the JSON, never opened; alone it halts (exit 2)', () => {
+    mkdirSync(join(root, 'piped'), { recursive: true });
+    writeFileSync(join(root, 'piped', 'a.jsonl'), telemetryText([plans[0] as SessionPlan]));
+    execFileSync('mkfifo', [join(root, 'piped', 'b.jsonl')]);
+    const skipped = 'piped/b.jsonl, matched by piped/*.jsonl, is a named pipe, not a regular file: not read';
+    // On its own thread too: the job it is sent carries what was skipped.
+    for (const env of [{}, { RFCGATE_TELEMETRY_THREAD_FROM: '0' }]) {
+      const json = run(['telemetry', 'report', '--files', 'piped/*.jsonl', '--as-of', AS_OF, '--json'], root, env);
+      expect(json.stderr).toBe('');
+      expect(json.code).toBe(0);
+      const rep = JSON.parse(json.stdout) as TelemetryReport;
+      expect(rep.files.map((f) => f.path)).toEqual(['piped/a.jsonl']);
+      expect(rep.skipped_files).toEqual([skipped]);
+      const table = run(['telemetry', 'report', '--files', 'piped/*.jsonl', '--as-of', AS_OF], root, env);
+      expect(table.code).toBe(0);
+      expect(table.stdout).toContain(`1 matched path(s) skipped, not regular files:\n  ${skipped}\n`);
+    }
+    const alone = run(['telemetry', 'report', '--files', 'piped/b*', '--as-of', AS_OF], root);
+    expect(alone.code).toBe(2);
+    expect(alone.stdout).toBe('');
+    expect(alone.stderr).toBe(
+      `halt: no telemetry file matches piped/b* under ${root}: piped/b.jsonl, matched by piped/b*, is a named pipe, not a regular file: not read\n`,
     );
   });
 

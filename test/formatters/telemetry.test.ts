@@ -37,6 +37,7 @@ function report(sessions: number): TelemetryReport {
     as_of: '2026-06-01T00:00:00.000Z',
     window: { start: null, last_turns: null },
     files: [{ path: 't.jsonl', lines: 2, records: 2, malformed: 0 }],
+    skipped_files: [],
     malformed: { count: 0, first: [] },
     mostly_malformed: [],
     records_after_as_of: 0,

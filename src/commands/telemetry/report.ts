@@ -3,7 +3,7 @@ import { progressLine } from '../../cli/progress.js';
 import { visible } from '../../formatters/visible.js';
 import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
 import { once } from 'node:events';
-import { matchTelemetryFiles, notFiles } from '../../sources/telemetry/read.js';
+import { describeSkipped, matchTelemetryFiles, notFiles } from '../../sources/telemetry/read.js';
 import { UsageError } from '../../spec/problems.js';
 import {
   type ReportJob,
@@ -17,7 +17,7 @@ import { parseDuration } from '../../util/duration.js';
 
 export default class TelemetryReportCommand extends RfcCommand {
   static override summary = 'Show prompt-cache metrics of agent telemetry, per session and overall.';
-  static override description = `Streams the agent telemetry JSONL files (Anthropic usage records, OpenTelemetry gen_ai attributes, fork-trace misses; .gz too) and shows, per session and over all sessions: turns, the roadmap's cache hit ratio cache_read / (cache_read + input), the token-weighted ratio cache_read / (input + cache_creation + cache_read), the share of turns that read the cache, the input cost multiplier (5m write 1.25×, 1h write 2×, read 0.1×), turns over the 4-breakpoint limit, and misses by source. It also checks the two invariants (compaction is cache-stable; results injected after the breakpoint) and lists malformed lines as file:line. On a terminal each session's hit ratio per turn is drawn as a sparkline, and large files show progress.
+  static override description = `Streams the agent telemetry JSONL files (Anthropic usage records, OpenTelemetry gen_ai attributes, fork-trace misses; .gz too) and shows, per session and over all sessions: turns, the roadmap's cache hit ratio cache_read / (cache_read + input), the token-weighted ratio cache_read / (input + cache_creation + cache_read), the share of turns that read the cache, the input cost multiplier (5m write 1.25×, 1h write 2×, read 0.1×), turns over the 4-breakpoint limit, and misses by source. It also checks the two invariants (compaction is cache-stable; results injected after the breakpoint), lists malformed lines as file:line, and names what a glob matched that is no regular file (a named pipe, a socket, a device: skipped, never opened). On a terminal each session's hit ratio per turn is drawn as a sparkline, and large files show progress.
 
 Files come from --files, or from the telemetry block of the RFC's rfc.yaml.
 
@@ -81,7 +81,7 @@ EXIT CODES
         );
       }
     }
-    const { files, missing, unreadable: broken } = await matchTelemetryFiles(root, patterns);
+    const { files, missing, unreadable: broken, skipped } = await matchTelemetryFiles(root, patterns);
     // As a gate reading the same files halts: a matched link that leads nowhere is data missing.
     if (broken.length) {
       const lines = broken.map((u) =>
@@ -100,7 +100,11 @@ EXIT CODES
       return;
     }
     if (files.length === 0) {
-      process.stderr.write(`halt: no telemetry file matches ${visible(patterns.join(', '))} under ${visible(root)}\n`);
+      // What it matched and skipped is the reason to name: a person looks for it, not for a typo.
+      const only = skipped.length ? `: ${skipped.map(describeSkipped).join('; ')}` : '';
+      process.stderr.write(
+        `halt: no telemetry file matches ${visible(patterns.join(', '))} under ${visible(root)}${visible(only)}\n`,
+      );
       process.exitCode = 2;
       return;
     }
@@ -114,6 +118,7 @@ EXIT CODES
     const job: ReportJob = {
       root,
       files,
+      ...(skipped.length ? { skipped } : {}),
       asOf: asOf.toISOString(),
       ...(rangeMs !== undefined ? { rangeMs } : {}),
       ...(flags['last-turns'] !== undefined ? { lastTurns: flags['last-turns'] } : {}),

@@ -153,6 +153,10 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
   lines.push(
     invariantLine('results injected after the breakpoint', r.invariants.injected_after_breakpoint, 'injection'),
   );
+  if (r.skipped_files.length > 0) {
+    lines.push(`${r.skipped_files.length} matched path(s) skipped, not regular files:`);
+    for (const f of r.skipped_files) lines.push(`  ${visible(f)}`);
+  }
   if (r.malformed.count > 0) {
     lines.push(`${r.malformed.count} malformed line(s):`);
     for (const m of r.malformed.first) lines.push(`  ${visible(m)}`);

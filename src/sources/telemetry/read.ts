@@ -94,6 +94,32 @@ export interface UnreadableMatch {
   why: string;
 }
 
+/**
+ * A path a glob matches that is no regular file: a named pipe, a socket or a device. It is
+ * never opened (opening a named pipe waits for a writer), and it is named, not dropped: the
+ * turns a person expected from it are not in the numbers.
+ */
+export interface SkippedMatch {
+  /** As the pattern named it, like a matched file's path. */
+  path: string;
+  pattern: string;
+  /** "a named pipe", "a socket" or "a device". */
+  what: string;
+}
+
+/** "telemetry/p.jsonl, matched by telemetry/*.jsonl, is a named pipe, not a regular file: not read". */
+export function describeSkipped(s: SkippedMatch): string {
+  return `${s.path}, matched by ${s.pattern}, is ${s.what}, not a regular file: not read`;
+}
+
+/** What a path that is neither a regular file nor a folder is, as a person names it. */
+function specialKind(s: Dirent | Stats): string | undefined {
+  if (s.isFIFO()) return 'a named pipe';
+  if (s.isSocket()) return 'a socket';
+  if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
+  return undefined;
+}
+
 /** "telemetry file a.jsonl, matched by *.jsonl, is …", or for a folder "logs, where … could match files, is …". */
 export function describeUnreadable(u: UnreadableMatch): string {
   return u.kind === 'match'
@@ -200,20 +226,29 @@ function stepInto(parts: readonly string[], from: Standing, seg: string): Standi
  * The files the patterns name; the patterns without a glob character that name no file: a
  * file named outright and gone (rotated, mistyped) is data missing, even when other patterns
  * match, never passed over; and, for the same reason, the links a glob matches that lead
- * nowhere readable (a log folder unmounted, a rotated file a link still names).
+ * nowhere readable (a log folder unmounted, a rotated file a link still names). What a glob
+ * matches that is no regular file (a named pipe, a socket, a device) is `skipped`: it holds no
+ * turns to read, but a person who put it there expected some, so it is named.
  */
 export async function matchTelemetryFiles(
   root: string,
   patterns: readonly string[],
-): Promise<{ files: string[]; missing: string[]; unreadable: UnreadableMatch[] }> {
+): Promise<{ files: string[]; missing: string[]; unreadable: UnreadableMatch[]; skipped: SkippedMatch[] }> {
   const found = new Map<string, string>();
   const missing: string[] = [];
   /** By where it is (a link's real folder and name): a place reached by two names is named once. */
   const unreadable = new Map<string, UnreadableMatch>();
+  /** By real path, like the files. */
+  const skipped = new Map<string, SkippedMatch>();
   const add = async (name: string, full: string): Promise<void> => {
     const real = await realpath(full).catch(() => full);
     const prior = found.get(real);
     if (prior === undefined || comparePaths(name, prior) < 0) found.set(real, name);
+  };
+  const skip = async (name: string, full: string, pattern: string, what: string): Promise<void> => {
+    const real = await realpath(full).catch(() => full);
+    const prior = skipped.get(real);
+    if (prior === undefined || comparePaths(name, prior.path) < 0) skipped.set(real, { path: name, pattern, what });
   };
   for (const pattern of patterns) {
     const { absolute, base, rel, scanned } = parsePattern(root, pattern);
@@ -340,6 +375,9 @@ export async function matchTelemetryFiles(
           }
         } else if (target?.isFile() && match(p)) {
           await add(absolute ? path.join(base, p) : p, path.join(base, p));
+        } else if (target && match(p)) {
+          const what = specialKind(target);
+          if (what) await skip(absolute ? path.join(base, p) : p, path.join(base, p), pattern, what);
         }
       }
       above.pop();
@@ -352,6 +390,7 @@ export async function matchTelemetryFiles(
     files: [...found.values()].sort(comparePaths),
     missing,
     unreadable: [...unreadable.values()].sort((a, b) => comparePaths(a.path, b.path)),
+    skipped: [...skipped.values()].sort((a, b) => comparePaths(a.path, b.path)),
   };
 }
 
@@ -367,7 +406,7 @@ export async function notFiles(root: string, missing: readonly string[]): Promis
     if (s === undefined) continue;
     if (s.isDirectory()) out.push(describeFolder(pattern));
     else {
-      const what = s.isFIFO() ? 'a named pipe' : s.isSocket() ? 'a socket' : 'a device';
+      const what = specialKind(s) ?? 'a device';
       out.push(`${pattern} is ${what}, not a telemetry file: name the file the telemetry is written to`);
     }
   }

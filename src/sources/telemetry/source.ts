@@ -8,7 +8,7 @@ import type { MeasurementSpec, TelemetrySpec } from '../../spec/types.js';
 import { parseDuration } from '../../util/duration.js';
 import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource, ok } from '../types.js';
 import { METRIC_BY_NAME, type MetricDef, type Totals } from './metrics.js';
-import { describeUnreadable, matchTelemetryFiles, notFiles } from './read.js';
+import { describeSkipped, describeUnreadable, matchTelemetryFiles, notFiles } from './read.js';
 import { describeDuplicate, type ScanResult, scanFiles } from './scan.js';
 
 /** How many violations and excluded sessions are named in evidence. */
@@ -50,7 +50,9 @@ export class TelemetryMeasurementSource implements MeasurementSource {
       per: spec.per ?? 'all',
     };
 
-    const { files, missing, unreadable } = await matchTelemetryFiles(ctx.repoDir, patterns);
+    const { files, missing, unreadable, skipped } = await matchTelemetryFiles(ctx.repoDir, patterns);
+    // Skipped like a malformed line: the rest still reads, and the evidence says what was left out.
+    if (skipped.length) base.skipped_files = skipped.map(describeSkipped);
     // Named before "no file matches": when the broken link is all a glob matched, it is the cause.
     const [broken] = unreadable;
     if (broken) {
@@ -66,7 +68,11 @@ export class TelemetryMeasurementSource implements MeasurementSource {
     const [notFile] = await notFiles(ctx.repoDir, missing);
     if (notFile !== undefined) return halt('missing', because(notFile), base);
     if (files.length === 0) {
-      return halt('missing', because(`no telemetry file matches ${patterns.join(', ')}`), base);
+      const [first] = skipped;
+      const only = first
+        ? `: ${describeSkipped(first)}${skipped.length > 1 ? ` (and ${skipped.length - 1} more)` : ''}`
+        : '';
+      return halt('missing', because(`no telemetry file matches ${patterns.join(', ')}${only}`), base);
     }
     if (missing.length) {
       return halt(

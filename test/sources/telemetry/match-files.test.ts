@@ -2,7 +2,9 @@
  * matchTelemetryFiles on trees made for one case each: which files a glob finds and which
  * places it names unreadable.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { matchTelemetryFiles } from '../../../src/sources/telemetry/read.js';
@@ -95,8 +97,14 @@ describe('matchTelemetryFiles', () => {
       files: ['logs//a.jsonl'],
       missing: [],
       unreadable: [],
+      skipped: [],
     });
-    expect(await matchTelemetryFiles(logs, ['logs/*/'])).toEqual({ files: [], missing: [], unreadable: [] });
+    expect(await matchTelemetryFiles(logs, ['logs/*/'])).toEqual({
+      files: [],
+      missing: [],
+      unreadable: [],
+      skipped: [],
+    });
     expect((await matchTelemetryFiles(logs, ['logs/sub//*.jsonl'])).files).toEqual(['logs/sub//b.jsonl']);
   });
 });
@@ -128,6 +136,7 @@ describe('matchTelemetryFiles: a dangling link where the glob could have found f
         files: ['logs/a.jsonl'],
         missing: [],
         unreadable: [],
+        skipped: [],
       });
       // Named so, but a link to a path: what it leads to is gone.
       symlinkSync('/nonexistent/rfcgate-volume/b.jsonl', join(r, 'logs', '.#b.jsonl'));
@@ -136,6 +145,32 @@ describe('matchTelemetryFiles: a dangling link where the glob could have found f
       ]);
     } finally {
       done();
+    }
+  });
+});
+
+describe('matchTelemetryFiles: what a glob matches that is no regular file', () => {
+  it('a named pipe, a socket, a device or a link to one is skipped and named, never opened; the files beside it are read', async () => {
+    const root = tree('logs/a.jsonl', 'logs/z.jsonl', 'logs/to-pipe.jsonl -> pipe.jsonl', 'other.txt');
+    execFileSync('mkfifo', [join(root, 'logs', 'pipe.jsonl')]);
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(join(root, 'logs', 'sock.jsonl'), resolve));
+    try {
+      // A FIFO opened for reading would wait here for a writer that never comes.
+      const m = await matchTelemetryFiles(root, ['logs/*.jsonl', '/dev/nul[l]']);
+      expect(m.files).toEqual(['logs/a.jsonl', 'logs/z.jsonl']);
+      expect(m.missing).toEqual([]);
+      expect(m.unreadable).toEqual([]);
+      // The pipe reached by two names is named once, by its first.
+      expect(m.skipped).toEqual([
+        { path: '/dev/null', pattern: '/dev/nul[l]', what: 'a device' },
+        { path: 'logs/pipe.jsonl', pattern: 'logs/*.jsonl', what: 'a named pipe' },
+        { path: 'logs/sock.jsonl', pattern: 'logs/*.jsonl', what: 'a socket' },
+      ]);
+      // Only what the glob matches: a pipe it does not name is none of its business.
+      expect((await matchTelemetryFiles(root, ['logs/a*.jsonl'])).skipped).toEqual([]);
+    } finally {
+      server.close();
     }
   });
 });
@@ -161,6 +196,7 @@ describe("matchTelemetryFiles: the glob's own base behind a link that leads nowh
         files: ['logs/a.jsonl'],
         missing: [],
         unreadable: [],
+        skipped: [],
       });
     } finally {
       done();

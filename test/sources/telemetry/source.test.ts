@@ -310,6 +310,23 @@ describe('thin data halts', () => {
     }
   });
 
+  it('a named pipe a glob matches is skipped and named in the evidence, never opened; alone it is no file, and halts missing', async () => {
+    mkdirSync(join(root, 'piped'), { recursive: true });
+    copyFileSync(join(FIX, 'anthropic.jsonl'), join(root, 'piped', 'a.jsonl'));
+    execFileSync('mkfifo', [join(root, 'piped', 'b.jsonl')]);
+    const skipped = 'piped/b.jsonl, matched by piped/*.jsonl, is a named pipe, not a regular file: not read';
+    const o = await measure({ files: ['piped/*.jsonl'], metric: 'turns' });
+    expect(o).toMatchObject({ status: 'ok', value: await value({ files: A, metric: 'turns' }) });
+    expect(o.evidence.skipped_files).toEqual([skipped]);
+    expect(o.evidence.read).toEqual([expect.objectContaining({ path: 'piped/a.jsonl' })]);
+    const alone = await measure({ files: ['piped/b*.jsonl'], metric: 'turns' });
+    expect(alone).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(alone.status === 'halt' && alone.reason).toBe(
+      "measurement 'm': no telemetry file matches piped/b*.jsonl: piped/b.jsonl, matched by piped/b*.jsonl, is a named pipe, not a regular file: not read",
+    );
+    expect(alone.evidence.skipped_files).toEqual([skipped.replace('piped/*.jsonl', 'piped/b*.jsonl')]);
+  });
+
   it('a link a glob matches that leads nowhere (its target gone, a loop) is missing, even beside files that read', async () => {
     mkdirSync(join(root, 'dangling'), { recursive: true });
     copyFileSync(join(FIX, 'anthropic.jsonl'), join(root, 'dangling', 'a.jsonl'));
