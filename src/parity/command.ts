@@ -11,7 +11,14 @@ import { RfcCommand } from '../cli/rfc-command.js';
 import { formatParity, type ParityFormat } from '../formatters/parity/index.js';
 import { UsageError } from '../spec/problems.js';
 import { listRfcIds } from '../spec/rfc-dir.js';
-import { compareParity, parityExitCode, type ParityMode, type ParityOptions, type ParityReport } from './compare.js';
+import {
+  compareParity,
+  parityExitCode,
+  type ParityMode,
+  type ParityOptions,
+  type ParityReport,
+  specialKind,
+} from './compare.js';
 import { maskProblem } from './diff.js';
 import { JsonSyntaxError } from './parse.js';
 import type { ParitySpec } from './spec.js';
@@ -63,7 +70,14 @@ export function parityInputs(o: {
   if (args.first !== undefined || args.second !== undefined) {
     if (args.first === undefined || args.second === undefined)
       throw new UsageError('give two paths (files or folders), or none to use parity.yaml');
-    for (const p of [args.first, args.second]) if (!existsSync(p)) throw new UsageError(`${p} does not exist`);
+    for (const p of [args.first, args.second]) {
+      if (!existsSync(p)) throw new UsageError(`${p} does not exist`);
+      // Never opened: reading a named pipe waits for a writer that may never come.
+      const what = specialKind(statSync(p));
+      if (what) {
+        throw new UsageError(`${p} is ${what}, not a capture file or folder: name the JSON file or the folder of them`);
+      }
+    }
     // A file against a folder compares nothing with nothing: a mistake in the invocation.
     if (statSync(args.first).isDirectory() !== statSync(args.second).isDirectory()) {
       throw new UsageError(`${args.first} and ${args.second} must both be files or both be folders`);

@@ -7,6 +7,7 @@
  * from the same inputs, must not differ outside the mask, or the golden set holds a
  * non-deterministic field and parity against it would be noise.
  */
+import type { Dirent, Stats } from 'node:fs';
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Verdict } from '../model/result.js';
@@ -48,6 +49,12 @@ export interface ParityReport {
   halt?: string;
   counts: Record<FileStatus, number>;
   files: ParityFile[];
+  /**
+   * What the folders hold under a `*.json` name that is no regular file (a named pipe, a
+   * socket, a device): never opened, so not compared, and named so it is not taken for a
+   * capture that was compared. Absent when there is none.
+   */
+  skipped?: string[];
 }
 
 /**
@@ -70,8 +77,20 @@ export function compareParity(
     mask: opts.mask ?? null,
     spec: opts.spec ?? null,
   };
-  const halted = (why: string): ParityReport => ({ ...base, verdict: 'halt', halt: why, counts: count([]), files: [] });
+  const halted = (why: string, skipped: string[] = []): ParityReport => ({
+    ...base,
+    verdict: 'halt',
+    halt: why,
+    counts: count([]),
+    files: [],
+    ...(skipped.length ? { skipped } : {}),
+  });
   for (const p of [golden, actual]) if (!existsSync(p)) return halted(`${p} does not exist`);
+  // Never opened: reading a named pipe waits for a writer that may never come.
+  for (const p of [golden, actual]) {
+    const what = specialKind(statSync(p));
+    if (what) return halted(`${p} is ${what}, not a capture file or folder: name the JSON file or the folder of them`);
+  }
   const gDir = statSync(golden).isDirectory();
   const aDir = statSync(actual).isDirectory();
   if (gDir !== aDir) {
@@ -89,21 +108,32 @@ export function compareParity(
     return { name, status: differences.length ? 'differs' : 'parity', golden: g, actual: a, differences };
   };
   let files: ParityFile[];
+  let skipped: string[] = [];
   if (!gDir) {
     files = [one(baseName(golden), golden, actual)];
   } else {
-    const gs = jsonFiles(golden);
-    if (gs.length === 0)
-      return halted(`no golden captures (*.json) in ${golden}: zero files is unmeasured, not parity`);
-    const as = jsonFiles(actual);
+    const gAll = jsonFiles(golden);
+    const aAll = jsonFiles(actual);
+    // Named, not compared: a named pipe holds no capture, and opening one waits for a writer.
+    skipped = [...gAll, ...aAll].flatMap((e) => (e.skipped ? [e.skipped] : []));
+    const gs = gAll.filter((e) => !e.skipped);
+    const as = aAll.filter((e) => !e.skipped);
+    if (gs.length === 0) {
+      const inGolden = gAll.flatMap((e) => (e.skipped ? [e.skipped] : []));
+      const also = inGolden.length ? ` (${inGolden.join('; ')})` : '';
+      return halted(`no golden captures (*.json) in ${golden}: zero files is unmeasured, not parity${also}`, skipped);
+    }
     const readable = (list: CaptureEntry[]) => new Set(list.filter((e) => !e.unreadable).map((e) => e.name));
     const gSet = readable(gs);
     const aSet = readable(as);
     // A capture listed but unreadable is missing on its side, and says why: a link left
     // pointing at nothing must not drop out of the comparison as if it were never taken.
+    // A name skipped on one side says why too, when the other side has it.
     const unreadable = new Map<string, string[]>();
-    for (const e of [...gs, ...as])
-      if (e.unreadable) unreadable.set(e.name, [...(unreadable.get(e.name) ?? []), e.unreadable]);
+    for (const e of [...gAll, ...aAll]) {
+      const why = e.unreadable ?? e.skipped;
+      if (why) unreadable.set(e.name, [...(unreadable.get(e.name) ?? []), why]);
+    }
     const names = [...new Set([...gs, ...as].map((e) => e.name))].sort();
     files = names.map((n) =>
       one(
@@ -117,7 +147,7 @@ export function compareParity(
   const counts = count(files);
   const verdict: Verdict =
     counts.differs > 0 ? 'fail' : counts.missing_capture + counts.missing_golden > 0 ? 'halt' : 'pass';
-  return { ...base, verdict, counts, files };
+  return { ...base, verdict, counts, files, ...(skipped.length ? { skipped } : {}) };
 }
 
 function count(files: ParityFile[]): Record<FileStatus, number> {
@@ -131,6 +161,8 @@ export interface CaptureEntry {
   name: string;
   /** Set when the entry is a symbolic link whose target cannot be read: why. */
   unreadable?: string;
+  /** Set when the entry (or what its link points to) is no regular file, such as a named pipe: what it is. */
+  skipped?: string;
 }
 
 /**
@@ -139,7 +171,8 @@ export interface CaptureEntry {
  * linked, not copied): skipped, the same link on both sides left the file uncompared, and
  * a set of links alone halted as "no golden captures". A link to a folder already being
  * read is not followed again. A `*.json` link whose target is gone (or a loop) is listed
- * with the reason: it names a capture that cannot be read.
+ * with the reason: it names a capture that cannot be read. A `*.json` named pipe, socket or
+ * device (or a link to one) is listed as skipped, with what it is: it is never opened.
  */
 export function jsonFiles(dir: string): CaptureEntry[] {
   const out: CaptureEntry[] = [];
@@ -148,6 +181,7 @@ export function jsonFiles(dir: string): CaptureEntry[] {
       const p = join(d, e.name);
       const name = () => relative(dir, p).split(sep).join('/');
       let kind: 'dir' | 'file' | undefined = e.isDirectory() ? 'dir' : e.isFile() ? 'file' : undefined;
+      let special = specialKind(e);
       if (e.isSymbolicLink()) {
         let target;
         try {
@@ -157,15 +191,27 @@ export function jsonFiles(dir: string): CaptureEntry[] {
           continue;
         }
         kind = target.isDirectory() ? 'dir' : target.isFile() ? 'file' : undefined;
+        special = specialKind(target);
       }
       if (kind === 'dir') {
         const real = realpathSync(p);
         if (!seen.has(real)) visit(p, new Set([...seen, real]));
       } else if (kind === 'file' && e.name.endsWith('.json')) out.push({ name: name() });
+      else if (special && e.name.endsWith('.json')) {
+        out.push({ name: name(), skipped: `${p} is ${special}, not a regular file: not read` });
+      }
     }
   };
   visit(dir, new Set([realpathSync(dir)]));
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** What a path that is neither a regular file nor a folder is, as a person names it. */
+export function specialKind(s: Dirent | Stats): string | undefined {
+  if (s.isFIFO()) return 'a named pipe';
+  if (s.isSocket()) return 'a socket';
+  if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
+  return undefined;
 }
 
 function brokenLink(path: string, err: unknown): string {

@@ -2,7 +2,7 @@
  * `parity diff` and `parity capture-check` as a user runs them: the real binary over
  * folders of captures, with and without an RFC's parity.yaml.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -18,6 +18,8 @@ function run(args: string[], cwd: string) {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd,
+    // A command stuck opening a named pipe is a failure, not a hung suite.
+    timeout: 30_000,
     env: { ...inherited, NO_COLOR: '1' },
     encoding: 'utf8',
   });
@@ -107,6 +109,27 @@ describe('parity diff', () => {
     const mixed = run(['parity', 'diff', 'g2/a.json', 'a2', '--significant-digits', '12'], dir);
     expect(mixed.code).toBe(3);
     expect(mixed.stderr).toMatch(/g2\/a\.json and a2 must both be files or both be folders/);
+  });
+
+  it('a named pipe in a folder is named as skipped, never opened; named as one of the two paths, it is exit 3', () => {
+    write(dir, { 'g3/a.json': '{"n": 1}', 'a3/a.json': '{"n": 1}' });
+    execFileSync('mkfifo', [join(dir, 'g3/p.json')]);
+    const r = run(['parity', 'diff', 'g3', 'a3', '--significant-digits', '12'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      'skipped, not regular files (not compared):\n    g3/p.json is a named pipe, not a regular file: not read\n',
+    );
+    const json = run(['parity', 'diff', 'g3', 'a3', '--significant-digits', '12', '--json'], dir);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      verdict: 'pass',
+      skipped: ['g3/p.json is a named pipe, not a regular file: not read'],
+    });
+    const named = run(['parity', 'diff', 'g3/p.json', 'a3/a.json', '--significant-digits', '12'], dir);
+    expect(named.code).toBe(3);
+    expect(named.stderr).toBe(
+      'error: g3/p.json is a named pipe, not a capture file or folder: name the JSON file or the folder of them\n',
+    );
   });
 
   it('a --mask that is not a regular expression is named with its pattern and its reason; exit 3', () => {

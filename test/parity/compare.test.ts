@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -115,6 +116,54 @@ describe('compareParity', () => {
     const empty = folder({ 'notes.txt': 'x' });
     expect(compareParity(empty, folder({}), RULES).halt).toMatch(/no golden captures/);
     expect(compareParity(join(empty, 'nope'), empty, RULES).halt).toMatch(/does not exist/);
+  });
+
+  it('a named pipe under a capture name is skipped and named, never opened; alone, or where the other side has the capture, it is unmeasured', () => {
+    const golden = folder({ 'a.json': '{"n": 1}', 'only-actual.json': '{}' });
+    const actual = folder({ 'a.json': '{"n": 1}' });
+    // Opening any of these for reading would wait here for a writer that never comes.
+    for (const p of [join(golden, 'p.json'), join(actual, 'p.json'), join(actual, 'only-actual.json')]) {
+      execFileSync('mkfifo', [p]);
+    }
+    symlinkSync('p.json', join(golden, 'to-p.json'));
+    const r = compareParity(golden, actual, RULES);
+    const pipe = (p: string) => `${p} is a named pipe, not a regular file: not read`;
+    expect(r.skipped).toEqual([
+      pipe(join(golden, 'p.json')),
+      pipe(join(golden, 'to-p.json')),
+      pipe(join(actual, 'only-actual.json')),
+      pipe(join(actual, 'p.json')),
+    ]);
+    // A pipe on both sides, or on one with nothing on the other, is no capture to compare.
+    expect(r.files.map((f) => [f.name, f.status, f.unreadable])).toEqual([
+      ['a.json', 'parity', undefined],
+      ['only-actual.json', 'missing_capture', pipe(join(actual, 'only-actual.json'))],
+    ]);
+    expect(r.verdict).toBe('halt');
+    const table = formatParity(r, 'table');
+    expect(table).toContain(`skipped, not regular files (not compared):\n    ${pipe(join(golden, 'p.json'))}\n`);
+    expect(table).toContain(`NO CAPTURE  only-actual.json\n    ${pipe(join(actual, 'only-actual.json'))}\n`);
+    expect(formatParity(r, 'junit')).toMatch(/<testsuites [^>]*tests="6" failures="0" errors="1" skipped="4"/);
+    expect(JSON.parse(formatParity(r, 'json'))).toMatchObject({ skipped: r.skipped });
+    // Nothing else beside it: the captures that compare still pass.
+    const g2 = folder({ 'a.json': '{"n": 1}' });
+    execFileSync('mkfifo', [join(g2, 'p.json')]);
+    expect(compareParity(g2, folder({ 'a.json': '{"n": 1}' }), RULES)).toMatchObject({
+      verdict: 'pass',
+      skipped: [pipe(join(g2, 'p.json'))],
+    });
+    // A golden folder of pipes alone holds no capture: the halt says what it found.
+    const g3 = folder({});
+    execFileSync('mkfifo', [join(g3, 'p.json')]);
+    expect(compareParity(g3, g2, RULES)).toMatchObject({
+      verdict: 'halt',
+      halt: `no golden captures (*.json) in ${g3}: zero files is unmeasured, not parity (${pipe(join(g3, 'p.json'))})`,
+      skipped: [pipe(join(g3, 'p.json')), pipe(join(g2, 'p.json'))],
+    });
+    // Named as one of the two to compare, a pipe halts without being opened.
+    expect(compareParity(join(golden, 'p.json'), join(golden, 'a.json'), RULES).halt).toBe(
+      `${join(golden, 'p.json')} is a named pipe, not a capture file or folder: name the JSON file or the folder of them`,
+    );
   });
 
   it('malformed JSON is an error with its position, not a difference', () => {

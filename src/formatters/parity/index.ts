@@ -56,6 +56,10 @@ export function parityTable(r: ParityReport): string {
     out.push(`HALT: ${show(r.halt)}`);
     return `${out.join('\n')}\n`;
   }
+  if (r.skipped?.length) {
+    out.push(`skipped, not regular files (not compared):`);
+    for (const why of r.skipped) out.push(`    ${show(why)}`);
+  }
   const width = r.files.reduce((w, f) => Math.max(w, LABEL[r.mode][f.status].length), 0);
   for (const f of r.files) {
     out.push(`${LABEL[r.mode][f.status].padEnd(width)}  ${show(f.name)}`);

@@ -124,6 +124,8 @@ function parity(q: VerifierQuery, ctx: EvalContext): MeasurementOutcome {
     significant_digits: spec.significant_digits,
     mask: spec.mask ?? null,
     counts: { ...report.counts },
+    // Named, not compared: what a folder holds under a capture's name that is no regular file.
+    ...(report.skipped ? { skipped: report.skipped.map(local) } : {}),
   };
   if (report.halt) return halt('missing', local(report.halt), evidence);
   const unmatched = report.files.filter((f) => f.status === 'missing_capture' || f.status === 'missing_golden');

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +122,18 @@ describe('verifier source: parity', () => {
     expect(loop.status === 'halt' && loop.reason).toContain(
       'beam/a.json is a symbolic link to a.json, which is a loop of links',
     );
+  });
+
+  it('names a named pipe under a capture name in the evidence, never opening it; the captures beside it are compared', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'golden'));
+    mkdirSync(join(dir, 'beam'));
+    writeFileSync(join(dir, 'golden/a.json'), '{"n": 1}');
+    writeFileSync(join(dir, 'beam/a.json'), '{"n": 1}');
+    execFileSync('mkfifo', [join(dir, 'golden/p.json')]);
+    const out = await source.measure(m({ query: 'parity', parity: spec() }), context(dir));
+    expect(out).toMatchObject({ status: 'ok', value: 0 });
+    expect(out.evidence.skipped).toEqual(['golden/p.json is a named pipe, not a regular file: not read']);
   });
 
   it('halts on a malformed capture, naming it as the repository does', async () => {
