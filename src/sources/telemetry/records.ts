@@ -76,17 +76,81 @@ export type ParsedLine =
 const MODEL_VERSION = /^[-@](?:\d{3,4}|\d{8}|\d{4}-\d{2}-\d{2})$/;
 
 /**
+ * What precedes a model's name in an AWS Bedrock id: a cross-region inference profile's
+ * geography (`us.`, `eu.`, `apac.`, `global.`, `us-gov.`), then the provider (`anthropic.`).
+ */
+const BEDROCK_PREFIX = /^(?:[a-z]{2,6}(?:-gov)?\.)?[a-z][a-z0-9]*\.(?=[a-z])/;
+/** Bedrock's model version after the name and date (`-v2:0`; `:200k` names a context-length variant). */
+const BEDROCK_VERSION = /-v(\d+(?::\d+)?)(?::\d+k)?$/;
+/** Google Vertex's model version before its date (`claude-3-5-sonnet-v2@20241022`). */
+const VERTEX_VERSION = /-v(\d+)(@\d{8})$/;
+/** The families a client may name by the bare word (`sonnet`), meaning its current model. */
+const FAMILIES = new Set(['sonnet', 'opus', 'haiku']);
+
+/**
+ * A model id as the Messages API names it, with the provider's own version apart: `rev` is
+ * Bedrock's `v2:0` (`2:0`) or Vertex's `-v2@` (`2`), which tell apart two models of one name
+ * and date (Claude 3.5 Sonnet v1 and v2); a path or ARN before the id is dropped.
+ */
+function modelId(raw: string): { name: string; rev?: string } {
+  let name = raw.slice(raw.lastIndexOf('/') + 1);
+  const bedrock = BEDROCK_PREFIX.exec(name);
+  if (bedrock) name = name.slice(bedrock[0].length);
+  // A `-v2` alone is Bedrock's only after Bedrock's prefix (`anthropic.claude-v2`): elsewhere
+  // it may be part of the name. With a `:` it is Bedrock's wherever it stands.
+  const version = BEDROCK_VERSION.exec(name);
+  if (version && (bedrock || version[1]?.includes(':'))) {
+    return { name: name.slice(0, version.index), rev: version[1] as string };
+  }
+  const vertex = VERTEX_VERSION.exec(name);
+  if (vertex) name = `${name.slice(0, vertex.index)}${vertex[2] as string}`;
+  // Vertex's `@20250929` is the Messages API's `-20250929`.
+  name = name.replace(/@(\d{8})$/, '-$1');
+  return vertex ? { name, rev: vertex[1] as string } : { name };
+}
+
+/** Whether two provider versions can be one: equal, or `2` against `2:0` (a version without its revision). */
+function sameRev(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined || a === b) return true;
+  const [x, y] = a.length <= b.length ? [a, b] : [b, a];
+  return !x.includes(':') && y.startsWith(`${x}:`);
+}
+
+/** `sonnet` for a Claude model of that family (`claude-3-5-sonnet-…`, `claude-sonnet-4-5-…`). */
+function family(name: string): string | undefined {
+  const words = name.split('-');
+  if (words[0] !== 'claude') return undefined;
+  return words.find((w) => FAMILIES.has(w));
+}
+
+/**
  * Whether two model names name one model. OpenTelemetry's `gen_ai.request.model` is the model
  * asked for, `gen_ai.response.model` the one that answered, which may be a version of it (asked
  * `claude-sonnet-4-5`, answered by `claude-sonnet-4-5-20250929`; `gpt-4`, `gpt-4-0613`): a turn
  * whose span carries only the request is the same model as one whose span names that version,
  * and so is an alias ending `-latest` (`claude-3-5-sonnet-latest`, `claude-3-5-sonnet-20241022`).
- * Two versions of one model, or names that differ otherwise (`claude-sonnet-4`,
- * `claude-sonnet-4-5`), are different models.
+ * A provider's id names the model it serves: AWS Bedrock's (`anthropic.claude-3-5-sonnet-20241022-v2:0`,
+ * `us.` before it for a cross-region profile) and Google Vertex's (`claude-3-5-sonnet-v2@20241022`,
+ * `claude-sonnet-4-5@20250929`) are the Messages API's `claude-3-5-sonnet-20241022` and
+ * `claude-sonnet-4-5-20250929`; the bare family a client may write (`sonnet`, `opus`, `haiku`)
+ * is any Claude model of that family. A switch read where there is none would excuse a cache
+ * miss after a compaction, so a doubt reads as one model. Two versions of one model (two dates;
+ * Bedrock's `-v1:0` and `-v2:0` of one date), or names that differ otherwise (`claude-sonnet-4`,
+ * `claude-sonnet-4-5`; `sonnet`, `opus`), are different models.
  */
 export function sameModel(a: string, b: string): boolean {
   if (a === b) return true;
-  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  const x = modelId(a);
+  const y = modelId(b);
+  if (!sameRev(x.rev, y.rev)) return false;
+  if (x.name === y.name) return x.name !== '';
+  // The bare family against a full name: one model unless the name is of another family.
+  const fx = FAMILIES.has(x.name) ? x.name : undefined;
+  const fy = FAMILIES.has(y.name) ? y.name : undefined;
+  if (fx !== undefined || fy !== undefined) {
+    return fx !== undefined && fy !== undefined ? fx === fy : (fx ?? fy) === family(fx ? y.name : x.name);
+  }
+  const [short, long] = x.name.length <= y.name.length ? [x.name, y.name] : [y.name, x.name];
   const base = short.endsWith('-latest') ? short.slice(0, -'-latest'.length) : short;
   return base !== '' && long.startsWith(base) && MODEL_VERSION.test(long.slice(base.length));
 }

@@ -510,4 +510,70 @@ describe('sameModel: the model asked for and the version that answered', () => {
       expect(sameModel(b as string, a as string), `${b} ${a}`).toBe(false);
     }
   });
+
+  it("takes a provider's id (AWS Bedrock, Google Vertex) as the Messages API model it serves", () => {
+    for (const [a, b] of [
+      ['anthropic.claude-3-5-sonnet-20241022-v2:0', 'claude-3-5-sonnet-20241022'],
+      ['us.anthropic.claude-3-5-sonnet-20241022-v2:0', 'claude-3-5-sonnet-20241022'],
+      ['eu.anthropic.claude-3-5-sonnet-20241022-v2:0', 'claude-3-5-sonnet-latest'],
+      ['apac.anthropic.claude-sonnet-4-5-20250929-v1:0', 'claude-sonnet-4-5'],
+      ['us.anthropic.claude-3-5-sonnet-20241022-v2:0', 'anthropic.claude-3-5-sonnet-20241022-v2:0'],
+      ['anthropic.claude-3-haiku-20240307-v1:0:200k', 'claude-3-haiku-20240307'],
+      [
+        'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+        'claude-sonnet-4-5-20250929',
+      ],
+      ['claude-3-5-sonnet-v2@20241022', 'claude-3-5-sonnet-20241022'],
+      ['claude-3-5-sonnet-v2@20241022', 'us.anthropic.claude-3-5-sonnet-20241022-v2:0'],
+      ['claude-sonnet-4-5@20250929', 'claude-sonnet-4-5-20250929'],
+      ['claude-sonnet-4-5@20250929', 'anthropic.claude-sonnet-4-5-20250929-v1:0'],
+      ['publishers/anthropic/models/claude-sonnet-4-5@20250929', 'claude-sonnet-4-5'],
+    ]) {
+      expect(sameModel(a as string, b as string), `${a} ${b}`).toBe(true);
+      expect(sameModel(b as string, a as string), `${b} ${a}`).toBe(true);
+    }
+    for (const [a, b] of [
+      // Claude 3.5 Sonnet v1 and v2: one name, two models.
+      ['anthropic.claude-3-5-sonnet-20241022-v1:0', 'anthropic.claude-3-5-sonnet-20241022-v2:0'],
+      ['us.anthropic.claude-3-5-sonnet-20241022-v1:0', 'claude-3-5-sonnet-v2@20241022'],
+      ['anthropic.claude-3-5-sonnet-20240620-v1:0', 'claude-3-5-sonnet-20241022'],
+      ['us.anthropic.claude-3-5-sonnet-20241022-v2:0', 'claude-sonnet-4-5-20250929'],
+      ['anthropic.claude-3-5-sonnet-20241022-v2:0', 'anthropic.claude-3-5-haiku-20241022-v1:0'],
+      ['claude-3-5-sonnet-v2@20241022', 'claude-sonnet-4-5@20250929'],
+      ['claude-3-5-sonnet@20240620', 'claude-3-5-sonnet-v2@20241022'],
+      ['claude-sonnet-4-5@20250929', 'claude-opus-4-1-20250805'],
+      // Claude 2 and 2.1 on Bedrock.
+      ['anthropic.claude-v2', 'anthropic.claude-v3'],
+      // Not Bedrock's without its prefix or a `:`: part of the name.
+      ['deepseek-v2', 'deepseek-v3'],
+    ]) {
+      expect(sameModel(a as string, b as string), `${a} ${b}`).toBe(false);
+      expect(sameModel(b as string, a as string), `${b} ${a}`).toBe(false);
+    }
+  });
+
+  it('takes a bare family (sonnet, opus, haiku) as any Claude model of that family, and of no other', () => {
+    for (const [a, b] of [
+      ['sonnet', 'claude-sonnet-4-5-20250929'],
+      ['sonnet', 'claude-3-5-sonnet-20241022'],
+      ['sonnet', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0'],
+      ['sonnet', 'claude-sonnet-4-5@20250929'],
+      ['opus', 'claude-opus-4-1'],
+      ['haiku', 'claude-3-5-haiku-latest'],
+    ]) {
+      expect(sameModel(a as string, b as string), `${a} ${b}`).toBe(true);
+      expect(sameModel(b as string, a as string), `${b} ${a}`).toBe(true);
+    }
+    for (const [a, b] of [
+      ['sonnet', 'opus'],
+      ['sonnet', 'claude-opus-4-1-20250805'],
+      ['opus', 'claude-3-5-sonnet-20241022'],
+      ['haiku', 'anthropic.claude-3-5-sonnet-20241022-v2:0'],
+      ['sonnet', 'gpt-4o'],
+      ['sonnet', 'claude-instant-1.2'],
+    ]) {
+      expect(sameModel(a as string, b as string), `${a} ${b}`).toBe(false);
+      expect(sameModel(b as string, a as string), `${b} ${a}`).toBe(false);
+    }
+  });
 });

@@ -1079,6 +1079,43 @@ describe('a read of nothing on another model than the turn before', () => {
       /0 compaction turns checked in the window \(1 more read nothing on another model than the turn before, with no fork trace: they cannot be judged\)/,
     );
   });
+
+  it("a provider's id or a bare family is the model it names: a read of nothing after a compaction is judged, not excused", async () => {
+    const dir = join(root, 'provider-models');
+    mkdirSync(dir, { recursive: true });
+    const pairs = [
+      // One model under two names: the compaction broke the cache, a violation each.
+      ['claude-3-5-sonnet-20241022', 'us.anthropic.claude-3-5-sonnet-20241022-v2:0'],
+      ['anthropic.claude-3-5-sonnet-20241022-v2:0', 'claude-3-5-sonnet-v2@20241022'],
+      ['claude-sonnet-4-5@20250929', 'claude-sonnet-4-5-20250929'],
+      ['claude-sonnet-4-5-20250929', 'sonnet'],
+      // Two models indeed: the next turn had no entry to read, counted apart.
+      ['claude-3-5-sonnet-20241022', 'claude-sonnet-4-5-20250929'],
+      ['anthropic.claude-3-5-sonnet-20241022-v1:0', 'anthropic.claude-3-5-sonnet-20241022-v2:0'],
+      ['sonnet', 'claude-opus-4-1'],
+    ];
+    writeFileSync(
+      join(dir, 'a.jsonl'),
+      pairs
+        .map(([before, after], k) =>
+          [
+            turn(`p${k}`, 1, '10:00', before as string, 0),
+            turn(`p${k}`, 2, '10:01', before as string, 1000, { compaction: true }),
+            turn(`p${k}`, 3, '10:02', after as string, 0),
+          ].join(''),
+        )
+        .join(''),
+    );
+    const c = await measure({ files: ['provider-models/a.jsonl'], metric: 'compaction_cache_breaks' });
+    expect(c.status === 'ok' && c.value).toBe(4);
+    expect(c.evidence.compaction_turns_after_model_change).toBe(3);
+    expect((c.evidence.violations as { session: string }[]).map((v) => v.session).sort()).toEqual([
+      'p0',
+      'p1',
+      'p2',
+      'p3',
+    ]);
+  });
 });
 
 describe('OpenTelemetry spans naming the model asked for on some turns, the model that answered on others', () => {
