@@ -11,6 +11,8 @@ import { EXIT, EXIT_CODES_HELP } from '../model/result.js';
 import { GATES_DIR, holdsRfc, listRfcIds } from '../spec/rfc-dir.js';
 import { formatProblem, SpecError, UsageError } from '../spec/problems.js';
 import { HOME_PROGRAM, PROGRAM_ENV } from './program.js';
+import { REF_EMPTY, refProblem } from '../util/git-ref.js';
+import { visible } from '../formatters/visible.js';
 
 export { HOME_PROGRAM, PROGRAM_ENV };
 
@@ -165,18 +167,17 @@ export function parseAsOf(text: string | undefined, now: Date = new Date(), opts
 /**
  * The --ref to evaluate. An empty one is a CI variable unset for this event (a pull request's
  * head ref on a push): every gate would halt on a ref '' no clone has, when the invocation is
- * what is wrong. One starting with '-' would be read by git as an option, not a revision.
+ * what is wrong. One git would misread (an option, a stray space) is refused likewise.
  */
 export function parseRef(text: string): string {
-  if (text.trim() === '') {
+  const problem = refProblem(text);
+  if (problem === undefined) return text;
+  if (problem === REF_EMPTY) {
     throw new UsageError(
       `--ref is empty: name a branch, tag or commit to evaluate (default HEAD); in CI, check that the variable filling it is set for this event`,
     );
   }
-  if (text.startsWith('-')) {
-    throw new UsageError(`--ref '${text}' starts with '-', which git reads as an option: name a branch, tag or commit`);
-  }
-  return text;
+  throw new UsageError(`--ref '${visible(text)}' ${problem}: name a branch, tag or commit`);
 }
 
 /** Date.parse rolls 2026-02-30 over into March; a replay must not silently move its instant. */

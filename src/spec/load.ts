@@ -19,6 +19,8 @@ import { type LoadedPrereqs, readPrereqs } from '../prereqs/spec.js';
 import type { SourceLocation } from '../model/result.js';
 import { telemetryProblems, telemetryType } from '../sources/telemetry/spec.js';
 import { parseDuration } from '../util/duration.js';
+import { refProblem } from '../util/git-ref.js';
+import { visible } from '../formatters/visible.js';
 import {
   baseEnvironment,
   type CompiledExpression,
@@ -424,6 +426,17 @@ function readMeasurements(
           message: `measurement '${id}': ${p.message}`,
         });
       }
+    }
+    // Checked here, not at run time: git would read `-x` as an option, and the halt advising
+    // `git fetch origin -x` would send the reader after a ref that cannot exist.
+    const ref = (raw[source] as { ref?: unknown }).ref;
+    const refWrong = typeof ref === 'string' ? refProblem(ref) : undefined;
+    if (refWrong !== undefined) {
+      problems.push({
+        ...valueLocation(y, [i, source, 'ref']),
+        severity: 'error',
+        message: `measurement '${id}': ref '${visible(String(ref))}' ${refWrong}: name a branch, tag or commit, or remove ref: to read the ref the run is given (--ref, default HEAD)`,
+      });
     }
     if (raw.counts_events && !raw.liveness) {
       err(

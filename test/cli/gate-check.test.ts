@@ -274,6 +274,7 @@ describe('bad input gets one clear line and exit 3', () => {
     // An unset CI variable: the invocation is wrong, not every measurement missing.
     [['gate', 'check', '--ref', ''], /--ref is empty: name a branch, tag or commit/],
     [['gate', 'check', '--ref=--output=x'], /--ref '--output=x' starts with '-', which git reads as an option/],
+    [['gate', 'check', '--ref', 'main '], /--ref 'main ' holds a space, which no branch, tag or commit id has/],
     [['gate', 'check', '--only', 'NOPE'], /--only names unknown gate\(s\): NOPE/],
     [['gate', 'check', '--only', 'HALTING,'], /--only has an empty gate name \('HALTING', ''\)/],
     // Nothing evaluated is not a pass.
@@ -324,6 +325,29 @@ describe('bad input gets one clear line and exit 3', () => {
     expect(validate.stderr).toMatch(/disconfirmers\.yaml:6:13/);
     const debug = run(['gate', 'check', '--debug'], { cwd: root });
     expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+
+  it("a measurement's ref starting with '-' is a spec error at its place, not a halt advising git fetch origin -x", () => {
+    const root = tempDir('rfcgate-ref-');
+    writeRfc(root, {
+      raw: {
+        'measurements.yaml':
+          '# yaml-language-server: $schema=../../schemas/measurements.schema.json\n- id: landed\n  git:\n    query: path_exists\n    path: a.md\n    ref: -x\n',
+        'invariants.yaml':
+          '# yaml-language-server: $schema=../../schemas/invariants.schema.json\n- id: I\n  title: t\n  section: "§1"\n  phase: [close]\n  holds_if: landed\n',
+      },
+    });
+    for (const args of [
+      ['gate', 'check'],
+      ['spec', 'validate'],
+    ]) {
+      const r = run(args, { cwd: root });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(
+        /^gates\/demo\/measurements\.yaml:6:10: measurement 'landed': ref '-x' starts with '-', which git reads as an option: name a branch, tag or commit/m,
+      );
+      expect(r.stderr).not.toMatch(/git fetch|\n\s+at /);
+    }
   });
 });
 

@@ -384,6 +384,34 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it("a measurement's ref that git would misread (an option, blank, a space or a control character) is refused where it is written", () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': [
+          '- id: landed',
+          '  git: { query: path_exists, path: a.md, ref: -x }',
+          '- id: doc',
+          '  artifact: { glob: "d/*.md", ref: "  " }',
+          '- id: refuted',
+          '  verifier: { query: citations, ref: "main\\tnext" }',
+          '- id: dated',
+          '  git: { query: first_commit, paths: [a.md], ref: release 2 }',
+          '- id: fine',
+          '  git: { query: path_exists, path: a.md, ref: "origin/main~2" }',
+          '',
+        ].join('\n'),
+        'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: landed && doc && refuted == 0 && dated < timestamp("2030-01-01T00:00:00Z") && fine\n`,
+      }),
+    );
+    const fix = 'name a branch, tag or commit, or remove ref: to read the ref the run is given (--ref, default HEAD)';
+    expect(ps).toEqual([
+      `${M}:3:47: measurement 'landed': ref '-x' starts with '-', which git reads as an option: ${fix}`,
+      `${M}:5:36: measurement 'doc': ref '  ' is empty: ${fix}`,
+      `${M}:7:38: measurement 'refuted': ref 'main\\tnext' holds a tab, which no branch, tag or commit id has: ${fix}`,
+      `${M}:9:51: measurement 'dated': ref 'release 2' holds a space, which no branch, tag or commit id has: ${fix}`,
+    ]);
+  });
+
   it('all_of naming an unknown gate, and gates that depend on each other in a cycle', () => {
     const ps = problemsOf(
       raw({

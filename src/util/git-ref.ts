@@ -1,0 +1,25 @@
+/**
+ * What makes a ref unusable before git is asked about it, as a phrase following the ref
+ * (`'-x' starts with '-', ...`), or undefined when git may judge it. One set of rules for
+ * --ref and for a measurement's own `ref:` in a spec, so that both refuse the same refs.
+ */
+/** refProblem's phrase for an empty ref (or one of spaces), which callers explain in their own terms. */
+export const REF_EMPTY = 'is empty';
+
+export function refProblem(ref: string): string | undefined {
+  if (ref.trim() === '') return REF_EMPTY;
+  // git would read it as an option, not a revision: `git fetch origin -x` is no fix to advise.
+  if (ref.startsWith('-')) return "starts with '-', which git reads as an option";
+  // No branch or tag name has one (git check-ref-format): a stray paste, or a variable
+  // expanded with its line break.
+  const odd = /[\s\p{Cc}]/u.exec(ref)?.[0];
+  if (odd !== undefined) return `holds ${charName(odd)}, which no branch, tag or commit id has`;
+  return undefined;
+}
+
+function charName(ch: string): string {
+  if (ch === ' ') return 'a space';
+  if (ch === '\t') return 'a tab';
+  if (ch === '\n' || ch === '\r') return 'a line break';
+  return `the character U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
