@@ -299,6 +299,12 @@ function patternHint(path: (string | number)[], pattern: string): string {
   if (last === 'liveness') return 'must name a measurement id (lower case letters, digits and underscores)';
   if (last === 'commit' && pattern.includes('0-9a-fA-F'))
     return 'must be a commit id: at least 7 hex digits (git rev-parse --short=7 <commit>)';
+  // Blank: nothing but spaces, which a minLength lets through.
+  if (pattern === '\\S') {
+    return path.includes('files')
+      ? 'names no file: give a path or a glob, such as telemetry/**/*.jsonl'
+      : 'must not be blank';
+  }
   return `must match ${pattern}`;
 }
 

@@ -340,6 +340,23 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(ps[0]).toMatch(new RegExp(`^${M}:3:\\d+: .hit.: telemetry.window: must be a duration`));
   });
 
+  it('a telemetry file of spaces only, in rfc.yaml or a measurement, names no file and is refused where it is written', () => {
+    const manifest = `id: demo\ntitle: Demo RFC\nversion: v1\nmainline: main\noperators: [{ name: Ada, email: ada@example.com }]\ntelemetry:\n  files: ["t/*.jsonl", "   "]\n`;
+    const ps = problemsOf(
+      raw({
+        'rfc.yaml': manifest,
+        'measurements.yaml': `- id: hit\n  telemetry:\n    files:\n      - " "\n      - ""\n    metric: cache_hit_ratio\n`,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: hit < 0.8\n`,
+      }),
+    );
+    const said = 'names no file: give a path or a glob, such as telemetry/**/*.jsonl';
+    expect(ps).toEqual([
+      `${M}:5:9: 'hit': telemetry.files: ${said}`,
+      `${M}:6:9: 'hit': telemetry.files: ${said}`,
+      `gates/demo/rfc.yaml:8:24: telemetry.files: ${said}`,
+    ]);
+  });
+
   it('an expression that does not parse, and one that does not type-check', () => {
     const ps = problemsOf(
       raw({
