@@ -84,6 +84,8 @@ export interface LintReadContext {
   /** The RFC's measurements, when they are loaded (spec validate, or a run that needs the order rule). */
   measurements?: Map<string, MeasurementSpec>;
   brokenMeasurements?: Set<string>;
+  /** Set when measurements.yaml declares none: names read are gathered here, said once there. */
+  undeclared?: Set<string>;
   problems: Problem[];
   warnings: Problem[];
   suggest: (word: string, candidates: string[]) => string;
@@ -322,7 +324,8 @@ export function readLints(
         if (ctx.measurements) {
           const m = ctx.measurements.get(o.measurement);
           if (!m) {
-            if (!ctx.brokenMeasurements?.has(o.measurement)) {
+            if (ctx.undeclared) ctx.undeclared.add(o.measurement);
+            else if (!ctx.brokenMeasurements?.has(o.measurement)) {
               err(
                 ['order', 'measurement'],
                 `unknown measurement '${o.measurement}'${ctx.suggest(o.measurement, [...ctx.measurements.keys()])}; declare it in measurements.yaml`,

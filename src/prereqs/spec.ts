@@ -6,7 +6,7 @@
  */
 import type { Environment } from '@marcbachmann/cel-js';
 import { globProblem, matchSorted, normalisePath } from '../util/globs.js';
-import { type CompiledExpression, compileExpression, isExpressionError } from '../spec/expressions.js';
+import { type CompiledExpression, compileExpression, isExpressionError, unknownNames } from '../spec/expressions.js';
 import type { Problem } from '../spec/problems.js';
 import type { MeasurementSpec, PrereqDataGate, PrereqSpec } from '../spec/types.js';
 import { keyLocation, locateInScalar, type ParsedYaml, valueLocation } from '../spec/yaml.js';
@@ -17,6 +17,8 @@ export interface PrereqReadContext {
   env: Environment;
   /** Measurement ids already reported invalid. */
   brokenMeasurements: Set<string>;
+  /** Set when measurements.yaml declares none: names read are gathered here, said once there. */
+  undeclared?: Set<string>;
   /** Prereq ids whose items failed the schema (already reported): references to them are not reported again. */
   brokenPrereqs: Set<string>;
   /** Measurements read by a data gate are marked used. */
@@ -133,6 +135,10 @@ export function readPrereqs(
       const c = compileExpression(ctx.env, g.condition);
       if (isExpressionError(c)) {
         const unknown = /^Unknown variable: (\S+)/.exec(c.message);
+        if (unknown?.[1] && ctx.undeclared) {
+          for (const name of unknownNames(ctx.env, g.condition)) ctx.undeclared.add(name);
+          return;
+        }
         err(
           locateInScalar(y, [...path, 'condition'], c.offset),
           unknown?.[1]

@@ -71,6 +71,25 @@ export function compileExpression(env: Environment, source: string): CompiledExp
   };
 }
 
+/**
+ * Every name `source` reads that `env` does not declare. The checker stops at the first, so each
+ * one it names is declared in turn (as dyn, in a copy) until the expression checks.
+ */
+export function unknownNames(env: Environment, source: string): string[] {
+  const probe = env.clone();
+  const out: string[] = [];
+  for (;;) {
+    const c = compileExpression(probe, source);
+    const name = isExpressionError(c) ? UNKNOWN_VARIABLE.exec(c.message)?.[1] : undefined;
+    if (name === undefined || out.includes(name)) return out;
+    out.push(name);
+    probe.registerVariable(name, 'dyn');
+  }
+}
+
+/** The checker's words for a name nothing declares; the name is the capture. */
+const UNKNOWN_VARIABLE = /^Unknown variable: (\S+)/;
+
 export function isExpressionError(x: CompiledExpression | ExpressionError): x is ExpressionError {
   return (x as CompiledExpression).evaluate === undefined;
 }

@@ -27,6 +27,7 @@ import {
   compileExpression,
   gateEnvironment,
   isExpressionError,
+  unknownNames,
 } from './expressions.js';
 import { SPEC_FILES } from './files.js';
 import { checkModeline, rfcDir } from './single-file.js';
@@ -172,6 +173,13 @@ export function loadRfc(
     const items = usable(mdoc.data as Record<string, unknown>[], mdoc.badItems, broken);
     readMeasurements(mdoc.y, items, measurements, problems);
   }
+  // measurements.yaml there but declaring nothing (empty, only comments, `[]`), or not a list at
+  // all (reported at it): every name the gates read would be an unknown measurement of its own,
+  // when the one thing to fix is that file. The names are gathered and, for an empty one, said
+  // once there.
+  const declaresNone = mdoc !== undefined && (mdoc.data as unknown[]).length === 0;
+  const notAList = mdoc === undefined && names.includes('measurements.yaml');
+  const undeclared = declaresNone || notAList ? new Set<string>() : undefined;
 
   const gates: GateSpec[] = [];
   const gateYaml = new Map<string, { y: ParsedYaml; index: number; def: GateKindDef }>();
@@ -204,7 +212,7 @@ export function loadRfc(
   for (const g of gates) {
     const at = gateYaml.get(g.id);
     if (!at) continue;
-    compiled.set(g.id, compileGate(g, at, base, measurements, broken, used, problems));
+    compiled.set(g.id, compileGate(g, at, base, measurements, broken, used, problems, undeclared));
   }
   checkComposites(gates, gateYaml, broken, problems);
 
@@ -217,6 +225,7 @@ export function loadRfc(
       measurements,
       env: base,
       brokenMeasurements: broken,
+      ...(undeclared ? { undeclared } : {}),
       brokenPrereqs,
       used,
       problems,
@@ -282,12 +291,22 @@ export function loadRfc(
     lints = readLints(ldoc.y, items, {
       measurements,
       brokenMeasurements: broken,
+      ...(undeclared ? { undeclared } : {}),
       problems,
       warnings,
       suggest,
       ...(opts.backtracking ? { backtracking: opts.backtracking } : {}),
     });
     for (const r of lints) if (r.kind === 'order') used.add(r.measurement);
+  }
+
+  if (declaresNone && mdoc && undeclared?.size) {
+    const read = [...undeclared].sort();
+    problems.push({
+      ...valueLocation(mdoc.y, []),
+      severity: 'error',
+      message: `declares no measurements, but the gates read ${read.length === 1 ? 'one' : read.length}: ${read.join(', ')}; declare each here, with the source it is measured from (one of ${SOURCE_KEYS.join(', ')})`,
+    });
   }
 
   for (const m of measurements.values()) {
@@ -518,6 +537,7 @@ function compileGate(
   broken: Set<string>,
   used: Set<string>,
   problems: Problem[],
+  undeclared: Set<string> | undefined,
 ): CompiledGate {
   const out: CompiledGate = { sensitivity: [] };
   const { y, index, def } = at;
@@ -534,6 +554,10 @@ function compileGate(
     const c = compileExpression(env, source);
     if (isExpressionError(c)) {
       const unknown = /^Unknown variable: (\S+)/.exec(c.message);
+      if (unknown?.[1] && undeclared) {
+        for (const name of unknownNames(env, source)) undeclared.add(name);
+        return undefined;
+      }
       const message = unknown?.[1]
         ? `unknown measurement '${unknown[1]}'${suggest(unknown[1], known)}; declare it in measurements.yaml or as a param`
         : `expression error: ${c.message}${/overload.*(double|int).*(double|int)/.test(c.message) ? ' (CEL does not mix int and double: write 3.0 for a double literal, or convert with double(x))' : ''}`;

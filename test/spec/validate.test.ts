@@ -273,6 +273,33 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a measurements.yaml that declares none is said once, there, with every name the gates read', () => {
+    const gates = {
+      'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  params: { ratio: 2.0 }\n  fires_if: p50_ms > lease_ms * ratio || p99_ms > 1.0\n`,
+      'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: landed\n`,
+      'prereqs.yaml': `- id: p1\n  title: P1\n  deliverables: [src/a.py]\n  data_gates: [{ id: rows, condition: "request_days >= 14" }]\n`,
+      'lints.yaml': `- id: G\n  title: t\n  severity: error\n  message: m\n  fix: f\n  order: { measurement: guard }\n`,
+    };
+    const said =
+      'declares no measurements, but the gates read 6: guard, landed, lease_ms, p50_ms, p99_ms, request_days; declare each here, with the source it is measured from (one of sql, git, artifact, attestation, telemetry, verifier, council)';
+    // Empty but for its modeline, only comments, or an empty list (at the list).
+    expect(problemsOf(raw({ 'measurements.yaml': '', ...gates }))).toEqual([`${M}:1:1: ${said}`]);
+    expect(problemsOf(raw({ 'measurements.yaml': '# to do\n# later\n', ...gates }))).toEqual([`${M}:1:1: ${said}`]);
+    expect(problemsOf(raw({ 'measurements.yaml': '\n[]\n', ...gates }))).toEqual([`${M}:3:1: ${said}`]);
+    // One read by a single gate, named as one.
+    expect(problemsOf(raw({ 'measurements.yaml': '', 'invariants.yaml': gates['invariants.yaml'] }))).toEqual([
+      `${M}:1:1: declares no measurements, but the gates read one: landed; declare each here, with the source it is measured from (one of sql, git, artifact, attestation, telemetry, verifier, council)`,
+    ]);
+    // Not a list at all: that, at its place, and no unknown measurement at every use.
+    expect(problemsOf(raw({ 'measurements.yaml': 'measurements: []\n', ...gates }))).toEqual([
+      `${M}:2:1: must be a list`,
+    ]);
+    // A real typo in a file that declares measurements is still named where it is written.
+    expect(problemsOf(raw({ 'measurements.yaml': latency, 'invariants.yaml': gates['invariants.yaml'] }))).toEqual([
+      `gates/demo/invariants.yaml:6:13: invariant 'I': unknown measurement 'landed'; declare it in measurements.yaml or as a param`,
+    ]);
+  });
+
   it('a value that fits none of its forms gets the message of the form it came closest to', () => {
     const ps = problemsOf(
       raw({
