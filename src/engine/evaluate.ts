@@ -261,15 +261,21 @@ function sensitivityEvidence(
   vars: Record<string, unknown>,
 ): Evidence {
   const threshold = g.params[s.spec.param] ?? Number.NaN;
-  let measured: number;
+  let value: unknown;
   try {
-    measured = Number(s.compares.evaluate(vars));
+    value = s.compares.evaluate(vars);
   } catch (e) {
     return {
       param: s.spec.param,
       threshold,
       note: `compares could not be evaluated: ${(e as Error).message.split('\n')[0]}`,
     };
+  }
+  // A double division by zero is Infinity (or NaN for 0/0), not an error, and JSON writes
+  // either as null: the evidence would show a value never measured, judged against the band.
+  const measured = typeof value === 'bigint' ? Number(value) : value;
+  if (typeof measured !== 'number' || !Number.isFinite(measured)) {
+    return { param: s.spec.param, threshold, note: notABandValue(measured) };
   }
   const width = s.spec.band.absolute ?? (s.spec.band.relative ?? 0) * Math.abs(threshold);
   // Compared at the precision the evidence shows: a value exactly on the band's edge (2.1
@@ -290,6 +296,16 @@ function sensitivityEvidence(
     }));
   }
   return out;
+}
+
+function notABandValue(value: unknown): string {
+  const unplaced = 'it cannot be in or out of the band, so there is no band check';
+  if (typeof value !== 'number')
+    return `compares evaluated to ${JSON.stringify(fromCel(value))}, not a number: ${unplaced}`;
+  const why = Number.isNaN(value)
+    ? '0.0 / 0.0 gives it, as does any operation on a NaN'
+    : 'a division by zero gives it';
+  return `compares evaluated to ${String(value)} (${why}), not a finite number: ${unplaced}`;
 }
 
 function roundForEvidence(x: number): number {

@@ -1,4 +1,6 @@
 import { expect } from 'vitest';
+import { formatJson } from '../../src/formatters/json.js';
+import { formatJunit } from '../../src/formatters/junit.js';
 import { HALT_REASONS } from '../../src/model/result.js';
 import { halted, ok, sqlMeasurement, testGates } from '../helpers/gate-tester.js';
 
@@ -303,6 +305,56 @@ testGates('sensitivity bands', [
             { ratio: 1.5, verdict: 'fail' },
             { ratio: 2.5, verdict: 'pass' },
           ],
+        },
+      ]),
+  },
+]);
+
+const ratioBand = {
+  measurements: twoLatencies,
+  disconfirmers: [
+    {
+      ...disconfirmerB,
+      sensitivity: [
+        {
+          param: 'ratio',
+          compares: 'boundary_p50_ms / lease_plane_p50_ms',
+          band: { relative: 0.05 },
+          alternates: [1.5, 2.5],
+        },
+      ],
+    },
+  ],
+};
+const noBandCheck = 'it cannot be in or out of the band, so there is no band check';
+
+testGates('sensitivity bands over a value that is no finite number', [
+  {
+    name: 'a division by zero (Infinity) is noted as such, with no measured value or band check; the verdict stands',
+    spec: ratioBand,
+    data: { boundary_p50_ms: ok(21), lease_plane_p50_ms: ok(0) },
+    expected: { verdict: 'fail', reason: /fired/ },
+    check: (r, report) => {
+      const note = `compares evaluated to Infinity (a division by zero gives it), not a finite number: ${noBandCheck}`;
+      expect(r.evidence.sensitivity).toEqual([{ param: 'ratio', threshold: 2, note }]);
+      // JSON writes Infinity as null: the report would show a measured value of null, judged against the band.
+      const json = formatJson(report);
+      expect(JSON.parse(json).results[0].evidence.sensitivity).toEqual([{ note, param: 'ratio', threshold: 2 }]);
+      expect(json).not.toMatch(/"measured"|"in_band"|null/);
+      expect(formatJunit(report)).not.toMatch(/"measured"|"in_band"|null/);
+    },
+  },
+  {
+    name: '0.0 / 0.0 (NaN) likewise',
+    spec: ratioBand,
+    data: { boundary_p50_ms: ok(0), lease_plane_p50_ms: ok(0) },
+    expected: { verdict: 'fail', reason: /fired/ },
+    check: (r) =>
+      expect(r.evidence.sensitivity).toEqual([
+        {
+          param: 'ratio',
+          threshold: 2,
+          note: `compares evaluated to NaN (0.0 / 0.0 gives it, as does any operation on a NaN), not a finite number: ${noBandCheck}`,
         },
       ]),
   },
