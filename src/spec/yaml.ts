@@ -75,6 +75,17 @@ export function yamlData(y: ParsedYaml): { data: unknown } | { problem: Problem 
   try {
     return { data: (y.doc.toJS({ maxAliasCount: YAML_TO_DATA.maxAliasCount }) as unknown) ?? [] };
   } catch (e) {
+    // An alias bomb: at the alias where the yaml package stopped, as it does not say where.
+    if (/alias count/i.test((e as Error).message)) {
+      const at = aliasGivenUpAt(y) ?? firstAlias(y);
+      return {
+        problem: {
+          ...locate(y, at?.range?.[0]),
+          severity: 'error',
+          message: `YAML: too many alias expansions${at ? ` at *${at.source}` : ''}: aliases of anchors that hold aliases multiply, and here they pass ${YAML_TO_DATA.maxAliasCount} copies, as an alias bomb does; write the values out, or nest fewer aliases`,
+        },
+      };
+    }
     // A merge of what is not a map: at the value merged, as the parser does not say where.
     const bad = badMerge(y);
     if (bad) {
@@ -101,6 +112,46 @@ export function yamlData(y: ParsedYaml): { data: unknown } | { problem: Problem 
       problem: { file: y.file, line: 1, col: 1, severity: 'error', message: `YAML: ${tooDeep((e as Error).message)}` },
     };
   }
+}
+
+/**
+ * The alias at which the yaml package gives up expanding aliases. It throws without naming
+ * one, so a copy of the document is built again with every alias noting whether its expansion
+ * failed: the innermost to fail, the first to note it, is the one that went over the count.
+ */
+function aliasGivenUpAt(y: ParsedYaml): Alias | undefined {
+  const copy = y.doc.clone();
+  let at: Alias | undefined;
+  visit(copy, {
+    Alias(_, alias) {
+      const resolve = alias.resolve.bind(alias);
+      alias.resolve = (...args: Parameters<Alias['resolve']>) => {
+        try {
+          return resolve(...args);
+        } catch (e) {
+          at ??= alias;
+          throw e;
+        }
+      };
+    },
+  });
+  try {
+    copy.toJS({ maxAliasCount: YAML_TO_DATA.maxAliasCount });
+  } catch {
+    // Expected: it fails as the document itself did, and `at` says where.
+  }
+  return at;
+}
+
+function firstAlias(y: ParsedYaml): Alias | undefined {
+  let found: Alias | undefined;
+  visit(y.doc, {
+    Alias(_, alias) {
+      found = alias;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /** The first alias that resolves to nothing (its anchor is missing, or only set after it). */

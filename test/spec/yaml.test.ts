@@ -41,3 +41,35 @@ describe('an alias without its anchor', () => {
     expect(problem('a: *later\nb: &later 2\n')).toMatch(/^1:4 YAML: the alias \*later names no anchor/);
   });
 });
+
+describe('an alias bomb', () => {
+  const problem = (text: string) => {
+    const out = yamlData(parseYaml('f.yaml', text));
+    if (!('problem' in out)) throw new Error('expected a problem');
+    const { line, col, message } = out.problem;
+    return `${line}:${col} ${message}`;
+  };
+  // Nine of each anchor's aliases in the next: 9^n copies by the last line.
+  const bomb = (levels: string) => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const c of levels) {
+      const prev = String.fromCharCode(c.charCodeAt(0) - 1);
+      lines.push(`${c}: &${c} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    return `${lines.join('\n')}\n`;
+  };
+
+  it('is shown at the alias where the expansion stops, said in words', () => {
+    const said = (alias: string) =>
+      `YAML: too many alias expansions at *${alias}: aliases of anchors that hold aliases multiply, and here they pass 10000 copies, as an alias bomb does; write the values out, or nest fewer aliases`;
+    // e holds thousands of copies of x: its first use, in f, goes over.
+    expect(problem(bomb('bcdefgh'))).toBe(`6:8 ${said('e')}`);
+    // Through merge keys as well.
+    const merged = ['a: &a { k: [x, x, x, x, x, x, x, x, x] }'];
+    for (const c of 'bcdef') {
+      const prev = String.fromCharCode(c.charCodeAt(0) - 1);
+      merged.push(`${c}: &${c} [${Array(9).fill(`{ <<: *${prev} }`).join(', ')}]`);
+    }
+    expect(problem(`${merged.join('\n')}\n`)).toBe(`6:14 ${said('e')}`);
+  });
+});
