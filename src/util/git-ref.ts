@@ -11,11 +11,15 @@ export function refProblem(ref: string): string | undefined {
   // git would read it as an option, not a revision: `git fetch origin -x` is no fix to advise.
   if (ref.startsWith('-')) return "starts with '-', which git reads as an option";
   // No branch or tag name has one (git check-ref-format): a stray paste, or a variable
-  // expanded with its line break.
-  const odd = /[\s\p{Cc}]/u.exec(ref)?.[0];
+  // expanded with its line break. A space is the user's only where git's revision syntax
+  // takes free text: a reflog date (`main@{1 day ago}`) or a commit message search
+  // (`:/fix the race`, `main^{/fix the race}`).
+  const odd = /\p{Cc}/u.exec(ref)?.[0] ?? /\s/u.exec(ref.replace(FREE_TEXT, ''))?.[0];
   if (odd !== undefined) return `holds ${charName(odd)}, which no branch, tag or commit id has`;
   return undefined;
 }
+
+const FREE_TEXT = /@\{[^}]*\}|\^\{\/[^}]*\}|^:\/.*$/gsu;
 
 function charName(ch: string): string {
   if (ch === ' ') return 'a space';

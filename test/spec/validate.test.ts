@@ -442,9 +442,17 @@ describe('spec validate reports every problem, each at file:line:col', () => {
           '  git: { query: first_commit, paths: [a.md], ref: release 2 }',
           '- id: fine',
           '  git: { query: path_exists, path: a.md, ref: "origin/main~2" }',
+          '- id: reflog',
+          '  git: { query: path_exists, path: a.md, ref: "main@{1 day ago}" }',
+          '- id: search',
+          '  git: { query: path_exists, path: a.md, ref: ":/fix the race" }',
+          '- id: searched',
+          '  git: { query: path_exists, path: a.md, ref: "main^{/fix the race}" }',
+          '- id: trailing',
+          '  git: { query: path_exists, path: a.md, ref: "main@{1 day ago} " }',
           '',
         ].join('\n'),
-        'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: landed && doc && refuted == 0 && dated < timestamp("2030-01-01T00:00:00Z") && fine\n`,
+        'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: landed && doc && refuted == 0 && dated < timestamp("2030-01-01T00:00:00Z") && fine && reflog && search && searched && trailing\n`,
       }),
     );
     const fix = 'name a branch, tag or commit, or remove ref: to read the ref the run is given (--ref, default HEAD)';
@@ -453,6 +461,7 @@ describe('spec validate reports every problem, each at file:line:col', () => {
       `${M}:5:36: measurement 'doc': ref '  ' is empty: ${fix}`,
       `${M}:7:38: measurement 'refuted': ref 'main\\tnext' holds a tab, which no branch, tag or commit id has: ${fix}`,
       `${M}:9:51: measurement 'dated': ref 'release 2' holds a space, which no branch, tag or commit id has: ${fix}`,
+      `${M}:19:47: measurement 'trailing': ref 'main@{1 day ago} ' holds a space, which no branch, tag or commit id has: ${fix}`,
     ]);
   });
 
