@@ -365,6 +365,15 @@ function readManifest(y: ParsedYaml, data: unknown, id: string, problems: Proble
       message: `id '${d.id}' must equal its folder name '${id}'`,
     });
   }
+  // prereq status and `scope: mainline` hand it to git as a revision: `-x` would be read as an option.
+  const wrong = typeof d.mainline === 'string' ? refProblem(d.mainline) : undefined;
+  if (wrong !== undefined) {
+    problems.push({
+      ...valueLocation(y, ['mainline']),
+      severity: 'error',
+      message: `mainline '${visible(d.mainline)}' ${wrong}: name the branch whose first-parent history is the mainline, such as main`,
+    });
+  }
   return {
     ...d,
     attestations_dir: d.attestations_dir ?? `${GATES_DIR}/${id}/attestations`,

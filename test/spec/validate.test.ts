@@ -384,6 +384,22 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it.each([
+    ['-x', "starts with '-', which git reads as an option"],
+    ['main ', 'holds a space, which no branch, tag or commit id has'],
+  ])("rfc.yaml's mainline %j, handed to git as a revision, is refused where it is written", (mainline, why) => {
+    const ps = problemsOf(
+      raw({
+        'rfc.yaml': `id: demo\ntitle: Demo RFC\nversion: v1\nmainline: "${mainline}"\noperators: [{ name: Ada, email: ada@example.com }]\n`,
+        'measurements.yaml': latency,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 10.0\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `gates/demo/rfc.yaml:5:11: mainline '${mainline}' ${why}: name the branch whose first-parent history is the mainline, such as main`,
+    ]);
+  });
+
   it('an expression that does not parse, and one that does not type-check', () => {
     const ps = problemsOf(
       raw({
