@@ -384,5 +384,23 @@ describe.each(testBackends().filter((b) => b.name === 'postgres'))(
         { verdict: 'pass', results: 1 },
       ]);
     });
+
+    it('sslmode=require against a server without SSL: exit 3, one line saying what to change, no pg warning', async (ctx) => {
+      const [{ ssl }] = (await db.exec('SHOW ssl')) as [{ ssl: string }];
+      if (ssl === 'on') ctx.skip();
+      const url = new URL(db.url());
+      url.searchParams.set('sslmode', 'require');
+      for (const args of [
+        ['measure', 'record', '--type', LEASE, '--elapsed-ms', '1'],
+        ['db', 'migrate'],
+        ['measure', 'list'],
+      ]) {
+        const r = run(args, { cwd: repo.dir, env: { DATABASE_URL: url.toString() } });
+        expect(r.code).toBe(3);
+        expect(r.stderr).toMatch(
+          /^error: the server at 127\.0\.0\.1:\d+ does not accept SSL connections, and the database URL asks for SSL \(sslmode=require\): set sslmode=disable in the URL to connect without SSL, or enable SSL on the server(; nothing was written)?\n$/,
+        );
+      }
+    });
   },
 );

@@ -12,7 +12,7 @@ import pg from './pg.js';
 import type { HaltReason } from '../../model/result.js';
 import { PgliteWorkerHost, WorkerStartError } from './pglite-worker.js';
 import { redact, urlSecrets } from './redact.js';
-import { parsePgUrl } from './url.js';
+import { parsePgUrl, pgConnectionString, sslRequest } from './url.js';
 
 export { redact } from './redact.js';
 
@@ -81,6 +81,8 @@ export interface ErrorContext {
   database: string;
   timeoutMs: number;
   secrets: readonly string[];
+  /** What asked for SSL (`sslmode=require`, `PGSSLMODE=require`), for a server that refuses it. */
+  sslRequest?: string | undefined;
 }
 
 export function errorCode(err: unknown): string | undefined {
@@ -148,11 +150,27 @@ export function toSqlHaltError(err: unknown, ctx: ErrorContext): SqlHaltError {
         return make('error', `${message} (SQLSTATE ${code}, database ${ctx.database})`, code);
     }
   }
+  if (isSslRefusal(err)) return make('error', sslRefusalReason(ctx));
   // node-postgres reports a connect timeout or a dropped socket in prose, with no code.
   if (/connection timeout|timeout expired|Connection terminated/i.test(message)) {
     return make('missing', `database unreachable at ${ctx.endpoint} (${message})`);
   }
   return make('error', message);
+}
+
+/** pg's words when the server answers its SSL request with "no": it has no SQLSTATE. */
+export function isSslRefusal(err: unknown): boolean {
+  return err instanceof Error && /server does not support SSL connections/i.test(err.message);
+}
+
+function sslRefusalReason(ctx: ErrorContext): string {
+  const refused = `the server at ${ctx.endpoint} does not accept SSL connections`;
+  const fix = 'or enable SSL on the server';
+  if (ctx.sslRequest?.startsWith('PGSSLMODE=')) {
+    return `${refused}, and ${ctx.sslRequest} asks for SSL: unset PGSSLMODE (or add sslmode=disable to the database URL) to connect without SSL, ${fix}`;
+  }
+  const by = ctx.sslRequest ? ` (${ctx.sslRequest})` : '';
+  return `${refused}, and the database URL asks for SSL${by}: set sslmode=disable in the URL to connect without SSL, ${fix}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -286,6 +304,7 @@ export class PgClient implements SqlClient {
   readonly #endpoint: string;
   readonly #database: string;
   readonly #secrets: string[];
+  readonly #sslRequest: string | undefined;
   readonly #opts: Required<PgClientOptions>;
   #pool: Pool | undefined;
   /** The connection connectEarly() opened, until the first query takes it. */
@@ -304,6 +323,7 @@ export class PgClient implements SqlClient {
     const parsed = read.url;
     this.#url = url.trim();
     this.#secrets = urlSecrets(this.#url);
+    this.#sslRequest = sslRequest(this.#url, process.env);
     const decode = (t: string) => {
       try {
         return decodeURIComponent(t);
@@ -331,6 +351,7 @@ export class PgClient implements SqlClient {
       database: this.describe(),
       timeoutMs: opts.timeoutMs,
       secrets: this.#secrets,
+      sslRequest: this.#sslRequest,
     };
     if (this.#closed) throw new SqlHaltError('error', 'the database client is closed');
     if (this.#connectFailure) throw this.#connectFailure;
@@ -349,7 +370,7 @@ export class PgClient implements SqlClient {
     } catch (err) {
       freeSlot();
       const halt = toSqlHaltError(err, ctx);
-      if (halt.halt === 'missing' || halt.sqlstate?.startsWith('28')) this.#connectFailure = halt;
+      if (halt.halt === 'missing' || halt.sqlstate?.startsWith('28') || isSslRefusal(err)) this.#connectFailure = halt;
       throw halt;
     }
     // A checked-out connection that dies emits 'error' besides failing its query, and the pool
@@ -414,7 +435,7 @@ export class PgClient implements SqlClient {
   #getPool(): Pool {
     if (!this.#pool) {
       this.#pool = new pg.Pool({
-        connectionString: this.#url,
+        connectionString: pgConnectionString(this.#url),
         connectionTimeoutMillis: this.#opts.connectTimeoutMs,
         max: this.#opts.maxConnections,
         application_name: 'rfcgate',

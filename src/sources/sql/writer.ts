@@ -24,7 +24,7 @@ import {
 } from './client.js';
 import { type DataDirLock, lockDataDir } from './pglite-lock.js';
 import { redact, urlSecrets } from './redact.js';
-import { parsePgUrl } from './url.js';
+import { parsePgUrl, pgConnectionString, sslRequest } from './url.js';
 
 /** The statements of one transaction. Every text is a single statement. */
 export interface SqlTx {
@@ -163,6 +163,7 @@ export class PgWriter implements SqlWriter {
   readonly #endpoint: string;
   readonly #database: string;
   readonly #secrets: string[];
+  readonly #sslRequest: string | undefined;
   readonly #opts: Required<PgWriterOptions>;
   readonly #queue = new Queue();
   #client: Promise<Client> | undefined;
@@ -173,6 +174,7 @@ export class PgWriter implements SqlWriter {
     const { endpoint, database } = describePgUrl(url);
     this.#url = url.trim();
     this.#secrets = urlSecrets(this.#url);
+    this.#sslRequest = sslRequest(this.#url, process.env);
     this.#endpoint = endpoint;
     this.#database = database;
     this.#opts = {
@@ -208,13 +210,14 @@ export class PgWriter implements SqlWriter {
       database: this.describe(),
       timeoutMs: this.#opts.statementTimeoutMs,
       secrets: this.#secrets,
+      sslRequest: this.#sslRequest,
     };
   }
 
   #connect(): Promise<Client> {
     if (!this.#client) {
       const client = new pg.Client({
-        connectionString: this.#url,
+        connectionString: pgConnectionString(this.#url),
         connectionTimeoutMillis: this.#opts.connectTimeoutMs,
         application_name: 'rfcgate',
         types: { getTypeParser },
