@@ -104,18 +104,48 @@ export function parsePayload(text: string, flag = '--payload'): JsonObject {
     const what = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`;
     throw new UsageError(`${flag} must be a JSON object like '{"runtime":"beam"}', not ${what}`);
   }
-  // JSON.parse keeps no number's text, so each literal is checked where it is written: the
-  // parsed 1e400 is Infinity, which would be stored as null, and 1e-400 is a silent 0.
-  // The text parsed as JSON, so outside its strings every match here is a number literal.
-  for (const token of text.matchAll(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g)) {
+  // JSON.parse keeps neither a number's text nor a key written twice, so the text is read
+  // again: the parsed 1e400 is Infinity, which would be stored as null, 1e-400 is a silent 0,
+  // and of {"a":1,"a":2} only the last value is kept, as jsonb keeps it. The text parsed as
+  // JSON, so outside its strings every match here is a number literal or a punctuator.
+  const nesting: { keys: Map<string, number> | null; expectKey: boolean }[] = [];
+  for (const token of text.matchAll(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[{}[\],]/g)) {
     const literal = token[0];
-    if (literal.startsWith('"')) continue;
-    const why = inexactNumber(literal);
-    if (why !== null) throw new UsageError(`${flag}: the number ${literal} ${why}`);
+    const open = nesting.at(-1);
+    if (literal === '{' || literal === '[') {
+      nesting.push({ keys: literal === '{' ? new Map() : null, expectKey: literal === '{' });
+    } else if (literal === '}' || literal === ']') {
+      nesting.pop();
+    } else if (literal === ',') {
+      if (open?.keys) open.expectKey = true;
+    } else if (literal.startsWith('"')) {
+      if (!open?.keys || !open.expectKey) continue;
+      open.expectKey = false;
+      const key = JSON.parse(literal) as string;
+      const first = open.keys.get(key);
+      if (first !== undefined) {
+        throw new UsageError(
+          `${flag}: the key ${JSON.stringify(key)} is written twice in one object (${textPosition(text, first)} and ${textPosition(text, token.index)}); only the last value would be kept, so remove or rename one of them`,
+        );
+      }
+      open.keys.set(key, token.index);
+    } else {
+      const why = inexactNumber(literal);
+      if (why !== null) throw new UsageError(`${flag}: the number ${literal} ${why}`);
+    }
   }
   const bad = unstorableString(parsed);
   if (bad !== null) throw new UsageError(`${flag}: ${bad}`);
   return parsed as JsonObject;
+}
+
+/** `column 7` of a one-line text, `line 2, column 3` of a longer one; columns count characters, from 1. */
+function textPosition(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  const column = [...before.slice(lineStart)].length + 1;
+  if (!text.includes('\n')) return `column ${column}`;
+  return `line ${before.split('\n').length}, column ${column}`;
 }
 
 /**

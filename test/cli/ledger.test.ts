@@ -207,6 +207,10 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
     [['--type', 'lease_plane.request', '--value', '1'], /--type 'lease_plane\.request' is not a measurement type/],
     [['--type', 'measurement.x.y', '--payload', '[1,2]'], /--payload must be a JSON object .* not an array/],
     [['--type', 'measurement.x.y', '--payload', '{oops'], /--payload is not valid JSON/],
+    [
+      ['--type', 'measurement.x.y', '--payload', '{"a":1,"a":2}'],
+      /--payload: the key "a" is written twice in one object \(column 2 and column 8\)/,
+    ],
     [['--type', 'measurement.x.y', '--value', 'abc'], /--value 'abc' is not a finite decimal number/],
     [['--type', 'measurement.x.y', '--elapsed-ms', '0x10'], /--elapsed-ms '0x10' is not a finite decimal number/],
     [['--type', 'measurement.x.y', '--elapsed-ms', '-3'], /--elapsed-ms -3 is below 0/],

@@ -87,6 +87,25 @@ describe('input validation (before any connection)', () => {
     expect(parsePayload('{"a":"\\ud83d\\ude00"}')).toEqual({ a: '\u{1F600}' });
   });
 
+  it('refuses a key written twice in one object, naming it and where, before any connection', () => {
+    expect(() => parsePayload('{"a":1,"a":2}')).toThrow(
+      '--payload: the key "a" is written twice in one object (column 2 and column 8); only the last value would be kept, so remove or rename one of them',
+    );
+    // Nested objects, keys spelled with escapes, and keys on other lines.
+    expect(() => parsePayload('{"x":[{"b":1},{"c":{"b":1,"d":[],"b":[2]}}]}')).toThrow(
+      /the key "b" is written twice in one object \(column 21 and column 34\)/,
+    );
+    expect(() => parsePayload('{"é":1,"\\u00e9":2}')).toThrow(/the key "é" .*\(column 2 and column 8\)/);
+    expect(() => parsePayload('{\n  "a": 1,\n  "a": 2\n}')).toThrow(/\(line 2, column 3 and line 3, column 3\)/);
+    // The same key in sibling or nested objects, and a value spelled like a key, are fine.
+    expect(parsePayload('{"a":{"a":1},"b":[{"a":1},{"a":2}],"c":"a","d":["a","a"]}')).toEqual({
+      a: { a: 1 },
+      b: [{ a: 1 }, { a: 2 }],
+      c: 'a',
+      d: ['a', 'a'],
+    });
+  });
+
   it('parses --at as a date or an ISO instant, UTC when no zone is given', () => {
     expect(parseInstant('2026-05-20', '--at').toISOString()).toBe('2026-05-20T00:00:00.000Z');
     expect(parseInstant('2026-05-20T12:00:00', '--at').toISOString()).toBe('2026-05-20T12:00:00.000Z');
