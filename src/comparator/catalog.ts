@@ -1,7 +1,8 @@
 /**
  * The live shape of a table, read from pg_catalog with the names as bind parameters: its
- * columns (type, NOT NULL, generated) and the column sets of its unique indexes, so the
- * comparator knows when the key's uniqueness is already guaranteed by the database.
+ * columns (type, NOT NULL, generated, an attribute without equality inside a composite) and
+ * the column sets of its unique indexes, so the comparator knows when the key's uniqueness
+ * is already guaranteed by the database.
  */
 import type { SqlClient } from '../sources/sql/client.js';
 import type { TableName } from './spec.js';
@@ -25,6 +26,12 @@ export interface LiveColumn {
   hasDefault: boolean;
   /** `attidentity`: 'a' (ALWAYS), 'd' (BY DEFAULT) or ''. */
   identity: string;
+  /**
+   * For a composite type (or an array of one, or a domain over either): the first attribute
+   * within it, through nested composites, whose type has no equality operator (json, xml,
+   * point…), as `attr.inner`, with that type. Undefined when there is none.
+   */
+  nested?: { path: string; type: string };
 }
 
 export interface LiveTable {
@@ -44,6 +51,44 @@ const BASE_TYPE = (oid: string): string => `WITH RECURSIVE chain(oid, depth) AS 
   ) SELECT oid FROM chain ORDER BY depth DESC LIMIT 1`;
 
 /**
+ * Within the type `oid`, through domains, array elements and the attributes of composite types
+ * at any depth, the first attribute whose type has no default btree or hash operator class,
+ * which is where the row comparison finds a type's equality. The comparison of a composite
+ * plans whatever its attributes are and looks for their equality only when it meets two rows
+ * to compare, so EXPLAIN passes and every run fails; a column of such a type directly is cast
+ * (json to jsonb, xml to text) or refused by EXPLAIN, and is not looked at here. The walk
+ * starts only where `composite` holds (the column's type, or its array's element, is a
+ * composite once domains are read through): most columns have nothing to walk.
+ */
+const NESTED_WITHOUT_EQUALITY = (oid: string, composite: string): string => `WITH RECURSIVE walk(oid, path, depth) AS (
+    SELECT ${oid}, ''::text COLLATE "C", 0 WHERE ${composite}
+    UNION ALL
+    SELECT step.oid, walk.path || coalesce('.' || step.name, ''), walk.depth + 1
+    FROM walk JOIN pg_type t ON t.oid = walk.oid
+    CROSS JOIN LATERAL (
+      SELECT t.typbasetype AS oid, NULL::text AS name WHERE t.typtype = 'd'
+      UNION ALL
+      SELECT t.typelem, NULL WHERE t.typcategory = 'A' AND t.typelem <> 0
+      UNION ALL
+      SELECT pa.atttypid, pa.attname::text FROM pg_attribute pa
+      WHERE t.typtype = 'c' AND pa.attrelid = t.typrelid AND pa.attnum > 0 AND NOT pa.attisdropped
+    ) AS step
+    WHERE walk.depth < 64
+  )
+  SELECT substr(found.path, 2) AS path, format_type(found.oid, NULL) AS type
+  FROM walk found JOIN pg_type lt ON lt.oid = found.oid
+  WHERE found.path <> '' AND lt.typtype = 'b' AND lt.typcategory <> 'A'
+    AND NOT EXISTS (
+      SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
+      WHERE am.amname IN ('btree', 'hash') AND oc.opcdefault
+        AND (oc.opcintype = lt.oid OR EXISTS (
+          SELECT 1 FROM pg_cast pc
+          WHERE pc.castsource = lt.oid AND pc.casttarget = oc.opcintype AND pc.castmethod = 'b' AND pc.castcontext = 'i'
+        ))
+    )
+  ORDER BY found.depth, found.path LIMIT 1`;
+
+/**
  * Every listed table's columns and unique-index column sets in one statement (one round trip
  * for a pair, not four): one row per column, each carrying its table's position in the list
  * and the table's unique sets as JSON. A table that does not exist has no row.
@@ -56,7 +101,7 @@ SELECT w.pos, c.relkind::text AS relkind, a.attname AS name,
        CASE WHEN bt.typcategory = 'A' AND et.oid IS NOT NULL THEN '_' || et.typname ELSE bt.typname END::text AS typname,
        bt.typcategory::text AS category, format_type(bt.oid, NULL) AS base,
        a.attnotnull AS not_null, a.attgenerated::text <> '' AS generated, a.atthasdef AS has_default,
-       a.attidentity::text AS identity,
+       a.attidentity::text AS identity, nested.path AS nested_path, nested.type AS nested_type,
        (SELECT coalesce(json_agg(ARRAY(SELECT ia.attname::text FROM pg_attribute ia
                                        WHERE ia.attrelid = i.indrelid AND ia.attnum = ANY (i.indkey::int2[])
                                        ORDER BY ia.attname)), '[]')::text
@@ -71,6 +116,7 @@ LEFT JOIN LATERAL (${BASE_TYPE('a.atttypid')}) AS b ON true
 LEFT JOIN pg_type bt ON bt.oid = b.oid
 LEFT JOIN LATERAL (${BASE_TYPE('bt.typelem')}) AS e ON bt.typcategory = 'A' AND bt.typelem <> 0
 LEFT JOIN pg_type et ON et.oid = e.oid
+LEFT JOIN LATERAL (${NESTED_WITHOUT_EQUALITY('a.atttypid', "(bt.typtype = 'c' OR et.typtype = 'c')")}) AS nested ON true
 ORDER BY w.pos, a.attnum`;
 }
 
@@ -101,6 +147,7 @@ export async function readLiveTables(
         generated: r.generated === true,
         hasDefault: r.has_default === true,
         identity: String(r.identity ?? ''),
+        ...(typeof r.nested_path === 'string' ? { nested: { path: r.nested_path, type: String(r.nested_type) } } : {}),
       }));
     const uniqueSets = (JSON.parse(String(first.unique_sets)) as unknown[][]).map((set) => set.map(String));
     return { table, relkind: String(first.relkind), columns, uniqueSets };

@@ -260,6 +260,17 @@ export function checkCoverage(
       continue;
     }
     const rule = pair.rules[name] ?? {};
+    if (c.nested) {
+      const ruled = Object.keys(rule).length > 0;
+      add({
+        code: 'column_incomparable',
+        table: ct,
+        column: name,
+        message: `${ct}.${name} (${typeText(c)}) cannot be compared: its attribute ${c.nested.path} is ${c.nested.type}, which has no equality operator, so every run would stop at the first row it compares; add it to exclude with a reason${ruled ? ' (and remove its rule)' : ''}`,
+        location: at(name, pair.at.compare),
+      });
+      continue;
+    }
     const why = ruleProblem(rule, c);
     if (why) {
       add({
@@ -304,7 +315,8 @@ export function checkCoverage(
 
 /**
  * A compared column the database refused when the comparison was planned (coverage.ts
- * knows the built-in types; an extension's type, or a composite holding json, it does not):
+ * knows the built-in types, and the composites holding a type without equality; an
+ * extension's type without one it does not):
  * every run would halt on it, so the coverage check names it, with the database's reason.
  */
 export function incomparableProblem(

@@ -238,6 +238,48 @@ describe.each(testBackends())('coverage against the live schema ($name)', (backe
     expect(good.problems).toEqual([]);
   });
 
+  it('refuses a composite holding json at any depth, which EXPLAIN passes and every run halts on', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE DOMAIN ${s}.doc AS json;
+              CREATE TYPE ${s}.inner AS (k int, d ${s}.doc);
+              CREATE TYPE ${s}.outer AS (a int, i ${s}.inner[]);
+              CREATE TYPE ${s}.plain AS (n int, j json);
+              CREATE TYPE ${s}.fine AS (gone json, b jsonb, t text[], r int4range);
+              ALTER TYPE ${s}.fine DROP ATTRIBUTE gone;
+              CREATE TYPE ${s}.geo AS (p point);
+              CREATE DOMAIN ${s}.outer_d AS ${s}.outer;
+              CREATE TABLE ${s}.c (id int PRIMARY KEY, p ${s}.plain, ps ${s}.plain[], o ${s}.outer,
+                od ${s}.outer_d[], g ${s}.geo, f ${s}.fine, j json);
+              CREATE TABLE ${s}.s (LIKE ${s}.c);`,
+    );
+    const bad = await check(pairSpec(schema));
+    expect(bad.plan).toBeUndefined();
+    expect(bad.problems.map((p) => [p.code, p.column])).toEqual([
+      ['column_incomparable', 'p'],
+      ['column_incomparable', 'ps'],
+      ['column_incomparable', 'o'],
+      ['column_incomparable', 'od'],
+      ['column_incomparable', 'g'],
+    ]);
+    expect(bad.problems.map((p) => p.message)).toEqual([
+      `${schema}.c.p (${schema}.plain) cannot be compared: its attribute j is json, which has no equality operator, so every run would stop at the first row it compares; add it to exclude with a reason`,
+      expect.stringMatching(/^[\w.]+\.ps \(\w+\.plain\[\]\) cannot be compared: its attribute j is json,/),
+      expect.stringMatching(/^[\w.]+\.o \(\w+\."?outer"?\) cannot be compared: its attribute i\.d is json,/),
+      expect.stringMatching(/^[\w.]+\.od \(\w+\.outer_d\[\]\) cannot be compared: its attribute i\.d is json,/),
+      expect.stringMatching(/^[\w.]+\.g \(\w+\.geo\) cannot be compared: its attribute p is point,/),
+    ]);
+    expect(bad.problems.every((p) => p.location.file === SPEC_FILE && p.location.line > 1)).toBe(true);
+    // Excluded, the rest plans: a composite of comparable attributes, and json on its own (read as jsonb).
+    const good = await check(
+      pairSpec(
+        schema,
+        `    exclude:\n${['p', 'ps', 'o', 'od', 'g'].map((c) => `      - { column: ${c}, reason: holds json }\n`).join('')}`,
+      ),
+    );
+    expect(good.problems).toEqual([]);
+    expect(good.plan?.compared.map((c) => c.name)).toEqual(['f', 'j']);
+  });
+
   it('rejects a timestamp_precision on a time with time zone column, which date_trunc cannot take', async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, t time, tz timetz); CREATE TABLE ${s}.s (LIKE ${s}.c);`,

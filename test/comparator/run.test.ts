@@ -121,6 +121,21 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     expect(r.rows).toEqual([{ key: { id: '2' }, kind: 'value_mismatch', columns: ['j'] }]);
   });
 
+  it('compares a composite of comparable attributes; one holding json is a coverage error, not a halt per run', async () => {
+    const schema = `cmp_${++n}`;
+    await db.exec(`CREATE SCHEMA ${schema};
+      CREATE TYPE ${schema}.fine AS (b jsonb, t text[]); CREATE TYPE ${schema}.doc AS (n int, j json);
+      CREATE TABLE ${schema}.c (id int PRIMARY KEY, f ${schema}.fine, d ${schema}.doc);
+      CREATE TABLE ${schema}.s (LIKE ${schema}.c);
+      INSERT INTO ${schema}.c VALUES (1, ROW('{"a": 1}', '{x}'), ROW(1, '{}')), (2, ROW('{"a": 1}', '{x}'), ROW(1, '{}'));
+      INSERT INTO ${schema}.s VALUES (1, ROW('{"a":1}', '{x}'), ROW(1, '{}')), (2, ROW('{"a": 1}', '{y}'), ROW(1, '{}'));`);
+    const refused = only(await run(db, pairSpec(schema)));
+    expect(refused.status).toBe('coverage_error');
+    expect(refused.coverage.map((p) => [p.code, p.column])).toEqual([['column_incomparable', 'd']]);
+    const r = only(await run(db, pairSpec(schema, '    exclude:\n      - { column: d, reason: holds json }')));
+    expect(r.rows).toEqual([{ key: { id: '2' }, kind: 'value_mismatch', columns: ['f'] }]);
+  });
+
   it('applies a float tolerance, a timestamp precision and case-insensitive text only where declared', async () => {
     const schema = await tables('id int PRIMARY KEY, f double precision, t timestamptz, name text', {
       c: "(1, 1.0, '2026-01-01 00:00:00.100+00', 'Ada'), (2, 1.0, '2026-01-01 00:00:00+00', 'Ada'), (3, NULL, NULL, 'x')",
