@@ -165,19 +165,33 @@ export function parseAsOf(text: string | undefined, now: Date = new Date(), opts
 }
 
 /**
- * The --ref to evaluate. An empty one is a CI variable unset for this event (a pull request's
- * head ref on a push): every gate would halt on a ref '' no clone has, when the invocation is
- * what is wrong. One git would misread (an option, a stray space) is refused likewise.
+ * A revision named on the command line: gate check's --ref, lint's --changed-since and
+ * --commit. An empty one is a CI variable unset for this event (a pull request's head ref on
+ * a push): every gate would halt on a ref '' no clone has, when the invocation is what is
+ * wrong. Whitespace around it is no ref's either (a variable filled with a stray newline or
+ * space); one starting with '-' would be read by git as an option, not a revision. A
+ * well-formed name the clone does not have is left to the command, which halts on it (exit 2)
+ * as on any missing history: it may be fetched later. The rules are refProblem's, which a
+ * spec's own `ref:` follows too.
  */
-export function parseRef(text: string): string {
+export function parseRef(
+  text: string,
+  flag = '--ref',
+  wanted = 'a branch, tag or commit to evaluate (default HEAD)',
+): string {
   const problem = refProblem(text);
   if (problem === undefined) return text;
   if (problem === REF_EMPTY) {
     throw new UsageError(
-      `--ref is empty: name a branch, tag or commit to evaluate (default HEAD); in CI, check that the variable filling it is set for this event`,
+      `${flag} is empty: name ${wanted}; in CI, check that the variable filling it is set for this event`,
     );
   }
-  throw new UsageError(`--ref '${visible(text)}' ${problem}: name a branch, tag or commit`);
+  if (text.trim() !== text) {
+    throw new UsageError(
+      `${flag} ${JSON.stringify(text)} has whitespace around it, which no branch, tag or commit has: remove it; in CI, check how the variable filling it is set`,
+    );
+  }
+  throw new UsageError(`${flag} '${visible(text)}' ${problem}: name a branch, tag or commit`);
 }
 
 /** Date.parse rolls 2026-02-30 over into March; a replay must not silently move its instant. */

@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { MAX_TIMEOUT_SECONDS, parseAsOf, RfcCommand } from '../cli/rfc-command.js';
+import { MAX_TIMEOUT_SECONDS, parseAsOf, parseRef, RfcCommand } from '../cli/rfc-command.js';
 import { type FormatOutput, namesFromTop, parseFormatFlags, writeReports } from '../cli/format-flags.js';
 import {
   LINT_FORMAT_NAMES as LINT_FORMATS,
@@ -26,8 +26,8 @@ Scopes: the whole tree (default, for CI); --staged: the index, exactly what the 
 EXIT CODES
   0  no error finding (warnings may be shown)
   1  at least one error finding, including an expired waiver
-  2  no error finding, but at least one rule could not be checked (an include glob matched no file, an exclude removed every included file, git could not answer, a file it applies to could not be read)
-  3  the spec or the invocation is invalid (bad YAML or regex, unknown measurement, bad flag, a path that does not exist)`;
+  2  no error finding, but at least one rule could not be checked (an include glob matched no file, an exclude removed every included file, git could not answer or lacks the ref named, a file it applies to could not be read)
+  3  the spec or the invocation is invalid (bad YAML or regex, unknown measurement, bad flag, a path that does not exist, an empty --changed-since, --commit or --ref, or one with whitespace around it or starting with '-')`;
   static override examples = [
     '<%= config.bin %> lint',
     '<%= config.bin %> lint --staged',
@@ -97,13 +97,24 @@ EXIT CODES
     const outputs = parseOutputs(flags.format, flags.json);
     // A day to come is allowed: which waivers will have expired by then.
     const asOf = parseAsOf(flags['as-of'], new Date(), { future: true });
+    // Refused here (exit 3) as gate check refuses its --ref: git would otherwise read '-x' as
+    // an option, and an empty CI variable would halt every rule on a ref '' (exit 2).
+    const since =
+      flags['changed-since'] === undefined
+        ? undefined
+        : parseRef(
+            flags['changed-since'],
+            '--changed-since',
+            'the branch, tag or commit to diff against (e.g. origin/main)',
+          );
+    if (flags.commit !== undefined) parseRef(flags.commit, '--commit', 'the commit to check');
+    parseRef(flags.ref, '--ref', 'the branch, tag or commit whose history the order rule reads (default HEAD)');
     const root = this.findRoot(flags.root);
     // Of several RFCs, the one with lint rules needs no --rfc.
     const id = this.chooseRfc(root, flags.rfc, LINTS_FILE);
     if (paths.length && (flags.staged || flags['changed-since'] || flags.commit)) {
       throw new UsageError('paths cannot be combined with --staged, --changed-since or --commit; choose one scope');
     }
-    const since = flags['changed-since'];
     const scope: ScopeRequest = flags.staged
       ? { kind: 'staged' }
       : flags.commit !== undefined

@@ -274,7 +274,12 @@ describe('bad input gets one clear line and exit 3', () => {
     // An unset CI variable: the invocation is wrong, not every measurement missing.
     [['gate', 'check', '--ref', ''], /--ref is empty: name a branch, tag or commit/],
     [['gate', 'check', '--ref=--output=x'], /--ref '--output=x' starts with '-', which git reads as an option/],
-    [['gate', 'check', '--ref', 'main '], /--ref 'main ' holds a space, which no branch, tag or commit id has/],
+    [['gate', 'check', '--ref', 'main '], /--ref "main " has whitespace around it, which no branch, tag or commit has/],
+    [['gate', 'check', '--ref', 'main next'], /--ref 'main next' holds a space, which no branch, tag or commit id has/],
+    [
+      ['gate', 'check', '--ref', 'main\n'],
+      /--ref "main\\n" has whitespace around it, which no branch, tag or commit has/,
+    ],
     [['gate', 'check', '--only', 'NOPE'], /--only names unknown gate\(s\): NOPE/],
     [['gate', 'check', '--only', 'HALTING,'], /--only has an empty gate name \('HALTING', ''\)/],
     // Nothing evaluated is not a pass.

@@ -214,6 +214,40 @@ describe('rfcgate lint', () => {
     }
   });
 
+  it('a revision that cannot name one is refused (exit 3) as gate check refuses its --ref; one the clone lacks halts (exit 2)', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const refused: [string[], RegExp][] = [
+      [
+        ['--changed-since', ''],
+        /^error: --changed-since is empty: name the branch, tag or commit to diff against \(e\.g\. origin\/main\); in CI, check that the variable filling it is set for this event\n$/,
+      ],
+      [['--changed-since=-x'], /^error: --changed-since '-x' starts with '-', which git reads as an option/],
+      [['--changed-since', ' main'], /^error: --changed-since " main" has whitespace around it/],
+      [['--commit', ''], /^error: --commit is empty: name the commit to check; in CI/],
+      [['--commit=--output=x'], /^error: --commit '--output=x' starts with '-', which git reads as an option/],
+      [['--commit', 'HEAD\n'], /^error: --commit "HEAD\\n" has whitespace around it/],
+      [['--commit', 'HEAD', '--changed-since', ' '], /^error: --changed-since is empty/],
+      [['--ref', ''], /^error: --ref is empty: name the branch, tag or commit whose history the order rule reads/],
+      [['--ref=-x'], /^error: --ref '-x' starts with '-'/],
+    ];
+    for (const [args, message] of refused) {
+      const r = run(['lint', ...args], repo.dir);
+      expect(r.code, JSON.stringify(args)).toBe(3);
+      expect(r.stderr, JSON.stringify(args)).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stdout).toBe('');
+    }
+    // A well-formed name may be fetched later: the rules halt on it, as gate check's gates do.
+    for (const [args, message] of [
+      [['--changed-since', 'no-such-branch'], /git ref 'no-such-branch' does not exist in this clone/],
+      [['--commit', 'no-such-commit'], /commit 'no-such-commit' does not exist in this clone/],
+    ] as [string[], RegExp][]) {
+      const r = run(['lint', ...args], repo.dir);
+      expect(r.code, JSON.stringify(args)).toBe(2);
+      expect(r.stdout).toMatch(message);
+    }
+  });
+
   it('--as-of may be a day to come: which waivers will have expired by then', () => {
     const rule = { ...L1, allow: [...L1.allow, { path: 'src/legacy/', reason: 'migrating', expires: '2098-12-31' }] };
     const repo = lintRepo({ rules: [rule], files: { 'src/legacy/old.py': 'X = "measurement.lease_plane.request"\n' } });
