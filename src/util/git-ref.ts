@@ -14,8 +14,15 @@ export function refProblem(ref: string): string | undefined {
   // expanded with its line break. A space is the user's only where git's revision syntax
   // takes free text: a reflog date (`main@{1 day ago}`) or a commit message search
   // (`:/fix the race`, `main^{/fix the race}`).
-  const odd = /\p{Cc}/u.exec(ref)?.[0] ?? /\s/u.exec(ref.replace(FREE_TEXT, ''))?.[0];
+  const named = ref.replace(FREE_TEXT, '');
+  const odd = /\p{Cc}/u.exec(ref)?.[0] ?? /\s/u.exec(named)?.[0];
   if (odd !== undefined) return `holds ${charName(odd)}, which no branch, tag or commit id has`;
+  // `origin/${BASE_REF}` with the variable unset for this event (a push has no base ref): git
+  // would say only "unknown revision", and the halt would advise fetching `origin/`.
+  const name = named.split(':')[0] ?? '';
+  if (name.endsWith('/') || name.includes('//')) {
+    return `${name.endsWith('/') ? "ends with '/'" : "holds '//'"}, which no branch or tag name does (is a variable after the slash empty?)`;
+  }
   return undefined;
 }
 

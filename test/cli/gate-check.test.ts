@@ -276,6 +276,7 @@ describe('bad input gets one clear line and exit 3', () => {
     [['gate', 'check', '--ref=--output=x'], /--ref '--output=x' starts with '-', which git reads as an option/],
     [['gate', 'check', '--ref', 'main '], /--ref "main " has whitespace around it, which no branch, tag or commit has/],
     [['gate', 'check', '--ref', 'main next'], /--ref 'main next' holds a space, which no branch, tag or commit id has/],
+    [['gate', 'check', '--ref', 'origin/'], /--ref 'origin\/' ends with '\/', which no branch or tag name does/],
     [
       ['gate', 'check', '--ref', 'main\n'],
       /--ref "main\\n" has whitespace around it, which no branch, tag or commit has/,
