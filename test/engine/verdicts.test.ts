@@ -224,6 +224,23 @@ const a1 = {
   ],
 };
 
+const ratioBand = {
+  measurements: twoLatencies,
+  disconfirmers: [
+    {
+      ...disconfirmerB,
+      sensitivity: [
+        {
+          param: 'ratio',
+          compares: 'boundary_p50_ms / lease_plane_p50_ms',
+          band: { relative: 0.05 },
+          alternates: [1.5, 2.5],
+        },
+      ],
+    },
+  ],
+};
+
 testGates('sensitivity bands', [
   {
     name: 'within the band the report shows the verdict at each anchor',
@@ -277,22 +294,7 @@ testGates('sensitivity bands', [
   },
   {
     name: 'a ratio exactly on the edge of a relative band is in it',
-    spec: {
-      measurements: twoLatencies,
-      disconfirmers: [
-        {
-          ...disconfirmerB,
-          sensitivity: [
-            {
-              param: 'ratio',
-              compares: 'boundary_p50_ms / lease_plane_p50_ms',
-              band: { relative: 0.05 },
-              alternates: [1.5, 2.5],
-            },
-          ],
-        },
-      ],
-    },
+    spec: ratioBand,
     data: { boundary_p50_ms: ok(21), lease_plane_p50_ms: ok(10) },
     expected: { verdict: 'fail' },
     check: (r) =>
@@ -310,22 +312,6 @@ testGates('sensitivity bands', [
   },
 ]);
 
-const ratioBand = {
-  measurements: twoLatencies,
-  disconfirmers: [
-    {
-      ...disconfirmerB,
-      sensitivity: [
-        {
-          param: 'ratio',
-          compares: 'boundary_p50_ms / lease_plane_p50_ms',
-          band: { relative: 0.05 },
-          alternates: [1.5, 2.5],
-        },
-      ],
-    },
-  ],
-};
 const noBandCheck = 'it cannot be in or out of the band, so there is no band check';
 
 testGates('sensitivity bands over a value that is no finite number', [
