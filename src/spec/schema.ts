@@ -95,8 +95,17 @@ export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown
   const errors = closestBranches(validate.errors ?? []);
   const meant = misspellings(schemaFile, data, errors);
   const misspelt = new Set([...meant].map(([e, k]) => `${e.instancePath}/${k}`));
+  // A key whose value failed a conditional branch (an if/then) is left unevaluated, so
+  // unevaluatedProperties calls it unknown as well: its own error is the one to report.
+  const failedAt = new Set<string>();
+  for (const e of errors) {
+    for (let p = e.instancePath; p !== ''; p = p.slice(0, p.lastIndexOf('/'))) failedAt.add(p);
+  }
+  const failedUnder = (e: ErrorObject) =>
+    failedAt.has(`${e.instancePath}/${unknownKey(e).replace(/~/g, '~0').replace(/\//g, '~1')}`);
   const seen = new Set<string>();
   for (const e of errors) {
+    if (e.keyword === 'unevaluatedProperties' && failedUnder(e)) continue;
     const path = pathOf(e.instancePath);
     if (Array.isArray(data) && typeof path[0] === 'number') result.badItems.add(path[0]);
     else result.badRoot = true;
@@ -291,6 +300,27 @@ function article(t: string): string {
   return /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
 }
 
+/**
+ * An example of the path or glob each key of a spec takes, by the key: git measurements' paths
+ * and order events, prereq deliverables, lint rules' include/exclude/when/files/modules and
+ * allow paths.
+ */
+const GLOB_EXAMPLES: Record<string, string> = {
+  paths: 'src/cache/**',
+  deliverables: 'docs/roadmap.md',
+  include: 'src/**/*.py',
+  exclude: 'tests/**',
+  when: 'src/cache/**',
+  files: 'tests/cache/**',
+  modules: 'src/payload.py',
+  path: 'tests/fixtures/**',
+};
+
+/** The last key name of an instance path (an array index is skipped). */
+function lastKey(path: (string | number)[]): string | undefined {
+  return path.filter((s): s is string => typeof s === 'string').at(-1);
+}
+
 function patternHint(path: (string | number)[], pattern: string): string {
   const last = path[path.length - 1];
   if (pattern.includes('(s|m|h|d|w)')) return 'must be a duration such as 14d, 24h or 60s (at most five digits)';
@@ -301,9 +331,8 @@ function patternHint(path: (string | number)[], pattern: string): string {
     return 'must be a commit id: at least 7 hex digits (git rev-parse --short=7 <commit>)';
   // Blank: nothing but spaces, which a minLength lets through.
   if (pattern === '\\S') {
-    return path.includes('files')
-      ? 'names no file: give a path or a glob, such as telemetry/**/*.jsonl'
-      : 'must not be blank';
+    const example = path.includes('telemetry') ? 'telemetry/**/*.jsonl' : GLOB_EXAMPLES[String(lastKey(path))];
+    return example ? `names no file: give a path or a glob, such as ${example}` : 'must not be blank';
   }
   return `must match ${pattern}`;
 }

@@ -43,6 +43,11 @@ function problems(rules: unknown[], extra: Parameters<typeof writeRfc>[1] = {}):
   });
 }
 
+/** `s` as a regular expression matching it literally. */
+function esc(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 describe('lints.yaml', () => {
   it('the shipped wave3 rules validate with the rest of the RFC', () => {
     const rfc = loadRfc(process.cwd(), 'wave3');
@@ -115,6 +120,39 @@ describe('lints.yaml', () => {
         duplicate,
       );
     }
+  });
+
+  it('a path or glob of spaces only, in any list of a rule, names no file and is refused where it is written', () => {
+    const helperOnly = {
+      construct: 'Payload\\(',
+      helper: 'make_payload',
+      modules: ['  '],
+      include: ['**/*.py'],
+    };
+    const ps = problems([
+      {
+        ...L1,
+        forbid: { ...L1.forbid, include: ['**/*.py', ' '], exclude: [''] },
+        allow: [{ path: '   ', reason: 'r' }],
+      },
+      { ...L1, id: 'req', forbid: undefined, allow: undefined, require: { when: [' '], files: ['  '] } },
+      { ...L1, id: 'help', forbid: undefined, allow: undefined, helper_only: helperOnly },
+    ]);
+    const said = (example: string) => `names no file: give a path or a glob, such as ${example}`;
+    expect(ps).toEqual([
+      expect.stringMatching(new RegExp(`lints\\.yaml:\\d+:\\d+: 'L1': forbid\\.include: ${esc(said('src/**/*.py'))}$`)),
+      expect.stringMatching(new RegExp(`lints\\.yaml:\\d+:\\d+: 'L1': forbid\\.exclude: ${esc(said('tests/**'))}$`)),
+      expect.stringMatching(
+        new RegExp(`lints\\.yaml:\\d+:\\d+: 'L1': allow\\.path: ${esc(said('tests/fixtures/**'))}$`),
+      ),
+      expect.stringMatching(new RegExp(`lints\\.yaml:\\d+:\\d+: 'req': require\\.when: ${esc(said('src/cache/**'))}$`)),
+      expect.stringMatching(
+        new RegExp(`lints\\.yaml:\\d+:\\d+: 'req': require\\.files: ${esc(said('tests/cache/**'))}$`),
+      ),
+      expect.stringMatching(
+        new RegExp(`lints\\.yaml:\\d+:\\d+: 'help': helper_only\\.modules: ${esc(said('src/payload.py'))}$`),
+      ),
+    ]);
   });
 
   it('quoted is true/false or the quote characters: an empty string or a number is one clear problem each', () => {

@@ -384,6 +384,23 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a git path or a prereq deliverable of spaces only names no file and is refused where it is written', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `- id: first\n  git:\n    query: first_commit\n    paths: ["src/**", "  "]\n- id: guard\n  git:\n    query: order\n    before: { paths: [" "] }\n    after: { paths: [""] }\n`,
+        'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: guard && first > timestamp("2026-01-01T00:00:00Z")\n`,
+        'prereqs.yaml': `- id: p1\n  title: P1\n  deliverables:\n    - src/a.py\n    - "   "\n`,
+      }),
+    );
+    const said = (example: string) => `names no file: give a path or a glob, such as ${example}`;
+    expect(ps).toEqual([
+      `${M}:5:23: 'first': git.paths: ${said('src/cache/**')}`,
+      `${M}:9:23: 'guard': git.before.paths: ${said('src/cache/**')}`,
+      `${M}:10:22: 'guard': git.after.paths: ${said('src/cache/**')}`,
+      `gates/demo/prereqs.yaml:6:7: 'p1': deliverables: ${said('docs/roadmap.md')}`,
+    ]);
+  });
+
   it.each([
     ['-x', "starts with '-', which git reads as an option"],
     ['main ', 'holds a space, which no branch, tag or commit id has'],
