@@ -32,6 +32,13 @@ export interface LiveColumn {
    * point…), as `attr.inner`, with that type. Undefined when there is none.
    */
   nested?: { path: string; type: string };
+  /**
+   * The first type within the column, its own included (through domains and array elements),
+   * with no equality operator: `nested`, or the column's own type (json, xml, point…) with an
+   * empty path. Rows cannot be paired by such a column: the join and the duplicate-key count
+   * need its equality. Undefined when there is none.
+   */
+  unpairable?: { path: string; type: string };
 }
 
 export interface LiveTable {
@@ -58,10 +65,17 @@ const BASE_TYPE = (oid: string): string => `WITH RECURSIVE chain(oid, depth) AS 
  * to compare, so EXPLAIN passes and every run fails; a column of such a type directly is cast
  * (json to jsonb, xml to text) or refused by EXPLAIN, and is not looked at here. The walk
  * starts only where `composite` holds (the column's type, or its array's element, is a
- * composite once domains are read through): most columns have nothing to walk.
+ * composite once domains are read through): most columns have nothing to walk. With `self`,
+ * the column's own type is looked at too (a path of ''), for the key columns rows are paired
+ * by, which are neither cast nor planned alone; the walk then starts where `composite` does not
+ * hold, so each column is walked by one of the two.
  */
-const NESTED_WITHOUT_EQUALITY = (oid: string, composite: string): string => `WITH RECURSIVE walk(oid, path, depth) AS (
-    SELECT ${oid}, ''::text COLLATE "C", 0 WHERE ${composite}
+const NESTED_WITHOUT_EQUALITY = (
+  oid: string,
+  composite: string,
+  self = false,
+): string => `WITH RECURSIVE walk(oid, path, depth) AS (
+    SELECT ${oid}, ''::text COLLATE "C", 0 WHERE ${self ? `NOT coalesce(${composite}, false)` : composite}
     UNION ALL
     SELECT step.oid, walk.path || coalesce('.' || step.name, ''), walk.depth + 1
     FROM walk JOIN pg_type t ON t.oid = walk.oid
@@ -77,7 +91,7 @@ const NESTED_WITHOUT_EQUALITY = (oid: string, composite: string): string => `WIT
   )
   SELECT substr(found.path, 2) AS path, format_type(found.oid, NULL) AS type
   FROM walk found JOIN pg_type lt ON lt.oid = found.oid
-  WHERE found.path <> '' AND lt.typtype = 'b' AND lt.typcategory <> 'A'
+  WHERE ${self ? '' : "found.path <> '' AND "}lt.typtype = 'b' AND lt.typcategory <> 'A'
     AND NOT EXISTS (
       SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
       WHERE am.amname IN ('btree', 'hash') AND oc.opcdefault
@@ -87,6 +101,9 @@ const NESTED_WITHOUT_EQUALITY = (oid: string, composite: string): string => `WIT
         ))
     )
   ORDER BY found.depth, found.path LIMIT 1`;
+
+/** The column's type, or its array's element, is a composite once domains are read through. */
+const COMPOSITE = "(bt.typtype = 'c' OR et.typtype = 'c')";
 
 /**
  * Every listed table's columns and unique-index column sets in one statement (one round trip
@@ -102,6 +119,7 @@ SELECT w.pos, c.relkind::text AS relkind, a.attname AS name,
        bt.typcategory::text AS category, format_type(bt.oid, NULL) AS base,
        a.attnotnull AS not_null, a.attgenerated::text <> '' AS generated, a.atthasdef AS has_default,
        a.attidentity::text AS identity, nested.path AS nested_path, nested.type AS nested_type,
+       own.type AS own_type,
        (SELECT coalesce(json_agg(ARRAY(SELECT ia.attname::text FROM pg_attribute ia
                                        WHERE ia.attrelid = i.indrelid AND ia.attnum = ANY (i.indkey::int2[])
                                        ORDER BY ia.attname)), '[]')::text
@@ -116,7 +134,8 @@ LEFT JOIN LATERAL (${BASE_TYPE('a.atttypid')}) AS b ON true
 LEFT JOIN pg_type bt ON bt.oid = b.oid
 LEFT JOIN LATERAL (${BASE_TYPE('bt.typelem')}) AS e ON bt.typcategory = 'A' AND bt.typelem <> 0
 LEFT JOIN pg_type et ON et.oid = e.oid
-LEFT JOIN LATERAL (${NESTED_WITHOUT_EQUALITY('a.atttypid', "(bt.typtype = 'c' OR et.typtype = 'c')")}) AS nested ON true
+LEFT JOIN LATERAL (${NESTED_WITHOUT_EQUALITY('a.atttypid', COMPOSITE)}) AS nested ON true
+LEFT JOIN LATERAL (${NESTED_WITHOUT_EQUALITY('a.atttypid', COMPOSITE, true)}) AS own ON true
 ORDER BY w.pos, a.attnum`;
 }
 
@@ -148,6 +167,11 @@ export async function readLiveTables(
         hasDefault: r.has_default === true,
         identity: String(r.identity ?? ''),
         ...(typeof r.nested_path === 'string' ? { nested: { path: r.nested_path, type: String(r.nested_type) } } : {}),
+        ...(typeof r.nested_path === 'string'
+          ? { unpairable: { path: r.nested_path, type: String(r.nested_type) } }
+          : typeof r.own_type === 'string'
+            ? { unpairable: { path: '', type: r.own_type } }
+            : {}),
       }));
     const uniqueSets = (JSON.parse(String(first.unique_sets)) as unknown[][]).map((set) => set.map(String));
     return { table, relkind: String(first.relkind), columns, uniqueSets };

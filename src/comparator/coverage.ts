@@ -219,6 +219,23 @@ export function checkCoverage(
     });
   }
 
+  // A key column is joined on, grouped and ordered by, never cast. Without equality the
+  // database refuses the whole comparison, and planning it column by column would blame each
+  // compared column for the key's type: the key is named here instead, before any EXPLAIN.
+  for (const name of pair.key) {
+    const c = cols.get(name);
+    if (!c?.unpairable) continue;
+    const { path, type } = c.unpairable;
+    const holds = path ? `its attribute ${path} is ${type}` : c.type === type ? `it is ${type}` : `it holds ${type}`;
+    add({
+      code: 'column_incomparable',
+      table: ct,
+      column: name,
+      message: `key column ${ct}.${name} (${typeText(c)}) cannot pair rows: ${holds}, which has no equality operator, so no canonical row can be matched with its shadow row and every run would stop; choose another key, of columns that compare for equality (such as the primary key's)`,
+      location: at(name, pair.at.key),
+    });
+  }
+
   // Coverage: every live canonical column compared, excluded with a reason, or a key column.
   const compared: string[] = [];
   for (const c of canonical.columns) {

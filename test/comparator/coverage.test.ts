@@ -280,6 +280,46 @@ describe.each(testBackends())('coverage against the live schema ($name)', (backe
     expect(good.plan?.compared.map((c) => c.name)).toEqual(['f', 'j']);
   });
 
+  it('refuses a key column rows cannot be paired by (json, in a domain, an array or a composite; point; xml), naming it', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE DOMAIN ${s}.doc AS json;
+              CREATE TYPE ${s}.inner AS (k int, d ${s}.doc);
+              CREATE TYPE ${s}.outer AS (a int, i ${s}.inner[]);
+              CREATE TYPE ${s}.fine AS (n int, t text);
+              CREATE TABLE ${s}.c (id int PRIMARY KEY, j json, d ${s}.doc, ja json[], o ${s}.outer, p point, x xml,
+                f ${s}.fine);
+              CREATE TABLE ${s}.s (LIKE ${s}.c);`,
+    );
+    const excluded = (but: string) =>
+      `    exclude:\n${['j', 'd', 'ja', 'o', 'p', 'x', 'id']
+        .filter((c) => c !== but)
+        .map((c) => `      - { column: ${c}, reason: not compared here }\n`)
+        .join('')}`;
+    const said = (column: string, type: string, holds: string) =>
+      `key column ${schema}.c.${column} (${type}) cannot pair rows: ${holds}, which has no equality operator, so no canonical row can be matched with its shadow row and every run would stop; choose another key, of columns that compare for equality (such as the primary key's)`;
+    const cases: [string, string, string][] = [
+      ['j', 'json', 'it is json'],
+      ['d', `${schema}.doc (a domain over json)`, 'it holds json'],
+      ['ja', 'json[]', 'it holds json'],
+      ['o', `${schema}."outer"`, 'its attribute i.d is json'],
+      ['p', 'point', 'it is point'],
+      ['x', 'xml', 'it is xml'],
+    ];
+    for (const [column, type, holds] of cases) {
+      const { plan, problems } = await check(pairSpec(schema, excluded(column), `[${column}]`));
+      expect(plan).toBeUndefined();
+      expect(problems.map((p) => [p.code, p.column, p.message])).toEqual([
+        ['column_incomparable', column, said(column, type, holds)],
+      ]);
+      // At the key, where the fix goes.
+      expect(problems[0]?.location).toMatchObject({ file: SPEC_FILE, line: 6 });
+    }
+    // A composite of comparable attributes pairs rows.
+    const fine = await check(pairSpec(schema, excluded('f'), '[f]'));
+    expect(fine.problems).toEqual([]);
+    expect(fine.plan?.key.map((k) => k.name)).toEqual(['f']);
+  });
+
   it('rejects a timestamp_precision on a time with time zone column, which date_trunc cannot take', async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, t time, tz timetz); CREATE TABLE ${s}.s (LIKE ${s}.c);`,
