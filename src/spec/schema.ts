@@ -314,6 +314,7 @@ const GLOB_EXAMPLES: Record<string, string> = {
   files: 'tests/cache/**',
   modules: 'src/payload.py',
   path: 'tests/fixtures/**',
+  glob: 'docs/handoffs/*.md',
 };
 
 /** The last key name of an instance path (an array index is skipped). */
@@ -331,7 +332,11 @@ function patternHint(path: (string | number)[], pattern: string): string {
     return 'must be a commit id: at least 7 hex digits (git rev-parse --short=7 <commit>)';
   // Blank: nothing but spaces, which a minLength lets through.
   if (pattern === '\\S') {
-    const example = path.includes('telemetry') ? 'telemetry/**/*.jsonl' : GLOB_EXAMPLES[String(lastKey(path))];
+    const example = path.includes('telemetry')
+      ? 'telemetry/**/*.jsonl'
+      : path.includes('git') && lastKey(path) === 'path'
+        ? 'docs/runbooks/rollback.md'
+        : GLOB_EXAMPLES[String(lastKey(path))];
     return example ? `names no file: give a path or a glob, such as ${example}` : 'must not be blank';
   }
   return `must match ${pattern}`;

@@ -387,8 +387,8 @@ describe('spec validate reports every problem, each at file:line:col', () => {
   it('a git path or a prereq deliverable of spaces only names no file and is refused where it is written', () => {
     const ps = problemsOf(
       raw({
-        'measurements.yaml': `- id: first\n  git:\n    query: first_commit\n    paths: ["src/**", "  "]\n- id: guard\n  git:\n    query: order\n    before: { paths: [" "] }\n    after: { paths: [""] }\n`,
-        'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: guard && first > timestamp("2026-01-01T00:00:00Z")\n`,
+        'measurements.yaml': `- id: first\n  git:\n    query: first_commit\n    paths: ["src/**", "  "]\n- id: guard\n  git:\n    query: order\n    before: { paths: [" "] }\n    after: { paths: [""] }\n- id: there\n  git: { query: path_exists, path: "  " }\n- id: early\n  git: { query: prereqs_before, path: " " }\n- id: doc\n  artifact: { glob: "   " }\n`,
+        'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: guard && first > timestamp("2026-01-01T00:00:00Z") && there && early && doc\n`,
         'prereqs.yaml': `- id: p1\n  title: P1\n  deliverables:\n    - src/a.py\n    - "   "\n`,
       }),
     );
@@ -397,6 +397,9 @@ describe('spec validate reports every problem, each at file:line:col', () => {
       `${M}:5:23: 'first': git.paths: ${said('src/cache/**')}`,
       `${M}:9:23: 'guard': git.before.paths: ${said('src/cache/**')}`,
       `${M}:10:22: 'guard': git.after.paths: ${said('src/cache/**')}`,
+      `${M}:12:36: 'there': git.path: ${said('docs/runbooks/rollback.md')}`,
+      `${M}:14:39: 'early': git.path: ${said('docs/runbooks/rollback.md')}`,
+      `${M}:16:21: 'doc': artifact.glob: ${said('docs/handoffs/*.md')}`,
       `gates/demo/prereqs.yaml:6:7: 'p1': deliverables: ${said('docs/roadmap.md')}`,
     ]);
   });
