@@ -77,7 +77,7 @@ export function yamlData(y: ParsedYaml): { data: unknown } | { problem: Problem 
   } catch (e) {
     // An alias bomb: at the alias where the yaml package stopped, as it does not say where.
     if (/alias count/i.test((e as Error).message)) {
-      const at = aliasGivenUpAt(y) ?? firstAlias(y);
+      const at = aliasGivenUpAt(y) ?? findAlias(y);
       return {
         problem: {
           ...locate(y, at?.range?.[0]),
@@ -98,7 +98,8 @@ export function yamlData(y: ParsedYaml): { data: unknown } | { problem: Problem 
       };
     }
     // An alias whose anchor is not set before it: at the alias, as the parser does not say where.
-    const dangling = unresolvedAlias(y);
+    // The first that resolves to nothing: its anchor is missing, or only set after it.
+    const dangling = findAlias(y, (alias) => alias.resolve(y.doc) === undefined);
     if (dangling) {
       return {
         problem: {
@@ -143,23 +144,12 @@ function aliasGivenUpAt(y: ParsedYaml): Alias | undefined {
   return at;
 }
 
-function firstAlias(y: ParsedYaml): Alias | undefined {
+/** The first alias, in document order, that `test` accepts (any alias without one). */
+function findAlias(y: ParsedYaml, test: (alias: Alias) => boolean = () => true): Alias | undefined {
   let found: Alias | undefined;
   visit(y.doc, {
     Alias(_, alias) {
-      found = alias;
-      return visit.BREAK;
-    },
-  });
-  return found;
-}
-
-/** The first alias that resolves to nothing (its anchor is missing, or only set after it). */
-function unresolvedAlias(y: ParsedYaml): Alias | undefined {
-  let found: Alias | undefined;
-  visit(y.doc, {
-    Alias(_, alias) {
-      if (alias.resolve(y.doc) !== undefined) return undefined;
+      if (!test(alias)) return undefined;
       found = alias;
       return visit.BREAK;
     },
