@@ -58,24 +58,17 @@ const BASE_TYPE = (oid: string): string => `WITH RECURSIVE chain(oid, depth) AS 
   ) SELECT oid FROM chain ORDER BY depth DESC LIMIT 1`;
 
 /**
- * Within the type `oid`, through domains, array elements and the attributes of composite types
- * at any depth, the first attribute whose type has no default btree or hash operator class,
- * which is where the row comparison finds a type's equality. The comparison of a composite
- * plans whatever its attributes are and looks for their equality only when it meets two rows
- * to compare, so EXPLAIN passes and every run fails; a column of such a type directly is cast
- * (json to jsonb, xml to text) or refused by EXPLAIN, and is not looked at here. The walk
- * starts only where `composite` holds (the column's type, or its array's element, is a
- * composite once domains are read through): most columns have nothing to walk. With `self`,
- * the column's own type is looked at too (a path of ''), for the key columns rows are paired
- * by, which are neither cast nor planned alone; the walk then starts where `composite` does not
- * hold, so each column is walked by one of the two.
+ * Within the type `oid`, itself included, through domains, array elements and the attributes
+ * of composite types at any depth, the first type with no default btree or hash operator class,
+ * which is where the row comparison finds a type's equality; its path names the attributes
+ * leading to it ('' for the column's own type or its array's element). A composite's
+ * comparison plans whatever its attributes are and looks for their equality only when it meets
+ * two rows to compare, so EXPLAIN passes and every run fails: `nested` is such a find inside a
+ * composite. Key columns rows are paired by are neither cast nor planned alone, so for them
+ * any find counts (`unpairable`).
  */
-const NESTED_WITHOUT_EQUALITY = (
-  oid: string,
-  composite: string,
-  self = false,
-): string => `WITH RECURSIVE walk(oid, path, depth) AS (
-    SELECT ${oid}, ''::text COLLATE "C", 0 WHERE ${self ? `NOT coalesce(${composite}, false)` : composite}
+const WITHOUT_EQUALITY = (oid: string): string => `WITH RECURSIVE walk(oid, path, depth) AS (
+    SELECT ${oid}, ''::text COLLATE "C", 0
     UNION ALL
     SELECT step.oid, walk.path || coalesce('.' || step.name, ''), walk.depth + 1
     FROM walk JOIN pg_type t ON t.oid = walk.oid
@@ -91,7 +84,7 @@ const NESTED_WITHOUT_EQUALITY = (
   )
   SELECT substr(found.path, 2) AS path, format_type(found.oid, NULL) AS type
   FROM walk found JOIN pg_type lt ON lt.oid = found.oid
-  WHERE ${self ? '' : "found.path <> '' AND "}lt.typtype = 'b' AND lt.typcategory <> 'A'
+  WHERE lt.typtype = 'b' AND lt.typcategory <> 'A'
     AND NOT EXISTS (
       SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
       WHERE am.amname IN ('btree', 'hash') AND oc.opcdefault
@@ -101,9 +94,6 @@ const NESTED_WITHOUT_EQUALITY = (
         ))
     )
   ORDER BY found.depth, found.path LIMIT 1`;
-
-/** The column's type, or its array's element, is a composite once domains are read through. */
-const COMPOSITE = "(bt.typtype = 'c' OR et.typtype = 'c')";
 
 /**
  * Every listed table's columns and unique-index column sets in one statement (one round trip
@@ -118,8 +108,7 @@ SELECT w.pos, c.relkind::text AS relkind, a.attname AS name,
        CASE WHEN bt.typcategory = 'A' AND et.oid IS NOT NULL THEN '_' || et.typname ELSE bt.typname END::text AS typname,
        bt.typcategory::text AS category, format_type(bt.oid, NULL) AS base,
        a.attnotnull AS not_null, a.attgenerated::text <> '' AS generated, a.atthasdef AS has_default,
-       a.attidentity::text AS identity, nested.path AS nested_path, nested.type AS nested_type,
-       own.type AS own_type,
+       a.attidentity::text AS identity, unpairable.path AS unpairable_path, unpairable.type AS unpairable_type,
        (SELECT coalesce(json_agg(ARRAY(SELECT ia.attname::text FROM pg_attribute ia
                                        WHERE ia.attrelid = i.indrelid AND ia.attnum = ANY (i.indkey::int2[])
                                        ORDER BY ia.attname)), '[]')::text
@@ -134,8 +123,7 @@ LEFT JOIN LATERAL (${BASE_TYPE('a.atttypid')}) AS b ON true
 LEFT JOIN pg_type bt ON bt.oid = b.oid
 LEFT JOIN LATERAL (${BASE_TYPE('bt.typelem')}) AS e ON bt.typcategory = 'A' AND bt.typelem <> 0
 LEFT JOIN pg_type et ON et.oid = e.oid
-LEFT JOIN LATERAL (${NESTED_WITHOUT_EQUALITY('a.atttypid', COMPOSITE)}) AS nested ON true
-LEFT JOIN LATERAL (${NESTED_WITHOUT_EQUALITY('a.atttypid', COMPOSITE, true)}) AS own ON true
+LEFT JOIN LATERAL (${WITHOUT_EQUALITY('a.atttypid')}) AS unpairable ON true
 ORDER BY w.pos, a.attnum`;
 }
 
@@ -166,12 +154,7 @@ export async function readLiveTables(
         generated: r.generated === true,
         hasDefault: r.has_default === true,
         identity: String(r.identity ?? ''),
-        ...(typeof r.nested_path === 'string' ? { nested: { path: r.nested_path, type: String(r.nested_type) } } : {}),
-        ...(typeof r.nested_path === 'string'
-          ? { unpairable: { path: r.nested_path, type: String(r.nested_type) } }
-          : typeof r.own_type === 'string'
-            ? { unpairable: { path: '', type: r.own_type } }
-            : {}),
+        ...unpairableFields(r.unpairable_path, r.unpairable_type),
       }));
     const uniqueSets = (JSON.parse(String(first.unique_sets)) as unknown[][]).map((set) => set.map(String));
     return { table, relkind: String(first.relkind), columns, uniqueSets };
@@ -185,4 +168,11 @@ export function keyGuaranteed(table: LiveTable, key: readonly string[]): { uniqu
   const unique =
     table.relkind !== 'v' && table.uniqueSets.some((set) => set.length > 0 && set.every((c) => key.includes(c)));
   return { unique, notNull };
+}
+
+/** `unpairable` from the walk's row, and `nested` when what it found is inside a composite. */
+function unpairableFields(path: unknown, type: unknown): Pick<LiveColumn, 'nested' | 'unpairable'> {
+  if (typeof path !== 'string') return {};
+  const found = { path, type: String(type) };
+  return path === '' ? { unpairable: found } : { nested: found, unpairable: found };
 }
