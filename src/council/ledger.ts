@@ -105,34 +105,50 @@ export function latestAsOf<T extends { round: CouncilRound }>(ordered: T[], asOf
   return rounds[rounds.length - 1];
 }
 
-/** Every stored round of the folder in the working tree, oldest first. */
-export function readStoredRounds(root: string, ledgerDir: string): StoredRound[] {
+/**
+ * Every stored round of the folder in the working tree, oldest first, but those named in
+ * `except`. A file that is no readable round is an error to report (restore it), or with
+ * `lenient`, for a caller that only names the rounds in a hint, passed over.
+ */
+export function readStoredRounds(
+  root: string,
+  ledgerDir: string,
+  o: { lenient?: boolean; except?: ReadonlySet<string> } = {},
+): StoredRound[] {
   const dir = join(root, ledgerDir);
   if (!existsSync(dir)) return [];
-  const rounds = readdirSync(dir)
-    .filter(isRoundFile)
-    .map((n) => {
-      const path = join(ledgerDir, n);
-      let text: string;
-      try {
-        text = readFileSync(join(root, path), 'utf8');
-      } catch (e) {
-        throw new UsageError(
-          `council ledger ${path} is not a readable round (${(e as Error).message}); restore it from git`,
-        );
-      }
-      const parsed = parseRound(text);
-      if ('problem' in parsed) {
-        // A file named like a round but not one would otherwise be ordered at random among the
-        // rounds, taken as the latest, and crash the report or hide the real latest round.
-        throw new UsageError(
-          parsed.json
-            ? `council ledger ${path} is not a readable round (${parsed.problem}); restore it from git`
-            : `council ledger ${path} is not a readable round (${parsed.problem}); restore it from git, or move it out of ${ledgerDir}`,
-        );
-      }
-      return { path, text, round: parsed.round };
-    });
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => isRoundFile(n) && !o.except?.has(n));
+  } catch (e) {
+    if (o.lenient) return [];
+    throw e;
+  }
+  const rounds: StoredRound[] = [];
+  for (const n of names) {
+    const path = join(ledgerDir, n);
+    let text: string;
+    try {
+      text = readFileSync(join(root, path), 'utf8');
+    } catch (e) {
+      if (o.lenient) continue;
+      throw new UsageError(
+        `council ledger ${path} is not a readable round (${(e as Error).message}); restore it from git`,
+      );
+    }
+    const parsed = parseRound(text);
+    if ('problem' in parsed) {
+      if (o.lenient) continue;
+      // A file named like a round but not one would otherwise be ordered at random among the
+      // rounds, taken as the latest, and crash the report or hide the real latest round.
+      throw new UsageError(
+        parsed.json
+          ? `council ledger ${path} is not a readable round (${parsed.problem}); restore it from git`
+          : `council ledger ${path} is not a readable round (${parsed.problem}); restore it from git, or move it out of ${ledgerDir}`,
+      );
+    }
+    rounds.push({ path, text, round: parsed.round });
+  }
   return orderRounds(rounds);
 }
 

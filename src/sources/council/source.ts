@@ -10,7 +10,7 @@
  * committed. A run that names its ref or its instant (`ctx.pinned`) reads both from the commit
  * it is anchored to, as the artifact source does: a round only written locally does not count.
  */
-import { readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import {
   type CouncilRound,
@@ -170,7 +170,9 @@ async function atCommit(
   }
 
   const stored = latestAsOf(orderRounds(committed), ctx.asOf);
-  const local = at.bare ? [] : workingTreeOnly(ctx.repoDir, ledgerDir, new Set(names));
+  // Only named in hints, never judged: one that cannot be read is passed over, since the
+  // pinned run does not depend on it.
+  const local = at.bare ? [] : readStoredRounds(ctx.repoDir, ledgerDir, { lenient: true, except: new Set(names) });
   const localThen = local.filter((s) => Date.parse(s.round.run_at) <= ctx.asOf.getTime());
   const newestLocal = localThen[localThen.length - 1];
   const notRead = `exists only in the working tree, which a run with --ref or --as-of does not read`;
@@ -201,33 +203,6 @@ async function atCommit(
     extra,
     ` (the document as committed on '${ctx.ref}', ${short})`,
   );
-}
-
-/**
- * Rounds in the working tree's council folder that the commit does not hold, oldest first.
- * Only named in hints, never judged: one that cannot be read is passed over, since the
- * pinned run does not depend on it.
- */
-function workingTreeOnly(root: string, ledgerDir: string, committed: Set<string>): StoredRound[] {
-  let names: string[];
-  try {
-    names = readdirSync(path.join(root, ledgerDir)).filter((n) => isRoundFile(n) && !committed.has(n));
-  } catch {
-    return [];
-  }
-  const out: StoredRound[] = [];
-  for (const name of names) {
-    const file = path.join(ledgerDir, name);
-    let text: string;
-    try {
-      text = readFileSync(path.join(root, file), 'utf8');
-    } catch {
-      continue;
-    }
-    const parsed = parseRound(text);
-    if ('round' in parsed) out.push({ path: file, text, round: parsed.round });
-  }
-  return orderRounds(out);
 }
 
 /** A path relative to the governed root, as git names it from the repository's top. */
