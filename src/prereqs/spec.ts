@@ -6,7 +6,13 @@
  */
 import type { Environment } from '@marcbachmann/cel-js';
 import { globProblem, matchSorted, normalisePath } from '../util/globs.js';
-import { type CompiledExpression, compileExpression, isExpressionError, unknownNames } from '../spec/expressions.js';
+import {
+  type CompiledExpression,
+  compileExpression,
+  isExpressionError,
+  unknownNames,
+  unknownVariable,
+} from '../spec/expressions.js';
 import type { Problem } from '../spec/problems.js';
 import type { MeasurementSpec, PrereqDataGate, PrereqSpec } from '../spec/types.js';
 import { keyLocation, locateInScalar, type ParsedYaml, valueLocation } from '../spec/yaml.js';
@@ -134,15 +140,15 @@ export function readPrereqs(
       gateIds.add(g.id);
       const c = compileExpression(ctx.env, g.condition);
       if (isExpressionError(c)) {
-        const unknown = /^Unknown variable: (\S+)/.exec(c.message);
-        if (unknown?.[1] && ctx.undeclared) {
+        const unknown = unknownVariable(c);
+        if (unknown && ctx.undeclared) {
           for (const name of unknownNames(ctx.env, g.condition)) ctx.undeclared.add(name);
           return;
         }
         err(
           locateInScalar(y, [...path, 'condition'], c.offset),
-          unknown?.[1]
-            ? `prereq '${p.id}': data gate '${g.id}': unknown measurement '${unknown[1]}'${ctx.suggest(unknown[1], [...ctx.measurements.keys()])}; declare it in measurements.yaml`
+          unknown
+            ? `prereq '${p.id}': data gate '${g.id}': unknown measurement '${unknown}'${ctx.suggest(unknown, [...ctx.measurements.keys()])}; declare it in measurements.yaml`
             : `prereq '${p.id}': data gate '${g.id}': expression error: ${c.message}`,
         );
         return;

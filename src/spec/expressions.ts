@@ -80,15 +80,17 @@ export function unknownNames(env: Environment, source: string): string[] {
   const out: string[] = [];
   for (;;) {
     const c = compileExpression(probe, source);
-    const name = isExpressionError(c) ? UNKNOWN_VARIABLE.exec(c.message)?.[1] : undefined;
+    const name = isExpressionError(c) ? unknownVariable(c) : undefined;
     if (name === undefined || out.includes(name)) return out;
     out.push(name);
     probe.registerVariable(name, 'dyn');
   }
 }
 
-/** The checker's words for a name nothing declares; the name is the capture. */
-const UNKNOWN_VARIABLE = /^Unknown variable: (\S+)/;
+/** The name a checker error says nothing declares, when that is what it says. */
+export function unknownVariable(e: ExpressionError): string | undefined {
+  return /^Unknown variable: (\S+)/.exec(e.message)?.[1];
+}
 
 export function isExpressionError(x: CompiledExpression | ExpressionError): x is ExpressionError {
   return (x as CompiledExpression).evaluate === undefined;

@@ -28,6 +28,7 @@ import {
   gateEnvironment,
   isExpressionError,
   unknownNames,
+  unknownVariable,
 } from './expressions.js';
 import { SPEC_FILES } from './files.js';
 import { checkModeline, rfcDir } from './single-file.js';
@@ -562,13 +563,13 @@ function compileGate(
   const compile = (path: (string | number)[], source: string): CompiledExpression | undefined => {
     const c = compileExpression(env, source);
     if (isExpressionError(c)) {
-      const unknown = /^Unknown variable: (\S+)/.exec(c.message);
-      if (unknown?.[1] && undeclared) {
+      const unknown = unknownVariable(c);
+      if (unknown && undeclared) {
         for (const name of unknownNames(env, source)) undeclared.add(name);
         return undefined;
       }
-      const message = unknown?.[1]
-        ? `unknown measurement '${unknown[1]}'${suggest(unknown[1], known)}; declare it in measurements.yaml or as a param`
+      const message = unknown
+        ? `unknown measurement '${unknown}'${suggest(unknown, known)}; declare it in measurements.yaml or as a param`
         : `expression error: ${c.message}${/overload.*(double|int).*(double|int)/.test(c.message) ? ' (CEL does not mix int and double: write 3.0 for a double literal, or convert with double(x))' : ''}`;
       err(locateInScalar(y, path, c.offset), message);
       return undefined;
