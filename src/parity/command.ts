@@ -17,7 +17,7 @@ import {
   type ParityMode,
   type ParityOptions,
   type ParityReport,
-  specialKind,
+  notCaptureInput,
 } from './compare.js';
 import { maskProblem } from './diff.js';
 import { JsonSyntaxError } from './parse.js';
@@ -72,11 +72,8 @@ export function parityInputs(o: {
       throw new UsageError('give two paths (files or folders), or none to use parity.yaml');
     for (const p of [args.first, args.second]) {
       if (!existsSync(p)) throw new UsageError(`${p} does not exist`);
-      // Never opened: reading a named pipe waits for a writer that may never come.
-      const what = specialKind(statSync(p));
-      if (what) {
-        throw new UsageError(`${p} is ${what}, not a capture file or folder: name the JSON file or the folder of them`);
-      }
+      const why = notCaptureInput(p);
+      if (why) throw new UsageError(why);
     }
     // A file against a folder compares nothing with nothing: a mistake in the invocation.
     if (statSync(args.first).isDirectory() !== statSync(args.second).isDirectory()) {

@@ -7,10 +7,10 @@
  * from the same inputs, must not differ outside the mask, or the golden set holds a
  * non-deterministic field and parity against it would be noise.
  */
-import type { Dirent, Stats } from 'node:fs';
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Verdict } from '../model/result.js';
+import { specialKind } from '../util/special-file.js';
 import { compileMask, type Difference, diffJson } from './diff.js';
 import { parseJson } from './parse.js';
 
@@ -88,8 +88,8 @@ export function compareParity(
   for (const p of [golden, actual]) if (!existsSync(p)) return halted(`${p} does not exist`);
   // Never opened: reading a named pipe waits for a writer that may never come.
   for (const p of [golden, actual]) {
-    const what = specialKind(statSync(p));
-    if (what) return halted(`${p} is ${what}, not a capture file or folder: name the JSON file or the folder of them`);
+    const why = notCaptureInput(p);
+    if (why) return halted(why);
   }
   const gDir = statSync(golden).isDirectory();
   const aDir = statSync(actual).isDirectory();
@@ -206,14 +206,6 @@ export function jsonFiles(dir: string): CaptureEntry[] {
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** What a path that is neither a regular file nor a folder is, as a person names it. */
-export function specialKind(s: Dirent | Stats): string | undefined {
-  if (s.isFIFO()) return 'a named pipe';
-  if (s.isSocket()) return 'a socket';
-  if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
-  return undefined;
-}
-
 function brokenLink(path: string, err: unknown): string {
   let target = '?';
   try {
@@ -238,4 +230,13 @@ function baseName(p: string): string {
 /** The exit code of a parity report: 0 at parity, 1 a difference, 2 something unmeasured. */
 export function parityExitCode(r: ParityReport): number {
   return r.verdict === 'pass' ? 0 : r.verdict === 'fail' ? 1 : 2;
+}
+
+/**
+ * Why a path named as a capture (or a folder of them) cannot be one: a named pipe, socket or
+ * device, which is never opened. Undefined for a file or folder.
+ */
+export function notCaptureInput(p: string): string | undefined {
+  const what = specialKind(statSync(p));
+  return what ? `${p} is ${what}, not a capture file or folder: name the JSON file or the folder of them` : undefined;
 }

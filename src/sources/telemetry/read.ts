@@ -10,6 +10,7 @@ import { lstat, open, readdir, readlink, realpath, stat } from 'node:fs/promises
 import path from 'node:path';
 import { crc32, createGunzip, createInflateRaw } from 'node:zlib';
 import picomatch from 'picomatch';
+import { specialKind } from '../../util/special-file.js';
 import { extractedRecord, extractLine, releaseBuffer } from './extract.js';
 import { parseLine, type TelemetryRecord } from './records.js';
 
@@ -110,14 +111,6 @@ export interface SkippedMatch {
 /** "telemetry/p.jsonl, matched by telemetry/*.jsonl, is a named pipe, not a regular file: not read". */
 export function describeSkipped(s: SkippedMatch): string {
   return `${s.path}, matched by ${s.pattern}, is ${s.what}, not a regular file: not read`;
-}
-
-/** What a path that is neither a regular file nor a folder is, as a person names it. */
-function specialKind(s: Dirent | Stats): string | undefined {
-  if (s.isFIFO()) return 'a named pipe';
-  if (s.isSocket()) return 'a socket';
-  if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
-  return undefined;
 }
 
 /** "telemetry file a.jsonl, matched by *.jsonl, is …", or for a folder "logs, where … could match files, is …". */
