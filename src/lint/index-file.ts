@@ -104,6 +104,8 @@ export class FileWindow {
   /** The file offset of buf[0], and how many bytes from there are in buf. */
   #start = 0;
   #filled = 0;
+  /** buf's bytes as a one-byte string (each byte one character), made at most once per fill. */
+  #text: string | undefined;
 
   constructor(
     readonly fd: number,
@@ -127,7 +129,20 @@ export class FileWindow {
     }
     this.#start = pos;
     this.#filled = got;
+    this.#text = undefined;
     return got >= n ? 0 : -1;
+  }
+
+  /**
+   * The name in buf[start, end). An ASCII name is sliced from one string made of the whole
+   * fill: decoding each name with its own `toString` call was most of what reading a
+   * 20,000-entry index cost (a native call and a fresh string each, with the collections
+   * they cause). Any other name is decoded as UTF-8 by `pathNameAt`.
+   */
+  name(start: number, end: number): string {
+    const text = (this.#text ??= this.buf.toString('latin1', 0, this.#filled));
+    const name = text.slice(start, end);
+    return NON_ASCII.test(name) ? pathNameAt(this.buf, start, end) : name;
   }
 
   /** The file offset of the first NUL at or after pos; -1 if there is none. */
@@ -143,11 +158,16 @@ export class FileWindow {
   }
 }
 
+const NON_ASCII = /[^\0-\x7f]/;
 const SIGNATURE = 0x44495243; // "DIRC"
 const EXTENDED = 0x4000;
 const NAME_MASK = 0x0fff;
 /** In an entry's extended flags (index version 3 and later). */
 const INTENT_TO_ADD = 0x2000;
+
+function u16(buf: Buffer, at: number): number {
+  return ((buf[at] as number) << 8) | (buf[at + 1] as number);
+}
 
 /** The entries of an index whose object ids are `idLength` bytes long; undefined if it does not read as one. */
 export function parseIndex(file: FileWindow, idLength: number): IndexPaths | undefined {
@@ -168,11 +188,13 @@ export function parseIndex(file: FileWindow, idLength: number): IndexPaths | und
     o = file.at(pos, Math.min(fixed + 2 + 256, end - pos));
     if (o < 0 || pos + fixed > end) return undefined;
     let buf = file.buf;
-    const mode = buf.readUInt32BE(o + 24);
-    const flags = buf.readUInt16BE(o + fixed - 2);
+    // Bytes read one by one: this loop runs once per entry of a large index in a process
+    // that has just started, where a call to readUInt32BE costs more than the arithmetic.
+    const mode = u16(buf, o + 24) * 0x10000 + u16(buf, o + 26);
+    const flags = u16(buf, o + fixed - 2);
     if (flags & EXTENDED && version < 3) return undefined;
     // `git add -N` records a path without contents: not part of the commit.
-    const intentToAdd = flags & EXTENDED ? (buf.readUInt16BE(o + fixed) & INTENT_TO_ADD) !== 0 : false;
+    const intentToAdd = flags & EXTENDED ? (u16(buf, o + fixed) & INTENT_TO_ADD) !== 0 : false;
     const nameAt = pos + fixed + (flags & EXTENDED ? 2 : 0);
     let path: string;
     if (version === 4) {
@@ -203,7 +225,7 @@ export function parseIndex(file: FileWindow, idLength: number): IndexPaths | und
       if (nul < 0 || nul >= end) return undefined;
       o = file.at(nameAt, nul + 1 - nameAt);
       if (o < 0 || file.buf[o + nul - nameAt] !== 0) return undefined;
-      path = pathNameAt(file.buf, o, o + nul - nameAt);
+      path = file.name(o, o + nul - nameAt);
       // Padded with 1 to 8 NULs to a multiple of 8 bytes from the entry's start.
       pos += (nul - pos + 8) & ~7;
       if (pos > end) return undefined;
