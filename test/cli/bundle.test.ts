@@ -4,7 +4,9 @@
  * out, a path computed from import.meta.url that no longer points at a file, a second copy of
  * oclif.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -101,5 +103,39 @@ describe('the bundled CLI', () => {
     expect(packages.has('refa')).toBe(false);
     // Still reachable on demand: the cache's miss path imports it.
     expect(bundle().some((f) => readFileSync(f, 'utf8').includes('// node_modules/yaml/'))).toBe(true);
+  });
+
+  it('runs a command without calling localeCompare: its first call has ICU list every locale', () => {
+    // oclif sorts the commands it loads with localeCompare; the bundle compares ids by code
+    // unit, which must put them in the same order.
+    const ids = Object.keys(
+      (JSON.parse(readFileSync('oclif.manifest.json', 'utf8')) as { commands: Record<string, unknown> }).commands,
+    );
+    expect([...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual([...ids].sort((a, b) => a.localeCompare(b)));
+    const dir = mkdtempSync(join(tmpdir(), 'rfcgate-bundle-'));
+    try {
+      const hook = join(dir, 'count.mjs');
+      writeFileSync(
+        hook,
+        [
+          'const original = String.prototype.localeCompare;',
+          'let calls = 0;',
+          'String.prototype.localeCompare = function (...args) { calls++; return original.apply(this, args); };',
+          "process.on('exit', () => process.stderr.write(`localeCompare calls: ${calls}\\n`));",
+        ].join('\n'),
+      );
+      const r = spawnSync(process.execPath, ['--import', hook, 'bin/run.js', 'spec', 'validate', '--rfc', 'wave3'], {
+        encoding: 'utf8',
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain('localeCompare calls: 0');
+      // The hook counts.
+      const probe = spawnSync(process.execPath, ['--import', hook, '-e', "'a'.localeCompare('b')"], {
+        encoding: 'utf8',
+      });
+      expect(probe.stderr).toContain('localeCompare calls: 1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
