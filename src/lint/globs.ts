@@ -5,6 +5,8 @@
  */
 import { pathMatcher } from '../util/globs.js';
 
+export { someSorted } from '../util/globs.js';
+
 export { globProblem } from '../util/globs.js';
 export const matcher = pathMatcher;
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { HaltReason } from '../model/result.js';
 import type { GitHistory } from '../sources/git/repo.js';
 import { append } from '../util/append.js';
-import { matcher } from './globs.js';
+import { matcher, someSorted } from './globs.js';
 import type { MeasurementSpec, RfcManifest } from '../spec/types.js';
 import {
   compareFindings,
@@ -92,6 +92,13 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
   }
 
   const checks = contentChecks({ rules: opts.rules, asOf: asOf.toISOString() });
+  // Rules share globs (`**/*.py` in most of them): each is looked up in the tree once.
+  const named = new Map<string, boolean>();
+  const names = (g: string) => {
+    let found = named.get(g);
+    if (found === undefined) named.set(g, (found = anyMatch(snap, g)));
+    return found;
+  };
   /** Rules none of whose include globs matches a file: nothing to check. */
   const unchecked = new Set<string>();
   for (const c of checks) {
@@ -100,7 +107,7 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
     // A glob that matches nothing in the whole tree is a mistake, not a clean result. The
     // files the rule's other globs match are still checked: a finding there is reported
     // (and an error fails the rule) whatever else halts it.
-    const dead = c.include.filter((g) => !anyMatch(snap, g));
+    const dead = c.include.filter((g) => !names(g));
     if (dead.length) {
       const none = dead.length === c.include.length;
       if (none) unchecked.add(c.rule.id);
@@ -332,8 +339,12 @@ function filesMatching(snap: Snapshot, globs: string[]): string[] {
 
 /** Whether any file the globs name (and `also` accepts) is one lint can read; stops at the first. */
 function anyMatch(snap: Snapshot, globs: string | string[], also: (f: string) => boolean = () => true): boolean {
-  const named = readable(snap, globs);
-  return snap.universe.some((f) => also(f) && named(f));
+  const isFile = snap.isFile;
+  return someSorted(
+    snap.universe,
+    typeof globs === 'string' ? [globs] : globs,
+    isFile === undefined ? also : (f) => also(f) && isFile(f),
+  );
 }
 
 function dedupe(xs: SkippedFile[]): SkippedFile[] {

@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
-import { globProblem, matchSorted, pathMatcher } from '../../src/util/globs.js';
+import { globProblem, matchSorted, pathMatcher, someSorted } from '../../src/util/globs.js';
 
 const FILES = [
   '.py',
@@ -48,6 +48,38 @@ describe('pathMatcher', () => {
     for (const g of ['**/*.py', 'src/**', 'tests', '{src,tests}/*', 'src/**/*.py', 'g/!(a)/x.py']) {
       expect(matchSorted(sorted, [g])).toEqual(sorted.filter(pathMatcher([g])));
     }
+  });
+
+  it('someSorted answers as some() with pathMatcher, in sorted, byte-sorted and unsorted lists', () => {
+    const accepts = [() => true, (f: string) => !f.endsWith('a.py'), (f: string) => f.startsWith('g/')];
+    // git sorts by bytes: a non-ASCII name sorts after 'z' there, and '\uFFFD<e8>' may too.
+    const byteSorted = [...FILES, 'src/é.py', 'src/\uFFFD<e8>.py'].sort((a, b) =>
+      Buffer.compare(Buffer.from(a), Buffer.from(b)),
+    );
+    const lists = [[...FILES].sort(), byteSorted, [...FILES].reverse(), FILES];
+    const globs = [
+      ['**/*.py'],
+      ['src/**'],
+      ['tests'],
+      ['src/**/*.py', 'g/**'],
+      ['g/!(a)/x.py'],
+      ['nowhere/**'],
+      ['src/**/*.rb', 'tests/t'],
+      ['src/é.py'],
+      ['src/\uFFFD<e8>.py'],
+    ];
+    for (const list of lists)
+      for (const g of globs)
+        for (const accept of accepts)
+          expect(someSorted(list, g, accept), `${g.join(' ')} in ${list.join(',')}`).toBe(
+            list.some((f) => pathMatcher(g)(f) && accept(f)),
+          );
+  });
+
+  it('someSorted finds a match its range search misses, when the list is not in the order it assumes', () => {
+    // 'src/a.py' before 'a.py': the binary search for 'src/' lands past it; the full scan does not.
+    expect(someSorted(['src/a.py', 'a.py'], ['src/**'])).toBe(true);
+    expect(someSorted(['src/a.py', 'a.py'], ['src/**'], (f) => f !== 'src/a.py')).toBe(false);
   });
 });
 
