@@ -408,6 +408,32 @@ describe('order', () => {
     );
   });
 
+  it('--staged on a branch with no commit yet: dispatch work in its first commit fails the guard, not a halt', async () => {
+    // An orphan branch of a repository that has history elsewhere: nothing has landed on it.
+    const repo = lintRepo({ rules: [ORDER], measurements: MEASUREMENTS, prereqs: PREREQS });
+    repo.commit({ files: { 'docs/profiles/ode-profile-1.md': 'p\n' }, message: 'pr1', date: '2026-05-02T00:00:00Z' });
+    repo.git(['checkout', '-q', '--orphan', 'fresh']);
+    const quiet = await lint(repo, { kind: 'staged' });
+    expect(quiet.verdict).toBe('pass');
+    repo.write('elixir/handler_dispatch/d.ex', 'd\n');
+    repo.git(['add', 'elixir/handler_dispatch/d.ex']);
+    const orphan = await lint(repo, { kind: 'staged' });
+    expect(orphan.rules[0]?.reason).not.toMatch(/does not exist|fetch/);
+    expect(where(orphan)).toEqual(['elixir/handler_dispatch/d.ex:1:1 L3']);
+    expect(orphan.findings[0]?.message).toMatch(
+      /first commit under elixir\/handler_dispatch\/, but prereqs pr1, pr3 have not landed on HEAD/,
+    );
+    expect(lintExitCode(orphan)).toBe(1);
+
+    // A new repository, its first commit being made: the same.
+    repo.git(['update-ref', '-d', 'refs/heads/main']);
+    expect(spawnSync('git', ['rev-list', '-n', '1', '--all'], { cwd: repo.dir, encoding: 'utf8' }).stdout).toBe('');
+    const first = await lint(repo, { kind: 'staged' });
+    expect(first.rules[0]?.reason).not.toMatch(/no commits yet/);
+    expect(where(first)).toEqual(['elixir/handler_dispatch/d.ex:1:1 L3']);
+    expect(lintExitCode(first)).toBe(1);
+  });
+
   it('a change the command knows not to touch the guarded path still reports an expired waiver of the rule', async () => {
     const rule = {
       ...ORDER,

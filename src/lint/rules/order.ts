@@ -132,6 +132,26 @@ async function guardOutcome(rule: OrderRule, ctx: OrderContext, waived: string[]
   if (ctx.changed && paths.length && !touched?.length) {
     return { findings: [], ran: false, note: `the change does not touch ${paths.join(', ')}` };
   }
+  // The branch the history is read on has no commit yet (a new repository, an orphan branch):
+  // nothing has landed on it, so a change under the path would be its first commit before every
+  // prereq, not a history that cannot be measured.
+  if (touched?.[0] !== undefined && unbornBranch(ctx.root, spec.git.ref ?? ctx.ref)) {
+    const late =
+      spec.git.query === 'prereqs_before'
+        ? (spec.git.prereqs ?? []).map((p) => p.id)
+        : spec.git.query === 'order'
+          ? [beforeEvent(spec.git.before)]
+          : [];
+    const ref = spec.git.ref ?? ctx.ref;
+    if (!late.length) return { findings: [], ran: true, note: `${ref} has no commit yet; no prereq to wait for` };
+    return {
+      findings: [
+        fileFinding(rule, touched[0], `${rule.message}: ${firstCommitMessage(spec, paths, late, ref)}`, rule.fix),
+      ],
+      ran: true,
+      note: `${ref} has no commit yet, so nothing has landed on it`,
+    };
+  }
   // Resolved only when the rule runs: a hook whose change does not touch the path starts no git.
   const resolved = fullIds(ctx.root, waived, spec.git.ref ?? ctx.ref);
   if ('problem' in resolved) return { findings: [], ran: true, halt: { reason: 'error', message: resolved.problem } };
@@ -173,14 +193,7 @@ async function guardOutcome(rule: OrderRule, ctx: OrderContext, waived: string[]
         const late = await pendingLate(m, ctx);
         if (typeof late !== 'string' && late.length) {
           return {
-            findings: [
-              finding(
-                first,
-                m.git.query === 'prereqs_before'
-                  ? `this change would be the first commit under ${paths.join(', ')}, but ${late.length === 1 ? 'prereq' : 'prereqs'} ${late.join(', ')} ${late.length === 1 ? 'has' : 'have'} not landed on ${m.git.ref ?? ctx.ref}`
-                  : `this change would be the first commit under ${paths.join(', ')}, but ${late.join(', ')} has not happened on ${m.git.ref ?? ctx.ref}`,
-              ),
-            ],
+            findings: [finding(first, firstCommitMessage(m, paths, late, m.git.ref ?? ctx.ref))],
             ran: true,
           };
         }
@@ -241,7 +254,31 @@ async function pendingLate(m: GitSpec, ctx: OrderContext): Promise<string[] | st
       h,
       'first',
     );
-    return c ? [] : [`the 'before' event (${before.paths?.join(', ') ?? `/${before.pattern ?? ''}/`})`];
+    return c ? [] : [beforeEvent(before)];
   }
   return [];
+}
+
+/** The `before` event of an order measurement, as a finding names it. */
+function beforeEvent(before: { paths?: string[]; pattern?: string }): string {
+  return `the 'before' event (${before.paths?.join(', ') ?? `/${before.pattern ?? ''}/`})`;
+}
+
+/** Why a change under the guarded path would be its first commit too early. */
+function firstCommitMessage(m: GitSpec, paths: string[], late: string[], ref: string): string {
+  return m.git.query === 'prereqs_before'
+    ? `this change would be the first commit under ${paths.join(', ')}, but ${late.length === 1 ? 'prereq' : 'prereqs'} ${late.join(', ')} ${late.length === 1 ? 'has' : 'have'} not landed on ${ref}`
+    : `this change would be the first commit under ${paths.join(', ')}, but ${late.join(', ')} has not happened on ${ref}`;
+}
+
+/**
+ * Whether ref is the branch HEAD is on (HEAD itself, or that branch's name) and that branch has
+ * no commit yet: a new repository's first commit, or an orphan branch's.
+ */
+function unbornBranch(root: string, ref: string): boolean {
+  const head = spawnSync('git', ['symbolic-ref', '-q', 'HEAD'], { cwd: root, encoding: 'utf8' });
+  if (head.status !== 0) return false;
+  const branch = head.stdout.trim();
+  if (ref !== 'HEAD' && ref !== branch && `refs/heads/${ref}` !== branch && `refs/${ref}` !== branch) return false;
+  return spawnSync('git', ['rev-parse', '-q', '--verify', `${branch}^{commit}`], { cwd: root }).status !== 0;
 }
