@@ -386,6 +386,12 @@ export function script(
     // for the working tree's top: lint runs git in a root below the top, so the top is named.
     '[ -n "$GIT_DIR" ] && [ -z "$GIT_WORK_TREE" ] && { GIT_WORK_TREE="$top"; export GIT_WORK_TREE; }',
     o.rfcRoot ? `root="$top"/${shellQuote(o.rfcRoot)}` : 'root="$top"',
+    // No RFC with lints.yaml there (the governed folder renamed or moved, or a branch from before
+    // the lints): the hook checks nothing, and says so rather than passing in silence. Not a
+    // failure: a commit on an old branch is not blocked.
+    'found=',
+    'for spec in "$root"/gates/*/lints.yaml; do { [ -e "$spec" ] || [ -L "$spec" ]; } && found=1; done',
+    `[ -n "$found" ] || echo "rfcgate: no gates/<rfc>/lints.yaml under $root (moved or renamed?), so this ${hook} hook checked nothing; run 'rfcgate hooks install' from the folder that holds gates/, or 'rfcgate hooks uninstall'" >&2`,
     'status=0',
     // The hook exits as the worst of its runs, ranked as one run ranks its results: an invalid
     // spec (3) over a failure (1) over a halt (2) over a pass; any other code (a crash, a signal)

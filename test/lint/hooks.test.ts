@@ -437,6 +437,30 @@ describe('hooks', () => {
     expect(gone.code).toBe(1);
   });
 
+  it('a hook whose governed folder is gone (renamed) says it checked nothing, without blocking the commit', () => {
+    const repo = createRepo();
+    const inner = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    cpSync(join(inner.dir, 'gates'), join(repo.dir, 'svc', 'gates'), { recursive: true });
+    repo.write('svc/src/a.py', 'x = 1\n');
+    repo.git(['add', '-A']);
+    expect(commit(repo.dir, 'svc').code).toBe(0);
+    installHooks(opts(join(repo.dir, 'svc')));
+    repo.write('svc/src/c.py', 'y = "measurement.lease_plane.x"\n');
+    repo.git(['add', '-A']);
+    const checked = commit(repo.dir, 'checked');
+    expect(checked.out).toMatch(/src\/c\.py\n {2}1:6 {2}error/);
+    expect(checked.out).not.toMatch(/checked nothing/);
+    repo.git(['rm', '-q', '--cached', 'svc/src/c.py']);
+    repo.git(['mv', 'svc', 'service']);
+    repo.write('service/src/b.py', 'y = "measurement.lease_plane.x"\n');
+    repo.git(['add', '-A']);
+    const moved = commit(repo.dir, 'moved');
+    expect(moved.out).toMatch(
+      /rfcgate: no gates\/<rfc>\/lints\.yaml under .*\/svc \(moved or renamed\?\), so this pre-commit hook checked nothing; run 'rfcgate hooks install' from the folder that holds gates\//,
+    );
+    expect(moved.code).toBe(0);
+  });
+
   it('one hook runs one governed root: a second root is refused without --force, and switched with it', () => {
     const repo = createRepo();
     const inner = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
