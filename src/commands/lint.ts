@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { MAX_TIMEOUT_SECONDS, parseAsOf, parseRef, RfcCommand } from '../cli/rfc-command.js';
@@ -27,7 +28,7 @@ EXIT CODES
   0  no error finding (warnings may be shown)
   1  at least one error finding, including an expired waiver
   2  no error finding, but at least one rule could not be checked (an include glob matched no file, an exclude removed every included file, git could not answer or lacks the ref named, a file it applies to could not be read)
-  3  the spec or the invocation is invalid (bad YAML or regex, unknown measurement, bad flag, a path that does not exist, an empty --changed-since, --commit or --ref, or one with whitespace around it or starting with '-')`;
+  3  the spec or the invocation is invalid (bad YAML or regex, unknown measurement, bad flag, a path that does not exist, an empty --changed-since, --commit or --ref, or one with whitespace around it, starting with '-' or naming a tree or a blob)`;
   static override examples = [
     '<%= config.bin %> lint',
     '<%= config.bin %> lint --staged',
@@ -138,6 +139,13 @@ EXIT CODES
         ? (await import('../lint/prefilter.js')).rgSearch(bin, root, rules, flags['max-file-size'])
         : undefined;
     const snapshot = await listing;
+    // A --changed-since or --commit naming a tree or a blob (main^{tree}, main:src) is no ref
+    // missing from the clone, to fetch: it is the wrong kind of name, an invalid invocation.
+    // Asked only once git could not use it, so a run that works starts no more git.
+    if (snapshot.halt) {
+      if (since !== undefined) refuseNonCommit(root, since, '--changed-since');
+      if (flags.commit !== undefined) refuseNonCommit(root, flags.commit, '--commit');
+    }
     const opts: LintRunOptions = { rfc: id, rules, snapshot, asOf, maxFileBytes: flags['max-file-size'] };
     if (bin !== undefined) opts.rg = { bin, ...(search ? { search } : {}) };
     const rgFrom = Number(process.env.RFCGATE_LINT_RG_FROM);
@@ -170,6 +178,9 @@ EXIT CODES
       };
     }
     const report = await runLint(opts);
+    if (opts.order && report.rules.some((r) => r.kind === 'order' && r.verdict === 'halt')) {
+      refuseNonCommit(root, flags.ref, '--ref');
+    }
     const fromTop = namesFromTop(outputs) ? (opts.order?.prefix ?? rootPrefix(root)) : '';
     await writeReports(outputs, async (format, toFile) =>
       (await lintFormatter(format))(report, {
@@ -198,6 +209,17 @@ async function orderPaths(
   if (!paths) return undefined;
   const m = matcher(paths);
   return snap.targets.some((f) => m(prefix + f)) ? undefined : paths;
+}
+
+/** Refuses (exit 3) a revision that names a tree or a blob where a commit is wanted; one naming nothing is git's halt. */
+function refuseNonCommit(root: string, rev: string, flag: string): void {
+  const run = (args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+  const sha = run(['rev-parse', '--verify', '-q', rev]).stdout?.trim() ?? '';
+  if (!/^[0-9a-f]{40,64}$/.test(sha)) return;
+  const kind = run(['cat-file', '-t', `${sha}^{}`]).stdout?.trim() ?? '';
+  if (kind !== '' && kind !== 'commit') {
+    throw new UsageError(`${flag} '${rev}' names a ${kind}, not a commit; give a branch, a tag or a commit`);
+  }
 }
 
 function parseOutputs(values: string[] | undefined, json: boolean): FormatOutput<LintFormat>[] {

@@ -248,6 +248,35 @@ describe('rfcgate lint', () => {
     }
   });
 
+  it('a revision naming a tree or a blob is refused (exit 3), not a ref to fetch', () => {
+    const repo = createRepo();
+    writeRfc(repo.dir, {
+      measurements: [{ id: 'guard', git: { query: 'prereqs_before', path: 'elixir/handler_dispatch/' } }],
+      raw: {
+        'lints.yaml': modeline('lints.yaml') + stringify([L1, ORDER]),
+        'prereqs.yaml':
+          modeline('prereqs.yaml') + stringify([{ id: 'pr1', title: 'Profile', deliverables: ['docs/profile.md'] }]),
+      },
+    });
+    repo.git(['add', '-f', 'gates']);
+    repo.commit({ files: { 'src/a.py': 'x\n' }, message: 'spec', date: '2026-05-01T09:00:00Z' });
+    repo.git(['tag', '-a', 'tree-tag', '-m', 't', 'HEAD^{tree}']);
+    for (const [args, message] of [
+      [['--changed-since', 'HEAD^{tree}'], /^error: --changed-since 'HEAD\^\{tree\}' names a tree, not a commit/],
+      [['--commit', 'HEAD:src/a.py'], /^error: --commit 'HEAD:src\/a\.py' names a blob, not a commit/],
+      [['--commit', 'HEAD', '--changed-since', 'tree-tag'], /^error: --changed-since 'tree-tag' names a tree/],
+      [['--ref', 'HEAD^{tree}'], /^error: --ref 'HEAD\^\{tree\}' names a tree, not a commit/],
+    ] as [string[], RegExp][]) {
+      const r = run(['lint', ...args], repo.dir);
+      expect(r.stderr, JSON.stringify(args)).toMatch(message);
+      expect(r.stderr).not.toMatch(/fetch/);
+      expect(r.code, JSON.stringify(args)).toBe(3);
+      expect(r.stdout).toBe('');
+    }
+    // The same names as commits are linted as usual.
+    expect(run(['lint', '--changed-since', 'HEAD', '--ref', 'HEAD'], repo.dir).code).toBe(0);
+  });
+
   it('--as-of may be a day to come: which waivers will have expired by then', () => {
     const rule = { ...L1, allow: [...L1.allow, { path: 'src/legacy/', reason: 'migrating', expires: '2098-12-31' }] };
     const repo = lintRepo({ rules: [rule], files: { 'src/legacy/old.py': 'X = "measurement.lease_plane.request"\n' } });
