@@ -197,6 +197,21 @@ describe('cite verify', () => {
     expect(run(['cite', 'verify', '--ref=-x'], fx.repo.dir).stderr).toMatch(/^error: --ref '-x' starts with '-'/);
   });
 
+  it('--format sarif of a halted run says the run did not succeed, and why', () => {
+    const r = run(['cite', 'verify', '--ref', 'no-such-branch', '--format', 'sarif'], fx.repo.dir);
+    expect(r.code).toBe(2);
+    const log = JSON.parse(r.stdout) as Log;
+    expect(validateSarif(log) ? [] : validateSarif.errors).toEqual([]);
+    const run0 = log.runs[0];
+    expect(run0?.results).toEqual([]);
+    // No results alone would read as a document with nothing to fix.
+    expect(run0?.invocations?.[0]?.executionSuccessful).toBe(false);
+    expect(run0?.invocations?.[0]?.toolExecutionNotifications?.[0]).toMatchObject({
+      level: 'error',
+      message: { text: expect.stringMatching(/^halted: git ref 'no-such-branch' does not exist/) as unknown },
+    });
+  });
+
   it('halts outside a git repository', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'x.md'), 'See `a.py:3`.\n');

@@ -57,6 +57,18 @@ export function formatCiteSarif(report: CiteReport, opts: { toolVersion?: string
         tool: { driver: { name: 'rfcgate', version: opts.toolVersion ?? PACKAGE_VERSION, rules } },
         automationDetails: { id: `rfcgate/cite/${report.document}/` },
         columnKind: 'utf16CodeUnits',
+        // A tree that could not be read checked no citation: an empty list of results would
+        // read as a clean document, so the run says it did not succeed, and why.
+        ...(report.halt !== undefined
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: false,
+                  toolExecutionNotifications: [{ level: 'error', message: { text: `halted: ${report.halt}` } }],
+                },
+              ],
+            }
+          : {}),
         results,
         properties: { document: report.document, ref: report.ref, sha: report.sha, counts: report.counts },
       },
