@@ -94,3 +94,17 @@ describe('prereqTable', () => {
     expect(md).toContain('##&#91;add-mask]x');
   });
 });
+
+describe('prereq status --format markdown', () => {
+  it('shows a ref with markup characters as text in the heading, on one line', () => {
+    // Both are branch names git accepts (git check-ref-format).
+    for (const ref of ['rel<b>', 'a|b&c<!--']) {
+      const heading = formatPrereqs({ ...report([status('a', [])]), ref }, 'markdown').split('\n')[0];
+      expect(heading).toBe(
+        `### x prerequisites on ${ref.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|')} as of 2026-06-01T00:00:00.000Z`,
+      );
+    }
+    const broken = formatPrereqs({ ...report([status('a', [])]), ref: 'a\n# b' }, 'markdown').split('\n');
+    expect(broken[0]).toBe('### x prerequisites on a # b as of 2026-06-01T00:00:00.000Z');
+  });
+});

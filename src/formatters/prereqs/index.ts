@@ -173,7 +173,8 @@ export function prereqDot(r: PrereqReport): string {
 }
 
 export function prereqMarkdown(r: PrereqReport): string {
-  const out = [`### ${headline(r)}`, ''];
+  // --ref is any name git allows, `<` and `|` included: text in the heading, not markup.
+  const out = [`### ${headline(r, cell)}`, ''];
   if (r.halt) out.push(`> **HALT (${r.halt.reason})**: ${cell(r.halt.message)}`, '');
   out.push(
     `${summary(r)}. Can start now: ${r.can_start.length ? r.can_start.map((x) => `\`${x}\``).join(', ') : 'none'}.`,
