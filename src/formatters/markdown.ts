@@ -53,10 +53,15 @@ function truncate(s: string, max: number): string {
 /**
  * Text in a table cell: one line, `|` escaped, and no raw HTML for the renderer to swallow. A
  * backslash right before a `|` is doubled too: `a\|b` written as `a\\|b` would let the pipe
- * split the cell, since GFM's table reads `\\` first.
+ * split the cell, since GFM's table reads `\\` first. The same for what would turn text into
+ * emphasis, strikethrough or a link (`base_ms*2 || p99_ms*3`, `~x~`, `[x](y)`): `*`, `~`, `[` (a
+ * `]` then closes no link) and `_` where it is not inside a word (there it opens or closes nothing).
  */
 export function cell(s: string): string {
-  return inline(oneLine(s)).replace(/(\\*)\|/g, (_, run: string) => `${run}${run}\\|`);
+  return inline(oneLine(s)).replace(
+    /(\\*)(\||[*~[]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}]))/gu,
+    (_, run: string, ch: string) => `${run}${run}\\${ch}`,
+  );
 }
 
 /** Also `##[`, which a CI log showing the summary would run as a command (inertMarkup). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FORMATTERS } from '../../src/formatters/index.js';
 import { formatMarkdown } from '../../src/formatters/markdown.js';
 import type { GateReport } from '../../src/model/result.js';
+import { readGfm, tableRows } from '../helpers/markdown.js';
 import { allPass, empty, mixed } from './reports.js';
 
 /** Split a GFM table row on unescaped pipes; unescape `\|` in the cells. */
@@ -47,6 +48,24 @@ describe('markdown formatter', () => {
     expect(b[4]).toBe('lease_plane_p50_ms: rows on 9 of 14 days, needs 100% | see &lt;evidence&gt; &amp; retry\u0001');
     expect(out).toContain("§0 'x' \\| pipe");
     expect(out.split('\n').filter((l) => l.startsWith('|'))).toHaveLength(7);
+  });
+
+  it('shows a reason or title with emphasis, strikethrough or link characters as written', () => {
+    const reason = String.raw`fired: p50_ms >= base_ms*2 || p99_ms >= base_ms*3 (~a~, ~~b~~, [x](y), _c_, a\*b, \_d)`;
+    const title = 'Rows *not* in [the] _shadow_';
+    const out = FORMATTERS.markdown({ ...mixed, results: [{ ...mixed.results[2]!, title, reason }] });
+    // As GitHub renders it: the cells' text is the text, nothing turned into markup.
+    const row = tableRows(out)[1] ?? [];
+    expect([row[3], row[4]]).toEqual([title, reason]);
+    const kinds = new Set<string>();
+    const walk = (n: { type: string; children?: unknown[] }): void => {
+      kinds.add(n.type);
+      for (const c of n.children ?? []) walk(c as { type: string; children?: unknown[] });
+    };
+    walk(readGfm(out));
+    expect([...kinds].filter((k) => ['emphasis', 'strong', 'delete', 'link', 'linkReference'].includes(k))).toEqual([]);
+    // A name with underscores inside it is written as it is.
+    expect(out).toContain('p50_ms &gt;= base_ms\\*2');
   });
 
   it('cuts long reasons at about 200 characters with an ellipsis', () => {
