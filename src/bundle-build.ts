@@ -56,29 +56,48 @@ const keepModuleUrls: Plugin = {
   },
 };
 
-/**
- * oclif sorts the commands it loads with `localeCompare`, and the first `localeCompare` of a
- * process has ICU build its list of every locale: about 70 M instructions (~7 ms of CPU here)
- * on every run of every command, a few percent of a pre-commit hook's whole run. Command ids
- * are lowercase ASCII words joined by `:` and `-`, which compare the same by code unit as in
- * ICU's root order (punctuation before digits before letters, a prefix first), so the
- * bundled copy compares code units. The build fails if oclif's line changes, rather than
- * silently bundling the slower one.
- */
-const OCLIF_SORT = '.sort((a, b) => a.id.localeCompare(b.id))';
-const ordinalCommandSort: Plugin = {
-  name: 'ordinal-command-sort',
+/** A line of a bundled package rewritten at build time; the build fails if the line is gone. */
+interface DependencyPatch {
+  file: RegExp;
+  from: string;
+  to: string;
+}
+
+const PATCHES: DependencyPatch[] = [
+  // oclif sorts the commands it loads with `localeCompare`, and the first `localeCompare` of a
+  // process has ICU build its list of every locale: about 70 M instructions (~7 ms of CPU) on
+  // every run of every command, a few percent of a pre-commit hook's whole run. Command ids
+  // are lowercase ASCII words joined by `:` and `-`, which compare the same by code unit as in
+  // ICU's root order (punctuation before digits before letters, a prefix first).
+  {
+    file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/,
+    from: '.sort((a, b) => a.id.localeCompare(b.id))',
+    to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))',
+  },
+  // cli-table3 0.6.5 computes a 10-column preview of a cell for its debug log on every line
+  // it draws, and for a cell holding a line break that trims one character at a time and
+  // measures the rest each time: a gate's 1,000-character reason took 1.2 s to lay out, 4,000
+  // characters a minute. The debug log is never turned on here (it needs the table's `debug`
+  // option), so the preview is not computed. Upstream: cli-table/cli-table3 pull request 362.
+  {
+    file: /[\\/]cli-table3[\\/]src[\\/]cell\.js$/,
+    from: 'let content = utils.truncate(this.content, 10, this.truncate);',
+    to: "let content = ''; // the debug preview, never logged: see src/bundle-build.ts",
+  },
+];
+
+const patchDependencies: Plugin = {
+  name: 'patch-dependencies',
   setup(b) {
-    b.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes(OCLIF_SORT)) {
-        throw new Error(`${args.path} no longer sorts commands with \`${OCLIF_SORT}\`: update src/bundle-build.ts`);
-      }
-      return {
-        contents: text.replace(OCLIF_SORT, '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))'),
-        loader: 'js',
-      };
-    });
+    for (const p of PATCHES) {
+      b.onLoad({ filter: p.file }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes(p.from)) {
+          throw new Error(`${args.path} no longer holds \`${p.from}\`: update the patch in src/bundle-build.ts`);
+        }
+        return { contents: text.replace(p.from, p.to), loader: 'js' };
+      });
+    }
   },
 };
 
@@ -101,7 +120,7 @@ await build({
   banner: {
     js: "import { createRequire as __bundleRequire } from 'node:module';\nconst require = __bundleRequire(import.meta.url);",
   },
-  plugins: [keepModuleUrls, ordinalCommandSort],
+  plugins: [keepModuleUrls, patchDependencies],
   sourcemap: true,
   logLevel: 'warning',
 });

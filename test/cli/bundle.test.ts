@@ -138,4 +138,18 @@ describe('the bundled CLI', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("lays out a table cell without cli-table3's per-line debug preview", () => {
+    // The preview trimmed a multi-line cell one character at a time on every line drawn: a
+    // minute for a gate reason of 4,000 characters. The bundle's copy leaves it out.
+    const cell = bundle()
+      .map((f) => readFileSync(f, 'utf8'))
+      .map((t) =>
+        /"node_modules\/cli-table3\/src\/cell\.js"\(exports, module\) \{[\s\S]*?drawTop\(drawRight\) \{/.exec(t),
+      )
+      .find((m) => m !== null);
+    expect(cell?.[0]).toBeDefined();
+    expect(cell?.[0]).not.toContain('utils.truncate(this.content, 10');
+    expect(cell?.[0]).toContain('let content = "";');
+  });
 });
