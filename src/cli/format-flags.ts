@@ -28,6 +28,7 @@ export function parseFormatFlags<F extends string>(
   json: boolean,
   opts: { names: readonly F[]; fallback: F; what: string; /** Standard output's descriptor (1). */ stdout?: number },
 ): FormatOutput<F>[] {
+  const stdoutFd = opts.stdout ?? 1;
   const outputs: FormatOutput<F>[] = (values ?? []).map((v) => {
     const eq = v.indexOf('=');
     const name = (eq < 0 ? v : v.slice(0, eq)).trim();
@@ -38,8 +39,9 @@ export function parseFormatFlags<F extends string>(
       );
     }
     if (file === '') throw new UsageError(`--format ${name}= needs a file name after '='`);
-    // name=- is standard output, as for most tools.
-    return { format: name as F, ...(file && file !== '-' ? { file } : {}) };
+    // name=- is standard output, as for most tools; so is a name of the pipe or terminal it
+    // is (`/dev/stdout`), or the report and the one printed anyway would share it.
+    return { format: name as F, ...(file && file !== '-' && !isStdoutStream(file, stdoutFd) ? { file } : {}) };
   });
   // A file that cannot be written is an invocation error, found before anything runs.
   const seen = new Map<string, FormatOutput<F>>();
@@ -69,7 +71,7 @@ export function parseFormatFlags<F extends string>(
   }
   // `> file` on a file a report replaces: the redirected report would go to the file the rename
   // unlinks, and a report is always printed (the fallback when no other is).
-  const out = stdoutIdentity(opts.stdout ?? 1);
+  const out = stdoutIdentity(stdoutFd);
   const clash = out === undefined ? undefined : seen.get(out);
   if (clash !== undefined) {
     throw new UsageError(
@@ -85,6 +87,18 @@ export function parseFormatFlags<F extends string>(
   }
   if (toStdout.length === 0) outputs.push({ format: opts.fallback });
   return outputs;
+}
+
+/** Whether `file` names the pipe, terminal or device standard output is (a regular file: see stdoutIdentity). */
+function isStdoutStream(file: string, fd: number): boolean {
+  try {
+    const st = statSync(file, { throwIfNoEntry: false });
+    if (!st || st.isFile()) return false;
+    const out = fstatSync(fd);
+    return !out.isFile() && out.dev === st.dev && out.ino === st.ino;
+  } catch {
+    return false;
+  }
 }
 
 /** The regular file standard output is redirected to, as fileIdentity names it; else undefined. */

@@ -78,6 +78,35 @@ describe('--format name=file', () => {
     expect(readFileSync(file, 'utf8')).toBe('old\n');
   });
 
+  it('takes a name of the pipe standard output is (/dev/stdout) for standard output', () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'out');
+    execFileSync('mkfifo', [fifo]);
+    symlinkSync('out', join(dir, 'stdout'));
+    const other = join(dir, 'other');
+    execFileSync('mkfifo', [other]);
+    const withStdout = (fd: number, values: string[]) =>
+      parseFormatFlags<(typeof NAMES)[number]>(values, false, {
+        names: NAMES,
+        fallback: 'stylish',
+        what: 'a format',
+        stdout: fd,
+      });
+    // Read and write: opening a FIFO so does not wait for the other end.
+    const fd = openSync(fifo, 'r+');
+    try {
+      // The report is the one on standard output: nothing else is printed there after it.
+      expect(withStdout(fd, [`sarif=${join(dir, 'stdout')}`])).toEqual([{ format: 'sarif' }]);
+      expect(() => withStdout(fd, [`sarif=${fifo}`, 'json'])).toThrow(
+        /^only one report can go to standard output \(got sarif and json\)/,
+      );
+      // Another pipe is a file to write.
+      expect(withStdout(fd, [`sarif=${other}`])).toEqual([{ format: 'sarif', file: other }, { format: 'stylish' }]);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
   it('refuses two reports into one file reached by two names (a link, a hard link)', () => {
     const dir = tempDir();
     const real = join(dir, 'a.sarif');
