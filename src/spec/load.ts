@@ -467,6 +467,19 @@ function readMeasurements(
         message: `measurement '${id}': ref '${visible(String(ref))}' ${refWrong}: name a branch, tag or commit, or remove ref: to read the ref the run is given (--ref, default HEAD)`,
       });
     }
+    // Checked here, not at run time: a pattern that does not compile would halt its gates
+    // only once git or the document is read, and as a halt (exit 2), not as the spec error it is.
+    for (const { path, pattern, flags } of measurementRegexes(source, raw[source])) {
+      try {
+        new RegExp(pattern, flags);
+      } catch (e) {
+        problems.push({
+          ...valueLocation(y, [i, source, ...path]),
+          severity: 'error',
+          message: `measurement '${id}': ${[source, ...path].join('.')} is not a valid regex: ${visible((e as Error).message)}; fix the pattern (a literal ( or [ is written \\( or \\[)`,
+        });
+      }
+    }
     if (raw.counts_events && !raw.liveness) {
       err(
         'counts_events',
@@ -507,6 +520,36 @@ function readMeasurements(
       });
     }
   });
+}
+
+/**
+ * The regexes a measurement's source reads, each with its path under the source and the flags
+ * it runs with: an artifact's extract pattern (multiline, as documents are read by line), a git
+ * commit_matching pattern and an order event's pattern (as the git source compiles them).
+ */
+function measurementRegexes(
+  source: SourceKind,
+  spec: unknown,
+): { path: (string | number)[]; pattern: string; flags: string }[] {
+  const out: { path: (string | number)[]; pattern: string; flags: string }[] = [];
+  if (!spec || typeof spec !== 'object') return out;
+  const s = spec as Record<string, unknown>;
+  const add = (path: (string | number)[], pattern: unknown, flags: string) => {
+    if (typeof pattern === 'string' && pattern !== '') out.push({ path, pattern, flags });
+  };
+  if (source === 'artifact') {
+    const ex = s.extract as { pattern?: unknown } | undefined;
+    if (ex && typeof ex === 'object') add(['extract', 'pattern'], ex.pattern, 'm');
+  } else if (source === 'git') {
+    if (s.query === 'commit_matching') add(['pattern'], s.pattern, '');
+    if (s.query === 'order') {
+      for (const side of ['before', 'after']) {
+        const ev = s[side] as { pattern?: unknown } | undefined;
+        if (ev && typeof ev === 'object') add([side, 'pattern'], ev.pattern, '');
+      }
+    }
+  }
+  return out;
 }
 
 /** A measurement's window as written: its own, or its telemetry block's time range and last turns. */

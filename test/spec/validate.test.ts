@@ -501,6 +501,31 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it("a measurement's regex that does not compile is a spec error where it is written, not a halt at run time", () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': [
+          '- id: share',
+          '  artifact: { glob: "d/*.md", extract: { pattern: \'share: ([0-9.]+%\', as: double } }',
+          '- id: tagged',
+          "  git: { query: commit_matching, pattern: 'release [' }",
+          '- id: ordered',
+          "  git: { query: order, before: { paths: [a.md] }, after: { pattern: '(?<x' } }",
+          '- id: fine',
+          "  git: { query: commit_matching, pattern: 'release \\[\\d+\\]' }",
+          '',
+        ].join('\n'),
+        'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: share > 1.0 && ordered && fine > tagged\n`,
+      }),
+    );
+    const fix = 'fix the pattern (a literal ( or [ is written \\( or \\[)';
+    expect(ps).toEqual([
+      `${M}:3:51: measurement 'share': artifact.extract.pattern is not a valid regex: Invalid regular expression: /share: ([0-9.]+%/m: Unterminated group; ${fix}`,
+      `${M}:5:43: measurement 'tagged': git.pattern is not a valid regex: Invalid regular expression: /release [/: Unterminated character class; ${fix}`,
+      `${M}:7:69: measurement 'ordered': git.after.pattern is not a valid regex: Invalid regular expression: /(?<x/: Invalid capture group name; ${fix}`,
+    ]);
+  });
+
   it('all_of naming an unknown gate, and gates that depend on each other in a cycle', () => {
     const ps = problemsOf(
       raw({
