@@ -275,4 +275,12 @@ describe('comparator run', () => {
     const r = run(['comparator', 'run', '--help'], root);
     expect(r.stdout).toMatch(/EXIT CODES[\s\S]*4 {2}went dark/);
   });
+
+  it('check documents the exit codes of a check, which reads no row: no divergence, key or self-test outcome', () => {
+    const r = run(['comparator', 'check', '--help'], root);
+    const codes = r.stdout.slice(r.stdout.indexOf('EXIT CODES'), r.stdout.indexOf('EXAMPLES'));
+    expect(codes).toMatch(/1 {2}a coverage error/);
+    expect(codes).toMatch(/2 {2}no coverage error, but a pair halted/);
+    expect(codes).not.toMatch(/divergence|duplicate|self-test|min_age|went dark/);
+  });
 });

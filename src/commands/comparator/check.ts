@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { loadComparator, openComparatorClient, parsePairs } from '../../comparator/cli.js';
 import {
-  COMPARATOR_EXIT_CODES_HELP,
+  COMPARATOR_CHECK_EXIT_CODES_HELP,
   type ComparatorReport,
   comparatorExitCode,
   runComparator,
@@ -17,7 +17,7 @@ export default class ComparatorCheck extends LedgerCommand {
 
 The database is DATABASE_URL when set, else rfc.yaml's embedded PGlite directory.
 
-${COMPARATOR_EXIT_CODES_HELP.replace(/ {2}4 {2}went dark.*$/m, '').trimEnd()}`;
+${COMPARATOR_CHECK_EXIT_CODES_HELP}`;
   static override examples = [
     '<%= config.bin %> comparator check',
     'DATABASE_URL=postgres://reader@db/prod <%= config.bin %> comparator check --format markdown >> "$GITHUB_STEP_SUMMARY"',
