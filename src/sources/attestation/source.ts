@@ -14,6 +14,7 @@ import { YAML_TO_DATA } from '../../spec/yaml-options.js';
 import { anchor, authorOf, RepoBackedSource } from '../git/common.js';
 import { type GitHistory, normalisePath } from '../git/repo.js';
 import { type EvalContext, halt, type MeasurementOutcome, ok } from '../types.js';
+import { visible } from '../../formatters/visible.js';
 
 /** Resolves from src/sources/attestation and from dist/sources/attestation alike. */
 const SCHEMA_URL = new URL('../../../schemas/attestation.schema.json', import.meta.url);
@@ -101,7 +102,7 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
     const validate = this.validate();
     if (!validate(raw)) {
       return unsigned(
-        `the attestation ${file} does not match the attestation schema: ${schemaErrors(validate.errors)}`,
+        `the attestation ${file} does not match the attestation schema: ${schemaErrors(validate.errors, raw)}`,
       );
     }
     const rec = raw;
@@ -164,14 +165,23 @@ function sameEmail(x: string, y: string): boolean {
   return x.trim().toLowerCase() === y.trim().toLowerCase();
 }
 
-function schemaErrors(errors: ErrorObject[] | null | undefined): string {
+function schemaErrors(errors: ErrorObject[] | null | undefined, raw: unknown): string {
   return (errors ?? [])
     .map((e) => {
       const at = e.instancePath === '' ? 'the record' : e.instancePath.slice(1);
       if (e.keyword === 'additionalProperties') {
         return `${at} has an unknown key '${String((e.params as { additionalProperty?: string }).additionalProperty)}'`;
       }
+      if (e.keyword === 'format' && (e.params as { format?: string }).format === 'date') {
+        return `${at} ${dateValue(raw, e.instancePath)}is not a calendar date (YYYY-MM-DD)`;
+      }
       return `${at} ${e.message ?? 'is invalid'}`;
     })
     .join('; ');
+}
+
+/** The value at a top-level instance path (`/date`), quoted, for a message about it. */
+function dateValue(raw: unknown, path: string): string {
+  const v = raw && typeof raw === 'object' ? (raw as Record<string, unknown>)[path.slice(1)] : undefined;
+  return typeof v === 'string' ? `'${visible(v)}' ` : '';
 }

@@ -151,7 +151,7 @@ describe('AttestationMeasurementSource', () => {
     expect(extra.reason).toContain('mood');
     const date = halted(await measure('bad_date'));
     expect(date.halt).toBe('unsigned');
-    expect(date.reason).toMatch(/date/);
+    expect(date.reason).toMatch(/: date '2026-02-30' is not a calendar date \(YYYY-MM-DD\)$/);
   });
 
   it('a shallow clone cannot prove who committed the record', async () => {
