@@ -245,6 +245,21 @@ function said(e: { code: string; message: string; pos: [number, number] }, text:
     }
     case 'BAD_INDENT':
       return `${raw}: indent this line as the items beside it`;
+    // The usual indentation slips, which the parser names in its own terms.
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      if (raw === 'Nested mappings are not allowed in compact mappings') {
+        return `${raw}: this value holds ': ', or the line after it is indented deeper than its key and so continues it; quote the value ("..."), or indent that line as the keys beside it`;
+      }
+      if (raw === 'A block sequence may not be used as an implicit map key') {
+        return `${raw}: this list item is indented deeper than the items before it; indent it as the items beside it`;
+      }
+      return raw;
+    case 'MULTILINE_IMPLICIT_KEY':
+      return `${raw}: this line has no ':' after its key, so it runs on into the next line; write key: value`;
+    case 'MISSING_CHAR':
+      return raw === 'Sequence item without - indicator'
+        ? `${raw}: this line is indented less than the keys of its list item; indent it as the keys beside it, or start a new item with '- '`
+        : tooDeep(raw);
     case 'BAD_DQ_ESCAPE':
       // Mostly a regex (\d, \s, \.) written in "...", where YAML reads the backslash first.
       return `${raw}: in a "..." value a backslash starts a YAML escape; write it twice (\\\\), or quote the value with '...', where a backslash is itself`;

@@ -106,6 +106,24 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('the usual indentation slips say which line to indent, and how', () => {
+    const one = (text: string) => problemsOf(raw({ 'measurements.yaml': latency, 'disconfirmers.yaml': text }));
+    const gate = `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 1.0\n- id: C\n  title: u\n  phase: [close]\n  fires_if: p50_ms > 2.0\n`;
+    // A key indented deeper than the one before it continues that one's value, as ': ' in it does.
+    const continued = `${D}:3:10: YAML: Nested mappings are not allowed in compact mappings: this value holds ': ', or the line after it is indented deeper than its key and so continues it; quote the value ("..."), or indent that line as the keys beside it`;
+    expect(one(gate.replace('  section:', '   section:'))).toEqual([continued]);
+    expect(one(gate.replace('title: t', 'title: Ratio: p50'))).toEqual([continued]);
+    expect(one(gate.replace('  section:', ' section:'))).toEqual([
+      `${D}:4:1: YAML: Sequence item without - indicator: this line is indented less than the keys of its list item; indent it as the keys beside it, or start a new item with '- '`,
+    ]);
+    expect(one(gate.replace('section: "§0"', 'section "§0"'))).toEqual([
+      `${D}:4:3: YAML: Implicit keys need to be on a single line: this line has no ':' after its key, so it runs on into the next line; write key: value`,
+    ]);
+    expect(one(gate.replace('- id: C', '  - id: C'))).toEqual([
+      `${D}:7:1: YAML: A block sequence may not be used as an implicit map key: this list item is indented deeper than the items before it; indent it as the items beside it`,
+    ]);
+  });
+
   it('a list or map left open is located at its bracket, not past the end of the file', () => {
     const one = (text: string) => problemsOf(raw({ 'measurements.yaml': latency, 'disconfirmers.yaml': text }));
     const gate = `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 1.0\n`;
