@@ -69,6 +69,6 @@ export const EXIT_CODES_HELP = [
   'EXIT CODES',
   '  0  every gate passes',
   '  1  at least one gate failed or fired',
-  '  2  no failure, but at least one gate halted (a measurement is missing, thin, stale, pending or unsigned)',
+  '  2  no failure, but at least one gate halted (a measurement is missing, thin, stale, pending, unsigned or in error)',
   '  3  the spec or the invocation is invalid, or the report could not be written',
 ].join('\n');
