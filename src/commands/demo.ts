@@ -60,7 +60,9 @@ EXIT CODES
       max: 0xffff_ffff,
     }),
     'inside-repo': Flags.boolean({ description: 'Allow --dir inside an existing git repository.' }),
-    json: Flags.boolean({ description: 'Print the gate report as JSON instead of a table.' }),
+    json: Flags.boolean({
+      description: 'Print the gate report as JSON instead of a table (without --dir, the sandbox folder on stderr).',
+    }),
   };
 
   async run(): Promise<GateReport> {
@@ -107,6 +109,8 @@ EXIT CODES
     const asOf = sandbox.asOf.toISOString();
     if (flags.json) {
       process.stdout.write(FORMATTERS.json(report));
+      // The JSON names no folder: a sandbox in a temp folder is said on stderr, or it could not be found again.
+      if (!flags.dir) process.stderr.write(`Sandbox: ${sandbox.dir}\n`);
     } else {
       process.stdout.write(
         FORMATTERS.table(report, {

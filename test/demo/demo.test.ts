@@ -93,6 +93,23 @@ describe('rfcgate demo', () => {
     expect(again.stdout).toBe(first.stdout);
   }, 120_000);
 
+  it('with --json and no --dir, names the temp sandbox on stderr, the JSON alone on stdout', () => {
+    const { DATABASE_URL: _ignored, ...env } = process.env;
+    const tmp = join(work, 'json-tmp');
+    mkdirSync(tmp);
+    const r = spawnSync(process.execPath, [BIN, 'demo', '--json'], {
+      cwd: work,
+      env: { ...env, TMPDIR: tmp },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).rfc).toBe('wave3');
+    const named = /^Sandbox: (.+)\n$/.exec(r.stderr)?.[1];
+    expect(named).toBeDefined();
+    expect(named?.startsWith(tmp)).toBe(true);
+    expect(existsSync(join(named ?? '', '.git'))).toBe(true);
+  }, 240_000);
+
   it('refuses a --dir that exists and is not empty, and leaves it untouched', () => {
     const busy = join(work, 'busy');
     mkdirSync(busy);
