@@ -293,11 +293,31 @@ export interface PgClientOptions {
 /** The server's statement_timeout should win, with its clean SQLSTATE; the JS timer is the backstop for a stalled network. */
 const JS_GRACE_MS = 1_000;
 
-/** `timestamp without time zone` read as UTC; shared by the reading and the writing connections. */
+/**
+ * `date` has no zone either: node-postgres would make it local midnight (04:00Z in New York),
+ * where PGlite makes it UTC midnight. Read as UTC midnight on both; other spellings
+ * (`infinity`, BC dates) go to node-postgres's own parser.
+ */
+export const DATE_OID = 1082;
+const DATE_ONLY = /^(\d{4,})-(\d\d)-(\d\d)$/;
+
+function parseDateUtc(text: string): unknown {
+  const m = DATE_ONLY.exec(text);
+  if (!m) return pg.types.getTypeParser(DATE_OID, 'text')(text);
+  const d = new Date(Date.UTC(2000, Number(m[2]) - 1, Number(m[3])));
+  d.setUTCFullYear(Number(m[1]));
+  return d;
+}
+
+/** `timestamp without time zone` and `date` read as UTC; shared by the reading and the writing connections. */
 export const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
-  oid === NAIVE_TIMESTAMP_OID && format !== 'binary'
-    ? parseNaiveUtc
-    : pg.types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'];
+  format === 'binary'
+    ? pg.types.getTypeParser(oid, format)
+    : oid === NAIVE_TIMESTAMP_OID
+      ? parseNaiveUtc
+      : oid === DATE_OID
+        ? parseDateUtc
+        : pg.types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'];
 
 export class PgClient implements SqlClient {
   readonly #url: string;

@@ -233,6 +233,29 @@ describe.each(testBackends())('SqlMeasurementSource on $name', (backend) => {
       expect(out.evidence.first_seen).toBe('2026-05-25T23:00:00.000Z');
     });
 
+    it('reads a date as UTC midnight, whatever the zone of the process', async () => {
+      await db.exec(`CREATE TABLE IF NOT EXISTS audit.daily_measurements (day date, n int)`);
+      await db.exec('TRUNCATE audit.daily_measurements');
+      await db.exec(
+        `INSERT INTO audit.daily_measurements SELECT date '2026-05-31' - i, i FROM generate_series(0, 2) i`,
+      );
+      const zone = process.env.TZ;
+      process.env.TZ = 'America/New_York';
+      try {
+        const raw = sqlMeasurement({ query: "SELECT date '2026-05-31' AS value" }, { type: 'timestamp' });
+        expect(expectOk(await source().measure(raw, evalContext())).value).toEqual(new Date('2026-05-31T00:00:00Z'));
+        const table = sqlMeasurement(
+          { table: 'audit.daily_measurements', timestamp: 'day', value: 'sum(n)' },
+          { window: '7d', require: { max_age: '24h' } },
+        );
+        const out = expectOk(await source().measure(table, evalContext()));
+        expect(out.evidence.newest).toBe('2026-05-31T00:00:00.000Z');
+      } finally {
+        if (zone === undefined) delete process.env.TZ;
+        else process.env.TZ = zone;
+      }
+    });
+
     it('survives a trailing comment in the where fragment', async () => {
       await insertSeries(db, { from: daysBefore(1), to: AS_OF, count: 5 });
       const m = sqlMeasurement(
