@@ -381,23 +381,57 @@ export function coerceValue(raw: unknown, type: ValueType): Coerced {
       if (raw instanceof Date)
         return Number.isNaN(raw.getTime()) ? fail('is not a valid time') : { ok: true, value: raw };
       if (typeof raw === 'string') {
-        const t = Date.parse(raw);
-        return Number.isNaN(t) ? fail('is not a time') : { ok: true, value: new Date(t) };
+        const t = parseTimeText(raw);
+        return t === undefined
+          ? fail('is not a time (an ISO-8601 date or instant, such as 2026-06-01T12:00:00Z)')
+          : { ok: true, value: t };
       }
       return fail('is not a time');
     }
   }
 }
 
+/**
+ * How PostgreSQL writes a number (numeric, bigint, float8): decimal, perhaps with an exponent,
+ * or one of its non-finite spellings. Number() alone would also read text such as `0x10` (16),
+ * `0b11` (3) or `0o17` (15), which no numeric column prints and nobody means as a number.
+ */
+const DECIMAL_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^(NaN|[+-]?Infinity)$/;
+
 function toNumber(raw: unknown): number | undefined {
   if (typeof raw === 'number') return raw;
   if (typeof raw === 'bigint') return Number(raw);
-  if (typeof raw === 'string' && raw.trim() !== '') {
-    const n = Number(raw.trim());
-    // PostgreSQL spells its non-finite floats NaN, Infinity and -Infinity; Number reads all three.
-    return Number.isNaN(n) && raw.trim() !== 'NaN' ? undefined : n;
-  }
+  if (typeof raw === 'string' && DECIMAL_TEXT.test(raw.trim())) return Number(raw.trim());
   return undefined;
+}
+
+/**
+ * A time written as text (a value cast to text, a JSON field): an ISO-8601 date or instant,
+ * with a space or `T`, and the zone PostgreSQL prints (`+00`, `+05:30`) or none, read as UTC
+ * as a timestamp without time zone is. Date.parse would read far more: `5` as May 2001, and a
+ * time without a zone in the machine's own zone.
+ */
+const TIME_TEXT =
+  /^(\d{4})-(\d\d)-(\d\d)(?:[Tt ](\d\d):(\d\d)(?::(\d\d)(\.\d+)?)?)?(?:\s*([Zz])|\s*([+-])(\d\d)(?::?(\d\d))?)?$/;
+
+export function parseTimeText(text: string): Date | undefined {
+  const m = TIME_TEXT.exec(text.trim());
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return undefined;
+  const day = new Date(Date.UTC(2000, mo - 1, d));
+  day.setUTCFullYear(y);
+  if (day.getUTCMonth() !== mo - 1) return undefined;
+  const ms = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
+  const offsetMin = m[9] ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0)) : 0;
+  return new Date(day.getTime() + ((h * 60 + mi - offsetMin) * 60 + sec) * 1000 + ms);
 }
 
 function toCount(raw: unknown, column: string): number {
@@ -412,7 +446,8 @@ function toCount(raw: unknown, column: string): number {
 function toTime(raw: unknown, column: string): Date | null {
   if (raw === null || raw === undefined) return null;
   if (raw instanceof Date && !Number.isNaN(raw.getTime())) return raw;
-  if (typeof raw === 'string' && !Number.isNaN(Date.parse(raw))) return new Date(Date.parse(raw));
+  const t = typeof raw === 'string' ? parseTimeText(raw) : undefined;
+  if (t !== undefined) return t;
   throw new SqlHaltError('error', `column ${column} is ${describeRaw(raw)}, not a time`);
 }
 

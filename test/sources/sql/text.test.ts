@@ -119,6 +119,11 @@ describe('coerceValue', () => {
     ['bool', 'f', false],
     ['string', 'x', 'x'],
     ['timestamp', '2026-06-01T00:00:00Z', new Date('2026-06-01T00:00:00Z')],
+    ['double', ' 1.5e+3 ', 1500],
+    ['double', '-.5', -0.5],
+    ['timestamp', '2026-06-01 10:00:00.25+05:30', new Date('2026-06-01T04:30:00.250Z')],
+    ['timestamp', '2026-06-01 10:00:00-03', new Date('2026-06-01T13:00:00Z')],
+    ['timestamp', '2026-06-01', new Date('2026-06-01T00:00:00Z')],
   ] as const)('%s from %j', (type, raw, expected) => {
     expect(coerceValue(raw, type)).toEqual({ ok: true, value: expected });
   });
@@ -133,8 +138,31 @@ describe('coerceValue', () => {
     ['string', { a: 1 }],
     ['timestamp', 'infinity'],
     ['timestamp', 5],
+    // Text Number() or Date.parse would read, but that is no number or time as PostgreSQL writes one.
+    ['double', '0x10'],
+    ['double', '0b11'],
+    ['int', '0o17'],
+    ['timestamp', '5'],
+    ['timestamp', 'June 1'],
+    ['timestamp', '2026-02-30'],
   ] as const)('%s rejects %j', (type, raw) => {
     expect(coerceValue(raw, type).ok).toBe(false);
+  });
+});
+
+describe('a time written as text', () => {
+  it('without a zone is read as UTC, whatever the zone of the process', () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      expect(coerceValue('2026-06-01 10:00', 'timestamp')).toEqual({
+        ok: true,
+        value: new Date('2026-06-01T10:00:00Z'),
+      });
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
   });
 });
 
