@@ -523,6 +523,17 @@ export interface PgliteClientOptions {
   label?: string;
 }
 
+/**
+ * Why PGlite could not open a data directory, as a person can act on it. PostgreSQL's own
+ * complaint about a damaged directory (no pg_control, WAL gone, another major version) does
+ * not reach the caller: the WASM build aborts with emscripten's "Aborted(). Build with
+ * -sASSERTIONS for more info.", or says it "failed to initialize properly".
+ */
+export function pgliteOpenFailure(message: string): string {
+  if (!/^Aborted\(|failed to initiali[sz]e/i.test(message.trim())) return message;
+  return 'PostgreSQL (PGlite) could not start on it, so the data directory is damaged (a process killed while writing it, a file removed or truncated) or was made by another PostgreSQL version; restore it from a backup, or move it aside and run `rfcgate db migrate` to create a new, empty one';
+}
+
 /** PGlite from a data directory, a borrowed instance, or (given neither) a fresh in-memory database. */
 export class PgliteClient implements SqlClient {
   readonly #label: string;
@@ -573,7 +584,10 @@ export class PgliteClient implements SqlClient {
     } catch (err) {
       if (!work) release();
       if (err instanceof WorkerStartError) {
-        throw new SqlHaltError('error', `cannot open the embedded database ${this.#label}: ${err.message}`);
+        throw new SqlHaltError(
+          'error',
+          `cannot open the embedded database ${this.#label}: ${pgliteOpenFailure(err.message)}`,
+        );
       }
       throw toSqlHaltError(err, ctx);
     }

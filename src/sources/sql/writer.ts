@@ -18,6 +18,7 @@ import {
   getTypeParser,
   NAIVE_TIMESTAMP_OID,
   parseNaiveUtc,
+  pgliteOpenFailure,
   SqlHaltError,
   type SqlRow,
   toSqlHaltError,
@@ -395,7 +396,7 @@ export class PgliteWriter implements SqlWriter {
     } catch (err) {
       lock?.release();
       throw new SqlWriteError(
-        `cannot open the embedded database ${label}: ${err instanceof Error ? err.message : String(err)}`,
+        `cannot open the embedded database ${label}: ${pgliteOpenFailure(err instanceof Error ? err.message : String(err))}`,
         { unreachable: true },
       );
     }

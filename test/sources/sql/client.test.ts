@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqlClient, PgClient, PgliteClient, SqlHaltError } from '../../../src/sources/sql/client.js';
 import { urlSecrets } from '../../../src/sources/sql/redact.js';
 import { DEFAULT_EMBEDDED_DIR, SqlMeasurementSource } from '../../../src/sources/sql/source.js';
-import { describePgUrl } from '../../../src/sources/sql/writer.js';
+import { describePgUrl, PgliteWriter, SqlWriteError } from '../../../src/sources/sql/writer.js';
 import type { MeasurementOutcome } from '../../../src/sources/types.js';
 import {
   AS_OF,
@@ -237,6 +237,33 @@ describe('the embedded database', () => {
         await client.close();
       }
     });
+  });
+
+  it('says a damaged data directory is damaged, reading and writing, not what the WASM build aborted with', async () => {
+    const dir = join(root, 'damaged');
+    const db = new PGlite(dir);
+    await db.exec('CREATE TABLE t (n int)');
+    await db.close();
+    rmSync(join(dir, 'global', 'pg_control'));
+    const source = new SqlMeasurementSource({
+      open: () => openSqlClient({ embeddedDir: dir, embeddedLabel: 'pgdata' }),
+    });
+    const out = halted(await source.measure(sqlMeasurement({ query: 'SELECT 1 AS value' }), evalContext()));
+    await source.close();
+    expect(out.halt).toBe('error');
+    expect(out.reason).toContain('cannot open the embedded database pglite:pgdata: ');
+    expect(out.reason).toContain('the data directory is damaged');
+    expect(out.reason).toContain('restore it from a backup');
+    expect(out.reason).not.toContain('ASSERTIONS');
+    const writer = new PgliteWriter({ dataDir: dir, label: 'pgdata' });
+    try {
+      const failure = await writer.transaction(async () => 'written').catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(SqlWriteError);
+      expect((failure as Error).message).toContain('the data directory is damaged');
+      expect((failure as Error).message).not.toContain('ASSERTIONS');
+    } finally {
+      await writer.close();
+    }
   });
 
   it('resolves the manifest directory under the repository root', async () => {
