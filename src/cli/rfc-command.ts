@@ -138,7 +138,7 @@ function firstParagraph(s: string): string {
 }
 
 /** How far ahead of this machine's clock an --as-of may be (another machine's clock, a rounded instant). */
-const CLOCK_SLACK_MS = 5 * 60_000;
+export const CLOCK_SLACK_MS = 5 * 60_000;
 
 /**
  * The --as-of instant. A later one than now is refused unless `future` allows it (lint judges

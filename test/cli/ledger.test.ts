@@ -216,7 +216,11 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
     [['--type', 'measurement.x.y', '--elapsed-ms', '-3'], /--elapsed-ms -3 is below 0/],
     [['--type', 'measurement.x.y', '--value', '1', '--at', 'soon'], /--at 'soon' is not a date/],
     [['--type', 'measurement.x.y'], /give --value, --elapsed-ms or --payload/],
-    [['--type', 'measurement.x.y', '--value', '1', '--at', '2031-01-01'], /no partition .*rfcgate db migrate --from/],
+    [['--type', 'measurement.x.y', '--value', '1', '--at', '2020-01-01'], /no partition .*rfcgate db migrate --from/],
+    [
+      ['--type', 'measurement.x.y', '--value', '1', '--at', '2099-01-01'],
+      /--at '2099-01-01' is in the future \(now is .*\): a measurement is of an instant that has passed/,
+    ],
   ])('measure record %j exits 3 with one clear line and writes nothing', async (args, message) => {
     const r = run(['measure', 'record', ...args], { cwd: repo.dir });
     expect(r.code).toBe(3);

@@ -1,4 +1,5 @@
 import * as Flags from '@oclif/core/flags';
+import { CLOCK_SLACK_MS } from '../../cli/rfc-command.js';
 import { LEDGER_EXIT_CODES_HELP, LedgerCommand, openWriter } from '../../ledger/cli.js';
 import {
   checkMeasurementType,
@@ -12,6 +13,21 @@ import {
 } from '../../ledger/measurements.js';
 import { UsageError } from '../../spec/problems.js';
 import { jsonReport } from '../../formatters/visible.js';
+
+/**
+ * --at: the instant measured, which has passed. A row stamped later than now would lie unseen
+ * until its day and then count as that day's measurement, so a channel that has gone dark by
+ * then would look alive (max_age met, no "went dark").
+ */
+function measuredAt(text: string, now: Date): Date {
+  const at = parseInstant(text, '--at');
+  if (at.getTime() > now.getTime() + CLOCK_SLACK_MS) {
+    throw new UsageError(
+      `--at '${text}' is in the future (now is ${now.toISOString()}): a measurement is of an instant that has passed; give now or an earlier instant`,
+    );
+  }
+  return at;
+}
 
 export default class MeasureRecord extends LedgerCommand {
   static override summary = 'Record one measurement where the gates read it (audit.coordination_measurements).';
@@ -32,7 +48,9 @@ ${LEDGER_EXIT_CODES_HELP}`;
     type: Flags.string({ description: 'Measurement type, measurement.<area>.<name>.', required: true }),
     value: Flags.string({ description: 'A number the measurement carries (stored as payload.value).' }),
     payload: Flags.string({ description: 'A JSON object stored as the payload.' }),
-    at: Flags.string({ description: 'The instant measured (YYYY-MM-DD or ISO-8601; default now).' }),
+    at: Flags.string({
+      description: 'The instant measured (YYYY-MM-DD or ISO-8601; default now; not later than now).',
+    }),
     'elapsed-ms': Flags.string({ description: 'Elapsed time in milliseconds (elapsed_ms; not negative).' }),
     'agent-id': Flags.string({ description: 'The agent the measurement is about (agent_id).' }),
     'idempotency-key': Flags.string({ description: 'Record at most once under this key.' }),
@@ -42,10 +60,11 @@ ${LEDGER_EXIT_CODES_HELP}`;
   async run(): Promise<RecordOutcome> {
     const { flags } = await this.parse(MeasureRecord);
     const root = this.findRoot(flags.root);
+    const now = new Date();
     // Every input is checked before a connection is opened: bad input writes nothing.
     const input: MeasurementInput = {
       type: checkMeasurementType(flags.type),
-      at: flags.at === undefined ? new Date() : parseInstant(flags.at, '--at'),
+      at: flags.at === undefined ? now : measuredAt(flags.at, now),
       ...(flags.value === undefined ? {} : { value: parseNumber(flags.value, '--value') }),
       ...(flags['elapsed-ms'] === undefined
         ? {}
