@@ -43,6 +43,23 @@ describe.each(testBackends())('recordGateRun on $name', (backend) => {
     await migrate(db.writer(), migrationPlan(RANGE));
   });
 
+  it("names a team's own gate_runs table, not the gate_results db migrate cannot create beside it", async () => {
+    await db.reset();
+    await db.exec('CREATE SCHEMA rfcgate; CREATE TABLE rfcgate.gate_runs (id int, note text);');
+    await migrate(db.writer(), migrationPlan(RANGE));
+    const err = await recordGateRun(db.writer(), REPORT, {
+      sha: null,
+      phase: null,
+      only: null,
+      toolVersion: null,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LedgerError);
+    expect((err as LedgerError).problem).toBe('foreign');
+    expect((err as Error).message).toMatch(/rfcgate\.gate_runs .* was not created by rfcgate/);
+    expect((err as Error).message).not.toMatch(/db migrate/);
+    expect(await count(db, 'rfcgate.gate_runs')).toBe(0);
+  });
+
   it('stores one run and every result, in one transaction', async () => {
     const run = await recordGateRun(db.writer(), REPORT, {
       sha: 'a'.repeat(40),
