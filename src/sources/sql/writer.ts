@@ -79,6 +79,16 @@ function toWriteError(err: unknown, ctx: ErrorContext): SqlWriteError {
   }
   // The read-only client explains these two for readers; a writer needs its own advice.
   const code = err instanceof SqlHaltError ? err.sqlstate : errorCode(err);
+  if (code === '55P03') {
+    const m = err instanceof Error ? err.message : String(err);
+    return new SqlWriteError(
+      redact(
+        `${m} (database ${ctx.database}): another session holds a lock on a table this needs to change (a long query, or a transaction left open); nothing was written; run again once it has finished (pg_stat_activity names it)`,
+        ctx.secrets,
+      ),
+      { sqlstate: code },
+    );
+  }
   if (code === '42501' || code === '25006') {
     const m = err instanceof Error ? err.message : String(err);
     return new SqlWriteError(

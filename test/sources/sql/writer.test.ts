@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openSqlWriter, PgliteWriter, PgWriter, SqlWriteError } from '../../../src/sources/sql/writer.js';
 import { count, testBackends, useLedgerDatabase } from '../../ledger/helpers.js';
@@ -87,6 +88,34 @@ describe.each(testBackends())('SqlWriter on $name', (backend) => {
         tx.query("SELECT current_setting('TimeZone') AS tz, '2026-06-01 00:00'::timestamp AS naive"),
       );
     expect(rows.rows[0]).toEqual({ tz: 'UTC', naive: new Date('2026-06-01T00:00:00Z') });
+  });
+});
+
+describe.each(testBackends().filter((b) => b.name === 'postgres'))('PgWriter behind a lock on $name', (backend) => {
+  const db = useLedgerDatabase(backend);
+
+  it('says another session holds the lock, and that nothing was written', async () => {
+    await db.exec('DROP TABLE IF EXISTS public.locked; CREATE TABLE public.locked (n int);');
+    const holder = new pg.Client({ connectionString: db.url() });
+    await holder.connect();
+    const writer = new PgWriter(db.url(), { lockTimeoutMs: 200 });
+    try {
+      await holder.query('BEGIN; LOCK TABLE public.locked');
+      const err = await writer
+        .transaction((tx) => tx.query('ALTER TABLE public.locked ADD COLUMN m int'))
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SqlWriteError);
+      expect((err as SqlWriteError).sqlstate).toBe('55P03');
+      expect((err as Error).message).toMatch(/another session holds a lock .*nothing was written; run again/);
+    } finally {
+      await holder.end();
+      await writer.close();
+    }
+    expect(
+      await db.exec(
+        "SELECT count(*)::int AS n FROM pg_attribute WHERE attrelid = 'public.locked'::regclass AND attname = 'm'",
+      ),
+    ).toEqual([{ n: 0 }]);
   });
 });
 
