@@ -12,7 +12,8 @@ import { join, relative, sep } from 'node:path';
 import type { Verdict } from '../model/result.js';
 import { specialKind } from '../util/special-file.js';
 import { compileMask, type Difference, diffJson } from './diff.js';
-import { parseJson } from './parse.js';
+import { JsonSyntaxError, type JsonValue, parseJson } from './parse.js';
+import { decodeUtf8 } from '../util/utf8.js';
 
 export type ParityMode = 'diff' | 'capture-check';
 
@@ -104,7 +105,7 @@ export function compareParity(
     if (!g && !a) return { name, status: 'missing_golden', ...why, differences: [] };
     if (!a) return { name, status: 'missing_capture', golden: g as string, ...why, differences: [] };
     if (!g) return { name, status: 'missing_golden', actual: a, ...why, differences: [] };
-    const differences = diffJson(parseJson(readFileSync(g, 'utf8'), g), parseJson(readFileSync(a, 'utf8'), a), rules);
+    const differences = diffJson(readCapture(g), readCapture(a), rules);
     return { name, status: differences.length ? 'differs' : 'parity', golden: g, actual: a, differences };
   };
   let files: ParityFile[];
@@ -148,6 +149,17 @@ export function compareParity(
   const verdict: Verdict =
     counts.differs > 0 ? 'fail' : counts.missing_capture + counts.missing_golden > 0 ? 'halt' : 'pass';
   return { ...base, verdict, counts, files, ...(skipped.length ? { skipped } : {}) };
+}
+
+/**
+ * A capture, read as UTF-8 (RFC 8259 §8.1). A byte that is not UTF-8 is an invalid input,
+ * like malformed JSON: decoded leniently it became U+FFFD, so two captures differing only in
+ * such bytes were reported at parity.
+ */
+function readCapture(path: string): JsonValue {
+  const read = decodeUtf8(readFileSync(path));
+  if (!read.ok) throw new JsonSyntaxError(path, read.problem.line, read.problem.col, read.problem.detail);
+  return parseJson(read.text, path);
 }
 
 function count(files: ParityFile[]): Record<FileStatus, number> {

@@ -106,6 +106,12 @@ describe('parity diff', () => {
     const bad = run(['parity', 'diff', 'g2/a.json', 'bad/a.json', '--significant-digits', '12'], dir);
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(/^error: bad\/a\.json:3:1: not valid JSON: /);
+    // Latin-1 bytes are not read as U+FFFD (which made "café" and "cafè" the same text): exit 3, located.
+    writeFileSync(join(dir, 'g2/latin1.json'), Buffer.from('{"name": "caf\xe9"}', 'latin1'));
+    writeFileSync(join(dir, 'a2/latin1.json'), Buffer.from('{"name": "caf\xe8"}', 'latin1'));
+    const latin1 = run(['parity', 'diff', 'g2/latin1.json', 'a2/latin1.json', '--significant-digits', '12'], dir);
+    expect(latin1.code).toBe(3);
+    expect(latin1.stderr).toMatch(/^error: g2\/latin1\.json:1:14: not valid JSON: byte 0xE9 is not UTF-8/);
     const mixed = run(['parity', 'diff', 'g2/a.json', 'a2', '--significant-digits', '12'], dir);
     expect(mixed.code).toBe(3);
     expect(mixed.stderr).toMatch(/g2\/a\.json and a2 must both be files or both be folders/);

@@ -171,4 +171,28 @@ describe('compareParity', () => {
     const actual = folder({ 'a.json': '{"n": 1,,}' });
     expect(() => compareParity(golden, actual, RULES)).toThrow(JsonSyntaxError);
   });
+
+  it('a capture that is not UTF-8 is an error at its first such byte, never read as the same text as another', () => {
+    // "café" saved as Latin-1 and "cafè" saved as Latin-1: decoded leniently, both read "caf\uFFFD".
+    const golden = tempDir('rfcgate-parity-');
+    const actual = tempDir('rfcgate-parity-');
+    writeFileSync(join(golden, 'a.json'), Buffer.from('{\n  "name": "caf\xe9"}', 'latin1'));
+    writeFileSync(join(actual, 'a.json'), Buffer.from('{\n  "name": "caf\xe8"}', 'latin1'));
+    expect(() => compareParity(golden, actual, RULES)).toThrow(
+      `${join(golden, 'a.json')}:2:15: not valid JSON: byte 0xE9 is not UTF-8 (a Latin-1 or Windows-1252 file?): save it as UTF-8`,
+    );
+    // What a Windows shell writes by default: UTF-16 with a byte-order mark, named as such.
+    writeFileSync(
+      join(golden, 'a.json'),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"n": 1}', 'utf16le')]),
+    );
+    writeFileSync(join(actual, 'a.json'), '{"n": 1}');
+    expect(() => compareParity(golden, actual, RULES)).toThrow(
+      `${join(golden, 'a.json')}:1:1: not valid JSON: the file is UTF-16 (little-endian; byte-order mark FF FE), not UTF-8: save it as UTF-8`,
+    );
+    // UTF-8 with its byte-order mark, accents and an emoji is read as it is.
+    writeFileSync(join(golden, 'a.json'), '\uFEFF{"name": "café 😀"}');
+    writeFileSync(join(actual, 'a.json'), '{"name": "café 😀"}');
+    expect(compareParity(golden, actual, RULES).verdict).toBe('pass');
+  });
 });
