@@ -180,6 +180,23 @@ describe('cite verify', () => {
     }
   });
 
+  it('--write refuses a document that is not UTF-8, naming the byte, and leaves every byte of it as it was', () => {
+    const doc = join(fx.repo.dir, 'rfcs', 'latin1.md');
+    // The RFC with one Latin-1 "é" above the drifted citations: read leniently, --write put U+FFFD in its place.
+    const bytes = Buffer.from(`Caf\xe9\n${RFC}`, 'latin1');
+    writeFileSync(doc, bytes);
+    try {
+      const written = run(['cite', 'verify', 'rfcs/latin1.md', '--write'], fx.repo.dir);
+      expect([written.code, written.stdout]).toEqual([3, '']);
+      expect(written.stderr).toBe(
+        'error: rfcs/latin1.md:1:4: byte 0xE9 is not UTF-8 (a Latin-1 or Windows-1252 file?): save it as UTF-8\n',
+      );
+      expect(readFileSync(doc).equals(bytes)).toBe(true);
+    } finally {
+      rmSync(doc);
+    }
+  });
+
   it('halts (exit 2) when the ref does not exist; exit 3 for a missing document or an unknown --since', () => {
     const noRef = run(['cite', 'verify', '--ref', 'no-such-branch'], fx.repo.dir);
     expect(noRef.code).toBe(2);

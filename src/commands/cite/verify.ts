@@ -11,6 +11,7 @@ import { anchor } from '../../sources/git/common.js';
 import { GitRepo } from '../../sources/git/repo.js';
 import { UsageError } from '../../spec/problems.js';
 import { listRfcIds } from '../../spec/rfc-dir.js';
+import { decodeUtf8 } from '../../util/utf8.js';
 
 export default class CiteVerify extends RfcCommand {
   static override summary = 'Check every code citation of an RFC document against the tree at a ref.';
@@ -22,7 +23,7 @@ EXIT CODES
   0  every citation is VERIFIED or SOURCE_ONLY (after --write: once the fixes are applied)
   1  at least one citation is DRIFT, REFUTED, NOT_FOUND or AMBIGUOUS
   2  the tree could not be read (not a git repository, no commits, --ref does not exist)
-  3  the invocation is invalid (no such document, an unknown --since ref, a bad flag or spec)`;
+  3  the invocation is invalid (no such document, a document that is not UTF-8, an unknown --since ref, a bad flag or spec)`;
   static override examples = [
     '<%= config.bin %> cite verify',
     '<%= config.bin %> cite verify rfcs/wave3.md --ref main --format sarif > citations.sarif',
@@ -65,12 +66,20 @@ EXIT CODES
     const given = args.document ?? rfcDocument;
     if (!given) throw new UsageError('no document: name one (cite verify rfcs/x.md) or set document in rfc.yaml');
     const abs = args.document ? resolve(args.document) : resolve(root, given);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(abs, 'utf8');
+      bytes = readFileSync(abs);
     } catch {
       throw new UsageError(`cannot read the document ${relative(process.cwd(), abs) || abs}: no such file`);
     }
+    // Read leniently, a byte that is not UTF-8 became U+FFFD, and --write wrote that back in
+    // place of every such byte of the document.
+    const read = decodeUtf8(bytes);
+    if (!read.ok) {
+      const { line, col, detail } = read.problem;
+      throw new UsageError(`${relative(process.cwd(), abs) || abs}:${line}:${col}: ${detail}`);
+    }
+    const text = read.text;
     const repo = new GitRepo(root);
     const st = await repo.state();
     const document = toPosix(relative(st.kind === 'repo' ? st.root : root, abs));
