@@ -2,7 +2,7 @@
  * `cite verify` as a user runs it: the real binary over a fixture repository whose cited
  * lines moved between two commits, and over this project's own RFC document.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   lstatSync,
@@ -30,6 +30,8 @@ function run(args: string[], cwd: string) {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd,
+    // A command stuck opening a named pipe is a failure, not a hung suite.
+    timeout: 30_000,
     env: { ...inherited, NO_COLOR: '1' },
     encoding: 'utf8',
   });
@@ -195,6 +197,24 @@ describe('cite verify', () => {
     } finally {
       rmSync(doc);
     }
+  });
+
+  it('a document that is a named pipe is never opened, and a folder is named as one; exit 3', () => {
+    const pipe = join(fx.repo.dir, 'rfcs', 'pipe.md');
+    execFileSync('mkfifo', [pipe]);
+    try {
+      // Opened, the pipe waited for a writer that never came: the command never returned.
+      const piped = run(['cite', 'verify', 'rfcs/pipe.md'], fx.repo.dir);
+      expect([piped.code, piped.stdout, piped.stderr]).toEqual([
+        3,
+        '',
+        'error: the document rfcs/pipe.md is a named pipe, not a file: not read\n',
+      ]);
+    } finally {
+      rmSync(pipe);
+    }
+    const folder = run(['cite', 'verify', 'rfcs'], fx.repo.dir);
+    expect([folder.code, folder.stderr]).toEqual([3, 'error: the document rfcs is a folder: name the Markdown file\n']);
   });
 
   it('halts (exit 2) when the ref does not exist; exit 3 for a missing document or an unknown --since', () => {

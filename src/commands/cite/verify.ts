@@ -11,6 +11,7 @@ import { anchor } from '../../sources/git/common.js';
 import { GitRepo } from '../../sources/git/repo.js';
 import { UsageError } from '../../spec/problems.js';
 import { listRfcIds } from '../../spec/rfc-dir.js';
+import { specialKind } from '../../util/special-file.js';
 import { decodeUtf8 } from '../../util/utf8.js';
 
 export default class CiteVerify extends RfcCommand {
@@ -66,18 +67,28 @@ EXIT CODES
     const given = args.document ?? rfcDocument;
     if (!given) throw new UsageError('no document: name one (cite verify rfcs/x.md) or set document in rfc.yaml');
     const abs = args.document ? resolve(args.document) : resolve(root, given);
+    const shown = relative(process.cwd(), abs) || abs;
     let bytes: Buffer;
     try {
+      // Never opened unless it is a file: reading a named pipe waits for a writer that may never come.
+      const kind = statSync(abs);
+      if (kind.isDirectory()) throw new UsageError(`the document ${shown} is a folder: name the Markdown file`);
+      const special = specialKind(kind);
+      if (special) throw new UsageError(`the document ${shown} is ${special}, not a file: not read`);
       bytes = readFileSync(abs);
-    } catch {
-      throw new UsageError(`cannot read the document ${relative(process.cwd(), abs) || abs}: no such file`);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(
+        `cannot read the document ${shown}: ${code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file' : (code ?? String(e))}`,
+      );
     }
     // Read leniently, a byte that is not UTF-8 became U+FFFD, and --write wrote that back in
     // place of every such byte of the document.
     const read = decodeUtf8(bytes);
     if (!read.ok) {
       const { line, col, detail } = read.problem;
-      throw new UsageError(`${relative(process.cwd(), abs) || abs}:${line}:${col}: ${detail}`);
+      throw new UsageError(`${shown}:${line}:${col}: ${detail}`);
     }
     const text = read.text;
     const repo = new GitRepo(root);
