@@ -3,19 +3,31 @@
  * taken as is; otherwise it is read as the tail of a path (`handlers.py`,
  * `mcp_handlers/handlers.py`): one file in the tree ending so resolves it, several make the
  * citation ambiguous (reported with the candidates), none make it not found.
+ *
+ * A symbolic link in the tree is cited for the file it points to, and resolves to that file
+ * when it is one in the same tree. A path that is in the tree but is no file (a folder, a
+ * submodule, a link to nothing or to outside the repository) is not found, and says what
+ * it is: it was not deleted.
  */
+import { posix } from 'node:path';
 import type { GitHistory } from '../sources/git/repo.js';
 import { normalisePath } from '../sources/git/repo.js';
 
 export type Resolution =
-  { kind: 'file'; path: string } | { kind: 'ambiguous'; candidates: string[] } | { kind: 'not_found' };
+  | { kind: 'file'; path: string }
+  | { kind: 'ambiguous'; candidates: string[] }
+  /** `what`: the path is in the tree, as something that is not a file (e.g. `a folder`). */
+  | { kind: 'not_found'; what?: string };
+
+/** Links followed one after the other before a chain of them is taken for a loop. */
+const MAX_LINKS = 40;
 
 export class TreeResolver {
   private files: Promise<string[]> | undefined;
   private readonly byTail = new Map<string, Promise<Resolution>>();
 
   constructor(
-    private readonly repo: Pick<GitHistory, 'filesAt' | 'pathKind'>,
+    private readonly repo: Pick<GitHistory, 'filesAt' | 'pathKind'> & Partial<Pick<GitHistory, 'linkAt'>>,
     readonly sha: string,
   ) {}
 
@@ -30,11 +42,43 @@ export class TreeResolver {
   }
 
   private async load(p: string): Promise<Resolution> {
-    if ((await this.repo.pathKind(this.sha, p)) === 'file') return { kind: 'file', path: p };
+    const kind = await this.repo.pathKind(this.sha, p);
+    if (kind === 'file') return { kind: 'file', path: p };
+    if (kind === 'symlink') return this.follow(p);
+    if (kind === 'directory') return { kind: 'not_found', what: 'a folder' };
+    if (kind === 'submodule') return { kind: 'not_found', what: 'a submodule' };
     this.files ??= this.repo.filesAt(this.sha, '**');
     const tail = `/${p}`;
     const candidates = (await this.files).filter((f) => f.endsWith(tail));
-    if (candidates.length === 1 && candidates[0]) return { kind: 'file', path: candidates[0] };
+    if (candidates.length === 1 && candidates[0]) {
+      const only = candidates[0];
+      return (await this.repo.pathKind(this.sha, only)) === 'symlink'
+        ? this.follow(only, true)
+        : { kind: 'file', path: only };
+    }
     return candidates.length ? { kind: 'ambiguous', candidates } : { kind: 'not_found' };
+  }
+
+  /** The file a symbolic link in the tree leads to, through other links; or what it leads to instead. */
+  private async follow(link: string, named = false): Promise<Resolution> {
+    const it = `a symbolic link${named ? ` (${link})` : ''}`;
+    let at = link;
+    for (let hops = 0; hops < MAX_LINKS; hops++) {
+      const target = await this.repo.linkAt?.(this.sha, at);
+      if (target === undefined) return { kind: 'not_found', what: it };
+      const via = at === link ? '' : ` (through ${at})`;
+      const next = posix.normalize(posix.join(posix.dirname(at), target));
+      if (posix.isAbsolute(target) || next === '..' || next.startsWith('../')) {
+        return { kind: 'not_found', what: `${it} to ${target}${via}, outside the repository` };
+      }
+      const kind = await this.repo.pathKind(this.sha, next);
+      if (kind === 'file') return { kind: 'file', path: next };
+      if (kind !== 'symlink') {
+        const is = kind === 'directory' ? 'a folder' : kind === 'submodule' ? 'a submodule' : 'not in the tree';
+        return { kind: 'not_found', what: `${it} to ${target}${via}, which is ${is}` };
+      }
+      at = next;
+    }
+    return { kind: 'not_found', what: `${it} in a loop of links` };
   }
 }

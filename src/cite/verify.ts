@@ -65,7 +65,7 @@ export interface VerifyOptions {
   /** The document's path as reported (repository-relative). */
   document: string;
   text: string;
-  repo: Pick<GitHistory, 'filesAt' | 'fileAt' | 'pathKind'> & Partial<Pick<GitRepo, 'pathFate'>>;
+  repo: Pick<GitHistory, 'filesAt' | 'fileAt' | 'pathKind'> & Partial<Pick<GitRepo, 'pathFate' | 'linkAt'>>;
   ref: string;
   sha: string;
   /** Claims declared in citations.yaml, keyed by the citation as written. */
@@ -113,10 +113,15 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
   );
   // A cited file that was here and moved is the commonest NOT_FOUND, and git knows where it
   // went. Not asked when no citation resolved: the document cites another repository's code.
+  // A path that is in the tree as something other than a file was neither moved nor deleted.
+  const present = citations.flatMap((_, i) => {
+    const res = resolved[i] as Resolved;
+    return kept[i] ? [res.kind === 'not_found' && res.what !== undefined] : [];
+  });
   if (o.repo.pathFate && results.some((r) => r.resolved)) {
     await Promise.all(
-      results.map(async (r) => {
-        if (r.verdict !== 'NOT_FOUND' || !r.path.includes('/')) return;
+      results.map(async (r, i) => {
+        if (r.verdict !== 'NOT_FOUND' || !r.path.includes('/') || present[i]) return;
         const fate = await o.repo.pathFate?.(o.sha, r.path);
         if (fate?.renamedTo)
           r.reason += `; git renamed it to ${fate.renamedTo} in ${fate.commit.slice(0, 7)}: cite that path`;
@@ -214,7 +219,8 @@ async function verifyOne(
     found: [] as NameFound[],
   };
   if (res.kind === 'not_found') {
-    return { ...base, verdict: 'NOT_FOUND', reason: `no file ${c.path} in the tree at ${o.ref}` };
+    const what = res.what ? `: it is ${res.what}` : '';
+    return { ...base, verdict: 'NOT_FOUND', reason: `no file ${c.path} in the tree at ${o.ref}${what}` };
   }
   if (res.kind === 'ambiguous') {
     return {

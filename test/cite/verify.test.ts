@@ -1,3 +1,5 @@
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyFixes } from '../../src/cite/fix.js';
 import { type CiteReport, shiftFor, verifyCitations } from '../../src/cite/verify.js';
@@ -148,6 +150,71 @@ describe('a cited file that is gone', () => {
       ['NOT_FOUND', `no file src/old.py in the tree at HEAD; it was deleted in ${moved.slice(0, 7)}`],
       ['NOT_FOUND', 'no file src/never.py in the tree at HEAD'],
       ['VERIFIED', "src/app/handlers.py: 'get_lock' (line 1) at the cited lines"],
+    ]);
+  });
+});
+
+describe('a cited path that is a symbolic link in the tree', () => {
+  it('verifies at the file the link points to; a link to no file is NOT_FOUND saying so, never "deleted"', async () => {
+    const repo = createRepo();
+    repo.write('src/app/handlers.py', 'import os\n\ndef get_lock():\n    pass\n');
+    repo.write('src/app.d/y.py', 'y = 1\n');
+    mkdirSync(join(repo.dir, 'lib'));
+    symlinkSync('../src/app/handlers.py', join(repo.dir, 'lib/handlers.py'));
+    symlinkSync('handlers.py', join(repo.dir, 'lib/again.py'));
+    symlinkSync('../src/gone.py', join(repo.dir, 'lib/dangling.py'));
+    symlinkSync('../src/app', join(repo.dir, 'lib/folder.py'));
+    symlinkSync('/etc/hosts', join(repo.dir, 'lib/hosts.py'));
+    repo.git(['add', '-A']);
+    const sha = repo.commit({ message: 'links', date: '2026-05-01T10:00:00Z' });
+    const r = await verifyCitations({
+      document: 'doc.md',
+      text: [
+        '`get_lock()` is at `lib/handlers.py:3`.',
+        '`get_lock()` is at `again.py:3`.',
+        '`get_lock()` is at `lib/handlers.py:1`.',
+        '`get_lock()` is at `lib/dangling.py:3`.',
+        '`get_lock()` is at `lib/folder.py:3`.',
+        '`x` is at `lib/hosts.py:1`.',
+        '`y` is at `src/app.d:1`.',
+        '',
+      ].join('\n'),
+      repo: new GitRepo(repo.dir),
+      ref: 'HEAD',
+      sha,
+    });
+    expect(r.citations.map((c) => [c.id, c.verdict, c.reason])).toEqual([
+      [
+        'lib/handlers.py:3',
+        'VERIFIED',
+        "src/app/handlers.py (resolved from lib/handlers.py): 'get_lock()' (line 3) at the cited lines",
+      ],
+      [
+        'again.py:3',
+        'VERIFIED',
+        "src/app/handlers.py (resolved from again.py): 'get_lock()' (line 3) at the cited lines",
+      ],
+      [
+        'lib/handlers.py:1',
+        'DRIFT',
+        "src/app/handlers.py (resolved from lib/handlers.py): not at 1; 'get_lock()' now at 3; cite lib/handlers.py:3",
+      ],
+      [
+        'lib/dangling.py:3',
+        'NOT_FOUND',
+        'no file lib/dangling.py in the tree at HEAD: it is a symbolic link to ../src/gone.py, which is not in the tree',
+      ],
+      [
+        'lib/folder.py:3',
+        'NOT_FOUND',
+        'no file lib/folder.py in the tree at HEAD: it is a symbolic link to ../src/app, which is a folder',
+      ],
+      [
+        'lib/hosts.py:1',
+        'NOT_FOUND',
+        'no file lib/hosts.py in the tree at HEAD: it is a symbolic link to /etc/hosts, outside the repository',
+      ],
+      ['src/app.d:1', 'NOT_FOUND', 'no file src/app.d in the tree at HEAD: it is a folder'],
     ]);
   });
 });

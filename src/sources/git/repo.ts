@@ -90,6 +90,8 @@ export interface GitHistory {
   lastCommitTouchingFile(sha: string, literalPath: string): Promise<CommitInfo | undefined>;
   /** Branch names (local and remote-tracking), when the implementation can list them. */
   branches?(): Promise<string[]>;
+  /** The target of a symbolic link at a commit, as the link holds it; undefined when the path is no link. */
+  linkAt?(sha: string, literalPath: string): Promise<string | undefined>;
   /** What became of a path gone from the tree of `sha` (see GitRepo.pathFate), when the implementation can tell. */
   pathFate?(sha: string, literalPath: string): Promise<{ commit: string; renamedTo?: string } | undefined>;
 }
@@ -471,6 +473,13 @@ export class GitRepo implements GitHistory {
       const git = await this.client();
       return git.raw(['cat-file', 'blob', `${sha}:${p}`]);
     });
+  }
+
+  async linkAt(sha: string, literalPath: string): Promise<string | undefined> {
+    const p = normalisePath(literalPath);
+    if ((await this.pathKind(sha, p)) !== 'symlink') return undefined;
+    const git = await this.client();
+    return git.raw(['cat-file', 'blob', `${sha}:${p}`]);
   }
 
   commitsTouchingFile(sha: string, literalPath: string): Promise<CommitInfo[]> {
