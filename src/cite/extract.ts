@@ -53,9 +53,14 @@ export interface Citation {
   whole?: Citation;
 }
 
-/** A path with a file extension (or at least one folder), then `:lines` or `::symbol`. */
+/**
+ * A path with a file extension (or at least one folder), then `:lines` or `::symbol`. A
+ * path's names may hold accented Latin letters (`docs/café.md`, `naïve.py`): with ASCII
+ * letters only, the first was no citation at all and the second cited `ve.py`. Letters of
+ * other scripts still end a path, since such prose often writes no space before one.
+ */
 const CITATION =
-  /(?<![\w./:@~\\-])(?<path>(?:[\w.-]+\/)*[\w-][\w.-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*))/gu;
+  /(?<![\w\p{Script=Latin}\p{M}./:@~\\-])(?<path>(?:[\w\p{Script=Latin}\p{M}.-]+\/)*[\w\p{Script=Latin}-][\w\p{Script=Latin}\p{M}.-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*))/gu;
 
 /** Extensions of files rather than the last part of a dotted name (`client.py` is a file, `asyncio.Lock` a name). */
 const FILE_EXTENSIONS = new Set(

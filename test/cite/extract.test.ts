@@ -74,6 +74,18 @@ describe('extractCitations', () => {
     expect([split?.text, split?.whole]).toEqual(['path.md:2', undefined]);
   });
 
+  it('reads accented Latin letters as part of a path; other scripts still end one', () => {
+    const text = 'See docs/café.md:12, `naïve.py:3`, the decomposed cafe\u0301.py:2, and 参见src/x.py:4.\n';
+    const cs = extractCitations(text);
+    expect(cs.map((c) => [c.path, formatSpans(c.spans)])).toEqual([
+      ['docs/café.md', '12'],
+      ['naïve.py', '3'],
+      ['cafe\u0301.py', '2'],
+      ['src/x.py', '4'],
+    ]);
+    expect(cs.map((c) => text.slice(c.linesOffset, c.end))).toEqual(['12', '3', '2', '4']);
+  });
+
   it('formats spans back as written', () => {
     expect(
       formatSpans(
