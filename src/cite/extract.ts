@@ -69,6 +69,23 @@ const FILE_EXTENSIONS = new Set(
   ),
 );
 
+/**
+ * More extensions of files, which are also common last parts of names (`process.env`,
+ * `self.config`): a file's, for telling `go.mod:3` (a file) from `redis.internal:6379` (a
+ * host and its port), never to drop a name's claim.
+ */
+const MORE_FILE_EXTENSIONS = new Set(
+  'pyi eex heex hrl rst adoc jsonl conf config env properties csv mod sum erb kts gradle scala fish ps1 bat vue svelte graphql lua pl r dart hs ml clj jl tf hcl nix bzl mk cmake j2 tmpl tpl dockerfile'.split(
+    ' ',
+  ),
+);
+
+/** Whether a path ends in the extension of a file (compared without case). */
+export function hasFileExtension(path: string): boolean {
+  const ext = path.split('.').pop()?.toLowerCase() ?? '';
+  return FILE_EXTENSIONS.has(ext) || MORE_FILE_EXTENSIONS.has(ext);
+}
+
 /** A code span that is one citation whose path has spaces: the span's bounds delimit the path. */
 const SPACED_CITATION =
   /^(?<path>(?:[^\s/`:]+(?: [^\s/`:]+)*\/)*[^\s/`:]+(?: [^\s/`:]+)*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)|::(?<symbol>[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*))$/u;

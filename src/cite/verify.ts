@@ -12,7 +12,7 @@
  */
 import type { Verdict } from '../model/result.js';
 import type { GitHistory, GitRepo } from '../sources/git/repo.js';
-import { type Citation, extractCitations, formatSpans, type LineSpan } from './extract.js';
+import { type Citation, extractCitations, formatSpans, hasFileExtension, type LineSpan } from './extract.js';
 import { TreeResolver } from './resolve.js';
 
 export const CITE_VERDICTS = ['VERIFIED', 'DRIFT', 'REFUTED', 'SOURCE_ONLY', 'NOT_FOUND', 'AMBIGUOUS'] as const;
@@ -79,7 +79,16 @@ export interface VerifyOptions {
 
 export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
   const resolver = new TreeResolver(o.repo, o.sha);
-  const citations = await asWritten(extractCitations(o.text), resolver);
+  const read = await asWritten(extractCitations(o.text), resolver);
+  const readResolved = await Promise.all(read.map((c) => resolver.resolve(c.path)));
+  // `db.example.com:5432`, `redis.internal:6379`: a host and its port read like a bare file
+  // name and a line, and failed the document as NOT_FOUND. A bare name whose extension is no
+  // file extension is a citation only when the tree has such a file.
+  const hostLike = read.map((c, i) => {
+    const res = readResolved[i] as Resolved;
+    return !c.path.includes('/') && !c.symbol && res.kind === 'not_found' && !res.what && !hasFileExtension(c.path);
+  });
+  const citations = read.filter((_, i) => !hostLike[i]);
   const before = o.since ? new TreeResolver(o.repo, o.since.sha) : undefined;
   // Every file is read once, and the reads run side by side (the repository bounds how many
   // git processes run at once): one after the other, a document citing sixty files waits on
@@ -93,7 +102,7 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
     }
     return f;
   };
-  const resolved = await Promise.all(citations.map((c) => resolver.resolve(c.path)));
+  const resolved = readResolved.filter((_, i) => !hostLike[i]);
   const earlier = o.since ? await citedThen(o.repo, o.since.sha, o.document) : undefined;
   const kept = await Promise.all(
     citations.map(async (c, i) => {

@@ -122,6 +122,20 @@ describe('verifyCitations', () => {
   });
 });
 
+describe('a host and its port', () => {
+  it('is no citation when its last part is no file extension and the tree has no such file', async () => {
+    const text =
+      'Connect to `db.example.com:5432` or redis.internal:6379. `lock_for()` is at handlers.py:12. The `go.mod:3` pin and `nginx.conf:2` are gone.\n';
+    const r = await verify(fx.v2, text);
+    expect(r.citations.map((c) => [c.id, c.verdict])).toEqual([
+      ['handlers.py:12', 'VERIFIED'],
+      ['go.mod:3', 'NOT_FOUND'],
+      ['nginx.conf:2', 'NOT_FOUND'],
+    ]);
+    expect(r.verdict).toBe('fail');
+  });
+});
+
 describe('a cited file that is gone', () => {
   it('NOT_FOUND says where git renamed it, or that it was deleted, and in which commit', async () => {
     const repo = createRepo();
