@@ -97,6 +97,25 @@ describe('parity formatters', () => {
     expect(formatParity(halted, 'table')).toMatch(/^HALT: c does not exist$/m);
   });
 
+  it('the capture-check summary counts a capture without its first take apart from one without its second', () => {
+    const takes: ParityReport = {
+      ...halted,
+      mode: 'capture-check',
+      counts: { parity: 1, differs: 0, missing_capture: 0, missing_golden: 1 },
+      files: [
+        { name: 'x.json', status: 'parity', golden: 'g/x.json', actual: 'c/x.json', differences: [] },
+        { name: 'y.json', status: 'missing_golden', actual: 'c/y.json', differences: [] },
+      ],
+    };
+    delete takes.halt;
+    expect(formatParity(takes, 'table').split('\n')).toEqual(
+      expect.arrayContaining([
+        'NO 1ST TAKE  y.json',
+        '1 of 2 stable, 0 unstable, 0 without a second take, 1 without a first take: HALT',
+      ]),
+    );
+  });
+
   it('the table writes out what a terminal or a CI log would obey in file names, JSON paths and values', () => {
     const planted: ParityReport = {
       ...halted,

@@ -74,7 +74,7 @@ export function parityTable(r: ParityReport): string {
   const summary =
     r.mode === 'diff'
       ? `${c.parity} of ${total} at parity, ${c.differs} differ, ${c.missing_capture} without a capture, ${c.missing_golden} without a golden`
-      : `${c.parity} of ${total} stable, ${c.differs} unstable, ${c.missing_capture + c.missing_golden} without a second take`;
+      : `${c.parity} of ${total} stable, ${c.differs} unstable, ${c.missing_capture} without a second take, ${c.missing_golden} without a first take`;
   out.push(`${summary}: ${r.verdict.toUpperCase()}`);
   return `${out.join('\n')}\n`;
 }
