@@ -92,6 +92,13 @@ export function compareParity(
     const why = notCaptureInput(p);
     if (why) return halted(why);
   }
+  // Both paths naming one file or folder (a candidate folder set to the golden one) compare
+  // every capture with itself: parity whatever the candidates hold.
+  if (realpathSync(golden) === realpathSync(actual)) {
+    return halted(
+      `${golden} and ${actual} are the same ${statSync(golden).isDirectory() ? 'folder' : 'file'}: each capture would be compared with itself; name the other captures`,
+    );
+  }
   const gDir = statSync(golden).isDirectory();
   const aDir = statSync(actual).isDirectory();
   if (gDir !== aDir) {

@@ -166,6 +166,21 @@ describe('compareParity', () => {
     );
   });
 
+  it('a folder compared with itself (or through a link to it) halts: it would be at parity whatever it holds', () => {
+    const golden = folder({ 'a.json': '{"n": 1}' });
+    const link = join(tempDir('rfcgate-parity-'), 'candidate');
+    symlinkSync(golden, link);
+    for (const [g, a] of [
+      [golden, golden],
+      [golden, link],
+      [join(golden, 'a.json'), join(link, 'a.json')],
+    ] as const) {
+      const r = compareParity(g, a, RULES);
+      expect([r.verdict, parityExitCode(r)]).toEqual(['halt', 2]);
+      expect(r.halt).toMatch(/ are the same (folder|file): each capture would be compared with itself/);
+    }
+  });
+
   it('malformed JSON is an error with its position, not a difference', () => {
     const golden = folder({ 'a.json': '{"n": 1}' });
     const actual = folder({ 'a.json': '{"n": 1,,}' });

@@ -11,7 +11,7 @@ export default class ParityCaptureCheck extends ParityCommand {
 EXIT CODES
   0  every capture is the same in both takes (outside the mask)
   1  at least one field outside the mask differs between the two takes
-  2  a capture has no second take (or the reverse), or a folder of parity.yaml is missing or empty
+  2  a capture has no second take (or the reverse), a folder of parity.yaml is missing or empty, or the two paths name one folder
   3  the invocation is invalid (malformed JSON with its file:line:col, a path that does not exist, no parity definition, a bad flag)`;
   static override examples = [
     '<%= config.bin %> parity capture-check',
