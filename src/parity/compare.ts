@@ -185,7 +185,7 @@ export interface CaptureEntry {
 }
 
 /**
- * `*.json` files under a folder, recursively, sorted by their forward-slash relative paths.
+ * `*.json` files (any case) under a folder, recursively, sorted by their forward-slash relative paths.
  * A symbolic link counts as what it points to (a capture shared between two sets is often
  * linked, not copied): skipped, the same link on both sides left the file uncompared, and
  * a set of links alone halted as "no golden captures". A link to a folder already being
@@ -206,7 +206,7 @@ export function jsonFiles(dir: string): CaptureEntry[] {
         try {
           target = statSync(p);
         } catch (err) {
-          if (e.name.endsWith('.json')) out.push({ name: name(), unreadable: brokenLink(p, err) });
+          if (isCaptureName(e.name)) out.push({ name: name(), unreadable: brokenLink(p, err) });
           continue;
         }
         kind = target.isDirectory() ? 'dir' : target.isFile() ? 'file' : undefined;
@@ -215,14 +215,23 @@ export function jsonFiles(dir: string): CaptureEntry[] {
       if (kind === 'dir') {
         const real = realpathSync(p);
         if (!seen.has(real)) visit(p, new Set([...seen, real]));
-      } else if (kind === 'file' && e.name.endsWith('.json')) out.push({ name: name() });
-      else if (special && e.name.endsWith('.json')) {
+      } else if (kind === 'file' && isCaptureName(e.name)) out.push({ name: name() });
+      else if (special && isCaptureName(e.name)) {
         out.push({ name: name(), skipped: `${p} is ${special}, not a regular file: not read` });
       }
     }
   };
   visit(dir, new Set([realpathSync(dir)]));
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * A capture's name: `.json` in any case. Windows tools and some capture scripts write
+ * `B.JSON`; left out, a differing capture under such a name was never compared and the
+ * folders passed.
+ */
+function isCaptureName(name: string): boolean {
+  return /\.json$/i.test(name);
 }
 
 function brokenLink(path: string, err: unknown): string {

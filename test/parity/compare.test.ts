@@ -35,6 +35,18 @@ describe('compareParity', () => {
     expect(parityExitCode(r)).toBe(2);
   });
 
+  it('compares a capture named .JSON (any case) like any other: a difference there fails', () => {
+    const golden = folder({ 'a.json': '{"n": 1}', 'B.JSON': '{"n": 2}', 'sub/c.Json': '{"n": 3}' });
+    const actual = folder({ 'a.json': '{"n": 1}', 'B.JSON': '{"n": 20}', 'sub/c.Json': '{"n": 3}' });
+    const r = compareParity(golden, actual, RULES);
+    expect(r.files.map((f) => [f.name, f.status])).toEqual([
+      ['B.JSON', 'differs'],
+      ['a.json', 'parity'],
+      ['sub/c.Json', 'parity'],
+    ]);
+    expect(r.verdict).toBe('fail');
+  });
+
   it('compares a capture that is a symbolic link as the file it points to', () => {
     const shared = folder({ 'one.json': '{"n": 1}', 'two.json': '{"n": 2}' });
     const golden = folder({});
