@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ComparatorReport } from '../../src/comparator/run.js';
 import { formatComparator } from '../../src/formatters/comparator/index.js';
 import { comparatorReport, pairResult } from '../comparator/helpers.js';
+import { listItems, readGfm } from '../helpers/markdown.js';
 import { expectInert, expectNoCommand, PLANTED, SHOWN } from '../helpers/planted.js';
 
 const pair = pairResult;
@@ -25,6 +26,20 @@ describe('comparator formatters', () => {
     expect(text.match(/a3/g)).toHaveLength(1);
     expect(text).toMatch(/2 of 3 divergent keys listed; raise --limit for more/);
     expect(text).toMatch(/verdict: FAIL\n$/);
+  });
+
+  it('Markdown shows a reason with markup characters or a line break as text, in one list item', () => {
+    const reason = 'values of <b>amount</b> differ: a*b*c vs _x_ [see](y)\nsecond line';
+    const out = formatComparator(report([pair({ reason })], 'fail'), 'markdown');
+    expect(listItems(out)).toContain('values of <b>amount</b> differ: a*b*c vs _x_ [see](y) second line');
+    const kinds = new Set<string>();
+    const walk = (n: { type: string; children?: unknown[] }): void => {
+      kinds.add(n.type);
+      for (const c of n.children ?? []) walk(c as { type: string; children?: unknown[] });
+    };
+    walk(readGfm(out));
+    // The pair's name heads its details in bold; nothing else is markup.
+    expect([...kinds].filter((k) => ['emphasis', 'html', 'link', 'linkReference'].includes(k))).toEqual([]);
   });
 
   it('went dark is named as such, in the table and in Markdown', () => {

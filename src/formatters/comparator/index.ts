@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3';
 import { type ComparatorReport, type PairResult, selfTestSummary } from '../../comparator/run.js';
-import { codeCell, codeSpan } from '../markdown.js';
+import { cell, codeCell, codeSpan } from '../markdown.js';
 import { asIs, inertMarkup, jsonReport, type Show, shown } from '../visible.js';
 
 export const COMPARATOR_FORMATS = ['table', 'json', 'markdown'] as const;
@@ -108,8 +108,6 @@ export function comparatorTable(r: ComparatorReport): string {
   return `${out.join('\n')}\n`;
 }
 
-const md = (s: string): string => s.replace(/\|/g, '\\|');
-
 export function comparatorMarkdown(r: ComparatorReport): string {
   const out: string[] = [
     `### ${r.rfc} shadow comparator (${r.mode}): ${VERDICT_WORD[r.verdict]}`,
@@ -122,16 +120,16 @@ export function comparatorMarkdown(r: ComparatorReport): string {
   for (const p of r.pairs) {
     const c = p.counts;
     out.push(
-      `| ${md(p.id)} | ${codeCell(p.canonical)} ↔ ${codeCell(p.shadow)} | ${VERDICT_WORD[p.verdict]} | ${p.state ?? '—'} | ${c?.canonical_missing ?? '—'} | ${c?.shadow_missing ?? '—'} | ${c?.value_mismatch ?? '—'} |`,
+      `| ${cell(p.id)} | ${codeCell(p.canonical)} ↔ ${codeCell(p.shadow)} | ${VERDICT_WORD[p.verdict]} | ${p.state ?? '—'} | ${c?.canonical_missing ?? '—'} | ${c?.shadow_missing ?? '—'} | ${c?.value_mismatch ?? '—'} |`,
     );
   }
   for (const p of r.pairs) {
-    const lines = details(p).map((l) => `- ${md(l.trim())}`);
+    const lines = details(p).map((l) => `- ${cell(l.trim())}`);
     const rows = p.rows.map(
       (row) => `- ${codeSpan(keyText(row.key))} ${row.kind}${row.columns.length ? `: ${row.columns.join(', ')}` : ''}`,
     );
     if (!lines.length && !rows.length) continue;
-    out.push('', `**${md(p.id)}**`, '', ...lines, ...rows);
+    out.push('', `**${cell(p.id)}**`, '', ...lines, ...rows);
     if (p.truncated && p.counts) out.push(`- … ${p.counts.divergent - p.rows.length} more divergent keys`);
   }
   // Names, messages and a model's findings, quoted in code spans and cells: inert in a CI log.
