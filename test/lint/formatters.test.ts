@@ -110,7 +110,19 @@ describe('lint formatters', () => {
     );
     expect(lines.some((l) => l.startsWith('::warning file=src/a.py,line=1,col=42'))).toBe(true);
     expect(lines.some((l) => /^::error .*title=demo typo halted::typo could not be checked/.test(l))).toBe(true);
-    expect(lines.at(-1)).toMatch(/^::notice title=rfcgate lint demo::FAIL: 3 errors, 1 warnings, 1 rules halted/);
+    expect(lines.at(-1)).toMatch(
+      /^::notice title=rfcgate lint demo::FAIL: 3 errors, 1 warning, 1 rule halted; 2 files checked /,
+    );
+    // One of each is counted in the singular.
+    const one = {
+      ...report,
+      rules: report.rules.filter((x) => x.halt_reason === undefined),
+      findings: report.findings.filter((f) => f.severity === 'error').slice(0, 1),
+      files: { ...report.files, checked: 1 },
+    };
+    expect(formatLint(one, 'github').trim().split('\n').at(-1)).toMatch(
+      /::FAIL: 1 error, 0 warnings, 0 rules halted; 1 file checked \(whole tree\)$/,
+    );
   });
 
   it('GitHub: a notice counts the errors and warnings beyond the ten GitHub shows per step', () => {

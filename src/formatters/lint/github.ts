@@ -57,8 +57,13 @@ export function formatLintGithub(r: LintReport, o: { prefix?: string } = {}): st
     command(
       'notice',
       { title: `rfcgate lint ${r.rfc}` },
-      `${r.verdict.toUpperCase()}: ${errors} errors, ${r.findings.length - errors} warnings, ${halted.length} rules halted; ${r.files.checked} files checked (${describeScope(r)})`,
+      `${r.verdict.toUpperCase()}: ${count(errors, 'error')}, ${count(r.findings.length - errors, 'warning')}, ${count(halted.length, 'rule')} halted; ${count(r.files.checked, 'file')} checked (${describeScope(r)})`,
     ),
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** `1 error`, `2 errors`: the count with its noun. */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
