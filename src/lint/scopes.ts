@@ -929,6 +929,11 @@ function readObjects(
 function mergeBase(root: string, since: string, head: string, info: ScopeInfo): string | Snapshot {
   const exists = git(root, ['rev-parse', '--verify', '-q', `${since}^{commit}`]);
   if (!exists.ok) {
+    // No ref to fetch: the branch checked out has no commit yet.
+    const unborn = unbornName(root, since);
+    if (unborn !== undefined) {
+      return haltSnapshot(info, 'missing', unbornHead(unborn, 'there is nothing to diff against'));
+    }
     return haltSnapshot(
       info,
       'missing',
@@ -950,6 +955,20 @@ function mergeBase(root: string, since: string, head: string, info: ScopeInfo): 
     );
   }
   return mb.out.toString('utf8').trim();
+}
+
+/**
+ * When `rev` names the branch checked out (HEAD, @ or the branch's name, with or without a
+ * `~n` / `^n` after it) and that branch has no commit yet, the name as given; else undefined.
+ */
+function unbornName(root: string, rev: string): string | undefined {
+  const head = git(root, ['symbolic-ref', '-q', 'HEAD']);
+  if (!head.ok) return undefined;
+  const branch = head.out.toString('utf8').trim();
+  const name = rev.replace(/[~^].*$/s, '');
+  const names = ['HEAD', '@', branch, branch.replace(/^refs\//, ''), branch.replace(/^refs\/heads\//, '')];
+  if (!names.includes(name)) return undefined;
+  return git(root, ['rev-parse', '--verify', '-q', `${branch}^{commit}`]).ok ? undefined : name;
 }
 
 /** A new repository or an orphan branch: HEAD names a branch with no commit yet. */
@@ -1006,9 +1025,8 @@ async function commitSnapshot(root: string, rev: string, since: string | undefin
   if (!resolved.ok) {
     const top = git(root, ['rev-parse', '--show-toplevel']);
     if (!top.ok) return notARepo(info, root, top.err);
-    if (rev === 'HEAD' && !git(root, ['rev-parse', '--verify', '-q', 'HEAD']).ok) {
-      return haltSnapshot(info, 'missing', unbornHead('HEAD', 'there is no commit to check'));
-    }
+    const unborn = unbornName(root, rev);
+    if (unborn !== undefined) return haltSnapshot(info, 'missing', unbornHead(unborn, 'there is no commit to check'));
     return haltSnapshot(info, 'missing', `commit '${rev}' does not exist in this clone; fetch it or fix --commit`);
   }
   const commit = resolved.out.toString('utf8').trim();

@@ -327,6 +327,27 @@ describe('a branch with no commit yet', () => {
       /commit 'nope' does not exist/,
     );
   });
+
+  it('--changed-since naming the branch with no commit yet says so, not that the ref is missing and to fetch it', async () => {
+    // A new repository with its first files staged.
+    const repo = createRepo();
+    writeRfc(repo.dir, { raw: { 'lints.yaml': modeline('lints.yaml') + stringify([L1]) } });
+    repo.write('src/a.py', GOOD);
+    repo.git(['add', '-f', '.']);
+    for (const since of ['HEAD', 'main', 'HEAD~1']) {
+      const r = await lint(repo, { kind: 'changed', since });
+      expect(r.verdict, since).toBe('halt');
+      expect(r.rules[0]?.reason, since).toMatch(
+        new RegExp(
+          `^${since.replace(/~1$/, '')} has no commit yet \\(a new repository or an orphan branch\\), so there is nothing to diff against; commit first`,
+        ),
+      );
+      expect(r.rules[0]?.reason, since).not.toMatch(/fetch|does not exist/);
+    }
+    expect((await lint(repo, { kind: 'commit', rev: 'main' })).rules[0]?.reason).toMatch(
+      /^main has no commit yet .*, so there is no commit to check/,
+    );
+  });
 });
 
 describe('paths', () => {
