@@ -20,6 +20,7 @@ import {
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { HaltReason } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
+import { FETCH_FULL_HISTORY } from '../util/git-ref.js';
 import { type IndexPaths, readIndexFile } from './index-file.js';
 import { readLooseBlobs } from './loose-objects.js';
 import { pathName, pathNameAt } from './names.js';
@@ -929,10 +930,16 @@ function readObjects(
 function mergeBase(root: string, since: string, head: string, info: ScopeInfo): string | Snapshot {
   const exists = git(root, ['rev-parse', '--verify', '-q', `${since}^{commit}`]);
   if (!exists.ok) {
-    // No ref to fetch: the branch checked out has no commit yet.
+    // No ref to fetch: the branch checked out has no commit yet, or the clone's history was cut.
     const unborn = unbornName(root, since);
-    if (unborn !== undefined) {
+    if (unborn !== undefined)
       return haltSnapshot(info, 'missing', unbornHead(unborn, 'there is nothing to diff against'));
+    if (isShallow(root)) {
+      return haltSnapshot(
+        info,
+        'missing',
+        `git ref '${since}' does not exist in this shallow clone, so there is nothing to diff against; ${FETCH_FULL_HISTORY}, or fix --changed-since`,
+      );
     }
     return haltSnapshot(
       info,
@@ -945,16 +952,19 @@ function mergeBase(root: string, since: string, head: string, info: ScopeInfo): 
     return haltSnapshot(info, 'missing', unbornHead(head, 'there is nothing to diff'));
   }
   if (!mb.ok) {
-    const shallow = git(root, ['rev-parse', '--is-shallow-repository']).out.toString().trim() === 'true';
     return haltSnapshot(
       info,
       'missing',
-      shallow
-        ? `no merge base between '${since}' and ${head} in this shallow clone; fetch the history (actions/checkout: fetch-depth: 0, or git fetch --unshallow)`
+      isShallow(root)
+        ? `no merge base between '${since}' and ${head} in this shallow clone; ${FETCH_FULL_HISTORY}`
         : `'${since}' and ${head} have no common ancestor, so there is no base to diff against`,
     );
   }
   return mb.out.toString('utf8').trim();
+}
+
+function isShallow(root: string): boolean {
+  return git(root, ['rev-parse', '--is-shallow-repository']).out.toString().trim() === 'true';
 }
 
 /**
@@ -1027,6 +1037,13 @@ async function commitSnapshot(root: string, rev: string, since: string | undefin
     if (!top.ok) return notARepo(info, root, top.err);
     const unborn = unbornName(root, rev);
     if (unborn !== undefined) return haltSnapshot(info, 'missing', unbornHead(unborn, 'there is no commit to check'));
+    if (isShallow(root)) {
+      return haltSnapshot(
+        info,
+        'missing',
+        `commit '${rev}' does not exist in this shallow clone; ${FETCH_FULL_HISTORY}, or fix --commit`,
+      );
+    }
     return haltSnapshot(info, 'missing', `commit '${rev}' does not exist in this clone; fetch it or fix --commit`);
   }
   const commit = resolved.out.toString('utf8').trim();

@@ -3,6 +3,9 @@
  * (`'-x' starts with '-', ...`), or undefined when git may judge it. One set of rules for
  * --ref and for a measurement's own `ref:` in a spec, so that both refuse the same refs.
  */
+/** What a shallow clone lacks for a history question, and how to get it. */
+export const FETCH_FULL_HISTORY = 'fetch the full history (actions/checkout: fetch-depth: 0, or git fetch --unshallow)';
+
 /** refProblem's phrase for an empty ref (or one of spaces), which callers explain in their own terms. */
 export const REF_EMPTY = 'is empty';
 

@@ -10,7 +10,7 @@ import { runLint } from '../../src/lint/run.js';
 import { openSnapshot, OUTSIDE_SPARSE, type ScopeRequest } from '../../src/lint/scopes.js';
 import { loadRfc } from '../../src/spec/load.js';
 import { UsageError } from '../../src/spec/problems.js';
-import { createRepo, FixtureRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
+import { createRepo, FixtureRepo, removeFixtures, shallowClone, tempDir } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
 import { AS_OF, L1, lint, lintRepo, requireRule, where } from './helpers.js';
 import { requireRg } from './rg.js';
@@ -308,6 +308,25 @@ describe('--changed-since', () => {
     expect(await reason('HEAD:src')).toMatch(
       /does not exist in this clone, so there is nothing to diff against; fix --changed-since$/,
     );
+  });
+});
+
+describe('a shallow clone', () => {
+  it('a revision beyond its history halts saying the clone is shallow and to fetch the full history', async () => {
+    const source = lintRepo({ rules: [L1], files: { 'src/a.py': GOOD } });
+    source.commit({ files: { 'src/b.py': GOOD }, message: 'second', date: '2026-05-02T09:00:00Z' });
+    const repo = shallowClone(source);
+    const fix = /shallow clone.*fetch the full history \(actions\/checkout: fetch-depth: 0, or git fetch --unshallow\)/;
+    const changed = await lint(repo, { kind: 'changed', since: 'HEAD~1' });
+    expect(changed.verdict).toBe('halt');
+    expect(changed.rules[0]?.reason).toMatch(
+      /^git ref 'HEAD~1' does not exist in this shallow clone, so there is nothing to diff against; /,
+    );
+    expect(changed.rules[0]?.reason).toMatch(fix);
+    expect(changed.rules[0]?.reason).toMatch(/, or fix --changed-since$/);
+    const commit = await lint(repo, { kind: 'commit', rev: 'HEAD~1' });
+    expect(commit.rules[0]?.reason).toMatch(/^commit 'HEAD~1' does not exist in this shallow clone; /);
+    expect(commit.rules[0]?.reason).toMatch(fix);
   });
 });
 

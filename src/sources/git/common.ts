@@ -6,10 +6,10 @@
 import type { Evidence } from '../../model/result.js';
 import type { MeasurementSpec } from '../../spec/types.js';
 import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource } from '../types.js';
+import { FETCH_FULL_HISTORY } from '../../util/git-ref.js';
 import { type CommitInfo, type GitHistory, GitRepo } from './repo.js';
 
-export const SHALLOW_FIX =
-  'this is a shallow clone, so history questions cannot be answered; fetch the full history (actions/checkout: fetch-depth: 0, or git fetch --unshallow)';
+export const SHALLOW_FIX = `this is a shallow clone, so history questions cannot be answered; ${FETCH_FULL_HISTORY}`;
 
 export class Aborted extends Error {
   constructor() {
