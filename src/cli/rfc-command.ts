@@ -3,6 +3,7 @@
  * repository, choosing the RFC (program name, --rfc, or the only one), and turning
  * spec and usage errors into one clear message and exit code 3.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command } from '@oclif/core/command';
@@ -192,6 +193,22 @@ export function parseRef(
     );
   }
   throw new UsageError(`${flag} '${visible(text)}' ${problem}: name a branch, tag or commit`);
+}
+
+/**
+ * Refuses (exit 3) a revision that names a tree or a blob (main^{tree}, main:src) where a
+ * commit is wanted: it exists, so it is no ref missing from the clone to fetch, but the wrong
+ * kind of name. One naming nothing, or a commit, is left to the command (git's halt).
+ */
+export function refuseNonCommit(root: string, rev: string, flag: string, wanted = 'a branch, a tag or a commit'): void {
+  if (rev === '' || rev.startsWith('-')) return;
+  const run = (args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+  const sha = run(['rev-parse', '--verify', '-q', rev]).stdout?.trim() ?? '';
+  if (!/^[0-9a-f]{40,64}$/.test(sha)) return;
+  const kind = run(['cat-file', '-t', `${sha}^{}`]).stdout?.trim() ?? '';
+  if (kind !== '' && kind !== 'commit') {
+    throw new UsageError(`${flag} '${visible(rev)}' names a ${kind}, not a commit; give ${wanted}`);
+  }
 }
 
 /** Date.parse rolls 2026-02-30 over into March; a replay must not silently move its instant. */

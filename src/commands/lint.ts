@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { MAX_TIMEOUT_SECONDS, parseAsOf, parseRef, RfcCommand } from '../cli/rfc-command.js';
+import { MAX_TIMEOUT_SECONDS, parseAsOf, parseRef, refuseNonCommit, RfcCommand } from '../cli/rfc-command.js';
 import { type FormatOutput, namesFromTop, parseFormatFlags, writeReports } from '../cli/format-flags.js';
 import {
   LINT_FORMAT_NAMES as LINT_FORMATS,
@@ -209,17 +208,6 @@ async function orderPaths(
   if (!paths) return undefined;
   const m = matcher(paths);
   return snap.targets.some((f) => m(prefix + f)) ? undefined : paths;
-}
-
-/** Refuses (exit 3) a revision that names a tree or a blob where a commit is wanted; one naming nothing is git's halt. */
-function refuseNonCommit(root: string, rev: string, flag: string): void {
-  const run = (args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
-  const sha = run(['rev-parse', '--verify', '-q', rev]).stdout?.trim() ?? '';
-  if (!/^[0-9a-f]{40,64}$/.test(sha)) return;
-  const kind = run(['cat-file', '-t', `${sha}^{}`]).stdout?.trim() ?? '';
-  if (kind !== '' && kind !== 'commit') {
-    throw new UsageError(`${flag} '${rev}' names a ${kind}, not a commit; give a branch, a tag or a commit`);
-  }
 }
 
 function parseOutputs(values: string[] | undefined, json: boolean): FormatOutput<LintFormat>[] {

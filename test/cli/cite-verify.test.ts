@@ -221,6 +221,17 @@ describe('cite verify', () => {
     const noRef = run(['cite', 'verify', '--ref', 'no-such-branch'], fx.repo.dir);
     expect(noRef.code).toBe(2);
     expect(noRef.stdout).toMatch(/HALT: git ref 'no-such-branch' does not exist/);
+    // A tree or a blob exists: the wrong kind of name, not a ref to fetch.
+    for (const [ref, kind] of [
+      ['HEAD^{tree}', 'tree'],
+      ['HEAD:rfcs', 'tree'],
+    ]) {
+      const wrong = run(['cite', 'verify', '--ref', ref as string], fx.repo.dir);
+      expect([wrong.code, wrong.stdout], ref).toEqual([3, '']);
+      expect(wrong.stderr).toBe(
+        `error: --ref '${ref}' names a ${kind}, not a commit; give a branch, a tag or a commit\n`,
+      );
+    }
     const noDoc = run(['cite', 'verify', 'rfcs/missing.md'], fx.repo.dir);
     expect(noDoc.code).toBe(3);
     expect(noDoc.stderr).toBe('error: cannot read the document rfcs/missing.md: no such file\n');

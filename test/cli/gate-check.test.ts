@@ -281,6 +281,13 @@ describe('bad input gets one clear line and exit 3', () => {
       ['gate', 'check', '--ref', 'main\n'],
       /--ref "main\\n" has whitespace around it, which no branch, tag or commit has/,
     ],
+    // A tree or a blob exists: not a ref to fetch, as every git gate would halt saying.
+    [
+      ['gate', 'check', '--ref', 'main^{tree}'],
+      /^error: --ref 'main\^\{tree\}' names a tree, not a commit; give a branch/,
+    ],
+    [['gate', 'check', '--ref', 'HEAD:docs'], /^error: --ref 'HEAD:docs' names a tree, not a commit/],
+    [['gate', 'check', '--ref', 'main:elixir/handler_dispatch/mix.exs'], /names a blob, not a commit/],
     [['gate', 'check', '--only', 'NOPE'], /--only names unknown gate\(s\): NOPE/],
     [['gate', 'check', '--only', 'HALTING,'], /--only has an empty gate name \('HALTING', ''\)/],
     // Nothing evaluated is not a pass.

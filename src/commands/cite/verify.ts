@@ -2,7 +2,7 @@ import { chmodSync, readFileSync, realpathSync, renameSync, rmSync, statSync, wr
 import { relative, resolve } from 'node:path';
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { parseRef, RfcCommand } from '../../cli/rfc-command.js';
+import { parseRef, refuseNonCommit, RfcCommand } from '../../cli/rfc-command.js';
 import { applyFixes } from '../../cite/fix.js';
 import { type CitationClaim, claimsFor } from '../../cite/spec.js';
 import { citeExitCode, type CiteReport, haltedCiteReport, verifyCitations } from '../../cite/verify.js';
@@ -24,7 +24,7 @@ EXIT CODES
   0  every citation is VERIFIED or SOURCE_ONLY (after --write: once the fixes are applied)
   1  at least one citation is DRIFT, REFUTED, NOT_FOUND or AMBIGUOUS
   2  the tree could not be read (not a git repository, no commits, --ref does not exist)
-  3  the invocation is invalid (no such document, a document that is not UTF-8, an unknown --since ref, a bad flag or spec)`;
+  3  the invocation is invalid (no such document, a document that is not UTF-8, an unknown --since ref, a --ref naming a tree or a blob, a bad flag or spec)`;
   static override examples = [
     '<%= config.bin %> cite verify',
     '<%= config.bin %> cite verify rfcs/wave3.md --ref main --format sarif > citations.sarif',
@@ -97,6 +97,8 @@ EXIT CODES
     const at = await anchor(repo, flags.ref, new Date(), { history: false });
     let report: CiteReport;
     if (!at.ok) {
+      // A tree or a blob (main^{tree}, main:src) is no ref to fetch: the wrong kind of name.
+      refuseNonCommit(root, flags.ref, '--ref');
       const o = at.outcome;
       report = haltedCiteReport(document, flags.ref, o.status === 'halt' ? o.reason : 'the tree could not be read');
     } else {

@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { progressLine } from '../../cli/progress.js';
-import { parseAsOf, parseRef, RfcCommand, MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
+import { parseAsOf, parseRef, refuseNonCommit, RfcCommand, MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
 import { evaluateRfc } from '../../engine/evaluate.js';
 import { namesFromTop } from '../../cli/format-flags.js';
 import { FORMAT_NAMES, parseOutputs, writeOutputs } from '../../cli/outputs.js';
@@ -62,6 +62,8 @@ ${RfcCommand.exitCodesHelp}`;
     const rfc = loadRfc(root, this.chooseRfc(root, flags.rfc));
     const asOf = parseAsOf(flags['as-of']);
     const ref = parseRef(flags.ref);
+    // A tree or a blob (main^{tree}, main:src) would halt every git gate as a ref to fetch.
+    if (!metadata.flags.ref?.setFromDefault) refuseNonCommit(root, ref, '--ref');
     const outputs = parseOutputs(flags.format, flags.json);
     const progress = progressLine('reading telemetry');
     const sources = openSources({

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import * as Flags from '@oclif/core/flags';
 import { parseFormatFlags, writeReports } from '../../cli/format-flags.js';
-import { parseAsOf, parseRef, RfcCommand, MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
+import { parseAsOf, parseRef, refuseNonCommit, RfcCommand, MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
 import { Measurer } from '../../engine/measure.js';
 import { formatPrereqs, PREREQ_FORMATS, type PrereqFormat } from '../../formatters/prereqs/index.js';
 import { prereqExitCode, type PrereqReport, prereqStatus } from '../../prereqs/status.js';
@@ -76,12 +76,7 @@ EXIT CODES
     // A --ref that names a tree or a blob (main^{tree}, main:src) exists, so it is no mainline
     // missing from this clone: it is the wrong kind of name, an invalid invocation.
     if (flags.ref !== undefined && !(await repo.refExists(flags.ref))) {
-      const kind = await repo.objectKind(flags.ref);
-      if (kind !== undefined && kind !== 'commit') {
-        throw new UsageError(
-          `--ref '${flags.ref}' names a ${kind}, not a commit; give the mainline branch, a tag or a commit`,
-        );
-      }
+      refuseNonCommit(root, flags.ref, '--ref', 'the mainline branch, a tag or a commit');
     }
     const timeoutMs = flags.timeout * 1000;
     const needsData = rfc.prereqs.some((p) => p.data_gates.length > 0);

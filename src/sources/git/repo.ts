@@ -385,19 +385,6 @@ export class GitRepo implements GitHistory {
     return st.kind === 'repo' && st.hasCommits;
   }
 
-  /**
-   * What `ref` names once tags are peeled ('commit', 'tree', 'blob'), or undefined when it names
-   * nothing: a ref that exists but is no commit (`main^{tree}`) is told apart from one missing.
-   */
-  async objectKind(ref: string): Promise<string | undefined> {
-    if (ref === '' || ref.startsWith('-')) return undefined;
-    const git = await this.client();
-    const sha = (await git.raw(['rev-parse', '--verify', '--quiet', ref]).catch(() => '')).trim();
-    if (!/^[0-9a-f]{40,64}$/.test(sha)) return undefined;
-    const kind = (await git.raw(['cat-file', '-t', `${sha}^{}`]).catch(() => '')).trim();
-    return kind || undefined;
-  }
-
   async refExists(ref: string): Promise<boolean> {
     return (await this.refSha(ref)) !== undefined;
   }
