@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+
 /**
  * What makes a ref unusable before git is asked about it, as a phrase following the ref
  * (`'-x' starts with '-', ...`), or undefined when git may judge it. One set of rules for
@@ -5,6 +7,20 @@
  */
 /** What a shallow clone lacks for a history question, and how to get it. */
 export const FETCH_FULL_HISTORY = 'fetch the full history (actions/checkout: fetch-depth: 0, or git fetch --unshallow)';
+
+/**
+ * When `ref` names the branch HEAD is on (HEAD itself, or that branch's name) and that branch
+ * has no commit yet (a new repository's first commit, an orphan branch's), the branch's short
+ * name; else undefined.
+ */
+export function unbornBranch(root: string, ref: string): string | undefined {
+  const head = spawnSync('git', ['symbolic-ref', '-q', 'HEAD'], { cwd: root, encoding: 'utf8' });
+  if (head.status !== 0 || typeof head.stdout !== 'string') return undefined;
+  const branch = head.stdout.trim();
+  if (ref !== 'HEAD' && ref !== branch && `refs/heads/${ref}` !== branch && `refs/${ref}` !== branch) return undefined;
+  const born = spawnSync('git', ['rev-parse', '-q', '--verify', `${branch}^{commit}`], { cwd: root });
+  return born.status === 0 || born.error ? undefined : branch.replace(/^refs\/heads\//, '');
+}
 
 /** refProblem's phrase for an empty ref (or one of spaces), which callers explain in their own terms. */
 export const REF_EMPTY = 'is empty';

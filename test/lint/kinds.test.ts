@@ -425,6 +425,12 @@ describe('order', () => {
     );
     expect(lintExitCode(orphan)).toBe(1);
 
+    // The whole tree is judged on the branch's history, which holds nothing yet: the guard holds.
+    const tree = await lint(repo);
+    expect(tree.rules[0]?.verdict).toBe('pass');
+    expect(tree.rules[0]?.note).toBe('HEAD has no commit yet, so nothing has landed on it');
+    expect(lintExitCode(tree)).toBe(0);
+
     // A new repository, its first commit being made: the same.
     repo.git(['update-ref', '-d', 'refs/heads/main']);
     expect(spawnSync('git', ['rev-list', '-n', '1', '--all'], { cwd: repo.dir, encoding: 'utf8' }).stdout).toBe('');

@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { Evidence, HaltReason } from '../../model/result.js';
 import { anchor } from '../../sources/git/common.js';
+import { unbornBranch } from '../../util/git-ref.js';
 import { landingOf } from '../../sources/git/landing.js';
 import { type GitHistory, pathMatcher } from '../../sources/git/repo.js';
 import { GitMeasurementSource } from '../../sources/git/source.js';
@@ -135,7 +136,17 @@ async function guardOutcome(rule: OrderRule, ctx: OrderContext, waived: string[]
   // The branch the history is read on has no commit yet (a new repository, an orphan branch):
   // nothing has landed on it, so a change under the path would be its first commit before every
   // prereq, not a history that cannot be measured.
-  if (touched?.[0] !== undefined && unbornBranch(ctx.root, spec.git.ref ?? ctx.ref)) {
+  const unborn =
+    (!ctx.changed || touched?.[0] !== undefined) && unbornBranch(ctx.root, spec.git.ref ?? ctx.ref) !== undefined;
+  // The whole tree is judged on the history, which has nothing in it yet: the guard holds.
+  if (unborn && !ctx.changed) {
+    return {
+      findings: [],
+      ran: true,
+      note: `${spec.git.ref ?? ctx.ref} has no commit yet, so nothing has landed on it`,
+    };
+  }
+  if (unborn && touched?.[0] !== undefined) {
     const late =
       spec.git.query === 'prereqs_before'
         ? (spec.git.prereqs ?? []).map((p) => p.id)
@@ -269,16 +280,4 @@ function firstCommitMessage(m: GitSpec, paths: string[], late: string[], ref: st
   return m.git.query === 'prereqs_before'
     ? `this change would be the first commit under ${paths.join(', ')}, but ${late.length === 1 ? 'prereq' : 'prereqs'} ${late.join(', ')} ${late.length === 1 ? 'has' : 'have'} not landed on ${ref}`
     : `this change would be the first commit under ${paths.join(', ')}, but ${late.join(', ')} has not happened on ${ref}`;
-}
-
-/**
- * Whether ref is the branch HEAD is on (HEAD itself, or that branch's name) and that branch has
- * no commit yet: a new repository's first commit, or an orphan branch's.
- */
-function unbornBranch(root: string, ref: string): boolean {
-  const head = spawnSync('git', ['symbolic-ref', '-q', 'HEAD'], { cwd: root, encoding: 'utf8' });
-  if (head.status !== 0) return false;
-  const branch = head.stdout.trim();
-  if (ref !== 'HEAD' && ref !== branch && `refs/heads/${ref}` !== branch && `refs/${ref}` !== branch) return false;
-  return spawnSync('git', ['rev-parse', '-q', '--verify', `${branch}^{commit}`], { cwd: root }).status !== 0;
 }

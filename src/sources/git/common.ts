@@ -6,7 +6,7 @@
 import type { Evidence } from '../../model/result.js';
 import type { MeasurementSpec } from '../../spec/types.js';
 import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource } from '../types.js';
-import { FETCH_FULL_HISTORY } from '../../util/git-ref.js';
+import { FETCH_FULL_HISTORY, unbornBranch } from '../../util/git-ref.js';
 import { type CommitInfo, type GitHistory, GitRepo } from './repo.js';
 
 export const SHALLOW_FIX = `this is a shallow clone, so history questions cannot be answered; ${FETCH_FULL_HISTORY}`;
@@ -119,6 +119,18 @@ export async function anchor(
     };
   }
   if (!(await repo.refExists(ref))) {
+    // Nothing to fetch: the branch checked out (an orphan branch) has no commit yet.
+    const unborn = unbornBranch(st.root, ref);
+    if (unborn !== undefined) {
+      return {
+        ok: false,
+        outcome: halt(
+          'missing',
+          `${ref === 'HEAD' ? `HEAD is on branch '${unborn}', which` : `branch '${ref}'`} has no commit yet (an orphan branch), so there is no history to measure; commit first, or name a ref that has commits (--ref, or the measurement's ref: in the spec)`,
+          base,
+        ),
+      };
+    }
     return {
       ok: false,
       outcome: halt(

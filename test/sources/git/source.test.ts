@@ -308,6 +308,25 @@ describe('GitMeasurementSource faults', () => {
     expect(viaSpec.reason).toContain('origin/main');
   });
 
+  it('on an orphan branch, HEAD or its name halts saying the branch has no commit yet, not to fetch it', async () => {
+    const orphan = createRepo();
+    orphan.commit({ files: { 'a/one.txt': '1\n' }, message: 'one', date: '2026-01-01T00:00:00Z' });
+    orphan.git(['checkout', '-q', '--orphan', 'fresh']);
+    for (const ref of ['HEAD', 'fresh']) {
+      const h = halted(await run(orphan.dir, { query: 'first_commit', paths: ['a/**'] }, { ref }));
+      expect(h.halt, ref).toBe('missing');
+      expect(h.reason, ref).toMatch(
+        /has no commit yet \(an orphan branch\), so there is no history to measure; commit first/,
+      );
+      expect(h.reason, ref).not.toMatch(/fetch|does not exist/);
+    }
+    expect(halted(await run(orphan.dir, { query: 'path_exists', path: 'a' })).reason).toMatch(
+      /^HEAD is on branch 'fresh', which has no commit yet/,
+    );
+    // Another branch that is missing is still one to fetch.
+    expect(halted(await run(orphan.dir, { query: 'path_exists', path: 'a' }, { ref: 'nope' })).reason).toMatch(/fetch/);
+  });
+
   it('an empty repository halts as missing', async () => {
     const empty = createRepo();
     expect(halted(await run(empty.dir, { query: 'first_commit', paths: ['**'] })).halt).toBe('missing');
