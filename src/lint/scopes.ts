@@ -341,7 +341,15 @@ function workingTreeSnapshot(
  * Only asked about a file a rule requires, so one git process at most per missing file.
  */
 function whyAbsent(tree: WorkingTree, path: string, staged: boolean): string | undefined {
-  if (!tree.lstat(path)?.isFile()) return undefined;
+  const st = tree.lstat(path);
+  // What lint never reads, in any scope: say so, or the finding reads as a missing file.
+  if (st?.isSymbolicLink()) {
+    return `${path} is a symbolic link, which lint does not read: require the file it points to`;
+  }
+  if (st?.isDirectory() && lstatOf(`${tree.root}${sep}${path}${sep}.git`) !== undefined) {
+    return `${path} is a submodule, whose files lint does not read: require a file of this repository`;
+  }
+  if (!st?.isFile()) return undefined;
   // -z only with --stdin: a name with a line break, then, is read back whole.
   const ignored = git(tree.root, ['check-ignore', '-v', '-z', '--no-index', '--stdin'], `${path}\0`);
   if (ignored.ok) {

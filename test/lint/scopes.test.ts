@@ -1,4 +1,5 @@
 /** The four scopes over real repositories: whole tree, --staged (the index), --changed-since, paths. */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -565,6 +566,31 @@ describe('symlinks', () => {
     }
     // The working tree lists the link, so its halt says why it did not count.
     expect(scopes[1]?.rules[0]?.reason).toMatch(/only symlinks, submodules or deleted files/);
+  });
+
+  it('a required file that is a symlink or a submodule is said to be one, not just missing', async () => {
+    const rule = requireRule('R', { when: ['src/'], files: ['mod', 'link.py'] });
+    const repo = lintRepo({ rules: [rule], files: { 'src/a.py': GOOD } });
+    const sub = createRepo();
+    sub.commit({ files: { 'x.py': GOOD }, message: 'sub', date: '2026-05-01T09:00:00Z' });
+    execFileSync('git', ['clone', '-q', sub.dir, join(repo.dir, 'mod')]);
+    symlinkSync('src/a.py', join(repo.dir, 'link.py'));
+    repo.git(['add', 'mod', 'link.py']);
+    expect(repo.git(['ls-files', '-s', 'mod', 'link.py'])).toMatch(/^160000 .*\tmod$/m);
+    const staged = await lint(repo, { kind: 'staged' });
+    repo.git(['commit', '-q', '-m', 'links', '--no-verify'], {
+      GIT_AUTHOR_DATE: '1780000000 +0000',
+      GIT_COMMITTER_DATE: '1780000000 +0000',
+    });
+    for (const r of [staged, await lint(repo), await lint(repo, { kind: 'paths', paths: ['src'] })]) {
+      expect(
+        r.findings.map((f) => f.message),
+        r.scope.kind,
+      ).toEqual([
+        'R: a required file is missing: src/a.py exists, but nothing matches mod (mod is a submodule, whose files lint does not read: require a file of this repository)',
+        'R: a required file is missing: src/a.py exists, but nothing matches link.py (link.py is a symbolic link, which lint does not read: require the file it points to)',
+      ]);
+    }
   });
 });
 
