@@ -403,7 +403,7 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
   const realRoot = realpathSync(root);
   const below = (real: string) => insideOf(realRoot, real);
   const linked = linkedFolders(below);
-  const rels: { given: string; rel: string; dir: boolean }[] = [];
+  const rels: { given: string; rel: string; dir: boolean; link: boolean }[] = [];
   // Every path's problem at once: a hook passing many paths is fixed in one round.
   const problems: string[] = [];
   let top: string | undefined;
@@ -438,7 +438,7 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
       );
       continue;
     }
-    rels.push({ given: p, rel, dir: link.isDirectory() });
+    rels.push({ given: p, rel, dir: link.isDirectory(), link: link.isSymbolicLink() });
   }
   if (problems.length) throw new UsageError(problems.join('; '));
   const info: ScopeInfo = { kind: 'paths', paths: rels.map((r) => r.rel || '.') };
@@ -447,7 +447,7 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
   const { files, tree } = listed;
   const targets = new Set<string>();
   const isFile = regularFiles(tree);
-  const unlisted: { given: string; rel: string; dir: boolean }[] = [];
+  const unlisted: { given: string; rel: string; dir: boolean; link: boolean }[] = [];
   for (const r of rels) {
     // Per path, not by what it added: a path named twice, or inside a folder named too, is fine.
     // A file named is matched once git lists it (a changed symlink that a pre-commit tool
@@ -491,6 +491,15 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
           "hold none of the repository's files (only ignored files, or .git, a submodule or another repository), so there is nothing to check",
         ),
       ].join('; '),
+    );
+  }
+  // Only symlinks named, which lint never reads (nor through): that is nothing checked, not a
+  // pass. Among other files (a pre-commit tool passing a changed link along) a link is skipped.
+  const links = rels.filter((r) => r.link);
+  if (links.length && ![...targets].some(isFile)) {
+    const names = links.map((r) => `'${r.given}'`).join(', ');
+    throw new UsageError(
+      `${names} ${links.length === 1 ? 'is a symbolic link' : 'are symbolic links'}, which lint does not read (nor what ${links.length === 1 ? 'it points' : 'they point'} to), so there is nothing to check; name the file or folder ${links.length === 1 ? 'it points' : 'they point'} to`,
     );
   }
   return workingTreeSnapshot(info, tree, files, sorted(targets), isFile);

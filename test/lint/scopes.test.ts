@@ -445,8 +445,12 @@ describe('paths', () => {
         "path 'nope.py' does not exist",
       ].join('; '),
     );
-    // The links themselves are paths git lists, skipped as links, not refused.
-    expect(where(await lint(repo, { kind: 'paths', paths: ['out', 'alias', 'loop1'] }))).toEqual([]);
+    // The links themselves are paths git lists: skipped as links beside a file lint reads, but
+    // named alone they leave nothing to check, which is no pass.
+    expect(where(await lint(repo, { kind: 'paths', paths: ['out', 'alias', 'loop1', 'lib/b.py'] }))).toEqual([]);
+    expect(await refused(['out', 'alias', 'loop1'])).toMatch(
+      /^'out', 'alias', 'loop1' are symbolic links, which lint does not read .*, so there is nothing to check/,
+    );
   });
 
   it('a path in the repository but outside the governed root is told apart from one outside the repository', async () => {
@@ -530,10 +534,24 @@ describe('symlinks', () => {
       expect(where(r), r.scope.kind).toEqual([]);
       expect(r.verdict, r.scope.kind).toBe('pass');
     }
-    // Named explicitly, a link is the link, not the allow-listed file it points at.
-    const named = await lint(repo, { kind: 'paths', paths: ['src/alias.py'] });
-    expect(named.scope.paths).toEqual(['src/alias.py']);
+    // Named explicitly, a link is the link, not the allow-listed file it points at: among
+    // other files it is skipped; named alone (or with other links) there is nothing to check.
+    const named = await lint(repo, { kind: 'paths', paths: ['src/alias.py', 'src/ok.py'] });
+    expect(named.scope.paths).toEqual(['src/alias.py', 'src/ok.py']);
     expect(where(named)).toEqual([]);
+    expect(named.files.checked).toBe(1);
+    symlinkSync('audit', join(repo.dir, 'src', 'dirlink'));
+    const refused = async (paths: string[]) => {
+      const e: unknown = await lint(repo, { kind: 'paths', paths }).catch((x: unknown) => x);
+      expect(e, paths.join(' ')).toBeInstanceOf(UsageError);
+      return (e as Error).message;
+    };
+    expect(await refused(['src/alias.py'])).toBe(
+      "'src/alias.py' is a symbolic link, which lint does not read (nor what it points to), so there is nothing to check; name the file or folder it points to",
+    );
+    expect(await refused(['src/dirlink', 'src/outside.py'])).toMatch(
+      /^'src\/dirlink', 'src\/outside\.py' are symbolic links, which lint does not read \(nor what they point to\), so there is nothing to check/,
+    );
   });
 
   it('a glob or a required file that names only a symlink names nothing, in every scope alike', async () => {
