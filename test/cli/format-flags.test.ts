@@ -27,6 +27,15 @@ const NAMES = ['stylish', 'json', 'sarif'] as const;
 const parse = (values: string[]) =>
   parseFormatFlags<(typeof NAMES)[number]>(values, false, { names: NAMES, fallback: 'stylish', what: 'a format' });
 
+/** The same, with standard output on another descriptor (a file or pipe the test opened). */
+const withStdout = (fd: number, values: string[]) =>
+  parseFormatFlags<(typeof NAMES)[number]>(values, false, {
+    names: NAMES,
+    fallback: 'stylish',
+    what: 'a format',
+    stdout: fd,
+  });
+
 describe('--format name=file', () => {
   it('refuses two reports into one file, however the path is spelled, and a folder that does not exist', () => {
     const dir = tempDir();
@@ -54,13 +63,6 @@ describe('--format name=file', () => {
     const dir = tempDir();
     const file = join(dir, 'report.sarif');
     writeFileSync(file, 'old\n');
-    const withStdout = (fd: number, values: string[]) =>
-      parseFormatFlags<(typeof NAMES)[number]>(values, false, {
-        names: NAMES,
-        fallback: 'stylish',
-        what: 'a format',
-        stdout: fd,
-      });
     const fd = openSync(file, 'a');
     try {
       expect(() => withStdout(fd, [`sarif=${file}`])).toThrow(
@@ -85,13 +87,6 @@ describe('--format name=file', () => {
     symlinkSync('out', join(dir, 'stdout'));
     const other = join(dir, 'other');
     execFileSync('mkfifo', [other]);
-    const withStdout = (fd: number, values: string[]) =>
-      parseFormatFlags<(typeof NAMES)[number]>(values, false, {
-        names: NAMES,
-        fallback: 'stylish',
-        what: 'a format',
-        stdout: fd,
-      });
     // Read and write: opening a FIFO so does not wait for the other end.
     const fd = openSync(fifo, 'r+');
     try {
