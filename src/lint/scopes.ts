@@ -20,7 +20,7 @@ import {
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { HaltReason } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
-import { FETCH_FULL_HISTORY } from '../util/git-ref.js';
+import { FETCH_FULL_HISTORY, unbornBranch } from '../util/git-ref.js';
 import { type IndexPaths, readIndexFile } from './index-file.js';
 import { readLooseBlobs } from './loose-objects.js';
 import { pathName, pathNameAt } from './names.js';
@@ -989,13 +989,7 @@ function isShallow(root: string): boolean {
  * `~n` / `^n` after it) and that branch has no commit yet, the name as given; else undefined.
  */
 function unbornName(root: string, rev: string): string | undefined {
-  const head = git(root, ['symbolic-ref', '-q', 'HEAD']);
-  if (!head.ok) return undefined;
-  const branch = head.out.toString('utf8').trim();
-  const name = rev.replace(/[~^].*$/s, '');
-  const names = ['HEAD', '@', branch, branch.replace(/^refs\//, ''), branch.replace(/^refs\/heads\//, '')];
-  if (!names.includes(name)) return undefined;
-  return git(root, ['rev-parse', '--verify', '-q', `${branch}^{commit}`]).ok ? undefined : name;
+  return unbornBranch(root, rev) === undefined ? undefined : rev.replace(/[~^].*$/s, '');
 }
 
 /** A new repository or an orphan branch: HEAD names a branch with no commit yet. */

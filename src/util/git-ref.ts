@@ -1,23 +1,26 @@
 import { spawnSync } from 'node:child_process';
 
-/**
- * What makes a ref unusable before git is asked about it, as a phrase following the ref
- * (`'-x' starts with '-', ...`), or undefined when git may judge it. One set of rules for
- * --ref and for a measurement's own `ref:` in a spec, so that both refuse the same refs.
- */
 /** What a shallow clone lacks for a history question, and how to get it. */
 export const FETCH_FULL_HISTORY = 'fetch the full history (actions/checkout: fetch-depth: 0, or git fetch --unshallow)';
 
 /**
- * When `ref` names the branch HEAD is on (HEAD itself, or that branch's name) and that branch
- * has no commit yet (a new repository's first commit, an orphan branch's), the branch's short
- * name; else undefined.
+ * When `ref` names the branch HEAD is on (HEAD, `@` or that branch's name, perhaps with `~n` /
+ * `^n` after it) and that branch has no commit yet (a new repository's first commit, an
+ * orphan branch's), the branch's short name; else undefined.
  */
 export function unbornBranch(root: string, ref: string): string | undefined {
   const head = spawnSync('git', ['symbolic-ref', '-q', 'HEAD'], { cwd: root, encoding: 'utf8' });
   if (head.status !== 0 || typeof head.stdout !== 'string') return undefined;
   const branch = head.stdout.trim();
-  if (ref !== 'HEAD' && ref !== branch && `refs/heads/${ref}` !== branch && `refs/${ref}` !== branch) return undefined;
+  const name = ref.replace(/[~^].*$/s, '');
+  if (
+    name !== 'HEAD' &&
+    name !== '@' &&
+    name !== branch &&
+    `refs/heads/${name}` !== branch &&
+    `refs/${name}` !== branch
+  )
+    return undefined;
   const born = spawnSync('git', ['rev-parse', '-q', '--verify', `${branch}^{commit}`], { cwd: root });
   return born.status === 0 || born.error ? undefined : branch.replace(/^refs\/heads\//, '');
 }
@@ -25,6 +28,11 @@ export function unbornBranch(root: string, ref: string): string | undefined {
 /** refProblem's phrase for an empty ref (or one of spaces), which callers explain in their own terms. */
 export const REF_EMPTY = 'is empty';
 
+/**
+ * What makes a ref unusable before git is asked about it, as a phrase following the ref
+ * (`'-x' starts with '-', ...`), or undefined when git may judge it. One set of rules for
+ * --ref and for a measurement's own `ref:` in a spec, so that both refuse the same refs.
+ */
 export function refProblem(ref: string): string | undefined {
   if (ref.trim() === '') return REF_EMPTY;
   // git would read it as an option, not a revision: `git fetch origin -x` is no fix to advise.
