@@ -38,7 +38,7 @@ describe('rfcgate lint', () => {
     const ok = run(['lint'], repo.dir);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/^✔ no problems · 1 rules, 1 of \d+ files checked \(whole tree\)$/m);
+    expect(ok.stdout).toMatch(/^✔ no problems · 1 rule, 1 of \d+ files? checked \(whole tree\)$/m);
     repo.write('src/b.py', 'y = "measurement.lease_plane.x"\n');
     const bad = run(['lint'], repo.dir);
     expect(bad.code).toBe(1);

@@ -182,6 +182,13 @@ describe('lint formatters', () => {
       /^✖ 4 problems \(3 errors, 1 warning\) · 3 rules, 2 of \d+ files checked \(whole tree\)$/,
     );
     expect(formatLint(clean, 'stylish')).toMatch(/^✔ no problems/m);
+    // One of each is counted in the singular.
+    const one: LintReport = {
+      ...clean,
+      rules: clean.rules.slice(0, 1),
+      files: { ...clean.files, in_scope: 1, checked: 1 },
+    };
+    expect(formatLint(one, 'stylish').trim().split('\n').at(-1)).toMatch(/· 1 rule, 1 of 1 file checked \(/);
     expect(formatLint(report, 'stylish', { color: true })).toContain('\u001b[31merror\u001b[0m');
   });
 

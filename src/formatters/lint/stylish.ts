@@ -55,7 +55,7 @@ export function formatStylish(r: LintReport, o: StylishOptions = { color: false 
   const warnings = r.findings.length - errors;
   const scope = describeScope(r);
   const counts = `${r.findings.length} ${r.findings.length === 1 ? 'problem' : 'problems'} (${errors} ${errors === 1 ? 'error' : 'errors'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'})`;
-  const tail = `${r.rules.length} rules, ${r.files.checked} of ${r.files.in_scope} files checked (${scope})`;
+  const tail = `${r.rules.length} ${r.rules.length === 1 ? 'rule' : 'rules'}, ${r.files.checked} of ${r.files.in_scope} ${r.files.in_scope === 1 ? 'file' : 'files'} checked (${scope})`;
   const head =
     r.verdict === 'fail'
       ? c('31', `✖ ${counts}`)
