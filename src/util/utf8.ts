@@ -6,6 +6,7 @@
  * with its line and column, and a UTF-16 or UTF-32 file (what some Windows tools write) is
  * named as such rather than reported as a stray symbol.
  */
+import { isUtf8 } from 'node:buffer';
 import { LineIndex } from './line-index.js';
 
 export interface NotUtf8 {
@@ -26,7 +27,8 @@ export function decodeUtf8(bytes: Uint8Array): Utf8Text {
       problem: { line: 1, col: 1, detail: `the file is ${wide}, not UTF-8: save it as UTF-8` },
     };
   }
-  const bad = firstInvalid(bytes);
+  // Node's native check answers a valid capture without walking its bytes here; only a bad one is located.
+  const bad = isUtf8(bytes) ? undefined : firstInvalid(bytes);
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bad ?? bytes.length).toString('utf8');
   if (bad === undefined) return { ok: true, text };
   const at = new LineIndex(text).at(text.length);
