@@ -11,8 +11,8 @@ export interface SarifOptions {
   prefix?: string;
 }
 
-/** Read once at load, from src/formatters/ and dist/formatters/ alike; the formatter itself stays pure. */
-const PACKAGE_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+/** Read once at load, from src/formatters/ and dist/formatters/ alike; the formatters themselves stay pure. */
+export const PACKAGE_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 export const SARIF_SCHEMA_URI =
   'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -79,7 +79,7 @@ function result(report: GateReport, r: GateResult, ruleIndex: number, prefix: st
     locations: [
       {
         physicalLocation: {
-          artifactLocation: { uri: toUri(prefix + r.location.file), uriBaseId: '%SRCROOT%' },
+          artifactLocation: { uri: sarifUri(prefix + r.location.file), uriBaseId: '%SRCROOT%' },
           region: { startLine: Math.max(1, r.location.line), startColumn: Math.max(1, r.location.col) },
         },
       },
@@ -100,11 +100,15 @@ function fingerprint(rfc: string, id: string): string {
   return createHash('sha256').update(`${rfc}\u0000${id}`).digest('hex');
 }
 
-/** A repo-relative path as a relative URI reference: forward slashes, each segment percent-encoded. */
-function toUri(file: string): string {
-  return file
-    .replace(/\\/g, '/')
-    .replace(/^(\.\/)+/, '')
+/**
+ * A repo-relative path as a relative URI reference: forward slashes, each segment
+ * percent-encoded. In a path git printed, `/` is the only separator and a backslash is part of
+ * a name (`gitPath`); a path rfcgate built itself (a spec or document path) may use `\` on
+ * Windows.
+ */
+export function sarifUri(file: string, opts: { gitPath?: boolean } = {}): string {
+  const path = opts.gitPath ? file : file.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
+  return path
     .split('/')
     .map((s) => encodeURIComponent(s))
     .join('/');

@@ -4,7 +4,7 @@ import addFormats from 'ajv-formats';
 import type { Log, Result } from 'sarif';
 import { describe, expect, it } from 'vitest';
 import { FORMATTERS } from '../../src/formatters/index.js';
-import { formatSarif } from '../../src/formatters/sarif.js';
+import { formatSarif, sarifUri } from '../../src/formatters/sarif.js';
 import type { GateReport } from '../../src/model/result.js';
 import { allPass, empty, mixed, ODD_TITLE } from './reports.js';
 
@@ -125,5 +125,10 @@ describe('sarif formatter', () => {
   it('is deterministic: byte-identical for the same report', () => {
     const out = FORMATTERS.sarif(mixed);
     expect(FORMATTERS.sarif(structuredClone(mixed))).toBe(out);
+  });
+
+  it('writes paths as URI references: rfcgate-built paths may use a backslash, git paths never do', () => {
+    expect(sarifUri('./gates\\wave 3/stop#signs.yaml')).toBe('gates/wave%203/stop%23signs.yaml');
+    expect(sarifUri('src/a\\b 100%.py', { gitPath: true })).toBe('src/a%5Cb%20100%25.py');
   });
 });

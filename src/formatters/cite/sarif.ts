@@ -4,13 +4,10 @@
  * columns in the RFC document. A DRIFT result carries its correction as a SARIF fix.
  */
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import type { Fix, Log, ReportingDescriptor, Result } from 'sarif';
 import { type CitationResult, type CiteReport, type CiteVerdict, FAILING } from '../../cite/verify.js';
-import { SARIF_SCHEMA_URI } from '../sarif.js';
+import { PACKAGE_VERSION, SARIF_SCHEMA_URI, sarifUri } from '../sarif.js';
 import { jsonReport } from '../visible.js';
-
-const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
 const RULES: Record<string, { name: string; text: string; level: Result.level }> = {
   DRIFT: {
@@ -84,7 +81,7 @@ function result(report: CiteReport, c: CitationResult, ruleIndex: number): Resul
     endLine: c.location.line,
     endColumn: c.location.col + c.id.length,
   };
-  const artifactLocation = { uri: toUri(report.document), uriBaseId: '%SRCROOT%' };
+  const artifactLocation = { uri: sarifUri(report.document), uriBaseId: '%SRCROOT%' };
   const fixes: Fix[] = c.fix
     ? [
         {
@@ -112,13 +109,4 @@ function result(report: CiteReport, c: CitationResult, ruleIndex: number): Resul
       ...(c.candidates ? { candidates: c.candidates } : {}),
     },
   };
-}
-
-function toUri(file: string): string {
-  return file
-    .replace(/\\/g, '/')
-    .replace(/^(\.\/)+/, '')
-    .split('/')
-    .map((s) => encodeURIComponent(s))
-    .join('/');
 }

@@ -5,13 +5,10 @@
  * code scanning must not read a halted run as clean.
  */
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import type { Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import type { LintFinding, LintReport } from '../../lint/report.js';
-import { SARIF_SCHEMA_URI } from '../sarif.js';
+import { PACKAGE_VERSION, SARIF_SCHEMA_URI, sarifUri } from '../sarif.js';
 import { jsonReport } from '../visible.js';
-
-const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
 export function formatLintSarif(r: LintReport, opts: { toolVersion?: string; prefix?: string } = {}): string {
   const index = new Map(r.rules.map((x, i) => [x.id, i]));
@@ -79,7 +76,7 @@ function result(r: LintReport, f: LintFinding, ruleIndex: number, prefix: string
     locations: [
       {
         physicalLocation: {
-          artifactLocation: { uri: toUri(prefix + f.file), uriBaseId: '%SRCROOT%' },
+          artifactLocation: { uri: sarifUri(prefix + f.file, { gitPath: true }), uriBaseId: '%SRCROOT%' },
           region: {
             startLine: f.line,
             startColumn: f.col,
@@ -100,12 +97,4 @@ function fingerprint(rfc: string, f: LintFinding, occurrence = 0): string {
   const parts = [rfc, f.rule, f.file, f.match ?? f.message];
   if (occurrence) parts.push(String(occurrence));
   return createHash('sha256').update(parts.join('\u0000')).digest('hex');
-}
-
-/** git's paths always use '/': a backslash is part of a name, and is encoded with it. */
-function toUri(file: string): string {
-  return file
-    .split('/')
-    .map((s) => encodeURIComponent(s))
-    .join('/');
 }
