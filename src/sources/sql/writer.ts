@@ -23,6 +23,7 @@ import {
   type SqlRow,
   toSqlHaltError,
 } from './client.js';
+import type { OpenSqlClientOptions } from './client.js';
 import { type DataDirLock, lockDataDir } from './pglite-lock.js';
 import { redact, urlSecrets } from './redact.js';
 import { parsePgUrl, pgConnectionString, sslRequest } from './url.js';
@@ -444,16 +445,9 @@ export class PgliteWriter implements SqlWriter {
 // ---------------------------------------------------------------------------------------------
 // Choosing the database
 
-export interface OpenSqlWriterOptions {
-  /** A DATABASE_URL-style URL; when set it wins over the embedded directory. */
-  databaseUrl?: string;
-  /** The embedded PGlite data directory (absolute). */
-  embeddedDir: string;
-  /** How the embedded directory is named in messages; default embeddedDir. */
-  embeddedLabel?: string;
+export interface OpenSqlWriterOptions extends OpenSqlClientOptions {
   /** May a missing embedded directory be created? Only `db migrate` says yes. */
   create?: boolean;
-  connectTimeoutMs?: number;
 }
 
 /** DATABASE_URL when set, else the embedded data directory. Connects (or opens) lazily. */
