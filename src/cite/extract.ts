@@ -60,7 +60,7 @@ export interface Citation {
  * other scripts still end a path, since such prose often writes no space before one.
  */
 const CITATION =
-  /(?<![\w\p{Script=Latin}\p{M}./:@~\\-])(?<path>(?:[\w\p{Script=Latin}\p{M}.-]+\/)*[\w\p{Script=Latin}-][\w\p{Script=Latin}\p{M}.-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*))/gu;
+  /(?<![\w\p{Script=Latin}\p{M}./:@~\\-])(?<path>(?:[\w\p{Script=Latin}\p{M}.-]+\/)*[\w\p{Script=Latin}-][\w\p{Script=Latin}\p{M}.-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*))/gu;
 
 /** Extensions of files rather than the last part of a dotted name (`client.py` is a file, `asyncio.Lock` a name). */
 const FILE_EXTENSIONS = new Set(
@@ -88,10 +88,11 @@ export function hasFileExtension(path: string): boolean {
 
 /** A code span that is one citation whose path has spaces: the span's bounds delimit the path. */
 const SPACED_CITATION =
-  /^(?<path>(?:[^\s/`:]+(?: [^\s/`:]+)*\/)*[^\s/`:]+(?: [^\s/`:]+)*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)|::(?<symbol>[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*))$/u;
+  /^(?<path>(?:[^\s/`:]+(?: [^\s/`:]+)*\/)*[^\s/`:]+(?: [^\s/`:]+)*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*))$/u;
 
-const NAME = /^[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*(?:\(\))?$/u;
-const PLAIN_CALL = /(?<![\w.])([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)\(\)/gu;
+const NAME = /^[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*(?:\(\))?$/u;
+const PLAIN_CALL =
+  /(?<![\p{ID_Continue}.])([\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*)\(\)/gu;
 
 type Found = Omit<Citation, 'names' | 'whole'> & { whole?: Omit<Citation, 'names' | 'whole'> };
 

@@ -340,7 +340,8 @@ export function occurrences(lines: string[], name: string, symbol = false): numb
   const bare = call ? name.slice(0, -2) : name;
   // A symbol `Class.method` is defined as `method` inside the class, so its last part is what the file holds.
   const target = symbol ? (bare.split('.').pop() ?? bare) : bare;
-  const re = new RegExp(`(?<![\\w])${escape(target)}${call ? '\\s*\\(' : '(?![\\w])'}`, 'u');
+  // Identifiers may hold any letter (`naïve`, `größe`): a word ends where an identifier would.
+  const re = new RegExp(`(?<!\\p{ID_Continue})${escape(target)}${call ? '\\s*\\(' : '(?!\\p{ID_Continue})'}`, 'u');
   const out: number[] = [];
   lines.forEach((l, i) => {
     if (re.test(l)) out.push(i + 1);

@@ -349,3 +349,22 @@ describe('a cited path with a space in it', () => {
     expect(since.citations.map((c) => c.id)).toEqual(['docs/run book.md:3']);
   });
 });
+
+describe('identifiers with letters beyond ASCII', () => {
+  it('cite the whole symbol and find names as whole identifiers', async () => {
+    const text = 'The parser is `mod.py::naïve`. Then `größe()` is at mod.py:3. Gone: mod.py::naïveté.\n';
+    const repo = createRepo();
+    const sha = repo.commit({
+      files: { 'doc.md': text, 'mod.py': 'def naïve():\n    pass\nmaßgröße()\nx = größe(1)\n' },
+      message: 'first',
+      date: '2026-05-01T10:00:00Z',
+    });
+    const r = await verifyCitations({ document: 'doc.md', text, repo: new GitRepo(repo.dir), ref: 'HEAD', sha });
+    expect(r.citations.map((c) => [c.id, c.verdict, c.symbol ?? null])).toEqual([
+      ['mod.py::naïve', 'VERIFIED', 'naïve'],
+      // `größe(` on line 3 is the end of another identifier: the claim is on line 4, one below.
+      ['mod.py:3', 'DRIFT', null],
+      ['mod.py::naïveté', 'REFUTED', 'naïveté'],
+    ]);
+  });
+});
