@@ -309,6 +309,14 @@ function parseDateUtc(text: string): unknown {
   return d;
 }
 
+/**
+ * `interval` stays the text PostgreSQL wrote (`01:02:00`, `3 days`), as PGlite returns it:
+ * node-postgres would make it an object, so the same query would measure differently on the
+ * two databases.
+ */
+export const INTERVAL_OID = 1186;
+const asText = (text: string): string => text;
+
 /** `timestamp without time zone` and `date` read as UTC; shared by the reading and the writing connections. */
 export const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
   format === 'binary'
@@ -317,7 +325,9 @@ export const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
       ? parseNaiveUtc
       : oid === DATE_OID
         ? parseDateUtc
-        : pg.types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'];
+        : oid === INTERVAL_OID
+          ? asText
+          : pg.types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'];
 
 export class PgClient implements SqlClient {
   readonly #url: string;

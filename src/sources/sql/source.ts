@@ -352,13 +352,13 @@ export function coerceValue(raw: unknown, type: ValueType): Coerced {
   switch (type) {
     case 'double': {
       const n = toNumber(raw);
-      if (n === undefined) return fail('is not a number');
+      if (n === undefined) return fail(`is not a number${intervalHint(raw)}`);
       if (!Number.isFinite(n)) return fail('is not a finite number');
       return { ok: true, value: n };
     }
     case 'int': {
       const n = toNumber(raw);
-      if (n === undefined || !Number.isFinite(n)) return fail('is not a number');
+      if (n === undefined || !Number.isFinite(n)) return fail(`is not a number${intervalHint(raw)}`);
       if (!Number.isInteger(n)) return fail('is not an integer (round or cast it in the query)');
       if (!Number.isSafeInteger(n)) return fail('is too large to carry exactly');
       return { ok: true, value: n };
@@ -449,6 +449,16 @@ function toTime(raw: unknown, column: string): Date | null {
   const t = typeof raw === 'string' ? parseTimeText(raw) : undefined;
   if (t !== undefined) return t;
   throw new SqlHaltError('error', `column ${column} is ${describeRaw(raw)}, not a time`);
+}
+
+/** PostgreSQL's default output of an interval or a time of day: `3 days 04:05:06.5`, `-00:00:01`, `2 mons`. */
+const INTERVAL_TEXT = /^(?:[-+]?\d+ (?:years?|mons?|days?)(?: |$))*(?:[-+]?\d+:\d\d:\d\d(?:\.\d+)?)?$/;
+
+/** A duration is a number once the query says in which unit; the reason says how. */
+function intervalHint(raw: unknown): string {
+  return typeof raw === 'string' && raw !== '' && INTERVAL_TEXT.test(raw)
+    ? ': it reads as an interval or a time; select EXTRACT(EPOCH FROM …) for seconds'
+    : '';
 }
 
 function describeRaw(raw: unknown): string {

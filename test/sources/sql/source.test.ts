@@ -256,6 +256,22 @@ describe.each(testBackends())('SqlMeasurementSource on $name', (backend) => {
       }
     });
 
+    it('reads an interval as PostgreSQL writes it, and says how to make it a number', async () => {
+      const text = sqlMeasurement(
+        { query: "SELECT interval '1 hour 2 minutes' + interval '3 days' AS value" },
+        { type: 'string' },
+      );
+      expect(expectOk(await source().measure(text, evalContext())).value).toBe('3 days 01:02:00');
+      const number = sqlMeasurement({ query: "SELECT interval '90 seconds' AS value" }, { type: 'double' });
+      const out = expectHalt(await source().measure(number, evalContext()), 'error');
+      expect(out.reason).toContain('value "00:01:30" is not a number: it reads as an interval or a time;');
+      expect(out.reason).toContain('EXTRACT(EPOCH FROM');
+      const count = sqlMeasurement({ query: "SELECT 'idle' AS value" }, { type: 'int' });
+      expect(expectHalt(await source().measure(count, evalContext()), 'error').reason).toMatch(
+        /value "idle" is not a number$/,
+      );
+    });
+
     it('survives a trailing comment in the where fragment', async () => {
       await insertSeries(db, { from: daysBefore(1), to: AS_OF, count: 5 });
       const m = sqlMeasurement(
