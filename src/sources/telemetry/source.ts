@@ -7,9 +7,9 @@ import type { Evidence, EvidenceValue } from '../../model/result.js';
 import type { MeasurementSpec, TelemetrySpec } from '../../spec/types.js';
 import { parseDuration } from '../../util/duration.js';
 import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource, ok } from '../types.js';
-import { METRIC_BY_NAME, type MetricDef, type Totals } from './metrics.js';
+import { type InvariantName, METRIC_BY_NAME, type MetricDef, type Totals } from './metrics.js';
 import { describeSkipped, describeUnreadable, matchTelemetryFiles, notFiles } from './read.js';
-import { describeDuplicate, type ScanResult, scanFiles } from './scan.js';
+import { describeDuplicate, type ScanResult, scanFiles, type Violation } from './scan.js';
 
 /** How many violations and excluded sessions are named in evidence. */
 const SHOWN = 20;
@@ -147,6 +147,21 @@ function totalsEvidence(t: Totals): Evidence {
   };
 }
 
+/**
+ * The violations a halted invariant saw all the same, as a clause of its reason ('' for none):
+ * the first by session and turn, where it was read, and how many there were.
+ */
+function violationsSeen(kind: InvariantName, vs: readonly Violation[]): string {
+  const [v] = vs;
+  if (!v) return '';
+  const what =
+    kind === 'compaction'
+      ? `the turn after compaction turn ${v.turn} of session ${v.session}`
+      : `injection turn ${v.turn} of session ${v.session}`;
+  const how = v.cause === 'message_prefix miss' ? 'missed the cached message prefix' : 'read nothing from the cache';
+  return `; ${vs.length} violation${vs.length === 1 ? '' : 's'} seen all the same, first ${what} ${how} (${v.file}:${v.line})`;
+}
+
 /** The value of one metric over a scan, or the reason it has none. Pure: tests call it directly. */
 export function decide(
   def: MetricDef,
@@ -185,13 +200,6 @@ export function decide(
   });
 
   if (def.invariant) {
-    if (scan.overall.turns < minTurns) {
-      return halt(
-        'insufficient',
-        `${scan.overall.turns} turns in the window, fewer than min_turns ${minTurns}`,
-        evidence,
-      );
-    }
     const check = scan.invariants[def.invariant];
     const minEvents = spec.min_events ?? 1;
     const ev: Evidence = {
@@ -203,6 +211,15 @@ export function decide(
       ...(check.modelChanged > 0 ? { [`${def.invariant}_turns_after_model_change`]: check.modelChanged } : {}),
       violations: check.violations.slice(0, SHOWN).map((v) => ({ ...v }) as unknown as EvidenceValue),
     };
+    // Thin data halts, but a violation seen in it is a fact: named, so a halt never hides a broken cache.
+    const seen = violationsSeen(def.invariant, check.violations);
+    if (scan.overall.turns < minTurns) {
+      return halt(
+        'insufficient',
+        `${scan.overall.turns} turns in the window, fewer than min_turns ${minTurns}${seen}`,
+        ev,
+      );
+    }
     if (check.checked < minEvents) {
       // Marked turns that could not be judged exercised the invariant without deciding it: said, not hidden.
       const undecided = [
@@ -215,10 +232,14 @@ export function decide(
           ? `${check.modelChanged} more read nothing on another model than the turn before, with no fork trace`
           : '',
       ].filter(Boolean);
+      const why =
+        check.violations.length > 0
+          ? 'too few were judged to give a count'
+          : `${undecided.length ? 'too few were judged' : 'the invariant was not exercised'}, so zero violations would mean nothing`;
       return halt(
         // What could not be judged for want of a measurement is missing, not thin.
         check.notCounted > 0 ? 'missing' : 'insufficient',
-        `${check.checked} ${def.invariant} turn${check.checked === 1 ? '' : 's'} checked in the window${undecided.length ? ` (${undecided.join(', ')}: they cannot be judged)` : ''}, fewer than min_events ${minEvents}: ${undecided.length ? 'too few were judged' : 'the invariant was not exercised'}, so zero violations would mean nothing`,
+        `${check.checked} ${def.invariant} turn${check.checked === 1 ? '' : 's'} checked in the window${undecided.length ? ` (${undecided.join(', ')}: they cannot be judged)` : ''}, fewer than min_events ${minEvents}: ${why}${seen}`,
         ev,
       );
     }

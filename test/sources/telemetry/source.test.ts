@@ -587,6 +587,27 @@ describe('invariants', () => {
     const more = await measure({ files: I, metric: 'compaction_cache_breaks', min_events: 4 });
     expect(more).toMatchObject({ status: 'halt', halt: 'insufficient' });
   });
+
+  it('a halt on thin data still names the violations it saw: a broken cache is never hidden behind "too few"', async () => {
+    const first =
+      '2 violations seen all the same, first the turn after compaction turn 4 of session c missed the cached message prefix (telemetry/invariants.jsonl:6)';
+    const thin = await measure({ files: I, metric: 'compaction_cache_breaks', min_turns: 100 });
+    expect(thin).toMatchObject({ status: 'halt', halt: 'insufficient' });
+    expect(thin.status === 'halt' && thin.reason).toBe(
+      `measurement 'm': 11 turns in the window, fewer than min_turns 100; ${first}`,
+    );
+    expect(thin.evidence.compaction_turns_checked).toBe(3);
+    expect((thin.evidence.violations as unknown[]).length).toBe(2);
+    // Three compactions judged, two of them broken: not "the invariant was not exercised".
+    const few = await measure({ files: I, metric: 'compaction_cache_breaks', min_events: 4 });
+    expect(few.status === 'halt' && few.reason).toBe(
+      `measurement 'm': 3 compaction turns checked in the window (1 more still await their next turn: they cannot be judged), fewer than min_events 4: too few were judged to give a count; ${first}`,
+    );
+    const injection = await measure({ files: I, metric: 'injection_cache_breaks', min_turns: 100 });
+    expect(injection.status === 'halt' && injection.reason).toMatch(
+      /; 1 violation seen all the same, first injection turn 7 of session c missed the cached message prefix \(telemetry\/invariants\.jsonl:8\)$/,
+    );
+  });
 });
 
 describe('records without a cache counter', () => {
