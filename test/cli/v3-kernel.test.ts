@@ -71,6 +71,14 @@ describe('gate check --rfc v3-kernel', () => {
     expect(r.code).toBe(0);
   });
 
+  it('gate check --help names agent telemetry, the source of every hit-rate and invariant gate here', () => {
+    const r = run(['gate', 'check', '--help'], repo.dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout.replace(/\s+/g, ' ')).toMatch(
+      /^Evaluate every gate of an RFC against git, the database, agent telemetry /,
+    );
+  });
+
   it('every prereq that ships kernel code also ships its offline test, as INV-2 and the RFC say', () => {
     const prereqs = parse(readFileSync(resolve('gates/v3-kernel/prereqs.yaml'), 'utf8')) as {
       id: string;

@@ -13,7 +13,7 @@ import { PHASES, type Phase } from '../../spec/types.js';
 
 export default class GateCheck extends RfcCommand {
   static override summary =
-    'Evaluate every gate of an RFC against git, the database and the artifacts in the repository.';
+    'Evaluate every gate of an RFC against git, the database, agent telemetry and the artifacts in the repository.';
   static override description = `Each gate is pass, fail or halt. A gate halts whenever a measurement it reads is missing, too thin, too stale, not yet mature or unsigned: there is never a default.
 
 ${RfcCommand.exitCodesHelp}`;
