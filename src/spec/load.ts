@@ -433,8 +433,18 @@ function readMeasurements(
     if (fixed && declared && declared !== fixed) err('type', `a ${source} measurement of this kind is a ${fixed}`);
     const type: ValueType = fixed ?? declared ?? 'double';
     if (source !== 'sql') {
-      if (raw.window !== undefined) err('window', `window applies to sql measurements only`);
-      if (raw.require !== undefined) err('require', `require applies to sql measurements only`);
+      // A telemetry measurement has both, under its own block: say where, not only where not.
+      const own =
+        source === 'telemetry'
+          ? {
+              window:
+                '; a telemetry measurement names its window in its telemetry block (telemetry: { window: 7d } or last_turns)',
+              require:
+                '; a telemetry measurement names its requirements in its telemetry block (min_turns, min_sessions, min_events, max_age)',
+            }
+          : { window: '', require: '' };
+      if (raw.window !== undefined) err('window', `window applies to sql measurements only${own.window}`);
+      if (raw.require !== undefined) err('require', `require applies to sql measurements only${own.require}`);
     } else {
       const sql = raw.sql as { table?: string };
       if (sql.table && raw.window === undefined) err('sql', `the table form needs a window (e.g. window: 14d)`);

@@ -374,6 +374,19 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a telemetry measurement with a window or requirements beside its block is told to put them in it', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `- id: hit\n  window: 7d\n  require: { min_rows: 30 }\n  telemetry: { files: ["t/*.jsonl"], metric: cache_hit_ratio }\n`,
+        'invariants.yaml': `- id: I\n  title: t\n  section: "§1"\n  phase: [close]\n  holds_if: hit >= 0.8\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `${M}:3:3: measurement 'hit': window applies to sql measurements only; a telemetry measurement names its window in its telemetry block (telemetry: { window: 7d } or last_turns)`,
+      `${M}:4:3: measurement 'hit': require applies to sql measurements only; a telemetry measurement names its requirements in its telemetry block (min_turns, min_sessions, min_events, max_age)`,
+    ]);
+  });
+
   it('a gate reading an invalid measurement is not reported again, in its condition or its sensitivity', () => {
     const ps = problemsOf(
       raw({
