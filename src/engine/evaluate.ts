@@ -198,6 +198,17 @@ async function evaluateCondition(
   };
   const base = { ...head(g), evidence, location: g.location };
 
+  // A failing gate's reason points at where to look first, as the measurements it read say.
+  const withDetails = (reason: string): string => {
+    const details = ids.flatMap((id) => {
+      const o = outcomes.get(id);
+      return o?.status === 'ok' && o.detail ? [{ id, detail: o.detail }] : [];
+    });
+    // One is plainly the measurement's whose value the reason shows; several are told apart by name.
+    const text = details.map((d) => (details.length > 1 ? `${d.id}: ${d.detail}` : d.detail));
+    return text.length ? `${reason}; ${text.join('; ')}` : reason;
+  };
+
   const halted = condition.identifiers
     .filter((id) => rfc.measurements.has(id))
     .map((id) => [id, outcomes.get(id)] as const)
@@ -218,12 +229,13 @@ async function evaluateCondition(
     return {
       ...base,
       ...decided,
-      reason: `${decided.reason ?? ''}; decided without ${halted.map(([id]) => id).join(', ')} (${asHalt.reason ?? ''})`,
+      reason: `${withDetails(decided.reason ?? '')}; decided without ${halted.map(([id]) => id).join(', ')} (${asHalt.reason ?? ''})`,
     };
   }
 
   const decided = decide(g, condition, vars);
   if (decided.verdict === 'halt') return { ...base, ...decided };
+  if (decided.verdict === 'fail') decided.reason = withDetails(decided.reason ?? '');
   const sensitivity = (compiled?.sensitivity ?? []).map((s) => sensitivityEvidence(g, condition, s, vars));
   if (sensitivity.length) evidence.sensitivity = sensitivity;
   return { ...base, ...decided };

@@ -33,7 +33,17 @@ export interface EvalContext {
 export type MeasuredValue = number | boolean | string | Date;
 
 export type MeasurementOutcome =
-  | { status: 'ok'; value: MeasuredValue; evidence: Evidence }
+  | {
+      status: 'ok';
+      value: MeasuredValue;
+      evidence: Evidence;
+      /**
+       * Where a person looks first when a gate reading this value fails (a violation's session,
+       * turn and file:line): one line, added to the gate's reason, so a table, an annotation or
+       * a PR comment points at it without the JSON evidence.
+       */
+      detail?: string;
+    }
   | { status: 'halt'; halt: HaltReason; reason: string; evidence: Evidence };
 
 export interface MeasurementSource {

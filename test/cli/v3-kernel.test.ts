@@ -164,6 +164,14 @@ describe('gate check --rfc v3-kernel', () => {
     expect(g['INV-1']?.evidence.measurements?.compaction_cache_breaks_7d?.violations).toEqual([
       { session: 's1', turn: 6, missed_turn: 7, cause: 'message_prefix miss', file: 'telemetry/usage.jsonl', line: 7 },
     ]);
+    // Not only in the JSON: the reason every format prints names the session, the turn and the line.
+    const md = run(
+      ['gate', 'check', '--rfc', 'v3-kernel', '--as-of', AS_OF, '--only', 'INV-1', '--format', 'markdown'],
+      repo.dir,
+    );
+    expect(md.stdout).toContain(
+      '(compaction_cache_breaks_7d=1); first violation: session s1 turn 6 (compaction): turn 7 missed the cached message prefix (telemetry/usage.jsonl:7) |',
+    );
   });
 
   it('fails INV-3 when an injection turn invalidates the cached prefix', () => {

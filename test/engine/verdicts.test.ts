@@ -123,6 +123,38 @@ testGates('condition gates', [
     expected: { verdict: 'pass' },
     check: (r) => expect(r.evidence.measurements).toMatchObject({ when: { value: '2026-04-01T00:00:00.000Z' } }),
   },
+  {
+    name: "a failing gate's reason carries where to look first, as the measurement says; a passing one has no reason",
+    spec: {
+      measurements: [sqlMeasurement('breaks', { type: 'int' }), sqlMeasurement('other', { type: 'int' })],
+      invariants: [
+        { id: 'I1', title: 'zero', section: '§1', phase: ['close'], holds_if: 'breaks == 0' },
+        { id: 'I2', title: 'few', section: '§1', phase: ['close'], holds_if: 'breaks < 5' },
+        { id: 'I3', title: 'both', section: '§1', phase: ['close'], holds_if: 'breaks == 0 && other == 0' },
+      ],
+    },
+    data: {
+      breaks: {
+        status: 'ok' as const,
+        value: 1,
+        evidence: {},
+        detail: 'first violation: session s1 turn 6 (t.jsonl:7)',
+      },
+      other: halted('missing', 'scripted missing'),
+    },
+    expected: {
+      verdict: 'fail',
+      reason: /^does not hold: breaks == 0 \(breaks=1\); first violation: session s1 turn 6 \(t\.jsonl:7\)$/,
+    },
+    check: (_r, report) => {
+      expect(report.results[1]).toMatchObject({ verdict: 'pass' });
+      expect(report.results[1]?.reason).toBeUndefined();
+      // Decided without a halted measurement: the detail still comes before what was left out.
+      expect(report.results[2]?.reason).toBe(
+        'does not hold: breaks == 0 && other == 0 (breaks=1); first violation: session s1 turn 6 (t.jsonl:7); decided without other (other: scripted missing)',
+      );
+    },
+  },
 ]);
 
 const events = [

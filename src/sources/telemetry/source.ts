@@ -154,12 +154,17 @@ function totalsEvidence(t: Totals): Evidence {
 function violationsSeen(kind: InvariantName, vs: readonly Violation[]): string {
   const [v] = vs;
   if (!v) return '';
-  const what =
-    kind === 'compaction'
-      ? `the turn after compaction turn ${v.turn} of session ${v.session}`
-      : `injection turn ${v.turn} of session ${v.session}`;
+  return `; ${vs.length} violation${vs.length === 1 ? '' : 's'} seen all the same, first ${describeViolation(kind, v)}`;
+}
+
+/**
+ * One violation as a person reads it, short enough for a table cell: the session, the marked
+ * turn, the turn that missed (the next one after a compaction) and how, and where it was read.
+ */
+function describeViolation(kind: InvariantName, v: Violation): string {
   const how = v.cause === 'message_prefix miss' ? 'missed the cached message prefix' : 'read nothing from the cache';
-  return `; ${vs.length} violation${vs.length === 1 ? '' : 's'} seen all the same, first ${what} ${how} (${v.file}:${v.line})`;
+  const missed = kind === 'compaction' ? `: turn ${v.missed_turn}` : '';
+  return `session ${v.session} turn ${v.turn} (${kind})${missed} ${how} (${v.file}:${v.line})`;
 }
 
 /** The value of one metric over a scan, or the reason it has none. Pure: tests call it directly. */
@@ -243,7 +248,14 @@ export function decide(
         ev,
       );
     }
-    return ok(check.violations.length, ev);
+    const [first] = check.violations;
+    if (!first) return ok(0, ev);
+    return {
+      status: 'ok',
+      value: check.violations.length,
+      evidence: ev,
+      detail: `first violation: ${describeViolation(def.invariant, first)}`,
+    };
   }
 
   const compute = def.compute as NonNullable<MetricDef['compute']>;

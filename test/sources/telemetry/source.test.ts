@@ -590,7 +590,7 @@ describe('invariants', () => {
 
   it('a halt on thin data still names the violations it saw: a broken cache is never hidden behind "too few"', async () => {
     const first =
-      '2 violations seen all the same, first the turn after compaction turn 4 of session c missed the cached message prefix (telemetry/invariants.jsonl:6)';
+      '2 violations seen all the same, first session c turn 4 (compaction): turn 5 missed the cached message prefix (telemetry/invariants.jsonl:6)';
     const thin = await measure({ files: I, metric: 'compaction_cache_breaks', min_turns: 100 });
     expect(thin).toMatchObject({ status: 'halt', halt: 'insufficient' });
     expect(thin.status === 'halt' && thin.reason).toBe(
@@ -605,7 +605,7 @@ describe('invariants', () => {
     );
     const injection = await measure({ files: I, metric: 'injection_cache_breaks', min_turns: 100 });
     expect(injection.status === 'halt' && injection.reason).toMatch(
-      /; 1 violation seen all the same, first injection turn 7 of session c missed the cached message prefix \(telemetry\/invariants\.jsonl:8\)$/,
+      /; 1 violation seen all the same, first session c turn 7 \(injection\) missed the cached message prefix \(telemetry\/invariants\.jsonl:8\)$/,
     );
   });
 });
