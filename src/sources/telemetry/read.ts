@@ -482,6 +482,8 @@ interface DamagedMember {
   at: number;
   line: number;
   decoded?: number;
+  /** The bytes at `at`, after whole members, are no gzip member (text appended to the file). */
+  notMember?: boolean;
 }
 
 /**
@@ -502,8 +504,11 @@ async function damagedMember(abs: string, size: number): Promise<DamagedMember |
     for (let at = 0; at < size;) {
       const damaged = { at, line: lines + 1 };
       const head = await readAt(at, 10);
-      // Not a member after the first: the end of the gzip data, judged by the caller.
-      if (head[0] !== 0x1f || head[1] !== 0x8b) return at === 0 ? damaged : undefined;
+      // Not a member after the first: zeros are padding, which zlib stops at (judged by the
+      // caller); anything else after whole members made zlib fail, and is named where it starts.
+      if (head[0] !== 0x1f || head[1] !== 0x8b) {
+        return at === 0 ? damaged : head[0] === 0 ? undefined : { ...damaged, notMember: true };
+      }
       const flags = head[3] ?? 0;
       if (head.length < 10 || head[2] !== 8 || flags & 0xe0) return damaged;
       // RFC 1952's optional fields: extra (2-byte length), name and comment (zero-ended), header CRC.
@@ -710,6 +715,11 @@ export async function readTelemetry(
             ? // A walk that cannot read the file knows no more than zlib said.
               await damagedMember(abs, stats.bytes).catch(() => undefined)
             : undefined;
+        if (member?.notMember) {
+          throw new Error(
+            `${file}:${member.line}: the gzip data ends at byte ${member.at}, but byte ${member.at} after it is neither a gzip member nor zero padding: the file is damaged, and what follows cannot be read`,
+          );
+        }
         if (member !== undefined) {
           const { at, line, decoded = 0 } = member;
           const before = line > 1 ? `; lines 1-${line - 1}, in the members before it, read whole` : '';

@@ -691,6 +691,8 @@ describe('readTelemetry with the byte reader', () => {
     for (const [name, content] of [
       ['zeroed.jsonl.gz', Buffer.concat([gzipSync(first), damaged])],
       ['after-padding.jsonl.gz', Buffer.concat([gzipSync(first), Buffer.alloc(8), Buffer.from(second)])],
+      // Text right after the member fails zlib itself, in the read that holds every line before it.
+      ['appended.jsonl.gz', Buffer.concat([gzipSync(first), Buffer.from(second)])],
     ] as const) {
       writeFileSync(path.join(dir, name), content);
       await expect(viaReader(name), name).rejects.toThrow(
