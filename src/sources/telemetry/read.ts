@@ -594,6 +594,9 @@ export async function readTelemetry(
     // line, which says why it is malformed better than the JSON parser does.
     let sawLF = false;
     let crOnly = false;
+    // A UTF-16 file (Windows PowerShell 5.1 writes one with `>` or Out-File) is text, but no line
+    // of it is JSON to a UTF-8 reader: each would be refused for a NUL byte, hiding the cause.
+    let utf16: string | undefined;
     const onLine = (text: string): void => {
       stats.lines++;
       // trim() only when the line starts blank: it is the rare case, and trim costs on every line.
@@ -604,9 +607,12 @@ export async function readTelemetry(
         sink(parsed.record, file, stats.lines);
         if (parsed.trace) sink(parsed.trace, file, stats.lines);
       } else {
-        const reason = crOnly
-          ? `its lines end with CR only (no LF), so the whole file reads as one line: convert its line endings to LF (tr '\\r' '\\n')`
-          : parsed.reason;
+        const reason =
+          utf16 !== undefined
+            ? `the file is UTF-16 (it starts with the byte-order mark ${utf16}), not UTF-8: convert it (iconv -f UTF-16 -t UTF-8)`
+            : crOnly
+              ? `its lines end with CR only (no LF), so the whole file reads as one line: convert its line endings to LF (tr '\\r' '\\n')`
+              : parsed.reason;
         const bad = { file, line: stats.lines, reason };
         stats.malformed++;
         stats.firstMalformed ??= bad;
@@ -620,6 +626,9 @@ export async function readTelemetry(
     /** The whole lines in buf[0, end): buf[end - 1] is a newline. */
     const lines = (b: Buffer, end: number): void => {
       let s = fileStart && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+      if (fileStart && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff))) {
+        utf16 = b[0] === 0xff ? 'FF FE' : 'FE FF';
+      }
       fileStart = false;
       while (s < end) {
         // Most lines are records the byte reader understands; the rest, blank lines included, go to parseLine.

@@ -714,6 +714,28 @@ describe('malformed lines', () => {
     );
   });
 
+  it('a UTF-16 file halts saying so, and how to convert it, not with a NUL byte on every line', async () => {
+    const dir = join(root, 'utf-16');
+    mkdirSync(dir, { recursive: true });
+    const good = readFileSync(join(FIX, 'anthropic.jsonl'), 'utf8');
+    // Windows PowerShell 5.1 writes UTF-16LE with its byte-order mark; big-endian is the other order.
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(good, 'utf16le')]);
+    const be = Buffer.from(le);
+    be.swap16();
+    writeFileSync(join(dir, 'ps.jsonl'), le);
+    writeFileSync(join(dir, 'be.jsonl.gz'), gzipSync(be));
+    for (const [file, mark] of [
+      ['utf-16/ps.jsonl', 'FF FE'],
+      ['utf-16/be.jsonl.gz', 'FE FF'],
+    ] as const) {
+      const o = await measure({ files: [file], metric: 'cache_hit_ratio' });
+      expect(o).toMatchObject({ status: 'halt', halt: 'error' });
+      expect(o.status === 'halt' && o.reason, file).toContain(
+        `first at ${file}:1: the file is UTF-16 (it starts with the byte-order mark ${mark}), not UTF-8: convert it (iconv -f UTF-16 -t UTF-8); a ratio`,
+      );
+    }
+  });
+
   it('a few malformed lines are counted and located, and the value still computed', async () => {
     writeFileSync(
       join(root, 'telemetry', 'mostly-good.jsonl'),
