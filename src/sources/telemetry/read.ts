@@ -620,17 +620,18 @@ export async function readTelemetry(
         if (summary.firstMalformed.length < MALFORMED_SHOWN) summary.firstMalformed.push(bad);
       }
     };
-    // A UTF-8 byte-order mark before the first line (some editors and Windows tools write
-    // one) is not part of the record.
     let fileStart = true;
     /** The whole lines in buf[0, end): buf[end - 1] is a newline. */
     const lines = (b: Buffer, end: number): void => {
-      let s = fileStart && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+      let s = 0;
       if (fileStart && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff))) {
         utf16 = b[0] === 0xff ? 'FF FE' : 'FE FF';
       }
       fileStart = false;
       while (s < end) {
+        // A UTF-8 byte-order mark before a line (some editors and Windows tools write one at the
+        // start of a file, and files joined with cat keep each one) is not part of the record.
+        if (b[s] === 0xef && b[s + 1] === 0xbb && b[s + 2] === 0xbf) s += 3;
         // Most lines are records the byte reader understands; the rest, blank lines included, go to parseLine.
         if (b[s] === 0x7b) {
           const nl = extractLine(b, s, end);

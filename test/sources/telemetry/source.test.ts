@@ -128,6 +128,22 @@ describe('metrics over the Anthropic fixture, computed by hand', () => {
     }
   });
 
+  it('so is one before a later line, where files joined with cat began', async () => {
+    const mark = Buffer.from([0xef, 0xbb, 0xbf]);
+    const good = readFileSync(join(FIX, 'anthropic.jsonl'), 'utf8');
+    const other = good.replace(/"session_id":"/g, '"session_id":"other-');
+    const joined = Buffer.concat([mark, Buffer.from(good), mark, Buffer.from(other)]);
+    mkdirSync(join(root, 'joined'), { recursive: true });
+    writeFileSync(join(root, 'joined', 'days.jsonl'), joined);
+    writeFileSync(join(root, 'joined', 'days.jsonl.gz'), gzipSync(joined));
+    const turns = await value({ files: A, metric: 'turns' });
+    for (const f of ['joined/days.jsonl', 'joined/days.jsonl.gz']) {
+      const o = await measure({ files: [f], metric: 'turns' });
+      expect(o, f).toMatchObject({ status: 'ok', value: 2 * turns });
+      expect(o.evidence.malformed, f).toBeUndefined();
+    }
+  });
+
   it('a zero-byte .jsonl.gz (a writer has not written yet) holds no lines, as a zero-byte .jsonl', async () => {
     mkdirSync(join(root, 'zero'), { recursive: true });
     writeFileSync(join(root, 'zero', 'now.jsonl'), '');
