@@ -548,9 +548,9 @@ async function damagedMember(abs: string, size: number): Promise<DamagedMember |
       if (!whole) return { ...damaged, decoded: lines + body.newlines };
       const end = p + inflate.bytesWritten;
       const trailer = await readAt(end, 8);
-      if (trailer.length < 8 || trailer.readUInt32LE(0) !== body.crc || trailer.readUInt32LE(4) !== body.size) {
-        return damaged;
-      }
+      // Cut in its trailer (a copy stopped short): every line of its data decoded.
+      if (trailer.length < 8) return { ...damaged, decoded: lines + body.newlines };
+      if (trailer.readUInt32LE(0) !== body.crc || trailer.readUInt32LE(4) !== body.size) return damaged;
       lines += body.newlines;
       at = end + 8;
     }

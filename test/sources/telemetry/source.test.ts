@@ -193,6 +193,12 @@ describe('a damaged gzip member after good ones', () => {
         `gz-members/cut\\.jsonl\\.gz:(\\d+): the gzip data is damaged \\(unexpected end of file\\) in the member starting at byte ${at}, which holds line 26 on; it decodes as far as line \\d+; lines 1-25, in the members before it, read whole`,
       ),
     );
+    // Cut in its trailer (the length after the data check): all of its data decodes.
+    writeFileSync(join(dir, 'trailer.jsonl.gz'), Buffer.concat([first, second.subarray(0, second.length - 4)]));
+    const trailer = await measure({ files: ['gz-members/trailer.jsonl.gz'], metric: 'turns' });
+    expect(trailer.status === 'halt' && trailer.reason).toContain(
+      `gz-members/trailer.jsonl.gz:51: the gzip data is damaged (unexpected end of file) in the member starting at byte ${at}, which holds line 26 on; it decodes as far as line 50; lines 1-25, in the members before it, read whole`,
+    );
   });
 });
 
