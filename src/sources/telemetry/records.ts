@@ -209,6 +209,8 @@ function isCount(x: unknown): x is number {
  */
 function notCount(field: string, x: unknown, orNull = false): string | undefined {
   if (isCount(x)) return undefined;
+  // Absent is not "not a whole number": that would send the writer looking at a value it never wrote.
+  if (x === undefined) return `no ${field}`;
   if (typeof x === 'number' && x < 0) return `${field} is negative (${x}); a count is 0 or more`;
   // Past 2^53 - 1 a double skips whole numbers: JSON.parse reads 9007199254740993 as …992.
   if (typeof x === 'number' && x > Number.MAX_SAFE_INTEGER) {

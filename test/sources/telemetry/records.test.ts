@@ -149,6 +149,23 @@ describe('parseLine: the Anthropic usage shape', () => {
     expect(p).toEqual({ ok: false, reason: 'usage.input_tokens is not a whole number' });
   });
 
+  it('says a count that is not there is missing, not that it is no whole number', () => {
+    for (const [line, reason] of [
+      // A streaming message_delta's usage, logged as a turn: no input count.
+      ['{"session_id":"m","turn":2,"ts":"2026-06-01T09:01:00Z","usage":{"output_tokens":5}}', 'no usage.input_tokens'],
+      ['{"session_id":"m","turn":2,"ts":"2026-06-01T09:01:00Z","usage":{"input_tokens":5}}', 'no usage.output_tokens'],
+      ['{"session_id":"m","ts":"2026-06-01T09:01:00Z","usage":{"input_tokens":5,"output_tokens":5}}', 'no turn'],
+      ['{"type":"fork_trace","session_id":"m","ts":"2026-06-01T09:01:00Z","misses":[]}', 'fork_trace: no turn'],
+      // A span of the conventions before gen_ai.usage.input_tokens.
+      [
+        '{"session_id":"o","ts":"2026-06-01T09:01:00Z","gen_ai.usage.prompt_tokens":100,"gen_ai.usage.completion_tokens":5}',
+        'no gen_ai.usage.input_tokens',
+      ],
+    ] as const) {
+      expect(parseLine(line), line).toEqual({ ok: false, reason });
+    }
+  });
+
   it('rejects counts too large to be exact, which would swamp every ratio, and says so', () => {
     for (const [n, read] of [
       ['1e300', '1e+300'],
