@@ -17,7 +17,8 @@
  *   MIN_TIME_MS on (a smaller number is seconds, malformed);
  * - a session id that starts with a blank (parseLine tells a blank one from one that is not);
  * - top-level `gen_ai.*` attributes, OTLP `[{key, value}]` attributes, OTel spans without `ts`,
- *   `null` where a string is read, nesting deeper than MAX_DEPTH.
+ *   `null` where a string is read, `misses` that is neither a list nor null, nesting deeper
+ *   than MAX_DEPTH.
  *
  * `model` (top-level, or an OTel span's `gen_ai.response.model` / `gen_ai.request.model`) is read
  * when it is a plain string, through the same cache of recent strings as session ids; a model that
@@ -1008,7 +1009,9 @@ function readLine(b: Uint8Array, start: number): number {
         if (c === LBRACKET) {
           missesIsList = true;
           i = misses(b, i);
-        } else i = skipValue(b, i, 1);
+        } else if (c === 0x6e) i = skipLiteral(b, i, 0x75, 0x6c, 0x6c, 0);
+        // Misses that are no list make a usage record malformed: parseLine says so.
+        else return -1;
         break;
       case F_ATTRIBUTES:
         if (c === LBRACKET) return -1;

@@ -188,8 +188,12 @@ export function parseLine(text: string): ParsedLine {
   // A turn's own record may name why it missed: both are read, the turn and its trace. Read
   // as a trace only, its tokens would vanish, and the turns a writer annotates are the ones
   // that missed.
-  if (Array.isArray(o.misses) && (o.usage !== undefined || (attrs && attrs[OTEL_INPUT] !== undefined))) {
-    return annotatedTurn(o, attrs);
+  const usageLine = o.usage !== undefined || (attrs !== undefined && attrs[OTEL_INPUT] !== undefined);
+  if (Array.isArray(o.misses) && usageLine) return annotatedTurn(o, attrs);
+  // A turn naming its misses otherwise (one source as a string) would be read without them, and
+  // its miss counted as unexplained without a word; null names none.
+  if (usageLine && o.misses !== undefined && o.misses !== null) {
+    return bad(`misses is not a list; write the sources as one, such as ["tools"] (${MISS_SOURCES.join(', ')})`);
   }
   if (Array.isArray(o.misses)) return forkTrace(o);
   if (o.usage !== undefined) return anthropic(o);

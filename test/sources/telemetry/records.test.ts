@@ -480,6 +480,27 @@ describe('parseLine: fork-trace records', () => {
     expect(c.ok && c.record.kind).toBe('fork_trace');
   });
 
+  it('a usage record whose misses are not a list is malformed, not read as a turn without them', () => {
+    const sources = 'system_prompt, tools, message_prefix, child_directive, model';
+    for (const misses of ['"tools"', '{"tools":1}', '1', 'true']) {
+      for (const line of [
+        `{"session_id":"a","turn":3,"ts":"2026-06-01T10:02:00Z","usage":{"input_tokens":1,"output_tokens":1},"misses":${misses}}`,
+        `{"ts":"2026-06-01T10:02:00Z","turn":4,"attributes":{"gen_ai.conversation.id":"a","gen_ai.usage.input_tokens":5},"misses":${misses}}`,
+      ]) {
+        expect(parseLine(line), line).toEqual({
+          ok: false,
+          reason: `misses is not a list; write the sources as one, such as ["tools"] (${sources})`,
+        });
+      }
+    }
+    // null names none: the turn, and no trace.
+    const none = parseLine(
+      '{"session_id":"a","turn":3,"ts":"2026-06-01T10:02:00Z","usage":{"input_tokens":1,"output_tokens":1},"misses":null}',
+    );
+    expect(none.ok && none.record.kind).toBe('turn');
+    expect(none.ok && none.trace).toBeUndefined();
+  });
+
   it('rejects an unknown miss source', () => {
     const p = parseLine(
       '{"type":"fork_trace","session_id":"c","turn":5,"ts":"2026-06-01T12:04:00Z","misses":["weather"]}',
