@@ -150,6 +150,36 @@ describe('telemetry formatters', () => {
     expect(tableWidth(narrow)).toBeLessThan(tableWidth(full) - 40);
   });
 
+  it('on a terminal still too narrow, each sparkline keeps its last turns, as many as fit, eight at least', () => {
+    const r = report(2);
+    // 40 turns: 30 that read nothing, then 10 that read everything.
+    const series = Array.from({ length: 40 }, (_, i) => (i < 30 ? 0 : 1));
+    for (const s of r.sessions) s.hit_ratio_by_turn = series;
+    const opts = { color: false, trend: true, maxSessions: 5 };
+    const columns = (t: string) =>
+      Math.max(
+        ...t
+          .split('\n')
+          .filter((l) => /^[┌│├└]/.test(l))
+          .map((l) => stringWidth(l)),
+      );
+    const sparks = (t: string) =>
+      t
+        .split('\n')
+        .filter((l) => /^│ s\d/.test(l))
+        .map((l) => l.split('│').at(-2)?.trim());
+    const full = formatTelemetryTable(r, opts);
+    // Narrow headings alone make room: the sparklines stay whole.
+    const narrow = formatTelemetryTable(r, { ...opts, width: columns(full) - 1 });
+    expect(sparks(narrow)).toEqual(['▁'.repeat(30) + '█'.repeat(10), '▁'.repeat(30) + '█'.repeat(10)]);
+    const width = columns(narrow) - 10;
+    const cut = formatTelemetryTable(r, { ...opts, width });
+    expect(columns(cut)).toBe(width);
+    expect(sparks(cut)).toEqual(['▁'.repeat(20) + '█'.repeat(10), '▁'.repeat(20) + '█'.repeat(10)]);
+    // However narrow the terminal, a trend of eight turns.
+    expect(sparks(formatTelemetryTable(r, { ...opts, width: 40 }))).toEqual(['█'.repeat(8), '█'.repeat(8)]);
+  });
+
   it('ids that would shorten alike are shown whole, so their rows can be told apart', () => {
     const r = report(3);
     const ids = [1, 2, 3].map((d) => `claude-code-session-2026-05-0${d}T10:00:00-worker`);

@@ -47,7 +47,8 @@ EXIT CODES
       allowNo: true,
     }),
     turns: Flags.integer({
-      description: 'Turns per session in the sparkline and in the JSON series: the last ones read, in reading order.',
+      description:
+        'Turns per session in the sparkline and in the JSON series: the last ones read, in reading order (a terminal too narrow for them shows fewer, eight at least).',
       default: 40,
       min: 1,
     }),

@@ -73,6 +73,8 @@ type Fit = 'full' | 'narrow';
 
 /** A session id shortened in a narrow table keeps this many terminal columns, the ellipsis included. */
 const NARROW_SESSION = 20;
+/** The fewest turns a sparkline is cut to on a narrow terminal. */
+const MIN_TREND_TURNS = 8;
 
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
 const times = (x: number | null) => (x === null ? '—' : `${x.toFixed(3)}×`);
@@ -132,7 +134,16 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
   const shown = [...r.sessions].sort(worstFirst).slice(0, opts.maxSessions);
   const sessions = r.session_count ?? r.sessions.length;
   let table = sessionTable(r, shown, opts, 'full');
-  if (opts.width !== undefined && widest(table) > opts.width) table = sessionTable(r, shown, opts, 'narrow');
+  if (opts.width !== undefined && widest(table) > opts.width) {
+    table = sessionTable(r, shown, opts, 'narrow');
+    // Still wider: each sparkline keeps its last turns, as many as leave room (a table wider
+    // than the terminal wraps every row into the next). A handful at least, or it shows no trend.
+    const longest = Math.max(0, ...shown.map((s) => s.hit_ratio_by_turn.length));
+    const over = widest(table) - opts.width;
+    if (opts.trend && over > 0 && longest > MIN_TREND_TURNS) {
+      table = sessionTable(r, shown, opts, 'narrow', Math.max(MIN_TREND_TURNS, longest - over));
+    }
+  }
 
   const lines: string[] = [];
   const window = [
@@ -183,7 +194,14 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
   return `${lines.join('\n')}\n`;
 }
 
-function sessionTable(r: TableReport, shown: readonly SessionRow[], opts: TelemetryTableOptions, fit: Fit): string {
+function sessionTable(
+  r: TableReport,
+  shown: readonly SessionRow[],
+  opts: TelemetryTableOptions,
+  fit: Fit,
+  /** The last turns each sparkline shows (all it has when undefined). */
+  trendTurns?: number,
+): string {
   const head = ['session', 'turns', 'hit ratio', 'token-weighted', 'turns hitting', 'cost ×', '>4 bp', 'misses'];
   if (opts.trend) head.push('hit ratio per turn');
   // Narrow: each heading on as many lines as it has words (the headings are the widest cells).
@@ -202,7 +220,8 @@ function sessionTable(r: TableReport, shown: readonly SessionRow[], opts: Teleme
   for (const [i, s] of shown.entries()) {
     const sh = short[i] as string;
     const row = cells((owners.get(sh)?.size ?? 0) > 1 ? (names[i] as string) : sh, s, fit);
-    if (opts.trend) row.push(sparkline(s.hit_ratio_by_turn));
+    if (opts.trend)
+      row.push(sparkline(trendTurns === undefined ? s.hit_ratio_by_turn : s.hit_ratio_by_turn.slice(-trendTurns)));
     table.push(row);
   }
   const all = cells('all sessions', r.overall, fit);
