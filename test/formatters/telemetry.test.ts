@@ -180,6 +180,29 @@ describe('telemetry formatters', () => {
     expect(sparks(formatTelemetryTable(r, { ...opts, width: 40 }))).toEqual(['█'.repeat(8), '█'.repeat(8)]);
   });
 
+  it('says why a cost is not shown when writes of unknown price leave it out', () => {
+    const opts = { color: false, trend: false, maxSessions: 5 };
+    const note = 'cost × not shown: cache writes without the 5m/1h split beside 1-hour writes have no known price';
+    const r = report(2);
+    expect(formatTelemetryTable(r, opts)).not.toContain(note);
+    // An OTel span's 200 unsplit writes beside 100 written for an hour: the overall cost has no price.
+    r.overall = metricRow({
+      ...emptyTotals(),
+      turns: 4,
+      input: 20,
+      cacheRead: 180,
+      cacheCreation: 300,
+      creation1h: 100,
+      creationUnsplit: 200,
+      hitTurns: 2,
+      cacheCounted: 4,
+    });
+    expect(r.overall.cache_cost_multiplier).toBeNull();
+    const out = formatTelemetryTable(r, opts);
+    expect(out.split('\n').find((l) => l.startsWith('│ all sessions'))).toMatch(/│ — +│/);
+    expect(out).toContain(note);
+  });
+
   it('ids that would shorten alike are shown whole, so their rows can be told apart', () => {
     const r = report(3);
     const ids = [1, 2, 3].map((d) => `claude-code-session-2026-05-0${d}T10:00:00-worker`);

@@ -182,6 +182,16 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
         : `${uncounted} of ${r.overall.turns} turn(s) carry no cache counter: read as 0`,
     );
   }
+  // A cost left out beside a ratio that has one: writes whose price is not recorded (README).
+  const priceless = (row: MetricRow) =>
+    row.cache_cost_multiplier === null &&
+    row.cache_hit_request_rate !== null &&
+    row.input_tokens + row.cache_read_tokens + row.cache_creation_tokens > 0;
+  if (priceless(r.overall) || shown.some(priceless)) {
+    lines.push(
+      'cost × not shown: cache writes without the 5m/1h split beside 1-hour writes have no known price (1.25× or 2×)',
+    );
+  }
   if (r.fork_traces_without_turn > 0) {
     lines.push(
       `${r.fork_traces_without_turn} turn(s) with fork traces but no turn record before ${r.as_of}: their misses count nowhere`,
