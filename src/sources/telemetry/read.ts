@@ -595,8 +595,9 @@ export async function readTelemetry(
     let sawLF = false;
     let crOnly = false;
     // A UTF-16 file (Windows PowerShell 5.1 writes one with `>` or Out-File) is text, but no line
-    // of it is JSON to a UTF-8 reader: each would be refused for a NUL byte, hiding the cause.
-    let utf16: string | undefined;
+    // of it is JSON to a UTF-8 reader: each would be refused for a NUL byte, hiding the cause. So
+    // is gzip data in a file not named .gz (`.jsonl.GZ`, a rotated log renamed): said once, here.
+    let notText: string | undefined;
     const onLine = (text: string): void => {
       stats.lines++;
       // trim() only when the line starts blank: it is the rare case, and trim costs on every line.
@@ -608,8 +609,8 @@ export async function readTelemetry(
         if (parsed.trace) sink(parsed.trace, file, stats.lines);
       } else {
         const reason =
-          utf16 !== undefined
-            ? `the file is UTF-16 (it starts with the byte-order mark ${utf16}), not UTF-8: convert it (iconv -f UTF-16 -t UTF-8)`
+          notText !== undefined
+            ? notText
             : crOnly
               ? `its lines end with CR only (no LF), so the whole file reads as one line: convert its line endings to LF (tr '\\r' '\\n')`
               : parsed.reason;
@@ -625,7 +626,9 @@ export async function readTelemetry(
     const lines = (b: Buffer, end: number): void => {
       let s = 0;
       if (fileStart && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff))) {
-        utf16 = b[0] === 0xff ? 'FF FE' : 'FE FF';
+        notText = `the file is UTF-16 (it starts with the byte-order mark ${b[0] === 0xff ? 'FF FE' : 'FE FF'}), not UTF-8: convert it (iconv -f UTF-16 -t UTF-8)`;
+      } else if (fileStart && !gz && b[0] === 0x1f && b[1] === 0x8b) {
+        notText = `the file is gzip data (it starts with 1f 8b), but its name does not end in .gz (lower case), so it was read as text: rename it so`;
       }
       fileStart = false;
       while (s < end) {

@@ -758,6 +758,23 @@ describe('malformed lines', () => {
     }
   });
 
+  it('gzip data in a file not named .gz halts saying so, not with its bytes as JSON', async () => {
+    const dir = join(root, 'gzip-named');
+    mkdirSync(dir, { recursive: true });
+    const gz = gzipSync(readFileSync(join(FIX, 'anthropic.jsonl')));
+    writeFileSync(join(dir, 'renamed.jsonl'), gz);
+    writeFileSync(join(dir, 'upper.JSONL.GZ'), gz);
+    for (const file of ['gzip-named/renamed.jsonl', 'gzip-named/upper.JSONL.GZ']) {
+      const o = await measure({ files: [file], metric: 'cache_hit_ratio' });
+      expect(o).toMatchObject({ status: 'halt', halt: 'error' });
+      expect(o.status === 'halt' && o.reason, file).toMatch(
+        new RegExp(
+          `first at ${file.replace(/\./g, '\\.')}:\\d+: the file is gzip data \\(it starts with 1f 8b\\), but its name does not end in \\.gz \\(lower case\\), so it was read as text: rename it so; a ratio`,
+        ),
+      );
+    }
+  });
+
   it('a few malformed lines are counted and located, and the value still computed', async () => {
     writeFileSync(
       join(root, 'telemetry', 'mostly-good.jsonl'),
