@@ -415,6 +415,10 @@ describe('telemetry report', () => {
     const none = run(['telemetry', 'report', '--files', 'nowhere/*.jsonl'], root);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no telemetry file matches nowhere\/\*\.jsonl/);
+    // A file named outright that is gone is said to be gone, whatever else matched nothing.
+    const named = run(['telemetry', 'report', '--files', 'gone.jsonl', '--files', 'nowhere/*.jsonl'], root);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/^halt: no such telemetry file: gone\.jsonl under /);
     const junk = run(
       ['telemetry', 'report', '--files', 'junk.jsonl', '--files', 'telemetry/usage.jsonl', '--as-of', AS_OF],
       root,

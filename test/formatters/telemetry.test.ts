@@ -90,6 +90,16 @@ describe('telemetry formatters', () => {
     expect(out).not.toContain('\u001b');
   });
 
+  it('says how many malformed lines are not listed', () => {
+    const r = report(1);
+    r.malformed = { count: 12, first: Array.from({ length: 10 }, (_, i) => `t.jsonl:${i + 1}: not JSON`) };
+    const out = formatTelemetryTable(r, { color: false, trend: false, maxSessions: 5 });
+    expect(out).toContain('12 malformed line(s):\n  t.jsonl:1: not JSON\n');
+    expect(out).toContain('  t.jsonl:10: not JSON\n  … and 2 more\n');
+    r.malformed = { count: 1, first: ['t.jsonl:1: not JSON'] };
+    expect(formatTelemetryTable(r, { color: false, trend: false, maxSessions: 5 })).not.toContain('more\n');
+  });
+
   it('a compaction still awaiting its next turn is said, not passed over as no compaction at all', () => {
     const r = report(1);
     // A session whose last turn is a compaction: nothing decides it yet, and another one held.

@@ -100,17 +100,18 @@ EXIT CODES
       process.exitCode = 2;
       return;
     }
+    // Before "no file matches": a file named outright and gone is the more exact reason.
+    if (missing.length) {
+      process.stderr.write(`halt: no such telemetry file: ${visible(missing.join(', '))} under ${visible(root)}\n`);
+      process.exitCode = 2;
+      return;
+    }
     if (files.length === 0) {
       // What it matched and skipped is the reason to name: a person looks for it, not for a typo.
       const only = skipped.length ? `: ${skipped.map(describeSkipped).join('; ')}` : '';
       process.stderr.write(
         `halt: no telemetry file matches ${visible(patterns.join(', '))} under ${visible(root)}${visible(only)}\n`,
       );
-      process.exitCode = 2;
-      return;
-    }
-    if (missing.length) {
-      process.stderr.write(`halt: no such telemetry file: ${visible(missing.join(', '))} under ${visible(root)}\n`);
       process.exitCode = 2;
       return;
     }

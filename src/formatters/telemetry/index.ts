@@ -171,6 +171,8 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
   if (r.malformed.count > 0) {
     lines.push(`${r.malformed.count} malformed line(s):`);
     for (const m of r.malformed.first) lines.push(`  ${visible(m)}`);
+    const more = r.malformed.count - r.malformed.first.length;
+    if (more > 0) lines.push(`  … and ${more} more`);
   }
   for (const f of r.mostly_malformed) lines.push(`${visible(f)} is mostly malformed: its numbers cannot be trusted`);
   if (r.records_after_as_of > 0) lines.push(`${r.records_after_as_of} record(s) at or after ${r.as_of} left out`);

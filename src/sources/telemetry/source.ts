@@ -67,13 +67,7 @@ export class TelemetryMeasurementSource implements MeasurementSource {
     // Named before "no file matches": a folder named for its files matches none of them.
     const [notFile] = await notFiles(ctx.repoDir, missing);
     if (notFile !== undefined) return halt('missing', because(notFile), base);
-    if (files.length === 0) {
-      const [first] = skipped;
-      const only = first
-        ? `: ${describeSkipped(first)}${skipped.length > 1 ? ` (and ${skipped.length - 1} more)` : ''}`
-        : '';
-      return halt('missing', because(`no telemetry file matches ${patterns.join(', ')}${only}`), base);
-    }
+    // Before "no file matches": a file named outright and gone is the more exact reason.
     if (missing.length) {
       return halt(
         'missing',
@@ -82,6 +76,13 @@ export class TelemetryMeasurementSource implements MeasurementSource {
         ),
         base,
       );
+    }
+    if (files.length === 0) {
+      const [first] = skipped;
+      const only = first
+        ? `: ${describeSkipped(first)}${skipped.length > 1 ? ` (and ${skipped.length - 1} more)` : ''}`
+        : '';
+      return halt('missing', because(`no telemetry file matches ${patterns.join(', ')}${only}`), base);
     }
     let scan: ScanResult;
     try {

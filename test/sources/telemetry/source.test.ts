@@ -306,6 +306,13 @@ describe('thin data halts', () => {
     expect(o.status === 'halt' && o.reason).toMatch(/telemetry file telemetry\/rotated\.jsonl does not exist/);
     // A glob that matches nothing beside one that does is not that: globs name what may be there.
     expect(await value({ files: [...A, 'telemetry/rotated-*.jsonl'], metric: 'turns' })).toBeGreaterThan(0);
+    // Alone, or beside a glob that matches nothing either, it is still said not to exist.
+    for (const files of [['telemetry/rotated.jsonl'], ['telemetry/rotated.jsonl', 'telemetry/nothing-*.jsonl']]) {
+      const alone = await measure({ files, metric: 'turns' });
+      expect(alone.status === 'halt' && alone.reason).toMatch(
+        /telemetry file telemetry\/rotated\.jsonl does not exist/,
+      );
+    }
   });
 
   it('a folder named without a glob is missing, and said to be a folder, alone or beside files', async () => {
