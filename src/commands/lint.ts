@@ -26,7 +26,7 @@ Scopes: the whole tree (default, for CI); --staged: the index, exactly what the 
 EXIT CODES
   0  no error finding (warnings may be shown)
   1  at least one error finding, including an expired waiver
-  2  no error finding, but at least one rule could not be checked (an include glob matched no file, an exclude removed every included file, git could not answer or lacks the ref named, a file it applies to could not be read)
+  2  no error finding, but at least one rule could not be checked (an include glob matched no file, an exclude removed every included file, a helper_only modules glob matched no file, git could not answer or lacks the ref named, a file it applies to could not be read)
   3  the spec or the invocation is invalid (bad YAML or regex, unknown measurement, bad flag, a path that does not exist, an empty --changed-since, --commit or --ref, or one with whitespace around it, starting with '-' or naming a tree or a blob)`;
   static override examples = [
     '<%= config.bin %> lint',

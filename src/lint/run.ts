@@ -144,6 +144,18 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
         : { reason: 'missing', message: `${removes}, so nothing was checked; narrow exclude in lints.yaml` };
     }
   }
+  for (const c of checks) {
+    if (c.rule.kind !== 'helper_only') continue;
+    // A helper module glob naming no file is as much a mistake as a dead include: the module
+    // is then never checked for the helper, and a typo in it would pass in silence.
+    const dead = c.rule.modules.filter((g) => !names(g));
+    if (!dead.length) continue;
+    const s = state(c.rule.id);
+    const what = `modules ${dead.length === 1 ? 'glob' : 'globs'} ${dead.map((g) => `'${g}'`).join(', ')} matched no file in the ${snap.info.kind === 'staged' ? 'index' : 'tree'}, so the helper module it was meant to name was not checked for ${c.rule.helper}`;
+    s.halt = s.halt
+      ? { reason: 'missing', message: `${s.halt.message}; and ${what}` }
+      : { reason: 'missing', message: `${what}; fix the glob in lints.yaml, or add the module` };
+  }
   const live = checks.filter((c) => !unchecked.has(c.rule.id));
 
   // Which checks apply to which file: a file no rule applies to is never read.

@@ -162,6 +162,21 @@ describe('helper_only', () => {
     expect(r.findings[0]?.message).toMatch(/never mentions make_boundary_payload/);
   });
 
+  it('a modules glob that names no file halts the rule, naming it; the other files are still checked', async () => {
+    const typo = { ...L2, helper_only: { ...L2.helper_only, modules: ['src/audit/boundry_payload.py'] } };
+    const clean = await lint(lintRepo({ rules: [typo], files: { 'src/ok.py': 'x = 1\n' } }));
+    expect(clean.rules[0]?.verdict).toBe('halt');
+    expect(clean.rules[0]?.reason).toMatch(
+      /^modules glob 'src\/audit\/boundry_payload\.py' matched no file in the tree, so the helper module .* not checked for make_boundary_payload; fix the glob/,
+    );
+    expect(lintExitCode(clean)).toBe(2);
+    const found = await lint(
+      lintRepo({ rules: [typo], files: { 'src/comparator.py': 'write_event({"table": t, "error_class": "x"})\n' } }),
+    );
+    expect(where(found)).toEqual(['src/comparator.py:1:24 L2']);
+    expect(lintExitCode(found)).toBe(1);
+  });
+
   it('an allow entry for the helper module waives that finding too, until it expires', async () => {
     const files = { 'src/audit/boundary_payload.py': 'def build(x):\n    pass\n' };
     const allow = (expires: string) => [{ path: 'src/audit/boundary_payload.py', reason: 'being rewritten', expires }];
