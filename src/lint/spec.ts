@@ -266,6 +266,14 @@ export function readLints(
               `literal '${lit}' is only a wildcard, which matches any text (even none); write the name it stands in`,
             );
             ok = false;
+          } else if (/\*(?!$)/.test(lit)) {
+            // Only a trailing `*` continues a name: one inside would be an asterisk, which no
+            // event-type name holds, so the literal would match nothing and the rule pass.
+            err(
+              ['forbid', 'literals', j],
+              `literal '${lit}' has a '*' before its end, which would match only an asterisk: a '*' continues a name only at the end; for a wildcard inside, write a pattern such as '${lit.split(/\*+/).map(escapeRegex).join(LITERAL_TAIL)}'`,
+            );
+            ok = false;
           }
         });
         const body = f.pattern ?? (f.literals ?? []).map(literalSource).join('|');
