@@ -243,7 +243,7 @@ export class WorkingTree {
         } else if (!st.isFile()) {
           out.set(p, { ok: false, reason: NOT_REGULAR });
         } else if (st.size > maxBytes) {
-          out.set(p, { ok: false, reason: `larger than ${formatBytes(maxBytes)} (${formatBytes(st.size)})` });
+          out.set(p, { ok: false, reason: tooLarge(st.size, maxBytes) });
         } else {
           const buf = Buffer.allocUnsafe(st.size);
           let off = 0;
@@ -282,6 +282,12 @@ function lstatOf(path: string): Stats | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Why a file over --max-file-size was not read; in bytes when rounding would show the two sizes alike. */
+export function tooLarge(size: number, maxBytes: number): string {
+  const [limit, its] = [formatBytes(maxBytes), formatBytes(size)];
+  return limit === its ? `larger than ${maxBytes} B (${size} B)` : `larger than ${limit} (${its})`;
 }
 
 export function formatBytes(n: number): string {
@@ -744,7 +750,7 @@ function sizeChecked(blob: Blob, maxBytes: number): ReadResult {
   if ('unread' in blob) return { ok: false, reason: blob.unread, unread: true };
   if (!('data' in blob)) return { ok: false, gone: true };
   return blob.data.length > maxBytes
-    ? { ok: false, reason: `larger than ${formatBytes(maxBytes)} (${formatBytes(blob.data.length)})` }
+    ? { ok: false, reason: tooLarge(blob.data.length, maxBytes) }
     : { ok: true, data: blob.data };
 }
 

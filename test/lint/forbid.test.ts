@@ -345,6 +345,17 @@ describe('forbid', () => {
     ]);
     expect(r.files.in_scope).toBeGreaterThan(0);
   });
+
+  it('a file just over the limit is said to be so in bytes, not as two equal sizes', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/app.py': 'x = 1\n' } });
+    repo.write('src/edge.py', `#${'x'.repeat(2000)}\n`);
+    repo.git(['add', 'src/edge.py']);
+    for (const scope of [{ kind: 'tree' }, { kind: 'staged' }] as const) {
+      const r = await lint(repo, scope, AS_OF, { maxFileBytes: 2000 });
+      // Rounded, both are "2.0 KiB": "larger than 2.0 KiB (2.0 KiB)" says nothing.
+      expect(r.files.skipped).toEqual([{ path: 'src/edge.py', reason: 'larger than 2000 B (2002 B)' }]);
+    }
+  });
 });
 
 describe('waivers', () => {
