@@ -337,16 +337,18 @@ function workingTreeSnapshot(
     read: (ps, max) => tree.read(ps, max),
     workingTree: tree,
     isFile,
-    whyAbsent: (path) => whyAbsent(tree, path, false),
+    whyAbsent: (path) => whyAbsent(tree, path, 'tree'),
   };
 }
 
 /**
  * Why a regular file of the working tree is not in the tree judged: a .gitignore pattern
- * (named with its place, so the user sees which), or, for the index, not staged yet.
- * Only asked about a file a rule requires, so one git process at most per missing file.
+ * (named with its place, so the user sees which), or, for the index, not staged yet; for a
+ * commit, not committed in it. Only asked about a file a rule requires, so one git process
+ * at most per missing file.
  */
-function whyAbsent(tree: WorkingTree, path: string, staged: boolean): string | undefined {
+function whyAbsent(tree: WorkingTree, path: string, judged: 'tree' | 'index' | { commit: string }): string | undefined {
+  const staged = judged === 'index';
   const st = tree.lstat(path);
   // What lint never reads, in any scope: say so, or the finding reads as a missing file.
   if (st?.isSymbolicLink()) {
@@ -362,7 +364,10 @@ function whyAbsent(tree: WorkingTree, path: string, staged: boolean): string | u
     const [source, line, pattern] = zList(ignored.out);
     return `${path} is in the working tree, but git ignores it (${source ?? '?'}:${line ?? '?'}: ${pattern ?? '?'}): stop ignoring it and ${staged ? 'stage it' : 'commit it'}`;
   }
-  return staged ? `${path} is in the working tree but not staged: git add it` : undefined;
+  if (staged) return `${path} is in the working tree but not staged: git add it`;
+  return judged === 'tree'
+    ? undefined
+    : `${path} is in the working tree but not in commit ${judged.commit.slice(0, 12)}: commit it`;
 }
 
 /** Tracked and untracked files that .gitignore does not exclude, and the working tree they are in. */
@@ -647,7 +652,7 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
       for (const [p, r] of readBlobs(root, rest, max)) out.set(p, r);
       return out;
     },
-    whyAbsent: (path) => whyAbsent(new WorkingTree(root), path, true),
+    whyAbsent: (path) => whyAbsent(new WorkingTree(root), path, 'index'),
   };
 }
 
@@ -1099,6 +1104,8 @@ async function commitSnapshot(root: string, rev: string, since: string | undefin
     info,
     universe,
     targets,
+    // A required file the push lacks may be on disk, left out of the commit: say so.
+    whyAbsent: (path) => whyAbsent(new WorkingTree(root), path, { commit }),
     read: (ps, max) => {
       const out = new Map<string, ReadResult>();
       const wanted = ps.flatMap((path) => {

@@ -68,6 +68,12 @@ describe('require', () => {
     expect(await messages()).toEqual([]);
     repo.git(['add', 'docs']);
     expect(await messages({ kind: 'staged' })).toEqual([]);
+    // --commit (a push) judges the commit, which lacks it though the working tree has it.
+    const head = repo.git(['rev-parse', 'HEAD']).trim();
+    expect(await messages({ kind: 'commit', rev: 'HEAD' })).toEqual([
+      `dispatch code without the ODE profile: elixir/handler_dispatch/lib/d.ex exists, but nothing matches docs/runbook.md (docs/runbook.md is in the working tree but not in commit ${head.slice(0, 12)}: commit it)`,
+      'dispatch code without the ODE profile: elixir/handler_dispatch/lib/d.ex exists, but nothing matches docs/profiles/*.md',
+    ]);
   });
 
   it('with a pattern, one required file must contain it', async () => {
