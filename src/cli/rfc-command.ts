@@ -129,12 +129,14 @@ export abstract class RfcCommand extends BaseCommand {
 
 /**
  * One line: the first paragraph, its lines joined. oclif's parse errors come as a heading,
- * the reason on an indented line and a pointer to --help on a third.
+ * the reason on an indented line and a pointer to --help on a third; several at once (flags
+ * that exclude each other) under a heading that says only that, which is left out.
  */
 function firstParagraph(s: string): string {
   const lines = (s.split('\n\n')[0] ?? s).split('\n').map((l) => l.trim());
   const help = lines.some((l) => /^See more help with --help$/.test(l));
-  const text = lines.filter((l) => l !== '' && !/^See more help with --help$/.test(l)).join(': ');
+  const kept = lines.filter((l) => l !== '' && !/^See more help with --help$/.test(l));
+  const text = kept[0] === 'The following errors occurred:' ? kept.slice(1).join('; ') : kept.join(': ');
   return help ? `${text} (see --help)` : text;
 }
 

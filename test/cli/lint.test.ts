@@ -199,6 +199,12 @@ describe('rfcgate lint', () => {
     const f = run(['lint', '--format', 'xml'], repo.dir);
     expect(f.code).toBe(3);
     expect(f.stderr).toMatch(/--format 'xml' is not a lint format/);
+    // Two scopes at once: oclif's errors on one line, without its heading (which left "occurred::").
+    const both = run(['lint', '--staged', '--changed-since', 'HEAD'], repo.dir);
+    expect(both.code).toBe(3);
+    expect(both.stderr).toBe(
+      'error: --changed-since=HEAD cannot also be provided when using --staged; --staged=true cannot also be provided when using --changed-since (see --help)\n',
+    );
     // A regex that could hang the hook: lint (its cache's miss path) and spec validate say so.
     writeFileSync(
       join(repo.dir, 'gates/demo/lints.yaml'),
