@@ -266,12 +266,14 @@ export function readLints(
               `literal '${lit}' is only a wildcard, which matches any text (even none); write the name it stands in`,
             );
             ok = false;
-          } else if (/\*(?!$)/.test(lit)) {
-            // Only a trailing `*` continues a name: one inside would be an asterisk, which no
-            // event-type name holds, so the literal would match nothing and the rule pass.
+          } else if (/[A-Za-z0-9_.-]\*(?!$)/.test(lit)) {
+            // Only a trailing `*` continues a name: one glued to a name inside the literal
+            // (`a.*.b`, `a.**`) would be an asterisk, which no event-type name holds, so the
+            // literal would match nothing and the rule pass. An asterisk apart from a name
+            // (`count(*)`, `SELECT * FROM`) is the text it says.
             err(
               ['forbid', 'literals', j],
-              `literal '${lit}' has a '*' before its end, which would match only an asterisk: a '*' continues a name only at the end; for a wildcard inside, write a pattern such as '${lit.split(/\*+/).map(escapeRegex).join(LITERAL_TAIL)}'`,
+              `literal '${lit}' has a '*' inside a name, which would match only an asterisk: a '*' continues a name only at the end; for a wildcard inside, write a pattern such as '${lit.split(/\*+/).map(escapeRegex).join(LITERAL_TAIL)}'`,
             );
             ok = false;
           }

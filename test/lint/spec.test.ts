@@ -280,15 +280,22 @@ describe('lints.yaml', () => {
     ]);
   });
 
-  it("a literal with a '*' before its end is refused: it would look for an asterisk and pass every file", async () => {
-    const literals = ['measurement.lease_plane.*', 'coordination_failure.*.timeout', 'measurement.comparator.**'];
+  it("a literal with a '*' inside a name is refused: it would look for an asterisk and pass every file", async () => {
+    const literals = [
+      'measurement.lease_plane.*',
+      'coordination_failure.*.timeout',
+      'measurement.comparator.**',
+      // An asterisk apart from a name is text: these are what they say.
+      'count(*)',
+      'SELECT * FROM',
+    ];
     const rules = [{ ...L1, forbid: { ...L1.forbid, literals } }];
     const repo = lintRepo({ rules, files: { 'src/a.py': 'x = "coordination_failure.boundary.timeout"\n' } });
     const refused = await loadLints(repo.dir, 'demo').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(SpecError);
     expect((refused as SpecError).problems.map((p) => p.message)).toEqual([
-      "lint rule 'L1': literal 'coordination_failure.*.timeout' has a '*' before its end, which would match only an asterisk: a '*' continues a name only at the end; for a wildcard inside, write a pattern such as 'coordination_failure\\.[A-Za-z0-9_.*-]*\\.timeout'",
-      "lint rule 'L1': literal 'measurement.comparator.**' has a '*' before its end, which would match only an asterisk: a '*' continues a name only at the end; for a wildcard inside, write a pattern such as 'measurement\\.comparator\\.[A-Za-z0-9_.*-]*'",
+      "lint rule 'L1': literal 'coordination_failure.*.timeout' has a '*' inside a name, which would match only an asterisk: a '*' continues a name only at the end; for a wildcard inside, write a pattern such as 'coordination_failure\\.[A-Za-z0-9_.*-]*\\.timeout'",
+      "lint rule 'L1': literal 'measurement.comparator.**' has a '*' inside a name, which would match only an asterisk: a '*' continues a name only at the end; for a wildcard inside, write a pattern such as 'measurement\\.comparator\\.[A-Za-z0-9_.*-]*'",
     ]);
   });
 
