@@ -75,6 +75,13 @@ describe('lint formatters', () => {
     expect(
       run?.results?.some((r) => r.locations?.[0]?.physicalLocation?.artifactLocation?.uri === 'src/legacy/b%20py.py'),
     ).toBe(true);
+    // One stop between the message and the fix, whether or not the message ends in one.
+    expect(run?.results?.map((r) => r.message.text).filter((t) => /\.\. Fix:/.test(t ?? ''))).toEqual([]);
+    const w = report.findings.find((f) => f.rule === 'W');
+    const stopped = { ...report, findings: w ? [{ ...w, message: 'No TODO in source.' }] : [] };
+    expect((JSON.parse(formatLint(stopped, 'sarif')) as Log).runs[0]?.results?.[0]?.message.text).toBe(
+      `No TODO in source. Fix: ${w?.fix ?? ''}`,
+    );
     expect(run?.invocations?.[0]?.executionSuccessful).toBe(false);
     expect(run?.invocations?.[0]?.toolExecutionNotifications?.[0]?.message.text).toMatch(/typo halted \(missing\)/);
   });

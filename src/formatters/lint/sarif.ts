@@ -72,7 +72,8 @@ function result(r: LintReport, f: LintFinding, ruleIndex: number, prefix: string
     ruleId: `${r.rfc}/${f.rule}`,
     ruleIndex,
     level: f.severity === 'error' ? 'error' : 'warning',
-    message: { text: `${f.message}. Fix: ${f.fix}` },
+    // A message written as a sentence keeps its own stop rather than gaining a second.
+    message: { text: `${f.message.replace(/\.$/, '')}. Fix: ${f.fix}` },
     locations: [
       {
         physicalLocation: {
