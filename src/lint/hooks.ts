@@ -415,7 +415,12 @@ export function script(
     // chained hook needs it too.
     'refs="$(cat)"',
     ...(o.chain
-      ? [...previous, 'if [ -x "$previous" ]; then printf \'%s\\n\' "$refs" | run_previous "$@" || exit $?; fi']
+      ? [
+          ...previous,
+          // As git gave it: nothing when no ref is pushed (everything up to date), not one empty
+          // line, which a hook reading "$remote_id..$local_id" from it would take for a range.
+          'if [ -x "$previous" ]; then { [ -z "$refs" ] || printf \'%s\\n\' "$refs"; } | run_previous "$@" || exit $?; fi',
+        ]
       : []),
     ...setup,
     // What the remote has: its remote-tracking refs. Pushed by URL, $1 is the URL: the remote

@@ -286,6 +286,29 @@ describe('hooks', () => {
     });
   });
 
+  it('--chain on pre-push: the kept hook reads the ref list as git sends it, nothing when nothing is pushed', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': '.ran-*\n' } });
+    const remote = tempDir('rfcgate-remote-');
+    spawnSync('git', ['init', '-q', '--bare', remote]);
+    repo.git(['remote', 'add', 'origin', remote]);
+    const path = join(hooksDir(repo.dir), 'pre-push');
+    // The shape of git's pre-push.sample: each line is a pushed ref, made into a range.
+    writeFileSync(
+      path,
+      '#!/bin/sh\ntop="$(git rev-parse --show-toplevel)"\nn=0\n' +
+        'while read local_ref local_id remote_ref remote_id; do n=$((n+1)); git rev-parse -q --verify "$local_id^{commit}" >/dev/null || exit 9; done\n' +
+        'printf %s "$n" > "$top/.ran-$n"\n',
+    );
+    chmodSync(path, 0o755);
+    installHooks(opts(repo.dir, { hooks: ['pre-push'], chain: true }));
+    expect(push(repo.dir, ['origin', 'main']).code).toBe(0);
+    expect(existsSync(join(repo.dir, '.ran-1'))).toBe(true);
+    // Everything up to date: git sends no line, and neither does the chain.
+    const again = push(repo.dir, ['origin', 'main']);
+    expect(again.code).toBe(0);
+    expect(existsSync(join(repo.dir, '.ran-0'))).toBe(true);
+  });
+
   it('--force replaces the hook (kept aside); uninstall puts it back; a foreign hook is never removed', () => {
     const { repo, path } = withForeignHook();
     expect(installHooks(opts(repo.dir, { force: true })).map((a) => a.action)).toEqual(['replaced']);
