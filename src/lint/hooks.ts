@@ -73,6 +73,18 @@ export function hooksDir(root: string, top: string = workTreeTop(root)): string 
   return resolve(root, gp.out);
 }
 
+/**
+ * Where core.hooksPath is set when git's user-wide or machine-wide config sets it (the file, as
+ * git names it), else undefined: a folder every repository of the user runs hooks from.
+ */
+function sharedHooksPath(root: string): { scope: string; origin: string } | undefined {
+  // git before 2.26 has no --show-scope: nothing is known, and nothing refused.
+  const r = git(root, ['config', '--show-scope', '--show-origin', '--get', 'core.hooksPath']);
+  if (!r.ok) return undefined;
+  const [scope = '', origin = ''] = r.out.split('\t');
+  return scope === 'global' || scope === 'system' ? { scope, origin: origin.replace(/^file:/, '') } : undefined;
+}
+
 export interface InstallOptions {
   /** The governed root: the folder holding gates/, inside the repository. */
   root: string;
@@ -92,6 +104,12 @@ export interface InstallOptions {
 export function installHooks(o: InstallOptions): HookAction[] {
   const top = workTreeTop(o.root);
   const dir = hooksDir(o.root, top);
+  const shared = sharedHooksPath(o.root);
+  if (shared) {
+    throw new UsageError(
+      `core.hooksPath is set in your ${shared.scope} git config (${shared.origin}), so git runs every repository's hooks from ${dir}, and a hook written there would run this repository's lint in all of them; give this repository its own (git config core.hooksPath ${shellQuote(defaultHooksDir(o.root) ?? '.git/hooks')}) and rerun hooks install, or call 'rfcgate lint --staged' from the shared hook yourself`,
+    );
+  }
   const cannot = (e: unknown) => unusableDir(dir, e);
   let link: ReturnType<typeof lstatSync>;
   try {

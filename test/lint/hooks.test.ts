@@ -759,6 +759,33 @@ describe('hooks', () => {
     ]);
   });
 
+  it('refuses a core.hooksPath from the global git config, a folder every repository runs hooks from', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const home = tempDir('rfcgate-home-');
+    const shared = join(home, 'githooks');
+    const global = join(home, 'gitconfig');
+    writeFileSync(global, `[core]\n\thooksPath = ${shared}\n`);
+    const r = spawnSync(process.execPath, [BIN, 'hooks', 'install'], {
+      cwd: repo.dir,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_CONFIG_GLOBAL: global, GIT_CONFIG_NOSYSTEM: '1', NO_COLOR: '1' },
+    });
+    expect(r.stderr).toContain(`core.hooksPath is set in your global git config (${global})`);
+    expect(r.stderr).toContain(`git config core.hooksPath '${join(repo.dir, '.git', 'hooks')}'`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.status).toBe(3);
+    expect(existsSync(shared)).toBe(false);
+    // The repository's own core.hooksPath wins over the global one, and is where the hook goes.
+    repo.git(['config', 'core.hooksPath', '.githooks']);
+    const own = spawnSync(process.execPath, [BIN, 'hooks', 'install'], {
+      cwd: repo.dir,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_CONFIG_GLOBAL: global, GIT_CONFIG_NOSYSTEM: '1', NO_COLOR: '1' },
+    });
+    expect(own.status).toBe(0);
+    expect(readFileSync(join(repo.dir, '.githooks', 'pre-commit'), 'utf8')).toContain(MARKER);
+  });
+
   it('respects core.hooksPath, and uninstall removes the folder it created', () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     repo.git(['config', 'core.hooksPath', '.githooks']);
