@@ -393,7 +393,13 @@ export function script(
     // The node that ran install meets rfcgate's engines; one first on PATH may not (a GUI git
     // client's, a system one). PATH's only when that node is gone (a version manager removed it).
     `node=${shellQuote(o.node)}`,
-    '[ -x "$node" ] || node=node',
+    'if [ ! -x "$node" ]; then',
+    '  if ! command -v node >/dev/null 2>&1; then',
+    `    echo "rfcgate: $node is gone (Node was upgraded or removed) and no node is on PATH; run 'rfcgate hooks install' again with the Node to use, or skip this once with --no-verify" >&2`,
+    '    exit 1',
+    '  fi',
+    '  node=node',
+    'fi',
     `bin=${shellQuote(o.bin)}`,
     'if [ ! -f "$bin" ]; then',
     `  echo "rfcgate: $bin is gone (rfcgate was moved or removed); run 'rfcgate hooks install' again, or skip this once with --no-verify" >&2`,

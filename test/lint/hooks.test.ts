@@ -602,6 +602,23 @@ describe('hooks', () => {
     const fallback = commitWith('bad');
     expect(fallback.out).toContain('an old node on PATH');
     expect(fallback.code).not.toBe(0);
+    // Neither that node nor one on PATH (a GUI git client's PATH): the hook says which is gone.
+    const gitOnly = tempDir('rfcgate-git-only-');
+    for (const tool of ['git', 'dirname', 'basename']) {
+      symlinkSync(
+        spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(),
+        join(gitOnly, tool),
+      );
+    }
+    const none = spawnSync('git', ['commit', '-q', '-m', 'bad'], {
+      cwd: repo.dir,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: gitOnly, GIT_CONFIG_GLOBAL: os.devNull, GIT_CONFIG_NOSYSTEM: '1', NO_COLOR: '1' },
+    });
+    expect(none.stderr).toContain(
+      `rfcgate: ${join(fake, 'removed', 'node')} is gone (Node was upgraded or removed) and no node is on PATH; run 'rfcgate hooks install' again`,
+    );
+    expect(none.status).toBe(1);
   });
 
   it('.pre-commit-hooks.yaml: each entry, run as the framework runs it, lints what its stage should', () => {
