@@ -148,7 +148,7 @@ export function readLints(
         ctx.problems.push({
           ...keyLocation(y, [i], 'id'),
           severity: 'error',
-          message: `lint rule '${id}': duplicate rule id (first declared at ${l.file}:${l.line}:${l.col})`,
+          message: `lint rule '${id}': duplicate rule id (first declared at ${l.file}:${l.line}:${l.col}); give each rule its own id`,
         });
         return;
       }
@@ -390,7 +390,7 @@ function regexError(e: Error, source: string): string {
   const inline = /\(\?-?[imsx]+(?:-[imsx]+)?[:)]/.exec(source);
   return inline
     ? `${why}: an inline flag group such as ${inline[0]} is not JavaScript; for case, a forbid rule takes ignore_case: true, and ^ and $ always match at line ends`
-    : why;
+    : `${why}; fix the pattern (a literal ( or [ is written \\( or \\[)`;
 }
 
 /** A rule's regex as lint runs it (no u flag), or undefined when it does not parse: V8 reports that itself. */

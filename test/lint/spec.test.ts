@@ -89,7 +89,7 @@ describe('lints.yaml', () => {
       expect.stringMatching(/^gates\/demo\/lints\.yaml:\d+:\d+: lint rule 'L1': not a valid regex: .*a\(b/),
       expect.stringMatching(/lint rule 'two': has 2 kinds \(forbid, require\); a rule has exactly one$/),
       expect.stringMatching(
-        /lint rule 'two': duplicate rule id \(first declared at gates\/demo\/lints\.yaml:\d+:\d+\)$/,
+        /lint rule 'two': duplicate rule id \(first declared at gates\/demo\/lints\.yaml:\d+:\d+\); give each rule its own id$/,
       ),
       expect.stringMatching(/lint rule 'date': expires '2026-02-30' is not a calendar date/),
     ]);
@@ -106,7 +106,7 @@ describe('lints.yaml', () => {
       const [first, second] = text
         .split('\n')
         .flatMap((l, i) => (l.startsWith('- id: L1') ? [`gates/demo/lints.yaml:${i + 1}:3`] : []));
-      const duplicate = `${second}: lint rule 'L1': duplicate rule id (first declared at ${first})`;
+      const duplicate = `${second}: lint rule 'L1': duplicate rule id (first declared at ${first}); give each rule its own id`;
       const ps = problemsAfter(() => {}, { raw: { 'lints.yaml': text } });
       expect(ps).toContain(duplicate);
       expect(ps.some((p) => /fix/.test(p) && !p.includes('duplicate'))).toBe(true);
@@ -364,7 +364,7 @@ describe('lints.yaml', () => {
     const refused = await loadLints(repo.dir, 'demo').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(SpecError);
     expect((refused as SpecError).problems.map((p) => `${p.line}:${p.col}: ${p.message}`)).toEqual([
-      "8:14: lint rule 'B': not a valid regex: Invalid regular expression: /foo\\n(bar\\n/gm: Unterminated group",
+      "8:14: lint rule 'B': not a valid regex: Invalid regular expression: /foo\\n(bar\\n/gm: Unterminated group; fix the pattern (a literal ( or [ is written \\( or \\[)",
       "18:14: lint rule 'I': not a valid regex: Invalid regular expression: /(?i)secret/gm: Invalid group: an inline flag group such as (?i) is not JavaScript; for case, a forbid rule takes ignore_case: true, and ^ and $ always match at line ends",
     ]);
   });
