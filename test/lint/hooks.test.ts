@@ -621,6 +621,35 @@ describe('hooks', () => {
     expect(none.status).toBe(1);
   });
 
+  it("README's lefthook pre-push command, run as lefthook runs it (sh -c), checks the first push too", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const block = /```yaml\n(# \.pre-commit-config\.yaml[\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const config = parse(block) as Record<string, { commands: Record<string, { run: string }> }>;
+    const run = config['pre-push']?.commands['wave3-lint']?.run ?? '';
+    expect(run).toMatch(/^npx wave3 lint /);
+    const command = run.replace(/^npx wave3 /, `"${process.execPath}" "${BIN}" `);
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const remote = tempDir('rfcgate-remote-');
+    spawnSync('git', ['init', '-q', '--bare', remote]);
+    repo.git(['remote', 'add', 'origin', remote]);
+    const lefthook = () => spawnSync('sh', ['-c', command], { cwd: repo.dir, encoding: 'utf8' });
+    // The first push: the remote has no main yet, so there is no origin/main to diff against.
+    const first = lefthook();
+    expect(first.stdout).toMatch(/no problems/);
+    expect(first.status).toBe(0);
+    repo.git(['push', '-q', 'origin', 'main']);
+    repo.git(['fetch', '-q', 'origin']);
+    repo.commit({
+      files: { 'src/b.py': 'y = "measurement.lease_plane.x"\n' },
+      message: 'bad',
+      date: '2026-05-02T09:00:00Z',
+    });
+    const bad = lefthook();
+    expect(bad.stdout).toMatch(/src\/b\.py\n {2}1:6 {2}error/);
+    expect(bad.stdout).toMatch(/changed since origin\/main/);
+    expect(bad.status).toBe(1);
+  });
+
   it('.pre-commit-hooks.yaml: each entry, run as the framework runs it, lints what its stage should', () => {
     const hooks = parse(readFileSync('.pre-commit-hooks.yaml', 'utf8')) as { id: string; entry: string }[];
     const entry = (id: string) => (hooks.find((h) => h.id === id) as { entry: string }).entry;
