@@ -242,7 +242,9 @@ function uninstallIn(dir: string, hooks: readonly HookType[], stale: boolean): H
       continue;
     }
     if (!isOurs(path)) {
-      if (!stale) actions.push({ hook, path, action: 'left-foreign' });
+      // Ours with its marker line edited away, say: the hook it kept aside is not put back
+      // over it, and the user is told where that one still is.
+      if (!stale) actions.push({ hook, path, action: 'left-foreign', ...(present(previous) ? { previous } : {}) });
       continue;
     }
     removeDirs = Math.max(removeDirs, createdLevels(readFileSync(path, 'utf8')));

@@ -619,8 +619,22 @@ describe('rfcgate lint', () => {
     expect(both.code).toBe(3);
     expect(both.stderr).toMatch(/cannot also be provided when using --(force|chain)/);
     const u = run(['hooks', 'uninstall'], repo.dir);
-    expect(u.stdout).toMatch(/^pre-commit: not written by rfcgate, left alone/m);
+    expect(u.stdout).toMatch(/^pre-commit: not written by rfcgate, left alone \(/m);
     expect(u.stdout).toMatch(/^pre-push: removed/m);
+  });
+
+  it('hooks uninstall over its hook whose marker line was edited away leaves it, and says where the kept hook is', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const hook = join(repo.dir, '.git/hooks/pre-commit');
+    writeFileSync(hook, '#!/bin/sh\necho team\n', { mode: 0o755 });
+    expect(run(['hooks', 'install', '--chain'], repo.dir).code).toBe(0);
+    writeFileSync(hook, readFileSync(hook, 'utf8').replace('# rfcgate-managed-hook v1\n', ''));
+    const u = run(['hooks', 'uninstall'], repo.dir);
+    expect(u.stdout).toContain(
+      `pre-commit: not written by rfcgate, left alone; the hook install kept aside is still ${hook}.rfcgate-previous: move it back yourself if you want it (${hook})`,
+    );
+    expect(readFileSync(`${hook}.rfcgate-previous`, 'utf8')).toBe('#!/bin/sh\necho team\n');
+    expect(u.code).toBe(0);
   });
 
   it('outside a git work tree, hooks install and hooks uninstall each say to run themselves in the repository', () => {

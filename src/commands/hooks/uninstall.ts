@@ -21,7 +21,7 @@ EXIT CODES
     for (const a of actions) {
       const what =
         a.action === 'left-foreign'
-          ? 'not written by rfcgate, left alone'
+          ? `not written by rfcgate, left alone${a.previous ? `; the hook install kept aside is still ${a.previous}: move it back yourself if you want it` : ''}`
           : a.action === 'absent'
             ? 'no hook'
             : a.action === 'restored'
