@@ -41,6 +41,8 @@ export interface HookAction {
   previous?: string;
   /** Uninstall: the hook was in a folder git no longer runs hooks from (core.hooksPath changed since install). */
   stale?: true;
+  /** Uninstall: that folder is where another worktree runs hooks from (a relative core.hooksPath gives each its own). */
+  worktree?: string;
 }
 
 /**
@@ -210,12 +212,30 @@ export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_T
   // there, each removed and the hook it kept aside put back.
   const elsewhere = new Set([...recordedDirs(root), defaultHooksDir(root)]);
   elsewhere.delete(dir);
+  const live = otherWorktreesHooksDirs(root, dir);
   for (const other of elsewhere) {
     if (other === undefined || !statSync(other, { throwIfNoEntry: false })?.isDirectory()) continue;
-    actions.push(...uninstallIn(other, hooks, true));
+    const worktree = live.get(other);
+    actions.push(...uninstallIn(other, hooks, true).map((a) => (worktree ? { ...a, worktree } : a)));
   }
   git(root, ['config', '--unset-all', RECORD_KEY]);
   return actions;
+}
+
+/** The folder each other worktree runs hooks from, to its worktree: with a relative core.hooksPath each has its own. */
+function otherWorktreesHooksDirs(root: string, own: string): Map<string, string> {
+  const list = git(root, ['worktree', 'list', '--porcelain']);
+  const dirs = new Map<string, string>();
+  if (!list.ok) return dirs;
+  for (const line of list.out.split('\n')) {
+    if (!line.startsWith('worktree ')) continue;
+    const tree = line.slice('worktree '.length);
+    // A worktree whose folder is gone (not yet pruned) runs no hooks.
+    if (!existsSync(tree)) continue;
+    const d = hooksDir(tree, tree);
+    if (d !== own) dirs.set(d, tree);
+  }
+  return dirs;
 }
 
 /**

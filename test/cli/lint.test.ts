@@ -623,6 +623,21 @@ describe('rfcgate lint', () => {
     expect(u.stdout).toMatch(/^pre-push: removed/m);
   });
 
+  it("hooks uninstall from a linked worktree names the main worktree's hooks folder as that, not as a changed core.hooksPath", () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    // Relative: each worktree runs hooks from a folder of its own.
+    repo.git(['config', 'core.hooksPath', '.githooks']);
+    expect(run(['hooks', 'install'], repo.dir).code).toBe(0);
+    const linked = join(tempDir(), 'linked');
+    repo.git(['worktree', 'add', '-q', linked]);
+    const u = run(['hooks', 'uninstall'], linked);
+    expect(u.stdout).toContain(
+      `pre-commit: removed (${join(repo.dir, '.githooks', 'pre-commit')}, the hooks folder of the worktree at ${repo.dir}, where install wrote it (core.hooksPath is relative))`,
+    );
+    expect(u.stdout).not.toContain('core.hooksPath changed');
+    expect(u.code).toBe(0);
+  });
+
   it('hooks uninstall over its hook whose marker line was edited away leaves it, and says where the kept hook is', () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
     const hook = join(repo.dir, '.git/hooks/pre-commit');

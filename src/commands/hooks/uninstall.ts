@@ -4,7 +4,7 @@ import { type HookAction, uninstallHooks } from '../../lint/hooks.js';
 
 export default class HooksUninstall extends BaseCommand {
   static override summary = 'Remove the hooks rfcgate installed and put back the ones they replaced.';
-  static override description = `Removes the pre-commit and pre-push hooks that \`rfcgate hooks install\` wrote and moves any hook it had kept aside (<hook>.rfcgate-previous) back in place, byte for byte. A hook rfcgate did not write is left alone. Hooks install wrote before core.hooksPath changed are found where install wrote them (it records each folder in the git config, rfcgate.hooksDir; and .git/hooks) and removed there too.
+  static override description = `Removes the pre-commit and pre-push hooks that \`rfcgate hooks install\` wrote and moves any hook it had kept aside (<hook>.rfcgate-previous) back in place, byte for byte. A hook rfcgate did not write is left alone. Hooks install wrote before core.hooksPath changed are found where install wrote them (it records each folder in the git config, rfcgate.hooksDir; and .git/hooks) and removed there too, as are those in another worktree's hooks folder (a relative core.hooksPath gives each worktree its own).
 
 EXIT CODES
   0  done (also when there was nothing to remove)
@@ -27,9 +27,11 @@ EXIT CODES
             : a.action === 'restored'
               ? 'removed; the previous hook is back'
               : a.action;
-      const where = a.stale
-        ? ', where install wrote it; git no longer runs hooks from there (core.hooksPath changed)'
-        : '';
+      const where = a.worktree
+        ? `, the hooks folder of the worktree at ${a.worktree}, where install wrote it (core.hooksPath is relative)`
+        : a.stale
+          ? ', where install wrote it; git no longer runs hooks from there (core.hooksPath changed)'
+          : '';
       process.stdout.write(`${a.hook}: ${what} (${a.path}${where})\n`);
     }
     return actions;
