@@ -411,20 +411,22 @@ export function script(
     ...(o.createdDir ? [o.createdDir > 1 ? `${CREATED_DIR} ${o.createdDir}` : CREATED_DIR] : []),
     `# Skip once with \`git ${hook === 'pre-commit' ? 'commit' : 'push'} --no-verify\`.`,
   ];
+  // What rewrites this hook: a plain install writes pre-commit alone.
+  const reinstall = `rfcgate hooks install${hook === 'pre-push' ? ' --pre-push' : ''}`;
   const setup = [
     // The node that ran install meets rfcgate's engines; one first on PATH may not (a GUI git
     // client's, a system one). PATH's only when that node is gone (a version manager removed it).
     `node=${shellQuote(o.node)}`,
     'if [ ! -x "$node" ]; then',
     '  if ! command -v node >/dev/null 2>&1; then',
-    `    echo "rfcgate: $node is gone (Node was upgraded or removed) and no node is on PATH; run 'rfcgate hooks install' again with the Node to use, or skip this once with --no-verify" >&2`,
+    `    echo "rfcgate: $node is gone (Node was upgraded or removed) and no node is on PATH; run '${reinstall}' again with the Node to use, or skip this once with --no-verify" >&2`,
     '    exit 1',
     '  fi',
     '  node=node',
     'fi',
     `bin=${shellQuote(o.bin)}`,
     'if [ ! -f "$bin" ]; then',
-    `  echo "rfcgate: $bin is gone (rfcgate was moved or removed); run 'rfcgate hooks install' again, or skip this once with --no-verify" >&2`,
+    `  echo "rfcgate: $bin is gone (rfcgate was moved or removed); run '${reinstall}' again, or skip this once with --no-verify" >&2`,
     '  exit 1',
     'fi',
     'top="$(git rev-parse --show-toplevel)" || exit 2',
@@ -437,7 +439,7 @@ export function script(
     // failure: a commit on an old branch is not blocked.
     'found=',
     'for spec in "$root"/gates/*/lints.yaml; do { [ -e "$spec" ] || [ -L "$spec" ]; } && found=1; done',
-    `[ -n "$found" ] || echo "rfcgate: no gates/<rfc>/lints.yaml under $root (moved or renamed?), so this ${hook} hook checked nothing; run 'rfcgate hooks install' from the folder that holds gates/, or 'rfcgate hooks uninstall'" >&2`,
+    `[ -n "$found" ] || echo "rfcgate: no gates/<rfc>/lints.yaml under $root (moved or renamed?), so this ${hook} hook checked nothing; run '${reinstall}' from the folder that holds gates/, or 'rfcgate hooks uninstall'" >&2`,
     'status=0',
     // The hook exits as the worst of its runs, ranked as one run ranks its results: an invalid
     // spec (3) over a failure (1) over a halt (2) over a pass; any other code (a crash, a signal)

@@ -458,6 +458,14 @@ describe('hooks', () => {
     expect(gone.out).toMatch(/rfcgate: .*run\.js is gone .*run 'rfcgate hooks install' again/);
     expect(gone.out).not.toMatch(/at |Error:/);
     expect(gone.code).toBe(1);
+    // The pre-push hook asks for the install that rewrites it: a plain one writes pre-commit alone.
+    const remote = tempDir('rfcgate-remote-');
+    spawnSync('git', ['init', '-q', '--bare', remote]);
+    repo.git(['remote', 'add', 'origin', remote]);
+    installHooks(opts(svc, { bin, hooks: ['pre-push'] }));
+    const pushGone = push(repo.dir, ['origin', 'HEAD:refs/heads/main']);
+    expect(pushGone.out).toMatch(/rfcgate: .*run\.js is gone .*run 'rfcgate hooks install --pre-push' again/);
+    expect(pushGone.code).not.toBe(0);
   });
 
   it('a hook whose governed folder is gone (renamed) says it checked nothing, without blocking the commit', () => {
