@@ -119,6 +119,8 @@ function shippedRfc(packageRoot: string): Record<string, string> {
   walk(join(packageRoot, 'gates', 'wave3'));
   // The kernel roadmap's prerequisite sequence rides along, so `prereq status --rfc v3-kernel` has history to read.
   walk(join(packageRoot, 'gates', 'v3-kernel'));
+  // The schemas the specs' modelines name (../../schemas/), so an editor checks the sandbox's files too.
+  walk(join(packageRoot, 'schemas'));
   out['rfcs/wave3.md'] = readFileSync(join(packageRoot, 'rfcs', 'wave3.md'), 'utf8');
   // The council's lane briefs, which council.yaml names.
   walk(join(packageRoot, 'rfcs', 'wave3'));

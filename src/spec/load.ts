@@ -138,7 +138,7 @@ export function loadRfc(
       });
       continue;
     }
-    problems.push(...checkModeline(y, schema));
+    problems.push(...checkModeline(y, schema, root));
     problems.push(...y.problems);
     if (y.problems.length) {
       unparsed = true;

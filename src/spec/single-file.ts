@@ -6,7 +6,8 @@
  */
 import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import { specText } from './text.js';
-import { join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { cachedRead, specCache } from './cache.js';
 import { type Problem, SpecError, unreadable, UsageError } from './problems.js';
 import { GATES_DIR, listRfcIds } from './rfc-dir.js';
@@ -14,8 +15,26 @@ import type { ParsedYaml } from './yaml.js';
 
 export const MODELINE_PREFIX = '# yaml-language-server: $schema=';
 
+/** The schemas/ of the rfcgate that is running (src/spec/ and dist/spec/ alike). */
+const OWN_SCHEMAS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
+
+/**
+ * What a modeline should name: the running rfcgate's schema, from the spec's folder, when the
+ * repository holds it (its own schemas/, or node_modules/rfcgate/schemas/); otherwise the
+ * path the shipped specs use, which a repository that keeps the schemas beside gates/ resolves.
+ */
+export function modelineTarget(file: string, schema: string, root: string | undefined): string {
+  const inside = root === undefined ? undefined : relative(root, OWN_SCHEMAS);
+  if (inside === undefined || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+    return `../../schemas/${schema}`;
+  }
+  return relative(dirname(join(root ?? '', file)), join(OWN_SCHEMAS, schema))
+    .split(sep)
+    .join('/');
+}
+
 /** The first line must name the file's schema, so that editors check the file as it is typed. */
-export function checkModeline(y: ParsedYaml, schema: string): Problem[] {
+export function checkModeline(y: ParsedYaml, schema: string, root?: string): Problem[] {
   // A byte-order mark is invisible in an editor, and YAML allows one.
   const first = (y.text.split('\n')[0] ?? '').replace(/^\uFEFF/, '');
   if (!first.startsWith(MODELINE_PREFIX)) {
@@ -25,7 +44,7 @@ export function checkModeline(y: ParsedYaml, schema: string): Problem[] {
         line: 1,
         col: 1,
         severity: 'error',
-        message: `the first line must be '${MODELINE_PREFIX}../../schemas/${schema}' so editors check this file`,
+        message: `the first line must be '${MODELINE_PREFIX}${modelineTarget(y.file, schema, root)}' so editors check this file`,
       },
     ];
   }
@@ -84,15 +103,15 @@ export async function readSpecFile(
   if (text === undefined && !existsSync(abs)) return undefined;
   // Repository-relative, as loadRfc names files.
   const rel = relative(root, abs) || abs;
-  return parseSpecFile(rel, text ?? specText(rel, readFileSync(abs)), schema);
+  return parseSpecFile(rel, text ?? specText(rel, readFileSync(abs)), schema, root);
 }
 
 /** The same from the file's name (as problems name it) and text. */
-async function parseSpecFile(file: string, text: string, schema: string): Promise<SpecFile> {
+async function parseSpecFile(file: string, text: string, schema: string, root: string): Promise<SpecFile> {
   // Loaded here, not at the top: a file answered from the spec cache needs no YAML parser.
   const { parseYaml, yamlData } = await import('./yaml.js');
   const y = parseYaml(file, text);
-  const problems = [...checkModeline(y, schema), ...y.problems];
+  const problems = [...checkModeline(y, schema, root), ...y.problems];
   if (y.problems.length) throw new SpecError(problems);
   const read = yamlData(y);
   if ('problem' in read) throw new SpecError([...problems, read.problem]);
@@ -128,6 +147,6 @@ export async function loadSpecFile<T>(
   const text = specText(relative(root, abs) || abs, bytes);
   const file = { abs, rel: relative(root, abs) || abs, text };
   return cachedRead(specCache(), file, `${name} ${schema}`, async (t) =>
-    build(await parseSpecFile(file.rel, t, schema)),
+    build(await parseSpecFile(file.rel, t, schema, root)),
   );
 }

@@ -87,6 +87,21 @@ describe('rfcgate demo', () => {
     expect(git('status', '--porcelain', '--ignored=no')).toBe('');
   });
 
+  it('holds the schemas its spec files name, so an editor checks them', () => {
+    const gates = join(work, 'a', 'gates');
+    const named = readdirSync(gates).flatMap((rfc) =>
+      readdirSync(join(gates, rfc))
+        .filter((n) => n.endsWith('.yaml'))
+        .map((n) => {
+          const first = readFileSync(join(gates, rfc, n), 'utf8').split('\n')[0] ?? '';
+          const target = /^# yaml-language-server: \$schema=(.+)$/.exec(first)?.[1] ?? '';
+          return [`${rfc}/${n}`, target !== '' && existsSync(resolve(gates, rfc, target))] as const;
+        }),
+    );
+    expect(named.length).toBeGreaterThan(10);
+    expect(named.filter(([, found]) => !found)).toEqual([]);
+  });
+
   it('is deterministic given --seed: a second sandbox gives byte-identical JSON', () => {
     const again = demo(['--dir', join(work, 'b'), '--seed', '3', '--json']);
     expect(again.code).toBe(0);

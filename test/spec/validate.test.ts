@@ -1,10 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ErrorObject } from 'ajv';
 import { loadRfc } from '../../src/spec/load.js';
 import { closestBranches } from '../../src/spec/schema.js';
 import { formatProblem, SpecError, UsageError } from '../../src/spec/problems.js';
+import { modelineTarget } from '../../src/spec/single-file.js';
 import { modeline, type RfcFixture, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
 
 let cleanups: (() => void)[] = [];
@@ -697,5 +699,22 @@ describe('closestBranches: the oneOf form each item came closest to', () => {
     const other = err('/0/id', '#/items/properties/id/pattern', 'pattern');
     const o = oneOf('/0');
     expect(closestBranches([a, b, o, other])).toEqual([a, b, o, other]);
+  });
+});
+
+describe('the modeline a spec file is asked for', () => {
+  const pkg = fileURLToPath(new URL('../..', import.meta.url)).replace(/[\\/]$/, '');
+  it("names the running rfcgate's schemas from the file's folder when the repository holds them", () => {
+    expect(modelineTarget('gates/x/lints.yaml', 'lints.schema.json', pkg)).toBe('../../schemas/lints.schema.json');
+    // rfcgate installed inside the repository (node_modules/rfcgate), seen from gates/x/.
+    expect(modelineTarget('gates/x/lints.yaml', 'lints.schema.json', dirname(pkg))).toBe(
+      `../../${basename(pkg)}/schemas/lints.schema.json`,
+    );
+  });
+
+  it("names the shipped specs' path when the running rfcgate is outside the repository", () => {
+    const { root, cleanup } = tempRoot();
+    cleanups.push(cleanup);
+    expect(modelineTarget('gates/x/lints.yaml', 'lints.schema.json', root)).toBe('../../schemas/lints.schema.json');
   });
 });
