@@ -111,11 +111,13 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
     if (dead.length) {
       const none = dead.length === c.include.length;
       if (none) unchecked.add(c.rule.id);
+      // Unless the rule says its globs name paths still to be created: nothing there yet is clean.
+      if (c.rule.mayMatchNothing) continue;
       // git lists symlinks, submodules and deleted files in the working tree: say why those did not count.
       const listed = dead.some((g) => snap.universe.some(matcher([g])));
       s.halt = {
         reason: 'missing',
-        message: `include ${dead.length === 1 ? 'glob' : 'globs'} ${dead.map((g) => `'${g}'`).join(', ')} matched no file in the ${snap.info.kind === 'staged' ? 'index' : 'tree'}${listed ? ' (only symlinks, submodules or deleted files, which lint does not read)' : ''}, so ${none ? 'nothing was checked' : "what it was meant to name was not checked (the rule's other globs were)"}; fix the glob in lints.yaml`,
+        message: `include ${dead.length === 1 ? 'glob' : 'globs'} ${dead.map((g) => `'${g}'`).join(', ')} matched no file in the ${snap.info.kind === 'staged' ? 'index' : 'tree'}${listed ? ' (only symlinks, submodules or deleted files, which lint does not read)' : ''}, so ${none ? 'nothing was checked' : "what it was meant to name was not checked (the rule's other globs were)"}; fix the glob in lints.yaml (or, for a path still to be created, add may_match_nothing: true beside it)`,
       };
     }
   }
@@ -137,7 +139,7 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
         ? {
             reason: 'missing',
             message: s.halt.message.replace(
-              /, so what it was meant to name was not checked \(the rule's other globs were\); fix the glob in lints\.yaml$/,
+              /, so what it was meant to name was not checked \(the rule's other globs were\); fix the glob in lints\.yaml.*$/,
               `, and ${removes}, so nothing was checked; fix the glob and narrow exclude in lints.yaml`,
             ),
           }

@@ -41,10 +41,16 @@ interface RuleBase {
   location: SourceLocation;
 }
 
-export interface ForbidRule extends RuleBase {
-  kind: 'forbid';
+/** The file globs of a rule that reads contents. */
+interface ContentGlobs {
   include: string[];
   exclude: string[];
+  /** An include glob may match nothing yet (a path still to be created): it checks nothing then, rather than halting. */
+  mayMatchNothing: boolean;
+}
+
+export interface ForbidRule extends RuleBase, ContentGlobs {
+  kind: 'forbid';
   /** The regex source as run (literals escaped, the quote prefix added). */
   source: string;
   flags: string;
@@ -65,12 +71,10 @@ export interface OrderRule extends RuleBase {
   location: SourceLocation;
 }
 
-export interface HelperOnlyRule extends RuleBase {
+export interface HelperOnlyRule extends RuleBase, ContentGlobs {
   kind: 'helper_only';
   helper: string;
   modules: string[];
-  include: string[];
-  exclude: string[];
   source: string;
   flags: string;
 }
@@ -112,11 +116,19 @@ interface RawRule {
     quoted?: boolean | string;
     ignore_case?: boolean;
     include: string[];
+    may_match_nothing?: boolean;
     exclude?: string[];
   };
   require?: { when: string[]; files: string[]; pattern?: string };
   order?: { measurement: string };
-  helper_only?: { construct: string; helper: string; modules: string[]; include: string[]; exclude?: string[] };
+  helper_only?: {
+    construct: string;
+    helper: string;
+    modules: string[];
+    include: string[];
+    may_match_nothing?: boolean;
+    exclude?: string[];
+  };
 }
 
 /** The id of the item at `index` as written, whether or not the item passed the schema. */
@@ -305,6 +317,7 @@ export function readLints(
             kind,
             include: f.include,
             exclude: f.exclude ?? [],
+            mayMatchNothing: f.may_match_nothing ?? false,
             source,
             flags,
             quoted: Boolean(f.quoted),
@@ -369,6 +382,7 @@ export function readLints(
             modules: h.modules,
             include: h.include,
             exclude: h.exclude ?? [],
+            mayMatchNothing: h.may_match_nothing ?? false,
             source: h.construct,
             flags: 'gm',
           });

@@ -418,6 +418,55 @@ describe('zero files', () => {
     expect(clean.files.checked).toBeGreaterThan(0);
   });
 
+  it('may_match_nothing: a glob naming a path still to be created checks nothing there, and halts nothing', async () => {
+    const future = ['elixir/handler_dispatch/**/*.ex'];
+    const repo = lintRepo({
+      rules: [
+        { ...L1, forbid: { ...L1.forbid, include: ['**/*.py', ...future], may_match_nothing: true } },
+        { ...L1, id: 'later', forbid: { ...L1.forbid, include: future, may_match_nothing: true } },
+        {
+          ...L1,
+          id: 'helper',
+          helper_only: {
+            construct: 'IO\\.inspect',
+            helper: 'Log.debug',
+            modules: ['src/app.py'],
+            include: future,
+            may_match_nothing: true,
+          },
+        },
+      ].map(({ forbid, ...r }) => (r.id === 'helper' ? r : { ...r, forbid })),
+      files: { 'src/app.py': APP },
+    });
+    // The staged change touches the file the live glob names; the index has no elixir/ either.
+    repo.write('src/app.py', `${APP}# touched\n`);
+    repo.git(['add', 'src/app.py']);
+    for (const scope of [{ kind: 'tree' }, { kind: 'staged' }] as const) {
+      const r = await lint(repo, scope);
+      expect(where(r)).toEqual(['src/app.py:4:11 L1', 'src/app.py:5:12 L1']);
+      expect(r.rules.map((x) => [x.id, x.verdict, x.halt_reason ?? null])).toEqual([
+        ['L1', 'fail', null],
+        ['later', 'pass', null],
+        ['helper', 'pass', null],
+      ]);
+      expect(lintExitCode(r)).toBe(1);
+    }
+    // Once the folder exists, the same rules check it.
+    repo.git(['reset', '-q', '--hard']);
+    repo.commit({
+      files: { 'src/app.py': 'x = 1\n', 'elixir/handler_dispatch/a.ex': 'x = "measurement.lease_plane.request"\n' },
+      message: 'dispatch',
+      date: '2026-05-02T09:00:00Z',
+    });
+    const r = await lint(repo);
+    // The helper rule too: its module never mentions the helper.
+    expect(where(r)).toEqual([
+      'elixir/handler_dispatch/a.ex:1:6 L1',
+      'elixir/handler_dispatch/a.ex:1:6 later',
+      'src/app.py:1:1 helper',
+    ]);
+  });
+
   it('a failure elsewhere still wins: fail dominates halt', async () => {
     const repo = lintRepo({
       rules: [L1, { ...L1, id: 'typo', forbid: { ...L1.forbid, include: ['**/*.pyy'] } }],
