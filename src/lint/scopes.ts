@@ -414,7 +414,7 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
   const realRoot = realpathSync(root);
   const below = (real: string) => insideOf(realRoot, real);
   const linked = linkedFolders(below);
-  const rels: { given: string; rel: string; dir: boolean; link: boolean }[] = [];
+  const rels: { given: string; rel: string; dir: boolean; link: boolean; special?: string }[] = [];
   // Every path's problem at once: a hook passing many paths is fixed in one round.
   const problems: string[] = [];
   let top: string | undefined;
@@ -449,7 +449,8 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
       );
       continue;
     }
-    rels.push({ given: p, rel, dir: link.isDirectory(), link: link.isSymbolicLink() });
+    const special = specialKind(link);
+    rels.push({ given: p, rel, dir: link.isDirectory(), link: link.isSymbolicLink(), ...(special ? { special } : {}) });
   }
   if (problems.length) throw new UsageError(problems.join('; '));
   const info: ScopeInfo = { kind: 'paths', paths: rels.map((r) => r.rel || '.') };
@@ -458,7 +459,7 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
   const { files, tree } = listed;
   const targets = new Set<string>();
   const isFile = regularFiles(tree);
-  const unlisted: { given: string; rel: string; dir: boolean; link: boolean }[] = [];
+  const unlisted: (typeof rels)[number][] = [];
   for (const r of rels) {
     // Per path, not by what it added: a path named twice, or inside a folder named too, is fine.
     // A file named is matched once git lists it (a changed symlink that a pre-commit tool
@@ -483,11 +484,17 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
     // Each group in one sentence: [its paths, singular and plural wording].
     const say = (xs: typeof unlisted, one: string, many: string) =>
       xs.length ? [`${xs.map((u) => `'${u.given}'`).join(', ')} ${xs.length === 1 ? one : many}`] : [];
-    const notIgnored = unlisted.filter((u) => !ignored.has(u.rel));
+    // git lists no FIFO, socket or device: said for what it is, not as a file of another repository.
+    const special = unlisted.filter((u) => u.special !== undefined);
+    const notIgnored = unlisted.filter((u) => !ignored.has(u.rel) && u.special === undefined);
     throw new UsageError(
       [
+        ...special.map(
+          (u) =>
+            `'${u.given}' is ${u.special ?? ''}, not a regular file, so lint does not read it; name a regular file`,
+        ),
         ...say(
-          unlisted.filter((u) => ignored.has(u.rel)),
+          unlisted.filter((u) => ignored.has(u.rel) && u.special === undefined),
           'is ignored by .gitignore, so lint does not check it',
           'are ignored by .gitignore, so lint does not check them',
         ),
@@ -521,6 +528,14 @@ function insideOf(realRoot: string, real: string): string | undefined {
   const rel = relative(realRoot, real);
   if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
   return rel.split(sep).join('/');
+}
+
+/** What a path that is neither a file, a folder nor a symlink is, in words; undefined for those three. */
+function specialKind(st: Stats): string | undefined {
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return undefined;
 }
 
 /** A path named on the command line, not followed if it is a link; why not, when it names nothing lint can look at. */

@@ -453,6 +453,16 @@ describe('paths', () => {
     );
   });
 
+  it('a named pipe given as a path is said to be one, not a file of .git, a submodule or another repository', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': GOOD } });
+    execFileSync('mkfifo', [join(repo.dir, 'fifo.txt')]);
+    const e: unknown = await lint(repo, { kind: 'paths', paths: ['fifo.txt', 'src/a.py'] }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(UsageError);
+    expect((e as Error).message).toBe(
+      "'fifo.txt' is a named pipe (FIFO), not a regular file, so lint does not read it; name a regular file",
+    );
+  });
+
   it('a path in the repository but outside the governed root is told apart from one outside the repository', async () => {
     const repo = createRepo();
     const root = join(repo.dir, 'svc');
