@@ -167,6 +167,22 @@ describe('lint formatters', () => {
     expect(typo.error['@_type']).toBe('halt:missing');
   });
 
+  it('JUnit writes a line break in a file name out, as stylish does, so file:line:col stays one line', () => {
+    const f = report.findings.find((x) => x.match !== undefined) as (typeof report.findings)[number];
+    const odd = {
+      ...report,
+      findings: [
+        { ...f, file: 'src/a\nb.py' },
+        { ...f, file: 'src/c\u202e.py', severity: 'warn' },
+      ],
+    };
+    const suite = new XMLParser({ ignoreAttributes: false }).parse(formatLint(odd as LintReport, 'junit')).testsuites
+      .testsuite;
+    const [l1] = suite.testcase;
+    expect(l1.failure['#text'].split('\n')[0]).toBe(`src/a\\nb.py:${f.line}:${f.col} error ${f.message} [${f.match}]`);
+    expect(l1['system-out']).toMatch(/^src\/c\\u202e\.py:\d+:\d+ warn /);
+  });
+
   it('JUnit counts a rule that both fails and halts once, as a failure that says it also halted', async () => {
     const rule = { ...L1, id: 'both', forbid: { literals: ['SECRET'], include: ['**/*.py', '**/*.rb'] } };
     const r = await lint(lintRepo({ rules: [rule], files: { 'src/a.py': 'x = "SECRET"\n' } }));

@@ -1,7 +1,7 @@
 import { create } from 'xmlbuilder2';
 import type { LintReport } from '../../lint/report.js';
 import { junitTimestamp } from '../junit.js';
-import { inertMarkup } from '../visible.js';
+import { inertMarkup, visible } from '../visible.js';
 
 /**
  * JUnit XML: one <testsuite> per RFC, one <testcase> per rule. A rule with error findings
@@ -41,7 +41,9 @@ export function formatLintJunit(r: LintReport, o: { prefix?: string } = {}): str
       fs
         .map(
           (f) =>
-            `${prefix}${f.file}:${f.line}:${f.col} ${f.severity} ${f.message}${f.match !== undefined ? ` [${f.match}]` : ''}\n  fix: ${f.fix}`,
+            // A line break in a file's name would split its file:line:col in two: written out, as
+            // the terminal report does (the markup alone is made inert below).
+            `${visible(prefix + f.file, { inCommand: true })}:${f.line}:${f.col} ${f.severity} ${f.message}${f.match !== undefined ? ` [${f.match}]` : ''}\n  fix: ${f.fix}`,
         )
         .join('\n');
     const errors = mine.filter((f) => f.severity === 'error');
