@@ -17,7 +17,11 @@ export interface LintFinding {
   col: number;
   end_line: number;
   end_col: number;
-  /** The matched text (its first line, cut at 200 characters), when the finding is a match. */
+  /**
+   * The matched text (its first line, cut at 200 characters), when the finding is a match;
+   * for a match with no text on its first line (a lookahead, a match that starts at a line
+   * break), the line it was found on, trimmed; absent when that line is blank too.
+   */
   match?: string;
   message: string;
   fix: string;

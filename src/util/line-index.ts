@@ -32,6 +32,13 @@ export class LineIndex {
     }
     return { line: lo + 1, col: offset - (s[lo] ?? 0) + 1 };
   }
+
+  /** The text of the line holding `offset`, without its line break. */
+  lineOf(offset: number): string {
+    const start = offset - this.at(offset).col + 1;
+    const end = lineEnd(this.text, start);
+    return this.text.slice(start, end).replace(/\r?\n$|\r$/, '');
+  }
 }
 
 /** Where the line holding `from` ends: past its \n, \r\n or lone \r (the text's length + 1 on the last line). */

@@ -1,4 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Log } from 'sarif';
+import { formatLint } from '../../src/formatters/lint/index.js';
 import { formatStylish } from '../../src/formatters/lint/stylish.js';
 import { lintExitCode } from '../../src/lint/report.js';
 import { removeFixtures } from '../helpers/git-fixture.js';
@@ -234,8 +236,31 @@ describe('forbid', () => {
     const rule = forbidRule('Z', { pattern: '^(?=.*password)|\\b(?=pass\\b)', include: ['src/**'] });
     const r = await lint(lintRepo({ rules: [rule], files: { 'src/a.py': 'x = 1\npassword = 1  # pass pass\n' } }));
     expect(where(r)).toEqual(['src/a.py:2:1 Z']);
-    expect(r.findings[0]?.match).toBe('');
     expect(lintExitCode(r)).toBe(1);
+  });
+
+  it('a match with no text of its own shows the line it was found on, in every format; a blank line shows none', async () => {
+    const rules = [
+      forbidRule('Z', { pattern: '^(?=.*password)', include: ['src/**'] }),
+      forbidRule('B', { pattern: '^[ \\t]*$', include: ['src/**'] }),
+    ];
+    const r = await lint(lintRepo({ rules, files: { 'src/a.py': 'x = 1\n  password = 1  \n\ny = 2\n' } }));
+    expect(r.findings.map((f) => [where({ ...r, findings: [f] })[0], f.match])).toEqual([
+      ['src/a.py:2:1 Z', 'password = 1'],
+      ['src/a.py:3:1 B', undefined],
+    ]);
+    const stylish = formatLint(r, 'stylish');
+    expect(stylish).toContain('found: password = 1\n');
+    expect(stylish).not.toMatch(/found: *$/m);
+    const github = formatLint(r, 'github');
+    expect(github).toContain('::Z found: password = 1%0Afix:');
+    expect(github).not.toMatch(/: %0Afix:/);
+    expect(formatLint(r, 'junit')).toContain('src/a.py:2:1 error Z found [password = 1]');
+    const sarif = JSON.parse(formatLint(r, 'sarif')) as Log;
+    expect(sarif.runs[0]?.results?.map((x) => x.locations?.[0]?.physicalLocation?.region?.snippet?.text)).toEqual([
+      'password = 1',
+      undefined,
+    ]);
   });
 
   it('an empty match after the final line break is on no line: a blank-line rule flags only blank lines', async () => {

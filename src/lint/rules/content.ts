@@ -53,7 +53,10 @@ export function findingsFor(
   return matches.map((m) => {
     const start = lines.at(m.index);
     const end = lines.at(m.index + m.text.length);
-    const first = m.text.split(/\r\n?|\n/)[0] ?? '';
+    let first = m.text.split(/\r\n?|\n/)[0] ?? '';
+    // A pattern that matches only by looking (`^(?=.*password)`), or a match that starts at
+    // a line break, shows no text of its own: the line it was found on says what was found.
+    if (first === '') first = lines.lineOf(m.index).trim();
     return {
       rule: rule.id,
       kind: rule.kind,
@@ -63,7 +66,8 @@ export function findingsFor(
       col: start.col,
       end_line: end.line,
       end_col: end.col,
-      match: first.length > MAX_MATCH ? `${cut(first, MAX_MATCH - 1)}…` : first,
+      // A blank line found (`^$`) has no text to show at all.
+      ...(first !== '' ? { match: first.length > MAX_MATCH ? `${cut(first, MAX_MATCH - 1)}…` : first } : {}),
       message,
       fix: rule.fix,
     };
