@@ -327,6 +327,12 @@ function patternHint(path: (string | number)[], pattern: string): string {
   if (pattern.includes('(s|m|h|d|w)')) return 'must be a duration such as 14d, 24h or 60s (at most five digits)';
   if (last === 'id' && pattern.startsWith('^[a-z_]'))
     return 'a measurement id must be a CEL identifier: lower case letters, digits and underscores';
+  // A stable id (a lint rule's, a prereq's): its character class said in words, not as a regex.
+  const idChars = /^\^\[A-Za-z0-9\]\[A-Za-z0-9(.+)\]\*\$$/.exec(pattern)?.[1];
+  if (last === 'id' && idChars !== undefined) {
+    const others = [...idChars].map((c) => `'${c}'`);
+    return `an id may hold only letters, digits, ${others.slice(0, -1).join(', ')} and ${others.at(-1) ?? ''}, and must start with a letter or a digit (such as L1 or no-raw-sql)`;
+  }
   if (last === 'liveness') return 'must name a measurement id (lower case letters, digits and underscores)';
   if (last === 'commit' && pattern.includes('0-9a-fA-F'))
     return 'must be a commit id: at least 7 hex digits (git rev-parse --short=7 <commit>)';

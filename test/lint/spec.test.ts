@@ -166,6 +166,19 @@ describe('lints.yaml', () => {
     ]);
   });
 
+  it('an invalid rule id says in words what an id may hold, at its file:line:col', () => {
+    const ps = problems([
+      { ...L1, id: 'no raw sql' },
+      { ...L1, id: '-L1' },
+    ]);
+    const words =
+      "id: an id may hold only letters, digits, '_', '.' and '-', and must start with a letter or a digit (such as L1 or no-raw-sql)";
+    expect(ps).toEqual([
+      expect.stringMatching(new RegExp(`^gates/demo/lints\\.yaml:\\d+:\\d+: 'no raw sql': ${esc(words)}$`)),
+      expect.stringMatching(new RegExp(`^gates/demo/lints\\.yaml:\\d+:\\d+: '-L1': ${esc(words)}$`)),
+    ]);
+  });
+
   it('schema errors (missing fix, unknown severity) are pinned to their key', () => {
     const { fix: _fix, ...noFix } = L1;
     const ps = problems([noFix, { ...L1, id: 'sev', severity: 'fatal' }]);
