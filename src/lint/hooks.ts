@@ -166,6 +166,9 @@ export function installHooks(o: InstallOptions): HookAction[] {
     throw cannot(e);
   }
   const createdDir = first === undefined ? 0 : relative(first, dir).split(sep).filter(Boolean).length + 1;
+  // Before any hook is moved aside or written: a folder that cannot be written to would
+  // otherwise stop the install half way, with the raw error of a temporary file.
+  checkWritable(dir);
   const actions: HookAction[] = [];
   for (const hook of o.hooks) {
     const path = join(dir, hook);
@@ -299,6 +302,28 @@ function unusableDir(dir: string, e: unknown): UsageError {
   return new UsageError(
     `git runs hooks from ${dir}, which cannot be used as a folder (${code}: ${why}); fix core.hooksPath or the path`,
   );
+}
+
+/** Refuses, in words, a hooks folder no file can be created in (no write permission, a read-only file system). */
+function checkWritable(dir: string): void {
+  const probe = join(dir, `.rfcgate-probe.${process.pid}.tmp`);
+  try {
+    writeFileSync(probe, '', { flag: 'wx' });
+    rmSync(probe);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    const why =
+      code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EROFS'
+          ? 'a read-only file system'
+          : code === 'ENOENT'
+            ? 'the folder is gone'
+            : code;
+    throw new UsageError(
+      `cannot write to ${dir}, the folder git runs hooks from (${code}: ${why}), so no hook was installed; make it writable (chmod u+w ${shellQuote(dir)}) or run hooks install as its owner`,
+    );
+  }
 }
 
 /** The hooks folder is a folder or not there yet; a file there (or a path that cannot be looked at) is refused. */
