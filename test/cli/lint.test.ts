@@ -657,6 +657,21 @@ describe('rfcgate lint', () => {
     }
   });
 
+  it('hooks uninstall works from inside .git, as hooks install does', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const hooks = join(repo.dir, '.git/hooks');
+    for (const cwd of [join(repo.dir, '.git'), hooks]) {
+      const i = run(['hooks', 'install'], cwd);
+      expect(i.stderr).toBe('');
+      expect(i.code).toBe(0);
+      const u = run(['hooks', 'uninstall'], cwd);
+      expect(u.stderr).toBe('');
+      expect(u.stdout).toContain(`pre-commit: removed (${join(hooks, 'pre-commit')})`);
+      expect(u.code).toBe(0);
+      expect(existsSync(join(hooks, 'pre-commit'))).toBe(false);
+    }
+  });
+
   it("hooks uninstall from a linked worktree names the main worktree's hooks folder as that, not as a changed core.hooksPath", () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
     // Relative: each worktree runs hooks from a folder of its own.

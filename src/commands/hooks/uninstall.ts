@@ -1,5 +1,5 @@
 import * as Flags from '@oclif/core/flags';
-import { BaseCommand } from '../../cli/rfc-command.js';
+import { BaseCommand, findGovernedRoot } from '../../cli/rfc-command.js';
 import { type HookAction, uninstallHooks } from '../../lint/hooks.js';
 
 export default class HooksUninstall extends BaseCommand {
@@ -12,12 +12,16 @@ EXIT CODES
   static override examples = ['<%= config.bin %> hooks uninstall'];
 
   static override flags = {
-    root: Flags.directory({ description: 'The repository (default: the current directory).', exists: true }),
+    root: Flags.directory({
+      description: 'The repository (default: the one holding the current directory, also from inside its .git).',
+      exists: true,
+    }),
   };
 
   async run(): Promise<HookAction[]> {
     const { flags } = await this.parse(HooksUninstall);
-    const actions = uninstallHooks(flags.root ?? process.cwd());
+    // Found as install finds it: from inside .git (where the hooks are) git knows no work tree.
+    const actions = uninstallHooks(findGovernedRoot(flags.root));
     for (const a of actions) {
       const what =
         a.action === 'left-foreign'
