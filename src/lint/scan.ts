@@ -50,10 +50,13 @@ export function scanFiles(
     for (const [file, scan, inspect] of batch) {
       const r = contents.get(file);
       if (!r || !r.ok) {
-        if (r && !('gone' in r)) {
+        // A symlink, a deleted file or a submodule a rule applies to is named as not read, so
+        // the files checked and those listed add up; it is no file of this tree to check, so
+        // unlike one that could not be read it leaves no rule unchecked.
+        if (r?.reason !== undefined) {
           const skip = { path: file, reason: r.reason };
           out.skipped.push(skip);
-          if (r.unread) out.unread.push(skip);
+          if (!('gone' in r) && r.unread) out.unread.push(skip);
         }
         continue;
       }

@@ -57,7 +57,11 @@ export interface SkippedFile {
  * too large, not a regular file): the rules it falls under were not checked on it.
  */
 export type ReadResult =
-  { ok: true; data: Buffer } | { ok: false; reason: string; unread?: true } | { ok: false; gone: true };
+  | { ok: true; data: Buffer }
+  | { ok: false; reason: string; unread?: true }
+  // `reason`: what stands at a working-tree path git lists (a symlink, nothing, a folder), said
+  // where the file is named as not read; a required file is absent all the same.
+  | { ok: false; gone: true; reason?: string };
 
 export interface Snapshot {
   info: ScopeInfo;
@@ -156,6 +160,12 @@ const NOT_THERE = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
 const NOT_A_FILE = new Set(['ENXIO', 'EOPNOTSUPP', 'ENODEV']);
 const NOT_REGULAR = 'not a regular file (a FIFO, socket or device stands at its path)';
 
+/** Why a path git lists in the working tree holds no file to read. */
+const SYMLINK = 'a symbolic link, which lint does not follow';
+const DELETED = 'deleted in the working tree';
+const BEYOND_LINK = 'beyond a symbolic link to a folder, which lint does not read through';
+const FOLDER = 'a folder (a submodule), not a file';
+
 /** Why a tracked file outside the sparse checkout (skip-worktree) is not read. */
 export const OUTSIDE_SPARSE =
   'outside the sparse checkout, so not in the working tree; lint it as committed with --commit HEAD, or widen the checkout';
@@ -229,7 +239,7 @@ export class WorkingTree {
         out.set(
           p,
           NOT_THERE.has(code)
-            ? this.#absent(p)
+            ? this.#absent(p, code === 'ELOOP' ? SYMLINK : this.#reachable(p) ? DELETED : BEYOND_LINK)
             : NOT_A_FILE.has(code)
               ? { ok: false, reason: NOT_REGULAR }
               : { ok: false, reason: unreadable(e), unread: true },
@@ -239,7 +249,7 @@ export class WorkingTree {
       try {
         const st = fstatSync(fd);
         if (!this.#reachable(p) || st.isDirectory()) {
-          out.set(p, this.#absent(p));
+          out.set(p, this.#absent(p, this.#reachable(p) ? FOLDER : BEYOND_LINK));
         } else if (!st.isFile()) {
           out.set(p, { ok: false, reason: NOT_REGULAR });
         } else if (st.size > maxBytes) {
@@ -263,8 +273,8 @@ export class WorkingTree {
     return out;
   }
 
-  #absent(p: string): ReadResult {
-    return this.sparse.has(p) ? { ok: false, reason: OUTSIDE_SPARSE } : { ok: false, gone: true };
+  #absent(p: string, reason: string): ReadResult {
+    return this.sparse.has(p) ? { ok: false, reason: OUTSIDE_SPARSE } : { ok: false, gone: true, reason };
   }
 }
 

@@ -404,6 +404,34 @@ describe('rfcgate lint', () => {
     expect(named.code).toBe(2);
   });
 
+  it('a symlink or a deleted file a rule applies to is listed as not read, with rg or without, so the counts add up', () => {
+    const repo = lintRepo({
+      rules: [L1],
+      files: { 'src/a.py': 'x = 1\n', 'src/gone.py': 'x = 2\n', 'docs/readme.md': '# docs\n' },
+    });
+    symlinkSync('a.py', join(repo.dir, 'src/link.py'));
+    repo.git(['add', '-A']);
+    repo.commit({ message: 'link', date: '2026-05-02T09:00:00Z' });
+    rmSync(join(repo.dir, 'src/gone.py'));
+    const skipped = [
+      { path: 'src/gone.py', reason: 'deleted in the working tree' },
+      { path: 'src/link.py', reason: 'a symbolic link, which lint does not follow' },
+    ];
+    const reports = [[], ['--no-rg']].map((more) =>
+      run(['lint', '--json', '--as-of', '2026-06-01', ...more], repo.dir),
+    );
+    for (const r of reports) {
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).files).toEqual({ in_scope: 6, checked: 1, skipped });
+    }
+    expect(reports[1]?.stdout).toBe(reports[0]?.stdout);
+    const stylish = run(['lint', '--no-rg'], repo.dir).stdout;
+    expect(stylish).toContain(
+      'note: 2 files were not read: src/gone.py (deleted in the working tree), src/link.py (a symbolic link, which lint does not follow)\n',
+    );
+  });
+
   it('the halt for files that cannot be read names the same first file whether or not a second thread scans', () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     // Names that are not UTF-8 cannot be read from the working tree, by root too. Split

@@ -100,6 +100,8 @@ describe('rg over named files', () => {
       const js = await lint(repo, scope);
       expect(where(js), scope.kind).toEqual(['src/b.py:1:1 F1']);
       expect(js.files.skipped, scope.kind).toEqual([
+        { path: 'src/alias.py', reason: 'a symbolic link, which lint does not follow' },
+        { path: 'src/ext', reason: 'a symbolic link, which lint does not follow' },
         { path: 'src/p.py', reason: 'not a regular file (a FIFO, socket or device stands at its path)' },
       ]);
       try {
