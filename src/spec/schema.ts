@@ -333,6 +333,7 @@ function patternHint(path: (string | number)[], pattern: string): string {
     const others = [...idChars].map((c) => `'${c}'`);
     return `an id may hold only letters, digits, ${others.slice(0, -1).join(', ')} and ${others.at(-1) ?? ''}, and must start with a letter or a digit (such as L1 or no-raw-sql)`;
   }
+  if (pattern === '^[0-9]{4}-[0-9]{2}-[0-9]{2}$') return 'must be a date written YYYY-MM-DD, such as 2026-01-31';
   if (last === 'liveness') return 'must name a measurement id (lower case letters, digits and underscores)';
   if (last === 'commit' && pattern.includes('0-9a-fA-F'))
     return 'must be a commit id: at least 7 hex digits (git rev-parse --short=7 <commit>)';

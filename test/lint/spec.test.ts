@@ -179,6 +179,15 @@ describe('lints.yaml', () => {
     ]);
   });
 
+  it('a waiver expiry not written YYYY-MM-DD says so in words, not as the schema regex', () => {
+    const ps = problems([{ ...L1, allow: [{ path: 'src/legacy/', reason: 'PR 12', expires: '2026-1-31' }] }]);
+    expect(ps).toEqual([
+      expect.stringMatching(
+        /^gates\/demo\/lints\.yaml:\d+:\d+: 'L1': allow\.expires: must be a date written YYYY-MM-DD, such as 2026-01-31$/,
+      ),
+    ]);
+  });
+
   it('schema errors (missing fix, unknown severity) are pinned to their key', () => {
     const { fix: _fix, ...noFix } = L1;
     const ps = problems([noFix, { ...L1, id: 'sev', severity: 'fatal' }]);
