@@ -168,7 +168,7 @@ export function installHooks(o: InstallOptions): HookAction[] {
   const createdDir = first === undefined ? 0 : relative(first, dir).split(sep).filter(Boolean).length + 1;
   // Before any hook is moved aside or written: a folder that cannot be written to would
   // otherwise stop the install half way, with the raw error of a temporary file.
-  checkWritable(dir);
+  checkWritable(dir, 'so no hook was installed', 'hooks install');
   const actions: HookAction[] = [];
   for (const hook of o.hooks) {
     const path = join(dir, hook);
@@ -210,14 +210,24 @@ function defaultHooksDir(root: string): string | undefined {
 export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_TYPES): HookAction[] {
   const dir = hooksDir(root, workTreeTop(root, 'hooks uninstall'));
   checkHooksFolder(dir);
-  const actions = uninstallIn(dir, hooks, false);
   // Where install wrote before core.hooksPath changed: only rfcgate's own hooks are touched
   // there, each removed and the hook it kept aside put back.
   const elsewhere = new Set([...recordedDirs(root), defaultHooksDir(root)]);
   elsewhere.delete(dir);
+  const others = [...elsewhere].filter(
+    (d): d is string => d !== undefined && statSync(d, { throwIfNoEntry: false })?.isDirectory() === true,
+  );
+  // Every folder with something to change is tried first: one that cannot be written to would
+  // otherwise stop the uninstall half way, with the raw error of the file it could not remove.
+  for (const [d, stale] of [[dir, false] as const, ...others.map((d) => [d, true] as const)]) {
+    if (hooks.some((h) => changes(join(d, h), stale))) {
+      const what = stale ? 'a folder install wrote hooks into' : undefined;
+      checkWritable(d, 'so nothing was changed', 'hooks uninstall', what);
+    }
+  }
+  const actions = uninstallIn(dir, hooks, false);
   const live = otherWorktreesHooksDirs(root, dir);
-  for (const other of elsewhere) {
-    if (other === undefined || !statSync(other, { throwIfNoEntry: false })?.isDirectory()) continue;
+  for (const other of others) {
     const worktree = live.get(other);
     actions.push(...uninstallIn(other, hooks, true).map((a) => (worktree ? { ...a, worktree } : a)));
   }
@@ -239,6 +249,12 @@ function otherWorktreesHooksDirs(root: string, own: string): Map<string, string>
     if (d !== own) dirs.set(d, tree);
   }
   return dirs;
+}
+
+/** Whether uninstallIn would remove or move anything at this hook's path. */
+function changes(path: string, stale: boolean): boolean {
+  if (present(path)) return isOurs(path);
+  return !stale && present(path + PREVIOUS_SUFFIX);
 }
 
 /**
@@ -304,8 +320,8 @@ function unusableDir(dir: string, e: unknown): UsageError {
   );
 }
 
-/** Refuses, in words, a hooks folder no file can be created in (no write permission, a read-only file system). */
-function checkWritable(dir: string): void {
+/** Refuses, in words, a hooks folder no file can be created or removed in (no write permission, a read-only file system). */
+function checkWritable(dir: string, outcome: string, command: string, what = 'the folder git runs hooks from'): void {
   const probe = join(dir, `.rfcgate-probe.${process.pid}.tmp`);
   try {
     writeFileSync(probe, '', { flag: 'wx' });
@@ -321,7 +337,7 @@ function checkWritable(dir: string): void {
             ? 'the folder is gone'
             : code;
     throw new UsageError(
-      `cannot write to ${dir}, the folder git runs hooks from (${code}: ${why}), so no hook was installed; make it writable (chmod u+w ${shellQuote(dir)}) or run hooks install as its owner`,
+      `cannot write to ${dir}, ${what} (${code}: ${why}), ${outcome}; make it writable (chmod u+w ${shellQuote(dir)}) or run ${command} as its owner`,
     );
   }
 }

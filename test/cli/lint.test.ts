@@ -32,6 +32,23 @@ function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
 
 afterAll(removeFixtures);
 
+/**
+ * The built binary run by an unprivileged user who owns the repository, with a home of its
+ * own: root writes to any folder, whatever its mode.
+ */
+function asOwner(dir: string, args: string[]) {
+  const home = tempDir('rfcgate-home-');
+  const env = { ...process.env, NO_COLOR: '1', HOME: home, RFCGATE_CACHE_DIR: join(home, 'cache') };
+  if (process.getuid?.() !== 0) return run(args, dir, env);
+  execFileSync('chown', ['-R', '65534:65534', dir, home]);
+  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 describe('rfcgate lint', () => {
   it('exit 0 on a clean tree, 1 with an error finding, stylish by default', () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
@@ -657,21 +674,8 @@ describe('rfcgate lint', () => {
     writeFileSync(join(hooks, 'pre-commit'), '#!/bin/sh\necho team\n', { mode: 0o755 });
     const before = readdirSync(hooks).sort();
     chmodSync(hooks, 0o555);
-    // Root writes anywhere: run as an unprivileged user who owns the repository.
-    const home = tempDir('rfcgate-home-');
-    const env = { ...process.env, NO_COLOR: '1', HOME: home, RFCGATE_CACHE_DIR: join(home, 'cache') };
-    const asUser = (args: string[]) => {
-      if (process.getuid?.() !== 0) return run(args, repo.dir, env);
-      execFileSync('chown', ['-R', '65534:65534', repo.dir, home]);
-      const r = spawnSync(
-        'setpriv',
-        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args],
-        { cwd: repo.dir, env, encoding: 'utf8' },
-      );
-      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-    };
     try {
-      const r = asUser(['hooks', 'install', '--pre-push', '--chain']);
+      const r = asOwner(repo.dir, ['hooks', 'install', '--pre-push', '--chain']);
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(
         `error: cannot write to ${hooks}, the folder git runs hooks from (EACCES: permission denied), so no hook was installed; make it writable (chmod u+w '${hooks}') or run hooks install as its owner\n`,
@@ -680,6 +684,28 @@ describe('rfcgate lint', () => {
       expect(readdirSync(hooks).sort()).toEqual(before);
       expect(readFileSync(join(hooks, 'pre-commit'), 'utf8')).toBe('#!/bin/sh\necho team\n');
       expect(readFileSync(join(repo.dir, '.git/config'), 'utf8')).not.toContain('rfcgate');
+    } finally {
+      chmodSync(hooks, 0o755);
+    }
+  });
+
+  it('hooks uninstall in a hooks folder that cannot be written says which and what to do; exit 3, nothing changed', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const hooks = join(repo.dir, '.git/hooks');
+    writeFileSync(join(hooks, 'pre-commit'), '#!/bin/sh\necho team\n', { mode: 0o755 });
+    expect(run(['hooks', 'install', '--pre-push', '--chain'], repo.dir).code).toBe(0);
+    const before = readdirSync(hooks).sort();
+    const config = readFileSync(join(repo.dir, '.git/config'), 'utf8');
+    chmodSync(hooks, 0o555);
+    try {
+      const r = asOwner(repo.dir, ['hooks', 'uninstall']);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `error: cannot write to ${hooks}, the folder git runs hooks from (EACCES: permission denied), so nothing was changed; make it writable (chmod u+w '${hooks}') or run hooks uninstall as its owner\n`,
+      );
+      expect(r.code).toBe(3);
+      expect(readdirSync(hooks).sort()).toEqual(before);
+      expect(readFileSync(join(repo.dir, '.git/config'), 'utf8')).toBe(config);
     } finally {
       chmodSync(hooks, 0o755);
     }

@@ -8,7 +8,7 @@ export default class HooksUninstall extends BaseCommand {
 
 EXIT CODES
   0  done (also when there was nothing to remove)
-  3  this is not a git repository`;
+  3  this is not a git repository, or a hooks folder with a hook to remove cannot be written to (nothing is changed)`;
   static override examples = ['<%= config.bin %> hooks uninstall'];
 
   static override flags = {
