@@ -457,7 +457,14 @@ function otelTimestamp(o: Record<string, unknown>): number | string {
     if (typeof v === 'string' && /^\d+$/.test(v)) ms = Number(BigInt(v) / 1_000_000n);
     else if (typeof v === 'number' && Number.isFinite(v) && v >= 0) ms = Math.floor(v / 1_000_000);
     if (ms === undefined) return `${k} is not a whole number of nanoseconds`;
-    return ms <= MAX_TIME_MS ? ms : `${k} is out of range (after the year 275760)`;
+    if (ms > MAX_TIME_MS) return `${k} is out of range (after the year 275760)`;
+    // As for a numeric ts: an instant before MIN_TIME_MS (0, a placeholder, or seconds or
+    // milliseconds written where nanoseconds belong) would put the turn in 1970, inside every
+    // --last-turns window and outside every time window, without a word.
+    if (ms < MIN_TIME_MS) {
+      return `${k} ${String(v)} as nanoseconds since the epoch is ${new Date(ms).toISOString()}, before any agent telemetry; OTLP times are nanoseconds since the epoch`;
+    }
+    return ms;
   }
   return 'no ts, startTimeUnixNano or timeUnixNano';
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseLine, sameModel, type TurnRecord } from '../../../src/sources/telemetry/records.js';
+import { MIN_TIME_MS, parseLine, sameModel, type TurnRecord } from '../../../src/sources/telemetry/records.js';
 
 const FIX = 'test/fixtures/telemetry';
 const lines = (name: string) =>
@@ -393,6 +393,31 @@ describe('parseLine: OpenTelemetry GenAI attributes', () => {
     }
     const ok = span({ startTimeUnixNano: 1_780_312_920_000_000_000 });
     expect(ok.ok && ok.record.ts).toBe(Date.parse('2026-06-01T11:22:00Z'));
+  });
+
+  it('a span time before any agent telemetry (0, or seconds or milliseconds for nanoseconds) is a malformed line', () => {
+    const span = (time: object) =>
+      parseLine(JSON.stringify({ ...time, session_id: 'o', 'gen_ai.usage.input_tokens': 500 }));
+    for (const [time, reason] of [
+      [
+        { startTimeUnixNano: 0 },
+        /^startTimeUnixNano 0 as nanoseconds since the epoch is 1970-01-01T00:00:00\.000Z, before any agent telemetry; OTLP times are nanoseconds/,
+      ],
+      [{ startTimeUnixNano: '0' }, /^startTimeUnixNano 0 as nanoseconds/],
+      // Milliseconds where nanoseconds belong: 1970-01-01T00:29:40.312Z.
+      [
+        { startTimeUnixNano: 1_780_312_920_000 },
+        /^startTimeUnixNano 1780312920000 as nanoseconds since the epoch is 1970-01-01T00:29:40\.312Z/,
+      ],
+      [{ timeUnixNano: '1780312920' }, /^timeUnixNano 1780312920 as nanoseconds/],
+    ] as const) {
+      const p = span(time);
+      expect(p.ok, JSON.stringify(time)).toBe(false);
+      expect(!p.ok && p.reason, JSON.stringify(time)).toMatch(reason);
+    }
+    // The least instant a numeric ts may name is the least a span time may name.
+    expect(span({ startTimeUnixNano: `${MIN_TIME_MS}000000` }).ok).toBe(true);
+    expect(span({ startTimeUnixNano: `${MIN_TIME_MS - 1}000000` }).ok).toBe(false);
   });
 
   it('rejects an input count smaller than its cached parts', () => {
