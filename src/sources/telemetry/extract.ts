@@ -1050,8 +1050,8 @@ function judge(b: Uint8Array): boolean {
     (seen & (F_SESSION | F_TURN | F_TS)) === (F_SESSION | F_TURN | F_TS) && sessEnd > sessAt && b[sessAt] !== 0x20;
   if (isForkType || missesIsList) {
     if (!where || !missesIsList) return false;
-    // A usage record carrying misses is a turn and its trace: parseLine reads both.
-    if (!isForkType && ((seen & F_USAGE) !== 0 || attrsSeen !== 0)) return false;
+    // A usage record carrying misses (a fork_trace too) is a turn and its trace: parseLine reads both.
+    if ((seen & F_USAGE) !== 0 || attrsSeen !== 0) return false;
     x.kind = 'fork_trace';
     x.session = sessionString(b, sessAt, sessEnd);
     return true;

@@ -14,7 +14,7 @@
  * - **fork_trace**: `{ type: "fork_trace", session_id, turn, ts, misses: [...] }` naming why a
  *   turn missed the cache (system_prompt, tools, message_prefix, child_directive, model).
  *   A usage record of either shape may carry the same `misses` list for its own turn: it is
- *   read as the turn and as its trace.
+ *   read as the turn and as its trace, whether or not it also says `type: "fork_trace"`.
  *
  * Anything else is malformed, with a reason a person can act on.
  */
@@ -183,13 +183,14 @@ export function parseLine(text: string): ParsedLine {
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return bad('not a JSON object');
   const o = raw as Record<string, unknown>;
-  if (o.type === 'fork_trace') return forkTrace(o);
   const attrs = o.usage === undefined ? otelAttributes(o) : undefined;
   // A turn's own record may name why it missed: both are read, the turn and its trace. Read
   // as a trace only, its tokens would vanish, and the turns a writer annotates are the ones
-  // that missed.
+  // that missed. So is a fork_trace that carries its turn's usage: its type says it is a
+  // trace, its usage that it is a turn too.
   const usageLine = o.usage !== undefined || (attrs !== undefined && attrs[OTEL_INPUT] !== undefined);
   if (Array.isArray(o.misses) && usageLine) return annotatedTurn(o, attrs);
+  if (o.type === 'fork_trace') return forkTrace(o);
   // A turn naming its misses otherwise (one source as a string) would be read without them, and
   // its miss counted as unexplained without a word; null names none.
   if (usageLine && o.misses !== undefined && o.misses !== null) {

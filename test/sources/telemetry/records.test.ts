@@ -493,16 +493,29 @@ describe('parseLine: fork-trace records', () => {
         '{"ts":"2026-06-01T10:02:00Z","attributes":{"gen_ai.conversation.id":"a","gen_ai.usage.input_tokens":5000},"misses":["tools"]}',
       ),
     ).toMatch(/without a turn number/);
-    // Named a fork trace outright, it is one, whatever else it carries; so is a trace whose
-    // attributes name only the conversation.
-    const t = parseLine(
-      '{"type":"fork_trace","session_id":"a","turn":3,"ts":"2026-06-01T10:02:00Z","usage":{"input_tokens":5000,"output_tokens":1},"misses":["tools"]}',
-    );
-    expect(t.ok && t.record.kind).toBe('fork_trace');
+    // A trace whose attributes name only the conversation is a trace.
     const c = parseLine(
       '{"session_id":"a","turn":3,"ts":"2026-06-01T10:02:00Z","attributes":{"gen_ai.conversation.id":"a"},"misses":["tools"]}',
     );
     expect(c.ok && c.record.kind).toBe('fork_trace');
+  });
+
+  it("a fork_trace carrying its turn's usage is read as the turn and its trace: its tokens are not dropped", () => {
+    const t = parseLine(
+      '{"type":"fork_trace","session_id":"a","turn":3,"ts":"2026-06-01T10:02:00Z","usage":{"input_tokens":5000,"output_tokens":1},"misses":["tools"]}',
+    );
+    expect(t.ok && t.record).toMatchObject({ kind: 'turn', shape: 'anthropic', session: 'a', turn: 3, input: 5000 });
+    expect(t.ok && t.trace).toMatchObject({ kind: 'fork_trace', session: 'a', turn: 3, misses: ['tools'] });
+    const o = parseLine(
+      '{"type":"fork_trace","ts":"2026-06-01T10:02:00Z","turn":4,"attributes":{"gen_ai.conversation.id":"a","gen_ai.usage.input_tokens":5000,"gen_ai.usage.cache_read.input_tokens":4000},"misses":["model"]}',
+    );
+    expect(o.ok && o.record).toMatchObject({ kind: 'turn', shape: 'otel', turn: 4, input: 1000, cacheRead: 4000 });
+    expect(o.ok && o.trace).toMatchObject({ kind: 'fork_trace', session: 'a', turn: 4, misses: ['model'] });
+    // Its usage is judged as a turn's is.
+    const bad = parseLine(
+      '{"type":"fork_trace","session_id":"a","turn":3,"ts":"2026-06-01T10:02:00Z","usage":{"input_tokens":-1,"output_tokens":1},"misses":["tools"]}',
+    );
+    expect(!bad.ok && bad.reason).toMatch(/usage.input_tokens is negative/);
   });
 
   it('a usage record whose misses are not a list is malformed, not read as a turn without them', () => {
