@@ -405,6 +405,36 @@ describe('telemetry report', () => {
     ]);
   });
 
+  it('an OpenTelemetry Collector file export (one OTLP/JSON export per line) counts each gen_ai span as a turn', () => {
+    const span = (conversation: string, minute: number, input: number, read: number) => ({
+      name: 'chat',
+      startTimeUnixNano: `${Date.parse('2026-05-31T10:00:00Z') + minute * 60_000}000000`,
+      attributes: [
+        { key: 'gen_ai.conversation.id', value: { stringValue: conversation } },
+        { key: 'gen_ai.usage.input_tokens', value: { intValue: String(input) } },
+        { key: 'gen_ai.usage.cache_read.input_tokens', value: { intValue: String(read) } },
+      ],
+    });
+    const tool = { name: 'execute_tool', startTimeUnixNano: '1780221600000000000', attributes: [] };
+    const exportOf = (...spans: object[]) =>
+      JSON.stringify({ resourceSpans: [{ resource: {}, scopeSpans: [{ scope: { name: 'agent' }, spans }] }] });
+    writeFileSync(
+      join(root, 'collector.jsonl'),
+      `${exportOf(span('x', 0, 1000, 0), tool, span('x', 1, 1000, 900))}\n${exportOf(tool)}\n${exportOf(span('y', 2, 500, 400))}\n`,
+    );
+    for (const env of [{}, { RFCGATE_TELEMETRY_THREAD_FROM: '0' }]) {
+      const r = run(['telemetry', 'report', '--files', 'collector.jsonl', '--as-of', AS_OF, '--json'], root, env);
+      expect(r.code, r.stderr).toBe(0);
+      const json = JSON.parse(r.stdout) as TelemetryReport;
+      expect(json.files).toEqual([{ path: 'collector.jsonl', lines: 3, records: 3, malformed: 0 }]);
+      expect(json.overall).toMatchObject({ turns: 3, input_tokens: 1000 + 100 + 100, cache_read_tokens: 1300 });
+      expect(json.sessions.map((s) => [s.session, s.turns])).toEqual([
+        ['x', 2],
+        ['y', 1],
+      ]);
+    }
+  });
+
   it('reads the files named in rfc.yaml', () => {
     const r = run(['telemetry', 'report', '--rfc', 'v3-kernel', '--as-of', AS_OF, '--json'], root);
     expect(r.code).toBe(0);

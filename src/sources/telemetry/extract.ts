@@ -17,6 +17,7 @@
  *   MIN_TIME_MS on (a smaller number is seconds, malformed);
  * - a session id that starts with a blank (parseLine tells a blank one from one that is not);
  * - top-level `gen_ai.*` attributes, OTLP `[{key, value}]` attributes, OTel spans without `ts`,
+ *   a whole OTLP export (`resourceSpans`),
  *   `null` where a string is read, `misses` that is neither a list nor null, nesting deeper
  *   than MAX_DEPTH.
  *
@@ -117,7 +118,7 @@ const F_TYPE = 128;
 const F_MISSES = 256;
 const F_ATTRIBUTES = 512;
 const F_MODEL = 1024;
-/** A top-level gen_ai.* key: declined. */
+/** A top-level gen_ai.* key, or an OTLP export's resourceSpans: declined. */
 const F_DECLINE = -1;
 
 const TOP: readonly (readonly [Uint8Array, number])[] = [
@@ -174,6 +175,7 @@ const ATTRS: readonly (readonly [Uint8Array, number])[] = [
 ];
 const GEN_AI = bytes('gen_ai.');
 const FORK_TRACE = bytes('fork_trace');
+const RESOURCE_SPANS = bytes('resourceSpans');
 const MISS_BYTES = MISS_SOURCES.map(bytes);
 
 function same(b: Uint8Array, at: number, len: number, lit: Uint8Array): boolean {
@@ -632,7 +634,9 @@ function topKey(b: Uint8Array, at: number, len: number): number {
     const id = lookup(b, at, len, TOP);
     if (id !== 0) return id;
   }
-  return c === 0x67 && prefixed(b, at, len, GEN_AI) ? F_DECLINE : 0;
+  if (c === 0x67) return prefixed(b, at, len, GEN_AI) ? F_DECLINE : 0;
+  // An OTLP export holds many records, which parseRecords reads.
+  return c === 0x72 && same(b, at, len, RESOURCE_SPANS) ? F_DECLINE : 0;
 }
 
 // Where the read values of the current line lie, for learning a template from it.

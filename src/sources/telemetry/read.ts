@@ -12,7 +12,7 @@ import { crc32, createGunzip, createInflateRaw } from 'node:zlib';
 import picomatch from 'picomatch';
 import { specialKind } from '../../util/special-file.js';
 import { extractedRecord, extractLine, releaseBuffer } from './extract.js';
-import { parseLine, type TelemetryRecord } from './records.js';
+import { parseRecords, type TelemetryRecord } from './records.js';
 
 /** Folders never worth walking for telemetry, unless a pattern names them. */
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
@@ -602,11 +602,12 @@ export async function readTelemetry(
       stats.lines++;
       // trim() only when the line starts blank: it is the rare case, and trim costs on every line.
       if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return;
-      const parsed = parseLine(text);
+      const parsed = parseRecords(text);
       if (parsed.ok) {
-        stats.records++;
-        sink(parsed.record, file, stats.lines);
-        if (parsed.trace) sink(parsed.trace, file, stats.lines);
+        // A turn and the trace it carries are one record; an OTLP export holds one per turn span, or none.
+        const n = parsed.records.length;
+        stats.records += n === 2 && parsed.records[1]?.kind === 'fork_trace' ? 1 : n;
+        for (const r of parsed.records) sink(r, file, stats.lines);
       } else {
         const reason =
           notText !== undefined

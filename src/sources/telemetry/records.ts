@@ -16,6 +16,10 @@
  *   A usage record of either shape may carry the same `misses` list for its own turn: it is
  *   read as the turn and as its trace, whether or not it also says `type: "fork_trace"`.
  *
+ * A line may also hold a whole OTLP/JSON trace export (`{ resourceSpans: [...] }`, as the
+ * OpenTelemetry Collector's file exporter writes one per line): each span carrying gen_ai usage
+ * is read as an otel line of its own is (parseRecords).
+ *
  * Anything else is malformed, with a reason a person can act on.
  */
 import type { Usage } from '@anthropic-ai/sdk/resources/messages';
@@ -174,15 +178,47 @@ const OTEL_CREATION = 'gen_ai.usage.cache_creation.input_tokens';
 
 const bad = (reason: string): ParsedLine => ({ ok: false, reason });
 
-export function parseLine(text: string): ParsedLine {
+/** The records a line holds, in reading order: one, a turn and its trace, or an OTLP export's turns. */
+export type ParsedRecords = { ok: true; records: TelemetryRecord[] } | { ok: false; reason: string };
+
+/** The JSON object a line holds, or why it holds none. */
+function jsonObject(text: string): Record<string, unknown> | string {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    return bad(`not JSON (${(e as Error).message.split('\n')[0]})`);
+    return `not JSON (${(e as Error).message.split('\n')[0]})`;
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return bad('not a JSON object');
-  const o = raw as Record<string, unknown>;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return 'not a JSON object';
+  return raw as Record<string, unknown>;
+}
+
+/**
+ * Every record of a line, as the reader takes them: what parseLine reads, or, for a line
+ * holding a whole OTLP/JSON export (`{"resourceSpans":[…]}`, one export per line as the
+ * OpenTelemetry Collector's file exporter writes it), one turn per span that carries gen_ai usage
+ * attributes, each read as a span on a line of its own is. Spans without them (HTTP calls, tool
+ * runs) are not turns and are passed over. One malformed turn span makes the line malformed,
+ * named by its place in the export: the export's other turns alone would be a partial count.
+ */
+export function parseRecords(text: string): ParsedRecords {
+  const o = jsonObject(text);
+  if (typeof o === 'string') return { ok: false, reason: o };
+  if (o.resourceSpans !== undefined) return otlpExport(o.resourceSpans);
+  const p = parseObject(o);
+  if (!p.ok) return p;
+  return { ok: true, records: p.trace ? [p.record, p.trace] : [p.record] };
+}
+
+/** One record of a line; a line holding an OTLP export holds many, which parseRecords reads. */
+export function parseLine(text: string): ParsedLine {
+  const o = jsonObject(text);
+  if (typeof o === 'string') return bad(o);
+  if (o.resourceSpans !== undefined) return bad('an OTLP/JSON export (resourceSpans) holds many records, not one');
+  return parseObject(o);
+}
+
+function parseObject(o: Record<string, unknown>): ParsedLine {
   const attrs = o.usage === undefined ? otelAttributes(o) : undefined;
   // A turn's own record may name why it missed: both are read, the turn and its trace. Read
   // as a trace only, its tokens would vanish, and the turns a writer annotates are the ones
@@ -522,6 +558,41 @@ function otel(o: Record<string, unknown>, a: Record<string, unknown>): ParsedLin
       ...f,
     },
   };
+}
+
+/** A list of objects at `where` in an export: absent is none, as OTLP/JSON omits an empty list. */
+function otlpList(x: unknown, where: string): Record<string, unknown>[] | string {
+  if (x === undefined || x === null) return [];
+  if (!Array.isArray(x) || x.some((e) => e === null || typeof e !== 'object' || Array.isArray(e))) {
+    return `${where} is not a list of objects`;
+  }
+  return x as Record<string, unknown>[];
+}
+
+/** The turns of an OTLP/JSON trace export: the spans carrying gen_ai usage, in the export's order. */
+function otlpExport(resourceSpans: unknown): ParsedRecords {
+  const records: TelemetryRecord[] = [];
+  const resources = otlpList(resourceSpans, 'resourceSpans');
+  if (typeof resources === 'string') return { ok: false, reason: resources };
+  for (const [i, resource] of resources.entries()) {
+    const scopes = otlpList(resource.scopeSpans, `resourceSpans[${i}].scopeSpans`);
+    if (typeof scopes === 'string') return { ok: false, reason: scopes };
+    for (const [j, scope] of scopes.entries()) {
+      const where = `resourceSpans[${i}].scopeSpans[${j}].spans`;
+      const spans = otlpList(scope.spans, where);
+      if (typeof spans === 'string') return { ok: false, reason: spans };
+      for (const [k, span] of spans.entries()) {
+        const attrs = otelAttributes(span);
+        if (attrs === undefined || !Object.keys(attrs).some((key) => key.startsWith('gen_ai.usage.'))) continue;
+        const p = otel(span, attrs);
+        if (!p.ok) {
+          return { ok: false, reason: `${where}[${k}]: ${p.reason}; the export's other spans are not read either` };
+        }
+        records.push(p.record);
+      }
+    }
+  }
+  return { ok: true, records };
 }
 
 function forkTrace(o: Record<string, unknown>): ParsedLine {

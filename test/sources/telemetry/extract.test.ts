@@ -510,6 +510,8 @@ describe('extractLine against parseLine', () => {
       base.replace('"ts":"2026-05-30T22:59:00.300Z"', '"ts":"2026-05-30T23:59:00.300+01:00"'),
       base.replace('{', '{"gen_ai.usage.input_tokens":5,'),
       base.replace('{', '{"misses":["tools"],'),
+      // An OTLP export holds many records, whatever else the line carries.
+      base.replace('{', '{"resourceSpans":[],'),
       // A fork_trace carrying usage is a turn and its trace, which parseLine reads.
       '{"type":"fork_trace","session_id":"c","turn":7,"ts":"2026-06-01T12:06:00Z","misses":["tools"],"usage":{"input_tokens":10,"output_tokens":1}}',
       base.slice(0, -1),

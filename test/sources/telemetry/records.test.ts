@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MIN_TIME_MS, parseLine, sameModel, type TurnRecord } from '../../../src/sources/telemetry/records.js';
+import {
+  MIN_TIME_MS,
+  parseLine,
+  parseRecords,
+  sameModel,
+  type TurnRecord,
+} from '../../../src/sources/telemetry/records.js';
 
 const FIX = 'test/fixtures/telemetry';
 const lines = (name: string) =>
@@ -426,6 +432,104 @@ describe('parseLine: OpenTelemetry GenAI attributes', () => {
     );
     expect(p.ok).toBe(false);
     expect(!p.ok && p.reason).toMatch(/includes cached tokens/);
+  });
+});
+
+describe('parseRecords: an OTLP/JSON export on one line', () => {
+  const attr = (key: string, value: object) => ({ key, value });
+  const chat = (conversation: string, start: string, input: string, read: string) => ({
+    traceId: '5b8efff798038103d269b633813fc60c',
+    spanId: 'eee19b7ec3c1b174',
+    name: 'chat claude-sonnet-4-5',
+    kind: 3,
+    startTimeUnixNano: start,
+    endTimeUnixNano: start.replace(/^(\d{9})/, (d) => String(Number(d) + 1)),
+    attributes: [
+      attr('gen_ai.operation.name', { stringValue: 'chat' }),
+      attr('gen_ai.conversation.id', { stringValue: conversation }),
+      attr('gen_ai.request.model', { stringValue: 'claude-sonnet-4-5' }),
+      attr('gen_ai.usage.input_tokens', { intValue: input }),
+      attr('gen_ai.usage.output_tokens', { intValue: '12' }),
+      attr('gen_ai.usage.cache_read.input_tokens', { intValue: read }),
+    ],
+    status: {},
+  });
+  const tool = {
+    name: 'execute_tool grep',
+    startTimeUnixNano: '1780312921000000000',
+    attributes: [attr('gen_ai.operation.name', { stringValue: 'execute_tool' })],
+  };
+  const spans = [
+    chat('c1', '1780312920000000000', '5000', '4000'),
+    chat('c2', '1780312980000000000', '3000', '0'),
+    chat('c1', '1780313040000000000', '6000', '5500'),
+  ];
+  const exportLine = (resourceSpans: unknown) => JSON.stringify({ resourceSpans });
+  const collector = [
+    {
+      resource: { attributes: [attr('service.name', { stringValue: 'agent' })] },
+      scopeSpans: [
+        { scope: { name: 'genai' }, spans: [spans[0], tool, spans[1]] },
+        { scope: { name: 'http' }, spans: [{ name: 'GET', startTimeUnixNano: '1780312920000000000' }] },
+      ],
+    },
+    { resource: {}, scopeSpans: [{ scope: {}, spans: [spans[2]] }] },
+  ];
+
+  it('reads each span carrying gen_ai usage as one turn, exactly as that span on a line of its own', () => {
+    const p = parseRecords(exportLine(collector));
+    expect(p.ok).toBe(true);
+    if (!p.ok) return;
+    const alone = spans.map((span) => {
+      const one = parseLine(JSON.stringify(span));
+      return one.ok ? one.record : one.reason;
+    });
+    expect(p.records).toEqual(alone);
+    // The input-includes-cache rule, the session, the time and the request model, as for one span.
+    expect(p.records).toMatchObject([
+      { kind: 'turn', shape: 'otel', session: 'c1', turn: undefined, input: 1000, cacheRead: 4000, output: 12 },
+      { session: 'c2', input: 3000, cacheRead: 0, ts: Date.parse('2026-06-01T11:23:00Z') },
+      { session: 'c1', input: 500, cacheRead: 5500, model: 'claude-sonnet-4-5' },
+    ]);
+  });
+
+  it('an export without gen_ai usage spans holds no turn; a line without an export reads as parseLine has it', () => {
+    expect(parseRecords(exportLine([]))).toEqual({ ok: true, records: [] });
+    expect(parseRecords(exportLine([{ resource: {}, scopeSpans: [{ spans: [tool] }] }]))).toEqual({
+      ok: true,
+      records: [],
+    });
+    const annotated =
+      '{"session_id":"a","turn":3,"ts":"2026-06-01T10:02:00Z","usage":{"input_tokens":5,"output_tokens":1},"misses":["tools"]}';
+    const one = parseLine(annotated);
+    expect(parseRecords(annotated)).toEqual({ ok: true, records: [one.ok && one.record, one.ok && one.trace] });
+    expect(parseRecords('{"a":1}')).toEqual(parseLine('{"a":1}'));
+    // parseLine reads one record: it does not take an export for one.
+    expect(parseLine(exportLine(collector))).toEqual({
+      ok: false,
+      reason: 'an OTLP/JSON export (resourceSpans) holds many records, not one',
+    });
+  });
+
+  it('a malformed turn span, or an export of the wrong shape, makes the line malformed, named by its place', () => {
+    const broken = structuredClone(collector);
+    const late = { ...(spans[2] as object), startTimeUnixNano: '0' };
+    (broken[1] as { scopeSpans: { spans: unknown[] }[] }).scopeSpans[0]!.spans = [late];
+    expect(parseRecords(exportLine(broken))).toEqual({
+      ok: false,
+      reason:
+        "resourceSpans[1].scopeSpans[0].spans[0]: startTimeUnixNano 0 as nanoseconds since the epoch is 1970-01-01T00:00:00.000Z, before any agent telemetry; OTLP times are nanoseconds since the epoch; the export's other spans are not read either",
+    });
+    const noSession = { ...(spans[0] as object), attributes: [attr('gen_ai.usage.input_tokens', { intValue: '5' })] };
+    expect(parseRecords(exportLine([{ scopeSpans: [{ spans: [tool, noSession] }] }]))).toMatchObject({
+      ok: false,
+      reason: /^resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[1\]: no gen_ai\.conversation\.id or session_id;/,
+    });
+    expect(parseRecords(exportLine({}))).toEqual({ ok: false, reason: 'resourceSpans is not a list of objects' });
+    expect(parseRecords(exportLine([{ scopeSpans: [{ spans: 'x' }] }]))).toEqual({
+      ok: false,
+      reason: 'resourceSpans[0].scopeSpans[0].spans is not a list of objects',
+    });
   });
 });
 
