@@ -66,6 +66,11 @@ export interface TelemetryReport {
   records_after_as_of: number;
   /** Turn records whose session and turn were read before (a copied file): counted once. */
   duplicate_turns: { count: number; first: string[] };
+  /**
+   * Turns in the window that fork traces explain. With none, no session's misses are known: miss
+   * attribution is not being recorded, which a table's "—" says apart from an unexplained read of nothing.
+   */
+  fork_traces: number;
   /** Turns with fork traces but no turn record before as_of: their misses count nowhere. */
   fork_traces_without_turn: number;
   /**
@@ -147,6 +152,7 @@ export function reportHead(scan: ScanResult, opts: ReportOptions): ReportHead {
       count: scan.duplicates.count,
       first: scan.duplicates.first.map(describeDuplicate),
     },
+    fork_traces: scan.overall.forkTraces,
     fork_traces_without_turn: scan.tracesWithoutTurn,
     turns_with_cache_counter: scan.overall.cacheCounted,
     overall: metricRow(scan.overall, scan.overall, scan.sessions),

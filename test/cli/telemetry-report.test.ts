@@ -194,6 +194,12 @@ describe('telemetry report', () => {
     expect(misses).toEqual({ a: { ...none, tools: 1 }, b: none, c: null });
     // The overall misses are the sessions' sum, so c's unknown misses leave them unknown too.
     expect(rep.overall.misses).toBeNull();
+    expect(rep.fork_traces).toBe(1);
+    // The table says why c's misses and their sum are shown as —.
+    const table = run(['telemetry', 'report', '--files', 'untraced.jsonl', '--as-of', '2026-03-02'], root).stdout;
+    expect(table).toContain(
+      'misses not shown: a turn read nothing from the cache and no fork trace says why (or no cache counter says what it read); over all sessions, so in one of them',
+    );
     const traced = JSON.parse(
       run(['telemetry', 'report', '--files', 'untraced.jsonl', '--as-of', '2026-03-01T23:00:30Z', '--json'], root)
         .stdout,
@@ -206,6 +212,12 @@ describe('telemetry report', () => {
     ) as TelemetryReport;
     expect(bare.overall.misses).toBeNull();
     expect(bare.sessions[0]?.misses).toBeNull();
+    expect(bare.fork_traces).toBe(0);
+    expect(
+      run(['telemetry', 'report', '--files', 'untraced-only.jsonl', '--as-of', '2026-03-02'], root).stdout,
+    ).toContain(
+      'misses not shown: no fork-trace record in the window, so misses are not attributed (0 would mean nothing)',
+    );
   });
 
   it('a compaction whose next turn read nothing on another model is counted apart, not as a violation', () => {

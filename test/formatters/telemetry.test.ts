@@ -42,6 +42,7 @@ function report(sessions: number): TelemetryReport {
     mostly_malformed: [],
     records_after_as_of: 0,
     duplicate_turns: { count: 0, first: [] },
+    fork_traces: 0,
     fork_traces_without_turn: 0,
     turns_with_cache_counter: 2,
     overall: metricRow(t),
@@ -211,6 +212,33 @@ describe('telemetry formatters', () => {
     const out = formatTelemetryTable(r, opts);
     expect(out.split('\n').find((l) => l.startsWith('│ all sessions'))).toMatch(/│ — +│/);
     expect(out).toContain(note);
+  });
+
+  it('says why misses are not shown: no fork trace at all, or a read of nothing no trace explains', () => {
+    const opts = { color: false, trend: false, maxSessions: 5 };
+    const untraced = 'misses not shown: no fork-trace record in the window, so misses are not attributed';
+    const unexplained = 'misses not shown: a turn read nothing from the cache and no fork trace says why';
+    const r = report(2);
+    // Traces recorded, every miss explained: nothing to say.
+    r.fork_traces = 3;
+    const known = { system_prompt: 0, tools: 1, message_prefix: 0, child_directive: 0, model: 0 };
+    r.overall.misses = known;
+    for (const s of r.sessions) s.misses = known;
+    let out = formatTelemetryTable(r, opts);
+    expect(out).not.toContain('misses not shown');
+    // One session read nothing unexplained: its row and the sum over all sessions are unknown.
+    (r.sessions[1] as SessionRow).misses = null;
+    r.overall.misses = null;
+    out = formatTelemetryTable(r, opts);
+    expect(out.split('\n').find((l) => l.startsWith('│ all sessions'))).toMatch(/│ — +│$/);
+    expect(out).toContain(unexplained);
+    expect(out).not.toContain(untraced);
+    // No fork trace at all: every row is unknown, for that reason.
+    r.fork_traces = 0;
+    for (const s of r.sessions) s.misses = null;
+    out = formatTelemetryTable(r, opts);
+    expect(out).toContain(untraced);
+    expect(out).not.toContain(unexplained);
   });
 
   it('ids that would shorten alike are shown whole, so their rows can be told apart', () => {

@@ -194,6 +194,14 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
       'cost × not shown: cache writes without the 5m/1h split beside 1-hour writes have no known price (1.25× or 2×)',
     );
   }
+  // A row's misses unknown: attribution not recorded at all, or a read of nothing no trace explains (README).
+  if (r.overall.misses === null || shown.some((row) => row.misses === null)) {
+    lines.push(
+      r.fork_traces === 0
+        ? 'misses not shown: no fork-trace record in the window, so misses are not attributed (0 would mean nothing)'
+        : 'misses not shown: a turn read nothing from the cache and no fork trace says why (or no cache counter says what it read); over all sessions, so in one of them',
+    );
+  }
   if (r.fork_traces_without_turn > 0) {
     lines.push(
       `${r.fork_traces_without_turn} turn(s) with fork traces but no turn record before ${r.as_of}: their misses count nowhere`,
