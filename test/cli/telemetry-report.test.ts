@@ -622,7 +622,11 @@ describe('telemetry report', () => {
     expect(onTerminal(300)).toContain(id);
     const narrow = onTerminal(80);
     expect(narrow).not.toContain(id);
-    expect(narrow).toContain('agent-7f3c…worker-17');
+    expect(narrow).toContain('agent-7f…orker-17');
+    // The table, its sparkline too, fits the 80 columns: a wider one would wrap every row.
+    const table = narrow.split(/\r?\n/).filter((l) => /^[┌│├└]/.test(l));
+    expect(table.length).toBeGreaterThan(3);
+    for (const l of table) expect(Array.from(l).length, l).toBeLessThanOrEqual(80);
   });
 
   it('on its own thread (as for a large input) prints the same bytes and the same halts, JSON or table', async () => {

@@ -214,6 +214,32 @@ describe('telemetry formatters', () => {
     expect(out).toContain(note);
   });
 
+  it('on an 80-column terminal the narrow table fits, with or without a sparkline; short miss names are explained', () => {
+    const r = report(3);
+    r.sessions[0] = {
+      ...(r.sessions[0] as SessionRow),
+      session: 'agent-7f3c2a9e-1b4d-4c8a-9e2f-5d6b7a8c9d0e-worker-17',
+      turns: 12_345,
+      cache_hit_request_rate: 1,
+      misses: { system_prompt: 1, tools: 22, message_prefix: 333, child_directive: 4, model: 5 },
+    };
+    const ids = [1, 2].map((d) => `claude-code-session-2026-05-0${d}T10:00:00-worker`);
+    ids.forEach((id, i) => ((r.sessions[i + 1] as SessionRow).session = id));
+    r.sessions[1] = { ...(r.sessions[1] as SessionRow), misses: null };
+    for (const trend of [false, true]) {
+      const out = formatTelemetryTable(r, { color: false, trend, maxSessions: 5, width: 80 });
+      const table = out.split('\n').filter((l) => /^[┌│├└]/.test(l));
+      expect(Math.max(...table.map((l) => stringWidth(l))), out).toBeLessThanOrEqual(80);
+      expect(out).toContain('│ prefix 333');
+      expect(out).toContain('│ child 4');
+      expect(out).toContain('misses: system = system_prompt, prefix = message_prefix, child = child_directive\n');
+    }
+    // A full table names the sources whole, and needs no legend.
+    const full = formatTelemetryTable(r, { color: false, trend: false, maxSessions: 5 });
+    expect(full).toContain('system_prompt 1, tools 22, message_prefix 333, child_directive 4, model 5');
+    expect(full).not.toContain('misses: system =');
+  });
+
   it('says why misses are not shown: no fork trace at all, or a read of nothing no trace explains', () => {
     const opts = { color: false, trend: false, maxSessions: 5 };
     const untraced = 'misses not shown: no fork-trace record in the window, so misses are not attributed';
@@ -241,18 +267,33 @@ describe('telemetry formatters', () => {
     expect(out).not.toContain(unexplained);
   });
 
-  it('ids that would shorten alike are shown whole, so their rows can be told apart', () => {
-    const r = report(3);
+  it('ids that would shorten alike are cut where they differ, so their rows can be told apart', () => {
+    const r = report(4);
     const ids = [1, 2, 3].map((d) => `claude-code-session-2026-05-0${d}T10:00:00-worker`);
     ids.forEach((id, i) => ((r.sessions[i] as SessionRow).session = id));
-    (r.sessions[2] as SessionRow).session = 'another-very-long-session-id-that-is-unique';
-    const opts = { color: false, trend: false, maxSessions: 5, width: 60 };
+    (r.sessions[3] as SessionRow).session = 'another-very-long-session-id-that-is-unique';
+    const opts = { color: false, trend: false, maxSessions: 5, width: 80 };
     const out = formatTelemetryTable(r, opts);
-    expect(out).toContain(ids[0]);
-    expect(out).toContain(ids[1]);
-    // The one that is unique once shortened still is.
-    expect(out).not.toContain('another-very-long-session-id-that-is-unique');
-    expect(out).toContain('another-ve…is-unique');
+    const shown = out
+      .split('\n')
+      .filter((l) => /^│ [^ ]/.test(l) && !l.startsWith('│ session') && !l.startsWith('│ all sessions'))
+      .map((l) => l.split('│')[1]?.trim());
+    expect(shown).toEqual([
+      'another-ve…is-unique',
+      '…6-05-01T10:00:00-w…',
+      '…6-05-02T10:00:00-w…',
+      '…6-05-03T10:00:00-w…',
+    ]);
+    for (const id of ids) expect(out).not.toContain(id);
+    // Ids that differ only far into a part they share are cut there too, round by round.
+    const deep = ['x'.repeat(30), `${'x'.repeat(30)}-a-${'y'.repeat(30)}`, `${'x'.repeat(30)}-b-${'y'.repeat(30)}`];
+    const t = report(3);
+    deep.forEach((id, i) => ((t.sessions[i] as SessionRow).session = id));
+    const cut = formatTelemetryTable(t, opts)
+      .split('\n')
+      .filter((l) => l.startsWith('│ x') || l.startsWith('│ …'))
+      .map((l) => l.split('│')[1]?.trim());
+    expect(new Set(cut).size).toBe(3);
   });
 
   it('cuts a session id of wide characters to the same terminal columns as any other', () => {
@@ -283,7 +324,7 @@ describe('telemetry formatters', () => {
     const r = report(2);
     (r.sessions[0] as SessionRow).session = `${'\u001b'.repeat(30)}tail-of-the-id`;
     const opts = { color: false, trend: false, maxSessions: 5 };
-    const narrow = formatTelemetryTable(r, { ...opts, width: 60 });
+    const narrow = formatTelemetryTable(r, { ...opts, width: 80 });
     const id =
       narrow
         .split('\n')

@@ -63,7 +63,7 @@ export interface TelemetryTableOptions {
   maxSessions: number;
   /**
    * The terminal's columns, if known: in a table wider than that, long session ids are
-   * shortened in the middle and the misses go one per line.
+   * shortened, the misses go one per line under short names, and cells lose their right padding.
    */
   width?: number;
 }
@@ -73,6 +73,18 @@ type Fit = 'full' | 'narrow';
 
 /** A session id shortened in a narrow table keeps this many terminal columns, the ellipsis included. */
 const NARROW_SESSION = 20;
+/** The fewest columns a session id is cut to when the table is still wider than the terminal. */
+const MIN_NARROW_SESSION = 12;
+/**
+ * The miss sources as a narrow table names them: `child_directive 4` alone is wider than the
+ * room an 80-column terminal leaves the column. A line under the table says what they stand for.
+ */
+const NARROW_MISS: Record<string, string> = {
+  system_prompt: 'system',
+  message_prefix: 'prefix',
+  child_directive: 'child',
+};
+const MISS_LEGEND = 'misses: system = system_prompt, prefix = message_prefix, child = child_directive';
 /** The fewest turns a sparkline is cut to on a narrow terminal. */
 const MIN_TREND_TURNS = 8;
 
@@ -83,17 +95,20 @@ const count = (x: number | null) => (x === null ? '—' : String(x));
 function misses(m: MetricRow['misses'], fit: Fit): string {
   if (!m) return '—';
   const named = Object.entries(m).filter(([, n]) => n > 0);
-  return named.length ? named.map(([k, n]) => `${k} ${n}`).join(fit === 'narrow' ? '\n' : ', ') : 'none';
+  if (!named.length) return 'none';
+  return fit === 'narrow'
+    ? named.map(([k, n]) => `${NARROW_MISS[k] ?? k} ${n}`).join('\n')
+    : named.map(([k, n]) => `${k} ${n}`).join(', ');
 }
 
 /**
  * The start and the end of a long id: both tell sessions apart (a prefix, a counter). Counted
  * in terminal columns, so an id of East Asian wide characters is cut to the same width.
  */
-function shorten(id: string, fit: Fit): string {
-  if (fit !== 'narrow' || stringWidth(id) <= NARROW_SESSION) return id;
+function shorten(id: string, width: number): string {
+  if (stringWidth(id) <= width) return id;
   const chars = Array.from(id);
-  const room = NARROW_SESSION - 1;
+  const room = width - 1;
   const headRoom = Math.ceil(room / 2);
   let head = '';
   let used = 0;
@@ -126,6 +141,59 @@ function cells(name: string, row: MetricRow, fit: Fit): string[] {
 }
 
 /**
+ * A long id cut to `width` columns around the character at `at` (a code point index), with a
+ * little of what precedes it: where ids that start and end alike differ (a date in the middle).
+ */
+function around(id: string, at: number, width: number): string {
+  if (stringWidth(id) <= width) return id;
+  const chars = Array.from(id);
+  const start = Math.max(0, at - Math.floor(width / 3));
+  let out = start > 0 ? '…' : '';
+  let used = stringWidth(out);
+  for (let i = start; i < chars.length; i++) {
+    const c = chars[i] as string;
+    const w = stringWidth(c);
+    // Room for the closing ellipsis, unless this is the last character.
+    if (used + w + (i < chars.length - 1 ? 1 : 0) > width) return `${out}…`;
+    out += c;
+    used += w;
+  }
+  return out;
+}
+
+/** Code points two ids share from their start. */
+function sharedStart(a: readonly string[], b: readonly string[]): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/**
+ * The ids as a narrow table shows them, at most `width` columns each: start and end, or, for
+ * ids whose start and end are alike, the part where they differ, so every row can be told
+ * apart. Ids no cut tells apart are shown whole.
+ */
+function shortNames(names: readonly string[], width: number): string[] {
+  const out = names.map((n) => shorten(n, width));
+  const chars = names.map((n) => Array.from(n));
+  // Each round cuts every group of ids shown alike where the group first differs; what still
+  // looks alike after it shares a longer start, so the rounds end.
+  for (let round = 0; round < 64; round++) {
+    const groups = new Map<string, number[]>();
+    out.forEach((o, i) => groups.set(o, [...(groups.get(o) ?? []), i]));
+    const alike = [...groups.values()].filter((g) => new Set(g.map((i) => names[i])).size > 1);
+    if (alike.length === 0) return out;
+    for (const g of alike) {
+      const at = Math.min(...g.slice(1).map((i) => sharedStart(chars[g[0] as number] ?? [], chars[i] ?? [])));
+      for (const i of g) out[i] = around(names[i] as string, at, width);
+    }
+  }
+  const count = new Map<string, Set<string>>();
+  out.forEach((o, i) => count.set(o, (count.get(o) ?? new Set()).add(names[i] as string)));
+  return out.map((o, i) => ((count.get(o)?.size ?? 0) > 1 ? (names[i] as string) : o));
+}
+
+/**
  * The table of a report: all its sessions, or (`session_count` set) the worst of them picked
  * while the rows were made (worstSessions), with the count of all.
  */
@@ -134,14 +202,23 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
   const shown = [...r.sessions].sort(worstFirst).slice(0, opts.maxSessions);
   const sessions = r.session_count ?? r.sessions.length;
   let table = sessionTable(r, shown, opts, 'full');
-  if (opts.width !== undefined && widest(table) > opts.width) {
+  const narrowTable = opts.width !== undefined && widest(table) > opts.width;
+  if (opts.width !== undefined && narrowTable) {
     table = sessionTable(r, shown, opts, 'narrow');
     // Still wider: each sparkline keeps its last turns, as many as leave room (a table wider
     // than the terminal wraps every row into the next). A handful at least, or it shows no trend.
     const longest = Math.max(0, ...shown.map((s) => s.hit_ratio_by_turn.length));
     const over = widest(table) - opts.width;
+    let trendTurns: number | undefined;
     if (opts.trend && over > 0 && longest > MIN_TREND_TURNS) {
-      table = sessionTable(r, shown, opts, 'narrow', Math.max(MIN_TREND_TURNS, longest - over));
+      trendTurns = Math.max(MIN_TREND_TURNS, longest - over);
+      table = sessionTable(r, shown, opts, 'narrow', trendTurns);
+    }
+    // Still wider (an 80-column terminal, with or without a sparkline): the ids give up more.
+    const still = widest(table) - opts.width;
+    if (still > 0) {
+      const idWidth = Math.max(MIN_NARROW_SESSION, NARROW_SESSION - still);
+      table = sessionTable(r, shown, opts, 'narrow', trendTurns, idWidth);
     }
   }
 
@@ -157,6 +234,10 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
     `Agent telemetry ${window}: ${r.files.length} file(s), ${r.overall.turns} turns, ${sessions} sessions (worst hit ratio first)`,
   );
   lines.push(table);
+  // A narrow table names the miss sources short: what it shows, it explains.
+  const narrowed = (row: MetricRow) =>
+    row.misses !== null && Object.entries(row.misses).some(([k, n]) => n > 0 && NARROW_MISS[k] !== undefined);
+  if (narrowTable && (narrowed(r.overall) || shown.some(narrowed))) lines.push(MISS_LEGEND);
   if (sessions > shown.length) {
     lines.push(`… and ${sessions - shown.length} more sessions (--json lists them all)`);
   }
@@ -221,6 +302,8 @@ function sessionTable(
   fit: Fit,
   /** The last turns each sparkline shows (all it has when undefined). */
   trendTurns?: number,
+  /** The columns a session id keeps in a narrow table. */
+  idWidth = NARROW_SESSION,
 ): string {
   const head = ['session', 'turns', 'hit ratio', 'token-weighted', 'turns hitting', 'cost ×', '>4 bp', 'misses'];
   if (opts.trend) head.push('hit ratio per turn');
@@ -228,18 +311,18 @@ function sessionTable(
   if (fit === 'narrow') head.forEach((h, i) => (head[i] = h.replace(/[ -]/g, (c) => (c === '-' ? '-\n' : '\n'))));
   const table = new Table({
     head,
-    style: { head: opts.color ? ['bold'] : [], border: opts.color ? ['grey'] : [] },
+    style: {
+      head: opts.color ? ['bold'] : [],
+      border: opts.color ? ['grey'] : [],
+      // Narrow: a column's border and the blank before each cell part it from the next.
+      'padding-right': fit === 'narrow' ? 0 : 1,
+    },
   });
-  // Shortened as shown: a control character written out takes columns of its own. Ids that
-  // differ only in the middle (a date between a fixed prefix and suffix) would shorten alike
-  // and the rows could not be told apart: those are shown whole.
+  // Shortened as shown: a control character written out takes columns of its own.
   const names = shown.map((s) => visible(s.session));
-  const short = names.map((n) => shorten(n, fit));
-  const owners = new Map<string, Set<string>>();
-  short.forEach((sh, i) => owners.set(sh, (owners.get(sh) ?? new Set()).add(names[i] as string)));
+  const short = fit === 'narrow' ? shortNames(names, idWidth) : names;
   for (const [i, s] of shown.entries()) {
-    const sh = short[i] as string;
-    const row = cells((owners.get(sh)?.size ?? 0) > 1 ? (names[i] as string) : sh, s, fit);
+    const row = cells(short[i] as string, s, fit);
     if (opts.trend)
       row.push(sparkline(trendTurns === undefined ? s.hit_ratio_by_turn : s.hit_ratio_by_turn.slice(-trendTurns)));
     table.push(row);
