@@ -24,6 +24,16 @@ import {
 } from '../../src/telemetry/report.js';
 import { telemetryText } from '../helpers/telemetry.js';
 
+/** The terminal columns of the widest line of the table's box. */
+function columns(t: string): number {
+  return Math.max(
+    ...t
+      .split('\n')
+      .filter((l) => /^[┌│├└]/.test(l))
+      .map((l) => stringWidth(l)),
+  );
+}
+
 function report(sessions: number): TelemetryReport {
   const t = { ...emptyTotals(), turns: 2, input: 10, cacheRead: 90, hitTurns: 1, cacheCounted: 2 };
   const row = (i: number): SessionRow => ({
@@ -143,22 +153,15 @@ describe('telemetry formatters', () => {
     };
     const opts = { color: false, trend: true, maxSessions: 5 };
     const text = (w?: number) => formatTelemetryTable(r, { ...opts, ...(w ? { width: w } : {}) });
-    const tableWidth = (t: string) =>
-      Math.max(
-        ...t
-          .split('\n')
-          .filter((l) => /^[┌│├└]/.test(l))
-          .map((l) => Array.from(l).length),
-      );
     const full = text();
     expect(full).toContain(long);
     expect(full).toContain('system_prompt 1, tools 2, message_prefix 3, child_directive 4, model 5');
-    expect(text(tableWidth(full))).toBe(full);
-    const narrow = text(tableWidth(full) - 1);
+    expect(text(columns(full))).toBe(full);
+    const narrow = text(columns(full) - 1);
     expect(narrow).not.toContain(long);
     expect(narrow).toContain('agent-7f3c…worker-17');
     expect(narrow.split('\n').filter((l) => /│ (tools 2|model 5) +│/.test(l))).toHaveLength(2);
-    expect(tableWidth(narrow)).toBeLessThan(tableWidth(full) - 40);
+    expect(columns(narrow)).toBeLessThan(columns(full) - 40);
   });
 
   it('on a terminal still too narrow, each sparkline keeps its last turns, as many as fit, eight at least', () => {
@@ -167,13 +170,6 @@ describe('telemetry formatters', () => {
     const series = Array.from({ length: 40 }, (_, i) => (i < 30 ? 0 : 1));
     for (const s of r.sessions) s.hit_ratio_by_turn = series;
     const opts = { color: false, trend: true, maxSessions: 5 };
-    const columns = (t: string) =>
-      Math.max(
-        ...t
-          .split('\n')
-          .filter((l) => /^[┌│├└]/.test(l))
-          .map((l) => stringWidth(l)),
-      );
     const sparks = (t: string) =>
       t
         .split('\n')
@@ -228,8 +224,7 @@ describe('telemetry formatters', () => {
     r.sessions[1] = { ...(r.sessions[1] as SessionRow), misses: null };
     for (const trend of [false, true]) {
       const out = formatTelemetryTable(r, { color: false, trend, maxSessions: 5, width: 80 });
-      const table = out.split('\n').filter((l) => /^[┌│├└]/.test(l));
-      expect(Math.max(...table.map((l) => stringWidth(l))), out).toBeLessThanOrEqual(80);
+      expect(columns(out), out).toBeLessThanOrEqual(80);
       expect(out).toContain('│ prefix 333');
       expect(out).toContain('│ child 4');
       expect(out).toContain('misses: system = system_prompt, prefix = message_prefix, child = child_directive\n');
@@ -302,13 +297,6 @@ describe('telemetry formatters', () => {
     const wide = 'エージェント作業者セッション番号一二三四五六七八九十百千';
     (r.sessions[0] as SessionRow).session = wide;
     const opts = { color: false, trend: false, maxSessions: 5 };
-    const columns = (t: string) =>
-      Math.max(
-        ...t
-          .split('\n')
-          .filter((l) => /^[┌│├└]/.test(l))
-          .map((l) => stringWidth(l)),
-      );
     const full = formatTelemetryTable(r, opts);
     expect(full).toContain(wide);
     const narrow = formatTelemetryTable(r, { ...opts, width: columns(full) - 1 });
