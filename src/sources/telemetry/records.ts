@@ -575,10 +575,14 @@ function otlpExport(resourceSpans: unknown): ParsedRecords {
   const resources = otlpList(resourceSpans, 'resourceSpans');
   if (typeof resources === 'string') return { ok: false, reason: resources };
   for (const [i, resource] of resources.entries()) {
-    const scopes = otlpList(resource.scopeSpans, `resourceSpans[${i}].scopeSpans`);
+    // OTLP before 0.15 (exporters still deployed) named the same list instrumentationLibrarySpans.
+    const legacy = resource.scopeSpans === undefined && resource.instrumentationLibrarySpans !== undefined;
+    const scopes = legacy
+      ? otlpList(resource.instrumentationLibrarySpans, `resourceSpans[${i}].instrumentationLibrarySpans`)
+      : otlpList(resource.scopeSpans, `resourceSpans[${i}].scopeSpans`);
     if (typeof scopes === 'string') return { ok: false, reason: scopes };
     for (const [j, scope] of scopes.entries()) {
-      const where = `resourceSpans[${i}].scopeSpans[${j}].spans`;
+      const where = `resourceSpans[${i}].${legacy ? 'instrumentationLibrarySpans' : 'scopeSpans'}[${j}].spans`;
       const spans = otlpList(scope.spans, where);
       if (typeof spans === 'string') return { ok: false, reason: spans };
       for (const [k, span] of spans.entries()) {

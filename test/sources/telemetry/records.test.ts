@@ -493,6 +493,19 @@ describe('parseRecords: an OTLP/JSON export on one line', () => {
     ]);
   });
 
+  it('reads an export of OTLP before 0.15, whose scopes were instrumentationLibrarySpans, the same', () => {
+    const legacy = collector.map(({ scopeSpans, ...resource }) => ({
+      ...resource,
+      instrumentationLibrarySpans: scopeSpans.map(({ scope, ...rest }) => ({ instrumentationLibrary: scope, ...rest })),
+    }));
+    expect(parseRecords(exportLine(legacy))).toEqual(parseRecords(exportLine(collector)));
+    const broken = [
+      { instrumentationLibrarySpans: [{ spans: [{ ...(spans[0] as object), startTimeUnixNano: '0' }] }] },
+    ];
+    const p = parseRecords(exportLine(broken));
+    expect(p.ok === false && p.reason).toMatch(/^resourceSpans\[0\]\.instrumentationLibrarySpans\[0\]\.spans\[0\]: /);
+  });
+
   it('an export without gen_ai usage spans holds no turn; a line without an export reads as parseLine has it', () => {
     expect(parseRecords(exportLine([]))).toEqual({ ok: true, records: [] });
     expect(parseRecords(exportLine([{ resource: {}, scopeSpans: [{ spans: [tool] }] }]))).toEqual({
