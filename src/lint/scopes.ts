@@ -499,10 +499,12 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
     const notIgnored = unlisted.filter((u) => !ignored.has(u.rel) && u.special === undefined);
     throw new UsageError(
       [
-        ...special.map(
-          (u) =>
-            `'${u.given}' is ${u.special ?? ''}, not a regular file, so lint does not read it; name a regular file`,
-        ),
+        // Several in one sentence: the advice is the same for each.
+        ...(special.length
+          ? [
+              `${special.map((u) => `'${u.given}' is ${u.special ?? ''}`).join(', ')}${special.length === 1 ? ', not a regular file, so lint does not read it' : ': not regular files, so lint does not read them'}; name a regular file`,
+            ]
+          : []),
         ...say(
           unlisted.filter((u) => ignored.has(u.rel) && u.special === undefined),
           'is ignored by .gitignore, so lint does not check it',

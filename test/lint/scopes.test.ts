@@ -463,6 +463,16 @@ describe('paths', () => {
     );
   });
 
+  it('several named pipes given as paths are one sentence, its advice said once', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': GOOD } });
+    execFileSync('mkfifo', [join(repo.dir, 'a.fifo'), join(repo.dir, 'b.fifo')]);
+    const e: unknown = await lint(repo, { kind: 'paths', paths: ['a.fifo', 'b.fifo'] }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(UsageError);
+    expect((e as Error).message).toBe(
+      "'a.fifo' is a named pipe (FIFO), 'b.fifo' is a named pipe (FIFO): not regular files, so lint does not read them; name a regular file",
+    );
+  });
+
   it('a path in the repository but outside the governed root is told apart from one outside the repository', async () => {
     const repo = createRepo();
     const root = join(repo.dir, 'svc');
