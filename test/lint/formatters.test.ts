@@ -183,6 +183,23 @@ describe('lint formatters', () => {
     expect(l1['system-out']).toMatch(/^src\/c\\u202e\.py:\d+:\d+ warn /);
   });
 
+  it("JUnit writes a line break in a file name a halt's reason names out, so the reason stays one line", () => {
+    const reason = 'a file it applies to could not be read, so it was not checked there: src/a\nb.py: EACCES';
+    const odd = {
+      ...report,
+      rules: report.rules.map((x) => ({ ...x, halt_reason: 'missing' as const, reason })),
+    };
+    const suite = new XMLParser({ ignoreAttributes: false }).parse(formatLint(odd as LintReport, 'junit')).testsuites
+      .testsuite;
+    const [failed, , halted] = suite.testcase;
+    expect(failed.failure['#text']).toContain(
+      'also halted (missing): a file it applies to could not be read, so it was not checked there: src/a\\nb.py: EACCES',
+    );
+    expect(halted.error['#text']).toBe(
+      'a file it applies to could not be read, so it was not checked there: src/a\\nb.py: EACCES',
+    );
+  });
+
   it('JUnit counts a rule that both fails and halts once, as a failure that says it also halted', async () => {
     const rule = { ...L1, id: 'both', forbid: { literals: ['SECRET'], include: ['**/*.py', '**/*.rb'] } };
     const r = await lint(lintRepo({ rules: [rule], files: { 'src/a.py': 'x = "SECRET"\n' } }));

@@ -48,12 +48,15 @@ export function formatLintJunit(r: LintReport, o: { prefix?: string } = {}): str
         .join('\n');
     const errors = mine.filter((f) => f.severity === 'error');
     const warns = mine.filter((f) => f.severity === 'warn');
+    // A reason may name a file (one that could not be read): a line break in its name is written
+    // out, as the findings' file names are, so the reason stays one line.
+    const reason = visible(x.reason ?? '', { inCommand: true });
     if (x.verdict === 'fail') {
-      const halted = x.halt_reason !== undefined ? `\nalso halted (${x.halt_reason}): ${x.reason ?? ''}` : '';
+      const halted = x.halt_reason !== undefined ? `\nalso halted (${x.halt_reason}): ${reason}` : '';
       tc.ele('failure', { message: attr(x.reason ?? x.title), type: 'fail' }).txt(text(describe(errors) + halted));
     } else if (x.halt_reason !== undefined) {
       tc.ele('error', { message: attr(x.reason ?? x.title), type: `halt:${x.halt_reason ?? 'error'}` }).txt(
-        text(x.reason ?? ''),
+        text(reason),
       );
     }
     if (warns.length) tc.ele('system-out').txt(text(describe(warns)));
