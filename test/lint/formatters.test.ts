@@ -232,6 +232,22 @@ describe('lint formatters', () => {
     expect(formatLint(report, 'stylish', { color: true })).toContain('\u001b[31merror\u001b[0m');
   });
 
+  it('stylish quotes and counts a match of blanks alone, which would look like nothing found', () => {
+    const f = report.findings[0] as (typeof report.findings)[number];
+    const odd = {
+      ...report,
+      findings: [
+        { ...f, match: '   ' },
+        { ...f, match: ' \t' },
+      ],
+    };
+    const found = formatLint(odd, 'stylish')
+      .split('\n')
+      .filter((l) => l.trim().startsWith('found:'))
+      .map((l) => l.trim());
+    expect(found).toEqual(['found: "   " (3 spaces)', 'found: " \\t" (2 blank characters)']);
+  });
+
   it('stylish says once what halted several rules for one reason', async () => {
     // Outside a repository every rule halts alike: one line naming them all, not one per rule.
     const repo = lintRepo({ rules: [L1, { ...L1, id: 'L1b' }], files: { 'src/a.py': 'x\n' } });

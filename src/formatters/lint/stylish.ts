@@ -30,7 +30,7 @@ export function formatStylish(r: LintReport, o: StylishOptions = { color: false 
       const sev = f.severity === 'error' ? c('31', 'error') : c('33', 'warn ');
       out.push(`  ${(pos[i] ?? '').padEnd(w)}  ${sev}  ${visible(f.message)}  ${c('2', visible(f.rule))}`);
       const pad = ' '.repeat(w + 11);
-      if (f.match !== undefined) out.push(`${pad}${c('2', 'found:')} ${visible(f.match)}`);
+      if (f.match !== undefined) out.push(`${pad}${c('2', 'found:')} ${shownMatch(f.match)}`);
       out.push(`${pad}${c('2', 'fix:')} ${visible(f.fix)}`);
     });
     out.push('');
@@ -83,4 +83,15 @@ export function describeScope(r: LintReport): string {
       return `${at}, changed since ${visible(r.scope.since)}${r.scope.base ? ` (merge base ${r.scope.base.slice(0, 12)})` : ''}`;
     }
   }
+}
+
+/**
+ * A match as the report shows it. One of blanks alone (trailing whitespace) would look like
+ * nothing was found, as an empty match would (which shows its line instead): quoted, and counted.
+ */
+function shownMatch(m: string): string {
+  if (m.trim() !== '') return visible(m);
+  const n = Array.from(m).length;
+  const what = /^ +$/.test(m) ? (n === 1 ? 'space' : 'spaces') : n === 1 ? 'blank character' : 'blank characters';
+  return `"${visible(m)}" (${n} ${what})`;
 }
