@@ -206,7 +206,9 @@ export function parseInstant(text: string, flag: string): Date {
   );
   if (m) {
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    const probe = new Date(Date.UTC(y, mo - 1, d));
+    // Date.UTC reads years 0-99 as 1900-1999: the year is set on its own, as written.
+    const probe = new Date(Date.UTC(2000, mo - 1, d));
+    probe.setUTCFullYear(y);
     const calendar = probe.getUTCFullYear() === y && probe.getUTCMonth() === mo - 1 && probe.getUTCDate() === d;
     const iso = m[4] === undefined ? `${text.trim()}T00:00:00Z` : m[8] ? text.trim() : `${text.trim()}Z`;
     const ms = calendar ? Date.parse(iso.replace(' ', 'T')) : Number.NaN;

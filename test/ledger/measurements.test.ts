@@ -113,6 +113,12 @@ describe('input validation (before any connection)', () => {
     expect(() => parseInstant('2026-02-30', '--at')).toThrow(UsageError);
     expect(() => parseInstant('yesterday', '--at')).toThrow(/--at 'yesterday' is not a date/);
   });
+
+  it('reads the years 0-99 of --at as written, not as 1900-1999', () => {
+    expect(parseInstant('0099-01-01T00:00:00Z', '--at').toISOString()).toBe('0099-01-01T00:00:00.000Z');
+    expect(parseInstant('0004-02-29', '--at').toISOString()).toBe('0004-02-29T00:00:00.000Z');
+    expect(() => parseInstant('0099-02-29', '--at')).toThrow(UsageError);
+  });
 });
 
 describe.each(testBackends())('recording on $name', (backend) => {

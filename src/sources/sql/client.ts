@@ -277,7 +277,10 @@ export function parseNaiveUtc(text: string): Date | string {
   const m = NAIVE.exec(text);
   if (!m) return text;
   const ms = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
-  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
+  // Date.UTC reads years 0-99 as 1900-1999: the year is set on its own, as written.
+  const d = new Date(Date.UTC(2000, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
+  d.setUTCFullYear(Number(m[1]));
+  return d;
 }
 
 // ---------------------------------------------------------------------------------------------

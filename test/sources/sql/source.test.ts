@@ -233,6 +233,11 @@ describe.each(testBackends())('SqlMeasurementSource on $name', (backend) => {
       expect(out.evidence.first_seen).toBe('2026-05-25T23:00:00.000Z');
     });
 
+    it('reads a timestamp without time zone of the years 0-99 as written, not as 1900-1999', async () => {
+      const raw = sqlMeasurement({ query: "SELECT timestamp '0099-03-04 05:06:07.5' AS value" }, { type: 'timestamp' });
+      expect(expectOk(await source().measure(raw, evalContext())).value).toEqual(new Date('0099-03-04T05:06:07.500Z'));
+    });
+
     it('reads a date as UTC midnight, whatever the zone of the process', async () => {
       await db.exec(`CREATE TABLE IF NOT EXISTS audit.daily_measurements (day date, n int)`);
       await db.exec('TRUNCATE audit.daily_measurements');
