@@ -44,6 +44,7 @@ export function openSources(opts: OpenSourcesOptions): OpenedSources {
       manifest: opts.manifest,
       env: opts.env,
       timeoutMs: Math.max(1_000, Math.floor(opts.timeoutMs * 0.9)),
+      limitMs: opts.timeoutMs,
       ...(opts.now === undefined ? {} : { now: opts.now }),
     }),
     telemetry: new TelemetryMeasurementSource(opts.onTelemetryProgress ? { onProgress: opts.onTelemetryProgress } : {}),

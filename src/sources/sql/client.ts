@@ -21,6 +21,8 @@ export type SqlRow = Record<string, unknown>;
 export interface SqlQueryOptions {
   /** Enforced by the server (statement_timeout) where it can be, and always on the JS side. */
   timeoutMs: number;
+  /** The limit the user set (--timeout), when timeoutMs is kept under it so the server stops the query first. */
+  limitMs?: number;
   signal?: AbortSignal;
   /** Called once the query holds its connection, before it is sent: when its own time starts. */
   onStart?: () => void;
@@ -80,6 +82,8 @@ export interface ErrorContext {
   /** describe(), for "in database". */
   database: string;
   timeoutMs: number;
+  /** The limit the user set, which a timeout is reported against (SqlQueryOptions.limitMs). */
+  limitMs?: number | undefined;
   secrets: readonly string[];
   /** What asked for SSL (`sslmode=require`, `PGSSLMODE=require`), for a server that refuses it. */
   sslRequest?: string | undefined;
@@ -101,13 +105,27 @@ function errorMessage(err: unknown): string {
   return String(err);
 }
 
+const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
+
+/**
+ * A timeout as the user set it: the server's statement_timeout is kept under --timeout on
+ * purpose, so it stops the query first; its own figure alone would read as a wrong limit.
+ */
+function timedOut(ctx: ErrorContext, byServer: boolean): string {
+  if (ctx.limitMs === undefined || ctx.limitMs === ctx.timeoutMs) return `query timed out after ${ctx.timeoutMs} ms`;
+  const stopped = byServer
+    ? `the server stopped it at ${seconds(ctx.timeoutMs)}`
+    : `it ran past ${seconds(ctx.timeoutMs)}`;
+  return `query timed out: over the ${seconds(ctx.limitMs)} --timeout (${stopped})`;
+}
+
 /** Translates any driver, server or deadline failure into the halt it means. */
 export function toSqlHaltError(err: unknown, ctx: ErrorContext): SqlHaltError {
   if (err instanceof SqlHaltError) return err;
   const make = (halt: HaltReason, reason: string, sqlstate?: string) =>
     new SqlHaltError(halt, redact(reason, ctx.secrets), sqlstate);
   if (err instanceof QueryTimeoutError) {
-    return make('error', `query timed out after ${ctx.timeoutMs} ms (database ${ctx.database})`, '57014');
+    return make('error', `${timedOut(ctx, false)} (database ${ctx.database})`, '57014');
   }
   if (err instanceof QueryAbortedError) return make('error', `query aborted: the evaluation was cancelled`);
 
@@ -132,7 +150,7 @@ export function toSqlHaltError(err: unknown, ctx: ErrorContext): SqlHaltError {
           code,
         );
       case '57014':
-        return make('error', `query timed out after ${ctx.timeoutMs} ms (database ${ctx.database})`, code);
+        return make('error', `${timedOut(ctx, true)} (database ${ctx.database})`, code);
       case '25006':
         return make('error', `the query tried to write, and measurements are read-only: ${message}`, code);
       case '28P01':
@@ -383,6 +401,7 @@ export class PgClient implements SqlClient {
       endpoint: this.#endpoint,
       database: this.describe(),
       timeoutMs: opts.timeoutMs,
+      limitMs: opts.limitMs,
       secrets: this.#secrets,
       sslRequest: this.#sslRequest,
     };
@@ -570,7 +589,13 @@ export class PgliteClient implements SqlClient {
   }
 
   async query(text: string, params: unknown[], opts: SqlQueryOptions): Promise<{ rows: SqlRow[] }> {
-    const ctx: ErrorContext = { endpoint: this.#label, database: this.#label, timeoutMs: opts.timeoutMs, secrets: [] };
+    const ctx: ErrorContext = {
+      endpoint: this.#label,
+      database: this.#label,
+      timeoutMs: opts.timeoutMs,
+      limitMs: opts.limitMs,
+      secrets: [],
+    };
     if (this.#closed) throw new SqlHaltError('error', 'the database client is closed');
     // PGlite is one connection: transactions must not interleave. The deadline starts once
     // this query holds the connection, not while it waits behind another.

@@ -46,6 +46,8 @@ export interface SqlSourceOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Statement timeout of each query; default 30 s. */
   timeoutMs?: number;
+  /** The limit the user set (--timeout) that timeoutMs is kept under, which a timeout is reported against. */
+  limitMs?: number;
   /** The present, against which a `current_state` measurement's as_of is judged; default the clock. */
   now?: () => Date;
 }
@@ -56,6 +58,7 @@ export interface SqlSourceForRepoOptions {
   /** DATABASE_URL and every `connection_env` are read from here. */
   env: Readonly<Record<string, string | undefined>>;
   timeoutMs?: number;
+  limitMs?: number;
   now?: () => Date;
 }
 
@@ -72,6 +75,7 @@ export class SqlMeasurementSource implements MeasurementSource {
   readonly #openUrl: (url: string) => SqlClient;
   readonly #env: Readonly<Record<string, string | undefined>>;
   readonly #timeoutMs: number;
+  readonly #limitMs: number | undefined;
   readonly #now: () => Date;
   #default: Promise<SqlClient> | undefined;
   readonly #byUrl = new Map<string, SqlClient>();
@@ -81,6 +85,7 @@ export class SqlMeasurementSource implements MeasurementSource {
     this.#openUrl = opts.openUrl ?? ((url) => new PgClient(url));
     this.#env = opts.env ?? process.env;
     this.#timeoutMs = opts.timeoutMs ?? DEFAULT_SQL_TIMEOUT_MS;
+    this.#limitMs = opts.limitMs;
     this.#now = opts.now ?? (() => new Date());
   }
 
@@ -94,6 +99,7 @@ export class SqlMeasurementSource implements MeasurementSource {
     return new SqlMeasurementSource({
       env: opts.env,
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+      ...(opts.limitMs === undefined ? {} : { limitMs: opts.limitMs }),
       ...(opts.now === undefined ? {} : { now: opts.now }),
       open: () =>
         openSqlClient({
@@ -120,7 +126,13 @@ export class SqlMeasurementSource implements MeasurementSource {
           ? err
           : err instanceof QueryBuildError || err instanceof ParamRewriteError
             ? new SqlHaltError('error', err.message)
-            : toSqlHaltError(err, { endpoint: '?', database: '?', timeoutMs: this.#timeoutMs, secrets: [] });
+            : toSqlHaltError(err, {
+                endpoint: '?',
+                database: '?',
+                timeoutMs: this.#timeoutMs,
+                limitMs: this.#limitMs,
+                secrets: [],
+              });
       return halt(h.halt, because(h.message), scrub(evidence));
     }
   }
@@ -217,6 +229,7 @@ export class SqlMeasurementSource implements MeasurementSource {
 
     const result = await client.query(built.text, params, {
       timeoutMs: this.#timeoutMs,
+      ...(this.#limitMs === undefined ? {} : { limitMs: this.#limitMs }),
       signal: ctx.signal,
       ...(ctx.started ? { onStart: ctx.started } : {}),
     });

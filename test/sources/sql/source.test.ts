@@ -32,10 +32,13 @@ describe.each(testBackends())('SqlMeasurementSource on $name', (backend) => {
   let sources: SqlMeasurementSource[] = [];
 
   /** A source over this backend's database, closed after the test. */
-  function source(opts: { timeoutMs?: number; open?: () => SqlClient; env?: Record<string, string> } = {}) {
+  function source(
+    opts: { timeoutMs?: number; limitMs?: number; open?: () => SqlClient; env?: Record<string, string> } = {},
+  ) {
     const s = new SqlMeasurementSource({
       open: opts.open ?? (() => db.client()),
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+      ...(opts.limitMs === undefined ? {} : { limitMs: opts.limitMs }),
       ...(opts.env === undefined ? {} : { env: opts.env }),
     });
     sources.push(s);
@@ -468,6 +471,17 @@ describe.each(testBackends())('SqlMeasurementSource on $name', (backend) => {
       const out = expectHalt(await source({ timeoutMs: 300 }).measure(m, evalContext()), 'error');
       expect(out.reason).toContain('300 ms');
       expect(Date.now() - started).toBeLessThan(backend.name === 'postgres' ? 1_400 : 5_000);
+    });
+
+    it('reports a timeout against the limit the user set, not the shorter one the server was given', async () => {
+      const m = sqlMeasurement({ query: 'SELECT pg_sleep(1.5) IS NOT NULL AS value' }, { type: 'bool' });
+      const out = expectHalt(await source({ timeoutMs: 300, limitMs: 400 }).measure(m, evalContext()), 'error');
+      expect(out.reason).toMatch(
+        backend.name === 'postgres'
+          ? /query timed out: over the 0\.4 s --timeout \(the server stopped it at 0\.3 s\)/
+          : /query timed out: over the 0\.4 s --timeout \(it ran past 0\.3 s\)/,
+      );
+      expect(out.reason).not.toContain('300 ms');
     });
 
     it('the client stays usable after a timeout', async () => {
