@@ -235,6 +235,42 @@ describe('telemetry formatters', () => {
     expect(full).not.toContain('misses: system =');
   });
 
+  it('says why >4 bp is not shown for a session when others carry cache_breakpoints, and only then', () => {
+    const opts = { color: false, trend: false, maxSessions: 5 };
+    const note = ">4 bp not shown: none of that session's turns carries cache_breakpoints";
+    const r = report(2);
+    // No record carries breakpoints, the common case: a column of —, nothing said.
+    expect(r.overall.turns_over_breakpoint_limit).toBeNull();
+    expect(formatTelemetryTable(r, opts)).not.toContain(note);
+    // One session carries them: the other's — is explained, once.
+    const counted = metricRow({
+      ...emptyTotals(),
+      turns: 2,
+      input: 10,
+      cacheRead: 90,
+      hitTurns: 1,
+      cacheCounted: 2,
+      withBreakpoints: 2,
+      overBreakpointLimit: 1,
+    });
+    Object.assign(r.sessions[0] as SessionRow, counted);
+    r.overall = metricRow({
+      ...emptyTotals(),
+      turns: 4,
+      input: 20,
+      cacheRead: 180,
+      hitTurns: 2,
+      cacheCounted: 4,
+      withBreakpoints: 2,
+      overBreakpointLimit: 1,
+    });
+    const out = formatTelemetryTable(r, opts);
+    expect(out.split('\n').filter((l) => l === note)).toHaveLength(1);
+    // Every session carries them: nothing to explain.
+    Object.assign(r.sessions[1] as SessionRow, counted);
+    expect(formatTelemetryTable(r, opts)).not.toContain(note);
+  });
+
   it('says why misses are not shown: no fork trace at all, or a read of nothing no trace explains', () => {
     const opts = { color: false, trend: false, maxSessions: 5 };
     const untraced = 'misses not shown: no fork-trace record in the window, so misses are not attributed';
