@@ -478,8 +478,8 @@ describe.each(testBackends())('SqlMeasurementSource on $name', (backend) => {
       const out = expectHalt(await source({ timeoutMs: 300, limitMs: 400 }).measure(m, evalContext()), 'error');
       expect(out.reason).toMatch(
         backend.name === 'postgres'
-          ? /query timed out: over the 0\.4 s --timeout \(the server stopped it at 0\.3 s\)/
-          : /query timed out: over the 0\.4 s --timeout \(it ran past 0\.3 s\)/,
+          ? /query timed out: over the measurement's 0\.4 s limit \(the server stopped it at 0\.3 s\)/
+          : /query timed out: over the measurement's 0\.4 s limit \(it ran past 0\.3 s\)/,
       );
       expect(out.reason).not.toContain('300 ms');
     });
