@@ -21,6 +21,12 @@ export interface LiveColumn {
   category: string;
   /** The type a domain is over, formatted (`json`); the column's own type when it is no domain. */
   base: string;
+  /**
+   * The column's collation (`C`, `en-x-icu`), `default` for the database's; undefined for a
+   * type without one. Two different collations other than the default make every comparison
+   * of the column fail, and a non-default one wins over the default, so it decides equality.
+   */
+  collation?: string;
   notNull: boolean;
   generated: boolean;
   hasDefault: boolean;
@@ -106,7 +112,7 @@ function liveTablesSql(count: number): string {
 SELECT w.pos, c.relkind::text AS relkind, a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS type,
        CASE WHEN bt.typcategory = 'A' AND et.oid IS NOT NULL THEN '_' || et.typname ELSE bt.typname END::text AS typname,
-       bt.typcategory::text AS category, format_type(bt.oid, NULL) AS base,
+       bt.typcategory::text AS category, format_type(bt.oid, NULL) AS base, coll.collname::text AS collation,
        a.attnotnull AS not_null, a.attgenerated::text <> '' AS generated, a.atthasdef AS has_default,
        a.attidentity::text AS identity, unpairable.path AS unpairable_path, unpairable.type AS unpairable_type,
        (SELECT coalesce(json_agg(ARRAY(SELECT ia.attname::text FROM pg_attribute ia
@@ -121,6 +127,7 @@ JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.relname AND c.relkin
 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN LATERAL (${BASE_TYPE('a.atttypid')}) AS b ON true
 LEFT JOIN pg_type bt ON bt.oid = b.oid
+LEFT JOIN pg_collation coll ON coll.oid = a.attcollation
 LEFT JOIN LATERAL (${BASE_TYPE('bt.typelem')}) AS e ON bt.typcategory = 'A' AND bt.typelem <> 0
 LEFT JOIN pg_type et ON et.oid = e.oid
 LEFT JOIN LATERAL (${WITHOUT_EQUALITY('a.atttypid')}) AS unpairable ON true
@@ -150,6 +157,7 @@ export async function readLiveTables(
         typname: String(r.typname),
         category: String(r.category),
         base: String(r.base),
+        ...(typeof r.collation === 'string' ? { collation: r.collation } : {}),
         notNull: r.not_null === true,
         generated: r.generated === true,
         hasDefault: r.has_default === true,

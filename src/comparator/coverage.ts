@@ -206,6 +206,19 @@ export function checkCoverage(
         message: `${isKey ? 'key ' : ''}column '${c.name}' is ${c.type} in ${ct} but ${s.type} in ${st}; alter the shadow column to ${c.type}`,
         location: isKey ? at(c.name, pair.at.key) : pair.at.shadow,
       });
+    } else if (s.collation !== c.collation && s.collation !== undefined && s.collation !== 'default') {
+      // The types' names match, so the catalog's check above passes it; but against another
+      // non-default collation every run stops ("could not determine which collation to
+      // use"), and against the default the shadow's collation decides equality.
+      const isKey = pair.key.includes(c.name);
+      const want = c.collation === 'default' ? "the database's default collation" : `COLLATE "${c.collation}"`;
+      add({
+        code: isKey ? 'key_type_mismatch' : 'type_mismatch',
+        table: st,
+        column: c.name,
+        message: `${isKey ? 'key ' : ''}column '${c.name}' is ${c.type} COLLATE "${c.collation}" in ${ct} but COLLATE "${s.collation}" in ${st}, so the two cannot be compared as the canonical table compares them; alter the shadow column to ${want}`,
+        location: isKey ? at(c.name, pair.at.key) : pair.at.shadow,
+      });
     }
   }
   for (const s of shadow.columns) {

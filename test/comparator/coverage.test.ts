@@ -172,6 +172,41 @@ describe.each(testBackends())('coverage against the live schema ($name)', (backe
     );
   });
 
+  it('names a shadow column of another collation, which every run would stop on, before any run', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id text COLLATE "C" PRIMARY KEY, v text COLLATE "C", w text, x text COLLATE "C");
+              CREATE TABLE ${s}.s (id text COLLATE "POSIX" PRIMARY KEY, v text COLLATE "POSIX", w text COLLATE "C", x text);
+              INSERT INTO ${s}.c VALUES ('a', 'x', 'y', 'z'); INSERT INTO ${s}.s VALUES ('a', 'x', 'y', 'z');`,
+    );
+    const { problems, plan } = await check(pairSpec(schema));
+    expect(plan).toBeUndefined();
+    // x: the canonical collation wins over the shadow's default, so the comparison is the canonical one.
+    expect(problems.map((p) => [p.code, p.column])).toEqual([
+      ['key_type_mismatch', 'id'],
+      ['type_mismatch', 'v'],
+      ['type_mismatch', 'w'],
+    ]);
+    expect(problems[1]?.message).toBe(
+      `column 'v' is text COLLATE "C" in ${schema}.c but COLLATE "POSIX" in ${schema}.s, so the two cannot be compared as the canonical table compares them; alter the shadow column to COLLATE "C"`,
+    );
+    expect(problems[2]?.message).toMatch(/alter the shadow column to the database's default collation$/);
+    const client = db.client();
+    try {
+      const r = await runComparator({
+        client,
+        rfc: 't',
+        spec: pairSpec(schema),
+        asOf: new Date(),
+        mode: 'run',
+        limit: 10,
+        timeoutMs: 30_000,
+      });
+      expect([r.pairs[0]?.status, r.verdict]).toEqual(['coverage_error', 'fail']);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('refuses to compare a generated column, and accepts it excluded with a reason', async () => {
     const schema = await schemaWith(
       (

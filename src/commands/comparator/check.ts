@@ -13,7 +13,7 @@ import { UsageError } from '../../spec/problems.js';
 
 export default class ComparatorCheck extends LedgerCommand {
   static override summary = 'Check comparator.yaml against the live schema, without comparing rows (fit for CI).';
-  static override description = `For every canonical/shadow pair of comparator.yaml, reads the live schema (pg_catalog) and reports declared-but-not-done: a live column of the canonical table that is neither compared nor excluded with a reason, a declared column that does not exist, a shadow table whose columns differ from its canonical table's (other than the shadow_only bookkeeping columns), key columns of different types, a generated column that would be compared, a rule that does not fit its column's type (float_tolerance on money, say), a column the database cannot compare (planned with EXPLAIN). Each problem names the fix and where it goes in comparator.yaml. No row is read.
+  static override description = `For every canonical/shadow pair of comparator.yaml, reads the live schema (pg_catalog) and reports declared-but-not-done: a live column of the canonical table that is neither compared nor excluded with a reason, a declared column that does not exist, a shadow table whose columns differ from its canonical table's (other than the shadow_only bookkeeping columns) in name, type or collation, key columns of different types, a generated column that would be compared, a rule that does not fit its column's type (float_tolerance on money, say), a column the database cannot compare (planned with EXPLAIN). Each problem names the fix and where it goes in comparator.yaml. No row is read.
 
 The database is DATABASE_URL when set, else rfc.yaml's embedded PGlite directory.
 
