@@ -60,6 +60,8 @@ const q = (name: string): string => pg.escapeIdentifier(name);
 const OLD = '2000-01-01T00:00:00Z';
 const INTEGER = new Set(['int2', 'int4', 'int8', 'numeric']);
 const TEXT = new Set(['text', 'varchar', 'bpchar', 'name', 'citext']);
+/** The lowest value of each integer type (int8's is below what a double holds exactly, so a safe integer is its bound). */
+const INTEGER_MIN: Record<string, number> = { int2: -32_768, int4: -2_147_483_648, int8: Number.MIN_SAFE_INTEGER };
 
 /**
  * The length limit of a char(n) or varchar(n) column, read from its formatted type
@@ -83,8 +85,13 @@ function valuesOf(
     case 'int2':
     case 'int4':
     case 'int8': {
+      // Farther apart than the column's float_tolerance, or the planted pair compares equal
+      // and the self-test fails a comparator that works.
+      const gap = 1 + Math.ceil(rule.float_tolerance ?? 0);
       const a = -(100 + (r % 30_000));
-      return [String(a), String(a - 1)];
+      const b = a - gap;
+      const min = INTEGER_MIN[c.typname] as number;
+      return Number.isSafeInteger(b) && b >= min ? [String(a), String(b)] : undefined;
     }
     case 'numeric':
     case 'float4':

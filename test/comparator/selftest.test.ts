@@ -125,6 +125,25 @@ describe.each(testBackends())('comparator self-test ($name)', (backend) => {
     expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 1 }]);
   });
 
+  it('plants integers farther apart than the float_tolerance of their column', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, m smallint, n int);
+              CREATE TABLE ${s}.s (LIKE ${s}.c INCLUDING ALL);
+              INSERT INTO ${s}.c VALUES (1, 1, 1); INSERT INTO ${s}.s VALUES (1, 1, 1);`,
+    );
+    const tolerant = (m: number, n: number) =>
+      `    rules:\n      m: { float_tolerance: ${m} }\n      n: { float_tolerance: ${n} }`;
+    const r = await runSelfTest(db, pairSpec(schema, tolerant(2, 2)));
+    expect(r.reason).toBeNull();
+    expect(r).toMatchObject({ status: 'passed', mismatch_column: 'm', mismatch_column_detected: true });
+    // No two smallints 100 000 apart exist: the next column is planted instead.
+    const wide = await runSelfTest(db, pairSpec(schema, tolerant(100_000, 2)));
+    expect(wide).toMatchObject({ status: 'passed', mismatch_column: 'n', mismatch_column_detected: true });
+    const none = await runSelfTest(db, pairSpec(schema, tolerant(100_000, 1e20)));
+    expect(none.status).toBe('error');
+    expect(none.reason).toMatch(/has a type the self-test can plant two values of$/);
+  });
+
   it('names the kinds that went undetected when the shadow silently drops writes', async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int);
