@@ -28,6 +28,29 @@ describe('comparator formatters', () => {
     expect(text).toMatch(/verdict: FAIL\n$/);
   });
 
+  it('says one column and one more key in the singular', () => {
+    const covered = formatComparator(
+      report([pair({ status: 'covered', verdict: 'pass', compared: ['v'], reason: null })], 'pass'),
+      'table',
+    );
+    expect(covered).toMatch(/ 1 column compared, 1 excluded with a reason\n/);
+    const clean = formatComparator(
+      report([pair({ status: 'clean', verdict: 'pass', compared: ['v'], reason: null, cutoff: null })], 'pass'),
+      'table',
+    );
+    expect(clean).toMatch(/ no divergence over 1 compared column\n/);
+    const cut = formatComparator(
+      report(
+        [pair({ counts: { canonical_missing: 0, shadow_missing: 1, value_mismatch: 1, divergent: 2 }, rows: [] })],
+        'fail',
+      ),
+      'markdown',
+    );
+    expect(listItems(cut)).toContain('… 2 more divergent keys');
+    const one = formatComparator(report([pair({})], 'fail'), 'markdown');
+    expect(listItems(one)).toContain('… 1 more divergent key');
+  });
+
   it('Markdown shows a reason with markup characters or a line break as text, in one list item', () => {
     const reason = 'values of <b>amount</b> differ: a*b*c vs _x_ [see](y)\nsecond line';
     const out = formatComparator(report([pair({ reason })], 'fail'), 'markdown');

@@ -70,10 +70,12 @@ function details(p: PairResult, show: Show = asIs): string[] {
     );
   }
   if (p.status === 'covered')
-    lines.push(`  ${p.compared.length} columns compared, ${p.excluded.length} excluded with a reason`);
+    lines.push(
+      `  ${p.compared.length} column${p.compared.length === 1 ? '' : 's'} compared, ${p.excluded.length} excluded with a reason`,
+    );
   if (p.status === 'clean')
     lines.push(
-      `  no divergence over ${p.compared.length} compared columns${p.cutoff ? ` (keys written since ${show(p.cutoff)} skipped)` : ''}`,
+      `  no divergence over ${p.compared.length} compared column${p.compared.length === 1 ? '' : 's'}${p.cutoff ? ` (keys written since ${show(p.cutoff)} skipped)` : ''}`,
     );
   return lines;
 }
@@ -130,7 +132,10 @@ export function comparatorMarkdown(r: ComparatorReport): string {
     );
     if (!lines.length && !rows.length) continue;
     out.push('', `**${cell(p.id)}**`, '', ...lines, ...rows);
-    if (p.truncated && p.counts) out.push(`- … ${p.counts.divergent - p.rows.length} more divergent keys`);
+    if (p.truncated && p.counts) {
+      const more = p.counts.divergent - p.rows.length;
+      out.push(`- … ${more} more divergent key${more === 1 ? '' : 's'}`);
+    }
   }
   // Names, messages and a model's findings, quoted in code spans and cells: inert in a CI log.
   return `${inertMarkup(out.join('\n'))}\n`;
