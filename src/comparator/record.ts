@@ -114,13 +114,18 @@ export async function recordRun(writer: SqlWriter, opts: RecordRunOptions): Prom
     const done = new Set<string>();
     for (const p of opts.report.pairs) {
       const key = runKey(opts.report.rfc, p.id, opts.runId);
-      const prior = await tx.query<{ n: string }>(
-        `SELECT count(*)::text AS n FROM ${RECORDED_MEASUREMENTS_TABLE}
-         WHERE idempotency_key = $1 OR starts_with(idempotency_key, $2)`,
+      // The run row is written with its divergence rows, so it alone says the run was
+      // recorded; a prefix would also take an earlier run id that merely begins with this
+      // one and a colon ('2026-06-01T12:00' for '2026-06-01T12') for this run.
+      const prior = await tx.query<{ run: string; n: string }>(
+        `SELECT count(*) FILTER (WHERE idempotency_key = $1)::text AS run, count(*)::text AS n
+         FROM ${RECORDED_MEASUREMENTS_TABLE}
+         WHERE idempotency_key = $1
+            OR (starts_with(idempotency_key, $2) AND substr(idempotency_key, length($2) + 1) ~ '^[0-9a-f]{24}$')`,
         [key, `${key}:`],
       );
       const n = Number(prior.rows[0]?.n ?? 0);
-      if (n > 0) {
+      if (Number(prior.rows[0]?.run ?? 0) > 0) {
         done.add(key);
         already += n;
       }

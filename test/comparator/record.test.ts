@@ -67,6 +67,12 @@ describe.each(testBackends())('comparator --record and the shadow window ($name)
     expect(retry.report.pairs[0]?.counts?.divergent).toBe(3);
     expect(retry.recorded).toMatchObject({ recorded: 0, already_recorded: 3, windows: 0 });
     await db.exec('DELETE FROM w.s WHERE id = 4');
+    // A run id that an earlier one merely begins with (and a colon) is another run.
+    await runAndRecord(db, 'w', new Date(T1.getTime() + 120_000), 'hourly:2026-06-01T10:00');
+    const shorter = await runAndRecord(db, 'w', new Date(T1.getTime() + 180_000), 'hourly:2026-06-01T10');
+    expect(shorter.recorded).toMatchObject({ recorded: 3, already_recorded: 0, windows: 1 });
+    await db.exec(`DELETE FROM audit.coordination_measurements WHERE payload->>'run_id' LIKE 'hourly:%';
+                   DELETE FROM rfcgate.recorded_measurements WHERE idempotency_key LIKE 'comparator:t:p:hourly:%'`);
 
     const runs = await db.exec(
       `SELECT elapsed_ms, payload FROM audit.coordination_measurements WHERE measurement_type = 'measurement.comparator.run'`,
