@@ -17,7 +17,7 @@ import { jsonReport } from '../../formatters/visible.js';
 export default class DbMigrate extends LedgerCommand {
   static override summary =
     "Create the RFC's measurement table (audit.coordination_measurements, monthly partitions) and rfcgate's ledger.";
-  static override description = `For teams starting fresh: creates schema audit, the partitioned table audit.coordination_measurements exactly as wave3 §6 defines it, its (measurement_type, recorded_at) index, one partition per month named coordination_measurements_yYYYYmMM over --from..--to, and the ledger schema rfcgate (recorded_measurements, gate_runs, gate_results).
+  static override description = `For teams starting fresh: creates schema audit, the partitioned table audit.coordination_measurements exactly as wave3 §6 defines it, its (measurement_type, recorded_at) index, one partition per month named coordination_measurements_yYYYYmMM over --from..--to, and the ledger schema rfcgate (recorded_measurements, gate_runs, gate_results, comparator_windows).
 
 Everything it creates carries the comment 'rfcgate:managed v1'. An existing object without that comment is someone else's: it is left exactly as it is and reported as refused (a team's own audit.coordination_measurements gets no index and no partitions from rfcgate), and the ledger schema is still created. Objects already present are skipped, so running it again changes nothing. It all happens in one transaction.
 
@@ -54,8 +54,16 @@ ${MIGRATE_EXIT_CODES_HELP}`;
     try {
       plan = migrationPlan({ from, to });
     } catch (err) {
-      if (err instanceof RangeError) throw new UsageError(`--from/--to: ${err.message}`);
-      throw err;
+      if (!(err instanceof RangeError)) throw err;
+      // A range reversed by a default the user never typed needs naming, or the message
+      // quotes a --from they did not give.
+      const implied =
+        flags.from === undefined
+          ? ' (--from was not given: it defaults to three months before now; give --from too)'
+          : flags.to === undefined
+            ? ' (--to was not given: it defaults to two months after now; give --to too)'
+            : '';
+      throw new UsageError(`--from/--to: ${err.message}${implied}`);
     }
 
     const dryRun = flags['dry-run'];
