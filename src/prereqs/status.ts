@@ -63,7 +63,12 @@ export interface PrereqStatus {
   out_of_order?: string[];
   deliverables: DeliverableStatus[];
   missing: string[];
-  landed_when?: { commit_message: string; commit: CommitRef | null };
+  landed_when?: {
+    commit_message: string;
+    commit: CommitRef | null;
+    /** No marker in effect: the latest one that matched and the revert that undid it. */
+    reverted?: { commit: CommitRef; by: CommitRef };
+  };
   data_gates: DataGateStatus[];
   started_by?: CommitRef;
   landed_by?: CommitRef;
@@ -345,6 +350,9 @@ function decide(
           landed_when: {
             commit_message: p.landed_when.commit_message,
             commit: f.landedWhen ? commitRef(f.landedWhen) : null,
+            ...(f.landedWhenUndone
+              ? { reverted: { commit: commitRef(f.landedWhenUndone.marker), by: commitRef(f.landedWhenUndone.by) } }
+              : {}),
           },
         }
       : {}),
@@ -383,7 +391,11 @@ function decide(
         );
       parts.push(`${present} of ${f.deliverables.length} deliverables present; missing: ${detail.join(', ')}`);
     }
-    if (p.landed_when && !f.landedWhen)
+    if (p.landed_when && f.landedWhenUndone)
+      parts.push(
+        `its landed_when commit ${short(f.landedWhenUndone.marker)} was reverted by ${short(f.landedWhenUndone.by)}`,
+      );
+    else if (p.landed_when && !f.landedWhen)
       parts.push(`no mainline commit message matches /${p.landed_when.commit_message}/`);
     const startedEarly = blockedBy.filter((d) => early.includes(d));
     const unlanded = blockedBy.filter((d) => !early.includes(d));

@@ -349,6 +349,48 @@ describe('prereq status', () => {
     });
   });
 
+  it('landed_when: a marker commit git reverted no longer lands the prereq; reverting the revert lands it again', async () => {
+    const rfc = spec();
+    const { repo } = history();
+    const revertOf = (sha: string, subject: string) =>
+      `Revert "${subject}"\n\nThis reverts commit ${sha}.\n\nPrereq: g`;
+    const marker = repo.commit({
+      files: { 'src/a.py': 'a2\n' },
+      message: 'wire a\n\nPrereq: g',
+      date: '2026-05-10T10:00:00Z',
+    });
+    // A revert that still carries the marker's line (squashed with it, or edited) matches the pattern too: no marker.
+    const revert = repo.commit({
+      files: { 'src/a.py': 'a\n' },
+      message: revertOf(marker, 'wire a'),
+      date: '2026-05-11T10:00:00Z',
+    });
+    const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: new Date('2026-05-12T00:00:00Z') });
+    const g = r.prereqs.find((p) => p.id === 'g');
+    expect(g).toMatchObject({
+      status: 'partial',
+      landed_when: { commit: null, reverted: { commit: { sha: marker }, by: { sha: revert } } },
+      started_by: { sha: marker },
+    });
+    expect(g?.reason).toMatch(
+      /^its landed_when commit [0-9a-f]{7} \(2026-05-10\) was reverted by [0-9a-f]{7} \(2026-05-11\)$/,
+    );
+    // As of before the revert, the marker stands.
+    const before = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: new Date('2026-05-10T12:00:00Z') });
+    expect(before.prereqs.find((p) => p.id === 'g')).toMatchObject({ status: 'landed', landed_by: { sha: marker } });
+    const again = repo.commit({
+      files: { 'src/a.py': 'a2\n' },
+      message: revertOf(revert, 'Revert "wire a"'),
+      date: '2026-05-12T10:00:00Z',
+    });
+    const now = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF });
+    expect(now.prereqs.find((p) => p.id === 'g')).toMatchObject({
+      status: 'landed',
+      landed_by: { sha: again },
+      started_by: { sha: marker },
+    });
+  });
+
   it('a prereq listed before the one whose file it modifies, spelling the path its own way, has not started', async () => {
     const rfc = spec([
       {

@@ -27,8 +27,10 @@ export interface DeliverableFacts {
 export interface LandingFacts {
   id: string;
   deliverables: DeliverableFacts[];
-  /** The first commit matching landed_when, when the prereq has one. */
+  /** The first commit matching landed_when that was not reverted (or the revert of its revert that brought it back). */
   landedWhen?: HistoryCommit;
+  /** Without landedWhen: the latest marker commit that matched and the revert that undid it. */
+  landedWhenUndone?: { marker: HistoryCommit; by: HistoryCommit };
   /** Every deliverable present and landed_when (if any) matched. */
   landed: boolean;
   /** One of its own deliverables is present or was (and was deleted), or landed_when matched. */
@@ -91,19 +93,21 @@ export async function landingOf(
       };
     }),
   );
-  let landedWhen: HistoryCommit | undefined;
-  if (p.landed_when) {
-    landedWhen = await repo.findCommit({ pattern: new RegExp(p.landed_when.commit_message, 'm') }, h, 'first');
-  }
+  const marker = p.landed_when
+    ? await markerInEffect(repo, new RegExp(p.landed_when.commit_message, 'm'), h, upTo ?? Infinity)
+    : {};
+  const landedWhen = marker.inEffect;
+  const undone = landedWhen ? undefined : marker.undone;
   const allPresent = deliverables.every((d) => d.present);
   const landed = allPresent && (!p.landed_when || landedWhen !== undefined);
   const own = deliverables.filter((d) => !d.shared);
   const events = [
     ...own.map((d) => d.first).filter((c): c is HistoryCommit => c !== undefined),
-    ...(landedWhen ? [landedWhen] : []),
+    ...(marker.first ? [marker.first] : []),
   ];
-  // A deliverable created and later deleted still shows the work started.
-  const started = own.some((d) => d.present || d.deletedBy !== undefined) || landedWhen !== undefined;
+  // A deliverable created and later deleted, or a marker reverted, still shows the work started.
+  const started =
+    own.some((d) => d.present || d.deletedBy !== undefined) || landedWhen !== undefined || undone !== undefined;
   const byOrdinal = [...events].sort((a, b) => a.ordinal - b.ordinal);
   const startedBy = byOrdinal[0];
   // Without a status history (not the mainline) the first touch stands in for since.
@@ -116,11 +120,55 @@ export async function landingOf(
     id: p.id,
     deliverables,
     ...(landedWhen ? { landedWhen } : {}),
+    ...(undone ? { landedWhenUndone: undone } : {}),
     landed,
     started,
     ...(completedBy ? { completedBy } : {}),
     ...(startedBy && started ? { startedBy } : {}),
   };
+}
+
+/**
+ * The first mainline commit (through ordinal `upTo`) matching a landed_when pattern that has
+ * not been undone: a marker that `git revert` reverted (its message says `This reverts commit
+ * <sha>`, also when squashed into another) no longer lands the prereq; a revert of that revert
+ * brings it back, and is then the commit it landed by. A revert that quotes the marker's subject
+ * (`Revert "pr2: wire f"`) matches the pattern too, but is no marker.
+ */
+async function markerInEffect(
+  repo: GitHistory,
+  pattern: RegExp,
+  h: HistoryScope,
+  upTo: number,
+): Promise<{
+  inEffect?: HistoryCommit;
+  undone?: { marker: HistoryCommit; by: HistoryCommit };
+  /** The first marker that matched, undone since or not: when the work started. */
+  first?: HistoryCommit;
+}> {
+  const seen: string[] = [];
+  /** Commits that revert a marker or a revert of one. */
+  const reverts = new Set<string>();
+  let undoneLast: { marker: HistoryCommit; by: HistoryCommit } | undefined;
+  let first: HistoryCommit | undefined;
+  for (;;) {
+    const m = await repo.findCommit({ pattern, except: seen }, h, 'first');
+    if (!m || m.ordinal > upTo) return undoneLast && first ? { undone: undoneLast, first } : {};
+    seen.push(m.sha);
+    if (reverts.has(m.sha)) continue;
+    first ??= m;
+    let last = m;
+    let undone = false;
+    for (;;) {
+      const r = await repo.findCommit({ pattern: new RegExp(`This reverts commit ${last.sha}`) }, h, 'first');
+      if (!r || r.ordinal > upTo || r.ordinal <= last.ordinal) break;
+      reverts.add(r.sha);
+      last = r;
+      undone = !undone;
+    }
+    if (!undone) return { inEffect: last, first };
+    undoneLast = { marker: m, by: last };
+  }
 }
 
 /**
