@@ -87,7 +87,8 @@ describe('prereqTable', () => {
     for (const format of ['mermaid', 'dot'] as const) {
       const graph = formatPrereqs(planted, format);
       expectInert(graph);
-      expect(graph, format).toContain(format === 'dot' ? SHOWN.replace(/\\/g, '\\\\') : SHOWN);
+      // DOT doubles a backslash; Mermaid writes `#` as a reference (#35;).
+      expect(graph, format).toContain(format === 'dot' ? SHOWN.replace(/\\/g, '\\\\') : SHOWN.replace(/#/g, '#35;'));
     }
     const md = formatPrereqs(planted, 'markdown');
     expectNoCommand(md);
@@ -106,5 +107,25 @@ describe('prereq status --format markdown', () => {
     }
     const broken = formatPrereqs({ ...report([status('a', [])]), ref: 'a\n# b' }, 'markdown').split('\n');
     expect(broken[0]).toBe('### x prerequisites on a # b as of 2026-06-01T00:00:00.000Z');
+  });
+});
+
+describe('prereq status --format mermaid', () => {
+  /** What a Mermaid HTML label shows: its `#…;` shorthands become character references, then HTML reads them. */
+  function shownByMermaid(label: string): string {
+    const html = label.replace(/#(\w+);/g, (_, name: string) => (/^\d+$/.test(name) ? `&#${name};` : `&${name};`));
+    const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"' };
+    return html.replace(/&(#\d+|\w+);/g, (ref, name: string) =>
+      name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : (named[name] ?? ref),
+    );
+  }
+
+  it('shows a title with #, & and character references as written', () => {
+    const title = 'PR #12; follow-up: &lt;br&gt; & #quot; "q" <b>';
+    const graph = formatPrereqs(report([{ ...status('a.b-c', []), title }]), 'mermaid');
+    const label = /^ {2}p_\S+\["(.*)<br\/>blocked"\]:::blocked$/m.exec(graph)?.[1];
+    expect(label).toBeDefined();
+    expect(label).not.toMatch(/"/);
+    expect(shownByMermaid(label ?? '')).toBe(`a.b-c: ${title}`);
   });
 });

@@ -127,8 +127,18 @@ function nodeLabel(p: PrereqStatus): string {
   return `${visible(p.id)}: ${visible(p.title)}`;
 }
 
+/**
+ * Mermaid reads `#name;` and `#123;` in a label as character references, and its HTML labels
+ * read `&lt;` as `<`: `#` and `&` are written as references too, so `PR #12; part 2` and
+ * `&lt;` show as written.
+ */
 function mermaidText(s: string): string {
-  return s.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+  return s
+    .replace(/#/g, '#35;')
+    .replace(/&/g, '#amp;')
+    .replace(/"/g, '#quot;')
+    .replace(/</g, '#lt;')
+    .replace(/>/g, '#gt;');
 }
 
 export function prereqMermaid(r: PrereqReport): string {
