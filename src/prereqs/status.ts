@@ -95,6 +95,8 @@ export interface PrereqStatusOptions {
   repo: GitHistory;
   /** The mainline ref; default the manifest's mainline branch. */
   ref?: string;
+  /** The ref was named by the user (--ref), not read from rfc.yaml: a missing one is theirs to fix. */
+  refGiven?: boolean;
   asOf: Date;
   /** Evaluates data-gate measurements; without it, a prereq with data gates is gated (nothing measured). */
   measurer?: Measurer;
@@ -105,7 +107,7 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
   const ref = opts.ref ?? rfc.manifest.mainline;
   const head = { rfc: rfc.manifest.id, as_of: opts.asOf.toISOString(), ref };
 
-  const halted = await mainlineHalt(opts.repo, ref);
+  const halted = await mainlineHalt(opts.repo, ref, opts.refGiven ?? false);
   if (halted) {
     const statuses = prereqs.map((p) => unknownStatus(p, halted.message));
     return {
@@ -205,6 +207,7 @@ async function renames(repo: GitHistory, sha: string, facts: LandingFacts[]): Pr
 async function mainlineHalt(
   repo: GitHistory,
   ref: string,
+  given: boolean,
 ): Promise<{ reason: HaltReason; message: string } | undefined> {
   const st = await repo.state();
   if (st.kind !== 'repo' || !st.hasCommits) return undefined;
@@ -215,7 +218,9 @@ async function mainlineHalt(
     message:
       `the mainline '${ref}' does not exist in this clone` +
       (branches.length ? `; branches that do: ${branches.join(', ')}` : '; the clone has no branches') +
-      ` (fix mainline in rfc.yaml, pass --ref, or git fetch origin ${ref})`,
+      (given
+        ? ` (check --ref, or git fetch origin ${ref})`
+        : ` (fix mainline in rfc.yaml, pass --ref, or git fetch origin ${ref})`),
   };
 }
 

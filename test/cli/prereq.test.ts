@@ -119,7 +119,9 @@ describe('prereq status', () => {
     expect(s.stdout).toMatch(/HALT \(missing\): this is a shallow clone.*fetch-depth: 0/);
     const m = run(['prereq', 'status', '--as-of', AS_OF, '--ref', 'trunk'], repo.dir);
     expect(m.code).toBe(2);
-    expect(m.stdout).toMatch(/the mainline 'trunk' does not exist in this clone; branches that do: main/);
+    expect(m.stdout).toMatch(
+      /the mainline 'trunk' does not exist in this clone; branches that do: main \(check --ref, or git fetch origin trunk\)\n/,
+    );
   });
 
   it('exit 3 on a --ref that cannot name a branch, instead of looking it up', () => {

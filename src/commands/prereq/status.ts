@@ -104,7 +104,13 @@ EXIT CODES
             timeoutMs,
           })
         : undefined;
-      report = await prereqStatus(rfc, { repo, ref, asOf, ...(measurer ? { measurer } : {}) });
+      report = await prereqStatus(rfc, {
+        repo,
+        ref,
+        refGiven: flags.ref !== undefined,
+        asOf,
+        ...(measurer ? { measurer } : {}),
+      });
     } finally {
       await sources?.close();
     }
