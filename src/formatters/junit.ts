@@ -125,7 +125,6 @@ function toPosix(file: string): string {
 /** Characters XML 1.0 cannot carry at all (C0 controls other than tab/LF/CR, lone surrogates, U+FFFE/F). */
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
-/** Element text: invalid characters become U+FFFD, line ends are LF. */
 /**
  * The suite's timestamp as the JUnit schema types it (Ant's XMLJUnitResultFormatter, the
  * JUnit.xsd CI tools validate against): `YYYY-MM-DDTHH:MM:SS`, no fraction and no zone, so
@@ -135,6 +134,7 @@ export function junitTimestamp(iso: string): string {
   return new Date(iso).toISOString().slice(0, 19);
 }
 
+/** Element text: invalid characters become U+FFFD, line ends are LF. */
 function text(s: string): string {
   return s.replace(NOT_XML, '\uFFFD').replace(/\r\n?/g, '\n');
 }
