@@ -14,6 +14,7 @@ import { formatProblem, SpecError, UsageError } from '../spec/problems.js';
 import { HOME_PROGRAM, PROGRAM_ENV } from './program.js';
 import { REF_EMPTY, refProblem } from '../util/git-ref.js';
 import { visible } from '../formatters/visible.js';
+import { isCalendarDate } from '../util/calendar.js';
 
 export { HOME_PROGRAM, PROGRAM_ENV };
 
@@ -153,7 +154,7 @@ export function parseAsOf(text: string | undefined, now: Date = new Date(), opts
   const m = /^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
   // An instant written without a zone is read as UTC, so CI and laptops agree.
   const ms =
-    m && isCalendarDate(text.slice(0, 10)) ? Date.parse(m[1] || text.length === 10 ? text : `${text}Z`) : Number.NaN;
+    m && isYmdDate(text.slice(0, 10)) ? Date.parse(m[1] || text.length === 10 ? text : `${text}Z`) : Number.NaN;
   if (Number.isNaN(ms)) {
     throw new UsageError(
       `--as-of '${text}' is not a date: use YYYY-MM-DD or an ISO-8601 instant such as 2026-06-01T12:00:00Z`,
@@ -214,8 +215,7 @@ export function refuseNonCommit(root: string, rev: string, flag: string, wanted 
 }
 
 /** Date.parse rolls 2026-02-30 over into March; a replay must not silently move its instant. */
-function isCalendarDate(ymd: string): boolean {
+function isYmdDate(ymd: string): boolean {
   const [y, mo, d] = ymd.split('-').map(Number) as [number, number, number];
-  const probe = new Date(Date.UTC(y, mo - 1, d));
-  return probe.getUTCFullYear() === y && probe.getUTCMonth() === mo - 1 && probe.getUTCDate() === d;
+  return isCalendarDate(y, mo, d);
 }

@@ -16,6 +16,7 @@ import type { SqlTx, SqlWriter } from '../sources/sql/writer.js';
 import { UsageError } from '../spec/problems.js';
 import { LedgerError } from './errors.js';
 import { assertManaged, MEASUREMENTS_TABLE, RECORDED_MEASUREMENTS_TABLE } from './schema.js';
+import { isCalendarDate } from '../util/calendar.js';
 
 /** The namespace the table's CHECK enforces (`LIKE 'measurement.%'`), spelled strictly: dotted lower-case words. */
 export const MEASUREMENT_TYPE_PATTERN = /^measurement\.[a-z0-9_]+(\.[a-z0-9_]+)+$/;
@@ -206,10 +207,7 @@ export function parseInstant(text: string, flag: string): Date {
   );
   if (m) {
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    // Date.UTC reads years 0-99 as 1900-1999: the year is set on its own, as written.
-    const probe = new Date(Date.UTC(2000, mo - 1, d));
-    probe.setUTCFullYear(y);
-    const calendar = probe.getUTCFullYear() === y && probe.getUTCMonth() === mo - 1 && probe.getUTCDate() === d;
+    const calendar = isCalendarDate(y, mo, d);
     const iso = m[4] === undefined ? `${text.trim()}T00:00:00Z` : m[8] ? text.trim() : `${text.trim()}Z`;
     const ms = calendar ? Date.parse(iso.replace(' ', 'T')) : Number.NaN;
     if (!Number.isNaN(ms)) return new Date(ms);

@@ -14,6 +14,7 @@ import { escapeRegex } from '../util/escape-regex.js';
 import type { BacktrackCheck } from './backtracking.js';
 import { runsInLinearTime } from './linear.js';
 import { globProblem } from './globs.js';
+import { isCalendarDate } from '../util/calendar.js';
 
 export const RULE_KINDS = ['forbid', 'require', 'order', 'helper_only'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
@@ -245,7 +246,7 @@ export function readLints(
       }
       const why = a.path !== undefined ? globProblem(a.path) : undefined;
       if (why) err(['allow', j, 'path'], `allow path '${a.path}' can never match a repository path: ${why}`);
-      if (a.expires && !isCalendarDate(a.expires)) {
+      if (a.expires && !isYmdDate(a.expires)) {
         err(['allow', j, 'expires'], `expires '${a.expires}' is not a calendar date (YYYY-MM-DD)`);
       }
     });
@@ -456,12 +457,9 @@ function lineStartAlternative(source: string): string | undefined {
   return ast.alternatives.find(atStart)?.raw;
 }
 
-function isCalendarDate(ymd: string): boolean {
+function isYmdDate(ymd: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const probe = new Date(Date.UTC(y, mo - 1, d));
-  return probe.getUTCFullYear() === y && probe.getUTCMonth() === mo - 1 && probe.getUTCDate() === d;
+  return m !== null && isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
 /**
