@@ -13,6 +13,7 @@ import type { HaltReason } from '../../model/result.js';
 import { PgliteWorkerHost, WorkerStartError } from './pglite-worker.js';
 import { redact, urlSecrets } from './redact.js';
 import { parsePgUrl, pgConnectionString, sslRequest } from './url.js';
+import { utcDate } from '../../util/calendar.js';
 
 export { redact } from './redact.js';
 
@@ -296,10 +297,7 @@ export function parseNaiveUtc(text: string): Date | string {
   const m = NAIVE.exec(text);
   if (!m) return text;
   const ms = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
-  // Date.UTC reads years 0-99 as 1900-1999: the year is set on its own, as written.
-  const d = new Date(Date.UTC(2000, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
-  d.setUTCFullYear(Number(m[1]));
-  return d;
+  return utcDate(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -326,9 +324,7 @@ const DATE_ONLY = /^(\d{4,})-(\d\d)-(\d\d)$/;
 function parseDateUtc(text: string): unknown {
   const m = DATE_ONLY.exec(text);
   if (!m) return pg.types.getTypeParser(DATE_OID, 'text')(text);
-  const d = new Date(Date.UTC(2000, Number(m[2]) - 1, Number(m[3])));
-  d.setUTCFullYear(Number(m[1]));
-  return d;
+  return utcDate(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
 /**

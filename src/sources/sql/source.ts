@@ -26,6 +26,7 @@ import {
   type RawParam,
 } from './query.js';
 import { redact } from './redact.js';
+import { utcDate } from '../../util/calendar.js';
 
 /** Where the embedded database lives when the manifest does not say. */
 export const DEFAULT_EMBEDDED_DIR = '.rfcgate/pgdata';
@@ -439,8 +440,7 @@ export function parseTimeText(text: string): Date | undefined {
     number,
   ];
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return undefined;
-  const day = new Date(Date.UTC(2000, mo - 1, d));
-  day.setUTCFullYear(y);
+  const day = utcDate(y, mo, d);
   if (day.getUTCMonth() !== mo - 1) return undefined;
   const ms = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
   const offsetMin = m[9] ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0)) : 0;
