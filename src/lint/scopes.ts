@@ -21,6 +21,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import type { HaltReason } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
 import { FETCH_FULL_HISTORY, unbornBranch } from '../util/git-ref.js';
+import { specialKind } from '../util/special-file.js';
 import { type IndexPaths, readIndexFile } from './index-file.js';
 import { readLooseBlobs } from './loose-objects.js';
 import { pathName, pathNameAt } from './names.js';
@@ -540,14 +541,6 @@ function insideOf(realRoot: string, real: string): string | undefined {
   const rel = relative(realRoot, real);
   if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
   return rel.split(sep).join('/');
-}
-
-/** What a path that is neither a file, a folder nor a symlink is, in words; undefined for those three. */
-function specialKind(st: Stats): string | undefined {
-  if (st.isFIFO()) return 'a named pipe (FIFO)';
-  if (st.isSocket()) return 'a socket';
-  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
-  return undefined;
 }
 
 /** A path named on the command line, not followed if it is a link; why not, when it names nothing lint can look at. */

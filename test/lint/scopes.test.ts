@@ -459,7 +459,7 @@ describe('paths', () => {
     const e: unknown = await lint(repo, { kind: 'paths', paths: ['fifo.txt', 'src/a.py'] }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(UsageError);
     expect((e as Error).message).toBe(
-      "'fifo.txt' is a named pipe (FIFO), not a regular file, so lint does not read it; name a regular file",
+      "'fifo.txt' is a named pipe, not a regular file, so lint does not read it; name a regular file",
     );
   });
 
@@ -469,7 +469,7 @@ describe('paths', () => {
     const e: unknown = await lint(repo, { kind: 'paths', paths: ['a.fifo', 'b.fifo'] }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(UsageError);
     expect((e as Error).message).toBe(
-      "'a.fifo' is a named pipe (FIFO), 'b.fifo' is a named pipe (FIFO): not regular files, so lint does not read them; name a regular file",
+      "'a.fifo' is a named pipe, 'b.fifo' is a named pipe: not regular files, so lint does not read them; name a regular file",
     );
   });
 
