@@ -62,6 +62,6 @@ export function halt(halt: HaltReason, reason: string, evidence: Evidence = {}):
   return { status: 'halt', halt, reason, evidence };
 }
 
-export function ok(value: MeasuredValue, evidence: Evidence = {}): MeasurementOutcome {
-  return { status: 'ok', value, evidence };
+export function ok(value: MeasuredValue, evidence: Evidence = {}, detail?: string): MeasurementOutcome {
+  return detail === undefined ? { status: 'ok', value, evidence } : { status: 'ok', value, evidence, detail };
 }

@@ -250,13 +250,9 @@ export function decide(
       );
     }
     const [first] = check.violations;
-    if (!first) return ok(0, ev);
-    return {
-      status: 'ok',
-      value: check.violations.length,
-      evidence: ev,
-      detail: `first violation: ${describeViolation(def.invariant, first)}`,
-    };
+    return first
+      ? ok(check.violations.length, ev, `first violation: ${describeViolation(def.invariant, first)}`)
+      : ok(0, ev);
   }
 
   const compute = def.compute as NonNullable<MetricDef['compute']>;
