@@ -51,6 +51,8 @@ export interface InvariantSummary {
   cache_not_recorded: number;
   /** Read nothing on another model than the turn before, with no fork trace: cannot tell. */
   model_changed: number;
+  /** Injection turns that were their session's first: nothing cached yet to break (0 for compactions). */
+  first_turn: number;
   violations: Violation[];
 }
 
@@ -135,6 +137,7 @@ export function reportHead(scan: ScanResult, opts: ReportOptions): ReportHead {
     past_cache_lifetime: c.pastLifetime,
     cache_not_recorded: c.notCounted,
     model_changed: c.modelChanged,
+    first_turn: c.firstTurn,
     violations: c.violations,
   });
   return {

@@ -238,6 +238,7 @@ describe('telemetry report', () => {
       past_cache_lifetime: 0,
       cache_not_recorded: 0,
       model_changed: 1,
+      first_turn: 0,
       violations: [],
     });
     expect(run(args, root).stdout).toMatch(
@@ -262,11 +263,36 @@ describe('telemetry report', () => {
       past_cache_lifetime: 1,
       cache_not_recorded: 0,
       model_changed: 0,
+      first_turn: 0,
       violations: [],
     });
     expect(run([...args, '--json'], root, { RFCGATE_TELEMETRY_THREAD_FROM: '0' }).stdout).toBe(r.stdout);
     expect(run(args, root).stdout).toMatch(
       /results injected after the breakpoint: not exercised \(no injection turn checked\) \(1 more read nothing after the cache's lifetime: not counted\)/,
+    );
+  });
+
+  it("an injection on a session's first turn is counted apart, not as a break: nothing was cached before it", () => {
+    const rec = (n: number, ts: string, read: number, extra: object = {}) =>
+      `${JSON.stringify({ session_id: 's', turn: n, ts, usage: { input_tokens: 10, output_tokens: 0, cache_read_input_tokens: read, cache_creation_input_tokens: read ? 0 : 5200 }, ...extra })}\n`;
+    writeFileSync(
+      join(root, 'injection-first.jsonl'),
+      rec(1, '2026-06-01T10:00:00Z', 0, { injection: true }) + rec(2, '2026-06-01T10:01:00Z', 5200),
+    );
+    const args = ['telemetry', 'report', '--files', 'injection-first.jsonl', '--as-of', '2026-06-02'];
+    const r = run([...args, '--json'], root);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as TelemetryReport).invariants.injected_after_breakpoint).toEqual({
+      checked: 0,
+      awaiting_next_turn: 0,
+      past_cache_lifetime: 0,
+      cache_not_recorded: 0,
+      model_changed: 0,
+      first_turn: 1,
+      violations: [],
+    });
+    expect(run(args, root).stdout).toMatch(
+      /results injected after the breakpoint: not exercised \(no injection turn checked\) \(1 more on a session's first turn, with nothing cached before it to break: not counted\)/,
     );
   });
 

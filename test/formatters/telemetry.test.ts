@@ -63,6 +63,7 @@ function report(sessions: number): TelemetryReport {
         past_cache_lifetime: 0,
         cache_not_recorded: 0,
         model_changed: 0,
+        first_turn: 0,
         violations: [],
       },
       injected_after_breakpoint: {
@@ -71,6 +72,7 @@ function report(sessions: number): TelemetryReport {
         past_cache_lifetime: 0,
         cache_not_recorded: 0,
         model_changed: 0,
+        first_turn: 0,
         violations: [],
       },
     },

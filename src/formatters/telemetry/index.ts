@@ -363,6 +363,9 @@ function invariantLine(
     inv.model_changed > 0
       ? ` (${inv.model_changed} more read nothing on another model than the turn before: not counted)`
       : '',
+    inv.first_turn > 0
+      ? ` (${inv.first_turn} more on a session's first turn, with nothing cached before it to break: not counted)`
+      : '',
   ].join('');
   if (inv.checked === 0) return `${name}: not exercised (no ${what} turn checked)${expired}`;
   if (inv.violations.length === 0) return `${name}: holds over ${inv.checked} ${what} turn(s)${expired}`;

@@ -215,6 +215,7 @@ export function decide(
       ...(check.pastLifetime > 0 ? { [`${def.invariant}_turns_past_cache_lifetime`]: check.pastLifetime } : {}),
       ...(check.notCounted > 0 ? { [`${def.invariant}_turns_without_cache_counter`]: check.notCounted } : {}),
       ...(check.modelChanged > 0 ? { [`${def.invariant}_turns_after_model_change`]: check.modelChanged } : {}),
+      ...(check.firstTurn > 0 ? { [`${def.invariant}_turns_on_first_turn`]: check.firstTurn } : {}),
       violations: check.violations.slice(0, SHOWN).map((v) => ({ ...v }) as unknown as EvidenceValue),
     };
     // Thin data halts, but a violation seen in it is a fact: named, so a halt never hides a broken cache.
@@ -236,6 +237,9 @@ export function decide(
           : '',
         check.modelChanged > 0
           ? `${check.modelChanged} more read nothing on another model than the turn before, with no fork trace`
+          : '',
+        check.firstTurn > 0
+          ? `${check.firstTurn} more ${check.firstTurn === 1 ? 'was its' : 'were their'} session's first turn, with nothing cached before ${check.firstTurn === 1 ? 'it' : 'them'}`
           : '',
       ].filter(Boolean);
       const why =

@@ -1614,6 +1614,40 @@ describe("an injection turn that read nothing after the cache's lifetime", () =>
   });
 });
 
+describe("an injection on a session's first turn", () => {
+  const turn = (session: string, n: number, at: string, read: number, extra: object = {}) =>
+    `${JSON.stringify({ session_id: session, turn: n, ts: `2026-06-01T${at}:00Z`, usage: { input_tokens: 10, output_tokens: 1, cache_creation_input_tokens: read ? 0 : 5200, cache_read_input_tokens: read }, ...extra })}\n`;
+  const inj = { injection: true };
+
+  it('is not a cache break: nothing of the session was cached before it', async () => {
+    const dir = join(root, 'injection-first');
+    mkdirSync(dir, { recursive: true });
+    const lines = [
+      // a: numbered from 1, the injection on turn 1.
+      turn('a', 1, '10:00', 0, inj) + turn('a', 2, '10:01', 5200),
+      // b: numbered from 0, the injection on turn 0.
+      turn('b', 0, '10:00', 0, inj) + turn('b', 1, '10:01', 5200),
+      // c: numbered from 0, turn 0 read after the injection on turn 1, 2 minutes before it: a break.
+      turn('c', 1, '10:02', 0, inj) + turn('c', 0, '10:00', 5200),
+      // d: an OpenTelemetry span without a turn number, the first of its session.
+      `${JSON.stringify({ ts: '2026-06-01T10:00:00Z', injection: true, attributes: { 'gen_ai.conversation.id': 'd', 'gen_ai.usage.input_tokens': 5200, 'gen_ai.usage.cache_read.input_tokens': 0 } })}\n`,
+    ];
+    writeFileSync(join(dir, 'usage.jsonl'), lines.join(''));
+    const o = await measure({ files: ['injection-first/usage.jsonl'], metric: 'injection_cache_breaks' });
+    expect(o.status === 'ok' && o.value).toBe(1);
+    expect(o.evidence.injection_turns_checked).toBe(1);
+    expect(o.evidence.injection_turns_on_first_turn).toBe(3);
+    expect((o.evidence.violations as { session: string }[]).map((v) => v.session)).toEqual(['c']);
+    // Alone, first-turn injections leave the invariant unjudged, and the halt says why.
+    writeFileSync(join(dir, 'first-only.jsonl'), lines[0] as string);
+    const thin = await measure({ files: ['injection-first/first-only.jsonl'], metric: 'injection_cache_breaks' });
+    expect(thin).toMatchObject({ status: 'halt', halt: 'insufficient' });
+    expect(thin.status === 'halt' && thin.reason).toMatch(
+      /0 injection turns checked in the window \(1 more was its session's first turn, with nothing cached before it: they cannot be judged\)/,
+    );
+  });
+});
+
 describe('reading order', () => {
   it('numbers in names by value; leading zeros only break a tie of everything else', async () => {
     const { comparePaths } = await import('../../../src/sources/telemetry/read.js');
