@@ -733,6 +733,16 @@ describe('telemetry report', () => {
     expect(blank.stderr).toBe(
       "error: --files '  ' names no file: give a path or a glob, such as telemetry/**/*.jsonl\n",
     );
+    // A leading '!' leaves nothing out: beside another glob it would read every other file of the repository.
+    const negated = run(
+      ['telemetry', 'report', '--files', 'telemetry/**/*.jsonl', '--files', '!telemetry/old/**'],
+      root,
+    );
+    expect(negated.code).toBe(3);
+    expect(negated.stderr).toMatch(
+      /^error: --files '!telemetry\/old\/\*\*' starts with '!', which does not leave files out here: .*\n$/,
+    );
+    expect(negated.stdout).toBe('');
     // A flag whose own parser fails (a folder that is not there) too.
     const folder = run(['telemetry', 'report', '--files', 'telemetry/*', '--root', join(root, 'nowhere')], root);
     expect(folder.code).toBe(3);

@@ -3,7 +3,7 @@ import { progressLine } from '../../cli/progress.js';
 import { visible } from '../../formatters/visible.js';
 import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
 import { once } from 'node:events';
-import { describeSkipped, matchTelemetryFiles, notFiles } from '../../sources/telemetry/read.js';
+import { describeSkipped, matchTelemetryFiles, negatedPattern, notFiles } from '../../sources/telemetry/read.js';
 import { UsageError } from '../../spec/problems.js';
 import {
   type ReportJob,
@@ -70,6 +70,8 @@ EXIT CODES
     if (blank !== undefined) {
       throw new UsageError(`--files '${blank}' names no file: give a path or a glob, such as telemetry/**/*.jsonl`);
     }
+    const negated = flags.files?.map(negatedPattern).find((w) => w !== undefined);
+    if (negated !== undefined) throw new UsageError(`--files ${negated}`);
     const root = this.findRoot(flags.root);
     let patterns = flags.files;
     if (!patterns?.length) {
@@ -81,6 +83,8 @@ EXIT CODES
           `${id} names no telemetry files: pass --files, or add telemetry: { files: [...] } to rfc.yaml`,
         );
       }
+      const fromRfc = patterns.map(negatedPattern).find((w) => w !== undefined);
+      if (fromRfc !== undefined) throw new UsageError(`${id}'s rfc.yaml telemetry.files: ${fromRfc}`);
     }
     const { files, missing, unreadable: broken, skipped } = await matchTelemetryFiles(root, patterns);
     // As a gate reading the same files halts: a matched link that leads nowhere is data missing.

@@ -120,6 +120,18 @@ export function describeUnreadable(u: UnreadableMatch): string {
     : `${u.path}, where ${u.pattern} could match files, is ${u.why}`;
 }
 
+/**
+ * Why a telemetry file pattern starting with `!` cannot be used, or undefined. Listed beside
+ * other globs, `!logs/old/**` reads as a pattern of its own, every file not under logs/old
+ * (the repository's sources included), not as a file left out, which is what gitignore and
+ * other tools have taught its writer; every other rfcgate glob refuses it for the same reason.
+ * `!(…)` at the start is an extglob, which picomatch matches.
+ */
+export function negatedPattern(pattern: string): string | undefined {
+  if (!pattern.startsWith('!') || pattern.startsWith('!(')) return undefined;
+  return `'${pattern}' starts with '!', which does not leave files out here: each pattern names files to read, so it would read every file it does not match; name only the files to read (a glob such as telemetry/*/usage-*.jsonl)`;
+}
+
 const segmentMatchers = new Map<string, (s: string) => boolean>();
 const globstarParts = new Map<string, boolean>();
 

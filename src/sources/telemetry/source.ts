@@ -8,7 +8,7 @@ import type { MeasurementSpec, TelemetrySpec } from '../../spec/types.js';
 import { parseDuration } from '../../util/duration.js';
 import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource, ok } from '../types.js';
 import { type InvariantName, METRIC_BY_NAME, type MetricDef, type Totals } from './metrics.js';
-import { describeSkipped, describeUnreadable, matchTelemetryFiles, notFiles } from './read.js';
+import { describeSkipped, describeUnreadable, matchTelemetryFiles, negatedPattern, notFiles } from './read.js';
 import { describeDuplicate, type ScanResult, scanFiles, type Violation } from './scan.js';
 
 /** How many violations and excluded sessions are named in evidence. */
@@ -37,6 +37,9 @@ export class TelemetryMeasurementSource implements MeasurementSource {
     }
     const def = METRIC_BY_NAME.get(spec.metric);
     if (!def) return halt('error', because(`unknown telemetry metric '${spec.metric}'`));
+    // rfc.yaml's files are not checked with the measurement's: a `!` there is caught here.
+    const negated = patterns.map(negatedPattern).find((w) => w !== undefined);
+    if (negated !== undefined) return halt('error', because(negated));
     const rangeMs = spec.window === undefined ? undefined : parseDuration(spec.window);
     if (spec.window !== undefined && rangeMs === undefined) {
       return halt('error', because(`window "${spec.window}" is not a duration like 7d`));

@@ -4,6 +4,7 @@
  */
 import type { TelemetrySpec, ValueType } from '../../spec/types.js';
 import { METRIC_BY_NAME, METRICS } from './metrics.js';
+import { negatedPattern } from './read.js';
 
 export interface TelemetryProblem {
   /** The key of the telemetry block the problem is about. */
@@ -26,6 +27,10 @@ export function telemetryProblems(
     ];
   }
   const out: TelemetryProblem[] = [];
+  for (const f of spec.files ?? []) {
+    const why = negatedPattern(f);
+    if (why !== undefined) out.push({ key: 'files', message: `telemetry.files: ${why}` });
+  }
   const perSession = spec.per === 'session';
   if (spec.aggregate !== undefined && !perSession) {
     out.push({ key: 'aggregate', message: 'aggregate folds per-session values: it needs per: session' });

@@ -1614,6 +1614,29 @@ describe("an injection turn that read nothing after the cache's lifetime", () =>
   });
 });
 
+describe("a file pattern starting with '!'", () => {
+  it("halts when rfc.yaml's telemetry.files holds one, rather than reading every other file", async () => {
+    const m = {
+      id: 'm',
+      type: 'int',
+      source: 'telemetry',
+      telemetry: { metric: 'turns' },
+      location: { file: 'x', line: 1, col: 1 },
+    } as MeasurementSpec;
+    const o = await new TelemetryMeasurementSource().measure(m, {
+      asOf: AS_OF,
+      ref: 'HEAD',
+      repoDir: root,
+      manifest: { ...manifest, telemetry: { files: ['telemetry/*.jsonl', '!telemetry/malformed.jsonl'] } },
+      signal: new AbortController().signal,
+    });
+    expect(o).toMatchObject({ status: 'halt', halt: 'error' });
+    expect(o.status === 'halt' && o.reason).toMatch(
+      /^measurement 'm': '!telemetry\/malformed\.jsonl' starts with '!', which does not leave files out here/,
+    );
+  });
+});
+
 describe("an injection on a session's first turn", () => {
   const turn = (session: string, n: number, at: string, read: number, extra: object = {}) =>
     `${JSON.stringify({ session_id: session, turn: n, ts: `2026-06-01T${at}:00Z`, usage: { input_tokens: 10, output_tokens: 1, cache_creation_input_tokens: read ? 0 : 5200, cache_read_input_tokens: read }, ...extra })}\n`;

@@ -78,6 +78,22 @@ describe('telemetry measurements in the spec', () => {
     expect(text).toMatch(/measurement 'd': min_events applies to the invariant metrics only/);
   });
 
+  it("a file pattern starting with '!' is refused: it would read every file it does not match", () => {
+    const { problems } = load({
+      measurements: [
+        { id: 'a', telemetry: { files: ['t/*.jsonl', '!t/old/*.jsonl'], metric: 'turns' } },
+        // !(…) is an extglob, a pattern of its own.
+        { id: 'b', telemetry: { files: ['!(old)/*.jsonl'], metric: 'turns' } },
+      ],
+      invariants: gate('a > 1 && b > 1'),
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /measurements\.yaml:\d+:\d+: measurement 'a': telemetry\.files: '!t\/old\/\*\.jsonl' starts with '!', which does not leave files out here/,
+      ),
+    ]);
+  });
+
   it('a mistyped metric is named with the closest one', () => {
     const { problems } = load({
       measurements: [{ id: 'a', telemetry: { files: ['t/*.jsonl'], metric: 'cache_hit_ratoi' } }],
