@@ -346,6 +346,31 @@ describe('telemetry formatters', () => {
     expect(columns(narrow)).toBeLessThan(columns(full));
   });
 
+  it('cuts a session id between characters as shown: an accent stays on its letter, a joined emoji whole', () => {
+    const r = report(3);
+    // 30 letters e, each with its accent written as a combining mark.
+    const accents = 'e\u0301'.repeat(30);
+    // A family emoji is four people joined by U+200D: cut inside, it shows as other emoji.
+    const family = '\u{1F469}\u200D\u{1F469}\u200D\u{1F467}\u200D\u{1F466}';
+    const emoji = `${family.repeat(6)}-worker-${family.repeat(6)}`;
+    (r.sessions[0] as SessionRow).session = accents;
+    (r.sessions[1] as SessionRow).session = emoji;
+    const narrow = formatTelemetryTable(r, { color: false, trend: false, maxSessions: 5, width: 80 });
+    const cell = (has: string) =>
+      narrow
+        .split('\n')
+        .find((l) => l.includes(has))
+        ?.split('│')[1]
+        ?.trim() ?? '';
+    const e = cell('e\u0301');
+    expect(e).not.toBe(accents);
+    expect(e).toMatch(/^(e\u0301)+…(e\u0301)+$/);
+    const f = cell('\u{1F469}');
+    expect(f).not.toBe(emoji);
+    // Whole emoji, and of the text between them only what is there.
+    for (const part of f.split('…')) expect('-worker-').toContain(part.replaceAll(family, ''));
+  });
+
   it('shortens a session id as it is shown, control characters written out', () => {
     const r = report(2);
     (r.sessions[0] as SessionRow).session = `${'\u001b'.repeat(30)}tail-of-the-id`;

@@ -101,13 +101,24 @@ function misses(m: MetricRow['misses'], fit: Fit): string {
     : named.map(([k, n]) => `${k} ${n}`).join(', ');
 }
 
+const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/**
+ * The characters of an id as a person sees them: an accent written as a combining mark, or an
+ * emoji joined from several, is cut with its letter, never from it (a mark alone would sit on
+ * the ellipsis, half an emoji shows as other ones).
+ */
+function graphemes(id: string): string[] {
+  return Array.from(GRAPHEMES.segment(id), (g) => g.segment);
+}
+
 /**
  * The start and the end of a long id: both tell sessions apart (a prefix, a counter). Counted
  * in terminal columns, so an id of East Asian wide characters is cut to the same width.
  */
 function shorten(id: string, width: number): string {
   if (stringWidth(id) <= width) return id;
-  const chars = Array.from(id);
+  const chars = graphemes(id);
   const room = width - 1;
   const headRoom = Math.ceil(room / 2);
   let head = '';
@@ -141,12 +152,12 @@ function cells(name: string, row: MetricRow, fit: Fit): string[] {
 }
 
 /**
- * A long id cut to `width` columns around the character at `at` (a code point index), with a
+ * A long id cut to `width` columns around the character at `at` (a grapheme index), with a
  * little of what precedes it: where ids that start and end alike differ (a date in the middle).
  */
 function around(id: string, at: number, width: number): string {
   if (stringWidth(id) <= width) return id;
-  const chars = Array.from(id);
+  const chars = graphemes(id);
   const start = Math.max(0, at - Math.floor(width / 3));
   let out = start > 0 ? '…' : '';
   let used = stringWidth(out);
@@ -161,7 +172,7 @@ function around(id: string, at: number, width: number): string {
   return out;
 }
 
-/** Code points two ids share from their start. */
+/** Characters (graphemes) two ids share from their start. */
 function sharedStart(a: readonly string[], b: readonly string[]): number {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
@@ -175,7 +186,7 @@ function sharedStart(a: readonly string[], b: readonly string[]): number {
  */
 function shortNames(names: readonly string[], width: number): string[] {
   const out = names.map((n) => shorten(n, width));
-  const chars = names.map((n) => Array.from(n));
+  const chars = names.map(graphemes);
   // Each round cuts every group of ids shown alike where the group first differs; what still
   // looks alike after it shares a longer start, so the rounds end.
   for (let round = 0; round < 64; round++) {
