@@ -356,8 +356,18 @@ function blankSession(field: string, id: string): string | undefined {
   return id.trim() === '' ? `${field} is blank; write the id of the session the turn belongs to` : undefined;
 }
 
+/**
+ * Why a session id field holds no id: it is not there, or it is not text. An id written as a
+ * number is there all the same: "no session_id" would send its writer looking for a missing key.
+ */
+function noSession(field: string, x: unknown): string {
+  if (x === undefined || x === null) return `no ${field}`;
+  const what = typeof x === 'object' ? (Array.isArray(x) ? 'a list' : 'an object') : `${typeof x} ${JSON.stringify(x)}`;
+  return `${field} is ${what}, not text; write the session's id as a string`;
+}
+
 function sessionAndTurn(o: Record<string, unknown>): { session: string; turn: number; ts: number } | string {
-  if (typeof o.session_id !== 'string') return 'no session_id';
+  if (typeof o.session_id !== 'string') return noSession('session_id', o.session_id);
   const blank = blankSession('session_id', o.session_id);
   if (blank !== undefined) return blank;
   const turn = notCount('turn', o.turn);
@@ -509,7 +519,15 @@ function otelTimestamp(o: Record<string, unknown>): number | string {
 function otel(o: Record<string, unknown>, a: Record<string, unknown>): ParsedLine {
   const conversation = a['gen_ai.conversation.id'];
   const session = conversation ?? o.session_id;
-  if (typeof session !== 'string') return bad('no gen_ai.conversation.id or session_id');
+  if (typeof session !== 'string') {
+    return bad(
+      conversation !== undefined && conversation !== null
+        ? noSession('gen_ai.conversation.id', conversation)
+        : o.session_id !== undefined && o.session_id !== null
+          ? noSession('session_id', o.session_id)
+          : 'no gen_ai.conversation.id or session_id',
+    );
+  }
   const field = conversation === undefined || conversation === null ? 'session_id' : 'gen_ai.conversation.id';
   const blank = blankSession(field, session);
   if (blank !== undefined) return bad(blank);

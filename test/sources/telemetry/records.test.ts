@@ -322,6 +322,36 @@ describe('parseLine: the Anthropic usage shape', () => {
     expect(p.ok && p.record.session).toBe(' a ');
   });
 
+  it('says a session id written as a number or an object is not text, not that it is missing', () => {
+    const usage = { input_tokens: 1, output_tokens: 1 };
+    const ts = '2026-06-01T00:00:00Z';
+    for (const [line, reason] of [
+      [{ session_id: 12345, turn: 1, ts, usage }, 'session_id is number 12345, not text'],
+      [{ session_id: true, turn: 1, ts, usage }, 'session_id is boolean true, not text'],
+      [{ session_id: { id: 'a' }, turn: 1, ts, usage }, 'session_id is an object, not text'],
+      [{ type: 'fork_trace', session_id: 7, turn: 1, ts, misses: [] }, 'fork_trace: session_id is number 7, not text'],
+      [
+        { ts, attributes: { 'gen_ai.conversation.id': 42, 'gen_ai.usage.input_tokens': 1 } },
+        'gen_ai.conversation.id is number 42, not text',
+      ],
+      [{ ts, session_id: 42, attributes: { 'gen_ai.usage.input_tokens': 1 } }, 'session_id is number 42, not text'],
+    ] as const) {
+      expect(parseLine(JSON.stringify(line)), JSON.stringify(line)).toEqual({
+        ok: false,
+        reason: `${reason}; write the session's id as a string`,
+      });
+    }
+    // Not there at all (or null) is still missing.
+    expect(parseLine(JSON.stringify({ ts, attributes: { 'gen_ai.usage.input_tokens': 1 } }))).toEqual({
+      ok: false,
+      reason: 'no gen_ai.conversation.id or session_id',
+    });
+    expect(parseLine(JSON.stringify({ session_id: null, turn: 1, ts, usage }))).toEqual({
+      ok: false,
+      reason: 'no session_id',
+    });
+  });
+
   it('rejects a record without session, turn or time', () => {
     expect(parseLine('{"turn":1,"ts":"2026-06-01T00:00:00Z","usage":{"input_tokens":1,"output_tokens":1}}')).toEqual({
       ok: false,
