@@ -639,6 +639,8 @@ function annotatedTurn(o: Record<string, unknown>, attrs: Record<string, unknown
 }
 
 function missList(xs: unknown): MissSource[] | string {
+  // Absent is not "not a list": that would send the writer looking at a value it never wrote.
+  if (xs === undefined) return `no misses; a fork trace names its turn's miss sources as a list ([] for none)`;
   if (!Array.isArray(xs)) return 'misses is not a list';
   const misses: MissSource[] = [];
   for (const m of xs) {

@@ -352,6 +352,18 @@ describe('parseLine: the Anthropic usage shape', () => {
     });
   });
 
+  it('says a fork trace without misses has none, not that they are not a list', () => {
+    const trace = { type: 'fork_trace', session_id: 's', turn: 1, ts: '2026-06-01T00:00:00Z' };
+    expect(parseLine(JSON.stringify(trace))).toEqual({
+      ok: false,
+      reason: "fork_trace: no misses; a fork trace names its turn's miss sources as a list ([] for none)",
+    });
+    expect(parseLine(JSON.stringify({ ...trace, misses: 'tools' }))).toEqual({
+      ok: false,
+      reason: 'fork_trace: misses is not a list',
+    });
+  });
+
   it('rejects a record without session, turn or time', () => {
     expect(parseLine('{"turn":1,"ts":"2026-06-01T00:00:00Z","usage":{"input_tokens":1,"output_tokens":1}}')).toEqual({
       ok: false,
