@@ -429,7 +429,7 @@ function anthropic(o: Record<string, unknown>): ParsedLine {
     }
     if (split.ephemeral_5m_input_tokens + split.ephemeral_1h_input_tokens !== cacheCreation) {
       return bad(
-        `usage.cache_creation splits ${split.ephemeral_5m_input_tokens + split.ephemeral_1h_input_tokens} tokens but cache_creation_input_tokens is ${cacheCreation}`,
+        `usage.cache_creation splits ${split.ephemeral_5m_input_tokens + split.ephemeral_1h_input_tokens} tokens but cache_creation_input_tokens is ${u.cache_creation_input_tokens === undefined ? 'not there' : String(u.cache_creation_input_tokens)}${u.cache_creation_input_tokens === undefined || u.cache_creation_input_tokens === null ? '; write their sum there' : ''}`,
       );
     }
     creation5m = split.ephemeral_5m_input_tokens;

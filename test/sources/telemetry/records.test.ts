@@ -275,7 +275,31 @@ describe('parseLine: the Anthropic usage shape', () => {
       }),
     );
     expect(p.ok).toBe(false);
-    expect(!p.ok && p.reason).toMatch(/splits 6 tokens but cache_creation_input_tokens is 10/);
+    expect(!p.ok && p.reason).toMatch(/splits 6 tokens but cache_creation_input_tokens is 10$/);
+    // Left out, or null, it is not 0: said as it is, with what to write.
+    const split = (creation: object) =>
+      parseLine(
+        JSON.stringify({
+          session_id: 's',
+          turn: 1,
+          ts: '2026-06-01T00:00:00Z',
+          usage: {
+            input_tokens: 1,
+            output_tokens: 1,
+            ...creation,
+            cache_creation: { ephemeral_5m_input_tokens: 500, ephemeral_1h_input_tokens: 0 },
+          },
+        }),
+      );
+    expect(split({})).toEqual({
+      ok: false,
+      reason:
+        'usage.cache_creation splits 500 tokens but cache_creation_input_tokens is not there; write their sum there',
+    });
+    expect(split({ cache_creation_input_tokens: null })).toEqual({
+      ok: false,
+      reason: 'usage.cache_creation splits 500 tokens but cache_creation_input_tokens is null; write their sum there',
+    });
   });
 
   it('rejects a blank session_id or gen_ai.conversation.id, in every shape', () => {
