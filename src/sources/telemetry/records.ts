@@ -205,6 +205,15 @@ export function parseRecords(text: string): ParsedRecords {
   const o = jsonObject(text);
   if (typeof o === 'string') return { ok: false, reason: o };
   if (o.resourceSpans !== undefined) return otlpExport(o.resourceSpans);
+  // A span of its own that carries no gen_ai usage (a tool run, an agent invocation) is no turn,
+  // and is passed over as it is in an export: a log of one span per line holds several such
+  // spans per turn, and each read as malformed would make the file look mostly malformed.
+  if (o.usage === undefined && o.type === undefined && o.misses === undefined) {
+    const attrs = otelAttributes(o);
+    if (attrs !== undefined && !Object.keys(attrs).some((key) => key.startsWith('gen_ai.usage.'))) {
+      return { ok: true, records: [] };
+    }
+  }
   const p = parseObject(o);
   if (!p.ok) return p;
   return { ok: true, records: p.trace ? [p.record, p.trace] : [p.record] };

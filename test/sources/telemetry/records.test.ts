@@ -590,6 +590,27 @@ describe('parseRecords: an OTLP/JSON export on one line', () => {
     });
   });
 
+  it('a span without gen_ai usage on a line of its own is passed over, as it is in an export', () => {
+    // A tool run, an agent invocation: gen_ai attributes, no usage, no turn.
+    expect(parseRecords(JSON.stringify(tool))).toEqual({ ok: true, records: [] });
+    const flat = {
+      ts: '2026-06-01T10:00:00Z',
+      'gen_ai.operation.name': 'invoke_agent',
+      'gen_ai.conversation.id': 'c1',
+    };
+    expect(parseRecords(JSON.stringify(flat))).toEqual({ ok: true, records: [] });
+    const nested = {
+      ts: '2026-06-01T10:00:00Z',
+      attributes: { 'gen_ai.tool.name': 'bash', 'gen_ai.conversation.id': 'c1' },
+    };
+    expect(parseRecords(JSON.stringify(nested))).toEqual({ ok: true, records: [] });
+    // A span with some usage but not its input count is a broken turn, as in an export.
+    const noInput = { ...nested, attributes: { ...nested.attributes, 'gen_ai.usage.output_tokens': 3 } };
+    expect(parseRecords(JSON.stringify(noInput))).toEqual({ ok: false, reason: 'no gen_ai.usage.input_tokens' });
+    // What is not a span at all is still no known record shape.
+    expect(parseRecords('{"session_id":"a","turn":1}')).toMatchObject({ ok: false });
+  });
+
   it('a malformed turn span, or an export of the wrong shape, makes the line malformed, named by its place', () => {
     const broken = structuredClone(collector);
     const late = { ...(spans[2] as object), startTimeUnixNano: '0' };

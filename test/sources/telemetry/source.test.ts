@@ -1614,6 +1614,26 @@ describe("an injection turn that read nothing after the cache's lifetime", () =>
   });
 });
 
+describe('OpenTelemetry spans one per line, tool runs among the turns', () => {
+  it('reads the chat spans as turns and passes the spans without gen_ai usage over, not as malformed', async () => {
+    const at = (minute: number) => `2026-06-01T10:${String(minute).padStart(2, '0')}:00Z`;
+    const chat = (minute: number, read: number) =>
+      `${JSON.stringify({ ts: at(minute), attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.conversation.id': 'o', 'gen_ai.usage.input_tokens': 5000, 'gen_ai.usage.cache_read.input_tokens': read } })}\n`;
+    const tool = (minute: number) =>
+      `${JSON.stringify({ ts: at(minute), attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.conversation.id': 'o', 'gen_ai.tool.name': 'bash' } })}\n`;
+    // Two tool runs for each model turn: as malformed lines they were most of the file.
+    writeFileSync(
+      join(root, 'telemetry', 'spans.jsonl'),
+      chat(0, 0) + tool(1) + tool(2) + chat(3, 4000) + tool(4) + tool(5) + chat(6, 4500),
+    );
+    const o = await measure({ files: ['telemetry/spans.jsonl'], metric: 'turns' });
+    expect(o.status === 'ok' && o.value).toBe(3);
+    expect(o.evidence.malformed).toBeUndefined();
+    expect(o.evidence.read).toEqual([{ path: 'telemetry/spans.jsonl', lines: 7, records: 3, malformed: 0 }]);
+    expect(await value({ files: ['telemetry/spans.jsonl'], metric: 'cache_hit_ratio' })).toBeCloseTo(8500 / 15000);
+  });
+});
+
 describe("a file pattern starting with '!'", () => {
   it("halts when rfc.yaml's telemetry.files holds one, rather than reading every other file", async () => {
     const m = {
