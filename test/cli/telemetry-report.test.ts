@@ -487,6 +487,13 @@ describe('telemetry report', () => {
     const named = run(['telemetry', 'report', '--files', 'gone.jsonl', '--files', 'nowhere/*.jsonl'], root);
     expect(named.code).toBe(2);
     expect(named.stderr).toMatch(/^halt: no such telemetry file: gone\.jsonl under /);
+    // An absolute name was looked for where it says, not under the repository.
+    const elsewhere = join(root, 'nowhere', 'gone.jsonl');
+    const absolute = run(['telemetry', 'report', '--files', elsewhere], root);
+    expect(absolute.code).toBe(2);
+    expect(absolute.stderr).toBe(`halt: no such telemetry file: ${elsewhere}\n`);
+    const glob = run(['telemetry', 'report', '--files', join(root, 'nowhere', '*.jsonl')], root);
+    expect(glob.stderr).toBe(`halt: no telemetry file matches ${join(root, 'nowhere', '*.jsonl')}\n`);
     const junk = run(
       ['telemetry', 'report', '--files', 'junk.jsonl', '--files', 'telemetry/usage.jsonl', '--as-of', AS_OF],
       root,

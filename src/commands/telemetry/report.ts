@@ -3,6 +3,7 @@ import { progressLine } from '../../cli/progress.js';
 import { visible } from '../../formatters/visible.js';
 import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
 import { once } from 'node:events';
+import { isAbsolute } from 'node:path';
 import { describeSkipped, matchTelemetryFiles, negatedPattern, notFiles } from '../../sources/telemetry/read.js';
 import { UsageError } from '../../spec/problems.js';
 import {
@@ -87,6 +88,8 @@ EXIT CODES
       if (fromRfc !== undefined) throw new UsageError(`${id}'s rfc.yaml telemetry.files: ${fromRfc}`);
     }
     const { files, missing, unreadable: broken, skipped } = await matchTelemetryFiles(root, patterns);
+    // Where relative names were looked for; an absolute one was looked for where it says.
+    const under = (names: readonly string[]) => (names.every((n) => isAbsolute(n)) ? '' : ` under ${visible(root)}`);
     // As a gate reading the same files halts: a matched link that leads nowhere is data missing.
     if (broken.length) {
       const lines = broken.map((u) =>
@@ -106,7 +109,7 @@ EXIT CODES
     }
     // Before "no file matches": a file named outright and gone is the more exact reason.
     if (missing.length) {
-      process.stderr.write(`halt: no such telemetry file: ${visible(missing.join(', '))} under ${visible(root)}\n`);
+      process.stderr.write(`halt: no such telemetry file: ${visible(missing.join(', '))}${under(missing)}\n`);
       process.exitCode = 2;
       return;
     }
@@ -114,7 +117,7 @@ EXIT CODES
       // What it matched and skipped is the reason to name: a person looks for it, not for a typo.
       const only = skipped.length ? `: ${skipped.map(describeSkipped).join('; ')}` : '';
       process.stderr.write(
-        `halt: no telemetry file matches ${visible(patterns.join(', '))} under ${visible(root)}${visible(only)}\n`,
+        `halt: no telemetry file matches ${visible(patterns.join(', '))}${under(patterns)}${visible(only)}\n`,
       );
       process.exitCode = 2;
       return;
