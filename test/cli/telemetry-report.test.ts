@@ -722,8 +722,12 @@ describe('telemetry report', () => {
     const bad = run(['telemetry', 'report', '--files', 'telemetry/*', '--window', 'a week'], root);
     expect(bad.code).toBe(3);
     expect(bad.stderr).toBe(
-      "error: --window 'a week' is not a duration: use a number of at most five digits and s, m, h, d or w (7d)\n",
+      "error: --window 'a week' is not a duration: use a whole number from 1 to 99999 and s, m, h, d or w (7d)\n",
     );
+    // A window of nothing is refused too, and the advice says why: it is no number of at least 1.
+    const nothing = run(['telemetry', 'report', '--files', 'telemetry/*', '--window', '0d'], root);
+    expect(nothing.code).toBe(3);
+    expect(nothing.stderr).toMatch(/^error: --window '0d' is not a duration: use a whole number from 1 to 99999 /);
     // oclif's own parse errors too: one line, not a heading, an indented reason and a pointer.
     const zero = run(['telemetry', 'report', '--files', 'telemetry/*', '--last-turns', '0'], root);
     expect(zero.code).toBe(3);

@@ -62,7 +62,7 @@ EXIT CODES
     const rangeMs = flags.window === undefined ? undefined : parseDuration(flags.window);
     if (flags.window !== undefined && rangeMs === undefined) {
       throw new UsageError(
-        `--window '${flags.window}' is not a duration: use a number of at most five digits and s, m, h, d or w (7d)`,
+        `--window '${flags.window}' is not a duration: use a whole number from 1 to 99999 and s, m, h, d or w (7d)`,
       );
     }
     // An empty pattern names no file, as an empty entry of telemetry.files is a spec error; one of
