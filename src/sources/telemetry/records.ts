@@ -551,6 +551,13 @@ function otel(o: Record<string, unknown>, a: Record<string, unknown>): ParsedLin
     if ((v === undefined || v === null) && optional) return 0;
     return notCount(k, v) ?? (v as number);
   };
+  // Semantic conventions before 1.27 named the input count gen_ai.usage.prompt_tokens, and
+  // instrumentations still deployed write it: named, so the writer knows what to rename.
+  if (a[OTEL_INPUT] === undefined && a['gen_ai.usage.prompt_tokens'] !== undefined) {
+    return bad(
+      `no ${OTEL_INPUT}, but gen_ai.usage.prompt_tokens, its name before OpenTelemetry's GenAI conventions 1.27: write the input count, cached tokens included, as ${OTEL_INPUT}`,
+    );
+  }
   const total = count(OTEL_INPUT, false);
   if (typeof total === 'string') return bad(total);
   const output = count(OTEL_OUTPUT, true);

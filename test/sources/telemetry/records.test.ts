@@ -162,11 +162,12 @@ describe('parseLine: the Anthropic usage shape', () => {
       ['{"session_id":"m","turn":2,"ts":"2026-06-01T09:01:00Z","usage":{"input_tokens":5}}', 'no usage.output_tokens'],
       ['{"session_id":"m","ts":"2026-06-01T09:01:00Z","usage":{"input_tokens":5,"output_tokens":5}}', 'no turn'],
       ['{"type":"fork_trace","session_id":"m","ts":"2026-06-01T09:01:00Z","misses":[]}', 'fork_trace: no turn'],
-      // A span of the conventions before gen_ai.usage.input_tokens.
+      // A span of the conventions before gen_ai.usage.input_tokens: the name to write is said.
       [
         '{"session_id":"o","ts":"2026-06-01T09:01:00Z","gen_ai.usage.prompt_tokens":100,"gen_ai.usage.completion_tokens":5}',
-        'no gen_ai.usage.input_tokens',
+        "no gen_ai.usage.input_tokens, but gen_ai.usage.prompt_tokens, its name before OpenTelemetry's GenAI conventions 1.27: write the input count, cached tokens included, as gen_ai.usage.input_tokens",
       ],
+      ['{"session_id":"o","ts":"2026-06-01T09:01:00Z","gen_ai.usage.output_tokens":5}', 'no gen_ai.usage.input_tokens'],
     ] as const) {
       expect(parseLine(line), line).toEqual({ ok: false, reason });
     }
