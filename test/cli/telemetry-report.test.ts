@@ -760,5 +760,9 @@ describe('telemetry report', () => {
     expect(folder.stderr).toBe(`error: Parsing --root: No directory found at ${join(root, 'nowhere')} (see --help)\n`);
     const help = run(['telemetry', 'report', '--help'], root);
     expect(help.stdout).toMatch(/EXIT CODES\n {2}0 {2}the report was computed/);
+    // Which turns are the last is said: the last read, as the schema's last_turns has it.
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(
+      /--last-turns=<value> +Only the last N turns count: the last read, with files in path order/,
+    );
   });
 });

@@ -41,7 +41,11 @@ EXIT CODES
       description: 'Only records before this instant count (YYYY-MM-DD or ISO-8601; not later than now).',
     }),
     window: Flags.string({ description: 'Only turns in [as-of - window, as-of) count, e.g. 7d.' }),
-    'last-turns': Flags.integer({ description: 'Only the last N turns count.', min: 1 }),
+    'last-turns': Flags.integer({
+      description:
+        'Only the last N turns count: the last read, with files in path order and their lines in order (as an append-only writer writes them), not the highest numbered.',
+      min: 1,
+    }),
     json: Flags.boolean({ description: 'Print the report as JSON.' }),
     trend: Flags.boolean({
       description: 'Draw each session’s hit ratio per turn as a sparkline (default: on a terminal).',
