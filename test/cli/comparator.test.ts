@@ -208,6 +208,25 @@ describe('comparator run', () => {
     expect(r.stdout).toMatch(/-- \$\d+ = 0\.001/);
   });
 
+  it('--print-sql halts (exit 2) as a run would on a missing table or an unreachable database', () => {
+    const dir = writeRfc(root, {
+      id: 'gone',
+      raw: { 'comparator.yaml': COMPARATOR.replace('core.identities_shadow', 'core.identities_gone') },
+    });
+    try {
+      const missing = run(['comparator', 'run', '--root', root, '--rfc', 'gone', '--print-sql'], root);
+      expect(missing.stderr).toContain('shadow table core.identities_gone does not exist in this database');
+      expect(missing.code).toBe(2);
+      const down = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--print-sql'], root, {
+        DATABASE_URL: 'postgres://reader@127.0.0.1:1/prod',
+      });
+      expect(down.stderr).toBe('pair identities: database unreachable at 127.0.0.1:1 (ECONNREFUSED)\n');
+      expect(down.code).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a live column name is written out where --print-sql and the table name it, never obeyed', async () => {
     // In the canonical table only: uncovered, and missing from the shadow.
     await sql(`ALTER TABLE core.identities ADD COLUMN "${PLANTED}" text;`);

@@ -38,7 +38,8 @@ Shadow window: never_started (shadow empty, never seen with rows: the pair halts
 The database is DATABASE_URL when set, else rfc.yaml's embedded PGlite directory.
 
 ${COMPARATOR_EXIT_CODES_HELP}
-  --record that could not write also exits 3, after printing the report.`;
+  --record that could not write also exits 3, after printing the report.
+  --print-sql exits 0 once every query is printed, 1 on a coverage problem, 2 when a table does not exist or the database cannot be read.`;
   static override examples = [
     '<%= config.bin %> comparator run',
     '<%= config.bin %> comparator run --self-test --record --run-id "$(date -u +%Y-%m-%dT%H)"',
@@ -110,11 +111,22 @@ ${COMPARATOR_EXIT_CODES_HELP}
       const { spec } = await loadComparator(root, id);
       const only = parsePairs(flags.pair, spec);
       if (flags['print-sql']) {
-        let failed = false;
+        // As a run would end: a coverage problem fails; a table that does not exist, or a
+        // database that cannot be read, halts.
+        const verdicts: ('fail' | 'halt')[] = [];
         for (const pair of spec.pairs.filter((p) => !only || only.includes(p.id))) {
-          const { plan, problems } = await planPair(client, pair, timeoutMs);
+          let planned;
+          try {
+            planned = await planPair(client, pair, timeoutMs);
+          } catch (err) {
+            if (!(err instanceof SqlHaltError)) throw err;
+            verdicts.push('halt');
+            process.stderr.write(`pair ${visible(pair.id)}: ${visible(err.message)}\n`);
+            continue;
+          }
+          const { plan, problems } = planned;
           if (!plan) {
-            failed = true;
+            verdicts.push(problems.every((p) => p.code === 'table_missing') ? 'halt' : 'fail');
             for (const p of problems)
               process.stderr.write(
                 `${visible(p.location.file)}:${p.location.line}:${p.location.col}: ${visible(p.message)}\n`,
@@ -125,7 +137,7 @@ ${COMPARATOR_EXIT_CODES_HELP}
           const cutoff = minAge > 0 && plan.ageColumn ? new Date(asOf.getTime() - minAge) : null;
           process.stdout.write(`-- pair ${pair.id}\n${printable(compareSql(plan, { limit: flags.limit, cutoff }))}\n`);
         }
-        process.exitCode = failed ? EXIT.fail : EXIT.pass;
+        process.exitCode = comparatorExitCode({ verdict: combine(verdicts) });
         return undefined;
       }
 
