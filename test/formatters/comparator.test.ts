@@ -119,6 +119,41 @@ describe('comparator formatters', () => {
     );
   });
 
+  it('a coverage error tells each problem once: the reason counts them, the list names them', () => {
+    const message = 'live column core.agents.purpose (text) is neither compared nor excluded';
+    const r = report(
+      [
+        pair({
+          id: 'agents',
+          status: 'coverage_error',
+          verdict: 'fail',
+          reason: `1 coverage problem: ${message}`,
+          counts: null,
+          rows: [],
+          truncated: false,
+          coverage: [
+            {
+              code: 'column_uncovered',
+              pair: 'agents',
+              column: 'purpose',
+              message,
+              location: { file: 'gates/wave3/comparator.yaml', line: 40, col: 14 },
+            },
+          ],
+        }),
+      ],
+      'fail',
+    );
+    const text = formatComparator(r, 'table');
+    expect(text.split(message)).toHaveLength(2);
+    expect(text).toContain(`  1 coverage problem\n  gates/wave3/comparator.yaml:40:14: ${message}\n`);
+    const md = formatComparator(r, 'markdown');
+    expect(md.split(message)).toHaveLength(2);
+    expect(md).toContain(`- 1 coverage problem\n- gates/wave3/comparator.yaml:40:14: ${message}\n`);
+    // The JSON report keeps the reason whole, for a reader of the reason alone.
+    expect(JSON.parse(formatComparator(r, 'json')).pairs[0].reason).toBe(`1 coverage problem: ${message}`);
+  });
+
   it('the table writes out what a terminal or a CI log would obey in key values, column names and messages', () => {
     const planted = report(
       [

@@ -45,10 +45,22 @@ function pairLine(p: PairResult): string {
  * the self-test has a line of its own, and the reason printed above it said the same again.
  */
 function ownReason(p: PairResult): string | null {
-  if (!p.reason || !p.self_test || p.self_test.status === 'passed') return p.reason;
+  const reason = withoutFirstProblem(p);
+  if (!reason || !p.self_test || p.self_test.status === 'passed') return reason;
   const summary = selfTestSummary(p.self_test);
-  if (!p.reason.startsWith(summary)) return p.reason;
-  return p.reason.slice(summary.length).replace(/^; /, '') || null;
+  if (!reason.startsWith(summary)) return reason;
+  return reason.slice(summary.length).replace(/^; /, '') || null;
+}
+
+/**
+ * A coverage error's reason quotes its first problem, for a reader of the reason alone; the
+ * problems are listed right below it with their locations, so there the count says enough.
+ */
+function withoutFirstProblem(p: PairResult): string | null {
+  const first = p.coverage[0];
+  if (!p.reason || p.status !== 'coverage_error' || !first) return p.reason;
+  const quoted = `: ${first.message}`;
+  return p.reason.endsWith(quoted) ? p.reason.slice(0, -quoted.length) : p.reason;
 }
 
 function details(p: PairResult, show: Show = asIs): string[] {
