@@ -93,7 +93,14 @@ function valuesOf(
       const min = INTEGER_MIN[c.typname] as number;
       return Number.isSafeInteger(b) && b >= min ? [String(a), String(b)] : undefined;
     }
-    case 'numeric':
+    case 'numeric': {
+      const tolerance = rule.float_tolerance ?? 0;
+      const max = largestNumeric(c.type);
+      if (max === undefined) return ['1', String(2 + Math.ceil(tolerance * 2))];
+      // numeric(2, 2) refuses 1 ("numeric field overflow"): its two values are its zero and
+      // its largest, the farthest apart it holds.
+      return Number(max) > tolerance ? ['0', max] : undefined;
+    }
     case 'float4':
     case 'float8':
       return ['1', String(2 + Math.ceil((rule.float_tolerance ?? 0) * 2))];
@@ -124,6 +131,22 @@ function valuesOf(
     default:
       return undefined;
   }
+}
+
+/**
+ * The largest value a numeric(p, s) column holds, as decimal text: p nines, s of them after
+ * the point (numeric(3, 5) holds at most 0.00999, numeric(2, -3) 99000); undefined for a
+ * numeric without a precision.
+ */
+function largestNumeric(type: string): string | undefined {
+  const m = /^numeric\((\d+)(?:,\s*(-?\d+))?\)$/.exec(type);
+  if (!m) return undefined;
+  const precision = Number(m[1]);
+  const scale = Number(m[2] ?? 0);
+  const nines = '9'.repeat(precision);
+  if (scale <= 0) return nines + '0'.repeat(-scale);
+  if (scale >= precision) return `0.${'0'.repeat(scale - precision)}${nines}`;
+  return `${nines.slice(0, precision - scale)}.${nines.slice(precision - scale)}`;
 }
 
 /** The value a NOT NULL column without a default gets. */

@@ -144,6 +144,25 @@ describe.each(testBackends())('comparator self-test ($name)', (backend) => {
     expect(none.reason).toMatch(/has a type the self-test can plant two values of$/);
   });
 
+  it('plants values that fit numeric(p, s) columns, NOT NULL ones included', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, rate numeric(2, 2) NOT NULL, tiny numeric(3, 5), n int);
+              CREATE TABLE ${s}.s (LIKE ${s}.c INCLUDING ALL);
+              INSERT INTO ${s}.c VALUES (1, 0.5, 0.001, 1); INSERT INTO ${s}.s VALUES (1, 0.5, 0.001, 1);`,
+    );
+    const r = await runSelfTest(db, pairSpec(schema));
+    expect(r.reason).toBeNull();
+    expect(r).toMatchObject({ status: 'passed', mismatch_column: 'rate', mismatch_column_detected: true });
+    // numeric(2, 2) holds no two values a tolerance of 1 apart: the next column is planted instead.
+    const wide = await runSelfTest(
+      db,
+      pairSpec(schema, '    rules:\n      rate: { float_tolerance: 1 }\n      tiny: { float_tolerance: 0.001 }'),
+    );
+    expect(wide.reason).toBeNull();
+    expect(wide).toMatchObject({ status: 'passed', mismatch_column: 'tiny', mismatch_column_detected: true });
+    expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 1 }]);
+  });
+
   it('names the kinds that went undetected when the shadow silently drops writes', async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int);
