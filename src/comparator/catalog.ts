@@ -21,6 +21,8 @@ export interface LiveColumn {
   category: string;
   /** The type a domain is over, formatted (`json`); the column's own type when it is no domain. */
   base: string;
+  /** The column's own type is a domain (its CHECK may refuse values of the type it is over). */
+  domain: boolean;
   /**
    * The column's collation (`C`, `en-x-icu`), `default` for the database's; undefined for a
    * type without one. Two different collations other than the default make every comparison
@@ -112,7 +114,8 @@ function liveTablesSql(count: number): string {
 SELECT w.pos, c.relkind::text AS relkind, a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS type,
        CASE WHEN bt.typcategory = 'A' AND et.oid IS NOT NULL THEN '_' || et.typname ELSE bt.typname END::text AS typname,
-       bt.typcategory::text AS category, format_type(bt.oid, NULL) AS base, coll.collname::text AS collation,
+       bt.typcategory::text AS category, format_type(bt.oid, NULL) AS base, bt.oid <> a.atttypid AS domain,
+       coll.collname::text AS collation,
        a.attnotnull AS not_null, a.attgenerated::text <> '' AS generated, a.atthasdef AS has_default,
        a.attidentity::text AS identity, unpairable.path AS unpairable_path, unpairable.type AS unpairable_type,
        (SELECT coalesce(json_agg(ARRAY(SELECT ia.attname::text FROM pg_attribute ia
@@ -157,6 +160,7 @@ export async function readLiveTables(
         typname: String(r.typname),
         category: String(r.category),
         base: String(r.base),
+        domain: r.domain === true,
         ...(typeof r.collation === 'string' ? { collation: r.collation } : {}),
         notNull: r.not_null === true,
         generated: r.generated === true,

@@ -11,7 +11,8 @@
  * Synthetic values: integer keys below every live key (negative; where the live keys reach
  * the bottom of the key's type, the lowest values no row holds), text keys with a random
  * suffix, uuids at random; other columns take their default or NULL, and a NOT NULL column
- * without a default gets a value of its type. A table whose constraints refuse such a row
+ * without a default gets a value of its type, or (a domain, an enum, a type without a value
+ * chosen here) a value a live row of the table holds. A table whose constraints refuse such a row
  * (a non-deferrable foreign key on the key, say) makes the self-test an error, with the
  * database's reason.
  */
@@ -239,6 +240,15 @@ async function synthKeys(tx: SqlTx, plan: ComparePlan): Promise<string[][]> {
   return keys;
 }
 
+/** A value of the column some row of the table holds, as text the server reads back; undefined in an empty column. */
+async function heldValue(tx: SqlTx, table: LiveTable, column: string): Promise<string | undefined> {
+  const res = await tx.query<{ v: string }>(
+    `SELECT ${q(column)}::text AS v FROM ${qTable(table.table)} WHERE ${q(column)} IS NOT NULL LIMIT 1`,
+  );
+  const v = res.rows[0]?.v;
+  return v === undefined || v === null ? undefined : String(v);
+}
+
 async function plant(
   tx: SqlTx,
   table: LiveTable,
@@ -256,7 +266,9 @@ async function plant(
     else if (override && c.name === override.column) v = override.value;
     else if (c.name === plan.ageColumn) v = OLD;
     else if (c.notNull && !c.hasDefault && c.identity === '') {
-      v = filler(c);
+      // A domain's CHECK may refuse any value of its base type chosen here, and an enum,
+      // an interval or an inet has none chosen here: a value a live row holds fits both.
+      v = (c.domain ? undefined : filler(c)) ?? (await heldValue(tx, table, c.name)) ?? filler(c);
       if (v === undefined) {
         throw new Error(`cannot make a value for NOT NULL column ${table.table.text}.${c.name} of type ${c.type}`);
       }
@@ -288,7 +300,10 @@ export async function selfTest(writer: SqlWriter, opts: SelfTestOptions): Promis
   const { plan } = opts;
   const result = emptyResult(plan.pair.id);
   const sql = compareSql(plan, { limit: opts.limit, cutoff: opts.cutoff });
-  const mismatch = plan.compared.find((c) => valuesOf(c, c.rule) !== undefined);
+  const plantable = plan.compared.filter((c) => valuesOf(c, c.rule) !== undefined);
+  // A domain's CHECK may refuse both values of its base type: a column of a plain type first.
+  const domain = new Set(opts.canonical.columns.filter((c) => c.domain).map((c) => c.name));
+  const mismatch = plantable.find((c) => !domain.has(c.name)) ?? plantable[0];
   try {
     await writer.transaction(
       async (tx) => {

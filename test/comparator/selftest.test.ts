@@ -163,6 +163,23 @@ describe.each(testBackends())('comparator self-test ($name)', (backend) => {
     expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 1 }]);
   });
 
+  it('fills NOT NULL enum, interval, inet and domain columns with a value a live row holds', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TYPE ${s}.mood AS ENUM ('sad', 'ok');
+              CREATE DOMAIN ${s}.positive AS int CHECK (VALUE > 0);
+              CREATE TABLE ${s}.c (id int PRIMARY KEY, mood ${s}.mood NOT NULL, lag interval NOT NULL,
+                addr inet NOT NULL, weight ${s}.positive NOT NULL, note text);
+              CREATE TABLE ${s}.s (LIKE ${s}.c INCLUDING ALL);
+              INSERT INTO ${s}.c VALUES (1, 'ok', '1 day', '10.0.0.1', 5, 'x');
+              INSERT INTO ${s}.s VALUES (1, 'ok', '1 day', '10.0.0.1', 5, 'x');`,
+    );
+    const r = await runSelfTest(db, pairSpec(schema));
+    expect(r.reason).toBeNull();
+    // The domain's CHECK would refuse a planted value of its base type: a plain column is planted.
+    expect(r).toMatchObject({ status: 'passed', mismatch_column: 'note', mismatch_column_detected: true });
+    expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.s`)).toEqual([{ n: 1 }]);
+  });
+
   it('names the kinds that went undetected when the shadow silently drops writes', async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int);
