@@ -51,7 +51,8 @@ export function openComparatorClient(target: DatabaseTarget): SqlClient {
 
 export function parseMinAge(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (text === '0') return 0;
+  // 0s or 0m says "no lag" as plainly as 0 does.
+  if (/^0+[smhdw]?$/.test(text)) return 0;
   const ms = parseDuration(text);
   if (ms === undefined)
     throw new UsageError(
