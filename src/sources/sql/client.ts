@@ -283,7 +283,10 @@ function timeoutSetting(ms: number): string {
   return String(Math.max(1, Math.floor(ms)));
 }
 
-const SESSION_SETUP = "SELECT set_config('statement_timeout', $1, true), set_config('TimeZone', 'UTC', true)";
+// A server, database or role may set DateStyle (SQL, German) or IntervalStyle (iso_8601): the
+// drivers read dates and times as ISO text, and intervals are read as PostgreSQL's own text.
+const SESSION_SETUP =
+  "SELECT set_config('statement_timeout', $1, true), set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true), set_config('IntervalStyle', 'postgres', true)";
 
 // ---------------------------------------------------------------------------------------------
 // `timestamp without time zone` carries no zone; both drivers would read it in the process's
@@ -510,7 +513,7 @@ export class PgClient implements SqlClient {
     try {
       // One round trip for both: the setting is digits made here, never outside input.
       await client.query(
-        `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeoutSetting(timeoutMs)}; SET LOCAL TimeZone = 'UTC'`,
+        `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeoutSetting(timeoutMs)}; SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO'; SET LOCAL IntervalStyle = 'postgres'`,
       );
       // The extended protocol even without parameters: the simple protocol would accept
       // `ROLLBACK; INSERT ...` and step out of the read-only transaction.

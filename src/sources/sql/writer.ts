@@ -148,7 +148,7 @@ export interface PgWriterOptions {
 }
 
 const WRITER_SETUP =
-  "SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true), set_config('TimeZone', 'UTC', true)";
+  "SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true), set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true), set_config('IntervalStyle', 'postgres', true)";
 
 /** host:port and host:port/db of a postgres URL, without its credentials. */
 export function describePgUrl(url: string): { endpoint: string; database: string } {
@@ -421,7 +421,9 @@ export class PgliteWriter implements SqlWriter {
     try {
       return await db.transaction(async (ptx) => {
         if (opts.readOnly) await ptx.query('SET TRANSACTION READ ONLY');
-        await ptx.query("SELECT set_config('TimeZone', 'UTC', true)");
+        await ptx.query(
+          "SELECT set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true), set_config('IntervalStyle', 'postgres', true)",
+        );
         const tx: SqlTx = {
           query: async <R extends SqlRow>(text: string, params: unknown[] = []) => {
             try {
