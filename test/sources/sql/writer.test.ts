@@ -81,6 +81,25 @@ describe.each(testBackends())('SqlWriter on $name', (backend) => {
     expect(rows.map((r) => r.n)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('points to db migrate only for a missing partition of the measurement table', async () => {
+    await db.exec(`DROP TABLE IF EXISTS public.coordination_measurements, public.own;
+      CREATE TABLE public.coordination_measurements (at date NOT NULL) PARTITION BY RANGE (at);
+      CREATE TABLE public.own (at date NOT NULL) PARTITION BY RANGE (at);`);
+    const insert = async (table: string): Promise<SqlWriteError> => {
+      const err: unknown = await db
+        .writer()
+        .transaction((tx) => tx.query(`INSERT INTO public.${table} (at) VALUES ('2026-06-01')`))
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SqlWriteError);
+      return err as SqlWriteError;
+    };
+    const measurement = await insert('coordination_measurements');
+    expect(measurement.message).toMatch(/create it with `rfcgate db migrate --from <date> --to <date>`$/);
+    const own = await insert('own');
+    expect(own.message).toMatch(/^no partition of relation "own" found for row/);
+    expect(own.message).not.toMatch(/db migrate|monthly/);
+  });
+
   it('sessions run in UTC', async () => {
     const rows = await db
       .writer()
