@@ -11,8 +11,9 @@
  * Synthetic values: integer keys below every live key (negative; where the live keys reach
  * the bottom of the key's type, the lowest values no row holds), text keys with a random
  * suffix, uuids at random; other columns take their default or NULL, and a NOT NULL column
- * without a default gets a value of its type, or (a domain, an enum, a type without a value
- * chosen here) a value a live row of the table holds. A table whose constraints refuse such a row
+ * without a default takes a value a live row of the table holds (which its foreign key, CHECK
+ * or domain, and the table's partitions, accept), or a fresh value of its type where it is
+ * unique or no row holds one. A table whose constraints refuse such a row
  * (a non-deferrable foreign key on the key, say) makes the self-test an error, with the
  * database's reason.
  */
@@ -258,6 +259,7 @@ async function plant(
 ): Promise<void> {
   const cols: string[] = [];
   const vals: string[] = [];
+  const keyNames = new Set(plan.key.map((k) => k.name));
   for (const c of table.columns) {
     if (c.generated) continue;
     const k = plan.key.findIndex((x) => x.name === c.name);
@@ -266,9 +268,14 @@ async function plant(
     else if (override && c.name === override.column) v = override.value;
     else if (c.name === plan.ageColumn) v = OLD;
     else if (c.notNull && !c.hasDefault && c.identity === '') {
-      // A domain's CHECK may refuse any value of its base type chosen here, and an enum,
-      // an interval or an inet has none chosen here: a value a live row holds fits both.
-      v = (c.domain ? undefined : filler(c)) ?? (await heldValue(tx, table, c.name)) ?? filler(c);
+      // A value a live row holds passes what a value made here may not: the column's foreign
+      // key, CHECK, domain or enum, the table's partition bounds. Unique on its own (not
+      // through the planted key), it would collide: there a fresh value of its type goes first.
+      const fresh = c.domain ? undefined : filler(c);
+      const unique = table.uniqueSets.some((set) => set.includes(c.name) && !set.some((n) => keyNames.has(n)));
+      v = unique
+        ? (fresh ?? (await heldValue(tx, table, c.name)))
+        : ((await heldValue(tx, table, c.name)) ?? filler(c));
       if (v === undefined) {
         throw new Error(`cannot make a value for NOT NULL column ${table.table.text}.${c.name} of type ${c.type}`);
       }
