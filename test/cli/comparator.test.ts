@@ -208,6 +208,16 @@ describe('comparator run', () => {
     expect(r.stdout).toMatch(/-- \$\d+ = 0\.001/);
   });
 
+  it('--print-sql with --json or --format is refused (exit 3): the queries are not a report', () => {
+    const json = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--print-sql', '--json'], root);
+    expect(json.code).toBe(3);
+    expect(json.stdout).toBe('');
+    expect(json.stderr).toBe('error: --print-sql prints the queries as SQL; it cannot be combined with --json\n');
+    const md = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--print-sql', '--format', 'markdown'], root);
+    expect(md.code).toBe(3);
+    expect(md.stderr).toMatch(/cannot be combined with --format markdown\n$/);
+  });
+
   it('--print-sql halts (exit 2) as a run would on a missing table or an unreachable database', () => {
     const dir = writeRfc(root, {
       id: 'gone',

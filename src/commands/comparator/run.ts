@@ -95,6 +95,12 @@ ${COMPARATOR_EXIT_CODES_HELP}
     if (flags['print-sql'] && (flags.record || flags['self-test'])) {
       throw new UsageError('--print-sql only prints the queries; it cannot be combined with --record or --self-test');
     }
+    // The queries are SQL text, never a report: a pipe expecting JSON must not get them.
+    if (flags['print-sql'] && (flags.json || flags.format)) {
+      throw new UsageError(
+        `--print-sql prints the queries as SQL; it cannot be combined with ${flags.json ? '--json' : `--format ${flags.format}`}`,
+      );
+    }
     const format: ComparatorFormat = flags.json ? 'json' : ((flags.format as ComparatorFormat | undefined) ?? 'table');
     const minAgeMs = parseMinAge(flags['min-age']);
     const runId = flags['run-id'] ?? randomUUID();
