@@ -10,7 +10,8 @@
  *
  * Synthetic values: integer keys below every live key (negative; where the live keys reach
  * the bottom of the key's type, the lowest values no row holds), text keys with a random
- * suffix, uuids at random; other columns take their default or NULL, and a NOT NULL column
+ * suffix, uuids at random, a key column of another type (a date) beside one of those a value
+ * a live row holds; other columns take their default or NULL, and a NOT NULL column
  * without a default takes a value a live row of the table holds (which its foreign key, CHECK
  * or domain, and the table's partitions, accept), or a fresh value of its type where it is
  * unique or no row holds one. A table whose constraints refuse such a row
@@ -208,6 +209,9 @@ LIMIT 3`,
   return vals;
 }
 
+/** A key column the self-test makes three different values of. */
+const synthesized = (typname: string): boolean => INTEGER.has(typname) || TEXT.has(typname) || typname === 'uuid';
+
 async function synthKeys(tx: SqlTx, plan: ComparePlan): Promise<string[][]> {
   const keys: string[][] = [[], [], []];
   const suffix = randomBytes(4).toString('hex');
@@ -233,6 +237,18 @@ async function synthKeys(tx: SqlTx, plan: ComparePlan): Promise<string[][]> {
       vals = [1, 2, 3].map((i) => (n !== undefined && n < 12 ? `${i}~st${suffix}`.slice(0, n) : `~st${suffix}${i}`));
     } else if (k.typname === 'uuid') {
       vals = [randomUUID(), randomUUID(), randomUUID()];
+    } else if (plan.key.some((o) => synthesized(o.typname))) {
+      // Another key column already sets the three keys apart, so this one (the day of a table
+      // partitioned by day, keyed on (id, day)) takes a value a live row holds: one its
+      // partitions accept.
+      const held = await tx.query<{ v: string }>(
+        `SELECT ${q(k.name)}::text AS v FROM ${qTable(plan.pair.canonical)} WHERE ${q(k.name)} IS NOT NULL LIMIT 1`,
+      );
+      const v = held.rows[0]?.v;
+      if (v === undefined || v === null) {
+        throw new Error(`cannot make a synthetic key of type ${k.type} (column ${k.name}): no row holds one`);
+      }
+      vals = [String(v), String(v), String(v)];
     } else {
       throw new Error(`cannot make a synthetic key of type ${k.type} (column ${k.name})`);
     }

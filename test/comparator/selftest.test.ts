@@ -208,6 +208,20 @@ describe.each(testBackends())('comparator self-test ($name)', (backend) => {
     expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 1 }]);
   });
 
+  it('plants keys of a table partitioned by day, keyed on (id, day)', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id int, day date, v int, PRIMARY KEY (id, day)) PARTITION BY RANGE (day);
+              CREATE TABLE ${s}.c_2026 PARTITION OF ${s}.c FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+              CREATE TABLE ${s}.s (id int, day date, v int, PRIMARY KEY (id, day)) PARTITION BY RANGE (day);
+              CREATE TABLE ${s}.s_2026 PARTITION OF ${s}.s FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+              INSERT INTO ${s}.c VALUES (1, '2026-06-01', 1); INSERT INTO ${s}.s VALUES (1, '2026-06-01', 1);`,
+    );
+    const r = await runSelfTest(db, pairSpec(schema, '', '[id, day]'));
+    expect(r.reason).toBeNull();
+    expect(r).toMatchObject({ status: 'passed', mismatch_column: 'v', mismatch_column_detected: true });
+    expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 1 }]);
+  });
+
   it('names the kinds that went undetected when the shadow silently drops writes', async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int);
