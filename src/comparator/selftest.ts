@@ -266,12 +266,27 @@ async function heldValue(tx: SqlTx, table: LiveTable, column: string): Promise<s
   return v === undefined || v === null ? undefined : String(v);
 }
 
+/**
+ * The oldest age a live row of the table holds, written before the cutoff: a planted row is
+ * never in flight, and a table partitioned on its age column has a partition for it (one for
+ * 2000-01-01, the fallback, it likely has not).
+ */
+async function oldValue(tx: SqlTx, table: LiveTable, column: string, cutoff: Date | null): Promise<string | undefined> {
+  const res = await tx.query<{ v: string | null }>(
+    `SELECT min(${q(column)})::text AS v FROM ${qTable(table.table)} WHERE $1::timestamptz IS NULL OR ${q(column)} < $1::timestamptz`,
+    [cutoff ? cutoff.toISOString() : null],
+  );
+  const v = res.rows[0]?.v;
+  return v === undefined || v === null ? undefined : String(v);
+}
+
 async function plant(
   tx: SqlTx,
   table: LiveTable,
   plan: ComparePlan,
   key: string[],
   override: { column: string; value: string } | undefined,
+  cutoff: Date | null,
 ): Promise<void> {
   const cols: string[] = [];
   const vals: string[] = [];
@@ -282,7 +297,7 @@ async function plant(
     let v: string | undefined;
     if (k >= 0) v = key[k];
     else if (override && c.name === override.column) v = override.value;
-    else if (c.name === plan.ageColumn) v = OLD;
+    else if (c.name === plan.ageColumn) v = (await oldValue(tx, table, c.name, cutoff)) ?? OLD;
     else if (c.notNull && !c.hasDefault && c.identity === '') {
       // A value a live row holds passes what a value made here may not: the column's foreign
       // key, CHECK, domain or enum, the table's partition bounds. Unique on its own (not
@@ -343,10 +358,10 @@ export async function selfTest(writer: SqlWriter, opts: SelfTestOptions): Promis
         const [a, b] = valuesOf(mismatch, mismatch.rule) as [string, string];
         const [onlyShadow, onlyCanonical, both] = await synthKeys(tx, plan);
         try {
-          await plant(tx, opts.shadow, plan, onlyShadow as string[], undefined);
-          await plant(tx, opts.canonical, plan, onlyCanonical as string[], undefined);
-          await plant(tx, opts.canonical, plan, both as string[], { column: mismatch.name, value: a });
-          await plant(tx, opts.shadow, plan, both as string[], { column: mismatch.name, value: b });
+          await plant(tx, opts.shadow, plan, onlyShadow as string[], undefined, opts.cutoff);
+          await plant(tx, opts.canonical, plan, onlyCanonical as string[], undefined, opts.cutoff);
+          await plant(tx, opts.canonical, plan, both as string[], { column: mismatch.name, value: a }, opts.cutoff);
+          await plant(tx, opts.shadow, plan, both as string[], { column: mismatch.name, value: b }, opts.cutoff);
         } catch (err) {
           throw new Rollback({
             ...result,

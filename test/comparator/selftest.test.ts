@@ -222,6 +222,25 @@ describe.each(testBackends())('comparator self-test ($name)', (backend) => {
     expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 1 }]);
   });
 
+  it('plants an age a table partitioned on its age column has a partition for, before the cutoff', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id int, updated_at timestamptz NOT NULL, v int, PRIMARY KEY (id, updated_at))
+                PARTITION BY RANGE (updated_at);
+              CREATE TABLE ${s}.c_2026 PARTITION OF ${s}.c FOR VALUES FROM ('2026-01-01') TO ('2028-01-01');
+              CREATE TABLE ${s}.s (id int PRIMARY KEY, updated_at timestamptz NOT NULL, v int);
+              INSERT INTO ${s}.c VALUES (1, '2026-06-01', 1), (2, now(), 2);
+              INSERT INTO ${s}.s VALUES (1, '2026-06-01', 1), (2, now(), 2);`,
+    );
+    const spec = pairSpec(
+      schema,
+      '    age_column: updated_at\n    min_age: 5m\n    exclude:\n      - { column: updated_at, reason: lag }',
+    );
+    const r = await runSelfTest(db, spec, new Date(Date.now() - 300_000));
+    expect(r.reason).toBeNull();
+    expect(r).toMatchObject({ status: 'passed', mismatch_column: 'v', mismatch_column_detected: true });
+    expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 2 }]);
+  });
+
   it('names the kinds that went undetected when the shadow silently drops writes', async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int);
