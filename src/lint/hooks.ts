@@ -161,9 +161,9 @@ export function installHooks(o: InstallOptions): HookAction[] {
   // (core.hooksPath tools/git/hooks in a fresh clone): uninstall removes as many, if empty.
   let first: string | undefined;
   try {
-    first = existsSync(dir) ? undefined : mkdirSync(dir, { recursive: true });
+    first = existsSync(dir) ? undefined : makeDirs(dir);
   } catch (e) {
-    throw cannot(e);
+    throw e instanceof UsageError ? e : cannot(e);
   }
   const createdDir = first === undefined ? 0 : relative(first, dir).split(sep).filter(Boolean).length + 1;
   // Before any hook is moved aside or written: a folder that cannot be written to would
@@ -302,6 +302,37 @@ function uninstallIn(dir: string, hooks: readonly HookType[], stale: boolean): H
     at = dirname(at);
   }
   return actions;
+}
+
+/**
+ * Creates dir and the parents it lacks, one at a time, and returns the first it created, as
+ * `mkdirSync(dir, { recursive: true })` does. Node's own never returns where mkdir answers
+ * ENOENT under a parent that is there (a core.hooksPath under /proc): it tries again for ever.
+ */
+function makeDirs(dir: string): string {
+  const missing: string[] = [];
+  // lstat: a link on the path that points nowhere stops the walk, and mkdir beyond it says ENOENT.
+  for (let at = dir; !lstatSync(at, { throwIfNoEntry: false }); at = dirname(at)) {
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      const parent = dirname(d);
+      if (
+        (e as NodeJS.ErrnoException).code === 'ENOENT' &&
+        lstatSync(parent, { throwIfNoEntry: false })?.isDirectory()
+      ) {
+        throw new UsageError(
+          `git runs hooks from ${dir}, but no folder can be created in ${parent} (ENOENT: its file system takes no new folders); fix core.hooksPath`,
+        );
+      }
+      throw e;
+    }
+  }
+  return missing[0] ?? dir;
 }
 
 /** Why the folder git runs hooks from cannot be used, in words. */

@@ -556,6 +556,26 @@ describe('hooks', () => {
     );
   });
 
+  it.runIf(existsSync('/proc/self'))(
+    'a core.hooksPath where no folder can be created (under /proc) is refused, not waited on for ever',
+    () => {
+      const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+      repo.git(['config', 'core.hooksPath', '/proc/rfcgate-no-such/hooks']);
+      const r = spawnSync(process.execPath, [BIN, 'hooks', 'install'], {
+        cwd: repo.dir,
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, GIT_CONFIG_GLOBAL: os.devNull, GIT_CONFIG_NOSYSTEM: '1', NO_COLOR: '1' },
+      });
+      expect(r.signal).toBeNull();
+      expect(r.status).toBe(3);
+      expect(r.stderr).toMatch(
+        /no folder can be created in \/proc \(ENOENT: its file system takes no new folders\); fix core\.hooksPath/,
+      );
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+    },
+  );
+
   it('in a linked worktree, where git sets GIT_DIR for hooks, a git add -N file is not in the commit', () => {
     const need = {
       id: 'R1',
