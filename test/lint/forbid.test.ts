@@ -42,6 +42,25 @@ describe('forbid', () => {
     expect(rule?.files_checked).toBe(1); // app.py only: the allowed module and tests are out
   });
 
+  it('quoted: a Python docstring that starts with the name is prose; a triple-quoted value in code is not', async () => {
+    const code = [
+      '"""measurement.lease_plane.request rows are written here."""',
+      'def f():',
+      "    r'''coordination_failure.beam_python_boundary.timeout is raised on a timeout.'''",
+      '    """',
+      '    measurement.lease_plane.request, once per call.',
+      '    """',
+      '    x = """measurement.lease_plane.request"""',
+      '    return x, "measurement.lease_plane.request"',
+      '',
+    ].join('\n');
+    for (const quoted of [true, '"\'']) {
+      const rule = { ...L1, forbid: { ...L1.forbid, quoted, include: ['src/**'] } };
+      const r = await lint(lintRepo({ rules: [rule], files: { 'src/emit.py': code } }));
+      expect(where(r), String(quoted)).toEqual(['src/emit.py:7:12 L1', 'src/emit.py:8:16 L1']);
+    }
+  });
+
   it('without quoted, a name in a comment is a finding too; a pattern rule works the same', async () => {
     const repo = lintRepo({
       rules: [
