@@ -7,6 +7,7 @@
  * it back, so the previous state is restored exactly. core.hooksPath is respected.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   lstatSync,
@@ -32,6 +33,8 @@ export type HookType = (typeof HOOK_TYPES)[number];
 export const MARKER = '# rfcgate-managed-hook v1';
 const CREATED_DIR = '# rfcgate-created-hooks-dir';
 const CHAINED = '# rfcgate-chained';
+/** Followed by a digest of the rest of the hook as install wrote it: a re-install can tell a hand edit. */
+const DIGEST = '# rfcgate-digest';
 export const PREVIOUS_SUFFIX = '.rfcgate-previous';
 
 export interface HookAction {
@@ -139,6 +142,18 @@ export function installHooks(o: InstallOptions): HookAction[] {
     if (installed !== undefined && installed !== rfcRoot && !o.force) {
       throw new UsageError(
         `${path} already runs rfcgate for the governed root '${installed || '.'}' of this repository, and one hook checks one root; rerun with --force to switch it to '${rfcRoot || '.'}', or run 'rfcgate lint --staged --root <root>' for each root from a hook manager (README: husky, lefthook)`,
+      );
+    }
+    const edits = present(path) && isOurs(path) && !o.force ? handEdits(hook, readFileSync(path, 'utf8')) : undefined;
+    if (edits !== undefined) {
+      const which = edits.length
+        ? edits
+            .slice(0, 3)
+            .map((l) => `'${l}'`)
+            .join(', ') + (edits.length > 3 ? ` and ${edits.length - 3} more` : '')
+        : 'lines removed or changed';
+      throw new UsageError(
+        `${path} was edited by hand since hooks install wrote it (${which}), and installing again would drop the edits; put them in a hook of your own and install with --chain to run it first, or rerun with --force to drop them`,
       );
     }
     if (present(path) && !isOurs(path) && !o.force && !o.chain) {
@@ -397,6 +412,43 @@ function createdLevels(text: string): number {
   return Number.isInteger(n) && n > 0 ? n : 1;
 }
 
+function digestOf(lines: readonly string[]): string {
+  const rest = lines.filter((l) => !l.startsWith(`${DIGEST} `)).join('\n');
+  return createHash('sha256').update(rest).digest('hex').slice(0, 16);
+}
+
+/** The hook with its digest line after the marker. */
+function sealed(text: string): string {
+  const lines = text.split('\n');
+  lines.splice(lines.indexOf(MARKER) + 1, 0, `${DIGEST} ${digestOf(lines)}`);
+  return lines.join('\n');
+}
+
+/**
+ * Undefined when a hook of ours is as install wrote it (or was written before hooks carried a
+ * digest, when an edit cannot be told from an older rfcgate's text); else the lines added or
+ * changed by hand, when the hook can be written again as it was to compare (else none named).
+ */
+function handEdits(hook: HookType, text: string): string[] | undefined {
+  const lines = text.split('\n');
+  const recorded = lines.find((l) => l.startsWith(`${DIGEST} `))?.slice(DIGEST.length + 1);
+  if (recorded === undefined || recorded === digestOf(lines)) return undefined;
+  const quoted = (name: string) => {
+    const line = lines.find((l) => l.startsWith(`${name}='`));
+    return line === undefined ? undefined : line.slice(name.length + 2, -1).replace(/'\\''/g, "'");
+  };
+  const node = quoted('node');
+  const bin = quoted('bin');
+  const rfcRoot = installedRoot(text);
+  if (node === undefined || bin === undefined || rfcRoot === undefined) return [];
+  const chain = lines.includes(CHAINED);
+  const original = script(hook, { node, bin, chain, createdDir: createdLevels(text), rfcRoot }).split('\n');
+  // Another build's hook: what it wrote cannot be rebuilt, so no line is named.
+  if (!original.includes(`${DIGEST} ${recorded}`)) return [];
+  const kept = new Set(original);
+  return lines.filter((l) => l.trim() !== '' && !kept.has(l));
+}
+
 /** The governed root a hook of ours runs, from its root= line ('' for the top), as script() writes it. */
 function installedRoot(text: string): string | undefined {
   const line = text.split('\n').find((l) => l.startsWith('root="$top"'));
@@ -520,54 +572,58 @@ export function script(
     'worse() { rank "$1"; ranked=$rank; rank "$status"; [ "$ranked" -le "$rank" ] || status=$1; }',
   ];
   if (hook === 'pre-commit') {
-    return [
+    return sealed(
+      [
+        ...head,
+        ...(o.chain ? [...previous, 'if [ -x "$previous" ]; then run_previous "$@" || exit $?; fi'] : []),
+        ...setup,
+        ...eachRfc('--staged').map((l) => l.slice(2)),
+        'exit $status',
+        '',
+      ].join('\n'),
+    );
+  }
+  return sealed(
+    [
       ...head,
-      ...(o.chain ? [...previous, 'if [ -x "$previous" ]; then run_previous "$@" || exit $?; fi'] : []),
+      // "<local ref> <local id> <remote ref> <remote id>" per pushed ref; read once, since a
+      // chained hook needs it too.
+      'refs="$(cat)"',
+      ...(o.chain
+        ? [
+            ...previous,
+            // As git gave it: nothing when no ref is pushed (everything up to date), not one empty
+            // line, which a hook reading "$remote_id..$local_id" from it would take for a range.
+            'if [ -x "$previous" ]; then { [ -z "$refs" ] || printf \'%s\\n\' "$refs"; } | run_previous "$@" || exit $?; fi',
+          ]
+        : []),
       ...setup,
-      ...eachRfc('--staged').map((l) => l.slice(2)),
+      // What the remote has: its remote-tracking refs. Pushed by URL, $1 is the URL: the remote
+      // configured with that URL (a trailing slash aside); with none, no ref is known and every
+      // commit of a new branch is checked, since what the remote lacks cannot be told.
+      'known="--remotes=$1"',
+      'if ! git remote get-url "$1" >/dev/null 2>&1; then',
+      '  for r in $(git remote); do [ "$(git remote get-url "$r" | sed \'s:/*$::\')" = "$(printf \'%s\' "$2" | sed \'s:/*$::\')" ] && known="--remotes=$r"; done',
+      'fi',
+      'while read -r local_ref local_id remote_ref remote_id; do',
+      '  # A deleted ref sends nothing to check.',
+      '  case "$local_id" in *[!0]*) ;; *) continue ;; esac',
+      '  # Notes annotate commits; their commits hold no source tree.',
+      '  case "$remote_ref" in refs/notes/*) continue ;; esac',
+      '  base=',
+      '  case "$remote_id" in *[!0]*) git cat-file -e "$remote_id^{commit}" 2>/dev/null && base="$remote_id" ;; esac',
+      '  if [ -z "$base" ]; then',
+      '    # A new branch: from the parent of its oldest commit the remote does not have.',
+      '    first="$(git rev-list --reverse "$local_id" --not "$known" | head -n 1)"',
+      '    [ -n "$first" ] || continue',
+      '    base="$(git rev-parse -q --verify "$first^" 2>/dev/null)"',
+      '  fi',
+      ...eachRfc('--commit "$local_id" --ref "$local_id" ${base:+--changed-since "$base"}'),
+      'done <<EOF',
+      '$refs',
+      'EOF',
       'exit $status',
       '',
-    ].join('\n');
-  }
-  return [
-    ...head,
-    // "<local ref> <local id> <remote ref> <remote id>" per pushed ref; read once, since a
-    // chained hook needs it too.
-    'refs="$(cat)"',
-    ...(o.chain
-      ? [
-          ...previous,
-          // As git gave it: nothing when no ref is pushed (everything up to date), not one empty
-          // line, which a hook reading "$remote_id..$local_id" from it would take for a range.
-          'if [ -x "$previous" ]; then { [ -z "$refs" ] || printf \'%s\\n\' "$refs"; } | run_previous "$@" || exit $?; fi',
-        ]
-      : []),
-    ...setup,
-    // What the remote has: its remote-tracking refs. Pushed by URL, $1 is the URL: the remote
-    // configured with that URL (a trailing slash aside); with none, no ref is known and every
-    // commit of a new branch is checked, since what the remote lacks cannot be told.
-    'known="--remotes=$1"',
-    'if ! git remote get-url "$1" >/dev/null 2>&1; then',
-    '  for r in $(git remote); do [ "$(git remote get-url "$r" | sed \'s:/*$::\')" = "$(printf \'%s\' "$2" | sed \'s:/*$::\')" ] && known="--remotes=$r"; done',
-    'fi',
-    'while read -r local_ref local_id remote_ref remote_id; do',
-    '  # A deleted ref sends nothing to check.',
-    '  case "$local_id" in *[!0]*) ;; *) continue ;; esac',
-    '  # Notes annotate commits; their commits hold no source tree.',
-    '  case "$remote_ref" in refs/notes/*) continue ;; esac',
-    '  base=',
-    '  case "$remote_id" in *[!0]*) git cat-file -e "$remote_id^{commit}" 2>/dev/null && base="$remote_id" ;; esac',
-    '  if [ -z "$base" ]; then',
-    '    # A new branch: from the parent of its oldest commit the remote does not have.',
-    '    first="$(git rev-list --reverse "$local_id" --not "$known" | head -n 1)"',
-    '    [ -n "$first" ] || continue',
-    '    base="$(git rev-parse -q --verify "$first^" 2>/dev/null)"',
-    '  fi',
-    ...eachRfc('--commit "$local_id" --ref "$local_id" ${base:+--changed-since "$base"}'),
-    'done <<EOF',
-    '$refs',
-    'EOF',
-    'exit $status',
-    '',
-  ].join('\n');
+    ].join('\n'),
+  );
 }

@@ -319,15 +319,31 @@ describe('hooks', () => {
     expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
   });
 
-  it('a hook of its own edited by hand (lines added above the marker) is still its own: uninstall puts the kept hook back', () => {
+  it('a hook of its own edited by hand is still its own: install again refuses to drop the edits, uninstall puts the kept hook back', () => {
     const { repo, path } = withForeignHook();
     expect(installHooks(opts(repo.dir, { chain: true })).map((a) => a.action)).toEqual(['chained']);
-    const [shebang, ...rest] = readFileSync(path, 'utf8').split('\n');
-    writeFileSync(
-      path,
-      [shebang, '# debugging the hook', 'set -x', 'export PATH="$HOME/bin:$PATH"', ...rest].join('\n'),
+    const written = readFileSync(path, 'utf8');
+    const [shebang, ...rest] = written.split('\n');
+    const edited = [shebang, '# debugging the hook', 'set -x', 'export PATH="$HOME/bin:$PATH"', ...rest].join('\n');
+    writeFileSync(path, edited);
+    // Installing again would drop the edits: refused, naming them, and nothing is written.
+    expect(() => installHooks(opts(repo.dir, { chain: true, hooks: ['pre-commit', 'pre-push'] }))).toThrow(
+      /pre-commit was edited by hand since hooks install wrote it \('# debugging the hook', 'set -x', 'export PATH="\$HOME\/bin:\$PATH"'\), and installing again would drop the edits; put them in a hook of your own and install with --chain to run it first, or rerun with --force to drop them/,
     );
+    expect(readFileSync(path, 'utf8')).toBe(edited);
+    expect(existsSync(join(hooksDir(repo.dir), 'pre-push'))).toBe(false);
+    // A line taken out is an edit too; --force drops the edits; a hook as written is updated.
+    writeFileSync(path, written.replace(/^# Skip once.*\n/m, ''));
+    expect(() => installHooks(opts(repo.dir))).toThrow(
+      /edited by hand since hooks install wrote it \(lines removed or changed\)/,
+    );
+    expect(installHooks(opts(repo.dir, { force: true })).map((a) => a.action)).toEqual(['updated']);
     expect(installHooks(opts(repo.dir, { chain: true })).map((a) => a.action)).toEqual(['updated']);
+    expect(readFileSync(path, 'utf8')).toBe(written);
+    // One written before hooks carried a digest cannot tell an edit from an older text: updated.
+    writeFileSync(path, edited.replace(/^# rfcgate-digest .*\n/m, ''));
+    expect(installHooks(opts(repo.dir, { chain: true })).map((a) => a.action)).toEqual(['updated']);
+    expect(readFileSync(path, 'utf8')).toBe(written);
     writeFileSync(path, [shebang, '# debugging the hook', 'set -x', ...rest].join('\n'));
     expect(uninstallHooks(repo.dir).map((a) => a.action)).toEqual(['restored', 'absent']);
     expect(readFileSync(path, 'utf8')).toBe(FOREIGN);

@@ -8,13 +8,13 @@ export default class HooksInstall extends BaseCommand {
   static override summary = 'Install the git pre-commit hook (and optionally pre-push) that runs lint.';
   static override description = `Writes a pre-commit hook that runs \`rfcgate lint --staged\` for every RFC that has gates/<rfc>/lints.yaml (and, with --pre-push, a pre-push hook that lints each pushed commit as committed, \`lint --commit <pushed> --changed-since <what the remote has>\`). The RFCs are looked for where this install finds gates/ (--root), relative to the repository's top; install refuses when none has a lints.yaml. It writes where git runs hooks from: core.hooksPath when set, else .git/hooks; a core.hooksPath from the global or system git config, which every repository runs hooks from, is refused.
 
-A hook that rfcgate did not write is never overwritten silently: without --force or --chain, install refuses. --chain keeps it and runs it before the lint; --force replaces it. Either way it is moved aside as <hook>.rfcgate-previous and \`rfcgate hooks uninstall\` puts it back exactly. Running install again updates rfcgate's own hooks in place.
+A hook that rfcgate did not write is never overwritten silently: without --force or --chain, install refuses. --chain keeps it and runs it before the lint; --force replaces it. Either way it is moved aside as <hook>.rfcgate-previous and \`rfcgate hooks uninstall\` puts it back exactly. Running install again updates rfcgate's own hooks in place; one edited by hand since is refused (the edits named) unless --force, which drops the edits.
 
 For the pre-commit framework, husky or lefthook, see the README instead.
 
 EXIT CODES
   0  the hooks are installed
-  3  a foreign hook is in the way (use --chain or --force), core.hooksPath is the global one, no RFC has a lints.yaml, the hooks folder cannot be written to (nothing is written), or this is not a git repository`;
+  3  a foreign hook is in the way (use --chain or --force), rfcgate's own hook was edited by hand (--force drops the edits), core.hooksPath is the global one, no RFC has a lints.yaml, the hooks folder cannot be written to (nothing is written), or this is not a git repository`;
   static override examples = [
     '<%= config.bin %> hooks install',
     '<%= config.bin %> hooks install --pre-push',
