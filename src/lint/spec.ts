@@ -225,7 +225,7 @@ export function readLints(
     const allow: Waiver[] = (r.allow ?? []).map((a, j) => ({
       ...(a.path !== undefined ? { path: a.path } : {}),
       ...(a.commit !== undefined ? { commit: a.commit.toLowerCase() } : {}),
-      reason: a.reason,
+      reason: prose(a.reason),
       ...(a.expires ? { expires: a.expires } : {}),
       location: valueLocation(y, [i, 'allow', j]),
     }));
@@ -253,11 +253,11 @@ export function readLints(
 
     const base: RuleBase = {
       id: r.id,
-      title: r.title,
+      title: prose(r.title),
       ...(r.section ? { section: r.section } : {}),
       severity: r.severity,
-      message: r.message,
-      fix: r.fix,
+      message: prose(r.message),
+      fix: prose(r.fix),
       allow,
       location: valueLocation(y, [i]),
     };
@@ -455,6 +455,15 @@ function lineStartAlternative(source: string): string | undefined {
     return false;
   };
   return ast.alternatives.find(atStart)?.raw;
+}
+
+/**
+ * A rule's text as it is shown. A long one is naturally written as a YAML block scalar (`>` or
+ * `|`), which keeps a final line break: every report would show it (`\n` after the fix, an
+ * annotation's match on a line of its own).
+ */
+function prose(text: string): string {
+  return text.replace(/[\r\n]+$/, '');
 }
 
 function isYmdDate(ymd: string): boolean {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Log } from 'sarif';
 import { formatLint } from '../../src/formatters/lint/index.js';
@@ -59,6 +61,30 @@ describe('forbid', () => {
       const r = await lint(lintRepo({ rules: [rule], files: { 'src/emit.py': code } }));
       expect(where(r), String(quoted)).toEqual(['src/emit.py:7:12 L1', 'src/emit.py:8:16 L1']);
     }
+  });
+
+  it('a message, fix or reason written as a YAML block (> or |) is shown without its final line break', async () => {
+    const rule = {
+      ...forbidRule('B', { pattern: 'BAD', include: ['src/**'] }),
+      title: 'no BAD\n',
+      message: 'first line\nsecond line\n',
+      fix: 'folded text\n',
+      allow: [{ path: 'src/old.py', reason: 'legacy\n', expires: '2026-01-01' }],
+    };
+    const repo = lintRepo({ rules: [rule], files: { 'src/a.py': 'BAD\n' } });
+    expect(readFileSync(join(repo.dir, 'gates/demo/lints.yaml'), 'utf8')).toMatch(/message: \|\n/);
+    const r = await lint(repo);
+    expect(r.findings.map((f) => [f.message, f.fix])).toEqual([
+      [
+        expect.stringMatching(/^the waiver of 'B' for src\/old\.py expired on 2026-01-01 \(legacy\), so/),
+        expect.any(String),
+      ],
+      ['first line\nsecond line', 'folded text'],
+    ]);
+    expect(r.rules[0]?.title).toBe('no BAD');
+    expect(formatLint(r, 'stylish')).toContain('first line\\nsecond line  B\n');
+    expect(formatLint(r, 'stylish')).toContain('fix: folded text\n');
+    expect(formatLint(r, 'github')).toContain('::first line%0Asecond line: BAD%0Afix: folded text\n');
   });
 
   it('without quoted, a name in a comment is a finding too; a pattern rule works the same', async () => {
