@@ -184,6 +184,8 @@ export function installHooks(o: InstallOptions): HookAction[] {
   // Before any hook is moved aside or written: a folder that cannot be written to would
   // otherwise stop the install half way, with the raw error of a temporary file.
   checkWritable(dir, 'so no hook was installed', 'hooks install');
+  const binFromTop = insideTop(top, o.bin);
+  const fromTop = binFromTop === undefined ? {} : { binFromTop };
   const actions: HookAction[] = [];
   for (const hook of o.hooks) {
     const path = join(dir, hook);
@@ -203,11 +205,22 @@ export function installHooks(o: InstallOptions): HookAction[] {
       chain = o.chain;
       action = o.chain ? 'chained' : 'replaced';
     }
-    writeHook(path, script(hook, { node: o.node, bin: o.bin, chain, createdDir: created, rfcRoot }));
+    writeHook(path, script(hook, { node: o.node, bin: o.bin, chain, createdDir: created, rfcRoot, ...fromTop }));
     actions.push({ hook, path, action, ...(present(previous) ? { previous } : {}) });
   }
   if (!recordedDirs(o.root).includes(dir)) git(o.root, ['config', '--add', RECORD_KEY, dir]);
   return actions;
+}
+
+/** `path` relative to the repository's top ('/'-separated) when it lies inside it, else undefined. */
+function insideTop(top: string, path: string): string | undefined {
+  let rel: string;
+  try {
+    rel = relative(realpathSync(top), realpathSync(path));
+  } catch {
+    return undefined;
+  }
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? undefined : rel.split(sep).join('/');
 }
 
 /** The folders install recorded writing hooks into. */
@@ -442,7 +455,12 @@ function handEdits(hook: HookType, text: string): string[] | undefined {
   const rfcRoot = installedRoot(text);
   if (node === undefined || bin === undefined || rfcRoot === undefined) return [];
   const chain = lines.includes(CHAINED);
-  const original = script(hook, { node, bin, chain, createdDir: createdLevels(text), rfcRoot }).split('\n');
+  const local = lines
+    .map((l) => /^\[ -f "\$top"\/'((?:[^']|'\\'')*)' \] && bin=/.exec(l)?.[1])
+    .find((x) => x !== undefined);
+  const fromTop = local === undefined ? {} : { binFromTop: local.replace(/'\\''/g, "'") };
+  const created = createdLevels(text);
+  const original = script(hook, { node, bin, chain, createdDir: created, rfcRoot, ...fromTop }).split('\n');
   // Another build's hook: what it wrote cannot be rebuilt, so no line is named.
   if (!original.includes(`${DIGEST} ${recorded}`)) return [];
   const kept = new Set(original);
@@ -495,7 +513,7 @@ function shellQuote(s: string): string {
  */
 export function script(
   hook: HookType,
-  o: { node: string; bin: string; chain: boolean; createdDir: number; rfcRoot?: string },
+  o: { node: string; bin: string; chain: boolean; createdDir: number; rfcRoot?: string; binFromTop?: string },
 ): string {
   const lint = (scope: string) =>
     // stdin is git's, not lint's.
@@ -548,12 +566,15 @@ export function script(
     '  fi',
     '  node=node',
     'fi',
+    'top="$(git rev-parse --show-toplevel)" || exit 2',
     `bin=${shellQuote(o.bin)}`,
+    // rfcgate installed in the repository (a dev dependency) is looked for under the top first:
+    // a repository moved, or its hooks folder checked out elsewhere, still finds it.
+    ...(o.binFromTop ? [`[ -f "$top"/${shellQuote(o.binFromTop)} ] && bin="$top"/${shellQuote(o.binFromTop)}`] : []),
     'if [ ! -f "$bin" ]; then',
     `  echo "rfcgate: $bin is gone (rfcgate was moved or removed); run '${reinstall}' again, or skip this once with --no-verify" >&2`,
     '  exit 1',
     'fi',
-    'top="$(git rev-parse --show-toplevel)" || exit 2',
     // A linked worktree's hooks get GIT_DIR alone, with which git takes any folder it runs in
     // for the working tree's top: lint runs git in a root below the top, so the top is named.
     '[ -n "$GIT_DIR" ] && [ -z "$GIT_WORK_TREE" ] && { GIT_WORK_TREE="$top"; export GIT_WORK_TREE; }',

@@ -11,6 +11,7 @@ import {
   mkdirSync,
   readFileSync,
   readlinkSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -482,6 +483,34 @@ describe('hooks', () => {
     const pushGone = push(repo.dir, ['origin', 'HEAD:refs/heads/main']);
     expect(pushGone.out).toMatch(/rfcgate: .*run\.js is gone .*run 'rfcgate hooks install --pre-push' again/);
     expect(pushGone.code).not.toBe(0);
+  });
+
+  it('rfcgate installed in the repository is found under its top: a moved repository keeps its hooks', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': 'node_modules/\n' } });
+    const bin = join(repo.dir, 'node_modules', 'rfcgate', 'bin', 'run.js');
+    mkdirSync(join(bin, '..'), { recursive: true });
+    writeFileSync(bin, `import(${JSON.stringify(pathToFileURL(BIN).href)});\n`);
+    installHooks(opts(repo.dir, { bin }));
+    const moved = `${repo.dir}-moved`;
+    renameSync(repo.dir, moved);
+    try {
+      const there = new FixtureRepo(moved);
+      there.write('src/b.py', 'y = "measurement.lease_plane.x"\n');
+      there.git(['add', '-A']);
+      const bad = commit(moved, 'bad after the move');
+      expect(bad.out).not.toMatch(/is gone/);
+      expect(bad.out).toMatch(/src\/b\.py\n {2}1:6 {2}error/);
+      expect(bad.code).toBe(1);
+      there.write('src/b.py', 'y = 1\n');
+      there.git(['add', '-A']);
+      expect(commit(moved, 'good after the move').code).toBe(0);
+      // Installing again over it still takes it for the hook install wrote.
+      expect(installHooks(opts(moved, { bin: join(moved, 'node_modules', 'rfcgate', 'bin', 'run.js') }))).toEqual([
+        expect.objectContaining({ action: 'updated' }),
+      ]);
+    } finally {
+      renameSync(moved, repo.dir);
+    }
   });
 
   it('a hook whose governed folder is gone (renamed) says it checked nothing, without blocking the commit', () => {
