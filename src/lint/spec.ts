@@ -525,16 +525,18 @@ export function quotedBodies(body: string): { ahead: string; main: string } {
  * A lookbehind for the opening of a string literal: one of the quote characters (`true`: ",
  * ' or `), or an Elixir sigil (`~s(`, `~S|`, `~w[`): the literal itself is the finding. In a
  * word list (`~w(a b c)`) every word is a string, so a word after a space inside one counts too.
- * A Python docstring (`"""` or `'''` first on its line) opens no literal.
+ * A docstring (Python's `"""` or `'''` first on its line, Elixir's `@doc "`) opens no literal.
  */
 function stringOpening(quoted: true | string): string {
   const quotes = quoted === true ? `"'\`` : quoted;
   const chars = [...quotes].map((c) => (/[\\\]^-]/.test(c) ? `\\${c}` : c)).join('');
   const words = WORD_LIST_DELIMITERS.map(([open, close]) => `${open}[^${close}]*`).join('|');
   // A triple quote that opens its line (after a Python string prefix such as r) begins a
-  // docstring: prose, as a comment is, even when its first word is the name.
-  const triples = ['"', "'"].filter((q) => quotes.includes(q)).map((q) => q.repeat(3));
-  const docstring = triples.length ? `(?<!^[ \\t]*[rRuUbBfF]{0,2}(?:${triples.join('|')}))` : '';
+  // docstring, and so does Elixir's @doc "…" (@moduledoc, @typedoc, @shortdoc): prose, as a
+  // comment is, even when its first word is the name.
+  const docs = ['"', "'"].filter((q) => quotes.includes(q)).map((q) => `^[ \\t]*[rRuUbBfF]{0,2}${q.repeat(3)}`);
+  if (quotes.includes('"')) docs.push('@(?:module|type|short)?doc[ \\t]+"');
+  const docstring = docs.length ? `(?<!${docs.join('|')})` : '';
   return `(?<=[${chars}]|~[A-Za-z]+[("'/[{<|]|~[wW](?:${words})\\s)${docstring}`;
 }
 

@@ -44,7 +44,7 @@ describe('forbid', () => {
     expect(rule?.files_checked).toBe(1); // app.py only: the allowed module and tests are out
   });
 
-  it('quoted: a Python docstring that starts with the name is prose; a triple-quoted value in code is not', async () => {
+  it('quoted: a docstring (Python, Elixir @doc) that starts with the name is prose; a triple-quoted value in code is not', async () => {
     const code = [
       '"""measurement.lease_plane.request rows are written here."""',
       'def f():',
@@ -56,10 +56,18 @@ describe('forbid', () => {
       '    return x, "measurement.lease_plane.request"',
       '',
     ].join('\n');
+    const ex = [
+      'defmodule Emit do',
+      '  @moduledoc "measurement.lease_plane.request rows, one per call."',
+      '  @doc "coordination_failure.beam_python_boundary.timeout on a timeout."',
+      '  def f, do: emit("measurement.lease_plane.request")',
+      'end',
+      '',
+    ].join('\n');
     for (const quoted of [true, '"\'']) {
       const rule = { ...L1, forbid: { ...L1.forbid, quoted, include: ['src/**'] } };
-      const r = await lint(lintRepo({ rules: [rule], files: { 'src/emit.py': code } }));
-      expect(where(r), String(quoted)).toEqual(['src/emit.py:7:12 L1', 'src/emit.py:8:16 L1']);
+      const r = await lint(lintRepo({ rules: [rule], files: { 'src/emit.py': code, 'src/emit.ex': ex } }));
+      expect(where(r), String(quoted)).toEqual(['src/emit.ex:4:20 L1', 'src/emit.py:7:12 L1', 'src/emit.py:8:16 L1']);
     }
   });
 
