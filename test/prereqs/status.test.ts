@@ -391,6 +391,86 @@ describe('prereq status', () => {
     });
   });
 
+  it('landed_when: a marker reverted on a branch and merged with a merge commit (a GitHub revert PR) no longer lands the prereq', async () => {
+    const rfc = spec();
+    const { repo } = history();
+    // The marker lands as a pull request merged with a merge commit, as GitHub writes one.
+    repo.git(['checkout', '-q', '-b', 'wire-a']);
+    repo.commit({ files: { 'src/a.py': 'a2\n' }, message: 'wire a', date: '2026-05-09T10:00:00Z' });
+    repo.checkout('main');
+    const marker = repo.merge('wire-a', {
+      message: 'Merge pull request #7 from team/wire-a\n\nwire a\n\nPrereq: g',
+      date: '2026-05-10T10:00:00Z',
+    });
+    // GitHub's Revert button: `git revert -m 1` of the merge on a branch, merged in its turn.
+    repo.git(['checkout', '-q', '-b', 'revert-7-wire-a']);
+    const revert = repo.commit({
+      files: { 'src/a.py': 'a\n' },
+      message: `Revert "Merge pull request #7 from team/wire-a"\n\nThis reverts commit ${marker}, reversing\nchanges made to ${repo.git(['rev-parse', `${marker}^1`])}.`,
+      date: '2026-05-11T09:00:00Z',
+    });
+    repo.checkout('main');
+    const merged = repo.merge('revert-7-wire-a', {
+      // The revert PR's body quotes the marker's lines: it matches the pattern, yet it is no marker.
+      message: 'Merge pull request #8 from team/revert-7-wire-a\n\nRevert "wire a"\n\nPrereq: g',
+      date: '2026-05-11T10:00:00Z',
+    });
+    const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: new Date('2026-05-12T00:00:00Z') });
+    expect(r.prereqs.find((p) => p.id === 'g')).toMatchObject({
+      status: 'partial',
+      landed_when: { commit: null, reverted: { commit: { sha: marker }, by: { sha: merged } } },
+    });
+    // Reverting the revert (the merge that brought it in, or the revert commit itself) lands it again.
+    repo.git(['checkout', '-q', '-b', 'reland']);
+    repo.commit({
+      files: { 'src/a.py': 'a2\n' },
+      message: `Revert "Revert "wire a""\n\nThis reverts commit ${revert}.`,
+      date: '2026-05-12T09:00:00Z',
+    });
+    repo.checkout('main');
+    const again = repo.merge('reland', {
+      message: 'Merge pull request #9 from team/reland',
+      date: '2026-05-12T10:00:00Z',
+    });
+    const now = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF });
+    expect(now.prereqs.find((p) => p.id === 'g')).toMatchObject({ status: 'landed', landed_by: { sha: again } });
+  });
+
+  it('landed_when: reverts deeper in a merged branch count, and a revert and its re-revert merged at once cancel', async () => {
+    const rfc = spec();
+    const { repo } = history();
+    const marker = repo.commit({
+      files: { 'src/a.py': 'a2\n' },
+      message: 'wire a\n\nPrereq: g',
+      date: '2026-05-10T10:00:00Z',
+    });
+    const revertOf = (sha: string, date: string, content: string) =>
+      repo.commit({ files: { 'src/a.py': content }, message: `Revert\n\nThis reverts commit ${sha}.`, date });
+    // The revert is not the merged branch's last commit: a fix-up follows it.
+    repo.git(['checkout', '-q', '-b', 'undo']);
+    const r1 = revertOf(marker, '2026-05-11T09:00:00Z', 'a\n');
+    repo.commit({ files: { 'src/other.py': 'o\n' }, message: 'tidy up', date: '2026-05-11T09:10:00Z' });
+    repo.checkout('main');
+    const undo = repo.merge('undo', { message: 'Merge pull request #8 from team/undo', date: '2026-05-11T10:00:00Z' });
+    const undone = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: new Date('2026-05-12T00:00:00Z') });
+    expect(undone.prereqs.find((p) => p.id === 'g')).toMatchObject({
+      status: 'partial',
+      landed_when: { commit: null, reverted: { commit: { sha: marker }, by: { sha: undo } } },
+    });
+    // One branch relands it, takes the reland back and relands it again: one merge brings all three.
+    repo.git(['checkout', '-q', '-b', 'reland']);
+    const r2 = revertOf(r1, '2026-05-12T09:00:00Z', 'a2\n');
+    const r3 = revertOf(r2, '2026-05-12T09:10:00Z', 'a\n');
+    revertOf(r3, '2026-05-12T09:20:00Z', 'a2\n');
+    repo.checkout('main');
+    const reland = repo.merge('reland', {
+      message: 'Merge pull request #9 from team/reland',
+      date: '2026-05-12T10:00:00Z',
+    });
+    const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF });
+    expect(r.prereqs.find((p) => p.id === 'g')).toMatchObject({ status: 'landed', landed_by: { sha: reland } });
+  });
+
   it('a prereq listed before the one whose file it modifies, spelling the path its own way, has not started', async () => {
     const rfc = spec([
       {

@@ -158,17 +158,58 @@ async function markerInEffect(
     if (reverts.has(m.sha)) continue;
     first ??= m;
     let last = m;
+    /** What a revert of the latest step names: the mainline commit, and a revert merged in from a branch. */
+    let named = [m.sha];
+    /** Reverts merged in from branches, already counted. */
+    const merged = new Set<string>();
     let undone = false;
     for (;;) {
-      const r = await repo.findCommit({ pattern: new RegExp(`This reverts commit ${last.sha}`) }, h, 'first');
-      if (!r || r.ordinal > upTo || r.ordinal <= last.ordinal) break;
-      reverts.add(r.sha);
-      last = r;
+      const r = await firstRevert(repo, named, h, last.ordinal, merged);
+      if (!r || r.commit.ordinal > upTo) break;
+      reverts.add(r.commit.sha);
+      last = r.commit;
+      named = [r.commit.sha, ...r.side];
+      for (const x of r.side) merged.add(x);
       undone = !undone;
     }
     if (!undone) return { inEffect: last, first };
     undoneLast = { marker: m, by: last };
   }
+}
+
+/**
+ * The first mainline commit after ordinal `after` that reverts one of `shas`: one whose message
+ * says so, or a merge that brought in such a revert from a branch (the `side` commits). A
+ * branch may revert and re-revert before one merge brings both in: the second then comes in by
+ * the merge already at `after`, and undoes the first.
+ */
+async function firstRevert(
+  repo: GitHistory,
+  shas: string[],
+  h: HistoryScope,
+  after: number,
+  counted: ReadonlySet<string>,
+): Promise<{ commit: HistoryCommit; side: string[] } | undefined> {
+  const found = await Promise.all(
+    shas.map(async (sha) => {
+      const direct = await repo.findCommit({ pattern: new RegExp(`This reverts commit ${sha}`) }, h, 'first');
+      const merged = (await repo.revertsMergedIn?.(sha, h)) ?? [];
+      return [
+        ...(direct ? [{ commit: direct, side: [] as string[] }] : []),
+        ...merged.filter((x) => !counted.has(x.revert)).map((x) => ({ commit: x.via, side: [x.revert] })),
+      ];
+    }),
+  );
+  const later = found
+    .flat()
+    .filter((x) => x.commit.ordinal > after || (x.side.length > 0 && x.commit.ordinal === after));
+  const first = later.reduce<(typeof later)[number] | undefined>(
+    (best, x) => (best === undefined || x.commit.ordinal < best.commit.ordinal ? x : best),
+    undefined,
+  );
+  if (!first) return undefined;
+  const side = later.filter((x) => x.commit.sha === first.commit.sha).flatMap((x) => x.side);
+  return { commit: first.commit, side };
 }
 
 /**

@@ -94,6 +94,8 @@ export interface GitHistory {
   linkAt?(sha: string, literalPath: string): Promise<string | undefined>;
   /** What became of a path gone from the tree of `sha` (see GitRepo.pathFate), when the implementation can tell. */
   pathFate?(sha: string, literalPath: string): Promise<{ commit: string; renamedTo?: string } | undefined>;
+  /** Reverts of `sha` made off the mainline of h, each with the mainline commit that merged it (see GitRepo.revertsMergedIn). */
+  revertsMergedIn?(sha: string, h: HistoryScope): Promise<{ revert: string; via: HistoryCommit }[]>;
 }
 
 import { matchSorted, normalisePath, pathMatcher } from '../../util/globs.js';
@@ -331,6 +333,9 @@ export class GitRepo implements GitHistory {
   private readonly fileLogs = new Map<string, Promise<CommitInfo[]>>();
   private readonly lastTouches = new Map<string, Promise<CommitInfo | undefined>>();
   private readonly blobs = new Map<string, Promise<string | undefined>>();
+  private readonly sideReverts = new Map<string, Promise<Map<string, string[]>>>();
+  private readonly mergedBy = new Map<string, Promise<string | undefined>>();
+  private readonly ordinals = new Map<string, Promise<Map<string, number>>>();
 
   constructor(
     readonly dir: string,
@@ -518,6 +523,76 @@ export class GitRepo implements GitHistory {
       } else if (status) i += 1;
     }
     return { commit };
+  }
+
+  /**
+   * Commits off the first-parent chain of h that revert `sha` (their message says `This reverts
+   * commit <sha>`), each with the mainline commit that merged it, oldest first. A revert made on
+   * a branch and merged with a merge commit (GitHub's Revert button, then "Merge pull request")
+   * leaves only the merge on the mainline, and its message names no commit. Empty outside the
+   * mainline: every ref's history already holds the revert itself.
+   */
+  async revertsMergedIn(sha: string, h: HistoryScope): Promise<{ revert: string; via: HistoryCommit }[]> {
+    if (h.scope !== 'mainline') return [];
+    const reverts = (await this.revertsOffMainline(h)).get(sha) ?? [];
+    const { commits } = await this.history(h);
+    const index = await this.mainlineIndex(h);
+    const out: { revert: string; via: HistoryCommit }[] = [];
+    for (const revert of reverts) {
+      const via = await this.mergedInto(revert, h);
+      const i = via === undefined ? undefined : index.get(via);
+      const c = i === undefined ? undefined : commits[i];
+      if (c && i !== undefined)
+        out.push({ revert, via: { ...commitInfo(c), ordinal: commits.length - 1 - i, files: [] } });
+    }
+    return out.sort((a, b) => a.via.ordinal - b.via.ordinal);
+  }
+
+  /** Every revert reachable from h but not on its first-parent chain, by the commit it reverts: one walk per run. */
+  private revertsOffMainline(h: HistoryScope): Promise<Map<string, string[]>> {
+    return memo(this.sideReverts, h.sha, async () => {
+      const git = await this.client();
+      const out = await git.raw(['log', '-z', '-F', '--grep=This reverts commit ', '--format=%H%x00%B', h.sha, '--']);
+      const index = await this.mainlineIndex(h);
+      const byTarget = new Map<string, string[]>();
+      const fields = out.split('\0');
+      for (let i = 0; i + 1 < fields.length; i += 2) {
+        const revert = (fields[i] ?? '').trim();
+        if (!/^[0-9a-f]{40,64}$/.test(revert) || index.has(revert)) continue;
+        for (const m of (fields[i + 1] ?? '').matchAll(/This reverts commit ([0-9a-f]{40,64})/g)) {
+          const target = m[1] as string;
+          byTarget.set(target, [...(byTarget.get(target) ?? []), revert]);
+        }
+      }
+      return byTarget;
+    });
+  }
+
+  /**
+   * The oldest commit on h's first-parent chain that has `sha` in its history: the merge that
+   * brought it in. Read from every descendant of `sha` (not with --first-parent, whose ancestry
+   * path follows first parents only and misses a commit deeper in the merged branch).
+   */
+  private mergedInto(sha: string, h: HistoryScope): Promise<string | undefined> {
+    return memo(this.mergedBy, `${h.sha}\0${sha}`, async () => {
+      const git = await this.client();
+      const out = await git.raw(['rev-list', '--ancestry-path', `${sha}..${h.sha}`, '--']);
+      const index = await this.mainlineIndex(h);
+      let oldest: { sha: string; i: number } | undefined;
+      for (const c of out.split('\n')) {
+        const i = index.get(c.trim());
+        if (i !== undefined && (oldest === undefined || i > oldest.i)) oldest = { sha: c.trim(), i };
+      }
+      return oldest?.sha;
+    });
+  }
+
+  /** Each mainline commit's position in the loaded history, by sha. */
+  private mainlineIndex(h: HistoryScope): Promise<Map<string, number>> {
+    return memo(this.ordinals, h.sha, async () => {
+      const { commits } = await this.history(h);
+      return new Map(commits.map((c, i) => [c.sha, i]));
+    });
   }
 
   private async fileLog(sha: string, p: string, limit: string[]): Promise<CommitInfo[]> {
