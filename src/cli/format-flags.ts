@@ -52,11 +52,15 @@ export function parseFormatFlags<F extends string>(
     try {
       if (!statSync(dirname(abs)).isDirectory()) why = `${dirname(o.file)} is a file, not a folder`;
       else if (statSync(abs, { throwIfNoEntry: false })?.isDirectory()) why = 'it is a folder, not a file';
+      else why = danglingLink(abs);
     } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
       why =
-        (e as NodeJS.ErrnoException).code === 'ENOTDIR'
+        code === 'ENOTDIR'
           ? `a file stands on the path to ${dirname(o.file)}`
-          : `the folder ${dirname(o.file)} does not exist`;
+          : code === 'ELOOP'
+            ? 'its links lead round in a loop'
+            : `the folder ${dirname(o.file)} does not exist${linkNote(dirname(abs))}`;
     }
     if (why) throw new UsageError(`cannot write ${o.file}: ${why}`);
     const key = fileIdentity(abs);
@@ -87,6 +91,31 @@ export function parseFormatFlags<F extends string>(
   }
   if (toStdout.length === 0) outputs.push({ format: opts.fallback });
   return outputs;
+}
+
+/**
+ * Why a report cannot be written through `abs` when it is a link to nothing yet: writing
+ * through it creates the file it names, which needs that file's folder. Found before the
+ * command runs, not after a long evaluation.
+ */
+function danglingLink(abs: string): string | undefined {
+  let at = abs;
+  for (let hops = 0; hops < 40 && lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink(); hops++) {
+    at = resolve(dirname(at), readlinkSync(at));
+  }
+  if (at === abs || statSync(at, { throwIfNoEntry: false })) return undefined;
+  const folder = statSync(dirname(at), { throwIfNoEntry: false });
+  if (folder?.isDirectory()) return undefined;
+  return `it is a link to ${at}, whose folder ${dirname(at)} ${folder ? 'is a file' : 'does not exist'}`;
+}
+
+/** ", a link to …": a folder that is a link to nothing is named so. */
+function linkNote(path: string): string {
+  try {
+    return lstatSync(path).isSymbolicLink() ? ` (it is a link to ${readlinkSync(path)}, which is not there)` : '';
+  } catch {
+    return '';
+  }
 }
 
 /** Whether `file` names the pipe, terminal or device standard output is (a regular file: see stdoutIdentity). */

@@ -59,6 +59,31 @@ describe('--format name=file', () => {
     ]);
   });
 
+  it('refuses, before the command runs, a link to a folder that is not there, and a loop of links', () => {
+    const dir = tempDir();
+    // Writing through a link creates the file it names; that file's folder must be there.
+    symlinkSync(join(dir, 'gone', 'report.json'), join(dir, 'to-gone.json'));
+    expect(() => parse([`json=${join(dir, 'to-gone.json')}`])).toThrow(
+      /^cannot write .*to-gone\.json: it is a link to .*gone\/report\.json, whose folder .*gone does not exist$/,
+    );
+    // A folder on the way that is a link to nothing says so, rather than only that it is missing.
+    symlinkSync(join(dir, 'gone'), join(dir, 'reports'));
+    expect(() => parse([`json=${join(dir, 'reports', 'r.json')}`])).toThrow(
+      /: the folder .*reports does not exist \(it is a link to .*gone, which is not there\)$/,
+    );
+    symlinkSync('loop-b', join(dir, 'loop-a'));
+    symlinkSync('loop-a', join(dir, 'loop-b'));
+    expect(() => parse([`json=${join(dir, 'loop-a')}`])).toThrow(
+      /^cannot write .*loop-a: its links lead round in a loop$/,
+    );
+    // A link to a file not there yet, in a folder that is, is written through as before.
+    symlinkSync('new.json', join(dir, 'to-new.json'));
+    expect(parse([`json=${join(dir, 'to-new.json')}`])).toEqual([
+      { format: 'json', file: join(dir, 'to-new.json') },
+      { format: 'stylish' },
+    ]);
+  });
+
   it('refuses a report file that standard output is also redirected to (`> file`)', () => {
     const dir = tempDir();
     const file = join(dir, 'report.sarif');
