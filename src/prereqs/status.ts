@@ -218,10 +218,26 @@ async function mainlineHalt(
     message:
       `the mainline '${ref}' does not exist in this clone` +
       (branches.length ? `; branches that do: ${branches.join(', ')}` : '; the clone has no branches') +
-      (given
-        ? ` (check --ref, or git fetch origin ${ref})`
-        : ` (fix mainline in rfc.yaml, pass --ref, or git fetch origin ${ref})`),
+      ` (${await mainlineAdvice(repo, ref, given)})`,
   };
+}
+
+/**
+ * How to read a mainline the clone lacks. Fetching a branch by name updates the remote's copy
+ * (origin/main), not a local branch of that name: a pull request's checkout has only that copy,
+ * so the advice names it rather than a fetch that would leave the same halt.
+ */
+async function mainlineAdvice(repo: GitHistory, ref: string, given: boolean): Promise<string> {
+  const fix = given ? 'check --ref' : 'fix mainline in rfc.yaml';
+  const remote = /^(?:refs\/remotes\/)?origin\/(.+)$/.exec(ref)?.[1];
+  if (remote !== undefined) return `${fix}, or git fetch origin ${remote}`;
+  const name = ref.replace(/^refs\/heads\//, '');
+  // Only a branch name has a remote's copy to name; a revision expression has nothing to fetch.
+  if (!/^[\w./-]+$/.test(name)) return fix;
+  if (await repo.refExists(`refs/remotes/origin/${name}`)) {
+    return `pass --ref origin/${name}, the remote's copy this clone has, or ${fix}`;
+  }
+  return `${fix}, or git fetch origin ${name}, then --ref origin/${name}`;
 }
 
 function commitRef(c: CommitInfo): CommitRef {

@@ -508,6 +508,25 @@ describe('prereq status', () => {
     );
   });
 
+  it("a pull request's checkout, with only the remote's copy of the mainline, is told to name that copy", async () => {
+    const rfc = spec();
+    const { repo } = history();
+    // As actions/checkout leaves a pull request: HEAD detached, main only as origin/main.
+    const clone = createRepo();
+    clone.git(['remote', 'add', 'origin', repo.dir]);
+    clone.git(['fetch', '-q', 'origin']);
+    clone.git(['checkout', '-q', '--detach', 'origin/main']);
+    const r = await prereqStatus(rfc, { repo: new GitRepo(clone.dir), asOf: AS_OF });
+    expect(r.halt?.message).toMatch(
+      /^the mainline 'main' does not exist in this clone; branches that do: origin\/main \(pass --ref origin\/main, the remote's copy this clone has, or fix mainline in rfc\.yaml\)$/,
+    );
+    // Fetching by name would only update that copy again: the advice says to name it.
+    const trunk = await prereqStatus(rfc, { repo: new GitRepo(clone.dir), ref: 'trunk', refGiven: true, asOf: AS_OF });
+    expect(trunk.halt?.message).toMatch(/\(check --ref, or git fetch origin trunk, then --ref origin\/trunk\)$/);
+    const copy = await prereqStatus(rfc, { repo: new GitRepo(clone.dir), ref: 'origin/main', asOf: AS_OF });
+    expect(copy.state).toBe('ok');
+  });
+
   it('formats the DAG as a tree, Mermaid, DOT and Markdown, coloured by status', async () => {
     const rfc = spec();
     const { repo } = history();
