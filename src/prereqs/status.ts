@@ -6,7 +6,7 @@
 import type { Measurer } from '../engine/measure.js';
 import { HALT_PRIORITY, outcomeEvidence } from '../engine/measure.js';
 import type { Evidence, HaltReason } from '../model/result.js';
-import { anchor, authorOf } from '../sources/git/common.js';
+import { anchor, authorOf, fetchFor } from '../sources/git/common.js';
 import { type DeliverableFacts, landedBefore, type LandingFacts, landingOf } from '../sources/git/landing.js';
 import { type CommitInfo, type GitHistory, GLOB_CHARS, type HistoryScope } from '../sources/git/repo.js';
 import type { MeasurementOutcome } from '../sources/types.js';
@@ -229,15 +229,10 @@ async function mainlineHalt(
  */
 async function mainlineAdvice(repo: GitHistory, ref: string, given: boolean): Promise<string> {
   const fix = given ? 'check --ref' : 'fix mainline in rfc.yaml';
-  const remote = /^(?:refs\/remotes\/)?origin\/(.+)$/.exec(ref)?.[1];
-  if (remote !== undefined) return `${fix}, or git fetch origin ${remote}`;
-  const name = ref.replace(/^refs\/heads\//, '');
-  // Only a branch name has a remote's copy to name; a revision expression has nothing to fetch.
-  if (!/^[\w./-]+$/.test(name)) return fix;
-  if (await repo.refExists(`refs/remotes/origin/${name}`)) {
-    return `pass --ref origin/${name}, the remote's copy this clone has, or ${fix}`;
-  }
-  return `${fix}, or git fetch origin ${name}, then --ref origin/${name}`;
+  const get = await fetchFor(repo, ref);
+  if (get === undefined) return fix;
+  if ('copy' in get) return `pass --ref ${get.copy}, the remote's copy this clone has, or ${fix}`;
+  return `${fix}, or ${get.fetch}${get.then ? `, then --ref ${get.then}` : ''}`;
 }
 
 function commitRef(c: CommitInfo): CommitRef {

@@ -131,13 +131,19 @@ export async function anchor(
         ),
       };
     }
+    const named = "(--ref, or the measurement's ref: in the spec)";
+    const get = await fetchFor(repo, ref);
+    const advice =
+      get === undefined
+        ? `name a ref this clone has ${named}`
+        : 'copy' in get
+          ? `the remote's copy ${get.copy} is here: name it ${named}`
+          : get.then
+            ? `fetch it and name the remote's copy (${get.fetch}, then ${get.then}) or name a ref this clone has ${named}`
+            : `fetch it (${get.fetch}) or name a ref this clone has ${named}`;
     return {
       ok: false,
-      outcome: halt(
-        'missing',
-        `git ref '${ref}' does not exist in this clone; fetch it (git fetch origin ${ref}) or name a ref this clone has (--ref, or the measurement's ref: in the spec)`,
-        base,
-      ),
+      outcome: halt('missing', `git ref '${ref}' does not exist in this clone; ${advice}`, base),
     };
   }
   if (opts.history && st.shallow) {
@@ -151,6 +157,25 @@ export async function anchor(
     return { ok: false, outcome: halt('missing', reason, { ...base, shallow: st.shallow }) };
   }
   return { ok: true, anchor: { ref, asOf, commit, shallow: st.shallow, root: st.root, bare: st.bare } };
+}
+
+/**
+ * How a clone gets a ref it lacks. Fetching a branch by name updates the remote's copy
+ * (origin/main), not a local branch of that name, so a branch is read through that copy: the
+ * one already here (a pull request's checkout has only that), or the one a fetch brings. A
+ * revision expression (main~3) names nothing to fetch: undefined.
+ */
+export async function fetchFor(
+  repo: GitHistory,
+  ref: string,
+): Promise<{ copy: string } | { fetch: string; then?: string } | undefined> {
+  const remote = /^(?:refs\/remotes\/)?origin\/(.+)$/.exec(ref)?.[1];
+  if (remote !== undefined) return { fetch: `git fetch origin ${remote}` };
+  if (/^[0-9a-f]{7,64}$/i.test(ref)) return { fetch: `git fetch origin ${ref}` };
+  const branch = ref.replace(/^refs\/heads\//, '');
+  if (!/^[\w./-]+$/.test(branch) || branch.startsWith('-')) return undefined;
+  if (await repo.refExists(`refs/remotes/origin/${branch}`)) return { copy: `origin/${branch}` };
+  return { fetch: `git fetch origin ${branch}`, then: `origin/${branch}` };
 }
 
 export function authorOf(c: CommitInfo): string {

@@ -308,6 +308,28 @@ describe('GitMeasurementSource faults', () => {
     expect(viaSpec.reason).toContain('origin/main');
   });
 
+  it("a branch the clone has only as the remote's copy (a pull request's checkout) is told to name that copy", async () => {
+    // As actions/checkout leaves a pull request: HEAD detached, main only as origin/main.
+    const clone = createRepo();
+    clone.git(['remote', 'add', 'origin', source.dir]);
+    clone.git(['fetch', '-q', 'origin']);
+    clone.git(['checkout', '-q', '--detach', 'origin/main']);
+    const q: GitQuery = { query: 'first_commit', paths: ['a/**'], ref: 'main' };
+    // Fetching main by name would update origin/main again and leave the same halt.
+    expect(halted(await run(clone.dir, q)).reason).toBe(
+      "git ref 'main' does not exist in this clone; the remote's copy origin/main is here: name it (--ref, or the measurement's ref: in the spec)",
+    );
+    expect(halted(await run(clone.dir, { ...q, ref: 'release/9' })).reason).toContain(
+      "fetch it and name the remote's copy (git fetch origin release/9, then origin/release/9)",
+    );
+    expect(halted(await run(clone.dir, { ...q, ref: 'origin/release/9' })).reason).toContain(
+      'fetch it (git fetch origin release/9)',
+    );
+    // A revision expression names nothing to fetch.
+    expect(halted(await run(clone.dir, { ...q, ref: 'main~1' })).reason).not.toMatch(/fetch/);
+    expect(value(await run(clone.dir, { ...q, ref: 'origin/main' }))).toBeInstanceOf(Date);
+  });
+
   it('on an orphan branch, HEAD or its name halts saying the branch has no commit yet, not to fetch it', async () => {
     const orphan = createRepo();
     orphan.commit({ files: { 'a/one.txt': '1\n' }, message: 'one', date: '2026-01-01T00:00:00Z' });
