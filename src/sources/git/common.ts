@@ -98,6 +98,16 @@ export async function anchor(
 ): Promise<{ ok: true; anchor: Anchor } | { ok: false; outcome: MeasurementOutcome }> {
   const base: Evidence = { ref, as_of: asOf.toISOString() };
   const st = await repo.state();
+  if (st.kind === 'not_a_repo' && st.noGit) {
+    return {
+      ok: false,
+      outcome: halt(
+        'error',
+        `git could not be run (${st.message}), so the history of ${repo.dir} cannot be read; install git, or put it on PATH (slim container images leave it out)`,
+        { ...base, repo: repo.dir },
+      ),
+    };
+  }
   if (st.kind === 'not_a_repo') {
     return {
       ok: false,

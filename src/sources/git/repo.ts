@@ -38,7 +38,12 @@ export interface HistoryCommit extends CommitInfo {
 
 export type RepoState =
   | { kind: 'repo'; root: string; bare: boolean; shallow: boolean; hasCommits: boolean }
-  | { kind: 'not_a_repo'; message: string };
+  | {
+      kind: 'not_a_repo';
+      message: string;
+      /** git itself could not be run (not installed, or not on PATH): the folder may well be a repository. */
+      noGit?: boolean;
+    };
 
 export type PathKind = 'file' | 'directory' | 'symlink' | 'submodule';
 
@@ -370,7 +375,9 @@ export class GitRepo implements GitHistory {
       const any = (await this.git.raw(['rev-list', '-n', '1', '--all'])).trim();
       return { kind: 'repo', root, bare, shallow, hasCommits: any !== '' };
     } catch (e) {
-      return { kind: 'not_a_repo', message: firstLine(e) };
+      // simple-git reports a git it could not start only in its message.
+      const noGit = /\bspawn git ENOENT\b/.test(e instanceof Error ? e.message : String(e));
+      return { kind: 'not_a_repo', message: firstLine(e), ...(noGit ? { noGit } : {}) };
     }
   }
 

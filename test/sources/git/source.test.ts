@@ -349,6 +349,20 @@ describe('GitMeasurementSource faults', () => {
     expect(halted(await run(orphan.dir, { query: 'path_exists', path: 'a' }, { ref: 'nope' })).reason).toMatch(/fetch/);
   });
 
+  it('without git on PATH, halts saying git could not be run, not that the folder is no repository', async () => {
+    const path = process.env.PATH;
+    // A folder without git in it: a slim container image.
+    process.env.PATH = tempDir('rfcgate-nogit-');
+    try {
+      const h = halted(await run(source.dir, { query: 'first_commit', paths: ['a/**'] }));
+      expect(h.halt).toBe('error');
+      expect(h.reason).toMatch(/^git could not be run \(.*ENOENT\), so the history of .* cannot be read; install git/);
+      expect(h.reason).not.toMatch(/not a git repository|inside the governed repository/);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
   it('an empty repository halts as missing', async () => {
     const empty = createRepo();
     expect(halted(await run(empty.dir, { query: 'first_commit', paths: ['**'] })).halt).toBe('missing');
