@@ -13,6 +13,7 @@ import type { MeasurementOutcome } from '../sources/types.js';
 import { fromCel, toCel } from '../spec/expressions.js';
 import type { LoadedRfc } from '../spec/load.js';
 import type { PrereqSpec } from '../spec/types.js';
+import { unbornBranch } from '../util/git-ref.js';
 import { dataGateKey } from './spec.js';
 
 export type PrereqState = 'landed' | 'partial' | 'ready' | 'blocked' | 'gated' | 'unknown';
@@ -212,6 +213,8 @@ async function mainlineHalt(
   const st = await repo.state();
   if (st.kind !== 'repo' || !st.hasCommits) return undefined;
   if (await repo.refExists(ref)) return undefined;
+  // A branch with no commit yet (HEAD on an orphan branch) is no branch to fetch: the anchor says so.
+  if (unbornBranch(st.root, ref) !== undefined) return undefined;
   const branches = repo.branches ? await repo.branches() : [];
   return {
     reason: 'missing',

@@ -527,6 +527,18 @@ describe('prereq status', () => {
     expect(copy.state).toBe('ok');
   });
 
+  it('a mainline that is an orphan branch with no commit yet says so, and is not sent to a fetch', async () => {
+    const rfc = spec();
+    const { repo } = history();
+    repo.git(['checkout', '-q', '--orphan', 'fresh']);
+    for (const ref of ['HEAD', 'fresh']) {
+      const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), ref, refGiven: true, asOf: AS_OF });
+      expect(r.state, ref).toBe('halt');
+      expect(r.halt?.message, ref).toMatch(/has no commit yet \(an orphan branch\), so there is no history to measure/);
+      expect(r.halt?.message, ref).not.toMatch(/fetch|origin\//);
+    }
+  });
+
   it('formats the DAG as a tree, Mermaid, DOT and Markdown, coloured by status', async () => {
     const rfc = spec();
     const { repo } = history();

@@ -183,7 +183,8 @@ export async function fetchFor(
   if (remote !== undefined) return { fetch: `git fetch origin ${remote}` };
   if (/^[0-9a-f]{7,64}$/i.test(ref)) return { fetch: `git fetch origin ${ref}` };
   const branch = ref.replace(/^refs\/heads\//, '');
-  if (!/^[\w./-]+$/.test(branch) || branch.startsWith('-')) return undefined;
+  // HEAD, FETCH_HEAD and the like name this clone's own state: nothing a remote holds.
+  if (!/^[\w./-]+$/.test(branch) || branch.startsWith('-') || /^[A-Z_]*HEAD$/.test(branch)) return undefined;
   if (await repo.refExists(`refs/remotes/origin/${branch}`)) return { copy: `origin/${branch}` };
   return { fetch: `git fetch origin ${branch}`, then: `origin/${branch}` };
 }
