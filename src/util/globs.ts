@@ -19,7 +19,8 @@ export function normalisePath(p: string): string {
  * A matcher for repository-relative paths. A glob is matched with picomatch (dotfiles
  * included: `.github/**` must work); a pattern without glob characters is a literal path
  * that also matches everything under it, as git pathspecs do, so `elixir/handler_dispatch`
- * means the directory.
+ * means the directory. As in git, a glob also names the path spelt exactly as it is written
+ * (and what is under it): `pages/[id].tsx` is that file as well as what its class matches.
  */
 export function pathMatcher(globs: readonly string[]): (file: string) => boolean {
   const tests = globs.map((g) => compileGlob(g).test);
@@ -58,12 +59,16 @@ function compileGlob(raw: string): CompiledGlob {
   } else {
     // 's': a git path may contain a newline, and `**` must still cross it.
     // Called with the path only: picomatch's second argument asks for a result object.
-    const m = picomatch(g, { dot: true, flags: 's' });
+    // A path named as written matches too, and what is under it, as git pathspecs do: a
+    // Next.js route `pages/[id].tsx` names that file, not `pages/i.tsx` and `pages/d.tsx`.
+    const glob = picomatch(g, { dot: true, flags: 's' });
+    const literal = `${g}/`;
+    const m = (f: string) => f === g || f.startsWith(literal) || glob(f);
     const { base } = picomatch.scan(g);
     const under = `${base}/`;
     c =
       base === '' || base.includes('\\')
-        ? { test: (f: string) => m(f), prefix: '' }
+        ? { test: m, prefix: '' }
         : { test: (f: string) => (f === base || f.startsWith(under)) && m(f), prefix: base };
   }
   compiledGlobs.set(raw, c);

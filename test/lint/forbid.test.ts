@@ -225,6 +225,33 @@ describe('forbid', () => {
     expect(allowed.verdict).toBe('pass');
   });
 
+  it('a path with glob characters in its name (a Next.js route) is allowed, included and matched as written', async () => {
+    const files = {
+      'pages/[id].tsx': 'x = "FOO"\n',
+      'pages/i.tsx': 'x = "FOO"\n',
+      'pages/[...slug]/index.tsx': 'x = "FOO"\n',
+    };
+    const rule = forbidRule(
+      'X',
+      { pattern: 'FOO', include: ['pages/**'] },
+      {
+        allow: [
+          { path: 'pages/[id].tsx', reason: 'the route that reads it' },
+          { path: 'pages/[...slug]', reason: 'catch-all route' },
+        ],
+      },
+    );
+    const r = await lint(lintRepo({ rules: [rule], files }));
+    // `[id]` is also a class (i or d): pages/i.tsx stays allowed as it was; the file named is allowed too.
+    expect(where(r)).toEqual([]);
+    expect(r.verdict).toBe('pass');
+    // Named as include, the route file alone is checked: no dead-glob halt.
+    const only = await lint(
+      lintRepo({ rules: [forbidRule('X', { pattern: 'FOO', include: ['pages/[...slug]/index.tsx'] })], files }),
+    );
+    expect(where(only)).toEqual(['pages/[...slug]/index.tsx:1:6 X']);
+  });
+
   it('a pattern that backtracks catastrophically still ends, with the same matches', async () => {
     // Without the linear-time fallback each of these takes longer than the test's timeout.
     const run = (s: string) => '1: ' + 'a'.repeat(40) + s + '\n';

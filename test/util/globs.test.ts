@@ -43,6 +43,14 @@ describe('pathMatcher', () => {
     expect(FILES.filter(pathMatcher([g]))).toEqual(FILES.filter((f) => pm(f)));
   });
 
+  it('a glob also names the path spelt as it is written, and what is under it, as git pathspecs do', () => {
+    const files = ['pages/[id].tsx', 'pages/i.tsx', 'pages/x.tsx', 'app/[slug]/page.tsx', 'app/s/page.tsx'];
+    expect(files.filter(pathMatcher(['pages/[id].tsx']))).toEqual(['pages/[id].tsx', 'pages/i.tsx']);
+    expect(files.filter(pathMatcher(['app/[slug]']))).toEqual(['app/[slug]/page.tsx']);
+    expect(matchSorted([...files].sort(), ['app/[slug]'])).toEqual(['app/[slug]/page.tsx']);
+    expect(someSorted([...files].sort(), ['app/[slug]'])).toBe(true);
+  });
+
   it('matchSorted gives the same paths as filtering with pathMatcher', () => {
     const sorted = [...FILES].sort();
     for (const g of ['**/*.py', 'src/**', 'tests', '{src,tests}/*', 'src/**/*.py', 'g/!(a)/x.py']) {
