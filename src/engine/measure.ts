@@ -39,6 +39,9 @@ export class Measurer {
     const [outcome, live] = await Promise.all([own, this.get(m.liveness)]);
     // Events that were recorded are real whatever the liveness says; only a zero needs proof the channel was producing.
     if (outcome.status === 'ok' && Number(outcome.value) > 0) return outcome;
+    // A count that halted read no zero to vouch for: its own reason (a broken query, stale
+    // rows) is what to act on, and a halted or silent liveness must not stand in its place.
+    if (outcome.status === 'halt') return outcome;
     if (live.status === 'halt') {
       return halt(
         'missing',
@@ -55,7 +58,6 @@ export class Measurer {
         { ...outcome.evidence, liveness: { id: m.liveness, value: live.value, ...live.evidence } },
       );
     }
-    if (outcome.status === 'halt') return outcome;
     return { ...outcome, evidence: { ...outcome.evidence, liveness: { id: m.liveness, ...live.evidence } } };
   }
 

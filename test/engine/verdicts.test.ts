@@ -203,6 +203,18 @@ testGates('zero events are clean only with liveness', [
     expected: { verdict: 'halt', halt_reason: 'missing', reason: /liveness measurement 'traffic' is false/ },
   },
   {
+    name: 'a count that halted on its own keeps its own reason, whatever the liveness says',
+    spec: { measurements: events, 'exit-criteria': [zeroIncidents] },
+    data: { incidents: halted('error', 'relation audit.m does not exist'), traffic: halted('insufficient', 'thin') },
+    expected: { verdict: 'halt', halt_reason: 'error', reason: /^incidents: relation audit\.m does not exist$/ },
+  },
+  {
+    name: 'a stale count is stale, not zero events on a silent channel',
+    spec: { measurements: events, 'exit-criteria': [zeroIncidents] },
+    data: { incidents: halted('stale', 'newest row is 3 days old'), traffic: ok(0) },
+    expected: { verdict: 'halt', halt_reason: 'stale', reason: /^incidents: newest row is 3 days old$/ },
+  },
+  {
     name: 'recorded events stand even when liveness is thin: the criterion fails',
     spec: { measurements: events, 'exit-criteria': [zeroIncidents] },
     data: { incidents: ok(2), traffic: halted('insufficient', 'thin') },
