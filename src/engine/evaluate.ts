@@ -226,6 +226,9 @@ async function evaluateCondition(
     // measured failure, not a guess. A pass is never read this way: it needs every value.
     const decided = decide(g, condition, vars);
     if (decided.verdict !== 'fail') return asHalt;
+    // Fired on the measured values alone, the verdict can still hinge on one of them sitting
+    // at its threshold: the band shows it, as for any other verdict.
+    addSensitivity(evidence, g, condition, compiled, vars, outcomes);
     return {
       ...base,
       ...decided,
@@ -236,9 +239,20 @@ async function evaluateCondition(
   const decided = decide(g, condition, vars);
   if (decided.verdict === 'halt') return { ...base, ...decided };
   if (decided.verdict === 'fail') decided.reason = withDetails(decided.reason ?? '');
-  const sensitivity = (compiled?.sensitivity ?? []).map((s) => sensitivityEvidence(g, condition, s, vars));
-  if (sensitivity.length) evidence.sensitivity = sensitivity;
+  addSensitivity(evidence, g, condition, compiled, vars, outcomes);
   return { ...base, ...decided };
+}
+
+function addSensitivity(
+  evidence: Evidence,
+  g: ConditionGate,
+  condition: CompiledExpression,
+  compiled: CompiledGate | undefined,
+  vars: Record<string, unknown>,
+  outcomes: Map<string, MeasurementOutcome>,
+): void {
+  const sensitivity = (compiled?.sensitivity ?? []).map((s) => sensitivityEvidence(g, condition, s, vars, outcomes));
+  if (sensitivity.length) evidence.sensitivity = sensitivity;
 }
 
 type Decision = { verdict: Verdict; reason?: string; halt_reason?: HaltReason };
@@ -271,8 +285,21 @@ function sensitivityEvidence(
   condition: CompiledExpression,
   s: NonNullable<CompiledGate['sensitivity']>[number],
   vars: Record<string, unknown>,
+  outcomes: Map<string, MeasurementOutcome>,
 ): Evidence {
   const threshold = g.params[s.spec.param] ?? Number.NaN;
+  // A halted measurement has no value to place: say which halted, not that CEL knows no such name.
+  const missing = s.compares.identifiers.flatMap((id) => {
+    const o = outcomes.get(id);
+    return o?.status === 'halt' ? [`${id} halted (${o.halt})`] : [];
+  });
+  if (missing.length) {
+    return {
+      param: s.spec.param,
+      threshold,
+      note: `compares reads ${missing.join(', ')}, so it has no value to place against the band: there is no band check`,
+    };
+  }
   let value: unknown;
   try {
     value = s.compares.evaluate(vars);

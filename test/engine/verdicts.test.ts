@@ -390,6 +390,63 @@ testGates('sensitivity bands over a value that is no finite number', [
   },
 ]);
 
+const bandOverTwo = (fires_if: string) => ({
+  measurements: twoLatencies,
+  disconfirmers: [
+    {
+      id: 'B',
+      title: 'Boundary cost',
+      section: '§0(B)',
+      phase: ['implementation'],
+      params: { ceiling: 30 },
+      fires_if,
+      sensitivity: [
+        { param: 'ceiling', compares: 'boundary_p50_ms', band: { absolute: 2 }, alternates: [25, 35] },
+        { param: 'ceiling', compares: 'lease_plane_p50_ms', band: { absolute: 2 }, alternates: [25, 35] },
+      ],
+    },
+  ],
+});
+
+testGates('sensitivity bands beside a halted measurement', [
+  {
+    name: 'a band over a halted measurement names it, not an unknown CEL variable',
+    spec: bandOverTwo('boundary_p50_ms > ceiling'),
+    data: { boundary_p50_ms: ok(10), lease_plane_p50_ms: halted('missing', 'no rows') },
+    expected: { verdict: 'pass' },
+    check: (r) => {
+      expect(r.evidence.sensitivity).toMatchObject([
+        { in_band: false },
+        {
+          param: 'ceiling',
+          threshold: 30,
+          note: 'compares reads lease_plane_p50_ms halted (missing), so it has no value to place against the band: there is no band check',
+        },
+      ]);
+      expect(JSON.stringify(r.evidence)).not.toMatch(/Unknown variable/);
+    },
+  },
+  {
+    name: 'a gate fired by a measured value alone still shows how near its threshold that value is',
+    spec: bandOverTwo('boundary_p50_ms > ceiling || lease_plane_p50_ms > ceiling'),
+    data: { boundary_p50_ms: ok(31), lease_plane_p50_ms: halted('missing', 'no rows') },
+    expected: { verdict: 'fail', reason: /decided without lease_plane_p50_ms/ },
+    check: (r) =>
+      expect(r.evidence.sensitivity).toMatchObject([
+        {
+          measured: 31,
+          in_band: true,
+          // At 35 the measured value no longer fires it, and the halted one decides: a halt.
+          anchors: [
+            { ceiling: 25, verdict: 'fail' },
+            { ceiling: 35, verdict: 'halt' },
+          ],
+        },
+        { note: expect.stringMatching(/^compares reads lease_plane_p50_ms halted \(missing\)/) },
+      ]),
+  },
+]);
+
 testGates('timeouts', [
   {
     name: 'a source that never answers halts its own gates and nothing else',
