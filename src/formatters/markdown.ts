@@ -58,10 +58,62 @@ function truncate(s: string, max: number): string {
  * `]` then closes no link) and `_` where it is not inside a word (there it opens or closes nothing).
  */
 export function cell(s: string): string {
-  return inline(oneLine(s)).replace(
+  return codeSpans(oneLine(s))
+    .map(({ text, code }) => (code ? codeSpanCell(text) : textCell(text)))
+    .join('');
+}
+
+function textCell(s: string): string {
+  return inline(s).replace(
     /(\\*)(\||[*~[]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}]))/gu,
     (_, run: string, ch: string) => `${run}${run}\\${ch}`,
   );
+}
+
+/**
+ * A code span the text itself writes (`` `x[0]*2` ``, a model's finding quoting code) is shown as
+ * one: its characters are literal there, so a backslash or entity added to them would show. Only
+ * its `|` is escaped, which GFM reads before the span. One holding `##[` has no inert spelling
+ * inside a span (a character reference shows as written), so its backticks are made text instead.
+ */
+function codeSpanCell(span: string): string {
+  if (span.includes('##[')) return textCell(span.replace(/`/g, '\\`'));
+  return span.replace(/(\\*)\|/g, (_, run: string) => `${run}${run.length % 2 ? '\\' : ''}\\|`);
+}
+
+/**
+ * The text cut where CommonMark reads code spans: a run of backticks (not escaped by a
+ * backslash) up to the next run of the same length; a run that no such run closes is text.
+ */
+function codeSpans(s: string): { text: string; code: boolean }[] {
+  const parts: { text: string; code: boolean }[] = [];
+  let start = 0;
+  let i = 0;
+  while (i < s.length) {
+    if (s[i] === '\\') {
+      i += 2;
+      continue;
+    }
+    if (s[i] !== '`') {
+      i++;
+      continue;
+    }
+    let n = 1;
+    while (s[i + n] === '`') n++;
+    const close = new RegExp(`(?<!\`)\`{${n}}(?!\`)`, 'g');
+    close.lastIndex = i + n;
+    const m = close.exec(s);
+    if (!m) {
+      i += n;
+      continue;
+    }
+    if (i > start) parts.push({ text: s.slice(start, i), code: false });
+    const end = m.index + n;
+    parts.push({ text: s.slice(i, end), code: true });
+    start = i = end;
+  }
+  if (start < s.length) parts.push({ text: s.slice(start), code: false });
+  return parts;
 }
 
 /** Also `##[`, which a CI log showing the summary would run as a command (inertMarkup). */

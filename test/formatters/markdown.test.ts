@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FORMATTERS } from '../../src/formatters/index.js';
 import { formatMarkdown } from '../../src/formatters/markdown.js';
 import type { GateReport } from '../../src/model/result.js';
-import { readGfm, tableRows } from '../helpers/markdown.js';
+import { codeSpans, readGfm, tableRows } from '../helpers/markdown.js';
 import { allPass, empty, mixed } from './reports.js';
 
 /** Split a GFM table row on unescaped pipes; unescape `\|` in the cells. */
@@ -66,6 +66,19 @@ describe('markdown formatter', () => {
     expect([...kinds].filter((k) => ['emphasis', 'strong', 'delete', 'link', 'linkReference'].includes(k))).toEqual([]);
     // A name with underscores inside it is written as it is.
     expect(out).toContain('p50_ms &gt;= base_ms\\*2');
+  });
+
+  it('shows a code span the text writes with its characters as they are, no escape added', () => {
+    const title = 'Calls `x[0]*2` in `__init__`, not `a<b && c` | `p|q`';
+    const out = FORMATTERS.markdown({ ...mixed, results: [{ ...mixed.results[2]!, title, reason: title }] });
+    const row = tableRows(out)[1] ?? [];
+    expect(row).toHaveLength(5);
+    expect([row[3], row[4]]).toEqual(Array(2).fill('Calls x[0]*2 in __init__, not a<b && c | p|q'));
+    expect(codeSpans(out)).toContain('x[0]*2');
+    // One holding `##[` stays inert in a CI log: its backticks are then shown as text.
+    const inert = FORMATTERS.markdown({ ...mixed, results: [{ ...mixed.results[2]!, title: 'see `##[group]`' }] });
+    expect(inert).not.toContain('##[');
+    expect(tableRows(inert)[1]?.[3]).toBe('see `##[group]`');
   });
 
   it('cuts long reasons at about 200 characters with an ellipsis', () => {
