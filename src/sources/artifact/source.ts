@@ -171,13 +171,20 @@ function extract(
   }
   const ev: Evidence = { ...evidence, pattern: ex.pattern, extracted: captured, ...lineOf(match, text, firstLine) };
   if (ex.as === 'string') return ok(captured, ev);
-  const cleaned = captured.replace(/[%,\s]/g, '');
-  const n = cleaned === '' ? Number.NaN : Number(cleaned);
+  const n = DOCUMENT_NUMBER.test(captured.trim()) ? Number(captured.replace(/[%,\s]/g, '')) : Number.NaN;
   if (!Number.isFinite(n)) {
     return halt('missing', `pattern /${ex.pattern}/ in ${where} captured '${captured}', which is not a number`, ev);
   }
   return ok(n, ev);
 }
+
+/**
+ * A number as a document writes it: decimal, signed or not, with an exponent, a trailing `%`,
+ * and commas only between groups of three digits (`1,234.5`). Stripping every comma would
+ * read a decimal comma (`5,5`) as 55, and Number() alone reads `0x10` as 16: no document means
+ * either, and a gate must halt on them rather than judge a value nobody wrote.
+ */
+const DOCUMENT_NUMBER = /^[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*%?$/;
 
 function lineOf(match: RegExpExecArray | null, text: string, firstLine: number): Evidence {
   if (!match) return {};

@@ -198,6 +198,35 @@ describe('ArtifactMeasurementSource', () => {
       expect(halted(await numbers('failure: (\\w+)', 'double')).halt).toBe('missing');
     });
 
+    it('halts on a number no document means: a decimal comma, hex, digits split by a space', async () => {
+      const file = 'docs/local/numbers-2026-01-05.md';
+      const read = async (text: string) => {
+        repo.write(file, `# Numbers\n\nvalue: ${text}\n`);
+        const t = new Date('2026-01-05T00:00:00Z');
+        utimesSync(path.join(repo.dir, file), t, t);
+        return measure({
+          glob: 'docs/local/numbers-*.md',
+          working_tree: 'allow',
+          extract: { pattern: 'value: (.+)$', as: 'double' },
+        });
+      };
+      for (const text of ['5,5', '0x10', '0b11', '1 2', '12,34', '1,2345', ',5', '%', '1e400']) {
+        const h = halted(await read(text));
+        expect(h.halt, text).toBe('missing');
+        expect(h.reason, text).toContain(`captured '${text}', which is not a number`);
+      }
+      for (const [text, value] of [
+        ['1,234,567.5', 1234567.5],
+        ['60 %', 60],
+        ['-0.5', -0.5],
+        ['+3', 3],
+        ['.5', 0.5],
+        ['2.5e3', 2500],
+      ] as const) {
+        expect(ok(await read(text)), text).toBe(value);
+      }
+    });
+
     it('a bad regex is an error, not a crash', async () => {
       expect(halted(await numbers('(', 'double')).halt).toBe('error');
     });
