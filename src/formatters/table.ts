@@ -1,5 +1,6 @@
 import { styleText } from 'node:util';
 import Table from 'cli-table3';
+import stringWidth from 'string-width';
 import { visible } from './visible.js';
 import type { GateReport, GateResult, Verdict } from '../model/result.js';
 
@@ -59,15 +60,40 @@ export function formatTable(report: GateReport, opts: TableOptions): string {
   return `${table.toString()}\n${summary}${legend}\n`;
 }
 
-/** The table truncates a word longer than its column; a path in a reason must survive whole, so split it. */
+/**
+ * The table truncates a word wider than its column; a path in a reason must survive whole, so
+ * split it. Widths are terminal columns, as the table measures them (a CJK character takes two),
+ * and a split falls between characters as a reader sees them, never inside an emoji's
+ * surrogate pair or a combining sequence.
+ */
 function breakLongWords(text: string, width: number): string {
   return text
     .split('\n')
     .map((line) =>
       line
         .split(' ')
-        .map((w) => (w.length > width ? (w.match(new RegExp(`.{1,${width}}`, 'g')) ?? [w]).join(' ') : w))
+        .map((w) => (stringWidth(w) > width ? splitToWidth(w, width).join(' ') : w))
         .join(' '),
     )
     .join('\n');
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+function splitToWidth(word: string, width: number): string[] {
+  const pieces: string[] = [];
+  let piece = '';
+  let used = 0;
+  for (const { segment } of graphemes.segment(word)) {
+    const w = stringWidth(segment);
+    if (used + w > width && piece !== '') {
+      pieces.push(piece);
+      piece = '';
+      used = 0;
+    }
+    piece += segment;
+    used += w;
+  }
+  if (piece !== '') pieces.push(piece);
+  return pieces;
 }

@@ -84,6 +84,27 @@ describe('table formatter', () => {
     expect(cells).toContain(long);
   });
 
+  it('keeps a long word of wide characters or emoji whole too, split between characters', () => {
+    const wide = `docs/${'設計レビュー'.repeat(10)}.md`;
+    const emoji = '👩‍💻😀'.repeat(40);
+    const out = FORMATTERS.table(
+      {
+        ...report,
+        results: [{ ...report.results[0], reason: `${wide} ${emoji}` } as GateReport['results'][number]],
+      },
+      { color: false, width: 100 },
+    );
+    expect(out).not.toContain('…');
+    // No half of a surrogate pair, which a terminal shows as U+FFFD.
+    expect(out).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    const cells = out
+      .split('\n')
+      .map((l) => l.split('│')[5]?.trim() ?? '')
+      .join('');
+    expect(cells).toContain(wide);
+    expect(cells).toContain(emoji);
+  });
+
   it('marks a value within its sensitivity band with ~, and explains ~ only when a row carries it', () => {
     const withBand = (inBand: boolean): GateReport => ({
       ...report,
