@@ -43,9 +43,12 @@ export class Measurer {
     // rows) is what to act on, and a halted or silent liveness must not stand in its place.
     if (outcome.status === 'halt') return outcome;
     if (live.status === 'halt') {
+      // Sources name their measurement first; here the sentence has just named it.
+      const own = `measurement '${m.liveness}': `;
+      const why = live.reason.startsWith(own) ? live.reason.slice(own.length) : live.reason;
       return halt(
         'missing',
-        `zero events cannot be read as clean: liveness measurement '${m.liveness}' halted (${live.halt}: ${live.reason})`,
+        `zero events cannot be read as clean: liveness measurement '${m.liveness}' halted (${live.halt}: ${why})`,
         { ...outcome.evidence, liveness: { id: m.liveness, halt: live.halt, reason: live.reason, ...live.evidence } },
       );
     }

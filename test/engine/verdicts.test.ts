@@ -184,6 +184,17 @@ testGates('zero events are clean only with liveness', [
     expected: { verdict: 'halt', halt_reason: 'missing', reason: /zero events cannot be read as clean.*traffic/ },
   },
   {
+    name: 'a halted liveness measurement is named once, before its own reason',
+    spec: { measurements: events, 'exit-criteria': [zeroIncidents] },
+    data: { incidents: ok(0), traffic: halted('pending', "measurement 'traffic': the window matures on 2026-06-10") },
+    expected: {
+      verdict: 'halt',
+      halt_reason: 'missing',
+      reason:
+        /^incidents: zero events cannot be read as clean: liveness measurement 'traffic' halted \(pending: the window matures on 2026-06-10\)$/,
+    },
+  },
+  {
     name: 'zero events while the liveness measurement counted nothing halts missing',
     spec: { measurements: events, 'exit-criteria': [zeroIncidents] },
     data: { incidents: ok(0), traffic: ok(0) },
