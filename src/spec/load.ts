@@ -530,6 +530,25 @@ function readMeasurements(
       });
     }
   });
+  // Each count would wait for the other's proof that the channel produced: reported once, at
+  // the first of the circle, before a gate check runs into it.
+  const reported = new Set<string>();
+  items.forEach((raw, i) => {
+    const id = String(raw?.id);
+    const path = [id];
+    let next = out.get(id)?.liveness;
+    while (next !== undefined && next !== id && !path.includes(next) && out.has(next)) {
+      path.push(next);
+      next = out.get(next)?.liveness;
+    }
+    if (next !== id || path.length < 2 || path.some((p) => reported.has(p))) return;
+    for (const p of path) reported.add(p);
+    problems.push({
+      ...keyLocation(y, [i], 'liveness'),
+      severity: 'error',
+      message: `measurement '${id}': liveness measurements name each other in a circle (${[...path, id].join(' → ')}); a liveness measurement shows the channel producing on its own, so end the chain at one that names none`,
+    });
+  });
 }
 
 /**

@@ -1,8 +1,9 @@
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatJson } from '../../src/formatters/json.js';
 import { formatJunit } from '../../src/formatters/junit.js';
 import { HALT_REASONS } from '../../src/model/result.js';
-import { halted, ok, sqlMeasurement, testGates } from '../helpers/gate-tester.js';
+import { formatProblem, SpecError } from '../../src/spec/problems.js';
+import { halted, ok, runCase, sqlMeasurement, testGates } from '../helpers/gate-tester.js';
 
 const twoLatencies = [sqlMeasurement('boundary_p50_ms'), sqlMeasurement('lease_plane_p50_ms')];
 const disconfirmerB = {
@@ -529,3 +530,25 @@ testGates('a condition the measured values decide alone', [
     expected: { verdict: 'halt', halt_reason: 'stale' },
   },
 ]);
+
+describe('liveness measurements that name each other', () => {
+  it('are a spec error at the first of the circle, not a gate check that overflows its stack', async () => {
+    const circle = {
+      measurements: [
+        sqlMeasurement('incidents', { type: 'int', counts_events: true, liveness: 'divergences' }),
+        sqlMeasurement('divergences', { type: 'int', counts_events: true, liveness: 'incidents' }),
+      ],
+      'exit-criteria': [zeroIncidents],
+    };
+    const error = await runCase({
+      name: 'circle',
+      spec: circle,
+      data: { incidents: ok(0), divergences: ok(0) },
+      expected: { verdict: 'halt' },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SpecError);
+    expect((error as SpecError).problems.map(formatProblem)).toEqual([
+      "gates/demo/measurements.yaml:10:3: measurement 'incidents': liveness measurements name each other in a circle (incidents → divergences → incidents); a liveness measurement shows the channel producing on its own, so end the chain at one that names none",
+    ]);
+  });
+});
