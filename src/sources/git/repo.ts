@@ -293,8 +293,14 @@ export function commitInfo(c: LoadedCommit): CommitInfo {
 }
 
 /** Git's raw timestamp syntax: whole seconds, so a commit at exactly asOf still counts. */
+/**
+ * The instant as git's date parser reads it exactly, to the second. Not `@<seconds>`: git takes
+ * a number of fewer than nine digits for something other than epoch seconds, so an instant
+ * before 1973-03-03 bounded nothing and the whole history counted as of 1970.
+ */
 function gitInstant(asOf: Date): string {
-  return `@${Math.floor(asOf.getTime() / 1000)}`;
+  const s = new Date(Math.floor(asOf.getTime() / 1000) * 1000).toISOString();
+  return `${s.slice(0, 10)} ${s.slice(11, 19)} +0000`;
 }
 
 function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
@@ -414,6 +420,8 @@ export class GitRepo implements GitHistory {
 
   resolveAsOf(ref: string, asOf: Date): Promise<CommitInfo | undefined> {
     return memo(this.resolved, `${ref}\0${gitInstant(asOf)}`, async () => {
+      // git keeps no commit dated before 1970, and its parser reads no such date.
+      if (asOf.getTime() < 0) return undefined;
       const tip = await this.refSha(ref);
       if (!tip) return undefined;
       const git = await this.client();

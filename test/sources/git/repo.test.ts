@@ -142,6 +142,17 @@ describe('GitRepo', () => {
     expect(await repo.resolveAsOf('nope', asOf)).toBeUndefined();
   });
 
+  it('finds no commit as of an instant in the 1970s or before 1970, when none was made', async () => {
+    for (const early of [
+      '1970-01-01T00:00:00Z',
+      '1970-01-02T00:00:00Z',
+      '1973-03-03T09:46:39Z',
+      '1969-12-31T00:00:00Z',
+    ]) {
+      expect(await repo.resolveAsOf('main', new Date(early)), early).toBeUndefined();
+    }
+  });
+
   it('answers tree questions at a commit', async () => {
     const first = (await repo.resolveAsOf('main', new Date('2026-01-01T00:00:00Z')))?.sha ?? '';
     const head = (await repo.resolveAsOf('main', asOf))?.sha ?? '';
