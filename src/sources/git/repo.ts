@@ -412,9 +412,14 @@ export class GitRepo implements GitHistory {
       // An option-looking ref would be parsed as a flag by git.
       if (ref === '' || ref.startsWith('-')) return undefined;
       const git = await this.client();
-      const out = await git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '');
-      const sha = out.trim();
-      return /^[0-9a-f]{40,64}$/.test(sha) ? sha : undefined;
+      const object = async (rev: string) => {
+        const out = (await git.raw(['rev-parse', '--verify', '--quiet', rev]).catch(() => '')).trim();
+        return /^[0-9a-f]{40,64}$/.test(out) ? out : undefined;
+      };
+      // Peeled in a second step: `^{commit}` written after `:/fix the race` would be read as
+      // part of the message searched for, and no commit says that.
+      const named = await object(ref);
+      return named === undefined ? undefined : object(`${named}^{commit}`);
     });
   }
 

@@ -142,6 +142,13 @@ describe('GitRepo', () => {
     expect(await repo.resolveAsOf('nope', asOf)).toBeUndefined();
   });
 
+  it('resolves a ref that searches commit messages, as git reads it', async () => {
+    expect(await repo.refExists(':/edit a')).toBe(true);
+    expect((await repo.resolveAsOf(':/edit a', asOf))?.subject).toBe('edit a');
+    expect((await repo.resolveAsOf('main^{/edit a}', asOf))?.subject).toBe('edit a');
+    expect(await repo.refExists(':/no commit says this')).toBe(false);
+  });
+
   it('finds no commit as of an instant in the 1970s or before 1970, when none was made', async () => {
     for (const early of [
       '1970-01-01T00:00:00Z',
