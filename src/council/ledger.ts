@@ -171,6 +171,25 @@ function roundShapeProblem(data: unknown): string | null {
   }
   if (typeof obj(r.files)?.json !== 'string') return "no 'files.json'";
   if (!Array.isArray(r.open) || !Array.isArray(r.lanes)) return "no 'open' or 'lanes' list";
+  // A record mended by hand (a merge resolved in an editor) is read by every report after: a
+  // lane or finding missing what they read would stop them with a bare TypeError.
+  const text = (o: Record<string, unknown> | undefined, keys: string[]) =>
+    o !== undefined && keys.every((k) => typeof o[k] === 'string');
+  const FINDING = ['severity', 'section', 'claim'];
+  for (const [i, raw] of (r.lanes as unknown[]).entries()) {
+    const lane = obj(raw);
+    if (!text(lane, ['id', 'model', 'status']) || !obj(lane?.tokens) || !Array.isArray(lane?.findings)) {
+      return `lanes[${i}] is not a lane with its id, model, status, tokens and findings`;
+    }
+    const bad = (lane?.findings as unknown[]).findIndex((f) => !text(obj(f), FINDING));
+    if (bad >= 0) return `lanes[${i}].findings[${bad}] has no severity, section and claim`;
+  }
+  const openBad = (r.open as unknown[]).findIndex((f) => !text(obj(f), ['key', 'lane', ...FINDING]));
+  if (openBad >= 0) return `open[${openBad}] has no key, lane, severity, section and claim`;
+  const d = obj(r.diff);
+  if (!d || !['new', 'persisted', 'resolved', 'carried'].every((k) => Array.isArray(d[k]))) {
+    return "no 'diff' with its new, persisted, resolved and carried lists";
+  }
   const c = obj(r.contract);
   if (
     !c ||

@@ -2,7 +2,7 @@
  * The ledger's pieces on their own: finding keys, the lane schema, round files, and the
  * council source reading rounds as of an instant.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeModel, type ScriptedResponse } from '../../src/council/fake-model.js';
@@ -99,6 +99,39 @@ describe('round files that are JSON but not rounds', () => {
     expect(() => readRounds(repo.root, 'rfcs/demo/council')).toThrow(
       /rfcs\/demo\/council\/2026-11-11-vnotes\.json is not a readable round \(no round number in 'round'\)/,
     );
+  });
+});
+
+describe('round files mended by hand', () => {
+  it('name the lane or finding that lacks what the reports read, instead of failing with a TypeError', async () => {
+    repo = councilRepo();
+    await architectRound([f('Wrong substrate.')]);
+    const file = join(
+      repo.root,
+      'rfcs/demo/council',
+      readdirSync(join(repo.root, 'rfcs/demo/council')).find((n) => n.endsWith('.json')) ?? '',
+    );
+    type Mendable = { lanes: { findings: unknown[] | null }[]; open: unknown[]; diff?: unknown };
+    const good = JSON.parse(readFileSync(file, 'utf8')) as Mendable;
+    const cases: [(r: Mendable) => void, RegExp][] = [
+      [
+        (r) => ((r.lanes[0] as { findings: null }).findings = null),
+        /\(lanes\[0\] is not a lane with its id, model, status, tokens and findings\)/,
+      ],
+      [
+        (r) => ((r.lanes[0]?.findings as unknown[])[0] = {}),
+        /\(lanes\[0\]\.findings\[0\] has no severity, section and claim\)/,
+      ],
+      [(r) => (r.open[0] = { key: 'k' }), /\(open\[0\] has no key, lane, severity, section and claim\)/],
+      [(r) => delete r.diff, /\(no 'diff' with its new, persisted, resolved and carried lists\)/],
+    ];
+    for (const [mend, problem] of cases) {
+      const round = structuredClone(good);
+      mend(round);
+      writeFileSync(file, JSON.stringify(round));
+      expect(() => readRounds(repo.root, 'rfcs/demo/council')).toThrow(UsageError);
+      expect(() => readRounds(repo.root, 'rfcs/demo/council')).toThrow(problem);
+    }
   });
 });
 
