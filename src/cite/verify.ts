@@ -250,7 +250,7 @@ async function verifyOne(
         ? `line ${past.from} does not exist, lines are numbered from 1`
         : past.to < past.from
           ? `${past.from}-${past.to} is not a range`
-          : `line ${Math.max(past.to, past.from)} is past the end`;
+          : `line ${lineAsWritten(c, Math.max(past.to, past.from))} is past the end`;
     return {
       ...at,
       verdict: 'REFUTED',
@@ -390,4 +390,14 @@ export function haltedCiteReport(document: string, ref: string, why: string): Ci
 /** 0 every citation verified or source-only; 1 a citation is wrong (drifted, refuted, not found, ambiguous); 2 the tree could not be read. */
 export function citeExitCode(r: CiteReport): number {
   return r.verdict === 'pass' ? 0 : r.verdict === 'fail' ? 1 : 2;
+}
+
+/**
+ * A cited line number as the document writes it: one of more digits than a double holds
+ * exactly (`a.py:99999999999999999999`) would otherwise be named as another number.
+ */
+function lineAsWritten(c: Citation, n: number): string {
+  if (Number.isSafeInteger(n)) return String(n);
+  const written = c.text.slice(c.text.lastIndexOf(':') + 1).split(/[-–,]/);
+  return written.find((t) => Number(t) === n) ?? String(n);
 }

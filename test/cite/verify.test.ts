@@ -89,6 +89,17 @@ describe('verifyCitations', () => {
     ]);
   });
 
+  it('a line number too long to hold exactly is named as the document writes it', async () => {
+    const r = await verify(
+      fx.v2,
+      'See `src/db/schema.sql:99999999999999999999` and `src/db/schema.sql:1-99999999999999999999`.\n',
+    );
+    expect(r.citations.map((c) => c.reason)).toEqual([
+      'src/db/schema.sql: line 99999999999999999999 is past the end (the file has 2 lines)',
+      'src/db/schema.sql: line 99999999999999999999 is past the end (the file has 2 lines)',
+    ]);
+  });
+
   it('a claim declared in the spec replaces the sentence', async () => {
     const declared = new Map([
       ['src/db/schema.sql:1', ['core.sessions']],
