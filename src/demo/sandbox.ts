@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FolderRefused, makeDirs } from '../util/make-dirs.js';
 import { PGlite } from '@electric-sql/pglite';
 import { UsageError } from '../spec/problems.js';
 import { migrate, migrationPlan } from '../ledger/index.js';
@@ -159,27 +160,16 @@ function checkTarget(target: string, opts: SandboxOptions): void {
   }
 }
 
-/**
- * `mkdir -p`, one level at a time. Node's recursive mkdir retries for ever where the parent
- * exists but refuses the child with ENOENT (/proc, /sys); made level by level, a refusal is
- * an error the user can act on. Returns the first folder made; on a refusal, removes what it made.
- */
+/** The staging folder and the parents it lacks; a refusal is the user's --dir to change. */
 function makeFolders(dir: string, target: string): string | undefined {
-  const missing: string[] = [];
-  for (let d = dir; !existsSync(d); d = dirname(d)) missing.unshift(d);
-  for (const d of missing) {
-    try {
-      mkdirSync(d);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST' && statSync(d).isDirectory()) continue;
-      if (missing[0] !== undefined && d !== missing[0]) rmSync(missing[0], { recursive: true, force: true });
-      throw new UsageError(
-        `--dir ${target} cannot be made: ${dirname(d)} refused a new folder (${code ?? String(e)}); choose a folder you can write to, or leave --dir out for a temp one`,
-      );
-    }
+  try {
+    return makeDirs(dir);
+  } catch (e) {
+    if (!(e instanceof FolderRefused)) throw e;
+    throw new UsageError(
+      `--dir ${target} cannot be made: ${e.parent} refused a new folder (${e.code}); choose a folder you can write to, or leave --dir out for a temp one`,
+    );
   }
-  return missing[0];
 }
 
 function existingAncestor(dir: string): string {

@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import {
   existsSync,
   lstatSync,
-  mkdirSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -23,6 +22,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { FolderRefused, makeDirs } from '../util/make-dirs.js';
 import { UsageError } from '../spec/problems.js';
 import { GATES_DIR, listRfcIds } from '../spec/rfc-dir.js';
 import { LINTS_FILE } from './load.js';
@@ -178,7 +178,12 @@ export function installHooks(o: InstallOptions): HookAction[] {
   try {
     first = existsSync(dir) ? undefined : makeDirs(dir);
   } catch (e) {
-    throw e instanceof UsageError ? e : cannot(e);
+    if (e instanceof FolderRefused && e.takesNoFolders) {
+      throw new UsageError(
+        `git runs hooks from ${dir}, but no folder can be created in ${e.parent} (ENOENT: its file system takes no new folders); fix core.hooksPath`,
+      );
+    }
+    throw cannot(e instanceof FolderRefused ? e.cause : e);
   }
   const createdDir = first === undefined ? 0 : relative(first, dir).split(sep).filter(Boolean).length + 1;
   // Before any hook is moved aside or written: a folder that cannot be written to would
@@ -330,37 +335,6 @@ function uninstallIn(dir: string, hooks: readonly HookType[], stale: boolean): H
     at = dirname(at);
   }
   return actions;
-}
-
-/**
- * Creates dir and the parents it lacks, one at a time, and returns the first it created, as
- * `mkdirSync(dir, { recursive: true })` does. Node's own never returns where mkdir answers
- * ENOENT under a parent that is there (a core.hooksPath under /proc): it tries again for ever.
- */
-function makeDirs(dir: string): string {
-  const missing: string[] = [];
-  // lstat: a link on the path that points nowhere stops the walk, and mkdir beyond it says ENOENT.
-  for (let at = dir; !lstatSync(at, { throwIfNoEntry: false }); at = dirname(at)) {
-    missing.unshift(at);
-    if (dirname(at) === at) break;
-  }
-  for (const d of missing) {
-    try {
-      mkdirSync(d);
-    } catch (e) {
-      const parent = dirname(d);
-      if (
-        (e as NodeJS.ErrnoException).code === 'ENOENT' &&
-        lstatSync(parent, { throwIfNoEntry: false })?.isDirectory()
-      ) {
-        throw new UsageError(
-          `git runs hooks from ${dir}, but no folder can be created in ${parent} (ENOENT: its file system takes no new folders); fix core.hooksPath`,
-        );
-      }
-      throw e;
-    }
-  }
-  return missing[0] ?? dir;
 }
 
 /** Why the folder git runs hooks from cannot be used, in words. */

@@ -13,9 +13,10 @@
  * RFCGATE_NO_CACHE=1 turns it off. Losing it costs only time: an entry that cannot be read,
  * parsed or written is ignored, and it is written whole (a temporary file, then a rename).
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { makeDirs } from '../util/make-dirs.js';
 
 export interface SpecCache {
   dir: string;
@@ -104,7 +105,8 @@ export async function cachedRead<T>(
   const value = await read(file.text);
   const tmp = `${entry}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    mkdirSync(cache.dir, { recursive: true });
+    // Not Node's recursive mkdir: RFCGATE_CACHE_DIR under /proc would hang the hook for ever.
+    makeDirs(cache.dir);
     writeFileSync(tmp, JSON.stringify({ key, value }, replacer));
     renameSync(tmp, entry);
   } catch {

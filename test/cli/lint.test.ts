@@ -105,6 +105,20 @@ describe('rfcgate lint', () => {
     expect(readdirSync(join(cache, 'specs'))).toEqual(entries);
   });
 
+  it('a cache folder that cannot be made (under /proc) only costs the cache: the run ends with its report', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = "measurement.lease_plane.x"\n' } });
+    // Node's recursive mkdir retries for ever under /proc: without a timeout this would hang.
+    const r = spawnSync(process.execPath, [BIN, 'lint', '--json', '--as-of', '2026-06-01'], {
+      cwd: repo.dir,
+      env: { ...process.env, NO_COLOR: '1', RFCGATE_CACHE_DIR: '/proc/rfcgate-no-such/cache' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout).findings).toHaveLength(1);
+  });
+
   it('--staged lints the index; --json is deterministic; --format name=file writes a report', () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     repo.write('src/a.py', 'x = "measurement.lease_plane.x"\n');
