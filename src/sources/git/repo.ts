@@ -292,9 +292,9 @@ export function commitInfo(c: LoadedCommit): CommitInfo {
   };
 }
 
-/** Git's raw timestamp syntax: whole seconds, so a commit at exactly asOf still counts. */
 /**
- * The instant as git's date parser reads it exactly, to the second. Not `@<seconds>`: git takes
+ * The instant as git's date parser reads it exactly, to the whole second, so a commit at
+ * exactly asOf still counts. Not `@<seconds>`: git takes
  * a number of fewer than nine digits for something other than epoch seconds, so an instant
  * before 1973-03-03 bounded nothing and the whole history counted as of 1970.
  */

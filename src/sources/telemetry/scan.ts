@@ -797,26 +797,16 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
     session(id).totals.readNothing += n;
   }
 
-  const invariants: Record<InvariantName, InvariantCheck> = {
-    compaction: {
-      checked: 0,
-      unchecked: 0,
-      pastLifetime: 0,
-      notCounted: 0,
-      modelChanged: 0,
-      firstTurn: 0,
-      violations: [],
-    },
-    injection: {
-      checked: 0,
-      unchecked: 0,
-      pastLifetime: 0,
-      notCounted: 0,
-      modelChanged: 0,
-      firstTurn: 0,
-      violations: [],
-    },
-  };
+  const noCheck = (): InvariantCheck => ({
+    checked: 0,
+    unchecked: 0,
+    pastLifetime: 0,
+    notCounted: 0,
+    modelChanged: 0,
+    firstTurn: 0,
+    violations: [],
+  });
+  const invariants: Record<InvariantName, InvariantCheck> = { compaction: noCheck(), injection: noCheck() };
   const prefixBit = 1 << MISS_SOURCES.indexOf('message_prefix');
   for (const m of marked) {
     if (!inWindow(m.session, m.turn, m.ts)) continue;
