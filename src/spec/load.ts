@@ -17,6 +17,7 @@ import { type LintRule, readLints } from '../lint/spec.js';
 import { COMPARATOR_FILE, type ComparatorSpec, readComparator } from '../comparator/spec.js';
 import { type LoadedPrereqs, readPrereqs } from '../prereqs/spec.js';
 import type { SourceLocation } from '../model/result.js';
+import { negatedPattern } from '../sources/telemetry/read.js';
 import { telemetryProblems, telemetryType } from '../sources/telemetry/spec.js';
 import { parseDuration } from '../util/duration.js';
 import { refProblem } from '../util/git-ref.js';
@@ -375,6 +376,18 @@ function readManifest(y: ParsedYaml, data: unknown, id: string, problems: Proble
       message: `mainline '${visible(d.mainline)}' ${wrong}: name the branch whose first-parent history is the mainline, such as main`,
     });
   }
+  // The same check a measurement's own telemetry.files gets, so a `!` pattern is a spec error
+  // here too and not a halt at the first run that reads telemetry.
+  (d.telemetry?.files ?? []).forEach((f, i) => {
+    const why = typeof f === 'string' ? negatedPattern(f) : undefined;
+    if (why !== undefined) {
+      problems.push({
+        ...valueLocation(y, ['telemetry', 'files', i]),
+        severity: 'error',
+        message: `telemetry.files: ${why}`,
+      });
+    }
+  });
   return {
     ...d,
     attestations_dir: d.attestations_dir ?? `${GATES_DIR}/${id}/attestations`,

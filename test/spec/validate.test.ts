@@ -417,6 +417,20 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it("a telemetry file in rfc.yaml that starts with '!' is refused where it is written, as in a measurement", () => {
+    const manifest = `id: demo\ntitle: Demo RFC\nversion: v1\nmainline: main\noperators: [{ name: Ada, email: ada@example.com }]\ntelemetry:\n  files: ["t/*.jsonl", "!logs/old/**", "!(old)/*.jsonl"]\n`;
+    const ps = problemsOf(
+      raw({
+        'rfc.yaml': manifest,
+        'measurements.yaml': `- id: hit\n  telemetry:\n    metric: cache_hit_ratio\n`,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: hit < 0.8\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `gates/demo/rfc.yaml:8:24: telemetry.files: '!logs/old/**' starts with '!', which does not leave files out here: each pattern names files to read, so it would read every file it does not match; name only the files to read (a glob such as telemetry/*/usage-*.jsonl)`,
+    ]);
+  });
+
   it('a git path or a prereq deliverable of spaces only names no file and is refused where it is written', () => {
     const ps = problemsOf(
       raw({
