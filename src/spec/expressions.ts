@@ -62,6 +62,8 @@ export function compileExpression(env: Environment, source: string): CompiledExp
   }
   const checked = env.check(source);
   if (!checked.valid) return celError(checked.error);
+  const badRegex = invalidRegexLiteral(parsed.ast);
+  if (badRegex) return badRegex;
   const identifiers = [...collectIdentifiers(parsed.ast)].sort();
   return {
     source,
@@ -105,6 +107,37 @@ function celError(e: unknown): ExpressionError {
     : said;
   const offset = err.range?.start ?? err.node?.start ?? err.node?.pos ?? 0;
   return { message, offset };
+}
+
+/**
+ * A `matches` whose pattern is a string literal that does not compile: the evaluator only finds
+ * it when it runs, which would halt every run of a spec that is wrong as written. A pattern read
+ * from a measurement is left to run time.
+ */
+function invalidRegexLiteral(node: ASTNode): ExpressionError | undefined {
+  const n = node as { op: string; args: unknown };
+  if (n.op === 'rcall' && Array.isArray(n.args) && n.args[0] === 'matches') {
+    const arg = (n.args[2] as unknown[] | undefined)?.[0] as
+      { op?: string; args?: unknown; start?: number } | undefined;
+    if (arg?.op === 'value' && typeof arg.args === 'string') {
+      try {
+        new RegExp(arg.args);
+      } catch (e) {
+        return {
+          message: `matches() pattern is not a valid regex: ${(e as Error).message}; fix the pattern (a literal ( or [ is written \\\\( or \\\\[ in a CEL string)`,
+          offset: arg.start ?? 0,
+        };
+      }
+    }
+  }
+  let found: ExpressionError | undefined;
+  const visit = (x: unknown): void => {
+    if (found) return;
+    if (Array.isArray(x)) for (const y of x) visit(y);
+    else if (x && typeof x === 'object' && 'op' in x) found = invalidRegexLiteral(x as ASTNode);
+  };
+  visit(n.args);
+  return found;
 }
 
 function collectIdentifiers(node: ASTNode, out = new Set<string>()): Set<string> {

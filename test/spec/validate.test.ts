@@ -573,6 +573,18 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it("a condition's matches() with a literal regex that does not compile is a spec error where it is written", () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `- id: verdict\n  attestation: { judgements: [go, no-go] }\n`,
+        'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: verdict.matches("[") || verdict.matches(verdict) || verdict.matches("^go$")\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `gates/demo/invariants.yaml:6:29: invariant 'I': expression error: matches() pattern is not a valid regex: Invalid regular expression: /[/: Unterminated character class; fix the pattern (a literal ( or [ is written \\\\( or \\\\[ in a CEL string)`,
+    ]);
+  });
+
   it('all_of naming an unknown gate, and gates that depend on each other in a cycle', () => {
     const ps = problemsOf(
       raw({
