@@ -691,6 +691,12 @@ function compileGate(
     if (c?.identifiers.some((id) => broken.has(id))) return;
     if (c && c.resultType !== 'double' && c.resultType !== 'int') {
       err(keyLocation(y, path, 'compares'), `compares must be a number, but it is ${c.resultType}`);
+    } else if (c && !c.identifiers.some((id) => measurements.has(id))) {
+      // A constant is the same on every run, so its band would say nothing about the measured value.
+      err(
+        valueLocation(y, [...path, 'compares']),
+        `compares names no measurement: a constant is in band on every run or on none; compare the measured value that '${s.param}' is a threshold for, as the condition does`,
+      );
     } else if (c) {
       out.sensitivity.push({ spec: s, compares: c });
     }

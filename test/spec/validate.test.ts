@@ -585,6 +585,17 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a sensitivity whose compares reads no measurement is refused where it is written', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  params: { n: 10 }\n  fires_if: p50_ms > n\n  sensitivity:\n    - { param: n, compares: n * 2.0, band: { absolute: 1 }, alternates: [8] }\n    - { param: n, compares: "3.0", band: { absolute: 1 }, alternates: [8] }\n    - { param: n, compares: p50_ms, band: { absolute: 1 }, alternates: [8] }\n`,
+      }),
+    );
+    const said = `compares names no measurement: a constant is in band on every run or on none; compare the measured value that 'n' is a threshold for, as the condition does`;
+    expect(ps).toEqual([`${D}:9:29: disconfirmer 'B': ${said}`, `${D}:10:29: disconfirmer 'B': ${said}`]);
+  });
+
   it('all_of naming an unknown gate, and gates that depend on each other in a cycle', () => {
     const ps = problemsOf(
       raw({
