@@ -1,15 +1,18 @@
 import type { Hook } from '@oclif/core';
 import { PROGRAM_ENV } from '../cli/program.js';
+import { strayArguments } from '../cli/stray-args.js';
 
 /**
  * Help and usage name the program the user typed (`wave3 gate check`), not the package's
  * default bin: bin/run.js records the program name before oclif loads, and oclif builds
  * a fresh Config for every run, so the name is set here, on the Config help reads.
  */
-const hook: Hook<'init'> = async function () {
+const hook: Hook<'init'> = async function (opts) {
   const program = process.env[PROGRAM_ENV];
   // The Config interface marks bin read-only; the Config object behind it is a plain field oclif reads on each help.
   if (program) (this.config as { bin: string }).bin = program;
+  const stray = strayArguments(this.config, opts.id);
+  if (stray !== undefined) this.error(stray, { exit: 3 });
 };
 
 export default hook;

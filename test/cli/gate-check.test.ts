@@ -304,6 +304,16 @@ describe('bad input gets one clear line and exit 3', () => {
     [['gate', 'check', '--format', 'pdf'], /--format 'pdf' is not a format/],
     [['gate', 'check', '--format', 'json', '--format', 'markdown'], /only one report can go to standard output/],
     [['gate', 'chek'], /command gate:chek not found/],
+    // oclif reads the word as part of the command's name: say what it is, and what selects gates.
+    [
+      ['gate', 'check', 'B'],
+      /^error: rfcgate gate check takes no arguments, but was given 'B'; to check only some gates, name them with --only \(rfcgate gate check --only B\)\n$/,
+    ],
+    [['gate', 'check', 'B', 'A.1', '--help'], /given 'B' 'A\.1'; .*--only B,A\.1\)/],
+    [
+      ['spec', 'validate', 'demo'],
+      /^error: rfcgate spec validate takes no arguments, but was given 'demo'; run 'rfcgate spec validate --help' for what it takes\n$/,
+    ],
   ])('%j', (args, message) => {
     const r = run(args, { cwd: repo.dir });
     expect(r.code).toBe(3);
