@@ -12,8 +12,9 @@ export function listRfcIds(root: string): string[] {
   const dir = join(root, GATES_DIR);
   // A file named gates (a script, a binary) holds no RFC either.
   if (!isFolder(dir)) return [];
+  // A hidden folder (.archive, .cache) is kept beside the RFCs, not one of them; no RFC id starts with '.'.
   return readdirSync(dir)
-    .filter((n) => isFolder(join(dir, n)))
+    .filter((n) => !n.startsWith('.') && isFolder(join(dir, n)))
     .sort();
 }
 

@@ -67,11 +67,11 @@ export function checkModeline(y: ParsedYaml, schema: string, root?: string): Pro
 export function rfcDir(root: string, id: string): string {
   const dir = join(root, GATES_DIR, id);
   // An id names a folder directly under gates/: '..' or a path would read some other folder.
-  const plain = id !== '' && id !== '.' && id !== '..' && !/[/\\]/.test(id);
+  const plain = id !== '' && !id.startsWith('.') && !/[/\\]/.test(id);
   if (!plain || !existsSync(dir) || !statSync(dir).isDirectory()) {
     const known = listRfcIds(root);
     throw new UsageError(
-      `unknown RFC '${id}': ${plain ? `no folder ${relative(process.cwd(), dir) || dir}` : `an RFC is named by its folder directly under ${GATES_DIR}/`}` +
+      `unknown RFC '${id}': ${plain ? `no folder ${relative(process.cwd(), dir) || dir}` : `an RFC is named by its folder directly under ${GATES_DIR}/${id.startsWith('.') && id !== '.' && id !== '..' ? ", and a folder starting with '.' is not one" : ''}`}` +
         (known.length ? `; known RFCs: ${known.join(', ')}` : `; there is no ${GATES_DIR}/ folder here`),
     );
   }

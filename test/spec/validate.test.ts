@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ErrorObject } from 'ajv';
 import { loadRfc } from '../../src/spec/load.js';
+import { listRfcIds } from '../../src/spec/rfc-dir.js';
 import { closestBranches } from '../../src/spec/schema.js';
 import { formatProblem, SpecError, UsageError } from '../../src/spec/problems.js';
 import { modelineTarget } from '../../src/spec/single-file.js';
@@ -697,6 +698,17 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(() => loadRfc(root, 'wave9')).toThrow(/unknown RFC 'wave9'.*known RFCs: demo/);
     mkdirSync(join(root, 'gates', 'empty'));
     expect(() => loadRfc(root, 'empty')).toThrow(/no spec files/);
+  });
+
+  it('a hidden folder under gates/ (.archive) is not an RFC: not listed, not chosen, not loaded', () => {
+    const { root, cleanup } = tempRoot();
+    cleanups.push(cleanup);
+    writeRfc(root, {});
+    writeRfc(root, { id: '.archive' });
+    expect(listRfcIds(root)).toEqual(['demo']);
+    expect(() => loadRfc(root, '.archive')).toThrow(
+      "unknown RFC '.archive': an RFC is named by its folder directly under gates/, and a folder starting with '.' is not one; known RFCs: demo",
+    );
   });
 
   it('an item with a schema error does not cascade into reference errors', () => {
