@@ -283,7 +283,7 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string, meant: string |
       if (e.params.limit === 1) return mk(valueLocation(y, path), `${where}must not be empty`);
       return mk(valueLocation(y, path), `${where}${e.message ?? 'is too short'}`);
     case 'pattern':
-      return mk(valueLocation(y, path), `${where}${patternHint(path, String(e.params.pattern))}`);
+      return mk(valueLocation(y, path), `${where}${patternHint(path, String(e.params.pattern), nodeValue(y, path))}`);
     case 'oneOf':
       return mk(valueLocation(y, path), `${where}${oneOfHint(path)}`);
     case 'not':
@@ -322,8 +322,15 @@ function lastKey(path: (string | number)[]): string | undefined {
   return path.filter((s): s is string => typeof s === 'string').at(-1);
 }
 
-function patternHint(path: (string | number)[], pattern: string): string {
+/** A path that is neither blank nor has whitespace around it. */
+const TRIMMED = '^\\S([\\s\\S]*\\S)?$';
+
+function patternHint(path: (string | number)[], pattern: string, given: unknown): string {
   const last = path[path.length - 1];
+  // `"docs/x.md "` is another path than docs/x.md, one that is never there: say what is wrong with it.
+  if (pattern === TRIMMED && typeof given === 'string' && /\S/.test(given)) {
+    return `${JSON.stringify(given)} has whitespace around it, which names another path than ${given.trim()}; remove it`;
+  }
   if (pattern.includes('(s|m|h|d|w)')) return 'must be a duration such as 14d, 24h or 60s (at most five digits)';
   if (last === 'id' && pattern.startsWith('^[a-z_]'))
     return 'a measurement id must be a CEL identifier: lower case letters, digits and underscores';
@@ -338,7 +345,7 @@ function patternHint(path: (string | number)[], pattern: string): string {
   if (last === 'commit' && pattern.includes('0-9a-fA-F'))
     return 'must be a commit id: at least 7 hex digits (git rev-parse --short=7 <commit>)';
   // Blank: nothing but spaces, which a minLength lets through.
-  if (pattern === '\\S') {
+  if (pattern === '\\S' || pattern === TRIMMED) {
     const example = path.includes('telemetry')
       ? 'telemetry/**/*.jsonl'
       : path.includes('git') && lastKey(path) === 'path'

@@ -452,6 +452,20 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a prereq deliverable with whitespace around it is refused where it is written, naming the whitespace', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 10.0\n`,
+        'prereqs.yaml': `- id: p1\n  title: P1\n  deliverables:\n    - "docs/x.md "\n    - " src/**"\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `gates/demo/prereqs.yaml:5:7: 'p1': deliverables: "docs/x.md " has whitespace around it, which names another path than docs/x.md; remove it`,
+      `gates/demo/prereqs.yaml:6:7: 'p1': deliverables: " src/**" has whitespace around it, which names another path than src/**; remove it`,
+    ]);
+  });
+
   it.each([
     ['-x', "starts with '-', which git reads as an option"],
     ['main ', 'holds a space, which no branch, tag or commit id has'],
