@@ -20,7 +20,7 @@ import {
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { HaltReason } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
-import { FETCH_FULL_HISTORY, unbornBranch } from '../util/git-ref.js';
+import { commitId, FETCH_FULL_HISTORY, unbornBranch } from '../util/git-ref.js';
 import { specialKind } from '../util/special-file.js';
 import { type IndexPaths, readIndexFile } from './index-file.js';
 import { readLooseBlobs } from './loose-objects.js';
@@ -976,8 +976,8 @@ function readObjects(
 
 /** The merge base of `since` and `head`, or a halt saying why there is none. */
 function mergeBase(root: string, since: string, head: string, info: ScopeInfo): string | Snapshot {
-  const exists = git(root, ['rev-parse', '--verify', '-q', `${since}^{commit}`]);
-  if (!exists.ok) {
+  const sinceId = commitId(root, since);
+  if (sinceId === undefined) {
     // No ref to fetch: the branch checked out has no commit yet, or the clone's history was cut.
     const unborn = unbornName(root, since);
     if (unborn !== undefined)
@@ -995,10 +995,9 @@ function mergeBase(root: string, since: string, head: string, info: ScopeInfo): 
       `git ref '${since}' does not exist in this clone, so there is nothing to diff against; ${fetchAdvice(root, since)}`,
     );
   }
-  const mb = git(root, ['merge-base', since, head]);
-  if (!mb.ok && !git(root, ['rev-parse', '--verify', '-q', `${head}^{commit}`]).ok) {
-    return haltSnapshot(info, 'missing', unbornHead(head, 'there is nothing to diff'));
-  }
+  const headId = commitId(root, head);
+  if (headId === undefined) return haltSnapshot(info, 'missing', unbornHead(head, 'there is nothing to diff'));
+  const mb = git(root, ['merge-base', sinceId, headId]);
   if (!mb.ok) {
     return haltSnapshot(
       info,
@@ -1073,8 +1072,8 @@ async function changedSnapshot(root: string, since: string): Promise<Snapshot> {
  */
 async function commitSnapshot(root: string, rev: string, since: string | undefined): Promise<Snapshot> {
   const info: ScopeInfo = { kind: 'commit', rev, ...(since !== undefined ? { since } : {}) };
-  const resolved = git(root, ['rev-parse', '--verify', '-q', `${rev}^{commit}`]);
-  if (!resolved.ok) {
+  const commit = commitId(root, rev);
+  if (commit === undefined) {
     const top = git(root, ['rev-parse', '--show-toplevel']);
     if (!top.ok) return notARepo(info, root, top.err);
     const unborn = unbornName(root, rev);
@@ -1088,7 +1087,6 @@ async function commitSnapshot(root: string, rev: string, since: string | undefin
     }
     return haltSnapshot(info, 'missing', `commit '${rev}' does not exist in this clone; fetch it or fix --commit`);
   }
-  const commit = resolved.out.toString('utf8').trim();
   info.commit = commit;
   // "<mode> blob <id>\t<path>\0" for every file of the commit's tree.
   // From the governed root: its files, relative to it (it may be a folder below the top).

@@ -25,6 +25,22 @@ export function unbornBranch(root: string, ref: string): string | undefined {
   return born.status === 0 || born.error ? undefined : branch.replace(/^refs\/heads\//, '');
 }
 
+/**
+ * The commit `rev` names in the repository at `root`, or undefined. Resolved as written, then
+ * peeled: `^{commit}` written after `:/fix the race` would be read as part of the message
+ * searched for, and no commit says that.
+ */
+export function commitId(root: string, rev: string): string | undefined {
+  if (rev === '' || rev.startsWith('-')) return undefined;
+  const object = (name: string): string | undefined => {
+    const r = spawnSync('git', ['rev-parse', '--verify', '-q', name], { cwd: root, encoding: 'utf8' });
+    const out = r.status === 0 && typeof r.stdout === 'string' ? r.stdout.trim() : '';
+    return /^[0-9a-f]{40,64}$/.test(out) ? out : undefined;
+  };
+  const named = object(rev);
+  return named === undefined ? undefined : object(`${named}^{commit}`);
+}
+
 /** refProblem's phrase for an empty ref (or one of spaces), which callers explain in their own terms. */
 export const REF_EMPTY = 'is empty';
 

@@ -234,6 +234,26 @@ describe('--commit', () => {
   });
 });
 
+describe('a revision that searches commit messages', () => {
+  it('--commit and --changed-since find the commit the search names, as gate check --ref does', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': GOOD } });
+    const raced = repo.commit({ files: { 'src/b.py': BAD }, message: 'fix the race', date: '2026-05-02T00:00:00Z' });
+    repo.commit({ files: { 'src/c.py': BAD }, message: 'later', date: '2026-05-03T00:00:00Z' });
+    const commit = await lint(repo, { kind: 'commit', rev: ':/fix the race' });
+    expect(commit.verdict).not.toBe('halt');
+    expect(commit.scope).toMatchObject({ rev: ':/fix the race', commit: raced });
+    expect(where(commit)).toEqual(['src/b.py:1:6 L1']);
+    const changed = await lint(repo, { kind: 'changed', since: ':/fix the race' });
+    expect(changed.scope.base).toBe(raced);
+    expect(where(changed)).toEqual(['src/c.py:1:6 L1']);
+    const both = await lint(repo, { kind: 'commit', rev: 'HEAD', since: 'main^{/fix the race}' });
+    expect(both.scope.base).toBe(raced);
+    expect(where(both)).toEqual(['src/c.py:1:6 L1']);
+    const none = await lint(repo, { kind: 'changed', since: ':/no commit says this' });
+    expect(none.rules[0]?.reason).toMatch(/^git ref ':\/no commit says this' does not exist in this clone/);
+  });
+});
+
 describe('a partial clone whose remote cannot send a blob', () => {
   /** A `--filter=blob:none` clone of a two-commit history, its remote then gone: the first commit's src/a.py was never fetched. */
   function partialClone() {
