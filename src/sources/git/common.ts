@@ -142,6 +142,8 @@ export async function anchor(
       };
     }
     const named = "(--ref, or the measurement's ref: in the spec)";
+    const expression = await revisionHalt(repo, ref, st.shallow, named);
+    if (expression !== undefined) return { ok: false, outcome: halt('missing', expression, base) };
     const get = await fetchFor(repo, ref);
     const advice =
       get === undefined
@@ -170,6 +172,35 @@ export async function anchor(
 }
 
 /**
+ * Why a revision expression (main~100, main^2, main@{3}, :/message) names no commit, or
+ * undefined for a plain name. An expression names nothing a remote could send by that name,
+ * so it is no fetch to advise: the history it walks is shorter than asked, or cut by a
+ * shallow clone.
+ */
+async function revisionHalt(
+  repo: GitHistory,
+  ref: string,
+  shallow: boolean,
+  named: string,
+): Promise<string | undefined> {
+  if (!isRevisionExpression(ref)) return undefined;
+  const said = `'${ref}' names no commit in this clone`;
+  if (shallow)
+    return `${said}: it is a shallow clone, whose history is cut; ${FETCH_FULL_HISTORY}, or name a ref this clone has ${named}`;
+  const from = /^[^~^@:]+/.exec(ref)?.[0];
+  // Only first parents: main^2 past a commit that is no merge is not history too short.
+  if (from !== undefined && /^(?:~\d*|\^1?)+$/.test(ref.slice(from.length)) && (await repo.refExists(from))) {
+    return `${said}: the history of '${from}' is shorter than that; name a ref this clone has ${named}`;
+  }
+  return `${said}; name a ref this clone has ${named}`;
+}
+
+/** A name git walks or searches from (~, ^, @{…}, :), not one a branch, tag or commit id has. */
+function isRevisionExpression(ref: string): boolean {
+  return /[~^:]|@\{/.test(ref);
+}
+
+/**
  * How a clone gets a ref it lacks. Fetching a branch by name updates the remote's copy
  * (origin/main), not a local branch of that name, so a branch is read through that copy: the
  * one already here (a pull request's checkout has only that), or the one a fetch brings. A
@@ -179,6 +210,7 @@ export async function fetchFor(
   repo: GitHistory,
   ref: string,
 ): Promise<{ copy: string } | { fetch: string; then?: string } | undefined> {
+  if (isRevisionExpression(ref)) return undefined;
   const remote = /^(?:refs\/remotes\/)?origin\/(.+)$/.exec(ref)?.[1];
   if (remote !== undefined) return { fetch: `git fetch origin ${remote}` };
   if (/^[0-9a-f]{7,64}$/i.test(ref)) return { fetch: `git fetch origin ${ref}` };

@@ -330,6 +330,37 @@ describe('GitMeasurementSource faults', () => {
     expect(value(await run(clone.dir, { ...q, ref: 'origin/main' }))).toBeInstanceOf(Date);
   });
 
+  it('a revision expression past the history halts saying so, not advising a fetch of the expression', async () => {
+    const clone = createRepo();
+    clone.git(['remote', 'add', 'origin', source.dir]);
+    clone.git(['fetch', '-q', 'origin']);
+    clone.git(['checkout', '-q', '--detach', 'origin/main']);
+    const q: GitQuery = { query: 'first_commit', paths: ['a/**'] };
+    const named = "name a ref this clone has (--ref, or the measurement's ref: in the spec)";
+    for (const ref of ['origin/main~100', 'refs/remotes/origin/main^^^', 'origin/main~1^2']) {
+      const h = halted(await run(clone.dir, q, { ref }));
+      expect(h.halt, ref).toBe('missing');
+      expect(h.reason, ref).not.toMatch(/fetch/);
+    }
+    expect(halted(await run(clone.dir, q, { ref: 'origin/main~100' })).reason).toBe(
+      `'origin/main~100' names no commit in this clone: the history of 'origin/main' is shorter than that; ${named}`,
+    );
+    expect(halted(await run(clone.dir, q, { ref: 'origin/main^2' })).reason).toBe(
+      `'origin/main^2' names no commit in this clone; ${named}`,
+    );
+    expect(halted(await run(clone.dir, q, { ref: 'release/9~1' })).reason).toBe(
+      `'release/9~1' names no commit in this clone; ${named}`,
+    );
+    expect(halted(await run(clone.dir, q, { ref: 'origin/main@{99}' })).reason).toBe(
+      `'origin/main@{99}' names no commit in this clone; ${named}`,
+    );
+    const shallow = halted(await run(shallowClone(source).dir, q, { ref: 'HEAD~5' }));
+    expect(shallow.reason).toMatch(
+      /^'HEAD~5' names no commit in this clone: it is a shallow clone, whose history is cut; /,
+    );
+    expect(shallow.reason).toContain('fetch-depth: 0');
+  });
+
   it('on an orphan branch, HEAD or its name halts saying the branch has no commit yet, not to fetch it', async () => {
     const orphan = createRepo();
     orphan.commit({ files: { 'a/one.txt': '1\n' }, message: 'one', date: '2026-01-01T00:00:00Z' });
