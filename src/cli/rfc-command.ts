@@ -12,6 +12,7 @@ import { EXIT, EXIT_CODES_HELP } from '../model/result.js';
 import { GATES_DIR, holdsRfc, listRfcIds } from '../spec/rfc-dir.js';
 import { formatProblem, SpecError, UsageError } from '../spec/problems.js';
 import { HOME_PROGRAM, PROGRAM_ENV } from './program.js';
+import { CLOCK_SLACK_MS } from '../util/clock.js';
 import { REF_EMPTY, refProblem } from '../util/git-ref.js';
 import { visible } from '../formatters/visible.js';
 import { isCalendarDate } from '../util/calendar.js';
@@ -141,8 +142,7 @@ function firstParagraph(s: string): string {
   return help ? `${text} (see --help)` : text;
 }
 
-/** How far ahead of this machine's clock an --as-of may be (another machine's clock, a rounded instant). */
-export const CLOCK_SLACK_MS = 5 * 60_000;
+export { CLOCK_SLACK_MS };
 
 /**
  * The --as-of instant. A later one than now is refused unless `future` allows it (lint judges

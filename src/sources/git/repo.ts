@@ -13,6 +13,7 @@ import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SimpleGit, SimpleGitOptions } from 'simple-git';
+import { CLOCK_SLACK_MS } from '../../util/clock.js';
 
 export type Scope = 'mainline' | 'all';
 
@@ -292,6 +293,20 @@ export function commitInfo(c: LoadedCommit): CommitInfo {
   };
 }
 
+/** When this process started: every commit the clone holds was made before it. */
+const STARTED = Math.floor(performance.timeOrigin);
+
+/**
+ * The latest committer date that counts as of `asOf`. An instant no earlier than this run's
+ * start (the default, now) has every commit of the clone behind it, so a tip dated a few minutes
+ * ahead was made on a clock that runs fast, not after the instant: it counts, within the slack an
+ * --as-of ahead of the clock is given. An instant in the past is exact.
+ */
+function committedBy(asOf: Date): Date {
+  const t = asOf.getTime();
+  return t < STARTED ? asOf : new Date(Math.max(t, STARTED + CLOCK_SLACK_MS));
+}
+
 /**
  * The instant as git's date parser reads it exactly, to the whole second, so a commit at
  * exactly asOf still counts. Not `@<seconds>`: git takes
@@ -424,7 +439,8 @@ export class GitRepo implements GitHistory {
   }
 
   resolveAsOf(ref: string, asOf: Date): Promise<CommitInfo | undefined> {
-    return memo(this.resolved, `${ref}\0${gitInstant(asOf)}`, async () => {
+    const until = committedBy(asOf);
+    return memo(this.resolved, `${ref}\0${gitInstant(until)}`, async () => {
       // git keeps no commit dated before 1970, and its parser reads no such date.
       if (asOf.getTime() < 0) return undefined;
       const tip = await this.refSha(ref);
@@ -435,7 +451,7 @@ export class GitRepo implements GitHistory {
         '-z',
         '-1',
         '--first-parent',
-        `--before=${gitInstant(asOf)}`,
+        `--before=${gitInstant(until)}`,
         LOG_FORMAT,
         tip,
         '--',
@@ -678,7 +694,7 @@ export class GitRepo implements GitHistory {
     return memo(this.finds, key, async () => {
       const { commits, byPath, paths } = await this.history(h);
       const match = filter.globs ? pathMatcher(filter.globs) : undefined;
-      const limit = h.asOf.getTime();
+      const limit = committedBy(h.asOf).getTime();
       const n = commits.length;
       // Candidates, newest first: with globs, only the commits touching a matching path,
       // found by matching each distinct path once instead of every file of every commit.

@@ -254,3 +254,21 @@ describe('GitRepo', () => {
     await expect(repo.firstCommitTouching(['docs/**'], h)).rejects.toThrow(/^git log: .*f{40}/);
   });
 });
+
+describe('a tip committed on a clock that runs fast', () => {
+  it('counts as of now, within the slack --as-of is given; a past instant stays exact', async () => {
+    const r = createRepo();
+    const before = r.commit({ message: 'before', date: '2026-01-01T00:00:00Z' });
+    const ahead = (ms: number) => new Date(Date.now() + ms).toISOString().replace(/\.\d+Z$/, 'Z');
+    const skewed = r.commit({ message: 'skewed', date: ahead(3 * 60_000) });
+    const repo = new GitRepo(r.dir);
+    expect((await repo.resolveAsOf('HEAD', new Date()))?.sha).toBe(skewed);
+    // An instant before this run began is asked for as given.
+    expect((await repo.resolveAsOf('HEAD', new Date('2026-06-01T00:00:00Z')))?.sha).toBe(before);
+    // Further ahead than an --as-of may be: not counted as of now.
+    const far = r.commit({ message: 'far', date: ahead(60 * 60_000) });
+    const later = new GitRepo(r.dir);
+    expect((await later.resolveAsOf('HEAD', new Date()))?.sha).toBe(skewed);
+    expect(far).not.toBe(skewed);
+  });
+});
