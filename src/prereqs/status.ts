@@ -87,8 +87,10 @@ export interface PrereqReport {
   state: 'ok' | 'halt';
   halt?: { reason: HaltReason; message: string };
   counts: Record<PrereqState, number>;
-  can_start: string[];
-  critical_path: string[];
+  /** null when the state is `halt`: with every status unknown, what can start is unknown too. */
+  can_start: string[] | null;
+  /** null when the state is `halt`: no path can be computed from unknown statuses. */
+  critical_path: string[] | null;
   prereqs: PrereqStatus[];
 }
 
@@ -117,8 +119,8 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
       state: 'halt',
       halt: halted,
       counts: countStates(statuses),
-      can_start: [],
-      critical_path: criticalPath(prereqs, statuses),
+      can_start: null,
+      critical_path: null,
       prereqs: statuses,
     };
   }
@@ -132,8 +134,8 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
       state: 'halt',
       halt: { reason: o.halt, message: o.reason },
       counts: countStates(statuses),
-      can_start: [],
-      critical_path: criticalPath(prereqs, statuses),
+      can_start: null,
+      critical_path: null,
       prereqs: statuses,
     };
   }

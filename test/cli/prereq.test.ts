@@ -124,6 +124,34 @@ describe('prereq status', () => {
     );
   });
 
+  it('when git cannot answer, says what can start and the critical path cannot be computed, in every format', () => {
+    const args = ['prereq', 'status', '--as-of', AS_OF, '--ref', 'trunk'];
+    const table = run(args, repo.dir);
+    expect(table.code).toBe(2);
+    expect(table.stdout).toMatch(
+      /^can start now: cannot be computed \(git could not answer, so every status is unknown\)$/m,
+    );
+    expect(table.stdout).toMatch(
+      /^critical path: cannot be computed \(git could not answer, so every status is unknown\)$/m,
+    );
+    expect(table.stdout).not.toMatch(/one → two|: none/);
+    const json = run([...args, '--json'], repo.dir);
+    expect(json.code).toBe(2);
+    const report = JSON.parse(json.stdout) as Record<string, unknown>;
+    expect(report).toMatchObject({ state: 'halt', can_start: null, critical_path: null });
+    const md = run([...args, '--format', 'markdown'], repo.dir).stdout;
+    expect(md).toMatch(/Can start now: cannot be computed \(git could not answer, so every status is unknown\)\./);
+    expect(md).toMatch(/^Critical path: cannot be computed \(git could not answer, so every status is unknown\)\.$/m);
+    const shallow = run(['prereq', 'status', '--as-of', AS_OF, '--json'], shallowClone(repo).dir);
+    expect(JSON.parse(shallow.stdout)).toMatchObject({ state: 'halt', can_start: null, critical_path: null });
+    // Answered, they are lists as before.
+    expect(JSON.parse(run(['prereq', 'status', '--as-of', AS_OF, '--json'], repo.dir).stdout)).toMatchObject({
+      state: 'ok',
+      can_start: [],
+      critical_path: ['two', 'three'],
+    });
+  });
+
   it('exit 3 on a --ref that cannot name a branch, instead of looking it up', () => {
     for (const ref of ['', '-x']) {
       const r = run(['prereq', 'status', '--as-of', AS_OF, `--ref=${ref}`], repo.dir);

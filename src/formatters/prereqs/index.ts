@@ -106,12 +106,17 @@ export function prereqTable(r: PrereqReport): string {
   lines.push(`${summary(r)}`);
   const early = outOfOrder(r, show);
   if (early) lines.push(`out of order: ${early}`);
-  lines.push(`can start now: ${r.can_start.length ? r.can_start.map(show).join(', ') : 'none'}`);
   lines.push(
-    `critical path: ${r.critical_path.length ? r.critical_path.map(show).join(' → ') : 'none (everything landed)'}`,
+    `can start now: ${r.can_start ? (r.can_start.length ? r.can_start.map(show).join(', ') : 'none') : UNKNOWN}`,
+  );
+  lines.push(
+    `critical path: ${r.critical_path ? (r.critical_path.length ? r.critical_path.map(show).join(' → ') : 'none (everything landed)') : UNKNOWN}`,
   );
   return `${lines.join('\n')}\n`;
 }
+
+/** Said for what can start and the critical path when git could not answer: no status is known. */
+const UNKNOWN = 'cannot be computed (git could not answer, so every status is unknown)';
 
 /** A Mermaid node id for a prereq id, one for one: `pr.4` and `pr_4` must stay two nodes. */
 function nodeId(id: string): string {
@@ -187,10 +192,10 @@ export function prereqMarkdown(r: PrereqReport): string {
   const out = [`### ${headline(r, cell)}`, ''];
   if (r.halt) out.push(`> **HALT (${r.halt.reason})**: ${cell(r.halt.message)}`, '');
   out.push(
-    `${summary(r)}. Can start now: ${r.can_start.length ? r.can_start.map((x) => `\`${x}\``).join(', ') : 'none'}.`,
+    `${summary(r)}. Can start now: ${r.can_start ? (r.can_start.length ? r.can_start.map((x) => `\`${x}\``).join(', ') : 'none') : UNKNOWN}.`,
   );
   out.push(
-    `Critical path: ${r.critical_path.length ? r.critical_path.map((x) => `\`${x}\``).join(' → ') : 'none (everything landed)'}.`,
+    `Critical path: ${r.critical_path ? (r.critical_path.length ? r.critical_path.map((x) => `\`${x}\``).join(' → ') : 'none (everything landed)') : UNKNOWN}.`,
   );
   const early = outOfOrder(r);
   if (early) out.push(`Out of order: ${cell(early)}.`);
