@@ -265,6 +265,16 @@ async function loadLog(cwd: string, args: string[]): Promise<LoadedCommit[]> {
       child.on('close', (code, signal) => {
         if (code === 0) return resolve();
         const why = stderr.trim() || (signal ? `killed by ${signal}` : `exit code ${String(code)}`);
+        // Before 2.31 git knows no --diff-merges, and shows a merge with no files under
+        // --first-parent: a deliverable landed by a merge would go unseen, not be refused.
+        if (/\bdiff-merges\b/.test(why)) {
+          reject(
+            new Error(
+              `this git is older than 2.31 (it knows no --diff-merges), which rfcgate needs to read the files a merge brought into the mainline; install git 2.31 or later (${why.split('\n')[0] ?? ''})`,
+            ),
+          );
+          return;
+        }
         reject(new Error(`git ${args[0] ?? ''}: ${why}`));
       });
     });
@@ -647,7 +657,9 @@ export class GitRepo implements GitHistory {
     return memo(this.histories, `${h.scope}\0${h.sha}`, async () => {
       const st = await this.state();
       if (st.kind !== 'repo') throw new Error(st.message);
-      const walk = h.scope === 'mainline' ? ['--first-parent'] : ['--exclude=refs/stash', '--all'];
+      // Said, not left to git's default: the files a merge brought, against the first parent.
+      const walk =
+        h.scope === 'mainline' ? ['--first-parent', '--diff-merges=first-parent'] : ['--exclude=refs/stash', '--all'];
       // --date-order never shows a parent before its children, and otherwise follows commit
       // time, so list position is a faithful "happened before". --no-renames so a file moved
       // out of a watched folder still counts as touching it.

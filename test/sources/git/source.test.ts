@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitRepo } from '../../../src/sources/git/repo.js';
@@ -391,6 +392,26 @@ describe('GitMeasurementSource faults', () => {
       expect(h.reason).not.toMatch(/not a git repository|inside the governed repository/);
     } finally {
       process.env.PATH = path;
+    }
+  });
+
+  it('with a git older than 2.31, a mainline history question halts naming the git needed', async () => {
+    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    const bin = tempDir('rfcgate-oldgit-');
+    // As git 2.30 answers an option it does not know; everything else is the real git.
+    writeFileSync(
+      path.join(bin, 'git'),
+      `#!/bin/sh\nfor a in "$@"; do case "$a" in --diff-merges*) echo "fatal: unrecognized argument: $a" >&2; exit 128;; esac; done\nexec '${real}' "$@"\n`,
+    );
+    chmodSync(path.join(bin, 'git'), 0o755);
+    const saved = process.env.PATH;
+    process.env.PATH = `${bin}${path.delimiter}${saved ?? ''}`;
+    try {
+      const h = halted(await run(source.dir, { query: 'first_commit', paths: ['a/**'] }));
+      expect(h.halt).toBe('error');
+      expect(h.reason).toMatch(/this git is older than 2\.31 .*; install git 2\.31 or later/);
+    } finally {
+      process.env.PATH = saved;
     }
   });
 
