@@ -110,8 +110,7 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
   const ref = opts.ref ?? rfc.manifest.mainline;
   const head = { rfc: rfc.manifest.id, as_of: opts.asOf.toISOString(), ref };
 
-  const halted = await mainlineHalt(opts.repo, ref, opts.refGiven ?? false);
-  if (halted) {
+  const haltReport = (halted: { reason: HaltReason; message: string }): PrereqReport => {
     const statuses = prereqs.map((p) => unknownStatus(p, halted.message));
     return {
       ...head,
@@ -123,23 +122,30 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
       critical_path: null,
       prereqs: statuses,
     };
-  }
+  };
+  const halted = await mainlineHalt(opts.repo, ref, opts.refGiven ?? false);
+  if (halted) return haltReport(halted);
   const a = await anchor(opts.repo, ref, opts.asOf, { history: true });
   if (!a.ok) {
     const o = a.outcome as Extract<MeasurementOutcome, { status: 'halt' }>;
-    const statuses = prereqs.map((p) => unknownStatus(p, o.reason));
-    return {
-      ...head,
-      resolved_sha: null,
-      state: 'halt',
-      halt: { reason: o.halt, message: o.reason },
-      counts: countStates(statuses),
-      can_start: null,
-      critical_path: null,
-      prereqs: statuses,
-    };
+    return haltReport({ reason: o.halt, message: o.reason });
   }
-  const resolved = a.anchor.commit;
+  try {
+    return await statusesAt(rfc, opts, prereqs, head, a.anchor.commit);
+  } catch (e) {
+    // git failed reading the history (an old git, a killed process): no status is known.
+    const why = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
+    return haltReport({ reason: 'error', message: `git could not read the history of '${ref}': ${why}` });
+  }
+}
+
+async function statusesAt(
+  rfc: LoadedRfc,
+  opts: PrereqStatusOptions,
+  prereqs: PrereqSpec[],
+  head: { rfc: string; as_of: string; ref: string },
+  resolved: CommitInfo,
+): Promise<PrereqReport> {
   const h: HistoryScope = { sha: resolved.sha, scope: 'mainline', asOf: opts.asOf };
   const facts = new Map(
     await Promise.all(prereqs.map(async (p) => [p.id, await landingOf(opts.repo, p, h, resolved)] as const)),

@@ -3,7 +3,7 @@
  * its own gates/ folder, and over the RFCs this project ships.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,6 +150,34 @@ describe('prereq status', () => {
       can_start: [],
       critical_path: ['two', 'three'],
     });
+  });
+
+  it('halts (exit 2) when git cannot read the history, as with a git older than 2.31, rather than crashing', () => {
+    const real = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
+    const bin = mkdtempSync(join(tmpdir(), 'rfcgate-oldgit-'));
+    try {
+      // As git 2.30 answers an option it does not know; the tree is read slowly, so the
+      // history fails while it is still being read. Everything else is the real git.
+      writeFileSync(
+        join(bin, 'git'),
+        `#!/bin/sh\nfor a in "$@"; do case "$a" in --diff-merges*) echo "fatal: unrecognized argument: $a" >&2; exit 128;; ls-tree) sleep 1;; esac; done\nexec '${real}' "$@"\n`,
+      );
+      chmodSync(join(bin, 'git'), 0o755);
+      const { DATABASE_URL: _ignored, ...inherited } = process.env;
+      const r = spawnSync(process.execPath, [BIN, 'prereq', 'status', '--json'], {
+        cwd: repo.dir,
+        env: { ...inherited, NO_COLOR: '1', PATH: `${bin}:${process.env.PATH ?? ''}` },
+        encoding: 'utf8',
+      });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(2);
+      const report = JSON.parse(r.stdout) as { state: string; halt: { reason: string; message: string } };
+      expect(report.state).toBe('halt');
+      expect(report.halt.reason).toBe('error');
+      expect(report.halt.message).toMatch(/older than 2\.31.*install git 2\.31 or later/);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   it('exit 3 on a --ref that cannot name a branch, instead of looking it up', () => {

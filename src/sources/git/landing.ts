@@ -68,6 +68,9 @@ export async function landingOf(
         repo.findCommit({ globs: [d] }, h, 'last'),
         shared.has(d) && !past ? undefined : repo.presentSince([d], h, upTo),
       ]);
+      // Awaited below, after the tree is read: a history git could not load must not fail
+      // unhandled meanwhile and end the process before it is reported.
+      touches.catch(() => undefined);
       let present: boolean;
       let files: string[] | undefined;
       if (past) {
