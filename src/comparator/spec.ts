@@ -77,7 +77,8 @@ interface RawPair {
   exclude?: { column: string; reason: string }[];
   shadow_only?: string[];
   age_column?: string;
-  min_age?: string;
+  /** A duration, or 0 (`0`, `0s`, …) for none. */
+  min_age?: string | 0;
   rules?: Record<string, ColumnRule>;
 }
 
@@ -161,7 +162,8 @@ export function readComparator(y: ParsedYaml, data: unknown, problems: Problem[]
       mustCompare: r.must_compare ?? [],
       shadowOnly: r.shadow_only ?? [],
       ...(r.age_column ? { ageColumn: r.age_column } : {}),
-      minAgeMs: r.min_age ? (parseDuration(r.min_age) ?? 0) : defaultMinAge,
+      // A pair's own 0 says "no lag for this pair", over any file-wide default.
+      minAgeMs: r.min_age !== undefined ? (parseDuration(String(r.min_age)) ?? 0) : defaultMinAge,
       rules: r.rules ?? {},
       at: {
         pair: valueLocation(y, path),
