@@ -314,13 +314,14 @@ function uniqueName(dir: string, base: string): string {
 
 const LOCK_FILE = '.round.lock';
 const LOCK_WAIT_MS = 30_000;
+const NAMELESS_LOCK_GRACE_MS = 2_000;
 
 /**
  * Holds the ledger folder for one writer while `work` reads the latest round, numbers the
  * next one and stores it. Two runs that both numbered their round from the same previous one
  * would store two rounds with the same number, and with the same file name one would
  * overwrite the other. The lock file is created exclusively ('wx'); a lock left by a process
- * that no longer exists on this host is taken over.
+ * that no longer exists on this host, or one that names no process at all, is taken over.
  */
 export async function withLedgerLock<T>(root: string, ledgerDir: string, work: () => T): Promise<T> {
   const dir = join(root, ledgerDir);
@@ -338,6 +339,10 @@ export async function withLedgerLock<T>(root: string, ledgerDir: string, work: (
     if (holder !== undefined && !alive(holder)) {
       // Only if it is still the dead run's: another waiter may have taken it over meanwhile.
       if (lockHolder(lock) === holder) rmSync(lock, { force: true });
+      continue;
+    }
+    if (holder === undefined && namesNoOne(lock)) {
+      rmSync(lock, { force: true });
       continue;
     }
     if (Date.now() > deadline) {
@@ -361,6 +366,21 @@ function lockHolder(lock: string): number | undefined {
   } catch {
     // Released between our attempt and this read, or not yet written: try again.
     return undefined;
+  }
+}
+
+/**
+ * A lock file that names no process (empty, truncated, not a pid) well after it was created:
+ * a run writes its pid as it creates the file, so this one was left by a run killed in between
+ * or damaged since, and no run can be waited for. Taken over, as a dead run's lock is. A file
+ * just created may not hold its pid yet, so a young one is left alone.
+ */
+function namesNoOne(lock: string): boolean {
+  try {
+    const st = statSync(lock);
+    return Date.now() - st.mtimeMs > NAMELESS_LOCK_GRACE_MS && lockHolder(lock) === undefined;
+  } catch {
+    return false;
   }
 }
 

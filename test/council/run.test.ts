@@ -3,7 +3,7 @@
  * its error types) with the fake injected as its fetch; the ledger is written to a temp
  * repository and read back.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeModel, type ScriptedResponse, scriptFromDir } from '../../src/council/fake-model.js';
@@ -262,6 +262,22 @@ describe('council run', () => {
     const { r } = await round('all-clear');
     expect(r.round).toBe(1);
     expect(existsSync(join(repo.root, 'rfcs/demo/council/.round.lock'))).toBe(false);
+  });
+
+  it('a lock that names no process (empty or damaged) is taken over at once, not waited on', async () => {
+    for (const text of ['', 'garbage\n']) {
+      repo?.cleanup();
+      repo = councilRepo();
+      const lock = join(repo.root, 'rfcs/demo/council/.round.lock');
+      writeFileSync(lock, text);
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(lock, old, old);
+      const started = Date.now();
+      const { r } = await round('all-clear');
+      expect(r.round).toBe(1);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(existsSync(lock)).toBe(false);
+    }
   });
 
   it("a version with '/' or '..' in it names a record inside the council folder, and the record keeps the version", async () => {
