@@ -29,7 +29,7 @@ export const COMPARATOR_EXIT_CODES_HELP = [
   '  0  every pair compared clean',
   '  1  a divergence, a coverage error (a live column neither compared nor excluded, a shadow of another shape…), NULL or duplicate keys, or a self-test that missed a kind',
   '  2  no failure, but a pair halted: the database is unreachable, a query timed out, a table does not exist or is empty (a shadow window that never started), every key is younger than min_age (nothing compared), a self-test that could not run',
-  '  3  the spec or the invocation is invalid',
+  '  3  the spec or the invocation is invalid, or DATABASE_URL is not a valid URL',
   '  4  went dark: a shadow table that was active is empty now (the shadow writer stopped); checked before every other outcome but 3',
 ].join('\n');
 
@@ -39,7 +39,7 @@ export const COMPARATOR_CHECK_EXIT_CODES_HELP = [
   '  0  every pair is covered: every live column is compared or excluded, and the database accepts the comparison',
   '  1  a coverage error (a live column neither compared nor excluded, a declared column that does not exist, a shadow of another shape, a rule that does not fit its column…)',
   '  2  no coverage error, but a pair halted: the database is unreachable, a query timed out, a table does not exist',
-  '  3  the spec or the invocation is invalid',
+  '  3  the spec or the invocation is invalid, or DATABASE_URL is not a valid URL',
 ].join('\n');
 
 export type PairStatus = 'clean' | 'divergent' | 'covered' | 'coverage_error' | 'key_error' | 'went_dark' | 'halt';

@@ -7,6 +7,7 @@ import { HOME_PROGRAM, PROGRAM_ENV, RfcCommand } from '../cli/rfc-command.js';
 import { EXIT, type GateReport } from '../model/result.js';
 import { openSqlClient, type SqlClient, SqlHaltError } from '../sources/sql/client.js';
 import { DEFAULT_EMBEDDED_DIR } from '../sources/sql/source.js';
+import { parsePgUrl } from '../sources/sql/url.js';
 import { embeddedDirState, openSqlWriter, type SqlWriter, SqlWriteError } from '../sources/sql/writer.js';
 import { readRawManifest } from '../spec/raw-manifest.js';
 import { GATES_DIR, listRfcIds } from '../spec/rfc-dir.js';
@@ -93,7 +94,15 @@ export abstract class LedgerCommand extends RfcCommand {
     const explicit = rfcFlag !== undefined || (program !== undefined && program !== HOME_PROGRAM);
     const manifest =
       explicit || listRfcIds(root).length > 0 ? readManifestDatabase(root, this.chooseRfc(root, rfcFlag)) : undefined;
-    return targetFor(root, manifest, process.env);
+    const target = targetFor(root, manifest, process.env);
+    // A URL that cannot be read is the user's to fix, not a server that cannot be reached
+    // (exit 3, not a halt), and every command says so alike. Never echo it: it holds the password.
+    if (target.databaseUrl !== undefined && !parsePgUrl(target.databaseUrl)) {
+      throw new UsageError(
+        'DATABASE_URL is not a valid postgres:// or postgresql:// URL (such as postgres://user:password@host:5432/database, special characters percent-encoded); correct it, or unset it to use the embedded database',
+      );
+    }
+    return target;
   }
 
   override async catch(err: Error & { oclif?: { exit?: number }; code?: string }): Promise<unknown> {

@@ -72,6 +72,25 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup?.());
 
+describe('a malformed DATABASE_URL', () => {
+  it('is a configuration error (exit 3) for comparator run and check alike, never printing the password', () => {
+    const secret = 'Very-Secret-pw-42';
+    for (const url of [`postgres://rec:${secret}@:port/prod`, 'not a url']) {
+      for (const args of [
+        ['comparator', 'run'],
+        ['comparator', 'run', '--print-sql'],
+        ['comparator', 'check'],
+      ]) {
+        const r = run([...args, '--root', root, '--rfc', 'demo'], root, { DATABASE_URL: url });
+        expect(r.code).toBe(3);
+        expect(r.stderr).toMatch(/^error: DATABASE_URL is not a valid postgres:\/\/ or postgresql:\/\/ URL /);
+        expect(r.stdout).toBe('');
+        expect(r.stdout + r.stderr).not.toContain(secret);
+      }
+    }
+  });
+});
+
 describe('comparator check as facts for the council', () => {
   it('hands the live verifier each pair and its coverage, read from the same database', async () => {
     const saved = process.env.DATABASE_URL;

@@ -261,6 +261,25 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
     }
   });
 
+  it('a malformed DATABASE_URL: exit 3, one line naming DATABASE_URL, never the password', () => {
+    const secret = 'Very-Secret-pw-42';
+    for (const url of [`postgres://rec:${secret}@:port/prod`, `postgres://rec:${secret}@db:99999/prod`, 'not a url']) {
+      for (const args of [
+        ['measure', 'record', '--type', LEASE, '--elapsed-ms', '1'],
+        ['db', 'migrate'],
+        ['measure', 'list'],
+      ]) {
+        const r = run(args, { cwd: repo.dir, env: { DATABASE_URL: url } });
+        expect(r.code).toBe(3);
+        expect(r.stderr).toMatch(
+          /^error: DATABASE_URL is not a valid postgres:\/\/ or postgresql:\/\/ URL .*; correct it, or unset it/,
+        );
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stdout + r.stderr).not.toContain(secret);
+      }
+    }
+  });
+
   it('gate check --record stores one run with every result; plain gate check writes nothing', async () => {
     await run(
       [
