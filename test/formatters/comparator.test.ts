@@ -28,6 +28,17 @@ describe('comparator formatters', () => {
     expect(text).toMatch(/verdict: FAIL\n$/);
   });
 
+  it('with --limit 0 (no key listed) the table, like Markdown, says the keys were left unlisted', () => {
+    const r = report([pair({ rows: [], truncated: true })], 'fail');
+    expect(formatComparator(r, 'table')).toMatch(/0 of 3 divergent keys listed; raise --limit for more/);
+    expect(formatComparator(r, 'markdown')).toMatch(/… 3 more divergent keys/);
+    const one = pair({
+      rows: [],
+      counts: { canonical_missing: 0, shadow_missing: 0, value_mismatch: 1, divergent: 1 },
+    });
+    expect(formatComparator(report([one], 'fail'), 'table')).toMatch(/\(0 of 1 divergent key listed; raise --limit/);
+  });
+
   it('says one column and one more key in the singular', () => {
     const covered = formatComparator(
       report([pair({ status: 'covered', verdict: 'pass', compared: ['v'], reason: null })], 'pass'),

@@ -113,9 +113,12 @@ export function comparatorTable(r: ComparatorReport): string {
         const t = new Table({ head: ['key', 'kind', 'divergent columns'], style: { head: [], border: [] } });
         for (const row of p.rows) t.push([keyText(row.key, shown), row.kind, row.columns.map(shown).join(', ')]);
         out.push(t.toString());
-        if (p.truncated)
-          out.push(`  (${p.rows.length} of ${p.counts.divergent} divergent keys listed; raise --limit for more)`);
       }
+      // Also with no key listed at all (--limit 0): the counts alone must not read as the whole list.
+      if (p.truncated)
+        out.push(
+          `  (${p.rows.length} of ${p.counts.divergent} divergent key${p.counts.divergent === 1 ? '' : 's'} listed; raise --limit for more)`,
+        );
     }
   }
   out.push('', `verdict: ${VERDICT_WORD[r.verdict]}`);
