@@ -227,6 +227,16 @@ describe('comparator run', () => {
     expect(r.stdout).toMatch(/-- \$\d+ = 0\.001/);
   });
 
+  it('--print-sql with --chunks is refused (exit 3): a chunked run sends other queries than the one printed', () => {
+    const r = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--print-sql', '--chunks', '4'], root);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: --print-sql .* --chunks .*drop --chunks/);
+    expect(run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--print-sql', '--chunks', '1'], root).code).toBe(
+      0,
+    );
+  });
+
   it('--print-sql with --json or --format is refused (exit 3): the queries are not a report', () => {
     const json = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--print-sql', '--json'], root);
     expect(json.code).toBe(3);

@@ -60,7 +60,7 @@ ${COMPARATOR_EXIT_CODES_HELP}
     }),
     'print-sql': Flags.boolean({
       description:
-        'Print the generated comparison query of each pair (with its parameters) and exit without comparing.',
+        'Print the generated comparison query of each pair (with its parameters) and exit without comparing; not with --chunks.',
     }),
     'self-test': Flags.boolean({
       description: 'Plant one divergence of each kind in a rolled-back transaction and check each is detected.',
@@ -94,6 +94,13 @@ ${COMPARATOR_EXIT_CODES_HELP}
     }
     if (flags['print-sql'] && (flags.record || flags['self-test'])) {
       throw new UsageError('--print-sql only prints the queries; it cannot be combined with --record or --self-test');
+    }
+    // A chunked run reads the key's bounds first and sends one query per range, none of them the
+    // query printed: printing it as what the run sends would mislead a review of the SQL.
+    if (flags['print-sql'] && flags.chunks > 1) {
+      throw new UsageError(
+        '--print-sql prints the single comparison query of each pair; with --chunks the ranges are read from the data at run time, so the two cannot be combined: drop --chunks to see the query',
+      );
     }
     // The queries are SQL text, never a report: a pipe expecting JSON must not get them.
     if (flags['print-sql'] && (flags.json || flags.format)) {
