@@ -14,7 +14,9 @@
  * a live row holds; other columns take their default or NULL, and a NOT NULL column
  * without a default takes a value a live row of the table holds (which its foreign key, CHECK
  * or domain, and the table's partitions, accept), or a fresh value of its type where it is
- * unique or no row holds one. A table whose constraints refuse such a row
+ * unique or no row holds one. The value_mismatch key differs in a compared column outside
+ * any foreign key or CHECK where there is one, else in two values live rows hold. A table
+ * whose constraints refuse such a row
  * (a non-deferrable foreign key on the key, say) makes the self-test an error, with the
  * database's reason.
  */
@@ -321,6 +323,49 @@ async function plant(
   );
 }
 
+/** The columns of either table in a foreign key or a CHECK constraint. */
+async function constrainedColumns(tx: SqlTx, opts: SelfTestOptions): Promise<Set<string>> {
+  const res = await tx.query<{ name: string }>(
+    `SELECT DISTINCT a.attname::text AS name
+FROM pg_constraint con JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = ANY (con.conkey)
+WHERE con.contype IN ('f', 'c') AND con.conrelid IN (to_regclass($1), to_regclass($2))`,
+    [qTable(opts.canonical.table), qTable(opts.shadow.table)],
+  );
+  return new Set(res.rows.map((r) => String(r.name)));
+}
+
+/**
+ * The compared column the value_mismatch key differs in, and its two values. Values made up
+ * here break a foreign key (a nullable one included), a CHECK or a domain's CHECK, so a column
+ * free of all three goes first. Where every compared column is constrained, two different
+ * values live rows hold pass what made-up ones may not; a rule (a tolerance, a precision, case)
+ * could make two such values compare equal, so only a column without one takes them.
+ */
+async function mismatchValues(
+  tx: SqlTx,
+  opts: SelfTestOptions,
+): Promise<{ column: ComparedColumn; values: [string, string] } | undefined> {
+  const constrained = await constrainedColumns(tx, opts);
+  const live = new Map(opts.canonical.columns.map((c) => [c.name, c]));
+  const free = opts.plan.compared.find(
+    (c) => !constrained.has(c.name) && !live.get(c.name)?.domain && valuesOf(c, c.rule) !== undefined,
+  );
+  if (free) return { column: free, values: valuesOf(free, free.rule) as [string, string] };
+  for (const c of opts.plan.compared) {
+    const col = live.get(c.name);
+    if (!col || col.unpairable || c.cast !== 'none' || Object.keys(c.rule).length) continue;
+    const held = await tx.query<{ v: string }>(
+      `SELECT v::text AS v FROM (SELECT DISTINCT ${q(c.name)} AS v FROM (SELECT ${q(c.name)} FROM ${qTable(opts.canonical.table)} WHERE ${q(c.name)} IS NOT NULL LIMIT 1000) AS sample) AS d LIMIT 2`,
+    );
+    const [a, b] = held.rows.map((r) => String(r.v));
+    if (a !== undefined && b !== undefined) return { column: c, values: [a, b] };
+  }
+  // Made-up values still, a plain type before a domain: the database's reason is reported if refused.
+  const plantable = opts.plan.compared.filter((c) => valuesOf(c, c.rule) !== undefined);
+  const column = plantable.find((c) => !live.get(c.name)?.domain) ?? plantable[0];
+  return column ? { column, values: valuesOf(column, column.rule) as [string, string] } : undefined;
+}
+
 function emptyResult(pair: string): SelfTestResult {
   return {
     pair,
@@ -338,10 +383,6 @@ export async function selfTest(writer: SqlWriter, opts: SelfTestOptions): Promis
   const { plan } = opts;
   const result = emptyResult(plan.pair.id);
   const sql = compareSql(plan, { limit: opts.limit, cutoff: opts.cutoff });
-  const plantable = plan.compared.filter((c) => valuesOf(c, c.rule) !== undefined);
-  // A domain's CHECK may refuse both values of its base type: a column of a plain type first.
-  const domain = new Set(opts.canonical.columns.filter((c) => c.domain).map((c) => c.name));
-  const mismatch = plantable.find((c) => !domain.has(c.name)) ?? plantable[0];
   try {
     await writer.transaction(
       async (tx) => {
@@ -349,13 +390,17 @@ export async function selfTest(writer: SqlWriter, opts: SelfTestOptions): Promis
         // Deferrable constraints (a foreign key on the key) are checked at commit, which never comes.
         await tx.query('SET CONSTRAINTS ALL DEFERRED');
         const before = readCompareRows(plan, (await tx.query<SqlRow>(sql.text, sql.params)).rows, opts.limit);
-        if (!mismatch) {
+        const chosen = await mismatchValues(tx, opts);
+        if (!chosen) {
           throw new Rollback({
             ...result,
             reason: `no compared column of ${plan.pair.canonical.text} has a type the self-test can plant two values of`,
           });
         }
-        const [a, b] = valuesOf(mismatch, mismatch.rule) as [string, string];
+        const {
+          column: mismatch,
+          values: [a, b],
+        } = chosen;
         const [onlyShadow, onlyCanonical, both] = await synthKeys(tx, plan);
         try {
           await plant(tx, opts.shadow, plan, onlyShadow as string[], undefined, opts.cutoff);

@@ -208,6 +208,51 @@ describe.each(testBackends())('comparator self-test ($name)', (backend) => {
     expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 1 }]);
   });
 
+  it('plants the mismatch in a compared column outside any foreign key or CHECK when there is one', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.owners (id int PRIMARY KEY); INSERT INTO ${s}.owners VALUES (7);
+              CREATE TABLE ${s}.c (id int PRIMARY KEY, owner int REFERENCES ${s}.owners,
+                grade int CHECK (grade BETWEEN 1 AND 5), note text);
+              CREATE TABLE ${s}.s (LIKE ${s}.c INCLUDING ALL);
+              ALTER TABLE ${s}.s ADD FOREIGN KEY (owner) REFERENCES ${s}.owners;
+              INSERT INTO ${s}.c VALUES (1, 7, 3, 'x'); INSERT INTO ${s}.s VALUES (1, 7, 3, 'x');`,
+    );
+    const r = await runSelfTest(
+      db,
+      specFrom(`pairs:
+  - id: p
+    canonical: ${schema}.c
+    shadow: ${schema}.s
+    key: [id]
+    compare: [owner, grade, note]
+`),
+    );
+    expect(r.reason).toBeNull();
+    expect(r).toMatchObject({ status: 'passed', mismatch_column: 'note', mismatch_column_detected: true });
+  });
+
+  it('plants two values live rows hold when every compared column is in a foreign key', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.owners (id int PRIMARY KEY); INSERT INTO ${s}.owners VALUES (7), (8);
+              CREATE TABLE ${s}.c (id int PRIMARY KEY, owner int REFERENCES ${s}.owners);
+              CREATE TABLE ${s}.s (id int PRIMARY KEY, owner int REFERENCES ${s}.owners);
+              INSERT INTO ${s}.c VALUES (1, 7), (2, 8); INSERT INTO ${s}.s VALUES (1, 7), (2, 8);`,
+    );
+    const r = await runSelfTest(
+      db,
+      specFrom(`pairs:
+  - id: p
+    canonical: ${schema}.c
+    shadow: ${schema}.s
+    key: [id]
+    compare: [owner]
+`),
+    );
+    expect(r.reason).toBeNull();
+    expect(r).toMatchObject({ status: 'passed', mismatch_column: 'owner', mismatch_column_detected: true });
+    expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 2 }]);
+  });
+
   it('plants keys of a table partitioned by day, keyed on (id, day)', async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.c (id int, day date, v int, PRIMARY KEY (id, day)) PARTITION BY RANGE (day);
