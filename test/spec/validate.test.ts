@@ -466,6 +466,27 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a git path, an artifact glob, a telemetry file or a lint glob with whitespace around it is refused where it is written', () => {
+    const manifest = `id: demo\ntitle: Demo RFC\nversion: v1\nmainline: main\noperators: [{ name: Ada, email: ada@example.com }]\ntelemetry:\n  files: ["t/*.jsonl "]\n`;
+    const ps = problemsOf(
+      raw({
+        'rfc.yaml': manifest,
+        'measurements.yaml': `- id: first\n  git:\n    query: first_commit\n    paths: ["src/** "]\n- id: doc\n  artifact: { glob: " docs/*.md" }\n- id: hit\n  telemetry:\n    files: ["u/*.jsonl\\t"]\n    metric: cache_hit_ratio\n`,
+        'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: first > timestamp("2026-01-01T00:00:00Z") && doc && hit > 0.5\n`,
+        'lints.yaml': `- id: L9\n  title: t\n  severity: error\n  message: m\n  fix: f\n  forbid:\n    pattern: X\n    include: ["src/**/*.py "]\n`,
+      }),
+    );
+    const around = (given: string) =>
+      `${JSON.stringify(given)} has whitespace around it, which names another path than ${given.trim()}; remove it`;
+    expect(ps).toEqual([
+      `gates/demo/lints.yaml:9:15: 'L9': forbid.include: ${around('src/**/*.py ')}`,
+      `${M}:5:13: 'first': git.paths: ${around('src/** ')}`,
+      `${M}:7:21: 'doc': artifact.glob: ${around(' docs/*.md')}`,
+      `${M}:10:13: 'hit': telemetry.files: ${around('u/*.jsonl\t')}`,
+      `gates/demo/rfc.yaml:8:11: telemetry.files: ${around('t/*.jsonl ')}`,
+    ]);
+  });
+
   it.each([
     ['-x', "starts with '-', which git reads as an option"],
     ['main ', 'holds a space, which no branch, tag or commit id has'],
