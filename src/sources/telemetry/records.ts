@@ -318,8 +318,12 @@ function isoUtc(x: string): number | undefined {
   return utcDateMs(y, mo, d) + ((h * 60 + mi) * 60 + s) * 1000 + ms;
 }
 
-/** An ISO-8601 date or instant; without a zone it is read as UTC (as --as-of is). */
-const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+/**
+ * An ISO-8601 date or instant; without a zone it is read as UTC (as --as-of is). A space may
+ * stand for the `T`, as RFC 3339 allows, --as-of takes, and Python's `str(datetime)` and
+ * PostgreSQL's text write it.
+ */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
  * The least epoch-millisecond `ts` taken (in magnitude): 1e11 ms is 1973-03-03T09:46:40Z, before
@@ -351,7 +355,8 @@ function timestamp(x: unknown): number | string {
     // instant without a zone, in the machine's time zone, so two machines would disagree.
     const m = ISO_INSTANT.exec(x);
     if (!m || Number.isNaN(utcDateMs(Number(m[1]), Number(m[2]), Number(m[3])))) return TS_BAD;
-    const ms = Date.parse(m[4] || x.length === 10 ? x : `${x}Z`);
+    const t = x.length > 10 ? `${x.slice(0, 10)}T${x.slice(11)}` : x;
+    const ms = Date.parse(m[4] || t.length === 10 ? t : `${t}Z`);
     return Number.isNaN(ms) ? TS_BAD : ms;
   }
   return TS_BAD;

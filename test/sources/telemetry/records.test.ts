@@ -62,6 +62,12 @@ describe('parseLine: the Anthropic usage shape', () => {
     expect(at('2026-06-01T12:01:00+02:00')).toBe(Date.parse('2026-06-01T10:01:00Z'));
     expect(at('2028-02-29T00:00:00Z')).toBe(Date.parse('2028-02-29T00:00:00Z'));
     expect(at('2026-02-29T00:00:00Z')).toMatch(/^ts is not/);
+    // A space for the T, as --as-of takes it and Python's str(datetime) and PostgreSQL write it.
+    expect(at('2026-06-01 12:01:00+02:00')).toBe(Date.parse('2026-06-01T10:01:00Z'));
+    expect(at('2026-06-01 10:01:00.123456')).toBe(Date.parse('2026-06-01T10:01:00.123Z'));
+    expect(at('2026-06-01 10:01:00Z')).toBe(Date.parse('2026-06-01T10:01:00Z'));
+    expect(at('2026-06-01  10:01:00Z')).toMatch(/^ts is not/);
+    expect(at('2026-06-01_10:01:00Z')).toMatch(/^ts is not/);
   });
 
   it('reads an instant the same with Z or an offset, as --as-of does: the end of a day, years before 100', () => {
