@@ -6,7 +6,7 @@
 import type { Measurer } from '../engine/measure.js';
 import { HALT_PRIORITY, outcomeEvidence } from '../engine/measure.js';
 import type { Evidence, HaltReason } from '../model/result.js';
-import { anchor, authorOf, fetchFor } from '../sources/git/common.js';
+import { anchor, authorOf, fetchFor, revisionHalt } from '../sources/git/common.js';
 import { type DeliverableFacts, landedBefore, type LandingFacts, landingOf } from '../sources/git/landing.js';
 import { type CommitInfo, type GitHistory, GLOB_CHARS, type HistoryScope } from '../sources/git/repo.js';
 import type { MeasurementOutcome } from '../sources/types.js';
@@ -223,6 +223,9 @@ async function mainlineHalt(
   if (await repo.refExists(ref)) return undefined;
   // A branch with no commit yet (HEAD on an orphan branch) is no branch to fetch: the anchor says so.
   if (unbornBranch(st.root, ref) !== undefined) return undefined;
+  // main~1000 past the start of history is no branch missing from the clone: said as gate check says it.
+  const expression = await revisionHalt(repo, ref, st.shallow, given ? '(check --ref)' : '(fix mainline in rfc.yaml)');
+  if (expression !== undefined) return { reason: 'missing', message: `the mainline ${expression}` };
   const branches = repo.branches ? await repo.branches() : [];
   return {
     reason: 'missing',

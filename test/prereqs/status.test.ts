@@ -506,6 +506,16 @@ describe('prereq status', () => {
     expect(missing.halt?.message).toMatch(
       /the mainline 'trunk' does not exist in this clone; branches that do: feature\/x, main/,
     );
+    // An expression past the start of history is no branch to fetch: said as gate check says it.
+    const past = await prereqStatus(rfc, {
+      repo: new GitRepo(repo.dir),
+      ref: 'main~1000',
+      refGiven: true,
+      asOf: AS_OF,
+    });
+    expect(past.halt?.message).toBe(
+      "the mainline 'main~1000' names no commit in this clone: the history of 'main' is shorter than that; name a ref this clone has (check --ref)",
+    );
   });
 
   it("a pull request's checkout, with only the remote's copy of the mainline, is told to name that copy", async () => {

@@ -177,7 +177,7 @@ export async function anchor(
  * so it is no fetch to advise: the history it walks is shorter than asked, or cut by a
  * shallow clone.
  */
-async function revisionHalt(
+export async function revisionHalt(
   repo: GitHistory,
   ref: string,
   shallow: boolean,
