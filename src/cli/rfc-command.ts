@@ -4,7 +4,7 @@
  * spec and usage errors into one clear message and exit code 3.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
@@ -109,8 +109,13 @@ export abstract class RfcCommand extends BaseCommand {
     const ids = listRfcIds(root);
     if (ids.length === 1 && ids[0]) return ids[0];
     if (ids.length === 0) {
+      const gates = join(root, GATES_DIR);
+      // Only hidden folders (.archive): "empty" would send the user looking at a folder that is not.
+      const hidden = hiddenFolders(gates);
       throw new UsageError(
-        `no RFCs here: ${join(root, GATES_DIR)} does not exist or is empty; run inside the governed repository or pass --root`,
+        hidden.length
+          ? `no RFCs here: ${gates} holds only ${hidden.join(', ')}, and a folder starting with '.' is not an RFC; put each RFC in a folder named by its id (gates/<rfc>/), or pass --root`
+          : `no RFCs here: ${gates} does not exist or is empty; run inside the governed repository or pass --root`,
       );
     }
     if (holding !== undefined) {
@@ -218,4 +223,15 @@ export function refuseNonCommit(root: string, rev: string, flag: string, wanted 
 function isYmdDate(ymd: string): boolean {
   const [y, mo, d] = ymd.split('-').map(Number) as [number, number, number];
   return isCalendarDate(y, mo, d);
+}
+
+/** The hidden folders (`.archive`) directly under gates/, which listRfcIds passes over. */
+function hiddenFolders(gates: string): string[] {
+  try {
+    return readdirSync(gates)
+      .filter((n) => n.startsWith('.') && statSync(join(gates, n), { throwIfNoEntry: false })?.isDirectory())
+      .sort();
+  } catch {
+    return [];
+  }
 }

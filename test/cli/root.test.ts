@@ -65,6 +65,13 @@ describe('the repository root', () => {
     expect(r.stderr).toBe(
       `error: no RFCs here: ${join(inner, 'gates')} does not exist or is empty; run inside the governed repository or pass --root\n`,
     );
+    // A gates/ with hidden folders alone (kept aside) is not empty: what it holds is named.
+    mkdirSync(join(inner, 'gates', '.archive', 'old'), { recursive: true });
+    const hidden = run(['spec', 'validate'], join(inner, 'src'));
+    expect(hidden.code).toBe(3);
+    expect(hidden.stderr).toBe(
+      `error: no RFCs here: ${join(inner, 'gates')} holds only .archive, and a folder starting with '.' is not an RFC; put each RFC in a folder named by its id (gates/<rfc>/), or pass --root\n`,
+    );
     // Outside any repository, the nearest gates/ upwards is still found.
     expect(run(['spec', 'validate'], join(outer, 'projects')).stdout).toMatch(/^outer: valid/m);
   });
