@@ -4,12 +4,12 @@
  * spec and usage errors into one clear message and exit code 3.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
 import { EXIT, EXIT_CODES_HELP } from '../model/result.js';
-import { GATES_DIR, holdsRfc, listRfcIds } from '../spec/rfc-dir.js';
+import { GATES_DIR, hiddenFolders, holdsRfc, listRfcIds } from '../spec/rfc-dir.js';
 import { formatProblem, SpecError, UsageError } from '../spec/problems.js';
 import { HOME_PROGRAM, PROGRAM_ENV } from './program.js';
 import { CLOCK_SLACK_MS } from '../util/clock.js';
@@ -111,7 +111,7 @@ export abstract class RfcCommand extends BaseCommand {
     if (ids.length === 0) {
       const gates = join(root, GATES_DIR);
       // Only hidden folders (.archive): "empty" would send the user looking at a folder that is not.
-      const hidden = hiddenFolders(gates);
+      const hidden = hiddenFolders(root);
       throw new UsageError(
         hidden.length
           ? `no RFCs here: ${gates} holds only ${hidden.join(', ')}, and a folder starting with '.' is not an RFC; put each RFC in a folder named by its id (gates/<rfc>/), or pass --root`
@@ -146,8 +146,6 @@ function firstParagraph(s: string): string {
   const text = kept[0] === 'The following errors occurred:' ? kept.slice(1).join('; ') : kept.join(': ');
   return help ? `${text} (see --help)` : text;
 }
-
-export { CLOCK_SLACK_MS };
 
 /**
  * The --as-of instant. A later one than now is refused unless `future` allows it (lint judges
@@ -223,15 +221,4 @@ export function refuseNonCommit(root: string, rev: string, flag: string, wanted 
 function isYmdDate(ymd: string): boolean {
   const [y, mo, d] = ymd.split('-').map(Number) as [number, number, number];
   return isCalendarDate(y, mo, d);
-}
-
-/** The hidden folders (`.archive`) directly under gates/, which listRfcIds passes over. */
-function hiddenFolders(gates: string): string[] {
-  try {
-    return readdirSync(gates)
-      .filter((n) => n.startsWith('.') && statSync(join(gates, n), { throwIfNoEntry: false })?.isDirectory())
-      .sort();
-  } catch {
-    return [];
-  }
 }

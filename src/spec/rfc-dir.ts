@@ -18,6 +18,15 @@ export function listRfcIds(root: string): string[] {
     .sort();
 }
 
+/** The hidden folders (`.archive`) directly under gates/, which listRfcIds passes over. */
+export function hiddenFolders(root: string): string[] {
+  const dir = join(root, GATES_DIR);
+  if (!isFolder(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => n.startsWith('.') && isFolder(join(dir, n)))
+    .sort();
+}
+
 /**
  * Whether root's gates/ holds an RFC: a folder with its manifest or its lint rules. A gates/
  * without one is some code's own folder (src/gates/, a package named so), not the RFCs'.

@@ -26,17 +26,26 @@ export function unbornBranch(root: string, ref: string): string | undefined {
 }
 
 /**
- * The commit `rev` names in the repository at `root`, or undefined. Resolved as written, then
- * peeled: `^{commit}` written after `:/fix the race` would be read as part of the message
- * searched for, and no commit says that.
+ * Whether the commit `rev` names is found in two steps: the object it names, then `<id>^{commit}`.
+ * `^{commit}` written after `:/fix the race` would be read as part of the message searched for,
+ * and no commit says that; any other revision is peeled at once (one git run, not two).
  */
+export function peelApart(rev: string): boolean {
+  return rev.includes(':');
+}
+
+/** What `git rev-parse --verify` prints for an object: its full id. */
+export const OBJECT_ID = /^[0-9a-f]{40,64}$/;
+
+/** The commit `rev` names in the repository at `root`, or undefined. */
 export function commitId(root: string, rev: string): string | undefined {
   if (rev === '' || rev.startsWith('-')) return undefined;
   const object = (name: string): string | undefined => {
     const r = spawnSync('git', ['rev-parse', '--verify', '-q', name], { cwd: root, encoding: 'utf8' });
     const out = r.status === 0 && typeof r.stdout === 'string' ? r.stdout.trim() : '';
-    return /^[0-9a-f]{40,64}$/.test(out) ? out : undefined;
+    return OBJECT_ID.test(out) ? out : undefined;
   };
+  if (!peelApart(rev)) return object(`${rev}^{commit}`);
   const named = object(rev);
   return named === undefined ? undefined : object(`${named}^{commit}`);
 }

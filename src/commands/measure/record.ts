@@ -1,5 +1,5 @@
 import * as Flags from '@oclif/core/flags';
-import { CLOCK_SLACK_MS } from '../../cli/rfc-command.js';
+import { CLOCK_SLACK_MS } from '../../util/clock.js';
 import { LEDGER_EXIT_CODES_HELP, LedgerCommand, openWriter } from '../../ledger/cli.js';
 import {
   checkMeasurementType,

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SimpleGit, SimpleGitOptions } from 'simple-git';
 import { CLOCK_SLACK_MS } from '../../util/clock.js';
+import { OBJECT_ID, peelApart } from '../../util/git-ref.js';
 
 export type Scope = 'mainline' | 'all';
 
@@ -439,10 +440,9 @@ export class GitRepo implements GitHistory {
       const git = await this.client();
       const object = async (rev: string) => {
         const out = (await git.raw(['rev-parse', '--verify', '--quiet', rev]).catch(() => '')).trim();
-        return /^[0-9a-f]{40,64}$/.test(out) ? out : undefined;
+        return OBJECT_ID.test(out) ? out : undefined;
       };
-      // Peeled in a second step: `^{commit}` written after `:/fix the race` would be read as
-      // part of the message searched for, and no commit says that.
+      if (!peelApart(ref)) return object(`${ref}^{commit}`);
       const named = await object(ref);
       return named === undefined ? undefined : object(`${named}^{commit}`);
     });
