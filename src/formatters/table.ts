@@ -2,6 +2,7 @@ import { styleText } from 'node:util';
 import Table from 'cli-table3';
 import stringWidth from 'string-width';
 import { visible } from './visible.js';
+import { graphemes } from '../util/graphemes.js';
 import type { GateReport, GateResult, Verdict } from '../model/result.js';
 
 export interface TableOptions {
@@ -78,13 +79,11 @@ function breakLongWords(text: string, width: number): string {
     .join('\n');
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
 function splitToWidth(word: string, width: number): string[] {
   const pieces: string[] = [];
   let piece = '';
   let used = 0;
-  for (const { segment } of graphemes.segment(word)) {
+  for (const segment of graphemes(word)) {
     const w = stringWidth(segment);
     if (used + w > width && piece !== '') {
       pieces.push(piece);

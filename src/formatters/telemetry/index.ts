@@ -4,6 +4,7 @@
  * trend faster than a column of numbers.
  */
 import { inertJson, visible } from '../visible.js';
+import { graphemes } from '../../util/graphemes.js';
 import { styleText } from 'node:util';
 import Table from 'cli-table3';
 import stringWidth from 'string-width';
@@ -99,17 +100,6 @@ function misses(m: MetricRow['misses'], fit: Fit): string {
   return fit === 'narrow'
     ? named.map(([k, n]) => `${NARROW_MISS[k] ?? k} ${n}`).join('\n')
     : named.map(([k, n]) => `${k} ${n}`).join(', ');
-}
-
-const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });
-
-/**
- * The characters of an id as a person sees them: an accent written as a combining mark, or an
- * emoji joined from several, is cut with its letter, never from it (a mark alone would sit on
- * the ellipsis, half an emoji shows as other ones).
- */
-function graphemes(id: string): string[] {
-  return Array.from(GRAPHEMES.segment(id), (g) => g.segment);
 }
 
 /**
