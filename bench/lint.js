@@ -30,7 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rng } from './rng.js';
-import { fmtMs, median, min, timed } from './timing.js';
+import { fmtMs, median, min, settle, timed } from './timing.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -400,6 +400,7 @@ function main() {
     const t = Date.now();
     rmSync(STAMP, { force: true });
     gen = generate(o.seed);
+    settle();
     writeFileSync(STAMP, fp);
     log(
       `  ${n(Math.round(gen.bytes / 1048576))} MiB, ${n(gen.planted)} planted violations, in ${((Date.now() - t) / 1000).toFixed(1)} s`,

@@ -23,7 +23,7 @@ import { gitCommandsFromLog, gitShim, writeGitScript } from './floor.js';
 import { AS_OF, AS_OF_MS, AUTHORS, HISTORY_END_MS, HISTORY_START_MS, OPERATORS } from './model.js';
 import { git } from './repo.js';
 import { rng } from './rng.js';
-import { fmtMs, median, min, timed } from './timing.js';
+import { fmtMs, median, min, settle, timed } from './timing.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -562,6 +562,7 @@ function main() {
   } else {
     log(`repository: generating ${n(COMMITS)} commits with git fast-import…`);
     gen = generateRepo({ dir: REPO, seed: opts.seed, commits: COMMITS, prereqs, extraFiles });
+    settle();
     writeFileSync(stamp, `${fingerprint}\n${JSON.stringify(gen)}`);
     log(`repository: ${n(gen.commits)} commits in ${fmtMs(gen.ms)}`);
   }

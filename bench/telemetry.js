@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rng } from './rng.js';
-import { fmtMs, median, min, timed } from './timing.js';
+import { fmtMs, median, min, settle, timed } from './timing.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -190,6 +190,7 @@ async function main() {
     log(`generating ${n(o.turns)} turns into ${path.relative(ROOT, file)} …`);
     const t0 = Date.now();
     const g = await generate(file, o);
+    settle();
     info = { fingerprint, bytes: statSync(file).size, lines: g.lines, sessions: g.sessions };
     writeFileSync(meta, JSON.stringify(info));
     log(

@@ -37,3 +37,14 @@ export const min = (xs) => Math.min(...xs);
 export function fmtMs(ms) {
   return ms >= 1000 ? `${(ms / 1000).toFixed(3)} s` : `${ms.toFixed(1)} ms`;
 }
+
+/**
+ * Writes what a generator just wrote out to disk before anything is timed. A fresh tree sits
+ * in the page cache as dirty pages that the kernel writes back over the next half-minute or
+ * so, on the same cores and disk as the timed runs: the first rounds after a generation would
+ * measure that writeback (medians twice the later ones were seen). Reading stays warm.
+ */
+export function settle() {
+  const r = spawnSync('sync', [], { stdio: 'ignore' });
+  if (r.error || r.status !== 0) process.stderr.write('  (sync failed: the first rounds may include disk writeback)\n');
+}
