@@ -103,6 +103,22 @@ describe('telemetry formatters', () => {
     expect(out).not.toContain('\u001b');
   });
 
+  it('counts in the header as a sentence does: one turn, one session, one file', () => {
+    const r = report(2);
+    r.overall = metricRow({ ...emptyTotals(), turns: 1, input: 10, cacheRead: 90, hitTurns: 1, cacheCounted: 1 });
+    r.window = { start: null, last_turns: 1 };
+    const one = formatTelemetryTable(r, { color: false, trend: false, maxSessions: 1 });
+    expect(one).toContain(': 1 file, 1 turn, 2 sessions (worst hit ratio first)');
+    expect(one).toContain('(last 1 turn)');
+    expect(one).toContain('… and 1 more session (--json lists them all)');
+    r.files.push({ path: 'u.jsonl', lines: 1, records: 1, malformed: 0 });
+    r.overall.turns = 3;
+    r.window.last_turns = 3;
+    const many = formatTelemetryTable(r, { color: false, trend: false, maxSessions: 5 });
+    expect(many).toContain(': 2 files, 3 turns, 2 sessions (worst hit ratio first)');
+    expect(many).toContain('(last 3 turns)');
+  });
+
   it('says how many malformed lines are not listed', () => {
     const r = report(1);
     r.malformed = { count: 12, first: Array.from({ length: 10 }, (_, i) => `t.jsonl:${i + 1}: not JSON`) };

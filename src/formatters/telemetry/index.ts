@@ -194,6 +194,9 @@ function shortNames(names: readonly string[], width: number): string[] {
   return out.map((o, i) => ((count.get(o)?.size ?? 0) > 1 ? (names[i] as string) : o));
 }
 
+/** "1 turn", "2 turns": the header is read as a sentence. */
+const counted = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 /**
  * The table of a report: all its sessions, or (`session_count` set) the worst of them picked
  * while the rows were made (worstSessions), with the count of all.
@@ -227,12 +230,12 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
   const window = [
     r.window.start ? `from ${r.window.start}` : undefined,
     `to ${r.as_of}`,
-    r.window.last_turns ? `(last ${r.window.last_turns} turns)` : undefined,
+    r.window.last_turns ? `(last ${counted(r.window.last_turns, 'turn')})` : undefined,
   ]
     .filter(Boolean)
     .join(' ');
   lines.push(
-    `Agent telemetry ${window}: ${r.files.length} file(s), ${r.overall.turns} turns, ${sessions} sessions (worst hit ratio first)`,
+    `Agent telemetry ${window}: ${counted(r.files.length, 'file')}, ${counted(r.overall.turns, 'turn')}, ${counted(sessions, 'session')} (worst hit ratio first)`,
   );
   lines.push(table);
   // A narrow table names the miss sources short: what it shows, it explains.
@@ -240,7 +243,7 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
     row.misses !== null && Object.entries(row.misses).some(([k, n]) => n > 0 && NARROW_MISS[k] !== undefined);
   if (narrowTable && (narrowed(r.overall) || shown.some(narrowed))) lines.push(MISS_LEGEND);
   if (sessions > shown.length) {
-    lines.push(`… and ${sessions - shown.length} more sessions (--json lists them all)`);
+    lines.push(`… and ${counted(sessions - shown.length, 'more session')} (--json lists them all)`);
   }
   lines.push(invariantLine('compaction is cache-stable', r.invariants.compaction_cache_stable, 'compaction'));
   lines.push(
