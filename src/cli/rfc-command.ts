@@ -154,10 +154,12 @@ function firstParagraph(s: string): string {
  */
 export function parseAsOf(text: string | undefined, now: Date = new Date(), opts: { future?: boolean } = {}): Date {
   if (text === undefined) return now;
-  const m = /^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
+  // RFC 3339 allows a lower-case `t` and `z`, as telemetry's ts takes them; Date.parse is given the upper case.
+  const m = /^\d{4}-\d{2}-\d{2}(?:[Tt ][\d:.]+([Zz]|[+-]\d{2}:?\d{2})?)?$/.exec(text);
+  const upper = text.toUpperCase();
   // An instant written without a zone is read as UTC, so CI and laptops agree.
   const ms =
-    m && isYmdDate(text.slice(0, 10)) ? Date.parse(m[1] || text.length === 10 ? text : `${text}Z`) : Number.NaN;
+    m && isYmdDate(text.slice(0, 10)) ? Date.parse(m[1] || text.length === 10 ? upper : `${upper}Z`) : Number.NaN;
   if (Number.isNaN(ms)) {
     throw new UsageError(
       `--as-of '${text}' is not a date: use YYYY-MM-DD or an ISO-8601 instant such as 2026-06-01T12:00:00Z`,

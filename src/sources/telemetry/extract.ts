@@ -13,8 +13,8 @@
  * - numbers it reads that are not plain whole numbers of at most 15 digits (a sign, a
  *   fraction or an exponent: `1.0` is a whole number to JSON.parse, so it is left to it);
  * - a field it reads appearing twice (JSON.parse keeps the last one);
- * - timestamps other than `YYYY-MM-DDTHH:MM:SS(.sss)Z` or whole epoch milliseconds from
- *   MIN_TIME_MS on (a smaller number is seconds, malformed);
+ * - timestamps other than `YYYY-MM-DDTHH:MM:SS(.sss)Z` (`t` and `z` in lower case too) or whole
+ *   epoch milliseconds from MIN_TIME_MS on (a smaller number is seconds, malformed);
  * - a session id that starts with a blank (parseLine tells a blank one from one that is not);
  * - top-level `gen_ai.*` attributes, OTLP `[{key, value}]` attributes, OTel spans without `ts`,
  *   a whole OTLP export (`resourceSpans`),
@@ -369,11 +369,14 @@ function digitsAt(b: Uint8Array, at: number, len: number): number {
 }
 
 /**
- * The string at [at, at + n) as `YYYY-MM-DDTHH:MM:SSZ` or `…SS.sssZ` (the rule of `isoUtc` in
- * records.ts); NaN for any other text, which is then left to JSON.parse and Date.parse.
+ * The string at [at, at + n) as `YYYY-MM-DDTHH:MM:SSZ` or `…SS.sssZ`, `t` and `z` in lower case
+ * too (the rule of `isoUtc` in records.ts); NaN for any other text, which is then left to
+ * JSON.parse and Date.parse.
  */
 function isoUtc(b: Uint8Array, at: number, n: number): number {
-  if ((n !== 20 && n !== 24) || b[at + n - 1] !== 0x5a || b[at + 10] !== 0x54) return Number.NaN;
+  if (n !== 20 && n !== 24) return Number.NaN;
+  // `| 0x20` folds the upper-case letter onto the lower-case one.
+  if (((b[at + n - 1] as number) | 0x20) !== 0x7a || ((b[at + 10] as number) | 0x20) !== 0x74) return Number.NaN;
   if (b[at + 4] !== 0x2d || b[at + 7] !== 0x2d || b[at + 13] !== 0x3a || b[at + 16] !== 0x3a) return Number.NaN;
   if (n === 24 && b[at + 19] !== 0x2e) return Number.NaN;
   const h = digitsAt(b, at + 11, 2);

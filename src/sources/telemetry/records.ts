@@ -297,13 +297,14 @@ export const MAX_TIME_MS = 8.64e15;
 
 /**
  * `YYYY-MM-DDTHH:MM:SSZ` or `…SS.sssZ`, the form writers emit, read without Date.parse (which
- * costs more than the rest of a line); anything else goes to Date.parse.
+ * costs more than the rest of a line); anything else goes to Date.parse. The `T` and the `Z`
+ * may be lower case, as RFC 3339 (§5.6) allows.
  */
 function isoUtc(x: string): number | undefined {
   const n = x.length;
-  if ((n !== 20 && n !== 24) || x.charCodeAt(n - 1) !== 90 /* Z */ || x.charCodeAt(10) !== 84 /* T */) {
-    return undefined;
-  }
+  if (n !== 20 && n !== 24) return undefined;
+  // `| 0x20` folds the upper-case letter onto the lower-case one.
+  if ((x.charCodeAt(n - 1) | 0x20) !== 0x7a /* z */ || (x.charCodeAt(10) | 0x20) !== 0x74 /* t */) return undefined;
   if (x[4] !== '-' || x[7] !== '-' || x[13] !== ':' || x[16] !== ':' || (n === 24 && x[19] !== '.')) return undefined;
   const y = digits(x, 0, 4);
   const mo = digits(x, 5, 2);
@@ -321,9 +322,9 @@ function isoUtc(x: string): number | undefined {
 /**
  * An ISO-8601 date or instant; without a zone it is read as UTC (as --as-of is). A space may
  * stand for the `T`, as RFC 3339 allows, --as-of takes, and Python's `str(datetime)` and
- * PostgreSQL's text write it.
+ * PostgreSQL's text write it; the `T` and the `Z` may be lower case, as RFC 3339 allows too.
  */
-const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
  * The least epoch-millisecond `ts` taken (in magnitude): 1e11 ms is 1973-03-03T09:46:40Z, before
@@ -355,7 +356,8 @@ function timestamp(x: unknown): number | string {
     // instant without a zone, in the machine's time zone, so two machines would disagree.
     const m = ISO_INSTANT.exec(x);
     if (!m || Number.isNaN(utcDateMs(Number(m[1]), Number(m[2]), Number(m[3])))) return TS_BAD;
-    const t = x.length > 10 ? `${x.slice(0, 10)}T${x.slice(11)}` : x;
+    // Date.parse is given the upper-case form ISO-8601 defines, not left to read a `t` or `z` its own way.
+    const t = x.length > 10 ? `${x.slice(0, 10)}T${x.slice(11).toUpperCase()}` : x;
     const ms = Date.parse(m[4] || t.length === 10 ? t : `${t}Z`);
     return Number.isNaN(ms) ? TS_BAD : ms;
   }

@@ -346,6 +346,11 @@ function variants(base: Plain, r: ReturnType<typeof rng>): (string | Buffer)[] {
     '2026-06-01T10:00:00.5Z',
     '2026-06-01 10:00:00Z',
     '2026-06-01T10:00:00.000z',
+    '2026-06-01t10:00:00z',
+    '2026-06-01t10:00:00.5z',
+    '2026-06-01t10:00:00+02:00',
+    '2026-06-01T10:00:00x',
+    '2026-06-01x10:00:00Z',
     '20260601T100000Z',
     '2026-06-01',
     '',
@@ -462,6 +467,16 @@ describe('extractLine against parseLine', () => {
         const p = parseLine(line);
         expect(p.ok && p.record.kind === 'turn' && p.record.cacheCounted, line).toBe(counted);
       }
+    }
+  });
+
+  it('reads a lower-case t and z (RFC 3339 allows them) itself, as parseLine reads them', () => {
+    for (const ts of ['2026-06-01t10:00:00z', '2026-06-01T10:00:00.250z', '2026-06-01t10:00:00Z']) {
+      const line = JSON.stringify({ session_id: 's', turn: 1, ts, usage: { input_tokens: 5, output_tokens: 1 } });
+      // Twice: the second is read through the layout the first taught.
+      for (let k = 0; k < 2; k++) expect(check(line), line).toBe('fast');
+      const p = parseLine(line);
+      expect(p.ok && p.record.ts).toBe(Date.parse(ts.toUpperCase()));
     }
   });
 

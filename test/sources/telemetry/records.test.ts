@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseAsOf } from '../../../src/cli/rfc-command.js';
 import {
   MIN_TIME_MS,
   parseLine,
@@ -68,6 +69,37 @@ describe('parseLine: the Anthropic usage shape', () => {
     expect(at('2026-06-01 10:01:00Z')).toBe(Date.parse('2026-06-01T10:01:00Z'));
     expect(at('2026-06-01  10:01:00Z')).toMatch(/^ts is not/);
     expect(at('2026-06-01_10:01:00Z')).toMatch(/^ts is not/);
+    // RFC 3339 (§5.6): the T and the Z may be lower case, in the short form and in any other.
+    expect(at('2026-06-01t10:01:00z')).toBe(Date.parse('2026-06-01T10:01:00Z'));
+    expect(at('2026-06-01t10:01:00.250Z')).toBe(Date.parse('2026-06-01T10:01:00.250Z'));
+    expect(at('2026-06-01t12:01:00+02:00')).toBe(Date.parse('2026-06-01T10:01:00Z'));
+    expect(at('2026-06-01T10:01:00.123456z')).toBe(Date.parse('2026-06-01T10:01:00.123Z'));
+    expect(at('2026-06-01 10:01z')).toBe(Date.parse('2026-06-01T10:01:00Z'));
+    expect(at('2026-06-01x10:01:00Z')).toMatch(/^ts is not/);
+    expect(at('2026-06-01T10:01:00y')).toMatch(/^ts is not/);
+  });
+
+  it('reads every instant --as-of takes as --as-of reads it, a lower-case t and z included', () => {
+    const at = (ts: string) => {
+      const p = parseLine(
+        JSON.stringify({ session_id: 's', turn: 1, ts, usage: { input_tokens: 1, output_tokens: 1 } }),
+      );
+      return p.ok ? p.record.ts : p.reason;
+    };
+    const now = new Date('2027-01-01T00:00:00Z');
+    for (const text of [
+      '2026-06-01',
+      '2026-06-01T10:00:00Z',
+      '2026-06-01t10:00:00z',
+      '2026-06-01t10:00:00.5z',
+      '2026-06-01 10:00:00z',
+      '2026-06-01t12:00:00+02:00',
+      '2026-06-01t10:00',
+    ]) {
+      expect(at(text), text).toBe(parseAsOf(text, now).getTime());
+    }
+    expect(() => parseAsOf('2026-06-01x10:00:00Z', now)).toThrow(/is not a date/);
+    expect(() => parseAsOf('2026-06-01T10:00:00y', now)).toThrow(/is not a date/);
   });
 
   it('reads an instant the same with Z or an offset, as --as-of does: the end of a day, years before 100', () => {
