@@ -202,6 +202,15 @@ function jsonObject(text: string): Record<string, unknown> | string {
  * named by its place in the export: the export's other turns alone would be a partial count.
  */
 export function parseRecords(text: string): ParsedRecords {
+  lineText = text;
+  try {
+    return recordsOf(text);
+  } finally {
+    lineText = '';
+  }
+}
+
+function recordsOf(text: string): ParsedRecords {
   const o = jsonObject(text);
   if (typeof o === 'string') return { ok: false, reason: o };
   if (o.resourceSpans !== undefined) return otlpExport(o.resourceSpans);
@@ -221,10 +230,36 @@ export function parseRecords(text: string): ParsedRecords {
 
 /** One record of a line; a line holding an OTLP export holds many, which parseRecords reads. */
 export function parseLine(text: string): ParsedLine {
-  const o = jsonObject(text);
-  if (typeof o === 'string') return bad(o);
-  if (o.resourceSpans !== undefined) return bad('an OTLP/JSON export (resourceSpans) holds many records, not one');
-  return parseObject(o);
+  lineText = text;
+  try {
+    const o = jsonObject(text);
+    if (typeof o === 'string') return bad(o);
+    if (o.resourceSpans !== undefined) return bad('an OTLP/JSON export (resourceSpans) holds many records, not one');
+    return parseObject(o);
+  } finally {
+    lineText = '';
+  }
+}
+
+/** The line being parsed, while it is: a number JSON.parse rounded is quoted from it as written. */
+let lineText = '';
+
+/**
+ * How the line writes the number JSON.parse read as x: a literal (9007199254740993, 1e300), or a
+ * string of digits (OTLP's intValue); undefined when no such number is found or several are
+ * (9007199254740993 beside 9007199254740992 read as one value), rather than quote another one.
+ */
+function asWritten(x: number): string | undefined {
+  const numbers = new Set<string>();
+  const strings = new Set<string>();
+  // Strings are matched whole, so the digits inside a key or a text are not taken for a number.
+  for (const [token] of lineText.matchAll(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g)) {
+    if (!token.startsWith('"')) {
+      if (Number(token) === x) numbers.add(token);
+    } else if (/^"-?\d+"$/.test(token) && Number(token.slice(1, -1)) === x) strings.add(token.slice(1, -1));
+  }
+  const found = numbers.size > 0 ? numbers : strings;
+  return found.size === 1 ? [...found][0] : undefined;
 }
 
 function parseObject(o: Record<string, unknown>): ParsedLine {
@@ -261,10 +296,14 @@ function notCount(field: string, x: unknown, orNull = false): string | undefined
   if (isCount(x)) return undefined;
   // Absent is not "not a whole number": that would send the writer looking at a value it never wrote.
   if (x === undefined) return `no ${field}`;
-  if (typeof x === 'number' && x < 0) return `${field} is negative (${x}); a count is 0 or more`;
-  // Past 2^53 - 1 a double skips whole numbers: JSON.parse reads 9007199254740993 as …992.
+  // Past 2^53 - 1 a double skips whole numbers: JSON.parse reads 9007199254740993 as …992, so
+  // the number is quoted as the line writes it, not as it was read.
+  const shown = typeof x === 'number' ? (Number.isSafeInteger(x) ? String(x) : asWritten(x)) : undefined;
+  if (typeof x === 'number' && x < 0) {
+    return `${field} is negative${shown === undefined ? '' : ` (${shown})`}; a count is 0 or more`;
+  }
   if (typeof x === 'number' && x > Number.MAX_SAFE_INTEGER) {
-    return `${field} is ${x}, more than ${Number.MAX_SAFE_INTEGER}, the largest count a JSON number holds exactly`;
+    return `${field} is ${shown === undefined ? '' : `${shown}, `}more than ${Number.MAX_SAFE_INTEGER}, the largest count a JSON number holds exactly`;
   }
   return `${field} is not a whole number${orNull ? ' or null' : ''}`;
 }

@@ -213,9 +213,11 @@ describe('parseLine: the Anthropic usage shape', () => {
 
   it('rejects counts too large to be exact, which would swamp every ratio, and says so', () => {
     for (const [n, read] of [
-      ['1e300', '1e+300'],
-      ['99999999999999999999', '100000000000000000000'],
+      // Quoted as written: JSON.parse reads the second as 100000000000000000000, the last as …992.
+      ['1e300', '1e300'],
+      ['99999999999999999999', '99999999999999999999'],
       ['9007199254740992', '9007199254740992'],
+      ['9007199254740993', '9007199254740993'],
     ]) {
       const p = parseLine(
         `{"session_id":"m","turn":2,"ts":"2026-06-01T09:01:00Z","usage":{"input_tokens":${n},"output_tokens":5}}`,
@@ -229,6 +231,30 @@ describe('parseLine: the Anthropic usage shape', () => {
       '{"session_id":"m","turn":2,"ts":"2026-06-01T09:01:00Z","usage":{"input_tokens":9007199254740991,"output_tokens":5}}',
     );
     expect(ok.ok).toBe(true);
+    // Never another number than the one written: two that read as one value are not told apart.
+    expect(
+      parseLine(
+        '{"session_id":"m","turn":9007199254740993,"ts":"2026-06-01T09:01:00Z","usage":{"input_tokens":9007199254740992,"output_tokens":5}}',
+      ),
+    ).toEqual({
+      ok: false,
+      reason: 'turn is more than 9007199254740991, the largest count a JSON number holds exactly',
+    });
+    expect(
+      parseLine(
+        '{"session_id":"m","turn":2,"ts":"2026-06-01T09:01:00Z","usage":{"input_tokens":-9007199254740993,"output_tokens":5}}',
+      ),
+    ).toEqual({ ok: false, reason: 'usage.input_tokens is negative (-9007199254740993); a count is 0 or more' });
+    // The digits of a key or a text are not the number.
+    expect(
+      parseLine(
+        '{"session_id":"9007199254740992","turn":2,"ts":"2026-06-01T09:01:00Z","usage":{"input_tokens":9007199254740993,"output_tokens":5}}',
+      ),
+    ).toEqual({
+      ok: false,
+      reason:
+        'usage.input_tokens is 9007199254740993, more than 9007199254740991, the largest count a JSON number holds exactly',
+    });
   });
 
   it('names a negative or oversized count as such, in every field that holds one', () => {
@@ -284,7 +310,8 @@ describe('parseLine: the Anthropic usage shape', () => {
         `gen_ai.usage.cache_read.input_tokens is 1e+300, ${big}`,
       ],
       [otlp('-100'), 'gen_ai.usage.input_tokens is negative (-100); a count is 0 or more'],
-      [otlp('18446744073709551615'), `gen_ai.usage.input_tokens is 18446744073709552000, ${big}`],
+      [otlp('18446744073709551615'), `gen_ai.usage.input_tokens is 18446744073709551615, ${big}`],
+      [otlp('9007199254740993'), `gen_ai.usage.input_tokens is 9007199254740993, ${big}`],
       [
         JSON.stringify({ type: 'fork_trace', session_id: 'f', turn: -1, ts: '2026-06-01T09:01:00Z', misses: [] }),
         'fork_trace: turn is negative (-1); a count is 0 or more',
