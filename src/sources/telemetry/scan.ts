@@ -336,6 +336,12 @@ interface PassState {
   newest: { ts: number };
   afterAsOf: number;
   duplicates: { count: number; first: DuplicateTurn[] };
+  /** Sessions where a span without a turn number was read after a turn that came later than it. */
+  disordered: Set<string>;
+  /** Sessions whose unnumbered spans' ts and numbers are gathered, in reading order (see scanFiles). */
+  gather: Map<string, { ts: number[]; turns: number[] }> | undefined;
+  /** Sessions whose unnumbered spans take these numbers, in reading order, instead of the next one. */
+  numbers: Map<string, { turns: number[]; next: number }> | undefined;
 }
 
 /** Marks a session's turn as read; true when it already was. */
@@ -462,6 +468,9 @@ function newPassState(): PassState {
     newest: { ts: -Infinity },
     afterAsOf: 0,
     duplicates: { count: 0, first: [] },
+    disordered: new Set(),
+    gather: undefined,
+    numbers: undefined,
   };
 }
 
@@ -563,9 +572,21 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     // an unknown amount, not nothing.
     const read = record.cacheCounted ? record.cacheRead : NOT_COUNTED;
     // An OTel span without a turn number is the next turn of its session: after the highest
-    // turn read so far, whatever shape numbered it.
+    // turn read so far, whatever shape numbered it; in a session whose spans are read out of
+    // time order, the number its ts gives it (see scanFiles).
     // The record is the reader's to reuse and this pass's to change: numbering it in place saves a copy.
-    const turn = record.turn ?? Math.max(st.maxTurn, 0) + 1;
+    let turn = record.turn;
+    if (turn === undefined) {
+      const given = p.numbers?.get(record.session);
+      turn = given?.turns[given.next++] ?? Math.max(st.maxTurn, 0) + 1;
+      // Earlier than the turn it would follow: reading order is not time order here.
+      if (given === undefined && st.maxTurn >= 0 && record.ts < st.maxTs) p.disordered.add(record.session);
+      const gathered = p.gather?.get(record.session);
+      if (gathered !== undefined) {
+        gathered.ts.push(record.ts);
+        gathered.turns.push(turn);
+      }
+    }
     // Whether the turn before it was read already, asked before this one is marked read (turn 1
     // follows a turn 0 where a writer numbers from 0).
     const follows = turn > 0 && hasRead(st, turn - 1);
@@ -729,10 +750,35 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
   };
 }
 
+/**
+ * A span without a turn number follows the turn read before it. An exporter writes a span when
+ * it ends, so a long call started before a short one is read after it: its session's turns,
+ * numbered in reading order, would have a turn before them that came later (a negative gap), and
+ * the turn after a compaction would be the wrong one. When that happens the files are read again:
+ * once to learn the numbers those sessions' spans took and their ts, once more with the same
+ * numbers given in the order of their ts (reading order among equal ones). Files read in time
+ * order, the common case, are read once.
+ */
 export async function scanFiles(root: string, files: readonly string[], opts: ScanOptions): Promise<ScanResult> {
+  const first = newPassState();
+  const read = await readTelemetry(root, files, passSink(first, opts), opts);
+  if (first.disordered.size === 0) return finishPass(first, read, opts);
+  // The reads again report no progress: a line going back to 0% would read as the same read restarting.
+  const again: ReadOptions = opts.signal ? { signal: opts.signal } : {};
+  const gathering = newPassState();
+  gathering.gather = new Map([...first.disordered].map((id) => [id, { ts: [], turns: [] }]));
+  await readTelemetry(root, files, passSink(gathering, opts), again);
+  const numbers = new Map<string, { turns: number[]; next: number }>();
+  for (const [id, g] of gathering.gather) {
+    const byTime = g.ts.map((_, i) => i).sort((a, b) => (g.ts[a] as number) - (g.ts[b] as number) || a - b);
+    const slots = [...g.turns].sort((a, b) => a - b);
+    const turns: number[] = new Array<number>(slots.length);
+    byTime.forEach((i, rank) => (turns[i] = slots[rank] as number));
+    numbers.set(id, { turns, next: 0 });
+  }
   const p = newPassState();
-  const read = await readTelemetry(root, files, passSink(p, opts), opts);
-  return finishPass(p, read, opts);
+  p.numbers = numbers;
+  return finishPass(p, await readTelemetry(root, files, passSink(p, opts), again), opts);
 }
 
 /** The windows, invariants and rows of a finished pass. */

@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeasurementOutcome } from '../../../src/sources/types.js';
 import { emptyTotals } from '../../../src/sources/telemetry/metrics.js';
+import { scanFiles } from '../../../src/sources/telemetry/scan.js';
 import { TelemetryMeasurementSource } from '../../../src/sources/telemetry/source.js';
 import { metricRow } from '../../../src/telemetry/report.js';
 import type { MeasurementSpec, RfcManifest, TelemetrySpec } from '../../../src/spec/types.js';
@@ -939,6 +940,61 @@ describe('which turn is which, whatever the order and the names files are read b
     expect(o.evidence.violations).toEqual([
       { session: 's', turn: 2, missed_turn: 3, cause: 'no cache read', file: 'order-otel/t.jsonl', line: 3 },
     ]);
+  });
+
+  it('spans without a turn number read out of time order are numbered by their ts: the turn after a compaction is the next in time', async () => {
+    const dir = join(root, 'order-otel-time');
+    mkdirSync(dir, { recursive: true });
+    // An exporter writes a span when it ends: a call that started later may be read first.
+    const span = (minute: number, read: number, extra: object = {}) =>
+      line({
+        ts: `2026-06-01T10:${String(minute).padStart(2, '0')}:00Z`,
+        ...extra,
+        attributes: {
+          'gen_ai.conversation.id': 's',
+          'gen_ai.usage.input_tokens': 1000 + read,
+          'gen_ai.usage.output_tokens': 1,
+          'gen_ai.usage.cache_read.input_tokens': read,
+          'gen_ai.usage.cache_creation.input_tokens': 0,
+        },
+      });
+    // In time: 10:00, 10:05, the compaction at 10:10, and 10:11, which read nothing a minute after it.
+    writeFileSync(
+      join(dir, 'broken.jsonl'),
+      span(0, 0) + span(10, 1000, { compaction: true }) + span(5, 1000) + span(11, 0),
+    );
+    const broken = await measure({ files: ['order-otel-time/broken.jsonl'], metric: 'compaction_cache_breaks' });
+    expect(broken.status === 'ok' && broken.value).toBe(1);
+    expect(broken.evidence.violations).toEqual([
+      { session: 's', turn: 3, missed_turn: 4, cause: 'no cache read', file: 'order-otel-time/broken.jsonl', line: 4 },
+    ]);
+    // In time: 10:00, 10:03, the compaction at 10:10, and 10:11, which read the prefix: it holds.
+    writeFileSync(
+      join(dir, 'holds.jsonl'),
+      span(0, 0) + span(10, 1000, { compaction: true }) + span(3, 0) + span(11, 1000),
+    );
+    const holds = await measure({ files: ['order-otel-time/holds.jsonl'], metric: 'compaction_cache_breaks' });
+    expect(holds.status === 'ok' && holds.value).toBe(0);
+    expect(holds.evidence.compaction_turns_checked).toBe(1);
+    // The same spans in time order read alike.
+    writeFileSync(
+      join(dir, 'sorted.jsonl'),
+      span(0, 0) + span(3, 0) + span(10, 1000, { compaction: true }) + span(11, 1000),
+    );
+    const sorted = await measure({ files: ['order-otel-time/sorted.jsonl'], metric: 'compaction_cache_breaks' });
+    expect(sorted.status === 'ok' && sorted.value).toBe(0);
+    expect(sorted.evidence.compaction_turns_checked).toBe(1);
+    // Across files too; read again to number them, the progress shown never goes back.
+    writeFileSync(join(dir, 'part-1.jsonl'), span(0, 0) + span(10, 1000, { compaction: true }));
+    writeFileSync(join(dir, 'part-2.jsonl'), span(3, 0) + span(11, 1000));
+    const shares: number[] = [];
+    const parts = await scanFiles(root, ['order-otel-time/part-1.jsonl', 'order-otel-time/part-2.jsonl'], {
+      asOf: AS_OF,
+      onProgress: (done, total) => shares.push(done / total),
+    });
+    expect(parts.invariants.compaction).toMatchObject({ checked: 1, violations: [] });
+    expect(shares).toContain(1);
+    expect(shares).toEqual([...shares].sort((a, b) => a - b));
   });
 
   it('the turn after a compaction decides it when it is read first: files by number (part-9 before part-10), lines out of order', async () => {
