@@ -171,6 +171,9 @@ function describeViolation(kind: InvariantName, v: Violation): string {
   return `session ${v.session} turn ${v.turn} (${kind})${missed} ${how} (${v.file}:${v.line})`;
 }
 
+/** "1 turn", "2 turns": a reason is read as a sentence. */
+const turns = (n: number): string => `${n} turn${n === 1 ? '' : 's'}`;
+
 /** The value of one metric over a scan, or the reason it has none. Pure: tests call it directly. */
 export function decide(
   def: MetricDef,
@@ -226,7 +229,7 @@ export function decide(
     if (scan.overall.turns < minTurns) {
       return halt(
         'insufficient',
-        `${scan.overall.turns} turns in the window, fewer than min_turns ${minTurns}${seen}`,
+        `${turns(scan.overall.turns)} in the window, fewer than min_turns ${minTurns}${seen}`,
         ev,
       );
     }
@@ -271,7 +274,7 @@ export function decide(
   const thin = (t: Totals): string | undefined => {
     const n = def.measured ? def.measured.turns(t) : t.turns;
     if (n >= minTurns) return undefined;
-    if (!def.measured || (n === 0 && t.turns < minTurns)) return `${t.turns} turns`;
+    if (!def.measured || (n === 0 && t.turns < minTurns)) return turns(t.turns);
     return n === 0 ? undefined : `${n} of ${t.turns} turns ${def.measured.what}`;
   };
   if ((spec.per ?? 'all') === 'all') {

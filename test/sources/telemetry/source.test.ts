@@ -277,12 +277,27 @@ describe('thin data halts', () => {
     const o = await measure({ files: A, metric: 'cache_hit_ratio', min_turns: 6 });
     expect(o).toMatchObject({ status: 'halt', halt: 'insufficient' });
     expect(o.status === 'halt' && o.reason).toMatch(/5 turns in the window, fewer than min_turns 6/);
+    // One turn is said as one: before 10:00:30 only a's turn 1 is recorded.
+    const one = await measure({ files: A, metric: 'cache_hit_ratio', min_turns: 2 }, new Date('2026-06-01T10:00:30Z'));
+    expect(one.status === 'halt' && one.reason).toBe("measurement 'm': 1 turn in the window, fewer than min_turns 2");
+    const invariant = await measure(
+      { files: A, metric: 'compaction_cache_breaks', min_turns: 2 },
+      new Date('2026-06-01T10:00:30Z'),
+    );
+    expect(invariant.status === 'halt' && invariant.reason).toBe(
+      "measurement 'm': 1 turn in the window, fewer than min_turns 2",
+    );
   });
 
   it('per session: sessions below min_turns are left out, and too few sessions halt', async () => {
     const o = await measure({ files: A, metric: 'cache_hit_ratio', per: 'session', min_turns: 3, min_sessions: 2 });
     expect(o).toMatchObject({ status: 'halt', halt: 'insufficient' });
     expect(o.evidence.sessions_excluded).toEqual(['b: 2 turns']);
+    const early = await measure(
+      { files: A, metric: 'cache_hit_ratio', per: 'session', min_turns: 2 },
+      new Date('2026-06-01T10:01:45Z'),
+    );
+    expect(early.evidence.sessions_excluded).toEqual(['b: 1 turn']);
   });
 
   it('an empty window is insufficient', async () => {
