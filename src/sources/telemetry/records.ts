@@ -427,6 +427,10 @@ function sessionAndTurn(o: Record<string, unknown>): { session: string; turn: nu
   if (blank !== undefined) return blank;
   const turn = notCount('turn', o.turn);
   if (turn !== undefined) return turn;
+  // Absent is not "not an instant": that would send the writer looking at a value it never wrote.
+  if (o.ts === undefined) {
+    return `no ts${o.timestamp === undefined ? '' : ', but timestamp: name the field ts'}; ${TS_INSTEAD}`;
+  }
   const ts = timestamp(o.ts);
   if (typeof ts === 'string') return ts;
   return { session: o.session_id, turn: o.turn as number, ts };

@@ -529,6 +529,22 @@ describe('parseLine: OpenTelemetry GenAI attributes', () => {
       expect(p.ok, JSON.stringify(time)).toBe(false);
       expect(!p.ok && p.reason, JSON.stringify(time)).toMatch(reason);
     }
+    // A usage record or a fork trace without a ts is said to have none, not to hold a bad one.
+    const usage = { input_tokens: 1, output_tokens: 1 };
+    for (const [record, reason] of [
+      [{ session_id: 's', turn: 1, usage }, 'no ts; write epoch milliseconds or an ISO-8601 instant'],
+      [
+        { session_id: 's', turn: 1, timestamp: '2026-06-01T10:00:00Z', usage },
+        'no ts, but timestamp: name the field ts; write epoch milliseconds or an ISO-8601 instant',
+      ],
+      [
+        { type: 'fork_trace', session_id: 's', turn: 1, misses: [] },
+        'fork_trace: no ts; write epoch milliseconds or an ISO-8601 instant',
+      ],
+      [{ session_id: 's', turn: 1, ts: null, usage }, 'ts is not an ISO-8601 instant or epoch milliseconds'],
+    ] as const) {
+      expect(parseLine(JSON.stringify(record)), JSON.stringify(record)).toEqual({ ok: false, reason });
+    }
     const ok = span({ startTimeUnixNano: 1_780_312_920_000_000_000 });
     expect(ok.ok && ok.record.ts).toBe(Date.parse('2026-06-01T11:22:00Z'));
   });
