@@ -388,6 +388,10 @@ function timestamp(x: unknown): number | string {
       ? `ts ${x} looks like seconds since the epoch (${new Date(x * 1000).toISOString()}); ${TS_INSTEAD}`
       : `ts ${x} as epoch milliseconds is ${new Date(x).toISOString()}, before any agent telemetry; ${TS_INSTEAD}`;
   }
+  // Epoch milliseconds in quotes are text, not a number: said so, not called a bad ISO-8601 instant.
+  if (typeof x === 'string' && /^\d{10,13}$/.test(x)) {
+    return `ts ${JSON.stringify(x)} is a number written as text; write epoch milliseconds as a JSON number, without quotes`;
+  }
   if (typeof x === 'string' && x.length >= 10) {
     const fast = isoUtc(x);
     if (fast !== undefined) return Number.isNaN(fast) ? TS_BAD : fast;

@@ -529,6 +529,11 @@ describe('parseLine: OpenTelemetry GenAI attributes', () => {
       expect(p.ok, JSON.stringify(time)).toBe(false);
       expect(!p.ok && p.reason, JSON.stringify(time)).toMatch(reason);
     }
+    const ok = span({ startTimeUnixNano: 1_780_312_920_000_000_000 });
+    expect(ok.ok && ok.record.ts).toBe(Date.parse('2026-06-01T11:22:00Z'));
+  });
+
+  it('a record without a ts, or with epoch milliseconds written as text, is told so', () => {
     // A usage record or a fork trace without a ts is said to have none, not to hold a bad one.
     const usage = { input_tokens: 1, output_tokens: 1 };
     for (const [record, reason] of [
@@ -542,11 +547,19 @@ describe('parseLine: OpenTelemetry GenAI attributes', () => {
         'fork_trace: no ts; write epoch milliseconds or an ISO-8601 instant',
       ],
       [{ session_id: 's', turn: 1, ts: null, usage }, 'ts is not an ISO-8601 instant or epoch milliseconds'],
+      // Epoch milliseconds in quotes, as some loggers write every number.
+      [
+        { session_id: 's', turn: 1, ts: '1780308180000', usage },
+        'ts "1780308180000" is a number written as text; write epoch milliseconds as a JSON number, without quotes',
+      ],
+      [{ session_id: 's', turn: 1, ts: '20260601', usage }, 'ts is not an ISO-8601 instant or epoch milliseconds'],
+      [
+        { session_id: 's', turn: 1, ts: '20260601100000', usage },
+        'ts is not an ISO-8601 instant or epoch milliseconds',
+      ],
     ] as const) {
       expect(parseLine(JSON.stringify(record)), JSON.stringify(record)).toEqual({ ok: false, reason });
     }
-    const ok = span({ startTimeUnixNano: 1_780_312_920_000_000_000 });
-    expect(ok.ok && ok.record.ts).toBe(Date.parse('2026-06-01T11:22:00Z'));
   });
 
   it('a span time before any agent telemetry (0, or seconds or milliseconds for nanoseconds) is a malformed line', () => {
