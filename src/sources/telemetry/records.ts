@@ -363,7 +363,7 @@ function isoUtc(x: string): number | undefined {
  * stand for the `T`, as RFC 3339 allows, --as-of takes, and Python's `str(datetime)` and
  * PostgreSQL's text write it; the `T` and the `Z` may be lower case, as RFC 3339 allows too.
  */
-const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
  * The least epoch-millisecond `ts` taken (in magnitude): 1e11 ms is 1973-03-03T09:46:40Z, before

@@ -95,6 +95,8 @@ describe('parseLine: the Anthropic usage shape', () => {
       '2026-06-01 10:00:00z',
       '2026-06-01t12:00:00+02:00',
       '2026-06-01t10:00',
+      // RFC 3339 puts no bound on the digits of a fraction.
+      '2026-06-01T10:00:00.1234567890Z',
     ]) {
       expect(at(text), text).toBe(parseAsOf(text, now).getTime());
     }
