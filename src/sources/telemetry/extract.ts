@@ -17,7 +17,7 @@
  *   epoch milliseconds from MIN_TIME_MS on (a smaller number is seconds, malformed);
  * - a session id that starts with a blank (parseLine tells a blank one from one that is not);
  * - top-level `gen_ai.*` attributes, OTLP `[{key, value}]` attributes, OTel spans without `ts`,
- *   a whole OTLP export (`resourceSpans`),
+ *   a span's `spanId`, a whole OTLP export (`resourceSpans`),
  *   `null` where a string is read, `misses` that is neither a list nor null, nesting deeper
  *   than MAX_DEPTH.
  *
@@ -176,6 +176,7 @@ const ATTRS: readonly (readonly [Uint8Array, number])[] = [
 const GEN_AI = bytes('gen_ai.');
 const FORK_TRACE = bytes('fork_trace');
 const RESOURCE_SPANS = bytes('resourceSpans');
+const SPAN_ID = bytes('spanId');
 const MISS_BYTES = MISS_SOURCES.map(bytes);
 
 function same(b: Uint8Array, at: number, len: number, lit: Uint8Array): boolean {
@@ -636,6 +637,8 @@ function topKey(b: Uint8Array, at: number, len: number): number {
   if (c === 0x73 || c === 0x74 || c === 0x75 || c === 0x63 || c === 0x69 || c === 0x6d || c === 0x61) {
     const id = lookup(b, at, len, TOP);
     if (id !== 0) return id;
+    // A span's id tells a span read twice from two turns (TurnRecord.span): parseLine reads it.
+    if (c === 0x73 && same(b, at, len, SPAN_ID)) return F_DECLINE;
   }
   if (c === 0x67) return prefixed(b, at, len, GEN_AI) ? F_DECLINE : 0;
   // An OTLP export holds many records, which parseRecords reads.
@@ -1120,6 +1123,7 @@ const view: TurnRecord = {
   compaction: false,
   injection: false,
   cacheCounted: false,
+  span: undefined,
 };
 
 /**

@@ -57,6 +57,11 @@ export interface TurnRecord {
    * which says nothing: a writer that does not record the cache is not a cache that never hits.
    */
   cacheCounted: boolean;
+  /**
+   * An OTel span's id (`spanId`, after its `traceId` when it has one): a span without a turn
+   * number read twice (a file beside its gzip copy) is one turn, known by it.
+   */
+  span: string | undefined;
 }
 
 export interface ForkTraceRecord {
@@ -515,6 +520,7 @@ function anthropic(o: Record<string, unknown>): ParsedLine {
         u.cache_read_input_tokens !== undefined ||
         u.cache_creation_input_tokens !== undefined ||
         u.cache_creation !== undefined,
+      span: undefined,
       ...f,
     },
   };
@@ -643,6 +649,12 @@ function otel(o: Record<string, unknown>, a: Record<string, unknown>): ParsedLin
       creation5m: undefined,
       creation1h: undefined,
       cacheCounted: OTEL_READ in a || OTEL_CREATION in a,
+      span:
+        typeof o.spanId === 'string' && o.spanId !== ''
+          ? typeof o.traceId === 'string' && o.traceId !== ''
+            ? `${o.traceId}/${o.spanId}`
+            : o.spanId
+          : undefined,
       ...f,
     },
   };

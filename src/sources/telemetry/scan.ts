@@ -93,17 +93,22 @@ export interface ScanResult {
   tracesWithoutTurn: number;
 }
 
-/** A turn record left out because its session and turn were read before. */
+/**
+ * A turn record left out because its session and turn were read before; or, for a span
+ * without a turn number, its session and span (TurnRecord.span).
+ */
 export interface DuplicateTurn {
   session: string;
-  turn: number;
+  turn: number | undefined;
+  span?: string;
   file: string;
   line: number;
 }
 
 /** A duplicate as a person reads it, in evidence and in the report. */
 export function describeDuplicate(d: DuplicateTurn): string {
-  return `${d.file}:${d.line}: session ${d.session} turn ${d.turn} was read before`;
+  const which = d.span !== undefined ? `span ${d.span}` : `turn ${String(d.turn)}`;
+  return `${d.file}:${d.line}: session ${d.session} ${which} was read before`;
 }
 
 /** How many duplicate turns are named; the rest are counted. */
@@ -315,6 +320,8 @@ interface SessionState {
   windowLo: number;
   beforeHi: number;
   windowBits: TurnBits | undefined;
+  /** The ids of the session's spans without a turn number read so far (TurnRecord.span). */
+  spans: Set<string> | undefined;
 }
 
 /** A set of turn numbers: one bit each up to SEEN_BITMAP_TURNS, a set beyond. */
@@ -504,6 +511,7 @@ function stateOf(p: PassState, id: string): SessionState {
       windowLo: -1,
       beforeHi: -1,
       windowBits: undefined,
+      spans: undefined,
     };
     p.states.set(id, st);
   }
@@ -542,6 +550,12 @@ function readNothing(st: SessionState, gap: number): void {
   else if (gap <= HOUR_MS) st.nothingIn1h++;
 }
 
+/** Counts a turn record left out as read before, and names the first few. */
+function duplicate(p: PassState, d: DuplicateTurn): void {
+  p.duplicates.count++;
+  if (p.duplicates.first.length < DUPLICATES_SHOWN) p.duplicates.first.push(d);
+}
+
 /** The record sink of a pass: what reading one record changes. */
 function passSink(p: PassState, opts: ScanOptions): RecordSink {
   const asOf = opts.asOf.getTime();
@@ -568,6 +582,16 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
       return;
     }
     const st = stateOf(p, record.session);
+    // A span without a turn number is known by its id: read again (a file beside its gzip copy),
+    // it would be numbered as a turn of its own and counted twice.
+    if (record.turn === undefined && record.span !== undefined) {
+      const spans = (st.spans ??= new Set());
+      if (spans.has(record.span)) {
+        duplicate(p, { session: record.session, turn: undefined, span: record.span, file, line });
+        return;
+      }
+      spans.add(record.span);
+    }
     // What the invariants and the reads of nothing judge: a record without a cache counter read
     // an unknown amount, not nothing.
     const read = record.cacheCounted ? record.cacheRead : NOT_COUNTED;
@@ -593,10 +617,7 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     // The same turn read again (a copy of a file, a line repeated) counts once: twice would
     // pass thin data through min_turns.
     if (readBefore(st, turn)) {
-      p.duplicates.count++;
-      if (p.duplicates.first.length < DUPLICATES_SHOWN) {
-        p.duplicates.first.push({ session: record.session, turn, file, line });
-      }
+      duplicate(p, { session: record.session, turn, file, line });
       return;
     }
     record.turn = turn;

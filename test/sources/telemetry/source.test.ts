@@ -1012,6 +1012,61 @@ describe('which turn is which, whatever the order and the names files are read b
     expect(shares).toEqual([...shares].sort((a, b) => a - b));
   });
 
+  it('a span without a turn number read twice (a file beside its gzip copy) is one turn, known by its spanId', async () => {
+    const dir = join(root, 'span-copies');
+    mkdirSync(dir, { recursive: true });
+    const ns = (minute: number) => `${Date.parse(`2026-06-01T10:0${minute}:00Z`)}000000`;
+    const span = (minute: number, read: number, extra: object = {}) => ({
+      traceId: 'a1',
+      spanId: `b${minute}`,
+      startTimeUnixNano: ns(minute),
+      ...extra,
+      attributes: [
+        { key: 'gen_ai.conversation.id', value: { stringValue: 'c' } },
+        { key: 'gen_ai.usage.input_tokens', value: { intValue: String(1000 + read) } },
+        { key: 'gen_ai.usage.cache_read.input_tokens', value: { intValue: String(read) } },
+      ],
+    });
+    // As the Collector's file exporter writes them: one export per line.
+    const exported = line({
+      resourceSpans: [{ scopeSpans: [{ spans: [span(0, 0), span(1, 1000, { compaction: true }), span(2, 0)] }] }],
+    });
+    writeFileSync(join(dir, 'otlp.jsonl'), exported);
+    writeFileSync(join(dir, 'otlp.jsonl.gz'), gzipSync(exported));
+    const o = await measure({ files: ['span-copies/otlp.jsonl*'], metric: 'compaction_cache_breaks' });
+    expect(o.evidence.turns).toBe(3);
+    expect(o.evidence.compaction_turns_checked).toBe(1);
+    expect(o.status === 'ok' && o.value).toBe(1);
+    expect(o.evidence.duplicate_turns).toBe(3);
+    expect(o.evidence.duplicate_turns_left_out).toEqual([
+      'span-copies/otlp.jsonl.gz:1: session c span a1/b0 was read before',
+      'span-copies/otlp.jsonl.gz:1: session c span a1/b1 was read before',
+      'span-copies/otlp.jsonl.gz:1: session c span a1/b2 was read before',
+    ]);
+    // One span per line, with its attributes as an object: the same.
+    const flat = [0, 1, 2]
+      .map((minute) =>
+        line({
+          spanId: `f${minute}`,
+          ts: `2026-06-01T10:0${minute}:00Z`,
+          attributes: { 'gen_ai.conversation.id': 'd', 'gen_ai.usage.input_tokens': 10 },
+        }),
+      )
+      .join('');
+    writeFileSync(join(dir, 'flat.jsonl'), flat);
+    writeFileSync(join(dir, 'flat.jsonl.gz'), gzipSync(flat));
+    const f = await measure({ files: ['span-copies/flat.jsonl*'], metric: 'turns' });
+    expect(f.status === 'ok' && f.value).toBe(3);
+    expect(f.evidence.duplicate_turns).toBe(3);
+    // Spans without an id cannot be told from turns of their own: each counts.
+    writeFileSync(
+      join(dir, 'anonymous.jsonl'),
+      flat.replace(/"spanId":"f\d",/g, '') + flat.replace(/"spanId":"f\d",/g, ''),
+    );
+    const a = await measure({ files: ['span-copies/anonymous.jsonl'], metric: 'turns' });
+    expect(a.status === 'ok' && a.value).toBe(6);
+  });
+
   it('the turn after a compaction decides it when it is read first: files by number (part-9 before part-10), lines out of order', async () => {
     const dir = join(root, 'order-files');
     mkdirSync(dir, { recursive: true });
