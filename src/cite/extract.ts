@@ -62,6 +62,15 @@ export interface Citation {
 const CITATION =
   /(?<![\w\p{Script=Latin}\p{M}./:@~\\-])(?<path>(?:[\w\p{Script=Latin}\p{M}.-]+\/)*[\w\p{Script=Latin}-][\w\p{Script=Latin}\p{M}.-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*))/gu;
 
+/**
+ * The same inside a code span, where a path's names may hold `|` (`src/a|b.ts:12`): the span
+ * shows it as written, and in a table cell `\|` shows as `|` even inside a span (GFM), so
+ * either path reads whole rather than as its tail `b.ts:12`. A name never starts with `|`,
+ * nor right after `\|` outside a table, where the backslash shows.
+ */
+const CODE_CITATION =
+  /(?<![\w\p{Script=Latin}\p{M}./:@~\\-])(?<!\\\|)(?<path>(?:(?!\|)[\w\p{Script=Latin}\p{M}.|-]+\/)*[\w\p{Script=Latin}-][\w\p{Script=Latin}\p{M}.|-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*))/gu;
+
 /** Extensions of files rather than the last part of a dotted name (`client.py` is a file, `asyncio.Lock` a name). */
 const FILE_EXTENSIONS = new Set(
   'py ex exs erl ts tsx js mjs cjs jsx sql md markdown yaml yml json toml ini cfg txt rs go rb java kt c h cc cpp hpp cs sh bash zsh lock html css scss xml proto swift php'.split(
@@ -123,7 +132,7 @@ function citationsOf(markdown: string): Citation[] {
   // Each block (paragraph, table cell, heading) is scanned on its own: a claim never crosses blocks.
   visitBlocks(tree, (block) => {
     const s: Scanned = { citations: [], names: [] };
-    collect(block, markdown, lines, s);
+    collect(block, markdown, lines, s, block.type === 'tableCell');
     if (!s.citations.length) return;
     const start = block.position?.start.offset ?? 0;
     const end = block.position?.end.offset ?? markdown.length;
@@ -175,28 +184,32 @@ function visitBlocks(node: Nodes, fn: (block: Parents) => void): void {
   if ('children' in node) for (const c of node.children) visitBlocks(c, fn);
 }
 
-function collect(node: Nodes, md: string, lines: LineIndex, s: Scanned): void {
+function collect(node: Nodes, md: string, lines: LineIndex, s: Scanned, inTable: boolean): void {
   if (SKIP.has(node.type)) return;
   if (node.type === 'text' || node.type === 'inlineCode') {
-    scanLeaf(node, md, lines, s);
+    scanLeaf(node, md, lines, s, inTable);
     return;
   }
-  if ('children' in node) for (const c of node.children) collect(c, md, lines, s);
+  if ('children' in node) for (const c of node.children) collect(c, md, lines, s, inTable);
 }
 
-function scanLeaf(node: Text | InlineCode, md: string, lines: LineIndex, s: Scanned): void {
+function scanLeaf(node: Text | InlineCode, md: string, lines: LineIndex, s: Scanned, inTable: boolean): void {
   const from = node.position?.start.offset;
   const to = node.position?.end.offset;
   if (from === undefined || to === undefined) return;
   const raw = md.slice(from, to);
+  // A code span is read as shown, each of its characters mapped back to where it is written.
+  const code = node.type === 'inlineCode' ? shownCode(raw, inTable) : undefined;
+  const scanned = code?.shown ?? raw;
+  const at = (i: number): number => from + (code ? (code.at[i] ?? raw.length) : i);
   let cited = false;
-  for (const m of raw.matchAll(CITATION)) {
+  for (const m of scanned.matchAll(code ? CODE_CITATION : CITATION)) {
     cited = true;
-    s.citations.push(found(m, from + (m.index ?? 0), lines));
+    s.citations.push(found(m, m.index ?? 0, at, md, lines));
   }
-  if (node.type === 'inlineCode') {
+  if (code) {
     const last = s.citations[s.citations.length - 1];
-    const whole = cited && last ? spacedCitation(node.value, raw, from, lines) : undefined;
+    const whole = cited && last ? spacedCitation(code.shown, at, md, lines) : undefined;
     // Only as the reading of the same characters that end in the narrow citation.
     if (whole && last && whole.end === last.end) last.whole = whole;
     const v = node.value.trim();
@@ -211,33 +224,66 @@ function scanLeaf(node: Text | InlineCode, md: string, lines: LineIndex, s: Scan
   }
 }
 
-function found(m: RegExpMatchArray, offset: number, lines: LineIndex): Found {
+/**
+ * A match of `scanned` at `index`, `at` mapping an index of `scanned` to its offset in the
+ * document. The text is the document's own characters (what --fix rewrites); the path is
+ * the name as shown.
+ */
+function found(m: RegExpMatchArray, index: number, at: (i: number) => number, md: string, lines: LineIndex): Found {
   const g = m.groups ?? {};
   const path = g.path ?? '';
-  const at = lines.at(offset);
+  const offset = at(index);
+  // After the last character shown, not at the next one: that may be the `\` of a `\|`.
+  const end = at(index + m[0].length - 1) + 1;
+  const pos = lines.at(offset);
   return {
-    text: m[0],
+    text: md.slice(offset, end),
     path,
     spans: g.lines ? parseSpans(g.lines) : [],
     dash: g.lines?.includes('–') ? '–' : '-',
     ...(g.symbol ? { symbol: g.symbol } : {}),
-    line: at.line,
-    col: at.col,
+    line: pos.line,
+    col: pos.col,
     offset,
-    end: offset + m[0].length,
-    linesOffset: offset + path.length + (g.symbol ? 2 : 1),
+    end,
+    linesOffset: at(index + path.length + (g.symbol ? 2 : 1)),
   };
 }
 
-/** The code span's content as one citation of a path with a space in it, if it reads so. */
-function spacedCitation(value: string, raw: string, from: number, lines: LineIndex): Found | undefined {
-  const content = value.trim();
+/**
+ * The code span's content as one citation of a path with a space in it, if it reads so. A
+ * span over a line break shows the break as a space that no path holds: `shown` keeps the
+ * break, which no path matches.
+ */
+function spacedCitation(shown: string, at: (i: number) => number, md: string, lines: LineIndex): Found | undefined {
+  const start = shown.length - shown.trimStart().length;
+  const content = shown.trim();
   if (!content.includes(' ')) return undefined;
   const m = SPACED_CITATION.exec(content);
-  if (!m) return undefined;
-  // A span over a line break reads the break as a space: its raw text does not hold the content.
-  const at = raw.indexOf(content, /^`+/u.exec(raw)?.[0].length ?? 0);
-  return at < 0 ? undefined : found(m, from + at, lines);
+  return m ? found(m, 0, (i) => at(start + i), md, lines) : undefined;
+}
+
+/**
+ * A code span's content as a reader sees it, and where each of its characters is written
+ * in `raw` (the span with its backticks). In a table cell `\|` shows as `|` and `\\` stays
+ * as written, as the GFM table reader unescapes them.
+ */
+function shownCode(raw: string, inTable: boolean): { shown: string; at: number[] } {
+  const fence = /^`+/u.exec(raw)?.[0].length ?? 0;
+  let shown = '';
+  const at: number[] = [];
+  for (let i = fence; i < raw.length - fence; i++) {
+    // A pair is read as one: `\\|` is a backslash then a pipe that ends the cell.
+    if (inTable && raw[i] === '\\' && (raw[i + 1] === '|' || raw[i + 1] === '\\')) {
+      shown += raw[i + 1] === '|' ? '|' : '\\\\';
+      at.push(...(raw[i + 1] === '|' ? [i] : [i, i + 1]));
+      i++;
+      continue;
+    }
+    shown += raw[i];
+    at.push(i);
+  }
+  return { shown, at };
 }
 
 function parseSpans(lines: string): LineSpan[] {

@@ -209,7 +209,8 @@ async function verifyOne(
   o: VerifyOptions,
   fileLines: Promise<string[]>,
 ): Promise<CitationResult> {
-  const declared = o.declared?.get(c.text);
+  // citations.yaml may name a table cell's `src/a\|b.ts:3` as it shows, `src/a|b.ts:3`.
+  const declared = o.declared?.get(c.text) ?? o.declared?.get(c.text.replaceAll('\\|', '|'));
   const expect = c.symbol ? [c.symbol] : (declared ?? c.names);
   const base = {
     id: c.text,
@@ -297,7 +298,8 @@ async function verifyOne(
     };
   }
   const moved = c.spans.map((s) => ({ from: s.from + delta, to: s.to + delta }));
-  const to = `${c.path}:${formatSpans(moved, c.dash)}`;
+  // The path as written: a table cell's `src/a\|b.ts` keeps its escape, or the fix would end the cell.
+  const to = `${c.text.slice(0, c.linesOffset - c.offset)}${formatSpans(moved, c.dash)}`;
   return {
     ...at,
     found,

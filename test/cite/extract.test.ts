@@ -86,6 +86,22 @@ describe('extractCitations', () => {
     expect(cs.map((c) => text.slice(c.linesOffset, c.end))).toEqual(['12', '3', '2', '4']);
   });
 
+  it('reads a path with a pipe in a code span whole: as written in prose, escaped in a table cell', () => {
+    const text =
+      'It is at `src/a|b.ts:12`; `x\\|y.ts:1` shows its backslash.\n\n| where |\n| --- |\n| `src/a\\|b.ts:3-4` and `c\\|d.py::run` |\n';
+    const cs = extractCitations(text);
+    expect(cs.map((c) => [c.path, c.text, text.slice(c.offset, c.end), text.slice(c.linesOffset, c.end)])).toEqual([
+      ['src/a|b.ts', 'src/a|b.ts:12', 'src/a|b.ts:12', '12'],
+      ['src/a|b.ts', 'src/a\\|b.ts:3-4', 'src/a\\|b.ts:3-4', '3-4'],
+      ['c|d.py', 'c\\|d.py::run', 'c\\|d.py::run', 'run'],
+    ]);
+    expect(cs.map((c) => [c.line, c.col])).toEqual([
+      [1, 11],
+      [5, 4],
+      [5, 26],
+    ]);
+  });
+
   it('formats spans back as written', () => {
     expect(
       formatSpans(

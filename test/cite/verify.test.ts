@@ -361,6 +361,40 @@ describe('a cited path with a space in it', () => {
   });
 });
 
+describe('a cited path with a pipe in it', () => {
+  it('is read whole in a code span, escaped in a table cell, and --fix keeps the escape', async () => {
+    const text =
+      '`run_it()` is at `src/a|b.ts:1`.\n\n| entry | where |\n| --- | --- |\n| x | `run_it()` at `src/a\\|b.ts:1` |\n';
+    const repo = createRepo();
+    const sha = repo.commit({
+      files: { 'src/a|b.ts': '// entry\nfunction run_it() {}\n', 'src/b.ts': 'x\n' },
+      message: 'first',
+      date: '2026-05-01T10:00:00Z',
+    });
+    const r = await verifyCitations({ document: 'doc.md', text, repo: new GitRepo(repo.dir), ref: 'HEAD', sha });
+    expect(r.citations.map((c) => [c.id, c.path, c.resolved, c.verdict, c.fix?.to])).toEqual([
+      ['src/a|b.ts:1', 'src/a|b.ts', 'src/a|b.ts', 'DRIFT', 'src/a|b.ts:2'],
+      ['src/a\\|b.ts:1', 'src/a|b.ts', 'src/a|b.ts', 'DRIFT', 'src/a\\|b.ts:2'],
+    ]);
+    const fixed = applyFixes('doc.md', text, r);
+    expect(fixed.text).toBe(text.replace('a|b.ts:1', 'a|b.ts:2').replace('a\\|b.ts:1', 'a\\|b.ts:2'));
+    // citations.yaml names the cell's citation as it shows.
+    const declared = new Map([['src/a|b.ts:2', ['run_it']]]);
+    const again = await verifyCitations({
+      document: 'doc.md',
+      text: fixed.text,
+      repo: new GitRepo(repo.dir),
+      ref: 'HEAD',
+      sha,
+      declared,
+    });
+    expect(again.citations.map((c) => [c.verdict, c.expect_source])).toEqual([
+      ['VERIFIED', 'spec'],
+      ['VERIFIED', 'spec'],
+    ]);
+  });
+});
+
 describe('identifiers with letters beyond ASCII', () => {
   it('cite the whole symbol and find names as whole identifiers', async () => {
     const text = 'The parser is `mod.py::naïve`. Then `größe()` is at mod.py:3. Gone: mod.py::naïveté.\n';
