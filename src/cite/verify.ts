@@ -336,12 +336,29 @@ function cachedOccurrences(lines: string[], name: string, symbol: boolean): numb
   return hit;
 }
 
-/** Lines (1-based) where a name occurs as a whole word; `foo()` is found as a call `foo(`. */
+/**
+ * Lines (1-based) where a name occurs as a whole word; `foo()` is found as a call `foo(`.
+ *
+ * A dotted name that the file nowhere writes whole, `Session.close()` or `Config.RETRIES`,
+ * is what the file defines as `close` (or `RETRIES`) inside `Session`: it is found where
+ * its last part is, when the part before it is in the file too. Taken whole only, the
+ * sentence "`Session.close()` is defined at s.py:7" was REFUTED by the file defining it
+ * there. `asyncio.Lock()` in a file that never names `asyncio` is still nowhere.
+ */
 export function occurrences(lines: string[], name: string, symbol = false): number[] {
   const call = name.endsWith('()');
   const bare = call ? name.slice(0, -2) : name;
+  const parts = bare.split('.');
+  const last = parts[parts.length - 1] ?? bare;
   // A symbol `Class.method` is defined as `method` inside the class, so its last part is what the file holds.
-  const target = symbol ? (bare.split('.').pop() ?? bare) : bare;
+  if (symbol) return linesWith(lines, last, call);
+  const whole = linesWith(lines, bare, call);
+  const owner = parts[parts.length - 2];
+  if (whole.length || owner === undefined || !linesWith(lines, owner, false).length) return whole;
+  return linesWith(lines, last, call);
+}
+
+function linesWith(lines: string[], target: string, call: boolean): number[] {
   // Identifiers may hold any letter (`naïve`, `größe`): a word ends where an identifier would.
   const re = new RegExp(`(?<!\\p{ID_Continue})${escape(target)}${call ? '\\s*\\(' : '(?!\\p{ID_Continue})'}`, 'u');
   const out: number[] = [];

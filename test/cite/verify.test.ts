@@ -395,6 +395,39 @@ describe('a cited path with a pipe in it', () => {
   });
 });
 
+describe('a claim naming a method or a constant by its class', () => {
+  it('is found where the class defines it, unless the file never names the class', async () => {
+    const file = [
+      'import threading',
+      '',
+      'class Session:',
+      '    RETRIES = 3',
+      '',
+      '    def close(self):',
+      '        self._lock = threading.Lock()',
+      '',
+    ].join('\n');
+    const text = [
+      '`Session.close()` is defined at `s.py:6`.',
+      '`Session.RETRIES` is set at `s.py:3`.',
+      'A lock is made by `threading.Lock()` at `s.py:7`.',
+      'The pool calls `asyncio.Lock()` at `s.py:7`.',
+      '`Pool.close()` is at `s.py:6`.',
+      '',
+    ].join('\n\n');
+    const repo = createRepo();
+    const sha = repo.commit({ files: { 's.py': file }, message: 'first', date: '2026-05-01T10:00:00Z' });
+    const r = await verifyCitations({ document: 'doc.md', text, repo: new GitRepo(repo.dir), ref: 'HEAD', sha });
+    expect(r.citations.map((c) => [c.expect[0], c.verdict, c.fix?.to ?? null])).toEqual([
+      ['Session.close()', 'VERIFIED', null],
+      ['Session.RETRIES', 'DRIFT', 's.py:4'],
+      ['threading.Lock()', 'VERIFIED', null],
+      ['asyncio.Lock()', 'REFUTED', null],
+      ['Pool.close()', 'REFUTED', null],
+    ]);
+  });
+});
+
 describe('identifiers with letters beyond ASCII', () => {
   it('cite the whole symbol and find names as whole identifiers', async () => {
     const text = 'The parser is `mod.py::naïve`. Then `größe()` is at mod.py:3. Gone: mod.py::naïveté.\n';
