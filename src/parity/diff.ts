@@ -100,7 +100,13 @@ function walk(g: JsonValue, a: JsonValue, path: string, rules: ParityRules, out:
       if (BigInt(g.raw) !== BigInt(b.raw)) out.push({ path, kind: 'value_changed', expected: g.raw, actual: b.raw });
       return;
     }
-    case 'string':
+    case 'string': {
+      const b = a as typeof g;
+      if (g.value === b.value) return;
+      const shown = lookAlike(g.value, b.value) ? escapedJson : JSON.stringify;
+      out.push({ path, kind: 'value_changed', expected: shown(g.value), actual: shown(b.value) });
+      return;
+    }
     case 'bool': {
       const b = a as typeof g;
       if (g.value !== b.value) out.push({ path, kind: 'value_changed', expected: render(g), actual: render(b) });
@@ -115,11 +121,16 @@ function objects(gAll: JsonEntry[], aAll: JsonEntry[], path: string, rules: Pari
   const keep = (e: JsonEntry) => !rules.mask?.test(e.key);
   const g = firstOf(gAll.filter(keep));
   const a = firstOf(aAll.filter(keep));
-  for (const [key, value] of g) {
-    if (!a.has(key)) out.push({ path: child(path, key), kind: 'missing_field', expected: summary(value) });
+  const missing = [...g.keys()].filter((k) => !a.has(k));
+  const extra = [...a.keys()].filter((k) => !g.has(k));
+  // A missing key and an extra one that read alike are named with their code points.
+  const named = (key: string, others: string[]) =>
+    others.some((o) => lookAlike(key, o)) ? `${path}[${escapedJson(key)}]` : child(path, key);
+  for (const key of missing) {
+    out.push({ path: named(key, extra), kind: 'missing_field', expected: summary(g.get(key) as JsonValue) });
   }
-  for (const [key, value] of a) {
-    if (!g.has(key)) out.push({ path: child(path, key), kind: 'extra_field', actual: summary(value) });
+  for (const key of extra) {
+    out.push({ path: named(key, missing), kind: 'extra_field', actual: summary(a.get(key) as JsonValue) });
   }
   const gOrder = [...g.keys()].filter((k) => a.has(k));
   const aOrder = [...a.keys()].filter((k) => g.has(k));
@@ -215,6 +226,22 @@ function decimalPrinted(raw: string, digits: number): string {
   const trimmed = rounded.text.replace(/0+$/, '');
   power += BigInt(rounded.text.length - trimmed.length);
   return `${sign}${trimmed}e${power}`;
+}
+
+/**
+ * Whether two different strings read the same: equal once in one Unicode normal form
+ * (`café` composed, or `cafe` and a combining accent; a no-break space and a space) and
+ * without invisible characters (a zero-width space). Both are printed by code point then,
+ * or the report showed `"café" → "café"`, a difference no one could see.
+ */
+function lookAlike(x: string, y: string): boolean {
+  const seen = (s: string) => s.replace(/\p{Default_Ignorable_Code_Point}/gu, '').normalize('NFKC');
+  return seen(x) === seen(y);
+}
+
+/** JSON text with every character outside printable ASCII escaped: `"cafe\u0301"`. */
+function escapedJson(s: string): string {
+  return JSON.stringify(s).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;

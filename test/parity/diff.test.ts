@@ -156,6 +156,20 @@ describe('diffJson', () => {
     expect(diff('[9007199254740993]', '[9007199254740992]')).toHaveLength(1);
   });
 
+  it('prints strings and keys that read alike with their code points, so the difference shows', () => {
+    const golden = '{"k\u00e9y": 1, "name": "caf\u00e9", "gap": "a\u00a0b", "id": "ab", "city": "Z\u00fcrich"}';
+    const actual = '{"ke\u0301y": 1, "name": "cafe\u0301", "gap": "a b", "id": "a\u200bb", "city": "Zurich"}';
+    expect(diff(golden, actual)).toEqual([
+      { path: '$["k\\u00e9y"]', kind: 'missing_field', expected: '1' },
+      { path: '$["ke\\u0301y"]', kind: 'extra_field', actual: '1' },
+      { path: '$.name', kind: 'value_changed', expected: '"caf\\u00e9"', actual: '"cafe\\u0301"' },
+      { path: '$.gap', kind: 'value_changed', expected: '"a\\u00a0b"', actual: '"a b"' },
+      { path: '$.id', kind: 'value_changed', expected: '"ab"', actual: '"a\\u200bb"' },
+      // Strings that read differently stay as they are written.
+      { path: '$.city', kind: 'value_changed', expected: '"Zürich"', actual: '"Zurich"' },
+    ]);
+  });
+
   it('quotes keys that are not identifiers in paths', () => {
     expect(diff('{"a b": {"0": 1}}', '{"a b": {"0": 2}}')[0]?.path).toBe('$["a b"]["0"]');
   });
