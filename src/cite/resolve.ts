@@ -8,6 +8,10 @@
  * when it is one in the same tree. A path that is in the tree but is no file (a folder, a
  * submodule, a link to nothing or to outside the repository) is not found, and says what
  * it is: it was not deleted.
+ *
+ * A path that starts with `../` is read from the document's folder, as a relative link
+ * is: `../src/a.py` in `rfcs/x.md` is `src/a.py`. No path of the tree starts so, and it
+ * was NOT_FOUND however right it was.
  */
 import { posix } from 'node:path';
 import type { GitHistory } from '../sources/git/repo.js';
@@ -19,6 +23,8 @@ export type Resolution =
   /** `what`: the path is in the tree, as something that is not a file (e.g. `a folder`). */
   | { kind: 'not_found'; what?: string };
 
+const OUTSIDE: Resolution = { kind: 'not_found', what: 'outside the repository' };
+
 /** Links followed one after the other before a chain of them is taken for a loop. */
 const MAX_LINKS = 40;
 
@@ -29,16 +35,25 @@ export class TreeResolver {
   constructor(
     private readonly repo: Pick<GitHistory, 'filesAt' | 'pathKind'> & Partial<Pick<GitHistory, 'linkAt'>>,
     readonly sha: string,
+    /** The document's path in the tree, for paths written from its folder (`../src/a.py`). */
+    private readonly document?: string,
   ) {}
 
   resolve(cited: string): Promise<Resolution> {
-    const p = normalisePath(cited);
+    const p = this.inTree(cited);
     let r = this.byTail.get(p);
     if (!r) {
-      r = this.load(p);
+      r = p === '..' || p.startsWith('../') ? Promise.resolve(OUTSIDE) : this.load(p);
       this.byTail.set(p, r);
     }
     return r;
+  }
+
+  /** The path a citation names in the tree: as written, or from the document's folder for `../`. */
+  inTree(cited: string): string {
+    const p = normalisePath(cited);
+    if (!p.startsWith('../') || this.document === undefined || this.document.startsWith('../')) return p;
+    return posix.normalize(posix.join(posix.dirname(this.document), p));
   }
 
   private async load(p: string): Promise<Resolution> {

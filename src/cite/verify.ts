@@ -78,7 +78,7 @@ export interface VerifyOptions {
 }
 
 export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
-  const resolver = new TreeResolver(o.repo, o.sha);
+  const resolver = new TreeResolver(o.repo, o.sha, o.document);
   const read = await asWritten(extractCitations(o.text), resolver);
   const readResolved = await Promise.all(read.map((c) => resolver.resolve(c.path)));
   // `db.example.com:5432`, `redis.internal:6379`: a host and its port read like a bare file
@@ -89,7 +89,7 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
     return !c.path.includes('/') && !c.symbol && res.kind === 'not_found' && !res.what && !hasFileExtension(c.path);
   });
   const citations = read.filter((_, i) => !hostLike[i]);
-  const before = o.since ? new TreeResolver(o.repo, o.since.sha) : undefined;
+  const before = o.since ? new TreeResolver(o.repo, o.since.sha, o.document) : undefined;
   // Every file is read once, and the reads run side by side (the repository bounds how many
   // git processes run at once): one after the other, a document citing sixty files waits on
   // sixty process start-ups in a row.
@@ -131,7 +131,7 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
     await Promise.all(
       results.map(async (r, i) => {
         if (r.verdict !== 'NOT_FOUND' || !r.path.includes('/') || present[i]) return;
-        const fate = await o.repo.pathFate?.(o.sha, r.path);
+        const fate = await o.repo.pathFate?.(o.sha, resolver.inTree(r.path));
         if (fate?.renamedTo)
           r.reason += `; git renamed it to ${fate.renamedTo} in ${fate.commit.slice(0, 7)}: cite that path`;
         else if (fate) r.reason += `; it was deleted in ${fate.commit.slice(0, 7)}`;

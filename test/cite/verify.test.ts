@@ -179,6 +179,44 @@ describe('a cited file that is gone', () => {
   });
 });
 
+describe('a cited path written from the folder of the document', () => {
+  it('reads ../ from the folder of the document, saying where a file went or that a path leaves the repository', async () => {
+    const repo = createRepo();
+    repo.commit({
+      files: { 'src/handlers.py': 'def get_lock():\n    pass\n' },
+      message: 'first',
+      date: '2026-05-01T10:00:00Z',
+    });
+    const moved = repo.commit({
+      files: { 'src/handlers.py': null, 'src/app/handlers.py': '\ndef get_lock():\n    pass\n' },
+      message: 'move',
+      date: '2026-05-02T10:00:00Z',
+    });
+    const r = await verifyCitations({
+      document: 'docs/rfcs/doc.md',
+      text: '`get_lock()` is at `../../src/app/handlers.py:1`, once at `../../src/handlers.py:1`; see `../../../x.py:1`.\n',
+      repo: new GitRepo(repo.dir),
+      ref: 'HEAD',
+      sha: moved,
+    });
+    expect(r.citations.map((c) => [c.verdict, c.resolved ?? null, c.fix?.to ?? null, c.reason])).toEqual([
+      [
+        'DRIFT',
+        'src/app/handlers.py',
+        '../../src/app/handlers.py:2',
+        "src/app/handlers.py (resolved from ../../src/app/handlers.py): not at 1; 'get_lock()' now at 2; cite ../../src/app/handlers.py:2",
+      ],
+      [
+        'NOT_FOUND',
+        null,
+        null,
+        `no file ../../src/handlers.py in the tree at HEAD; git renamed it to src/app/handlers.py in ${moved.slice(0, 7)}: cite that path`,
+      ],
+      ['NOT_FOUND', null, null, 'no file ../../../x.py in the tree at HEAD: it is outside the repository'],
+    ]);
+  });
+});
+
 describe('a cited path that is a symbolic link in the tree', () => {
   it('verifies at the file the link points to; a link to no file is NOT_FOUND saying so, never "deleted"', async () => {
     const repo = createRepo();
