@@ -195,10 +195,14 @@ async function changed(
   return (await repo.fileAt(thenSha, then.path)) !== (await repo.fileAt(nowSha, now.path));
 }
 
-/** A file's lines without the empty string after a final newline; an empty file has none. */
+/**
+ * A file's lines without the empty string after a final newline; an empty file has none.
+ * A lone CR ends a line too, as in an editor (and as the document's own lines are counted):
+ * a file written with CR alone was one line, every citation past its first REFUTED.
+ */
 function splitLines(text: string | undefined): string[] {
   if (!text) return [];
-  const lines = text.split('\n');
+  const lines = text.split(/\r\n?|\n/);
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
   return lines;
 }

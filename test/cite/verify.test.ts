@@ -179,6 +179,35 @@ describe('a cited file that is gone', () => {
   });
 });
 
+describe('the line endings of a cited file', () => {
+  it('counts lines ended by CRLF, by CR alone, and a last line without its newline', async () => {
+    const repo = createRepo();
+    const sha = repo.commit({
+      files: {
+        'crlf.py': 'a = 1\r\n\r\ndef run():\r\n    pass\r\n',
+        'cr.py': 'a = 1\r\rdef run():\r    pass\r',
+        'open.py': 'a = 1\n\ndef run():\n    pass',
+      },
+      message: 'first',
+      date: '2026-05-01T10:00:00Z',
+    });
+    const text = ['crlf', 'cr', 'open']
+      .map((f) => `\`run()\` is at \`${f}.py:3\`, and the file ends at \`${f}.py:4\`, not at \`${f}.py:5\`.`)
+      .join('\n\n');
+    const r = await verifyCitations({ document: 'doc.md', text, repo: new GitRepo(repo.dir), ref: 'HEAD', sha });
+    expect(r.citations.map((c) => [c.id, c.verdict])).toEqual(
+      ['crlf', 'cr', 'open'].flatMap((f) => [
+        [`${f}.py:3`, 'VERIFIED'],
+        [`${f}.py:4`, 'SOURCE_ONLY'],
+        [`${f}.py:5`, 'REFUTED'],
+      ]),
+    );
+    expect(r.citations.find((c) => c.id === 'cr.py:5')?.reason).toBe(
+      'cr.py: line 5 is past the end (the file has 4 lines)',
+    );
+  });
+});
+
 describe('a cited path written from the folder of the document', () => {
   it('reads ../ from the folder of the document, saying where a file went or that a path leaves the repository', async () => {
     const repo = createRepo();
