@@ -64,7 +64,17 @@ export class TreeResolver {
     if (kind === 'submodule') return { kind: 'not_found', what: 'a submodule' };
     this.files ??= this.repo.filesAt(this.sha, '**');
     const tail = `/${p}`;
-    const candidates = (await this.files).filter((f) => f.endsWith(tail));
+    const files = await this.files;
+    let candidates = files.filter((f) => f.endsWith(tail));
+    // `café.md` written composed names a file committed decomposed (as macOS wrote names): the
+    // same name to a reader, other bytes to git. Looked for so only when nothing matches as written.
+    if (!candidates.length && /\P{ASCII}/u.test(p)) {
+      const nfc = p.normalize('NFC');
+      candidates = files.filter((f) => {
+        const n = f.normalize('NFC');
+        return n === nfc || n.endsWith(`/${nfc}`);
+      });
+    }
     if (candidates.length === 1 && candidates[0]) {
       const only = candidates[0];
       return (await this.repo.pathKind(this.sha, only)) === 'symlink'

@@ -179,6 +179,25 @@ describe('a cited file that is gone', () => {
   });
 });
 
+describe('a cited path with an accent', () => {
+  it('names the file whether the tree holds its name composed or decomposed', async () => {
+    const repo = createRepo();
+    const sha = repo.commit({
+      files: { 'docs/cafe\u0301.md': '# Menu\n\nbrew_coffee\n', 'src/nai\u0308ve.py': 'def run():\n    pass\n' },
+      message: 'first',
+      date: '2026-05-01T10:00:00Z',
+    });
+    const text =
+      '`brew_coffee` is at `docs/caf\u00e9.md:3`. `run()` is at `na\u00efve.py:1`. See `docs/th\u00e9.md:1`.\n';
+    const r = await verifyCitations({ document: 'doc.md', text, repo: new GitRepo(repo.dir), ref: 'HEAD', sha });
+    expect(r.citations.map((c) => [c.verdict, c.resolved ?? null])).toEqual([
+      ['VERIFIED', 'docs/cafe\u0301.md'],
+      ['VERIFIED', 'src/nai\u0308ve.py'],
+      ['NOT_FOUND', null],
+    ]);
+  });
+});
+
 describe('the line endings of a cited file', () => {
   it('counts lines ended by CRLF, by CR alone, and a last line without its newline', async () => {
     const repo = createRepo();
