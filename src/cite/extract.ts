@@ -215,6 +215,9 @@ function scanLeaf(node: Text | InlineCode, md: string, lines: LineIndex, s: Scan
     const v = node.value.trim();
     if (!cited && NAME.test(v) && !FILE_EXTENSIONS.has(v.split('.').pop()?.toLowerCase() ?? '')) {
       s.names.push({ name: v, offset: from, end: to });
+    } else if (!cited) {
+      const call = callWithArguments(v);
+      if (call) s.names.push({ name: call, offset: from, end: to });
     }
     return;
   }
@@ -284,6 +287,24 @@ function shownCode(raw: string, inTable: boolean): { shown: string; at: number[]
     at.push(i);
   }
   return { shown, at };
+}
+
+const CALL_WITH_ARGUMENTS = /^([\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*)\((.*)\)$/su;
+
+/**
+ * `lock_for(agent)` claims the call `lock_for()`: a span naming a call with its arguments
+ * claimed nothing, so its citation passed as SOURCE_ONLY whatever the lines held. Only a
+ * span that is one call, its parentheses closing at its end (`f(a) or g(b)` is not).
+ */
+function callWithArguments(v: string): string | undefined {
+  const m = CALL_WITH_ARGUMENTS.exec(v);
+  if (!m) return undefined;
+  let depth = 0;
+  for (const ch of m[2] ?? '') {
+    if (ch === '(') depth++;
+    else if (ch === ')' && --depth < 0) return undefined;
+  }
+  return depth === 0 ? `${m[1] ?? ''}()` : undefined;
 }
 
 function parseSpans(lines: string): LineSpan[] {

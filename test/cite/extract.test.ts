@@ -57,6 +57,24 @@ describe('extractCitations', () => {
     expect(d?.names).toEqual([]);
   });
 
+  it('a code span that is one call with its arguments claims the call', () => {
+    const text = [
+      '`lock_for(agent)` is at `a.py:3`.',
+      '`self.store.get(key, default=None)` is at `a.py:4`.',
+      '`wrap(inner(x))` is at `a.py:5`.',
+      '`f(a) or g(b)` is at `a.py:6`.',
+      '`len(x) > 0` is at `a.py:7`.',
+      '',
+    ].join('\n\n');
+    expect(extractCitations(text).map((c) => c.names)).toEqual([
+      ['lock_for()'],
+      ['self.store.get()'],
+      ['wrap()'],
+      [],
+      [],
+    ]);
+  });
+
   it('does not take URLs, times or versions for citations', () => {
     expect(extractCitations('At 10:30 see https://x.org/a.py:3 and v1.2:3 or host.example:8080x.\n')).toEqual([]);
   });
