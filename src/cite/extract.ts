@@ -57,10 +57,12 @@ export interface Citation {
  * A path with a file extension (or at least one folder), then `:lines` or `::symbol`. A
  * path's names may hold accented Latin letters (`docs/café.md`, `naïve.py`): with ASCII
  * letters only, the first was no citation at all and the second cited `ve.py`. Letters of
- * other scripts still end a path, since such prose often writes no space before one.
+ * other scripts still end a path, since such prose often writes no space before one. A
+ * folder may start with `@`, as a scoped package's does (`packages/@acme/core/x.ts`): such a
+ * path was no citation at all, since no name may start right after an `@` (`me@host.py`).
  */
 const CITATION =
-  /(?<![\w\p{Script=Latin}\p{M}./:@~\\-])(?<path>(?:[\w\p{Script=Latin}\p{M}.-]+\/)*[\w\p{Script=Latin}-][\w\p{Script=Latin}\p{M}.-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*))/gu;
+  /(?<![\w\p{Script=Latin}\p{M}./:@~\\-])(?<path>(?:@?[\w\p{Script=Latin}\p{M}.-]+\/)*[\w\p{Script=Latin}-][\w\p{Script=Latin}\p{M}.-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*))/gu;
 
 /**
  * The same inside a code span, where a path's names may hold `|` (`src/a|b.ts:12`): the span
@@ -69,7 +71,7 @@ const CITATION =
  * nor right after `\|` outside a table, where the backslash shows.
  */
 const CODE_CITATION =
-  /(?<![\w\p{Script=Latin}\p{M}./:@~\\-])(?<!\\\|)(?<path>(?:(?!\|)[\w\p{Script=Latin}\p{M}.|-]+\/)*[\w\p{Script=Latin}-][\w\p{Script=Latin}\p{M}.|-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*))/gu;
+  /(?<![\w\p{Script=Latin}\p{M}./:@~\\-])(?<!\\\|)(?<path>(?:(?!\|)@?[\w\p{Script=Latin}\p{M}.|-]+\/)*[\w\p{Script=Latin}-][\w\p{Script=Latin}\p{M}.|-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*))/gu;
 
 /** Extensions of files rather than the last part of a dotted name (`client.py` is a file, `asyncio.Lock` a name). */
 const FILE_EXTENSIONS = new Set(

@@ -75,6 +75,16 @@ describe('extractCitations', () => {
     ]);
   });
 
+  it('reads a folder of a scoped package, starting with @, as part of the path', () => {
+    const text =
+      'See packages/@acme/core/src/lock.ts:12, `@types/node/fs.d.ts:40` and `node_modules/@scope/pkg/index.js::run`; not ops@acme.py:3.\n';
+    expect(extractCitations(text).map((c) => c.text)).toEqual([
+      'packages/@acme/core/src/lock.ts:12',
+      '@types/node/fs.d.ts:40',
+      'node_modules/@scope/pkg/index.js::run',
+    ]);
+  });
+
   it('does not take URLs, times or versions for citations', () => {
     expect(extractCitations('At 10:30 see https://x.org/a.py:3 and v1.2:3 or host.example:8080x.\n')).toEqual([]);
   });
