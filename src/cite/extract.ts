@@ -46,11 +46,18 @@ export interface Citation {
   /** What the surrounding sentence says the cited lines hold. */
   names: string[];
   /**
-   * The whole code span, when it reads as one citation of a path with spaces
-   * (`docs/run book.md:12`). Only the tree can tell it from a command before a path
-   * (`pytest tests/x.py::test_y`), so the verifier takes it when that path is a file.
+   * The whole code span, when it reads as one citation of a path with spaces or with
+   * characters a path in prose may not hold (`docs/run book.md:12`,
+   * `src/routes/+page.svelte:3`), of which the citation is the tail. Only the tree can tell
+   * it from a command before a path (`pytest tests/x.py::test_y`), so the verifier takes it
+   * when that path is a file.
    */
   whole?: Citation;
+  /**
+   * A code span read as one citation only as a whole (`pages/[id].tsx:5`,
+   * `app/(auth)/page.tsx:3`): a citation only where that path is a file in the tree.
+   */
+  tentative?: boolean;
 }
 
 /**
@@ -97,7 +104,7 @@ export function hasFileExtension(path: string): boolean {
   return FILE_EXTENSIONS.has(ext) || MORE_FILE_EXTENSIONS.has(ext);
 }
 
-/** A code span that is one citation whose path has spaces: the span's bounds delimit the path. */
+/** A code span that is one citation, whatever its path holds but a line break, `:` or a backtick: the span's bounds delimit the path. */
 const SPACED_CITATION =
   /^(?<path>(?:[^\s/`:]+(?: [^\s/`:]+)*\/)*[^\s/`:]+(?: [^\s/`:]+)*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*))$/u;
 
@@ -211,9 +218,11 @@ function scanLeaf(node: Text | InlineCode, md: string, lines: LineIndex, s: Scan
   }
   if (code) {
     const last = s.citations[s.citations.length - 1];
-    const whole = cited && last ? spacedCitation(code.shown, at, md, lines) : undefined;
-    // Only as the reading of the same characters that end in the narrow citation.
-    if (whole && last && whole.end === last.end) last.whole = whole;
+    const whole = wholeSpan(code.shown, at, md, lines);
+    // Only as the reading of the same characters that end in the narrow citation, or as the
+    // one reading of a span where no narrow citation is (`pages/[id].tsx:5`).
+    if (whole && cited && last && whole.end === last.end && whole.offset !== last.offset) last.whole = whole;
+    else if (whole && !cited) s.citations.push({ ...whole, tentative: true });
     const v = node.value.trim();
     if (!cited && NAME.test(v) && !FILE_EXTENSIONS.has(v.split('.').pop()?.toLowerCase() ?? '')) {
       s.names.push({ name: v, offset: from, end: to });
@@ -256,14 +265,13 @@ function found(m: RegExpMatchArray, index: number, at: (i: number) => number, md
 }
 
 /**
- * The code span's content as one citation of a path with a space in it, if it reads so. A
+ * The code span's content as one citation (of a path with a space, a `+`, brackets), if it reads so. A
  * span over a line break shows the break as a space that no path holds: `shown` keeps the
  * break, which no path matches.
  */
-function spacedCitation(shown: string, at: (i: number) => number, md: string, lines: LineIndex): Found | undefined {
+function wholeSpan(shown: string, at: (i: number) => number, md: string, lines: LineIndex): Found | undefined {
   const start = shown.length - shown.trimStart().length;
   const content = shown.trim();
-  if (!content.includes(' ')) return undefined;
   const m = SPACED_CITATION.exec(content);
   return m ? found(m, 0, (i) => at(start + i), md, lines) : undefined;
 }

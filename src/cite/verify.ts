@@ -86,6 +86,8 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
   // file extension is a citation only when the tree has such a file.
   const hostLike = read.map((c, i) => {
     const res = readResolved[i] as Resolved;
+    // A span read as a citation only as a whole (`pages/[id].tsx:5`) is one only as a file.
+    if (c.tentative) return res.kind !== 'file';
     return !c.path.includes('/') && !c.symbol && res.kind === 'not_found' && !res.what && !hasFileExtension(c.path);
   });
   const citations = read.filter((_, i) => !hostLike[i]);

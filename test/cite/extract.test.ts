@@ -85,6 +85,19 @@ describe('extractCitations', () => {
     ]);
   });
 
+  it('reads a code span as one citation whose path holds +, brackets or parentheses', () => {
+    const text =
+      'See `src/routes/+page.svelte:12`, `pages/[id].tsx:5`, `app/(auth)/login/page.tsx::Login` and `a.py:3`.\n';
+    const cs = extractCitations(text);
+    expect(cs.map((c) => [c.text, c.whole?.text ?? null, !!c.tentative])).toEqual([
+      ['page.svelte:12', 'src/routes/+page.svelte:12', false],
+      ['pages/[id].tsx:5', null, true],
+      ['app/(auth)/login/page.tsx::Login', null, true],
+      ['a.py:3', null, false],
+    ]);
+    expect(cs.map((c) => text.slice(c.linesOffset, c.end))).toEqual(['12', '5', 'Login', '3']);
+  });
+
   it('does not take URLs, times or versions for citations', () => {
     expect(extractCitations('At 10:30 see https://x.org/a.py:3 and v1.2:3 or host.example:8080x.\n')).toEqual([]);
   });
@@ -118,13 +131,18 @@ describe('extractCitations', () => {
     const text =
       'It is at `src/a|b.ts:12`; `x\\|y.ts:1` shows its backslash.\n\n| where |\n| --- |\n| `src/a\\|b.ts:3-4` and `c\\|d.py::run` |\n';
     const cs = extractCitations(text);
-    expect(cs.map((c) => [c.path, c.text, text.slice(c.offset, c.end), text.slice(c.linesOffset, c.end)])).toEqual([
-      ['src/a|b.ts', 'src/a|b.ts:12', 'src/a|b.ts:12', '12'],
-      ['src/a|b.ts', 'src/a\\|b.ts:3-4', 'src/a\\|b.ts:3-4', '3-4'],
-      ['c|d.py', 'c\\|d.py::run', 'c\\|d.py::run', 'run'],
+    expect(
+      cs.map((c) => [c.path, c.text, text.slice(c.offset, c.end), text.slice(c.linesOffset, c.end), !!c.tentative]),
+    ).toEqual([
+      ['src/a|b.ts', 'src/a|b.ts:12', 'src/a|b.ts:12', '12', false],
+      // Outside a table the backslash shows: a citation only if the tree has a file so named.
+      ['x\\|y.ts', 'x\\|y.ts:1', 'x\\|y.ts:1', '1', true],
+      ['src/a|b.ts', 'src/a\\|b.ts:3-4', 'src/a\\|b.ts:3-4', '3-4', false],
+      ['c|d.py', 'c\\|d.py::run', 'c\\|d.py::run', 'run', false],
     ]);
     expect(cs.map((c) => [c.line, c.col])).toEqual([
       [1, 11],
+      [1, 28],
       [5, 4],
       [5, 26],
     ]);

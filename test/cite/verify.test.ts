@@ -514,6 +514,35 @@ describe('a claim naming a method or a constant by its class', () => {
   });
 });
 
+describe('a cited path with +, brackets or parentheses in a code span', () => {
+  it('is read whole when that path is a file, and is no citation when no file is so named', async () => {
+    const repo = createRepo();
+    const sha = repo.commit({
+      files: {
+        'src/routes/+page.svelte': '<script>\n  export let data;\n  load_page();\n</script>\n',
+        'pages/[id].tsx': 'export default function Item() {}\n',
+        'app/(auth)/login/page.tsx': '\nexport function Login() {}\n',
+      },
+      message: 'first',
+      date: '2026-05-01T10:00:00Z',
+    });
+    const text = [
+      '`load_page()` runs at `src/routes/+page.svelte:2`.',
+      '`Item` is at `pages/[id].tsx:1`.',
+      'See `app/(auth)/login/page.tsx::Login`.',
+      'No `pages/[slug].tsx:1` here.',
+      '',
+    ].join('\n\n');
+    const r = await verifyCitations({ document: 'doc.md', text, repo: new GitRepo(repo.dir), ref: 'HEAD', sha });
+    expect(r.citations.map((c) => [c.id, c.verdict, c.fix?.to ?? null])).toEqual([
+      ['src/routes/+page.svelte:2', 'DRIFT', 'src/routes/+page.svelte:3'],
+      ['pages/[id].tsx:1', 'VERIFIED', null],
+      ['app/(auth)/login/page.tsx::Login', 'VERIFIED', null],
+    ]);
+    expect(applyFixes('doc.md', text, r).text).toBe(text.replace('+page.svelte:2', '+page.svelte:3'));
+  });
+});
+
 describe('identifiers with letters beyond ASCII', () => {
   it('cite the whole symbol and find names as whole identifiers', async () => {
     const text = 'The parser is `mod.py::naïve`. Then `größe()` is at mod.py:3. Gone: mod.py::naïveté.\n';
