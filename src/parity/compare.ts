@@ -142,15 +142,18 @@ export function compareParity(
       const why = e.unreadable ?? e.skipped;
       if (why) unreadable.set(e.name, [...(unreadable.get(e.name) ?? []), why]);
     }
-    const names = [...new Set([...gs, ...as].map((e) => e.name))].sort();
-    files = names.map((n) =>
-      one(
+    const paired = pairedByForm(gSet, aSet);
+    const names = [...new Set([...gs.map((e) => e.name), ...as.map((e) => paired.get(e.name) ?? e.name)])].sort();
+    const actualOf = new Map([...paired].map(([a, g]) => [g, a]));
+    files = names.map((n) => {
+      const a = aSet.has(n) ? n : actualOf.get(n);
+      return one(
         n,
         gSet.has(n) ? join(golden, n) : undefined,
-        aSet.has(n) ? join(actual, n) : undefined,
+        a !== undefined ? join(actual, a) : undefined,
         unreadable.get(n)?.join('; '),
-      ),
-    );
+      );
+    });
   }
   const counts = count(files);
   const verdict: Verdict =
@@ -167,6 +170,27 @@ function readCapture(path: string): JsonValue {
   const read = decodeUtf8(readFileSync(path));
   if (!read.ok) throw new JsonSyntaxError(path, read.problem.line, read.problem.col, read.problem.detail);
   return parseJson(read.text, path);
+}
+
+/**
+ * Captures named alike in another Unicode form, each without a counterpart named exactly so:
+ * compared name → golden name. A capture written on macOS may have its name's accents
+ * decomposed (`café.json` as `cafe` and a combining accent) where the golden one has them
+ * composed; the same request, they were a capture without golden and a golden without
+ * capture, named the same to a reader.
+ */
+function pairedByForm(golden: ReadonlySet<string>, actual: ReadonlySet<string>): Map<string, string> {
+  const out = new Map<string, string>();
+  const lone = [...golden].filter((g) => !actual.has(g));
+  for (const a of actual) {
+    if (golden.has(a) || !/\P{ASCII}/u.test(a)) continue;
+    const same = lone.filter((g) => g.normalize('NFC') === a.normalize('NFC'));
+    if (same.length === 1 && same[0] !== undefined) out.set(a, same[0]);
+  }
+  // Two captures taken for one golden one: neither is its counterpart.
+  const taken = [...out.values()];
+  for (const [a, g] of out) if (taken.indexOf(g) !== taken.lastIndexOf(g)) out.delete(a);
+  return out;
 }
 
 function count(files: ParityFile[]): Record<FileStatus, number> {

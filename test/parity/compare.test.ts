@@ -35,6 +35,29 @@ describe('compareParity', () => {
     expect(parityExitCode(r)).toBe(2);
   });
 
+  it('pairs a capture whose name has its accents decomposed with the golden one that has them composed', () => {
+    const golden = folder({
+      'caf\u00e9.json': '{"n": 1}',
+      'cr\u00e8me/th\u00e9.json': '{"n": 2}',
+      'na\u00efve.json': '{}',
+    });
+    const actual = folder({
+      'cafe\u0301.json': '{"n": 1}',
+      'cre\u0300me/the\u0301.json': '{"n": 3}',
+      'nai\u0308ve.json': '{}',
+      'na\u00efve.json': '{}',
+    });
+    const r = compareParity(golden, actual, RULES);
+    expect(r.files.map((f) => [f.name, f.status, f.actual?.slice(actual.length + 1) ?? null])).toEqual([
+      ['caf\u00e9.json', 'parity', 'cafe\u0301.json'],
+      ['cr\u00e8me/th\u00e9.json', 'differs', 'cre\u0300me/the\u0301.json'],
+      // Named exactly so on both sides: the other form is a capture without golden.
+      ['nai\u0308ve.json', 'missing_golden', 'nai\u0308ve.json'],
+      ['na\u00efve.json', 'parity', 'na\u00efve.json'],
+    ]);
+    expect(r.verdict).toBe('fail');
+  });
+
   it('compares a capture named .JSON (any case) like any other: a difference there fails', () => {
     const golden = folder({ 'a.json': '{"n": 1}', 'B.JSON': '{"n": 2}', 'sub/c.Json': '{"n": 3}' });
     const actual = folder({ 'a.json': '{"n": 1}', 'B.JSON': '{"n": 20}', 'sub/c.Json': '{"n": 3}' });
