@@ -33,6 +33,11 @@ describe('extractCitations', () => {
     expect(cs.some((c) => /:9[789]$/.test(c.text))).toBe(false);
   });
 
+  it('skips struck-out text, which the document says no longer holds', () => {
+    const text = 'The lock ~~`lock_for()` at `a.py:3`~~ is now at `a.py:9`; ~~b.py:1~~ and ~c.py:2~.\n';
+    expect(extractCitations(text).map((c) => [c.text, c.names])).toEqual([['a.py:9', []]]);
+  });
+
   it('gives each citation its line and column in the document', () => {
     const c = byText('src/app/handlers.py:3')[0];
     expect(c && { line: c.line, col: c.col }).toEqual({ line: 3, col: 54 });
