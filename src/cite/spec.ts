@@ -28,7 +28,9 @@ export function readCitations(
     const cite = String(raw.cite);
     const at = valueLocation(y, [i, 'cite']);
     const parsed = extractCitations(`\`${cite}\``);
-    if (parsed.length !== 1 || parsed[0]?.text !== cite) {
+    // A path the span reads whole (`docs/run book.md:3`, `src/routes/+page.svelte:3`) is
+    // cited so when it is a file: the document's citation is that reading, not its tail.
+    if (parsed.length !== 1 || (parsed[0]?.text !== cite && parsed[0]?.whole?.text !== cite)) {
       problems.push({
         ...at,
         severity: 'error',
