@@ -429,9 +429,7 @@ function handEdits(hook: HookType, text: string): string[] | undefined {
   const rfcRoot = installedRoot(text);
   if (node === undefined || bin === undefined || rfcRoot === undefined) return [];
   const chain = lines.includes(CHAINED);
-  const local = lines
-    .map((l) => /^\[ -f "\$top"\/'((?:[^']|'\\'')*)' \] && bin=/.exec(l)?.[1])
-    .find((x) => x !== undefined);
+  const local = lines.map((l) => /^local="\$top"\/'((?:[^']|'\\'')*)'$/.exec(l)?.[1]).find((x) => x !== undefined);
   const fromTop = local === undefined ? {} : { binFromTop: local.replace(/'\\''/g, "'") };
   const created = createdLevels(text);
   const original = script(hook, { node, bin, chain, createdDir: created, rfcRoot, ...fromTop }).split('\n');
@@ -476,6 +474,36 @@ function writeHook(path: string, text: string): void {
 
 function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * What bin/run.js loads, from its own folder: a copy of rfcgate without it (a linked worktree
+ * of rfcgate's own repository, where dist/ is not committed) is not built and cannot run.
+ */
+export const BUILD_ENTRY = '../dist/bundle/cli/oclif-entry.js';
+
+/**
+ * The hook's lines that prefer rfcgate installed in the repository, looked for under the top
+ * (`binFromTop`): a repository moved, or its hooks folder checked out elsewhere, still finds
+ * it. A copy there that is not built (a linked worktree of rfcgate's own repository, which
+ * has bin/ but no dist/ until built) is passed over for the one install ran, with a note;
+ * with neither built, the hook says what to build rather than failing in node's words.
+ */
+function localBin(binFromTop: string): string[] {
+  const built = (v: string) => `[ -f "$(dirname "${v}")"/${shellQuote(BUILD_ENTRY)} ]`;
+  return [
+    `local="$top"/${shellQuote(binFromTop)}`,
+    'if [ -f "$local" ]; then',
+    `  if ${built('$local')}; then`,
+    '    bin="$local"',
+    `  elif [ -f "$bin" ] && ${built('$bin')}; then`,
+    `    echo "rfcgate: $local is not built (no dist/ beside its bin/), so this hook runs $bin; run 'npm ci' (or 'npm run build') in $top to use its own" >&2`,
+    '  else',
+    `    echo "rfcgate: $local is not built (no dist/ beside its bin/); run 'npm ci' (or 'npm run build') in $top, or skip this once with --no-verify" >&2`,
+    '    exit 1',
+    '  fi',
+    'fi',
+  ];
 }
 
 /**
@@ -542,9 +570,7 @@ export function script(
     'fi',
     'top="$(git rev-parse --show-toplevel)" || exit 2',
     `bin=${shellQuote(o.bin)}`,
-    // rfcgate installed in the repository (a dev dependency) is looked for under the top first:
-    // a repository moved, or its hooks folder checked out elsewhere, still finds it.
-    ...(o.binFromTop ? [`[ -f "$top"/${shellQuote(o.binFromTop)} ] && bin="$top"/${shellQuote(o.binFromTop)}`] : []),
+    ...(o.binFromTop ? localBin(o.binFromTop) : []),
     'if [ ! -f "$bin" ]; then',
     `  echo "rfcgate: $bin is gone (rfcgate was moved or removed); run '${reinstall}' again, or skip this once with --no-verify" >&2`,
     '  exit 1',

@@ -22,7 +22,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { hooksDir, installHooks, MARKER, script, uninstallHooks } from '../../src/lint/hooks.js';
+import { BUILD_ENTRY, hooksDir, installHooks, MARKER, script, uninstallHooks } from '../../src/lint/hooks.js';
 import { UsageError } from '../../src/spec/problems.js';
 import { createRepo, FixtureRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { writeRfc } from '../helpers/spec-fixture.js';
@@ -81,6 +81,22 @@ function runWithFakeLint(
   writeFileSync(hook, script(type, { node: '/bin/sh', bin: fake, chain: false, createdDir: 0 }), { mode: 0o755 });
   const env = Object.fromEntries(Object.entries(exits).map(([rfc, code]) => [`EXIT_${rfc}`, `${code}`]));
   return spawnSync(hook, args, { cwd: dir, env: { ...process.env, ...env }, ...more });
+}
+
+/**
+ * A stand-in for an rfcgate package at `pkg`: bin/run.js loads the build as the real one does
+ * (BUILD_ENTRY), and the build, when `built`, runs the real CLI. Its bin path is returned.
+ */
+function standIn(pkg: string, built = true): string {
+  const bin = join(pkg, 'bin', 'run.js');
+  mkdirSync(join(bin, '..'), { recursive: true });
+  writeFileSync(bin, `await import(${JSON.stringify(BUILD_ENTRY)});\n`);
+  if (built) {
+    const entry = resolve(pkg, 'bin', BUILD_ENTRY);
+    mkdirSync(join(entry, '..'), { recursive: true });
+    writeFileSync(entry, `await import(${JSON.stringify(pathToFileURL(BIN).href)});\n`);
+  }
+  return bin;
 }
 
 function withForeignHook() {
@@ -487,9 +503,7 @@ describe('hooks', () => {
 
   it('rfcgate installed in the repository is found under its top: a moved repository keeps its hooks', () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': 'node_modules/\n' } });
-    const bin = join(repo.dir, 'node_modules', 'rfcgate', 'bin', 'run.js');
-    mkdirSync(join(bin, '..'), { recursive: true });
-    writeFileSync(bin, `import(${JSON.stringify(pathToFileURL(BIN).href)});\n`);
+    const bin = standIn(join(repo.dir, 'node_modules', 'rfcgate'));
     installHooks(opts(repo.dir, { bin }));
     const moved = `${repo.dir}-moved`;
     renameSync(repo.dir, moved);
@@ -511,6 +525,48 @@ describe('hooks', () => {
     } finally {
       renameSync(moved, repo.dir);
     }
+  });
+
+  it("in a linked worktree of rfcgate's own repository, not built there, the hook runs the main worktree's build, or says to build", () => {
+    // rfcgate's own layout: bin/ committed, dist/ built and ignored, the hook installed from it.
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': 'dist/\n' } });
+    const bin = standIn(repo.dir);
+    repo.git(['add', 'bin']);
+    repo.commit({ message: 'bin', date: '2026-05-02T09:00:00Z' });
+    installHooks(opts(repo.dir, { bin }));
+    const wt = join(tempDir('rfcgate-wt-'), 'tree');
+    repo.git(['worktree', 'add', '-q', '-b', 'wt', wt]);
+    expect(existsSync(join(wt, 'bin', 'run.js'))).toBe(true);
+    expect(existsSync(join(wt, 'dist'))).toBe(false);
+    const inWt = new FixtureRepo(wt);
+    inWt.write('src/b.py', 'y = "measurement.lease_plane.x"\n');
+    inWt.git(['add', '-A']);
+    const bad = commit(wt, 'bad in a worktree');
+    expect(bad.out).toContain(
+      `${join(wt, 'bin', 'run.js')} is not built (no dist/ beside its bin/), so this hook runs ${bin}`,
+    );
+    expect(bad.out).toMatch(/src\/b\.py\n {2}1:6 {2}error/);
+    expect(bad.out).not.toMatch(/ERR_MODULE_NOT_FOUND|at /);
+    expect(bad.code).toBe(1);
+    // Built there, the worktree's own copy runs, without the note.
+    standIn(wt);
+    const own = commit(wt, 'bad, built');
+    expect(own.out).not.toMatch(/not built/);
+    expect(own.out).toMatch(/src\/b\.py\n {2}1:6 {2}error/);
+    expect(own.code).toBe(1);
+    // Built nowhere: one line saying what to run, not node's stack trace.
+    rmSync(join(wt, 'dist'), { recursive: true });
+    rmSync(join(repo.dir, 'dist'), { recursive: true });
+    const none = commit(wt, 'bad, built nowhere');
+    expect(none.out).toContain(
+      `rfcgate: ${join(wt, 'bin', 'run.js')} is not built (no dist/ beside its bin/); run 'npm ci' (or 'npm run build') in ${wt}`,
+    );
+    expect(none.out).not.toMatch(/ERR_MODULE_NOT_FOUND|at /);
+    expect(none.code).toBe(1);
+  });
+
+  it('BUILD_ENTRY is what bin/run.js loads', () => {
+    expect(readFileSync(BIN, 'utf8')).toContain(`await import('${BUILD_ENTRY}')`);
   });
 
   it('a hook whose governed folder is gone (renamed) says it checked nothing, without blocking the commit', () => {
