@@ -11,6 +11,7 @@ import * as Flags from '@oclif/core/flags';
 import { EXIT, EXIT_CODES_HELP } from '../model/result.js';
 import { GATES_DIR, hiddenFolders, holdsRfc, listRfcIds } from '../spec/rfc-dir.js';
 import { formatProblem, SpecError, UsageError } from '../spec/problems.js';
+import { asksJsonOnStdout, formatJsonError } from './json-error.js';
 import { HOME_PROGRAM, PROGRAM_ENV } from './program.js';
 import { CLOCK_SLACK_MS } from '../util/clock.js';
 import { REF_EMPTY, refProblem } from '../util/git-ref.js';
@@ -31,21 +32,32 @@ export abstract class BaseCommand extends Command {
   /** Appended to every command's --help. */
   static exitCodesHelp = EXIT_CODES_HELP;
 
+  /** A command whose --json (or --format json) report becomes `{"error": …}` when it fails with exit 3. */
+  static jsonErrors = false;
+
   override async catch(err: Error & { oclif?: { exit?: number }; code?: string }): Promise<unknown> {
     if (err.code === 'EEXIT') throw err;
     const debug = process.argv.includes('--debug');
+    // 'Parsing --': a flag's own parser failed (--root naming no folder); oclif wraps its message.
+    const usage = err instanceof UsageError || err.oclif?.exit !== undefined || err.message.startsWith('Parsing --');
+    let message: string;
     if (err instanceof SpecError) {
       for (const p of err.problems) process.stderr.write(`${formatProblem(p)}\n`);
-      process.stderr.write(
-        `${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}; fix the spec and run again\n`,
-      );
-    } else if (err instanceof UsageError || err.oclif?.exit !== undefined || err.message.startsWith('Parsing --')) {
-      // The last: a flag's own parser failed (--root naming no folder); oclif wraps its message.
-      process.stderr.write(`error: ${firstParagraph(err.message)}\n`);
+      message = `${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}; fix the spec and run again`;
+      process.stderr.write(`${message}\n`);
+    } else if (usage) {
+      message = firstParagraph(err.message);
+      process.stderr.write(`error: ${message}\n`);
     } else {
+      message = err.message;
       process.stderr.write(`error: ${err.message}\n${debug ? '' : 'run again with --debug for details\n'}`);
     }
     if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
+    if ((this.constructor as typeof BaseCommand).jsonErrors && asksJsonOnStdout(this.argv)) {
+      const name = err instanceof SpecError ? 'SpecError' : usage ? 'UsageError' : 'Error';
+      const problems = err instanceof SpecError ? { problems: err.problems } : {};
+      process.stdout.write(formatJsonError({ name, message, exit: EXIT.invalid, ...problems }));
+    }
     this.exit(EXIT.invalid);
   }
 }

@@ -251,6 +251,66 @@ describe('rfcgate lint', () => {
     }
   });
 
+  it('exit 3 with --json (or --format json) prints {"error": …} on stdout, as gate check does, and keeps the line on stderr', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const parsed = (r: { stdout: string }) => JSON.parse(r.stdout) as { error: Record<string, unknown> };
+    const missing = run(['lint', '--json', 'missing.py'], repo.dir);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toBe("error: path 'missing.py' does not exist\n");
+    expect(parsed(missing)).toEqual({
+      error: { name: 'UsageError', message: "path 'missing.py' does not exist", exit: 3 },
+    });
+    // A flag oclif cannot parse, and --format json in either form (json=- is standard output).
+    for (const args of [
+      ['--json', '--bogus'],
+      ['--format', 'json', '--bogus'],
+      ['--format=json=-', '--bogus'],
+    ]) {
+      const r = run(['lint', ...args], repo.dir);
+      expect(r.code, args.join(' ')).toBe(3);
+      expect(r.stderr, args.join(' ')).toBe('error: Nonexistent flag: --bogus (see --help)\n');
+      expect(parsed(r).error, args.join(' ')).toEqual({
+        name: 'UsageError',
+        message: 'Nonexistent flag: --bogus (see --help)',
+        exit: 3,
+      });
+    }
+    // No JSON asked for, the JSON report going to a file, or another report on stdout too:
+    // stdout stays empty.
+    for (const args of [
+      ['--bogus'],
+      ['--format', 'json=out.json', '--bogus'],
+      ['--', '--json'],
+      ['--json', '--format', 'sarif', '--bogus'],
+    ]) {
+      const r = run(['lint', ...args], repo.dir);
+      expect(r.code, args.join(' ')).toBe(3);
+      expect(r.stdout, args.join(' ')).toBe('');
+    }
+    // An invalid spec: every problem, where to edit it.
+    writeFileSync(
+      join(repo.dir, 'gates/demo/lints.yaml'),
+      modeline('lints.yaml') + stringify([{ ...L1, forbid: { pattern: '(', include: ['src/'] } }]),
+    );
+    for (const args of [
+      ['lint', '--json'],
+      ['gate', 'check', '--json'],
+    ]) {
+      const r = run(args, repo.dir);
+      expect(r.code, args.join(' ')).toBe(3);
+      expect(r.stderr).toMatch(/^gates\/demo\/lints\.yaml:\d+:\d+: lint rule 'L1': not a valid regex/m);
+      const { error } = parsed(r);
+      expect(error).toMatchObject({ name: 'SpecError', message: '1 problem; fix the spec and run again', exit: 3 });
+      expect(error.problems).toEqual([
+        expect.objectContaining({
+          file: 'gates/demo/lints.yaml',
+          severity: 'error',
+          message: expect.stringMatching(/^lint rule 'L1': not a valid regex/),
+        }),
+      ]);
+    }
+  });
+
   it('a revision that cannot name one is refused (exit 3) as gate check refuses its --ref; one the clone lacks halts (exit 2)', () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
     const refused: [string[], RegExp][] = [
