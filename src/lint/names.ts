@@ -24,6 +24,16 @@ export function pathName(name: Buffer): string {
   return text + name.toString('utf8', run);
 }
 
+/**
+ * The bytes of a name pathName() wrote: each `\uFFFD<hh>` is the byte hh again, so the file
+ * whose name is not UTF-8 can be opened by it.
+ */
+export function pathBytes(name: string): Buffer {
+  return Buffer.concat(
+    name.split(/\uFFFD<([0-9a-f]{2})>/).map((s, i) => (i % 2 ? Buffer.from([parseInt(s, 16)]) : Buffer.from(s))),
+  );
+}
+
 /** The name in buf[start, end): decoded in place, and again byte by byte only when it is not UTF-8. */
 export function pathNameAt(buf: Buffer, start: number, end: number): string {
   const text = buf.toString('utf8', start, end);

@@ -24,7 +24,7 @@ import { commitId, FETCH_FULL_HISTORY, unbornBranch } from '../util/git-ref.js';
 import { specialKind } from '../util/special-file.js';
 import { type IndexPaths, readIndexFile } from './index-file.js';
 import { readLooseBlobs } from './loose-objects.js';
-import { pathName, pathNameAt } from './names.js';
+import { pathBytes, pathName, pathNameAt } from './names.js';
 
 export type ScopeRequest =
   | { kind: 'tree' }
@@ -201,8 +201,7 @@ export class WorkingTree {
     let real = this.#folders.get(dir);
     if (real === undefined) {
       const slash = dir.lastIndexOf('/');
-      real =
-        (slash < 0 || this.#folder(dir.slice(0, slash))) && lstatOf(`${this.root}${sep}${dir}`)?.isDirectory() === true;
+      real = (slash < 0 || this.#folder(dir.slice(0, slash))) && lstatOf(this.root, dir)?.isDirectory() === true;
       this.#folders.set(dir, real);
     }
     return real;
@@ -210,7 +209,7 @@ export class WorkingTree {
 
   /** The path's own lstat; undefined when it is not in the working tree. */
   lstat(path: string): Stats | undefined {
-    const st = lstatOf(`${this.root}${sep}${path}`);
+    const st = lstatOf(this.root, path);
     return st && this.#reachable(path) ? st : undefined;
   }
 
@@ -220,18 +219,8 @@ export class WorkingTree {
     for (const p of paths) {
       let fd: number;
       try {
-        fd = openSync(`${this.root}${sep}${p}`, READ_NOFOLLOW);
+        fd = onDisk(this.root, p, (at) => openSync(at, READ_NOFOLLOW));
       } catch (e) {
-        // git lists names as bytes and they are read as UTF-8: a name that is not UTF-8 comes
-        // back with U+FFFD in it, which names no file. Said, not passed over in silence.
-        if (p.includes('\uFFFD') && (e as NodeJS.ErrnoException).code === 'ENOENT') {
-          out.set(p, {
-            ok: false,
-            reason: 'its name is not valid UTF-8; rename the file to have it checked',
-            unread: true,
-          });
-          continue;
-        }
         // Tracked but deleted in the working tree, or a symlink: a link holds the path it
         // points at, not contents of this repository (--staged and --commit skip it too).
         // Anything else (no permission, an I/O error) is a file that exists and was not read:
@@ -286,10 +275,27 @@ function unreadable(e: unknown): string {
   return `it could not be read (${code ?? (e instanceof Error ? e.message : String(e))})`;
 }
 
-/** lstat, undefined for a path that names nothing (a file on the way, a loop of links, no access too). */
-function lstatOf(path: string): Stats | undefined {
+/**
+ * `use` on the path under root, named by its text, or when that names nothing and the text
+ * holds a byte pathName() kept apart (a name that is not UTF-8), by its bytes. The text first:
+ * a name that is UTF-8 may hold U+FFFD itself.
+ */
+function onDisk<T>(root: string, path: string, use: (at: string | Buffer) => T): T {
+  const text = `${root}${sep}${path}`;
+  if (!path.includes('\uFFFD')) return use(text);
   try {
-    return lstatSync(path, { throwIfNoEntry: false });
+    const r = use(text);
+    if (r !== undefined) return r;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  return use(Buffer.concat([Buffer.from(`${root}${sep}`), pathBytes(path)]));
+}
+
+/** lstat of a path under root, undefined for one that names nothing (a file on the way, a loop of links, no access too). */
+function lstatOf(root: string, path: string): Stats | undefined {
+  try {
+    return onDisk(root, path, (at) => lstatSync(at, { throwIfNoEntry: false }));
   } catch {
     return undefined;
   }
@@ -365,7 +371,7 @@ function whyAbsent(tree: WorkingTree, path: string, judged: 'tree' | 'index' | {
   if (st?.isSymbolicLink()) {
     return `${path} is a symbolic link, which lint does not read: require the file it points to`;
   }
-  if (st?.isDirectory() && lstatOf(`${tree.root}${sep}${path}${sep}.git`) !== undefined) {
+  if (st?.isDirectory() && lstatOf(tree.root, `${path}${sep}.git`) !== undefined) {
     return `${path} is a submodule, whose files lint does not read: require a file of this repository`;
   }
   if (!st?.isFile()) return undefined;

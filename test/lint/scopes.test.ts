@@ -119,30 +119,41 @@ describe('--staged', () => {
     expect(r.files.skipped).toEqual([]);
   });
 
-  it('a working-tree file whose name is not UTF-8 is named as not read, never passed over in silence', async () => {
+  it('a working-tree file whose name is not UTF-8 is read by its bytes, as --staged and --commit read it', async () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/b.py': GOOD } });
     writeFileSync(Buffer.from(`${repo.dir}/src/caf\xe9.py`, 'latin1'), BAD);
     // A second name that differs only in its invalid byte is a second file, not the same one.
     writeFileSync(Buffer.from(`${repo.dir}/src/caf\xe8.py`, 'latin1'), GOOD);
+    // And one in a folder whose name is not UTF-8 either.
+    mkdirSync(Buffer.from(`${repo.dir}/src/d\xe9j\xe0`, 'latin1'));
+    writeFileSync(Buffer.from(`${repo.dir}/src/d\xe9j\xe0/x.py`, 'latin1'), BAD);
     repo.git(['add', '-A']);
     repo.commit({ message: 'latin-1 names', date: '2026-05-02T09:00:00Z' });
-    const why = 'its name is not valid UTF-8; rename the file to have it checked';
-    for (const scope of [{ kind: 'tree' }, { kind: 'changed', since: 'HEAD~1' }] as const) {
+    const found = ['src/caf\uFFFD<e9>.py:1:6 L1', 'src/d\uFFFD<e9>j\uFFFD<e0>/x.py:1:6 L1'];
+    for (const scope of [
+      { kind: 'tree' },
+      { kind: 'changed', since: 'HEAD~1' },
+      { kind: 'commit', rev: 'HEAD' },
+      { kind: 'paths', paths: ['src'] },
+    ] satisfies ScopeRequest[]) {
       const r = await lint(repo, scope);
-      expect(r.files.skipped, scope.kind).toEqual([
-        { path: 'src/caf\uFFFD<e8>.py', reason: why },
-        { path: 'src/caf\uFFFD<e9>.py', reason: why },
-      ]);
-      expect(r.files.in_scope, scope.kind).toBe(scope.kind === 'tree' ? 5 : 2);
-      // The one holding the literal may be either: L1 is not concluded on them.
-      expect(r.rules[0], scope.kind).toMatchObject({
-        verdict: 'halt',
-        halt_reason: 'missing',
-        reason: `2 files it applies to could not be read, so it was not checked there: src/caf\uFFFD<e8>.py: ${why} (and 1 more, listed as skipped)`,
-      });
+      expect(r.files.skipped, scope.kind).toEqual([]);
+      expect(where(r), scope.kind).toEqual(found);
+      expect(r.rules[0]?.verdict, scope.kind).toBe('fail');
+      if (scope.kind === 'commit') continue;
+      // rg leaves such a name to the JavaScript scan: the same report.
+      const rules = loadRfc(repo.dir, 'demo').lints ?? [];
+      const snapshot = await openSnapshot(repo.dir, scope, repo.dir);
+      const targets = scope.kind === 'tree' ? undefined : snapshot.targets;
+      const search = rgSearch(requireRg(), repo.dir, rules, 1 << 20, targets);
+      const rg = await runLint({ rfc: 'demo', rules, snapshot, asOf: new Date(AS_OF), rg: { bin: 'rg', search } });
+      expect(JSON.stringify(rg), scope.kind).toBe(JSON.stringify(r));
     }
-    // What git stores is read by its id, whatever the name: the commit's copy is checked.
-    expect(where(await lint(repo, { kind: 'commit', rev: 'HEAD' }))).toEqual(['src/caf\uFFFD<e9>.py:1:6 L1']);
+    // Deleted, such a name is gone like any other file, not a file that could not be read.
+    rmSync(Buffer.from(`${repo.dir}/src/caf\xe9.py`, 'latin1'));
+    const gone = await lint(repo, { kind: 'tree' });
+    expect(where(gone)).toEqual(found.slice(1));
+    expect(gone.rules[0]?.halt_reason).toBeUndefined();
   });
 
   it('a require rule reads unchanged files from the index too, not from the working tree', async () => {
