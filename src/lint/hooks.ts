@@ -21,7 +21,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { FolderRefused, makeDirs } from '../util/make-dirs.js';
 import { UsageError } from '../spec/problems.js';
 import { GATES_DIR, listRfcIds } from '../spec/rfc-dir.js';
@@ -156,6 +156,19 @@ export function installHooks(o: InstallOptions): HookAction[] {
         `${path} was edited by hand since hooks install wrote it (${which}), and installing again would drop the edits; put them in a hook of your own and install with --chain to run it first, or rerun with --force to drop them`,
       );
     }
+    // The repository's own hooks folder (core.hooksPath naming a folder of the work tree whose
+    // hooks git tracks) is the team's: a hook moved aside, rewritten or added there is a change
+    // the next commit would share with everyone, with this machine's paths in it. Not even
+    // --force: the lint is called from a hook of that folder instead.
+    const team = isOurs(path) ? undefined : teamHooks(top, dir, path);
+    if (team !== undefined) {
+      const call = hook === 'pre-commit' ? "'npx rfcgate lint --staged'" : "the README's pre-push command";
+      throw new UsageError(
+        team === 'file'
+          ? `${path} is tracked in this repository (core.hooksPath names a folder of the work tree), so installing would change the team's hook for everyone who commits it; call rfcgate from that hook instead (${call}), or point core.hooksPath at a folder of your own`
+          : `${dir} holds hooks tracked in this repository (core.hooksPath names a folder of the work tree), so a ${hook} hook written there would be committed for everyone; add one there that calls rfcgate (${call}) and commit it, or point core.hooksPath at a folder of your own`,
+      );
+    }
     if (present(path) && !isOurs(path) && !o.force && !o.chain) {
       throw new UsageError(
         `${path} already exists and rfcgate did not write it; rerun with --chain to keep it and run it before the lint, or with --force to replace it (it is kept as ${hook}${PREVIOUS_SUFFIX} and restored by hooks uninstall)`,
@@ -215,6 +228,20 @@ export function installHooks(o: InstallOptions): HookAction[] {
   }
   if (!recordedDirs(o.root).includes(dir)) git(o.root, ['config', '--add', RECORD_KEY, dir]);
   return actions;
+}
+
+/**
+ * 'file' when git tracks the hook at `path` in the work tree at `top`, 'folder' when it
+ * tracks other files of its folder `dir`, else undefined (.git/hooks, a folder of the clone's own).
+ */
+function teamHooks(top: string, dir: string, path: string): 'file' | 'folder' | undefined {
+  if (!existsSync(dir)) return undefined;
+  const rel = realpathSync(dir) === realpathSync(top) ? '' : insideTop(top, dir);
+  if (rel === undefined) return undefined;
+  const r = spawnSync('git', ['ls-files', '-z', '--', `:(literal)${rel || '.'}`], { cwd: top, encoding: 'utf8' });
+  const files = r.status === 0 ? r.stdout.split('\0').filter(Boolean) : [];
+  if (files.includes(rel ? `${rel}/${basename(path)}` : basename(path))) return 'file';
+  return files.some((f) => !f.slice(rel ? rel.length + 1 : 0).includes('/')) ? 'folder' : undefined;
 }
 
 /** `path` relative to the repository's top ('/'-separated) when it lies inside it, else undefined. */

@@ -961,6 +961,33 @@ describe('hooks', () => {
     expect(readFileSync(join(repo.dir, '.githooks', 'pre-commit'), 'utf8')).toContain(MARKER);
   });
 
+  it("a hooks folder the repository tracks (core.hooksPath in the work tree) is the team's: refused even with --chain or --force, nothing changed", () => {
+    const team = '#!/bin/sh\necho team\n';
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.githooks/pre-commit': team } });
+    repo.git(['config', 'core.hooksPath', '.githooks']);
+    const path = join(repo.dir, '.githooks', 'pre-commit');
+    for (const more of [{}, { chain: true }, { force: true }, { hooks: ['pre-commit', 'pre-push'] as const }]) {
+      expect(
+        () => installHooks(opts(repo.dir, { ...more, hooks: [...(more.hooks ?? ['pre-commit'])] })),
+        JSON.stringify(more),
+      ).toThrow(
+        `${path} is tracked in this repository (core.hooksPath names a folder of the work tree), so installing would change the team's hook for everyone who commits it; call rfcgate from that hook instead ('npx rfcgate lint --staged'), or point core.hooksPath at a folder of your own`,
+      );
+      expect(repo.git(['status', '--porcelain']), JSON.stringify(more)).toBe('');
+      expect(readFileSync(path, 'utf8')).toBe(team);
+    }
+    // A hook to add beside the team's tracked ones would be committed with them.
+    expect(() => installHooks(opts(repo.dir, { hooks: ['pre-push'] }))).toThrow(
+      `${join(repo.dir, '.githooks')} holds hooks tracked in this repository (core.hooksPath names a folder of the work tree), so a pre-push hook written there would be committed for everyone; add one there that calls rfcgate (the README's pre-push command) and commit it, or point core.hooksPath at a folder of your own`,
+    );
+    expect(existsSync(join(repo.dir, '.githooks', 'pre-push'))).toBe(false);
+    // An untracked hook there is this clone's own: kept aside and chained as anywhere else.
+    repo.git(['rm', '-q', '--cached', '.githooks/pre-commit']);
+    expect(installHooks(opts(repo.dir, { chain: true }))).toEqual([expect.objectContaining({ action: 'chained' })]);
+    uninstallHooks(repo.dir);
+    expect(readFileSync(path, 'utf8')).toBe(team);
+  });
+
   it('respects core.hooksPath, and uninstall removes the folder it created', () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     repo.git(['config', 'core.hooksPath', '.githooks']);
