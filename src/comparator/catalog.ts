@@ -19,7 +19,11 @@ export interface LiveColumn {
   typname: string;
   /** pg_type.typcategory (of the domain's type, likewise): N numeric, S string, D date/time, B boolean, U user (json, uuid…), A array, E enum, G geometric. */
   category: string;
-  /** The type a domain is over, formatted (`json`); the column's own type when it is no domain. */
+  /**
+   * The type a domain is over, formatted with the size the domain gives it (`numeric(12,2)`,
+   * `character varying(8)`); the column's own type, `type`, when it is no domain. What a
+   * value must fit is read here: a domain's own name says nothing of its size.
+   */
   base: string;
   /** The column's own type is a domain (its CHECK may refuse values of the type it is over). */
   domain: boolean;
@@ -58,12 +62,17 @@ export interface LiveTable {
   uniqueSets: string[][];
 }
 
-/** The type a domain is over, through domains over domains; any other type is its own. */
-const BASE_TYPE = (oid: string): string => `WITH RECURSIVE chain(oid, depth) AS (
-    SELECT ${oid}, 0
+/**
+ * The type a domain is over, through domains over domains, with the type modifier (a
+ * numeric's precision and scale, a varchar's length) the chain gives it: a column of a domain
+ * has none of its own, the domain holds it. Any other type is its own, with `typmod`.
+ */
+const BASE_TYPE = (oid: string, typmod: string): string => `WITH RECURSIVE chain(oid, typmod, depth) AS (
+    SELECT ${oid}, ${typmod}, 0
     UNION ALL
-    SELECT d.typbasetype, chain.depth + 1 FROM chain JOIN pg_type d ON d.oid = chain.oid WHERE d.typtype = 'd'
-  ) SELECT oid FROM chain ORDER BY depth DESC LIMIT 1`;
+    SELECT d.typbasetype, CASE WHEN d.typtypmod >= 0 THEN d.typtypmod ELSE chain.typmod END, chain.depth + 1
+    FROM chain JOIN pg_type d ON d.oid = chain.oid WHERE d.typtype = 'd'
+  ) SELECT oid, typmod FROM chain ORDER BY depth DESC LIMIT 1`;
 
 /**
  * Within the type `oid`, itself included, through domains, array elements and the attributes
@@ -114,7 +123,7 @@ function liveTablesSql(count: number): string {
 SELECT w.pos, c.relkind::text AS relkind, a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS type,
        CASE WHEN bt.typcategory = 'A' AND et.oid IS NOT NULL THEN '_' || et.typname ELSE bt.typname END::text AS typname,
-       bt.typcategory::text AS category, format_type(bt.oid, NULL) AS base, bt.oid <> a.atttypid AS domain,
+       bt.typcategory::text AS category, format_type(bt.oid, b.typmod) AS base, bt.oid <> a.atttypid AS domain,
        coll.collname::text AS collation,
        a.attnotnull AS not_null, a.attgenerated::text <> '' AS generated, a.atthasdef AS has_default,
        a.attidentity::text AS identity, unpairable.path AS unpairable_path, unpairable.type AS unpairable_type,
@@ -128,10 +137,10 @@ FROM wanted w
 JOIN pg_namespace n ON n.nspname = w.nspname
 JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.relname AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-LEFT JOIN LATERAL (${BASE_TYPE('a.atttypid')}) AS b ON true
+LEFT JOIN LATERAL (${BASE_TYPE('a.atttypid', 'a.atttypmod')}) AS b ON true
 LEFT JOIN pg_type bt ON bt.oid = b.oid
 LEFT JOIN pg_collation coll ON coll.oid = a.attcollation
-LEFT JOIN LATERAL (${BASE_TYPE('bt.typelem')}) AS e ON bt.typcategory = 'A' AND bt.typelem <> 0
+LEFT JOIN LATERAL (${BASE_TYPE('bt.typelem', '-1')}) AS e ON bt.typcategory = 'A' AND bt.typelem <> 0
 LEFT JOIN pg_type et ON et.oid = e.oid
 LEFT JOIN LATERAL (${WITHOUT_EQUALITY('a.atttypid')}) AS unpairable ON true
 ORDER BY w.pos, a.attnum`;

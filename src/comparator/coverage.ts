@@ -40,6 +40,8 @@ export interface CoverageProblem {
 export interface ComparedColumn {
   name: string;
   type: string;
+  /** The type with its size, through a domain (LiveColumn.base): what a planted value must fit. */
+  base: string;
   typname: string;
   /** How both sides are read before IS DISTINCT FROM: as stored, as jsonb (or jsonb[]), or as text. */
   cast: 'none' | 'jsonb' | 'jsonb[]' | 'text';
@@ -48,7 +50,7 @@ export interface ComparedColumn {
 
 export interface ComparePlan {
   pair: ComparatorPair;
-  key: { name: string; type: string; typname: string; category: string }[];
+  key: { name: string; type: string; base: string; typname: string; category: string }[];
   compared: ComparedColumn[];
   excluded: { column: string; reason: string }[];
   ageColumn?: string;
@@ -312,7 +314,7 @@ export function checkCoverage(
       });
       continue;
     }
-    plan.push({ name, type: c.type, typname: c.typname, cast: castFor(c), rule });
+    plan.push({ name, type: c.type, base: c.base, typname: c.typname, cast: castFor(c), rule });
   }
   if (pair.ageColumn && cols.has(pair.ageColumn)) {
     const a = cols.get(pair.ageColumn) as LiveColumn;
@@ -333,7 +335,7 @@ export function checkCoverage(
       pair,
       key: pair.key.map((k) => {
         const c = cols.get(k) as LiveColumn;
-        return { name: k, type: c.type, typname: c.typname, category: c.category };
+        return { name: k, type: c.type, base: c.base, typname: c.typname, category: c.category };
       }),
       compared: plan,
       excluded: pair.exclude,

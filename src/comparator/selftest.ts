@@ -69,18 +69,18 @@ const TEXT = new Set(['text', 'varchar', 'bpchar', 'name', 'citext']);
 const INTEGER_MIN: Record<string, number> = { int2: -32_768, int4: -2_147_483_648, int8: Number.MIN_SAFE_INTEGER };
 
 /**
- * The length limit of a char(n) or varchar(n) column, read from its formatted type
- * (`character varying(2)`, `character(1)`); undefined when the text is unbounded.
+ * The length limit of a char(n) or varchar(n) column, read from its formatted type through
+ * any domain (`character varying(2)`, `character(1)`); undefined when the text is unbounded.
  */
-function maxLength(c: Pick<LiveColumn, 'typname' | 'type'>): number | undefined {
+function maxLength(c: Pick<LiveColumn, 'typname' | 'base'>): number | undefined {
   if (c.typname !== 'varchar' && c.typname !== 'bpchar') return undefined;
-  const m = /\((\d+)\)$/.exec(c.type);
+  const m = /\((\d+)\)$/.exec(c.base);
   return m ? Number(m[1]) : undefined;
 }
 
 /** Two different values of a column's type (as text the server converts), or undefined when the type is not handled. */
 function valuesOf(
-  c: Pick<LiveColumn, 'typname' | 'type'>,
+  c: Pick<LiveColumn, 'typname' | 'base'>,
   rule: ComparedColumn['rule'] = {},
 ): [string, string] | undefined {
   // Fresh values on every call, so two planted rows never collide on a unique column.
@@ -100,7 +100,7 @@ function valuesOf(
     }
     case 'numeric': {
       const tolerance = rule.float_tolerance ?? 0;
-      const max = largestNumeric(c.type);
+      const max = largestNumeric(c.base);
       if (max === undefined) return ['1', String(2 + Math.ceil(tolerance * 2))];
       // numeric(2, 2) refuses 1 ("numeric field overflow"): its two values are its zero and
       // its largest, the farthest apart it holds.
@@ -163,7 +163,7 @@ function filler(c: LiveColumn): string | undefined {
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
 /** The whole numbers a key column's type holds; undefined when unbounded (numeric without a precision). */
-function wholeRange(k: { typname: string; type: string }): { min: bigint; max: bigint } | undefined {
+function wholeRange(k: { typname: string; base: string }): { min: bigint; max: bigint } | undefined {
   switch (k.typname) {
     case 'int2':
       return { min: -32768n, max: 32767n };
@@ -173,7 +173,7 @@ function wholeRange(k: { typname: string; type: string }): { min: bigint; max: b
       return { min: -9223372036854775808n, max: 9223372036854775807n };
   }
   // numeric(p, s) holds whole numbers of p - s digits: numeric(3, 0) goes down to -999.
-  const m = /\((\d+)(?:,\s*(-?\d+))?\)$/.exec(k.type);
+  const m = /\((\d+)(?:,\s*(-?\d+))?\)$/.exec(k.base);
   if (!m) return undefined;
   const digits = Number(m[1]) - Number(m[2] ?? 0);
   const max = 10n ** BigInt(Math.max(0, digits)) - 1n;

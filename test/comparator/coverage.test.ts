@@ -232,6 +232,21 @@ describe.each(testBackends())('coverage against the live schema ($name)', (backe
     expect(problems.map((p) => p.code)).toEqual(['rule_type']);
   });
 
+  it("names a sized column's type as it is, and a domain's with the size it gives", async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE DOMAIN ${s}.amt AS numeric(12, 2);
+              CREATE TABLE ${s}.c (id int PRIMARY KEY, v varchar(40), a ${s}.amt);
+              CREATE TABLE ${s}.s (LIKE ${s}.c);`,
+    );
+    const { problems } = await check(
+      pairSpec(schema, '    rules:\n      v: { float_tolerance: 0.5 }\n      a: { case_insensitive: true }'),
+    );
+    expect(problems.map((p) => p.message)).toEqual([
+      "float_tolerance applies to numbers that subtract (smallint, integer, bigint, numeric, real, double precision), and 'v' is character varying(40); remove the rule",
+      `case_insensitive applies to text columns, and 'a' is ${schema}.amt (a domain over numeric(12,2)); remove the rule`,
+    ]);
+  });
+
   it('refuses before any run a float_tolerance every run would halt on: on money, on a domain over json', async () => {
     const schema = await schemaWith(
       (s) => `CREATE DOMAIN ${s}.doc AS json; CREATE DOMAIN ${s}.amount AS numeric(12, 2);

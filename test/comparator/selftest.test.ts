@@ -180,6 +180,36 @@ describe.each(testBackends())('comparator self-test ($name)', (backend) => {
     expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.s`)).toEqual([{ n: 1 }]);
   });
 
+  it('plants values that fit the size a domain gives its type: numeric(p, s), varchar(n), a domain over a domain', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE DOMAIN ${s}.code AS varchar(3); CREATE DOMAIN ${s}.rate AS numeric(2, 2);
+              CREATE DOMAIN ${s}.short AS varchar(2); CREATE DOMAIN ${s}.tag AS ${s}.short;
+              CREATE TABLE ${s}.c (id ${s}.code PRIMARY KEY, rate ${s}.rate, tag ${s}.tag NOT NULL);
+              CREATE TABLE ${s}.s (LIKE ${s}.c INCLUDING ALL);
+              INSERT INTO ${s}.c VALUES ('ab', 0.5, 'x'); INSERT INTO ${s}.s VALUES ('ab', 0.5, 'x');`,
+    );
+    const only = (compared: string, excluded: string) =>
+      specFrom(`pairs:
+  - id: p
+    canonical: ${schema}.c
+    shadow: ${schema}.s
+    key: [id]
+    compare: [${compared}]
+    exclude:
+      - { column: ${excluded}, reason: another test }
+`);
+    // One value per column is held, so each is planted with values made for its type.
+    for (const [compared, excluded] of [
+      ['rate', 'tag'],
+      ['tag', 'rate'],
+    ] as const) {
+      const r = await runSelfTest(db, only(compared, excluded));
+      expect(r.reason).toBeNull();
+      expect(r).toMatchObject({ status: 'passed', mismatch_column: compared, mismatch_column_detected: true });
+    }
+    expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 1 }]);
+  });
+
   it("fills a NOT NULL foreign key and a partition column with a live row's value", async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.tenants (id int PRIMARY KEY); INSERT INTO ${s}.tenants VALUES (7);
