@@ -8,9 +8,9 @@
  * the rollback is unconditional, and a process killed mid-test leaves an open transaction
  * that the server (or PGlite's recovery) discards.
  *
- * Synthetic values: integer keys below every live key (negative; where the live keys reach
- * the bottom of the key's type, the lowest values no row holds), text keys with a random
- * suffix, uuids at random, a key column of another type (a date) beside one of those a value
+ * Synthetic values: number keys below every live key (negative, a step of the key's scale
+ * apart; where the live keys reach the bottom of the key's type, the lowest values no row
+ * holds), text keys with a random suffix, uuids at random, a key column of another type (a date) beside one of those a value
  * a live row holds; other columns take their default or NULL, and a NOT NULL column
  * without a default takes a value a live row of the table holds (which its foreign key, CHECK
  * or domain, and the table's partitions, accept), or a fresh value of its type where it is
@@ -162,47 +162,63 @@ function filler(c: LiveColumn): string | undefined {
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
-/** The whole numbers a key column's type holds; undefined when unbounded (numeric without a precision). */
-function wholeRange(k: { typname: string; base: string }): { min: bigint; max: bigint } | undefined {
+/**
+ * The values a number key's planted keys are chosen among: multiples of `step`, from `min` to
+ * `max` (decimal text; no bounds for a numeric without a precision). The step is 1, but a
+ * numeric(p, s) rounds every value to its scale: with a negative scale to a multiple of
+ * 10^-s (numeric(5, -2) stores -1, -2 and -3 all as 0, three keys that would be one), and
+ * with a scale at least its precision it holds no whole number but 0, so its step is 10^-s.
+ */
+function keyGrid(k: { typname: string; base: string }): { step: string; min?: string; max?: string } {
   switch (k.typname) {
     case 'int2':
-      return { min: -32768n, max: 32767n };
+      return { step: '1', min: '-32768', max: '32767' };
     case 'int4':
-      return { min: -2147483648n, max: 2147483647n };
+      return { step: '1', min: '-2147483648', max: '2147483647' };
     case 'int8':
-      return { min: -9223372036854775808n, max: 9223372036854775807n };
+      return { step: '1', min: '-9223372036854775808', max: '9223372036854775807' };
   }
-  // numeric(p, s) holds whole numbers of p - s digits: numeric(3, 0) goes down to -999.
   const m = /\((\d+)(?:,\s*(-?\d+))?\)$/.exec(k.base);
-  if (!m) return undefined;
-  const digits = Number(m[1]) - Number(m[2] ?? 0);
-  const max = 10n ** BigInt(Math.max(0, digits)) - 1n;
-  return { min: -max, max };
+  if (!m) return { step: '1' };
+  const precision = Number(m[1]);
+  const scale = Number(m[2] ?? 0);
+  const nines = '9'.repeat(precision);
+  if (scale < 0) {
+    const zeros = '0'.repeat(-scale);
+    return { step: `1${zeros}`, min: `-${nines}${zeros}`, max: `${nines}${zeros}` };
+  }
+  if (scale < precision) {
+    // numeric(3, 0) goes down to -999, numeric(5, 2) to -999 in whole numbers.
+    const whole = nines.slice(0, precision - scale);
+    return { step: '1', min: `-${whole}`, max: whole };
+  }
+  const max = `0.${'0'.repeat(scale - precision)}${nines}`;
+  return { step: `0.${'0'.repeat(scale - 1)}1`, min: `-${max}`, max };
 }
 
 /**
- * The three lowest whole values of the key's type held by neither table, for when the live
- * keys reach down to the type's minimum and nothing fits below them. The lowest free values
- * are each either among the type's three lowest or one to three above a live key, so only
+ * The three lowest values of the key's grid held by neither table, for when the live keys
+ * reach down to the type's minimum and nothing fits below them. The lowest free values are
+ * each either among the grid's three lowest or one to three steps above a live key, so only
  * those are tried.
  */
 async function freeKeys(
   tx: SqlTx,
   plan: ComparePlan,
   key: string,
-  range: { min: bigint; max: bigint },
+  grid: { step: string; min: string; max: string },
 ): Promise<string[]> {
   const k = q(key);
   const res = await tx.query<{ v: string }>(
     `WITH taken AS (SELECT ${k} AS x FROM ${qTable(plan.pair.canonical)} UNION SELECT ${k} FROM ${qTable(plan.pair.shadow)})
 SELECT v::text AS v FROM (
-  SELECT $1::numeric + i AS v FROM generate_series(0, 2) AS i
-  UNION SELECT floor(x)::numeric + i FROM taken, generate_series(1, 3) AS i WHERE x IS NOT NULL
+  SELECT $1::numeric + i * $3::numeric AS v FROM generate_series(0, 2) AS i
+  UNION SELECT floor(x / $3::numeric) * $3::numeric + i * $3::numeric FROM taken, generate_series(1, 3) AS i WHERE x IS NOT NULL
 ) AS candidate
 WHERE v >= $1::numeric AND v <= $2::numeric AND NOT EXISTS (SELECT 1 FROM taken WHERE taken.x = candidate.v)
 ORDER BY v
 LIMIT 3`,
-    [String(range.min), String(range.max)],
+    [grid.min, grid.max, grid.step],
   );
   const vals = res.rows.map((r) => String(r.v));
   if (vals.length < 3) {
@@ -221,18 +237,22 @@ async function synthKeys(tx: SqlTx, plan: ComparePlan): Promise<string[][]> {
     let vals: string[];
     if (INTEGER.has(k.typname)) {
       // Below every live key: never a key a production writer's sequence would hand out next.
-      // floor(): a numeric key may hold fractions; BigInt needs a whole number.
-      const lowest = `least((SELECT min(${q(k.name)}) FROM ${qTable(plan.pair.canonical)}),
-                      (SELECT min(${q(k.name)}) FROM ${qTable(plan.pair.shadow)}), 0)`;
-      const lo = await tx.query<{ lo: string }>(
-        `SELECT ${k.typname === 'numeric' ? `floor(${lowest})` : lowest}::text AS lo`,
+      // The arithmetic is the server's, in numeric: a numeric key may hold fractions, and
+      // int8's ends are past what a double holds exactly.
+      const grid = keyGrid(k);
+      const below = await tx.query<{ v: string }>(
+        `WITH lowest AS (
+  SELECT floor(least((SELECT min(${q(k.name)}) FROM ${qTable(plan.pair.canonical)}),
+                     (SELECT min(${q(k.name)}) FROM ${qTable(plan.pair.shadow)}), 0) / $1::numeric) * $1::numeric AS b)
+SELECT (b - i * $1::numeric)::text AS v FROM lowest, generate_series(1, 3) AS i
+WHERE $2::numeric IS NULL OR b - i * $1::numeric >= $2::numeric
+ORDER BY i`,
+        [grid.step, grid.min ?? null],
       );
-      const base = BigInt(String(lo.rows[0]?.lo ?? '0'));
-      const range = wholeRange(k);
       vals =
-        !range || base - 3n >= range.min
-          ? [1n, 2n, 3n].map((i) => String(base - i))
-          : await freeKeys(tx, plan, k.name, range);
+        below.rows.length === 3 || grid.min === undefined || grid.max === undefined
+          ? below.rows.map((r) => String(r.v))
+          : await freeKeys(tx, plan, k.name, { step: grid.step, min: grid.min, max: grid.max });
     } else if (TEXT.has(k.typname)) {
       const n = maxLength(k);
       // Cut to a varchar(n) key's length, the three keys still differ in their first character.

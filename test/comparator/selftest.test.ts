@@ -113,6 +113,40 @@ describe.each(testBackends())('comparator self-test ($name)', (backend) => {
     expect(d.status).toBe('passed');
   });
 
+  it('plants three distinct keys in a numeric key that rounds to its scale: negative, or past its precision', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id numeric(5, -2) PRIMARY KEY, v text);
+              CREATE TABLE ${s}.s (LIKE ${s}.c INCLUDING ALL);
+              INSERT INTO ${s}.c VALUES (100, 'a'), (200, 'b'); INSERT INTO ${s}.s VALUES (100, 'a'), (200, 'b');
+              CREATE TABLE ${s}.f (id numeric(3, 5) PRIMARY KEY, v text);
+              CREATE TABLE ${s}.g (LIKE ${s}.f INCLUDING ALL);
+              INSERT INTO ${s}.f VALUES (0.00001, 'a'); INSERT INTO ${s}.g VALUES (0.00001, 'a');
+              CREATE TABLE ${s}.m (id numeric(2, -2) PRIMARY KEY, v text);
+              CREATE TABLE ${s}.n (LIKE ${s}.m INCLUDING ALL);
+              INSERT INTO ${s}.m VALUES (-9900, 'a'), (-9800, 'b'); INSERT INTO ${s}.n SELECT * FROM ${s}.m;`,
+    );
+    const pair = (c: string, s: string) =>
+      specFrom(`pairs:\n  - { id: p, canonical: ${schema}.${c}, shadow: ${schema}.${s}, key: [id], compare: all }\n`);
+    // numeric(5, -2) rounds -1, -2 and -3 to one key; numeric(3, 5) holds no whole number
+    // below 0; numeric(2, -2) holds nothing below -9900, so the keys go between live ones.
+    for (const [c, sh] of [
+      ['c', 's'],
+      ['f', 'g'],
+      ['m', 'n'],
+    ] as const) {
+      const r = await runSelfTest(db, pair(c, sh));
+      expect(r.reason).toBeNull();
+      expect(r).toMatchObject({
+        status: 'passed',
+        undetected: [],
+        mismatch_column: 'v',
+        mismatch_column_detected: true,
+      });
+    }
+    expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 2 }]);
+    expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.m`)).toEqual([{ n: 2 }]);
+  });
+
   it('plants values that fit char(n) and varchar(n) columns and keys', async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.c (code varchar(4) PRIMARY KEY, cc varchar(2), st char(1) NOT NULL, note text);
