@@ -83,7 +83,8 @@ interface RawPair {
 }
 
 interface RawComparator {
-  min_age?: string;
+  /** As a pair's min_age: a duration, or 0 for none. */
+  min_age?: string | 0;
   record?: { run_type?: string; divergence_type?: string };
   pairs: RawPair[];
 }
@@ -93,10 +94,15 @@ function tableName(text: string): TableName {
   return { schema: text.slice(0, dot), name: text.slice(dot + 1), text };
 }
 
+/** A schema-checked min_age in milliseconds: 0, `0s` and an absent one are no lag. */
+function minAgeMs(text: string | 0 | undefined): number {
+  return text === undefined ? 0 : (parseDuration(String(text)) ?? 0);
+}
+
 export function readComparator(y: ParsedYaml, data: unknown, problems: Problem[]): ComparatorSpec {
   const raw = data as RawComparator;
   const err = (loc: SourceLocation, message: string) => problems.push({ ...loc, severity: 'error', message });
-  const defaultMinAge = raw.min_age ? (parseDuration(raw.min_age) ?? 0) : 0;
+  const defaultMinAge = minAgeMs(raw.min_age);
   const pairs: ComparatorPair[] = [];
   const seen = new Map<string, number>();
   raw.pairs.forEach((r, i) => {
@@ -163,7 +169,7 @@ export function readComparator(y: ParsedYaml, data: unknown, problems: Problem[]
       shadowOnly: r.shadow_only ?? [],
       ...(r.age_column ? { ageColumn: r.age_column } : {}),
       // A pair's own 0 says "no lag for this pair", over any file-wide default.
-      minAgeMs: r.min_age !== undefined ? (parseDuration(String(r.min_age)) ?? 0) : defaultMinAge,
+      minAgeMs: r.min_age !== undefined ? minAgeMs(r.min_age) : defaultMinAge,
       rules: r.rules ?? {},
       at: {
         pair: valueLocation(y, path),

@@ -42,3 +42,31 @@ ${pairMinAge}`;
     }
   });
 });
+
+describe('comparator.yaml file-wide min_age', () => {
+  const spec = (fileMinAge: string, pairMinAge = '') => `min_age: ${fileMinAge}
+pairs:
+  - id: p
+    canonical: a.c
+    shadow: a.s
+    key: [id]
+    compare: all
+    age_column: updated_at
+${pairMinAge}  - { id: q, canonical: a.d, shadow: a.t, key: [id], compare: all, age_column: updated_at }
+`;
+
+  it('takes 0 as a pair does: no lag for every pair without its own', () => {
+    for (const zero of ['0', '"0"', '0s', '0m']) {
+      expect(specFrom(spec(zero)).pairs.map((p) => p.minAgeMs)).toEqual([0, 0]);
+    }
+    expect(specFrom(spec('0', '    min_age: 2m\n')).pairs.map((p) => p.minAgeMs)).toEqual([120_000, 0]);
+  });
+
+  it('still refuses one that is no duration, at its line', () => {
+    for (const bad of ['5', '-1m', '"5 m"', '0.5h']) {
+      const { problems } = specWithProblems(spec(bad));
+      expect(problems.length).toBeGreaterThan(0);
+      expect(problems.map(formatProblem).join('\n')).toMatch(/comparator\.yaml:2:\d+: .*min_age/);
+    }
+  });
+});
