@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { planPair, runComparator } from '../../src/comparator/run.js';
+import { selfTest } from '../../src/comparator/selftest.js';
+import { compareSql, printable } from '../../src/comparator/sql.js';
+import { formatProblem } from '../../src/spec/problems.js';
+import { testBackends, useTestDatabase } from '../helpers/db.js';
+import { SPEC_FILE, specFrom, specWithProblems } from './helpers.js';
+
+/** A one-pair comparator.yaml; each table name is written as a YAML single-quoted scalar. */
+const yaml = (canonical: string, shadow: string) => `pairs:
+  - id: p
+    canonical: '${canonical.replaceAll("'", "''")}'
+    shadow: '${shadow.replaceAll("'", "''")}'
+    key: [id]
+    compare: all
+`;
+
+describe('comparator.yaml table names', () => {
+  it('reads a name PostgreSQL takes only in double quotes, each part as the catalog holds it', () => {
+    const cases: [string, { schema: string; name: string }][] = [
+      ['sales."Order Items"', { schema: 'sales', name: 'Order Items' }],
+      ['public."orders-2026"', { schema: 'public', name: 'orders-2026' }],
+      ['"My Schema"."a.b"', { schema: 'My Schema', name: 'a.b' }],
+      ['public."say ""hi"""', { schema: 'public', name: 'say "hi"' }],
+      ['café.commandes', { schema: 'café', name: 'commandes' }],
+      ['core.Agents$1', { schema: 'core', name: 'Agents$1' }],
+    ];
+    for (const [text, want] of cases) {
+      const pair = specFrom(yaml(text, 'shadow.t')).pairs[0];
+      expect(pair?.canonical).toEqual({ ...want, text });
+    }
+  });
+
+  it('refuses what no table can be named, at its line and column, saying how to write it', () => {
+    const cases: [string, RegExp][] = [
+      ['orders', /it names no schema; write schema\.table, such as public\.orders$/],
+      [
+        'public.orders-2026',
+        /"-" cannot appear in a name outside double quotes; quote the name: public\."orders-2026"$/,
+      ],
+      ['public.Order Items', /" " cannot appear .*; quote the name: public\."Order Items"$/],
+      ['public.2026_orders', /cannot start with "2"; quote the name: public\."2026_orders"$/],
+      ['public."orders', /the double quote at character 8 is never closed$/],
+      ['public.""', /a quoted name "" is empty$/],
+      ['public.', /a part of the name is empty$/],
+      ['db.public.orders', /it has 3 parts; write schema\.table/],
+      [`public.${'x'.repeat(64)}`, /is 64 bytes long, and PostgreSQL keeps only the first 63 bytes of a name/],
+    ];
+    for (const [text, message] of cases) {
+      const { problems } = specWithProblems(yaml(text, 'shadow.t'));
+      expect(problems.map(formatProblem)).toHaveLength(1);
+      const [p] = problems;
+      // The fourth line: the schema comment the helper adds comes first.
+      expect([p?.file, p?.line, p?.col]).toEqual([SPEC_FILE, 4, 16]);
+      expect(p?.message).toMatch(new RegExp(`^pair 'p': canonical '.*' is not a table name: `));
+      expect(p?.message).toMatch(message);
+    }
+  });
+
+  it('knows a quoted and an unquoted spelling of one table for the same table', () => {
+    const { problems } = specWithProblems(yaml('public.orders', 'public."orders"'));
+    expect(problems.map((p) => p.message)).toEqual(["pair 'p': the shadow table is the canonical table"]);
+  });
+});
+
+describe.each(testBackends())('a pair of tables with names only quotes allow ($name)', (backend) => {
+  const db = useTestDatabase(backend);
+
+  it('is checked, compared and self-tested, each name quoted in the SQL', async () => {
+    await db.exec(`CREATE SCHEMA "Sales Dept";
+      CREATE TABLE "Sales Dept"."Order Items" (id int PRIMARY KEY, "qty" int, note text NOT NULL);
+      CREATE TABLE "Sales Dept"."orders-2026.shadow" (LIKE "Sales Dept"."Order Items" INCLUDING ALL);
+      INSERT INTO "Sales Dept"."Order Items" VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c');
+      INSERT INTO "Sales Dept"."orders-2026.shadow" VALUES (1, 1, 'a'), (2, 20, 'b'), (4, 4, 'd');`);
+    const spec = specFrom(yaml('"Sales Dept"."Order Items"', '"Sales Dept"."orders-2026.shadow"'));
+    const client = db.client();
+    try {
+      const report = await runComparator({
+        client,
+        rfc: 't',
+        spec,
+        asOf: new Date(),
+        mode: 'run',
+        limit: 10,
+        timeoutMs: 30_000,
+      });
+      const r = report.pairs[0];
+      expect(r?.reason).toBe('3 divergent keys: 1 canonical_missing, 1 shadow_missing, 1 value_mismatch');
+      expect(r?.rows).toEqual([
+        { key: { id: '2' }, kind: 'value_mismatch', columns: ['qty'] },
+        { key: { id: '3' }, kind: 'shadow_missing', columns: [] },
+        { key: { id: '4' }, kind: 'canonical_missing', columns: [] },
+      ]);
+      expect(r?.canonical).toBe('"Sales Dept"."Order Items"');
+
+      const pair = spec.pairs[0];
+      if (!pair) throw new Error('no pair');
+      const planned = await planPair(client, pair, 30_000);
+      if (!planned.plan || !planned.canonical || !planned.shadow) throw new Error(JSON.stringify(planned.problems));
+      expect(printable(compareSql(planned.plan, { limit: 10, cutoff: null }))).toContain(
+        'FROM "Sales Dept"."Order Items" AS c\n  FULL OUTER JOIN "Sales Dept"."orders-2026.shadow" AS s',
+      );
+      const st = await selfTest(db.writer(), {
+        plan: planned.plan,
+        canonical: planned.canonical,
+        shadow: planned.shadow,
+        cutoff: null,
+        limit: 10,
+        timeoutMs: 30_000,
+      });
+      expect(st.reason).toBeNull();
+      expect(st.status).toBe('passed');
+    } finally {
+      await client.close();
+    }
+    expect(await db.exec(`SELECT count(*)::int AS n FROM "Sales Dept"."Order Items"`)).toEqual([{ n: 3 }]);
+  });
+});
