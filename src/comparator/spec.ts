@@ -153,15 +153,18 @@ export function parseTableName(text: string): { schema: string; name: string } |
     };
   }
   for (const part of parts) {
-    if (part.includes('\0')) return { error: 'a name cannot hold a NUL character' };
-    const bytes = Buffer.byteLength(part, 'utf8');
-    if (bytes > MAX_IDENTIFIER_BYTES) {
-      return {
-        error: `'${part}' is ${bytes} bytes long, and PostgreSQL keeps only the first ${MAX_IDENTIFIER_BYTES} bytes of a name; write the name the catalog holds`,
-      };
-    }
+    const wrong = identifierProblem(part, `'${part}'`);
+    if (wrong) return { error: wrong };
   }
   return { schema: parts[0] as string, name: parts[1] as string };
+}
+
+/** Why no table or column of PostgreSQL's is named so (`subject` names it in the answer); undefined when one may be. */
+function identifierProblem(name: string, subject = 'it'): string | undefined {
+  if (name.includes('\0')) return 'a name cannot hold a NUL character';
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes <= MAX_IDENTIFIER_BYTES) return undefined;
+  return `${subject} is ${bytes} bytes long, and PostgreSQL keeps only the first ${MAX_IDENTIFIER_BYTES} bytes of a name; write the name the catalog holds`;
 }
 
 /** What is wrong with an unquoted part, and the name quoted as it is to be written. */
@@ -201,7 +204,10 @@ export function readComparator(y: ParsedYaml, data: unknown, problems: Problem[]
     seen.set(r.id, i);
     const columns = new Map<string, SourceLocation>();
     const note = (col: string, loc: SourceLocation) => {
-      if (!columns.has(col)) columns.set(col, loc);
+      if (columns.has(col)) return;
+      columns.set(col, loc);
+      const wrong = identifierProblem(col);
+      if (wrong) err(loc, `pair '${r.id}': column '${col}' is not a column name: ${wrong}`);
     };
     r.key.forEach((c, j) => note(c, valueLocation(y, [...path, 'key', j])));
     if (Array.isArray(r.compare)) r.compare.forEach((c, j) => note(c, valueLocation(y, [...path, 'compare', j])));
@@ -209,6 +215,13 @@ export function readComparator(y: ParsedYaml, data: unknown, problems: Problem[]
     (r.shadow_only ?? []).forEach((c, j) => note(c, valueLocation(y, [...path, 'shadow_only', j])));
     (r.must_compare ?? []).forEach((c, j) => note(c, valueLocation(y, [...path, 'must_compare', j])));
     for (const c of Object.keys(r.rules ?? {})) note(c, keyLocation(y, [...path, 'rules'], c));
+    const ageWrong = r.age_column === undefined ? undefined : identifierProblem(r.age_column);
+    if (ageWrong) {
+      err(
+        valueLocation(y, [...path, 'age_column']),
+        `pair '${r.id}': column '${r.age_column}' is not a column name: ${ageWrong}`,
+      );
+    }
 
     const excluded = new Set<string>();
     (r.exclude ?? []).forEach((e, j) => {

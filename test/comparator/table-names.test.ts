@@ -116,3 +116,70 @@ describe.each(testBackends())('a pair of tables with names only quotes allow ($n
     expect(await db.exec(`SELECT count(*)::int AS n FROM "Sales Dept"."Order Items"`)).toEqual([{ n: 3 }]);
   });
 });
+
+describe('comparator.yaml column names', () => {
+  it('takes any name a column can have, as the catalog spells it, and refuses one no column can have', () => {
+    const spec = (column: string) => `pairs:
+  - id: p
+    canonical: a.c
+    shadow: a.s
+    key: ['order-id']
+    compare: ['Unit Price']
+    exclude:
+      - { column: '${column}', reason: not compared }
+    age_column: 'Updated At'
+`;
+    expect(specFrom(spec('Note (internal)')).pairs[0]?.exclude).toEqual([
+      { column: 'Note (internal)', reason: 'not compared' },
+    ]);
+    const { problems } = specWithProblems(spec('x'.repeat(64)));
+    expect(problems.map(formatProblem)).toEqual([
+      `${SPEC_FILE}:9:19: pair 'p': column '${'x'.repeat(64)}' is not a column name: it is 64 bytes long, and PostgreSQL keeps only the first 63 bytes of a name; write the name the catalog holds`,
+    ]);
+  });
+});
+
+describe.each(testBackends())('columns with names only quotes allow ($name)', (backend) => {
+  const db = useTestDatabase(backend);
+
+  it('are keyed on, compared under a rule, excluded and aged by', async () => {
+    await db.exec(`CREATE SCHEMA q;
+      CREATE TABLE q.c ("order-id" int PRIMARY KEY, "Unit Price" numeric, "Note (internal)" text,
+        "Updated At" timestamptz NOT NULL);
+      CREATE TABLE q.s (LIKE q.c INCLUDING ALL);
+      INSERT INTO q.c VALUES (1, 1.00, 'a', '2026-01-01'), (2, 2.00, 'b', '2026-01-01'), (3, 3.00, 'c', now());
+      INSERT INTO q.s VALUES (1, 1.001, 'x', '2026-01-01'), (2, 2.5, 'b', '2026-01-01'), (3, 9, 'c', now());`);
+    const spec = specFrom(`min_age: 1h
+pairs:
+  - id: p
+    canonical: q.c
+    shadow: q.s
+    key: [order-id]
+    compare: [Unit Price]
+    exclude:
+      - { column: Note (internal), reason: free text }
+      - { column: Updated At, reason: the write lag }
+    age_column: Updated At
+    rules:
+      Unit Price: { float_tolerance: 0.01 }
+`);
+    const client = db.client();
+    try {
+      const report = await runComparator({
+        client,
+        rfc: 't',
+        spec,
+        asOf: new Date(),
+        mode: 'run',
+        limit: 10,
+        timeoutMs: 30_000,
+      });
+      // Key 1 is within the tolerance, key 3 too young to compare.
+      expect(report.pairs[0]?.rows).toEqual([
+        { key: { 'order-id': '2' }, kind: 'value_mismatch', columns: ['Unit Price'] },
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+});
