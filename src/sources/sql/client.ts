@@ -285,8 +285,11 @@ function timeoutSetting(ms: number): string {
 
 // A server, database or role may set DateStyle (SQL, German) or IntervalStyle (iso_8601): the
 // drivers read dates and times as ISO text, and intervals are read as PostgreSQL's own text.
+// It may also set extra_float_digits below 1 (as older clients did), and a float is then sent
+// rounded to 15 digits: 0.1 + 0.2 would read as 0.3, and two distinct float keys as one. 3
+// is exact on every server (shortest-exact text from PostgreSQL 12 on, as any value above 0).
 const SESSION_SETUP =
-  "SELECT set_config('statement_timeout', $1, true), set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true), set_config('IntervalStyle', 'postgres', true)";
+  "SELECT set_config('statement_timeout', $1, true), set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true), set_config('IntervalStyle', 'postgres', true), set_config('extra_float_digits', '3', true)";
 
 // ---------------------------------------------------------------------------------------------
 // `timestamp without time zone` carries no zone; both drivers would read it in the process's
@@ -513,7 +516,7 @@ export class PgClient implements SqlClient {
     try {
       // One round trip for both: the setting is digits made here, never outside input.
       await client.query(
-        `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeoutSetting(timeoutMs)}; SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO'; SET LOCAL IntervalStyle = 'postgres'`,
+        `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeoutSetting(timeoutMs)}; SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3`,
       );
       // The extended protocol even without parameters: the simple protocol would accept
       // `ROLLBACK; INSERT ...` and step out of the read-only transaction.

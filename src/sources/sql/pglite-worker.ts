@@ -68,7 +68,7 @@ ready.then(
 async function runReadOnly(text, params, timeoutMs) {
   await db.query('BEGIN READ ONLY');
   try {
-    await db.query("SELECT set_config('statement_timeout', $1, true), set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true), set_config('IntervalStyle', 'postgres', true)", [String(timeoutMs)]);
+    await db.query("SELECT set_config('statement_timeout', $1, true), set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true), set_config('IntervalStyle', 'postgres', true), set_config('extra_float_digits', '3', true)", [String(timeoutMs)]);
     const res = await db.query(text, params, { parsers: { 1114: parseNaiveUtc } });
     return res.rows;
   } finally {

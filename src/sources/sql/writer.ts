@@ -154,7 +154,7 @@ export interface PgWriterOptions {
 }
 
 const WRITER_SETUP =
-  "SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true), set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true), set_config('IntervalStyle', 'postgres', true)";
+  "SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true), set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true), set_config('IntervalStyle', 'postgres', true), set_config('extra_float_digits', '3', true)";
 
 /** host:port and host:port/db of a postgres URL, without its credentials. */
 export function describePgUrl(url: string): { endpoint: string; database: string } {
@@ -428,7 +428,7 @@ export class PgliteWriter implements SqlWriter {
       return await db.transaction(async (ptx) => {
         if (opts.readOnly) await ptx.query('SET TRANSACTION READ ONLY');
         await ptx.query(
-          "SELECT set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true), set_config('IntervalStyle', 'postgres', true)",
+          "SELECT set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true), set_config('IntervalStyle', 'postgres', true), set_config('extra_float_digits', '3', true)",
         );
         const tx: SqlTx = {
           query: async <R extends SqlRow>(text: string, params: unknown[] = []) => {
