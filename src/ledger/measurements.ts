@@ -442,7 +442,11 @@ export interface ListedMeasurement {
   measurement_type: string;
   elapsed_ms: number | null;
   agent_id: string | null;
-  payload: JsonObject;
+  /**
+   * An object in the table db migrate creates; a team's own table may hold any JSON there,
+   * text that is no JSON (shown as the string it is), or NULL.
+   */
+  payload: JsonValue;
   /** Null for rows rfcgate did not record (the application's own). */
   idempotency_key: string | null;
   recorded_by: string | null;
@@ -504,8 +508,22 @@ export async function listMeasurements(client: SqlClient, opts: ListOptions): Pr
     measurement_type: String(r.measurement_type),
     elapsed_ms: r.elapsed_ms === null || r.elapsed_ms === undefined ? null : Number(r.elapsed_ms),
     agent_id: r.agent_id === null || r.agent_id === undefined ? null : String(r.agent_id),
-    payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : (r.payload ?? {})) as JsonObject,
+    payload: listedPayload(r.payload),
     idempotency_key: (r.idempotency_key as string | null) ?? null,
     recorded_by: (r.recorded_by as string | null) ?? null,
   }));
+}
+
+/**
+ * A payload as read: json and jsonb arrive parsed; a team's table may keep it as text, which
+ * is parsed when it is JSON and otherwise shown as it is, so one such row cannot stop the list.
+ */
+function listedPayload(v: unknown): JsonValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'string') return v as JsonValue;
+  try {
+    return JSON.parse(v) as JsonValue;
+  } catch {
+    return v;
+  }
 }

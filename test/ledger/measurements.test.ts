@@ -328,6 +328,23 @@ describe.each(testBackends())('recording on $name', (backend) => {
     );
   });
 
+  it("lists a team's table whose payload is text, JSON or not, or NULL, as it holds it", async () => {
+    await db.reset();
+    await db.exec(`CREATE SCHEMA audit;
+      CREATE TABLE audit.coordination_measurements (id bigint, recorded_at timestamptz, measurement_type text,
+        elapsed_ms numeric, agent_id text, payload text);
+      INSERT INTO audit.coordination_measurements VALUES
+        (1, '2026-05-20T12:00:00Z', '${LEASE}', 1.5, 'a', 'plain text'),
+        (2, '2026-05-20T12:00:01Z', '${LEASE}', 2, NULL, NULL),
+        (3, '2026-05-20T12:00:02Z', '${LEASE}', NULL, NULL, '{"runtime": "beam"}');`);
+    const rows = await listMeasurements(db.reader(), { limit: 10 });
+    expect(rows.map((r) => [r.id, r.elapsed_ms, r.payload])).toEqual([
+      ['3', null, { runtime: 'beam' }],
+      ['2', 2, null],
+      ['1', 1.5, 'plain text'],
+    ]);
+  });
+
   if (backend.name === 'postgres') {
     it('two recorders racing with one key store one row', async () => {
       const input = { type: LEASE, at: AT, elapsedMs: 5, idempotencyKey: 'race' };
