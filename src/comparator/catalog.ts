@@ -5,7 +5,7 @@
  * is already guaranteed by the database.
  */
 import type { SqlClient } from '../sources/sql/client.js';
-import type { TableName } from './spec.js';
+import { type TableName, tableText } from './spec.js';
 
 export interface LiveColumn {
   name: string;
@@ -180,6 +180,32 @@ export async function readLiveTables(
     const uniqueSets = (JSON.parse(String(first.unique_sets)) as unknown[][]).map((set) => set.map(String));
     return { table, relkind: String(first.relkind), columns, uniqueSets };
   });
+}
+
+/**
+ * For each table, the tables whose schema and name are its own but for case, as comparator.yaml
+ * writes them: a name is read as written, where SQL folds an unquoted one to lower case, so
+ * `public.Orders` misses the table created as `orders`, and the message can name it.
+ */
+export async function tablesAlike(
+  client: SqlClient,
+  tables: readonly TableName[],
+  opts: { timeoutMs: number },
+): Promise<string[][]> {
+  const wanted = tables.map((_, i) => `(${i}, $${2 * i + 1}::text, $${2 * i + 2}::text)`).join(', ');
+  const res = await client.query(
+    `WITH wanted(pos, nspname, relname) AS (VALUES ${wanted})
+SELECT w.pos, n.nspname::text AS schema, c.relname::text AS name
+FROM wanted w
+JOIN pg_namespace n ON lower(n.nspname) = lower(w.nspname)
+JOIN pg_class c ON c.relnamespace = n.oid AND lower(c.relname) = lower(w.relname) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+ORDER BY w.pos, 2, 3`,
+    tables.flatMap((t) => [t.schema, t.name]),
+    opts,
+  );
+  return tables.map((_, pos) =>
+    res.rows.filter((r) => Number(r.pos) === pos).map((r) => tableText(String(r.schema), String(r.name))),
+  );
 }
 
 /** Is the key unique and non-NULL by the table's own constraints (so checking the rows is unnecessary)? */

@@ -100,6 +100,12 @@ function ruleProblem(rule: ColumnRule, c: LiveColumn): string | undefined {
   return undefined;
 }
 
+/** The fix of a missing table's name: the table named alike but for case, when there is one. */
+function fixName(alike: readonly string[], otherwise: string): string {
+  if (!alike.length) return otherwise;
+  return `did you mean ${alike.join(' or ')}? A name is read as the catalog spells it, not folded to lower case as unquoted SQL is`;
+}
+
 export interface CoverageOutcome {
   problems: CoverageProblem[];
   plan?: ComparePlan;
@@ -114,6 +120,8 @@ export function checkCoverage(
   canonical: LiveTable | undefined,
   shadow: LiveTable | undefined,
   guarantees: { canonical: boolean; shadow: boolean } = { canonical: false, shadow: false },
+  /** For a table that does not exist, those named alike but for case (catalog.tablesAlike). */
+  alike: { canonical: readonly string[]; shadow: readonly string[] } = { canonical: [], shadow: [] },
 ): CoverageOutcome {
   const problems: CoverageProblem[] = [];
   const add = (p: Omit<CoverageProblem, 'pair'>) => problems.push({ pair: pair.id, ...p });
@@ -123,7 +131,7 @@ export function checkCoverage(
     add({
       code: 'table_missing',
       table: pair.canonical.text,
-      message: `canonical table ${pair.canonical.text} does not exist in this database; create it, or fix the name`,
+      message: `canonical table ${pair.canonical.text} does not exist in this database; ${fixName(alike.canonical, 'create it, or fix the name')}`,
       location: pair.at.canonical,
     });
   }
@@ -131,7 +139,7 @@ export function checkCoverage(
     add({
       code: 'table_missing',
       table: pair.shadow.text,
-      message: `shadow table ${pair.shadow.text} does not exist in this database; create it (a copy of ${pair.canonical.text}'s columns), or fix the name`,
+      message: `shadow table ${pair.shadow.text} does not exist in this database; ${fixName(alike.shadow, `create it (a copy of ${pair.canonical.text}'s columns), or fix the name`)}`,
       location: pair.at.shadow,
     });
   }

@@ -6,7 +6,7 @@
  */
 import type { HaltReason, SourceLocation, Verdict } from '../model/result.js';
 import { type SqlClient, SqlHaltError, type SqlRow } from '../sources/sql/client.js';
-import { keyGuaranteed, type LiveColumn, type LiveTable, readLiveTables } from './catalog.js';
+import { keyGuaranteed, type LiveColumn, type LiveTable, readLiveTables, tablesAlike } from './catalog.js';
 import { type ComparePlan, type CoverageProblem, checkCoverage, incomparableProblem } from './coverage.js';
 import type { SelfTestResult } from './selftest.js';
 import type { ComparatorPair, ComparatorSpec } from './spec.js';
@@ -168,7 +168,13 @@ export async function planPair(
     canonical: canonical ? Object.values(keyGuaranteed(canonical, pair.key)).every(Boolean) : false,
     shadow: shadow ? Object.values(keyGuaranteed(shadow, pair.key)).every(Boolean) : false,
   };
-  const outcome = checkCoverage(pair, canonical, shadow, guarantees);
+  const missing = [...(canonical ? [] : [pair.canonical]), ...(shadow ? [] : [pair.shadow])];
+  const found = missing.length ? await tablesAlike(client, missing, { timeoutMs }) : [];
+  const alike = {
+    canonical: canonical ? [] : (found.shift() ?? []),
+    shadow: shadow ? [] : (found.shift() ?? []),
+  };
+  const outcome = checkCoverage(pair, canonical, shadow, guarantees, alike);
   const refused = outcome.plan && canonical ? await refusedColumns(client, outcome.plan, canonical, timeoutMs) : [];
   return {
     ...(refused.length ? { problems: refused } : outcome),

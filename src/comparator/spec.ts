@@ -177,7 +177,11 @@ function unquotedError(text: string, what: string): string {
   return `${what}${hint}`;
 }
 
-const quotePart = (part: string): string => (UNQUOTED_PART.exec(part)?.[0] === part ? part : `"${part}"`);
+const quotePart = (part: string): string =>
+  UNQUOTED_PART.exec(part)?.[0] === part ? part : `"${part.replaceAll('"', '""')}"`;
+
+/** A table as comparator.yaml writes it: each part unquoted where it can be, else quoted. */
+export const tableText = (schema: string, name: string): string => `${quotePart(schema)}.${quotePart(name)}`;
 
 /** A schema-checked min_age in milliseconds: 0, `0s` and an absent one are no lag. */
 function minAgeMs(text: string | 0 | undefined): number {

@@ -183,3 +183,41 @@ pairs:
     }
   });
 });
+
+describe.each(testBackends())('a table named but for its case ($name)', (backend) => {
+  const db = useTestDatabase(backend);
+
+  it('is missing, and the message names the table the catalog holds', async () => {
+    await db.exec(`CREATE SCHEMA cs; CREATE TABLE cs.orders (id int PRIMARY KEY);
+      CREATE TABLE cs."Orders_Shadow" (id int PRIMARY KEY); CREATE TABLE cs."Order ""Items""" (id int PRIMARY KEY);`);
+    const client = db.client();
+    try {
+      const messages = async (canonical: string, shadow: string) => {
+        const pair = specFrom(yaml(canonical, shadow)).pairs[0];
+        if (!pair) throw new Error('no pair');
+        return (await planPair(client, pair, 30_000)).problems.map((p) => [p.code, p.message]);
+      };
+      const folded = 'A name is read as the catalog spells it, not folded to lower case as unquoted SQL is';
+      expect(await messages('cs.Orders', 'CS.orders_shadow')).toEqual([
+        [
+          'table_missing',
+          `canonical table cs.Orders does not exist in this database; did you mean cs.orders? ${folded}`,
+        ],
+        [
+          'table_missing',
+          `shadow table CS.orders_shadow does not exist in this database; did you mean cs.Orders_Shadow? ${folded}`,
+        ],
+      ]);
+      expect(await messages('cs.orders', 'cs."order ""items"""')).toEqual([
+        [
+          'table_missing',
+          `shadow table cs."order ""items""" does not exist in this database; did you mean cs."Order ""Items"""? ${folded}`,
+        ],
+      ]);
+      // No table alike: the message stays as it was.
+      expect((await messages('cs.orders', 'cs.nothing'))[0]?.[1]).toMatch(/does not exist in this database; create it/);
+    } finally {
+      await client.close();
+    }
+  });
+});
