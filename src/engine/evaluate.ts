@@ -46,12 +46,13 @@ export async function evaluateRfc(rfc: LoadedRfc, opts: EvaluateOptions): Promis
   });
 
   const results = new Map<string, Promise<GateResult>>();
+  const reported = new Set(selected.map((g) => g.id));
   const resultOf = (g: GateSpec): Promise<GateResult> => {
     let r = results.get(g.id);
     if (!r) {
       r =
         'all_of' in g
-          ? evaluateComposite(g, (id) => resultOf(byId.get(id) as GateSpec))
+          ? evaluateComposite(g, (id) => resultOf(byId.get(id) as GateSpec), reported)
           : evaluateCondition(g, rfc.compiled.get(g.id), rfc, measurer);
       results.set(g.id, r);
     }
@@ -129,7 +130,17 @@ function specRef(g: GateSpec): string {
   return `${g.location.file}:${g.location.line}:${g.location.col}`;
 }
 
-async function evaluateComposite(g: CompositeGate, dep: (id: string) => Promise<GateResult>): Promise<GateResult> {
+/**
+ * `reported`: the gates the report itself holds. A gate named in all_of but left out of it
+ * (`--phase close` keeps EC8 but not D, an implementation gate) is carried inside the
+ * composite, its reason and evidence with it: the report alone must let a reader re-derive
+ * every verdict it shows, and "D failed" names nothing to look at.
+ */
+async function evaluateComposite(
+  g: CompositeGate,
+  dep: (id: string) => Promise<GateResult>,
+  reported: ReadonlySet<string>,
+): Promise<GateResult> {
   const deps = await Promise.all(g.all_of.map(dep));
   const verdict = combineVerdicts(deps.map((d) => d.verdict));
   const evidence: Evidence = {
@@ -137,6 +148,7 @@ async function evaluateComposite(g: CompositeGate, dep: (id: string) => Promise<
       id: d.id,
       verdict: d.verdict,
       ...(d.halt_reason ? { halt_reason: d.halt_reason } : {}),
+      ...(reported.has(d.id) ? {} : { ...(d.reason ? { reason: d.reason } : {}), evidence: d.evidence }),
     })),
     spec: specRef(g),
   };
@@ -144,7 +156,10 @@ async function evaluateComposite(g: CompositeGate, dep: (id: string) => Promise<
   if (verdict === 'pass') return base;
   const culprits = deps.filter((d) => d.verdict === verdict);
   const reason = culprits
-    .map((d) => `${d.id} ${d.verdict === 'halt' ? `halted (${d.halt_reason})` : 'failed'}`)
+    .map((d) => {
+      const what = `${d.id} ${d.verdict === 'halt' ? `halted (${d.halt_reason})` : 'failed'}`;
+      return reported.has(d.id) || !d.reason ? what : `${what}: ${d.reason}`;
+    })
     .join('; ');
   if (verdict === 'fail') return { ...base, reason };
   return { ...base, reason, halt_reason: pickHalt(culprits.map((d) => d.halt_reason as HaltReason)) };

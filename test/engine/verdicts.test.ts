@@ -263,6 +263,43 @@ testGates('exit criteria over other gates', [
     data: { boundary_p50_ms: ok(1), lease_plane_p50_ms: halted('pending', 'window matures on 2026-06-10') },
     expected: { verdict: 'halt', halt_reason: 'pending', reason: /B halted \(pending\)/ },
   },
+  {
+    name: 'a named gate the report leaves out (another phase) is carried inside, with its reason and evidence',
+    spec: composite,
+    phase: 'close',
+    gate: 'EC5',
+    data: { boundary_p50_ms: ok(100), lease_plane_p50_ms: ok(10) },
+    expected: { verdict: 'fail', reason: /^B failed: fired: .*boundary_p50_ms=100, lease_plane_p50_ms=10/ },
+    check: (r, report) => {
+      expect(report.results.map((x) => x.id)).toEqual(['EC5']);
+      expect(r.evidence.all_of).toEqual([
+        {
+          id: 'B',
+          verdict: 'fail',
+          reason: expect.stringMatching(/^fired: /),
+          evidence: expect.objectContaining({
+            condition: disconfirmerB.fires_if,
+            measurements: expect.objectContaining({
+              boundary_p50_ms: expect.objectContaining({ value: 100 }),
+              lease_plane_p50_ms: expect.objectContaining({ value: 10 }),
+            }),
+          }),
+        },
+      ]);
+    },
+  },
+  {
+    name: 'a halted gate the report leaves out says why it halted',
+    spec: composite,
+    phase: 'close',
+    gate: 'EC5',
+    data: { boundary_p50_ms: ok(1), lease_plane_p50_ms: halted('pending', 'window matures on 2026-06-10') },
+    expected: {
+      verdict: 'halt',
+      halt_reason: 'pending',
+      reason: /^B halted \(pending\): lease_plane_p50_ms: window matures on 2026-06-10$/,
+    },
+  },
 ]);
 
 const a1 = {

@@ -7,7 +7,7 @@ import { evaluateRfc } from '../../src/engine/evaluate.js';
 import type { GateReport, GateResult, HaltReason, Verdict } from '../../src/model/result.js';
 import type { MeasurementOutcome } from '../../src/sources/types.js';
 import { loadRfc } from '../../src/spec/load.js';
-import type { SourceKind } from '../../src/spec/types.js';
+import type { Phase, SourceKind } from '../../src/spec/types.js';
 import { type Script, ScriptedSource } from './fake-source.js';
 import { type RfcFixture, tempRoot, writeRfc } from './spec-fixture.js';
 
@@ -21,6 +21,8 @@ export interface GateCase {
   expected: { verdict: Verdict; halt_reason?: HaltReason; reason?: RegExp };
   check?: (result: GateResult, report: GateReport) => void;
   timeoutMs?: number;
+  /** As gate check --phase: only the gates of that phase are reported. */
+  phase?: Phase;
 }
 
 export const ASOF = new Date('2026-06-01T00:00:00Z');
@@ -40,6 +42,7 @@ export async function runCase(c: GateCase): Promise<{ report: GateReport; source
       repoDir: root,
       sources: Object.fromEntries(sources),
       timeoutMs: c.timeoutMs ?? 5_000,
+      ...(c.phase ? { phase: c.phase } : {}),
     });
     return { report, sources };
   } finally {
