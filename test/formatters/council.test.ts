@@ -90,4 +90,27 @@ describe('council formatters', () => {
     expectNoCommand(md);
     expect(md).toContain('##&#91;add-mask]x');
   });
+
+  it('names the open findings no lane reviewed this round, so the BLOCK that fails it is never unnamed', () => {
+    const r = round();
+    const block = {
+      key: 'k9',
+      lane: 'code-reviewer',
+      severity: 'BLOCK',
+      section: '§2',
+      claim: 'The cache re-adds load.',
+    };
+    const nit = { key: 'k8', lane: 'auditor', severity: 'NIT', section: '§1', claim: 'A typo.' };
+    r.diff.carried = [{ ...block, carried: true }];
+    r.diff.orphaned = [{ ...nit, carried: true }];
+    const lines = formatCouncil(r, 'table').split('\n');
+    expect(lines).toContain('  still open (lane failed) [BLOCK] code-reviewer §2 The cache re-adds load.');
+    expect(lines).toContain('  still open (lane left council.yaml) [NIT] auditor §1 A typo.');
+    const md = formatCouncil(r, 'markdown').split('\n');
+    expect(md).toContain(
+      '- diff: 1 new, 0 persisted, 1 resolved, 1 carried (lane failed), 1 carried (lane left council.yaml) (first round)',
+    );
+    expect(md).toContain('- [BLOCK] code-reviewer §2: The cache re-adds load. (lane failed)');
+    expect(md).toContain('- [NIT] auditor §1: A typo. (lane left council.yaml)');
+  });
 });

@@ -2,6 +2,7 @@
  * Pure formatters of a council round: a plain-text report for the terminal, JSON (the
  * record itself, stable key order) and Markdown (the ledger's summary, or a PR comment).
  */
+import type { OpenFinding } from '../../council/contract.js';
 import type { CouncilRound, RecordedLane } from '../../council/ledger.js';
 import { cell, codeSpan } from '../markdown.js';
 import { asIs, inertMarkup, jsonReport, type Show, shown } from '../visible.js';
@@ -35,6 +36,14 @@ function verdictLine(r: CouncilRound, show: Show = asIs): string {
   if (c.verdict === 'halt')
     return `HALT: lane${c.failed_lanes.length === 1 ? '' : 's'} failed (${c.failed_lanes.map(show).join(', ')})`;
   return 'PASS: no open BLOCK';
+}
+
+/** Open findings of earlier rounds that no lane answered for in this one, with why. */
+function unreviewed(r: CouncilRound): [string, OpenFinding][] {
+  return [
+    ...r.diff.carried.map((f): [string, OpenFinding] => ['lane failed', f]),
+    ...(r.diff.orphaned ?? []).map((f): [string, OpenFinding] => ['lane left council.yaml', f]),
+  ];
 }
 
 function tokenLine(l: RecordedLane): string {
@@ -72,6 +81,10 @@ export function councilText(r: CouncilRound): string {
   for (const f of r.diff.resolved) {
     out.push(`  resolved [${shown(f.severity)}] ${shown(f.lane)} ${shown(f.section)} ${shown(f.claim)}`);
   }
+  // Still open though no lane reviewed them this round: a carried BLOCK fails the round, so it is named.
+  for (const [why, f] of unreviewed(r)) {
+    out.push(`  still open (${why}) [${shown(f.severity)}] ${shown(f.lane)} ${shown(f.section)} ${shown(f.claim)}`);
+  }
   out.push('');
   out.push('tokens and cache:');
   for (const l of r.lanes) out.push(`  ${shown(l.id)}: ${tokenLine(l)}`);
@@ -100,7 +113,10 @@ export function councilMarkdown(r: CouncilRound): string {
     `- document: ${codeSpan(r.document.path)}, sha256 ${codeSpan(r.document.sha256)}`,
     `- verdict: **${verdictLine(r)}**`,
     ...r.contract.notes.map((n) => `- note: ${n}`),
-    `- diff: ${r.diff.new.length} new, ${r.diff.persisted.length} persisted, ${r.diff.resolved.length} resolved${r.diff.previous ? ` since ${codeSpan(r.diff.previous)}` : ' (first round)'}`,
+    `- diff: ${r.diff.new.length} new, ${r.diff.persisted.length} persisted, ${r.diff.resolved.length} resolved` +
+      (r.diff.carried.length ? `, ${r.diff.carried.length} carried (lane failed)` : '') +
+      (r.diff.orphaned?.length ? `, ${r.diff.orphaned.length} carried (lane left council.yaml)` : '') +
+      (r.diff.previous ? ` since ${codeSpan(r.diff.previous)}` : ' (first round)'),
     '',
     '| lane | model | result | input tokens | cache read | cache write |',
     '|---|---|---|---|---|---|',
@@ -128,6 +144,11 @@ export function councilMarkdown(r: CouncilRound): string {
         `| ${f.severity} | ${cell(f.section)} | ${cell(f.claim)} | ${cell(f.evidence)} | ${cell(f.suggested_fix)} | ${f.status} |`,
       );
     }
+  }
+  const still = unreviewed(r);
+  if (still.length) {
+    out.push('', '## Still open, not reviewed in this round', '');
+    for (const [why, f] of still) out.push(`- [${f.severity}] ${f.lane} ${cell(f.section)}: ${cell(f.claim)} (${why})`);
   }
   if (r.diff.resolved.length) {
     out.push('', '## Resolved since the previous round', '');
