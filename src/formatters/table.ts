@@ -13,6 +13,10 @@ export interface TableOptions {
 
 const COLORS: Record<Verdict, 'green' | 'red' | 'yellow'> = { pass: 'green', fail: 'red', halt: 'yellow' };
 
+/** The title / reason column's least width, and in the narrow layout (no kind column). */
+const MIN_REASON = 30;
+const MIN_REASON_NARROW = 20;
+
 function label(r: GateResult): string {
   return r.verdict === 'halt' ? `halt: ${r.halt_reason}` : r.verdict;
 }
@@ -22,11 +26,19 @@ export function formatTable(report: GateReport, opts: TableOptions): string {
     opts.color ? styleText(COLORS[v], text, { validateStream: false }) : text;
   const width = Math.max(80, opts.width ?? 120);
   const idWidth = Math.max(6, ...report.results.map((r) => r.id.length)) + 2;
-  const reasonWidth = Math.max(30, width - 57 - idWidth);
+  // Every column and its borders within one column less than the terminal, so no row wraps.
+  // Where that leaves the reason too narrow (an 80-column terminal), the kind goes (--json has
+  // it; the section and title say it) and the verdict wraps after 'halt:'.
+  const narrow = width - 57 - idWidth < MIN_REASON;
+  const reasonWidth = narrow
+    ? Math.max(MIN_REASON_NARROW, width - 34 - idWidth)
+    : Math.max(MIN_REASON, width - 57 - idWidth);
   const table = new Table({
-    head: ['verdict', 'gate', 'kind', 'section', 'title / reason'],
+    head: narrow
+      ? ['verdict', 'gate', 'section', 'title / reason']
+      : ['verdict', 'gate', 'kind', 'section', 'title / reason'],
     style: { head: opts.color ? ['bold'] : [], border: opts.color ? ['grey'] : [] },
-    colWidths: [22, idWidth, 16, 12, reasonWidth],
+    colWidths: narrow ? [16, idWidth, 12, reasonWidth] : [22, idWidth, 16, 12, reasonWidth],
     wordWrap: true,
   });
   let anySensitive = false;
@@ -41,13 +53,12 @@ export function formatTable(report: GateReport, opts: TableOptions): string {
     const title = visible(r.title);
     const text = breakLongWords(r.reason ? `${title}\n→ ${visible(r.reason)}` : title, reasonWidth - 2);
     // The section is free text in the spec too (a YAML escape can hold any character): shown the same way.
-    table.push([
-      paint(r.verdict, label(r) + (sensitive ? ' ~' : '')),
-      r.id,
-      r.kind.replace('_', ' '),
-      visible(r.section),
-      text,
-    ]);
+    const verdict = paint(r.verdict, label(r) + (sensitive ? ' ~' : ''));
+    table.push(
+      narrow
+        ? [verdict, r.id, visible(r.section), text]
+        : [verdict, r.id, r.kind.replace('_', ' '), visible(r.section), text],
+    );
   }
   const counts = (['pass', 'fail', 'halt'] as const)
     .map((v) => `${report.results.filter((r) => r.verdict === v).length} ${v}`)

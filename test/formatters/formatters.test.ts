@@ -1,4 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
+import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { FORMATTERS } from '../../src/formatters/index.js';
 import { combineVerdicts, exitCodeFor, type GateReport } from '../../src/model/result.js';
@@ -65,6 +66,25 @@ describe('table formatter', () => {
     expect(out).toMatch(/rows on 9 of 14 days/);
     expect(out).toMatch(/wave3 as of 2026-06-01T00:00:00.000Z on HEAD: HALT \(1 pass, 0 fail, 1 halt\)/);
     expect(out.includes('\u001b[')).toBe(false);
+  });
+
+  it('fits an 80-column terminal whatever the gate ids, the kind left to --json there', () => {
+    const longIds: GateReport = {
+      ...report,
+      results: report.results.map((r, i) => ({ ...r, id: i ? 'INV-SHADOW-CLOCK' : r.id })),
+    };
+    for (const width of [80, 90, 100]) {
+      const lines = FORMATTERS.table(longIds, { color: true, width }).split('\n');
+      const table = lines.filter((l) => /^\S*[┌│├└]/u.test(l));
+      expect(table.length).toBeGreaterThan(4);
+      for (const l of table) expect(stringWidth(l), l).toBeLessThan(width);
+      expect(lines.join('\n')).toMatch(/insufficient/);
+    }
+    const narrow = FORMATTERS.table(longIds, { color: false, width: 80 });
+    expect(narrow).not.toMatch(/│ kind /);
+    expect(narrow).toMatch(/│ INV-SHADOW-CLOCK +│ §13\(1\) /);
+    // Room enough: every column, the kind included.
+    expect(FORMATTERS.table(longIds, { color: false, width: 120 })).toMatch(/│ exit criterion +│/);
   });
 
   it('keeps a path longer than the column whole, across lines', () => {
