@@ -24,6 +24,33 @@ export const EMBEDDED_DIR = '.rfcgate/pgdata';
 export const TELEMETRY_FILE = 'telemetry/agent-usage.jsonl';
 export const COMPLETE_MARKER = '.rfcgate/demo-complete';
 
+/**
+ * What git reads to find a repository other than the one a folder holds (`git rev-parse
+ * --local-env-vars`). Set by a hook, a `git rebase -x` or a shell that exported GIT_DIR, they
+ * would point every git run of the demo at the caller's repository: its check of --dir, the
+ * sandbox's history (written there, moving its HEAD), and the gates read from it.
+ */
+export const GIT_LOCATION_ENV = [
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_IMPLICIT_WORK_TREE',
+  'GIT_INDEX_FILE',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_COMMON_DIR',
+  'GIT_NAMESPACE',
+  'GIT_PREFIX',
+  'GIT_SHALLOW_FILE',
+  'GIT_GRAFT_FILE',
+  'GIT_REPLACE_REF_BASE',
+  'GIT_NO_REPLACE_OBJECTS',
+] as const;
+
+/** The sandbox is a repository of its own: every git run of the demo process is kept to it. */
+export function forgetCallerRepository(env: NodeJS.ProcessEnv = process.env): void {
+  for (const name of GIT_LOCATION_ENV) delete env[name];
+}
+
 export interface SandboxOptions {
   /** Where to build; must not exist or be empty. Default: a fresh folder under the system temp dir. */
   dir?: string;
@@ -41,6 +68,7 @@ export interface Sandbox {
 }
 
 export async function buildSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  forgetCallerRepository();
   if (opts.dir !== undefined) checkTarget(resolve(opts.dir), opts);
   // The temp folder made to hold the sandbox, or the first folder made on the way to the
   // staging one (`--dir a/b/c` with no a, which then holds only the staging), goes too if the

@@ -181,6 +181,43 @@ describe('rfcgate demo', () => {
     expect(existsSync(resolve('tmp-demo-inside'))).toBe(false);
   });
 
+  it("keeps to its own repository when the caller's environment points git elsewhere (GIT_DIR, as in a hook)", () => {
+    const victim = join(work, 'victim');
+    const git = (...args: string[]) =>
+      spawnSync('git', ['-c', 'user.name=a', '-c', 'user.email=a@example.com', ...args], {
+        cwd: victim,
+        encoding: 'utf8',
+      });
+    mkdirSync(victim);
+    git('init', '-q', '-b', 'master');
+    writeFileSync(join(victim, 'f.txt'), 'mine\n');
+    git('add', 'f.txt');
+    git('commit', '-q', '-m', 'mine');
+    const before = git('rev-parse', 'HEAD').stdout;
+    const target = join(work, 'beside-a-hook');
+    const { DATABASE_URL: _ignored, ...env } = process.env;
+    const r = spawnSync(process.execPath, [BIN, 'demo', '--dir', target, '--json'], {
+      cwd: work,
+      env: {
+        ...env,
+        GIT_DIR: join(victim, '.git'),
+        GIT_WORK_TREE: victim,
+        GIT_INDEX_FILE: join(victim, '.git', 'index'),
+      },
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).results).toHaveLength(results.length);
+    // The caller's repository is as it was: same branch, same commit, no branch of the sandbox's.
+    expect(git('symbolic-ref', 'HEAD').stdout.trim()).toBe('refs/heads/master');
+    expect(git('rev-parse', 'HEAD').stdout).toBe(before);
+    expect(git('branch', '--list', 'main').stdout).toBe('');
+    expect(git('status', '--porcelain').stdout).toBe('');
+    const own = spawnSync('git', ['log', '--oneline'], { cwd: target, encoding: 'utf8' });
+    expect(own.stdout.split('\n').length).toBeGreaterThan(100);
+  }, 120_000);
+
   // Interrupted once the build is under way (its staging folder exists), and while the
   // embedded database initialises: seconds of WebAssembly that never reach the event loop,
   // where a signal used to wait until its handler was gone, and the demo ran to the end.
