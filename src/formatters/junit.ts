@@ -73,6 +73,13 @@ export function evidenceSummary(evidence: Evidence): string[] {
     const value = evidence[key] as EvidenceValue;
     if (key === 'measurements' && isObject(value)) {
       for (const id of Object.keys(value).sort()) lines.push(`measurement ${id}: ${measurement(value[id])}`);
+    } else if (key === 'all_of' && Array.isArray(value) && value.every(isObject)) {
+      // One line per gate; one the report leaves out brings its evidence, shown as its own is.
+      for (const g of value) {
+        const halt = typeof g.halt_reason === 'string' ? ` (${g.halt_reason})` : '';
+        lines.push(`gate ${plain(g.id)}: ${plain(g.verdict)}${halt}`);
+        if (isObject(g.evidence)) lines.push(...evidenceSummary(g.evidence).map((l) => `  ${l}`));
+      }
     } else {
       lines.push(`${key}: ${typeof value === 'string' ? clip(value) : compact(value)}`);
     }
@@ -92,6 +99,10 @@ function measurement(m: EvidenceValue | undefined): string {
   }
   if (typeof m.reason === 'string') parts.push(`reason=${clip(m.reason)}`);
   return parts.join(' ');
+}
+
+function plain(v: EvidenceValue | undefined): string {
+  return typeof v === 'string' ? clip(v) : compact(v ?? null);
 }
 
 function compact(v: EvidenceValue): string {

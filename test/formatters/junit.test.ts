@@ -81,7 +81,7 @@ describe('junit formatter', () => {
     expect(b.failure).toBeUndefined();
     expect(b.error?.type).toBe('halt:insufficient');
     expect(i1.error?.type).toBe('halt:missing');
-    expect(i1.error?.['#text']).toContain('all_of: [{"halt_reason":"insufficient","id":"B","verdict":"halt"}]');
+    expect(i1.error?.['#text']).toContain('gate B: halt (insufficient)');
   });
 
   it('escapes markup and keeps messages on one line; SQL text stays out of the body', () => {
@@ -100,6 +100,50 @@ describe('junit formatter', () => {
     );
     expect(body).toContain('params: {"p50_ratio":2}');
     expect(body).not.toContain('SELECT');
+  });
+
+  it("lists an exit criterion's gates one line each, with the evidence of a gate the report leaves out", () => {
+    const report: GateReport = {
+      rfc: 'wave3',
+      as_of: '2026-06-01T00:00:00.000Z',
+      ref: 'HEAD',
+      verdict: 'fail',
+      results: [
+        {
+          id: 'EC8',
+          kind: 'exit_criterion',
+          title: 'Disconfirmer (D) did not fire',
+          section: '§13(8)',
+          verdict: 'fail',
+          reason: 'D failed: fired: extra > 0.0 (extra=1)',
+          evidence: {
+            all_of: [
+              { id: 'A.1', verdict: 'pass' },
+              {
+                id: 'D',
+                verdict: 'fail',
+                reason: 'fired: extra > 0.0 (extra=1)',
+                evidence: {
+                  condition: 'extra > 0.0',
+                  measurements: { extra: { source: 'artifact', value: 1, path: 'docs/redteam.md' } },
+                  spec: 'gates/wave3/disconfirmers.yaml:48:3',
+                },
+              },
+            ],
+            spec: 'gates/wave3/exit-criteria.yaml:47:3',
+          },
+          location: { file: 'gates/wave3/exit-criteria.yaml', line: 47, col: 3 },
+        },
+      ],
+    };
+    const body = parse(report).cases[0]?.failure?.['#text'].split('\n') ?? [];
+    expect(body.slice(body.indexOf('evidence:'))).toEqual([
+      'evidence:',
+      '  gate A.1: pass',
+      '  gate D: fail',
+      '    condition: extra > 0.0',
+      '    measurement extra: source=artifact value=1 path="docs/redteam.md"',
+    ]);
   });
 
   it('handles all-pass and empty reports', () => {
