@@ -21,6 +21,46 @@ function table(out: string): string[][] {
 }
 
 describe('markdown formatter', () => {
+  it('shows the verdict at each alternate anchor where a value lands within its sensitivity band', () => {
+    const band = (inBand: boolean) => ({
+      param: 'ode_floor_pct',
+      threshold: 60,
+      measured: 58.2,
+      band: { absolute: 5 },
+      in_band: inBand,
+      ...(inBand
+        ? {
+            anchors: [
+              { ode_floor_pct: 50, verdict: 'fail' },
+              { ode_floor_pct: 65, verdict: 'pass' },
+            ],
+          }
+        : {}),
+    });
+    const report = (inBand: boolean): GateReport => ({
+      ...allPass,
+      results: allPass.results.map((r, i) =>
+        i ? r : { ...r, evidence: { ...r.evidence, sensitivity: [band(inBand)] } },
+      ),
+    });
+    const out = FORMATTERS.markdown(report(true));
+    const first = table(out)[0] ?? [];
+    expect(first[0]).toBe('✅ pass ~');
+    expect(first[4]).toBe('ode_floor_pct: 58.2 is within 5 of 60; at 50 fail, at 65 pass');
+    expect(out).toMatch(/^~ the measured value is within the sensitivity band/m);
+    // As GitHub renders it: no tilde or underscore read as markup.
+    expect(tableRows(out)[1]).toEqual([
+      '✅ pass ~',
+      first[1],
+      first[2],
+      first[3],
+      'ode_floor_pct: 58.2 is within 5 of 60; at 50 fail, at 65 pass',
+    ]);
+    const outside = FORMATTERS.markdown(report(false));
+    expect(table(outside)[0]?.[0]).toBe('✅ pass');
+    expect(outside).not.toMatch(/sensitivity band|at 50/);
+  });
+
   it('heads the summary with the RFC, the overall verdict, as_of, ref and the counts', () => {
     const lines = FORMATTERS.markdown(mixed).split('\n');
     expect(lines[0]).toBe('### ❌ rfcgate wave3: FAIL');
