@@ -1,4 +1,5 @@
-import type { EvidenceValue, GateReport, GateResult, Verdict } from '../model/result.js';
+import type { GateReport, GateResult, Verdict } from '../model/result.js';
+import { bandText, inBand } from './sensitivity.js';
 import { inertMarkup } from './visible.js';
 
 export interface MarkdownOptions {
@@ -46,31 +47,6 @@ function row(r: GateResult, max: number): string {
   // The anchors after the cut reason, never cut themselves: they are what the reader decides on.
   const parts = [...(r.reason ? [truncate(oneLine(r.reason), max)] : []), ...bands.map(bandText)];
   return `| ${verdict} | ${cell(r.id)} | ${cell(r.section)} | ${cell(r.title)} | ${cell(parts.join('; '))} |`;
-}
-
-type Band = { [key: string]: EvidenceValue };
-
-/** The gate's sensitivity bands its measured value lands in (evidence.sensitivity, in_band). */
-function inBand(r: GateResult): Band[] {
-  const s = r.evidence.sensitivity;
-  if (!Array.isArray(s)) return [];
-  return s.filter((b): b is Band => typeof b === 'object' && b !== null && !Array.isArray(b) && b.in_band === true);
-}
-
-/** `ode_floor_pct: 58.2 is within 5 of 60; at 50 fail, at 65 pass, at 75 pass`. */
-function bandText(b: Band): string {
-  const param = String(b.param);
-  const band = b.band as Band | undefined;
-  const width =
-    typeof band?.relative === 'number'
-      ? `${Number((band.relative * 100).toPrecision(12))}%`
-      : String(band?.absolute ?? '?');
-  const anchors = Array.isArray(b.anchors) ? b.anchors : [];
-  const at = anchors.map((a) => {
-    const anchor = typeof a === 'object' && a !== null && !Array.isArray(a) ? a : {};
-    return `at ${String(anchor[param])} ${String(anchor.verdict)}`;
-  });
-  return `${param}: ${String(b.measured)} is within ${width} of ${String(b.threshold)}${at.length ? `; ${at.join(', ')}` : ''}`;
 }
 
 function oneLine(s: string): string {

@@ -1,6 +1,7 @@
 import { styleText } from 'node:util';
 import Table from 'cli-table3';
 import stringWidth from 'string-width';
+import { bandText, inBand } from './sensitivity.js';
 import { visible } from './visible.js';
 import { graphemes } from '../util/graphemes.js';
 import type { GateReport, GateResult, Verdict } from '../model/result.js';
@@ -43,15 +44,17 @@ export function formatTable(report: GateReport, opts: TableOptions): string {
   });
   let anySensitive = false;
   for (const r of report.results) {
-    const sensitive = Array.isArray(r.evidence.sensitivity)
-      ? r.evidence.sensitivity.some(
-          (s) => typeof s === 'object' && s !== null && !Array.isArray(s) && s.in_band === true,
-        )
-      : false;
+    const bands = inBand(r);
+    const sensitive = bands.length > 0;
     anySensitive ||= sensitive;
     // A reason may quote what a source read (a telemetry line, a file name): shown, not obeyed.
     const title = visible(r.title);
-    const text = breakLongWords(r.reason ? `${title}\n→ ${visible(r.reason)}` : title, reasonWidth - 2);
+    const lines = [
+      title,
+      ...(r.reason ? [`→ ${visible(r.reason)}`] : []),
+      ...bands.map((b) => `~ ${visible(bandText(b))}`),
+    ];
+    const text = breakLongWords(lines.join('\n'), reasonWidth - 2);
     // The section is free text in the spec too (a YAML escape can hold any character): shown the same way.
     const verdict = paint(r.verdict, label(r) + (sensitive ? ' ~' : ''));
     table.push(
@@ -67,7 +70,7 @@ export function formatTable(report: GateReport, opts: TableOptions): string {
   const summary = `${report.rfc} as of ${report.as_of} on ${visible(report.ref)}: ${paint(report.verdict, report.verdict.toUpperCase())} (${counts})`;
   // Explains the mark only when a row carries it.
   const legend = anySensitive
-    ? '\n~ the measured value is within the sensitivity band of its threshold; see --json for the verdict at each anchor'
+    ? '\n~ the measured value is within the sensitivity band of its threshold: the row shows the verdict at each alternate anchor'
     : '';
   return `${table.toString()}\n${summary}${legend}\n`;
 }

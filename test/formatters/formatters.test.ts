@@ -129,15 +129,35 @@ describe('table formatter', () => {
     const withBand = (inBand: boolean): GateReport => ({
       ...report,
       results: report.results.map((r) =>
-        r.id === 'EC1' ? { ...r, evidence: { sensitivity: [{ anchor: 0.8, in_band: inBand }] } } : r,
+        r.id === 'EC1'
+          ? {
+              ...r,
+              evidence: {
+                sensitivity: [
+                  {
+                    param: 'min_hit_ratio',
+                    threshold: 0.8,
+                    measured: 0.82,
+                    band: { relative: 0.05 },
+                    in_band: inBand,
+                    ...(inBand ? { anchors: [{ min_hit_ratio: 0.85, verdict: 'fail' }] } : {}),
+                  },
+                ],
+              },
+            }
+          : r,
       ),
     });
     const outside = FORMATTERS.table(withBand(false), { color: false, width: 120 });
     expect(outside).not.toMatch(/pass ~/);
-    expect(outside).not.toMatch(/sensitivity band/);
+    expect(outside).not.toMatch(/sensitivity band|at 0.85/);
     const inside = FORMATTERS.table(withBand(true), { color: false, width: 120 });
     expect(inside).toMatch(/pass ~/);
     expect(inside).toMatch(/~ the measured value is within the sensitivity band/);
+    // The verdict at each anchor is in the table itself, not only in --json.
+    expect(FORMATTERS.table(withBand(true), { color: false, width: 200 })).toMatch(
+      /│ ~ min_hit_ratio: 0\.82 is within 5% of 0\.8; at 0\.85 fail +│/,
+    );
   });
 
   it('writes control characters a source read out, in the table and in GitHub annotations', () => {
