@@ -64,6 +64,7 @@ export async function evaluateRfc(rfc: LoadedRfc, opts: EvaluateOptions): Promis
     rfc: rfc.manifest.id,
     as_of: opts.asOf.toISOString(),
     ref: opts.ref,
+    ...(opts.phase ? { phase: opts.phase } : {}),
     verdict: combineVerdicts(out.map((r) => r.verdict)),
     results: out,
   };

@@ -31,6 +31,7 @@ export function formatJson(report: GateReport): string {
     rfc: report.rfc,
     as_of: report.as_of,
     ref: report.ref,
+    ...(report.phase ? { phase: report.phase } : {}),
     verdict: report.verdict,
     results: report.results.map(result),
   };

@@ -25,6 +25,7 @@ export function formatJunit(report: GateReport, o: { prefix?: string } = {}): st
     ['rfc', report.rfc],
     ['as_of', report.as_of],
     ['ref', report.ref],
+    ...(report.phase ? [['phase', report.phase] as const] : []),
     ['verdict', report.verdict],
   ] as const) {
     props.ele('property', { name, value: attr(value) });

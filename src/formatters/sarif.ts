@@ -44,7 +44,13 @@ export function formatSarif(report: GateReport, opts: SarifOptions = {}): string
         // Columns come from the YAML parser's string offsets.
         columnKind: 'utf16CodeUnits',
         results,
-        properties: { rfc: report.rfc, as_of: report.as_of, ref: report.ref, verdict: report.verdict },
+        properties: {
+          rfc: report.rfc,
+          as_of: report.as_of,
+          ref: report.ref,
+          ...(report.phase ? { phase: report.phase } : {}),
+          verdict: report.verdict,
+        },
       },
     ],
   };

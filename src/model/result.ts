@@ -39,6 +39,8 @@ export interface GateReport {
   rfc: string;
   as_of: string;
   ref: string;
+  /** The phase the gates were selected by (--phase); absent when every phase's gates were. */
+  phase?: string;
   verdict: Verdict;
   results: GateResult[];
 }

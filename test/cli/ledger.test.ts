@@ -339,7 +339,7 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
     ]);
     expect(results[0]?.reason).toBe(byId.DARK.reason);
 
-    const plain = run(['gate', 'check', '--as-of', AS_OF, '--json'], { cwd: repo.dir });
+    const plain = run(['gate', 'check', '--as-of', AS_OF, '--json', '--phase', 'implementation'], { cwd: repo.dir });
     expect(plain.code).toBe(2);
     expect(plain.stderr).toBe('');
     expect(plain.stdout).toBe(r.stdout);

@@ -272,6 +272,7 @@ testGates('exit criteria over other gates', [
     expected: { verdict: 'fail', reason: /^B failed: fired: .*boundary_p50_ms=100, lease_plane_p50_ms=10/ },
     check: (r, report) => {
       expect(report.results.map((x) => x.id)).toEqual(['EC5']);
+      expect(report.phase).toBe('close');
       expect(r.evidence.all_of).toEqual([
         {
           id: 'B',

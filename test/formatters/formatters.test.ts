@@ -59,6 +59,31 @@ describe('json formatter', () => {
   });
 });
 
+describe('a report of one phase', () => {
+  it('says which phase it is in every format, and nothing of a phase when it covers all', () => {
+    const close: GateReport = { ...report, phase: 'close' };
+    expect(FORMATTERS.table(close, { color: false })).toMatch(/^wave3 as of \S+ on HEAD, phase close: HALT/m);
+    expect(FORMATTERS.markdown(close)).toMatch(/^As of `\S+` on `HEAD`, phase `close`: 2 gates/m);
+    expect(FORMATTERS.github(close)).toMatch(
+      /^::notice title=rfcgate wave3::wave3 as of \S+ on HEAD, phase close: HALT/m,
+    );
+    expect(Object.keys(JSON.parse(FORMATTERS.json(close)) as object)).toEqual([
+      'rfc',
+      'as_of',
+      'ref',
+      'phase',
+      'verdict',
+      'results',
+    ]);
+    expect(FORMATTERS.junit(close)).toContain('<property name="phase" value="close"/>');
+    const sarif = JSON.parse(FORMATTERS.sarif(close)) as { runs: { properties: Record<string, string> }[] };
+    expect(sarif.runs[0]?.properties.phase).toBe('close');
+    for (const name of ['table', 'markdown', 'github', 'json', 'junit', 'sarif'] as const) {
+      expect(FORMATTERS[name](report, { color: false })).not.toMatch(/phase/);
+    }
+  });
+});
+
 describe('table formatter', () => {
   it('shows verdict, halt reason and the reason, without colour off a TTY', () => {
     const out = FORMATTERS.table(report, { color: false, width: 120 });
