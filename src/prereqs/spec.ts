@@ -13,7 +13,7 @@ import {
   unknownNames,
   unknownVariable,
 } from '../spec/expressions.js';
-import type { Problem } from '../spec/problems.js';
+import { cycleText, type Problem } from '../spec/problems.js';
 import type { MeasurementSpec, PrereqDataGate, PrereqSpec } from '../spec/types.js';
 import { keyLocation, locateInScalar, type ParsedYaml, valueLocation } from '../spec/yaml.js';
 
@@ -193,7 +193,7 @@ export function readPrereqs(
     if (!first) continue;
     err(
       keyLocation(y, [at(first)], 'depends_on'),
-      `prereqs depend on each other in a cycle: ${cycle.join(' → ')}; break one depends_on link`,
+      `prereqs depend on each other in a cycle: ${cycleText(cycle)}; break one depends_on link`,
     );
   }
 

@@ -33,7 +33,7 @@ import {
 } from './expressions.js';
 import { SPEC_FILES } from './files.js';
 import { checkModeline, rfcDir } from './single-file.js';
-import { type Problem, SpecError, unreadable } from './problems.js';
+import { cycleText, type Problem, SpecError, unreadable } from './problems.js';
 import { GATES_DIR } from './rfc-dir.js';
 import { validateAgainst } from './schema.js';
 import type {
@@ -740,7 +740,7 @@ function checkComposites(
         problems.push({
           ...keyLocation(loc.y, [loc.index], 'all_of'),
           severity: 'error',
-          message: `gates depend on each other in a cycle: ${cycle.join(' → ')}; break one all_of link`,
+          message: `gates depend on each other in a cycle: ${cycleText(cycle)}; break one all_of link`,
         });
       }
       return;

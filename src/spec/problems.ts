@@ -10,6 +10,15 @@ export function formatProblem(p: Problem): string {
   return `${p.file}:${p.line}:${p.col}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`;
 }
 
+/**
+ * A dependency cycle, written the way the critical path and the DAG's arrows read it: `a → b`
+ * means a comes first and b needs it. `needsOrder` lists it as found by following what each
+ * one needs (depends_on, all_of), closed by its first id again; reversing it keeps that first.
+ */
+export function cycleText(needsOrder: string[]): string {
+  return `${[...needsOrder].reverse().join(' → ')} (read → as "is needed by")`;
+}
+
 /** A spec file that is there but cannot be read: a link to a folder, a link whose target is gone, no permission. */
 export function unreadable(file: string, err: unknown): Problem {
   const code = (err as NodeJS.ErrnoException).code ?? String(err);

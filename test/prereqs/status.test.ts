@@ -622,9 +622,26 @@ describe('prereqs.yaml validation', () => {
     ]);
     expect(problems).toEqual([
       expect.stringMatching(
-        /prereqs\.yaml:\d+:\d+: prereqs depend on each other in a cycle: x → z → y → x; break one depends_on link$/,
+        /prereqs\.yaml:\d+:\d+: prereqs depend on each other in a cycle: x → y → z → x \(read → as "is needed by"\); break one depends_on link$/,
       ),
       expect.stringMatching(/prereq 'd': deliverable 'src\/v\.ex' is also listed by prereq 'c'/),
+    ]);
+  });
+
+  it('writes a cycle in the direction the critical path reads: the one needed first', async () => {
+    const chain = [
+      { id: 'p1', title: 'P1', deliverables: ['p1'] },
+      { id: 'p2', title: 'P2', deliverables: ['p2'], depends_on: ['p1'] },
+      { id: 'p3', title: 'P3', deliverables: ['p3'], depends_on: ['p2'] },
+    ];
+    const repo = createRepo();
+    repo.commit({ files: { README: 'r\n' }, message: 'start', date: '2026-05-01T10:00:00Z' });
+    const r = await prereqStatus(spec(chain), { repo: new GitRepo(repo.dir), asOf: AS_OF });
+    expect(formatPrereqs(r, 'table')).toContain('critical path: p1 → p2 → p3\n');
+    // The same chain closed by p1 needing p3: its arrows run the same way.
+    const closed = [{ ...chain[0], depends_on: ['p3'] }, chain[1], chain[2]];
+    expect(specProblems(closed)).toEqual([
+      expect.stringContaining('in a cycle: p1 → p2 → p3 → p1 (read → as "is needed by")'),
     ]);
   });
 

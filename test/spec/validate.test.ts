@@ -640,8 +640,23 @@ describe('spec validate reports every problem, each at file:line:col', () => {
       }),
     );
     expect(ps).toEqual([
-      `${E}:6:3: gates depend on each other in a cycle: E1 → E2 → E1; break one all_of link`,
+      `${E}:6:3: gates depend on each other in a cycle: E1 → E2 → E1 (read → as "is needed by"); break one all_of link`,
       `${E}:11:16: exit criterion 'E2': all_of names unknown gate 'E9' (did you mean 'E1'?)`,
+    ]);
+  });
+
+  it('a cycle of gates reads as the one needed first, as the prereq DAG does', () => {
+    const gate = (id: string, needs: string) =>
+      `- id: ${id}\n  title: t\n  section: "§13"\n  phase: [close]\n  all_of: [${needs}]\n`;
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'exit-criteria.yaml': gate('E1', 'E2') + gate('E2', 'E3') + gate('E3', 'E1'),
+      }),
+    );
+    // E3 needs E1, E2 needs E3, E1 needs E2.
+    expect(ps).toEqual([
+      `${E}:6:3: gates depend on each other in a cycle: E1 → E3 → E2 → E1 (read → as "is needed by"); break one all_of link`,
     ]);
   });
 
