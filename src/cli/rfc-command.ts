@@ -13,6 +13,7 @@ import { GATES_DIR, hiddenFolders, holdsRfc, listRfcIds } from '../spec/rfc-dir.
 import { formatProblem, SpecError, UsageError } from '../spec/problems.js';
 import { asksJsonOnStdout, formatJsonError } from './json-error.js';
 import { HOME_PROGRAM, PROGRAM_ENV } from './program.js';
+import { strayParsed } from './stray-args.js';
 import { CLOCK_SLACK_MS } from '../util/clock.js';
 import { REF_EMPTY, refProblem } from '../util/git-ref.js';
 import { visible } from '../formatters/visible.js';
@@ -39,9 +40,17 @@ export abstract class BaseCommand extends Command {
     if (err.code === 'EEXIT') throw err;
     const debug = process.argv.includes('--debug');
     // 'Parsing --': a flag's own parser failed (--root naming no folder); oclif wraps its message.
-    const usage = err instanceof UsageError || err.oclif?.exit !== undefined || err.message.startsWith('Parsing --');
+    const stray = strayParsed(this.config.bin, this.id, this.ctor, err);
+    const usage =
+      stray !== undefined ||
+      err instanceof UsageError ||
+      err.oclif?.exit !== undefined ||
+      err.message.startsWith('Parsing --');
     let message: string;
-    if (err instanceof SpecError) {
+    if (stray !== undefined) {
+      message = stray;
+      process.stderr.write(`error: ${message}\n`);
+    } else if (err instanceof SpecError) {
       for (const p of err.problems) process.stderr.write(`${formatProblem(p)}\n`);
       message = `${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}; fix the spec and run again`;
       process.stderr.write(`${message}\n`);

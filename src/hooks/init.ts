@@ -11,7 +11,7 @@ const hook: Hook<'init'> = async function (opts) {
   const program = process.env[PROGRAM_ENV];
   // The Config interface marks bin read-only; the Config object behind it is a plain field oclif reads on each help.
   if (program) (this.config as { bin: string }).bin = program;
-  const stray = strayArguments(this.config, opts.id);
+  const stray = strayArguments(this.config, opts.id, opts.argv);
   if (stray !== undefined) this.error(stray, { exit: 3 });
 };
 

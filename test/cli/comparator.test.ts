@@ -176,6 +176,16 @@ describe('comparator check', () => {
     }
   });
 
+  it('--pair takes one pair each time: a second word is a stray argument, not a pair', () => {
+    for (const cmd of ['check', 'run']) {
+      const r = run(['comparator', cmd, '--root', root, '--pair', 'identities', 'agents'], root);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe(
+        `error: rfcgate comparator ${cmd} takes no arguments, but was given 'agents'; --pair takes one value each time: repeat it (rfcgate comparator ${cmd} --pair identities --pair agents)\n`,
+      );
+    }
+  });
+
   it('an RFC without comparator.yaml is exit 3, naming the file to add', () => {
     const dir = writeRfc(root, { id: 'bare' });
     try {

@@ -310,6 +310,17 @@ describe('bad input gets one clear line and exit 3', () => {
       /^error: rfcgate gate check takes no arguments, but was given 'B'; to check only some gates, name them with --only \(rfcgate gate check --only B\)\n$/,
     ],
     [['gate', 'check', 'B', 'A.1', '--help'], /given 'B' 'A\.1'; .*--only B,A\.1\)/],
+    // A word after a repeatable flag's value is no second value: said as the word before the flags is.
+    [
+      ['gate', 'check', '--only', 'B', 'extra'],
+      /^error: rfcgate gate check takes no arguments, but was given 'extra'; to check only some gates, name them with --only \(rfcgate gate check --only B,extra\)\n$/,
+    ],
+    [['gate', 'check', '--only', 'B', '--only', 'C', '--json', 'x', 'y'], /given 'x' 'y'; .*--only B,C,x,y\)\n$/],
+    [['gate', 'check', 'extra', '--only=B', '--only', 'C'], /given 'extra'; .*--only B,C,extra\)\n$/],
+    [
+      ['gate', 'check', '--format', 'json', 'markdown=summary.md'],
+      /^error: rfcgate gate check takes no arguments, but was given 'markdown=summary\.md'; --format takes one value each time: repeat it \(rfcgate gate check --format json --format markdown=summary\.md\)\n$/,
+    ],
     [
       ['spec', 'validate', 'demo'],
       /^error: rfcgate spec validate takes no arguments, but was given 'demo'; run 'rfcgate spec validate --help' for what it takes\n$/,

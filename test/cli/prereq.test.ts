@@ -105,6 +105,13 @@ describe('prereq status', () => {
     const two = run(['prereq', 'status', '--as-of', AS_OF, '--format', 'mermaid', '--json'], repo.dir);
     expect(two.code).toBe(3);
     expect(two.stderr).toMatch(/^error: only one report can go to standard output \(got mermaid and json\)/);
+    // One value per --format: a second word is refused as a stray argument, saying how to ask for both.
+    const greedy = run(['prereq', 'status', '--as-of', AS_OF, '--format', 'json', 'mermaid'], repo.dir);
+    expect(greedy.code).toBe(3);
+    expect(greedy.stdout).toBe('');
+    expect(greedy.stderr).toBe(
+      "error: rfcgate prereq status takes no arguments, but was given 'mermaid'; --format takes one value each time: repeat it (rfcgate prereq status --format json --format mermaid)\n",
+    );
     const bad = run(['prereq', 'status', '--as-of', AS_OF, '--format', 'svg'], repo.dir);
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(

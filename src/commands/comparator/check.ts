@@ -24,7 +24,7 @@ ${COMPARATOR_CHECK_EXIT_CODES_HELP}`;
   ];
 
   static override flags = {
-    pair: Flags.string({ description: 'Only this pair (repeatable).', multiple: true }),
+    pair: Flags.string({ description: 'Only this pair (repeatable).', multiple: true, multipleNonGreedy: true }),
     json: Flags.boolean({ description: 'Print the report as JSON (stable key order); = --format json.' }),
     format: Flags.string({ description: 'Report format.', options: [...COMPARATOR_FORMATS] }),
     timeout: Flags.integer({

@@ -48,7 +48,7 @@ ${COMPARATOR_EXIT_CODES_HELP}
   ];
 
   static override flags = {
-    pair: Flags.string({ description: 'Only this pair (repeatable).', multiple: true }),
+    pair: Flags.string({ description: 'Only this pair (repeatable).', multiple: true, multipleNonGreedy: true }),
     limit: Flags.integer({
       description: 'Divergent keys listed per pair (counts are always exact).',
       default: 100,

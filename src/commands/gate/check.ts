@@ -36,13 +36,20 @@ ${RfcCommand.exitCodesHelp}`;
       default: 'HEAD',
     }),
     phase: Flags.string({ description: 'Only gates that apply at this phase.', options: [...PHASES] }),
-    only: Flags.string({ description: 'Only these gate ids (comma-separated).', multiple: true, delimiter: ',' }),
+    only: Flags.string({
+      description: 'Only these gate ids (comma-separated, or the flag repeated).',
+      multiple: true,
+      delimiter: ',',
+      // One value per --only: a word after it is a stray argument, said as one, not a gate id.
+      multipleNonGreedy: true,
+    }),
     json: Flags.boolean({
       description: 'Print the report as JSON (stable key order, byte-identical for the same inputs); = --format json.',
     }),
     format: Flags.string({
       description: `Report format: ${FORMAT_NAMES.join(', ')}. Repeatable; name=file writes that report to a file, so one run can feed several consumers. Default: table.`,
       multiple: true,
+      multipleNonGreedy: true,
     }),
     timeout: Flags.integer({
       description:

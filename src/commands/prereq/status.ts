@@ -35,6 +35,8 @@ EXIT CODES
       description:
         'Report format: table (a tree of the DAG), json, mermaid, dot (coloured by status) or markdown; name=file writes a file. Repeatable.',
       multiple: true,
+      // One value per --format: a word after it is a stray argument, said as one.
+      multipleNonGreedy: true,
     }),
     timeout: Flags.integer({
       description: 'Seconds each data-gate measurement may take before its prereq is gated.',
