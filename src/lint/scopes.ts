@@ -20,7 +20,7 @@ import {
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { HaltReason } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
-import { commitId, FETCH_FULL_HISTORY, unbornBranch } from '../util/git-ref.js';
+import { commitId, FETCH_FULL_HISTORY, fetchAdvice, unbornBranch } from '../util/git-ref.js';
 import { specialKind } from '../util/special-file.js';
 import { type IndexPaths, readIndexFile } from './index-file.js';
 import { readLooseBlobs } from './loose-objects.js';
@@ -998,7 +998,7 @@ function mergeBase(root: string, since: string, head: string, info: ScopeInfo): 
     return haltSnapshot(
       info,
       'missing',
-      `git ref '${since}' does not exist in this clone, so there is nothing to diff against; ${fetchAdvice(root, since)}`,
+      `git ref '${since}' does not exist in this clone, so there is nothing to diff against; ${fetchAdvice(root, since, { flag: '--changed-since', fix: 'fix --changed-since' })}`,
     );
   }
   const headId = commitId(root, head);
@@ -1031,29 +1031,6 @@ function unbornName(root: string, rev: string): string | undefined {
 /** A new repository or an orphan branch: HEAD names a branch with no commit yet. */
 function unbornHead(head: string, what: string): string {
   return `${head} has no commit yet (a new repository or an orphan branch), so ${what}; commit first, or lint the working tree (lint, or lint --staged)`;
-}
-
-/** How to get a missing ref: fetch it from the remote it names (origin for a bare name), or fix a revision. */
-function fetchAdvice(root: string, since: string): string {
-  const remotes = git(root, ['remote']).out.toString('utf8').split('\n').filter(Boolean);
-  const origin = remotes.includes('origin') ? 'origin' : remotes.length === 1 ? (remotes[0] as string) : undefined;
-  // A commit id, the usual base of a PR in a shallow clone: fetched by id, or the whole history.
-  if (/^[0-9a-f]{7,64}$/i.test(since)) {
-    return origin
-      ? `fetch it (git fetch ${origin} ${since}; actions/checkout: fetch-depth: 0) or fix --changed-since`
-      : 'fetch the history that holds it, or fix --changed-since';
-  }
-  // A revision expression (HEAD~3, a:b, main@{1}) names nothing to fetch by name.
-  if (!/^[\w./-]+$/.test(since) || since.startsWith('-')) return 'fix --changed-since';
-  const name = since.replace(/^refs\/remotes\//, '');
-  const slash = name.indexOf('/');
-  const remote = slash > 0 ? name.slice(0, slash) : '';
-  if (remotes.includes(remote)) return `fetch it (git fetch ${remote} ${name.slice(slash + 1)}) or fix --changed-since`;
-  // A branch name: fetching it updates the remote-tracking branch, not a local one of that name.
-  const branch = since.replace(/^refs\/heads\//, '');
-  return origin
-    ? `fetch it and name the remote's copy (git fetch ${origin} ${branch}, then --changed-since ${origin}/${branch}), or fix --changed-since`
-    : 'fetch it from the remote that has it, or fix --changed-since';
 }
 
 async function changedSnapshot(root: string, since: string): Promise<Snapshot> {

@@ -6,14 +6,14 @@
 import type { Measurer } from '../engine/measure.js';
 import { HALT_PRIORITY, outcomeEvidence } from '../engine/measure.js';
 import type { Evidence, HaltReason } from '../model/result.js';
-import { anchor, authorOf, fetchFor, revisionHalt } from '../sources/git/common.js';
+import { anchor, authorOf, revisionHalt } from '../sources/git/common.js';
 import { type DeliverableFacts, landedBefore, type LandingFacts, landingOf } from '../sources/git/landing.js';
 import { type CommitInfo, type GitHistory, GLOB_CHARS, type HistoryScope } from '../sources/git/repo.js';
 import type { MeasurementOutcome } from '../sources/types.js';
 import { fromCel, toCel } from '../spec/expressions.js';
 import type { LoadedRfc } from '../spec/load.js';
 import type { PrereqSpec } from '../spec/types.js';
-import { unbornBranch } from '../util/git-ref.js';
+import { fetchAdvice, unbornBranch } from '../util/git-ref.js';
 import { dataGateKey } from './spec.js';
 
 export type PrereqState = 'landed' | 'partial' | 'ready' | 'blocked' | 'gated' | 'unknown';
@@ -227,26 +227,14 @@ async function mainlineHalt(
   const expression = await revisionHalt(repo, ref, st.shallow, given ? '(check --ref)' : '(fix mainline in rfc.yaml)');
   if (expression !== undefined) return { reason: 'missing', message: `the mainline ${expression}` };
   const branches = repo.branches ? await repo.branches() : [];
+  const fix = given ? 'check --ref' : 'fix mainline in rfc.yaml';
   return {
     reason: 'missing',
     message:
       `the mainline '${ref}' does not exist in this clone` +
       (branches.length ? `; branches that do: ${branches.join(', ')}` : '; the clone has no branches') +
-      ` (${await mainlineAdvice(repo, ref, given)})`,
+      `; ${fetchAdvice(st.root, ref, { flag: '--ref', fix })}`,
   };
-}
-
-/**
- * How to read a mainline the clone lacks. Fetching a branch by name updates the remote's copy
- * (origin/main), not a local branch of that name: a pull request's checkout has only that copy,
- * so the advice names it rather than a fetch that would leave the same halt.
- */
-async function mainlineAdvice(repo: GitHistory, ref: string, given: boolean): Promise<string> {
-  const fix = given ? 'check --ref' : 'fix mainline in rfc.yaml';
-  const get = await fetchFor(repo, ref);
-  if (get === undefined) return fix;
-  if ('copy' in get) return `pass --ref ${get.copy}, the remote's copy this clone has, or ${fix}`;
-  return `${fix}, or ${get.fetch}${get.then ? `, then --ref ${get.then}` : ''}`;
 }
 
 function commitRef(c: CommitInfo): CommitRef {

@@ -34,6 +34,47 @@ export function peelApart(rev: string): boolean {
   return rev.includes(':');
 }
 
+/**
+ * How a clone gets a ref it lacks, in the same words for every command that names one (lint
+ * --changed-since, --ref, a mainline, a measurement's ref:). `flag` is how the user names a
+ * ref on this command line, if one does; `fix` what else they can do ('fix --changed-since').
+ * Fetching a branch by name updates the remote's copy (origin/main), not a local branch of
+ * that name, so a branch is read through that copy: the one already here (a pull request's
+ * checkout has only that), or the one a fetch brings. A remote is the one the ref names, else
+ * origin, else the clone's only one. A revision expression (main~3, HEAD:src, main@{1}) and
+ * HEAD-like names (FETCH_HEAD) are nothing a remote sends by that name: only `fix` is said.
+ */
+export function fetchAdvice(root: string, ref: string, say: { flag?: string; fix: string }): string {
+  const { fix } = say;
+  if (!/^[\w./-]+$/.test(ref) || ref.startsWith('-') || /^[A-Z_]*HEAD$/.test(ref)) return fix;
+  const remotes = gitLines(root, ['remote']);
+  const origin = remotes.includes('origin') ? 'origin' : remotes.length === 1 ? remotes[0] : undefined;
+  // A commit id, the usual base of a PR in a shallow clone: fetched by id, or the whole history.
+  if (/^[0-9a-f]{7,64}$/i.test(ref)) {
+    return origin
+      ? `fetch it (git fetch ${origin} ${ref}; actions/checkout: fetch-depth: 0), or ${fix}`
+      : `fetch the history that holds it, or ${fix}`;
+  }
+  const name = ref.replace(/^refs\/remotes\//, '');
+  const slash = name.indexOf('/');
+  const remote = slash > 0 ? name.slice(0, slash) : '';
+  if (remotes.includes(remote)) return `fetch it (git fetch ${remote} ${name.slice(slash + 1)}), or ${fix}`;
+  if (!origin) return `fetch it from the remote that has it, or ${fix}`;
+  const branch = ref.replace(/^refs\/heads\//, '');
+  const copy = `${origin}/${branch}`;
+  const named = say.flag ? `${say.flag} ${copy}` : copy;
+  if (commitId(root, `refs/remotes/${copy}`) !== undefined) {
+    return `the remote's copy ${copy} is here: name it${say.flag ? ` (${named})` : ''}, or ${fix}`;
+  }
+  return `fetch it and name the remote's copy (git fetch ${origin} ${branch}, then ${named}), or ${fix}`;
+}
+
+/** The lines git prints, none when it cannot run there. */
+function gitLines(root: string, args: string[]): string[] {
+  const r = spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+  return r.status === 0 && typeof r.stdout === 'string' ? r.stdout.split('\n').filter(Boolean) : [];
+}
+
 /** What `git rev-parse --verify` prints for an object: its full id. */
 export const OBJECT_ID = /^[0-9a-f]{40,64}$/;
 

@@ -127,7 +127,7 @@ describe('prereq status', () => {
     const m = run(['prereq', 'status', '--as-of', AS_OF, '--ref', 'trunk'], repo.dir);
     expect(m.code).toBe(2);
     expect(m.stdout).toMatch(
-      /the mainline 'trunk' does not exist in this clone; branches that do: main \(check --ref, or git fetch origin trunk, then --ref origin\/trunk\)\n/,
+      /the mainline 'trunk' does not exist in this clone; branches that do: main; fetch it from the remote that has it, or check --ref\n/,
     );
   });
 

@@ -528,11 +528,13 @@ describe('prereq status', () => {
     clone.git(['checkout', '-q', '--detach', 'origin/main']);
     const r = await prereqStatus(rfc, { repo: new GitRepo(clone.dir), asOf: AS_OF });
     expect(r.halt?.message).toMatch(
-      /^the mainline 'main' does not exist in this clone; branches that do: origin\/main \(pass --ref origin\/main, the remote's copy this clone has, or fix mainline in rfc\.yaml\)$/,
+      /^the mainline 'main' does not exist in this clone; branches that do: origin\/main; the remote's copy origin\/main is here: name it \(--ref origin\/main\), or fix mainline in rfc\.yaml$/,
     );
     // Fetching by name would only update that copy again: the advice says to name it.
     const trunk = await prereqStatus(rfc, { repo: new GitRepo(clone.dir), ref: 'trunk', refGiven: true, asOf: AS_OF });
-    expect(trunk.halt?.message).toMatch(/\(check --ref, or git fetch origin trunk, then --ref origin\/trunk\)$/);
+    expect(trunk.halt?.message).toMatch(
+      /; fetch it and name the remote's copy \(git fetch origin trunk, then --ref origin\/trunk\), or check --ref$/,
+    );
     const copy = await prereqStatus(rfc, { repo: new GitRepo(clone.dir), ref: 'origin/main', asOf: AS_OF });
     expect(copy.state).toBe('ok');
   });

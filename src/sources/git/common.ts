@@ -6,7 +6,7 @@
 import type { Evidence } from '../../model/result.js';
 import type { MeasurementSpec } from '../../spec/types.js';
 import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource } from '../types.js';
-import { FETCH_FULL_HISTORY, unbornBranch } from '../../util/git-ref.js';
+import { FETCH_FULL_HISTORY, fetchAdvice, unbornBranch } from '../../util/git-ref.js';
 import { type CommitInfo, type GitHistory, GitRepo } from './repo.js';
 
 export const SHALLOW_FIX = `this is a shallow clone, so history questions cannot be answered; ${FETCH_FULL_HISTORY}`;
@@ -144,15 +144,7 @@ export async function anchor(
     const named = "(--ref, or the measurement's ref: in the spec)";
     const expression = await revisionHalt(repo, ref, st.shallow, named);
     if (expression !== undefined) return { ok: false, outcome: halt('missing', expression, base) };
-    const get = await fetchFor(repo, ref);
-    const advice =
-      get === undefined
-        ? `name a ref this clone has ${named}`
-        : 'copy' in get
-          ? `the remote's copy ${get.copy} is here: name it ${named}`
-          : get.then
-            ? `fetch it and name the remote's copy (${get.fetch}, then ${get.then}) or name a ref this clone has ${named}`
-            : `fetch it (${get.fetch}) or name a ref this clone has ${named}`;
+    const advice = fetchAdvice(st.root, ref, { fix: `name a ref this clone has ${named}` });
     return {
       ok: false,
       outcome: halt('missing', `git ref '${ref}' does not exist in this clone; ${advice}`, base),
@@ -198,27 +190,6 @@ export async function revisionHalt(
 /** A name git walks or searches from (~, ^, @{…}, :), not one a branch, tag or commit id has. */
 function isRevisionExpression(ref: string): boolean {
   return /[~^:]|@\{/.test(ref);
-}
-
-/**
- * How a clone gets a ref it lacks. Fetching a branch by name updates the remote's copy
- * (origin/main), not a local branch of that name, so a branch is read through that copy: the
- * one already here (a pull request's checkout has only that), or the one a fetch brings. A
- * revision expression (main~3) names nothing to fetch: undefined.
- */
-export async function fetchFor(
-  repo: GitHistory,
-  ref: string,
-): Promise<{ copy: string } | { fetch: string; then?: string } | undefined> {
-  if (isRevisionExpression(ref)) return undefined;
-  const remote = /^(?:refs\/remotes\/)?origin\/(.+)$/.exec(ref)?.[1];
-  if (remote !== undefined) return { fetch: `git fetch origin ${remote}` };
-  if (/^[0-9a-f]{7,64}$/i.test(ref)) return { fetch: `git fetch origin ${ref}` };
-  const branch = ref.replace(/^refs\/heads\//, '');
-  // HEAD, FETCH_HEAD and the like name this clone's own state: nothing a remote holds.
-  if (!/^[\w./-]+$/.test(branch) || branch.startsWith('-') || /^[A-Z_]*HEAD$/.test(branch)) return undefined;
-  if (await repo.refExists(`refs/remotes/origin/${branch}`)) return { copy: `origin/${branch}` };
-  return { fetch: `git fetch origin ${branch}`, then: `origin/${branch}` };
 }
 
 export function authorOf(c: CommitInfo): string {

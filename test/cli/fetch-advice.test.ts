@@ -1,0 +1,77 @@
+/**
+ * A ref the clone lacks, named to lint --changed-since, gate check --ref and prereq status
+ * --ref: each says how to get it in the same words. Run `npm run build` first.
+ */
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { createRepo, type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
+import { modeline, writeRfc } from '../helpers/spec-fixture.js';
+import { L1 } from '../lint/helpers.js';
+
+const BIN = resolve('bin/run.js');
+const AS_OF = '2026-06-01T00:00:00Z';
+
+function run(args: string[], cwd: string) {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...inherited, NO_COLOR: '1' },
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** What each command says after "does not exist in this clone". */
+function said(clone: FixtureRepo, ref: string) {
+  const lint = run(['lint', '--changed-since', ref, '--json'], clone.dir);
+  const gate = run(['gate', 'check', '--ref', ref, '--as-of', AS_OF, '--json'], clone.dir);
+  const prereq = run(['prereq', 'status', '--ref', ref, '--as-of', AS_OF, '--json'], clone.dir);
+  expect([lint.code, gate.code, prereq.code]).toEqual([2, 2, 2]);
+  const lintReason = (JSON.parse(lint.stdout) as { rules: { reason: string }[] }).rules[0]?.reason ?? '';
+  const gateReason = (JSON.parse(gate.stdout) as { results: { reason: string }[] }).results[0]?.reason ?? '';
+  const prereqReason = (JSON.parse(prereq.stdout) as { halt: { message: string } }).halt.message;
+  return { lint: lintReason, gate: gateReason, prereq: prereqReason };
+}
+
+let clone: FixtureRepo;
+beforeAll(() => {
+  const source = createRepo();
+  writeRfc(source.dir, {
+    measurements: [{ id: 'has_src', git: { query: 'path_exists', path: 'src' } }],
+    invariants: [{ id: 'INV', title: 't', section: '§1', phase: ['implementation'], holds_if: 'has_src' }],
+    raw: {
+      'lints.yaml': modeline('lints.yaml') + stringify([L1]),
+      'prereqs.yaml': modeline('prereqs.yaml') + stringify([{ id: 'one', title: 'One', deliverables: ['src/a.py'] }]),
+    },
+  });
+  source.git(['add', '-f', 'gates']);
+  source.commit({ files: { 'src/a.py': 'x = 1\n' }, message: 'spec and code', date: '2026-05-01T09:00:00Z' });
+  // As actions/checkout leaves a pull request: HEAD detached, main only as origin/main.
+  clone = createRepo();
+  clone.git(['remote', 'add', 'origin', source.dir]);
+  clone.git(['fetch', '-q', 'origin']);
+  clone.git(['checkout', '-q', '--detach', 'origin/main']);
+});
+afterAll(removeFixtures);
+
+describe('a ref the clone lacks', () => {
+  it("with the remote's copy here: every command says to name that copy, not to fetch it again", () => {
+    const copy = "the remote's copy origin/main is here: name it";
+    expect(said(clone, 'main')).toEqual({
+      lint: `git ref 'main' does not exist in this clone, so there is nothing to diff against; ${copy} (--changed-since origin/main), or fix --changed-since`,
+      gate: `has_src: git ref 'main' does not exist in this clone; ${copy}, or name a ref this clone has (--ref, or the measurement's ref: in the spec)`,
+      prereq: `the mainline 'main' does not exist in this clone; branches that do: origin/main; ${copy} (--ref origin/main), or check --ref`,
+    });
+  });
+
+  it("without it: every command says to fetch it and name the remote's copy", () => {
+    const fetch = "fetch it and name the remote's copy (git fetch origin release/9, then";
+    expect(said(clone, 'release/9')).toEqual({
+      lint: `git ref 'release/9' does not exist in this clone, so there is nothing to diff against; ${fetch} --changed-since origin/release/9), or fix --changed-since`,
+      gate: `has_src: git ref 'release/9' does not exist in this clone; ${fetch} origin/release/9), or name a ref this clone has (--ref, or the measurement's ref: in the spec)`,
+      prereq: `the mainline 'release/9' does not exist in this clone; branches that do: origin/main; ${fetch} --ref origin/release/9), or check --ref`,
+    });
+  });
+});
