@@ -193,7 +193,7 @@ describe('prereq status', () => {
       expect(r.code).toBe(3);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(
-        ref === '' ? /^error: --ref is empty: name a branch/ : /^error: --ref '-x' starts with '-'/,
+        ref === '' ? /^error: --ref is empty: name the mainline branch/ : /^error: --ref '-x' starts with '-'/,
       );
     }
   });
@@ -210,6 +210,14 @@ describe('prereq status', () => {
         `error: --ref '${ref}' names a ${kind}, not a commit; give the mainline branch, a tag or a commit\n`,
       );
     }
+  });
+
+  it("an empty --ref is exit 3, naming what it reads when left out: rfc.yaml's mainline, not HEAD", () => {
+    const r = run(['prereq', 'status', '--ref', ''], repo.dir);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(
+      "error: --ref is empty: name the mainline branch, a tag or a commit (default: rfc.yaml's mainline); in CI, check that the variable filling it is set for this event\n",
+    );
   });
 
   it('exit 3 on a cycle, naming it', () => {

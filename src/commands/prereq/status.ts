@@ -55,7 +55,8 @@ EXIT CODES
       { names: PREREQ_FORMATS, fallback: 'table', what: 'a prereq status format' },
     );
     const asOf = parseAsOf(flags['as-of']);
-    if (flags.ref !== undefined) parseRef(flags.ref);
+    if (flags.ref !== undefined)
+      parseRef(flags.ref, '--ref', "the mainline branch, a tag or a commit (default: rfc.yaml's mainline)");
     const root = this.findRoot(flags.root);
     const id = this.chooseRfc(root, flags.rfc);
     const repo = new GitRepo(root);
