@@ -33,7 +33,7 @@ import {
 } from './expressions.js';
 import { SPEC_FILES } from './files.js';
 import { checkModeline, rfcDir } from './single-file.js';
-import { cycleText, type Problem, SpecError, unreadable } from './problems.js';
+import { cycleText, type Problem, sortProblems, SpecError, unreadable } from './problems.js';
 import { GATES_DIR } from './rfc-dir.js';
 import { validateAgainst } from './schema.js';
 import type {
@@ -317,7 +317,7 @@ export function loadRfc(
     }
   }
 
-  if (problems.length || !manifest) throw new SpecError(sortProblems(problems));
+  if (problems.length || !manifest) throw new SpecError(sortProblems(problems), sortProblems(warnings));
   return {
     root,
     dir,
@@ -352,10 +352,6 @@ function usable(
 function fmt(y: ParsedYaml, path: (string | number)[]): string {
   const l = valueLocation(y, path);
   return `${l.file}:${l.line}:${l.col}`;
-}
-
-function sortProblems(ps: Problem[]): Problem[] {
-  return [...ps].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
 }
 
 function readManifest(y: ParsedYaml, data: unknown, id: string, problems: Problem[]): RfcManifest {

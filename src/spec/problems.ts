@@ -32,9 +32,20 @@ export function unreadable(file: string, err: unknown): Problem {
   };
 }
 
-/** Thrown when specs cannot be used; carries every problem found, not just the first. */
+/** In the order a person fixes them: by file, then place in the file. */
+export function sortProblems(ps: Problem[]): Problem[] {
+  return [...ps].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+}
+
+/**
+ * Thrown when specs cannot be used; carries every problem found, not just the first, and the
+ * warnings found beside them, which `spec validate` reports with them (every problem at once).
+ */
 export class SpecError extends Error {
-  constructor(readonly problems: Problem[]) {
+  constructor(
+    readonly problems: Problem[],
+    readonly warnings: Problem[] = [],
+  ) {
     super(problems.map(formatProblem).join('\n'));
     this.name = 'SpecError';
   }

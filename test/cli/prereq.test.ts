@@ -220,6 +220,29 @@ describe('prereq status', () => {
     );
   });
 
+  it('spec validate reports a warning beside the errors, not only once they are fixed', () => {
+    const bad = createRepo();
+    const prereqs = [
+      { id: 'p', title: 'P', deliverables: ['src/p.py', '/abs/p.py'] },
+      { id: 'q', title: 'Q', deliverables: ['q'], depends_on: ['zz'] },
+    ];
+    writeRfc(bad.dir, { raw: { 'prereqs.yaml': modeline('prereqs.yaml') + stringify(prereqs) } });
+    const r = run(['spec', 'validate'], bad.dir);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('demo: 1 problem\n');
+    expect(r.stderr).toBe(
+      [
+        "gates/demo/prereqs.yaml:6:7: warning: prereq 'p': deliverable '/abs/p.py' can never match a repository path: it is absolute; deliverables are relative to the repository root",
+        "gates/demo/prereqs.yaml:12:7: prereq 'q': depends_on names unknown prereq 'zz'",
+        '',
+      ].join('\n'),
+    );
+    const json = JSON.parse(run(['spec', 'validate', '--json'], bad.dir).stdout) as [
+      { problems: { severity: string }[] },
+    ];
+    expect(json[0].problems.map((p) => p.severity)).toEqual(['warning', 'error']);
+  });
+
   it('exit 3 on a cycle, naming it', () => {
     const bad = createRepo();
     const cyc = [

@@ -4,7 +4,7 @@ import { EXIT } from '../../model/result.js';
 import { type BacktrackCheck, backtrackingProblems } from '../../lint/backtracking.js';
 import { type LoadedRfc, loadRfc } from '../../spec/load.js';
 import { listRfcIds } from '../../spec/rfc-dir.js';
-import { formatProblem, type Problem, SpecError } from '../../spec/problems.js';
+import { formatProblem, type Problem, sortProblems, SpecError } from '../../spec/problems.js';
 import { jsonReport } from '../../formatters/visible.js';
 
 interface Validated {
@@ -63,7 +63,7 @@ async function validateOne(root: string, id: string): Promise<Validated> {
     rfc = loadRfc(root, id, { backtracking });
   } catch (e) {
     if (!(e instanceof SpecError)) throw e;
-    problems = e.problems;
+    problems = sortProblems([...e.problems, ...e.warnings]);
   }
   const hang = await backtrackingProblems(backtracking);
   if (!rfc || hang.length) {
