@@ -11,7 +11,10 @@ import type { Config } from '@oclif/core/interfaces';
 type ParsingToken = { type: 'flag'; flag: string; input: string } | { type: 'arg'; input: string };
 
 /** The flags of a command, as much as the message needs of them. */
-type FlagDefs = Record<string, { type?: string; multiple?: boolean; delimiter?: string } | undefined>;
+type FlagDefs = Record<
+  string,
+  { type?: string; multiple?: boolean; delimiter?: string; options?: readonly string[] } | undefined
+>;
 
 /**
  * What to say when `id` is a command followed by words it does not take, or undefined. `argv`,
@@ -67,9 +70,18 @@ function strayMessage(
   given: { only?: string[]; after?: { flag: string; input: string } } = {},
 ): string {
   const said = extra.map((w) => `'${w}'`).join(' ');
-  const after = given.after && flags[given.after.flag]?.multiple ? given.after : undefined;
+  const def = given.after ? flags[given.after.flag] : undefined;
+  const after = def?.multiple ? given.after : undefined;
+  // A flag that takes one value, followed by more words: they were meant as part of it or as a
+  // second value (--as-of 2026-06-01 12:00, --phase close canary), not as gate ids.
+  const single = def?.type === 'option' && !def.multiple ? given.after : undefined;
   let what: string;
-  if ('only' in flags && (after === undefined || after.flag === 'only')) {
+  if (single && def?.options?.length) {
+    what = `; --${single.flag} takes one value, one of ${def.options.join(', ')}`;
+  } else if (single) {
+    const whole = [single.input, ...extra].join(' ');
+    what = `; --${single.flag} takes one value: leave out the rest, or quote the words if they are part of it (${bin} ${words} --${single.flag} '${whole}')`;
+  } else if ('only' in flags && (after === undefined || after.flag === 'only')) {
     what = `; to check only some gates, name them with --only (${bin} ${words} --only ${[...(given.only ?? []), ...extra].join(',')})`;
   } else if (after) {
     // A repeatable flag takes one value each time it is given: the word was meant as another.

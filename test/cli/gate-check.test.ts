@@ -317,6 +317,15 @@ describe('bad input gets one clear line and exit 3', () => {
     ],
     [['gate', 'check', '--only', 'B', '--only', 'C', '--json', 'x', 'y'], /given 'x' 'y'; .*--only B,C,x,y\)\n$/],
     [['gate', 'check', 'extra', '--only=B', '--only', 'C'], /given 'extra'; .*--only B,C,extra\)\n$/],
+    // After a flag that takes one value: part of it, or a second value, not a gate to check.
+    [
+      ['gate', 'check', '--as-of', '2026-06-01', '12:00'],
+      /^error: rfcgate gate check takes no arguments, but was given '12:00'; --as-of takes one value: leave out the rest, or quote the words if they are part of it \(rfcgate gate check --as-of '2026-06-01 12:00'\)\n$/,
+    ],
+    [
+      ['gate', 'check', '--phase', 'close', 'canary'],
+      /^error: rfcgate gate check takes no arguments, but was given 'canary'; --phase takes one value, one of implementation, canary, close\n$/,
+    ],
     [
       ['gate', 'check', '--format', 'json', 'markdown=summary.md'],
       /^error: rfcgate gate check takes no arguments, but was given 'markdown=summary\.md'; --format takes one value each time: repeat it \(rfcgate gate check --format json --format markdown=summary\.md\)\n$/,
