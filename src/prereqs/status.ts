@@ -32,7 +32,7 @@ export interface DeliverableStatus {
   files?: string[];
   first_commit?: CommitRef;
   deleted_by?: CommitRef;
-  /** The path git says the deleting commit renamed it to: the deliverable to list instead. */
+  /** The path git says the deleting commit renamed it to (and any later renames since): the deliverable to list instead. */
   renamed_to?: string;
   /** Also a dependency's deliverable: this prereq modifies it. */
   shared?: boolean;
@@ -196,6 +196,9 @@ async function statusesAt(
   };
 }
 
+/** How many renames of one deliverable are followed: one git process each. */
+const MAX_RENAMES = 10;
+
 /**
  * A literal deliverable that is gone because a commit renamed it was not undone but moved:
  * say where to, so the spec is fixed rather than the work redone. Asked only of the few
@@ -206,8 +209,19 @@ async function renames(repo: GitHistory, sha: string, facts: LandingFacts[]): Pr
   const gone = facts.flatMap((f) => f.deliverables.filter((d) => d.deletedBy && !GLOB_CHARS.test(d.path)));
   await Promise.all(
     gone.map(async (d) => {
-      const to = (await repo.pathFate?.(sha, d.path))?.renamedTo;
-      if (to) d.renamedTo = to;
+      // Renamed again since (a → b → c): the path to list is the one the tree has now.
+      const hops: string[] = [];
+      for (let at = d.path; hops.length < MAX_RENAMES;) {
+        const to = (await repo.pathFate?.(sha, at))?.renamedTo;
+        if (!to || to === d.path || hops.includes(to)) break;
+        hops.push(to);
+        if (await repo.pathExists(sha, to)) break;
+        at = to;
+      }
+      const to = hops[hops.length - 1];
+      if (to === undefined) return;
+      d.renamedTo = to;
+      if (hops.length > 1) d.renamedVia = hops.slice(0, -1);
     }),
   );
 }
@@ -402,7 +416,7 @@ function decide(
         .filter((d) => !d.present)
         .map((d) =>
           d.renamedTo && d.deletedBy
-            ? `${d.path} (renamed to ${d.renamedTo} by ${short(d.deletedBy)}: list that path if it is the same work)`
+            ? `${d.path} (${renamedText(d.deletedBy, [...(d.renamedVia ?? []), d.renamedTo])}: list that path if it is the same work)`
             : d.deletedBy
               ? `${d.path} (deleted by ${short(d.deletedBy)})`
               : d.path,
@@ -432,6 +446,12 @@ function decide(
     status: 'ready',
     reason: p.depends_on.length ? 'every dependency has landed; not started' : 'no dependencies; not started',
   };
+}
+
+/** `renamed to b by <commit>`, and each later rename: `, then to c`. */
+function renamedText(by: { sha: string; date: string }, paths: string[]): string {
+  const [first, ...later] = paths;
+  return `renamed to ${first ?? ''} by ${short(by)}${later.map((p) => `, then to ${p}`).join('')}`;
 }
 
 function roundDays(ms: number): number {

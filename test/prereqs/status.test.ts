@@ -272,6 +272,21 @@ describe('prereq status', () => {
     expect(f?.reason).toMatch(/src\/f\.py \(deleted by [0-9a-f]{7} \(2026-05-07\)\)$/);
   });
 
+  it('a deliverable renamed twice is sent to the path it has now, not to the one between', async () => {
+    const rfc = spec([{ id: 'a', title: 'A', deliverables: ['src/a.py'] }]);
+    const repo = createRepo();
+    repo.commit({ files: { 'src/a.py': 'def run():\n    return 42\n' }, message: 'a', date: '2026-05-01T10:00:00Z' });
+    repo.git(['mv', 'src/a.py', 'src/b.py']);
+    const first = repo.commit({ message: 'rename a to b', date: '2026-05-02T10:00:00Z' });
+    repo.git(['mv', 'src/b.py', 'src/c.py']);
+    repo.commit({ message: 'rename b to c', date: '2026-05-03T10:00:00Z' });
+    const [a] = (await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF })).prereqs;
+    expect(a?.deliverables[0]).toMatchObject({ deleted_by: { sha: first }, renamed_to: 'src/c.py' });
+    expect(a?.reason).toBe(
+      `0 of 1 deliverables present; missing: src/a.py (renamed to src/b.py by ${first.slice(0, 7)} (2026-05-02), then to src/c.py: list that path if it is the same work)`,
+    );
+  });
+
   it('a prereq reverted and landed again was landed by the commit that brought it back', async () => {
     const rfc = spec([
       { id: 'a', title: 'A', deliverables: ['docs/profile-*.md', 'src/a.py'] },

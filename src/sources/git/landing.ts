@@ -18,8 +18,13 @@ export interface DeliverableFacts {
   since?: HistoryCommit;
   /** Absent now but touched before: the last commit touching it, which deleted it. */
   deletedBy?: HistoryCommit;
-  /** Where git's rename detection says the deletion moved it (a literal path only). */
+  /**
+   * Where git's rename detection says the deletion moved it (a literal path only), followed
+   * through later renames to the path it has now.
+   */
   renamedTo?: string;
+  /** The paths it had between the deletion and renamedTo, when it was renamed more than once. */
+  renamedVia?: string[];
   /** Also a deliverable of a dependency (this prereq modifies it): not used for timing. */
   shared: boolean;
 }
