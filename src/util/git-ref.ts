@@ -55,6 +55,13 @@ export function fetchAdvice(root: string, ref: string, say: { flag?: string; fix
       ? `fetch it (git fetch ${origin} ${ref}; actions/checkout: fetch-depth: 0), or ${fix}`
       : `fetch the history that holds it, or ${fix}`;
   }
+  // A tag is fetched as one, and then named as it is: no remote's copy of it is kept.
+  const tag = /^refs\/tags\/(.+)$/.exec(ref)?.[1];
+  if (tag !== undefined) {
+    return origin
+      ? `fetch it (git fetch ${origin} tag ${tag}), or ${fix}`
+      : `fetch it from the remote that has it, or ${fix}`;
+  }
   const name = ref.replace(/^refs\/remotes\//, '');
   const slash = name.indexOf('/');
   const remote = slash > 0 ? name.slice(0, slash) : '';

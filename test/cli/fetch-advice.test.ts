@@ -66,6 +66,15 @@ describe('a ref the clone lacks', () => {
     });
   });
 
+  it('a tag: every command says to fetch it as a tag, of which no remote keeps a copy', () => {
+    const fetch = 'fetch it (git fetch origin tag v9)';
+    expect(said(clone, 'refs/tags/v9')).toEqual({
+      lint: `git ref 'refs/tags/v9' does not exist in this clone, so there is nothing to diff against; ${fetch}, or fix --changed-since`,
+      gate: `has_src: git ref 'refs/tags/v9' does not exist in this clone; ${fetch}, or name a ref this clone has (--ref, or the measurement's ref: in the spec)`,
+      prereq: `the mainline 'refs/tags/v9' does not exist in this clone; branches that do: origin/main; ${fetch}, or check --ref`,
+    });
+  });
+
   it("without it: every command says to fetch it and name the remote's copy", () => {
     const fetch = "fetch it and name the remote's copy (git fetch origin release/9, then";
     expect(said(clone, 'release/9')).toEqual({
