@@ -33,8 +33,6 @@ export abstract class BaseCommand extends Command {
   /** Appended to every command's --help. */
   static exitCodesHelp = EXIT_CODES_HELP;
 
-  /** A command whose --json (or --format json) report becomes `{"error": …}` when it fails with exit 3. */
-  static jsonErrors = false;
 
   override async catch(err: Error & { oclif?: { exit?: number }; code?: string }): Promise<unknown> {
     if (err.code === 'EEXIT') throw err;
@@ -62,7 +60,8 @@ export abstract class BaseCommand extends Command {
       process.stderr.write(`error: ${err.message}\n${debug ? '' : 'run again with --debug for details\n'}`);
     }
     if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
-    if ((this.constructor as typeof BaseCommand).jsonErrors && asksJsonOnStdout(this.argv)) {
+    // Every command: a step that asked for JSON reads what went wrong instead of an empty input.
+    if (asksJsonOnStdout(this.argv)) {
       const name = err instanceof SpecError ? 'SpecError' : usage ? 'UsageError' : 'Error';
       const problems = err instanceof SpecError ? { problems: err.problems } : {};
       process.stdout.write(formatJsonError({ name, message, exit: EXIT.invalid, ...problems }));

@@ -36,7 +36,6 @@ EXIT CODES
     '<%= config.bin %> lint src/audit elixir/',
   ];
 
-  static override jsonErrors = true;
   static override strict = false;
   static override args = {
     // ignoreStdin: otherwise oclif takes piped stdin (a pre-push hook's ref list) as the paths.

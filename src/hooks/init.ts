@@ -1,5 +1,6 @@
 import type { Hook } from '@oclif/core';
 import { PROGRAM_ENV } from '../cli/program.js';
+import { asksJsonOnStdout, formatJsonError } from '../cli/json-error.js';
 import { strayArguments } from '../cli/stray-args.js';
 
 /**
@@ -12,7 +13,12 @@ const hook: Hook<'init'> = async function (opts) {
   // The Config interface marks bin read-only; the Config object behind it is a plain field oclif reads on each help.
   if (program) (this.config as { bin: string }).bin = program;
   const stray = strayArguments(this.config, opts.id, opts.argv);
-  if (stray !== undefined) this.error(stray, { exit: 3 });
+  if (stray === undefined) return;
+  // Raised before the command runs, so its own error handler never sees it: the --json error here.
+  if (asksJsonOnStdout(opts.argv)) {
+    process.stdout.write(formatJsonError({ name: 'UsageError', message: stray, exit: 3 }));
+  }
+  this.error(stray, { exit: 3 });
 };
 
 export default hook;

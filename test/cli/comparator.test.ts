@@ -250,8 +250,15 @@ describe('comparator run', () => {
   it('--print-sql with --json or --format is refused (exit 3): the queries are not a report', () => {
     const json = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--print-sql', '--json'], root);
     expect(json.code).toBe(3);
-    expect(json.stdout).toBe('');
     expect(json.stderr).toBe('error: --print-sql prints the queries as SQL; it cannot be combined with --json\n');
+    // --json was asked for: the refusal in its shape, as every command answers an invalid invocation.
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: {
+        name: 'UsageError',
+        message: '--print-sql prints the queries as SQL; it cannot be combined with --json',
+        exit: 3,
+      },
+    });
     const md = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--print-sql', '--format', 'markdown'], root);
     expect(md.code).toBe(3);
     expect(md.stderr).toMatch(/cannot be combined with --format markdown\n$/);

@@ -295,10 +295,11 @@ describe('rfcgate lint', () => {
     for (const args of [
       ['lint', '--json'],
       ['gate', 'check', '--json'],
+      ['prereq', 'status', '--json'],
     ]) {
       const r = run(args, repo.dir);
       expect(r.code, args.join(' ')).toBe(3);
-      expect(r.stderr).toMatch(/^gates\/demo\/lints\.yaml:\d+:\d+: lint rule 'L1': not a valid regex/m);
+      expect(r.stderr, args.join(' ')).toMatch(/^gates\/demo\/lints\.yaml:\d+:\d+: lint rule 'L1': not a valid regex/m);
       const { error } = parsed(r);
       expect(error).toMatchObject({ name: 'SpecError', message: '1 problem; fix the spec and run again', exit: 3 });
       expect(error.problems).toEqual([
@@ -308,6 +309,26 @@ describe('rfcgate lint', () => {
           message: expect.stringMatching(/^lint rule 'L1': not a valid regex/),
         }),
       ]);
+    }
+  });
+
+  it('every command that takes --json answers an invalid invocation with {"error": …}, a stray word too', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    for (const args of [
+      ['gate', 'check', 'B', '--json'],
+      ['gate', 'check', '--only', 'B', 'extra', '--json'],
+      ['spec', 'validate', '--rfc', 'nope', '--json'],
+      ['prereq', 'status', '--rfc', 'nope', '--json'],
+      ['cite', 'verify', '--rfc', 'nope', '--json'],
+      ['comparator', 'run', '--rfc', 'nope', '--json'],
+      ['measure', 'list', '--rfc', 'nope', '--json'],
+      ['telemetry', 'report', '--rfc', 'nope', '--json'],
+    ]) {
+      const r = run(args, repo.dir);
+      expect(r.code, args.join(' ')).toBe(3);
+      const line = /^error: (.*)\n/.exec(r.stderr)?.[1];
+      expect(line, args.join(' ')).toBeDefined();
+      expect(JSON.parse(r.stdout), args.join(' ')).toEqual({ error: { name: 'UsageError', message: line, exit: 3 } });
     }
   });
 

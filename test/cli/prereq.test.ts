@@ -108,10 +108,11 @@ describe('prereq status', () => {
     // One value per --format: a second word is refused as a stray argument, saying how to ask for both.
     const greedy = run(['prereq', 'status', '--as-of', AS_OF, '--format', 'json', 'mermaid'], repo.dir);
     expect(greedy.code).toBe(3);
-    expect(greedy.stdout).toBe('');
     expect(greedy.stderr).toBe(
       "error: rfcgate prereq status takes no arguments, but was given 'mermaid'; --format takes one value each time: repeat it (rfcgate prereq status --format json --format mermaid)\n",
     );
+    // The JSON asked for on stdout is the error's, in oclif's shape.
+    expect(JSON.parse(greedy.stdout)).toMatchObject({ error: { name: 'UsageError', exit: 3 } });
     const bad = run(['prereq', 'status', '--as-of', AS_OF, '--format', 'svg'], repo.dir);
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(

@@ -25,7 +25,6 @@ ${RfcCommand.exitCodesHelp}`;
     'DATABASE_URL=postgres://reader@db.internal/prod <%= config.bin %> gate check --phase canary',
   ];
 
-  static override jsonErrors = true;
   static override flags = {
     'as-of': Flags.string({
       description: 'Evaluate as of this instant (YYYY-MM-DD or ISO-8601; default now; not later than now).',
