@@ -15,6 +15,7 @@ import { asksJsonOnStdout, formatJsonError } from './json-error.js';
 import { HOME_PROGRAM, PROGRAM_ENV } from './program.js';
 import { strayParsed } from './stray-args.js';
 import { CLOCK_SLACK_MS } from '../util/clock.js';
+import { closest } from '../util/suggest.js';
 import { REF_EMPTY, refProblem } from '../util/git-ref.js';
 import { visible } from '../formatters/visible.js';
 import { isCalendarDate } from '../util/calendar.js';
@@ -32,7 +33,6 @@ export abstract class BaseCommand extends Command {
 
   /** Appended to every command's --help. */
   static exitCodesHelp = EXIT_CODES_HELP;
-
 
   override async catch(err: Error & { oclif?: { exit?: number }; code?: string }): Promise<unknown> {
     if (err.code === 'EEXIT') throw err;
@@ -53,7 +53,10 @@ export abstract class BaseCommand extends Command {
       message = `${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}; fix the spec and run again`;
       process.stderr.write(`${message}\n`);
     } else if (usage) {
-      message = firstParagraph(err.message);
+      message = withFlagSuggestion(
+        firstParagraph(err.message),
+        Object.keys({ ...this.ctor.baseFlags, ...this.ctor.flags }),
+      );
       process.stderr.write(`error: ${message}\n`);
     } else {
       message = err.message;
@@ -152,6 +155,18 @@ export abstract class RfcCommand extends BaseCommand {
     }
     throw new UsageError(`several RFCs under ${GATES_DIR}/ (${ids.join(', ')}): choose one with --rfc`);
   }
+}
+
+/**
+ * oclif names a mistyped flag without a guess (`--session` for `--sessions`): the close
+ * spelling among the command's own flags is offered, as a mistyped measurement id is.
+ */
+export function withFlagSuggestion(message: string, flags: readonly string[]): string {
+  const m = /^Nonexistent flag: --([^\s=]+)/.exec(message);
+  const best = m?.[1] === undefined ? undefined : closest(m[1], [...flags]);
+  if (best === undefined) return message;
+  const help = message.endsWith(' (see --help)');
+  return `${help ? message.slice(0, -' (see --help)'.length) : message}; did you mean --${best}?${help ? ' (see --help)' : ''}`;
 }
 
 /**

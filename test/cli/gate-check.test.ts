@@ -297,7 +297,14 @@ describe('bad input gets one clear line and exit 3', () => {
     ],
     [['gate', 'check', '--phase', 'close'], /--phase close selects no gate of demo, so there is nothing to check/],
     [['gate', 'check', '--phase', 'later'], /Expected --phase=later to be one of: implementation, canary, close/],
-    [['gate', 'check', '--colour'], /Nonexistent flag: --colour/],
+    [['gate', 'check', '--colour'], /^error: Nonexistent flag: --colour \(see --help\)\n$/],
+    // A close spelling of one of the command's flags is offered; its own flags and the shared ones.
+    [
+      ['gate', 'check', '--phse', 'close'],
+      /^error: Nonexistent flag: --phse; did you mean --phase\? \(see --help\)\n$/,
+    ],
+    [['gate', 'check', '--rfcc', 'demo'], /did you mean --rfc\?/],
+    [['telemetry', 'report', '--session', 'a'], /Nonexistent flag: --session; did you mean --sessions\?/],
     [['gate', 'check', '--root', 'no/such/folder'], /--root[\s\S]*No directory found at no\/such\/folder/],
     // Node's timers fire at once past 2^31 - 1 ms: a larger --timeout would time out every query.
     [['gate', 'check', '--timeout', '2147484'], /--timeout[\s\S]*less than or equal to 2147483/],
