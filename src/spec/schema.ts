@@ -266,6 +266,15 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string, meant: string |
       return mk(valueLocation(y, path), `${where}must be ${JSON.stringify(e.params.allowedValue)}`);
     case 'type': {
       const types = String(e.params.type).split(',');
+      const given = nodeValue(y, path);
+      const key = lastKey(path);
+      // `window: 14` is a duration without its unit, not a value of the wrong kind.
+      if (typeof given === 'number' && types.includes('string') && key !== undefined && DURATION_KEYS.has(key)) {
+        return mk(
+          valueLocation(y, path),
+          `${where}${given} has no unit: ${DURATION}${key === 'min_age' ? ', or 0 for none' : ''}`,
+        );
+      }
       return mk(valueLocation(y, path), `${where}must be ${types.map(article).join(' or ')}`);
     }
     case 'minItems':
@@ -317,6 +326,11 @@ const GLOB_EXAMPLES: Record<string, string> = {
   glob: 'docs/handoffs/*.md',
 };
 
+const DURATION = 'must be a duration such as 14d, 24h or 60s (at most five digits)';
+
+/** The keys that take a duration (common.schema.json#/$defs/duration, comparator's minAge). */
+const DURATION_KEYS = new Set(['window', 'max_age', 'timeout', 'min_age']);
+
 /** The last key name of an instance path (an array index is skipped). */
 function lastKey(path: (string | number)[]): string | undefined {
   return path.filter((s): s is string => typeof s === 'string').at(-1);
@@ -331,7 +345,7 @@ function patternHint(path: (string | number)[], pattern: string, given: unknown)
   if (pattern === TRIMMED && typeof given === 'string' && /\S/.test(given)) {
     return `${JSON.stringify(given)} has whitespace around it, which names another path than ${given.trim()}; remove it`;
   }
-  if (pattern.includes('(s|m|h|d|w)')) return 'must be a duration such as 14d, 24h or 60s (at most five digits)';
+  if (pattern.includes('(s|m|h|d|w)')) return DURATION;
   if (last === 'id' && pattern.startsWith('^[a-z_]'))
     return 'a measurement id must be a CEL identifier: lower case letters, digits and underscores';
   // A stable id (a lint rule's, a prereq's): its character class said in words, not as a regex.

@@ -68,5 +68,9 @@ ${pairMinAge}  - { id: q, canonical: a.d, shadow: a.t, key: [id], compare: all, 
       expect(problems.length).toBeGreaterThan(0);
       expect(problems.map(formatProblem).join('\n')).toMatch(/comparator\.yaml:2:\d+: .*min_age/);
     }
+    // A bare number is a duration without its unit, and 0 is the one that needs none.
+    expect(specWithProblems(spec('5')).problems.map(formatProblem)).toEqual([
+      expect.stringMatching(/min_age: 5 has no unit: must be a duration such as 14d, 24h or 60s .*, or 0 for none$/),
+    ]);
   });
 });

@@ -178,6 +178,15 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a duration written as a bare number is said to lack its unit, not to be the wrong type', () => {
+    const ps = problemsOf(
+      raw({ 'measurements.yaml': `${latency}- id: q\n  window: 14\n  sql: { query: "select 1 as value" }\n` }),
+    );
+    expect(ps).toEqual([
+      `${M}:9:11: 'q': window: 14 has no unit: must be a duration such as 14d, 24h or 60s (at most five digits)`,
+    ]);
+  });
+
   it('an artifact read for its existence takes no section or extract, and says why', () => {
     const ps = problemsOf(
       raw({
