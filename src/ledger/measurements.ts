@@ -202,13 +202,14 @@ export function parseNumber(text: string, flag: string, opts: { min?: number } =
 
 /** YYYY-MM-DD, or an ISO-8601 instant (read as UTC when it names no zone). */
 export function parseInstant(text: string, flag: string): Date {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(
-    text.trim(),
-  );
+  // RFC 3339 (§5.6) allows a lower-case `t` and `z`, as --as-of and telemetry's ts take them;
+  // Date.parse is given the upper case.
+  const trimmed = text.trim().toUpperCase();
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(trimmed);
   if (m) {
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
     const calendar = isCalendarDate(y, mo, d);
-    const iso = m[4] === undefined ? `${text.trim()}T00:00:00Z` : m[8] ? text.trim() : `${text.trim()}Z`;
+    const iso = m[4] === undefined ? `${trimmed}T00:00:00Z` : m[8] ? trimmed : `${trimmed}Z`;
     const ms = calendar ? Date.parse(iso.replace(' ', 'T')) : Number.NaN;
     if (!Number.isNaN(ms)) return new Date(ms);
   }

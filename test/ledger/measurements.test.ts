@@ -114,6 +114,13 @@ describe('input validation (before any connection)', () => {
     expect(() => parseInstant('yesterday', '--at')).toThrow(/--at 'yesterday' is not a date/);
   });
 
+  it('takes the lower-case t and z RFC 3339 allows in --at', () => {
+    expect(parseInstant('2026-06-01t10:00:00z', '--at').toISOString()).toBe('2026-06-01T10:00:00.000Z');
+    expect(parseInstant('2026-06-01t10:00:00.250+02:00', '--from').toISOString()).toBe('2026-06-01T08:00:00.250Z');
+    expect(parseInstant('2026-06-01t10:00', '--to').toISOString()).toBe('2026-06-01T10:00:00.000Z');
+    expect(() => parseInstant('2026-06-01x10:00:00z', '--at')).toThrow(/--at '2026-06-01x10:00:00z' is not a date/);
+  });
+
   it('reads the years 0-99 of --at as written, not as 1900-1999', () => {
     expect(parseInstant('0099-01-01T00:00:00Z', '--at').toISOString()).toBe('0099-01-01T00:00:00.000Z');
     expect(parseInstant('0004-02-29', '--at').toISOString()).toBe('0004-02-29T00:00:00.000Z');
