@@ -15,7 +15,7 @@ import type { SqlClient } from '../sources/sql/client.js';
 import type { SqlTx, SqlWriter } from '../sources/sql/writer.js';
 import { UsageError } from '../spec/problems.js';
 import { LedgerError } from './errors.js';
-import { assertManaged, MEASUREMENTS_TABLE, RECORDED_MEASUREMENTS_TABLE } from './schema.js';
+import { assertManaged, ensurePartitions, MEASUREMENTS_TABLE, RECORDED_MEASUREMENTS_TABLE } from './schema.js';
 import { isCalendarDate } from '../util/calendar.js';
 
 /** The namespace the table's CHECK enforces (`LIKE 'measurement.%'`), spelled strictly: dotted lower-case words. */
@@ -55,6 +55,8 @@ export interface NormalizedMeasurement {
 export interface RecordOptions {
   /** Who recorded it (kept in the ledger); default from the environment. */
   recordedBy?: string;
+  /** For the retention edge of a partition created on demand; default now. */
+  now?: Date;
 }
 
 export type RecordOutcome =
@@ -360,6 +362,7 @@ export async function recordMeasurement(
   const database = writer.describe();
   return writer.transaction(async (tx) => {
     await assertManaged(tx, [MEASUREMENTS_TABLE, RECORDED_MEASUREMENTS_TABLE], database);
+    await ensurePartitions(tx, [m.at], opts.now);
     return recordInTx(tx, m, recordedBy, database);
   });
 }
@@ -387,6 +390,11 @@ export async function recordMeasurements(
   const database = writer.describe();
   return writer.transaction(async (tx) => {
     await assertManaged(tx, [MEASUREMENTS_TABLE, RECORDED_MEASUREMENTS_TABLE], database);
+    await ensurePartitions(
+      tx,
+      all.map((m) => m.at),
+      opts.now,
+    );
     let recorded = 0;
     let alreadyRecorded = 0;
     const plain = all.filter((m) => m.idempotencyKey === null);

@@ -117,6 +117,25 @@ function schemaStep(name: string, why: string): MigrationStep {
   };
 }
 
+/** The monthly partition of audit.coordination_measurements holding `month` (its first instant, UTC). */
+function partitionStep(month: Date): MigrationStep {
+  const name = partitionName(month);
+  const next = addMonths(month, 1);
+  return {
+    id: `partition:audit.${name}`,
+    kind: 'partition',
+    schema: 'audit',
+    name,
+    description: `partition audit.${name} [${month.toISOString().slice(0, 10)}, ${next.toISOString().slice(0, 10)})`,
+    sql: [
+      `CREATE TABLE audit.${name}\n    PARTITION OF audit.coordination_measurements\n    FOR VALUES FROM (${lit(bound(month))}) TO (${lit(bound(next))})`,
+      `COMMENT ON TABLE audit.${name} IS ${marker}`,
+    ],
+    requires: ['table:audit.coordination_measurements'],
+    range: { start: month.toISOString(), end: next.toISOString() },
+  };
+}
+
 /**
  * Every object the tool may create, in dependency order, with monthly partitions covering
  * [from, to]. Pure: the live database decides (in `migrate`) which steps still need to run.
@@ -161,23 +180,7 @@ export function migrationPlan(opts: MigrationRange): MigrationStep[] {
       requires: [table],
     },
   ];
-  for (const m of months) {
-    const name = partitionName(m);
-    const next = addMonths(m, 1);
-    steps.push({
-      id: `partition:audit.${name}`,
-      kind: 'partition',
-      schema: 'audit',
-      name,
-      description: `partition audit.${name} [${m.toISOString().slice(0, 10)}, ${next.toISOString().slice(0, 10)})`,
-      sql: [
-        `CREATE TABLE audit.${name}\n    PARTITION OF audit.coordination_measurements\n    FOR VALUES FROM (${lit(bound(m))}) TO (${lit(bound(next))})`,
-        `COMMENT ON TABLE audit.${name} IS ${marker}`,
-      ],
-      requires: [table],
-      range: { start: m.toISOString(), end: next.toISOString() },
-    });
-  }
+  for (const m of months) steps.push(partitionStep(m));
   steps.push(
     schemaStep(LEDGER_SCHEMA, "the tool's own ledger"),
     {
@@ -326,6 +329,9 @@ async function inspect(tx: SqlTx, plan: readonly MigrationStep[]): Promise<Map<s
 // ---------------------------------------------------------------------------------------------
 // Migrating
 
+/** The one lock `db migrate` and a recorder creating a partition both take, so neither sees an object half-made. */
+const MIGRATE_LOCK = "SELECT pg_advisory_xact_lock(hashtext('rfcgate.migrate'))";
+
 export type StepStatus =
   /** Created by this run. */
   | 'created'
@@ -438,7 +444,7 @@ export async function migrate(
   return writer.transaction(
     async (tx) => {
       // Two migrations at once would both see an object missing; the second waits here.
-      if (!dryRun) await tx.query("SELECT pg_advisory_xact_lock(hashtext('rfcgate.migrate'))");
+      if (!dryRun) await tx.query(MIGRATE_LOCK);
       const outcomes = decide(plan, await inspect(tx, plan), { ...opts, dryRun });
       if (!dryRun) {
         for (const o of outcomes) {
@@ -477,6 +483,62 @@ export function migrationSql(result: MigrateResult): string {
   }
   lines.push('', 'COMMIT;');
   return `${lines.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Partitions on demand
+
+/**
+ * Failures of a partition's CREATE that leave the insert to say what is wrong: another
+ * partition (a team's own, or a DEFAULT one holding rows of that month) already covers the
+ * range, a relation of that name that is no partition, or a role that may insert but not
+ * create. The insert then lands where it can, or fails naming `db migrate --from --to`.
+ */
+const PARTITION_LEFT_TO_INSERT = new Set(['42P17', '23514', '42P07', '42501']);
+
+/**
+ * Creates, inside the recording transaction, the monthly partitions of the rfcgate-made
+ * audit.coordination_measurements that the instants need and that are missing, with the DDL
+ * `db migrate` runs: recording (an hourly `comparator run --record`, a cron's `measure
+ * record`) keeps working once the months `db migrate` created have passed. Only for the
+ * table rfcgate created (call assertManaged first): a team's own table is never altered.
+ * Two recorders racing for one month queue on migrate's lock; the second finds it made.
+ * A month already past the retention window is left to the insert's error.
+ */
+export async function ensurePartitions(tx: SqlTx, instants: readonly Date[], now: Date = new Date()): Promise<void> {
+  // A month already past retention is not made on the side: stop sign #12 would count it,
+  // so it takes an explicit `db migrate --from --to`, which warns about it.
+  const retentionEdge = now.getTime() - RETENTION_DAYS * 86_400_000;
+  const months = [...new Set(instants.map((d) => monthStart(d).getTime()))]
+    .map((t) => new Date(t))
+    .filter((m) => addMonths(m, 1).getTime() >= retentionEdge);
+  if (months.length === 0) return;
+  const missing = async (): Promise<MigrationStep[]> => {
+    const steps = months.map(partitionStep);
+    const res = await tx.query<{ partitioned: boolean; present: string[] }>(
+      `SELECT (SELECT relkind = 'p' FROM pg_class WHERE oid = to_regclass('${MEASUREMENTS_TABLE}')) IS TRUE AS partitioned,
+              ARRAY(SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = 'audit' AND c.relname IN (SELECT jsonb_array_elements_text($1::jsonb))) AS present`,
+      [JSON.stringify(steps.map((s) => s.name))],
+    );
+    const row = res.rows[0];
+    if (row?.partitioned !== true) return [];
+    const present = new Set(row.present);
+    return steps.filter((s) => !present.has(s.name));
+  };
+  if ((await missing()).length === 0) return;
+  await tx.query(MIGRATE_LOCK);
+  for (const step of await missing()) {
+    await tx.query('SAVEPOINT rfcgate_partition');
+    try {
+      for (const statement of step.sql) await tx.query(statement);
+      await tx.query('RELEASE SAVEPOINT rfcgate_partition');
+    } catch (err) {
+      const code = (err as { sqlstate?: unknown }).sqlstate;
+      if (typeof code !== 'string' || !PARTITION_LEFT_TO_INSERT.has(code)) throw err;
+      await tx.query('ROLLBACK TO SAVEPOINT rfcgate_partition');
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -378,6 +378,28 @@ describe('--help', () => {
   });
 });
 
+describe.each(testBackends())('measure record after the months db migrate made, on $name', (backend) => {
+  const db = useTestDatabase(backend);
+
+  it("creates this month's partition and records, as an hourly job needs", async () => {
+    const later = createRepo();
+    writeRfc(later.dir, spec);
+    const env: NodeJS.ProcessEnv = backend.name === 'postgres' ? { DATABASE_URL: db.url() } : {};
+    const migrated = run(['db', 'migrate', '--from', '2026-01', '--to', '2026-02'], { cwd: later.dir, env });
+    expect(migrated.code).toBe(0);
+    const now = new Date();
+    const month = `y${now.getUTCFullYear()}m${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
+    const r = run(['measure', 'record', '--type', LEASE, '--elapsed-ms', '3', '--json'], { cwd: later.dir, env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'recorded', type: LEASE });
+    const sql = `SELECT tableoid::regclass::text AS part, obj_description(tableoid, 'pg_class') AS comment
+                 FROM audit.coordination_measurements`;
+    const rows = backend.name === 'postgres' ? await db.exec(sql) : await query(later.dir, sql);
+    expect(rows).toEqual([{ part: `audit.coordination_measurements_${month}`, comment: 'rfcgate:managed v1' }]);
+  });
+});
+
 describe.each(testBackends().filter((b) => b.name === 'postgres'))(
   'the same commands on $name (DATABASE_URL)',
   (backend) => {

@@ -17,7 +17,21 @@ import { PgWriter, SqlWriteError } from '../../src/sources/sql/writer.js';
 import { loadRfc } from '../../src/spec/load.js';
 import { UsageError } from '../../src/spec/problems.js';
 import { evalContext, unusedPort } from '../sources/sql/fixtures.js';
-import { count, testBackends, useLedgerDatabase } from './helpers.js';
+import { count, type LedgerTestDatabase, testBackends, useLedgerDatabase } from './helpers.js';
+
+/** The partitions of audit.coordination_measurements whose name holds `month` (e.g. '2027', '2026m01'). */
+async function partitions(
+  db: LedgerTestDatabase,
+  month: string,
+): Promise<{ name: string; bound: string; comment: string | null }[]> {
+  return (await db.exec(
+    `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound, obj_description(c.oid, 'pg_class') AS comment
+     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = 'audit.coordination_measurements'::regclass AND c.relname LIKE $1
+     ORDER BY 1`,
+    [`coordination_measurements_y${month}%`],
+  )) as { name: string; bound: string; comment: string | null }[];
+}
 
 const RANGE = { from: new Date('2026-04-01T00:00:00Z'), to: new Date('2026-06-30T00:00:00Z') };
 const AT = new Date('2026-05-20T12:00:00Z');
@@ -204,15 +218,93 @@ describe.each(testBackends())('recording on $name', (backend) => {
     expect(await count(db, 'rfcgate.recorded_measurements')).toBe(0);
   });
 
-  it('an instant no partition covers is refused with the fix, and nothing is written', async () => {
-    const err = await recordMeasurement(db.writer(), {
-      type: LEASE,
-      at: new Date('2027-03-01T00:00:00Z'),
-      elapsedMs: 1,
-    }).catch((e: unknown) => e);
+  it('an instant past the months db migrate made creates its month, as db migrate would, and is recorded', async () => {
+    const at = new Date('2027-03-01T00:00:00Z');
+    const out = await recordMeasurement(db.writer(), { type: LEASE, at, elapsedMs: 1 }, { ...BY, now: at });
+    expect(out).toMatchObject({ status: 'recorded', recorded_at: at.toISOString() });
+    expect(await partitions(db, '2027')).toEqual([
+      {
+        name: 'coordination_measurements_y2027m03',
+        bound: "FOR VALUES FROM ('2027-03-01 00:00:00+00') TO ('2027-04-01 00:00:00+00')",
+        comment: 'rfcgate:managed v1',
+      },
+    ]);
+    const rows = await db.exec('SELECT tableoid::regclass::text AS part FROM audit.coordination_measurements');
+    expect(rows).toEqual([{ part: 'audit.coordination_measurements_y2027m03' }]);
+    // db migrate finds it made, and a second recording in that month creates nothing more.
+    const again = await migrate(db.writer(), migrationPlan({ from: at, to: at }));
+    expect(again.outcomes.find((o) => o.step.name === 'coordination_measurements_y2027m03')?.status).toBe('present');
+    await recordMeasurement(
+      db.writer(),
+      { type: LEASE, at: new Date('2027-03-31T23:59:59Z'), elapsedMs: 2 },
+      {
+        ...BY,
+        now: at,
+      },
+    );
+    expect(await partitions(db, '2027')).toHaveLength(1);
+    expect(await count(db, 'rfcgate.recorded_measurements')).toBe(2);
+  });
+
+  it('a batch creates every month it needs; recorders racing for one month create it once', async () => {
+    const now = new Date('2027-06-01T00:00:00Z');
+    const bulk = await recordMeasurements(
+      db.writer(),
+      [
+        { type: LEASE, at: new Date('2027-04-10T00:00:00Z'), elapsedMs: 1 },
+        { type: LEASE, at: new Date('2027-05-10T00:00:00Z'), elapsedMs: 1, idempotencyKey: 'may' },
+      ],
+      { ...BY, now },
+    );
+    expect(bulk.recorded).toBe(2);
+    const at = new Date('2027-07-02T00:00:00Z');
+    const outs = await Promise.all(
+      [1, 2, 3, 4].map((i) => recordMeasurement(db.writer(), { type: LEASE, at, elapsedMs: i }, { ...BY, now })),
+    );
+    expect(outs.map((o) => o.status)).toEqual(['recorded', 'recorded', 'recorded', 'recorded']);
+    expect((await partitions(db, '2027')).map((p) => p.name)).toEqual([
+      'coordination_measurements_y2027m04',
+      'coordination_measurements_y2027m05',
+      'coordination_measurements_y2027m07',
+    ]);
+    expect(await count(db, 'audit.coordination_measurements')).toBe(6);
+  });
+
+  it('an instant whose month is past retention is refused with the fix, and nothing is written', async () => {
+    const err = await recordMeasurement(
+      db.writer(),
+      { type: LEASE, at: new Date('2026-01-15T00:00:00Z'), elapsedMs: 1 },
+      { ...BY, now: new Date('2026-06-01T00:00:00Z') },
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SqlWriteError);
     expect((err as Error).message).toMatch(/no partition.*rfcgate db migrate --from/);
     expect(await count(db, 'rfcgate.recorded_measurements')).toBe(0);
+    expect(await partitions(db, '2026m01')).toEqual([]);
+  });
+
+  it("a month another partition already covers is recorded there; a relation of the partition's name is left alone", async () => {
+    const now = new Date('2027-09-01T00:00:00Z');
+    await db.exec(`CREATE TABLE audit.team_sept PARTITION OF audit.coordination_measurements
+      FOR VALUES FROM ('2027-09-01 00:00:00+00') TO ('2027-10-01 00:00:00+00')`);
+    await recordMeasurement(
+      db.writer(),
+      { type: LEASE, at: new Date('2027-09-15T00:00:00Z'), elapsedMs: 1 },
+      {
+        ...BY,
+        now,
+      },
+    );
+    const rows = await db.exec('SELECT tableoid::regclass::text AS part FROM audit.coordination_measurements');
+    expect(rows).toEqual([{ part: 'audit.team_sept' }]);
+    await db.exec('CREATE TABLE audit.coordination_measurements_y2027m10 (note text)');
+    const err = await recordMeasurement(
+      db.writer(),
+      { type: LEASE, at: new Date('2027-10-15T00:00:00Z'), elapsedMs: 1 },
+      { ...BY, now },
+    ).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/no partition.*rfcgate db migrate --from/);
+    expect(await partitions(db, '2027')).toEqual([]);
+    expect(await count(db, 'audit.coordination_measurements')).toBe(1);
   });
 
   it('is one transaction: if the ledger row fails, the measurement row is rolled back', async () => {
@@ -288,9 +380,13 @@ describe.each(testBackends())('recording on $name', (backend) => {
 
   it('records a batch all or nothing', async () => {
     const good = { type: LEASE, at: AT, elapsedMs: 1 };
-    const outside = { type: LEASE, at: new Date('2030-01-01T00:00:00Z'), elapsedMs: 1 };
-    await expect(recordMeasurements(db.writer(), [good, good, outside])).rejects.toThrow(/no partition/);
+    const later = { type: LEASE, at: new Date('2027-02-01T00:00:00Z'), elapsedMs: 1 };
+    const outside = { type: LEASE, at: new Date('2026-01-01T00:00:00Z'), elapsedMs: 1 };
+    const now = { now: new Date('2027-02-01T00:00:00Z') };
+    await expect(recordMeasurements(db.writer(), [good, later, good, outside], now)).rejects.toThrow(/no partition/);
     expect(await count(db, 'audit.coordination_measurements')).toBe(0);
+    // The month made for `later` went with the rest.
+    expect(await partitions(db, '2027')).toEqual([]);
     await expect(
       recordMeasurements(db.writer(), [
         { ...good, idempotencyKey: 'x' },

@@ -21,6 +21,8 @@ export default class DbMigrate extends LedgerCommand {
 
 Everything it creates carries the comment 'rfcgate:managed v1'. An existing object without that comment is someone else's: it is left exactly as it is and reported as refused (a team's own audit.coordination_measurements gets no index and no partitions from rfcgate), and the ledger schema is still created. Objects already present are skipped, so running it again changes nothing. It all happens in one transaction.
 
+Months after --to need no new run: measure record and comparator run --record create the missing month's partition of rfcgate's own audit.coordination_measurements (same DDL, same comment) in their own transaction. A month already past the 90-day retention is left to --from/--to.
+
 The database is DATABASE_URL when set, else the embedded PGlite directory (database.embedded_dir in rfc.yaml, default .rfcgate/pgdata), which this command creates if it does not exist.
 
 ${MIGRATE_EXIT_CODES_HELP}`;
