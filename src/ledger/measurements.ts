@@ -449,7 +449,12 @@ export interface ListedMeasurement {
   id: string;
   recorded_at: string;
   measurement_type: string;
-  elapsed_ms: number | null;
+  /**
+   * A number when it is one exactly (double precision always is); otherwise, as a team's
+   * numeric or bigint column may hold (12345678901234567890.5) or a NaN, the text
+   * PostgreSQL gives, which a number would silently round.
+   */
+  elapsed_ms: number | string | null;
   agent_id: string | null;
   /**
    * An object in the table db migrate creates; a team's own table may hold any JSON there,
@@ -501,7 +506,7 @@ export async function listMeasurements(client: SqlClient, opts: ListOptions): Pr
   }
   const join = found.present === true;
   const res = await client.query(
-    `SELECT m.id::text AS id, m.recorded_at, m.measurement_type, m.elapsed_ms, m.agent_id, m.payload,
+    `SELECT m.id::text AS id, m.recorded_at, m.measurement_type, m.elapsed_ms::text AS elapsed_ms, m.agent_id, m.payload,
             ${join ? 'r.idempotency_key, r.recorded_by' : 'NULL::text AS idempotency_key, NULL::text AS recorded_by'}
      FROM ${MEASUREMENTS_TABLE} m
      ${join ? `LEFT JOIN ${RECORDED_MEASUREMENTS_TABLE} r ON r.measurement_id = m.id AND r.recorded_at = m.recorded_at` : ''}
@@ -515,7 +520,7 @@ export async function listMeasurements(client: SqlClient, opts: ListOptions): Pr
     id: String(r.id),
     recorded_at: iso(r.recorded_at),
     measurement_type: String(r.measurement_type),
-    elapsed_ms: r.elapsed_ms === null || r.elapsed_ms === undefined ? null : Number(r.elapsed_ms),
+    elapsed_ms: r.elapsed_ms === null || r.elapsed_ms === undefined ? null : listedNumber(String(r.elapsed_ms)),
     agent_id: r.agent_id === null || r.agent_id === undefined ? null : String(r.agent_id),
     payload: listedPayload(r.payload),
     idempotency_key: (r.idempotency_key as string | null) ?? null,
@@ -535,4 +540,28 @@ function listedPayload(v: unknown): JsonValue {
   } catch {
     return v;
   }
+}
+
+/**
+ * A number column's text as a number when the number is written back as the same decimal
+ * (41.5, 1.50, 1e+21), else the text itself: 12345678901234567890.5 would be shown as
+ * 12345678901234567000, and NaN or Infinity have no JSON number.
+ */
+function listedNumber(text: string): number | string {
+  const n = Number(text);
+  if (!Number.isFinite(n)) return text;
+  const key = decimalValue(text);
+  return key !== null && key === decimalValue(String(n)) ? n : text;
+}
+
+/** One spelling per decimal value (`-123e-1` for -12.30, 0.0123e3 and 12.3e-1): null when it is no decimal. */
+function decimalValue(text: string): string | null {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
+  if (!m || `${m[2] ?? ''}${m[3] ?? ''}` === '') return null;
+  const [, sign = '', whole = '', fraction = '', exponent = '0'] = m;
+  const all = `${whole}${fraction}`.replace(/^0+/, '');
+  if (all === '') return '0';
+  const digits = all.replace(/0+$/, '');
+  const power = BigInt(exponent) - BigInt(fraction.length) + BigInt(all.length - digits.length);
+  return `${sign === '-' ? '-' : ''}${digits}e${power}`;
 }

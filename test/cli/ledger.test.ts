@@ -4,7 +4,7 @@
  * PGlite data directory the commands create themselves.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -397,6 +397,49 @@ describe.each(testBackends())('measure record after the months db migrate made, 
                  FROM audit.coordination_measurements`;
     const rows = backend.name === 'postgres' ? await db.exec(sql) : await query(later.dir, sql);
     expect(rows).toEqual([{ part: `audit.coordination_measurements_${month}`, comment: 'rfcgate:managed v1' }]);
+  });
+});
+
+/** A team's own measurement table whose elapsed_ms is numeric, with a value no double holds. */
+const TEAM_TABLE = `CREATE SCHEMA audit;
+  CREATE TABLE audit.coordination_measurements (id bigint, recorded_at timestamptz, measurement_type text,
+    elapsed_ms numeric, agent_id text, payload jsonb);
+  INSERT INTO audit.coordination_measurements VALUES
+    (1, '2026-05-20T12:00:00Z', '${LEASE}', 12345678901234567890.5, 'a', '{}'),
+    (2, '2026-05-20T12:00:01Z', '${LEASE}', 41.5, 'b', '{}');`;
+
+describe.each(testBackends())("measure list of a team's numeric elapsed_ms on $name", (backend) => {
+  const db = useTestDatabase(backend);
+
+  it('shows 12345678901234567890.5 as it is, in the table and in --json', async () => {
+    const team = createRepo();
+    writeRfc(team.dir, spec);
+    let env: NodeJS.ProcessEnv = {};
+    if (backend.name === 'postgres') {
+      await db.exec(TEAM_TABLE);
+      env = { DATABASE_URL: db.url() };
+    } else {
+      mkdirSync(join(team.dir, '.rfcgate'));
+      const embedded = new PGlite(join(team.dir, '.rfcgate', 'pgdata'));
+      try {
+        await embedded.exec(TEAM_TABLE);
+      } finally {
+        await embedded.close();
+      }
+    }
+    const json = run(['measure', 'list', '--json'], { cwd: team.dir, env });
+    expect(json.stderr).toBe('');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).map((r: { elapsed_ms: unknown }) => r.elapsed_ms)).toEqual([
+      41.5,
+      '12345678901234567890.5',
+    ]);
+    const text = run(['measure', 'list'], { cwd: team.dir, env });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(
+      /^2026-05-20T12:00:00\.000Z +measurement\.lease_plane\.request +12345678901234567890\.5 +a /m,
+    );
+    expect(text.stdout).toMatch(/ 41\.5 +b /);
   });
 });
 

@@ -448,6 +448,29 @@ describe.each(testBackends())('recording on $name', (backend) => {
     ]);
   });
 
+  it("lists a team's numeric elapsed_ms exactly: a number when it is one, else its text", async () => {
+    await db.reset();
+    await db.exec(`CREATE SCHEMA audit;
+      CREATE TABLE audit.coordination_measurements (id bigint, recorded_at timestamptz, measurement_type text,
+        elapsed_ms numeric, agent_id text, payload jsonb);
+      INSERT INTO audit.coordination_measurements VALUES
+        (1, '2026-05-20T12:00:00Z', '${LEASE}', 12345678901234567890.5, NULL, '{}'),
+        (2, '2026-05-20T12:00:01Z', '${LEASE}', 1.50, NULL, '{}'),
+        (3, '2026-05-20T12:00:02Z', '${LEASE}', 'NaN', NULL, '{}'),
+        (4, '2026-05-20T12:00:03Z', '${LEASE}', 9007199254740993, NULL, '{}'),
+        (5, '2026-05-20T12:00:04Z', '${LEASE}', 0.1, NULL, '{}'),
+        (6, '2026-05-20T12:00:05Z', '${LEASE}', 1e21, NULL, '{}');`);
+    const rows = await listMeasurements(db.reader(), { limit: 10 });
+    expect(rows.map((r) => [r.id, r.elapsed_ms])).toEqual([
+      ['6', 1e21],
+      ['5', 0.1],
+      ['4', '9007199254740993'],
+      ['3', 'NaN'],
+      ['2', 1.5],
+      ['1', '12345678901234567890.5'],
+    ]);
+  });
+
   if (backend.name === 'postgres') {
     it('two recorders racing with one key store one row', async () => {
       const input = { type: LEASE, at: AT, elapsedMs: 5, idempotencyKey: 'race' };
