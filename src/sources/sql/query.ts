@@ -5,6 +5,7 @@
 import pg from './pg.js';
 import type { SqlTableQuery } from '../../spec/types.js';
 import { rewriteNamedParams } from './params.js';
+import { parseTableName } from './table-name.js';
 
 export class QueryBuildError extends Error {}
 
@@ -21,14 +22,15 @@ export interface BuiltQuery {
 const BARE_IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
 /**
- * Quotes `schema.table` (or `table`) part by part. Names are taken exactly as written, case
- * included, the way the catalog shows them; a spec naming a mixed-case table must spell its case.
+ * Quotes `schema.table` (or `table`) part by part, each with escapeIdentifier. A part is
+ * written as SQL writes it, as comparator.yaml's tables are: unquoted and taken exactly as
+ * written, case included (the way the catalog shows it), or in double quotes when it holds
+ * another character (`sales."Order Items"`, `public."orders-2026"`).
  */
 export function quoteQualifiedName(name: string): string {
-  const parts = name.split('.');
-  if (parts.length > 2 || parts.some((p) => !BARE_IDENT.test(p))) {
-    throw new QueryBuildError(`"${name}" is not a table name of the form table or schema.table`);
-  }
+  const parsed = parseTableName(name, { schemaOptional: true });
+  if ('error' in parsed) throw new QueryBuildError(`table '${name}' is not a table name: ${parsed.error}`);
+  const parts = parsed.schema === null ? [parsed.name] : [parsed.schema, parsed.name];
   return parts.map((p) => pg.escapeIdentifier(p)).join('.');
 }
 
