@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Problem } from './problems.js';
 import { closest, suggest } from '../util/suggest.js';
+import { parseTableName } from '../sources/sql/table-name.js';
 import { SchemaKeys, valueAt } from './schema-keys.js';
 import { keyLocation, nodeAt, type ParsedYaml, valueLocation } from './yaml.js';
 
@@ -353,6 +354,11 @@ function patternHint(path: (string | number)[], pattern: string, given: unknown)
   if (last === 'id' && idChars !== undefined) {
     const others = [...idChars].map((c) => `'${c}'`);
     return `an id may hold only letters, digits, ${others.slice(0, -1).join(', ')} and ${others.at(-1) ?? ''}, and must start with a letter or a digit (such as L1 or no-raw-sql)`;
+  }
+  // A measurement's table form: what the name's parser says is wrong with it, and how to write it.
+  if (last === 'table' && typeof given === 'string') {
+    const parsed = parseTableName(given, { schemaOptional: true });
+    if ('error' in parsed) return parsed.error;
   }
   if (pattern === '^[0-9]{4}-[0-9]{2}-[0-9]{2}$') return 'must be a date written YYYY-MM-DD, such as 2026-01-31';
   if (last === 'liveness') return 'must name a measurement id (lower case letters, digits and underscores)';

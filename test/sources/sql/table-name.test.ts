@@ -82,6 +82,10 @@ describe('measurements.yaml', () => {
     const { problems } = load(table);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^gates\/demo\/measurements\.yaml:5:12: 'items_7d': sql\.table: /);
+    // What is wrong and how to write it, as comparator.yaml says it, not the schema's regex.
+    expect(problems[0]).not.toMatch(/must match/);
+    const parsed = parseTableName(table, { schemaOptional: true });
+    expect('error' in parsed && problems[0]?.endsWith(`sql.table: ${parsed.error}`)).toBe(true);
   });
 });
 
