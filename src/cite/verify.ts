@@ -14,6 +14,7 @@ import type { Verdict } from '../model/result.js';
 import type { GitHistory, GitRepo } from '../sources/git/repo.js';
 import { type Citation, extractCitations, formatSpans, hasFileExtension, type LineSpan } from './extract.js';
 import { TreeResolver } from './resolve.js';
+import { followRenames } from '../sources/git/renames.js';
 
 export const CITE_VERDICTS = ['VERIFIED', 'DRIFT', 'REFUTED', 'SOURCE_ONLY', 'NOT_FOUND', 'AMBIGUOUS'] as const;
 export type CiteVerdict = (typeof CITE_VERDICTS)[number];
@@ -129,14 +130,24 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
     const res = resolved[i] as Resolved;
     return kept[i] ? [res.kind === 'not_found' && res.what !== undefined] : [];
   });
-  if (o.repo.pathFate && results.some((r) => r.resolved)) {
+  const fate = o.repo.pathFate?.bind(o.repo);
+  if (fate && results.some((r) => r.resolved)) {
+    const exists = async (p: string): Promise<boolean> => (await o.repo.pathKind(o.sha, p)) !== undefined;
     await Promise.all(
       results.map(async (r, i) => {
         if (r.verdict !== 'NOT_FOUND' || !r.path.includes('/') || present[i]) return;
-        const fate = await o.repo.pathFate?.(o.sha, resolver.inTree(r.path));
-        if (fate?.renamedTo)
-          r.reason += `; git renamed it to ${fate.renamedTo} in ${fate.commit.slice(0, 7)}: cite that path`;
-        else if (fate) r.reason += `; it was deleted in ${fate.commit.slice(0, 7)}`;
+        const path = resolver.inTree(r.path);
+        // Renamed again since (a → b → c): the path to cite is the one the tree has now.
+        const f = await followRenames(fate, exists, o.sha, path);
+        const to = f?.hops.at(-1);
+        const commit = f?.commit.slice(0, 7);
+        if (to === undefined) {
+          if (f) r.reason += `; it was deleted in ${commit}`;
+        } else if (f?.hops.length === 1) {
+          r.reason += `; git renamed it to ${to} in ${commit}: cite that path`;
+        } else {
+          r.reason += `; git renamed it to ${f?.hops.join(', then to ')} (the last in ${commit}): cite ${to}`;
+        }
       }),
     );
   }

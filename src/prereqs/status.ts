@@ -14,6 +14,7 @@ import { fromCel, toCel } from '../spec/expressions.js';
 import type { LoadedRfc } from '../spec/load.js';
 import type { PrereqSpec } from '../spec/types.js';
 import { fetchAdvice, unbornBranch } from '../util/git-ref.js';
+import { followRenames } from '../sources/git/renames.js';
 import { dataGateKey } from './spec.js';
 
 export type PrereqState = 'landed' | 'partial' | 'ready' | 'blocked' | 'gated' | 'unknown';
@@ -196,32 +197,23 @@ async function statusesAt(
   };
 }
 
-/** How many renames of one deliverable are followed: one git process each. */
-const MAX_RENAMES = 10;
-
 /**
  * A literal deliverable that is gone because a commit renamed it was not undone but moved:
  * say where to, so the spec is fixed rather than the work redone. Asked only of the few
  * missing deliverables a deletion explains (one git process each).
  */
 async function renames(repo: GitHistory, sha: string, facts: LandingFacts[]): Promise<void> {
-  if (!repo.pathFate) return;
+  const fate = repo.pathFate?.bind(repo);
+  if (!fate) return;
   const gone = facts.flatMap((f) => f.deliverables.filter((d) => d.deletedBy && !GLOB_CHARS.test(d.path)));
   await Promise.all(
     gone.map(async (d) => {
       // Renamed again since (a → b → c): the path to list is the one the tree has now.
-      const hops: string[] = [];
-      for (let at = d.path; hops.length < MAX_RENAMES;) {
-        const to = (await repo.pathFate?.(sha, at))?.renamedTo;
-        if (!to || to === d.path || hops.includes(to)) break;
-        hops.push(to);
-        if (await repo.pathExists(sha, to)) break;
-        at = to;
-      }
-      const to = hops[hops.length - 1];
-      if (to === undefined) return;
+      const r = await followRenames(fate, (p) => repo.pathExists(sha, p), sha, d.path);
+      const to = r?.hops.at(-1);
+      if (r === undefined || to === undefined) return;
       d.renamedTo = to;
-      if (hops.length > 1) d.renamedVia = hops.slice(0, -1);
+      if (r.hops.length > 1) d.renamedVia = r.hops.slice(0, -1);
     }),
   );
 }

@@ -177,6 +177,33 @@ describe('a cited file that is gone', () => {
       ['VERIFIED', "src/app/handlers.py: 'get_lock' (line 1) at the cited lines"],
     ]);
   });
+
+  it('renamed twice (a → b → c), NOT_FOUND names the path the tree has now, not b, also gone', async () => {
+    const repo = createRepo();
+    const body = 'def get_lock():\n    pass\n';
+    repo.commit({ files: { 'src/a.py': body }, message: 'first', date: '2026-05-01T10:00:00Z' });
+    repo.commit({ files: { 'src/a.py': null, 'src/b.py': body }, message: 'to b', date: '2026-05-02T10:00:00Z' });
+    const last = repo.commit({
+      files: { 'src/b.py': null, 'src/c.py': body },
+      message: 'to c',
+      date: '2026-05-03T10:00:00Z',
+    });
+    const r = await verifyCitations({
+      document: 'doc.md',
+      // A citation that resolves: the document cites this repository (see the test above).
+      text: '`get_lock()` is at `src/a.py:1`.\n\n`get_lock` is defined in `src/c.py:1`.\n',
+      repo: new GitRepo(repo.dir),
+      ref: 'HEAD',
+      sha: last,
+    });
+    expect(r.citations.map((c) => [c.verdict, c.reason])).toEqual([
+      [
+        'NOT_FOUND',
+        `no file src/a.py in the tree at HEAD; git renamed it to src/b.py, then to src/c.py (the last in ${last.slice(0, 7)}): cite src/c.py`,
+      ],
+      ['VERIFIED', "src/c.py: 'get_lock' (line 1) at the cited lines"],
+    ]);
+  });
 });
 
 describe('a cited path with an accent', () => {
