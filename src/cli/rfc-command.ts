@@ -18,7 +18,7 @@ import { CLOCK_SLACK_MS } from '../util/clock.js';
 import { closest } from '../util/suggest.js';
 import { REF_EMPTY, refProblem } from '../util/git-ref.js';
 import { visible } from '../formatters/visible.js';
-import { isCalendarDate } from '../util/calendar.js';
+import { instantMs } from '../util/calendar.js';
 
 export { HOME_PROGRAM, PROGRAM_ENV };
 
@@ -189,12 +189,7 @@ function firstParagraph(s: string): string {
  */
 export function parseAsOf(text: string | undefined, now: Date = new Date(), opts: { future?: boolean } = {}): Date {
   if (text === undefined) return now;
-  // RFC 3339 allows a lower-case `t` and `z`, as telemetry's ts takes them; Date.parse is given the upper case.
-  const m = /^\d{4}-\d{2}-\d{2}(?:[Tt ][\d:.]+([Zz]|[+-]\d{2}:?\d{2})?)?$/.exec(text);
-  const upper = text.toUpperCase();
-  // An instant written without a zone is read as UTC, so CI and laptops agree.
-  const ms =
-    m && isYmdDate(text.slice(0, 10)) ? Date.parse(m[1] || text.length === 10 ? upper : `${upper}Z`) : Number.NaN;
+  const ms = instantMs(text);
   if (Number.isNaN(ms)) {
     throw new UsageError(
       `--as-of '${text}' is not a date: use YYYY-MM-DD or an ISO-8601 instant such as 2026-06-01T12:00:00Z`,
@@ -252,10 +247,4 @@ export function refuseNonCommit(root: string, rev: string, flag: string, wanted 
   if (kind !== '' && kind !== 'commit') {
     throw new UsageError(`${flag} '${visible(rev)}' names a ${kind}, not a commit; give ${wanted}`);
   }
-}
-
-/** Date.parse rolls 2026-02-30 over into March; a replay must not silently move its instant. */
-function isYmdDate(ymd: string): boolean {
-  const [y, mo, d] = ymd.split('-').map(Number) as [number, number, number];
-  return isCalendarDate(y, mo, d);
 }

@@ -16,7 +16,7 @@ import type { SqlTx, SqlWriter } from '../sources/sql/writer.js';
 import { UsageError } from '../spec/problems.js';
 import { LedgerError } from './errors.js';
 import { assertManaged, ensurePartitions, MEASUREMENTS_TABLE, RECORDED_MEASUREMENTS_TABLE } from './schema.js';
-import { isCalendarDate } from '../util/calendar.js';
+import { instantMs } from '../util/calendar.js';
 
 /** The namespace the table's CHECK enforces (`LIKE 'measurement.%'`), spelled strictly: dotted lower-case words. */
 export const MEASUREMENT_TYPE_PATTERN = /^measurement\.[a-z0-9_]+(\.[a-z0-9_]+)+$/;
@@ -204,17 +204,8 @@ export function parseNumber(text: string, flag: string, opts: { min?: number } =
 
 /** YYYY-MM-DD, or an ISO-8601 instant (read as UTC when it names no zone). */
 export function parseInstant(text: string, flag: string): Date {
-  // RFC 3339 (§5.6) allows a lower-case `t` and `z`, as --as-of and telemetry's ts take them;
-  // Date.parse is given the upper case.
-  const trimmed = text.trim().toUpperCase();
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(trimmed);
-  if (m) {
-    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    const calendar = isCalendarDate(y, mo, d);
-    const iso = m[4] === undefined ? `${trimmed}T00:00:00Z` : m[8] ? trimmed : `${trimmed}Z`;
-    const ms = calendar ? Date.parse(iso.replace(' ', 'T')) : Number.NaN;
-    if (!Number.isNaN(ms)) return new Date(ms);
-  }
+  const ms = instantMs(text.trim());
+  if (!Number.isNaN(ms)) return new Date(ms);
   throw new UsageError(
     `${flag} '${text}' is not a date: use YYYY-MM-DD or an ISO-8601 instant such as 2026-06-01T12:00:00Z`,
   );

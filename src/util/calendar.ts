@@ -16,3 +16,18 @@ export function isCalendarDate(y: number, mo: number, d: number): boolean {
   const probe = utcDate(y, mo, d);
   return probe.getUTCFullYear() === y && probe.getUTCMonth() === mo - 1 && probe.getUTCDate() === d;
 }
+
+/**
+ * The UTC instant of a date or an RFC 3339 / ISO-8601 instant as every flag that takes one reads
+ * it (`--as-of`, `--at`, `--from`/`--to`): `YYYY-MM-DD`, or that with a time after `T` (or a
+ * space, or the lower-case `t` RFC 3339 §5.6 allows), `HH:MM` and optional seconds and fraction,
+ * and a zone (`Z`, `z`, `±HH:MM`); without a zone it is UTC, so CI and laptops agree. NaN for
+ * anything else, a date that is not on the calendar (2026-02-30) included.
+ */
+export function instantMs(text: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)([Zz]|[+-]\d{2}:?\d{2})?)?$/.exec(text);
+  if (!m || !isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]))) return Number.NaN;
+  const date = text.slice(0, 10);
+  // Date.parse is given the form ECMAScript defines: upper case, a T, a zone.
+  return Date.parse(m[4] === undefined ? `${date}T00:00:00Z` : `${date}T${m[4]}${(m[5] ?? 'Z').toUpperCase()}`);
+}
