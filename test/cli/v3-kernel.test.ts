@@ -193,6 +193,20 @@ describe('gate check --rfc v3-kernel', () => {
     expect(g['EC-2a']?.reason).toMatch(/8 turns in the window, fewer than min_turns 30/);
     expect(g['INV-1']).toMatchObject({ verdict: 'halt', halt_reason: 'insufficient' });
   });
+
+  it('halts missing, as a SQL gate does, before the telemetry starts: no turn is no measurement', () => {
+    writeTelemetry(healthy);
+    const r = run(
+      ['gate', 'check', '--rfc', 'v3-kernel', '--as-of', '2026-01-01', '--only', 'EC-2a,INV-1', '--json'],
+      repo.dir,
+    );
+    expect(r.code).toBe(2);
+    const g = byId(r.stdout);
+    for (const id of ['EC-2a', 'INV-1']) {
+      expect(g[id], id).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
+      expect(g[id]?.reason, id).toMatch(/no turns in the window; the files' turns start at 2026-05-30T10:00:00\.000Z/);
+    }
+  });
 });
 
 describe('prereq status --rfc v3-kernel', () => {

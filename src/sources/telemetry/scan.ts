@@ -84,6 +84,11 @@ export interface ScanResult {
   newestTs: number | undefined;
   /** Records at or after as_of, left out of everything. */
   afterAsOf: number;
+  /**
+   * The oldest turn at or after as_of: when nothing before as_of was recorded, it tells a log
+   * that starts later from one that holds no turn at all.
+   */
+  firstTsAfterAsOf: number | undefined;
   /** Turn records of a (session, turn) already read, left out: the first one counts. */
   duplicates: { count: number; first: DuplicateTurn[] };
   /**
@@ -342,6 +347,8 @@ interface PassState {
   /** A field, not a variable: a closure variable holding a double is a fresh heap number per store. */
   newest: { ts: number };
   afterAsOf: number;
+  /** The oldest turn at or after as_of, +Infinity for none (a field, as newest is). */
+  firstAfterAsOf: { ts: number };
   duplicates: { count: number; first: DuplicateTurn[] };
   /** Sessions where a span without a turn number was read after a turn that came later than it. */
   disordered: Set<string>;
@@ -474,6 +481,7 @@ function newPassState(): PassState {
     rings: new Map(),
     newest: { ts: -Infinity },
     afterAsOf: 0,
+    firstAfterAsOf: { ts: Infinity },
     duplicates: { count: 0, first: [] },
     disordered: new Set(),
     gather: undefined,
@@ -569,6 +577,7 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
       if (line !== afterLine || file !== afterFile) p.afterAsOf++;
       afterFile = file;
       afterLine = line;
+      if (record.kind === 'turn' && record.ts < p.firstAfterAsOf.ts) p.firstAfterAsOf.ts = record.ts;
       return;
     }
     if (record.kind === 'fork_trace') {
@@ -946,6 +955,7 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
     invariants,
     newestTs,
     afterAsOf: p.afterAsOf,
+    firstTsAfterAsOf: p.firstAfterAsOf.ts === Infinity ? undefined : p.firstAfterAsOf.ts,
     duplicates: p.duplicates,
     tracesWithoutTurn,
   };

@@ -174,6 +174,17 @@ function describeViolation(kind: InvariantName, v: Violation): string {
 /** "1 turn", "2 turns": a reason is read as a sentence. */
 const turns = (n: number): string => `${n} turn${n === 1 ? '' : 's'}`;
 
+/** Why a window holds no turn: the newest turn before it, the first after as_of, or none at all. */
+function noTurns(scan: ScanResult): string {
+  if (scan.newestTs !== undefined) {
+    return `no turns in the window; the files' newest turn before as_of is from ${new Date(scan.newestTs).toISOString()}`;
+  }
+  if (scan.firstTsAfterAsOf !== undefined) {
+    return `no turns in the window; the files' turns start at ${new Date(scan.firstTsAfterAsOf).toISOString()}, after as_of`;
+  }
+  return 'no turns in the window: the files hold no turns';
+}
+
 /** The value of one metric over a scan, or the reason it has none. Pure: tests call it directly. */
 export function decide(
   def: MetricDef,
@@ -196,7 +207,7 @@ export function decide(
   if (spec.max_age !== undefined) {
     const maxAge = parseDuration(spec.max_age);
     if (maxAge === undefined) return halt('error', `max_age "${spec.max_age}" is not a duration`, evidence);
-    // No turn at all is thin data, not stale data: min_turns below says so.
+    // No turn at all is no measurement, not stale data: said below.
     if (scan.newestTs !== undefined && asOf.getTime() - scan.newestTs > maxAge) {
       const newest = new Date(scan.newestTs).toISOString();
       return halt('stale', `the newest turn is from ${newest}, older than max_age ${spec.max_age}`, {
@@ -210,6 +221,17 @@ export function decide(
   Object.assign(evidence, totalsEvidence(scan.overall), def.evidence?.(scan.overall), {
     sessions: scan.sessions.size,
   });
+  // No turn at all is no measurement, not thin data (as a SQL window without rows): what the
+  // files hold outside the window says whether the log went quiet, starts later, or is empty.
+  if (scan.overall.turns === 0) {
+    return halt('missing', noTurns(scan), {
+      ...evidence,
+      ...(scan.newestTs !== undefined ? { newest_turn_at: new Date(scan.newestTs).toISOString() } : {}),
+      ...(scan.firstTsAfterAsOf !== undefined
+        ? { first_turn_after_as_of: new Date(scan.firstTsAfterAsOf).toISOString() }
+        : {}),
+    });
+  }
 
   if (def.invariant) {
     const check = scan.invariants[def.invariant];

@@ -151,7 +151,10 @@ describe('metrics over the Anthropic fixture, computed by hand', () => {
     writeFileSync(join(root, 'zero', 'now.jsonl.gz'), '');
     const plain = await measure({ files: ['zero/now.jsonl'], metric: 'turns' });
     const gz = await measure({ files: ['zero/now.jsonl.gz'], metric: 'turns' });
-    expect(plain).toMatchObject({ status: 'halt', halt: 'insufficient' });
+    expect(plain).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(plain.status === 'halt' && plain.reason).toBe(
+      "measurement 'm': no turns in the window: the files hold no turns",
+    );
     expect(JSON.stringify(gz).replaceAll('now.jsonl.gz', 'now.jsonl')).toBe(JSON.stringify(plain));
     // Beside files that hold turns, neither changes the value.
     for (const f of ['zero/now.jsonl', 'zero/now.jsonl.gz']) {
@@ -300,9 +303,37 @@ describe('thin data halts', () => {
     expect(early.evidence.sessions_excluded).toEqual(['b: 1 turn']);
   });
 
-  it('an empty window is insufficient', async () => {
-    const o = await measure({ files: A, metric: 'cache_hit_ratio' }, new Date('2026-05-01T00:00:00Z'));
-    expect(o).toMatchObject({ status: 'halt', halt: 'insufficient' });
+  it('an empty window is missing, not thin: it says whether the files hold turns, and where', async () => {
+    // Before the first turn: the files start later.
+    const before = await measure({ files: A, metric: 'cache_hit_ratio' }, new Date('2026-05-01T00:00:00Z'));
+    expect(before).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(before.status === 'halt' && before.reason).toBe(
+      "measurement 'm': no turns in the window; the files' turns start at 2026-06-01T10:00:00.000Z, after as_of",
+    );
+    expect(before.evidence).toMatchObject({ turns: 0, first_turn_after_as_of: '2026-06-01T10:00:00.000Z' });
+    // The turns are older than the window: the log went quiet.
+    const quiet = await measure(
+      { files: A, metric: 'cache_hit_ratio', window: '1d' },
+      new Date('2026-06-05T00:00:00Z'),
+    );
+    expect(quiet).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(quiet.status === 'halt' && quiet.reason).toBe(
+      "measurement 'm': no turns in the window; the files' newest turn before as_of is from 2026-06-01T10:03:00.000Z",
+    );
+    expect(quiet.evidence).toMatchObject({ turns: 0, newest_turn_at: '2026-06-01T10:03:00.000Z' });
+    // Per session and for an invariant alike: no session and nothing checked is no measurement either.
+    for (const t of [
+      { files: A, metric: 'cache_hit_ratio', per: 'session', min_sessions: 2 },
+      { files: A, metric: 'compaction_cache_breaks', min_turns: 5 },
+      { files: A, metric: 'turns_over_breakpoint_limit' },
+    ] as TelemetrySpec[]) {
+      const o = await measure(t, new Date('2026-05-01T00:00:00Z'));
+      expect(o, t.metric).toMatchObject({ status: 'halt', halt: 'missing' });
+      expect(o.status === 'halt' && o.reason, t.metric).toMatch(/no turns in the window; the files' turns start at/);
+    }
+    // One turn, below min_turns, stays thin.
+    const thin = await measure({ files: A, metric: 'cache_hit_ratio', min_turns: 2 }, new Date('2026-06-01T10:00:30Z'));
+    expect(thin).toMatchObject({ status: 'halt', halt: 'insufficient' });
   });
 
   it('a linked file matches a glob like a plain one', async () => {
@@ -829,7 +860,7 @@ describe('one pass per window', () => {
     writeFileSync(file, '');
     expect(await source.measure(m('cache_hit_request_rate'), ctx)).toMatchObject({ status: 'ok', value: 3 / 5 });
     // Another window is another pass, which reads the file as it is now.
-    expect(await source.measure(m('turns', '30d'), ctx)).toMatchObject({ status: 'halt', halt: 'insufficient' });
+    expect(await source.measure(m('turns', '30d'), ctx)).toMatchObject({ status: 'halt', halt: 'missing' });
     await source.close();
   });
 
