@@ -39,7 +39,7 @@ import {
 export interface Extracted {
   kind: 'anthropic' | 'otel' | 'fork_trace';
   session: string;
-  /** -1 for an OTel span without a turn number. */
+  /** -1 for an OTel span without a turn number, -2 for one whose turn is null. */
   turn: number;
   ts: number;
   input: number;
@@ -775,7 +775,7 @@ function matchTemplate(t: Template, b: Uint8Array, start: number, end: number): 
         sessEnd = p;
         break;
       case H_TURN:
-        p = count(b, p);
+        p = countOrNull(b, p);
         lineTurn = num;
         break;
       case H_TS_TEXT: {
@@ -967,7 +967,8 @@ function readLine(b: Uint8Array, start: number): number {
         if (i >= 0) i++;
         break;
       case F_TURN:
-        i = count(b, i);
+        // null is no turn number (-2): an OTel span's to be numbered, a malformed line otherwise (judge).
+        i = countOrNull(b, i);
         lineTurn = num;
         hole(H_TURN, at, i);
         break;
@@ -1056,8 +1057,12 @@ function judge(b: Uint8Array): boolean {
   x.turn = lineTurn;
   // A session id starting with a space may be blank, which is malformed: left to parseLine. (It
   // is ASCII without escapes, so a space is the only blank byte it can hold.)
+  // A turn of null names none: only an OTel span may go without one (parseLine words the rest).
   const where =
-    (seen & (F_SESSION | F_TURN | F_TS)) === (F_SESSION | F_TURN | F_TS) && sessEnd > sessAt && b[sessAt] !== 0x20;
+    (seen & (F_SESSION | F_TURN | F_TS)) === (F_SESSION | F_TURN | F_TS) &&
+    lineTurn >= 0 &&
+    sessEnd > sessAt &&
+    b[sessAt] !== 0x20;
   if (isForkType || missesIsList) {
     if (!where || !missesIsList) return false;
     // A usage record carrying misses (a fork_trace too) is a turn and its trace: parseLine reads both.

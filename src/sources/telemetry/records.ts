@@ -602,7 +602,8 @@ function otel(o: Record<string, unknown>, a: Record<string, unknown>): ParsedLin
   if (blank !== undefined) return bad(blank);
   const ts = otelTimestamp(o);
   if (typeof ts === 'string') return bad(ts);
-  const turn = o.turn === undefined ? undefined : notCount('turn', o.turn);
+  // null is no turn number, as absent is: the span is numbered in reading order.
+  const turn = o.turn === undefined || o.turn === null ? undefined : notCount('turn', o.turn);
   if (turn !== undefined) return bad(turn);
   const f = flags(o);
   if (typeof f === 'string') return bad(f);
@@ -639,7 +640,7 @@ function otel(o: Record<string, unknown>, a: Record<string, unknown>): ParsedLin
       kind: 'turn',
       shape: 'otel',
       session,
-      turn: o.turn as number | undefined,
+      turn: o.turn === null ? undefined : (o.turn as number | undefined),
       ts,
       model: typeof model === 'string' ? model : undefined,
       input,

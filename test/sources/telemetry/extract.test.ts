@@ -168,6 +168,13 @@ const BASES: Plain[] = [
       'gen_ai.usage.cache_read.input_tokens': null,
     },
   },
+  // A turn of null: no turn number, as on the span above.
+  {
+    session_id: 'o4',
+    turn: null,
+    ts: '2026-06-01T11:02:00Z',
+    attributes: { 'gen_ai.usage.input_tokens': 900, 'gen_ai.usage.cache_read.input_tokens': 800 },
+  },
   { type: 'fork_trace', session_id: 'c', turn: 5, ts: '2026-06-01T12:04:00Z', misses: ['message_prefix', 'tools'] },
   { session_id: 'c', turn: 6, ts: '2026-06-01T12:05:00Z', misses: ['model', 'model', 'system_prompt'] },
   { type: 'fork_trace', session_id: 'c', turn: 6, ts: '2026-06-01T12:05:00Z', misses: [] },

@@ -774,6 +774,26 @@ describe('parseLine: fork-trace records', () => {
     expect(plain.ok && plain.trace).toBeUndefined();
   });
 
+  it('an OTel span whose turn is null has no turn number, as one without turn; the other shapes still need one', () => {
+    const span = (turn: string) =>
+      `{"ts":"2026-06-01T10:02:00Z","turn":${turn},"attributes":{"gen_ai.conversation.id":"a","gen_ai.usage.input_tokens":5000}}`;
+    const p = parseLine(span('null'));
+    expect(p.ok && p.record.kind === 'turn' && p.record.turn).toBeUndefined();
+    expect(p).toEqual(parseLine(span('null').replace('"turn":null,', '')));
+    expect(p.ok).toBe(true);
+    // Misses on it name no turn, as on a span without turn.
+    expect(parseLine(span('null').replace(/}$/, ',"misses":["tools"]}'))).toEqual({
+      ok: false,
+      reason: 'misses on a span without a turn number: the turn they explain cannot be named; add turn',
+    });
+    for (const line of [
+      '{"session_id":"m","turn":null,"ts":"2026-06-01T09:01:00Z","usage":{"input_tokens":5,"output_tokens":5}}',
+      '{"type":"fork_trace","session_id":"m","turn":null,"ts":"2026-06-01T09:01:00Z","misses":[]}',
+    ]) {
+      expect(parseLine(line).ok, line).toBe(false);
+    }
+  });
+
   it('an annotated record is judged as the turn first, then its misses; a span without a turn number cannot name them', () => {
     const reason = (line: string) => {
       const p = parseLine(line);

@@ -988,6 +988,33 @@ describe('which turn is which, whatever the order and the names files are read b
     ]);
   });
 
+  it('a span whose turn is null is one without a turn number, numbered as such', async () => {
+    const dir = join(root, 'order-otel-null');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 't.jsonl'),
+      turnLine('s', 1, 0, 0) +
+        turnLine('s', 2, 1, 1000, { compaction: true }) +
+        line({
+          ts: '2026-06-01T10:02:00Z',
+          turn: null,
+          attributes: {
+            'gen_ai.conversation.id': 's',
+            'gen_ai.usage.input_tokens': 1200,
+            'gen_ai.usage.cache_read.input_tokens': 0,
+            'gen_ai.usage.cache_creation.input_tokens': 1100,
+          },
+        }) +
+        clean,
+    );
+    const o = await measure({ files: ['order-otel-null/t.jsonl'], metric: 'compaction_cache_breaks' });
+    expect(o.evidence.malformed).toBeUndefined();
+    expect(o.status === 'ok' && o.value).toBe(1);
+    expect(o.evidence.violations).toEqual([
+      { session: 's', turn: 2, missed_turn: 3, cause: 'no cache read', file: 'order-otel-null/t.jsonl', line: 3 },
+    ]);
+  });
+
   it('spans without a turn number read out of time order are numbered by their ts: the turn after a compaction is the next in time', async () => {
     const dir = join(root, 'order-otel-time');
     mkdirSync(dir, { recursive: true });
