@@ -15,3 +15,15 @@ export function durationMs(text: string): number {
   if (ms === undefined) throw new Error(`not a duration: ${text}`);
   return ms;
 }
+
+/** `3d 4h`, `5h 12m`, `42m`, `30s`: ages in a reason a person reads at a glance. */
+export function formatAge(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3_600);
+  const min = Math.floor((s % 3_600) / 60);
+  if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`;
+  if (h > 0) return min > 0 ? `${h}h ${min}m` : `${h}h`;
+  if (min > 0) return `${min}m`;
+  return `${s}s`;
+}

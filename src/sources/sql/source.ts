@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import type { Evidence, EvidenceValue } from '../../model/result.js';
 import type { MeasurementSpec, RfcManifest, SqlRawQuery, SqlTableQuery, ValueType } from '../../spec/types.js';
-import { parseDuration } from '../../util/duration.js';
+import { formatAge, parseDuration } from '../../util/duration.js';
 import {
   type EvalContext,
   halt,
@@ -509,16 +509,4 @@ function scrub(e: Evidence): Evidence {
     return v;
   };
   return walk(e) as Evidence;
-}
-
-/** `3d 4h`, `5h 12m`, `42m`, `30s`: ages in a reason a person reads at a glance. */
-export function formatAge(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const d = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3_600);
-  const min = Math.floor((s % 3_600) / 60);
-  if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`;
-  if (h > 0) return min > 0 ? `${h}h ${min}m` : `${h}h`;
-  if (min > 0) return `${min}m`;
-  return `${s}s`;
 }

@@ -5,7 +5,7 @@
  */
 import type { Evidence, EvidenceValue } from '../../model/result.js';
 import type { MeasurementSpec, TelemetrySpec } from '../../spec/types.js';
-import { parseDuration } from '../../util/duration.js';
+import { formatAge, parseDuration } from '../../util/duration.js';
 import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource, ok } from '../types.js';
 import { type InvariantName, METRIC_BY_NAME, type MetricDef, type Totals } from './metrics.js';
 import { describeSkipped, describeUnreadable, matchTelemetryFiles, negatedPattern, notFiles } from './read.js';
@@ -210,7 +210,9 @@ export function decide(
     // No turn at all is no measurement, not stale data: said below.
     if (scan.newestTs !== undefined && asOf.getTime() - scan.newestTs > maxAge) {
       const newest = new Date(scan.newestTs).toISOString();
-      return halt('stale', `the newest turn is from ${newest}, older than max_age ${spec.max_age}`, {
+      const age = formatAge(asOf.getTime() - scan.newestTs);
+      // Worded as the SQL source words a stale row, so one table reads alike whatever the source.
+      return halt('stale', `the newest turn (${newest}) is ${age} old, older than max_age ${spec.max_age}`, {
         ...evidence,
         newest_turn_at: newest,
         max_age: spec.max_age,

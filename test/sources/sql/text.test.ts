@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ParamRewriteError, rewriteNamedParams } from '../../../src/sources/sql/params.js';
 import { buildTableQuery, QueryBuildError, quoteQualifiedName } from '../../../src/sources/sql/query.js';
 import { redact } from '../../../src/sources/sql/redact.js';
-import { coerceValue, formatAge } from '../../../src/sources/sql/source.js';
+import { coerceValue } from '../../../src/sources/sql/source.js';
+import { formatAge } from '../../../src/util/duration.js';
 
 const NAMES = ['as_of', 'window_start', 'window_end'];
 

@@ -445,8 +445,10 @@ describe('thin data halts', () => {
     const o = await measure({ files: A, metric: 'turns', max_age: '1h' });
     expect(o).toMatchObject({ status: 'halt', halt: 'stale' });
     // What a verifier needs to re-derive it: the newest turn and the limit, beside as_of.
-    const newest = o.status === 'halt' ? /the newest turn is from (\S+),/.exec(o.reason)?.[1] : undefined;
+    const newest = o.status === 'halt' ? /the newest turn \((\S+)\) is /.exec(o.reason)?.[1] : undefined;
     expect(newest).toBeDefined();
+    // Its age, as the SQL source says a stale row's.
+    expect(o.status === 'halt' && o.reason).toMatch(/\) is 13h 57m old, older than max_age 1h$/);
     expect(o.evidence).toMatchObject({ newest_turn_at: newest, max_age: '1h', as_of: AS_OF.toISOString() });
     expect(await value({ files: A, metric: 'turns', max_age: '1d' })).toBe(5);
   });
