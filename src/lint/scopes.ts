@@ -1068,7 +1068,11 @@ async function commitSnapshot(root: string, rev: string, since: string | undefin
         `commit '${rev}' does not exist in this shallow clone; ${FETCH_FULL_HISTORY}, or fix --commit`,
       );
     }
-    return haltSnapshot(info, 'missing', `commit '${rev}' does not exist in this clone; fetch it or fix --commit`);
+    return haltSnapshot(
+      info,
+      'missing',
+      `commit '${rev}' does not exist in this clone; ${fetchAdvice(root, rev, { flag: '--commit', fix: 'fix --commit' })}`,
+    );
   }
   info.commit = commit;
   // "<mode> blob <id>\t<path>\0" for every file of the commit's tree.

@@ -83,4 +83,19 @@ describe('a ref the clone lacks', () => {
       prereq: `the mainline 'release/9' does not exist in this clone; branches that do: origin/main; ${fetch} --ref origin/release/9), or check --ref`,
     });
   });
+
+  it('lint --commit gives the same advice: a commit id fetched by id, a branch by its remote copy', () => {
+    const reason = (rev: string) => {
+      const r = run(['lint', '--commit', rev, '--json'], clone.dir);
+      expect(r.code).toBe(2);
+      return (JSON.parse(r.stdout) as { rules: { reason: string }[] }).rules[0]?.reason;
+    };
+    const sha = 'abcdef1234567';
+    expect(reason(sha)).toBe(
+      `commit '${sha}' does not exist in this clone; fetch it (git fetch origin ${sha}; actions/checkout: fetch-depth: 0), or fix --commit`,
+    );
+    expect(reason('main')).toBe(
+      "commit 'main' does not exist in this clone; the remote's copy origin/main is here: name it (--commit origin/main), or fix --commit",
+    );
+  });
 });
