@@ -1,10 +1,12 @@
 /**
  * Finds the code citations of a Markdown document: `path:line`, `path:a-b`, `path:a,b,c`
- * and `path::symbol`, in code spans or plain text, with or without a leading folder.
+ * and `path::symbol`, in code spans or plain text, with or without a leading folder; lines
+ * written GitHub's way (`path#L12-L20`).
  *
  * The document is parsed with mdast-util-from-markdown (CommonMark + GFM tables), so a
  * citation-looking string inside a fenced or indented code block, an HTML block or a link
- * target is not a citation, while one inside a table cell is. Matching runs on the raw
+ * target is not a citation, while one inside a table cell is. A link target is read only
+ * as GitHub cites lines (`[a.py](src/a.py#L12)`): that is a link to them. Matching runs on the raw
  * source of each text and inline-code node, so every citation carries its exact offsets:
  * `--fix` rewrites those characters and nothing else.
  *
@@ -13,7 +15,7 @@
  * `_SESSION_LOCKS`), and plain-text calls (`foo()`). A spec file may declare the claim
  * instead (citations.yaml, `expect:`).
  */
-import type { InlineCode, Nodes, Parents, Root, Text } from 'mdast';
+import type { InlineCode, Link, Nodes, Parents, Root, Text } from 'mdast';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
@@ -36,6 +38,11 @@ export interface Citation {
   dash: string;
   /** `path::symbol`. */
   symbol?: string;
+  /**
+   * The lines are written GitHub's way, `path#L12` or `path#L12-L20` (`endL`: the end of the
+   * range has its `L` too); --fix writes the new lines the same way.
+   */
+  anchor?: { endL: boolean };
   /** 1-based position of the citation in the document. */
   line: number;
   col: number;
@@ -61,7 +68,8 @@ export interface Citation {
 }
 
 /**
- * A path with a file extension (or at least one folder), then `:lines` or `::symbol`. A
+ * A path with a file extension (or at least one folder), then `:lines`, `::symbol` or, as
+ * GitHub writes lines, `#L12`, `#L12-L20` (or `#L12-20`), no list. A
  * path's names may hold accented Latin letters (`docs/café.md`, `naïve.py`): with ASCII
  * letters only, the first was no citation at all and the second cited `ve.py`. Letters of
  * other scripts still end a path, since such prose often writes no space before one. A
@@ -69,7 +77,7 @@ export interface Citation {
  * path was no citation at all, since no name may start right after an `@` (`me@host.py`).
  */
 const CITATION =
-  /(?<![\w\p{Script=Latin}\p{M}./:@~\\-])(?<path>(?:@?[\w\p{Script=Latin}\p{M}.-]+\/)*[\w\p{Script=Latin}-][\w\p{Script=Latin}\p{M}.-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*))/gu;
+  /(?<![\w\p{Script=Latin}\p{M}./:@~\\-])(?<path>(?:@?[\w\p{Script=Latin}\p{M}.-]+\/)*[\w\p{Script=Latin}-][\w\p{Script=Latin}\p{M}.-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*)|#L(?<anchor>\d+(?:-L?\d+)?)(?![\w-]))/gu;
 
 /**
  * The same inside a code span, where a path's names may hold `|` (`src/a|b.ts:12`): the span
@@ -78,7 +86,13 @@ const CITATION =
  * nor right after `\|` outside a table, where the backslash shows.
  */
 const CODE_CITATION =
-  /(?<![\w\p{Script=Latin}\p{M}./:@~\\-])(?<!\\\|)(?<path>(?:(?!\|)@?[\w\p{Script=Latin}\p{M}.|-]+\/)*[\w\p{Script=Latin}-][\w\p{Script=Latin}\p{M}.|-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*))/gu;
+  /(?<![\w\p{Script=Latin}\p{M}./:@~\\-])(?<!\\\|)(?<path>(?:(?!\|)@?[\w\p{Script=Latin}\p{M}.|-]+\/)*[\w\p{Script=Latin}-][\w\p{Script=Latin}\p{M}.|-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*)|#L(?<anchor>\d+(?:-L?\d+)?)(?![\w-]))/gu;
+
+/**
+ * A Markdown link target that cites lines of a file of the tree, `[a.py](src/a.py#L12)`:
+ * the whole target is a path (no scheme, so no URL to anywhere) then its lines.
+ */
+const LINK_TARGET = /^(?<path>[^\s#?:<>]+)#L(?<anchor>\d+(?:-L?\d+)?)$/u;
 
 /** Extensions of files rather than the last part of a dotted name (`client.py` is a file, `asyncio.Lock` a name). */
 const FILE_EXTENSIONS = new Set(
@@ -106,7 +120,7 @@ export function hasFileExtension(path: string): boolean {
 
 /** A code span that is one citation, whatever its path holds but a line break, `:` or a backtick: the span's bounds delimit the path. */
 const SPACED_CITATION =
-  /^(?<path>(?:[^\s/`:]+(?: [^\s/`:]+)*\/)*[^\s/`:]+(?: [^\s/`:]+)*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*))$/u;
+  /^(?<path>(?:[^\s/`:]+(?: [^\s/`:]+)*\/)*[^\s/`:]+(?: [^\s/`:]+)*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*)|#L(?<anchor>\d+(?:-L?\d+)?))$/u;
 
 const NAME = /^[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*(?:\(\))?$/u;
 const PLAIN_CALL =
@@ -203,6 +217,7 @@ function collect(node: Nodes, md: string, lines: LineIndex, s: Scanned, inTable:
     scanLeaf(node, md, lines, s, inTable);
     return;
   }
+  if (node.type === 'link') scanTarget(node, md, lines, s);
   if ('children' in node) for (const c of node.children) collect(c, md, lines, s, inTable);
 }
 
@@ -243,28 +258,64 @@ function scanLeaf(node: Text | InlineCode, md: string, lines: LineIndex, s: Scan
 }
 
 /**
+ * The target of an inline link, `[a.py](src/a.py#L12)`, read as written (the node's `url`
+ * is decoded). An autolink's target is its text, read as such.
+ */
+function scanTarget(node: Link, md: string, lines: LineIndex, s: Scanned): void {
+  const from = node.position?.start.offset;
+  const to = node.position?.end.offset;
+  if (from === undefined || to === undefined || md[from] !== '[') return;
+  const labelEnd = node.children.at(-1)?.position?.end.offset ?? from + 1;
+  const open = md.indexOf('](', labelEnd);
+  if (open < 0 || open >= to) return;
+  let start = open + 2;
+  while (start < to && /\s/u.test(md[start] ?? '')) start++;
+  if (md[start] === '<') start++;
+  let end = start;
+  while (end < to && !/[\s>]/u.test(md[end] ?? '')) end++;
+  // The closing parenthesis of the link, when no title follows the target.
+  if (end === to && md[end - 1] === ')') end--;
+  const target = md.slice(start, end);
+  const at = (i: number): number => start + i;
+  const m = LINK_TARGET.exec(target);
+  if (m) s.citations.push(found(m, 0, at, md, lines, true));
+}
+
+/**
  * A match of `scanned` at `index`, `at` mapping an index of `scanned` to its offset in the
  * document. The text is the document's own characters (what --fix rewrites); the path is
  * the name as shown.
  */
-function found(m: RegExpMatchArray, index: number, at: (i: number) => number, md: string, lines: LineIndex): Found {
+function found(
+  m: RegExpMatchArray,
+  index: number,
+  at: (i: number) => number,
+  md: string,
+  lines: LineIndex,
+  target = false,
+): Found {
   const g = m.groups ?? {};
-  const path = g.path ?? '';
+  const written = g.path ?? '';
   const offset = at(index);
   // After the last character shown, not at the next one: that may be the `\` of a `\|`.
   const end = at(index + m[0].length - 1) + 1;
   const pos = lines.at(offset);
+  const anchor = g.anchor;
+  // A link target writes a path as a URL does (`run%20book.md`); one starting with `/` is
+  // read from the repository's root, as GitHub reads it.
+  const path = target ? decoded(written).replace(/^\/+/u, '') : written;
   return {
     text: md.slice(offset, end),
     path,
-    spans: g.lines ? parseSpans(g.lines) : [],
+    spans: g.lines ? parseSpans(g.lines) : anchor ? parseSpans(anchor.replace(/L/g, '')) : [],
     dash: g.lines?.includes('–') ? '–' : '-',
     ...(g.symbol ? { symbol: g.symbol } : {}),
+    ...(anchor ? { anchor: { endL: anchor.includes('-L') } } : {}),
     line: pos.line,
     col: pos.col,
     offset,
     end,
-    linesOffset: at(index + path.length + (g.symbol ? 2 : 1)),
+    linesOffset: at(index + (anchor ? m[0].lastIndexOf('#L') + 1 : written.length + (g.symbol ? 2 : 1))),
   };
 }
 
@@ -321,6 +372,14 @@ function callWithArguments(v: string): string | undefined {
   return depth === 0 ? `${m[1] ?? ''}()` : undefined;
 }
 
+function decoded(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 function parseSpans(lines: string): LineSpan[] {
   return lines.split(',').map((part) => {
     const [a, b] = part.split(/[-–]/).map(Number) as [number, number | undefined];
@@ -345,4 +404,11 @@ function sentenceBounds(md: string, from: number, to: number): { from: number; t
 /** The cited lines as written: `12`, `3-9`, `1,4,7-8`. */
 export function formatSpans(spans: LineSpan[], dash = '-'): string {
   return spans.map((s) => (s.from === s.to ? String(s.from) : `${s.from}${dash}${s.to}`)).join(',');
+}
+
+/** The cited lines as a citation writes them: `12-20`, or GitHub's `L12-L20` (`L12-20`) after a `#`. */
+export function formatLines(c: Pick<Citation, 'anchor' | 'dash'>, spans: LineSpan[]): string {
+  if (!c.anchor) return formatSpans(spans, c.dash);
+  const end = c.anchor.endL ? 'L' : '';
+  return spans.map((s) => (s.from === s.to ? `L${s.from}` : `L${s.from}-${end}${s.to}`)).join(',');
 }

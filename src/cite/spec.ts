@@ -34,7 +34,7 @@ export function readCitations(
       problems.push({
         ...at,
         severity: 'error',
-        message: `'${cite}' is not a citation: write it as in the document, path:line, path:a-b, path:a,b,c or path::symbol`,
+        message: `'${cite}' is not a citation: write it as in the document, path:line, path:a-b, path:a,b,c, path#L12, path#L12-L20 or path::symbol`,
       });
       return;
     }

@@ -12,7 +12,14 @@
  */
 import type { Verdict } from '../model/result.js';
 import type { GitHistory, GitRepo } from '../sources/git/repo.js';
-import { type Citation, extractCitations, formatSpans, hasFileExtension, type LineSpan } from './extract.js';
+import {
+  type Citation,
+  extractCitations,
+  formatLines,
+  formatSpans,
+  hasFileExtension,
+  type LineSpan,
+} from './extract.js';
 import { TreeResolver } from './resolve.js';
 import { followRenames } from '../sources/git/renames.js';
 
@@ -316,7 +323,7 @@ async function verifyOne(
   }
   const moved = c.spans.map((s) => ({ from: s.from + delta, to: s.to + delta }));
   // The path as written: a table cell's `src/a\|b.ts` keeps its escape, or the fix would end the cell.
-  const to = `${c.text.slice(0, c.linesOffset - c.offset)}${formatSpans(moved, c.dash)}`;
+  const to = `${c.text.slice(0, c.linesOffset - c.offset)}${formatLines(c, moved)}`;
   return {
     ...at,
     found,
@@ -434,6 +441,9 @@ export function citeExitCode(r: CiteReport): number {
  */
 function lineAsWritten(c: Citation, n: number): string {
   if (Number.isSafeInteger(n)) return String(n);
-  const written = c.text.slice(c.text.lastIndexOf(':') + 1).split(/[-–,]/);
+  const written = c.text
+    .slice(c.linesOffset - c.offset)
+    .replace(/L/g, '')
+    .split(/[-–,]/);
   return written.find((t) => Number(t) === n) ?? String(n);
 }

@@ -165,3 +165,33 @@ describe('extractCitations', () => {
     ).toBe('3–9,12');
   });
 });
+
+describe('citations written the GitHub way', () => {
+  const lineOf = (md: string, c: { linesOffset: number; end: number }) => md.slice(c.linesOffset, c.end);
+
+  it('reads path#L12, path#L12-L20 and path#L12-20 in prose and code spans as path:12 and path:12-20', () => {
+    const md = 'The helper `lock_for()` is at src/app/handlers.py#L9-L10, `handlers.py#L9-10` and `a.py#L4`.\n';
+    const cs = extractCitations(md);
+    expect(cs.map((c) => [c.text, c.path, c.spans, c.anchor, lineOf(md, c)])).toEqual([
+      ['src/app/handlers.py#L9-L10', 'src/app/handlers.py', [{ from: 9, to: 10 }], { endL: true }, 'L9-L10'],
+      ['handlers.py#L9-10', 'handlers.py', [{ from: 9, to: 10 }], { endL: false }, 'L9-10'],
+      ['a.py#L4', 'a.py', [{ from: 4, to: 4 }], { endL: false }, 'L4'],
+    ]);
+    expect(cs[0]?.names).toEqual(['lock_for()']);
+  });
+
+  it('reads a Markdown link target path#L12 as a citation, at its exact offsets', () => {
+    const md = 'See [handlers.py](src/app/handlers.py#L9), [it](<docs/run%20book.md#L3-L4> "title"), [b](/b.py#L1).\n';
+    const cs = extractCitations(md);
+    expect(cs.map((c) => [c.text, c.path, c.spans, md.slice(c.offset, c.end)])).toEqual([
+      ['src/app/handlers.py#L9', 'src/app/handlers.py', [{ from: 9, to: 9 }], 'src/app/handlers.py#L9'],
+      ['docs/run%20book.md#L3-L4', 'docs/run book.md', [{ from: 3, to: 4 }], 'docs/run%20book.md#L3-L4'],
+      ['/b.py#L1', 'b.py', [{ from: 1, to: 1 }], '/b.py#L1'],
+    ]);
+  });
+
+  it('does not read a column anchor, a page anchor, another site or a plain link target as a citation', () => {
+    const md = 'a.py#L12C3, [y](#L3), [z](https://example.com/a.py#L3), [w](src/a.py), `x.py#Lines`.\n';
+    expect(extractCitations(md)).toEqual([]);
+  });
+});

@@ -18,13 +18,20 @@ describe('readCitations', () => {
         '- { cite: "docs/run book.md:12", expect: restart_lane }',
         '- { cite: "src/routes/+page.svelte:3", expect: load }',
         '- { cite: "pages/[id].tsx:5", expect: Item }',
+        '- { cite: "src/a.py#L3-L4", expect: g }',
         '- { cite: "run it now", expect: f }',
         '',
       ].join('\n'),
     );
-    expect(r.cites).toEqual(['src/a.py:3', 'docs/run book.md:12', 'src/routes/+page.svelte:3', 'pages/[id].tsx:5']);
+    expect(r.cites).toEqual([
+      'src/a.py:3',
+      'docs/run book.md:12',
+      'src/routes/+page.svelte:3',
+      'pages/[id].tsx:5',
+      'src/a.py#L3-L4',
+    ]);
     expect(r.problems).toEqual([
-      "'run it now' is not a citation: write it as in the document, path:line, path:a-b, path:a,b,c or path::symbol",
+      "'run it now' is not a citation: write it as in the document, path:line, path:a-b, path:a,b,c, path#L12, path#L12-L20 or path::symbol",
     ]);
   });
 });

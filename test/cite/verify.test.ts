@@ -588,3 +588,43 @@ describe('identifiers with letters beyond ASCII', () => {
     ]);
   });
 });
+
+describe('citations written the GitHub way', () => {
+  let gh: CiteFixture;
+  beforeAll(() => {
+    gh = citeFixture();
+  });
+  const check = (text: string, sha = gh.v2) =>
+    verifyCitations({ document: 'rfcs/demo.md', text, repo: new GitRepo(gh.repo.dir), ref: 'HEAD', sha });
+  const ANCHORS = [
+    'The lock helper `lock_for()` is at `src/app/handlers.py#L9-L10`.',
+    '',
+    'Its registry `_SESSION_LOCKS` is at [handlers.py](src/app/handlers.py#L7).',
+    '',
+    'The entry `process_agent_update` is at src/app/handlers.py#L3-4, and `apply()` at handlers.py#L5-5.',
+    '',
+  ].join('\n');
+
+  it('checks path#L12 forms as path:12, and --fix rewrites them in their own syntax', async () => {
+    const r = await check(ANCHORS);
+    expect(r.citations.map((c) => [c.id, c.lines, c.verdict, c.fix?.to ?? null])).toEqual([
+      ['src/app/handlers.py#L9-L10', '9-10', 'DRIFT', 'src/app/handlers.py#L12-L13'],
+      ['src/app/handlers.py#L7', '7', 'DRIFT', 'src/app/handlers.py#L10'],
+      ['src/app/handlers.py#L3-4', '3-4', 'VERIFIED', null],
+      ['handlers.py#L5-5', '5', 'VERIFIED', null],
+    ]);
+    const fixed = applyFixes('rfcs/demo.md', ANCHORS, r);
+    expect(fixed.fixed).toBe(2);
+    expect(fixed.text).toBe(
+      ANCHORS.replace('#L9-L10`', '#L12-L13`').replace('(src/app/handlers.py#L7)', '(src/app/handlers.py#L10)'),
+    );
+    expect((await check(fixed.text)).counts.DRIFT).toBe(0);
+  });
+
+  it('names a line past the end as the document writes it', async () => {
+    const r = await check('The helper `lock_for()` is at `src/app/handlers.py#L9-L99999999999999999999`.\n');
+    expect(r.citations.map((c) => [c.verdict, c.reason])).toEqual([
+      ['REFUTED', 'src/app/handlers.py: line 99999999999999999999 is past the end (the file has 13 lines)'],
+    ]);
+  });
+});
