@@ -1,14 +1,14 @@
 /**
  * Finds the code citations of a Markdown document: `path:line`, `path:a-b`, `path:a,b,c`
  * and `path::symbol`, in code spans or plain text, with or without a leading folder; lines
- * written GitHub's way (`path#L12-L20`).
+ * written GitHub's way (`path#L12-L20`) and GitHub blob URLs to lines.
  *
  * The document is parsed with mdast-util-from-markdown (CommonMark + GFM tables), so a
  * citation-looking string inside a fenced or indented code block, an HTML block or a link
  * target is not a citation, while one inside a table cell is. A link target is read only
- * as GitHub cites lines (`[a.py](src/a.py#L12)`): that is a link to them. Matching runs on the raw
- * source of each text and inline-code node, so every citation carries its exact offsets:
- * `--fix` rewrites those characters and nothing else.
+ * as GitHub cites lines (`[a.py](src/a.py#L12)`, or a blob URL): that is a link to them.
+ * Matching runs on the raw source of each text and inline-code node, so every citation
+ * carries its exact offsets: `--fix` rewrites those characters and nothing else.
  *
  * What a citation claims is read from the sentence around it: the code spans there that
  * name a function, a call or a constant (`get_session_lock`, `build_fork_context()`,
@@ -43,6 +43,12 @@ export interface Citation {
    * range has its `L` too); --fix writes the new lines the same way.
    */
   anchor?: { endL: boolean };
+  /**
+   * A blob URL (`https://github.com/o/r/blob/<ref>/<path>#L12`): `repo` is its host, owner and
+   * name (lower case, as `originRepo` gives them), `ref` the branch, tag or commit it names.
+   * Only a URL to the repository of the tree is a citation (see verifyCitations).
+   */
+  url?: { repo: string; ref: string };
   /** 1-based position of the citation in the document. */
   line: number;
   col: number;
@@ -87,6 +93,15 @@ const CITATION =
  */
 const CODE_CITATION =
   /(?<![\w\p{Script=Latin}\p{M}./:@~\\-])(?<!\\\|)(?<path>(?:(?!\|)@?[\w\p{Script=Latin}\p{M}.|-]+\/)*[\w\p{Script=Latin}-][\w\p{Script=Latin}\p{M}.|-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*)|#L(?<anchor>\d+(?:-L?\d+)?)(?![\w-]))/gu;
+
+/**
+ * A GitHub blob URL to lines of a file: `https://github.com/<owner>/<repo>/blob/<ref>/<path>#L12-L20`,
+ * with `?plain=1` (how GitHub links lines of a rendered Markdown file) allowed before the
+ * lines. Any host, for GitHub Enterprise: only a URL to the tree's own repository is a
+ * citation, which the verifier decides. A line and column anchor (`#L12C5`) is not read.
+ */
+const BLOB_URL =
+  /(?<![\w/])https?:\/\/(?<host>[\w.-]+)(?::\d+)?\/(?<owner>[\w.-]+)\/(?<name>[\w.-]+)\/blob\/(?<ref>[^/\s#?`]+)\/(?<path>[^\s#?`<>()[\]]+)(?:\?[^\s#`<>()]*)?#L(?<anchor>\d+(?:-L?\d+)?)(?![\w-])/gu;
 
 /**
  * A Markdown link target that cites lines of a file of the tree, `[a.py](src/a.py#L12)`:
@@ -231,9 +246,17 @@ function scanLeaf(node: Text | InlineCode, md: string, lines: LineIndex, s: Scan
   const scanned = code?.shown ?? raw;
   const at = (i: number): number => from + (code ? (code.at[i] ?? raw.length) : i);
   let cited = false;
-  for (const m of scanned.matchAll(code ? CODE_CITATION : CITATION)) {
+  const urls: { from: number; to: number }[] = [];
+  for (const m of scanned.matchAll(BLOB_URL)) {
     cited = true;
+    urls.push({ from: m.index ?? 0, to: (m.index ?? 0) + m[0].length });
     s.citations.push(found(m, m.index ?? 0, at, md, lines));
+  }
+  for (const m of scanned.matchAll(code ? CODE_CITATION : CITATION)) {
+    const i = m.index ?? 0;
+    if (urls.some((u) => i < u.to && i + m[0].length > u.from)) continue;
+    cited = true;
+    s.citations.push(found(m, i, at, md, lines));
   }
   if (code) {
     const last = s.citations[s.citations.length - 1];
@@ -258,8 +281,8 @@ function scanLeaf(node: Text | InlineCode, md: string, lines: LineIndex, s: Scan
 }
 
 /**
- * The target of an inline link, `[a.py](src/a.py#L12)`, read as written (the node's `url`
- * is decoded). An autolink's target is its text, read as such.
+ * The target of an inline link, `[a.py](src/a.py#L12)` or `[a.py](https://github.com/…#L12)`,
+ * read as written (the node's `url` is decoded). An autolink's target is its text, read as such.
  */
 function scanTarget(node: Link, md: string, lines: LineIndex, s: Scanned): void {
   const from = node.position?.start.offset;
@@ -277,7 +300,8 @@ function scanTarget(node: Link, md: string, lines: LineIndex, s: Scanned): void 
   if (end === to && md[end - 1] === ')') end--;
   const target = md.slice(start, end);
   const at = (i: number): number => start + i;
-  const m = LINK_TARGET.exec(target);
+  const url = new RegExp(`^(?:${BLOB_URL.source})$`, 'u').exec(target);
+  const m = url ?? LINK_TARGET.exec(target);
   if (m) s.citations.push(found(m, 0, at, md, lines, true));
 }
 
@@ -301,9 +325,10 @@ function found(
   const end = at(index + m[0].length - 1) + 1;
   const pos = lines.at(offset);
   const anchor = g.anchor;
-  // A link target writes a path as a URL does (`run%20book.md`); one starting with `/` is
-  // read from the repository's root, as GitHub reads it.
-  const path = target ? decoded(written).replace(/^\/+/u, '') : written;
+  // A URL or a link target writes a path as a URL does (`run%20book.md`).
+  // A link target starting with `/` is read from the repository's root, as GitHub reads it.
+  const path = g.host ? decoded(written) : target ? decoded(written).replace(/^\/+/u, '') : written;
+  const repo = g.host && g.owner && g.name ? [g.host, g.owner, g.name].join('/') : undefined;
   return {
     text: md.slice(offset, end),
     path,
@@ -311,6 +336,7 @@ function found(
     dash: g.lines?.includes('–') ? '–' : '-',
     ...(g.symbol ? { symbol: g.symbol } : {}),
     ...(anchor ? { anchor: { endL: anchor.includes('-L') } } : {}),
+    ...(repo ? { url: { repo: sameRepo(repo), ref: g.ref ?? '' } } : {}),
     line: pos.line,
     col: pos.col,
     offset,
@@ -378,6 +404,42 @@ function decoded(path: string): string {
   } catch {
     return path;
   }
+}
+
+/**
+ * A repository's host, owner and name as one key, however its URL writes it: an `origin`
+ * remote (`https://github.com/O/R.git`, `git@github.com:O/R.git`, `ssh://git@github.com/O/R`)
+ * or a blob URL's `github.com/O/R`. Undefined for a remote that is a local path.
+ */
+export function originRepo(remote: string): string | undefined {
+  const r = remote.trim();
+  const scp = /^(?:[^@/]+@)?(?<host>[^:/]+):(?!\/)(?<path>.+)$/u.exec(r);
+  let host: string;
+  let path: string;
+  if (/^[a-z][a-z0-9+.-]*:\/\//iu.test(r)) {
+    try {
+      const u = new URL(r);
+      host = u.hostname;
+      path = u.pathname;
+    } catch {
+      return undefined;
+    }
+  } else if (scp?.groups) {
+    host = scp.groups.host ?? '';
+    path = scp.groups.path ?? '';
+  } else return undefined;
+  const parts = path.split('/').filter(Boolean);
+  const owner = parts.at(-2);
+  const name = parts.at(-1);
+  return host && owner && name ? sameRepo([host, owner, name].join('/')) : undefined;
+}
+
+/** Compared without case and without `.git` or `www.`, as GitHub reads them. */
+function sameRepo(key: string): string {
+  return key
+    .toLowerCase()
+    .replace(/^www\./u, '')
+    .replace(/\.git$/u, '');
 }
 
 function parseSpans(lines: string): LineSpan[] {

@@ -19,6 +19,7 @@ import {
   formatSpans,
   hasFileExtension,
   type LineSpan,
+  originRepo,
 } from './extract.js';
 import { TreeResolver } from './resolve.js';
 import { followRenames } from '../sources/git/renames.js';
@@ -73,7 +74,8 @@ export interface VerifyOptions {
   /** The document's path as reported (repository-relative). */
   document: string;
   text: string;
-  repo: Pick<GitHistory, 'filesAt' | 'fileAt' | 'pathKind'> & Partial<Pick<GitRepo, 'pathFate' | 'linkAt'>>;
+  repo: Pick<GitHistory, 'filesAt' | 'fileAt' | 'pathKind'> &
+    Partial<Pick<GitRepo, 'pathFate' | 'linkAt' | 'originUrl'>>;
   ref: string;
   sha: string;
   /** Claims declared in citations.yaml, keyed by the citation as written. */
@@ -87,7 +89,15 @@ export interface VerifyOptions {
 
 export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
   const resolver = new TreeResolver(o.repo, o.sha, o.document);
-  const read = await asWritten(extractCitations(o.text), resolver);
+  const all = extractCitations(o.text);
+  // A blob URL cites this tree only when it names the repository of `origin`; one to another
+  // repository (or any, with no such remote to tell) is left unchecked, as other trees are.
+  const remote = all.some((c) => c.url) ? await o.repo.originUrl?.() : undefined;
+  const here = remote === undefined ? undefined : originRepo(remote);
+  const ours = await Promise.all(
+    all.filter((c) => !c.url || c.url.repo === here).map((c) => withBranchPath(c, o.repo, o.sha)),
+  );
+  const read = await asWritten(ours, resolver);
   const readResolved = await Promise.all(read.map((c) => resolver.resolve(c.path)));
   // `db.example.com:5432`, `redis.internal:6379`: a host and its port read like a bare file
   // name and a line, and failed the document as NOT_FOUND. A bare name whose extension is no
@@ -174,6 +184,23 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
 
 type Resolved = Awaited<ReturnType<TreeResolver['resolve']>>;
 
+/**
+ * A blob URL names a branch with a `/` in it (`blob/feature/x/src/a.py`) as it names a folder:
+ * read first as ref `feature` and path `x/src/a.py`, it is read as ref `feature/x` and path
+ * `src/a.py` when only that path is a file in the tree.
+ */
+async function withBranchPath(c: Citation, repo: VerifyOptions['repo'], sha: string): Promise<Citation> {
+  if (!c.url || (await repo.pathKind(sha, c.path)) !== undefined) return c;
+  const parts = c.path.split('/');
+  for (let k = 1; k < parts.length; k++) {
+    const path = parts.slice(k).join('/');
+    if ((await repo.pathKind(sha, path)) === 'file') {
+      return { ...c, path, url: { ...c.url, ref: [c.url.ref, ...parts.slice(0, k)].join('/') } };
+    }
+  }
+  return c;
+}
+
 /** Each citation read as its whole code span where that names a file with a space in its path. */
 async function asWritten(citations: Citation[], resolver: TreeResolver): Promise<Citation[]> {
   return Promise.all(
@@ -227,7 +254,28 @@ function splitLines(text: string | undefined): string[] {
   return lines;
 }
 
+/** The commit a blob URL pins, when that is not the commit checked (a branch or tag pins none). */
+function pinned(c: Citation, sha: string): string | undefined {
+  const ref = c.url?.ref.toLowerCase();
+  return ref && /^[0-9a-f]{7,40}$/u.test(ref) && !sha.toLowerCase().startsWith(ref) ? ref : undefined;
+}
+
+/**
+ * A blob URL's lines are checked at --ref, as every citation's are: the commit the link
+ * pins, when another, is named, since the document's reader sees the lines there.
+ */
 async function verifyOne(
+  c: Citation,
+  res: Resolved,
+  o: VerifyOptions,
+  fileLines: Promise<string[]>,
+): Promise<CitationResult> {
+  const r = await checkOne(c, res, o, fileLines);
+  const pin = pinned(c, o.sha);
+  return pin ? { ...r, reason: `${r.reason} (the link pins commit ${pin.slice(0, 12)}; checked at ${o.ref})` } : r;
+}
+
+async function checkOne(
   c: Citation,
   res: Resolved,
   o: VerifyOptions,
@@ -324,6 +372,15 @@ async function verifyOne(
   const moved = c.spans.map((s) => ({ from: s.from + delta, to: s.to + delta }));
   // The path as written: a table cell's `src/a\|b.ts` keeps its escape, or the fix would end the cell.
   const to = `${c.text.slice(0, c.linesOffset - c.offset)}${formatLines(c, moved)}`;
+  // New lines under the old commit would link to lines that never held the claim.
+  if (pinned(c, o.sha)) {
+    return {
+      ...at,
+      found,
+      verdict: 'DRIFT',
+      reason: `${where}: not at ${formatSpans(c.spans, c.dash)}; ${now}; --fix leaves a link pinning another commit: update its commit and lines together`,
+    };
+  }
   return {
     ...at,
     found,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractCitations, formatSpans } from '../../src/cite/extract.js';
+import { extractCitations, formatSpans, originRepo } from '../../src/cite/extract.js';
 import { RFC } from './fixture.js';
 
 describe('extractCitations', () => {
@@ -190,8 +190,35 @@ describe('citations written the GitHub way', () => {
     ]);
   });
 
+  it('reads a blob URL, bare, as a link target or in a code span, with its repository and ref', () => {
+    const sha = '0123456789abcdef0123456789abcdef01234567';
+    const md = [
+      'Bare https://github.com/Acme/Demo/blob/main/src/app/handlers.py#L9-L10 here, and',
+      `[x](https://github.com/acme/demo/blob/${sha}/docs/a.md?plain=1#L3) and`,
+      '`https://www.github.com/acme/demo/blob/v1/src/a%2Bb.py#L4`.',
+      '',
+    ].join('\n');
+    const cs = extractCitations(md);
+    expect(cs.map((c) => [c.path, c.spans, c.url, lineOf(md, c)])).toEqual([
+      ['src/app/handlers.py', [{ from: 9, to: 10 }], { repo: 'github.com/acme/demo', ref: 'main' }, 'L9-L10'],
+      ['docs/a.md', [{ from: 3, to: 3 }], { repo: 'github.com/acme/demo', ref: sha }, 'L3'],
+      ['src/a+b.py', [{ from: 4, to: 4 }], { repo: 'github.com/acme/demo', ref: 'v1' }, 'L4'],
+    ]);
+    expect(cs[0]?.text).toBe('https://github.com/Acme/Demo/blob/main/src/app/handlers.py#L9-L10');
+  });
+
   it('does not read a column anchor, a page anchor, another site or a plain link target as a citation', () => {
     const md = 'a.py#L12C3, [y](#L3), [z](https://example.com/a.py#L3), [w](src/a.py), `x.py#Lines`.\n';
     expect(extractCitations(md)).toEqual([]);
+  });
+});
+
+describe('originRepo', () => {
+  it('reads https, scp-like and ssh remotes alike, without case or .git', () => {
+    expect(originRepo('https://github.com/Acme/Demo.git')).toBe('github.com/acme/demo');
+    expect(originRepo('https://user@github.com/acme/demo/')).toBe('github.com/acme/demo');
+    expect(originRepo('git@github.com:ACME/demo.git')).toBe('github.com/acme/demo');
+    expect(originRepo('ssh://git@github.com:22/acme/Demo')).toBe('github.com/acme/demo');
+    expect(originRepo('/srv/git/demo.git')).toBeUndefined();
   });
 });

@@ -596,6 +596,15 @@ describe('citations written the GitHub way', () => {
   });
   const check = (text: string, sha = gh.v2) =>
     verifyCitations({ document: 'rfcs/demo.md', text, repo: new GitRepo(gh.repo.dir), ref: 'HEAD', sha });
+  const origin = (url: string) => {
+    try {
+      gh.repo.git(['remote', 'remove', 'origin']);
+    } catch {
+      // No origin yet.
+    }
+    gh.repo.git(['remote', 'add', 'origin', url]);
+  };
+
   const ANCHORS = [
     'The lock helper `lock_for()` is at `src/app/handlers.py#L9-L10`.',
     '',
@@ -625,6 +634,67 @@ describe('citations written the GitHub way', () => {
     const r = await check('The helper `lock_for()` is at `src/app/handlers.py#L9-L99999999999999999999`.\n');
     expect(r.citations.map((c) => [c.verdict, c.reason])).toEqual([
       ['REFUTED', 'src/app/handlers.py: line 99999999999999999999 is past the end (the file has 13 lines)'],
+    ]);
+  });
+
+  const url = (repo: string, ref: string, lines: string) =>
+    `https://github.com/${repo}/blob/${ref}/src/app/handlers.py#${lines}`;
+
+  it('checks a blob URL to the origin repository, however origin is written, and leaves other repositories alone', async () => {
+    const text = [
+      `The lock helper \`lock_for()\` is at ${url('acme/demo', 'main', 'L9-L10')}.`,
+      '',
+      `The registry \`_SESSION_LOCKS\` is at [handlers.py](${url('ACME/Demo', 'main', 'L7')}).`,
+      '',
+      `Upstream has \`lock_for()\` at ${url('other/demo', 'main', 'L1')}.`,
+      '',
+    ].join('\n');
+    for (const remote of [
+      'https://github.com/Acme/Demo.git',
+      'git@github.com:acme/demo',
+      'ssh://git@GitHub.com/acme/demo.git',
+    ]) {
+      origin(remote);
+      const r = await check(text);
+      expect(r.citations.map((c) => [c.path, c.verdict, c.fix?.to ?? null])).toEqual([
+        ['src/app/handlers.py', 'DRIFT', url('acme/demo', 'main', 'L12-L13')],
+        ['src/app/handlers.py', 'DRIFT', url('ACME/Demo', 'main', 'L10')],
+      ]);
+      const fixed = applyFixes('rfcs/demo.md', text, r);
+      expect(fixed.text).toBe(text.replace('#L9-L10.', '#L12-L13.').replace('#L7)', '#L10)'));
+    }
+    origin('https://github.com/someone/else');
+    expect((await check(text)).citations).toEqual([]);
+    gh.repo.git(['remote', 'remove', 'origin']);
+    expect((await check(text)).citations).toEqual([]);
+  });
+
+  it('reads a branch with a slash in a blob URL as the branch, and the rest as the path', async () => {
+    origin('https://github.com/acme/demo');
+    const r = await check(`\`lock_for()\` is at ${url('acme/demo', 'feature/locks', 'L12')}.\n`);
+    expect(r.citations.map((c) => [c.path, c.resolved, c.verdict])).toEqual([
+      ['src/app/handlers.py', 'src/app/handlers.py', 'VERIFIED'],
+    ]);
+  });
+
+  it('checks a URL pinning a commit at --ref, says so, and leaves its drifted lines to be fixed by hand', async () => {
+    origin('https://github.com/acme/demo.git');
+    const text = `The lock helper \`lock_for()\` is at ${url('acme/demo', gh.v1, 'L9-L10')}.\n`;
+    const r = await check(text);
+    expect(r.citations.map((c) => [c.verdict, c.fix ?? null, c.reason])).toEqual([
+      [
+        'DRIFT',
+        null,
+        `src/app/handlers.py: not at 9-10; 'lock_for()' now at 4, 12; --fix leaves a link pinning another commit: update its commit and lines together (the link pins commit ${gh.v1.slice(0, 12)}; checked at HEAD)`,
+      ],
+    ]);
+    expect(applyFixes('rfcs/demo.md', text, r).fixed).toBe(0);
+    // Pinned to the commit checked, the lines are that commit's, and --fix corrects them.
+    const here = await check(
+      `The lock helper \`lock_for()\` is at ${url('acme/demo', gh.v2.slice(0, 10), 'L9-L10')}.\n`,
+    );
+    expect(here.citations.map((c) => [c.verdict, c.fix?.to ?? null, c.reason.includes('pins')])).toEqual([
+      ['DRIFT', url('acme/demo', gh.v2.slice(0, 10), 'L12-L13'), false],
     ]);
   });
 });

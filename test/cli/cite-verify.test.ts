@@ -162,6 +162,34 @@ describe('cite verify', () => {
     writeFileSync(doc, RFC);
   });
 
+  it('checks path#L12 citations and blob URLs to the origin repository, and --write fixes them in their own syntax', () => {
+    const doc = join(fx.repo.dir, 'rfcs', 'gh.md');
+    const blob = (repo: string, ref: string, lines: string) =>
+      `https://github.com/${repo}/blob/${ref}/src/app/handlers.py#${lines}`;
+    const text = [
+      'The lock helper `lock_for()` is at [handlers.py](src/app/handlers.py#L9-L10).',
+      '',
+      `Its registry \`_SESSION_LOCKS\` is at ${blob('Acme/Demo', 'main', 'L7')}.`,
+      '',
+      `Upstream keeps \`lock_for()\` at ${blob('upstream/demo', 'main', 'L1')}.`,
+      '',
+    ].join('\n');
+    writeFileSync(doc, text);
+    fx.repo.git(['remote', 'add', 'origin', 'git@github.com:acme/demo.git']);
+    try {
+      const sarif = JSON.parse(run(['cite', 'verify', 'rfcs/gh.md', '--format', 'sarif'], fx.repo.dir).stdout) as Log;
+      expect(validateSarif(sarif) ? [] : validateSarif.errors).toEqual([]);
+      expect(sarif.runs[0]?.results?.map((x) => x.locations?.[0]?.physicalLocation?.region?.startLine)).toEqual([1, 3]);
+      const written = run(['cite', 'verify', 'rfcs/gh.md', '--write'], fx.repo.dir);
+      expect(written.stdout).toMatch(/^wrote 2 corrections to rfcs\/gh\.md$/m);
+      expect(written.code).toBe(0);
+      expect(readFileSync(doc, 'utf8')).toBe(text.replace('#L9-L10)', '#L12-L13)').replace('#L7.', '#L10.'));
+    } finally {
+      fx.repo.git(['remote', 'remove', 'origin']);
+      rmSync(doc);
+    }
+  });
+
   it('--write through a symbolic link fixes the document it points to, keeping the link and the mode', () => {
     const real = join(fx.repo.dir, 'notes', 'real.md');
     const link = join(fx.repo.dir, 'rfcs', 'link.md');

@@ -800,6 +800,16 @@ export class GitRepo implements GitHistory {
     return this.findCommit({ pattern }, h, 'first');
   }
 
+  /** The URL of the `origin` remote; undefined when there is none. */
+  async originUrl(): Promise<string | undefined> {
+    try {
+      const git = await this.client();
+      return (await git.raw(['remote', 'get-url', 'origin'])).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Local and remote-tracking branch names, sorted (for "that branch does not exist; these do"). */
   async branches(): Promise<string[]> {
     const git = await this.client();
