@@ -19,6 +19,7 @@ import { type LoadedPrereqs, readPrereqs } from '../prereqs/spec.js';
 import type { SourceLocation } from '../model/result.js';
 import { negatedPattern } from '../sources/telemetry/read.js';
 import { telemetryProblems, telemetryType } from '../sources/telemetry/spec.js';
+import { identifierProblem } from '../sources/sql/table-name.js';
 import { parseDuration } from '../util/duration.js';
 import { refProblem } from '../util/git-ref.js';
 import { visible } from '../formatters/visible.js';
@@ -455,8 +456,16 @@ function readMeasurements(
       if (raw.window !== undefined) err('window', `window applies to sql measurements only${own.window}`);
       if (raw.require !== undefined) err('require', `require applies to sql measurements only${own.require}`);
     } else {
-      const sql = raw.sql as { table?: string };
+      const sql = raw.sql as { table?: string; timestamp?: string };
       if (sql.table && raw.window === undefined) err('sql', `the table form needs a window (e.g. window: 14d)`);
+      const tsWrong = typeof sql.timestamp === 'string' ? timestampColumnProblem(sql.timestamp) : undefined;
+      if (tsWrong !== undefined) {
+        problems.push({
+          ...valueLocation(y, [i, 'sql', 'timestamp']),
+          severity: 'error',
+          message: `measurement '${id}': sql.timestamp ${tsWrong}`,
+        });
+      }
       const req = raw.require as { days_with_rows?: number } | undefined;
       if (req?.days_with_rows && raw.window === undefined) err('require', `days_with_rows needs a window`);
       if (req?.days_with_rows && typeof raw.window === 'string') {
@@ -565,6 +574,19 @@ function readMeasurements(
  * it runs with: an artifact's extract pattern (multiline, as documents are read by line), a git
  * commit_matching pattern and an order event's pattern (as the git source compiles them).
  */
+/**
+ * The table form's timestamp names a column as the catalog spells it, without quotes (the
+ * query quotes it): checked here so a name no column can have is a spec error, not a halt.
+ */
+function timestampColumnProblem(name: string): string | undefined {
+  // `"Created At"` would name a column whose name holds the quotes, which is never what was meant.
+  if (name.length > 2 && name.startsWith('"') && name.endsWith('"')) {
+    return `'${visible(name)}' is written in double quotes; write the column name without them, as the catalog spells it (timestamp: ${visible(name.slice(1, -1).replaceAll('""', '"'))})`;
+  }
+  const wrong = identifierProblem(name, `'${visible(name)}'`);
+  return wrong === undefined ? undefined : `'${visible(name)}' is not a column name: ${wrong}`;
+}
+
 function measurementRegexes(
   source: SourceKind,
   spec: unknown,

@@ -618,6 +618,34 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it("the table form's timestamp is any column name as the catalog spells it; one in quotes, or too long to be one, is refused where it is written", () => {
+    const long = 'a'.repeat(64);
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': [
+          '- id: spaced',
+          '  window: 7d',
+          '  sql: { table: sales."Order Items", timestamp: Created At, value: count(*) }',
+          '- id: hyphen',
+          '  window: 7d',
+          '  sql: { table: audit.m, timestamp: event-time, value: count(*) }',
+          '- id: quoted',
+          '  window: 7d',
+          `  sql: { table: audit.m, timestamp: '"Created At"', value: count(*) }`,
+          '- id: too_long',
+          '  window: 7d',
+          `  sql: { table: audit.m, timestamp: ${long}, value: count(*) }`,
+          '',
+        ].join('\n'),
+        'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: spaced + hyphen + quoted + too_long > 0.0\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `${M}:10:37: measurement 'quoted': sql.timestamp '"Created At"' is written in double quotes; write the column name without them, as the catalog spells it (timestamp: Created At)`,
+      `${M}:13:37: measurement 'too_long': sql.timestamp '${long}' is not a column name: '${long}' is 64 bytes long, and PostgreSQL keeps only the first 63 bytes of a name; write the name the catalog holds`,
+    ]);
+  });
+
   it("a condition's matches() with a literal regex that does not compile is a spec error where it is written", () => {
     const ps = problemsOf(
       raw({

@@ -5,7 +5,7 @@
 import pg from './pg.js';
 import type { SqlTableQuery } from '../../spec/types.js';
 import { rewriteNamedParams } from './params.js';
-import { parseTableName } from './table-name.js';
+import { identifierProblem, parseTableName } from './table-name.js';
 
 export class QueryBuildError extends Error {}
 
@@ -18,8 +18,6 @@ export interface BuiltQuery {
   /** What each positional parameter carries, in order. */
   names: RawParam[];
 }
-
-const BARE_IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
 /**
  * Quotes `schema.table` (or `table`) part by part, each with escapeIdentifier. A part is
@@ -34,8 +32,14 @@ export function quoteQualifiedName(name: string): string {
   return parts.map((p) => pg.escapeIdentifier(p)).join('.');
 }
 
+/**
+ * A column is named as the catalog spells it, without quotes, as comparator.yaml's columns
+ * are: `Created At` and `order-id` are columns a table may have, so only a name PostgreSQL
+ * cannot hold is refused.
+ */
 export function quoteColumn(name: string): string {
-  if (!BARE_IDENT.test(name)) throw new QueryBuildError(`"${name}" is not a column name`);
+  const wrong = name === '' ? 'it is empty' : identifierProblem(name, `'${name}'`);
+  if (wrong) throw new QueryBuildError(`column '${name}' is not a column name: ${wrong}`);
   return pg.escapeIdentifier(name);
 }
 
