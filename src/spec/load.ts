@@ -33,7 +33,7 @@ import {
   unknownVariable,
 } from './expressions.js';
 import { SPEC_FILES } from './files.js';
-import { checkModeline, rfcDir } from './single-file.js';
+import { checkModeline, emptyFileProblem, rfcDir } from './single-file.js';
 import { cycleText, type Problem, sortProblems, SpecError, unreadable } from './problems.js';
 import { GATES_DIR } from './rfc-dir.js';
 import { validateAgainst } from './schema.js';
@@ -117,6 +117,7 @@ export function loadRfc(
   }
 
   const docs = new Map<string, { y: ParsedYaml; data: unknown; badItems: Set<number> }>();
+  let emptyMeasurements: Problem | undefined;
   let unparsed = folders.length > 0;
   for (const name of names) {
     let text: string;
@@ -140,7 +141,14 @@ export function loadRfc(
       });
       continue;
     }
-    problems.push(...checkModeline(y, schema, root));
+    const empty = emptyFileProblem(y, name, schema, root);
+    // An empty measurements.yaml read by the gates is said below, with every name they read.
+    if (empty && name !== 'measurements.yaml') {
+      problems.push(empty);
+      continue;
+    }
+    if (empty) emptyMeasurements = empty;
+    else problems.push(...checkModeline(y, schema, root));
     problems.push(...y.problems);
     if (y.problems.length) {
       unparsed = true;
@@ -303,6 +311,8 @@ export function loadRfc(
     for (const r of lints) if (r.kind === 'order') used.add(r.measurement);
   }
 
+  if (emptyMeasurements && !undeclared?.size) problems.push(emptyMeasurements);
+  else if (emptyMeasurements && mdoc) problems.push(...checkModeline(mdoc.y, 'measurements.schema.json', root));
   if (declaresNone && mdoc && undeclared?.size) {
     const read = [...undeclared].sort();
     problems.push({

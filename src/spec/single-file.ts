@@ -6,7 +6,7 @@
  */
 import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import { specText } from './text.js';
-import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cachedRead, specCache } from './cache.js';
 import { type Problem, SpecError, unreadable, UsageError } from './problems.js';
@@ -63,6 +63,42 @@ export function checkModeline(y: ParsedYaml, schema: string, root?: string): Pro
   return [];
 }
 
+/** What each spec file is written to hold, said when one holds nothing. */
+const CONTENTS: Readonly<Record<string, string>> = {
+  'rfc.yaml': "write the RFC's manifest (id, title, version, mainline, operators)",
+  'measurements.yaml': 'declare the measurements the gates read',
+  'prereqs.yaml': 'list the prerequisite PRs',
+  'parity.yaml': 'define the response parity (significant_digits, golden)',
+  'citations.yaml': 'list the claims the RFC cites',
+  'council.yaml': 'define the review council (model, lanes, contract)',
+  'lints.yaml': 'list the lint rules',
+  'comparator.yaml': 'list the table pairs to compare (pairs:)',
+  'disconfirmers.yaml': 'list the disconfirmers',
+  'exit-criteria.yaml': 'list the exit criteria',
+  'stop-signs.yaml': 'list the stop signs',
+  'invariants.yaml': 'list the invariants',
+};
+
+/**
+ * A spec file with nothing in it (0 bytes, blank lines, or only comments) checks nothing; it
+ * is said as such, with what to write in it, rather than as the modeline or the list it lacks.
+ * rfc.yaml is the one file that cannot be deleted instead. Undefined when the file holds YAML.
+ */
+export function emptyFileProblem(y: ParsedYaml, name: string, schema: string, root?: string): Problem | undefined {
+  if (y.problems.length || y.doc.contents !== null) return undefined;
+  const what = CONTENTS[name] ?? 'write its items';
+  const fill = checkModeline(y, schema, root).length
+    ? `start it with the line '${MODELINE_PREFIX}${modelineTarget(y.file, schema, root)}', then ${what}`
+    : what;
+  return {
+    file: y.file,
+    line: 1,
+    col: 1,
+    severity: 'error',
+    message: `the file is empty: ${fill}${name === 'rfc.yaml' ? '' : ', or delete the file'}`,
+  };
+}
+
 /** The folder of an RFC; an unknown id is a usage error that lists the known ones. */
 export function rfcDir(root: string, id: string): string {
   const dir = join(root, GATES_DIR, id);
@@ -111,6 +147,8 @@ async function parseSpecFile(file: string, text: string, schema: string, root: s
   // Loaded here, not at the top: a file answered from the spec cache needs no YAML parser.
   const { parseYaml, yamlData } = await import('./yaml.js');
   const y = parseYaml(file, text);
+  const empty = emptyFileProblem(y, basename(file), schema, root);
+  if (empty) throw new SpecError([empty]);
   const problems = [...checkModeline(y, schema, root), ...y.problems];
   if (y.problems.length) throw new SpecError(problems);
   const read = yamlData(y);

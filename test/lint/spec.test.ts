@@ -456,11 +456,12 @@ describe('lints.yaml', () => {
       /'\/abs' can never match a repository path: it is absolute/,
     );
     // A file that lists no rule would make every run a pass that checked nothing.
-    for (const empty of ['', '[]\n']) {
+    for (const [empty, said] of [
+      ['', /lints\.yaml:1:1: the file is empty: list the lint rules, or delete the file/],
+      ['[]\n', /lints\.yaml:\d+:\d+: lists nothing, so it would check nothing; add an item, or delete the file/],
+    ] as const) {
       writeFileSync(join(dir, 'lints.yaml'), modeline('lints.yaml') + empty);
-      await expect(loadLints(t.root, 'demo'), JSON.stringify(empty)).rejects.toThrow(
-        /lints\.yaml:\d+:\d+: lists nothing, so it would check nothing; add an item, or delete the file/,
-      );
+      await expect(loadLints(t.root, 'demo'), JSON.stringify(empty)).rejects.toThrow(said);
     }
     writeFileSync(
       join(dir, 'lints.yaml'),

@@ -7,7 +7,8 @@ import { loadRfc } from '../../src/spec/load.js';
 import { listRfcIds } from '../../src/spec/rfc-dir.js';
 import { closestBranches } from '../../src/spec/schema.js';
 import { formatProblem, SpecError, UsageError } from '../../src/spec/problems.js';
-import { modelineTarget } from '../../src/spec/single-file.js';
+import { modelineTarget, readSpecFile } from '../../src/spec/single-file.js';
+import { SPEC_FILES } from '../../src/spec/files.js';
 import { modeline, type RfcFixture, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
 
 let cleanups: (() => void)[] = [];
@@ -43,6 +44,8 @@ const latency = `- id: p50_ms
     timestamp: recorded_at
     value: count(*)
 `;
+
+const escapeRe = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 function raw(files: Record<string, string>): RfcFixture {
   return { raw: Object.fromEntries(Object.entries(files).map(([n, t]) => [n, modeline(n) + t])) };
@@ -328,6 +331,49 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(problemsOf(raw({ 'measurements.yaml': latency, 'invariants.yaml': gates['invariants.yaml'] }))).toEqual([
       `gates/demo/invariants.yaml:6:13: invariant 'I': unknown measurement 'landed'; declare it in measurements.yaml or as a param`,
     ]);
+  });
+
+  it('an empty spec file of any kind (0 bytes, or only comments) is said to be empty, with what to write in it', () => {
+    const disconfirmer = `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 10.0\n`;
+    for (const [name, schema] of SPEC_FILES) {
+      const file = `gates/demo/${name}`;
+      // Nothing read from measurements.yaml when it is the empty one: that case is said above.
+      const others: Record<string, string> =
+        name === 'measurements.yaml'
+          ? {}
+          : {
+              'measurements.yaml': latency,
+              ...(name === 'disconfirmers.yaml' ? {} : { 'disconfirmers.yaml': disconfirmer }),
+            };
+      const deleted = name === 'rfc.yaml' ? '' : ', or delete the file';
+      const modelineLine = `# yaml-language-server: $schema=../../schemas/${schema}`;
+      for (const [text, prefix] of [
+        ['', `start it with the line '${modelineLine}', then `],
+        ['# nothing yet\n\n', `start it with the line '${modelineLine}', then `],
+        [`${modeline(name)}# to do\n`, ''],
+      ] as const) {
+        const ps = problemsOf({ raw: { ...raw(others).raw, [name]: text } });
+        expect(ps, `${name} holding ${JSON.stringify(text)}`).toHaveLength(1);
+        expect(ps[0]).toMatch(
+          new RegExp(`^${escapeRe(`${file}:1:1: the file is empty: ${prefix}`)}\\w.*${escapeRe(deleted)}$`),
+        );
+      }
+    }
+    expect(problemsOf({ raw: { ...raw({ 'measurements.yaml': latency }).raw, 'stop-signs.yaml': '' } })).toEqual([
+      "gates/demo/stop-signs.yaml:1:1: the file is empty: start it with the line '# yaml-language-server: $schema=../../schemas/stop-signs.schema.json', then list the stop signs, or delete the file",
+    ]);
+    expect(problemsOf({ raw: { 'rfc.yaml': modeline('rfc.yaml') } })).toEqual([
+      "gates/demo/rfc.yaml:1:1: the file is empty: write the RFC's manifest (id, title, version, mainline, operators)",
+    ]);
+  });
+
+  it('a spec file read on its own that is empty is said to be empty', async () => {
+    const { root, cleanup } = tempRoot();
+    cleanups.push(cleanup);
+    writeRfc(root, { raw: { 'lints.yaml': '' } });
+    await expect(readSpecFile(root, 'demo', 'lints.yaml', 'lints.schema.json')).rejects.toThrow(
+      /the file is empty: start it with the line '# yaml-language-server: \$schema=\.\.\/\.\.\/schemas\/lints\.schema\.json', then list the lint rules, or delete the file/,
+    );
   });
 
   it('a value that fits none of its forms gets the message of the form it came closest to', () => {
