@@ -33,6 +33,15 @@ export function parseFormatFlags<F extends string>(
     const eq = v.indexOf('=');
     const name = (eq < 0 ? v : v.slice(0, eq)).trim();
     const file = eq < 0 ? undefined : v.slice(eq + 1).trim();
+    // `--format =x` or `--format ''`: there is no name to call unknown.
+    if (name === '') {
+      const example = `${opts.names[0] ?? 'name'}=${file || 'report.out'}`;
+      throw new UsageError(
+        eq < 0
+          ? `--format needs a format name: one of ${opts.names.join(', ')} (name=file writes a file)`
+          : `--format ${v.trim()}: the format name is missing before '='; write name=file, such as ${example} (one of ${opts.names.join(', ')})`,
+      );
+    }
     if (!opts.names.includes(name as F)) {
       throw new UsageError(
         `--format '${name}' is not ${opts.what}; use one of ${opts.names.join(', ')} (name=file writes a file)`,

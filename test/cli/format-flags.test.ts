@@ -37,6 +37,19 @@ const withStdout = (fd: number, values: string[]) =>
   });
 
 describe('--format name=file', () => {
+  it('a format name missing before = is said to be missing, not to be an unknown format', () => {
+    expect(() => parse(['=out.sarif'])).toThrow(UsageError);
+    expect(() => parse(['=out.sarif'])).toThrow(
+      "--format =out.sarif: the format name is missing before '='; write name=file, such as stylish=out.sarif (one of stylish, json, sarif)",
+    );
+    expect(() => parse([' = x'])).toThrow(
+      /^--format = x: the format name is missing before '='; .* such as stylish=x /,
+    );
+    expect(() => parse([''])).toThrow(
+      '--format needs a format name: one of stylish, json, sarif (name=file writes a file)',
+    );
+  });
+
   it('refuses two reports into one file, however the path is spelled, and a folder that does not exist', () => {
     const dir = tempDir();
     const a = join(dir, 'a.json');
