@@ -1,4 +1,5 @@
 import * as Flags from '@oclif/core/flags';
+import { HOME_PROGRAM, PROGRAM_ENV } from '../../cli/program.js';
 import { RfcCommand } from '../../cli/rfc-command.js';
 import { EXIT } from '../../model/result.js';
 import { type BacktrackCheck, backtrackingProblems } from '../../lint/backtracking.js';
@@ -32,7 +33,8 @@ EXIT CODES
   async run(): Promise<Validated[]> {
     const { flags } = await this.parse(SpecValidate);
     const root = this.findRoot(flags.root);
-    const explicit = flags.rfc ?? (process.env.RFCGATE_PROGRAM !== 'rfcgate' ? process.env.RFCGATE_PROGRAM : undefined);
+    const program = process.env[PROGRAM_ENV];
+    const explicit = flags.rfc ?? (program !== HOME_PROGRAM ? program : undefined);
     const ids = explicit ? [this.chooseRfc(root, flags.rfc)] : listRfcIds(root);
     if (ids.length === 0) this.chooseRfc(root, undefined);
     const results = await Promise.all(ids.map((id) => validateOne(root, id)));
