@@ -3,7 +3,7 @@ import { keyGuaranteed, readLiveTables } from '../../src/comparator/catalog.js';
 import { planPair, runComparator } from '../../src/comparator/run.js';
 import type { ComparatorSpec } from '../../src/comparator/spec.js';
 import { testBackends, useTestDatabase } from '../helpers/db.js';
-import { pairSpec, SPEC_FILE, specFrom, specWithProblems } from './helpers.js';
+import { compareOnce, pairSpec, SPEC_FILE, specFrom, specWithProblems } from './helpers.js';
 
 describe('comparator.yaml problems the file alone shows', () => {
   it('rejects a column both compared and excluded, a compared key, and a rule on an uncompared column', () => {
@@ -133,15 +133,7 @@ describe.each(testBackends())('coverage against the live schema ($name)', (backe
     expect((await check(spec)).plan?.compared.map((c) => c.name)).toEqual(['v', 'w']);
     const client = db.client();
     try {
-      const r = await runComparator({
-        client,
-        rfc: 't',
-        spec,
-        asOf: new Date(),
-        mode: 'run',
-        limit: 10,
-        timeoutMs: 30_000,
-      });
+      const r = await compareOnce(client, spec);
       expect(r.pairs[0]?.rows).toEqual([{ key: { id: '1' }, kind: 'value_mismatch', columns: ['w'] }]);
     } finally {
       await client.close();
@@ -192,15 +184,7 @@ describe.each(testBackends())('coverage against the live schema ($name)', (backe
     expect(problems[2]?.message).toMatch(/alter the shadow column to the database's default collation$/);
     const client = db.client();
     try {
-      const r = await runComparator({
-        client,
-        rfc: 't',
-        spec: pairSpec(schema),
-        asOf: new Date(),
-        mode: 'run',
-        limit: 10,
-        timeoutMs: 30_000,
-      });
+      const r = await compareOnce(client, pairSpec(schema));
       expect([r.pairs[0]?.status, r.verdict]).toEqual(['coverage_error', 'fail']);
     } finally {
       await client.close();

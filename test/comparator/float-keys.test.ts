@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runMeasurements } from '../../src/comparator/record.js';
-import { runComparator } from '../../src/comparator/run.js';
 import { testBackends, useTestDatabase } from '../helpers/db.js';
-import { pairSpec } from './helpers.js';
+import { compareOnce, pairSpec } from './helpers.js';
 
 describe.each(testBackends())('float keys on a database set to round floats ($name)', (backend) => {
   const db = useTestDatabase(backend);
@@ -22,15 +21,7 @@ describe.each(testBackends())('float keys on a database set to round floats ($na
     const spec = pairSpec('fk');
     const client = db.client();
     try {
-      const report = await runComparator({
-        client,
-        rfc: 't',
-        spec,
-        asOf: new Date('2026-06-01T12:00:00Z'),
-        mode: 'run',
-        limit: 10,
-        timeoutMs: 30_000,
-      });
+      const report = await compareOnce(client, spec, new Date('2026-06-01T12:00:00Z'));
       expect(report.pairs[0]?.rows).toEqual([
         { key: { id: '0.3' }, kind: 'shadow_missing', columns: [] },
         { key: { id: '0.30000000000000004' }, kind: 'shadow_missing', columns: [] },

@@ -1,4 +1,9 @@
-import type { ComparatorReport, PairResult } from '../../src/comparator/run.js';
+import {
+  type ComparatorReport,
+  type PairResult,
+  runComparator,
+  type RunComparatorOptions,
+} from '../../src/comparator/run.js';
 import { readComparator, type ComparatorSpec } from '../../src/comparator/spec.js';
 import { formatProblem, type Problem } from '../../src/spec/problems.js';
 import { validateAgainst } from '../../src/spec/schema.js';
@@ -75,3 +80,12 @@ export const comparatorReport = (pairs: PairResult[], verdict: ComparatorReport[
   verdict,
   pairs,
 });
+
+/** One comparison of every pair of `spec`, as `comparator run` makes it: 10 rows shown, 30 s at most. */
+export function compareOnce(
+  client: RunComparatorOptions['client'],
+  spec: ComparatorSpec,
+  asOf: Date = new Date(),
+): Promise<ComparatorReport> {
+  return runComparator({ client, rfc: 't', spec, asOf, mode: 'run', limit: 10, timeoutMs: 30_000 });
+}

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { planPair, runComparator } from '../../src/comparator/run.js';
+import { planPair } from '../../src/comparator/run.js';
 import { selfTest } from '../../src/comparator/selftest.js';
 import { compareSql, printable } from '../../src/comparator/sql.js';
 import { formatProblem } from '../../src/spec/problems.js';
 import { testBackends, useTestDatabase } from '../helpers/db.js';
-import { SPEC_FILE, specFrom, specWithProblems } from './helpers.js';
+import { compareOnce, SPEC_FILE, specFrom, specWithProblems } from './helpers.js';
 
 /** A one-pair comparator.yaml; each table name is written as a YAML single-quoted scalar. */
 const yaml = (canonical: string, shadow: string) => `pairs:
@@ -75,15 +75,7 @@ describe.each(testBackends())('a pair of tables with names only quotes allow ($n
     const spec = specFrom(yaml('"Sales Dept"."Order Items"', '"Sales Dept"."orders-2026.shadow"'));
     const client = db.client();
     try {
-      const report = await runComparator({
-        client,
-        rfc: 't',
-        spec,
-        asOf: new Date(),
-        mode: 'run',
-        limit: 10,
-        timeoutMs: 30_000,
-      });
+      const report = await compareOnce(client, spec);
       const r = report.pairs[0];
       expect(r?.reason).toBe('3 divergent keys: 1 canonical_missing, 1 shadow_missing, 1 value_mismatch');
       expect(r?.rows).toEqual([
@@ -165,15 +157,7 @@ pairs:
 `);
     const client = db.client();
     try {
-      const report = await runComparator({
-        client,
-        rfc: 't',
-        spec,
-        asOf: new Date(),
-        mode: 'run',
-        limit: 10,
-        timeoutMs: 30_000,
-      });
+      const report = await compareOnce(client, spec);
       // Key 1 is within the tolerance, key 3 too young to compare.
       expect(report.pairs[0]?.rows).toEqual([
         { key: { 'order-id': '2' }, kind: 'value_mismatch', columns: ['Unit Price'] },
