@@ -16,7 +16,7 @@ import {
   telemetryJsonStream,
 } from '../formatters/telemetry/index.js';
 import type { SkippedMatch } from '../sources/telemetry/read.js';
-import { scanFiles } from '../sources/telemetry/scan.js';
+import { scanFiles, whyNoTurns } from '../sources/telemetry/scan.js';
 import { reportHead, sessionRows, worstSessions } from './report.js';
 
 /** What a report is computed from and how it is written; plain data, so it can be sent to the worker. */
@@ -38,6 +38,8 @@ export interface ReportSummary {
   as_of: string;
   turns: number;
   mostly_malformed: string[];
+  /** With no turn in the window: where the files' turns lie, as a gate's halt says it. */
+  no_turns?: string;
 }
 
 /** Writing the report failed (a closed pipe): not a problem with the telemetry. */
@@ -81,7 +83,12 @@ export async function writeReport(
       throw new ReportWriteError(err instanceof Error ? err.message : String(err));
     }
   }
-  return { as_of: head.as_of, turns: head.overall.turns, mostly_malformed: head.mostly_malformed };
+  return {
+    as_of: head.as_of,
+    turns: head.overall.turns,
+    mostly_malformed: head.mostly_malformed,
+    ...(head.overall.turns === 0 ? { no_turns: whyNoTurns(scan) } : {}),
+  };
 }
 
 /** From this many bytes of input, the report runs on its own thread (RFCGATE_TELEMETRY_THREAD_FROM overrides). */

@@ -89,6 +89,19 @@ describe('telemetry report', () => {
     expect(plain.stdout).not.toMatch(/hit ratio per turn/);
   });
 
+  it("a window with no turn says where the files' turns lie, as a gate's halt does", () => {
+    const before = run(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', '2026-01-01', '--json'], root);
+    expect(before.code).toBe(2);
+    expect(before.stderr).toMatch(
+      /^halt: no turns in the window; the files' turns start at 2026-05-31T\S+Z, after as_of \(as of 2026-01-01T00:00:00\.000Z\)\n$/,
+    );
+    const after = run(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', AS_OF, '--window', '1h'], root);
+    expect(after.code).toBe(2);
+    expect(after.stderr).toMatch(
+      /^halt: no turns in the window; the files' newest turn before as_of is from 2026-05-31T\S+Z \(as of 2026-06-01T00:00:00\.000Z\)\n$/,
+    );
+  });
+
   it('--window and --last-turns narrow what counts', () => {
     const w = run(
       ['telemetry', 'report', '--files', 'telemetry/*', '--as-of', '2026-05-31T11:02:30Z', '--window', '1h', '--json'],
@@ -397,7 +410,9 @@ describe('telemetry report', () => {
     for (const extra of [[], ['--json']]) {
       const plain = run(['telemetry', 'report', '--files', 'zero/now.jsonl', '--as-of', AS_OF, ...extra], root);
       const gz = run(['telemetry', 'report', '--files', 'zero/now.jsonl.gz', '--as-of', AS_OF, ...extra], root);
-      expect(plain.stderr).toBe(`halt: no turn in the window as of ${AS_OF.replace('Z', '.000Z')}\n`);
+      expect(plain.stderr).toBe(
+        `halt: no turns in the window: the files hold no turns (as of ${AS_OF.replace('Z', '.000Z')})\n`,
+      );
       expect(plain.code).toBe(2);
       expect({ ...gz, stdout: gz.stdout.replaceAll('now.jsonl.gz', 'now.jsonl') }).toEqual(plain);
     }

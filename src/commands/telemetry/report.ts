@@ -188,7 +188,7 @@ EXIT CODES
       process.stderr.write(`halt: mostly malformed: ${visible(summary.mostly_malformed.join(', '))}\n`);
       process.exitCode = 2;
     } else if (summary.turns === 0) {
-      process.stderr.write(`halt: no turn in the window as of ${summary.as_of}\n`);
+      process.stderr.write(`halt: ${summary.no_turns ?? 'no turns in the window'} (as of ${summary.as_of})\n`);
       process.exitCode = 2;
     }
   }

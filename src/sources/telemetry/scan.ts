@@ -960,3 +960,14 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
     tracesWithoutTurn,
   };
 }
+
+/** Why a window holds no turn: the newest turn before it, the first after as_of, or none at all. */
+export function whyNoTurns(scan: ScanResult): string {
+  if (scan.newestTs !== undefined) {
+    return `no turns in the window; the files' newest turn before as_of is from ${new Date(scan.newestTs).toISOString()}`;
+  }
+  if (scan.firstTsAfterAsOf !== undefined) {
+    return `no turns in the window; the files' turns start at ${new Date(scan.firstTsAfterAsOf).toISOString()}, after as_of`;
+  }
+  return 'no turns in the window: the files hold no turns';
+}

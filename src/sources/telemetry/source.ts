@@ -9,7 +9,7 @@ import { formatAge, parseDuration } from '../../util/duration.js';
 import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource, ok } from '../types.js';
 import { type InvariantName, METRIC_BY_NAME, type MetricDef, type Totals } from './metrics.js';
 import { describeSkipped, describeUnreadable, matchTelemetryFiles, negatedPattern, notFiles } from './read.js';
-import { describeDuplicate, type ScanResult, scanFiles, type Violation } from './scan.js';
+import { describeDuplicate, type ScanResult, scanFiles, type Violation, whyNoTurns } from './scan.js';
 
 /** How many violations and excluded sessions are named in evidence. */
 const SHOWN = 20;
@@ -174,17 +174,6 @@ function describeViolation(kind: InvariantName, v: Violation): string {
 /** "1 turn", "2 turns": a reason is read as a sentence. */
 const turns = (n: number): string => `${n} turn${n === 1 ? '' : 's'}`;
 
-/** Why a window holds no turn: the newest turn before it, the first after as_of, or none at all. */
-function noTurns(scan: ScanResult): string {
-  if (scan.newestTs !== undefined) {
-    return `no turns in the window; the files' newest turn before as_of is from ${new Date(scan.newestTs).toISOString()}`;
-  }
-  if (scan.firstTsAfterAsOf !== undefined) {
-    return `no turns in the window; the files' turns start at ${new Date(scan.firstTsAfterAsOf).toISOString()}, after as_of`;
-  }
-  return 'no turns in the window: the files hold no turns';
-}
-
 /** The value of one metric over a scan, or the reason it has none. Pure: tests call it directly. */
 export function decide(
   def: MetricDef,
@@ -226,7 +215,7 @@ export function decide(
   // No turn at all is no measurement, not thin data (as a SQL window without rows): what the
   // files hold outside the window says whether the log went quiet, starts later, or is empty.
   if (scan.overall.turns === 0) {
-    return halt('missing', noTurns(scan), {
+    return halt('missing', whyNoTurns(scan), {
       ...evidence,
       ...(scan.newestTs !== undefined ? { newest_turn_at: new Date(scan.newestTs).toISOString() } : {}),
       ...(scan.firstTsAfterAsOf !== undefined
