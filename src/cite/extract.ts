@@ -49,6 +49,11 @@ export interface Citation {
    * Only a URL to the repository of the tree is a citation (see verifyCitations).
    */
   url?: { repo: string; ref: string };
+  /**
+   * A relative link target (`[a.py](src/a.py#L12)`): GitHub opens it from the document's folder,
+   * so the path is read from there (see verifyCitations), not from the repository's root.
+   */
+  fromDocument?: true;
   /** 1-based position of the citation in the document. */
   line: number;
   col: number;
@@ -326,7 +331,8 @@ function found(
   const pos = lines.at(offset);
   const anchor = g.anchor;
   // A URL or a link target writes a path as a URL does (`run%20book.md`).
-  // A link target starting with `/` is read from the repository's root, as GitHub reads it.
+  // A link target starting with `/` is read from the repository's root, as GitHub reads it;
+  // any other from the document's folder (fromDocument).
   const path = g.host ? decoded(written) : target ? decoded(written).replace(/^\/+/u, '') : written;
   const repo = g.host && g.owner && g.name ? [g.host, g.owner, g.name].join('/') : undefined;
   return {
@@ -337,6 +343,7 @@ function found(
     ...(g.symbol ? { symbol: g.symbol } : {}),
     ...(anchor ? { anchor: { endL: anchor.includes('-L') } } : {}),
     ...(repo ? { url: { repo: sameRepo(repo), ref: g.ref ?? '' } } : {}),
+    ...(target && !g.host && !written.startsWith('/') ? { fromDocument: true as const } : {}),
     line: pos.line,
     col: pos.col,
     offset,

@@ -10,6 +10,7 @@
  * - VERIFIED: it is at the cited lines (for `path::symbol`, the symbol is in the file);
  * - SOURCE_ONLY: the file and lines exist but the document states nothing to check.
  */
+import { posix } from 'node:path';
 import type { Verdict } from '../model/result.js';
 import type { GitHistory, GitRepo } from '../sources/git/repo.js';
 import {
@@ -89,7 +90,12 @@ export interface VerifyOptions {
 
 export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
   const resolver = new TreeResolver(o.repo, o.sha, o.document);
-  const all = extractCitations(o.text);
+  // A relative link opens from the document's folder on GitHub: `[a](src/a.py#L3)` in rfcs/x.md
+  // is rfcs/src/a.py there, so a link that is broken for its readers is not verified here.
+  const folder = o.document === undefined ? '.' : posix.dirname(o.document);
+  const all = extractCitations(o.text).map((c) =>
+    c.fromDocument && folder !== '.' ? { ...c, path: posix.join(folder, c.path) } : c,
+  );
   // A blob URL cites this tree only when it names the repository of `origin`; one to another
   // repository (or any, with no such remote to tell) is left unchecked, as other trees are.
   const remote = all.some((c) => c.url) ? await o.repo.originUrl?.() : undefined;

@@ -608,7 +608,8 @@ describe('citations written the GitHub way', () => {
   const ANCHORS = [
     'The lock helper `lock_for()` is at `src/app/handlers.py#L9-L10`.',
     '',
-    'Its registry `_SESSION_LOCKS` is at [handlers.py](src/app/handlers.py#L7).',
+    // A link opens from the document's folder (rfcs/), as GitHub opens it.
+    'Its registry `_SESSION_LOCKS` is at [handlers.py](../src/app/handlers.py#L7).',
     '',
     'The entry `process_agent_update` is at src/app/handlers.py#L3-4, and `apply()` at handlers.py#L5-5.',
     '',
@@ -618,16 +619,32 @@ describe('citations written the GitHub way', () => {
     const r = await check(ANCHORS);
     expect(r.citations.map((c) => [c.id, c.lines, c.verdict, c.fix?.to ?? null])).toEqual([
       ['src/app/handlers.py#L9-L10', '9-10', 'DRIFT', 'src/app/handlers.py#L12-L13'],
-      ['src/app/handlers.py#L7', '7', 'DRIFT', 'src/app/handlers.py#L10'],
+      ['../src/app/handlers.py#L7', '7', 'DRIFT', '../src/app/handlers.py#L10'],
       ['src/app/handlers.py#L3-4', '3-4', 'VERIFIED', null],
       ['handlers.py#L5-5', '5', 'VERIFIED', null],
     ]);
     const fixed = applyFixes('rfcs/demo.md', ANCHORS, r);
     expect(fixed.fixed).toBe(2);
     expect(fixed.text).toBe(
-      ANCHORS.replace('#L9-L10`', '#L12-L13`').replace('(src/app/handlers.py#L7)', '(src/app/handlers.py#L10)'),
+      ANCHORS.replace('#L9-L10`', '#L12-L13`').replace('(../src/app/handlers.py#L7)', '(../src/app/handlers.py#L10)'),
     );
     expect((await check(fixed.text)).counts.DRIFT).toBe(0);
+  });
+
+  it("reads a relative link from the document's folder, as GitHub opens it: a broken link is not verified", async () => {
+    const r = await check(
+      [
+        'The registry `_SESSION_LOCKS` is at [handlers.py](src/app/handlers.py#L10).',
+        '',
+        'The registry `_SESSION_LOCKS` is at [handlers.py](/src/app/handlers.py#L10).',
+        '',
+      ].join('\n'),
+    );
+    // rfcs/demo.md links to rfcs/src/app/handlers.py, which is not there; `/` starts at the root.
+    expect(r.citations.map((c) => [c.path, c.verdict])).toEqual([
+      ['rfcs/src/app/handlers.py', 'NOT_FOUND'],
+      ['src/app/handlers.py', 'VERIFIED'],
+    ]);
   });
 
   it('names a line past the end as the document writes it', async () => {

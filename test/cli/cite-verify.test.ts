@@ -167,7 +167,8 @@ describe('cite verify', () => {
     const blob = (repo: string, ref: string, lines: string) =>
       `https://github.com/${repo}/blob/${ref}/src/app/handlers.py#${lines}`;
     const text = [
-      'The lock helper `lock_for()` is at [handlers.py](src/app/handlers.py#L9-L10).',
+      // From rfcs/, as GitHub opens the link.
+      'The lock helper `lock_for()` is at [handlers.py](../src/app/handlers.py#L9-L10).',
       '',
       `Its registry \`_SESSION_LOCKS\` is at ${blob('Acme/Demo', 'main', 'L7')}.`,
       '',
