@@ -19,8 +19,9 @@ export function isCalendarDate(y: number, mo: number, d: number): boolean {
 
 /**
  * The UTC instant of a date or an RFC 3339 / ISO-8601 instant as every flag that takes one reads
- * it (`--as-of`, `--at`, `--from`/`--to`): `YYYY-MM-DD`, or that with a time after `T` (or a
- * space, or the lower-case `t` RFC 3339 §5.6 allows), `HH:MM` and optional seconds and fraction,
+ * it (`--as-of`, `--at`, `--from`/`--to`), and telemetry's `ts` too: `YYYY-MM-DD`, or that with a
+ * time after `T` (or a space, as Python's `str(datetime)` and PostgreSQL's text write it, or the
+ * lower-case `t` RFC 3339 §5.6 allows), `HH:MM` and optional seconds and fraction,
  * and a zone (`Z`, `z`, `±HH:MM`); without a zone it is UTC, so CI and laptops agree. NaN for
  * anything else, a date that is not on the calendar (2026-02-30) included.
  */

@@ -23,6 +23,7 @@
  * Anything else is malformed, with a reason a person can act on.
  */
 import type { Usage } from '@anthropic-ai/sdk/resources/messages';
+import { instantMs } from '../../util/calendar.js';
 
 export const MISS_SOURCES = ['system_prompt', 'tools', 'message_prefix', 'child_directive', 'model'] as const;
 export type MissSource = (typeof MISS_SOURCES)[number];
@@ -364,13 +365,6 @@ function isoUtc(x: string): number | undefined {
 }
 
 /**
- * An ISO-8601 date or instant; without a zone it is read as UTC (as --as-of is). A space may
- * stand for the `T`, as RFC 3339 allows, --as-of takes, and Python's `str(datetime)` and
- * PostgreSQL's text write it; the `T` and the `Z` may be lower case, as RFC 3339 allows too.
- */
-const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
-
-/**
  * The least epoch-millisecond `ts` taken (in magnitude): 1e11 ms is 1973-03-03T09:46:40Z, before
  * any agent telemetry, while every instant from then to the year 5138 in epoch SECONDS is below
  * it. A numeric ts under it is a writer's seconds (or a placeholder), which read as milliseconds
@@ -400,13 +394,9 @@ function timestamp(x: unknown): number | string {
   if (typeof x === 'string' && x.length >= 10) {
     const fast = isoUtc(x);
     if (fast !== undefined) return Number.isNaN(fast) ? TS_BAD : fast;
-    // Only ISO-8601: Date.parse also takes "Dec 1 2026 10:00" and reads it, like an ISO
-    // instant without a zone, in the machine's time zone, so two machines would disagree.
-    const m = ISO_INSTANT.exec(x);
-    if (!m || Number.isNaN(utcDateMs(Number(m[1]), Number(m[2]), Number(m[3])))) return TS_BAD;
-    // Date.parse is given the upper-case form ISO-8601 defines, not left to read a `t` or `z` its own way.
-    const t = x.length > 10 ? `${x.slice(0, 10)}T${x.slice(11).toUpperCase()}` : x;
-    const ms = Date.parse(m[4] || t.length === 10 ? t : `${t}Z`);
+    // Only ISO-8601, read as --as-of reads it: Date.parse alone also takes "Dec 1 2026 10:00"
+    // and reads it in the machine's time zone, so two machines would disagree.
+    const ms = instantMs(x);
     return Number.isNaN(ms) ? TS_BAD : ms;
   }
   return TS_BAD;
