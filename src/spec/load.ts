@@ -61,6 +61,7 @@ const SOURCE_KEYS: readonly SourceKind[] = [
   'council',
 ];
 const LINTS_FILE = 'lints.yaml';
+const GATE_FILES: ReadonlySet<string> = new Set(GATE_KINDS.map((k) => k.file));
 
 export interface CompiledGate {
   condition?: CompiledExpression;
@@ -118,6 +119,8 @@ export function loadRfc(
 
   const docs = new Map<string, { y: ParsedYaml; data: unknown; badItems: Set<number> }>();
   let emptyMeasurements: Problem | undefined;
+  // Gate files that declare no gate (empty, `[]`, or not a list): what they held is unknown.
+  const emptyGates = new Map<string, { problem?: Problem; list?: ParsedYaml }>();
   let unparsed = folders.length > 0;
   for (const name of names) {
     let text: string;
@@ -145,6 +148,7 @@ export function loadRfc(
     // An empty measurements.yaml read by the gates is said below, with every name they read.
     if (empty && name !== 'measurements.yaml') {
       problems.push(empty);
+      if (GATE_FILES.has(name)) emptyGates.set(name, { problem: empty });
       continue;
     }
     if (empty) emptyMeasurements = empty;
@@ -164,6 +168,9 @@ export function loadRfc(
     const checked = validateAgainst(schema, y, data);
     problems.push(...checked.problems);
     if (!checked.badRoot) docs.set(name, { y, data, badItems: checked.badItems });
+    if (GATE_FILES.has(name) && (checked.badRoot || (Array.isArray(data) && data.length === 0))) {
+      emptyGates.set(name, checked.badRoot ? {} : { list: y });
+    }
   }
 
   // A file that does not parse leaves its gates and measurements unknown to the others:
@@ -225,7 +232,8 @@ export function loadRfc(
     if (!at) continue;
     compiled.set(g.id, compileGate(g, at, base, measurements, broken, used, problems, undeclared));
   }
-  checkComposites(gates, gateYaml, broken, problems);
+  const unsettled = checkComposites(gates, gateYaml, broken, problems, emptyGates.size > 0);
+  reportUnsettled(unsettled, emptyGates, problems);
 
   const warnings: Problem[] = [];
   let prereqs: LoadedPrereqs | undefined;
@@ -323,7 +331,8 @@ export function loadRfc(
   }
 
   for (const m of measurements.values()) {
-    if (!used.has(m.id)) {
+    // The gates reading it may be the ones a gate file lost.
+    if (!used.has(m.id) && emptyGates.size === 0) {
       warnings.push({ ...m.location, severity: 'warning', message: `measurement '${m.id}' is not used by any gate` });
     }
   }
@@ -732,19 +741,35 @@ function compileGate(
   return out;
 }
 
+/** The letters an id starts with (`SS` of SS10, `EC` of EC-2a): ids of one kind share them. */
+function idFamily(id: string): string {
+  return /^[A-Za-z]*/.exec(id)?.[0] ?? '';
+}
+
+/**
+ * Checks all_of references and cycles. With a gate file declaring none, an unknown name that
+ * looks like no declared gate's id may have been in that file: such names are returned, each
+ * with where it is read, to be said once at that file rather than once per reference. One
+ * shaped like the ids of a file that is there (EC13 beside EC1..EC12) is unknown, and said so.
+ */
 function checkComposites(
   gates: GateSpec[],
   at: Map<string, { y: ParsedYaml; index: number }>,
   broken: Set<string>,
   problems: Problem[],
-): void {
+  someFileEmpty: boolean,
+): Map<string, string[]> {
   const ids = new Set(gates.map((g) => g.id));
+  const families = new Set([...ids].map(idFamily).filter(Boolean));
+  const unsettled = new Map<string, string[]>();
   const edges = new Map<string, string[]>();
   for (const g of gates) {
     if (!('all_of' in g)) continue;
     const loc = at.get(g.id);
     g.all_of.forEach((dep, i) => {
-      if (!ids.has(dep) && !broken.has(dep) && loc) {
+      if (!ids.has(dep) && !broken.has(dep) && loc && someFileEmpty && !families.has(idFamily(dep))) {
+        unsettled.set(dep, [...(unsettled.get(dep) ?? []), g.id]);
+      } else if (!ids.has(dep) && !broken.has(dep) && loc) {
         problems.push({
           ...valueLocation(loc.y, [loc.index, 'all_of', i]),
           severity: 'error',
@@ -780,4 +805,24 @@ function checkComposites(
     state.set(id, 'done');
   };
   for (const id of [...edges.keys()].sort()) visit(id);
+  return unsettled;
+}
+
+/** The gates all_of names that no file declares, said once, at the first gate file declaring none. */
+function reportUnsettled(
+  unsettled: Map<string, string[]>,
+  emptyGates: Map<string, { problem?: Problem; list?: ParsedYaml }>,
+  problems: Problem[],
+): void {
+  if (unsettled.size === 0) return;
+  const first = GATE_KINDS.map((k) => emptyGates.get(k.file)).find((e) => e !== undefined);
+  const names = [...unsettled.keys()].sort();
+  const listed = names.map((n) => `${n} (${(unsettled.get(n) ?? []).join(', ')})`).join(', ');
+  const [them, were] = names.length === 1 ? ['it', 'it was'] : ['them', 'they were'];
+  const said = `all_of names ${names.length === 1 ? 'one gate' : `${names.length} gates`} no file declares: ${listed}; declare ${them} here if ${were} in this file, or remove ${them} from all_of`;
+  if (first?.problem) first.problem.message += `; ${said}`;
+  else if (first?.list) {
+    problems.push({ ...valueLocation(first.list, []), severity: 'error', message: `declares no gates, but ${said}` });
+  }
+  // A file that is not a list is said at its place; what it held is unknown, so nothing more.
 }

@@ -728,6 +728,43 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a gate file declaring none is said once, with the all_of names it may have held; an unknown id is still said', () => {
+    const files = {
+      'measurements.yaml': `${latency}- id: p99_ms\n  window: 14d\n  sql:\n    table: audit.m\n    timestamp: recorded_at\n    value: count(*)\n`,
+      'stop-signs.yaml': `- id: SS1\n  title: t\n  section: "§9"\n  phase: [canary]\n  fires_if: p50_ms > 1.0\n`,
+      'exit-criteria.yaml': `- id: E1\n  title: t\n  section: "§13"\n  phase: [close]\n  all_of: [B]\n- id: E2\n  title: t\n  section: "§13"\n  phase: [close]\n  all_of: [B, A.1, SS9]\n`,
+    };
+    const said =
+      'all_of names 2 gates no file declares: A.1 (E2), B (E1, E2); declare them here if they were in this file, or remove them from all_of';
+    // SS9 is shaped like the stop signs' ids, and stop-signs.yaml is there: a mistake of its own.
+    const unknown = `${E}:11:20: exit criterion 'E2': all_of names unknown gate 'SS9' (did you mean 'SS1'?)`;
+    expect(problemsOf(raw({ ...files, 'disconfirmers.yaml': '' }))).toEqual([
+      `${D}:1:1: the file is empty: list the disconfirmers, or delete the file; ${said}`,
+      unknown,
+    ]);
+    expect(problemsOf(raw({ ...files, 'disconfirmers.yaml': '[]\n' }))).toEqual([
+      `${D}:2:1: declares no gates, but ${said}`,
+      unknown,
+    ]);
+    expect(problemsOf(raw({ ...files, 'disconfirmers.yaml': 'B: {}\n' }))).toEqual([
+      `${D}:2:1: must be a list`,
+      unknown,
+    ]);
+    // The measurement only the lost gates read is not said to be unused.
+    const { root, cleanup } = tempRoot();
+    cleanups.push(cleanup);
+    writeRfc(root, raw({ ...files, 'disconfirmers.yaml': '' }));
+    const e = (() => {
+      try {
+        loadRfc(root, 'demo');
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(e).toBeInstanceOf(SpecError);
+    expect((e as SpecError).warnings).toEqual([]);
+  });
+
   it('a cycle of gates reads as the one needed first, as the prereq DAG does', () => {
     const gate = (id: string, needs: string) =>
       `- id: ${id}\n  title: t\n  section: "§13"\n  phase: [close]\n  all_of: [${needs}]\n`;
