@@ -91,6 +91,8 @@ EXIT CODES
       report = await evaluateRfc(rfc, {
         asOf: sandbox.asOf,
         ref: 'HEAD',
+        // As the printed `gate check --as-of` evaluates: council rounds and the RFC read from HEAD's commit.
+        pinned: true,
         repoDir: sandbox.dir,
         sources: sources.registry,
         timeoutMs: 60_000,
@@ -130,11 +132,11 @@ EXIT CODES
           `  in .rfcgate/pgdata and agent telemetry in telemetry/agent-usage.jsonl. Its clock stops at ${asOf}.`,
           '',
           'Re-run by hand:',
-          `  node ${bin} gate check --root ${sandbox.dir} --rfc wave3 --as-of ${asOf}`,
-          `  node ${bin} gate check --root ${sandbox.dir} --rfc wave3 --as-of ${asOf} --only B --json`,
+          `  node ${bin} gate check --root ${sandbox.dir} --rfc wave3 --as-of ${asOf} --snapshot-at ${asOf}`,
+          `  node ${bin} gate check --root ${sandbox.dir} --rfc wave3 --as-of ${asOf} --snapshot-at ${asOf} --only B --json`,
           `  node ${bin} prereq status --root ${sandbox.dir} --rfc wave3 --as-of ${asOf} --format mermaid`,
           `  node ${bin} prereq status --root ${sandbox.dir} --rfc v3-kernel --as-of ${asOf}`,
-          `  node ${bin} gate check --root ${sandbox.dir} --rfc v3-kernel --as-of ${asOf}`,
+          `  node ${bin} gate check --root ${sandbox.dir} --rfc v3-kernel --as-of ${asOf} --snapshot-at ${asOf}`,
           `  node ${bin} telemetry report --root ${sandbox.dir} --rfc v3-kernel --as-of ${asOf}`,
           `  node ${bin} comparator run --root ${sandbox.dir} --rfc wave3 --self-test`,
           `  node ${bin} measure record --root ${sandbox.dir} --rfc wave3 --type measurement.lease_plane.request --elapsed-ms 41.5`,

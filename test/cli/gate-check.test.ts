@@ -267,6 +267,16 @@ describe('bad input gets one clear line and exit 3', () => {
     [['prereq', 'status', '--as-of', '2099-01-01T00:00:00Z'], /--as-of '2099-01-01T00:00:00Z' is in the future/],
     [['telemetry', 'report', '--files', 'x.jsonl', '--as-of', '2099-01-01'], /--as-of '2099-01-01' is in the future/],
     [['gate', 'check', '--rfc', 'wave9'], /unknown RFC 'wave9'.*known RFCs: demo/],
+    // A database snapshot is read as of its own instant or earlier, never later.
+    [
+      ['gate', 'check', '--snapshot-at', '2026-06-01'],
+      /--snapshot-at needs --as-of: evaluate as of the snapshot's instant/,
+    ],
+    [['gate', 'check', '--as-of', '2026-06-01', '--snapshot-at', 'june'], /--snapshot-at 'june' is not a date/],
+    [
+      ['gate', 'check', '--as-of', '2026-06-02', '--snapshot-at', '2026-06-01'],
+      /--as-of 2026-06-02T00:00:00.000Z is after --snapshot-at 2026-06-01T00:00:00.000Z: the snapshot shows nothing later/,
+    ],
     [
       ['gate', 'check', '--rfc', '..'],
       /unknown RFC '\.\.': an RFC is named by its folder directly under gates\/; known RFCs: demo/,

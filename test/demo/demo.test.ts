@@ -304,5 +304,22 @@ describe('rfcgate demo', () => {
     expect(r.stdout).toMatch(
       /Re-run by hand:\n {2}node .*bin\/run\.js gate check --root .*\/c --rfc wave3 --as-of 2026-06-01T00:00:00.000Z/,
     );
-  }, 120_000);
+    // Run as printed, the wave3 checks give the demo's verdicts, reasons and evidence: the same
+    // seed's sandbox, the same JSON, byte for byte (SS10 halts `error` on its drifted table both times).
+    const { DATABASE_URL: _unset, ...env } = process.env;
+    const rerun = [...r.stdout.matchAll(/^ {2}node (\S+) (gate check .*--rfc wave3 .*)$/gm)].map((m) => {
+      const args = (m[2] ?? '').split(' ');
+      const out = spawnSync(process.execPath, [m[1] ?? '', ...args, ...(args.includes('--json') ? [] : ['--json'])], {
+        cwd: work,
+        env,
+        encoding: 'utf8',
+      });
+      expect(out.stderr).toBe('');
+      return { only: args.includes('--only'), stdout: out.stdout };
+    });
+    expect(rerun.map((x) => x.only)).toEqual([false, true]);
+    expect(rerun[0]?.stdout).toBe(first.stdout);
+    const demoB = results.find((x) => x.id === 'B');
+    expect(JSON.parse(rerun[1]?.stdout ?? '{}').results).toEqual([demoB]);
+  }, 240_000);
 });

@@ -10,6 +10,9 @@ import { EXIT, exitCodeFor, type GateReport } from '../../model/result.js';
 import { openSources } from '../../sources/index.js';
 import { loadRfc } from '../../spec/load.js';
 import { PHASES, type Phase } from '../../spec/types.js';
+import { UsageError } from '../../spec/problems.js';
+import { instantMs } from '../../util/calendar.js';
+import { CLOCK_SLACK_MS } from '../../util/clock.js';
 
 export default class GateCheck extends RfcCommand {
   static override summary =
@@ -33,6 +36,10 @@ ${RfcCommand.exitCodesHelp}`;
       description:
         'Git ref to evaluate. Named (even HEAD), or with --as-of, council rounds and the RFC document are read from that commit, not the working tree.',
       default: 'HEAD',
+    }),
+    'snapshot-at': Flags.string({
+      description:
+        "The database is a snapshot of this instant (a restored backup, a copy, the demo's sandbox): measurements of its present state (sql current_state) read it as it was then, not as of today. Needs --as-of, not later than it.",
     }),
     phase: Flags.string({ description: 'Only gates that apply at this phase.', options: [...PHASES] }),
     only: Flags.string({
@@ -68,6 +75,7 @@ ${RfcCommand.exitCodesHelp}`;
     const root = this.findRoot(flags.root);
     const rfc = loadRfc(root, this.chooseRfc(root, flags.rfc));
     const asOf = parseAsOf(flags['as-of']);
+    const snapshotAt = parseSnapshotAt(flags['snapshot-at'], flags['as-of'] === undefined ? undefined : asOf);
     const ref = parseRef(flags.ref);
     // A tree or a blob (main^{tree}, main:src) would halt every git gate as a ref to fetch.
     if (!metadata.flags.ref?.setFromDefault) refuseNonCommit(root, ref, '--ref');
@@ -79,6 +87,7 @@ ${RfcCommand.exitCodesHelp}`;
       env: process.env,
       timeoutMs: flags.timeout * 1000,
       ...(progress ? { onTelemetryProgress: progress.update } : {}),
+      ...(snapshotAt ? { now: () => snapshotAt } : {}),
     });
     let report: GateReport;
     try {
@@ -119,4 +128,33 @@ ${RfcCommand.exitCodesHelp}`;
     }
     return report;
   }
+}
+
+/**
+ * --snapshot-at: the instant a database copy depicts. Its present state is that instant's, so
+ * a current_state measurement as of then reads it rather than halting as a replay of the past.
+ */
+function parseSnapshotAt(text: string | undefined, asOf: Date | undefined): Date | undefined {
+  if (text === undefined) return undefined;
+  if (asOf === undefined) {
+    throw new UsageError(
+      `--snapshot-at needs --as-of: evaluate as of the snapshot's instant (--as-of ${text}) or an earlier one`,
+    );
+  }
+  const ms = instantMs(text);
+  if (Number.isNaN(ms)) {
+    throw new UsageError(
+      `--snapshot-at '${text}' is not a date: use YYYY-MM-DD or an ISO-8601 instant such as 2026-06-01T12:00:00Z`,
+    );
+  }
+  if (ms > Date.now() + CLOCK_SLACK_MS) {
+    throw new UsageError(`--snapshot-at '${text}' is in the future: a snapshot is of now or an earlier instant`);
+  }
+  // Later than the snapshot, its state would be read for a time it does not show.
+  if (asOf.getTime() > ms + CLOCK_SLACK_MS) {
+    throw new UsageError(
+      `--as-of ${asOf.toISOString()} is after --snapshot-at ${new Date(ms).toISOString()}: the snapshot shows nothing later; evaluate as of its instant or earlier`,
+    );
+  }
+  return new Date(ms);
 }
