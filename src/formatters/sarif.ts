@@ -68,7 +68,8 @@ function rule(report: GateReport, r: GateResult): ReportingDescriptor {
     shortDescription: { text: `${r.id} ${r.title}` },
     fullDescription: { text: `${r.kind.replace('_', ' ')} ${r.id} of RFC ${report.rfc} (${r.section}): ${r.title}` },
     help: {
-      text: `Run \`rfcgate gate check --rfc ${report.rfc} --only ${r.id} --as-of ${report.as_of} --json\` for the evidence behind this verdict.`,
+      // The ref too: without it the command would read HEAD, another commit than the one judged.
+      text: `Run \`rfcgate gate check --rfc ${report.rfc} --only ${r.id} --as-of ${report.as_of}${report.ref === 'HEAD' ? '' : ` --ref ${report.ref}`} --json\` for the evidence behind this verdict.`,
     },
     defaultConfiguration: { level: 'error' },
     properties: { gate_id: r.id, kind: r.kind, section: r.section, tags: ['rfcgate', r.kind] },

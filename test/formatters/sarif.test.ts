@@ -61,6 +61,10 @@ describe('sarif formatter', () => {
     expect(run?.tool.driver.rules?.[1]?.help?.text).toBe(
       `Run \`rfcgate gate check --rfc wave3 --only B --as-of ${mixed.as_of} --json\` for the evidence behind this verdict.`,
     );
+    // A run of another ref names it, or the command would judge HEAD instead.
+    expect(valid({ ...mixed, ref: 'release/1.2' }).runs[0]?.tool.driver.rules?.[1]?.help?.text).toBe(
+      `Run \`rfcgate gate check --rfc wave3 --only B --as-of ${mixed.as_of} --ref release/1.2 --json\` for the evidence behind this verdict.`,
+    );
     expect(run?.automationDetails?.id).toBe('rfcgate/wave3/');
     expect(run?.properties).toEqual({ rfc: 'wave3', as_of: mixed.as_of, ref: 'HEAD', verdict: 'fail' });
     expect(JSON.parse(formatSarif(mixed, { toolVersion: '9.9.9' })).runs[0].tool.driver.version).toBe('9.9.9');
