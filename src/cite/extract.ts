@@ -7,6 +7,9 @@
  * citation-looking string inside a fenced or indented code block, an HTML block or a link
  * target is not a citation, while one inside a table cell is. A link target is read only
  * as GitHub cites lines (`[a.py](src/a.py#L12)`, or a blob URL): that is a link to them.
+ * A reference link (`[the helper][h]`, `[h][]`, `[h]`) cites what its definition's target
+ * (`[h]: src/a.py#L12`) cites: one citation, at the definition, claiming what the sentences
+ * of its uses name.
  * Matching runs on the raw source of each text and inline-code node, so every citation
  * carries its exact offsets: `--fix` rewrites those characters and nothing else.
  *
@@ -15,7 +18,7 @@
  * `_SESSION_LOCKS`), and plain-text calls (`foo()`). A spec file may declare the claim
  * instead (citations.yaml, `expect:`).
  */
-import type { InlineCode, Link, Nodes, Parents, Root, Text } from 'mdast';
+import type { Definition, InlineCode, Link, Nodes, Parents, Root, Text } from 'mdast';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
@@ -150,6 +153,8 @@ type Found = Omit<Citation, 'names' | 'whole'> & { whole?: Omit<Citation, 'names
 
 interface Scanned {
   citations: Found[];
+  /** Reference links (`[the helper][h]`) by their definition's identifier: their sentences' names go to it. */
+  uses: { id: string; offset: number; end: number }[];
   /** Inline code spans and plain calls that may name what a citation holds, with their offsets. */
   names: { name: string; offset: number; end: number }[];
 }
@@ -172,17 +177,18 @@ function citationsOf(markdown: string): Citation[] {
   const tree: Root = fromMarkdown(markdown, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
   const lines = new LineIndex(markdown);
   const out: Citation[] = [];
+  const used = new Map<string, string[]>();
   // Each block (paragraph, table cell, heading) is scanned on its own: a claim never crosses blocks.
   visitBlocks(tree, (block) => {
-    const s: Scanned = { citations: [], names: [] };
+    const s: Scanned = { citations: [], uses: [], names: [] };
     collect(block, markdown, lines, s, block.type === 'tableCell');
-    if (!s.citations.length) return;
+    if (!s.citations.length && !s.uses.length) return;
     const start = block.position?.start.offset ?? 0;
     const end = block.position?.end.offset ?? markdown.length;
     const sentences = sentenceBounds(markdown, start, end);
-    for (const c of s.citations) {
+    const claimedBy = (c: { offset: number; end: number }): string[] => {
       const sentence = sentences.find((b) => c.offset >= b.from && c.offset < b.to) ?? { from: start, to: end };
-      const inSentence = s.citations.filter((o) => o.offset >= sentence.from && o.offset < sentence.to);
+      const inSentence = [...s.citations, ...s.uses].filter((o) => o.offset >= sentence.from && o.offset < sentence.to);
       const names = s.names.filter(
         (n) =>
           n.offset >= sentence.from &&
@@ -190,12 +196,32 @@ function citationsOf(markdown: string): Citation[] {
           // With several citations in a sentence, a name belongs to the nearest one.
           nearest(inSentence, n) === c,
       );
-      const claimed = [...new Set(names.map((n) => n.name))];
+      return [...new Set(names.map((n) => n.name))];
+    };
+    for (const c of s.citations) {
+      const claimed = claimedBy(c);
       const { whole, ...narrow } = c;
       out.push({ ...narrow, names: claimed, ...(whole ? { whole: { ...whole, names: claimed } } : {}) });
     }
+    for (const u of s.uses) used.set(u.id, [...(used.get(u.id) ?? []), ...claimedBy(u)]);
   });
+  // A definition is checked even when no link uses it: it still says where the lines are, and
+  // the first reference written to it reads them there. Only the first of a label's definitions
+  // is the one its links go to (CommonMark); a later one is checked on its own.
+  const defined = new Set<string>();
+  for (const d of definitions(tree)) {
+    const first = !defined.has(d.identifier);
+    defined.add(d.identifier);
+    const c = scanDefinition(d, markdown, lines);
+    if (c) out.push({ ...c, names: first ? [...new Set(used.get(d.identifier))] : [] });
+  }
   return out.sort((a, b) => a.offset - b.offset);
+}
+
+/** Every link definition of the document, in document order (in a list item or a quote too). */
+function definitions(node: Nodes): Definition[] {
+  if (node.type === 'definition') return [node];
+  return 'children' in node ? node.children.flatMap((c) => definitions(c)) : [];
 }
 
 /** The citation closest to a name, measured between their nearest ends. */
@@ -217,7 +243,7 @@ function nearest<T extends { offset: number; end: number }>(
 
 const BLOCKS = new Set(['paragraph', 'tableCell', 'heading']);
 /**
- * Not read: code blocks, HTML, link definitions, and struck-out text (`~~was at a.py:3~~`),
+ * Not read as text: code blocks, HTML, link definitions (their targets are read apart), and struck-out text (`~~was at a.py:3~~`),
  * which the document itself says no longer holds: checked, it failed as DRIFT or REFUTED.
  */
 const SKIP = new Set(['code', 'html', 'definition', 'yaml', 'toml', 'delete']);
@@ -238,6 +264,10 @@ function collect(node: Nodes, md: string, lines: LineIndex, s: Scanned, inTable:
     return;
   }
   if (node.type === 'link') scanTarget(node, md, lines, s);
+  if (node.type === 'linkReference') {
+    const at = { offset: node.position?.start.offset ?? 0, end: node.position?.end.offset ?? 0 };
+    s.uses.push({ id: node.identifier, ...at });
+  }
   if ('children' in node) for (const c of node.children) collect(c, md, lines, s, inTable);
 }
 
@@ -296,7 +326,23 @@ function scanTarget(node: Link, md: string, lines: LineIndex, s: Scanned): void 
   const labelEnd = node.children.at(-1)?.position?.end.offset ?? from + 1;
   const open = md.indexOf('](', labelEnd);
   if (open < 0 || open >= to) return;
-  let start = open + 2;
+  const c = targetAt(open + 2, to, md, lines);
+  if (c) s.citations.push(c);
+}
+
+/** The target of a link definition, `[h]: src/a.py#L12`, when it cites lines as a link target does. */
+function scanDefinition(node: Definition, md: string, lines: LineIndex): Omit<Citation, 'names' | 'whole'> | undefined {
+  const from = node.position?.start.offset;
+  const to = node.position?.end.offset;
+  if (from === undefined || to === undefined) return undefined;
+  // The label ends at the first `]` not escaped: a label holds no other.
+  let i = from + 1;
+  while (i < to && md[i] !== ']') i += md[i] === '\\' ? 2 : 1;
+  return md[i + 1] === ':' ? targetAt(i + 2, to, md, lines) : undefined;
+}
+
+/** A link's target written from `start` (white space, then maybe `<`) to at most `to`, as a citation. */
+function targetAt(start: number, to: number, md: string, lines: LineIndex): Found | undefined {
   while (start < to && /\s/u.test(md[start] ?? '')) start++;
   if (md[start] === '<') start++;
   let end = start;
@@ -307,7 +353,7 @@ function scanTarget(node: Link, md: string, lines: LineIndex, s: Scanned): void 
   const at = (i: number): number => start + i;
   const url = new RegExp(`^(?:${BLOB_URL.source})$`, 'u').exec(target);
   const m = url ?? LINK_TARGET.exec(target);
-  if (m) s.citations.push(found(m, 0, at, md, lines, true));
+  return m ? found(m, 0, at, md, lines, true) : undefined;
 }
 
 /**

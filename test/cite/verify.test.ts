@@ -654,6 +654,35 @@ describe('citations written the GitHub way', () => {
     ]);
   });
 
+  it("reads a reference link as its definition's target: one citation, claiming what its uses' sentences name", async () => {
+    const text = [
+      'The lock helper `lock_for()` is [the helper][lock]; its registry `_SESSION_LOCKS` is [there][Reg].',
+      '',
+      '`apply()` is called at [apply], and the entry `process_agent_update` is at [entry][].',
+      '',
+      'Read [the helper][lock] again.',
+      '',
+      '[lock]: ../src/app/handlers.py#L9-L10',
+      '[reg]: </src/app/handlers.py#L7> "the registry"',
+      '[entry]: ../src/app/handlers.py#L3',
+      '  [apply]:',
+      '    ../src/app/handlers.py#L5',
+      '[unused]: ../src/app/gone.py#L1',
+      '',
+    ].join('\n');
+    const r = await check(text);
+    expect(r.citations.map((c) => [c.id, c.location.line, c.expect, c.verdict, c.fix?.to ?? null])).toEqual([
+      ['../src/app/handlers.py#L9-L10', 7, ['lock_for()'], 'DRIFT', '../src/app/handlers.py#L12-L13'],
+      ['/src/app/handlers.py#L7', 8, ['_SESSION_LOCKS'], 'DRIFT', '/src/app/handlers.py#L10'],
+      ['../src/app/handlers.py#L3', 9, ['process_agent_update'], 'VERIFIED', null],
+      ['../src/app/handlers.py#L5', 11, ['apply()'], 'VERIFIED', null],
+      // A definition no link uses still says where lines are: checked, with nothing claimed.
+      ['../src/app/gone.py#L1', 12, [], 'NOT_FOUND', null],
+    ]);
+    const fixed = applyFixes('rfcs/demo.md', text, r);
+    expect(fixed.text).toBe(text.replace('#L9-L10', '#L12-L13').replace('#L7>', '#L10>'));
+  });
+
   const url = (repo: string, ref: string, lines: string) =>
     `https://github.com/${repo}/blob/${ref}/src/app/handlers.py#${lines}`;
 
