@@ -1,7 +1,7 @@
 /**
  * Finds the code citations of a Markdown document: `path:line`, `path:a-b`, `path:a,b,c`
  * and `path::symbol`, in code spans or plain text, with or without a leading folder; lines
- * written GitHub's way (`path#L12-L20`) and GitHub blob URLs to lines.
+ * written GitHub's way (`path#L12-L20`) and GitHub and GitLab blob URLs to lines.
  *
  * The document is parsed with mdast-util-from-markdown (CommonMark + GFM tables), so a
  * citation-looking string inside a fenced or indented code block, an HTML block or a link
@@ -47,8 +47,9 @@ export interface Citation {
    */
   anchor?: { endL: boolean };
   /**
-   * A blob URL (`https://github.com/o/r/blob/<ref>/<path>#L12`): `repo` is its host, owner and
-   * name (lower case, as `originRepo` gives them), `ref` the branch, tag or commit it names.
+   * A blob URL (`https://github.com/o/r/blob/<ref>/<path>#L12`, GitLab's
+   * `https://gitlab.com/g/sub/p/-/blob/<ref>/<path>#L12-34`): `repo` is its host and
+   * path (lower case, as `originRepo` gives them), `ref` the branch, tag or commit it names.
    * Only a URL to the repository of the tree is a citation (see verifyCitations).
    */
   url?: { repo: string; ref: string };
@@ -110,6 +111,17 @@ const CODE_CITATION =
  */
 const BLOB_URL =
   /(?<![\w/])https?:\/\/(?<host>[\w.-]+)(?::\d+)?\/(?<owner>[\w.-]+)\/(?<name>[\w.-]+)\/blob\/(?<ref>[^/\s#?`]+)\/(?<path>[^\s#?`<>()[\]]+)(?:\?[^\s#`<>()]*)?#L(?<anchor>\d+(?:-L?\d+)?)(?![\w-])/gu;
+
+/**
+ * A GitLab blob URL, `https://gitlab.com/<group>/<subgroup>/<project>/-/blob/<ref>/<path>#L12-34`:
+ * a project sits under one or more groups, and GitLab writes a range `#L12-34` (GitHub's
+ * `#L12-L34` is read too). `project` is the whole path of groups and project.
+ */
+const GITLAB_BLOB_URL =
+  /(?<![\w/])https?:\/\/(?<host>[\w.-]+)(?::\d+)?\/(?<project>(?:[\w.-]+\/)+[\w.-]+)\/-\/blob\/(?<ref>[^/\s#?`]+)\/(?<path>[^\s#?`<>()[\]]+)(?:\?[^\s#`<>()]*)?#L(?<anchor>\d+(?:-L?\d+)?)(?![\w-])/gu;
+
+const BLOB_URLS = [BLOB_URL, GITLAB_BLOB_URL];
+const WHOLE_BLOB_URLS = BLOB_URLS.map((re) => new RegExp(`^(?:${re.source})$`, 'u'));
 
 /**
  * A Markdown link target that cites lines of a file of the tree, `[a.py](src/a.py#L12)`:
@@ -282,7 +294,7 @@ function scanLeaf(node: Text | InlineCode, md: string, lines: LineIndex, s: Scan
   const at = (i: number): number => from + (code ? (code.at[i] ?? raw.length) : i);
   let cited = false;
   const urls: { from: number; to: number }[] = [];
-  for (const m of scanned.matchAll(BLOB_URL)) {
+  for (const m of BLOB_URLS.flatMap((re) => [...scanned.matchAll(re)])) {
     cited = true;
     urls.push({ from: m.index ?? 0, to: (m.index ?? 0) + m[0].length });
     s.citations.push(found(m, m.index ?? 0, at, md, lines));
@@ -351,7 +363,7 @@ function targetAt(start: number, to: number, md: string, lines: LineIndex): Foun
   if (end === to && md[end - 1] === ')') end--;
   const target = md.slice(start, end);
   const at = (i: number): number => start + i;
-  const url = new RegExp(`^(?:${BLOB_URL.source})$`, 'u').exec(target);
+  const url = WHOLE_BLOB_URLS.map((re) => re.exec(target)).find((m) => m);
   const m = url ?? LINK_TARGET.exec(target);
   return m ? found(m, 0, at, md, lines, true) : undefined;
 }
@@ -380,7 +392,8 @@ function found(
   // A link target starting with `/` is read from the repository's root, as GitHub reads it;
   // any other from the document's folder (fromDocument).
   const path = g.host ? decoded(written) : target ? decoded(written).replace(/^\/+/u, '') : written;
-  const repo = g.host && g.owner && g.name ? [g.host, g.owner, g.name].join('/') : undefined;
+  const project = g.project ?? (g.owner && g.name ? `${g.owner}/${g.name}` : undefined);
+  const repo = g.host && project ? `${g.host}/${project}` : undefined;
   return {
     text: md.slice(offset, end),
     path,
@@ -460,9 +473,10 @@ function decoded(path: string): string {
 }
 
 /**
- * A repository's host, owner and name as one key, however its URL writes it: an `origin`
- * remote (`https://github.com/O/R.git`, `git@github.com:O/R.git`, `ssh://git@github.com/O/R`)
- * or a blob URL's `github.com/O/R`. Undefined for a remote that is a local path.
+ * A repository's host and path (owner and name, or a GitLab project's groups and name) as one
+ * key, however its URL writes it: an `origin` remote (`https://github.com/O/R.git`,
+ * `git@github.com:O/R.git`, `ssh://git@gitlab.com/g/sub/p`) or a blob URL's `github.com/O/R`.
+ * Undefined for a remote that is a local path.
  */
 export function originRepo(remote: string): string | undefined {
   const r = remote.trim();
@@ -481,10 +495,9 @@ export function originRepo(remote: string): string | undefined {
     host = scp.groups.host ?? '';
     path = scp.groups.path ?? '';
   } else return undefined;
+  // Every part of the path: a GitLab project sits under nested groups (`group/sub/project`).
   const parts = path.split('/').filter(Boolean);
-  const owner = parts.at(-2);
-  const name = parts.at(-1);
-  return host && owner && name ? sameRepo([host, owner, name].join('/')) : undefined;
+  return host && parts.length >= 2 ? sameRepo([host, ...parts].join('/')) : undefined;
 }
 
 /** Compared without case and without `.git` or `www.`, as GitHub reads them. */

@@ -219,6 +219,8 @@ describe('originRepo', () => {
     expect(originRepo('https://user@github.com/acme/demo/')).toBe('github.com/acme/demo');
     expect(originRepo('git@github.com:ACME/demo.git')).toBe('github.com/acme/demo');
     expect(originRepo('ssh://git@github.com:22/acme/Demo')).toBe('github.com/acme/demo');
+    expect(originRepo('git@gitlab.com:Acme/Platform/Demo.git')).toBe('gitlab.com/acme/platform/demo');
+    expect(originRepo('https://gitlab.example.com/a/b/c/')).toBe('gitlab.example.com/a/b/c');
     expect(originRepo('/srv/git/demo.git')).toBeUndefined();
   });
 });

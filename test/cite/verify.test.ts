@@ -715,6 +715,33 @@ describe('citations written the GitHub way', () => {
     expect((await check(text)).citations).toEqual([]);
   });
 
+  it("checks a GitLab blob URL to the origin project, under nested groups, in GitLab's range form", async () => {
+    const lab = (project: string, lines: string) =>
+      `https://gitlab.com/${project}/-/blob/main/src/app/handlers.py#${lines}`;
+    const text = [
+      `The lock helper \`lock_for()\` is at ${lab('acme/platform/demo', 'L9-10')}.`,
+      '',
+      `The registry \`_SESSION_LOCKS\` is at [handlers.py](${lab('Acme/Platform/Demo', 'L7')}).`,
+      '',
+      `The entry \`process_agent_update\` is at ${lab('acme/platform/demo', 'L3-L4')}.`,
+      '',
+      `Another project has \`lock_for()\` at ${lab('acme/demo', 'L1')} and ${lab('acme/other/demo', 'L1')}.`,
+      '',
+    ].join('\n');
+    for (const remote of ['git@gitlab.com:acme/platform/demo.git', 'https://gitlab.com/acme/platform/demo']) {
+      origin(remote);
+      const r = await check(text);
+      expect(r.citations.map((c) => [c.path, c.lines, c.verdict, c.fix?.to ?? null])).toEqual([
+        ['src/app/handlers.py', '9-10', 'DRIFT', lab('acme/platform/demo', 'L12-13')],
+        ['src/app/handlers.py', '7', 'DRIFT', lab('Acme/Platform/Demo', 'L10')],
+        ['src/app/handlers.py', '3-4', 'VERIFIED', null],
+      ]);
+      expect(applyFixes('rfcs/demo.md', text, r).text).toBe(
+        text.replace('#L9-10.', '#L12-13.').replace('#L7)', '#L10)'),
+      );
+    }
+  });
+
   it('reads a branch with a slash in a blob URL as the branch, and the rest as the path', async () => {
     origin('https://github.com/acme/demo');
     const r = await check(`\`lock_for()\` is at ${url('acme/demo', 'feature/locks', 'L12')}.\n`);
