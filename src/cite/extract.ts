@@ -58,6 +58,13 @@ export interface Citation {
    * so the path is read from there (see verifyCitations), not from the repository's root.
    */
   fromDocument?: true;
+  /**
+   * The link the citation is written in: `id` names the link (a reference link by its label,
+   * as its definition does); `target` when the citation is the link's target (or its
+   * definition's), not in its label. A label citing the lines its target cites is the same
+   * claim (see verifyCitations).
+   */
+  link?: { id: string; target?: true };
   /** 1-based position of the citation in the document. */
   line: number;
   col: number;
@@ -225,7 +232,13 @@ function citationsOf(markdown: string): Citation[] {
     const first = !defined.has(d.identifier);
     defined.add(d.identifier);
     const c = scanDefinition(d, markdown, lines);
-    if (c) out.push({ ...c, names: first ? [...new Set(used.get(d.identifier))] : [] });
+    if (c && first)
+      out.push({
+        ...c,
+        names: [...new Set(used.get(d.identifier))],
+        link: { id: refLink(d.identifier), target: true },
+      });
+    else if (c) out.push({ ...c, names: [] });
   }
   return out.sort((a, b) => a.offset - b.offset);
 }
@@ -275,13 +288,24 @@ function collect(node: Nodes, md: string, lines: LineIndex, s: Scanned, inTable:
     scanLeaf(node, md, lines, s, inTable);
     return;
   }
-  if (node.type === 'link') scanTarget(node, md, lines, s);
-  if (node.type === 'linkReference') {
+  if (node.type === 'link' || node.type === 'linkReference') {
     const at = { offset: node.position?.start.offset ?? 0, end: node.position?.end.offset ?? 0 };
-    s.uses.push({ id: node.identifier, ...at });
+    const link = node.type === 'link' ? `@${at.offset}` : refLink(node.identifier);
+    const before = s.citations.length;
+    for (const c of node.children) collect(c, md, lines, s, inTable);
+    for (const c of s.citations.slice(before)) {
+      c.link = { id: link };
+      if (c.whole) c.whole.link = { id: link };
+    }
+    if (node.type === 'link') scanTarget(node, md, lines, s, link);
+    else s.uses.push({ id: node.identifier, ...at });
+    return;
   }
   if ('children' in node) for (const c of node.children) collect(c, md, lines, s, inTable);
 }
+
+/** A reference link's key, the same for its uses and its definition. */
+const refLink = (identifier: string): string => `[${identifier}]`;
 
 function scanLeaf(node: Text | InlineCode, md: string, lines: LineIndex, s: Scanned, inTable: boolean): void {
   const from = node.position?.start.offset;
@@ -331,7 +355,7 @@ function scanLeaf(node: Text | InlineCode, md: string, lines: LineIndex, s: Scan
  * The target of an inline link, `[a.py](src/a.py#L12)` or `[a.py](https://github.com/…#L12)`,
  * read as written (the node's `url` is decoded). An autolink's target is its text, read as such.
  */
-function scanTarget(node: Link, md: string, lines: LineIndex, s: Scanned): void {
+function scanTarget(node: Link, md: string, lines: LineIndex, s: Scanned, link: string): void {
   const from = node.position?.start.offset;
   const to = node.position?.end.offset;
   if (from === undefined || to === undefined || md[from] !== '[') return;
@@ -339,7 +363,7 @@ function scanTarget(node: Link, md: string, lines: LineIndex, s: Scanned): void 
   const open = md.indexOf('](', labelEnd);
   if (open < 0 || open >= to) return;
   const c = targetAt(open + 2, to, md, lines);
-  if (c) s.citations.push(c);
+  if (c) s.citations.push({ ...c, link: { id: link, target: true } });
 }
 
 /** The target of a link definition, `[h]: src/a.py#L12`, when it cites lines as a link target does. */

@@ -55,6 +55,11 @@ export interface CitationResult {
   found: NameFound[];
   /** DRIFT only: the citation rewritten to where the claim now is. */
   fix?: { from: string; to: string };
+  /**
+   * The same claim written again in the label of its link (`[src/a.py:12](src/a.py#L12)`):
+   * counted once, as this citation; with a DRIFT fix, its own rewrite, which --fix applies too.
+   */
+  also?: { id: string; location: { file: string; line: number; col: number }; fix?: { from: string; to: string } }[];
   reason: string;
 }
 
@@ -114,7 +119,12 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
     if (c.tentative) return res.kind !== 'file';
     return !c.path.includes('/') && !c.symbol && res.kind === 'not_found' && !res.what && !hasFileExtension(c.path);
   });
-  const citations = read.filter((_, i) => !hostLike[i]);
+  // A link's label citing the lines its target cites (`[src/a.py:12](src/a.py#L12)`) is one claim, written twice.
+  const { citations, resolved } = oneClaimPerLink(
+    read.filter((_, i) => !hostLike[i]),
+    readResolved.filter((_, i) => !hostLike[i]),
+    resolver,
+  );
   const before = o.since ? new TreeResolver(o.repo, o.since.sha, o.document) : undefined;
   // Every file is read once, and the reads run side by side (the repository bounds how many
   // git processes run at once): one after the other, a document citing sixty files waits on
@@ -128,14 +138,13 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
     }
     return f;
   };
-  const resolved = readResolved.filter((_, i) => !hostLike[i]);
   const earlier = o.since ? await citedThen(o.repo, o.since.sha, o.document) : undefined;
   const kept = await Promise.all(
     citations.map(async (c, i) => {
       const res = resolved[i] as Resolved;
       if (!before || !o.since) return true;
       // A citation written (or re-claimed) since that ref is checked whatever its file did.
-      if (!earlier?.has(citationKey(c))) return true;
+      if (![c, ...(c.twins ?? [])].every((t) => earlier?.has(citationKey(t)))) return true;
       return changed(o.repo, res, await before.resolve(c.path), o.since.sha, o.sha);
     }),
   );
@@ -189,6 +198,38 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
 }
 
 type Resolved = Awaited<ReturnType<TreeResolver['resolve']>>;
+
+/** A citation and the same claim written again in its link's label (`[src/a.py:12](src/a.py#L12)`). */
+type Claim = Citation & { twins?: Citation[] };
+
+/**
+ * Each link's label citation that names the file and lines its target names, folded into the
+ * target: one claim, counted once. A label naming other lines (or, read from its own folder,
+ * another file) than its target is a claim of its own.
+ */
+function oneClaimPerLink(
+  cs: Citation[],
+  res: Resolved[],
+  resolver: TreeResolver,
+): { citations: Claim[]; resolved: Resolved[] } {
+  const claim = (c: Citation, r: Resolved | undefined): string =>
+    [c.link?.id, r?.kind === 'file' ? r.path : resolver.inTree(c.path), formatSpans(c.spans)].join('\0');
+  const targets = new Map<string, number>();
+  cs.forEach((c, i) => {
+    if (c.link?.target) targets.set(claim(c, res[i]), i);
+  });
+  const twins = new Map<number, Citation[]>();
+  const keep = cs.map((c, i) => {
+    const t = c.link && !c.link.target && !c.symbol ? targets.get(claim(c, res[i])) : undefined;
+    if (t === undefined) return true;
+    twins.set(t, [...(twins.get(t) ?? []), c]);
+    return false;
+  });
+  return {
+    citations: cs.flatMap((c, i) => (!keep[i] ? [] : twins.has(i) ? [{ ...c, twins: twins.get(i) }] : [c])),
+    resolved: res.filter((_, i) => keep[i]),
+  };
+}
 
 /**
  * A blob URL names a branch with a `/` in it (`blob/feature/x/src/a.py`) as it names a folder:
@@ -271,7 +312,7 @@ function pinned(c: Citation, sha: string): string | undefined {
  * pins, when another, is named, since the document's reader sees the lines there.
  */
 async function verifyOne(
-  c: Citation,
+  c: Claim,
   res: Resolved,
   o: VerifyOptions,
   fileLines: Promise<string[]>,
@@ -282,17 +323,24 @@ async function verifyOne(
 }
 
 async function checkOne(
-  c: Citation,
+  c: Claim,
   res: Resolved,
   o: VerifyOptions,
   fileLines: Promise<string[]>,
 ): Promise<CitationResult> {
   // citations.yaml may name a table cell's `src/a\|b.ts:3` as it shows, `src/a|b.ts:3`.
-  const declared = o.declared?.get(c.text) ?? o.declared?.get(c.text.replaceAll('\\|', '|'));
-  const expect = c.symbol ? [c.symbol] : (declared ?? c.names);
+  // The label's words are the link's: a claim declared for either, or named near either, is checked.
+  const written = [c, ...(c.twins ?? [])];
+  const declared = written
+    .map((w) => o.declared?.get(w.text) ?? o.declared?.get(w.text.replaceAll('\\|', '|')))
+    .find((d) => d !== undefined);
+  const expect = c.symbol ? [c.symbol] : (declared ?? [...new Set(written.flatMap((w) => w.names))]);
   const base = {
     id: c.text,
     location: { file: o.document, line: c.line, col: c.col },
+    ...(c.twins
+      ? { also: c.twins.map((t) => ({ id: t.text, location: { file: o.document, line: t.line, col: t.col } })) }
+      : {}),
     path: c.path,
     ...(c.spans.length ? { lines: formatSpans(c.spans, c.dash) } : {}),
     ...(c.symbol ? { symbol: c.symbol } : {}),
@@ -377,7 +425,8 @@ async function checkOne(
   }
   const moved = c.spans.map((s) => ({ from: s.from + delta, to: s.to + delta }));
   // The path as written: a table cell's `src/a\|b.ts` keeps its escape, or the fix would end the cell.
-  const to = `${c.text.slice(0, c.linesOffset - c.offset)}${formatLines(c, moved)}`;
+  const rewrite = (w: Citation): string => `${w.text.slice(0, w.linesOffset - w.offset)}${formatLines(w, moved)}`;
+  const to = rewrite(c);
   // New lines under the old commit would link to lines that never held the claim.
   if (pinned(c, o.sha)) {
     return {
@@ -392,6 +441,15 @@ async function checkOne(
     found,
     verdict: 'DRIFT',
     fix: { from: c.text, to },
+    ...(c.twins
+      ? {
+          also: c.twins.map((t) => ({
+            id: t.text,
+            location: { file: o.document, line: t.line, col: t.col },
+            fix: { from: t.text, to: rewrite(t) },
+          })),
+        }
+      : {}),
     reason: `${where}: not at ${formatSpans(c.spans, c.dash)}; ${now}; cite ${to}`,
   };
 }

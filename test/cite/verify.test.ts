@@ -1,7 +1,9 @@
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Log } from 'sarif';
 import { applyFixes } from '../../src/cite/fix.js';
+import { formatCiteSarif } from '../../src/formatters/cite/sarif.js';
 import { type CiteReport, shiftFor, verifyCitations } from '../../src/cite/verify.js';
 import { GitRepo } from '../../src/sources/git/repo.js';
 import { createRepo, removeFixtures } from '../helpers/git-fixture.js';
@@ -681,6 +683,59 @@ describe('citations written the GitHub way', () => {
     ]);
     const fixed = applyFixes('rfcs/demo.md', text, r);
     expect(fixed.text).toBe(text.replace('#L9-L10', '#L12-L13').replace('#L7>', '#L10>'));
+  });
+
+  it('counts a link whose label cites the lines its target cites once, and --fix moves both', async () => {
+    const text = [
+      'The lock helper `lock_for()` is at [src/app/handlers.py:9-10](../src/app/handlers.py#L9-L10).',
+      '',
+      'The registry `_SESSION_LOCKS` is at [`handlers.py:7`][reg].',
+      '',
+      // Label and target naming other lines are two claims, each checked.
+      'The entry `process_agent_update` is at [src/app/handlers.py:3](../src/app/handlers.py#L4).',
+      '',
+      '[reg]: ../src/app/handlers.py#L7',
+      '',
+    ].join('\n');
+    const r = await check(text);
+    expect(
+      r.citations.map((c) => [c.id, c.verdict, c.fix?.to ?? null, (c.also ?? []).map((a) => [a.id, a.fix?.to])]),
+    ).toEqual([
+      [
+        '../src/app/handlers.py#L9-L10',
+        'DRIFT',
+        '../src/app/handlers.py#L12-L13',
+        [['src/app/handlers.py:9-10', 'src/app/handlers.py:12-13']],
+      ],
+      ['src/app/handlers.py:3', 'VERIFIED', null, []],
+      ['../src/app/handlers.py#L4', 'SOURCE_ONLY', null, []],
+      ['../src/app/handlers.py#L7', 'DRIFT', '../src/app/handlers.py#L10', [['handlers.py:7', 'handlers.py:10']]],
+    ]);
+    expect(r.counts).toMatchObject({ DRIFT: 2, VERIFIED: 1, SOURCE_ONLY: 1 });
+    expect(r.citations[0]?.also?.[0]?.location).toEqual({ file: 'rfcs/demo.md', line: 1, col: 37 });
+    const sarif = JSON.parse(formatCiteSarif(r)) as Log;
+    expect(
+      sarif.runs[0]?.results?.[0]?.fixes?.[0]?.artifactChanges[0]?.replacements.map((x) => [
+        x.deletedRegion.startColumn,
+        x.deletedRegion.endColumn,
+        x.insertedContent?.text,
+      ]),
+    ).toEqual([
+      [63, 92, '../src/app/handlers.py#L12-L13'],
+      [37, 61, 'src/app/handlers.py:12-13'],
+    ]);
+    const fixed = applyFixes('rfcs/demo.md', text, r);
+    expect(fixed.fixed).toBe(2);
+    expect(fixed.text).toBe(
+      text
+        .replace(
+          '[src/app/handlers.py:9-10](../src/app/handlers.py#L9-L10)',
+          '[src/app/handlers.py:12-13](../src/app/handlers.py#L12-L13)',
+        )
+        .replace('`handlers.py:7`', '`handlers.py:10`')
+        .replace('#L7\n', '#L10\n'),
+    );
+    expect((await check(fixed.text)).counts).toMatchObject({ DRIFT: 0, VERIFIED: 3, SOURCE_ONLY: 1 });
   });
 
   const url = (repo: string, ref: string, lines: string) =>

@@ -82,12 +82,31 @@ function result(report: CiteReport, c: CitationResult, ruleIndex: number): Resul
     endColumn: c.location.col + c.id.length,
   };
   const artifactLocation = { uri: sarifUri(report.document), uriBaseId: '%SRCROOT%' };
+  // The same lines written again in the link's label are rewritten with the citation.
+  const labels = (c.also ?? []).flatMap((a) =>
+    a.fix
+      ? [
+          {
+            deletedRegion: {
+              startLine: a.location.line,
+              startColumn: a.location.col,
+              endLine: a.location.line,
+              endColumn: a.location.col + a.id.length,
+            },
+            insertedContent: { text: a.fix.to },
+          },
+        ]
+      : [],
+  );
   const fixes: Fix[] = c.fix
     ? [
         {
           description: { text: `cite ${c.fix.to}` },
           artifactChanges: [
-            { artifactLocation, replacements: [{ deletedRegion: region, insertedContent: { text: c.fix.to } }] },
+            {
+              artifactLocation,
+              replacements: [{ deletedRegion: region, insertedContent: { text: c.fix.to } }, ...labels],
+            },
           ],
         },
       ]
