@@ -81,7 +81,7 @@ export interface VerifyOptions {
   document: string;
   text: string;
   repo: Pick<GitHistory, 'filesAt' | 'fileAt' | 'pathKind'> &
-    Partial<Pick<GitRepo, 'pathFate' | 'linkAt' | 'originUrl'>>;
+    Partial<Pick<GitRepo, 'pathFate' | 'linkAt' | 'originUrl' | 'hasRefNamed'>>;
   ref: string;
   sha: string;
   /** Claims declared in citations.yaml, keyed by the citation as written. */
@@ -148,11 +148,12 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
       return changed(o.repo, res, await before.resolve(c.path), o.since.sha, o.sha);
     }),
   );
+  const branches = await refsNamed(citations, o);
   const results = await Promise.all(
     citations.flatMap((c, i) => {
       const res = resolved[i] as Resolved;
       if (!kept[i]) return [];
-      return [verifyOne(c, res, o, res.kind === 'file' ? linesOf(res.path) : Promise.resolve([]))];
+      return [verifyOne(c, res, o, branches, res.kind === 'file' ? linesOf(res.path) : Promise.resolve([]))];
     }),
   );
   // A cited file that was here and moved is the commonest NOT_FOUND, and git knows where it
@@ -301,10 +302,29 @@ function splitLines(text: string | undefined): string[] {
   return lines;
 }
 
+/** A blob URL's ref that reads as a commit's id: 7 hex digits or more. */
+const HEX = /^[0-9a-f]{7,64}$/iu;
+
+/**
+ * The hex-looking refs of the document's blob URLs that are branches or tags of the repository
+ * (`blob/deadbeef/…` with a branch `deadbeef`). A whole id (40 or 64 digits) is the commit, as
+ * git reads it; a shorter one names a ref first, as git and GitHub read it.
+ */
+async function refsNamed(citations: Citation[], o: VerifyOptions): Promise<ReadonlySet<string>> {
+  const hex = new Set(
+    citations.flatMap((c) =>
+      c.url && HEX.test(c.url.ref) && c.url.ref.length !== 40 && c.url.ref.length !== 64 ? [c.url.ref] : [],
+    ),
+  );
+  const named = await Promise.all([...hex].map(async (r) => ((await o.repo.hasRefNamed?.(r)) ? [r] : [])));
+  return new Set(named.flat());
+}
+
 /** The commit a blob URL pins, when that is not the commit checked (a branch or tag pins none). */
-function pinned(c: Citation, sha: string): string | undefined {
-  const ref = c.url?.ref.toLowerCase();
-  return ref && /^[0-9a-f]{7,40}$/u.test(ref) && !sha.toLowerCase().startsWith(ref) ? ref : undefined;
+function pinned(c: Citation, sha: string, branches: ReadonlySet<string>): string | undefined {
+  const ref = c.url?.ref;
+  if (!ref || !HEX.test(ref) || branches.has(ref)) return undefined;
+  return sha.toLowerCase().startsWith(ref.toLowerCase()) ? undefined : ref.toLowerCase();
 }
 
 /**
@@ -315,10 +335,11 @@ async function verifyOne(
   c: Claim,
   res: Resolved,
   o: VerifyOptions,
+  branches: ReadonlySet<string>,
   fileLines: Promise<string[]>,
 ): Promise<CitationResult> {
-  const r = await checkOne(c, res, o, fileLines);
-  const pin = pinned(c, o.sha);
+  const r = await checkOne(c, res, o, branches, fileLines);
+  const pin = pinned(c, o.sha, branches);
   return pin ? { ...r, reason: `${r.reason} (the link pins commit ${pin.slice(0, 12)}; checked at ${o.ref})` } : r;
 }
 
@@ -326,6 +347,7 @@ async function checkOne(
   c: Claim,
   res: Resolved,
   o: VerifyOptions,
+  branches: ReadonlySet<string>,
   fileLines: Promise<string[]>,
 ): Promise<CitationResult> {
   // citations.yaml may name a table cell's `src/a\|b.ts:3` as it shows, `src/a|b.ts:3`.
@@ -428,7 +450,7 @@ async function checkOne(
   const rewrite = (w: Citation): string => `${w.text.slice(0, w.linesOffset - w.offset)}${formatLines(w, moved)}`;
   const to = rewrite(c);
   // New lines under the old commit would link to lines that never held the claim.
-  if (pinned(c, o.sha)) {
+  if (pinned(c, o.sha, branches)) {
     return {
       ...at,
       found,

@@ -805,6 +805,25 @@ describe('citations written the GitHub way', () => {
     ]);
   });
 
+  it('reads a hex-looking ref that is a branch or a tag as one, not as a pinned commit', async () => {
+    origin('https://github.com/acme/demo.git');
+    gh.repo.git(['branch', 'deadbeef', gh.v2]);
+    gh.repo.git(['update-ref', 'refs/remotes/origin/cafe1234', gh.v2]);
+    gh.repo.git(['tag', 'abcdef12', gh.v2]);
+    gh.repo.git(['branch', 'feed/face123', gh.v2]);
+    const text = ['deadbeef', 'cafe1234', 'abcdef12', 'face123']
+      .map((ref) => `The lock helper \`lock_for()\` is at ${url('acme/demo', ref, 'L9-L10')}.\n`)
+      .join('\n');
+    const r = await check(text);
+    expect(r.citations.map((c) => [c.verdict, c.fix?.to ?? null, c.reason.includes('pins')])).toEqual([
+      ['DRIFT', url('acme/demo', 'deadbeef', 'L12-L13'), false],
+      ['DRIFT', url('acme/demo', 'cafe1234', 'L12-L13'), false],
+      ['DRIFT', url('acme/demo', 'abcdef12', 'L12-L13'), false],
+      // No ref is named face123 (only feed/face123): it is read as a commit the link pins.
+      ['DRIFT', null, true],
+    ]);
+  });
+
   it('checks a URL pinning a commit at --ref, says so, and leaves its drifted lines to be fixed by hand', async () => {
     origin('https://github.com/acme/demo.git');
     const text = `The lock helper \`lock_for()\` is at ${url('acme/demo', gh.v1, 'L9-L10')}.\n`;

@@ -810,6 +810,21 @@ export class GitRepo implements GitHistory {
     }
   }
 
+  /**
+   * Whether a branch (local or remote-tracking) or a tag has this very name: `deadbeef` may be
+   * a branch as well as the start of a commit's id, which only the refs tell apart.
+   */
+  async hasRefNamed(name: string): Promise<boolean> {
+    if (name === '' || name.startsWith('-') || /[*?[\\]/u.test(name)) return false;
+    const git = await this.client();
+    const patterns = [`refs/heads/${name}`, `refs/tags/${name}`, `refs/remotes/*/${name}`];
+    const out = await git.raw(['for-each-ref', '--format=%(refname)', ...patterns]).catch(() => '');
+    // A pattern also matches the refs under it (`refs/heads/deadbeef/x`): only the name itself counts.
+    return out
+      .split('\n')
+      .some((r) => r === patterns[0] || r === patterns[1] || /^refs\/remotes\/[^/]+\/(.*)$/u.exec(r)?.[1] === name);
+  }
+
   /** Local and remote-tracking branch names, sorted (for "that branch does not exist; these do"). */
   async branches(): Promise<string[]> {
     const git = await this.client();
