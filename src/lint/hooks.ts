@@ -647,11 +647,15 @@ export function script(
         : []),
       ...setup,
       // What the remote has: its remote-tracking refs. Pushed by URL, $1 is the URL: the remote
-      // configured with that URL (a trailing slash aside); with none, no ref is known and every
+      // configured with that URL (a trailing slash aside), as a fetch URL or as a pushurl (a
+      // remote fetched over https and pushed to over ssh); with none, no ref is known and every
       // commit of a new branch is checked, since what the remote lacks cannot be told.
       'known="--remotes=$1"',
       'if ! git remote get-url "$1" >/dev/null 2>&1; then',
-      '  for r in $(git remote); do [ "$(git remote get-url "$r" | sed \'s:/*$::\')" = "$(printf \'%s\' "$2" | sed \'s:/*$::\')" ] && known="--remotes=$r"; done',
+      '  url="$(printf \'%s\' "$2" | sed \'s:/*$::\')"',
+      '  for r in $(git remote); do',
+      '    { git remote get-url --all "$r"; git remote get-url --push --all "$r"; } 2>/dev/null | sed \'s:/*$::\' | grep -qxF -e "$url" && known="--remotes=$r"',
+      '  done',
       'fi',
       'while read -r local_ref local_id remote_ref remote_id; do',
       '  # A deleted ref sends nothing to check.',

@@ -451,6 +451,31 @@ describe('hooks', () => {
     expect(badByUrl.code).not.toBe(0);
   });
 
+  it("pushed by URL, a remote's pushurl names it as its fetch URL does: only what the remote lacks is checked", () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const remote = tempDir('rfcgate-remote-');
+    spawnSync('git', ['init', '-q', '--bare', remote]);
+    // Fetched by one URL, pushed to by another (https to fetch, ssh to push, say).
+    repo.git(['remote', 'add', 'origin', `file://${remote}`]);
+    repo.git(['config', 'remote.origin.pushurl', remote]);
+    installHooks(opts(repo.dir, { hooks: ['pre-push'] }));
+    const BAD = 'y = "measurement.lease_plane.x"\n';
+    // A violation the remote already has (pushed past the hook): not this push's.
+    repo.commit({ files: { 'src/legacy.py': BAD }, message: 'legacy', date: '2026-05-02T09:00:00Z' });
+    expect(push(repo.dir, ['--no-verify', 'origin', 'main']).code).toBe(0);
+    repo.git(['fetch', '-q', 'origin']);
+    repo.git(['checkout', '-q', '-b', 'by-url']);
+    repo.commit({ files: { 'src/c.py': 'z = 1\n' }, message: 'clean', date: '2026-05-03T09:00:00Z' });
+    const clean = push(repo.dir, [remote, 'by-url:by-url']);
+    expect(clean.out).not.toMatch(/legacy/);
+    expect(clean.code).toBe(0);
+    repo.commit({ files: { 'src/d.py': BAD }, message: 'bad', date: '2026-05-04T09:00:00Z' });
+    const bad = push(repo.dir, [`${remote}/`, 'by-url:by-url-2']);
+    expect(bad.out).toMatch(/src\/d\.py\n {2}1:6 {2}error/);
+    expect(bad.out).not.toMatch(/legacy/);
+    expect(bad.code).not.toBe(0);
+  });
+
   it('a hook finds RFCs under a folder of the repository, and says so when rfcgate is gone', () => {
     const repo = createRepo();
     repo.commit({ files: { 'README.md': 'r\n' }, message: 'top', date: '2026-05-01T09:00:00Z' });
