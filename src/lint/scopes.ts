@@ -161,6 +161,20 @@ const NOT_THERE = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
 const NOT_A_FILE = new Set(['ENXIO', 'EOPNOTSUPP', 'ENODEV']);
 const NOT_REGULAR = 'not a regular file (a FIFO, socket or device stands at its path)';
 
+/**
+ * The symlinks (mode 120000) and submodules (160000) among git's entries, each with why lint
+ * does not read it, worded as for the working tree.
+ */
+function notRead<T>(entries: Iterable<[string, T]>, mode: (e: [string, T]) => string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of entries) {
+    const m = mode(e);
+    if (m === '120000') out.set(e[0], SYMLINK);
+    else if (m === '160000') out.set(e[0], FOLDER);
+  }
+  return out;
+}
+
 /** Why a path git lists in the working tree holds no file to read. */
 const SYMLINK = 'a symbolic link, which lint does not follow';
 const DELETED = 'deleted in the working tree';
@@ -222,7 +236,7 @@ export class WorkingTree {
         fd = onDisk(this.root, p, (at) => openSync(at, READ_NOFOLLOW));
       } catch (e) {
         // Tracked but deleted in the working tree, or a symlink: a link holds the path it
-        // points at, not contents of this repository (--staged and --commit skip it too).
+        // points at, not contents of this repository (--staged and --commit name it too).
         // Anything else (no permission, an I/O error) is a file that exists and was not read:
         // named, never counted as clean.
         const code = (e as NodeJS.ErrnoException).code ?? '';
@@ -633,6 +647,9 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
   // The diff's mode is the index entry's: a regular file (not a symlink, not a submodule;
   // 000000 for a deleted path).
   const regular = [...changed].filter(([, e]) => e.mode === '100644' || e.mode === '100755');
+  // A staged symlink or submodule a rule applies to is named as not read, as the working
+  // tree names it, so the files checked and those listed add up.
+  const special = notRead(changed, ([, e]) => e.mode);
   // Named by blob id, so a path that holds a line break is fetched like any other.
   // Settled here, rethrown below: an early return must not leave a rejection unhandled.
   const prefetch = fetchBlobs(
@@ -666,13 +683,15 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
     info,
     // git lists the index sorted by path, so the universe needs no sort.
     universe,
-    targets: sorted(regular.map(([p]) => p)),
+    targets: special.size ? sorted([...regular.map(([p]) => p), ...special.keys()]) : sorted(regular.map(([p]) => p)),
     read: (ps, max) => {
       const out = new Map<string, ReadResult>();
       const rest: string[] = [];
       for (const p of ps) {
         const got = fetched.get(p);
+        const kind = got ? undefined : special.get(p);
         if (got) out.set(p, sizeChecked(got, max));
+        else if (kind !== undefined) out.set(p, { ok: false, gone: true, reason: kind });
         else rest.push(p);
       }
       for (const [p, r] of readBlobs(root, rest, max)) out.set(p, r);
@@ -1080,14 +1099,18 @@ async function commitSnapshot(root: string, rev: string, since: string | undefin
   const tree = git(root, ['ls-tree', '-r', '-z', commit]);
   if (!tree.ok) return haltSnapshot(info, 'error', `git ls-tree ${commit} failed: ${tree.err}`);
   const ids = new Map<string, string>();
+  const modes: [string, string][] = [];
   for (const rec of zList(tree.out)) {
     const tab = rec.indexOf('\t');
     const [mode, type, id] = rec.slice(0, tab).split(' ');
     // Regular files only: a symlink holds a target, a submodule no contents here.
     if (type === 'blob' && id && (mode === '100644' || mode === '100755')) ids.set(rec.slice(tab + 1), id);
+    else if (mode !== undefined) modes.push([rec.slice(tab + 1), mode]);
   }
+  // Named as not read where a rule applies to them, as the working tree names them.
+  const special = notRead(modes, ([, mode]) => mode);
   const universe = sorted(ids.keys());
-  let targets = universe;
+  let targets = special.size ? sorted([...universe, ...special.keys()]) : universe;
   if (since !== undefined) {
     const base = mergeBase(root, since, commit, info);
     if (typeof base !== 'string') return base;
@@ -1103,7 +1126,7 @@ async function commitSnapshot(root: string, rev: string, since: string | undefin
       commit,
     ]);
     if (!diff.ok) return haltSnapshot(info, 'error', `git diff ${base} ${commit} failed: ${diff.err}`);
-    targets = sorted(zList(diff.out).filter((p) => ids.has(p)));
+    targets = sorted(zList(diff.out).filter((p) => ids.has(p) || special.has(p)));
   }
   return {
     info,
@@ -1115,7 +1138,8 @@ async function commitSnapshot(root: string, rev: string, since: string | undefin
       const out = new Map<string, ReadResult>();
       const wanted = ps.flatMap((path) => {
         const id = ids.get(path);
-        if (id === undefined) out.set(path, { ok: false, gone: true });
+        const kind = id === undefined ? special.get(path) : undefined;
+        if (id === undefined) out.set(path, { ok: false, gone: true, ...(kind !== undefined ? { reason: kind } : {}) });
         return id === undefined ? [] : [{ path, name: id }];
       });
       for (const [p, r] of readObjects(root, wanted, max)) out.set(p, r);

@@ -66,7 +66,21 @@ describe('--staged', () => {
     expect(repo.git(['ls-files', '-s', 'src/run.py'])).toMatch(/^100755 /);
     const r = await lint(repo, { kind: 'staged' });
     expect(where(r)).toEqual(['src/run.py:1:6 L1']);
-    expect(r.files.in_scope).toBe(1);
+    expect(r.files.in_scope).toBe(2);
+    expect(r.files.skipped).toEqual([{ path: 'src/link.py', reason: 'a symbolic link, which lint does not follow' }]);
+  });
+
+  it('a staged or committed submodule a rule applies to is named as not read, not dropped', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': GOOD } });
+    repo.git(['update-index', '--add', '--cacheinfo', `160000,${repo.head()},src/vendored.py`]);
+    const skipped = [{ path: 'src/vendored.py', reason: 'a folder (a submodule), not a file' }];
+    expect((await lint(repo, { kind: 'staged' })).files.skipped).toEqual(skipped);
+    repo.git(['commit', '-q', '-m', 'submodule', '--no-verify'], {
+      GIT_AUTHOR_DATE: '1780000000 +0000',
+      GIT_COMMITTER_DATE: '1780000000 +0000',
+    });
+    expect((await lint(repo, { kind: 'commit', rev: 'HEAD' })).files.skipped).toEqual(skipped);
+    expect((await lint(repo, { kind: 'commit', rev: 'HEAD', since: 'HEAD~1' })).files.skipped).toEqual(skipped);
   });
 
   it('an index with unresolved merge conflicts halts and says to resolve them', async () => {
@@ -584,6 +598,11 @@ describe('symlinks', () => {
     for (const r of [staged, tree, changed, commit]) {
       expect(where(r), r.scope.kind).toEqual([]);
       expect(r.verdict, r.scope.kind).toBe('pass');
+      // Each scope names the links a rule applies to as not read, as the whole tree does.
+      expect(r.files.skipped, r.scope.kind).toEqual([
+        { path: 'src/alias.py', reason: 'a symbolic link, which lint does not follow' },
+        { path: 'src/outside.py', reason: 'a symbolic link, which lint does not follow' },
+      ]);
     }
     // Named explicitly, a link is the link, not the allow-listed file it points at: among
     // other files it is skipped; named alone (or with other links) there is nothing to check.
