@@ -21,7 +21,7 @@ export default class Lint extends RfcCommand {
     "Check the RFC's pre-merge lint rules (lints.yaml) on the tree, the staged change or a diff.";
   static override description = `Runs every rule of gates/<rfc>/lints.yaml: forbid (a pattern that must not appear, with allow-listed paths), require (a file that must exist once a trigger path does), order (the ordering guard, read from git) and helper_only (a construction allowed only through a named helper). Each file in scope is read once and every rule that applies runs on it; .gitignore is respected; binary files and files over --max-file-size are skipped with a note.
 
-Scopes: the whole tree (default, for CI); --staged: the index, exactly what the commit will contain (what the git hook runs); --changed-since <ref>: the files changed since the merge base with <ref> (a PR's diff); --commit <rev>: the files as committed in <rev>, not the working tree (with --changed-since, those changed since the merge base; what the pre-push hook runs); or explicit paths. Globs are always checked against the whole tree, so an include glob that matches no file halts the rule and names the glob (unless the rule says may_match_nothing: true, for a path still to be created). A waiver (an allow entry with expires) past its date no longer applies and is itself an error.
+Scopes: the whole tree (default, for CI); --staged: the index, exactly what the commit will contain (what the git hook runs); --changed-since <ref>: the files changed since the merge base with <ref> (a PR's diff); --commit <rev>: the files as committed in <rev>, not the working tree (with --changed-since, those changed since the merge base; what the pre-push hook runs); or explicit paths; or --hook-files <files>, what the pre-commit framework passes: checked as staged on a commit, and as the working tree's on pre-commit run --all-files. Globs are always checked against the whole tree, so an include glob that matches no file halts the rule and names the glob (unless the rule says may_match_nothing: true, for a path still to be created). A waiver (an allow entry with expires) past its date no longer applies and is itself an error.
 
 EXIT CODES
   0  no error finding (warnings may be shown)
@@ -55,6 +55,11 @@ EXIT CODES
       description:
         'Check the files changed since the merge base of this ref and HEAD, or the --commit (e.g. origin/main).',
       exclusive: ['staged'],
+    }),
+    'hook-files': Flags.boolean({
+      description:
+        "The paths are the files a hook manager passes (the pre-commit framework's pass_filenames): when each is staged (a commit), those files of the staged change are checked, as --staged checks them (with none passed, the whole staged change); otherwise (pre-commit run --all-files) those files of the working tree, judged as the whole tree is.",
+      exclusive: ['staged', 'changed-since', 'commit'],
     }),
     commit: Flags.string({
       description:
@@ -112,18 +117,20 @@ EXIT CODES
     const root = this.findRoot(flags.root);
     // Of several RFCs, the one with lint rules needs no --rfc.
     const id = this.chooseRfc(root, flags.rfc, LINTS_FILE);
-    if (paths.length && (flags.staged || flags['changed-since'] || flags.commit)) {
+    if (paths.length && !flags['hook-files'] && (flags.staged || flags['changed-since'] || flags.commit)) {
       throw new UsageError('paths cannot be combined with --staged, --changed-since or --commit; choose one scope');
     }
-    const scope: ScopeRequest = flags.staged
-      ? { kind: 'staged' }
-      : flags.commit !== undefined
-        ? { kind: 'commit', rev: flags.commit, ...(since !== undefined ? { since } : {}) }
-        : since !== undefined
-          ? { kind: 'changed', since }
-          : paths.length
-            ? { kind: 'paths', paths }
-            : { kind: 'tree' };
+    const scope: ScopeRequest = flags['hook-files']
+      ? { kind: 'hook', files: paths }
+      : flags.staged
+        ? { kind: 'staged' }
+        : flags.commit !== undefined
+          ? { kind: 'commit', rev: flags.commit, ...(since !== undefined ? { since } : {}) }
+          : since !== undefined
+            ? { kind: 'changed', since }
+            : paths.length
+              ? { kind: 'paths', paths }
+              : { kind: 'tree' };
 
     // git lists the files while lints.yaml is parsed and checked.
     const listing = openSnapshot(root, scope);

@@ -17,7 +17,7 @@ import {
   realpathSync,
   type Stats,
 } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import type { HaltReason } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
 import { commitId, FETCH_FULL_HISTORY, fetchAdvice, unbornBranch } from '../util/git-ref.js';
@@ -32,10 +32,16 @@ export type ScopeRequest =
   | { kind: 'changed'; since: string }
   | { kind: 'paths'; paths: string[] }
   /** The files as committed in `rev` (what a push sends), all of them or those changed since `since`. */
-  | { kind: 'commit'; rev: string; since?: string };
+  | { kind: 'commit'; rev: string; since?: string }
+  /**
+   * The files a hook manager passes (the pre-commit framework's pass_filenames), relative to
+   * the folder lint runs in: judged as staged or as the working tree's, by what they are.
+   */
+  | { kind: 'hook'; files: string[] };
 
 export interface ScopeInfo {
-  kind: ScopeRequest['kind'];
+  /** A hook's files are judged as the staged change or as the working tree: never a kind of their own. */
+  kind: Exclude<ScopeRequest['kind'], 'hook'>;
   /** --commit: the revision as given, and the commit it names (its full id) once found. */
   rev?: string;
   commit?: string;
@@ -44,6 +50,8 @@ export interface ScopeInfo {
   base?: string;
   /** Explicit paths, repository-relative. */
   paths?: string[];
+  /** How many files a hook manager passed (--hook-files), of which those under the root were checked. */
+  passed?: number;
 }
 
 /** A file whose contents were not read, and why. */
@@ -434,6 +442,8 @@ export async function openSnapshot(root: string, req: ScopeRequest, cwd: string 
       return pathsSnapshot(root, req.paths, cwd);
     case 'staged':
       return stagedSnapshot(root);
+    case 'hook':
+      return hookSnapshot(root, req.files, cwd);
     case 'changed':
       return changedSnapshot(root, req.since);
     case 'commit':
@@ -602,8 +612,55 @@ function linkedFolders(below: (real: string) => string | undefined): (abs: strin
   return (abs) => at(dirname(abs)) ?? undefined;
 }
 
-async function stagedSnapshot(root: string): Promise<Snapshot> {
-  const info: ScopeInfo = { kind: 'staged' };
+/**
+ * The files the pre-commit framework passes a hook. On a commit (and a plain `pre-commit
+ * run`) it passes the staged files, having set unstaged changes aside; on `pre-commit run
+ * --all-files` every tracked file, with the working tree as it is; no setting tells the hook
+ * which, so the files do. When each is in the staged change, those files of it are checked
+ * from the index, as --staged checks them; when one is not, the files passed are checked in
+ * the working tree, judged as the whole tree is (the ordering guard included). A long list is
+ * split over several runs, each checking its share; globs are judged against the whole index
+ * or tree either way, so a share never halts a rule for a glob the rest would match. With no
+ * file passed (a commit that only deletes, say), the staged change is checked as --staged does.
+ */
+async function hookSnapshot(root: string, files: string[], cwd: string): Promise<Snapshot> {
+  if (!files.length) return stagedSnapshot(root);
+  const realRoot = realpathSync(root);
+  const from = relative(realRoot, realpathSync(cwd)).split(sep).join('/');
+  const passed = new Set<string>();
+  for (const f of files) {
+    if (f === '') continue;
+    const p = isAbsolute(f)
+      ? relative(realRoot, f).split(sep).join('/')
+      : posix.normalize(from ? `${from}/${f.split(sep).join('/')}` : f.split(sep).join('/'));
+    // Outside the governed root: not this RFC's to check.
+    if (p === '..' || p.startsWith('../') || isAbsolute(p)) continue;
+    passed.add(p);
+  }
+  const staged = await stagedSnapshot(root, { files: passed, count: files.length });
+  if (staged) return staged;
+  const info: ScopeInfo = { kind: 'tree', passed: files.length };
+  const listed = await workingTreeFiles(root);
+  if ('err' in listed) return notARepo(info, root, listed.err);
+  return workingTreeSnapshot(
+    info,
+    listed.tree,
+    listed.files,
+    listed.files.filter((f) => passed.has(f)),
+  );
+}
+
+/**
+ * The staged change; with a hook's files, only those of it, or undefined when one of them is
+ * not in it (they are then the working tree's).
+ */
+async function stagedSnapshot(root: string): Promise<Snapshot>;
+async function stagedSnapshot(root: string, hook: { files: Set<string>; count: number }): Promise<Snapshot | undefined>;
+async function stagedSnapshot(
+  root: string,
+  hook?: { files: Set<string>; count: number },
+): Promise<Snapshot | undefined> {
+  const info: ScopeInfo = hook ? { kind: 'staged', passed: hook.count } : { kind: 'staged' };
   // The index and the diff at once; only the changed entries become targets. The diff names each
   // changed file's new blob, so the targets' contents are fetched as soon as it is in,
   // while the spec is still being parsed. Without HEAD (the first commit), `diff --cached`
@@ -644,6 +701,9 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
     return haltSnapshot(info, 'error', `git diff --cached failed: ${diff.err}`);
   }
   const changed = parseRawDiff(diff.out);
+  if (hook) {
+    for (const p of hook.files) if (!changed.has(p)) return undefined;
+  }
   // The diff's mode is the index entry's: a regular file (not a symlink, not a submodule;
   // 000000 for a deleted path).
   const regular = [...changed].filter(([, e]) => e.mode === '100644' || e.mode === '100755');
@@ -683,7 +743,11 @@ async function stagedSnapshot(root: string): Promise<Snapshot> {
     info,
     // git lists the index sorted by path, so the universe needs no sort.
     universe,
-    targets: special.size ? sorted([...regular.map(([p]) => p), ...special.keys()]) : sorted(regular.map(([p]) => p)),
+    targets: hook
+      ? sorted([...regular.map(([p]) => p), ...special.keys()].filter((p) => hook.files.has(p)))
+      : special.size
+        ? sorted([...regular.map(([p]) => p), ...special.keys()])
+        : sorted(regular.map(([p]) => p)),
     read: (ps, max) => {
       const out = new Map<string, ReadResult>();
       const rest: string[] = [];

@@ -846,6 +846,61 @@ describe('hooks', () => {
     expect(whole.code).toBe(1);
   });
 
+  it('.pre-commit-hooks.yaml: pre-commit run --all-files checks every file; a commit, the staged ones', () => {
+    const hooks = parse(readFileSync('.pre-commit-hooks.yaml', 'utf8')) as {
+      id: string;
+      entry: string;
+      pass_filenames?: boolean;
+    }[];
+    const hook = hooks.find((h) => h.id === 'rfcgate-lint') as (typeof hooks)[number];
+    const bin = tempDir('rfcgate-path-');
+    writeFileSync(join(bin, 'rfcgate'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
+    // As the framework runs it: the entry's words, then the files, when the hook takes them.
+    const runEntry = (dir: string, files: string[]) => {
+      const passed = hook.pass_filenames === false ? [] : files;
+      const r = spawnSync('sh', ['-c', `${hook.entry} "$@"`, 'sh', ...passed], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, NO_COLOR: '1' },
+      });
+      return { code: r.status, out: `${r.stdout}${r.stderr}` };
+    };
+    const BAD = 'y = "measurement.lease_plane.x"\n';
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', 'src/legacy.py': BAD } });
+    const allFiles = () => repo.git(['ls-files']).split('\n').filter(Boolean);
+    const staged = () =>
+      repo.git(['diff', '--staged', '--name-only', '--diff-filter=ACMRTUXB']).split('\n').filter(Boolean);
+    // CI: a clean checkout, nothing staged; --all-files passes every tracked file.
+    const all = runEntry(repo.dir, allFiles());
+    expect(all.out).toMatch(/src\/legacy\.py\n {2}1:6 {2}error/);
+    expect(all.out).toMatch(/working tree: the \d+ files the hook passed/);
+    expect(all.code).toBe(1);
+    // A long list comes over several runs: each checks its share, and no glob halts for it.
+    const list = allFiles();
+    const shares = [list.filter((f) => f !== 'src/legacy.py'), ['src/legacy.py']].map((l) => runEntry(repo.dir, l));
+    expect(shares.map((r) => r.code)).toEqual([0, 1]);
+    expect(shares[0]?.out).not.toMatch(/halt/);
+    // A commit: the staged files only, as staged (the legacy violation is not this commit's).
+    repo.write('src/b.py', 'z = 1\n');
+    repo.git(['add', 'src/b.py']);
+    const commit = runEntry(repo.dir, staged());
+    expect(commit.out).toMatch(/staged changes: the 1 file the hook passed/);
+    expect(commit.code).toBe(0);
+    repo.write('src/b.py', BAD);
+    repo.git(['add', 'src/b.py']);
+    repo.write('src/b.py', 'z = 1\n'); // fixed on disk only: the commit holds the staged blob
+    const bad = runEntry(repo.dir, staged());
+    expect(bad.out).toMatch(/src\/b\.py\n {2}1:6 {2}error/);
+    expect(bad.out).not.toMatch(/legacy/);
+    expect(bad.code).toBe(1);
+    // No file passed (nothing staged but a deletion): the staged change, as --staged checks it.
+    repo.git(['reset', '-q']);
+    repo.git(['rm', '-q', 'src/a.py']);
+    const none = runEntry(repo.dir, staged());
+    expect(none.out).toMatch(/0 of 0 files checked \(staged changes\)/);
+    expect(none.code).toBe(0);
+  });
+
   it(".pre-commit-hooks.yaml: a hook's args reach rfcgate, for either entry", () => {
     const hooks = parse(readFileSync('.pre-commit-hooks.yaml', 'utf8')) as { id: string; entry: string }[];
     const entry = (id: string) => (hooks.find((h) => h.id === id) as { entry: string }).entry;

@@ -13,6 +13,7 @@ export function formatLintJson(r: LintReport): string {
       ...(r.scope.since !== undefined ? { since: r.scope.since } : {}),
       ...(r.scope.base !== undefined ? { base: r.scope.base } : {}),
       ...(r.scope.paths !== undefined ? { paths: r.scope.paths } : {}),
+      ...(r.scope.passed !== undefined ? { passed: r.scope.passed } : {}),
     },
     verdict: r.verdict,
     files: {

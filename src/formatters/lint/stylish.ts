@@ -69,9 +69,9 @@ export function formatStylish(r: LintReport, o: StylishOptions = { color: false 
 export function describeScope(r: LintReport): string {
   switch (r.scope.kind) {
     case 'tree':
-      return 'whole tree';
+      return r.scope.passed === undefined ? 'whole tree' : `working tree: ${hookPassed(r.scope.passed)}`;
     case 'staged':
-      return 'staged changes';
+      return r.scope.passed === undefined ? 'staged changes' : `staged changes: ${hookPassed(r.scope.passed)}`;
     case 'changed':
       return `changed since ${visible(r.scope.since ?? '?')}${r.scope.base ? ` (merge base ${r.scope.base.slice(0, 12)})` : ''}`;
     case 'paths':
@@ -83,6 +83,11 @@ export function describeScope(r: LintReport): string {
       return `${at}, changed since ${visible(r.scope.since)}${r.scope.base ? ` (merge base ${r.scope.base.slice(0, 12)})` : ''}`;
     }
   }
+}
+
+/** The files a hook manager passed (--hook-files); a long list comes over several runs. */
+function hookPassed(n: number): string {
+  return `the ${n} ${n === 1 ? 'file' : 'files'} the hook passed`;
 }
 
 /**
