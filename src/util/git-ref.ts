@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 
 /** What a shallow clone lacks for a history question, and how to get it. */
 export const FETCH_FULL_HISTORY = 'fetch the full history (actions/checkout: fetch-depth: 0, or git fetch --unshallow)';
@@ -43,6 +45,9 @@ export function peelApart(rev: string): boolean {
  * checkout has only that), or the one a fetch brings. A remote is the one the ref names, else
  * origin, else the clone's only one. A revision expression (main~3, HEAD:src, main@{1}) and
  * HEAD-like names (FETCH_HEAD) are nothing a remote sends by that name: only `fix` is said.
+ * A bare name may be a branch or a tag, fetched and named differently: the clone tells which
+ * when it can (a tag kept under a remote's namespace, or a fetch that brought the name and
+ * recorded it in FETCH_HEAD as a tag or a branch); else the advice covers both.
  */
 export function fetchAdvice(root: string, ref: string, say: { flag?: string; fix: string }): string {
   const { fix } = say;
@@ -65,7 +70,15 @@ export function fetchAdvice(root: string, ref: string, say: { flag?: string; fix
   const name = ref.replace(/^refs\/remotes\//, '');
   const slash = name.indexOf('/');
   const remote = slash > 0 ? name.slice(0, slash) : '';
-  if (remotes.includes(remote)) return `fetch it (git fetch ${remote} ${name.slice(slash + 1)}), or ${fix}`;
+  if (remotes.includes(remote)) {
+    const rest = name.slice(slash + 1);
+    // origin/v9 after `git fetch origin v9` brought a tag: no remote's copy of a tag is kept.
+    if (!ref.startsWith('refs/remotes/') && fetched(root, rest, remotes)?.kind === 'tag') {
+      const as = say.flag ? `, then ${say.flag} ${rest}` : '';
+      return `'${rest}' is a tag on ${remote}, named as it is, not as ${name}: fetch it (git fetch ${remote} tag ${rest}${as}), or ${fix}`;
+    }
+    return `fetch it (git fetch ${remote} ${rest}), or ${fix}`;
+  }
   if (!origin) return `fetch it from the remote that has it, or ${fix}`;
   const branch = ref.replace(/^refs\/heads\//, '');
   const copy = `${origin}/${branch}`;
@@ -73,7 +86,61 @@ export function fetchAdvice(root: string, ref: string, say: { flag?: string; fix
   if (commitId(root, `refs/remotes/${copy}`) !== undefined) {
     return `the remote's copy ${copy} is here: name it${say.flag ? ` (${named})` : ''}, or ${fix}`;
   }
-  return `fetch it and name the remote's copy (git fetch ${origin} ${branch}, then ${named}), or ${fix}`;
+  const asBranch = `git fetch ${origin} ${branch}, then ${named}`;
+  if (ref.startsWith('refs/heads/')) return `fetch it and name the remote's copy (${asBranch}), or ${fix}`;
+  const kept = keptTag(root, branch, remotes);
+  if (kept !== undefined) {
+    return `the remote's tag is here as ${kept}: name it${say.flag ? ` (${say.flag} ${kept})` : ''}, or ${fix}`;
+  }
+  const seen = fetched(root, branch, remotes);
+  if (seen?.kind === 'tag') return `fetch it (git fetch ${seen.remote ?? origin} tag ${branch}), or ${fix}`;
+  if (seen?.kind === 'branch') return `fetch it and name the remote's copy (${asBranch}), or ${fix}`;
+  return `fetch it: a branch by the remote's copy (${asBranch}), a tag as it is (git fetch ${origin} tag ${branch}); or ${fix}`;
+}
+
+/**
+ * A tag of that name kept under a remote's namespace (a fetch refspec such as
+ * `+refs/tags/*:refs/remotes/origin/tags/*`), which git does not find by the bare name; its
+ * short name (origin/tags/v9) is.
+ */
+function keptTag(root: string, name: string, remotes: string[]): string | undefined {
+  const patterns = remotes.map((r) => `refs/remotes/${r}/tags/${name}`);
+  if (patterns.length === 0) return undefined;
+  return gitLines(root, ['for-each-ref', '--format=%(refname:short)', ...patterns])[0];
+}
+
+/**
+ * What the last fetch that brought `name` recorded it as: FETCH_HEAD lists each ref fetched
+ * as `tag 'v9' of <url>` or `branch 'main' of <url>`, and `git fetch origin v9` for a tag
+ * makes no ref, so this is what the clone knows of it. The remote is the one whose URL
+ * FETCH_HEAD names, when one does.
+ */
+function fetched(
+  root: string,
+  name: string,
+  remotes: string[],
+): { kind: 'tag' | 'branch'; remote?: string } | undefined {
+  const path = gitLines(root, ['rev-parse', '--git-path', 'FETCH_HEAD'])[0];
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(resolvePath(root, path), 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    const m = /^[0-9a-f]+\t[^\t]*\t(tag|branch) '(.*)' of (.*)$/.exec(line);
+    if (m?.[2] !== name) continue;
+    const url = bareUrl(m[3] ?? '');
+    const remote = remotes.find((r) => bareUrl(gitLines(root, ['remote', 'get-url', r])[0] ?? '') === url);
+    return { kind: m[1] === 'tag' ? 'tag' : 'branch', ...(remote ? { remote } : {}) };
+  }
+  return undefined;
+}
+
+/** A URL as FETCH_HEAD writes it: without trailing slashes or `.git`. */
+function bareUrl(url: string): string {
+  return url.replace(/\/+$/, '').replace(/\.git$/, '');
 }
 
 /** The lines git prints, none when it cannot run there. */

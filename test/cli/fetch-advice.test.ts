@@ -75,13 +75,21 @@ describe('a ref the clone lacks', () => {
     });
   });
 
-  it("without it: every command says to fetch it and name the remote's copy", () => {
-    const fetch = "fetch it and name the remote's copy (git fetch origin release/9, then";
+  it('a bare name the clone cannot tell a branch from a tag: the advice covers both', () => {
+    const branch = "fetch it: a branch by the remote's copy (git fetch origin release/9, then";
+    const tag = 'a tag as it is (git fetch origin tag release/9)';
     expect(said(clone, 'release/9')).toEqual({
-      lint: `git ref 'release/9' does not exist in this clone, so there is nothing to diff against; ${fetch} --changed-since origin/release/9), or fix --changed-since`,
-      gate: `has_src: git ref 'release/9' does not exist in this clone; ${fetch} origin/release/9), or name a ref this clone has (--ref, or the measurement's ref: in the spec)`,
-      prereq: `the mainline 'release/9' does not exist in this clone; branches that do: origin/main; ${fetch} --ref origin/release/9), or check --ref`,
+      lint: `git ref 'release/9' does not exist in this clone, so there is nothing to diff against; ${branch} --changed-since origin/release/9), ${tag}; or fix --changed-since`,
+      gate: `has_src: git ref 'release/9' does not exist in this clone; ${branch} origin/release/9), ${tag}; or name a ref this clone has (--ref, or the measurement's ref: in the spec)`,
+      prereq: `the mainline 'release/9' does not exist in this clone; branches that do: origin/main; ${branch} --ref origin/release/9), ${tag}; or check --ref`,
     });
+  });
+
+  it("refs/heads/: every command says to fetch it and name the remote's copy", () => {
+    const fetch = "fetch it and name the remote's copy (git fetch origin release/9, then";
+    expect(said(clone, 'refs/heads/release/9').prereq).toBe(
+      `the mainline 'refs/heads/release/9' does not exist in this clone; branches that do: origin/main; ${fetch} --ref origin/release/9), or check --ref`,
+    );
   });
 
   it('lint --commit gives the same advice: a commit id fetched by id, a branch by its remote copy', () => {
@@ -97,5 +105,65 @@ describe('a ref the clone lacks', () => {
     expect(reason('main')).toBe(
       "commit 'main' does not exist in this clone; the remote's copy origin/main is here: name it (--commit origin/main), or fix --commit",
     );
+  });
+});
+
+describe('a tag the clone can tell is one', () => {
+  /** A pull request's checkout of a remote that has the tag v9 (on a commit besides main's). */
+  function tagged(): FixtureRepo {
+    const source = createRepo();
+    writeRfc(source.dir, {
+      measurements: [{ id: 'has_src', git: { query: 'path_exists', path: 'src' } }],
+      invariants: [{ id: 'INV', title: 't', section: '§1', phase: ['implementation'], holds_if: 'has_src' }],
+      raw: {
+        'lints.yaml': modeline('lints.yaml') + stringify([L1]),
+        'prereqs.yaml': modeline('prereqs.yaml') + stringify([{ id: 'one', title: 'One', deliverables: ['src/a.py'] }]),
+      },
+    });
+    source.git(['add', '-f', 'gates']);
+    source.commit({ files: { 'src/a.py': 'x = 1\n' }, message: 'spec and code', date: '2026-05-01T09:00:00Z' });
+    source.git(['checkout', '-q', '-b', 'release']);
+    source.commit({ files: { 'src/b.py': 'y = 1\n' }, message: 'release', date: '2026-05-02T09:00:00Z' });
+    source.git(['tag', 'v9']);
+    source.git(['checkout', '-q', 'main']);
+    const c = createRepo();
+    c.git(['remote', 'add', 'origin', `${source.dir}/`]);
+    c.git(['fetch', '-q', '--no-tags', 'origin', '+refs/heads/main:refs/remotes/origin/main']);
+    c.git(['checkout', '-q', '--detach', 'origin/main']);
+    return c;
+  }
+
+  it('not fetched yet: the advice covers a branch and a tag', () => {
+    expect(said(tagged(), 'v9').prereq).toBe(
+      "the mainline 'v9' does not exist in this clone; branches that do: origin/main; fetch it: a branch by the remote's copy (git fetch origin v9, then --ref origin/v9), a tag as it is (git fetch origin tag v9); or check --ref",
+    );
+  });
+
+  it('fetched by name, which makes no ref for a tag: every command says to fetch it as a tag', () => {
+    const c = tagged();
+    c.git(['fetch', '-q', 'origin', 'v9']);
+    const fetch = 'fetch it (git fetch origin tag v9)';
+    expect(said(c, 'v9')).toEqual({
+      lint: `git ref 'v9' does not exist in this clone, so there is nothing to diff against; ${fetch}, or fix --changed-since`,
+      gate: `has_src: git ref 'v9' does not exist in this clone; ${fetch}, or name a ref this clone has (--ref, or the measurement's ref: in the spec)`,
+      prereq: `the mainline 'v9' does not exist in this clone; branches that do: origin/main; ${fetch}, or check --ref`,
+    });
+    // Named as the remote's copy a branch would have: a tag has none.
+    expect(said(c, 'origin/v9').prereq).toBe(
+      "the mainline 'origin/v9' does not exist in this clone; branches that do: origin/main; 'v9' is a tag on origin, named as it is, not as origin/v9: fetch it (git fetch origin tag v9, then --ref v9), or check --ref",
+    );
+  });
+
+  it("kept under the remote's namespace: every command says to name it there", () => {
+    const c = tagged();
+    c.git(['fetch', '-q', '--no-tags', 'origin', '+refs/tags/*:refs/remotes/origin/tags/*']);
+    const copy = "the remote's tag is here as origin/tags/v9: name it";
+    expect(said(c, 'v9')).toEqual({
+      lint: `git ref 'v9' does not exist in this clone, so there is nothing to diff against; ${copy} (--changed-since origin/tags/v9), or fix --changed-since`,
+      gate: `has_src: git ref 'v9' does not exist in this clone; ${copy}, or name a ref this clone has (--ref, or the measurement's ref: in the spec)`,
+      prereq: `the mainline 'v9' does not exist in this clone; branches that do: origin/main, origin/tags/v9; ${copy} (--ref origin/tags/v9), or check --ref`,
+    });
+    const r = run(['prereq', 'status', '--ref', 'origin/tags/v9', '--as-of', AS_OF, '--json'], c.dir);
+    expect(r.code).toBe(0);
   });
 });

@@ -548,7 +548,7 @@ describe('prereq status', () => {
     // Fetching by name would only update that copy again: the advice says to name it.
     const trunk = await prereqStatus(rfc, { repo: new GitRepo(clone.dir), ref: 'trunk', refGiven: true, asOf: AS_OF });
     expect(trunk.halt?.message).toMatch(
-      /; fetch it and name the remote's copy \(git fetch origin trunk, then --ref origin\/trunk\), or check --ref$/,
+      /; fetch it: a branch by the remote's copy \(git fetch origin trunk, then --ref origin\/trunk\), a tag as it is \(git fetch origin tag trunk\); or check --ref$/,
     );
     const copy = await prereqStatus(rfc, { repo: new GitRepo(clone.dir), ref: 'origin/main', asOf: AS_OF });
     expect(copy.state).toBe('ok');

@@ -321,7 +321,7 @@ describe('GitMeasurementSource faults', () => {
       "git ref 'main' does not exist in this clone; the remote's copy origin/main is here: name it, or name a ref this clone has (--ref, or the measurement's ref: in the spec)",
     );
     expect(halted(await run(clone.dir, { ...q, ref: 'release/9' })).reason).toContain(
-      "fetch it and name the remote's copy (git fetch origin release/9, then origin/release/9)",
+      "fetch it: a branch by the remote's copy (git fetch origin release/9, then origin/release/9), a tag as it is (git fetch origin tag release/9)",
     );
     expect(halted(await run(clone.dir, { ...q, ref: 'origin/release/9' })).reason).toContain(
       'fetch it (git fetch origin release/9)',
