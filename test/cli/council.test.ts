@@ -123,8 +123,22 @@ describe('council run', () => {
     expect(council()).toMatchObject({ verdict: 'halt', halt_reason: 'stale' });
     const stale = run(['council', 'status'], repo.dir);
     expect(stale.code).toBe(2);
+    // The verdict the round recorded, then what it vouches for now: in the report itself.
     expect(stale.stdout).toMatch(/^PASS: no open BLOCK$/m);
-    expect(stale.stderr).toMatch(/^note: rfcs\/demo\.md changed since round 2 reviewed it/);
+    expect(stale.stdout).toMatch(
+      /^now: HALT \(stale\): rfcs\/demo\.md changed since round 2 reviewed it \(sha256 \w{12} → \w{12}\): run 'demo council run' on the current text$/m,
+    );
+    // A PR comment or step summary must not read PASS alone while the step halts.
+    const md = run(['council', 'status', '--format', 'markdown'], repo.dir);
+    expect(md.code).toBe(2);
+    expect(md.stdout).toMatch(
+      /^- verdict: \*\*PASS: no open BLOCK\*\*\n- now: \*\*HALT \(stale\): rfcs\/demo\.md changed since round 2 reviewed it/m,
+    );
+    // JSON is the stored record: the note is on stderr.
+    const json = run(['council', 'status', '--json'], repo.dir);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ round: 2 });
+    expect(json.stderr).toMatch(/^note: rfcs\/demo\.md changed since round 2 reviewed it/);
   });
 
   it('a lane that fails after its retries: exit 2, reported FAILED; the key never printed even when echoed', () => {
@@ -145,7 +159,7 @@ describe('council run', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/^demo v1 council round \d+ at /);
     expect(r.stdout).toMatch(/^HALT: lane failed \(architect\)$/m);
-    expect(r.stderr).toMatch(/^note: rfcs\/demo\.md changed since round \d+ reviewed it/);
+    expect(r.stdout).toMatch(/^now: rfcs\/demo\.md changed since round \d+ reviewed it/m);
   });
 
   it('a fake model fixture that is not JSON is named at its line: exit 3, and no round stored', () => {

@@ -41,14 +41,18 @@ EXIT CODES
       process.exitCode = EXIT.halt;
       return undefined;
     }
-    process.stdout.write(formatCouncil(round, format));
     const now = documentSha(root, round.document.path);
     const standing = roundStanding(round, now);
-    if (now !== round.document.sha256) {
-      process.stderr.write(
-        `note: ${round.document.path} changed since round ${round.round} reviewed it (sha256 ${round.document.sha256.slice(0, 12)} → ${now ? now.slice(0, 12) : 'missing'}): run '${id} council run' on the current text\n`,
-      );
-    }
+    // A round that passed but reviewed other text halts now: the report (a PR comment, a step
+    // summary) says so beside the verdict it recorded, not only a note on stderr.
+    const changed =
+      now === round.document.sha256
+        ? undefined
+        : `${round.document.path} changed since round ${round.round} reviewed it (sha256 ${round.document.sha256.slice(0, 12)} → ${now ? now.slice(0, 12) : 'missing'}): run '${id} council run' on the current text`;
+    const line =
+      changed && standing.verdict === 'halt' && standing.halt === 'stale' ? `HALT (stale): ${changed}` : changed;
+    process.stdout.write(formatCouncil(round, format, line));
+    if (changed && format === 'json') process.stderr.write(`note: ${changed}\n`);
     // The council gate's verdict on the same round, so status and gate check agree.
     process.exitCode = EXIT[standing.verdict];
     return round;

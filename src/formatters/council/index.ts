@@ -10,14 +10,19 @@ import { asIs, inertMarkup, jsonReport, type Show, shown } from '../visible.js';
 export const COUNCIL_FORMATS = ['table', 'json', 'markdown'] as const;
 export type CouncilFormat = (typeof COUNCIL_FORMATS)[number];
 
-export function formatCouncil(r: CouncilRound, format: CouncilFormat): string {
+/**
+ * `now`: what the round vouches for today when that is not what it recorded (the document
+ * changed since it was reviewed), shown beside the recorded verdict by `council status`. The
+ * JSON is the record itself, so it carries no such line.
+ */
+export function formatCouncil(r: CouncilRound, format: CouncilFormat, now?: string): string {
   switch (format) {
     case 'table':
-      return councilText(r);
+      return councilText(r, now);
     case 'json':
       return jsonReport(r);
     case 'markdown':
-      return councilMarkdown(r);
+      return councilMarkdown(r, now);
   }
 }
 
@@ -55,7 +60,7 @@ function tokenLine(l: RecordedLane): string {
   return `${t}; ${cache}; ${l.attempts} request${l.attempts === 1 ? '' : 's'}`;
 }
 
-export function councilText(r: CouncilRound): string {
+export function councilText(r: CouncilRound, now?: string): string {
   const out = [
     `${shown(r.rfc)} ${shown(r.version)} council round ${r.round} at ${shown(r.run_at)}`,
     `document ${shown(r.document.path)} sha256 ${shown(r.document.sha256)}`,
@@ -101,17 +106,19 @@ export function councilText(r: CouncilRound): string {
   out.push('');
   out.push(verdictLine(r, shown));
   for (const n of r.contract.notes) out.push(`  ${shown(n)}`);
+  if (now !== undefined) out.push(`now: ${shown(now)}`);
   out.push(`stored ${shown(r.files.json)} and ${shown(r.files.markdown)}`);
   return `${out.join('\n')}\n`;
 }
 
-export function councilMarkdown(r: CouncilRound): string {
+export function councilMarkdown(r: CouncilRound, now?: string): string {
   const out = [
     `# ${r.rfc} ${r.version}: council round ${r.round}`,
     '',
     `- run at: ${r.run_at}`,
     `- document: ${codeSpan(r.document.path)}, sha256 ${codeSpan(r.document.sha256)}`,
     `- verdict: **${verdictLine(r)}**`,
+    ...(now === undefined ? [] : [`- now: **${now}**`]),
     ...r.contract.notes.map((n) => `- note: ${n}`),
     `- diff: ${r.diff.new.length} new, ${r.diff.persisted.length} persisted, ${r.diff.resolved.length} resolved` +
       (r.diff.carried.length ? `, ${r.diff.carried.length} carried (lane failed)` : '') +
