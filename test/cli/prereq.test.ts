@@ -125,6 +125,17 @@ describe('prereq status', () => {
     const s = run(['prereq', 'status', '--as-of', AS_OF], shallow.dir);
     expect(s.code).toBe(2);
     expect(s.stdout).toMatch(/HALT \(missing\): this is a shallow clone.*fetch-depth: 0/);
+    // Said once, in the HALT line, not again under every prereq; JSON keeps it on each.
+    expect(s.stdout.match(/shallow clone/g)).toHaveLength(1);
+    expect(s.stdout).toMatch(/^ {4}unknown: see the HALT above$/m);
+    const md = run(['prereq', 'status', '--as-of', AS_OF, '--format', 'markdown'], shallow.dir);
+    expect(md.code).toBe(2);
+    expect(md.stdout.match(/shallow clone/g)).toHaveLength(1);
+    expect(md.stdout).toMatch(/ \| unknown: see the HALT above \|$/m);
+    const json = JSON.parse(run(['prereq', 'status', '--as-of', AS_OF, '--json'], shallow.dir).stdout) as {
+      prereqs: { reason: string }[];
+    };
+    expect(json.prereqs.every((p) => /shallow clone/.test(p.reason))).toBe(true);
     const m = run(['prereq', 'status', '--as-of', AS_OF, '--ref', 'trunk'], repo.dir);
     expect(m.code).toBe(2);
     expect(m.stdout).toMatch(

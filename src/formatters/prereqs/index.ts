@@ -65,6 +65,15 @@ function children(r: PrereqReport): Map<string, string[]> {
   return out;
 }
 
+/**
+ * A prereq's detail line. When git could not answer, every prereq is unknown for the one
+ * reason the HALT line already gives (a shallow clone, a missing mainline): saying it again
+ * under each would bury a PR comment in one message repeated; JSON keeps it on each.
+ */
+function detail(r: PrereqReport, p: PrereqStatus): string {
+  return r.halt && p.status === 'unknown' && p.reason === r.halt.message ? 'unknown: see the HALT above' : p.reason;
+}
+
 export function prereqTable(r: PrereqReport): string {
   // Titles, reasons (commit subjects, git's messages) and ids are shown, not obeyed: one
   // field at a time, so a line break in one cannot start a line of its own.
@@ -76,7 +85,7 @@ export function prereqTable(r: PrereqReport): string {
   const printed = new Set<string>();
   const line = (p: PrereqStatus, prefix: string, childPrefix: string, again: boolean): string => {
     if (again) return `${prefix}${MARK[p.status]} ${show(p.id)} ${p.status} (see above)`;
-    return `${prefix}${MARK[p.status]} ${show(p.id)} ${p.status}  ${show(p.title)}\n${childPrefix}    ${show(p.reason)}`;
+    return `${prefix}${MARK[p.status]} ${show(p.id)} ${p.status}  ${show(p.title)}\n${childPrefix}    ${show(detail(r, p))}`;
   };
   // Depth first with a stack of its own, not by recursion: a chain of a few thousand
   // prereqs (one depending on the one before) would otherwise exceed the call stack.
@@ -202,7 +211,7 @@ export function prereqMarkdown(r: PrereqReport): string {
   out.push('', '| | prereq | title | status | after | detail |', '|---|---|---|---|---|---|');
   for (const p of r.prereqs) {
     out.push(
-      `| ${MARK[p.status]} | \`${p.id}\` | ${cell(p.title)} | ${p.status} | ${p.depends_on.map((d) => `\`${d}\``).join(', ')} | ${cell(p.reason)} |`,
+      `| ${MARK[p.status]} | \`${p.id}\` | ${cell(p.title)} | ${p.status} | ${p.depends_on.map((d) => `\`${d}\``).join(', ')} | ${cell(detail(r, p))} |`,
     );
   }
   out.push(
