@@ -28,6 +28,8 @@ export interface ReportJob {
   /** ISO-8601. */
   asOf: string;
   rangeMs?: number;
+  /** The window as it was written (7d): how a halt names it. */
+  window?: string;
   lastTurns?: number;
   series: number;
   output: { format: 'json' } | ({ format: 'table' } & TelemetryTableOptions);
@@ -87,7 +89,7 @@ export async function writeReport(
     as_of: head.as_of,
     turns: head.overall.turns,
     mostly_malformed: head.mostly_malformed,
-    ...(head.overall.turns === 0 ? { no_turns: whyNoTurns(scan) } : {}),
+    ...(head.overall.turns === 0 ? { no_turns: whyNoTurns(scan, asOf, job.window).reason } : {}),
   };
 }
 

@@ -93,12 +93,12 @@ describe('telemetry report', () => {
     const before = run(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', '2026-01-01', '--json'], root);
     expect(before.code).toBe(2);
     expect(before.stderr).toMatch(
-      /^halt: no turns in the window; the files' turns start at 2026-05-31T\S+Z, after as_of \(as of 2026-01-01T00:00:00\.000Z\)\n$/,
+      /^halt: never started: no turns ever in the files before as_of; their first turn is at 2026-05-31T\S+Z, after as_of \(as of 2026-01-01T00:00:00\.000Z\)\n$/,
     );
     const after = run(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', AS_OF, '--window', '1h'], root);
     expect(after.code).toBe(2);
     expect(after.stderr).toMatch(
-      /^halt: no turns in the window; the files' newest turn before as_of is from 2026-05-31T\S+Z \(as of 2026-06-01T00:00:00\.000Z\)\n$/,
+      /^halt: went dark: no turns in the 1h window; the files' last turn was at 2026-05-31T\S+Z, \d+h( \d+m)? before as_of \(as of 2026-06-01T00:00:00\.000Z\)\n$/,
     );
   });
 
@@ -411,7 +411,7 @@ describe('telemetry report', () => {
       const plain = run(['telemetry', 'report', '--files', 'zero/now.jsonl', '--as-of', AS_OF, ...extra], root);
       const gz = run(['telemetry', 'report', '--files', 'zero/now.jsonl.gz', '--as-of', AS_OF, ...extra], root);
       expect(plain.stderr).toBe(
-        `halt: no turns in the window: the files hold no turns (as of ${AS_OF.replace('Z', '.000Z')})\n`,
+        `halt: never started: no turns ever in the files (as of ${AS_OF.replace('Z', '.000Z')})\n`,
       );
       expect(plain.code).toBe(2);
       expect({ ...gz, stdout: gz.stdout.replaceAll('now.jsonl.gz', 'now.jsonl') }).toEqual(plain);

@@ -204,7 +204,31 @@ describe('gate check --rfc v3-kernel', () => {
     const g = byId(r.stdout);
     for (const id of ['EC-2a', 'INV-1']) {
       expect(g[id], id).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
-      expect(g[id]?.reason, id).toMatch(/no turns in the window; the files' turns start at 2026-05-30T10:00:00\.000Z/);
+      expect(g[id]?.reason, id).toMatch(
+        /never started: no turns ever in the files before as_of; their first turn is at 2026-05-30T10:00:00\.000Z/,
+      );
+      expect(Object.values(g[id]?.evidence.measurements ?? {}), id).toContainEqual(
+        expect.objectContaining({ channel: 'never_started' }),
+      );
+    }
+  });
+
+  it('halts missing as went dark when the telemetry stopped before the 7d window', () => {
+    writeTelemetry(healthy);
+    const r = run(
+      ['gate', 'check', '--rfc', 'v3-kernel', '--as-of', '2026-07-01', '--only', 'EC-2a,INV-1', '--json'],
+      repo.dir,
+    );
+    expect(r.code).toBe(2);
+    const g = byId(r.stdout);
+    for (const id of ['EC-2a', 'INV-1']) {
+      expect(g[id], id).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
+      expect(g[id]?.reason, id).toMatch(
+        /went dark: no turns in the 7d window; the files' last turn was at 2026-05-3\d/,
+      );
+      expect(Object.values(g[id]?.evidence.measurements ?? {}), id).toContainEqual(
+        expect.objectContaining({ channel: 'went_dark' }),
+      );
     }
   });
 });

@@ -133,7 +133,7 @@ EXIT CODES
       files,
       ...(skipped.length ? { skipped } : {}),
       asOf: asOf.toISOString(),
-      ...(rangeMs !== undefined ? { rangeMs } : {}),
+      ...(rangeMs !== undefined ? { rangeMs, window: flags.window } : {}),
       ...(flags['last-turns'] !== undefined ? { lastTurns: flags['last-turns'] } : {}),
       series: flags.turns,
       output: flags.json

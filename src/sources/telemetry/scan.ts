@@ -12,6 +12,7 @@
 import { addMisses, addTurn, emptyTotals, type InvariantName, type Totals } from './metrics.js';
 import { matchFiles, type ReadOptions, type ReadSummary, type RecordSink, readTelemetry } from './read.js';
 import { MISS_SOURCES, sameModel, type TurnRecord } from './records.js';
+import { formatAge } from '../../util/duration.js';
 
 export interface ScanOptions extends ReadOptions {
   asOf: Date;
@@ -961,13 +962,30 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
   };
 }
 
-/** Why a window holds no turn: the newest turn before it, the first after as_of, or none at all. */
-export function whyNoTurns(scan: ScanResult): string {
+/**
+ * Why a window holds no turn, worded and classed as the SQL source says it of an empty
+ * channel: `went_dark` when the files hold turns before the window and none in it (the writer
+ * stopped: an alarm), `never_started` when they hold none before as_of at all (a log that
+ * starts later, or holds no turn).
+ */
+export function whyNoTurns(
+  scan: ScanResult,
+  asOf: Date,
+  window?: string,
+): { channel: 'never_started' | 'went_dark'; reason: string } {
   if (scan.newestTs !== undefined) {
-    return `no turns in the window; the files' newest turn before as_of is from ${new Date(scan.newestTs).toISOString()}`;
+    const last = new Date(scan.newestTs).toISOString();
+    const age = formatAge(asOf.getTime() - scan.newestTs);
+    return {
+      channel: 'went_dark',
+      reason: `went dark: no turns in ${window === undefined ? 'the window' : `the ${window} window`}; the files' last turn was at ${last}, ${age} before as_of`,
+    };
   }
   if (scan.firstTsAfterAsOf !== undefined) {
-    return `no turns in the window; the files' turns start at ${new Date(scan.firstTsAfterAsOf).toISOString()}, after as_of`;
+    return {
+      channel: 'never_started',
+      reason: `never started: no turns ever in the files before as_of; their first turn is at ${new Date(scan.firstTsAfterAsOf).toISOString()}, after as_of`,
+    };
   }
-  return 'no turns in the window: the files hold no turns';
+  return { channel: 'never_started', reason: 'never started: no turns ever in the files' };
 }

@@ -196,8 +196,9 @@ export function decide(
   if (spec.max_age !== undefined) {
     const maxAge = parseDuration(spec.max_age);
     if (maxAge === undefined) return halt('error', `max_age "${spec.max_age}" is not a duration`, evidence);
-    // No turn at all is no measurement, not stale data: said below.
-    if (scan.newestTs !== undefined && asOf.getTime() - scan.newestTs > maxAge) {
+    // A window without a turn is no measurement, not stale data: said below as never started
+    // or went dark (the louder alarm), as the SQL source says an empty window before its age.
+    if (scan.overall.turns > 0 && scan.newestTs !== undefined && asOf.getTime() - scan.newestTs > maxAge) {
       const newest = new Date(scan.newestTs).toISOString();
       const age = formatAge(asOf.getTime() - scan.newestTs);
       // Worded as the SQL source words a stale row, so one table reads alike whatever the source.
@@ -215,8 +216,10 @@ export function decide(
   // No turn at all is no measurement, not thin data (as a SQL window without rows): what the
   // files hold outside the window says whether the log went quiet, starts later, or is empty.
   if (scan.overall.turns === 0) {
-    return halt('missing', whyNoTurns(scan), {
+    const empty = whyNoTurns(scan, asOf, spec.window);
+    return halt('missing', empty.reason, {
       ...evidence,
+      channel: empty.channel,
       ...(scan.newestTs !== undefined ? { newest_turn_at: new Date(scan.newestTs).toISOString() } : {}),
       ...(scan.firstTsAfterAsOf !== undefined
         ? { first_turn_after_as_of: new Date(scan.firstTsAfterAsOf).toISOString() }

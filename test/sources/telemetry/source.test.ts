@@ -152,9 +152,8 @@ describe('metrics over the Anthropic fixture, computed by hand', () => {
     const plain = await measure({ files: ['zero/now.jsonl'], metric: 'turns' });
     const gz = await measure({ files: ['zero/now.jsonl.gz'], metric: 'turns' });
     expect(plain).toMatchObject({ status: 'halt', halt: 'missing' });
-    expect(plain.status === 'halt' && plain.reason).toBe(
-      "measurement 'm': no turns in the window: the files hold no turns",
-    );
+    expect(plain.status === 'halt' && plain.reason).toBe("measurement 'm': never started: no turns ever in the files");
+    expect(plain.evidence.channel).toBe('never_started');
     expect(JSON.stringify(gz).replaceAll('now.jsonl.gz', 'now.jsonl')).toBe(JSON.stringify(plain));
     // Beside files that hold turns, neither changes the value.
     for (const f of ['zero/now.jsonl', 'zero/now.jsonl.gz']) {
@@ -303,24 +302,35 @@ describe('thin data halts', () => {
     expect(early.evidence.sessions_excluded).toEqual(['b: 1 turn']);
   });
 
-  it('an empty window is missing, not thin: it says whether the files hold turns, and where', async () => {
-    // Before the first turn: the files start later.
+  it('an empty window is missing, not thin: never started or went dark, worded as the SQL source says it', async () => {
+    // Before the first turn: the files start later, so as of then the channel never started.
     const before = await measure({ files: A, metric: 'cache_hit_ratio' }, new Date('2026-05-01T00:00:00Z'));
     expect(before).toMatchObject({ status: 'halt', halt: 'missing' });
     expect(before.status === 'halt' && before.reason).toBe(
-      "measurement 'm': no turns in the window; the files' turns start at 2026-06-01T10:00:00.000Z, after as_of",
+      "measurement 'm': never started: no turns ever in the files before as_of; their first turn is at 2026-06-01T10:00:00.000Z, after as_of",
     );
-    expect(before.evidence).toMatchObject({ turns: 0, first_turn_after_as_of: '2026-06-01T10:00:00.000Z' });
-    // The turns are older than the window: the log went quiet.
+    expect(before.evidence).toMatchObject({
+      turns: 0,
+      channel: 'never_started',
+      first_turn_after_as_of: '2026-06-01T10:00:00.000Z',
+    });
+    // The turns are older than the window: the log went dark, an alarm rather than a quiet zero.
     const quiet = await measure(
       { files: A, metric: 'cache_hit_ratio', window: '1d' },
       new Date('2026-06-05T00:00:00Z'),
     );
     expect(quiet).toMatchObject({ status: 'halt', halt: 'missing' });
     expect(quiet.status === 'halt' && quiet.reason).toBe(
-      "measurement 'm': no turns in the window; the files' newest turn before as_of is from 2026-06-01T10:03:00.000Z",
+      "measurement 'm': went dark: no turns in the 1d window; the files' last turn was at 2026-06-01T10:03:00.000Z, 3d 13h before as_of",
     );
-    expect(quiet.evidence).toMatchObject({ turns: 0, newest_turn_at: '2026-06-01T10:03:00.000Z' });
+    expect(quiet.evidence).toMatchObject({
+      turns: 0,
+      channel: 'went_dark',
+      newest_turn_at: '2026-06-01T10:03:00.000Z',
+    });
+    // A window that holds turns carries no channel: the channel is said of an empty window only.
+    const live = await measure({ files: A, metric: 'cache_hit_ratio' });
+    expect(live.evidence.channel).toBeUndefined();
     // Per session and for an invariant alike: no session and nothing checked is no measurement either.
     for (const t of [
       { files: A, metric: 'cache_hit_ratio', per: 'session', min_sessions: 2 },
@@ -329,7 +339,9 @@ describe('thin data halts', () => {
     ] as TelemetrySpec[]) {
       const o = await measure(t, new Date('2026-05-01T00:00:00Z'));
       expect(o, t.metric).toMatchObject({ status: 'halt', halt: 'missing' });
-      expect(o.status === 'halt' && o.reason, t.metric).toMatch(/no turns in the window; the files' turns start at/);
+      expect(o.status === 'halt' && o.reason, t.metric).toMatch(
+        /never started: no turns ever in the files before as_of; their first turn is at/,
+      );
     }
     // One turn, below min_turns, stays thin.
     const thin = await measure({ files: A, metric: 'cache_hit_ratio', min_turns: 2 }, new Date('2026-06-01T10:00:30Z'));
