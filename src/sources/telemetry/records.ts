@@ -380,6 +380,11 @@ function timestamp(x: unknown): number | string {
   if (typeof x === 'number') {
     const abs = Math.abs(x);
     if (abs > MAX_TIME_MS) return TS_BAD;
+    // Before 1970: no writer's clock stamps a turn so, whatever its size (seconds or
+    // milliseconds); read, it would sit in every last_turns window and outside every time window.
+    if (x < 0) {
+      return `ts ${x} is negative: as epoch milliseconds it is ${new Date(x).toISOString()}, before the epoch, no agent's turn; ${TS_INSTEAD}`;
+    }
     if (abs >= MIN_TIME_MS) return x;
     // From 1e8 (1973-03-03 in seconds) the number is most likely seconds: the instant they name is
     // shown. Below, it is no instant a writer means (0, a placeholder): what it reads as is shown.

@@ -495,6 +495,8 @@ describe('extractLine against parseLine', () => {
         lines.push([v, /ts 1780000000 looks like seconds since the epoch/]);
       for (const v of withValue(text, 'ts', '99999999999')) lines.push([v, /ts 99999999999 looks like seconds/]);
       for (const v of withValue(text, 'ts', '0')) lines.push([v, /ts 0 as epoch milliseconds is 1970-01-01/]);
+      for (const v of withValue(text, 'ts', '-100000000000')) lines.push([v, /ts -100000000000 is negative: /]);
+      for (const v of withValue(text, 'ts', '-1780308180000')) lines.push([v, /ts -1780308180000 is negative: /]);
       for (const key of ['session_id', 'gen_ai.conversation.id']) {
         for (const id of ['" "', '"  "']) {
           for (const v of withValue(text, key, id))
@@ -506,7 +508,9 @@ describe('extractLine against parseLine', () => {
     expect(lines.length).toBeGreaterThan(BASES.length * 2);
     let fresh = 0;
     for (const [bad, reason] of lines) {
-      const base = bad.replace(/"ts":(0|1780000000|99999999999)([,}])/, '"ts":1780308180000$2').replace(/" +"/, '"s"');
+      const base = bad
+        .replace(/"ts":(0|1780000000|99999999999|-100000000000|-1780308180000)([,}])/, '"ts":1780308180000$2')
+        .replace(/" +"/, '"s"');
       // The same layout read well first, so the line meets a template learnt from it.
       expect(check(base), base).toBe('fast');
       expect(check(bad), bad).toBe('general');

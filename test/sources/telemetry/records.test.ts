@@ -123,7 +123,7 @@ describe('parseLine: the Anthropic usage shape', () => {
     expect(at('0000-01-01T00:00:00Z')).toBe(Date.parse('0000-01-01T00:00:00+00:00'));
     // Past what a Date can hold, epoch milliseconds are not an instant.
     expect(at(8.64e15)).toBe(8.64e15);
-    expect(at(-8.64e15)).toBe(-8.64e15);
+    expect(at(-8.64e15)).toMatch(/^ts -8640000000000000 is negative: /);
     expect(at(-1e16)).toMatch(/^ts is not/);
     expect(at(9_000_000_000_000_000)).toMatch(/^ts is not/);
   });
@@ -154,11 +154,16 @@ describe('parseLine: the Anthropic usage shape', () => {
     expect(reason(0)).toBe(
       'ts 0 as epoch milliseconds is 1970-01-01T00:00:00.000Z, before any agent telemetry; write epoch milliseconds or an ISO-8601 instant',
     );
-    expect(reason(-5)).toMatch(/^ts -5 as epoch milliseconds is 1969-12-31T23:59:59\.995Z/);
     // From 1e11 on, epoch milliseconds.
     expect(reason(1e11)).toBe(Date.parse('1973-03-03T09:46:40Z'));
     expect(reason(1_780_000_000_000)).toBe(1_780_000_000_000);
-    expect(reason(-1e11)).toBe(-1e11);
+    // A negative ts, of any size, is before 1970: no writer's clock, and said to be negative.
+    expect(reason(-1e11)).toBe(
+      "ts -100000000000 is negative: as epoch milliseconds it is 1966-10-31T14:13:20.000Z, before the epoch, no agent's turn; write epoch milliseconds or an ISO-8601 instant",
+    );
+    expect(reason(-1_780_000_000_000)).toMatch(/^ts -1780000000000 is negative: as epoch milliseconds it is 1913-/);
+    expect(reason(-1_780_000_000)).toMatch(/^ts -1780000000 is negative: /);
+    expect(reason(-5)).toMatch(/^ts -5 is negative: as epoch milliseconds it is 1969-12-31T23:59:59\.995Z/);
   });
 
   it('seconds in ts are malformed in every shape that takes a numeric ts; OTLP nanoseconds keep their own rule', () => {
