@@ -18,7 +18,13 @@
  *
  * A line may also hold a whole OTLP/JSON trace export (`{ resourceSpans: [...] }`, as the
  * OpenTelemetry Collector's file exporter writes one per line): each span carrying gen_ai usage
- * is read as an otel line of its own is (parseRecords).
+ * is read as an otel line of its own is (parseRecords). Or a whole OTLP/JSON logs export
+ * (`{ resourceLogs: [...] }`) of Claude Code's events: each `claude_code.api_request` log record
+ * is one turn (`session.id`, `input_tokens`, `output_tokens`, `cache_read_tokens`,
+ * `cache_creation_tokens`, `model`, as Claude Code's monitoring documentation names them), and its
+ * other events are passed over. Its input count is the API's, cached tokens apart: the token
+ * counter it documents beside the event splits a request's tokens into input, output, cacheRead
+ * and cacheCreation, and the subagent event's footprint adds input, cache creation and cache read.
  *
  * Anything else is malformed, with a reason a person can act on.
  */
@@ -59,8 +65,9 @@ export interface TurnRecord {
    */
   cacheCounted: boolean;
   /**
-   * An OTel span's id (`spanId`, after its `traceId` when it has one): a span without a turn
-   * number read twice (a file beside its gzip copy) is one turn, known by it.
+   * An OTel span's id (`spanId`, after its `traceId` when it has one), or a Claude Code log
+   * record's `event.sequence` (unique in its session): a span or record without a turn number
+   * read twice (a file beside its gzip copy) is one turn, known by it.
    */
   span: string | undefined;
 }
@@ -220,6 +227,7 @@ function recordsOf(text: string): ParsedRecords {
   const o = jsonObject(text);
   if (typeof o === 'string') return { ok: false, reason: o };
   if (o.resourceSpans !== undefined) return otlpExport(o.resourceSpans);
+  if (o.resourceLogs !== undefined) return otlpLogExport(o.resourceLogs);
   // A span of its own that carries no gen_ai usage (a tool run, an agent invocation) is no turn,
   // and is passed over as it is in an export: a log of one span per line holds several such
   // spans per turn, and each read as malformed would make the file look mostly malformed.
@@ -240,7 +248,9 @@ export function parseLine(text: string): ParsedLine {
   try {
     const o = jsonObject(text);
     if (typeof o === 'string') return bad(o);
-    if (o.resourceSpans !== undefined) return bad('an OTLP/JSON export (resourceSpans) holds many records, not one');
+    for (const key of ['resourceSpans', 'resourceLogs']) {
+      if (o[key] !== undefined) return bad(`an OTLP/JSON export (${key}) holds many records, not one`);
+    }
     return parseObject(o);
   } finally {
     lineText = '';
@@ -687,6 +697,140 @@ function otlpExport(resourceSpans: unknown): ParsedRecords {
         const p = otel(span, attrs);
         if (!p.ok) {
           return { ok: false, reason: `${where}[${k}]: ${p.reason}; the export's other spans are not read either` };
+        }
+        records.push(p.record);
+      }
+    }
+  }
+  return { ok: true, records };
+}
+
+/** Claude Code's event for each API request to Claude: one model turn. */
+const CLAUDE_CODE_REQUEST = 'claude_code.api_request';
+
+/**
+ * A log record's OTLP `[{key, value}]` attributes as plain values: an integer written as a decimal
+ * string (OTLP/JSON's intValue) is a number; a string is kept as written.
+ */
+function logAttributes(x: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!Array.isArray(x)) return out;
+  for (const kv of x as { key?: unknown; value?: Record<string, unknown> }[]) {
+    if (typeof kv?.key !== 'string') continue;
+    const v = kv.value ?? {};
+    out[kv.key] =
+      v.intValue !== undefined
+        ? typeof v.intValue === 'string' && /^-?\d+$/.test(v.intValue)
+          ? Number(v.intValue)
+          : v.intValue
+        : (v.stringValue ?? v.doubleValue ?? v.boolValue);
+  }
+  return out;
+}
+
+/** Whether a log record is Claude Code's api_request event, by any of the names OTLP gives an event. */
+function isRequestEvent(r: Record<string, unknown>, a: Record<string, unknown>): boolean {
+  const body = r.body as { stringValue?: unknown } | null | undefined;
+  return (
+    a['event.name'] === 'api_request' ||
+    r.eventName === CLAUDE_CODE_REQUEST ||
+    (body !== null && typeof body === 'object' && body.stringValue === CLAUDE_CODE_REQUEST)
+  );
+}
+
+/** One `claude_code.api_request` log record as a turn, or why it is none. */
+function claudeCodeRequest(r: Record<string, unknown>, a: Record<string, unknown>): ParsedLine {
+  const session = a['session.id'];
+  if (typeof session !== 'string') {
+    return bad(
+      session === undefined || session === null
+        ? 'no session.id attribute; Claude Code writes it unless OTEL_METRICS_INCLUDE_SESSION_ID is false'
+        : noSession('session.id', session),
+    );
+  }
+  const blank = blankSession('session.id', session);
+  if (blank !== undefined) return bad(blank);
+  // The record's time; a timeUnixNano of 0 is OTLP's "unknown", when the event's own
+  // event.timestamp (ISO 8601) says it.
+  let ts: number | string;
+  const nanos = r.timeUnixNano;
+  if (nanos !== undefined && nanos !== null && nanos !== '0' && nanos !== 0) {
+    ts = otelTimestamp({ timeUnixNano: nanos });
+  } else if (a['event.timestamp'] !== undefined) {
+    const t = timestamp(a['event.timestamp']);
+    ts = typeof t === 'string' ? t.replace(/^ts\b/, 'event.timestamp') : t;
+  } else {
+    ts = 'no timeUnixNano or event.timestamp';
+  }
+  if (typeof ts === 'string') return bad(ts);
+  // Claude Code writes its counts as integers or as decimal text: both are read.
+  const count = (k: string, optional: boolean): number | string => {
+    let v = a[k];
+    if (typeof v === 'string' && /^\d+$/.test(v)) v = Number(v);
+    if ((v === undefined || v === null) && optional) return 0;
+    return notCount(k, v) ?? (v as number);
+  };
+  const input = count('input_tokens', false);
+  if (typeof input === 'string') return bad(input);
+  const output = count('output_tokens', true);
+  if (typeof output === 'string') return bad(output);
+  const cacheRead = count('cache_read_tokens', true);
+  if (typeof cacheRead === 'string') return bad(cacheRead);
+  const cacheCreation = count('cache_creation_tokens', true);
+  if (typeof cacheCreation === 'string') return bad(cacheCreation);
+  const sequence = a['event.sequence'];
+  return {
+    ok: true,
+    record: {
+      kind: 'turn',
+      shape: 'otel',
+      session,
+      turn: undefined,
+      ts,
+      model: typeof a.model === 'string' ? a.model : undefined,
+      input,
+      output,
+      cacheRead,
+      cacheCreation,
+      creation5m: undefined,
+      creation1h: undefined,
+      cacheCounted: a.cache_read_tokens !== undefined || a.cache_creation_tokens !== undefined,
+      span:
+        typeof sequence === 'number' || (typeof sequence === 'string' && sequence !== '')
+          ? `event.sequence ${String(sequence)}`
+          : undefined,
+      compaction: false,
+      injection: false,
+      breakpoints: undefined,
+    },
+  };
+}
+
+/** The turns of an OTLP/JSON logs export: Claude Code's api_request records, in the export's order. */
+function otlpLogExport(resourceLogs: unknown): ParsedRecords {
+  const records: TelemetryRecord[] = [];
+  const resources = otlpList(resourceLogs, 'resourceLogs');
+  if (typeof resources === 'string') return { ok: false, reason: resources };
+  for (const [i, resource] of resources.entries()) {
+    // OTLP before 0.15 named the same list instrumentationLibraryLogs.
+    const legacy = resource.scopeLogs === undefined && resource.instrumentationLibraryLogs !== undefined;
+    const scopes = legacy
+      ? otlpList(resource.instrumentationLibraryLogs, `resourceLogs[${i}].instrumentationLibraryLogs`)
+      : otlpList(resource.scopeLogs, `resourceLogs[${i}].scopeLogs`);
+    if (typeof scopes === 'string') return { ok: false, reason: scopes };
+    for (const [j, scope] of scopes.entries()) {
+      const where = `resourceLogs[${i}].${legacy ? 'instrumentationLibraryLogs' : 'scopeLogs'}[${j}].logRecords`;
+      const logs = otlpList(scope.logRecords, where);
+      if (typeof logs === 'string') return { ok: false, reason: logs };
+      for (const [k, log] of logs.entries()) {
+        const attrs = logAttributes(log.attributes);
+        if (!isRequestEvent(log, attrs)) continue;
+        const p = claudeCodeRequest(log, attrs);
+        if (!p.ok) {
+          return {
+            ok: false,
+            reason: `${where}[${k}] (${CLAUDE_CODE_REQUEST}): ${p.reason}; the export's other records are not read either`,
+          };
         }
         records.push(p.record);
       }

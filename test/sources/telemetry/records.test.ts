@@ -735,6 +735,142 @@ describe('parseRecords: an OTLP/JSON export on one line', () => {
   });
 });
 
+describe("parseRecords: Claude Code's OTLP/JSON logs export on one line", () => {
+  type Attr = { key: string; value: object };
+  const attr = (key: string, value: object): Attr => ({ key, value });
+  const text = (key: string, v: string) => attr(key, { stringValue: v });
+  const event = (name: string, seq: number, time: string, extra: Attr[] = []) => ({
+    timeUnixNano: time,
+    observedTimeUnixNano: time,
+    body: { stringValue: `claude_code.${name}` },
+    attributes: [
+      text('session.id', 's1'),
+      text('event.name', name),
+      text('event.timestamp', '2026-06-01T10:00:00.000Z'),
+      attr('event.sequence', { intValue: String(seq) }),
+      ...extra,
+    ],
+  });
+  // As Claude Code's monitoring documentation names them; counts as text or as intValue.
+  const request = (seq: number, time: string, read: string, extra: Attr[] = []) =>
+    event('api_request', seq, time, [
+      text('model', 'claude-sonnet-4-5-20250929'),
+      text('input_tokens', '12'),
+      attr('output_tokens', { intValue: '300' }),
+      text('cache_read_tokens', read),
+      text('cache_creation_tokens', '500'),
+      text('cost_usd', '0.0123'),
+      text('duration_ms', '2100'),
+      ...extra,
+    ]);
+  const records = [
+    event('user_prompt', 0, '1780308000000000000', [text('prompt_length', '42')]),
+    request(1, '1780308001000000000', '0'),
+    event('tool_result', 2, '1780308002000000000', [text('tool_name', 'Read')]),
+    request(3, '1780308003000000000', '20000'),
+  ];
+  const exportLine = (resourceLogs: unknown) => JSON.stringify({ resourceLogs });
+  const collector = [
+    {
+      resource: { attributes: [text('service.name', 'claude-code')] },
+      scopeLogs: [{ scope: { name: 'com.anthropic.claude_code.events' }, logRecords: records }],
+    },
+  ];
+
+  it('reads each claude_code.api_request record as one turn, its input count apart from the cache; other events are passed over', () => {
+    const p = parseRecords(exportLine(collector));
+    expect(p).toEqual({
+      ok: true,
+      records: [
+        {
+          kind: 'turn',
+          shape: 'otel',
+          session: 's1',
+          turn: undefined,
+          ts: Date.parse('2026-06-01T10:00:01Z'),
+          model: 'claude-sonnet-4-5-20250929',
+          // Not reduced by the cached parts, as an OTel GenAI input count is.
+          input: 12,
+          output: 300,
+          cacheRead: 0,
+          cacheCreation: 500,
+          creation5m: undefined,
+          creation1h: undefined,
+          cacheCounted: true,
+          span: 'event.sequence 1',
+          compaction: false,
+          injection: false,
+          breakpoints: undefined,
+        },
+        expect.objectContaining({ cacheRead: 20000, ts: Date.parse('2026-06-01T10:00:03Z'), span: 'event.sequence 3' }),
+      ],
+    });
+    // Known by its event.name alone, or by OTLP's eventName, as by its body.
+    const byName = records.map(({ body: _body, ...r }) => r);
+    expect(parseRecords(exportLine([{ scopeLogs: [{ logRecords: byName }] }]))).toEqual(p);
+    const byEventName = records.map(({ body, attributes, ...r }) => ({
+      ...r,
+      eventName: body.stringValue,
+      attributes: attributes.filter((a) => a.key !== 'event.name'),
+    }));
+    expect(parseRecords(exportLine([{ scopeLogs: [{ logRecords: byEventName }] }]))).toEqual(p);
+    // OTLP before 0.15 named the scopes instrumentationLibraryLogs.
+    const legacy = [{ instrumentationLibraryLogs: [{ logRecords: records }] }];
+    expect(parseRecords(exportLine(legacy))).toEqual(p);
+    // An export of other events only holds no turn.
+    expect(parseRecords(exportLine([{ scopeLogs: [{ logRecords: [records[0], records[2]] }] }]))).toEqual({
+      ok: true,
+      records: [],
+    });
+  });
+
+  it("takes event.timestamp where timeUnixNano is 0 or absent, OTLP's unknown", () => {
+    const at = (r: object) => {
+      const p = parseRecords(exportLine([{ scopeLogs: [{ logRecords: [r] }] }]));
+      return p.ok ? p.records[0]?.ts : p.reason;
+    };
+    const r = request(1, '0', '0');
+    expect(at(r)).toBe(Date.parse('2026-06-01T10:00:00Z'));
+    const { timeUnixNano: _t, ...untimed } = r;
+    expect(at(untimed)).toBe(Date.parse('2026-06-01T10:00:00Z'));
+    const noTime = { ...untimed, attributes: r.attributes.filter((a) => a.key !== 'event.timestamp') };
+    expect(at(noTime)).toMatch(/logRecords\[0\] \(claude_code\.api_request\): no timeUnixNano or event\.timestamp;/);
+    const badTime = {
+      ...untimed,
+      attributes: r.attributes.map((a) => (a.key === 'event.timestamp' ? text('event.timestamp', 'yesterday') : a)),
+    };
+    expect(at(badTime)).toMatch(/: event\.timestamp is not an ISO-8601 instant/);
+  });
+
+  it('a malformed api_request makes the line malformed, named by its place and what to do', () => {
+    const place = /^resourceLogs\[0\]\.scopeLogs\[0\]\.logRecords\[1\] \(claude_code\.api_request\): /;
+    const without = (key: string) => {
+      const r = request(1, '1780308001000000000', '0');
+      return { ...r, attributes: r.attributes.filter((a) => a.key !== key) };
+    };
+    const reason = (r: object) => {
+      const p = parseRecords(exportLine([{ scopeLogs: [{ logRecords: [records[0], r] }] }]));
+      return p.ok ? p : p.reason;
+    };
+    expect(reason(without('session.id'))).toMatch(place);
+    expect(reason(without('session.id'))).toMatch(
+      /no session\.id attribute; Claude Code writes it unless OTEL_METRICS_INCLUDE_SESSION_ID is false; the export's other records are not read either$/,
+    );
+    expect(reason(without('input_tokens'))).toMatch(/: no input_tokens;/);
+    expect(reason(request(1, '1780308001000000000', '-4'))).toMatch(/: cache_read_tokens is not a whole number;/);
+    expect(reason(request(1, '1780308001000000000', '0', [text('session.id', ' ')]))).toMatch(
+      /: session\.id is blank;/,
+    );
+    expect(reason(request(1, '60000000000', '0'))).toMatch(/: timeUnixNano 60000000000 as nanoseconds/);
+    expect(parseRecords(exportLine({}))).toEqual({ ok: false, reason: 'resourceLogs is not a list of objects' });
+    // parseLine reads one record: it does not take an export for one.
+    expect(parseLine(exportLine(collector))).toEqual({
+      ok: false,
+      reason: 'an OTLP/JSON export (resourceLogs) holds many records, not one',
+    });
+  });
+});
+
 describe('parseLine: fork-trace records', () => {
   it('reads the miss sources of a turn', () => {
     const p = parseLine(

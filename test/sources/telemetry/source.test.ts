@@ -1139,6 +1139,56 @@ describe('which turn is which, whatever the order and the names files are read b
     expect(a.status === 'ok' && a.value).toBe(6);
   });
 
+  it("reads Claude Code's OTLP logs export, api_request records as turns; a gzip copy beside it counts once, known by event.sequence", async () => {
+    const dir = join(root, 'claude-code');
+    mkdirSync(dir, { recursive: true });
+    const kv = (key: string, v: string | number) => ({
+      key,
+      value: typeof v === 'number' ? { intValue: String(v) } : { stringValue: v },
+    });
+    const ns = (minute: number) => `${Date.parse(`2026-06-01T10:0${minute}:00Z`)}000000`;
+    const request = (session: string, seq: number, minute: number, read: number) => ({
+      timeUnixNano: ns(minute),
+      body: { stringValue: 'claude_code.api_request' },
+      attributes: [
+        kv('session.id', session),
+        kv('event.name', 'api_request'),
+        kv('event.sequence', seq),
+        kv('model', 'claude-sonnet-4-5-20250929'),
+        kv('input_tokens', '100'),
+        kv('output_tokens', '50'),
+        kv('cache_read_tokens', String(read)),
+        kv('cache_creation_tokens', '0'),
+      ],
+    });
+    const prompt = (session: string, seq: number, minute: number) => ({
+      timeUnixNano: ns(minute),
+      body: { stringValue: 'claude_code.user_prompt' },
+      attributes: [kv('session.id', session), kv('event.name', 'user_prompt'), kv('event.sequence', seq)],
+    });
+    // As the Collector's file exporter writes Claude Code's events: one export per line.
+    const exported =
+      line({
+        resourceLogs: [
+          { scopeLogs: [{ logRecords: [prompt('a', 0, 0), request('a', 1, 0, 0), request('a', 2, 1, 900)] }] },
+        ],
+      }) + line({ resourceLogs: [{ scopeLogs: [{ logRecords: [prompt('b', 0, 2), request('b', 1, 2, 300)] }] }] });
+    writeFileSync(join(dir, 'events.jsonl'), exported);
+    writeFileSync(join(dir, 'events.jsonl.gz'), gzipSync(exported));
+    const o = await measure({ files: ['claude-code/events.jsonl*'], metric: 'cache_hit_ratio' });
+    // (0 + 900 + 300) read / (1200 read + 300 uncached input): the input count is not reduced by the cache.
+    expect(o).toMatchObject({ status: 'ok', value: 1200 / 1500 });
+    expect(o.evidence).toMatchObject({ turns: 3, sessions: 2, input_tokens: 300, cache_read_tokens: 1200 });
+    expect(o.evidence.read).toEqual([
+      { path: 'claude-code/events.jsonl', lines: 2, records: 3, malformed: 0 },
+      { path: 'claude-code/events.jsonl.gz', lines: 2, records: 3, malformed: 0 },
+    ]);
+    expect(o.evidence.duplicate_turns).toBe(3);
+    expect(o.evidence.duplicate_turns_left_out).toContain(
+      'claude-code/events.jsonl.gz:1: session a span event.sequence 2 was read before',
+    );
+  });
+
   it('the turn after a compaction decides it when it is read first: files by number (part-9 before part-10), lines out of order', async () => {
     const dir = join(root, 'order-files');
     mkdirSync(dir, { recursive: true });
