@@ -17,7 +17,7 @@
  *   epoch milliseconds from MIN_TIME_MS on (a smaller number is seconds, malformed);
  * - a session id that starts with a blank (parseLine tells a blank one from one that is not);
  * - top-level `gen_ai.*` attributes, OTLP `[{key, value}]` attributes, OTel spans without `ts`,
- *   a span's `spanId`, a whole OTLP export (`resourceSpans`, `resourceLogs`),
+ *   a span's `spanId`, a whole OTLP export (`resourceSpans`, `resourceLogs`, `resourceMetrics`),
  *   `null` where a string is read, `misses` that is neither a list nor null, nesting deeper
  *   than MAX_DEPTH.
  *
@@ -118,7 +118,7 @@ const F_TYPE = 128;
 const F_MISSES = 256;
 const F_ATTRIBUTES = 512;
 const F_MODEL = 1024;
-/** A top-level gen_ai.* key, or an OTLP export's resourceSpans or resourceLogs: declined. */
+/** A top-level gen_ai.* key, or an OTLP export's resourceSpans, resourceLogs or resourceMetrics: declined. */
 const F_DECLINE = -1;
 
 const TOP: readonly (readonly [Uint8Array, number])[] = [
@@ -177,6 +177,7 @@ const GEN_AI = bytes('gen_ai.');
 const FORK_TRACE = bytes('fork_trace');
 const RESOURCE_SPANS = bytes('resourceSpans');
 const RESOURCE_LOGS = bytes('resourceLogs');
+const RESOURCE_METRICS = bytes('resourceMetrics');
 const SPAN_ID = bytes('spanId');
 const MISS_BYTES = MISS_SOURCES.map(bytes);
 
@@ -643,7 +644,10 @@ function topKey(b: Uint8Array, at: number, len: number): number {
   }
   if (c === 0x67) return prefixed(b, at, len, GEN_AI) ? F_DECLINE : 0;
   // An OTLP export holds many records, which parseRecords reads.
-  return c === 0x72 && (same(b, at, len, RESOURCE_SPANS) || same(b, at, len, RESOURCE_LOGS)) ? F_DECLINE : 0;
+  if (c !== 0x72) return 0;
+  return same(b, at, len, RESOURCE_SPANS) || same(b, at, len, RESOURCE_LOGS) || same(b, at, len, RESOURCE_METRICS)
+    ? F_DECLINE
+    : 0;
 }
 
 // Where the read values of the current line lie, for learning a template from it.

@@ -228,6 +228,13 @@ function recordsOf(text: string): ParsedRecords {
   if (typeof o === 'string') return { ok: false, reason: o };
   if (o.resourceSpans !== undefined) return otlpExport(o.resourceSpans);
   if (o.resourceLogs !== undefined) return otlpLogExport(o.resourceLogs);
+  // A metrics export (Claude Code's token and cost counters, written beside its events by the
+  // same Collector) sums requests over an interval: no turn, passed over as a span without
+  // usage is, so a glob over a folder of both does not read it as a mostly malformed file.
+  if (o.resourceMetrics !== undefined) {
+    const metrics = otlpList(o.resourceMetrics, 'resourceMetrics');
+    return typeof metrics === 'string' ? { ok: false, reason: metrics } : { ok: true, records: [] };
+  }
   // A span of its own that carries no gen_ai usage (a tool run, an agent invocation) is no turn,
   // and is passed over as it is in an export: a log of one span per line holds several such
   // spans per turn, and each read as malformed would make the file look mostly malformed.
@@ -248,7 +255,7 @@ export function parseLine(text: string): ParsedLine {
   try {
     const o = jsonObject(text);
     if (typeof o === 'string') return bad(o);
-    for (const key of ['resourceSpans', 'resourceLogs']) {
+    for (const key of ['resourceSpans', 'resourceLogs', 'resourceMetrics']) {
       if (o[key] !== undefined) return bad(`an OTLP/JSON export (${key}) holds many records, not one`);
     }
     return parseObject(o);

@@ -539,6 +539,7 @@ describe('extractLine against parseLine', () => {
       // An OTLP export holds many records, whatever else the line carries.
       base.replace('{', '{"resourceSpans":[],'),
       base.replace('{', '{"resourceLogs":[],'),
+      base.replace('{', '{"resourceMetrics":[],'),
       // A span's id tells a copy of it from a turn of its own (TurnRecord.span), which parseLine reads.
       '{"spanId":"b1","ts":"2026-06-01T11:01:00Z","attributes":{"gen_ai.conversation.id":"o2","gen_ai.usage.input_tokens":3000}}',
       // A fork_trace carrying usage is a turn and its trace, which parseLine reads.

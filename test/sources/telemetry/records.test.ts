@@ -869,6 +869,26 @@ describe("parseRecords: Claude Code's OTLP/JSON logs export on one line", () => 
       reason: 'an OTLP/JSON export (resourceLogs) holds many records, not one',
     });
   });
+
+  it("a metrics export written beside the events (Claude Code's token and cost counters) holds no turn, and is no malformed line", () => {
+    const metrics = {
+      resourceMetrics: [
+        {
+          scopeMetrics: [
+            {
+              scope: { name: 'com.anthropic.claude_code' },
+              metrics: [{ name: 'claude_code.token.usage', sum: { dataPoints: [{ asDouble: 12 }] } }],
+            },
+          ],
+        },
+      ],
+    };
+    expect(parseRecords(JSON.stringify(metrics))).toEqual({ ok: true, records: [] });
+    expect(parseRecords('{"resourceMetrics":7}')).toEqual({
+      ok: false,
+      reason: 'resourceMetrics is not a list of objects',
+    });
+  });
 });
 
 describe('parseLine: fork-trace records', () => {
