@@ -4,6 +4,7 @@
  */
 import type { Evidence, HaltReason } from '../model/result.js';
 import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource } from '../sources/types.js';
+import { UsageError } from '../spec/problems.js';
 import type { MeasurementSpec, SourceKind } from '../spec/types.js';
 
 export type SourceRegistry = Partial<Record<SourceKind, MeasurementSource>>;
@@ -83,9 +84,12 @@ export class Measurer {
       return await Promise.race([
         source
           .measure(m, { ...this.opts.context, signal: controller.signal, started: startTimer })
-          .catch((e: unknown): MeasurementOutcome =>
-            halt('error', `the ${m.source} source failed: ${e instanceof Error ? e.message : String(e)}`),
-          ),
+          .catch((e: unknown): MeasurementOutcome => {
+            // A source refusing the invocation itself (a malformed connection string) ends the
+            // run with exit 3, said once, rather than halting each of its measurements alike.
+            if (e instanceof UsageError) throw e;
+            return halt('error', `the ${m.source} source failed: ${e instanceof Error ? e.message : String(e)}`);
+          }),
         timeout,
       ]);
     } finally {

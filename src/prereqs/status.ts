@@ -13,6 +13,7 @@ import type { MeasurementOutcome } from '../sources/types.js';
 import { fromCel, toCel } from '../spec/expressions.js';
 import type { LoadedRfc } from '../spec/load.js';
 import type { PrereqSpec } from '../spec/types.js';
+import { UsageError } from '../spec/problems.js';
 import { fetchAdvice, unbornBranch } from '../util/git-ref.js';
 import { followRenames } from '../sources/git/renames.js';
 import { dataGateKey } from './spec.js';
@@ -134,6 +135,8 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
   try {
     return await statusesAt(rfc, opts, prereqs, head, a.anchor.commit);
   } catch (e) {
+    // A malformed connection string is the invocation's fault, said as such (exit 3), not git's.
+    if (e instanceof UsageError) throw e;
     // git failed reading the history (an old git, a killed process): no status is known.
     const why = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
     return haltReport({ reason: 'error', message: `git could not read the history of '${ref}': ${why}` });

@@ -26,6 +26,8 @@ import {
   type RawParam,
 } from './query.js';
 import { redact } from './redact.js';
+import { invalidUrlMessage, parsePgUrl } from './url.js';
+import { UsageError } from '../../spec/problems.js';
 import { utcDate } from '../../util/calendar.js';
 
 /** Where the embedded database lives when the manifest does not say. */
@@ -51,6 +53,8 @@ export interface SqlSourceOptions {
   limitMs?: number;
   /** The present, against which a `current_state` measurement's as_of is judged; default the clock. */
   now?: () => Date;
+  /** The variable in `env` whose URL `open` connects to (DATABASE_URL), checked before it is opened. */
+  defaultUrlEnv?: string;
 }
 
 export interface SqlSourceForRepoOptions {
@@ -78,6 +82,7 @@ export class SqlMeasurementSource implements MeasurementSource {
   readonly #timeoutMs: number;
   readonly #limitMs: number | undefined;
   readonly #now: () => Date;
+  readonly #defaultUrlEnv: string | undefined;
   #default: Promise<SqlClient> | undefined;
   readonly #byUrl = new Map<string, SqlClient>();
 
@@ -88,6 +93,7 @@ export class SqlMeasurementSource implements MeasurementSource {
     this.#timeoutMs = opts.timeoutMs ?? DEFAULT_SQL_TIMEOUT_MS;
     this.#limitMs = opts.limitMs;
     this.#now = opts.now ?? (() => new Date());
+    this.#defaultUrlEnv = opts.defaultUrlEnv;
   }
 
   /**
@@ -102,6 +108,7 @@ export class SqlMeasurementSource implements MeasurementSource {
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
       ...(opts.limitMs === undefined ? {} : { limitMs: opts.limitMs }),
       ...(opts.now === undefined ? {} : { now: opts.now }),
+      defaultUrlEnv: 'DATABASE_URL',
       open: () =>
         openSqlClient({
           databaseUrl: opts.env.DATABASE_URL,
@@ -116,6 +123,7 @@ export class SqlMeasurementSource implements MeasurementSource {
     const evidence: Evidence = {};
     // Every reason names its measurement: a gate reading several must say which one halted.
     const because = (reason: string) => redact(`measurement '${m.id}': ${reason}`);
+    this.#refuseMalformedUrl(m);
     try {
       const outcome = await this.#measure(m, ctx, evidence);
       return outcome.status === 'ok'
@@ -136,6 +144,20 @@ export class SqlMeasurementSource implements MeasurementSource {
               });
       return halt(h.halt, because(h.message), scrub(evidence));
     }
+  }
+
+  /**
+   * A connection string that cannot be read is the user's to fix, not a database to wait for:
+   * the whole invocation is invalid (exit 3), said once, as every other command says it, instead
+   * of halting each measurement that reads the database. Thrown before anything is measured, so
+   * even a measurement that would halt without a query (present state at a past as_of) says it.
+   */
+  #refuseMalformedUrl(m: MeasurementSpec): void {
+    if (m.source !== 'sql') return;
+    const name = m.sql.connection_env ?? this.#defaultUrlEnv;
+    if (name === undefined) return;
+    const url = this.#env[name]?.trim();
+    if (url && !parsePgUrl(url)) throw new UsageError(invalidUrlMessage(name, m.sql.connection_env === undefined));
   }
 
   async close(): Promise<void> {

@@ -80,3 +80,13 @@ export function sslRequest(url: string, env: Readonly<Record<string, string | un
   const fromEnv = env.PGSSLMODE;
   return fromEnv !== undefined && fromEnv !== '' && fromEnv !== 'disable' ? `PGSSLMODE=${fromEnv}` : undefined;
 }
+
+/**
+ * Why the connection string in `variable` cannot be used, for an invalid invocation (exit 3):
+ * the variable's name and what a valid URL looks like, never the text itself, which holds the
+ * password. `embedded`: unsetting it falls back to the embedded database (DATABASE_URL).
+ */
+export function invalidUrlMessage(variable: string, embedded: boolean): string {
+  const fix = embedded ? 'correct it, or unset it to use the embedded database' : 'correct it';
+  return `${variable} is not a valid postgres:// or postgresql:// URL (such as postgres://user:password@host:5432/database, special characters percent-encoded); ${fix}`;
+}

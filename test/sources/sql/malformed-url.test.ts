@@ -1,0 +1,146 @@
+/**
+ * A connection string that cannot be read is an invalid invocation (exit 3, one line naming
+ * the variable, never its text), not a database that halts each measurement in turn; a
+ * well-formed URL whose server is not there still halts.
+ */
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqlMeasurementSource } from '../../../src/sources/sql/source.js';
+import { UsageError } from '../../../src/spec/problems.js';
+import { createRepo, type FixtureRepo, removeFixtures } from '../../helpers/git-fixture.js';
+import { writeRfc } from '../../helpers/spec-fixture.js';
+import { AS_OF, evalContext, LEASE_TABLE, sqlMeasurement, unusedPort } from './fixtures.js';
+
+const SECRET = 'Very-Secret-pw-42';
+const MALFORMED = [`postgres://u:${SECRET}@host:notaport/db`, 'not a url', `postgres://u:${SECRET}@db:99999/prod`];
+const BIN = resolve('bin/run.js');
+
+function run(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...inherited, NO_COLOR: '1', ...env },
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('SqlMeasurementSource with a malformed connection string', () => {
+  const source = (env: Record<string, string>) =>
+    SqlMeasurementSource.forRepo({ repoDir: '/nonexistent', manifest: {}, env });
+
+  it('refuses the invocation naming DATABASE_URL, for every measurement, even one that would halt unqueried', async () => {
+    for (const url of MALFORMED) {
+      const s = source({ DATABASE_URL: url });
+      try {
+        for (const m of [
+          sqlMeasurement(LEASE_TABLE, { window: '14d' }),
+          sqlMeasurement({ query: 'SELECT 1 AS value', current_state: true }),
+        ]) {
+          const err = await s.measure(m, evalContext()).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(err).toBeInstanceOf(UsageError);
+          expect((err as Error).message).toMatch(
+            /^DATABASE_URL is not a valid postgres:\/\/ or postgresql:\/\/ URL .*; correct it, or unset it to use the embedded database$/,
+          );
+          expect((err as Error).message).not.toContain(SECRET);
+        }
+      } finally {
+        await s.close();
+      }
+    }
+  });
+
+  it('names the connection_env variable that holds it', async () => {
+    const s = source({ AUDIT_DATABASE_URL: MALFORMED[0] as string });
+    try {
+      const m = sqlMeasurement({ ...LEASE_TABLE, connection_env: 'AUDIT_DATABASE_URL' }, { window: '14d' });
+      await expect(s.measure(m, evalContext())).rejects.toThrow(
+        /^AUDIT_DATABASE_URL is not a valid postgres:\/\/ or postgresql:\/\/ URL .*; correct it$/,
+      );
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a well-formed URL to a server that is not there still halts the measurement', async () => {
+    const port = await unusedPort();
+    const s = source({ DATABASE_URL: `postgres://u:${SECRET}@127.0.0.1:${port}/db` });
+    try {
+      const o = await s.measure(sqlMeasurement(LEASE_TABLE, { window: '14d' }), evalContext());
+      expect(o).toMatchObject({ status: 'halt', halt: 'missing' });
+      expect(JSON.stringify(o)).not.toContain(SECRET);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('gate check with a malformed DATABASE_URL', () => {
+  let repo: FixtureRepo;
+  beforeAll(() => {
+    repo = createRepo();
+    writeRfc(repo.dir, {
+      measurements: [
+        { id: 'p99', window: '14d', sql: LEASE_TABLE },
+        {
+          id: 'p50',
+          window: '14d',
+          sql: { ...LEASE_TABLE, value: 'percentile_cont(0.5) WITHIN GROUP (ORDER BY elapsed_ms)' },
+        },
+        { id: 'readme', git: { query: 'path_exists', path: 'README.md' } },
+      ],
+      disconfirmers: [
+        { id: 'SLOW', title: 'slow', section: '§1', phase: ['canary'], fires_if: 'p99 > 100.0 || p50 > 50.0' },
+      ],
+      invariants: [{ id: 'DOC', title: 'a readme', section: '§2', phase: ['implementation'], holds_if: 'readme' }],
+    });
+    repo.commit({ files: { 'README.md': '# x\n' }, message: 'init', date: '2026-04-01T00:00:00Z' });
+    repo.git(['add', '-A']);
+    repo.commit({ message: 'gates', date: '2026-04-02T00:00:00Z' });
+  });
+  afterAll(() => removeFixtures());
+
+  const asOf = AS_OF.toISOString();
+
+  it('exits 3 with one line naming DATABASE_URL when an evaluated gate reads SQL, never the password', () => {
+    const cases: [string, string[]][] = [
+      [MALFORMED[0] as string, []],
+      [MALFORMED[1] as string, ['--json']],
+      [MALFORMED[2] as string, ['--record', '--phase', 'canary']],
+    ];
+    for (const [url, extra] of cases) {
+      const r = run(['gate', 'check', '--as-of', asOf, ...extra], repo.dir, { DATABASE_URL: url });
+      expect(r.code, `${url} ${extra.join(' ')}`).toBe(3);
+      expect(r.stderr).toMatch(/^error: DATABASE_URL is not a valid postgres:\/\/ or postgresql:\/\/ URL /);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stdout + r.stderr).not.toContain(SECRET);
+      if (extra[0] === '--json') {
+        expect(JSON.parse(r.stdout)).toMatchObject({ error: { name: 'UsageError', exit: 3 } });
+      } else {
+        expect(r.stdout).toBe('');
+      }
+    }
+  });
+
+  it('evaluates gates that read no SQL as usual; recording them is what it refuses', () => {
+    const url = MALFORMED[0] as string;
+    const plain = run(['gate', 'check', '--as-of', asOf, '--phase', 'implementation'], repo.dir, {
+      DATABASE_URL: url,
+    });
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toBe('');
+    const recorded = run(['gate', 'check', '--as-of', asOf, '--phase', 'implementation', '--record'], repo.dir, {
+      DATABASE_URL: url,
+    });
+    expect(recorded.code).toBe(3);
+    expect(recorded.stdout).toMatch(/PASS/);
+    expect(recorded.stderr).toMatch(
+      /^error: the gate run was not recorded: DATABASE_URL is not a valid postgres:\/\/ or postgresql:\/\/ URL [^\n]*\n$/,
+    );
+    expect(recorded.stdout + recorded.stderr).not.toContain(SECRET);
+  });
+});
