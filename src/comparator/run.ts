@@ -129,6 +129,15 @@ export interface RunComparatorOptions {
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
+/**
+ * A record keyed by column names, which are the database's and may be any identifier:
+ * `__proto__` in a plain object would set its prototype instead of holding a value, and
+ * the column would vanish from the report. No prototype, so every name is a key like another.
+ */
+export function byColumn<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 function baseResult(pair: ComparatorPair, minAgeMs: number): PairResult {
   return {
     id: pair.id,
@@ -147,7 +156,7 @@ function baseResult(pair: ComparatorPair, minAgeMs: number): PairResult {
     coverage: [],
     key_problems: [],
     counts: null,
-    columns: {},
+    columns: byColumn(),
     rows: [],
     truncated: false,
     self_test: null,
@@ -245,7 +254,7 @@ export async function runComparator(opts: RunComparatorOptions): Promise<Compara
       r.reason = err.message;
       r.counts = null;
       r.rows = [];
-      r.columns = {};
+      r.columns = byColumn();
     }
     opts.onProgress?.({ pair: pair.id, step: 'done' });
     results.push(r);
@@ -412,7 +421,7 @@ async function runPair(
 }
 
 function keyOf(key: readonly string[], row: SqlRow, prefix = 'k'): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = byColumn<string>();
   key.forEach((k, i) => {
     out[k] = String(row[`${prefix}${i}`]);
   });
@@ -438,7 +447,7 @@ export function readCompareRows(plan: ComparePlan, rows: readonly SqlRow[], limi
     divergent: 0,
   };
   counts.divergent = counts.canonical_missing + counts.shadow_missing + counts.value_mismatch;
-  const columns: Record<string, number> = {};
+  const columns = byColumn<number>();
   plan.compared.forEach((c, i) => {
     const n = num(first[`t_c${i}`]);
     if (n > 0) columns[c.name] = n;
@@ -490,7 +499,7 @@ async function compare(opts: RunComparatorOptions, plan: ComparePlan, cutoff: Da
     }),
   );
   const counts = { canonical_missing: 0, shadow_missing: 0, value_mismatch: 0, divergent: 0 };
-  const columns: Record<string, number> = {};
+  const columns = byColumn<number>();
   const rows: DivergentRow[] = [];
   let comparedAny = false;
   for (const p of parts) {
@@ -500,7 +509,7 @@ async function compare(opts: RunComparatorOptions, plan: ComparePlan, cutoff: Da
     rows.push(...p.rows);
   }
   // Ranges are in key order, so their listings concatenate in key order.
-  const ordered: Record<string, number> = {};
+  const ordered = byColumn<number>();
   for (const c of plan.compared) if (columns[c.name]) ordered[c.name] = columns[c.name] as number;
   return {
     counts,

@@ -214,7 +214,8 @@ export function parseInstant(text: string, flag: string): Date {
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
   if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
+    // No prototype: a key named `__proto__` (a JSON payload's, a comparator key column's) is kept as any other.
+    const out = Object.create(null) as Record<string, unknown>;
     for (const k of Object.keys(v).sort()) out[k] = canonical((v as Record<string, unknown>)[k]);
     return out;
   }

@@ -212,6 +212,50 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     ]);
   });
 
+  it('keeps key and compared columns named like Object.prototype (__proto__, constructor) in every listing', async () => {
+    const schema = await tables('"__proto__" text, "constructor" int, "hasOwnProperty" text, v int', {
+      c: "('a', 1, 'x', 1), ('b', 2, 'y', 2), ('c', 3, 'z', 3), ('e', 5, 'e', 5), ('e', 5, 'e', 5)",
+      s: "('a', 1, 'x', 1), ('b', 2, 'Y', 2), ('d', 4, 'z', 4)",
+    });
+    // Literals with a __proto__ key would set a prototype; JSON.parse keeps it as a key, as the report must.
+    const key = (p: string, c: string) => JSON.parse(`{"__proto__": "${p}", "constructor": "${c}"}`) as object;
+    const spec = pairSpec(schema, '', '["__proto__", "constructor"]');
+    const dups = only(await run(db, spec));
+    expect(dups.status).toBe('key_error');
+    expect(dups.key_problems[0]?.duplicates).toEqual([{ key: key('e', '5'), rows: 2 }]);
+    expect(JSON.stringify(dups.key_problems[0]?.duplicates)).toBe(
+      '[{"key":{"__proto__":"e","constructor":"5"},"rows":2}]',
+    );
+
+    await db.exec(`DELETE FROM ${schema}.c WHERE "__proto__" = 'e'`);
+    const report = await run(db, spec);
+    const r = only(report);
+    expect(r.counts).toEqual({ canonical_missing: 1, shadow_missing: 1, value_mismatch: 1, divergent: 3 });
+    expect(r.rows.map((row) => Object.keys(row.key))).toEqual([
+      ['__proto__', 'constructor'],
+      ['__proto__', 'constructor'],
+      ['__proto__', 'constructor'],
+    ]);
+    expect(r.rows).toEqual([
+      { key: key('b', '2'), kind: 'value_mismatch', columns: ['hasOwnProperty'] },
+      { key: key('c', '3'), kind: 'shadow_missing', columns: [] },
+      { key: key('d', '4'), kind: 'canonical_missing', columns: [] },
+    ]);
+    expect(JSON.stringify(r.columns)).toBe('{"hasOwnProperty":1}');
+    expect(formatComparator(report, 'table')).toContain('__proto__=b, constructor=2');
+
+    // A compared column of that name is counted where it diverges, chunked or not.
+    const other = await tables('id int PRIMARY KEY, "__proto__" text, "constructor" text', {
+      c: "(1, 'a', 'k'), (2, 'b', 'k'), (3, 'c', 'k')",
+      s: "(1, 'A', 'k'), (2, 'b', 'K'), (3, 'C', 'K')",
+    });
+    for (const chunks of [undefined, 3]) {
+      const m = only(await run(db, pairSpec(other), chunks ? { chunks } : {}));
+      expect(JSON.stringify(m.columns)).toBe('{"__proto__":2,"constructor":2}');
+      expect(m.rows.map((row) => row.columns)).toEqual([['__proto__'], ['constructor'], ['__proto__', 'constructor']]);
+    }
+  });
+
   it('reports duplicate and NULL keys instead of comparing', async () => {
     const schema = await tables('id int, v int', { c: '(1, 1), (1, 2), (2, 2), (NULL, 3)', s: '(1, 1), (2, 2)' });
     const r = only(await run(db, pairSpec(schema)));

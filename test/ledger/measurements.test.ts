@@ -66,6 +66,14 @@ describe('input validation (before any connection)', () => {
     expect(normalizeMeasurement({ type: LEASE, at: AT, value: 4 }).fingerprint).not.toBe(a.fingerprint);
   });
 
+  it('keeps a payload key named __proto__ (a comparator key column, a team payload), nested or not', () => {
+    const payload = parsePayload('{"__proto__": "b", "key": {"__proto__": "c", "constructor": "2"}}');
+    const n = normalizeMeasurement({ type: LEASE, at: AT, payload });
+    expect(JSON.stringify(n.payload)).toBe('{"__proto__":"b","key":{"__proto__":"c","constructor":"2"}}');
+    const other = normalizeMeasurement({ type: LEASE, at: AT, payload: parsePayload('{"key": {"constructor": "2"}}') });
+    expect(other.fingerprint).not.toBe(n.fingerprint);
+  });
+
   it('parses --payload as a JSON object only', () => {
     expect(parsePayload('{"a":1}')).toEqual({ a: 1 });
     expect(() => parsePayload('{a:1}')).toThrow(/not valid JSON/);
