@@ -236,13 +236,16 @@ export class SqlMeasurementSource implements MeasurementSource {
     evidence.window = { start: start.toISOString(), end: end.toISOString() };
     if (spec.current_state) {
       // No history to read the past from: today's saga states or attached partitions say
-      // nothing of what held at a past as_of, and a gate must not pass on them.
+      // nothing of what held at a past as_of, and a gate must not pass on them. The reason
+      // names as_of, never its distance from the clock: a replay of the same as_of must give
+      // the same report whenever it runs (principle 5).
       const behind = this.#now().getTime() - end.getTime();
       if (behind > CURRENT_STATE_TOLERANCE_MS) {
         evidence.current_state = true;
+        const tolerance = formatAge(CURRENT_STATE_TOLERANCE_MS);
         return halt(
           'missing',
-          `it reads the database's present state, which keeps no history, so it cannot be measured as of ${bound.as_of} (${formatAge(behind)} ago); evaluate without --as-of, or with one within ${formatAge(CURRENT_STATE_TOLERANCE_MS)} of now`,
+          `it reads the database's present state, which keeps no history, so it cannot be measured as of ${bound.as_of}, more than ${tolerance} in the past; evaluate without --as-of, or with one within ${tolerance} of now`,
           evidence,
         );
       }

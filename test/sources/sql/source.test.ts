@@ -591,3 +591,28 @@ describe.each(testBackends())('SqlMeasurementSource on $name', (backend) => {
     });
   }
 });
+
+describe('a present-state measurement replayed as of a past instant', () => {
+  it('halts with the same reason and evidence however long after as_of the replay runs', async () => {
+    const m = sqlMeasurement({ query: 'SELECT 1 AS value', current_state: true }, { type: 'int' });
+    const replayAt = async (now: Date) => {
+      const s = new SqlMeasurementSource({
+        open: () => {
+          throw new Error('a present-state measurement at a past as_of opens no database');
+        },
+        now: () => now,
+      });
+      try {
+        return await s.measure(m, evalContext());
+      } finally {
+        await s.close();
+      }
+    };
+    const hourLater = expectHalt(await replayAt(new Date(AS_OF.getTime() + 3_600_000)), 'missing');
+    const monthLater = await replayAt(new Date(AS_OF.getTime() + 30 * DAY));
+    expect(JSON.stringify(monthLater)).toBe(JSON.stringify(hourLater));
+    expect(hourLater.reason).toBe(
+      "measurement 'lease_plane_p99_ms': it reads the database's present state, which keeps no history, so it cannot be measured as of 2026-06-01T00:00:00.000Z, more than 5m in the past; evaluate without --as-of, or with one within 5m of now",
+    );
+  });
+});
