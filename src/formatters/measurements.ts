@@ -19,8 +19,8 @@ const PAYLOAD_WIDTH = 40;
  */
 export function measurementTable(rows: readonly ListedMeasurement[]): string {
   const body = rows.map((r) => [
-    visible(r.recorded_at),
-    visible(r.measurement_type),
+    visible(r.recorded_at ?? '-'),
+    visible(r.measurement_type ?? '-'),
     r.elapsed_ms === null ? '-' : String(r.elapsed_ms),
     visible(r.agent_id ?? '-'),
     clip(visible(JSON.stringify(r.payload)), PAYLOAD_WIDTH),

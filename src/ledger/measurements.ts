@@ -439,8 +439,10 @@ export async function recordMeasurements(
 
 export interface ListedMeasurement {
   id: string;
-  recorded_at: string;
-  measurement_type: string;
+  /** ISO-8601; a team's own table may hold NULL there, or PostgreSQL's `infinity`. */
+  recorded_at: string | null;
+  /** NULL in a team's own table without the RFC's NOT NULL. */
+  measurement_type: string | null;
   /**
    * A number when it is one exactly (double precision always is); otherwise, as a team's
    * numeric or bigint column may hold (12345678901234567890.5) or a NaN, the text
@@ -503,21 +505,35 @@ export async function listMeasurements(client: SqlClient, opts: ListOptions): Pr
      FROM ${MEASUREMENTS_TABLE} m
      ${join ? `LEFT JOIN ${RECORDED_MEASUREMENTS_TABLE} r ON r.measurement_id = m.id AND r.recorded_at = m.recorded_at` : ''}
      WHERE ($1::text IS NULL OR m.measurement_type = $1::text)
-     ORDER BY m.recorded_at DESC, m.id DESC
+     ORDER BY m.recorded_at DESC NULLS LAST, m.id DESC
      LIMIT $2::int`,
     [opts.type ?? null, opts.limit],
     q,
   );
   return res.rows.map((r) => ({
     id: String(r.id),
-    recorded_at: iso(r.recorded_at),
-    measurement_type: String(r.measurement_type),
+    recorded_at: listedTime(r.recorded_at),
+    measurement_type:
+      r.measurement_type === null || r.measurement_type === undefined ? null : String(r.measurement_type),
     elapsed_ms: r.elapsed_ms === null || r.elapsed_ms === undefined ? null : listedNumber(String(r.elapsed_ms)),
     agent_id: r.agent_id === null || r.agent_id === undefined ? null : String(r.agent_id),
     payload: listedPayload(r.payload),
     idempotency_key: (r.idempotency_key as string | null) ?? null,
     recorded_by: (r.recorded_by as string | null) ?? null,
   }));
+}
+
+/**
+ * A row's instant as read. The table db migrate creates has one on every row; a team's own may
+ * have none (NULL), or `infinity`, which node-postgres reads as a number and PGlite as an invalid
+ * date: each is shown as it is rather than stopping the whole list.
+ */
+function listedTime(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'infinity' : v.toISOString();
+  if (v === Number.POSITIVE_INFINITY) return 'infinity';
+  if (v === Number.NEGATIVE_INFINITY) return '-infinity';
+  return String(v);
 }
 
 /**

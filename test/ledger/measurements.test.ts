@@ -12,6 +12,7 @@ import {
   recordMeasurements,
 } from '../../src/ledger/measurements.js';
 import { migrate, migrationPlan } from '../../src/ledger/schema.js';
+import { measurementTable } from '../../src/formatters/measurements.js';
 import { SqlMeasurementSource } from '../../src/sources/sql/source.js';
 import { PgWriter, SqlWriteError } from '../../src/sources/sql/writer.js';
 import { loadRfc } from '../../src/spec/load.js';
@@ -437,6 +438,26 @@ describe.each(testBackends())('recording on $name', (backend) => {
     expect((err as Error).message).toMatch(
       /has no columns recorded_at, measurement_type, elapsed_ms, agent_id: it is not the table/,
     );
+  });
+
+  it("lists a team's rows with no instant, an infinite one or no type, newest first and the timeless last", async () => {
+    await db.reset();
+    await db.exec(`CREATE SCHEMA audit;
+      CREATE TABLE audit.coordination_measurements (id bigint, recorded_at timestamp, measurement_type text,
+        elapsed_ms bigint, agent_id int, payload json);
+      INSERT INTO audit.coordination_measurements VALUES
+        (1, '2026-05-20 12:00:00', '${LEASE}', 1, 7, '{}'),
+        (2, NULL, '${LEASE}', NULL, NULL, NULL),
+        (3, 'infinity', NULL, NULL, NULL, NULL);`);
+    const rows = await listMeasurements(db.reader(), { limit: 10 });
+    expect(rows.map((r) => [r.id, r.recorded_at, r.measurement_type, r.agent_id])).toEqual([
+      ['3', 'infinity', null, null],
+      ['1', '2026-05-20T12:00:00.000Z', LEASE, '7'],
+      ['2', null, LEASE, null],
+    ]);
+    const table = measurementTable(rows).split('\n');
+    expect(table[1]).toMatch(/^infinity +- +- +- +null/);
+    expect(table[3]).toMatch(/^- +measurement\.lease_plane\.request +- +- +null/);
   });
 
   it("lists a team's table whose payload is text, JSON or not, or NULL, as it holds it", async () => {
