@@ -7,6 +7,7 @@
 import { formatProblem, SpecError } from '../spec/problems.js';
 import { readRawManifest } from '../spec/raw-manifest.js';
 import type { FactId } from './spec.js';
+import { counted } from '../util/counted.js';
 
 export interface Fact {
   id: FactId;
@@ -40,7 +41,7 @@ export const specValidateFacts: FactsProvider = {
     try {
       const rfc = loadRfc(ctx.root, ctx.rfc);
       const warnings = rfc.warnings.map(formatProblem);
-      const summary = `valid: ${rfc.files.length} files, ${rfc.measurements.size} measurements, ${rfc.gates.length} gates, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
+      const summary = `valid: ${counted(rfc.files.length, 'file')}, ${counted(rfc.measurements.size, 'measurement')}, ${counted(rfc.gates.length, 'gate')}, ${counted(warnings.length, 'warning')}`;
       return { ...base, status: 'ok', summary, detail: [summary, ...warnings].join('\n') };
     } catch (e) {
       if (!(e instanceof SpecError)) {

@@ -458,6 +458,18 @@ describe('help and version', () => {
     expect(r.stdout).toMatch(new RegExp(`^wave3: valid \\(\\d+ files, \\d+ measurements, ${gates} gates\\)$`, 'm'));
   });
 
+  it('spec validate counts in words a person reads: 1 measurement, 1 gate', () => {
+    const gov = createRepo();
+    writeRfc(gov.dir, {
+      id: 'pay',
+      measurements: [{ id: 'error_rate', window: '7d', sql: { query: 'SELECT 0.0 AS value' } }],
+      'stop-signs': [{ id: 'S1', title: 'Errors', section: '§3', phase: ['canary'], fires_if: 'error_rate > 0.01' }],
+    });
+    const r = run(['spec', 'validate'], { cwd: gov.dir });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('pay: valid (3 files, 1 measurement, 1 gate)\n');
+  });
+
   it("wave3's (D) fires when the red-team artifact is missing, the terms read from it not needed", () => {
     const gov = createRepo();
     // The shipped RFC as a governed repository holds it: its gates, its document and the council's briefs.

@@ -7,6 +7,7 @@ import { type LoadedRfc, loadRfc } from '../../spec/load.js';
 import { listRfcIds } from '../../spec/rfc-dir.js';
 import { formatProblem, type Problem, sortProblems, SpecError } from '../../spec/problems.js';
 import { jsonReport } from '../../formatters/visible.js';
+import { counted } from '../../util/counted.js';
 
 interface Validated {
   rfc: string;
@@ -46,7 +47,7 @@ EXIT CODES
         const errors = r.problems.filter((p) => p.severity === 'error').length;
         process.stdout.write(
           r.valid
-            ? `${r.rfc}: valid (${r.files} files, ${r.measurements} measurements, ${r.gates} gates)\n`
+            ? `${r.rfc}: valid (${counted(r.files, 'file')}, ${counted(r.measurements, 'measurement')}, ${counted(r.gates, 'gate')})\n`
             : `${r.rfc}: ${errors} problem${errors === 1 ? '' : 's'}\n`,
         );
       }
