@@ -682,34 +682,69 @@ function otlpList(x: unknown, where: string): Record<string, unknown>[] | string
   return x as Record<string, unknown>[];
 }
 
-/** The turns of an OTLP/JSON trace export: the spans carrying gen_ai usage, in the export's order. */
-function otlpExport(resourceSpans: unknown): ParsedRecords {
+/** Where an OTLP/JSON export keeps its items (spans, log records), and what they are called in a reason. */
+interface OtlpLayout {
+  top: string;
+  scopes: string;
+  /** OTLP before 0.15 (exporters still deployed) named the scope list instrumentationLibrary*. */
+  legacy: string;
+  items: string;
+  /** After an item's place in a reason: which record it is, when the place alone does not say. */
+  label: string;
+  others: string;
+}
+
+/**
+ * The turns of an OTLP/JSON export, in the export's order: `turn` reads an item as one, or
+ * passes it over (undefined). One item that cannot be read makes the whole line malformed.
+ */
+function otlpTurns(
+  x: unknown,
+  l: OtlpLayout,
+  turn: (item: Record<string, unknown>) => ParsedLine | undefined,
+): ParsedRecords {
   const records: TelemetryRecord[] = [];
-  const resources = otlpList(resourceSpans, 'resourceSpans');
+  const resources = otlpList(x, l.top);
   if (typeof resources === 'string') return { ok: false, reason: resources };
   for (const [i, resource] of resources.entries()) {
-    // OTLP before 0.15 (exporters still deployed) named the same list instrumentationLibrarySpans.
-    const legacy = resource.scopeSpans === undefined && resource.instrumentationLibrarySpans !== undefined;
-    const scopes = legacy
-      ? otlpList(resource.instrumentationLibrarySpans, `resourceSpans[${i}].instrumentationLibrarySpans`)
-      : otlpList(resource.scopeSpans, `resourceSpans[${i}].scopeSpans`);
+    const name = resource[l.scopes] === undefined && resource[l.legacy] !== undefined ? l.legacy : l.scopes;
+    const scopes = otlpList(resource[name], `${l.top}[${i}].${name}`);
     if (typeof scopes === 'string') return { ok: false, reason: scopes };
     for (const [j, scope] of scopes.entries()) {
-      const where = `resourceSpans[${i}].${legacy ? 'instrumentationLibrarySpans' : 'scopeSpans'}[${j}].spans`;
-      const spans = otlpList(scope.spans, where);
-      if (typeof spans === 'string') return { ok: false, reason: spans };
-      for (const [k, span] of spans.entries()) {
-        const attrs = otelAttributes(span);
-        if (attrs === undefined || !Object.keys(attrs).some((key) => key.startsWith('gen_ai.usage.'))) continue;
-        const p = otel(span, attrs);
+      const where = `${l.top}[${i}].${name}[${j}].${l.items}`;
+      const items = otlpList(scope[l.items], where);
+      if (typeof items === 'string') return { ok: false, reason: items };
+      for (const [k, item] of items.entries()) {
+        const p = turn(item);
+        if (p === undefined) continue;
         if (!p.ok) {
-          return { ok: false, reason: `${where}[${k}]: ${p.reason}; the export's other spans are not read either` };
+          return {
+            ok: false,
+            reason: `${where}[${k}]${l.label}: ${p.reason}; the export's other ${l.others} are not read either`,
+          };
         }
         records.push(p.record);
       }
     }
   }
   return { ok: true, records };
+}
+
+/** The turns of an OTLP/JSON trace export: the spans carrying gen_ai usage. */
+function otlpExport(resourceSpans: unknown): ParsedRecords {
+  const layout = {
+    top: 'resourceSpans',
+    scopes: 'scopeSpans',
+    legacy: 'instrumentationLibrarySpans',
+    items: 'spans',
+    label: '',
+    others: 'spans',
+  };
+  return otlpTurns(resourceSpans, layout, (span) => {
+    const attrs = otelAttributes(span);
+    if (attrs === undefined || !Object.keys(attrs).some((key) => key.startsWith('gen_ai.usage.'))) return undefined;
+    return otel(span, attrs);
+  });
 }
 
 /** Claude Code's event for each API request to Claude: one model turn. */
@@ -813,37 +848,20 @@ function claudeCodeRequest(r: Record<string, unknown>, a: Record<string, unknown
   };
 }
 
-/** The turns of an OTLP/JSON logs export: Claude Code's api_request records, in the export's order. */
+/** The turns of an OTLP/JSON logs export: Claude Code's api_request records. */
 function otlpLogExport(resourceLogs: unknown): ParsedRecords {
-  const records: TelemetryRecord[] = [];
-  const resources = otlpList(resourceLogs, 'resourceLogs');
-  if (typeof resources === 'string') return { ok: false, reason: resources };
-  for (const [i, resource] of resources.entries()) {
-    // OTLP before 0.15 named the same list instrumentationLibraryLogs.
-    const legacy = resource.scopeLogs === undefined && resource.instrumentationLibraryLogs !== undefined;
-    const scopes = legacy
-      ? otlpList(resource.instrumentationLibraryLogs, `resourceLogs[${i}].instrumentationLibraryLogs`)
-      : otlpList(resource.scopeLogs, `resourceLogs[${i}].scopeLogs`);
-    if (typeof scopes === 'string') return { ok: false, reason: scopes };
-    for (const [j, scope] of scopes.entries()) {
-      const where = `resourceLogs[${i}].${legacy ? 'instrumentationLibraryLogs' : 'scopeLogs'}[${j}].logRecords`;
-      const logs = otlpList(scope.logRecords, where);
-      if (typeof logs === 'string') return { ok: false, reason: logs };
-      for (const [k, log] of logs.entries()) {
-        const attrs = logAttributes(log.attributes);
-        if (!isRequestEvent(log, attrs)) continue;
-        const p = claudeCodeRequest(log, attrs);
-        if (!p.ok) {
-          return {
-            ok: false,
-            reason: `${where}[${k}] (${CLAUDE_CODE_REQUEST}): ${p.reason}; the export's other records are not read either`,
-          };
-        }
-        records.push(p.record);
-      }
-    }
-  }
-  return { ok: true, records };
+  const layout = {
+    top: 'resourceLogs',
+    scopes: 'scopeLogs',
+    legacy: 'instrumentationLibraryLogs',
+    items: 'logRecords',
+    label: ` (${CLAUDE_CODE_REQUEST})`,
+    others: 'records',
+  };
+  return otlpTurns(resourceLogs, layout, (log) => {
+    const attrs = logAttributes(log.attributes);
+    return isRequestEvent(log, attrs) ? claudeCodeRequest(log, attrs) : undefined;
+  });
 }
 
 function forkTrace(o: Record<string, unknown>): ParsedLine {
