@@ -538,6 +538,16 @@ function anthropic(o: Record<string, unknown>): ParsedLine {
   };
 }
 
+/**
+ * An OTLP/JSON attribute value as a plain one. OTLP/JSON encodes 64-bit integers as decimal
+ * strings; anything else (null, "", "0x64") is passed on as it is, for the count checks to reject.
+ */
+function otlpValue(value: Record<string, unknown> | undefined): unknown {
+  const v = value ?? {};
+  if (v.intValue === undefined) return v.stringValue ?? v.doubleValue ?? v.boolValue;
+  return typeof v.intValue === 'string' && /^-?\d+$/.test(v.intValue) ? Number(v.intValue) : v.intValue;
+}
+
 /** The gen_ai attributes of a line, whichever of the three layouts it uses; undefined when it has none. */
 function otelAttributes(o: Record<string, unknown>): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
@@ -552,15 +562,7 @@ function otelAttributes(o: Record<string, unknown>): Record<string, unknown> | u
   if (Array.isArray(a)) {
     for (const kv of a as { key?: unknown; value?: Record<string, unknown> }[]) {
       if (typeof kv?.key !== 'string' || !kv.key.startsWith('gen_ai.')) continue;
-      const v = kv.value ?? {};
-      // OTLP/JSON encodes 64-bit integers as decimal strings; anything else (null, "", "0x64")
-      // is passed on as it is, for the count checks to reject.
-      out[kv.key] =
-        v.intValue !== undefined
-          ? typeof v.intValue === 'string' && /^-?\d+$/.test(v.intValue)
-            ? Number(v.intValue)
-            : v.intValue
-          : (v.stringValue ?? v.doubleValue ?? v.boolValue);
+      out[kv.key] = otlpValue(kv.value);
       found = true;
     }
   } else if (a && typeof a === 'object') {
@@ -750,22 +752,12 @@ function otlpExport(resourceSpans: unknown): ParsedRecords {
 /** Claude Code's event for each API request to Claude: one model turn. */
 const CLAUDE_CODE_REQUEST = 'claude_code.api_request';
 
-/**
- * A log record's OTLP `[{key, value}]` attributes as plain values: an integer written as a decimal
- * string (OTLP/JSON's intValue) is a number; a string is kept as written.
- */
+/** A log record's OTLP `[{key, value}]` attributes as plain values (otlpValue). */
 function logAttributes(x: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!Array.isArray(x)) return out;
   for (const kv of x as { key?: unknown; value?: Record<string, unknown> }[]) {
-    if (typeof kv?.key !== 'string') continue;
-    const v = kv.value ?? {};
-    out[kv.key] =
-      v.intValue !== undefined
-        ? typeof v.intValue === 'string' && /^-?\d+$/.test(v.intValue)
-          ? Number(v.intValue)
-          : v.intValue
-        : (v.stringValue ?? v.doubleValue ?? v.boolValue);
+    if (typeof kv?.key === 'string') out[kv.key] = otlpValue(kv.value);
   }
   return out;
 }
