@@ -34,6 +34,10 @@ if (argv.includes('--debug')) process.setSourceMapsEnabled(true);
 // to do it; ours (package.json) are stricter and npm checks them, so the check is skipped.
 const engineWarning = process.env.OCLIF_DISABLE_ENGINE_WARNING;
 process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
+// What runs is always the build. Under NODE_ENV=development or test oclif would otherwise look
+// for TypeScript sources to run instead: it loads the whole compiler to read tsconfig.json
+// (~0.2 s), and where TypeScript is not installed, as in a user's install, it warns on every run.
+globalThis.oclif = { ...globalThis.oclif, enableAutoTranspile: false };
 // The build's bundle of oclif, shared with the bundled commands (dist/bundle-build.js).
 const { run, flush } = await import('../dist/bundle/cli/oclif-entry.js');
 if (engineWarning === undefined) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
