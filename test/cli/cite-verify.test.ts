@@ -2,7 +2,7 @@
  * `cite verify` as a user runs it: the real binary over a fixture repository whose cited
  * lines moved between two commits, and over this project's own RFC document.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   lstatSync,
@@ -23,20 +23,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
 import { type CiteFixture, citeFixture, RFC } from '../cite/fixture.js';
+import { runCli } from '../helpers/cli.js';
 
-const BIN = resolve('bin/run.js');
-
-function run(args: string[], cwd: string) {
-  const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    // A command stuck opening a named pipe is a failure, not a hung suite.
-    timeout: 30_000,
-    env: { ...inherited, NO_COLOR: '1' },
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+// A command stuck opening a named pipe is a failure, not a hung suite.
+const run = (args: string[], cwd: string) => runCli(args, cwd, {}, { timeoutMs: 30_000 });
 
 const schema = JSON.parse(readFileSync(new URL('../fixtures/sarif-schema-2.1.0.json', import.meta.url), 'utf8'));
 const ajv = new AjvDraft04.default({ strict: false, allErrors: true });

@@ -2,26 +2,17 @@
  * `comparator check` and `comparator run` as a user runs them: the real binary over a
  * fixture repository whose embedded PGlite database holds a canonical table and its shadow.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectFacts } from '../../src/council/facts.js';
 import { expectInert, PLANTED, SHOWN_INSIDE } from '../helpers/planted.js';
 import { modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
+import { runCli } from '../helpers/cli.js';
 
-const BIN = resolve('bin/run.js');
-
-function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const { DATABASE_URL: _ignored, CI: _ci, ...inherited } = process.env;
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { ...inherited, NO_COLOR: '1', RFCGATE_RECORDED_BY: 'cli-test', ...env },
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) =>
+  runCli(args, cwd, { RFCGATE_RECORDED_BY: 'cli-test', ...env });
 
 const COMPARATOR = `${modeline('comparator.yaml')}min_age: 6h
 pairs:

@@ -2,17 +2,17 @@
  * `council run` as a user runs it: the real binary, offline with --fake-model, in a git
  * fixture repository whose RFC has a council gate; then `gate check` reads the stored round.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createRepo, type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
 import { modeline } from '../helpers/spec-fixture.js';
 import { councilRepo, type CouncilRepo, FIXTURES } from '../council/helpers.js';
+import { BIN, runCli as run } from '../helpers/cli.js';
 
-const BIN = resolve('bin/run.js');
 const KEY = 'sk-ant-cli-SECRET-never-print-9f8e7d6c5b4a';
 
 function runAsync(args: string[], cwd: string, env: Record<string, string | undefined> = {}) {
@@ -23,16 +23,6 @@ function runAsync(args: string[], cwd: string, env: Record<string, string | unde
   return new Promise<{ code: number | null; stdout: string }>((done) =>
     child.on('close', (code) => done({ code, stdout })),
   );
-}
-
-function run(args: string[], cwd: string, env: Record<string, string | undefined> = {}) {
-  const { ANTHROPIC_API_KEY: _k, DATABASE_URL: _d, ...inherited } = process.env;
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { ...inherited, NO_COLOR: '1', ...env },
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 const fake = (name: string) => ['--fake-model', join(FIXTURES, name)];

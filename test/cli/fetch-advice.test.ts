@@ -2,26 +2,14 @@
  * A ref the clone lacks, named to lint --changed-since, gate check --ref and prereq status
  * --ref: each says how to get it in the same words. Run `npm run build` first.
  */
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createRepo, type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
 import { L1 } from '../lint/helpers.js';
+import { runCli as run } from '../helpers/cli.js';
 
-const BIN = resolve('bin/run.js');
 const AS_OF = '2026-06-01T00:00:00Z';
-
-function run(args: string[], cwd: string) {
-  const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { ...inherited, NO_COLOR: '1' },
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** What each command says after "does not exist in this clone". */
 function said(clone: FixtureRepo, ref: string) {

@@ -2,24 +2,18 @@
  * Golden scenarios of the real binary: a fixture repository with real commits, an
  * embedded PGlite data directory with real rows, and `node bin/run.js` as a user runs it.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, createRepo, type FixtureRepo, removeFixtures, shallowClone, tempDir } from '../helpers/git-fixture.js';
 import { writeRfc } from '../helpers/spec-fixture.js';
+import { BIN, runCli } from '../helpers/cli.js';
 
-const BIN = resolve('bin/run.js');
 const AS_OF = '2026-06-01T00:00:00Z';
 
-function run(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; bin?: string }) {
-  // The caller's DATABASE_URL must not leak in: these scenarios read the fixture's embedded database.
-  const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const env: NodeJS.ProcessEnv = { ...inherited, NO_COLOR: '1', ...opts.env };
-  const r = spawnSync(process.execPath, [opts.bin ?? BIN, ...args], { cwd: opts.cwd, env, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; bin?: string }) =>
+  runCli(args, opts.cwd, opts.env, { bin: opts.bin });
 
 const spec = {
   manifest: { id: 'demo', title: 'Demo', version: 'v1', mainline: 'main', operators: [ALICE] },

@@ -3,27 +3,21 @@
  * measure list | gate check --record` in a fixture repository whose database is an embedded
  * PGlite data directory the commands create themselves.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends, useTestDatabase } from '../helpers/db.js';
 import { createRepo, type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
 import { writeRfc } from '../helpers/spec-fixture.js';
 import { unusedPort } from '../sources/sql/fixtures.js';
+import { runCli } from '../helpers/cli.js';
 
-const BIN = resolve('bin/run.js');
 const AS_OF = '2026-06-01T00:00:00Z';
 const LEASE = 'measurement.lease_plane.request';
 
-function run(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }) {
-  // The caller's DATABASE_URL must not leak in: these scenarios use the fixture's embedded database.
-  const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const env: NodeJS.ProcessEnv = { ...inherited, NO_COLOR: '1', RFCGATE_RECORDED_BY: 'cli-test', ...opts.env };
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd, env, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }) =>
+  runCli(args, opts.cwd, { RFCGATE_RECORDED_BY: 'cli-test', ...opts.env });
 
 const table = (where: string) => ({
   table: 'audit.coordination_measurements',

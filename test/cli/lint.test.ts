@@ -18,17 +18,7 @@ import { createRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
 import { L1, lintRepo, ORDER } from '../lint/helpers.js';
 import { requireRg } from '../lint/rg.js';
-
-const BIN = resolve('bin/run.js');
-
-function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { BIN, runCli as run } from '../helpers/cli.js';
 
 afterAll(removeFixtures);
 

@@ -2,29 +2,20 @@
  * `parity diff` and `parity capture-check` as a user runs them: the real binary over
  * folders of captures, with and without an RFC's parity.yaml.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ALICE, createRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
+import { runCli } from '../helpers/cli.js';
 
-const BIN = resolve('bin/run.js');
 const MASK = '(.*_at|.*_time.*|.*_ms|server_time|processing_time_ms|elapsed_ms|created)';
 
-function run(args: string[], cwd: string) {
-  const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    // A command stuck opening a named pipe is a failure, not a hung suite.
-    timeout: 30_000,
-    env: { ...inherited, NO_COLOR: '1' },
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+// A command stuck opening a named pipe is a failure, not a hung suite.
+const run = (args: string[], cwd: string) => runCli(args, cwd, {}, { timeoutMs: 30_000 });
 
 function write(dir: string, files: Record<string, string>): void {
   for (const [name, text] of Object.entries(files)) {

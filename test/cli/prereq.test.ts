@@ -10,19 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createRepo, type FixtureRepo, removeFixtures, shallowClone } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
+import { BIN, runCli as run } from '../helpers/cli.js';
 
-const BIN = resolve('bin/run.js');
 const AS_OF = '2026-06-01T00:00:00Z';
-
-function run(args: string[], cwd: string) {
-  const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { ...inherited, NO_COLOR: '1' },
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const PREREQS = [
   { id: 'one', title: 'First', deliverables: ['src/one.py'] },

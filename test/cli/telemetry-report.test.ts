@@ -11,18 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelemetryReport } from '../../src/telemetry/report.js';
 import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { type SessionPlan, telemetryText } from '../helpers/telemetry.js';
+import { BIN, runCli as run } from '../helpers/cli.js';
 
-const BIN = resolve('bin/run.js');
 const AS_OF = '2026-06-01T00:00:00Z';
-
-function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 let root: string;
 const plans: SessionPlan[] = [

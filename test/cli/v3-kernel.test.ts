@@ -3,25 +3,15 @@
  * its telemetry gates halt while no telemetry file exists, pass on healthy telemetry, and
  * fail with the session and turn as evidence when compaction breaks the cache.
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createRepo, type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
 import { type SessionPlan, telemetryText } from '../helpers/telemetry.js';
+import { runCli as run } from '../helpers/cli.js';
 
-const BIN = resolve('bin/run.js');
 const AS_OF = '2026-06-01T00:00:00Z';
-
-function run(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { ...process.env, NO_COLOR: '1' },
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 interface Result {
   id: string;

@@ -3,28 +3,16 @@
  * the variable, never its text), not a database that halts each measurement in turn; a
  * well-formed URL whose server is not there still halts.
  */
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlMeasurementSource } from '../../../src/sources/sql/source.js';
 import { UsageError } from '../../../src/spec/problems.js';
 import { createRepo, type FixtureRepo, removeFixtures } from '../../helpers/git-fixture.js';
 import { writeRfc } from '../../helpers/spec-fixture.js';
 import { AS_OF, evalContext, LEASE_TABLE, sqlMeasurement, unusedPort } from './fixtures.js';
+import { runCli as run } from '../../helpers/cli.js';
 
 const SECRET = 'Very-Secret-pw-42';
 const MALFORMED = [`postgres://u:${SECRET}@host:notaport/db`, 'not a url', `postgres://u:${SECRET}@db:99999/prod`];
-const BIN = resolve('bin/run.js');
-
-function run(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
-  const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { ...inherited, NO_COLOR: '1', ...env },
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('SqlMeasurementSource with a malformed connection string', () => {
   const source = (env: Record<string, string>) =>
