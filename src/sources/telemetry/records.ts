@@ -20,7 +20,8 @@
  * OpenTelemetry Collector's file exporter writes one per line): each span carrying gen_ai usage
  * is read as an otel line of its own is (parseRecords). Or a whole OTLP/JSON logs export
  * (`{ resourceLogs: [...] }`) of Claude Code's events: each `claude_code.api_request` log record
- * is one turn (`session.id`, `input_tokens`, `output_tokens`, `cache_read_tokens`,
+ * is one turn (`session.id`, or a conversation of its own for a request another subsystem than the
+ * main thread issued, by its `query_source`; `input_tokens`, `output_tokens`, `cache_read_tokens`,
  * `cache_creation_tokens`, `model`, as Claude Code's monitoring documentation names them), and its
  * other events are passed over. Its input count is the API's, cached tokens apart: the token
  * counter it documents beside the event splits a request's tokens into input, output, cacheRead
@@ -772,18 +773,38 @@ function isRequestEvent(r: Record<string, unknown>, a: Record<string, unknown>):
   );
 }
 
+/** The `query_source` of a request of the session's own conversation (Claude Code's monitoring documentation). */
+const MAIN_THREAD = 'repl_main_thread';
+
+/**
+ * The conversation a `claude_code.api_request` belongs to. A subagent's requests and a
+ * compaction's share their session's `session.id`, but not its cached prefix: a subagent starts
+ * cold, and read as the session's next turn it would show the conversation missing its cache.
+ * The event's `query_source` names the subsystem that issued the request (`repl_main_thread`,
+ * `compact`, or a subagent's name), so each other subsystem is a conversation of its own,
+ * `<session.id>/<query_source>`. A record without it (written before Claude Code recorded it)
+ * is the session's, as it was read before.
+ */
+function requestConversation(session: string, source: unknown): string {
+  if (typeof source !== 'string' || source.trim() === '') return session;
+  // A value qualified after a colon (`agent:builtin:…`, as query_source_safe's `.` for `:` shows)
+  // is still its subsystem's: `repl_main_thread:…` is the main conversation, not another one.
+  return source === MAIN_THREAD || source.startsWith(`${MAIN_THREAD}:`) ? session : `${session}/${source}`;
+}
+
 /** One `claude_code.api_request` log record as a turn, or why it is none. */
 function claudeCodeRequest(r: Record<string, unknown>, a: Record<string, unknown>): ParsedLine {
-  const session = a['session.id'];
-  if (typeof session !== 'string') {
+  const id = a['session.id'];
+  if (typeof id !== 'string') {
     return bad(
-      session === undefined || session === null
+      id === undefined || id === null
         ? 'no session.id attribute; Claude Code writes it unless OTEL_METRICS_INCLUDE_SESSION_ID is false'
-        : noSession('session.id', session),
+        : noSession('session.id', id),
     );
   }
-  const blank = blankSession('session.id', session);
+  const blank = blankSession('session.id', id);
   if (blank !== undefined) return bad(blank);
+  const session = requestConversation(id, a.query_source);
   // The record's time; a timeUnixNano of 0 is OTLP's "unknown", when the event's own
   // event.timestamp (ISO 8601) says it.
   let ts: number | string;

@@ -824,6 +824,20 @@ describe("parseRecords: Claude Code's OTLP/JSON logs export on one line", () => 
     });
   });
 
+  it("reads a subagent's or a compaction's requests (query_source) as a conversation of their own, not the session's turns", () => {
+    const sessions = (...sources: (string | undefined)[]) => {
+      const logRecords = sources.map((source, i) =>
+        request(i + 1, `178030800${i}000000000`, '0', source === undefined ? [] : [text('query_source', source)]),
+      );
+      const p = parseRecords(exportLine([{ scopeLogs: [{ logRecords }] }]));
+      return p.ok ? p.records.map((r) => r.session) : p.reason;
+    };
+    // The main conversation is the session's, and so is a request written before Claude Code named its source.
+    expect(
+      sessions('repl_main_thread', undefined, 'agent:builtin:general-purpose', 'compact', '', 'repl_main_thread:x'),
+    ).toEqual(['s1', 's1', 's1/agent:builtin:general-purpose', 's1/compact', 's1', 's1']);
+  });
+
   it("takes event.timestamp where timeUnixNano is 0 or absent, OTLP's unknown", () => {
     const at = (r: object) => {
       const p = parseRecords(exportLine([{ scopeLogs: [{ logRecords: [r] }] }]));

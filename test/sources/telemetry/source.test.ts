@@ -1189,6 +1189,46 @@ describe('which turn is which, whatever the order and the names files are read b
     );
   });
 
+  it("a subagent's cold requests (query_source) are a conversation of their own: they do not lower the main conversation's hit ratio", async () => {
+    const dir = join(root, 'claude-code-subagent');
+    mkdirSync(dir, { recursive: true });
+    const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
+    const request = (seq: number, minute: number, input: number, read: number, source: string) => ({
+      timeUnixNano: `${Date.parse(`2026-06-01T10:0${minute}:00Z`)}000000`,
+      body: { stringValue: 'claude_code.api_request' },
+      attributes: [
+        kv('session.id', 'a'),
+        kv('event.name', 'api_request'),
+        kv('event.sequence', String(seq)),
+        kv('query_source', source),
+        kv('input_tokens', String(input)),
+        kv('output_tokens', '50'),
+        kv('cache_read_tokens', String(read)),
+        kv('cache_creation_tokens', '0'),
+      ],
+    });
+    const agent = 'agent:builtin:general-purpose';
+    // The main conversation reads 900 of every 1000; the subagent it spawned starts cold, twice.
+    const logRecords = [
+      request(1, 0, 100, 900, 'repl_main_thread'),
+      request(2, 1, 100, 900, 'repl_main_thread'),
+      request(3, 2, 1000, 0, agent),
+      request(4, 3, 1000, 0, agent),
+      request(5, 4, 100, 900, 'repl_main_thread'),
+    ];
+    writeFileSync(join(dir, 'events.jsonl'), line({ resourceLogs: [{ scopeLogs: [{ logRecords }] }] }));
+    const o = await measure({
+      files: ['claude-code-subagent/events.jsonl'],
+      metric: 'cache_hit_ratio',
+      per: 'session',
+      aggregate: 'min',
+      min_turns: 3,
+    });
+    expect(o).toMatchObject({ status: 'ok', value: 0.9 });
+    expect(o.evidence).toMatchObject({ turns: 5, sessions: 2, sessions_counted: 1 });
+    expect(o.evidence.sessions_excluded).toEqual([`a/${agent}: 2 turns`]);
+  });
+
   it('the turn after a compaction decides it when it is read first: files by number (part-9 before part-10), lines out of order', async () => {
     const dir = join(root, 'order-files');
     mkdirSync(dir, { recursive: true });
