@@ -17,9 +17,9 @@
  *   epoch milliseconds from MIN_TIME_MS on (a smaller number is seconds, malformed);
  * - a session id that starts with a blank (parseLine tells a blank one from one that is not);
  * - top-level `gen_ai.*` attributes, OTLP `[{key, value}]` attributes, OTel spans without `ts`,
- *   a span's `spanId`, a whole OTLP export (`resourceSpans`, `resourceLogs`, `resourceMetrics`),
- *   `null` where a string is read, `misses` that is neither a list nor null, nesting deeper
- *   than MAX_DEPTH.
+ *   a span's `spanId` (and its `gen_ai.response.id` when it has no turn number), a whole OTLP
+ *   export (`resourceSpans`, `resourceLogs`, `resourceMetrics`), `null` where a string is read,
+ *   `misses` that is neither a list nor null, nesting deeper than MAX_DEPTH.
  *
  * `model` (top-level, or an OTel span's `gen_ai.response.model` / `gen_ai.request.model`) is read
  * when it is a plain string, through the same cache of recent strings as session ids; a model that
@@ -164,6 +164,8 @@ const A_CREATION = 16;
 const A_OTHER = 32;
 const A_RESPONSE_MODEL = 64;
 const A_REQUEST_MODEL = 128;
+/** Skipped, but a span without a turn number that carries it is known by it (TurnRecord.span): parseLine's. */
+const A_RESPONSE_ID = 256;
 const ATTRS: readonly (readonly [Uint8Array, number])[] = [
   [bytes('gen_ai.response.model'), A_RESPONSE_MODEL],
   [bytes('gen_ai.request.model'), A_REQUEST_MODEL],
@@ -172,6 +174,7 @@ const ATTRS: readonly (readonly [Uint8Array, number])[] = [
   [bytes('gen_ai.usage.output_tokens'), A_OUTPUT],
   [bytes('gen_ai.usage.cache_read.input_tokens'), A_READ],
   [bytes('gen_ai.usage.cache_creation.input_tokens'), A_CREATION],
+  [bytes('gen_ai.response.id'), A_RESPONSE_ID],
 ];
 const GEN_AI = bytes('gen_ai.');
 const FORK_TRACE = bytes('fork_trace');
@@ -550,7 +553,7 @@ function attributes(b: Uint8Array, i: number, depth: number): number {
     i = ws(b, i + 1);
     if (b[i] !== COLON) return -1;
     i = ws(b, i + 1);
-    if (id !== 0 && id !== A_OTHER) {
+    if (id !== 0 && id !== A_OTHER && id !== A_RESPONSE_ID) {
       if (attrsSeen & id) return -1;
       if (id === A_CONVERSATION) {
         if (b[i] !== QUOTE) return -1;
@@ -1086,6 +1089,7 @@ function judge(b: Uint8Array): boolean {
     return true;
   }
   if (attrsSeen === 0 || (attrsSeen & A_INPUT) === 0 || (seen & F_TS) === 0) return false;
+  if ((attrsSeen & A_RESPONSE_ID) !== 0 && lineTurn < 0) return false;
   let at = sessAt;
   let end = sessEnd;
   if (attrsSeen & A_CONVERSATION) {

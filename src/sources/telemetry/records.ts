@@ -66,7 +66,8 @@ export interface TurnRecord {
    */
   cacheCounted: boolean;
   /**
-   * An OTel span's id (`spanId`, after its `traceId` when it has one), or a Claude Code log
+   * An OTel span's id (`spanId`, after its `traceId` when it has one; without one, the
+   * `gen_ai.response.id` of a span without a turn number), or a Claude Code log
    * record's `event.sequence` (unique in its session): a span or record without a turn number
    * read twice (a file beside its gzip copy) is one turn, known by it.
    */
@@ -665,15 +666,28 @@ function otel(o: Record<string, unknown>, a: Record<string, unknown>): ParsedLin
       creation5m: undefined,
       creation1h: undefined,
       cacheCounted: OTEL_READ in a || OTEL_CREATION in a,
-      span:
-        typeof o.spanId === 'string' && o.spanId !== ''
-          ? typeof o.traceId === 'string' && o.traceId !== ''
-            ? `${o.traceId}/${o.spanId}`
-            : o.spanId
-          : undefined,
+      span: spanIdentity(o, a),
       ...f,
     },
   };
+}
+
+/**
+ * What tells a span read twice from two turns (TurnRecord.span): its `spanId` (after its
+ * `traceId`); without one, and without a turn number, the `gen_ai.response.id` OpenTelemetry's
+ * GenAI conventions define as the completion's unique identifier, so a file of a writer that
+ * sets no span ids, read beside its gzip copy, counts once. A span with a turn number is known
+ * by it, and the byte reader reads no response id.
+ */
+function spanIdentity(o: Record<string, unknown>, a: Record<string, unknown>): string | undefined {
+  if (typeof o.spanId === 'string' && o.spanId !== '') {
+    return typeof o.traceId === 'string' && o.traceId !== '' ? `${o.traceId}/${o.spanId}` : o.spanId;
+  }
+  const response = a['gen_ai.response.id'];
+  if ((o.turn === undefined || o.turn === null) && typeof response === 'string' && response.trim() !== '') {
+    return `gen_ai.response.id ${response}`;
+  }
+  return undefined;
 }
 
 /** A list of objects at `where` in an export: absent is none, as OTLP/JSON omits an empty list. */

@@ -542,12 +542,19 @@ describe('extractLine against parseLine', () => {
       base.replace('{', '{"resourceMetrics":[],'),
       // A span's id tells a copy of it from a turn of its own (TurnRecord.span), which parseLine reads.
       '{"spanId":"b1","ts":"2026-06-01T11:01:00Z","attributes":{"gen_ai.conversation.id":"o2","gen_ai.usage.input_tokens":3000}}',
+      // So does the completion's id of a span without a turn number, and without a span id.
+      '{"ts":"2026-06-01T11:01:00Z","attributes":{"gen_ai.response.id":"msg_1","gen_ai.conversation.id":"o2","gen_ai.usage.input_tokens":3000}}',
+      '{"ts":"2026-06-01T11:01:00Z","turn":null,"attributes":{"gen_ai.conversation.id":"o2","gen_ai.usage.input_tokens":3000,"gen_ai.response.id":"msg_1"}}',
       // A fork_trace carrying usage is a turn and its trace, which parseLine reads.
       '{"type":"fork_trace","session_id":"c","turn":7,"ts":"2026-06-01T12:06:00Z","misses":["tools"],"usage":{"input_tokens":10,"output_tokens":1}}',
       base.slice(0, -1),
       '{"ts":"2026-06-01T11:01:00Z","attributes":[{"key":"gen_ai.conversation.id","value":{"stringValue":"o2"}},{"key":"gen_ai.usage.input_tokens","value":{"intValue":"3000"}}]}',
     ];
     for (const line of declinedLines) expect(check(line), line).toBe('general');
+    // A span with a turn number is known by it: its completion's id changes nothing, and it is read here.
+    const numbered =
+      '{"ts":"2026-06-01T11:01:00Z","turn":4,"attributes":{"gen_ai.response.id":"msg_1","gen_ai.conversation.id":"o2","gen_ai.usage.input_tokens":3000}}';
+    for (let k = 0; k < 2; k++) expect(check(numbered), numbered).toBe('fast');
   });
 });
 

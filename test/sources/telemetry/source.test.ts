@@ -1137,6 +1137,22 @@ describe('which turn is which, whatever the order and the names files are read b
     );
     const a = await measure({ files: ['span-copies/anonymous.jsonl'], metric: 'turns' });
     expect(a.status === 'ok' && a.value).toBe(6);
+    // Without a span id, the completion's id (gen_ai.response.id) tells a copy from a turn of its own.
+    const identified = flat
+      .replace(/"spanId":"f\d",/g, '')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l, i) => l.replace('"attributes":{', `"attributes":{"gen_ai.response.id":"msg_${i}",`))
+      .join('\n')
+      .concat('\n');
+    writeFileSync(join(dir, 'identified.jsonl'), identified);
+    writeFileSync(join(dir, 'identified.jsonl.gz'), gzipSync(identified));
+    const r = await measure({ files: ['span-copies/identified.jsonl*'], metric: 'turns' });
+    expect(r.status === 'ok' && r.value).toBe(3);
+    expect(r.evidence.duplicate_turns).toBe(3);
+    expect(r.evidence.duplicate_turns_left_out).toContain(
+      'span-copies/identified.jsonl.gz:1: session d span gen_ai.response.id msg_0 was read before',
+    );
   });
 
   it("reads Claude Code's OTLP logs export, api_request records as turns; a gzip copy beside it counts once, known by event.sequence", async () => {
