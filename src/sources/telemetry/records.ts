@@ -68,7 +68,7 @@ export interface TurnRecord {
   /**
    * An OTel span's id (`spanId`, after its `traceId` when it has one; without one, the
    * `gen_ai.response.id` of a span without a turn number), or a Claude Code log
-   * record's `event.sequence` (unique in its session): a span or record without a turn number
+   * record's `request_id`, else its `event.sequence`: a span or record without a turn number
    * read twice (a file beside its gzip copy) is one turn, known by it.
    */
   span: string | undefined;
@@ -847,6 +847,10 @@ function claudeCodeRequest(r: Record<string, unknown>, a: Record<string, unknown
   if (typeof cacheRead === 'string') return bad(cacheRead);
   const cacheCreation = count('cache_creation_tokens', true);
   if (typeof cacheCreation === 'string') return bad(cacheCreation);
+  // What tells a record read twice from two requests: the API's request id where Claude Code
+  // writes one (unique to the request); else event.sequence, which its documentation counts
+  // per Claude Code process, so a session resumed in another process may number from 0 again.
+  const requestId = a.request_id;
   const sequence = a['event.sequence'];
   return {
     ok: true,
@@ -865,9 +869,11 @@ function claudeCodeRequest(r: Record<string, unknown>, a: Record<string, unknown
       creation1h: undefined,
       cacheCounted: a.cache_read_tokens !== undefined || a.cache_creation_tokens !== undefined,
       span:
-        typeof sequence === 'number' || (typeof sequence === 'string' && sequence !== '')
-          ? `event.sequence ${String(sequence)}`
-          : undefined,
+        typeof requestId === 'string' && requestId.trim() !== ''
+          ? `request_id ${requestId}`
+          : typeof sequence === 'number' || (typeof sequence === 'string' && sequence !== '')
+            ? `event.sequence ${String(sequence)}`
+            : undefined,
       compaction: false,
       injection: false,
       breakpoints: undefined,

@@ -1205,6 +1205,36 @@ describe('which turn is which, whatever the order and the names files are read b
     );
   });
 
+  it('a Claude Code session resumed in another process numbers its events anew: each request_id is a request of its own, a copy of one counts once', async () => {
+    const dir = join(root, 'claude-code-resumed');
+    mkdirSync(dir, { recursive: true });
+    const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
+    const request = (seq: number, minute: number, id: string) => ({
+      timeUnixNano: `${Date.parse(`2026-06-01T10:0${minute}:00Z`)}000000`,
+      body: { stringValue: 'claude_code.api_request' },
+      attributes: [
+        kv('session.id', 'r'),
+        kv('event.name', 'api_request'),
+        kv('event.sequence', String(seq)),
+        kv('request_id', id),
+        kv('input_tokens', '100'),
+        kv('cache_read_tokens', '900'),
+      ],
+    });
+    // event.sequence is counted per process: the resumed process's first request is 1 again.
+    const exported =
+      line({ resourceLogs: [{ scopeLogs: [{ logRecords: [request(1, 0, 'req_a'), request(2, 1, 'req_b')] }] }] }) +
+      line({ resourceLogs: [{ scopeLogs: [{ logRecords: [request(1, 5, 'req_c'), request(2, 6, 'req_d')] }] }] });
+    writeFileSync(join(dir, 'events.jsonl'), exported);
+    writeFileSync(join(dir, 'events.jsonl.gz'), gzipSync(exported));
+    const o = await measure({ files: ['claude-code-resumed/events.jsonl*'], metric: 'turns' });
+    expect(o).toMatchObject({ status: 'ok', value: 4 });
+    expect(o.evidence.duplicate_turns).toBe(4);
+    expect(o.evidence.duplicate_turns_left_out).toContain(
+      'claude-code-resumed/events.jsonl.gz:2: session r span request_id req_c was read before',
+    );
+  });
+
   it("a subagent's cold requests (query_source) are a conversation of their own: they do not lower the main conversation's hit ratio", async () => {
     const dir = join(root, 'claude-code-subagent');
     mkdirSync(dir, { recursive: true });
