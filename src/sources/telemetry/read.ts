@@ -610,6 +610,11 @@ export async function readTelemetry(
     // of it is JSON to a UTF-8 reader: each would be refused for a NUL byte, hiding the cause. So
     // is gzip data in a file not named .gz (`.jsonl.GZ`, a rotated log renamed): said once, here.
     let notText: string | undefined;
+    // The last line has no newline: an append-only writer may be writing it as the file is read.
+    let tail = false;
+    // That line, unreadable: listed, but it does not make the file mostly malformed, or a file a
+    // writer has just begun (one line, half written) would halt every measurement reading it.
+    let unfinished = 0;
     const onLine = (text: string): void => {
       stats.lines++;
       // trim() only when the line starts blank: it is the rare case, and trim costs on every line.
@@ -626,7 +631,10 @@ export async function readTelemetry(
             ? notText
             : crOnly
               ? `its lines end with CR only (no LF), so the whole file reads as one line: convert its line endings to LF (tr '\\r' '\\n')`
-              : parsed.reason;
+              : tail
+                ? `${parsed.reason} (the file's last line, with no newline: its writer may not have finished it)`
+                : parsed.reason;
+        if (tail && notText === undefined && !crOnly) unfinished = 1;
         const bad = { file, line: stats.lines, reason };
         stats.malformed++;
         stats.firstMalformed ??= bad;
@@ -713,6 +721,7 @@ export async function readTelemetry(
         crOnly = !sawLF && buf.subarray(0, held).includes(13);
         room(1);
         buf[held++] = 10;
+        tail = true;
         lines(buf, held);
       }
       if (gunzip) {
@@ -765,7 +774,7 @@ export async function readTelemetry(
     before += stats.bytes;
     opts.onProgress?.(before, total);
     summary.files.push(stats);
-    if (stats.malformed > stats.records) summary.mostlyMalformed.push(stats);
+    if (stats.malformed - unfinished > stats.records) summary.mostlyMalformed.push(stats);
   }
   return summary;
 }

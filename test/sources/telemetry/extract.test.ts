@@ -576,26 +576,33 @@ function reference(content: Buffer, file: string): { records: Plain[]; summary: 
   if (s < content.length) pieces.push(content.subarray(s));
   const stats: FileStats = { path: file, bytes: content.length, lines: 0, records: 0, malformed: 0 };
   const summary: ReadSummary = { files: [stats], malformed: 0, firstMalformed: [], mostlyMalformed: [] };
-  for (const piece of pieces) {
+  // The last piece has no newline when the content does not end with one.
+  let unfinished = 0;
+  for (const [k, piece] of pieces.entries()) {
     stats.lines++;
     const end = piece.length > 0 && piece[piece.length - 1] === 13 ? piece.length - 1 : piece.length;
     const text = piece.toString('utf8', 0, end);
     if (text.trim() === '') continue;
+    const tail = k === pieces.length - 1 && s < content.length;
     const p = parseLine(text);
     if (p.ok) {
       stats.records++;
       records.push({ ...comparable(p.record), line: stats.lines });
       if (p.trace) records.push({ ...comparable(p.trace), line: stats.lines });
     } else {
+      const reason = tail
+        ? `${p.reason} (the file's last line, with no newline: its writer may not have finished it)`
+        : p.reason;
+      if (tail) unfinished = 1;
       stats.malformed++;
-      stats.firstMalformed ??= { file, line: stats.lines, reason: p.reason };
+      stats.firstMalformed ??= { file, line: stats.lines, reason };
       summary.malformed++;
       if (summary.firstMalformed.length < MALFORMED_SHOWN) {
-        summary.firstMalformed.push({ file, line: stats.lines, reason: p.reason });
+        summary.firstMalformed.push({ file, line: stats.lines, reason });
       }
     }
   }
-  if (stats.malformed > stats.records) summary.mostlyMalformed.push(stats);
+  if (stats.malformed - unfinished > stats.records) summary.mostlyMalformed.push(stats);
   return { records, summary };
 }
 

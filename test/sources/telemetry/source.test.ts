@@ -792,6 +792,31 @@ describe('malformed lines', () => {
     );
   });
 
+  it("a file its writer has just begun, its one line half written, is listed but halts nothing: the other files' turns are read", async () => {
+    const dir = join(root, 'being-written');
+    mkdirSync(dir, { recursive: true });
+    const good = readFileSync(join(FIX, 'anthropic.jsonl'), 'utf8');
+    writeFileSync(join(dir, 'a.jsonl'), good);
+    // A rotated log's first record, read while it is being appended: no newline yet.
+    const first = good.split('\n')[0] as string;
+    writeFileSync(join(dir, 'b.jsonl'), first.slice(0, 60));
+    const o = await measure({ files: ['being-written/*.jsonl'], metric: 'turns' });
+    expect(o).toMatchObject({ status: 'ok', value: good.trim().split('\n').length });
+    expect(o.evidence.malformed).toBe(1);
+    expect(o.evidence.malformed_lines).toEqual([
+      expect.stringMatching(
+        /^being-written\/b\.jsonl:1: not JSON .*\(the file's last line, with no newline: its writer may not have finished it\)$/,
+      ),
+    ]);
+    // A bad line with its newline is no line in the making: a file of one still halts.
+    writeFileSync(join(dir, 'b.jsonl'), `${first.slice(0, 60)}\n`);
+    const bad = await measure({ files: ['being-written/*.jsonl'], metric: 'turns' });
+    expect(bad).toMatchObject({ status: 'halt', halt: 'error' });
+    expect(bad.status === 'halt' && bad.reason).toMatch(
+      /being-written\/b\.jsonl is mostly malformed \(1 of 1 records\)/,
+    );
+  });
+
   it('a file whose lines end with CR only halts saying so, and how to convert it', async () => {
     const dir = join(root, 'cr-only');
     mkdirSync(dir, { recursive: true });
