@@ -27,6 +27,11 @@ export interface FileStats {
   lines: number;
   records: number;
   malformed: number;
+  /**
+   * Lines of a known shape that hold no turn (an export of spans without gen_ai usage, of other
+   * events, of metrics): said when the files hold no turn at all. Absent when none.
+   */
+  passedOver?: number;
   /** The file's own first malformed line: a halt on a mostly malformed file names it. */
   firstMalformed?: MalformedLine;
 }
@@ -624,6 +629,7 @@ export async function readTelemetry(
         // A turn and the trace it carries are one record; an OTLP export holds one per turn span, or none.
         const n = parsed.records.length;
         stats.records += n === 2 && parsed.records[1]?.kind === 'fork_trace' ? 1 : n;
+        if (n === 0) stats.passedOver = (stats.passedOver ?? 0) + 1;
         for (const r of parsed.records) sink(r, file, stats.lines);
       } else {
         const reason =

@@ -987,5 +987,14 @@ export function whyNoTurns(
       reason: `never started: no turns ever in the files before as_of; their first turn is at ${new Date(scan.firstTsAfterAsOf).toISOString()}, after as_of`,
     };
   }
-  return { channel: 'never_started', reason: 'never started: no turns ever in the files' };
+  // Lines that read, none of them a turn: what the reader passes over, said, so a log of spans
+  // or events it does not count (Claude Code's traces, say) is not taken for an empty one.
+  const passed = scan.read.files.reduce((n, f) => n + (f.passedOver ?? 0), 0);
+  return {
+    channel: 'never_started',
+    reason:
+      passed === 0
+        ? 'never started: no turns ever in the files'
+        : `never started: no turns ever in the files, though ${passed === 1 ? 'a line of them reads' : `${passed} lines of them read`}: ${passed === 1 ? 'it holds' : 'they hold'} no turn (spans without gen_ai.usage.* attributes, Claude Code's claude_code.llm_request spans among them; Claude Code's events other than claude_code.api_request; metrics exports)`,
+  };
 }

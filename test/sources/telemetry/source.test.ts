@@ -145,6 +145,29 @@ describe('metrics over the Anthropic fixture, computed by hand', () => {
     }
   });
 
+  it("files whose lines read but hold no turn (Claude Code's trace export) say so, not only that they hold no turn", async () => {
+    mkdirSync(join(root, 'no-usage'), { recursive: true });
+    const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
+    // Claude Code's request span names its counts without the gen_ai.usage prefix.
+    const span = {
+      traceId: 't',
+      spanId: 's',
+      name: 'claude_code.llm_request',
+      startTimeUnixNano: `${Date.parse('2026-06-01T10:00:00Z')}000000`,
+      attributes: [kv('session.id', 'a'), kv('input_tokens', '10'), kv('cache_read_tokens', '900')],
+    };
+    writeFileSync(
+      join(root, 'no-usage', 'traces.jsonl'),
+      `${JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] })}\n\n`,
+    );
+    const o = await measure({ files: ['no-usage/traces.jsonl'], metric: 'turns' });
+    expect(o).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(o.evidence.channel).toBe('never_started');
+    expect(o.status === 'halt' && o.reason).toBe(
+      "measurement 'm': never started: no turns ever in the files, though a line of them reads: it holds no turn (spans without gen_ai.usage.* attributes, Claude Code's claude_code.llm_request spans among them; Claude Code's events other than claude_code.api_request; metrics exports)",
+    );
+  });
+
   it('a zero-byte .jsonl.gz (a writer has not written yet) holds no lines, as a zero-byte .jsonl', async () => {
     mkdirSync(join(root, 'zero'), { recursive: true });
     writeFileSync(join(root, 'zero', 'now.jsonl'), '');
