@@ -113,4 +113,21 @@ describe('council formatters', () => {
     expect(md).toContain('- [BLOCK] code-reviewer §2: The cache re-adds load. (lane failed)');
     expect(md).toContain('- [NIT] auditor §1: A typo. (lane left council.yaml)');
   });
+
+  it('a finding without a fix, as a VERIFIED one is, has no fix line; one with a fix keeps it', () => {
+    const r = round();
+    const lane = r.lanes[0];
+    if (!lane) throw new Error('the round has a lane');
+    const base = { lane: 'live-verifier', section: '§1', evidence: 'spec_validate: valid', status: 'new' as const };
+    lane.findings = [
+      { ...base, severity: 'VERIFIED', claim: 'The specs validate.', suggested_fix: '', key: 'k2' },
+      { ...base, severity: 'DRIFT', claim: 'A citation moved.', suggested_fix: 'Cite line 9.', key: 'k3' },
+    ];
+    const lines = formatCouncil(r, 'table').split('\n');
+    const at = lines.indexOf('  [VERIFIED] §1 The specs validate. (new, k2)');
+    expect(at).toBeGreaterThan(-1);
+    expect(lines[at + 1]).toBe('  [DRIFT] §1 A citation moved. (new, k3)');
+    expect(lines[at + 2]).toBe('      fix: Cite line 9.');
+    expect(lines.filter((l) => l.trim().startsWith('fix:'))).toEqual(['      fix: Cite line 9.']);
+  });
 });

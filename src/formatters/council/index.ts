@@ -73,7 +73,8 @@ export function councilText(r: CouncilRound, now?: string): string {
     for (const p of l.failure?.problems ?? []) out.push(`    ${shown(p)}`);
     for (const f of l.findings) {
       out.push(`  [${shown(f.severity)}] ${shown(f.section)} ${shown(f.claim)} (${f.status}, ${shown(f.key)})`);
-      out.push(`      fix: ${shown(f.suggested_fix || '-')}`);
+      // A verified claim carries no fix; a 'fix: -' line under it read as one owed.
+      if (f.suggested_fix.trim()) out.push(`      fix: ${shown(f.suggested_fix)}`);
     }
   }
   out.push('');
