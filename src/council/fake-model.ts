@@ -11,12 +11,16 @@
  *
  * It simulates the prompt cache: the first request with a given prefix (everything up to
  * the block carrying cache_control, the output format included) writes it, later ones read
- * it. Every request is recorded, so tests can check what was sent.
+ * it. Tokens are counted as the offline estimate counts them, and a request's input splits
+ * into cache read + cache write + uncached exactly as the API's usage does, so an offline
+ * round's numbers add up. Every request is recorded, so tests can check what was sent.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages/messages';
 import { UsageError } from '../spec/problems.js';
+import { estimateTokens } from './lanes.js';
 import type { Fetch } from './run.js';
 
 export interface ScriptedResponse {
@@ -123,7 +127,7 @@ export function fakeModel(script: Script): FakeModel {
     const laneText = blocks.map((b) => b.text ?? '').find((t) => /<lane id="/.test(t));
     const lane = laneText ? (/<lane id="([^"]+)">/.exec(laneText)?.[1] ?? null) : null;
     requests.push({ path, lane, body });
-    const total = Math.ceil(JSON.stringify(body).length / 4);
+    const total = estimateTokens(asRequest(body));
 
     if (path.endsWith('/count_tokens')) return Promise.resolve(json(200, { input_tokens: total }));
     const usage = cacheUsage(body, blocks, total, cache);
@@ -153,17 +157,30 @@ function contentBlocks(body: Record<string, unknown>): Block[] {
   return messages.flatMap((m) => (typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content));
 }
 
+type CountedRequest = Pick<MessageCreateParamsNonStreaming, 'system' | 'messages' | 'output_config'>;
+
+/** A request body as the SDK sent it, for the estimate (which reads its system, messages and output format). */
+function asRequest(body: Record<string, unknown>): CountedRequest {
+  return {
+    messages: (body.messages ?? []) as CountedRequest['messages'],
+    ...(body.system === undefined ? {} : { system: body.system as CountedRequest['system'] }),
+    ...(body.output_config === undefined
+      ? {}
+      : { output_config: body.output_config as CountedRequest['output_config'] }),
+  };
+}
+
 function cacheUsage(body: Record<string, unknown>, blocks: Block[], total: number, cache: Set<string>) {
   const cut = blocks.findIndex((b) => b.cache_control);
   const none = { input_tokens: total, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
   if (cut < 0) return none;
   const prefix = JSON.stringify([body.model, body.system, body.output_config ?? null, blocks.slice(0, cut + 1)]);
-  const size = Math.ceil(prefix.length / 4);
+  const size = estimateTokens(asRequest({ ...body, messages: [{ role: 'user', content: blocks.slice(0, cut + 1) }] }));
   const hash = createHash('sha256').update(prefix).digest('hex');
   const hit = cache.has(hash);
   cache.add(hash);
   return {
-    input_tokens: Math.max(1, total - size),
+    input_tokens: total - size,
     cache_creation_input_tokens: hit ? 0 : size,
     cache_read_input_tokens: hit ? size : 0,
   };

@@ -119,8 +119,13 @@ function systemBlock(): TextBlockParam {
   return { type: 'text', text: SYSTEM_PROMPT };
 }
 
-/** Offline token estimate: about four characters a token for English prose and Markdown. */
-export function estimateTokens(req: MessageCreateParamsNonStreaming): number {
+/**
+ * Offline token estimate: about four characters a token for English prose and Markdown. The
+ * output format's schema is part of what the API counts as input, so it is counted too.
+ */
+export function estimateTokens(
+  req: Pick<MessageCreateParamsNonStreaming, 'system' | 'messages' | 'output_config'>,
+): number {
   let chars = 0;
   for (const s of Array.isArray(req.system) ? req.system : [{ text: req.system ?? '' }]) chars += s.text.length;
   for (const m of req.messages) {
@@ -133,5 +138,7 @@ export function estimateTokens(req: MessageCreateParamsNonStreaming): number {
       else if (b.type === 'document' && b.source.type === 'text') chars += b.source.data.length;
     }
   }
+  const format = req.output_config?.format;
+  if (format) chars += JSON.stringify(format.schema).length;
   return Math.ceil(chars / 4);
 }

@@ -90,8 +90,19 @@ describe('council run', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^ {2}\[BLOCK\] §2 The cache re-adds/m);
-    expect(r.stdout).toMatch(/^ {2}architect: \d+ input tokens \(estimate\); cache read \d+, cache write 0/m);
-    expect(r.stdout).toMatch(/^ {2}total: \d+ input tokens \(estimate\); .*cache hit ratio \d+\.\d%$/m);
+    // Offline, each lane's input adds up: cache read + cache write + uncached, and is what was estimated before sending.
+    const lane =
+      /^ {2}architect: input (\d+) = cache read (\d+) \+ cache write 0 \+ uncached (\d+); output \d+; 1 request; (\d+) before sending \(estimate\)$/m
+        .exec(r.stdout)
+        ?.slice(1)
+        .map(Number);
+    expect(lane).toHaveLength(4);
+    const [input, read, uncached, before] = lane ?? [];
+    expect(input).toBe((read ?? NaN) + (uncached ?? NaN));
+    expect(before).toBe(input);
+    expect(r.stdout).toMatch(
+      /^ {2}total \(warm-up and lanes\): input \d+ = .*cache hit ratio \d+\.\d%; lanes \d+ before sending \(estimate\)$/m,
+    );
     expect(r.stdout).toMatch(/^FAIL: 1 open BLOCK; the contract requires a redraft$/m);
     const stored = r.stdout.match(/^stored (\S+\.json)/m)?.[1] ?? '';
     expect(JSON.parse(readFileSync(join(repo.dir, stored), 'utf8')).contract.open_blocks).toBe(1);

@@ -346,6 +346,55 @@ describe('council run', () => {
     }
   });
 
+  it('offline, every lane input is what was estimated before sending, split into cache read + cache write + uncached', async () => {
+    repo = councilRepo();
+    const fake = fakeModel(scriptFromDir(join(FIXTURES, 'all-clear')));
+    const r = await councilRound({
+      root: repo.root,
+      rfc: 'demo',
+      apiKey: KEY,
+      fetch: fake.fetch,
+      tokenCount: 'estimate',
+      now: new Date('2026-11-20T10:00:00Z'),
+    });
+    type Body = {
+      system: { text: string }[];
+      messages: { content: { text?: string; source?: { data: string } }[] }[];
+      output_config: { format: { schema: unknown } };
+    };
+    // Four characters a token over the system text, every block's text and the output schema, by hand.
+    const chars = (b: Body, blocks: number) =>
+      b.system.reduce((n, s) => n + s.text.length, 0) +
+      JSON.stringify(b.output_config.format.schema).length +
+      (b.messages[0]?.content ?? []).slice(0, blocks).reduce((n, c) => n + (c.text ?? c.source?.data ?? '').length, 0);
+    const sent = fake.requests.filter((q) => q.path === '/v1/messages');
+    const warmBody = sent.find((q) => q.lane === null)?.body as unknown as Body;
+    const prefix = Math.ceil(chars(warmBody, 1) / 4);
+    expect(r.warm[0]?.usage).toEqual({
+      input_tokens: 0,
+      output_tokens: 1,
+      cache_creation_input_tokens: prefix,
+      cache_read_input_tokens: 0,
+    });
+    for (const l of r.lanes) {
+      const body = sent.find((q) => q.lane === l.id)?.body as unknown as Body;
+      const whole = Math.ceil(chars(body, Infinity) / 4);
+      expect(l.tokens).toEqual({ input: whole, method: 'estimate' });
+      expect(l.usage).toMatchObject({
+        cache_read_input_tokens: prefix,
+        cache_creation_input_tokens: 0,
+        input_tokens: whole - prefix,
+      });
+    }
+    const lanesIn = r.lanes.reduce((n, l) => n + l.tokens.input, 0);
+    expect(r.totals.tokens).toBe(lanesIn);
+    expect(r.totals.usage).toMatchObject({
+      cache_read_input_tokens: 3 * prefix,
+      cache_creation_input_tokens: prefix,
+      input_tokens: lanesIn - 3 * prefix,
+    });
+  });
+
   it('the API key never appears in the round, the ledger or a failure message, even when an error body echoes it', async () => {
     repo = councilRepo();
     const { r, fake } = await round('key-echo');

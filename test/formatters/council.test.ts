@@ -130,4 +130,42 @@ describe('council formatters', () => {
     expect(lines[at + 2]).toBe('      fix: Cite line 9.');
     expect(lines.filter((l) => l.trim().startsWith('fix:'))).toEqual(['      fix: Cite line 9.']);
   });
+
+  it('every input figure is cache read + cache write + uncached, the total adds the warm-up and the lanes, and the size before sending is labelled apart', () => {
+    const r = round();
+    r.warm = [
+      {
+        model: 'm',
+        usage: { input_tokens: 0, output_tokens: 1, cache_creation_input_tokens: 100, cache_read_input_tokens: 0 },
+      },
+    ];
+    const [a, b] = r.lanes;
+    if (!a || !b) throw new Error('the round has two lanes');
+    a.usage = { input_tokens: 20, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 100 };
+    a.tokens = { input: 120, method: 'counted' };
+    b.tokens = { input: 118, method: 'estimate' };
+    // Warm-up 100 + lane 120 in; 100 read of 220 is 45.5%.
+    r.totals = {
+      tokens: 238,
+      tokens_method: 'mixed',
+      usage: { input_tokens: 20, output_tokens: 6, cache_creation_input_tokens: 100, cache_read_input_tokens: 100 },
+    };
+    const lines = formatCouncil(r, 'table').split('\n');
+    const at = lines.indexOf('tokens and cache (input = cache read + cache write + uncached, as the API reported it):');
+    expect(lines.slice(at + 1, at + 5)).toEqual([
+      '  cache warm-up (m): input 100 = cache read 0 + cache write 100 + uncached 0; output 1',
+      '  architect: input 120 = cache read 100 + cache write 0 + uncached 20; output 5; 1 request; 120 before sending (counted by the API)',
+      '  code-reviewer: no usage reported; 2 requests; 118 before sending (estimate)',
+      '  total (warm-up and lanes): input 220 = cache read 100 + cache write 100 + uncached 20; output 6; cache hit ratio 45.5%; lanes 238 before sending (counted by the API for some lanes, estimated for others)',
+    ]);
+    const md = formatCouncil(r, 'markdown').split('\n');
+    expect(md).toEqual(
+      expect.arrayContaining([
+        '| lane | model | result | input | cache read | cache write | uncached | output | before sending |',
+        '| cache warm-up | m | ok | 100 | 0 | 100 | 0 | 1 | - |',
+        '| architect | m | 1 BLOCK | 120 | 100 | 0 | 20 | 5 | 120 |',
+        '| total | | | 220 | 100 | 100 | 20 | 6 | 238 (mixed) |',
+      ]),
+    );
+  });
 });

@@ -4,6 +4,7 @@
  */
 import type { OpenFinding } from '../../council/contract.js';
 import type { CouncilRound, RecordedLane } from '../../council/ledger.js';
+import type { Usage } from '../../council/run.js';
 import { cell, codeSpan } from '../markdown.js';
 import { asIs, inertMarkup, jsonReport, type Show, shown } from '../visible.js';
 
@@ -51,13 +52,37 @@ function unreviewed(r: CouncilRound): [string, OpenFinding][] {
   ];
 }
 
+/** What the API billed as input: every input token is a cache read, a cache write or uncached. */
+function inputOf(u: Usage): number {
+  return u.cache_read_input_tokens + u.cache_creation_input_tokens + u.input_tokens;
+}
+
+function inputSplit(u: Usage): string {
+  return `input ${inputOf(u)} = cache read ${u.cache_read_input_tokens} + cache write ${u.cache_creation_input_tokens} + uncached ${u.input_tokens}`;
+}
+
+const METHOD: Record<CouncilRound['totals']['tokens_method'], string> = {
+  counted: 'counted by the API',
+  estimate: 'estimate',
+  mixed: 'counted by the API for some lanes, estimated for others',
+};
+
+/**
+ * The size measured before sending is shown apart from the input the answer reported: an
+ * estimate never equals the billed input exactly, and printed as "input tokens" beside the
+ * cache figures it looked like a total that did not add up.
+ */
 function tokenLine(l: RecordedLane): string {
-  const t = `${l.tokens.input} input tokens (${l.tokens.method === 'counted' ? 'counted by the API' : 'estimate'})`;
+  const sent = `${l.tokens.input} before sending (${METHOD[l.tokens.method]})`;
+  const requests = `${l.attempts} request${l.attempts === 1 ? '' : 's'}`;
   const u = l.usage;
-  const cache = u
-    ? `cache read ${u.cache_read_input_tokens}, cache write ${u.cache_creation_input_tokens}, uncached input ${u.input_tokens}, output ${u.output_tokens}`
-    : 'no usage reported';
-  return `${t}; ${cache}; ${l.attempts} request${l.attempts === 1 ? '' : 's'}`;
+  if (!u) return `no usage reported; ${requests}; ${sent}`;
+  return `${inputSplit(u)}; output ${u.output_tokens}; ${requests}; ${sent}`;
+}
+
+function cacheHitRatio(u: Usage): string {
+  const all = inputOf(u);
+  return `${all ? ((100 * u.cache_read_input_tokens) / all).toFixed(1) : '0.0'}%`;
 }
 
 export function councilText(r: CouncilRound, now?: string): string {
@@ -92,18 +117,18 @@ export function councilText(r: CouncilRound, now?: string): string {
     out.push(`  still open (${why}) [${shown(f.severity)}] ${shown(f.lane)} ${shown(f.section)} ${shown(f.claim)}`);
   }
   out.push('');
-  out.push('tokens and cache:');
-  for (const l of r.lanes) out.push(`  ${shown(l.id)}: ${tokenLine(l)}`);
-  const u = r.totals.usage;
-  const cached = u.cache_read_input_tokens + u.cache_creation_input_tokens + u.input_tokens;
-  out.push(
-    `  total: ${r.totals.tokens} input tokens (${r.totals.tokens_method}); cache read ${u.cache_read_input_tokens}, cache write ${u.cache_creation_input_tokens}, uncached ${u.input_tokens}, output ${u.output_tokens}; cache hit ratio ${cached ? ((100 * u.cache_read_input_tokens) / cached).toFixed(1) : '0.0'}%`,
-  );
+  out.push('tokens and cache (input = cache read + cache write + uncached, as the API reported it):');
+  // The warm-up first: it wrote the cache the lanes read, and the total counts it.
   for (const w of r.warm) {
     out.push(
-      `  cache warm-up (${shown(w.model)}): ${w.usage ? `cache write ${w.usage.cache_creation_input_tokens}, cache read ${w.usage.cache_read_input_tokens}` : `failed: ${shown(w.error ?? '')}`}`,
+      `  cache warm-up (${shown(w.model)}): ${w.usage ? `${inputSplit(w.usage)}; output ${w.usage.output_tokens}` : `failed: ${shown(w.error ?? '')}`}`,
     );
   }
+  for (const l of r.lanes) out.push(`  ${shown(l.id)}: ${tokenLine(l)}`);
+  const u = r.totals.usage;
+  out.push(
+    `  total${r.warm.length ? ' (warm-up and lanes)' : ''}: ${inputSplit(u)}; output ${u.output_tokens}; cache hit ratio ${cacheHitRatio(u)}; lanes ${r.totals.tokens} before sending (${METHOD[r.totals.tokens_method]})`,
+  );
   out.push('');
   out.push(verdictLine(r, shown));
   for (const n of r.contract.notes) out.push(`  ${shown(n)}`);
@@ -126,14 +151,28 @@ export function councilMarkdown(r: CouncilRound, now?: string): string {
       (r.diff.orphaned?.length ? `, ${r.diff.orphaned.length} carried (lane left council.yaml)` : '') +
       (r.diff.previous ? ` since ${codeSpan(r.diff.previous)}` : ' (first round)'),
     '',
-    '| lane | model | result | input tokens | cache read | cache write |',
-    '|---|---|---|---|---|---|',
+    '| lane | model | result | input | cache read | cache write | uncached | output | before sending |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
-  for (const l of r.lanes) {
+  const usageCells = (u: Usage | null): string =>
+    u
+      ? `${inputOf(u)} | ${u.cache_read_input_tokens} | ${u.cache_creation_input_tokens} | ${u.input_tokens} | ${u.output_tokens}`
+      : '- | - | - | - | -';
+  for (const w of r.warm) {
     out.push(
-      `| ${l.id} | ${l.model} | ${cell(counts(l))} | ${l.tokens.input}${l.tokens.method === 'estimate' ? ' (estimate)' : ''} | ${l.usage?.cache_read_input_tokens ?? '-'} | ${l.usage?.cache_creation_input_tokens ?? '-'} |`,
+      `| cache warm-up | ${w.model} | ${w.usage ? 'ok' : cell(`failed: ${w.error ?? ''}`)} | ${usageCells(w.usage)} | - |`,
     );
   }
+  for (const l of r.lanes) {
+    out.push(
+      `| ${l.id} | ${l.model} | ${cell(counts(l))} | ${usageCells(l.usage)} | ${l.tokens.input}${l.tokens.method === 'estimate' ? ' (estimate)' : ''} |`,
+    );
+  }
+  out.push(
+    `| total | | | ${usageCells(r.totals.usage)} | ${r.totals.tokens}${r.totals.tokens_method === 'counted' ? '' : ` (${r.totals.tokens_method})`} |`,
+    '',
+    'Input is cache read + cache write + uncached, as the API reported it; "before sending" is the size counted by the API, or estimated offline, before the request went out.',
+  );
   if (r.facts.length) {
     out.push('', '## Facts given to the lanes', '');
     for (const f of r.facts) out.push(`- ${codeSpan(f.id)}: ${cell(f.summary)}`);
