@@ -7,9 +7,10 @@
  * citation-looking string inside a fenced or indented code block, an HTML block or a link
  * target is not a citation, while one inside a table cell is. A link target is read only
  * as GitHub cites lines (`[a.py](src/a.py#L12)`, or a blob URL): that is a link to them.
- * A reference link (`[the helper][h]`, `[h][]`, `[h]`) cites what its definition's target
- * (`[h]: src/a.py#L12`) cites: one citation, at the definition, claiming what the sentences
- * of its uses name.
+ * An image's target is read as a link's (`![diagram](src/a.py#L12)`).
+ * A reference link (`[the helper][h]`, `[h][]`, `[h]`, an image's `![x][h]`) cites what its
+ * definition's target (`[h]: src/a.py#L12`, maybe on the next line of a block quote) cites:
+ * one citation, at the definition, claiming what the sentences of its uses name.
  * Matching runs on the raw source of each text and inline-code node, so every citation
  * carries its exact offsets: `--fix` rewrites those characters and nothing else.
  *
@@ -18,7 +19,7 @@
  * `_SESSION_LOCKS`), and plain-text calls (`foo()`). A spec file may declare the claim
  * instead (citations.yaml, `expect:`).
  */
-import type { Definition, InlineCode, Link, Nodes, Parents, Root, Text } from 'mdast';
+import type { Definition, Image, InlineCode, Link, Nodes, Parents, Root, Text } from 'mdast';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
@@ -301,6 +302,17 @@ function collect(node: Nodes, md: string, lines: LineIndex, s: Scanned, inTable:
     else s.uses.push({ id: node.identifier, ...at });
     return;
   }
+  // An image's target cites lines as a link's does (`![diagram](src/a.py#L3)`), and an image
+  // reference (`![x][ref]`) uses its definition as a reference link does: both were skipped,
+  // so a moved line behind an image was never checked, nor the claim of its sentence given.
+  if (node.type === 'image') {
+    scanImageTarget(node, md, lines, s);
+    return;
+  }
+  if (node.type === 'imageReference') {
+    s.uses.push({ id: node.identifier, offset: node.position?.start.offset ?? 0, end: node.position?.end.offset ?? 0 });
+    return;
+  }
   if ('children' in node) for (const c of node.children) collect(c, md, lines, s, inTable);
 }
 
@@ -366,6 +378,29 @@ function scanTarget(node: Link, md: string, lines: LineIndex, s: Scanned, link: 
   if (c) s.citations.push({ ...c, link: { id: link, target: true } });
 }
 
+/**
+ * The target of an inline image, `![alt](src/a.py#L3)`. The alt text is not a node with
+ * positions, so its end is found as CommonMark finds a link text's: the first `]` outside
+ * balanced brackets, a backslash escaping the next character.
+ */
+function scanImageTarget(node: Image, md: string, lines: LineIndex, s: Scanned): void {
+  const from = node.position?.start.offset;
+  const to = node.position?.end.offset;
+  if (from === undefined || to === undefined || !md.startsWith('![', from)) return;
+  let depth = 0;
+  let i = from + 2;
+  for (; i < to; i++) {
+    const ch = md[i];
+    if (ch === '\\') i++;
+    else if (ch === '[') depth++;
+    else if (ch === ']' && depth-- === 0) break;
+  }
+  if (md[i + 1] !== '(') return;
+  const link = `@${from}`;
+  const c = targetAt(i + 2, to, md, lines);
+  if (c) s.citations.push({ ...c, link: { id: link, target: true } });
+}
+
 /** The target of a link definition, `[h]: src/a.py#L12`, when it cites lines as a link target does. */
 function scanDefinition(node: Definition, md: string, lines: LineIndex): Omit<Citation, 'names' | 'whole'> | undefined {
   const from = node.position?.start.offset;
@@ -379,7 +414,7 @@ function scanDefinition(node: Definition, md: string, lines: LineIndex): Omit<Ci
 
 /** A link's target written from `start` (white space, then maybe `<`) to at most `to`, as a citation. */
 function targetAt(start: number, to: number, md: string, lines: LineIndex): Found | undefined {
-  while (start < to && /\s/u.test(md[start] ?? '')) start++;
+  start = afterSpace(start, to, md);
   if (md[start] === '<') start++;
   let end = start;
   while (end < to && !/[\s>]/u.test(md[end] ?? '')) end++;
@@ -390,6 +425,27 @@ function targetAt(start: number, to: number, md: string, lines: LineIndex): Foun
   const url = WHOLE_BLOB_URLS.map((re) => re.exec(target)).find((m) => m);
   const m = url ?? LINK_TARGET.exec(target);
   return m ? found(m, 0, at, md, lines, true) : undefined;
+}
+
+/**
+ * The first offset from `start` that is not white space. A target may start on the next line,
+ * which inside a block quote begins with its markers (`> `, `> > `): those are skipped too.
+ */
+function afterSpace(start: number, to: number, md: string): number {
+  let i = start;
+  while (i < to) {
+    const ch = md[i] ?? '';
+    if (ch === '\n' || ch === '\r') {
+      i++;
+      // The markers of the quotes the line continues, each with at most three spaces before it.
+      const quote = /^(?:[ \t]{0,3}>[ \t]?)+/u.exec(md.slice(i, to));
+      if (quote) i += quote[0].length;
+      continue;
+    }
+    if (!/\s/u.test(ch)) break;
+    i++;
+  }
+  return i;
 }
 
 /**

@@ -685,6 +685,31 @@ describe('citations written the GitHub way', () => {
     expect(fixed.text).toBe(text.replace('#L9-L10', '#L12-L13').replace('#L7>', '#L10>'));
   });
 
+  it('reads an image target, an image reference and a definition continued in a block quote, as links are', async () => {
+    const text = [
+      'The lock helper `lock_for()` is drawn in ![the helper](../src/app/handlers.py#L9-L10).',
+      '',
+      'The registry `_SESSION_LOCKS` is pictured in ![registry][reg].',
+      '',
+      '> The entry `process_agent_update` is at [entry].',
+      '>',
+      '> [entry]:',
+      '> ../src/app/handlers.py#L4',
+      '',
+      '> > [reg]:',
+      '> >   </src/app/handlers.py#L7> "the registry"',
+      '',
+    ].join('\n');
+    const r = await check(text);
+    expect(r.citations.map((c) => [c.id, c.location.line, c.expect, c.verdict, c.fix?.to ?? null])).toEqual([
+      ['../src/app/handlers.py#L9-L10', 1, ['lock_for()'], 'DRIFT', '../src/app/handlers.py#L12-L13'],
+      ['../src/app/handlers.py#L4', 8, ['process_agent_update'], 'DRIFT', '../src/app/handlers.py#L3'],
+      ['/src/app/handlers.py#L7', 11, ['_SESSION_LOCKS'], 'DRIFT', '/src/app/handlers.py#L10'],
+    ]);
+    const fixed = applyFixes('rfcs/demo.md', text, r);
+    expect(fixed.text).toBe(text.replace('#L9-L10', '#L12-L13').replace('#L4\n', '#L3\n').replace('#L7>', '#L10>'));
+  });
+
   it('counts a link whose label cites the lines its target cites once, and --fix moves both', async () => {
     const text = [
       'The lock helper `lock_for()` is at [src/app/handlers.py:9-10](../src/app/handlers.py#L9-L10).',
