@@ -75,7 +75,12 @@ export interface PrereqStatus {
   data_gates: DataGateStatus[];
   started_by?: CommitRef;
   landed_by?: CommitRef;
-  /** From the first to the last deliverable commit, in days. */
+  /**
+   * The first commit touching a deliverable on a branch a merge brought in, when older than
+   * started_by (the mainline sees only the merge): took_days counts from it.
+   */
+  first_branch_commit?: CommitRef;
+  /** From the first deliverable commit (first_branch_commit when there is one) to the landing, in days. */
   took_days?: number;
   location: { file: string; line: number; col: number };
 }
@@ -180,6 +185,9 @@ async function statusesAt(
       }),
     ),
   );
+  const branchStarts = new Map(
+    await Promise.all(prereqs.map(async (p) => [p.id, await branchStart(opts.repo, p, facts.get(p.id))] as const)),
+  );
   const statuses = prereqs.map((p) =>
     decide(
       p,
@@ -187,6 +195,7 @@ async function statusesAt(
       gates.get(p.id) ?? [],
       (id) => facts.get(id)?.landed ?? false,
       early.get(p.id) ?? [],
+      branchStarts.get(p.id),
     ),
   );
   return {
@@ -198,6 +207,26 @@ async function statusesAt(
     critical_path: criticalPath(prereqs, statuses),
     prereqs: statuses,
   };
+}
+
+/**
+ * Where a landed prereq's work began when that is older than its first deliverable commit on
+ * the mainline: a commit of a branch merged in (the first-parent walk sees only the merge, so
+ * a prereq landed by a merge took 0 days however long its branch ran). Read from the commits
+ * the landing brought that the tree before the start lacked: its own deliverables' touches,
+ * merges aside, oldest by commit time.
+ */
+async function branchStart(
+  repo: GitHistory,
+  p: PrereqSpec,
+  f: LandingFacts | undefined,
+): Promise<CommitInfo | undefined> {
+  if (!f?.landed || !f.completedBy || !f.startedBy || !repo.firstTouchBetween) return undefined;
+  const shared = new Set(p.shared);
+  const own = p.deliverables.filter((d) => !shared.has(d));
+  const base = f.startedBy.ordinal === 0 ? undefined : `${f.startedBy.sha}^`;
+  const first = await repo.firstTouchBetween(own, f.completedBy.sha, base);
+  return first && Date.parse(first.date) < Date.parse(f.startedBy.date) ? first : undefined;
 }
 
 /**
@@ -360,6 +389,8 @@ function decide(
   gates: DataGateStatus[],
   landed: (id: string) => boolean,
   early: string[],
+  /** Where the work began on a branch merged in, when before its first deliverable commit on the mainline. */
+  onBranch?: CommitInfo,
 ): PrereqStatus {
   const deliverables = f.deliverables.map(deliverableStatus);
   const missing = f.deliverables.filter((d) => !d.present).map((d) => d.path);
@@ -389,14 +420,17 @@ function decide(
     location: p.location,
   };
   if (f.landed && f.completedBy) {
-    const took = f.startedBy ? roundDays(Date.parse(f.completedBy.date) - Date.parse(f.startedBy.date)) : 0;
+    const from = onBranch ?? f.startedBy;
+    const took = from ? roundDays(Date.parse(f.completedBy.date) - Date.parse(from.date)) : 0;
     return {
       ...base,
       status: 'landed',
       reason:
         `landed by ${short(f.completedBy)}, ${took} d after its first deliverable commit` +
+        (onBranch ? ` (${short(onBranch)}, on a branch merged in)` : '') +
         (early.length ? `; out of order: started before ${early.join(', ')} landed` : ''),
       landed_by: commitRef(f.completedBy),
+      ...(onBranch ? { first_branch_commit: commitRef(onBranch) } : {}),
       took_days: took,
     };
   }

@@ -232,6 +232,68 @@ describe('prereq status', () => {
     expect(f?.reason).toContain(`src/f.py (deleted by ${shas.f2?.slice(0, 7)} (2026-05-07))`);
   });
 
+  it('took_days of a prereq landed by a merge counts from the first deliverable commit of the branch merged in', async () => {
+    const rfc = spec([
+      { id: 'm', title: 'M: merged', deliverables: ['src/m.py', 'docs/m-*.md'] },
+      { id: 'd', title: 'D: direct', deliverables: ['src/d.py'] },
+      {
+        id: 's',
+        title: 'S: modifies M',
+        deliverables: ['src/m.py', 'src/s.py'],
+        depends_on: ['m'],
+        landed_when: { commit_message: 'pull request #8' },
+      },
+    ]);
+    const repo = createRepo();
+    repo.commit({ files: { 'README.md': 'r\n' }, message: 'init', date: '2026-05-01T10:00:00Z' });
+    repo.branch('feature-m');
+    repo.checkout('feature-m');
+    const branchFirst = repo.commit({ files: { 'src/m.py': 'm\n' }, message: 'm: code', date: '2026-05-02T10:00:00Z' });
+    repo.checkout('main');
+    // The mainline moves on meanwhile, and the branch takes it in before it is merged.
+    repo.commit({ files: { 'src/d.py': 'd\n' }, message: 'd', date: '2026-05-03T10:00:00Z' });
+    repo.checkout('feature-m');
+    repo.merge('main', { message: 'sync main', date: '2026-05-04T10:00:00Z' });
+    repo.commit({ files: { 'docs/m-notes.md': 'n\n' }, message: 'm: notes', date: '2026-05-05T10:00:00Z' });
+    repo.checkout('main');
+    const merged = repo.merge('feature-m', {
+      message: 'Merge pull request #7 from feature-m',
+      date: '2026-05-09T10:00:00Z',
+    });
+    // S's branch edits the shared file first, then adds its own one: only its own counts.
+    repo.branch('feature-s');
+    repo.checkout('feature-s');
+    repo.commit({ files: { 'src/m.py': 'm2\n' }, message: 's: touch m', date: '2026-05-10T10:00:00Z' });
+    const sOwn = repo.commit({ files: { 'src/s.py': 's\n' }, message: 's: code', date: '2026-05-12T10:00:00Z' });
+    repo.checkout('main');
+    const sMerged = repo.merge('feature-s', {
+      message: 'Merge pull request #8 from feature-s',
+      date: '2026-05-15T10:00:00Z',
+    });
+    const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF });
+    const by = new Map(r.prereqs.map((p) => [p.id, p]));
+    // On the mainline the merge is M's first deliverable commit; the work began 7 days before it.
+    expect(by.get('m')).toMatchObject({
+      status: 'landed',
+      started_by: { sha: merged },
+      landed_by: { sha: merged },
+      first_branch_commit: { sha: branchFirst, date: '2026-05-02T10:00:00.000Z' },
+      took_days: 7,
+    });
+    expect(by.get('m')?.reason).toBe(
+      `landed by ${merged.slice(0, 7)} (2026-05-09), 7 d after its first deliverable commit (${branchFirst.slice(0, 7)} (2026-05-02), on a branch merged in)`,
+    );
+    // A prereq landed by a commit on the mainline itself is measured as before.
+    expect(by.get('d')).toMatchObject({ status: 'landed', took_days: 0 });
+    expect(by.get('d')?.first_branch_commit).toBeUndefined();
+    expect(by.get('s')).toMatchObject({
+      status: 'landed',
+      landed_by: { sha: sMerged },
+      first_branch_commit: { sha: sOwn },
+      took_days: 3,
+    });
+  });
+
   it('a deliverable a commit renamed says where it went; one merged in renamed on a branch too', async () => {
     const rfc = spec([
       { id: 'a', title: 'A', deliverables: ['src/a_old.py'] },

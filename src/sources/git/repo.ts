@@ -103,9 +103,11 @@ export interface GitHistory {
   pathFate?(sha: string, literalPath: string): Promise<{ commit: string; renamedTo?: string } | undefined>;
   /** Reverts of `sha` made off the mainline of h, each with the mainline commit that merged it (see GitRepo.revertsMergedIn). */
   revertsMergedIn?(sha: string, h: HistoryScope): Promise<{ revert: string; via: HistoryCommit }[]>;
+  /** The oldest commit, merges aside, in `tip`'s history but not `base`'s that touched `globs` (see GitRepo.firstTouchBetween). */
+  firstTouchBetween?(globs: string[], tip: string, base: string | undefined): Promise<CommitInfo | undefined>;
 }
 
-import { matchSorted, normalisePath, pathMatcher } from '../../util/globs.js';
+import { GLOB_CHARS as GLOB_CHARS_LOCAL, matchSorted, normalisePath, pathMatcher } from '../../util/globs.js';
 
 // Re-exported: the git sources have always offered these; they live with the other glob code.
 export { GLOB_CHARS, matchSorted, normalisePath, pathMatcher } from '../../util/globs.js';
@@ -327,6 +329,15 @@ function committedBy(asOf: Date): Date {
 function gitInstant(asOf: Date): string {
   const s = new Date(Math.floor(asOf.getTime() / 1000) * 1000).toISOString();
   return `${s.slice(0, 10)} ${s.slice(11, 19)} +0000`;
+}
+
+/** The folders of a path or glob before its first wildcard (`docs/profile-*.md` → `docs`); '' when it starts with one. */
+function literalFolder(glob: string): string {
+  const g = normalisePath(glob);
+  if (!GLOB_CHARS_LOCAL.test(g)) return g;
+  const parts = g.split('/');
+  const wild = parts.findIndex((part) => GLOB_CHARS_LOCAL.test(part));
+  return parts.slice(0, wild).join('/');
 }
 
 function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
@@ -631,6 +642,37 @@ export class GitRepo implements GitHistory {
       }
       return oldest?.sha;
     });
+  }
+
+  /**
+   * The oldest commit, merges aside, reachable from `tip` and not from `base` (from `tip` alone
+   * when `base` is undefined) that touched a path matching `globs`, oldest by commit time. The
+   * first-parent walk sees work merged in from a branch only as the merge: this finds where that
+   * work began, on the branch.
+   */
+  async firstTouchBetween(globs: string[], tip: string, base: string | undefined): Promise<CommitInfo | undefined> {
+    if (!globs.length) return undefined;
+    const st = await this.state();
+    if (st.kind !== 'repo') return undefined;
+    // Narrowed by each glob's literal folder, then matched as every other history query matches.
+    const folders = globs.map(literalFolder);
+    const specs = folders.includes('') ? [] : [...new Set(folders)].map((f) => `:(literal)${f}`);
+    const commits = await loadLog(st.root, [
+      'log',
+      '-z',
+      '--name-only',
+      '--no-renames',
+      '--no-merges',
+      LOG_FORMAT,
+      tip,
+      ...(base === undefined ? [] : ['--not', base]),
+      '--',
+      ...specs,
+    ]);
+    const match = pathMatcher(globs);
+    let oldest: LoadedCommit | undefined;
+    for (const c of commits) if (c.files.some(match) && (!oldest || c.time <= oldest.time)) oldest = c;
+    return oldest && commitInfo(oldest);
   }
 
   /** Each mainline commit's position in the loaded history, by sha. */
