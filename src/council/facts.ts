@@ -4,6 +4,8 @@
  * that could not run is reported to the lane as such (never as clean), so the lane knows to
  * mark claims it would have decided SOURCE_ONLY.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { formatProblem, SpecError } from '../spec/problems.js';
 import { readRawManifest } from '../spec/raw-manifest.js';
 import type { FactId } from './spec.js';
@@ -23,6 +25,8 @@ export interface Fact {
 export interface FactContext {
   root: string;
   rfc: string;
+  /** The RFC document as the lanes read it; without it, read from the working tree. */
+  document?: { path: string; text: string };
 }
 
 export interface FactsProvider {
@@ -56,8 +60,11 @@ export const specValidateFacts: FactsProvider = {
 };
 
 /**
- * `cite verify` of the RFC's document at HEAD: the counts per verdict and every citation
- * that is not VERIFIED, with its line in the document and why.
+ * `cite verify` of the RFC's document against the tree at HEAD: the counts per verdict and
+ * every citation that is not VERIFIED, with its line in the document and why. The document is
+ * the text the lanes review (the working tree's, as `cite verify` reads it): read at HEAD, a
+ * redraft not yet committed was told the previous draft's verdicts and lines, which the lane
+ * is asked to trust over the text in front of it.
  */
 export const citeVerifyFacts: FactsProvider = {
   id: 'cite_verify',
@@ -87,8 +94,12 @@ export const citeVerifyFacts: FactsProvider = {
     const at = await anchor(repo, 'HEAD', new Date(), { history: false });
     if (!at.ok) return fail(`could not run: ${at.outcome.status === 'halt' ? at.outcome.reason : 'no tree'}`);
     const sha = at.anchor.commit.sha;
-    const text = await repo.fileAt(sha, document);
-    if (text === undefined) return fail(`could not run: ${document} is not in the tree of HEAD (${sha.slice(0, 7)})`);
+    let text = ctx.document?.path === document ? ctx.document.text : undefined;
+    try {
+      text ??= readFileSync(join(ctx.root, document), 'utf8');
+    } catch (e) {
+      return fail(`could not run: ${document} could not be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
     const report = await verifyCitations({
       document,
       text,

@@ -84,7 +84,11 @@ export async function runCouncil(opts: CouncilRunOptions): Promise<RunOutcome> {
   const { council } = opts;
   const document = readDocument(opts.root, council.document);
   const factIds = [...new Set(council.lanes.flatMap((l) => l.facts))];
-  const facts = await collectFacts(factIds, { root: opts.root, rfc: opts.rfc }, opts.providers ?? FACT_PROVIDERS);
+  const facts = await collectFacts(
+    factIds,
+    { root: opts.root, rfc: opts.rfc, document: { path: document.path, text: document.text } },
+    opts.providers ?? FACT_PROVIDERS,
+  );
   const redact = redactor(opts.apiKey);
 
   const warm: WarmResult[] = [];

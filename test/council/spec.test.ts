@@ -168,4 +168,36 @@ describe('council.yaml', () => {
       removeFixtures();
     }
   });
+
+  it('the verifier is handed cite verify of the draft the lanes read, not of the one committed at HEAD', async () => {
+    const fx = createRepo();
+    try {
+      repo = councilRepo({}, fx.dir);
+      fx.commit({
+        files: {
+          'src/app.py': 'import os\n\ndef handler():\n    return os.getcwd()\n',
+          'rfcs/demo.md': '# Demo\n\n## §1 Plan\n\nThe entry point `handler()` is at `src/app.py:1`.\n',
+        },
+        message: 'rfc',
+        date: '2026-01-01T00:00:00Z',
+      });
+      // The redraft fixes the citation, moves it down a line and adds one; it is not committed yet.
+      const draft =
+        '# Demo\n\n## §1 Plan\n\nRedrafted.\nThe entry point `handler()` is at `src/app.py:3`.\nSee `src/gone.py:4`.\n';
+      fx.write('rfcs/demo.md', draft);
+      const [fact] = await collectFacts(['cite_verify'], { root: repo.root, rfc: 'demo' });
+      expect(fact?.summary).toMatch(/^2 citations at [0-9a-f]{7}: 1 VERIFIED \+ 1 NOT_FOUND$/);
+      expect(fact?.detail).toContain('rfcs/demo.md:7: src/gone.py:4 NOT_FOUND');
+      expect(fact?.detail).not.toContain('REFUTED');
+      // A round hands over the very text its lanes read.
+      const [given] = await collectFacts(['cite_verify'], {
+        root: repo.root,
+        rfc: 'demo',
+        document: { path: 'rfcs/demo.md', text: '# Demo\n\nThe entry point `handler()` is at `src/app.py:2`.\n' },
+      });
+      expect(given?.detail).toContain('rfcs/demo.md:3: src/app.py:2 DRIFT');
+    } finally {
+      removeFixtures();
+    }
+  });
 });
