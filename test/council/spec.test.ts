@@ -144,7 +144,7 @@ describe('council.yaml', () => {
     expect(fact?.summary).toBe('could not run: comparator.yaml is invalid (see spec_validate)');
   });
 
-  it('the verifier is handed cite verify of the document at HEAD: counts, and each citation not verified', async () => {
+  it('the verifier is handed cite verify of the document, against the tree at HEAD: counts, and each citation not verified', async () => {
     const fx = createRepo();
     try {
       repo = councilRepo({}, fx.dir);
