@@ -58,7 +58,7 @@ EXIT CODES
     }),
     'hook-files': Flags.boolean({
       description:
-        "The paths are the files a hook manager passes (the pre-commit framework's pass_filenames): when each is staged (a commit), those files of the staged change are checked, as --staged checks them (with none passed, the whole staged change); otherwise (pre-commit run --all-files) those files of the working tree, judged as the whole tree is.",
+        "The paths are the files a hook manager passes (the pre-commit framework's pass_filenames): when each is staged (a commit), those files of the staged change are checked, as --staged checks them (with none passed, the whole staged change); otherwise (pre-commit run --all-files) those files of the working tree, judged as the whole tree is. Under the framework (PRE_COMMIT=1), a file passed that differs from the index means nothing was set aside (--all-files, --files): the working tree's then, even when each file passed is staged.",
       exclusive: ['staged', 'changed-since', 'commit'],
     }),
     commit: Flags.string({

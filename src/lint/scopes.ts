@@ -117,16 +117,16 @@ function gitAsync(
   args: string[],
   /** Takes the output as it arrives instead (`out` is then empty). */
   sink?: (chunk: Buffer) => void,
-): Promise<{ ok: boolean; out: Buffer; err: string }> {
+): Promise<{ ok: boolean; out: Buffer; err: string; code: number | null }> {
   return new Promise((resolve) => {
     const child = spawn('git', args, { cwd: root, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', sink ?? ((b: Buffer) => out.push(b)));
     child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => resolve({ ok: false, out: Buffer.alloc(0), err: e.message }));
+    child.on('error', (e) => resolve({ ok: false, out: Buffer.alloc(0), err: e.message, code: null }));
     child.on('close', (code) =>
-      resolve({ ok: code === 0, out: Buffer.concat(out), err: Buffer.concat(err).toString('utf8').trim() }),
+      resolve({ ok: code === 0, out: Buffer.concat(out), err: Buffer.concat(err).toString('utf8').trim(), code }),
     );
   });
 }
@@ -614,14 +614,19 @@ function linkedFolders(below: (real: string) => string | undefined): (abs: strin
 
 /**
  * The files the pre-commit framework passes a hook. On a commit (and a plain `pre-commit
- * run`) it passes the staged files, having set unstaged changes aside; on `pre-commit run
- * --all-files` every tracked file, with the working tree as it is; no setting tells the hook
- * which, so the files do. When each is in the staged change, those files of it are checked
- * from the index, as --staged checks them; when one is not, the files passed are checked in
- * the working tree, judged as the whole tree is (the ordering guard included). A long list is
- * split over several runs, each checking its share; globs are judged against the whole index
- * or tree either way, so a share never halts a rule for a glob the rest would match. With no
- * file passed (a commit that only deletes, say), the staged change is checked as --staged does.
+ * run`) it passes the staged files, having set unstaged changes of tracked files aside; on
+ * `pre-commit run --all-files` (or `--files`) every tracked file (or those named), with the
+ * working tree as it is. No setting tells the hook which (PRE_COMMIT=1 is set either way), so
+ * the files do: when each is in the staged change, those files of it are checked from the
+ * index, as --staged checks them; when one is not, the files passed are checked in the
+ * working tree, judged as the whole tree is (the ordering guard included). Under the
+ * framework (PRE_COMMIT=1), a file passed that differs from the index shows that nothing was
+ * set aside, so it is not a commit: the files passed are then the working tree's too, though
+ * each is staged (a share of --all-files that only holds staged files, a new repository whose
+ * every file is staged). A long list is split over several runs, each checking its share;
+ * globs are judged against the whole index or tree either way, so a share never halts a rule
+ * for a glob the rest would match. With no file passed (a commit that only deletes, say), the
+ * staged change is checked as --staged does.
  */
 async function hookSnapshot(root: string, files: string[], cwd: string): Promise<Snapshot> {
   if (!files.length) return stagedSnapshot(root);
@@ -637,8 +642,26 @@ async function hookSnapshot(root: string, files: string[], cwd: string): Promise
     if (p === '..' || p.startsWith('../') || isAbsolute(p)) continue;
     passed.add(p);
   }
+  // Asked of the files passed only: a file elsewhere that git always sees as changed (line
+  // endings the attributes would normalize) must not turn every commit into a tree check.
+  // Literal: a name holding '*' or '[' is a file, not a pattern.
+  const named = [...passed].filter((p) => p !== '');
+  const unstaged =
+    process.env.PRE_COMMIT === '1' && named.length
+      ? gitAsync(root, [
+          '--literal-pathspecs',
+          'diff',
+          '--quiet',
+          '--ignore-submodules',
+          '--no-ext-diff',
+          '--no-textconv',
+          '--',
+          ...named,
+        ])
+      : undefined;
   const staged = await stagedSnapshot(root, { files: passed, count: files.length });
-  if (staged) return staged;
+  // Exit 1: a difference; anything else (0, or git failing) leaves the commit's reading.
+  if (staged && (await unstaged)?.code !== 1) return staged;
   const info: ScopeInfo = { kind: 'tree', passed: files.length };
   const listed = await workingTreeFiles(root);
   if ('err' in listed) return notARepo(info, root, listed.err);

@@ -901,6 +901,47 @@ describe('hooks', () => {
     expect(none.code).toBe(0);
   });
 
+  it('.pre-commit-hooks.yaml: pre-commit run --files or --all-files on staged files checks them as they are on disk', () => {
+    const hooks = parse(readFileSync('.pre-commit-hooks.yaml', 'utf8')) as { id: string; entry: string }[];
+    const hook = hooks.find((h) => h.id === 'rfcgate-lint') as (typeof hooks)[number];
+    const bin = tempDir('rfcgate-path-');
+    writeFileSync(join(bin, 'rfcgate'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
+    // The framework sets PRE_COMMIT=1 for every hook it runs, whether it set changes aside or not.
+    const runEntry = (dir: string, files: string[]) => {
+      const r = spawnSync('sh', ['-c', `${hook.entry} "$@"`, 'sh', ...files], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, NO_COLOR: '1', PRE_COMMIT: '1' },
+      });
+      return { code: r.status, out: `${r.stdout}${r.stderr}` };
+    };
+    const BAD = 'y = "measurement.lease_plane.x"\n';
+    const repo = lintRepo({
+      rules: [L1],
+      files: { 'src/a.py': 'x = 1\n', 'src/b.py': 'y = 1\n', 'src/c.py': 'z = 1\n' },
+    });
+    // Both files staged with the literal, then fixed on disk and not staged again.
+    repo.write('src/a.py', BAD);
+    repo.write('src/b.py', BAD);
+    repo.git(['add', 'src/a.py', 'src/b.py']);
+    repo.write('src/a.py', 'x = 2\n');
+    repo.write('src/b.py', 'y = 2\n');
+    // `pre-commit run --files src/a.py src/b.py` (or a share of --all-files holding only these)
+    // sets nothing aside: the files are checked as they are in the working tree.
+    const named = runEntry(repo.dir, ['src/a.py', 'src/b.py']);
+    expect(named.out).toMatch(/working tree: the 2 files the hook passed/);
+    expect(named.code).toBe(0);
+    // A commit: the framework sets the unstaged fixes aside (the working tree is the index's),
+    // and the staged files are checked as staged.
+    repo.git(['checkout', '--', '.']);
+    // A file not passed that git sees as changed all the same (its line endings, say) changes nothing.
+    repo.write('src/c.py', 'z = 2\n');
+    const commit = runEntry(repo.dir, ['src/a.py', 'src/b.py']);
+    expect(commit.out).toMatch(/staged changes: the 2 files the hook passed/);
+    expect(commit.out).toMatch(/src\/a\.py\n {2}1:6 {2}error/);
+    expect(commit.code).toBe(1);
+  });
+
   it(".pre-commit-hooks.yaml: a hook's args reach rfcgate, for either entry", () => {
     const hooks = parse(readFileSync('.pre-commit-hooks.yaml', 'utf8')) as { id: string; entry: string }[];
     const entry = (id: string) => (hooks.find((h) => h.id === id) as { entry: string }).entry;
