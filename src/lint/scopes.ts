@@ -17,7 +17,7 @@ import {
   realpathSync,
   type Stats,
 } from 'node:fs';
-import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { HaltReason } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
 import { commitId, FETCH_FULL_HISTORY, fetchAdvice, unbornBranch } from '../util/git-ref.js';
@@ -631,13 +631,13 @@ function linkedFolders(below: (real: string) => string | undefined): (abs: strin
 async function hookSnapshot(root: string, files: string[], cwd: string): Promise<Snapshot> {
   if (!files.length) return stagedSnapshot(root);
   const realRoot = realpathSync(root);
-  const from = relative(realRoot, realpathSync(cwd)).split(sep).join('/');
+  const realCwd = realpathSync(cwd);
   const passed = new Set<string>();
   for (const f of files) {
     if (f === '') continue;
-    const p = isAbsolute(f)
-      ? relative(realRoot, f).split(sep).join('/')
-      : posix.normalize(from ? `${from}/${f.split(sep).join('/')}` : f.split(sep).join('/'));
+    // Resolved from the folder lint runs in, which may be above the governed root: the
+    // framework runs hooks from the repository's top, with `--root svc` among the hook's args.
+    const p = relative(realRoot, resolve(realCwd, f)).split(sep).join('/');
     // Outside the governed root: not this RFC's to check.
     if (p === '..' || p.startsWith('../') || isAbsolute(p)) continue;
     passed.add(p);

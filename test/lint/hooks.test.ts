@@ -21,11 +21,11 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { BUILD_ENTRY, hooksDir, installHooks, MARKER, script, uninstallHooks } from '../../src/lint/hooks.js';
 import { UsageError } from '../../src/spec/problems.js';
 import { createRepo, FixtureRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
-import { writeRfc } from '../helpers/spec-fixture.js';
+import { modeline, writeRfc } from '../helpers/spec-fixture.js';
 import { L1, lintRepo } from './helpers.js';
 
 afterAll(removeFixtures);
@@ -980,6 +980,44 @@ describe('hooks', () => {
     const staged = runEntry(repo.dir, 'rfcgate-lint', args);
     expect(staged.out).toMatch(/^::error file=src\/c\.py,line=1,col=6/m);
     expect(staged.code).toBe(1);
+  });
+
+  it('.pre-commit-hooks.yaml: with --root among the args, the files passed from the top are those under the root', () => {
+    const hooks = parse(readFileSync('.pre-commit-hooks.yaml', 'utf8')) as { id: string; entry: string }[];
+    const hook = hooks.find((h) => h.id === 'rfcgate-lint') as (typeof hooks)[number];
+    const bin = tempDir('rfcgate-path-');
+    writeFileSync(join(bin, 'rfcgate'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
+    // The framework runs hooks from the repository's top: the entry, the hook's args, the files
+    // (named from the top).
+    const runEntry = (files: string[]) => {
+      const r = spawnSync('sh', ['-c', `${hook.entry} --root svc "$@"`, 'sh', ...files], {
+        cwd: repo.dir,
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, NO_COLOR: '1' },
+      });
+      return { code: r.status, out: `${r.stdout}${r.stderr}` };
+    };
+    const repo = createRepo();
+    writeRfc(join(repo.dir, 'svc'), { raw: { 'lints.yaml': modeline('lints.yaml') + stringify([L1]) } });
+    repo.git(['add', '-f', 'svc/gates']);
+    repo.commit({
+      files: { 'svc/src/a.py': 'x = 1\n', 'web/b.py': 'y = 1\n' },
+      message: 'spec',
+      date: '2026-05-01T09:00:00Z',
+    });
+    const BAD = 'y = "measurement.lease_plane.x"\n';
+    repo.write('svc/src/a.py', BAD);
+    repo.write('web/b.py', BAD); // not under the governed root: not this RFC's
+    repo.git(['add', 'svc/src/a.py', 'web/b.py']);
+    const commit = runEntry(['svc/src/a.py', 'web/b.py']);
+    expect(commit.out).toMatch(/src\/a\.py\n {2}1:6 {2}error/);
+    expect(commit.out).toMatch(/1 of 1 file checked \(staged changes: the 2 files the hook passed\)/);
+    expect(commit.code).toBe(1);
+    // pre-commit run --all-files: every tracked file, from the top.
+    const all = runEntry(repo.git(['ls-files']).split('\n').filter(Boolean));
+    expect(all.out).toMatch(/src\/a\.py\n {2}1:6 {2}error/);
+    expect(all.out).not.toMatch(/web/);
+    expect(all.code).toBe(1);
   });
 
   it('.pre-commit-hooks.yaml installs: npm pack prints only the tarball name, and the stage names come with their framework version', () => {
