@@ -12,6 +12,7 @@ import { matcher } from '../lint/globs.js';
 import { lintExitCode, type LintReport } from '../lint/report.js';
 import { DEFAULT_MAX_FILE_BYTES, isChange, type LintRunOptions, runLint } from '../lint/run.js';
 import { rgBinary } from '../lint/rg-binary.js';
+import { argvNames } from '../lint/names.js';
 import { openSnapshot, type ScopeRequest, type Snapshot } from '../lint/scopes.js';
 import { rootPrefix } from '../util/repo-prefix.js';
 import { UsageError } from '../spec/problems.js';
@@ -98,7 +99,8 @@ EXIT CODES
 
   async run(): Promise<LintReport> {
     const { flags, argv } = await this.parse(Lint);
-    const paths = argv as string[];
+    // A hook's file whose name is not UTF-8 is matched against git's listing by its bytes.
+    const paths = flags['hook-files'] ? argvNames(argv as string[]) : (argv as string[]);
     const outputs = parseOutputs(flags.format, flags.json);
     // A day to come is allowed: which waivers will have expired by then.
     const asOf = parseAsOf(flags['as-of'], new Date(), { future: true });

@@ -901,4 +901,34 @@ describe('rfcgate lint', () => {
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toBe("error: unknown RFC 'shared': no folder gates/shared; known RFCs: demo\n");
   });
+
+  it.runIf(existsSync('/proc/self/cmdline'))(
+    '--hook-files: a file whose name is not UTF-8, as a hook manager passes it, is checked, not passed over',
+    () => {
+      const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+      writeFileSync(Buffer.from(`${repo.dir}/src/caf\xe9.py`, 'latin1'), 'y = "measurement.lease_plane.x"\n');
+      // A second name that Node's decoding makes the same string: told apart by its bytes.
+      writeFileSync(Buffer.from(`${repo.dir}/src/caf\xe8.py`, 'latin1'), 'y = 1\n');
+      repo.git(['add', '-A']);
+      // The names' bytes as the framework passes them (a shell's printf writes the bytes).
+      const hook = (...names: string[]) =>
+        spawnSync(
+          'sh',
+          [
+            '-c',
+            `exec "$0" "$1" lint --hook-files ${names.map((n) => `"$(printf '${n}')"`).join(' ')}`,
+            process.execPath,
+            BIN,
+          ],
+          { cwd: repo.dir, env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' },
+        );
+      const staged = hook('src/caf\\350.py', 'src/caf\\351.py');
+      expect(staged.stdout).toMatch(/src\/caf\uFFFD<e9>\.py\n {2}1:6 {2}error/);
+      expect(staged.stdout).toMatch(/2 of 2 files checked \(staged changes: the 2 files the hook passed\)/);
+      expect(staged.status).toBe(1);
+      const clean = hook('src/caf\\350.py');
+      expect(clean.stdout).toMatch(/1 of 1 file checked \(staged changes/);
+      expect(clean.status).toBe(0);
+    },
+  );
 });
