@@ -99,8 +99,8 @@ EXIT CODES
 
   async run(): Promise<LintReport> {
     const { flags, argv } = await this.parse(Lint);
-    // A hook's file whose name is not UTF-8 is matched against git's listing by its bytes.
-    const paths = flags['hook-files'] ? argvNames(argv as string[]) : (argv as string[]);
+    // A path whose name is not UTF-8 is matched against git's listing by its bytes.
+    const paths = argvNames(argv as string[]);
     const outputs = parseOutputs(flags.format, flags.json);
     // A day to come is allowed: which waivers will have expired by then.
     const asOf = parseAsOf(flags['as-of'], new Date(), { future: true });

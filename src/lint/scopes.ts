@@ -479,7 +479,7 @@ async function pathsSnapshot(root: string, raw: string[], cwd: string): Promise<
       continue;
     }
     // A symlink names itself, as in git, not what it points at.
-    const real = link.isSymbolicLink() ? join(realpathSync(dirname(abs)), basename(abs)) : realpathSync(abs);
+    const real = link.isSymbolicLink() ? join(realName(dirname(abs)), basename(abs)) : realName(abs);
     const rel = below(real);
     if (rel === undefined) {
       top ??= git(root, ['rev-parse', '--show-toplevel']).out.toString('utf8').trim();
@@ -573,10 +573,24 @@ function insideOf(realRoot: string, real: string): string | undefined {
   return rel.split(sep).join('/');
 }
 
+/**
+ * A path named on the command line as the file system takes it: by its bytes when it holds
+ * one that is not UTF-8, written as pathName writes it (`caf\uFFFD<e9>.py`).
+ */
+function fsPath(p: string): string | Buffer {
+  return /\uFFFD<[0-9a-f]{2}>/.test(p) ? pathBytes(p) : p;
+}
+
+/** realpath of such a path, named as git's listings name it. */
+function realName(p: string): string {
+  const at = fsPath(p);
+  return typeof at === 'string' ? realpathSync(at) : pathName(realpathSync.native(at, { encoding: 'buffer' }));
+}
+
 /** A path named on the command line, not followed if it is a link; why not, when it names nothing lint can look at. */
 function lstatGiven(abs: string): Stats | string {
   try {
-    return lstatSync(abs, { throwIfNoEntry: false }) ?? 'does not exist';
+    return lstatSync(fsPath(abs), { throwIfNoEntry: false }) ?? 'does not exist';
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     // A file on the way (`a.py/x`): there is no such path.
@@ -601,8 +615,8 @@ function linkedFolders(below: (real: string) => string | undefined): (abs: strin
     let found = known.get(dir);
     if (found !== undefined) return found;
     found = null;
-    if (lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink()) {
-      const from = below(realpathSync(parent));
+    if (lstatSync(fsPath(dir), { throwIfNoEntry: false })?.isSymbolicLink()) {
+      const from = below(realName(parent));
       if (from !== undefined) found = from ? `${from}/${basename(dir)}` : basename(dir);
     }
     found ??= at(parent);

@@ -931,4 +931,33 @@ describe('rfcgate lint', () => {
       expect(clean.status).toBe(0);
     },
   );
+
+  it.runIf(existsSync('/proc/self/cmdline'))(
+    'a file or folder named on the command line whose name is not UTF-8 is checked, not said not to exist',
+    () => {
+      const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+      const BAD = 'y = "measurement.lease_plane.x"\n';
+      writeFileSync(Buffer.from(`${repo.dir}/src/caf\xe9.py`, 'latin1'), BAD);
+      mkdirSync(Buffer.from(`${repo.dir}/src/d\xe9j`, 'latin1'));
+      writeFileSync(Buffer.from(`${repo.dir}/src/d\xe9j/x.py`, 'latin1'), BAD);
+      // The names' bytes as a shell passes them.
+      const lint = (name: string) =>
+        spawnSync('sh', ['-c', `exec "$0" "$1" lint "$(printf '${name}')"`, process.execPath, BIN], {
+          cwd: repo.dir,
+          env: { ...process.env, NO_COLOR: '1' },
+          encoding: 'utf8',
+        });
+      const file = lint('src/caf\\351.py');
+      expect(file.stderr).toBe('');
+      expect(file.stdout).toMatch(/src\/caf\uFFFD<e9>\.py\n {2}1:6 {2}error/);
+      expect(file.stdout).toMatch(/1 of 1 file checked/);
+      expect(file.status).toBe(1);
+      const folder = lint('src/d\\351j');
+      expect(folder.stdout).toMatch(/src\/d\uFFFD<e9>j\/x\.py\n {2}1:6 {2}error/);
+      expect(folder.status).toBe(1);
+      const missing = lint('src/caf\\350.py');
+      expect(missing.stderr).toBe("error: path 'src/caf\uFFFD<e8>.py' does not exist\n");
+      expect(missing.status).toBe(3);
+    },
+  );
 });
