@@ -299,7 +299,8 @@ export function checkCoverage(
       });
       continue;
     }
-    const rule = pair.rules[name] ?? {};
+    // Own rules only: a live column named constructor or toString would otherwise read Object.prototype's.
+    const rule = Object.hasOwn(pair.rules, name) ? (pair.rules[name] ?? {}) : {};
     if (c.nested) {
       const ruled = Object.keys(rule).length > 0;
       add({

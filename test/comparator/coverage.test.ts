@@ -216,6 +216,21 @@ describe.each(testBackends())('coverage against the live schema ($name)', (backe
     expect(problems.map((p) => p.code)).toEqual(['rule_type']);
   });
 
+  it('plans a column named like an Object.prototype member with no rule but its own', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, "constructor" text, "toString" text, "valueOf" int, v text);
+              CREATE TABLE ${s}.s (LIKE ${s}.c);`,
+    );
+    const { problems, plan } = await check(pairSpec(schema, '    rules:\n      v: { case_insensitive: true }'));
+    expect(problems).toEqual([]);
+    expect(plan?.compared.map((c) => [c.name, c.rule])).toEqual([
+      ['constructor', {}],
+      ['toString', {}],
+      ['valueOf', {}],
+      ['v', { case_insensitive: true }],
+    ]);
+  });
+
   it("names a sized column's type as it is, and a domain's with the size it gives", async () => {
     const schema = await schemaWith(
       (s) => `CREATE DOMAIN ${s}.amt AS numeric(12, 2);
