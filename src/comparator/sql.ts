@@ -54,7 +54,30 @@ function condition(col: ComparedColumn, p: Params): string {
     return `date_trunc(${unit}, ${c}) IS DISTINCT FROM date_trunc(${unit}, ${s})`;
   }
   if (rule.case_insensitive) return `lower(${c}) IS DISTINCT FROM lower(${s})`;
+  if (col.cast === 'jsonb' || col.cast === 'jsonb[]') return jsonCondition(c, s, col.cast, p);
   return `${c}${cast} IS DISTINCT FROM ${s}${cast}`;
+}
+
+/**
+ * An escape json keeps and jsonb refuses ("unsupported Unicode escape sequence", "Unicode low
+ * surrogate must follow a high surrogate"): `\u0000`, and a surrogate escape without its pair.
+ * An escape is a backslash after an even run of them; a pair's low half follows its high one.
+ */
+const JSONB_REFUSES =
+  '(^|[^\\\\])(\\\\\\\\)*\\\\u(0000|d[89ab][0-9a-f]{2}(?!\\\\ud[c-f][0-9a-f]{2})|(?<!\\\\ud[89ab][0-9a-f]{2}\\\\u)d[c-f][0-9a-f]{2})';
+
+/**
+ * json is compared as jsonb, as a value (key order and spacing aside). A json column may hold
+ * a document jsonb cannot, and its cast then stopped every run of the pair: such a value is
+ * compared as written instead. CASE keeps the order: equal texts first, then the escape, and
+ * the cast only when neither side holds one.
+ */
+function jsonCondition(c: string, s: string, cast: 'jsonb' | 'jsonb[]', p: Params): string {
+  const pattern = p.add(JSONB_REFUSES, 'text');
+  // An array's text quotes and escapes its elements; joined bare, each reads as the json it is.
+  const text = (side: string) => (cast === 'jsonb' ? `${side}::text` : `array_to_string(${side}, ',')`);
+  const refused = (side: string) => `coalesce(${text(side)} ~* ${pattern}, false)`;
+  return `(CASE WHEN ${c}::text = ${s}::text THEN false WHEN ${refused(c)} OR ${refused(s)} THEN true ELSE ${c}::${cast} IS DISTINCT FROM ${s}::${cast} END)`;
 }
 
 export interface CompareSqlOptions {

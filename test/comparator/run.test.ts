@@ -109,6 +109,34 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     ]);
   });
 
+  it('compares a json value jsonb cannot hold (\\u0000, an unpaired surrogate) as written, instead of halting every run', async () => {
+    // SQL text: the backslashes are the json's own (standard_conforming_strings).
+    const schema = await tables('id int PRIMARY KEY, j json, a json[]', {
+      c: [
+        `(1, '{"a": "x\\u0000y"}', ARRAY['"\\u0000"']::json[])`,
+        `(2, '{"a": "x\\u0000y"}', NULL)`,
+        `(3, '["\\ud800"]', ARRAY['{"b": "\\udc00"}']::json[])`,
+        `(4, '["\\ud800"]', ARRAY['{"b": "\\udc00"}']::json[])`,
+        `(5, '{"a": "\\ud83d\\ude00", "b": "\\\\u0000"}', ARRAY['{"a": 1, "b": "\\ud83d\\ude00"}']::json[])`,
+        `(6, '"\\\\\\u0000"', NULL)`,
+      ].join(', '),
+      s: [
+        `(1, '{"a": "x\\u0000y"}', ARRAY['"\\u0000"']::json[])`,
+        `(2, '{"a": "x\\u0000z"}', NULL)`,
+        `(3, '["\\ud800"]', ARRAY['{"b": "\\udc00"}']::json[])`,
+        `(4, '["\\ud801"]', ARRAY['{"b": "\\udc01"}']::json[])`,
+        `(5, '{"b": "\\\\u0000", "a": "😀"}', ARRAY['{"b":"😀","a":1}']::json[])`,
+        `(6, '"\\\\\\u0000"', NULL)`,
+      ].join(', '),
+    });
+    const r = only(await run(db, pairSpec(schema)));
+    expect(r.status).toBe('divergent');
+    expect(r.rows).toEqual([
+      { key: { id: '2' }, kind: 'value_mismatch', columns: ['j'] },
+      { key: { id: '4' }, kind: 'value_mismatch', columns: ['j', 'a'] },
+    ]);
+  });
+
   it('compares a domain over json, and an array of one, as json values instead of halting on them', async () => {
     const schema = `cmp_${++n}`;
     await db.exec(`CREATE SCHEMA ${schema}; CREATE DOMAIN ${schema}.doc AS json; CREATE DOMAIN ${schema}.doc2 AS ${schema}.doc;
