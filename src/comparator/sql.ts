@@ -40,11 +40,15 @@ function condition(col: ComparedColumn, p: Params): string {
   if (rule.float_tolerance !== undefined) {
     // The difference of two values at the ends of their type overflows it (1e308 - -1e308,
     // 2147483647 - -2147483648), which PostgreSQL raises as an error that halts the run:
-    // floats subtract as halves (exact above the subnormals, never past the largest double),
-    // integers and numeric as numeric, which has no such end.
-    const within = FLOATS.has(col.typname)
-      ? `abs(${c} / 2 - ${s} / 2) <= ${p.add(rule.float_tolerance, 'double precision')} / 2`
-      : `abs(${c}::numeric - ${s}::numeric) <= ${p.add(rule.float_tolerance, 'numeric')}`;
+    // integers and numeric subtract as numeric, which has no such end. Floats of one sign
+    // subtract within their type; of two, the difference is the sum of their magnitudes, read
+    // as one against the tolerance less the other. Neither halves a value: half the smallest
+    // subnormal (4.9e-324, JavaScript's Number.MIN_VALUE) is an underflow PostgreSQL raises.
+    const floats = FLOATS.has(col.typname);
+    const tolerance = p.add(rule.float_tolerance, floats ? 'double precision' : 'numeric');
+    const within = floats
+      ? `CASE WHEN sign(${c}) = sign(${s}) THEN abs(${c} - ${s}) <= ${tolerance} ELSE abs(${c}) <= ${tolerance} - abs(${s}) END`
+      : `abs(${c}::numeric - ${s}::numeric) <= ${tolerance}`;
     // Equal values first: NaN - NaN and Infinity - Infinity are NaN, which PostgreSQL sorts
     // above every number, so the difference alone would call two equal NaNs divergent.
     return `(CASE WHEN ${c} IS NULL OR ${s} IS NULL THEN (${c} IS NULL) <> (${s} IS NULL) ELSE ${c} <> ${s} AND NOT ${within} END)`;

@@ -224,7 +224,9 @@ describe('comparator run', () => {
     const r = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--print-sql'], root);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('FULL OUTER JOIN "core"."identities_shadow" AS s ON c."agent_id" = s."agent_id"');
-    expect(r.stdout).toMatch(/NOT abs\(c\."score" \/ 2 - s\."score" \/ 2\) <= \$\d+::double precision \/ 2/);
+    expect(r.stdout).toMatch(
+      /NOT CASE WHEN sign\(c\."score"\) = sign\(s\."score"\) THEN abs\(c\."score" - s\."score"\) <= \$\d+::double precision ELSE abs\(c\."score"\) <= \$\d+::double precision - abs\(s\."score"\) END/,
+    );
     expect(r.stdout).toMatch(/-- \$\d+ = 0\.001/);
   });
 

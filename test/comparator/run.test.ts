@@ -220,6 +220,20 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     expect(r.rows).toEqual([{ key: { id: '1' }, kind: 'value_mismatch', columns: ['f', 'r', 'i', 'b', 'n'] }]);
   });
 
+  it('a float tolerance compares the smallest subnormals, which halve to an underflow, instead of halting every run', async () => {
+    const schema = await tables('id int PRIMARY KEY, f double precision, r real', {
+      c: '(1, 4.9e-324, 1.4e-45), (2, 4.9e-324, 1.4e-45), (3, -4.9e-324, -1.4e-45), (4, 4.9e-324, 1.4e-45), (5, 1, 1)',
+      s: '(1, 0, 0), (2, -4.9e-324, -1.4e-45), (3, 2, 2), (4, 4.9e-324, 1.4e-45), (5, 1e308, 3e38)',
+    });
+    const spec = pairSpec(schema, `    rules:\n      f: { float_tolerance: 1 }\n      r: { float_tolerance: 1 }`);
+    const r = only(await run(db, spec));
+    expect(r.reason).toBe('2 divergent keys: 0 canonical_missing, 0 shadow_missing, 2 value_mismatch');
+    expect(r.rows).toEqual([
+      { key: { id: '3' }, kind: 'value_mismatch', columns: ['f', 'r'] },
+      { key: { id: '5' }, kind: 'value_mismatch', columns: ['f', 'r'] },
+    ]);
+  });
+
   it('joins on composite keys of any type', async () => {
     const schema = await tables('tenant uuid, day date, v int, PRIMARY KEY (tenant, day)', {
       c: "('00000000-0000-0000-0000-000000000001', '2026-01-01', 1), ('00000000-0000-0000-0000-000000000001', '2026-01-02', 2)",
