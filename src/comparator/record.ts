@@ -8,7 +8,12 @@
  */
 import { createHash } from 'node:crypto';
 import { assertManaged, COMPARATOR_WINDOWS_TABLE, RECORDED_MEASUREMENTS_TABLE } from '../ledger/schema.js';
-import { type JsonObject, type MeasurementInput, recordMeasurements } from '../ledger/measurements.js';
+import {
+  type JsonObject,
+  lockIdempotencyKey,
+  type MeasurementInput,
+  recordMeasurements,
+} from '../ledger/measurements.js';
 import type { SqlTransactionOptions, SqlTx, SqlWriter } from '../sources/sql/writer.js';
 import type { ComparatorReport } from './run.js';
 import type { SelfTestResult } from './selftest.js';
@@ -110,6 +115,12 @@ export async function recordRun(writer: SqlWriter, opts: RecordRunOptions): Prom
     // A run id names one run: a pair it already recorded is not recorded again, whatever
     // this run measured (a retry within the hour sees other elapsed times, other rows),
     // and its window is not moved a second time.
+    // Two hosts recording one run id at once (the same hourly id) queue here, so the later
+    // finds the earlier's rows as a retry does; checked unlocked, both saw none, and the later
+    // met the earlier's run row as a different measurement under its key (exit 3). In one
+    // order, so two runs of overlapping pairs cannot each wait for the other.
+    const keys = [...new Set(opts.report.pairs.map((p) => runKey(opts.report.rfc, p.id, opts.runId)))].sort();
+    for (const key of keys) await lockIdempotencyKey(tx, key);
     let already = 0;
     const done = new Set<string>();
     for (const p of opts.report.pairs) {

@@ -287,6 +287,14 @@ async function insertOne(
   return { id: r.id, recorded_at: iso(r.recorded_at) };
 }
 
+/**
+ * Holds an idempotency key until the transaction ends: a second recorder of the key waits
+ * here, then sees the first one's rows. A transaction may take it again (the lock stacks).
+ */
+export async function lockIdempotencyKey(tx: SqlTx, key: string): Promise<void> {
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext('rfcgate.idempotency:' || $1))", [key]);
+}
+
 async function recordInTx(
   tx: SqlTx,
   m: NormalizedMeasurement,
@@ -295,7 +303,7 @@ async function recordInTx(
 ): Promise<RecordOutcome> {
   if (m.idempotencyKey !== null) {
     // Two recorders with the same key queue here; the UNIQUE constraint is the backstop.
-    await tx.query("SELECT pg_advisory_xact_lock(hashtext('rfcgate.idempotency:' || $1))", [m.idempotencyKey]);
+    await lockIdempotencyKey(tx, m.idempotencyKey);
     const seen = await tx.query<{
       id: string;
       measurement_type: string;

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { recordRun } from '../../src/comparator/record.js';
 import { runComparator } from '../../src/comparator/run.js';
@@ -137,4 +138,54 @@ describe.each(testBackends())('comparator --record and the shadow window ($name)
     expect(back.report.pairs[0]?.state).toBe('active');
     expect(back.report.verdict).toBe('pass');
   });
+
+  if (backend.name === 'postgres') {
+    it('records one run id once when two hosts record it at the same time, without a conflict', async () => {
+      await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
+      await db.exec(`CREATE SCHEMA race; CREATE TABLE race.c (id int PRIMARY KEY, v int); CREATE TABLE race.s (LIKE race.c);
+                     INSERT INTO race.c VALUES (1, 1), (2, 2); INSERT INTO race.s VALUES (1, 1), (2, 20);`);
+      // An earlier run leaves the pair's window row, which a third session then holds, so both
+      // recorders are inside their transactions at once when it lets go.
+      await runAndRecord(db, 'race', T1, 'earlier');
+      const { report } = await runAndRecord(db, 'race', T2, 'unused', false);
+      const spec = pairSpec('race');
+      const holder = new pg.Client({ connectionString: db.url() });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query(`SELECT 1 FROM rfcgate.comparator_windows WHERE rfc = 't' AND pair = 'p' FOR UPDATE`);
+        // Each host timed its own run: the same run id, measured twice.
+        const recording = [12, 34].map((ms) =>
+          recordRun(db.writer(), {
+            report,
+            spec,
+            runId: 'hourly-11',
+            asOf: T2,
+            elapsedMs: new Map([['p', ms]]),
+            selfTests: new Map(),
+          }).then(
+            (r) => r,
+            (err: unknown) => err,
+          ),
+        );
+        for (;;) {
+          const [waiting] = await db.exec(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          if (Number(waiting?.n) >= 2) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await holder.query('COMMIT');
+        const outcomes = await Promise.all(recording);
+        expect(outcomes.filter((o) => o instanceof Error).map((e) => (e as Error).message)).toEqual([]);
+        expect(outcomes.map((o) => (o as { recorded: number }).recorded).sort()).toEqual([0, 2]);
+      } finally {
+        await holder.end();
+      }
+      const runs = await db.exec(
+        `SELECT elapsed_ms FROM audit.coordination_measurements WHERE payload->>'run_id' = 'hourly-11' AND measurement_type = 'measurement.comparator.run'`,
+      );
+      expect(runs).toHaveLength(1);
+    });
+  }
 });
