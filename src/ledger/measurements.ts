@@ -15,7 +15,13 @@ import type { SqlClient } from '../sources/sql/client.js';
 import type { SqlTx, SqlWriter } from '../sources/sql/writer.js';
 import { UsageError } from '../spec/problems.js';
 import { LedgerError } from './errors.js';
-import { assertManaged, ensurePartitions, MEASUREMENTS_TABLE, RECORDED_MEASUREMENTS_TABLE } from './schema.js';
+import {
+  assertManaged,
+  ensurePartitions,
+  isManaged,
+  MEASUREMENTS_TABLE,
+  RECORDED_MEASUREMENTS_TABLE,
+} from './schema.js';
 import { instantMs } from '../util/calendar.js';
 
 /** The namespace the table's CHECK enforces (`LIKE 'measurement.%'`), spelled strictly: dotted lower-case words. */
@@ -483,6 +489,7 @@ export async function listMeasurements(client: SqlClient, opts: ListOptions): Pr
   const ledger = await client.query(
     `SELECT to_regclass('${RECORDED_MEASUREMENTS_TABLE}') IS NOT NULL AS present,
             to_regclass('${MEASUREMENTS_TABLE}') IS NOT NULL AS measurements,
+            obj_description(to_regclass('${MEASUREMENTS_TABLE}'), 'pg_class') AS comment,
             ARRAY(SELECT attname::text FROM pg_attribute
                   WHERE attrelid = to_regclass('${MEASUREMENTS_TABLE}') AND attnum > 0 AND NOT attisdropped) AS columns`,
     [],
@@ -506,7 +513,10 @@ export async function listMeasurements(client: SqlClient, opts: ListOptions): Pr
       `${MEASUREMENTS_TABLE} in ${where} has no column${absent.length === 1 ? '' : 's'} ${absent.join(', ')}: it is not the table \`rfcgate db migrate\` creates, so measure list cannot read it; query it directly, or name its real columns in a measurement's sql`,
     );
   }
-  const join = found.present === true;
+  // The ledger describes rows rfcgate recorded, which it writes only into the table db migrate
+  // created. A team's own table beside the ledger is not joined: its id or recorded_at may be
+  // of another type (a uuid), and comparing them with the ledger's stopped the listing.
+  const join = found.present === true && isManaged(found.comment as string | null);
   const res = await client.query(
     `SELECT m.id::text AS id, m.recorded_at, m.measurement_type, m.elapsed_ms::text AS elapsed_ms, m.agent_id, m.payload,
             ${join ? 'r.idempotency_key, r.recorded_by' : 'NULL::text AS idempotency_key, NULL::text AS recorded_by'}

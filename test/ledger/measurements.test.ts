@@ -347,6 +347,20 @@ describe.each(testBackends())('recording on $name', (backend) => {
     expect(await count(db, 'rfcgate.recorded_measurements')).toBe(0);
   });
 
+  it("lists a team's own table beside rfcgate's ledger, whatever the types of its id and instant", async () => {
+    await db.reset();
+    await db.exec(`CREATE SCHEMA audit;
+      CREATE TABLE audit.coordination_measurements (id uuid, measurement_type text, recorded_at text,
+        elapsed_ms float8, agent_id text, payload jsonb);
+      INSERT INTO audit.coordination_measurements VALUES
+        ('00000000-0000-0000-0000-000000000001', '${LEASE}', '2026-05-20T12:00:00Z', 4, NULL, '{}');`);
+    await migrate(db.writer(), migrationPlan(RANGE));
+    const rows = await listMeasurements(db.reader(), { limit: 5 });
+    expect(rows.map((r) => [r.id, r.recorded_at, r.idempotency_key, r.recorded_by])).toEqual([
+      ['00000000-0000-0000-0000-000000000001', '2026-05-20T12:00:00Z', null, null],
+    ]);
+  });
+
   it('what it records is what the wave3 lease-plane measurement reads', async () => {
     const asOf = new Date('2026-06-01T00:00:00Z');
     // 14 days x 80 rows, elapsed 10..89 ms; plus one keyed row.
