@@ -19,7 +19,7 @@ import {
   nullKeySql,
   type SqlText,
 } from './sql.js';
-import { nextState, type StoredWindow, type WindowState } from './window.js';
+import { nextState, type StoredWindow, WINDOWS_TABLE, type WindowState } from './window.js';
 
 /** went_dark is an alarm of its own: louder than a divergence, so it has its own exit code. */
 export const COMPARATOR_EXIT = { pass: 0, fail: 1, halt: 2, invalid: 3, went_dark: 4 } as const;
@@ -124,6 +124,11 @@ export interface RunComparatorOptions {
   chunks?: number;
   /** The stored window states, or undefined when the ledger has none. */
   windows?: Map<string, StoredWindow>;
+  /**
+   * Why the stored window states could not be read (a role without access to the ledger),
+   * as opposed to their absence: an empty shadow's state is then unknown.
+   */
+  windowsUnreadable?: string;
   onProgress?: (e: ProgressEvent) => void;
 }
 
@@ -344,6 +349,16 @@ async function runPair(
   const canonicalHas = has?.r1 === true;
   const previous = opts.windows?.get(pair.id)?.state;
   r.state = nextState(previous, shadowHas);
+  if (r.state === 'never_started' && opts.windowsUnreadable !== undefined) {
+    // Without the history an empty shadow reads as never started: a writer that went dark
+    // lost its alarm (exit 4), and --record would store the guess over the window's state.
+    r.state = null;
+    r.status = 'halt';
+    r.verdict = 'halt';
+    r.halt_reason = 'error';
+    r.reason = `${pair.shadow.text} is empty, and the shadow window's history could not be read (${opts.windowsUnreadable}), so whether the shadow writer never started or went dark is unknown; let this role read ${WINDOWS_TABLE}`;
+    return;
+  }
   if (r.state === 'went_dark') {
     r.status = 'went_dark';
     r.verdict = 'went_dark';

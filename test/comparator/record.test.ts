@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { recordRun } from '../../src/comparator/record.js';
 import { runComparator } from '../../src/comparator/run.js';
 import { readWindows } from '../../src/comparator/window.js';
+import { PgClient } from '../../src/sources/sql/client.js';
 import { defaultMigrationRange, migrate, migrationPlan } from '../../src/ledger/schema.js';
 import { testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
 import { pairSpec } from './helpers.js';
@@ -140,6 +141,42 @@ describe.each(testBackends())('comparator --record and the shadow window ($name)
   });
 
   if (backend.name === 'postgres') {
+    it('halts on an empty shadow when the window history cannot be read, instead of calling it never started', async () => {
+      await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
+      await db.exec(`CREATE SCHEMA dark; CREATE TABLE dark.c (id int PRIMARY KEY); CREATE TABLE dark.s (LIKE dark.c);
+                     INSERT INTO dark.c VALUES (1); INSERT INTO dark.s VALUES (1);`);
+      await runAndRecord(db, 'dark', T1, 'seen-active');
+      await db.exec('DELETE FROM dark.s');
+      // A reader that may read the compared tables but not the ledger (rfcgate's own schema).
+      const role = await db.createRole();
+      await db.exec(`GRANT USAGE ON SCHEMA dark TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA dark TO ${role}`);
+      const client = new PgClient(db.url(role));
+      try {
+        const unreadable = await readWindows(client, 't', 30_000).then(
+          () => undefined,
+          (err: unknown) => (err as Error).message,
+        );
+        expect(unreadable).toMatch(/permission denied/);
+        const report = await runComparator({
+          client,
+          rfc: 't',
+          spec: pairSpec('dark'),
+          asOf: T2,
+          mode: 'run',
+          limit: 10,
+          timeoutMs: 30_000,
+          ...(unreadable === undefined ? {} : { windowsUnreadable: unreadable }),
+        });
+        const pair = report.pairs[0];
+        expect([pair?.verdict, pair?.state, pair?.halt_reason]).toEqual(['halt', null, 'error']);
+        expect(pair?.reason).toMatch(
+          /^dark\.s is empty, and the shadow window's history could not be read \(permission denied.*\), so whether the shadow writer never started or went dark is unknown; let this role read rfcgate\.comparator_windows$/,
+        );
+      } finally {
+        await client.close();
+      }
+    });
+
     it('records one run id once when two hosts record it at the same time, without a conflict', async () => {
       await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
       await db.exec(`CREATE SCHEMA race; CREATE TABLE race.c (id int PRIMARY KEY, v int); CREATE TABLE race.s (LIKE race.c);

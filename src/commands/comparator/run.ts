@@ -156,11 +156,14 @@ ${COMPARATOR_EXIT_CODES_HELP}
 
       const { readWindows } = await import('../../comparator/window.js');
       let windows;
+      let windowsUnreadable: string | undefined;
       try {
         windows = await readWindows(client, id, timeoutMs);
       } catch (err) {
         if (!(err instanceof SqlHaltError)) throw err;
-        // The pairs will halt with the same reason when they query.
+        // An unreachable database halts the pairs with the same reason when they query; a
+        // ledger this role cannot read leaves an empty shadow's state unknown.
+        windowsUnreadable = err.message;
       }
       const started = new Map<string, number>();
       const elapsed = new Map<string, number>();
@@ -176,6 +179,7 @@ ${COMPARATOR_EXIT_CODES_HELP}
         ...(minAgeMs === undefined ? {} : { minAgeMs }),
         ...(only ? { only } : {}),
         ...(windows ? { windows } : {}),
+        ...(windowsUnreadable === undefined ? {} : { windowsUnreadable }),
         onProgress: (e) => {
           if (!started.has(e.pair)) started.set(e.pair, performance.now());
           if (e.step === 'done') elapsed.set(e.pair, Math.round(performance.now() - (started.get(e.pair) ?? 0)));
