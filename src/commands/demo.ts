@@ -90,6 +90,8 @@ EXIT CODES
     try {
       report = await evaluateRfc(rfc, {
         asOf: sandbox.asOf,
+        // Said in the report, as the printed `gate check --snapshot-at` says it.
+        snapshotAt: sandbox.asOf,
         ref: 'HEAD',
         // As the printed `gate check --as-of` evaluates: council rounds and the RFC read from HEAD's commit.
         pinned: true,

@@ -19,6 +19,8 @@ import { HALT_PRIORITY, Measurer, outcomeEvidence, type SourceRegistry } from '.
 
 export interface EvaluateOptions {
   asOf: Date;
+  /** The instant the database is a copy of (--snapshot-at), recorded in the report. */
+  snapshotAt?: Date;
   ref: string;
   /** See EvalContext.pinned. */
   pinned?: boolean;
@@ -63,6 +65,7 @@ export async function evaluateRfc(rfc: LoadedRfc, opts: EvaluateOptions): Promis
   return {
     rfc: rfc.manifest.id,
     as_of: opts.asOf.toISOString(),
+    ...(opts.snapshotAt ? { snapshot_at: opts.snapshotAt.toISOString() } : {}),
     ref: opts.ref,
     ...(opts.phase ? { phase: opts.phase } : {}),
     verdict: combineVerdicts(out.map((r) => r.verdict)),

@@ -46,7 +46,7 @@ export function formatGithub(report: GateReport, o: { prefix?: string } = {}): s
   );
   if (hidden) lines.push(hidden);
   const summary =
-    `${report.rfc} as of ${report.as_of} on ${report.ref}${report.phase ? `, phase ${report.phase}` : ''}: ${report.verdict.toUpperCase()} ` +
+    `${report.rfc} as of ${report.as_of}${report.snapshot_at ? ` (database a snapshot of ${report.snapshot_at})` : ''} on ${report.ref}${report.phase ? `, phase ${report.phase}` : ''}: ${report.verdict.toUpperCase()} ` +
     `(${count('fail')} fail, ${count('halt')} halt, ${count('pass')} pass)`;
   lines.push(command('notice', { title: `rfcgate ${report.rfc}` }, summary));
   return `${lines.join('\n')}\n`;

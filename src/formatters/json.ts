@@ -30,6 +30,7 @@ export function formatJson(report: GateReport): string {
   const ordered = {
     rfc: report.rfc,
     as_of: report.as_of,
+    ...(report.snapshot_at ? { snapshot_at: report.snapshot_at } : {}),
     ref: report.ref,
     ...(report.phase ? { phase: report.phase } : {}),
     verdict: report.verdict,

@@ -24,6 +24,7 @@ export function formatJunit(report: GateReport, o: { prefix?: string } = {}): st
   for (const [name, value] of [
     ['rfc', report.rfc],
     ['as_of', report.as_of],
+    ...(report.snapshot_at ? [['snapshot_at', report.snapshot_at] as const] : []),
     ['ref', report.ref],
     ...(report.phase ? [['phase', report.phase] as const] : []),
     ['verdict', report.verdict],

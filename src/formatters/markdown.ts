@@ -20,7 +20,7 @@ export function formatMarkdown(report: GateReport, opts: MarkdownOptions = {}): 
   const lines = [
     `### ${MARK[report.verdict]} rfcgate ${inline(report.rfc)}: ${report.verdict.toUpperCase()}`,
     '',
-    `As of ${codeSpan(report.as_of)} on ${codeSpan(report.ref)}${report.phase ? `, phase ${codeSpan(report.phase)}` : ''}: ` +
+    `As of ${codeSpan(report.as_of)}${report.snapshot_at ? ` (database a snapshot of ${codeSpan(report.snapshot_at)})` : ''} on ${codeSpan(report.ref)}${report.phase ? `, phase ${codeSpan(report.phase)}` : ''}: ` +
       `${report.results.length} gate${report.results.length === 1 ? '' : 's'}, ` +
       `${count('fail')} fail, ${count('halt')} halt, ${count('pass')} pass.`,
     '',

@@ -47,6 +47,7 @@ export function formatSarif(report: GateReport, opts: SarifOptions = {}): string
         properties: {
           rfc: report.rfc,
           as_of: report.as_of,
+          ...(report.snapshot_at ? { snapshot_at: report.snapshot_at } : {}),
           ref: report.ref,
           ...(report.phase ? { phase: report.phase } : {}),
           verdict: report.verdict,
@@ -68,8 +69,9 @@ function rule(report: GateReport, r: GateResult): ReportingDescriptor {
     shortDescription: { text: `${r.id} ${r.title}` },
     fullDescription: { text: `${r.kind.replace('_', ' ')} ${r.id} of RFC ${report.rfc} (${r.section}): ${r.title}` },
     help: {
-      // The ref too: without it the command would read HEAD, another commit than the one judged.
-      text: `Run \`rfcgate gate check --rfc ${report.rfc} --only ${r.id} --as-of ${report.as_of}${report.ref === 'HEAD' ? '' : ` --ref ${report.ref}`} --json\` for the evidence behind this verdict.`,
+      // The ref too: without it the command would read HEAD, another commit than the one judged;
+      // and the snapshot's instant, without which a copy's present state is read as of today.
+      text: `Run \`rfcgate gate check --rfc ${report.rfc} --only ${r.id} --as-of ${report.as_of}${report.snapshot_at ? ` --snapshot-at ${report.snapshot_at}` : ''}${report.ref === 'HEAD' ? '' : ` --ref ${report.ref}`} --json\` for the evidence behind this verdict.`,
     },
     defaultConfiguration: { level: 'error' },
     properties: { gate_id: r.id, kind: r.kind, section: r.section, tags: ['rfcgate', r.kind] },

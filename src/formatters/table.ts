@@ -67,7 +67,7 @@ export function formatTable(report: GateReport, opts: TableOptions): string {
     .map((v) => `${report.results.filter((r) => r.verdict === v).length} ${v}`)
     .join(', ');
   // --ref is whatever the CI passed (a branch name from an event): shown, not obeyed.
-  const summary = `${report.rfc} as of ${report.as_of} on ${visible(report.ref)}${report.phase ? `, phase ${report.phase}` : ''}: ${paint(report.verdict, report.verdict.toUpperCase())} (${counts})`;
+  const summary = `${report.rfc} as of ${report.as_of}${report.snapshot_at ? ` (database a snapshot of ${report.snapshot_at})` : ''} on ${visible(report.ref)}${report.phase ? `, phase ${report.phase}` : ''}: ${paint(report.verdict, report.verdict.toUpperCase())} (${counts})`;
   // Explains the mark only when a row carries it.
   const legend = anySensitive
     ? '\n~ the measured value is within the sensitivity band of its threshold: the row shows the verdict at each alternate anchor'

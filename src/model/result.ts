@@ -38,6 +38,11 @@ export type GateKind = 'disconfirmer' | 'exit_criterion' | 'stop_sign' | 'invari
 export interface GateReport {
   rfc: string;
   as_of: string;
+  /**
+   * The instant the database depicts (--snapshot-at: a restored copy); absent when it is live.
+   * A re-run without it reads the copy's present state as of today and gives other verdicts.
+   */
+  snapshot_at?: string;
   ref: string;
   /** The phase the gates were selected by (--phase); absent when every phase's gates were. */
   phase?: string;

@@ -208,6 +208,37 @@ describe('gate check', () => {
     expect(readdirSync(out).sort()).toEqual(['gates.sarif', 'gates.xml']);
   });
 
+  it('--snapshot-at is in the report, and the SARIF re-run command repeats it for the same JSON', () => {
+    const out = tempDir('rfcgate-out-');
+    const r = run(
+      [
+        'gate',
+        'check',
+        '--as-of',
+        AS_OF,
+        '--snapshot-at',
+        AS_OF,
+        '--only',
+        'FIRING',
+        '--format',
+        'json',
+        '--format',
+        `sarif=${join(out, 'gates.sarif')}`,
+      ],
+      { cwd: repo.dir },
+    );
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(Object.keys(report)).toEqual(['rfc', 'as_of', 'snapshot_at', 'ref', 'verdict', 'results']);
+    expect(report.snapshot_at).toBe('2026-06-01T00:00:00.000Z');
+    const sarif = JSON.parse(readFileSync(join(out, 'gates.sarif'), 'utf8'));
+    const help: string = sarif.runs[0].tool.driver.rules[0].help.text;
+    const command = /`rfcgate (gate check [^`]*)`/.exec(help)?.[1] ?? '';
+    expect(command).toContain('--snapshot-at 2026-06-01T00:00:00.000Z');
+    const again = run(command.split(' '), { cwd: repo.dir });
+    expect(again.stdout).toBe(r.stdout);
+  });
+
   it('replays the past with --as-of: before the profile landed, the artifact is missing', () => {
     const r = run(['gate', 'check', '--as-of', '2026-04-05', '--only', 'PASSING', '--json'], { cwd: repo.dir });
     const result = JSON.parse(r.stdout).results[0];

@@ -281,7 +281,9 @@ describe('rfcgate demo', () => {
   it('prints the table and how to re-run the check by hand', () => {
     const r = demo(['--dir', join(work, 'c')]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/wave3 as of 2026-06-01T00:00:00.000Z on HEAD: FAIL/);
+    expect(r.stdout).toMatch(
+      /wave3 as of 2026-06-01T00:00:00.000Z \(database a snapshot of 2026-06-01T00:00:00.000Z\) on HEAD: FAIL/,
+    );
     // The prerequisite DAG is read from the same sandbox history: some PRs landed, PR 2 only in part.
     expect(r.stdout).toMatch(/pr2 partial/);
     expect(r.stdout).toMatch(/6 landed, 1 partial, 2 ready, 2 blocked/);

@@ -84,6 +84,36 @@ describe('a report of one phase', () => {
   });
 });
 
+describe('a report of a database snapshot', () => {
+  it('says the snapshot instant in every format, and SARIF re-runs a gate with it', () => {
+    const snap: GateReport = { ...report, snapshot_at: '2026-06-01T00:00:00.000Z' };
+    expect(FORMATTERS.table(snap, { color: false })).toMatch(
+      /^wave3 as of \S+ \(database a snapshot of 2026-06-01T00:00:00.000Z\) on HEAD: HALT/m,
+    );
+    expect(FORMATTERS.markdown(snap)).toMatch(
+      /^As of `\S+` \(database a snapshot of `2026-06-01T00:00:00.000Z`\) on `HEAD`: 2 gates/m,
+    );
+    expect(FORMATTERS.github(snap)).toMatch(
+      /^::notice title=rfcgate wave3::wave3 as of \S+ \(database a snapshot of 2026-06-01T00:00:00.000Z\) on HEAD: HALT/m,
+    );
+    const json = JSON.parse(FORMATTERS.json(snap)) as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual(['rfc', 'as_of', 'snapshot_at', 'ref', 'verdict', 'results']);
+    expect(json.snapshot_at).toBe('2026-06-01T00:00:00.000Z');
+    expect(FORMATTERS.junit(snap)).toContain('<property name="snapshot_at" value="2026-06-01T00:00:00.000Z"/>');
+    const sarif = JSON.parse(FORMATTERS.sarif(snap)) as {
+      runs: { properties: Record<string, string>; tool: { driver: { rules: { help: { text: string } }[] } } }[];
+    };
+    expect(sarif.runs[0]?.properties.snapshot_at).toBe('2026-06-01T00:00:00.000Z');
+    expect(sarif.runs[0]?.tool.driver.rules[0]?.help.text).toContain(
+      '`rfcgate gate check --rfc wave3 --only B --as-of 2026-06-01T00:00:00.000Z --snapshot-at 2026-06-01T00:00:00.000Z --json`',
+    );
+    // A live database's report stays as it was, byte for byte.
+    for (const name of ['table', 'markdown', 'github', 'json', 'junit', 'sarif'] as const) {
+      expect(FORMATTERS[name](report, { color: false })).not.toMatch(/snapshot/);
+    }
+  });
+});
+
 describe('table formatter', () => {
   it('shows verdict, halt reason and the reason, without colour off a TTY', () => {
     const out = FORMATTERS.table(report, { color: false, width: 120 });

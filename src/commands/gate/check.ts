@@ -93,6 +93,7 @@ ${RfcCommand.exitCodesHelp}`;
     try {
       report = await evaluateRfc(rfc, {
         asOf,
+        ...(snapshotAt ? { snapshotAt } : {}),
         ref,
         // oclif fills --ref with HEAD when it is not given; `--ref HEAD` typed out still pins.
         pinned: !metadata.flags.ref?.setFromDefault || flags['as-of'] !== undefined,
