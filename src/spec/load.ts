@@ -112,9 +112,11 @@ export function loadRfc(
     .sort();
   const problems: Problem[] = folders.map((n) => unreadable(rel(n), Object.assign(new Error(), { code: 'EISDIR' })));
   if (names.length === 0 && folders.length === 0) {
-    throw new SpecError([
-      { file: rel('.'), line: 1, col: 1, severity: 'error', message: 'no spec files: add rfc.yaml and the gates' },
-    ]);
+    throw new SpecError(
+      [{ file: rel('.'), line: 1, col: 1, severity: 'error', message: 'no spec files: add rfc.yaml and the gates' }],
+      [],
+      [],
+    );
   }
 
   const docs = new Map<string, { y: ParsedYaml; data: unknown; badItems: Set<number> }>();
@@ -175,7 +177,7 @@ export function loadRfc(
 
   // A file that does not parse leaves its gates and measurements unknown to the others:
   // checking references now would report each of them as a mistake of its own.
-  if (unparsed) throw new SpecError(sortProblems(problems));
+  if (unparsed) throw new SpecError(sortProblems(problems), [], names.map(rel));
 
   const manifestDoc = docs.get('rfc.yaml');
   if (!names.includes('rfc.yaml')) {
@@ -337,7 +339,9 @@ export function loadRfc(
     }
   }
 
-  if (problems.length || !manifest) throw new SpecError(sortProblems(problems), sortProblems(warnings));
+  if (problems.length || !manifest) {
+    throw new SpecError(sortProblems(problems), sortProblems(warnings), names.map(rel));
+  }
   return {
     root,
     dir,

@@ -45,6 +45,8 @@ export class SpecError extends Error {
   constructor(
     readonly problems: Problem[],
     readonly warnings: Problem[] = [],
+    /** The RFC's spec files, when the error is about an RFC's folder (what was read, though not usable). */
+    readonly files?: string[],
   ) {
     super(problems.map(formatProblem).join('\n'));
     this.name = 'SpecError';

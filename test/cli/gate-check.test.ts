@@ -495,6 +495,35 @@ describe('help and version', () => {
     expect(r.stdout).toBe('pay: valid (3 files, 1 measurement, 1 gate)\n');
   });
 
+  it('spec validate --json of a broken RFC counts the files it read and leaves the unknown counts out', () => {
+    const gov = createRepo();
+    writeRfc(gov.dir, {
+      id: 'pay',
+      measurements: [{ id: 'error_rate', window: '7d', sql: { query: 'SELECT 0.0 AS value' } }],
+      'stop-signs': [{ id: 'S1', title: 'Errors', section: '§3', phase: ['canary'], fires_if: 'eror_rate > 0.01' }],
+    });
+    writeRfc(gov.dir, {
+      id: 'ops',
+      raw: { 'rfc.yaml': 'id: ops\ntitle: [unclosed\n', 'measurements.yaml': '- id: x\n' },
+    });
+    const r = run(['spec', 'validate', '--json'], { cwd: gov.dir });
+    expect(r.code).toBe(3);
+    const byId = Object.fromEntries(
+      (JSON.parse(r.stdout) as { rfc: string }[]).map(({ rfc, ...rest }) => [rfc, rest as Record<string, unknown>]),
+    );
+    // Read but not usable: neither its measurements nor its gates are known, so none is said to be 0.
+    for (const [id, files] of [
+      ['pay', 3],
+      ['ops', 2],
+    ] as const) {
+      expect(byId[id]?.valid).toBe(false);
+      expect(byId[id]?.files).toBe(files);
+      expect(byId[id]).not.toHaveProperty('measurements');
+      expect(byId[id]).not.toHaveProperty('gates');
+      expect(byId[id]?.problems).not.toEqual([]);
+    }
+  });
+
   it("wave3's (D) fires when the red-team artifact is missing, the terms read from it not needed", () => {
     const gov = createRepo();
     // The shipped RFC as a governed repository holds it: its gates, its document and the council's briefs.

@@ -9,14 +9,13 @@ import { formatProblem, type Problem, sortProblems, SpecError } from '../../spec
 import { jsonReport } from '../../formatters/visible.js';
 import { counted } from '../../util/counted.js';
 
-interface Validated {
-  rfc: string;
-  valid: boolean;
-  files: number;
-  measurements: number;
-  gates: number;
-  problems: Problem[];
-}
+/**
+ * The counts are of what was loaded: a spec that did not load has no measurements or gates
+ * known (they are left out, not 0), only the spec files found in its folder.
+ */
+type Validated =
+  | { rfc: string; valid: true; files: number; measurements: number; gates: number; problems: Problem[] }
+  | { rfc: string; valid: false; files?: number; measurements?: number; gates?: number; problems: Problem[] };
 
 export default class SpecValidate extends RfcCommand {
   static override summary = 'Check the YAML specs of every RFC under gates/ (or one, with --rfc).';
@@ -28,7 +27,10 @@ EXIT CODES
   static override examples = ['<%= config.bin %> spec validate', '<%= config.bin %> spec validate --rfc wave3 --json'];
 
   static override flags = {
-    json: Flags.boolean({ description: 'Print the result as JSON.' }),
+    json: Flags.boolean({
+      description:
+        'Print the result as JSON: per RFC, rfc, valid, files, measurements, gates and problems. An RFC whose spec does not load has no measurements or gates counted (left out, not 0), only its spec files.',
+    }),
   };
 
   async run(): Promise<Validated[]> {
@@ -62,29 +64,19 @@ async function validateOne(root: string, id: string): Promise<Validated> {
   const backtracking: BacktrackCheck[] = [];
   let rfc: LoadedRfc | undefined;
   let problems: Problem[] = [];
+  let files: string[] | undefined;
   try {
     rfc = loadRfc(root, id, { backtracking });
   } catch (e) {
     if (!(e instanceof SpecError)) throw e;
     problems = sortProblems([...e.problems, ...e.warnings]);
+    files = e.files;
   }
   const hang = await backtrackingProblems(backtracking);
-  if (!rfc || hang.length) {
-    return {
-      rfc: id,
-      valid: false,
-      files: 0,
-      measurements: 0,
-      gates: 0,
-      problems: [...problems, ...hang, ...(rfc?.warnings ?? [])],
-    };
+  if (!rfc) {
+    return { rfc: id, valid: false, ...(files ? { files: files.length } : {}), problems: [...problems, ...hang] };
   }
-  return {
-    rfc: id,
-    valid: true,
-    files: rfc.files.length,
-    measurements: rfc.measurements.size,
-    gates: rfc.gates.length,
-    problems: rfc.warnings,
-  };
+  const counts = { files: rfc.files.length, measurements: rfc.measurements.size, gates: rfc.gates.length };
+  if (hang.length) return { rfc: id, valid: false, ...counts, problems: [...hang, ...rfc.warnings] };
+  return { rfc: id, valid: true, ...counts, problems: rfc.warnings };
 }
