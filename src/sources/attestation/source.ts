@@ -12,7 +12,7 @@ import type { Evidence } from '../../model/result.js';
 import type { AttestationSpec, MeasurementSpec } from '../../spec/types.js';
 import { YAML_TO_DATA } from '../../spec/yaml-options.js';
 import { anchor, authorOf, RepoBackedSource } from '../git/common.js';
-import { type GitHistory, normalisePath } from '../git/repo.js';
+import { type CommitInfo, type GitHistory, normalisePath } from '../git/repo.js';
 import { type EvalContext, halt, type MeasurementOutcome, ok } from '../types.js';
 import { visible } from '../../formatters/visible.js';
 
@@ -127,7 +127,7 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
       );
     }
 
-    const commits = await repo.commitsTouchingFile(at.commit.sha, file);
+    const commits = await currentRecord(repo, await repo.commitsTouchingFile(at.commit.sha, file), file);
     const adding = commits[commits.length - 1];
     if (!adding) {
       return halt('error', `the attestation ${file} is in the tree but no commit touching it was found`, {
@@ -139,13 +139,13 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
     if (commits.length > 1) {
       const edit = commits[0] ?? adding;
       return unsigned(
-        `the attestation ${file} was edited after signing by commit ${edit.sha.slice(0, 12)} (${authorOf(edit)}, ${edit.date}); an attestation counts only as committed once by its signer: restore it or have ${rec.signer} sign a fresh record`,
+        `the attestation ${file} was edited after signing by commit ${edit.sha.slice(0, 12)} (${authorOf(edit)}, ${edit.date}); an attestation counts only as committed once by its signer: delete it, then have ${rec.signer} commit a fresh record`,
         { ...signed, commits: history },
       );
     }
     if (!sameEmail(adding.authorEmail, rec.email)) {
       return unsigned(
-        `the attestation ${file} was committed by ${authorOf(adding)}, not by its signer ${rec.signer} <${rec.email}>; the signer must commit it themselves`,
+        `the attestation ${file} was committed by ${authorOf(adding)}, not by its signer ${rec.signer} <${rec.email}>; the signer must commit it themselves (delete it, then have them commit it afresh)`,
         { ...signed, commits: history },
       );
     }
@@ -158,6 +158,19 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
       date: adding.date,
     });
   }
+}
+
+/**
+ * The commits of the record as it stands (newest first): those since the path was last
+ * created. A record deleted and committed afresh by its signer is a new signature; the
+ * commits of the one before it (an edit, a commit by someone else) are not its history.
+ */
+async function currentRecord(repo: GitHistory, commits: CommitInfo[], file: string): Promise<CommitInfo[]> {
+  for (let i = 1; i < commits.length; i++) {
+    const c = commits[i] as CommitInfo;
+    if ((await repo.pathKind(c.sha, file)) === undefined) return commits.slice(0, i);
+  }
+  return commits;
 }
 
 /** Emails compare case-insensitively: mail systems and git configs disagree on case. */

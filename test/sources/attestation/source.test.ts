@@ -39,6 +39,7 @@ describe('AttestationMeasurementSource', () => {
   let repo: FixtureRepo;
   let signedSha = '';
   let editSha = '';
+  let resignedSha = '';
   const measure = (id: string, opts: { record?: string; asOf?: string; dir?: string } = {}) =>
     new AttestationMeasurementSource(new GitRepo(opts.dir ?? repo.dir)).measure(
       attestationMeasurement({ judgements: JUDGEMENTS, ...(opts.record ? { record: opts.record } : {}) }, id),
@@ -61,6 +62,19 @@ describe('AttestationMeasurementSource', () => {
     add('extra_key', record('extra_key', ALICE, 'observed-clean', 'mood: good\n'), ALICE);
     add('bad_date', record('bad_date', ALICE, 'observed-clean').replace('2026-01-10', '2026-02-30'), ALICE);
     add('custom', record('custom', BOB, 'observed-violation'), BOB, '2026-01-10T00:00:00Z', 'custom-name.yaml');
+    // Voided by an edit, then by a commit of someone else: each deleted and committed afresh.
+    add('resigned', record('resigned', ALICE, 'observed-clean'), ALICE);
+    add('resigned', record('resigned', ALICE, 'observed-violation'), BOB, '2026-01-11T00:00:00Z');
+    add('by_bot', record('by_bot', ALICE, 'observed-clean'), BOB);
+    for (const id of ['resigned', 'by_bot']) {
+      repo.commit({ files: { [`${DIR}/${id}.yaml`]: null }, message: `void ${id}`, date: '2026-01-12T00:00:00Z' });
+    }
+    resignedSha = add('resigned', record('resigned', ALICE, 'observed-violation'), ALICE, '2026-01-13T00:00:00Z');
+    add('by_bot', record('by_bot', ALICE, 'observed-clean'), ALICE, '2026-01-13T00:00:00Z');
+    // Signed, deleted, then put back by someone else: the record standing is not the signer's.
+    add('put_back', record('put_back', ALICE, 'observed-clean'), ALICE);
+    repo.commit({ files: { [`${DIR}/put_back.yaml`]: null }, message: 'void put_back', date: '2026-01-12T00:00:00Z' });
+    add('put_back', record('put_back', ALICE, 'observed-clean'), BOB, '2026-01-13T00:00:00Z');
     add('late', record('late', ALICE, 'observed-clean'), ALICE, '2026-03-01T00:00:00Z');
     repo.write(`${DIR}/uncommitted.yaml`, record('uncommitted', ALICE, 'observed-clean'));
   });
@@ -124,6 +138,24 @@ describe('AttestationMeasurementSource', () => {
     expect(h.reason).toContain(editSha.slice(0, 12));
     expect(h.reason).toMatch(/edited/);
     expect(o.evidence.commits).toHaveLength(2);
+  });
+
+  it('a voided record deleted and committed afresh by its signer counts, as a new signature', async () => {
+    const o = await measure('resigned');
+    expect(o.status, o.status === 'halt' ? o.reason : '').toBe('ok');
+    expect(o.status === 'ok' && o.value).toBe('observed-violation');
+    expect(o.evidence).toMatchObject({ sha: resignedSha, author: `${ALICE.name} <${ALICE.email}>` });
+    const bot = await measure('by_bot');
+    expect(bot.status, bot.status === 'halt' ? bot.reason : '').toBe('ok');
+  });
+
+  it('a record deleted and put back by someone else than its signer is unsigned', async () => {
+    const o = await measure('put_back');
+    const h = halted(o);
+    expect(h.halt).toBe('unsigned');
+    expect(h.reason).toContain(BOB.email);
+    expect(h.reason).toMatch(/not by its signer/);
+    expect(o.evidence.commits).toHaveLength(1);
   });
 
   it('a judgement outside the allowed list is unsigned', async () => {
