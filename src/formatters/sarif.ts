@@ -23,7 +23,7 @@ export const SARIF_SCHEMA_URI =
  * result per gate that does not pass: `error` for fail, `warning` for halt.
  */
 export function formatSarif(report: GateReport, opts: SarifOptions = {}): string {
-  const rules = report.results.map((r) => rule(report, r));
+  const rules = report.results.map((r) => rule(report, r, opts.prefix ?? ''));
   const results = report.results.flatMap((r, index) =>
     r.verdict === 'pass' ? [] : [result(report, r, index, opts.prefix ?? '')],
   );
@@ -62,7 +62,9 @@ function ruleId(report: GateReport, r: GateResult): string {
   return `${report.rfc}/${r.id}`;
 }
 
-function rule(report: GateReport, r: GateResult): ReportingDescriptor {
+function rule(report: GateReport, r: GateResult, prefix: string): ReportingDescriptor {
+  // Run from the checkout's top, as code scanning names files, a root below it must be named.
+  const root = prefix ? ` --root ${shellWord(prefix.replace(/\/$/, ''))}` : '';
   return {
     id: ruleId(report, r),
     name: `${r.kind}/${r.id}`,
@@ -71,7 +73,7 @@ function rule(report: GateReport, r: GateResult): ReportingDescriptor {
     help: {
       // The ref too: without it the command would read HEAD, another commit than the one judged;
       // and the snapshot's instant, without which a copy's present state is read as of today.
-      text: `Run \`rfcgate gate check --rfc ${report.rfc} --only ${r.id} --as-of ${report.as_of}${report.snapshot_at ? ` --snapshot-at ${report.snapshot_at}` : ''}${report.ref === 'HEAD' ? '' : ` --ref ${report.ref}`} --json\` for the evidence behind this verdict.`,
+      text: `Run \`rfcgate gate check${root} --rfc ${report.rfc} --only ${r.id} --as-of ${report.as_of}${report.snapshot_at ? ` --snapshot-at ${report.snapshot_at}` : ''}${report.ref === 'HEAD' ? '' : ` --ref ${shellWord(report.ref)}`} --json\` for the evidence behind this verdict.`,
     },
     defaultConfiguration: { level: 'error' },
     properties: { gate_id: r.id, kind: r.kind, section: r.section, tags: ['rfcgate', r.kind] },
@@ -102,6 +104,11 @@ function result(report: GateReport, r: GateResult, ruleIndex: number, prefix: st
       ...(r.halt_reason ? { halt_reason: r.halt_reason } : {}),
     },
   };
+}
+
+/** A word a POSIX shell reads back as written: quoted when it holds anything but plain path characters. */
+function shellWord(s: string): string {
+  return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Stable across runs and machines: the gate's identity, not its location or wording. */

@@ -65,6 +65,16 @@ describe('sarif formatter', () => {
     expect(valid({ ...mixed, ref: 'release/1.2' }).runs[0]?.tool.driver.rules?.[1]?.help?.text).toBe(
       `Run \`rfcgate gate check --rfc wave3 --only B --as-of ${mixed.as_of} --ref release/1.2 --json\` for the evidence behind this verdict.`,
     );
+    // A root below the checkout's top, where code scanning runs from, is named; so is a ref a
+    // shell would split or expand, quoted.
+    const help = (report: GateReport, prefix: string) =>
+      (JSON.parse(formatSarif(report, { prefix })) as Log).runs[0]?.tool.driver.rules?.[1]?.help?.text;
+    expect(help(mixed, 'svc/')).toBe(
+      `Run \`rfcgate gate check --root svc --rfc wave3 --only B --as-of ${mixed.as_of} --json\` for the evidence behind this verdict.`,
+    );
+    expect(help({ ...mixed, ref: "fix/it's&more" }, "my svc/gov's/")).toBe(
+      `Run \`rfcgate gate check --root 'my svc/gov'\\''s' --rfc wave3 --only B --as-of ${mixed.as_of} --ref 'fix/it'\\''s&more' --json\` for the evidence behind this verdict.`,
+    );
     expect(run?.automationDetails?.id).toBe('rfcgate/wave3/');
     expect(run?.properties).toEqual({ rfc: 'wave3', as_of: mixed.as_of, ref: 'HEAD', verdict: 'fail' });
     expect(JSON.parse(formatSarif(mixed, { toolVersion: '9.9.9' })).runs[0].tool.driver.version).toBe('9.9.9');
