@@ -102,6 +102,11 @@ describe('Markdown reports quote names exactly', () => {
       open: [],
       diff: { previous: null, new: [], persisted: [], resolved: [], carried: [] },
       contract: { verdict: 'pass', open_blocks: 0, notes: [] },
+      totals: {
+        tokens: 0,
+        tokens_method: 'estimate',
+        usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      },
     } as unknown as CouncilRound;
     const md = formatCouncil(r, 'markdown');
     expect(codeSpans(md).slice(0, 1)).toEqual(['rfcs/d`emo.md']);
