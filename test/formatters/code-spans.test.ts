@@ -88,6 +88,19 @@ describe('Markdown reports quote names exactly', () => {
     expect(tableRows(md)[1]?.slice(0, 2)).toEqual(['identities', 'core.identities ↔ core.identities_shadow']);
   });
 
+  it('comparator: a divergent column named like Markdown emphasis reads back as its name', () => {
+    // Quoted columns in PostgreSQL may be named anything; _a and b_ made the list item italic.
+    const columns = ['_a', 'b_', '*x*', 'c`d'];
+    const p = pairResult({
+      counts: { canonical_missing: 0, shadow_missing: 0, value_mismatch: 1, divergent: 1 },
+      rows: [{ key: { agent_id: 'k' }, kind: 'value_mismatch', columns }],
+      truncated: false,
+    });
+    const md = formatComparator(comparatorReport([p], 'fail'), 'markdown');
+    expect(listItems(md)).toContain('k value_mismatch: _a, b_, *x*, c`d');
+    expect(codeSpans(md)).toEqual(expect.arrayContaining(columns));
+  });
+
   it('council: a fact id and a summary with line breaks and HTML stay in their list item', () => {
     const r = {
       rfc: 'demo',

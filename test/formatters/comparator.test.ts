@@ -124,7 +124,7 @@ describe('comparator formatters', () => {
       ),
       'markdown',
     );
-    expect(md).toContain('- `a|1` value_mismatch: status');
+    expect(md).toContain('- `a|1` value_mismatch: `status`');
     expect(md).toContain(
       '- gates/wave3/comparator.yaml:40:14: live column core.agents.purpose (text) is neither compared nor excluded',
     );

@@ -143,7 +143,8 @@ export function comparatorMarkdown(r: ComparatorReport): string {
   for (const p of r.pairs) {
     const lines = details(p).map((l) => `- ${cell(l.trim())}`);
     const rows = p.rows.map(
-      (row) => `- ${codeSpan(keyText(row.key))} ${row.kind}${row.columns.length ? `: ${row.columns.join(', ')}` : ''}`,
+      (row) =>
+        `- ${codeSpan(keyText(row.key))} ${row.kind}${row.columns.length ? `: ${row.columns.map(codeSpan).join(', ')}` : ''}`,
     );
     if (!lines.length && !rows.length) continue;
     out.push('', `**${cell(p.id)}**`, '', ...lines, ...rows);
