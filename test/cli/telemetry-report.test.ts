@@ -134,7 +134,7 @@ describe('telemetry report', () => {
     // t/9's trace names no turn: counted and said, so a writer numbering traces apart shows.
     expect(rep.fork_traces_without_turn).toBe(1);
     expect(run(args, root).stdout).toContain(
-      '1 turn(s) with fork traces but no turn record before 2026-03-02T00:00:00.000Z: their misses count nowhere',
+      '1 turn with fork traces but no turn record before 2026-03-02T00:00:00.000Z: their misses count nowhere',
     );
     // On its own thread, the same bytes.
     expect(run([...args, '--json'], root, { RFCGATE_TELEMETRY_THREAD_FROM: '0' }).stdout).toBe(r.stdout);
@@ -355,7 +355,7 @@ describe('telemetry report', () => {
     // 900 / (900 + 5200 + 100)
     expect(m.overall.cache_hit_ratio).toBeCloseTo(900 / 6200, 10);
     expect(run(['telemetry', 'report', '--files', 'mixed.jsonl', '--as-of', '2026-06-02'], root).stdout).toContain(
-      '1 of 2 turn(s) carry no cache counter: read as 0',
+      '1 of 2 turns carry no cache counter: read as 0',
     );
   });
 
@@ -551,7 +551,7 @@ describe('telemetry report', () => {
       expect(rep.skipped_files).toEqual([skipped]);
       const table = run(['telemetry', 'report', '--files', 'piped/*.jsonl', '--as-of', AS_OF], root, env);
       expect(table.code).toBe(0);
-      expect(table.stdout).toContain(`1 matched path(s) skipped, not regular files:\n  ${skipped}\n`);
+      expect(table.stdout).toContain(`1 matched path skipped, not regular files:\n  ${skipped}\n`);
     }
     const alone = run(['telemetry', 'report', '--files', 'piped/b*', '--as-of', AS_OF], root);
     expect(alone.code).toBe(2);

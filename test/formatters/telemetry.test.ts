@@ -123,7 +123,7 @@ describe('telemetry formatters', () => {
     const r = report(1);
     r.malformed = { count: 12, first: Array.from({ length: 10 }, (_, i) => `t.jsonl:${i + 1}: not JSON`) };
     const out = formatTelemetryTable(r, { color: false, trend: false, maxSessions: 5 });
-    expect(out).toContain('12 malformed line(s):\n  t.jsonl:1: not JSON\n');
+    expect(out).toContain('12 malformed lines:\n  t.jsonl:1: not JSON\n');
     expect(out).toContain('  t.jsonl:10: not JSON\n  … and 2 more\n');
     r.malformed = { count: 1, first: ['t.jsonl:1: not JSON'] };
     expect(formatTelemetryTable(r, { color: false, trend: false, maxSessions: 5 })).not.toContain('more\n');
@@ -140,7 +140,7 @@ describe('telemetry formatters', () => {
     r.invariants.compaction_cache_stable.checked = 2;
     out = formatTelemetryTable(r, { color: false, trend: false, maxSessions: 5 });
     expect(out).toContain(
-      'compaction is cache-stable: holds over 2 compaction turn(s) (1 more await their next turn: not counted)',
+      'compaction is cache-stable: holds over 2 compaction turns (1 more await their next turn: not counted)',
     );
     expect(out).toContain('results injected after the breakpoint: not exercised (no injection turn checked)\n');
   });

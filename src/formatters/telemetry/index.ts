@@ -8,6 +8,7 @@ import { graphemes } from '../../util/graphemes.js';
 import { styleText } from 'node:util';
 import Table from 'cli-table3';
 import stringWidth from 'string-width';
+import { counted } from '../../util/counted.js';
 import {
   type MetricRow,
   type ReportHead,
@@ -194,9 +195,6 @@ function shortNames(names: readonly string[], width: number): string[] {
   return out.map((o, i) => ((count.get(o)?.size ?? 0) > 1 ? (names[i] as string) : o));
 }
 
-/** "1 turn", "2 turns": the header is read as a sentence. */
-const counted = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
-
 /**
  * The table of a report: all its sessions, or (`session_count` set) the worst of them picked
  * while the rows were made (worstSessions), with the count of all.
@@ -250,23 +248,24 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
     invariantLine('results injected after the breakpoint', r.invariants.injected_after_breakpoint, 'injection'),
   );
   if (r.skipped_files.length > 0) {
-    lines.push(`${r.skipped_files.length} matched path(s) skipped, not regular files:`);
+    lines.push(`${counted(r.skipped_files.length, 'matched path')} skipped, not regular files:`);
     for (const f of r.skipped_files) lines.push(`  ${visible(f)}`);
   }
   if (r.malformed.count > 0) {
-    lines.push(`${r.malformed.count} malformed line(s):`);
+    lines.push(`${counted(r.malformed.count, 'malformed line')}:`);
     for (const m of r.malformed.first) lines.push(`  ${visible(m)}`);
     const more = r.malformed.count - r.malformed.first.length;
     if (more > 0) lines.push(`  … and ${more} more`);
   }
   for (const f of r.mostly_malformed) lines.push(`${visible(f)} is mostly malformed: its numbers cannot be trusted`);
-  if (r.records_after_as_of > 0) lines.push(`${r.records_after_as_of} record(s) at or after ${r.as_of} left out`);
+  if (r.records_after_as_of > 0)
+    lines.push(`${counted(r.records_after_as_of, 'record')} at or after ${r.as_of} left out`);
   const uncounted = r.overall.turns - r.turns_with_cache_counter;
   if (uncounted > 0) {
     lines.push(
       r.turns_with_cache_counter === 0
         ? 'no record carries a cache counter: the hit ratios and the cost are not measured'
-        : `${uncounted} of ${r.overall.turns} turn(s) carry no cache counter: read as 0`,
+        : `${uncounted} of ${counted(r.overall.turns, 'turn')} carry no cache counter: read as 0`,
     );
   }
   // A cost left out beside a ratio that has one: writes whose price is not recorded (README).
@@ -294,11 +293,11 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
   }
   if (r.fork_traces_without_turn > 0) {
     lines.push(
-      `${r.fork_traces_without_turn} turn(s) with fork traces but no turn record before ${r.as_of}: their misses count nowhere`,
+      `${counted(r.fork_traces_without_turn, 'turn')} with fork traces but no turn record before ${r.as_of}: their misses count nowhere`,
     );
   }
   if (r.duplicate_turns.count > 0) {
-    lines.push(`${r.duplicate_turns.count} turn record(s) left out (same session and turn):`);
+    lines.push(`${counted(r.duplicate_turns.count, 'turn record')} left out (same session and turn):`);
     for (const d of r.duplicate_turns.first) lines.push(`  ${visible(d)}`);
   }
   return `${lines.join('\n')}\n`;
@@ -372,7 +371,7 @@ function invariantLine(
       : '',
   ].join('');
   if (inv.checked === 0) return `${name}: not exercised (no ${what} turn checked)${expired}`;
-  if (inv.violations.length === 0) return `${name}: holds over ${inv.checked} ${what} turn(s)${expired}`;
+  if (inv.violations.length === 0) return `${name}: holds over ${counted(inv.checked, `${what} turn`)}${expired}`;
   const shown = inv.violations
     .slice(0, 5)
     .map(
