@@ -415,14 +415,16 @@ async function runPair(
   opts.onProgress?.({ pair: pair.id, step: 'compare' });
   const cutoff = minAgeMs > 0 && plan.ageColumn ? new Date(opts.asOf.getTime() - minAgeMs) : null;
   r.cutoff = cutoff ? cutoff.toISOString() : null;
-  const { comparedAny, ...outcome } = await compare(opts, plan, cutoff);
+  const { comparedAny, emptied, ...outcome } = await compare(opts, plan, cutoff);
   if (!comparedAny) {
     // Zero keys compared is unmeasured, not clean: a writer that touches every row's age
     // column within min_age would otherwise keep the pair "clean" while nothing is read.
     r.status = 'halt';
     r.verdict = 'halt';
     r.halt_reason = 'insufficient';
-    r.reason = `every key of ${pair.canonical.text} and ${pair.shadow.text} was written at or after ${r.cutoff} (within min_age of ${plan.ageColumn}) on one side or the other, so no key was compared`;
+    r.reason = emptied
+      ? `${pair.canonical.text} and ${pair.shadow.text} held no rows when the comparison began, though they had rows when counted (emptied during the run), so no key was compared; run again`
+      : `every key of ${pair.canonical.text} and ${pair.shadow.text} was written at or after ${r.cutoff} (within min_age of ${plan.ageColumn}) on one side or the other, so no key was compared`;
     return;
   }
   Object.assign(r, outcome);
@@ -450,6 +452,8 @@ export interface CompareOutcome {
   truncated: boolean;
   /** At least one key was old enough on both sides to be compared (always true without an age filter). */
   comparedAny: boolean;
+  /** Both tables were found empty when the comparison began, after they had been counted. */
+  emptied?: boolean;
 }
 
 /** Reads one compareSql result set. */
@@ -494,6 +498,12 @@ async function compare(opts: RunComparatorOptions, plan: ComparePlan, cutoff: Da
     return readCompareRows(plan, res.rows, opts.limit);
   }
   const bounds = (await q(keyBoundsSql(plan))).rows[0] ?? {};
+  // Both tables emptied since they were counted (a writer truncating them): no key range to
+  // split, and nothing compared is unmeasured, not clean.
+  if (bounds.lo == null || bounds.hi == null) {
+    const none = { canonical_missing: 0, shadow_missing: 0, value_mismatch: 0, divergent: 0 };
+    return { counts: none, columns: {}, rows: [], truncated: false, comparedAny: false, emptied: true };
+  }
   const lo = BigInt(String(bounds.lo));
   const hi = BigInt(String(bounds.hi));
   const n = BigInt(chunks);

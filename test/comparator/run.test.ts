@@ -6,6 +6,7 @@ import type { StoredWindow } from '../../src/comparator/window.js';
 import { formatComparator } from '../../src/formatters/comparator/index.js';
 import { testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
 import { expectInert, PLANTED, SHOWN, SHOWN_INSIDE } from '../helpers/planted.js';
+import type { SqlClient } from '../../src/sources/sql/client.js';
 import { pairSpec } from './helpers.js';
 
 const AS_OF = new Date('2026-06-01T12:00:00Z');
@@ -345,6 +346,38 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     expect(split.counts).toEqual(whole.counts);
     expect(split.rows).toEqual(whole.rows);
     expect(split.columns).toEqual(whole.columns);
+  });
+
+  it('split into chunks, tables emptied after they were counted (a writer truncating them) halt as unmeasured, not a crash', async () => {
+    const schema = await tables('id int PRIMARY KEY, v int', { c: '(1, 1), (2, 2)', s: '(1, 1), (2, 2)' });
+    const inner = db.client();
+    // The race made certain: both tables emptied just before the key range is read.
+    const racing: SqlClient = {
+      query: async (text, params, o) => {
+        if (/\)::text AS lo,/.test(text)) await db.exec(`DELETE FROM ${schema}.c; DELETE FROM ${schema}.s`);
+        return inner.query(text, params, o);
+      },
+      close: () => inner.close(),
+      describe: () => inner.describe(),
+    };
+    const r = only(
+      await runComparator({
+        client: racing,
+        rfc: 't',
+        spec: pairSpec(schema),
+        asOf: AS_OF,
+        mode: 'run',
+        limit: 100,
+        timeoutMs: 30_000,
+        chunks: 4,
+      }),
+    );
+    await racing.close();
+    // Nothing compared is unmeasured, not a clean pass.
+    expect(r).toMatchObject({ status: 'halt', verdict: 'halt', halt_reason: 'insufficient' });
+    expect(r.reason).toBe(
+      `${schema}.c and ${schema}.s held no rows when the comparison began, though they had rows when counted (emptied during the run), so no key was compared; run again`,
+    );
   });
 
   it('splits into chunks a key that reaches the largest and smallest values of its type', async () => {
