@@ -422,9 +422,10 @@ async function runPair(
     r.status = 'halt';
     r.verdict = 'halt';
     r.halt_reason = 'insufficient';
-    r.reason = emptied
-      ? `${pair.canonical.text} and ${pair.shadow.text} held no rows when the comparison began, though they had rows when counted (emptied during the run), so no key was compared; run again`
-      : `every key of ${pair.canonical.text} and ${pair.shadow.text} was written at or after ${r.cutoff} (within min_age of ${plan.ageColumn}) on one side or the other, so no key was compared`;
+    r.reason =
+      emptied || !cutoff
+        ? `${pair.canonical.text} and ${pair.shadow.text} held no rows when the comparison began, though they had rows when counted (emptied during the run), so no key was compared; run again`
+        : `every key of ${pair.canonical.text} and ${pair.shadow.text} was written at or after ${r.cutoff} (within min_age of ${plan.ageColumn}) on one side or the other, so no key was compared`;
     return;
   }
   Object.assign(r, outcome);
@@ -450,9 +451,9 @@ export interface CompareOutcome {
   columns: Record<string, number>;
   rows: DivergentRow[];
   truncated: boolean;
-  /** At least one key was old enough on both sides to be compared (always true without an age filter). */
+  /** At least one key was old enough on both sides to be compared (without an age filter: either side held a row). */
   comparedAny: boolean;
-  /** Both tables were found empty when the comparison began, after they had been counted. */
+  /** Both tables were found empty when the key range was read, after they had been counted. */
   emptied?: boolean;
 }
 

@@ -99,8 +99,9 @@ export interface CompareSqlOptions {
 
 /**
  * One statement per pair. Result columns: `t_canonical_missing`, `t_shadow_missing`,
- * `t_value_mismatch`, `t_c<i>` (value mismatches per compared column) and, with an age
- * filter, `t_compared_any` (whether any key was old enough to compare) on every row; then
+ * `t_value_mismatch`, `t_c<i>` (value mismatches per compared column) and `t_compared_any`
+ * (with an age filter, whether any key was old enough to compare; without, whether either side
+ * holds a row) on every row; then
  * per listed key `key<i>` (text; ordered by the key's own type, not its text), `kind`, `d<i>` (booleans). With no divergence: one row
  * whose listing columns are NULL.
  */
@@ -131,6 +132,10 @@ export function compareSql(plan: ComparePlan, opts: CompareSqlOptions): SqlText 
     // With the age filter, every key may have been skipped: zero keys compared is unmeasured,
     // not clean. EXISTS stops at the first key old enough on both sides.
     anyCompared = `,\n         EXISTS (SELECT 1 FROM ${side(pair.canonical)} AS c FULL OUTER JOIN ${side(pair.shadow)} AS s ON ${on} WHERE ${fresh}) AS t_compared_any`;
+  } else {
+    // Tables counted before this statement may have been emptied since (a writer truncating
+    // them): read in this statement's snapshot, no row on either side is unmeasured, not clean.
+    anyCompared = `,\n         (EXISTS (SELECT 1 FROM ${side(pair.canonical)} AS c) OR EXISTS (SELECT 1 FROM ${side(pair.shadow)} AS s)) AS t_compared_any`;
   }
   const text = `WITH d AS (
   SELECT ${keys.map((k, i) => `coalesce(c.${k}, s.${k}) AS k${i}`).join(', ')},

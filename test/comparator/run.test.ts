@@ -348,36 +348,44 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     expect(split.columns).toEqual(whole.columns);
   });
 
-  it('split into chunks, tables emptied after they were counted (a writer truncating them) halt as unmeasured, not a crash', async () => {
-    const schema = await tables('id int PRIMARY KEY, v int', { c: '(1, 1), (2, 2)', s: '(1, 1), (2, 2)' });
-    const inner = db.client();
-    // The race made certain: both tables emptied just before the key range is read.
-    const racing: SqlClient = {
-      query: async (text, params, o) => {
-        if (/\)::text AS lo,/.test(text)) await db.exec(`DELETE FROM ${schema}.c; DELETE FROM ${schema}.s`);
-        return inner.query(text, params, o);
-      },
-      close: () => inner.close(),
-      describe: () => inner.describe(),
-    };
-    const r = only(
-      await runComparator({
-        client: racing,
-        rfc: 't',
-        spec: pairSpec(schema),
-        asOf: AS_OF,
-        mode: 'run',
-        limit: 100,
-        timeoutMs: 30_000,
-        chunks: 4,
-      }),
-    );
-    await racing.close();
-    // Nothing compared is unmeasured, not a clean pass.
-    expect(r).toMatchObject({ status: 'halt', verdict: 'halt', halt_reason: 'insufficient' });
-    expect(r.reason).toBe(
-      `${schema}.c and ${schema}.s held no rows when the comparison began, though they had rows when counted (emptied during the run), so no key was compared; run again`,
-    );
+  it('tables emptied after they were counted (a writer truncating them) halt as unmeasured, whole or in chunks, not a clean pass or a crash', async () => {
+    for (const chunks of [1, 4]) {
+      const schema = await tables('id int PRIMARY KEY, v int', { c: '(1, 1), (2, 2)', s: '(1, 1), (2, 2)' });
+      const inner = db.client();
+      // The race made certain: both tables emptied just before the comparison (in chunks, before
+      // its key range is read), after every count.
+      let emptied = false;
+      const racing: SqlClient = {
+        query: async (text, params, o) => {
+          if (!emptied && /\)::text AS lo,|^WITH d AS \(/.test(text)) {
+            emptied = true;
+            await db.exec(`DELETE FROM ${schema}.c; DELETE FROM ${schema}.s`);
+          }
+          return inner.query(text, params, o);
+        },
+        close: () => inner.close(),
+        describe: () => inner.describe(),
+      };
+      const r = only(
+        await runComparator({
+          client: racing,
+          rfc: 't',
+          spec: pairSpec(schema),
+          asOf: AS_OF,
+          mode: 'run',
+          limit: 100,
+          timeoutMs: 30_000,
+          chunks,
+        }),
+      );
+      await racing.close();
+      expect(emptied).toBe(true);
+      // Nothing compared is unmeasured, not a clean pass.
+      expect(r).toMatchObject({ status: 'halt', verdict: 'halt', halt_reason: 'insufficient' });
+      expect(r.reason).toBe(
+        `${schema}.c and ${schema}.s held no rows when the comparison began, though they had rows when counted (emptied during the run), so no key was compared; run again`,
+      );
+    }
   });
 
   it('splits into chunks a key that reaches the largest and smallest values of its type', async () => {
