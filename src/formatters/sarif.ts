@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { GateReport, GateResult } from '../model/result.js';
 import { jsonReport } from './visible.js';
+import { shellWord } from '../util/shell.js';
 
 export interface SarifOptions {
   /** tool.driver.version; defaults to rfcgate's own package.json version. */
@@ -104,11 +105,6 @@ function result(report: GateReport, r: GateResult, ruleIndex: number, prefix: st
       ...(r.halt_reason ? { halt_reason: r.halt_reason } : {}),
     },
   };
-}
-
-/** A word a POSIX shell reads back as written: quoted when it holds anything but plain path characters. */
-function shellWord(s: string): string {
-  return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Stable across runs and machines: the gate's identity, not its location or wording. */

@@ -26,6 +26,7 @@ import { FolderRefused, makeDirs } from '../util/make-dirs.js';
 import { UsageError } from '../spec/problems.js';
 import { GATES_DIR, listRfcIds } from '../spec/rfc-dir.js';
 import { LINTS_FILE } from './load.js';
+import { shellQuote } from '../util/shell.js';
 
 export const HOOK_TYPES = ['pre-commit', 'pre-push'] as const;
 export type HookType = (typeof HOOK_TYPES)[number];
@@ -497,10 +498,6 @@ function writeHook(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, text, { mode: 0o755 });
   renameSync(tmp, path);
-}
-
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
