@@ -17,6 +17,7 @@ import { readWindows } from '../comparator/window.js';
 import { EMBEDDED_DIR } from '../demo/sandbox.js';
 import { formatComparator } from '../formatters/comparator/index.js';
 import { openSqlClient } from '../sources/sql/client.js';
+import { shellWord } from '../util/shell.js';
 
 /** The comparator on the sandbox's embedded database, as of the sandbox's instant. */
 async function demoComparator(dir: string, spec: ComparatorSpec, asOf: Date): Promise<ComparatorReport> {
@@ -125,7 +126,9 @@ EXIT CODES
       process.stdout.write(`\nPrerequisite PRs (prereq status):\n${formatPrereqs(prereqs, 'table')}`);
       if (comparator)
         process.stdout.write(`\nShadow comparator (comparator run):\n${formatComparator(comparator, 'table')}`);
-      const bin = relative(process.cwd(), `${PACKAGE_ROOT}/bin/run.js`) || `${PACKAGE_ROOT}/bin/run.js`;
+      // Words a shell reads back as written: a sandbox under a folder with a space still re-runs.
+      const bin = shellWord(relative(process.cwd(), `${PACKAGE_ROOT}/bin/run.js`) || `${PACKAGE_ROOT}/bin/run.js`);
+      const dir = shellWord(sandbox.dir);
       process.stdout.write(
         [
           '',
@@ -134,15 +137,15 @@ EXIT CODES
           `  in .rfcgate/pgdata and agent telemetry in telemetry/agent-usage.jsonl. Its clock stops at ${asOf}.`,
           '',
           'Re-run by hand:',
-          `  node ${bin} gate check --root ${sandbox.dir} --rfc wave3 --as-of ${asOf} --snapshot-at ${asOf}`,
-          `  node ${bin} gate check --root ${sandbox.dir} --rfc wave3 --as-of ${asOf} --snapshot-at ${asOf} --only B --json`,
-          `  node ${bin} prereq status --root ${sandbox.dir} --rfc wave3 --as-of ${asOf} --format mermaid`,
-          `  node ${bin} prereq status --root ${sandbox.dir} --rfc v3-kernel --as-of ${asOf}`,
-          `  node ${bin} gate check --root ${sandbox.dir} --rfc v3-kernel --as-of ${asOf} --snapshot-at ${asOf}`,
-          `  node ${bin} telemetry report --root ${sandbox.dir} --rfc v3-kernel --as-of ${asOf}`,
-          `  node ${bin} comparator run --root ${sandbox.dir} --rfc wave3 --self-test`,
-          `  node ${bin} measure record --root ${sandbox.dir} --rfc wave3 --type measurement.lease_plane.request --elapsed-ms 41.5`,
-          `  cd ${sandbox.dir} && git log --oneline | head`,
+          `  node ${bin} gate check --root ${dir} --rfc wave3 --as-of ${asOf} --snapshot-at ${asOf}`,
+          `  node ${bin} gate check --root ${dir} --rfc wave3 --as-of ${asOf} --snapshot-at ${asOf} --only B --json`,
+          `  node ${bin} prereq status --root ${dir} --rfc wave3 --as-of ${asOf} --format mermaid`,
+          `  node ${bin} prereq status --root ${dir} --rfc v3-kernel --as-of ${asOf}`,
+          `  node ${bin} gate check --root ${dir} --rfc v3-kernel --as-of ${asOf} --snapshot-at ${asOf}`,
+          `  node ${bin} telemetry report --root ${dir} --rfc v3-kernel --as-of ${asOf}`,
+          `  node ${bin} comparator run --root ${dir} --rfc wave3 --self-test`,
+          `  node ${bin} measure record --root ${dir} --rfc wave3 --type measurement.lease_plane.request --elapsed-ms 41.5`,
+          `  cd ${dir} && git log --oneline | head`,
           '',
         ].join('\n'),
       );

@@ -278,6 +278,17 @@ describe('rfcgate demo', () => {
     expect(existsSync(join(work, 'made'))).toBe(false);
   }, 60_000);
 
+  it('a sandbox under a folder with a space: the printed commands run as printed in a shell', () => {
+    const r = demo(['--dir', join(work, 'with space', 'sb')]);
+    expect(r.code).toBe(0);
+    const line = /^ {2}(node .* gate check .*--rfc wave3 .*--only B --json)$/m.exec(r.stdout)?.[1];
+    expect(line).toContain("'");
+    const { DATABASE_URL: _unset, ...env } = process.env;
+    const out = spawnSync('sh', ['-c', line ?? 'false'], { cwd: work, env, encoding: 'utf8' });
+    expect(out.stderr).toBe('');
+    expect(JSON.parse(out.stdout).results.map((g: { id: string }) => g.id)).toEqual(['B']);
+  });
+
   it('prints the table and how to re-run the check by hand', () => {
     const r = demo(['--dir', join(work, 'c')]);
     expect(r.code).toBe(0);
