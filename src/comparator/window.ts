@@ -65,8 +65,29 @@ export async function readWindows(
   }
 }
 
-/** Upserts one pair's state inside the recording transaction. */
+/**
+ * Merges one run's observation (its state, as of `at`) into the pair's stored window inside
+ * the recording transaction. Runs overlap (a long pair, a recording queued behind another's),
+ * so they are not recorded in the order of their as-of: the stored state is the newest
+ * observation's, never the last recorded one's, and the instants are merged rather than
+ * overwritten. Each row then reads as the history in as-of order would:
+ *
+ *   updated_at       the newest observation
+ *   state            active if the newest observation saw rows; else went_dark if any earlier
+ *                    one did (a run that began before an active one was recorded reads no
+ *                    history, and calls an empty shadow never_started), else never_started
+ *   first/last_active_at  the earliest and latest observation with rows
+ *   went_dark_at     the earliest empty observation after last_active_at that is known
+ */
 export async function writeWindow(tx: SqlTx, rfc: string, pair: string, state: WindowState, at: Date): Promise<void> {
+  // On conflict every expression reads the stored row (w) and this observation (EXCLUDED).
+  const lastActive = 'greatest(w.last_active_at, EXCLUDED.last_active_at)';
+  const newestState = 'CASE WHEN EXCLUDED.updated_at >= w.updated_at THEN EXCLUDED.state ELSE w.state END';
+  const merged = `CASE WHEN ${newestState} = 'active' THEN 'active'
+                       WHEN ${newestState} = 'went_dark' OR ${lastActive} IS NOT NULL THEN 'went_dark'
+                       ELSE 'never_started' END`;
+  // Empty observations known: the stored dark instant, the stored newest one and this one.
+  const emptyAfter = (v: string) => `CASE WHEN ${lastActive} IS NULL OR ${v} > ${lastActive} THEN ${v} END`;
   await tx.query(
     `INSERT INTO ${WINDOWS_TABLE} AS w (rfc, pair, state, first_active_at, last_active_at, went_dark_at, updated_at)
      VALUES ($1, $2, $3,
@@ -75,13 +96,15 @@ export async function writeWindow(tx: SqlTx, rfc: string, pair: string, state: W
              CASE WHEN $3 = 'went_dark' THEN $4::timestamptz END,
              $4::timestamptz)
      ON CONFLICT (rfc, pair) DO UPDATE SET
-       state = EXCLUDED.state,
-       first_active_at = coalesce(w.first_active_at, EXCLUDED.first_active_at),
-       last_active_at = coalesce(EXCLUDED.last_active_at, w.last_active_at),
-       went_dark_at = CASE WHEN EXCLUDED.state = 'went_dark' THEN coalesce(
-                        CASE WHEN w.state = 'went_dark' THEN w.went_dark_at END, EXCLUDED.went_dark_at)
+       state = ${merged},
+       first_active_at = least(w.first_active_at, EXCLUDED.first_active_at),
+       last_active_at = ${lastActive},
+       went_dark_at = CASE WHEN ${merged} = 'went_dark' THEN least(
+                        ${emptyAfter('w.went_dark_at')},
+                        ${emptyAfter("CASE WHEN w.state <> 'active' THEN w.updated_at END")},
+                        ${emptyAfter("CASE WHEN EXCLUDED.state <> 'active' THEN EXCLUDED.updated_at END")})
                       END,
-       updated_at = EXCLUDED.updated_at`,
+       updated_at = greatest(w.updated_at, EXCLUDED.updated_at)`,
     [rfc, pair, state, at.toISOString()],
   );
 }

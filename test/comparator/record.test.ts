@@ -140,6 +140,98 @@ describe.each(testBackends())('comparator --record and the shadow window ($name)
     expect(back.report.verdict).toBe('pass');
   });
 
+  // Runs overlap (a long pair, a recording queued behind another's), so a run that began
+  // earlier may record after one that began later: the window must follow the as-of order.
+  const recordLate = (
+    schema: string,
+    report: Awaited<ReturnType<typeof runAndRecord>>['report'],
+    asOf: Date,
+    runId: string,
+  ) =>
+    recordRun(db.writer(), {
+      report,
+      spec: pairSpec(schema),
+      runId,
+      asOf,
+      elapsedMs: new Map([['p', 1]]),
+      selfTests: new Map(),
+    });
+  const storedWindow = async () => {
+    const rows = await db.exec(
+      `SELECT state, first_active_at, last_active_at, went_dark_at FROM rfcgate.comparator_windows WHERE rfc = 't' AND pair = 'p'`,
+    );
+    expect(rows).toHaveLength(1);
+    const at = (v: unknown) => (v == null ? null : new Date(String(v)).toISOString());
+    return {
+      state: rows[0]?.state,
+      first_active_at: at(rows[0]?.first_active_at),
+      last_active_at: at(rows[0]?.last_active_at),
+      went_dark_at: at(rows[0]?.went_dark_at),
+    };
+  };
+
+  it('a run recorded after a later one does not roll the window back: a writer that then stops still goes dark (exit 4)', async () => {
+    await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
+    await db.exec(`DELETE FROM rfcgate.comparator_windows;
+                   CREATE SCHEMA late; CREATE TABLE late.c (id int PRIMARY KEY, v int); CREATE TABLE late.s (LIKE late.c);
+                   INSERT INTO late.c VALUES (1, 1);`);
+    // 10:00: the shadow writer has not started yet.
+    const early = await runAndRecord(db, 'late', T1, 'late-10', false);
+    expect(early.report.pairs[0]?.state).toBe('never_started');
+    // 11:00: it has, and that run records first.
+    await db.exec('INSERT INTO late.s VALUES (1, 1)');
+    const active = await runAndRecord(db, 'late', T2, 'late-11');
+    expect(active.report.pairs[0]?.state).toBe('active');
+    // The 10:00 run records last, what it saw at 10:00.
+    await recordLate('late', early.report, T1, 'late-10');
+    expect(await storedWindow()).toEqual({
+      state: 'active',
+      first_active_at: T2.toISOString(),
+      last_active_at: T2.toISOString(),
+      went_dark_at: null,
+    });
+    // Each run's measurement is of its own instant, whatever order they were recorded in.
+    const runs = await db.exec(
+      `SELECT payload->>'run_id' AS run, recorded_at FROM audit.coordination_measurements
+       WHERE measurement_type = 'measurement.comparator.run' AND payload->>'run_id' LIKE 'late-%' ORDER BY 1`,
+    );
+    expect(runs.map((r) => [r.run, new Date(String(r.recorded_at)).toISOString()])).toEqual([
+      ['late-10', T1.toISOString()],
+      ['late-11', T2.toISOString()],
+    ]);
+    // 12:00: the writer stopped and the shadow is empty: that is the alarm, not "never started".
+    await db.exec('DELETE FROM late.s');
+    const T3 = new Date('2026-06-01T12:00:00Z');
+    const dark = await runAndRecord(db, 'late', T3, 'late-12');
+    expect([dark.report.pairs[0]?.state, dark.report.verdict]).toEqual(['went_dark', 'went_dark']);
+    expect(dark.report.pairs[0]?.reason).toContain(`last seen with rows ${T2.toISOString()}`);
+  });
+
+  it('an active run recorded after a later run saw the shadow empty leaves the window dark since that later run', async () => {
+    await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
+    await db.exec(`DELETE FROM rfcgate.comparator_windows;
+                   CREATE SCHEMA gone; CREATE TABLE gone.c (id int PRIMARY KEY, v int); CREATE TABLE gone.s (LIKE gone.c);
+                   INSERT INTO gone.c VALUES (1, 1); INSERT INTO gone.s VALUES (1, 1);`);
+    // 10:00 sees rows; the writer stops; 11:00 began before 10:00 recorded, so it read no
+    // history, calls the empty shadow never started, and records first.
+    const early = await runAndRecord(db, 'gone', T1, 'gone-10', false);
+    expect(early.report.pairs[0]?.state).toBe('active');
+    await db.exec('DELETE FROM gone.s');
+    const empty = await runAndRecord(db, 'gone', T2, 'gone-11');
+    expect(empty.report.pairs[0]?.state).toBe('never_started');
+    await recordLate('gone', early.report, T1, 'gone-10');
+    // Together they say: rows at 10:00, none at 11:00. Dark since 11:00, not active.
+    expect(await storedWindow()).toEqual({
+      state: 'went_dark',
+      first_active_at: T1.toISOString(),
+      last_active_at: T1.toISOString(),
+      went_dark_at: T2.toISOString(),
+    });
+    const still = await runAndRecord(db, 'gone', new Date('2026-06-01T12:00:00Z'), 'gone-12');
+    expect(still.report.pairs[0]?.state).toBe('went_dark');
+    expect((await storedWindow()).went_dark_at).toBe(T2.toISOString());
+  });
+
   if (backend.name === 'postgres') {
     it('halts on an empty shadow when the window history cannot be read, instead of calling it never started', async () => {
       await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
