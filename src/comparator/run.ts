@@ -30,7 +30,7 @@ export const COMPARATOR_EXIT_CODES_HELP = [
   '  1  a divergence, a coverage error (a live column neither compared nor excluded, a shadow of another shape…), NULL or duplicate keys, or a self-test that missed a kind',
   '  2  no failure, but a pair halted: the database is unreachable, a query timed out, a table does not exist or is empty (a shadow window that never started), every key is younger than min_age (nothing compared), a self-test that could not run',
   '  3  the spec or the invocation is invalid, or DATABASE_URL is not a valid URL',
-  '  4  went dark: a shadow table that was active is empty now (the shadow writer stopped); checked before every other outcome but 3',
+  '  4  went dark: a shadow table that was active is empty or gone now (the shadow writer stopped, the table was dropped); checked before every other outcome but 3',
 ].join('\n');
 
 /** `comparator check` reads the catalog only: no rows, so no divergence, key or window outcome. */
@@ -323,11 +323,29 @@ async function runPair(
   if (!plan && problems.every((p) => p.code === 'table_missing')) {
     // Nothing can be read: a missing measurement halts (as an empty shadow does), never a
     // verdict about rows; the problems still name each table and where it is declared.
+    const tables = problems.map((p) => p.table).join(' and ');
+    const missing = `${tables} ${problems.length === 1 ? 'does' : 'do'} not exist in this database`;
+    const stored = opts.windows?.get(pair.id);
+    const shadowGone = problems.some((p) => p.table === pair.shadow.text);
+    if (shadowGone && opts.mode === 'run' && stored && stored.state !== 'never_started') {
+      // A shadow seen with rows and then dropped is the writer gone, as an emptied one is:
+      // the alarm, not a halt that reads like a typo. One never seen with rows (a misspelt
+      // name, a table not created yet) still halts below, naming the table.
+      r.state = 'went_dark';
+      r.status = 'went_dark';
+      r.verdict = 'went_dark';
+      const since = stored.last_active_at;
+      r.reason = `${missing}, but the shadow window was active${since ? ` (last seen with rows ${since})` : ''}: the shadow table was dropped or renamed, and the shadow writer went dark; if comparator.yaml names another table now, fix the name`;
+      return;
+    }
     r.status = 'halt';
     r.verdict = 'halt';
     r.halt_reason = 'missing';
-    const tables = problems.map((p) => p.table).join(' and ');
-    r.reason = `nothing to compare: ${tables} ${problems.length === 1 ? 'does' : 'do'} not exist in this database`;
+    r.reason = `nothing to compare: ${missing}${
+      shadowGone && opts.mode === 'run' && opts.windowsUnreadable !== undefined
+        ? `; the shadow window's history could not be read (${opts.windowsUnreadable}), so whether a shadow that was active has been dropped (went dark) is unknown`
+        : ''
+    }`;
     return;
   }
   if (!plan) {

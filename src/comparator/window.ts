@@ -4,7 +4,7 @@
  *
  *   never_started  the shadow is empty and has never been seen non-empty
  *   active         the shadow holds rows
- *   went_dark      the shadow is empty after having been active: the writer stopped, an alarm
+ *   went_dark      the shadow is empty (or dropped) after having been active: the writer stopped, an alarm
  *
  * Read through the read-only client; written only by `comparator run --record`.
  */

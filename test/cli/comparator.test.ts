@@ -326,6 +326,42 @@ describe('comparator run', () => {
     // Five runs of the built CLI, each opening the embedded database: more than one test's usual share.
   }, 360_000);
 
+  it('a dropped shadow that was active went dark (exit 4); a name that never existed halts (exit 2), naming it', async () => {
+    await sql(`CREATE TABLE core.drop_c (id int PRIMARY KEY, v int); CREATE TABLE core.drop_s (LIKE core.drop_c);
+      INSERT INTO core.drop_c VALUES (1, 1); INSERT INTO core.drop_s VALUES (1, 1);`);
+    const pair = (shadow: string) =>
+      `${modeline('comparator.yaml')}pairs:\n  - id: dropped\n    canonical: core.drop_c\n    shadow: ${shadow}\n    key: [id]\n    compare: all\n`;
+    const dropped = writeRfc(root, { id: 'dropped', raw: { 'comparator.yaml': pair('core.drop_s') } });
+    const typo = writeRfc(root, { id: 'typo', raw: { 'comparator.yaml': pair('core.drop_sh') } });
+    try {
+      expect(run(['db', 'migrate', '--root', root, '--rfc', 'dropped'], root).code).toBe(0);
+      const active = run(['comparator', 'run', '--root', root, '--rfc', 'dropped', '--record', '--run-id', 'd1'], root);
+      expect([active.code, active.stderr]).toEqual([0, expect.stringContaining('1 window state')]);
+      await sql('DROP TABLE core.drop_s');
+      const dark = run(['comparator', 'run', '--root', root, '--rfc', 'dropped', '--record', '--run-id', 'd2'], root);
+      expect(dark.code).toBe(4);
+      expect(dark.stdout).toMatch(/WENT DARK {2}dropped: .*\[window: went_dark\]/);
+      expect(dark.stdout).toContain(
+        'core.drop_s does not exist in this database, but the shadow window was active (last seen with rows ',
+      );
+      expect(dark.stdout).toMatch(
+        /comparator\.yaml:\d+:\d+: shadow table core\.drop_s does not exist in this database/,
+      );
+      const never = run(['comparator', 'run', '--root', root, '--rfc', 'typo'], root);
+      expect(never.code).toBe(2);
+      expect(never.stdout).toContain(
+        'HALT  dropped: core.drop_c ↔ core.drop_sh on (id)\n  nothing to compare: core.drop_sh does not exist in this database\n',
+      );
+      expect(never.stdout).toMatch(
+        /comparator\.yaml:\d+:\d+: shadow table core\.drop_sh does not exist in this database/,
+      );
+    } finally {
+      rmSync(dropped, { recursive: true, force: true });
+      rmSync(typo, { recursive: true, force: true });
+    }
+    // Four runs of the built CLI, each opening the embedded database.
+  }, 240_000);
+
   it('halts (exit 2) when there is no database at all', () => {
     const { root: empty, cleanup: done } = tempRoot('rfcgate-comparator-nodb-');
     try {

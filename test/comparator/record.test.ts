@@ -232,6 +232,42 @@ describe.each(testBackends())('comparator --record and the shadow window ($name)
     expect((await storedWindow()).went_dark_at).toBe(T2.toISOString());
   });
 
+  it('records a dropped shadow that was active as went_dark, raised again each hour until it is back with rows', async () => {
+    await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
+    await db.exec(`DELETE FROM rfcgate.comparator_windows;
+                   CREATE SCHEMA dropped; CREATE TABLE dropped.c (id int PRIMARY KEY, v int); CREATE TABLE dropped.s (LIKE dropped.c);
+                   INSERT INTO dropped.c VALUES (1, 1); INSERT INTO dropped.s VALUES (1, 1);`);
+    expect((await runAndRecord(db, 'dropped', T1, 'dropped-10')).report.verdict).toBe('pass');
+    await db.exec('DROP TABLE dropped.s');
+    const dark = await runAndRecord(db, 'dropped', T2, 'dropped-11');
+    expect([dark.report.pairs[0]?.state, dark.report.verdict]).toEqual(['went_dark', 'went_dark']);
+    expect(dark.report.pairs[0]?.reason).toMatch(
+      /^dropped\.s does not exist in this database, but the shadow window was active/,
+    );
+    expect(dark.recorded?.windows).toBe(1);
+    expect(await storedWindow()).toEqual({
+      state: 'went_dark',
+      first_active_at: T1.toISOString(),
+      last_active_at: T1.toISOString(),
+      went_dark_at: T2.toISOString(),
+    });
+    const run = await db.exec(
+      `SELECT payload->>'status' AS status, payload->>'state' AS state FROM audit.coordination_measurements
+       WHERE measurement_type = 'measurement.comparator.run' AND payload->>'run_id' = 'dropped-11'`,
+    );
+    expect(run).toEqual([{ status: 'went_dark', state: 'went_dark' }]);
+    const T3 = new Date('2026-06-01T12:00:00Z');
+    expect((await runAndRecord(db, 'dropped', T3, 'dropped-12')).report.verdict).toBe('went_dark');
+    expect((await storedWindow()).went_dark_at).toBe(T2.toISOString());
+    // Created again, empty: still dark; with rows again: active.
+    await db.exec('CREATE TABLE dropped.s (LIKE dropped.c)');
+    const T4 = new Date('2026-06-01T13:00:00Z');
+    expect((await runAndRecord(db, 'dropped', T4, 'dropped-13')).report.pairs[0]?.state).toBe('went_dark');
+    await db.exec('INSERT INTO dropped.s VALUES (1, 1)');
+    const back = await runAndRecord(db, 'dropped', new Date('2026-06-01T14:00:00Z'), 'dropped-14');
+    expect([back.report.pairs[0]?.state, back.report.verdict]).toEqual(['active', 'pass']);
+  });
+
   if (backend.name === 'postgres') {
     it('halts on an empty shadow when the window history cannot be read, instead of calling it never started', async () => {
       await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
@@ -263,6 +299,38 @@ describe.each(testBackends())('comparator --record and the shadow window ($name)
         expect([pair?.verdict, pair?.state, pair?.halt_reason]).toEqual(['halt', null, 'error']);
         expect(pair?.reason).toMatch(
           /^dark\.s is empty, and the shadow window's history could not be read \(permission denied.*\), so whether the shadow writer never started or went dark is unknown; let this role read rfcgate\.comparator_windows$/,
+        );
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('says a dropped shadow may have gone dark when the window history cannot be read, still halting', async () => {
+      await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
+      await db.exec(`CREATE SCHEMA blind; CREATE TABLE blind.c (id int PRIMARY KEY); INSERT INTO blind.c VALUES (1);`);
+      const role = await db.createRole();
+      await db.exec(`GRANT USAGE ON SCHEMA blind TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA blind TO ${role}`);
+      const client = new PgClient(db.url(role));
+      try {
+        const unreadable = await readWindows(client, 't', 30_000).then(
+          () => 'readable',
+          (err: unknown) => (err as Error).message,
+        );
+        expect(unreadable).toMatch(/permission denied/);
+        const report = await runComparator({
+          client,
+          rfc: 't',
+          spec: pairSpec('blind'),
+          asOf: T2,
+          mode: 'run',
+          limit: 10,
+          timeoutMs: 30_000,
+          windowsUnreadable: unreadable,
+        });
+        const pair = report.pairs[0];
+        expect([pair?.verdict, pair?.halt_reason]).toEqual(['halt', 'missing']);
+        expect(pair?.reason).toMatch(
+          /^nothing to compare: blind\.s does not exist in this database; the shadow window's history could not be read \(permission denied.*\), so whether a shadow that was active has been dropped \(went dark\) is unknown$/,
         );
       } finally {
         await client.close();

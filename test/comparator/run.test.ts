@@ -489,6 +489,67 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     expect(r.counts).toBeNull();
   });
 
+  it('a dropped shadow that was active went dark (exit 4); one never seen with rows halts, naming the table', async () => {
+    const schema = await tables('id int PRIMARY KEY, v int', { c: '(1, 1)', s: '(1, 1)' });
+    const window = (state: StoredWindow['state']): Map<string, StoredWindow> =>
+      new Map([
+        [
+          'p',
+          {
+            pair: 'p',
+            state,
+            first_active_at: state === 'never_started' ? null : '2026-06-01T10:00:00.000Z',
+            last_active_at: state === 'never_started' ? null : '2026-06-01T11:00:00.000Z',
+            went_dark_at: state === 'went_dark' ? '2026-06-01T11:30:00.000Z' : null,
+          },
+        ],
+      ]);
+    await db.exec(`DROP TABLE ${schema}.s`);
+    for (const state of ['active', 'went_dark'] as const) {
+      const dark = await run(db, pairSpec(schema), { windows: window(state) });
+      const r = only(dark);
+      expect([r.status, r.verdict, r.state, r.halt_reason]).toEqual(['went_dark', 'went_dark', 'went_dark', null]);
+      expect(comparatorExitCode(dark)).toBe(4);
+      expect(r.reason).toBe(
+        `${schema}.s does not exist in this database, but the shadow window was active (last seen with rows 2026-06-01T11:00:00.000Z): the shadow table was dropped or renamed, and the shadow writer went dark; if comparator.yaml names another table now, fix the name`,
+      );
+      // Where the table is declared stays on the report.
+      expect(r.coverage.map((p) => [p.code, p.table])).toEqual([['table_missing', `${schema}.s`]]);
+      expect(r.counts).toBeNull();
+    }
+    // Never seen with rows, or no history at all: a name that never existed, a halt naming it.
+    for (const windows of [window('never_started'), new Map<string, StoredWindow>(), undefined]) {
+      const typo = await run(db, pairSpec(schema), windows ? { windows } : {});
+      const r = only(typo);
+      expect([r.status, r.verdict, r.state, r.halt_reason]).toEqual(['halt', 'halt', null, 'missing']);
+      expect(comparatorExitCode(typo)).toBe(2);
+      expect(r.reason).toBe(`nothing to compare: ${schema}.s does not exist in this database`);
+      expect(r.coverage[0]?.message).toMatch(new RegExp(`^shadow table ${schema}\\.s does not exist in this database`));
+    }
+    // The schema dropped with it: gone all the same, the canonical table named too.
+    await db.exec(`DROP SCHEMA ${schema} CASCADE`);
+    const both = only(await run(db, pairSpec(schema), { windows: window('active') }));
+    expect(both.verdict).toBe('went_dark');
+    expect(both.reason).toMatch(
+      new RegExp(`^${schema}\\.c and ${schema}\\.s do not exist in this database, but the shadow window was active`),
+    );
+  });
+
+  it('a dropped canonical table beside an active shadow window halts: the writer is not what went away', async () => {
+    const schema = await tables('id int PRIMARY KEY, v int', { c: '(1, 1)', s: '(1, 1)' });
+    await db.exec(`DROP TABLE ${schema}.c`);
+    const stored: StoredWindow = {
+      pair: 'p',
+      state: 'active',
+      first_active_at: AS_OF.toISOString(),
+      last_active_at: AS_OF.toISOString(),
+      went_dark_at: null,
+    };
+    const r = only(await run(db, pairSpec(schema), { windows: new Map([['p', stored]]) }));
+    expect([r.verdict, r.halt_reason]).toEqual(['halt', 'missing']);
+    expect(r.reason).toBe(`nothing to compare: ${schema}.c does not exist in this database`);
+  });
+
   it('quotes identifiers: odd names are compared, never pasted', async () => {
     const schema = `cmp_q${++n}`;
     await db.exec(`CREATE SCHEMA ${schema};
