@@ -18,7 +18,9 @@
  * any foreign key or CHECK where there is one, else in two values live rows hold. A table
  * whose constraints refuse such a row
  * (a non-deferrable foreign key on the key, say) makes the self-test an error, with the
- * database's reason.
+ * database's reason. A planted one-sided row that shows up on the other side as well (a
+ * dual-write trigger) makes it an error naming the trigger; the transaction sets
+ * rfcgate.self_test, which such a trigger can test to let the planted rows through.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from '../sources/sql/pg.js';
@@ -386,6 +388,47 @@ async function mismatchValues(
   return column ? { column, values: valuesOf(column, column.rule) as [string, string] } : undefined;
 }
 
+/**
+ * Set for the self-test's transaction only, so a trigger that copies writes from one table of
+ * the pair to the other (a dual write) can leave the planted rows where they were put.
+ */
+export const SELF_TEST_SETTING = 'rfcgate.self_test';
+
+/** Whether the row planted under `key` is in `table`. */
+async function holdsKey(tx: SqlTx, table: LiveTable, plan: ComparePlan, key: string[]): Promise<boolean> {
+  const where = plan.key.map((k, i) => `${q(k.name)} = $${i + 1}`).join(' AND ');
+  const res = await tx.query(`SELECT 1 AS held FROM ${qTable(table.table)} WHERE ${where} LIMIT 1`, key);
+  return res.rows.length > 0;
+}
+
+/**
+ * Why a row planted in `from` alone is in `to` as well: the enabled insert triggers of `from`
+ * (or of its partitions), those whose function names `to` first; a person must know which one
+ * to change, and the database's own complaint (a duplicate key, once the other side is
+ * planted) names neither the trigger nor the copy.
+ */
+async function dualWrite(tx: SqlTx, from: LiveTable, to: LiveTable): Promise<string> {
+  const res = await tx.query<{ name: string; fn: string; names_target: boolean }>(
+    `SELECT DISTINCT t.tgname::text AS name, p.oid::regprocedure::text AS fn,
+            p.prosrc ILIKE '%' || $2 || '%' AS names_target
+     FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+     WHERE (t.tgrelid = to_regclass($1) OR t.tgrelid IN (SELECT relid FROM pg_partition_tree(to_regclass($1))))
+       AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 4) <> 0
+     ORDER BY 1, 2`,
+    [qTable(from.table), to.table.name],
+  );
+  const named = res.rows.filter((r) => r.names_target);
+  const triggers = named.length ? named : res.rows;
+  const advice = `let the self-test's transaction through: it sets ${SELF_TEST_SETTING} to 'on', so IF current_setting('${SELF_TEST_SETTING}', true) = 'on' THEN RETURN NEW; END IF; at the top of the trigger's function leaves each planted row in the one table it was put in (the transaction is rolled back either way)`;
+  const what = `the row the self-test planted in ${from.table.text} alone reached ${to.table.text} as well`;
+  const why = 'so no key can be missing from one side, and the self-test cannot plant the divergences it checks for';
+  if (!triggers.length) {
+    return `${what}, though ${from.table.text} has no enabled insert trigger (a rule, or a trigger on a table written in between?), ${why}; ${advice}`;
+  }
+  const list = triggers.map((t) => `trigger ${t.name} (function ${t.fn})`).join(', ');
+  return `${what}, through ${list} on ${from.table.text}, a dual write: ${why}; ${advice}`;
+}
+
 function emptyResult(pair: string): SelfTestResult {
   return {
     pair,
@@ -409,6 +452,7 @@ export async function selfTest(writer: SqlWriter, opts: SelfTestOptions): Promis
         await tx.query("SELECT set_config('statement_timeout', $1, true)", [String(Math.max(1, opts.timeoutMs))]);
         // Deferrable constraints (a foreign key on the key) are checked at commit, which never comes.
         await tx.query('SET CONSTRAINTS ALL DEFERRED');
+        await tx.query('SELECT set_config($1, $2, true)', [SELF_TEST_SETTING, 'on']);
         const before = readCompareRows(plan, (await tx.query<SqlRow>(sql.text, sql.params)).rows, opts.limit);
         const chosen = await mismatchValues(tx, opts);
         if (!chosen) {
@@ -422,12 +466,23 @@ export async function selfTest(writer: SqlWriter, opts: SelfTestOptions): Promis
           values: [a, b],
         } = chosen;
         const [onlyShadow, onlyCanonical, both] = await synthKeys(tx, plan);
+        const oneSided = async (table: LiveTable, other: LiveTable, key: string[]) => {
+          await plant(tx, table, plan, key, undefined, opts.cutoff);
+          if (await holdsKey(tx, other, plan, key)) {
+            throw new Rollback({
+              ...result,
+              mismatch_column: mismatch.name,
+              reason: await dualWrite(tx, table, other),
+            });
+          }
+        };
         try {
-          await plant(tx, opts.shadow, plan, onlyShadow as string[], undefined, opts.cutoff);
-          await plant(tx, opts.canonical, plan, onlyCanonical as string[], undefined, opts.cutoff);
+          await oneSided(opts.shadow, opts.canonical, onlyShadow as string[]);
+          await oneSided(opts.canonical, opts.shadow, onlyCanonical as string[]);
           await plant(tx, opts.canonical, plan, both as string[], { column: mismatch.name, value: a }, opts.cutoff);
           await plant(tx, opts.shadow, plan, both as string[], { column: mismatch.name, value: b }, opts.cutoff);
         } catch (err) {
+          if (err instanceof Rollback) throw err;
           throw new Rollback({
             ...result,
             mismatch_column: mismatch.name,

@@ -366,6 +366,61 @@ describe.each(testBackends())('comparator self-test ($name)', (backend) => {
     expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 1 }]);
   });
 
+  it('names the dual-write trigger that copies the planted canonical row to the shadow, and what to change in it', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int);
+              CREATE TABLE ${s}.s (id int PRIMARY KEY, v int);
+              INSERT INTO ${s}.c VALUES (1, 1); INSERT INTO ${s}.s VALUES (1, 1);
+              CREATE FUNCTION ${s}.audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+              CREATE TRIGGER audit_c BEFORE INSERT ON ${s}.c FOR EACH ROW EXECUTE FUNCTION ${s}.audit();
+              CREATE FUNCTION ${s}.copy_to_shadow() RETURNS trigger LANGUAGE plpgsql AS $$
+              BEGIN INSERT INTO ${s}.s (id, v) VALUES (NEW.id, NEW.v); RETURN NEW; END $$;
+              CREATE TRIGGER dual_write AFTER INSERT ON ${s}.c FOR EACH ROW EXECUTE FUNCTION ${s}.copy_to_shadow();`,
+    );
+    const before = { c: await rows(db, `${schema}.c`), s: await rows(db, `${schema}.s`) };
+    const r = await runSelfTest(db, pairSpec(schema));
+    expect(r.status).toBe('error');
+    expect(r.reason).not.toMatch(/duplicate key/);
+    expect(r.reason).toBe(
+      `the row the self-test planted in ${schema}.c alone reached ${schema}.s as well, through trigger dual_write (function ${schema}.copy_to_shadow()) on ${schema}.c, a dual write: so no key can be missing from one side, and the self-test cannot plant the divergences it checks for; let the self-test's transaction through: it sets rfcgate.self_test to 'on', so IF current_setting('rfcgate.self_test', true) = 'on' THEN RETURN NEW; END IF; at the top of the trigger's function leaves each planted row in the one table it was put in (the transaction is rolled back either way)`,
+    );
+    expect(r.rolled_back).toBe(true);
+    expect({ c: await rows(db, `${schema}.c`), s: await rows(db, `${schema}.s`) }).toEqual(before);
+
+    // As the reason says: the trigger lets the self-test's rows through, and the self-test passes.
+    await db.exec(`CREATE OR REPLACE FUNCTION ${schema}.copy_to_shadow() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF current_setting('rfcgate.self_test', true) = 'on' THEN RETURN NEW; END IF;
+        INSERT INTO ${schema}.s (id, v) VALUES (NEW.id, NEW.v); RETURN NEW;
+      END $$`);
+    const passed = await runSelfTest(db, pairSpec(schema));
+    expect([passed.status, passed.undetected]).toEqual(['passed', []]);
+    // And production writes are still copied.
+    await db.exec(`INSERT INTO ${schema}.c VALUES (2, 2)`);
+    expect(await rows(db, `${schema}.s`)).toEqual([
+      { id: 1, v: 1 },
+      { id: 2, v: 2 },
+    ]);
+  });
+
+  it('names a dual write into a shadow without a unique key, instead of calling the comparator blind', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int);
+              CREATE TABLE ${s}.s (id int NOT NULL, v int);
+              INSERT INTO ${s}.c VALUES (1, 1); INSERT INTO ${s}.s VALUES (1, 1);
+              CREATE FUNCTION ${s}.copy_to_shadow() RETURNS trigger LANGUAGE plpgsql AS $$
+              BEGIN INSERT INTO ${s}.s (id, v) VALUES (NEW.id, NEW.v); RETURN NEW; END $$;
+              CREATE TRIGGER dual_write AFTER INSERT ON ${s}.c FOR EACH ROW EXECUTE FUNCTION ${s}.copy_to_shadow();`,
+    );
+    const r = await runSelfTest(db, pairSpec(schema));
+    expect(r.status).toBe('error');
+    expect(r.reason).toMatch(
+      new RegExp(
+        `^the row the self-test planted in ${schema}\\.c alone reached ${schema}\\.s as well, through trigger dual_write `,
+      ),
+    );
+  });
+
   it('is an error, with the database reason, when a constraint refuses the synthetic rows', async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY CHECK (id > 0), v int);
