@@ -2,10 +2,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openSqlClient, PgClient, PgliteClient, SqlHaltError } from '../../../src/sources/sql/client.js';
 import { urlSecrets } from '../../../src/sources/sql/redact.js';
 import { DEFAULT_EMBEDDED_DIR, SqlMeasurementSource } from '../../../src/sources/sql/source.js';
+import { PgliteWorkerHost } from '../../../src/sources/sql/pglite-worker.js';
 import { describePgUrl, PgliteWriter, SqlWriteError } from '../../../src/sources/sql/writer.js';
 import type { MeasurementOutcome } from '../../../src/sources/types.js';
 import {
@@ -206,13 +207,35 @@ describe('the embedded database', () => {
     });
 
     it('does not count opening the directory against the query timeout', async () => {
+      // The clock is the test's own: opening the directory takes two minutes of it, twice the
+      // query's limit, and the query itself none, however loaded the machine is. Counted from
+      // before the open, the limit would be gone by the time the query starts (the deadline's
+      // timer fires as the clock moves, the elapsed time reads 120 s); the server's own
+      // statement_timeout, in real time, is a minute the count below never needs.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const start = PgliteWorkerHost.prototype.start;
+      let opens = 0;
+      const slowOpen = vi.spyOn(PgliteWorkerHost.prototype, 'start').mockImplementation(function (
+        this: PgliteWorkerHost,
+      ) {
+        // The two minutes pass once the directory is open, before the query is told it is:
+        // within the open as the query sees it. Later calls hand back the worker already open.
+        const first = opens++ === 0;
+        return start.call(this).then((worker) => {
+          if (first) vi.advanceTimersByTime(120_000);
+          return worker;
+        });
+      });
       const client = openSqlClient({ embeddedDir: dir });
       try {
         const { rows } = await client.query('SELECT count(*)::int AS n FROM audit.coordination_measurements', [], {
-          timeoutMs: 200,
+          timeoutMs: 60_000,
         });
         expect(rows[0]?.n).toBe(336);
+        expect(opens).toBeGreaterThan(0);
       } finally {
+        vi.useRealTimers();
+        slowOpen.mockRestore();
         await client.close();
       }
     });
