@@ -76,12 +76,16 @@ export interface PrereqStatus {
   started_by?: CommitRef;
   landed_by?: CommitRef;
   /**
-   * The first commit touching a deliverable on a branch a merge brought in, when older than
-   * started_by (the mainline sees only the merge): took_days counts from it.
+   * Of the commits its landing brought in that touched its own deliverables (a merged branch's
+   * too), the one written first, with its author date: took_days counts from that date.
    */
-  first_branch_commit?: CommitRef;
-  /** From the first deliverable commit (first_branch_commit when there is one) to the landing, in days. */
-  took_days?: number;
+  first_authored?: CommitRef & { authored: string };
+  /**
+   * From first_authored's author date to landed_by's commit date, in days. null when it
+   * landed but git dates none of its work before the landing (a squash merge, work committed
+   * at once): how long it took is unknown, and the reason says so.
+   */
+  took_days?: number | null;
   location: { file: string; line: number; col: number };
 }
 
@@ -185,8 +189,8 @@ async function statusesAt(
       }),
     ),
   );
-  const branchStarts = new Map(
-    await Promise.all(prereqs.map(async (p) => [p.id, await branchStart(opts.repo, p, facts.get(p.id))] as const)),
+  const starts = new Map(
+    await Promise.all(prereqs.map(async (p) => [p.id, await workStart(opts.repo, p, facts.get(p.id))] as const)),
   );
   const statuses = prereqs.map((p) =>
     decide(
@@ -195,7 +199,7 @@ async function statusesAt(
       gates.get(p.id) ?? [],
       (id) => facts.get(id)?.landed ?? false,
       early.get(p.id) ?? [],
-      branchStarts.get(p.id),
+      starts.get(p.id),
     ),
   );
   return {
@@ -210,23 +214,31 @@ async function statusesAt(
 }
 
 /**
- * Where a landed prereq's work began when that is older than its first deliverable commit on
- * the mainline: a commit of a branch merged in (the first-parent walk sees only the merge, so
- * a prereq landed by a merge took 0 days however long its branch ran). Read from the commits
- * the landing brought that the tree before the start lacked: its own deliverables' touches,
- * merges aside, oldest by commit time.
+ * The commit of a landed prereq's work written first: of the commits its landing brought in
+ * (reachable from the completing commit, not from the mainline before its first deliverable
+ * commit: a merged branch's commits too), those touching its own deliverables, and the first
+ * deliverable and landed_when commits themselves, the one with the oldest author date. The
+ * author date is what git keeps of when a change was written: a merge's branch may have been
+ * rebased, and a rebase-and-merge re-commits every commit at the moment it lands, so commit
+ * dates say only when work landed. Undefined when no candidate records an author date.
  */
-async function branchStart(
+async function workStart(
   repo: GitHistory,
   p: PrereqSpec,
   f: LandingFacts | undefined,
 ): Promise<CommitInfo | undefined> {
-  if (!f?.landed || !f.completedBy || !f.startedBy || !repo.firstTouchBetween) return undefined;
+  if (!f?.landed || !f.completedBy || !f.startedBy) return undefined;
   const shared = new Set(p.shared);
   const own = p.deliverables.filter((d) => !shared.has(d));
   const base = f.startedBy.ordinal === 0 ? undefined : `${f.startedBy.sha}^`;
-  const first = await repo.firstTouchBetween(own, f.completedBy.sha, base);
-  return first && Date.parse(first.date) < Date.parse(f.startedBy.date) ? first : undefined;
+  const touched = await repo.firstTouchBetween?.(own, f.completedBy.sha, base);
+  const candidates = [touched, f.startedBy, f.landedWhen].filter(
+    (c): c is CommitInfo & { authorDate: string } => c?.authorDate !== undefined,
+  );
+  return candidates.reduce<(typeof candidates)[number] | undefined>(
+    (best, c) => (best === undefined || Date.parse(c.authorDate) < Date.parse(best.authorDate) ? c : best),
+    undefined,
+  );
 }
 
 /**
@@ -389,8 +401,8 @@ function decide(
   gates: DataGateStatus[],
   landed: (id: string) => boolean,
   early: string[],
-  /** Where the work began on a branch merged in, when before its first deliverable commit on the mainline. */
-  onBranch?: CommitInfo,
+  /** The commit of its work written first (see workStart). */
+  written?: CommitInfo,
 ): PrereqStatus {
   const deliverables = f.deliverables.map(deliverableStatus);
   const missing = f.deliverables.filter((d) => !d.present).map((d) => d.path);
@@ -420,17 +432,23 @@ function decide(
     location: p.location,
   };
   if (f.landed && f.completedBy) {
-    const from = onBranch ?? f.startedBy;
-    const took = from ? roundDays(Date.parse(f.completedBy.date) - Date.parse(from.date)) : 0;
+    const landedAt = Date.parse(f.completedBy.date);
+    const authored = written?.authorDate;
+    // Work dated no earlier than its landing (one commit whose author and commit dates agree,
+    // as a squash merge leaves) may have taken a minute or a month: git cannot tell which.
+    const known = authored !== undefined && Date.parse(authored) < landedAt;
+    const took = known ? roundDays(landedAt - Date.parse(authored)) : null;
     return {
       ...base,
       status: 'landed',
       reason:
-        `landed by ${short(f.completedBy)}, ${took} d after its first deliverable commit` +
-        (onBranch ? ` (${short(onBranch)}, on a branch merged in)` : '') +
+        `landed by ${short(f.completedBy)}` +
+        (known && written
+          ? `, ${took} d after its first deliverable commit was written (${written.sha.slice(0, 7)}, authored ${authored.slice(0, 10)})`
+          : '; how long it took is unknown: no commit of its work is dated before it landed (a squash merge, or work committed at once, keeps no earlier date)') +
         (early.length ? `; out of order: started before ${early.join(', ')} landed` : ''),
       landed_by: commitRef(f.completedBy),
-      ...(onBranch ? { first_branch_commit: commitRef(onBranch) } : {}),
+      ...(known && written ? { first_authored: { ...commitRef(written), authored } } : {}),
       took_days: took,
     };
   }

@@ -13,7 +13,7 @@ import { halt, type MeasurementSource, ok } from '../../src/sources/types.js';
 import { loadRfc } from '../../src/spec/load.js';
 import { formatProblem, type SpecError } from '../../src/spec/problems.js';
 import type { MeasurementSpec } from '../../src/spec/types.js';
-import { ALICE, createRepo, type FixtureRepo, removeFixtures, shallowClone } from '../helpers/git-fixture.js';
+import { ALICE, BOB, createRepo, type FixtureRepo, removeFixtures, shallowClone } from '../helpers/git-fixture.js';
 import { modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
 
 const AS_OF = new Date('2026-06-01T00:00:00Z');
@@ -122,7 +122,14 @@ describe('prereq status', () => {
     expect(r.state).toBe('ok');
     expect(by.get('a')).toMatchObject({ status: 'landed', took_days: 2, landed_by: { sha: shas.a2 } });
     expect(by.get('a')?.started_by?.sha).toBe(shas.a1);
-    expect(by.get('b')).toMatchObject({ status: 'landed', took_days: 0, landed_by: { sha: shas.b } });
+    expect(by.get('a')?.reason).toBe(
+      `landed by ${shas.a2?.slice(0, 7)} (2026-05-03), 2 d after its first deliverable commit was written (${shas.a1?.slice(0, 7)}, authored 2026-05-01)`,
+    );
+    // One commit, written and committed at once: git cannot tell how long the work took.
+    expect(by.get('b')).toMatchObject({ status: 'landed', took_days: null, landed_by: { sha: shas.b } });
+    expect(by.get('b')?.reason).toMatch(
+      /; how long it took is unknown: no commit of its work is dated before it landed/,
+    );
     expect(by.get('c')).toMatchObject({ status: 'partial', missing: ['src/c2.py'] });
     expect(by.get('c')?.reason).toMatch(/1 of 2 deliverables present; missing: src\/c2\.py/);
     expect(by.get('d')).toMatchObject({ status: 'blocked', blocked_by: ['c'], reason: 'waits for c' });
@@ -277,21 +284,122 @@ describe('prereq status', () => {
       status: 'landed',
       started_by: { sha: merged },
       landed_by: { sha: merged },
-      first_branch_commit: { sha: branchFirst, date: '2026-05-02T10:00:00.000Z' },
+      first_authored: { sha: branchFirst, authored: '2026-05-02T10:00:00.000Z' },
       took_days: 7,
     });
     expect(by.get('m')?.reason).toBe(
-      `landed by ${merged.slice(0, 7)} (2026-05-09), 7 d after its first deliverable commit (${branchFirst.slice(0, 7)} (2026-05-02), on a branch merged in)`,
+      `landed by ${merged.slice(0, 7)} (2026-05-09), 7 d after its first deliverable commit was written (${branchFirst.slice(0, 7)}, authored 2026-05-02)`,
     );
-    // A prereq landed by a commit on the mainline itself is measured as before.
-    expect(by.get('d')).toMatchObject({ status: 'landed', took_days: 0 });
-    expect(by.get('d')?.first_branch_commit).toBeUndefined();
+    // A prereq landed by one commit on the mainline itself, written when committed: unknown.
+    expect(by.get('d')).toMatchObject({ status: 'landed', took_days: null });
+    expect(by.get('d')?.first_authored).toBeUndefined();
     expect(by.get('s')).toMatchObject({
       status: 'landed',
       landed_by: { sha: sMerged },
-      first_branch_commit: { sha: sOwn },
+      first_authored: { sha: sOwn },
       took_days: 3,
     });
+  });
+
+  it('took_days counts from when the work was written (author date), whatever the landing shape', async () => {
+    const rfc = spec([
+      { id: 'm', title: 'M: merge commit of a rebased branch', deliverables: ['src/m.py'] },
+      { id: 'r', title: 'R: rebase and merge', deliverables: ['src/r.py', 'docs/r.md'] },
+      { id: 'q', title: 'Q: squash merge', deliverables: ['src/q.py', 'docs/q.md'] },
+      { id: 'd', title: 'D: direct commit, amended later', deliverables: ['src/d.py'] },
+    ]);
+    const repo = createRepo();
+    /** Commits made (or re-made, by a rebase, which keeps each one's author date) at `committed`, as GitHub makes them. */
+    const committedAt = (committed: string) => ({
+      GIT_COMMITTER_NAME: 'GitHub',
+      GIT_COMMITTER_EMAIL: 'noreply@github.com',
+      GIT_COMMITTER_DATE: `${Date.parse(committed) / 1000} +0000`,
+    });
+    /** A new commit written at `authored` and committed at `committed`. */
+    const dated = (authored: string, committed: string) => ({
+      ...committedAt(committed),
+      GIT_AUTHOR_NAME: BOB.name,
+      GIT_AUTHOR_EMAIL: BOB.email,
+      GIT_AUTHOR_DATE: `${Date.parse(authored) / 1000} +0000`,
+    });
+    repo.commit({ files: { 'README.md': 'r\n' }, message: 'init', date: '2026-05-01T10:00:00Z' });
+
+    // Merge commit: the branch was rebased onto main (commit dates moved to 05-08) before the merge.
+    repo.branch('feature-m');
+    repo.checkout('feature-m');
+    repo.commit({ files: { 'src/m.py': 'm\n' }, message: 'm: code', date: '2026-05-02T10:00:00Z' });
+    repo.checkout('main');
+    repo.commit({ files: { 'other.txt': '1\n' }, message: 'other', date: '2026-05-03T10:00:00Z' });
+    repo.checkout('feature-m');
+    repo.git(['rebase', '-q', 'main'], committedAt('2026-05-08T10:00:00Z'));
+    const mWritten = repo.head();
+    repo.checkout('main');
+    const mMerge = repo.merge('feature-m', { message: 'Merge pull request #1', date: '2026-05-09T10:00:00Z' });
+
+    // Rebase and merge: two commits written 05-10 and 05-12, re-committed onto main as it lands on 05-20.
+    repo.branch('feature-r');
+    repo.checkout('feature-r');
+    repo.commit({ files: { 'src/r.py': 'r\n' }, message: 'r: code', date: '2026-05-10T10:00:00Z' });
+    repo.commit({ files: { 'docs/r.md': 'r\n' }, message: 'r: docs', date: '2026-05-12T10:00:00Z' });
+    repo.git(['rebase', '-q', '--force-rebase', 'main'], committedAt('2026-05-20T10:00:00Z'));
+    const rLanded = repo.head();
+    const rWritten = repo.git(['rev-parse', 'HEAD~1']);
+    repo.checkout('main');
+    repo.git(['merge', '-q', '--ff-only', 'feature-r']);
+
+    // Squash merge: the branch ran from 05-21 to 05-23; the squashed commit is written and committed on 05-25.
+    repo.branch('feature-q');
+    repo.checkout('feature-q');
+    repo.commit({ files: { 'src/q.py': 'q\n' }, message: 'q: code', date: '2026-05-21T10:00:00Z' });
+    repo.commit({ files: { 'docs/q.md': 'q\n' }, message: 'q: docs', date: '2026-05-23T10:00:00Z' });
+    repo.checkout('main');
+    repo.git(['merge', '-q', '--squash', 'feature-q']);
+    repo.git(['commit', '-q', '-m', 'Q (#3)'], dated('2026-05-25T10:00:00Z', '2026-05-25T10:00:00Z'));
+    const qLanded = repo.head();
+
+    // Direct commit written on 05-26, amended and pushed on 05-28.
+    repo.write('src/d.py', 'd\n');
+    repo.git(['add', 'src/d.py']);
+    repo.git(['commit', '-q', '-m', 'd'], dated('2026-05-26T10:00:00Z', '2026-05-28T10:00:00Z'));
+    const dLanded = repo.head();
+
+    const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF });
+    const by = new Map(r.prereqs.map((p) => [p.id, p]));
+    expect(by.get('m')).toMatchObject({
+      status: 'landed',
+      landed_by: { sha: mMerge },
+      first_authored: { sha: mWritten, date: '2026-05-08T10:00:00.000Z', authored: '2026-05-02T10:00:00.000Z' },
+      took_days: 7,
+    });
+    expect(by.get('r')).toMatchObject({
+      status: 'landed',
+      started_by: { sha: rWritten, date: '2026-05-20T10:00:00.000Z' },
+      landed_by: { sha: rLanded, date: '2026-05-20T10:00:00.000Z' },
+      first_authored: { sha: rWritten, authored: '2026-05-10T10:00:00.000Z' },
+      took_days: 10,
+    });
+    expect(by.get('r')?.reason).toBe(
+      `landed by ${rLanded.slice(0, 7)} (2026-05-20), 10 d after its first deliverable commit was written (${rWritten.slice(0, 7)}, authored 2026-05-10)`,
+    );
+    // The squash kept no date of the branch's commits: no number is made up.
+    expect(by.get('q')).toMatchObject({ status: 'landed', landed_by: { sha: qLanded }, took_days: null });
+    expect(by.get('q')?.first_authored).toBeUndefined();
+    expect(by.get('q')?.reason).toBe(
+      `landed by ${qLanded.slice(0, 7)} (2026-05-25); how long it took is unknown: no commit of its work is dated before it landed (a squash merge, or work committed at once, keeps no earlier date)`,
+    );
+    expect(by.get('d')).toMatchObject({
+      status: 'landed',
+      landed_by: { sha: dLanded },
+      first_authored: { sha: dLanded, authored: '2026-05-26T10:00:00.000Z' },
+      took_days: 2,
+    });
+    const json = JSON.parse(formatPrereqs(r, 'json')) as { prereqs: { id: string; took_days: unknown }[] };
+    expect(json.prereqs.map((p) => [p.id, p.took_days])).toEqual([
+      ['m', 7],
+      ['r', 10],
+      ['q', null],
+      ['d', 2],
+    ]);
   });
 
   it('a deliverable a commit renamed says where it went; one merged in renamed on a branch too', async () => {
@@ -422,7 +530,7 @@ describe('prereq status', () => {
       status: 'landed',
       landed_by: { sha: marker },
       landed_when: { commit: { sha: marker } },
-      took_days: 0,
+      took_days: null,
     });
   });
 

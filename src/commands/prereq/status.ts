@@ -11,7 +11,7 @@ import { UsageError } from '../../spec/problems.js';
 
 export default class PrereqStatus extends RfcCommand {
   static override summary = 'Show the status of every prerequisite PR, read from the mainline.';
-  static override description = `Reads prereqs.yaml and answers, as of --as-of on the first-parent history of the mainline (rfc.yaml's mainline, or --ref): landed (every deliverable present, with the completing commit and how long it took from its first deliverable commit), partial (which deliverables are missing, and the commit that deleted one, or renamed it and to what), ready (every dependency landed, not started), blocked (which dependency has not landed) or gated (which data gate halts or does not hold, and why). It also names what can start now and the critical path.
+  static override description = `Reads prereqs.yaml and answers, as of --as-of on the first-parent history of the mainline (rfc.yaml's mainline, or --ref): landed (every deliverable present, with the completing commit and how long it took from when its first deliverable commit was written, by author date, or that git cannot tell, after a squash merge), partial (which deliverables are missing, and the commit that deleted one, or renamed it and to what), ready (every dependency landed, not started), blocked (which dependency has not landed) or gated (which data gate halts or does not hold, and why). It also names what can start now and the critical path.
 
 EXIT CODES
   0  every status was computed (even if some prereqs are blocked, partial or gated)

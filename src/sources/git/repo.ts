@@ -24,6 +24,12 @@ export interface CommitInfo {
   authorEmail: string;
   /** Committer date, ISO 8601 in UTC: the instant the commit entered history. */
   date: string;
+  /**
+   * Author date, ISO 8601 in UTC: when the change was written. A rebase, a cherry-pick or an
+   * amend keeps it while the committer date moves on. Absent where the history came from
+   * somewhere that does not record it.
+   */
+  authorDate?: string;
   subject: string;
 }
 
@@ -103,7 +109,7 @@ export interface GitHistory {
   pathFate?(sha: string, literalPath: string): Promise<{ commit: string; renamedTo?: string } | undefined>;
   /** Reverts of `sha` made off the mainline of h, each with the mainline commit that merged it (see GitRepo.revertsMergedIn). */
   revertsMergedIn?(sha: string, h: HistoryScope): Promise<{ revert: string; via: HistoryCommit }[]>;
-  /** The oldest commit, merges aside, in `tip`'s history but not `base`'s that touched `globs` (see GitRepo.firstTouchBetween). */
+  /** The commit written first (by author date), merges aside, in `tip`'s history but not `base`'s that touched `globs` (see GitRepo.firstTouchBetween). */
   firstTouchBetween?(globs: string[], tip: string, base: string | undefined): Promise<CommitInfo | undefined>;
 }
 
@@ -118,6 +124,8 @@ export interface LoadedCommit {
   authorName: string;
   authorEmail: string;
   time: number;
+  /** Author date, ms since the epoch. */
+  authorTime: number;
   message: string;
   files: string[];
   /**
@@ -155,8 +163,8 @@ function indexHistory(commits: LoadedCommit[]): LoadedHistory {
 
 /** Starts each record; a git path can never begin with '/', so it cannot be mistaken for a file name. */
 const RECORD = '/C';
-const LOG_FORMAT = `--format=${RECORD}%x00%H%x00%an%x00%ae%x00%ct%x00%B%x00`;
-const HEADER_FIELDS = 5;
+const LOG_FORMAT = `--format=${RECORD}%x00%H%x00%an%x00%ae%x00%ct%x00%at%x00%B%x00`;
+const HEADER_FIELDS = 6;
 
 /**
  * Parses `git log -z --name-only` (or `--name-status`) with LOG_FORMAT, token by token. Tokens
@@ -215,13 +223,14 @@ class LogParser {
 
   private flush(): void {
     if (!this.header) return;
-    const [sha = '', authorName = '', authorEmail = '', ct = '0', message = ''] = this.header;
+    const [sha = '', authorName = '', authorEmail = '', ct = '0', at = '0', message = ''] = this.header;
     const msg = message.endsWith('\n') ? message.replace(/\n+$/, '') : message;
     this.commits.push({
       sha,
       authorName,
       authorEmail,
       time: Number(ct) * 1000,
+      authorTime: Number(at) * 1000,
       message: msg,
       files: this.files,
       status: this.status,
@@ -302,6 +311,7 @@ export function commitInfo(c: LoadedCommit): CommitInfo {
     authorName: c.authorName,
     authorEmail: c.authorEmail,
     date: new Date(c.time).toISOString(),
+    authorDate: new Date(c.authorTime).toISOString(),
     subject: c.message.split('\n', 1)[0] ?? '',
   };
 }
@@ -645,10 +655,11 @@ export class GitRepo implements GitHistory {
   }
 
   /**
-   * The oldest commit, merges aside, reachable from `tip` and not from `base` (from `tip` alone
-   * when `base` is undefined) that touched a path matching `globs`, oldest by commit time. The
-   * first-parent walk sees work merged in from a branch only as the merge: this finds where that
-   * work began, on the branch.
+   * The commit, merges aside, reachable from `tip` and not from `base` (from `tip` alone when
+   * `base` is undefined) that touched a path matching `globs` and was written first: the oldest
+   * by author date. The first-parent walk sees work merged in from a branch only as the merge,
+   * and a rebase (GitHub's "Rebase and merge" too) re-commits work at the moment it lands: only
+   * the author date still says when it was written.
    */
   async firstTouchBetween(globs: string[], tip: string, base: string | undefined): Promise<CommitInfo | undefined> {
     if (!globs.length) return undefined;
@@ -671,7 +682,7 @@ export class GitRepo implements GitHistory {
     ]);
     const match = pathMatcher(globs);
     let oldest: LoadedCommit | undefined;
-    for (const c of commits) if (c.files.some(match) && (!oldest || c.time <= oldest.time)) oldest = c;
+    for (const c of commits) if (c.files.some(match) && (!oldest || c.authorTime <= oldest.authorTime)) oldest = c;
     return oldest && commitInfo(oldest);
   }
 

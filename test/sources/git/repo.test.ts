@@ -68,7 +68,7 @@ describe('matchSorted', () => {
 describe('parseLog', () => {
   it('reads the header by position, so a message that reads like the record marker stays a message', () => {
     const NUL = '\x00';
-    const out = ['/C', 'c'.repeat(40), 'A', 'a@x', '1767225600', '/C', '', '\nf.txt', ''].join(NUL);
+    const out = ['/C', 'c'.repeat(40), 'A', 'a@x', '1767225600', '1767139200', '/C', '', '\nf.txt', ''].join(NUL);
     const [c] = parseLog(out);
     expect(c).toMatchObject({ sha: 'c'.repeat(40), message: '/C', files: ['f.txt'] });
   });
@@ -77,7 +77,7 @@ describe('parseLog', () => {
     const NUL = '\x00';
     // Layout of `git log -z --name-only`: record, fields, then "\0\n" and NUL-terminated files.
     const rec = (sha: string, msg: string, files: string[]) =>
-      ['/C', sha, 'A', 'a@x', '1767225600', `${msg}\n`, ''].join(NUL) +
+      ['/C', sha, 'A', 'a@x', '1767225600', '1767139200', `${msg}\n`, ''].join(NUL) +
       (files.length ? `${NUL}\n${files.join(NUL)}${NUL}` : '');
     const out = rec('a'.repeat(40), 'subject\n\nbody', ['x/y.txt', 'we ird\nname']) + rec('b'.repeat(40), 'merge', []);
     const commits = parseLog(out);
@@ -93,13 +93,28 @@ describe('parseLog', () => {
       authorEmail: 'a@x',
       subject: 'subject',
       date: '2026-01-01T00:00:00.000Z',
+      authorDate: '2025-12-31T00:00:00.000Z',
     });
     expect(commits[1]?.files).toEqual([]);
   });
 
   it('reads a status letter before each file with --name-status', () => {
     const NUL = '\x00';
-    const out = ['/C', 'a'.repeat(40), 'A', 'a@x', '1767225600', 'm\n', '', '\nD', 'gone.txt', 'A', 'D', ''].join(NUL);
+    const out = [
+      '/C',
+      'a'.repeat(40),
+      'A',
+      'a@x',
+      '1767225600',
+      '1767139200',
+      'm\n',
+      '',
+      '\nD',
+      'gone.txt',
+      'A',
+      'D',
+      '',
+    ].join(NUL);
     const [c] = parseLog(out, true);
     // A file may be named like a status letter: position decides.
     expect(c).toMatchObject({ files: ['gone.txt', 'D'], status: 'DA' });
