@@ -171,7 +171,9 @@ async function statusesAt(
   );
   // Out of order: a dependency that had not landed in the tree the prereq started from (its
   // first commit's parent), not today's, so a deliverable deleted since does not rewrite history;
-  // nor in that first commit itself: one commit may complete a dependency and start on it.
+  // nor once the commits that landed with its first one are in: one commit may complete a
+  // dependency and start on it, and so may one rebase-and-merge, whose commits land together
+  // as a merge commit's or a squash's do.
   const byId = new Map(prereqs.map((p) => [p.id, p]));
   const early = new Map(
     await Promise.all(
@@ -181,9 +183,10 @@ async function statusesAt(
         if (!start || !deps.length) return [p.id, [] as string[]] as const;
         const then = await landedBefore(opts.repo, deps, h, start);
         const late = deps.filter((_, i) => !then[i]?.landed);
-        const at = await Promise.all(late.map((d) => landingOf(opts.repo, d, h, start, start.ordinal)));
+        const landing = late.length ? ((await opts.repo.landedWith?.(start, h)) ?? start) : start;
+        const at = await Promise.all(late.map((d) => landingOf(opts.repo, d, h, landing, landing.ordinal)));
         const early = late.filter(
-          (_, i) => !(at[i]?.landed && (!at[i]?.landedWhen || (at[i]?.landedWhen?.ordinal ?? 0) <= start.ordinal)),
+          (_, i) => !(at[i]?.landed && (!at[i]?.landedWhen || (at[i]?.landedWhen?.ordinal ?? 0) <= landing.ordinal)),
         );
         return [p.id, early.map((d) => d.id)] as const;
       }),

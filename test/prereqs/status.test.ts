@@ -226,6 +226,62 @@ describe('prereq status', () => {
     expect(t.prereqs.find((p) => p.id === 'b')?.out_of_order).toBeUndefined();
   });
 
+  it('out of order by landing shape: a merge or a rebase-and-merge lands its commits together', async () => {
+    const rfc = spec([
+      { id: 'a', title: 'A', deliverables: ['src/a1.py', 'src/a2.py'] },
+      { id: 'b', title: 'B: after A', deliverables: ['src/b.py'], depends_on: ['a'] },
+      { id: 'c', title: 'C: after A', deliverables: ['src/c.py'], depends_on: ['a'] },
+    ]);
+    const committedAt = (iso: string) => ({
+      GIT_COMMITTER_NAME: 'GitHub',
+      GIT_COMMITTER_EMAIL: 'noreply@github.com',
+      GIT_COMMITTER_DATE: `${Date.parse(iso) / 1000} +0000`,
+    });
+
+    // A merge commit whose branch started before A landed, merged after it: in order.
+    const merged = createRepo();
+    merged.commit({ files: { 'README.md': 'r\n' }, message: 'init', date: '2026-05-01T10:00:00Z' });
+    merged.branch('feature-b');
+    merged.checkout('feature-b');
+    merged.commit({ files: { 'src/b.py': 'b\n' }, message: 'b', date: '2026-05-02T10:00:00Z' });
+    merged.checkout('main');
+    merged.commit({ files: { 'src/a1.py': 'a\n', 'src/a2.py': 'a\n' }, message: 'a', date: '2026-05-03T10:00:00Z' });
+    merged.merge('feature-b', { message: 'Merge pull request #2', date: '2026-05-05T10:00:00Z' });
+    const m = await prereqStatus(rfc, { repo: new GitRepo(merged.dir), asOf: AS_OF });
+    expect(m.prereqs.find((p) => p.id === 'b')).toMatchObject({ status: 'landed' });
+    expect(m.prereqs.find((p) => p.id === 'b')?.out_of_order).toBeUndefined();
+
+    // C lands on its own before A; then one pull request holding A and B, B's commit between
+    // A's two, is rebased and merged: its commits land together, so B followed A; C did not.
+    const rebased = createRepo();
+    rebased.commit({ files: { 'README.md': 'r\n' }, message: 'init', date: '2026-05-01T10:00:00Z' });
+    rebased.branch('feature-ab');
+    rebased.commit({ files: { 'src/c.py': 'c\n' }, message: 'c, too early', date: '2026-05-01T12:00:00Z' });
+    rebased.checkout('feature-ab');
+    rebased.commit({ files: { 'src/a1.py': 'a\n' }, message: 'a: one', date: '2026-05-02T10:00:00Z' });
+    rebased.commit({ files: { 'src/b.py': 'b\n' }, message: 'b', date: '2026-05-03T10:00:00Z' });
+    rebased.commit({ files: { 'src/a2.py': 'a\n' }, message: 'a: two', date: '2026-05-04T10:00:00Z' });
+    rebased.git(['rebase', '-q', '--force-rebase', 'main'], committedAt('2026-05-06T10:00:00Z'));
+    rebased.checkout('main');
+    rebased.git(['merge', '-q', '--ff-only', 'feature-ab']);
+    const r = await prereqStatus(rfc, { repo: new GitRepo(rebased.dir), asOf: AS_OF });
+    const by = new Map(r.prereqs.map((p) => [p.id, p]));
+    expect(by.get('a')).toMatchObject({ status: 'landed' });
+    expect(by.get('b')).toMatchObject({ status: 'landed' });
+    expect(by.get('b')?.out_of_order).toBeUndefined();
+    expect(by.get('b')?.reason).not.toMatch(/out of order/);
+    expect(by.get('c')).toMatchObject({ status: 'landed', out_of_order: ['a'] });
+    expect(formatPrereqs(r, 'table')).toMatch(/^out of order: c \(started before a landed\)$/m);
+
+    // The same commits pushed one by one, each committed when written: B came before A's second half.
+    const pushed = createRepo();
+    pushed.commit({ files: { 'src/a1.py': 'a\n' }, message: 'a: one', date: '2026-05-02T10:00:00Z' });
+    pushed.commit({ files: { 'src/b.py': 'b\n' }, message: 'b', date: '2026-05-03T10:00:00Z' });
+    pushed.commit({ files: { 'src/a2.py': 'a\n' }, message: 'a: two', date: '2026-05-04T10:00:00Z' });
+    const p = await prereqStatus(rfc, { repo: new GitRepo(pushed.dir), asOf: AS_OF });
+    expect(p.prereqs.find((x) => x.id === 'b')).toMatchObject({ status: 'landed', out_of_order: ['a'] });
+  });
+
   it('a deliverable created and later deleted is partial, with the deleting commit', async () => {
     const rfc = spec();
     const { repo, shas } = history();

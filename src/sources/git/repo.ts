@@ -109,6 +109,12 @@ export interface GitHistory {
   pathFate?(sha: string, literalPath: string): Promise<{ commit: string; renamedTo?: string } | undefined>;
   /** Reverts of `sha` made off the mainline of h, each with the mainline commit that merged it (see GitRepo.revertsMergedIn). */
   revertsMergedIn?(sha: string, h: HistoryScope): Promise<{ revert: string; via: HistoryCommit }[]>;
+  /**
+   * The last of the consecutive mainline commits from `c` on that share its commit date (to the
+   * second): a rebase-and-merge re-commits a pull request's commits in one go, so they landed
+   * together (see GitRepo.landedWith).
+   */
+  landedWith?(c: HistoryCommit, h: HistoryScope): Promise<HistoryCommit>;
   /** The commit written first (by author date), merges aside, in `tip`'s history but not `base`'s that touched `globs` (see GitRepo.firstTouchBetween). */
   firstTouchBetween?(globs: string[], tip: string, base: string | undefined): Promise<CommitInfo | undefined>;
 }
@@ -684,6 +690,25 @@ export class GitRepo implements GitHistory {
     let oldest: LoadedCommit | undefined;
     for (const c of commits) if (c.files.some(match) && (!oldest || c.authorTime <= oldest.authorTime)) oldest = c;
     return oldest && commitInfo(oldest);
+  }
+
+  /**
+   * The last of the consecutive commits of h's mainline, from `c` on, committed at the same
+   * second as `c`. A rebase-and-merge (GitHub's, or `git rebase` then a fast-forward push)
+   * re-commits each commit of a pull request at the moment it lands, one after another on the
+   * mainline: they entered it together, though each is a commit of its own. `c` itself when the
+   * next one was committed later, or outside the mainline scope.
+   */
+  async landedWith(c: HistoryCommit, h: HistoryScope): Promise<HistoryCommit> {
+    if (h.scope !== 'mainline') return c;
+    const { commits } = await this.history(h);
+    const n = commits.length;
+    let idx = n - 1 - c.ordinal;
+    const time = commits[idx]?.time;
+    if (commits[idx]?.sha !== c.sha) return c;
+    while (idx > 0 && commits[idx - 1]?.time === time) idx--;
+    const last = commits[idx];
+    return !last || idx === n - 1 - c.ordinal ? c : { ...commitInfo(last), ordinal: n - 1 - idx, files: [] };
   }
 
   /** Each mainline commit's position in the loaded history, by sha. */
