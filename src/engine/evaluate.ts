@@ -10,7 +10,7 @@ import {
   type HaltReason,
   type Verdict,
 } from '../model/result.js';
-import type { MeasurementOutcome } from '../sources/types.js';
+import type { MeasurementOutcome, RefOrigin } from '../sources/types.js';
 import { type CompiledExpression, fromCel, toCel } from '../spec/expressions.js';
 import type { CompiledGate, LoadedRfc } from '../spec/load.js';
 import { UsageError } from '../spec/problems.js';
@@ -24,6 +24,8 @@ export interface EvaluateOptions {
   ref: string;
   /** See EvalContext.pinned. */
   pinned?: boolean;
+  /** See EvalContext.refFrom. */
+  refFrom?: RefOrigin;
   repoDir: string;
   phase?: Phase;
   only?: string[];
@@ -41,6 +43,7 @@ export async function evaluateRfc(rfc: LoadedRfc, opts: EvaluateOptions): Promis
       asOf: opts.asOf,
       ref: opts.ref,
       ...(opts.pinned ? { pinned: true } : {}),
+      ...(opts.refFrom ? { refFrom: opts.refFrom } : {}),
       repoDir: opts.repoDir,
       manifest: rfc.manifest,
     },

@@ -6,10 +6,10 @@
 import type { Measurer } from '../engine/measure.js';
 import { HALT_PRIORITY, outcomeEvidence } from '../engine/measure.js';
 import type { Evidence, HaltReason } from '../model/result.js';
-import { anchor, authorOf, revisionHalt } from '../sources/git/common.js';
+import { anchor, authorOf, REF_FLAG, revisionHalt } from '../sources/git/common.js';
 import { type DeliverableFacts, landedBefore, type LandingFacts, landingOf } from '../sources/git/landing.js';
 import { type CommitInfo, type GitHistory, GLOB_CHARS, type HistoryScope } from '../sources/git/repo.js';
-import type { MeasurementOutcome } from '../sources/types.js';
+import type { MeasurementOutcome, RefOrigin } from '../sources/types.js';
 import { fromCel, toCel } from '../spec/expressions.js';
 import type { LoadedRfc } from '../spec/load.js';
 import type { PrereqSpec } from '../spec/types.js';
@@ -134,9 +134,10 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
       prereqs: statuses,
     };
   };
-  const halted = await mainlineHalt(opts.repo, ref, opts.refGiven ?? false);
+  const from = refOrigin(rfc, opts.refGiven ?? false);
+  const halted = await mainlineHalt(opts.repo, ref, from);
   if (halted) return haltReport(halted);
-  const a = await anchor(opts.repo, ref, opts.asOf, { history: true });
+  const a = await anchor(opts.repo, ref, opts.asOf, { history: true, from });
   if (!a.ok) {
     const o = a.outcome as Extract<MeasurementOutcome, { status: 'halt' }>;
     return haltReport({ reason: o.halt, message: o.reason });
@@ -265,11 +266,21 @@ async function renames(repo: GitHistory, sha: string, facts: LandingFacts[]): Pr
   );
 }
 
+/**
+ * Where the mainline came from: --ref, or rfc.yaml's mainline. Either way --ref names another
+ * (the remote's copy) on this command line.
+ */
+export function refOrigin(rfc: LoadedRfc, given: boolean): RefOrigin {
+  if (given) return REF_FLAG;
+  const file = rfc.manifest.location.file;
+  return { named: `named in ${file} (mainline:)`, fix: `fix mainline in ${file}`, flag: '--ref' };
+}
+
 /** A mainline branch that does not exist names the branches that do. */
 async function mainlineHalt(
   repo: GitHistory,
   ref: string,
-  given: boolean,
+  from: RefOrigin,
 ): Promise<{ reason: HaltReason; message: string } | undefined> {
   const st = await repo.state();
   if (st.kind !== 'repo' || !st.hasCommits) return undefined;
@@ -277,16 +288,15 @@ async function mainlineHalt(
   // A branch with no commit yet (HEAD on an orphan branch) is no branch to fetch: the anchor says so.
   if (unbornBranch(st.root, ref) !== undefined) return undefined;
   // main~1000 past the start of history is no branch missing from the clone: said as gate check says it.
-  const expression = await revisionHalt(repo, ref, st.shallow, given ? '(check --ref)' : '(fix mainline in rfc.yaml)');
+  const expression = await revisionHalt(repo, ref, st.shallow, `(${from.fix})`);
   if (expression !== undefined) return { reason: 'missing', message: `the mainline ${expression}` };
   const branches = repo.branches ? await repo.branches() : [];
-  const fix = given ? 'check --ref' : 'fix mainline in rfc.yaml';
   return {
     reason: 'missing',
     message:
-      `the mainline '${ref}' does not exist in this clone` +
+      `the mainline '${ref}', ${from.named}, does not exist in this clone` +
       (branches.length ? `; branches that do: ${branches.join(', ')}` : '; the clone has no branches') +
-      `; ${fetchAdvice(st.root, ref, { flag: '--ref', fix })}`,
+      `; ${fetchAdvice(st.root, ref, { flag: '--ref', fix: from.fix })}`,
   };
 }
 

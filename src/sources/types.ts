@@ -5,11 +5,26 @@
 import type { Evidence, HaltReason } from '../model/result.js';
 import type { MeasurementSpec, RfcManifest, SourceKind } from '../spec/types.js';
 
+/**
+ * Where the ref a run reads came from, so that advice about one the clone lacks says what to
+ * fix: the flag, the spec, or the clone (fetch it).
+ */
+export interface RefOrigin {
+  /** How a message says where it came from: `named by --ref`, `named in gates/x/rfc.yaml (mainline:)`. */
+  named: string;
+  /** What fixes it besides a fetch: `fix --ref`, `fix mainline in gates/x/rfc.yaml`. */
+  fix: string;
+  /** The flag that names a ref on this command line, to name the remote's copy with. */
+  flag?: string;
+}
+
 export interface EvalContext {
   /** The instant the evaluation is "as of": nothing recorded after it may count. */
   asOf: Date;
   /** The git ref evaluated (default HEAD). */
   ref: string;
+  /** Where `ref` came from, when the run knows (a measurement's own ref: is said by its source). */
+  refFrom?: RefOrigin;
   /**
    * true when the run named its ref (--ref, even HEAD) or its instant (--as-of): the verdict
    * must then be the commit's, so what a source would otherwise take from the working tree

@@ -49,8 +49,8 @@ describe('a ref the clone lacks', () => {
     const copy = "the remote's copy origin/main is here: name it";
     expect(said(clone, 'main')).toEqual({
       lint: `git ref 'main' does not exist in this clone, so there is nothing to diff against; ${copy} (--changed-since origin/main), or fix --changed-since`,
-      gate: `has_src: git ref 'main' does not exist in this clone; ${copy}, or name a ref this clone has (--ref, or the measurement's ref: in the spec)`,
-      prereq: `the mainline 'main' does not exist in this clone; branches that do: origin/main; ${copy} (--ref origin/main), or check --ref`,
+      gate: `has_src: git ref 'main', named by --ref, does not exist in this clone; ${copy} (--ref origin/main), or check --ref`,
+      prereq: `the mainline 'main', named by --ref, does not exist in this clone; branches that do: origin/main; ${copy} (--ref origin/main), or check --ref`,
     });
   });
 
@@ -58,8 +58,8 @@ describe('a ref the clone lacks', () => {
     const fetch = 'fetch it (git fetch origin tag v9)';
     expect(said(clone, 'refs/tags/v9')).toEqual({
       lint: `git ref 'refs/tags/v9' does not exist in this clone, so there is nothing to diff against; ${fetch}, or fix --changed-since`,
-      gate: `has_src: git ref 'refs/tags/v9' does not exist in this clone; ${fetch}, or name a ref this clone has (--ref, or the measurement's ref: in the spec)`,
-      prereq: `the mainline 'refs/tags/v9' does not exist in this clone; branches that do: origin/main; ${fetch}, or check --ref`,
+      gate: `has_src: git ref 'refs/tags/v9', named by --ref, does not exist in this clone; ${fetch}, or check --ref`,
+      prereq: `the mainline 'refs/tags/v9', named by --ref, does not exist in this clone; branches that do: origin/main; ${fetch}, or check --ref`,
     });
   });
 
@@ -68,15 +68,15 @@ describe('a ref the clone lacks', () => {
     const tag = 'a tag as it is (git fetch origin tag release/9)';
     expect(said(clone, 'release/9')).toEqual({
       lint: `git ref 'release/9' does not exist in this clone, so there is nothing to diff against; ${branch} --changed-since origin/release/9), ${tag}; or fix --changed-since`,
-      gate: `has_src: git ref 'release/9' does not exist in this clone; ${branch} origin/release/9), ${tag}; or name a ref this clone has (--ref, or the measurement's ref: in the spec)`,
-      prereq: `the mainline 'release/9' does not exist in this clone; branches that do: origin/main; ${branch} --ref origin/release/9), ${tag}; or check --ref`,
+      gate: `has_src: git ref 'release/9', named by --ref, does not exist in this clone; ${branch} --ref origin/release/9), ${tag}; or check --ref`,
+      prereq: `the mainline 'release/9', named by --ref, does not exist in this clone; branches that do: origin/main; ${branch} --ref origin/release/9), ${tag}; or check --ref`,
     });
   });
 
   it("refs/heads/: every command says to fetch it and name the remote's copy", () => {
     const fetch = "fetch it and name the remote's copy (git fetch origin release/9, then";
     expect(said(clone, 'refs/heads/release/9').prereq).toBe(
-      `the mainline 'refs/heads/release/9' does not exist in this clone; branches that do: origin/main; ${fetch} --ref origin/release/9), or check --ref`,
+      `the mainline 'refs/heads/release/9', named by --ref, does not exist in this clone; branches that do: origin/main; ${fetch} --ref origin/release/9), or check --ref`,
     );
   });
 
@@ -123,7 +123,7 @@ describe('a tag the clone can tell is one', () => {
 
   it('not fetched yet: the advice covers a branch and a tag', () => {
     expect(said(tagged(), 'v9').prereq).toBe(
-      "the mainline 'v9' does not exist in this clone; branches that do: origin/main; fetch it: a branch by the remote's copy (git fetch origin v9, then --ref origin/v9), a tag as it is (git fetch origin tag v9); or check --ref",
+      "the mainline 'v9', named by --ref, does not exist in this clone; branches that do: origin/main; fetch it: a branch by the remote's copy (git fetch origin v9, then --ref origin/v9), a tag as it is (git fetch origin tag v9); or check --ref",
     );
   });
 
@@ -133,12 +133,12 @@ describe('a tag the clone can tell is one', () => {
     const fetch = 'fetch it (git fetch origin tag v9)';
     expect(said(c, 'v9')).toEqual({
       lint: `git ref 'v9' does not exist in this clone, so there is nothing to diff against; ${fetch}, or fix --changed-since`,
-      gate: `has_src: git ref 'v9' does not exist in this clone; ${fetch}, or name a ref this clone has (--ref, or the measurement's ref: in the spec)`,
-      prereq: `the mainline 'v9' does not exist in this clone; branches that do: origin/main; ${fetch}, or check --ref`,
+      gate: `has_src: git ref 'v9', named by --ref, does not exist in this clone; ${fetch}, or check --ref`,
+      prereq: `the mainline 'v9', named by --ref, does not exist in this clone; branches that do: origin/main; ${fetch}, or check --ref`,
     });
     // Named as the remote's copy a branch would have: a tag has none.
     expect(said(c, 'origin/v9').prereq).toBe(
-      "the mainline 'origin/v9' does not exist in this clone; branches that do: origin/main; 'v9' is a tag on origin, named as it is, not as origin/v9: fetch it (git fetch origin tag v9, then --ref v9), or check --ref",
+      "the mainline 'origin/v9', named by --ref, does not exist in this clone; branches that do: origin/main; 'v9' is a tag on origin, named as it is, not as origin/v9: fetch it (git fetch origin tag v9, then --ref v9), or check --ref",
     );
   });
 
@@ -148,10 +148,44 @@ describe('a tag the clone can tell is one', () => {
     const copy = "the remote's tag is here as origin/tags/v9: name it";
     expect(said(c, 'v9')).toEqual({
       lint: `git ref 'v9' does not exist in this clone, so there is nothing to diff against; ${copy} (--changed-since origin/tags/v9), or fix --changed-since`,
-      gate: `has_src: git ref 'v9' does not exist in this clone; ${copy}, or name a ref this clone has (--ref, or the measurement's ref: in the spec)`,
-      prereq: `the mainline 'v9' does not exist in this clone; branches that do: origin/main, origin/tags/v9; ${copy} (--ref origin/tags/v9), or check --ref`,
+      gate: `has_src: git ref 'v9', named by --ref, does not exist in this clone; ${copy} (--ref origin/tags/v9), or check --ref`,
+      prereq: `the mainline 'v9', named by --ref, does not exist in this clone; branches that do: origin/main, origin/tags/v9; ${copy} (--ref origin/tags/v9), or check --ref`,
     });
     const r = run(['prereq', 'status', '--ref', 'origin/tags/v9', '--as-of', AS_OF, '--json'], c.dir);
     expect(r.code).toBe(0);
+  });
+});
+
+describe('the advice names where the missing ref came from: the flag, the spec, or neither', () => {
+  it("rfc.yaml's mainline: prereq status names the file to fix, and --ref to name the remote's copy", () => {
+    const r = run(['prereq', 'status', '--as-of', AS_OF, '--json'], clone.dir);
+    expect(r.code).toBe(2);
+    expect((JSON.parse(r.stdout) as { halt: { message: string } }).halt.message).toBe(
+      "the mainline 'main', named in gates/demo/rfc.yaml (mainline:), does not exist in this clone; branches that do: origin/main; the remote's copy origin/main is here: name it (--ref origin/main), or fix mainline in gates/demo/rfc.yaml",
+    );
+  });
+
+  it("a measurement's own ref: is the spec's to fix, whether --ref is given or not", () => {
+    const source = createRepo();
+    writeRfc(source.dir, {
+      measurements: [{ id: 'on_release', git: { query: 'path_exists', path: 'src', ref: 'release/9' } }],
+      invariants: [{ id: 'INV', title: 't', section: '§1', phase: ['implementation'], holds_if: 'on_release' }],
+    });
+    source.git(['add', '-f', 'gates']);
+    source.commit({ files: { 'src/a.py': 'x = 1\n' }, message: 'spec and code', date: '2026-05-01T09:00:00Z' });
+    const c = createRepo();
+    c.git(['remote', 'add', 'origin', source.dir]);
+    c.git(['fetch', '-q', 'origin']);
+    c.git(['checkout', '-q', '--detach', 'origin/main']);
+    const reason = (args: string[]) => {
+      const r = run(['gate', 'check', '--as-of', AS_OF, '--json', ...args], c.dir);
+      expect(r.code).toBe(2);
+      return (JSON.parse(r.stdout) as { results: { reason: string }[] }).results[0]?.reason;
+    };
+    const said =
+      "on_release: git ref 'release/9', named by measurement 'on_release' (its ref: at gates/demo/measurements.yaml:2), does not exist in this clone; fetch it: a branch by the remote's copy (git fetch origin release/9, then origin/release/9), a tag as it is (git fetch origin tag release/9); or fix that ref: in gates/demo/measurements.yaml";
+    expect(reason([])).toBe(said);
+    // --ref does not reach a measurement with a ref: of its own: the advice does not send the user to it.
+    expect(reason(['--ref', 'origin/main'])).toBe(said);
   });
 });

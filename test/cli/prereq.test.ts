@@ -129,7 +129,7 @@ describe('prereq status', () => {
     const m = run(['prereq', 'status', '--as-of', AS_OF, '--ref', 'trunk'], repo.dir);
     expect(m.code).toBe(2);
     expect(m.stdout).toMatch(
-      /the mainline 'trunk' does not exist in this clone; branches that do: main; fetch it from the remote that has it, or check --ref\n/,
+      /the mainline 'trunk', named by --ref, does not exist in this clone; branches that do: main; fetch it from the remote that has it, or check --ref\n/,
     );
   });
 

@@ -745,7 +745,7 @@ describe('prereq status', () => {
     const missing = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), ref: 'trunk', asOf: AS_OF });
     expect(missing.state).toBe('halt');
     expect(missing.halt?.message).toMatch(
-      /the mainline 'trunk' does not exist in this clone; branches that do: feature\/x, main/,
+      /the mainline 'trunk', named in gates\/demo\/rfc\.yaml \(mainline:\), does not exist in this clone; branches that do: feature\/x, main/,
     );
     // An expression past the start of history is no branch to fetch: said as gate check says it.
     const past = await prereqStatus(rfc, {
@@ -769,7 +769,7 @@ describe('prereq status', () => {
     clone.git(['checkout', '-q', '--detach', 'origin/main']);
     const r = await prereqStatus(rfc, { repo: new GitRepo(clone.dir), asOf: AS_OF });
     expect(r.halt?.message).toMatch(
-      /^the mainline 'main' does not exist in this clone; branches that do: origin\/main; the remote's copy origin\/main is here: name it \(--ref origin\/main\), or fix mainline in rfc\.yaml$/,
+      /^the mainline 'main', named in gates\/demo\/rfc\.yaml \(mainline:\), does not exist in this clone; branches that do: origin\/main; the remote's copy origin\/main is here: name it \(--ref origin\/main\), or fix mainline in gates\/demo\/rfc\.yaml$/,
     );
     // Fetching by name would only update that copy again: the advice says to name it.
     const trunk = await prereqStatus(rfc, { repo: new GitRepo(clone.dir), ref: 'trunk', refGiven: true, asOf: AS_OF });

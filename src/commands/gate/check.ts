@@ -7,6 +7,7 @@ import { FORMAT_NAMES, parseOutputs, writeOutputs } from '../../cli/outputs.js';
 import { rootPrefix } from '../../util/repo-prefix.js';
 import { recordGateCheck } from '../../ledger/cli.js';
 import { EXIT, exitCodeFor, type GateReport } from '../../model/result.js';
+import { REF_FLAG } from '../../sources/git/common.js';
 import { openSources } from '../../sources/index.js';
 import { loadRfc } from '../../spec/load.js';
 import { PHASES, type Phase } from '../../spec/types.js';
@@ -97,6 +98,7 @@ ${RfcCommand.exitCodesHelp}`;
         ref,
         // oclif fills --ref with HEAD when it is not given; `--ref HEAD` typed out still pins.
         pinned: !metadata.flags.ref?.setFromDefault || flags['as-of'] !== undefined,
+        ...(metadata.flags.ref?.setFromDefault ? {} : { refFrom: REF_FLAG }),
         repoDir: root,
         phase: flags.phase as Phase | undefined,
         only: flags.only,

@@ -4,7 +4,7 @@ import { parseFormatFlags, writeReports } from '../../cli/format-flags.js';
 import { parseAsOf, parseRef, refuseNonCommit, RfcCommand, MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
 import { Measurer } from '../../engine/measure.js';
 import { formatPrereqs, PREREQ_FORMATS, type PrereqFormat } from '../../formatters/prereqs/index.js';
-import { prereqExitCode, type PrereqReport, prereqStatus } from '../../prereqs/status.js';
+import { prereqExitCode, type PrereqReport, prereqStatus, refOrigin } from '../../prereqs/status.js';
 import { GitRepo } from '../../sources/git/repo.js';
 import { mainlineHint } from '../../spec/raw-manifest.js';
 import { UsageError } from '../../spec/problems.js';
@@ -101,6 +101,7 @@ EXIT CODES
               asOf,
               ref,
               pinned: flags.ref !== undefined || flags['as-of'] !== undefined,
+              refFrom: refOrigin(rfc, flags.ref !== undefined),
               repoDir: root,
               manifest: rfc.manifest,
             },

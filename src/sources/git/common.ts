@@ -5,9 +5,12 @@
  */
 import type { Evidence } from '../../model/result.js';
 import type { MeasurementSpec } from '../../spec/types.js';
-import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource } from '../types.js';
+import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource, type RefOrigin } from '../types.js';
 import { FETCH_FULL_HISTORY, fetchAdvice, unbornBranch } from '../../util/git-ref.js';
 import { type CommitInfo, type GitHistory, GitRepo } from './repo.js';
+
+/** A ref the user named with --ref: a missing one is theirs to check, or to fetch. */
+export const REF_FLAG: RefOrigin = { named: 'named by --ref', fix: 'check --ref', flag: '--ref' };
 
 export const SHALLOW_FIX = `this is a shallow clone, so history questions cannot be answered; ${FETCH_FULL_HISTORY}`;
 
@@ -94,7 +97,7 @@ export async function anchor(
   repo: GitHistory,
   ref: string,
   asOf: Date,
-  opts: { history: boolean },
+  opts: { history: boolean; from?: RefOrigin },
 ): Promise<{ ok: true; anchor: Anchor } | { ok: false; outcome: MeasurementOutcome }> {
   const base: Evidence = { ref, as_of: asOf.toISOString() };
   const st = await repo.state();
@@ -141,13 +144,21 @@ export async function anchor(
         ),
       };
     }
-    const named = "(--ref, or the measurement's ref: in the spec)";
+    // Said where the ref came from when the caller knows: a flag, the spec, or neither.
+    const from = opts.from;
+    const named = from ? `(${from.fix})` : "(--ref, or the measurement's ref: in the spec)";
     const expression = await revisionHalt(repo, ref, st.shallow, named);
     if (expression !== undefined) return { ok: false, outcome: halt('missing', expression, base) };
-    const advice = fetchAdvice(st.root, ref, { fix: `name a ref this clone has ${named}` });
+    const advice = from
+      ? fetchAdvice(st.root, ref, { ...(from.flag ? { flag: from.flag } : {}), fix: from.fix })
+      : fetchAdvice(st.root, ref, { fix: `name a ref this clone has ${named}` });
     return {
       ok: false,
-      outcome: halt('missing', `git ref '${ref}' does not exist in this clone; ${advice}`, base),
+      outcome: halt(
+        'missing',
+        `git ref '${ref}'${from ? `, ${from.named},` : ''} does not exist in this clone; ${advice}`,
+        base,
+      ),
     };
   }
   if (opts.history && st.shallow) {

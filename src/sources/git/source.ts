@@ -5,7 +5,7 @@
  */
 import type { Evidence } from '../../model/result.js';
 import type { GitEvent, GitQuery, MeasurementSpec, PrereqSpec } from '../../spec/types.js';
-import { type EvalContext, halt, type MeasurementOutcome, ok } from '../types.js';
+import { type EvalContext, halt, type MeasurementOutcome, ok, type RefOrigin } from '../types.js';
 import { type Anchor, anchor, authorOf, compileRegex, RepoBackedSource } from './common.js';
 import {
   type CommitFilter,
@@ -29,14 +29,27 @@ export class GitMeasurementSource extends RepoBackedSource<'git'> {
   }
 
   protected run(m: GitSpec, repo: GitHistory, ctx: EvalContext): Promise<MeasurementOutcome> {
-    return this.query(m.git, repo, ctx);
+    // A ref: of its own outranks --ref and the mainline: a missing one is the spec's to fix.
+    const from: RefOrigin | undefined =
+      m.git.ref !== undefined
+        ? {
+            named: `named by measurement '${m.id}' (its ref: at ${m.location.file}:${m.location.line})`,
+            fix: `fix that ref: in ${m.location.file}`,
+          }
+        : ctx.refFrom;
+    return this.query(m.git, repo, ctx, from);
   }
 
-  private async query(q: GitQuery, repo: GitHistory, ctx: EvalContext): Promise<MeasurementOutcome> {
+  private async query(
+    q: GitQuery,
+    repo: GitHistory,
+    ctx: EvalContext,
+    from: RefOrigin | undefined,
+  ): Promise<MeasurementOutcome> {
     const ref = q.ref ?? ctx.ref;
-    if (q.query === 'path_exists') return this.pathExists(q.path, ref, repo, ctx);
+    if (q.query === 'path_exists') return this.pathExists(q.path, ref, repo, ctx, from);
 
-    const a = await anchor(repo, ref, ctx.asOf, { history: true });
+    const a = await anchor(repo, ref, ctx.asOf, { history: true, ...(from ? { from } : {}) });
     if (!a.ok) return a.outcome;
     if (q.query === 'prereqs_before') {
       const hm: HistoryScope = { sha: a.anchor.commit.sha, scope: 'mainline', asOf: ctx.asOf };
@@ -55,7 +68,13 @@ export class GitMeasurementSource extends RepoBackedSource<'git'> {
     }
   }
 
-  private async pathExists(path: string, ref: string, repo: GitHistory, ctx: EvalContext): Promise<MeasurementOutcome> {
+  private async pathExists(
+    path: string,
+    ref: string,
+    repo: GitHistory,
+    ctx: EvalContext,
+    from: RefOrigin | undefined,
+  ): Promise<MeasurementOutcome> {
     if (GLOB_CHARS.test(path)) {
       return halt(
         'error',
@@ -63,7 +82,7 @@ export class GitMeasurementSource extends RepoBackedSource<'git'> {
         { path, ref },
       );
     }
-    const a = await anchor(repo, ref, ctx.asOf, { history: false });
+    const a = await anchor(repo, ref, ctx.asOf, { history: false, ...(from ? { from } : {}) });
     if (!a.ok) return a.outcome;
     const kind = await repo.pathKind(a.anchor.commit.sha, path);
     return ok(kind !== undefined, {

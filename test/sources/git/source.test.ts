@@ -318,7 +318,7 @@ describe('GitMeasurementSource faults', () => {
     const q: GitQuery = { query: 'first_commit', paths: ['a/**'], ref: 'main' };
     // Fetching main by name would update origin/main again and leave the same halt.
     expect(halted(await run(clone.dir, q)).reason).toBe(
-      "git ref 'main' does not exist in this clone; the remote's copy origin/main is here: name it, or name a ref this clone has (--ref, or the measurement's ref: in the spec)",
+      "git ref 'main', named by measurement 'm' (its ref: at measurements.yaml:1), does not exist in this clone; the remote's copy origin/main is here: name it, or fix that ref: in measurements.yaml",
     );
     expect(halted(await run(clone.dir, { ...q, ref: 'release/9' })).reason).toContain(
       "fetch it: a branch by the remote's copy (git fetch origin release/9, then origin/release/9), a tag as it is (git fetch origin tag release/9)",
