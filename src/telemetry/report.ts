@@ -9,7 +9,12 @@ import {
   type Totals,
   windowMissesUnknown,
 } from '../sources/telemetry/metrics.js';
-import { describeSkipped, type MalformedLine, type SkippedMatch } from '../sources/telemetry/read.js';
+import {
+  describeMidStream,
+  describeSkipped,
+  type MalformedLine,
+  type SkippedMatch,
+} from '../sources/telemetry/read.js';
 import { MISS_SOURCES, type MissSource } from '../sources/telemetry/records.js';
 import { describeDuplicate, type ScanResult, type Violation } from '../sources/telemetry/scan.js';
 
@@ -65,6 +70,11 @@ export interface TelemetryReport {
   malformed: { count: number; first: string[] };
   /** Files more than half malformed: their numbers are shown but must not be trusted. */
   mostly_malformed: string[];
+  /**
+   * .gz files whose gzip stream stops before its end, nothing wrong in what is there (a file
+   * still being written): read as far as they go, and named so a cut copy is not taken for whole.
+   */
+  ends_mid_stream: string[];
   records_after_as_of: number;
   /** Turn records whose session and turn were read before (a copied file): counted once. */
   duplicate_turns: { count: number; first: string[] };
@@ -150,6 +160,7 @@ export function reportHead(scan: ScanResult, opts: ReportOptions): ReportHead {
     skipped_files: (opts.skipped ?? []).map(describeSkipped),
     malformed: { count: scan.read.malformed, first: scan.read.firstMalformed.map(fmt) },
     mostly_malformed: scan.read.mostlyMalformed.map((f) => f.path),
+    ends_mid_stream: scan.read.files.filter((f) => f.endsMidStream).map(describeMidStream),
     records_after_as_of: scan.afterAsOf,
     duplicate_turns: {
       count: scan.duplicates.count,

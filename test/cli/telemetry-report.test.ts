@@ -386,12 +386,37 @@ describe('telemetry report', () => {
   });
 
   it('a file that cannot be read (a damaged gzip) halts: exit 2 with the reason, no report', () => {
-    const whole = gzipSync(telemetryText([plans[0] as SessionPlan]));
-    writeFileSync(join(root, 'cut.jsonl.gz'), whole.subarray(0, 100));
-    const r = run(['telemetry', 'report', '--files', 'cut.jsonl.gz', '--as-of', AS_OF, '--json'], root);
-    expect(r.stderr).toMatch(/^halt: cannot read telemetry: .*cut\.jsonl\.gz/m);
+    const damaged = gzipSync(telemetryText([plans[0] as SessionPlan]));
+    damaged[damaged.length - 8] = (damaged[damaged.length - 8] as number) ^ 1;
+    writeFileSync(join(root, 'damaged.jsonl.gz'), damaged);
+    const r = run(['telemetry', 'report', '--files', 'damaged.jsonl.gz', '--as-of', AS_OF, '--json'], root);
+    expect(r.stderr).toMatch(
+      /^halt: cannot read telemetry: .*damaged\.jsonl\.gz:\d+: the gzip data is damaged \(incorrect data check\)/m,
+    );
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
+  });
+
+  it('a .jsonl.gz cut short (still being written) reports its whole lines and says it ends mid-stream', () => {
+    const text = telemetryText([plans[0] as SessionPlan]);
+    const whole = gzipSync(text);
+    // Cut before its last 8 bytes, the trailer: every line of its data decodes.
+    writeFileSync(join(root, 'writing.jsonl.gz'), whole.subarray(0, whole.length - 8));
+    writeFileSync(join(root, 'written.jsonl'), text);
+    const args = ['telemetry', 'report', '--as-of', AS_OF];
+    const cut = run([...args, '--files', 'writing.jsonl.gz', '--json'], root);
+    const plain = run([...args, '--files', 'written.jsonl', '--json'], root);
+    expect(cut.code).toBe(0);
+    const rep = JSON.parse(cut.stdout) as TelemetryReport;
+    const ref = JSON.parse(plain.stdout) as TelemetryReport;
+    expect(rep.overall).toEqual(ref.overall);
+    expect(rep.ends_mid_stream).toEqual([
+      `writing.jsonl.gz: its gzip data ends mid-stream, before the end of the stream (still being written?): read as far as it goes, ${ref.files[0]?.lines} lines`,
+    ]);
+    expect(ref.ends_mid_stream).toEqual([]);
+    const table = run([...args, '--files', 'writing.jsonl.gz'], root);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('writing.jsonl.gz: its gzip data ends mid-stream');
   });
 
   it('a zero-byte .jsonl.gz (a writer has not written yet) reports as a zero-byte .jsonl does', () => {

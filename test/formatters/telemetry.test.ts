@@ -50,6 +50,7 @@ function report(sessions: number): TelemetryReport {
     skipped_files: [],
     malformed: { count: 0, first: [] },
     mostly_malformed: [],
+    ends_mid_stream: [],
     records_after_as_of: 0,
     duplicate_turns: { count: 0, first: [] },
     fork_traces: 0,

@@ -258,6 +258,7 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
     if (more > 0) lines.push(`  … and ${more} more`);
   }
   for (const f of r.mostly_malformed) lines.push(`${visible(f)} is mostly malformed: its numbers cannot be trusted`);
+  for (const f of r.ends_mid_stream) lines.push(visible(f));
   if (r.records_after_as_of > 0)
     lines.push(`${counted(r.records_after_as_of, 'record')} at or after ${r.as_of} left out`);
   const uncounted = r.overall.turns - r.turns_with_cache_counter;

@@ -34,6 +34,12 @@ export interface FileStats {
   passedOver?: number;
   /** The file's own first malformed line: a halt on a mostly malformed file names it. */
   firstMalformed?: MalformedLine;
+  /**
+   * A .gz whose gzip stream stops before its end (no end of its last member, or no trailer
+   * after it), with nothing wrong in what is there: a file its writer is still writing, or a
+   * copy cut short. Its complete lines are read. Absent otherwise.
+   */
+  endsMidStream?: true;
 }
 
 export interface MalformedLine {
@@ -116,6 +122,11 @@ export interface SkippedMatch {
 /** "telemetry/p.jsonl, matched by telemetry/*.jsonl, is a named pipe, not a regular file: not read". */
 export function describeSkipped(s: SkippedMatch): string {
   return `${s.path}, matched by ${s.pattern}, is ${s.what}, not a regular file: not read`;
+}
+
+/** What a person reads of a .gz that ends mid-stream (FileStats.endsMidStream). */
+export function describeMidStream(f: Pick<FileStats, 'path' | 'lines'>): string {
+  return `${f.path}: its gzip data ends mid-stream, before the end of the stream (still being written?): read as far as it goes, ${f.lines === 1 ? '1 line' : `${f.lines} lines`}`;
 }
 
 /** "telemetry file a.jsonl, matched by *.jsonl, is …", or for a folder "logs, where … could match files, is …". */
@@ -715,11 +726,22 @@ export async function readTelemetry(
           eat();
         }
       } else {
-        for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-          room(chunk.length);
-          chunk.copy(buf, held);
-          held += chunk.length;
-          eat();
+        try {
+          for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+            room(chunk.length);
+            chunk.copy(buf, held);
+            held += chunk.length;
+            eat();
+          }
+        } catch (e) {
+          // zlib says "unexpected end of file" (Z_BUF_ERROR) only when the input ran out before
+          // the stream ended, every byte before decoding: a gzip its writer has not closed yet
+          // (or a copy cut short), read as far as it goes, as a plain file's unterminated last
+          // line is. Bad bytes are another code (Z_DATA_ERROR), and halt; so does a zero-byte
+          // file's error, which the catch below reads as no lines.
+          const code = (e as NodeJS.ErrnoException).code;
+          if (rawFailed || raw === undefined || raw.bytesRead === 0 || code !== 'Z_BUF_ERROR') throw e;
+          stats.endsMidStream = true;
         }
       }
       if (held > 0) {
@@ -730,7 +752,7 @@ export async function readTelemetry(
         tail = true;
         lines(buf, held);
       }
-      if (gunzip) {
+      if (gunzip && !stats.endsMidStream) {
         // After a member, zlib takes bytes starting with a zero for padding and ignores them and
         // everything after: a member whose first byte was lost, or data appended after padding,
         // would be dropped without a word. Zeros alone are padding; anything else is damage.

@@ -8,7 +8,14 @@ import type { MeasurementSpec, TelemetrySpec } from '../../spec/types.js';
 import { formatAge, parseDuration } from '../../util/duration.js';
 import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource, ok } from '../types.js';
 import { type InvariantName, METRIC_BY_NAME, type MetricDef, type Totals } from './metrics.js';
-import { describeSkipped, describeUnreadable, matchTelemetryFiles, negatedPattern, notFiles } from './read.js';
+import {
+  describeMidStream,
+  describeSkipped,
+  describeUnreadable,
+  matchTelemetryFiles,
+  negatedPattern,
+  notFiles,
+} from './read.js';
 import { describeDuplicate, type ScanResult, scanFiles, type Violation, whyNoTurns } from './scan.js';
 
 /** How many violations and excluded sessions are named in evidence. */
@@ -129,6 +136,8 @@ function readEvidence(scan: ScanResult): Evidence {
     ev.malformed = r.malformed;
     ev.malformed_lines = r.firstMalformed.map((x) => `${x.file}:${x.line}: ${x.reason}`);
   }
+  const cut = r.files.filter((f) => f.endsMidStream);
+  if (cut.length > 0) ev.ends_mid_stream = cut.map(describeMidStream);
   if (scan.afterAsOf > 0) ev.records_after_as_of = scan.afterAsOf;
   if (scan.duplicates.count > 0) {
     ev.duplicate_turns = scan.duplicates.count;

@@ -9,7 +9,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { extractedRecord, extractLine } from '../../../src/sources/telemetry/extract.js';
 import {
@@ -707,13 +707,9 @@ describe('readTelemetry with the byte reader', () => {
       ['one.jsonl.gz', true, 1, 1],
     ]);
     expect(records).toHaveLength(1);
-    // Any byte makes it a gzip stream to be judged: one byte, a header cut short, or text.
-    const header = gzipSync('x').subarray(0, 10);
-    for (const [name, content] of [
-      ['byte.jsonl.gz', Buffer.from([0x1f])],
-      ['header.jsonl.gz', header],
-      ['text.jsonl.gz', Buffer.from(`${JSON.stringify(BASES[0])}\n`)],
-    ] as const) {
+    // Any byte makes it a gzip stream to be judged: text is no gzip (a gzip cut short, even to
+    // its first byte, is a file still being written: see below).
+    for (const [name, content] of [['text.jsonl.gz', Buffer.from(`${JSON.stringify(BASES[0])}\n`)]] as const) {
       writeFileSync(path.join(dir, name), content);
       await expect(viaReader(name), name).rejects.toThrow(new RegExp(`^${name.replace(/\./g, '\\.')}:1: `));
     }
@@ -748,6 +744,62 @@ describe('readTelemetry with the byte reader', () => {
           `^${name.replace(/\./g, '\\.')}:2: the gzip data ends at byte ${end}, but byte \\d+ after it is neither`,
         ),
       );
+    }
+  });
+
+  it('reads a .jsonl.gz cut short (its writer still writing) as far as it decodes; bad bytes still fail', async () => {
+    const text = Buffer.from(
+      Array.from(
+        { length: 400 },
+        (_, k) => `${JSON.stringify({ ...(BASES[k % BASES.length] as Plain), turn: k })}\n`,
+      ).join(''),
+    );
+    const whole = gzipSync(text);
+    const firstMember = gzipSync(text.subarray(0, 5000));
+    const two = Buffer.concat([firstMember, gzipSync(text.subarray(5000))]);
+    const second = firstMember.length;
+    const cuts: [string, Buffer][] = [
+      ['1', whole.subarray(0, 1)],
+      ['header', whole.subarray(0, 10)],
+      ['header+1', whole.subarray(0, 11)],
+      ...[0.25, 0.5, 0.75].map((f): [string, Buffer] => [`${f}`, whole.subarray(0, Math.floor(whole.length * f))]),
+      ['no-trailer', whole.subarray(0, whole.length - 8)],
+      ['crc-only', whole.subarray(0, whole.length - 4)],
+      ['last-byte', whole.subarray(0, whole.length - 1)],
+      ['second-member-header', two.subarray(0, second + 3)],
+      ['second-member', two.subarray(0, second + 200)],
+    ];
+    let lines = 0;
+    for (const [label, cut] of cuts) {
+      const name = `cut-${label}.jsonl.gz`;
+      writeFileSync(path.join(dir, name), cut);
+      // What zlib decodes of it, every byte there: the lines the reader must read, no more.
+      const decodable = gunzipSync(cut, { finishFlush: constants.Z_SYNC_FLUSH });
+      const want = reference(decodable, name);
+      want.summary.files[0]!.bytes = cut.length;
+      want.summary.files[0]!.endsMidStream = true;
+      const got = await viaReader(name);
+      expect(got, name).toEqual(want);
+      // The decoded line cut in two is listed, as a plain file's unfinished line, and halts nothing.
+      expect(got.summary.mostlyMalformed, name).toEqual([]);
+      lines += got.summary.files[0]!.lines;
+    }
+    // The cuts reach into the data: most of them read lines.
+    expect(lines).toBeGreaterThan(800);
+    // A whole file says nothing of a stream cut short.
+    writeFileSync(path.join(dir, 'whole.jsonl.gz'), whole);
+    expect((await viaReader('whole.jsonl.gz')).summary.files[0]?.endsMidStream).toBeUndefined();
+    // Bad bytes are damage, cut short or not: a header that names no deflate data, a data check that fails.
+    const method = Buffer.from(whole.subarray(0, Math.floor(whole.length / 2)));
+    method[2] = 7;
+    const crc = Buffer.from(whole);
+    crc[crc.length - 8] = (crc[crc.length - 8] as number) ^ 1;
+    for (const [name, content] of [
+      ['bad-method.jsonl.gz', method],
+      ['bad-crc.jsonl.gz', crc],
+    ] as const) {
+      writeFileSync(path.join(dir, name), content);
+      await expect(viaReader(name), name).rejects.toThrow(/the gzip data is damaged \((?!unexpected end of file)/);
     }
   });
 

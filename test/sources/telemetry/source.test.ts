@@ -202,29 +202,55 @@ describe('a damaged gzip member after good ones', () => {
     const text = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => line(from + k)).join('');
     const first = gzipSync(text(1, 25));
     const second = gzipSync(text(26, 50));
-    // A member whose data check fails, and one cut short: a rotated file's last member, a copy cut off.
+    // A member whose data check fails: a file damaged after good members.
     const badCrc = Buffer.from(second);
     badCrc[badCrc.length - 8] = (badCrc[badCrc.length - 8] as number) ^ 1;
     writeFileSync(join(dir, 'crc.jsonl.gz'), Buffer.concat([first, badCrc]));
-    writeFileSync(join(dir, 'cut.jsonl.gz'), Buffer.concat([first, second.subarray(0, second.length - 12)]));
     const at = first.length;
     const crc = await measure({ files: ['gz-members/crc.jsonl.gz'], metric: 'turns' });
     expect(crc).toMatchObject({ status: 'halt', halt: 'error' });
     expect(crc.status === 'halt' && crc.reason).toContain(
       `gz-members/crc.jsonl.gz:26: the gzip data is damaged (incorrect data check) in the member starting at byte ${at}, which holds line 26 on; lines 1-25, in the members before it, read whole`,
     );
-    const cut = await measure({ files: ['gz-members/cut.jsonl.gz'], metric: 'turns' });
-    expect(cut.status === 'halt' && cut.reason).toMatch(
-      new RegExp(
-        `gz-members/cut\\.jsonl\\.gz:(\\d+): the gzip data is damaged \\(unexpected end of file\\) in the member starting at byte ${at}, which holds line 26 on; it decodes as far as line \\d+; lines 1-25, in the members before it, read whole`,
-      ),
-    );
+  });
+
+  it('reads a last member cut short (a file still being written) as far as it goes, and says so', async () => {
+    const dir = join(root, 'gz-cut');
+    mkdirSync(dir, { recursive: true });
+    const line = (turn: number) =>
+      `${JSON.stringify({ session_id: 'g', turn, ts: `2026-06-01T10:${String(turn).padStart(2, '0')}:00Z`, usage: { input_tokens: 10, output_tokens: 1, cache_read_input_tokens: 90 } })}\n`;
+    const text = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => line(from + k)).join('');
+    const first = gzipSync(text(1, 25));
+    const second = gzipSync(text(26, 50));
     // Cut in its trailer (the length after the data check): all of its data decodes.
     writeFileSync(join(dir, 'trailer.jsonl.gz'), Buffer.concat([first, second.subarray(0, second.length - 4)]));
-    const trailer = await measure({ files: ['gz-members/trailer.jsonl.gz'], metric: 'turns' });
-    expect(trailer.status === 'halt' && trailer.reason).toContain(
-      `gz-members/trailer.jsonl.gz:51: the gzip data is damaged (unexpected end of file) in the member starting at byte ${at}, which holds line 26 on; it decodes as far as line 50; lines 1-25, in the members before it, read whole`,
-    );
+    const trailer = await measure({ files: ['gz-cut/trailer.jsonl.gz'], metric: 'turns' });
+    expect(trailer).toMatchObject({ status: 'ok', value: 50 });
+    expect(trailer.evidence.ends_mid_stream).toEqual([
+      'gz-cut/trailer.jsonl.gz: its gzip data ends mid-stream, before the end of the stream (still being written?): read as far as it goes, 50 lines',
+    ]);
+    // Cut in its data: the whole lines before the cut count, the line cut in two is listed.
+    writeFileSync(join(dir, 'cut.jsonl.gz'), Buffer.concat([first, second.subarray(0, second.length - 40)]));
+    const cut = await measure({ files: ['gz-cut/cut.jsonl.gz'], metric: 'turns' });
+    expect(cut.status).toBe('ok');
+    const turns = cut.status === 'ok' ? (cut.value as number) : -1;
+    expect(turns).toBeGreaterThan(25);
+    expect(turns).toBeLessThan(50);
+    expect(cut.evidence.malformed_lines).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^gz-cut/cut\\.jsonl\\.gz:${turns + 1}: .*\\(the file's last line, with no newline: its writer may not have finished it\\)$`,
+        ),
+      ),
+    ]);
+    expect(cut.evidence.ends_mid_stream).toEqual([
+      expect.stringContaining('gz-cut/cut.jsonl.gz: its gzip data ends mid-stream'),
+    ]);
+    // A whole file's evidence says nothing of it.
+    writeFileSync(join(dir, 'whole.jsonl.gz'), Buffer.concat([first, second]));
+    const whole = await measure({ files: ['gz-cut/whole.jsonl.gz'], metric: 'turns' });
+    expect(whole).toMatchObject({ status: 'ok', value: 50 });
+    expect(whole.evidence.ends_mid_stream).toBeUndefined();
   });
 });
 
