@@ -250,6 +250,57 @@ describe('telemetry report', () => {
     );
   });
 
+  it("Claude Code's compaction event is exercised: the main conversation's next turn after it is judged", () => {
+    const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
+    const time = (minute: number) => `${Date.parse(`2026-06-01T10:0${minute}:00Z`)}000000`;
+    const request = (seq: number, minute: number, read: number, source: string) => ({
+      timeUnixNano: time(minute),
+      body: { stringValue: 'claude_code.api_request' },
+      attributes: [
+        kv('session.id', 'cc'),
+        kv('event.name', 'api_request'),
+        kv('event.sequence', String(seq)),
+        kv('query_source', source),
+        kv('input_tokens', '100'),
+        kv('cache_read_tokens', String(read)),
+        kv('cache_creation_tokens', '0'),
+      ],
+    });
+    const compaction = {
+      timeUnixNano: time(3),
+      body: { stringValue: 'claude_code.compaction' },
+      attributes: [
+        kv('session.id', 'cc'),
+        kv('event.name', 'compaction'),
+        kv('event.sequence', '4'),
+        kv('trigger', 'manual'),
+        kv('success', 'true'),
+      ],
+    };
+    const logRecords = [
+      request(1, 0, 900, 'repl_main_thread'),
+      request(2, 1, 900, 'repl_main_thread'),
+      request(3, 2, 0, 'compact'),
+      compaction,
+      request(5, 4, 0, 'repl_main_thread'),
+    ];
+    writeFileSync(
+      join(root, 'cc-compaction.jsonl'),
+      `${JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords }] }] })}\n`,
+    );
+    const args = ['telemetry', 'report', '--files', 'cc-compaction.jsonl', '--as-of', '2026-06-02'];
+    const r = run([...args, '--json'], root);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout) as TelemetryReport;
+    expect(rep.invariants.compaction_cache_stable).toMatchObject({ checked: 1, awaiting_next_turn: 0 });
+    expect(rep.invariants.compaction_cache_stable.violations).toEqual([
+      { session: 'cc', turn: 2, missed_turn: 3, cause: 'no cache read', file: 'cc-compaction.jsonl', line: 1 },
+    ]);
+    expect(run(args, root).stdout).toMatch(
+      /compaction is cache-stable: VIOLATED 1 of 1: cc turn 2→3 \(no cache read, cc-compaction\.jsonl:1\)/,
+    );
+  });
+
   it("an injection turn that read nothing past the cache's lifetime after its previous turn is counted apart", () => {
     const rec = (n: number, ts: string, read: number, extra: object = {}) =>
       `${JSON.stringify({ session_id: 's', turn: n, ts, usage: { input_tokens: 10, output_tokens: 0, cache_read_input_tokens: read, cache_creation_input_tokens: read ? 0 : 5200 }, ...extra })}\n`;

@@ -22,8 +22,9 @@
  * (`{ resourceLogs: [...] }`) of Claude Code's events: each `claude_code.api_request` log record
  * is one turn (`session.id`, or a conversation of its own for a request another subsystem than the
  * main thread issued, by its `query_source`; `input_tokens`, `output_tokens`, `cache_read_tokens`,
- * `cache_creation_tokens`, `model`, as Claude Code's monitoring documentation names them), and its
- * other events are passed over. Its input count is the API's, cached tokens apart: the token
+ * `cache_creation_tokens`, `model`, as Claude Code's monitoring documentation names them), each
+ * `claude_code.compaction` record a compaction of the session's main conversation (a
+ * CompactionRecord; none when it failed), and its other events are passed over. Its input count is the API's, cached tokens apart: the token
  * counter it documents beside the event splits a request's tokens into input, output, cacheRead
  * and cacheCreation, and the subagent event's footprint adds input, cache creation and cache read.
  *
@@ -82,7 +83,20 @@ export interface ForkTraceRecord {
   misses: MissSource[];
 }
 
-export type TelemetryRecord = TurnRecord | ForkTraceRecord;
+/**
+ * A compaction of a conversation that its turns do not mark (Claude Code logs one as an event of
+ * its own, `claude_code.compaction`): the conversation's turn read last before it is its
+ * compaction turn, and the turn after that decides it, as for a turn marked `compaction`.
+ */
+export interface CompactionRecord {
+  kind: 'compaction';
+  session: string;
+  ts: number;
+  /** What tells the event read twice (a file beside its gzip copy) from a second compaction. */
+  id: string;
+}
+
+export type TelemetryRecord = TurnRecord | ForkTraceRecord | CompactionRecord;
 
 export type ParsedLine =
   /** `trace`: the misses a turn's own record names, read as the fork trace of that turn. */
@@ -707,7 +721,7 @@ interface OtlpLayout {
   legacy: string;
   items: string;
   /** After an item's place in a reason: which record it is, when the place alone does not say. */
-  label: string;
+  label: (item: Record<string, unknown>) => string;
   others: string;
 }
 
@@ -737,7 +751,7 @@ function otlpTurns(
         if (!p.ok) {
           return {
             ok: false,
-            reason: `${where}[${k}]${l.label}: ${p.reason}; the export's other ${l.others} are not read either`,
+            reason: `${where}[${k}]${l.label(item)}: ${p.reason}; the export's other ${l.others} are not read either`,
           };
         }
         records.push(p.record);
@@ -754,7 +768,7 @@ function otlpExport(resourceSpans: unknown): ParsedRecords {
     scopes: 'scopeSpans',
     legacy: 'instrumentationLibrarySpans',
     items: 'spans',
-    label: '',
+    label: () => '',
     others: 'spans',
   };
   return otlpTurns(resourceSpans, layout, (span) => {
@@ -787,6 +801,19 @@ function isRequestEvent(r: Record<string, unknown>, a: Record<string, unknown>):
   );
 }
 
+/** Claude Code's event for a conversation compaction, logged when it completes. */
+const CLAUDE_CODE_COMPACTION = 'claude_code.compaction';
+
+/** Whether a log record is Claude Code's compaction event, by any of the names OTLP gives an event. */
+function isCompactionEvent(r: Record<string, unknown>, a: Record<string, unknown>): boolean {
+  const body = r.body as { stringValue?: unknown } | null | undefined;
+  return (
+    a['event.name'] === 'compaction' ||
+    r.eventName === CLAUDE_CODE_COMPACTION ||
+    (body !== null && typeof body === 'object' && body.stringValue === CLAUDE_CODE_COMPACTION)
+  );
+}
+
 /** The `query_source` of a request of the session's own conversation (Claude Code's monitoring documentation). */
 const MAIN_THREAD = 'repl_main_thread';
 
@@ -806,19 +833,19 @@ function requestConversation(session: string, source: unknown): string {
   return source === MAIN_THREAD || source.startsWith(`${MAIN_THREAD}:`) ? session : `${session}/${source}`;
 }
 
-/** One `claude_code.api_request` log record as a turn, or why it is none. */
-function claudeCodeRequest(r: Record<string, unknown>, a: Record<string, unknown>): ParsedLine {
+/** A Claude Code event's `session.id` and time, or why it has none. */
+function eventSessionAndTime(
+  r: Record<string, unknown>,
+  a: Record<string, unknown>,
+): { id: string; ts: number } | string {
   const id = a['session.id'];
   if (typeof id !== 'string') {
-    return bad(
-      id === undefined || id === null
-        ? 'no session.id attribute; Claude Code writes it unless OTEL_METRICS_INCLUDE_SESSION_ID is false'
-        : noSession('session.id', id),
-    );
+    return id === undefined || id === null
+      ? 'no session.id attribute; Claude Code writes it unless OTEL_METRICS_INCLUDE_SESSION_ID is false'
+      : noSession('session.id', id);
   }
   const blank = blankSession('session.id', id);
-  if (blank !== undefined) return bad(blank);
-  const session = requestConversation(id, a.query_source);
+  if (blank !== undefined) return blank;
   // The record's time; a timeUnixNano of 0 is OTLP's "unknown", when the event's own
   // event.timestamp (ISO 8601) says it.
   let ts: number | string;
@@ -831,7 +858,37 @@ function claudeCodeRequest(r: Record<string, unknown>, a: Record<string, unknown
   } else {
     ts = 'no timeUnixNano or event.timestamp';
   }
-  if (typeof ts === 'string') return bad(ts);
+  return typeof ts === 'string' ? ts : { id, ts };
+}
+
+/**
+ * One `claude_code.compaction` log record as a compaction of its session's main conversation
+ * (`session.id`; a compaction rewrites the conversation the user talks to), or none when it
+ * failed (`success` "false": nothing was rewritten), or why it cannot be read. The request that
+ * wrote the summary (`query_source` compact) is a turn of a conversation of its own; the event
+ * carries no turn of its own either, so the main conversation's turn read last before it is its
+ * compaction turn.
+ */
+function claudeCodeCompaction(r: Record<string, unknown>, a: Record<string, unknown>): ParsedLine | undefined {
+  const success = a.success;
+  if (success === 'false' || success === false) return undefined;
+  // Claude Code writes "true" or "false"; absent, the event still says a compaction completed.
+  if (success !== undefined && success !== null && success !== 'true' && success !== true) {
+    return bad(`success is ${JSON.stringify(success)}, not "true" or "false"`);
+  }
+  const where = eventSessionAndTime(r, a);
+  if (typeof where === 'string') return bad(where);
+  const sequence = a['event.sequence'];
+  const seq = typeof sequence === 'number' || (typeof sequence === 'string' && sequence !== '') ? String(sequence) : '';
+  return { ok: true, record: { kind: 'compaction', session: where.id, ts: where.ts, id: `${where.ts}/${seq}` } };
+}
+
+/** One `claude_code.api_request` log record as a turn, or why it is none. */
+function claudeCodeRequest(r: Record<string, unknown>, a: Record<string, unknown>): ParsedLine {
+  const where = eventSessionAndTime(r, a);
+  if (typeof where === 'string') return bad(where);
+  const { ts } = where;
+  const session = requestConversation(where.id, a.query_source);
   // Claude Code writes its counts as integers or as decimal text: both are read.
   const count = (k: string, optional: boolean): number | string => {
     let v = a[k];
@@ -888,12 +945,14 @@ function otlpLogExport(resourceLogs: unknown): ParsedRecords {
     scopes: 'scopeLogs',
     legacy: 'instrumentationLibraryLogs',
     items: 'logRecords',
-    label: ` (${CLAUDE_CODE_REQUEST})`,
+    label: (log: Record<string, unknown>) =>
+      ` (${isCompactionEvent(log, logAttributes(log.attributes)) ? CLAUDE_CODE_COMPACTION : CLAUDE_CODE_REQUEST})`,
     others: 'records',
   };
   return otlpTurns(resourceLogs, layout, (log) => {
     const attrs = logAttributes(log.attributes);
-    return isRequestEvent(log, attrs) ? claudeCodeRequest(log, attrs) : undefined;
+    if (isRequestEvent(log, attrs)) return claudeCodeRequest(log, attrs);
+    return isCompactionEvent(log, attrs) ? claudeCodeCompaction(log, attrs) : undefined;
   });
 }
 

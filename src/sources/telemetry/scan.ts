@@ -11,7 +11,7 @@
  */
 import { addMisses, addTurn, emptyTotals, type InvariantName, type Totals } from './metrics.js';
 import { matchFiles, type ReadOptions, type ReadSummary, type RecordSink, readTelemetry } from './read.js';
-import { MISS_SOURCES, sameModel, type TurnRecord } from './records.js';
+import { type CompactionRecord, MISS_SOURCES, sameModel, type TurnRecord } from './records.js';
 import { formatAge } from '../../util/duration.js';
 
 export interface ScanOptions extends ReadOptions {
@@ -328,6 +328,8 @@ interface SessionState {
   windowBits: TurnBits | undefined;
   /** The ids of the session's spans without a turn number read so far (TurnRecord.span). */
   spans: Set<string> | undefined;
+  /** The ids of the session's compaction events read so far (CompactionRecord.id). */
+  compactions: Set<string> | undefined;
 }
 
 /** A set of turn numbers: one bit each up to SEEN_BITMAP_TURNS, a set beyond. */
@@ -521,6 +523,7 @@ function stateOf(p: PassState, id: string): SessionState {
       beforeHi: -1,
       windowBits: undefined,
       spans: undefined,
+      compactions: undefined,
     };
     p.states.set(id, st);
   }
@@ -565,6 +568,38 @@ function duplicate(p: PassState, d: DuplicateTurn): void {
   if (p.duplicates.first.length < DUPLICATES_SHOWN) p.duplicates.first.push(d);
 }
 
+/**
+ * A compaction its conversation's turns do not mark (CompactionRecord): the turn read last
+ * before it is the compaction turn, waiting for the turn after it, as a turn marked
+ * `compaction` waits; the time since the compaction is judged from the event. Read again (a file
+ * beside its gzip copy), or after a turn already waiting as a compaction's, it is that one.
+ */
+function compactionEvent(p: PassState, st: SessionState, record: CompactionRecord, keep: boolean): void {
+  const seen = (st.compactions ??= new Set());
+  if (seen.has(record.id)) return;
+  seen.add(record.id);
+  if (!keep) return;
+  // A conversation's first turn is numbered 1 when its turns carry no number: before any, 0.
+  const turn = Math.max(st.maxTurn, 0);
+  if (st.awaiting?.has(turn + 1)) return;
+  const m: MarkedTurn = {
+    kind: 'compaction',
+    session: record.session,
+    turn,
+    ts: record.ts,
+    decided: false,
+    missedTurn: 0,
+    cacheRead: 0,
+    file: '',
+    gap: -1,
+    line: 0,
+    model: st.maxModel,
+    otherModel: undefined,
+  };
+  p.marked.push(m);
+  (st.awaiting ??= new Map()).set(turn + 1, m);
+}
+
 /** The record sink of a pass: what reading one record changes. */
 function passSink(p: PassState, opts: ScanOptions): RecordSink {
   const asOf = opts.asOf.getTime();
@@ -589,6 +624,10 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
       // Two traces of one turn name the union of their sources.
       if (prior) prior.mask |= mask;
       else p.forks.set(k, { session: record.session, turn: record.turn, mask });
+      return;
+    }
+    if (record.kind === 'compaction') {
+      compactionEvent(p, stateOf(p, record.session), record, opts.lastTurns !== undefined || record.ts >= start);
       return;
     }
     const st = stateOf(p, record.session);

@@ -838,6 +838,55 @@ describe("parseRecords: Claude Code's OTLP/JSON logs export on one line", () => 
     ).toEqual(['s1', 's1', 's1/agent:builtin:general-purpose', 's1/compact', 's1', 's1']);
   });
 
+  it("reads Claude Code's compaction event as a compaction of the session's main conversation; a failed one as none", () => {
+    // As Claude Code's monitoring documentation names the event and its attributes.
+    const compaction = (seq: number, time: string, extra: Attr[]) =>
+      event('compaction', seq, time, [
+        text('trigger', 'manual'),
+        text('duration_ms', '5100'),
+        text('pre_tokens', '151000'),
+        text('post_tokens', '9000'),
+        text('precompute_reuse', 'hit'),
+        ...extra,
+      ]);
+    const read = (...logRecords: object[]) => parseRecords(exportLine([{ scopeLogs: [{ logRecords }] }]));
+    const done = compaction(4, '1780308004000000000', [text('success', 'true')]);
+    expect(read(request(3, '1780308003000000000', '0', [text('query_source', 'compact')]), done)).toEqual({
+      ok: true,
+      records: [
+        expect.objectContaining({ kind: 'turn', session: 's1/compact' }),
+        { kind: 'compaction', session: 's1', ts: Date.parse('2026-06-01T10:00:04Z'), id: '1780308004000/4' },
+      ],
+    });
+    // Known by its event.name alone, or by OTLP's eventName, as by its body.
+    const { body, ...unnamed } = done;
+    expect(read(unnamed)).toEqual(read(done));
+    expect(
+      read({
+        ...unnamed,
+        eventName: body.stringValue,
+        attributes: done.attributes.filter((a) => a.key !== 'event.name'),
+      }),
+    ).toEqual(read(done));
+    // Without success it still says a compaction completed; one that failed rewrote nothing.
+    expect(read(compaction(4, '1780308004000000000', []))).toEqual(read(done));
+    expect(read(compaction(4, '1780308004000000000', [text('success', 'false')]))).toEqual({ ok: true, records: [] });
+    expect(read(compaction(4, '1780308004000000000', [attr('success', { boolValue: false })]))).toEqual({
+      ok: true,
+      records: [],
+    });
+    // What cannot be read is named by its place and its event.
+    const reason = (r: object) => {
+      const p = read(records[0] as object, r);
+      return p.ok ? p : p.reason;
+    };
+    expect(reason(compaction(4, '1780308004000000000', [text('success', 'yes')]))).toMatch(
+      /^resourceLogs\[0\]\.scopeLogs\[0\]\.logRecords\[1\] \(claude_code\.compaction\): success is "yes", not "true" or "false"; /,
+    );
+    const anonymous = { ...done, attributes: done.attributes.filter((a) => a.key !== 'session.id') };
+    expect(reason(anonymous)).toMatch(/\(claude_code\.compaction\): no session\.id attribute;/);
+  });
+
   it("takes event.timestamp where timeUnixNano is 0 or absent, OTLP's unknown", () => {
     const at = (r: object) => {
       const p = parseRecords(exportLine([{ scopeLogs: [{ logRecords: [r] }] }]));

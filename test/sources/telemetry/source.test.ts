@@ -1349,6 +1349,89 @@ describe('which turn is which, whatever the order and the names files are read b
     expect(o.evidence.sessions_excluded).toEqual([`a/${agent}: 2 turns`]);
   });
 
+  it("Claude Code's compaction event marks its main conversation's turn before it: the next main-thread turn decides INV-1", async () => {
+    const dir = join(root, 'claude-code-compaction');
+    mkdirSync(dir, { recursive: true });
+    const kv = (key: string, v: string | number) => ({
+      key,
+      value: typeof v === 'number' ? { intValue: String(v) } : { stringValue: v },
+    });
+    const at = (session: string, minute: number) =>
+      `${Date.parse(`2026-06-01T1${session === 'a' ? 0 : 1}:0${minute}:00Z`)}000000`;
+    const request = (session: string, seq: number, minute: number, read: number, source: string) => ({
+      timeUnixNano: at(session, minute),
+      body: { stringValue: 'claude_code.api_request' },
+      attributes: [
+        kv('session.id', session),
+        kv('event.name', 'api_request'),
+        kv('event.sequence', seq),
+        kv('request_id', `req_${session}${seq}`),
+        kv('query_source', source),
+        kv('model', 'claude-sonnet-4-5-20250929'),
+        kv('input_tokens', '100'),
+        kv('output_tokens', '50'),
+        kv('cache_read_tokens', String(read)),
+        kv('cache_creation_tokens', '0'),
+      ],
+    });
+    // As Claude Code's monitoring documentation names the event and its attributes.
+    const compaction = (session: string, seq: number, minute: number, success: 'true' | 'false') => ({
+      timeUnixNano: at(session, minute),
+      body: { stringValue: 'claude_code.compaction' },
+      attributes: [
+        kv('session.id', session),
+        kv('event.name', 'compaction'),
+        kv('event.timestamp', new Date(Number(at(session, minute).slice(0, -6))).toISOString()),
+        kv('event.sequence', seq),
+        kv('trigger', 'auto'),
+        kv('success', success),
+        kv('duration_ms', 4200),
+        kv('pre_tokens', 155000),
+        kv('post_tokens', 12000),
+      ],
+    });
+    const main = 'repl_main_thread';
+    // a: the turn after the compaction reads nothing: a break. b: it reads the prefix; a failed
+    // compaction before it rewrote nothing and marks nothing.
+    const a = [
+      request('a', 1, 0, 900, main),
+      request('a', 2, 1, 900, main),
+      request('a', 3, 2, 0, 'compact'),
+      compaction('a', 4, 3, 'true'),
+      request('a', 5, 4, 0, main),
+    ];
+    const b = [
+      request('b', 1, 0, 900, main),
+      request('b', 2, 1, 0, 'compact'),
+      compaction('b', 3, 2, 'false'),
+      request('b', 4, 3, 900, main),
+      request('b', 5, 4, 0, 'compact'),
+      compaction('b', 6, 5, 'true'),
+      request('b', 7, 6, 800, main),
+    ];
+    const exported =
+      line({ resourceLogs: [{ scopeLogs: [{ logRecords: a }] }] }) +
+      line({ resourceLogs: [{ scopeLogs: [{ logRecords: b }] }] });
+    writeFileSync(join(dir, 'events.jsonl'), exported);
+    // A gzip copy beside it: its compactions are the same ones, not two more.
+    writeFileSync(join(dir, 'events.jsonl.gz'), gzipSync(exported));
+    const o = await measure({ files: ['claude-code-compaction/events.jsonl*'], metric: 'compaction_cache_breaks' });
+    expect(o).toMatchObject({ status: 'ok', value: 1 });
+    expect(o.evidence.compaction_turns_checked).toBe(2);
+    expect(o.evidence.violations).toEqual([
+      {
+        session: 'a',
+        turn: 2,
+        missed_turn: 3,
+        cause: 'no cache read',
+        file: 'claude-code-compaction/events.jsonl',
+        line: 1,
+      },
+    ]);
+    // The compaction's own request is a conversation of its own, and no turn is added.
+    expect(await value({ files: ['claude-code-compaction/events.jsonl'], metric: 'turns' })).toBe(9);
+  });
+
   it('the turn after a compaction decides it when it is read first: files by number (part-9 before part-10), lines out of order', async () => {
     const dir = join(root, 'order-files');
     mkdirSync(dir, { recursive: true });
