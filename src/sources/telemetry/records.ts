@@ -18,7 +18,8 @@
  *
  * A line may also hold a whole OTLP/JSON trace export (`{ resourceSpans: [...] }`, as the
  * OpenTelemetry Collector's file exporter writes one per line): each span carrying gen_ai usage
- * is read as an otel line of its own is (parseRecords). Or a whole OTLP/JSON logs export
+ * is read as an otel line of its own is (parseRecords), and Claude Code's `claude_code.llm_request`
+ * span, which names its counts as its api_request event does, as that event is. Or a whole OTLP/JSON logs export
  * (`{ resourceLogs: [...] }`) of Claude Code's events: each `claude_code.api_request` log record
  * is one turn (`session.id`, or a conversation of its own for a request another subsystem than the
  * main thread issued, by its `query_source`; `input_tokens`, `output_tokens`, `cache_read_tokens`,
@@ -254,10 +255,17 @@ function recordsOf(text: string): ParsedRecords {
   // A span of its own that carries no gen_ai usage (a tool run, an agent invocation) is no turn,
   // and is passed over as it is in an export: a log of one span per line holds several such
   // spans per turn, and each read as malformed would make the file look mostly malformed.
+  // Claude Code's llm_request span carries its counts under names of its own: read as its
+  // api_request event is (unless it writes gen_ai usage, read as any span's).
   if (o.usage === undefined && o.type === undefined && o.misses === undefined) {
     const attrs = otelAttributes(o);
-    if (attrs !== undefined && !Object.keys(attrs).some((key) => key.startsWith('gen_ai.usage.'))) {
-      return { ok: true, records: [] };
+    if (attrs === undefined || !Object.keys(attrs).some((key) => key.startsWith('gen_ai.usage.'))) {
+      const all = spanAttributes(o.attributes);
+      if (isLlmRequestSpan(o, all)) {
+        const p = claudeCodeSpan(o, all);
+        return p === undefined ? { ok: true, records: [] } : p.ok ? { ok: true, records: [p.record] } : p;
+      }
+      if (attrs !== undefined) return { ok: true, records: [] };
     }
   }
   const p = parseObject(o);
@@ -768,12 +776,16 @@ function otlpExport(resourceSpans: unknown): ParsedRecords {
     scopes: 'scopeSpans',
     legacy: 'instrumentationLibrarySpans',
     items: 'spans',
-    label: () => '',
+    label: (span: Record<string, unknown>) =>
+      isLlmRequestSpan(span, spanAttributes(span.attributes)) ? ` (${CLAUDE_CODE_LLM_REQUEST})` : '',
     others: 'spans',
   };
   return otlpTurns(resourceSpans, layout, (span) => {
     const attrs = otelAttributes(span);
-    if (attrs === undefined || !Object.keys(attrs).some((key) => key.startsWith('gen_ai.usage.'))) return undefined;
+    if (attrs === undefined || !Object.keys(attrs).some((key) => key.startsWith('gen_ai.usage.'))) {
+      const all = spanAttributes(span.attributes);
+      return isLlmRequestSpan(span, all) ? claudeCodeSpan(span, all) : undefined;
+    }
     return otel(span, attrs);
   });
 }
@@ -883,12 +895,12 @@ function claudeCodeCompaction(r: Record<string, unknown>, a: Record<string, unkn
   return { ok: true, record: { kind: 'compaction', session: where.id, ts: where.ts, id: `${where.ts}/${seq}` } };
 }
 
-/** One `claude_code.api_request` log record as a turn, or why it is none. */
-function claudeCodeRequest(r: Record<string, unknown>, a: Record<string, unknown>): ParsedLine {
-  const where = eventSessionAndTime(r, a);
-  if (typeof where === 'string') return bad(where);
-  const { ts } = where;
-  const session = requestConversation(where.id, a.query_source);
+/**
+ * A request's turn from the attributes Claude Code writes on its api_request event and on its
+ * llm_request span alike (`input_tokens` the API's uncached input; `cache_read_tokens`,
+ * `cache_creation_tokens`, `output_tokens`, `model`), or why it is none.
+ */
+function claudeCodeTurn(a: Record<string, unknown>, session: string, ts: number, span: string | undefined): ParsedLine {
   // Claude Code writes its counts as integers or as decimal text: both are read.
   const count = (k: string, optional: boolean): number | string => {
     let v = a[k];
@@ -904,11 +916,7 @@ function claudeCodeRequest(r: Record<string, unknown>, a: Record<string, unknown
   if (typeof cacheRead === 'string') return bad(cacheRead);
   const cacheCreation = count('cache_creation_tokens', true);
   if (typeof cacheCreation === 'string') return bad(cacheCreation);
-  // What tells a record read twice from two requests: the API's request id where Claude Code
-  // writes one (unique to the request); else event.sequence, which its documentation counts
-  // per Claude Code process, so a session resumed in another process may number from 0 again.
-  const requestId = a.request_id;
-  const sequence = a['event.sequence'];
+  const model = a.model ?? a['gen_ai.request.model'];
   return {
     ok: true,
     record: {
@@ -917,7 +925,7 @@ function claudeCodeRequest(r: Record<string, unknown>, a: Record<string, unknown
       session,
       turn: undefined,
       ts,
-      model: typeof a.model === 'string' ? a.model : undefined,
+      model: typeof model === 'string' ? model : undefined,
       input,
       output,
       cacheRead,
@@ -925,17 +933,89 @@ function claudeCodeRequest(r: Record<string, unknown>, a: Record<string, unknown
       creation5m: undefined,
       creation1h: undefined,
       cacheCounted: a.cache_read_tokens !== undefined || a.cache_creation_tokens !== undefined,
-      span:
-        typeof requestId === 'string' && requestId.trim() !== ''
-          ? `request_id ${requestId}`
-          : typeof sequence === 'number' || (typeof sequence === 'string' && sequence !== '')
-            ? `event.sequence ${String(sequence)}`
-            : undefined,
+      span,
       compaction: false,
       injection: false,
       breakpoints: undefined,
     },
   };
+}
+
+/**
+ * What tells a request read twice (its event and its span, a file beside its gzip copy) from two
+ * requests: the API's request id, which Claude Code writes on both (`request_id`; the span's
+ * `gen_ai.response.id` is the same value).
+ */
+function requestIdentity(id: unknown): string | undefined {
+  return typeof id === 'string' && id.trim() !== '' ? `request_id ${id}` : undefined;
+}
+
+/** One `claude_code.api_request` log record as a turn, or why it is none. */
+function claudeCodeRequest(r: Record<string, unknown>, a: Record<string, unknown>): ParsedLine {
+  const where = eventSessionAndTime(r, a);
+  if (typeof where === 'string') return bad(where);
+  // Without a request id, event.sequence, which Claude Code's documentation counts per
+  // process, so a session resumed in another process may number from 0 again.
+  const sequence = a['event.sequence'];
+  const span =
+    requestIdentity(a.request_id) ??
+    (typeof sequence === 'number' || (typeof sequence === 'string' && sequence !== '')
+      ? `event.sequence ${String(sequence)}`
+      : undefined);
+  return claudeCodeTurn(a, requestConversation(where.id, a.query_source), where.ts, span);
+}
+
+/** Claude Code's span for each API request to Claude, when its traces are exported (beta). */
+const CLAUDE_CODE_LLM_REQUEST = 'claude_code.llm_request';
+
+/** A span's attributes as plain values: OTLP's `[{key, value}]`, or an object of them. */
+function spanAttributes(x: unknown): Record<string, unknown> {
+  if (Array.isArray(x)) return logAttributes(x);
+  return x !== null && typeof x === 'object' ? (x as Record<string, unknown>) : {};
+}
+
+/** Whether a span is Claude Code's llm_request: by its name, or the `span.type` every one of its spans carries. */
+function isLlmRequestSpan(o: Record<string, unknown>, a: Record<string, unknown>): boolean {
+  return o.name === CLAUDE_CODE_LLM_REQUEST || a['span.type'] === 'llm_request';
+}
+
+/**
+ * One `claude_code.llm_request` span as a turn; none when it carries no token counts (a request
+ * that failed: Claude Code logs no api_request event for one either), or why it cannot be read.
+ * Its conversation is named as its api_request event's is, from `query_source`, which the span
+ * carries only under detailed beta tracing, else from `query_source_safe` (`repl_main_thread`,
+ * `agent.builtin.general-purpose`: `:` written as `.`, a user-named agent as `agent.custom`),
+ * else, without either, `agent_id`, which Claude Code leaves out on the main conversation
+ * alone. Its time is its end, when its event is logged.
+ */
+function claudeCodeSpan(o: Record<string, unknown>, a: Record<string, unknown>): ParsedLine | undefined {
+  if (a.input_tokens === undefined || a.input_tokens === null) return undefined;
+  if (a.success === false || a.success === 'false') return undefined;
+  const id = a['session.id'];
+  if (typeof id !== 'string') {
+    return bad(
+      id === undefined || id === null
+        ? 'no session.id attribute; Claude Code writes it unless OTEL_METRICS_INCLUDE_SESSION_ID is false'
+        : noSession('session.id', id),
+    );
+  }
+  const blank = blankSession('session.id', id);
+  if (blank !== undefined) return bad(blank);
+  const ts = otelTimestamp(o.endTimeUnixNano === undefined ? o : { endTimeUnixNano: o.endTimeUnixNano });
+  if (typeof ts === 'string') return bad(ts);
+  const source = [a.query_source, a.query_source_safe].find((x) => typeof x === 'string' && x.trim() !== '');
+  const agent = a.agent_id;
+  const session =
+    source !== undefined
+      ? requestConversation(id, source)
+      : typeof agent === 'string' && agent.trim() !== ''
+        ? `${id}/${agent}`
+        : id;
+  const span =
+    requestIdentity(a.request_id) ??
+    requestIdentity(a['gen_ai.response.id']) ??
+    spanIdentity({ spanId: o.spanId, traceId: o.traceId }, {});
+  return claudeCodeTurn(a, session, ts, span);
 }
 
 /** The turns of an OTLP/JSON logs export: Claude Code's api_request records. */

@@ -355,6 +355,8 @@ interface PassState {
   duplicates: { count: number; first: DuplicateTurn[] };
   /** Sessions where a span without a turn number was read after a turn that came later than it. */
   disordered: Set<string>;
+  /** The request ids read so far, of every session (TurnRecord.span `request_id …`). */
+  requests: Set<string>;
   /** Sessions whose unnumbered spans' ts and numbers are gathered, in reading order (see scanFiles). */
   gather: Map<string, { ts: number[]; turns: number[] }> | undefined;
   /** Sessions whose unnumbered spans take these numbers, in reading order, instead of the next one. */
@@ -487,6 +489,7 @@ function newPassState(): PassState {
     firstAfterAsOf: { ts: Infinity },
     duplicates: { count: 0, first: [] },
     disordered: new Set(),
+    requests: new Set(),
     gather: undefined,
     numbers: undefined,
   };
@@ -634,7 +637,10 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     // A span without a turn number is known by its id: read again (a file beside its gzip copy),
     // it would be numbered as a turn of its own and counted twice.
     if (record.turn === undefined && record.span !== undefined) {
-      const spans = (st.spans ??= new Set());
+      // A request id names one request whichever conversation its record was read into: a
+      // span naming its subagent as query_source_safe does (`agent.custom`) and the event
+      // naming it as query_source does are one request, counted once.
+      const spans = record.span.startsWith('request_id ') ? p.requests : (st.spans ??= new Set());
       if (spans.has(record.span)) {
         duplicate(p, { session: record.session, turn: undefined, span: record.span, file, line });
         return;
@@ -1034,6 +1040,6 @@ export function whyNoTurns(
     reason:
       passed === 0
         ? 'never started: no turns ever in the files'
-        : `never started: no turns ever in the files, though ${passed === 1 ? 'a line of them reads' : `${passed} lines of them read`}: ${passed === 1 ? 'it holds' : 'they hold'} no turn (spans without gen_ai.usage.* attributes, Claude Code's claude_code.llm_request spans among them; Claude Code's events other than claude_code.api_request; metrics exports)`,
+        : `never started: no turns ever in the files, though ${passed === 1 ? 'a line of them reads' : `${passed} lines of them read`}: ${passed === 1 ? 'it holds' : 'they hold'} no turn (spans without gen_ai.usage.* attributes, Claude Code's claude_code.llm_request spans without token counts among them; Claude Code's events other than claude_code.api_request and claude_code.compaction; metrics exports)`,
   };
 }

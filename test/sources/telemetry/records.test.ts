@@ -954,6 +954,136 @@ describe("parseRecords: Claude Code's OTLP/JSON logs export on one line", () => 
   });
 });
 
+describe("parseRecords: Claude Code's claude_code.llm_request spans", () => {
+  const kv = (key: string, value: object) => ({ key, value });
+  const str = (key: string, v: string) => kv(key, { stringValue: v });
+  const int = (key: string, v: number) => kv(key, { intValue: String(v) });
+  // As Claude Code's monitoring documentation names the span and its attributes.
+  const span = (extra: object[] = [], drop: string[] = []) => ({
+    traceId: '5b8efff798038103d269b633813fc60c',
+    spanId: 'eee19b7ec3c1b174',
+    name: 'claude_code.llm_request',
+    kind: 3,
+    startTimeUnixNano: '1780308000000000000',
+    endTimeUnixNano: '1780308002500000000',
+    attributes: [
+      str('session.id', 's1'),
+      str('span.type', 'llm_request'),
+      str('model', 'claude-sonnet-4-5-20250929'),
+      str('gen_ai.system', 'anthropic'),
+      str('gen_ai.request.model', 'claude-sonnet-4-5-20250929'),
+      str('query_source', 'repl_main_thread'),
+      str('query_source_safe', 'repl_main_thread'),
+      str('speed', 'normal'),
+      int('duration_ms', 2500),
+      int('input_tokens', 12),
+      int('output_tokens', 300),
+      int('cache_read_tokens', 20000),
+      int('cache_creation_tokens', 500),
+      str('request_id', 'req_011CX'),
+      str('gen_ai.response.id', 'req_011CX'),
+      int('attempt', 1),
+      kv('success', { boolValue: true }),
+    ]
+      .filter((a) => !drop.includes(a.key))
+      .concat(extra as { key: string; value: object }[]),
+  });
+  const exportLine = (...spans: object[]) => JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
+  const sessions = (...spans: object[]) => {
+    const p = parseRecords(exportLine(...spans));
+    return p.ok ? p.records.map((r) => r.session) : p.reason;
+  };
+
+  it('reads one with token counts as a turn: its input apart from the cache, known by its request id, timed at its end', () => {
+    const want = {
+      kind: 'turn',
+      shape: 'otel',
+      session: 's1',
+      turn: undefined,
+      ts: Date.parse('2026-06-01T10:00:02.500Z'),
+      model: 'claude-sonnet-4-5-20250929',
+      input: 12,
+      output: 300,
+      cacheRead: 20000,
+      cacheCreation: 500,
+      creation5m: undefined,
+      creation1h: undefined,
+      cacheCounted: true,
+      span: 'request_id req_011CX',
+      compaction: false,
+      injection: false,
+      breakpoints: undefined,
+    };
+    expect(parseRecords(exportLine(span()))).toEqual({ ok: true, records: [want] });
+    // A span on a line of its own reads the same.
+    expect(parseRecords(JSON.stringify(span()))).toEqual({ ok: true, records: [want] });
+    // Without request_id, gen_ai.response.id is the same value; without either, the span's own id.
+    expect(parseRecords(exportLine(span([], ['request_id'])))).toEqual({ ok: true, records: [want] });
+    expect(parseRecords(exportLine(span([], ['request_id', 'gen_ai.response.id'])))).toEqual({
+      ok: true,
+      records: [{ ...want, span: '5b8efff798038103d269b633813fc60c/eee19b7ec3c1b174' }],
+    });
+    // Known by span.type alone, as by its name.
+    const { name: _name, ...unnamed } = span();
+    expect(parseRecords(exportLine(unnamed))).toEqual({ ok: true, records: [want] });
+  });
+
+  it('names its conversation as its api_request event does: query_source, else query_source_safe, else agent_id', () => {
+    const source = (v: string | undefined, safe: string | undefined, agent?: string) =>
+      span(
+        [
+          ...(v === undefined ? [] : [str('query_source', v)]),
+          ...(safe === undefined ? [] : [str('query_source_safe', safe)]),
+          ...(agent === undefined ? [] : [str('agent_id', agent)]),
+        ],
+        ['query_source', 'query_source_safe'],
+      );
+    expect(
+      sessions(
+        source('agent:builtin:general-purpose', 'agent.builtin.general-purpose', 'a1'),
+        source(undefined, 'agent.builtin.general-purpose', 'a1'),
+        source(undefined, 'repl_main_thread'),
+        source(undefined, undefined, 'a1'),
+        source(undefined, undefined),
+        source('compact', 'compact'),
+      ),
+    ).toEqual([
+      's1/agent:builtin:general-purpose',
+      's1/agent.builtin.general-purpose',
+      's1',
+      's1/a1',
+      's1',
+      's1/compact',
+    ]);
+  });
+
+  it('passes over one without token counts (a failed request) and other spans; one it cannot read is named', () => {
+    expect(
+      parseRecords(
+        exportLine(span([], ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens'])),
+      ),
+    ).toEqual({
+      ok: true,
+      records: [],
+    });
+    expect(parseRecords(exportLine(span([kv('success', { stringValue: 'false' })], ['success'])))).toEqual({
+      ok: true,
+      records: [],
+    });
+    const tool = { traceId: 't', spanId: 'u', name: 'claude_code.tool', attributes: [str('session.id', 's1')] };
+    expect(parseRecords(exportLine(tool))).toEqual({ ok: true, records: [] });
+    expect(parseRecords(exportLine(tool, span([], ['session.id'])))).toEqual({
+      ok: false,
+      reason:
+        "resourceSpans[0].scopeSpans[0].spans[1] (claude_code.llm_request): no session.id attribute; Claude Code writes it unless OTEL_METRICS_INCLUDE_SESSION_ID is false; the export's other spans are not read either",
+    });
+    expect(parseRecords(JSON.stringify(span([str('input_tokens', '-3')], ['input_tokens'])))).toEqual({
+      ok: false,
+      reason: 'input_tokens is not a whole number',
+    });
+  });
+});
+
 describe('parseLine: fork-trace records', () => {
   it('reads the miss sources of a turn', () => {
     const p = parseLine(

@@ -148,13 +148,13 @@ describe('metrics over the Anthropic fixture, computed by hand', () => {
   it("files whose lines read but hold no turn (Claude Code's trace export) say so, not only that they hold no turn", async () => {
     mkdirSync(join(root, 'no-usage'), { recursive: true });
     const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
-    // Claude Code's request span names its counts without the gen_ai.usage prefix.
+    // Claude Code's request span of a request that failed: no token counts, no turn.
     const span = {
       traceId: 't',
       spanId: 's',
       name: 'claude_code.llm_request',
       startTimeUnixNano: `${Date.parse('2026-06-01T10:00:00Z')}000000`,
-      attributes: [kv('session.id', 'a'), kv('input_tokens', '10'), kv('cache_read_tokens', '900')],
+      attributes: [kv('session.id', 'a'), kv('success', 'false'), kv('status_code', '529'), kv('error', 'Overloaded')],
     };
     writeFileSync(
       join(root, 'no-usage', 'traces.jsonl'),
@@ -164,7 +164,7 @@ describe('metrics over the Anthropic fixture, computed by hand', () => {
     expect(o).toMatchObject({ status: 'halt', halt: 'missing' });
     expect(o.evidence.channel).toBe('never_started');
     expect(o.status === 'halt' && o.reason).toBe(
-      "measurement 'm': never started: no turns ever in the files, though a line of them reads: it holds no turn (spans without gen_ai.usage.* attributes, Claude Code's claude_code.llm_request spans among them; Claude Code's events other than claude_code.api_request; metrics exports)",
+      "measurement 'm': never started: no turns ever in the files, though a line of them reads: it holds no turn (spans without gen_ai.usage.* attributes, Claude Code's claude_code.llm_request spans without token counts among them; Claude Code's events other than claude_code.api_request and claude_code.compaction; metrics exports)",
     );
   });
 
@@ -1347,6 +1347,124 @@ describe('which turn is which, whatever the order and the names files are read b
     expect(o).toMatchObject({ status: 'ok', value: 0.9 });
     expect(o.evidence).toMatchObject({ turns: 5, sessions: 2, sessions_counted: 1 });
     expect(o.evidence.sessions_excluded).toEqual([`a/${agent}: 2 turns`]);
+  });
+
+  it("reads Claude Code's claude_code.llm_request spans as turns; a request also in the logs (same request_id) counts once", async () => {
+    const dir = join(root, 'claude-code-traces');
+    mkdirSync(dir, { recursive: true });
+    const kv = (key: string, v: string | number | boolean) => ({
+      key,
+      value:
+        typeof v === 'number'
+          ? { intValue: String(v) }
+          : typeof v === 'boolean'
+            ? { boolValue: v }
+            : { stringValue: v },
+    });
+    const ns = (minute: number, second = 0) =>
+      `${Date.parse(`2026-06-01T10:0${minute}:${String(second).padStart(2, '0')}Z`)}000000`;
+    // As Claude Code's monitoring documentation names the span's attributes (detailed beta
+    // tracing off: query_source_safe, not query_source).
+    const span = (id: string, minute: number, read: number, source: string, extra: object[] = []) => ({
+      traceId: `trace${minute}`,
+      spanId: `span${minute}`,
+      name: 'claude_code.llm_request',
+      kind: 3,
+      startTimeUnixNano: ns(minute),
+      endTimeUnixNano: ns(minute, 20),
+      attributes: [
+        kv('session.id', 'a'),
+        kv('span.type', 'llm_request'),
+        kv('model', 'claude-sonnet-4-5-20250929'),
+        kv('gen_ai.system', 'anthropic'),
+        kv('gen_ai.request.model', 'claude-sonnet-4-5-20250929'),
+        kv('query_source_safe', source),
+        kv('speed', 'normal'),
+        kv('llm_request.context', 'interaction'),
+        kv('duration_ms', 2100),
+        kv('ttft_ms', 800),
+        kv('input_tokens', 100),
+        kv('output_tokens', 50),
+        kv('cache_read_tokens', read),
+        kv('cache_creation_tokens', 0),
+        kv('request_id', id),
+        kv('gen_ai.response.id', id),
+        kv('attempt', 1),
+        kv('success', true),
+        kv('stop_reason', 'end_turn'),
+        ...extra,
+      ],
+    });
+    const agent = [kv('agent_id', 'a1b2')];
+    const spans = [
+      span('req_1', 0, 900, 'repl_main_thread'),
+      span('req_2', 1, 0, 'agent.builtin.general-purpose', agent),
+      span('req_3', 2, 900, 'repl_main_thread'),
+      // A tool span beside them: no turn.
+      {
+        traceId: 'trace2',
+        spanId: 'tool',
+        name: 'claude_code.tool',
+        attributes: [kv('session.id', 'a'), kv('tool_name', 'Read')],
+      },
+    ];
+    const traces = line({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
+    writeFileSync(join(dir, 'traces.jsonl'), traces);
+    const only = await measure({
+      files: ['claude-code-traces/traces.jsonl'],
+      metric: 'cache_hit_ratio',
+      per: 'session',
+      aggregate: 'min',
+    });
+    // The main conversation reads 900 of 1000 twice; the subagent's cold request is a conversation of its own.
+    expect(only).toMatchObject({ status: 'ok', value: 0 });
+    expect(only.evidence).toMatchObject({ turns: 3, sessions: 2 });
+    expect(await value({ files: ['claude-code-traces/traces.jsonl'], metric: 'cache_hit_ratio' })).toBe(1800 / 2100);
+    // One span per line, as an exporter of single spans writes them: the same turns.
+    writeFileSync(join(dir, 'spans.ndjson'), spans.map((x) => line(x)).join(''));
+    expect(await value({ files: ['claude-code-traces/spans.ndjson'], metric: 'cache_hit_ratio' })).toBe(1800 / 2100);
+    // The same requests' api_request events, read beside the spans: known by request_id, each counts once.
+    const request = (id: string, seq: number, minute: number, read: number, source: string) => ({
+      timeUnixNano: ns(minute, 20),
+      body: { stringValue: 'claude_code.api_request' },
+      attributes: [
+        kv('session.id', 'a'),
+        kv('event.name', 'api_request'),
+        kv('event.sequence', seq),
+        kv('request_id', id),
+        kv('query_source', source),
+        kv('model', 'claude-sonnet-4-5-20250929'),
+        kv('input_tokens', '100'),
+        kv('output_tokens', '50'),
+        kv('cache_read_tokens', String(read)),
+        kv('cache_creation_tokens', '0'),
+      ],
+    });
+    const logRecords = [
+      request('req_1', 1, 0, 900, 'repl_main_thread'),
+      request('req_2', 2, 1, 0, 'agent:builtin:general-purpose'),
+      request('req_3', 3, 2, 900, 'repl_main_thread'),
+    ];
+    writeFileSync(join(dir, 'logs.jsonl'), line({ resourceLogs: [{ scopeLogs: [{ logRecords }] }] }));
+    const both = await measure({ files: ['claude-code-traces/*.jsonl'], metric: 'turns' });
+    expect(both).toMatchObject({ status: 'ok', value: 3 });
+    expect(both.evidence.duplicate_turns).toBe(3);
+    expect(both.evidence.duplicate_turns_left_out).toContain(
+      'claude-code-traces/traces.jsonl:1: session a/agent.builtin.general-purpose span request_id req_2 was read before',
+    );
+    // Without query_source_safe (Claude Code before 2.1.268), agent_id alone tells a subagent's request apart.
+    const old = spans.slice(0, 3).map((x) => ({
+      ...x,
+      attributes: (x.attributes as { key: string }[]).filter((k) => k.key !== 'query_source_safe'),
+    }));
+    writeFileSync(join(dir, 'old.jsonl'), line({ resourceSpans: [{ scopeSpans: [{ spans: old }] }] }));
+    const older = await measure({
+      files: ['claude-code-traces/old.jsonl'],
+      metric: 'turns',
+      per: 'session',
+      aggregate: 'min',
+    });
+    expect(older.evidence).toMatchObject({ turns: 3, sessions: 2 });
   });
 
   it("Claude Code's compaction event marks its main conversation's turn before it: the next main-thread turn decides INV-1", async () => {
