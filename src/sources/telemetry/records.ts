@@ -86,7 +86,7 @@ export interface ForkTraceRecord {
 
 /**
  * A compaction of a conversation that its turns do not mark (Claude Code logs one as an event of
- * its own, `claude_code.compaction`): the conversation's turn read last before it is its
+ * its own, `claude_code.compaction`): the conversation's last turn before it in time is its
  * compaction turn, and the turn after that decides it, as for a turn marked `compaction`.
  */
 export interface CompactionRecord {

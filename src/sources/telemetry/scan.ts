@@ -338,6 +338,14 @@ interface TurnBits {
   seenBeyond: Set<number> | undefined;
 }
 
+/** What the pass that learns a disordered session's numbers keeps of it (PassState.gather). */
+interface Gathered {
+  ts: number[];
+  turns: number[];
+  models: (string | undefined)[];
+  compactions: number[];
+}
+
 /** Everything the pass gathers. */
 interface PassState {
   overall: Totals;
@@ -357,8 +365,11 @@ interface PassState {
   disordered: Set<string>;
   /** The request ids read so far, of every session (TurnRecord.span `request_id …`). */
   requests: Set<string>;
-  /** Sessions whose unnumbered spans' ts and numbers are gathered, in reading order (see scanFiles). */
-  gather: Map<string, { ts: number[]; turns: number[] }> | undefined;
+  /**
+   * Sessions whose unnumbered spans' ts, numbers and models are gathered, in reading order, and
+   * the ts of their compaction events (see scanFiles).
+   */
+  gather: Map<string, Gathered> | undefined;
   /** Sessions whose unnumbered spans take these numbers, in reading order, instead of the next one. */
   numbers: Map<string, { turns: number[]; next: number }> | undefined;
 }
@@ -573,7 +584,8 @@ function duplicate(p: PassState, d: DuplicateTurn): void {
 
 /**
  * A compaction its conversation's turns do not mark (CompactionRecord): the turn read last
- * before it is the compaction turn, waiting for the turn after it, as a turn marked
+ * before it (the last before it in time: read after a later one, the session's files are read
+ * again, see scanFiles) is the compaction turn, waiting for the turn after it, as a turn marked
  * `compaction` waits; the time since the compaction is judged from the event. Read again (a file
  * beside its gzip copy), or after a turn already waiting as a compaction's, it is that one.
  */
@@ -581,22 +593,41 @@ function compactionEvent(p: PassState, st: SessionState, record: CompactionRecor
   const seen = (st.compactions ??= new Set());
   if (seen.has(record.id)) return;
   seen.add(record.id);
-  if (!keep) return;
+  // Read after a turn that came later (its traces read before its events, batches written out
+  // of order): the turn before it is known by time, which the files read again tell (scanFiles).
+  if (p.numbers?.has(record.session)) return;
+  const gathered = p.gather?.get(record.session);
+  if (gathered !== undefined) {
+    gathered.compactions.push(record.ts);
+    return;
+  }
+  if (st.maxTurn >= 0 && record.ts < st.maxTs) p.disordered.add(record.session);
   // A conversation's first turn is numbered 1 when its turns carry no number: before any, 0.
-  const turn = Math.max(st.maxTurn, 0);
+  if (keep) markCompaction(p, st, record.session, Math.max(st.maxTurn, 0), record.ts, st.maxModel);
+}
+
+/** A compaction at `turn`, waiting for the turn after it; one already waiting there is the same one. */
+function markCompaction(
+  p: PassState,
+  st: SessionState,
+  session: string,
+  turn: number,
+  ts: number,
+  model: string | undefined,
+): void {
   if (st.awaiting?.has(turn + 1)) return;
   const m: MarkedTurn = {
     kind: 'compaction',
-    session: record.session,
+    session,
     turn,
-    ts: record.ts,
+    ts,
     decided: false,
     missedTurn: 0,
     cacheRead: 0,
     file: '',
     gap: -1,
     line: 0,
-    model: st.maxModel,
+    model,
     otherModel: undefined,
   };
   p.marked.push(m);
@@ -664,6 +695,7 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
       if (gathered !== undefined) {
         gathered.ts.push(record.ts);
         gathered.turns.push(turn);
+        gathered.models.push(record.model);
       }
     }
     // Whether the turn before it was read already, asked before this one is marked read (turn 1
@@ -842,17 +874,30 @@ export async function scanFiles(root: string, files: readonly string[], opts: Sc
   // The reads again report no progress: a line going back to 0% would read as the same read restarting.
   const again: ReadOptions = opts.signal ? { signal: opts.signal } : {};
   const gathering = newPassState();
-  gathering.gather = new Map([...first.disordered].map((id) => [id, { ts: [], turns: [] }]));
+  gathering.gather = new Map(
+    [...first.disordered].map((id) => [id, { ts: [], turns: [], models: [], compactions: [] }]),
+  );
   await readTelemetry(root, files, passSink(gathering, opts), again);
   const numbers = new Map<string, { turns: number[]; next: number }>();
+  const p = newPassState();
+  const start = opts.rangeMs === undefined ? -Infinity : opts.asOf.getTime() - opts.rangeMs;
   for (const [id, g] of gathering.gather) {
     const byTime = g.ts.map((_, i) => i).sort((a, b) => (g.ts[a] as number) - (g.ts[b] as number) || a - b);
     const slots = [...g.turns].sort((a, b) => a - b);
     const turns: number[] = new Array<number>(slots.length);
     byTime.forEach((i, rank) => (turns[i] = slots[rank] as number));
     numbers.set(id, { turns, next: 0 });
+    // A compaction event follows the last turn of its conversation that came before it, by
+    // time: marked before the files are read again, so its next turn decides it wherever it is read.
+    for (const ts of g.compactions) {
+      if (ts >= opts.asOf.getTime() || (opts.lastTurns === undefined && ts < start)) continue;
+      let before = 0;
+      while (before < byTime.length && (g.ts[byTime[before] as number] as number) <= ts) before++;
+      const turn = before === 0 ? 0 : (slots[before - 1] as number);
+      const model = before === 0 ? undefined : g.models[byTime[before - 1] as number];
+      markCompaction(p, stateOf(p, id), id, turn, ts, model);
+    }
   }
-  const p = newPassState();
   p.numbers = numbers;
   return finishPass(p, await readTelemetry(root, files, passSink(p, opts), again), opts);
 }

@@ -1550,6 +1550,67 @@ describe('which turn is which, whatever the order and the names files are read b
     expect(await value({ files: ['claude-code-compaction/events.jsonl'], metric: 'turns' })).toBe(9);
   });
 
+  it('a compaction event read after later turns (the traces read before the events) follows the turn before it in time', async () => {
+    const dir = join(root, 'claude-code-compaction-order');
+    mkdirSync(dir, { recursive: true });
+    const kv = (key: string, v: string | number) => ({
+      key,
+      value: typeof v === 'number' ? { intValue: String(v) } : { stringValue: v },
+    });
+    const ns = (minute: number) => `${Date.parse(`2026-06-01T10:0${minute}:00Z`)}000000`;
+    const span = (id: string, minute: number, read: number, source: string) => ({
+      traceId: 't',
+      spanId: id,
+      name: 'claude_code.llm_request',
+      startTimeUnixNano: ns(minute),
+      endTimeUnixNano: ns(minute),
+      attributes: [
+        kv('session.id', 'a'),
+        kv('query_source_safe', source),
+        kv('model', 'claude-sonnet-4-5-20250929'),
+        kv('input_tokens', 100),
+        kv('output_tokens', 50),
+        kv('cache_read_tokens', read),
+        kv('cache_creation_tokens', 0),
+        kv('request_id', id),
+      ],
+    });
+    const main = 'repl_main_thread';
+    const spans = [
+      span('req_1', 0, 900, main),
+      span('req_2', 1, 900, main),
+      span('req_3', 2, 0, 'compact'),
+      span('req_4', 4, 0, main),
+      span('req_5', 5, 900, main),
+    ];
+    const compaction = {
+      timeUnixNano: ns(3),
+      body: { stringValue: 'claude_code.compaction' },
+      attributes: [
+        kv('session.id', 'a'),
+        kv('event.name', 'compaction'),
+        kv('event.sequence', 9),
+        kv('trigger', 'auto'),
+        kv('success', 'true'),
+      ],
+    };
+    writeFileSync(join(dir, 'a-traces.jsonl'), line({ resourceSpans: [{ scopeSpans: [{ spans }] }] }));
+    writeFileSync(join(dir, 'b-events.jsonl'), line({ resourceLogs: [{ scopeLogs: [{ logRecords: [compaction] }] }] }));
+    const o = await measure({ files: ['claude-code-compaction-order/*.jsonl'], metric: 'compaction_cache_breaks' });
+    expect(o).toMatchObject({ status: 'ok', value: 1 });
+    expect(o.evidence.compaction_turns_checked).toBe(1);
+    expect(o.evidence.violations).toEqual([
+      {
+        session: 'a',
+        turn: 2,
+        missed_turn: 3,
+        cause: 'no cache read',
+        file: 'claude-code-compaction-order/a-traces.jsonl',
+        line: 1,
+      },
+    ]);
+  });
+
   it('the turn after a compaction decides it when it is read first: files by number (part-9 before part-10), lines out of order', async () => {
     const dir = join(root, 'order-files');
     mkdirSync(dir, { recursive: true });
