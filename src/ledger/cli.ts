@@ -155,7 +155,8 @@ export async function recordGateCheck(opts: RecordGateCheckOptions): Promise<{ o
     });
     return {
       ok: true,
-      message: `recorded gate run ${run.runId} (${run.results} result${run.results === 1 ? '' : 's'}) in ${run.database}\n`,
+      // A run of a restored copy is told apart from a live one here too, as the report heading does.
+      message: `recorded gate run ${run.runId} (${run.results} result${run.results === 1 ? '' : 's'}${run.snapshotAt ? `, database a snapshot of ${run.snapshotAt}` : ''}) in ${run.database}\n`,
     };
   } catch (err) {
     if (!isLedgerFailure(err)) throw err;

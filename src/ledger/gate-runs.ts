@@ -5,7 +5,7 @@
 import type { GateReport } from '../model/result.js';
 import type { SqlWriter } from '../sources/sql/writer.js';
 import { defaultRecordedBy } from './measurements.js';
-import { assertManaged, GATE_RESULTS_TABLE, GATE_RUNS_TABLE } from './schema.js';
+import { ADDED_COLUMNS, assertColumns, assertManaged, GATE_RESULTS_TABLE, GATE_RUNS_TABLE } from './schema.js';
 
 export interface GateRunMeta {
   /** The commit evaluated (the ref as of as_of), when it could be resolved. */
@@ -20,7 +20,12 @@ export interface RecordedGateRun {
   runId: string;
   results: number;
   database: string;
+  /** The instant the evaluated database depicts (the report's snapshot_at), when it was a copy. */
+  snapshotAt?: string;
 }
+
+/** Every column the insert names that an earlier version's ledger may lack. */
+const NEEDED_COLUMNS = ADDED_COLUMNS.filter((c) => c.table === GATE_RUNS_TABLE).map((c) => `${c.table}.${c.column}`);
 
 export async function recordGateRun(
   writer: SqlWriter,
@@ -41,13 +46,16 @@ export async function recordGateRun(
   }));
   return writer.transaction(async (tx) => {
     await assertManaged(tx, [GATE_RUNS_TABLE, GATE_RESULTS_TABLE], database);
+    // Before any write, so a ledger `db migrate` has not brought up to date says so, not a raw SQL error.
+    await assertColumns(tx, NEEDED_COLUMNS, database);
     const run = await tx.query<{ id: string }>(
-      `INSERT INTO ${GATE_RUNS_TABLE} (rfc, as_of, ref, sha, phase, only_gates, verdict, results, tool_version, recorded_by)
-       VALUES ($1, $2::timestamptz, $3, $4, $5, $6::jsonb, $7, $8::int, $9, $10)
+      `INSERT INTO ${GATE_RUNS_TABLE} (rfc, as_of, snapshot_at, ref, sha, phase, only_gates, verdict, results, tool_version, recorded_by)
+       VALUES ($1, $2::timestamptz, $3::timestamptz, $4, $5, $6, $7::jsonb, $8, $9::int, $10, $11)
        RETURNING id::text AS id`,
       [
         report.rfc,
         report.as_of,
+        report.snapshot_at ?? null,
         report.ref,
         meta.sha ?? null,
         meta.phase ?? null,
@@ -77,6 +85,11 @@ export async function recordGateRun(
       const n = Number(inserted.rows[0]?.n ?? 0);
       if (n !== results.length) throw new Error(`stored ${n} of ${results.length} gate results`);
     }
-    return { runId, results: results.length, database };
+    return {
+      runId,
+      results: results.length,
+      database,
+      ...(report.snapshot_at !== undefined ? { snapshotAt: report.snapshot_at } : {}),
+    };
   });
 }

@@ -22,6 +22,9 @@ export {
   recordMeasurements,
 } from './measurements.js';
 export {
+  ADDED_COLUMNS,
+  type AddedColumn,
+  assertColumns,
   assertManaged,
   defaultMigrationRange,
   dryRunOnEmpty,

@@ -32,14 +32,14 @@ export const RETENTION_DAYS = 90;
 /** A plan longer than this is almost certainly a typo in --from or --to. */
 export const MAX_PLAN_MONTHS = 120;
 
-export type ObjectKind = 'schema' | 'table' | 'index' | 'partition';
+export type ObjectKind = 'schema' | 'table' | 'index' | 'partition' | 'column';
 
 export interface MigrationStep {
   /** Stable: `<kind>:<schema>.<name>` (`schema:audit` for a schema). */
   id: string;
   kind: ObjectKind;
   schema: string;
-  /** The object's own name (the schema's name for a schema). */
+  /** The object's own name (the schema's name for a schema; `table.column` for a column). */
   name: string;
   description: string;
   /** Single statements, run in order inside the migration's one transaction. */
@@ -54,6 +54,27 @@ export interface MigrationRange {
   from: Date;
   to: Date;
 }
+
+/**
+ * Columns added to a ledger table after it was first released. A table's CREATE keeps the
+ * shape it was released with and each later column is a step of its own, so a ledger made by
+ * an earlier version gets exactly the columns it lacks, and a fresh one the same shape.
+ */
+export interface AddedColumn {
+  table: string;
+  column: string;
+  type: string;
+  why: string;
+}
+
+export const ADDED_COLUMNS: readonly AddedColumn[] = [
+  {
+    table: GATE_RUNS_TABLE,
+    column: 'snapshot_at',
+    type: 'timestamptz',
+    why: 'the instant a restored database copy depicts, `gate check --snapshot-at`; null for a live database',
+  },
+];
 
 // ---------------------------------------------------------------------------------------------
 // The plan
@@ -114,6 +135,23 @@ function schemaStep(name: string, why: string): MigrationStep {
     description: `schema ${name} (${why})`,
     sql: [`CREATE SCHEMA ${name}`, `COMMENT ON SCHEMA ${name} IS ${marker}`],
     requires: [],
+  };
+}
+
+function columnStep(c: AddedColumn): MigrationStep {
+  const [schema = '', table = ''] = c.table.split('.');
+  return {
+    id: `column:${c.table}.${c.column}`,
+    kind: 'column',
+    schema,
+    name: `${table}.${c.column}`,
+    description: `column ${c.table}.${c.column} (${c.why})`,
+    sql: [
+      // IF NOT EXISTS on top of the inspection: a column added by hand is not an error.
+      `ALTER TABLE ${c.table} ADD COLUMN IF NOT EXISTS ${c.column} ${c.type}`,
+      `COMMENT ON COLUMN ${c.table}.${c.column} IS ${marker}`,
+    ],
+    requires: [`table:${c.table}`],
   };
 }
 
@@ -234,6 +272,7 @@ export function migrationPlan(opts: MigrationRange): MigrationStep[] {
       ],
       requires: [`schema:${LEDGER_SCHEMA}`],
     },
+    ...ADDED_COLUMNS.filter((c) => c.table === GATE_RUNS_TABLE).map(columnStep),
     {
       id: `table:${GATE_RESULTS_TABLE}`,
       kind: 'table',
@@ -299,7 +338,8 @@ export function isManaged(comment: string | null | undefined): boolean {
 async function inspect(tx: SqlTx, plan: readonly MigrationStep[]): Promise<Map<string, LiveObject>> {
   const live = new Map<string, LiveObject>();
   const schemas = plan.filter((s) => s.kind === 'schema').map((s) => s.name);
-  const relations = plan.filter((s) => s.kind !== 'schema').map((s) => `${s.schema}.${s.name}`);
+  const relations = plan.filter((s) => s.kind !== 'schema' && s.kind !== 'column').map((s) => `${s.schema}.${s.name}`);
+  const columns = plan.filter((s) => s.kind === 'column').map((s) => `${s.schema}.${s.name}`);
   // JSON arrays as parameters: the same on node-postgres and PGlite.
   const ns = await tx.query<{ name: string; comment: string | null }>(
     `SELECT n.nspname AS name, obj_description(n.oid, 'pg_namespace') AS comment
@@ -323,6 +363,16 @@ async function inspect(tx: SqlTx, plan: readonly MigrationStep[]): Promise<Map<s
     [JSON.stringify(relations)],
   );
   for (const r of rel.rows) live.set(r.qualified, { comment: r.comment, parent: r.parent });
+  const col = await tx.query<{ qualified: string; comment: string | null }>(
+    `SELECT n.nspname || '.' || c.relname || '.' || a.attname AS qualified, col_description(c.oid, a.attnum) AS comment
+     FROM pg_attribute a
+     JOIN pg_class c ON c.oid = a.attrelid
+     JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE a.attnum > 0 AND NOT a.attisdropped
+       AND n.nspname || '.' || c.relname || '.' || a.attname IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+    [JSON.stringify(columns)],
+  );
+  for (const r of col.rows) live.set(r.qualified, { comment: r.comment, parent: null });
   return live;
 }
 
@@ -391,6 +441,9 @@ function decide(plan: readonly MigrationStep[], live: Map<string, LiveObject>, o
         status: 'blocked',
         note: `not created: it would build on ${qualified(left.step)}, which rfcgate leaves alone`,
       };
+    } else if (obj && step.kind === 'column') {
+      // Its table is rfcgate's (or this step would be blocked): the column is used as is.
+      outcome = { step, status: 'present' };
     } else if (obj && step.kind === 'schema') {
       outcome = isManaged(obj.comment)
         ? { step, status: 'present' }
@@ -571,4 +624,30 @@ export async function assertManaged(tx: SqlTx, tables: readonly string[], databa
       `${foreign.join(', ')} in ${database} ${foreign.length === 1 ? 'was' : 'were'} not created by rfcgate (no '${MARKER_PREFIX}' comment); rfcgate writes only to tables it manages, so nothing was written`,
     );
   }
+}
+
+/**
+ * Throws a LedgerError naming every column of `columns` (`schema.table.column`) that its
+ * table lacks: a ledger created by an earlier version, which `db migrate` brings up to date.
+ * Run inside the writing transaction, after assertManaged, before the first write.
+ */
+export async function assertColumns(tx: SqlTx, columns: readonly string[], database: string): Promise<void> {
+  const res = await tx.query<{ name: string }>(
+    `SELECT t.name
+     FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS t(name, ord)
+     WHERE NOT EXISTS (
+       SELECT 1 FROM pg_attribute a
+       JOIN pg_class c ON c.oid = a.attrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE a.attnum > 0 AND NOT a.attisdropped AND n.nspname || '.' || c.relname || '.' || a.attname = t.name)
+     ORDER BY t.ord`,
+    [JSON.stringify(columns)],
+  );
+  const missing = res.rows.map((r) => r.name);
+  if (missing.length === 0) return;
+  const one = missing.length === 1;
+  throw new LedgerError(
+    'missing',
+    `the ledger in ${database} was created by an earlier version of rfcgate: ${one ? 'column' : 'columns'} ${missing.join(', ')} ${one ? 'does' : 'do'} not exist; run \`rfcgate db migrate\` to add ${one ? 'it' : 'them'}; nothing was written`,
+  );
 }

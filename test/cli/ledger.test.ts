@@ -11,6 +11,8 @@ import { testBackends, useTestDatabase } from '../helpers/db.js';
 import { createRepo, type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
 import { writeRfc } from '../helpers/spec-fixture.js';
 import { unusedPort } from '../sources/sql/fixtures.js';
+import { migrate, migrationPlan } from '../../src/ledger/schema.js';
+import { PgliteWriter, PgWriter } from '../../src/sources/sql/writer.js';
 import { runCli } from '../helpers/cli.js';
 
 const AS_OF = '2026-06-01T00:00:00Z';
@@ -154,16 +156,16 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
     expect(r.stdout).toMatch(
       /^created {2}partition audit\.coordination_measurements_y2026m04 \[2026-04-01, 2026-05-01\)(: .*)?$/m,
     );
-    expect(r.stdout).toMatch(/^migrated pglite:\.rfcgate\/pgdata: 11 created, 0 already present$/m);
+    expect(r.stdout).toMatch(/^migrated pglite:\.rfcgate\/pgdata: 12 created, 0 already present$/m);
   });
 
   it('a second db migrate has nothing to do', () => {
     const r = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06'], { cwd: repo.dir });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('nothing to do on pglite:.rfcgate/pgdata: 11 already present\n');
+    expect(r.stdout).toBe('nothing to do on pglite:.rfcgate/pgdata: 12 already present\n');
     const json = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06', '--json'], { cwd: repo.dir });
     const out = JSON.parse(json.stdout);
-    expect(out).toMatchObject({ changed: false, created: 0, present: 11, refused: 0 });
+    expect(out).toMatchObject({ changed: false, created: 0, present: 12, refused: 0 });
     expect(out.steps.every((s: { status: string }) => s.status === 'present')).toBe(true);
   });
 
@@ -394,6 +396,67 @@ describe.each(testBackends())('measure record after the months db migrate made, 
   });
 });
 
+describe.each(testBackends())('gate check --record on a ledger created by an earlier version, on $name', (backend) => {
+  const db = useTestDatabase(backend);
+
+  it('exits 3 naming db migrate and writes nothing; after db migrate it records --snapshot-at', async () => {
+    const old = createRepo();
+    writeRfc(old.dir, spec);
+    old.git(['add', '-A']);
+    old.commit({ message: 'gates: add demo RFC', date: '2026-04-02T00:00:00Z' });
+    const env: NodeJS.ProcessEnv = backend.name === 'postgres' ? { DATABASE_URL: db.url() } : {};
+    // That version's ledger: the same plan without the columns added since.
+    const oldPlan = migrationPlan({
+      from: new Date('2026-04-01T00:00:00Z'),
+      to: new Date('2026-06-01T00:00:00Z'),
+    }).filter((s) => s.kind !== 'column');
+    let embedded: PGlite | undefined;
+    if (backend.name === 'pglite') {
+      mkdirSync(join(old.dir, '.rfcgate'));
+      embedded = new PGlite(join(old.dir, '.rfcgate', 'pgdata'));
+    }
+    const writer = embedded ? new PgliteWriter({ db: embedded }) : new PgWriter(db.url());
+    try {
+      await migrate(writer, oldPlan);
+    } finally {
+      await writer.close();
+      await embedded?.close();
+    }
+    const runs = async (sql: string) => (backend.name === 'postgres' ? db.exec(sql) : query(old.dir, sql));
+    const where = backend.name === 'postgres' ? '127\\.0\\.0\\.1:\\d+/rfcgate_t_\\w+' : 'pglite:\\.rfcgate/pgdata';
+
+    const args = ['gate', 'check', '--as-of', AS_OF, '--snapshot-at', AS_OF, '--json', '--record'];
+    const refused = run(args, { cwd: old.dir, env });
+    expect(refused.code).toBe(3);
+    expect(JSON.parse(refused.stdout).snapshot_at).toBe('2026-06-01T00:00:00.000Z');
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `^error: the gate run was not recorded: the ledger in ${where} was created by an earlier version of rfcgate: column rfcgate\\.gate_runs\\.snapshot_at does not exist; run \`rfcgate db migrate\` to add it; nothing was written\n$`,
+      ),
+    );
+    expect(await runs('SELECT count(*)::int AS n FROM rfcgate.gate_runs')).toEqual([{ n: 0 }]);
+
+    const migrated = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06'], { cwd: old.dir, env });
+    expect(migrated.code).toBe(0);
+    expect(migrated.stdout).toMatch(/^created {2}column rfcgate\.gate_runs\.snapshot_at \(/m);
+    expect(migrated.stdout).toMatch(/: 1 created, 11 already present\n$/);
+
+    const recorded = run(args, { cwd: old.dir, env });
+    expect(recorded.code).toBe(2);
+    expect(recorded.stderr).toMatch(
+      new RegExp(
+        `^recorded gate run 1 \\(3 results, database a snapshot of 2026-06-01T00:00:00\\.000Z\\) in ${where}\n$`,
+      ),
+    );
+    const live = run(['gate', 'check', '--as-of', AS_OF, '--json', '--record'], { cwd: old.dir, env });
+    expect(live.stderr).toMatch(new RegExp(`^recorded gate run 2 \\(3 results\\) in ${where}\n$`));
+    expect(await runs('SELECT id::int AS id, as_of, snapshot_at FROM rfcgate.gate_runs ORDER BY id')).toEqual([
+      { id: 1, as_of: new Date(AS_OF), snapshot_at: new Date(AS_OF) },
+      { id: 2, as_of: new Date(AS_OF), snapshot_at: null },
+    ]);
+  });
+});
+
 /** A team's own measurement table whose elapsed_ms is numeric, with a value no double holds. */
 const TEAM_TABLE = `CREATE SCHEMA audit;
   CREATE TABLE audit.coordination_measurements (id bigint, recorded_at timestamptz, measurement_type text,
@@ -446,9 +509,9 @@ describe.each(testBackends().filter((b) => b.name === 'postgres'))(
       const env = { DATABASE_URL: db.url() };
       const first = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06'], { cwd: repo.dir, env });
       expect(first.code).toBe(0);
-      expect(first.stdout).toMatch(/^migrated 127\.0\.0\.1:\d+\/rfcgate_t_\w+: 11 created, 0 already present$/m);
+      expect(first.stdout).toMatch(/^migrated 127\.0\.0\.1:\d+\/rfcgate_t_\w+: 12 created, 0 already present$/m);
       const second = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06'], { cwd: repo.dir, env });
-      expect(second.stdout).toMatch(/^nothing to do on .*: 11 already present\n$/);
+      expect(second.stdout).toMatch(/^nothing to do on .*: 12 already present\n$/);
 
       const rec = [
         'measure',

@@ -3,7 +3,7 @@ import { LedgerError } from '../../src/ledger/errors.js';
 import { recordGateRun } from '../../src/ledger/gate-runs.js';
 import { migrate, migrationPlan } from '../../src/ledger/schema.js';
 import type { GateReport, GateResult } from '../../src/model/result.js';
-import { count, testBackends, useLedgerDatabase } from './helpers.js';
+import { catalogSnapshot, count, testBackends, useLedgerDatabase } from './helpers.js';
 
 const RANGE = { from: new Date('2026-05-01T00:00:00Z'), to: new Date('2026-06-30T00:00:00Z') };
 
@@ -70,13 +70,14 @@ describe.each(testBackends())('recordGateRun on $name', (backend) => {
     });
     expect(run.results).toBe(3);
     const runs = await db.exec(
-      `SELECT id::text AS id, rfc, as_of, ref, sha, phase, only_gates, verdict, results, tool_version, recorded_by FROM rfcgate.gate_runs`,
+      `SELECT id::text AS id, rfc, as_of, snapshot_at, ref, sha, phase, only_gates, verdict, results, tool_version, recorded_by FROM rfcgate.gate_runs`,
     );
     expect(runs).toEqual([
       {
         id: run.runId,
         rfc: 'wave3',
         as_of: new Date(REPORT.as_of),
+        snapshot_at: null,
         ref: 'HEAD',
         sha: 'a'.repeat(40),
         phase: 'implementation',
@@ -118,6 +119,37 @@ describe.each(testBackends())('recordGateRun on $name', (backend) => {
     expect((err as Error).message).toMatch(
       /rfcgate\.gate_runs, rfcgate\.gate_results do not exist; run `rfcgate db migrate` first/,
     );
+  });
+
+  it('stores the instant a restored copy depicts, so its run is told apart from a live one', async () => {
+    const run = await recordGateRun(db.writer(), { ...REPORT, snapshot_at: '2026-06-01T12:00:00.000Z' });
+    expect(run.snapshotAt).toBe('2026-06-01T12:00:00.000Z');
+    expect(await db.exec('SELECT as_of, snapshot_at FROM rfcgate.gate_runs')).toEqual([
+      { as_of: new Date(REPORT.as_of), snapshot_at: new Date('2026-06-01T12:00:00.000Z') },
+    ]);
+  });
+
+  it('says to run db migrate when the ledger predates a column, and writes nothing', async () => {
+    // A ledger created by the version before gate_runs.snapshot_at: the same plan without its column step.
+    await db.reset();
+    await migrate(
+      db.writer(),
+      migrationPlan(RANGE).filter((s) => s.kind !== 'column'),
+    );
+    const before = await catalogSnapshot(db);
+    const err = await recordGateRun(db.writer(), REPORT).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LedgerError);
+    expect((err as LedgerError).problem).toBe('missing');
+    expect((err as Error).message).toMatch(
+      /^the ledger in \S+ was created by an earlier version of rfcgate: column rfcgate\.gate_runs\.snapshot_at does not exist; run `rfcgate db migrate` to add it; nothing was written$/,
+    );
+    expect(await count(db, 'rfcgate.gate_runs')).toBe(0);
+    expect(await count(db, 'rfcgate.gate_results')).toBe(0);
+    expect(await catalogSnapshot(db)).toBe(before);
+
+    await migrate(db.writer(), migrationPlan(RANGE));
+    await recordGateRun(db.writer(), REPORT);
+    expect(await count(db, 'rfcgate.gate_runs')).toBe(1);
   });
 
   it('records a run with no results', async () => {

@@ -39,6 +39,7 @@ describe('migrationPlan (pure)', () => {
       'schema:rfcgate',
       'table:rfcgate.recorded_measurements',
       'table:rfcgate.gate_runs',
+      'column:rfcgate.gate_runs.snapshot_at',
       'table:rfcgate.gate_results',
       'table:rfcgate.comparator_windows',
     ]);
@@ -183,8 +184,9 @@ describe.each(testBackends())('migrate on $name', (backend) => {
     expect(byId.get('index:audit.coordination_measurements_type_time')?.status).toBe('blocked');
     expect(r.outcomes.filter((o) => o.step.kind === 'partition').every((o) => o.status === 'blocked')).toBe(true);
     expect(r.refused).toBe(1);
-    // The rfcgate schema and its four tables (recorded_measurements, gate_runs, gate_results, comparator_windows).
-    expect(r.created).toBe(5);
+    // The rfcgate schema and its four tables (recorded_measurements, gate_runs, gate_results,
+    // comparator_windows), and the column added to gate_runs since its first release.
+    expect(r.created).toBe(6);
 
     // The team's table and schema are exactly as they were: same oid, columns, constraints, no comment, no partitions.
     const after = JSON.parse(await catalogSnapshot(db)) as { rels: { name: string }[]; schemas: unknown[] };
@@ -198,6 +200,61 @@ describe.each(testBackends())('migrate on $name', (backend) => {
     const again = await migrate(db.writer(), migrationPlan(RANGE));
     expect(again.changed).toBe(false);
     expect(again.refused).toBe(1);
+  });
+
+  it('adds the columns a ledger created by an earlier version lacks, keeping its rows, and then has nothing to do', async () => {
+    // The plan of the version before gate_runs.snapshot_at: the same CREATE statements, without the column step.
+    const plan = migrationPlan(RANGE);
+    await migrate(
+      db.writer(),
+      plan.filter((s) => s.kind !== 'column'),
+    );
+    await db.exec(`INSERT INTO rfcgate.gate_runs (rfc, as_of, ref, verdict, results, recorded_by)
+      VALUES ('wave3', '2026-05-01T00:00:00Z', 'HEAD', 'pass', 0, 'ci')`);
+    const dry = await migrate(db.writer(), plan, { dryRun: true });
+    expect(dry.outcomes.filter((o) => o.status !== 'present').map((o) => [o.step.id, o.status])).toEqual([
+      ['column:rfcgate.gate_runs.snapshot_at', 'would_create'],
+    ]);
+    expect(migrationSql(dry)).toContain(
+      'ALTER TABLE rfcgate.gate_runs ADD COLUMN IF NOT EXISTS snapshot_at timestamptz;',
+    );
+
+    const r = await migrate(db.writer(), plan);
+    expect(r.changed).toBe(true);
+    expect(r.outcomes.filter((o) => o.status !== 'present').map((o) => [o.step.id, o.status])).toEqual([
+      ['column:rfcgate.gate_runs.snapshot_at', 'created'],
+    ]);
+    expect(r.present).toBe(plan.length - 1);
+    expect(
+      await db.exec(
+        `SELECT format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null, col_description(a.attrelid, a.attnum) AS comment
+         FROM pg_attribute a WHERE a.attrelid = 'rfcgate.gate_runs'::regclass AND a.attname = 'snapshot_at'`,
+      ),
+    ).toEqual([{ type: 'timestamp with time zone', not_null: false, comment: MANAGED_MARKER }]);
+    expect(await db.exec('SELECT rfc, snapshot_at FROM rfcgate.gate_runs')).toEqual([
+      { rfc: 'wave3', snapshot_at: null },
+    ]);
+
+    const before = await catalogSnapshot(db);
+    const again = await migrate(db.writer(), plan);
+    expect(again.changed).toBe(false);
+    expect(again.present).toBe(plan.length);
+    expect(await catalogSnapshot(db)).toBe(before);
+  });
+
+  it('adds no column to a gate_runs table rfcgate did not create', async () => {
+    await db.exec('CREATE SCHEMA rfcgate; CREATE TABLE rfcgate.gate_runs (id int, note text);');
+    const before = await catalogSnapshot(db);
+    const r = await migrate(db.writer(), migrationPlan(RANGE));
+    const byId = new Map(r.outcomes.map((o) => [o.step.id, o]));
+    expect(byId.get('table:rfcgate.gate_runs')?.status).toBe('refused');
+    expect(byId.get('column:rfcgate.gate_runs.snapshot_at')).toMatchObject({
+      status: 'blocked',
+      note: expect.stringMatching(/would build on rfcgate\.gate_runs/),
+    });
+    const theirs = (snap: string) =>
+      (JSON.parse(snap) as { rels: { name: string }[] }).rels.filter((x) => x.name === 'rfcgate.gate_runs');
+    expect(theirs(await catalogSnapshot(db))).toEqual(theirs(before));
   });
 
   it('the CHECK constraints reject a type outside measurement.* and a payload that is not an object', async () => {

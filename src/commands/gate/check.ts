@@ -67,7 +67,7 @@ ${RfcCommand.exitCodesHelp}`;
     }),
     record: Flags.boolean({
       description:
-        "After evaluating, store the run and every result in rfcgate's ledger (run `db migrate` first), in one transaction. If it cannot be stored, the report is still printed, nothing is recorded, and the exit code is 3. Without this flag, gate check writes nothing.",
+        "After evaluating, store the run (with its --as-of and --snapshot-at) and every result in rfcgate's ledger (run `db migrate` first, and again after upgrading rfcgate), in one transaction. If it cannot be stored, the report is still printed, nothing is recorded, and the exit code is 3. Without this flag, gate check writes nothing.",
     }),
   };
 
