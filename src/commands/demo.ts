@@ -84,7 +84,7 @@ EXIT CODES
       manifest: rfc.manifest,
       env,
       timeoutMs: 60_000,
-      now: () => sandbox.asOf,
+      snapshotAt: sandbox.asOf,
     });
     let report: GateReport;
     let prereqs: PrereqReport;

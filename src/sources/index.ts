@@ -21,8 +21,8 @@ export interface OpenSourcesOptions {
   timeoutMs: number;
   /** Progress of long telemetry reads (bytes done, bytes in all, which pass), for a terminal display. */
   onTelemetryProgress?: (done: number, total: number, pass: number) => void;
-  /** The present, for SQL measurements that read present-day state; default the clock. */
-  now?: () => Date;
+  /** The instant the default database is a copy of (--snapshot-at); see SqlSourceOptions.snapshotAt. */
+  snapshotAt?: Date;
 }
 
 export interface OpenedSources {
@@ -45,7 +45,7 @@ export function openSources(opts: OpenSourcesOptions): OpenedSources {
       env: opts.env,
       timeoutMs: Math.max(1_000, Math.floor(opts.timeoutMs * 0.9)),
       limitMs: opts.timeoutMs,
-      ...(opts.now === undefined ? {} : { now: opts.now }),
+      ...(opts.snapshotAt === undefined ? {} : { snapshotAt: opts.snapshotAt }),
     }),
     telemetry: new TelemetryMeasurementSource(opts.onTelemetryProgress ? { onProgress: opts.onTelemetryProgress } : {}),
   };

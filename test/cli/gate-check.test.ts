@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, createRepo, type FixtureRepo, removeFixtures, shallowClone, tempDir } from '../helpers/git-fixture.js';
 import { writeRfc } from '../helpers/spec-fixture.js';
 import { BIN, runCli } from '../helpers/cli.js';
+import { unusedPort } from '../sources/sql/fixtures.js';
 
 const AS_OF = '2026-06-01T00:00:00Z';
 
@@ -237,6 +238,38 @@ describe('gate check', () => {
     expect(command).toContain('--snapshot-at 2026-06-01T00:00:00.000Z');
     const again = run(command.split(' '), { cwd: repo.dir });
     expect(again.stdout).toBe(r.stdout);
+  });
+
+  it('--snapshot-at describes the default database only: a connection_env database is still judged live', async () => {
+    const copy = createRepo();
+    const present = (id: string, extra: Record<string, unknown> = {}) => ({
+      id,
+      type: 'int',
+      sql: { query: 'SELECT count(*)::int AS value FROM pg_namespace', current_state: true, ...extra },
+    });
+    writeRfc(copy.dir, {
+      measurements: [present('restored_now'), present('other_now', { connection_env: 'OTHER_DB_URL' })],
+      disconfirmers: [
+        { id: 'RESTORED', title: 'restored', section: '§1', phase: ['implementation'], fires_if: 'restored_now < 0' },
+        { id: 'OTHER', title: 'other', section: '§2', phase: ['implementation'], fires_if: 'other_now < 0' },
+      ],
+    });
+    copy.git(['add', '-A']);
+    copy.commit({ message: 'gates', date: '2026-04-02T00:00:00Z' });
+    mkdirSync(join(copy.dir, '.rfcgate'), { recursive: true });
+    await new PGlite(join(copy.dir, '.rfcgate', 'pgdata')).close();
+    const r = run(['gate', 'check', '--as-of', AS_OF, '--snapshot-at', AS_OF, '--json'], {
+      cwd: copy.dir,
+      // Nothing listens there: a measurement that connected would halt for that instead.
+      env: { OTHER_DB_URL: `postgres://reader@127.0.0.1:${await unusedPort()}/other` },
+    });
+    const byId = Object.fromEntries(
+      JSON.parse(r.stdout).results.map((x: { id: string }) => [x.id, x] as const),
+    ) as Record<string, { verdict: string; halt_reason?: string; reason?: string }>;
+    expect(byId.RESTORED).toMatchObject({ verdict: 'pass' });
+    expect(byId.OTHER).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
+    expect(byId.OTHER?.reason).toMatch(/^other_now: it reads the database's present state, which keeps no history/);
+    expect(r.code).toBe(2);
   });
 
   it('replays the past with --as-of: before the profile landed, the artifact is missing', () => {

@@ -40,7 +40,7 @@ ${RfcCommand.exitCodesHelp}`;
     }),
     'snapshot-at': Flags.string({
       description:
-        "The database is a snapshot of this instant (a restored backup, a copy, the demo's sandbox): measurements of its present state (sql current_state) read it as it was then, not as of today. Needs --as-of, not later than it.",
+        "The database is a snapshot of this instant (a restored backup, a copy, the demo's sandbox): measurements of its present state (sql current_state) read it as it was then, not as of today. Only the default database (DATABASE_URL, or the embedded one): a measurement reading another through connection_env is still judged as live. Needs --as-of, not later than it.",
     }),
     phase: Flags.string({ description: 'Only gates that apply at this phase.', options: [...PHASES] }),
     only: Flags.string({
@@ -88,7 +88,7 @@ ${RfcCommand.exitCodesHelp}`;
       env: process.env,
       timeoutMs: flags.timeout * 1000,
       ...(progress ? { onTelemetryProgress: progress.update } : {}),
-      ...(snapshotAt ? { now: () => snapshotAt } : {}),
+      ...(snapshotAt ? { snapshotAt } : {}),
     });
     let report: GateReport;
     try {

@@ -53,6 +53,12 @@ export interface SqlSourceOptions {
   limitMs?: number;
   /** The present, against which a `current_state` measurement's as_of is judged; default the clock. */
   now?: () => Date;
+  /**
+   * The instant the DEFAULT database is a copy of (--snapshot-at): its present state is that
+   * instant's. A `connection_env` database is another server, not restored with it, so it is
+   * still judged against `now`.
+   */
+  snapshotAt?: Date;
   /** The variable in `env` whose URL `open` connects to (DATABASE_URL), checked before it is opened. */
   defaultUrlEnv?: string;
 }
@@ -65,6 +71,8 @@ export interface SqlSourceForRepoOptions {
   timeoutMs?: number;
   limitMs?: number;
   now?: () => Date;
+  /** See SqlSourceOptions.snapshotAt. */
+  snapshotAt?: Date;
 }
 
 function isTableForm(spec: SqlTableQuery | SqlRawQuery): spec is SqlTableQuery {
@@ -82,6 +90,7 @@ export class SqlMeasurementSource implements MeasurementSource {
   readonly #timeoutMs: number;
   readonly #limitMs: number | undefined;
   readonly #now: () => Date;
+  readonly #snapshotAt: Date | undefined;
   readonly #defaultUrlEnv: string | undefined;
   #default: Promise<SqlClient> | undefined;
   readonly #byUrl = new Map<string, SqlClient>();
@@ -93,6 +102,7 @@ export class SqlMeasurementSource implements MeasurementSource {
     this.#timeoutMs = opts.timeoutMs ?? DEFAULT_SQL_TIMEOUT_MS;
     this.#limitMs = opts.limitMs;
     this.#now = opts.now ?? (() => new Date());
+    this.#snapshotAt = opts.snapshotAt;
     this.#defaultUrlEnv = opts.defaultUrlEnv;
   }
 
@@ -108,6 +118,7 @@ export class SqlMeasurementSource implements MeasurementSource {
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
       ...(opts.limitMs === undefined ? {} : { limitMs: opts.limitMs }),
       ...(opts.now === undefined ? {} : { now: opts.now }),
+      ...(opts.snapshotAt === undefined ? {} : { snapshotAt: opts.snapshotAt }),
       defaultUrlEnv: 'DATABASE_URL',
       open: () =>
         openSqlClient({
@@ -239,7 +250,9 @@ export class SqlMeasurementSource implements MeasurementSource {
       // nothing of what held at a past as_of, and a gate must not pass on them. The reason
       // names as_of, never its distance from the clock: a replay of the same as_of must give
       // the same report whenever it runs (principle 5).
-      const behind = this.#now().getTime() - end.getTime();
+      const present =
+        spec.connection_env === undefined && this.#snapshotAt !== undefined ? this.#snapshotAt : this.#now();
+      const behind = present.getTime() - end.getTime();
       if (behind > CURRENT_STATE_TOLERANCE_MS) {
         evidence.current_state = true;
         const tolerance = formatAge(CURRENT_STATE_TOLERANCE_MS);

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PgClient, type SqlClient } from '../../../src/sources/sql/client.js';
+import { PgClient, PgliteClient, type SqlClient } from '../../../src/sources/sql/client.js';
 import { SqlMeasurementSource } from '../../../src/sources/sql/source.js';
 import type { MeasurementOutcome } from '../../../src/sources/types.js';
 import { testBackends, useTestDatabase } from '../../helpers/db.js';
@@ -614,5 +614,48 @@ describe('a present-state measurement replayed as of a past instant', () => {
     expect(hourLater.reason).toBe(
       "measurement 'lease_plane_p99_ms': it reads the database's present state, which keeps no history, so it cannot be measured as of 2026-06-01T00:00:00.000Z, more than 5m in the past; evaluate without --as-of, or with one within 5m of now",
     );
+  });
+});
+
+describe('a database that is a snapshot of a past instant (--snapshot-at)', () => {
+  const m = sqlMeasurement({ query: 'SELECT 1 AS value', current_state: true }, { type: 'int' });
+  const monthLater = () => new Date(AS_OF.getTime() + 30 * DAY);
+
+  it('reads the default database as of the snapshot instant', async () => {
+    const s = new SqlMeasurementSource({
+      // Closed by s.close().
+      open: () => new PgliteClient({}),
+      now: monthLater,
+      snapshotAt: AS_OF,
+    });
+    try {
+      expect(expectOk(await s.measure(m, evalContext())).value).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('still judges a connection_env database as live: it was not restored with the default one', async () => {
+    const s = new SqlMeasurementSource({
+      open: () => {
+        throw new Error('the default database is not read by this measurement');
+      },
+      openUrl: () => {
+        throw new Error('a present-state measurement at a past as_of opens no database');
+      },
+      env: { WAVE3_AUDIT_URL: 'postgres://reader@db.internal/audit' },
+      now: monthLater,
+      snapshotAt: AS_OF,
+    });
+    try {
+      const out = expectHalt(
+        await s.measure({ ...m, sql: { ...m.sql, connection_env: 'WAVE3_AUDIT_URL' } }, evalContext()),
+        'missing',
+      );
+      expect(out.reason).toMatch(/it reads the database's present state, which keeps no history/);
+      expect(out.evidence.current_state).toBe(true);
+    } finally {
+      await s.close();
+    }
   });
 });
