@@ -270,6 +270,13 @@ describe('gate check', () => {
     expect(byId.OTHER).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
     expect(byId.OTHER?.reason).toMatch(/^other_now: it reads the database's present state, which keeps no history/);
     expect(r.code).toBe(2);
+
+    // Without the flag, the restored copy's halt names the flag as the fix.
+    const live = run(['gate', 'check', '--as-of', AS_OF, '--only', 'RESTORED', '--json'], { cwd: copy.dir });
+    expect(JSON.parse(live.stdout).results[0]).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
+    expect(JSON.parse(live.stdout).results[0].reason).toMatch(
+      /; evaluate without --as-of \(or with one within 5m of now\), or, if the database is a restored copy of a past instant, give that instant as --snapshot-at$/,
+    );
   });
 
   it('replays the past with --as-of: before the profile landed, the artifact is missing', () => {

@@ -250,17 +250,24 @@ export class SqlMeasurementSource implements MeasurementSource {
       // nothing of what held at a past as_of, and a gate must not pass on them. The reason
       // names as_of, never its distance from the clock: a replay of the same as_of must give
       // the same report whenever it runs (principle 5).
-      const present =
-        spec.connection_env === undefined && this.#snapshotAt !== undefined ? this.#snapshotAt : this.#now();
-      const behind = present.getTime() - end.getTime();
+      const snapshot = spec.connection_env === undefined ? this.#snapshotAt : undefined;
+      const behind = (snapshot ?? this.#now()).getTime() - end.getTime();
       if (behind > CURRENT_STATE_TOLERANCE_MS) {
         evidence.current_state = true;
         const tolerance = formatAge(CURRENT_STATE_TOLERANCE_MS);
-        return halt(
-          'missing',
-          `it reads the database's present state, which keeps no history, so it cannot be measured as of ${bound.as_of}, more than ${tolerance} in the past; evaluate without --as-of, or with one within ${tolerance} of now`,
-          evidence,
-        );
+        const cannot = `it reads the database's present state, which keeps no history, so it cannot be measured as of ${bound.as_of}`;
+        let fix: string;
+        if (snapshot !== undefined) {
+          const at = snapshot.toISOString();
+          fix = `, more than ${tolerance} before ${at}, the instant --snapshot-at says the database depicts; evaluate as of that instant (--as-of ${at})`;
+        } else if (spec.connection_env !== undefined) {
+          // --snapshot-at is no fix here: it describes the default database, not this one.
+          fix = `, more than ${tolerance} in the past; evaluate without --as-of, or with one within ${tolerance} of now${this.#snapshotAt ? ` (--snapshot-at describes the default database, not the one ${spec.connection_env} names)` : ''}`;
+        } else {
+          // A restored copy is the usual reason to replay with --as-of, and the flag is its fix.
+          fix = `, more than ${tolerance} in the past; evaluate without --as-of (or with one within ${tolerance} of now), or, if the database is a restored copy of a past instant, give that instant as --snapshot-at`;
+        }
+        return halt('missing', `${cannot}${fix}`, evidence);
       }
     }
     const client = await this.#client(m, evidence);

@@ -612,7 +612,7 @@ describe('a present-state measurement replayed as of a past instant', () => {
     const monthLater = await replayAt(new Date(AS_OF.getTime() + 30 * DAY));
     expect(JSON.stringify(monthLater)).toBe(JSON.stringify(hourLater));
     expect(hourLater.reason).toBe(
-      "measurement 'lease_plane_p99_ms': it reads the database's present state, which keeps no history, so it cannot be measured as of 2026-06-01T00:00:00.000Z, more than 5m in the past; evaluate without --as-of, or with one within 5m of now",
+      "measurement 'lease_plane_p99_ms': it reads the database's present state, which keeps no history, so it cannot be measured as of 2026-06-01T00:00:00.000Z, more than 5m in the past; evaluate without --as-of (or with one within 5m of now), or, if the database is a restored copy of a past instant, give that instant as --snapshot-at",
     );
   });
 });
@@ -635,6 +635,23 @@ describe('a database that is a snapshot of a past instant (--snapshot-at)', () =
     }
   });
 
+  it('as of more than 5m before the snapshot instant, halts saying to evaluate as of that instant', async () => {
+    const s = new SqlMeasurementSource({
+      open: () => {
+        throw new Error('a present-state measurement before the snapshot opens no database');
+      },
+      now: monthLater,
+      snapshotAt: new Date(AS_OF.getTime() + DAY),
+    });
+    try {
+      expect(expectHalt(await s.measure(m, evalContext()), 'missing').reason).toBe(
+        "measurement 'lease_plane_p99_ms': it reads the database's present state, which keeps no history, so it cannot be measured as of 2026-06-01T00:00:00.000Z, more than 5m before 2026-06-02T00:00:00.000Z, the instant --snapshot-at says the database depicts; evaluate as of that instant (--as-of 2026-06-02T00:00:00.000Z)",
+      );
+    } finally {
+      await s.close();
+    }
+  });
+
   it('still judges a connection_env database as live: it was not restored with the default one', async () => {
     const s = new SqlMeasurementSource({
       open: () => {
@@ -652,7 +669,10 @@ describe('a database that is a snapshot of a past instant (--snapshot-at)', () =
         await s.measure({ ...m, sql: { ...m.sql, connection_env: 'WAVE3_AUDIT_URL' } }, evalContext()),
         'missing',
       );
-      expect(out.reason).toMatch(/it reads the database's present state, which keeps no history/);
+      // --snapshot-at is no fix for it, and the reason does not offer it as one.
+      expect(out.reason).toBe(
+        "measurement 'lease_plane_p99_ms': it reads the database's present state, which keeps no history, so it cannot be measured as of 2026-06-01T00:00:00.000Z, more than 5m in the past; evaluate without --as-of, or with one within 5m of now (--snapshot-at describes the default database, not the one WAVE3_AUDIT_URL names)",
+      );
       expect(out.evidence.current_state).toBe(true);
     } finally {
       await s.close();
