@@ -2,7 +2,7 @@
  * Just enough Markdown to answer "is this section of a decision document actually filled
  * in?". Line-based, CommonMark-aware where it matters: ATX and setext headings, fenced code
  * (a `#` inside a fence is not a heading), HTML comments (template instructions are not
- * content), GFM tables. Pure functions, no I/O.
+ * content, but the text beside one on its line is), GFM tables. Pure functions, no I/O.
  */
 
 export interface Heading {
@@ -15,10 +15,11 @@ export interface Heading {
 export interface SectionLine {
   /** 1-based line in the file. */
   line: number;
+  /** The line as a reader sees it: HTML comments left out (in code, the line as written). */
   text: string;
   /** Inside a fenced code block (fence delimiters included). */
   code: boolean;
-  /** Inside an HTML comment, or the comment's delimiters. */
+  /** Nothing but HTML comment (and blanks): no text outside one. */
   comment: boolean;
   /** Set when this line is the text of a heading. */
   heading?: Heading;
@@ -44,11 +45,64 @@ const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 const ATX = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const SETEXT = /^ {0,3}(=+|-+)[ \t]*$/;
 
+/**
+ * A line's text outside HTML comments, for a line that starts inside one or not; also
+ * whether it ends inside one, and whether it held any comment. `<!--` inside an inline code
+ * span is literal text, as CommonMark reads it; a comment closes at the first `-->`
+ * (`<!-->` and `<!--->` are empty comments, as in HTML).
+ */
+function stripComments(raw: string, inComment: boolean): { visible: string; inComment: boolean; touched: boolean } {
+  let visible = '';
+  let i = 0;
+  let touched = inComment;
+  while (i < raw.length) {
+    if (inComment) {
+      const close = raw.indexOf('-->', i);
+      if (close < 0) return { visible, inComment: true, touched };
+      i = close + 3;
+      inComment = false;
+      continue;
+    }
+    const open = commentOpen(raw, i);
+    if (open < 0) {
+      visible += raw.slice(i);
+      break;
+    }
+    visible += raw.slice(i, open);
+    touched = true;
+    inComment = true;
+    i = open + 2;
+  }
+  return { visible, inComment, touched };
+}
+
+/** Where the next `<!--` at or after `from` opens a comment, skipping inline code spans; -1 if none. */
+function commentOpen(raw: string, from: number): number {
+  let i = from;
+  while (i < raw.length) {
+    const tick = raw.indexOf('`', i);
+    const open = raw.indexOf('<!--', i);
+    if (open < 0) return -1;
+    if (tick < 0 || open < tick) return open;
+    let run = tick;
+    while (raw[run] === '`') run++;
+    const fence = raw.slice(tick, run);
+    // A code span closes at the next run of exactly as many backticks; unclosed, they are literal.
+    const close = new RegExp(`(?<!\`)${fence}(?!\`)`, 'g');
+    close.lastIndex = run;
+    const end = close.exec(raw);
+    i = end ? end.index + fence.length : run;
+  }
+  return -1;
+}
+
 function scan(text: string): SectionLine[] {
   const lines = text.split(/\r?\n/);
   const out: SectionLine[] = [];
   let fence: { char: string; len: number } | undefined;
   let inComment = false;
+  // Lines that open with a comment and go on with text: text, but never a setext heading's.
+  const htmlBlock = new Set<number>();
   lines.forEach((raw, i) => {
     const line: SectionLine = { line: i + 1, text: raw, code: false, comment: false };
     out.push(line);
@@ -58,32 +112,39 @@ function scan(text: string): SectionLine[] {
       if (m?.[1] && m[1][0] === fence.char && m[1].length >= fence.len && (m[2] ?? '').trim() === '') fence = undefined;
       return;
     }
-    if (inComment) {
-      line.comment = true;
-      if (raw.includes('-->')) inComment = false;
-      return;
+    if (!inComment) {
+      const f = FENCE.exec(raw);
+      // A backtick fence's info string may not contain backticks (CommonMark), else it is inline code.
+      if (f?.[1] && !(f[1][0] === '`' && (f[2] ?? '').includes('`'))) {
+        fence = { char: f[1][0] ?? '`', len: f[1].length };
+        line.code = true;
+        return;
+      }
     }
-    const f = FENCE.exec(raw);
-    // A backtick fence's info string may not contain backticks (CommonMark), else it is inline code.
-    if (f?.[1] && !(f[1][0] === '`' && (f[2] ?? '').includes('`'))) {
-      fence = { char: f[1][0] ?? '`', len: f[1].length };
-      line.code = true;
-      return;
+    // A line inside a comment, or opening one, is no heading; the text after the comment
+    // closes is read, as a renderer shows it, and so is the text before a `<!--`.
+    const startsInComment = inComment || raw.trimStart().startsWith('<!--');
+    const stripped = stripComments(raw, inComment);
+    inComment = stripped.inComment;
+    if (stripped.touched) {
+      line.text = stripped.visible;
+      if (stripped.visible.trim() === '') {
+        line.comment = true;
+        return;
+      }
+      if (startsInComment) {
+        htmlBlock.add(line.line);
+        return;
+      }
     }
-    const trimmed = raw.trim();
-    if (trimmed.startsWith('<!--')) {
-      line.comment = true;
-      if (!trimmed.slice(4).includes('-->')) inComment = true;
-      return;
-    }
-    const atx = ATX.exec(raw);
+    const atx = ATX.exec(line.text);
     if (atx?.[1]) {
       line.heading = { level: atx[1].length, text: (atx[2] ?? '').trim(), line: i + 1 };
       return;
     }
-    const se = SETEXT.exec(raw);
+    const se = SETEXT.exec(line.text);
     const prev = out[i - 1];
-    if (se?.[1] && prev && isParagraphText(prev)) {
+    if (se?.[1] && prev && !htmlBlock.has(prev.line) && isParagraphText(prev)) {
       prev.heading = { level: se[1][0] === '=' ? 1 : 2, text: prev.text.trim(), line: prev.line };
       line.underline = true;
     }
@@ -133,9 +194,16 @@ export function findSection(text: string, name: string): Section | undefined {
   return { heading: start.heading, body };
 }
 
-/** The body as text, for regex extraction; line breaks preserved. */
+/** The body as text, for regex extraction; line breaks preserved, comments left out as everywhere else. */
 export function sectionText(s: Section): string {
   return s.body.map((l) => l.text).join('\n');
+}
+
+/** A whole document as text, for regex extraction: comments left out, every line kept where it was. */
+export function visibleText(text: string): string {
+  return scan(text)
+    .map((l) => l.text)
+    .join('\n');
 }
 
 const PLACEHOLDER_WORDS = /^(tbd|tba|todo|fixme|xxx|to be (decided|determined|confirmed|filled( in)?))\b/i;

@@ -12,7 +12,7 @@ import type { ArtifactSpec, MeasurementSpec } from '../../spec/types.js';
 import { type Anchor, anchor, authorOf, compileRegex, RepoBackedSource } from '../git/common.js';
 import { type GitHistory, pathMatcher } from '../git/repo.js';
 import { type EvalContext, halt, type MeasurementOutcome, ok } from '../types.js';
-import { blanks, findSection, headings, type Section, sectionText } from './markdown.js';
+import { blanks, findSection, headings, type Section, sectionText, visibleText } from './markdown.js';
 
 interface Candidate {
   path: string;
@@ -105,7 +105,8 @@ export class ArtifactMeasurementSource extends RepoBackedSource<'artifact'> {
       return halt('missing', `${chosen.path} matches ${spec.glob} but is not a readable regular file`, evidence);
     }
 
-    let scope = text;
+    // A template's instructions in comments are not what the document says, as in a section.
+    let scope = visibleText(text);
     let firstLine = 1;
     let section: Section | undefined;
     if (spec.section !== undefined) {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { blanks, findSection, headings, isPlaceholder, sectionText } from '../../../src/sources/artifact/markdown.js';
+import {
+  blanks,
+  findSection,
+  headings,
+  isPlaceholder,
+  sectionText,
+  visibleText,
+} from '../../../src/sources/artifact/markdown.js';
 
 const kinds = (text: string, name: string) => {
   const s = findSection(text, name);
@@ -143,6 +150,73 @@ describe('blanks', () => {
 
   it('ignores judgement-looking lines inside code', () => {
     expect(kinds('## J\nThe template:\n```\nJudgement:\n```\n', 'J')).toEqual([]);
+  });
+});
+
+describe('HTML comments beside text on one line', () => {
+  const body = (text: string, name: string) => findSection(text, name)?.body.map((l) => [l.text, l.comment]);
+
+  it('reads the text after a comment closes, on the line it opened or a later one', () => {
+    expect(kinds('## J\n<!-- go or no-go --> Judgement: go\n', 'J')).toEqual([]);
+    expect(sectionText(findSection('## J\n<!-- go or no-go --> Judgement: go\n', 'J') as never)).toBe(
+      ' Judgement: go\n',
+    );
+    const multi = ['## J', '<!-- Fill in:', 'Judgement: go / no-go', '--> Judgement: no-go'].join('\n');
+    expect(kinds(multi, 'J')).toEqual([]);
+    expect(body(multi, 'J')).toEqual([
+      ['', true],
+      ['', true],
+      [' Judgement: no-go', false],
+    ]);
+    // Empty comments close where they open.
+    expect(kinds('## J\n<!----> Judgement: go\n<!--> Signed-off-by: Alice\n', 'J')).toEqual([]);
+  });
+
+  it('reads the text before a comment, and a comment opened mid-line hides what follows until it closes', () => {
+    expect(kinds('## J\nJudgement: go <!-- the reviewer fills this in -->\n', 'J')).toEqual([]);
+    expect(kinds('## J\nJudgement: <!-- go / no-go -->\n', 'J')).toEqual([['judgement', 2]]);
+    const text = ['## A', 'Reasoning below. <!-- template:', '# Not a heading', 'TBD', '-->', '## B', 'b'].join('\n');
+    expect(headings(text).map((h) => h.text)).toEqual(['A', 'B']);
+    expect(body(text, 'A')).toEqual([
+      ['Reasoning below. ', false],
+      ['', true],
+      ['', true],
+      ['', true],
+    ]);
+  });
+
+  it('a heading with a comment after its text is found by that text', () => {
+    expect(
+      findSection('## Calendar reasoning <!-- one row per item -->\nP1 slipped 10%.\n', 'Calendar reasoning')?.heading,
+    ).toEqual({
+      level: 2,
+      text: 'Calendar reasoning',
+      line: 1,
+    });
+    // A line opening with a comment is no heading, nor a setext heading's text.
+    expect(headings('<!-- x --> # Not a heading\n<!-- y --> Nor this\n---\n')).toEqual([]);
+  });
+
+  it('keeps <!-- inside fenced code and inline code literal', () => {
+    const fenced = ['## A', '```html', '<!-- a template', '```', 'after the fence'].join('\n');
+    expect(body(fenced, 'A')?.at(-1)).toEqual(['after the fence', false]);
+    expect(kinds(fenced, 'A')).toEqual([]);
+    expect(body('## A\nWrite `<!--` to open a comment.\nTBD is not hidden.\n', 'A')).toEqual([
+      ['Write `<!--` to open a comment.', false],
+      ['TBD is not hidden.', false],
+      ['', false],
+    ]);
+    // A fence's info string is its own: a comment there does not stop it being a fence.
+    expect(headings('```sh <!-- shell -->\n# not a heading\n```\n# real').map((h) => h.text)).toEqual(['real']);
+  });
+
+  it('extraction reads what the document says, not the instructions in its comments', () => {
+    const doc = ['# Go decision', '<!-- Largest slip: 30% (example) -->', '<!-- e.g. 5% --> Largest slip: 12%'].join(
+      '\n',
+    );
+    expect(visibleText(doc)).toBe('# Go decision\n\n Largest slip: 12%');
+    expect(/Largest slip:\s*([0-9.]+)%/.exec(visibleText(doc))?.[1]).toBe('12');
+    expect(sectionText(findSection(doc, 'Go decision') as never)).toBe('\n Largest slip: 12%');
   });
 });
 

@@ -227,6 +227,27 @@ describe('ArtifactMeasurementSource', () => {
       }
     });
 
+    it('reads the text beside a comment, not the comment, in a section and in the whole file', async () => {
+      const file = 'docs/local/slips-2026-01-06.md';
+      repo.write(
+        file,
+        '# Slips\n\n## Calendar reasoning\n<!-- e.g. Largest slip: 30% -->\n<!-- one line per item --> Largest slip: 12%\n',
+      );
+      const t = new Date('2026-01-06T00:00:00Z');
+      utimesSync(path.join(repo.dir, file), t, t);
+      const read = (section?: string) =>
+        measure({
+          glob: 'docs/local/slips-*.md',
+          working_tree: 'allow',
+          ...(section ? { section } : {}),
+          extract: { pattern: 'Largest slip:\\s*([0-9.]+)%', as: 'double' },
+        });
+      for (const o of [await read('Calendar reasoning'), await read()]) {
+        expect(ok(o)).toBe(12);
+        expect(o.evidence).toMatchObject({ extracted: '12', extracted_line: 5 });
+      }
+    });
+
     it('a bad regex is an error, not a crash', async () => {
       expect(halted(await numbers('(', 'double')).halt).toBe('error');
     });
