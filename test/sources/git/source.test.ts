@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitRepo } from '../../../src/sources/git/repo.js';
 import { GitMeasurementSource } from '../../../src/sources/git/source.js';
 import type { MeasurementOutcome } from '../../../src/sources/types.js';
-import type { GitEvent, GitQuery } from '../../../src/spec/types.js';
+import type { GitEvent, GitQuery, PrereqSpec } from '../../../src/spec/types.js';
 import {
   ALICE,
   BOB,
@@ -455,5 +455,123 @@ describe('GitMeasurementSource faults', () => {
     const b = await run(source.dir, { query: 'last_commit', paths: ['a/**'] }, { ref: 'main' });
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
     expect(a.evidence.author).toBe(`${BOB.name} <${BOB.email}>`);
+  });
+});
+
+/**
+ * One pull request bringing the last of a prereq and the first work under the guarded path,
+ * landed in each shape. `prereq status` reads a rebase and merge's commits as one landing; the
+ * ordering checks are strict (what must come first lands in an earlier commit), so the pull
+ * request did not land after the prereq whatever its shape.
+ */
+describe('the ordering checks over one pull request, by how it landed', () => {
+  const at = { file: 'prereqs.yaml', line: 1, col: 1 };
+  const prereqs: PrereqSpec[] = [
+    {
+      id: 'pr1',
+      title: 'Profile',
+      deliverables: ['docs/p1.md'],
+      depends_on: [],
+      data_gates: [],
+      shared: [],
+      location: at,
+    },
+    {
+      id: 'pr3',
+      title: 'Helpers',
+      deliverables: ['src/h1.py', 'src/h2.py'],
+      depends_on: [],
+      data_gates: [],
+      shared: [],
+      location: at,
+    },
+  ];
+  const DISPATCH = 'elixir/handler_dispatch/d.ex';
+  const LAST = 'src/h2.py';
+  const measure = (dir: string, q: GitQuery) =>
+    new GitMeasurementSource(new GitRepo(dir)).measure(
+      gitMeasurement(q),
+      context(dir, { asOf: '2026-06-01T00:00:00Z' }),
+    );
+  const guard = (dir: string) => measure(dir, { query: 'prereqs_before', path: 'elixir/handler_dispatch/', prereqs });
+  const ordered = (dir: string) => measure(dir, order({ paths: [LAST] }, { paths: ['elixir/handler_dispatch/**'] }));
+  /** pr1 and the first half of pr3 on the mainline. */
+  const base = () => {
+    const r = createRepo();
+    r.commit({
+      files: { 'docs/p1.md': 'p\n', 'src/h1.py': 'h\n' },
+      message: 'pr1, pr3 begun',
+      date: '2026-05-01T10:00:00Z',
+    });
+    return r;
+  };
+  /** The pull request's commits, written days apart: `first` before the other. */
+  const writePr = (r: FixtureRepo, first: string, second: string) => {
+    r.commit({ files: { [first]: 'x\n' }, message: `add ${first}`, date: '2026-05-02T10:00:00Z' });
+    r.commit({ files: { [second]: 'x\n' }, message: `add ${second}`, date: '2026-05-03T10:00:00Z' });
+  };
+  /** Rebased and fast-forwarded, each commit re-committed at the same second, as GitHub's "Rebase and merge" does. */
+  const rebaseAndMerge = (first: string, second: string) => {
+    const r = base();
+    r.branch('pr');
+    r.checkout('pr');
+    writePr(r, first, second);
+    r.git(['rebase', '-q', '--force-rebase', 'main'], {
+      GIT_COMMITTER_NAME: 'GitHub',
+      GIT_COMMITTER_EMAIL: 'noreply@github.com',
+      GIT_COMMITTER_DATE: `${Date.parse('2026-05-06T10:00:00Z') / 1000} +0000`,
+    });
+    r.checkout('main');
+    r.git(['merge', '-q', '--ff-only', 'pr']);
+    return r;
+  };
+
+  it('a rebase and merge with work under the path before the prereq is complete fails, as a merge or a squash does', async () => {
+    const rm = rebaseAndMerge(DISPATCH, LAST);
+    const [dispatch, last] = rm.git(['log', '--format=%H', '-2']).split('\n').reverse() as [string, string];
+    // What prereq status reads as one landing: the dispatch commit landed with pr3's last.
+    const h = { sha: last, scope: 'mainline' as const, asOf: new Date('2026-06-01T00:00:00Z') };
+    const from = await new GitRepo(rm.dir).findCommit({ globs: [DISPATCH] }, h, 'first');
+    expect(from?.sha).toBe(dispatch);
+    expect((await new GitRepo(rm.dir).landedWith(from!, h)).sha).toBe(last);
+
+    const g = await guard(rm.dir);
+    expect(value(g)).toBe(false);
+    expect(g.evidence.first_offending_commit).toMatchObject({ sha: dispatch, date: '2026-05-06T10:00:00.000Z' });
+    expect(g.evidence.not_landed_before).toEqual([
+      expect.objectContaining({ id: 'pr3', landed: true, completed_by: expect.objectContaining({ sha: last }) }),
+    ]);
+    expect(value(await ordered(rm.dir))).toBe(false);
+
+    const merged = base();
+    merged.branch('pr');
+    merged.checkout('pr');
+    writePr(merged, DISPATCH, LAST);
+    merged.checkout('main');
+    merged.merge('pr', { message: 'Merge pull request #2', date: '2026-05-06T10:00:00Z' });
+    const squashed = base();
+    squashed.commit({ files: { [DISPATCH]: 'x\n', [LAST]: 'x\n' }, message: 'PR #2', date: '2026-05-06T10:00:00Z' });
+    const pushed = base();
+    writePr(pushed, DISPATCH, LAST);
+    for (const r of [merged, squashed, pushed]) {
+      expect(value(await guard(r.dir))).toBe(false);
+      expect(value(await ordered(r.dir))).toBe(false);
+    }
+  });
+
+  it('its commits are judged one by one: the prereq complete before the first under the path passes', async () => {
+    for (const r of [
+      rebaseAndMerge(LAST, DISPATCH),
+      (() => {
+        const p = base();
+        writePr(p, LAST, DISPATCH);
+        return p;
+      })(),
+    ]) {
+      const g = await guard(r.dir);
+      expect(value(g)).toBe(true);
+      expect(String(g.evidence.note)).toMatch(/every prereq had landed before the first commit touching/);
+      expect(value(await ordered(r.dir))).toBe(true);
+    }
   });
 });
