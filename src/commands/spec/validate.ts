@@ -42,7 +42,7 @@ EXIT CODES
     if (ids.length === 0) this.chooseRfc(root, undefined);
     const results = await Promise.all(ids.map((id) => validateOne(root, id)));
     if (flags.json) {
-      process.stdout.write(jsonReport(results));
+      process.stdout.write(jsonReport(results.map((r) => ({ ...r, problems: r.problems.map(problemJson) }))));
     } else {
       for (const r of results) {
         for (const p of r.problems) process.stderr.write(`${formatProblem(p)}\n`);
@@ -57,6 +57,14 @@ EXIT CODES
     if (results.some((r) => !r.valid)) process.exitCode = EXIT.invalid;
     return results;
   }
+}
+
+/**
+ * One key order for every problem, as the text form reads (file:line:col: warning: message):
+ * problems are built by many code paths, each spreading its keys in its own order.
+ */
+function problemJson(p: Problem): Problem {
+  return { file: p.file, line: p.line, col: p.col, severity: p.severity, message: p.message };
 }
 
 async function validateOne(root: string, id: string): Promise<Validated> {
