@@ -156,6 +156,14 @@ EXIT CODES
     }
     const opts: LintRunOptions = { rfc: id, rules, snapshot, asOf, maxFileBytes: flags['max-file-size'] };
     if (bin !== undefined) opts.rg = { bin, ...(search ? { search } : {}) };
+    // The pre-commit framework splits a long list over several runs: each finding about the
+    // whole tree is reported by one of them. Not when a report goes to a file, which each run
+    // writes anew: the last run's must hold it.
+    const once =
+      scope.kind === 'hook' && paths.length && process.env.PRE_COMMIT === '1' && outputs.every((o) => !o.file)
+        ? (await import('../lint/hook-run.js')).oncePerRun(root, id, paths)
+        : undefined;
+    if (once) opts.once = once;
     const rgFrom = Number(process.env.RFCGATE_LINT_RG_FROM);
     if (opts.rg && Number.isInteger(rgFrom) && rgFrom >= 0) opts.rg.from = rgFrom;
     // How many files to read before a second thread helps; tests set it low to exercise the split.
@@ -186,6 +194,7 @@ EXIT CODES
       };
     }
     const report = await runLint(opts);
+    once?.save();
     if (opts.order && report.rules.some((r) => r.kind === 'order' && r.verdict === 'halt')) {
       refuseNonCommit(root, flags.ref, '--ref');
     }

@@ -61,6 +61,11 @@ export interface LintRuleResult {
   /** Why the rule did not run in this scope, or what it checked. */
   note?: string;
   findings: number;
+  /**
+   * Findings about the whole tree left out because the hook manager's run over an earlier
+   * share of its file list reported them (--hook-files).
+   */
+  reported_before?: number;
   files_checked: number;
   location: SourceLocation;
 }

@@ -24,6 +24,7 @@ import type { ContentCheck } from './rules/check.js';
 import { contentChecks } from './checks.js';
 import { type PlannedFile, type ScanResult, scanFiles } from './scan.js';
 import type { RgSearch } from './prefilter.js';
+import type { OncePerRun } from './hook-run.js';
 import { checkRequire } from './rules/require.js';
 import { waiversOf } from './rules/waivers.js';
 import type { ScopeInfo, SkippedFile, Snapshot, WorkingTree } from './scopes.js';
@@ -47,6 +48,11 @@ export interface LintRunOptions {
    * optionally a search of the whole tree already started. Without it every file is read.
    */
   rg?: { bin: string; search?: RgSearch; from?: number };
+  /**
+   * A hook manager's share of a long file list (hook-run.ts): which findings about the tree as a
+   * whole it reports, the others having been reported by an earlier share of the same run.
+   */
+  once?: OncePerRun;
   /** Order rules known not to run in this change scope, with why (the RFC was not loaded for them). */
   skipOrder?: Map<string, string>;
   /** Needed only when there are order rules that run in this scope. */
@@ -65,6 +71,8 @@ export interface LintRunOptions {
 interface RuleState {
   rule: LintRule;
   findings: LintFinding[];
+  /** Findings about the whole tree an earlier share of the hook manager's run reported. */
+  reportedBefore?: number;
   halt?: { reason: HaltReason; message: string };
   note?: string;
   filesChecked: number;
@@ -78,6 +86,13 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
   );
   const state = (id: string) => states.get(id) as RuleState;
   const skipped: SkippedFile[] = [];
+  // Findings about the tree as a whole, the same whichever files are in scope.
+  const treeWide = (s: RuleState, found: LintFinding[]) => {
+    const once = opts.once;
+    const kept = once ? found.filter((f) => once.report(f)) : found;
+    if (kept.length < found.length) s.reportedBefore = (s.reportedBefore ?? 0) + found.length - kept.length;
+    append(s.findings, kept);
+  };
   const base = {
     rfc: opts.rfc,
     as_of: asOf.toISOString(),
@@ -103,7 +118,7 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
   const unchecked = new Set<string>();
   for (const c of checks) {
     const s = state(c.rule.id);
-    append(s.findings, c.waivers.expired);
+    treeWide(s, c.waivers.expired);
     // A glob that matches nothing in the whole tree is a mistake, not a clean result. The
     // files the rule's other globs match are still checked: a finding there is reported
     // (and an error fails the rule) whatever else halts it.
@@ -184,7 +199,7 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
     const s = state(r.id);
     if (r.kind === 'require') {
       const o = checkRequire(r, snap, asOf, maxBytes);
-      append(s.findings, o.findings);
+      treeWide(s, o.findings);
       s.note = o.note;
       s.filesChecked = o.filesChecked;
       if (o.halt) s.halt = o.halt;
@@ -193,7 +208,7 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
       const skip = opts.skipOrder?.get(r.id);
       if (skip !== undefined) {
         // Not run on this change, but a waiver past its day is an error whatever the change.
-        append(s.findings, waiversOf(r, asOf).expired);
+        treeWide(s, waiversOf(r, asOf).expired);
         s.note = skip;
         continue;
       }
@@ -208,7 +223,7 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
         asOf,
         ...(isChange(snap.info) ? { changed: snap.targets } : {}),
       });
-      append(s.findings, o.findings);
+      treeWide(s, o.findings);
       if (o.halt) s.halt = o.halt;
       if (o.note) s.note = o.note;
     } else if (!s.halt) {
@@ -388,6 +403,7 @@ function result(s: RuleState): LintRuleResult {
         : {}),
     ...(s.note ? { note: s.note } : {}),
     findings: s.findings.length,
+    ...(s.reportedBefore ? { reported_before: s.reportedBefore } : {}),
     files_checked: s.filesChecked,
     location: r.location,
   };

@@ -982,6 +982,80 @@ describe('hooks', () => {
     expect(staged.code).toBe(1);
   });
 
+  it('.pre-commit-hooks.yaml: a list split over several runs reports a finding about the whole tree once per run of the framework', () => {
+    const hooks = parse(readFileSync('.pre-commit-hooks.yaml', 'utf8')) as { id: string; entry: string }[];
+    const hook = hooks.find((h) => h.id === 'rfcgate-lint') as (typeof hooks)[number];
+    const [command = '', ...words] = hook.entry.split(' ');
+    const bin = tempDir('rfcgate-path-');
+    const shim = join(bin, command);
+    writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
+    // One run of the framework: one process running the entry once per share of the list, one
+    // after another (require_serial), with PRE_COMMIT=1; it prints what each share said.
+    const framework = (shares: string[][], env: NodeJS.ProcessEnv = { PRE_COMMIT: '1' }, args: string[] = []) => {
+      const script = `const { spawnSync } = require('node:child_process');
+const out = JSON.parse(process.env.SHARES).map((files) => {
+  const r = spawnSync(process.env.SHIM, [...JSON.parse(process.env.WORDS), ...files], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout + r.stderr };
+});
+process.stdout.write(JSON.stringify(out));`;
+      const r = spawnSync(process.execPath, ['-e', script], {
+        cwd: repo.dir,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          NO_COLOR: '1',
+          SHIM: shim,
+          WORDS: JSON.stringify([...words, ...args]),
+          SHARES: JSON.stringify(shares),
+          ...env,
+        },
+      });
+      return JSON.parse(r.stdout) as { code: number; out: string }[];
+    };
+    const REQUIRE = {
+      id: 'R1',
+      title: 'The dispatch profile',
+      severity: 'error',
+      message: 'the dispatch profile is required',
+      fix: 'add docs/profile.md',
+      require: { when: ['src/dispatch/**'], files: ['docs/profile.md'] },
+    };
+    const BAD = 'y = "measurement.lease_plane.x"\n';
+    const repo = lintRepo({
+      rules: [L1, REQUIRE],
+      files: { 'src/a.py': 'x = 1\n', 'src/dispatch/d.py': 'x = 1\n', 'src/z.py': BAD },
+    });
+    const list = repo.git(['ls-files']).split('\n').filter(Boolean);
+    // As the framework splits it: slices of the list in git's order; the trigger is in the second.
+    const at = list.indexOf('src/dispatch/d.py');
+    const shares = [list.slice(0, at), list.slice(at, at + 1), list.slice(at + 1)];
+    const missing = /src\/dispatch\/d\.py exists, but nothing matches docs\/profile\.md/g;
+    const count = (rs: { out: string }[]) => rs.reduce((n, r) => n + (r.out.match(missing)?.length ?? 0), 0);
+    const first = framework(shares);
+    expect(count(first)).toBe(1);
+    // Reported by the first share, which found it, though the trigger was not among its files.
+    expect(first[0]?.out).toMatch(missing);
+    expect(first.map((r) => r.code)).toEqual([1, 0, 1]);
+    expect(first[1]?.out).toMatch(
+      /note: 1 finding about the whole tree was reported above, by this hook's run over an earlier share of the files/,
+    );
+    // A share's own findings are its own: the literal in the last share is reported there.
+    expect(first[2]?.out).toMatch(/src\/z\.py\n {2}1:6 {2}error/);
+    // The next run of the framework (another process) reports it again, once.
+    const again = framework(shares);
+    expect(count(again)).toBe(1);
+    expect(again.map((r) => r.code)).toEqual([1, 0, 1]);
+    // The list started over from the same process is another run, not a later share.
+    expect(count(framework([...shares, ...shares]))).toBe(2);
+    // Not the pre-commit framework (no PRE_COMMIT=1): nothing tells runs apart, so each reports it.
+    expect(count(framework(shares, { PRE_COMMIT: '' }))).toBe(3);
+    // A report written to a file is written anew by each share: the last one's holds it too.
+    const file = join(tempDir('rfcgate-report-'), 'lint.json');
+    framework(shares, { PRE_COMMIT: '1' }, ['--format', `json=${file}`]);
+    const report = JSON.parse(readFileSync(file, 'utf8')) as { findings: { rule: string; file: string }[] };
+    expect(report.findings.map((f) => `${f.rule} ${f.file}`)).toEqual(['R1 src/dispatch/d.py', 'L1 src/z.py']);
+  });
+
   it('.pre-commit-hooks.yaml: with --root among the args, the files passed from the top are those under the root', () => {
     const hooks = parse(readFileSync('.pre-commit-hooks.yaml', 'utf8')) as { id: string; entry: string }[];
     const hook = hooks.find((h) => h.id === 'rfcgate-lint') as (typeof hooks)[number];

@@ -39,6 +39,7 @@ function rule(x: LintRuleResult) {
     ...(x.reason !== undefined ? { reason: x.reason } : {}),
     ...(x.note !== undefined ? { note: x.note } : {}),
     findings: x.findings,
+    ...(x.reported_before !== undefined ? { reported_before: x.reported_before } : {}),
     files_checked: x.files_checked,
     location: { file: x.location.file, line: x.location.line, col: x.location.col },
   };

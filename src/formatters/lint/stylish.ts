@@ -51,6 +51,12 @@ export function formatStylish(r: LintReport, o: StylishOptions = { color: false 
       `note: ${r.files.skipped.length} ${r.files.skipped.length === 1 ? 'file was' : 'files were'} not read: ${shown.join(', ')}${more > 0 ? `, and ${more} more (see --json)` : ''}`,
     );
   }
+  const before = r.rules.reduce((n, x) => n + (x.reported_before ?? 0), 0);
+  if (before) {
+    out.push(
+      `note: ${before} ${before === 1 ? 'finding' : 'findings'} about the whole tree ${before === 1 ? 'was' : 'were'} reported above, by this hook's run over an earlier share of the files`,
+    );
+  }
   const errors = r.findings.filter((f) => f.severity === 'error').length;
   const warnings = r.findings.length - errors;
   const scope = describeScope(r);
