@@ -122,8 +122,14 @@ EXIT CODES
     if (paths.length && !flags['hook-files'] && (flags.staged || flags['changed-since'] || flags.commit)) {
       throw new UsageError('paths cannot be combined with --staged, --changed-since or --commit; choose one scope');
     }
+    // The pre-commit framework splits a long list over several runs of the hook, which learn
+    // from each other (hook-run.ts).
+    const run =
+      flags['hook-files'] && paths.length && process.env.PRE_COMMIT === '1'
+        ? (await import('../lint/hook-run.js')).oncePerRun(root, id, paths)
+        : undefined;
     const scope: ScopeRequest = flags['hook-files']
-      ? { kind: 'hook', files: paths }
+      ? { kind: 'hook', files: paths, ...(run ? { followsTree: run.followsTree } : {}) }
       : flags.staged
         ? { kind: 'staged' }
         : flags.commit !== undefined
@@ -156,13 +162,9 @@ EXIT CODES
     }
     const opts: LintRunOptions = { rfc: id, rules, snapshot, asOf, maxFileBytes: flags['max-file-size'] };
     if (bin !== undefined) opts.rg = { bin, ...(search ? { search } : {}) };
-    // The pre-commit framework splits a long list over several runs: each finding about the
-    // whole tree is reported by one of them. Not when a report goes to a file, which each run
-    // writes anew: the last run's must hold it.
-    const once =
-      scope.kind === 'hook' && paths.length && process.env.PRE_COMMIT === '1' && outputs.every((o) => !o.file)
-        ? (await import('../lint/hook-run.js')).oncePerRun(root, id, paths)
-        : undefined;
+    // Each finding about the whole tree is reported by one share of the run. Not when a report
+    // goes to a file, which each share writes anew: the last one's must hold it.
+    const once = run && outputs.every((o) => !o.file) ? run : undefined;
     if (once) opts.once = once;
     const rgFrom = Number(process.env.RFCGATE_LINT_RG_FROM);
     if (opts.rg && Number.isInteger(rgFrom) && rgFrom >= 0) opts.rg.from = rgFrom;
@@ -194,7 +196,7 @@ EXIT CODES
       };
     }
     const report = await runLint(opts);
-    once?.save();
+    run?.save({ tree: snapshot.info.kind === 'tree', reported: once !== undefined });
     if (opts.order && report.rules.some((r) => r.kind === 'order' && r.verdict === 'halt')) {
       refuseNonCommit(root, flags.ref, '--ref');
     }

@@ -16,24 +16,33 @@
  * writes the record (one file in the git folder), so a clean commit pays nothing for it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { gitDirs } from './index-file.js';
 import type { LintFinding } from './report.js';
 import { pathBytes } from './names.js';
 
-/** Which tree-wide findings a share reports. */
+/** What a share of a hook manager's run knows of the shares before it. */
 export interface OncePerRun {
   /** False for a finding an earlier share of this run reported; true (and remembered) otherwise. */
   report(f: LintFinding): boolean;
-  /** Records what this share reported, for the shares after it; nothing when it had no such finding. */
-  save(): void;
+  /** Whether an earlier share of this run was checked as the working tree (so the run is no commit). */
+  followsTree(): boolean;
+  /**
+   * Records, for the shares after it, what this share reported (when `reported`) and that it
+   * was checked as the working tree; writes nothing when there is neither.
+   */
+  save(o: { tree: boolean; reported: boolean }): void;
 }
 
 interface RunRecord {
-  /** The parent process: its id and its start time. */
-  parent: string;
+  /** The parent process: its id, and its start time as parentStart() reads it. */
+  pid: number;
+  start: string;
   /** The last file (in git's order) passed to any share so far, as hex bytes. */
   last: string;
+  /** A share of the run was checked as the working tree. */
+  tree?: true;
   /** The findings reported so far (key()). */
   reported: string[];
 }
@@ -45,75 +54,111 @@ export function oncePerRun(root: string, rfc: string, files: string[]): OncePerR
   const bytes = files.map(pathBytes).sort(Buffer.compare);
   const first = bytes[0];
   const last = bytes[bytes.length - 1];
-  let loaded: { path: string; parent: string; seen: Set<string> } | undefined | null;
   const fresh = new Set<string>();
   const scope = `${resolve(root)}\0${rfc}`;
   const key = (f: LintFinding) => JSON.stringify([scope, f.rule, f.file, f.line, f.col, f.message]);
-  // Only once a tree-wide finding is there to report: the record is then read, at most once.
-  const load = () => {
-    if (loaded !== undefined) return loaded;
-    loaded = null;
-    const parent = parentIdentity();
-    const at = spawnSync('git', ['rev-parse', '--git-path', RECORD], { cwd: root, encoding: 'utf8' });
-    if (parent === undefined || first === undefined || at.status !== 0) return loaded;
-    const path = resolve(root, at.stdout.replace(/\n$/, ''));
-    let seen = new Set<string>();
+  let path: string | null | undefined;
+  const recordPath = () => (path === undefined ? (path = recordFile(root) ?? null) : path);
+  let start: string | null | undefined;
+  const parentStarted = () => (start === undefined ? (start = parentStart(process.ppid) ?? null) : start);
+  // Read at most once, and only when asked: a commit whose shares find nothing about the
+  // whole tree reads one missing file, and learns the parent's start time only when a record
+  // names its id.
+  let earlier: RunRecord | null | undefined;
+  const load = (): RunRecord | null => {
+    if (earlier !== undefined) return earlier;
+    earlier = null;
+    const at = recordPath();
+    if (at === null || first === undefined) return earlier;
     try {
-      const r = JSON.parse(readFileSync(path, 'utf8')) as Partial<RunRecord>;
+      const r = JSON.parse(readFileSync(at, 'utf8')) as Partial<RunRecord>;
       const before = typeof r.last === 'string' ? Buffer.from(r.last, 'hex') : undefined;
       if (
-        r.parent === parent &&
+        r.pid === process.ppid &&
         before !== undefined &&
         Buffer.compare(first, before) > 0 &&
-        Array.isArray(r.reported)
+        Array.isArray(r.reported) &&
+        typeof r.start === 'string' &&
+        r.start === parentStarted()
       ) {
-        seen = new Set(r.reported.filter((x): x is string => typeof x === 'string'));
+        earlier = {
+          pid: r.pid,
+          start: r.start,
+          last: r.last as string,
+          ...(r.tree === true ? { tree: true as const } : {}),
+          reported: r.reported.filter((x): x is string => typeof x === 'string'),
+        };
       }
     } catch {
       // No record, or one that cannot be read: a new run.
     }
-    loaded = { path, parent, seen };
-    return loaded;
+    return earlier;
   };
+  let seen: Set<string> | undefined;
   return {
     report(f) {
       const k = key(f);
-      if (load()?.seen.has(k)) return false;
+      seen ??= new Set(load()?.reported);
+      if (seen.has(k)) return false;
       fresh.add(k);
       return true;
     },
-    save() {
-      const l = loaded;
-      if (!l || last === undefined) return;
-      const record: RunRecord = { parent: l.parent, last: last.toString('hex'), reported: [...l.seen, ...fresh] };
+    followsTree: () => load()?.tree === true,
+    save({ tree, reported }) {
+      if (last === undefined || (!tree && !(reported && fresh.size))) return;
+      const at = recordPath();
+      const started = parentStarted();
+      if (at === null || started === null) return;
+      const before = load();
+      const record: RunRecord = {
+        pid: process.ppid,
+        start: started,
+        last: last.toString('hex'),
+        ...(tree || before?.tree ? { tree: true as const } : {}),
+        reported: [...(before?.reported ?? []), ...(reported ? fresh : [])],
+      };
       try {
-        mkdirSync(dirname(l.path), { recursive: true });
-        const tmp = `${l.path}.${process.pid}.tmp`;
+        mkdirSync(dirname(at), { recursive: true });
+        const tmp = `${at}.${process.pid}.tmp`;
         writeFileSync(tmp, JSON.stringify(record));
-        renameSync(tmp, l.path);
+        renameSync(tmp, at);
       } catch {
-        // Not recorded (a read-only git folder): the next share reports its findings again.
+        // Not recorded (a read-only git folder): the next share judges and reports on its own.
       }
     },
   };
 }
 
+/** The record's place in the git folder (the worktree's own); without starting git when the root is a top. */
+function recordFile(root: string): string | undefined {
+  // The top is the nearest folder up holding .git (the governed root may be below it).
+  for (let dir = resolve(root); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) {
+      const dirs = gitDirs(dir);
+      if (dirs) return join(dirs.git, RECORD);
+      break;
+    }
+    if (dirname(dir) === dir) break;
+  }
+  const at = spawnSync('git', ['rev-parse', '--git-path', RECORD], { cwd: root, encoding: 'utf8' });
+  return at.status === 0 ? resolve(root, at.stdout.replace(/\n$/, '')) : undefined;
+}
+
 /**
- * The process that started this one, as its id and start time; undefined when the start time
- * cannot be read (then no run is taken for an earlier one).
+ * When the process `pid` (this one's parent) started, or undefined when that cannot be read
+ * (then no run is taken for an earlier one).
  */
-function parentIdentity(): string | undefined {
-  const ppid = process.ppid;
-  if (!Number.isInteger(ppid) || ppid <= 1) return undefined;
+function parentStart(pid: number): string | undefined {
+  if (!Number.isInteger(pid) || pid <= 1) return undefined;
   try {
     // Linux: the 22nd field, after the command name in parentheses (which may hold spaces).
-    const stat = readFileSync(`/proc/${ppid}/stat`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    if (start) return `${ppid}:${start}`;
+    if (start) return start;
   } catch {
     // No /proc (macOS, the BSDs): ps says when it started.
   }
-  const ps = spawnSync('ps', ['-o', 'lstart=', '-p', String(ppid)], { encoding: 'utf8' });
+  const ps = spawnSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8' });
   const start = ps.status === 0 ? ps.stdout.trim() : '';
-  return start ? `${ppid}:${start}` : undefined;
+  return start || undefined;
 }

@@ -37,7 +37,12 @@ export type ScopeRequest =
    * The files a hook manager passes (the pre-commit framework's pass_filenames), relative to
    * the folder lint runs in: judged as staged or as the working tree's, by what they are.
    */
-  | { kind: 'hook'; files: string[] };
+  | {
+      kind: 'hook';
+      files: string[];
+      /** Under the pre-commit framework: whether an earlier share of its run was checked as the working tree. */
+      followsTree?: () => boolean;
+    };
 
 export interface ScopeInfo {
   /** A hook's files are judged as the staged change or as the working tree: never a kind of their own. */
@@ -443,7 +448,7 @@ export async function openSnapshot(root: string, req: ScopeRequest, cwd: string 
     case 'staged':
       return stagedSnapshot(root);
     case 'hook':
-      return hookSnapshot(root, req.files, cwd);
+      return hookSnapshot(root, req.files, cwd, req.followsTree);
     case 'changed':
       return changedSnapshot(root, req.since);
     case 'commit':
@@ -642,7 +647,12 @@ function linkedFolders(below: (real: string) => string | undefined): (abs: strin
  * for a glob the rest would match. With no file passed (a commit that only deletes, say), the
  * staged change is checked as --staged does.
  */
-async function hookSnapshot(root: string, files: string[], cwd: string): Promise<Snapshot> {
+async function hookSnapshot(
+  root: string,
+  files: string[],
+  cwd: string,
+  followsTree?: () => boolean,
+): Promise<Snapshot> {
   if (!files.length) return stagedSnapshot(root);
   const realRoot = realpathSync(root);
   const realCwd = realpathSync(cwd);
@@ -674,8 +684,12 @@ async function hookSnapshot(root: string, files: string[], cwd: string): Promise
         ])
       : undefined;
   const staged = await stagedSnapshot(root, { files: passed, count: files.length });
-  // Exit 1: a difference; anything else (0, or git failing) leaves the commit's reading.
-  if (staged && (await unstaged)?.code !== 1) return staged;
+  // Exit 1: a difference; anything else (0, or git failing) leaves the commit's reading. A
+  // share of a long list whose files are all staged, after a share of the same run that was
+  // checked as the working tree, is a share of --all-files too (a folder of new files): judged
+  // as the others, or an untracked file would count for them and not for it. Never under git
+  // commit itself, which names its index (GIT_INDEX_FILE).
+  if (staged && (await unstaged)?.code !== 1 && (process.env.GIT_INDEX_FILE || !followsTree?.())) return staged;
   const info: ScopeInfo = { kind: 'tree', passed: files.length };
   const listed = await workingTreeFiles(root);
   if ('err' in listed) return notARepo(info, root, listed.err);

@@ -107,6 +107,43 @@ function withForeignHook() {
   return { repo, path };
 }
 
+/**
+ * One run of the pre-commit framework over `rfcgate-lint`: one process running the entry once
+ * per share of the file list, one after another (require_serial), with PRE_COMMIT=1 unless
+ * `env` says otherwise; what each share printed, and its exit code.
+ */
+function frameworkRun(
+  dir: string,
+  shares: string[][],
+  env: NodeJS.ProcessEnv = { PRE_COMMIT: '1' },
+  args: string[] = [],
+): { code: number; out: string }[] {
+  const hooks = parse(readFileSync('.pre-commit-hooks.yaml', 'utf8')) as { id: string; entry: string }[];
+  const hook = hooks.find((h) => h.id === 'rfcgate-lint') as (typeof hooks)[number];
+  const [command = '', ...words] = hook.entry.split(' ');
+  const shim = join(tempDir('rfcgate-path-'), command);
+  writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
+  const script = `const { spawnSync } = require('node:child_process');
+const out = JSON.parse(process.env.SHARES).map((files) => {
+  const r = spawnSync(process.env.SHIM, [...JSON.parse(process.env.WORDS), ...files], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout + r.stderr };
+});
+process.stdout.write(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ['-e', script], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      SHIM: shim,
+      WORDS: JSON.stringify([...words, ...args]),
+      SHARES: JSON.stringify(shares),
+      ...env,
+    },
+  });
+  return JSON.parse(r.stdout) as { code: number; out: string }[];
+}
+
 describe('hooks', () => {
   it('refuses to overwrite a hook it did not write, and writes nothing', () => {
     const { repo, path } = withForeignHook();
@@ -983,35 +1020,8 @@ describe('hooks', () => {
   });
 
   it('.pre-commit-hooks.yaml: a list split over several runs reports a finding about the whole tree once per run of the framework', () => {
-    const hooks = parse(readFileSync('.pre-commit-hooks.yaml', 'utf8')) as { id: string; entry: string }[];
-    const hook = hooks.find((h) => h.id === 'rfcgate-lint') as (typeof hooks)[number];
-    const [command = '', ...words] = hook.entry.split(' ');
-    const bin = tempDir('rfcgate-path-');
-    const shim = join(bin, command);
-    writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
-    // One run of the framework: one process running the entry once per share of the list, one
-    // after another (require_serial), with PRE_COMMIT=1; it prints what each share said.
-    const framework = (shares: string[][], env: NodeJS.ProcessEnv = { PRE_COMMIT: '1' }, args: string[] = []) => {
-      const script = `const { spawnSync } = require('node:child_process');
-const out = JSON.parse(process.env.SHARES).map((files) => {
-  const r = spawnSync(process.env.SHIM, [...JSON.parse(process.env.WORDS), ...files], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout + r.stderr };
-});
-process.stdout.write(JSON.stringify(out));`;
-      const r = spawnSync(process.execPath, ['-e', script], {
-        cwd: repo.dir,
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          NO_COLOR: '1',
-          SHIM: shim,
-          WORDS: JSON.stringify([...words, ...args]),
-          SHARES: JSON.stringify(shares),
-          ...env,
-        },
-      });
-      return JSON.parse(r.stdout) as { code: number; out: string }[];
-    };
+    const framework = (shares: string[][], env?: NodeJS.ProcessEnv, args?: string[]) =>
+      frameworkRun(repo.dir, shares, env, args);
     const REQUIRE = {
       id: 'R1',
       title: 'The dispatch profile',
@@ -1054,6 +1064,44 @@ process.stdout.write(JSON.stringify(out));`;
     framework(shares, { PRE_COMMIT: '1' }, ['--format', `json=${file}`]);
     const report = JSON.parse(readFileSync(file, 'utf8')) as { findings: { rule: string; file: string }[] };
     expect(report.findings.map((f) => `${f.rule} ${f.file}`)).toEqual(['R1 src/dispatch/d.py', 'L1 src/z.py']);
+  });
+
+  it('.pre-commit-hooks.yaml: under --all-files, a share holding only staged files is judged as the working tree, as the shares before it', () => {
+    const REQUIRE = {
+      id: 'R1',
+      title: 'The dispatch profile',
+      severity: 'error',
+      message: 'the dispatch profile is required',
+      fix: 'add docs/profile.md',
+      require: { when: ['src/dispatch/**'], files: ['docs/profile.md'] },
+    };
+    const repo = lintRepo({ rules: [REQUIRE], files: { 'src/a.py': 'x = 1\n', 'src/dispatch/d.py': 'x = 1\n' } });
+    // A folder of new files, staged; the profile written but not added yet.
+    repo.write('src/zz/n1.py', 'x = 1\n');
+    repo.write('src/zz/n2.py', 'x = 1\n');
+    repo.git(['add', 'src/zz']);
+    repo.write('docs/profile.md', '# profile\n');
+    const missing = /nothing matches docs\/profile\.md/;
+    // pre-commit run --all-files: every tracked file, the new folder in the last share.
+    const list = repo.git(['ls-files']).split('\n').filter(Boolean);
+    const all = frameworkRun(repo.dir, [
+      list.filter((f) => !f.startsWith('src/zz/')),
+      ['src/zz/n1.py', 'src/zz/n2.py'],
+    ]);
+    expect(all.map((r) => r.code)).toEqual([0, 0]);
+    expect(all[1]?.out).toMatch(/working tree: the 2 files the hook passed/);
+    expect(all[1]?.out).not.toMatch(missing);
+    // A commit of the same files (git names its index): as staged, where the profile is not.
+    const commit = frameworkRun(repo.dir, [['src/zz/n1.py'], ['src/zz/n2.py']], {
+      PRE_COMMIT: '1',
+      GIT_INDEX_FILE: join(repo.dir, '.git/index'),
+    });
+    expect(commit.map((r) => r.code)).toEqual([1, 0]);
+    expect(commit[0]?.out).toMatch(
+      /nothing matches docs\/profile\.md \(docs\/profile\.md is in the working tree but not staged/,
+    );
+    expect(commit[0]?.out).toMatch(/staged changes: the 1 file the hook passed/);
+    expect(commit[1]?.out).toMatch(/staged changes: the 1 file the hook passed/);
   });
 
   it('.pre-commit-hooks.yaml: with --root among the args, the files passed from the top are those under the root', () => {
