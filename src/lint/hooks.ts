@@ -175,7 +175,9 @@ export function installHooks(o: InstallOptions): HookAction[] {
         `${path} already exists and rfcgate did not write it; rerun with --chain to keep it and run it before the lint, or with --force to replace it (it is kept as ${hook}${PREVIOUS_SUFFIX} and restored by hooks uninstall)`,
       );
     }
-    if (present(path) && !isOurs(path) && present(path + PREVIOUS_SUFFIX)) {
+    // A hook manager that writes its hooks anew (husky 9's `prepare` on every npm install)
+    // replaces ours with the very hook kept aside: the copy is then nothing to lose.
+    if (present(path) && !isOurs(path) && present(path + PREVIOUS_SUFFIX) && !sameHook(path, path + PREVIOUS_SUFFIX)) {
       throw new UsageError(
         `${path + PREVIOUS_SUFFIX} already exists, so the current ${hook} hook cannot be kept aside; move one of them away first`,
       );
@@ -475,6 +477,18 @@ function installedRoot(text: string): string | undefined {
   if (quoted === '') return '';
   // shellQuote's form: '/'...'/' with each ' written as '\''.
   return quoted.startsWith("/'") ? quoted.slice(2, -1).replace(/'\\''/g, "'") : undefined;
+}
+
+/** Two regular files with the same bytes and mode (not links: a link's target may change). */
+function sameHook(a: string, b: string): boolean {
+  const sa = lstatSync(a, { throwIfNoEntry: false });
+  const sb = lstatSync(b, { throwIfNoEntry: false });
+  if (!sa?.isFile() || !sb?.isFile() || sa.mode !== sb.mode || sa.size !== sb.size) return false;
+  try {
+    return readFileSync(a).equals(readFileSync(b));
+  } catch {
+    return false;
+  }
 }
 
 /** A hook file, or a link to one even when its target is gone: a team's hook is often a link into the repository. */

@@ -153,6 +153,26 @@ describe('hooks', () => {
     expect(existsSync(`${path}.rfcgate-previous`)).toBe(false);
   });
 
+  it('a hook manager that wrote its hook again over ours (husky on npm install): install again keeps it aside, as the copy already is', () => {
+    const { repo, path } = withForeignHook();
+    installHooks(opts(repo.dir, { chain: true }));
+    // The manager writes its hook as before, the same bytes as the one kept aside.
+    writeFileSync(path, FOREIGN);
+    chmodSync(path, 0o750);
+    const again = installHooks(opts(repo.dir, { chain: true }));
+    expect(again.map((a) => a.action)).toEqual(['chained']);
+    expect(readFileSync(path, 'utf8')).toContain(MARKER);
+    expect(readFileSync(`${path}.rfcgate-previous`, 'utf8')).toBe(FOREIGN);
+    uninstallHooks(repo.dir);
+    expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
+    expect(existsSync(`${path}.rfcgate-previous`)).toBe(false);
+    // A different hook there beside the kept one: which to keep is not install's to choose.
+    installHooks(opts(repo.dir, { chain: true }));
+    writeFileSync(path, '#!/bin/sh\necho another\n', { mode: 0o750 });
+    expect(() => installHooks(opts(repo.dir, { chain: true }))).toThrow(/cannot be kept aside; move one of them away/);
+    expect(readFileSync(`${path}.rfcgate-previous`, 'utf8')).toBe(FOREIGN);
+  });
+
   it('--chain keeps the previous hook, runs it first, and the lint blocks a bad staged commit; uninstall restores it exactly', () => {
     const { repo, path } = withForeignHook();
     const before = statSync(path).mode;
