@@ -5,10 +5,10 @@
  */
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeModel, type ScriptedResponse, scriptFromDir } from '../../src/council/fake-model.js';
 import { councilExitCode, councilRound } from '../../src/council/round.js';
-import { readRounds } from '../../src/council/ledger.js';
+import { readRounds, withLedgerLock } from '../../src/council/ledger.js';
 import { laneMarker } from '../../src/council/lanes.js';
 import { councilRepo, type CouncilRepo, FIXTURES, LANES } from './helpers.js';
 
@@ -269,13 +269,32 @@ describe('council run', () => {
       repo?.cleanup();
       repo = councilRepo();
       const lock = join(repo.root, 'rfcs/demo/council/.round.lock');
-      writeFileSync(lock, text);
-      const old = new Date(Date.now() - 60_000);
-      utimesSync(lock, old, old);
-      const started = Date.now();
+      const leaveLock = () => {
+        writeFileSync(lock, text);
+        const old = new Date(Date.now() - 60_000);
+        utimesSync(lock, old, old);
+      };
+      leaveLock();
+      // The clock is the test's own and moves only as its timers are run: waiting for the lock
+      // (a pause between attempts, a deadline to give up at) would move it, however loaded the
+      // machine; taken over at once, it stands still.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      try {
+        const before = new Date();
+        const held = withLedgerLock(repo.root, 'rfcs/demo/council', () => readFileSync(lock, 'utf8'));
+        // Given up at its deadline, it rejects while the timers run; awaited below.
+        held.catch(() => {});
+        await vi.runAllTimersAsync();
+        expect(await held, JSON.stringify(text)).toBe(`${process.pid}\n`);
+        expect(new Date(), JSON.stringify(text)).toEqual(before);
+      } finally {
+        vi.useRealTimers();
+      }
+      expect(existsSync(lock)).toBe(false);
+      // A round meeting such a lock takes it over the same way.
+      leaveLock();
       const { r } = await round('all-clear');
       expect(r.round).toBe(1);
-      expect(Date.now() - started).toBeLessThan(5_000);
       expect(existsSync(lock)).toBe(false);
     }
   });
