@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelemetryReport } from '../../src/telemetry/report.js';
 import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
-import { type SessionPlan, telemetryText } from '../helpers/telemetry.js';
+import { otlpAttr as kv, type SessionPlan, telemetryText } from '../helpers/telemetry.js';
 import { BIN, runCli as run } from '../helpers/cli.js';
 
 const AS_OF = '2026-06-01T00:00:00Z';
@@ -251,7 +251,6 @@ describe('telemetry report', () => {
   });
 
   it("Claude Code's compaction event is exercised: the main conversation's next turn after it is judged", () => {
-    const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
     const time = (minute: number) => `${Date.parse(`2026-06-01T10:0${minute}:00Z`)}000000`;
     const request = (seq: number, minute: number, read: number, source: string) => ({
       timeUnixNano: time(minute),

@@ -54,3 +54,12 @@ export function sessionLines(p: SessionPlan): string[] {
 export function telemetryText(plans: SessionPlan[]): string {
   return `${plans.flatMap(sessionLines).join('\n')}\n`;
 }
+
+/** An OpenTelemetry (OTLP/JSON) attribute, its value typed as an exporter writes it. */
+export function otlpAttr(key: string, v: string | number | boolean) {
+  return {
+    key,
+    value:
+      typeof v === 'number' ? { intValue: String(v) } : typeof v === 'boolean' ? { boolValue: v } : { stringValue: v },
+  };
+}

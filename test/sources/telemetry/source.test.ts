@@ -15,6 +15,7 @@ import { TelemetryMeasurementSource } from '../../../src/sources/telemetry/sourc
 import { metricRow } from '../../../src/telemetry/report.js';
 import type { MeasurementSpec, RfcManifest, TelemetrySpec } from '../../../src/spec/types.js';
 import { tempRoot } from '../../helpers/spec-fixture.js';
+import { otlpAttr as kv } from '../../helpers/telemetry.js';
 
 const FIX = 'test/fixtures/telemetry';
 const AS_OF = new Date('2026-06-02T00:00:00Z');
@@ -147,7 +148,6 @@ describe('metrics over the Anthropic fixture, computed by hand', () => {
 
   it("files whose lines read but hold no turn (Claude Code's trace export) say so, not only that they hold no turn", async () => {
     mkdirSync(join(root, 'no-usage'), { recursive: true });
-    const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
     // Claude Code's request span of a request that failed: no token counts, no turn.
     const span = {
       traceId: 't',
@@ -1232,10 +1232,6 @@ describe('which turn is which, whatever the order and the names files are read b
   it("reads Claude Code's OTLP logs export, api_request records as turns; a gzip copy beside it counts once, known by event.sequence", async () => {
     const dir = join(root, 'claude-code');
     mkdirSync(dir, { recursive: true });
-    const kv = (key: string, v: string | number) => ({
-      key,
-      value: typeof v === 'number' ? { intValue: String(v) } : { stringValue: v },
-    });
     const ns = (minute: number) => `${Date.parse(`2026-06-01T10:0${minute}:00Z`)}000000`;
     const request = (session: string, seq: number, minute: number, read: number) => ({
       timeUnixNano: ns(minute),
@@ -1282,7 +1278,6 @@ describe('which turn is which, whatever the order and the names files are read b
   it('a Claude Code session resumed in another process numbers its events anew: each request_id is a request of its own, a copy of one counts once', async () => {
     const dir = join(root, 'claude-code-resumed');
     mkdirSync(dir, { recursive: true });
-    const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
     const request = (seq: number, minute: number, id: string) => ({
       timeUnixNano: `${Date.parse(`2026-06-01T10:0${minute}:00Z`)}000000`,
       body: { stringValue: 'claude_code.api_request' },
@@ -1312,7 +1307,6 @@ describe('which turn is which, whatever the order and the names files are read b
   it("a subagent's cold requests (query_source) are a conversation of their own: they do not lower the main conversation's hit ratio", async () => {
     const dir = join(root, 'claude-code-subagent');
     mkdirSync(dir, { recursive: true });
-    const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
     const request = (seq: number, minute: number, input: number, read: number, source: string) => ({
       timeUnixNano: `${Date.parse(`2026-06-01T10:0${minute}:00Z`)}000000`,
       body: { stringValue: 'claude_code.api_request' },
@@ -1352,15 +1346,6 @@ describe('which turn is which, whatever the order and the names files are read b
   it("reads Claude Code's claude_code.llm_request spans as turns; a request also in the logs (same request_id) counts once", async () => {
     const dir = join(root, 'claude-code-traces');
     mkdirSync(dir, { recursive: true });
-    const kv = (key: string, v: string | number | boolean) => ({
-      key,
-      value:
-        typeof v === 'number'
-          ? { intValue: String(v) }
-          : typeof v === 'boolean'
-            ? { boolValue: v }
-            : { stringValue: v },
-    });
     const ns = (minute: number, second = 0) =>
       `${Date.parse(`2026-06-01T10:0${minute}:${String(second).padStart(2, '0')}Z`)}000000`;
     // As Claude Code's monitoring documentation names the span's attributes (detailed beta
@@ -1470,10 +1455,6 @@ describe('which turn is which, whatever the order and the names files are read b
   it("Claude Code's compaction event marks its main conversation's turn before it: the next main-thread turn decides INV-1", async () => {
     const dir = join(root, 'claude-code-compaction');
     mkdirSync(dir, { recursive: true });
-    const kv = (key: string, v: string | number) => ({
-      key,
-      value: typeof v === 'number' ? { intValue: String(v) } : { stringValue: v },
-    });
     const at = (session: string, minute: number) =>
       `${Date.parse(`2026-06-01T1${session === 'a' ? 0 : 1}:0${minute}:00Z`)}000000`;
     const request = (session: string, seq: number, minute: number, read: number, source: string) => ({
@@ -1553,10 +1534,6 @@ describe('which turn is which, whatever the order and the names files are read b
   it('a compaction event read after later turns (the traces read before the events) follows the turn before it in time', async () => {
     const dir = join(root, 'claude-code-compaction-order');
     mkdirSync(dir, { recursive: true });
-    const kv = (key: string, v: string | number) => ({
-      key,
-      value: typeof v === 'number' ? { intValue: String(v) } : { stringValue: v },
-    });
     const ns = (minute: number) => `${Date.parse(`2026-06-01T10:0${minute}:00Z`)}000000`;
     const span = (id: string, minute: number, read: number, source: string) => ({
       traceId: 't',
