@@ -1,7 +1,8 @@
 /**
  * The database harness every SQL test uses. Each test file gets its own database, so files
  * run in parallel without seeing each other's rows:
- *   - PGlite, in memory, always;
+ *   - PGlite, always: a data directory of the file's own in a temp folder, removed afterwards,
+ *     started as a copy of the empty one the global set-up made (initdb takes seconds);
  *   - real PostgreSQL as well when TEST_DATABASE_URL names an admin connection: a database
  *     `rfcgate_t_<pid>_<random>` is created for the file and dropped with FORCE afterwards.
  * A set TEST_DATABASE_URL whose server cannot be reached fails the tests; it never skips them,
@@ -13,12 +14,16 @@
  *   });
  */
 import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { PgClient, PgliteClient, type SqlClient } from '../../src/sources/sql/client.js';
 import { redact } from '../../src/sources/sql/redact.js';
 import { PgliteWriter, PgWriter, type SqlWriter } from '../../src/sources/sql/writer.js';
+import { EMPTY_PGLITE_ENV } from './global-setup.js';
 
 export type BackendName = 'pglite' | 'postgres';
 
@@ -80,8 +85,20 @@ function uniqueName(prefix: string): string {
 }
 
 async function openPglite(): Promise<TestDatabase> {
-  const db = new PGlite();
-  await db.waitReady;
+  const folder = mkdtempSync(join(tmpdir(), 'rfcgate-test-pglite-'));
+  const dataDir = join(folder, 'pgdata');
+  let db: PGlite;
+  try {
+    const empty = process.env[EMPTY_PGLITE_ENV];
+    if (!empty)
+      throw new Error(`${EMPTY_PGLITE_ENV} is not set: run the tests through vitest (its global set-up makes it)`);
+    cpSync(empty, dataDir, { recursive: true });
+    db = new PGlite(dataDir);
+    await db.waitReady;
+  } catch (err) {
+    rmSync(folder, { recursive: true, force: true });
+    throw err;
+  }
   const clients: SqlClient[] = [];
   const writers: SqlWriter[] = [];
   return {
@@ -112,7 +129,11 @@ async function openPglite(): Promise<TestDatabase> {
     async close() {
       await Promise.all(clients.map((c) => c.close()));
       await Promise.all(writers.map((w) => w.close()));
-      await db.close();
+      try {
+        await db.close();
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
     },
   };
 }
