@@ -1,6 +1,6 @@
 /**
- * What the writing commands (`db migrate`, `measure record`, `measure list`, and
- * `gate check --record`) share: which database, opening it for writing, one-line errors.
+ * What the ledger's commands (`db migrate`, `measure record`, `measure list`, `gate history`
+ * and `gate check --record`) share: which database, opening it, one-line errors.
  */
 import { resolve } from 'node:path';
 import { HOME_PROGRAM, PROGRAM_ENV, RfcCommand } from '../cli/rfc-command.js';
@@ -30,7 +30,7 @@ export const MIGRATE_EXIT_CODES_HELP = [
   '  3  the invocation is invalid, or the database cannot be used (unreachable, read-only, a failed statement); nothing was written',
 ].join('\n');
 
-/** The exit codes of `measure list`: it only reads, so nothing is recorded and nothing is written. */
+/** The exit codes of `measure list` and `gate history`: they only read, so nothing is recorded and nothing is written. */
 export const LEDGER_READER_EXIT_CODES_HELP = [
   'EXIT CODES',
   '  0  done (also when no row matches)',

@@ -599,9 +599,15 @@ export async function ensurePartitions(tx: SqlTx, instants: readonly Date[], now
 
 /**
  * Throws a LedgerError unless every table exists and carries the marker. Run inside the
- * writing transaction, before the first write.
+ * writing transaction, before the first write; a reader (`gate history`) runs it before its
+ * first read, with `reading`, so the message does not speak of writing.
  */
-export async function assertManaged(tx: SqlTx, tables: readonly string[], database: string): Promise<void> {
+export async function assertManaged(
+  tx: SqlTx,
+  tables: readonly string[],
+  database: string,
+  opts: { reading?: boolean } = {},
+): Promise<void> {
   const res = await tx.query<{ name: string; present: boolean; comment: string | null }>(
     `SELECT t.name, to_regclass(t.name) IS NOT NULL AS present, obj_description(to_regclass(t.name), 'pg_class') AS comment
      FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS t(name, ord)
@@ -615,13 +621,13 @@ export async function assertManaged(tx: SqlTx, tables: readonly string[], databa
   if (missing.length && !foreign.length) {
     throw new LedgerError(
       'missing',
-      `the ledger is not set up in ${database}: ${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist; run \`rfcgate db migrate\` first; nothing was written`,
+      `the ledger is not set up in ${database}: ${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist; run \`rfcgate db migrate\` first${opts.reading ? '' : '; nothing was written'}`,
     );
   }
   if (foreign.length) {
     throw new LedgerError(
       'foreign',
-      `${foreign.join(', ')} in ${database} ${foreign.length === 1 ? 'was' : 'were'} not created by rfcgate (no '${MARKER_PREFIX}' comment); rfcgate writes only to tables it manages, so nothing was written`,
+      `${foreign.join(', ')} in ${database} ${foreign.length === 1 ? 'was' : 'were'} not created by rfcgate (no '${MARKER_PREFIX}' comment); ${opts.reading ? 'rfcgate reads its ledger only from tables it manages, so it was not read' : 'rfcgate writes only to tables it manages, so nothing was written'}`,
     );
   }
 }

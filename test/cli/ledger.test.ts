@@ -341,6 +341,65 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
     expect(plain.stdout).toBe(r.stdout);
     expect(await query(repo.dir, 'SELECT count(*)::int AS n FROM rfcgate.gate_runs')).toEqual([{ n: 1 }]);
   });
+
+  it('gate history reads the recorded runs back: newest first, one gate across them, one run', () => {
+    // The run above, then one narrowed to LATENCY, which leaves DARK out.
+    const second = run(['gate', 'check', '--as-of', '2026-06-02T00:00:00Z', '--only', 'LATENCY', '--record'], {
+      cwd: repo.dir,
+    });
+    expect(second.code).toBe(0);
+    expect(second.stderr).toBe('recorded gate run 2 (1 result) in pglite:.rfcgate/pgdata\n');
+    const sha = repo.head().slice(0, 7);
+
+    const text = run(['gate', 'history'], { cwd: repo.dir });
+    expect(text.stderr).toBe('');
+    expect(text.code).toBe(0);
+    const lines = text.stdout.split('\n');
+    expect(lines[0]).toMatch(/^run +recorded_at +as_of +ref +sha +phase +only +verdict +pass +fail +halt$/);
+    expect(lines[1]).toMatch(
+      new RegExp(`^2 +\\S+Z +2026-06-02T00:00:00\\.000Z +HEAD +${sha} +- +LATENCY +pass +1 +0 +0$`),
+    );
+    expect(lines[2]).toMatch(
+      new RegExp(`^1 +\\S+Z +2026-06-01T00:00:00\\.000Z +HEAD +${sha} +implementation +- +halt +1 +0 +2$`),
+    );
+    expect(lines.slice(3)).toEqual(['2 runs of demo from pglite:.rfcgate/pgdata', '']);
+
+    const json = run(['gate', 'history', '--json'], { cwd: repo.dir });
+    expect(json.code).toBe(0);
+    expect(
+      JSON.parse(json.stdout).map((r: Record<string, unknown>) => [r.id, r.as_of, r.phase, r.only, r.verdict, r.gates]),
+    ).toEqual([
+      ['2', '2026-06-02T00:00:00.000Z', null, ['LATENCY'], 'pass', { pass: 1, fail: 0, halt: 0 }],
+      ['1', '2026-06-01T00:00:00.000Z', 'implementation', null, 'halt', { pass: 1, fail: 0, halt: 2 }],
+    ]);
+
+    const gate = run(['gate', 'history', '--gate', 'DARK'], { cwd: repo.dir });
+    expect(gate.code).toBe(0);
+    expect(gate.stdout).toMatch(
+      /^run +recorded_at +as_of +ref +sha +verdict +halt_reason +change +reason\n1 .* halt +missing +first +comparator_runs_7d: went dark: /,
+    );
+    expect(gate.stdout).toMatch(
+      /\ngate DARK is halt in every run that recorded it, since its first, run 1 \(recorded \S+Z\)\n$/,
+    );
+
+    const one = run(['gate', 'history', '--run', '1'], { cwd: repo.dir });
+    expect(one.code).toBe(0);
+    const results = one.stdout.split('\n\n')[1]?.split('\n');
+    expect(results?.map((l) => l.split(/ +/).slice(0, 3).join(' '))).toEqual([
+      'gate kind verdict',
+      'LATENCY disconfirmer pass',
+      'DARK disconfirmer halt',
+      'NEVER disconfirmer halt',
+      '',
+    ]);
+
+    const unknown = run(['gate', 'history', '--run', '99'], { cwd: repo.dir });
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toBe(
+      'error: there is no gate run 99 in pglite:.rfcgate/pgdata; `gate history` lists the recorded runs\n',
+    );
+    expect(unknown.stdout).toBe('');
+  });
 });
 
 describe('--help', () => {
@@ -348,6 +407,7 @@ describe('--help', () => {
     ['db', 'migrate'],
     ['measure', 'record'],
     ['measure', 'list'],
+    ['gate', 'history'],
   ])('%s %s documents its exit codes', (...cmd) => {
     const r = run([...cmd, '--help'], { cwd: repo.dir });
     expect(r.code).toBe(0);

@@ -1,0 +1,125 @@
+import * as Flags from '@oclif/core/flags';
+import { LEDGER_READER_EXIT_CODES_HELP, LedgerCommand, openReader } from '../../ledger/cli.js';
+import {
+  type GateHistory,
+  gateHistory,
+  gateRunResults,
+  type GateRunResults,
+  type ListedGateRun,
+  listGateRuns,
+  nearGate,
+  parseRunId,
+} from '../../ledger/gate-history.js';
+import {
+  gateHistorySummary,
+  gateHistoryTable,
+  gateResultsTable,
+  gateRunsTable,
+} from '../../formatters/gate-history.js';
+import { jsonReport, visible } from '../../formatters/visible.js';
+import { UsageError } from '../../spec/problems.js';
+
+export default class GateHistoryCommand extends LedgerCommand {
+  static override summary = 'Show the gate runs `gate check --record` stored in the ledger (read-only).';
+  static override description = `Newest first: each run's id, when it was recorded, its --as-of (and --snapshot-at), ref and commit, --phase and --only when given, its verdict and its gates counted by verdict. --gate shows one gate's verdict in each run that evaluated it, marking the runs where it changed from the run before: when a gate started failing. --run shows every result of one run. Reads through the same READ ONLY door as gate check; never creates a database.
+
+A gate id that no recorded run of the RFC holds is said so, with a near recorded id when there is one, and exits 0: the ledger cannot tell a mistyped id from a gate not recorded yet (new in the spec, or outside every recorded --phase and --only).
+
+${LEDGER_READER_EXIT_CODES_HELP}`;
+  static override examples = [
+    '<%= config.bin %> gate history',
+    '<%= config.bin %> gate history --gate B --limit 50',
+    '<%= config.bin %> gate history --run 42 --json',
+  ];
+
+  static override flags = {
+    gate: Flags.string({
+      description: "One gate's verdict in each recorded run, and where it changed.",
+      exclusive: ['run'],
+    }),
+    run: Flags.string({
+      description: 'Every result of this run (the id `gate check --record` printed).',
+      exclusive: ['gate'],
+    }),
+    limit: Flags.integer({ description: 'How many runs.', default: 20, min: 1, max: 10_000 }),
+    json: Flags.boolean({ description: 'Print the rows as JSON.' }),
+  };
+
+  async run(): Promise<ListedGateRun[] | GateHistory['entries'] | GateRunResults> {
+    const { flags, metadata } = await this.parse(GateHistoryCommand);
+    const runId = flags.run === undefined ? undefined : parseRunId(flags.run);
+    if (runId !== undefined && !metadata.flags.limit?.setFromDefault) {
+      throw new UsageError('--limit does not apply to --run: every result of the run is shown');
+    }
+    const gate = flags.gate?.trim();
+    if (gate === '') throw new UsageError('--gate needs a gate id, as the spec spells it (B, A.1)');
+    const root = this.findRoot(flags.root);
+    const rfc = this.chooseRfc(root, flags.rfc);
+    const client = openReader(this.databaseTarget(root, flags.rfc));
+    const where = client.describe();
+    try {
+      if (runId !== undefined) return this.showRun(await gateRunResults(client, { rfc, runId }), flags.json);
+      if (gate !== undefined) {
+        return this.showGate(await gateHistory(client, { rfc, gate, limit: flags.limit }), rfc, where, flags.json);
+      }
+      return this.showRuns(await listGateRuns(client, { rfc, limit: flags.limit }), rfc, where, flags.json);
+    } finally {
+      await client.close();
+    }
+  }
+
+  private showRuns(runs: ListedGateRun[], rfc: string, where: string, json: boolean): ListedGateRun[] {
+    if (json) {
+      process.stdout.write(jsonReport(runs));
+    } else if (runs.length === 0) {
+      process.stdout.write(noRuns(rfc, where));
+    } else {
+      process.stdout.write(gateRunsTable(runs));
+      process.stdout.write(`${runs.length} run${runs.length === 1 ? '' : 's'} of ${visible(rfc)} from ${where}\n`);
+    }
+    return runs;
+  }
+
+  private showGate(history: GateHistory, rfc: string, where: string, json: boolean): GateHistory['entries'] {
+    const { entries } = history;
+    if (entries.length === 0) {
+      const near = nearGate(history);
+      const line =
+        history.recordedGates.length === 0
+          ? noRuns(rfc, where)
+          : `gate ${visible(history.gate)} is in no recorded run of ${visible(rfc)} in ${where}${near ? ` (did you mean '${visible(near)}'?)` : ''}\n`;
+      // With --json the line goes to stderr: stdout stays the JSON a script parses.
+      if (json) {
+        process.stdout.write(jsonReport(entries));
+        process.stderr.write(line);
+      } else {
+        process.stdout.write(line);
+      }
+      return entries;
+    }
+    if (json) {
+      process.stdout.write(jsonReport(entries));
+      return entries;
+    }
+    process.stdout.write(gateHistoryTable(entries));
+    process.stdout.write(gateHistorySummary(history.gate, entries));
+    return entries;
+  }
+
+  private showRun(found: GateRunResults, json: boolean): GateRunResults {
+    if (json) {
+      process.stdout.write(jsonReport(found));
+      return found;
+    }
+    process.stdout.write(gateRunsTable([found.run]));
+    process.stdout.write('\n');
+    process.stdout.write(
+      found.results.length ? gateResultsTable(found.results) : `run ${found.run.id} recorded no gate results\n`,
+    );
+    return found;
+  }
+}
+
+function noRuns(rfc: string, where: string): string {
+  return `no gate runs of ${visible(rfc)} recorded in ${where}; \`gate check --record\` records one\n`;
+}

@@ -1,0 +1,133 @@
+/**
+ * gate history's tables: an RFC's recorded runs, one gate across them, or one run's results.
+ * Plain, every column padded to its widest cell, as measure list's table is.
+ */
+import stringWidth from 'string-width';
+import type { GateHistoryEntry, ListedGateResult, ListedGateRun } from '../ledger/gate-history.js';
+import { visible } from './visible.js';
+
+/** The abbreviated commit, as git shows one by default. */
+const SHORT_SHA = 7;
+
+/**
+ * The runs, newest first. snapshot_at, phase and only are columns only when a listed run has
+ * one: most ledgers record live databases and every phase, and the table stays narrow.
+ */
+export function gateRunsTable(runs: readonly ListedGateRun[]): string {
+  const snapshot = runs.some((r) => r.snapshot_at !== null);
+  const phase = runs.some((r) => r.phase !== null);
+  const only = runs.some((r) => r.only !== null);
+  const header = [
+    'run',
+    'recorded_at',
+    'as_of',
+    ...(snapshot ? ['snapshot_at'] : []),
+    'ref',
+    'sha',
+    ...(phase ? ['phase'] : []),
+    ...(only ? ['only'] : []),
+    'verdict',
+    'pass',
+    'fail',
+    'halt',
+  ];
+  const body = runs.map((r) => [
+    r.id,
+    r.recorded_at,
+    r.as_of,
+    ...(snapshot ? [r.snapshot_at ?? '-'] : []),
+    // The ref and the phase are as the user typed them, and --only's ids as the spec spells them.
+    visible(r.ref),
+    shortSha(r.sha),
+    ...(phase ? [visible(r.phase ?? '-')] : []),
+    ...(only ? [r.only ? visible(r.only.join(',')) : '-'] : []),
+    r.verdict,
+    String(r.gates.pass),
+    String(r.gates.fail),
+    String(r.gates.halt),
+  ]);
+  return table(header, body);
+}
+
+/** One gate in each run that recorded it, newest first; `change` marks where its verdict moved. */
+export function gateHistoryTable(entries: readonly GateHistoryEntry[]): string {
+  const snapshot = entries.some((e) => e.snapshot_at !== null);
+  const header = [
+    'run',
+    'recorded_at',
+    'as_of',
+    ...(snapshot ? ['snapshot_at'] : []),
+    'ref',
+    'sha',
+    'verdict',
+    'halt_reason',
+    'change',
+    'reason',
+  ];
+  const body = entries.map((e) => [
+    e.run_id,
+    e.recorded_at,
+    e.as_of,
+    ...(snapshot ? [e.snapshot_at ?? '-'] : []),
+    visible(e.ref),
+    shortSha(e.sha),
+    e.verdict,
+    visible(e.halt_reason ?? '-'),
+    change(e),
+    // Last, and whole: it is what the row is read for, and --json has it too.
+    visible(e.reason ?? '-'),
+  ]);
+  return table(header, body);
+}
+
+/**
+ * The answer to "since when": the newest run's verdict and the run it has held since, when
+ * that run is listed; otherwise that the change is older than the listing.
+ */
+export function gateHistorySummary(gate: string, entries: readonly GateHistoryEntry[]): string {
+  const newest = entries[0];
+  if (!newest) return '';
+  const name = `gate ${visible(gate)}`;
+  const since = entries.findIndex((e) => e.changed || e.previous_verdict === null);
+  const start = entries[since];
+  if (!start) {
+    return `${name} is ${newest.verdict} in every listed run (since run ${entries.at(-1)?.run_id} at least); raise --limit to see since when\n`;
+  }
+  if (start.previous_verdict === null) {
+    return `${name} is ${newest.verdict} in every run that recorded it, since its first, run ${start.run_id} (recorded ${start.recorded_at})\n`;
+  }
+  return `${name} is ${newest.verdict} since run ${start.run_id} (recorded ${start.recorded_at}, as of ${start.as_of}); it was ${start.previous_verdict} before\n`;
+}
+
+/** One run's results, in the order they were recorded. */
+export function gateResultsTable(results: readonly ListedGateResult[]): string {
+  const header = ['gate', 'kind', 'verdict', 'halt_reason', 'reason'];
+  const body = results.map((r) => [
+    visible(r.gate_id),
+    visible(r.kind),
+    r.verdict,
+    visible(r.halt_reason ?? '-'),
+    visible(r.reason ?? '-'),
+  ]);
+  return table(header, body);
+}
+
+function change(e: GateHistoryEntry): string {
+  if (e.previous_verdict === null) return 'first';
+  return e.changed ? `${e.previous_verdict} -> ${e.verdict}` : '-';
+}
+
+function shortSha(sha: string | null): string {
+  return sha === null ? '-' : visible(sha.slice(0, SHORT_SHA));
+}
+
+/** Columns padded in terminal columns, not UTF-16 units: a gate id or a reason may hold wide characters. */
+function table(header: readonly string[], body: readonly string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => stringWidth(row[i] ?? ''))));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - stringWidth(c))))
+      .join('  ')
+      .trimEnd();
+  return `${[line(header), ...body.map(line)].join('\n')}\n`;
+}

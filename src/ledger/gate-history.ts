@@ -1,0 +1,283 @@
+/**
+ * `gate history`: the runs `gate check --record` stored in rfcgate.gate_runs and
+ * rfcgate.gate_results, read back through the READ ONLY client: an RFC's runs newest first,
+ * one gate's verdict across them (and where it changed), or every result of one run.
+ */
+import type { SqlClient, SqlRow } from '../sources/sql/client.js';
+import type { SqlTx } from '../sources/sql/writer.js';
+import type { Evidence, SourceLocation, Verdict } from '../model/result.js';
+import { UsageError } from '../spec/problems.js';
+import { closest } from '../util/suggest.js';
+import { ADDED_COLUMNS, assertManaged, GATE_RESULTS_TABLE, GATE_RUNS_TABLE } from './schema.js';
+
+export interface ListedGateRun {
+  id: string;
+  /** When the run was stored (created_at). */
+  recorded_at: string;
+  as_of: string;
+  /** The instant a restored copy depicts (`--snapshot-at`); null for a live database. */
+  snapshot_at: string | null;
+  ref: string;
+  sha: string | null;
+  phase: string | null;
+  /** `--only`, when the run was narrowed to some gates. */
+  only: string[] | null;
+  verdict: Verdict;
+  /** Its gates by verdict, counted from gate_results. */
+  gates: { pass: number; fail: number; halt: number };
+  tool_version: string | null;
+  recorded_by: string;
+}
+
+/** One gate's result in one run, with the verdict it had in the run before (the older one that recorded it). */
+export interface GateHistoryEntry {
+  run_id: string;
+  recorded_at: string;
+  as_of: string;
+  snapshot_at: string | null;
+  ref: string;
+  sha: string | null;
+  gate_id: string;
+  verdict: Verdict;
+  halt_reason: string | null;
+  reason: string | null;
+  /** Null for the first run that recorded the gate. */
+  previous_verdict: Verdict | null;
+  /** The verdict differs from previous_verdict: where a gate started failing, halting or passing. */
+  changed: boolean;
+}
+
+export interface GateHistory {
+  gate: string;
+  entries: GateHistoryEntry[];
+  /** Only when entries is empty: the gate ids the RFC's runs did record, to name a near one. */
+  recordedGates: string[];
+}
+
+export interface ListedGateResult {
+  gate_id: string;
+  kind: string;
+  title: string;
+  section: string;
+  verdict: Verdict;
+  halt_reason: string | null;
+  reason: string | null;
+  evidence: Evidence;
+  location: SourceLocation | null;
+}
+
+export interface GateRunResults {
+  run: ListedGateRun;
+  results: ListedGateResult[];
+}
+
+interface ReadOptions {
+  rfc: string;
+  timeoutMs?: number;
+}
+
+/** The run id `gate check --record` prints: a bigint identity, so 1 to 2^63 - 1. */
+export function parseRunId(text: string): string {
+  const t = text.trim();
+  if (!/^[0-9]+$/.test(t) || BigInt(t) < 1n || BigInt(t) > 9_223_372_036_854_775_807n) {
+    throw new UsageError(
+      `--run '${text}' is not a gate run id: give the number \`gate check --record\` printed (\`gate history\` lists them)`,
+    );
+  }
+  return String(BigInt(t));
+}
+
+/** The RFC's recorded runs, newest first, with their gates counted by verdict. */
+export async function listGateRuns(client: SqlClient, opts: ReadOptions & { limit: number }): Promise<ListedGateRun[]> {
+  const q = { timeoutMs: opts.timeoutMs ?? 30_000 };
+  const cols = await readableColumns(client, q);
+  const res = await client.query(
+    `${runSelect(cols)}
+     FROM (SELECT * FROM ${GATE_RUNS_TABLE} WHERE rfc = $1 ORDER BY created_at DESC, id DESC LIMIT $2::int) r
+     ${COUNTS}
+     ORDER BY r.created_at DESC, r.id DESC`,
+    [opts.rfc, opts.limit],
+    q,
+  );
+  return res.rows.map(toRun);
+}
+
+/**
+ * One gate's verdict in each of the RFC's runs that recorded it, newest first. A run that did
+ * not evaluate the gate (`--only`, `--phase`) is not listed, and the verdict it is compared
+ * with is that of the older run that did, even beyond `limit`.
+ */
+export async function gateHistory(
+  client: SqlClient,
+  opts: ReadOptions & { gate: string; limit: number },
+): Promise<GateHistory> {
+  const q = { timeoutMs: opts.timeoutMs ?? 30_000 };
+  const cols = await readableColumns(client, q);
+  const res = await client.query(
+    `WITH h AS (
+       SELECT r.id, r.created_at, r.as_of, ${cols.snapshotAt} AS snapshot_at, r.ref, r.sha,
+              g.gate_id, g.verdict, g.halt_reason, g.reason,
+              lag(g.verdict) OVER (ORDER BY r.created_at, r.id) AS previous_verdict
+       FROM ${GATE_RUNS_TABLE} r JOIN ${GATE_RESULTS_TABLE} g ON g.run_id = r.id
+       WHERE r.rfc = $1 AND g.gate_id = $2
+     )
+     SELECT id::text AS id, created_at, as_of, snapshot_at, ref, sha, gate_id, verdict, halt_reason, reason, previous_verdict
+     FROM h
+     ORDER BY created_at DESC, id DESC
+     LIMIT $3::int`,
+    [opts.rfc, opts.gate, opts.limit],
+    q,
+  );
+  const entries = res.rows.map((r): GateHistoryEntry => {
+    const verdict = r.verdict as Verdict;
+    const previous = (r.previous_verdict as Verdict | null) ?? null;
+    return {
+      run_id: String(r.id),
+      recorded_at: instant(r.created_at) ?? '',
+      as_of: instant(r.as_of) ?? '',
+      snapshot_at: instant(r.snapshot_at),
+      ref: String(r.ref),
+      sha: text(r.sha),
+      gate_id: String(r.gate_id),
+      verdict,
+      halt_reason: text(r.halt_reason),
+      reason: text(r.reason),
+      previous_verdict: previous,
+      changed: previous !== null && previous !== verdict,
+    };
+  });
+  if (entries.length) return { gate: opts.gate, entries, recordedGates: [] };
+  const ids = await client.query(
+    `SELECT DISTINCT g.gate_id FROM ${GATE_RESULTS_TABLE} g JOIN ${GATE_RUNS_TABLE} r ON r.id = g.run_id
+     WHERE r.rfc = $1 ORDER BY 1`,
+    [opts.rfc],
+    q,
+  );
+  return { gate: opts.gate, entries, recordedGates: ids.rows.map((r) => String(r.gate_id)) };
+}
+
+/** The gate id of `recordedGates` a mistyped `gate` most likely meant. */
+export function nearGate(history: GateHistory): string | undefined {
+  return closest(history.gate, history.recordedGates);
+}
+
+/**
+ * One run and every result it stored, in the order they were stored (the report's order).
+ * A run id that is not in the ledger, or is another RFC's run, is a UsageError (exit 3).
+ */
+export async function gateRunResults(
+  client: SqlClient,
+  opts: ReadOptions & { runId: string },
+): Promise<GateRunResults> {
+  const q = { timeoutMs: opts.timeoutMs ?? 30_000 };
+  const cols = await readableColumns(client, q);
+  const found = await client.query(
+    `${runSelect(cols)}, r.rfc
+     FROM ${GATE_RUNS_TABLE} r
+     ${COUNTS}
+     WHERE r.id = $1::bigint`,
+    [opts.runId],
+    q,
+  );
+  const row = found.rows[0];
+  const where = client.describe();
+  if (!row) {
+    throw new UsageError(`there is no gate run ${opts.runId} in ${where}; \`gate history\` lists the recorded runs`);
+  }
+  if (row.rfc !== opts.rfc) {
+    throw new UsageError(
+      `gate run ${opts.runId} in ${where} is a run of RFC '${String(row.rfc)}', not of '${opts.rfc}'; read it with --rfc ${String(row.rfc)}`,
+    );
+  }
+  // The results of a run are one INSERT, stored in the report's order; no column keeps that
+  // order, so the rows' physical order (ctid) is what tells it.
+  const results = await client.query(
+    `SELECT gate_id, kind, title, section, verdict, halt_reason, reason, evidence, location
+     FROM ${GATE_RESULTS_TABLE} WHERE run_id = $1::bigint ORDER BY ctid`,
+    [opts.runId],
+    q,
+  );
+  return {
+    run: toRun(row),
+    results: results.rows.map((r) => ({
+      gate_id: String(r.gate_id),
+      kind: String(r.kind),
+      title: String(r.title),
+      section: String(r.section),
+      verdict: r.verdict as Verdict,
+      halt_reason: text(r.halt_reason),
+      reason: text(r.reason),
+      evidence: (r.evidence ?? {}) as Evidence,
+      location: (r.location ?? null) as SourceLocation | null,
+    })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Each gate_runs column added after the table's release: the column, or NULL when the ledger predates it. */
+interface ReadableColumns {
+  snapshotAt: string;
+}
+
+/**
+ * Refuses a ledger that is missing or not rfcgate's, as the writers do. A ledger made before a
+ * column was added is still read: a column it lacks was never recorded there (no run of that
+ * version had a --snapshot-at), so NULL says exactly what it holds, and reading needs no
+ * `db migrate` that the role reading may not be allowed to run.
+ */
+async function readableColumns(client: SqlClient, q: { timeoutMs: number }): Promise<ReadableColumns> {
+  const tx: SqlTx = {
+    query: async <R extends SqlRow = SqlRow>(sql: string, params: unknown[] = []) =>
+      (await client.query(sql, params, q)) as { rows: R[] },
+  };
+  await assertManaged(tx, [GATE_RUNS_TABLE, GATE_RESULTS_TABLE], client.describe(), { reading: true });
+  const added = ADDED_COLUMNS.filter((c) => c.table === GATE_RUNS_TABLE).map((c) => c.column);
+  const res = await client.query(
+    `SELECT attname::text AS name FROM pg_attribute
+     WHERE attrelid = to_regclass('${GATE_RUNS_TABLE}') AND attnum > 0 AND NOT attisdropped
+       AND attname::text IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+    [JSON.stringify(added)],
+    q,
+  );
+  const present = new Set(res.rows.map((r) => String(r.name)));
+  return { snapshotAt: present.has('snapshot_at') ? 'r.snapshot_at' : 'NULL::timestamptz' };
+}
+
+function runSelect(cols: ReadableColumns): string {
+  return `SELECT r.id::text AS id, r.created_at, r.as_of, ${cols.snapshotAt} AS snapshot_at, r.ref, r.sha, r.phase,
+            r.only_gates, r.verdict, r.tool_version, r.recorded_by, c.pass, c.fail, c.halt`;
+}
+
+const COUNTS = `CROSS JOIN LATERAL (
+       SELECT count(*) FILTER (WHERE verdict = 'pass')::int AS pass,
+              count(*) FILTER (WHERE verdict = 'fail')::int AS fail,
+              count(*) FILTER (WHERE verdict = 'halt')::int AS halt
+       FROM ${GATE_RESULTS_TABLE} WHERE run_id = r.id) c`;
+
+function toRun(r: SqlRow): ListedGateRun {
+  const only = r.only_gates;
+  return {
+    id: String(r.id),
+    recorded_at: instant(r.created_at) ?? '',
+    as_of: instant(r.as_of) ?? '',
+    snapshot_at: instant(r.snapshot_at),
+    ref: String(r.ref),
+    sha: text(r.sha),
+    phase: text(r.phase),
+    only: Array.isArray(only) ? only.map(String) : null,
+    verdict: r.verdict as Verdict,
+    gates: { pass: Number(r.pass ?? 0), fail: Number(r.fail ?? 0), halt: Number(r.halt ?? 0) },
+    tool_version: text(r.tool_version),
+    recorded_by: String(r.recorded_by),
+  };
+}
+
+function instant(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  return v instanceof Date ? v.toISOString() : String(v);
+}
+
+function text(v: unknown): string | null {
+  return v === null || v === undefined ? null : String(v);
+}

@@ -1,0 +1,164 @@
+/** gate history's tables, from rows as the ledger's readers return them. */
+import { describe, expect, it } from 'vitest';
+import {
+  gateHistorySummary,
+  gateHistoryTable,
+  gateResultsTable,
+  gateRunsTable,
+} from '../../src/formatters/gate-history.js';
+import type { GateHistoryEntry, ListedGateResult, ListedGateRun } from '../../src/ledger/gate-history.js';
+import { expectInert, PLANTED, SHOWN } from '../helpers/planted.js';
+
+const SHA = 'abcdef0123456789abcdef0123456789abcdef01';
+
+const run = (over: Partial<ListedGateRun>): ListedGateRun => ({
+  id: '2',
+  recorded_at: '2026-06-02T03:00:00.000Z',
+  as_of: '2026-06-02T00:00:00.000Z',
+  snapshot_at: null,
+  ref: 'HEAD',
+  sha: SHA,
+  phase: null,
+  only: null,
+  verdict: 'fail',
+  gates: { pass: 1, fail: 1, halt: 0 },
+  tool_version: '0.1.0',
+  recorded_by: 'ci',
+  ...over,
+});
+
+const entry = (over: Partial<GateHistoryEntry>): GateHistoryEntry => ({
+  run_id: '1',
+  recorded_at: '2026-06-01T03:00:00.000Z',
+  as_of: '2026-06-01T00:00:00.000Z',
+  snapshot_at: null,
+  ref: 'HEAD',
+  sha: SHA,
+  gate_id: 'B',
+  verdict: 'pass',
+  halt_reason: null,
+  reason: null,
+  previous_verdict: null,
+  changed: false,
+  ...over,
+});
+
+const result = (over: Partial<ListedGateResult>): ListedGateResult => ({
+  gate_id: 'B',
+  kind: 'disconfirmer',
+  title: 'gate B',
+  section: '§0(B)',
+  verdict: 'pass',
+  halt_reason: null,
+  reason: null,
+  evidence: {},
+  location: null,
+  ...over,
+});
+
+describe('gateRunsTable', () => {
+  it('pads every column, shortens the sha, and leaves out snapshot_at, phase and only when no run has one', () => {
+    expect(
+      gateRunsTable([
+        run({}),
+        run({ id: '1', sha: null, verdict: 'pass', gates: { pass: 2, fail: 0, halt: 0 } }),
+      ]).split('\n'),
+    ).toEqual([
+      'run  recorded_at               as_of                     ref   sha      verdict  pass  fail  halt',
+      '2    2026-06-02T03:00:00.000Z  2026-06-02T00:00:00.000Z  HEAD  abcdef0  fail     1     1     0',
+      '1    2026-06-02T03:00:00.000Z  2026-06-02T00:00:00.000Z  HEAD  -        pass     2     0     0',
+      '',
+    ]);
+  });
+
+  it('shows snapshot_at, phase and only when a run has one, "-" in the runs without', () => {
+    const text = gateRunsTable([
+      run({ snapshot_at: '2026-06-01T12:00:00.000Z', phase: 'canary', only: ['A.1', 'B'] }),
+      run({ id: '1' }),
+    ]);
+    const [header = '', first = '', second = ''] = text.split('\n');
+    expect(header).toMatch(/^run +recorded_at +as_of +snapshot_at +ref +sha +phase +only +verdict +pass +fail +halt$/);
+    expect(first).toMatch(/ 2026-06-01T12:00:00\.000Z +HEAD +abcdef0 +canary +A\.1,B +fail /);
+    expect(second).toMatch(/\.000Z +- +HEAD +abcdef0 +- +- +fail /);
+  });
+
+  it('writes out what a terminal or a CI log would obey in a ref', () => {
+    const text = gateRunsTable([run({ ref: PLANTED, phase: PLANTED, only: [PLANTED] })]);
+    expectInert(text);
+    expect(text).toContain(SHOWN);
+  });
+});
+
+describe('gateHistoryTable and gateHistorySummary', () => {
+  const entries = [
+    entry({
+      run_id: '4',
+      verdict: 'halt',
+      halt_reason: 'missing',
+      reason: 'went dark',
+      previous_verdict: 'fail',
+      changed: true,
+    }),
+    entry({ run_id: '3', verdict: 'fail', reason: 'B fired', previous_verdict: 'fail' }),
+    entry({ run_id: '2', verdict: 'fail', reason: 'B fired', previous_verdict: 'pass', changed: true }),
+    entry({ run_id: '1' }),
+  ];
+
+  it('marks the runs where the verdict changed, and the first run that recorded the gate', () => {
+    const lines = gateHistoryTable(entries).split('\n');
+    expect(lines[0]).toMatch(/^run +recorded_at +as_of +ref +sha +verdict +halt_reason +change +reason$/);
+    expect(lines.slice(1).map((l) => l.replace(/ +/g, ' ').replace(/ \S+Z \S+Z HEAD abcdef0/, ''))).toEqual([
+      '4 halt missing fail -> halt went dark',
+      '3 fail - - B fired',
+      '2 fail - pass -> fail B fired',
+      '1 pass - first -',
+      '',
+    ]);
+  });
+
+  it('says since which run the newest verdict holds', () => {
+    expect(gateHistorySummary('B', entries)).toBe(
+      'gate B is halt since run 4 (recorded 2026-06-01T03:00:00.000Z, as of 2026-06-01T00:00:00.000Z); it was fail before\n',
+    );
+    expect(gateHistorySummary('B', entries.slice(1))).toBe(
+      'gate B is fail since run 2 (recorded 2026-06-01T03:00:00.000Z, as of 2026-06-01T00:00:00.000Z); it was pass before\n',
+    );
+    expect(gateHistorySummary('B', [entry({ run_id: '2', previous_verdict: 'pass' }), entry({})])).toBe(
+      'gate B is pass in every run that recorded it, since its first, run 1 (recorded 2026-06-01T03:00:00.000Z)\n',
+    );
+    // The change is older than what --limit listed.
+    expect(gateHistorySummary('B', entries.slice(1, 2))).toBe(
+      'gate B is fail in every listed run (since run 3 at least); raise --limit to see since when\n',
+    );
+  });
+
+  it('writes out what a terminal or a CI log would obey in a reason', () => {
+    const text =
+      gateHistoryTable([entry({ verdict: 'fail', reason: PLANTED })]) + gateHistorySummary(PLANTED, [entry({})]);
+    expectInert(text);
+    expect(text).toContain(SHOWN);
+  });
+});
+
+describe('gateResultsTable', () => {
+  it('lists the results as given, the reason whole and last', () => {
+    const reason = `measurement 'lease_p50_ms': ${'x'.repeat(200)}`;
+    expect(
+      gateResultsTable([
+        result({ gate_id: 'F', verdict: 'halt', halt_reason: 'missing', reason }),
+        result({ gate_id: 'A.1', kind: 'exit_criterion' }),
+      ]).split('\n'),
+    ).toEqual([
+      'gate  kind            verdict  halt_reason  reason',
+      `F     disconfirmer    halt     missing      ${reason}`,
+      'A.1   exit_criterion  pass     -            -',
+      '',
+    ]);
+  });
+
+  it('writes out what a terminal or a CI log would obey in a gate id or a reason', () => {
+    const text = gateResultsTable([result({ gate_id: PLANTED, reason: PLANTED })]);
+    expectInert(text);
+    expect(text).toContain(SHOWN);
+  });
+});
