@@ -178,7 +178,8 @@ function firstParagraph(s: string): string {
   const lines = (s.split('\n\n')[0] ?? s).split('\n').map((l) => l.trim());
   const help = lines.some((l) => /^See more help with --help$/.test(l));
   const kept = lines.filter((l) => l !== '' && !/^See more help with --help$/.test(l));
-  const text = kept[0] === 'The following errors occurred:' ? kept.slice(1).join('; ') : kept.join(': ');
+  // "error" when one flag names the other as exclusive and not the other way round.
+  const text = /^The following errors? occurred:$/.test(kept[0] ?? '') ? kept.slice(1).join('; ') : kept.join(': ');
   return help ? `${text} (see --help)` : text;
 }
 

@@ -226,6 +226,12 @@ describe('rfcgate lint', () => {
     expect(both.stderr).toBe(
       'error: --changed-since=HEAD cannot also be provided when using --staged; --staged=true cannot also be provided when using --changed-since (see --help)\n',
     );
+    // One flag naming the other, not the other way round: oclif's heading is singular then.
+    const one = run(['lint', '--hook-files', '--changed-since', 'HEAD'], repo.dir);
+    expect(one.code).toBe(3);
+    expect(one.stderr).toBe(
+      'error: --changed-since=HEAD cannot also be provided when using --hook-files (see --help)\n',
+    );
     // A regex that could hang the hook: lint (its cache's miss path) and spec validate say so.
     writeFileSync(
       join(repo.dir, 'gates/demo/lints.yaml'),
