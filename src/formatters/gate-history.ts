@@ -99,7 +99,7 @@ export function gateHistorySummary(gate: string, entries: readonly GateHistoryEn
   return `${name} is ${newest.verdict} since run ${start.run_id} (recorded ${start.recorded_at}, as of ${start.as_of}); it was ${start.previous_verdict} before\n`;
 }
 
-/** One run's results, in the order they were recorded. */
+/** One run's results, in the order the specs declare the gates. */
 export function gateResultsTable(results: readonly ListedGateResult[]): string {
   const header = ['gate', 'kind', 'verdict', 'halt_reason', 'reason'];
   const body = results.map((r) => [

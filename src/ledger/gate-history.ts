@@ -162,7 +162,8 @@ export function nearGate(history: GateHistory): string | undefined {
 }
 
 /**
- * One run and every result it stored, in the order they were stored (the report's order).
+ * One run and every result it stored, in the order the specs declare the gates (file, line,
+ * column: the report's order).
  * A run id that is not in the ledger, or is another RFC's run, is a UsageError (exit 3).
  */
 export async function gateRunResults(
@@ -189,11 +190,12 @@ export async function gateRunResults(
       `gate run ${opts.runId} in ${where} is a run of RFC '${String(row.rfc)}', not of '${opts.rfc}'; read it with --rfc ${String(row.rfc)}`,
     );
   }
-  // The results of a run are one INSERT, stored in the report's order; no column keeps that
-  // order, so the rows' physical order (ctid) is what tells it.
+  // In the order the specs declare the gates, which is the report's: no column keeps the order
+  // the rows were written in, and the rows' physical order changes with updates and VACUUM FULL.
   const results = await client.query(
     `SELECT gate_id, kind, title, section, verdict, halt_reason, reason, evidence, location
-     FROM ${GATE_RESULTS_TABLE} WHERE run_id = $1::bigint ORDER BY ctid`,
+     FROM ${GATE_RESULTS_TABLE} WHERE run_id = $1::bigint
+     ORDER BY location->>'file' COLLATE "C", (location->>'line')::int, (location->>'col')::int, gate_id COLLATE "C"`,
     [opts.runId],
     q,
   );

@@ -53,8 +53,12 @@ const RUNS: { report: GateReport; phase?: string; only?: string[] }[] = [
       snapshot_at: '2026-06-02T12:00:00.000Z',
       ref: 'HEAD',
       verdict: 'fail',
-      // Not in gate_id order: the listing must give the report's order, not the key's.
-      results: [result('F', 'halt'), result('B', 'fail'), result('A.1', 'pass')],
+      // The specs declare F, then B, then A.1: neither gate_id order nor the order written.
+      results: [
+        result('B', 'fail', { location: { file: 'gates/wave3/disconfirmers.yaml', line: 12, col: 3 } }),
+        result('F', 'halt', { location: { file: 'gates/wave3/disconfirmers.yaml', line: 3, col: 3 } }),
+        result('A.1', 'pass', { location: { file: 'gates/wave3/stop-signs.yaml', line: 2, col: 3 } }),
+      ],
     },
   },
   {
@@ -173,7 +177,7 @@ describe.each(testBackends())('gate history on $name', (backend) => {
     expect(nearGate(none)).toBeUndefined();
   });
 
-  it("gives one run's results in the order they were recorded, with the run", async () => {
+  it("gives one run's results in the order the specs declare them, with the run", async () => {
     const found = await gateRunResults(db.reader(), { rfc: 'wave3', runId: ids[2] ?? '' });
     expect(found.run).toMatchObject({ id: ids[2], verdict: 'fail', gates: { pass: 1, fail: 1, halt: 1 } });
     expect(found.results.map((r) => [r.gate_id, r.verdict, r.halt_reason, r.reason])).toEqual([
@@ -275,9 +279,10 @@ describe.each(testBackends())('gate history on a ledger it cannot read, on $name
     expect(entries).toMatchObject([{ run_id: id, verdict: 'fail', snapshot_at: null, previous_verdict: null }]);
     const found = await gateRunResults(db.reader(), { rfc: 'wave3', runId: id });
     expect(found.run.snapshot_at).toBeNull();
+    // Without locations to order them by, by gate id.
     expect(found.results.map((r) => [r.gate_id, r.location])).toEqual([
-      ['B', null],
       ['A.1', null],
+      ['B', null],
     ]);
   });
 });
