@@ -1,6 +1,7 @@
 /** `lint` and `hooks` as a user runs them: the built binary over fixture repositories. Run `npm run build` first. */
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
+  appendFileSync,
   chmodSync,
   cpSync,
   existsSync,
@@ -245,6 +246,12 @@ describe('rfcgate lint', () => {
       expect(h.code, args.join(' ')).toBe(3);
       expect(h.stderr, args.join(' ')).toMatch(hang);
     }
+    // With a problem the load itself found in a file after lints.yaml: one list, in file order.
+    appendFileSync(join(repo.dir, 'gates/demo/rfc.yaml'), 'no_such_key: 1\n');
+    const mixed = run(['spec', 'validate', '--json'], repo.dir);
+    expect(mixed.code).toBe(3);
+    const files = (JSON.parse(mixed.stdout) as { problems: { file: string }[] }[])[0]?.problems.map((p) => p.file);
+    expect(files).toEqual(['gates/demo/lints.yaml', 'gates/demo/rfc.yaml']);
   });
 
   it('exit 3 with --json (or --format json) prints {"error": …} on stdout, as gate check does, and keeps the line on stderr', () => {

@@ -82,9 +82,14 @@ async function validateOne(root: string, id: string): Promise<Validated> {
   }
   const hang = await backtrackingProblems(backtracking);
   if (!rfc) {
-    return { rfc: id, valid: false, ...(files ? { files: files.length } : {}), problems: [...problems, ...hang] };
+    return {
+      rfc: id,
+      valid: false,
+      ...(files ? { files: files.length } : {}),
+      problems: hang.length ? sortProblems([...problems, ...hang]) : problems,
+    };
   }
   const counts = { files: rfc.files.length, measurements: rfc.measurements.size, gates: rfc.gates.length };
-  if (hang.length) return { rfc: id, valid: false, ...counts, problems: [...hang, ...rfc.warnings] };
+  if (hang.length) return { rfc: id, valid: false, ...counts, problems: sortProblems([...hang, ...rfc.warnings]) };
   return { rfc: id, valid: true, ...counts, problems: rfc.warnings };
 }
