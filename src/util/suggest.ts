@@ -7,10 +7,15 @@ export function suggest(word: string, candidates: string[]): string {
 }
 
 /**
- * The candidate within a few edits of `word` (fewer for a short word), the closest first, and
- * fewer edits than the word has characters (`<<` is no misspelling of `id`).
+ * The candidate that differs from `word` only in case, else the one within a few edits of it
+ * (fewer for a short word), the closest first, and fewer edits than the word has characters
+ * (`<<` is no misspelling of `id`).
  */
 export function closest(word: string, candidates: string[]): string | undefined {
+  // Case alone (`b` for gate `B`, `ec1` for `EC1`): the one meant, however short the word.
+  const folded = word.toLowerCase();
+  const sameLetters = candidates.find((c) => c !== word && c.toLowerCase() === folded);
+  if (sameLetters !== undefined) return sameLetters;
   let best: string | undefined;
   let bestD = Math.min(Math.max(2, Math.floor(word.length / 3)) + 1, word.length);
   for (const c of candidates) {

@@ -16,4 +16,10 @@ describe('spelling suggestions', () => {
     expect(closest('x', ['y', 'id'])).toBeUndefined();
     expect(closest('ab', ['xy'])).toBeUndefined();
   });
+
+  it('a word that differs only in case names the candidate, however short', () => {
+    expect(closest('b', ['A.1', 'B', 'C'])).toBe('B');
+    expect(closest('ec1', ['EC1', 'EC10', 'EC2'])).toBe('EC1');
+    expect(suggest('inv-order', ['INV-ORDER', 'INV-SHADOW'])).toBe(" (did you mean 'INV-ORDER'?)");
+  });
 });
