@@ -32,6 +32,8 @@ const CI_BOT: Person = { name: 'ci-bot', email: 'ci-bot@example.com' };
 
 interface Commit {
   at: Date;
+  /** When the work was written, when earlier than `at` (a branch rebased onto main as it landed). */
+  authored?: Date;
   author: Person;
   message: string;
   files: Record<string, string>;
@@ -50,9 +52,15 @@ const EVERYDAY_PATHS = [
   'docs/runbooks/oncall.md',
 ];
 
-const PREREQS: { at: string; message: string; paths: string[] }[] = [
+/**
+ * The prerequisite PRs as they landed. Those with `authored` were rebased onto main, keeping
+ * the date their work was written, so `prereq status` can tell how long each took; the others
+ * were squashed at merge, which keeps no earlier date, and it says it cannot tell.
+ */
+const PREREQS: { at: string; authored?: string; message: string; paths: string[] }[] = [
   {
     at: '2026-04-08T15:00:00Z',
+    authored: '2026-04-01T10:20:00Z',
     message: 'PR 1: ODE profile, shadow DDL, comparator, event types, §5.2 boundary audit (#412)',
     paths: [
       'src/db/migrations/040_identity_agent_shadow_tables.sql',
@@ -63,6 +71,7 @@ const PREREQS: { at: string; message: string; paths: string[] }[] = [
   },
   {
     at: '2026-04-14T10:00:00Z',
+    authored: '2026-04-09T16:45:00Z',
     message: 'PR 3: boundary payload helper and CI lints (#418)',
     paths: [
       'src/audit/boundary_payload.py',
@@ -77,6 +86,7 @@ const PREREQS: { at: string; message: string; paths: string[] }[] = [
   },
   {
     at: '2026-04-22T09:00:00Z',
+    authored: '2026-04-15T13:10:00Z',
     message: 'PR 6: latency instrumentation, measurement table, 90-day retention (#427)',
     paths: [
       'src/db/migrations/042_audit_coordination_measurements.sql',
@@ -96,6 +106,7 @@ const PREREQS: { at: string; message: string; paths: string[] }[] = [
   },
   {
     at: '2026-05-06T16:00:00Z',
+    authored: '2026-04-27T09:30:00Z',
     message: 'PR 7: saga DDL and state machine (#439)',
     paths: ['src/db/migrations/043_session_resolution_sagas.sql', 'elixir/saga/lib/session_resolution_saga.ex'],
   },
@@ -173,7 +184,13 @@ export function planHistory(rng: Rng, packageRoot: string, numbers: HistoryNumbe
     const files = Object.fromEntries(pr.paths.map((p) => [p, `# ${p}\n`]));
     if (pr.message.startsWith('PR 1:'))
       files['docs/profiles/ode-profile-2026-04-08.md'] = odeProfile(numbers.odeSharePct);
-    commits.push({ at: new Date(pr.at), author: rng.pick(ENGINEERS), message: pr.message, files });
+    commits.push({
+      at: new Date(pr.at),
+      ...(pr.authored ? { authored: new Date(pr.authored) } : {}),
+      author: rng.pick(ENGINEERS),
+      message: pr.message,
+      files,
+    });
   }
   const dated = (at: string, author: Person, message: string, files: Record<string, string>) =>
     commits.push({ at: new Date(at), author, message, files });
@@ -246,7 +263,7 @@ export function writeHistory(dir: string, commits: Commit[]): void {
   execFileSync('git', ['init', '-q', '-b', 'main', dir], { env });
   let stream = '';
   commits.forEach((c, i) => {
-    stream += `commit refs/heads/main\nmark :${i + 1}\nauthor ${stamp(c.author, c.at)}\ncommitter ${stamp(c.author, c.at)}\n`;
+    stream += `commit refs/heads/main\nmark :${i + 1}\nauthor ${stamp(c.author, c.authored ?? c.at)}\ncommitter ${stamp(c.author, c.at)}\n`;
     stream += data(c.message);
     if (i > 0) stream += `from :${i}\n`;
     for (const [path, content] of Object.entries(c.files).sort(([a], [b]) => a.localeCompare(b))) {

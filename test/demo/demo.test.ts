@@ -87,6 +87,19 @@ describe('rfcgate demo', () => {
     expect(git('status', '--porcelain', '--ignored=no')).toBe('');
   });
 
+  it('lands some prereqs rebased, with the date their work was written, and others squashed', () => {
+    const r = spawnSync(process.execPath, [BIN, 'prereq', 'status', '--rfc', 'wave3', '--json'], {
+      cwd: join(work, 'a'),
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    const prereqs = (JSON.parse(r.stdout) as { prereqs: { id: string; took_days?: number | null }[] }).prereqs;
+    const took = Object.fromEntries(prereqs.filter((p) => p.took_days !== undefined).map((p) => [p.id, p.took_days]));
+    // PR 1 was written from 2026-04-01T10:20 and landed 2026-04-08T15:00; PR 4 was squashed.
+    expect(took).toMatchObject({ pr1: 7.19, pr4: null });
+    expect(Object.values(took).filter((d) => typeof d === 'number').length).toBeGreaterThanOrEqual(3);
+  });
+
   it('holds the schemas its spec files name, so an editor checks them', () => {
     const gates = join(work, 'a', 'gates');
     const named = readdirSync(gates).flatMap((rfc) =>
