@@ -9,6 +9,20 @@ import { visible } from './visible.js';
 /** The abbreviated commit, as git shows one by default. */
 const SHORT_SHA = 7;
 
+/** The columns naming a run, first in every table of runs. */
+function runHeader(snapshot: boolean): string[] {
+  return ['run', 'recorded_at', 'as_of', ...(snapshot ? ['snapshot_at'] : []), 'ref', 'sha'];
+}
+
+function runCells(
+  id: string,
+  r: Pick<ListedGateRun, 'recorded_at' | 'as_of' | 'snapshot_at' | 'ref' | 'sha'>,
+  snapshot: boolean,
+): string[] {
+  // The ref is as the user typed it.
+  return [id, r.recorded_at, r.as_of, ...(snapshot ? [r.snapshot_at ?? '-'] : []), visible(r.ref), shortSha(r.sha)];
+}
+
 /**
  * The runs, newest first. snapshot_at, phase and only are columns only when a listed run has
  * one: most ledgers record live databases and every phase, and the table stays narrow.
@@ -18,12 +32,7 @@ export function gateRunsTable(runs: readonly ListedGateRun[]): string {
   const phase = runs.some((r) => r.phase !== null);
   const only = runs.some((r) => r.only !== null);
   const header = [
-    'run',
-    'recorded_at',
-    'as_of',
-    ...(snapshot ? ['snapshot_at'] : []),
-    'ref',
-    'sha',
+    ...runHeader(snapshot),
     ...(phase ? ['phase'] : []),
     ...(only ? ['only'] : []),
     'verdict',
@@ -32,13 +41,8 @@ export function gateRunsTable(runs: readonly ListedGateRun[]): string {
     'halt',
   ];
   const body = runs.map((r) => [
-    r.id,
-    r.recorded_at,
-    r.as_of,
-    ...(snapshot ? [r.snapshot_at ?? '-'] : []),
-    // The ref and the phase are as the user typed them, and --only's ids as the spec spells them.
-    visible(r.ref),
-    shortSha(r.sha),
+    ...runCells(r.id, r, snapshot),
+    // The phase is as the user typed it, and --only's ids as the spec spells them.
     ...(phase ? [visible(r.phase ?? '-')] : []),
     ...(only ? [r.only ? visible(r.only.join(',')) : '-'] : []),
     r.verdict,
@@ -52,25 +56,9 @@ export function gateRunsTable(runs: readonly ListedGateRun[]): string {
 /** One gate in each run that recorded it, newest first; `change` marks where its verdict moved. */
 export function gateHistoryTable(entries: readonly GateHistoryEntry[]): string {
   const snapshot = entries.some((e) => e.snapshot_at !== null);
-  const header = [
-    'run',
-    'recorded_at',
-    'as_of',
-    ...(snapshot ? ['snapshot_at'] : []),
-    'ref',
-    'sha',
-    'verdict',
-    'halt_reason',
-    'change',
-    'reason',
-  ];
+  const header = [...runHeader(snapshot), 'verdict', 'halt_reason', 'change', 'reason'];
   const body = entries.map((e) => [
-    e.run_id,
-    e.recorded_at,
-    e.as_of,
-    ...(snapshot ? [e.snapshot_at ?? '-'] : []),
-    visible(e.ref),
-    shortSha(e.sha),
+    ...runCells(e.run_id, e, snapshot),
     e.verdict,
     visible(e.halt_reason ?? '-'),
     change(e),

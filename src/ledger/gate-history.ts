@@ -133,11 +133,7 @@ export async function gateHistory(
     const previous = (r.previous_verdict as Verdict | null) ?? null;
     return {
       run_id: String(r.id),
-      recorded_at: instant(r.created_at) ?? '',
-      as_of: instant(r.as_of) ?? '',
-      snapshot_at: instant(r.snapshot_at),
-      ref: String(r.ref),
-      sha: text(r.sha),
+      ...runFields(r),
       gate_id: String(r.gate_id),
       verdict,
       halt_reason: text(r.halt_reason),
@@ -257,15 +253,22 @@ const COUNTS = `CROSS JOIN LATERAL (
               count(*) FILTER (WHERE verdict = 'halt')::int AS halt
        FROM ${GATE_RESULTS_TABLE} WHERE run_id = r.id) c`;
 
-function toRun(r: SqlRow): ListedGateRun {
-  const only = r.only_gates;
+/** What names a run in every listing: when it was recorded, the instants it judged, its commit. */
+function runFields(r: SqlRow): Pick<ListedGateRun, 'recorded_at' | 'as_of' | 'snapshot_at' | 'ref' | 'sha'> {
   return {
-    id: String(r.id),
     recorded_at: instant(r.created_at) ?? '',
     as_of: instant(r.as_of) ?? '',
     snapshot_at: instant(r.snapshot_at),
     ref: String(r.ref),
     sha: text(r.sha),
+  };
+}
+
+function toRun(r: SqlRow): ListedGateRun {
+  const only = r.only_gates;
+  return {
+    id: String(r.id),
+    ...runFields(r),
     phase: text(r.phase),
     only: Array.isArray(only) ? only.map(String) : null,
     verdict: r.verdict as Verdict,
