@@ -19,7 +19,8 @@
  * A line may also hold a whole OTLP/JSON trace export (`{ resourceSpans: [...] }`, as the
  * OpenTelemetry Collector's file exporter writes one per line): each span carrying gen_ai usage
  * is read as an otel line of its own is (parseRecords), and Claude Code's `claude_code.llm_request`
- * span, which names its counts as its api_request event does, as that event is. Or a whole OTLP/JSON logs export
+ * span, which names its counts as its api_request event does, as that event is, in an export or
+ * on a line of its own (parseLine reads that one too). Or a whole OTLP/JSON logs export
  * (`{ resourceLogs: [...] }`) of Claude Code's events: each `claude_code.api_request` log record
  * is one turn (`session.id`, or a conversation of its own for a request another subsystem than the
  * main thread issued, by its `query_source`; `input_tokens`, `output_tokens`, `cache_read_tokens`,
@@ -255,25 +256,36 @@ function recordsOf(text: string): ParsedRecords {
   // A span of its own that carries no gen_ai usage (a tool run, an agent invocation) is no turn,
   // and is passed over as it is in an export: a log of one span per line holds several such
   // spans per turn, and each read as malformed would make the file look mostly malformed.
-  // Claude Code's llm_request span carries its counts under names of its own: read as its
-  // api_request event is (unless it writes gen_ai usage, read as any span's).
-  if (o.usage === undefined && o.type === undefined && o.misses === undefined) {
-    const attrs = otelAttributes(o);
-    if (attrs === undefined || !Object.keys(attrs).some((key) => key.startsWith('gen_ai.usage.'))) {
-      const all = spanAttributes(o.attributes);
-      if (isLlmRequestSpan(o, all)) {
-        const p = claudeCodeSpan(o, all);
-        return p === undefined ? { ok: true, records: [] } : p.ok ? { ok: true, records: [p.record] } : p;
-      }
-      if (attrs !== undefined) return { ok: true, records: [] };
-    }
-  }
+  const span = spanWithoutUsage(o);
+  if (span === 'no turn' || span === 'failed request') return { ok: true, records: [] };
+  if (span !== undefined) return span.ok ? { ok: true, records: [span.record] } : span;
   const p = parseObject(o);
   if (!p.ok) return p;
   return { ok: true, records: p.trace ? [p.record, p.trace] : [p.record] };
 }
 
-/** One record of a line; a line holding an OTLP export holds many, which parseRecords reads. */
+/**
+ * A line of its own that is no usage record or trace and carries no gen_ai usage: Claude Code's
+ * llm_request span, which carries its counts under names of its own, read as its api_request
+ * event is (its turn, why it cannot be read, or `failed request` for one without counts);
+ * `no turn` for another span with gen_ai attributes; undefined for anything else, which
+ * parseObject reads.
+ */
+function spanWithoutUsage(o: Record<string, unknown>): ParsedLine | 'no turn' | 'failed request' | undefined {
+  if (o.usage !== undefined || o.type !== undefined || o.misses !== undefined) return undefined;
+  const attrs = otelAttributes(o);
+  if (attrs !== undefined && Object.keys(attrs).some((key) => key.startsWith('gen_ai.usage.'))) return undefined;
+  const all = spanAttributes(o.attributes);
+  if (isLlmRequestSpan(o, all)) return claudeCodeSpan(o, all) ?? 'failed request';
+  return attrs === undefined ? undefined : 'no turn';
+}
+
+/**
+ * One record of a line, as the file reader reads it: Claude Code's `claude_code.llm_request`
+ * span included, the same turn. A line holding an OTLP export holds many, which parseRecords
+ * reads; a line holding none (an llm_request span of a failed request, a span without gen_ai
+ * usage) is no record, and says why.
+ */
 export function parseLine(text: string): ParsedLine {
   lineText = text;
   try {
@@ -282,6 +294,13 @@ export function parseLine(text: string): ParsedLine {
     for (const key of ['resourceSpans', 'resourceLogs', 'resourceMetrics']) {
       if (o[key] !== undefined) return bad(`an OTLP/JSON export (${key}) holds many records, not one`);
     }
+    const span = spanWithoutUsage(o);
+    if (span === 'failed request') {
+      return bad(
+        `a ${CLAUDE_CODE_LLM_REQUEST} span without token counts, or with success false, is a failed request: no turn`,
+      );
+    }
+    if (span !== undefined && span !== 'no turn') return span;
     return parseObject(o);
   } finally {
     lineText = '';

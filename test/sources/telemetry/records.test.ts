@@ -1057,6 +1057,48 @@ describe("parseRecords: Claude Code's claude_code.llm_request spans", () => {
     ]);
   });
 
+  it('parseLine reads one on a line of its own as the file reader does: the same turn, the same reasons', () => {
+    const line = (x: object) => JSON.stringify(x);
+    const read = parseRecords(line(span()));
+    expect(read.ok && read.records.length).toBe(1);
+    expect(parseLine(line(span()))).toEqual({ ok: true, record: read.ok && read.records[0] });
+    // The object form of its attributes, and a subagent's conversation named from query_source_safe.
+    const flat = {
+      ...span([str('query_source_safe', 'agent.builtin.Explore')], ['query_source', 'query_source_safe']),
+      attributes: {
+        'session.id': 's1',
+        'span.type': 'llm_request',
+        query_source_safe: 'agent.builtin.Explore',
+        input_tokens: 7,
+        cache_read_tokens: 70,
+        request_id: 'req_2',
+      },
+    };
+    expect(parseLine(line(flat))).toMatchObject({
+      ok: true,
+      record: { session: 's1/agent.builtin.Explore', input: 7, cacheRead: 70, span: 'request_id req_2' },
+    });
+    expect(parseLine(line(span([], ['session.id'])))).toEqual({
+      ok: false,
+      reason: 'no session.id attribute; Claude Code writes it unless OTEL_METRICS_INCLUDE_SESSION_ID is false',
+    });
+    // A failed request is no turn: the file reader passes it over, parseLine, which holds one record, says why.
+    expect(parseRecords(line(span([kv('success', { boolValue: false })], ['success'])))).toEqual({
+      ok: true,
+      records: [],
+    });
+    for (const failed of [
+      span([kv('success', { boolValue: false })], ['success']),
+      span([], ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens']),
+    ]) {
+      expect(parseLine(line(failed))).toEqual({
+        ok: false,
+        reason:
+          'a claude_code.llm_request span without token counts, or with success false, is a failed request: no turn',
+      });
+    }
+  });
+
   it('passes over one without token counts (a failed request) and other spans; one it cannot read is named', () => {
     expect(
       parseRecords(
