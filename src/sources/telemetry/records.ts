@@ -849,19 +849,28 @@ function isCompactionEvent(r: Record<string, unknown>, a: Record<string, unknown
 const MAIN_THREAD = 'repl_main_thread';
 
 /**
- * The conversation a `claude_code.api_request` belongs to. A subagent's requests and a
- * compaction's share their session's `session.id`, but not its cached prefix: a subagent starts
- * cold, and read as the session's next turn it would show the conversation missing its cache.
- * The event's `query_source` names the subsystem that issued the request (`repl_main_thread`,
- * `compact`, or a subagent's name), so each other subsystem is a conversation of its own,
- * `<session.id>/<query_source>`. A record without it (written before Claude Code recorded it)
- * is the session's, as it was read before.
+ * The conversation a `claude_code.api_request` (or its `claude_code.llm_request` span) belongs
+ * to. A subagent's requests and a compaction's share their session's `session.id`, but not its
+ * cached prefix: a subagent starts cold, and read as the session's next turn it would show the
+ * conversation missing its cache. The event's `query_source` names the subsystem that issued
+ * the request (`repl_main_thread`, `compact`, or a subagent's name), so each other subsystem is
+ * a conversation of its own, `<session.id>/<source>`. A record without it (written before
+ * Claude Code recorded it) is the session's, as it was read before.
+ *
+ * The span writes `query_source_safe` instead, unless detailed beta tracing is on, where `:` is
+ * `.` (`agent.builtin.general-purpose`): a team that exports both, some requests only in one
+ * of them, would see one subagent's turns split in two conversations, each judged as a
+ * sequence of its own. So every source is named in its safe form. A user-named agent is the
+ * exception: its query_source carries its name (`agent:custom:reviewer`) where the safe form
+ * says only `agent.custom`, so it keeps its name and two agents the events tell apart stay two
+ * (its requests read from spans alone are `…/agent.custom`, which no rule can give back a name).
  */
 function requestConversation(session: string, source: unknown): string {
   if (typeof source !== 'string' || source.trim() === '') return session;
-  // A value qualified after a colon (`agent:builtin:…`, as query_source_safe's `.` for `:` shows)
-  // is still its subsystem's: `repl_main_thread:…` is the main conversation, not another one.
-  return source === MAIN_THREAD || source.startsWith(`${MAIN_THREAD}:`) ? session : `${session}/${source}`;
+  const name = source.startsWith('agent:custom:') ? source : source.replaceAll(':', '.');
+  // A value qualified after a colon is still its subsystem's: `repl_main_thread:…` (an output
+  // style) is the main conversation, not another one.
+  return name === MAIN_THREAD || name.startsWith(`${MAIN_THREAD}.`) ? session : `${session}/${name}`;
 }
 
 /** A Claude Code event's `session.id` and time, or why it has none. */

@@ -835,7 +835,15 @@ describe("parseRecords: Claude Code's OTLP/JSON logs export on one line", () => 
     // The main conversation is the session's, and so is a request written before Claude Code named its source.
     expect(
       sessions('repl_main_thread', undefined, 'agent:builtin:general-purpose', 'compact', '', 'repl_main_thread:x'),
-    ).toEqual(['s1', 's1', 's1/agent:builtin:general-purpose', 's1/compact', 's1', 's1']);
+    ).toEqual(['s1', 's1', 's1/agent.builtin.general-purpose', 's1/compact', 's1', 's1']);
+    // Named in the safe form its span writes (`:` as `.`), but a user-named agent keeps its name:
+    // two of them are two conversations, and one whose name is not written is the spans' agent.custom.
+    expect(sessions('agent:custom:reviewer', 'agent:custom:planner', 'agent:custom', 'agent:default')).toEqual([
+      's1/agent:custom:reviewer',
+      's1/agent:custom:planner',
+      's1/agent.custom',
+      's1/agent.default',
+    ]);
   });
 
   it("reads Claude Code's compaction event as a compaction of the session's main conversation; a failed one as none", () => {
@@ -1046,14 +1054,20 @@ describe("parseRecords: Claude Code's claude_code.llm_request spans", () => {
         source(undefined, undefined, 'a1'),
         source(undefined, undefined),
         source('compact', 'compact'),
+        source('agent:custom:reviewer', 'agent.custom', 'a2'),
+        source(undefined, 'agent.custom', 'a2'),
+        source(undefined, 'repl_main_thread.outputStyle.custom'),
       ),
     ).toEqual([
-      's1/agent:builtin:general-purpose',
+      's1/agent.builtin.general-purpose',
       's1/agent.builtin.general-purpose',
       's1',
       's1/a1',
       's1',
       's1/compact',
+      's1/agent:custom:reviewer',
+      's1/agent.custom',
+      's1',
     ]);
   });
 

@@ -1340,7 +1340,8 @@ describe('which turn is which, whatever the order and the names files are read b
     });
     expect(o).toMatchObject({ status: 'ok', value: 0.9 });
     expect(o.evidence).toMatchObject({ turns: 5, sessions: 2, sessions_counted: 1 });
-    expect(o.evidence.sessions_excluded).toEqual([`a/${agent}: 2 turns`]);
+    // Named as its spans name it (query_source_safe: `:` written `.`).
+    expect(o.evidence.sessions_excluded).toEqual(['a/agent.builtin.general-purpose: 2 turns']);
   });
 
   it("reads Claude Code's claude_code.llm_request spans as turns; a request also in the logs (same request_id) counts once", async () => {
@@ -1450,6 +1451,80 @@ describe('which turn is which, whatever the order and the names files are read b
       aggregate: 'min',
     });
     expect(older.evidence).toMatchObject({ turns: 3, sessions: 2 });
+  });
+
+  it("one subagent's requests, some read only from its events and some only from its spans, are one conversation", async () => {
+    const dir = join(root, 'claude-code-subagent-halves');
+    mkdirSync(dir, { recursive: true });
+    const ns = (minute: number) => `${Date.parse(`2026-06-01T10:0${minute}:00Z`)}000000`;
+    const counts = (input: number, read: number) => [
+      kv('input_tokens', input),
+      kv('output_tokens', 50),
+      kv('cache_read_tokens', read),
+      kv('cache_creation_tokens', 0),
+    ];
+    // The api_request event names the subagent by query_source; the llm_request span, without
+    // detailed beta tracing, by query_source_safe only.
+    const event = (id: string, minute: number, input: number, read: number, source: string) => ({
+      timeUnixNano: ns(minute),
+      body: { stringValue: 'claude_code.api_request' },
+      attributes: [
+        kv('session.id', 'a'),
+        kv('event.name', 'api_request'),
+        kv('request_id', id),
+        kv('query_source', source),
+        ...counts(input, read),
+      ],
+    });
+    const span = (id: string, minute: number, input: number, read: number, safe: string) => ({
+      traceId: 't',
+      spanId: id,
+      name: 'claude_code.llm_request',
+      endTimeUnixNano: ns(minute),
+      attributes: [kv('session.id', 'a'), kv('request_id', id), kv('query_source_safe', safe), ...counts(input, read)],
+    });
+    const main = 'repl_main_thread';
+    const agent = 'agent:builtin:general-purpose';
+    const safe = 'agent.builtin.general-purpose';
+    // The main conversation reads 900 of every 1000, in both records; the subagent reads 100 of
+    // every 1000, its requests alternating between a record only in the events and one only in
+    // the spans; its second request, in both, counts once.
+    const logRecords = [
+      event('req_1', 0, 100, 900, main),
+      event('req_2', 1, 900, 100, agent),
+      event('req_3', 2, 900, 100, agent),
+      event('req_5', 4, 900, 100, agent),
+      event('req_7', 6, 100, 900, main),
+    ];
+    const spans = [
+      span('req_1', 0, 100, 900, main),
+      span('req_3', 2, 900, 100, safe),
+      span('req_4', 3, 900, 100, safe),
+      span('req_6', 5, 900, 100, safe),
+      span('req_8', 7, 100, 900, main),
+    ];
+    writeFileSync(join(dir, 'events.jsonl'), line({ resourceLogs: [{ scopeLogs: [{ logRecords }] }] }));
+    writeFileSync(join(dir, 'traces.jsonl'), line({ resourceSpans: [{ scopeSpans: [{ spans }] }] }));
+    const o = await measure({
+      files: ['claude-code-subagent-halves/*.jsonl'],
+      metric: 'cache_hit_ratio',
+      per: 'session',
+      aggregate: 'min',
+      min_turns: 3,
+    });
+    // Two halves of two and three turns would leave the thin one out, and the subagent judged on part of its requests.
+    expect(o).toMatchObject({ status: 'ok', value: 0.1 });
+    expect(o.evidence).toMatchObject({ turns: 8, sessions: 2, sessions_counted: 2, duplicate_turns: 2 });
+    expect(o.evidence.sessions_excluded).toBeUndefined();
+    const rows = await scanFiles(
+      root,
+      ['claude-code-subagent-halves/events.jsonl', 'claude-code-subagent-halves/traces.jsonl'],
+      {
+        asOf: AS_OF,
+      },
+    );
+    expect([...rows.sessions.keys()].sort()).toEqual(['a', `a/${safe}`]);
+    expect(rows.sessions.get(`a/${safe}`)?.totals.turns).toBe(5);
   });
 
   it("Claude Code's compaction event marks its main conversation's turn before it: the next main-thread turn decides INV-1", async () => {
