@@ -29,6 +29,7 @@ import type { SqlTx, SqlWriter } from '../sources/sql/writer.js';
 import type { LiveColumn, LiveTable } from './catalog.js';
 import type { ComparedColumn, ComparePlan } from './coverage.js';
 import { readCompareRows } from './run.js';
+import { tableText } from './spec.js';
 import { compareSql, KINDS, type DivergenceKind, qTable } from './sql.js';
 
 export interface SelfTestResult {
@@ -402,20 +403,70 @@ async function holdsKey(tx: SqlTx, table: LiveTable, plan: ComparePlan, key: str
 }
 
 /**
- * Why a row planted in `from` alone is in `to` as well: the enabled insert triggers of `from`
- * (or of its partitions), those whose function names `to` first; a person must know which one
- * to change, and the database's own complaint (a duplicate key, once the other side is
- * planted) names neither the trigger nor the copy.
+ * The partition of the partitioned table `from` the row under `key` went to (PostgreSQL
+ * routes it by the partition bounds); undefined for any other kind of table, where the row
+ * stays in the table it was put in.
  */
-async function dualWrite(tx: SqlTx, from: LiveTable, to: LiveTable): Promise<string> {
-  const res = await tx.query<{ name: string; fn: string; names_target: boolean }>(
-    `SELECT DISTINCT t.tgname::text AS name, p.oid::regprocedure::text AS fn,
-            p.prosrc ILIKE '%' || $2 || '%' AS names_target
-     FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
-     WHERE (t.tgrelid = to_regclass($1) OR t.tgrelid IN (SELECT relid FROM pg_partition_tree(to_regclass($1))))
-       AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 4) <> 0
-     ORDER BY 1, 2`,
-    [qTable(from.table), to.table.name],
+async function landedIn(
+  tx: SqlTx,
+  from: LiveTable,
+  plan: ComparePlan,
+  key: string[],
+): Promise<{ oid: string; text: string } | undefined> {
+  if (from.relkind !== 'p') return undefined;
+  const where = plan.key.map((k, i) => `${q(k.name)} = $${i + 1}`).join(' AND ');
+  const res = await tx.query<{ oid: string; schema: string; name: string }>(
+    `SELECT c.oid::text AS oid, n.nspname::text AS schema, c.relname::text AS name
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = (SELECT tableoid FROM ${qTable(from.table)} WHERE ${where} LIMIT 1)`,
+    key,
+  );
+  const row = res.rows[0];
+  return row ? { oid: String(row.oid), text: tableText(String(row.schema), String(row.name)) } : undefined;
+}
+
+/**
+ * Why a row planted in `from` alone under `key` is in `to` as well: the enabled insert
+ * triggers that fired for it, those whose function names `to` first; a person must know which
+ * one to change, and the database's own complaint (a duplicate key, once the other side is
+ * planted) names neither the trigger nor the copy.
+ *
+ * Into a partitioned table the row triggers that fire are those of the partition the row went
+ * to, not the parent's: a row trigger created on a partitioned table is cloned onto each
+ * partition, so the partition's clone fires, while a trigger created on one partition alone
+ * fires for its rows only. Each is named where it was created (a clone's original, found
+ * through tgparentid, PostgreSQL 13 on), on the parent, on that partition, or on a parent of
+ * `from` when `from` is itself a partition. Statement triggers fire on `from` itself.
+ */
+async function dualWrite(tx: SqlTx, from: LiveTable, to: LiveTable, plan: ComparePlan, key: string[]): Promise<string> {
+  const landed = await landedIn(tx, from, plan, key);
+  const res = await tx.query<{
+    name: string;
+    fn: string;
+    names_target: boolean;
+    schema: string;
+    rel: string;
+    place: string;
+  }>(
+    `WITH RECURSIVE fired(oid, parent) AS (
+       SELECT t.oid, t.tgparentid FROM pg_trigger t
+       WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 4) <> 0
+         AND ((t.tgtype & 1) <> 0 AND t.tgrelid = coalesce($3::oid, to_regclass($1))
+              OR (t.tgtype & 1) = 0 AND t.tgrelid = to_regclass($1))
+       UNION ALL
+       SELECT p.oid, p.tgparentid FROM fired f JOIN pg_trigger p ON p.oid = f.parent
+     )
+     SELECT DISTINCT t.tgname::text AS name, p.oid::regprocedure::text AS fn,
+            p.prosrc ILIKE '%' || $2 || '%' AS names_target,
+            n.nspname::text AS schema, c.relname::text AS rel,
+            CASE WHEN t.tgrelid = to_regclass($1) THEN 'self'
+                 WHEN t.tgrelid IN (SELECT relid FROM pg_partition_ancestors(to_regclass($1))) THEN 'parent'
+                 ELSE 'partition' END AS place
+     FROM fired f JOIN pg_trigger t ON t.oid = f.oid JOIN pg_proc p ON p.oid = t.tgfoid
+     JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE f.parent = 0
+     ORDER BY 1, 2, 4, 5`,
+    [qTable(from.table), to.table.name, landed?.oid ?? null],
   );
   const named = res.rows.filter((r) => r.names_target);
   const triggers = named.length ? named : res.rows;
@@ -423,10 +474,25 @@ async function dualWrite(tx: SqlTx, from: LiveTable, to: LiveTable): Promise<str
   const what = `the row the self-test planted in ${from.table.text} alone reached ${to.table.text} as well`;
   const why = 'so no key can be missing from one side, and the self-test cannot plant the divergences it checks for';
   if (!triggers.length) {
-    return `${what}, though ${from.table.text} has no enabled insert trigger (a rule, or a trigger on a table written in between?), ${why}; ${advice}`;
+    const none = landed
+      ? `neither ${from.table.text} nor ${landed.text}, the partition it went to, has an enabled insert trigger`
+      : `${from.table.text} has no enabled insert trigger`;
+    return `${what}, though ${none} (a rule, or a trigger on a table written in between?), ${why}; ${advice}`;
   }
-  const list = triggers.map((t) => `trigger ${t.name} (function ${t.fn})`).join(', ');
-  return `${what}, through ${list} on ${from.table.text}, a dual write: ${why}; ${advice}`;
+  const label = (t: { name: string; fn: string }) => `trigger ${t.name} (function ${t.fn})`;
+  if (triggers.every((t) => t.place === 'self')) {
+    return `${what}, through ${triggers.map(label).join(', ')} on ${from.table.text}, a dual write: ${why}; ${advice}`;
+  }
+  // A trigger on another table of the partition tree is changed there, so each says where it is.
+  const list = triggers
+    .map((t) => {
+      const on = tableText(String(t.schema), String(t.rel));
+      if (t.place === 'self') return `${label(t)} on ${on}`;
+      if (t.place === 'parent') return `${label(t)} on ${on}, which ${from.table.text} is a partition of`;
+      return `${label(t)} on ${on}, a partition of ${from.table.text}`;
+    })
+    .join('; ');
+  return `${what}, through ${list}, a dual write: ${why}; ${advice}`;
 }
 
 function emptyResult(pair: string): SelfTestResult {
@@ -472,7 +538,7 @@ export async function selfTest(writer: SqlWriter, opts: SelfTestOptions): Promis
             throw new Rollback({
               ...result,
               mismatch_column: mismatch.name,
-              reason: await dualWrite(tx, table, other),
+              reason: await dualWrite(tx, table, other, plan, key),
             });
           }
         };
