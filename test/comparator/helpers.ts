@@ -1,13 +1,16 @@
 import {
   type ComparatorReport,
   type PairResult,
+  planPair,
   runComparator,
   type RunComparatorOptions,
 } from '../../src/comparator/run.js';
+import { selfTest, type SelfTestResult } from '../../src/comparator/selftest.js';
 import { readComparator, type ComparatorSpec } from '../../src/comparator/spec.js';
 import { formatProblem, type Problem } from '../../src/spec/problems.js';
 import { validateAgainst } from '../../src/spec/schema.js';
 import { parseYaml } from '../../src/spec/yaml.js';
+import type { TestDatabase } from '../helpers/db.js';
 
 export const SPEC_FILE = 'gates/t/comparator.yaml';
 
@@ -88,4 +91,29 @@ export function compareOnce(
   asOf: Date = new Date(),
 ): Promise<ComparatorReport> {
   return runComparator({ client, rfc: 't', spec, asOf, mode: 'run', limit: 10, timeoutMs: 30_000 });
+}
+
+/** The self-test of the spec's first pair, planned against `db` as `comparator run --self-test` plans it. */
+export async function runSelfTest(
+  db: TestDatabase,
+  spec: ComparatorSpec,
+  cutoff: Date | null = null,
+): Promise<SelfTestResult> {
+  const client = db.client();
+  try {
+    const pair = spec.pairs[0];
+    if (!pair) throw new Error('no pair');
+    const planned = await planPair(client, pair, 30_000);
+    if (!planned.plan || !planned.canonical || !planned.shadow) throw new Error(JSON.stringify(planned.problems));
+    return await selfTest(db.writer(), {
+      plan: planned.plan,
+      canonical: planned.canonical,
+      shadow: planned.shadow,
+      cutoff,
+      limit: 10,
+      timeoutMs: 30_000,
+    });
+  } finally {
+    await client.close();
+  }
 }

@@ -5,31 +5,8 @@
  * trigger where a person created it, and changes it, once.
  */
 import { describe, expect, it } from 'vitest';
-import { planPair } from '../../src/comparator/run.js';
-import { selfTest } from '../../src/comparator/selftest.js';
-import type { ComparatorSpec } from '../../src/comparator/spec.js';
 import { testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
-import { pairSpec } from './helpers.js';
-
-async function runSelfTest(db: TestDatabase, spec: ComparatorSpec) {
-  const client = db.client();
-  try {
-    const pair = spec.pairs[0];
-    if (!pair) throw new Error('no pair');
-    const planned = await planPair(client, pair, 30_000);
-    if (!planned.plan || !planned.canonical || !planned.shadow) throw new Error(JSON.stringify(planned.problems));
-    return await selfTest(db.writer(), {
-      plan: planned.plan,
-      canonical: planned.canonical,
-      shadow: planned.shadow,
-      cutoff: null,
-      limit: 10,
-      timeoutMs: 30_000,
-    });
-  } finally {
-    await client.close();
-  }
-}
+import { pairSpec, runSelfTest } from './helpers.js';
 
 const ADVICE =
   "so no key can be missing from one side, and the self-test cannot plant the divergences it checks for; let the self-test's transaction through: it sets rfcgate.self_test to 'on', so IF current_setting('rfcgate.self_test', true) = 'on' THEN RETURN NEW; END IF; at the top of the trigger's function leaves each planted row in the one table it was put in (the transaction is rolled back either way)";
@@ -58,6 +35,16 @@ const copyFunction = (fn: string, target: string, cols: string, letThrough = fal
        .join(', ')});
      RETURN NEW;
    END $$;`;
+
+/** A canonical table and its shadow, both range-partitioned at 1000, holding the same two rows. */
+const bothPartitioned = (s: string) =>
+  `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int) PARTITION BY RANGE (id);
+   CREATE TABLE ${s}.c_old PARTITION OF ${s}.c FOR VALUES FROM (MINVALUE) TO (1000);
+   CREATE TABLE ${s}.c_new PARTITION OF ${s}.c FOR VALUES FROM (1000) TO (MAXVALUE);
+   CREATE TABLE ${s}.s (id int PRIMARY KEY, v int) PARTITION BY RANGE (id);
+   CREATE TABLE ${s}.s_old PARTITION OF ${s}.s FOR VALUES FROM (MINVALUE) TO (1000);
+   CREATE TABLE ${s}.s_new PARTITION OF ${s}.s FOR VALUES FROM (1000) TO (MAXVALUE);
+   INSERT INTO ${s}.c VALUES (1, 1), (1500, 2); INSERT INTO ${s}.s VALUES (1, 1), (1500, 2);`;
 
 describe.each(testBackends())('comparator self-test on partitioned tables ($name)', (backend) => {
   const db = useTestDatabase(backend);
@@ -174,13 +161,7 @@ describe.each(testBackends())('comparator self-test on partitioned tables ($name
 
   it('names a trigger of a partitioned shadow copying into a partitioned canonical table', async () => {
     const schema = await schemaWith(
-      (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int) PARTITION BY RANGE (id);
-              CREATE TABLE ${s}.c_old PARTITION OF ${s}.c FOR VALUES FROM (MINVALUE) TO (1000);
-              CREATE TABLE ${s}.c_new PARTITION OF ${s}.c FOR VALUES FROM (1000) TO (MAXVALUE);
-              CREATE TABLE ${s}.s (id int PRIMARY KEY, v int) PARTITION BY RANGE (id);
-              CREATE TABLE ${s}.s_old PARTITION OF ${s}.s FOR VALUES FROM (MINVALUE) TO (1000);
-              CREATE TABLE ${s}.s_new PARTITION OF ${s}.s FOR VALUES FROM (1000) TO (MAXVALUE);
-              INSERT INTO ${s}.c VALUES (1, 1), (1500, 2); INSERT INTO ${s}.s VALUES (1, 1), (1500, 2);
+      (s) => `${bothPartitioned(s)}
               ${copyFunction(`${s}.copy_back`, `${s}.c`, 'id, v')}
               CREATE TRIGGER copy_back AFTER INSERT ON ${s}.s FOR EACH ROW EXECUTE FUNCTION ${s}.copy_back();`,
     );
@@ -196,13 +177,7 @@ describe.each(testBackends())('comparator self-test on partitioned tables ($name
 
   it('names a trigger of a partitioned canonical table copying into a partitioned shadow', async () => {
     const schema = await schemaWith(
-      (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int) PARTITION BY RANGE (id);
-              CREATE TABLE ${s}.c_old PARTITION OF ${s}.c FOR VALUES FROM (MINVALUE) TO (1000);
-              CREATE TABLE ${s}.c_new PARTITION OF ${s}.c FOR VALUES FROM (1000) TO (MAXVALUE);
-              CREATE TABLE ${s}.s (id int PRIMARY KEY, v int) PARTITION BY RANGE (id);
-              CREATE TABLE ${s}.s_old PARTITION OF ${s}.s FOR VALUES FROM (MINVALUE) TO (1000);
-              CREATE TABLE ${s}.s_new PARTITION OF ${s}.s FOR VALUES FROM (1000) TO (MAXVALUE);
-              INSERT INTO ${s}.c VALUES (1, 1), (1500, 2); INSERT INTO ${s}.s VALUES (1, 1), (1500, 2);
+      (s) => `${bothPartitioned(s)}
               ${copyFunction(`${s}.copy_to_shadow`, `${s}.s`, 'id, v')}
               CREATE TRIGGER dual_write AFTER INSERT ON ${s}.c FOR EACH ROW EXECUTE FUNCTION ${s}.copy_to_shadow();`,
     );

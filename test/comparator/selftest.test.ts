@@ -4,31 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { planPair } from '../../src/comparator/run.js';
-import { selfTest } from '../../src/comparator/selftest.js';
-import type { ComparatorSpec } from '../../src/comparator/spec.js';
 import { testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
-import { pairSpec, specFrom } from './helpers.js';
-
-async function runSelfTest(db: TestDatabase, spec: ComparatorSpec, cutoff: Date | null = null) {
-  const client = db.client();
-  try {
-    const pair = spec.pairs[0];
-    if (!pair) throw new Error('no pair');
-    const planned = await planPair(client, pair, 30_000);
-    if (!planned.plan || !planned.canonical || !planned.shadow) throw new Error(JSON.stringify(planned.problems));
-    return await selfTest(db.writer(), {
-      plan: planned.plan,
-      canonical: planned.canonical,
-      shadow: planned.shadow,
-      cutoff,
-      limit: 10,
-      timeoutMs: 30_000,
-    });
-  } finally {
-    await client.close();
-  }
-}
+import { pairSpec, runSelfTest, specFrom } from './helpers.js';
 
 const rows = async (db: TestDatabase, table: string) =>
   (await db.exec(`SELECT * FROM ${table} ORDER BY 1`)) as Record<string, unknown>[];
