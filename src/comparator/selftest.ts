@@ -470,6 +470,8 @@ async function landedIn(
  */
 async function dualWrite(tx: SqlTx, from: LiveTable, to: LiveTable, plan: ComparePlan, key: string[]): Promise<string> {
   const landed = await landedIn(tx, from, plan, key);
+  // Only triggers that fire in this session: enabled for it ('O') or always ('A'), not those
+  // enabled only where session_replication_role is replica ('R'), nor disabled ones ('D').
   const res = await tx.query<{
     name: string;
     fn: string;
@@ -480,7 +482,7 @@ async function dualWrite(tx: SqlTx, from: LiveTable, to: LiveTable, plan: Compar
   }>(
     `WITH RECURSIVE fired(oid, parent) AS (
        SELECT t.oid, t.tgparentid FROM pg_trigger t
-       WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 4) <> 0
+       WHERE NOT t.tgisinternal AND t.tgenabled IN ('O', 'A') AND (t.tgtype & 4) <> 0
          AND ((t.tgtype & 1) <> 0 AND t.tgrelid = coalesce($3::oid, to_regclass($1))
               OR (t.tgtype & 1) = 0 AND t.tgrelid = to_regclass($1))
        UNION ALL

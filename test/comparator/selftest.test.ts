@@ -352,7 +352,10 @@ describe.each(testBackends())('comparator self-test ($name)', (backend) => {
               CREATE TRIGGER audit_c BEFORE INSERT ON ${s}.c FOR EACH ROW EXECUTE FUNCTION ${s}.audit();
               CREATE FUNCTION ${s}.copy_to_shadow() RETURNS trigger LANGUAGE plpgsql AS $$
               BEGIN INSERT INTO ${s}.s (id, v) VALUES (NEW.id, NEW.v); RETURN NEW; END $$;
-              CREATE TRIGGER dual_write AFTER INSERT ON ${s}.c FOR EACH ROW EXECUTE FUNCTION ${s}.copy_to_shadow();`,
+              CREATE TRIGGER dual_write AFTER INSERT ON ${s}.c FOR EACH ROW EXECUTE FUNCTION ${s}.copy_to_shadow();
+              -- Fires only where session_replication_role is replica (logical replication's apply): not here.
+              CREATE TRIGGER on_replica AFTER INSERT ON ${s}.c FOR EACH ROW EXECUTE FUNCTION ${s}.copy_to_shadow();
+              ALTER TABLE ${s}.c ENABLE REPLICA TRIGGER on_replica;`,
     );
     const before = { c: await rows(db, `${schema}.c`), s: await rows(db, `${schema}.s`) };
     const r = await runSelfTest(db, pairSpec(schema));
