@@ -264,10 +264,10 @@ async function synthKeys(tx: SqlTx, plan: ComparePlan, opts: { inRange?: boolean
   const suffix = randomBytes(4).toString('hex');
   for (const k of plan.key) {
     let vals: string[];
-    const range =
-      opts.inRange && INTEGER.has(k.typname) ? await liveRange(tx, plan, k.name, keyGrid(k).step) : undefined;
+    const { step } = keyGrid(k);
+    const range = opts.inRange && INTEGER.has(k.typname) ? await liveRange(tx, plan, k.name, step) : undefined;
     if (range) {
-      vals = await freeKeys(tx, plan, k.name, { step: keyGrid(k).step, ...range });
+      vals = await freeKeys(tx, plan, k.name, { step, ...range });
     } else if (INTEGER.has(k.typname)) {
       // Below every live key: never a key a production writer's sequence would hand out next.
       // The arithmetic is the server's, in numeric: a numeric key may hold fractions, and
@@ -425,10 +425,12 @@ async function mismatchValues(
  */
 export const SELF_TEST_SETTING = 'rfcgate.self_test';
 
+/** `k1 = $1 AND k2 = $2 …`: the row under a key, its values given as parameters in key order. */
+const keyMatch = (plan: ComparePlan): string => plan.key.map((k, i) => `${q(k.name)} = $${i + 1}`).join(' AND ');
+
 /** Whether the row planted under `key` is in `table`. */
 async function holdsKey(tx: SqlTx, table: LiveTable, plan: ComparePlan, key: string[]): Promise<boolean> {
-  const where = plan.key.map((k, i) => `${q(k.name)} = $${i + 1}`).join(' AND ');
-  const res = await tx.query(`SELECT 1 AS held FROM ${qTable(table.table)} WHERE ${where} LIMIT 1`, key);
+  const res = await tx.query(`SELECT 1 AS held FROM ${qTable(table.table)} WHERE ${keyMatch(plan)} LIMIT 1`, key);
   return res.rows.length > 0;
 }
 
@@ -444,11 +446,10 @@ async function landedIn(
   key: string[],
 ): Promise<{ oid: string; text: string } | undefined> {
   if (from.relkind !== 'p') return undefined;
-  const where = plan.key.map((k, i) => `${q(k.name)} = $${i + 1}`).join(' AND ');
   const res = await tx.query<{ oid: string; schema: string; name: string }>(
     `SELECT c.oid::text AS oid, n.nspname::text AS schema, c.relname::text AS name
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.oid = (SELECT tableoid FROM ${qTable(from.table)} WHERE ${where} LIMIT 1)`,
+     WHERE c.oid = (SELECT tableoid FROM ${qTable(from.table)} WHERE ${keyMatch(plan)} LIMIT 1)`,
     key,
   );
   const row = res.rows[0];

@@ -8,7 +8,7 @@ import type { SqlTx } from '../sources/sql/writer.js';
 import type { Evidence, SourceLocation, Verdict } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
 import { closest } from '../util/suggest.js';
-import { ADDED_COLUMNS, assertManaged, GATE_RESULTS_TABLE, GATE_RUNS_TABLE } from './schema.js';
+import { assertManaged, GATE_RESULTS_TABLE, GATE_RUNS_TABLE, missingColumns } from './schema.js';
 
 export interface ListedGateRun {
   id: string;
@@ -230,16 +230,8 @@ async function readableColumns(client: SqlClient, q: { timeoutMs: number }): Pro
       (await client.query(sql, params, q)) as { rows: R[] },
   };
   await assertManaged(tx, [GATE_RUNS_TABLE, GATE_RESULTS_TABLE], client.describe(), { reading: true });
-  const added = ADDED_COLUMNS.filter((c) => c.table === GATE_RUNS_TABLE).map((c) => c.column);
-  const res = await client.query(
-    `SELECT attname::text AS name FROM pg_attribute
-     WHERE attrelid = to_regclass('${GATE_RUNS_TABLE}') AND attnum > 0 AND NOT attisdropped
-       AND attname::text IN (SELECT jsonb_array_elements_text($1::jsonb))`,
-    [JSON.stringify(added)],
-    q,
-  );
-  const present = new Set(res.rows.map((r) => String(r.name)));
-  return { snapshotAt: present.has('snapshot_at') ? 'r.snapshot_at' : 'NULL::timestamptz' };
+  const missing = await missingColumns(tx, [`${GATE_RUNS_TABLE}.snapshot_at`]);
+  return { snapshotAt: missing.length ? 'NULL::timestamptz' : 'r.snapshot_at' };
 }
 
 function runSelect(cols: ReadableColumns): string {

@@ -637,7 +637,8 @@ export async function assertManaged(
  * table lacks: a ledger created by an earlier version, which `db migrate` brings up to date.
  * Run inside the writing transaction, after assertManaged, before the first write.
  */
-export async function assertColumns(tx: SqlTx, columns: readonly string[], database: string): Promise<void> {
+/** Which of `columns` (`schema.table.column`) the database lacks, in their order. */
+export async function missingColumns(tx: SqlTx, columns: readonly string[]): Promise<string[]> {
   const res = await tx.query<{ name: string }>(
     `SELECT t.name
      FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS t(name, ord)
@@ -649,7 +650,11 @@ export async function assertColumns(tx: SqlTx, columns: readonly string[], datab
      ORDER BY t.ord`,
     [JSON.stringify(columns)],
   );
-  const missing = res.rows.map((r) => r.name);
+  return res.rows.map((r) => r.name);
+}
+
+export async function assertColumns(tx: SqlTx, columns: readonly string[], database: string): Promise<void> {
+  const missing = await missingColumns(tx, columns);
   if (missing.length === 0) return;
   const one = missing.length === 1;
   throw new LedgerError(
