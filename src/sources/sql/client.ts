@@ -12,7 +12,7 @@ import pg from './pg.js';
 import type { HaltReason } from '../../model/result.js';
 import { PgliteWorkerHost, WorkerStartError } from './pglite-worker.js';
 import { redact, urlSecrets } from './redact.js';
-import { parsePgUrl, pgConnectionString, sslRequest } from './url.js';
+import { pgConnectionString, pgUrlTarget, sslRequest } from './url.js';
 import { utcDate } from '../../util/calendar.js';
 
 export { redact } from './redact.js';
@@ -371,26 +371,14 @@ export class PgClient implements SqlClient {
 
   /** Does not connect: the first query does. */
   constructor(url: string, opts: PgClientOptions = {}) {
-    const read = parsePgUrl(url);
+    const target = pgUrlTarget(url);
     // Never echo the string: it is the one place a password certainly is.
-    if (!read) throw new SqlHaltError('error', 'the database URL is not a valid postgres:// or postgresql:// URL');
-    const parsed = read.url;
+    if (!target) throw new SqlHaltError('error', 'the database URL is not a valid postgres:// or postgresql:// URL');
     this.#url = url.trim();
     this.#secrets = urlSecrets(this.#url);
     this.#sslRequest = sslRequest(this.#url, process.env);
-    const decode = (t: string) => {
-      try {
-        return decodeURIComponent(t);
-      } catch {
-        return t;
-      }
-    };
-    const host = decode(read.hostname) || parsed.searchParams.get('host') || 'localhost';
-    const port = parsed.port || parsed.searchParams.get('port') || '5432';
-    // Like libpq, the database defaults to the user name.
-    const db = decode(parsed.pathname.replace(/^\//, '')) || decode(parsed.username);
-    this.#endpoint = `${host}:${port}`;
-    this.#database = `${this.#endpoint}/${db}`;
+    this.#endpoint = target.endpoint;
+    this.#database = target.database;
     this.#opts = { connectTimeoutMs: opts.connectTimeoutMs ?? 5_000, maxConnections: opts.maxConnections ?? 4 };
     this.#slots = new Slots(this.#opts.maxConnections);
   }

@@ -25,6 +25,28 @@ export function parsePgUrl(text: string): { url: URL; hostname: string } | undef
   }
 }
 
+/**
+ * Where a postgres URL points, without its credentials: `host:port` and `host:port/db`, read
+ * as libpq reads them (a socket folder from `?host=`, the database defaulting to the user).
+ * `undefined` when the text is no postgres URL; the caller says so with its own error.
+ */
+export function pgUrlTarget(text: string): { endpoint: string; database: string } | undefined {
+  const read = parsePgUrl(text);
+  if (!read) return undefined;
+  const parsed = read.url;
+  const decode = (t: string) => {
+    try {
+      return decodeURIComponent(t);
+    } catch {
+      return t;
+    }
+  };
+  const host = decode(read.hostname) || parsed.searchParams.get('host') || 'localhost';
+  const port = parsed.port || parsed.searchParams.get('port') || '5432';
+  const db = decode(parsed.pathname.replace(/^\//, '')) || decode(parsed.username);
+  return { endpoint: `${host}:${port}`, database: `${host}:${port}/${db}` };
+}
+
 /** The sslmode values pg 8 reads as verify-full unless the URL opts into libpq's meanings. */
 const VERIFY_FULL_ALIASES = new Set(['prefer', 'require', 'verify-ca']);
 

@@ -26,7 +26,7 @@ import {
 import type { OpenSqlClientOptions } from './client.js';
 import { type DataDirLock, lockDataDir } from './pglite-lock.js';
 import { redact, urlSecrets } from './redact.js';
-import { parsePgUrl, pgConnectionString, sslRequest } from './url.js';
+import { pgConnectionString, pgUrlTarget, sslRequest } from './url.js';
 
 /** The statements of one transaction. Every text is a single statement. */
 export interface SqlTx {
@@ -158,21 +158,10 @@ const WRITER_SETUP =
 
 /** host:port and host:port/db of a postgres URL, without its credentials. */
 export function describePgUrl(url: string): { endpoint: string; database: string } {
-  const read = parsePgUrl(url);
+  const target = pgUrlTarget(url);
   // Never echo the string: it is the one place a password certainly is.
-  if (!read) throw new SqlWriteError('the database URL is not a valid postgres:// or postgresql:// URL');
-  const parsed = read.url;
-  const decode = (t: string) => {
-    try {
-      return decodeURIComponent(t);
-    } catch {
-      return t;
-    }
-  };
-  const host = decode(read.hostname) || parsed.searchParams.get('host') || 'localhost';
-  const port = parsed.port || parsed.searchParams.get('port') || '5432';
-  const db = decode(parsed.pathname.replace(/^\//, '')) || decode(parsed.username);
-  return { endpoint: `${host}:${port}`, database: `${host}:${port}/${db}` };
+  if (!target) throw new SqlWriteError('the database URL is not a valid postgres:// or postgresql:// URL');
+  return target;
 }
 
 export class PgWriter implements SqlWriter {
