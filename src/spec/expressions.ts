@@ -58,10 +58,10 @@ export function compileExpression(env: Environment, source: string): CompiledExp
   try {
     parsed = env.parse(source);
   } catch (e) {
-    return celError(e);
+    return celError(e, source);
   }
   const checked = env.check(source);
-  if (!checked.valid) return celError(checked.error);
+  if (!checked.valid) return celError(checked.error, source);
   const badRegex = invalidRegexLiteral(parsed.ast);
   if (badRegex) return badRegex;
   const identifiers = [...collectIdentifiers(parsed.ast)].sort();
@@ -98,15 +98,117 @@ export function isExpressionError(x: CompiledExpression | ExpressionError): x is
   return (x as CompiledExpression).evaluate === undefined;
 }
 
-function celError(e: unknown): ExpressionError {
+function celError(e: unknown, source: string): ExpressionError {
   const err = e as { message?: string; range?: { start: number }; node?: { start?: number; pos?: number } };
   const said = (err.message ?? String(e)).split('\n')[0] ?? 'invalid expression';
-  // The parser runs out of stack on thousands of terms or brackets, and says only that.
-  const message = ranOutOfStack(said)
-    ? 'nested too deeply to read (thousands of terms or brackets); split it into smaller conditions'
-    : said;
   const offset = err.range?.start ?? err.node?.start ?? err.node?.pos ?? 0;
-  return { message, offset };
+  // The parser runs out of stack on thousands of terms or brackets, and says only that.
+  if (ranOutOfStack(said)) {
+    return {
+      message: 'nested too deeply to read (thousands of terms or brackets); split it into smaller conditions',
+      offset,
+    };
+  }
+  // The lexer names one character of a word it cannot place (`d` of `and`), or a kind
+  // (`NUMBER`): what was written there is what the writer will look for.
+  const written = /^Unexpected/.test(said) ? writtenAt(source, offset) : undefined;
+  const plain = written ? `unexpected ${written}` : plainTokens(said);
+  return { message: `${plain}${hint(said, source, offset, written)}`, offset };
+}
+
+/** The name, number or string literal that starts at or spans `offset`, as written. */
+function writtenAt(source: string, offset: number): string | undefined {
+  const word = wordAt(source, offset);
+  if (word) return `'${word}'`;
+  const rest = source.slice(offset);
+  const literal = /^(\d[\w.]*|"[^"]*"?|'[^']*'?)/.exec(rest)?.[1];
+  if (!literal) return undefined;
+  return /^\d/.test(literal) ? `'${literal}'` : literal;
+}
+
+/** The parser names a token by its kind (`Unexpected token: GT`); a person wrote the symbol. */
+const TOKEN_TEXT: Record<string, string> = {
+  PLUS: '+',
+  MINUS: '-',
+  MULTIPLY: '*',
+  DIVIDE: '/',
+  MODULO: '%',
+  EQ: '==',
+  NE: '!=',
+  LT: '<',
+  LE: '<=',
+  GT: '>',
+  GE: '>=',
+  AND: '&&',
+  OR: '||',
+  NOT: '!',
+  IN: 'in',
+  LPAREN: '(',
+  RPAREN: ')',
+  LBRACKET: '[',
+  RBRACKET: ']',
+  LBRACE: '{',
+  RBRACE: '}',
+  DOT: '.',
+  COMMA: ',',
+  COLON: ':',
+  QUESTION: '?',
+};
+
+const tokenText = (kind: string): string =>
+  kind === 'EOF' ? 'the end of the expression' : `'${TOKEN_TEXT[kind] ?? kind.toLowerCase()}'`;
+
+function plainTokens(message: string): string {
+  const unexpected = /^Unexpected (?:token|character): (?:([A-Z]+)|'(.+)'|(.+))$/.exec(message);
+  if (unexpected) {
+    const [, kind, quoted, bare] = unexpected;
+    if (kind === 'EOF') return 'the expression ends too early';
+    return `unexpected ${kind && TOKEN_TEXT[kind] ? tokenText(kind) : `'${kind?.toLowerCase() ?? quoted ?? bare ?? ''}'`}`;
+  }
+  const expected = /^Expected ([A-Z]+), got ([A-Z]+)$/.exec(message);
+  if (expected?.[1] && expected[2]) {
+    return expected[2] === 'EOF'
+      ? `expected ${tokenText(expected[1])}, but the expression ends`
+      : `expected ${tokenText(expected[1])}, got ${tokenText(expected[2])}`;
+  }
+  return message;
+}
+
+const WORD_OPERATORS: Record<string, string> = { and: '&&', or: '||', not: '!' };
+
+/**
+ * What the writer most likely meant, for the mistakes other languages teach: SQL's `=`, `<>`,
+ * `AND`, Python's `and`/`not`, JavaScript's `===`, a null check, an int beside a double.
+ */
+function hint(message: string, source: string, offset: number, written: string | undefined): string {
+  const at = source.slice(offset, offset + 3);
+  const before = source.slice(Math.max(0, offset - 2), offset);
+  const word = wordAt(source, offset).toLowerCase();
+  if (at.startsWith('=') && before.endsWith('==')) return ' (CEL compares with ==; there is no ===)';
+  if (at.startsWith('=<') || at.startsWith('=>'))
+    return ` (write ${at[1]}= for "${at[1] === '<' ? 'at most' : 'at least'}")`;
+  if (at.startsWith('=') && !/[=!<>]$/.test(before) && at[1] !== '=')
+    return ' (a single = is not an operator in CEL: compare with ==)';
+  if (before.endsWith('<') && at.startsWith('>')) return ' (CEL writes "not equal" as !=)';
+  const operator = WORD_OPERATORS[word];
+  if (operator) return ` (CEL writes "${word}" as ${operator})`;
+  // A value right after another: the operator between them is missing.
+  if (written && /[\w.)\]"']\s+$/.test(source.slice(0, offset)))
+    return ' (an operator such as &&, || or == is missing before it)';
+  if (/overload.*\bnull\b/.test(message)) {
+    return ' (a measurement is never null: a missing one halts the gate before its condition is evaluated, so there is nothing to compare with null)';
+  }
+  if (/overload.*(double|int).*(double|int)/.test(message)) {
+    return ' (CEL does not mix int and double: write 3.0 for a double literal, or convert with double(x))';
+  }
+  return '';
+}
+
+/** The word `offset` is in (or starts), or '' when it is in none. */
+function wordAt(source: string, offset: number): string {
+  let i = Math.min(offset, source.length);
+  while (i > 0 && /\w/.test(source[i - 1] ?? '')) i--;
+  return /^[A-Za-z_]\w*/.exec(source.slice(i))?.[0] ?? '';
 }
 
 /**

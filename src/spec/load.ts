@@ -332,9 +332,11 @@ export function loadRfc(
     });
   }
 
+  // The gates reading a measurement may be the ones a gate file lost, or ones an error left
+  // uncompiled (an expression that does not parse names nothing): said once the spec loads.
+  const usageKnown = emptyGates.size === 0 && !problems.some((p) => p.severity === 'error');
   for (const m of measurements.values()) {
-    // The gates reading it may be the ones a gate file lost.
-    if (!used.has(m.id) && emptyGates.size === 0) {
+    if (!used.has(m.id) && usageKnown) {
       warnings.push({ ...m.location, severity: 'warning', message: `measurement '${m.id}' is not used by any gate` });
     }
   }
@@ -696,7 +698,7 @@ function compileGate(
       }
       const message = unknown
         ? `unknown measurement '${unknown}'${suggest(unknown, known)}; declare it in measurements.yaml or as a param`
-        : `expression error: ${c.message}${/overload.*(double|int).*(double|int)/.test(c.message) ? ' (CEL does not mix int and double: write 3.0 for a double literal, or convert with double(x))' : ''}`;
+        : `expression error: ${c.message}`;
       err(locateInScalar(y, path, c.offset), message);
       return undefined;
     }

@@ -573,6 +573,74 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(ps).toHaveLength(3);
   });
 
+  it.each([
+    ['p50_ms = 1.0', 20, "unexpected '=' (a single = is not an operator in CEL: compare with ==)"],
+    ['p50_ms === 1.0', 22, "unexpected '=' (CEL compares with ==; there is no ===)"],
+    ['p50_ms =< 1.0', 20, `unexpected '=' (write <= for "at most")`],
+    ['p50_ms <> 1.0', 21, `unexpected '>' (CEL writes "not equal" as !=)`],
+    ['p50_ms > 1.0 and p50_ms < 9.0', 26, `unexpected 'and' (CEL writes "and" as &&)`],
+    ['p50_ms > 1.0 OR p50_ms < 9.0', 26, `unexpected 'OR' (CEL writes "or" as ||)`],
+    ['not (p50_ms > 1.0)', 13, `found no matching overload for 'not(bool)' (CEL writes "not" as !)`],
+    ['p50_ms > 1.0 p50_ms', 26, "unexpected 'p50_ms' (an operator such as &&, || or == is missing before it)"],
+    ['p50_ms > 1.0 &&', 28, 'the expression ends too early'],
+    ['(p50_ms > 1.0', 26, "expected ')', but the expression ends"],
+    ['p50_ms > 1.0)', 25, "unexpected ')'"],
+    [
+      'p50_ms == null',
+      13,
+      'no such overload: double == null (a measurement is never null: a missing one halts the gate before its condition is evaluated, so there is nothing to compare with null)',
+    ],
+  ])('the CEL mistake %j is named with what to write instead', (condition, col, said) => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: ${condition}\n`,
+      }),
+    );
+    // One problem: the measurement only this gate reads is not also said to be unused.
+    expect(ps).toEqual([`${D}:6:${col}: disconfirmer 'B': expression error: ${said}`]);
+  });
+
+  it("a prereq data gate's condition gets the same hints", () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 10.0\n`,
+        'prereqs.yaml': `- id: p1\n  title: P1\n  deliverables: [src/a.py]\n  data_gates:\n    - id: rows\n      condition: p50_ms < 9.0 && p50_ms * 2 > 1.0\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      "gates/demo/prereqs.yaml:7:34: prereq 'p1': data gate 'rows': expression error: no such overload: double * int (CEL does not mix int and double: write 3.0 for a double literal, or convert with double(x))",
+    ]);
+  });
+
+  it('a measurement no gate reads is a warning once the spec loads, and none beside an error', () => {
+    const files = {
+      'measurements.yaml': `${latency}${latency.replace('p50_ms', 'p99_ms')}`,
+      'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 10.0\n`,
+    };
+    const { root, cleanup } = tempRoot();
+    cleanups.push(cleanup);
+    writeRfc(root, raw(files));
+    expect(loadRfc(root, 'demo').warnings.map(formatProblem)).toEqual([
+      `${M}:8:3: warning: measurement 'p99_ms' is not used by any gate`,
+    ]);
+    writeRfc(
+      root,
+      raw({ ...files, 'disconfirmers.yaml': files['disconfirmers.yaml'].replace('10.0', '10.0 and true') }),
+    );
+    const e = (() => {
+      try {
+        loadRfc(root, 'demo');
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(e).toBeInstanceOf(SpecError);
+    expect((e as SpecError).problems).toHaveLength(1);
+    expect((e as SpecError).warnings).toEqual([]);
+  });
+
   it('an expression of thousands of terms is named as too deep, at its place', () => {
     const terms = Array.from({ length: 20000 }, () => 'p50_ms > 1.0').join(' && ');
     const ps = problemsOf(
