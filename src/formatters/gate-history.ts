@@ -4,6 +4,7 @@
  */
 import stringWidth from 'string-width';
 import type { GateHistoryEntry, ListedGateResult, ListedGateRun } from '../ledger/gate-history.js';
+import type { Verdict } from '../model/result.js';
 import { visible } from './visible.js';
 
 /** The abbreviated commit, as git shows one by default. */
@@ -53,7 +54,7 @@ export function gateRunsTable(runs: readonly ListedGateRun[]): string {
   return table(header, body);
 }
 
-/** One gate in each run that recorded it, newest first; `change` marks where its verdict moved. */
+/** One gate in each run that recorded it, newest first; `change` marks where its verdict or halt reason moved. */
 export function gateHistoryTable(entries: readonly GateHistoryEntry[]): string {
   const snapshot = entries.some((e) => e.snapshot_at !== null);
   const header = [...runHeader(snapshot), 'verdict', 'halt_reason', 'change', 'reason'];
@@ -69,22 +70,23 @@ export function gateHistoryTable(entries: readonly GateHistoryEntry[]): string {
 }
 
 /**
- * The answer to "since when": the newest run's verdict and the run it has held since, when
- * that run is listed; otherwise that the change is older than the listing.
+ * The answer to "since when": the newest run's verdict (with its halt reason) and the run it
+ * has held since, when that run is listed; otherwise that the change is older than the listing.
  */
 export function gateHistorySummary(gate: string, entries: readonly GateHistoryEntry[]): string {
   const newest = entries[0];
   if (!newest) return '';
   const name = `gate ${visible(gate)}`;
+  const now = state(newest.verdict, newest.halt_reason);
   const since = entries.findIndex((e) => e.changed || e.previous_verdict === null);
   const start = entries[since];
   if (!start) {
-    return `${name} is ${newest.verdict} in every listed run (since run ${entries.at(-1)?.run_id} at least); raise --limit to see since when\n`;
+    return `${name} is ${now} in every listed run (since run ${entries.at(-1)?.run_id} at least); raise --limit to see since when\n`;
   }
   if (start.previous_verdict === null) {
-    return `${name} is ${newest.verdict} in every run that recorded it, since its first, run ${start.run_id} (recorded ${start.recorded_at})\n`;
+    return `${name} is ${now} in every run that recorded it, since its first, run ${start.run_id} (recorded ${start.recorded_at})\n`;
   }
-  return `${name} is ${newest.verdict} since run ${start.run_id} (recorded ${start.recorded_at}, as of ${start.as_of}); it was ${start.previous_verdict} before\n`;
+  return `${name} is ${now} since run ${start.run_id} (recorded ${start.recorded_at}, as of ${start.as_of}); it was ${state(start.previous_verdict, start.previous_halt_reason)} before\n`;
 }
 
 /** One run's results, in the order the specs declare the gates. */
@@ -102,7 +104,13 @@ export function gateResultsTable(results: readonly ListedGateResult[]): string {
 
 function change(e: GateHistoryEntry): string {
   if (e.previous_verdict === null) return 'first';
-  return e.changed ? `${e.previous_verdict} -> ${e.verdict}` : '-';
+  return e.changed ? `${state(e.previous_verdict, e.previous_halt_reason)} -> ${state(e.verdict, e.halt_reason)}` : '-';
+}
+
+/** `halt (missing)`: a halt with its reason, which a change may be all about; a pass or fail as it is. */
+function state(verdict: Verdict, haltReason: string | null): string {
+  // A halt reason is as the ledger holds it, which anyone who can write there can write.
+  return verdict === 'halt' && haltReason !== null ? `halt (${visible(haltReason)})` : verdict;
 }
 
 function shortSha(sha: string | null): string {

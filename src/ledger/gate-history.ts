@@ -1,7 +1,7 @@
 /**
  * `gate history`: the runs `gate check --record` stored in rfcgate.gate_runs and
  * rfcgate.gate_results, read back through the READ ONLY client: an RFC's runs newest first,
- * one gate's verdict across them (and where it changed), or every result of one run.
+ * one gate's verdict across them (and where it or its halt reason changed), or every result of one run.
  */
 import type { SqlClient, SqlRow } from '../sources/sql/client.js';
 import type { SqlTx } from '../sources/sql/writer.js';
@@ -39,11 +39,21 @@ export interface GateHistoryEntry {
   sha: string | null;
   gate_id: string;
   verdict: Verdict;
+  /** Why a halt halted (missing, pending, error, …); null for a pass or fail, or a halt the ledger holds none for. */
   halt_reason: string | null;
   reason: string | null;
   /** Null for the first run that recorded the gate. */
   previous_verdict: Verdict | null;
-  /** The verdict differs from previous_verdict: where a gate started failing, halting or passing. */
+  /**
+   * When the run before halted: its halt reason, or, when the ledger holds none for it, the last
+   * one held in the halts right before it. Null otherwise.
+   */
+  previous_halt_reason: string | null;
+  /**
+   * The verdict differs from previous_verdict (where a gate started failing, halting or
+   * passing), or both halted for reasons that differ (a missing measurement became an error).
+   * A halt reason the ledger does not hold is no change by itself.
+   */
   changed: boolean;
 }
 
@@ -104,8 +114,8 @@ export async function listGateRuns(client: SqlClient, opts: ReadOptions & { limi
 
 /**
  * One gate's verdict in each of the RFC's runs that recorded it, newest first. A run that did
- * not evaluate the gate (`--only`, `--phase`) is not listed, and the verdict it is compared
- * with is that of the older run that did, even beyond `limit`.
+ * not evaluate the gate (`--only`, `--phase`) is not listed, and the verdict (and halt reason)
+ * it is compared with is that of the older run that did, even beyond `limit`.
  */
 export async function gateHistory(
   client: SqlClient,
@@ -113,6 +123,9 @@ export async function gateHistory(
 ): Promise<GateHistory> {
   const q = { timeoutMs: opts.timeoutMs ?? 30_000 };
   const cols = await readableColumns(client, q);
+  // halt_reason is nullable, and a halt row without one says nothing about why it halted: it
+  // carries on the last reason held before it within its streak of equal verdicts, so that
+  // missing, unknown, error is still one change (at error) and an unknown reason alone is none.
   const res = await client.query(
     `WITH h AS (
        SELECT r.id, r.created_at, r.as_of, ${cols.snapshotAt} AS snapshot_at, r.ref, r.sha,
@@ -120,9 +133,22 @@ export async function gateHistory(
               lag(g.verdict) OVER (ORDER BY r.created_at, r.id) AS previous_verdict
        FROM ${GATE_RUNS_TABLE} r JOIN ${GATE_RESULTS_TABLE} g ON g.run_id = r.id
        WHERE r.rfc = $1 AND g.gate_id = $2
+     ), streaks AS (
+       SELECT *, count(*) FILTER (WHERE previous_verdict IS DISTINCT FROM verdict)
+                   OVER (ORDER BY created_at, id) AS streak
+       FROM h
+     ), held AS (
+       SELECT *, count(halt_reason) OVER (PARTITION BY streak ORDER BY created_at, id) AS held
+       FROM streaks
+     ), known AS (
+       SELECT *, first_value(halt_reason) OVER (PARTITION BY streak, held ORDER BY created_at, id) AS known_reason
+       FROM held
      )
-     SELECT id::text AS id, created_at, as_of, snapshot_at, ref, sha, gate_id, verdict, halt_reason, reason, previous_verdict
-     FROM h
+     SELECT id::text AS id, created_at, as_of, snapshot_at, ref, sha, gate_id, verdict, halt_reason, reason,
+            previous_verdict,
+            CASE WHEN previous_verdict = 'halt' THEN lag(known_reason) OVER (ORDER BY created_at, id) END
+              AS previous_halt_reason
+     FROM known
      ORDER BY created_at DESC, id DESC
      LIMIT $3::int`,
     [opts.rfc, opts.gate, opts.limit],
@@ -131,15 +157,24 @@ export async function gateHistory(
   const entries = res.rows.map((r): GateHistoryEntry => {
     const verdict = r.verdict as Verdict;
     const previous = (r.previous_verdict as Verdict | null) ?? null;
+    const haltReason = text(r.halt_reason);
+    const previousHaltReason = text(r.previous_halt_reason);
+    const reasonChanged =
+      verdict === 'halt' &&
+      previous === 'halt' &&
+      haltReason !== null &&
+      previousHaltReason !== null &&
+      haltReason !== previousHaltReason;
     return {
       run_id: String(r.id),
       ...runFields(r),
       gate_id: String(r.gate_id),
       verdict,
-      halt_reason: text(r.halt_reason),
+      halt_reason: haltReason,
       reason: text(r.reason),
       previous_verdict: previous,
-      changed: previous !== null && previous !== verdict,
+      previous_halt_reason: previousHaltReason,
+      changed: previous !== null && (previous !== verdict || reasonChanged),
     };
   });
   if (entries.length) return { gate: opts.gate, entries, recordedGates: [] };

@@ -11,7 +11,9 @@ import { testBackends, useTestDatabase } from '../helpers/db.js';
 import { createRepo, type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
 import { writeRfc } from '../helpers/spec-fixture.js';
 import { unusedPort } from '../sources/sql/fixtures.js';
+import { recordGateRun } from '../../src/ledger/gate-runs.js';
 import { migrate, migrationPlan } from '../../src/ledger/schema.js';
+import type { GateResult } from '../../src/model/result.js';
 import { PgliteWriter, PgWriter } from '../../src/sources/sql/writer.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -342,7 +344,7 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
     expect(await query(repo.dir, 'SELECT count(*)::int AS n FROM rfcgate.gate_runs')).toEqual([{ n: 1 }]);
   });
 
-  it('gate history reads the recorded runs back: newest first, one gate across them, one run', () => {
+  it('gate history reads the recorded runs back: newest first, one gate across them, one run', async () => {
     // The run above, then one narrowed to LATENCY, which leaves DARK out.
     const second = run(['gate', 'check', '--as-of', '2026-06-02T00:00:00Z', '--only', 'LATENCY', '--record'], {
       cwd: repo.dir,
@@ -373,14 +375,51 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
       ['1', '2026-06-01T00:00:00.000Z', 'implementation', null, 'halt', { pass: 1, fail: 0, halt: 2 }],
     ]);
 
+    // A third run in which DARK still halts, now because its query failed: as --record stores it.
+    const writer = new PgliteWriter({ dataDir: join(repo.dir, '.rfcgate', 'pgdata') });
+    try {
+      const dark: GateResult = {
+        id: 'DARK',
+        kind: 'disconfirmer',
+        title: 'comparator runs',
+        section: '§8',
+        verdict: 'halt',
+        halt_reason: 'error',
+        reason: 'comparator_runs_7d: canceling statement due to statement timeout',
+        evidence: {},
+        location: { file: 'gates/demo/disconfirmers.yaml', line: 9, col: 5 },
+      };
+      const third = { rfc: 'demo', as_of: '2026-06-03T00:00:00.000Z', ref: 'HEAD', verdict: 'halt' as const };
+      await recordGateRun(writer, { ...third, results: [dark] }, { only: ['DARK'] });
+    } finally {
+      await writer.close();
+    }
     const gate = run(['gate', 'history', '--gate', 'DARK'], { cwd: repo.dir });
     expect(gate.code).toBe(0);
-    expect(gate.stdout).toMatch(
-      /^run +recorded_at +as_of +ref +sha +verdict +halt_reason +change +reason\n1 .* halt +missing +first +comparator_runs_7d: went dark: /,
+    const [header, newest, oldest] = gate.stdout.split('\n');
+    expect(header).toMatch(/^run +recorded_at +as_of +ref +sha +verdict +halt_reason +change +reason$/);
+    expect(newest).toMatch(
+      /^3 .* halt +error +halt \(missing\) -> halt \(error\) +comparator_runs_7d: canceling statement/,
     );
+    expect(oldest).toMatch(/^1 .* halt +missing +first +comparator_runs_7d: went dark: /);
     expect(gate.stdout).toMatch(
-      /\ngate DARK is halt in every run that recorded it, since its first, run 1 \(recorded \S+Z\)\n$/,
+      /\ngate DARK is halt \(error\) since run 3 \(recorded \S+Z, as of 2026-06-03T00:00:00\.000Z\); it was halt \(missing\) before\n$/,
     );
+    const gateJson = run(['gate', 'history', '--gate', 'DARK', '--json'], { cwd: repo.dir });
+    expect(gateJson.code).toBe(0);
+    expect(
+      JSON.parse(gateJson.stdout).map((e: Record<string, unknown>) => [
+        e.run_id,
+        e.verdict,
+        e.halt_reason,
+        e.previous_verdict,
+        e.previous_halt_reason,
+        e.changed,
+      ]),
+    ).toEqual([
+      ['3', 'halt', 'error', 'halt', 'missing', true],
+      ['1', 'halt', 'missing', null, null, false],
+    ]);
 
     const one = run(['gate', 'history', '--run', '1'], { cwd: repo.dir });
     expect(one.code).toBe(0);

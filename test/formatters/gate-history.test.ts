@@ -39,6 +39,7 @@ const entry = (over: Partial<GateHistoryEntry>): GateHistoryEntry => ({
   halt_reason: null,
   reason: null,
   previous_verdict: null,
+  previous_halt_reason: null,
   changed: false,
   ...over,
 });
@@ -108,7 +109,7 @@ describe('gateHistoryTable and gateHistorySummary', () => {
     const lines = gateHistoryTable(entries).split('\n');
     expect(lines[0]).toMatch(/^run +recorded_at +as_of +ref +sha +verdict +halt_reason +change +reason$/);
     expect(lines.slice(1).map((l) => l.replace(/ +/g, ' ').replace(/ \S+Z \S+Z HEAD abcdef0/, ''))).toEqual([
-      '4 halt missing fail -> halt went dark',
+      '4 halt missing fail -> halt (missing) went dark',
       '3 fail - - B fired',
       '2 fail - pass -> fail B fired',
       '1 pass - first -',
@@ -118,7 +119,7 @@ describe('gateHistoryTable and gateHistorySummary', () => {
 
   it('says since which run the newest verdict holds', () => {
     expect(gateHistorySummary('B', entries)).toBe(
-      'gate B is halt since run 4 (recorded 2026-06-01T03:00:00.000Z, as of 2026-06-01T00:00:00.000Z); it was fail before\n',
+      'gate B is halt (missing) since run 4 (recorded 2026-06-01T03:00:00.000Z, as of 2026-06-01T00:00:00.000Z); it was fail before\n',
     );
     expect(gateHistorySummary('B', entries.slice(1))).toBe(
       'gate B is fail since run 2 (recorded 2026-06-01T03:00:00.000Z, as of 2026-06-01T00:00:00.000Z); it was pass before\n',
@@ -132,9 +133,89 @@ describe('gateHistoryTable and gateHistorySummary', () => {
     );
   });
 
+  it('marks a halt whose reason changed as it marks a verdict that changed, and says since when', () => {
+    const failed = entry({
+      verdict: 'fail',
+      reason: 'B fired',
+      previous_verdict: 'halt',
+      previous_halt_reason: 'error',
+      changed: true,
+    });
+    expect(gateHistoryTable([failed]).split('\n')[1]).toMatch(/ fail +- +halt \(error\) -> fail +B fired$/);
+    const reasons = [
+      entry({
+        run_id: '7',
+        verdict: 'halt',
+        halt_reason: null,
+        reason: 'x',
+        previous_verdict: 'halt',
+        previous_halt_reason: 'error',
+      }),
+      entry({
+        run_id: '6',
+        verdict: 'halt',
+        halt_reason: 'error',
+        reason: 'the condition could not be evaluated',
+        previous_verdict: 'halt',
+        previous_halt_reason: 'missing',
+        changed: true,
+      }),
+      entry({
+        run_id: '5',
+        verdict: 'halt',
+        halt_reason: 'missing',
+        reason: 'went dark',
+        previous_verdict: 'halt',
+        previous_halt_reason: 'missing',
+      }),
+      entry({
+        run_id: '4',
+        verdict: 'halt',
+        halt_reason: 'missing',
+        reason: 'went dark',
+        previous_verdict: 'fail',
+        changed: true,
+      }),
+    ];
+    expect(
+      gateHistoryTable(reasons)
+        .split('\n')
+        .map((l) => l.replace(/ +/g, ' ').replace(/ \S+Z \S+Z HEAD abcdef0/, '')),
+    ).toEqual([
+      'run recorded_at as_of ref sha verdict halt_reason change reason',
+      '7 halt - - x',
+      '6 halt error halt (missing) -> halt (error) the condition could not be evaluated',
+      '5 halt missing - went dark',
+      '4 halt missing fail -> halt (missing) went dark',
+      '',
+    ]);
+    // The newest run holds no reason: the line does not make one up.
+    expect(gateHistorySummary('B', reasons)).toBe(
+      'gate B is halt since run 6 (recorded 2026-06-01T03:00:00.000Z, as of 2026-06-01T00:00:00.000Z); it was halt (missing) before\n',
+    );
+    expect(gateHistorySummary('B', reasons.slice(1))).toBe(
+      'gate B is halt (error) since run 6 (recorded 2026-06-01T03:00:00.000Z, as of 2026-06-01T00:00:00.000Z); it was halt (missing) before\n',
+    );
+    expect(gateHistorySummary('B', reasons.slice(2, 3))).toBe(
+      'gate B is halt (missing) in every listed run (since run 5 at least); raise --limit to see since when\n',
+    );
+  });
+
   it('writes out what a terminal or a CI log would obey in a reason', () => {
     const text =
-      gateHistoryTable([entry({ verdict: 'fail', reason: PLANTED })]) + gateHistorySummary(PLANTED, [entry({})]);
+      gateHistoryTable([
+        entry({ verdict: 'fail', reason: PLANTED }),
+        entry({
+          verdict: 'halt',
+          halt_reason: PLANTED,
+          previous_verdict: 'halt',
+          previous_halt_reason: PLANTED,
+          changed: true,
+        }),
+      ]) +
+      gateHistorySummary(PLANTED, [
+        entry({ verdict: 'halt', halt_reason: PLANTED, previous_verdict: 'fail', changed: true }),
+      ]);
     expectInert(text);
     expect(text).toContain(SHOWN);
   });

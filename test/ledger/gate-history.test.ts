@@ -3,7 +3,7 @@ import { LedgerError } from '../../src/ledger/errors.js';
 import { gateHistory, gateRunResults, listGateRuns, nearGate, parseRunId } from '../../src/ledger/gate-history.js';
 import { recordGateRun } from '../../src/ledger/gate-runs.js';
 import { migrate, migrationPlan } from '../../src/ledger/schema.js';
-import type { GateReport, GateResult, Verdict } from '../../src/model/result.js';
+import type { GateReport, GateResult, HaltReason, Verdict } from '../../src/model/result.js';
 import { UsageError } from '../../src/spec/problems.js';
 import { testBackends, useLedgerDatabase } from './helpers.js';
 
@@ -145,7 +145,13 @@ describe.each(testBackends())('gate history on $name', (backend) => {
       [ids[1], 'fail', 'pass', true],
       [ids[0], 'pass', null, false],
     ]);
-    expect(entries[0]).toMatchObject({ gate_id: 'B', halt_reason: 'missing', reason: 'B: went dark', ref: 'HEAD' });
+    expect(entries[0]).toMatchObject({
+      gate_id: 'B',
+      halt_reason: 'missing',
+      previous_halt_reason: null,
+      reason: 'B: went dark',
+      ref: 'HEAD',
+    });
     expect(entries[1]).toMatchObject({ halt_reason: null, reason: 'B fired', snapshot_at: '2026-06-02T12:00:00.000Z' });
     // The other RFC's gate B is not part of wave3's history.
     expect(entries.map((e) => e.run_id)).not.toContain(other);
@@ -160,11 +166,57 @@ describe.each(testBackends())('gate history on $name', (backend) => {
 
   it('skips a run that did not evaluate the gate, and compares with the one before it that did', async () => {
     const { entries } = await gateHistory(db.reader(), { rfc: 'wave3', gate: 'F', limit: 20 });
-    expect(entries.map((e) => [e.run_id, e.verdict, e.previous_verdict, e.changed])).toEqual([
-      [ids[3], 'halt', 'halt', false],
-      [ids[2], 'halt', 'pass', true],
-      [ids[0], 'pass', null, false],
+    expect(entries.map((e) => [e.run_id, e.verdict, e.previous_verdict, e.previous_halt_reason, e.changed])).toEqual([
+      [ids[3], 'halt', 'halt', 'missing', false],
+      [ids[2], 'halt', 'pass', null, true],
+      [ids[0], 'pass', null, null, false],
     ]);
+  });
+
+  it('marks a halt whose reason changed, and takes a halt with no reason for no change', async () => {
+    // Another RFC's runs of gate H, oldest first; null is a halt the ledger holds no reason for
+    // (halt_reason is nullable).
+    const steps: [Verdict, HaltReason | null][] = [
+      ['halt', 'pending'],
+      ['halt', 'missing'],
+      ['halt', null],
+      ['halt', 'missing'],
+      ['halt', null],
+      ['halt', 'error'],
+      ['fail', null],
+      ['halt', null],
+      ['halt', 'error'],
+    ];
+    const runIds: string[] = [];
+    for (const [i, [verdict, haltReason]] of steps.entries()) {
+      const h = result('H', verdict, verdict === 'halt' ? { halt_reason: haltReason ?? undefined } : {});
+      const report: GateReport = {
+        rfc: 'halts',
+        as_of: `2026-06-0${i + 1}T00:00:00.000Z`,
+        ref: 'HEAD',
+        verdict,
+        results: [h],
+      };
+      runIds.push((await recordGateRun(db.writer(), report)).runId);
+    }
+    const { entries } = await gateHistory(db.reader(), { rfc: 'halts', gate: 'H', limit: 20 });
+    expect(entries.map((e) => [e.run_id, e.verdict, e.halt_reason, e.previous_halt_reason, e.changed])).toEqual(
+      [
+        ['halt', 'error', null, false],
+        ['halt', null, null, true],
+        ['fail', null, 'error', true],
+        // The reason before the unknown one is what it is compared with.
+        ['halt', 'error', 'missing', true],
+        ['halt', null, 'missing', false],
+        ['halt', 'missing', 'missing', false],
+        ['halt', null, 'missing', false],
+        ['halt', 'missing', 'pending', true],
+        ['halt', 'pending', null, false],
+      ].map((row, i) => [runIds[steps.length - 1 - i], ...row]),
+    );
+    // Even when --limit leaves the runs it is compared with out.
+    const limited = await gateHistory(db.reader(), { rfc: 'halts', gate: 'H', limit: 4 });
+    expect(limited.entries.at(-1)).toMatchObject({ run_id: runIds[5], previous_halt_reason: 'missing', changed: true });
   });
 
   it('a gate id in no recorded run: no entries, and the near recorded id', async () => {
@@ -276,7 +328,9 @@ describe.each(testBackends())('gate history on a ledger it cannot read, on $name
     const runs = await listGateRuns(db.reader(), { rfc: 'wave3', limit: 20 });
     expect(runs).toMatchObject([{ id, snapshot_at: null, sha: null, verdict: 'fail', gates: { pass: 1, fail: 1 } }]);
     const { entries } = await gateHistory(db.reader(), { rfc: 'wave3', gate: 'B', limit: 20 });
-    expect(entries).toMatchObject([{ run_id: id, verdict: 'fail', snapshot_at: null, previous_verdict: null }]);
+    expect(entries).toMatchObject([
+      { run_id: id, verdict: 'fail', snapshot_at: null, previous_verdict: null, previous_halt_reason: null },
+    ]);
     const found = await gateRunResults(db.reader(), { rfc: 'wave3', runId: id });
     expect(found.run.snapshot_at).toBeNull();
     // Without locations to order them by, by gate id.
