@@ -15,10 +15,10 @@ import {
   recordMeasurements,
 } from '../ledger/measurements.js';
 import type { SqlTransactionOptions, SqlTx, SqlWriter } from '../sources/sql/writer.js';
-import type { ComparatorReport } from './run.js';
+import { type ComparatorReport, settleWindows } from './run.js';
 import type { SelfTestResult } from './selftest.js';
 import type { ComparatorSpec } from './spec.js';
-import { writeWindow } from './window.js';
+import { lockWindows, writeWindow } from './window.js';
 
 export interface RecordRunOptions {
   report: ComparatorReport;
@@ -37,6 +37,12 @@ export interface RecordedRun {
   already_recorded: number;
   windows: number;
   database: string;
+  /**
+   * The report as recorded: each pair's window state derived again from the windows as stored
+   * when the run recorded (an empty shadow that another run, recorded meanwhile, saw with rows
+   * before this run's as-of went dark).
+   */
+  report: ComparatorReport;
 }
 
 /** A writer whose transactions are the one already open: recordMeasurements then joins it. */
@@ -108,7 +114,6 @@ export function runMeasurements(opts: RecordRunOptions): MeasurementInput[] {
 }
 
 export async function recordRun(writer: SqlWriter, opts: RecordRunOptions): Promise<RecordedRun> {
-  const inputs = runMeasurements(opts);
   const database = writer.describe();
   return writer.transaction(async (tx) => {
     await assertManaged(tx, [COMPARATOR_WINDOWS_TABLE, RECORDED_MEASUREMENTS_TABLE], database);
@@ -121,10 +126,17 @@ export async function recordRun(writer: SqlWriter, opts: RecordRunOptions): Prom
     // order, so two runs of overlapping pairs cannot each wait for the other.
     const keys = [...new Set(opts.report.pairs.map((p) => runKey(opts.report.rfc, p.id, opts.runId)))].sort();
     for (const key of keys) await lockIdempotencyKey(tx, key);
+    const stored = await lockWindows(
+      tx,
+      opts.report.rfc,
+      opts.report.pairs.map((p) => p.id),
+    );
+    const report = settleWindows(opts.report, stored, opts.asOf);
+    const inputs = runMeasurements({ ...opts, report });
     let already = 0;
     const done = new Set<string>();
-    for (const p of opts.report.pairs) {
-      const key = runKey(opts.report.rfc, p.id, opts.runId);
+    for (const p of report.pairs) {
+      const key = runKey(report.rfc, p.id, opts.runId);
       // The run row is written with its divergence rows, so it alone says the run was
       // recorded; a prefix would also take an earlier run id that merely begins with this
       // one and a colon ('2026-06-01T12:00' for '2026-06-01T12') for this run.
@@ -142,9 +154,9 @@ export async function recordRun(writer: SqlWriter, opts: RecordRunOptions): Prom
       }
     }
     let windows = 0;
-    for (const p of opts.report.pairs) {
-      if (!p.state || done.has(runKey(opts.report.rfc, p.id, opts.runId))) continue;
-      await writeWindow(tx, opts.report.rfc, p.id, p.state, opts.asOf);
+    for (const p of report.pairs) {
+      if (!p.state || done.has(runKey(report.rfc, p.id, opts.runId))) continue;
+      await writeWindow(tx, report.rfc, p.id, p.state, opts.asOf);
       windows++;
     }
     const fresh = inputs.filter((m) => {
@@ -162,6 +174,7 @@ export async function recordRun(writer: SqlWriter, opts: RecordRunOptions): Prom
       already_recorded: r.alreadyRecorded + already,
       windows,
       database,
+      report,
     };
   });
 }

@@ -19,7 +19,7 @@ import {
   nullKeySql,
   type SqlText,
 } from './sql.js';
-import { nextState, type StoredWindow, WINDOWS_TABLE, type WindowState } from './window.js';
+import { seenWithRowsBefore, stateAt, type StoredWindow, WINDOWS_TABLE, type WindowState } from './window.js';
 
 /** went_dark is an alarm of its own: louder than a divergence, so it has its own exit code. */
 export const COMPARATOR_EXIT = { pass: 0, fail: 1, halt: 2, invalid: 3, went_dark: 4 } as const;
@@ -327,15 +327,11 @@ async function runPair(
     const missing = `${tables} ${problems.length === 1 ? 'does' : 'do'} not exist in this database`;
     const stored = opts.windows?.get(pair.id);
     const shadowGone = problems.some((p) => p.table === pair.shadow.text);
-    if (shadowGone && opts.mode === 'run' && stored && stored.state !== 'never_started') {
+    if (shadowGone && opts.mode === 'run' && stored && stateAt(stored, false, opts.asOf) === 'went_dark') {
       // A shadow seen with rows and then dropped is the writer gone, as an emptied one is:
       // the alarm, not a halt that reads like a typo. One never seen with rows (a misspelt
       // name, a table not created yet) still halts below, naming the table.
-      r.state = 'went_dark';
-      r.status = 'went_dark';
-      r.verdict = 'went_dark';
-      const since = stored.last_active_at;
-      r.reason = `${missing}, but the shadow window was active${since ? ` (last seen with rows ${since})` : ''}: the shadow table was dropped or renamed, and the shadow writer went dark; if comparator.yaml names another table now, fix the name`;
+      wentDark(r, seenWithRowsBefore(stored, opts.asOf));
       return;
     }
     r.status = 'halt';
@@ -365,8 +361,8 @@ async function runPair(
   const has = (await q(hasRowsSql([pair.shadow, pair.canonical]))).rows[0];
   const shadowHas = has?.r0 === true;
   const canonicalHas = has?.r1 === true;
-  const previous = opts.windows?.get(pair.id)?.state;
-  r.state = nextState(previous, shadowHas);
+  const stored = opts.windows?.get(pair.id);
+  r.state = stateAt(stored, shadowHas, opts.asOf);
   if (r.state === 'never_started' && opts.windowsUnreadable !== undefined) {
     // Without the history an empty shadow reads as never started: a writer that went dark
     // lost its alarm (exit 4), and --record would store the guess over the window's state.
@@ -378,10 +374,7 @@ async function runPair(
     return;
   }
   if (r.state === 'went_dark') {
-    r.status = 'went_dark';
-    r.verdict = 'went_dark';
-    const since = opts.windows?.get(pair.id)?.last_active_at;
-    r.reason = `${pair.shadow.text} is empty, but the shadow window was active${since ? ` (last seen with rows ${since})` : ''}: the shadow writer went dark`;
+    wentDark(r, stored ? seenWithRowsBefore(stored, opts.asOf) : null);
     return;
   }
   if (r.state === 'never_started') {
@@ -454,6 +447,65 @@ async function runPair(
     d === 0
       ? null
       : `${d} divergent key${d === 1 ? '' : 's'}: ${outcome.counts.canonical_missing} canonical_missing, ${outcome.counts.shadow_missing} shadow_missing, ${outcome.counts.value_mismatch} value_mismatch`;
+}
+
+/** Whether the pair halted because its shadow table does not exist (nothing read). */
+function shadowDropped(r: PairResult): boolean {
+  return (
+    r.status === 'halt' &&
+    r.halt_reason === 'missing' &&
+    r.coverage.length > 0 &&
+    r.coverage.every((p) => p.code === 'table_missing') &&
+    r.coverage.some((p) => p.table === r.shadow)
+  );
+}
+
+/**
+ * The alarm: the shadow is empty, or dropped, after the window saw it with rows (`since`, the
+ * latest such instant known before the run's as-of).
+ */
+function wentDark(r: PairResult, since: string | null): void {
+  const seen = `the shadow window was active${since ? ` (last seen with rows ${since})` : ''}`;
+  r.state = 'went_dark';
+  r.status = 'went_dark';
+  r.verdict = 'went_dark';
+  r.halt_reason = null;
+  const missing = r.coverage.filter((p) => p.code === 'table_missing');
+  if (missing.some((p) => p.table === r.shadow)) {
+    const tables = missing.map((p) => p.table);
+    const gone = `${tables.join(' and ')} ${tables.length === 1 ? 'does' : 'do'} not exist in this database`;
+    r.reason = `${gone}, but ${seen}: the shadow table was dropped or renamed, and the shadow writer went dark; if comparator.yaml names another table now, fix the name`;
+  } else {
+    r.reason = `${r.shadow} is empty, but ${seen}: the shadow writer went dark`;
+  }
+}
+
+/**
+ * A run's report with each pair's window state derived again at the run's as-of from `stored`,
+ * the windows as read when the run records. A run reads the history when it starts; another
+ * run that saw the shadow with rows before this one's as-of may record its observation after
+ * that (runs overlap), and an empty or dropped shadow that this run called never started then
+ * went dark: the pair gets the alarm this run would have raised had it known, and the report's
+ * verdict follows. Observations are only ever added to the stored windows, so nothing else
+ * changes. The given report is left as it was (what the run measured).
+ */
+export function settleWindows(
+  report: ComparatorReport,
+  stored: ReadonlyMap<string, StoredWindow>,
+  asOf: Date,
+): ComparatorReport {
+  let changed = false;
+  const pairs = report.pairs.map((p) => {
+    const window = stored.get(p.id);
+    if ((p.state !== 'never_started' && !shadowDropped(p)) || !window) return p;
+    if (stateAt(window, false, asOf) !== 'went_dark') return p;
+    const r = { ...p };
+    wentDark(r, seenWithRowsBefore(window, asOf));
+    changed = true;
+    return r;
+  });
+  if (!changed) return report;
+  return { ...report, window_history: true, verdict: combine(pairs.map((p) => p.verdict)), pairs };
 }
 
 function keyOf(key: readonly string[], row: SqlRow, prefix = 'k'): Record<string, string> {

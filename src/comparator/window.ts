@@ -24,13 +24,48 @@ export interface StoredWindow {
   went_dark_at: string | null;
 }
 
-/** The next state from the stored one and whether the shadow holds rows now. */
-export function nextState(previous: WindowState | undefined, shadowHasRows: boolean): WindowState {
+/**
+ * The pair's state at `asOf` from its stored window and what a run saw then: the one rule for
+ * an empty (or dropped) shadow, at the start of a run and again when it records. The stored row
+ * may hold observations of runs later than this one (runs overlap, and record in any order): an
+ * observation with rows after `asOf` says nothing about before it, so only one before `asOf`
+ * makes an empty shadow went_dark.
+ */
+export function stateAt(stored: StoredWindow | undefined, shadowHasRows: boolean, asOf: Date): WindowState {
   if (shadowHasRows) return 'active';
-  return previous === 'active' || previous === 'went_dark' ? 'went_dark' : 'never_started';
+  return stored && seenWithRowsBefore(stored, asOf) !== null ? 'went_dark' : 'never_started';
+}
+
+/**
+ * The latest instant before `asOf` the stored window knows the shadow held rows, or null. The
+ * row keeps the earliest and latest such instants only: when the latest is not before `asOf`,
+ * the earliest is the latest known to be.
+ */
+export function seenWithRowsBefore(stored: StoredWindow, asOf: Date): string | null {
+  const before = (at: string | null) => at !== null && Date.parse(at) < asOf.getTime();
+  if (before(stored.last_active_at)) return stored.last_active_at;
+  if (before(stored.first_active_at)) return stored.first_active_at;
+  return null;
 }
 
 const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : v == null ? null : String(v));
+
+const SELECT_WINDOWS = `SELECT pair, state, first_active_at, last_active_at, went_dark_at FROM ${WINDOWS_TABLE}`;
+
+function windowsOf(rows: readonly Record<string, unknown>[]): Map<string, StoredWindow> {
+  return new Map(
+    rows.map((r) => [
+      String(r.pair),
+      {
+        pair: String(r.pair),
+        state: String(r.state) as WindowState,
+        first_active_at: iso(r.first_active_at),
+        last_active_at: iso(r.last_active_at),
+        went_dark_at: iso(r.went_dark_at),
+      },
+    ]),
+  );
+}
 
 /**
  * The stored windows of one RFC, or `undefined` when the ledger has no window table yet
@@ -42,27 +77,39 @@ export async function readWindows(
   timeoutMs: number,
 ): Promise<Map<string, StoredWindow> | undefined> {
   try {
-    const res = await client.query(
-      `SELECT pair, state, first_active_at, last_active_at, went_dark_at FROM ${WINDOWS_TABLE} WHERE rfc = $1`,
-      [rfc],
-      { timeoutMs },
-    );
-    return new Map(
-      res.rows.map((r) => [
-        String(r.pair),
-        {
-          pair: String(r.pair),
-          state: String(r.state) as WindowState,
-          first_active_at: iso(r.first_active_at),
-          last_active_at: iso(r.last_active_at),
-          went_dark_at: iso(r.went_dark_at),
-        },
-      ]),
-    );
+    const res = await client.query(`${SELECT_WINDOWS} WHERE rfc = $1`, [rfc], { timeoutMs });
+    return windowsOf(res.rows);
   } catch (err) {
     if (err instanceof SqlHaltError && (err.sqlstate === '42P01' || err.sqlstate === '3F000')) return undefined;
     throw err;
   }
+}
+
+/**
+ * The stored windows of these pairs, read inside the recording transaction and held until it
+ * ends, so the states this run records (and reports) are derived from every observation
+ * committed before it, and none is committed meanwhile. A row lock alone would not do: a pair
+ * with no row yet has none to lock, and two runs recording its first observations at once
+ * would each read nothing. So each pair's window is locked by name first (in one order, so two
+ * runs of overlapping pairs cannot each wait for the other); FOR UPDATE also holds the rows
+ * against a writer that does not take that lock.
+ */
+export async function lockWindows(
+  tx: SqlTx,
+  rfc: string,
+  pairs: readonly string[],
+): Promise<Map<string, StoredWindow>> {
+  const names = [...new Set(pairs)].sort();
+  for (const pair of names) {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('rfcgate.comparator_window:' || $1))", [
+      JSON.stringify([rfc, pair]),
+    ]);
+  }
+  const res = await tx.query(`${SELECT_WINDOWS} WHERE rfc = $1 AND pair = ANY($2::text[]) ORDER BY pair FOR UPDATE`, [
+    rfc,
+    names,
+  ]);
+  return windowsOf(res.rows);
 }
 
 /**
@@ -74,8 +121,8 @@ export async function readWindows(
  *
  *   updated_at       the newest observation
  *   state            active if the newest observation saw rows; else went_dark if any earlier
- *                    one did (a run that began before an active one was recorded reads no
- *                    history, and calls an empty shadow never_started), else never_started
+ *                    one did (a run that recorded before an earlier active one did knew no
+ *                    history, and called an empty shadow never_started), else never_started
  *   first/last_active_at  the earliest and latest observation with rows
  *   went_dark_at     the earliest empty observation after last_active_at that is known
  */

@@ -2,14 +2,18 @@
  * `comparator check` and `comparator run` as a user runs them: the real binary over a
  * fixture repository whose embedded PGlite database holds a canonical table and its shadow.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectFacts } from '../../src/council/facts.js';
+import { lockWindows, writeWindow } from '../../src/comparator/window.js';
+import { defaultMigrationRange, migrate, migrationPlan } from '../../src/ledger/schema.js';
+import { testBackends, useTestDatabase } from '../helpers/db.js';
 import { expectInert, PLANTED, SHOWN_INSIDE } from '../helpers/planted.js';
 import { modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
-import { runCli } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 
 const run = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) =>
   runCli(args, cwd, { RFCGATE_RECORDED_BY: 'cli-test', ...env });
@@ -387,4 +391,98 @@ describe('comparator run', () => {
     expect(codes).toMatch(/2 {2}no coverage error, but a pair halted/);
     expect(codes).not.toMatch(/divergence|duplicate|self-test|min_age|went dark/);
   });
+});
+
+/** The built CLI, not waiting for it: several run at once, each blocked on the ledger. */
+function runAsync(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+  const { DATABASE_URL: _d, CI: _ci, ...inherited } = process.env;
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...inherited, NO_COLOR: '1', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) =>
+    child.on('close', (code) => done({ code, stdout, stderr })),
+  );
+}
+
+describe.each(testBackends().filter((b) => b.name === 'postgres'))('comparator run --record on $name', (backend) => {
+  const db = useTestDatabase(backend);
+
+  it('reports in every format the window as the ledger holds it when the run records: went dark (exit 4)', async () => {
+    const { root: dir, cleanup: done } = tempRoot('rfcgate-comparator-overlap-');
+    try {
+      writeRfc(dir, {
+        id: 'ovl',
+        raw: {
+          'comparator.yaml': `${modeline('comparator.yaml')}pairs:\n  - id: p\n    canonical: ovl.c\n    shadow: ovl.s\n    key: [id]\n    compare: all\n`,
+        },
+      });
+      await migrate(db.writer(), migrationPlan(defaultMigrationRange(new Date())));
+      await db.exec(`CREATE SCHEMA ovl; CREATE TABLE ovl.c (id int PRIMARY KEY, v int); CREATE TABLE ovl.s (LIKE ovl.c);
+                     INSERT INTO ovl.c VALUES (1, 1);`);
+      // A run that saw the shadow with rows an hour ago is recording the pair's first window
+      // row when these runs start: they read no history, find the shadow empty, and record after it.
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked = () => {};
+      const inside = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      const earlier = db.writer().transaction(async (tx) => {
+        await lockWindows(tx, 'ovl', ['p']);
+        await writeWindow(tx, 'ovl', 'p', 'active', hourAgo);
+        locked();
+        await held;
+      });
+      await inside;
+      const env = { DATABASE_URL: db.url(), RFCGATE_RECORDED_BY: 'cli-test' };
+      const runs = (['table', 'json', 'markdown'] as const).map((format) =>
+        runAsync(
+          ['comparator', 'run', '--root', dir, '--rfc', 'ovl', '--record', '--run-id', format, '--format', format],
+          dir,
+          env,
+        ),
+      );
+      // Each waits for the run recording before it (the first for the one held here).
+      for (;;) {
+        const [waiting] = await db.exec(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (Number(waiting?.n) >= 3) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      release();
+      await earlier;
+      const [table, json, markdown] = await Promise.all(runs);
+      const since = `(last seen with rows ${hourAgo.toISOString()})`;
+      expect([table?.code, json?.code, markdown?.code]).toEqual([4, 4, 4]);
+      expect(table?.stdout).toMatch(/^WENT DARK {2}p: ovl\.c ↔ ovl\.s on \(id\) \[window: went_dark\]$/m);
+      expect(table?.stdout).toContain(`ovl.s is empty, but the shadow window was active ${since}`);
+      expect(table?.stdout).toMatch(/verdict: WENT DARK/);
+      const report = JSON.parse(json?.stdout ?? '') as { verdict: string; pairs: { state: string; status: string }[] };
+      expect([report.verdict, report.pairs[0]?.state, report.pairs[0]?.status]).toEqual([
+        'went_dark',
+        'went_dark',
+        'went_dark',
+      ]);
+      expect(markdown?.stdout).toMatch(/^### ovl shadow comparator \(run\): WENT DARK$/m);
+      expect(markdown?.stdout).toMatch(/\| WENT DARK \| went_dark \|/);
+      expect(table?.stderr).toMatch(/^recorded comparator run table: 1 measurement, 1 window state in /);
+      const recorded = await db.exec(
+        `SELECT payload->>'run_id' AS run, payload->>'state' AS state FROM audit.coordination_measurements
+         WHERE measurement_type = 'measurement.comparator.run' ORDER BY 1`,
+      );
+      expect(recorded).toEqual([
+        { run: 'json', state: 'went_dark' },
+        { run: 'markdown', state: 'went_dark' },
+        { run: 'table', state: 'went_dark' },
+      ]);
+    } finally {
+      done();
+    }
+  }, 120_000);
 });

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { recordRun } from '../../src/comparator/record.js';
-import { runComparator } from '../../src/comparator/run.js';
-import { readWindows } from '../../src/comparator/window.js';
+import { comparatorExitCode, runComparator } from '../../src/comparator/run.js';
+import { lockWindows, readWindows, writeWindow } from '../../src/comparator/window.js';
 import { PgClient } from '../../src/sources/sql/client.js';
 import { defaultMigrationRange, migrate, migrationPlan } from '../../src/ledger/schema.js';
 import { testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
@@ -170,6 +170,104 @@ describe.each(testBackends())('comparator --record and the shadow window ($name)
     };
   };
 
+  const runPayload = async (runId: string) => {
+    const rows = await db.exec(
+      `SELECT payload FROM audit.coordination_measurements
+       WHERE measurement_type = 'measurement.comparator.run' AND payload->>'run_id' = $1`,
+      [runId],
+    );
+    expect(rows).toHaveLength(1);
+    return rows[0]?.payload;
+  };
+
+  it('a run that read no history reports went_dark (exit 4) when an earlier run saw rows and recorded before it', async () => {
+    await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
+    await db.exec(`DELETE FROM rfcgate.comparator_windows;
+                   CREATE SCHEMA ovl; CREATE TABLE ovl.c (id int PRIMARY KEY, v int); CREATE TABLE ovl.s (LIKE ovl.c);
+                   INSERT INTO ovl.c VALUES (1, 1); INSERT INTO ovl.s VALUES (1, 1);`);
+    // 10:00 sees rows and is still comparing when the writer stops and 11:00 starts: 11:00
+    // reads no history and finds the shadow empty.
+    const early = await runAndRecord(db, 'ovl', T1, 'ovl-10', false);
+    expect(early.report.pairs[0]?.state).toBe('active');
+    await db.exec('DELETE FROM ovl.s');
+    const late = await runAndRecord(db, 'ovl', T2, 'ovl-11', false);
+    expect([late.report.pairs[0]?.state, late.report.verdict]).toEqual(['never_started', 'halt']);
+    // 10:00 records first; when 11:00 records, the ledger knows the shadow had rows before 11:00.
+    await recordLate('ovl', early.report, T1, 'ovl-10');
+    const rec = await recordLate('ovl', late.report, T2, 'ovl-11');
+    const pair = rec.report.pairs[0];
+    expect([pair?.state, pair?.status, pair?.verdict, pair?.halt_reason]).toEqual([
+      'went_dark',
+      'went_dark',
+      'went_dark',
+      null,
+    ]);
+    expect(pair?.reason).toBe(
+      `ovl.s is empty, but the shadow window was active (last seen with rows ${T1.toISOString()}): the shadow writer went dark`,
+    );
+    expect([rec.report.verdict, comparatorExitCode(rec.report)]).toEqual(['went_dark', 4]);
+    // What the run measured is left as it was (printed as such when recording fails).
+    expect(late.report.pairs[0]?.state).toBe('never_started');
+    expect(await runPayload('ovl-11')).toMatchObject({ state: 'went_dark', status: 'went_dark' });
+    expect(await storedWindow()).toEqual({
+      state: 'went_dark',
+      first_active_at: T1.toISOString(),
+      last_active_at: T1.toISOString(),
+      went_dark_at: T2.toISOString(),
+    });
+  });
+
+  it('an empty shadow seen with rows only by a later run still halts never_started when recorded; one never seen, too', async () => {
+    await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
+    await db.exec(`DELETE FROM rfcgate.comparator_windows;
+                   CREATE SCHEMA nev; CREATE TABLE nev.c (id int PRIMARY KEY, v int); CREATE TABLE nev.s (LIKE nev.c);
+                   INSERT INTO nev.c VALUES (1, 1);`);
+    const early = await runAndRecord(db, 'nev', T1, 'nev-10', false);
+    expect(early.report.pairs[0]?.state).toBe('never_started');
+    // The writer starts; 11:00 sees rows and records before 10:00 does.
+    await db.exec('INSERT INTO nev.s VALUES (1, 1)');
+    await runAndRecord(db, 'nev', T2, 'nev-11');
+    const rec = await recordLate('nev', early.report, T1, 'nev-10');
+    expect([rec.report.pairs[0]?.state, rec.report.verdict, comparatorExitCode(rec.report)]).toEqual([
+      'never_started',
+      'halt',
+      2,
+    ]);
+    expect(await runPayload('nev-10')).toMatchObject({ state: 'never_started', status: 'halt' });
+    expect((await storedWindow()).state).toBe('active');
+    // A shadow no run ever saw with rows: never started, recorded so.
+    await db.exec(`DELETE FROM rfcgate.comparator_windows; DELETE FROM nev.s`);
+    const never = await runAndRecord(db, 'nev', new Date('2026-06-01T12:00:00Z'), 'nev-12');
+    expect([never.recorded?.report.pairs[0]?.state, never.recorded?.report.verdict]).toEqual(['never_started', 'halt']);
+    expect((await storedWindow()).state).toBe('never_started');
+  });
+
+  it('a dropped shadow that an earlier run, recorded meanwhile, saw with rows is reported went_dark when recorded', async () => {
+    await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
+    await db.exec(`DELETE FROM rfcgate.comparator_windows;
+                   CREATE SCHEMA dro; CREATE TABLE dro.c (id int PRIMARY KEY, v int); CREATE TABLE dro.s (LIKE dro.c);
+                   INSERT INTO dro.c VALUES (1, 1); INSERT INTO dro.s VALUES (1, 1);`);
+    const early = await runAndRecord(db, 'dro', T1, 'dro-10', false);
+    await db.exec('DROP TABLE dro.s');
+    const late = await runAndRecord(db, 'dro', T2, 'dro-11', false);
+    expect([late.report.pairs[0]?.state, late.report.pairs[0]?.halt_reason]).toEqual([null, 'missing']);
+    await recordLate('dro', early.report, T1, 'dro-10');
+    const rec = await recordLate('dro', late.report, T2, 'dro-11');
+    const pair = rec.report.pairs[0];
+    expect([pair?.state, pair?.status, pair?.verdict, comparatorExitCode(rec.report)]).toEqual([
+      'went_dark',
+      'went_dark',
+      'went_dark',
+      4,
+    ]);
+    expect(pair?.reason).toBe(
+      `dro.s does not exist in this database, but the shadow window was active (last seen with rows ${T1.toISOString()}): the shadow table was dropped or renamed, and the shadow writer went dark; if comparator.yaml names another table now, fix the name`,
+    );
+    expect(rec.windows).toBe(1);
+    expect(await runPayload('dro-11')).toMatchObject({ state: 'went_dark', status: 'went_dark' });
+    expect(await storedWindow()).toMatchObject({ state: 'went_dark', went_dark_at: T2.toISOString() });
+  });
+
   it('a run recorded after a later one does not roll the window back: a writer that then stops still goes dark (exit 4)', async () => {
     await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
     await db.exec(`DELETE FROM rfcgate.comparator_windows;
@@ -219,6 +317,11 @@ describe.each(testBackends())('comparator --record and the shadow window ($name)
     await db.exec('DELETE FROM gone.s');
     const empty = await runAndRecord(db, 'gone', T2, 'gone-11');
     expect(empty.report.pairs[0]?.state).toBe('never_started');
+    // Recorded first, it cannot know of 10:00 either: as measured, a halt (the alarm comes
+    // with the next run, below).
+    const first = empty.recorded?.report;
+    expect([first?.pairs[0]?.state, first?.verdict]).toEqual(['never_started', 'halt']);
+    expect(await runPayload('gone-11')).toMatchObject({ state: 'never_started', status: 'halt' });
     await recordLate('gone', early.report, T1, 'gone-10');
     // Together they say: rows at 10:00, none at 11:00. Dark since 11:00, not active.
     expect(await storedWindow()).toEqual({
@@ -335,6 +438,50 @@ describe.each(testBackends())('comparator --record and the shadow window ($name)
       } finally {
         await client.close();
       }
+    });
+
+    it('a run recording while another records the first observation of a pair waits for it, and sees it', async () => {
+      await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
+      await db.exec(`DELETE FROM rfcgate.comparator_windows;
+                     CREATE SCHEMA both2; CREATE TABLE both2.c (id int PRIMARY KEY, v int); CREATE TABLE both2.s (LIKE both2.c);
+                     INSERT INTO both2.c VALUES (1, 1);`);
+      // 11:00 found the shadow empty, with no history; 10:00, which saw rows, is recording the
+      // pair's first window row (no row to lock yet) when 11:00 begins to record.
+      const { report } = await runAndRecord(db, 'both2', T2, 'unused', false);
+      expect(report.pairs[0]?.state).toBe('never_started');
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked = () => {};
+      const inside = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const earlier = db.writer().transaction(async (tx) => {
+        await lockWindows(tx, 't', ['p']);
+        await writeWindow(tx, 't', 'p', 'active', T1);
+        locked();
+        await held;
+      });
+      await inside;
+      const later = recordLate('both2', report, T2, 'both2-11').then(
+        (r) => r,
+        (err: unknown) => err,
+      );
+      for (;;) {
+        const [waiting] = await db.exec(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (Number(waiting?.n) >= 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      release();
+      await earlier;
+      const rec = (await later) as Awaited<ReturnType<typeof recordLate>>;
+      expect(rec).not.toBeInstanceOf(Error);
+      expect([rec.report.pairs[0]?.state, rec.report.verdict]).toEqual(['went_dark', 'went_dark']);
+      expect(await runPayload('both2-11')).toMatchObject({ state: 'went_dark', status: 'went_dark' });
+      expect(await storedWindow()).toMatchObject({ state: 'went_dark', went_dark_at: T2.toISOString() });
     });
 
     it('records one run id once when two hosts record it at the same time, without a conflict', async () => {

@@ -466,14 +466,49 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     const stored: StoredWindow = {
       pair: 'p',
       state: 'active',
-      first_active_at: AS_OF.toISOString(),
-      last_active_at: AS_OF.toISOString(),
+      first_active_at: '2026-06-01T11:00:00.000Z',
+      last_active_at: '2026-06-01T11:00:00.000Z',
       went_dark_at: null,
     };
     const dark = await run(db, pairSpec(schema), { windows: new Map([['p', stored]]) });
     expect(only(dark).state).toBe('went_dark');
+    expect(only(dark).reason).toBe(
+      `${schema}.s is empty, but the shadow window was active (last seen with rows 2026-06-01T11:00:00.000Z): the shadow writer went dark`,
+    );
     expect(dark.verdict).toBe('went_dark');
     expect(comparatorExitCode(dark)).toBe(4);
+  });
+
+  it('reads a window seen with rows only after its as-of as saying nothing about before it', async () => {
+    // Runs overlap: one as of 13:00 saw rows and recorded before this one, as of 12:00, read
+    // the windows. That the writer ran at 13:00 does not make 12:00's empty shadow a writer
+    // that stopped; one seen with rows at 11:00 as well does.
+    const schema = await tables('id int PRIMARY KEY, v int', { c: '(1, 1)' });
+    const stored = (first: string): Map<string, StoredWindow> =>
+      new Map([
+        [
+          'p',
+          {
+            pair: 'p',
+            state: 'active',
+            first_active_at: first,
+            last_active_at: '2026-06-01T13:00:00.000Z',
+            went_dark_at: null,
+          },
+        ],
+      ]);
+    const later = await run(db, pairSpec(schema), { windows: stored('2026-06-01T13:00:00.000Z') });
+    expect([only(later).state, later.verdict, comparatorExitCode(later)]).toEqual(['never_started', 'halt', 2]);
+    const both = await run(db, pairSpec(schema), { windows: stored('2026-06-01T11:00:00.000Z') });
+    expect([only(both).state, both.verdict, comparatorExitCode(both)]).toEqual(['went_dark', 'went_dark', 4]);
+    // The latest instant known before 12:00 is the earliest (11:00): 13:00 is not before it.
+    expect(only(both).reason).toContain('(last seen with rows 2026-06-01T11:00:00.000Z)');
+    // Dropped: the same rule chooses between the alarm and a halt naming the table.
+    await db.exec(`DROP TABLE ${schema}.s`);
+    const gone = await run(db, pairSpec(schema), { windows: stored('2026-06-01T13:00:00.000Z') });
+    expect([only(gone).state, gone.verdict, only(gone).halt_reason]).toEqual([null, 'halt', 'missing']);
+    const goneBoth = await run(db, pairSpec(schema), { windows: stored('2026-06-01T11:00:00.000Z') });
+    expect([only(goneBoth).state, goneBoth.verdict]).toEqual(['went_dark', 'went_dark']);
   });
 
   it('halts (missing) on a table that does not exist, naming the fix; never a verdict about rows', async () => {

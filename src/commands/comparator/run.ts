@@ -16,6 +16,7 @@ import {
   runComparator,
   withSelfTest,
 } from '../../comparator/run.js';
+import type { RecordedRun } from '../../comparator/record.js';
 import type { SelfTestResult } from '../../comparator/selftest.js';
 import { compareSql, printable } from '../../comparator/sql.js';
 import { COMPARATOR_FORMATS, type ComparatorFormat, formatComparator } from '../../formatters/comparator/index.js';
@@ -31,7 +32,7 @@ export default class ComparatorRun extends LedgerCommand {
     'Compare each canonical table with its shadow: one full outer join per pair, pushed down to PostgreSQL.';
   static override description = `For every pair of comparator.yaml: checks coverage against the live schema (as \`comparator check\`), reads the shadow window's state, checks the key for NULL and duplicate values in both tables (skipped when a primary key or unique index on NOT NULL columns guarantees it), then runs one generated full-outer-join query (IS DISTINCT FROM per compared column, identifiers quoted, values as bind parameters) that counts divergent keys by kind (canonical_missing, shadow_missing, value_mismatch) and per column, and lists the first --limit keys with their divergent columns. Counts are always exact. Keys whose age_column is newer than --min-age (the shadow writer's lag) on either side are skipped.
 
-Shadow window: never_started (shadow empty, never seen with rows: the pair halts), active, went_dark (empty or dropped after having been active: an alarm, exit 4). The state is kept in the ledger (rfcgate.comparator_windows) and written with --record.
+Shadow window: never_started (shadow empty, never seen with rows: the pair halts), active, went_dark (empty or dropped after having been active: an alarm, exit 4). The state is kept in the ledger (rfcgate.comparator_windows) and written with --record. A shadow is went_dark only when the ledger holds an observation with rows from before this run's start. The windows are read when the run starts; with --record they are read again (locked) when the run records, and the report, printed after that, gives each pair's state as they then say: a run that overlapped this one and saw the shadow with rows before it may have recorded meanwhile.
 
 --self-test plants one synthetic divergence of each kind inside one transaction that is always rolled back, runs the real query, and fails the pair if a kind goes undetected. --record writes the window state, one measurement per pair with the counts (measurement.comparator.run) and one per listed divergent key (measurement.comparator.divergence) to audit.coordination_measurements, idempotent per --run-id. Otherwise the run is read-only.
 
@@ -202,6 +203,7 @@ ${COMPARATOR_EXIT_CODES_HELP}
       await client.close();
 
       const selfTests = new Map<string, SelfTestResult>();
+      let shown = report;
       const writer = flags['self-test'] || flags.record ? openWriter(target) : undefined;
       try {
         if (writer && flags['self-test']) {
@@ -221,27 +223,36 @@ ${COMPARATOR_EXIT_CODES_HELP}
           }
           report.verdict = combine(report.pairs.map((p) => p.verdict));
         }
+        // The report is printed once the run is recorded: recording reads the windows again, and
+        // a pair another run has since shown to have gone dark is reported so. Progress ends first.
         progress.done();
-        process.stdout.write(formatComparator(report, format));
-        process.exitCode = comparatorExitCode(report);
-
+        let rec: RecordedRun | undefined;
+        let failure: unknown;
         if (writer && flags.record) {
           const { recordRun } = await import('../../comparator/record.js');
           try {
-            const rec = await recordRun(writer, { report, spec, runId, asOf, elapsedMs: elapsed, selfTests });
-            process.stderr.write(
-              `recorded comparator run ${rec.run_id}: ${rec.recorded} measurement${rec.recorded === 1 ? '' : 's'}${rec.already_recorded ? ` (${rec.already_recorded} already recorded)` : ''}, ${rec.windows} window state${rec.windows === 1 ? '' : 's'} in ${rec.database}\n`,
-            );
+            rec = await recordRun(writer, { report, spec, runId, asOf, elapsedMs: elapsed, selfTests });
           } catch (err) {
-            if (!isLedgerFailure(err)) throw err;
-            process.stderr.write(`error: the comparator run was not recorded: ${err.message}\n`);
-            process.exitCode = EXIT.invalid;
+            failure = err;
           }
+        }
+        // A run that could not be recorded still prints what it measured.
+        shown = rec?.report ?? report;
+        process.stdout.write(formatComparator(shown, format));
+        process.exitCode = comparatorExitCode(shown);
+        if (failure !== undefined) {
+          if (!isLedgerFailure(failure)) throw failure;
+          process.stderr.write(`error: the comparator run was not recorded: ${failure.message}\n`);
+          process.exitCode = EXIT.invalid;
+        } else if (rec) {
+          process.stderr.write(
+            `recorded comparator run ${rec.run_id}: ${rec.recorded} measurement${rec.recorded === 1 ? '' : 's'}${rec.already_recorded ? ` (${rec.already_recorded} already recorded)` : ''}, ${rec.windows} window state${rec.windows === 1 ? '' : 's'} in ${rec.database}\n`,
+          );
         }
       } finally {
         await writer?.close();
       }
-      return report;
+      return shown;
     } finally {
       progress.done();
       await client.close();
