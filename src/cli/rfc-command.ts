@@ -38,7 +38,10 @@ export abstract class BaseCommand extends Command {
     if (err.code === 'EEXIT') throw err;
     const debug = process.argv.includes('--debug');
     // 'Parsing --': a flag's own parser failed (--root naming no folder); oclif wraps its message.
-    const stray = strayParsed(this.config.bin, this.id, this.ctor, err);
+    // oclif gives each command a Config of its own, reloaded from package.json: its bin is
+    // always the package's, never the program name the init hook set for help.
+    const bin = process.env[PROGRAM_ENV] || this.config.bin;
+    const stray = strayParsed(bin, this.id, this.ctor, err);
     const usage =
       stray !== undefined ||
       err instanceof UsageError ||

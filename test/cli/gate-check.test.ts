@@ -505,6 +505,22 @@ describe('help and version', () => {
     expect(run(['gate', 'check', '--help'], { cwd: repo.dir }).stdout).toMatch(/^ {2}\$ rfcgate gate check /m);
   });
 
+  it('a word a command does not take is refused naming the program the user typed', () => {
+    const demo = join(tempDir(), 'demo');
+    symlinkSync(BIN, demo);
+    // Refused before the command runs (a word after the command's name) and by its parser
+    // (a word after a flag's value): both suggest what to type under the same name.
+    for (const args of [
+      ['gate', 'check', 'B'],
+      ['gate', 'check', '--only', 'B', 'extra'],
+    ]) {
+      const r = run(args, { cwd: repo.dir, bin: demo });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/^error: demo gate check takes no arguments, .*\(demo gate check --only B/);
+      expect(r.stderr).not.toMatch(/rfcgate/);
+    }
+  });
+
   it('spec validate accepts the RFCs this project ships', () => {
     // It evaluates nothing: its help speaks of specs, not of gates passing.
     const help = run(['spec', 'validate', '--help'], { cwd: resolve('.') }).stdout;
