@@ -505,6 +505,24 @@ describe('help and version', () => {
     expect(run(['gate', 'check', '--help'], { cwd: repo.dir }).stdout).toMatch(/^ {2}\$ rfcgate gate check /m);
   });
 
+  it('no help example gives --rfc beside an RFC program name, which would refuse it', () => {
+    const demo = join(tempDir(), 'demo');
+    symlinkSync(BIN, demo);
+    const manifest = JSON.parse(readFileSync(resolve('oclif.manifest.json'), 'utf8')) as {
+      commands: Record<string, { examples?: string[] }>;
+    };
+    const naming = Object.entries(manifest.commands)
+      .filter(([, c]) => (c.examples ?? []).some((e) => / --rfc /.test(e)))
+      .map(([id]) => id.split(':'));
+    expect(naming.length).toBeGreaterThan(0);
+    for (const cmd of naming) {
+      const help = run([...cmd, '--help'], { cwd: repo.dir, bin: demo }).stdout;
+      const examples = help.slice(help.indexOf('EXAMPLES'));
+      expect(examples).toMatch(/^ {2}\$ rfcgate .* --rfc /m);
+      expect(examples).not.toMatch(/^ {2}\$ demo .* --rfc /m);
+    }
+  });
+
   it('a word a command does not take is refused naming the program the user typed', () => {
     const demo = join(tempDir(), 'demo');
     symlinkSync(BIN, demo);

@@ -1,7 +1,14 @@
 import { basename } from 'node:path';
 import * as Flags from '@oclif/core/flags';
 import { parseFormatFlags, writeReports } from '../../cli/format-flags.js';
-import { parseAsOf, parseRef, refuseNonCommit, RfcCommand, MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
+import {
+  HOME_PROGRAM,
+  parseAsOf,
+  parseRef,
+  refuseNonCommit,
+  RfcCommand,
+  MAX_TIMEOUT_SECONDS,
+} from '../../cli/rfc-command.js';
 import { Measurer } from '../../engine/measure.js';
 import { formatPrereqs, PREREQ_FORMATS, type PrereqFormat } from '../../formatters/prereqs/index.js';
 import { prereqExitCode, type PrereqReport, prereqStatus, refOrigin } from '../../prereqs/status.js';
@@ -17,9 +24,12 @@ EXIT CODES
   0  every status was computed (even if some prereqs are blocked, partial or gated)
   2  git could not answer, so the statuses are unknown (a shallow clone, a mainline branch that does not exist)
   3  the spec or the invocation is invalid (bad YAML, a dependency cycle, an unknown dependency, a bad flag, a --ref naming a tree or a blob)`;
+  // An example naming an RFC is written for rfcgate, whatever name runs --help: under an RFC's
+  // own program name (wave3 …), --rfc naming another RFC is refused. Help marks only a line
+  // starting with the running name as a command, hence the "$ ".
   static override examples = [
     '<%= config.bin %> prereq status',
-    '<%= config.bin %> prereq status --rfc v3-kernel --format mermaid',
+    `$ ${HOME_PROGRAM} prereq status --rfc v3-kernel --format mermaid`,
     '<%= config.bin %> prereq status --as-of 2026-05-01 --json',
     '<%= config.bin %> prereq status --format markdown >> "$GITHUB_STEP_SUMMARY"',
     '<%= config.bin %> prereq status --format dot=prereqs.dot --format mermaid=prereqs.mmd',

@@ -24,7 +24,10 @@ export default class SpecValidate extends RfcCommand {
 EXIT CODES
   0  every spec is valid (nothing is evaluated)
   3  the spec or the invocation is invalid`;
-  static override examples = ['<%= config.bin %> spec validate', '<%= config.bin %> spec validate --rfc wave3 --json'];
+  // An example naming an RFC is written for rfcgate, whatever name runs --help: under an RFC's
+  // own program name (wave3 …), --rfc naming another RFC is refused. Help marks only a line
+  // starting with the running name as a command, hence the "$ ".
+  static override examples = ['<%= config.bin %> spec validate', `$ ${HOME_PROGRAM} spec validate --rfc wave3 --json`];
 
   static override flags = {
     json: Flags.boolean({

@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { progressLine } from '../../cli/progress.js';
 import { visible } from '../../formatters/visible.js';
-import { parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
+import { HOME_PROGRAM, parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
 import { once } from 'node:events';
 import { isAbsolute } from 'node:path';
 import { describeSkipped, matchTelemetryFiles, negatedPattern, notFiles } from '../../sources/telemetry/read.js';
@@ -26,10 +26,13 @@ EXIT CODES
   0  the report was computed
   2  nothing to report on: no file matches, a file named or matched cannot be read (a damaged gzip, a link to nothing), no turn in the window, or a file is mostly malformed
   3  the invocation is invalid (a bad flag, no files named anywhere)`;
+  // An example naming an RFC is written for rfcgate, whatever name runs --help: under an RFC's
+  // own program name (wave3 …), --rfc naming another RFC is refused. Help marks only a line
+  // starting with the running name as a command, hence the "$ ".
   static override examples = [
-    '<%= config.bin %> telemetry report --rfc v3-kernel',
+    `$ ${HOME_PROGRAM} telemetry report --rfc v3-kernel`,
     '<%= config.bin %> telemetry report --files "logs/usage-*.jsonl.gz" --window 7d',
-    '<%= config.bin %> telemetry report --rfc v3-kernel --last-turns 200 --json',
+    `$ ${HOME_PROGRAM} telemetry report --rfc v3-kernel --last-turns 200 --json`,
   ];
 
   static override flags = {
