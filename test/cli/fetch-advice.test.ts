@@ -188,4 +188,42 @@ describe('the advice names where the missing ref came from: the flag, the spec, 
     // --ref does not reach a measurement with a ref: of its own: the advice does not send the user to it.
     expect(reason(['--ref', 'origin/main'])).toBe(said);
   });
+
+  it('an artifact, an attestation and a verifier measurement say where the ref came from, as a git one does', () => {
+    const source = createRepo();
+    const gate = (id: string, holds: string) => ({
+      id,
+      title: 't',
+      section: '§1',
+      phase: ['implementation'],
+      holds_if: holds,
+    });
+    writeRfc(source.dir, {
+      measurements: [
+        { id: 'has_doc', artifact: { glob: 'docs/*.md', exists: true } },
+        { id: 'signed', attestation: { judgements: ['ok'] } },
+        { id: 'refuted', verifier: { query: 'citations', document: 'docs/a.md', ref: 'release/9' } },
+      ],
+      invariants: [gate('DOC', 'has_doc'), gate('SIGNED', "signed == 'ok'"), gate('CITED', 'refuted == 0')],
+    });
+    source.git(['add', '-f', 'gates']);
+    source.commit({ files: { 'docs/a.md': '# A\n' }, message: 'spec and doc', date: '2026-05-01T09:00:00Z' });
+    const c = createRepo();
+    c.git(['remote', 'add', 'origin', source.dir]);
+    c.git(['fetch', '-q', 'origin']);
+    c.git(['checkout', '-q', '--detach', 'origin/main']);
+    const r = run(['gate', 'check', '--ref', 'origin/release/8', '--as-of', AS_OF, '--json'], c.dir);
+    expect(r.code).toBe(2);
+    const reasons = Object.fromEntries(
+      (JSON.parse(r.stdout) as { results: { id: string; reason: string }[] }).results.map((g) => [g.id, g.reason]),
+    );
+    const flag =
+      "git ref 'origin/release/8', named by --ref, does not exist in this clone; fetch it (git fetch origin release/8), or check --ref";
+    expect(reasons).toEqual({
+      DOC: `has_doc: ${flag}`,
+      SIGNED: `signed: ${flag}`,
+      CITED:
+        "refuted: git ref 'release/9', named by measurement 'refuted' (its ref: at gates/demo/measurements.yaml:10), does not exist in this clone; fetch it: a branch by the remote's copy (git fetch origin release/9, then origin/release/9), a tag as it is (git fetch origin tag release/9); or fix that ref: in gates/demo/measurements.yaml",
+    });
+  });
 });

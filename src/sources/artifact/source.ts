@@ -9,9 +9,9 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Evidence } from '../../model/result.js';
 import type { ArtifactSpec, MeasurementSpec } from '../../spec/types.js';
-import { type Anchor, anchor, authorOf, compileRegex, RepoBackedSource } from '../git/common.js';
+import { type Anchor, anchor, authorOf, compileRegex, refOriginOf, RepoBackedSource } from '../git/common.js';
 import { type GitHistory, pathMatcher } from '../git/repo.js';
-import { type EvalContext, halt, type MeasurementOutcome, ok } from '../types.js';
+import { type EvalContext, halt, type MeasurementOutcome, ok, type RefOrigin } from '../types.js';
 import { blanks, findSection, headings, type Section, sectionText, visibleText } from './markdown.js';
 
 interface Candidate {
@@ -35,12 +35,17 @@ export class ArtifactMeasurementSource extends RepoBackedSource<'artifact'> {
     repo: GitHistory,
     ctx: EvalContext,
   ): Promise<MeasurementOutcome> {
-    return this.read(m.artifact, repo, ctx);
+    return this.read(m.artifact, repo, ctx, refOriginOf(m, m.artifact.ref, ctx));
   }
 
-  private async read(spec: ArtifactSpec, repo: GitHistory, ctx: EvalContext): Promise<MeasurementOutcome> {
+  private async read(
+    spec: ArtifactSpec,
+    repo: GitHistory,
+    ctx: EvalContext,
+    from: RefOrigin | undefined,
+  ): Promise<MeasurementOutcome> {
     const ref = spec.ref ?? ctx.ref;
-    const a = await anchor(repo, ref, ctx.asOf, { history: false });
+    const a = await anchor(repo, ref, ctx.asOf, { history: false, ...(from ? { from } : {}) });
     if (!a.ok) return a.outcome;
     const at = a.anchor;
     const base: Evidence = { glob: spec.glob, ref, as_of: ctx.asOf.toISOString(), resolved_sha: at.commit.sha };

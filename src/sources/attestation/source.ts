@@ -65,7 +65,7 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
     repo: GitHistory,
     ctx: EvalContext,
   ): Promise<MeasurementOutcome> {
-    const a = await anchor(repo, ctx.ref, ctx.asOf, { history: true });
+    const a = await anchor(repo, ctx.ref, ctx.asOf, { history: true, ...(ctx.refFrom ? { from: ctx.refFrom } : {}) });
     if (!a.ok) return a.outcome;
     const at = a.anchor;
     const file = attestationPath(ctx.manifest.attestations_dir, id, spec);

@@ -134,7 +134,7 @@ async function atCommit(
   repo: GitHistory,
   ctx: EvalContext,
 ): Promise<MeasurementOutcome> {
-  const a = await anchor(repo, ctx.ref, ctx.asOf, { history: false });
+  const a = await anchor(repo, ctx.ref, ctx.asOf, { history: false, ...(ctx.refFrom ? { from: ctx.refFrom } : {}) });
   if (!a.ok) return a.outcome;
   const at = a.anchor;
   const sha = at.commit.sha;

@@ -12,6 +12,18 @@ import { type CommitInfo, type GitHistory, GitRepo } from './repo.js';
 /** A ref the user named with --ref: a missing one is theirs to check, or to fetch. */
 export const REF_FLAG: RefOrigin = { named: 'named by --ref', fix: 'check --ref', flag: '--ref' };
 
+/**
+ * Where the ref a measurement reads came from, for the halt when the clone lacks it: a ref: of
+ * its own outranks --ref and the mainline, so a missing one is the spec's to fix; else the run's.
+ */
+export function refOriginOf(m: MeasurementSpec, ownRef: string | undefined, ctx: EvalContext): RefOrigin | undefined {
+  if (ownRef === undefined) return ctx.refFrom;
+  return {
+    named: `named by measurement '${m.id}' (its ref: at ${m.location.file}:${m.location.line})`,
+    fix: `fix that ref: in ${m.location.file}`,
+  };
+}
+
 export const SHALLOW_FIX = `this is a shallow clone, so history questions cannot be answered; ${FETCH_FULL_HISTORY}`;
 
 export class Aborted extends Error {

@@ -6,7 +6,7 @@
 import type { Evidence } from '../../model/result.js';
 import type { GitEvent, GitQuery, MeasurementSpec, PrereqSpec } from '../../spec/types.js';
 import { type EvalContext, halt, type MeasurementOutcome, ok, type RefOrigin } from '../types.js';
-import { type Anchor, anchor, authorOf, compileRegex, RepoBackedSource } from './common.js';
+import { type Anchor, anchor, authorOf, compileRegex, refOriginOf, RepoBackedSource } from './common.js';
 import {
   type CommitFilter,
   type GitHistory,
@@ -29,15 +29,7 @@ export class GitMeasurementSource extends RepoBackedSource<'git'> {
   }
 
   protected run(m: GitSpec, repo: GitHistory, ctx: EvalContext): Promise<MeasurementOutcome> {
-    // A ref: of its own outranks --ref and the mainline: a missing one is the spec's to fix.
-    const from: RefOrigin | undefined =
-      m.git.ref !== undefined
-        ? {
-            named: `named by measurement '${m.id}' (its ref: at ${m.location.file}:${m.location.line})`,
-            fix: `fix that ref: in ${m.location.file}`,
-          }
-        : ctx.refFrom;
-    return this.query(m.git, repo, ctx, from);
+    return this.query(m.git, repo, ctx, refOriginOf(m, m.git.ref, ctx));
   }
 
   private async query(

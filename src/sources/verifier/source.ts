@@ -19,9 +19,16 @@ import type { Evidence } from '../../model/result.js';
 import { compareParity } from '../../parity/compare.js';
 import { JsonSyntaxError } from '../../parity/parse.js';
 import type { MeasurementSpec, VerifierQuery } from '../../spec/types.js';
-import { anchor, guarded, RepoPool } from '../git/common.js';
+import { anchor, guarded, refOriginOf, RepoPool } from '../git/common.js';
 import type { GitHistory } from '../git/repo.js';
-import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource, ok } from '../types.js';
+import {
+  type EvalContext,
+  halt,
+  type MeasurementOutcome,
+  type MeasurementSource,
+  ok,
+  type RefOrigin,
+} from '../types.js';
 
 export const DEFAULT_COUNTED: readonly CiteVerdict[] = ['REFUTED', 'NOT_FOUND'];
 const LISTED = 20;
@@ -40,20 +47,24 @@ export class VerifierMeasurementSource implements MeasurementSource {
     }
     const q = m.verifier;
     return guarded(`verifier ${q.query} for '${m.id}'`, ctx, () =>
-      q.query === 'parity' ? Promise.resolve(parity(q, ctx)) : this.citations(q, ctx),
+      q.query === 'parity' ? Promise.resolve(parity(q, ctx)) : this.citations(q, ctx, refOriginOf(m, q.ref, ctx)),
     );
   }
 
   async close(): Promise<void> {}
 
-  private async citations(q: VerifierQuery, ctx: EvalContext): Promise<MeasurementOutcome> {
+  private async citations(
+    q: VerifierQuery,
+    ctx: EvalContext,
+    from: RefOrigin | undefined,
+  ): Promise<MeasurementOutcome> {
     const repo = this.pool.get(ctx.repoDir);
     const ref = q.ref ?? ctx.ref;
     const document = q.document ?? ctx.manifest.document;
     if (!document) {
       return halt('error', `no document to verify: set document in rfc.yaml or verifier.document in the measurement`);
     }
-    const at = await anchor(repo, ref, ctx.asOf, { history: false });
+    const at = await anchor(repo, ref, ctx.asOf, { history: false, ...(from ? { from } : {}) });
     if (!at.ok) return at.outcome;
     const sha = at.anchor.commit.sha;
     const base: Evidence = { document, ref, sha };
