@@ -221,6 +221,14 @@ export async function writeReports<F extends string>(
 }
 
 /**
+ * The report files written beside the `annotations` format's report, each holding everything
+ * it reports: where to read what GitHub leaves unannotated.
+ */
+export function keptFiles(outputs: readonly FormatOutput<string>[], annotations: string): string[] {
+  return outputs.flatMap((x) => (x.file !== undefined && x.format !== annotations ? [x.file] : []));
+}
+
+/**
  * Whether an output is read by GitHub (annotations, code scanning) or CI (JUnit), which name
  * files from the repository's top: the report's names from the governed root then need its
  * place below the top (util/repo-prefix.ts).

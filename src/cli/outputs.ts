@@ -1,7 +1,7 @@
 /** gate check's reports: `--format name[=file]` (see format-flags.ts) and writing them. */
 import { type FormatOptions, FORMATTERS, type FormatName } from '../formatters/index.js';
 import type { GateReport } from '../model/result.js';
-import { type FormatOutput, parseFormatFlags, writeReports } from './format-flags.js';
+import { type FormatOutput, keptFiles, parseFormatFlags, writeReports } from './format-flags.js';
 
 export const FORMAT_NAMES = Object.keys(FORMATTERS) as FormatName[];
 
@@ -17,7 +17,9 @@ export function render(report: GateReport, format: FormatName, o: FormatOptions)
 
 /** To standard output, or to files written whole or not at all (writeReports). */
 export function writeOutputs(report: GateReport, outputs: Output[], o: FormatOptions): Promise<void> {
-  return writeReports(outputs, (format, toFile) =>
-    render(report, format, toFile ? { color: false, ...(o.prefix ? { prefix: o.prefix } : {}) } : o),
-  );
+  const keptIn = keptFiles(outputs, 'github');
+  return writeReports(outputs, (format, toFile) => {
+    const base = toFile ? { color: false, ...(o.prefix ? { prefix: o.prefix } : {}) } : o;
+    return render(report, format, format === 'github' && keptIn.length ? { ...base, keptIn } : base);
+  });
 }

@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { MAX_TIMEOUT_SECONDS, parseAsOf, parseRef, refuseNonCommit, RfcCommand } from '../cli/rfc-command.js';
-import { type FormatOutput, namesFromTop, parseFormatFlags, writeReports } from '../cli/format-flags.js';
+import { type FormatOutput, keptFiles, namesFromTop, parseFormatFlags, writeReports } from '../cli/format-flags.js';
 import {
   LINT_FORMAT_NAMES as LINT_FORMATS,
   type LintFormatName as LintFormat,
@@ -201,10 +201,12 @@ EXIT CODES
       refuseNonCommit(root, flags.ref, '--ref');
     }
     const fromTop = namesFromTop(outputs) ? (opts.order?.prefix ?? rootPrefix(root)) : '';
+    const keptIn = keptFiles(outputs, 'github');
     await writeReports(outputs, async (format, toFile) =>
       (await lintFormatter(format))(report, {
         color: !toFile && process.stdout.isTTY === true && !process.env.NO_COLOR,
         prefix: fromTop,
+        ...(format === 'github' && keptIn.length ? { keptIn } : {}),
       }),
     );
     process.exitCode = lintExitCode(report);

@@ -9,23 +9,28 @@ export const ANNOTATIONS_SHOWN = 10;
 
 /**
  * A notice saying how many errors and warnings GitHub will not show as annotations, and
- * where to read them all; undefined when every one is shown.
+ * where to read them all: the report files the same run writes (`kept`), else `advice` on
+ * how to keep them; undefined when every one is shown.
  */
 export function hiddenAnnotationsNotice(
   title: string,
   errors: number,
   warnings: number,
-  where: string,
+  advice: string,
+  kept: readonly string[] = [],
 ): string | undefined {
   const hidden = [
     errors > ANNOTATIONS_SHOWN ? `${errors - ANNOTATIONS_SHOWN} of ${errors} errors` : '',
     warnings > ANNOTATIONS_SHOWN ? `${warnings - ANNOTATIONS_SHOWN} of ${warnings} warnings` : '',
   ].filter(Boolean);
   if (!hidden.length) return undefined;
+  const where = kept.length
+    ? `are not annotated, but are in this log and in ${kept.join(' and ')}`
+    : `are only in this log; ${advice}`;
   return command(
     'notice',
     { title },
-    `GitHub shows ${ANNOTATIONS_SHOWN} annotations of each kind per step: ${hidden.join(' and ')} are only in this log; ${where}`,
+    `GitHub shows ${ANNOTATIONS_SHOWN} annotations of each kind per step: ${hidden.join(' and ')} ${where}`,
   );
 }
 
@@ -35,7 +40,7 @@ export function hiddenAnnotationsNotice(
  * (and one before it when there are more than GitHub shows). `prefix`: the root's place below
  * the repository's top ('svc/'), since GitHub reads paths from the top.
  */
-export function formatGithub(report: GateReport, o: { prefix?: string } = {}): string {
+export function formatGithub(report: GateReport, o: { prefix?: string; keptIn?: readonly string[] } = {}): string {
   const lines = report.results.filter((r) => r.verdict !== 'pass').map((r) => annotation(r, o.prefix ?? ''));
   const count = (v: Verdict) => report.results.filter((r) => r.verdict === v).length;
   const hidden = hiddenAnnotationsNotice(
@@ -43,6 +48,7 @@ export function formatGithub(report: GateReport, o: { prefix?: string } = {}): s
     count('fail'),
     count('halt'),
     'add --format sarif=gates.sarif or --format markdown=summary.md to keep every gate',
+    o.keptIn,
   );
   if (hidden) lines.push(hidden);
   const summary =

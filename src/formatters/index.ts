@@ -11,6 +11,8 @@ export interface FormatOptions {
   width?: number;
   /** The root's place below the repository's top ('svc/'): GitHub and CI name spec files from there. */
   prefix?: string;
+  /** The report files the same run writes, each holding every gate: where the annotations GitHub hides are. */
+  keptIn?: readonly string[];
 }
 
 /** Formatters are pure functions of a report; only commands write. */

@@ -1,8 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeOutputs } from '../../src/cli/outputs.js';
 import { FORMATTERS } from '../../src/formatters/index.js';
 import { escapeData, escapeProperty } from '../../src/formatters/github.js';
 import type { GateResult } from '../../src/model/result.js';
+import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { allPass, empty, mixed } from './reports.js';
+
+afterAll(removeFixtures);
 
 /** Decode a workflow command the way the Actions runner does. */
 function parseCommand(line: string): { name: string; props: Record<string, string>; message: string } {
@@ -92,6 +98,31 @@ describe('github formatter', () => {
     );
     expect(over.at(-1)?.message).toMatch(/FAIL \(14 fail, 11 halt, 0 pass\)$/);
     expect(at(3, 12).at(-2)?.message).toMatch(/: 2 of 12 warnings are only in this log;/);
+  });
+
+  it('names the report files the same run writes rather than advising to add one', async () => {
+    const fail = mixed.results.find((r) => r.verdict === 'fail') as GateResult;
+    const report = { ...mixed, results: Array.from({ length: 12 }, (_, i) => ({ ...fail, id: `F${i}` })) };
+    const dir = tempDir();
+    const [sarif, summary, annotations] = ['gates.sarif', 'summary.md', 'annotations.txt'].map((n) => join(dir, n));
+    // As `gate check --format sarif=… --format markdown=… --format github` writes them.
+    await writeOutputs(
+      report,
+      [
+        { format: 'sarif', file: sarif },
+        { format: 'markdown', file: summary },
+        { format: 'github', file: annotations },
+      ],
+      { color: false },
+    );
+    const notice = readFileSync(annotations as string, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map(parseCommand)
+      .at(-2);
+    expect(notice?.message).toBe(
+      `GitHub shows 10 annotations of each kind per step: 2 of 12 errors are not annotated, but are in this log and in ${sarif} and ${summary}`,
+    );
   });
 
   it('is deterministic', () => {

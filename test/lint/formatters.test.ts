@@ -151,6 +151,15 @@ describe('lint formatters', () => {
       '::notice title=rfcgate lint demo::GitHub shows 10 annotations of each kind per step: 3 of 13 errors are only in this log; add --format sarif=lint.sarif (code scanning) or --format junit=lint.xml to keep every finding',
     );
     expect(formatLint(report, 'github')).not.toContain('GitHub shows 10');
+    // A report file the same run writes holds them all: named, rather than advised.
+    expect(
+      formatLint({ ...report, findings }, 'github', { color: false, keptIn: ['lint.sarif'] })
+        .trim()
+        .split('\n')
+        .at(-2),
+    ).toBe(
+      '::notice title=rfcgate lint demo::GitHub shows 10 annotations of each kind per step: 3 of 13 errors are not annotated, but are in this log and in lint.sarif',
+    );
   });
 
   it('JUnit: a testcase per rule, a failure listing the findings, an error for the halt', () => {

@@ -8,7 +8,7 @@ import { describeScope } from './stylish.js';
  * ten errors of a step), then `::error` / `::warning` at each finding's file, line and
  * column; one `::notice` with the counts, and one before it when GitHub will not show them all.
  */
-export function formatLintGithub(r: LintReport, o: { prefix?: string } = {}): string {
+export function formatLintGithub(r: LintReport, o: { prefix?: string; keptIn?: readonly string[] } = {}): string {
   const prefix = o.prefix ?? '';
   const halted = r.rules.filter((x) => x.halt_reason !== undefined);
   const lines = halted.map((h) =>
@@ -51,6 +51,7 @@ export function formatLintGithub(r: LintReport, o: { prefix?: string } = {}): st
     errors + halted.length,
     r.findings.length - errors,
     'add --format sarif=lint.sarif (code scanning) or --format junit=lint.xml to keep every finding',
+    o.keptIn,
   );
   if (hidden) lines.push(hidden);
   lines.push(

@@ -14,6 +14,8 @@ export interface LintFormatOptions {
    * and code-scanning paths from the repository's top; the report's paths are the root's.
    */
   prefix?: string;
+  /** The report files the same run writes, each holding every finding: where the annotations GitHub hides are. */
+  keptIn?: readonly string[];
 }
 
 export async function lintFormatter(name: LintFormatName): Promise<(r: LintReport, o: LintFormatOptions) => string> {
