@@ -98,7 +98,7 @@ EXIT CODES
   };
 
   async run(): Promise<LintReport> {
-    const { flags, argv } = await this.parse(Lint);
+    const { flags, argv, metadata } = await this.parse(Lint);
     // A path whose name is not UTF-8 is matched against git's listing by its bytes.
     const paths = argvNames(argv as string[]);
     const outputs = parseOutputs(flags.format, flags.json);
@@ -182,6 +182,7 @@ EXIT CODES
       // The order rule reads measurements and prereqs: only then is the whole RFC loaded.
       const { loadRfc } = await import('../spec/load.js');
       const { GitRepo } = await import('../sources/git/repo.js');
+      const { REF_FLAG } = await import('../sources/git/common.js');
       const rfc = loadRfc(root, id);
       rules = rfc.lints ?? rules;
       opts.rules = rules;
@@ -190,6 +191,8 @@ EXIT CODES
         root,
         prefix,
         ref: flags.ref,
+        // oclif fills --ref with HEAD when it is not given: only a typed one is the flag's to check.
+        ...(metadata.flags.ref?.setFromDefault ? {} : { refFrom: REF_FLAG }),
         manifest: rfc.manifest,
         measurements: rfc.measurements,
         timeoutMs: flags.timeout * 1000,

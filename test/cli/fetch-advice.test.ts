@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createRepo, type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
-import { L1 } from '../lint/helpers.js';
+import { L1, lintRepo, ORDER } from '../lint/helpers.js';
 import { runCli as run } from '../helpers/cli.js';
 
 const AS_OF = '2026-06-01T00:00:00Z';
@@ -187,6 +187,34 @@ describe('the advice names where the missing ref came from: the flag, the spec, 
     expect(reason([])).toBe(said);
     // --ref does not reach a measurement with a ref: of its own: the advice does not send the user to it.
     expect(reason(['--ref', 'origin/main'])).toBe(said);
+  });
+
+  it("lint's order rule says where the ref came from, as gate check does", () => {
+    const guard = (ref?: string) => [
+      { id: 'guard', git: { query: 'prereqs_before', path: 'elixir/', ...(ref ? { ref } : {}) } },
+    ];
+    const source = lintRepo({
+      rules: [ORDER],
+      measurements: guard(),
+      prereqs: [{ id: 'pr1', title: 'One', deliverables: ['src/a.py'] }],
+      files: { 'src/a.py': 'x = 1\n' },
+    });
+    const c = createRepo();
+    c.git(['remote', 'add', 'origin', source.dir]);
+    c.git(['fetch', '-q', 'origin']);
+    c.git(['checkout', '-q', '--detach', 'origin/main']);
+    const reason = (args: string[]) => {
+      const r = run(['lint', '--as-of', AS_OF, '--json', ...args], c.dir);
+      expect(r.code).toBe(2);
+      return (JSON.parse(r.stdout) as { rules: { reason: string }[] }).rules[0]?.reason;
+    };
+    expect(reason(['--ref', 'origin/release/8'])).toBe(
+      "git ref 'origin/release/8', named by --ref, does not exist in this clone; fetch it (git fetch origin release/8), or check --ref",
+    );
+    c.write('gates/demo/measurements.yaml', modeline('measurements.yaml') + stringify(guard('release/9')));
+    expect(reason([])).toBe(
+      "git ref 'release/9', named by measurement 'guard' (its ref: at gates/demo/measurements.yaml:2), does not exist in this clone; fetch it: a branch by the remote's copy (git fetch origin release/9, then origin/release/9), a tag as it is (git fetch origin tag release/9); or fix that ref: in gates/demo/measurements.yaml",
+    );
   });
 
   it('an artifact, an attestation and a verifier measurement say where the ref came from, as a git one does', () => {

@@ -12,7 +12,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { Evidence, HaltReason } from '../../model/result.js';
-import { anchor } from '../../sources/git/common.js';
+import { anchor, refOriginOf } from '../../sources/git/common.js';
+import type { RefOrigin } from '../../sources/types.js';
 import { unbornBranch } from '../../util/git-ref.js';
 import { landingOf } from '../../sources/git/landing.js';
 import { type GitHistory, pathMatcher } from '../../sources/git/repo.js';
@@ -27,6 +28,8 @@ export interface OrderContext {
   root: string;
   asOf: Date;
   ref: string;
+  /** Set when --ref names the ref: a missing one is then the flag's to check. */
+  refFrom?: RefOrigin;
   manifest: RfcManifest;
   measurements: Map<string, MeasurementSpec>;
   /** The files of a change scope, relative to root; undefined for the whole tree. */
@@ -175,6 +178,7 @@ async function guardOutcome(rule: OrderRule, ctx: OrderContext, waived: string[]
       const outcome = await source.measure(m, {
         asOf: ctx.asOf,
         ref: ctx.ref,
+        ...(ctx.refFrom ? { refFrom: ctx.refFrom } : {}),
         repoDir: ctx.root,
         manifest: ctx.manifest,
         signal: controller.signal,
@@ -248,7 +252,8 @@ function untouchedInHistory(m: GitSpec, e: Evidence): boolean {
 /** Prereqs (or the `before` event) not landed as of the ref: the pending change would come before them. */
 async function pendingLate(m: GitSpec, ctx: OrderContext): Promise<string[] | string> {
   // The ref the measurement names, as the history half of the check reads it.
-  const a = await anchor(ctx.repo, m.git.ref ?? ctx.ref, ctx.asOf, { history: true });
+  const from = refOriginOf(m, m.git.ref, ctx);
+  const a = await anchor(ctx.repo, m.git.ref ?? ctx.ref, ctx.asOf, { history: true, ...(from ? { from } : {}) });
   if (!a.ok) return a.outcome.status === 'halt' ? a.outcome.reason : 'git could not answer';
   const h = { sha: a.anchor.commit.sha, scope: 'mainline' as const, asOf: ctx.asOf };
   if (m.git.query === 'prereqs_before') {

@@ -16,7 +16,11 @@ export const REF_FLAG: RefOrigin = { named: 'named by --ref', fix: 'check --ref'
  * Where the ref a measurement reads came from, for the halt when the clone lacks it: a ref: of
  * its own outranks --ref and the mainline, so a missing one is the spec's to fix; else the run's.
  */
-export function refOriginOf(m: MeasurementSpec, ownRef: string | undefined, ctx: EvalContext): RefOrigin | undefined {
+export function refOriginOf(
+  m: MeasurementSpec,
+  ownRef: string | undefined,
+  ctx: { refFrom?: RefOrigin },
+): RefOrigin | undefined {
   if (ownRef === undefined) return ctx.refFrom;
   return {
     named: `named by measurement '${m.id}' (its ref: at ${m.location.file}:${m.location.line})`,
