@@ -3,7 +3,7 @@
  * fixture repository whose embedded PGlite database holds a canonical table and its shadow.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { testBackends, useTestDatabase } from '../helpers/db.js';
 import { expectInert, PLANTED, SHOWN_INSIDE } from '../helpers/planted.js';
 import { modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
 import { BIN, runCli } from '../helpers/cli.js';
+import { seedEmbeddedDb } from '../helpers/db.js';
 
 const run = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) =>
   runCli(args, cwd, { RFCGATE_RECORDED_BY: 'cli-test', ...env });
@@ -49,7 +50,7 @@ async function sql(text: string): Promise<Record<string, unknown>[]> {
 beforeAll(async () => {
   ({ root, cleanup } = tempRoot('rfcgate-comparator-cli-'));
   writeRfc(root, { raw: { 'comparator.yaml': COMPARATOR } });
-  mkdirSync(join(root, '.rfcgate'), { recursive: true });
+  seedEmbeddedDb(root);
   await sql(`CREATE SCHEMA core;
     CREATE TABLE core.identities (agent_id text PRIMARY KEY, status text NOT NULL, score double precision, meta jsonb,
       meta_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(meta::text, ''))) STORED,

@@ -2,13 +2,14 @@
  * Golden scenarios of the real binary: a fixture repository with real commits, an
  * embedded PGlite data directory with real rows, and `node bin/run.js` as a user runs it.
  */
-import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, createRepo, type FixtureRepo, removeFixtures, shallowClone, tempDir } from '../helpers/git-fixture.js';
 import { writeRfc } from '../helpers/spec-fixture.js';
 import { BIN, runCli } from '../helpers/cli.js';
+import { seedEmbeddedDb } from '../helpers/db.js';
 import { unusedPort } from '../sources/sql/fixtures.js';
 
 const AS_OF = '2026-06-01T00:00:00Z';
@@ -112,8 +113,7 @@ beforeAll(async () => {
     message: 'dispatch: start',
     date: '2026-05-21T00:00:00Z',
   });
-  mkdirSync(join(repo.dir, '.rfcgate'), { recursive: true });
-  const db = new PGlite(join(repo.dir, '.rfcgate', 'pgdata'));
+  const db = new PGlite(seedEmbeddedDb(repo.dir));
   await db.exec(`CREATE SCHEMA audit;
     CREATE TABLE audit.coordination_measurements (id bigserial, measurement_type text, recorded_at timestamptz, elapsed_ms float8, payload jsonb);
     INSERT INTO audit.coordination_measurements (measurement_type, recorded_at, elapsed_ms, payload)
@@ -256,8 +256,7 @@ describe('gate check', () => {
     });
     copy.git(['add', '-A']);
     copy.commit({ message: 'gates', date: '2026-04-02T00:00:00Z' });
-    mkdirSync(join(copy.dir, '.rfcgate'), { recursive: true });
-    await new PGlite(join(copy.dir, '.rfcgate', 'pgdata')).close();
+    seedEmbeddedDb(copy.dir);
     const r = run(['gate', 'check', '--as-of', AS_OF, '--snapshot-at', AS_OF, '--json'], {
       cwd: copy.dir,
       // Nothing listens there: a measurement that connected would halt for that instead.

@@ -3,11 +3,11 @@
  * measure list | gate check --record` in a fixture repository whose database is an embedded
  * PGlite data directory the commands create themselves.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testBackends, useTestDatabase } from '../helpers/db.js';
+import { seedEmbeddedDb, testBackends, useTestDatabase } from '../helpers/db.js';
 import { createRepo, type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
 import { writeRfc } from '../helpers/spec-fixture.js';
 import { unusedPort } from '../sources/sql/fixtures.js';
@@ -480,6 +480,8 @@ describe.each(testBackends())('measure record after the months db migrate made, 
     const later = createRepo();
     writeRfc(later.dir, spec);
     const env: NodeJS.ProcessEnv = backend.name === 'postgres' ? { DATABASE_URL: db.url() } : {};
+    // The months' partitions are the subject, not the database's creation (the suite above has that).
+    if (backend.name === 'pglite') seedEmbeddedDb(later.dir);
     const migrated = run(['db', 'migrate', '--from', '2026-01', '--to', '2026-02'], { cwd: later.dir, env });
     expect(migrated.code).toBe(0);
     const now = new Date();
@@ -510,10 +512,7 @@ describe.each(testBackends())('gate check --record on a ledger created by an ear
       to: new Date('2026-06-01T00:00:00Z'),
     }).filter((s) => s.kind !== 'column');
     let embedded: PGlite | undefined;
-    if (backend.name === 'pglite') {
-      mkdirSync(join(old.dir, '.rfcgate'));
-      embedded = new PGlite(join(old.dir, '.rfcgate', 'pgdata'));
-    }
+    if (backend.name === 'pglite') embedded = new PGlite(seedEmbeddedDb(old.dir));
     const writer = embedded ? new PgliteWriter({ db: embedded }) : new PgWriter(db.url());
     try {
       await migrate(writer, oldPlan);
@@ -575,8 +574,7 @@ describe.each(testBackends())("measure list of a team's numeric elapsed_ms on $n
       await db.exec(TEAM_TABLE);
       env = { DATABASE_URL: db.url() };
     } else {
-      mkdirSync(join(team.dir, '.rfcgate'));
-      const embedded = new PGlite(join(team.dir, '.rfcgate', 'pgdata'));
+      const embedded = new PGlite(seedEmbeddedDb(team.dir));
       try {
         await embedded.exec(TEAM_TABLE);
       } finally {

@@ -14,9 +14,9 @@
  *   });
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
@@ -84,15 +84,37 @@ function uniqueName(prefix: string): string {
   return `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
 }
 
+/** Makes `dataDir` (which must not exist yet) a copy of the empty PGlite data directory the global set-up made. */
+function copyEmptyPglite(dataDir: string): void {
+  const empty = process.env[EMPTY_PGLITE_ENV];
+  if (!empty)
+    throw new Error(`${EMPTY_PGLITE_ENV} is not set: run the tests through vitest (its global set-up makes it)`);
+  cpSync(empty, dataDir, { recursive: true });
+}
+
+/**
+ * Gives a fixture repository an empty embedded database at `dataDir` (relative to `repoDir`),
+ * for a test whose subject is not the database's creation: `db migrate` then only creates
+ * the tables, and `new PGlite(path)` in a fixture only opens it, where each would otherwise
+ * run initdb. The copy is what a closed data directory is (PG_VERSION, no postmaster.pid; the
+ * CLI's lock is a file beside it, `<dataDir>.lock`, never in it), so the CLI treats it as one
+ * it created; but to every command it exists, so a test of what is said before `db migrate`
+ * (or of `db migrate --dry-run` on nothing) must not use it. Returns the absolute path.
+ */
+export function seedEmbeddedDb(repoDir: string, dataDir = '.rfcgate/pgdata'): string {
+  const dir = resolve(repoDir, dataDir);
+  if (existsSync(dir)) throw new Error(`seedEmbeddedDb: ${dir} exists already`);
+  mkdirSync(dirname(dir), { recursive: true });
+  copyEmptyPglite(dir);
+  return dir;
+}
+
 async function openPglite(): Promise<TestDatabase> {
   const folder = mkdtempSync(join(tmpdir(), 'rfcgate-test-pglite-'));
   const dataDir = join(folder, 'pgdata');
   let db: PGlite;
   try {
-    const empty = process.env[EMPTY_PGLITE_ENV];
-    if (!empty)
-      throw new Error(`${EMPTY_PGLITE_ENV} is not set: run the tests through vitest (its global set-up makes it)`);
-    cpSync(empty, dataDir, { recursive: true });
+    copyEmptyPglite(dataDir);
     db = new PGlite(dataDir);
     await db.waitReady;
   } catch (err) {

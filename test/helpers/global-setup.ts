@@ -4,7 +4,8 @@
  *
  * It also holds one empty PGlite data directory, made here once: PGlite makes a database by
  * running initdb in WebAssembly (4–7 s of CPU here), and each test file's embedded database
- * (helpers/db.ts) starts as a copy of this one instead (~0.1 s).
+ * (helpers/db.ts) starts as a copy of this one instead (~0.1 s), as do the fixture
+ * repositories' whose creation is not what a test checks (seedEmbeddedDb).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
