@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
+import { seedEmbeddedDb, testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
 import { pairSpec, runSelfTest, specFrom } from './helpers.js';
 
 const rows = async (db: TestDatabase, table: string) =>
@@ -459,8 +459,9 @@ const SETUP = (s: string) => `CREATE SCHEMA ${s};
 
 describe('a self-test killed mid-transaction commits nothing', () => {
   it('pglite (a data directory, reopened after the kill)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rfcgate-selftest-'));
-    dirs.push(dir);
+    const folder = mkdtempSync(join(tmpdir(), 'rfcgate-selftest-'));
+    dirs.push(folder);
+    const dir = seedEmbeddedDb(folder, 'pgdata');
     const setup = new PGlite(dir);
     await setup.exec(SETUP('k'));
     await setup.close();

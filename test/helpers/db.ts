@@ -93,13 +93,14 @@ function copyEmptyPglite(dataDir: string): void {
 }
 
 /**
- * Gives a fixture repository an empty embedded database at `dataDir` (relative to `repoDir`),
- * for a test whose subject is not the database's creation: `db migrate` then only creates
- * the tables, and `new PGlite(path)` in a fixture only opens it, where each would otherwise
- * run initdb. The copy is what a closed data directory is (PG_VERSION, no postmaster.pid; the
- * CLI's lock is a file beside it, `<dataDir>.lock`, never in it), so the CLI treats it as one
- * it created; but to every command it exists, so a test of what is said before `db migrate`
- * (or of `db migrate --dry-run` on nothing) must not use it. Returns the absolute path.
+ * Gives a fixture repository an empty embedded database at `dataDir` (relative to `repoDir`,
+ * or absolute), for a test whose subject is not the database's creation: `db migrate` then
+ * only creates the tables, and `new PGlite(path)` in a fixture only opens it, where each would
+ * otherwise run initdb. The copy is what a closed data directory is (PG_VERSION, no
+ * postmaster.pid; the CLI's lock is a file beside it, `<dataDir>.lock`, never in it), so the
+ * CLI treats it as one it created; but to every command it exists, so a test of what is said
+ * before `db migrate` (or of `db migrate --dry-run` on nothing) must not use it. Returns the
+ * absolute path.
  */
 export function seedEmbeddedDb(repoDir: string, dataDir = '.rfcgate/pgdata'): string {
   const dir = resolve(repoDir, dataDir);

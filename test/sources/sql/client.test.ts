@@ -18,6 +18,7 @@ import {
   sqlMeasurement,
   unusedPort,
 } from './fixtures.js';
+import { seedEmbeddedDb } from '../../helpers/db.js';
 
 const PASSWORD = 's3cret-Pa55word';
 
@@ -150,7 +151,7 @@ describe('the embedded database', () => {
   describe('on disk', () => {
     let dir: string;
     beforeAll(async () => {
-      dir = join(root, 'pgdata');
+      dir = seedEmbeddedDb(root, 'pgdata');
       const writer = new PGlite(dir);
       await writer.exec(MEASUREMENTS_DDL);
       await writer.query(
@@ -269,7 +270,7 @@ describe('the embedded database', () => {
   });
 
   it('says a damaged data directory is damaged, reading and writing, not what the WASM build aborted with', async () => {
-    const dir = join(root, 'damaged');
+    const dir = seedEmbeddedDb(root, 'damaged');
     const db = new PGlite(dir);
     await db.exec('CREATE TABLE t (n int)');
     await db.close();

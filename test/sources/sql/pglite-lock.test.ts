@@ -18,6 +18,7 @@ import {
   startTimeOf,
 } from '../../../src/sources/sql/pglite-lock.js';
 import { PgliteWriter, SqlWriteError } from '../../../src/sources/sql/writer.js';
+import { seedEmbeddedDb } from '../../helpers/db.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rfcgate-lock-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -204,7 +205,7 @@ describe('a read-only data directory', () => {
 
 describe('the embedded database clients hold the lock', () => {
   it('a reader halts naming the writer that has the directory open, and reads once it closed', async () => {
-    const dir = newDir();
+    const dir = seedEmbeddedDb(root, newDir());
     const writer = new PgliteWriter({ dataDir: dir, create: true });
     await writer.transaction(async (tx) => {
       await tx.query('CREATE TABLE public.t (n int)');
