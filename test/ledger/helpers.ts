@@ -1,13 +1,10 @@
 /**
  * The ledger tests need what test/helpers/db.ts gives every SQL test (a per-file database on
  * PGlite, and on real PostgreSQL when TEST_DATABASE_URL is set, dropped afterwards) plus a
- * WRITER on that same database: on PostgreSQL a PgWriter on the file's database URL, on
- * PGlite a PgliteWriter over an in-memory instance this helper owns.
+ * WRITER on that same database, and name the client they test a reader.
  */
-import { PGlite } from '@electric-sql/pglite';
-import { afterAll, beforeAll } from 'vitest';
-import { PgClient, PgliteClient, type SqlClient } from '../../src/sources/sql/client.js';
-import { PgliteWriter, PgWriter, type SqlWriter } from '../../src/sources/sql/writer.js';
+import type { SqlClient } from '../../src/sources/sql/client.js';
+import type { SqlWriter } from '../../src/sources/sql/writer.js';
 import { type BackendName, type TestBackend, useTestDatabase } from '../helpers/db.js';
 
 export { testBackends } from '../helpers/db.js';
@@ -28,74 +25,15 @@ export interface LedgerTestDatabase {
 }
 
 export function useLedgerDatabase(backend: TestBackend): LedgerTestDatabase {
-  const opened: { close(): Promise<void> }[] = [];
-  const closeOpened = async () => {
-    await Promise.all(opened.splice(0).map((c) => c.close()));
-  };
-  let ledger: LedgerTestDatabase;
-
-  if (backend.name === 'postgres') {
-    const db = useTestDatabase(backend);
-    afterAll(closeOpened);
-    ledger = {
-      backend: 'postgres',
-      exec: (sql, params) => db.exec(sql, params),
-      writer() {
-        const w = new PgWriter(db.url());
-        opened.push(w);
-        return w;
-      },
-      reader() {
-        const c = new PgClient(db.url());
-        opened.push(c);
-        return c;
-      },
-      reset: () => reset(ledger),
-      url: (user) => db.url(user),
-      createRole: () => db.createRole(),
-    };
-    return ledger;
-  }
-
-  let pglite: PGlite | undefined;
-  beforeAll(async () => {
-    pglite = new PGlite();
-    await pglite.waitReady;
-  });
-  afterAll(async () => {
-    await closeOpened();
-    await pglite?.close();
-  });
-  const current = () => {
-    if (!pglite) throw new Error('the PGlite test database is not open');
-    return pglite;
-  };
-  ledger = {
-    backend: 'pglite',
-    async exec(sql, params = []) {
-      if (params.length === 0) {
-        const results = await current().exec(sql);
-        return (results.at(-1)?.rows ?? []) as Record<string, unknown>[];
-      }
-      return (await current().query<Record<string, unknown>>(sql, params)).rows;
-    },
-    writer() {
-      const w = new PgliteWriter({ db: current() });
-      opened.push(w);
-      return w;
-    },
-    reader() {
-      const c = new PgliteClient({ db: current() });
-      opened.push(c);
-      return c;
-    },
+  const db = useTestDatabase(backend);
+  const ledger: LedgerTestDatabase = {
+    backend: db.backend,
+    exec: (sql, params) => db.exec(sql, params),
+    writer: () => db.writer(),
+    reader: () => db.client(),
     reset: () => reset(ledger),
-    url() {
-      throw new Error('url() is only available on the postgres backend');
-    },
-    createRole() {
-      throw new Error('createRole() is only available on the postgres backend');
-    },
+    url: (user) => db.url(user),
+    createRole: () => db.createRole(),
   };
   return ledger;
 }
