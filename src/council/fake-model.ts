@@ -74,7 +74,7 @@ export function scriptFromDir(dir: string): Script {
     const steps = Array.isArray(data) ? data : [data];
     if (!steps.length || steps.some((st) => st === null || typeof st !== 'object' || Array.isArray(st))) {
       throw new UsageError(
-        `${file}: a fake model fixture is one scripted response (a JSON object) or a non-empty list of them; see test/council/fixtures/`,
+        `${file}: a fake model fixture is one scripted response (a JSON object) or a non-empty list of them, such as { "findings": [] } for a lane with nothing to report (more in test/council/fixtures/ of rfcgate's repository)`,
       );
     }
     // An HTTP status the transport cannot answer with made the fake throw inside fetch, which
@@ -102,7 +102,7 @@ export function requireFixtures(dir: string, script: Script, laneIds: readonly s
   if (!missing.length) return;
   const files = missing.map((id) => join(dir, `${id}.json`));
   throw new UsageError(
-    `the fake model has no fixture for lane${missing.length === 1 ? '' : 's'} ${missing.join(', ')}: expected ${files.join(', ')}; add ${missing.length === 1 ? 'it' : 'them'} (see test/council/fixtures/), or point --fake-model at a folder with one <lane id>.json per lane of council.yaml`,
+    `the fake model has no fixture for lane${missing.length === 1 ? '' : 's'} ${missing.join(', ')}: expected ${files.join(', ')}; add ${missing.length === 1 ? 'it' : 'them'} ({ "findings": [] } is a lane with nothing to report; more in test/council/fixtures/ of rfcgate's repository), or point --fake-model at a folder with one <lane id>.json per lane of council.yaml`,
   );
 }
 

@@ -189,7 +189,7 @@ describe('council run', () => {
       const r = run(['council', 'run', '--fake-model', dir], repo.dir);
       expect(r.code).toBe(3);
       expect(r.stderr).toBe(
-        `error: the fake model has no fixture for lane live-verifier: expected ${join(dir, 'live-verifier.json')}; add it (see test/council/fixtures/), or point --fake-model at a folder with one <lane id>.json per lane of council.yaml\n`,
+        `error: the fake model has no fixture for lane live-verifier: expected ${join(dir, 'live-verifier.json')}; add it ({ "findings": [] } is a lane with nothing to report; more in test/council/fixtures/ of rfcgate's repository), or point --fake-model at a folder with one <lane id>.json per lane of council.yaml\n`,
       );
       expect(r.stdout).toBe('');
       expect(readdirSync(join(repo.dir, 'rfcs/demo/council')).sort()).toEqual(before);

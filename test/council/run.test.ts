@@ -3,7 +3,8 @@
  * its error types) with the fake injected as its fetch; the ledger is written to a temp
  * repository and read back.
  */
-import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeModel, type ScriptedResponse, scriptFromDir } from '../../src/council/fake-model.js';
@@ -36,6 +37,20 @@ const finding = (lane: string, severity: string, section: string, claim: string)
   claim,
   evidence: `evidence for ${claim}`,
   suggested_fix: 'fix it',
+});
+
+describe('fake model fixtures', () => {
+  it('a fixture that is not a scripted response says what one is, without a path only a checkout has', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rfcgate-fake-'));
+    try {
+      writeFileSync(join(dir, 'architect.json'), '[]');
+      expect(() => scriptFromDir(dir)).toThrow(
+        `${join(dir, 'architect.json')}: a fake model fixture is one scripted response (a JSON object) or a non-empty list of them, such as { "findings": [] } for a lane with nothing to report (more in test/council/fixtures/ of rfcgate's repository)`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('council run', () => {
