@@ -10,11 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectFacts } from '../../src/council/facts.js';
 import { lockWindows, writeWindow } from '../../src/comparator/window.js';
 import { defaultMigrationRange, migrate, migrationPlan } from '../../src/ledger/schema.js';
-import { testBackends, useTestDatabase } from '../helpers/db.js';
+import { lockWaiters, seedEmbeddedDb, testBackends, useTestDatabase } from '../helpers/db.js';
 import { expectInert, PLANTED, SHOWN_INSIDE } from '../helpers/planted.js';
 import { modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
 import { BIN, runCli } from '../helpers/cli.js';
-import { seedEmbeddedDb } from '../helpers/db.js';
 
 const run = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) =>
   runCli(args, cwd, { RFCGATE_RECORDED_BY: 'cli-test', ...env });
@@ -449,13 +448,7 @@ describe.each(testBackends().filter((b) => b.name === 'postgres'))('comparator r
         ),
       );
       // Each waits for the run recording before it (the first for the one held here).
-      for (;;) {
-        const [waiting] = await db.exec(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        if (Number(waiting?.n) >= 3) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await lockWaiters(db, 3);
       release();
       await earlier;
       const [table, json, markdown] = await Promise.all(runs);

@@ -5,7 +5,7 @@ import { comparatorExitCode, runComparator } from '../../src/comparator/run.js';
 import { lockWindows, readWindows, writeWindow } from '../../src/comparator/window.js';
 import { PgClient } from '../../src/sources/sql/client.js';
 import { defaultMigrationRange, migrate, migrationPlan } from '../../src/ledger/schema.js';
-import { testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
+import { lockWaiters, testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
 import { pairSpec } from './helpers.js';
 
 const T1 = new Date('2026-06-01T10:00:00Z');
@@ -468,13 +468,7 @@ describe.each(testBackends())('comparator --record and the shadow window ($name)
         (r) => r,
         (err: unknown) => err,
       );
-      for (;;) {
-        const [waiting] = await db.exec(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        if (Number(waiting?.n) >= 1) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await lockWaiters(db, 1);
       release();
       await earlier;
       const rec = (await later) as Awaited<ReturnType<typeof recordLate>>;
@@ -512,13 +506,7 @@ describe.each(testBackends())('comparator --record and the shadow window ($name)
             (err: unknown) => err,
           ),
         );
-        for (;;) {
-          const [waiting] = await db.exec(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-          );
-          if (Number(waiting?.n) >= 2) break;
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
+        await lockWaiters(db, 2);
         await holder.query('COMMIT');
         const outcomes = await Promise.all(recording);
         expect(outcomes.filter((o) => o instanceof Error).map((e) => (e as Error).message)).toEqual([]);

@@ -34,6 +34,17 @@ function problemsOf(f: RfcFixture): string[] {
   }
 }
 
+/** The SpecError loading the RFC `demo` under `root` throws; fails the test when it loads. */
+function specErrorOf(root: string): SpecError {
+  try {
+    loadRfc(root, 'demo');
+  } catch (err) {
+    expect(err).toBeInstanceOf(SpecError);
+    return err as SpecError;
+  }
+  throw new Error('the spec loaded: a SpecError was expected');
+}
+
 const M = 'gates/demo/measurements.yaml';
 const D = 'gates/demo/disconfirmers.yaml';
 const E = 'gates/demo/exit-criteria.yaml';
@@ -629,16 +640,9 @@ describe('spec validate reports every problem, each at file:line:col', () => {
       root,
       raw({ ...files, 'disconfirmers.yaml': files['disconfirmers.yaml'].replace('10.0', '10.0 and true') }),
     );
-    const e = (() => {
-      try {
-        loadRfc(root, 'demo');
-      } catch (err) {
-        return err;
-      }
-    })();
-    expect(e).toBeInstanceOf(SpecError);
-    expect((e as SpecError).problems).toHaveLength(1);
-    expect((e as SpecError).warnings).toEqual([]);
+    const e = specErrorOf(root);
+    expect(e.problems).toHaveLength(1);
+    expect(e.warnings).toEqual([]);
   });
 
   it('an expression of thousands of terms is named as too deep, at its place', () => {
@@ -822,15 +826,8 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     const { root, cleanup } = tempRoot();
     cleanups.push(cleanup);
     writeRfc(root, raw({ ...files, 'disconfirmers.yaml': '' }));
-    const e = (() => {
-      try {
-        loadRfc(root, 'demo');
-      } catch (err) {
-        return err;
-      }
-    })();
-    expect(e).toBeInstanceOf(SpecError);
-    expect((e as SpecError).warnings).toEqual([]);
+    const e = specErrorOf(root);
+    expect(e.warnings).toEqual([]);
   });
 
   it('a cycle of gates reads as the one needed first, as the prereq DAG does', () => {
