@@ -97,7 +97,11 @@ export function readCouncil(y: ParsedYaml, data: unknown, ctx: CouncilReadContex
       `the council reviews the RFC document, but rfc.yaml names none: set document in rfc.yaml`,
     );
   } else if (!isFile(join(ctx.root, document))) {
-    err(valueLocation(y, []), `the RFC document ${document} named in rfc.yaml does not exist`);
+    // The path is rfc.yaml's: that is where it is corrected, not in council.yaml.
+    err(
+      ctx.manifest.documentLocation ?? valueLocation(y, []),
+      `document ${document} does not exist; the council reviews it: give the RFC document's path relative to the repository root`,
+    );
   } else {
     headings = readFileSync(join(ctx.root, document), 'utf8')
       .split('\n')
@@ -233,7 +237,12 @@ export function loadCouncilSpec(root: string, id: string): { council: CouncilSpe
   const m = read('rfc.yaml', 'rfc.schema.json');
   const c = read(COUNCIL_FILE, COUNCIL_SCHEMA);
   if (!m || !c) throw new SpecError(problems);
-  const manifest = { ...(m.data as Omit<RfcManifest, 'location'>), location: valueLocation(m.y, []) } as RfcManifest;
+  const raw = m.data as Omit<RfcManifest, 'location'>;
+  const manifest = {
+    ...raw,
+    location: valueLocation(m.y, []),
+    ...(raw.document !== undefined ? { documentLocation: valueLocation(m.y, ['document']) } : {}),
+  } as RfcManifest;
   const council = readCouncil(c.y, c.data, { root, manifest, problems });
   if (problems.length) throw new SpecError(problems);
   return { council, manifest };

@@ -414,6 +414,7 @@ function readManifest(y: ParsedYaml, data: unknown, id: string, problems: Proble
     ...d,
     attestations_dir: d.attestations_dir ?? `${GATES_DIR}/${id}/attestations`,
     location: valueLocation(y, []),
+    ...(d.document !== undefined ? { documentLocation: valueLocation(y, ['document']) } : {}),
   };
 }
 

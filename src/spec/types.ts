@@ -34,6 +34,8 @@ export interface RfcManifest {
   /** Default telemetry files (globs, repository-relative) for telemetry measurements that name none. */
   telemetry?: { files: string[] };
   location: SourceLocation;
+  /** Where `document` is written: a document that is not there is rfc.yaml's to fix. */
+  documentLocation?: SourceLocation;
 }
 
 /** Windows and ages are written as `<n><unit>` with unit s, m, h, d or w. */

@@ -81,6 +81,16 @@ describe('council.yaml', () => {
     expect(problems(() => loadCouncilSpec(repo.root, 'demo'))).toEqual([]);
   });
 
+  it('a document rfc.yaml names that is not there is a problem at its line in rfc.yaml, not at the top of council.yaml', () => {
+    repo = councilRepo();
+    const file = join(repo.root, 'gates/demo/rfc.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('rfcs/demo.md', 'rfcs/dem.md'));
+    const said =
+      "gates/demo/rfc.yaml:5:11: document rfcs/dem.md does not exist; the council reviews it: give the RFC document's path relative to the repository root";
+    expect(problems(() => loadCouncilSpec(repo.root, 'demo'))).toEqual([said]);
+    expect(problems(() => loadRfc(repo.root, 'demo'))).toEqual([said]);
+  });
+
   it('schema errors come with their position: a lowercase verdict, a missing contract', () => {
     repo = councilRepo();
     const file = join(repo.root, 'gates/demo/council.yaml');
