@@ -292,6 +292,13 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string, meant: string |
     case 'minLength':
       if (e.params.limit === 1) return mk(valueLocation(y, path), `${where}must not be empty`);
       return mk(valueLocation(y, path), `${where}${e.message ?? 'is too short'}`);
+    case 'uniqueItems': {
+      // The second of the two is the one to delete: point there, and name the value, not ajv's item numbers.
+      const later = Math.max(Number(e.params.i), Number(e.params.j));
+      const item = nodeValue(y, [...path, later]);
+      const shown = typeof item === 'string' ? `'${item}'` : item === undefined ? 'an item' : JSON.stringify(item);
+      return mk(valueLocation(y, [...path, later]), `${where}${shown} is listed twice; keep one`);
+    }
     case 'pattern':
       return mk(valueLocation(y, path), `${where}${patternHint(path, String(e.params.pattern), nodeValue(y, path))}`);
     case 'oneOf':

@@ -946,6 +946,16 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     );
   });
 
+  it('a value listed twice is named at its second place, not by the item numbers the schema check counts', () => {
+    const pair = (extra: string) =>
+      `pairs:\n  - id: orders\n    canonical: core.orders\n    shadow: core.orders_shadow\n    key: [id]\n    compare: all\n${extra}`;
+    expect(
+      problemsOf(
+        raw({ 'comparator.yaml': pair('    must_compare:\n      - total\n      - placed_at\n      - total\n') }),
+      ),
+    ).toEqual([`gates/demo/comparator.yaml:11:9: pairs.must_compare: 'total' is listed twice; keep one`]);
+  });
+
   it('an item with a schema error does not cascade into reference errors', () => {
     const ps = problemsOf(
       raw({
