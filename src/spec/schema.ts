@@ -189,12 +189,16 @@ export function closestBranches(errors: ErrorObject[]): ErrorObject[] {
     const fitting = [...byBranch.values()].filter((es) => !otherType(es));
     // A value of a type no form takes (a mapping where a string or a list goes): one message
     // naming the types, not one per form and the oneOf's besides.
+    // A form that is one word (`compare: all`) counts as its own type: `everything` is neither it nor a list.
     const wrongType = [...byBranch.values()].map((es) =>
-      es.find((e) => e.instancePath === o.instancePath && e.keyword === 'type'),
+      es.find((e) => e.instancePath === o.instancePath && (e.keyword === 'type' || e.keyword === 'const')),
     );
     if (!fitting.length && wrongType.every((e) => e !== undefined)) {
-      const types = [...new Set(wrongType.flatMap((e) => String(e.params.type).split(',')))];
-      merged.set(o, { ...o, keyword: 'type', params: { type: types.join(',') } });
+      const types = [
+        ...new Set(wrongType.flatMap((e) => (e.keyword === 'type' ? String(e.params.type).split(',') : []))),
+      ];
+      const consts = wrongType.flatMap((e) => (e.keyword === 'const' ? [e.params.allowedValue as unknown] : []));
+      merged.set(o, { ...o, keyword: 'type', params: { type: types.join(','), ...(consts.length ? { consts } : {}) } });
       for (const es of byBranch.values()) for (const e of es) dropped.add(e);
       continue;
     }
@@ -276,7 +280,12 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string, meant: string |
           `${where}${given} has no unit: ${DURATION}${key === 'min_age' ? ', or 0 for none' : ''}`,
         );
       }
-      return mk(valueLocation(y, path), `${where}must be ${types.map(article).join(' or ')}`);
+      const consts = (e.params as { consts?: unknown[] }).consts ?? [];
+      const words = consts.filter((c): c is string => typeof c === 'string');
+      return mk(
+        valueLocation(y, path),
+        `${where}must be ${[...consts.map((c) => JSON.stringify(c)), ...types.map(article)].join(' or ')}${typeof given === 'string' && words.length ? suggest(given, words) : ''}`,
+      );
     }
     case 'minItems':
       // A spec file that lists nothing (`[]`, or no item at all) checks nothing.

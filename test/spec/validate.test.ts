@@ -956,6 +956,17 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ).toEqual([`gates/demo/comparator.yaml:11:9: pairs.must_compare: 'total' is listed twice; keep one`]);
   });
 
+  it('a value that is neither of two forms, one a single word, is one message naming both', () => {
+    const pair = (compare: string) =>
+      `pairs:\n  - id: orders\n    canonical: core.orders\n    shadow: core.orders_shadow\n    key: [id]\n    compare: ${compare}\n`;
+    expect(problemsOf(raw({ 'comparator.yaml': pair('al') }))).toEqual([
+      `gates/demo/comparator.yaml:7:14: pairs.compare: must be "all" or a list (did you mean 'all'?)`,
+    ]);
+    expect(problemsOf(raw({ 'comparator.yaml': pair('{ total: 1 }') }))).toEqual([
+      `gates/demo/comparator.yaml:7:14: pairs.compare: must be "all" or a list`,
+    ]);
+  });
+
   it('an item with a schema error does not cascade into reference errors', () => {
     const ps = problemsOf(
       raw({
