@@ -389,8 +389,33 @@ function patternHint(path: (string | number)[], pattern: string, given: unknown)
         : GLOB_EXAMPLES[String(lastKey(path))];
     return example ? `names no file: give a path or a glob, such as ${example}` : 'must not be blank';
   }
+  const said = PATTERN_WORDS[pattern];
+  if (said !== undefined) return said;
   return `must match ${pattern}`;
 }
+
+/**
+ * The other patterns of schemas/, each said as a rule with an example: `must match
+ * ^[A-Z][A-Z_]*$` asks a person to read a regex to learn that a verdict is written in capitals.
+ */
+const PATTERN_WORDS: Record<string, string> = {
+  '^[a-z0-9][a-z0-9-]*$':
+    "an RFC id may hold only lower case letters, digits and '-', and must start with a letter or a digit (such as wave3)",
+  '^[a-z][a-z0-9_]*$':
+    'a pair id may hold only lower case letters, digits and underscores, and must start with a letter (such as identities)',
+  '^measurement\\.[a-z0-9_]+(\\.[a-z0-9_]+)+$':
+    'must be a measurement type: measurement. then two or more names of lower case letters, digits and underscores, joined by dots (such as measurement.comparator.run)',
+  '^[a-z0-9][a-z0-9.-]*$':
+    "must be an Anthropic model id: lower case letters, digits, '.' and '-' (such as claude-opus-4-5)",
+  '^[A-Z][A-Z_]*$': 'must be written in capital letters and underscores (such as BLOCK or SOURCE_ONLY)',
+  '^[a-z][a-z0-9-]*$':
+    "a lane id may hold only lower case letters, digits and '-', and must start with a letter (such as code-reviewer)",
+  '\\.md$': 'must be a Markdown file, its name ending in .md (such as rfcs/wave3/council/architect.md)',
+  '^[A-Z_][A-Z0-9_]*$':
+    'must name an environment variable: capital letters, digits and underscores (such as AUDIT_DATABASE_URL)',
+  '^[^/\\\\]+\\.ya?ml$':
+    "must be a file name ending in .yaml, without a folder: the record is read from rfc.yaml's attestations_dir (such as rollback-drill.yaml)",
+};
 
 function oneOfHint(path: (string | number)[]): string {
   if (path[path.length - 1] === 'sql')

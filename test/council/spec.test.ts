@@ -101,7 +101,7 @@ describe('council.yaml', () => {
     );
     expect(problems(() => loadCouncilSpec(repo.root, 'demo'))).toEqual([
       "gates/demo/council.yaml:2:1: missing required key 'contract'",
-      'gates/demo/council.yaml:11:9: lanes.vocabulary: must match ^[A-Z][A-Z_]*$',
+      'gates/demo/council.yaml:11:9: lanes.vocabulary: must be written in capital letters and underscores (such as BLOCK or SOURCE_ONLY)',
     ]);
     expect(readFileSync(file, 'utf8')).toContain('- block');
   });

@@ -967,6 +967,14 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('an id or a type of the wrong shape is said as a rule with an example, not as the regex it fails', () => {
+    const comparator = `record:\n  run_type: comparator.run\npairs:\n  - id: Orders\n    canonical: core.orders\n    shadow: core.orders_shadow\n    key: [id]\n    compare: all\n`;
+    expect(problemsOf(raw({ 'comparator.yaml': comparator }))).toEqual([
+      'gates/demo/comparator.yaml:3:13: record.run_type: must be a measurement type: measurement. then two or more names of lower case letters, digits and underscores, joined by dots (such as measurement.comparator.run)',
+      'gates/demo/comparator.yaml:5:9: pairs.id: a pair id may hold only lower case letters, digits and underscores, and must start with a letter (such as identities)',
+    ]);
+  });
+
   it('an item with a schema error does not cascade into reference errors', () => {
     const ps = problemsOf(
       raw({
