@@ -301,6 +301,23 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string, meant: string |
     case 'minLength':
       if (e.params.limit === 1) return mk(valueLocation(y, path), `${where}must not be empty`);
       return mk(valueLocation(y, path), `${where}${e.message ?? 'is too short'}`);
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      // ajv's `must be <= 17` is a formula; say the bound in words, with the value given.
+      const bound = {
+        minimum: 'at least',
+        maximum: 'at most',
+        exclusiveMinimum: 'more than',
+        exclusiveMaximum: 'less than',
+      }[e.keyword];
+      const given = nodeValue(y, path);
+      return mk(
+        valueLocation(y, path),
+        `${where}must be ${bound} ${String(e.params.limit)}${typeof given === 'number' ? `, not ${given}` : ''}`,
+      );
+    }
     case 'uniqueItems': {
       // The second of the two is the one to delete: point there, and name the value, not ajv's item numbers.
       const later = Math.max(Number(e.params.i), Number(e.params.j));

@@ -975,6 +975,13 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a number out of its range is said with its bound in words and the value given', () => {
+    const parity = `significant_digits: 40\nmask: "_at$"\ngolden: tests/golden\ncandidate: tests/beam\n`;
+    expect(problemsOf(raw({ 'parity.yaml': parity }))).toEqual([
+      'gates/demo/parity.yaml:2:21: significant_digits: must be at most 17, not 40',
+    ]);
+  });
+
   it('an item with a schema error does not cascade into reference errors', () => {
     const ps = problemsOf(
       raw({
