@@ -21,14 +21,21 @@ export class SchemaKeys {
    * `if` on a member's value (`query: path_exists`) is decided on the document; any other
    * choice between forms (oneOf, anyOf, an `if` of another shape) gives the keys of all of them.
    */
-  keysAt(file: string, doc: unknown, path: readonly (string | number)[]): Set<string> {
+  keysAt(
+    file: string,
+    doc: unknown,
+    path: readonly (string | number)[],
+    /** Every form's keys at the place itself, whatever its `if`s decide (a `query:` no form takes). */
+    opts: { anyForm?: boolean } = {},
+  ): Set<string> {
     const root = this.#file(file);
-    let here = root ? this.#expand(doc, { file, schema: root }) : [];
+    let here = root ? this.#expand(doc, path.length === 0 && opts.anyForm === true, { file, schema: root }) : [];
     let data = doc;
-    for (const seg of path) {
+    for (const [i, seg] of path.entries()) {
       data = member(data, seg);
       const value = data;
-      here = here.flatMap((at) => this.#expand(value, ...this.#child(at, seg)));
+      const anyForm = i === path.length - 1 && opts.anyForm === true;
+      here = here.flatMap((at) => this.#expand(value, anyForm, ...this.#child(at, seg)));
     }
     const keys = new Set<string>();
     for (const { schema } of here) {
@@ -63,7 +70,7 @@ export class SchemaKeys {
   }
 
   /** A schema and every schema that applies beside it to the same value ($ref, allOf, branches). */
-  #expand(value: unknown, ...start: (At | undefined)[]): At[] {
+  #expand(value: unknown, anyForm: boolean, ...start: (At | undefined)[]): At[] {
     const out: At[] = [];
     const seen = new Set<Schema>();
     const visit = (at: At | undefined) => {
@@ -77,7 +84,7 @@ export class SchemaKeys {
         const list = s[k];
         if (Array.isArray(list)) for (const x of list) sub(x);
       }
-      const decided = isSchema(s.if) ? holds(s.if, value) : undefined;
+      const decided = isSchema(s.if) && !anyForm ? holds(s.if, value) : undefined;
       if (decided !== false) sub(s.then);
       if (decided !== true) sub(s.else);
     };

@@ -106,7 +106,8 @@ export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown
     failedAt.has(`${e.instancePath}/${unknownKey(e).replace(/~/g, '~0').replace(/\//g, '~1')}`);
   const seen = new Set<string>();
   for (const e of errors) {
-    if (e.keyword === 'unevaluatedProperties' && failedUnder(e)) continue;
+    if (e.keyword === 'unevaluatedProperties' && (failedUnder(e) || branchFailed(schemaFile, data, e, errors)))
+      continue;
     const path = pathOf(e.instancePath);
     if (Array.isArray(data) && typeof path[0] === 'number') result.badItems.add(path[0]);
     else result.badRoot = true;
@@ -120,6 +121,34 @@ export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown
     result.problems.push(p);
   }
   return result;
+}
+
+/** Read from the schema files only once a spec has an unknown key. */
+let schemaKeys: SchemaKeys | undefined;
+
+/**
+ * A key the schema allows beside the others is left unevaluated when its branch fails on
+ * something else (`scope: main` beside `query: order` makes before and after unknown too), or
+ * when no branch applies because the key choosing it is wrong (`query: prereq_before`): the
+ * other error is the mistake, and the key is no second one.
+ */
+function branchFailed(schemaFile: string, data: unknown, e: ErrorObject, errors: ErrorObject[]): boolean {
+  const others = errors.filter(
+    (o) =>
+      o.keyword !== 'unevaluatedProperties' &&
+      o.keyword !== 'if' &&
+      (o.instancePath === e.instancePath || o.instancePath.startsWith(`${e.instancePath}/`)),
+  );
+  if (!others.length) return false;
+  const key = unknownKey(e);
+  const path = pathOf(e.instancePath);
+  const keys = (schemaKeys ??= new SchemaKeys(SCHEMAS_DIR));
+  if (keys.keysAt(schemaFile, data, path).has(key)) return true;
+  // A member's value that fits no enum or const: which form applies cannot be told.
+  const chooserFailed = others.some(
+    (o) => (o.keyword === 'enum' || o.keyword === 'const') && pathOf(o.instancePath).length === path.length + 1,
+  );
+  return chooserFailed && keys.keysAt(schemaFile, data, path, { anyForm: true }).has(key);
 }
 
 const unknownKey = (e: ErrorObject) => String(e.params.additionalProperty ?? e.params.unevaluatedProperty);

@@ -982,6 +982,27 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a git measurement with one wrong value is one problem: the keys beside it are not called unknown as well', () => {
+    const order = (scope: string) =>
+      `- id: ordered\n  git:\n    query: order\n    before: { paths: [docs/a.md] }\n    after: { paths: [src/**] }\n    scope: ${scope}\n`;
+    expect(problemsOf(raw({ 'measurements.yaml': order('main') }))).toEqual([
+      `${M}:7:12: 'ordered': git.scope: must be one of: mainline, all`,
+    ]);
+    expect(
+      problemsOf(raw({ 'measurements.yaml': `- id: guard\n  git:\n    query: prereq_before\n    path: src/x/\n` })),
+    ).toEqual([
+      `${M}:4:12: 'guard': git.query: must be one of: path_exists, first_commit, last_commit, commit_matching, order, prereqs_before (did you mean 'prereqs_before'?)`,
+    ]);
+    // A key no form takes is still named, and so is one the chosen form does not take.
+    expect(problemsOf(raw({ 'measurements.yaml': order('main\n    pathz: x') }))).toEqual([
+      `${M}:7:12: 'ordered': git.scope: must be one of: mainline, all`,
+      `${M}:8:5: 'ordered': git: unknown key 'pathz'; remove it or check its spelling`,
+    ]);
+    expect(problemsOf(raw({ 'measurements.yaml': order('mainline\n    path: x') }))).toEqual([
+      `${M}:8:5: 'ordered': git: unknown key 'path'; remove it or check its spelling`,
+    ]);
+  });
+
   it('an item with a schema error does not cascade into reference errors', () => {
     const ps = problemsOf(
       raw({
