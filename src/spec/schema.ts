@@ -347,6 +347,15 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string, meant: string |
         `${where}must be ${bound} ${String(e.params.limit)}${typeof given === 'number' ? `, not ${given}` : ''}`,
       );
     }
+    case 'format': {
+      // rfc.yaml's operator emails are the one format a spec file has.
+      const given = nodeValue(y, path);
+      const what = e.params.format === 'email' ? 'an email address, such as ada@example.com' : String(e.params.format);
+      return mk(
+        valueLocation(y, path),
+        `${where}must be ${what}${typeof given === 'string' ? `, not '${given}'` : ''}`,
+      );
+    }
     case 'uniqueItems': {
       // The second of the two is the one to delete: point there, and name the value, not ajv's item numbers.
       const later = Math.max(Number(e.params.i), Number(e.params.j));

@@ -1003,6 +1003,13 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it("an operator's email that is not one says what is expected and what was written", () => {
+    const manifest = `id: demo\ntitle: Demo\nversion: v1\nmainline: main\noperators:\n  - name: Ada\n    email: ada\n`;
+    expect(problemsOf(raw({ 'rfc.yaml': manifest }))).toEqual([
+      "gates/demo/rfc.yaml:8:12: operators.email: must be an email address, such as ada@example.com, not 'ada'",
+    ]);
+  });
+
   it('an item with a schema error does not cascade into reference errors', () => {
     const ps = problemsOf(
       raw({
