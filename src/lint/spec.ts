@@ -10,7 +10,7 @@ import type { Problem } from '../spec/problems.js';
 import type { MeasurementSpec } from '../spec/types.js';
 import { isScalar } from 'yaml';
 import { keyLocation, nodeAt, type ParsedYaml, valueLocation } from '../spec/yaml.js';
-import { escapeRegex } from '../util/escape-regex.js';
+import { escapeRegex, regexMistake } from '../util/escape-regex.js';
 import type { BacktrackCheck } from './backtracking.js';
 import { runsInLinearTime } from './linear.js';
 import { globProblem } from './globs.js';
@@ -401,7 +401,7 @@ export function readLints(
  * group is how other engines set flags; JavaScript has none, so the way here is said too.
  */
 function regexError(e: Error, source: string): string {
-  const why = e.message.replace(/\r\n|\r|\n/g, (b) => (b === '\n' ? '\\n' : b === '\r' ? '\\r' : '\\r\\n'));
+  const why = regexMistake(e).replace(/\r\n|\r|\n/g, (b) => (b === '\n' ? '\\n' : b === '\r' ? '\\r' : '\\r\\n'));
   const inline = /\(\?-?[imsx]+(?:-[imsx]+)?[:)]/.exec(source);
   return inline
     ? `${why}: an inline flag group such as ${inline[0]} is not JavaScript; for case, a forbid rule takes ignore_case: true, and ^ and $ always match at line ends`

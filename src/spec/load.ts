@@ -22,6 +22,7 @@ import { telemetryProblems, telemetryType } from '../sources/telemetry/spec.js';
 import { identifierProblem } from '../sources/sql/table-name.js';
 import { parseDuration } from '../util/duration.js';
 import { refProblem } from '../util/git-ref.js';
+import { regexMistake } from '../util/escape-regex.js';
 import { visible } from '../formatters/visible.js';
 import {
   baseEnvironment,
@@ -530,7 +531,7 @@ function readMeasurements(
         problems.push({
           ...valueLocation(y, [i, source, ...path]),
           severity: 'error',
-          message: `measurement '${id}': ${[source, ...path].join('.')} is not a valid regex: ${visible((e as Error).message)}; fix the pattern (a literal ( or [ is written \\( or \\[)`,
+          message: `measurement '${id}': ${[source, ...path].join('.')} is not a valid regex: ${visible(regexMistake(e as Error))}; fix the pattern (a literal ( or [ is written \\( or \\[)`,
         });
       }
     }
