@@ -367,8 +367,20 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string, meant: string |
       return mk(valueLocation(y, path), `${where}${patternHint(path, String(e.params.pattern), nodeValue(y, path))}`);
     case 'oneOf':
       return mk(valueLocation(y, path), `${where}${oneOfHint(path)}`);
-    case 'not':
+    case 'not': {
+      // verifier's one `not`: query: parity takes neither document nor verdicts. Without a
+      // query, its own missing-key error is the one to report.
+      if (lastKey(path) === 'verifier') {
+        if (nodeValue(y, [...path, 'query']) === undefined) return undefined;
+        const extra = ['document', 'verdicts'].filter((k) => nodeAt(y, [...path, k]) !== undefined);
+        const first = extra.map((k) => keyLocation(y, path, k)).sort((a, b) => a.line - b.line || a.col - b.col)[0];
+        return mk(
+          first ?? valueLocation(y, path),
+          `${where}query: parity counts the golden captures that differ, so it takes no ${extra.join(' or ') || 'document or verdicts'}: remove ${extra.length > 1 ? 'them' : 'it'}, or count citations with query: citations`,
+        );
+      }
       return mk(valueLocation(y, path), `${where}${oneOfHint(path)}`);
+    }
     default:
       return mk(valueLocation(y, path), `${where}${e.message ?? 'is invalid'}`);
   }

@@ -1010,6 +1010,16 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a parity verifier given a document or verdicts says they belong to query: citations; one without a query says only that', () => {
+    const parity = `- id: diffs\n  verifier:\n    query: parity\n    verdicts: [REFUTED]\n    document: docs/rfc.md\n`;
+    expect(problemsOf(raw({ 'measurements.yaml': parity }))).toEqual([
+      `${M}:5:5: 'diffs': verifier: query: parity counts the golden captures that differ, so it takes no document or verdicts: remove them, or count citations with query: citations`,
+    ]);
+    expect(problemsOf(raw({ 'measurements.yaml': `- id: diffs\n  verifier: { verdicts: [REFUTED] }\n` }))).toEqual([
+      `${M}:3:13: 'diffs': verifier: missing required key 'query'`,
+    ]);
+  });
+
   it('an item with a schema error does not cascade into reference errors', () => {
     const ps = problemsOf(
       raw({
