@@ -309,6 +309,15 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string, meant: string |
           `${where}${given} has no unit: ${DURATION}${key === 'min_age' ? ', or 0 for none' : ''}`,
         );
       }
+      // YAML 1.1's yes, no, on and off are text in YAML 1.2, which specs are read as.
+      if (types.length === 1 && types[0] === 'boolean') {
+        const text = typeof given === 'string' ? given : '';
+        const yes = /^(y|yes|on)$/i.test(text) ? 'true' : /^(n|no|off)$/i.test(text) ? 'false' : undefined;
+        return mk(
+          valueLocation(y, path),
+          `${where}must be true or false${yes ? `: '${given}' is text here; write ${yes}` : ''}`,
+        );
+      }
       const consts = (e.params as { consts?: unknown[] }).consts ?? [];
       const words = consts.filter((c): c is string => typeof c === 'string');
       return mk(

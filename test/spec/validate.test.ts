@@ -1020,6 +1020,13 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a yes where true or false goes says it is text and what to write', () => {
+    const lint = `- id: L1\n  title: t\n  severity: error\n  message: m\n  fix: f\n  forbid:\n    pattern: x\n    include: [src/**]\n    ignore_case: yes\n`;
+    expect(problemsOf(raw({ 'lints.yaml': lint }))).toEqual([
+      "gates/demo/lints.yaml:10:18: 'L1': forbid.ignore_case: must be true or false: 'yes' is text here; write true",
+    ]);
+  });
+
   it('an item with a schema error does not cascade into reference errors', () => {
     const ps = problemsOf(
       raw({
