@@ -185,7 +185,8 @@ export function headingHas(heading: string, section: string): boolean {
   return !/[0-9.A-Za-z]/.test(next);
 }
 
-function insideRepo(p: string): boolean {
+/** A relative path that stays inside the repository: not absolute, not leading out through `..`. */
+export function insideRepo(p: string): boolean {
   const n = normalize(p);
   return !isAbsolute(p) && !/^[A-Za-z]:/.test(p) && n !== '..' && !n.startsWith(`..${sep}`) && !n.startsWith('../');
 }

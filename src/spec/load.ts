@@ -8,7 +8,7 @@ import { specText } from './text.js';
 import { suggest } from '../util/suggest.js';
 import { join, relative } from 'node:path';
 import type { Environment } from '@marcbachmann/cel-js';
-import { COUNCIL_FILE, type CouncilSpec, readCouncil } from '../council/spec.js';
+import { COUNCIL_FILE, type CouncilSpec, insideRepo, readCouncil } from '../council/spec.js';
 import { GATE_KINDS, type GateKindDef } from '../gates/index.js';
 import { type CitationClaim, readCitations } from '../cite/spec.js';
 import { type ParitySpec, readParity } from '../parity/spec.js';
@@ -397,6 +397,15 @@ function readManifest(y: ParsedYaml, data: unknown, id: string, problems: Proble
       ...valueLocation(y, ['mainline']),
       severity: 'error',
       message: `mainline '${visible(d.mainline)}' ${wrong}: name the branch whose first-parent history is the mainline, such as main`,
+    });
+  }
+  // Records count only once committed, so they are looked up in git: a folder outside the
+  // repository is never found there, and every attestation would halt as missing.
+  if (typeof d.attestations_dir === 'string' && !insideRepo(d.attestations_dir)) {
+    problems.push({
+      ...valueLocation(y, ['attestations_dir']),
+      severity: 'error',
+      message: `attestations_dir ${d.attestations_dir} is outside the repository, where no committed record can be; name a folder relative to the repository root (e.g. ${GATES_DIR}/${id}/attestations)`,
     });
   }
   // The same check a measurement's own telemetry.files gets, so a `!` pattern is a spec error

@@ -1027,6 +1027,17 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('an attestations_dir outside the repository is a problem at its line: no committed record can be there', () => {
+    const manifest = (dir: string) =>
+      `id: demo\ntitle: Demo\nversion: v1\nmainline: main\noperators:\n  - { name: Ada, email: ada@example.com }\nattestations_dir: ${dir}\n`;
+    for (const dir of ['/srv/attestations', '../attestations', 'gates/../../attestations']) {
+      expect(problemsOf(raw({ 'rfc.yaml': manifest(dir) }))).toEqual([
+        `gates/demo/rfc.yaml:8:19: attestations_dir ${dir} is outside the repository, where no committed record can be; name a folder relative to the repository root (e.g. gates/demo/attestations)`,
+      ]);
+    }
+    expect(problemsOf(raw({ 'rfc.yaml': manifest('docs/signoffs') }))).toEqual([]);
+  });
+
   it('an item with a schema error does not cascade into reference errors', () => {
     const ps = problemsOf(
       raw({
