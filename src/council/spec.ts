@@ -122,7 +122,10 @@ export function readCouncil(y: ParsedYaml, data: unknown, ctx: CouncilReadContex
     const prior = seen.get(l.id);
     if (prior !== undefined) {
       const at = valueLocation(y, ['lanes', prior]);
-      err(keyLocation(y, ['lanes', i], 'id'), `duplicate lane id '${l.id}' (first declared at ${at.line}:${at.col})`);
+      err(
+        keyLocation(y, ['lanes', i], 'id'),
+        `duplicate lane id '${l.id}' (first declared at ${at.file}:${at.line}:${at.col}); give each lane its own id`,
+      );
     } else {
       seen.set(l.id, i);
     }

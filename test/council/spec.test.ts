@@ -59,7 +59,9 @@ describe('council.yaml', () => {
       expect.stringMatching(
         /^gates\/demo\/council\.yaml:\d+:\d+: lane 'code-reviewer': blocking severity 'FATAL' is not in its vocabulary/,
       ),
-      expect.stringMatching(/^gates\/demo\/council\.yaml:\d+:\d+: duplicate lane id 'code-reviewer'/),
+      expect.stringMatching(
+        /^gates\/demo\/council\.yaml:\d+:\d+: duplicate lane id 'code-reviewer' \(first declared at gates\/demo\/council\.yaml:17:5\); give each lane its own id$/,
+      ),
     ]);
     // spec validate sees the same problems through loadRfc.
     expect(problems(() => loadRfc(repo.root, 'demo'))).toHaveLength(4);
