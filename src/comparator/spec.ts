@@ -111,7 +111,7 @@ export function readComparator(y: ParsedYaml, data: unknown, problems: Problem[]
       const p = valueLocation(y, ['pairs', prior]);
       err(
         keyLocation(y, path, 'id'),
-        `duplicate comparator pair id '${r.id}' (first declared at ${p.file}:${p.line}:${p.col})`,
+        `duplicate comparator pair id '${r.id}' (first declared at ${p.file}:${p.line}:${p.col}); give each pair its own id`,
       );
       return;
     }

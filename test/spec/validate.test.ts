@@ -1038,6 +1038,13 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(problemsOf(raw({ 'rfc.yaml': manifest('docs/signoffs') }))).toEqual([]);
   });
 
+  it('a comparator pair id used twice says where the first is and what to do', () => {
+    const pair = `  - id: orders\n    canonical: core.orders\n    shadow: core.orders_shadow\n    key: [id]\n    compare: all\n`;
+    expect(problemsOf(raw({ 'comparator.yaml': `pairs:\n${pair}${pair}` }))).toEqual([
+      "gates/demo/comparator.yaml:8:5: duplicate comparator pair id 'orders' (first declared at gates/demo/comparator.yaml:3:5); give each pair its own id",
+    ]);
+  });
+
   it('an item with a schema error does not cascade into reference errors', () => {
     const ps = problemsOf(
       raw({
