@@ -323,8 +323,7 @@ async function runPair(
   if (!plan && problems.every((p) => p.code === 'table_missing')) {
     // Nothing can be read: a missing measurement halts (as an empty shadow does), never a
     // verdict about rows; the problems still name each table and where it is declared.
-    const tables = problems.map((p) => p.table).join(' and ');
-    const missing = `${tables} ${problems.length === 1 ? 'does' : 'do'} not exist in this database`;
+    const missing = notInDatabase(problems.map((p) => p.table));
     const stored = opts.windows?.get(pair.id);
     const shadowGone = problems.some((p) => p.table === pair.shadow.text);
     if (shadowGone && opts.mode === 'run' && stored && stateAt(stored, false, opts.asOf) === 'went_dark') {
@@ -460,6 +459,11 @@ function shadowDropped(r: PairResult): boolean {
   );
 }
 
+/** `a and b do not exist in this database`: the tables a pair could not read. */
+function notInDatabase(tables: readonly (string | undefined)[]): string {
+  return `${tables.join(' and ')} ${tables.length === 1 ? 'does' : 'do'} not exist in this database`;
+}
+
 /**
  * The alarm: the shadow is empty, or dropped, after the window saw it with rows (`since`, the
  * latest such instant known before the run's as-of).
@@ -472,9 +476,7 @@ function wentDark(r: PairResult, since: string | null): void {
   r.halt_reason = null;
   const missing = r.coverage.filter((p) => p.code === 'table_missing');
   if (missing.some((p) => p.table === r.shadow)) {
-    const tables = missing.map((p) => p.table);
-    const gone = `${tables.join(' and ')} ${tables.length === 1 ? 'does' : 'do'} not exist in this database`;
-    r.reason = `${gone}, but ${seen}: the shadow table was dropped or renamed, and the shadow writer went dark; if comparator.yaml names another table now, fix the name`;
+    r.reason = `${notInDatabase(missing.map((p) => p.table))}, but ${seen}: the shadow table was dropped or renamed, and the shadow writer went dark; if comparator.yaml names another table now, fix the name`;
   } else {
     r.reason = `${r.shadow} is empty, but ${seen}: the shadow writer went dark`;
   }
