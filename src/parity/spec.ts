@@ -1,7 +1,9 @@
 /**
  * Reads parity.yaml (already schema-checked): the RFC's parity definition. The mask must
- * compile as a regular expression; the error points at it.
+ * compile as a regular expression, and the folders must be relative paths; each error
+ * points at its value.
  */
+import { isAbsolute } from 'node:path';
 import type { Problem } from '../spec/problems.js';
 import { type ParsedYaml, valueLocation } from '../spec/yaml.js';
 import type { SourceLocation } from '../model/result.js';
@@ -28,5 +30,20 @@ export function readParity(y: ParsedYaml, data: Record<string, unknown>, problem
       message: `mask is not a valid regular expression: ${why}`,
     });
   }
+  for (const key of FOLDERS) {
+    const folder = spec[key];
+    // The folders are joined to the repository root, so `/srv/golden` would be read as
+    // `<root>/srv/golden`: the folder named never compared, and a halt naming a path no
+    // one wrote.
+    if (typeof folder === 'string' && (isAbsolute(folder) || /^[A-Za-z]:/.test(folder))) {
+      problems.push({
+        ...valueLocation(y, [key]),
+        severity: 'error',
+        message: `${key} ${folder} is an absolute path, but parity.yaml's folders are read from the repository root; write it relative to the repository root (e.g. tests/parity/${key === 'candidate' ? 'beam' : key === 'recapture' ? 'golden-recapture' : 'golden'})`,
+      });
+    }
+  }
   return spec;
 }
+
+const FOLDERS = ['golden', 'candidate', 'recapture'] as const;
