@@ -41,6 +41,11 @@ export function parseJson(source: string, file: string): JsonValue {
   // A byte-order mark (what Windows tools write) is not part of the document; RFC 8259
   // lets a parser ignore it, and without it the capture failed as "invalid symbol" at 1:1.
   const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
+  // jsonc-parser calls an empty file "value expected", which reads as a syntax slip; it is a
+  // capture that was never written (a request that timed out, a script that failed).
+  if (/^[ \t\n\r]*$/.test(text)) {
+    throw new JsonSyntaxError(file, 1, 1, 'the file holds no JSON value (it is empty): take the capture again');
+  }
   const tooDeep = nestedPast(text, MAX_DEPTH);
   if (tooDeep !== undefined) {
     const at = lineCol(text, tooDeep);

@@ -38,6 +38,16 @@ describe('parseJson', () => {
     }
   });
 
+  it('says an empty capture is empty, not "value expected"', () => {
+    for (const text of ['', '\uFEFF', ' \r\n\t\n']) {
+      expect(() => parseJson(text, 'e.json')).toThrow(
+        /^e\.json:1:1: not valid JSON: the file holds no JSON value \(it is empty\): take the capture again$/,
+      );
+    }
+    // A document that is not only whitespace keeps the parser's own message.
+    expect(() => parseJson(' \n x', 'x.json')).toThrow(/^x\.json:2:2: not valid JSON: invalid symbol$/);
+  });
+
   it('rejects a document nested past the limit at the bracket that goes too deep, instead of overflowing the stack', () => {
     const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
     expect(() => parseJson(`{"a": "[[[[", "b": ${deep(20_000)}}`, 'deep.json')).toThrow(
