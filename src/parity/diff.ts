@@ -123,14 +123,18 @@ function objects(gAll: JsonEntry[], aAll: JsonEntry[], path: string, rules: Pari
   const a = firstOf(aAll.filter(keep));
   const missing = [...g.keys()].filter((k) => !a.has(k));
   const extra = [...a.keys()].filter((k) => !g.has(k));
-  // A missing key and an extra one that read alike are named with their code points.
-  const named = (key: string, others: string[]) =>
-    others.some((o) => lookAlike(key, o)) ? `${path}[${escapedJson(key)}]` : child(path, key);
+  // A missing key and an extra one that read alike are named with their code points. Each
+  // side's keys are read once into a set: matching every missing key against every extra
+  // one took minutes on a map keyed by ids that differ between two takes.
+  const missingRead = new Set(missing.map(readAs));
+  const extraRead = new Set(extra.map(readAs));
+  const named = (key: string, others: ReadonlySet<string>) =>
+    others.has(readAs(key)) ? `${path}[${escapedJson(key)}]` : child(path, key);
   for (const key of missing) {
-    out.push({ path: named(key, extra), kind: 'missing_field', expected: summary(g.get(key) as JsonValue) });
+    out.push({ path: named(key, extraRead), kind: 'missing_field', expected: summary(g.get(key) as JsonValue) });
   }
   for (const key of extra) {
-    out.push({ path: named(key, missing), kind: 'extra_field', actual: summary(a.get(key) as JsonValue) });
+    out.push({ path: named(key, missingRead), kind: 'extra_field', actual: summary(a.get(key) as JsonValue) });
   }
   const gOrder = [...g.keys()].filter((k) => a.has(k));
   const aOrder = [...a.keys()].filter((k) => g.has(k));
@@ -235,8 +239,12 @@ function decimalPrinted(raw: string, digits: number): string {
  * or the report showed `"café" → "café"`, a difference no one could see.
  */
 function lookAlike(x: string, y: string): boolean {
-  const seen = (s: string) => s.replace(/\p{Default_Ignorable_Code_Point}/gu, '').normalize('NFKC');
-  return seen(x) === seen(y);
+  return readAs(x) === readAs(y);
+}
+
+/** A string as a reader sees it: in one normal form, without invisible characters. */
+function readAs(s: string): string {
+  return s.replace(/\p{Default_Ignorable_Code_Point}/gu, '').normalize('NFKC');
 }
 
 /** JSON text with every character outside printable ASCII escaped: `"cafe\u0301"`. */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { compileMask, diffJson, floatsEqual } from '../../src/parity/diff.js';
 import { JsonSyntaxError, parseJson } from '../../src/parity/parse.js';
 
@@ -178,6 +178,25 @@ describe('diffJson', () => {
       // Strings that read differently stay as they are written.
       { path: '$.city', kind: 'value_changed', expected: '"Zürich"', actual: '"Zurich"' },
     ]);
+  });
+
+  it('reads each missing and extra key once, not once per pair: a map keyed by ids that changed', () => {
+    const keyed = (prefix: string) =>
+      JSON.stringify(Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`${prefix}-${i}`, i])));
+    const golden = parseJson(keyed('r1'), 'golden.json');
+    const actual = parseJson(keyed('r2'), 'actual.json');
+    const normalize = vi.spyOn(String.prototype, 'normalize');
+    try {
+      const found = diffJson(golden, actual, rules);
+      expect(found).toHaveLength(600);
+      expect(found[0]).toEqual({ path: '$["r1-0"]', kind: 'missing_field', expected: '0' });
+      expect(found[300]).toEqual({ path: '$["r2-0"]', kind: 'extra_field', actual: '0' });
+      // Once per key on each side, and once more as each is named: 1,200. Matched pair by
+      // pair it was 2 × 300 × 300 × 2 = 360,000, minutes on a map of some thousand ids.
+      expect(normalize.mock.calls.length).toBeLessThanOrEqual(1200);
+    } finally {
+      normalize.mockRestore();
+    }
   });
 
   it('quotes keys that are not identifiers in paths', () => {
