@@ -231,6 +231,18 @@ async function evaluateCondition(
     return text.length ? `${reason}; ${text.join('; ')}` : reason;
   };
 
+  // A count its liveness does not vouch for can fire a gate but not clear it: a pass it would
+  // give is a halt, at the gate's threshold and at every sensitivity anchor alike.
+  const unvouched = condition.identifiers.flatMap((id) => {
+    const why = rfc.measurements.has(id) ? measurer.unvouched(id) : undefined;
+    return why ? [`${id}: ${why}`] : [];
+  });
+  const judge = (v: Record<string, unknown>): Decision => {
+    const d = decide(g, condition, v);
+    if (d.verdict !== 'pass' || !unvouched.length) return d;
+    return { verdict: 'halt', halt_reason: 'missing', reason: unvouched.join('; ') };
+  };
+
   const halted = condition.identifiers
     .filter((id) => rfc.measurements.has(id))
     .map((id) => [id, outcomes.get(id)] as const)
@@ -246,11 +258,11 @@ async function evaluateCondition(
     // operand when the others decide (`true || x`, `false && x`): a condition that still
     // evaluates fired (or failed to hold) whatever the missing values would be. That is a
     // measured failure, not a guess. A pass is never read this way: it needs every value.
-    const decided = decide(g, condition, vars);
+    const decided = judge(vars);
     if (decided.verdict !== 'fail') return asHalt;
     // Fired on the measured values alone, the verdict can still hinge on one of them sitting
     // at its threshold: the band shows it, as for any other verdict.
-    addSensitivity(evidence, g, condition, compiled, vars, outcomes);
+    addSensitivity(evidence, g, judge, compiled, vars, outcomes);
     return {
       ...base,
       ...decided,
@@ -258,22 +270,23 @@ async function evaluateCondition(
     };
   }
 
-  const decided = decide(g, condition, vars);
+  const decided = judge(vars);
   if (decided.verdict === 'halt') return { ...base, ...decided };
   if (decided.verdict === 'fail') decided.reason = withDetails(decided.reason ?? '');
-  addSensitivity(evidence, g, condition, compiled, vars, outcomes);
+  addSensitivity(evidence, g, judge, compiled, vars, outcomes);
   return { ...base, ...decided };
 }
 
+/** `judge`: the gate's verdict for a set of values, as at its own threshold. */
 function addSensitivity(
   evidence: Evidence,
   g: ConditionGate,
-  condition: CompiledExpression,
+  judge: (vars: Record<string, unknown>) => Decision,
   compiled: CompiledGate | undefined,
   vars: Record<string, unknown>,
   outcomes: Map<string, MeasurementOutcome>,
 ): void {
-  const sensitivity = (compiled?.sensitivity ?? []).map((s) => sensitivityEvidence(g, condition, s, vars, outcomes));
+  const sensitivity = (compiled?.sensitivity ?? []).map((s) => sensitivityEvidence(g, judge, s, vars, outcomes));
   if (sensitivity.length) evidence.sensitivity = sensitivity;
 }
 
@@ -304,7 +317,7 @@ function decide(g: ConditionGate, condition: CompiledExpression, vars: Record<st
 
 function sensitivityEvidence(
   g: ConditionGate,
-  condition: CompiledExpression,
+  judge: (vars: Record<string, unknown>) => Decision,
   s: NonNullable<CompiledGate['sensitivity']>[number],
   vars: Record<string, unknown>,
   outcomes: Map<string, MeasurementOutcome>,
@@ -353,7 +366,7 @@ function sensitivityEvidence(
   if (inBand) {
     out.anchors = s.spec.alternates.map((alt) => ({
       [s.spec.param]: alt,
-      verdict: decide(g, condition, { ...vars, [s.spec.param]: alt }).verdict,
+      verdict: judge({ ...vars, [s.spec.param]: alt }).verdict,
     }));
   }
   return out;

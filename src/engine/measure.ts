@@ -17,6 +17,7 @@ export interface MeasureOptions {
 
 export class Measurer {
   private readonly memo = new Map<string, Promise<MeasurementOutcome>>();
+  private readonly unvouchedCounts = new Map<string, string>();
 
   constructor(
     private readonly measurements: ReadonlyMap<string, MeasurementSpec>,
@@ -32,37 +33,40 @@ export class Measurer {
     return p;
   }
 
+  /**
+   * Why a count that read some events cannot back a pass, by measurement id: the events are
+   * real, but its liveness measurement does not show the channel producing over the window,
+   * so more may have gone unrecorded. Set once the measurement's `get` has settled.
+   */
+  unvouched(id: string): string | undefined {
+    return this.unvouchedCounts.get(id);
+  }
+
   private async measureWithLiveness(id: string): Promise<MeasurementOutcome> {
     const m = this.measurements.get(id);
     if (!m) return halt('error', `measurement '${id}' is not declared`);
     const own = this.measureOnce(m);
     if (!m.counts_events || !m.liveness) return own;
     const [outcome, live] = await Promise.all([own, this.get(m.liveness)]);
-    // Events that were recorded are real whatever the liveness says; only a zero needs proof the channel was producing.
-    if (outcome.status === 'ok' && Number(outcome.value) > 0) return outcome;
     // A count that halted read no zero to vouch for: its own reason (a broken query, stale
     // rows) is what to act on, and a halted or silent liveness must not stand in its place.
     if (outcome.status === 'halt') return outcome;
-    if (live.status === 'halt') {
-      // Sources name their measurement first; here the sentence has just named it.
-      const own = `measurement '${m.liveness}': `;
-      const why = live.reason.startsWith(own) ? live.reason.slice(own.length) : live.reason;
-      return halt(
-        'missing',
-        `zero events cannot be read as clean: liveness measurement '${m.liveness}' halted (${live.halt}: ${why})`,
-        { ...outcome.evidence, liveness: { id: m.liveness, halt: live.halt, reason: live.reason, ...live.evidence } },
-      );
+    const silent = silence(m.liveness, live);
+    if (!silent) {
+      return { ...outcome, evidence: { ...outcome.evidence, liveness: { id: m.liveness, ...live.evidence } } };
     }
-    // A liveness measurement that was measured but shows no production (a count of 0, false)
-    // proves the channel silent, not live.
-    if (live.value === false || (typeof live.value === 'number' && !(live.value > 0))) {
-      return halt(
-        'missing',
-        `zero events cannot be read as clean: liveness measurement '${m.liveness}' is ${String(live.value)}, so the channel was not producing`,
-        { ...outcome.evidence, liveness: { id: m.liveness, value: live.value, ...live.evidence } },
+    const evidence = { ...outcome.evidence, liveness: silent.evidence };
+    // Events that were recorded are real whatever the liveness says, so they can still fire a
+    // gate; but a silent channel may have recorded only some of them, so they cannot clear one.
+    if (Number(outcome.value) > 0) {
+      const n = Number(outcome.value);
+      this.unvouchedCounts.set(
+        m.id,
+        `${n} event${n === 1 ? '' : 's'} counted, but ${silent.text}: the count may be short, so it cannot clear the gate`,
       );
+      return { ...outcome, evidence };
     }
-    return { ...outcome, evidence: { ...outcome.evidence, liveness: { id: m.liveness, ...live.evidence } } };
+    return halt('missing', `zero events cannot be read as clean: ${silent.text}`, evidence);
   }
 
   private async measureOnce(m: MeasurementSpec): Promise<MeasurementOutcome> {
@@ -96,6 +100,29 @@ export class Measurer {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * How a liveness measurement fails to show its channel producing, or undefined when it does: it
+ * halted, or it was measured and shows no production (a count of 0, false).
+ */
+function silence(id: string, live: MeasurementOutcome): { text: string; evidence: Evidence } | undefined {
+  if (live.status === 'halt') {
+    // Sources name their measurement first; here the sentence has just named it.
+    const own = `measurement '${id}': `;
+    const why = live.reason.startsWith(own) ? live.reason.slice(own.length) : live.reason;
+    return {
+      text: `liveness measurement '${id}' halted (${live.halt}: ${why})`,
+      evidence: { id, halt: live.halt, reason: live.reason, ...live.evidence },
+    };
+  }
+  if (live.value === false || (typeof live.value === 'number' && !(live.value > 0))) {
+    return {
+      text: `liveness measurement '${id}' is ${String(live.value)}, so the channel was not producing`,
+      evidence: { id, value: live.value, ...live.evidence },
+    };
+  }
+  return undefined;
 }
 
 /** When several measurements halt, the gate reports the one most in need of a person first. */

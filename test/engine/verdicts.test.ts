@@ -170,6 +170,15 @@ const zeroIncidents = {
   passes_if: 'incidents == 0',
 };
 
+const fewIncidents = {
+  id: 'SS11',
+  title: 'more than 3 incidents',
+  section: '§12(11)',
+  phase: ['canary'],
+  params: { limit: 3 },
+  fires_if: 'double(incidents) > limit',
+};
+
 testGates('zero events are clean only with liveness', [
   {
     name: 'zero events while the channel is live passes',
@@ -231,6 +240,64 @@ testGates('zero events are clean only with liveness', [
     spec: { measurements: events, 'exit-criteria': [zeroIncidents] },
     data: { incidents: ok(2), traffic: halted('insufficient', 'thin') },
     expected: { verdict: 'fail' },
+    check: (r) =>
+      expect(r.evidence.measurements).toMatchObject({
+        incidents: { value: 2, liveness: { id: 'traffic', halt: 'insufficient' } },
+      }),
+  },
+  {
+    name: 'a count below the threshold on a silent channel may be short: it halts missing, not passes',
+    spec: { measurements: events, 'stop-signs': [fewIncidents] },
+    data: { incidents: ok(2), traffic: halted('insufficient', 'thin') },
+    expected: {
+      verdict: 'halt',
+      halt_reason: 'missing',
+      reason:
+        /^incidents: 2 events counted, but liveness measurement 'traffic' halted \(insufficient: thin\): the count may be short, so it cannot clear the gate$/,
+    },
+  },
+  {
+    name: 'a count below the threshold while the liveness measurement counted nothing halts missing',
+    spec: { measurements: events, 'stop-signs': [fewIncidents] },
+    data: { incidents: ok(1), traffic: ok(0) },
+    expected: {
+      verdict: 'halt',
+      halt_reason: 'missing',
+      reason: /^incidents: 1 event counted, but liveness measurement 'traffic' is 0, so the channel was not producing/,
+    },
+  },
+  {
+    name: 'a count below the threshold while the channel is live passes, the liveness in its evidence',
+    spec: { measurements: events, 'stop-signs': [fewIncidents] },
+    data: { incidents: ok(2), traffic: ok(5000) },
+    expected: { verdict: 'pass' },
+    check: (r) =>
+      expect(r.evidence.measurements).toMatchObject({ incidents: { value: 2, liveness: { id: 'traffic' } } }),
+  },
+  {
+    name: 'a count on a silent channel fires where it reaches the threshold, and clears it at no anchor',
+    spec: {
+      measurements: events,
+      'stop-signs': [
+        {
+          ...fewIncidents,
+          sensitivity: [{ param: 'limit', compares: 'double(incidents)', band: { absolute: 1 }, alternates: [2, 5] }],
+        },
+      ],
+    },
+    data: { incidents: ok(4), traffic: halted('insufficient', 'thin') },
+    expected: { verdict: 'fail', reason: /^fired: double\(incidents\) > limit \(incidents=4, limit=3\)$/ },
+    check: (r) =>
+      expect(r.evidence.sensitivity).toMatchObject([
+        {
+          measured: 4,
+          in_band: true,
+          anchors: [
+            { limit: 2, verdict: 'fail' },
+            { limit: 5, verdict: 'halt' },
+          ],
+        },
+      ]),
   },
 ]);
 
