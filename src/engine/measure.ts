@@ -52,10 +52,8 @@ export class Measurer {
     // rows) is what to act on, and a halted or silent liveness must not stand in its place.
     if (outcome.status === 'halt') return outcome;
     const silent = silence(m.liveness, live);
-    if (!silent) {
-      return { ...outcome, evidence: { ...outcome.evidence, liveness: { id: m.liveness, ...live.evidence } } };
-    }
     const evidence = { ...outcome.evidence, liveness: silent.evidence };
+    if (silent.text === undefined) return { ...outcome, evidence };
     // Events that were recorded are real whatever the liveness says, so they can still fire a
     // gate; but a silent channel may have recorded only some of them, so they cannot clear one.
     if (Number(outcome.value) > 0) {
@@ -103,10 +101,11 @@ export class Measurer {
 }
 
 /**
- * How a liveness measurement fails to show its channel producing, or undefined when it does: it
- * halted, or it was measured and shows no production (a count of 0, false).
+ * Whether a liveness measurement shows its channel producing. `text` says how it fails to (it
+ * halted, or it was measured and shows no production: a count of 0, false) and is absent when
+ * it does; `evidence` is what it read, with its value, which a source may keep out of its own.
  */
-function silence(id: string, live: MeasurementOutcome): { text: string; evidence: Evidence } | undefined {
+function silence(id: string, live: MeasurementOutcome): { text?: string; evidence: Evidence } {
   if (live.status === 'halt') {
     // Sources name their measurement first; here the sentence has just named it.
     const own = `measurement '${id}': `;
@@ -116,13 +115,12 @@ function silence(id: string, live: MeasurementOutcome): { text: string; evidence
       evidence: { id, halt: live.halt, reason: live.reason, ...live.evidence },
     };
   }
-  if (live.value === false || (typeof live.value === 'number' && !(live.value > 0))) {
-    return {
-      text: `liveness measurement '${id}' is ${String(live.value)}, so the channel was not producing`,
-      evidence: { id, value: live.value, ...live.evidence },
-    };
+  const value = live.value instanceof Date ? live.value.toISOString() : live.value;
+  const evidence = { id, value, ...live.evidence };
+  if (value === false || (typeof value === 'number' && !(value > 0))) {
+    return { text: `liveness measurement '${id}' is ${String(value)}, so the channel was not producing`, evidence };
   }
-  return undefined;
+  return { evidence };
 }
 
 /** When several measurements halt, the gate reports the one most in need of a person first. */
