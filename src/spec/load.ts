@@ -738,6 +738,12 @@ function compileGate(
     const path = [index, 'sensitivity', i];
     if (!(s.param in g.params)) {
       err(keyLocation(y, path, 'param'), `sensitivity param '${s.param}' is not one of this gate's params`);
+    } else if (s.param === 'verdict') {
+      // Each anchor is reported as { <param>: value, verdict }: this name would lose the value.
+      err(
+        keyLocation(y, path, 'param'),
+        `a sensitivity param cannot be named 'verdict': each anchor reports the param's value and its verdict side by side under those names; rename the param`,
+      );
     }
     if (!('condition' in g)) err(valueLocation(y, path), 'sensitivity needs a condition, not all_of');
     const c = compile([...path, 'compares'], s.compares);

@@ -659,3 +659,31 @@ describe('liveness measurements that name each other', () => {
     ]);
   });
 });
+
+describe('a sensitivity band over a param named verdict', () => {
+  it('is a spec error at the param: each anchor reports its verdict under that name', async () => {
+    const error = await runCase({
+      name: 'verdict',
+      spec: {
+        measurements: [sqlMeasurement('share_pct')],
+        disconfirmers: [
+          {
+            id: 'A.1',
+            title: 'ODE floor',
+            section: '§0(A.1)',
+            phase: ['implementation'],
+            params: { verdict: 60 },
+            fires_if: 'share_pct > verdict',
+            sensitivity: [{ param: 'verdict', compares: 'share_pct', band: { absolute: 5 }, alternates: [50, 65] }],
+          },
+        ],
+      },
+      data: { share_pct: ok(58) },
+      expected: { verdict: 'pass' },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SpecError);
+    expect((error as SpecError).problems.map(formatProblem)).toEqual([
+      "gates/demo/disconfirmers.yaml:11:7: disconfirmer 'A.1': a sensitivity param cannot be named 'verdict': each anchor reports the param's value and its verdict side by side under those names; rename the param",
+    ]);
+  });
+});
