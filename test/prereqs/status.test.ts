@@ -573,6 +573,59 @@ describe('prereq status', () => {
     expect(earlier.prereqs.find((p) => p.id === 'b')).toMatchObject({ status: 'blocked', blocked_by: ['a'] });
   });
 
+  it('a data gate over a count its liveness does not vouch for halts where it would open', async () => {
+    const measurements = [
+      ...MEASUREMENTS,
+      {
+        id: 'incidents',
+        type: 'int',
+        window: '1d',
+        counts_events: true,
+        liveness: 'traffic',
+        sql: { table: 'audit.i', timestamp: 'at', value: 'count(*)' },
+      },
+      { id: 'traffic', type: 'int', window: '1d', sql: { table: 'audit.t', timestamp: 'at', value: 'count(*)' } },
+    ];
+    const prereqs = [
+      {
+        id: 'q',
+        title: 'Q: quiet channel',
+        deliverables: ['src/q.py'],
+        data_gates: [{ id: 'calm', condition: 'incidents <= 3' }],
+      },
+    ];
+    const rfc = spec(prereqs, measurements);
+    const { repo } = history();
+    const status = async (values: Record<string, number>) => {
+      const sql: MeasurementSource = {
+        kind: 'sql',
+        measure: async (m: MeasurementSpec) => ok(values[m.id] ?? 0),
+        close: async () => {},
+      };
+      const r = await prereqStatus(rfc, {
+        repo: new GitRepo(repo.dir),
+        asOf: AS_OF,
+        measurer: measurer(rfc, repo, sql),
+      });
+      return r.prereqs.find((p) => p.id === 'q');
+    };
+    // Two events on a channel that produced nothing: more may have gone unrecorded.
+    const silent = await status({ incidents: 2, traffic: 0 });
+    expect(silent).toMatchObject({
+      status: 'gated',
+      data_gates: [{ id: 'calm', verdict: 'halt', halt_reason: 'missing' }],
+    });
+    expect(silent?.data_gates?.[0]?.reason).toMatch(
+      /^incidents: 2 events counted, but liveness measurement 'traffic' is 0, .*the count may be short/,
+    );
+    // The same count on a producing channel opens the gate; a count over the limit closes it either way.
+    expect(await status({ incidents: 2, traffic: 500 })).toMatchObject({
+      status: 'ready',
+      data_gates: [{ verdict: 'pass' }],
+    });
+    expect(await status({ incidents: 5, traffic: 0 })).toMatchObject({ data_gates: [{ verdict: 'fail' }] });
+  });
+
   it('landed_when: a prereq that modifies a dependency’s file lands with its marker commit', async () => {
     const rfc = spec();
     const { repo } = history();
