@@ -7,7 +7,7 @@ import { HOME_PROGRAM, PROGRAM_ENV, RfcCommand } from '../cli/rfc-command.js';
 import { EXIT, type GateReport } from '../model/result.js';
 import { openSqlClient, type SqlClient, SqlHaltError } from '../sources/sql/client.js';
 import { DEFAULT_EMBEDDED_DIR } from '../sources/sql/source.js';
-import { invalidUrlMessage, parsePgUrl } from '../sources/sql/url.js';
+import { urlProblem } from '../sources/sql/url.js';
 import { embeddedDirState, openSqlWriter, type SqlWriter, SqlWriteError } from '../sources/sql/writer.js';
 import { readRawManifest } from '../spec/raw-manifest.js';
 import { GATES_DIR, listRfcIds } from '../spec/rfc-dir.js';
@@ -97,9 +97,8 @@ export abstract class LedgerCommand extends RfcCommand {
     const target = targetFor(root, manifest, process.env);
     // A URL that cannot be read is the user's to fix, not a server that cannot be reached
     // (exit 3, not a halt), and every command says so alike. Never echo it: it holds the password.
-    if (target.databaseUrl !== undefined && !parsePgUrl(target.databaseUrl)) {
-      throw new UsageError(invalidUrlMessage('DATABASE_URL', true));
-    }
+    const problem = target.databaseUrl === undefined ? undefined : urlProblem('DATABASE_URL', target.databaseUrl, true);
+    if (problem) throw new UsageError(problem);
     return target;
   }
 
@@ -142,9 +141,8 @@ export async function recordGateCheck(opts: RecordGateCheckOptions): Promise<{ o
     // Not a repository, or the ref does not resolve: the run is still worth recording.
   }
   const target = targetFor(opts.repoDir, opts.manifest, opts.env);
-  if (target.databaseUrl !== undefined && !parsePgUrl(target.databaseUrl)) {
-    return { ok: false, message: `error: the gate run was not recorded: ${invalidUrlMessage('DATABASE_URL', true)}\n` };
-  }
+  const problem = target.databaseUrl === undefined ? undefined : urlProblem('DATABASE_URL', target.databaseUrl, true);
+  if (problem) return { ok: false, message: `error: the gate run was not recorded: ${problem}\n` };
   const writer = openWriter(target);
   try {
     const run = await recordGateRun(writer, opts.report, {

@@ -26,7 +26,7 @@ import {
   type RawParam,
 } from './query.js';
 import { redact } from './redact.js';
-import { invalidUrlMessage, parsePgUrl } from './url.js';
+import { urlProblem } from './url.js';
 import { UsageError } from '../../spec/problems.js';
 import { utcDate } from '../../util/calendar.js';
 
@@ -168,7 +168,8 @@ export class SqlMeasurementSource implements MeasurementSource {
     const name = m.sql.connection_env ?? this.#defaultUrlEnv;
     if (name === undefined) return;
     const url = this.#env[name]?.trim();
-    if (url && !parsePgUrl(url)) throw new UsageError(invalidUrlMessage(name, m.sql.connection_env === undefined));
+    const problem = url ? urlProblem(name, url, m.sql.connection_env === undefined) : undefined;
+    if (problem) throw new UsageError(problem);
   }
 
   async close(): Promise<void> {

@@ -108,7 +108,26 @@ export function sslRequest(url: string, env: Readonly<Record<string, string | un
  * the variable's name and what a valid URL looks like, never the text itself, which holds the
  * password. `embedded`: unsetting it falls back to the embedded database (DATABASE_URL).
  */
-export function invalidUrlMessage(variable: string, embedded: boolean): string {
+function invalidUrlMessage(variable: string, embedded: boolean): string {
   const fix = embedded ? 'correct it, or unset it to use the embedded database' : 'correct it';
   return `${variable} is not a valid postgres:// or postgresql:// URL (such as postgres://user:password@host:5432/database, special characters percent-encoded); ${fix}`;
+}
+
+/**
+ * The sslmode values pg reads. pg reads any other (a typo such as `requre`, or libpq's `allow`,
+ * which pg does not offer) as verify-full, silently, where libpq refuses it.
+ */
+const SSLMODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'];
+
+/**
+ * Why the connection string in `variable` cannot be used, for an invalid invocation (exit 3),
+ * or undefined when it can. Never the URL's text: only an sslmode it does not know, which
+ * holds no secret.
+ */
+export function urlProblem(variable: string, text: string, embedded: boolean): string | undefined {
+  if (!parsePgUrl(text)) return invalidUrlMessage(variable, embedded);
+  const sslmode = lastParam(queryParts(text.trim()).parts, 'sslmode');
+  if (sslmode === undefined || SSLMODES.includes(sslmode)) return undefined;
+  const shown = sslmode.length > 24 ? `${sslmode.slice(0, 24)}…` : sslmode;
+  return `${variable} sets sslmode=${shown}, which is not an sslmode: write one of ${SSLMODES.join(', ')}${sslmode === 'allow' ? ' (allow is not offered: prefer tries SSL and verifies the server, disable never uses it)' : ''}`;
 }

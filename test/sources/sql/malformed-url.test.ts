@@ -54,6 +54,40 @@ describe('SqlMeasurementSource with a malformed connection string', () => {
     }
   });
 
+  it('refuses an sslmode pg does not know, which it would read as verify-full', async () => {
+    for (const [mode, extra] of [
+      ['requre', ''],
+      ['allow', ' (allow is not offered'],
+    ] as const) {
+      const s = source({ DATABASE_URL: `postgres://u:${SECRET}@127.0.0.1:5432/db?sslmode=${mode}` });
+      try {
+        const err = await s.measure(sqlMeasurement(LEASE_TABLE, { window: '14d' }), evalContext()).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(UsageError);
+        expect((err as Error).message).toContain(
+          `DATABASE_URL sets sslmode=${mode}, which is not an sslmode: write one of disable, prefer, require, verify-ca, verify-full, no-verify${extra}`,
+        );
+        expect((err as Error).message).not.toContain(SECRET);
+      } finally {
+        await s.close();
+      }
+    }
+    // Every mode pg reads is accepted: the measurement reaches the server (here none) and halts.
+    const port = await unusedPort();
+    for (const mode of ['disable', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify']) {
+      const s = source({ DATABASE_URL: `postgres://u:${SECRET}@127.0.0.1:${port}/db?sslmode=${mode}` });
+      try {
+        expect(await s.measure(sqlMeasurement(LEASE_TABLE, { window: '14d' }), evalContext())).toMatchObject({
+          status: 'halt',
+        });
+      } finally {
+        await s.close();
+      }
+    }
+  });
+
   it('a well-formed URL to a server that is not there still halts the measurement', async () => {
     const port = await unusedPort();
     const s = source({ DATABASE_URL: `postgres://u:${SECRET}@127.0.0.1:${port}/db` });
@@ -112,6 +146,19 @@ describe('gate check with a malformed DATABASE_URL', () => {
         expect(r.stdout).toBe('');
       }
     }
+  });
+
+  it('refuses an unknown sslmode when recording, and in db migrate, naming it', () => {
+    const url = `postgres://u:${SECRET}@127.0.0.1:5432/db?sslmode=requre`;
+    const recorded = run(['gate', 'check', '--as-of', asOf, '--phase', 'implementation', '--record'], repo.dir, {
+      DATABASE_URL: url,
+    });
+    expect(recorded.code).toBe(3);
+    expect(recorded.stderr).toMatch(/^error: the gate run was not recorded: DATABASE_URL sets sslmode=requre, /);
+    const migrate = run(['db', 'migrate'], repo.dir, { DATABASE_URL: url });
+    expect(migrate.code).toBe(3);
+    expect(migrate.stderr).toMatch(/^error: DATABASE_URL sets sslmode=requre, which is not an sslmode: /);
+    expect(recorded.stdout + recorded.stderr + migrate.stdout + migrate.stderr).not.toContain(SECRET);
   });
 
   it('evaluates gates that read no SQL as usual; recording them is what it refuses', () => {
