@@ -129,3 +129,28 @@ describe('prereq status --format mermaid', () => {
     expect(shownByMermaid(label ?? '')).toBe(`a.b-c: ${title}`);
   });
 });
+
+describe('prereq status --format dot', () => {
+  /**
+   * What Graphviz shows for a plain quoted label: the lexer keeps every backslash but the one
+   * before `"`; `\N` names the node; `&name;` and `&#123;` are character references; then `\n`
+   * breaks the line and a backslash before any other character stands for that character.
+   */
+  function shownByGraphviz(quoted: string, node: string): string {
+    const text = quoted.replace(/\\"/g, '"');
+    const substituted = text.replace(/\\(.)/g, (all, c: string) => (c === 'N' ? node : all));
+    const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"' };
+    const decoded = substituted.replace(/&(#\d+|\w+);/g, (ref, name: string) =>
+      name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : (named[name] ?? ref),
+    );
+    return decoded.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+  }
+
+  it('shows a title with &, character references, quotes and backslashes as written', () => {
+    const title = 'Escape &lt;b&gt; & &#35;12; in "q" (§5.2) <i> \\N \\';
+    const graph = formatPrereqs(report([{ ...status('a.b-c', []), title }]), 'dot');
+    const label = /^ {2}"a\.b-c" \[label="((?:[^"\\]|\\.)*)", fillcolor=/m.exec(graph)?.[1];
+    expect(label).toBeDefined();
+    expect(shownByGraphviz(label ?? '', 'a.b-c')).toBe(`a.b-c: ${title}\nblocked`);
+  });
+});

@@ -179,6 +179,14 @@ function dotText(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 }
 
+/**
+ * Graphviz reads `&name;` and `&#123;` in a plain (not HTML) label as character references:
+ * `&` is written `&amp;` too, so a title holding `&lt;` shows as written, not as `<`.
+ */
+function dotLabel(s: string): string {
+  return dotText(s.replace(/&/g, '&amp;'));
+}
+
 export function prereqDot(r: PrereqReport): string {
   const out = [
     `digraph "${dotText(`${r.rfc} prereqs`)}" {`,
@@ -188,7 +196,7 @@ export function prereqDot(r: PrereqReport): string {
   for (const p of r.prereqs) {
     const c = COLOUR[p.status];
     out.push(
-      `  "${dotText(p.id)}" [label="${dotText(nodeLabel(p))}\\n${p.status}", fillcolor="${c.fill}", fontcolor="${c.text}"];`,
+      `  "${dotText(p.id)}" [label="${dotLabel(nodeLabel(p))}\\n${p.status}", fillcolor="${c.fill}", fontcolor="${c.text}"];`,
     );
   }
   for (const p of r.prereqs) for (const d of p.depends_on) out.push(`  "${dotText(d)}" -> "${dotText(p.id)}";`);
