@@ -87,8 +87,10 @@ describe('prereqTable', () => {
     for (const format of ['mermaid', 'dot'] as const) {
       const graph = formatPrereqs(planted, format);
       expectInert(graph);
-      // DOT doubles a backslash; Mermaid writes `#` as a reference (#35;).
-      expect(graph, format).toContain(format === 'dot' ? SHOWN.replace(/\\/g, '\\\\') : SHOWN.replace(/#/g, '#35;'));
+      // DOT doubles a backslash; Mermaid writes `#` and `:` as references (#35;, #58;).
+      expect(graph, format).toContain(
+        format === 'dot' ? SHOWN.replace(/\\/g, '\\\\') : SHOWN.replace(/#/g, '#35;').replace(/:/g, '#58;'),
+      );
     }
     const md = formatPrereqs(planted, 'markdown');
     expectNoCommand(md);
@@ -152,5 +154,26 @@ describe('prereq status --format dot', () => {
     const label = /^ {2}"a\.b-c" \[label="((?:[^"\\]|\\.)*)", fillcolor=/m.exec(graph)?.[1];
     expect(label).toBeDefined();
     expect(shownByGraphviz(label ?? '', 'a.b-c')).toBe(`a.b-c: ${title}\nblocked`);
+  });
+});
+
+describe('prereq status --format mermaid, a title Mermaid could read as a style', () => {
+  /**
+   * Mermaid's first pass over the whole text: on a line where `style` or `classDef` is followed
+   * by `:` and then `#`, the last `;` of the line is dropped (it ends a colour in a style line).
+   */
+  function mermaidFirstPass(text: string): string {
+    return text
+      .replace(/style.*:\S*#.*;/g, (s) => s.slice(0, -1))
+      .replace(/classDef.*:\S*#.*;/g, (s) => s.slice(0, -1));
+  }
+
+  it('keeps every reference of a title holding style or classDef, a colon and a quote whole', () => {
+    for (const title of ['Restyle a:"q"', 'classDef fix x:<z> & w']) {
+      const graph = formatPrereqs(report([{ ...status('a', []), title }]), 'mermaid');
+      const line = graph.split('\n').find((l) => l.startsWith('  p_a['));
+      expect(line).toBeDefined();
+      expect(mermaidFirstPass(line ?? ''), title).toBe(line);
+    }
   });
 });

@@ -855,7 +855,7 @@ describe('prereq status', () => {
     expect(table).toMatch(/^critical path: c → d$/m);
     const mermaid = formatPrereqs(r, 'mermaid');
     expect(mermaid).toContain('p_a --> p_b');
-    expect(mermaid).toMatch(/p_c\["c: C: two files<br\/>partial"\]:::partial/);
+    expect(mermaid).toMatch(/p_c\["c: C#58; two files<br\/>partial"\]:::partial/);
     expect(mermaid).toContain('classDef landed fill:#2da44e');
     const dot = formatPrereqs(r, 'dot');
     expect(dot).toContain('"a" -> "b";');

@@ -137,18 +137,22 @@ function nodeId(id: string): string {
  * break in a title cannot end the label's line and start one a CI log would run, nor can
  * `##[` or an escape sequence reach the terminal the graph is printed to.
  */
-function nodeLabel(p: PrereqStatus): string {
-  return `${visible(p.id)}: ${visible(p.title)}`;
+function nodeLabel(p: PrereqStatus, text: (s: string) => string = (s) => s): string {
+  return `${text(visible(p.id))}: ${text(visible(p.title))}`;
 }
 
 /**
  * Mermaid reads `#name;` and `#123;` in a label as character references, and its HTML labels
  * read `&lt;` as `<`: `#` and `&` are written as references too, so `PR #12; part 2` and
- * `&lt;` show as written.
+ * `&lt;` show as written. Before that, on a line where `style` or `classDef` is followed by a
+ * `:` and then a `#`, Mermaid drops the line's last `;` (meant for a style's colour), which would
+ * cut a reference short: `:` in a title is written as a reference, so no title completes
+ * that pattern (the `: ` after the id, followed by a space, cannot).
  */
 function mermaidText(s: string): string {
   return s
     .replace(/#/g, '#35;')
+    .replace(/:/g, '#58;')
     .replace(/&/g, '#amp;')
     .replace(/"/g, '#quot;')
     .replace(/</g, '#lt;')
@@ -158,7 +162,7 @@ function mermaidText(s: string): string {
 export function prereqMermaid(r: PrereqReport): string {
   const out = ['flowchart LR'];
   for (const p of r.prereqs) {
-    out.push(`  ${nodeId(p.id)}["${mermaidText(nodeLabel(p))}<br/>${p.status}"]:::${p.status}`);
+    out.push(`  ${nodeId(p.id)}["${nodeLabel(p, mermaidText)}<br/>${p.status}"]:::${p.status}`);
   }
   for (const p of r.prereqs) for (const d of p.depends_on) out.push(`  ${nodeId(d)} --> ${nodeId(p.id)}`);
   for (const s of Object.keys(COLOUR) as PrereqState[]) {
