@@ -71,6 +71,12 @@ export interface PairResult {
   reason: string | null;
   halt_reason: HaltReason | null;
   state: WindowState | null;
+  /**
+   * Whether the shadow held rows when the run counted them; null when it did not count them
+   * (the pair stopped before, or the shadow does not exist). What the window state is derived
+   * from, again when the run records.
+   */
+  shadow_has_rows: boolean | null;
   compared: string[];
   excluded: { column: string; reason: string }[];
   coverage: CoverageProblem[];
@@ -156,6 +162,7 @@ function baseResult(pair: ComparatorPair, minAgeMs: number): PairResult {
     reason: null,
     halt_reason: null,
     state: null,
+    shadow_has_rows: null,
     compared: [],
     excluded: pair.exclude,
     coverage: [],
@@ -360,6 +367,7 @@ async function runPair(
   const has = (await q(hasRowsSql([pair.shadow, pair.canonical]))).rows[0];
   const shadowHas = has?.r0 === true;
   const canonicalHas = has?.r1 === true;
+  r.shadow_has_rows = shadowHas;
   const stored = opts.windows?.get(pair.id);
   r.state = stateAt(stored, shadowHas, opts.asOf);
   if (r.state === 'never_started' && opts.windowsUnreadable !== undefined) {
@@ -377,10 +385,7 @@ async function runPair(
     return;
   }
   if (r.state === 'never_started') {
-    r.status = 'halt';
-    r.verdict = 'halt';
-    r.halt_reason = 'missing';
-    r.reason = `${pair.shadow.text} is empty and has never been seen with rows${opts.windows ? '' : ' (no window history in the ledger: run `rfcgate db migrate`)'}: the shadow window has not started, so there is nothing to compare`;
+    neverStarted(r, opts.windows !== undefined);
     return;
   }
   if (!canonicalHas) {
@@ -459,6 +464,15 @@ function shadowDropped(r: PairResult): boolean {
   );
 }
 
+/** The halt of an empty shadow never seen with rows; `history`: whether the ledger had the window history to say so. */
+function neverStarted(r: PairResult, history: boolean): void {
+  r.state = 'never_started';
+  r.status = 'halt';
+  r.verdict = 'halt';
+  r.halt_reason = 'missing';
+  r.reason = `${r.shadow} is empty and has never been seen with rows${history ? '' : ' (no window history in the ledger: run `rfcgate db migrate`)'}: the shadow window has not started, so there is nothing to compare`;
+}
+
 /** `a and b do not exist in this database`: the tables a pair could not read. */
 function notInDatabase(tables: readonly (string | undefined)[]): string {
   return `${tables.join(' and ')} ${tables.length === 1 ? 'does' : 'do'} not exist in this database`;
@@ -488,8 +502,10 @@ function wentDark(r: PairResult, since: string | null): void {
  * run that saw the shadow with rows before this one's as-of may record its observation after
  * that (runs overlap), and an empty or dropped shadow that this run called never started then
  * went dark: the pair gets the alarm this run would have raised had it known, and the report's
- * verdict follows. Observations are only ever added to the stored windows, so nothing else
- * changes. The given report is left as it was (what the run measured).
+ * verdict follows. A run that could not read the history when it started left an empty
+ * shadow's state unknown (and a dropped shadow's reason saying so): the history read now
+ * places it, went dark or never started. Observations are only ever added to the stored
+ * windows, so nothing else changes. The given report is left as it was (what the run measured).
  */
 export function settleWindows(
   report: ComparatorReport,
@@ -498,11 +514,22 @@ export function settleWindows(
 ): ComparatorReport {
   let changed = false;
   const pairs = report.pairs.map((p) => {
+    const dropped = shadowDropped(p);
+    // Counted empty, yet no state: the history could not be read when the run started.
+    const unplaced = p.state === null && p.shadow_has_rows === false;
+    if (p.state !== 'never_started' && !dropped && !unplaced) return p;
     const window = stored.get(p.id);
-    if ((p.state !== 'never_started' && !shadowDropped(p)) || !window) return p;
-    if (stateAt(window, false, asOf) !== 'went_dark') return p;
     const r = { ...p };
-    wentDark(r, seenWithRowsBefore(window, asOf));
+    if (window && stateAt(window, false, asOf) === 'went_dark') {
+      wentDark(r, seenWithRowsBefore(window, asOf));
+    } else if (unplaced) {
+      neverStarted(r, true);
+    } else if (dropped) {
+      r.reason = `nothing to compare: ${notInDatabase(r.coverage.map((c) => c.table))}`;
+      if (r.reason === p.reason) return p;
+    } else {
+      return p;
+    }
     changed = true;
     return r;
   });

@@ -55,6 +55,7 @@ export const pairResult = (over: Partial<PairResult> = {}): PairResult => ({
   reason: '3 divergent keys: 1 canonical_missing, 1 shadow_missing, 1 value_mismatch',
   halt_reason: null,
   state: 'active',
+  shadow_has_rows: true,
   compared: ['status', 'score'],
   excluded: [{ column: 'updated_at', reason: 'lag' }],
   coverage: [],

@@ -335,6 +335,89 @@ describe.each(testBackends())('comparator --record and the shadow window ($name)
     expect((await storedWindow()).went_dark_at).toBe(T2.toISOString());
   });
 
+  /** A run that could not read the window history when it started (the read failed with `why`). */
+  const runBlind = async (schema: string, asOf: Date) => {
+    const client = db.client();
+    try {
+      return await runComparator({
+        client,
+        rfc: 't',
+        spec: pairSpec(schema),
+        asOf,
+        mode: 'run',
+        limit: 10,
+        timeoutMs: 30_000,
+        windowsUnreadable: 'canceling statement due to statement timeout',
+      });
+    } finally {
+      await client.close();
+    }
+  };
+
+  it('an empty shadow whose history could not be read when the run started gets its state when the run records', async () => {
+    await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
+    await db.exec(`DELETE FROM rfcgate.comparator_windows;
+                   CREATE SCHEMA blank; CREATE TABLE blank.c (id int PRIMARY KEY, v int); CREATE TABLE blank.s (LIKE blank.c);
+                   INSERT INTO blank.c VALUES (1, 1); INSERT INTO blank.s VALUES (1, 1);`);
+    await runAndRecord(db, 'blank', T1, 'blank-10');
+    await db.exec('DELETE FROM blank.s');
+    // The read failed, so the run cannot tell never started from went dark, and halts.
+    const late = await runBlind('blank', T2);
+    expect([late.pairs[0]?.state, late.pairs[0]?.shadow_has_rows, late.pairs[0]?.halt_reason]).toEqual([
+      null,
+      false,
+      'error',
+    ]);
+    // Recording reads the history: the writer went dark, the alarm is raised and stored.
+    const rec = await recordLate('blank', late, T2, 'blank-11');
+    const pair = rec.report.pairs[0];
+    expect([pair?.state, pair?.status, pair?.verdict, pair?.halt_reason]).toEqual([
+      'went_dark',
+      'went_dark',
+      'went_dark',
+      null,
+    ]);
+    expect(pair?.reason).toBe(
+      `blank.s is empty, but the shadow window was active (last seen with rows ${T1.toISOString()}): the shadow writer went dark`,
+    );
+    expect([rec.report.window_history, comparatorExitCode(rec.report), rec.windows]).toEqual([true, 4, 1]);
+    expect(await runPayload('blank-11')).toMatchObject({ state: 'went_dark', status: 'went_dark' });
+    expect(await storedWindow()).toMatchObject({ state: 'went_dark', went_dark_at: T2.toISOString() });
+    // What the run measured is left as it was.
+    expect(late.pairs[0]?.state).toBeNull();
+
+    // A shadow no run ever saw with rows: never started, halting as such, and stored.
+    await db.exec('DELETE FROM rfcgate.comparator_windows');
+    const never = await runBlind('blank', T2);
+    const started = await recordLate('blank', never, T2, 'blank-11b');
+    expect(started.report.pairs[0]).toMatchObject({
+      state: 'never_started',
+      status: 'halt',
+      verdict: 'halt',
+      halt_reason: 'missing',
+      reason:
+        'blank.s is empty and has never been seen with rows: the shadow window has not started, so there is nothing to compare',
+    });
+    expect([started.report.verdict, comparatorExitCode(started.report), started.windows]).toEqual(['halt', 2, 1]);
+    expect(await runPayload('blank-11b')).toMatchObject({ state: 'never_started', status: 'halt' });
+    expect((await storedWindow()).state).toBe('never_started');
+  });
+
+  it('a dropped shadow whose history could not be read when the run started no longer says so once recorded', async () => {
+    await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
+    await db.exec(`DELETE FROM rfcgate.comparator_windows;
+                   CREATE SCHEMA vanished; CREATE TABLE vanished.c (id int PRIMARY KEY, v int); INSERT INTO vanished.c VALUES (1, 1);`);
+    const blind = await runBlind('vanished', T2);
+    expect(blind.pairs[0]?.reason).toMatch(/could not be read .* is unknown$/);
+    const rec = await recordLate('vanished', blind, T2, 'vanished-11');
+    expect(rec.report.pairs[0]).toMatchObject({
+      state: null,
+      verdict: 'halt',
+      halt_reason: 'missing',
+      reason: 'nothing to compare: vanished.s does not exist in this database',
+    });
+  });
+
   it('records a dropped shadow that was active as went_dark, raised again each hour until it is back with rows', async () => {
     await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
     await db.exec(`DELETE FROM rfcgate.comparator_windows;
