@@ -3,7 +3,7 @@
  * Plain, every column padded to its widest cell, as measure list's table is.
  */
 import stringWidth from 'string-width';
-import type { GateHistoryEntry, ListedGateResult, ListedGateRun } from '../ledger/gate-history.js';
+import type { Channel, GateHistoryEntry, ListedGateResult, ListedGateRun } from '../ledger/gate-history.js';
 import type { Verdict } from '../model/result.js';
 import { visible } from './visible.js';
 
@@ -54,14 +54,26 @@ export function gateRunsTable(runs: readonly ListedGateRun[]): string {
   return table(header, body);
 }
 
-/** One gate in each run that recorded it, newest first; `change` marks where its verdict or halt reason moved. */
+/**
+ * One gate in each run that recorded it, newest first; `change` marks where its verdict, halt
+ * reason or channel moved. channel is a column only when a listed halt has one.
+ */
 export function gateHistoryTable(entries: readonly GateHistoryEntry[]): string {
   const snapshot = entries.some((e) => e.snapshot_at !== null);
-  const header = [...runHeader(snapshot), 'verdict', 'halt_reason', 'change', 'reason'];
+  const channel = entries.some((e) => e.channel !== null);
+  const header = [
+    ...runHeader(snapshot),
+    'verdict',
+    'halt_reason',
+    ...(channel ? ['channel'] : []),
+    'change',
+    'reason',
+  ];
   const body = entries.map((e) => [
     ...runCells(e.run_id, e, snapshot),
     e.verdict,
     visible(e.halt_reason ?? '-'),
+    ...(channel ? [e.channel ?? '-'] : []),
     change(e),
     // Last, and whole: it is what the row is read for, and --json has it too.
     visible(e.reason ?? '-'),
@@ -77,7 +89,7 @@ export function gateHistorySummary(gate: string, entries: readonly GateHistoryEn
   const newest = entries[0];
   if (!newest) return '';
   const name = `gate ${visible(gate)}`;
-  const now = state(newest.verdict, newest.halt_reason);
+  const now = state(newest.verdict, newest.halt_reason, newest.channel);
   const since = entries.findIndex((e) => e.changed || e.previous_verdict === null);
   const start = entries[since];
   if (!start) {
@@ -86,7 +98,7 @@ export function gateHistorySummary(gate: string, entries: readonly GateHistoryEn
   if (start.previous_verdict === null) {
     return `${name} is ${now} in every run that recorded it, since its first, run ${start.run_id} (recorded ${start.recorded_at})\n`;
   }
-  return `${name} is ${now} since run ${start.run_id} (recorded ${start.recorded_at}, as of ${start.as_of}); it was ${state(start.previous_verdict, start.previous_halt_reason)} before\n`;
+  return `${name} is ${now} since run ${start.run_id} (recorded ${start.recorded_at}, as of ${start.as_of}); it was ${state(start.previous_verdict, start.previous_halt_reason, start.previous_channel)} before\n`;
 }
 
 /** One run's results, in the order the specs declare the gates. */
@@ -104,13 +116,19 @@ export function gateResultsTable(results: readonly ListedGateResult[]): string {
 
 function change(e: GateHistoryEntry): string {
   if (e.previous_verdict === null) return 'first';
-  return e.changed ? `${state(e.previous_verdict, e.previous_halt_reason)} -> ${state(e.verdict, e.halt_reason)}` : '-';
+  return e.changed
+    ? `${state(e.previous_verdict, e.previous_halt_reason, e.previous_channel)} -> ${state(e.verdict, e.halt_reason, e.channel)}`
+    : '-';
 }
 
-/** `halt (missing)`: a halt with its reason, which a change may be all about; a pass or fail as it is. */
-function state(verdict: Verdict, haltReason: string | null): string {
+/**
+ * `halt (missing)`, `halt (missing, went_dark)`: a halt with its reason and channel, which a
+ * change may be all about; a pass or fail as it is.
+ */
+function state(verdict: Verdict, haltReason: string | null, channel: Channel | null): string {
+  if (verdict !== 'halt' || haltReason === null) return verdict;
   // A halt reason is as the ledger holds it, which anyone who can write there can write.
-  return verdict === 'halt' && haltReason !== null ? `halt (${visible(haltReason)})` : verdict;
+  return `halt (${visible(haltReason)}${channel === null ? '' : `, ${channel}`})`;
 }
 
 function shortSha(sha: string | null): string {

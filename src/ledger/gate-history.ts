@@ -42,6 +42,12 @@ export interface GateHistoryEntry {
   /** Why a halt halted (missing, pending, error, …); null for a pass or fail, or a halt the ledger holds none for. */
   halt_reason: string | null;
   reason: string | null;
+  /**
+   * For a halt (missing) on a channel that produced nothing: `went_dark` (it had produced
+   * before: an alarm) or `never_started`, as the evidence of the measurements it halted on
+   * says (went_dark when one went dark). Null otherwise, or when the evidence does not say.
+   */
+  channel: Channel | null;
   /** Null for the first run that recorded the gate. */
   previous_verdict: Verdict | null;
   /**
@@ -50,12 +56,21 @@ export interface GateHistoryEntry {
    */
   previous_halt_reason: string | null;
   /**
+   * When the run before halted: its channel, or, when its evidence says none, the last one
+   * said in the halts for the same reason right before it. Null otherwise.
+   */
+  previous_channel: Channel | null;
+  /**
    * The verdict differs from previous_verdict (where a gate started failing, halting or
-   * passing), or both halted for reasons that differ (a missing measurement became an error).
-   * A halt reason the ledger does not hold is no change by itself.
+   * passing), or both halted for reasons that differ (a missing measurement became an error),
+   * or both halted missing on a channel that differs (one that never started went dark). A
+   * halt reason or a channel the ledger does not hold is no change by itself.
    */
   changed: boolean;
 }
+
+/** How a channel that produced nothing halted: see GateHistoryEntry.channel. */
+export type Channel = 'went_dark' | 'never_started';
 
 export interface GateHistory {
   gate: string;
@@ -126,29 +141,65 @@ export async function gateHistory(
   // halt_reason is nullable, and a halt row without one says nothing about why it halted: it
   // carries on the last reason held before it within its streak of equal verdicts, so that
   // missing, unknown, error is still one change (at error) and an unknown reason alone is none.
+  // A channel that went dark and one that never started both halt `missing`, told apart by
+  // the evidence each halted measurement stored (channel): read where the gate's own
+  // measurements are, in a composite's all_of (the evidence of a gate the run did not report)
+  // and in the run's results of the gates all_of names. It is carried on within a streak of
+  // equal verdicts and reasons as a reason is.
   const res = await client.query(
-    `WITH h AS (
+    `WITH RECURSIVE h AS (
        SELECT r.id, r.created_at, r.as_of, ${cols.snapshotAt} AS snapshot_at, r.ref, r.sha,
-              g.gate_id, g.verdict, g.halt_reason, g.reason,
+              g.gate_id, g.verdict, g.halt_reason, g.reason, g.evidence,
               lag(g.verdict) OVER (ORDER BY r.created_at, r.id) AS previous_verdict
        FROM ${GATE_RUNS_TABLE} r JOIN ${GATE_RESULTS_TABLE} g ON g.run_id = r.id
        WHERE r.rfc = $1 AND g.gate_id = $2
+     ), docs (run_id, evidence, depth) AS (
+       SELECT id, evidence, 0 FROM h WHERE verdict = 'halt' AND halt_reason = 'missing'
+       UNION ALL
+       SELECT d.run_id, coalesce(dep.value->'evidence', dr.evidence), d.depth + 1
+       FROM docs d
+       CROSS JOIN LATERAL jsonb_array_elements(
+         CASE WHEN jsonb_typeof(d.evidence->'all_of') = 'array' THEN d.evidence->'all_of' ELSE '[]'::jsonb END) dep
+       LEFT JOIN ${GATE_RESULTS_TABLE} dr
+         ON dr.run_id = d.run_id AND dr.gate_id = dep.value->>'id' AND dr.verdict = 'halt' AND dr.halt_reason = 'missing'
+       -- A ledger is anyone's to write: a cycle of gates naming each other ends here.
+       WHERE d.depth < 16 AND dep.value->>'halt_reason' = 'missing'
+         AND (dep.value->'evidence' IS NOT NULL OR dr.run_id IS NOT NULL)
+     ), channels AS (
+       SELECT d.run_id,
+              CASE WHEN bool_or(c.v = '"went_dark"') THEN 'went_dark'
+                   WHEN bool_or(c.v = '"never_started"') THEN 'never_started' END AS channel
+       FROM docs d
+       CROSS JOIN LATERAL jsonb_path_query(d.evidence, 'lax $.measurements.* ? (@.halt == "missing").channel', '{}', true) c(v)
+       GROUP BY d.run_id
      ), streaks AS (
-       SELECT *, count(*) FILTER (WHERE previous_verdict IS DISTINCT FROM verdict)
+       SELECT h.*, ch.channel, count(*) FILTER (WHERE previous_verdict IS DISTINCT FROM verdict)
                    OVER (ORDER BY created_at, id) AS streak
-       FROM h
+       FROM h LEFT JOIN channels ch ON ch.run_id = h.id
      ), held AS (
        SELECT *, count(halt_reason) OVER (PARTITION BY streak ORDER BY created_at, id) AS held
        FROM streaks
      ), known AS (
        SELECT *, first_value(halt_reason) OVER (PARTITION BY streak, held ORDER BY created_at, id) AS known_reason
        FROM held
+     ), reasons AS (
+       SELECT *, count(*) FILTER (WHERE previous_known IS DISTINCT FROM known_reason OR previous_verdict IS DISTINCT FROM verdict)
+                   OVER (ORDER BY created_at, id) AS reason_streak
+       FROM (SELECT *, lag(known_reason) OVER (ORDER BY created_at, id) AS previous_known FROM known) k
+     ), channel_held AS (
+       SELECT *, count(channel) OVER (PARTITION BY reason_streak ORDER BY created_at, id) AS channel_held
+       FROM reasons
+     ), known_channels AS (
+       SELECT *, first_value(channel) OVER (PARTITION BY reason_streak, channel_held ORDER BY created_at, id) AS known_channel
+       FROM channel_held
      )
-     SELECT id::text AS id, created_at, as_of, snapshot_at, ref, sha, gate_id, verdict, halt_reason, reason,
+     SELECT id::text AS id, created_at, as_of, snapshot_at, ref, sha, gate_id, verdict, halt_reason, reason, channel,
             previous_verdict,
             CASE WHEN previous_verdict = 'halt' THEN lag(known_reason) OVER (ORDER BY created_at, id) END
-              AS previous_halt_reason
-     FROM known
+              AS previous_halt_reason,
+            CASE WHEN previous_verdict = 'halt' THEN lag(known_channel) OVER (ORDER BY created_at, id) END
+              AS previous_channel
+     FROM known_channels
      ORDER BY created_at DESC, id DESC
      LIMIT $3::int`,
     [opts.rfc, opts.gate, opts.limit],
@@ -159,12 +210,13 @@ export async function gateHistory(
     const previous = (r.previous_verdict as Verdict | null) ?? null;
     const haltReason = text(r.halt_reason);
     const previousHaltReason = text(r.previous_halt_reason);
-    const reasonChanged =
-      verdict === 'halt' &&
-      previous === 'halt' &&
-      haltReason !== null &&
-      previousHaltReason !== null &&
-      haltReason !== previousHaltReason;
+    const channel = r.channel === 'went_dark' || r.channel === 'never_started' ? r.channel : null;
+    const previousChannel =
+      r.previous_channel === 'went_dark' || r.previous_channel === 'never_started' ? r.previous_channel : null;
+    const bothHalted = verdict === 'halt' && previous === 'halt' && haltReason !== null && previousHaltReason !== null;
+    const reasonChanged = bothHalted && haltReason !== previousHaltReason;
+    const channelChanged =
+      bothHalted && !reasonChanged && channel !== null && previousChannel !== null && channel !== previousChannel;
     return {
       run_id: String(r.id),
       ...runFields(r),
@@ -172,9 +224,11 @@ export async function gateHistory(
       verdict,
       halt_reason: haltReason,
       reason: text(r.reason),
+      channel,
       previous_verdict: previous,
       previous_halt_reason: previousHaltReason,
-      changed: previous !== null && (previous !== verdict || reasonChanged),
+      previous_channel: previousChannel,
+      changed: previous !== null && (previous !== verdict || reasonChanged || channelChanged),
     };
   });
   if (entries.length) return { gate: opts.gate, entries, recordedGates: [] };

@@ -397,13 +397,13 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
     const gate = run(['gate', 'history', '--gate', 'DARK'], { cwd: repo.dir });
     expect(gate.code).toBe(0);
     const [header, newest, oldest] = gate.stdout.split('\n');
-    expect(header).toMatch(/^run +recorded_at +as_of +ref +sha +verdict +halt_reason +change +reason$/);
+    expect(header).toMatch(/^run +recorded_at +as_of +ref +sha +verdict +halt_reason +channel +change +reason$/);
     expect(newest).toMatch(
-      /^3 .* halt +error +halt \(missing\) -> halt \(error\) +comparator_runs_7d: canceling statement/,
+      /^3 .* halt +error +- +halt \(missing, went_dark\) -> halt \(error\) +comparator_runs_7d: canceling statement/,
     );
-    expect(oldest).toMatch(/^1 .* halt +missing +first +comparator_runs_7d: went dark: /);
+    expect(oldest).toMatch(/^1 .* halt +missing +went_dark +first +comparator_runs_7d: went dark: /);
     expect(gate.stdout).toMatch(
-      /\ngate DARK is halt \(error\) since run 3 \(recorded \S+Z, as of 2026-06-03T00:00:00\.000Z\); it was halt \(missing\) before\n$/,
+      /\ngate DARK is halt \(error\) since run 3 \(recorded \S+Z, as of 2026-06-03T00:00:00\.000Z\); it was halt \(missing, went_dark\) before\n$/,
     );
     const gateJson = run(['gate', 'history', '--gate', 'DARK', '--json'], { cwd: repo.dir });
     expect(gateJson.code).toBe(0);
@@ -414,11 +414,13 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
         e.halt_reason,
         e.previous_verdict,
         e.previous_halt_reason,
+        e.channel,
+        e.previous_channel,
         e.changed,
       ]),
     ).toEqual([
-      ['3', 'halt', 'error', 'halt', 'missing', true],
-      ['1', 'halt', 'missing', null, null, false],
+      ['3', 'halt', 'error', 'halt', 'missing', null, 'went_dark', true],
+      ['1', 'halt', 'missing', null, null, 'went_dark', null, false],
     ]);
 
     const one = run(['gate', 'history', '--run', '1'], { cwd: repo.dir });
@@ -438,6 +440,45 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
       'error: there is no gate run 99 in pglite:.rfcgate/pgdata; `gate history` lists the recorded runs\n',
     );
     expect(unknown.stdout).toBe('');
+  });
+
+  it('gate history --gate marks a channel that never started and then went dark', () => {
+    // NEVER's replay runs: none when run 1 recorded; one now, before the window of a later run.
+    const replay = run(
+      ['measure', 'record', '--type', 'measurement.replay.run', '--elapsed-ms', '60', '--at', '2026-06-01T12:00:00Z'],
+      { cwd: repo.dir },
+    );
+    expect(replay.code).toBe(0);
+    const later = run(['gate', 'check', '--as-of', '2026-06-10T00:00:00Z', '--only', 'NEVER', '--record'], {
+      cwd: repo.dir,
+    });
+    expect(later.code).toBe(2);
+    expect(later.stderr).toMatch(/^recorded gate run 4 /);
+    const gate = run(['gate', 'history', '--gate', 'NEVER'], { cwd: repo.dir });
+    expect(gate.code).toBe(0);
+    const [header, newest, oldest] = gate.stdout.split('\n');
+    expect(header).toMatch(/^run +recorded_at +as_of +ref +sha +verdict +halt_reason +channel +change +reason$/);
+    expect(newest).toMatch(
+      /^4 .* halt +missing +went_dark +halt \(missing, never_started\) -> halt \(missing, went_dark\) +replay_runs_7d: went dark: /,
+    );
+    expect(oldest).toMatch(/^1 .* halt +missing +never_started +first +replay_runs_7d: never started: /);
+    expect(gate.stdout).toMatch(
+      /\ngate NEVER is halt \(missing, went_dark\) since run 4 \(recorded \S+Z, as of 2026-06-10T00:00:00\.000Z\); it was halt \(missing, never_started\) before\n$/,
+    );
+    const json = run(['gate', 'history', '--gate', 'NEVER', '--json'], { cwd: repo.dir });
+    expect(
+      JSON.parse(json.stdout).map((e: Record<string, unknown>) => [
+        e.run_id,
+        e.halt_reason,
+        e.channel,
+        e.previous_halt_reason,
+        e.previous_channel,
+        e.changed,
+      ]),
+    ).toEqual([
+      ['4', 'missing', 'went_dark', 'missing', 'never_started', true],
+      ['1', 'missing', 'never_started', null, null, false],
+    ]);
   });
 });
 

@@ -38,8 +38,10 @@ const entry = (over: Partial<GateHistoryEntry>): GateHistoryEntry => ({
   verdict: 'pass',
   halt_reason: null,
   reason: null,
+  channel: null,
   previous_verdict: null,
   previous_halt_reason: null,
+  previous_channel: null,
   changed: false,
   ...over,
 });
@@ -198,6 +200,46 @@ describe('gateHistoryTable and gateHistorySummary', () => {
     );
     expect(gateHistorySummary('B', reasons.slice(2, 3))).toBe(
       'gate B is halt (missing) in every listed run (since run 5 at least); raise --limit to see since when\n',
+    );
+  });
+
+  it('shows the channel of a halt on a channel that produced nothing, and marks where it changed', () => {
+    const dark = [
+      entry({
+        run_id: '3',
+        verdict: 'halt',
+        halt_reason: 'missing',
+        reason: 'went dark',
+        channel: 'went_dark',
+        previous_verdict: 'halt',
+        previous_halt_reason: 'missing',
+        previous_channel: 'never_started',
+        changed: true,
+      }),
+      entry({
+        run_id: '2',
+        verdict: 'halt',
+        halt_reason: 'missing',
+        reason: 'never started',
+        channel: 'never_started',
+        previous_verdict: 'fail',
+        changed: true,
+      }),
+      entry({ run_id: '1', verdict: 'fail', reason: 'B fired' }),
+    ];
+    expect(
+      gateHistoryTable(dark)
+        .split('\n')
+        .map((l) => l.replace(/ +/g, ' ').replace(/ \S+Z \S+Z HEAD abcdef0/, '')),
+    ).toEqual([
+      'run recorded_at as_of ref sha verdict halt_reason channel change reason',
+      '3 halt missing went_dark halt (missing, never_started) -> halt (missing, went_dark) went dark',
+      '2 halt missing never_started fail -> halt (missing, never_started) never started',
+      '1 fail - - first B fired',
+      '',
+    ]);
+    expect(gateHistorySummary('B', dark)).toBe(
+      'gate B is halt (missing, went_dark) since run 3 (recorded 2026-06-01T03:00:00.000Z, as of 2026-06-01T00:00:00.000Z); it was halt (missing, never_started) before\n',
     );
   });
 

@@ -219,6 +219,84 @@ describe.each(testBackends())('gate history on $name', (backend) => {
     expect(limited.entries.at(-1)).toMatchObject({ run_id: runIds[5], previous_halt_reason: 'missing', changed: true });
   });
 
+  it('marks a halt on a channel that never started and then went dark, as its measurements stored it', async () => {
+    // What gate check stores for a measurement that halted on a channel without rows.
+    const halted = (channel: string | null) => ({
+      source: 'sql',
+      halt: 'missing',
+      reason: 'no rows',
+      ...(channel === null ? {} : { channel }),
+    });
+    const missing = (measurements: Record<string, ReturnType<typeof halted>>): Partial<GateResult> => ({
+      halt_reason: 'missing',
+      evidence: { condition: 'runs > 1000.0', measurements },
+    });
+    // C, oldest first; X is a composite over C, which the runs report too; Y one over a gate
+    // they do not report, whose evidence it carries.
+    const steps: [Verdict, Partial<GateResult>][] = [
+      ['halt', missing({ runs: halted('never_started') })],
+      ['halt', missing({ runs: halted('never_started') })],
+      ['halt', missing({ runs: halted('went_dark') })],
+      // No channel stored: no change by itself, and the one before is carried on.
+      ['halt', missing({})],
+      ['halt', missing({ runs: halted('never_started'), other: halted(null) })],
+      ['halt', missing({ runs: halted('never_started'), other: halted('went_dark') })],
+      ['halt', { halt_reason: 'error', evidence: {} }],
+      ['halt', missing({ runs: halted('went_dark') })],
+    ];
+    const runIds: string[] = [];
+    for (const [i, [verdict, over]] of steps.entries()) {
+      const c = result('C', verdict, over);
+      const dep = (id: string, carried: boolean) => ({
+        id,
+        verdict: c.verdict,
+        halt_reason: c.halt_reason ?? null,
+        ...(carried ? { reason: c.reason ?? '', evidence: c.evidence } : {}),
+      });
+      const composite = (id: string, carried: boolean) =>
+        result(id, verdict, { halt_reason: c.halt_reason, evidence: { all_of: [dep('C', carried)], spec: 'x' } });
+      const report: GateReport = {
+        rfc: 'channels',
+        as_of: `2026-06-0${i + 1}T00:00:00.000Z`,
+        ref: 'HEAD',
+        verdict,
+        results: [c, composite('X', false), composite('Y', true)].filter((r) => r.id !== 'Y' || i !== 3),
+      };
+      runIds.push((await recordGateRun(db.writer(), report)).runId);
+    }
+    const expected = [
+      ['missing', 'went_dark', 'error', null, true],
+      ['error', null, 'missing', 'went_dark', true],
+      // Two measurements halted: one went dark, and the gate with it.
+      ['missing', 'went_dark', 'missing', 'never_started', true],
+      // Compared with the channel stored before the run that stored none.
+      ['missing', 'never_started', 'missing', 'went_dark', true],
+      ['missing', null, 'missing', 'went_dark', false],
+      ['missing', 'went_dark', 'missing', 'never_started', true],
+      ['missing', 'never_started', 'missing', 'never_started', false],
+      ['missing', 'never_started', null, null, false],
+    ].map((row, i) => [runIds[steps.length - 1 - i], ...row]);
+    const rows = async (gate: string, limit = 20) =>
+      (await gateHistory(db.reader(), { rfc: 'channels', gate, limit })).entries.map((e) => [
+        e.run_id,
+        e.halt_reason,
+        e.channel,
+        e.previous_halt_reason,
+        e.previous_channel,
+        e.changed,
+      ]);
+    expect(await rows('C')).toEqual(expected);
+    expect(await rows('X')).toEqual(expected);
+    // Y is not in the run that stored no channel for C: the run before it is compared with.
+    expect(await rows('Y')).toEqual([
+      ...expected.slice(0, 3),
+      [runIds[4], 'missing', 'never_started', 'missing', 'went_dark', true],
+      ...expected.slice(5),
+    ]);
+    // Even when --limit leaves the runs it is compared with out.
+    expect((await rows('C', 4)).at(-1)).toEqual(expected[3]);
+  });
+
   it('a gate id in no recorded run: no entries, and the near recorded id', async () => {
     const history = await gateHistory(db.reader(), { rfc: 'wave3', gate: 'A1', limit: 20 });
     expect(history.entries).toEqual([]);

@@ -21,7 +21,7 @@ import { UsageError } from '../../spec/problems.js';
 
 export default class GateHistoryCommand extends LedgerCommand {
   static override summary = 'Show the gate runs `gate check --record` stored in the ledger (read-only).';
-  static override description = `Newest first: each run's id, when it was recorded, its --as-of (and --snapshot-at), ref and commit, --phase and --only when given, its verdict and its gates counted by verdict. --gate shows one gate's verdict in each run that evaluated it, marking the runs where it changed from the run before: when a gate started failing, or halted for another reason (a missing measurement became an error). --run shows every result of one run. Reads through the same READ ONLY door as gate check; never creates a database.
+  static override description = `Newest first: each run's id, when it was recorded, its --as-of (and --snapshot-at), ref and commit, --phase and --only when given, its verdict and its gates counted by verdict. --gate shows one gate's verdict in each run that evaluated it, marking the runs where it changed from the run before: when a gate started failing, or halted for another reason (a missing measurement became an error), or a channel it halted on as missing went dark after never having started. --run shows every result of one run. Reads through the same READ ONLY door as gate check; never creates a database.
 
 A gate id that no recorded run of the RFC holds is said so, with a near recorded id when there is one, and exits 0: the ledger cannot tell a mistyped id from a gate not recorded yet (new in the spec, or outside every recorded --phase and --only).
 
@@ -34,7 +34,7 @@ ${LEDGER_READER_EXIT_CODES_HELP}`;
 
   static override flags = {
     gate: Flags.string({
-      description: "One gate's verdict in each recorded run, and where it (or its halt reason) changed.",
+      description: "One gate's verdict in each recorded run, and where it (or its halt reason or channel) changed.",
       exclusive: ['run'],
     }),
     run: Flags.string({
