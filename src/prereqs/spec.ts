@@ -5,7 +5,7 @@
  * conditions (CEL, type-checked against the RFC's measurements).
  */
 import type { Environment } from '@marcbachmann/cel-js';
-import { globProblem, matchSorted, normalisePath } from '../util/globs.js';
+import { globProblem, globSyntaxProblem, matchSorted, normalisePath } from '../util/globs.js';
 import {
   type CompiledExpression,
   compileExpression,
@@ -101,6 +101,15 @@ export function readPrereqs(
         err(
           valueLocation(y, [i, 'deliverables', j]),
           `prereq '${p.id}': deliverable '${d}' is written with git pathspec magic ('${magic}'), which deliverables do not read, so it would never match: a deliverable is a plain path or a glob${d.length > magic.length ? `, such as '${d.slice(magic.length)}'` : ''}`,
+        );
+        return;
+      }
+      // A glob picomatch cannot read is a mistake in the writing, not a path that may never exist.
+      const syntax = globSyntaxProblem(d);
+      if (syntax !== undefined) {
+        err(
+          valueLocation(y, [i, 'deliverables', j]),
+          `prereq '${p.id}': deliverable '${d}' is not a valid glob: ${syntax}`,
         );
         return;
       }

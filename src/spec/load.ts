@@ -23,6 +23,7 @@ import { identifierProblem } from '../sources/sql/table-name.js';
 import { parseDuration } from '../util/duration.js';
 import { refProblem } from '../util/git-ref.js';
 import { regexMistake } from '../util/escape-regex.js';
+import { globSyntaxProblem } from '../util/globs.js';
 import { visible } from '../formatters/visible.js';
 import {
   baseEnvironment,
@@ -411,7 +412,11 @@ function readManifest(y: ParsedYaml, data: unknown, id: string, problems: Proble
   // The same check a measurement's own telemetry.files gets, so a `!` pattern is a spec error
   // here too and not a halt at the first run that reads telemetry.
   (d.telemetry?.files ?? []).forEach((f, i) => {
-    const why = typeof f === 'string' ? negatedPattern(f) : undefined;
+    const wrong = typeof f === 'string' ? globSyntaxProblem(f) : undefined;
+    const why =
+      typeof f !== 'string'
+        ? undefined
+        : (negatedPattern(f) ?? (wrong === undefined ? undefined : `'${visible(f)}' is not a valid glob: ${wrong}`));
     if (why !== undefined) {
       problems.push({
         ...valueLocation(y, ['telemetry', 'files', i]),
@@ -544,6 +549,18 @@ function readMeasurements(
         });
       }
     }
+    // A glob picomatch cannot read matches nothing: every run would halt on "matched no file".
+    for (const { path, glob } of measurementGlobs(source, raw[source])) {
+      // A telemetry pattern starting with '!' is reported for that already (telemetryProblems).
+      const why = source === 'telemetry' && negatedPattern(glob) ? undefined : globSyntaxProblem(glob);
+      if (why !== undefined) {
+        problems.push({
+          ...valueLocation(y, [i, source, ...path]),
+          severity: 'error',
+          message: `measurement '${id}': ${[source, ...path.filter((p) => typeof p === 'string')].join('.')} '${visible(glob)}' is not a valid glob: ${why}`,
+        });
+      }
+    }
     if (raw.counts_events && !raw.liveness) {
       err(
         'counts_events',
@@ -642,6 +659,33 @@ function measurementRegexes(
       for (const side of ['before', 'after']) {
         const ev = s[side] as { pattern?: unknown } | undefined;
         if (ev && typeof ev === 'object') add([side, 'pattern'], ev.pattern, '');
+      }
+    }
+  }
+  return out;
+}
+
+/** The paths and globs a measurement's source matches against files, each with its path under the source. */
+function measurementGlobs(source: SourceKind, spec: unknown): { path: (string | number)[]; glob: string }[] {
+  const out: { path: (string | number)[]; glob: string }[] = [];
+  if (!spec || typeof spec !== 'object') return out;
+  const s = spec as Record<string, unknown>;
+  const add = (path: (string | number)[], glob: unknown) => {
+    if (typeof glob === 'string') out.push({ path, glob });
+  };
+  const addAll = (path: (string | number)[], globs: unknown) => {
+    if (Array.isArray(globs)) globs.forEach((g, j) => add([...path, j], g));
+  };
+  if (source === 'artifact') add(['glob'], s.glob);
+  else if (source === 'telemetry') addAll(['files'], s.files);
+  else if (source === 'git') {
+    // path_exists takes a literal path, which is not read as a glob.
+    if (s.query === 'prereqs_before') add(['path'], s.path);
+    if (s.query === 'first_commit' || s.query === 'last_commit') addAll(['paths'], s.paths);
+    if (s.query === 'order') {
+      for (const side of ['before', 'after']) {
+        const ev = s[side] as { paths?: unknown } | undefined;
+        if (ev && typeof ev === 'object') addAll([side, 'paths'], ev.paths);
       }
     }
   }

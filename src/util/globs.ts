@@ -4,6 +4,7 @@
  * pre-commit hook pays for every module it imports.
  */
 import picomatch from 'picomatch';
+import { regexMistake } from './escape-regex.js';
 
 /** `**`, `dir/**`, `**` + `/*.ext` and `dir/**` + `/*.ext`: matched by string tests, without a regex. */
 const SIMPLE = /^((?:[^*?[\]{}!()+@\\/]+\/)*)\*\*(?:\/\*(\.[A-Za-z0-9_-]+))?$/;
@@ -150,10 +151,45 @@ export function globProblem(raw: string, what = 'paths'): string | undefined {
   if (segments.some((s) => s === '')) return "it has an empty segment ('//')";
   if (segments.some((s) => s === '.')) return "it has a '.' segment";
   if (segments.includes('.git')) return 'git never tracks files under .git';
+  const syntax = globSyntaxProblem(raw);
+  return syntax === undefined ? undefined : `it is not a valid glob: ${syntax}`;
+}
+
+/**
+ * Why picomatch cannot read a glob, or undefined. Such a glob matches no path but the one
+ * spelt exactly as written: `src/{a,b/*.py` would name only a file called `*.py` in a folder
+ * called `{a,b`, which is never what was meant, so a spec holding one is refused where it is
+ * written rather than halting the first run with "matched no file". A `{` or `[` picomatch
+ * reads as a literal character (`src/[ab/*.py`, `{{name}}/setup.py`) is no mistake.
+ */
+export function globSyntaxProblem(raw: string): string | undefined {
+  const p = normalisePath(raw);
+  if (p === '') return undefined;
   try {
-    picomatch.makeRe(p, { dot: true });
+    // Without debug, picomatch answers a pattern it cannot compile with a regex that matches nothing.
+    picomatch.makeRe(p, { dot: true, debug: true });
+    return undefined;
   } catch (e) {
-    return `it is not a valid glob: ${(e as Error).message}`;
+    const message = (e as Error).message;
+    const open = unclosed(raw, /character class/.test(message) ? '[' : '{(');
+    if (open === undefined) return `picomatch cannot read it (${regexMistake(e as Error)})`;
+    const { char, at } = open;
+    const close = char === '{' ? '}' : char === '(' ? ')' : ']';
+    const example = char === '{' ? '{a,b}' : char === '(' ? '@(a|b)' : '[abc]';
+    return `the '${char}' at character ${at + 1} is never closed; close it with '${close}' (as in ${example}), or write [${char}] for a literal '${char}'`;
   }
-  return undefined;
+}
+
+/** The first of `opening` brackets in `glob` that no closing one answers. */
+function unclosed(glob: string, opening: string): { char: string; at: number } | undefined {
+  const stack: { char: string; at: number }[] = [];
+  for (const [at, char] of [...glob].entries()) {
+    if (opening.includes(char)) stack.push({ char, at });
+    else if (char === '}' || char === ')' || char === ']') {
+      const want = char === '}' ? '{' : char === ')' ? '(' : '[';
+      const i = stack.map((o) => o.char).lastIndexOf(want);
+      if (i >= 0) stack.splice(i, 1);
+    }
+  }
+  return stack[0];
 }

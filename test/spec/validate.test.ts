@@ -484,6 +484,38 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a glob with an unclosed { or [ matches no file: a spec error where it is written, in every spec that takes globs', () => {
+    const manifest = `id: demo\ntitle: Demo RFC\nversion: v1\nmainline: main\noperators: [{ name: Ada, email: ada@example.com }]\ntelemetry:\n  files: ["t/{a,b/*.jsonl"]\n`;
+    const measurements = [
+      `- id: hit\n  telemetry:\n    files: ["logs/**/{x"]\n    metric: cache_hit_ratio\n`,
+      `- id: doc\n  artifact:\n    glob: docs/{a,b/*.md\n`,
+      `- id: first\n  git:\n    query: first_commit\n    paths: [src/ok.py, "src/[[:alpha:]/x.py"]\n`,
+      `- id: ordered\n  git:\n    query: order\n    before: { paths: [docs/a.md] }\n    after: { paths: ["src/!(a"] }\n`,
+      // Read literally by picomatch, so they can match: not refused.
+      `- id: fine\n  git:\n    query: last_commit\n    paths: ["src/[ab/*.py", "{{cookiecutter.slug}}/setup.py", "src/a}/x", "src/[{]a/x"]\n`,
+    ].join('');
+    const ps = problemsOf(
+      raw({
+        'rfc.yaml': manifest,
+        'measurements.yaml': measurements,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: hit < 0.8 || doc || first < fine || ordered\n`,
+        'prereqs.yaml': `- id: p1\n  title: P1\n  deliverables:\n    - src/{a,b/*.py\n`,
+        'lints.yaml': `- id: L\n  title: t\n  severity: error\n  message: m\n  fix: f\n  forbid:\n    literals: [x]\n    include: ["src/{a,b/*.py"]\n`,
+      }),
+    );
+    const brace = (at: number) =>
+      `the '{' at character ${at} is never closed; close it with '}' (as in {a,b}), or write [{] for a literal '{'`;
+    expect(ps).toEqual([
+      `gates/demo/lints.yaml:9:15: lint rule 'L': 'src/{a,b/*.py' can never match a repository path: it is not a valid glob: ${brace(5)}`,
+      `${M}:4:13: measurement 'hit': telemetry.files 'logs/**/{x' is not a valid glob: ${brace(9)}`,
+      `${M}:8:11: measurement 'doc': artifact.glob 'docs/{a,b/*.md' is not a valid glob: ${brace(6)}`,
+      `${M}:12:24: measurement 'first': git.paths 'src/[[:alpha:]/x.py' is not a valid glob: the '[' at character 5 is never closed; close it with ']' (as in [abc]), or write [[] for a literal '['`,
+      `${M}:17:22: measurement 'ordered': git.after.paths 'src/!(a' is not a valid glob: the '(' at character 6 is never closed; close it with ')' (as in @(a|b)), or write [(] for a literal '('`,
+      `gates/demo/prereqs.yaml:5:7: prereq 'p1': deliverable 'src/{a,b/*.py' is not a valid glob: ${brace(5)}`,
+      `gates/demo/rfc.yaml:8:11: telemetry.files: 't/{a,b/*.jsonl' is not a valid glob: ${brace(3)}`,
+    ]);
+  });
+
   it("a telemetry file in rfc.yaml that starts with '!' is refused where it is written, as in a measurement", () => {
     const manifest = `id: demo\ntitle: Demo RFC\nversion: v1\nmainline: main\noperators: [{ name: Ada, email: ada@example.com }]\ntelemetry:\n  files: ["t/*.jsonl", "!logs/old/**", "!(old)/*.jsonl"]\n`;
     const ps = problemsOf(

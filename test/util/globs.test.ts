@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
-import { globProblem, matchSorted, pathMatcher, someSorted } from '../../src/util/globs.js';
+import { globProblem, globSyntaxProblem, matchSorted, pathMatcher, someSorted } from '../../src/util/globs.js';
 
 const FILES = [
   '.py',
@@ -109,5 +109,19 @@ describe('globProblem', () => {
       "it starts with '!', which does not negate here: a glob names the deliverables it matches",
     );
     expect(globProblem('src/**/*.py')).toBeUndefined();
+  });
+
+  it('refuses a glob picomatch cannot read, naming the bracket left open, and keeps those it reads literally', () => {
+    expect(globProblem('src/{a,b/*.py')).toBe(
+      "it is not a valid glob: the '{' at character 5 is never closed; close it with '}' (as in {a,b}), or write [{] for a literal '{'",
+    );
+    expect(globSyntaxProblem('./src/{a,b}/{c')).toMatch(/^the '\{' at character 13 is never closed/);
+    expect(globSyntaxProblem('src/[[:alpha:]/x')).toMatch(/^the '\[' at character 5 is never closed/);
+    expect(globSyntaxProblem('src/!(a')).toMatch(/^the '\(' at character 6 is never closed/);
+    // Each of these matches a path, so none is refused.
+    const literal = ['src/[ab/*.py', '{{slug}}/setup.py', 'src/a}/x', 'src/[{]a/x', 'src/{a}/x'];
+    for (const g of literal) expect(globSyntaxProblem(g), g).toBeUndefined();
+    const paths = ['src/a}/x', 'src/{a/x', 'src/{a}/x', '{{slug}}/setup.py'].sort();
+    expect(matchSorted(paths, literal)).toEqual(paths);
   });
 });
