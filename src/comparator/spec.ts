@@ -1,8 +1,9 @@
 /**
  * Reads comparator.yaml (already schema-checked) into typed pairs with source positions,
  * and checks what the schema cannot: duplicate pair ids, a column both compared and
- * excluded, a rule on a column that is not compared. Whether the columns exist is the live
- * schema's business (coverage.ts), not the file's.
+ * excluded, a must_compare column the pair excludes or does not compare, a rule on a column
+ * that is not compared. Whether the columns exist is the live schema's business
+ * (coverage.ts), not the file's.
  */
 import type { SourceLocation } from '../model/result.js';
 import type { Problem } from '../spec/problems.js';
@@ -144,6 +145,29 @@ export function readComparator(y: ParsedYaml, data: unknown, problems: Problem[]
       excluded.add(e.column);
       if (Array.isArray(r.compare) && r.compare.includes(e.column)) {
         err(loc, `pair '${r.id}': column '${e.column}' is both compared and excluded; keep one`);
+      }
+    });
+    // Contradictions within the pair, said where must_compare names the column: without the
+    // file's other half read, only comparator check against a live database would notice.
+    (r.must_compare ?? []).forEach((c, j) => {
+      const loc = valueLocation(y, [...path, 'must_compare', j]);
+      const excludedAt = (r.exclude ?? []).findIndex((e) => e.column === c);
+      if (excludedAt >= 0) {
+        const e = valueLocation(y, [...path, 'exclude', excludedAt, 'column']);
+        err(
+          loc,
+          `pair '${r.id}': column '${c}' is in must_compare but excluded (at ${e.file}:${e.line}:${e.col}); remove it from exclude to compare it, or from must_compare`,
+        );
+      } else if (r.key.includes(c)) {
+        err(
+          loc,
+          `pair '${r.id}': column '${c}' is in must_compare but is a key column, matched by the join, not compared; remove it from must_compare`,
+        );
+      } else if (Array.isArray(r.compare) && !r.compare.includes(c)) {
+        err(
+          loc,
+          `pair '${r.id}': column '${c}' is in must_compare but not in compare; add it to compare, or remove it from must_compare`,
+        );
       }
     });
     if (Array.isArray(r.compare)) {

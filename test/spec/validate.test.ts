@@ -988,6 +988,28 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ).toEqual([`gates/demo/comparator.yaml:11:9: pairs.must_compare: 'total' is listed twice; keep one`]);
   });
 
+  it('a must_compare column the same pair excludes, keys on or leaves out of compare is refused at the must_compare entry', () => {
+    const pair = (compare: string, extra: string) =>
+      `pairs:\n  - id: orders\n    canonical: core.orders\n    shadow: core.orders_shadow\n    key: [id]\n    compare: ${compare}\n${extra}`;
+    const C = 'gates/demo/comparator.yaml';
+    expect(
+      problemsOf(
+        raw({
+          'comparator.yaml': pair(
+            'all',
+            '    exclude:\n      - { column: notes, reason: free text }\n    must_compare: [total, notes, id]\n',
+          ),
+        }),
+      ),
+    ).toEqual([
+      `${C}:10:27: pair 'orders': column 'notes' is in must_compare but excluded (at ${C}:9:19); remove it from exclude to compare it, or from must_compare`,
+      `${C}:10:34: pair 'orders': column 'id' is in must_compare but is a key column, matched by the join, not compared; remove it from must_compare`,
+    ]);
+    expect(problemsOf(raw({ 'comparator.yaml': pair('[total]', '    must_compare: [total, placed_at]\n') }))).toEqual([
+      `${C}:8:27: pair 'orders': column 'placed_at' is in must_compare but not in compare; add it to compare, or remove it from must_compare`,
+    ]);
+  });
+
   it('a value that is neither of two forms, one a single word, is one message naming both', () => {
     const pair = (compare: string) =>
       `pairs:\n  - id: orders\n    canonical: core.orders\n    shadow: core.orders_shadow\n    key: [id]\n    compare: ${compare}\n`;
