@@ -6,6 +6,8 @@
 import { type ASTNode, Environment } from '@marcbachmann/cel-js';
 import type { MeasuredValue } from '../sources/types.js';
 import type { ValueType } from './types.js';
+import { visible } from '../formatters/visible.js';
+import { regexMistake } from '../util/escape-regex.js';
 import { ranOutOfStack } from '../util/stack.js';
 
 const CEL_TYPE: Record<ValueType, string> = {
@@ -223,10 +225,11 @@ function invalidRegexLiteral(node: ASTNode): ExpressionError | undefined {
       { op?: string; args?: unknown; start?: number } | undefined;
     if (arg?.op === 'value' && typeof arg.args === 'string') {
       try {
+        // As the evaluator compiles it: no flags.
         new RegExp(arg.args);
       } catch (e) {
         return {
-          message: `matches() pattern is not a valid regex: ${(e as Error).message}; fix the pattern (a literal ( or [ is written \\\\( or \\\\[ in a CEL string)`,
+          message: `matches() pattern is not a valid regex: ${regexText(e as Error, arg.args)}`,
           offset: arg.start ?? 0,
         };
       }
@@ -240,6 +243,19 @@ function invalidRegexLiteral(node: ASTNode): ExpressionError | undefined {
   };
   visit(n.args);
   return found;
+}
+
+/**
+ * Why a matches() pattern does not compile, in the words the lint and measurement regexes use,
+ * and what to write. CEL's documentation describes RE2, whose inline flags (`(?i)`) JavaScript
+ * does not read: said as such, with the way to ignore case here.
+ */
+function regexText(e: Error, pattern: string): string {
+  const why = visible(regexMistake(e));
+  const inline = /\(\?-?[imsx]+(?:-[imsx]+)?[:)]/.exec(pattern);
+  return inline
+    ? `${why}: an inline flag group such as ${inline[0]} is RE2's, not JavaScript's; to ignore case, match x.lowerAscii() against a lower-case pattern`
+    : `${why}; fix the pattern (a literal ( or [ is written \\\\( or \\\\[ in a CEL string)`;
 }
 
 function collectIdentifiers(node: ASTNode, out = new Set<string>()): Set<string> {

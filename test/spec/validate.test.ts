@@ -800,11 +800,16 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     const ps = problemsOf(
       raw({
         'measurements.yaml': `- id: verdict\n  attestation: { judgements: [go, no-go] }\n`,
-        'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: verdict.matches("[") || verdict.matches(verdict) || verdict.matches("^go$")\n`,
+        'invariants.yaml': [
+          `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: verdict.matches("[") || verdict.matches(verdict) || verdict.matches("^go$")\n`,
+          `- id: J\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: verdict.matches("^no-go$") || verdict.matches("(?i)^GO$")\n`,
+        ].join(''),
       }),
     );
+    // In the words the lint and measurement regexes use, without V8's echo of the pattern.
     expect(ps).toEqual([
-      `gates/demo/invariants.yaml:6:29: invariant 'I': expression error: matches() pattern is not a valid regex: Invalid regular expression: /[/: Unterminated character class; fix the pattern (a literal ( or [ is written \\\\( or \\\\[ in a CEL string)`,
+      `gates/demo/invariants.yaml:6:29: invariant 'I': expression error: matches() pattern is not a valid regex: unterminated character class; fix the pattern (a literal ( or [ is written \\\\( or \\\\[ in a CEL string)`,
+      `gates/demo/invariants.yaml:11:59: invariant 'J': expression error: matches() pattern is not a valid regex: invalid group: an inline flag group such as (?i) is RE2's, not JavaScript's; to ignore case, match x.lowerAscii() against a lower-case pattern`,
     ]);
   });
 
