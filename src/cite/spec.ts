@@ -3,6 +3,8 @@
  * document, keyed by the citation exactly as written. Each `cite` must itself read as one
  * citation, and a citation is declared once per document.
  */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Problem } from '../spec/problems.js';
 import { type ParsedYaml, valueLocation } from '../spec/yaml.js';
 import type { SourceLocation } from '../model/result.js';
@@ -14,6 +16,9 @@ export interface CitationClaim {
   /** The document; undefined means rfc.yaml's document. */
   document?: string;
   location: SourceLocation;
+  /** Where `cite` and `document` are written, for warnings about the claim. */
+  citeLocation: SourceLocation;
+  documentLocation?: SourceLocation;
 }
 
 export function readCitations(
@@ -47,7 +52,14 @@ export function readCitations(
     }
     seen.set(key, at);
     const expect = Array.isArray(raw.expect) ? raw.expect.map(String) : [String(raw.expect)];
-    out.push({ cite, expect, ...(document ? { document } : {}), location: valueLocation(y, [i]) });
+    out.push({
+      cite,
+      expect,
+      ...(document ? { document } : {}),
+      location: valueLocation(y, [i]),
+      citeLocation: at,
+      ...(document ? { documentLocation: valueLocation(y, [i, 'document']) } : {}),
+    });
   });
   return out;
 }
@@ -68,4 +80,69 @@ export function claimsFor(
 
 function normal(p: string): string {
   return p.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
+}
+
+/**
+ * Claims `cite verify` never reads: one for a document that is not there (or for none, when
+ * rfc.yaml names no document), or for a citation its document does not hold. Warnings, not
+ * errors: the document may be written after its claims, and the run that checks it is
+ * `cite verify`; until then what the claim asks for is never looked for, and nothing says so.
+ * Matched as cite verify matches a claim: by the citation as written, a path the span reads
+ * whole included, and a table cell's `\|` read as `|`.
+ */
+export function unreadClaims(
+  root: string,
+  claims: readonly CitationClaim[],
+  rfcDocument: string | undefined,
+): Problem[] {
+  const out: Problem[] = [];
+  const warn = (at: SourceLocation, message: string) => out.push({ ...at, severity: 'warning', message });
+  const cited = new Map<string, Set<string> | undefined>();
+  for (const c of claims) {
+    const doc = c.document ?? rfcDocument;
+    if (doc === undefined) {
+      warn(
+        c.citeLocation,
+        `the claim for '${c.cite}' names no document and rfc.yaml names none, so cite verify never checks it: add document: <path> here, or document to rfc.yaml`,
+      );
+      continue;
+    }
+    const key = normal(doc);
+    if (!cited.has(key)) cited.set(key, citationsIn(join(root, key)));
+    const texts = cited.get(key);
+    const whose = c.document === undefined ? ` (rfc.yaml's document)` : '';
+    if (!texts) {
+      warn(
+        c.documentLocation ?? c.citeLocation,
+        `the claim for '${c.cite}' is for ${doc}${whose}, which is not a file, so cite verify never checks it: give the document's path relative to the repository root`,
+      );
+    } else if (!texts.has(c.cite)) {
+      warn(
+        c.citeLocation,
+        `${doc}${whose} never cites '${c.cite}', so cite verify never checks this claim: write the citation as the document does, or remove the claim`,
+      );
+    }
+  }
+  return out;
+}
+
+/** The citations a Markdown file holds, as cite verify keys its claims; undefined when it is no readable file. */
+function citationsIn(path: string): Set<string> | undefined {
+  let text: string;
+  try {
+    // Never opened unless it is a file: reading a named pipe waits for a writer that may never come.
+    if (!statSync(path).isFile()) return undefined;
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const out = new Set<string>();
+  for (const c of extractCitations(text)) {
+    for (const t of [c.text, c.whole?.text]) {
+      if (t === undefined) continue;
+      out.add(t);
+      out.add(t.replaceAll('\\|', '|'));
+    }
+  }
+  return out;
 }

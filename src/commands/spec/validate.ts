@@ -3,6 +3,7 @@ import { HOME_PROGRAM, PROGRAM_ENV } from '../../cli/program.js';
 import { RfcCommand } from '../../cli/rfc-command.js';
 import { EXIT } from '../../model/result.js';
 import { type BacktrackCheck, backtrackingProblems } from '../../lint/backtracking.js';
+import { unreadClaims } from '../../cite/spec.js';
 import { type LoadedRfc, loadRfc } from '../../spec/load.js';
 import { listRfcIds } from '../../spec/rfc-dir.js';
 import { formatProblem, type Problem, sortProblems, SpecError } from '../../spec/problems.js';
@@ -93,6 +94,9 @@ async function validateOne(root: string, id: string): Promise<Validated> {
     };
   }
   const counts = { files: rfc.files.length, measurements: rfc.measurements.size, gates: rfc.gates.length };
-  if (hang.length) return { rfc: id, valid: false, ...counts, problems: sortProblems([...hang, ...rfc.warnings]) };
-  return { rfc: id, valid: true, ...counts, problems: rfc.warnings };
+  // Read here, not by every command loading the spec: it reads and parses the documents.
+  const claims = rfc.citations ? unreadClaims(root, rfc.citations, rfc.manifest.document) : [];
+  const warnings = claims.length ? sortProblems([...rfc.warnings, ...claims]) : rfc.warnings;
+  if (hang.length) return { rfc: id, valid: false, ...counts, problems: sortProblems([...hang, ...warnings]) };
+  return { rfc: id, valid: true, ...counts, problems: warnings };
 }
