@@ -6,6 +6,8 @@
  */
 import type { Environment } from '@marcbachmann/cel-js';
 import { globProblem, globSyntaxProblem, matchSorted, normalisePath } from '../util/globs.js';
+import { regexMistake } from '../util/escape-regex.js';
+import { visible } from '../formatters/visible.js';
 import {
   type CompiledExpression,
   compileExpression,
@@ -135,7 +137,10 @@ export function readPrereqs(
           );
         }
       } catch (e) {
-        err(at, `prereq '${p.id}': landed_when.commit_message is not a valid regex: ${(e as Error).message}`);
+        err(
+          at,
+          `prereq '${p.id}': landed_when.commit_message is not a valid regex: ${visible(regexMistake(e as Error))}; fix the pattern (a literal ( or [ is written \\( or \\[)`,
+        );
       }
     }
 

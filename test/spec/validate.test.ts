@@ -768,6 +768,17 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it("a prereq's landed_when regex that does not compile says why as the measurement regexes do", () => {
+    const ps = problemsOf(
+      raw({
+        'prereqs.yaml': `- id: p1\n  title: P1\n  deliverables: [src/a.py]\n  landed_when: { commit_message: "Prereq: (p1" }\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `gates/demo/prereqs.yaml:5:34: prereq 'p1': landed_when.commit_message is not a valid regex: unterminated group; fix the pattern (a literal ( or [ is written \\( or \\[)`,
+    ]);
+  });
+
   it("the table form's timestamp is any column name as the catalog spells it; one in quotes, or too long to be one, is refused where it is written", () => {
     const long = 'a'.repeat(64);
     const ps = problemsOf(
