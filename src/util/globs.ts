@@ -65,7 +65,7 @@ function compileGlob(raw: string): CompiledGlob {
     const glob = picomatch(g, { dot: true, flags: 's' });
     const literal = `${g}/`;
     const m = (f: string) => f === g || f.startsWith(literal) || glob(f);
-    const { base } = picomatch.scan(g);
+    const base = literalHead(picomatch.scan(g).base);
     const under = `${base}/`;
     c =
       base === '' || base.includes('\\')
@@ -74,6 +74,23 @@ function compileGlob(raw: string): CompiledGlob {
   }
   compiledGlobs.set(raw, c);
   return c;
+}
+
+/**
+ * The folders of picomatch's base that hold no glob character. picomatch's scan stops at what
+ * it takes for a glob and gives the rest as base when it takes none, though its matcher then
+ * still reads the pattern: `{{slug}}/**` + `/*.py` (a cookiecutter template), `src/{a}/*.py`
+ * and `src/[ab/*.py` each come back whole, and as a prefix would match only themselves.
+ */
+function literalHead(base: string): string {
+  if (!GLOB_CHARS.test(base)) return base;
+  const parts = base.split('/');
+  return parts
+    .slice(
+      0,
+      parts.findIndex((p) => GLOB_CHARS.test(p)),
+    )
+    .join('/');
 }
 
 /**

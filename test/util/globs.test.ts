@@ -43,6 +43,27 @@ describe('pathMatcher', () => {
     expect(FILES.filter(pathMatcher([g]))).toEqual(FILES.filter((f) => pm(f)));
   });
 
+  it('a glob whose braces or bracket picomatch reads as literal text still has its wildcards', () => {
+    const files = [
+      '{{cookiecutter.project_slug}}/app/main.py',
+      '{{cookiecutter.project_slug}}/setup.py',
+      'src/{a}/x.py',
+      'src/[ab/x.py',
+      'src/a/x.py',
+      'src/b/x.py',
+    ];
+    const sorted = [...files].sort();
+    for (const g of ['{{cookiecutter.project_slug}}/**/*.py', 'src/{a}/*.py', 'src/[ab/*.py', 'src/a}/*.py']) {
+      const pm = picomatch(g, { dot: true, flags: 's' });
+      const expected = files.filter((f) => pm(f));
+      expect(expected.length, g).toBeLessThan(files.length);
+      expect(files.filter(pathMatcher([g])), g).toEqual(expected);
+      expect(matchSorted(sorted, [g]), g).toEqual([...expected].sort());
+      expect(someSorted(sorted, [g]), g).toBe(expected.length > 0);
+    }
+    expect(files.filter(pathMatcher(['{{cookiecutter.project_slug}}/**/*.py']))).toHaveLength(2);
+  });
+
   it('a glob also names the path spelt as it is written, and what is under it, as git pathspecs do', () => {
     const files = ['pages/[id].tsx', 'pages/i.tsx', 'pages/x.tsx', 'app/[slug]/page.tsx', 'app/s/page.tsx'];
     expect(files.filter(pathMatcher(['pages/[id].tsx']))).toEqual(['pages/[id].tsx', 'pages/i.tsx']);
