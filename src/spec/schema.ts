@@ -309,6 +309,13 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string, meant: string |
           `${where}${given} has no unit: ${DURATION}${key === 'min_age' ? ', or 0 for none' : ''}`,
         );
       }
+      // `band: 0.05`: the band says what the number is.
+      if (typeof given === 'number' && key === 'band' && types.includes('object')) {
+        return mk(
+          valueLocation(y, path),
+          `${where}must be a mapping that says what ${given} is: { relative: ${given} } (a fraction of the threshold) or { absolute: ${given} } (in the threshold's units)`,
+        );
+      }
       // YAML 1.1's yes, no, on and off are text in YAML 1.2, which specs are read as.
       if (types.length === 1 && types[0] === 'boolean') {
         const text = typeof given === 'string' ? given : '';
@@ -351,9 +358,16 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string, meant: string |
         exclusiveMaximum: 'less than',
       }[e.keyword];
       const given = nodeValue(y, path);
+      // `relative: 5` meant 5%: the band is a fraction of the threshold.
+      const fraction =
+        lastKey(path) === 'relative' && path.includes('band')
+          ? typeof given === 'number' && given >= 1 && given < 100
+            ? `: it is a fraction of the threshold, so ${given}% is ${given / 100}`
+            : ': it is a fraction of the threshold (0.05 is within 5% of it)'
+          : '';
       return mk(
         valueLocation(y, path),
-        `${where}must be ${bound} ${String(e.params.limit)}${typeof given === 'number' ? `, not ${given}` : ''}`,
+        `${where}must be ${bound} ${String(e.params.limit)}${typeof given === 'number' ? `, not ${given}` : ''}${fraction}`,
       );
     }
     case 'format': {

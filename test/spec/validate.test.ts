@@ -835,6 +835,19 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(ps).toEqual([`${D}:9:29: disconfirmer 'B': ${said}`, `${D}:10:29: disconfirmer 'B': ${said}`]);
   });
 
+  it('a band written as a bare number, or as a percentage, says what to write', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  params: { n: 10 }\n  fires_if: p50_ms > n\n  sensitivity:\n    - { param: n, compares: p50_ms, band: 0.05, alternates: [8] }\n    - { param: n, compares: p50_ms, band: { relative: 5 }, alternates: [8] }\n    - { param: n, compares: p50_ms, band: { relative: 0.05 }, alternates: [8] }\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `${D}:9:43: 'B': sensitivity.band: must be a mapping that says what 0.05 is: { relative: 0.05 } (a fraction of the threshold) or { absolute: 0.05 } (in the threshold's units)`,
+      `${D}:10:55: 'B': sensitivity.band.relative: must be less than 1, not 5: it is a fraction of the threshold, so 5% is 0.05`,
+    ]);
+  });
+
   it('all_of naming an unknown gate, and gates that depend on each other in a cycle', () => {
     const ps = problemsOf(
       raw({
