@@ -19,7 +19,7 @@ import {
   nullKeySql,
   type SqlText,
 } from './sql.js';
-import { seenWithRowsBefore, stateAt, type StoredWindow, WINDOWS_TABLE, type WindowState } from './window.js';
+import { seenWithRowsBefore, stateAt, type StoredWindow, type WindowsUnreadable, type WindowState } from './window.js';
 
 /** went_dark is an alarm of its own: louder than a divergence, so it has its own exit code. */
 export const COMPARATOR_EXIT = { pass: 0, fail: 1, halt: 2, invalid: 3, went_dark: 4 } as const;
@@ -134,7 +134,7 @@ export interface RunComparatorOptions {
    * Why the stored window states could not be read (a role without access to the ledger),
    * as opposed to their absence: an empty shadow's state is then unknown.
    */
-  windowsUnreadable?: string;
+  windowsUnreadable?: WindowsUnreadable;
   onProgress?: (e: ProgressEvent) => void;
 }
 
@@ -345,7 +345,7 @@ async function runPair(
     r.halt_reason = 'missing';
     r.reason = `nothing to compare: ${missing}${
       shadowGone && opts.mode === 'run' && opts.windowsUnreadable !== undefined
-        ? `; the shadow window's history could not be read (${opts.windowsUnreadable}), so whether a shadow that was active has been dropped (went dark) is unknown`
+        ? `; the shadow window's history could not be read (${opts.windowsUnreadable.reason}), so whether a shadow that was active has been dropped (went dark) is unknown`
         : ''
     }`;
     return;
@@ -377,7 +377,7 @@ async function runPair(
     r.status = 'halt';
     r.verdict = 'halt';
     r.halt_reason = 'error';
-    r.reason = `${pair.shadow.text} is empty, and the shadow window's history could not be read (${opts.windowsUnreadable}), so whether the shadow writer never started or went dark is unknown; let this role read ${WINDOWS_TABLE}`;
+    r.reason = `${pair.shadow.text} is empty, and the shadow window's history could not be read (${opts.windowsUnreadable.reason}), so whether the shadow writer never started or went dark is unknown; ${opts.windowsUnreadable.fix}`;
     return;
   }
   if (r.state === 'went_dark') {

@@ -85,6 +85,23 @@ export async function readWindows(
   }
 }
 
+/** Why the stored windows could not be read, and what to do about it. */
+export interface WindowsUnreadable {
+  reason: string;
+  fix: string;
+}
+
+/**
+ * What a failed `readWindows` tells a reader: only a role without access to the ledger is
+ * helped by access; a read that timed out or waited on a lock is helped by running again.
+ */
+export function windowsUnreadable(err: SqlHaltError): WindowsUnreadable {
+  return {
+    reason: err.message,
+    fix: err.sqlstate === '42501' ? `let this role read ${WINDOWS_TABLE}` : 'run it again once the ledger answers',
+  };
+}
+
 /**
  * The stored windows of these pairs, read inside the recording transaction and held until it
  * ends, so the states this run records (and reports) are derived from every observation

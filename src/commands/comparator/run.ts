@@ -16,6 +16,7 @@ import {
   runComparator,
   withSelfTest,
 } from '../../comparator/run.js';
+import type { WindowsUnreadable } from '../../comparator/window.js';
 import type { RecordedRun } from '../../comparator/record.js';
 import type { SelfTestResult } from '../../comparator/selftest.js';
 import { compareSql, printable } from '../../comparator/sql.js';
@@ -155,16 +156,16 @@ ${COMPARATOR_EXIT_CODES_HELP}
         return undefined;
       }
 
-      const { readWindows } = await import('../../comparator/window.js');
+      const { readWindows, windowsUnreadable: whyUnreadable } = await import('../../comparator/window.js');
       let windows;
-      let windowsUnreadable: string | undefined;
+      let windowsUnreadable: WindowsUnreadable | undefined;
       try {
         windows = await readWindows(client, id, timeoutMs);
       } catch (err) {
         if (!(err instanceof SqlHaltError)) throw err;
         // An unreachable database halts the pairs with the same reason when they query; a
         // ledger this role cannot read leaves an empty shadow's state unknown.
-        windowsUnreadable = err.message;
+        windowsUnreadable = whyUnreadable(err);
       }
       const started = new Map<string, number>();
       const elapsed = new Map<string, number>();
