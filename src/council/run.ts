@@ -167,10 +167,16 @@ async function runLane(
   const { client, attempts } = makeClient(opts);
   const tokens = await countTokens(client, request, opts.tokenCount);
   const head = { id: lane.id, title: lane.title, model: lane.model };
+  // Every failure is redacted here, whatever built its message: a malformed answer's parse
+  // error quotes the answer's first characters, which may be an echoed key.
   const failed = (failure: LaneFailure, usage: Usage | null = null): LaneResult => ({
     ...head,
     status: 'failed',
-    failure,
+    failure: {
+      ...failure,
+      message: redact(failure.message),
+      ...(failure.problems ? { problems: failure.problems.map(redact) } : {}),
+    },
     attempts: attempts(),
     findings: [],
     tokens,
@@ -210,7 +216,7 @@ async function runLane(
       {
         kind: 'malformed',
         message: `the structured output was rejected: ${out.problems[0] ?? 'invalid'}`,
-        problems: out.problems.map(redact),
+        problems: out.problems,
       },
       usage,
     );

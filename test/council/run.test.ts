@@ -444,6 +444,31 @@ describe('council run', () => {
     expect(existsSync(join(repo.root, r.files.json))).toBe(true);
   });
 
+  it("the API key is redacted from a malformed answer's failure message, which quotes the answer's first characters", async () => {
+    repo = councilRepo();
+    const key = 'sk-ant-k1';
+    const script = new Map<string, ScriptedResponse[]>([
+      ['architect', [{ text: `${key} is the key you sent` }]],
+      ['code-reviewer', [{ findings: [] }]],
+      ['live-verifier', [{ findings: [] }]],
+    ]);
+    const r = await councilRound({
+      root: repo.root,
+      rfc: 'demo',
+      apiKey: key,
+      fetch: fakeModel(script).fetch,
+      tokenCount: 'estimate',
+      now: new Date('2026-11-20T10:00:00Z'),
+    });
+    const architect = r.lanes.find((l) => l.id === 'architect');
+    expect(architect?.failure?.kind).toBe('malformed');
+    expect(architect?.failure?.message).toContain('[redacted]');
+    const written = readdirSync(join(repo.root, 'rfcs/demo/council')).map((n) =>
+      readFileSync(join(repo.root, 'rfcs/demo/council', n), 'utf8'),
+    );
+    for (const text of [JSON.stringify(r), ...written]) expect(text).not.toContain(key);
+  });
+
   it("a request that hangs is given up after council.yaml's timeout, and the lane fails", async () => {
     repo = councilRepo({ timeout: '1s', max_retries: 1, warm_cache: false });
     const fake = fakeModel(scriptFromDir(join(FIXTURES, 'all-clear')));
