@@ -120,6 +120,10 @@ describe('council run', () => {
     );
     expect(architect?.findings).toEqual([]);
     expect(r.contract.verdict).toBe('halt');
+    // The stored summary (a PR comment) names every violation, not only the first.
+    const summary = readFileSync(join(repo.root, r.files.markdown), 'utf8');
+    expect(summary).toContain('- architect: findings.0.severity must be one of BLOCK, CONCERN, NIT');
+    expect(summary).toContain("- architect: findings.0 lacks 'suggested_fix'");
   });
 
   it('output that is not JSON at all, or cut off at max_tokens, is rejected too', async () => {

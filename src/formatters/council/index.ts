@@ -173,6 +173,13 @@ export function councilMarkdown(r: CouncilRound, now?: string): string {
     '',
     'Input is cache read + cache write + uncached, as the API reported it; "before sending" is the size counted by the API, or estimated offline, before the request went out.',
   );
+  // The table's cell holds the first violation only; the summary is what a PR comment shows,
+  // so a rejected answer lists every one, as the terminal report does.
+  const rejected = r.lanes.filter((l) => l.failure?.problems?.length);
+  if (rejected.length) {
+    out.push('', '## Answers rejected by the schema', '');
+    for (const l of rejected) for (const p of l.failure?.problems ?? []) out.push(`- ${l.id}: ${cell(p)}`);
+  }
   if (r.facts.length) {
     out.push('', '## Facts given to the lanes', '');
     for (const f of r.facts) out.push(`- ${codeSpan(f.id)}: ${cell(f.summary)}`);
