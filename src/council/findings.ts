@@ -85,15 +85,28 @@ export function validateLaneOutput(lane: LaneSpec, text: string): LaneOutput {
   }
   const validate = validatorFor(lane);
   if (validate(data)) return { ok: true, findings: (data as { findings: Finding[] }).findings };
-  return { ok: false, problems: (validate.errors ?? []).slice(0, 10).map(describe) };
+  return { ok: false, problems: (validate.errors ?? []).slice(0, 10).map((e) => describe(e, data)) };
 }
 
-function describe(e: ErrorObject): string {
+/** The value at a JSON pointer of the answer, quoted briefly: what the model wrote, beside what it must be. */
+function given(data: unknown, pointer: string): string {
+  let v: unknown = data;
+  for (const part of pointer.split('/').slice(1)) {
+    const k = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  }
+  const text = JSON.stringify(v) ?? 'nothing';
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function describe(e: ErrorObject, data: unknown): string {
   const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'the answer';
   if (e.keyword === 'enum') {
-    return `${at} must be one of ${(e.params as { allowedValues: string[] }).allowedValues.join(', ')}`;
+    return `${at} must be one of ${(e.params as { allowedValues: string[] }).allowedValues.join(', ')}, not ${given(data, e.instancePath)}`;
   }
-  if (e.keyword === 'const') return `${at} must be '${String((e.params as { allowedValue: unknown }).allowedValue)}'`;
+  if (e.keyword === 'const') {
+    return `${at} must be '${String((e.params as { allowedValue: unknown }).allowedValue)}', not ${given(data, e.instancePath)}`;
+  }
   if (e.keyword === 'required') return `${at} lacks '${(e.params as { missingProperty: string }).missingProperty}'`;
   if (e.keyword === 'additionalProperties') {
     return `${at} has an unexpected field '${(e.params as { additionalProperty: string }).additionalProperty}'`;

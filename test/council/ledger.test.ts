@@ -60,7 +60,7 @@ describe('lane output', () => {
     if (!lane) throw new Error('no lane');
     expect(validateLaneOutput(lane, JSON.stringify({ findings: [f('x', '§2', 'code-reviewer')] }))).toEqual({
       ok: false,
-      problems: ["findings.0.lane must be 'architect'"],
+      problems: ['findings.0.lane must be \'architect\', not "code-reviewer"'],
     });
     expect(validateLaneOutput(lane, JSON.stringify({ findings: [f('x')] }))).toMatchObject({ ok: true });
     expect(validateLaneOutput(lane, JSON.stringify({ findings: [{ ...f('x'), claim: '' }] }))).toMatchObject({

@@ -116,13 +116,16 @@ describe('council run', () => {
     expect(architect?.status).toBe('failed');
     expect(architect?.failure?.kind).toBe('malformed');
     expect(architect?.failure?.problems).toEqual(
-      expect.arrayContaining(['findings.0.severity must be one of BLOCK, CONCERN, NIT', "findings.0 lacks 'evidence'"]),
+      expect.arrayContaining([
+        'findings.0.severity must be one of BLOCK, CONCERN, NIT, not "MAJOR"',
+        "findings.0 lacks 'evidence'",
+      ]),
     );
     expect(architect?.findings).toEqual([]);
     expect(r.contract.verdict).toBe('halt');
     // The stored summary (a PR comment) names every violation, not only the first.
     const summary = readFileSync(join(repo.root, r.files.markdown), 'utf8');
-    expect(summary).toContain('- architect: findings.0.severity must be one of BLOCK, CONCERN, NIT');
+    expect(summary).toContain('- architect: findings.0.severity must be one of BLOCK, CONCERN, NIT, not "MAJOR"');
     expect(summary).toContain("- architect: findings.0 lacks 'suggested_fix'");
   });
 
