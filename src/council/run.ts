@@ -1,6 +1,6 @@
 /**
- * One council round: the facts, a cache warm-up, then every lane in parallel through the
- * Anthropic SDK. Rate limits (429), overload (529), timeouts and server errors are retried
+ * One council round: a cache warm-up while the facts are collected, then every lane in
+ * parallel through the Anthropic SDK (a lane given facts once they are in). Rate limits (429), overload (529), timeouts and server errors are retried
  * by the SDK with exponential backoff honouring retry-after, up to the spec's max_retries.
  * A lane that still fails, or answers outside its schema, is a failed lane with the reason:
  * never an empty list of findings. The API key is never part of anything returned.
@@ -84,11 +84,17 @@ export async function runCouncil(opts: CouncilRunOptions): Promise<RunOutcome> {
   const { council } = opts;
   const document = readDocument(opts.root, council.document);
   const factIds = [...new Set(council.lanes.flatMap((l) => l.facts))];
-  const facts = await collectFacts(
+  // Only the lanes given facts wait for them: a slow check (comparator check waiting on its
+  // database) must not hold back the start of the lanes that read none. Never rejects: a
+  // check that cannot run is a fact with status error.
+  const factsReady = collectFacts(
     factIds,
     { root: opts.root, rfc: opts.rfc, document: { path: document.path, text: document.text } },
     opts.providers ?? FACT_PROVIDERS,
   );
+  // Awaited later (by the lanes given facts, and for the record): a rejection meanwhile must
+  // not count as unhandled and end the process; it still rejects the round where awaited.
+  factsReady.catch(() => undefined);
   const redact = redactor(opts.apiKey);
 
   const warm: WarmResult[] = [];
@@ -112,20 +118,22 @@ export async function runCouncil(opts: CouncilRunOptions): Promise<RunOutcome> {
 
   const lanes = await Promise.all(
     council.lanes.map((lane) =>
-      runLane(opts, lane, document, facts, redact).catch((e: unknown): LaneResult => ({
-        id: lane.id,
-        title: lane.title,
-        model: lane.model,
-        status: 'failed',
-        failure: { kind: 'api', message: redact(errorText(e)) },
-        attempts: 0,
-        findings: [],
-        tokens: { input: 0, method: 'estimate' },
-        usage: null,
-      })),
+      (async () => runLane(opts, lane, document, lane.facts.length ? await factsReady : [], redact))().catch(
+        (e: unknown): LaneResult => ({
+          id: lane.id,
+          title: lane.title,
+          model: lane.model,
+          status: 'failed',
+          failure: { kind: 'api', message: redact(errorText(e)) },
+          attempts: 0,
+          findings: [],
+          tokens: { input: 0, method: 'estimate' },
+          usage: null,
+        }),
+      ),
     ),
   );
-  return { document, facts, warm, lanes };
+  return { document, facts: await factsReady, warm, lanes };
 }
 
 function makeClient(opts: CouncilRunOptions): { client: Anthropic; attempts: () => number } {

@@ -11,6 +11,8 @@ import { fakeModel, type ScriptedResponse, scriptFromDir } from '../../src/counc
 import { councilExitCode, councilRound } from '../../src/council/round.js';
 import { readRounds, withLedgerLock } from '../../src/council/ledger.js';
 import { laneMarker } from '../../src/council/lanes.js';
+import type { FactsProvider } from '../../src/council/facts.js';
+import type { FactId } from '../../src/council/spec.js';
 import { councilRepo, type CouncilRepo, FIXTURES, LANES } from './helpers.js';
 
 const KEY = 'sk-ant-test-DO-NOT-PRINT-0123456789abcdef';
@@ -496,6 +498,52 @@ describe('council run', () => {
     expect(r.lanes.filter((l) => l.status === 'ok').map((l) => l.id)).toEqual(['code-reviewer', 'live-verifier']);
     expect(councilExitCode(r)).toBe(2);
   }, 30_000);
+
+  it('a slow deterministic check holds back only the lane given facts, not the start of the others', async () => {
+    repo = councilRepo();
+    const fake = fakeModel(scriptFromDir(join(FIXTURES, 'all-clear')));
+    const events: string[] = [];
+    let architectSent: () => void = () => undefined;
+    const architectStarted = new Promise<void>((resolve) => (architectSent = resolve));
+    const seen: typeof fake.fetch = (input, init) => {
+      const body = typeof init?.body === 'string' ? init.body : '';
+      if (body.includes('Lane: Architect (id architect)')) {
+        events.push('architect sent');
+        architectSent();
+      }
+      return fake.fetch(input, init);
+    };
+    // The check finishes once the architect has been sent, or after a while if it never is
+    // before the check ends: only the order of the two events is asserted.
+    const slow = (id: FactId): FactsProvider => ({
+      id,
+      title: id,
+      async collect() {
+        await Promise.race([architectStarted, new Promise((r) => setTimeout(r, 3000))]);
+        events.push(`${id} done`);
+        return { id, title: id, status: 'ok', summary: 'ok', detail: 'ok' };
+      },
+    });
+    const providers = {
+      spec_validate: slow('spec_validate'),
+      cite_verify: slow('cite_verify'),
+      comparator_check: slow('comparator_check'),
+    };
+    const r = await councilRound({
+      root: repo.root,
+      rfc: 'demo',
+      apiKey: KEY,
+      fetch: seen,
+      tokenCount: 'estimate',
+      providers,
+    });
+    expect(events[0]).toBe('architect sent');
+    expect(r.facts.map((f) => f.id)).toEqual(['spec_validate', 'cite_verify']);
+    expect(r.lanes.every((l) => l.status === 'ok')).toBe(true);
+    // The verifier still reads the facts: its request carries them.
+    const verifier = fake.requests.find((q) => q.lane === 'live-verifier');
+    expect(JSON.stringify(verifier?.body)).toContain('<fact check=\\"spec_validate\\"');
+  });
 
   it('sends the lanes in parallel, not one after another', async () => {
     repo = councilRepo();
