@@ -145,7 +145,8 @@ function makeClient(opts: CouncilRunOptions): { client: Anthropic; attempts: () 
     return base(input, init);
   };
   const client = new Anthropic({
-    apiKey: opts.apiKey,
+    // The scripted model needs no key, but the SDK sends no request without one.
+    apiKey: opts.apiKey || 'offline',
     maxRetries: opts.council.max_retries,
     timeout: opts.council.timeout_ms,
     fetch: counting,

@@ -291,3 +291,21 @@ describe('gate check and a council round not yet committed', () => {
     expect(past.result.reason).toContain("no council round stored in rfcs/demo/council on 'HEAD'");
   });
 });
+
+describe('council run offline without a key', () => {
+  it('reports what a lane answered as it was, with nothing taken for a key', () => {
+    const local = councilRepo();
+    const dir = mkdtempSync(join(tmpdir(), 'rfcgate-fake-'));
+    try {
+      for (const n of ['code-reviewer', 'live-verifier']) writeFileSync(join(dir, `${n}.json`), '{ "findings": [] }');
+      writeFileSync(join(dir, 'architect.json'), JSON.stringify({ text: 'offline answer' }));
+      const r = run(['council', 'run', '--fake-model', dir], local.root);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toContain('"offline answer" is not valid JSON');
+      expect(r.stdout).not.toContain('[redacted]');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      local.cleanup();
+    }
+  });
+});
