@@ -430,7 +430,12 @@ export type RoundStanding =
   | { verdict: 'halt'; halt: 'error'; reason: string }
   | { verdict: 'halt'; halt: 'stale'; reason: string; current_sha256: string | null };
 
-export function roundStanding(round: CouncilRound, currentSha: string | null): RoundStanding {
+export function roundStanding(
+  round: CouncilRound,
+  currentSha: string | null,
+  /** The document rfc.yaml names now, whose text `currentSha` is: a redraft may be a new file. */
+  currentPath: string = round.document.path,
+): RoundStanding {
   const c = round.contract;
   if (c.open_blocks > 0) return { verdict: 'fail' };
   if (c.failed_lanes.length) {
@@ -441,10 +446,14 @@ export function roundStanding(round: CouncilRound, currentSha: string | null): R
     };
   }
   if (currentSha !== round.document.sha256) {
+    const now =
+      currentPath === round.document.path
+        ? `it is now ${currentSha ? currentSha.slice(0, 12) : 'missing'}`
+        : `the RFC document is now ${currentPath}${currentSha ? ` at sha256 ${currentSha.slice(0, 12)}` : ', which is missing'}`;
     return {
       verdict: 'halt',
       halt: 'stale',
-      reason: `council round ${round.round} reviewed ${round.document.path} at sha256 ${round.document.sha256.slice(0, 12)}, but it is now ${currentSha ? currentSha.slice(0, 12) : 'missing'}: run the council on the current text`,
+      reason: `council round ${round.round} reviewed ${round.document.path} at sha256 ${round.document.sha256.slice(0, 12)}, but ${now}: run the council on the current text`,
       current_sha256: currentSha,
     };
   }

@@ -309,3 +309,30 @@ describe('council run offline without a key', () => {
     }
   });
 });
+
+describe('council status after a redraft in a new file', () => {
+  it('halts stale when rfc.yaml names another document than the round reviewed, and says which', () => {
+    const local = councilRepo();
+    try {
+      const first = run(['council', 'run', ...fake('all-clear')], local.root, { ANTHROPIC_API_KEY: KEY });
+      expect(first.code).toBe(0);
+      expect(run(['council', 'status'], local.root).code).toBe(0);
+      writeFileSync(
+        join(local.root, 'rfcs/demo-r2.md'),
+        '# RFC: Demo\n\n## §1 Scope\n\n## §2 Lock invariants\n\nRedrafted.\n',
+      );
+      const manifest = join(local.root, 'gates/demo/rfc.yaml');
+      writeFileSync(
+        manifest,
+        readFileSync(manifest, 'utf8').replace('document: rfcs/demo.md', 'document: rfcs/demo-r2.md'),
+      );
+      const r = run(['council', 'status'], local.root);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toMatch(
+        /now: HALT \(stale\): the RFC document is now rfcs\/demo-r2\.md, not rfcs\/demo\.md that round 1 reviewed \(sha256 [0-9a-f]{12} → [0-9a-f]{12}\): run 'demo council run' on the current text/,
+      );
+    } finally {
+      local.cleanup();
+    }
+  });
+});

@@ -41,14 +41,19 @@ EXIT CODES
       process.exitCode = EXIT.halt;
       return undefined;
     }
-    const now = documentSha(root, round.document.path);
-    const standing = roundStanding(round, now);
+    // The document rfc.yaml names now: a redraft in a new file was never reviewed, even while
+    // the file the round reviewed stays as it was.
+    const now = documentSha(root, council.document);
+    const standing = roundStanding(round, now, council.document);
     // A round that passed but reviewed other text halts now: the report (a PR comment, a step
     // summary) says so beside the verdict it recorded, not only a note on stderr.
+    const shas = `sha256 ${round.document.sha256.slice(0, 12)} → ${now ? now.slice(0, 12) : 'missing'}`;
     const changed =
       now === round.document.sha256
         ? undefined
-        : `${round.document.path} changed since round ${round.round} reviewed it (sha256 ${round.document.sha256.slice(0, 12)} → ${now ? now.slice(0, 12) : 'missing'}): run '${id} council run' on the current text`;
+        : council.document === round.document.path
+          ? `${round.document.path} changed since round ${round.round} reviewed it (${shas}): run '${id} council run' on the current text`
+          : `the RFC document is now ${council.document}, not ${round.document.path} that round ${round.round} reviewed (${shas}): run '${id} council run' on the current text`;
     const line =
       changed && standing.verdict === 'halt' && standing.halt === 'stale' ? `HALT (stale): ${changed}` : changed;
     process.stdout.write(formatCouncil(round, format, line));

@@ -60,8 +60,12 @@ export class CouncilMeasurementSource implements MeasurementSource {
         ),
       );
     }
-    const currentSha = documentSha(ctx.repoDir, stored.round.document.path);
-    return guarded(what, ctx, async () => judge(m, stored.round, currentSha, await committedAt(stored, repo, ctx)));
+    // The document rfc.yaml names now, not the one the round names: a redraft in a new file
+    // was never reviewed, even while the old file stays as it was.
+    const currentSha = documentSha(ctx.repoDir, council.document);
+    return guarded(what, ctx, async () =>
+      judge(m, stored.round, currentSha, await committedAt(stored, repo, ctx), '', council.document),
+    );
   }
 
   close(): Promise<void> {
@@ -77,6 +81,8 @@ function judge(
   extra: Evidence,
   /** Appended to a stale halt's reason: which text of the document it was judged against. */
   where = '',
+  /** The document `currentSha` is of, when not the one the round reviewed. */
+  currentPath: string = round.document.path,
 ): MeasurementOutcome {
   const evidence: Evidence = {
     round: round.round,
@@ -90,7 +96,7 @@ function judge(
   };
   const value =
     m.council.value === 'open_blocks' ? round.contract.open_blocks : round.contract.consecutive_block_rounds;
-  const standing = roundStanding(round, currentSha);
+  const standing = roundStanding(round, currentSha, currentPath);
   if (standing.verdict === 'halt') {
     return halt(
       standing.halt,

@@ -3,6 +3,7 @@
  * in the working tree (and says whether the round is committed); a run that names its ref or
  * its instant reads both from the commit it is anchored to.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fakeModel, scriptFromDir } from '../../../src/council/fake-model.js';
@@ -144,6 +145,26 @@ describe('the council source and the working tree', () => {
     expect(o.status === 'halt' ? o.reason : '').toMatch(
       new RegExp(`; ${ROUND_1} exists in the working tree but was run after 2026-11-05T00:00:00.000Z$`),
     );
+  });
+
+  it('a redraft in a new file that rfc.yaml now names halts stale, though the reviewed file is unchanged', async () => {
+    const repo = governed();
+    await round(repo, 'all-clear', '2026-11-10T12:00:00Z');
+    commitLedger(repo, '2026-11-10T13:00:00Z');
+    expect(value(await measure(repo, {}))).toBe(0);
+
+    repo.write('rfcs/demo-r2.md', `${DOCUMENT}\n## §3 Redrafted\n`);
+    const manifest = readFileSync(join(repo.dir, 'gates/demo/rfc.yaml'), 'utf8');
+    repo.write('gates/demo/rfc.yaml', manifest.replace('document: rfcs/demo.md', 'document: rfcs/demo-r2.md'));
+    const o = await measure(repo, {});
+    expect(o).toMatchObject({ status: 'halt', halt: 'stale' });
+    expect(o.status === 'halt' ? o.reason : '').toMatch(
+      /^council round 1 reviewed rfcs\/demo\.md at sha256 [0-9a-f]{12}, but the RFC document is now rfcs\/demo-r2\.md at sha256 [0-9a-f]{12}: run the council on the current text$/,
+    );
+
+    // Moved as it was: the same text was reviewed.
+    repo.write('rfcs/demo-r2.md', DOCUMENT);
+    expect(value(await measure(repo, {}))).toBe(0);
   });
 
   it('staleness is judged against the document as committed at the ref', async () => {
