@@ -247,8 +247,9 @@ async function workStart(
 
 /**
  * A literal deliverable that is gone because a commit renamed it was not undone but moved:
- * say where to, so the spec is fixed rather than the work redone. Asked only of the few
- * missing deliverables a deletion explains (one git process each).
+ * say where to, so the spec is fixed rather than the work redone; a folder, when that commit
+ * moved all of its files under one new folder. Asked only of the few missing deliverables a
+ * deletion explains (one git process each).
  */
 async function renames(repo: GitHistory, sha: string, facts: LandingFacts[]): Promise<void> {
   const fate = repo.pathFate?.bind(repo);
@@ -258,10 +259,12 @@ async function renames(repo: GitHistory, sha: string, facts: LandingFacts[]): Pr
     gone.map(async (d) => {
       // Renamed again since (a → b → c): the path to list is the one the tree has now.
       const r = await followRenames(fate, (p) => repo.pathExists(sha, p), sha, d.path);
-      const to = r?.hops.at(-1);
-      if (r === undefined || to === undefined) return;
+      // A folder listed as `tests/golden/` is named the way the spec names it.
+      const hops = d.path.endsWith('/') ? (r?.hops ?? []).map((h) => `${h}/`) : (r?.hops ?? []);
+      const to = hops.at(-1);
+      if (to === undefined) return;
       d.renamedTo = to;
-      if (r.hops.length > 1) d.renamedVia = r.hops.slice(0, -1);
+      if (hops.length > 1) d.renamedVia = hops.slice(0, -1);
     }),
   );
 }

@@ -206,6 +206,32 @@ describe('a cited file that is gone', () => {
       ['VERIFIED', "src/c.py: 'get_lock' (line 1) at the cited lines"],
     ]);
   });
+  it('a cited folder moved whole to another folder is NOT_FOUND saying where, not that it was deleted', async () => {
+    // Only a folder whose name has an extension reads as a path to cite (`etc/conf.d:1`).
+    const repo = createRepo();
+    const body = 'def get_lock():\n    pass\n';
+    repo.commit({
+      files: { 'etc/conf.d/a.py': body, 'etc/conf.d/b.py': 'def b():\n    pass\n' },
+      message: 'first',
+      date: '2026-05-01T10:00:00Z',
+    });
+    repo.git(['mv', 'etc/conf.d', 'etc/settings.d']);
+    const moved = repo.commit({ message: 'move', date: '2026-05-02T10:00:00Z' });
+    const r = await verifyCitations({
+      document: 'doc.md',
+      text: 'The settings live in `etc/conf.d:1`.\n\n`get_lock` is defined in `etc/settings.d/a.py:1`.\n',
+      repo: new GitRepo(repo.dir),
+      ref: 'HEAD',
+      sha: moved,
+    });
+    expect(r.citations.map((c) => [c.verdict, c.reason])).toEqual([
+      [
+        'NOT_FOUND',
+        `no file etc/conf.d in the tree at HEAD; git renamed it to etc/settings.d in ${moved.slice(0, 7)}: cite that path`,
+      ],
+      ['VERIFIED', "etc/settings.d/a.py: 'get_lock' (line 1) at the cited lines"],
+    ]);
+  });
 });
 
 describe('a cited path with an accent', () => {

@@ -513,6 +513,58 @@ describe('prereq status', () => {
     );
   });
 
+  it('a folder deliverable moved whole to another folder says where it went, not that it was deleted', async () => {
+    const rfc = spec([
+      { id: 'a', title: 'A', deliverables: ['tests/parity/golden/'] },
+      { id: 'b', title: 'B', deliverables: ['tests/b'] },
+      { id: 'c', title: 'C', deliverables: ['tests/c/'] },
+    ]);
+    const repo = createRepo();
+    repo.commit({
+      files: {
+        'tests/parity/golden/one.json': '{"one": 1, "rows": [1, 2, 3]}\n',
+        'tests/parity/golden/deep/two.json': '{"two": 2, "rows": [4, 5, 6]}\n',
+        'tests/b/x.json': '{"x": 1, "rows": [7, 8, 9]}\n',
+        'tests/c/y.json': '{"y": 1, "rows": [1, 1, 1]}\n',
+        'tests/c/z.json': '{"z": 1, "rows": [2, 2, 2]}\n',
+      },
+      message: 'a, b, c',
+      date: '2026-05-01T10:00:00Z',
+    });
+    repo.git(['mv', 'tests/parity/golden', 'tests/golden']);
+    // Rewritten as it moved: git pairs no rename for it, so it reads as deleted and added again.
+    const moved = repo.commit({
+      files: { 'tests/golden/deep/two.json': 'regenerated\n' },
+      message: 'move the goldens',
+      date: '2026-05-02T10:00:00Z',
+    });
+    repo.git(['mv', 'tests/b', 'tests/golden/b']);
+    repo.commit({ message: 'move b', date: '2026-05-03T10:00:00Z' });
+    repo.git(['mv', 'tests/golden/b', 'tests/golden/b2']);
+    repo.commit({ message: 'rename b again', date: '2026-05-04T10:00:00Z' });
+    // Split over two folders: no one folder it was renamed to.
+    repo.git(['mv', 'tests/c/y.json', 'tests/y.json']);
+    repo.git(['mv', 'tests/c/z.json', 'tests/golden/z.json']);
+    const split = repo.commit({ message: 'split c', date: '2026-05-05T10:00:00Z' });
+    const [a, b, c] = (await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF })).prereqs;
+    expect(a?.deliverables[0]).toMatchObject({
+      present: false,
+      deleted_by: { sha: moved },
+      renamed_to: 'tests/golden/',
+    });
+    expect(a?.reason).toBe(
+      `0 of 1 deliverables present; missing: tests/parity/golden/ (renamed to tests/golden/ by ${moved.slice(0, 7)} (2026-05-02): list that path if it is the same work)`,
+    );
+    expect(b?.deliverables[0]).toMatchObject({ renamed_to: 'tests/golden/b2' });
+    expect(b?.reason).toMatch(
+      /tests\/b \(renamed to tests\/golden\/b by [0-9a-f]{7} \(2026-05-03\), then to tests\/golden\/b2:/,
+    );
+    expect(c?.deliverables[0]?.renamed_to).toBeUndefined();
+    expect(c?.reason).toBe(
+      `0 of 1 deliverables present; missing: tests/c/ (deleted by ${split.slice(0, 7)} (2026-05-05))`,
+    );
+  });
+
   it('a prereq reverted and landed again was landed by the commit that brought it back', async () => {
     const rfc = spec([
       { id: 'a', title: 'A', deliverables: ['docs/profile-*.md', 'src/a.py'] },

@@ -356,6 +356,51 @@ function literalFolder(glob: string): string {
   return parts.slice(0, wild).join('/');
 }
 
+/**
+ * The one folder every file a commit removed from `folder` went to, each under the same path
+ * inside it (`git mv a/golden b/golden`): `b/golden`. git pairs renames file by file, so a
+ * folder is never renamed as such; a file whose content changed too much (or an empty one,
+ * which git never pairs) shows as deleted and added again, and counts as moved when it was
+ * added at its place in that folder. Undefined when the commit removed nothing from the folder,
+ * deleted any of it outright, or spread it over several folders.
+ */
+export function movedFolder(
+  folder: string,
+  renamed: readonly (readonly [from: string, to: string])[],
+  deleted: readonly string[],
+  added: readonly string[],
+): string | undefined {
+  const prefix = `${folder}/`;
+  const inside = (path: string): string | undefined =>
+    path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
+  // The folder a file went to, when it kept its path inside it.
+  const under = (to: string, rel: string): string | undefined =>
+    to.endsWith(`/${rel}`) ? to.slice(0, -rel.length - 1) : undefined;
+  let target: string | undefined;
+  let moved = 0;
+  const agree = (to: string | undefined): boolean => {
+    if (to === undefined || to === '' || to === folder || (target !== undefined && to !== target)) return false;
+    target = to;
+    moved++;
+    return true;
+  };
+  for (const [from, to] of renamed) {
+    const rel = inside(from);
+    if (rel !== undefined && !agree(under(to, rel))) return undefined;
+  }
+  const gone = deleted.flatMap((d) => {
+    const rel = inside(d);
+    return rel === undefined ? [] : [rel];
+  });
+  for (const rel of gone) {
+    // Re-added under the folder the renamed files went to; with none renamed, under the one
+    // folder every deleted file was added again in.
+    const to = target !== undefined ? `${target}/${rel}` : added.find((a) => under(a, rel) !== undefined);
+    if (to === undefined || !added.includes(to) || !agree(under(to, rel))) return undefined;
+  }
+  return moved ? target : undefined;
+}
+
 function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
   let p = cache.get(key);
   if (!p) {
@@ -559,8 +604,9 @@ export class GitRepo implements GitHistory {
 
   /**
    * What became of a path that is not in the tree of `sha`: the newest commit reachable from
-   * it that touched the path, and where git's rename detection says that commit moved it.
-   * Undefined when no commit touched it (or the history cannot be read).
+   * it that touched the path, and where git's rename detection says that commit moved it. A
+   * folder whose files that commit all moved under one new folder was renamed to that folder
+   * (see movedFolder). Undefined when no commit touched it (or the history cannot be read).
    */
   async pathFate(sha: string, literalPath: string): Promise<{ commit: string; renamedTo?: string } | undefined> {
     const p = normalisePath(literalPath);
@@ -587,15 +633,28 @@ export class GitRepo implements GitHistory {
     const [head, ...fields] = out.split('\0');
     const commit = head?.trim();
     if (!commit) return undefined;
+    const renamed: [from: string, to: string][] = [];
+    const deleted: string[] = [];
+    const added: string[] = [];
     for (let i = 0; i < fields.length; i++) {
       const status = fields[i]?.trim() ?? '';
       if (/^[RC]\d*$/.test(status)) {
         const [from, to] = [fields[i + 1], fields[i + 2]];
         i += 2;
-        if (status.startsWith('R') && from === p && to) return { commit, renamedTo: to };
-      } else if (status) i += 1;
+        if (status.startsWith('R') && from !== undefined && to) {
+          if (from === p) return { commit, renamedTo: to };
+          renamed.push([from, to]);
+        }
+      } else if (status) {
+        const path = fields[i + 1];
+        i += 1;
+        if (path === undefined) continue;
+        if (status === 'D') deleted.push(path);
+        else if (status === 'A') added.push(path);
+      }
     }
-    return { commit };
+    const folder = movedFolder(p, renamed, deleted, added);
+    return folder === undefined ? { commit } : { commit, renamedTo: folder };
   }
 
   /**
