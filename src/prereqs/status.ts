@@ -519,7 +519,10 @@ function decide(
     parts.push(...gateProblems);
     return { ...base, status: 'partial', reason: parts.join('; ') };
   }
-  if (blockedBy.length) return { ...base, status: 'blocked', reason: `waits for ${blockedBy.join(', ')}` };
+  // Landing the dependency is the first thing to do, but not always the only one: a data gate
+  // that does not hold either is said now, not found out once the dependency lands.
+  if (blockedBy.length)
+    return { ...base, status: 'blocked', reason: [`waits for ${blockedBy.join(', ')}`, ...gateProblems].join('; ') };
   if (gateProblems.length) return { ...base, status: 'gated', reason: gateProblems.join('; ') };
   return {
     ...base,

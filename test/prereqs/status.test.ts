@@ -513,6 +513,50 @@ describe('prereq status', () => {
     );
   });
 
+  it('a prereq blocked by a dependency also names its data gate that does not hold, and stays blocked', async () => {
+    const prereqs = [
+      { id: 'c', title: 'C: two files', deliverables: ['src/c1.py', 'src/c2.py'] },
+      {
+        id: 'h',
+        title: 'H: after C, needs data',
+        deliverables: ['src/h.py'],
+        depends_on: ['c'],
+        data_gates: [{ id: 'window', condition: 'request_days >= 14' }],
+      },
+    ];
+    const rfc = spec(prereqs);
+    const { repo } = history();
+    const at = async (outcome: ReturnType<typeof ok>) =>
+      prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF, measurer: measurer(rfc, repo, fakeSql(outcome)) });
+    const short = await at(ok(9));
+    const h = short.prereqs.find((p) => p.id === 'h');
+    expect(h).toMatchObject({
+      status: 'blocked',
+      blocked_by: ['c'],
+      reason: 'waits for c; data gate window does not hold: request_days >= 14 (request_days=9)',
+      data_gates: [{ id: 'window', verdict: 'fail' }],
+    });
+    expect(short.can_start).toEqual([]);
+    const table = formatPrereqs(short, 'table');
+    expect(table).toContain('waits for c; data gate window does not hold: request_days >= 14 (request_days=9)');
+    expect(formatPrereqs(short, 'markdown')).toContain(
+      '| blocked | `c` | waits for c; data gate window does not hold: request_days &gt;= 14 (request_days=9) |',
+    );
+    // The graphs label nodes with the status only.
+    expect(formatPrereqs(short, 'mermaid')).not.toContain('waits for');
+    expect(formatPrereqs(short, 'dot')).not.toContain('waits for');
+    // A gate that halts is named too.
+    const silent = await at(halt('missing', 'no rows in audit.m'));
+    expect(silent.prereqs.find((p) => p.id === 'h')?.reason).toMatch(
+      /^waits for c; data gate window halted \(missing: .*no rows in audit\.m\)$/,
+    );
+    // With the gate holding, the dependency is all it waits for.
+    expect((await at(ok(20))).prereqs.find((p) => p.id === 'h')).toMatchObject({
+      status: 'blocked',
+      reason: 'waits for c',
+    });
+  });
+
   it('a folder deliverable moved whole to another folder says where it went, not that it was deleted', async () => {
     const rfc = spec([
       { id: 'a', title: 'A', deliverables: ['tests/parity/golden/'] },
