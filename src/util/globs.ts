@@ -82,7 +82,7 @@ function compileGlob(raw: string): CompiledGlob {
  * still reads the pattern: `{{slug}}/**` + `/*.py` (a cookiecutter template), `src/{a}/*.py`
  * and `src/[ab/*.py` each come back whole, and as a prefix would match only themselves.
  */
-function literalHead(base: string): string {
+export function literalHead(base: string): string {
   if (!GLOB_CHARS.test(base)) return base;
   const parts = base.split('/');
   return parts

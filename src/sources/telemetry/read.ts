@@ -10,6 +10,7 @@ import { lstat, open, readdir, readlink, realpath, stat } from 'node:fs/promises
 import path from 'node:path';
 import { crc32, createGunzip, createInflateRaw } from 'node:zlib';
 import picomatch from 'picomatch';
+import { GLOB_CHARS, literalHead } from '../../util/globs.js';
 import { specialKind } from '../../util/special-file.js';
 import { extractedRecord, extractLine, releaseBuffer } from './extract.js';
 import { parseRecords, type TelemetryRecord } from './records.js';
@@ -84,7 +85,13 @@ function parsePattern(root: string, pattern: string) {
   const absolute = path.isAbsolute(pattern);
   const base = absolute ? path.parse(pattern).root : root;
   const rel = absolute ? path.relative(base, pattern) : pattern.replace(/^(\.\/)+/, '');
-  return { absolute, base, rel, scanned: picomatch.scan(rel) };
+  const scanned = picomatch.scan(rel);
+  // picomatch's scan takes `{a}`, `{{slug}}` or a lone `[` for literal text, and the whole
+  // pattern for a path, though its matcher still expands the wildcards after them: such a
+  // pattern is walked from the folders before its first glob character. A `\` escape makes
+  // the pattern a path as scan says.
+  const isGlob = scanned.isGlob || (GLOB_CHARS.test(rel) && !rel.includes('\\'));
+  return { absolute, base, rel, isGlob, globBase: literalHead(scanned.base) };
 }
 
 export async function matchFiles(root: string, patterns: readonly string[]): Promise<string[]> {
@@ -272,8 +279,8 @@ export async function matchTelemetryFiles(
     if (prior === undefined || comparePaths(name, prior.path) < 0) skipped.set(real, { path: name, pattern, what });
   };
   for (const pattern of patterns) {
-    const { absolute, base, rel, scanned } = parsePattern(root, pattern);
-    if (!scanned.isGlob) {
+    const { absolute, base, rel, isGlob, globBase } = parsePattern(root, pattern);
+    if (!isGlob) {
       const s = await stat(path.join(base, rel)).catch(() => undefined);
       if (s?.isFile()) await add(absolute ? pattern : rel, path.join(base, rel));
       else missing.push(pattern);
@@ -284,7 +291,7 @@ export async function matchTelemetryFiles(
     // names (a.jsonl as well as x/y/a.jsonl), so its walk starts at the top.
     const shape = picomatch.scan(rel, { parts: true });
     const parts = shape.negated ? ['**'] : (shape.parts ?? ['**']);
-    const start = shape.negated || scanned.base === '.' ? '' : scanned.base;
+    const start = shape.negated || globBase === '.' ? '' : globBase;
     // Where the walk stands in the pattern, when its parts can tell (see Standing); for a
     // negated pattern, in what it negates: names that stand alike there match alike here.
     const lined = segmentParts(shape.parts);

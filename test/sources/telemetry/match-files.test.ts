@@ -44,6 +44,16 @@ describe('matchTelemetryFiles', () => {
     expect(await unreadable(root, ['x/a**'])).toEqual([]);
   });
 
+  it('a glob whose braces or bracket picomatch reads as text still has its wildcards', async () => {
+    const root = tree('{{slug}}/logs/a.jsonl', 't/{a}/b.jsonl', 't/[ab/c.jsonl', 't/a/d.jsonl', 'x/y.jsonl');
+    const files = async (p: string) => (await matchTelemetryFiles(root, [p])).files;
+    expect(await files('{{slug}}/logs/*.jsonl')).toEqual(['{{slug}}/logs/a.jsonl']);
+    expect(await files('{{slug}}/**/*.jsonl')).toEqual(['{{slug}}/logs/a.jsonl']);
+    expect(await files('t/{a}/*.jsonl')).toEqual(['t/{a}/b.jsonl']);
+    expect(await files('t/[ab/*.jsonl')).toEqual(['t/[ab/c.jsonl']);
+    expect((await matchTelemetryFiles(root, ['t/{a}/*.jsonl'])).missing).toEqual([]);
+  });
+
   it('a negated glob matches outside the folder it names, and is looked for there', async () => {
     const root = tree('a.jsonl', 'x/b.jsonl', 'x/y/c.jsonl');
     expect((await matchTelemetryFiles(root, ['!x/*'])).files).toEqual(['a.jsonl', 'x/y/c.jsonl']);
