@@ -19,6 +19,7 @@ import { type LoadedPrereqs, readPrereqs } from '../prereqs/spec.js';
 import type { SourceLocation } from '../model/result.js';
 import { negatedPattern } from '../sources/telemetry/read.js';
 import { telemetryProblems, telemetryType } from '../sources/telemetry/spec.js';
+import { isGlobPath, PATH_EXISTS_GLOB_FIX } from '../sources/git/literal-path.js';
 import { identifierProblem } from '../sources/sql/table-name.js';
 import { parseDuration } from '../util/duration.js';
 import { refProblem } from '../util/git-ref.js';
@@ -558,6 +559,17 @@ function readMeasurements(
           ...valueLocation(y, [i, source, ...path]),
           severity: 'error',
           message: `measurement '${id}': ${[source, ...path.filter((p) => typeof p === 'string')].join('.')} '${visible(glob)}' is not a valid glob: ${why}`,
+        });
+      }
+    }
+    // Checked here, not at run time: the glob would halt every run of its gates.
+    const lookedUp = raw[source] as { query?: unknown; path?: unknown };
+    if (source === 'git' && lookedUp.query === 'path_exists' && typeof lookedUp.path === 'string') {
+      if (isGlobPath(lookedUp.path)) {
+        problems.push({
+          ...valueLocation(y, [i, source, 'path']),
+          severity: 'error',
+          message: `measurement '${id}': git.path '${visible(lookedUp.path)}' is a glob, but path_exists takes a literal path (the file or folder as spelt); ${PATH_EXISTS_GLOB_FIX}`,
         });
       }
     }

@@ -550,6 +550,21 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a glob given to path_exists is refused where it is written, naming the measurement that takes a glob', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `- id: handoff\n  git:\n    query: path_exists\n    path: docs/handoffs/*.md\n- id: notes\n  git: { query: path_exists, path: "docs/{a,b}.md" }\n- id: template\n  git: { query: path_exists, path: "{{name}}/setup.py" }\n- id: route\n  git: { query: path_exists, path: "app/(shop)/page.tsx" }\n`,
+        'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: handoff && notes && template && route\n`,
+      }),
+    );
+    const fix =
+      'to ask whether any file matches a glob, use an artifact measurement with glob: and exists: true (or git query first_commit / last_commit, whose paths are globs)';
+    expect(ps).toEqual([
+      `${M}:5:11: measurement 'handoff': git.path 'docs/handoffs/*.md' is a glob, but path_exists takes a literal path (the file or folder as spelt); ${fix}`,
+      `${M}:7:36: measurement 'notes': git.path 'docs/{a,b}.md' is a glob, but path_exists takes a literal path (the file or folder as spelt); ${fix}`,
+    ]);
+  });
+
   it('a prereq deliverable with whitespace around it is refused where it is written, naming the whitespace', () => {
     const ps = problemsOf(
       raw({

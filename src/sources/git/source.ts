@@ -16,6 +16,7 @@ import {
   type Scope,
 } from './repo.js';
 import { landedBefore, landingOf } from './landing.js';
+import { isGlobPath, PATH_EXISTS_GLOB_FIX } from './literal-path.js';
 
 const MAX_EVIDENCE_FILES = 20;
 
@@ -67,12 +68,11 @@ export class GitMeasurementSource extends RepoBackedSource<'git'> {
     ctx: EvalContext,
     from: RefOrigin | undefined,
   ): Promise<MeasurementOutcome> {
-    if (GLOB_CHARS.test(path)) {
-      return halt(
-        'error',
-        `path_exists takes a literal path, but '${path}' contains glob characters; use first_commit with paths, or an artifact glob, instead`,
-        { path, ref },
-      );
+    if (isGlobPath(path)) {
+      return halt('error', `path_exists takes a literal path, but '${path}' is a glob; ${PATH_EXISTS_GLOB_FIX}`, {
+        path,
+        ref,
+      });
     }
     const a = await anchor(repo, ref, ctx.asOf, { history: false, ...(from ? { from } : {}) });
     if (!a.ok) return a.outcome;

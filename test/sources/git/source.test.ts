@@ -122,6 +122,16 @@ describe('GitMeasurementSource on a fixture history', () => {
     });
   });
 
+  it('path_exists finds a file whose name holds braces picomatch reads literally, as a template folder does', async () => {
+    const own = createRepo();
+    own.commit({ files: { '{{name}}/setup.py': 's\n' }, message: 'template', date: '2026-01-01T00:00:00Z' });
+    const o = await new GitMeasurementSource(new GitRepo(own.dir)).measure(
+      gitMeasurement({ query: 'path_exists', path: '{{name}}/setup.py' }),
+      context(own.dir, { asOf: '2026-02-01T00:00:00Z', ref: 'HEAD' }),
+    );
+    expect(value(o)).toBe(true);
+  });
+
   describe('first_commit / last_commit', () => {
     it('on the mainline, a merged change lands with its merge commit', async () => {
       const o = await measure({ query: 'first_commit', paths: ['elixir/handler_dispatch/**'] });
