@@ -75,7 +75,10 @@ function validatorFor(lane: LaneSpec): ValidateFunction {
 
 export type LaneOutput = { ok: true; findings: Finding[] } | { ok: false; problems: string[] };
 
-/** Parses and validates a lane's answer; every violation is named, at most ten. */
+/** How many of an answer's violations are named; the rest are counted, so a long list is not read as whole. */
+const MAX_PROBLEMS = 10;
+
+/** Parses and validates a lane's answer; every violation is named, at most ten, then how many more. */
 export function validateLaneOutput(lane: LaneSpec, text: string): LaneOutput {
   let data: unknown;
   try {
@@ -85,7 +88,10 @@ export function validateLaneOutput(lane: LaneSpec, text: string): LaneOutput {
   }
   const validate = validatorFor(lane);
   if (validate(data)) return { ok: true, findings: (data as { findings: Finding[] }).findings };
-  return { ok: false, problems: (validate.errors ?? []).slice(0, 10).map((e) => describe(e, data)) };
+  const errors = validate.errors ?? [];
+  const problems = errors.slice(0, MAX_PROBLEMS).map((e) => describe(e, data));
+  if (errors.length > MAX_PROBLEMS) problems.push(`(and ${errors.length - MAX_PROBLEMS} more)`);
+  return { ok: false, problems };
 }
 
 /** The value at a JSON pointer of the answer, quoted briefly: what the model wrote, beside what it must be. */

@@ -70,6 +70,31 @@ describe('lane output', () => {
   });
 });
 
+describe('lane output with many violations', () => {
+  it('names the first ten and says how many more there were', () => {
+    repo = councilRepo();
+    const lane = loadCouncilSpec(repo.root, 'demo').council.lanes[0];
+    if (!lane) throw new Error('no lane');
+    const findings = Array.from({ length: 13 }, (_, i) => ({ ...f(`x${i}`), claim: '' }));
+    const out = validateLaneOutput(lane, JSON.stringify({ findings }));
+    if (out.ok) throw new Error('the answer was accepted');
+    expect(out.problems).toHaveLength(11);
+    expect(out.problems[9]).toBe('findings.9.claim must NOT have fewer than 1 characters');
+    expect(out.problems[10]).toBe('(and 3 more)');
+  });
+
+  it('says nothing more when there are exactly ten', () => {
+    repo = councilRepo();
+    const lane = loadCouncilSpec(repo.root, 'demo').council.lanes[0];
+    if (!lane) throw new Error('no lane');
+    const findings = Array.from({ length: 10 }, (_, i) => ({ ...f(`x${i}`), claim: '' }));
+    const out = validateLaneOutput(lane, JSON.stringify({ findings }));
+    if (out.ok) throw new Error('the answer was accepted');
+    expect(out.problems).toHaveLength(10);
+    expect(out.problems.at(-1)).toBe('findings.9.claim must NOT have fewer than 1 characters');
+  });
+});
+
 describe('duplicate findings', () => {
   it('keep the BLOCK when an answer repeats a finding at a lesser severity first', async () => {
     repo = councilRepo();
