@@ -107,13 +107,14 @@ export function latestAsOf<T extends { round: CouncilRound }>(ordered: T[], asOf
 
 /**
  * Every stored round of the folder in the working tree, oldest first, but those named in
- * `except`. A file that is no readable round is an error to report (restore it), or with
- * `lenient`, for a caller that only names the rounds in a hint, passed over.
+ * `except`, and with `rfc`, those of another RFC. A file that is no readable round is an error
+ * to report (restore it), or with `lenient`, for a caller that only names the rounds in a
+ * hint, passed over.
  */
 export function readStoredRounds(
   root: string,
   ledgerDir: string,
-  o: { lenient?: boolean; except?: ReadonlySet<string> } = {},
+  o: { lenient?: boolean; except?: ReadonlySet<string>; rfc?: string } = {},
 ): StoredRound[] {
   const dir = join(root, ledgerDir);
   if (!existsSync(dir)) return [];
@@ -147,9 +148,17 @@ export function readStoredRounds(
           : `council ledger ${path} is not a readable round (${parsed.problem}); restore it from git, or move it out of ${ledgerDir}`,
       );
     }
+    // Two RFCs whose council.yaml name the same ledger_dir share the folder: the other's
+    // rounds are neither this one's latest nor its previous.
+    if (o.rfc !== undefined && !ofRfc(parsed.round, o.rfc)) continue;
     rounds.push({ path, text, round: parsed.round });
   }
   return orderRounds(rounds);
+}
+
+/** Whether a round was run for the RFC `rfc`: each round records the id it reviewed. */
+export function ofRfc(round: CouncilRound, rfc: string): boolean {
+  return round.rfc === rfc;
 }
 
 /** Every stored round of the folder, oldest first. */
@@ -203,8 +212,9 @@ function roundShapeProblem(data: unknown): string | null {
   return null;
 }
 
-export function latestRound(root: string, ledgerDir: string, asOf?: Date): CouncilRound | undefined {
-  return latestAsOf(readStoredRounds(root, ledgerDir), asOf)?.round;
+/** The latest round of the RFC `rfc` in the folder, as of `asOf` when given. */
+export function latestRound(root: string, ledgerDir: string, rfc: string, asOf?: Date): CouncilRound | undefined {
+  return latestAsOf(readStoredRounds(root, ledgerDir, { rfc }), asOf)?.round;
 }
 
 /** Builds the round's record from a run and the previous round: diff and contract included. */

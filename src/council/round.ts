@@ -23,7 +23,7 @@ export interface RoundOptions {
 
 export async function councilRound(opts: RoundOptions): Promise<CouncilRound> {
   const { council, manifest } = loadCouncilSpec(opts.root, opts.rfc);
-  const previous = latestRound(opts.root, council.ledger_dir);
+  const previous = latestRound(opts.root, council.ledger_dir, manifest.id);
   const open = new Map<string, Finding[]>();
   for (const f of previous?.open ?? []) {
     const list = open.get(f.lane) ?? [];
@@ -54,7 +54,7 @@ export async function councilRound(opts: RoundOptions): Promise<CouncilRound> {
       council,
       { rfc: manifest.id, version: manifest.version, runAt: opts.now ?? new Date(), root: opts.root },
       outcome,
-      latestRound(opts.root, council.ledger_dir),
+      latestRound(opts.root, council.ledger_dir, manifest.id),
     );
     writeRound(opts.root, round, councilMarkdown(round));
     return round;

@@ -3,7 +3,7 @@
  * fixture repository whose RFC has a council gate; then `gate check` reads the stored round.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -331,6 +331,39 @@ describe('council status after a redraft in a new file', () => {
       expect(r.stdout).toMatch(
         /now: HALT \(stale\): the RFC document is now rfcs\/demo-r2\.md, not rfcs\/demo\.md that round 1 reviewed \(sha256 [0-9a-f]{12} → [0-9a-f]{12}\): run 'demo council run' on the current text/,
       );
+    } finally {
+      local.cleanup();
+    }
+  });
+});
+
+describe('council status for two RFCs whose council.yaml name the same ledger_dir', () => {
+  it("reads only its own RFC's rounds from the shared folder", () => {
+    const local = councilRepo({ ledger_dir: 'rfcs/shared' });
+    try {
+      const other = join(local.root, 'gates/other');
+      mkdirSync(other, { recursive: true });
+      copyFileSync(join(local.root, 'gates/demo/council.yaml'), join(other, 'council.yaml'));
+      const manifest = readFileSync(join(local.root, 'gates/demo/rfc.yaml'), 'utf8');
+      writeFileSync(join(other, 'rfc.yaml'), manifest.replace(/^id: demo$/m, 'id: other'));
+
+      const blocked = run(['council', 'run', '--rfc', 'other', ...fake('block')], local.root, {
+        ANTHROPIC_API_KEY: KEY,
+      });
+      expect(blocked.code).toBe(1);
+      const none = run(['council', 'status', '--rfc', 'demo'], local.root);
+      expect([none.code, none.stderr]).toEqual([2, "no council round stored in rfcs/shared: run 'demo council run'\n"]);
+
+      const clear = run(['council', 'run', '--rfc', 'demo', ...fake('all-clear')], local.root, {
+        ANTHROPIC_API_KEY: KEY,
+      });
+      expect(clear.code).toBe(0);
+      const mine = run(['council', 'status', '--rfc', 'demo', '--json'], local.root);
+      expect(mine.code).toBe(0);
+      expect(JSON.parse(mine.stdout)).toMatchObject({ rfc: 'demo', round: 1, contract: { open_blocks: 0 } });
+      const theirs = run(['council', 'status', '--rfc', 'other', '--json'], local.root);
+      expect(theirs.code).toBe(1);
+      expect(JSON.parse(theirs.stdout)).toMatchObject({ rfc: 'other', round: 1, contract: { open_blocks: 1 } });
     } finally {
       local.cleanup();
     }

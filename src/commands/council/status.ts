@@ -34,8 +34,8 @@ EXIT CODES
     const id = this.chooseRfc(root, flags.rfc);
     const { loadCouncilSpec } = await import('../../council/spec.js');
     const { documentSha, latestRound, roundStanding } = await import('../../council/ledger.js');
-    const { council } = loadCouncilSpec(root, id);
-    const round = latestRound(root, council.ledger_dir);
+    const { council, manifest } = loadCouncilSpec(root, id);
+    const round = latestRound(root, council.ledger_dir, manifest.id);
     if (!round) {
       process.stderr.write(`no council round stored in ${council.ledger_dir}: run '${id} council run'\n`);
       process.exitCode = EXIT.halt;

@@ -17,6 +17,7 @@ import {
   documentSha,
   isRoundFile,
   latestAsOf,
+  ofRfc,
   orderRounds,
   parseRound,
   readStoredRounds,
@@ -50,7 +51,7 @@ export class CouncilMeasurementSource implements MeasurementSource {
     const repo = this.pool.get(ctx.repoDir);
     const what = `council ${m.council.value} for '${m.id}'`;
     if (ctx.pinned) return guarded(what, ctx, () => atCommit(m, council.ledger_dir, repo, ctx));
-    const stored = latestAsOf(readStoredRounds(ctx.repoDir, council.ledger_dir), ctx.asOf);
+    const stored = latestAsOf(readStoredRounds(ctx.repoDir, council.ledger_dir, { rfc: ctx.manifest.id }), ctx.asOf);
     if (!stored) {
       return Promise.resolve(
         halt(
@@ -172,13 +173,16 @@ async function atCommit(
         },
       );
     }
-    committed.push({ path: file, text, round: parsed.round });
+    // Another RFC's round in a shared folder is not this one's.
+    if (ofRfc(parsed.round, ctx.manifest.id)) committed.push({ path: file, text, round: parsed.round });
   }
 
   const stored = latestAsOf(orderRounds(committed), ctx.asOf);
   // Only named in hints, never judged: one that cannot be read is passed over, since the
   // pinned run does not depend on it.
-  const local = at.bare ? [] : readStoredRounds(ctx.repoDir, ledgerDir, { lenient: true, except: new Set(names) });
+  const local = at.bare
+    ? []
+    : readStoredRounds(ctx.repoDir, ledgerDir, { lenient: true, except: new Set(names), rfc: ctx.manifest.id });
   const localThen = local.filter((s) => Date.parse(s.round.run_at) <= ctx.asOf.getTime());
   const newestLocal = localThen[localThen.length - 1];
   const notRead = `exists only in the working tree, which a run with --ref or --as-of does not read`;

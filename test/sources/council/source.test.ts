@@ -3,7 +3,7 @@
  * in the working tree (and says whether the round is committed); a run that names its ref or
  * its instant reads both from the commit it is anchored to.
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fakeModel, scriptFromDir } from '../../../src/council/fake-model.js';
@@ -219,5 +219,73 @@ describe('the council source and the working tree', () => {
     expect(o.evidence).toMatchObject({ record: ROUND_1, visible_to_ci: true });
     const plain = await new CouncilMeasurementSource(new GitRepo(sub)).measure(measurement, { ...ctx, pinned: false });
     expect(plain.evidence).toMatchObject({ record: ROUND_1, visible_to_ci: true });
+  });
+});
+
+describe('two RFCs whose council.yaml name the same ledger_dir', () => {
+  /** demo and other, each with its council, storing their rounds in rfcs/shared. */
+  function sharing(): FixtureRepo {
+    const repo = createRepo();
+    councilRepo({ ledger_dir: 'rfcs/shared' }, repo.dir);
+    const other = join(repo.dir, 'gates', 'other');
+    mkdirSync(other, { recursive: true });
+    copyFileSync(join(repo.dir, 'gates/demo/council.yaml'), join(other, 'council.yaml'));
+    const manifest = readFileSync(join(repo.dir, 'gates/demo/rfc.yaml'), 'utf8');
+    writeFileSync(join(other, 'rfc.yaml'), manifest.replace(/^id: demo$/m, 'id: other'));
+    repo.git(['add', '-A']);
+    repo.commit({ message: 'two RFCs sharing a council folder', date: '2026-11-01T00:00:00Z' });
+    return repo;
+  }
+
+  const runFor = (repo: FixtureRepo, rfc: string, script: 'block' | 'all-clear', at: string) =>
+    councilRound({
+      root: repo.dir,
+      rfc,
+      apiKey: 'k',
+      fetch: fakeModel(scriptFromDir(join(FIXTURES, script))).fetch,
+      tokenCount: 'estimate',
+      now: new Date(at),
+    });
+
+  const measureFor = (repo: FixtureRepo, rfc: string, pinned = false) =>
+    new CouncilMeasurementSource(new GitRepo(repo.dir)).measure(measurement, {
+      asOf: new Date(NOW),
+      ref: 'HEAD',
+      ...(pinned ? { pinned: true } : {}),
+      repoDir: repo.dir,
+      manifest: { id: rfc, version: 'v1' } as RfcManifest,
+      signal: new AbortController().signal,
+    });
+
+  it("each gate reads only its own RFC's rounds, and another RFC's round is no round of this one", async () => {
+    const repo = sharing();
+    await runFor(repo, 'other', 'block', '2026-11-10T12:00:00Z');
+    for (const pinned of [false, true]) {
+      if (pinned) {
+        repo.git(['add', '-A']);
+        repo.commit({ message: 'other: council round', date: '2026-11-10T13:00:00Z' });
+      }
+      const none = await measureFor(repo, 'demo', pinned);
+      expect(none.status).toBe('halt');
+      expect(none.status === 'halt' ? [none.halt, none.reason] : []).toEqual([
+        'missing',
+        expect.stringMatching(/^no council round stored in rfcs\/shared/),
+      ]);
+    }
+
+    // demo's first round is its round 1, judged on its own: other's open BLOCK is not carried into it.
+    const mine = await runFor(repo, 'demo', 'all-clear', '2026-11-20T12:00:00Z');
+    expect(mine).toMatchObject({
+      rfc: 'demo',
+      round: 1,
+      diff: { previous: null, resolved: [] },
+      contract: { open_blocks: 0 },
+    });
+    expect(value(await measureFor(repo, 'demo'))).toBe(0);
+    expect(value(await measureFor(repo, 'other'))).toBe(1);
+    repo.git(['add', '-A']);
+    repo.commit({ message: 'demo: council round', date: '2026-11-20T13:00:00Z' });
+    expect(value(await measureFor(repo, 'demo', true))).toBe(0);
+    expect(value(await measureFor(repo, 'other', true))).toBe(1);
   });
 });
