@@ -553,8 +553,8 @@ describe('spec validate reports every problem, each at file:line:col', () => {
   it('a glob given to path_exists is refused where it is written, naming the measurement that takes a glob', () => {
     const ps = problemsOf(
       raw({
-        'measurements.yaml': `- id: handoff\n  git:\n    query: path_exists\n    path: docs/handoffs/*.md\n- id: notes\n  git: { query: path_exists, path: "docs/{a,b}.md" }\n- id: template\n  git: { query: path_exists, path: "{{name}}/setup.py" }\n- id: route\n  git: { query: path_exists, path: "app/(shop)/page.tsx" }\n`,
-        'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: handoff && notes && template && route\n`,
+        'measurements.yaml': `- id: handoff\n  git:\n    query: path_exists\n    path: docs/handoffs/*.md\n- id: notes\n  git: { query: path_exists, path: "docs/{a,b}.md" }\n- id: template\n  git: { query: path_exists, path: "{{name}}/setup.py" }\n- id: route\n  git: { query: path_exists, path: "app/(shop)/page.tsx" }\n- id: scaffold\n  git: { query: path_exists, path: "{{name}}/*.py" }\n`,
+        'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: handoff && notes && template && route && scaffold\n`,
       }),
     );
     const fix =
@@ -562,6 +562,7 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(ps).toEqual([
       `${M}:5:11: measurement 'handoff': git.path 'docs/handoffs/*.md' is a glob, but path_exists takes a literal path (the file or folder as spelt); ${fix}`,
       `${M}:7:36: measurement 'notes': git.path 'docs/{a,b}.md' is a glob, but path_exists takes a literal path (the file or folder as spelt); ${fix}`,
+      `${M}:13:36: measurement 'scaffold': git.path '{{name}}/*.py' is a glob, but path_exists takes a literal path (the file or folder as spelt); ${fix}`,
     ]);
   });
 

@@ -9,9 +9,11 @@ import { GLOB_CHARS } from '../../util/globs.js';
 /**
  * Whether a path_exists path is a glob. Only what picomatch reads as one counts: a `{` or `]`
  * it reads literally (`{{name}}/setup.py`, a template folder) is a file path_exists can find.
+ * A `*` or `?` always is (`{{name}}/*.py`), though picomatch's scan, having taken the braces
+ * for text, may call the rest a path.
  */
 export function isGlobPath(path: string): boolean {
-  return GLOB_CHARS.test(path) && picomatch.scan(path).isGlob;
+  return GLOB_CHARS.test(path) && (/[*?]/.test(path) || picomatch.scan(path, { parts: true }).isGlob);
 }
 
 /** What to write instead of a glob in path_exists. */
