@@ -233,14 +233,11 @@ async function evaluateCondition(
 
   // A count its liveness does not vouch for can fire a gate but not clear it: a pass it would
   // give is a halt, at the gate's threshold and at every sensitivity anchor alike.
-  const unvouched = condition.identifiers.flatMap((id) => {
-    const why = rfc.measurements.has(id) ? measurer.unvouched(id) : undefined;
-    return why ? [`${id}: ${why}`] : [];
-  });
+  const unvouched = measurer.unvouchedReason(condition.identifiers);
   const judge = (v: Record<string, unknown>): Decision => {
     const d = decide(g, condition, v);
-    if (d.verdict !== 'pass' || !unvouched.length) return d;
-    return { verdict: 'halt', halt_reason: 'missing', reason: unvouched.join('; ') };
+    if (d.verdict !== 'pass' || unvouched === undefined) return d;
+    return { verdict: 'halt', halt_reason: 'missing', reason: unvouched };
   };
 
   const halted = condition.identifiers

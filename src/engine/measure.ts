@@ -34,12 +34,17 @@ export class Measurer {
   }
 
   /**
-   * Why a count that read some events cannot back a pass, by measurement id: the events are
+   * Why a condition over `ids` cannot pass: a count among them read some events, which are
    * real, but its liveness measurement does not show the channel producing over the window,
-   * so more may have gone unrecorded. Set once the measurement's `get` has settled.
+   * so more may have gone unrecorded. Each such count is named; undefined when there is none.
+   * Known once the measurements' `get` has settled. The one rule for gates and data gates.
    */
-  unvouched(id: string): string | undefined {
-    return this.unvouchedCounts.get(id);
+  unvouchedReason(ids: readonly string[]): string | undefined {
+    const why = ids.flatMap((id) => {
+      const w = this.unvouchedCounts.get(id);
+      return w ? [`${id}: ${w}`] : [];
+    });
+    return why.length ? why.join('; ') : undefined;
   }
 
   private async measureWithLiveness(id: string): Promise<MeasurementOutcome> {

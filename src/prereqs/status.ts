@@ -390,18 +390,9 @@ async function dataGates(rfc: LoadedRfc, p: PrereqSpec, measurer: Measurer | und
       if (value === true) {
         // A count its liveness does not vouch for may be short: it cannot open a gate, as it
         // cannot clear one in `gate check`.
-        const unvouched = ids.flatMap((id) => {
-          const why = measurer.unvouched(id);
-          return why ? [`${id}: ${why}`] : [];
-        });
-        if (unvouched.length) {
-          return {
-            ...base,
-            verdict: 'halt',
-            halt_reason: 'missing',
-            reason: unvouched.join('; '),
-            measurements: measured,
-          };
+        const unvouched = measurer.unvouchedReason(ids);
+        if (unvouched !== undefined) {
+          return { ...base, verdict: 'halt', halt_reason: 'missing', reason: unvouched, measurements: measured };
         }
         return { ...base, verdict: 'pass', measurements: measured };
       }
