@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FolderRefused, makeDirs } from '../util/make-dirs.js';
-import { PGlite } from '@electric-sql/pglite';
 import { UsageError } from '../spec/problems.js';
 import { migrate, migrationPlan } from '../ledger/index.js';
+import { loadPglite } from '../sources/sql/pglite-load.js';
 import { PgliteWriter } from '../sources/sql/writer.js';
 import { AS_OF } from './artifacts.js';
 import { demoRowsSql, GOVERNED_TABLES, telemetryJsonl } from './data.js';
@@ -104,6 +104,7 @@ export async function buildSandbox(opts: SandboxOptions): Promise<Sandbox> {
     await signalsHeard();
 
     mkdirSync(join(staging, dirname(EMBEDDED_DIR)), { recursive: true });
+    const { PGlite } = await loadPglite();
     const db = new PGlite(join(staging, EMBEDDED_DIR));
     let measurementRows: number;
     try {

@@ -24,6 +24,10 @@ import { PgClient, PgliteClient, type SqlClient } from '../../src/sources/sql/cl
 import { redact } from '../../src/sources/sql/redact.js';
 import { PgliteWriter, PgWriter, type SqlWriter } from '../../src/sources/sql/writer.js';
 import { EMPTY_PGLITE_ENV } from './global-setup.js';
+import { useCommandWasmTiering } from '../../src/sources/sql/pglite-load.js';
+
+// The tests' own PGlite instances run on the WebAssembly compiler the program itself uses.
+useCommandWasmTiering();
 
 export type BackendName = 'pglite' | 'postgres';
 

@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { useCommandWasmTiering } from '../../src/sources/sql/pglite-load.js';
 
 export const EMPTY_PGLITE_ENV = 'RFCGATE_TEST_EMPTY_PGLITE';
 
@@ -21,6 +22,7 @@ export default async function setup(): Promise<() => void> {
   const empty = join(dir, 'empty-pglite', 'pgdata');
   try {
     mkdirSync(join(dir, 'empty-pglite'));
+    useCommandWasmTiering();
     const db = new PGlite(empty);
     await db.waitReady;
     await db.close();

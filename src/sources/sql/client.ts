@@ -11,6 +11,7 @@ import type { CustomTypesConfig, Pool, PoolClient, QueryConfig } from 'pg';
 import pg from './pg.js';
 import type { HaltReason } from '../../model/result.js';
 import { PgliteWorkerHost, WorkerStartError } from './pglite-worker.js';
+import { loadPglite } from './pglite-load.js';
 import { redact, urlSecrets } from './redact.js';
 import { pgConnectionString, pgUrlTarget, sslRequest } from './url.js';
 import { utcDate } from '../../util/calendar.js';
@@ -642,7 +643,7 @@ export class PgliteClient implements SqlClient {
   async #memoryDb(): Promise<PGlite> {
     if (this.#db) return this.#db;
     if (!this.#dbLoading) {
-      this.#dbLoading = import('@electric-sql/pglite').then(async ({ PGlite }) => {
+      this.#dbLoading = loadPglite().then(async ({ PGlite }) => {
         const db = new PGlite();
         await db.waitReady;
         this.#db = db;

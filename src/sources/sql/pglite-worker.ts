@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { type DataDirLock, lockDataDir } from './pglite-lock.js';
+import { useCommandWasmTiering } from './pglite-load.js';
 
 /** An error that crossed the thread boundary: the fields error mapping reads. */
 export interface WorkerError {
@@ -207,6 +208,7 @@ export class PgliteWorkerHost {
 
   #spawn(lock: DataDirLock): Promise<Worker> {
     const modulePath = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+    useCommandWasmTiering();
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { modulePath, dataDir: this.#dataDir } });
     // The directory is free again once the thread that had it open is gone, however it ended.
     worker.once('exit', () => lock.release());

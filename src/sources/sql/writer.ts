@@ -25,6 +25,7 @@ import {
 } from './client.js';
 import type { OpenSqlClientOptions } from './client.js';
 import { type DataDirLock, lockDataDir } from './pglite-lock.js';
+import { loadPglite } from './pglite-load.js';
 import { redact, urlSecrets } from './redact.js';
 import { pgConnectionString, pgUrlTarget, sslRequest } from './url.js';
 
@@ -391,7 +392,7 @@ export class PgliteWriter implements SqlWriter {
       }
       if (state === 'absent') mkdirSync(dirname(dir), { recursive: true });
     }
-    const { PGlite } = await import('@electric-sql/pglite');
+    const { PGlite } = await loadPglite();
     let lock: DataDirLock | undefined;
     try {
       if (dir !== undefined) lock = await lockDataDir(dir, { waitMs: this.#openTimeoutMs });
