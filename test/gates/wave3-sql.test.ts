@@ -94,6 +94,32 @@ describe.each(testBackends())('wave3 measurement SQL on $name', (backend) => {
     });
   });
 
+  describe("exit criterion 3's liveness: at least 100 boundary calls on each of the 21 days", () => {
+    const type = 'measurement.beam_python_boundary.call';
+    const from = new Date(AS_OF.getTime() - 21 * DAY);
+
+    it('a day with fewer than 100 calls leaves the channel unproven, however many the others hold', async () => {
+      // 20 days of 2,000 calls each, and one day of 99: 40,099 calls, on 21 days, but one thin day.
+      await insertSeries(db, { type, from, to: new Date(AS_OF.getTime() - DAY), count: 40_000 });
+      await insertSeries(db, { type, from: new Date(AS_OF.getTime() - DAY), to: AS_OF, count: 99 });
+      expect(await measure('boundary_calls_21d')).toMatchObject({
+        status: 'halt',
+        halt: 'insufficient',
+        evidence: { days_with_rows: 20 },
+      });
+    });
+
+    it('vouches for the channel once each of the 21 days holds 100 calls', async () => {
+      await insertSeries(db, { type, from, to: AS_OF, count: 2100 });
+      expect(value(await measure('boundary_calls_21d'))).toBe(2100);
+    });
+
+    it('a channel younger than the window is pending, not thin', async () => {
+      await insertSeries(db, { type, from: new Date(AS_OF.getTime() - 10 * DAY), to: AS_OF, count: 2000 });
+      expect(await measure('boundary_calls_21d')).toMatchObject({ status: 'halt', halt: 'pending' });
+    });
+  });
+
   describe('#7: the 503 rate over a sliding 60 s window, above 1% for more than 60 s', () => {
     const second = 1000;
     const minute = 60 * second;
