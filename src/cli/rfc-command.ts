@@ -56,6 +56,7 @@ export abstract class BaseCommand extends Command {
       message = `${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}; fix the spec and run again`;
       process.stderr.write(`${message}\n`);
     } else if (usage) {
+      if (err instanceof UsageError) for (const p of err.problems) process.stderr.write(`${formatProblem(p)}\n`);
       message = withFlagSuggestion(
         firstParagraph(err.message),
         Object.keys({ ...this.ctor.baseFlags, ...this.ctor.flags }),
@@ -69,7 +70,10 @@ export abstract class BaseCommand extends Command {
     // Every command: a step that asked for JSON reads what went wrong instead of an empty input.
     if (asksJsonOnStdout(this.argv)) {
       const name = err instanceof SpecError ? 'SpecError' : usage ? 'UsageError' : 'Error';
-      const problems = err instanceof SpecError ? { problems: err.problems } : {};
+      const problems =
+        err instanceof SpecError || (err instanceof UsageError && err.problems.length)
+          ? { problems: err.problems }
+          : {};
       process.stdout.write(formatJsonError({ name, message, exit: EXIT.invalid, ...problems }));
     }
     this.exit(EXIT.invalid);

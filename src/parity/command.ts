@@ -13,6 +13,7 @@ import { UsageError } from '../spec/problems.js';
 import { listRfcIds } from '../spec/rfc-dir.js';
 import {
   compareParity,
+  InvalidCaptures,
   parityExitCode,
   type ParityMode,
   type ParityOptions,
@@ -20,7 +21,6 @@ import {
   notCaptureInput,
 } from './compare.js';
 import { maskProblem } from './diff.js';
-import { JsonSyntaxError } from './parse.js';
 import type { ParitySpec } from './spec.js';
 
 export interface ParityInputs {
@@ -95,13 +95,27 @@ export function chooseFormat(json: boolean, format: string | undefined): ParityF
   return json ? 'json' : ((format as ParityFormat | undefined) ?? 'table');
 }
 
-/** Malformed JSON is an invalid input: one line with file:line:col, exit 3. */
+/**
+ * Malformed JSON is an invalid input, exit 3: one line with file:line:col, or with several
+ * malformed captures one such line each, then how many.
+ */
 export function run(compare: () => ParityReport): ParityReport {
   try {
     return compare();
   } catch (e) {
-    if (e instanceof JsonSyntaxError) throw new UsageError(e.message);
-    throw e;
+    if (!(e instanceof InvalidCaptures)) throw e;
+    const [only] = e.errors;
+    if (e.errors.length === 1 && only) throw new UsageError(only.message);
+    throw new UsageError(
+      `${e.errors.length} captures are not valid JSON: fix them or take them again`,
+      e.errors.map((x) => ({
+        file: x.file,
+        line: x.line,
+        col: x.col,
+        severity: 'error' as const,
+        message: `not valid JSON: ${x.detail}`,
+      })),
+    );
   }
 }
 

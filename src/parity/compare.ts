@@ -59,9 +59,26 @@ export interface ParityReport {
 }
 
 /**
+ * Every capture that could not be read as JSON (malformed, empty, not UTF-8), in the order
+ * compared, each with its file, line and column: an invalid input, not a difference. All are
+ * named at once, so a candidate set with many broken captures (a server answering 502 pages)
+ * is fixed in one pass, not one file per run.
+ */
+export class InvalidCaptures extends Error {
+  constructor(readonly errors: readonly JsonSyntaxError[]) {
+    super(
+      errors.length === 1
+        ? (errors[0] as JsonSyntaxError).message
+        : `${errors.length} captures are not valid JSON: ${errors.map((e) => e.message).join('; ')}`,
+    );
+    this.name = 'InvalidCaptures';
+  }
+}
+
+/**
  * Compares `golden` with `actual`: two files, or two folders. A path that does not exist,
  * or a folder without a JSON file, makes the report halt with the reason. Malformed JSON
- * throws JsonSyntaxError (an invalid input, not a difference).
+ * throws InvalidCaptures naming every such capture (an invalid input, not a difference).
  */
 export function compareParity(
   golden: string,
@@ -106,13 +123,26 @@ export function compareParity(
       `${gDir ? golden : actual} is a folder but ${gDir ? actual : golden} is a file: compare two files or two folders`,
     );
   }
+  const invalid: JsonSyntaxError[] = [];
+  const read = (path: string): JsonValue | undefined => {
+    try {
+      return readCapture(path);
+    } catch (e) {
+      if (!(e instanceof JsonSyntaxError)) throw e;
+      invalid.push(e);
+      return undefined;
+    }
+  };
   const one = (name: string, g?: string, a?: string, unreadable?: string): ParityFile => {
     const why = unreadable ? { unreadable } : {};
     // Neither side readable (only an unreadable link lists such a name): no golden to hold it to.
     if (!g && !a) return { name, status: 'missing_golden', ...why, differences: [] };
     if (!a) return { name, status: 'missing_capture', golden: g as string, ...why, differences: [] };
     if (!g) return { name, status: 'missing_golden', actual: a, ...why, differences: [] };
-    const differences = diffJson(readCapture(g), readCapture(a), rules);
+    // Both sides are read, and every pair after a malformed one, so each bad capture is named.
+    const gv = read(g);
+    const av = read(a);
+    const differences = gv && av ? diffJson(gv, av, rules) : [];
     return { name, status: differences.length ? 'differs' : 'parity', golden: g, actual: a, differences };
   };
   let files: ParityFile[];
@@ -155,6 +185,7 @@ export function compareParity(
       );
     });
   }
+  if (invalid.length) throw new InvalidCaptures(invalid);
   const counts = count(files);
   const verdict: Verdict =
     counts.differs > 0 ? 'fail' : counts.missing_capture + counts.missing_golden > 0 ? 'halt' : 'pass';

@@ -53,9 +53,16 @@ export class SpecError extends Error {
   }
 }
 
-/** A bad flag, an unknown RFC id, a missing folder: the invocation is wrong, not a spec. */
+/**
+ * A bad flag, an unknown RFC id, a missing folder: the invocation is wrong, not a spec.
+ * `problems`, when given, are the inputs at fault, each where a person must edit (several
+ * malformed captures), listed before the message.
+ */
 export class UsageError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly problems: Problem[] = [],
+  ) {
     super(message);
     this.name = 'UsageError';
   }

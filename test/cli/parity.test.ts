@@ -102,10 +102,36 @@ describe('parity diff', () => {
     writeFileSync(join(dir, 'a2/latin1.json'), Buffer.from('{"name": "caf\xe8"}', 'latin1'));
     const latin1 = run(['parity', 'diff', 'g2/latin1.json', 'a2/latin1.json', '--significant-digits', '12'], dir);
     expect(latin1.code).toBe(3);
-    expect(latin1.stderr).toMatch(/^error: g2\/latin1\.json:1:14: not valid JSON: byte 0xE9 is not UTF-8/);
+    expect(latin1.stderr).toMatch(/^g2\/latin1\.json:1:14: not valid JSON: byte 0xE9 is not UTF-8/);
+    expect(latin1.stderr).toMatch(/^a2\/latin1\.json:1:14: not valid JSON: byte 0xE8 is not UTF-8/m);
     const mixed = run(['parity', 'diff', 'g2/a.json', 'a2', '--significant-digits', '12'], dir);
     expect(mixed.code).toBe(3);
     expect(mixed.stderr).toMatch(/g2\/a\.json and a2 must both be files or both be folders/);
+  });
+
+  it('names every malformed capture in one run, one line each, then how many; exit 3, and in --json', () => {
+    write(dir, {
+      'g5/a.json': '{"n": 1}',
+      'g5/b.json': '{"n": 1}',
+      'g5/c.json': '{"n": 1}',
+      'a5/a.json': '<html>502 Bad Gateway</html>',
+      'a5/b.json': '{"n": 2}',
+      'a5/c.json': '<html>502 Bad Gateway</html>',
+    });
+    const r = run(['parity', 'diff', 'g5', 'a5', '--significant-digits', '12'], dir);
+    expect(r.code).toBe(3);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^a5\/a\.json:1:1: not valid JSON: /);
+    expect(lines[1]).toMatch(/^a5\/c\.json:1:1: not valid JSON: /);
+    expect(lines[2]).toBe('error: 2 captures are not valid JSON: fix them or take them again');
+    const json = run(['parity', 'diff', 'g5', 'a5', '--significant-digits', '12', '--json'], dir);
+    expect(json.code).toBe(3);
+    const error = (JSON.parse(json.stdout) as { error: { problems: { file: string; line: number }[] } }).error;
+    expect(error.problems.map((p) => [p.file, p.line])).toEqual([
+      ['a5/a.json', 1],
+      ['a5/c.json', 1],
+    ]);
   });
 
   it('a named pipe in a folder is named as skipped, never opened; named as one of the two paths, it is exit 3', () => {

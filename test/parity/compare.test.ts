@@ -3,7 +3,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatParity } from '../../src/formatters/parity/index.js';
-import { compareParity, parityExitCode } from '../../src/parity/compare.js';
+import { compareParity, InvalidCaptures, parityExitCode } from '../../src/parity/compare.js';
 import { JsonSyntaxError } from '../../src/parity/parse.js';
 import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
 
@@ -219,7 +219,33 @@ describe('compareParity', () => {
   it('malformed JSON is an error with its position, not a difference', () => {
     const golden = folder({ 'a.json': '{"n": 1}' });
     const actual = folder({ 'a.json': '{"n": 1,,}' });
-    expect(() => compareParity(golden, actual, RULES)).toThrow(JsonSyntaxError);
+    expect(() => compareParity(golden, actual, RULES)).toThrow(InvalidCaptures);
+  });
+
+  it('names every malformed capture at once, golden or compared, with its position', () => {
+    // Candidates taken while the server answered 502 pages: every one is named in one run.
+    const golden = folder({ 'a.json': '{"n": 1}', 'b.json': '{"n": 1', 'c.json': '{"n": 1}', 'd.json': '{}' });
+    const actual = folder({
+      'a.json': '<html><body>502 Bad Gateway</body></html>',
+      'b.json': '{"n": 1}',
+      'c.json': '',
+      'd.json': '{"n": 2}',
+    });
+    let thrown: unknown;
+    try {
+      compareParity(golden, actual, RULES);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(InvalidCaptures);
+    const errors = (thrown as InvalidCaptures).errors;
+    expect(errors.every((e) => e instanceof JsonSyntaxError)).toBe(true);
+    expect(errors.map((e) => [e.file, e.line, e.col])).toEqual([
+      [join(actual, 'a.json'), 1, 1],
+      [join(golden, 'b.json'), 1, 8],
+      [join(actual, 'c.json'), 1, 1],
+    ]);
+    expect((thrown as Error).message).toMatch(/^3 captures are not valid JSON: .*a\.json:1:1: not valid JSON: /);
   });
 
   it('a capture that is not UTF-8 is an error at its first such byte, never read as the same text as another', () => {

@@ -12,7 +12,7 @@ EXIT CODES
   0  every capture is the same in both takes (outside the mask)
   1  at least one field outside the mask differs between the two takes
   2  a capture has no second take (or the reverse), a folder of parity.yaml is missing or empty, or the two paths name one folder
-  3  the invocation is invalid (malformed JSON with its file:line:col, a path that does not exist, no parity definition, a bad flag)`;
+  3  the invocation is invalid (every malformed capture, each with its file:line:col; a path that does not exist, no parity definition, a bad flag)`;
   static override examples = [
     '<%= config.bin %> parity capture-check',
     '<%= config.bin %> parity capture-check captures/take1 captures/take2 --format junit > capture.xml',

@@ -12,7 +12,7 @@ EXIT CODES
   0  every golden capture is at parity
   1  at least one capture differs from its golden capture
   2  something is unmeasured: a golden capture without its capture, a capture without a golden one, a folder of parity.yaml missing or empty, or the two paths naming one folder
-  3  the invocation is invalid (malformed JSON with its file:line:col, a path that does not exist, no parity definition, a bad flag)`;
+  3  the invocation is invalid (every malformed capture, each with its file:line:col; a path that does not exist, no parity definition, a bad flag)`;
   static override examples = [
     '<%= config.bin %> parity diff',
     '<%= config.bin %> parity diff tests/parity/golden tests/parity/beam --format junit > parity.xml',

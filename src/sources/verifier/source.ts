@@ -10,14 +10,14 @@
  *   (both folders read from the repository's working tree: candidates are produced by a
  *   CI run, not committed); the value counts golden captures off parity. A missing
  *   folder, an empty golden folder, or any capture without its counterpart halts; a capture
- *   that is a symbolic link to nothing halts with the link and its target named.
+ *   that is a symbolic link to nothing halts with the link and its target named; malformed
+ *   captures halt (error) with every one of them named.
  */
 import { join } from 'node:path';
 import { claimsFor } from '../../cite/spec.js';
 import { type CiteVerdict, verifyCitations } from '../../cite/verify.js';
 import type { Evidence } from '../../model/result.js';
-import { compareParity } from '../../parity/compare.js';
-import { JsonSyntaxError } from '../../parity/parse.js';
+import { compareParity, InvalidCaptures } from '../../parity/compare.js';
 import type { MeasurementSpec, VerifierQuery } from '../../spec/types.js';
 import { anchor, guarded, refOriginOf, RepoPool } from '../git/common.js';
 import type { GitHistory } from '../git/repo.js';
@@ -125,9 +125,25 @@ function parity(q: VerifierQuery, ctx: EvalContext): MeasurementOutcome {
       ...(spec.mask ? { mask: spec.mask } : {}),
     });
   } catch (e) {
-    if (e instanceof JsonSyntaxError)
-      return halt('error', local(e.message), { golden: spec.golden, candidate: spec.candidate });
-    throw e;
+    if (!(e instanceof InvalidCaptures)) throw e;
+    // Every malformed capture is named, as `parity diff` names them: one per run would make a
+    // candidate set of error pages a fix-and-rerun loop.
+    const named = e.errors.map((x) => local(x.message));
+    return halt(
+      'error',
+      named.length === 1
+        ? (named[0] as string)
+        : `${named.length} captures are not valid JSON, so parity cannot be measured until they are fixed or taken again: ${named
+            .slice(0, 5)
+            .join('; ')}${named.length > 5 ? `; ${named.length - 5} more in the evidence` : ''}`,
+      {
+        golden: spec.golden,
+        candidate: spec.candidate,
+        ...(named.length > 1
+          ? { invalid: named.slice(0, LISTED), ...(named.length > LISTED ? { more: named.length - LISTED } : {}) }
+          : {}),
+      },
+    );
   }
   const evidence: Evidence = {
     golden: spec.golden,

@@ -147,6 +147,23 @@ describe('verifier source: parity', () => {
     expect(out.status === 'halt' && out.reason).toMatch(/^beam\/a\.json:1:8: not valid JSON/);
   });
 
+  it('halts on several malformed captures, naming every one', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'golden'));
+    mkdirSync(join(dir, 'beam'));
+    for (const n of ['a', 'b', 'c']) writeFileSync(join(dir, `golden/${n}.json`), '{"n": 1}');
+    writeFileSync(join(dir, 'beam/a.json'), '<html>502 Bad Gateway</html>');
+    writeFileSync(join(dir, 'beam/b.json'), '{"n": 2}');
+    writeFileSync(join(dir, 'beam/c.json'), '<html>502 Bad Gateway</html>');
+    const out = await source.measure(m({ query: 'parity', parity: spec() }), context(dir));
+    expect(out).toMatchObject({ status: 'halt', halt: 'error' });
+    expect(out.status === 'halt' && out.reason).toMatch(
+      /^2 captures are not valid JSON, so parity cannot be measured until they are fixed or taken again: beam\/a\.json:1:1: not valid JSON: [^;]+; beam\/c\.json:1:1: not valid JSON: /,
+    );
+    expect(out.evidence.invalid).toHaveLength(2);
+    expect(JSON.stringify(out.evidence)).not.toContain(dir);
+  });
+
   it('counts the golden captures off parity', async () => {
     put('beam/a.json', '{"n": 1.0}');
     put('golden/b.json', '{"n": 1, "seen_at": 1}');
