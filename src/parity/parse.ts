@@ -51,6 +51,18 @@ export function parseJson(source: string, file: string): JsonValue {
     const at = lineCol(text, tooDeep);
     throw new JsonSyntaxError(file, at.line, at.col, `nested deeper than ${MAX_DEPTH} levels`);
   }
+  // A proxy's error page saved in place of the response reads as "invalid symbol" at 1:1,
+  // which says nothing of what the file is.
+  const start = text.search(/\S/);
+  if (text[start] === '<') {
+    const at = lineCol(text, start);
+    throw new JsonSyntaxError(
+      file,
+      at.line,
+      at.col,
+      'the file holds HTML or XML (an error page in place of the response?), not JSON: take the capture again',
+    );
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
   const first = errors[0];

@@ -48,6 +48,15 @@ describe('parseJson', () => {
     expect(() => parseJson(' \n x', 'x.json')).toThrow(/^x\.json:2:2: not valid JSON: invalid symbol$/);
   });
 
+  it('says an HTML or XML page saved as a capture is one, not "invalid symbol"', () => {
+    expect(() => parseJson('\n  <html><body>502 Bad Gateway</body></html>', 'p.json')).toThrow(
+      /^p\.json:2:3: not valid JSON: the file holds HTML or XML \(an error page in place of the response\?\), not JSON: take the capture again$/,
+    );
+    expect(() => parseJson('<?xml version="1.0"?><error/>', 'x.json')).toThrow(
+      /^x\.json:1:1: not valid JSON: the file holds HTML or XML/,
+    );
+  });
+
   it('rejects a document nested past the limit at the bracket that goes too deep, instead of overflowing the stack', () => {
     const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
     expect(() => parseJson(`{"a": "[[[[", "b": ${deep(20_000)}}`, 'deep.json')).toThrow(
