@@ -9,6 +9,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  accessSync,
+  constants,
   existsSync,
   lstatSync,
   readdirSync,
@@ -43,6 +45,8 @@ export interface HookAction {
   path: string;
   action: 'installed' | 'updated' | 'chained' | 'replaced' | 'removed' | 'restored' | 'left-foreign' | 'absent';
   previous?: string;
+  /** Install with --chain: the hook kept aside is not executable, so it does not run (git did not run it either). */
+  idle?: true;
   /** Uninstall: the hook was in a folder git no longer runs hooks from (core.hooksPath changed since install). */
   stale?: true;
   /** Uninstall: that folder is where another worktree runs hooks from (a relative core.hooksPath gives each its own). */
@@ -227,7 +231,10 @@ export function installHooks(o: InstallOptions): HookAction[] {
       action = o.chain ? 'chained' : 'replaced';
     }
     writeHook(path, script(hook, { node: o.node, bin: o.bin, chain, createdDir: created, rfcRoot, ...fromTop }));
-    actions.push({ hook, path, action, ...(present(previous) ? { previous } : {}) });
+    // The hook runs the kept one only when it is executable, as git ran it: one that git
+    // ignored stays ignored, and saying it "runs first" would be untrue.
+    const idle = chain && present(previous) && !executable(previous);
+    actions.push({ hook, path, action, ...(present(previous) ? { previous } : {}), ...(idle ? { idle } : {}) });
   }
   if (!recordedDirs(o.root).includes(dir)) git(o.root, ['config', '--add', RECORD_KEY, dir]);
   return actions;
@@ -365,6 +372,16 @@ function uninstallIn(dir: string, hooks: readonly HookType[], stale: boolean): H
     at = dirname(at);
   }
   return actions;
+}
+
+/** Whether a hook would be run: executable (following a link), as the shell's `[ -x ]` tests it. */
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Why the folder git runs hooks from cannot be used, in words. */

@@ -153,6 +153,22 @@ describe('hooks', () => {
     expect(existsSync(`${path}.rfcgate-previous`)).toBe(false);
   });
 
+  it('--chain over a hook git ignored (not executable) says it does not run, and it does not', () => {
+    const { repo, path } = withForeignHook();
+    chmodSync(path, 0o640);
+    const [chained] = installHooks(opts(repo.dir, { chain: true }));
+    expect(chained).toMatchObject({ action: 'chained', previous: `${path}.rfcgate-previous`, idle: true });
+    repo.write('src/b.py', 'y = 1\n');
+    repo.git(['add', 'src/b.py']);
+    expect(commit(repo.dir, 'ok').code).toBe(0);
+    expect(existsSync(join(repo.dir, '.foreign-ran'))).toBe(false);
+    // Made executable, it runs first, and install no longer says otherwise.
+    chmodSync(`${path}.rfcgate-previous`, 0o750);
+    const [again] = installHooks(opts(repo.dir, { chain: true }));
+    expect(again?.action).toBe('updated');
+    expect(again?.idle).toBeUndefined();
+  });
+
   it('a hook manager that wrote its hook again over ours (husky on npm install): install again keeps it aside, as the copy already is', () => {
     const { repo, path } = withForeignHook();
     installHooks(opts(repo.dir, { chain: true }));

@@ -52,8 +52,9 @@ EXIT CODES
       bin: realpathSync(fileURLToPath(new URL('../../../bin/run.js', import.meta.url))),
     });
     for (const a of actions) {
-      const what =
-        a.action === 'chained'
+      const what = a.idle
+        ? `${a.action === 'updated' ? 'updated' : 'installed'}; the previous hook is kept as ${a.previous ?? '?'}, but it is not executable, so it does not run (git did not run it either); chmod +x it to run it before the lint`
+        : a.action === 'chained'
           ? `installed; the previous hook is kept as ${a.previous ?? '?'} and runs first`
           : a.action === 'replaced'
             ? `installed; the previous hook is kept as ${a.previous ?? '?'} (hooks uninstall restores it)`
