@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { type DataDirLock, lockDataDir } from './pglite-lock.js';
+import { DataDirBusyError, type DataDirLock, lockDataDir } from './pglite-lock.js';
 import { useCommandWasmTiering } from './pglite-load.js';
 
 /** An error that crossed the thread boundary: the fields error mapping reads. */
@@ -185,6 +185,7 @@ export class PgliteWorkerHost {
    */
   start(): Promise<Worker> {
     if (this.#ready) return this.#ready;
+    let busy = false;
     const ready = lockDataDir(this.#dataDir, { waitMs: this.#openTimeoutMs }).then(
       (lock) => {
         try {
@@ -195,13 +196,17 @@ export class PgliteWorkerHost {
         }
       },
       (err: unknown) => {
+        busy = err instanceof DataDirBusyError;
         throw new WorkerStartError(err instanceof Error ? err.message : String(err));
       },
     );
-    // The start failure is reported to the query that triggered it; later ones retry.
+    // The start failure is reported to the query that triggered it; later ones retry, except
+    // after the whole wait for another process's lock: each would wait as long again (a gate
+    // check of thirty SQL measurements, a quarter of an hour), and one that got in once the
+    // other had finished would read another state of the database than those before it.
     this.#ready = ready;
     ready.catch(() => {
-      if (this.#ready === ready) this.#ready = undefined;
+      if (this.#ready === ready && !busy) this.#ready = undefined;
     });
     return ready;
   }

@@ -204,6 +204,31 @@ describe('a read-only data directory', () => {
 });
 
 describe('the embedded database clients hold the lock', () => {
+  it('a reader that waited out the lock once halts its later queries at once, not after another wait each', async () => {
+    const dir = seedEmbeddedDb(root, newDir());
+    const writer = new PgliteWriter({ dataDir: dir, create: true });
+    await writer.transaction(async (tx) => tx.query('SELECT 1'));
+    // One command's measurements, queried one after another while another process has the directory.
+    const reader = new PgliteClient({ dataDir: dir, openTimeoutMs: 1500, label: '.rfcgate/pgdata' });
+    const ask = async () => {
+      const started = performance.now();
+      const err = await reader.query('SELECT 1', [], { timeoutMs: 5000 }).catch((e: unknown) => e);
+      return { err, ms: performance.now() - started };
+    };
+    const first = await ask();
+    expect(first.ms).toBeGreaterThanOrEqual(1400);
+    const second = await ask();
+    expect(second.err).toBeInstanceOf(SqlHaltError);
+    expect((second.err as Error).message).toBe((first.err as Error).message);
+    expect(second.ms).toBeLessThan(700);
+    // The halt holds for the rest of the run, even once the directory is free: every measurement
+    // of one command reads the same state, or none.
+    await writer.close();
+    expect((await ask()).err).toBeInstanceOf(SqlHaltError);
+    await reader.close();
+    expect(existsSync(lockFileOf(dir))).toBe(false);
+  });
+
   it('a reader halts naming the writer that has the directory open, and reads once it closed', async () => {
     const dir = seedEmbeddedDb(root, newDir());
     const writer = new PgliteWriter({ dataDir: dir, create: true });
