@@ -208,10 +208,17 @@ export function parseNumber(text: string, flag: string, opts: { min?: number } =
   return n;
 }
 
-/** YYYY-MM-DD, or an ISO-8601 instant (read as UTC when it names no zone). */
+/** YYYY-MM-DD, or an ISO-8601 instant (read as UTC when it names no zone) */
 export function parseInstant(text: string, flag: string): Date {
   const ms = instantMs(text.trim());
-  if (!Number.isNaN(ms)) return new Date(ms);
+  if (!Number.isNaN(ms)) {
+    const at = new Date(ms);
+    // ISO-8601 has a year 0000; PostgreSQL has none, and would refuse the row with a bare SQL error.
+    if (at.getUTCFullYear() < 1) {
+      throw new UsageError(`${flag} '${text}' is before 0001-01-01, which PostgreSQL cannot store; give a later date`);
+    }
+    return at;
+  }
   throw new UsageError(
     `${flag} '${text}' is not a date: use YYYY-MM-DD or an ISO-8601 instant such as 2026-06-01T12:00:00Z`,
   );

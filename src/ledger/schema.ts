@@ -79,12 +79,25 @@ export const ADDED_COLUMNS: readonly AddedColumn[] = [
 // ---------------------------------------------------------------------------------------------
 // The plan
 
+/** The first instant (UTC) of a month; setUTCFullYear, as Date.UTC reads the years 0 to 99 as 1900 to 1999. */
+function utcMonth(year: number, month: number): Date {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month, 1);
+  return d;
+}
+
 function monthStart(d: Date): Date {
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
+  return utcMonth(d.getUTCFullYear(), d.getUTCMonth());
 }
 
 function addMonths(d: Date, n: number): Date {
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + n, 1));
+  return utcMonth(d.getUTCFullYear(), d.getUTCMonth() + n);
+}
+
+/** `2026-06-01`, and `10000-01-01` (as PostgreSQL reads it) where toISOString writes `+010000-01-01`. */
+function day(d: Date): string {
+  const y = String(d.getUTCFullYear()).padStart(4, '0');
+  return `${y}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
 }
 
 /** `coordination_measurements_y2026m06`: the name gates/wave3 `overdue_measurement_partitions` parses. */
@@ -123,7 +136,7 @@ const marker = lit(MANAGED_MARKER);
 
 /** `2026-06-01 00:00:00+00`: a bound that means the same instant whatever the session's TimeZone. */
 function bound(d: Date): string {
-  return `${d.toISOString().slice(0, 10)} 00:00:00+00`;
+  return `${day(d)} 00:00:00+00`;
 }
 
 function schemaStep(name: string, why: string): MigrationStep {
@@ -164,7 +177,7 @@ function partitionStep(month: Date): MigrationStep {
     kind: 'partition',
     schema: 'audit',
     name,
-    description: `partition audit.${name} [${month.toISOString().slice(0, 10)}, ${next.toISOString().slice(0, 10)})`,
+    description: `partition audit.${name} [${day(month)}, ${day(next)})`,
     sql: [
       `CREATE TABLE audit.${name}\n    PARTITION OF audit.coordination_measurements\n    FOR VALUES FROM (${lit(bound(month))}) TO (${lit(bound(next))})`,
       `COMMENT ON TABLE audit.${name} IS ${marker}`,

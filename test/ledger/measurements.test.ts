@@ -149,6 +149,11 @@ describe('input validation (before any connection)', () => {
     expect(parseInstant('0004-02-29', '--at').toISOString()).toBe('0004-02-29T00:00:00.000Z');
     expect(() => parseInstant('0099-02-29', '--at')).toThrow(UsageError);
   });
+
+  it('refuses the year 0000, which ISO-8601 has and PostgreSQL does not', () => {
+    expect(() => parseInstant('0000-06-01', '--at')).toThrow(/--at '0000-06-01' is before 0001-01-01/);
+    expect(parseInstant('0001-01-01', '--from').toISOString()).toBe('0001-01-01T00:00:00.000Z');
+  });
 });
 
 describe.each(testBackends())('recording on $name', (backend) => {

@@ -67,6 +67,20 @@ describe('migrationPlan (pure)', () => {
     ]);
   });
 
+  it('keeps the year of a month before 0100 or in 9999, spelling each bound as PostgreSQL reads it', () => {
+    const early = migrationPlan({ from: new Date('0001-01-01T00:00:00Z'), to: new Date('0001-02-01T00:00:00Z') });
+    const parts = early.filter((s) => s.kind === 'partition');
+    expect(parts.map((p) => p.name)).toEqual([
+      'coordination_measurements_y0001m01',
+      'coordination_measurements_y0001m02',
+    ]);
+    expect(parts[1]?.sql[0]).toContain("FROM ('0001-02-01 00:00:00+00') TO ('0001-03-01 00:00:00+00')");
+    const late = migrationPlan({ from: new Date('9999-12-01T00:00:00Z'), to: new Date('9999-12-31T00:00:00Z') });
+    const last = late.find((s) => s.kind === 'partition');
+    expect(last?.description).toBe('partition audit.coordination_measurements_y9999m12 [9999-12-01, 10000-01-01)');
+    expect(last?.sql[0]).toContain("FROM ('9999-12-01 00:00:00+00') TO ('10000-01-01 00:00:00+00')");
+  });
+
   it('rejects a reversed or absurd range', () => {
     expect(() => migrationPlan({ from: RANGE.to, to: RANGE.from })).toThrow(/is after/);
     expect(() =>
@@ -279,6 +293,24 @@ describe.each(testBackends())('migrate on $name', (backend) => {
     );
     const rows = await db.exec('SELECT tableoid::regclass::text AS part, payload FROM audit.coordination_measurements');
     expect(rows).toEqual([{ part: 'audit.coordination_measurements_y2026m05', payload: {} }]);
+  });
+
+  it('creates the partitions of a month before 0100 and of 9999-12, which then hold their rows', async () => {
+    const now = new Date('2026-06-01T00:00:00Z');
+    const month = (iso: string) => ({ from: new Date(iso), to: new Date(iso) });
+    await migrate(db.writer(), migrationPlan(month('0050-03-01T00:00:00Z')), { now });
+    await migrate(db.writer(), migrationPlan(month('9999-12-01T00:00:00Z')), { now });
+    await db.exec(
+      `INSERT INTO audit.coordination_measurements (measurement_type, recorded_at)
+       VALUES ('measurement.a.b', '0050-03-15T00:00:00Z'), ('measurement.a.b', '9999-12-31T23:00:00Z')`,
+    );
+    const rows = await db.exec(
+      'SELECT tableoid::regclass::text AS part FROM audit.coordination_measurements ORDER BY recorded_at',
+    );
+    expect(rows.map((r) => r.part)).toEqual([
+      'audit.coordination_measurements_y0050m03',
+      'audit.coordination_measurements_y9999m12',
+    ]);
   });
 
   it('notes a partition created already past the 90-day retention window', async () => {

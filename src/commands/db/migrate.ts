@@ -13,6 +13,7 @@ import {
 import { embeddedDirState } from '../../sources/sql/writer.js';
 import { UsageError } from '../../spec/problems.js';
 import { jsonReport } from '../../formatters/visible.js';
+import { instantMs } from '../../util/calendar.js';
 
 export default class DbMigrate extends LedgerCommand {
   static override summary =
@@ -98,11 +99,13 @@ ${MIGRATE_EXIT_CODES_HELP}`;
 }
 
 function parseMonth(text: string, flag: string): Date {
-  try {
-    return parseInstant(/^\d{4}-\d{2}$/.test(text.trim()) ? `${text.trim()}-01` : text, flag);
-  } catch {
+  const t = text.trim();
+  const date = /^\d{4}-\d{2}$/.test(t) ? `${t}-01` : t;
+  if (Number.isNaN(instantMs(date))) {
     throw new UsageError(`${flag} '${text}' is not a month or date: use YYYY-MM, YYYY-MM-DD or an ISO-8601 instant`);
   }
+  // A date, but one PostgreSQL cannot store (the year 0000): parseInstant says so.
+  return parseInstant(date, flag);
 }
 
 const LABEL: Record<StepOutcome['status'], string> = {
