@@ -8,7 +8,13 @@ import { EXIT, type GateReport } from '../model/result.js';
 import { openSqlClient, type SqlClient, SqlHaltError } from '../sources/sql/client.js';
 import { DEFAULT_EMBEDDED_DIR } from '../sources/sql/source.js';
 import { urlProblem } from '../sources/sql/url.js';
-import { embeddedDirState, openSqlWriter, type SqlWriter, SqlWriteError } from '../sources/sql/writer.js';
+import {
+  embeddedDirState,
+  notADatabaseMessage,
+  openSqlWriter,
+  type SqlWriter,
+  SqlWriteError,
+} from '../sources/sql/writer.js';
 import { readRawManifest } from '../spec/raw-manifest.js';
 import { GATES_DIR, listRfcIds } from '../spec/rfc-dir.js';
 import { UsageError } from '../spec/problems.js';
@@ -62,7 +68,10 @@ export function openWriter(target: DatabaseTarget, opts: { create?: boolean } = 
 
 /** The READ ONLY client on the same database; a missing embedded directory points at `db migrate`. */
 export function openReader(target: DatabaseTarget): SqlClient {
-  if (target.databaseUrl === undefined && embeddedDirState(target.embeddedDir) !== 'database') {
+  const state = target.databaseUrl === undefined ? embeddedDirState(target.embeddedDir) : 'database';
+  // `db migrate` refuses such a directory: saying it does not exist would send the user round in a circle.
+  if (state === 'not_a_database') throw new LedgerError('foreign', notADatabaseMessage(target.embeddedLabel));
+  if (state !== 'database') {
     throw new LedgerError(
       'missing',
       `the embedded database ${target.embeddedLabel} does not exist; run \`rfcgate db migrate\` to create it (or set DATABASE_URL)`,

@@ -307,6 +307,14 @@ export interface PgliteWriterOptions {
 }
 
 /** Is `dir` a PostgreSQL data directory (or absent / empty, so one may be created there)? */
+/**
+ * The embedded directory holds something other than a database: what to do about it, for the
+ * writers and the readers alike (`db migrate` will not create a database over it).
+ */
+export function notADatabaseMessage(label: string): string {
+  return `${label} exists but is not a PostgreSQL data directory (no PG_VERSION), and rfcgate will not create a database over it: move it aside, or set database.embedded_dir in rfc.yaml to another path, then run \`rfcgate db migrate\``;
+}
+
 export function embeddedDirState(dir: string): 'absent' | 'empty' | 'database' | 'not_a_database' {
   if (!existsSync(dir)) return 'absent';
   if (!statSync(dir).isDirectory()) return 'not_a_database';
@@ -380,9 +388,7 @@ export class PgliteWriter implements SqlWriter {
     if (dir !== undefined) {
       const state = embeddedDirState(dir);
       if (state === 'not_a_database') {
-        throw new SqlWriteError(
-          `${label} exists but is not a PostgreSQL data directory (no PG_VERSION); refusing to create a database over it`,
-        );
+        throw new SqlWriteError(notADatabaseMessage(label));
       }
       if ((state === 'absent' || state === 'empty') && !this.#create) {
         throw new SqlWriteError(
