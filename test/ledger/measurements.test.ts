@@ -444,6 +444,18 @@ describe.each(testBackends())('recording on $name', (backend) => {
     expect(lease.map((r) => r.elapsed_ms)).toEqual([3]);
   });
 
+  it('records and lists an instant of the years 0-99 as written, its provenance with it', async () => {
+    await migrate(
+      db.writer(),
+      migrationPlan({ from: new Date('0050-03-01T00:00:00Z'), to: new Date('0050-03-01T00:00:00Z') }),
+    );
+    const at = new Date('0050-03-15T10:00:00Z');
+    const out = await recordMeasurement(db.writer(), { type: LEASE, at, elapsedMs: 1 }, BY);
+    expect(out.recorded_at).toBe('0050-03-15T10:00:00.000Z');
+    const [row] = await listMeasurements(db.reader(), { limit: 1 });
+    expect([row?.recorded_at, row?.recorded_by]).toEqual(['0050-03-15T10:00:00.000Z', 'test-runner']);
+  });
+
   it('lists nothing from a database not migrated, or a table of another shape, and says why', async () => {
     await db.reset();
     await expect(listMeasurements(db.reader(), { limit: 5 })).rejects.toThrow(

@@ -307,6 +307,26 @@ export function parseNaiveUtc(text: string): Date | string {
   return utcDate(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms);
 }
 
+/**
+ * `timestamp with time zone` as PGlite reads it: PGlite makes it `new Date(text)`, which reads
+ * the years 0 to 99 as 1900 to 1999 (and `0001-…` as 2015), where node-postgres reads the year
+ * as written. Other spellings (`infinity`, BC) keep PGlite's reading.
+ */
+export const ZONED_TIMESTAMP_OID = 1184;
+const ZONED = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?$/;
+
+export function parseZonedUtc(text: string): Date {
+  const m = ZONED.exec(text);
+  if (!m) return new Date(text);
+  const ms = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
+  const wall = utcDate(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms);
+  const offset = (Number(m[9]) * 3600 + Number(m[10] ?? 0) * 60 + Number(m[11] ?? 0)) * 1000;
+  return new Date(wall.getTime() - (m[8] === '-' ? -offset : offset));
+}
+
+/** What a PGlite query is given, reading and writing alike. */
+export const PGLITE_PARSERS = { [NAIVE_TIMESTAMP_OID]: parseNaiveUtc, [ZONED_TIMESTAMP_OID]: parseZonedUtc };
+
 // ---------------------------------------------------------------------------------------------
 // node-postgres
 
@@ -659,7 +679,7 @@ async function runReadOnly(db: PGlite, text: string, params: unknown[], timeoutM
   await db.query('BEGIN READ ONLY');
   try {
     await db.query(SESSION_SETUP, [timeoutSetting(timeoutMs)]);
-    const res = await db.query<SqlRow>(text, params, { parsers: { [NAIVE_TIMESTAMP_OID]: parseNaiveUtc } });
+    const res = await db.query<SqlRow>(text, params, { parsers: PGLITE_PARSERS });
     return res.rows;
   } finally {
     await db.query('ROLLBACK');

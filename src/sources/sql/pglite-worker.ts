@@ -50,6 +50,16 @@ function parseNaiveUtc(text) {
   d.setUTCFullYear(Number(m[1]));
   return d;
 }
+const ZONED = /^(\\d{4,})-(\\d\\d)-(\\d\\d) (\\d\\d):(\\d\\d):(\\d\\d)(\\.\\d+)?([+-])(\\d\\d)(?::(\\d\\d))?(?::(\\d\\d))?$/;
+function parseZonedUtc(text) {
+  const m = ZONED.exec(text);
+  if (!m) return new Date(text);
+  const ms = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
+  const d = new Date(Date.UTC(2000, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
+  d.setUTCFullYear(Number(m[1]));
+  const offset = (Number(m[9]) * 3600 + Number(m[10] || 0) * 60 + Number(m[11] || 0)) * 1000;
+  return new Date(d.getTime() - (m[8] === '-' ? -offset : offset));
+}
 function toWire(e) {
   const out = { message: String((e && e.message) || e) };
   if (e && typeof e.code === 'string') out.code = e.code;
@@ -70,7 +80,7 @@ async function runReadOnly(text, params, timeoutMs) {
   await db.query('BEGIN READ ONLY');
   try {
     await db.query("SELECT set_config('statement_timeout', $1, true), set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true), set_config('IntervalStyle', 'postgres', true), set_config('extra_float_digits', '3', true)", [String(timeoutMs)]);
-    const res = await db.query(text, params, { parsers: { 1114: parseNaiveUtc } });
+    const res = await db.query(text, params, { parsers: { 1114: parseNaiveUtc, 1184: parseZonedUtc } });
     return res.rows;
   } finally {
     await db.query('ROLLBACK');

@@ -16,8 +16,7 @@ import {
   type ErrorContext,
   errorCode,
   getTypeParser,
-  NAIVE_TIMESTAMP_OID,
-  parseNaiveUtc,
+  PGLITE_PARSERS,
   pgliteOpenFailure,
   SqlHaltError,
   type SqlRow,
@@ -419,7 +418,6 @@ export class PgliteWriter implements SqlWriter {
     if (this.#closed) throw new SqlWriteError('the database writer is closed');
     const ctx: ErrorContext = { endpoint: this.#label, database: this.#label, timeoutMs: 0, secrets: [] };
     const db = await this.#open();
-    const parsers = { [NAIVE_TIMESTAMP_OID]: parseNaiveUtc };
     try {
       return await db.transaction(async (ptx) => {
         if (opts.readOnly) await ptx.query('SET TRANSACTION READ ONLY');
@@ -429,7 +427,7 @@ export class PgliteWriter implements SqlWriter {
         const tx: SqlTx = {
           query: async <R extends SqlRow>(text: string, params: unknown[] = []) => {
             try {
-              const res = await ptx.query<R>(text, params, { parsers });
+              const res = await ptx.query<R>(text, params, { parsers: PGLITE_PARSERS });
               return { rows: res.rows };
             } catch (err) {
               throw toWriteError(err, ctx);

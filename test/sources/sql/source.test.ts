@@ -241,6 +241,14 @@ describe.each(testBackends())('SqlMeasurementSource on $name', (backend) => {
       expect(expectOk(await source().measure(raw, evalContext())).value).toEqual(new Date('0099-03-04T05:06:07.500Z'));
     });
 
+    it('reads a timestamp with time zone of the years 0-99 as written, not as 1900-1999', async () => {
+      const raw = sqlMeasurement(
+        { query: "SELECT timestamptz '0001-03-04 05:06:07.5+05:30' AS value" },
+        { type: 'timestamp' },
+      );
+      expect(expectOk(await source().measure(raw, evalContext())).value).toEqual(new Date('0001-03-03T23:36:07.500Z'));
+    });
+
     it('reads a date as UTC midnight, whatever the zone of the process', async () => {
       await db.exec(`CREATE TABLE IF NOT EXISTS audit.daily_measurements (day date, n int)`);
       await db.exec('TRUNCATE audit.daily_measurements');
