@@ -497,6 +497,7 @@ export async function listMeasurements(client: SqlClient, opts: ListOptions): Pr
     `SELECT to_regclass('${RECORDED_MEASUREMENTS_TABLE}') IS NOT NULL AS present,
             to_regclass('${MEASUREMENTS_TABLE}') IS NOT NULL AS measurements,
             obj_description(to_regclass('${MEASUREMENTS_TABLE}'), 'pg_class') AS comment,
+            obj_description(to_regclass('${RECORDED_MEASUREMENTS_TABLE}'), 'pg_class') AS ledger_comment,
             ARRAY(SELECT attname::text FROM pg_attribute
                   WHERE attrelid = to_regclass('${MEASUREMENTS_TABLE}') AND attnum > 0 AND NOT attisdropped) AS columns`,
     [],
@@ -522,8 +523,13 @@ export async function listMeasurements(client: SqlClient, opts: ListOptions): Pr
   }
   // The ledger describes rows rfcgate recorded, which it writes only into the table db migrate
   // created. A team's own table beside the ledger is not joined: its id or recorded_at may be
-  // of another type (a uuid), and comparing them with the ledger's stopped the listing.
-  const join = found.present === true && isManaged(found.comment as string | null);
+  // of another type (a uuid), and comparing them with the ledger's stopped the listing. Nor is
+  // a team's own rfcgate.recorded_measurements (db migrate refuses it): it has none of the
+  // ledger's columns.
+  const join =
+    found.present === true &&
+    isManaged(found.comment as string | null) &&
+    isManaged(found.ledger_comment as string | null);
   const res = await client.query(
     `SELECT m.id::text AS id, m.recorded_at, m.measurement_type, m.elapsed_ms::text AS elapsed_ms, m.agent_id, m.payload,
             ${join ? 'r.idempotency_key, r.recorded_by' : 'NULL::text AS idempotency_key, NULL::text AS recorded_by'}

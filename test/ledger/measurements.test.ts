@@ -366,6 +366,18 @@ describe.each(testBackends())('recording on $name', (backend) => {
     ]);
   });
 
+  it("lists rfcgate's measurement table without a team's own rfcgate.recorded_measurements, which it cannot join", async () => {
+    await db.reset();
+    await db.exec('CREATE SCHEMA rfcgate; CREATE TABLE rfcgate.recorded_measurements (x int);');
+    await migrate(db.writer(), migrationPlan(RANGE));
+    await db.exec(
+      `INSERT INTO audit.coordination_measurements (measurement_type, recorded_at, elapsed_ms) VALUES ($1, $2, 5)`,
+      [LEASE, AT.toISOString()],
+    );
+    const rows = await listMeasurements(db.reader(), { limit: 5 });
+    expect(rows.map((r) => [r.elapsed_ms, r.idempotency_key, r.recorded_by])).toEqual([[5, null, null]]);
+  });
+
   it('what it records is what the wave3 lease-plane measurement reads', async () => {
     const asOf = new Date('2026-06-01T00:00:00Z');
     // 14 days x 80 rows, elapsed 10..89 ms; plus one keyed row.
