@@ -19,7 +19,9 @@ export function render(report: GateReport, format: FormatName, o: FormatOptions)
 export function writeOutputs(report: GateReport, outputs: Output[], o: FormatOptions): Promise<void> {
   const keptIn = keptFiles(outputs, 'github');
   return writeReports(outputs, (format, toFile) => {
-    const base = toFile ? { color: false, ...(o.prefix ? { prefix: o.prefix } : {}) } : o;
+    const base = toFile
+      ? { color: false, ...(o.prefix ? { prefix: o.prefix } : {}), ...(o.only ? { only: o.only } : {}) }
+      : o;
     return render(report, format, format === 'github' && keptIn.length ? { ...base, keptIn } : base);
   });
 }

@@ -13,6 +13,8 @@ export interface FormatOptions {
   prefix?: string;
   /** The report files the same run writes, each holding every gate: where the annotations GitHub hides are. */
   keptIn?: readonly string[];
+  /** The gate ids `--only` selected, if it was given: SARIF files such a run apart. */
+  only?: readonly string[];
 }
 
 /** Formatters are pure functions of a report; only commands write. */

@@ -10,6 +10,8 @@ export interface SarifOptions {
   toolVersion?: string;
   /** The root's place below the repository's top ('svc/'): code scanning reads paths from the top. */
   prefix?: string;
+  /** The gate ids `--only` selected: a run of some gates is filed apart from a run of them all. */
+  only?: readonly string[];
 }
 
 /** Read once at load, from src/formatters/ and dist/formatters/ alike; the formatters themselves stay pure. */
@@ -40,8 +42,7 @@ export function formatSarif(report: GateReport, opts: SarifOptions = {}): string
             rules,
           },
         },
-        // The category code scanning files the results under: one per RFC.
-        automationDetails: { id: `rfcgate/${report.rfc}/` },
+        automationDetails: { id: sarifCategory(report, opts.only) },
         // Columns come from the YAML parser's string offsets.
         columnKind: 'utf16CodeUnits',
         results,
@@ -57,6 +58,19 @@ export function formatSarif(report: GateReport, opts: SarifOptions = {}): string
     ],
   };
   return jsonReport(log);
+}
+
+/**
+ * The category code scanning files the results under (automationDetails.id ends with `/`, so
+ * all of it is the category). An upload replaces the previous one of its category and closes
+ * every alert it no longer holds: a run of one phase's gates (`--phase`) or of some gates
+ * (`--only`) is its own analysis, or uploading it would close the alerts of every gate it did
+ * not check.
+ */
+export function sarifCategory(report: GateReport, only: readonly string[] = []): string {
+  const phase = report.phase ? `phase-${report.phase}/` : '';
+  const some = only.length ? `only-${[...new Set(only)].sort().join(',')}/` : '';
+  return `rfcgate/${report.rfc}/${phase}${some}`;
 }
 
 function ruleId(report: GateReport, r: GateResult): string {

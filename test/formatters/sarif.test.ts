@@ -2,11 +2,16 @@ import { readFileSync } from 'node:fs';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import type { Log, Result } from 'sarif';
-import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeOutputs } from '../../src/cli/outputs.js';
 import { FORMATTERS } from '../../src/formatters/index.js';
 import { formatSarif, sarifUri } from '../../src/formatters/sarif.js';
 import type { GateReport } from '../../src/model/result.js';
+import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { allPass, empty, mixed, ODD_TITLE } from './reports.js';
+
+afterAll(removeFixtures);
 
 // The official OASIS schema (a JSON Schema draft-04 document), kept in the repository so a fresh clone has it.
 const schema = JSON.parse(readFileSync(new URL('../fixtures/sarif-schema-2.1.0.json', import.meta.url), 'utf8'));
@@ -134,6 +139,27 @@ describe('sarif formatter', () => {
     expect(fp(moved, 'B')).toEqual(before);
     expect(fp(mixed, 'I.1')).not.toEqual(before);
     expect(fp({ ...mixed, rfc: 'wave4' }, 'B')).not.toEqual(before);
+  });
+
+  it('files a run of one phase or of some gates under its own category, so its upload closes no other alert', () => {
+    const id = (report: GateReport, only?: string[]) =>
+      (JSON.parse(formatSarif(report, only ? { only } : {})) as Log).runs[0]?.automationDetails?.id;
+    expect(id(mixed)).toBe('rfcgate/wave3/');
+    expect(id({ ...mixed, phase: 'implementation' })).toBe('rfcgate/wave3/phase-implementation/');
+    expect(id({ ...mixed, phase: 'close' })).toBe('rfcgate/wave3/phase-close/');
+    // The same selection however it was typed: the same category from run to run.
+    expect(id(mixed, ['S.5', 'B'])).toBe('rfcgate/wave3/only-B,S.5/');
+    expect(id(mixed, ['B', 'S.5', 'B'])).toBe('rfcgate/wave3/only-B,S.5/');
+    expect(id({ ...mixed, phase: 'close' }, ['B'])).toBe('rfcgate/wave3/phase-close/only-B/');
+    expect(validate(JSON.parse(formatSarif({ ...mixed, phase: 'close' }, { only: ['B'] })))).toBe(true);
+  });
+
+  it('names the --only selection in a SARIF report written to a file', async () => {
+    const file = join(tempDir('sarif-only-'), 'gates.sarif');
+    await writeOutputs(mixed, [{ format: 'sarif', file }], { color: false, only: ['B'] });
+    expect((JSON.parse(readFileSync(file, 'utf8')) as Log).runs[0]?.automationDetails?.id).toBe(
+      'rfcgate/wave3/only-B/',
+    );
   });
 
   it('is deterministic: byte-identical for the same report', () => {

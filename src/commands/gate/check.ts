@@ -113,6 +113,7 @@ ${RfcCommand.exitCodesHelp}`;
       color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
       width: process.stdout.columns,
       prefix: namesFromTop(outputs) ? rootPrefix(root) : '',
+      ...(flags.only?.length ? { only: flags.only } : {}),
     });
     process.exitCode = exitCodeFor(report.verdict);
     if (flags.record) {
