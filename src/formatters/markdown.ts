@@ -5,7 +5,16 @@ import { inertMarkup } from './visible.js';
 export interface MarkdownOptions {
   /** Longest reason shown in a cell, in characters; the full text is in the JSON report. */
   maxReason?: number;
+  /** Longest summary, in UTF-8 bytes (never fewer than its characters); rows past it are left out, and said to be. */
+  maxLength?: number;
 }
+
+/**
+ * GitHub refuses a pull-request comment longer than this many characters ("Body is too long");
+ * a job summary takes more, so a summary this long fits both. Counted in UTF-8 bytes, which no
+ * way of counting characters exceeds.
+ */
+export const COMMENT_MAX = 65_536;
 
 const MARK: Record<Verdict, string> = { fail: '❌', halt: '⏸', pass: '✅' };
 const ORDER: Record<Verdict, number> = { fail: 0, halt: 1, pass: 2 };
@@ -13,9 +22,12 @@ const ORDER: Record<Verdict, number> = { fail: 0, halt: 1, pass: 2 };
 /**
  * A compact summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`: a heading with the
  * overall verdict, the counts, and one table row per gate, the ones that do not pass first.
+ * Longer than a comment may be, the last rows (passes first) are left out and a line says how
+ * many of each verdict, so the failures are always shown and the comment is never refused.
  */
 export function formatMarkdown(report: GateReport, opts: MarkdownOptions = {}): string {
   const max = opts.maxReason ?? 200;
+  const limit = opts.maxLength ?? COMMENT_MAX;
   const count = (v: Verdict) => report.results.filter((r) => r.verdict === v).length;
   const lines = [
     `### ${MARK[report.verdict]} rfcgate ${inline(report.rfc)}: ${report.verdict.toUpperCase()}`,
@@ -25,20 +37,41 @@ export function formatMarkdown(report: GateReport, opts: MarkdownOptions = {}): 
       `${count('fail')} fail, ${count('halt')} halt, ${count('pass')} pass.`,
     '',
   ];
-  if (report.results.length) {
-    const rows = report.results
-      .map((r, i) => ({ r, i }))
-      .sort((a, b) => ORDER[a.r.verdict] - ORDER[b.r.verdict] || a.i - b.i)
-      .map(({ r }) => row(r, max));
-    lines.push('| verdict | gate | section | title | reason |', '| --- | --- | --- | --- | --- |', ...rows, '');
-    if (report.results.some((r) => inBand(r).length)) {
-      lines.push(
+  if (!report.results.length) return lines.join('\n');
+  const sorted = report.results
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => ORDER[a.r.verdict] - ORDER[b.r.verdict] || a.i - b.i)
+    .map(({ r }) => r);
+  const rows = sorted.map((r) => row(r, max));
+  const render = (shown: number): string => {
+    const out = [...lines, '| verdict | gate | section | title | reason |', '| --- | --- | --- | --- | --- |'];
+    out.push(...rows.slice(0, shown), '');
+    if (sorted.slice(0, shown).some((r) => inBand(r).length)) {
+      out.push(
         '~ the measured value is within the sensitivity band of its threshold: the reason shows the verdict at each alternate anchor.',
         '',
       );
     }
+    if (shown < rows.length) out.push(leftOut(sorted.slice(shown)), '');
+    return out.join('\n');
+  };
+  let shown = rows.length;
+  for (;;) {
+    const out = render(shown);
+    const over = Buffer.byteLength(out) - limit;
+    if (over <= 0 || shown === 0) return out;
+    for (let cut = 0; shown > 0 && cut < over;) cut += Buffer.byteLength(rows[--shown] as string) + 1;
   }
-  return lines.join('\n');
+}
+
+/** The line that stands for the rows a summary leaves out. */
+function leftOut(results: readonly GateResult[]): string {
+  const by = (v: Verdict) => results.filter((r) => r.verdict === v).length;
+  const counts = (['fail', 'halt', 'pass'] as const).filter((v) => by(v)).map((v) => `${by(v)} ${v}`);
+  return (
+    `${results.length} more gate${results.length === 1 ? ' is' : 's are'} not shown (${counts.join(', ')}): ` +
+    'a GitHub comment holds at most 65,536 characters; the JSON report has every gate.'
+  );
 }
 
 function row(r: GateResult, max: number): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FORMATTERS } from '../../src/formatters/index.js';
-import { formatMarkdown } from '../../src/formatters/markdown.js';
-import type { GateReport } from '../../src/model/result.js';
+import { COMMENT_MAX, formatMarkdown } from '../../src/formatters/markdown.js';
+import type { GateReport, GateResult } from '../../src/model/result.js';
 import { codeSpans, readGfm, tableRows } from '../helpers/markdown.js';
 import { allPass, empty, mixed } from './reports.js';
 
@@ -134,6 +134,44 @@ describe('markdown formatter', () => {
     // A cut never splits a surrogate pair.
     const emoji: GateReport = { ...long, results: [{ ...long.results[0]!, reason: '😀'.repeat(300) }] };
     expect(table(FORMATTERS.markdown(emoji))[0]?.[4]).toBe(`${'😀'.repeat(199)}…`);
+  });
+
+  it('stays within the 65,536 characters a GitHub comment holds, leaving out passes first and saying so', () => {
+    const gate = (i: number, verdict: 'fail' | 'halt' | 'pass'): GateResult => ({
+      ...mixed.results[2]!,
+      id: `G${i}`,
+      verdict,
+      ...(verdict === 'halt' ? { halt_reason: 'missing' as const } : {}),
+      title: `Gate ${i}: ${'a long title with <markup> & pipes | '.repeat(8)}`,
+      reason: `reason ${i} ${'y'.repeat(300)}`,
+    });
+    const big: GateReport = {
+      ...mixed,
+      results: Array.from({ length: 300 }, (_, i) => gate(i, i % 3 === 0 ? 'pass' : i % 3 === 1 ? 'halt' : 'fail')),
+    };
+    const out = formatMarkdown(big);
+    expect(Buffer.byteLength(out)).toBeLessThanOrEqual(COMMENT_MAX);
+    const rows = tableRows(out).slice(1);
+    // Every failure and halt is shown before any pass is; the rest are counted, not dropped silently.
+    expect(rows.length).toBeGreaterThan(100);
+    expect(rows.length).toBeLessThan(300);
+    expect(rows.slice(0, 100).every((r) => r[0] === '❌ fail')).toBe(true);
+    const left = 300 - rows.length;
+    const note = out.trimEnd().split('\n').at(-1);
+    expect(note).toMatch(
+      new RegExp(
+        `^${left} more gates are not shown \\(\\d+ halt, 100 pass\\): a GitHub comment holds at most 65,536 characters`,
+      ),
+    );
+    // The note is a paragraph after the table, not a row of it.
+    expect(readGfm(out).children.at(-1)?.type).toBe('paragraph');
+    // A summary that fits is left whole, with no note.
+    expect(formatMarkdown(mixed)).not.toContain('not shown');
+    const whole = formatMarkdown(mixed);
+    const cut = formatMarkdown(mixed, { maxLength: Buffer.byteLength(whole) - 1 });
+    expect(cut.length).toBeLessThan(whole.length);
+    expect(cut).toMatch(/^3 more gates are not shown \(1 halt, 2 pass\)/m);
+    expect(tableRows(cut).map((r) => r[1])).toEqual(['gate', 'S.5', 'B']);
   });
 
   it('says so when no gate was selected, with no empty table', () => {
