@@ -9,6 +9,7 @@ import type { Log } from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLint, LINT_FORMATS } from '../../src/formatters/lint/index.js';
 import { LINT_FORMAT_NAMES, lintFormatter } from '../../src/formatters/lint/load.js';
+import { SARIF_MAX_RESULTS } from '../../src/formatters/lint/sarif.js';
 import type { LintReport } from '../../src/lint/report.js';
 import { removeFixtures } from '../helpers/git-fixture.js';
 import { L1, lint, lintRepo } from './helpers.js';
@@ -105,6 +106,36 @@ describe('lint formatters', () => {
     const long = r.findings.find((f) => f.file === 'c.txt')?.match ?? '';
     expect(long).toBe(`SECRET${'a'.repeat(192)}…`);
     expect(() => encodeURIComponent(long)).not.toThrow(); // throws on a lone surrogate
+  });
+
+  it('SARIF: past the 25,000 results code scanning accepts, keeps errors first and says what it left out', () => {
+    const warn = report.findings.find((f) => f.severity === 'warn')!;
+    const error = report.findings.find((f) => f.severity === 'error')!;
+    // Warnings first in the report, so keeping the first ones would drop errors.
+    const findings = [
+      ...Array.from({ length: 20_000 }, (_, i) => ({ ...warn, line: i + 1 })),
+      ...Array.from({ length: 5_001 }, (_, i) => ({ ...error, line: i + 1 })),
+    ];
+    const log = JSON.parse(formatLint({ ...report, findings }, 'sarif')) as Log;
+    expect(validate(log) ? [] : validate.errors).toEqual([]);
+    const run = log.runs[0];
+    const results = run?.results ?? [];
+    expect(results).toHaveLength(SARIF_MAX_RESULTS);
+    expect(results.filter((x) => x.level === 'error')).toHaveLength(5_001);
+    // The kept ones stay in the report's order, each with the fingerprint it has uncut.
+    const whole = (JSON.parse(formatLint({ ...report, findings: findings.slice(0, 20_000) }, 'sarif')) as Log).runs[0];
+    expect(results[0]?.partialFingerprints).toEqual(whole?.results?.[0]?.partialFingerprints);
+    expect(results.at(-1)?.level).toBe('error');
+    const notes = run?.invocations?.[0]?.toolExecutionNotifications?.map((n) => n.message.text) ?? [];
+    expect(notes.at(-1)).toBe(
+      'Left out 1 warning of 25,001 findings: code scanning rejects a run of more than 25,000 results, so this file holds 25,000, errors first; `rfcgate lint --rfc demo --json` lists every finding.',
+    );
+    // At the limit nothing is left out.
+    const at = JSON.parse(formatLint({ ...report, findings: findings.slice(1) }, 'sarif')) as Log;
+    expect(at.runs[0]?.results).toHaveLength(SARIF_MAX_RESULTS);
+    expect(at.runs[0]?.invocations?.[0]?.toolExecutionNotifications?.map((n) => n.message.text).join()).not.toMatch(
+      /left out/,
+    );
   });
 
   it('GitHub annotations: ::error / ::warning at file, line and column; the halt; a notice', () => {

@@ -10,6 +10,12 @@ import type { LintFinding, LintReport } from '../../lint/report.js';
 import { PACKAGE_VERSION, SARIF_SCHEMA_URI, sarifUri } from '../sarif.js';
 import { jsonReport } from '../visible.js';
 
+/**
+ * Code scanning rejects a run holding more results than this ("Analysis SARIF file rejected due
+ * to result limits"), and shows the most severe first.
+ */
+export const SARIF_MAX_RESULTS = 25_000;
+
 export function formatLintSarif(r: LintReport, opts: { toolVersion?: string; prefix?: string } = {}): string {
   const index = new Map(r.rules.map((x, i) => [x.id, i]));
   const rules: ReportingDescriptor[] = r.rules.map((x) => ({
@@ -32,12 +38,13 @@ export function formatLintSarif(r: LintReport, opts: { toolVersion?: string; pre
   // fold them into one alert: the second and later get their occurrence number (as CodeQL does),
   // the first keeps the fingerprint it always had.
   const seen = new Map<string, number>();
-  const results: Result[] = r.findings.map((f) => {
+  const all: Result[] = r.findings.map((f) => {
     const base = fingerprint(r.rfc, f);
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     return result(r, f, index.get(f.rule) ?? 0, opts.prefix ?? '', n ? fingerprint(r.rfc, f, n) : base);
   });
+  const results = mostSevere(all, SARIF_MAX_RESULTS);
   const notifications: Notification[] = r.rules
     .filter((x) => x.halt_reason !== undefined)
     .map((x) => ({
@@ -45,6 +52,7 @@ export function formatLintSarif(r: LintReport, opts: { toolVersion?: string; pre
       message: { text: `${x.id} halted (${x.halt_reason ?? 'error'}): ${x.reason ?? x.title}` },
       associatedRule: { id: `${r.rfc}/${x.id}`, index: index.get(x.id) ?? 0 },
     }));
+  if (results.length < all.length) notifications.push(leftOut(r, all, results));
   const log: Log = {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
@@ -65,6 +73,37 @@ export function formatLintSarif(r: LintReport, opts: { toolVersion?: string; pre
     ],
   };
   return jsonReport(log);
+}
+
+/** The first `max` results, errors before warnings, each group in the report's order. */
+function mostSevere(results: Result[], max: number): Result[] {
+  if (results.length <= max) return results;
+  const rank = (x: Result) => (x.level === 'error' ? 0 : 1);
+  const kept = new Set(
+    results
+      .map((x, i) => ({ x, i }))
+      .sort((a, b) => rank(a.x) - rank(b.x) || a.i - b.i)
+      .slice(0, max)
+      .map(({ i }) => i),
+  );
+  return results.filter((_, i) => kept.has(i));
+}
+
+/** The notification saying which findings a capped run leaves out, and where they all are. */
+function leftOut(r: LintReport, all: Result[], kept: Result[]): Notification {
+  const errors = (xs: Result[]) => xs.filter((x) => x.level === 'error').length;
+  const n = (count: number) => count.toLocaleString('en-US');
+  const e = errors(all) - errors(kept);
+  const w = all.length - kept.length - e;
+  const what = [e ? `${n(e)} error${e === 1 ? '' : 's'}` : '', w ? `${n(w)} warning${w === 1 ? '' : 's'}` : '']
+    .filter(Boolean)
+    .join(' and ');
+  return {
+    level: 'warning',
+    message: {
+      text: `Left out ${what} of ${n(all.length)} findings: code scanning rejects a run of more than ${n(SARIF_MAX_RESULTS)} results, so this file holds ${n(kept.length)}, errors first; \`rfcgate lint --rfc ${r.rfc} --json\` lists every finding.`,
+    },
+  };
 }
 
 function result(r: LintReport, f: LintFinding, ruleIndex: number, prefix: string, print: string): Result {
