@@ -163,11 +163,12 @@ export async function recordRun(writer: SqlWriter, opts: RecordRunOptions): Prom
       const key = m.idempotencyKey ?? '';
       return ![...done].some((k) => key === k || key.startsWith(`${k}:`));
     });
-    const r = await recordMeasurements(
-      within(tx, writer),
-      fresh,
-      opts.recordedBy ? { recordedBy: opts.recordedBy } : {},
-    );
+    // Every key of `fresh` extends a run key locked above and found unrecorded: no row-by-row
+    // lock (thousands of listed keys would fill the server's lock table) nor lookup.
+    const r = await recordMeasurements(within(tx, writer), fresh, {
+      keysChecked: true,
+      ...(opts.recordedBy ? { recordedBy: opts.recordedBy } : {}),
+    });
     return {
       run_id: opts.runId,
       recorded: r.recorded,

@@ -63,6 +63,15 @@ export interface RecordOptions {
   recordedBy?: string;
   /** For the retention edge of a partition created on demand; default now. */
   now?: Date;
+  /**
+   * The caller already holds, in this transaction, a lock covering every idempotency key of
+   * the batch and found none of them recorded (as `comparator run --record` does under its
+   * run's key): the keyed rows then go in set-based, with the UNIQUE constraint as the
+   * backstop, instead of one advisory lock and one lookup each. A lock per row fills the
+   * server's shared lock table past a few thousand rows ("out of shared memory"), failing this
+   * transaction and any other session that needs a lock meanwhile.
+   */
+  keysChecked?: boolean;
 }
 
 export type RecordOutcome =
@@ -410,15 +419,16 @@ export async function recordMeasurements(
     );
     let recorded = 0;
     let alreadyRecorded = 0;
-    const plain = all.filter((m) => m.idempotencyKey === null);
-    for (let i = 0; i < plain.length; i += BULK_CHUNK) {
-      const chunk = plain.slice(i, i + BULK_CHUNK).map((m) => ({
+    const bulk = opts.keysChecked ? all : all.filter((m) => m.idempotencyKey === null);
+    for (let i = 0; i < bulk.length; i += BULK_CHUNK) {
+      const chunk = bulk.slice(i, i + BULK_CHUNK).map((m) => ({
         measurement_type: m.type,
         recorded_at: m.at.toISOString(),
         elapsed_ms: m.elapsedMs,
         agent_id: m.agentId,
         payload: m.payload,
         value: m.value,
+        idempotency_key: m.idempotencyKey,
         fingerprint: m.fingerprint,
       }));
       // Ids are drawn from the table's identity sequence up front, so each ledger row names
@@ -428,7 +438,7 @@ export async function recordMeasurements(
            SELECT r.*, nextval(pg_get_serial_sequence('${MEASUREMENTS_TABLE}', 'id')) AS id
            FROM jsonb_to_recordset($1::jsonb)
              AS r(measurement_type text, recorded_at timestamptz, elapsed_ms double precision, agent_id text,
-                  payload jsonb, value double precision, fingerprint text)
+                  payload jsonb, value double precision, idempotency_key text, fingerprint text)
          ), inserted AS (
            INSERT INTO ${MEASUREMENTS_TABLE} (id, measurement_type, recorded_at, elapsed_ms, agent_id, payload)
            OVERRIDING SYSTEM VALUE
@@ -436,8 +446,8 @@ export async function recordMeasurements(
            RETURNING 1
          ), ledger AS (
            INSERT INTO ${RECORDED_MEASUREMENTS_TABLE}
-             (measurement_id, measurement_type, recorded_at, value, fingerprint, recorded_by)
-           SELECT id, measurement_type, recorded_at, value, fingerprint, $2 FROM input
+             (measurement_id, measurement_type, recorded_at, value, idempotency_key, fingerprint, recorded_by)
+           SELECT id, measurement_type, recorded_at, value, idempotency_key, fingerprint, $2 FROM input
            RETURNING 1
          )
          SELECT (SELECT count(*) FROM inserted)::text AS n, (SELECT count(*) FROM ledger)::text AS l`,
@@ -446,7 +456,7 @@ export async function recordMeasurements(
       recorded += Number(res.rows[0]?.n ?? 0);
     }
     for (const m of all) {
-      if (m.idempotencyKey === null) continue;
+      if (m.idempotencyKey === null || opts.keysChecked) continue;
       const out = await recordInTx(tx, m, recordedBy, database);
       if (out.status === 'recorded') recorded++;
       else alreadyRecorded++;
