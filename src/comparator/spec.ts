@@ -197,6 +197,15 @@ export function readComparator(y: ParsedYaml, data: unknown, problems: Problem[]
       }
       return { ...parsed, text: r[side] };
     };
+    // A lag without a column telling when a row was written skips nothing: every write in
+    // flight would be reported as a divergence, while the spec says it is waited for.
+    const ownMinAge = r.min_age !== undefined;
+    if (!r.age_column && (ownMinAge ? minAgeMs(r.min_age) : defaultMinAge) > 0) {
+      err(
+        ownMinAge ? valueLocation(y, [...path, 'min_age']) : valueLocation(y, path),
+        `pair '${r.id}' ${ownMinAge ? `has min_age ${String(r.min_age)}` : `takes the file's min_age ${String(raw.min_age)}`} but names no age_column, so no key can be skipped as written within it; add age_column (the timestamp column telling when a row was last written), or min_age: 0 on the pair for no lag`,
+      );
+    }
     const canonical = table('canonical');
     const shadow = table('shadow');
     if (canonical.schema === shadow.schema && canonical.name === shadow.name) {

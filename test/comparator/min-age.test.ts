@@ -74,3 +74,33 @@ ${pairMinAge}  - { id: q, canonical: a.d, shadow: a.t, key: [id], compare: all, 
     ]);
   });
 });
+
+describe('comparator.yaml min_age without an age_column', () => {
+  const spec = (fileMinAge: string, pair: string) => `min_age: ${fileMinAge}
+pairs:
+  - id: p
+    canonical: a.c
+    shadow: a.s
+    key: [id]
+    compare: all
+${pair}`;
+
+  it("is a spec error at the pair's min_age, or at the pair for the file's: the lag would skip nothing", () => {
+    expect(specWithProblems(spec('0', '    min_age: 2m\n')).problems.map(formatProblem)).toEqual([
+      expect.stringMatching(
+        /^gates\/t\/comparator\.yaml:9:14: .*pair 'p' has min_age 2m but names no age_column, .*; add age_column .*, or min_age: 0 on the pair for no lag$/,
+      ),
+    ]);
+    expect(specWithProblems(spec('5m', '')).problems.map(formatProblem)).toEqual([
+      expect.stringMatching(
+        /^gates\/t\/comparator\.yaml:4:5: .*pair 'p' takes the file's min_age 5m but names no age_column/,
+      ),
+    ]);
+  });
+
+  it('is no error with no lag, or with the column', () => {
+    expect(specFrom(spec('5m', '    min_age: 0\n')).pairs[0]?.minAgeMs).toBe(0);
+    expect(specFrom(spec('0', '')).pairs[0]?.minAgeMs).toBe(0);
+    expect(specFrom(spec('5m', '    age_column: updated_at\n')).pairs[0]?.minAgeMs).toBe(300_000);
+  });
+});
