@@ -541,6 +541,18 @@ function emptyResult(pair: string): SelfTestResult {
   };
 }
 
+/**
+ * Why planting failed, with the self-test's own fix where the writer's (the ledger's grants)
+ * would mislead: the planted rows go into the compared tables themselves.
+ */
+function plantFailure(err: unknown, opts: SelfTestOptions): string {
+  if (!(err instanceof SqlWriteError)) return err instanceof Error ? err.message : String(err);
+  if (err.sqlstate === '42501') {
+    return `${err.reason}: --self-test plants its rows (always rolled back) in both tables, so the role needs INSERT on ${opts.plan.pair.canonical.text} and ${opts.plan.pair.shadow.text}; grant it, or run without --self-test`;
+  }
+  return err.message;
+}
+
 export async function selfTest(writer: SqlWriter, opts: SelfTestOptions): Promise<SelfTestResult> {
   const { plan } = opts;
   const result = emptyResult(plan.pair.id);
@@ -598,7 +610,7 @@ export async function selfTest(writer: SqlWriter, opts: SelfTestOptions): Promis
           throw new Rollback({
             ...result,
             mismatch_column: mismatch.name,
-            reason: `could not plant the synthetic rows: ${err instanceof Error ? err.message : String(err)}`,
+            reason: `could not plant the synthetic rows: ${plantFailure(err, opts)}`,
           });
         }
         await opts.onPlanted?.();

@@ -10,6 +10,7 @@ import { readComparator, type ComparatorSpec } from '../../src/comparator/spec.j
 import { formatProblem, type Problem } from '../../src/spec/problems.js';
 import { validateAgainst } from '../../src/spec/schema.js';
 import { parseYaml } from '../../src/spec/yaml.js';
+import type { SqlWriter } from '../../src/sources/sql/writer.js';
 import type { TestDatabase } from '../helpers/db.js';
 
 export const SPEC_FILE = 'gates/t/comparator.yaml';
@@ -99,6 +100,7 @@ export async function runSelfTest(
   db: TestDatabase,
   spec: ComparatorSpec,
   cutoff: Date | null = null,
+  writer: SqlWriter = db.writer(),
 ): Promise<SelfTestResult> {
   const client = db.client();
   try {
@@ -106,7 +108,7 @@ export async function runSelfTest(
     if (!pair) throw new Error('no pair');
     const planned = await planPair(client, pair, 30_000);
     if (!planned.plan || !planned.canonical || !planned.shadow) throw new Error(JSON.stringify(planned.problems));
-    return await selfTest(db.writer(), {
+    return await selfTest(writer, {
       plan: planned.plan,
       canonical: planned.canonical,
       shadow: planned.shadow,

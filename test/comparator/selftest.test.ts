@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PgWriter } from '../../src/sources/sql/writer.js';
 import { seedEmbeddedDb, testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
 import { pairSpec, runSelfTest, specFrom } from './helpers.js';
 
@@ -41,6 +42,33 @@ describe.each(testBackends())('comparator self-test ($name)', (backend) => {
     expect(await rows(db, `${schema}.c`)).toEqual(before.c);
     expect(await rows(db, `${schema}.s`)).toEqual(before.s);
   });
+
+  it.runIf(backend.name === 'postgres')(
+    'says a role that may only read the tables needs INSERT on them, not grants on the ledger',
+    async () => {
+      const schema = await schemaWith(
+        (s) => `CREATE TABLE ${s}.c (id bigint PRIMARY KEY, name text NOT NULL);
+                CREATE TABLE ${s}.s (LIKE ${s}.c INCLUDING ALL);
+                INSERT INTO ${s}.c VALUES (1, 'a'); INSERT INTO ${s}.s VALUES (1, 'a');`,
+      );
+      const role = await db.createRole();
+      await db.exec(
+        `GRANT USAGE ON SCHEMA ${schema} TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role}`,
+      );
+      const writer = new PgWriter(db.url(role));
+      try {
+        const r = await runSelfTest(db, pairSpec(schema), null, writer);
+        expect(r.status).toBe('error');
+        expect(r.reason).toMatch(
+          new RegExp(
+            `^could not plant the synthetic rows: permission denied for table [cs] \\(database [^)]+\\): --self-test plants its rows \\(always rolled back\\) in both tables, so the role needs INSERT on ${schema}\\.c and ${schema}\\.s; grant it, or run without --self-test$`,
+          ),
+        );
+      } finally {
+        await writer.close();
+      }
+    },
+  );
 
   it('plants text and composite keys too, under a min_age cutoff', async () => {
     const schema = await schemaWith(

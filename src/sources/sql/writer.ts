@@ -57,11 +57,14 @@ export class SqlWriteError extends Error {
   /** The server could not be reached (or the database does not exist): nothing was attempted. */
   readonly unreachable: boolean;
   readonly sqlstate: string | undefined;
-  constructor(message: string, opts: { unreachable?: boolean; sqlstate?: string } = {}) {
+  /** The server's reason without the advice the message adds, for a caller whose fix differs. */
+  readonly reason: string;
+  constructor(message: string, opts: { unreachable?: boolean; sqlstate?: string; reason?: string } = {}) {
     super(redact(message));
     this.name = 'SqlWriteError';
     this.unreachable = opts.unreachable ?? false;
     this.sqlstate = opts.sqlstate;
+    this.reason = redact(opts.reason ?? message);
   }
 }
 
@@ -97,15 +100,15 @@ function toWriteError(err: unknown, ctx: ErrorContext): SqlWriteError {
     );
   }
   if (code === '42501' || code === '25006') {
-    const m = err instanceof Error ? err.message : String(err);
+    const m = `${err instanceof Error ? err.message : String(err)} (database ${ctx.database})`;
     return new SqlWriteError(
       redact(
         code === '42501'
-          ? `${m} (database ${ctx.database}): the role needs CREATE on the database for db migrate, and INSERT on the ledger tables to record`
-          : `${m} (database ${ctx.database}): the database accepts no writes here (a read-only replica, or default_transaction_read_only is on)`,
+          ? `${m}: the role needs CREATE on the database for db migrate, and INSERT on the ledger tables to record`
+          : `${m}: the database accepts no writes here (a read-only replica, or default_transaction_read_only is on)`,
         ctx.secrets,
       ),
-      { sqlstate: code },
+      { sqlstate: code, reason: redact(m, ctx.secrets) },
     );
   }
   const h = toSqlHaltError(err, ctx);
