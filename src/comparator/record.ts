@@ -11,6 +11,7 @@ import { assertManaged, COMPARATOR_WINDOWS_TABLE, RECORDED_MEASUREMENTS_TABLE } 
 import {
   type JsonObject,
   lockIdempotencyKey,
+  MAX_KEY_LENGTH,
   type MeasurementInput,
   recordMeasurements,
 } from '../ledger/measurements.js';
@@ -55,10 +56,28 @@ function within(tx: SqlTx, outer: SqlWriter): SqlWriter {
   };
 }
 
-const hash = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 24);
+const HASH_LENGTH = 24;
+const hash = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, HASH_LENGTH);
 
 /** The idempotency key of a pair's run row; its divergence rows extend it with ':<hash>'. */
 const runKey = (rfc: string, pair: string, runId: string): string => `comparator:${rfc}:${pair}:${runId}`;
+
+/**
+ * Why `runId` cannot name a recorded run of these pairs, before anything is compared: a blank
+ * one (an unset variable in `--run-id "$RUN_ID"`) would name every later run the same, each
+ * then found already recorded and stored nothing; a long one makes the rows' idempotency keys
+ * longer than the ledger takes, refused only once the run had been compared.
+ */
+export function runIdProblem(rfc: string, pairs: readonly string[], runId: string): string | undefined {
+  if (runId.trim() === '') {
+    return `--run-id is blank: every run would be recorded under the same id, and after the first nothing would be stored; give an id such as the hour ("$(date -u +%Y-%m-%dT%H)"), or leave --run-id out for a random one`;
+  }
+  const longest = Math.max(...pairs.map((p) => runKey(rfc, p, runId).length + 1 + HASH_LENGTH));
+  if (longest > MAX_KEY_LENGTH) {
+    return `--run-id is ${runId.length} characters; with this RFC's pair ids it may be at most ${runId.length - (longest - MAX_KEY_LENGTH)} (it is part of each recorded row's idempotency key)`;
+  }
+  return undefined;
+}
 
 export function runMeasurements(opts: RecordRunOptions): MeasurementInput[] {
   const { report, spec, runId } = opts;

@@ -94,7 +94,7 @@ export type RecordOutcome =
       database: string;
     };
 
-const MAX_KEY_LENGTH = 200;
+export const MAX_KEY_LENGTH = 200;
 
 /** Who is recording, for the ledger: RFCGATE_RECORDED_BY, else the login name. */
 export function defaultRecordedBy(env: Readonly<Record<string, string | undefined>> = process.env): string {

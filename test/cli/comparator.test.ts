@@ -311,6 +311,21 @@ describe('comparator run', () => {
     ).toEqual(before);
   });
 
+  it('refuses a blank or too long --run-id (exit 3) before comparing anything', () => {
+    for (const [id, message] of [
+      [
+        '',
+        /^error: --run-id is blank: every run would be recorded under the same id, .*or leave --run-id out for a random one\n$/,
+      ],
+      ['h'.repeat(200), /^error: --run-id is 200 characters; with this RFC's pair ids it may be at most 148 /],
+    ] as const) {
+      const r = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--record', '--run-id', id], root);
+      expect(r.code).toBe(3);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
   it('--record needs db migrate (exit 3, after the report), then records; an emptied shadow went dark (exit 4)', async () => {
     const early = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--record'], root);
     expect(early.code).toBe(3);

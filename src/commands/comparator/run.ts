@@ -125,6 +125,11 @@ ${COMPARATOR_EXIT_CODES_HELP}
     try {
       const { spec } = await loadComparator(root, id);
       const only = parsePairs(flags.pair, spec);
+      if (flags['run-id'] !== undefined) {
+        const { runIdProblem } = await import('../../comparator/record.js');
+        const problem = runIdProblem(id, only ?? spec.pairs.map((p) => p.id), runId);
+        if (problem) throw new UsageError(problem);
+      }
       if (flags['print-sql']) {
         // As a run would end: a coverage problem fails; a table that does not exist, or a
         // database that cannot be read, halts.
