@@ -40,16 +40,18 @@ import { checkModeline, emptyFileProblem, rfcDir } from './single-file.js';
 import { cycleText, type Problem, sortProblems, SpecError, unreadable } from './problems.js';
 import { GATES_DIR } from './rfc-dir.js';
 import { validateAgainst } from './schema.js';
-import type {
-  GateSpec,
-  MeasurementSpec,
-  Phase,
-  RfcManifest,
-  RfcSpec,
-  SensitivitySpec,
-  SourceKind,
-  TelemetrySpec,
-  ValueType,
+import {
+  type ArtifactSpec,
+  artifactType,
+  type GateSpec,
+  type MeasurementSpec,
+  type Phase,
+  type RfcManifest,
+  type RfcSpec,
+  type SensitivitySpec,
+  type SourceKind,
+  type TelemetrySpec,
+  type ValueType,
 } from './types.js';
 import { keyLocation, locateInScalar, type ParsedYaml, parseYaml, valueLocation, yamlData } from './yaml.js';
 
@@ -439,7 +441,7 @@ function derivedType(m: Record<string, unknown>): ValueType | undefined {
     const q = (m.git as { query: string }).query;
     return q === 'path_exists' || q === 'order' || q === 'prereqs_before' ? 'bool' : 'timestamp';
   }
-  if (m.artifact) return ((m.artifact as { extract?: { as: ValueType } }).extract?.as ?? 'bool') as ValueType;
+  if (m.artifact) return artifactType(m.artifact as ArtifactSpec);
   if (m.attestation) return 'string';
   if (m.verifier) return 'int';
   if (m.council) return 'int';

@@ -389,7 +389,7 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string, meant: string |
     case 'pattern':
       return mk(valueLocation(y, path), `${where}${patternHint(path, String(e.params.pattern), nodeValue(y, path))}`);
     case 'oneOf':
-      return mk(valueLocation(y, path), `${where}${oneOfHint(path)}`);
+      return mk(valueLocation(y, path), `${where}${oneOfHint(y, path)}`);
     case 'not': {
       // verifier's one `not`: query: parity takes neither document nor verdicts. Without a
       // query, its own missing-key error is the one to report.
@@ -402,7 +402,7 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string, meant: string |
           `${where}query: parity counts the golden captures that differ, so it takes no ${extra.join(' or ') || 'document or verdicts'}: remove ${extra.length > 1 ? 'them' : 'it'}, or count citations with query: citations`,
         );
       }
-      return mk(valueLocation(y, path), `${where}${oneOfHint(path)}`);
+      return mk(valueLocation(y, path), `${where}${oneOfHint(y, path)}`);
     }
     default:
       return mk(valueLocation(y, path), `${where}${e.message ?? 'is invalid'}`);
@@ -507,9 +507,16 @@ const PATTERN_WORDS: Record<string, string> = {
     "must be a file name ending in .yaml, without a folder: the record is read from rfc.yaml's attestations_dir (such as rollback-drill.yaml)",
 };
 
-function oneOfHint(path: (string | number)[]): string {
+function oneOfHint(y: ParsedYaml, path: (string | number)[]): string {
   if (path[path.length - 1] === 'sql')
     return 'use either the table form (table, timestamp, value, optional where) or a raw query, not both';
+  // An artifact's extract: a regex's pair of keys or a column's, never some of each.
+  if (path[path.length - 1] === 'extract') {
+    const has = (keys: string[]) => keys.some((k) => nodeAt(y, [...path, k]) !== undefined);
+    return has(['pattern', 'as']) && has(['column', 'aggregate'])
+      ? 'reads either a regex (pattern and as) or a table column (column and aggregate), not both: keep one pair'
+      : 'needs either pattern and as (a regex) or column and aggregate (a table column)';
+  }
   if (path[path.length - 1] === 'artifact')
     return "exists: true reads only whether a file matches: drop section and extract, or exists (and read the file's contents in a measurement of its own)";
   // A gate item: its condition is one of the two forms.

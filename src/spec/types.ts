@@ -101,13 +101,36 @@ export interface ArtifactSpec {
   glob: string;
   /** A heading whose body must be filled in (no blank table cells, no blank judgement line). */
   section?: string;
-  /** Read a value out of the artifact: the first capture group of `pattern`. */
-  extract?: { pattern: string; as: 'double' | 'bool' | 'string' };
+  /** Read a value out of the artifact (of the section, when one is named). */
+  extract?: PatternExtract | ColumnExtract;
   /** The value is whether a matching file exists (false when none does) instead of halting on none. */
   exists?: true;
   /** `allow`: a file present only in the working tree counts (evidence says CI cannot see it). */
   working_tree?: 'allow' | 'deny';
   ref?: string;
+}
+
+/** The first capture group of `pattern` (the whole match without one), read as `as`. */
+export interface PatternExtract {
+  pattern: string;
+  as: 'double' | 'bool' | 'string';
+}
+
+/**
+ * A column of the GFM tables whose header names it: every data row's cell, read as a number,
+ * folded into one by `aggregate` (`count`: how many rows).
+ */
+export interface ColumnExtract {
+  column: string;
+  aggregate: 'max' | 'min' | 'sum' | 'count';
+}
+
+/** The type of an artifact measurement's value: whether a file or section is there, or what it extracts. */
+export function artifactType(spec: Pick<ArtifactSpec, 'extract'>): ValueType {
+  const ex = spec.extract;
+  if (!ex) return 'bool';
+  if ('column' in ex) return ex.aggregate === 'count' ? 'int' : 'double';
+  return ex.as;
 }
 
 export interface AttestationSpec {

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EvalContext } from '../../src/sources/types.js';
-import type { MeasurementSpec, RfcManifest } from '../../src/spec/types.js';
+import { artifactType, type MeasurementSpec, type RfcManifest } from '../../src/spec/types.js';
 
 export interface Person {
   name: string;
@@ -171,8 +171,7 @@ export function artifactMeasurement(
   artifact: Extract<MeasurementSpec, { source: 'artifact' }>['artifact'],
   id = 'a',
 ): MeasurementSpec {
-  const type = artifact.extract?.as ?? 'bool';
-  return { id, type, source: 'artifact', artifact, location };
+  return { id, type: artifactType(artifact), source: 'artifact', artifact, location };
 }
 
 export function attestationMeasurement(

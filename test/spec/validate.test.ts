@@ -212,6 +212,32 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it("an artifact's table-column extract is checked where it is written: its aggregate, its column, one form only", () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': [
+          '- id: avg',
+          "  artifact: { glob: d/*.md, extract: { column: 'slip %', aggregate: avg } }",
+          '- id: blank',
+          "  artifact: { glob: d/*.md, extract: { column: '', aggregate: max } }",
+          '- id: both',
+          "  artifact: { glob: d/*.md, extract: { column: 'slip %', pattern: 'x', as: double } }",
+          '- id: alone',
+          "  artifact: { glob: d/*.md, extract: { column: 'slip %' } }",
+          '- id: fine',
+          "  artifact: { glob: d/*.md, section: Calendar, extract: { column: 'slip %', aggregate: max } }",
+          '',
+        ].join('\n'),
+      }),
+    );
+    expect(ps).toEqual([
+      `${M}:3:69: 'avg': artifact.extract.aggregate: must be one of: max, min, sum, count`,
+      `${M}:5:48: 'blank': artifact.extract.column: must not be blank`,
+      `${M}:7:38: 'both': artifact.extract: reads either a regex (pattern and as) or a table column (column and aggregate), not both: keep one pair`,
+      `${M}:9:38: 'alone': artifact.extract: missing required key 'aggregate'`,
+    ]);
+  });
+
   it('an unknown key close to one the schema allows there names it, and only once', () => {
     const ps = problemsOf(
       raw({

@@ -250,6 +250,53 @@ function isTableRow(text: string): boolean {
   return text.includes('|') && text.trim() !== '';
 }
 
+/** A GFM table: its header cells and data rows, as a reader sees them. */
+export interface Table {
+  /** 1-based line of the header row. */
+  line: number;
+  header: string[];
+  rows: { line: number; cells: string[] }[];
+}
+
+/**
+ * The table whose header row is `lines[i]`, if one starts there: a header row, a delimiter
+ * row, then data rows until a line without a pipe (or code, a comment, a heading). `end` is
+ * the index of the first line after it.
+ */
+function tableAt(lines: SectionLine[], i: number): { table: Table; end: number } | undefined {
+  const l = lines[i];
+  const next = lines[i + 1];
+  if (!l || !isTableRow(l.text) || !next || next.code || !next.text.includes('|') || !DELIMITER_ROW.test(next.text))
+    return undefined;
+  const table: Table = { line: l.line, header: splitRow(l.text), rows: [] };
+  let j = i + 2;
+  for (; j < lines.length; j++) {
+    const r = lines[j];
+    if (!r || r.code || r.comment || r.heading || !isTableRow(r.text)) break;
+    table.rows.push({ line: r.line, cells: splitRow(r.text) });
+  }
+  return { table, end: j };
+}
+
+/** Every GFM table among `lines` (a section's body, or a whole document's), in order; none in code. */
+export function tables(lines: SectionLine[]): Table[] {
+  const out: Table[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (!l || l.comment || l.underline || l.code || l.heading) continue;
+    const found = tableAt(lines, i);
+    if (!found) continue;
+    out.push(found.table);
+    i = found.end - 1;
+  }
+  return out;
+}
+
+/** A whole document's lines, as a section's body holds them (headings marked, comments left out). */
+export function documentLines(text: string): SectionLine[] {
+  return scan(text);
+}
+
 /**
  * Everything that keeps a section from counting as filled in, in line order. Empty result
  * means filled. Checks: no content at all, only placeholders, a table with a blank or
@@ -270,22 +317,15 @@ export function blanks(s: Section): BlankFinding[] {
     }
     if (l.heading) continue;
 
-    // A GFM table: header row, delimiter row, data rows until a line without a pipe.
-    const next = lines[i + 1];
-    if (isTableRow(l.text) && next && !next.code && next.text.includes('|') && DELIMITER_ROW.test(next.text)) {
-      const header = splitRow(l.text);
-      let j = i + 2;
-      let rows = 0;
-      for (; j < lines.length; j++) {
-        const r = lines[j];
-        if (!r || r.code || r.comment || r.heading || !isTableRow(r.text)) break;
-        rows++;
-        const cells = splitRow(r.text);
+    const found = tableAt(lines, i);
+    if (found) {
+      const { header, rows, line } = found.table;
+      for (const r of rows) {
         header.forEach((h, col) => {
-          const cell = cells[col] ?? '';
+          const cell = r.cells[col] ?? '';
           if (isPlaceholder(cell)) {
             const column = h === '' ? `column ${col + 1}` : `'${h}'`;
-            const first = cells[0] ?? '';
+            const first = r.cells[0] ?? '';
             const rowName = col > 0 && first !== '' && !isPlaceholder(first) ? ` of row '${first}'` : '';
             findings.push({
               kind: 'table_cell',
@@ -300,8 +340,8 @@ export function blanks(s: Section): BlankFinding[] {
           }
         });
       }
-      if (rows === 0) findings.push({ kind: 'table_cell', line: l.line, detail: 'table has a header but no rows' });
-      i = j - 1;
+      if (rows.length === 0) findings.push({ kind: 'table_cell', line, detail: 'table has a header but no rows' });
+      i = found.end - 1;
       continue;
     }
 

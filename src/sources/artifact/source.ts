@@ -8,11 +8,22 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Evidence } from '../../model/result.js';
-import type { ArtifactSpec, MeasurementSpec } from '../../spec/types.js';
+import type { ArtifactSpec, ColumnExtract, MeasurementSpec, PatternExtract } from '../../spec/types.js';
 import { type Anchor, anchor, authorOf, compileRegex, refOriginOf, RepoBackedSource } from '../git/common.js';
 import { type GitHistory, pathMatcher } from '../git/repo.js';
 import { type EvalContext, halt, type MeasurementOutcome, ok, type RefOrigin } from '../types.js';
-import { blanks, findSection, headings, type Section, sectionText, visibleText } from './markdown.js';
+import {
+  blanks,
+  documentLines,
+  findSection,
+  headings,
+  normaliseHeading,
+  type Section,
+  type SectionLine,
+  sectionText,
+  tables,
+  visibleText,
+} from './markdown.js';
 
 interface Candidate {
   path: string;
@@ -146,12 +157,15 @@ export class ArtifactMeasurementSource extends RepoBackedSource<'artifact'> {
     }
 
     if (!spec.extract) return ok(true, evidence);
+    if ('column' in spec.extract) {
+      return readColumn(spec.extract, section ? section.body : documentLines(text), chosen.path, evidence);
+    }
     return extract(spec.extract, scope, firstLine, chosen.path, evidence);
   }
 }
 
 function extract(
-  ex: NonNullable<ArtifactSpec['extract']>,
+  ex: PatternExtract,
   text: string,
   firstLine: number,
   file: string,
@@ -177,7 +191,7 @@ function extract(
   }
   const ev: Evidence = { ...evidence, pattern: ex.pattern, extracted: captured, ...lineOf(match, text, firstLine) };
   if (ex.as === 'string') return ok(captured, ev);
-  const n = DOCUMENT_NUMBER.test(captured.trim()) ? Number(captured.replace(/[%,\s]/g, '')) : Number.NaN;
+  const n = documentNumber(captured);
   if (!Number.isFinite(n)) {
     return halt('missing', `pattern /${ex.pattern}/ in ${where} captured '${captured}', which is not a number`, ev);
   }
@@ -191,6 +205,75 @@ function extract(
  * either, and a gate must halt on them rather than judge a value nobody wrote.
  */
 const DOCUMENT_NUMBER = /^[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*%?$/;
+
+/** The number a document's text reads as, NaN when it is none (see DOCUMENT_NUMBER). */
+function documentNumber(text: string): number {
+  return DOCUMENT_NUMBER.test(text.trim()) ? Number(text.replace(/[%,\s]/g, '')) : Number.NaN;
+}
+
+/**
+ * A column of the tables among `lines` (a section's body, or the whole document): every data
+ * row of every table whose header names the column, each cell read as a number, folded by the
+ * aggregate. A gate judges the rows themselves, not a summary line written beside them, so
+ * nothing is assumed: no such table, no rows, or a cell that is no number halts `missing`.
+ */
+function readColumn(ex: ColumnExtract, lines: SectionLine[], file: string, evidence: Evidence): MeasurementOutcome {
+  const where = evidence.section !== undefined ? `section '${evidence.section}' of ${file}` : file;
+  const want = normaliseHeading(ex.column);
+  const all = tables(lines);
+  const read = all.flatMap((t) => {
+    const col = t.header.findIndex((h) => normaliseHeading(h) === want);
+    return col < 0 ? [] : [{ table: t, col }];
+  });
+  const base: Evidence = { ...evidence, column: ex.column, aggregate: ex.aggregate };
+  if (read.length === 0) {
+    const found = all.map((t) => `${t.header.map((h) => `'${h}'`).join(', ')} (${file}:${t.line})`);
+    return halt(
+      'missing',
+      all.length === 0
+        ? `${where} has no table; a table with a '${ex.column}' column is read`
+        : `${where} has no table with a '${ex.column}' column; its ${all.length === 1 ? 'table has' : 'tables have'} columns ${found.join('; ')}`,
+      { ...base, tables: all.map((t) => ({ line: t.line, columns: t.header })) },
+    );
+  }
+  const tableLines = read.map((r) => r.table.line);
+  const cells = read.flatMap(({ table, col }) =>
+    table.rows.map((r) => {
+      const text = (r.cells[col] ?? '').trim();
+      return { line: r.line, row: r.cells[0] ?? '', text, value: documentNumber(text) };
+    }),
+  );
+  if (cells.length === 0) {
+    const at = tableLines.map((l) => `${file}:${l}`).join(', ');
+    return halt('missing', `the '${ex.column}' table of ${where} (${at}) has no rows`, {
+      ...base,
+      table_lines: tableLines,
+    });
+  }
+  const bad = cells.filter((c) => !Number.isFinite(c.value));
+  const first = bad[0];
+  if (first) {
+    const row = first.row === '' ? 'a row' : `row '${first.row}'`;
+    const more = bad.length > 1 ? ` (and ${bad.length - 1} more row${bad.length > 2 ? 's' : ''})` : '';
+    return halt(
+      'missing',
+      `${row} at ${file}:${first.line} reads '${first.text}' in the '${ex.column}' column, which is not a number${more}`,
+      { ...base, table_lines: tableLines, not_numbers: bad.slice(0, 10).map((c) => ({ line: c.line, cell: c.text })) },
+    );
+  }
+  const ev: Evidence = { ...base, table_lines: tableLines, rows: cells.length };
+  if (ex.aggregate === 'count') return ok(cells.length, ev);
+  if (ex.aggregate === 'sum') {
+    const sum = cells.reduce((s, c) => s + c.value, 0);
+    if (!Number.isFinite(sum)) return halt('missing', `the '${ex.column}' column of ${where} sums past any number`, ev);
+    return ok(sum, ev);
+  }
+  // The first row holding the largest (smallest) value is the one the evidence names.
+  const pick = cells.reduce((best, c) =>
+    (ex.aggregate === 'max' ? c.value > best.value : c.value < best.value) ? c : best,
+  );
+  return ok(pick.value, { ...ev, row: pick.row, extracted: pick.text, extracted_line: pick.line });
+}
 
 function lineOf(match: RegExpExecArray | null, text: string, firstLine: number): Evidence {
   if (!match) return {};

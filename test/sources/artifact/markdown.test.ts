@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   blanks,
+  documentLines,
   findSection,
   headings,
   isPlaceholder,
   sectionText,
+  tables,
   visibleText,
 } from '../../../src/sources/artifact/markdown.js';
 
@@ -217,6 +219,39 @@ describe('HTML comments beside text on one line', () => {
     expect(visibleText(doc)).toBe('# Go decision\n\n Largest slip: 12%');
     expect(/Largest slip:\s*([0-9.]+)%/.exec(visibleText(doc))?.[1]).toBe('12');
     expect(sectionText(findSection(doc, 'Go decision') as never)).toBe('\n Largest slip: 12%');
+  });
+});
+
+describe('tables', () => {
+  it('reads each GFM table with its header, rows and lines; a fenced one, a comment or a heading ends or hides it', () => {
+    const doc = [
+      '# Calendar', // 1
+      '| item | slip % |', // 2
+      '|:---|---:|', // 3
+      '| a | 10% |', // 4
+      '| b \\| c | 40% |', // 5
+      '<!-- end -->', // 6
+      '| after | comment |', // 7
+      '```', // 8
+      '| x | y |', // 9
+      '|---|---|', // 10
+      '| 1 | 2 |', // 11
+      '```', // 12
+      'item | slip %', // 13
+      '--- | ---', // 14
+      '## Next', // 15
+    ].join('\n');
+    expect(tables(documentLines(doc))).toEqual([
+      {
+        line: 2,
+        header: ['item', 'slip %'],
+        rows: [
+          { line: 4, cells: ['a', '10%'] },
+          { line: 5, cells: ['b \\| c', '40%'] },
+        ],
+      },
+      { line: 13, header: ['item', 'slip %'], rows: [] },
+    ]);
   });
 });
 
