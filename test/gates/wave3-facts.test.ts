@@ -32,6 +32,7 @@ describe('wave3 disconfirmers', () => {
     ['A.1', { ode_floor_pct: 60 }, 'ode_governance_core_share_pct > ode_floor_pct'],
     ['A.2', { p99_ceiling_ms: 2000 }, 'process_agent_update_p99_ms < p99_ceiling_ms'],
     ['E', { slip_limit_pct: 25 }, 'go_decision_largest_slip_pct > slip_limit_pct'],
+    ['E', { slip_limit_pct: 25 }, 'go_decision_row_slip_pct > slip_limit_pct'],
   ])('%s fires at its threshold, compared as the RFC says', (id, params, condition) => {
     const g = gate(id);
     expect(g.params).toEqual(params);

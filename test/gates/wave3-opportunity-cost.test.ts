@@ -1,7 +1,8 @@
 /**
  * wave3 (E), opportunity cost: "any named item slipping more than 25% of its original window
  * fires; no acceptance-memo escape". The go-decision's judgement is the operator's to sign,
- * so a calendar that holds still waits for it; a slip past the limit does not.
+ * so a calendar that holds still waits for it; a slip past the limit does not. Every row of the
+ * calendar table is judged, not only the summary line written beside it.
  */
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +20,11 @@ const slip = (pct: number): MeasurementOutcome => ({
   status: 'ok',
   value: pct,
   evidence: { file: DOC, line: 14 },
+});
+/** The summary line and the table's largest row, agreeing unless told otherwise. */
+const calendar = (line: number, row = line): Script => ({
+  go_decision_largest_slip_pct: slip(line),
+  go_decision_row_slip_pct: slip(row),
 });
 const SIGNED: MeasurementOutcome = { status: 'ok', value: true, evidence: { file: DOC, line: 30 } };
 const BLANK: MeasurementOutcome = {
@@ -40,21 +46,53 @@ async function gateE(script: Script) {
 
 describe('wave3 (E) opportunity cost', () => {
   it('fires on a slip past 25% whether or not the judgement is signed: no memo escapes it', async () => {
-    expect(await gateE({ go_decision_largest_slip_pct: slip(30), go_decision_judgement_signed: BLANK })).toMatchObject({
+    expect(await gateE({ ...calendar(30), go_decision_judgement_signed: BLANK })).toMatchObject({
       verdict: 'fail',
     });
-    expect(await gateE({ go_decision_largest_slip_pct: slip(30), go_decision_judgement_signed: SIGNED })).toMatchObject({
+    expect(await gateE({ ...calendar(30), go_decision_judgement_signed: SIGNED })).toMatchObject({
       verdict: 'fail',
     });
   });
 
   it('a calendar within 25% waits for the operator to sign the judgement, then passes', async () => {
-    expect(await gateE({ go_decision_largest_slip_pct: slip(25), go_decision_judgement_signed: BLANK })).toMatchObject({
+    expect(await gateE({ ...calendar(25), go_decision_judgement_signed: BLANK })).toMatchObject({
       verdict: 'halt',
       halt_reason: 'unsigned',
     });
-    expect(await gateE({ go_decision_largest_slip_pct: slip(25), go_decision_judgement_signed: SIGNED })).toMatchObject({
+    expect(await gateE({ ...calendar(25), go_decision_judgement_signed: SIGNED })).toMatchObject({
       verdict: 'pass',
     });
+  });
+
+  it('fires on a row past 25% whatever the summary line says, and on a summary line past it', async () => {
+    expect(await gateE({ ...calendar(10, 40), go_decision_judgement_signed: SIGNED })).toMatchObject({
+      verdict: 'fail',
+    });
+    expect(await gateE({ ...calendar(30, 10), go_decision_judgement_signed: SIGNED })).toMatchObject({
+      verdict: 'fail',
+    });
+  });
+
+  it('a row past 25% fires even when the summary line is missing; a row that is no number halts', async () => {
+    const missing: MeasurementOutcome = {
+      status: 'halt',
+      halt: 'missing',
+      reason: `pattern /Largest slip/ was not found in ${DOC}`,
+      evidence: { file: DOC },
+    };
+    expect(
+      await gateE({
+        go_decision_largest_slip_pct: missing,
+        go_decision_row_slip_pct: slip(40),
+        go_decision_judgement_signed: SIGNED,
+      }),
+    ).toMatchObject({ verdict: 'fail' });
+    expect(
+      await gateE({
+        go_decision_largest_slip_pct: slip(10),
+        go_decision_row_slip_pct: missing,
+        go_decision_judgement_signed: SIGNED,
+      }),
+    ).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
   });
 });

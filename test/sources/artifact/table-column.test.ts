@@ -4,10 +4,13 @@
  * line written beside the table. Nothing is assumed: no such table, no rows, or a cell that is
  * no number halts `missing`.
  */
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateRfc } from '../../../src/engine/evaluate.js';
 import { ArtifactMeasurementSource } from '../../../src/sources/artifact/source.js';
 import { GitRepo } from '../../../src/sources/git/repo.js';
 import type { MeasurementOutcome } from '../../../src/sources/types.js';
+import { loadRfc } from '../../../src/spec/load.js';
 import type { ArtifactSpec, ColumnExtract } from '../../../src/spec/types.js';
 import {
   ALICE,
@@ -193,5 +196,46 @@ describe('extract: a table column', () => {
       { line: 8, cell: 'about a week' },
       { line: 9, cell: '5,5%' },
     ]);
+  });
+});
+
+describe('wave3 (E) judges every row of the calendar table', () => {
+  const wave3 = loadRfc(resolve('.'), 'wave3');
+
+  async function gateE(doc: string) {
+    const repo = repoWith({ [FILE]: doc });
+    const report = await evaluateRfc(wave3, {
+      asOf: new Date(AS_OF),
+      ref: 'HEAD',
+      repoDir: repo.dir,
+      sources: { artifact: new ArtifactMeasurementSource(new GitRepo(repo.dir)) },
+      only: ['E'],
+      timeoutMs: 10_000,
+    });
+    const e = report.results.find((r) => r.id === 'E');
+    if (!e) throw new Error('gate E is not in the report');
+    return e;
+  }
+
+  it('a row at 40% under a summary line saying 10% fires', async () => {
+    const doc = goDecision(
+      [
+        ['lease-plane Phase B', '6 weeks', '10%'],
+        ['dialectic v2 review UI', '4 weeks', '40%'],
+      ],
+      '10%',
+    );
+    expect(await gateE(doc)).toMatchObject({ verdict: 'fail' });
+  });
+
+  it('rows and summary line within 25%, signed, pass', async () => {
+    const doc = goDecision(
+      [
+        ['lease-plane Phase B', '6 weeks', '10%'],
+        ['dialectic v2 review UI', '4 weeks', '25%'],
+      ],
+      '25%',
+    );
+    expect(await gateE(doc)).toMatchObject({ verdict: 'pass' });
   });
 });
