@@ -43,9 +43,9 @@ describe.each(testBackends())('comparator self-test ($name)', (backend) => {
     expect(await rows(db, `${schema}.s`)).toEqual(before.s);
   });
 
-  it.runIf(backend.name === 'postgres')(
-    'says a role that may only read the tables needs INSERT on them, not grants on the ledger',
-    async () => {
+  // Roles and grants are the server's: PGlite runs everything as its one superuser.
+  if (backend.name === 'postgres') {
+    it('says a role that may only read the tables needs INSERT on them, not grants on the ledger', async () => {
       const schema = await schemaWith(
         (s) => `CREATE TABLE ${s}.c (id bigint PRIMARY KEY, name text NOT NULL);
                 CREATE TABLE ${s}.s (LIKE ${s}.c INCLUDING ALL);
@@ -67,8 +67,8 @@ describe.each(testBackends())('comparator self-test ($name)', (backend) => {
       } finally {
         await writer.close();
       }
-    },
-  );
+    });
+  }
 
   it('plants text and composite keys too, under a min_age cutoff', async () => {
     const schema = await schemaWith(
