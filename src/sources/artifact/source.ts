@@ -9,7 +9,15 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Evidence } from '../../model/result.js';
 import type { ArtifactSpec, ColumnExtract, MeasurementSpec, PatternExtract } from '../../spec/types.js';
-import { type Anchor, anchor, authorOf, compileRegex, refOriginOf, RepoBackedSource } from '../git/common.js';
+import {
+  type Anchor,
+  anchor,
+  authorOf,
+  compileRegex,
+  refOriginOf,
+  RepoBackedSource,
+  SHALLOW_FIX,
+} from '../git/common.js';
 import { type GitHistory, pathMatcher } from '../git/repo.js';
 import { type EvalContext, halt, type MeasurementOutcome, ok, type RefOrigin } from '../types.js';
 import {
@@ -102,6 +110,7 @@ export class ArtifactMeasurementSource extends RepoBackedSource<'artifact'> {
     }
 
     const chosen = await newest(candidates, repo, at);
+    if (typeof chosen === 'string') return halt('missing', chosen, { ...base, matches: candidates.map((c) => c.path) });
     const others = candidates.filter((c) => c !== chosen).map((c) => c.path);
     const evidence: Evidence = { ...base, path: chosen.path, visible_to_ci: chosen.committed };
     if (others.length > 0) evidence.other_matches = others.slice(0, 10);
@@ -284,9 +293,10 @@ function lineOf(match: RegExpExecArray | null, text: string, firstLine: number):
 
 /**
  * Newest by file name, descending (names carry dates: `wave-3-go-decision-2026-05-13.md`);
- * two files with the same name in different folders are told apart by their last commit.
+ * two files with the same name in different folders are told apart by their last commit. A
+ * shallow clone does not know that commit: the reason to halt instead of picking one by path.
  */
-async function newest(candidates: Candidate[], repo: GitHistory, at: Anchor): Promise<Candidate> {
+async function newest(candidates: Candidate[], repo: GitHistory, at: Anchor): Promise<Candidate | string> {
   const byName = [...candidates].sort((x, y) => {
     const bx = path.posix.basename(x.path);
     const by = path.posix.basename(y.path);
@@ -295,7 +305,14 @@ async function newest(candidates: Candidate[], repo: GitHistory, at: Anchor): Pr
   });
   const top = byName[0] as Candidate;
   const ties = byName.filter((c) => path.posix.basename(c.path) === path.posix.basename(top.path));
-  if (ties.length === 1 || at.shallow) return top;
+  if (ties.length === 1) return top;
+  if (at.shallow) {
+    // Uncommitted beats committed whatever the history says.
+    const local = ties.find((c) => !c.committed);
+    if (local) return local;
+    const names = ties.map((c) => c.path);
+    return `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''} have the same name, and only their last commits tell which is newer: ${SHALLOW_FIX}`;
+  }
   let best = top;
   let bestDate = '';
   for (const c of ties) {

@@ -12,6 +12,7 @@ import {
   createRepo,
   type FixtureRepo,
   removeFixtures,
+  shallowClone,
 } from '../../helpers/git-fixture.js';
 
 afterAll(removeFixtures);
@@ -278,6 +279,45 @@ describe('ArtifactMeasurementSource', () => {
 
     it('allow: a file written after the instant does not count in a replay', async () => {
       expect(halted(await measure(redteam('allow'), '2026-01-15T00:00:00Z')).halt).toBe('missing');
+    });
+  });
+
+  describe('two matches of the same name in different folders', () => {
+    // team-b's profile is the older, though its path sorts first: only history tells them apart.
+    let tied: FixtureRepo;
+    const spec: ArtifactSpec = { glob: 'docs/*/ode-profile.md', extract: { pattern: 'share: (\\d+)', as: 'double' } };
+    const measureIn = (dir: string) =>
+      new ArtifactMeasurementSource(new GitRepo(dir)).measure(
+        artifactMeasurement(spec),
+        context(dir, { asOf: '2026-02-01T00:00:00Z' }),
+      );
+
+    beforeAll(() => {
+      tied = createRepo();
+      tied.commit({
+        files: { 'docs/team-b/ode-profile.md': 'share: 40\n' },
+        message: 'team b profile',
+        date: '2026-01-01T00:00:00Z',
+      });
+      tied.commit({
+        files: { 'docs/team-a/ode-profile.md': 'share: 70\n' },
+        message: 'team a profile',
+        date: '2026-01-10T00:00:00Z',
+      });
+      tied.commit({ files: { 'README.md': 'x\n' }, message: 'readme', date: '2026-01-20T00:00:00Z' });
+    });
+
+    it('reads the one committed last', async () => {
+      const o = await measureIn(tied.dir);
+      expect(ok(o)).toBe(70);
+      expect(o.evidence.path).toBe('docs/team-a/ode-profile.md');
+    });
+
+    it('halts in a shallow clone, which does not know their last commits, instead of reading either', async () => {
+      const h = halted(await measureIn(shallowClone(tied).dir));
+      expect(h.halt).toBe('missing');
+      expect(h.reason).toContain('docs/team-b/ode-profile.md and docs/team-a/ode-profile.md have the same name');
+      expect(h.reason).toContain('fetch-depth: 0');
     });
   });
 });
