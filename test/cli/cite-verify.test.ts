@@ -20,7 +20,7 @@ import addFormats from 'ajv-formats';
 import type { Log } from 'sarif';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, removeFixtures, tempDir } from '../helpers/git-fixture.js';
+import { ALICE, removeFixtures, shallowClone, tempDir } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
 import { type CiteFixture, citeFixture, RFC } from '../cite/fixture.js';
 import { runCli } from '../helpers/cli.js';
@@ -262,6 +262,32 @@ describe('cite verify', () => {
     expect([empty.code, empty.stdout]).toEqual([3, '']);
     expect(empty.stderr).toMatch(/^error: --ref is empty: name a branch, tag or commit/);
     expect(run(['cite', 'verify', '--ref=-x'], fx.repo.dir).stderr).toMatch(/^error: --ref '-x' starts with '-'/);
+  });
+
+  it('an unknown --since in a CI checkout says what the clone lacks and how to get it', () => {
+    // actions/checkout's default: one commit, no local branch but the one checked out.
+    const clone = shallowClone(fx.repo);
+    const cut = run(['cite', 'verify', 'rfcs/demo.md', '--since', 'HEAD~1'], clone.dir);
+    expect([cut.code, cut.stdout]).toEqual([3, '']);
+    expect(cut.stderr).toBe(
+      "error: --since 'HEAD~1' names no commit in this clone: it is a shallow clone, whose history is cut; fetch the full history (actions/checkout: fetch-depth: 0, or git fetch --unshallow), or name a ref this clone has (fix --since)\n",
+    );
+    const base = run(['cite', 'verify', 'rfcs/demo.md', '--since', fx.v1], clone.dir);
+    expect([base.code, base.stdout]).toEqual([3, '']);
+    expect(base.stderr).toBe(
+      `error: --since '${fx.v1}' is not a commit in this clone; fetch it (git fetch origin ${fx.v1}; actions/checkout: fetch-depth: 0), or fix --since\n`,
+    );
+    // A tree is here, and no commit: the wrong kind of name, not a history cut short.
+    const tree = run(['cite', 'verify', 'rfcs/demo.md', '--since', 'HEAD^{tree}'], clone.dir);
+    expect([tree.code, tree.stderr]).toEqual([
+      3,
+      "error: --since 'HEAD^{tree}' names a tree, not a commit; give a branch, a tag or a commit\n",
+    ]);
+    clone.git(['branch', '-q', '-m', 'main', 'pr-head']);
+    const main = run(['cite', 'verify', 'rfcs/demo.md', '--since', 'main'], clone.dir);
+    expect(main.stderr).toBe(
+      "error: --since 'main' is not a commit in this clone; the remote's copy origin/main is here: name it (--since origin/main), or fix --since\n",
+    );
   });
 
   it('--format sarif of a halted run says the run did not succeed, and why', () => {

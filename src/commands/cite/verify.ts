@@ -7,10 +7,11 @@ import { applyFixes } from '../../cite/fix.js';
 import { type CitationClaim, claimsFor } from '../../cite/spec.js';
 import { citeExitCode, type CiteReport, haltedCiteReport, verifyCitations } from '../../cite/verify.js';
 import { CITE_FORMATS, type CiteFormat, formatCite } from '../../formatters/cite/index.js';
-import { anchor } from '../../sources/git/common.js';
+import { anchor, revisionHalt } from '../../sources/git/common.js';
 import { GitRepo } from '../../sources/git/repo.js';
 import { UsageError } from '../../spec/problems.js';
 import { listRfcIds } from '../../spec/rfc-dir.js';
+import { fetchAdvice } from '../../util/git-ref.js';
 import { specialKind } from '../../util/special-file.js';
 import { decodeUtf8 } from '../../util/utf8.js';
 
@@ -104,7 +105,12 @@ EXIT CODES
     } else {
       let since: { ref: string; sha: string } | undefined;
       if (flags.since !== undefined) {
-        const s = (await repo.refExists(flags.since)) ? await repo.resolveAsOf(flags.since, new Date()) : undefined;
+        if (!(await repo.refExists(flags.since))) {
+          // A tree or a blob (main^{tree}, main:src) is no commit to fetch: the wrong kind of name.
+          refuseNonCommit(root, flags.since, '--since');
+          throw new UsageError(await sinceMissing(repo, flags.since));
+        }
+        const s = await repo.resolveAsOf(flags.since, new Date());
         if (!s) throw new UsageError(`--since '${flags.since}' is not a commit in this repository`);
         since = { ref: flags.since, sha: s.sha };
       }
@@ -186,4 +192,17 @@ function writeInPlace(path: string, text: string): void {
 
 function toPosix(p: string): string {
   return p.split('\\').join('/');
+}
+
+/**
+ * Why --since names no commit here, and how to get it: a pull request's checkout is shallow and
+ * holds no branch but its own, so the base is the usual ref it lacks (HEAD~1 past a cut history,
+ * main with only origin/main here, a base commit not fetched).
+ */
+async function sinceMissing(repo: GitRepo, since: string): Promise<string> {
+  const st = await repo.state();
+  if (st.kind !== 'repo') return `--since '${since}' is not a commit in this repository`;
+  const expression = await revisionHalt(repo, since, st.shallow, '(fix --since)');
+  if (expression !== undefined) return `--since ${expression}`;
+  return `--since '${since}' is not a commit in this clone; ${fetchAdvice(st.root, since, { flag: '--since', fix: 'fix --since' })}`;
 }
