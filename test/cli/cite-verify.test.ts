@@ -20,7 +20,7 @@ import addFormats from 'ajv-formats';
 import type { Log } from 'sarif';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, removeFixtures, shallowClone, tempDir } from '../helpers/git-fixture.js';
+import { ALICE, partialClone, removeFixtures, shallowClone, tempDir } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
 import { type CiteFixture, citeFixture, RFC } from '../cite/fixture.js';
 import { runCli } from '../helpers/cli.js';
@@ -287,6 +287,16 @@ describe('cite verify', () => {
     const main = run(['cite', 'verify', 'rfcs/demo.md', '--since', 'main'], clone.dir);
     expect(main.stderr).toBe(
       "error: --since 'main' is not a commit in this clone; the remote's copy origin/main is here: name it (--since origin/main), or fix --since\n",
+    );
+  });
+
+  it('halts (exit 2) when a partial clone cannot fetch the older tree it checks', () => {
+    // handlers.py as of the first commit: contents a --filter=blob:none clone fetches when read.
+    const clone = partialClone(fx.repo, { offline: true });
+    const r = run(['cite', 'verify', 'rfcs/demo.md', '--ref', fx.v1], clone.dir);
+    expect([r.code, r.stderr]).toEqual([2, '']);
+    expect(r.stdout).toMatch(
+      /^HALT: the tree of '[0-9a-f]{40}' could not be read: this is a partial clone \(git clone --filter\), and git could not fetch an object it lacks \([0-9a-f]{12}\) from the remote \(fatal: .+\); let git reach the remote \(actions\/checkout: persist-credentials: true\), or clone without --filter$/m,
     );
   });
 

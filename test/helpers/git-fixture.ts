@@ -133,6 +133,20 @@ export function shallowClone(source: FixtureRepo, branch = 'main'): FixtureRepo 
   return new FixtureRepo(dir);
 }
 
+/**
+ * A `--filter=blob:none` clone of the fixture (actions/checkout's filter:), which fetches the
+ * contents of older files when read; `offline` points its remote nowhere, as a job that kept no
+ * credentials sees it.
+ */
+export function partialClone(source: FixtureRepo, opts: { offline?: boolean } = {}): FixtureRepo {
+  const dir = tempDir('rfcgate-partial-');
+  source.git(['config', 'uploadpack.allowFilter', 'true']);
+  execFileSync('git', ['clone', '-q', '--filter=blob:none', `file://${source.dir}`, dir], { env: baseEnv() });
+  const clone = new FixtureRepo(dir);
+  if (opts.offline) clone.git(['remote', 'set-url', 'origin', `file://${dir}-gone`]);
+  return clone;
+}
+
 export function manifest(overrides: Partial<RfcManifest> = {}): RfcManifest {
   return {
     id: 'wave3',

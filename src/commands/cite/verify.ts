@@ -7,7 +7,7 @@ import { applyFixes } from '../../cite/fix.js';
 import { type CitationClaim, claimsFor } from '../../cite/spec.js';
 import { citeExitCode, type CiteReport, haltedCiteReport, verifyCitations } from '../../cite/verify.js';
 import { CITE_FORMATS, type CiteFormat, formatCite } from '../../formatters/cite/index.js';
-import { anchor, revisionHalt } from '../../sources/git/common.js';
+import { anchor, gitFailure, revisionHalt } from '../../sources/git/common.js';
 import { GitRepo } from '../../sources/git/repo.js';
 import { UsageError } from '../../spec/problems.js';
 import { listRfcIds } from '../../spec/rfc-dir.js';
@@ -114,15 +114,25 @@ EXIT CODES
         if (!s) throw new UsageError(`--since '${flags.since}' is not a commit in this repository`);
         since = { ref: flags.since, sha: s.sha };
       }
-      report = await verifyCitations({
-        document,
-        text,
-        repo,
-        ref: flags.ref,
-        sha: at.anchor.commit.sha,
-        declared: claimsFor(claims, document, rfcDocument),
-        ...(since ? { since } : {}),
-      });
+      try {
+        report = await verifyCitations({
+          document,
+          text,
+          repo,
+          ref: flags.ref,
+          sha: at.anchor.commit.sha,
+          declared: claimsFor(claims, document, rfcDocument),
+          ...(since ? { since } : {}),
+        });
+      } catch (e) {
+        if (e instanceof UsageError) throw e;
+        // git failed reading the tree (a partial clone cut off from its remote): not the invocation's fault.
+        report = haltedCiteReport(
+          document,
+          flags.ref,
+          `the tree of '${flags.ref}' could not be read: ${gitFailure(e)}`,
+        );
+      }
     }
     const tty = { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, width: process.stdout.columns };
     process.stdout.write(formatCite(report, format, tty));

@@ -72,9 +72,22 @@ export async function guarded(
         repo: ctx.repoDir,
       });
     }
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    return halt('error', `${what} failed: ${msg}`, { repo: ctx.repoDir });
+    return halt('error', `${what} failed: ${gitFailure(e)}`, { repo: ctx.repoDir });
   }
+}
+
+/**
+ * What went wrong when git failed, in one line. A partial clone (git clone --filter=blob:none,
+ * actions/checkout's filter:) fetches the contents of older files when they are read; when the
+ * remote cannot be reached (no credentials kept: persist-credentials: false) git's first line is
+ * about the remote, and only its last says that an object the clone lacks was the cause.
+ */
+export function gitFailure(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const first = text.split('\n').find((l) => l.trim() !== '') ?? text;
+  const lazy = /could not fetch ([0-9a-f]{7,}) from promisor remote/.exec(text);
+  if (!lazy) return first;
+  return `this is a partial clone (git clone --filter), and git could not fetch an object it lacks (${(lazy[1] ?? '').slice(0, 12)}) from the remote (${first.trim()}); let git reach the remote (actions/checkout: persist-credentials: true), or clone without --filter`;
 }
 
 /** One repository instance per directory, so the sources of one run share its memoised answers. */

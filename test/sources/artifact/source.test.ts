@@ -11,6 +11,7 @@ import {
   context,
   createRepo,
   type FixtureRepo,
+  partialClone,
   removeFixtures,
   shallowClone,
 } from '../../helpers/git-fixture.js';
@@ -311,6 +312,31 @@ describe('ArtifactMeasurementSource', () => {
       const o = await measureIn(tied.dir);
       expect(ok(o)).toBe(70);
       expect(o.evidence.path).toBe('docs/team-a/ode-profile.md');
+    });
+
+    it('halts in a partial clone that cannot fetch an older file, naming the cause and the fix', async () => {
+      // As of 2026-01-05 the profile read 40, contents a clone of the newest tree lacks.
+      const edited = createRepo();
+      edited.commit({
+        files: { 'docs/team-a/ode-profile.md': 'share: 40\n' },
+        message: 'profile',
+        date: '2026-01-01T00:00:00Z',
+      });
+      edited.commit({
+        files: { 'docs/team-a/ode-profile.md': 'share: 70\n' },
+        message: 'rerun',
+        date: '2026-01-10T00:00:00Z',
+      });
+      const dir = partialClone(edited, { offline: true }).dir;
+      const o = await new ArtifactMeasurementSource(new GitRepo(dir)).measure(
+        artifactMeasurement(spec),
+        context(dir, { asOf: '2026-01-05T00:00:00Z' }),
+      );
+      const h = halted(o);
+      expect(h.halt).toBe('error');
+      expect(h.reason).toMatch(
+        /^artifact docs\/\*\/ode-profile\.md for '.+' failed: this is a partial clone \(git clone --filter\), and git could not fetch an object it lacks \([0-9a-f]{12}\) from the remote \(fatal: .+\); let git reach the remote \(actions\/checkout: persist-credentials: true\), or clone without --filter$/,
+      );
     });
 
     it('halts in a shallow clone, which does not know their last commits, instead of reading either', async () => {
