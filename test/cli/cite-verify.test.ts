@@ -283,6 +283,17 @@ describe('cite verify', () => {
       3,
       "error: --since 'HEAD^{tree}' names a tree, not a commit; give a branch, a tag or a commit\n",
     ]);
+    // `--since "$BASE_SHA"` or `--since "origin/$BASE_REF"` with the variable unset for this event.
+    const unset = run(['cite', 'verify', 'rfcs/demo.md', '--since', ''], clone.dir);
+    expect([unset.code, unset.stderr]).toEqual([
+      3,
+      'error: --since is empty: name the branch, tag or commit to compare with (e.g. origin/main); in CI, check that the variable filling it is set for this event\n',
+    ]);
+    const slash = run(['cite', 'verify', 'rfcs/demo.md', '--since', 'origin/'], clone.dir);
+    expect([slash.code, slash.stderr]).toEqual([
+      3,
+      "error: --since 'origin/' ends with '/', which no branch or tag name does (is a variable after the slash empty?): name a branch, tag or commit\n",
+    ]);
     clone.git(['branch', '-q', '-m', 'main', 'pr-head']);
     const main = run(['cite', 'verify', 'rfcs/demo.md', '--since', 'main'], clone.dir);
     expect(main.stderr).toBe(

@@ -62,6 +62,10 @@ EXIT CODES
       throw new UsageError(`--json contradicts --format ${flags.format}; choose one`);
     }
     parseRef(flags.ref);
+    // `--since "$BASE_SHA"` with the variable unset for this event: said as such, not as a ref to fetch.
+    if (flags.since !== undefined) {
+      parseRef(flags.since, '--since', 'the branch, tag or commit to compare with (e.g. origin/main)');
+    }
     const format: CiteFormat = flags.json ? 'json' : ((flags.format as CiteFormat | undefined) ?? 'table');
     const root = this.findRoot(flags.root);
     const { claims, rfcDocument } = await this.spec(root, flags.rfc, args.document === undefined);
