@@ -6,7 +6,7 @@
 import type { Measurer } from '../engine/measure.js';
 import { HALT_PRIORITY, outcomeEvidence } from '../engine/measure.js';
 import type { Evidence, HaltReason } from '../model/result.js';
-import { anchor, authorOf, REF_FLAG, revisionHalt } from '../sources/git/common.js';
+import { anchor, authorOf, gitFailure, REF_FLAG, revisionHalt } from '../sources/git/common.js';
 import { type DeliverableFacts, landedBefore, type LandingFacts, landingOf } from '../sources/git/landing.js';
 import { type CommitInfo, type GitHistory, GLOB_CHARS, type HistoryScope } from '../sources/git/repo.js';
 import type { MeasurementOutcome, RefOrigin } from '../sources/types.js';
@@ -148,8 +148,7 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
     // A malformed connection string is the invocation's fault, said as such (exit 3), not git's.
     if (e instanceof UsageError) throw e;
     // git failed reading the history (an old git, a killed process): no status is known.
-    const why = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
-    return haltReport({ reason: 'error', message: `git could not read the history of '${ref}': ${why}` });
+    return haltReport({ reason: 'error', message: `git could not read the history of '${ref}': ${gitFailure(e)}` });
   }
 }
 

@@ -135,13 +135,18 @@ export function shallowClone(source: FixtureRepo, branch = 'main'): FixtureRepo 
 
 /**
  * A `--filter=blob:none` clone of the fixture (actions/checkout's filter:), which fetches the
- * contents of older files when read; `offline` points its remote nowhere, as a job that kept no
- * credentials sees it.
+ * contents of older files when read (with `tree:0`, older trees too); `offline` points its
+ * remote nowhere, as a job that kept no credentials sees it.
  */
-export function partialClone(source: FixtureRepo, opts: { offline?: boolean } = {}): FixtureRepo {
+export function partialClone(
+  source: FixtureRepo,
+  opts: { offline?: boolean; filter?: 'blob:none' | 'tree:0' } = {},
+): FixtureRepo {
   const dir = tempDir('rfcgate-partial-');
   source.git(['config', 'uploadpack.allowFilter', 'true']);
-  execFileSync('git', ['clone', '-q', '--filter=blob:none', `file://${source.dir}`, dir], { env: baseEnv() });
+  execFileSync('git', ['clone', '-q', `--filter=${opts.filter ?? 'blob:none'}`, `file://${source.dir}`, dir], {
+    env: baseEnv(),
+  });
   const clone = new FixtureRepo(dir);
   if (opts.offline) clone.git(['remote', 'set-url', 'origin', `file://${dir}-gone`]);
   return clone;

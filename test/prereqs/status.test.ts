@@ -13,7 +13,15 @@ import { halt, type MeasurementSource, ok } from '../../src/sources/types.js';
 import { loadRfc } from '../../src/spec/load.js';
 import { formatProblem, type SpecError } from '../../src/spec/problems.js';
 import type { MeasurementSpec } from '../../src/spec/types.js';
-import { ALICE, BOB, createRepo, type FixtureRepo, removeFixtures, shallowClone } from '../helpers/git-fixture.js';
+import {
+  ALICE,
+  BOB,
+  createRepo,
+  type FixtureRepo,
+  partialClone,
+  removeFixtures,
+  shallowClone,
+} from '../helpers/git-fixture.js';
 import { modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
 
 const AS_OF = new Date('2026-06-01T00:00:00Z');
@@ -905,6 +913,18 @@ describe('prereq status', () => {
     });
     expect(past.halt?.message).toBe(
       "the mainline 'main~1000' names no commit in this clone: the history of 'main' is shorter than that; name a ref this clone has (check --ref)",
+    );
+  });
+
+  it('halts naming a partial clone that cannot fetch the older trees its history walk reads', async () => {
+    const rfc = spec();
+    const { repo } = history();
+    // --filter=tree:0 keeps only the commits: each older tree is fetched when the walk reads it.
+    const clone = partialClone(repo, { filter: 'tree:0', offline: true });
+    const r = await prereqStatus(rfc, { repo: new GitRepo(clone.dir), asOf: AS_OF });
+    expect(r.state).toBe('halt');
+    expect(r.halt?.message).toMatch(
+      /^git could not read the history of 'main': this is a partial clone \(git clone --filter\), and git could not fetch an object it lacks \([0-9a-f]{12}\) from the remote \(.+\); let git reach the remote \(actions\/checkout: persist-credentials: true\), or clone without --filter$/,
     );
   });
 
