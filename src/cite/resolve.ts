@@ -7,21 +7,31 @@
  * A symbolic link in the tree is cited for the file it points to, and resolves to that file
  * when it is one in the same tree. A path that is in the tree but is no file (a folder, a
  * submodule, a link to nothing or to outside the repository) is not found, and says what
- * it is: it was not deleted.
+ * it is: it was not deleted. A path inside a submodule is read from the submodule's checkout,
+ * at the commit the tree records for it; when that cannot be read, nothing can be said of it.
  *
  * A path that starts with `../` is read from the document's folder, as a relative link
  * is: `../src/a.py` in `rfcs/x.md` is `src/a.py`. No path of the tree starts so, and it
  * was NOT_FOUND however right it was.
  */
 import { posix } from 'node:path';
-import type { GitHistory } from '../sources/git/repo.js';
+import type { GitHistory, GitRepo } from '../sources/git/repo.js';
 import { normalisePath } from '../sources/git/repo.js';
 
+/** A path inside a submodule: the submodule, and the commit of it the tree records. */
+export interface InSubmodule {
+  path: string;
+  commit: string;
+}
+
 export type Resolution =
-  | { kind: 'file'; path: string }
+  /** `submodule`: the file is in a submodule, `text` its content at the commit the tree records. */
+  | { kind: 'file'; path: string; submodule?: InSubmodule & { text: string } }
+  /** In a submodule whose files cannot be read here (`why`): no verdict can be given. */
+  | { kind: 'unreadable'; path: string; submodule: InSubmodule; why: string }
   | { kind: 'ambiguous'; candidates: string[] }
   /** `what`: the path is in the tree, as something that is not a file (e.g. `a folder`). */
-  | { kind: 'not_found'; what?: string };
+  | { kind: 'not_found'; what?: string; submodule?: InSubmodule };
 
 const OUTSIDE: Resolution = { kind: 'not_found', what: 'outside the repository' };
 
@@ -33,7 +43,9 @@ export class TreeResolver {
   private readonly byTail = new Map<string, Promise<Resolution>>();
 
   constructor(
-    private readonly repo: Pick<GitHistory, 'filesAt' | 'pathKind'> & Partial<Pick<GitHistory, 'linkAt'>>,
+    private readonly repo: Pick<GitHistory, 'filesAt' | 'pathKind'> &
+      Partial<Pick<GitHistory, 'linkAt'>> &
+      Partial<Pick<GitRepo, 'submoduleFileAt'>>,
     readonly sha: string,
     /** The document's path in the tree, for paths written from its folder (`../src/a.py`). */
     private readonly document?: string,
@@ -62,6 +74,15 @@ export class TreeResolver {
     if (kind === 'symlink') return this.follow(p);
     if (kind === 'directory') return { kind: 'not_found', what: 'a folder' };
     if (kind === 'submodule') return { kind: 'not_found', what: 'a submodule' };
+    // `vendor/lib/x.py`, `vendor/lib` a submodule: the tree lists no file under it, yet it is there.
+    const sub = await this.repo.submoduleFileAt?.(this.sha, p);
+    if (sub) {
+      const at = { path: sub.submodule, commit: sub.commit };
+      if (sub.unreadable !== undefined) return { kind: 'unreadable', path: p, submodule: at, why: sub.unreadable };
+      return sub.text === undefined
+        ? { kind: 'not_found', submodule: at }
+        : { kind: 'file', path: p, submodule: { ...at, text: sub.text } };
+    }
     this.files ??= this.repo.filesAt(this.sha, '**');
     const tail = `/${p}`;
     const files = await this.files;

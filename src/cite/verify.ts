@@ -81,7 +81,7 @@ export interface VerifyOptions {
   document: string;
   text: string;
   repo: Pick<GitHistory, 'filesAt' | 'fileAt' | 'pathKind'> &
-    Partial<Pick<GitRepo, 'pathFate' | 'linkAt' | 'originUrl' | 'hasRefNamed'>>;
+    Partial<Pick<GitRepo, 'pathFate' | 'linkAt' | 'originUrl' | 'hasRefNamed' | 'submoduleFileAt'>>;
   ref: string;
   sha: string;
   /** Claims declared in citations.yaml, keyed by the citation as written. */
@@ -148,12 +148,30 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
       return changed(o.repo, res, await before.resolve(c.path), o.since.sha, o.sha);
     }),
   );
+  // A file in a submodule that is not checked out is neither there nor gone: nothing can be said.
+  const blind = citations.findIndex((_, i) => kept[i] && (resolved[i] as Resolved).kind === 'unreadable');
+  const unread = resolved[blind];
+  if (unread?.kind === 'unreadable') {
+    const c = citations[blind] as Citation;
+    const sub = unread.submodule.path;
+    return {
+      ...haltedCiteReport(o.document, o.ref, ''),
+      sha: o.sha,
+      halt: `${o.document}:${c.line}:${c.col}: ${c.text} cites a file in the submodule ${sub}, which cannot be read (${unread.why}): run git submodule update --init ${sub}`,
+    };
+  }
   const branches = await refsNamed(citations, o);
   const results = await Promise.all(
     citations.flatMap((c, i) => {
       const res = resolved[i] as Resolved;
       if (!kept[i]) return [];
-      return [verifyOne(c, res, o, branches, res.kind === 'file' ? linesOf(res.path) : Promise.resolve([]))];
+      const lines =
+        res.kind !== 'file'
+          ? Promise.resolve([])
+          : res.submodule
+            ? Promise.resolve(splitLines(res.submodule.text))
+            : linesOf(res.path);
+      return [verifyOne(c, res, o, branches, lines)];
     }),
   );
   // A cited file that was here and moved is the commonest NOT_FOUND, and git knows where it
@@ -161,7 +179,7 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
   // A path that is in the tree as something other than a file was neither moved nor deleted.
   const present = citations.flatMap((_, i) => {
     const res = resolved[i] as Resolved;
-    return kept[i] ? [res.kind === 'not_found' && res.what !== undefined] : [];
+    return kept[i] ? [res.kind === 'not_found' && (res.what !== undefined || res.submodule !== undefined)] : [];
   });
   const fate = o.repo.pathFate?.bind(o.repo);
   if (fate && results.some((r) => r.resolved)) {
@@ -287,6 +305,7 @@ async function changed(
     return now.candidates.join('\0') !== then.candidates.join('\0');
   if (now.kind !== 'file' || then.kind !== 'file') return false;
   if (now.path !== then.path) return true;
+  if (now.submodule || then.submodule) return now.submodule?.text !== then.submodule?.text;
   return (await repo.fileAt(thenSha, then.path)) !== (await repo.fileAt(nowSha, now.path));
 }
 
@@ -376,8 +395,16 @@ async function checkOne(
           : 'none') as CitationResult['expect_source'],
     found: [] as NameFound[],
   };
-  if (res.kind === 'not_found') {
-    const what = res.what ? `: it is ${res.what}` : '';
+  if (res.kind === 'not_found' && res.submodule) {
+    const { path, commit } = res.submodule;
+    return {
+      ...base,
+      verdict: 'NOT_FOUND',
+      reason: `no file ${c.path} in the submodule ${path} at ${commit.slice(0, 7)}, the commit the tree at ${o.ref} records for it`,
+    };
+  }
+  if (res.kind === 'not_found' || res.kind === 'unreadable') {
+    const what = res.kind === 'not_found' && res.what ? `: it is ${res.what}` : '';
     return { ...base, verdict: 'NOT_FOUND', reason: `no file ${c.path} in the tree at ${o.ref}${what}` };
   }
   if (res.kind === 'ambiguous') {
@@ -391,7 +418,8 @@ async function checkOne(
   const lines = await fileLines;
   const total = lines.length;
   const at = { ...base, resolved: res.path };
-  const where = res.path === c.path ? res.path : `${res.path} (resolved from ${c.path})`;
+  const sub = res.submodule ? ` (in the submodule ${res.submodule.path} at ${res.submodule.commit.slice(0, 7)})` : '';
+  const where = `${res.path === c.path ? res.path : `${res.path} (resolved from ${c.path})`}${sub}`;
   const past = c.spans.find((s) => s.from < 1 || s.to > total || s.to < s.from);
   if (past) {
     const bad =

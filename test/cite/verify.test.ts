@@ -896,3 +896,51 @@ describe('citations written the GitHub way', () => {
     ]);
   });
 });
+
+describe('citations of files in a submodule', () => {
+  const LIB = 'def kappa():\n    pass\n';
+
+  /** A repository citing files of its submodule vendor/lib; `clone` is a clone that never checked it out. */
+  function withSubmodule(): { dir: string; sha: string; clone: string } {
+    const lib = createRepo();
+    lib.commit({ files: { 'k.py': LIB }, message: 'lib', date: '2026-05-01T10:00:00Z' });
+    const app = createRepo();
+    app.git(['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', lib.dir, 'vendor/lib']);
+    const sha = app.commit({ files: { 'src/a.py': 'x = 1\n' }, message: 'app', date: '2026-05-02T10:00:00Z' });
+    const clone = createRepo();
+    clone.git(['fetch', '-q', app.dir, 'main']);
+    clone.git(['checkout', '-q', 'FETCH_HEAD']);
+    return { dir: app.dir, sha, clone: clone.dir };
+  }
+
+  const text = [
+    'The helper `kappa()` is at `vendor/lib/k.py:1`.',
+    '',
+    'It is not at `vendor/lib/k.py:2` where `kappa()` is claimed; `vendor/lib/gone.py:1` is no file.',
+    '',
+  ].join('\n');
+
+  it('reads a cited file at the commit the tree records for the submodule', async () => {
+    const { dir, sha } = withSubmodule();
+    const r = await verifyCitations({ document: 'rfcs/x.md', text, repo: new GitRepo(dir), ref: 'HEAD', sha });
+    expect(r.citations.map((c) => [c.id, c.verdict, c.fix?.to ?? null])).toEqual([
+      ['vendor/lib/k.py:1', 'VERIFIED', null],
+      ['vendor/lib/k.py:2', 'DRIFT', 'vendor/lib/k.py:1'],
+      ['vendor/lib/gone.py:1', 'NOT_FOUND', null],
+    ]);
+    expect(r.citations[0]?.reason).toMatch(/^vendor\/lib\/k\.py \(in the submodule vendor\/lib at [0-9a-f]{7}\): /);
+    expect(r.citations[2]?.reason).toMatch(
+      /^no file vendor\/lib\/gone\.py in the submodule vendor\/lib at [0-9a-f]{7}/,
+    );
+  });
+
+  it('halts, naming the submodule, when it is not checked out', async () => {
+    const { clone, sha } = withSubmodule();
+    const r = await verifyCitations({ document: 'rfcs/x.md', text, repo: new GitRepo(clone), ref: 'HEAD', sha });
+    expect(r.verdict).toBe('halt');
+    expect(r.citations).toEqual([]);
+    expect(r.halt).toBe(
+      'rfcs/x.md:1:29: vendor/lib/k.py:1 cites a file in the submodule vendor/lib, which cannot be read (it is not checked out): run git submodule update --init vendor/lib',
+    );
+  });
+});

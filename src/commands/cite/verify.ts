@@ -24,7 +24,7 @@ export default class CiteVerify extends RfcCommand {
 EXIT CODES
   0  every citation is VERIFIED or SOURCE_ONLY (after --write: once the fixes are applied)
   1  at least one citation is DRIFT, REFUTED, NOT_FOUND or AMBIGUOUS
-  2  the tree could not be read (not a git repository, no commits, --ref does not exist)
+  2  the tree could not be read (not a git repository, no commits, --ref does not exist, a cited file is in a submodule that is not checked out)
   3  the invocation is invalid (no such document, a document that is not UTF-8, an unknown --since ref, a --ref naming a tree or a blob, a bad flag or spec)`;
   static override examples = [
     '<%= config.bin %> cite verify',

@@ -9,7 +9,7 @@
  * repository changes underneath it (one instance per CLI run).
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SimpleGit, SimpleGitOptions } from 'simple-git';
@@ -583,6 +583,45 @@ export class GitRepo implements GitHistory {
       const git = await this.client();
       return git.raw(['cat-file', 'blob', `${sha}:${p}`]);
     });
+  }
+
+  /**
+   * A path inside a submodule of the tree of `sha` (`vendor/lib/x.py`, `vendor/lib` a submodule):
+   * the submodule, the commit the tree records for it, and the path's content at that commit,
+   * read from the submodule's checkout. `unreadable` says why it cannot be read (not checked
+   * out, that commit not fetched); `text` is undefined when that commit has no such file.
+   * Undefined when no submodule holds the path.
+   */
+  async submoduleFileAt(
+    sha: string,
+    literalPath: string,
+  ): Promise<{ submodule: string; commit: string; text?: string; unreadable?: string } | undefined> {
+    const parts = normalisePath(literalPath).split('/');
+    for (let k = parts.length - 1; k >= 1; k--) {
+      const submodule = parts.slice(0, k).join('/');
+      const kind = await this.pathKind(sha, submodule);
+      if (kind === undefined) continue;
+      // The deepest part of the path in the tree is a folder or a file: no submodule holds it.
+      if (kind !== 'submodule') return undefined;
+      const inner = parts.slice(k).join('/');
+      const git = await this.client();
+      const commit = (await git.raw(['rev-parse', `${sha}:${submodule}`])).trim();
+      const top = await this.state();
+      const dir = join(top.kind === 'repo' ? top.root : this.dir, submodule);
+      const sub = new GitRepo(dir);
+      const st = await sub.state();
+      // An uninitialised submodule is an empty folder of this repository: reading it would read this one.
+      const same = async (a: string, b: string) =>
+        (await realpath(a).catch(() => a)) === (await realpath(b).catch(() => b));
+      if (st.kind !== 'repo' || !(await same(st.root, dir))) {
+        return { submodule, commit, unreadable: 'it is not checked out' };
+      }
+      if (!(await sub.refExists(commit))) {
+        return { submodule, commit, unreadable: `its commit ${commit.slice(0, 7)} is not in its clone` };
+      }
+      return { submodule, commit, text: await sub.fileAt(commit, inner) };
+    }
+    return undefined;
   }
 
   async linkAt(sha: string, literalPath: string): Promise<string | undefined> {
