@@ -135,7 +135,13 @@ const WHOLE_BLOB_URLS = BLOB_URLS.map((re) => new RegExp(`^(?:${re.source})$`, '
  * A Markdown link target that cites lines of a file of the tree, `[a.py](src/a.py#L12)`:
  * the whole target is a path (no scheme, so no URL to anywhere) then its lines.
  */
-const LINK_TARGET = /^(?<path>[^\s#?:<>]+)#L(?<anchor>\d+(?:-L?\d+)?)$/u;
+const LINK_TARGET = /^(?<path>[^\s#?:<>]+)(?:\?[^\s#<>]*)?#L(?<anchor>\d+(?:-L?\d+)?)$/u;
+
+/**
+ * The same written between `<` and `>`, as CommonMark lets a target hold spaces
+ * (`[a](<docs/run book.md#L3>)`): such a link was no citation, never checked.
+ */
+const BRACKETED_LINK_TARGET = /^(?<path>[^\n#?:<>]+)(?:\?[^\n#<>]*)?#L(?<anchor>\d+(?:-L?\d+)?)$/u;
 
 /** Extensions of files rather than the last part of a dotted name (`client.py` is a file, `asyncio.Lock` a name). */
 const FILE_EXTENSIONS = new Set(
@@ -415,15 +421,18 @@ function scanDefinition(node: Definition, md: string, lines: LineIndex): Omit<Ci
 /** A link's target written from `start` (white space, then maybe `<`) to at most `to`, as a citation. */
 function targetAt(start: number, to: number, md: string, lines: LineIndex): Found | undefined {
   start = afterSpace(start, to, md);
-  if (md[start] === '<') start++;
+  const bracketed = md[start] === '<';
+  if (bracketed) start++;
   let end = start;
-  while (end < to && !/[\s>]/u.test(md[end] ?? '')) end++;
+  // Between `<` and `>` a target holds spaces, and ends at the first `>` not escaped.
+  if (bracketed) while (end < to && md[end] !== '>' && md[end] !== '\n') end += md[end] === '\\' ? 2 : 1;
+  else while (end < to && !/[\s>]/u.test(md[end] ?? '')) end++;
   // The closing parenthesis of the link, when no title follows the target.
-  if (end === to && md[end - 1] === ')') end--;
+  if (!bracketed && end === to && md[end - 1] === ')') end--;
   const target = md.slice(start, end);
   const at = (i: number): number => start + i;
   const url = WHOLE_BLOB_URLS.map((re) => re.exec(target)).find((m) => m);
-  const m = url ?? LINK_TARGET.exec(target);
+  const m = url ?? (bracketed ? BRACKETED_LINK_TARGET : LINK_TARGET).exec(target);
   return m ? found(m, 0, at, md, lines, true) : undefined;
 }
 

@@ -190,6 +190,17 @@ describe('citations written the GitHub way', () => {
     ]);
   });
 
+  it('reads a link target in angle brackets holding spaces, and one with ?plain=1, as citations', () => {
+    const md =
+      'See [it](<docs/run book.md#L3-L4>), ![d](<../my dir/a b.py#L2> "t"), [p](docs/a.md?plain=1#L5), [no](<a b.py#L1\\>x>).\n';
+    const cs = extractCitations(md);
+    expect(cs.map((c) => [c.path, c.spans, md.slice(c.offset, c.end), lineOf(md, c)])).toEqual([
+      ['docs/run book.md', [{ from: 3, to: 4 }], 'docs/run book.md#L3-L4', 'L3-L4'],
+      ['../my dir/a b.py', [{ from: 2, to: 2 }], '../my dir/a b.py#L2', 'L2'],
+      ['docs/a.md', [{ from: 5, to: 5 }], 'docs/a.md?plain=1#L5', 'L5'],
+    ]);
+  });
+
   it('reads a blob URL, bare, as a link target or in a code span, with its repository and ref', () => {
     const sha = '0123456789abcdef0123456789abcdef01234567';
     const md = [
