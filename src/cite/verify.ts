@@ -4,7 +4,8 @@
  * - NOT_FOUND: no such file in the tree (or a bare name matching none);
  * - AMBIGUOUS: a bare name matching several files (the candidates are listed);
  * - REFUTED: a cited line is past the end of the file, or what the document says the
- *   lines hold (or what citations.yaml declares) is nowhere in the file;
+ *   lines hold (or what citations.yaml declares) is nowhere in the file, or the file is
+ *   binary (it has no lines);
  * - DRIFT: it is in the file, but not at the cited lines; the lines where it now is and
  *   the corrected citation are reported (see `shiftFor`);
  * - VERIFIED: it is at the cited lines (for `path::symbol`, the symbol is in the file);
@@ -420,6 +421,15 @@ async function checkOne(
   const at = { ...base, resolved: res.path };
   const sub = res.submodule ? ` (in the submodule ${res.submodule.path} at ${res.submodule.commit.slice(0, 7)})` : '';
   const where = `${res.path === c.path ? res.path : `${res.path} (resolved from ${c.path})`}${sub}`;
+  // As git tells a binary file: a NUL byte among its first 8000. Its "lines" are runs of
+  // bytes between newlines, which may spell a name by chance: no claim about them holds.
+  if (binary(lines)) {
+    return {
+      ...at,
+      verdict: 'REFUTED',
+      reason: `${where} is a binary file (it holds NUL bytes): it has no lines to cite`,
+    };
+  }
   const past = c.spans.find((s) => s.from < 1 || s.to > total || s.to < s.from);
   if (past) {
     const bad =
@@ -502,6 +512,17 @@ async function checkOne(
       : {}),
     reason: `${where}: not at ${formatSpans(c.spans, c.dash)}; ${now}; cite ${to}`,
   };
+}
+
+/** Whether a file's first 8000 characters hold a NUL, git's test for a binary file. */
+function binary(lines: string[]): boolean {
+  let seen = 0;
+  for (const l of lines) {
+    if (l.slice(0, 8000 - seen).includes('\0')) return true;
+    seen += l.length + 1;
+    if (seen >= 8000) return false;
+  }
+  return false;
 }
 
 function claims(found: NameFound[], cited: (l: number) => boolean): string {

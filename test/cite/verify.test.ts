@@ -944,3 +944,30 @@ describe('citations of files in a submodule', () => {
     );
   });
 });
+
+describe('citations of a binary file', () => {
+  it('are refuted: the bytes between its newlines are no lines, whatever they spell', async () => {
+    const repo = createRepo();
+    const sha = repo.commit({
+      files: { 'assets/blob.bin': '\u0000\u0001\u0002\ndef zeta\n', 'src/a.py': 'def zeta():\n    pass\n' },
+      message: 'binary',
+      date: '2026-05-01T10:00:00Z',
+    });
+    const text =
+      'The function `zeta` is at `assets/blob.bin:2`; `assets/blob.bin:1` too, and `zeta` at `src/a.py:1`.\n';
+    const r = await verifyCitations({ document: 'rfcs/x.md', text, repo: new GitRepo(repo.dir), ref: 'HEAD', sha });
+    expect(r.citations.map((c) => [c.id, c.verdict, c.reason])).toEqual([
+      [
+        'assets/blob.bin:2',
+        'REFUTED',
+        'assets/blob.bin is a binary file (it holds NUL bytes): it has no lines to cite',
+      ],
+      [
+        'assets/blob.bin:1',
+        'REFUTED',
+        'assets/blob.bin is a binary file (it holds NUL bytes): it has no lines to cite',
+      ],
+      ['src/a.py:1', 'VERIFIED', "src/a.py: 'zeta' (line 1) at the cited lines"],
+    ]);
+  });
+});
