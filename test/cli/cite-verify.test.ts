@@ -20,7 +20,7 @@ import addFormats from 'ajv-formats';
 import type { Log } from 'sarif';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, partialClone, removeFixtures, shallowClone, tempDir } from '../helpers/git-fixture.js';
+import { ALICE, createRepo, partialClone, removeFixtures, shallowClone, tempDir } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
 import { type CiteFixture, citeFixture, RFC } from '../cite/fixture.js';
 import { runCli } from '../helpers/cli.js';
@@ -358,5 +358,32 @@ describe("cite verify on this project's RFC", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^6 NOT_FOUND: FAIL$/m);
     expect(r.stdout).toMatch(/none of the 6 cited files is in this tree/);
+  });
+});
+
+describe('cite verify --since --write', () => {
+  it('exits on the citations the report covers once fixed, not on those --since left out', () => {
+    const repo = createRepo();
+    repo.commit({
+      files: {
+        'a.py': 'def f():\n    pass\n',
+        'rfc.md': 'The old `h()` is at `gone.py:1`.\n\nThe helper `f()` is at `a.py:1`.\n',
+      },
+      message: 'first',
+      date: '2026-05-01T10:00:00Z',
+    });
+    repo.git(['tag', 'base']);
+    repo.commit({
+      files: { 'a.py': '# the helper\ndef f():\n    pass\n' },
+      message: 'moved',
+      date: '2026-05-02T10:00:00Z',
+    });
+    const r = run(['cite', 'verify', 'rfc.md', '--since', 'base', '--write'], repo.dir);
+    expect(r.stdout).toMatch(/^1 DRIFT: FAIL$/m);
+    expect(r.stdout).toMatch(/^wrote 1 correction to rfc\.md$/m);
+    expect(readFileSync(join(repo.dir, 'rfc.md'), 'utf8')).toMatch(/`a\.py:2`/);
+    // gone.py:1 is NOT_FOUND, but unchanged since base: the report left it out, and so does the exit.
+    expect(r.code).toBe(0);
+    expect(run(['cite', 'verify', 'rfc.md'], repo.dir).code).toBe(1);
   });
 });

@@ -101,13 +101,13 @@ EXIT CODES
     const document = toPosix(relative(st.kind === 'repo' ? st.root : root, abs));
     const at = await anchor(repo, flags.ref, new Date(), { history: false });
     let report: CiteReport;
+    let since: { ref: string; sha: string } | undefined;
     if (!at.ok) {
       // A tree or a blob (main^{tree}, main:src) is no ref to fetch: the wrong kind of name.
       refuseNonCommit(root, flags.ref, '--ref');
       const o = at.outcome;
       report = haltedCiteReport(document, flags.ref, o.status === 'halt' ? o.reason : 'the tree could not be read');
     } else {
-      let since: { ref: string; sha: string } | undefined;
       if (flags.since !== undefined) {
         if (!(await repo.refExists(flags.since))) {
           // A tree or a blob (main^{tree}, main:src) is no commit to fetch: the wrong kind of name.
@@ -158,6 +158,8 @@ EXIT CODES
             ref: flags.ref,
             sha: at.anchor.commit.sha,
             declared: claimsFor(claims, document, rfcDocument),
+            // The same citations as the report: with --since, those left out do not decide the exit.
+            ...(since ? { since } : {}),
           });
           exit = citeExitCode(after);
         }
