@@ -474,7 +474,14 @@ async function checkOne(
     return { ...at, found, verdict: 'VERIFIED', reason: `${where}: ${claims(found, cited)} at the cited lines` };
   }
   const delta = shiftFor(c.spans, found, total);
-  const now = found.map((f) => `'${f.name}' now at ${lineList(f.lines)}`).join('; ');
+  // A claim that is at the cited lines is said to be there: "not at 3; 'alpha()' now at 3" read as a contradiction.
+  const now = found
+    .map((f) =>
+      f.lines.some(cited)
+        ? `'${f.name}' at ${lineList(f.lines.filter(cited))}`
+        : `'${f.name}' now at ${lineList(f.lines)}`,
+    )
+    .join('; ');
   if (delta === undefined) {
     return {
       ...at,

@@ -75,6 +75,19 @@ describe('verifyCitations', () => {
     expect(by('schema.sql:2')?.location).toEqual({ file: 'rfcs/demo.md', line: 20, col: 43 });
   });
 
+  it('a drifted citation says which claims are at the cited lines and which moved', async () => {
+    const r = await verify(
+      fx.v2,
+      'The entry `process_agent_update` and `_SESSION_LOCKS` are at `src/app/handlers.py:3`.\n',
+    );
+    expect(r.citations.map((c) => [c.verdict, c.reason])).toEqual([
+      [
+        'DRIFT',
+        "src/app/handlers.py: not at 3; 'process_agent_update' at 3; '_SESSION_LOCKS' now at 10, 13; no single shift of the cited lines covers it, fix by hand",
+      ],
+    ]);
+  });
+
   it('a citation of line 0 is refuted as a line that does not exist, not one past the end', async () => {
     const r = await verify(fx.v2, 'The table is created at `src/db/schema.sql:0` and `src/db/schema.sql:0-1`.\n');
     expect(r.citations.map((c) => [c.id, c.verdict, c.reason])).toEqual([
