@@ -24,6 +24,7 @@ import {
   originRepo,
 } from './extract.js';
 import { TreeResolver } from './resolve.js';
+import { normalisePath } from '../sources/git/repo.js';
 import { followRenames } from '../sources/git/renames.js';
 
 export const CITE_VERDICTS = ['VERIFIED', 'DRIFT', 'REFUTED', 'SOURCE_ONLY', 'NOT_FOUND', 'AMBIGUOUS'] as const;
@@ -175,6 +176,17 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
       return [verifyOne(c, res, o, branches, lines)];
     }),
   );
+  // `[a](src/a.py#L3)` in docs/x.md opens docs/src/a.py: when src/a.py is the file meant, say so.
+  const checked = citations.filter((_, i) => kept[i]);
+  const fromFolder = await Promise.all(
+    results.map(async (r, i) => {
+      if (r.verdict !== 'NOT_FOUND' || !checked[i]?.fromDocument || !r.path.startsWith(`${folder}/`)) return false;
+      const fromRoot = r.path.slice(folder.length + 1);
+      if ((await resolver.resolve(fromRoot)).kind !== 'file' || normalisePath(fromRoot) !== fromRoot) return false;
+      r.reason += `; a relative link opens from the document's folder ${folder}/, and ${fromRoot} is in the tree: link /${fromRoot}`;
+      return true;
+    }),
+  );
   // A cited file that was here and moved is the commonest NOT_FOUND, and git knows where it
   // went. Not asked when no citation resolved: the document cites another repository's code.
   // A path that is in the tree as something other than a file was neither moved nor deleted.
@@ -187,7 +199,7 @@ export async function verifyCitations(o: VerifyOptions): Promise<CiteReport> {
     const exists = async (p: string): Promise<boolean> => (await o.repo.pathKind(o.sha, p)) !== undefined;
     await Promise.all(
       results.map(async (r, i) => {
-        if (r.verdict !== 'NOT_FOUND' || !r.path.includes('/') || present[i]) return;
+        if (r.verdict !== 'NOT_FOUND' || !r.path.includes('/') || present[i] || fromFolder[i]) return;
         const path = resolver.inTree(r.path);
         // Renamed again since (a → b → c): the path to cite is the one the tree has now.
         const f = await followRenames(fate, exists, o.sha, path);

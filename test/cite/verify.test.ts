@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Log } from 'sarif';
 import { applyFixes } from '../../src/cite/fix.js';
 import { formatCiteSarif } from '../../src/formatters/cite/sarif.js';
+import { formatCite } from '../../src/formatters/cite/index.js';
 import { type CiteReport, shiftFor, verifyCitations } from '../../src/cite/verify.js';
 import { GitRepo } from '../../src/sources/git/repo.js';
 import { createRepo, removeFixtures } from '../helpers/git-fixture.js';
@@ -86,6 +87,18 @@ describe('verifyCitations', () => {
         "src/app/handlers.py: not at 3; 'process_agent_update' at 3; '_SESSION_LOCKS' now at 10, 13; no single shift of the cited lines covers it, fix by hand",
       ],
     ]);
+  });
+
+  it("a relative link naming a path from the repository's root says the link opens from the document's folder", async () => {
+    const r = await verify(fx.v2, 'The entry `process_agent_update` is [here](src/app/handlers.py#L3).\n');
+    expect(r.citations.map((c) => [c.verdict, c.reason])).toEqual([
+      [
+        'NOT_FOUND',
+        `no file rfcs/src/app/handlers.py in the tree at ${fx.v2.slice(0, 7)}; a relative link opens from the document's folder rfcs/, and src/app/handlers.py is in the tree: link /src/app/handlers.py`,
+      ],
+    ]);
+    // Not the hint for a document citing another repository's code: this tree has the file.
+    expect(formatCite(r, 'table', { color: false })).not.toMatch(/another repository/);
   });
 
   it('a citation of line 0 is refuted as a line that does not exist, not one past the end', async () => {

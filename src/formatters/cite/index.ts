@@ -57,6 +57,8 @@ function headline(r: CiteReport): string {
 function hint(r: CiteReport): string | undefined {
   const n = r.citations.length;
   if (n === 0 || r.counts.NOT_FOUND !== n) return undefined;
+  // A reason that says more (renamed, a folder, a link read from the document's folder) knows this tree.
+  if (r.citations.some((c) => !c.reason.endsWith(`in the tree at ${r.ref}`))) return undefined;
   return `none of the ${n} cited files is in this tree: the document cites another repository's code; run this inside that repository (or pass --root)`;
 }
 
