@@ -83,7 +83,7 @@ export interface VerifyOptions {
   document: string;
   text: string;
   repo: Pick<GitHistory, 'filesAt' | 'fileAt' | 'pathKind'> &
-    Partial<Pick<GitRepo, 'pathFate' | 'linkAt' | 'originUrl' | 'hasRefNamed' | 'submoduleFileAt'>>;
+    Partial<Pick<GitRepo, 'pathFate' | 'linkAt' | 'originUrl' | 'hasRefNamed' | 'submoduleFileAt' | 'refExists'>>;
   ref: string;
   sha: string;
   /** Claims declared in citations.yaml, keyed by the citation as written. */
@@ -372,7 +372,10 @@ async function verifyOne(
 ): Promise<CitationResult> {
   const r = await checkOne(c, res, o, branches, fileLines);
   const pin = pinned(c, o.sha, branches);
-  return pin ? { ...r, reason: `${r.reason} (the link pins commit ${pin.slice(0, 12)}; checked at ${o.ref})` } : r;
+  if (!pin) return r;
+  // A commit rebased or squashed away is no longer in any clone: its link may show nothing.
+  const gone = o.repo.refExists && !(await o.repo.refExists(pin)) ? ', which this clone does not have' : '';
+  return { ...r, reason: `${r.reason} (the link pins commit ${pin.slice(0, 12)}${gone}; checked at ${o.ref})` };
 }
 
 async function checkOne(

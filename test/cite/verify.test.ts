@@ -901,6 +901,18 @@ describe('citations written the GitHub way', () => {
     ]);
   });
 
+  it('says when the commit a URL pins is not in the clone (rebased or squashed away)', async () => {
+    origin('https://github.com/acme/demo.git');
+    const gone = '0123456789abcdef0123456789abcdef01234567';
+    const r = await check(`The lock helper \`lock_for()\` is at ${url('acme/demo', gone, 'L12-L13')}.\n`);
+    expect(r.citations.map((c) => [c.verdict, c.reason])).toEqual([
+      [
+        'VERIFIED',
+        "src/app/handlers.py: 'lock_for()' (line 12) at the cited lines (the link pins commit 0123456789ab, which this clone does not have; checked at HEAD)",
+      ],
+    ]);
+  });
+
   it('checks a URL pinning a commit at --ref, says so, and leaves its drifted lines to be fixed by hand', async () => {
     origin('https://github.com/acme/demo.git');
     const text = `The lock helper \`lock_for()\` is at ${url('acme/demo', gh.v1, 'L9-L10')}.\n`;
