@@ -10,6 +10,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { CustomTypesConfig, Pool, PoolClient, QueryConfig } from 'pg';
 import pg from './pg.js';
 import type { HaltReason } from '../../model/result.js';
+import { cancelledOnSignal, type PgSession } from './cancel-on-signal.js';
 import { PgliteWorkerHost, WorkerStartError } from './pglite-worker.js';
 import { loadPglite } from './pglite-load.js';
 import { redact, urlSecrets } from './redact.js';
@@ -454,9 +455,11 @@ export class PgClient implements SqlClient {
       client.release(destroy);
     };
     try {
-      const work = this.#transaction(client, text, params, opts.timeoutMs, () => {
-        broken = true;
-      });
+      const work = cancelledOnSignal(client as unknown as PgSession, () =>
+        this.#transaction(client, text, params, opts.timeoutMs, () => {
+          broken = true;
+        }),
+      );
       return await withDeadline(work, opts.timeoutMs + JS_GRACE_MS, opts.signal, () => {
         // Destroying the connection is the only way to stop a query whose server went quiet.
         release(true);

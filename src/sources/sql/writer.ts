@@ -23,6 +23,7 @@ import {
   toSqlHaltError,
 } from './client.js';
 import type { OpenSqlClientOptions } from './client.js';
+import { cancelledOnSignal, type PgSession } from './cancel-on-signal.js';
 import { type DataDirLock, lockDataDir } from './pglite-lock.js';
 import { loadPglite } from './pglite-load.js';
 import { redact, urlSecrets } from './redact.js';
@@ -266,29 +267,32 @@ export class PgWriter implements SqlWriter {
         }
       },
     };
-    let began = false;
-    try {
-      const isolation = opts.repeatableRead ? ' ISOLATION LEVEL REPEATABLE READ' : '';
-      await client.query(opts.readOnly ? `BEGIN${isolation} READ ONLY` : `BEGIN${isolation}`);
-      began = true;
-      await client.query(WRITER_SETUP, [
-        String(Math.max(1, this.#opts.statementTimeoutMs)),
-        String(Math.max(1, this.#opts.lockTimeoutMs)),
-      ]);
-      const result = await fn(tx);
-      await client.query(opts.readOnly ? 'ROLLBACK' : 'COMMIT');
-      return result;
-    } catch (err) {
-      if (began) {
-        try {
-          await client.query('ROLLBACK');
-        } catch {
-          // A dead connection rolled back on its own.
+    // Killed meanwhile, the running statement is cancelled on the server: nothing commits.
+    return cancelledOnSignal(client as unknown as PgSession, async () => {
+      let began = false;
+      try {
+        const isolation = opts.repeatableRead ? ' ISOLATION LEVEL REPEATABLE READ' : '';
+        await client.query(opts.readOnly ? `BEGIN${isolation} READ ONLY` : `BEGIN${isolation}`);
+        began = true;
+        await client.query(WRITER_SETUP, [
+          String(Math.max(1, this.#opts.statementTimeoutMs)),
+          String(Math.max(1, this.#opts.lockTimeoutMs)),
+        ]);
+        const result = await fn(tx);
+        await client.query(opts.readOnly ? 'ROLLBACK' : 'COMMIT');
+        return result;
+      } catch (err) {
+        if (began) {
+          try {
+            await client.query('ROLLBACK');
+          } catch {
+            // A dead connection rolled back on its own.
+          }
         }
+        // The callback's own errors (a refused write, a bad input) pass through as they are.
+        throw fromDriver(err, ctx);
       }
-      // The callback's own errors (a refused write, a bad input) pass through as they are.
-      throw fromDriver(err, ctx);
-    }
+    });
   }
 }
 

@@ -1,0 +1,110 @@
+/**
+ * A command killed (Ctrl-C, a scheduler's SIGTERM) while its query runs on a server must not
+ * leave that query running there, waiting for or holding table locks, and a write it had begun
+ * must not be committed. The process still ends as the signal ends it.
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { lockWaiters, testBackends, useTestDatabase, type TestDatabase } from '../../helpers/db.js';
+
+const DIST = (file: string) => pathToFileURL(resolve('dist/sources/sql', file)).href;
+
+/** Starts `body` (an ES module's text) in a child process with the database URL as DB_URL. */
+function startChild(body: string, url: string) {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', body], {
+    env: { ...process.env, DB_URL: url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((done) =>
+    child.on('exit', (code, signal) => done({ code, signal, output })),
+  );
+  return { child, ended };
+}
+
+async function sessionsRunning(db: TestDatabase, marker: string): Promise<number> {
+  const [row] = await db.exec(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle' AND query LIKE $1`,
+    [`%${marker}%`],
+  );
+  return Number(row?.n);
+}
+
+/** Resolves once no session runs a statement containing `marker`; fails after `ms`. */
+async function goneWithin(db: TestDatabase, marker: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while ((await sessionsRunning(db, marker)) > 0) {
+    if (Date.now() > deadline)
+      throw new Error(`a statement with ${marker} still runs on the server ${ms} ms after the kill`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Runs `body` in a child while the test holds an ACCESS EXCLUSIVE lock on `held`, kills it once it waits, checks the server let go. */
+async function killWhileWaiting(db: TestDatabase, body: string, marker: string, signal: NodeJS.Signals) {
+  const holder = new pg.Client({ connectionString: db.url() });
+  await holder.connect();
+  try {
+    await holder.query('BEGIN; LOCK TABLE held IN ACCESS EXCLUSIVE MODE');
+    const { child, ended } = startChild(body, db.url());
+    try {
+      await lockWaiters(db, 1);
+      expect(await sessionsRunning(db, marker)).toBe(1);
+      child.kill(signal);
+      const end = await ended;
+      expect(end).toEqual({ code: null, signal, output: '' });
+      await goneWithin(db, marker, 5_000);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  } finally {
+    await holder.query('ROLLBACK');
+    await holder.end();
+  }
+}
+
+describe.each(testBackends())('a killed command ($name)', (backend) => {
+  const db = useTestDatabase(backend);
+
+  it('leaves no signal handler behind once its query is done', async () => {
+    const before = { int: process.listeners('SIGINT').length, term: process.listeners('SIGTERM').length };
+    const client = db.client();
+    try {
+      await client.query('SELECT 1', [], { timeoutMs: 5_000 });
+      await db.writer().transaction((tx) => tx.query('SELECT 1'));
+    } finally {
+      await client.close();
+    }
+    expect({ int: process.listeners('SIGINT').length, term: process.listeners('SIGTERM').length }).toEqual(before);
+  });
+
+  if (backend.name === 'postgres') {
+    it('stops its read on the server when killed by SIGTERM', async () => {
+      await db.exec('CREATE TABLE IF NOT EXISTS held (x int)');
+      const body = `
+        import { PgClient } from ${JSON.stringify(DIST('client.js'))};
+        const client = new PgClient(process.env.DB_URL);
+        await client.query('SELECT count(*) AS n FROM held /* killed-read */', [], { timeoutMs: 600000 });
+        console.log('the query returned');`;
+      await killWhileWaiting(db, body, 'killed-read', 'SIGTERM');
+    });
+
+    it('stops its write on the server when interrupted, and nothing is written', async () => {
+      await db.exec('CREATE TABLE IF NOT EXISTS held (x int)');
+      const body = `
+        import { PgWriter } from ${JSON.stringify(DIST('writer.js'))};
+        const writer = new PgWriter(process.env.DB_URL, { lockTimeoutMs: 600000, statementTimeoutMs: 600000 });
+        await writer.transaction(async (tx) => {
+          await tx.query('INSERT INTO held VALUES (1) /* killed-write */');
+        });
+        console.log('the write committed');`;
+      await killWhileWaiting(db, body, 'killed-write', 'SIGINT');
+      expect(await db.exec('SELECT count(*)::int AS n FROM held')).toEqual([{ n: 0 }]);
+    });
+  }
+});
