@@ -43,6 +43,16 @@ export const LEDGER_READER_EXIT_CODES_HELP = [
   '  3  the invocation is invalid, or the database cannot be used (unreachable, not migrated, a table rfcgate did not create)',
 ].join('\n');
 
+/** The most rows `--limit` of `measure list` and `gate history` lists. */
+export const MAX_LIST_LIMIT = 10_000;
+
+/** What to run when a listing was cut at `limit` and more rows exist. */
+export function raiseLimit(limit: number): string {
+  return limit < MAX_LIST_LIMIT
+    ? `--limit ${Math.min(MAX_LIST_LIMIT, limit * 5)} shows more`
+    : `${MAX_LIST_LIMIT} is the most --limit lists`;
+}
+
 export interface DatabaseTarget {
   /** DATABASE_URL, when set: it wins. */
   databaseUrl?: string;

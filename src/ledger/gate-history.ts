@@ -75,6 +75,8 @@ export type Channel = 'went_dark' | 'never_started';
 export interface GateHistory {
   gate: string;
   entries: GateHistoryEntry[];
+  /** Older runs that recorded the gate exist beyond `limit`. */
+  truncated: boolean;
   /** Only when entries is empty: the gate ids the RFC's runs did record, to name a near one. */
   recordedGates: string[];
 }
@@ -112,19 +114,26 @@ export function parseRunId(text: string): string {
   return String(BigInt(t));
 }
 
+/** The newest runs, at most `limit` of them; `truncated` when older runs exist beyond them. */
+export interface GateRunListing {
+  runs: ListedGateRun[];
+  truncated: boolean;
+}
+
 /** The RFC's recorded runs, newest first, with their gates counted by verdict. */
-export async function listGateRuns(client: SqlClient, opts: ReadOptions & { limit: number }): Promise<ListedGateRun[]> {
+export async function listGateRuns(client: SqlClient, opts: ReadOptions & { limit: number }): Promise<GateRunListing> {
   const q = { timeoutMs: opts.timeoutMs ?? 30_000 };
   const cols = await readableColumns(client, q);
+  // One run beyond the limit says whether more exist, without counting them all.
   const res = await client.query(
     `${runSelect(cols)}
-     FROM (SELECT * FROM ${GATE_RUNS_TABLE} WHERE rfc = $1 ORDER BY created_at DESC, id DESC LIMIT $2::int) r
+     FROM (SELECT * FROM ${GATE_RUNS_TABLE} WHERE rfc = $1 ORDER BY created_at DESC, id DESC LIMIT $2::int + 1) r
      ${COUNTS}
      ORDER BY r.created_at DESC, r.id DESC`,
     [opts.rfc, opts.limit],
     q,
   );
-  return res.rows.map(toRun);
+  return { runs: res.rows.slice(0, opts.limit).map(toRun), truncated: res.rows.length > opts.limit };
 }
 
 /**
@@ -201,11 +210,12 @@ export async function gateHistory(
               AS previous_channel
      FROM known_channels
      ORDER BY created_at DESC, id DESC
-     LIMIT $3::int`,
+     LIMIT $3::int + 1`,
     [opts.rfc, opts.gate, opts.limit],
     q,
   );
-  const entries = res.rows.map((r): GateHistoryEntry => {
+  const truncated = res.rows.length > opts.limit;
+  const entries = res.rows.slice(0, opts.limit).map((r): GateHistoryEntry => {
     const verdict = r.verdict as Verdict;
     const previous = (r.previous_verdict as Verdict | null) ?? null;
     const haltReason = text(r.halt_reason);
@@ -231,14 +241,14 @@ export async function gateHistory(
       changed: previous !== null && (previous !== verdict || reasonChanged || channelChanged),
     };
   });
-  if (entries.length) return { gate: opts.gate, entries, recordedGates: [] };
+  if (entries.length) return { gate: opts.gate, entries, truncated, recordedGates: [] };
   const ids = await client.query(
     `SELECT DISTINCT g.gate_id FROM ${GATE_RESULTS_TABLE} g JOIN ${GATE_RUNS_TABLE} r ON r.id = g.run_id
      WHERE r.rfc = $1 ORDER BY 1`,
     [opts.rfc],
     q,
   );
-  return { gate: opts.gate, entries, recordedGates: ids.rows.map((r) => String(r.gate_id)) };
+  return { gate: opts.gate, entries, truncated, recordedGates: ids.rows.map((r) => String(r.gate_id)) };
 }
 
 /** The gate id of `recordedGates` a mistyped `gate` most likely meant. */

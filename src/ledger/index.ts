@@ -9,6 +9,7 @@ export {
   type ListedMeasurement,
   type ListOptions,
   listMeasurements,
+  type MeasurementListing,
   MEASUREMENT_TYPE_PATTERN,
   type MeasurementInput,
   type NormalizedMeasurement,

@@ -501,7 +501,13 @@ export interface ListOptions {
 const LISTED_COLUMNS = ['id', 'recorded_at', 'measurement_type', 'elapsed_ms', 'agent_id', 'payload'];
 
 /** The newest rows of audit.coordination_measurements, read through the READ ONLY client. */
-export async function listMeasurements(client: SqlClient, opts: ListOptions): Promise<ListedMeasurement[]> {
+/** The newest rows, at most `limit` of them; `truncated` when older rows exist beyond them. */
+export interface MeasurementListing {
+  rows: ListedMeasurement[];
+  truncated: boolean;
+}
+
+export async function listMeasurements(client: SqlClient, opts: ListOptions): Promise<MeasurementListing> {
   const q = { timeoutMs: opts.timeoutMs ?? 30_000 };
   const ledger = await client.query(
     `SELECT to_regclass('${RECORDED_MEASUREMENTS_TABLE}') IS NOT NULL AS present,
@@ -540,6 +546,7 @@ export async function listMeasurements(client: SqlClient, opts: ListOptions): Pr
     found.present === true &&
     isManaged(found.comment as string | null) &&
     isManaged(found.ledger_comment as string | null);
+  // One row beyond the limit says whether more exist; a count(*) would scan every partition.
   const res = await client.query(
     `SELECT m.id::text AS id, m.recorded_at, m.measurement_type, m.elapsed_ms::text AS elapsed_ms, m.agent_id, m.payload,
             ${join ? 'r.idempotency_key, r.recorded_by' : 'NULL::text AS idempotency_key, NULL::text AS recorded_by'}
@@ -547,11 +554,11 @@ export async function listMeasurements(client: SqlClient, opts: ListOptions): Pr
      ${join ? `LEFT JOIN ${RECORDED_MEASUREMENTS_TABLE} r ON r.measurement_id = m.id AND r.recorded_at = m.recorded_at` : ''}
      WHERE ($1::text IS NULL OR m.measurement_type = $1::text)
      ORDER BY m.recorded_at DESC NULLS LAST, m.id DESC
-     LIMIT $2::int`,
+     LIMIT $2::int + 1`,
     [opts.type ?? null, opts.limit],
     q,
   );
-  return res.rows.map((r) => ({
+  const rows = res.rows.slice(0, opts.limit).map((r) => ({
     id: String(r.id),
     recorded_at: listedTime(r.recorded_at),
     measurement_type:
@@ -562,6 +569,7 @@ export async function listMeasurements(client: SqlClient, opts: ListOptions): Pr
     idempotency_key: (r.idempotency_key as string | null) ?? null,
     recorded_by: (r.recorded_by as string | null) ?? null,
   }));
+  return { rows, truncated: res.rows.length > opts.limit };
 }
 
 /**

@@ -423,6 +423,12 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
       ['1', 'halt', 'missing', null, null, 'went_dark', null, false],
     ]);
 
+    // Cut at --limit: the count line says more runs exist, and how to see them.
+    const cut = run(['gate', 'history', '--limit', '2'], { cwd: repo.dir });
+    expect([cut.code, cut.stderr]).toEqual([0, '']);
+    expect(cut.stdout.split('\n').map((l) => l.split(/ +/)[0])).toEqual(['run', '3', '2', expect.any(String), '']);
+    expect(cut.stdout).toMatch(/\n2 runs of demo from pglite:\.rfcgate\/pgdata; more exist: --limit 10 shows more\n$/);
+
     const one = run(['gate', 'history', '--run', '1'], { cwd: repo.dir });
     expect(one.code).toBe(0);
     const results = one.stdout.split('\n\n')[1]?.split('\n');

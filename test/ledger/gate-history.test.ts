@@ -103,7 +103,7 @@ describe.each(testBackends())('gate history on $name', (backend) => {
   });
 
   it("lists the RFC's runs newest first with their gates counted by verdict, and no other RFC's", async () => {
-    const runs = await listGateRuns(db.reader(), { rfc: 'wave3', limit: 20 });
+    const runs = (await listGateRuns(db.reader(), { rfc: 'wave3', limit: 20 })).runs;
     expect(runs.map((r) => r.id)).toEqual([...ids].reverse());
     expect(runs.map((r) => [r.verdict, r.gates])).toEqual([
       ['halt', { pass: 1, fail: 0, halt: 2 }],
@@ -128,13 +128,19 @@ describe.each(testBackends())('gate history on $name', (backend) => {
     expect(runs[1]?.snapshot_at).toBe('2026-06-02T12:00:00.000Z');
     expect(runs[1]?.phase).toBeNull();
     expect(runs[1]?.only).toBeNull();
-    expect((await listGateRuns(db.reader(), { rfc: 'wave4', limit: 20 })).map((r) => r.id)).toEqual([other]);
-    expect(await listGateRuns(db.reader(), { rfc: 'wave5', limit: 20 })).toEqual([]);
+    expect((await listGateRuns(db.reader(), { rfc: 'wave4', limit: 20 })).runs.map((r) => r.id)).toEqual([other]);
+    expect((await listGateRuns(db.reader(), { rfc: 'wave5', limit: 20 })).runs).toEqual([]);
   });
 
-  it('keeps to --limit, the newest runs', async () => {
-    const runs = await listGateRuns(db.reader(), { rfc: 'wave3', limit: 2 });
-    expect(runs.map((r) => r.id)).toEqual([ids[3], ids[2]]);
+  it('keeps to --limit, the newest runs, and says when older ones exist beyond it', async () => {
+    const cut = await listGateRuns(db.reader(), { rfc: 'wave3', limit: 2 });
+    expect(cut.runs.map((r) => r.id)).toEqual([ids[3], ids[2]]);
+    expect(cut.truncated).toBe(true);
+    expect((await listGateRuns(db.reader(), { rfc: 'wave3', limit: 3 })).truncated).toBe(true);
+    // Exactly --limit runs: nothing was cut.
+    const all = await listGateRuns(db.reader(), { rfc: 'wave3', limit: 4 });
+    expect([all.runs.length, all.truncated]).toEqual([4, false]);
+    expect((await listGateRuns(db.reader(), { rfc: 'wave5', limit: 1 })).truncated).toBe(false);
   });
 
   it("gives one gate's verdict per run and marks where it changed from the run before", async () => {
@@ -158,10 +164,16 @@ describe.each(testBackends())('gate history on $name', (backend) => {
   });
 
   it('compares the oldest listed run with the run before it even when --limit leaves that one out', async () => {
-    const { entries } = await gateHistory(db.reader(), { rfc: 'wave3', gate: 'B', limit: 1 });
+    const { entries, truncated } = await gateHistory(db.reader(), { rfc: 'wave3', gate: 'B', limit: 1 });
     expect(entries.map((e) => [e.run_id, e.verdict, e.previous_verdict, e.changed])).toEqual([
       [ids[3], 'halt', 'fail', true],
     ]);
+    expect(truncated).toBe(true);
+    // Exactly --limit runs recorded B: nothing was cut.
+    const all = await gateHistory(db.reader(), { rfc: 'wave3', gate: 'B', limit: 4 });
+    expect([all.entries.length, all.truncated]).toEqual([4, false]);
+    expect((await gateHistory(db.reader(), { rfc: 'wave3', gate: 'B', limit: 3 })).truncated).toBe(true);
+    expect((await gateHistory(db.reader(), { rfc: 'wave3', gate: 'NOPE', limit: 1 })).truncated).toBe(false);
   });
 
   it('skips a run that did not evaluate the gate, and compares with the one before it that did', async () => {
@@ -403,7 +415,7 @@ describe.each(testBackends())('gate history on a ledger it cannot read, on $name
        VALUES ($1::bigint, 'A.1', 'disconfirmer', 'gate A.1', '§0(A)', 'pass')`,
       [id],
     );
-    const runs = await listGateRuns(db.reader(), { rfc: 'wave3', limit: 20 });
+    const runs = (await listGateRuns(db.reader(), { rfc: 'wave3', limit: 20 })).runs;
     expect(runs).toMatchObject([{ id, snapshot_at: null, sha: null, verdict: 'fail', gates: { pass: 1, fail: 1 } }]);
     const { entries } = await gateHistory(db.reader(), { rfc: 'wave3', gate: 'B', limit: 20 });
     expect(entries).toMatchObject([

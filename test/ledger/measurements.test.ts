@@ -360,7 +360,7 @@ describe.each(testBackends())('recording on $name', (backend) => {
       INSERT INTO audit.coordination_measurements VALUES
         ('00000000-0000-0000-0000-000000000001', '${LEASE}', '2026-05-20T12:00:00Z', 4, NULL, '{}');`);
     await migrate(db.writer(), migrationPlan(RANGE));
-    const rows = await listMeasurements(db.reader(), { limit: 5 });
+    const rows = (await listMeasurements(db.reader(), { limit: 5 })).rows;
     expect(rows.map((r) => [r.id, r.recorded_at, r.idempotency_key, r.recorded_by])).toEqual([
       ['00000000-0000-0000-0000-000000000001', '2026-05-20T12:00:00Z', null, null],
     ]);
@@ -374,7 +374,7 @@ describe.each(testBackends())('recording on $name', (backend) => {
       `INSERT INTO audit.coordination_measurements (measurement_type, recorded_at, elapsed_ms) VALUES ($1, $2, 5)`,
       [LEASE, AT.toISOString()],
     );
-    const rows = await listMeasurements(db.reader(), { limit: 5 });
+    const rows = (await listMeasurements(db.reader(), { limit: 5 })).rows;
     expect(rows.map((r) => [r.elapsed_ms, r.idempotency_key, r.recorded_by])).toEqual([[5, null, null]]);
   });
 
@@ -446,14 +446,20 @@ describe.each(testBackends())('recording on $name', (backend) => {
       `INSERT INTO audit.coordination_measurements (measurement_type, recorded_at, elapsed_ms) VALUES ($1, $2, 3)`,
       [LEASE, new Date(AT.getTime() + 2000).toISOString()],
     );
-    const all = await listMeasurements(db.reader(), { limit: 10 });
+    const all = (await listMeasurements(db.reader(), { limit: 10 })).rows;
     expect(all.map((r) => [r.elapsed_ms, r.idempotency_key, r.recorded_by])).toEqual([
       [3, null, null],
       [2, null, 'test-runner'],
       [1, 'a', 'test-runner'],
     ]);
     const lease = await listMeasurements(db.reader(), { limit: 1, type: LEASE });
-    expect(lease.map((r) => r.elapsed_ms)).toEqual([3]);
+    expect(lease.rows.map((r) => r.elapsed_ms)).toEqual([3]);
+    expect(lease.truncated).toBe(true);
+    // Cut at --limit, and said so; exactly --limit rows (of the type) is no cut.
+    const cut = await listMeasurements(db.reader(), { limit: 2 });
+    expect([cut.rows.map((r) => r.elapsed_ms), cut.truncated]).toEqual([[3, 2], true]);
+    expect((await listMeasurements(db.reader(), { limit: 3 })).truncated).toBe(false);
+    expect((await listMeasurements(db.reader(), { limit: 2, type: LEASE })).truncated).toBe(false);
   });
 
   it('records and lists an instant of the years 0-99 as written, its provenance with it', async () => {
@@ -464,7 +470,7 @@ describe.each(testBackends())('recording on $name', (backend) => {
     const at = new Date('0050-03-15T10:00:00Z');
     const out = await recordMeasurement(db.writer(), { type: LEASE, at, elapsedMs: 1 }, BY);
     expect(out.recorded_at).toBe('0050-03-15T10:00:00.000Z');
-    const [row] = await listMeasurements(db.reader(), { limit: 1 });
+    const [row] = (await listMeasurements(db.reader(), { limit: 1 })).rows;
     expect([row?.recorded_at, row?.recorded_by]).toEqual(['0050-03-15T10:00:00.000Z', 'test-runner']);
   });
 
@@ -492,7 +498,7 @@ describe.each(testBackends())('recording on $name', (backend) => {
         (1, '2026-05-20 12:00:00', '${LEASE}', 1, 7, '{}'),
         (2, NULL, '${LEASE}', NULL, NULL, NULL),
         (3, 'infinity', NULL, NULL, NULL, NULL);`);
-    const rows = await listMeasurements(db.reader(), { limit: 10 });
+    const rows = (await listMeasurements(db.reader(), { limit: 10 })).rows;
     expect(rows.map((r) => [r.id, r.recorded_at, r.measurement_type, r.agent_id])).toEqual([
       ['3', 'infinity', null, null],
       ['1', '2026-05-20T12:00:00.000Z', LEASE, '7'],
@@ -512,7 +518,7 @@ describe.each(testBackends())('recording on $name', (backend) => {
         (1, '2026-05-20T12:00:00Z', '${LEASE}', 1.5, 'a', 'plain text'),
         (2, '2026-05-20T12:00:01Z', '${LEASE}', 2, NULL, NULL),
         (3, '2026-05-20T12:00:02Z', '${LEASE}', NULL, NULL, '{"runtime": "beam"}');`);
-    const rows = await listMeasurements(db.reader(), { limit: 10 });
+    const rows = (await listMeasurements(db.reader(), { limit: 10 })).rows;
     expect(rows.map((r) => [r.id, r.elapsed_ms, r.payload])).toEqual([
       ['3', null, { runtime: 'beam' }],
       ['2', 2, null],
@@ -532,7 +538,7 @@ describe.each(testBackends())('recording on $name', (backend) => {
         (4, '2026-05-20T12:00:03Z', '${LEASE}', 9007199254740993, NULL, '{}'),
         (5, '2026-05-20T12:00:04Z', '${LEASE}', 0.1, NULL, '{}'),
         (6, '2026-05-20T12:00:05Z', '${LEASE}', 1e21, NULL, '{}');`);
-    const rows = await listMeasurements(db.reader(), { limit: 10 });
+    const rows = (await listMeasurements(db.reader(), { limit: 10 })).rows;
     expect(rows.map((r) => [r.id, r.elapsed_ms])).toEqual([
       ['6', 1e21],
       ['5', 0.1],

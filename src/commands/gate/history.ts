@@ -1,8 +1,15 @@
 import * as Flags from '@oclif/core/flags';
-import { LEDGER_READER_EXIT_CODES_HELP, LedgerCommand, openReader } from '../../ledger/cli.js';
+import {
+  LEDGER_READER_EXIT_CODES_HELP,
+  LedgerCommand,
+  MAX_LIST_LIMIT,
+  openReader,
+  raiseLimit,
+} from '../../ledger/cli.js';
 import {
   type GateHistory,
   gateHistory,
+  type GateRunListing,
   gateRunResults,
   type GateRunResults,
   type ListedGateRun,
@@ -41,7 +48,7 @@ ${LEDGER_READER_EXIT_CODES_HELP}`;
       description: 'Every result of this run (the id `gate check --record` printed).',
       exclusive: ['gate'],
     }),
-    limit: Flags.integer({ description: 'How many runs.', default: 20, min: 1, max: 10_000 }),
+    limit: Flags.integer({ description: 'How many runs.', default: 20, min: 1, max: MAX_LIST_LIMIT }),
     json: Flags.boolean({ description: 'Print the rows as JSON.' }),
   };
 
@@ -60,28 +67,55 @@ ${LEDGER_READER_EXIT_CODES_HELP}`;
     try {
       if (runId !== undefined) return this.showRun(await gateRunResults(client, { rfc, runId }), flags.json);
       if (gate !== undefined) {
-        return this.showGate(await gateHistory(client, { rfc, gate, limit: flags.limit }), rfc, where, flags.json);
+        const history = await gateHistory(client, { rfc, gate, limit: flags.limit });
+        return this.showGate(history, rfc, where, flags.json, flags.limit);
       }
-      return this.showRuns(await listGateRuns(client, { rfc, limit: flags.limit }), rfc, where, flags.json);
+      return this.showRuns(
+        await listGateRuns(client, { rfc, limit: flags.limit }),
+        rfc,
+        where,
+        flags.json,
+        flags.limit,
+      );
     } finally {
       await client.close();
     }
   }
 
-  private showRuns(runs: ListedGateRun[], rfc: string, where: string, json: boolean): ListedGateRun[] {
+  private showRuns(
+    { runs, truncated }: GateRunListing,
+    rfc: string,
+    where: string,
+    json: boolean,
+    limit: number,
+  ): ListedGateRun[] {
+    const more = truncated ? raiseLimit(limit) : undefined;
     if (json) {
       process.stdout.write(jsonReport(runs));
+      // On stderr: stdout stays the array a script parses.
+      if (more) process.stderr.write(`more runs exist than the ${runs.length} listed: ${more}\n`);
     } else if (runs.length === 0) {
       process.stdout.write(noRuns(rfc, where));
     } else {
       process.stdout.write(gateRunsTable(runs));
-      process.stdout.write(`${runs.length} run${runs.length === 1 ? '' : 's'} of ${visible(rfc)} from ${where}\n`);
+      process.stdout.write(
+        `${runs.length} run${runs.length === 1 ? '' : 's'} of ${visible(rfc)} from ${where}${more ? `; more exist: ${more}` : ''}\n`,
+      );
     }
     return runs;
   }
 
-  private showGate(history: GateHistory, rfc: string, where: string, json: boolean): GateHistory['entries'] {
+  private showGate(
+    history: GateHistory,
+    rfc: string,
+    where: string,
+    json: boolean,
+    limit: number,
+  ): GateHistory['entries'] {
     const { entries } = history;
+    const more = history.truncated
+      ? `more runs recorded gate ${visible(history.gate)} than the ${entries.length} listed: ${raiseLimit(limit)}\n`
+      : '';
     if (entries.length === 0) {
       const near = nearGate(history);
       const line =
@@ -99,10 +133,13 @@ ${LEDGER_READER_EXIT_CODES_HELP}`;
     }
     if (json) {
       process.stdout.write(jsonReport(entries));
+      // On stderr: stdout stays the array a script parses.
+      process.stderr.write(more);
       return entries;
     }
     process.stdout.write(gateHistoryTable(entries));
     process.stdout.write(gateHistorySummary(history.gate, entries));
+    process.stdout.write(more);
     return entries;
   }
 

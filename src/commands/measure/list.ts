@@ -1,6 +1,17 @@
 import * as Flags from '@oclif/core/flags';
-import { LEDGER_READER_EXIT_CODES_HELP, LedgerCommand, openReader } from '../../ledger/cli.js';
-import { checkMeasurementType, type ListedMeasurement, listMeasurements } from '../../ledger/measurements.js';
+import {
+  LEDGER_READER_EXIT_CODES_HELP,
+  LedgerCommand,
+  MAX_LIST_LIMIT,
+  openReader,
+  raiseLimit,
+} from '../../ledger/cli.js';
+import {
+  checkMeasurementType,
+  type ListedMeasurement,
+  listMeasurements,
+  type MeasurementListing,
+} from '../../ledger/measurements.js';
 import { measurementTable } from '../../formatters/measurements.js';
 import { jsonReport } from '../../formatters/visible.js';
 
@@ -16,7 +27,7 @@ ${LEDGER_READER_EXIT_CODES_HELP}`;
 
   static override flags = {
     type: Flags.string({ description: 'Only this measurement type.' }),
-    limit: Flags.integer({ description: 'How many rows.', default: 20, min: 1, max: 10_000 }),
+    limit: Flags.integer({ description: 'How many rows.', default: 20, min: 1, max: MAX_LIST_LIMIT }),
     json: Flags.boolean({ description: 'Print the rows as JSON.' }),
   };
 
@@ -25,14 +36,18 @@ ${LEDGER_READER_EXIT_CODES_HELP}`;
     const root = this.findRoot(flags.root);
     const type = flags.type === undefined ? undefined : checkMeasurementType(flags.type);
     const client = openReader(this.databaseTarget(root, flags.rfc));
-    let rows: ListedMeasurement[];
+    let listing: MeasurementListing;
     try {
-      rows = await listMeasurements(client, { limit: flags.limit, ...(type ? { type } : {}) });
+      listing = await listMeasurements(client, { limit: flags.limit, ...(type ? { type } : {}) });
     } finally {
       await client.close();
     }
+    const { rows, truncated } = listing;
     if (flags.json) {
       process.stdout.write(jsonReport(rows));
+      // On stderr: stdout stays the array a script parses.
+      if (truncated)
+        process.stderr.write(`more rows exist than the ${rows.length} listed: ${raiseLimit(flags.limit)}\n`);
       return rows;
     }
     if (rows.length === 0) {
@@ -42,7 +57,9 @@ ${LEDGER_READER_EXIT_CODES_HELP}`;
       return rows;
     }
     process.stdout.write(measurementTable(rows));
-    process.stdout.write(`${rows.length} row${rows.length === 1 ? '' : 's'} from ${client.describe()}\n`);
+    process.stdout.write(
+      `${rows.length} row${rows.length === 1 ? '' : 's'} from ${client.describe()}${truncated ? `; more exist: ${raiseLimit(flags.limit)}` : ''}\n`,
+    );
     return rows;
   }
 }
