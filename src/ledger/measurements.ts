@@ -500,13 +500,13 @@ export interface ListOptions {
 /** The columns of audit.coordination_measurements that measure list reads. */
 const LISTED_COLUMNS = ['id', 'recorded_at', 'measurement_type', 'elapsed_ms', 'agent_id', 'payload'];
 
-/** The newest rows of audit.coordination_measurements, read through the READ ONLY client. */
 /** The newest rows, at most `limit` of them; `truncated` when older rows exist beyond them. */
 export interface MeasurementListing {
   rows: ListedMeasurement[];
   truncated: boolean;
 }
 
+/** The newest rows of audit.coordination_measurements, read through the READ ONLY client. */
 export async function listMeasurements(client: SqlClient, opts: ListOptions): Promise<MeasurementListing> {
   const q = { timeoutMs: opts.timeoutMs ?? 30_000 };
   const ledger = await client.query(
