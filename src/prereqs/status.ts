@@ -298,7 +298,7 @@ async function mainlineHalt(
     message:
       `the mainline '${ref}', ${from.named}, does not exist in this clone` +
       (branches.length ? `; branches that do: ${branches.join(', ')}` : '; the clone has no branches') +
-      `; ${fetchAdvice(st.root, ref, { flag: '--ref', fix: from.fix })}`,
+      `; ${fetchAdvice(st.root, ref, { flag: '--ref', fix: from.fix, shallow: st.shallow })}`,
   };
 }
 

@@ -47,9 +47,11 @@ export function peelApart(rev: string): boolean {
  * HEAD-like names (FETCH_HEAD) are nothing a remote sends by that name: only `fix` is said.
  * A bare name may be a branch or a tag, fetched and named differently: the clone tells which
  * when it can (a tag kept under a remote's namespace, or a fetch that brought the name and
- * recorded it in FETCH_HEAD as a tag or a branch); else the advice covers both.
+ * recorded it in FETCH_HEAD as a tag or a branch); else the advice covers both. `shallow` marks
+ * a question that needs history asked of a shallow clone: the remote's copy is cut there too, so
+ * the advice starts with fetching the full history.
  */
-export function fetchAdvice(root: string, ref: string, say: { flag?: string; fix: string }): string {
+export function fetchAdvice(root: string, ref: string, say: { flag?: string; fix: string; shallow?: boolean }): string {
   const { fix } = say;
   if (!/^[\w./-]+$/.test(ref) || ref.startsWith('-') || /^[A-Z_]*HEAD$/.test(ref)) return fix;
   const remotes = gitLines(root, ['remote']);
@@ -83,6 +85,10 @@ export function fetchAdvice(root: string, ref: string, say: { flag?: string; fix
   const branch = ref.replace(/^refs\/heads\//, '');
   const copy = `${origin}/${branch}`;
   const named = say.flag ? `${say.flag} ${copy}` : copy;
+  // Naming the copy (or fetching it) would only halt again on the cut history: say both steps at once.
+  if (say.shallow) {
+    return `this is a shallow clone, whose history is cut, so the remote's copy ${copy} cannot be read either: ${FETCH_FULL_HISTORY}, then name ${named}; or ${fix}`;
+  }
   if (commitId(root, `refs/remotes/${copy}`) !== undefined) {
     return `the remote's copy ${copy} is here: name it${say.flag ? ` (${named})` : ''}, or ${fix}`;
   }

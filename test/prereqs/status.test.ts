@@ -949,6 +949,24 @@ describe('prereq status', () => {
     expect(copy.state).toBe('ok');
   });
 
+  it("a shallow pull request's checkout is told to fetch the full history before naming the remote's copy", async () => {
+    const rfc = spec();
+    const { repo } = history();
+    // actions/checkout with fetch-depth: 1: HEAD detached, main only as a cut origin/main.
+    const clone = createRepo();
+    clone.git(['remote', 'add', 'origin', `file://${repo.dir}`]);
+    clone.git(['fetch', '-q', '--depth', '1', 'origin', 'main:refs/remotes/origin/main']);
+    clone.git(['checkout', '-q', '--detach', 'origin/main']);
+    const r = await prereqStatus(rfc, { repo: new GitRepo(clone.dir), asOf: AS_OF });
+    expect(r.halt?.message).toMatch(
+      /; this is a shallow clone, whose history is cut, so the remote's copy origin\/main cannot be read either: fetch the full history \(actions\/checkout: fetch-depth: 0, or git fetch --unshallow\), then name --ref origin\/main; or fix mainline in gates\/demo\/rfc\.yaml$/,
+    );
+    // The advice in full: unshallowed, the remote's copy is read.
+    clone.git(['fetch', '-q', '--unshallow', 'origin']);
+    const copy = await prereqStatus(rfc, { repo: new GitRepo(clone.dir), ref: 'origin/main', asOf: AS_OF });
+    expect(copy.state).toBe('ok');
+  });
+
   it('a mainline that is an orphan branch with no commit yet says so, and is not sent to a fetch', async () => {
     const rfc = spec();
     const { repo } = history();

@@ -178,9 +178,10 @@ export async function anchor(
     const named = from ? `(${from.fix})` : "(--ref, or the measurement's ref: in the spec)";
     const expression = await revisionHalt(repo, ref, st.shallow, named);
     if (expression !== undefined) return { ok: false, outcome: halt('missing', expression, base) };
+    const shallow = opts.history && st.shallow;
     const advice = from
-      ? fetchAdvice(st.root, ref, { ...(from.flag ? { flag: from.flag } : {}), fix: from.fix })
-      : fetchAdvice(st.root, ref, { fix: `name a ref this clone has ${named}` });
+      ? fetchAdvice(st.root, ref, { ...(from.flag ? { flag: from.flag } : {}), fix: from.fix, shallow })
+      : fetchAdvice(st.root, ref, { fix: `name a ref this clone has ${named}`, shallow });
     return {
       ok: false,
       outcome: halt(

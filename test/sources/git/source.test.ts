@@ -341,6 +341,21 @@ describe('GitMeasurementSource faults', () => {
     expect(value(await run(clone.dir, { ...q, ref: 'origin/main' }))).toBeInstanceOf(Date);
   });
 
+  it("a shallow pull request's checkout asking of history is told to fetch it all before naming the copy", async () => {
+    const clone = createRepo();
+    clone.git(['remote', 'add', 'origin', `file://${source.dir}`]);
+    clone.git(['fetch', '-q', '--depth', '1', 'origin', 'main:refs/remotes/origin/main']);
+    clone.git(['checkout', '-q', '--detach', 'origin/main']);
+    const q: GitQuery = { query: 'first_commit', paths: ['a/**'], ref: 'main' };
+    // Naming origin/main alone would halt again on the cut history.
+    expect(halted(await run(clone.dir, q)).reason).toBe(
+      "git ref 'main', named by measurement 'm' (its ref: at measurements.yaml:1), does not exist in this clone; this is a shallow clone, whose history is cut, so the remote's copy origin/main cannot be read either: fetch the full history (actions/checkout: fetch-depth: 0, or git fetch --unshallow), then name origin/main; or fix that ref: in measurements.yaml",
+    );
+    // A question of the tip alone is answered from the copy as it is.
+    const tip = await run(clone.dir, { query: 'path_exists', path: 'a/one.txt', ref: 'main' });
+    expect(halted(tip).reason).toContain("the remote's copy origin/main is here: name it");
+  });
+
   it('a revision expression past the history halts saying so, not advising a fetch of the expression', async () => {
     const clone = createRepo();
     clone.git(['remote', 'add', 'origin', source.dir]);
