@@ -6,6 +6,7 @@
 import type { Evidence } from '../../model/result.js';
 import type { MeasurementSpec } from '../../spec/types.js';
 import { type EvalContext, halt, type MeasurementOutcome, type MeasurementSource, type RefOrigin } from '../types.js';
+import { CLOCK_SLACK_MS } from '../../util/clock.js';
 import { FETCH_FULL_HISTORY, fetchAdvice, unbornBranch } from '../../util/git-ref.js';
 import { type CommitInfo, type GitHistory, GitRepo } from './repo.js';
 
@@ -197,11 +198,27 @@ export async function anchor(
   const commit = await repo.resolveAsOf(ref, asOf);
   if (!commit) {
     const reason = st.shallow
-      ? SHALLOW_FIX
+      ? await shallowAsOfHalt(repo, ref, asOf)
       : `no commit on '${ref}' is dated at or before ${asOf.toISOString()}, so nothing existed as of that instant`;
     return { ok: false, outcome: halt('missing', reason, { ...base, shallow: st.shallow }) };
   }
   return { ok: true, anchor: { ref, asOf, commit, shallow: st.shallow, root: st.root, bare: st.bare } };
+}
+
+/**
+ * Why a shallow clone found no commit on `ref` as of `asOf`: the commit it holds at the ref is
+ * dated after the instant, and what came before it was cut. A date ahead of this run's clock
+ * (beyond the slack) is the committer's clock running fast, which fetching history does not
+ * mend: the commit would still be passed over, and its parent read.
+ */
+async function shallowAsOfHalt(repo: GitHistory, ref: string, asOf: Date): Promise<string> {
+  const tip = await repo.tipOf?.(ref);
+  if (!tip) return SHALLOW_FIX;
+  const said = `the commit at '${ref}' (${tip.sha.slice(0, 12)}) is dated ${tip.date}, after ${asOf.toISOString()}, and this shallow clone holds nothing older`;
+  if (new Date(tip.date).getTime() > Date.now() + CLOCK_SLACK_MS) {
+    return `${said}: that date is in the future, so its committer's clock runs fast; fix that clock and commit again, or ${FETCH_FULL_HISTORY} to read the commit before it`;
+  }
+  return `${said}; pass --as-of at or after ${tip.date}, or ${FETCH_FULL_HISTORY} to read the commit before it`;
 }
 
 /**

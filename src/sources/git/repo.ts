@@ -101,6 +101,8 @@ export interface GitHistory {
   commitsTouchingFile(sha: string, literalPath: string): Promise<CommitInfo[]>;
   /** The newest of those commits only: `git log -1` stops at the first, instead of walking all history. */
   lastCommitTouchingFile(sha: string, literalPath: string): Promise<CommitInfo | undefined>;
+  /** The commit `ref` points at, whatever its date (resolveAsOf may pass it over). */
+  tipOf?(ref: string): Promise<CommitInfo | undefined>;
   /** Branch names (local and remote-tracking), when the implementation can list them. */
   branches?(): Promise<string[]>;
   /** The target of a symbolic link at a commit, as the link holds it; undefined when the path is no link. */
@@ -539,6 +541,16 @@ export class GitRepo implements GitHistory {
         '--',
       ]);
       const c = parseLog(out)[0];
+      return c ? commitInfo(c) : undefined;
+    });
+  }
+
+  tipOf(ref: string): Promise<CommitInfo | undefined> {
+    return memo(this.resolved, `${ref}\0tip`, async () => {
+      const tip = await this.refSha(ref);
+      if (!tip) return undefined;
+      const git = await this.client();
+      const c = parseLog(await git.raw(['log', '-z', '-1', LOG_FORMAT, tip, '--']))[0];
       return c ? commitInfo(c) : undefined;
     });
   }

@@ -310,6 +310,33 @@ describe('GitMeasurementSource faults', () => {
     expect(halted(past).reason).toContain('fetch-depth: 0');
   });
 
+  it('a shallow clone whose tip is dated in the future halts naming that date, not the cut history alone', async () => {
+    const skewed = createRepo();
+    skewed.commit({ files: { 'a/one.txt': '1\n' }, message: 'one', date: '2026-01-01T00:00:00Z' });
+    // Made on a clock a day fast: as of now it has not happened yet.
+    const ahead = new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    skewed.commit({ files: { 'a/two.txt': '2\n' }, message: 'two', date: ahead });
+    const clone = shallowClone(skewed);
+    const now = await new GitMeasurementSource().measure(
+      gitMeasurement({ query: 'path_exists', path: 'a/one.txt' }),
+      context(clone.dir),
+    );
+    const reason = halted(now).reason;
+    expect(reason).toMatch(/^the commit at 'HEAD' \([0-9a-f]{12}\) is dated /);
+    expect(reason).toContain(`is dated ${new Date(ahead).toISOString()}, after `);
+    expect(reason).toContain(
+      "and this shallow clone holds nothing older: that date is in the future, so its committer's clock runs fast; fix that clock and commit again, or fetch the full history",
+    );
+    // An --as-of before a tip dated in the past: that tip's date, and the history before it.
+    const past = await new GitMeasurementSource().measure(
+      gitMeasurement({ query: 'path_exists', path: 'a/one.txt' }),
+      context(shallowClone(source).dir, { asOf: '2026-01-01T12:00:00Z' }),
+    );
+    expect(halted(past).reason).toMatch(
+      /^the commit at 'HEAD' \([0-9a-f]{12}\) is dated 2026-01-02T00:00:00\.000Z, after 2026-01-01T12:00:00\.000Z, and this shallow clone holds nothing older; pass --as-of at or after 2026-01-02T00:00:00\.000Z, or fetch the full history \(actions\/checkout: fetch-depth: 0, or git fetch --unshallow\) to read the commit before it$/,
+    );
+  });
+
   it('a missing ref halts, naming the ref and how to fetch it', async () => {
     const h = halted(await run(source.dir, { query: 'first_commit', paths: ['a/**'] }, { ref: 'release/9' }));
     expect(h.halt).toBe('missing');
