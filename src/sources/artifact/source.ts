@@ -12,6 +12,7 @@ import type { ArtifactSpec, ColumnExtract, MeasurementSpec, PatternExtract } fro
 import {
   type Anchor,
   anchor,
+  anchorEvidence,
   authorOf,
   compileRegex,
   refOriginOf,
@@ -67,7 +68,7 @@ export class ArtifactMeasurementSource extends RepoBackedSource<'artifact'> {
     const a = await anchor(repo, ref, ctx.asOf, { history: false, ...(from ? { from } : {}) });
     if (!a.ok) return a.outcome;
     const at = a.anchor;
-    const base: Evidence = { glob: spec.glob, ref, as_of: ctx.asOf.toISOString(), resolved_sha: at.commit.sha };
+    const base: Evidence = { glob: spec.glob, ...anchorEvidence(at) };
 
     const committed = await repo.filesAt(at.commit.sha, spec.glob);
     const committedSet = new Set(committed);

@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import type { Evidence } from '../../model/result.js';
 import type { AttestationSpec, MeasurementSpec } from '../../spec/types.js';
 import { YAML_TO_DATA } from '../../spec/yaml-options.js';
-import { anchor, authorOf, RepoBackedSource } from '../git/common.js';
+import { anchor, anchorEvidence, authorOf, RepoBackedSource } from '../git/common.js';
 import { type CommitInfo, type GitHistory, normalisePath } from '../git/repo.js';
 import { type EvalContext, halt, type MeasurementOutcome, ok } from '../types.js';
 import { visible } from '../../formatters/visible.js';
@@ -71,7 +71,7 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
     const file = attestationPath(ctx.manifest.attestations_dir, id, spec);
     const operators = ctx.manifest.operators;
     const who = operators.length > 0 ? operators.map((o) => `${o.name} <${o.email}>`).join(', ') : 'an operator';
-    const base: Evidence = { path: file, ref: at.ref, as_of: ctx.asOf.toISOString(), resolved_sha: at.commit.sha };
+    const base: Evidence = { path: file, ...anchorEvidence(at) };
     const unsigned = (reason: string, extra: Evidence = {}) => halt('unsigned', reason, { ...base, ...extra });
 
     const text = await repo.fileAt(at.commit.sha, file);

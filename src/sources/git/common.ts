@@ -115,6 +115,15 @@ export interface Anchor {
   shallow: boolean;
   root: string;
   bare: boolean;
+  /** The commit at the ref, when a read as of now passed over it for a date ahead of this run's clock. */
+  passedOver?: string;
+}
+
+/** Where a measurement read: the ref, the instant, the commit, and a tip passed over for its future date. */
+export function anchorEvidence(a: Anchor): Evidence {
+  const ev: Evidence = { ref: a.ref, as_of: a.asOf.toISOString(), resolved_sha: a.commit.sha };
+  if (a.passedOver !== undefined) ev.passed_over = a.passedOver;
+  return ev;
 }
 
 /**
@@ -202,7 +211,32 @@ export async function anchor(
       : `no commit on '${ref}' is dated at or before ${asOf.toISOString()}, so nothing existed as of that instant`;
     return { ok: false, outcome: halt('missing', reason, { ...base, shallow: st.shallow }) };
   }
-  return { ok: true, anchor: { ref, asOf, commit, shallow: st.shallow, root: st.root, bare: st.bare } };
+  const passedOver = await futureTip(repo, ref, asOf, commit);
+  return {
+    ok: true,
+    anchor: {
+      ref,
+      asOf,
+      commit,
+      shallow: st.shallow,
+      root: st.root,
+      bare: st.bare,
+      ...(passedOver !== undefined ? { passedOver } : {}),
+    },
+  };
+}
+
+/**
+ * As of now, a commit at the ref dated beyond the clock's slack is passed over and its parent
+ * read: said, so that a committer's clock running fast does not go unnoticed. An instant in the
+ * past passes over later commits by design, and says nothing.
+ */
+async function futureTip(repo: GitHistory, ref: string, asOf: Date, read: CommitInfo): Promise<string | undefined> {
+  const now = Date.now();
+  if (asOf.getTime() < now - CLOCK_SLACK_MS || !repo.tipOf) return undefined;
+  const tip = await repo.tipOf(ref);
+  if (!tip || tip.sha === read.sha || new Date(tip.date).getTime() <= now + CLOCK_SLACK_MS) return undefined;
+  return `the commit at '${ref}' (${tip.sha.slice(0, 12)}) is dated ${tip.date}, in the future (its committer's clock runs fast), so it does not count yet and ${read.sha.slice(0, 12)} before it was read; fix that clock and commit again`;
 }
 
 /**

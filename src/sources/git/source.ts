@@ -6,7 +6,15 @@
 import type { Evidence } from '../../model/result.js';
 import type { GitEvent, GitQuery, MeasurementSpec, PrereqSpec } from '../../spec/types.js';
 import { type EvalContext, halt, type MeasurementOutcome, ok, type RefOrigin } from '../types.js';
-import { type Anchor, anchor, authorOf, compileRegex, refOriginOf, RepoBackedSource } from './common.js';
+import {
+  type Anchor,
+  anchor,
+  anchorEvidence,
+  authorOf,
+  compileRegex,
+  refOriginOf,
+  RepoBackedSource,
+} from './common.js';
 import {
   type CommitFilter,
   type GitHistory,
@@ -273,7 +281,7 @@ function commitWithFiles(c: HistoryCommit): Evidence {
 }
 
 function where(a: Anchor): Evidence {
-  return { ref: a.ref, as_of: a.asOf.toISOString(), resolved_sha: a.commit.sha };
+  return anchorEvidence(a);
 }
 
 function describeScope(scope: Scope, ref: string): string {

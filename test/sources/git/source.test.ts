@@ -337,6 +337,26 @@ describe('GitMeasurementSource faults', () => {
     );
   });
 
+  it('a full clone whose tip is dated in the future reads its parent as of now, and says so', async () => {
+    const skewed = createRepo();
+    const parent = skewed.commit({ files: { 'a/one.txt': '1\n' }, message: 'one', date: '2026-01-01T00:00:00Z' });
+    const ahead = new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const tip = skewed.commit({ files: { 'a/two.txt': '2\n' }, message: 'two', date: ahead });
+    const q: GitQuery = { query: 'path_exists', path: 'a/two.txt' };
+    const now = await new GitMeasurementSource().measure(gitMeasurement(q), context(skewed.dir));
+    expect(value(now)).toBe(false);
+    expect(now.evidence.resolved_sha).toBe(parent);
+    expect(now.evidence.passed_over).toBe(
+      `the commit at 'HEAD' (${tip.slice(0, 12)}) is dated ${new Date(ahead).toISOString()}, in the future (its committer's clock runs fast), so it does not count yet and ${parent.slice(0, 12)} before it was read; fix that clock and commit again`,
+    );
+    // An instant in the past passes over later commits by design: nothing to say.
+    const then = await new GitMeasurementSource().measure(
+      gitMeasurement(q),
+      context(skewed.dir, { asOf: '2026-02-01T00:00:00Z' }),
+    );
+    expect(then.evidence.passed_over).toBeUndefined();
+  });
+
   it('a missing ref halts, naming the ref and how to fetch it', async () => {
     const h = halted(await run(source.dir, { query: 'first_commit', paths: ['a/**'] }, { ref: 'release/9' }));
     expect(h.halt).toBe('missing');
