@@ -232,11 +232,15 @@ export async function anchor(
  * past passes over later commits by design, and says nothing.
  */
 async function futureTip(repo: GitHistory, ref: string, asOf: Date, read: CommitInfo): Promise<string | undefined> {
-  const now = Date.now();
-  if (asOf.getTime() < now - CLOCK_SLACK_MS || !repo.tipOf) return undefined;
+  if (asOf.getTime() < Date.now() - CLOCK_SLACK_MS || !repo.tipOf) return undefined;
   const tip = await repo.tipOf(ref);
-  if (!tip || tip.sha === read.sha || new Date(tip.date).getTime() <= now + CLOCK_SLACK_MS) return undefined;
+  if (!tip || tip.sha === read.sha || !aheadOfClock(tip.date)) return undefined;
   return `the commit at '${ref}' (${tip.sha.slice(0, 12)}) is dated ${tip.date}, in the future (its committer's clock runs fast), so it does not count yet and ${read.sha.slice(0, 12)} before it was read; fix that clock and commit again`;
+}
+
+/** A commit date past this machine's clock and its slack: made on a clock that runs fast. */
+function aheadOfClock(date: string): boolean {
+  return new Date(date).getTime() > Date.now() + CLOCK_SLACK_MS;
 }
 
 /**
@@ -249,7 +253,7 @@ async function shallowAsOfHalt(repo: GitHistory, ref: string, asOf: Date): Promi
   const tip = await repo.tipOf?.(ref);
   if (!tip) return SHALLOW_FIX;
   const said = `the commit at '${ref}' (${tip.sha.slice(0, 12)}) is dated ${tip.date}, after ${asOf.toISOString()}, and this shallow clone holds nothing older`;
-  if (new Date(tip.date).getTime() > Date.now() + CLOCK_SLACK_MS) {
+  if (aheadOfClock(tip.date)) {
     return `${said}: that date is in the future, so its committer's clock runs fast; fix that clock and commit again, or ${FETCH_FULL_HISTORY} to read the commit before it`;
   }
   return `${said}; pass --as-of at or after ${tip.date}, or ${FETCH_FULL_HISTORY} to read the commit before it`;
