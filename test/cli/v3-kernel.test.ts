@@ -223,6 +223,86 @@ describe('gate check --rfc v3-kernel', () => {
   });
 });
 
+describe('gate check --rfc v3-kernel: the sequence §2 → §1 → §4 → §3', () => {
+  const M31AB = {
+    'kernel/cache/message_prefix_breakpoint.py': '# rolling breakpoint\n',
+    'kernel/telemetry/cache_hit_rate.py': '# hit rate\n',
+    'tests/kernel/test_cache_aligning.py': '# FakeModel\n',
+  };
+  const S1 = {
+    'kernel/compaction/compact.py': '# append, drop the tail\n',
+    'tests/kernel/test_compaction_cache_stable.py': '#\n',
+  };
+  const S4 = { 'kernel/self_correction/loop.py': '# verify\n', 'tests/kernel/test_self_correction.py': '#\n' };
+  /** A kernel repository whose capabilities land one a day, in the order given. */
+  const kernelRepo = (landings: Record<string, string>[]): FixtureRepo => {
+    const k = createRepo();
+    cpSync(resolve('gates/v3-kernel'), join(k.dir, 'gates/v3-kernel'), { recursive: true });
+    k.git(['add', '-A']);
+    k.commit({ message: 'gates', date: '2026-04-01T00:00:00Z' });
+    landings.forEach((files, i) => k.commit({ message: `land ${i}`, date: `2026-04-${10 + i}T00:00:00Z`, files }));
+    return k;
+  };
+  const order = (k: FixtureRepo) => {
+    const r = run(
+      ['gate', 'check', '--rfc', 'v3-kernel', '--as-of', AS_OF, '--phase', 'implementation', '--json'],
+      k.dir,
+    );
+    return { code: r.code, gate: byId(r.stdout)['INV-ORDER'] };
+  };
+
+  it("INV-ORDER's edges are the prereq DAG's: each reads deliverables of a prereq and of one depending on it", () => {
+    const prereqs = parse(readFileSync(resolve('gates/v3-kernel/prereqs.yaml'), 'utf8')) as {
+      id: string;
+      deliverables: string[];
+      depends_on?: string[];
+    }[];
+    const measurements = parse(readFileSync(resolve('gates/v3-kernel/measurements.yaml'), 'utf8')) as {
+      id: string;
+      git?: { query: string; before?: { paths: string[] }; after?: { paths: string[] } };
+    }[];
+    const invariants = parse(readFileSync(resolve('gates/v3-kernel/invariants.yaml'), 'utf8')) as {
+      id: string;
+      holds_if: string;
+    }[];
+    const condition = invariants.find((i) => i.id === 'INV-ORDER')?.holds_if ?? '';
+    const edges = measurements.filter((m) => m.git?.query === 'order' && condition.includes(m.id));
+    // A directory deliverable (`kernel/compaction/`) is read as every file under it.
+    const owner = (glob: string) =>
+      prereqs.find((p) => p.deliverables.some((d) => (d.endsWith('/') ? `${d}**` : d) === glob))?.id;
+    const after = (id: string, dep: string): boolean =>
+      (prereqs.find((p) => p.id === id)?.depends_on ?? []).some((d) => d === dep || after(d, dep));
+    const pairs = edges.map((m) => [owner(m.git?.before?.paths[0] ?? ''), owner(m.git?.after?.paths[0] ?? '')]);
+    expect(pairs).toEqual([
+      ['M3.1ab', 's1-compaction'],
+      ['M3.1ab', 's1-compaction'],
+      ['s1-compaction', 's4-self-correction'],
+      ['s4-self-correction', 's3-background'],
+    ]);
+    for (const [before, later] of pairs)
+      expect(after(later ?? '', before ?? ''), `${later} after ${before}`).toBe(true);
+  });
+
+  it('holds at the implementation gate while the capabilities land in order', () => {
+    expect(order(kernelRepo([M31AB, S1, S4]))).toMatchObject({ code: 0, gate: { verdict: 'pass' } });
+  });
+
+  it('fails CI (exit 1) when §4 self-correction lands before §1 compaction', () => {
+    const r = order(kernelRepo([M31AB, S4, S1]));
+    expect(r.code).toBe(1);
+    expect(r.gate?.verdict).toBe('fail');
+    expect(r.gate?.reason).toMatch(/self_correction_after_compaction=false/);
+  });
+
+  it('fails when compaction lands before the M3.1b hit-rate telemetry that measures its effect', () => {
+    const { 'kernel/telemetry/cache_hit_rate.py': m31b, ...m31a } = M31AB;
+    const r = order(kernelRepo([m31a, S1, { 'kernel/telemetry/cache_hit_rate.py': m31b }]));
+    expect(r.code).toBe(1);
+    expect(r.gate?.reason).toMatch(/compaction_after_hit_rate_telemetry=false/);
+    expect(r.gate?.reason).toMatch(/compaction_after_prefix_breakpoint=true/);
+  });
+});
+
 describe('prereq status --rfc v3-kernel', () => {
   it('§1 waits for its written design section in the roadmap, as the roadmap tiers pre-spec rigour', () => {
     const k = createRepo();
