@@ -223,6 +223,110 @@ describe('gate check --rfc v3-kernel', () => {
   });
 });
 
+describe('gate check --rfc v3-kernel: the hit-rate gates at their thresholds', () => {
+  /**
+   * Three sessions of 12 turns, a minute apart: each turn sends `input` uncached tokens and
+   * reads `read` from the cache; a session in `cold` reads nothing, writes 4000 and has a fork
+   * trace naming the message prefix for every turn after its first.
+   */
+  function writeTurns(o: { read: number; input: number; breakpoints?: (turn: number) => number; cold?: string[] }) {
+    const lines: string[] = [];
+    for (const [i, session] of ['s1', 's2', 's3'].entries()) {
+      for (let turn = 1; turn <= 12; turn++) {
+        const ts = new Date(Date.parse('2026-05-30T10:00:00Z') + (i * 60 + turn) * 60_000).toISOString();
+        const cold = o.cold?.includes(session) === true;
+        const write = cold ? 4000 : 0;
+        lines.push(
+          JSON.stringify({
+            session_id: session,
+            turn,
+            ts,
+            model: 'claude-sonnet-4-5',
+            cache_breakpoints: o.breakpoints?.(turn) ?? 3,
+            usage: {
+              input_tokens: o.input,
+              output_tokens: 5,
+              cache_creation_input_tokens: write,
+              cache_read_input_tokens: cold ? 0 : o.read,
+              cache_creation: { ephemeral_5m_input_tokens: write, ephemeral_1h_input_tokens: 0 },
+            },
+          }),
+        );
+        if (cold && turn > 1)
+          lines.push(JSON.stringify({ type: 'fork_trace', session_id: session, turn, ts, misses: ['message_prefix'] }));
+      }
+    }
+    rmSync(telemetryDir(), { recursive: true, force: true });
+    mkdirSync(telemetryDir(), { recursive: true });
+    writeFileSync(join(telemetryDir(), 'usage.jsonl'), `${lines.join('\n')}\n`);
+  }
+  const check = (only: string) => {
+    const r = run(['gate', 'check', '--rfc', 'v3-kernel', '--as-of', AS_OF, '--only', only, '--json'], repo.dir);
+    expect(r.stderr).toBe('');
+    return { code: r.code, g: byId(r.stdout) };
+  };
+  const verdicts = (g: Record<string, Result>) => Object.fromEntries(Object.values(g).map((x) => [x.id, x.verdict]));
+
+  it('passes exactly at the thresholds: the roadmap ratio at 0.80, 4 breakpoints (the limit is not over it)', () => {
+    writeTurns({ read: 400, input: 100, breakpoints: () => 4 });
+    const { code, g } = check('EC-2a,EC-2b,EC-2c,D-2-COST,D-2-REACH,D-1-ALARM');
+    expect(g['EC-2a']?.evidence.measurements?.cache_hit_ratio_7d?.value).toBe(0.8);
+    // Without fork traces the alarm has nothing to read: the deferred M3.1c halts, never passes.
+    expect(verdicts(g)).toEqual({
+      'EC-2a': 'pass',
+      'EC-2b': 'pass',
+      'EC-2c': 'pass',
+      'D-2-COST': 'pass',
+      'D-2-REACH': 'pass',
+      'D-1-ALARM': 'halt',
+    });
+    expect(g['D-1-ALARM']).toMatchObject({ halt_reason: 'missing' });
+    expect(code).toBe(2);
+  });
+
+  it('fails EC-2a just under 0.80, showing the verdict at each alternate anchor, and EC-2c on one turn over 4', () => {
+    writeTurns({ read: 390, input: 110, breakpoints: (turn) => (turn === 5 ? 5 : 3) });
+    const { code, g } = check('EC-2a,EC-2c');
+    expect(code).toBe(1);
+    expect(verdicts(g)).toEqual({ 'EC-2a': 'fail', 'EC-2c': 'fail' });
+    expect(g['EC-2a']?.evidence).toMatchObject({
+      sensitivity: [
+        {
+          param: 'min_hit_ratio',
+          measured: 0.78,
+          in_band: true,
+          anchors: [
+            { min_hit_ratio: 0.7, verdict: 'pass' },
+            { min_hit_ratio: 0.75, verdict: 'pass' },
+            { min_hit_ratio: 0.85, verdict: 'fail' },
+          ],
+        },
+      ],
+    });
+    expect(g['EC-2c']?.evidence.measurements?.turns_over_breakpoint_limit_7d?.value).toBe(3);
+  });
+
+  it('fires the disconfirmers and fails the worst session when two sessions of three never hit', () => {
+    writeTurns({ read: 400, input: 100, cold: ['s1', 's2'] });
+    const { code, g } = check('EC-2b,D-2-COST,D-2-REACH,D-1-ALARM');
+    expect(code).toBe(1);
+    expect(verdicts(g)).toEqual({ 'EC-2b': 'fail', 'D-2-COST': 'fail', 'D-2-REACH': 'fail', 'D-1-ALARM': 'fail' });
+    expect(g['D-2-REACH']?.evidence.measurements?.cache_hit_request_rate_7d?.value).toBeCloseTo(12 / 36, 12);
+    expect(g['D-1-ALARM']?.evidence.measurements?.message_prefix_misses_7d?.value).toBe(22);
+  });
+
+  it('halts EC-2b insufficient with fewer than 3 sessions of 10 turns', () => {
+    writeTelemetry([
+      { session: 's1', start: '2026-05-30T10:00:00Z', turns: 20 },
+      { session: 's2', start: '2026-05-30T12:00:00Z', turns: 20 },
+      { session: 's3', start: '2026-05-31T09:00:00Z', turns: 9 },
+    ]);
+    const { code, g } = check('EC-2b');
+    expect(code).toBe(2);
+    expect(g['EC-2b']).toMatchObject({ verdict: 'halt', halt_reason: 'insufficient' });
+  });
+});
+
 describe('gate check --rfc v3-kernel: the sequence §2 → §1 → §4 → §3', () => {
   const M31AB = {
     'kernel/cache/message_prefix_breakpoint.py': '# rolling breakpoint\n',
