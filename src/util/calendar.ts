@@ -22,13 +22,18 @@ export function isCalendarDate(y: number, mo: number, d: number): boolean {
  * it (`--as-of`, `--at`, `--from`/`--to`), and telemetry's `ts` too: `YYYY-MM-DD`, or that with a
  * time after `T` (or a space, as Python's `str(datetime)` and PostgreSQL's text write it, or the
  * lower-case `t` RFC 3339 §5.6 allows), `HH:MM` and optional seconds and fraction,
- * and a zone (`Z`, `z`, `±HH:MM`); without a zone it is UTC, so CI and laptops agree. NaN for
- * anything else, a date that is not on the calendar (2026-02-30) included.
+ * and a zone (`Z`, `z`, `±HH:MM`, `±HHMM`, or `±HH` as PostgreSQL's text writes a whole hour);
+ * without a zone it is UTC, so CI and laptops agree. NaN for anything else, a date that is not
+ * on the calendar (2026-02-30) included.
  */
 export function instantMs(text: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)([Zz]|[+-]\d{2}:?\d{2})?)?$/.exec(text);
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/.exec(
+    text,
+  );
   if (!m || !isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]))) return Number.NaN;
   const date = text.slice(0, 10);
+  // PostgreSQL writes a whole-hour zone as `+00`, which ECMAScript's form spells `+00:00`.
+  const zone = m[5] === undefined ? 'Z' : m[5].length === 3 ? `${m[5]}:00` : m[5].toUpperCase();
   // Date.parse is given the form ECMAScript defines: upper case, a T, a zone.
-  return Date.parse(m[4] === undefined ? `${date}T00:00:00Z` : `${date}T${m[4]}${(m[5] ?? 'Z').toUpperCase()}`);
+  return Date.parse(m[4] === undefined ? `${date}T00:00:00Z` : `${date}T${m[4]}${zone}`);
 }

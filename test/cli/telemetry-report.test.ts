@@ -435,6 +435,34 @@ describe('telemetry report', () => {
     expect(run(args, root).stdout).toMatch(/tz\.jsonl:4: .*ts is not an ISO-8601 instant/);
   });
 
+  it("PostgreSQL's text for an instant, its zone +00 on a whole hour, is read as a ts and by --as-of", () => {
+    const rec = (ts: string, turn: number) =>
+      JSON.stringify({
+        session_id: 'pg',
+        turn,
+        ts,
+        model: 'm',
+        usage: { input_tokens: 10, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 10 },
+      });
+    writeFileSync(
+      join(root, 'pg.jsonl'),
+      [
+        rec('2026-12-01 00:15:00.123456+00', 1),
+        rec('2026-12-01 02:30:00+02', 2),
+        rec('2026-12-01 01:40:00+0000', 3),
+      ].join('\n') + '\n',
+    );
+    const args = ['telemetry', 'report', '--files', 'pg.jsonl', '--as-of', '2026-12-01 01:45:00+00', '--json'];
+    const r = run(args, root);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout) as TelemetryReport;
+    expect(rep.as_of).toBe('2026-12-01T01:45:00.000Z');
+    expect(rep.malformed.count).toBe(0);
+    expect(rep.overall.turns).toBe(3);
+    expect(rep.sessions[0]?.first_turn_at).toBe('2026-12-01T00:15:00.123Z');
+    expect(rep.sessions[0]?.last_turn_at).toBe('2026-12-01T01:40:00.000Z');
+  });
+
   it('a file that cannot be read (a damaged gzip) halts: exit 2 with the reason, no report', () => {
     const damaged = gzipSync(telemetryText([plans[0] as SessionPlan]));
     damaged[damaged.length - 8] = (damaged[damaged.length - 8] as number) ^ 1;
