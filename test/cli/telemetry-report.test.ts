@@ -475,6 +475,16 @@ describe('telemetry report', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('a plain JSONL file named .gz halts saying it is no gzip at all and to rename it', () => {
+    writeFileSync(join(root, 'plain.jsonl.gz'), telemetryText([plans[0] as SessionPlan]));
+    const r = run(['telemetry', 'report', '--files', 'plain.jsonl.gz', '--as-of', AS_OF], root);
+    expect(r.stderr).toBe(
+      'halt: cannot read telemetry: plain.jsonl.gz:1: the file is not gzip data (it starts with 7b 22, not 1f 8b), but its name ends in .gz: if it is plain JSONL, rename it without .gz; if it should be gzip, write it again with gzip\n',
+    );
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+  });
+
   it('a .jsonl.gz cut short (still being written) reports its whole lines and says it ends mid-stream', () => {
     const text = telemetryText([plans[0] as SessionPlan]);
     const whole = gzipSync(text);

@@ -519,6 +519,8 @@ interface DamagedMember {
   decoded?: number;
   /** The bytes at `at`, after whole members, are no gzip member (text appended to the file). */
   notMember?: boolean;
+  /** The file's first two bytes, when they are not gzip's 1f 8b: no gzip file at all. */
+  notGzip?: Buffer;
 }
 
 /**
@@ -542,7 +544,8 @@ async function damagedMember(abs: string, size: number): Promise<DamagedMember |
       // Not a member after the first: zeros are padding, which zlib stops at (judged by the
       // caller); anything else after whole members made zlib fail, and is named where it starts.
       if (head[0] !== 0x1f || head[1] !== 0x8b) {
-        return at === 0 ? damaged : head[0] === 0 ? undefined : { ...damaged, notMember: true };
+        if (at === 0) return head.length >= 2 ? { ...damaged, notGzip: head.subarray(0, 2) } : damaged;
+        return head[0] === 0 ? undefined : { ...damaged, notMember: true };
       }
       const flags = head[3] ?? 0;
       if (head.length < 10 || head[2] !== 8 || flags & 0xe0) return damaged;
@@ -788,6 +791,14 @@ export async function readTelemetry(
         if (member?.notMember) {
           throw new Error(
             `${file}:${member.line}: the gzip data ends at byte ${member.at}, but byte ${member.at} after it is neither a gzip member nor zero padding: the file is damaged, and what follows cannot be read`,
+          );
+        }
+        // A plain JSONL file named .gz (or a .gz its writer never compressed): not damaged gzip,
+        // no gzip at all, and the way out is to rename it, as for gzip data without .gz.
+        if (member?.notGzip) {
+          const hex = [...member.notGzip].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+          throw new Error(
+            `${file}:1: the file is not gzip data (it starts with ${hex}, not 1f 8b), but its name ends in .gz: if it is plain JSONL, rename it without .gz; if it should be gzip, write it again with gzip`,
           );
         }
         if (member !== undefined) {
