@@ -371,7 +371,23 @@ function notCount(field: string, x: unknown, orNull = false): string | undefined
   if (typeof x === 'number' && x > Number.MAX_SAFE_INTEGER) {
     return `${field} is ${shown === undefined ? '' : `${shown}, `}more than ${Number.MAX_SAFE_INTEGER}, the largest count a JSON number holds exactly`;
   }
-  return `${field} is not a whole number${orNull ? ' or null' : ''}`;
+  // What the line holds is named: "not a whole number" alone sends the writer looking for a
+  // fraction where it wrote null or a count in quotes.
+  const clip = (t: string) => JSON.stringify(t.length > 40 ? `${t.slice(0, 39)}…` : t);
+  const what =
+    x === null
+      ? 'null'
+      : typeof x === 'string'
+        ? `the text ${clip(x)}`
+        : typeof x === 'number'
+          ? (shown ?? String(x))
+          : typeof x === 'object'
+            ? Array.isArray(x)
+              ? 'a list'
+              : 'an object'
+            : String(x);
+  const quoted = typeof x === 'string' && /^\d+$/.test(x) ? '; write it as a JSON number, without quotes' : '';
+  return `${field} is ${what}, not a whole number${orNull ? ' or null' : ''}${quoted}`;
 }
 
 /** Digits at [at, at + len) of s as a number, or -1 if any is not a digit. */

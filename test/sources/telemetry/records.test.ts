@@ -197,7 +197,7 @@ describe('parseLine: the Anthropic usage shape', () => {
     const p = parseLine(
       '{"session_id":"m","turn":2,"ts":"2026-06-01T09:01:00Z","usage":{"input_tokens":null,"output_tokens":5}}',
     );
-    expect(p).toEqual({ ok: false, reason: 'usage.input_tokens is not a whole number' });
+    expect(p).toEqual({ ok: false, reason: 'usage.input_tokens is null, not a whole number' });
   });
 
   it('says a count that is not there is missing, not that it is no whole number', () => {
@@ -329,7 +329,21 @@ describe('parseLine: the Anthropic usage shape', () => {
     // A fraction is still what it was.
     expect(parseLine(turn({}, { input_tokens: 1.5 }))).toEqual({
       ok: false,
-      reason: 'usage.input_tokens is not a whole number',
+      reason: 'usage.input_tokens is 1.5, not a whole number',
+    });
+    // What the line holds is named, and a count in quotes is told to lose them.
+    for (const [value, reason] of [
+      ['12', 'usage.input_tokens is the text "12", not a whole number; write it as a JSON number, without quotes'],
+      ['twelve', 'usage.input_tokens is the text "twelve", not a whole number'],
+      [true, 'usage.input_tokens is true, not a whole number'],
+      [[12], 'usage.input_tokens is a list, not a whole number'],
+      [{ n: 12 }, 'usage.input_tokens is an object, not a whole number'],
+    ] as const) {
+      expect(parseLine(turn({}, { input_tokens: value })), JSON.stringify(value)).toEqual({ ok: false, reason });
+    }
+    expect(parseLine(turn({ turn: '3' }, {}))).toEqual({
+      ok: false,
+      reason: 'turn is the text "3", not a whole number; write it as a JSON number, without quotes',
     });
   });
 
@@ -517,7 +531,9 @@ describe('parseLine: OpenTelemetry GenAI attributes', () => {
     for (const bad of [null, '', '0x64', '1e2', ' 100']) {
       const p = span(bad);
       expect(p.ok, JSON.stringify(bad)).toBe(false);
-      expect(!p.ok && p.reason, JSON.stringify(bad)).toMatch(/input_tokens is not a whole number/);
+      expect(!p.ok && p.reason, JSON.stringify(bad)).toMatch(
+        /input_tokens is (null|the text ".*"), not a whole number/,
+      );
     }
   });
 
@@ -928,7 +944,9 @@ describe("parseRecords: Claude Code's OTLP/JSON logs export on one line", () => 
       /no session\.id attribute; Claude Code writes it unless OTEL_METRICS_INCLUDE_SESSION_ID is false; the export's other records are not read either$/,
     );
     expect(reason(without('input_tokens'))).toMatch(/: no input_tokens;/);
-    expect(reason(request(1, '1780308001000000000', '-4'))).toMatch(/: cache_read_tokens is not a whole number;/);
+    expect(reason(request(1, '1780308001000000000', '-4'))).toMatch(
+      /: cache_read_tokens is the text "-4", not a whole number;/,
+    );
     expect(reason(request(1, '1780308001000000000', '0', [text('session.id', ' ')]))).toMatch(
       /: session\.id is blank;/,
     );
@@ -1135,7 +1153,7 @@ describe("parseRecords: Claude Code's claude_code.llm_request spans", () => {
     });
     expect(parseRecords(JSON.stringify(span([str('input_tokens', '-3')], ['input_tokens'])))).toEqual({
       ok: false,
-      reason: 'input_tokens is not a whole number',
+      reason: 'input_tokens is the text "-3", not a whole number',
     });
   });
 });

@@ -818,7 +818,7 @@ describe('malformed lines', () => {
       /telemetry\/malformed\.jsonl is mostly malformed \(3 of 4 records\), first at telemetry\/malformed\.jsonl:2: usage\.input_tokens/,
     );
     expect(o.evidence.malformed_lines).toEqual([
-      'telemetry/malformed.jsonl:2: usage.input_tokens is not a whole number',
+      'telemetry/malformed.jsonl:2: usage.input_tokens is null, not a whole number',
       expect.stringMatching(/^telemetry\/malformed\.jsonl:3: not JSON/),
       expect.stringMatching(/^telemetry\/malformed\.jsonl:5: not a known record shape/),
     ]);
