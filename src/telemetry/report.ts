@@ -67,6 +67,11 @@ export interface TelemetryReport {
   files: { path: string; lines: number; records: number; malformed: number }[];
   /** What the globs matched that is no regular file (a named pipe, a socket, a device): not read. */
   skipped_files: string[];
+  /**
+   * Globs that matched no file, beside globs that did (one alone matching nothing halts): a
+   * mistyped folder or a writer that never wrote, whose turns are not in the numbers.
+   */
+  unmatched_patterns: string[];
   malformed: { count: number; first: string[] };
   /** Files more than half malformed: their numbers are shown but must not be trusted. */
   mostly_malformed: string[];
@@ -137,6 +142,7 @@ export interface ReportOptions {
   rangeMs?: number;
   lastTurns?: number;
   skipped?: readonly SkippedMatch[];
+  unmatched?: readonly string[];
 }
 
 export function reportHead(scan: ScanResult, opts: ReportOptions): ReportHead {
@@ -158,6 +164,7 @@ export function reportHead(scan: ScanResult, opts: ReportOptions): ReportHead {
     },
     files: scan.read.files.map((f) => ({ path: f.path, lines: f.lines, records: f.records, malformed: f.malformed })),
     skipped_files: (opts.skipped ?? []).map(describeSkipped),
+    unmatched_patterns: [...(opts.unmatched ?? [])],
     malformed: { count: scan.read.malformed, first: scan.read.firstMalformed.map(fmt) },
     mostly_malformed: scan.read.mostlyMalformed.map((f) => f.path),
     ends_mid_stream: scan.read.files.filter((f) => f.endsMidStream).map(describeMidStream),

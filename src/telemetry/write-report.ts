@@ -25,6 +25,8 @@ export interface ReportJob {
   files: string[];
   /** What the globs matched and was not read: named in the report. */
   skipped?: SkippedMatch[];
+  /** Globs that matched nothing beside globs that did: named in the report. */
+  unmatched?: string[];
   /** ISO-8601. */
   asOf: string;
   rangeMs?: number;
@@ -65,7 +67,11 @@ export async function writeReport(
     series: job.series,
     ...(onProgress ? { onProgress } : {}),
   });
-  const head = reportHead(scan, { ...window, ...(job.skipped ? { skipped: job.skipped } : {}) });
+  const head = reportHead(scan, {
+    ...window,
+    ...(job.skipped ? { skipped: job.skipped } : {}),
+    ...(job.unmatched ? { unmatched: job.unmatched } : {}),
+  });
   const rows = sessionRows(scan, { consume: true });
   const { output } = job;
   let text: Iterable<string>;

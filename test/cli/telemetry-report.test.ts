@@ -637,6 +637,29 @@ describe('telemetry report', () => {
     );
   });
 
+  it('a glob that matches nothing beside one that does is named in the table and the JSON, not passed over', () => {
+    const args = [
+      'telemetry',
+      'report',
+      '--files',
+      'telemetry/*.jsonl',
+      '--files',
+      'telemtry/*.jsonl.gz',
+      '--as-of',
+      AS_OF,
+    ];
+    const table = run(args, root);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^telemtry\/\*\.jsonl\.gz matched no file: nothing it was meant to find is counted$/m);
+    const json = run([...args, '--json'], root);
+    const rep = JSON.parse(json.stdout) as TelemetryReport;
+    expect(rep.unmatched_patterns).toEqual(['telemtry/*.jsonl.gz']);
+    expect(rep.files.map((f) => f.path)).toEqual(['telemetry/usage.jsonl']);
+    // Every glob matching something: none named.
+    const all = run(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', AS_OF, '--json'], root);
+    expect((JSON.parse(all.stdout) as TelemetryReport).unmatched_patterns).toEqual([]);
+  });
+
   it('a link a glob matches that leads nowhere halts (exit 2) naming it, beside files that read', () => {
     mkdirSync(join(root, 'linked'), { recursive: true });
     writeFileSync(join(root, 'linked', 'a.jsonl'), telemetryText([plans[0] as SessionPlan]));

@@ -48,6 +48,7 @@ function report(sessions: number): TelemetryReport {
     window: { start: null, last_turns: null },
     files: [{ path: 't.jsonl', lines: 2, records: 2, malformed: 0 }],
     skipped_files: [],
+    unmatched_patterns: [],
     malformed: { count: 0, first: [] },
     mostly_malformed: [],
     ends_mid_stream: [],

@@ -94,7 +94,7 @@ EXIT CODES
       const fromRfc = patterns.map(negatedPattern).find((w) => w !== undefined);
       if (fromRfc !== undefined) throw new UsageError(`${id}'s rfc.yaml telemetry.files: ${fromRfc}`);
     }
-    const { files, missing, unreadable: broken, skipped } = await matchTelemetryFiles(root, patterns);
+    const { files, missing, unreadable: broken, skipped, unmatched } = await matchTelemetryFiles(root, patterns);
     // Where relative names were looked for; an absolute one was looked for where it says.
     const under = (names: readonly string[]) => (names.every((n) => isAbsolute(n)) ? '' : ` under ${visible(root)}`);
     // As a gate reading the same files halts: a matched link that leads nowhere is data missing.
@@ -135,6 +135,7 @@ EXIT CODES
       root,
       files,
       ...(skipped.length ? { skipped } : {}),
+      ...(unmatched.length ? { unmatched } : {}),
       asOf: asOf.toISOString(),
       ...(rangeMs !== undefined ? { rangeMs, window: flags.window } : {}),
       ...(flags['last-turns'] !== undefined ? { lastTurns: flags['last-turns'] } : {}),

@@ -247,6 +247,9 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
   lines.push(
     invariantLine('results injected after the breakpoint', r.invariants.injected_after_breakpoint, 'injection'),
   );
+  for (const p of r.unmatched_patterns) {
+    lines.push(`${visible(p)} matched no file: nothing it was meant to find is counted`);
+  }
   if (r.skipped_files.length > 0) {
     lines.push(`${counted(r.skipped_files.length, 'matched path')} skipped, not regular files:`);
     for (const f of r.skipped_files) lines.push(`  ${visible(f)}`);

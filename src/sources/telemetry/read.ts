@@ -261,19 +261,30 @@ function stepInto(parts: readonly string[], from: Standing, seg: string): Standi
 export async function matchTelemetryFiles(
   root: string,
   patterns: readonly string[],
-): Promise<{ files: string[]; missing: string[]; unreadable: UnreadableMatch[]; skipped: SkippedMatch[] }> {
+): Promise<{
+  files: string[];
+  missing: string[];
+  unreadable: UnreadableMatch[];
+  skipped: SkippedMatch[];
+  unmatched: string[];
+}> {
   const found = new Map<string, string>();
+  /** Globs that matched nothing at all, as written: beside globs that did, a typo would go unseen. */
+  const unmatched: string[] = [];
+  let hit = false;
   const missing: string[] = [];
   /** By where it is (a link's real folder and name): a place reached by two names is named once. */
   const unreadable = new Map<string, UnreadableMatch>();
   /** By real path, like the files. */
   const skipped = new Map<string, SkippedMatch>();
   const add = async (name: string, full: string): Promise<void> => {
+    hit = true;
     const real = await realpath(full).catch(() => full);
     const prior = found.get(real);
     if (prior === undefined || comparePaths(name, prior) < 0) found.set(real, name);
   };
   const skip = async (name: string, full: string, pattern: string, what: string): Promise<void> => {
+    hit = true;
     const real = await realpath(full).catch(() => full);
     const prior = skipped.get(real);
     if (prior === undefined || comparePaths(name, prior.path) < 0) skipped.set(real, { path: name, pattern, what });
@@ -412,13 +423,17 @@ export async function matchTelemetryFiles(
       if (key !== undefined && reach >= depth) walked.add(key);
       return reach;
     };
+    hit = false;
+    const lostBefore = unreadable.size;
     await walk(start, at0, []);
+    if (!hit && unreadable.size === lostBefore) unmatched.push(pattern);
   }
   return {
     files: [...found.values()].sort(comparePaths),
     missing,
     unreadable: [...unreadable.values()].sort((a, b) => comparePaths(a.path, b.path)),
     skipped: [...skipped.values()].sort((a, b) => comparePaths(a.path, b.path)),
+    unmatched,
   };
 }
 

@@ -31,6 +31,13 @@ const unreadable = async (root: string, patterns: string[]) =>
   (await matchTelemetryFiles(root, patterns)).unreadable.map((u) => `${u.path} (${u.kind}): ${u.why}`);
 
 describe('matchTelemetryFiles', () => {
+  it('names each glob that matched nothing beside globs that did, not those whose files others matched too', async () => {
+    const root = tree('logs/a.jsonl', 'logs/b.jsonl.gz');
+    const got = await matchTelemetryFiles(root, ['logs/*.jsonl', 'logz/*.jsonl', 'logs/*', 'logs/*.jsonl.gz', '*.gz']);
+    expect(got.files).toEqual(['logs/a.jsonl', 'logs/b.jsonl.gz']);
+    expect(got.unmatched).toEqual(['logz/*.jsonl', '*.gz']);
+  });
+
   it('a ** picomatch reads as any depth inside a segment (**.jsonl, {a,**}, @(a|b)**) is walked as one', async () => {
     const root = tree('a/x/c.jsonl', 'x/y/a.jsonl', 'x/gone -> nowhere');
     const files = async (p: string) => (await matchTelemetryFiles(root, [p])).files;
@@ -108,12 +115,14 @@ describe('matchTelemetryFiles', () => {
       missing: [],
       unreadable: [],
       skipped: [],
+      unmatched: [],
     });
     expect(await matchTelemetryFiles(logs, ['logs/*/'])).toEqual({
       files: [],
       missing: [],
       unreadable: [],
       skipped: [],
+      unmatched: ['logs/*/'],
     });
     expect((await matchTelemetryFiles(logs, ['logs/sub//*.jsonl'])).files).toEqual(['logs/sub//b.jsonl']);
   });
@@ -147,6 +156,7 @@ describe('matchTelemetryFiles: a dangling link where the glob could have found f
         missing: [],
         unreadable: [],
         skipped: [],
+        unmatched: [],
       });
       // Named so, but a link to a path: what it leads to is gone.
       symlinkSync('/nonexistent/rfcgate-volume/b.jsonl', join(r, 'logs', '.#b.jsonl'));
@@ -207,6 +217,7 @@ describe("matchTelemetryFiles: the glob's own base behind a link that leads nowh
         missing: [],
         unreadable: [],
         skipped: [],
+        unmatched: ['logs/gone/*.jsonl'],
       });
     } finally {
       done();
