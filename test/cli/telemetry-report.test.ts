@@ -596,6 +596,19 @@ describe('telemetry report', () => {
     const r = run(['telemetry', 'report', '--rfc', 'v3-kernel', '--as-of', AS_OF, '--json'], root);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as TelemetryReport).overall.turns).toBe(10);
+    // A writer of plain JSONL only: the list's *.jsonl.gz, an alternative to *.jsonl, is not named.
+    const plain = tempDir('rfcgate-telemetry-plain-');
+    mkdirSync(join(plain, 'telemetry'), { recursive: true });
+    writeFileSync(join(plain, 'telemetry', 'usage.jsonl'), telemetryText([plans[0] as SessionPlan]));
+    cpSync(resolve('gates/v3-kernel'), join(plain, 'gates/v3-kernel'), { recursive: true });
+    const json = run(['telemetry', 'report', '--rfc', 'v3-kernel', '--as-of', AS_OF, '--json'], plain);
+    expect(json.code).toBe(0);
+    const rep = JSON.parse(json.stdout) as TelemetryReport;
+    expect(rep.files.map((f) => f.path)).toEqual(['telemetry/usage.jsonl']);
+    expect(rep.unmatched_patterns).toEqual([]);
+    const table = run(['telemetry', 'report', '--rfc', 'v3-kernel', '--as-of', AS_OF], plain);
+    expect(table.code).toBe(0);
+    expect(table.stdout).not.toMatch(/matched no file/);
   });
 
   it('halts (exit 2) when no file matches, or a file is mostly malformed', () => {

@@ -135,7 +135,9 @@ EXIT CODES
       root,
       files,
       ...(skipped.length ? { skipped } : {}),
-      ...(unmatched.length ? { unmatched } : {}),
+      // rfc.yaml's list names alternatives (its writer's *.jsonl or *.jsonl.gz), so one of them
+      // matching nothing is the usual case; globs typed on the command line are each meant.
+      ...(unmatched.length && flags.files?.length ? { unmatched } : {}),
       asOf: asOf.toISOString(),
       ...(rangeMs !== undefined ? { rangeMs, window: flags.window } : {}),
       ...(flags['last-turns'] !== undefined ? { lastTurns: flags['last-turns'] } : {}),
