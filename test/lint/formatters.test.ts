@@ -108,6 +108,38 @@ describe('lint formatters', () => {
     expect(() => encodeURIComponent(long)).not.toThrow(); // throws on a lone surrogate
   });
 
+  it('SARIF: a run over part of the tree is its own code scanning category, so it closes no alert outside it', async () => {
+    const repo = lintRepo({
+      rules: [L1],
+      files: { 'src/a.py': 'x = "measurement.lease_plane.a"\n', 'src/b.py': 'y = 1\n' },
+    });
+    const base = repo.head();
+    repo.branch('topic');
+    repo.checkout('topic');
+    repo.commit({ files: { 'src/b.py': 'y = 2\n' }, message: 'edit b', date: '2026-05-02T09:00:00Z' });
+    repo.write('src/b.py', 'y = 3\n');
+    repo.git(['add', 'src/b.py']);
+    const category = async (scope: Parameters<typeof lint>[1]) =>
+      (JSON.parse(formatLint(await lint(repo, scope), 'sarif')) as Log).runs[0]?.automationDetails?.id;
+    expect(await category({ kind: 'tree' })).toBe('rfcgate-lint/demo/');
+    // '.' names the whole governed root, and a whole commit is judged as the tree is.
+    expect(await category({ kind: 'paths', paths: ['.'] })).toBe('rfcgate-lint/demo/');
+    expect(await category({ kind: 'commit', rev: 'HEAD' })).toBe('rfcgate-lint/demo/');
+    expect(await category({ kind: 'staged' })).toBe('rfcgate-lint/demo/staged/');
+    expect(await category({ kind: 'changed', since: base })).toBe(`rfcgate-lint/demo/changed-since-${base}/`);
+    expect(await category({ kind: 'commit', rev: 'HEAD', since: base })).toBe(
+      `rfcgate-lint/demo/changed-since-${base}/`,
+    );
+    // The same paths in any order are the same analysis; other paths another one.
+    expect(await category({ kind: 'paths', paths: ['src/b.py', 'src/a.py'] })).toBe(
+      'rfcgate-lint/demo/paths-src/a.py,src/b.py/',
+    );
+    expect(await category({ kind: 'paths', paths: ['src'] })).toBe('rfcgate-lint/demo/paths-src/');
+    expect(await category({ kind: 'hook', files: ['src/b.py'] })).toBe('rfcgate-lint/demo/staged/');
+    // A file passed that is not staged: the hook's share is checked as the working tree's.
+    expect(await category({ kind: 'hook', files: ['src/a.py'] })).toBe('rfcgate-lint/demo/hook-files/');
+  });
+
   it('SARIF: past the 25,000 results code scanning accepts, keeps errors first and says what it left out', () => {
     const warn = report.findings.find((f) => f.severity === 'warn')!;
     const error = report.findings.find((f) => f.severity === 'error')!;

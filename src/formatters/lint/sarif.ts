@@ -59,7 +59,7 @@ export function formatLintSarif(r: LintReport, opts: { toolVersion?: string; pre
     runs: [
       {
         tool: { driver: { name: 'rfcgate', version: opts.toolVersion ?? PACKAGE_VERSION, rules } },
-        automationDetails: { id: `rfcgate-lint/${r.rfc}/` },
+        automationDetails: { id: lintSarifCategory(r) },
         columnKind: 'utf16CodeUnits',
         invocations: [
           {
@@ -73,6 +73,44 @@ export function formatLintSarif(r: LintReport, opts: { toolVersion?: string; pre
     ],
   };
   return jsonReport(log);
+}
+
+/**
+ * The category code scanning files the results under (the id ends with `/`, so all of it is
+ * the category). An upload replaces the previous one of its category and closes every alert
+ * it no longer holds, and a pull request's analysis is compared with the base branch's of the
+ * same category: a run over part of the tree (the staged change, a diff, some paths, the files
+ * a hook passed) under the whole tree's category would mark every alert outside it as fixed.
+ * So each partial scope is its own analysis, as `gate check` names a `--phase` or `--only` run.
+ */
+export function lintSarifCategory(r: LintReport): string {
+  const base = `rfcgate-lint/${r.rfc}/`;
+  const s = r.scope;
+  // A hook manager's share of the files, judged as the working tree.
+  if (s.passed !== undefined && s.kind === 'tree') return `${base}hook-files/`;
+  switch (s.kind) {
+    case 'tree':
+      return base;
+    case 'staged':
+      return `${base}staged/`;
+    case 'changed':
+      return `${base}changed-since-${s.since ?? ''}/`;
+    case 'commit':
+      // A whole commit as committed is judged as the tree is: the tree's analysis, at that commit.
+      return s.since === undefined ? base : `${base}changed-since-${s.since}/`;
+    case 'paths':
+      // '.' names the governed root: the whole tree.
+      return s.paths?.includes('.') ? base : `${base}paths-${pathsKey(s.paths ?? [])}/`;
+  }
+}
+
+/**
+ * The paths a run named, sorted, so the same paths always name the same category; a list too
+ * long to read as a name is named by its digest instead.
+ */
+function pathsKey(paths: string[]): string {
+  const key = [...new Set(paths)].sort().join(',');
+  return key.length <= 100 ? key : `sha256-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 }
 
 /** The first `max` results, errors before warnings, each group in the report's order. */
