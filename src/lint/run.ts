@@ -26,7 +26,7 @@ import { type PlannedFile, type ScanResult, scanFiles } from './scan.js';
 import type { RgSearch } from './prefilter.js';
 import type { OncePerRun } from './hook-run.js';
 import { checkRequire } from './rules/require.js';
-import { waiversOf } from './rules/waivers.js';
+import { idleWaivers, waiversOf } from './rules/waivers.js';
 import type { ScopeInfo, SkippedFile, Snapshot, WorkingTree } from './scopes.js';
 import type { LintRule } from './spec.js';
 
@@ -119,6 +119,17 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
   for (const c of checks) {
     const s = state(c.rule.id);
     treeWide(s, c.waivers.expired);
+    if (c.rule.allow.some((w) => w.expires !== undefined)) {
+      const included = matcher(c.include);
+      const excluded = c.exclude.length ? matcher(c.exclude) : () => false;
+      // A helper module is read for the helper, and a waiver may cover it too.
+      const module = c.rule.kind === 'helper_only' ? matcher(c.rule.modules) : () => false;
+      const applies = (f: string) => module(f) || (included(f) && !excluded(f));
+      treeWide(
+        s,
+        idleWaivers(c.rule, asOf, (p) => anyMatch(snap, p, applies)),
+      );
+    }
     // A glob that matches nothing in the whole tree is a mistake, not a clean result. The
     // files the rule's other globs match are still checked: a finding there is reported
     // (and an error fails the rule) whatever else halts it.

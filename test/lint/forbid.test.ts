@@ -489,6 +489,52 @@ describe('waivers', () => {
   });
 });
 
+describe('idle waivers', () => {
+  const waiver = (path: string, expires = '2026-12-31') => ({ path, reason: 'migrating in PR 12', expires });
+
+  it('a waiver in force that names no file the rule applies to is a warning at its line, in every scope', async () => {
+    const rule = {
+      ...L1,
+      allow: [...L1.allow, waiver('src/legacy/'), waiver('src/gone.py'), waiver('tests/old.py')],
+    };
+    const repo = lintRepo({
+      rules: [rule],
+      files: { 'src/legacy/old.py': 'X = "measurement.lease_plane.request"\n', 'tests/old.py': 'x = 1\n' },
+    });
+    for (const scope of [{ kind: 'tree' }, { kind: 'staged' }] as const) {
+      const r = await lint(repo, scope);
+      // src/gone.py is no file; tests/old.py is one the rule excludes anyway.
+      expect(where(r)).toEqual(['gates/demo/lints.yaml:22:7 L1', 'gates/demo/lints.yaml:25:7 L1']);
+      expect(r.findings.map((f) => f.severity)).toEqual(['warn', 'warn']);
+      expect(r.findings[0]?.message).toBe(
+        "the waiver of 'L1' for src/gone.py (until 2026-12-31: migrating in PR 12) names no file the rule applies to, so it exempts nothing",
+      );
+      expect(r.verdict).toBe('pass');
+    }
+  });
+
+  it('an allow entry without expires may name a module still to be written; a require waiver names trigger files', async () => {
+    const require = {
+      id: 'R',
+      title: 'profile',
+      severity: 'error',
+      message: 'no profile',
+      fix: 'add it',
+      require: { when: ['lib/'], files: ['docs/profile.md'] },
+      allow: [waiver('lib/old/'), waiver('lib/gone/')],
+    };
+    const repo = lintRepo({
+      rules: [L1, require],
+      files: { 'src/app.py': 'x = 1\n', 'lib/old/a.ex': 'a\n' },
+    });
+    const r = await lint(repo);
+    // L1's allow entry names src/audit/event_types.py, which this tree lacks: no warning.
+    expect(r.findings.map((f) => `${f.rule} ${f.severity} ${f.message}`)).toEqual([
+      "R warn the waiver of 'R' for lib/gone/ (until 2026-12-31: migrating in PR 12) names no file the rule applies to, so it exempts nothing",
+    ]);
+  });
+});
+
 describe('zero files', () => {
   it('an include glob that matches no file halts the rule and names the glob', async () => {
     const repo = lintRepo({

@@ -5,13 +5,14 @@
  * file without the required artifact is caught before it is made.
  */
 import { GLOB_CHARS } from '../../util/globs.js';
-import { matching } from '../globs.js';
+import { matcher, matching, someSorted } from '../globs.js';
+import { append } from '../../util/append.js';
 import { decodeText } from '../scan.js';
 import { fileFinding, type LintFinding } from '../report.js';
 import type { Snapshot } from '../scopes.js';
 import type { HaltReason } from '../../model/result.js';
 import type { RequireRule } from '../spec.js';
-import { waiversOf } from './waivers.js';
+import { idleWaivers, waiversOf } from './waivers.js';
 
 export interface RequireOutcome {
   findings: LintFinding[];
@@ -25,6 +26,16 @@ export interface RequireOutcome {
 export function checkRequire(rule: RequireRule, snap: Snapshot, asOf: Date, maxBytes: number): RequireOutcome {
   const waivers = waiversOf(rule, asOf);
   const findings: LintFinding[] = [...waivers.expired];
+  if (rule.allow.some((w) => w.expires !== undefined)) {
+    // A waiver exempts trigger files.
+    const when = matcher(rule.when);
+    const isFile = snap.isFile;
+    const trigger = (f: string) => when(f) && (isFile === undefined || isFile(f));
+    append(
+      findings,
+      idleWaivers(rule, asOf, (p) => someSorted(snap.universe, [p], trigger)),
+    );
+  }
   const skipped: RequireOutcome['skipped'] = [];
   const files = (globs: string[]) => {
     const found = matching(snap.universe, globs);

@@ -15,6 +15,30 @@ export interface Waivers {
   expired: LintFinding[];
 }
 
+/**
+ * A warning for each waiver still in force whose path names no file the rule applies to (the
+ * file was fixed and deleted, renamed, or the path is mistyped): it exempts nothing, and
+ * would silently exempt whatever lands there until it expires. Only waivers, which are meant
+ * to go: a standing allow entry may name a module still to be written.
+ */
+export function idleWaivers(rule: LintRule, asOf: Date, names: (path: string) => boolean): LintFinding[] {
+  const today = utcDay(asOf);
+  return rule.allow
+    .filter((w) => w.path !== undefined && w.expires !== undefined && w.expires >= today && !names(w.path))
+    .map((w) => ({
+      rule: rule.id,
+      kind: rule.kind,
+      severity: 'warn',
+      file: w.location.file,
+      line: w.location.line,
+      col: w.location.col,
+      end_line: w.location.line,
+      end_col: w.location.col,
+      message: `the waiver of '${rule.id}' for ${w.path ?? ''} (until ${w.expires ?? ''}: ${w.reason}) names no file the rule applies to, so it exempts nothing`,
+      fix: `remove the waiver, or correct its path`,
+    }));
+}
+
 export function utcDay(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
