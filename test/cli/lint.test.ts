@@ -680,9 +680,18 @@ describe('rfcgate lint', () => {
     expect(github.code).toBe(1);
     expect(github.stdout).toMatch(/^::error file=svc\/src\/a\\b\.py,line=1,col=6,/m);
     const sarif = JSON.parse(lint('sarif').stdout) as {
-      runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+      runs: {
+        results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+        tool: { driver: { rules: { help: { text: string } }[] } };
+      }[];
     };
     expect(sarif.runs[0]?.results[0]?.locations[0]?.physicalLocation.artifactLocation.uri).toBe('svc/src/a%5Cb.py');
+    // The command a reader of code scanning runs from the checkout's top names the root too.
+    const help = sarif.runs[0]?.tool.driver.rules[0]?.help.text ?? '';
+    expect(help).toBe('Run `rfcgate lint --root svc --rfc demo --json` for every finding.');
+    const listed = run(help.replace(/^Run `rfcgate (.*)` for every finding\.$/, '$1').split(' '), repo.dir);
+    expect(listed.code).toBe(1);
+    expect(JSON.parse(listed.stdout).findings[0].file).toBe('src/a\\b.py');
     const junit = lint('junit').stdout;
     expect(junit).toContain('file="svc/gates/demo/lints.yaml"');
     expect(junit).toContain('svc/src/a\\b.py:1:6 error');

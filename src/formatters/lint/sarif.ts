@@ -9,6 +9,7 @@ import type { Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import type { LintFinding, LintReport } from '../../lint/report.js';
 import { PACKAGE_VERSION, SARIF_SCHEMA_URI, sarifUri } from '../sarif.js';
 import { jsonReport } from '../visible.js';
+import { shellWord } from '../../util/shell.js';
 
 /**
  * Code scanning rejects a run holding more results than this ("Analysis SARIF file rejected due
@@ -17,6 +18,7 @@ import { jsonReport } from '../visible.js';
 export const SARIF_MAX_RESULTS = 25_000;
 
 export function formatLintSarif(r: LintReport, opts: { toolVersion?: string; prefix?: string } = {}): string {
+  const every = everyFinding(r, opts.prefix ?? '');
   const index = new Map(r.rules.map((x, i) => [x.id, i]));
   const rules: ReportingDescriptor[] = r.rules.map((x) => ({
     id: `${r.rfc}/${x.id}`,
@@ -25,7 +27,7 @@ export function formatLintSarif(r: LintReport, opts: { toolVersion?: string; pre
     fullDescription: {
       text: `lint ${x.kind} ${x.id} of RFC ${r.rfc}${x.section ? ` (${x.section})` : ''}: ${x.title}`,
     },
-    help: { text: `Run \`rfcgate lint --rfc ${r.rfc} --json\` for every finding.` },
+    help: { text: `Run \`${every}\` for every finding.` },
     defaultConfiguration: { level: x.severity === 'error' ? 'error' : 'warning' },
     properties: {
       rule_id: x.id,
@@ -52,7 +54,7 @@ export function formatLintSarif(r: LintReport, opts: { toolVersion?: string; pre
       message: { text: `${x.id} halted (${x.halt_reason ?? 'error'}): ${x.reason ?? x.title}` },
       associatedRule: { id: `${r.rfc}/${x.id}`, index: index.get(x.id) ?? 0 },
     }));
-  if (results.length < all.length) notifications.push(leftOut(r, all, results));
+  if (results.length < all.length) notifications.push(leftOut(all, results, every));
   const log: Log = {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
@@ -113,6 +115,15 @@ function pathsKey(paths: string[]): string {
   return key.length <= 100 ? key : `sha256-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 }
 
+/**
+ * The command that lists every finding, as run from the checkout's top, where code scanning
+ * names files: a governed root below it must be named, or no gates/ folder is found there.
+ */
+function everyFinding(r: LintReport, prefix: string): string {
+  const root = prefix ? ` --root ${shellWord(prefix.replace(/\/$/, ''))}` : '';
+  return `rfcgate lint${root} --rfc ${r.rfc} --json`;
+}
+
 /** The first `max` results, errors before warnings, each group in the report's order. */
 function mostSevere(results: Result[], max: number): Result[] {
   if (results.length <= max) return results;
@@ -128,7 +139,7 @@ function mostSevere(results: Result[], max: number): Result[] {
 }
 
 /** The notification saying which findings a capped run leaves out, and where they all are. */
-function leftOut(r: LintReport, all: Result[], kept: Result[]): Notification {
+function leftOut(all: Result[], kept: Result[], every: string): Notification {
   const errors = (xs: Result[]) => xs.filter((x) => x.level === 'error').length;
   const n = (count: number) => count.toLocaleString('en-US');
   const e = errors(all) - errors(kept);
@@ -139,7 +150,7 @@ function leftOut(r: LintReport, all: Result[], kept: Result[]): Notification {
   return {
     level: 'warning',
     message: {
-      text: `Left out ${what} of ${n(all.length)} findings: code scanning rejects a run of more than ${n(SARIF_MAX_RESULTS)} results, so this file holds ${n(kept.length)}, errors first; \`rfcgate lint --rfc ${r.rfc} --json\` lists every finding.`,
+      text: `Left out ${what} of ${n(all.length)} findings: code scanning rejects a run of more than ${n(SARIF_MAX_RESULTS)} results, so this file holds ${n(kept.length)}, errors first; \`${every}\` lists every finding.`,
     },
   };
 }
