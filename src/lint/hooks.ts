@@ -151,14 +151,8 @@ export function installHooks(o: InstallOptions): HookAction[] {
     }
     const edits = present(path) && isOurs(path) && !o.force ? handEdits(hook, readFileSync(path, 'utf8')) : undefined;
     if (edits !== undefined) {
-      const which = edits.length
-        ? edits
-            .slice(0, 3)
-            .map((l) => `'${l}'`)
-            .join(', ') + (edits.length > 3 ? ` and ${edits.length - 3} more` : '')
-        : 'lines removed or changed';
       throw new UsageError(
-        `${path} was edited by hand since hooks install wrote it (${which}), and installing again would drop the edits; put them in a hook of your own and install with --chain to run it first, or rerun with --force to drop them`,
+        `${path} was edited by hand since hooks install wrote it (${describeEdits(edits)}), and installing again would drop the edits; put them in a hook of your own and install with --chain to run it first, or rerun with --force to drop them`,
       );
     }
     // The repository's own hooks folder (core.hooksPath naming a folder of the work tree whose
@@ -277,7 +271,21 @@ function defaultHooksDir(root: string): string | undefined {
   return common.ok ? resolve(root, common.out, 'hooks') : undefined;
 }
 
-export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_TYPES): HookAction[] {
+/** What an edited hook's lines say in a refusal: the first three added or changed, else that some went. */
+function describeEdits(edits: string[]): string {
+  if (!edits.length) return 'lines removed or changed';
+  const named = edits
+    .slice(0, 3)
+    .map((l) => `'${l}'`)
+    .join(', ');
+  return named + (edits.length > 3 ? ` and ${edits.length - 3} more` : '');
+}
+
+/**
+ * `force`: remove a hook of rfcgate's even when it was edited by hand since install wrote it
+ * (without it such a hook is refused, the edits named, and nothing is changed).
+ */
+export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_TYPES, force = false): HookAction[] {
   const dir = hooksDir(root, workTreeTop(root, 'hooks uninstall'));
   checkHooksFolder(dir);
   // Where install wrote before core.hooksPath changed: only rfcgate's own hooks are touched
@@ -287,6 +295,18 @@ export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_T
   const others = [...elsewhere].filter(
     (d): d is string => d !== undefined && statSync(d, { throwIfNoEntry: false })?.isDirectory() === true,
   );
+  // A hand edit made after install (a command added, say) is the user's work, which removing
+  // the hook would lose without a word: every folder is checked before anything is removed.
+  for (const d of [dir, ...others]) {
+    for (const hook of hooks) {
+      const path = join(d, hook);
+      const edits = !force && present(path) && isOurs(path) ? handEdits(hook, readFileSync(path, 'utf8')) : undefined;
+      if (edits === undefined) continue;
+      throw new UsageError(
+        `${path} was edited by hand since hooks install wrote it (${describeEdits(edits)}), and uninstalling would lose the edits; copy what you want to keep elsewhere, then rerun with --force to remove it anyway (nothing was changed)`,
+      );
+    }
+  }
   // Every folder with something to change is tried first: one that cannot be written to would
   // otherwise stop the uninstall half way, with the raw error of the file it could not remove.
   for (const [d, stale] of [[dir, false] as const, ...others.map((d) => [d, true] as const)]) {

@@ -863,6 +863,27 @@ describe('rfcgate lint', () => {
     expect(u.code).toBe(0);
   });
 
+  it('hooks uninstall over its hook edited by hand since install refuses and changes nothing; --force removes it', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const hooks = join(repo.dir, '.git/hooks');
+    expect(run(['hooks', 'install', '--pre-push'], repo.dir).code).toBe(0);
+    const commitHook = readFileSync(join(hooks, 'pre-commit'), 'utf8');
+    const edited = `${readFileSync(join(hooks, 'pre-push'), 'utf8')}# ran tests too\nnpm test\n`;
+    writeFileSync(join(hooks, 'pre-push'), edited);
+    const u = run(['hooks', 'uninstall'], repo.dir);
+    expect(u.stderr).toBe(
+      `error: ${hooks}/pre-push was edited by hand since hooks install wrote it ('# ran tests too', 'npm test'), and uninstalling would lose the edits; copy what you want to keep elsewhere, then rerun with --force to remove it anyway (nothing was changed)\n`,
+    );
+    expect(u.code).toBe(3);
+    expect(readFileSync(join(hooks, 'pre-push'), 'utf8')).toBe(edited);
+    expect(readFileSync(join(hooks, 'pre-commit'), 'utf8')).toBe(commitHook);
+    const forced = run(['hooks', 'uninstall', '--force'], repo.dir);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toMatch(/^pre-push: removed/m);
+    expect(existsSync(join(hooks, 'pre-push'))).toBe(false);
+    expect(existsSync(join(hooks, 'pre-commit'))).toBe(false);
+  });
+
   it('outside a git work tree, hooks install and hooks uninstall each say to run themselves in the repository', () => {
     const dir = tempDir();
     writeRfc(dir, { raw: { 'lints.yaml': modeline('lints.yaml') + stringify([L1]) } });

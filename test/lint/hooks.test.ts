@@ -434,8 +434,16 @@ describe('hooks', () => {
     writeFileSync(path, edited.replace(/^# rfcgate-digest .*\n/m, ''));
     expect(installHooks(opts(repo.dir, { chain: true })).map((a) => a.action)).toEqual(['updated']);
     expect(readFileSync(path, 'utf8')).toBe(written);
-    writeFileSync(path, [shebang, '# debugging the hook', 'set -x', ...rest].join('\n'));
-    expect(uninstallHooks(repo.dir).map((a) => a.action)).toEqual(['restored', 'absent']);
+    // Uninstalling would lose the edits too: refused, naming them, and nothing is changed.
+    const editedAgain = [shebang, '# debugging the hook', 'set -x', ...rest].join('\n');
+    writeFileSync(path, editedAgain);
+    expect(() => uninstallHooks(repo.dir)).toThrow(
+      /pre-commit was edited by hand since hooks install wrote it \('# debugging the hook', 'set -x'\), and uninstalling would lose the edits; copy what you want to keep elsewhere, then rerun with --force to remove it anyway \(nothing was changed\)/,
+    );
+    expect(readFileSync(path, 'utf8')).toBe(editedAgain);
+    expect(readFileSync(`${path}.rfcgate-previous`, 'utf8')).toBe(FOREIGN);
+    // --force drops them and puts the kept hook back.
+    expect(uninstallHooks(repo.dir, undefined, true).map((a) => a.action)).toEqual(['restored', 'absent']);
     expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
     expect(statSync(path).mode & 0o777).toBe(0o750);
     expect(existsSync(`${path}.rfcgate-previous`)).toBe(false);

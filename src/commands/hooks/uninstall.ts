@@ -4,24 +4,27 @@ import { type HookAction, uninstallHooks } from '../../lint/hooks.js';
 
 export default class HooksUninstall extends BaseCommand {
   static override summary = 'Remove the hooks rfcgate installed and put back the ones they replaced.';
-  static override description = `Removes the pre-commit and pre-push hooks that \`rfcgate hooks install\` wrote and moves any hook it had kept aside (<hook>.rfcgate-previous) back in place, byte for byte. A hook rfcgate did not write is left alone. Hooks install wrote before core.hooksPath changed are found where install wrote them (it records each folder in the git config, rfcgate.hooksDir; and .git/hooks) and removed there too, as are those in another worktree's hooks folder (a relative core.hooksPath gives each worktree its own).
+  static override description = `Removes the pre-commit and pre-push hooks that \`rfcgate hooks install\` wrote and moves any hook it had kept aside (<hook>.rfcgate-previous) back in place, byte for byte. A hook rfcgate did not write is left alone. One of rfcgate's edited by hand since install wrote it is refused (the edits named, nothing changed) unless --force, which drops the edits. Hooks install wrote before core.hooksPath changed are found where install wrote them (it records each folder in the git config, rfcgate.hooksDir; and .git/hooks) and removed there too, as are those in another worktree's hooks folder (a relative core.hooksPath gives each worktree its own).
 
 EXIT CODES
   0  done (also when there was nothing to remove)
-  3  this is not a git repository, or a hooks folder with a hook to remove cannot be written to (nothing is changed)`;
-  static override examples = ['<%= config.bin %> hooks uninstall'];
+  3  this is not a git repository, a hook to remove was edited by hand (--force drops the edits), or a hooks folder with a hook to remove cannot be written to (nothing is changed)`;
+  static override examples = ['<%= config.bin %> hooks uninstall', '<%= config.bin %> hooks uninstall --force'];
 
   static override flags = {
     root: Flags.directory({
       description: 'The repository (default: the one holding the current directory, also from inside its .git).',
       exists: true,
     }),
+    force: Flags.boolean({
+      description: 'Remove a hook rfcgate wrote even when it was edited by hand since (the edits are lost).',
+    }),
   };
 
   async run(): Promise<HookAction[]> {
     const { flags } = await this.parse(HooksUninstall);
     // Found as install finds it: from inside .git (where the hooks are) git knows no work tree.
-    const actions = uninstallHooks(findGovernedRoot(flags.root));
+    const actions = uninstallHooks(findGovernedRoot(flags.root), undefined, flags.force);
     for (const a of actions) {
       const what =
         a.action === 'left-foreign'
