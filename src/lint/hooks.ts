@@ -203,7 +203,7 @@ export function installHooks(o: InstallOptions): HookAction[] {
   // Before any hook is moved aside or written: a folder that cannot be written to would
   // otherwise stop the install half way, with the raw error of a temporary file.
   checkWritable(dir, 'so no hook was installed', 'hooks install');
-  const binFromTop = insideTop(top, o.bin);
+  const binFromTop = linkedBin(top, o.root, o.bin) ?? insideTop(top, o.bin);
   const fromTop = binFromTop === undefined ? {} : { binFromTop };
   const actions: HookAction[] = [];
   for (const hook of o.hooks) {
@@ -257,6 +257,36 @@ function insideTop(top: string, path: string): string | undefined {
     return undefined;
   }
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? undefined : rel.split(sep).join('/');
+}
+
+/**
+ * `bin` as reached through `node_modules/<its package>` in a folder from the governed root up
+ * to the top ('/'-separated, from the top), when that link leads to it: pnpm keeps the package
+ * in a folder named for its version (node_modules/.pnpm/rfcgate@0.1.0/...), which an upgrade
+ * removes, while node_modules/rfcgate stays and points at the new one.
+ */
+function linkedBin(top: string, root: string, bin: string): string | undefined {
+  let name: unknown;
+  let real: string;
+  try {
+    real = realpathSync(bin);
+    name = (JSON.parse(readFileSync(join(dirname(real), '..', 'package.json'), 'utf8')) as { name?: unknown }).name;
+  } catch {
+    return undefined;
+  }
+  if (typeof name !== 'string' || name === '') return undefined;
+  const realTop = realpathSync(top);
+  for (let d = realpathSync(root); ; d = dirname(d)) {
+    const candidate = join(d, 'node_modules', ...name.split('/'), 'bin', basename(real));
+    let target: string | undefined;
+    try {
+      target = realpathSync(candidate);
+    } catch {
+      target = undefined;
+    }
+    if (target === real) return relative(realTop, candidate).split(sep).join('/');
+    if (d === realTop || dirname(d) === d) return undefined;
+  }
 }
 
 /** The folders install recorded writing hooks into. */

@@ -633,6 +633,27 @@ describe('hooks', () => {
     }
   });
 
+  it('rfcgate installed by pnpm (node_modules/rfcgate a link into a folder named for its version) is still found after an upgrade', () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': 'node_modules/\n' } });
+    const store = (version: string) =>
+      join(repo.dir, 'node_modules', '.pnpm', `rfcgate@${version}`, 'node_modules', 'rfcgate');
+    const bin = standIn(store('0.1.0'));
+    writeFileSync(join(store('0.1.0'), 'package.json'), '{ "name": "rfcgate", "version": "0.1.0" }\n');
+    symlinkSync('.pnpm/rfcgate@0.1.0/node_modules/rfcgate', join(repo.dir, 'node_modules', 'rfcgate'));
+    installHooks(opts(repo.dir, { bin }));
+    // The upgrade: the old version's folder goes, the link points at the new one.
+    mkdirSync(join(store('0.2.0'), '..'), { recursive: true });
+    renameSync(store('0.1.0'), store('0.2.0'));
+    rmSync(join(repo.dir, 'node_modules', 'rfcgate'));
+    symlinkSync('.pnpm/rfcgate@0.2.0/node_modules/rfcgate', join(repo.dir, 'node_modules', 'rfcgate'));
+    repo.write('src/b.py', 'y = "measurement.lease_plane.x"\n');
+    repo.git(['add', '-A']);
+    const bad = commit(repo.dir, 'bad after the upgrade');
+    expect(bad.out).not.toMatch(/is gone/);
+    expect(bad.out).toMatch(/src\/b\.py\n {2}1:6 {2}error/);
+    expect(bad.code).toBe(1);
+  });
+
   it("in a linked worktree of rfcgate's own repository, not built there, the hook runs the main worktree's build, or says to build", () => {
     // rfcgate's own layout: bin/ committed, dist/ built and ignored, the hook installed from it.
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': 'dist/\n' } });
