@@ -373,7 +373,7 @@ function otherWorktreesHooksDirs(root: string, own: string): Map<string, string>
 
 /** Whether uninstallIn would remove or move anything at this hook's path. */
 function changes(path: string, stale: boolean): boolean {
-  if (present(path)) return isOurs(path);
+  if (present(path)) return isOurs(path) || (!stale && sameHook(path, path + PREVIOUS_SUFFIX));
   return !stale && present(path + PREVIOUS_SUFFIX);
 }
 
@@ -401,9 +401,17 @@ function uninstallIn(dir: string, hooks: readonly HookType[], stale: boolean): H
       continue;
     }
     if (!isOurs(path)) {
+      if (stale) continue;
+      // A hook manager wrote the kept hook back over ours (husky on npm install): the copy
+      // kept aside is the very hook in place, and the previous state is the hook alone.
+      if (present(previous) && sameHook(path, previous)) {
+        rmSync(previous);
+        actions.push({ hook, path, action: 'left-foreign' });
+        continue;
+      }
       // Ours with its marker line edited away, say: the hook it kept aside is not put back
       // over it, and the user is told where that one still is.
-      if (!stale) actions.push({ hook, path, action: 'left-foreign', ...(present(previous) ? { previous } : {}) });
+      actions.push({ hook, path, action: 'left-foreign', ...(present(previous) ? { previous } : {}) });
       continue;
     }
     removeDirs = Math.max(removeDirs, createdLevels(readFileSync(path, 'utf8')));

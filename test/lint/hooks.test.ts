@@ -182,6 +182,17 @@ describe('hooks', () => {
     uninstallHooks(repo.dir);
     expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
     expect(existsSync(`${path}.rfcgate-previous`)).toBe(false);
+    // Written back once more, then uninstalled: the copy kept aside is the hook in place, so it goes.
+    installHooks(opts(repo.dir, { chain: true }));
+    writeFileSync(path, FOREIGN);
+    chmodSync(path, 0o750);
+    expect(uninstallHooks(repo.dir)).toEqual([
+      { hook: 'pre-commit', path, action: 'left-foreign' },
+      { hook: 'pre-push', path: join(hooksDir(repo.dir), 'pre-push'), action: 'absent' },
+    ]);
+    expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
+    expect(statSync(path).mode & 0o777).toBe(0o750);
+    expect(existsSync(`${path}.rfcgate-previous`)).toBe(false);
     // A different hook there beside the kept one: which to keep is not install's to choose.
     installHooks(opts(repo.dir, { chain: true }));
     writeFileSync(path, '#!/bin/sh\necho another\n', { mode: 0o750 });

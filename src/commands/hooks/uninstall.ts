@@ -4,7 +4,7 @@ import { type HookAction, uninstallHooks } from '../../lint/hooks.js';
 
 export default class HooksUninstall extends BaseCommand {
   static override summary = 'Remove the hooks rfcgate installed and put back the ones they replaced.';
-  static override description = `Removes the pre-commit and pre-push hooks that \`rfcgate hooks install\` wrote and moves any hook it had kept aside (<hook>.rfcgate-previous) back in place, byte for byte. A hook rfcgate did not write is left alone. One of rfcgate's edited by hand since install wrote it is refused (the edits named, nothing changed) unless --force, which drops the edits. Hooks install wrote before core.hooksPath changed are found where install wrote them (it records each folder in the git config, rfcgate.hooksDir; and .git/hooks) and removed there too, as are those in another worktree's hooks folder (a relative core.hooksPath gives each worktree its own).
+  static override description = `Removes the pre-commit and pre-push hooks that \`rfcgate hooks install\` wrote and moves any hook it had kept aside (<hook>.rfcgate-previous) back in place, byte for byte. A hook rfcgate did not write is left alone (when a hook manager such as husky wrote the kept hook back over rfcgate's, the kept copy, the same bytes, is removed). One of rfcgate's edited by hand since install wrote it is refused (the edits named, nothing changed) unless --force, which drops the edits. Hooks install wrote before core.hooksPath changed are found where install wrote them (it records each folder in the git config, rfcgate.hooksDir; and .git/hooks) and removed there too, as are those in another worktree's hooks folder (a relative core.hooksPath gives each worktree its own).
 
 EXIT CODES
   0  done (also when there was nothing to remove)
