@@ -384,29 +384,47 @@ function occurrences(text: string, word: string): number {
   return n;
 }
 
+/** Where in `source` the `run` found at `offset` of `value` was written, or -1 when that is not certain. */
+function sameRunInSource(value: string, source: string, offset: number, run: string): number {
+  if (occurrences(source, run) !== occurrences(value, run)) return -1;
+  const nth = occurrences(value.slice(0, offset), run);
+  let at = -1;
+  for (let i = 0; i <= nth; i++) {
+    at = source.indexOf(run, at + 1);
+    if (at < 0) return -1;
+  }
+  return at;
+}
+
 export function locateInScalar(y: ParsedYaml, path: (string | number)[], offset: number): SourceLocation {
   const node = nodeAt(y, path);
   if (!node || !isScalar(node) || typeof node.value !== 'string') return valueLocation(y, path);
   const value = node.value;
   const start = node.range?.[0] ?? 0;
-  // The word at the offset, found in the scalar's own source text by its place among the same
-  // words: a folded (>-) value has no line breaks left and an escape (\") is shorter than its
-  // source, so offsets in the value are not offsets in the file, but an identifier is written
-  // as it reads.
-  const word = /^[A-Za-z_][\w.]*/.exec(value.slice(offset))?.[0];
-  if (word) {
-    const source = y.text.slice(start, node.range?.[1] ?? y.text.length);
-    const nth = occurrences(value.slice(0, offset), word);
-    let at = -1;
-    for (let i = 0; i <= nth; i++) {
-      at = source.indexOf(word, at + 1);
-      if (at < 0) break;
+  // The word (or other run of text) at the offset, found in the scalar's own source text by its
+  // place among the same runs: a folded (>-) or multi-line plain value has its line breaks turned
+  // into spaces and an escape (\") is shorter than its source, so offsets in the value are not
+  // offsets in the file, but what was written between spaces reads as it was written.
+  // A block scalar's header (>-, |) is not part of its text, and may hold the very run looked for.
+  const block = node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL';
+  const whole = y.text.slice(start, node.range?.[1] ?? y.text.length);
+  const skip = block ? whole.indexOf('\n') + 1 : 0;
+  const source = whole.slice(skip);
+  const run = /^[A-Za-z_][\w.]*/.exec(value.slice(offset))?.[0] ?? /^\S+/.exec(value.slice(offset))?.[0];
+  if (run) {
+    const at = sameRunInSource(value, source, offset, run);
+    if (at >= 0) return locate(y, start + skip + at);
+  } else {
+    // At the end (an expression that stops too early): just after the last thing written.
+    const last = /(\S+)(\s*)$/.exec(value.slice(0, offset));
+    if (last?.[1]) {
+      const at = sameRunInSource(value, source, last.index, last[1]);
+      if (at >= 0) return locate(y, start + skip + at + last[1].length + (last[2] ? 1 : 0));
     }
-    if (at >= 0 && occurrences(source, word) === occurrences(value, word)) return locate(y, start + at);
   }
   if (node.type === 'PLAIN' || node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') {
     const quote = node.type === 'PLAIN' ? 0 : 1;
-    if (!value.includes('\n')) return locate(y, start + quote + offset);
+    if (!source.trimEnd().includes('\n')) return locate(y, start + quote + offset);
   }
   const before = value.slice(0, offset);
   const lineIdx = before.split('\n').length - 1;

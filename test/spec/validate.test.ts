@@ -456,6 +456,21 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it.each([
+    ['folded (>-)', `>-\n    p50_ms > 1.0 &&\n    p50_ms ** 2.0 > 2.0`, 8, 13, "unexpected '*'"],
+    ['plain, over two lines', `p50_ms > 1.0 &&\n    p50_ms ** 2.0 > 2.0`, 7, 13, "unexpected '*'"],
+    ['double-quoted, over two lines', `"p50_ms > 1.0 &&\n    p50_ms ** 2.0 > 2.0"`, 7, 13, "unexpected '*'"],
+    ['folded (>-), ending too early', `>-\n    p50_ms > 1.0 &&\n    p50_ms >`, 8, 13, 'the expression ends too early'],
+  ])('a syntax error in a %s condition is located on the line it is written on', (_, condition, line, col, said) => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: ${condition}\n`,
+      }),
+    );
+    expect(ps).toEqual([`${D}:${line}:${col}: disconfirmer 'B': expression error: ${said}`]);
+  });
+
   it('a threshold with no measurement source: a measurement without a source, and a condition that names none', () => {
     const ps = problemsOf(
       raw({
