@@ -856,11 +856,18 @@ function checkComposites(
           severity: 'error',
           message: `exit criterion '${g.id}': all_of names unknown gate '${dep}'${suggest(dep, [...ids])}`,
         });
+      } else if (dep === g.id && loc) {
+        // Said at the name, as a prereq naming itself in depends_on is: not as a cycle of one.
+        problems.push({
+          ...valueLocation(loc.y, [loc.index, 'all_of', i]),
+          severity: 'error',
+          message: `exit criterion '${g.id}': all_of names itself; remove it from the list`,
+        });
       }
     });
     edges.set(
       g.id,
-      g.all_of.filter((d) => ids.has(d)),
+      g.all_of.filter((d) => ids.has(d) && d !== g.id),
     );
   }
   const state = new Map<string, 'visiting' | 'done'>();

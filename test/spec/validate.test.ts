@@ -963,6 +963,16 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a gate naming itself in all_of is said at that name, as a prereq depending on itself is', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'exit-criteria.yaml': `- id: E1\n  title: t\n  section: "§13"\n  phase: [close]\n  all_of: [E2, E1]\n- id: E2\n  title: t\n  section: "§13"\n  phase: [close]\n  passes_if: p50_ms < 1.0\n`,
+      }),
+    );
+    expect(ps).toEqual([`${E}:6:16: exit criterion 'E1': all_of names itself; remove it from the list`]);
+  });
+
   it('an alias bomb is one problem, at the alias where the expansion stops; a folder named like a spec file is not read', () => {
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]'];
     for (const c of 'cdefgh')
