@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { specText } from './text.js';
-import { suggest } from '../util/suggest.js';
+import { closest, suggest } from '../util/suggest.js';
 import { join, relative } from 'node:path';
 import type { Environment } from '@marcbachmann/cel-js';
 import { COUNCIL_FILE, type CouncilSpec, insideRepo, readCouncil } from '../council/spec.js';
@@ -149,6 +149,10 @@ export function loadRfc(
         severity: 'error',
         message: `unknown spec file '${name}'; expected one of: ${[...SPEC_FILES.keys()].join(', ')}${suggest(name, [...SPEC_FILES.keys()])}`,
       });
+      // The misspelt name of a spec file that is not there (measurement.yaml, prereqs.yml): what
+      // it declares is unknown to the others, and every reference to it would be a problem of its own.
+      const meant = closest(name, [...SPEC_FILES.keys()]);
+      if (meant !== undefined && !names.includes(meant)) unparsed = true;
       continue;
     }
     const empty = emptyFileProblem(y, name, schema, root);

@@ -1053,6 +1053,22 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it.each(['measurement.yaml', 'measurements.yml'])(
+    'measurements.yaml misnamed %s is the one problem, not every name the gates read',
+    (name) => {
+      const ps = problemsOf(
+        raw({
+          [name]: latency,
+          'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 10.0\n`,
+          'exit-criteria.yaml': `- id: E1\n  title: t\n  section: "§13"\n  phase: [close]\n  passes_if: p50_ms < 1.0\n`,
+        }),
+      );
+      expect(ps).toEqual([
+        `gates/demo/${name}:1:1: unknown spec file '${name}'; expected one of: ${[...SPEC_FILES.keys()].join(', ')} (did you mean 'measurements.yaml'?)`,
+      ]);
+    },
+  );
+
   it('an unknown RFC id and a spec folder with no files are clear errors', () => {
     const { root, cleanup } = tempRoot();
     cleanups.push(cleanup);
