@@ -114,6 +114,11 @@ export interface PrereqStatusOptions {
   asOf: Date;
   /** Evaluates data-gate measurements; without it, a prereq with data gates is gated (nothing measured). */
   measurer?: Measurer;
+  /**
+   * Told when a read as of now passed over the mainline's tip for a date ahead of the clock: the
+   * report reads the commit before it, and a deliverable in the tip looks absent.
+   */
+  onPassedOver?: (message: string) => void;
 }
 
 export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): Promise<PrereqReport> {
@@ -142,6 +147,7 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
     const o = a.outcome as Extract<MeasurementOutcome, { status: 'halt' }>;
     return haltReport({ reason: o.halt, message: o.reason });
   }
+  if (a.anchor.passedOver !== undefined) opts.onPassedOver?.(a.anchor.passedOver);
   try {
     return await statusesAt(rfc, opts, prereqs, head, a.anchor.commit);
   } catch (e) {

@@ -245,6 +245,28 @@ describe('prereq status', () => {
     expect(json[0].problems.map((p) => p.severity)).toEqual(['warning', 'error']);
   });
 
+  it('says on stderr when read as of now it passed over a mainline tip dated in the future; the JSON keeps its shape', () => {
+    const skewed = createRepo();
+    writeRfc(skewed.dir, { raw: { 'prereqs.yaml': modeline('prereqs.yaml') + stringify(PREREQS) } });
+    skewed.git(['add', '-f', 'gates']);
+    const parent = skewed.commit({ files: { 'src/one.py': '1\n' }, message: 'one', date: '2026-05-02T10:00:00Z' });
+    const ahead = new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const tip = skewed.commit({ files: { 'src/two.py': '2\n', 'src/two_b.py': '2\n' }, message: 'two', date: ahead });
+    const now = run(['prereq', 'status', '--json'], skewed.dir);
+    expect(now.code).toBe(0);
+    expect(now.stderr).toBe(
+      `note: the commit at 'main' (${tip.slice(0, 12)}) is dated ${new Date(ahead).toISOString()}, in the future (its committer's clock runs fast), so it does not count yet and ${parent.slice(0, 12)} before it was read; fix that clock and commit again\n`,
+    );
+    const report = JSON.parse(now.stdout) as { resolved_sha: string; prereqs: { id: string; status: string }[] };
+    expect(report.resolved_sha).toBe(parent);
+    expect(report.prereqs.find((p) => p.id === 'two')?.status).toBe('ready');
+    expect(Object.keys(report)).toEqual(
+      Object.keys(JSON.parse(run(['prereq', 'status', '--as-of', AS_OF, '--json'], repo.dir).stdout) as object),
+    );
+    // An instant in the past passes over later commits by design: nothing to say.
+    expect(run(['prereq', 'status', '--as-of', AS_OF], skewed.dir).stderr).toBe('');
+  });
+
   it('exit 3 on a cycle, naming it', () => {
     const bad = createRepo();
     const cyc = [

@@ -15,6 +15,7 @@ import { prereqExitCode, type PrereqReport, prereqStatus, refOrigin } from '../.
 import { GitRepo } from '../../sources/git/repo.js';
 import { mainlineHint } from '../../spec/raw-manifest.js';
 import { UsageError } from '../../spec/problems.js';
+import { visible } from '../../formatters/visible.js';
 
 export default class PrereqStatus extends RfcCommand {
   static override summary = 'Show the status of every prerequisite PR, read from the mainline.';
@@ -124,6 +125,9 @@ EXIT CODES
         refGiven: flags.ref !== undefined,
         asOf,
         ...(measurer ? { measurer } : {}),
+        // Said beside the report, whatever its format: its shape has no place for it, and a
+        // prereq whose last deliverable is in that commit would otherwise look unfinished unexplained.
+        onPassedOver: (message) => process.stderr.write(`note: ${visible(message)}\n`),
       });
     } finally {
       await sources?.close();
