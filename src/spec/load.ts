@@ -200,7 +200,7 @@ export function loadRfc(
   const mdoc = docs.get('measurements.yaml');
   if (mdoc) {
     const items = usable(mdoc.data as Record<string, unknown>[], mdoc.badItems, broken);
-    readMeasurements(mdoc.y, items, measurements, problems);
+    readMeasurements(mdoc.y, items, measurements, problems, broken);
   }
   // measurements.yaml there but declaring nothing (empty, only comments, `[]`), or not a list at
   // all (reported at it): every name the gates read would be an unknown measurement of its own,
@@ -458,6 +458,7 @@ function readMeasurements(
   items: (Record<string, unknown> | undefined)[],
   out: Map<string, MeasurementSpec>,
   problems: Problem[],
+  broken: Set<string>,
 ): void {
   const firstAt = new Map<string, number>();
   items.forEach((raw, i) => {
@@ -483,6 +484,8 @@ function readMeasurements(
           ? `names no source: every threshold must name its measurement source (one of ${SOURCE_KEYS.join(', ')})`
           : `has ${sources.length} sources (${sources.join(', ')}); a measurement has exactly one`,
       );
+      // Reported here: a gate reading it is not also told that it names an unknown measurement.
+      broken.add(id);
       return;
     }
     const source = sources[0] as SourceKind;

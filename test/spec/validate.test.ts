@@ -471,6 +471,19 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(ps).toEqual([`${D}:${line}:${col}: disconfirmer 'B': expression error: ${said}`]);
   });
 
+  it('a measurement with no source or two is said once, not again at each gate reading it', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `${latency}- id: orphan\n  type: bool\n- id: twice\n  window: 7d\n  sql: { table: audit.m, timestamp: recorded_at, value: "count(*)" }\n  git: { query: path_exists, path: a }\n`,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 1.0 && orphan && twice > 2.0\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `${M}:8:3: measurement 'orphan': names no source: every threshold must name its measurement source (one of sql, git, artifact, attestation, telemetry, verifier, council)`,
+      `${M}:13:3: measurement 'twice': has 2 sources (sql, git); a measurement has exactly one`,
+    ]);
+  });
+
   it('a threshold with no measurement source: a measurement without a source, and a condition that names none', () => {
     const ps = problemsOf(
       raw({
