@@ -39,7 +39,12 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     merge: YAML_TO_DATA.merge,
   });
   const all: Problem[] = doc.errors.map((e) => {
-    const open = e.code === 'BAD_INDENT' ? unclosedFlow(e.pos[0], text, doc, lines) : undefined;
+    const open =
+      e.code === 'BAD_INDENT'
+        ? unclosedFlow(e.pos[0], text, doc, lines)
+        : e.code === 'MISSING_CHAR'
+          ? unclosedQuote(firstLine(e.message), e.pos[0], text, lines)
+          : undefined;
     if (open) return { file, ...open, severity: 'error' };
     const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
     return { file, line: pos.line, col: pos.col, message: `YAML: ${said(e, text, doc)}`, severity: 'error' };
@@ -209,6 +214,50 @@ function unclosedFlow(
   return {
     ...lines.linePos(at),
     message: `YAML: the ${what} opened with ${bracket} at line ${from.line}, column ${from.col} is not closed before this line: end it with ${close}, and indent its continuation lines deeper than its key`,
+  };
+}
+
+/**
+ * A quoted value left open: the parser says so where the file (or the value) ends, often a line
+ * the user never wrote; the quote that opened it is where to look. Nothing inside an open "..."
+ * is an unescaped ", and nothing inside an open '...' is a ' outside a '' pair, so the opening
+ * quote is the last such one before the end.
+ */
+function unclosedQuote(
+  raw: string,
+  end: number,
+  text: string,
+  lines: LineCounter,
+): { line: number; col: number; message: string } | undefined {
+  const quote = raw === 'Missing closing "quote' ? '"' : raw === "Missing closing 'quote" ? "'" : undefined;
+  if (!quote) return undefined;
+  let at = -1;
+  for (let i = Math.min(end, text.length) - 1; i >= 0; i--) {
+    if (text[i] !== quote) continue;
+    if (quote === '"') {
+      // `\"` inside the value: an escaped quote, not the opening one.
+      let slashes = 0;
+      while (i - 1 - slashes >= 0 && text[i - 1 - slashes] === '\\') slashes++;
+      if (slashes % 2 === 0) {
+        at = i;
+        break;
+      }
+    } else {
+      // A run of quotes: pairs are escapes; an odd run starts with the opening quote.
+      let n = 0;
+      while (i - n >= 0 && text[i - n] === "'") n++;
+      if (n % 2 === 1) {
+        at = i - n + 1;
+        break;
+      }
+      i -= n - 1;
+    }
+  }
+  if (at < 0) return undefined;
+  const how = quote === '"' ? 'write a " inside it as \\"' : "write a ' inside it as ''";
+  return {
+    ...lines.linePos(at),
+    message: `YAML: the ${quote}...${quote} value opened here is never closed: end it with ${quote}, and ${how}`,
   };
 }
 

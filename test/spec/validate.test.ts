@@ -74,6 +74,19 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ).toEqual([]);
   });
 
+  it.each([
+    ['"', `"Latency p50`, 'write a " inside it as \\"'],
+    ["'", `'Latency p50`, "write a ' inside it as ''"],
+    ['"', `"Latency \\" p50`, 'write a " inside it as \\"'],
+    ["'", `'Latency '' p50`, "write a ' inside it as ''"],
+    ["'", `'''Latency'' p50`, "write a ' inside it as ''"],
+  ])('a value opened with %s and never closed is said where it opens, with how to close it', (q, title, how) => {
+    const ps = problemsOf(raw({ 'measurements.yaml': `- id: p50_ms\n  title: ${title}\n` }));
+    expect(ps).toEqual([
+      `${M}:3:10: YAML: the ${q}...${q} value opened here is never closed: end it with ${q}, and ${how}`,
+    ]);
+  });
+
   it('malformed YAML', () => {
     const ps = problemsOf(raw({ 'measurements.yaml': `- id: p50_ms\n  window: [14d\n` }));
     expect(ps).toHaveLength(1);
