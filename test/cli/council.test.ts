@@ -79,6 +79,22 @@ describe('council run', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('a key with a character no key has is refused before any lane runs: exit 3, where it is said, the key never printed, no round stored', () => {
+    const before = readdirSync(join(repo.dir, 'rfcs/demo/council')).sort();
+    for (const [key, what] of [
+      ['sk-ant-ключ-1234', 'the character U\\+043A at position 8'],
+      ['sk-ant-abcd\nsk-ant-abcd', 'a space or line break at position 12'],
+    ] as const) {
+      const r = run(['council', 'run', ...fake('all-clear')], repo.dir, { ANTHROPIC_API_KEY: key });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(new RegExp(`^error: ANTHROPIC_API_KEY holds ${what}, which an API key never has: `));
+      expect(r.stderr).not.toContain('abcd');
+      expect(r.stderr).not.toContain('ключ');
+      expect(r.stdout).toBe('');
+    }
+    expect(readdirSync(join(repo.dir, 'rfcs/demo/council')).sort()).toEqual(before);
+  });
+
   it('before any round, the council gate halts: missing', () => {
     const g = gate();
     expect(g.code).toBe(2);

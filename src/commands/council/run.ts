@@ -20,7 +20,7 @@ EXIT CODES
   0  every lane answered and no BLOCK is open
   1  a BLOCK is open (the contract requires a redraft)
   2  no BLOCK, but a lane failed (rate limit, API error, malformed output): the round is incomplete
-  3  the spec or the invocation is invalid, ${KEY_ENV} is not set, or --fake-model lacks a lane's fixture`;
+  3  the spec or the invocation is invalid, ${KEY_ENV} is not set or holds a character no key has, or --fake-model lacks a lane's fixture`;
   static override examples = [
     '<%= config.bin %> council run',
     '<%= config.bin %> council run --format markdown >> "$GITHUB_STEP_SUMMARY"',
@@ -54,6 +54,7 @@ EXIT CODES
         `${KEY_ENV} is not set: create a key in the Anthropic Console (Settings → API keys) and run 'export ${KEY_ENV}=<key>' (in CI, a secret exposed as ${KEY_ENV}); or run offline with --fake-model <dir>`,
       );
     }
+    if (key) checkKey(key);
     // Loaded only here: the SDK and the council code are not needed by any other command.
     const { councilRound, councilExitCode } = await import('../../council/round.js');
     let fake: { fetch: Fetch } | undefined;
@@ -81,4 +82,22 @@ EXIT CODES
     process.exitCode = councilExitCode(round);
     return round;
   }
+}
+
+/**
+ * A key is sent as an HTTP header, which holds only visible ASCII: one with another character
+ * (a letter pasted from a document, a line break or space inside it) made every lane fail
+ * with the header encoder's message and stored a round that reviewed nothing. Where it is
+ * wrong is said by position only: the key itself is never printed.
+ */
+function checkKey(key: string): void {
+  const at = [...key].findIndex((c) => !/^[\x21-\x7e]$/.test(c));
+  if (at < 0) return;
+  const c = [...key][at] ?? '';
+  const what = /\s/.test(c)
+    ? 'a space or line break'
+    : `the character U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  throw new UsageError(
+    `${KEY_ENV} holds ${what} at position ${at + 1}, which an API key never has: copy the key again from the Anthropic Console (Settings → API keys) and run 'export ${KEY_ENV}=<key>'`,
+  );
 }
