@@ -47,9 +47,11 @@ export function outputSchema(council: CouncilSpec): Record<string, unknown> & { 
   });
 }
 
-/** What one lane's answer must satisfy: its own id and vocabulary, and no empty field but the fix. */
+/** What one lane's answer must satisfy: its own id and vocabulary, and no blank field but the fix. */
 function laneSchema(lane: LaneSpec): Record<string, unknown> {
-  const text = { type: 'string', minLength: 1 };
+  // Spaces alone are no section, claim or evidence: such a finding, a BLOCK say, failed the
+  // round with nothing to read, and its key was that of every other blank claim of the lane.
+  const text = { type: 'string', pattern: '\\S' };
   return findingsSchema({
     lane: { const: lane.id },
     severity: { enum: lane.vocabulary },
@@ -113,6 +115,7 @@ function describe(e: ErrorObject, data: unknown): string {
   if (e.keyword === 'const') {
     return `${at} must be '${String((e.params as { allowedValue: unknown }).allowedValue)}', not ${given(data, e.instancePath)}`;
   }
+  if (e.keyword === 'pattern') return `${at} is blank`;
   if (e.keyword === 'required') return `${at} lacks '${(e.params as { missingProperty: string }).missingProperty}'`;
   if (e.keyword === 'additionalProperties') {
     return `${at} has an unexpected field '${(e.params as { additionalProperty: string }).additionalProperty}'`;

@@ -65,7 +65,18 @@ describe('lane output', () => {
     expect(validateLaneOutput(lane, JSON.stringify({ findings: [f('x')] }))).toMatchObject({ ok: true });
     expect(validateLaneOutput(lane, JSON.stringify({ findings: [{ ...f('x'), claim: '' }] }))).toMatchObject({
       ok: false,
-      problems: ['findings.0.claim must NOT have fewer than 1 characters'],
+      problems: ['findings.0.claim is blank'],
+    });
+  });
+
+  it('rejects a finding whose section, claim or evidence is only spaces, naming each', () => {
+    repo = councilRepo();
+    const lane = loadCouncilSpec(repo.root, 'demo').council.lanes[0];
+    if (!lane) throw new Error('no lane');
+    const blank = { ...f('x'), severity: 'BLOCK', section: ' ', claim: ' \n\t', evidence: '  ', suggested_fix: '' };
+    expect(validateLaneOutput(lane, JSON.stringify({ findings: [blank] }))).toEqual({
+      ok: false,
+      problems: ['findings.0.section is blank', 'findings.0.claim is blank', 'findings.0.evidence is blank'],
     });
   });
 });
@@ -79,7 +90,7 @@ describe('lane output with many violations', () => {
     const out = validateLaneOutput(lane, JSON.stringify({ findings }));
     if (out.ok) throw new Error('the answer was accepted');
     expect(out.problems).toHaveLength(11);
-    expect(out.problems[9]).toBe('findings.9.claim must NOT have fewer than 1 characters');
+    expect(out.problems[9]).toBe('findings.9.claim is blank');
     expect(out.problems[10]).toBe('(and 3 more)');
   });
 
@@ -91,7 +102,7 @@ describe('lane output with many violations', () => {
     const out = validateLaneOutput(lane, JSON.stringify({ findings }));
     if (out.ok) throw new Error('the answer was accepted');
     expect(out.problems).toHaveLength(10);
-    expect(out.problems.at(-1)).toBe('findings.9.claim must NOT have fewer than 1 characters');
+    expect(out.problems.at(-1)).toBe('findings.9.claim is blank');
   });
 });
 
