@@ -214,6 +214,18 @@ async function runLane(
       usage,
     );
   }
+  // The answer stopped where the model's context window ended: its text is cut like one at
+  // max_tokens, but raising max_tokens cannot help, and read as JSON it was called malformed.
+  if (msg.stop_reason === 'model_context_window_exceeded') {
+    const input = usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens;
+    return failed(
+      {
+        kind: 'truncated',
+        message: `the answer was cut off at the end of ${lane.model}'s context window (input ${input} tokens); shorten the RFC document or the lane's brief, or give the lane a model with a larger context window`,
+      },
+      usage,
+    );
+  }
   if (msg.stop_reason === 'refusal') return failed({ kind: 'refused', message: 'the model declined to answer' }, usage);
   const text = msg.content
     .filter((b) => b.type === 'text')

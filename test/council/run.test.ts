@@ -145,6 +145,26 @@ describe('council run', () => {
     expect(r.lanes.find((l) => l.id === 'code-reviewer')?.failure?.kind).toBe('truncated');
   });
 
+  it("an answer cut off at the model's context window is truncated, not malformed, and max_tokens is not the advice", async () => {
+    repo = councilRepo();
+    const ok = [{ findings: [] }];
+    const { r } = await round(
+      new Map<string, ScriptedResponse[]>([
+        ['architect', [{ stop_reason: 'model_context_window_exceeded', text: '{"findings": [{"lane": "arch' }]],
+        ['code-reviewer', ok],
+        ['live-verifier', ok],
+      ]),
+    );
+    const architect = r.lanes.find((l) => l.id === 'architect');
+    expect(architect?.status).toBe('failed');
+    expect(architect?.failure?.kind).toBe('truncated');
+    expect(architect?.failure?.message).toMatch(
+      /^the answer was cut off at the end of claude-opus-4-5's context window \(input \d+ tokens\); shorten the RFC document or the lane's brief, or give the lane a model with a larger context window$/,
+    );
+    expect(r.contract.verdict).toBe('halt');
+    expect(councilExitCode(r)).toBe(2);
+  });
+
   it('findings persist across two rounds; resolved and new ones are named; a BLOCK stays until a later round clears it', async () => {
     repo = councilRepo();
     const block = finding('architect', 'BLOCK', '§2', 'The cache re-adds PostgreSQL load.');
