@@ -82,6 +82,8 @@ const MAX_PROBLEMS = 10;
 
 /** Parses and validates a lane's answer; every violation is named, at most ten, then how many more. */
 export function validateLaneOutput(lane: LaneSpec, text: string): LaneOutput {
+  // JSON.parse's "Unexpected end of JSON input" read as a cut-off answer; nothing was written.
+  if (!text.trim()) return { ok: false, problems: ['the answer is empty: the model wrote no findings object'] };
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -69,6 +69,17 @@ describe('lane output', () => {
     });
   });
 
+  it('says an empty answer is empty, not that its JSON ended early', () => {
+    repo = councilRepo();
+    const lane = loadCouncilSpec(repo.root, 'demo').council.lanes[0];
+    if (!lane) throw new Error('no lane');
+    for (const text of ['', ' \n'])
+      expect(validateLaneOutput(lane, text)).toEqual({
+        ok: false,
+        problems: ['the answer is empty: the model wrote no findings object'],
+      });
+  });
+
   it('rejects a finding whose section, claim or evidence is only spaces, naming each', () => {
     repo = councilRepo();
     const lane = loadCouncilSpec(repo.root, 'demo').council.lanes[0];
