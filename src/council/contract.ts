@@ -24,7 +24,10 @@ export interface ContractResult {
   open_blocks: number;
   blocks: OpenFinding[];
   failed_lanes: string[];
-  /** Consecutive rounds, this one included, that ended with an open BLOCK. */
+  /**
+   * Consecutive rounds, this one included, that ended with an open BLOCK; a round whose BLOCKs
+   * were all carried (their lane failed or was removed) reviewed none and adds none.
+   */
   consecutive_block_rounds: number;
   escalate: boolean;
   /** What the open BLOCKs demand of the next round. */
@@ -57,7 +60,11 @@ export function evaluateContract(
   });
   const orphans = new Map<string, number>();
   for (const f of blocks) if (!blocking.has(f.lane)) orphans.set(f.lane, (orphans.get(f.lane) ?? 0) + 1);
-  const consecutive = blocks.length ? (previous?.consecutive_block_rounds ?? 0) + 1 : 0;
+  // A round counts towards escalation only if a lane that ran found a BLOCK: when every open
+  // BLOCK is carried (its lane failed, or left council.yaml), nobody reviewed it again, and an
+  // outage or a rate limit escalated an RFC its authors had no round to answer.
+  const reviewed = blocks.some((f) => !f.carried);
+  const consecutive = blocks.length ? Math.max(1, (previous?.consecutive_block_rounds ?? 0) + (reviewed ? 1 : 0)) : 0;
   const escalate = blocks.length > 0 && consecutive >= council.contract.escalate_after_rounds;
   const notes: string[] = [];
   if (previous && previous.open_blocks > 0 && council.contract.block_requires === 'redraft') {

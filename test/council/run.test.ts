@@ -250,6 +250,36 @@ describe('council run', () => {
     expect(r.contract.blocks[0]?.carried).toBe(true);
   });
 
+  it('a round whose BLOCKs were all carried, their lane having failed, does not count towards escalation', async () => {
+    repo = councilRepo();
+    const block = finding('architect', 'BLOCK', '§2', 'The cache re-adds PostgreSQL load.');
+    const rest: [string, ScriptedResponse[]][] = [
+      ['code-reviewer', [{ findings: [] }]],
+      ['live-verifier', [{ findings: [] }]],
+    ];
+    const first = await round(new Map<string, ScriptedResponse[]>([['architect', [{ findings: [block] }]], ...rest]));
+    expect(first.r.contract.consecutive_block_rounds).toBe(1);
+    // escalate_after_rounds is 2 in the fixture: the architect lane is down, nobody reviewed the BLOCK again.
+    const down = await round(
+      new Map<string, ScriptedResponse[]>([['architect', [{ status: 529, retry_after_ms: 1 }]], ...rest]),
+      '2026-11-21T10:00:00Z',
+    );
+    expect(down.r.contract).toMatchObject({
+      verdict: 'fail',
+      open_blocks: 1,
+      consecutive_block_rounds: 1,
+      escalate: false,
+    });
+    expect(down.r.contract.notes.join('\n')).not.toMatch(/escalate/);
+    expect(councilExitCode(down.r)).toBe(1);
+    // The lane answers again and still finds the BLOCK: that is the second round with it.
+    const again = await round(
+      new Map<string, ScriptedResponse[]>([['architect', [{ findings: [block] }]], ...rest]),
+      '2026-11-22T10:00:00Z',
+    );
+    expect(again.r.contract).toMatchObject({ consecutive_block_rounds: 2, escalate: true });
+  });
+
   it('a lane removed from council.yaml clears nothing: its open BLOCK stays, named, until the lane is back to clear it', async () => {
     repo = councilRepo();
     const block = finding('architect', 'BLOCK', '§2', 'The cache re-adds PostgreSQL load.');
