@@ -3,6 +3,7 @@
  * round, run the lanes, build the record (diff and contract) and store it.
  */
 import { EXIT } from '../model/result.js';
+import { UsageError } from '../spec/problems.js';
 import { councilMarkdown } from '../formatters/council/index.js';
 import { buildRound, type CouncilRound, latestRound, withLedgerLock, writeRound } from './ledger.js';
 import { type Fetch, runCouncil } from './run.js';
@@ -47,6 +48,15 @@ export async function councilRound(opts: RoundOptions): Promise<CouncilRound> {
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     ...(opts.providers ? { providers: opts.providers } : {}),
   });
+  // HTTP 401 is the API saying the key is not one: nothing was reviewed, and a stored round
+  // of failed lanes would stand as the latest, turning the council gate from the last real
+  // review's verdict to a halt until someone ran the round again with a good key.
+  const refused = outcome.lanes.find((l) => l.failure?.status === 401);
+  if (refused) {
+    throw new UsageError(
+      `the Anthropic API refused ANTHROPIC_API_KEY (${refused.failure?.message ?? 'HTTP 401'}): the key is wrong, revoked or of another organisation; create one in the Anthropic Console (Settings → API keys) and run 'export ANTHROPIC_API_KEY=<key>'. No round was stored`,
+    );
+  }
   // Numbered and diffed against the latest round at the moment it is stored, not the one read
   // before the lanes ran: another run may have stored a round in between.
   return withLedgerLock(opts.root, council.ledger_dir, () => {

@@ -95,6 +95,25 @@ describe('council run', () => {
     expect(readdirSync(join(repo.dir, 'rfcs/demo/council')).sort()).toEqual(before);
   });
 
+  it('a key the API refuses (HTTP 401) exits 3 saying so, without the key, and stores no round', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rfcgate-fake-'));
+    try {
+      for (const lane of ['architect', 'code-reviewer', 'live-verifier'])
+        writeFileSync(join(dir, `${lane}.json`), '{ "status": 401, "echo_key": true }');
+      const before = readdirSync(join(repo.dir, 'rfcs/demo/council')).sort();
+      const r = run(['council', 'run', '--fake-model', dir], repo.dir, { ANTHROPIC_API_KEY: KEY });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(
+        /^error: the Anthropic API refused ANTHROPIC_API_KEY \(HTTP 401: .*\[redacted\].*\): the key is wrong, revoked or of another organisation; .* No round was stored\n$/,
+      );
+      expect(r.stdout + r.stderr).not.toContain(KEY);
+      expect(r.stdout).toBe('');
+      expect(readdirSync(join(repo.dir, 'rfcs/demo/council')).sort()).toEqual(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('before any round, the council gate halts: missing', () => {
     const g = gate();
     expect(g.code).toBe(2);
@@ -162,7 +181,7 @@ describe('council run', () => {
     for (const name of ['lane-fails', 'key-echo']) {
       const r = run(['council', 'run', ...fake(name), '--format', 'markdown'], repo.dir, { ANTHROPIC_API_KEY: KEY });
       expect(r.code).toBe(2);
-      expect(r.stdout).toMatch(/\| FAILED \(api\): HTTP (429|401)/);
+      expect(r.stdout).toMatch(/\| FAILED \(api\): HTTP (429|403)/);
       expect(r.stdout + r.stderr).not.toContain(KEY);
     }
     const echoed = run(['council', 'run', ...fake('key-echo')], repo.dir, { ANTHROPIC_API_KEY: KEY });

@@ -20,7 +20,7 @@ EXIT CODES
   0  every lane answered and no BLOCK is open
   1  a BLOCK is open (the contract requires a redraft)
   2  no BLOCK, but a lane failed (rate limit, API error, malformed output): the round is incomplete
-  3  the spec or the invocation is invalid, ${KEY_ENV} is not set or holds a character no key has, or --fake-model lacks a lane's fixture`;
+  3  the spec or the invocation is invalid, ${KEY_ENV} is not set, holds a character no key has or is refused by the API (HTTP 401; no round is stored), or --fake-model lacks a lane's fixture`;
   static override examples = [
     '<%= config.bin %> council run',
     '<%= config.bin %> council run --format markdown >> "$GITHUB_STEP_SUMMARY"',
