@@ -3,8 +3,8 @@
  * expressions. Every problem is collected before anything is thrown, so one
  * `spec validate` run shows them all.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { specText } from './text.js';
+import { readdirSync } from 'node:fs';
+import { readSpecBytes, specText } from './text.js';
 import { closest, suggest } from '../util/suggest.js';
 import { join, relative } from 'node:path';
 import type { Environment } from '@marcbachmann/cel-js';
@@ -132,7 +132,7 @@ export function loadRfc(
   for (const name of names) {
     let text: string;
     try {
-      text = specText(rel(name), readFileSync(join(dir, name)));
+      text = specText(rel(name), readSpecBytes(join(dir, name)));
     } catch (e) {
       if (e instanceof SpecError) problems.push(...e.problems);
       else problems.push(unreadable(rel(name), e));

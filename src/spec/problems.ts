@@ -22,7 +22,14 @@ export function cycleText(needsOrder: string[]): string {
 /** A spec file that is there but cannot be read: a link to a folder, a link whose target is gone, no permission. */
 export function unreadable(file: string, err: unknown): Problem {
   const code = (err as NodeJS.ErrnoException).code ?? String(err);
-  const why = code === 'EISDIR' ? 'it is a folder' : code === 'ENOENT' ? 'a link whose target is gone' : code;
+  const why =
+    code === 'EISDIR'
+      ? 'it is a folder'
+      : code === 'ENOENT'
+        ? 'a link whose target is gone'
+        : code === 'ENOTREG'
+          ? `it is ${(err as Error).message}, not a regular file`
+          : code;
   return {
     file,
     line: 1,

@@ -4,10 +4,11 @@
  * `db migrate` must work even when a gate spec is broken. Apart from rfc-dir.ts, which every
  * command loads, because it brings the YAML parser.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatProblem, UsageError } from './problems.js';
+import { formatProblem, unreadable, UsageError } from './problems.js';
 import { GATES_DIR, listRfcIds } from './rfc-dir.js';
+import { readSpecBytes } from './text.js';
 import { parseYaml, yamlData } from './yaml.js';
 
 /**
@@ -26,7 +27,15 @@ export function readRawManifest(root: string, id: string): Record<string, unknow
   const file = join(dir, 'rfc.yaml');
   if (!existsSync(file)) return undefined;
   // Parsed as spec validate parses it, so the error names the same file:line:col and cause.
-  const parsed = parseYaml(`${GATES_DIR}/${id}/rfc.yaml`, readFileSync(file, 'utf8'));
+  let text: string;
+  try {
+    text = readSpecBytes(file).toString('utf8');
+  } catch (e) {
+    throw new UsageError(
+      `${formatProblem(unreadable(`${GATES_DIR}/${id}/rfc.yaml`, e))}; fix it (spec validate lists every problem)`,
+    );
+  }
+  const parsed = parseYaml(`${GATES_DIR}/${id}/rfc.yaml`, text);
   const first = parsed.problems[0];
   const read = first ? { problem: first } : yamlData(parsed);
   if ('problem' in read) {

@@ -4,8 +4,8 @@
  * nor for loading every gate kind and its schema. `spec validate` and loadRfc still check
  * the file together with the rest.
  */
-import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
-import { specText } from './text.js';
+import { existsSync, lstatSync, statSync } from 'node:fs';
+import { readSpecBytes, specText } from './text.js';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cachedRead, specCache } from './cache.js';
@@ -139,7 +139,13 @@ export async function readSpecFile(
   if (text === undefined && !existsSync(abs)) return undefined;
   // Repository-relative, as loadRfc names files.
   const rel = relative(root, abs) || abs;
-  return parseSpecFile(rel, text ?? specText(rel, readFileSync(abs)), schema, root);
+  let bytes: Buffer | undefined;
+  try {
+    if (text === undefined) bytes = readSpecBytes(abs);
+  } catch (e) {
+    throw new SpecError([unreadable(rel, e)]);
+  }
+  return parseSpecFile(rel, text ?? specText(rel, bytes as Buffer), schema, root);
 }
 
 /** The same from the file's name (as problems name it) and text. */
@@ -175,7 +181,7 @@ export async function loadSpecFile<T>(
   const abs = join(rfcDir(root, id), name);
   let bytes: Buffer;
   try {
-    bytes = readFileSync(abs);
+    bytes = readSpecBytes(abs);
   } catch (e) {
     // Absent. A folder named like the file, or a link whose target is gone, is there: saying
     // the file is missing would send the user to add it.

@@ -4,7 +4,37 @@
  * word, so it is a problem at its line and column instead.
  */
 import { isUtf8 } from 'node:buffer';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { SpecError } from './problems.js';
+
+/** The code of the error readSpecBytes throws for a path that is no regular file. */
+export const NOT_REGULAR = 'ENOTREG';
+
+/**
+ * A spec file's bytes. Opened without waiting and refused unless it is a regular file: reading
+ * a named pipe blocks until something writes to it, so every command would hang on it; a
+ * socket or a device is no spec either. The error's message says what the path is.
+ */
+export function readSpecBytes(path: string): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      if (st.isDirectory()) throw Object.assign(new Error('a folder'), { code: 'EISDIR' });
+      const kind = st.isFIFO()
+        ? 'a named pipe'
+        : st.isSocket()
+          ? 'a socket'
+          : st.isCharacterDevice() || st.isBlockDevice()
+            ? 'a device'
+            : 'not a file';
+      throw Object.assign(new Error(kind), { code: NOT_REGULAR });
+    }
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export function specText(file: string, bytes: Buffer): string {
   if (isUtf8(bytes)) return bytes.toString('utf8');
