@@ -182,10 +182,17 @@ function placement(file: string): { replace: string; mode?: number } | { direct:
   return st.isFile() ? { replace: realpathSync(file), mode: st.mode & 0o7777 } : { direct: file };
 }
 
+let reported = false;
+
+/** Whether this process has written its reports: a failure after that leaves them as they are. */
+export function reportsWritten(): boolean {
+  return reported;
+}
+
 /**
  * Writes the reports: every file whole or none of them (each to a temporary file first,
  * renamed into place once all are written), then standard output, so a reader never sees
- * half a report and a failed run leaves no report of it behind.
+ * half a report. A run that stops before its report writes its failure instead (failure-report.ts).
  */
 export async function writeReports<F extends string>(
   outputs: readonly FormatOutput<F>[],
@@ -218,6 +225,7 @@ export async function writeReports<F extends string>(
   }
   for (const { tmp, target } of written) renameSync(tmp, target);
   for (const o of outputs) if (o.file === undefined) process.stdout.write(texts.get(o) as string);
+  reported = true;
 }
 
 /**

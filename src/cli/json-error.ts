@@ -35,6 +35,18 @@ export function asksJsonOnStdout(argv: readonly string[]): boolean {
   return onStdout.size === 1 && onStdout.has('json');
 }
 
+/** The `--format` values and whether `--json` was typed, before any `--`: the reports a command line asks for. */
+export function formatWords(argv: readonly string[]): { values: string[]; json: boolean } {
+  const end = argv.indexOf('--');
+  const args = end < 0 ? argv : argv.slice(0, end);
+  const values: string[] = [];
+  args.forEach((a, i) => {
+    const value = a === '--format' ? args[i + 1] : a.startsWith('--format=') ? a.slice('--format='.length) : undefined;
+    if (value !== undefined) values.push(value);
+  });
+  return { values, json: args.includes('--json') };
+}
+
 export function formatJsonError(e: JsonError): string {
   const { name, message, exit, problems } = e;
   return jsonReport({

@@ -11,6 +11,7 @@ import * as Flags from '@oclif/core/flags';
 import { EXIT, EXIT_CODES_HELP } from '../model/result.js';
 import { GATES_DIR, hiddenFolders, holdsRfc, listRfcIds } from '../spec/rfc-dir.js';
 import { formatProblem, SpecError, UsageError } from '../spec/problems.js';
+import { type FormatOutput, namesFromTop, reportsWritten } from './format-flags.js';
 import { asksJsonOnStdout, formatJsonError } from './json-error.js';
 import { HOME_PROGRAM, PROGRAM_ENV } from './program.js';
 import { strayParsed } from './stray-args.js';
@@ -67,8 +68,25 @@ export abstract class BaseCommand extends Command {
       process.stderr.write(`error: ${err.message}\n${debug ? '' : 'run again with --debug for details\n'}`);
     }
     if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
-    // Every command: a step that asked for JSON reads what went wrong instead of an empty input.
-    if (asksJsonOnStdout(this.argv)) {
+    let outputs: FormatOutput<string>[] | undefined;
+    try {
+      outputs = this.failureOutputs();
+    } catch {
+      // The --format flags themselves are what is wrong: which files they name is not known.
+    }
+    if (reportsWritten()) {
+      // The reports are this run's already (a failure after them): left as they are.
+    } else if (outputs) {
+      // Each report asked for holds this run's failure: none is missing for the step that reads
+      // it, nor one a previous run left, uploaded as this run's.
+      const problems = err instanceof SpecError || err instanceof UsageError ? err.problems : [];
+      const name = err instanceof SpecError ? 'SpecError' : usage ? 'UsageError' : 'Error';
+      const { writeFailureReports } = await import('./failure-report.js');
+      const { rootPrefix } = await import('../util/repo-prefix.js');
+      const prefix = this.governedRoot !== undefined && namesFromTop(outputs) ? rootPrefix(this.governedRoot) : '';
+      await writeFailureReports(outputs, { name, message, exit: EXIT.invalid, problems }, prefix);
+    } else if (asksJsonOnStdout(this.argv)) {
+      // Every command: a step that asked for JSON reads what went wrong instead of an empty input.
       const name = err instanceof SpecError ? 'SpecError' : usage ? 'UsageError' : 'Error';
       const problems =
         err instanceof SpecError || (err instanceof UsageError && err.problems.length)
@@ -77,6 +95,17 @@ export abstract class BaseCommand extends Command {
       process.stdout.write(formatJsonError({ name, message, exit: EXIT.invalid, ...problems }));
     }
     this.exit(EXIT.invalid);
+  }
+
+  /** The governed repository's root, once found: a failure's report names files from its top. */
+  protected governedRoot?: string;
+
+  /**
+   * The reports the command line asks for (`--format`, `--json`), for a command whose reports a
+   * CI step reads: a run that fails before its report writes the failure into each of them.
+   */
+  protected failureOutputs(): FormatOutput<string>[] | undefined {
+    return undefined;
   }
 }
 
@@ -119,7 +148,8 @@ export abstract class RfcCommand extends BaseCommand {
   };
 
   protected findRoot(flag: string | undefined): string {
-    return findGovernedRoot(flag);
+    this.governedRoot = findGovernedRoot(flag);
+    return this.governedRoot;
   }
 
   /**

@@ -1,6 +1,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { MAX_TIMEOUT_SECONDS, parseAsOf, parseRef, refuseNonCommit, RfcCommand } from '../cli/rfc-command.js';
+import { formatWords } from '../cli/json-error.js';
 import { type FormatOutput, keptFiles, namesFromTop, parseFormatFlags, writeReports } from '../cli/format-flags.js';
 import {
   LINT_FORMAT_NAMES as LINT_FORMATS,
@@ -96,6 +97,11 @@ EXIT CODES
       max: MAX_TIMEOUT_SECONDS,
     }),
   };
+
+  protected override failureOutputs(): FormatOutput<LintFormat>[] {
+    const { values, json } = formatWords(this.argv);
+    return parseOutputs(values, json);
+  }
 
   async run(): Promise<LintReport> {
     const { flags, argv, metadata } = await this.parse(Lint);

@@ -3,7 +3,8 @@ import { progressLine } from '../../cli/progress.js';
 import { parseAsOf, parseRef, refuseNonCommit, RfcCommand, MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
 import { evaluateRfc } from '../../engine/evaluate.js';
 import { namesFromTop } from '../../cli/format-flags.js';
-import { FORMAT_NAMES, parseOutputs, writeOutputs } from '../../cli/outputs.js';
+import { FORMAT_NAMES, type Output, parseOutputs, writeOutputs } from '../../cli/outputs.js';
+import { formatWords } from '../../cli/json-error.js';
 import { rootPrefix } from '../../util/repo-prefix.js';
 import { recordGateCheck } from '../../ledger/cli.js';
 import { EXIT, exitCodeFor, type GateReport } from '../../model/result.js';
@@ -70,6 +71,11 @@ ${RfcCommand.exitCodesHelp}`;
         "After evaluating, store the run (with its --as-of and --snapshot-at) and every result in rfcgate's ledger (run `db migrate` first, and again after upgrading rfcgate), in one transaction. If it cannot be stored, the report is still printed, nothing is recorded, and the exit code is 3. Without this flag, gate check writes nothing.",
     }),
   };
+
+  protected override failureOutputs(): Output[] {
+    const { values, json } = formatWords(this.argv);
+    return parseOutputs(values, json);
+  }
 
   async run(): Promise<GateReport> {
     const { flags, metadata } = await this.parse(GateCheck);
