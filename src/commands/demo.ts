@@ -39,6 +39,9 @@ async function demoComparator(dir: string, spec: ComparatorSpec, asOf: Date): Pr
   }
 }
 
+const IGNORED_URL =
+  "DATABASE_URL is set, and the demo did not read it: it used the sandbox's own database (.rfcgate/pgdata)";
+
 export default class Demo extends BaseCommand {
   static override summary = 'Build a realistic Wave 3 sandbox and run the gates on it.';
   static override description = `Creates, in a new folder (a temp dir unless --dir), a governed repository with ten weeks of history, hand-off documents and operator attestations, an embedded PGlite database with weeks of measurements, and an agent telemetry file; then evaluates every Wave 3 gate and the prerequisite-PR DAG against it and prints how to re-run them by hand. Every verdict is computed from that data. The same --seed builds the same sandbox.
@@ -77,7 +80,10 @@ EXIT CODES
 
     const rfc = loadRfc(sandbox.dir, 'wave3');
     // The sandbox has its own embedded database: a DATABASE_URL in the caller's environment must not be read.
-    const { DATABASE_URL: _ignored, ...env } = process.env;
+    const { DATABASE_URL: callerUrl, ...env } = process.env;
+    // Every command reads DATABASE_URL before the embedded database: the ones printed to re-run by hand
+    // would read, and `measure record` write to, the caller's server instead of the sandbox.
+    const urlSet = Boolean(callerUrl?.trim());
     // The sandbox's database is a picture of its instant: its present state is the state as of then.
     const sources = openSources({
       repoDir: sandbox.dir,
@@ -116,6 +122,7 @@ EXIT CODES
       process.stdout.write(FORMATTERS.json(report));
       // The JSON names no folder: a sandbox in a temp folder is said on stderr, or it could not be found again.
       if (!flags.dir) process.stderr.write(`Sandbox: ${sandbox.dir}\n`);
+      if (urlSet) process.stderr.write(`note: ${IGNORED_URL}\n`);
     } else {
       process.stdout.write(
         FORMATTERS.table(report, {
@@ -129,6 +136,8 @@ EXIT CODES
       // Words a shell reads back as written: a sandbox under a folder with a space still re-runs.
       const bin = shellWord(relative(process.cwd(), `${PACKAGE_ROOT}/bin/run.js`) || `${PACKAGE_ROOT}/bin/run.js`);
       const dir = shellWord(sandbox.dir);
+      // An empty DATABASE_URL counts as unset, as a POSIX shell writes it in front of a command.
+      const node = `${urlSet ? 'DATABASE_URL= ' : ''}node`;
       process.stdout.write(
         [
           '',
@@ -136,15 +145,18 @@ EXIT CODES
           `  a git repository (gates/wave3, rfcs/wave3.md, hand-offs, attestations), an embedded PGlite database`,
           `  in .rfcgate/pgdata and agent telemetry in telemetry/agent-usage.jsonl. Its clock stops at ${asOf}.`,
           '',
+          ...(urlSet
+            ? [`${IGNORED_URL}; the commands below clear it for their run, so they read the sandbox too.`, '']
+            : []),
           'Re-run by hand:',
-          `  node ${bin} gate check --root ${dir} --rfc wave3 --as-of ${asOf} --snapshot-at ${asOf}`,
-          `  node ${bin} gate check --root ${dir} --rfc wave3 --as-of ${asOf} --snapshot-at ${asOf} --only B --json`,
-          `  node ${bin} prereq status --root ${dir} --rfc wave3 --as-of ${asOf} --format mermaid`,
-          `  node ${bin} prereq status --root ${dir} --rfc v3-kernel --as-of ${asOf}`,
-          `  node ${bin} gate check --root ${dir} --rfc v3-kernel --as-of ${asOf} --snapshot-at ${asOf}`,
-          `  node ${bin} telemetry report --root ${dir} --rfc v3-kernel --as-of ${asOf}`,
-          `  node ${bin} comparator run --root ${dir} --rfc wave3 --self-test`,
-          `  node ${bin} measure record --root ${dir} --rfc wave3 --type measurement.lease_plane.request --elapsed-ms 41.5`,
+          `  ${node} ${bin} gate check --root ${dir} --rfc wave3 --as-of ${asOf} --snapshot-at ${asOf}`,
+          `  ${node} ${bin} gate check --root ${dir} --rfc wave3 --as-of ${asOf} --snapshot-at ${asOf} --only B --json`,
+          `  ${node} ${bin} prereq status --root ${dir} --rfc wave3 --as-of ${asOf} --format mermaid`,
+          `  ${node} ${bin} prereq status --root ${dir} --rfc v3-kernel --as-of ${asOf}`,
+          `  ${node} ${bin} gate check --root ${dir} --rfc v3-kernel --as-of ${asOf} --snapshot-at ${asOf}`,
+          `  ${node} ${bin} telemetry report --root ${dir} --rfc v3-kernel --as-of ${asOf}`,
+          `  ${node} ${bin} comparator run --root ${dir} --rfc wave3 --self-test`,
+          `  ${node} ${bin} measure record --root ${dir} --rfc wave3 --type measurement.lease_plane.request --elapsed-ms 41.5`,
           `  cd ${dir} && git log --oneline | head`,
           '',
         ].join('\n'),

@@ -316,6 +316,20 @@ describe('rfcgate demo', () => {
     expect(JSON.parse(out.stdout).results.map((g: { id: string }) => g.id)).toEqual(['B']);
   });
 
+  it("leaves the caller's DATABASE_URL aside, says so, and prints commands that read the sandbox all the same", () => {
+    // Nothing listens there: a command that read it would halt `missing`, not give the demo's verdict.
+    const url = 'postgres://nobody@127.0.0.1:9/not_the_sandbox';
+    const env = { ...process.env, DATABASE_URL: url };
+    const target = join(work, 'with-url');
+    const r = spawnSync(process.execPath, [BIN, 'demo', '--dir', target], { cwd: work, env, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/DATABASE_URL is set, and the demo did not read it/);
+    const line = /^ {2}(.*node .* gate check .*--rfc wave3 .*--only B --json)$/m.exec(r.stdout)?.[1];
+    const out = spawnSync('sh', ['-c', line ?? 'false'], { cwd: work, env, encoding: 'utf8' });
+    expect(out.stderr).toBe('');
+    expect(JSON.parse(out.stdout).results).toEqual([results.find((x) => x.id === 'B')]);
+  }, 240_000);
+
   it('prints the table and how to re-run the check by hand', () => {
     const r = demo(['--dir', join(work, 'c')]);
     expect(r.code).toBe(0);
