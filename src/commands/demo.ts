@@ -1,7 +1,7 @@
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/rfc-command.js';
-import { buildSandbox, PACKAGE_ROOT } from '../demo/sandbox.js';
+import { buildSandbox, rerunBin } from '../demo/sandbox.js';
 import { evaluateRfc } from '../engine/evaluate.js';
 import { Measurer } from '../engine/measure.js';
 import { formatPrereqs } from '../formatters/prereqs/index.js';
@@ -134,7 +134,7 @@ EXIT CODES
       if (comparator)
         process.stdout.write(`\nShadow comparator (comparator run):\n${formatComparator(comparator, 'table')}`);
       // Words a shell reads back as written: a sandbox under a folder with a space still re-runs.
-      const bin = shellWord(relative(process.cwd(), `${PACKAGE_ROOT}/bin/run.js`) || `${PACKAGE_ROOT}/bin/run.js`);
+      const bin = rerunBin();
       const dir = shellWord(sandbox.dir);
       // An empty DATABASE_URL counts as unset, as a POSIX shell writes it in front of a command.
       const node = `${urlSet ? 'DATABASE_URL= ' : ''}node`;

@@ -5,12 +5,23 @@
  * never leaves a sandbox that looks finished.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FolderRefused, makeDirs } from '../util/make-dirs.js';
 import { UsageError } from '../spec/problems.js';
+import { shellWord } from '../util/shell.js';
 import { migrate, migrationPlan } from '../ledger/index.js';
 import { loadPglite } from '../sources/sql/pglite-load.js';
 import { PgliteWriter } from '../sources/sql/writer.js';
@@ -23,6 +34,12 @@ export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 export const EMBEDDED_DIR = '.rfcgate/pgdata';
 export const TELEMETRY_FILE = 'telemetry/agent-usage.jsonl';
 export const COMPLETE_MARKER = '.rfcgate/demo-complete';
+
+/** The program as the commands the demo prints run it, from the folder it was started in. */
+export function rerunBin(): string {
+  const bin = join(PACKAGE_ROOT, 'bin', 'run.js');
+  return shellWord(relative(process.cwd(), bin) || bin);
+}
 
 /**
  * What git reads to find a repository other than the one a folder holds (`git rev-parse
@@ -162,6 +179,15 @@ function checkTarget(target: string, opts: SandboxOptions): void {
   if (!existsSync(target) && !statSync(ancestor).isDirectory()) {
     throw new UsageError(
       `--dir ${target} cannot be made: ${ancestor} is a file, not a folder; choose a new folder or leave --dir out for a temp one`,
+    );
+  }
+  if (existsSync(join(target, COMPLETE_MARKER))) {
+    // Refused as any folder in use is, but a second run of the same command usually means the user
+    // wants that sandbox's verdicts again: they are one command away, with no rebuild.
+    const seed = /^seed (\d+)/.exec(readFileSync(join(target, COMPLETE_MARKER), 'utf8'))?.[1];
+    const asOf = AS_OF.toISOString();
+    throw new UsageError(
+      `--dir ${target} already holds a demo sandbox${seed === undefined ? '' : ` (--seed ${seed})`}; re-run its gates with \`${process.env.DATABASE_URL?.trim() ? 'DATABASE_URL= ' : ''}node ${rerunBin()} gate check --root ${shellWord(target)} --rfc wave3 --as-of ${asOf} --snapshot-at ${asOf}\`, or choose a new folder (or leave --dir out for a temp one) to build another`,
     );
   }
   if (existsSync(target) && readdirSync(target).length > 0) {

@@ -174,6 +174,20 @@ describe('rfcgate demo', () => {
     expect(readFileSync(file, 'utf8')).toBe('mine');
   });
 
+  it('run again on its own sandbox, says the folder holds one and how to re-run its gates, and leaves it as built', () => {
+    const sandbox = join(work, 'a');
+    const head = spawnSync('git', ['-C', sandbox, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout;
+    const r = demo(['--dir', sandbox]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/already holds a demo sandbox \(--seed 3\); re-run its gates with `/);
+    expect(spawnSync('git', ['-C', sandbox, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout).toBe(head);
+    const command = /`([^`]+)`/.exec(r.stderr)?.[1];
+    const { DATABASE_URL: _unset, ...env } = process.env;
+    const out = spawnSync('sh', ['-c', `${command ?? 'false'} --json`], { cwd: work, env, encoding: 'utf8' });
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toBe(first.stdout);
+  }, 120_000);
+
   it('refuses a --dir its parent will not take a folder in, at once (/proc answers mkdir with ENOENT)', () => {
     const target = '/proc/rfcgate-demo-sandbox';
     const { DATABASE_URL: _ignored, ...env } = process.env;
