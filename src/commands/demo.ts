@@ -144,6 +144,10 @@ EXIT CODES
           `Sandbox: ${sandbox.dir}`,
           `  a git repository (gates/wave3, rfcs/wave3.md, hand-offs, attestations), an embedded PGlite database`,
           `  in .rfcgate/pgdata and agent telemetry in telemetry/agent-usage.jsonl. Its clock stops at ${asOf}.`,
+          // A newcomer reads FAIL as the demo itself failing: the report is the point, not an error.
+          `  Its data is made for some gates to pass, some to fire and others to halt, so FAIL above is the`,
+          `  demo working. The demo exits 0 whatever the verdicts; gate check exits by them: 0 every gate`,
+          `  passes, 1 one failed, 2 none failed but one halted, 3 the spec or the invocation is invalid.`,
           '',
           ...(urlSet
             ? [`${IGNORED_URL}; the commands below clear it for their run, so they read the sandbox too.`, '']

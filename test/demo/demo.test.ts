@@ -369,6 +369,8 @@ describe('rfcgate demo', () => {
       JSON.parse(kernel.stdout).prereqs.map((p: { id: string; status: string }) => [p.id, p.status]),
     );
     expect(statuses).toMatchObject({ roadmap: 'landed', 'M3.1ab': 'landed', 's1-compaction': 'ready' });
+    // What the newcomer is looking at: the FAIL is the sandbox's, and the demo itself succeeded.
+    expect(r.stdout).toMatch(/FAIL above is the\n {2}demo working\. The demo exits 0 whatever the verdicts/);
     expect(r.stdout).toMatch(
       /Re-run by hand:\n {2}node .*bin\/run\.js gate check --root .*\/c --rfc wave3 --as-of 2026-06-01T00:00:00.000Z/,
     );
