@@ -105,7 +105,7 @@ export async function buildSandbox(opts: SandboxOptions): Promise<Sandbox> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    if (opts.dir === undefined) made = mkdtempSync(join(tmpdir(), 'rfcgate-demo-'));
+    if (opts.dir === undefined) made = makeTempFolder();
     const target = resolve(opts.dir ?? join(made as string, 'wave3-sandbox'));
     staging = `${target}.partial-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
@@ -223,6 +223,19 @@ function makeFolders(dir: string, target: string): string | undefined {
     if (!(e instanceof FolderRefused)) throw e;
     throw new UsageError(
       `--dir ${target} cannot be made: ${e.parent} refused a new folder (${e.code}); choose a folder you can write to, or leave --dir out for a temp one`,
+    );
+  }
+}
+
+/** A folder of its own under the system temp dir; one that cannot be made is the user's TMPDIR to fix. */
+function makeTempFolder(): string {
+  try {
+    return mkdtempSync(join(tmpdir(), 'rfcgate-demo-'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined) throw e;
+    throw new UsageError(
+      `cannot make a temp folder for the sandbox under ${tmpdir()} (${code}); set TMPDIR to a folder you can write to, or choose one with --dir`,
     );
   }
 }

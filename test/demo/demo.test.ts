@@ -206,6 +206,22 @@ describe('rfcgate demo', () => {
     );
   }, 70_000);
 
+  it('without --dir, says what to do when the temp dir cannot hold a folder (TMPDIR naming a file)', () => {
+    const file = join(work, 'not-a-tmp-dir');
+    writeFileSync(file, 'mine');
+    const { DATABASE_URL: _ignored, ...env } = process.env;
+    const r = spawnSync(process.execPath, [BIN, 'demo'], {
+      cwd: work,
+      env: { ...env, TMPDIR: file },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toBe(
+      `error: cannot make a temp folder for the sandbox under ${file} (ENOTDIR); set TMPDIR to a folder you can write to, or choose one with --dir\n`,
+    );
+    expect(readFileSync(file, 'utf8')).toBe('mine');
+  });
+
   it('refuses a seed outside 0..4294967295, which would build the same sandbox as one inside it', () => {
     for (const seed of ['4294967299', '-1']) {
       const r = demo(['--dir', join(work, 'seeded'), `--seed=${seed}`]);
