@@ -92,9 +92,12 @@ export async function buildSandbox(opts: SandboxOptions): Promise<Sandbox> {
   // build does not finish.
   let made: string | undefined;
   let staging: string | undefined;
+  // What was moved into an existing (empty) --dir before a failure: the folder is left as empty as it was.
+  const moved: string[] = [];
   const cleanup = () => {
     const top = made ?? staging;
     if (top !== undefined) rmSync(top, { recursive: true, force: true });
+    for (const entry of moved) rmSync(entry, { recursive: true, force: true });
   };
   const onSignal = (signal: NodeJS.Signals) => {
     cleanup();
@@ -140,7 +143,20 @@ export async function buildSandbox(opts: SandboxOptions): Promise<Sandbox> {
       await db.close();
     }
     writeFileSync(join(staging, COMPLETE_MARKER), `seed ${opts.seed}\n`);
-    renameSync(staging, target);
+    if (existsSync(target)) {
+      // An empty --dir that exists may be a shell's working folder (`--dir .`, this process's own):
+      // renamed over, it would leave them in a deleted folder, so its contents move in instead.
+      // The folder holding the completion marker moves last: the sandbox is whole once it is there.
+      const marker = COMPLETE_MARKER.split('/')[0] as string;
+      const entries = readdirSync(staging).sort((a, b) => Number(a === marker) - Number(b === marker));
+      for (const name of entries) {
+        renameSync(join(staging, name), join(target, name));
+        moved.push(join(target, name));
+      }
+      rmSync(staging, { recursive: true, force: true });
+    } else {
+      renameSync(staging, target);
+    }
     return {
       dir: target,
       asOf: AS_OF,

@@ -335,6 +335,28 @@ describe('rfcgate demo', () => {
     expect(existsSync(join(work, 'made'))).toBe(false);
   }, 60_000);
 
+  it('builds into the empty folder it is run in (--dir .), which stays the same folder', () => {
+    const here = join(work, 'here');
+    mkdirSync(here);
+    const { DATABASE_URL: _ignored, ...env } = process.env;
+    // A shell started in the folder, as the user's is: it must still see the sandbox afterwards.
+    const r = spawnSync(
+      'sh',
+      ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} demo --dir . && ls -A`],
+      {
+        cwd: here,
+        env,
+        encoding: 'utf8',
+      },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`Sandbox: ${here}\n`);
+    expect(r.stdout.split('\n')).toEqual(expect.arrayContaining(['.git', '.rfcgate', 'gates']));
+    expect(existsSync(join(here, '.rfcgate', 'demo-complete'))).toBe(true);
+    expect(readdirSync(work).filter((n) => n.startsWith('here.partial'))).toEqual([]);
+  }, 240_000);
+
   it('a sandbox under a folder with a space: the printed commands run as printed in a shell', () => {
     const r = demo(['--dir', join(work, 'with space', 'sb')]);
     expect(r.code).toBe(0);
