@@ -105,8 +105,10 @@ export async function buildSandbox(opts: SandboxOptions): Promise<Sandbox> {
   };
   // Listened for before any folder exists: a signal with no listener ends the process at once,
   // and one coming between a folder's making and the listener would leave the folder behind.
+  // SIGHUP: the terminal the demo runs in was closed.
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  process.once('SIGHUP', onSignal);
   try {
     if (opts.dir === undefined) made = makeTempFolder();
     const target = resolve(opts.dir ?? join(made as string, 'wave3-sandbox'));
@@ -172,6 +174,7 @@ export async function buildSandbox(opts: SandboxOptions): Promise<Sandbox> {
     await signalsHeard();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGHUP', onSignal);
   }
 }
 

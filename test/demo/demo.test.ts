@@ -308,6 +308,18 @@ describe('rfcgate demo', () => {
     60_000,
   );
 
+  it('its terminal closed while building (SIGHUP), leaves no staging folder behind', async () => {
+    const target = join(work, 'hung-up');
+    const { DATABASE_URL: _ignored, ...env } = process.env;
+    const child = spawn(process.execPath, [BIN, 'demo', '--dir', target], { cwd: work, env, stdio: 'ignore' });
+    const reached = () => readdirSync(work).some((n) => n.startsWith('hung-up.partial-'));
+    for (let i = 0; i < 1500 && !reached(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(reached()).toBe(true);
+    child.kill('SIGHUP');
+    expect(await new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, s) => r(s)))).toBe('SIGHUP');
+    expect(readdirSync(work).filter((n) => n.startsWith('hung-up'))).toEqual([]);
+  }, 60_000);
+
   it('Ctrl-C while building in a temp folder of its own, or a --dir whose parents it made, leaves no folder behind', async () => {
     const tmp = join(work, 'tmp');
     mkdirSync(tmp);
