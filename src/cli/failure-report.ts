@@ -14,6 +14,7 @@ import { inertMarkup, jsonReport } from '../formatters/visible.js';
 import { formatProblem, type Problem } from '../spec/problems.js';
 import { type FormatOutput, writeReports } from './format-flags.js';
 import { formatJsonError } from './json-error.js';
+import { xmlAttr as attr, xmlText as text } from '../formatters/xml-text.js';
 
 export interface RunFailure {
   /** SpecError, UsageError or Error, as the JSON error object names it. */
@@ -164,14 +165,4 @@ function failureGithub(f: RunFailure, prefix: string): string {
 function failureMarkdown(f: RunFailure): string {
   const items = f.problems.map((p) => `- ${codeSpan(`${p.file}:${p.line}:${p.col}`)} ${cell(p.message)}`);
   return `### rfcgate: no report (exit ${f.exit})\n\n${cell(f.message)}\n${items.length ? `\n${items.join('\n')}\n` : ''}`;
-}
-
-const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-function text(s: string): string {
-  return s.replace(NOT_XML, '\uFFFD').replace(/\r\n?/g, '\n');
-}
-
-function attr(s: string): string {
-  return text(s).replace(/[\t\n]+/g, ' ');
 }

@@ -1,6 +1,7 @@
 import { create } from 'xmlbuilder2';
 import type { EvidenceValue, Evidence, GateReport, GateResult } from '../model/result.js';
 import { inertMarkup } from './visible.js';
+import { xmlAttr as attr, xmlText as text } from './xml-text.js';
 
 /**
  * JUnit XML: one <testsuite> per RFC, one <testcase> per gate. A failed gate is a <failure>,
@@ -135,9 +136,6 @@ function toPosix(file: string): string {
   return file.replace(/\\/g, '/');
 }
 
-/** Characters XML 1.0 cannot carry at all (C0 controls other than tab/LF/CR, lone surrogates, U+FFFE/F). */
-const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
 /**
  * The suite's timestamp as the JUnit schema types it (Ant's XMLJUnitResultFormatter, the
  * JUnit.xsd CI tools validate against): `YYYY-MM-DDTHH:MM:SS`, no fraction and no zone, so
@@ -145,17 +143,4 @@ const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
  */
 export function junitTimestamp(iso: string): string {
   return new Date(iso).toISOString().slice(0, 19);
-}
-
-/** Element text: invalid characters become U+FFFD, line ends are LF. */
-function text(s: string): string {
-  return s.replace(NOT_XML, '\uFFFD').replace(/\r\n?/g, '\n');
-}
-
-/**
- * Attribute values: a parser turns a raw tab or line break in an attribute into a space, and
- * the serializer does not write them as character references, so do it here, visibly.
- */
-function attr(s: string): string {
-  return text(s).replace(/[\t\n]+/g, ' ');
 }

@@ -2,6 +2,7 @@ import { create } from 'xmlbuilder2';
 import type { LintReport } from '../../lint/report.js';
 import { junitTimestamp } from '../junit.js';
 import { inertMarkup, visible } from '../visible.js';
+import { xmlAttr as attr, xmlText as text } from '../xml-text.js';
 
 /**
  * JUnit XML: one <testsuite> per RFC, one <testcase> per rule. A rule with error findings
@@ -62,14 +63,4 @@ export function formatLintJunit(r: LintReport, o: { prefix?: string } = {}): str
     if (warns.length) tc.ele('system-out').txt(text(describe(warns)));
   }
   return `${inertMarkup(doc.end({ prettyPrint: true, indent: '  ' }))}\n`;
-}
-
-const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-function text(s: string): string {
-  return s.replace(NOT_XML, '\uFFFD').replace(/\r\n?/g, '\n');
-}
-
-function attr(s: string): string {
-  return text(s).replace(/[\t\n]+/g, ' ');
 }

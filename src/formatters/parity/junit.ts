@@ -7,6 +7,7 @@ import { create } from 'xmlbuilder2';
 import type { ParityFile, ParityReport } from '../../parity/compare.js';
 import { describeDifference } from './index.js';
 import { inertMarkup } from '../visible.js';
+import { xmlAttr as attr, xmlText as text } from '../xml-text.js';
 
 export function formatParityJunit(r: ParityReport): string {
   const failures = r.files.filter((f) => f.status === 'differs').length;
@@ -65,14 +66,4 @@ function testcase(suite: Element, r: ParityReport, f: ParityFile): void {
       : `no golden capture for ${f.actual ?? f.name}`;
   const why = f.unreadable ? `${missing}: ${f.unreadable}` : missing;
   tc.ele('error', { message: attr(why), type: `halt:${f.status}` }).txt(text(why));
-}
-
-const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-function text(s: string): string {
-  return s.replace(NOT_XML, '\uFFFD').replace(/\r\n?/g, '\n');
-}
-
-function attr(s: string): string {
-  return text(s).replace(/[\t\n]+/g, ' ');
 }
