@@ -1,16 +1,17 @@
 // @ts-check
 /**
- * What opening the embedded database costs a command, with V8's default WebAssembly tiering
- * and with the program's (src/sources/sql/pglite-load.ts), against bare `node` start-up.
+ * What opening the embedded database costs a command, as PGlite opens it by default, with the
+ * program's WebAssembly tiering alone, and as the program opens it (that tiering and its start
+ * settings: src/sources/sql/pglite-load.ts), against bare `node` start-up.
  *
  *   npm run build && npm run bench:pglite                 # 7 rounds
  *   npm run bench:pglite -- --reps 11 --heavy             # also a million-row load and queries
  *
  * Each round runs, interleaved: `node -e 0` (the floor); a child that opens an existing data
- * directory, runs `SELECT 1` and closes, once per tiering; `rfcgate measure list` on that
- * directory (the whole command: oclif, the worker thread, the query); and with --heavy a
- * child per tiering that loads 1,000,000 rows into a table, aggregates them and joins the
- * table with itself, so that a tiering which helps start-up but hurts long queries shows.
+ * directory, runs `SELECT 1` and closes, once per way of opening; `rfcgate measure list` on
+ * that directory (the whole command: oclif, the worker thread, the query); and with --heavy a
+ * child per way that loads 1,000,000 rows into a table, aggregates them and joins the table
+ * with itself, so that a setting which helps start-up but hurts long queries shows.
  * Each child reports its own CPU time (user + system, background compiler threads included)
  * and peak resident memory.
  */
@@ -24,19 +25,27 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = resolve(HERE, '..');
 const LOADER = join(ROOT, 'dist', 'sources', 'sql', 'pglite-load.js');
 
+/** How each variant opens the data directory. */
+const WAYS = ['default', 'tiering only', 'program'];
+
 if (process.argv[2] === '--child') await child(process.argv[3] ?? '', process.argv[4] ?? '', process.argv[5] ?? '');
 else await main();
 
 /**
  * @param {string} workload
- * @param {string} tiering
+ * @param {string} way
  * @param {string} dir
  */
-async function child(workload, tiering, dir) {
-  if (tiering === 'program') (await import(pathToFileURL(LOADER).href)).useCommandWasmTiering();
-  else if (tiering !== 'default') throw new Error(`unknown tiering ${tiering}`);
-  const { PGlite } = await import('@electric-sql/pglite');
-  const db = new PGlite(dir);
+async function child(workload, way, dir) {
+  const loader = await import(pathToFileURL(LOADER).href);
+  let db;
+  if (way === 'program') db = await loader.newPglite(dir);
+  else {
+    if (way === 'tiering only') loader.useCommandWasmTiering();
+    else if (way !== 'default') throw new Error(`unknown way of opening ${way}`);
+    const { PGlite } = await import('@electric-sql/pglite');
+    db = new PGlite(dir);
+  }
   await db.waitReady;
   if (workload === 'open') await db.query('SELECT 1');
   else if (workload === 'heavy') {
@@ -91,13 +100,10 @@ async function main() {
   const self = fileURLToPath(import.meta.url);
   const round = () => {
     once('node -e 0', process.execPath, ['-e', '0'], false);
-    for (const t of ['default', 'program'])
-      once(`open, ${t} tiering`, process.execPath, [self, '--child', 'open', t, dir], true);
+    for (const way of WAYS) once(`open, ${way}`, process.execPath, [self, '--child', 'open', way, dir], true);
     once('rfcgate measure list', process.execPath, [join(ROOT, 'bin', 'run.js'), 'measure', 'list'], false);
     if (heavy) {
-      for (const t of ['default', 'program']) {
-        once(`1M rows, ${t} tiering`, process.execPath, [self, '--child', 'heavy', t, dir], true);
-      }
+      for (const way of WAYS) once(`1M rows, ${way}`, process.execPath, [self, '--child', 'heavy', way, dir], true);
     }
   };
   process.stderr.write('warm-up …\n');

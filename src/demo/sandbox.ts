@@ -23,7 +23,7 @@ import { FolderRefused, makeDirs } from '../util/make-dirs.js';
 import { UsageError } from '../spec/problems.js';
 import { shellWord } from '../util/shell.js';
 import { migrate, migrationPlan } from '../ledger/index.js';
-import { loadPglite } from '../sources/sql/pglite-load.js';
+import { newPglite } from '../sources/sql/pglite-load.js';
 import { PgliteWriter } from '../sources/sql/writer.js';
 import { AS_OF } from './artifacts.js';
 import { demoRowsSql, GOVERNED_TABLES, telemetryJsonl } from './data.js';
@@ -126,8 +126,7 @@ export async function buildSandbox(opts: SandboxOptions): Promise<Sandbox> {
     await signalsHeard();
 
     mkdirSync(join(staging, dirname(EMBEDDED_DIR)), { recursive: true });
-    const { PGlite } = await loadPglite();
-    const db = new PGlite(join(staging, EMBEDDED_DIR));
+    const db = await newPglite(join(staging, EMBEDDED_DIR));
     let measurementRows: number;
     try {
       // The same migration `rfcgate db migrate` runs, so the sandbox is what a team starting fresh would have.

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { newPglite } from '../../src/sources/sql/pglite-load.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectFacts } from '../../src/council/facts.js';
 import { lockWindows, writeWindow } from '../../src/comparator/window.js';
@@ -37,7 +37,7 @@ let root: string;
 let cleanup: () => void;
 const db = () => join(root, '.rfcgate/pgdata');
 async function sql(text: string): Promise<Record<string, unknown>[]> {
-  const pg = new PGlite(db());
+  const pg = await newPglite(db());
   try {
     const res = await pg.exec(text);
     return (res.at(-1)?.rows ?? []) as Record<string, unknown>[];

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { newPglite } from '../../src/sources/sql/pglite-load.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, createRepo, type FixtureRepo, removeFixtures, shallowClone, tempDir } from '../helpers/git-fixture.js';
 import { writeRfc } from '../helpers/spec-fixture.js';
@@ -113,7 +113,7 @@ beforeAll(async () => {
     message: 'dispatch: start',
     date: '2026-05-21T00:00:00Z',
   });
-  const db = new PGlite(seedEmbeddedDb(repo.dir));
+  const db = await newPglite(seedEmbeddedDb(repo.dir));
   await db.exec(`CREATE SCHEMA audit;
     CREATE TABLE audit.coordination_measurements (id bigserial, measurement_type text, recorded_at timestamptz, elapsed_ms float8, payload jsonb);
     INSERT INTO audit.coordination_measurements (measurement_type, recorded_at, elapsed_ms, payload)

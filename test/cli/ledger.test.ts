@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import { newPglite } from '../../src/sources/sql/pglite-load.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEmbeddedDb, testBackends, useTestDatabase } from '../helpers/db.js';
 import { createRepo, type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
@@ -68,7 +69,7 @@ const spec = {
 
 /** Reads the fixture's data directory after the CLI has exited (never while it runs). */
 async function query(dir: string, sql: string): Promise<Record<string, unknown>[]> {
-  const db = new PGlite(join(dir, '.rfcgate', 'pgdata'));
+  const db = await newPglite(join(dir, '.rfcgate', 'pgdata'));
   try {
     return (await db.query<Record<string, unknown>>(sql)).rows;
   } finally {
@@ -559,7 +560,7 @@ describe.each(testBackends())('gate check --record on a ledger created by an ear
       to: new Date('2026-06-01T00:00:00Z'),
     }).filter((s) => s.kind !== 'column');
     let embedded: PGlite | undefined;
-    if (backend.name === 'pglite') embedded = new PGlite(seedEmbeddedDb(old.dir));
+    if (backend.name === 'pglite') embedded = await newPglite(seedEmbeddedDb(old.dir));
     const writer = embedded ? new PgliteWriter({ db: embedded }) : new PgWriter(db.url());
     try {
       await migrate(writer, oldPlan);
@@ -621,7 +622,7 @@ describe.each(testBackends())("measure list of a team's numeric elapsed_ms on $n
       await db.exec(TEAM_TABLE);
       env = { DATABASE_URL: db.url() };
     } else {
-      const embedded = new PGlite(seedEmbeddedDb(team.dir));
+      const embedded = await newPglite(seedEmbeddedDb(team.dir));
       try {
         await embedded.exec(TEAM_TABLE);
       } finally {

@@ -17,14 +17,14 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { PgClient, PgliteClient, type SqlClient } from '../../src/sources/sql/client.js';
 import { redact } from '../../src/sources/sql/redact.js';
 import { PgliteWriter, PgWriter, type SqlWriter } from '../../src/sources/sql/writer.js';
 import { EMPTY_PGLITE_ENV } from './global-setup.js';
-import { useCommandWasmTiering } from '../../src/sources/sql/pglite-load.js';
+import { newPglite, useCommandWasmTiering } from '../../src/sources/sql/pglite-load.js';
 
 // The tests' own PGlite instances run on the WebAssembly compiler the program itself uses.
 useCommandWasmTiering();
@@ -134,7 +134,8 @@ async function openPglite(): Promise<TestDatabase> {
   let db: PGlite;
   try {
     copyEmptyPglite(dataDir);
-    db = new PGlite(dataDir);
+    // Opened as the program opens it: its WebAssembly tiering and start settings.
+    db = await newPglite(dataDir);
     await db.waitReady;
   } catch (err) {
     rmSync(folder, { recursive: true, force: true });

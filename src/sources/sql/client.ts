@@ -12,7 +12,7 @@ import pg from './pg.js';
 import type { HaltReason } from '../../model/result.js';
 import { cancelledOnSignal, type PgSession } from './cancel-on-signal.js';
 import { PgliteWorkerHost, WorkerStartError } from './pglite-worker.js';
-import { loadPglite } from './pglite-load.js';
+import { newPglite } from './pglite-load.js';
 import { redact, urlSecrets } from './redact.js';
 import { pgConnectionString, pgUrlTarget, sslRequest } from './url.js';
 import { utcDate } from '../../util/calendar.js';
@@ -666,8 +666,7 @@ export class PgliteClient implements SqlClient {
   async #memoryDb(): Promise<PGlite> {
     if (this.#db) return this.#db;
     if (!this.#dbLoading) {
-      this.#dbLoading = loadPglite().then(async ({ PGlite }) => {
-        const db = new PGlite();
+      this.#dbLoading = newPglite().then(async (db) => {
         await db.waitReady;
         this.#db = db;
         return db;

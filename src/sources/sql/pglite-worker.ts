@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { DataDirBusyError, type DataDirLock, lockDataDir } from './pglite-lock.js';
-import { useCommandWasmTiering } from './pglite-load.js';
+import { EMBEDDED_START_SETTINGS, useCommandWasmTiering } from './pglite-load.js';
 
 /** An error that crossed the thread boundary: the fields error mapping reads. */
 export interface WorkerError {
@@ -68,7 +68,7 @@ function toWire(e) {
 
 let db;
 const ready = (async () => {
-  db = new PGlite(workerData.dataDir);
+  db = new PGlite(workerData.dataDir, { startParams: [...PGlite.defaultStartParams, ...workerData.settings] });
   await db.waitReady;
 })();
 ready.then(
@@ -224,7 +224,10 @@ export class PgliteWorkerHost {
   #spawn(lock: DataDirLock): Promise<Worker> {
     const modulePath = createRequire(import.meta.url).resolve('@electric-sql/pglite');
     useCommandWasmTiering();
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { modulePath, dataDir: this.#dataDir } });
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { modulePath, dataDir: this.#dataDir, settings: EMBEDDED_START_SETTINGS },
+    });
     // The directory is free again once the thread that had it open is gone, however it ended.
     worker.once('exit', () => lock.release());
     // A CLI run must be able to exit even if a caller forgets close().

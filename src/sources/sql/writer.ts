@@ -25,7 +25,7 @@ import {
 import type { OpenSqlClientOptions } from './client.js';
 import { cancelledOnSignal, type PgSession } from './cancel-on-signal.js';
 import { type DataDirLock, lockDataDir } from './pglite-lock.js';
-import { loadPglite } from './pglite-load.js';
+import { newPglite } from './pglite-load.js';
 import { redact, urlSecrets } from './redact.js';
 import { pgConnectionString, pgUrlTarget, sslRequest } from './url.js';
 
@@ -404,11 +404,10 @@ export class PgliteWriter implements SqlWriter {
       }
       if (state === 'absent') mkdirSync(dirname(dir), { recursive: true });
     }
-    const { PGlite } = await loadPglite();
     let lock: DataDirLock | undefined;
     try {
       if (dir !== undefined) lock = await lockDataDir(dir, { waitMs: this.#openTimeoutMs });
-      const db = dir === undefined ? new PGlite() : new PGlite(dir);
+      const db = await newPglite(dir);
       await db.waitReady;
       this.#lock = lock;
       return db;
