@@ -30,24 +30,64 @@ let first: { code: number | null; stdout: string; stderr: string };
 let results: Result[];
 
 const tempParent = join(work, 'json-tmp');
+const victim = join(work, 'victim');
+const inVictim = (...args: string[]) =>
+  spawnSync('git', ['-c', 'user.name=a', '-c', 'user.email=a@example.com', ...args], { cwd: victim, encoding: 'utf8' });
+let victimHead = '';
 let second: { code: number | null; stdout: string; stderr: string } | undefined;
 /**
  * A second sandbox of the first one's seed, with --json and no --dir (so in a temp folder of
- * its own, under TMPDIR): built once, as each sandbox costs seconds of CPU, and judged by two
- * cases, one for determinism, one for where a temp sandbox is named.
+ * its own, under TMPDIR), run from an environment that points git at another repository (as a
+ * hook's does): built once, as each sandbox costs seconds of CPU, and judged by three cases,
+ * for determinism, for where a temp sandbox is named, and for the other repository.
  */
 function inTempFolder() {
   if (!second) {
+    mkdirSync(victim);
+    inVictim('init', '-q', '-b', 'master');
+    writeFileSync(join(victim, 'f.txt'), 'mine\n');
+    inVictim('add', 'f.txt');
+    inVictim('commit', '-q', '-m', 'mine');
+    victimHead = inVictim('rev-parse', 'HEAD').stdout;
     const { DATABASE_URL: _ignored, ...env } = process.env;
     mkdirSync(tempParent);
     const r = spawnSync(process.execPath, [BIN, 'demo', '--seed', '3', '--json'], {
       cwd: work,
-      env: { ...env, TMPDIR: tempParent },
+      env: {
+        ...env,
+        TMPDIR: tempParent,
+        GIT_DIR: join(victim, '.git'),
+        GIT_WORK_TREE: victim,
+        GIT_INDEX_FILE: join(victim, '.git', 'index'),
+      },
       encoding: 'utf8',
     });
     second = { code: r.status, stdout: r.stdout, stderr: r.stderr };
   }
   return second;
+}
+
+// Nothing listens there: a command that read it would halt `missing`, not give the demo's verdict.
+const CALLER_URL = 'postgres://nobody@127.0.0.1:9/not_the_sandbox';
+const textDir = join(work, 'with space', 'here');
+let text: { code: number | null; stdout: string; stderr: string } | undefined;
+/**
+ * A sandbox built as a newcomer might: the table (no --json), from a shell in the empty folder
+ * it is built into (`--dir .`), under a folder whose name has a space, with a DATABASE_URL of
+ * the caller's set. Built once and judged by four cases, one per point.
+ */
+function textSandbox() {
+  if (!text) {
+    mkdirSync(textDir, { recursive: true });
+    // A shell started in the folder, as the user's is: it must still see the sandbox afterwards.
+    const r = spawnSync(
+      'sh',
+      ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} demo --dir . && echo '--- ls' && ls -A`],
+      { cwd: textDir, env: { ...process.env, DATABASE_URL: CALLER_URL }, encoding: 'utf8' },
+    );
+    text = { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+  return text;
 }
 
 beforeAll(() => {
@@ -239,41 +279,20 @@ describe('rfcgate demo', () => {
   });
 
   it("keeps to its own repository when the caller's environment points git elsewhere (GIT_DIR, as in a hook)", () => {
-    const victim = join(work, 'victim');
-    const git = (...args: string[]) =>
-      spawnSync('git', ['-c', 'user.name=a', '-c', 'user.email=a@example.com', ...args], {
-        cwd: victim,
-        encoding: 'utf8',
-      });
-    mkdirSync(victim);
-    git('init', '-q', '-b', 'master');
-    writeFileSync(join(victim, 'f.txt'), 'mine\n');
-    git('add', 'f.txt');
-    git('commit', '-q', '-m', 'mine');
-    const before = git('rev-parse', 'HEAD').stdout;
-    const target = join(work, 'beside-a-hook');
-    const { DATABASE_URL: _ignored, ...env } = process.env;
-    const r = spawnSync(process.execPath, [BIN, 'demo', '--dir', target, '--json'], {
-      cwd: work,
-      env: {
-        ...env,
-        GIT_DIR: join(victim, '.git'),
-        GIT_WORK_TREE: victim,
-        GIT_INDEX_FILE: join(victim, '.git', 'index'),
-      },
-      encoding: 'utf8',
-    });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    const r = inTempFolder();
+    expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).results).toHaveLength(results.length);
     // The caller's repository is as it was: same branch, same commit, no branch of the sandbox's.
-    expect(git('symbolic-ref', 'HEAD').stdout.trim()).toBe('refs/heads/master');
-    expect(git('rev-parse', 'HEAD').stdout).toBe(before);
-    expect(git('branch', '--list', 'main').stdout).toBe('');
-    expect(git('status', '--porcelain').stdout).toBe('');
-    const own = spawnSync('git', ['log', '--oneline'], { cwd: target, encoding: 'utf8' });
+    expect(inVictim('symbolic-ref', 'HEAD').stdout.trim()).toBe('refs/heads/master');
+    expect(inVictim('rev-parse', 'HEAD').stdout).toBe(victimHead);
+    expect(inVictim('branch', '--list', 'main').stdout).toBe('');
+    expect(inVictim('status', '--porcelain').stdout).toBe('');
+    const own = spawnSync('git', ['log', '--oneline'], {
+      cwd: /^Sandbox: (.+)\n$/.exec(r.stderr)?.[1] ?? work,
+      encoding: 'utf8',
+    });
     expect(own.stdout.split('\n').length).toBeGreaterThan(100);
-  }, 120_000);
+  }, 240_000);
 
   // Interrupted once the build is under way (its staging folder exists), and while the
   // embedded database initialises: seconds of WebAssembly that never reach the event loop,
@@ -348,54 +367,18 @@ describe('rfcgate demo', () => {
   }, 60_000);
 
   it('builds into the empty folder it is run in (--dir .), which stays the same folder', () => {
-    const here = join(work, 'here');
-    mkdirSync(here);
-    const { DATABASE_URL: _ignored, ...env } = process.env;
-    // A shell started in the folder, as the user's is: it must still see the sandbox afterwards.
-    const r = spawnSync(
-      'sh',
-      ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} demo --dir . && ls -A`],
-      {
-        cwd: here,
-        env,
-        encoding: 'utf8',
-      },
-    );
+    const r = textSandbox();
     expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain(`Sandbox: ${here}\n`);
-    expect(r.stdout.split('\n')).toEqual(expect.arrayContaining(['.git', '.rfcgate', 'gates']));
-    expect(existsSync(join(here, '.rfcgate', 'demo-complete'))).toBe(true);
-    expect(readdirSync(work).filter((n) => n.startsWith('here.partial'))).toEqual([]);
-  }, 240_000);
-
-  it('a sandbox under a folder with a space: the printed commands run as printed in a shell', () => {
-    const r = demo(['--dir', join(work, 'with space', 'sb')]);
     expect(r.code).toBe(0);
-    const line = /^ {2}(node .* gate check .*--rfc wave3 .*--only B --json)$/m.exec(r.stdout)?.[1];
-    expect(line).toContain("'");
-    const { DATABASE_URL: _unset, ...env } = process.env;
-    const out = spawnSync('sh', ['-c', line ?? 'false'], { cwd: work, env, encoding: 'utf8' });
-    expect(out.stderr).toBe('');
-    expect(JSON.parse(out.stdout).results.map((g: { id: string }) => g.id)).toEqual(['B']);
-  });
-
-  it("leaves the caller's DATABASE_URL aside, says so, and prints commands that read the sandbox all the same", () => {
-    // Nothing listens there: a command that read it would halt `missing`, not give the demo's verdict.
-    const url = 'postgres://nobody@127.0.0.1:9/not_the_sandbox';
-    const env = { ...process.env, DATABASE_URL: url };
-    const target = join(work, 'with-url');
-    const r = spawnSync(process.execPath, [BIN, 'demo', '--dir', target], { cwd: work, env, encoding: 'utf8' });
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/DATABASE_URL is set, and the demo did not read it/);
-    const line = /^ {2}(.*node .* gate check .*--rfc wave3 .*--only B --json)$/m.exec(r.stdout)?.[1];
-    const out = spawnSync('sh', ['-c', line ?? 'false'], { cwd: work, env, encoding: 'utf8' });
-    expect(out.stderr).toBe('');
-    expect(JSON.parse(out.stdout).results).toEqual([results.find((x) => x.id === 'B')]);
+    expect(r.stdout).toContain(`Sandbox: ${textDir}\n`);
+    const listed = r.stdout.slice(r.stdout.indexOf('--- ls\n')).split('\n');
+    expect(listed).toEqual(expect.arrayContaining(['.git', '.rfcgate', 'gates']));
+    expect(existsSync(join(textDir, '.rfcgate', 'demo-complete'))).toBe(true);
+    expect(readdirSync(join(work, 'with space')).filter((n) => n.startsWith('here.partial'))).toEqual([]);
   }, 240_000);
 
   it('prints the table and how to re-run the check by hand', () => {
-    const r = demo(['--dir', join(work, 'c')]);
+    const r = textSandbox();
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       /wave3 as of 2026-06-01T00:00:00.000Z \(database a snapshot of 2026-06-01T00:00:00.000Z\) on HEAD: FAIL/,
@@ -411,7 +394,7 @@ describe('rfcgate demo', () => {
     expect(r.stdout).toMatch(/PASS {2}agents: core\.agents ↔ core\.agents_shadow/);
     const kernel = spawnSync(
       process.execPath,
-      [BIN, 'prereq', 'status', '--root', join(work, 'c'), '--rfc', 'v3-kernel', '--as-of', '2026-06-01', '--json'],
+      [BIN, 'prereq', 'status', '--root', textDir, '--rfc', 'v3-kernel', '--as-of', '2026-06-01', '--json'],
       { encoding: 'utf8' },
     );
     expect(kernel.status).toBe(0);
@@ -422,20 +405,33 @@ describe('rfcgate demo', () => {
     // What the newcomer is looking at: the FAIL is the sandbox's, and the demo itself succeeded.
     expect(r.stdout).toMatch(/FAIL above is the\n {2}demo working\. The demo exits 0 whatever the verdicts/);
     expect(r.stdout).toMatch(
-      /Re-run by hand:\n {2}node .*bin\/run\.js gate check --root .*\/c --rfc wave3 --as-of 2026-06-01T00:00:00.000Z/,
+      /Re-run by hand:\n {2}DATABASE_URL= node .*bin\/run\.js gate check --root '.*\/with space\/here' --rfc wave3 --as-of 2026-06-01T00:00:00.000Z/,
     );
+  }, 240_000);
+
+  it("leaves the caller's DATABASE_URL aside, says so, and clears it in every command it prints", () => {
+    const r = textSandbox();
+    expect(r.stdout).toMatch(/DATABASE_URL is set, and the demo did not read it/);
+    const printed = r.stdout.slice(r.stdout.indexOf('Re-run by hand:\n')).split('\n').slice(1, 9);
+    expect(printed).toHaveLength(8);
+    for (const line of printed) expect(line).toMatch(/^ {2}DATABASE_URL= node /);
+  }, 240_000);
+
+  it("its gate checks run as printed in a shell (a folder with a space, the caller's DATABASE_URL set) give the demo's verdicts", () => {
+    const r = textSandbox();
     // Run as printed, the wave3 checks give the demo's verdicts, reasons and evidence: the same
     // seed's sandbox, the same JSON, byte for byte (SS10 halts `error` on its drifted table both times).
-    const { DATABASE_URL: _unset, ...env } = process.env;
-    const rerun = [...r.stdout.matchAll(/^ {2}node (\S+) (gate check .*--rfc wave3 .*)$/gm)].map((m) => {
-      const args = (m[2] ?? '').split(' ');
-      const out = spawnSync(process.execPath, [m[1] ?? '', ...args, ...(args.includes('--json') ? [] : ['--json'])], {
+    const env = { ...process.env, DATABASE_URL: CALLER_URL };
+    const rerun = [...r.stdout.matchAll(/^ {2}(DATABASE_URL= node .* gate check .*--rfc wave3 .*)$/gm)].map((m) => {
+      const line = m[1] ?? 'false';
+      expect(line).toContain("'");
+      const out = spawnSync('sh', ['-c', line.endsWith(' --json') ? line : `${line} --json`], {
         cwd: work,
         env,
         encoding: 'utf8',
       });
       expect(out.stderr).toBe('');
-      return { only: args.includes('--only'), stdout: out.stdout };
+      return { only: line.includes(' --only '), stdout: out.stdout };
     });
     expect(rerun.map((x) => x.only)).toEqual([false, true]);
     expect(rerun[0]?.stdout).toBe(first.stdout);
