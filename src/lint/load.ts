@@ -4,11 +4,11 @@
  * order rule reads) is loaded only when an order rule will actually run. `spec validate`
  * and loadRfc check lints.yaml fully, with the rest of the RFC.
  */
-import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SpecError, UsageError } from '../spec/problems.js';
 import { GATES_DIR } from '../spec/rfc-dir.js';
 import { loadSpecFile } from '../spec/single-file.js';
+import { readSpecBytes } from '../spec/text.js';
 import { YAML_TO_DATA } from '../spec/yaml-options.js';
 import type { BacktrackCheck } from './backtracking.js';
 import type { LintRule } from './spec.js';
@@ -50,7 +50,11 @@ export async function guardedPathsHint(root: string, id: string, measurement: st
     const mod: typeof import('yaml') & { default?: typeof import('yaml') } = await import('yaml');
     // Bundled, the CommonJS build of yaml is reached through its default export only.
     const parse = mod.default?.parse ?? mod.parse;
-    const raw = parse(readFileSync(join(root, GATES_DIR, id, 'measurements.yaml'), 'utf8'), YAML_TO_DATA) as unknown;
+    const raw = parse(
+      // Not a plain read: a named pipe there would wait for a writer forever (loading the RFC then says what it is).
+      readSpecBytes(join(root, GATES_DIR, id, 'measurements.yaml')).toString('utf8'),
+      YAML_TO_DATA,
+    ) as unknown;
     if (!Array.isArray(raw)) return undefined;
     const m = raw.find((x: { id?: unknown }) => x?.id === measurement) as { git?: Record<string, unknown> } | undefined;
     const git = m?.git;
