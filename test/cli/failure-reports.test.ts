@@ -153,3 +153,46 @@ describe('lint that stops on a spec error', () => {
     expect(readFileSync(join(root, 'lint.xml'), 'utf8')).toContain('file="gates/demo/lints.yaml"');
   }, 120_000);
 });
+
+describe('prereq status that stops on a spec error', () => {
+  it('writes the failure into every report file it was asked for, replacing the last run’s', () => {
+    const { root, cleanup } = tempRoot('rfcgate-failure-');
+    roots.push(cleanup);
+    execFileSync('git', ['init', '-q', root]);
+    writeRfc(root, {
+      raw: {
+        'prereqs.yaml': `${modeline('prereqs.yaml')}- id: p\n  title: P\n  deliverables: [p.txt]\n  depends_on: [q]\n- id: q\n  title: Q\n  deliverables: [q.txt]\n  depends_on: [p]\n`,
+      },
+    });
+    const stale = 'the DAG of yesterday\n';
+    for (const f of ['prereqs.dot', 'summary.md', 'prereqs.json']) writeFileSync(join(root, f), stale);
+    const r = run(
+      [
+        'prereq',
+        'status',
+        '--format',
+        'dot=prereqs.dot',
+        '--format',
+        'markdown=summary.md',
+        '--format',
+        'json=prereqs.json',
+        '--format',
+        'mermaid',
+      ],
+      root,
+    );
+    expect(r.code).toBe(3);
+    const problem = /^gates\/demo\/prereqs\.yaml:\d+:\d+: .*cycle: p → q → p.*$/m.exec(r.stderr)?.[0];
+    expect(problem).toBeDefined();
+    // Mermaid on standard output, for a person or a step summary: stderr already says it.
+    expect(r.stdout).toBe('');
+    // A graph file holds what went wrong, so rendering it fails rather than show the last run's DAG.
+    expect(readFileSync(join(root, 'prereqs.dot'), 'utf8')).toBe(
+      `${problem}\nerror: 1 problem; fix the spec and run again\n`,
+    );
+    expect(readFileSync(join(root, 'summary.md'), 'utf8')).toContain('### rfcgate: no report (exit 3)');
+    expect(JSON.parse(readFileSync(join(root, 'prereqs.json'), 'utf8'))).toMatchObject({
+      error: { name: 'SpecError', exit: 3, problems: [{ file: 'gates/demo/prereqs.yaml' }] },
+    });
+  }, 120_000);
+});

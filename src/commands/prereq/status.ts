@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import * as Flags from '@oclif/core/flags';
-import { parseFormatFlags, writeReports } from '../../cli/format-flags.js';
+import { type FormatOutput, parseFormatFlags, writeReports } from '../../cli/format-flags.js';
+import { formatWords } from '../../cli/json-error.js';
 import {
   HOME_PROGRAM,
   parseAsOf,
@@ -57,14 +58,14 @@ EXIT CODES
     }),
   };
 
+  protected override failureOutputs(): FormatOutput<PrereqFormat>[] {
+    const { values, json } = formatWords(this.argv);
+    return parseOutputs(values, json);
+  }
+
   async run(): Promise<PrereqReport> {
     const { flags } = await this.parse(PrereqStatus);
-    const outputs = parseFormatFlags<PrereqFormat>(
-      // --json and --format json ask for the same report.
-      flags.json ? flags.format?.filter((f) => f !== 'json') : flags.format,
-      flags.json,
-      { names: PREREQ_FORMATS, fallback: 'table', what: 'a prereq status format' },
-    );
+    const outputs = parseOutputs(flags.format, flags.json);
     const asOf = parseAsOf(flags['as-of']);
     if (flags.ref !== undefined)
       parseRef(flags.ref, '--ref', "the mainline branch, a tag or a commit (default: rfc.yaml's mainline)");
@@ -136,4 +137,13 @@ EXIT CODES
     process.exitCode = prereqExitCode(report);
     return report;
   }
+}
+
+function parseOutputs(values: string[] | undefined, json: boolean): FormatOutput<PrereqFormat>[] {
+  // --json and --format json ask for the same report.
+  return parseFormatFlags<PrereqFormat>(json ? values?.filter((f) => f !== 'json') : values, json, {
+    names: PREREQ_FORMATS,
+    fallback: 'table',
+    what: 'a prereq status format',
+  });
 }
