@@ -1,5 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { loadComparator, openComparatorClient, parsePairs } from '../../comparator/cli.js';
+import { COMPARATOR_FILE } from '../../comparator/spec.js';
 import {
   COMPARATOR_CHECK_EXIT_CODES_HELP,
   type ComparatorReport,
@@ -42,8 +43,9 @@ ${COMPARATOR_CHECK_EXIT_CODES_HELP}`;
     }
     const format: ComparatorFormat = flags.json ? 'json' : ((flags.format as ComparatorFormat | undefined) ?? 'table');
     const root = this.findRoot(flags.root);
-    const id = this.chooseRfc(root, flags.rfc);
-    const client = openComparatorClient(this.databaseTarget(root, flags.rfc));
+    // With several RFCs, the one that has a comparator.yaml needs no --rfc (as lint picks the one with lints).
+    const id = this.chooseRfc(root, flags.rfc, COMPARATOR_FILE);
+    const client = openComparatorClient(this.databaseTarget(root, id));
     // The server starts the session while the spec is read and checked.
     await client.connectEarly?.();
     let report: ComparatorReport;

@@ -16,6 +16,7 @@ import {
   runComparator,
   withSelfTest,
 } from '../../comparator/run.js';
+import { COMPARATOR_FILE } from '../../comparator/spec.js';
 import type { WindowsUnreadable } from '../../comparator/window.js';
 import type { RecordedRun } from '../../comparator/record.js';
 import type { SelfTestResult } from '../../comparator/selftest.js';
@@ -114,8 +115,9 @@ ${COMPARATOR_EXIT_CODES_HELP}
     const minAgeMs = parseMinAge(flags['min-age']);
     const runId = flags['run-id'] ?? randomUUID();
     const root = this.findRoot(flags.root);
-    const id = this.chooseRfc(root, flags.rfc);
-    const target = this.databaseTarget(root, flags.rfc);
+    // With several RFCs, the one that has a comparator.yaml needs no --rfc (as lint picks the one with lints).
+    const id = this.chooseRfc(root, flags.rfc, COMPARATOR_FILE);
+    const target = this.databaseTarget(root, id);
     const client = openComparatorClient(target);
     // The server starts the session while the spec is read and checked.
     if (!flags['print-sql']) await client.connectEarly?.();

@@ -31,7 +31,9 @@ EXIT CODES
     }
     const format: CouncilFormat = flags.json ? 'json' : ((flags.format as CouncilFormat | undefined) ?? 'table');
     const root = this.findRoot(flags.root);
-    const id = this.chooseRfc(root, flags.rfc);
+    // With several RFCs, the one that has a council.yaml needs no --rfc. (Named here, not imported:
+    // council/spec.js and its YAML and schema code load only once a council is read.)
+    const id = this.chooseRfc(root, flags.rfc, 'council.yaml');
     const { loadCouncilSpec } = await import('../../council/spec.js');
     const { documentSha, latestRound, roundStanding } = await import('../../council/ledger.js');
     const { council, manifest } = loadCouncilSpec(root, id);
