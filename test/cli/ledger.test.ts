@@ -16,7 +16,7 @@ import { recordGateRun } from '../../src/ledger/gate-runs.js';
 import { migrate, migrationPlan } from '../../src/ledger/schema.js';
 import type { GateResult } from '../../src/model/result.js';
 import { PgliteWriter, PgWriter } from '../../src/sources/sql/writer.js';
-import { runCli } from '../helpers/cli.js';
+import { type CliRun, runCli } from '../helpers/cli.js';
 
 const AS_OF = '2026-06-01T00:00:00Z';
 const LEASE = 'measurement.lease_plane.request';
@@ -90,6 +90,22 @@ async function query(dir: string, sql: string): Promise<Record<string, unknown>[
   return rows;
 }
 
+/**
+ * `<command> --help`, spawned once per command for the whole file: help is static text, and
+ * several cases judge different lines of the same output. Run where no database exists (the
+ * `before db migrate` cases check it leaves none).
+ */
+const helps = new Map<string, CliRun>();
+function help(...cmd: string[]): CliRun {
+  const key = cmd.join(' ');
+  let r = helps.get(key);
+  if (!r) {
+    r = run([...cmd, '--help'], { cwd: fresh.dir });
+    helps.set(key, r);
+  }
+  return r;
+}
+
 let repo: FixtureRepo;
 let fresh: FixtureRepo;
 
@@ -140,8 +156,7 @@ describe('before db migrate', () => {
       /^error: --from\/--to: from \(\d{4}-\d{2}-01T00:00:00\.000Z\) is after to \(2000-01-01T00:00:00\.000Z\) \(--from was not given: it defaults to three months before now; give --from too\)\n$/,
     );
     // --help names every ledger table it creates.
-    const help = run(['db', 'migrate', '--help'], { cwd: fresh.dir });
-    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(
+    expect(help('db', 'migrate').stdout.replace(/\s+/g, ' ')).toMatch(
       /rfcgate \(recorded_measurements, gate_runs, gate_results, comparator_windows\)/,
     );
     const bad = run(['db', 'migrate', '--to', 'later'], { cwd: fresh.dir });
@@ -511,7 +526,7 @@ describe('--help', () => {
     ['measure', 'list'],
     ['gate', 'history'],
   ])('%s %s documents its exit codes', (...cmd) => {
-    const r = run([...cmd, '--help'], { cwd: repo.dir });
+    const r = help(...cmd);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/EXIT CODES\n\s+0 {2}done/);
     expect(r.stdout).toMatch(/3 {2}the invocation is invalid, or the database cannot be used/);
@@ -519,19 +534,19 @@ describe('--help', () => {
   });
 
   it('measure list --help promises nothing about recording: it only reads', () => {
-    const r = run(['measure', 'list', '--help'], { cwd: repo.dir });
+    const r = help('measure', 'list');
     expect(r.stdout).toMatch(/0 {2}done \(also when no row matches\)/);
     expect(r.stdout).not.toMatch(/was already recorded|reused for other content|nothing was written/);
   });
 
   it('db migrate --help promises nothing about recording a measurement: it records none', () => {
-    const r = run(['db', 'migrate', '--help'], { cwd: repo.dir });
+    const r = help('db', 'migrate');
     expect(r.stdout).toMatch(/0 {2}done \(also when everything was already present/);
     expect(r.stdout).not.toMatch(/measurement was already recorded|idempotency key reused|not migrated/);
   });
 
   it('gate check --help documents --record', () => {
-    const r = run(['gate', 'check', '--help'], { cwd: repo.dir });
+    const r = help('gate', 'check');
     expect(r.stdout).toMatch(/--record/);
   });
 });
