@@ -16,6 +16,7 @@ import { recordGateRun } from '../../src/ledger/gate-runs.js';
 import { migrate, migrationPlan } from '../../src/ledger/schema.js';
 import type { GateResult } from '../../src/model/result.js';
 import { PgliteWriter, PgWriter } from '../../src/sources/sql/writer.js';
+import { urlProblem } from '../../src/sources/sql/url.js';
 import { type CliRun, runCli } from '../helpers/cli.js';
 
 const AS_OF = '2026-06-01T00:00:00Z';
@@ -296,20 +297,29 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
 
   it('a malformed DATABASE_URL: exit 3, one line naming DATABASE_URL, never the password', () => {
     const secret = 'Very-Secret-pw-42';
-    for (const url of [`postgres://rec:${secret}@:port/prod`, `postgres://rec:${secret}@db:99999/prod`, 'not a url']) {
-      for (const args of [
-        ['measure', 'record', '--type', LEASE, '--elapsed-ms', '1'],
-        ['db', 'migrate'],
-        ['measure', 'list'],
-      ]) {
-        const r = run(args, { cwd: repo.dir, env: { DATABASE_URL: url } });
-        expect(r.code).toBe(3);
-        expect(r.stderr).toMatch(
-          /^error: DATABASE_URL is not a valid postgres:\/\/ or postgresql:\/\/ URL .*; correct it, or unset it/,
-        );
-        expect(r.stderr.trim().split('\n')).toHaveLength(1);
-        expect(r.stdout + r.stderr).not.toContain(secret);
-      }
+    const urls = [`postgres://rec:${secret}@:port/prod`, `postgres://rec:${secret}@db:99999/prod`, 'not a url'];
+    const message = /^DATABASE_URL is not a valid postgres:\/\/ or postgresql:\/\/ URL .*; correct it, or unset it/;
+    // The three commands refuse a URL in one place (LedgerCommand.databaseTarget, by
+    // urlProblem) before they open anything: every URL is judged by it here, and each command
+    // is spawned with one of them, so each command and each URL meet the process boundary once.
+    for (const url of urls) {
+      const problem = urlProblem('DATABASE_URL', url, true);
+      expect(problem).toMatch(message);
+      expect(problem).not.toContain(secret);
+    }
+    const commands = [
+      ['measure', 'record', '--type', LEASE, '--elapsed-ms', '1'],
+      ['db', 'migrate'],
+      ['measure', 'list'],
+    ];
+    for (const [i, args] of commands.entries()) {
+      const r = run(args, { cwd: repo.dir, env: { DATABASE_URL: urls[i] } });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(
+        /^error: DATABASE_URL is not a valid postgres:\/\/ or postgresql:\/\/ URL .*; correct it, or unset it/,
+      );
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stdout + r.stderr).not.toContain(secret);
     }
   });
 
