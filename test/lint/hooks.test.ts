@@ -26,9 +26,29 @@ import { BUILD_ENTRY, hooksDir, installHooks, MARKER, script, uninstallHooks } f
 import { UsageError } from '../../src/spec/problems.js';
 import { createRepo, FixtureRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
-import { L1, lintRepo } from './helpers.js';
+import { L1, type LintFixture, lintRepo } from './helpers.js';
 
 afterAll(removeFixtures);
+
+const templates = new Map<string, string>();
+
+/**
+ * A repository as lintRepo builds it, copied from one built once per fixture: most cases start
+ * from the same few, and a copy costs a fraction of the git commands that build one. The copy's
+ * index is refreshed, so git finds it as clean as a freshly built one.
+ */
+function lintRepoCopy(f: LintFixture): FixtureRepo {
+  const key = JSON.stringify(f);
+  let template = templates.get(key);
+  if (template === undefined) {
+    template = lintRepo(f).dir;
+    templates.set(key, template);
+  }
+  const repo = new FixtureRepo(tempDir());
+  cpSync(template, repo.dir, { recursive: true, preserveTimestamps: true });
+  repo.git(['update-index', '-q', '--refresh']);
+  return repo;
+}
 
 const BIN = resolve('bin/run.js');
 const FOREIGN =
@@ -100,7 +120,7 @@ function standIn(pkg: string, built = true): string {
 }
 
 function withForeignHook() {
-  const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': '.foreign-ran\n' } });
+  const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': '.foreign-ran\n' } });
   const path = join(hooksDir(repo.dir), 'pre-commit');
   writeFileSync(path, FOREIGN);
   chmodSync(path, 0o750);
@@ -246,7 +266,7 @@ describe('hooks', () => {
   });
 
   it("--chain: husky 1-4's hook, which tells which hook it is by $0, still does; any other runs as itself", () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': '.ran-*\n' } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': '.ran-*\n' } });
     const dir = hooksDir(repo.dir);
     const remote = tempDir('rfcgate-remote-');
     spawnSync('git', ['init', '-q', '--bare', remote]);
@@ -308,7 +328,7 @@ describe('hooks', () => {
   });
 
   it("--chain over husky 9's hooks folder (core.hooksPath .husky/_): the team's .husky/pre-commit still runs", () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': '.ran*\n.husky/_/\n' } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': '.ran*\n.husky/_/\n' } });
     const dir = join(repo.dir, '.husky', '_');
     mkdirSync(dir, { recursive: true });
     repo.git(['config', 'core.hooksPath', '.husky/_']);
@@ -334,7 +354,7 @@ describe('hooks', () => {
   });
 
   it('--chain: a shell hook that is not husky runs as itself, as git would run it', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': '.ran*\nscripts/\n' } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': '.ran*\nscripts/\n' } });
     const dir = hooksDir(repo.dir);
     writeFileSync(join(dir, 'pre-commit'), FOREIGN);
     chmodSync(join(dir, 'pre-commit'), 0o755);
@@ -388,7 +408,7 @@ describe('hooks', () => {
   });
 
   it('--chain on pre-push: the kept hook reads the ref list as git sends it, nothing when nothing is pushed', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': '.ran-*\n' } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': '.ran-*\n' } });
     const remote = tempDir('rfcgate-remote-');
     spawnSync('git', ['init', '-q', '--bare', remote]);
     repo.git(['remote', 'add', 'origin', remote]);
@@ -461,7 +481,7 @@ describe('hooks', () => {
   });
 
   it('a hook that is a link whose target is gone is still a hook it did not write: refused, kept aside, put back', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     const path = join(hooksDir(repo.dir), 'pre-commit');
     symlinkSync('../../scripts/team-pre-commit', path);
     expect(() => installHooks(opts(repo.dir))).toThrow(/already exists and rfcgate did not write it/);
@@ -474,7 +494,7 @@ describe('hooks', () => {
   });
 
   it('the pre-push hook lints each pushed commit as committed, from the refs git pipes to it', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     const remote = tempDir('rfcgate-remote-');
     spawnSync('git', ['init', '-q', '--bare', remote]);
     repo.git(['remote', 'add', 'origin', remote]);
@@ -544,7 +564,7 @@ describe('hooks', () => {
   });
 
   it("pushed by URL, a remote's pushurl names it as its fetch URL does: only what the remote lacks is checked", () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     const remote = tempDir('rfcgate-remote-');
     spawnSync('git', ['init', '-q', '--bare', remote]);
     // Fetched by one URL, pushed to by another (https to fetch, ssh to push, say).
@@ -574,7 +594,7 @@ describe('hooks', () => {
     const svc = join(repo.dir, 'svc');
     // No RFC with lints.yaml: nothing for a hook to check, so install refuses.
     expect(() => installHooks(opts(repo.dir))).toThrow(/no RFC under .*gates has a lints\.yaml/);
-    const inner = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const inner = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     cpSync(join(inner.dir, 'gates'), join(svc, 'gates'), { recursive: true });
     repo.write('svc/src/a.py', 'x = 1\n');
     repo.git(['add', '-A']);
@@ -619,7 +639,7 @@ describe('hooks', () => {
   });
 
   it('rfcgate installed in the repository is found under its top: a moved repository keeps its hooks', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': 'node_modules/\n' } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': 'node_modules/\n' } });
     const bin = standIn(join(repo.dir, 'node_modules', 'rfcgate'));
     installHooks(opts(repo.dir, { bin }));
     const moved = `${repo.dir}-moved`;
@@ -645,7 +665,7 @@ describe('hooks', () => {
   });
 
   it('rfcgate installed by pnpm (node_modules/rfcgate a link into a folder named for its version) is still found after an upgrade', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': 'node_modules/\n' } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': 'node_modules/\n' } });
     const store = (version: string) =>
       join(repo.dir, 'node_modules', '.pnpm', `rfcgate@${version}`, 'node_modules', 'rfcgate');
     const bin = standIn(store('0.1.0'));
@@ -667,7 +687,7 @@ describe('hooks', () => {
 
   it("in a linked worktree of rfcgate's own repository, not built there, the hook runs the main worktree's build, or says to build", () => {
     // rfcgate's own layout: bin/ committed, dist/ built and ignored, the hook installed from it.
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': 'dist/\n' } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.gitignore': 'dist/\n' } });
     const bin = standIn(repo.dir);
     repo.git(['add', 'bin']);
     repo.commit({ message: 'bin', date: '2026-05-02T09:00:00Z' });
@@ -709,7 +729,7 @@ describe('hooks', () => {
 
   it('a hook whose governed folder is gone (renamed) says it checked nothing, without blocking the commit', () => {
     const repo = createRepo();
-    const inner = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const inner = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     cpSync(join(inner.dir, 'gates'), join(repo.dir, 'svc', 'gates'), { recursive: true });
     repo.write('svc/src/a.py', 'x = 1\n');
     repo.git(['add', '-A']);
@@ -733,7 +753,7 @@ describe('hooks', () => {
 
   it('one hook runs one governed root: a second root is refused without --force, and switched with it', () => {
     const repo = createRepo();
-    const inner = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const inner = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     for (const svc of ['svc1', "it's"]) {
       cpSync(join(inner.dir, 'gates'), join(repo.dir, svc, 'gates'), { recursive: true });
       repo.write(`${svc}/src/a.py`, 'x = 1\n');
@@ -761,7 +781,7 @@ describe('hooks', () => {
     expect(uninstallHooks(repo.dir).map((a) => a.action)).toEqual(['restored', 'absent']);
     expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
 
-    const other = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const other = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     const hooks = hooksDir(other.dir);
     rmSync(hooks, { recursive: true, force: true });
     symlinkSync(join(other.dir, 'not-yet'), hooks);
@@ -798,7 +818,7 @@ describe('hooks', () => {
   it.runIf(existsSync('/proc/self'))(
     'a core.hooksPath where no folder can be created (under /proc) is refused, not waited on for ever',
     () => {
-      const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+      const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
       repo.git(['config', 'core.hooksPath', '/proc/rfcgate-no-such/hooks']);
       const r = spawnSync(process.execPath, [BIN, 'hooks', 'install'], {
         cwd: repo.dir,
@@ -824,7 +844,7 @@ describe('hooks', () => {
       fix: 'commit docs/profile.md',
       require: { when: ['trigger/'], files: ['docs/profile*.md'] },
     };
-    const repo = lintRepo({ rules: [need], files: { 'src/a.py': 'x = 1\n' } });
+    const repo = lintRepoCopy({ rules: [need], files: { 'src/a.py': 'x = 1\n' } });
     installHooks(opts(repo.dir));
     const wt = join(tempDir('rfcgate-wt-'), 'tree');
     repo.git(['worktree', 'add', '-q', '-b', 'wt', wt]);
@@ -841,7 +861,7 @@ describe('hooks', () => {
   });
 
   it("a hook runs the node that installed it, not one first on PATH; PATH's only once that one is gone", () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     const fake = tempDir('rfcgate-fake-node-');
     writeFileSync(join(fake, 'node'), '#!/bin/sh\necho "an old node on PATH" >&2\nexit 42\n', { mode: 0o755 });
     const commitWith = (message: string) => {
@@ -895,7 +915,7 @@ describe('hooks', () => {
     const run = config['pre-push']?.commands['wave3-lint']?.run ?? '';
     expect(run).toMatch(/^npx wave3 lint /);
     const command = run.replace(/^npx wave3 /, `"${process.execPath}" "${BIN}" `);
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     const remote = tempDir('rfcgate-remote-');
     spawnSync('git', ['init', '-q', '--bare', remote]);
     repo.git(['remote', 'add', 'origin', remote]);
@@ -932,7 +952,7 @@ describe('hooks', () => {
       });
       return { code: r.status, out: `${r.stdout}${r.stderr}` };
     };
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     const base = repo.head();
     repo.commit({
       files: { 'src/b.py': 'y = "measurement.lease_plane.x"\n' },
@@ -979,7 +999,7 @@ describe('hooks', () => {
       return { code: r.status, out: `${r.stdout}${r.stderr}` };
     };
     const BAD = 'y = "measurement.lease_plane.x"\n';
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', 'src/legacy.py': BAD } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n', 'src/legacy.py': BAD } });
     const allFiles = () => repo.git(['ls-files']).split('\n').filter(Boolean);
     const staged = () =>
       repo.git(['diff', '--staged', '--name-only', '--diff-filter=ACMRTUXB']).split('\n').filter(Boolean);
@@ -1029,7 +1049,7 @@ describe('hooks', () => {
       return { code: r.status, out: `${r.stdout}${r.stderr}` };
     };
     const BAD = 'y = "measurement.lease_plane.x"\n';
-    const repo = lintRepo({
+    const repo = lintRepoCopy({
       rules: [L1],
       files: { 'src/a.py': 'x = 1\n', 'src/b.py': 'y = 1\n', 'src/c.py': 'z = 1\n' },
     });
@@ -1069,7 +1089,7 @@ describe('hooks', () => {
       });
       return { code: r.status, out: `${r.stdout}${r.stderr}` };
     };
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     // A second RFC, without lint rules: `lint` alone cannot tell which to check.
     writeRfc(repo.dir, { id: 'other' });
     const base = repo.head();
@@ -1107,7 +1127,7 @@ describe('hooks', () => {
       require: { when: ['src/dispatch/**'], files: ['docs/profile.md'] },
     };
     const BAD = 'y = "measurement.lease_plane.x"\n';
-    const repo = lintRepo({
+    const repo = lintRepoCopy({
       rules: [L1, REQUIRE],
       files: { 'src/a.py': 'x = 1\n', 'src/dispatch/d.py': 'x = 1\n', 'src/z.py': BAD },
     });
@@ -1151,7 +1171,7 @@ describe('hooks', () => {
       fix: 'add docs/profile.md',
       require: { when: ['src/dispatch/**'], files: ['docs/profile.md'] },
     };
-    const repo = lintRepo({ rules: [REQUIRE], files: { 'src/a.py': 'x = 1\n', 'src/dispatch/d.py': 'x = 1\n' } });
+    const repo = lintRepoCopy({ rules: [REQUIRE], files: { 'src/a.py': 'x = 1\n', 'src/dispatch/d.py': 'x = 1\n' } });
     // A folder of new files, staged; the profile written but not added yet.
     repo.write('src/zz/n1.py', 'x = 1\n');
     repo.write('src/zz/n2.py', 'x = 1\n');
@@ -1231,7 +1251,7 @@ describe('hooks', () => {
   });
 
   it('over several RFCs the hook exits as the worst run: invalid (3) over fail (1) over halt (2) over pass', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     writeRfc(repo.dir, { id: 'other', raw: { 'lints.yaml': 'x' } });
     const exit = (demo: number, other: number) => runWithFakeLint(repo.dir, 'pre-commit', { demo, other }).status;
     // demo runs first, other second (gates/*/ in order); either order gives the same exit.
@@ -1255,7 +1275,7 @@ describe('hooks', () => {
   });
 
   it("a folder where an RFC's lints.yaml belongs is linted (and lint refuses it), not passed over", () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     writeRfc(repo.dir, { id: 'other' });
     mkdirSync(join(repo.dir, 'gates', 'other', 'lints.yaml'));
     expect(runWithFakeLint(repo.dir, 'pre-commit', { demo: 0, other: 3 }).status).toBe(3);
@@ -1292,7 +1312,7 @@ describe('hooks', () => {
   });
 
   it('refuses a core.hooksPath from the global git config, a folder every repository runs hooks from', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     const home = tempDir('rfcgate-home-');
     const shared = join(home, 'githooks');
     const global = join(home, 'gitconfig');
@@ -1320,7 +1340,7 @@ describe('hooks', () => {
 
   it("a hooks folder the repository tracks (core.hooksPath in the work tree) is the team's: refused even with --chain or --force, nothing changed", () => {
     const team = '#!/bin/sh\necho team\n';
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.githooks/pre-commit': team } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n', '.githooks/pre-commit': team } });
     repo.git(['config', 'core.hooksPath', '.githooks']);
     const path = join(repo.dir, '.githooks', 'pre-commit');
     for (const more of [{}, { chain: true }, { force: true }, { hooks: ['pre-commit', 'pre-push'] as const }]) {
@@ -1346,7 +1366,7 @@ describe('hooks', () => {
   });
 
   it('respects core.hooksPath, and uninstall removes the folder it created', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     repo.git(['config', 'core.hooksPath', '.githooks']);
     const dir = join(repo.dir, '.githooks');
     expect(hooksDir(repo.dir)).toBe(dir);
