@@ -372,7 +372,14 @@ describe('order', () => {
     for (let i = 0; i < 30_000; i++) {
       stream += `commit refs/heads/main\ncommitter B <b@example.com> ${base + i} +0000\ndata 1\nx\n${i === 0 ? `from ${revert}\n` : ''}\n`;
     }
-    const fi = spawnSync('git', ['fast-import', '--quiet', '--date-format=raw'], { cwd: repo.dir, input: stream });
+    // glibc's malloc hands memory back to the kernel after each commit fast-import writes and
+    // asks for it again for the next (four brk calls a commit): 10 to 20 s of CPU, mostly system
+    // time, against under half a second with that trimming off. The history written is the same.
+    const fi = spawnSync('git', ['fast-import', '--quiet', '--date-format=raw'], {
+      cwd: repo.dir,
+      input: stream,
+      env: { ...process.env, MALLOC_TRIM_THRESHOLD_: String(256 * 1024 * 1024) },
+    });
     expect(fi.status).toBe(0);
     repo.git(['reset', '-q', '--hard', 'main']);
     repo.commit({ files: { 'src/audit/boundary_payload.py': 'h\n' }, message: 'pr3', date: '2026-05-30T00:00:00Z' });
