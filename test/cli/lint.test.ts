@@ -532,7 +532,9 @@ describe('rfcgate lint', () => {
       { path: 'src/gone.py', reason: 'deleted in the working tree' },
       { path: 'src/link.py', reason: 'a symbolic link, which lint does not follow' },
     ];
-    const reports = [[], ['--no-rg']].map((more) =>
+    // The --no-rg run writes its stylish report too, outside the tree (inside, it would be in scope).
+    const stylishFile = join(tempDir('rfcgate-reports-'), 'stylish.txt');
+    const reports = [[], ['--no-rg', '--format', `stylish=${stylishFile}`]].map((more) =>
       run(['lint', '--json', '--as-of', '2026-06-01', ...more], repo.dir),
     );
     for (const r of reports) {
@@ -541,7 +543,7 @@ describe('rfcgate lint', () => {
       expect(JSON.parse(r.stdout).files).toEqual({ in_scope: 6, checked: 1, skipped });
     }
     expect(reports[1]?.stdout).toBe(reports[0]?.stdout);
-    const stylish = run(['lint', '--no-rg'], repo.dir).stdout;
+    const stylish = readFileSync(stylishFile, 'utf8');
     expect(stylish).toContain(
       'note: 2 files were not read: src/gone.py (deleted in the working tree), src/link.py (a symbolic link, which lint does not follow)\n',
     );
@@ -675,11 +677,15 @@ describe('rfcgate lint', () => {
       message: 'spec and code',
       date: '2026-05-01T09:00:00Z',
     });
-    const lint = (format: string) => run(['lint', '--root', 'svc', '--format', format], repo.dir);
-    const github = lint('github');
-    expect(github.code).toBe(1);
-    expect(github.stdout).toMatch(/^::error file=svc\/src\/a\\b\.py,line=1,col=6,/m);
-    const sarif = JSON.parse(lint('sarif').stdout) as {
+    // One run per format printed as a user reads it, another format written to a file beside
+    // it (GitHub annotations on standard output are judged in the --staged case above).
+    const out = tempDir('rfcgate-reports-');
+    const lint = (...format: string[]) =>
+      run(['lint', '--root', 'svc', ...format.flatMap((f) => ['--format', f])], repo.dir);
+    const printed = lint('sarif', `github=${join(out, 'github.txt')}`);
+    expect(printed.code).toBe(1);
+    expect(readFileSync(join(out, 'github.txt'), 'utf8')).toMatch(/^::error file=svc\/src\/a\\b\.py,line=1,col=6,/m);
+    const sarif = JSON.parse(printed.stdout) as {
       runs: {
         results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
         tool: { driver: { rules: { help: { text: string } }[] } };
@@ -692,11 +698,12 @@ describe('rfcgate lint', () => {
     const listed = run(help.replace(/^Run `rfcgate (.*)` for every finding\.$/, '$1').split(' '), repo.dir);
     expect(listed.code).toBe(1);
     expect(JSON.parse(listed.stdout).findings[0].file).toBe('src/a\\b.py');
-    const junit = lint('junit').stdout;
-    expect(junit).toContain('file="svc/gates/demo/lints.yaml"');
-    expect(junit).toContain('svc/src/a\\b.py:1:6 error');
-    // What a person and a script read from the root keep the root's names.
-    expect(JSON.parse(run(['lint', '--root', 'svc', '--json'], repo.dir).stdout).findings[0].file).toBe('src/a\\b.py');
+    const junit = lint('junit', `json=${join(out, 'report.json')}`);
+    expect(junit.code).toBe(1);
+    expect(junit.stdout).toContain('file="svc/gates/demo/lints.yaml"');
+    expect(junit.stdout).toContain('svc/src/a\\b.py:1:6 error');
+    // What a script reads from the root keeps the root's names, even beside a report named from the top.
+    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).findings[0].file).toBe('src/a\\b.py');
   });
 
   it('the shipped wave3 L1 and L2 on realistic code: every type of the RFC, tests at any depth, payloads found at their key', () => {
