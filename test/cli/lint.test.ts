@@ -15,7 +15,7 @@ import {
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
+import { createRepo, FixtureRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
 import { L1, lintRepo, ORDER } from '../lint/helpers.js';
 import { requireRg } from '../lint/rg.js';
@@ -38,6 +38,31 @@ function asOwner(dir: string, args: string[], more: NodeJS.ProcessEnv = {}) {
     encoding: 'utf8',
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let plain: string | undefined;
+
+/**
+ * A repository whose lints.yaml holds L1, with one clean file committed, for the cases that
+ * need any such repository: built once, then copied for each case, which may change its copy.
+ */
+function plainRepo(): FixtureRepo {
+  plain ??= lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } }).dir;
+  const repo = new FixtureRepo(tempDir());
+  cpSync(plain, repo.dir, { recursive: true });
+  // The copies' times and inodes are new: the index records them, as after a fresh build.
+  repo.git(['update-index', '-q', '--refresh']);
+  return repo;
+}
+
+/** What `lintRepo` builds for L1, its many files added with one `git add` instead of one each. */
+function manyFilesRepo(files: Record<string, string>): FixtureRepo {
+  const repo = createRepo();
+  writeRfc(repo.dir, { raw: { 'lints.yaml': modeline('lints.yaml') + stringify([L1]) } });
+  for (const [rel, content] of Object.entries(files)) repo.write(rel, content);
+  repo.git(['add', '-f', '--', 'gates', ...Object.keys(files)]);
+  repo.commit({ message: 'spec and code', date: '2026-05-01T09:00:00Z' });
+  return repo;
 }
 
 describe('rfcgate lint', () => {
@@ -135,7 +160,7 @@ describe('rfcgate lint', () => {
     for (let i = 0; i < 40; i++)
       files[`src/m${i % 4}/f${i}.py`] = i % 3 ? 'x = 1\n' : `x = "measurement.lease_plane.r${i}"\n`;
     files['src/bin.py'] = '\u0000"measurement.lease_plane.x"';
-    const repo = lintRepo({ rules: [L1], files });
+    const repo = manyFilesRepo(files);
     const one = run(['lint', '--json', '--as-of', '2026-06-01'], repo.dir);
     const two = run(['lint', '--json', '--as-of', '2026-06-01'], repo.dir, { RFCGATE_LINT_PARALLEL_FROM: '2' });
     expect(one.code).toBe(1);
@@ -149,7 +174,7 @@ describe('rfcgate lint', () => {
   it('outside a sparse checkout a file is named as not read, by either thread, with rg or without', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 20; i++) files[`${i % 2 ? 'src' : 'other'}/f${i}.py`] = 'x = 1\n';
-    const repo = lintRepo({ rules: [L1], files });
+    const repo = manyFilesRepo(files);
     repo.git(['sparse-checkout', 'set', 'src', 'gates']);
     const one = run(['lint', '--json', '--no-rg', '--as-of', '2026-06-01'], repo.dir);
     expect(one.code).toBe(0);
@@ -171,7 +196,7 @@ describe('rfcgate lint', () => {
     requireRg();
     const files: Record<string, string> = { 'src/bin.py': '\u0000"measurement.lease_plane.x"' };
     for (let i = 0; i < 12; i++) files[`src/f${i}.py`] = i % 4 ? 'x = 1\n' : `x = "measurement.lease_plane.r${i}"\n`;
-    const repo = lintRepo({ rules: [L1], files });
+    const repo = manyFilesRepo(files);
     const bin = tempDir('rfcgate-rg-');
     const marker = join(bin, 'calls');
     const wrapper = join(bin, 'rg');
@@ -206,7 +231,7 @@ describe('rfcgate lint', () => {
   });
 
   it('exit 3 with file:line:col for an invalid rule, and for a bad invocation', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const repo = plainRepo();
     const missing = run(['lint', 'missing.py'], repo.dir);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toBe("error: path 'missing.py' does not exist\n");
@@ -255,7 +280,7 @@ describe('rfcgate lint', () => {
   });
 
   it('exit 3 with --json (or --format json) prints {"error": …} on stdout, as gate check does, and keeps the line on stderr', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const repo = plainRepo();
     const parsed = (r: { stdout: string }) => JSON.parse(r.stdout) as { error: Record<string, unknown> };
     const missing = run(['lint', '--json', 'missing.py'], repo.dir);
     expect(missing.code).toBe(3);
@@ -316,7 +341,7 @@ describe('rfcgate lint', () => {
   });
 
   it('every command that takes --json answers an invalid invocation with {"error": …}, a stray word too', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const repo = plainRepo();
     for (const args of [
       ['gate', 'check', 'B', '--json'],
       ['gate', 'check', '--only', 'B', 'extra', '--json'],
@@ -336,7 +361,7 @@ describe('rfcgate lint', () => {
   });
 
   it('a revision that cannot name one is refused (exit 3) as gate check refuses its --ref; one the clone lacks halts (exit 2)', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const repo = plainRepo();
     const refused: [string[], RegExp][] = [
       [
         ['--changed-since', ''],
@@ -765,7 +790,7 @@ describe('rfcgate lint', () => {
   });
 
   it('hooks install / uninstall from the command line', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const repo = plainRepo();
     const i = run(['hooks', 'install', '--pre-push'], repo.dir);
     expect(i.code).toBe(0);
     expect(i.stdout).toMatch(/^pre-commit: installed/m);
@@ -784,7 +809,7 @@ describe('rfcgate lint', () => {
   });
 
   it('hooks install into a hooks folder that cannot be written says which and what to do; exit 3, nothing written', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const repo = plainRepo();
     const hooks = join(repo.dir, '.git/hooks');
     writeFileSync(join(hooks, 'pre-commit'), '#!/bin/sh\necho team\n', { mode: 0o755 });
     const before = readdirSync(hooks).sort();
@@ -805,7 +830,7 @@ describe('rfcgate lint', () => {
   });
 
   it('hooks uninstall in a hooks folder that cannot be written says which and what to do; exit 3, nothing changed', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const repo = plainRepo();
     const hooks = join(repo.dir, '.git/hooks');
     writeFileSync(join(hooks, 'pre-commit'), '#!/bin/sh\necho team\n', { mode: 0o755 });
     expect(run(['hooks', 'install', '--pre-push', '--chain'], repo.dir).code).toBe(0);
@@ -827,7 +852,7 @@ describe('rfcgate lint', () => {
   });
 
   it('hooks uninstall works from inside .git, as hooks install does', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const repo = plainRepo();
     const hooks = join(repo.dir, '.git/hooks');
     for (const cwd of [join(repo.dir, '.git'), hooks]) {
       const i = run(['hooks', 'install'], cwd);
@@ -842,7 +867,7 @@ describe('rfcgate lint', () => {
   });
 
   it("hooks uninstall from a linked worktree names the main worktree's hooks folder as that, not as a changed core.hooksPath", () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const repo = plainRepo();
     // Relative: each worktree runs hooks from a folder of its own.
     repo.git(['config', 'core.hooksPath', '.githooks']);
     expect(run(['hooks', 'install'], repo.dir).code).toBe(0);
@@ -857,7 +882,7 @@ describe('rfcgate lint', () => {
   });
 
   it('hooks uninstall over its hook whose marker line was edited away leaves it, and says where the kept hook is', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const repo = plainRepo();
     const hook = join(repo.dir, '.git/hooks/pre-commit');
     writeFileSync(hook, '#!/bin/sh\necho team\n', { mode: 0o755 });
     expect(run(['hooks', 'install', '--chain'], repo.dir).code).toBe(0);
@@ -871,7 +896,7 @@ describe('rfcgate lint', () => {
   });
 
   it('hooks uninstall over its hook edited by hand since install refuses and changes nothing; --force removes it', () => {
-    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': 'x\n' } });
+    const repo = plainRepo();
     const hooks = join(repo.dir, '.git/hooks');
     expect(run(['hooks', 'install', '--pre-push'], repo.dir).code).toBe(0);
     const commitHook = readFileSync(join(hooks, 'pre-commit'), 'utf8');
