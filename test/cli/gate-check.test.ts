@@ -88,6 +88,41 @@ const spec = {
 
 let repo: FixtureRepo;
 
+/**
+ * Once per file, on first use: the runs of the whole RFC that several cases judge, as every
+ * gate check with the embedded database costs seconds of CPU. Each is one invocation with
+ * fixed arguments over a repository no case leaves changed (the one that adds an RFC removes
+ * it again), so a case reading it sees what a run of its own would print.
+ */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+const allAsJson = once(() => run(['gate', 'check', '--as-of', AS_OF, '--json'], { cwd: repo.dir }));
+// Every report of the same run: JSON to a file too, so the JSON of a second run is at hand.
+const allToFiles = once(() => {
+  const out = tempDir('rfcgate-out-');
+  const r = run(
+    [
+      'gate',
+      'check',
+      '--as-of',
+      AS_OF,
+      '--format',
+      `sarif=${join(out, 'gates.sarif')}`,
+      '--format',
+      `junit=${join(out, 'gates.xml')}`,
+      '--format',
+      `json=${join(out, 'gates.json')}`,
+      '--format',
+      'markdown',
+    ],
+    { cwd: repo.dir },
+  );
+  return { out, ...r };
+});
+const gateCheckHelp = once(() => run(['gate', 'check', '--help'], { cwd: repo.dir }));
+
 beforeAll(async () => {
   repo = createRepo();
   writeRfc(repo.dir, spec);
@@ -135,7 +170,7 @@ describe('gate check', () => {
 
   it('exits 1 when a gate fires, and fail dominates halt', () => {
     expect(run(['gate', 'check', '--as-of', AS_OF, '--only', 'FIRING'], { cwd: repo.dir }).code).toBe(1);
-    const all = run(['gate', 'check', '--as-of', AS_OF, '--json'], { cwd: repo.dir });
+    const all = allAsJson();
     expect(all.code).toBe(1);
     const report = JSON.parse(all.stdout);
     expect(report.results.map((x: { id: string; verdict: string }) => [x.id, x.verdict])).toEqual([
@@ -156,9 +191,10 @@ describe('gate check', () => {
   });
 
   it('--json is byte-identical across runs and keeps the contract key order', () => {
-    const a = run(['gate', 'check', '--as-of', AS_OF, '--json'], { cwd: repo.dir });
-    const b = run(['gate', 'check', '--as-of', AS_OF, '--json'], { cwd: repo.dir });
-    expect(a.stdout).toBe(b.stdout);
+    const a = allAsJson();
+    // Another run, its JSON written to a file: the same bytes as on stdout.
+    const b = allToFiles();
+    expect(a.stdout).toBe(readFileSync(join(b.out, 'gates.json'), 'utf8'));
     const report = JSON.parse(a.stdout);
     expect(Object.keys(report)).toEqual(['rfc', 'as_of', 'ref', 'verdict', 'results']);
     expect(Object.keys(report.results[1])).toEqual([
@@ -177,22 +213,7 @@ describe('gate check', () => {
   });
 
   it('--format writes several reports from one run: files for CI, one report on stdout', () => {
-    const out = tempDir('rfcgate-out-');
-    const r = run(
-      [
-        'gate',
-        'check',
-        '--as-of',
-        AS_OF,
-        '--format',
-        `sarif=${join(out, 'gates.sarif')}`,
-        '--format',
-        `junit=${join(out, 'gates.xml')}`,
-        '--format',
-        'markdown',
-      ],
-      { cwd: repo.dir },
-    );
+    const { out, ...r } = allToFiles();
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/\| ❌ fail \| FIRING \|/);
     const sarif = JSON.parse(readFileSync(join(out, 'gates.sarif'), 'utf8'));
@@ -206,7 +227,7 @@ describe('gate check', () => {
     );
     const junit = readFileSync(join(out, 'gates.xml'), 'utf8');
     expect(junit.match(/<testcase /g)).toHaveLength(4);
-    expect(readdirSync(out).sort()).toEqual(['gates.sarif', 'gates.xml']);
+    expect(readdirSync(out).sort()).toEqual(['gates.json', 'gates.sarif', 'gates.xml']);
   });
 
   it('--snapshot-at is in the report, and the SARIF re-run command repeats it for the same JSON', () => {
@@ -486,13 +507,13 @@ describe('help and version', () => {
       ['gate', 'check'],
       ['spec', 'validate'],
     ]) {
-      const r = run([...cmd, '--help'], { cwd: repo.dir });
+      const r = cmd[0] === 'gate' ? gateCheckHelp() : run([...cmd, '--help'], { cwd: repo.dir });
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/EXIT CODES/);
       expect(r.stdout).toMatch(/3 {2}the spec or the invocation is invalid/);
       expect(r.stdout).toMatch(/--rfc/);
     }
-    expect(run(['gate', 'check', '--help'], { cwd: repo.dir }).stdout).toMatch(/--as-of/);
+    expect(gateCheckHelp().stdout).toMatch(/--as-of/);
   });
 
   it('--help names the program the user typed', () => {
@@ -501,7 +522,7 @@ describe('help and version', () => {
     const typed = run(['gate', 'check', '--help'], { cwd: repo.dir, bin: wave3 });
     expect(typed.code).toBe(0);
     expect(typed.stdout).toMatch(/^ {2}\$ wave3 gate check /m);
-    expect(run(['gate', 'check', '--help'], { cwd: repo.dir }).stdout).toMatch(/^ {2}\$ rfcgate gate check /m);
+    expect(gateCheckHelp().stdout).toMatch(/^ {2}\$ rfcgate gate check /m);
   });
 
   it('no help example gives --rfc beside an RFC program name, which would refuse it', () => {
