@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelemetryReport } from '../../src/telemetry/report.js';
 import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { otlpAttr as kv, type SessionPlan, telemetryText } from '../helpers/telemetry.js';
-import { BIN, runCli as run } from '../helpers/cli.js';
+import { BIN, type CliRun, runCli as run } from '../helpers/cli.js';
 
 const AS_OF = '2026-06-01T00:00:00Z';
 
@@ -31,9 +31,24 @@ beforeAll(() => {
 });
 afterAll(() => removeFixtures());
 
+const onFixture = new Map<string, CliRun>();
+/**
+ * A report over the files beforeAll writes (telemetry/, junk.jsonl), which no case changes:
+ * the same flags and environment print the same, so each is run once, by whichever case asks
+ * first, and the cases that ask again judge that run.
+ */
+function runOnFixture(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
+  const key = JSON.stringify([args, env]);
+  const seen = onFixture.get(key);
+  if (seen) return seen;
+  const r = run(args, root, env);
+  onFixture.set(key, r);
+  return r;
+}
+
 describe('telemetry report', () => {
   it('--json: every metric per session and overall, computed by hand', () => {
-    const r = run(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', AS_OF, '--json'], root);
+    const r = runOnFixture(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', AS_OF, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const rep = JSON.parse(r.stdout) as TelemetryReport;
@@ -76,7 +91,7 @@ describe('telemetry report', () => {
       /compaction is cache-stable: VIOLATED 1 of 1: s1 turn 3→4 \(message_prefix miss, telemetry\/usage\.jsonl:4\)/,
     );
     expect(r.stdout).toMatch(/results injected after the breakpoint: holds over 1 injection turn/);
-    const plain = run(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', AS_OF], root);
+    const plain = runOnFixture(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', AS_OF]);
     expect(plain.stdout).not.toMatch(/hit ratio per turn/);
   });
 
@@ -626,10 +641,16 @@ describe('telemetry report', () => {
     expect(absolute.stderr).toBe(`halt: no such telemetry file: ${elsewhere}\n`);
     const glob = run(['telemetry', 'report', '--files', join(root, 'nowhere', '*.jsonl')], root);
     expect(glob.stderr).toBe(`halt: no telemetry file matches ${join(root, 'nowhere', '*.jsonl')}\n`);
-    const junk = run(
-      ['telemetry', 'report', '--files', 'junk.jsonl', '--files', 'telemetry/usage.jsonl', '--as-of', AS_OF],
-      root,
-    );
+    const junk = runOnFixture([
+      'telemetry',
+      'report',
+      '--files',
+      'junk.jsonl',
+      '--files',
+      'telemetry/usage.jsonl',
+      '--as-of',
+      AS_OF,
+    ]);
     expect(junk.code).toBe(2);
     expect(junk.stdout).toMatch(/junk\.jsonl:1: not JSON/);
     expect(junk.stdout).toMatch(/junk\.jsonl:2: not a known record shape/);
@@ -669,7 +690,7 @@ describe('telemetry report', () => {
     expect(rep.unmatched_patterns).toEqual(['telemtry/*.jsonl.gz']);
     expect(rep.files.map((f) => f.path)).toEqual(['telemetry/usage.jsonl']);
     // Every glob matching something: none named.
-    const all = run(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', AS_OF, '--json'], root);
+    const all = runOnFixture(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', AS_OF, '--json']);
     expect((JSON.parse(all.stdout) as TelemetryReport).unmatched_patterns).toEqual([]);
   });
 
@@ -828,14 +849,14 @@ describe('telemetry report', () => {
       ['--files', 'telemetry/*', '--as-of', AS_OF, '--trend', '--sessions', '1', '--turns', '5'],
       ['--files', 'junk.jsonl', '--files', 'telemetry/usage.jsonl', '--as-of', AS_OF],
     ]) {
-      const here = run(['telemetry', 'report', ...args], root);
-      const there = run(['telemetry', 'report', ...args], root, thread);
+      const here = runOnFixture(['telemetry', 'report', ...args]);
+      const there = runOnFixture(['telemetry', 'report', ...args], thread);
       expect(there.stdout, args.join(' ')).toBe(here.stdout);
       expect(there.stderr, args.join(' ')).toBe(here.stderr);
       expect(there.code, args.join(' ')).toBe(here.code);
     }
     expect(
-      run(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', '2020-01-01', '--json'], root, thread).code,
+      runOnFixture(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', '2020-01-01', '--json'], thread).code,
     ).toBe(2);
     // The build has the worker, so a job at or over the threshold takes the thread.
     const built = pathToFileURL(resolve('dist/telemetry/write-report.js')).href;
