@@ -61,8 +61,9 @@ beforeAll(() => {
 afterAll(removeFixtures);
 
 const gate = () => run(['gate', 'check', '--json'], repo.dir);
-const council = () =>
-  JSON.parse(gate().stdout).results[0] as { verdict: string; halt_reason?: string; reason?: string };
+/** The council gate's result, from the given gate check or a new one. */
+const council = (g = gate()) =>
+  JSON.parse(g.stdout).results[0] as { verdict: string; halt_reason?: string; reason?: string };
 
 describe('council run', () => {
   it('council status before any round halts with what to run', () => {
@@ -117,7 +118,7 @@ describe('council run', () => {
   it('before any round, the council gate halts: missing', () => {
     const g = gate();
     expect(g.code).toBe(2);
-    expect(council()).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
+    expect(council(g)).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
   });
 
   it('a BLOCK: exit 1, findings and per-lane tokens and cache shown, the round stored, the gate fails', () => {
