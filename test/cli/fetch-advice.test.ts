@@ -97,8 +97,10 @@ describe('a ref the clone lacks', () => {
 });
 
 describe('a tag the clone can tell is one', () => {
-  /** A pull request's checkout of a remote that has the tag v9 (on a commit besides main's). */
-  function tagged(): FixtureRepo {
+  let remote: FixtureRepo | undefined;
+  /** The remote, built once: each case fetches from it into a checkout of its own, never into it. */
+  function taggedRemote(): FixtureRepo {
+    if (remote) return remote;
     const source = createRepo();
     writeRfc(source.dir, {
       measurements: [{ id: 'has_src', git: { query: 'path_exists', path: 'src' } }],
@@ -114,6 +116,13 @@ describe('a tag the clone can tell is one', () => {
     source.commit({ files: { 'src/b.py': 'y = 1\n' }, message: 'release', date: '2026-05-02T09:00:00Z' });
     source.git(['tag', 'v9']);
     source.git(['checkout', '-q', 'main']);
+    remote = source;
+    return source;
+  }
+
+  /** A pull request's checkout of a remote that has the tag v9 (on a commit besides main's). */
+  function tagged(): FixtureRepo {
+    const source = taggedRemote();
     const c = createRepo();
     c.git(['remote', 'add', 'origin', `${source.dir}/`]);
     c.git(['fetch', '-q', '--no-tags', 'origin', '+refs/heads/main:refs/remotes/origin/main']);
