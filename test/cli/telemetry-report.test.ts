@@ -483,11 +483,17 @@ describe('telemetry report', () => {
     damaged[damaged.length - 8] = (damaged[damaged.length - 8] as number) ^ 1;
     writeFileSync(join(root, 'damaged.jsonl.gz'), damaged);
     const r = run(['telemetry', 'report', '--files', 'damaged.jsonl.gz', '--as-of', AS_OF, '--json'], root);
-    expect(r.stderr).toMatch(
-      /^halt: cannot read telemetry: .*damaged\.jsonl\.gz:\d+: the gzip data is damaged \(incorrect data check\)/m,
-    );
+    const said =
+      /^halt: (cannot read telemetry: .*damaged\.jsonl\.gz:\d+: the gzip data is damaged \(incorrect data check\).*)$/m.exec(
+        r.stderr,
+      )?.[1];
+    expect(said).toBeDefined();
     expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
+    // No report, and --json asked for one: stdout holds the error object a step piping it into jq reads.
+    expect(JSON.parse(r.stdout)).toEqual({ error: { name: 'Halt', message: said, exit: 2 } });
+    const table = run(['telemetry', 'report', '--files', 'damaged.jsonl.gz', '--as-of', AS_OF], root);
+    expect(table.code).toBe(2);
+    expect(table.stdout).toBe('');
   });
 
   it('a plain JSONL file named .gz halts saying it is no gzip at all and to rename it', () => {
@@ -630,6 +636,13 @@ describe('telemetry report', () => {
     const none = run(['telemetry', 'report', '--files', 'nowhere/*.jsonl'], root);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no telemetry file matches nowhere\/\*\.jsonl/);
+    expect(none.stdout).toBe('');
+    const noneJson = run(['telemetry', 'report', '--files', 'nowhere/*.jsonl', '--json'], root);
+    expect(noneJson.code).toBe(2);
+    expect(noneJson.stderr).toBe(`halt: no telemetry file matches nowhere/*.jsonl under ${root}\n`);
+    expect(JSON.parse(noneJson.stdout)).toEqual({
+      error: { name: 'Halt', message: `no telemetry file matches nowhere/*.jsonl under ${root}`, exit: 2 },
+    });
     // A file named outright that is gone is said to be gone, whatever else matched nothing.
     const named = run(['telemetry', 'report', '--files', 'gone.jsonl', '--files', 'nowhere/*.jsonl'], root);
     expect(named.code).toBe(2);
@@ -700,10 +713,9 @@ describe('telemetry report', () => {
     symlinkSync(join(root, 'rotated-away.jsonl'), join(root, 'linked', 'b.jsonl'));
     const r = run(['telemetry', 'report', '--files', 'linked/*.jsonl', '--as-of', AS_OF, '--json'], root);
     expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(
-      `halt: linked/b.jsonl (matched by linked/*.jsonl) is a link to ${join(root, 'rotated-away.jsonl')}, which does not exist\n`,
-    );
+    const reason = `linked/b.jsonl (matched by linked/*.jsonl) is a link to ${join(root, 'rotated-away.jsonl')}, which does not exist`;
+    expect(r.stderr).toBe(`halt: ${reason}\n`);
+    expect(JSON.parse(r.stdout)).toEqual({ error: { name: 'Halt', message: reason, exit: 2 } });
   });
 
   it('a named pipe a glob matches is named as skipped in the table and the JSON, never opened; alone it halts (exit 2)', () => {

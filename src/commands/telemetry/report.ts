@@ -1,4 +1,5 @@
 import * as Flags from '@oclif/core/flags';
+import { formatJsonError } from '../../cli/json-error.js';
 import { progressLine } from '../../cli/progress.js';
 import { visible } from '../../formatters/visible.js';
 import { HOME_PROGRAM, parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
@@ -24,7 +25,7 @@ Files come from --files, or from the telemetry block of the RFC's rfc.yaml.
 
 EXIT CODES
   0  the report was computed
-  2  nothing to report on: no file matches, a file named or matched cannot be read (a damaged gzip, a link to nothing), no turn in the window, or a file is mostly malformed
+  2  nothing to report on: no file matches, a file named or matched cannot be read (a damaged gzip, a link to nothing), no turn in the window, or a file is mostly malformed (with --json, the first two print {"error": {"name": "Halt", …, "exit": 2}} where the report would be)
   3  the invocation is invalid (a bad flag, no files named anywhere)`;
   // An example naming an RFC is written for rfcgate, whatever name runs --help: under an RFC's
   // own program name (wave3 …), --rfc naming another RFC is refused. Help marks only a line
@@ -95,38 +96,40 @@ EXIT CODES
       if (fromRfc !== undefined) throw new UsageError(`${id}'s rfc.yaml telemetry.files: ${fromRfc}`);
     }
     const { files, missing, unreadable: broken, skipped, unmatched } = await matchTelemetryFiles(root, patterns);
+    // No report to print: with --json, stdout holds the error object instead of nothing (as an
+    // invalid invocation's does), so a step piping it into jq reads why.
+    const halt = (reasons: string[]) => {
+      process.stderr.write(reasons.map((r) => `halt: ${r}\n`).join(''));
+      if (flags.json) process.stdout.write(formatJsonError({ name: 'Halt', message: reasons.join('; '), exit: 2 }));
+      process.exitCode = 2;
+    };
     // Where relative names were looked for; an absolute one was looked for where it says.
     const under = (names: readonly string[]) => (names.every((n) => isAbsolute(n)) ? '' : ` under ${visible(root)}`);
     // As a gate reading the same files halts: a matched link that leads nowhere is data missing.
     if (broken.length) {
-      const lines = broken.map((u) =>
-        u.kind === 'match'
-          ? `halt: ${visible(u.path)} (matched by ${visible(u.pattern)}) is ${visible(u.why)}\n`
-          : `halt: ${visible(u.path)} (${visible(u.pattern)} could match files there) is ${visible(u.why)}\n`,
+      halt(
+        broken.map((u) =>
+          u.kind === 'match'
+            ? `${visible(u.path)} (matched by ${visible(u.pattern)}) is ${visible(u.why)}`
+            : `${visible(u.path)} (${visible(u.pattern)} could match files there) is ${visible(u.why)}`,
+        ),
       );
-      process.stderr.write(lines.join(''));
-      process.exitCode = 2;
       return;
     }
     const [notFile] = await notFiles(root, missing);
     if (notFile !== undefined) {
-      process.stderr.write(`halt: ${visible(notFile)}\n`);
-      process.exitCode = 2;
+      halt([visible(notFile)]);
       return;
     }
     // Before "no file matches": a file named outright and gone is the more exact reason.
     if (missing.length) {
-      process.stderr.write(`halt: no such telemetry file: ${visible(missing.join(', '))}${under(missing)}\n`);
-      process.exitCode = 2;
+      halt([`no such telemetry file: ${visible(missing.join(', '))}${under(missing)}`]);
       return;
     }
     if (files.length === 0) {
       // What it matched and skipped is the reason to name: a person looks for it, not for a typo.
       const only = skipped.length ? `: ${skipped.map(describeSkipped).join('; ')}` : '';
-      process.stderr.write(
-        `halt: no telemetry file matches ${visible(patterns.join(', '))}${under(patterns)}${visible(only)}\n`,
-      );
-      process.exitCode = 2;
+      halt([`no telemetry file matches ${visible(patterns.join(', '))}${under(patterns)}${visible(only)}`]);
       return;
     }
 
@@ -185,8 +188,7 @@ EXIT CODES
     }
 
     if (summary === undefined) {
-      process.stderr.write(`halt: cannot read telemetry: ${visible(unreadable ?? 'no report')}\n`);
-      process.exitCode = 2;
+      halt([`cannot read telemetry: ${visible(unreadable ?? 'no report')}`]);
       return;
     }
     // A file that is mostly malformed is the cause to name first: its turns may be why none is left.
