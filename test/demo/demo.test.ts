@@ -425,8 +425,9 @@ describe('rfcgate demo', () => {
     const rerun = [...r.stdout.matchAll(/^ {2}(DATABASE_URL= node .* gate check .*--rfc wave3 .*)$/gm)].map((m) => {
       const line = m[1] ?? 'false';
       expect(line).toContain("'");
+      // From the folder the demo ran in, as the user's shell is: the program's path is printed relative to it.
       const out = spawnSync('sh', ['-c', line.endsWith(' --json') ? line : `${line} --json`], {
-        cwd: work,
+        cwd: textDir,
         env,
         encoding: 'utf8',
       });
