@@ -28,19 +28,24 @@ function validSarif(text: string): Log {
 const roots: (() => void)[] = [];
 afterAll(() => roots.forEach((cleanup) => cleanup()));
 
-/** A repository whose RFC's disconfirmer reads a measurement that does not exist (line 2). */
-function brokenRfc(extra: Record<string, string> = {}): string {
+/** A git repository holding one RFC: `fixture` as writeRfc takes it. */
+function rfcRoot(fixture: Parameters<typeof writeRfc>[1]): string {
   const { root, cleanup } = tempRoot('rfcgate-failure-');
   roots.push(cleanup);
   execFileSync('git', ['init', '-q', root]);
-  writeRfc(root, {
+  writeRfc(root, fixture);
+  return root;
+}
+
+/** A repository whose RFC's disconfirmer reads a measurement that does not exist (line 2). */
+function brokenRfc(extra: Record<string, string> = {}): string {
+  return rfcRoot({
     measurements: [{ id: 'rows', window: '1d', sql: { table: 't', timestamp: 'ts', value: 'count(*)' } }],
     raw: {
       'disconfirmers.yaml': `${modeline('disconfirmers.yaml')}- id: D\n  title: too many\n  section: §1\n  fires_if: 'nosuch > 1'\n`,
       ...extra,
     },
   });
-  return root;
 }
 
 const run = (args: string[], cwd: string) => runCli(args, cwd, {}, { timeoutMs: 60_000 });
@@ -156,10 +161,7 @@ describe('lint that stops on a spec error', () => {
 
 describe('prereq status that stops on a spec error', () => {
   it('writes the failure into every report file it was asked for, replacing the last run’s', () => {
-    const { root, cleanup } = tempRoot('rfcgate-failure-');
-    roots.push(cleanup);
-    execFileSync('git', ['init', '-q', root]);
-    writeRfc(root, {
+    const root = rfcRoot({
       raw: {
         'prereqs.yaml': `${modeline('prereqs.yaml')}- id: p\n  title: P\n  deliverables: [p.txt]\n  depends_on: [q]\n- id: q\n  title: Q\n  deliverables: [q.txt]\n  depends_on: [p]\n`,
       },

@@ -17,7 +17,7 @@ import { migrate, migrationPlan } from '../../src/ledger/schema.js';
 import type { GateResult } from '../../src/model/result.js';
 import { PgliteWriter, PgWriter } from '../../src/sources/sql/writer.js';
 import { urlProblem } from '../../src/sources/sql/url.js';
-import { type CliRun, runCli } from '../helpers/cli.js';
+import { type CliRun, runCli, runOnce } from '../helpers/cli.js';
 
 const AS_OF = '2026-06-01T00:00:00Z';
 const LEASE = 'measurement.lease_plane.request';
@@ -96,16 +96,8 @@ async function query(dir: string, sql: string): Promise<Record<string, unknown>[
  * several cases judge different lines of the same output. Run where no database exists (the
  * `before db migrate` cases check it leaves none).
  */
-const helps = new Map<string, CliRun>();
-function help(...cmd: string[]): CliRun {
-  const key = cmd.join(' ');
-  let r = helps.get(key);
-  if (!r) {
-    r = run([...cmd, '--help'], { cwd: fresh.dir });
-    helps.set(key, r);
-  }
-  return r;
-}
+const once = runOnce((args, cwd, env) => run(args, { cwd, env }));
+const help = (...cmd: string[]): CliRun => once([...cmd, '--help'], fresh.dir);
 
 let repo: FixtureRepo;
 let fresh: FixtureRepo;

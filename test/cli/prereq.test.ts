@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createRepo, type FixtureRepo, removeFixtures, shallowClone } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
-import { BIN, type CliRun, runCli as run } from '../helpers/cli.js';
+import { BIN, type CliRun, runCli as run, runOnce } from '../helpers/cli.js';
 
 const AS_OF = '2026-06-01T00:00:00Z';
 
@@ -35,20 +35,9 @@ beforeAll(() => {
 });
 afterAll(removeFixtures);
 
-const seen = new Map<string, CliRun>();
-/**
- * `rfcgate prereq status <args>` on the repository beforeAll builds, which no case changes (nor
- * its shallow clone): the same arguments print the same, so each is run once, by whichever case
- * asks first, and the cases that ask again judge that run.
- */
-function status(args: string[], dir = repo.dir): CliRun {
-  const key = JSON.stringify([dir, args]);
-  const known = seen.get(key);
-  if (known) return known;
-  const r = run(['prereq', 'status', ...args], dir);
-  seen.set(key, r);
-  return r;
-}
+const once = runOnce(run);
+/** `rfcgate prereq status <args>` on the repository beforeAll builds, which no case changes (nor its shallow clone). */
+const status = (args: string[], dir = repo.dir): CliRun => once(['prereq', 'status', ...args], dir);
 let shallowDir: string | undefined;
 const shallow = () => (shallowDir ??= shallowClone(repo).dir);
 

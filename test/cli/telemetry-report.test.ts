@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelemetryReport } from '../../src/telemetry/report.js';
 import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
 import { otlpAttr as kv, type SessionPlan, telemetryText } from '../helpers/telemetry.js';
-import { BIN, type CliRun, runCli as run } from '../helpers/cli.js';
+import { BIN, type CliRun, runCli as run, runOnce } from '../helpers/cli.js';
 
 const AS_OF = '2026-06-01T00:00:00Z';
 
@@ -31,20 +31,9 @@ beforeAll(() => {
 });
 afterAll(() => removeFixtures());
 
-const onFixture = new Map<string, CliRun>();
-/**
- * A report over the files beforeAll writes (telemetry/, junk.jsonl), which no case changes:
- * the same flags and environment print the same, so each is run once, by whichever case asks
- * first, and the cases that ask again judge that run.
- */
-function runOnFixture(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  const key = JSON.stringify([args, env]);
-  const seen = onFixture.get(key);
-  if (seen) return seen;
-  const r = run(args, root, env);
-  onFixture.set(key, r);
-  return r;
-}
+const once = runOnce(run);
+/** A report over the files beforeAll writes (telemetry/, junk.jsonl), which no case changes. */
+const runOnFixture = (args: string[], env: NodeJS.ProcessEnv = {}): CliRun => once(args, root, env);
 
 describe('telemetry report', () => {
   it('--json: every metric per session and overall, computed by hand', () => {

@@ -36,3 +36,23 @@ export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {},
   if (r.error) throw new Error(`rfcgate ${args.join(' ')}: ${r.error.message}`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * `run` (runCli by default) once per command line: for a fixture no case changes, where the
+ * same arguments, folder and environment print the same, the first case to ask runs it and
+ * the cases that ask again judge that run. Only for fixtures that stay as they were built.
+ */
+export function runOnce(
+  run: (args: string[], cwd: string, env?: NodeJS.ProcessEnv) => CliRun = runCli,
+): (args: string[], cwd: string, env?: NodeJS.ProcessEnv) => CliRun {
+  const runs = new Map<string, CliRun>();
+  return (args, cwd, env = {}) => {
+    const key = JSON.stringify([args, cwd, env]);
+    let r = runs.get(key);
+    if (!r) {
+      r = run(args, cwd, env);
+      runs.set(key, r);
+    }
+    return r;
+  };
+}

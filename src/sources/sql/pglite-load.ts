@@ -37,7 +37,7 @@ export function useCommandWasmTiering(): void {
   set = true;
 }
 
-export async function loadPglite(): Promise<typeof import('@electric-sql/pglite')> {
+async function loadPglite(): Promise<typeof import('@electric-sql/pglite')> {
   useCommandWasmTiering();
   return import('@electric-sql/pglite');
 }
