@@ -8,7 +8,7 @@ import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import type { SourceLocation } from '../model/result.js';
 import { type Problem, SpecError, unreadable, UsageError } from '../spec/problems.js';
-import { GATES_DIR } from '../spec/rfc-dir.js';
+import { rfcDir } from '../spec/rfc-dir.js';
 import { durationMs } from '../util/duration.js';
 import { validateAgainst } from '../spec/schema.js';
 import type { RfcManifest } from '../spec/types.js';
@@ -203,7 +203,8 @@ function isFile(p: string): boolean {
  * the verifier the spec problems as facts) when a gate file elsewhere is broken.
  */
 export function loadCouncilSpec(root: string, id: string): { council: CouncilSpec; manifest: RfcManifest } {
-  const dir = join(root, GATES_DIR, id);
+  // An id with no folder is a mistyped RFC, not one that lacks a council.
+  const dir = rfcDir(root, id);
   const rel = (n: string) => relative(root, join(dir, n)) || join(dir, n);
   const councilPath = join(dir, COUNCIL_FILE);
   if (!isFile(councilPath)) {

@@ -36,9 +36,9 @@ import {
   unknownVariable,
 } from './expressions.js';
 import { SPEC_FILES } from './files.js';
-import { checkModeline, emptyFileProblem, rfcDir } from './single-file.js';
+import { checkModeline, emptyFileProblem } from './single-file.js';
 import { cycleText, type Problem, sortProblems, SpecError, unreadable } from './problems.js';
-import { GATES_DIR } from './rfc-dir.js';
+import { GATES_DIR, rfcDir } from './rfc-dir.js';
 import { validateAgainst } from './schema.js';
 import {
   type ArtifactSpec,

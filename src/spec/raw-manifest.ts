@@ -4,10 +4,10 @@
  * `db migrate` must work even when a gate spec is broken. Apart from rfc-dir.ts, which every
  * command loads, because it brings the YAML parser.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatProblem, unreadable, UsageError } from './problems.js';
-import { GATES_DIR, listRfcIds } from './rfc-dir.js';
+import { GATES_DIR, rfcDir } from './rfc-dir.js';
 import { readSpecBytes } from './text.js';
 import { parseYaml, yamlData } from './yaml.js';
 
@@ -16,14 +16,7 @@ import { parseYaml, yamlData } from './yaml.js';
  * Throws a UsageError when the RFC folder does not exist or the file does not parse.
  */
 export function readRawManifest(root: string, id: string): Record<string, unknown> | undefined {
-  const dir = join(root, GATES_DIR, id);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    const known = listRfcIds(root);
-    throw new UsageError(
-      `unknown RFC '${id}'` +
-        (known.length ? `; known RFCs: ${known.join(', ')}` : `; there is no ${GATES_DIR}/ folder here`),
-    );
-  }
+  const dir = rfcDir(root, id);
   const file = join(dir, 'rfc.yaml');
   if (!existsSync(file)) return undefined;
   // Parsed as spec validate parses it, so the error names the same file:line:col and cause.

@@ -4,7 +4,8 @@
  * starts (a pre-commit hook's lint included).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { UsageError } from './problems.js';
 
 export const GATES_DIR = 'gates';
 
@@ -48,4 +49,19 @@ function isFolder(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The folder of an RFC; an unknown id is a usage error that lists the known ones. */
+export function rfcDir(root: string, id: string): string {
+  const dir = join(root, GATES_DIR, id);
+  // An id names a folder directly under gates/: '..' or a path would read some other folder.
+  const plain = id !== '' && !id.startsWith('.') && !/[/\\]/.test(id);
+  if (!plain || !existsSync(dir) || !statSync(dir).isDirectory()) {
+    const known = listRfcIds(root);
+    throw new UsageError(
+      `unknown RFC '${id}': ${plain ? `no folder ${relative(process.cwd(), dir) || dir}` : `an RFC is named by its folder directly under ${GATES_DIR}/${id.startsWith('.') && id !== '.' && id !== '..' ? ", and a folder starting with '.' is not one" : ''}`}` +
+        (known.length ? `; known RFCs: ${known.join(', ')}` : `; there is no ${GATES_DIR}/ folder here`),
+    );
+  }
+  return dir;
 }

@@ -4,13 +4,13 @@
  * nor for loading every gate kind and its schema. `spec validate` and loadRfc still check
  * the file together with the rest.
  */
-import { existsSync, lstatSync, statSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { readSpecBytes, specText } from './text.js';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cachedRead, specCache } from './cache.js';
-import { type Problem, SpecError, unreadable, UsageError } from './problems.js';
-import { GATES_DIR, listRfcIds } from './rfc-dir.js';
+import { type Problem, SpecError, unreadable } from './problems.js';
+import { rfcDir } from './rfc-dir.js';
 import type { ParsedYaml } from './yaml.js';
 
 export const MODELINE_PREFIX = '# yaml-language-server: $schema=';
@@ -97,21 +97,6 @@ export function emptyFileProblem(y: ParsedYaml, name: string, schema: string, ro
     severity: 'error',
     message: `the file is empty: ${fill}${name === 'rfc.yaml' ? '' : ', or delete the file'}`,
   };
-}
-
-/** The folder of an RFC; an unknown id is a usage error that lists the known ones. */
-export function rfcDir(root: string, id: string): string {
-  const dir = join(root, GATES_DIR, id);
-  // An id names a folder directly under gates/: '..' or a path would read some other folder.
-  const plain = id !== '' && !id.startsWith('.') && !/[/\\]/.test(id);
-  if (!plain || !existsSync(dir) || !statSync(dir).isDirectory()) {
-    const known = listRfcIds(root);
-    throw new UsageError(
-      `unknown RFC '${id}': ${plain ? `no folder ${relative(process.cwd(), dir) || dir}` : `an RFC is named by its folder directly under ${GATES_DIR}/${id.startsWith('.') && id !== '.' && id !== '..' ? ", and a folder starting with '.' is not one" : ''}`}` +
-        (known.length ? `; known RFCs: ${known.join(', ')}` : `; there is no ${GATES_DIR}/ folder here`),
-    );
-  }
-  return dir;
 }
 
 export interface SpecFile {

@@ -52,6 +52,19 @@ describe('with two RFCs and no --rfc', () => {
     expect(neither.code).toBe(3);
   });
 
+  it('an --rfc with no folder is an unknown RFC to council and comparator, not one without the file', () => {
+    const known = 'known RFCs: v3-kernel, wave3';
+    for (const cmd of [
+      ['council', 'status'],
+      ['council', 'run'],
+      ['comparator', 'check'],
+    ]) {
+      const r = runCli([...cmd, '--rfc', 'nope'], root);
+      expect(r.stderr, cmd.join(' ')).toBe(`error: unknown RFC 'nope': no folder gates/nope; ${known}\n`);
+      expect(r.code, cmd.join(' ')).toBe(3);
+    }
+  });
+
   it('prereq status, which both could answer, still asks', () => {
     const r = runCli(['prereq', 'status'], root);
     expect(r.stderr).toBe('error: several RFCs under gates/ (v3-kernel, wave3): choose one with --rfc\n');

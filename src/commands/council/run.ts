@@ -2,6 +2,7 @@ import * as Flags from '@oclif/core/flags';
 import { RfcCommand } from '../../cli/rfc-command.js';
 import { COUNCIL_FORMATS, type CouncilFormat, formatCouncil } from '../../formatters/council/index.js';
 import { UsageError } from '../../spec/problems.js';
+import { rfcDir } from '../../spec/rfc-dir.js';
 import type { CouncilRound } from '../../council/ledger.js';
 import type { Fetch } from '../../council/run.js';
 
@@ -49,6 +50,8 @@ EXIT CODES
     // With several RFCs, the one that has a council.yaml needs no --rfc. (Named here, not imported:
     // council/spec.js and its YAML and schema code load only once a council is read.)
     const id = this.chooseRfc(root, flags.rfc, 'council.yaml');
+    // A mistyped --rfc is named before the key is asked for: no key would make it right.
+    rfcDir(root, id);
     const key = process.env[KEY_ENV]?.trim();
     const fakeDir = flags['fake-model'];
     if (!key && !fakeDir) {
