@@ -17,7 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FolderRefused, makeDirs } from '../util/make-dirs.js';
 import { UsageError } from '../spec/problems.js';
@@ -35,10 +35,16 @@ export const EMBEDDED_DIR = '.rfcgate/pgdata';
 export const TELEMETRY_FILE = 'telemetry/agent-usage.jsonl';
 export const COMPLETE_MARKER = '.rfcgate/demo-complete';
 
-/** The program as the commands the demo prints run it, from the folder it was started in. */
-export function rerunBin(): string {
+/**
+ * The program as the commands the demo prints run it: relative to the folder it was started in
+ * when below it (`bin/run.js` in a clone), otherwise its absolute path. A path that climbs out
+ * (`../../usr/lib/node_modules/…`) works from that folder alone, and every other part of the
+ * printed commands (`--root`) works from anywhere.
+ */
+export function rerunBin(cwd = process.cwd()): string {
   const bin = join(PACKAGE_ROOT, 'bin', 'run.js');
-  return shellWord(relative(process.cwd(), bin) || bin);
+  const rel = relative(cwd, bin);
+  return shellWord(rel === '' || isAbsolute(rel) || rel.split(sep)[0] === '..' ? bin : rel);
 }
 
 /**

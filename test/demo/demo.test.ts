@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HALT_REASONS } from '../../src/model/result.js';
+import { shellWord } from '../../src/util/shell.js';
 
 const BIN = resolve('bin/run.js');
 const work = mkdtempSync(join(tmpdir(), 'rfcgate-demo-test-'));
@@ -425,9 +426,11 @@ describe('rfcgate demo', () => {
     const rerun = [...r.stdout.matchAll(/^ {2}(DATABASE_URL= node .* gate check .*--rfc wave3 .*)$/gm)].map((m) => {
       const line = m[1] ?? 'false';
       expect(line).toContain("'");
-      // From the folder the demo ran in, as the user's shell is: the program's path is printed relative to it.
+      // The sandbox is outside the package, so the program's path is printed whole and the line
+      // runs from any folder, not only the one the demo ran in.
+      expect(line).toContain(` node ${shellWord(BIN)} gate check `);
       const out = spawnSync('sh', ['-c', line.endsWith(' --json') ? line : `${line} --json`], {
-        cwd: textDir,
+        cwd: tmpdir(),
         env,
         encoding: 'utf8',
       });
