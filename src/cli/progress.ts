@@ -12,7 +12,7 @@ export interface ProgressLine {
 const SHOW_AFTER_MS = 500;
 
 export function progressLine(label: string, stream: NodeJS.WriteStream = process.stderr): ProgressLine | undefined {
-  if (!stream.isTTY || process.env.CI) return undefined;
+  if (!stream.isTTY || inCi()) return undefined;
   // Tests set it to 0 to see the line drawn on a small input.
   const after = Number(process.env.RFCGATE_PROGRESS_AFTER_MS ?? SHOW_AFTER_MS);
   const started = Date.now();
@@ -58,4 +58,13 @@ export function progressLine(label: string, stream: NodeJS.WriteStream = process
       unhook();
     },
   };
+}
+
+/**
+ * CI services set CI (to true, 1, or a name); a person turns it off with CI=false or CI=0, as
+ * ci-info and most CLIs read it, and the line then shows on their terminal.
+ */
+function inCi(): boolean {
+  const v = process.env.CI?.trim().toLowerCase();
+  return v !== undefined && v !== '' && v !== 'false' && v !== '0';
 }

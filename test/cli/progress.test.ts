@@ -75,8 +75,17 @@ describe('the progress line', () => {
   });
 
   it('stays quiet in CI and off a terminal', () => {
-    vi.stubEnv('CI', 'true');
-    expect(progressLine('x', terminal().stream)).toBeUndefined();
+    for (const ci of ['true', '1', 'woodpecker']) {
+      vi.stubEnv('CI', ci);
+      expect(progressLine('x', terminal().stream), ci).toBeUndefined();
+    }
+    // Turned off by hand, as ci-info reads it: a terminal again.
+    for (const off of ['false', 'FALSE', '0', '']) {
+      vi.stubEnv('CI', off);
+      const line = progressLine('x', terminal().stream);
+      expect(line, off).toBeDefined();
+      line?.done();
+    }
     vi.stubEnv('CI', '');
     expect(progressLine('x', { isTTY: false } as unknown as NodeJS.WriteStream)).toBeUndefined();
   });
