@@ -1,9 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitInfo, GitRepo, matchSorted, parseLog, pathMatcher } from '../../../src/sources/git/repo.js';
+import { commitInfo, GitRepo, matchSorted, parseBatch, parseLog, pathMatcher } from '../../../src/sources/git/repo.js';
 import {
   ALICE,
   BOB,
@@ -285,5 +294,170 @@ describe('a tip committed on a clock that runs fast', () => {
     const later = new GitRepo(r.dir);
     expect((await later.resolveAsOf('HEAD', new Date()))?.sha).toBe(skewed);
     expect(far).not.toBe(skewed);
+  });
+});
+
+describe('reading file contents', () => {
+  let fx: FixtureRepo;
+  let head: string;
+  /** Every file of the fixture by the path the tree gives it, with its content. */
+  const files = new Map<string, Buffer>();
+  /** The name that is not UTF-8, as the tree gives it (U+FFFD for the byte) and as git stores it. */
+  const LATIN1 = { path: 'latin1-\uFFFD.txt', bytes: Buffer.from('latin1-\xe9.txt', 'latin1') };
+
+  /** Runs `fn` with a git first on PATH that logs each command line, then execs the real git. */
+  async function logGit<T>(fn: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
+    const bin = mkdtempSync(join(tmpdir(), 'rfcgate-git-log-'));
+    const log = join(bin, 'calls');
+    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\nprintf '%s\\0' "$*" >> "${log}"\nexec "${real}" "$@"\n`);
+    chmodSync(join(bin, 'git'), 0o755);
+    const path = process.env.PATH;
+    try {
+      process.env.PATH = `${bin}:${path ?? ''}`;
+      const result = await fn();
+      const calls = existsSync(log) ? readFileSync(log, 'utf8').split('\0').slice(0, -1) : [];
+      return { result, calls };
+    } finally {
+      process.env.PATH = path;
+      rmSync(bin, { recursive: true, force: true });
+    }
+  }
+
+  /** What `git cat-file blob` prints for an object, decoded as text. */
+  const catBlob = (dir: string, name: string) =>
+    execFileSync('git', ['cat-file', 'blob', name], { cwd: dir }).toString('utf-8');
+
+  /** The blob id of a tree entry, found by its name's bytes in git's raw listing. */
+  function blobId(dir: string, sha: string, name: Buffer): string {
+    const raw = execFileSync('git', ['ls-tree', '-z', sha], { cwd: dir });
+    for (let start = 0; start < raw.length;) {
+      const end = raw.indexOf(0, start);
+      const rec = raw.subarray(start, end);
+      const tab = rec.indexOf(9);
+      if (rec.subarray(tab + 1).equals(name)) return rec.subarray(0, tab).toString().split(' ')[2] ?? '';
+      start = end + 1;
+    }
+    return '';
+  }
+
+  beforeAll(() => {
+    fx = createRepo();
+    const put = (rel: string, content: string | Buffer) => {
+      mkdirSync(join(fx.dir, dirname(rel)), { recursive: true });
+      writeFileSync(join(fx.dir, rel), content);
+      files.set(rel, Buffer.from(content));
+    };
+    for (let i = 0; i < 40; i++) put(`many/f-${String(i).padStart(2, '0')}.txt`, `file ${i}\n`.repeat(i));
+    put('a name with spaces.md', 'spaces\n');
+    put('line\nbreak.txt', 'a name with a newline\n');
+    put('ünïcødé/ファイル.md', 'κείμενο\n');
+    // Line feeds, NULs and bytes that are not UTF-8, which decode as the single read decoded them.
+    put('bytes.bin', Buffer.from([0, 10, 10, 255, 254, 0x0d, 10, 0xc3, 0x28, 0, 10]));
+    put('newlines.txt', '\n\n\nthree blank lines first, two last\n\n');
+    put('empty.txt', '');
+    put('pre', 'a file\n');
+    put('pre.d/in.txt', "in a folder whose name starts as the file's\n");
+    put('pre-x/in.txt', 'and another\n');
+    writeFileSync(Buffer.concat([Buffer.from(`${fx.dir}/`), LATIN1.bytes]), 'latin-1 name\n');
+    files.set(LATIN1.path, Buffer.from('latin-1 name\n'));
+    symlinkSync('many/f-01.txt', join(fx.dir, 'link'));
+    fx.git(['add', '-A']);
+    head = fx.commit({ message: 'many', date: '2026-01-01T00:00:00Z' });
+  });
+
+  it('reads files asked for together, each as git prints it, in one cat-file process', async () => {
+    const repo = new GitRepo(fx.dir);
+    const paths = [...files.keys()];
+    expect(paths.length).toBeGreaterThanOrEqual(50);
+    const { result, calls } = await logGit(() =>
+      Promise.all([
+        ...paths.map((p) => repo.fileAt(head, p)),
+        repo.linkAt(head, 'link'),
+        repo.fileAt(head, 'link'),
+        repo.fileAt(head, 'pre.d'),
+        repo.linkAt(head, 'pre'),
+      ]),
+    );
+    paths.forEach((p, i) => {
+      const name = p === LATIN1.path ? blobId(fx.dir, head, LATIN1.bytes) : `${head}:${p}`;
+      expect(result[i], JSON.stringify(p)).toBe(catBlob(fx.dir, name));
+      expect(result[i], JSON.stringify(p)).toBe(files.get(p)?.toString('utf-8'));
+    });
+    expect(result.slice(paths.length)).toEqual([catBlob(fx.dir, `${head}:link`), undefined, undefined, undefined]);
+    expect(result[paths.length]).toBe('many/f-01.txt');
+    expect(calls.filter((c) => c.startsWith('cat-file'))).toEqual(['cat-file --batch']);
+    // Memoised: asked again, nothing is run.
+    const again = await logGit(() => Promise.all(paths.map((p) => repo.fileAt(head, p))));
+    expect(again.result).toEqual(result.slice(0, paths.length));
+    expect(again.calls).toEqual([]);
+  });
+
+  it('fails a file whose object is missing or corrupt with what git says of it, and reads the others', async () => {
+    const broken = createRepo();
+    const names = ['a.txt', 'gone.txt', 'b.txt', 'corrupt.txt', 'c.txt'];
+    const sha = broken.commit({
+      files: Object.fromEntries(names.map((n) => [n, `${n}\n`])),
+      message: 'five',
+      date: '2026-01-01T00:00:00Z',
+    });
+    const loose = (n: string) => {
+      const id = broken.git(['rev-parse', `${sha}:${n}`]);
+      return join(broken.dir, '.git', 'objects', id.slice(0, 2), id.slice(2));
+    };
+    rmSync(loose('gone.txt'));
+    const bad = loose('corrupt.txt');
+    rmSync(bad);
+    writeFileSync(bad, 'not a zlib stream');
+    /** What `git cat-file blob <sha>:<path>` wrote to stderr. */
+    const said = (n: string) => {
+      try {
+        execFileSync('git', ['cat-file', 'blob', `${sha}:${n}`], { cwd: broken.dir, stdio: 'pipe' });
+      } catch (e) {
+        return String((e as { stderr: Buffer }).stderr).trim();
+      }
+      throw new Error(`${n} was read`);
+    };
+    const repo = new GitRepo(broken.dir);
+    const { result: got, calls } = await logGit(() => Promise.allSettled(names.map((n) => repo.fileAt(sha, n))));
+    const outcome = got.map((r) =>
+      r.status === 'fulfilled' ? r.value : `rejected: ${(r.reason as Error).message.trim()}`,
+    );
+    expect(outcome).toEqual([
+      'a.txt\n',
+      `rejected: ${said('gone.txt')}`,
+      'b.txt\n',
+      `rejected: ${said('corrupt.txt')}`,
+      'c.txt\n',
+    ]);
+    // Each of the two is asked of git again on its own, as before, which words the error.
+    expect(calls.filter((c) => c.startsWith('cat-file')).sort()).toEqual([
+      'cat-file --batch',
+      `cat-file blob ${sha}:corrupt.txt`,
+      `cat-file blob ${sha}:gone.txt`,
+    ]);
+    expect(said('gone.txt')).toMatch(/bad file|not a valid|does not exist|unable to read/i);
+  });
+});
+
+describe('parseBatch', () => {
+  const A = 'a'.repeat(40);
+  const B = 'b'.repeat(40);
+  const out = (...parts: (string | Buffer)[]) => Buffer.concat(parts.map((p) => Buffer.from(p)));
+
+  it('reads each answer by its size, whatever bytes it holds, and none for a missing object', () => {
+    const got = parseBatch(
+      out(`${A} blob 4\n`, Buffer.from([10, 0, 10, 255]), '\n', `${B} missing\n`, `${A} blob 0\n\n`),
+      [A, B, A],
+    );
+    expect(got).toEqual([Buffer.from([10, 0, 10, 255]), undefined, Buffer.alloc(0)]);
+  });
+
+  it('gives nothing from an answer cut short, for another object, or not a blob, nor after it', () => {
+    expect(parseBatch(out(`${A} blob 4\nab`), [A])).toEqual([undefined]);
+    expect(parseBatch(out(`${A} blob 2\nabc\n`), [A])).toEqual([undefined]);
+    expect(parseBatch(out(`${B} blob 2\nab\n`, `${A} blob 2\nab\n`), [A, B])).toEqual([undefined, undefined]);
+    expect(parseBatch(out(`${A} tree 2\nab\n`, `${B} blob 2\nab\n`), [A, B])).toEqual([undefined, undefined]);
+    expect(parseBatch(out(`${A} blob 2\nab\n`), [A, B])).toEqual([Buffer.from('ab'), undefined]);
   });
 });
