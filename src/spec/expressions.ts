@@ -103,7 +103,7 @@ export function isExpressionError(x: CompiledExpression | ExpressionError): x is
 function celError(e: unknown, source: string): ExpressionError {
   const err = e as { message?: string; range?: { start: number }; node?: { start?: number; pos?: number } };
   const said = (err.message ?? String(e)).split('\n')[0] ?? 'invalid expression';
-  const offset = err.range?.start ?? err.node?.start ?? err.node?.pos ?? 0;
+  const offset = operatorOffset(err.node, source) ?? err.range?.start ?? err.node?.start ?? err.node?.pos ?? 0;
   // The parser runs out of stack on thousands of terms or brackets, and says only that.
   if (ranOutOfStack(said)) {
     return {
@@ -116,6 +116,30 @@ function celError(e: unknown, source: string): ExpressionError {
   const written = /^Unexpected/.test(said) ? writtenAt(source, offset) : undefined;
   const plain = written ? `unexpected ${written}` : plainTokens(said);
   return { message: `${plain}${hint(said, source, offset, written)}`, offset };
+}
+
+/** Operators written between their first two operands: `a + b`, `a && b`, `c ? x : y`, `xs[i]`. */
+const INFIX = new Set(['!=', '==', 'in', '+', '-', '*', '/', '%', '<', '<=', '>', '>=', '&&', '||', '?:', '[]']);
+
+/**
+ * Where the operator of a mistyped infix node is written. The parser places such a node at its
+ * left operand (`a.b + "x"` at `a`), though the mistake is the operator applied to the two sides:
+ * it is found after the left operand, past the brackets, spaces and comments around the operands.
+ */
+function operatorOffset(node: unknown, source: string): number | undefined {
+  const n = node as { op?: unknown; args?: unknown } | undefined;
+  if (typeof n?.op !== 'string' || !INFIX.has(n.op) || !Array.isArray(n.args)) return undefined;
+  const [left, right] = n.args as { start?: unknown; end?: unknown }[];
+  if (typeof left?.end !== 'number' || typeof right?.start !== 'number') return undefined;
+  let i = left.end;
+  while (i < right.start) {
+    if (source.startsWith('//', i)) {
+      const eol = source.indexOf('\n', i);
+      i = eol === -1 ? right.start : eol + 1;
+    } else if (/[\s()]/.test(source[i] ?? '')) i++;
+    else return i;
+  }
+  return undefined;
 }
 
 /** The name, number or string literal that starts at or spans `offset`, as written. */

@@ -713,7 +713,7 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ['p50_ms > 1.0)', 25, "unexpected ')'"],
     [
       'p50_ms == null',
-      13,
+      20,
       'no such overload: double == null (a measurement is never null: a missing one halts the gate before its condition is evaluated, so there is nothing to compare with null)',
     ],
   ])('the CEL mistake %j is named with what to write instead', (condition, col, said) => {
@@ -727,6 +727,22 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(ps).toEqual([`${D}:6:${col}: disconfirmer 'B': expression error: ${said}`]);
   });
 
+  it.each([
+    ['p50_ms + "x" > 3.0', 6, 20, 'no such overload: double + string'],
+    ['(p50_ms > 1.0) && (p50_ms) * ("x") > 3.0', 6, 40, 'no such overload: double * string'],
+    [`>-\n    p50_ms > 1.0 &&\n    p50_ms\n    >= "x"`, 9, 5, 'no such overload: double >= string'],
+    [`'p50_ms > 1.0 ? 1 : "a"'`, 6, 27, "Ternary branches must have the same type, got 'int' and 'string'"],
+    ['p50_ms > 1.0 && p50_ms', 6, 26, "Logical operator requires bool operands, got 'double'"],
+  ])('a type error in %j is located at its operator, not at its left operand', (condition, line, col, said) => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: ${condition}\n`,
+      }),
+    );
+    expect(ps).toEqual([`${D}:${line}:${col}: disconfirmer 'B': expression error: ${said}`]);
+  });
+
   it("a prereq data gate's condition gets the same hints", () => {
     const ps = problemsOf(
       raw({
@@ -736,7 +752,7 @@ describe('spec validate reports every problem, each at file:line:col', () => {
       }),
     );
     expect(ps).toEqual([
-      "gates/demo/prereqs.yaml:7:34: prereq 'p1': data gate 'rows': expression error: no such overload: double * int (CEL does not mix int and double: write 3.0 for a double literal, or convert with double(x))",
+      "gates/demo/prereqs.yaml:7:41: prereq 'p1': data gate 'rows': expression error: no such overload: double * int (CEL does not mix int and double: write 3.0 for a double literal, or convert with double(x))",
     ]);
   });
 
