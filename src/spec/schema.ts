@@ -304,6 +304,8 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string, meant: string |
       const key = lastKey(path);
       // `window: 14` is a duration without its unit, not a value of the wrong kind.
       if (typeof given === 'number' && types.includes('string') && key !== undefined && DURATION_KEYS.has(key)) {
+        const zero = zeroDuration(key, given);
+        if (zero !== undefined) return mk(valueLocation(y, path), `${where}${zero}`);
         return mk(
           valueLocation(y, path),
           `${where}${given} has no unit: ${DURATION}${key === 'min_age' ? ', or 0 for none' : ''}`,
@@ -438,6 +440,24 @@ const DURATION = 'must be a duration such as 14d, 24h or 60s (at most five digit
 /** The keys that take a duration (common.schema.json#/$defs/duration, comparator's minAge). */
 const DURATION_KEYS = new Set(['window', 'max_age', 'timeout', 'min_age']);
 
+/**
+ * Why a duration key refuses zero, by the key: `0d` is read as a duration, so being told it is
+ * not one leaves the writer looking for a typo. min_age takes 0 for no lag, so it is not here.
+ */
+const ZERO_DURATION: Record<string, string> = {
+  window: 'a window of no time holds nothing to measure',
+  max_age: 'nothing is younger than no time, so every run would halt as stale',
+  timeout: 'a request given no time is given up before it can answer',
+};
+
+/** The message for a zero written where a duration must be greater than zero; undefined for any other value. */
+function zeroDuration(key: string, given: unknown): string | undefined {
+  const why = ZERO_DURATION[key];
+  const zero = given === 0 || (typeof given === 'string' && /^0+[smhdw]?$/.test(given));
+  if (why === undefined || !zero) return undefined;
+  return `must be a duration greater than zero, such as 14d, 24h or 60s, not ${String(given)} (${why})`;
+}
+
 /** The last key name of an instance path (an array index is skipped). */
 function lastKey(path: (string | number)[]): string | undefined {
   return path.filter((s): s is string => typeof s === 'string').at(-1);
@@ -452,7 +472,7 @@ function patternHint(path: (string | number)[], pattern: string, given: unknown)
   if (pattern === TRIMMED && typeof given === 'string' && /\S/.test(given)) {
     return `${JSON.stringify(given)} has whitespace around it, which names another path than ${given.trim()}; remove it`;
   }
-  if (pattern.includes('(s|m|h|d|w)')) return DURATION;
+  if (pattern.includes('(s|m|h|d|w)')) return zeroDuration(String(lastKey(path)), given) ?? DURATION;
   if (last === 'id' && pattern.startsWith('^[a-z_]'))
     return 'a measurement id must be a CEL identifier: lower case letters, digits and underscores';
   // A stable id (a lint rule's, a prereq's): its character class said in words, not as a regex.

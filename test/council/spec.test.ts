@@ -108,6 +108,13 @@ describe('council.yaml', () => {
     expect(readFileSync(file, 'utf8')).toContain('- block');
   });
 
+  it('a timeout of zero is said to need a duration greater than zero, not to be no duration', () => {
+    repo = councilRepo({ timeout: '0s' });
+    expect(problems(() => loadCouncilSpec(repo.root, 'demo'))).toEqual([
+      'gates/demo/council.yaml:44:10: timeout: must be a duration greater than zero, such as 14d, 24h or 60s, not 0s (a request given no time is given up before it can answer)',
+    ]);
+  });
+
   it('a merge of what is not a map is a problem at its line, as spec validate has it', () => {
     repo = councilRepo();
     const file = join(repo.root, 'gates/demo/council.yaml');

@@ -214,6 +214,22 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a zero duration where one greater than zero is needed says so, with what was written', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `${latency}- id: q\n  window: 0d\n  require: { max_age: 0h }\n  sql: { query: "select 1 as value" }\n- id: r\n  window: 0\n  sql: { query: "select 1 as value" }\n- id: hit\n  telemetry: { files: ["t/*.jsonl"], metric: cache_hit_ratio, window: 0d, max_age: 00m }\n`,
+      }),
+    );
+    const zero = 'must be a duration greater than zero, such as 14d, 24h or 60s, not';
+    expect(ps).toEqual([
+      `${M}:9:11: 'q': window: ${zero} 0d (a window of no time holds nothing to measure)`,
+      `${M}:10:23: 'q': require.max_age: ${zero} 0h (nothing is younger than no time, so every run would halt as stale)`,
+      `${M}:13:11: 'r': window: ${zero} 0 (a window of no time holds nothing to measure)`,
+      `${M}:16:71: 'hit': telemetry.window: ${zero} 0d (a window of no time holds nothing to measure)`,
+      `${M}:16:84: 'hit': telemetry.max_age: ${zero} 00m (nothing is younger than no time, so every run would halt as stale)`,
+    ]);
+  });
+
   it('an artifact read for its existence takes no section or extract, and says why', () => {
     const ps = problemsOf(
       raw({
