@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Problem } from './problems.js';
+import { GATE_KINDS, type GateKindDef } from '../gates/index.js';
 import { closest, suggest } from '../util/suggest.js';
 import { parseTableName } from '../sources/sql/table-name.js';
 import { SchemaKeys, valueAt } from './schema-keys.js';
@@ -104,6 +105,11 @@ export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown
   }
   const failedUnder = (e: ErrorObject) =>
     failedAt.has(`${e.instancePath}/${unknownKey(e).replace(/~/g, '~0').replace(/\//g, '~1')}`);
+  const gate = GATE_KINDS.find((k) => k.schema === schemaFile);
+  // `passes_if:` on a disconfirmer is one mistake: its own condition key is not missing as well.
+  const otherCondition = new Set(
+    gate ? errors.filter((e) => otherConditionKey(gate, data, e) !== undefined).map((e) => e.instancePath) : [],
+  );
   const seen = new Set<string>();
   for (const e of errors) {
     if (e.keyword === 'unevaluatedProperties' && (failedUnder(e) || branchFailed(schemaFile, data, e, errors)))
@@ -113,7 +119,15 @@ export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown
     else result.badRoot = true;
     // `severty:` is one mistake: the key it misspells is not missing as well.
     if (e.keyword === 'required' && misspelt.has(`${e.instancePath}/${String(e.params.missingProperty)}`)) continue;
-    const p = toProblem(y, e, itemLabel(data, path), meant.get(e));
+    if (gate && otherCondition.has(e.instancePath)) {
+      const missing = e.keyword === 'required' ? String(e.params.missingProperty) : undefined;
+      if (e.keyword === 'oneOf' || missing === gate.conditionKey || (gate.composite && missing === 'all_of')) continue;
+    }
+    const written = gate ? otherConditionKey(gate, data, e) : undefined;
+    const p =
+      gate && written !== undefined
+        ? conditionKeyProblem(y, gate, path, written, itemLabel(data, path))
+        : toProblem(y, e, itemLabel(data, path), meant.get(e));
     if (!p) continue;
     const key = `${p.line}:${p.col}:${p.message}`;
     if (seen.has(key)) continue;
@@ -121,6 +135,46 @@ export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown
     result.problems.push(p);
   }
   return result;
+}
+
+/** The condition keys of every gate kind, and whether a true condition passes the gate. */
+const CONDITION_KEYS = new Map(GATE_KINDS.map((k) => [k.conditionKey, k.polarity]));
+
+/**
+ * The condition key of another gate kind that `e` says is unknown on one of `gate`'s items, when
+ * the item has no condition of its own: written in its place. Beside its own, it is an unknown
+ * key like any other.
+ */
+function otherConditionKey(gate: GateKindDef, data: unknown, e: ErrorObject): string | undefined {
+  if (e.keyword !== 'additionalProperties' && e.keyword !== 'unevaluatedProperties') return undefined;
+  const path = pathOf(e.instancePath);
+  if (path.length !== 1) return undefined;
+  const key = unknownKey(e);
+  if (key === gate.conditionKey || !CONDITION_KEYS.has(key as GateKindDef['conditionKey'])) return undefined;
+  const item = valueAt(data, path);
+  const has = (k: string) => item !== null && typeof item === 'object' && k in item;
+  return has(gate.conditionKey) || (gate.composite && has('all_of')) ? undefined : key;
+}
+
+/**
+ * Another kind's condition key in place of a gate's own (`passes_if` on a disconfirmer): the
+ * key this kind reads. A condition of the other polarity says the opposite, so renaming the
+ * key alone would turn the gate around.
+ */
+function conditionKeyProblem(
+  y: ParsedYaml,
+  gate: GateKindDef,
+  path: (string | number)[],
+  written: string,
+  label: string,
+): Problem {
+  const kind = gate.kind.replace('_', ' ');
+  const own = `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}'s condition is ${gate.conditionKey}${gate.composite ? ' (or all_of)' : ''}, not ${written}`;
+  const fix =
+    CONDITION_KEYS.get(written as GateKindDef['conditionKey']) === gate.polarity
+      ? `rename ${written} to ${gate.conditionKey}`
+      : `${gate.conditionKey} is true when the gate ${gate.polarity === 'fires' ? 'fails' : 'passes'}, the opposite of ${written}, so write this condition's negation as ${gate.conditionKey}`;
+  return { ...keyLocation(y, path, written), severity: 'error', message: `${label}${own}: ${fix}` };
 }
 
 /** Read from the schema files only once a spec has an unknown key. */

@@ -288,6 +288,29 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it.each([
+    [
+      'disconfirmers.yaml',
+      'passes_if',
+      "a disconfirmer's condition is fires_if, not passes_if: fires_if is true when the gate fails, the opposite of passes_if, so write this condition's negation as fires_if",
+    ],
+    [
+      'exit-criteria.yaml',
+      'fires_if',
+      "an exit criterion's condition is passes_if (or all_of), not fires_if: passes_if is true when the gate passes, the opposite of fires_if, so write this condition's negation as passes_if",
+    ],
+    [
+      'invariants.yaml',
+      'passes_if',
+      "an invariant's condition is holds_if, not passes_if: rename passes_if to holds_if",
+    ],
+  ])('%s with %s in place of its own condition key is one problem, naming the key it reads', (file, key, said) => {
+    const gate = `- id: G\n  title: t\n  section: "§0"\n  phase: [close]\n  ${key}: p50_ms > 1.0\n`;
+    const reads = gate.replace(key, 'fires_if').replace('G', 'B');
+    const ps = problemsOf(raw({ 'measurements.yaml': latency, 'disconfirmers.yaml': reads, [file]: gate }));
+    expect(ps).toEqual([`gates/demo/${file}:6:3: 'G': ${said}`]);
+  });
+
   it('merge keys (<<: *anchor) bring their fields; a problem in one is shown where it is merged', () => {
     const base = `- &close\n  id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 1.0\n`;
     // C takes section, phase and fires_if from B; D merges two maps, the first one's keys winning.
