@@ -218,6 +218,8 @@ export function loadRfc(
     (d.data as Record<string, unknown>[]).forEach((raw, index) => {
       if (d.badItems.has(index)) {
         if (typeof raw?.id === 'string') broken.add(raw.id);
+        // `- INV-1` is a gate written as its id alone: said once there, not again where all_of names it.
+        else if (typeof raw === 'string') broken.add(raw);
         return;
       }
       const g = readGate(d.y, raw, index, def);
@@ -380,6 +382,8 @@ function usable(
   return items.map((raw, i) => {
     if (!bad.has(i)) return raw;
     if (typeof raw?.id === 'string') broken.add(raw.id);
+    // An item written as its id alone (`- p50_ms`): said there, not again where it is read.
+    else if (typeof raw === 'string') broken.add(raw);
     return undefined;
   });
 }

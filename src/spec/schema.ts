@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { isSeq } from 'yaml';
 import type { Problem } from './problems.js';
 import { GATE_KINDS, type GateKindDef } from '../gates/index.js';
 import { closest, suggest } from '../util/suggest.js';
@@ -110,6 +111,7 @@ export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown
   const otherCondition = new Set(
     gate ? errors.filter((e) => otherConditionKey(gate, data, e) !== undefined).map((e) => e.instancePath) : [],
   );
+  const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   const seen = new Set<string>();
   for (const e of errors) {
     if (e.keyword === 'unevaluatedProperties' && (failedUnder(e) || branchFailed(schemaFile, data, e, errors)))
@@ -119,6 +121,8 @@ export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown
     else result.badRoot = true;
     // `severty:` is one mistake: the key it misspells is not missing as well.
     if (e.keyword === 'required' && misspelt.has(`${e.instancePath}/${String(e.params.missingProperty)}`)) continue;
+    // A gate written as `- INV-1` fits neither of an exit criterion's forms only by not being a mapping.
+    if (e.keyword === 'oneOf' && wrongType.has(e.instancePath)) continue;
     if (gate && otherCondition.has(e.instancePath)) {
       const missing = e.keyword === 'required' ? String(e.params.missingProperty) : undefined;
       if (e.keyword === 'oneOf' || missing === gate.conditionKey || (gate.composite && missing === 'all_of')) continue;
@@ -127,7 +131,9 @@ export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown
     const p =
       gate && written !== undefined
         ? conditionKeyProblem(y, gate, path, written, itemLabel(data, path))
-        : toProblem(y, e, itemLabel(data, path), meant.get(e));
+        : gate && e.keyword === 'type' && path.length === 1
+          ? notAGate(y, gate, path)
+          : toProblem(y, e, itemLabel(data, path), meant.get(e));
     if (!p) continue;
     const key = `${p.line}:${p.col}:${p.message}`;
     if (seen.has(key)) continue;
@@ -175,6 +181,31 @@ function conditionKeyProblem(
       ? `rename ${written} to ${gate.conditionKey}`
       : `${gate.conditionKey} is true when the gate ${gate.polarity === 'fires' ? 'fails' : 'passes'}, the opposite of ${written}, so write this condition's negation as ${gate.conditionKey}`;
   return { ...keyLocation(y, path, written), severity: 'error', message: `${label}${own}: ${fix}` };
+}
+
+/**
+ * A gate item that is not a mapping: most often its id alone (`- INV-1`), as all_of lists them.
+ * Said with the keys a gate of that file is written with, its id taken from what was written.
+ */
+function notAGate(y: ParsedYaml, gate: GateKindDef, path: (string | number)[]): Problem {
+  const given = nodeValue(y, path);
+  const node = nodeAt(y, path);
+  const what =
+    typeof given === 'string'
+      ? `the text '${given}'`
+      : given !== undefined && given !== null
+        ? String(given)
+        : node !== undefined && isSeq(node)
+          ? 'a list'
+          : 'an empty item';
+  const id = typeof given === 'string' && /^[A-Za-z0-9][A-Za-z0-9_.#-]*$/.test(given) ? given : 'G1';
+  const kind = gate.kind.replace('_', ' ');
+  const condition = `${gate.conditionKey}: ...${gate.composite ? ' (or all_of: [...])' : ''}`;
+  return {
+    ...valueLocation(y, path),
+    severity: 'error',
+    message: `item ${Number(path[0]) + 1}: must be a mapping, not ${what}: ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} is written with its keys, such as { id: ${id}, title: ..., section: "§1", phase: [close], ${condition} }`,
+  };
 }
 
 /** Read from the schema files only once a spec has an unknown key. */

@@ -311,6 +311,22 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(ps).toEqual([`gates/demo/${file}:6:3: 'G': ${said}`]);
   });
 
+  it('a gate written as its id alone is one problem there, showing the keys, not also an unknown gate where all_of names it', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `${latency}- q_ms\n`,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 1.0 && q_ms > 1.0\n`,
+        'invariants.yaml': `- INV-1\n`,
+        'exit-criteria.yaml': `- EC0\n- id: EC1\n  title: t\n  section: "§1"\n  phase: [close]\n  all_of: [INV-1, B]\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `${E}:2:3: item 1: must be a mapping, not the text 'EC0': an exit criterion is written with its keys, such as { id: EC0, title: ..., section: "§1", phase: [close], passes_if: ... (or all_of: [...]) }`,
+      `gates/demo/invariants.yaml:2:3: item 1: must be a mapping, not the text 'INV-1': an invariant is written with its keys, such as { id: INV-1, title: ..., section: "§1", phase: [close], holds_if: ... }`,
+      `${M}:8:3: item 2: must be a mapping`,
+    ]);
+  });
+
   it('merge keys (<<: *anchor) bring their fields; a problem in one is shown where it is merged', () => {
     const base = `- &close\n  id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 1.0\n`;
     // C takes section, phase and fires_if from B; D merges two maps, the first one's keys winning.
