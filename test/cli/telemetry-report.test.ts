@@ -509,12 +509,12 @@ describe('telemetry report', () => {
     const ref = JSON.parse(plain.stdout) as TelemetryReport;
     expect(rep.overall).toEqual(ref.overall);
     expect(rep.ends_mid_stream).toEqual([
-      `writing.jsonl.gz: its gzip data ends mid-stream, before the end of the stream (still being written?): read as far as it goes, ${ref.files[0]?.lines} lines`,
+      `writing.jsonl.gz: its gzip data stops before the end of the compressed stream (still being written?): read as far as it goes, ${ref.files[0]?.lines} lines`,
     ]);
     expect(ref.ends_mid_stream).toEqual([]);
     const table = run([...args, '--files', 'writing.jsonl.gz'], root);
     expect(table.code).toBe(0);
-    expect(table.stdout).toContain('writing.jsonl.gz: its gzip data ends mid-stream');
+    expect(table.stdout).toContain('writing.jsonl.gz: its gzip data stops before the end of the compressed stream');
   });
 
   it('a zero-byte .jsonl.gz (a writer has not written yet) reports as a zero-byte .jsonl does', () => {

@@ -133,7 +133,7 @@ export function describeSkipped(s: SkippedMatch): string {
 
 /** What a person reads of a .gz that ends mid-stream (FileStats.endsMidStream). */
 export function describeMidStream(f: Pick<FileStats, 'path' | 'lines'>): string {
-  return `${f.path}: its gzip data ends mid-stream, before the end of the stream (still being written?): read as far as it goes, ${f.lines === 1 ? '1 line' : `${f.lines} lines`}`;
+  return `${f.path}: its gzip data stops before the end of the compressed stream (still being written?): read as far as it goes, ${f.lines === 1 ? '1 line' : `${f.lines} lines`}`;
 }
 
 /** "telemetry file a.jsonl, matched by *.jsonl, is …", or for a folder "logs, where … could match files, is …". */

@@ -227,7 +227,7 @@ describe('a damaged gzip member after good ones', () => {
     const trailer = await measure({ files: ['gz-cut/trailer.jsonl.gz'], metric: 'turns' });
     expect(trailer).toMatchObject({ status: 'ok', value: 50 });
     expect(trailer.evidence.ends_mid_stream).toEqual([
-      'gz-cut/trailer.jsonl.gz: its gzip data ends mid-stream, before the end of the stream (still being written?): read as far as it goes, 50 lines',
+      'gz-cut/trailer.jsonl.gz: its gzip data stops before the end of the compressed stream (still being written?): read as far as it goes, 50 lines',
     ]);
     // Cut in its data: the whole lines before the cut count, the line cut in two is listed.
     writeFileSync(join(dir, 'cut.jsonl.gz'), Buffer.concat([first, second.subarray(0, second.length - 40)]));
@@ -244,7 +244,7 @@ describe('a damaged gzip member after good ones', () => {
       ),
     ]);
     expect(cut.evidence.ends_mid_stream).toEqual([
-      expect.stringContaining('gz-cut/cut.jsonl.gz: its gzip data ends mid-stream'),
+      expect.stringContaining('gz-cut/cut.jsonl.gz: its gzip data stops before the end of the compressed stream'),
     ]);
     // A whole file's evidence says nothing of it.
     writeFileSync(join(dir, 'whole.jsonl.gz'), Buffer.concat([first, second]));
