@@ -16,7 +16,7 @@ import {
   type SkippedMatch,
 } from '../sources/telemetry/read.js';
 import { MISS_SOURCES, type MissSource } from '../sources/telemetry/records.js';
-import { describeDuplicate, type ScanResult, type Violation } from '../sources/telemetry/scan.js';
+import { describeDuplicate, type ScanResult, type Violation, whyNoTurns } from '../sources/telemetry/scan.js';
 
 export interface MetricRow {
   turns: number;
@@ -75,6 +75,12 @@ export interface TelemetryReport {
   malformed: { count: number; first: string[] };
   /** Files more than half malformed: their numbers are shown but must not be trusted. */
   mostly_malformed: string[];
+  /**
+   * With no turn in the window (the report exits 2): whether the files' turns lie before it
+   * (`went_dark`) or none do (`never_started`), and the halt's reason, as a gate's halt gives
+   * them. A reader of the JSON alone learns why the numbers are empty. Null when there are turns.
+   */
+  no_turns: { channel: 'went_dark' | 'never_started'; reason: string } | null;
   /**
    * .gz files whose gzip stream stops before its end, nothing wrong in what is there (a file
    * still being written): read as far as they go, and named so a cut copy is not taken for whole.
@@ -141,6 +147,8 @@ export interface ReportOptions {
   asOf: Date;
   rangeMs?: number;
   lastTurns?: number;
+  /** The window as it was written (7d): how the reason for no turns names it. */
+  window?: string;
   skipped?: readonly SkippedMatch[];
   unmatched?: readonly string[];
 }
@@ -167,6 +175,7 @@ export function reportHead(scan: ScanResult, opts: ReportOptions): ReportHead {
     unmatched_patterns: [...(opts.unmatched ?? [])],
     malformed: { count: scan.read.malformed, first: scan.read.firstMalformed.map(fmt) },
     mostly_malformed: scan.read.mostlyMalformed.map((f) => f.path),
+    no_turns: scan.overall.turns === 0 ? whyNoTurns(scan, opts.asOf, opts.window) : null,
     ends_mid_stream: scan.read.files.filter((f) => f.endsMidStream).map(describeMidStream),
     records_after_as_of: scan.afterAsOf,
     duplicate_turns: {

@@ -16,7 +16,7 @@ import {
   telemetryJsonStream,
 } from '../formatters/telemetry/index.js';
 import type { SkippedMatch } from '../sources/telemetry/read.js';
-import { scanFiles, whyNoTurns } from '../sources/telemetry/scan.js';
+import { scanFiles } from '../sources/telemetry/scan.js';
 import { reportHead, sessionRows, worstSessions } from './report.js';
 
 /** What a report is computed from and how it is written; plain data, so it can be sent to the worker. */
@@ -71,6 +71,7 @@ export async function writeReport(
     ...window,
     ...(job.skipped ? { skipped: job.skipped } : {}),
     ...(job.unmatched ? { unmatched: job.unmatched } : {}),
+    ...(job.window !== undefined ? { window: job.window } : {}),
   });
   const rows = sessionRows(scan, { consume: true });
   const { output } = job;
@@ -95,7 +96,7 @@ export async function writeReport(
     as_of: head.as_of,
     turns: head.overall.turns,
     mostly_malformed: head.mostly_malformed,
-    ...(head.overall.turns === 0 ? { no_turns: whyNoTurns(scan, asOf, job.window).reason } : {}),
+    ...(head.no_turns ? { no_turns: head.no_turns.reason } : {}),
   };
 }
 

@@ -95,6 +95,25 @@ describe('telemetry report', () => {
     expect(after.stderr).toMatch(
       /^halt: went dark: no turns in the 1h window; the files' last turn was at 2026-05-31T\S+Z, \d+h( \d+m)? before as_of \(as of 2026-06-01T00:00:00\.000Z\)\n$/,
     );
+    // The JSON and the table carry the reason too: a reader of stdout alone learns why it is empty.
+    const reason = (stderr: string) => stderr.replace(/^halt: /, '').replace(/ \(as of [^)]*\)\n$/, '');
+    expect((JSON.parse(before.stdout) as TelemetryReport).no_turns).toEqual({
+      channel: 'never_started',
+      reason: reason(before.stderr),
+    });
+    expect(after.stdout.split('\n')).toContain(reason(after.stderr));
+    const afterJson = run(
+      ['telemetry', 'report', '--files', 'telemetry/*', '--as-of', AS_OF, '--window', '1h', '--json'],
+      root,
+    );
+    expect(afterJson.stderr).toBe(after.stderr);
+    expect((JSON.parse(afterJson.stdout) as TelemetryReport).no_turns).toEqual({
+      channel: 'went_dark',
+      reason: reason(after.stderr),
+    });
+    // With turns there is nothing to explain.
+    const some = run(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', AS_OF, '--json'], root);
+    expect((JSON.parse(some.stdout) as TelemetryReport).no_turns).toBeNull();
   });
 
   it('--window and --last-turns narrow what counts', () => {

@@ -51,6 +51,7 @@ function report(sessions: number): TelemetryReport {
     unmatched_patterns: [],
     malformed: { count: 0, first: [] },
     mostly_malformed: [],
+    no_turns: null,
     ends_mid_stream: [],
     records_after_as_of: 0,
     duplicate_turns: { count: 0, first: [] },

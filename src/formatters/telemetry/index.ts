@@ -236,6 +236,8 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
     `Agent telemetry ${window}: ${counted(r.files.length, 'file')}, ${counted(r.overall.turns, 'turn')}, ${counted(sessions, 'session')} (worst hit ratio first)`,
   );
   lines.push(table);
+  // The halt's reason, as stderr says it: a table of zeros under a redirect says why it is empty.
+  if (r.no_turns) lines.push(visible(r.no_turns.reason));
   // A narrow table names the miss sources short: what it shows, it explains.
   const narrowed = (row: MetricRow) =>
     row.misses !== null && Object.entries(row.misses).some(([k, n]) => n > 0 && NARROW_MISS[k] !== undefined);
