@@ -930,6 +930,17 @@ describe('telemetry report', () => {
     expect(zero.stderr).toBe(
       'error: Parsing --last-turns: Expected an integer greater than or equal to 1 but received: 0 (see --help)\n',
     );
+    // Nor more than the report holds in memory until the files end: refused, naming the most.
+    const most = run(['telemetry', 'report', '--files', 'telemetry/*', '--last-turns', '100000', '--json'], root);
+    expect(most.code).toBe(0);
+    for (const huge of ['100001', '99999999999999999999']) {
+      const over = run(['telemetry', 'report', '--files', 'telemetry/*', '--last-turns', huge], root);
+      expect(over.code).toBe(3);
+      expect(over.stderr).toBe(
+        `error: Parsing --last-turns: Expected an integer less than or equal to 100000 but received: ${huge} (see --help)\n`,
+      );
+      expect(over.stdout).toBe('');
+    }
     // An empty --files names nothing to look for: an invalid invocation, not missing data.
     const empty = run(['telemetry', 'report', '--files', 'telemetry/*', '--files', ''], root);
     expect(empty.code).toBe(3);
@@ -959,6 +970,9 @@ describe('telemetry report', () => {
     // Which turns are the last is said: the last read, as the schema's last_turns has it.
     expect(help.stdout.replace(/\s+/g, ' ')).toMatch(
       /--last-turns=<value> +Only the last N turns count: the last read, with files in path order/,
+    );
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain(
+      'At most 100000, since they are held in memory until the files end; for a longer span, use --window.',
     );
   });
 });

@@ -17,6 +17,15 @@ import {
 } from '../../telemetry/write-report.js';
 import { parseDuration } from '../../util/duration.js';
 
+/**
+ * The most turns --last-turns keeps. Which turns are the last is known only once the files end,
+ * so a copy of each of the last N turn records is held until then (about 1 KB each at peak): a
+ * value past the turns of a large log would hold all of them, gigabytes for a 1 GB log, where
+ * --window folds each turn as it reads it. 100,000 turns stay near 100 MB, and are more than a
+ * hit ratio needs; a longer span is what --window is for.
+ */
+const MAX_LAST_TURNS = 100_000;
+
 export default class TelemetryReportCommand extends RfcCommand {
   static override summary = 'Show prompt-cache metrics of agent telemetry, per session and overall.';
   static override description = `Streams the agent telemetry JSONL files (Anthropic usage records, OpenTelemetry gen_ai spans, one per line or an OTLP/JSON export per line, Claude Code's api_request and compaction events as an OTLP/JSON logs export per line, its claude_code.llm_request spans, fork-trace misses; .gz too) and shows, per session and over all sessions: turns, the roadmap's cache hit ratio cache_read / (cache_read + input), the token-weighted ratio cache_read / (input + cache_creation + cache_read), the share of turns that read the cache, the input cost multiplier (5m write 1.25×, 1h write 2×, read 0.1×), turns over the 4-breakpoint limit, and misses by source. It also checks the two invariants (compaction is cache-stable; results injected after the breakpoint), lists malformed lines as file:line, and names what a glob matched that is no regular file (a named pipe, a socket, a device: skipped, never opened). On a terminal each session's hit ratio per turn is drawn as a sparkline, and large files show progress.
@@ -46,9 +55,9 @@ EXIT CODES
     }),
     window: Flags.string({ description: 'Only turns in [as-of - window, as-of) count, e.g. 7d.' }),
     'last-turns': Flags.integer({
-      description:
-        'Only the last N turns count: the last read, with files in path order and their lines in order (as an append-only writer writes them), not the highest numbered.',
+      description: `Only the last N turns count: the last read, with files in path order and their lines in order (as an append-only writer writes them), not the highest numbered. At most ${MAX_LAST_TURNS}, since they are held in memory until the files end; for a longer span, use --window.`,
       min: 1,
+      max: MAX_LAST_TURNS,
     }),
     json: Flags.boolean({ description: 'Print the report as JSON.' }),
     trend: Flags.boolean({
