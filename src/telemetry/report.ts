@@ -15,7 +15,7 @@ import {
   type MalformedLine,
   type SkippedMatch,
 } from '../sources/telemetry/read.js';
-import { MISS_SOURCES, type MissSource } from '../sources/telemetry/records.js';
+import { expectedCacheCounter, MISS_SOURCES, type MissSource } from '../sources/telemetry/records.js';
 import { describeDuplicate, type ScanResult, type Violation, whyNoTurns } from '../sources/telemetry/scan.js';
 
 export interface MetricRow {
@@ -102,6 +102,13 @@ export interface TelemetryReport {
    * left the counters out when nothing was cached).
    */
   turns_with_cache_counter: number;
+  /**
+   * A gen_ai.usage.* attribute with "cache" in its name on a turn in the window without a cache
+   * counter (Anthropic's gen_ai.usage.cache_read_input_tokens, say), and the conventional name
+   * it stands for: not read as a counter, but named, so a log of such spans is not taken for one
+   * that records no cache. Null when there is none.
+   */
+  misnamed_cache_counter: { attribute: string; expected: string } | null;
   overall: MetricRow;
   invariants: { compaction_cache_stable: InvariantSummary; injected_after_breakpoint: InvariantSummary };
   /** Last, so the JSON can be written session by session. */
@@ -185,6 +192,10 @@ export function reportHead(scan: ScanResult, opts: ReportOptions): ReportHead {
     fork_traces: scan.overall.forkTraces,
     fork_traces_without_turn: scan.tracesWithoutTurn,
     turns_with_cache_counter: scan.overall.cacheCounted,
+    misnamed_cache_counter:
+      scan.overall.cacheLookalike === undefined
+        ? null
+        : { attribute: scan.overall.cacheLookalike, expected: expectedCacheCounter(scan.overall.cacheLookalike) },
     overall: metricRow(scan.overall, scan.overall, scan.sessions),
     invariants: {
       compaction_cache_stable: inv(scan.invariants.compaction),

@@ -432,6 +432,42 @@ describe('telemetry report', () => {
     );
   });
 
+  it('a cache counter under another name is named, with the name expected, where the report says none is carried', () => {
+    // Anthropic's names under OpenTelemetry's prefix: not read as counters, but not passed over either.
+    const span = (n: number, a: object) =>
+      `${JSON.stringify({ ts: `2026-06-01T10:0${n}:00Z`, turn: n, attributes: { 'gen_ai.conversation.id': 'o', 'gen_ai.usage.input_tokens': 1000, ...a } })}\n`;
+    writeFileSync(
+      join(root, 'misnamed.jsonl'),
+      span(1, { 'gen_ai.usage.cache_read_input_tokens': 900 }) + span(2, { 'gen_ai.usage.cache_read_input_tokens': 0 }),
+    );
+    const args = ['telemetry', 'report', '--files', 'misnamed.jsonl', '--as-of', '2026-06-02'];
+    const rep = JSON.parse(run([...args, '--json'], root).stdout) as TelemetryReport;
+    expect(rep.turns_with_cache_counter).toBe(0);
+    expect(rep.misnamed_cache_counter).toEqual({
+      attribute: 'gen_ai.usage.cache_read_input_tokens',
+      expected: 'gen_ai.usage.cache_read.input_tokens',
+    });
+    const said =
+      "gen_ai.usage.cache_read_input_tokens, which is not read as a cache counter: OpenTelemetry's GenAI conventions name it gen_ai.usage.cache_read.input_tokens, and count cached tokens in gen_ai.usage.input_tokens too";
+    expect(run(args, root).stdout).toContain(
+      `no record carries a cache counter: the hit ratios and the cost are not measured; records carry ${said}\n`,
+    );
+    // Beside a span that carries a conventional one, the turns read as 0 say what they carry.
+    writeFileSync(
+      join(root, 'misnamed-mixed.jsonl'),
+      span(1, { 'gen_ai.usage.cache_read.input_tokens': 900 }) +
+        span(2, { 'gen_ai.usage.cache_read_input_tokens': 900 }),
+    );
+    const mixed = ['telemetry', 'report', '--files', 'misnamed-mixed.jsonl', '--as-of', '2026-06-02'];
+    expect(run(mixed, root).stdout).toContain(`1 of 2 turns carry no cache counter: read as 0; some carry ${said}\n`);
+    // A log with no such attribute says only what it said.
+    writeFileSync(join(root, 'misnamed-none.jsonl'), span(1, { 'gen_ai.usage.reasoning_tokens': 9 }));
+    const none = JSON.parse(
+      run(['telemetry', 'report', '--files', 'misnamed-none.jsonl', '--as-of', '2026-06-02', '--json'], root).stdout,
+    ) as TelemetryReport;
+    expect(none.misnamed_cache_counter).toBeNull();
+  });
+
   it('an instant without a zone is UTC on every machine; a date in another form is malformed', () => {
     const rec = (ts: string, turn: number) =>
       JSON.stringify({

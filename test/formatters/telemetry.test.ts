@@ -58,6 +58,7 @@ function report(sessions: number): TelemetryReport {
     fork_traces: 0,
     fork_traces_without_turn: 0,
     turns_with_cache_counter: 2,
+    misnamed_cache_counter: null,
     overall: metricRow(t),
     invariants: {
       compaction_cache_stable: {

@@ -9,6 +9,7 @@ import { styleText } from 'node:util';
 import Table from 'cli-table3';
 import stringWidth from 'string-width';
 import { counted } from '../../util/counted.js';
+import { describeCacheLookalike } from '../../sources/telemetry/records.js';
 import {
   type MetricRow,
   type ReportHead,
@@ -268,10 +269,15 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
     lines.push(`${counted(r.records_after_as_of, 'record')} at or after ${r.as_of} left out`);
   const uncounted = r.overall.turns - r.turns_with_cache_counter;
   if (uncounted > 0) {
+    // A counter under another name is what to rename, not a log that records no cache.
+    const misnamed = r.misnamed_cache_counter;
     lines.push(
-      r.turns_with_cache_counter === 0
+      (r.turns_with_cache_counter === 0
         ? 'no record carries a cache counter: the hit ratios and the cost are not measured'
-        : `${uncounted} of ${counted(r.overall.turns, 'turn')} carry no cache counter: read as 0`,
+        : `${uncounted} of ${counted(r.overall.turns, 'turn')} carry no cache counter: read as 0`) +
+        (misnamed
+          ? `; ${r.turns_with_cache_counter === 0 ? 'records' : 'some'} carry ${visible(describeCacheLookalike(misnamed.attribute))}`
+          : ''),
     );
   }
   // A cost left out beside a ratio that has one: writes whose price is not recorded (README).

@@ -19,7 +19,9 @@
  * - top-level `gen_ai.*` attributes, OTLP `[{key, value}]` attributes, OTel spans without `ts`,
  *   a span's `spanId` (and its `gen_ai.response.id` when it has no turn number), a whole OTLP
  *   export (`resourceSpans`, `resourceLogs`, `resourceMetrics`), `null` where a string is read,
- *   `misses` that is neither a list nor null, nesting deeper than MAX_DEPTH.
+ *   `misses` that is neither a list nor null, nesting deeper than MAX_DEPTH;
+ * - a span with no cache counter but a `gen_ai.usage.*` attribute naming a cache under another
+ *   name (`gen_ai.usage.cache_read_input_tokens`): parseLine names it, for the report to say.
  *
  * `model` (top-level, or an OTel span's `gen_ai.response.model` / `gen_ai.request.model`) is read
  * when it is a plain string, through the same cache of recent strings as session ids; a model that
@@ -166,6 +168,8 @@ const A_RESPONSE_MODEL = 64;
 const A_REQUEST_MODEL = 128;
 /** Skipped, but a span without a turn number that carries it is known by it (TurnRecord.span): parseLine's. */
 const A_RESPONSE_ID = 256;
+/** Another gen_ai.usage.* attribute with "cache" in its name: skipped, and without a cache counter declined. */
+const A_CACHE_LIKE = 512;
 const ATTRS: readonly (readonly [Uint8Array, number])[] = [
   [bytes('gen_ai.response.model'), A_RESPONSE_MODEL],
   [bytes('gen_ai.request.model'), A_REQUEST_MODEL],
@@ -177,6 +181,8 @@ const ATTRS: readonly (readonly [Uint8Array, number])[] = [
   [bytes('gen_ai.response.id'), A_RESPONSE_ID],
 ];
 const GEN_AI = bytes('gen_ai.');
+const GEN_AI_USAGE = bytes('gen_ai.usage.');
+const CACHE = bytes('cache');
 const FORK_TRACE = bytes('fork_trace');
 const RESOURCE_SPANS = bytes('resourceSpans');
 const RESOURCE_LOGS = bytes('resourceLogs');
@@ -538,6 +544,19 @@ function split(b: Uint8Array, i: number, depth: number): number {
   }
 }
 
+/**
+ * A gen_ai.* key none of ATTRS: A_CACHE_LIKE for a gen_ai.usage.* one with "cache" after the
+ * prefix (parseLine's cacheLookalike), A_OTHER for the rest. Most such keys are not usage ones,
+ * and one byte tells them apart.
+ */
+function otherAttribute(b: Uint8Array, k: number, len: number): number {
+  if (b[k + 7] !== 0x75 || !prefixed(b, k, len, GEN_AI_USAGE)) return A_OTHER;
+  for (let j = k + GEN_AI_USAGE.length; j + CACHE.length <= k + len; j++) {
+    if (same(b, j, CACHE.length, CACHE)) return A_CACHE_LIKE;
+  }
+  return A_OTHER;
+}
+
 /** `attributes` as an object: the gen_ai counters and the conversation id. */
 function attributes(b: Uint8Array, i: number, depth: number): number {
   i = ws(b, i + 1);
@@ -549,11 +568,11 @@ function attributes(b: Uint8Array, i: number, depth: number): number {
     if (i < 0) return -1;
     const len = i - k;
     let id = 0;
-    if (prefixed(b, k, len, GEN_AI)) id = lookup(b, k, len, ATTRS) || A_OTHER;
+    if (prefixed(b, k, len, GEN_AI)) id = lookup(b, k, len, ATTRS) || otherAttribute(b, k, len);
     i = ws(b, i + 1);
     if (b[i] !== COLON) return -1;
     i = ws(b, i + 1);
-    if (id !== 0 && id !== A_OTHER && id !== A_RESPONSE_ID) {
+    if (id !== 0 && id !== A_OTHER && id !== A_RESPONSE_ID && id !== A_CACHE_LIKE) {
       if (attrsSeen & id) return -1;
       if (id === A_CONVERSATION) {
         if (b[i] !== QUOTE) return -1;
@@ -1090,6 +1109,8 @@ function judge(b: Uint8Array): boolean {
   }
   if (attrsSeen === 0 || (attrsSeen & A_INPUT) === 0 || (seen & F_TS) === 0) return false;
   if ((attrsSeen & A_RESPONSE_ID) !== 0 && lineTurn < 0) return false;
+  // A cache counter under a name the conventions do not use: parseLine names it.
+  if ((attrsSeen & (A_CACHE_LIKE | A_READ | A_CREATION)) === A_CACHE_LIKE) return false;
   let at = sessAt;
   let end = sessEnd;
   if (attrsSeen & A_CONVERSATION) {

@@ -3,7 +3,7 @@
  * says when it cannot be computed (no tokens, no breakpoints recorded, no attribution), so
  * the source halts instead of reporting a number that means nothing.
  */
-import { BREAKPOINT_LIMIT, MISS_SOURCES, type MissSource, type TurnRecord } from './records.js';
+import { BREAKPOINT_LIMIT, describeCacheLookalike, MISS_SOURCES, type MissSource, type TurnRecord } from './records.js';
 
 /** Prompt-cache prices relative to an uncached input token. */
 export const PRICE = { input: 1, write5m: 1.25, write1h: 2, read: 0.1 } as const;
@@ -26,6 +26,8 @@ export interface Totals {
   hitTurns: number;
   /** Turns whose record carries a cache counter at all (TurnRecord.cacheCounted). */
   cacheCounted: number;
+  /** The first TurnRecord.cacheLookalike of a turn without a cache counter: what "no cache counter" names. */
+  cacheLookalike: string | undefined;
   /** Turns whose record carries a breakpoint count, and those over the limit. */
   withBreakpoints: number;
   overBreakpointLimit: number;
@@ -53,6 +55,7 @@ export function emptyTotals(): Totals {
     creationUnsplit: 0,
     hitTurns: 0,
     cacheCounted: 0,
+    cacheLookalike: undefined,
     withBreakpoints: 0,
     overBreakpointLimit: 0,
     forkTraces: 0,
@@ -77,6 +80,7 @@ export function addTurn(t: Totals, r: TurnRecord): void {
   }
   if (r.cacheRead > 0) t.hitTurns++;
   if (r.cacheCounted) t.cacheCounted++;
+  else if (r.cacheLookalike !== undefined) t.cacheLookalike ??= r.cacheLookalike;
   if (r.breakpoints !== undefined) {
     t.withBreakpoints++;
     if (r.breakpoints > BREAKPOINT_LIMIT) t.overBreakpointLimit++;
@@ -180,17 +184,19 @@ export function cacheMeasured(t: Pick<Totals, 'turns' | 'cacheCounted'>): boolea
   return t.turns === 0 || t.cacheCounted > 0;
 }
 
-const notMeasured: MetricValue = {
-  halt: 'missing',
-  reason:
-    'no record in the window carries a cache counter (cache_read_input_tokens, cache_creation_input_tokens, gen_ai.usage.cache_read.input_tokens or gen_ai.usage.cache_creation.input_tokens): the cache was not measured, so a ratio would mean nothing',
-};
+/** Why a cache metric has no value when no turn measured the cache, naming a counter under another name. */
+function notMeasured(t: Pick<Totals, 'cacheLookalike'>): MetricValue {
+  return {
+    halt: 'missing',
+    reason: `no record in the window carries a cache counter (cache_read_input_tokens, cache_creation_input_tokens, gen_ai.usage.cache_read.input_tokens or gen_ai.usage.cache_creation.input_tokens): the cache was not measured, so a ratio would mean nothing${t.cacheLookalike === undefined ? '' : `; its records carry ${describeCacheLookalike(t.cacheLookalike)}`}`,
+  };
+}
 
 /** A cache metric: its value, unless no turn measured the cache. */
 const cacheMetric =
   (f: (t: Totals) => MetricValue) =>
   (t: Totals): MetricValue =>
-    cacheMeasured(t) ? f(t) : notMeasured;
+    cacheMeasured(t) ? f(t) : notMeasured(t);
 
 /**
  * Why a window's (or session's) misses are not known, or undefined when they are. No trace

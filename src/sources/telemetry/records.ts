@@ -69,6 +69,13 @@ export interface TurnRecord {
    */
   cacheCounted: boolean;
   /**
+   * On a span without a cache counter, its first other `gen_ai.usage.*` attribute with "cache"
+   * in its name (Anthropic's `cache_read_input_tokens` under OpenTelemetry's prefix, say): not
+   * read as a counter, whose meaning may differ (Anthropic's input leaves cached tokens out,
+   * OpenTelemetry's counts them), but named, so "no cache counter" says what was there instead.
+   */
+  cacheLookalike?: string;
+  /**
    * An OTel span's id (`spanId`, after its `traceId` when it has one; without one, the
    * `gen_ai.response.id` of a span without a turn number), or a Claude Code log
    * record's `request_id`, else its `event.sequence`: a span or record without a turn number
@@ -208,6 +215,28 @@ const OTEL_READ = 'gen_ai.usage.cache_read.input_tokens';
 const OTEL_CREATION = 'gen_ai.usage.cache_creation.input_tokens';
 
 const bad = (reason: string): ParsedLine => ({ ok: false, reason });
+
+/** The conventional counter an attribute named like a cache counter stands for (TurnRecord.cacheLookalike). */
+export function expectedCacheCounter(name: string): string {
+  const rest = name.slice('gen_ai.usage.'.length);
+  const read = /read|hit/.test(rest);
+  const write = /creat|writ/.test(rest);
+  return read === write ? `${OTEL_READ} or ${OTEL_CREATION}` : read ? OTEL_READ : OTEL_CREATION;
+}
+
+/**
+ * What a report says of a cache counter under another name (TurnRecord.cacheLookalike), after
+ * "records carry": the attribute found and the one expected.
+ */
+export function describeCacheLookalike(name: string): string {
+  return `${name}, which is not read as a cache counter: OpenTelemetry's GenAI conventions name it ${expectedCacheCounter(name)}, and count cached tokens in ${OTEL_INPUT} too`;
+}
+
+/** TurnRecord.cacheLookalike of a span's gen_ai attributes with no cache counter (extract.ts declines the same spans). */
+function cacheLookalike(a: Record<string, unknown>): string | undefined {
+  for (const k of Object.keys(a)) if (k.startsWith('gen_ai.usage.') && k.includes('cache', 13)) return k;
+  return undefined;
+}
 
 /** The records a line holds, in reading order: one, a turn and its trace, or an OTLP export's turns. */
 export type ParsedRecords = { ok: true; records: TelemetryRecord[] } | { ok: false; reason: string };
@@ -707,6 +736,8 @@ function otel(o: Record<string, unknown>, a: Record<string, unknown>): ParsedLin
     );
   }
   const model = a['gen_ai.response.model'] ?? a['gen_ai.request.model'];
+  const cacheCounted = OTEL_READ in a || OTEL_CREATION in a;
+  const lookalike = cacheCounted ? undefined : cacheLookalike(a);
   return {
     ok: true,
     record: {
@@ -722,7 +753,8 @@ function otel(o: Record<string, unknown>, a: Record<string, unknown>): ParsedLin
       cacheCreation,
       creation5m: undefined,
       creation1h: undefined,
-      cacheCounted: OTEL_READ in a || OTEL_CREATION in a,
+      cacheCounted,
+      ...(lookalike !== undefined ? { cacheLookalike: lookalike } : {}),
       span: spanIdentity(o, a),
       ...f,
     },

@@ -477,6 +477,44 @@ describe('extractLine against parseLine', () => {
     }
   });
 
+  it('leaves a span with a cache counter under another name to parseLine, which names it', () => {
+    const span = (a: object) =>
+      JSON.stringify({
+        ts: '2026-06-01T10:00:00Z',
+        turn: 1,
+        attributes: { 'gen_ai.conversation.id': 'o', 'gen_ai.usage.input_tokens': 5, ...a },
+      });
+    const named: [string, string][] = [
+      [span({ 'gen_ai.usage.cache_read_input_tokens': 3 }), 'gen_ai.usage.cache_read_input_tokens'],
+      [
+        span({ 'gen_ai.system': 'x', 'gen_ai.usage.cache_creation_input_tokens': 0 }),
+        'gen_ai.usage.cache_creation_input_tokens',
+      ],
+      [span({ 'gen_ai.usage.input_tokens_cached': null }), 'gen_ai.usage.input_tokens_cached'],
+    ];
+    for (const [line, name] of named) {
+      for (let k = 0; k < 2; k++) {
+        expect(check(line), line).toBe('general');
+        const p = parseLine(line);
+        expect(p.ok && p.record.kind === 'turn' && p.record, line).toMatchObject({
+          cacheCounted: false,
+          cacheLookalike: name,
+        });
+      }
+    }
+    // Beside a conventional counter it is not what counts, and other gen_ai.usage.* attributes are none.
+    for (const line of [
+      span({ 'gen_ai.usage.cache_read.input_tokens': 3, 'gen_ai.usage.cache_read_input_tokens': 3 }),
+      span({ 'gen_ai.usage.reasoning_tokens': 3, 'gen_ai.cache': 1 }),
+    ]) {
+      for (let k = 0; k < 2; k++) {
+        expect(check(line), line).toBe('fast');
+        const p = parseLine(line);
+        expect(p.ok && p.record.kind === 'turn' && p.record.cacheLookalike, line).toBeUndefined();
+      }
+    }
+  });
+
   it('reads a lower-case t and z (RFC 3339 allows them) itself, as parseLine reads them', () => {
     for (const ts of ['2026-06-01t10:00:00z', '2026-06-01T10:00:00.250z', '2026-06-01t10:00:00Z']) {
       const line = JSON.stringify({ session_id: 's', turn: 1, ts, usage: { input_tokens: 5, output_tokens: 1 } });

@@ -808,6 +808,47 @@ describe('records without a cache counter', () => {
       /1 more whose deciding turn carries no cache counter and no fork trace/,
     );
   });
+
+  it("a cache counter under Anthropic's name with OpenTelemetry's prefix is named, with the name expected", async () => {
+    mkdirSync(join(root, 'misnamed'), { recursive: true });
+    const attrs = (n: number) => ({
+      'gen_ai.conversation.id': 'm',
+      'gen_ai.usage.input_tokens': 100,
+      'gen_ai.usage.output_tokens': 5,
+      'gen_ai.usage.cache_creation_input_tokens': n === 1 ? 900 : 0,
+      'gen_ai.usage.cache_read_input_tokens': n === 1 ? 0 : 900,
+    });
+    const ts = (n: number) => `2026-06-01T10:0${n}:00Z`;
+    // Flat spans (the byte reader's shape) and the same spans in an OTLP export: named alike.
+    writeFileSync(
+      join(root, 'misnamed', 'flat.jsonl'),
+      [1, 2, 3].map((n) => `${JSON.stringify({ ts: ts(n), turn: n, attributes: attrs(n) })}\n`).join(''),
+    );
+    const spans = [1, 2, 3].map((n) => ({
+      traceId: 't',
+      spanId: `s${n}`,
+      startTimeUnixNano: `${Date.parse(ts(n))}000000`,
+      attributes: Object.entries(attrs(n)).map(([k, v]) => kv(k, v)),
+    }));
+    writeFileSync(
+      join(root, 'misnamed', 'otlp.jsonl'),
+      `${JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] })}\n`,
+    );
+    for (const f of ['misnamed/flat.jsonl', 'misnamed/otlp.jsonl']) {
+      for (const per of ['all', 'session'] as const) {
+        const o = await measure({ files: [f], metric: 'cache_hit_ratio', per });
+        expect(o, f).toMatchObject({ status: 'halt', halt: 'missing' });
+        expect(o.status === 'halt' && o.reason, f).toMatch(
+          /no record in the window carries a cache counter \(.*\): the cache was not measured, so a ratio would mean nothing; its records carry gen_ai\.usage\.cache_creation_input_tokens, which is not read as a cache counter: OpenTelemetry's GenAI conventions name it gen_ai\.usage\.cache_creation\.input_tokens, and count cached tokens in gen_ai\.usage\.input_tokens too$/,
+        );
+      }
+      // Not read as a counter: its meaning may differ from the convention's.
+      expect(await value({ files: [f], metric: 'turns' })).toBe(3);
+    }
+    // Without such an attribute the reason stays as it was.
+    const plain = await measure({ files: U, metric: 'cache_hit_ratio' });
+    expect(plain.status === 'halt' && plain.reason).toMatch(/so a ratio would mean nothing$/);
+  });
 });
 
 describe('malformed lines', () => {
