@@ -230,11 +230,20 @@ export function buildReport(scan: ScanResult, opts: ReportOptions): TelemetryRep
   return { ...reportHead(scan, opts), sessions: [...sessionRows(scan)] };
 }
 
-/** The order the table lists sessions in: worst hit ratio first (none at all first), then by id. */
+/**
+ * Ids compared with their numbers read as numbers (sess2 before sess10), as a person counts
+ * them. The locale is pinned, so the order is the same on every machine whatever its own.
+ */
+const naturalOrder = new Intl.Collator('en', { numeric: true });
+
+/** The order the table lists sessions in: worst hit ratio first (none at all first), then by id in natural order. */
 export function worstFirst(a: SessionRow, b: SessionRow): number {
   const rank = (x: number | null) => (x === null ? -1 : x);
   return (
-    rank(a.cache_hit_ratio) - rank(b.cache_hit_ratio) || (a.session < b.session ? -1 : a.session > b.session ? 1 : 0)
+    rank(a.cache_hit_ratio) - rank(b.cache_hit_ratio) ||
+    naturalOrder.compare(a.session, b.session) ||
+    // Ids the collation holds equal (differing only in characters it ignores) still get one order.
+    (a.session < b.session ? -1 : a.session > b.session ? 1 : 0)
   );
 }
 

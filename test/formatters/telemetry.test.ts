@@ -488,6 +488,26 @@ describe('the report row by row', () => {
     expect(worstSessions([], 3)).toEqual({ worst: [], total: 0 });
   });
 
+  it('lists sessions tied on hit ratio in natural order: sess2 before sess10, whatever the locale', () => {
+    const r = report(0);
+    const base = report(1).sessions[0] as SessionRow;
+    r.sessions = ['sess10', 'sess2', 'sess1', 'sess9', 'sess1a', 'Sess3'].map((session) => ({ ...base, session }));
+    const listed = (out: string) =>
+      out
+        .split('\n')
+        .filter((l) => /^│ [Ss]ess/.test(l))
+        .map((l) => l.split('│')[1]?.trim())
+        .filter((id) => id !== 'session');
+    const want = ['sess1', 'sess1a', 'sess2', 'Sess3', 'sess9', 'sess10'];
+    expect(listed(formatTelemetryTable(r, { color: false, trend: false, maxSessions: 10 }))).toEqual(want);
+    expect(worstSessions(r.sessions, 3).worst.map((s) => s.session)).toEqual(want.slice(0, 3));
+    // Ids a collation holds equal still come in one order, whichever is given first.
+    const a = { ...base, session: 'x\u0000' };
+    const b = { ...base, session: 'x' };
+    expect(Math.sign(worstFirst(a, b))).toBe(-Math.sign(worstFirst(b, a)));
+    expect(worstFirst(a, b)).not.toBe(0);
+  });
+
   it('the table of the worst sessions picked on the way is the table of the whole report', () => {
     const r = report(120);
     r.sessions.forEach((s, i) => (s.cache_hit_ratio = ((i * 53) % 120) / 120));
