@@ -578,6 +578,16 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a telemetry last_turns above what is held in memory is refused, as the flag is', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `- id: hit\n  telemetry: { files: ["t/*.jsonl"], metric: cache_hit_ratio, last_turns: 100001 }\n`,
+        'invariants.yaml': `- id: I\n  title: t\n  section: "§1"\n  phase: [close]\n  holds_if: hit >= 0.8\n`,
+      }),
+    );
+    expect(ps).toEqual([`${M}:3:75: 'hit': telemetry.last_turns: must be at most 100000, not 100001`]);
+  });
+
   it('a gate reading an invalid measurement is not reported again, in its condition or its sensitivity', () => {
     const ps = problemsOf(
       raw({
