@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { UsageError } from '../spec/problems.js';
 import { type ContractResult, evaluateContract, type OpenFinding } from './contract.js';
 import type { Finding } from './findings.js';
+import { sectionJudge } from './sections.js';
 import type { LaneResult, RunOutcome, Usage, WarmResult } from './run.js';
 import type { CouncilSpec } from './spec.js';
 
@@ -17,6 +18,14 @@ export interface RecordedFinding extends Finding {
   /** Stable across rounds: lane, section and claim, normalised. */
   key: string;
   status: 'new' | 'persisted';
+  /**
+   * False when `section` names no heading of the document the round reviewed (a section the
+   * model invented or mistyped); absent when it names one, and in records written before
+   * rounds judged it. The finding stands all the same: a BLOCK still blocks.
+   */
+  section_found?: false;
+  /** With section_found: what in `section` names no heading, as written (`§0(G)` of `§0(B), §0(G)`). */
+  missing_sections?: string[];
 }
 
 export interface RecordedLane extends Omit<LaneResult, 'findings'> {
@@ -228,6 +237,7 @@ export function buildRound(
   const failed = outcome.lanes.filter((l) => l.status === 'failed').map((l) => l.id);
   const blocking = new Map(council.lanes.map((l) => [l.id, new Set(l.blocking)]));
   const blocks = (f: Finding) => blocking.get(f.lane)?.has(f.severity) ?? false;
+  const unnamed = sectionJudge(outcome.document.text);
   const lanes: RecordedLane[] = outcome.lanes.map((l) => {
     const byKey = new Map<string, RecordedFinding>();
     for (const f of l.findings) {
@@ -236,7 +246,13 @@ export function buildRound(
       // The same finding twice in one answer is one finding; when the copies disagree on the
       // severity, the blocking one stands: keeping the first could drop a BLOCK unseen.
       if (kept && (blocks(kept) || !blocks(f))) continue;
-      byKey.set(key, { ...f, key, status: prevOpen.has(key) ? 'persisted' : 'new' });
+      const missing = unnamed(f.section);
+      byKey.set(key, {
+        ...f,
+        key,
+        status: prevOpen.has(key) ? 'persisted' : 'new',
+        ...(missing.length ? { section_found: false as const, missing_sections: missing } : {}),
+      });
     }
     return { ...l, findings: [...byKey.values()] };
   });

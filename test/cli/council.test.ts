@@ -346,6 +346,53 @@ describe('council run offline without a key', () => {
   });
 });
 
+describe('a finding that names a section the RFC does not have', () => {
+  it('is stored with a note and shown by council run and council status in every format; its BLOCK still fails the round', () => {
+    const local = councilRepo();
+    try {
+      const r = run(['council', 'run', ...fake('unknown-section')], local.root, { ANTHROPIC_API_KEY: KEY });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      const lines = r.stdout.split('\n');
+      const at = lines.findIndex((l) => /^ {2}\[BLOCK\] §17 The rollback plan/.test(l));
+      expect(lines[at + 1]).toBe('      note: §17 is not a heading of rfcs/demo.md');
+      expect(lines.filter((l) => l.includes('note: '))).toHaveLength(1);
+      expect(r.stdout).toMatch(/^FAIL: 1 open BLOCK; the contract requires a redraft$/m);
+
+      const stored = r.stdout.match(/^stored (\S+\.json) and (\S+\.md)$/m)?.slice(1) ?? [];
+      const record = JSON.parse(readFileSync(join(local.root, stored[0] ?? ''), 'utf8')) as {
+        lanes: { id: string; findings: Record<string, unknown>[] }[];
+        contract: { open_blocks: number };
+      };
+      const findings = record.lanes.flatMap((l) => l.findings);
+      expect(findings.filter((f) => 'section_found' in f)).toEqual([
+        expect.objectContaining({ section: '§17', severity: 'BLOCK', section_found: false, missing_sections: ['§17'] }),
+      ]);
+      expect(record.contract.open_blocks).toBe(1);
+      expect(readFileSync(join(local.root, stored[1] ?? ''), 'utf8')).toContain(
+        '| BLOCK | §17 (§17 is not a heading of rfcs/demo.md) | The rollback plan',
+      );
+
+      const status = run(['council', 'status'], local.root);
+      expect(status.code).toBe(1);
+      expect(status.stdout).toContain('      note: §17 is not a heading of rfcs/demo.md\n');
+      const md = run(['council', 'status', '--format', 'markdown'], local.root);
+      expect(md.code).toBe(1);
+      expect(md.stdout).toContain('| BLOCK | §17 (§17 is not a heading of rfcs/demo.md) | The rollback plan');
+      const json = run(['council', 'status', '--json'], local.root);
+      expect(json.code).toBe(1);
+      const shown = JSON.parse(json.stdout) as typeof record;
+      expect(shown.lanes.find((l) => l.id === 'architect')?.findings[0]).toMatchObject({
+        section: '§17',
+        section_found: false,
+        missing_sections: ['§17'],
+      });
+    } finally {
+      local.cleanup();
+    }
+  });
+});
+
 describe('council status after a redraft in a new file', () => {
   it('halts stale when rfc.yaml names another document than the round reviewed, and says which', () => {
     const local = councilRepo();

@@ -126,6 +126,48 @@ describe('duplicate findings', () => {
   });
 });
 
+describe('a finding whose section names no heading of the document', () => {
+  it('is recorded with the note and keeps its severity, key and place in the diff; one naming a heading has no note', async () => {
+    repo = councilRepo();
+    const first = await architectRound([f('Wrong substrate.', '§17'), f('Two writers.', '§2, §0(G)'), f('Fine.')]);
+    const [invented, partly, named] = first.lanes[0]?.findings ?? [];
+    expect(invented).toMatchObject({
+      section: '§17',
+      severity: 'BLOCK',
+      section_found: false,
+      missing_sections: ['§17'],
+    });
+    expect(invented?.key).toBe(findingKey(f('Wrong substrate.', '§17')));
+    expect(partly).toMatchObject({ section_found: false, missing_sections: ['§0(G)'] });
+    expect(named).not.toHaveProperty('section_found');
+    expect(named).not.toHaveProperty('missing_sections');
+    // A BLOCK still blocks: a person must look at it.
+    expect(first.contract).toMatchObject({ verdict: 'fail', open_blocks: 3 });
+    const stored = readRounds(repo.root, 'rfcs/demo/council')[0];
+    expect(stored?.lanes[0]?.findings[0]).toMatchObject({ section_found: false, missing_sections: ['§17'] });
+
+    const second = await architectRound([f('Wrong substrate.', '§17')]);
+    expect(second.diff.persisted).toEqual([invented?.key]);
+    expect(second.diff.resolved.map((x) => x.section).sort()).toEqual(['§2', '§2, §0(G)']);
+  });
+
+  it('a record written before sections were judged still reads, its findings without the note', async () => {
+    repo = councilRepo();
+    await architectRound([f('Wrong substrate.', '§17')]);
+    const dir = join(repo.root, 'rfcs/demo/council');
+    const file = join(dir, readdirSync(dir).find((n) => n.endsWith('.json')) ?? '');
+    const old = JSON.parse(readFileSync(file, 'utf8')) as { lanes: { findings: Record<string, unknown>[] }[] };
+    for (const x of old.lanes.flatMap((l) => l.findings)) {
+      delete x.section_found;
+      delete x.missing_sections;
+    }
+    writeFileSync(file, JSON.stringify(old));
+    const [round] = readRounds(repo.root, 'rfcs/demo/council');
+    expect(round?.lanes[0]?.findings[0]).toMatchObject({ section: '§17', status: 'new' });
+    expect(round?.lanes[0]?.findings[0]).not.toHaveProperty('section_found');
+  });
+});
+
 describe('round files', () => {
   it('a ledger file that is not JSON is named, with what to do', () => {
     repo = councilRepo();

@@ -131,6 +131,62 @@ describe('council formatters', () => {
     expect(lines.filter((l) => l.trim().startsWith('fix:'))).toEqual(['      fix: Cite line 9.']);
   });
 
+  it('a finding whose section names no heading of the reviewed document says so under it, in the table and in Markdown', () => {
+    const r = round();
+    const lane = r.lanes[0];
+    if (!lane) throw new Error('the round has a lane');
+    const base = { lane: 'architect', evidence: 'e', suggested_fix: 'Fix it.', status: 'new' as const };
+    lane.findings = [
+      {
+        ...base,
+        severity: 'BLOCK',
+        section: '§17',
+        claim: 'Invented.',
+        key: 'k4',
+        section_found: false,
+        missing_sections: ['§17'],
+      },
+      {
+        ...base,
+        severity: 'NIT',
+        section: '§1, §0(G), §16',
+        claim: 'Partly.',
+        key: 'k5',
+        section_found: false,
+        missing_sections: ['§0(G)', '§16'],
+      },
+      // A record mended by hand, the list lost: the section as written is named.
+      { ...base, severity: 'NIT', section: '§18', claim: 'Mended.', key: 'k6', section_found: false },
+      { ...base, severity: 'NIT', section: '§1', claim: 'Named.', key: 'k7' },
+    ];
+    const lines = formatCouncil(r, 'table').split('\n');
+    const at = lines.indexOf('  [BLOCK] §17 Invented. (new, k4)');
+    expect(lines.slice(at, at + 9)).toEqual([
+      '  [BLOCK] §17 Invented. (new, k4)',
+      '      note: §17 is not a heading of rfcs/demo.md',
+      '      fix: Fix it.',
+      '  [NIT] §1, §0(G), §16 Partly. (new, k5)',
+      '      note: §0(G), §16 are not headings of rfcs/demo.md',
+      '      fix: Fix it.',
+      '  [NIT] §18 Mended. (new, k6)',
+      '      note: §18 is not a heading of rfcs/demo.md',
+      '      fix: Fix it.',
+    ]);
+    expect(lines.filter((l) => l.includes('note:'))).toHaveLength(3);
+    const md = formatCouncil(r, 'markdown').split('\n');
+    expect(md).toEqual(
+      expect.arrayContaining([
+        '| BLOCK | §17 (§17 is not a heading of rfcs/demo.md) | Invented. | e | Fix it. | new |',
+        '| NIT | §1, §0(G), §16 (§0(G), §16 are not headings of rfcs/demo.md) | Partly. | e | Fix it. | new |',
+        '| NIT | §1 | Named. | e | Fix it. | new |',
+      ]),
+    );
+    // --json is the record: the note's fields as stored.
+    const json = JSON.parse(formatCouncil(r, 'json')) as CouncilRound;
+    expect(json.lanes[0]?.findings[0]).toMatchObject({ section_found: false, missing_sections: ['§17'] });
+    expect(json.lanes[0]?.findings[3]).not.toHaveProperty('section_found');
+  });
+
   it('every input figure is cache read + cache write + uncached, the total adds the warm-up and the lanes, and the size before sending is labelled apart', () => {
     const r = round();
     r.warm = [

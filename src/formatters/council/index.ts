@@ -3,7 +3,7 @@
  * record itself, stable key order) and Markdown (the ledger's summary, or a PR comment).
  */
 import type { OpenFinding } from '../../council/contract.js';
-import type { CouncilRound, RecordedLane } from '../../council/ledger.js';
+import type { CouncilRound, RecordedFinding, RecordedLane } from '../../council/ledger.js';
 import type { Usage } from '../../council/run.js';
 import { cell, codeSpan } from '../markdown.js';
 import { asIs, inertMarkup, jsonReport, type Show, shown } from '../visible.js';
@@ -52,6 +52,21 @@ function unreviewed(r: CouncilRound): [string, OpenFinding][] {
   ];
 }
 
+/**
+ * What of a finding's section names no heading of the document the round reviewed, or
+ * undefined when it names one (or the round predates the check). A record mended by hand
+ * without the list still says which section.
+ */
+function unfoundSections(f: RecordedFinding): string[] | undefined {
+  if (f.section_found !== false) return undefined;
+  const m = f.missing_sections;
+  return Array.isArray(m) && m.length && m.every((s) => typeof s === 'string') ? m : [f.section];
+}
+
+function notAHeading(names: string[], path: string): string {
+  return `${names.join(', ')} ${names.length === 1 ? 'is not a heading' : 'are not headings'} of ${path}`;
+}
+
 /** What the API billed as input: every input token is a cache read, a cache write or uncached. */
 function inputOf(u: Usage): number {
   return u.cache_read_input_tokens + u.cache_creation_input_tokens + u.input_tokens;
@@ -98,6 +113,8 @@ export function councilText(r: CouncilRound, now?: string): string {
     for (const p of l.failure?.problems ?? []) out.push(`    ${shown(p)}`);
     for (const f of l.findings) {
       out.push(`  [${shown(f.severity)}] ${shown(f.section)} ${shown(f.claim)} (${f.status}, ${shown(f.key)})`);
+      const unfound = unfoundSections(f);
+      if (unfound) out.push(`      note: ${shown(notAHeading(unfound, r.document.path))}`);
       // A verified claim carries no fix; a 'fix: -' line under it read as one owed.
       if (f.suggested_fix.trim()) out.push(`      fix: ${shown(f.suggested_fix)}`);
     }
@@ -194,8 +211,10 @@ export function councilMarkdown(r: CouncilRound, now?: string): string {
       '|---|---|---|---|---|---|',
     );
     for (const f of l.findings) {
+      const unfound = unfoundSections(f);
+      const section = unfound ? `${f.section} (${notAHeading(unfound, r.document.path)})` : f.section;
       out.push(
-        `| ${f.severity} | ${cell(f.section)} | ${cell(f.claim)} | ${cell(f.evidence)} | ${cell(f.suggested_fix)} | ${f.status} |`,
+        `| ${f.severity} | ${cell(section)} | ${cell(f.claim)} | ${cell(f.evidence)} | ${cell(f.suggested_fix)} | ${f.status} |`,
       );
     }
   }
