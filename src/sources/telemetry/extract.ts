@@ -502,7 +502,10 @@ function usage(b: Uint8Array, i: number, depth: number): number {
       hole(H_READ, at, i);
     } else if (id === U_SPLIT) {
       i = split(b, i, depth + 1);
-    } else i = skipValue(b, i, depth);
+    } else {
+      i = skipValue(b, i, depth);
+      skipped(b, at, i);
+    }
     if (i < 0) return -1;
     i = ws(b, i);
     if (b[i] === COMMA) i = ws(b, i + 1);
@@ -535,7 +538,11 @@ function split(b: Uint8Array, i: number, depth: number): number {
       if (id === S_5M) x.creation5m = num;
       else x.creation1h = num;
       hole(id === S_5M ? H_5M : H_1H, at, i);
-    } else i = skipValue(b, i, depth);
+    } else {
+      const at = i;
+      i = skipValue(b, i, depth);
+      skipped(b, at, i);
+    }
     if (i < 0) return -1;
     i = ws(b, i);
     if (b[i] === COMMA) i = ws(b, i + 1);
@@ -608,7 +615,11 @@ function attributes(b: Uint8Array, i: number, depth: number): number {
           i,
         );
       }
-    } else i = skipValue(b, i, depth);
+    } else {
+      const at = i;
+      i = skipValue(b, i, depth);
+      skipped(b, at, i);
+    }
     attrsSeen |= id;
     if (i < 0) return -1;
     i = ws(b, i);
@@ -694,8 +705,11 @@ const H_A_CREATION = 18;
 const H_MODEL = 19;
 const H_A_RESPONSE_MODEL = 20;
 const H_A_REQUEST_MODEL = 21;
+/** A string or number the metrics do not read (a request id, a duration): any other of its kind fits. */
+const H_SKIP_STRING = 22;
+const H_SKIP_NUMBER = 23;
 
-const MAX_HOLES = 32;
+const MAX_HOLES = 64;
 const holeKind = new Int32Array(MAX_HOLES);
 const holeStart = new Int32Array(MAX_HOLES);
 const holeEnd = new Int32Array(MAX_HOLES);
@@ -711,17 +725,31 @@ function hole(kind: number, at: number, end: number): void {
   holes++;
 }
 
+/**
+ * A value skipped at `at` (ending at `end`): a string or a number becomes a hole, so that lines
+ * differing only in a field no metric reads (a request or message id, a duration, on every
+ * record of real telemetry) share a layout instead of each learning its own. Whatever string or
+ * number fills it, the line's reading is the same, as skipValue decides nothing from it.
+ */
+function skipped(b: Uint8Array, at: number, end: number): void {
+  if (end < 0) return;
+  const c = b[at] as number;
+  if (c === QUOTE) hole(H_SKIP_STRING, at, end);
+  else if (c === 0x2d || digit(c)) hole(H_SKIP_NUMBER, at, end);
+}
+
 let lineTurn = -1;
 /** Index after the top-level closing brace of the line readLine accepted. */
 let closeAt = 0;
 
 /**
- * A line's bytes with the values the metrics read cut out. A writer emits one layout per kind
- * of record, so most lines are one of a few templates with other numbers in the holes: such a
- * line is checked by comparing the template's bytes (four at a time) and reading only the holes,
- * instead of tokenising every key. A line matching a template byte for byte outside the holes,
- * with a value of the same kind in each hole, is the same JSON structure as the line the
- * template was learnt from, so readLine would read it the same way.
+ * A line's bytes with the values the metrics read cut out, and the strings and numbers they
+ * skip. A writer emits one layout per kind of record, so most lines are one of a few templates
+ * with other values in the holes: such a line is checked by comparing the template's bytes
+ * (four at a time) and reading only the holes, instead of tokenising every key. A line matching
+ * a template byte for byte outside the holes, with a value of the same kind in each hole, is the
+ * same JSON structure as the line the template was learnt from, so readLine would read it the
+ * same way.
  */
 interface Template {
   /** The bytes before each hole, and after the last one up to the closing brace. */
@@ -741,8 +769,12 @@ const NO_MATCH = -2;
 let dvOf: Uint8Array | undefined;
 let dv: DataView = new DataView(new ArrayBuffer(0));
 
+/** How many layouts this process has learnt: a line of a known layout learns none. */
+export let layoutsLearnt = 0;
+
 function learn(b: Uint8Array, start: number): void {
   if (holes > MAX_HOLES) return;
+  layoutsLearnt++;
   const lits: Uint8Array[] = [];
   const words: Int32Array[] = [];
   const add = (from: number, to: number): void => {
@@ -891,6 +923,14 @@ function matchTemplate(t: Template, b: Uint8Array, start: number, end: number): 
         p = plainString(b, p);
         reqModelEnd = p;
         break;
+      case H_SKIP_STRING:
+        p = b[p] === QUOTE ? skipString(b, p + 1) : -1;
+        break;
+      case H_SKIP_NUMBER: {
+        const c = b[p] as number;
+        p = c === 0x2d || digit(c) ? skipNumber(b, p) : -1;
+        break;
+      }
     }
     if (p < 0) return NO_MATCH;
   }
@@ -984,6 +1024,7 @@ function readLine(b: Uint8Array, start: number): number {
     switch (id) {
       case 0:
         i = skipValue(b, i, 1);
+        skipped(b, at, i);
         break;
       case F_SESSION:
         if (c !== QUOTE) return -1;

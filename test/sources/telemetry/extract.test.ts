@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import * as extract from '../../../src/sources/telemetry/extract.js';
 import { extractedRecord, extractLine } from '../../../src/sources/telemetry/extract.js';
 import {
   type FileStats,
@@ -178,6 +179,28 @@ const BASES: Plain[] = [
   { type: 'fork_trace', session_id: 'c', turn: 5, ts: '2026-06-01T12:04:00Z', misses: ['message_prefix', 'tools'] },
   { session_id: 'c', turn: 6, ts: '2026-06-01T12:05:00Z', misses: ['model', 'model', 'system_prompt'] },
   { type: 'fork_trace', session_id: 'c', turn: 6, ts: '2026-06-01T12:05:00Z', misses: [] },
+  // As an SDK's log writes a response: ids and a duration that differ on every line.
+  {
+    id: 'msg_01XFDUDYJgAACzvnptvVoYEL',
+    request_id: 'req_011CSHoEeqs5C35K2UUqR7Fy',
+    session_id: 'sdk-1',
+    turn: 4,
+    ts: '2026-06-01T12:06:00Z',
+    duration_ms: 1834,
+    usage: { input_tokens: 12, output_tokens: 340, cache_read_input_tokens: 5200, service_tier: 'standard' },
+  },
+  {
+    ts: '2026-06-01T12:07:00Z',
+    turn: 9,
+    attributes: {
+      'session.id': 'cc-7',
+      'gen_ai.conversation.id': 'cc-7',
+      'gen_ai.response.id': 'msg_01Aq9w938a90dw8q',
+      'gen_ai.usage.input_tokens': 6100,
+      'gen_ai.usage.cache_read.input_tokens': 6000,
+      duration_ms: 2210.5,
+    },
+  },
 ];
 
 function shuffled(x: unknown, r: ReturnType<typeof rng>): unknown {
@@ -263,6 +286,25 @@ const KEYS = [
   'gen_ai.usage.cache_read.input_tokens',
   'gen_ai.usage.cache_creation.input_tokens',
   'model',
+  // Skipped, each a hole of a learnt layout: any string or number there reads the same.
+  'service_tier',
+  'name',
+  'gen_ai.operation.name',
+  'gen_ai.system',
+  'request_id',
+  'duration_ms',
+  'session.id',
+  'gen_ai.response.id',
+];
+/** Strings as a skipped field may hold them, well-formed or not. */
+const STRING_FORMS = [
+  '"a \\"quoted\\" \\\\ word\\n\\u00e9\\uD83D\\uDE00"',
+  '"日本 é"',
+  '"bad \\x escape"',
+  '"bad \\u12 escape"',
+  '"raw\ttab"',
+  '"unterminated',
+  '"two" "strings"',
 ];
 
 /** Every value of `key` in the text replaced by `value`, one occurrence at a time. */
@@ -301,7 +343,7 @@ function variants(base: Plain, r: ReturnType<typeof rng>): (string | Buffer)[] {
   for (let k = 0; k < 4; k++) out.push(JSON.stringify(shuffled(base, r)), spaced(shuffled(base, r), r));
   out.push(` ${text}`, `\t${text}\r`, `${text}  `, `${text}\r`, `${text}x`, `${text},`, `[${text}]`, `${text}${text}`);
   for (const key of KEYS) {
-    for (const v of [...NUMBER_FORMS, ...ANY_VALUE]) out.push(...withValue(text, key, v));
+    for (const v of [...NUMBER_FORMS, ...ANY_VALUE, ...STRING_FORMS]) out.push(...withValue(text, key, v));
     // Duplicate keys: JSON.parse keeps the last one.
     for (const v of ['1', '"s"', 'null', '{}', 'true']) {
       out.push(text.replace('{', `{"${key}":${v},`), text.replace(/}$/, `,"${key}":${v}}`));
@@ -429,6 +471,28 @@ describe('extractLine against parseLine', () => {
     // Plenty of the variants are records it reads itself (shuffled keys, whitespace, other numbers).
     expect(accepted - before).toBeGreaterThan(total / 10);
     expect(declined).toBeGreaterThan(0);
+  });
+
+  it('reads lines differing only in fields no metric reads through one layout, as parseLine reads them', () => {
+    const r = rng(7);
+    const id = () => Array.from({ length: 24 }, () => r.pick([...'abcdefghijklmnopqrstuvwxyz0123456789'])).join('');
+    const sdk = (k: number) =>
+      `{"id":"msg_${id()}","request_id":"req_${id()}","session_id":"s${k % 7}","turn":${k},"ts":"2026-06-01T12:00:00Z","duration_ms":${r.int(0, 99999)},"usage":{"input_tokens":${k},"output_tokens":3,"cache_read_input_tokens":${k * 10},"service_tier":"${r.pick(['standard', 'priority', 'batch'])}"}}`;
+    const span = (k: number) =>
+      `{"ts":"2026-06-01T12:00:00Z","turn":${k},"attributes":{"session.id":"c${id()}","gen_ai.conversation.id":"c${k % 5}","gen_ai.response.id":"msg_${id()}","gen_ai.usage.input_tokens":${k + 100},"gen_ai.usage.cache_read.input_tokens":${k},"duration_ms":${r.int(0, 9999)}.${r.int(0, 9)}}}`;
+    expect(check(sdk(1))).toBe('fast');
+    expect(check(span(1))).toBe('fast');
+    const learnt = extract.layoutsLearnt;
+    expect(learnt).toBeGreaterThan(0);
+    for (let k = 2; k < 200; k++) {
+      expect(check(sdk(k))).toBe('fast');
+      expect(check(span(k))).toBe('fast');
+    }
+    expect(extract.layoutsLearnt).toBe(learnt);
+    // A skipped value of another kind, or one only parseLine reads, is no longer the same layout.
+    expect(check(sdk(200).replace(/"duration_ms":\d+/, '"duration_ms":"slow"'))).toBe('fast');
+    expect(extract.layoutsLearnt).toBe(learnt + 1);
+    expect(check(sdk(201).replace(/"request_id":"req_/, '"request_id":"r\\u00e9q_'))).toBe('fast');
   });
 
   it('keeps its own copy of a line it learnt a layout from', () => {
