@@ -8,7 +8,11 @@
  * A measurement, not a test: exits 0 whether or not a target is met, non-zero only when it
  * cannot measure.
  *
- *   node bench/telemetry.js [--turns N] [--reps N] [--seed N] [--fresh]
+ *   node bench/telemetry.js [--turns N] [--reps N] [--seed N] [--fresh] [--ids]
+ *
+ * --ids gives every record what an SDK's log or an OTel exporter writes beside the counters
+ * and no metric reads, different on every line: a message id and a request id and a duration
+ * (usage records), a response id (spans).
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -38,7 +42,7 @@ function die(s) {
 const n = (/** @type {number} */ x) => x.toLocaleString('en-US');
 
 function parseArgs(/** @type {string[]} */ argv) {
-  const o = { turns: 3_000_000, reps: 3, seed: 20260601, fresh: false };
+  const o = { turns: 3_000_000, reps: 3, seed: 20260601, fresh: false, ids: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -50,8 +54,9 @@ function parseArgs(/** @type {string[]} */ argv) {
     else if (a === '--reps') o.reps = next();
     else if (a === '--seed') o.seed = next();
     else if (a === '--fresh') o.fresh = true;
+    else if (a === '--ids') o.ids = true;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: node bench/telemetry.js [--turns N] [--reps N] [--seed N] [--fresh]\n');
+      process.stdout.write('usage: node bench/telemetry.js [--turns N] [--reps N] [--seed N] [--fresh] [--ids]\n');
       process.exit(0);
     } else die(`unknown argument ${a}`);
   }
@@ -62,10 +67,16 @@ function parseArgs(/** @type {string[]} */ argv) {
  * Writes the file: sessions of 20–180 turns, ACTIVE at a time, a turn every ~0.3 s overall,
  * ending just before AS_OF. Every line is one record; returns what was written.
  * @param {string} file
- * @param {{ turns: number, seed: number }} o
+ * @param {{ turns: number, seed: number, ids: boolean }} o
  */
 async function generate(file, o) {
   const r = rng(o.seed);
+  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const id = (/** @type {string} */ prefix) => {
+    let x = prefix;
+    for (let k = 0; k < 24; k++) x += ALPHABET[r.int(0, ALPHABET.length - 1)];
+    return x;
+  };
   const out = createWriteStream(file);
   const end = Date.parse(AS_OF) - 60_000;
   const step = 300;
@@ -115,6 +126,7 @@ async function generate(file, o) {
           'gen_ai.conversation.id': s.id,
           'gen_ai.operation.name': 'chat',
           'gen_ai.request.model': 'claude-sonnet-4-5',
+          ...(o.ids ? { 'gen_ai.response.id': id('msg_') } : {}),
           'gen_ai.usage.input_tokens': input + read + created,
           'gen_ai.usage.output_tokens': r.int(20, 2000),
           'gen_ai.usage.cache_read.input_tokens': read,
@@ -124,9 +136,11 @@ async function generate(file, o) {
     } else {
       const oneHour = r.chance(0.2);
       buf += `${JSON.stringify({
+        ...(o.ids ? { id: id('msg_'), request_id: id('req_') } : {}),
         session_id: s.id,
         turn: s.turn,
         ts,
+        ...(o.ids ? { duration_ms: r.int(300, 90_000) } : {}),
         model: 'claude-sonnet-4-5',
         ...(compaction ? { compaction: true } : {}),
         ...(injection ? { injection: true } : {}),
@@ -172,13 +186,13 @@ async function main() {
     die('dist/ is missing or stale: run `npm run build` first');
   }
   mkdirSync(WORK, { recursive: true });
-  const file = path.join(WORK, `telemetry-${o.turns}-${o.seed}.jsonl`);
+  const file = path.join(WORK, `telemetry-${o.turns}-${o.seed}${o.ids ? '-ids' : ''}.jsonl`);
   const meta = `${file}.meta`;
   // Reused only when made by this very generator (its source) with these parameters and left unchanged.
   const fingerprint = createHash('sha256')
     .update(generate.toString())
     .update(JSON.stringify({ ACTIVE, AS_OF }))
-    .update(JSON.stringify({ turns: o.turns, seed: o.seed }))
+    .update(JSON.stringify({ turns: o.turns, seed: o.seed, ...(o.ids ? { ids: true } : {}) }))
     .digest('hex');
   const saved = existsSync(meta) ? JSON.parse(readFileSync(meta, 'utf8')) : undefined;
   let info;
