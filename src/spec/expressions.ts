@@ -224,7 +224,13 @@ function hint(message: string, source: string, offset: number, written: string |
   if (/overload.*\bnull\b/.test(message)) {
     return ' (a measurement is never null: a missing one halts the gate before its condition is evaluated, so there is nothing to compare with null)';
   }
-  if (/overload.*(double|int).*(double|int)/.test(message)) {
+  const overload = /no such overload: (\w+) (\S+) (\w+)/.exec(message);
+  // `n in 3`: in looks for a value in a list or a map, whatever the types.
+  if (overload?.[2] === 'in' && overload[3] !== 'list' && overload[3] !== 'map') {
+    return ' (in asks whether a value is in a list or a map: write n in [1, 2, 3])';
+  }
+  const numbers = new Set(overload ? [overload[1], overload[3]] : []);
+  if (numbers.has('int') && numbers.has('double')) {
     return ' (CEL does not mix int and double: write 3.0 for a double literal, or convert with double(x))';
   }
   return '';

@@ -781,6 +781,13 @@ describe('spec validate reports every problem, each at file:line:col', () => {
       20,
       'no such overload: double == null (a measurement is never null: a missing one halts the gate before its condition is evaluated, so there is nothing to compare with null)',
     ],
+    // Two doubles do not mix int and double: in wants a list.
+    [
+      'p50_ms in 3.0',
+      20,
+      'no such overload: double in double (in asks whether a value is in a list or a map: write n in [1, 2, 3])',
+    ],
+    ['p50_ms + "x" > 3.0', 20, 'no such overload: double + string'],
   ])('the CEL mistake %j is named with what to write instead', (condition, col, said) => {
     const ps = problemsOf(
       raw({
