@@ -5,6 +5,9 @@ import { formatJunit } from './junit.js';
 import { formatMarkdown } from './markdown.js';
 import { formatSarif } from './sarif.js';
 import { formatTable } from './table.js';
+import type { FormatName } from './names.js';
+
+export type { FormatName };
 
 export interface FormatOptions {
   color: boolean;
@@ -25,6 +28,4 @@ export const FORMATTERS = {
   sarif: (r: GateReport, o?: FormatOptions) => formatSarif(r, o),
   markdown: (r: GateReport) => formatMarkdown(r),
   github: (r: GateReport, o?: FormatOptions) => formatGithub(r, o),
-} as const;
-
-export type FormatName = keyof typeof FORMATTERS;
+} as const satisfies Record<FormatName, (r: GateReport, o: FormatOptions) => string>;

@@ -24,6 +24,45 @@ function bundle(): string[] {
   return files(BUNDLE, '.js');
 }
 
+/**
+ * The bundle's files Node loads with `entry`, before any of its code runs: static imports only
+ * (`import {…} from "./x.js"`, `import "./x.js"`), or with `lazy` also what import() loads on demand.
+ */
+function staticGraph(entry: string, lazy = false): Set<string> {
+  const loaded = new Set<string>();
+  const visit = (file: string) => {
+    if (loaded.has(file)) return;
+    loaded.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)\s[^;]*?from\s+"(\.[^"]+)"|^import\s+"(\.[^"]+)"/gm))
+      visit(join(dirname(file), (m[1] ?? m[2]) as string));
+    if (lazy) for (const m of text.matchAll(/\bimport\("(\.[^"]+)"\)/g)) visit(join(dirname(file), m[1] as string));
+  };
+  visit(entry);
+  return loaded;
+}
+
+/** Whether one of `files` holds the bundled copy of our module `module` (esbuild heads each with `// dist/<module>`). */
+function holdsModule(files: Iterable<string>, module: string): boolean {
+  const head = new RegExp(`^// (?:.*/)?dist/${module.replaceAll('.', '\\.')}$`, 'm');
+  return [...files].some((f) => head.test(readFileSync(f, 'utf8')));
+}
+
+/**
+ * Commands that load their engine only once their command line is accepted: a run refused for a
+ * bad flag (as most of their tests' runs are) then costs what --help costs. Each module listed
+ * is one the command imports on demand, after `this.parse`.
+ */
+const LAZY_ENGINE: Record<string, string[]> = {
+  'gate/check': [
+    'engine/evaluate.js',
+    'sources/index.js',
+    'sources/sql/pglite-load.js',
+    'spec/load.js',
+    'formatters/index.js',
+  ],
+};
+
 describe('the bundled CLI', () => {
   it('has one bundled command for every command in src/commands, and the manifest lists them all', () => {
     bundle();
@@ -81,16 +120,7 @@ describe('the bundled CLI', () => {
   });
 
   it('loads no YAML parser (nor regex analysis) with the lint command: a hook answered from the spec cache needs neither', () => {
-    const loaded = new Set<string>();
-    const visit = (file: string) => {
-      if (loaded.has(file)) return;
-      loaded.add(file);
-      const text = readFileSync(file, 'utf8');
-      // Static imports only: `import {…} from "./x.js"` and `import "./x.js"`; import() loads on demand.
-      for (const m of text.matchAll(/^(?:import|export)\s[^;]*?from\s+"(\.[^"]+)"|^import\s+"(\.[^"]+)"/gm))
-        visit(join(dirname(file), (m[1] ?? m[2]) as string));
-    };
-    visit(join(BUNDLE, 'commands', 'lint.js'));
+    const loaded = staticGraph(join(BUNDLE, 'commands', 'lint.js'));
     const packages = new Set(
       [...loaded].flatMap((f) =>
         [...readFileSync(f, 'utf8').matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]),
@@ -104,6 +134,20 @@ describe('the bundled CLI', () => {
     // Still reachable on demand: the cache's miss path imports it.
     expect(bundle().some((f) => readFileSync(f, 'utf8').includes('// node_modules/yaml/'))).toBe(true);
   });
+
+  it.each(Object.entries(LAZY_ENGINE))(
+    'parses the %s command line before loading its engine: a bad flag is refused without it',
+    (command, modules) => {
+      const entry = join(BUNDLE, 'commands', `${command}.js`);
+      const loaded = staticGraph(entry);
+      const onDemand = staticGraph(entry, true);
+      for (const m of modules) {
+        expect(holdsModule(loaded, m), m).toBe(false);
+        // Still there, imported when the command runs: the marker names a module that exists.
+        expect(holdsModule(onDemand, m), m).toBe(true);
+      }
+    },
+  );
 
   it('runs a command without calling localeCompare: its first call has ICU list every locale', () => {
     // oclif sorts the commands it loads with localeCompare; the bundle compares ids by code

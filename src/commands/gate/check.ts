@@ -1,16 +1,9 @@
 import * as Flags from '@oclif/core/flags';
-import { progressLine } from '../../cli/progress.js';
 import { parseAsOf, parseRef, refuseNonCommit, RfcCommand, MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
-import { evaluateRfc } from '../../engine/evaluate.js';
 import { namesFromTop } from '../../cli/format-flags.js';
 import { FORMAT_NAMES, type Output, parseOutputs, writeOutputs } from '../../cli/outputs.js';
 import { formatWords } from '../../cli/json-error.js';
-import { rootPrefix } from '../../util/repo-prefix.js';
-import { recordGateCheck } from '../../ledger/cli.js';
 import { EXIT, exitCodeFor, type GateReport } from '../../model/result.js';
-import { REF_FLAG } from '../../sources/git/common.js';
-import { openSources } from '../../sources/index.js';
-import { loadRfc } from '../../spec/load.js';
 import { PHASES, type Phase } from '../../spec/types.js';
 import { UsageError } from '../../spec/problems.js';
 import { instantMs } from '../../util/calendar.js';
@@ -79,6 +72,25 @@ ${RfcCommand.exitCodesHelp}`;
 
   async run(): Promise<GateReport> {
     const { flags, metadata } = await this.parse(GateCheck);
+    // The engine (sources, database drivers, spec loading, formatters) is loaded once the command
+    // line is accepted: a run refused for a bad flag does not pay for it (test/cli/bundle.test.ts).
+    const [
+      { progressLine },
+      { evaluateRfc },
+      { rootPrefix },
+      { recordGateCheck },
+      { REF_FLAG },
+      { openSources },
+      { loadRfc },
+    ] = await Promise.all([
+      import('../../cli/progress.js'),
+      import('../../engine/evaluate.js'),
+      import('../../util/repo-prefix.js'),
+      import('../../ledger/cli.js'),
+      import('../../sources/git/common.js'),
+      import('../../sources/index.js'),
+      import('../../spec/load.js'),
+    ]);
     const root = this.findRoot(flags.root);
     const rfc = loadRfc(root, this.chooseRfc(root, flags.rfc));
     const asOf = parseAsOf(flags['as-of']);
