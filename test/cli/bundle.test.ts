@@ -61,6 +61,7 @@ const LAZY_ENGINE: Record<string, string[]> = {
     'spec/load.js',
     'formatters/index.js',
   ],
+  'prereq/status': ['sources/git/repo.js', 'spec/raw-manifest.js', 'spec/expressions.js', 'prereqs/status.js'],
 };
 
 describe('the bundled CLI', () => {

@@ -10,11 +10,8 @@ import {
   RfcCommand,
   MAX_TIMEOUT_SECONDS,
 } from '../../cli/rfc-command.js';
-import { Measurer } from '../../engine/measure.js';
 import { formatPrereqs, PREREQ_FORMATS, type PrereqFormat } from '../../formatters/prereqs/index.js';
-import { prereqExitCode, type PrereqReport, prereqStatus, refOrigin } from '../../prereqs/status.js';
-import { GitRepo } from '../../sources/git/repo.js';
-import { mainlineHint } from '../../spec/raw-manifest.js';
+import type { PrereqReport } from '../../prereqs/status.js';
 import { UsageError } from '../../spec/problems.js';
 import { visible } from '../../formatters/visible.js';
 
@@ -71,13 +68,23 @@ EXIT CODES
       parseRef(flags.ref, '--ref', "the mainline branch, a tag or a commit (default: rfc.yaml's mainline)");
     const root = this.findRoot(flags.root);
     const id = this.chooseRfc(root, flags.rfc);
+    // Git and the spec's YAML reader are loaded once the command line is accepted: a run
+    // refused for a bad flag does not pay for them (test/cli/bundle.test.ts).
+    const [{ GitRepo }, { mainlineHint }] = await Promise.all([
+      import('../../sources/git/repo.js'),
+      import('../../spec/raw-manifest.js'),
+    ]);
     const repo = new GitRepo(root);
     // The one long git walk starts now and runs in git's own process while the spec is
     // loaded and validated (the schema compiler is loaded only then); the validated manifest
     // still decides which ref is read, a wrong hint only costs the walk.
     const hint = flags.ref ?? mainlineHint(root, id);
     if (hint) await repo.preload(hint, asOf);
-    const { loadRfc } = await import('../../spec/load.js');
+    const [{ loadRfc }, { Measurer }, { prereqExitCode, prereqStatus, refOrigin }] = await Promise.all([
+      import('../../spec/load.js'),
+      import('../../engine/measure.js'),
+      import('../../prereqs/status.js'),
+    ]);
     const rfc = loadRfc(root, id);
     if (!rfc.prereqs?.length) {
       const file = rfc.files.find((f) => basename(f) === 'prereqs.yaml');
