@@ -1,10 +1,10 @@
 /**
  * What the ledger's commands (`db migrate`, `measure record`, `measure list`, `gate history`
- * and `gate check --record`) share: which database, opening it, one-line errors.
+ * and `gate check --record`) share: which database, opening it, one-line errors. Their base
+ * class is in command.ts: this module loads the database drivers.
  */
 import { resolve } from 'node:path';
-import { HOME_PROGRAM, PROGRAM_ENV, RfcCommand } from '../cli/rfc-command.js';
-import { EXIT, type GateReport } from '../model/result.js';
+import type { GateReport } from '../model/result.js';
 import { openSqlClient, type SqlClient, SqlHaltError } from '../sources/sql/client.js';
 import { DEFAULT_EMBEDDED_DIR } from '../sources/sql/source.js';
 import { urlProblem } from '../sources/sql/url.js';
@@ -16,42 +16,11 @@ import {
   SqlWriteError,
 } from '../sources/sql/writer.js';
 import { readRawManifest } from '../spec/raw-manifest.js';
-import { GATES_DIR, listRfcIds } from '../spec/rfc-dir.js';
+import { GATES_DIR } from '../spec/rfc-dir.js';
 import { UsageError } from '../spec/problems.js';
 import type { RfcManifest } from '../spec/types.js';
 import { LedgerError } from './errors.js';
 import { recordGateRun } from './gate-runs.js';
-
-/** The exit codes of the commands that write the ledger: no verdicts, so no 1 and 2. */
-export const LEDGER_EXIT_CODES_HELP = [
-  'EXIT CODES',
-  '  0  done (also when there was nothing to do, or the measurement was already recorded)',
-  '  3  the invocation is invalid, or the database cannot be used (unreachable, not migrated, a table rfcgate did not create, an idempotency key reused for other content); nothing was written',
-].join('\n');
-
-/** The exit codes of `db migrate`: it records no measurement and takes no idempotency key. */
-export const MIGRATE_EXIT_CODES_HELP = [
-  'EXIT CODES',
-  '  0  done (also when everything was already present, or an object rfcgate did not create was left unchanged)',
-  '  3  the invocation is invalid, or the database cannot be used (unreachable, read-only, a failed statement); nothing was written',
-].join('\n');
-
-/** The exit codes of `measure list` and `gate history`: they only read, so nothing is recorded and nothing is written. */
-export const LEDGER_READER_EXIT_CODES_HELP = [
-  'EXIT CODES',
-  '  0  done (also when no row matches)',
-  '  3  the invocation is invalid, or the database cannot be used (unreachable, not migrated, a table rfcgate did not create)',
-].join('\n');
-
-/** The most rows `--limit` of `measure list` and `gate history` lists. */
-export const MAX_LIST_LIMIT = 10_000;
-
-/** What to run when a listing was cut at `limit` and more rows exist. */
-export function raiseLimit(limit: number): string {
-  return limit < MAX_LIST_LIMIT
-    ? `--limit ${Math.min(MAX_LIST_LIMIT, limit * 5)} shows more`
-    : `${MAX_LIST_LIMIT} is the most --limit lists`;
-}
 
 export interface DatabaseTarget {
   /** DATABASE_URL, when set: it wins. */
@@ -104,31 +73,6 @@ export function readManifestDatabase(root: string, id: string): Pick<RfcManifest
     throw new UsageError(`${GATES_DIR}/${id}/rfc.yaml: database.embedded_dir must be a non-empty path`);
   }
   return { database: { embedded_dir: embedded } };
-}
-
-export abstract class LedgerCommand extends RfcCommand {
-  /** Which database: DATABASE_URL, else the RFC's embedded directory (the default one when there is no RFC yet). */
-  protected databaseTarget(root: string, rfcFlag: string | undefined): DatabaseTarget {
-    const program = process.env[PROGRAM_ENV];
-    const explicit = rfcFlag !== undefined || (program !== undefined && program !== HOME_PROGRAM);
-    const manifest =
-      explicit || listRfcIds(root).length > 0 ? readManifestDatabase(root, this.chooseRfc(root, rfcFlag)) : undefined;
-    const target = targetFor(root, manifest, process.env);
-    // A URL that cannot be read is the user's to fix, not a server that cannot be reached
-    // (exit 3, not a halt), and every command says so alike. Never echo it: it holds the password.
-    const problem = target.databaseUrl === undefined ? undefined : urlProblem('DATABASE_URL', target.databaseUrl, true);
-    if (problem) throw new UsageError(problem);
-    return target;
-  }
-
-  override async catch(err: Error & { oclif?: { exit?: number }; code?: string }): Promise<unknown> {
-    if (isLedgerFailure(err)) {
-      process.stderr.write(`error: ${err.message}\n`);
-      if (process.argv.includes('--debug') && err.stack) process.stderr.write(`${err.stack}\n`);
-      this.exit(EXIT.invalid);
-    }
-    return super.catch(err);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

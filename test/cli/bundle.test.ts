@@ -61,6 +61,13 @@ const LAZY_ENGINE: Record<string, string[]> = {
     'spec/load.js',
     'formatters/index.js',
   ],
+  // The ledger's commands: the database drivers, and the YAML parser that reads the database's place.
+  ...Object.fromEntries(
+    ['gate/history', 'measure/list', 'measure/record', 'db/migrate'].map((c) => [
+      c,
+      ['sources/sql/client.js', 'sources/sql/pglite-load.js', 'spec/raw-manifest.js'],
+    ]),
+  ),
   'prereq/status': ['sources/git/repo.js', 'spec/raw-manifest.js', 'spec/expressions.js', 'prereqs/status.js'],
 };
 

@@ -9,7 +9,7 @@ import {
 } from '../../comparator/run.js';
 import { COMPARATOR_FORMATS, type ComparatorFormat, formatComparator } from '../../formatters/comparator/index.js';
 import { MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
-import { LedgerCommand } from '../../ledger/cli.js';
+import { LedgerCommand } from '../../ledger/command.js';
 import { UsageError } from '../../spec/problems.js';
 
 export default class ComparatorCheck extends LedgerCommand {
@@ -45,7 +45,7 @@ ${COMPARATOR_CHECK_EXIT_CODES_HELP}`;
     const root = this.findRoot(flags.root);
     // With several RFCs, the one that has a comparator.yaml needs no --rfc (as lint picks the one with lints).
     const id = this.chooseRfc(root, flags.rfc, COMPARATOR_FILE);
-    const client = openComparatorClient(this.databaseTarget(root, id));
+    const client = openComparatorClient(await this.databaseTarget(root, id));
     // The server starts the session while the spec is read and checked.
     await client.connectEarly?.();
     let report: ComparatorReport;

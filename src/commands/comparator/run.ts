@@ -23,7 +23,8 @@ import type { SelfTestResult } from '../../comparator/selftest.js';
 import { compareSql, printable } from '../../comparator/sql.js';
 import { COMPARATOR_FORMATS, type ComparatorFormat, formatComparator } from '../../formatters/comparator/index.js';
 import { MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
-import { isLedgerFailure, LedgerCommand, openWriter } from '../../ledger/cli.js';
+import { isLedgerFailure, openWriter } from '../../ledger/cli.js';
+import { LedgerCommand } from '../../ledger/command.js';
 import { visible } from '../../formatters/visible.js';
 import { EXIT } from '../../model/result.js';
 import { SqlHaltError } from '../../sources/sql/client.js';
@@ -117,7 +118,7 @@ ${COMPARATOR_EXIT_CODES_HELP}
     const root = this.findRoot(flags.root);
     // With several RFCs, the one that has a comparator.yaml needs no --rfc (as lint picks the one with lints).
     const id = this.chooseRfc(root, flags.rfc, COMPARATOR_FILE);
-    const target = this.databaseTarget(root, id);
+    const target = await this.databaseTarget(root, id);
     const client = openComparatorClient(target);
     // The server starts the session while the spec is read and checked.
     if (!flags['print-sql']) await client.connectEarly?.();

@@ -1,5 +1,5 @@
 import * as Flags from '@oclif/core/flags';
-import { LedgerCommand, MIGRATE_EXIT_CODES_HELP, openWriter } from '../../ledger/cli.js';
+import { LedgerCommand, MIGRATE_EXIT_CODES_HELP } from '../../ledger/command.js';
 import { parseInstant } from '../../ledger/measurements.js';
 import {
   defaultMigrationRange,
@@ -10,7 +10,6 @@ import {
   migrationSql,
   type StepOutcome,
 } from '../../ledger/schema.js';
-import { embeddedDirState } from '../../sources/sql/writer.js';
 import { UsageError } from '../../spec/problems.js';
 import { jsonReport } from '../../formatters/visible.js';
 import { instantMs } from '../../util/calendar.js';
@@ -50,8 +49,13 @@ ${MIGRATE_EXIT_CODES_HELP}`;
 
   async run(): Promise<MigrateResult> {
     const { flags } = await this.parse(DbMigrate);
+    // The database drivers are loaded once the command line is accepted (test/cli/bundle.test.ts).
+    const [{ openWriter }, { embeddedDirState }] = await Promise.all([
+      import('../../ledger/cli.js'),
+      import('../../sources/sql/writer.js'),
+    ]);
     const root = this.findRoot(flags.root);
-    const target = this.databaseTarget(root, flags.rfc);
+    const target = await this.databaseTarget(root, flags.rfc);
     const defaults = defaultMigrationRange();
     const from = flags.from === undefined ? defaults.from : parseMonth(flags.from, '--from');
     const to = flags.to === undefined ? defaults.to : parseMonth(flags.to, '--to');

@@ -1,11 +1,5 @@
 import * as Flags from '@oclif/core/flags';
-import {
-  LEDGER_READER_EXIT_CODES_HELP,
-  LedgerCommand,
-  MAX_LIST_LIMIT,
-  openReader,
-  raiseLimit,
-} from '../../ledger/cli.js';
+import { LEDGER_READER_EXIT_CODES_HELP, LedgerCommand, MAX_LIST_LIMIT, raiseLimit } from '../../ledger/command.js';
 import {
   type GateHistory,
   gateHistory,
@@ -54,6 +48,8 @@ ${LEDGER_READER_EXIT_CODES_HELP}`;
 
   async run(): Promise<ListedGateRun[] | GateHistory['entries'] | GateRunResults> {
     const { flags, metadata } = await this.parse(GateHistoryCommand);
+    // The database drivers are loaded once the command line is accepted (test/cli/bundle.test.ts).
+    const { openReader } = await import('../../ledger/cli.js');
     const runId = flags.run === undefined ? undefined : parseRunId(flags.run);
     if (runId !== undefined && !metadata.flags.limit?.setFromDefault) {
       throw new UsageError('--limit does not apply to --run: every result of the run is shown');
@@ -62,7 +58,7 @@ ${LEDGER_READER_EXIT_CODES_HELP}`;
     if (gate === '') throw new UsageError('--gate needs a gate id, as the spec spells it (B, A.1)');
     const root = this.findRoot(flags.root);
     const rfc = this.chooseRfc(root, flags.rfc);
-    const client = openReader(this.databaseTarget(root, flags.rfc));
+    const client = openReader(await this.databaseTarget(root, flags.rfc));
     const where = client.describe();
     try {
       if (runId !== undefined) return this.showRun(await gateRunResults(client, { rfc, runId }), flags.json);

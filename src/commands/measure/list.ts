@@ -1,11 +1,5 @@
 import * as Flags from '@oclif/core/flags';
-import {
-  LEDGER_READER_EXIT_CODES_HELP,
-  LedgerCommand,
-  MAX_LIST_LIMIT,
-  openReader,
-  raiseLimit,
-} from '../../ledger/cli.js';
+import { LEDGER_READER_EXIT_CODES_HELP, LedgerCommand, MAX_LIST_LIMIT, raiseLimit } from '../../ledger/command.js';
 import {
   checkMeasurementType,
   type ListedMeasurement,
@@ -33,9 +27,11 @@ ${LEDGER_READER_EXIT_CODES_HELP}`;
 
   async run(): Promise<ListedMeasurement[]> {
     const { flags } = await this.parse(MeasureList);
+    // The database drivers are loaded once the command line is accepted (test/cli/bundle.test.ts).
+    const { openReader } = await import('../../ledger/cli.js');
     const root = this.findRoot(flags.root);
     const type = flags.type === undefined ? undefined : checkMeasurementType(flags.type);
-    const client = openReader(this.databaseTarget(root, flags.rfc));
+    const client = openReader(await this.databaseTarget(root, flags.rfc));
     let listing: MeasurementListing;
     try {
       listing = await listMeasurements(client, { limit: flags.limit, ...(type ? { type } : {}) });

@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { CLOCK_SLACK_MS } from '../../util/clock.js';
-import { LEDGER_EXIT_CODES_HELP, LedgerCommand, openWriter } from '../../ledger/cli.js';
+import { LEDGER_EXIT_CODES_HELP, LedgerCommand } from '../../ledger/command.js';
 import {
   checkMeasurementType,
   type MeasurementInput,
@@ -59,6 +59,8 @@ ${LEDGER_EXIT_CODES_HELP}`;
 
   async run(): Promise<RecordOutcome> {
     const { flags } = await this.parse(MeasureRecord);
+    // The database drivers are loaded once the command line is accepted (test/cli/bundle.test.ts).
+    const { openWriter } = await import('../../ledger/cli.js');
     const root = this.findRoot(flags.root);
     const now = new Date();
     // Every input is checked before a connection is opened: bad input writes nothing.
@@ -79,7 +81,7 @@ ${LEDGER_EXIT_CODES_HELP}`;
       );
     }
     normalizeMeasurement(input);
-    const target = this.databaseTarget(root, flags.rfc);
+    const target = await this.databaseTarget(root, flags.rfc);
     const writer = openWriter(target);
     let outcome: RecordOutcome;
     try {
