@@ -504,7 +504,7 @@ function usage(b: Uint8Array, i: number, depth: number): number {
       i = split(b, i, depth + 1);
     } else {
       i = skipValue(b, i, depth);
-      skipped(b, at, i);
+      skipped(at, i, depth);
     }
     if (i < 0) return -1;
     i = ws(b, i);
@@ -541,7 +541,7 @@ function split(b: Uint8Array, i: number, depth: number): number {
     } else {
       const at = i;
       i = skipValue(b, i, depth);
-      skipped(b, at, i);
+      skipped(at, i, depth);
     }
     if (i < 0) return -1;
     i = ws(b, i);
@@ -618,7 +618,7 @@ function attributes(b: Uint8Array, i: number, depth: number): number {
     } else {
       const at = i;
       i = skipValue(b, i, depth);
-      skipped(b, at, i);
+      skipped(at, i, depth);
     }
     attrsSeen |= id;
     if (i < 0) return -1;
@@ -705,37 +705,37 @@ const H_A_CREATION = 18;
 const H_MODEL = 19;
 const H_A_RESPONSE_MODEL = 20;
 const H_A_REQUEST_MODEL = 21;
-/** A string or number the metrics do not read (a request id, a duration): any other of its kind fits. */
-const H_SKIP_STRING = 22;
-const H_SKIP_NUMBER = 23;
+/** A value no metric reads (a request id, a duration, a response's content): any JSON value fits. */
+const H_SKIP = 22;
 
 const MAX_HOLES = 64;
 const holeKind = new Int32Array(MAX_HOLES);
 const holeStart = new Int32Array(MAX_HOLES);
 const holeEnd = new Int32Array(MAX_HOLES);
+/** For an H_SKIP hole, the depth skipValue was given there. */
+const holeDepth = new Int32Array(MAX_HOLES);
 let holes = 0;
 
-function hole(kind: number, at: number, end: number): void {
+function hole(kind: number, at: number, end: number, depth = 0): void {
   // A failed read (end -1) ends the line anyway; past MAX_HOLES the line is not learnt.
   if (end >= 0 && holes < MAX_HOLES) {
     holeKind[holes] = kind;
     holeStart[holes] = at;
     holeEnd[holes] = end;
+    holeDepth[holes] = depth;
   }
   holes++;
 }
 
 /**
- * A value skipped at `at` (ending at `end`): a string or a number becomes a hole, so that lines
- * differing only in a field no metric reads (a request or message id, a duration, on every
- * record of real telemetry) share a layout instead of each learning its own. Whatever string or
- * number fills it, the line's reading is the same, as skipValue decides nothing from it.
+ * The value at `at` (ending at `end`), which skipValue(b, at, depth) stepped over for a member
+ * no metric reads, becomes a hole: lines differing only there (a request or message id, a
+ * duration, a response's content, on every record of real telemetry) share a layout instead of
+ * each learning its own. readLine reads such a line the same whatever value fills the hole, as
+ * long as skipValue at that depth accepts it, since skipValue decides nothing else.
  */
-function skipped(b: Uint8Array, at: number, end: number): void {
-  if (end < 0) return;
-  const c = b[at] as number;
-  if (c === QUOTE) hole(H_SKIP_STRING, at, end);
-  else if (c === 0x2d || digit(c)) hole(H_SKIP_NUMBER, at, end);
+function skipped(at: number, end: number, depth: number): void {
+  if (end >= 0) hole(H_SKIP, at, end, depth);
 }
 
 let lineTurn = -1;
@@ -743,13 +743,13 @@ let lineTurn = -1;
 let closeAt = 0;
 
 /**
- * A line's bytes with the values the metrics read cut out, and the strings and numbers they
- * skip. A writer emits one layout per kind of record, so most lines are one of a few templates
- * with other values in the holes: such a line is checked by comparing the template's bytes
- * (four at a time) and reading only the holes, instead of tokenising every key. A line matching
- * a template byte for byte outside the holes, with a value of the same kind in each hole, is the
- * same JSON structure as the line the template was learnt from, so readLine would read it the
- * same way.
+ * A line's bytes with the values the metrics read cut out, and the values they skip. A writer
+ * emits one layout per kind of record, so most lines are one of a few templates with other
+ * values in the holes: such a line is checked by comparing the template's bytes (four at a
+ * time) and reading only the holes, instead of tokenising every key. A line matching a template
+ * byte for byte outside the holes, with a value in each hole that readLine would take there (a
+ * read value of the same kind; any value skipValue accepts where it skips), has the same
+ * members as the line the template was learnt from, so readLine would read it the same way.
  */
 interface Template {
   /** The bytes before each hole, and after the last one up to the closing brace. */
@@ -757,6 +757,7 @@ interface Template {
   /** The same bytes as little-endian 32-bit words, the tail that does not fill a word left out. */
   words: Int32Array[];
   kinds: Int32Array;
+  depths: Int32Array;
   seen: number;
   usageSeen: number;
   attrsSeen: number;
@@ -797,7 +798,15 @@ function learn(b: Uint8Array, start: number): void {
     from = holeEnd[h] as number;
   }
   add(from, closeAt);
-  const t: Template = { lits, words, kinds: holeKind.slice(0, holes), seen, usageSeen, attrsSeen };
+  const t: Template = {
+    lits,
+    words,
+    kinds: holeKind.slice(0, holes),
+    depths: holeDepth.slice(0, holes),
+    seen,
+    usageSeen,
+    attrsSeen,
+  };
   if (templates.length < MAX_TEMPLATES) templates.push(t);
   else templates[MAX_TEMPLATES - 1] = t;
 }
@@ -821,7 +830,7 @@ function literal(b: Uint8Array, p: number, end: number, lit: Uint8Array, w: Int3
 /** The line read through a template: the newline's index, -1 for a bad record, NO_MATCH otherwise. */
 function matchTemplate(t: Template, b: Uint8Array, start: number, end: number): number {
   const x = extracted;
-  const { lits, words, kinds } = t;
+  const { lits, words, kinds, depths } = t;
   let p = start;
   for (let h = 0; h < kinds.length; h++) {
     const lit = lits[h] as Uint8Array;
@@ -923,14 +932,9 @@ function matchTemplate(t: Template, b: Uint8Array, start: number, end: number): 
         p = plainString(b, p);
         reqModelEnd = p;
         break;
-      case H_SKIP_STRING:
-        p = b[p] === QUOTE ? skipString(b, p + 1) : -1;
+      case H_SKIP:
+        p = skipValue(b, p, depths[h] as number);
         break;
-      case H_SKIP_NUMBER: {
-        const c = b[p] as number;
-        p = c === 0x2d || digit(c) ? skipNumber(b, p) : -1;
-        break;
-      }
     }
     if (p < 0) return NO_MATCH;
   }
@@ -1024,7 +1028,7 @@ function readLine(b: Uint8Array, start: number): number {
     switch (id) {
       case 0:
         i = skipValue(b, i, 1);
-        skipped(b, at, i);
+        skipped(at, i, 1);
         break;
       case F_SESSION:
         if (c !== QUOTE) return -1;
