@@ -174,8 +174,7 @@ function conditionKeyProblem(
   written: string,
   label: string,
 ): Problem {
-  const kind = gate.kind.replace('_', ' ');
-  const own = `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}'s condition is ${gate.conditionKey}${gate.composite ? ' (or all_of)' : ''}, not ${written}`;
+  const own = `${aGate(gate)}'s condition is ${gate.conditionKey}${gate.composite ? ' (or all_of)' : ''}, not ${written}`;
   const fix =
     CONDITION_KEYS.get(written as GateKindDef['conditionKey']) === gate.polarity
       ? `rename ${written} to ${gate.conditionKey}`
@@ -199,12 +198,11 @@ function notAGate(y: ParsedYaml, gate: GateKindDef, path: (string | number)[]): 
           ? 'a list'
           : 'an empty item';
   const id = typeof given === 'string' && /^[A-Za-z0-9][A-Za-z0-9_.#-]*$/.test(given) ? given : 'G1';
-  const kind = gate.kind.replace('_', ' ');
   const condition = `${gate.conditionKey}: ...${gate.composite ? ' (or all_of: [...])' : ''}`;
   return {
     ...valueLocation(y, path),
     severity: 'error',
-    message: `item ${Number(path[0]) + 1}: must be a mapping, not ${what}: ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} is written with its keys, such as { id: ${id}, title: ..., section: "§1", phase: [close], ${condition} }`,
+    message: `item ${Number(path[0]) + 1}: must be a mapping, not ${what}: ${aGate(gate)} is written with its keys, such as { id: ${id}, title: ..., section: "§1", phase: [close], ${condition} }`,
   };
 }
 
@@ -494,6 +492,11 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string, meant: string |
     default:
       return mk(valueLocation(y, path), `${where}${e.message ?? 'is invalid'}`);
   }
+}
+
+/** `a disconfirmer`, `an exit criterion`: a gate of that kind, as a message names it. */
+function aGate(gate: GateKindDef): string {
+  return article(gate.kind.replace('_', ' '));
 }
 
 function article(t: string): string {
