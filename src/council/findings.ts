@@ -40,7 +40,12 @@ export function outputSchema(council: CouncilSpec): Record<string, unknown> & { 
   return findingsSchema({
     lane: { type: 'string', enum: council.lanes.map((l) => l.id) },
     severity: { type: 'string', enum: severities },
-    section: { type: 'string', description: 'The RFC section, as its heading writes it (e.g. §0(B)).' },
+    // A description, not an enum of the headings: a finding may name a numbered part of a
+    // heading or several of them, and the schema stays the same for every RFC.
+    section: {
+      type: 'string',
+      description: 'The RFC section, as its heading in the list of headings writes it (e.g. §0(B)).',
+    },
     claim: { type: 'string', description: 'The claim under review, in one sentence.' },
     evidence: { type: 'string', description: 'What shows the finding: the RFC text or a check result.' },
     suggested_fix: { type: 'string', description: 'What the next draft must change (empty when VERIFIED).' },

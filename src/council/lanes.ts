@@ -1,8 +1,8 @@
 /**
  * Builds each lane's request. Every lane's request starts with the same bytes: the same
- * system text, then the RFC as one document block carrying the cache breakpoint; what
- * differs (facts, brief, previous findings) comes after it. So the lanes share one cached
- * prefix, and the output format, shared by all lanes too, cannot split it.
+ * system text and the list of the RFC's headings, then the RFC as one document block carrying
+ * the cache breakpoint; what differs (facts, brief, previous findings) comes after it. So the
+ * lanes share one cached prefix, and the output format, shared by all lanes too, cannot split it.
  */
 import { jsonSchemaOutputFormat } from '@anthropic-ai/sdk/helpers/json-schema';
 import type {
@@ -12,16 +12,36 @@ import type {
   TextBlockParam,
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { Fact } from './facts.js';
+import { documentOutline } from './sections.js';
 import { type Finding, outputSchema } from './findings.js';
 import type { CouncilSpec, LaneSpec } from './spec.js';
 
 export const SYSTEM_PROMPT = [
-  'You are one lane of a review council for an engineering RFC. The RFC is the document you are given.',
+  'You are one lane of a review council for an engineering RFC. The RFC is the document you are given;',
+  'its headings are listed below, and the section of a finding is named as one of them writes it.',
   'Your lane, the sections you must read and your brief follow the document.',
   'Answer only with the JSON object of the output schema: one finding per issue, each with your lane id,',
   "a severity from your lane's vocabulary, the RFC section, the claim, the evidence and a suggested fix.",
   'An empty findings list means you found nothing to report in the sections you read.',
 ].join(' ');
+
+/**
+ * The RFC's headings as the round will judge a finding's section against them: models asked
+ * for a section "as its heading writes it" without the list invented (`§17`) or misspelled
+ * them. Derived from the text alone, so the same RFC gives the same bytes and the cache hits.
+ */
+export function headingsText(doc: RfcDocument): string {
+  const outline = documentOutline(doc.text).filter((h) => h.text !== '');
+  if (!outline.length) return '<headings>\nThe RFC has no headings.\n</headings>';
+  const top = Math.min(...outline.map((h) => h.depth));
+  const lines = outline.map((h) => `${'  '.repeat(h.depth - top)}- ${h.text}`);
+  return [
+    '<headings>',
+    "The RFC's headings, in document order, nested by level. Name a finding's section as one of them writes it, or by its leading number alone (§2); words after the number may say which part of it (§2, item 3), and a finding about several sections names each number (§0(B), §0(C)).",
+    ...lines,
+    '</headings>',
+  ].join('\n');
+}
 
 export interface RfcDocument {
   /** Repository-relative path. */
@@ -97,7 +117,7 @@ export function laneRequest(input: LaneRequestInput): MessageCreateParamsNonStre
   return {
     model: input.lane.model,
     max_tokens: input.council.max_tokens,
-    system: [systemBlock()],
+    system: systemBlocks(input.document),
     messages: [{ role: 'user', content }],
     output_config: { format: outputFormat(input.council) },
   };
@@ -108,15 +128,19 @@ export function warmRequest(council: CouncilSpec, model: string, doc: RfcDocumen
   return {
     model,
     max_tokens: 1,
-    system: [systemBlock()],
+    system: systemBlocks(doc),
     messages: [{ role: 'user', content: [documentBlock(doc)] }],
     // The output format is part of what the cache is keyed on, so the warm-up carries it too.
     output_config: { format: outputFormat(council) },
   };
 }
 
-function systemBlock(): TextBlockParam {
-  return { type: 'text', text: SYSTEM_PROMPT };
+/** The fixed instructions, then the RFC's headings: both before the breakpoint, so cached with the document. */
+function systemBlocks(doc: RfcDocument): TextBlockParam[] {
+  return [
+    { type: 'text', text: SYSTEM_PROMPT },
+    { type: 'text', text: headingsText(doc) },
+  ];
 }
 
 /**

@@ -59,8 +59,20 @@ function plainText(node: Nodes): string {
 
 /** Every heading of a Markdown document, in order; none from code blocks or HTML. */
 export function documentHeadings(markdown: string): DocumentHeading[] {
+  return outlineOf(markdown).map((h) => h.heading);
+}
+
+/**
+ * The headings as the lanes are told them: each with its depth (1 for `#`), in document order,
+ * read exactly as the judge reads them, so a section copied from this list is one it finds.
+ */
+export function documentOutline(markdown: string): { depth: number; text: string }[] {
+  return outlineOf(markdown).map((h) => ({ depth: h.depth, text: h.heading.text }));
+}
+
+function outlineOf(markdown: string): { depth: number; heading: DocumentHeading }[] {
   const tree = fromMarkdown(markdown, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
-  const out: DocumentHeading[] = [];
+  const out: { depth: number; heading: DocumentHeading }[] = [];
   const visit = (node: Nodes): void => {
     if (node.type === 'heading') {
       const text = plainText(node).replace(/\s+/g, ' ').trim();
@@ -71,7 +83,7 @@ export function documentHeadings(markdown: string): DocumentHeading[] {
             .replace(/^[\s.:—–-]+/u, '')
             .trim()
         : text;
-      out.push({ text, number: m?.[1] ? parts(m[1]) : null, title });
+      out.push({ depth: node.depth, heading: { text, number: m?.[1] ? parts(m[1]) : null, title } });
       return;
     }
     if ('children' in node) for (const c of node.children) visit(c as Nodes);

@@ -439,6 +439,65 @@ describe('council run', () => {
     }
   });
 
+  it("every lane is told the RFC's headings, in document order, in the prefix they share; none from a code fence", async () => {
+    repo = councilRepo();
+    repo.writeDocument(
+      [
+        '# RFC: Demo',
+        '',
+        '## §1 Scope',
+        '',
+        'What moves and what stays.',
+        '',
+        '```markdown',
+        '## §9 Inside a fence',
+        '```',
+        '',
+        '## §2 Lock invariants',
+        '',
+        '### §2.1 One writer per agent',
+        '',
+        'Changelog',
+        '---------',
+        '',
+      ].join('\n'),
+    );
+    const { fake } = await round(
+      new Map(['architect', 'code-reviewer', 'live-verifier'].map((id) => [id, [{ findings: [] }]])),
+    );
+    const sent = fake.requests.filter((q) => q.path === '/v1/messages');
+    expect(
+      sent
+        .filter((q) => q.lane)
+        .map((q) => q.lane)
+        .sort(),
+    ).toEqual(['architect', 'code-reviewer', 'live-verifier']);
+    type Sent = {
+      system: { text: string; cache_control?: unknown }[];
+      messages: { content: Record<string, unknown>[] }[];
+    };
+    // The same bytes before the document in the warm-up and in every lane: one cache entry.
+    expect(new Set(sent.map((q) => JSON.stringify((q.body as unknown as Sent).system))).size).toBe(1);
+    const body = sent[0]?.body as unknown as Sent;
+    const shared = body.system.map((b) => b.text).join('\n');
+    expect([...shared.matchAll(/^ *- (.+)$/gm)].map((m) => m[1])).toEqual([
+      'RFC: Demo',
+      '§1 Scope',
+      '§2 Lock invariants',
+      '§2.1 One writer per agent',
+      'Changelog',
+    ]);
+    expect(shared).not.toContain('Inside a fence');
+    // The list sits before the block carrying the breakpoint, so it is cached with the document.
+    expect(body.system.some((b) => b.cache_control)).toBe(false);
+    expect(body.messages[0]?.content[0]).toMatchObject({ type: 'document', cache_control: { type: 'ephemeral' } });
+    // The lane's own part does not repeat it.
+    for (const q of sent.filter((r) => r.lane)) {
+      const content = (q.body as unknown as Sent).messages[0]?.content ?? [];
+      expect(String(content[content.length - 1]?.text)).not.toContain('One writer per agent');
+    }
+  });
+
   it('offline, every lane input is what was estimated before sending, split into cache read + cache write + uncached', async () => {
     repo = councilRepo();
     const fake = fakeModel(scriptFromDir(join(FIXTURES, 'all-clear')));
