@@ -143,26 +143,64 @@ function systemBlocks(doc: RfcDocument): TextBlockParam[] {
   ];
 }
 
-/**
- * Offline token estimate: about four characters a token for English prose and Markdown. The
- * output format's schema is part of what the API counts as input, so it is counted too.
- */
-export function estimateTokens(
-  req: Pick<MessageCreateParamsNonStreaming, 'system' | 'messages' | 'output_config'>,
-): number {
-  let chars = 0;
-  for (const s of Array.isArray(req.system) ? req.system : [{ text: req.system ?? '' }]) chars += s.text.length;
+type CountedRequest = Pick<MessageCreateParamsNonStreaming, 'system' | 'messages' | 'output_config'>;
+
+/** The texts of a request the API counts as input: the output format's schema among them. */
+function countedTexts(req: CountedRequest): string[] {
+  const out: string[] = [];
+  for (const s of Array.isArray(req.system) ? req.system : [{ text: req.system ?? '' }]) out.push(s.text);
   for (const m of req.messages) {
     if (typeof m.content === 'string') {
-      chars += m.content.length;
+      out.push(m.content);
       continue;
     }
     for (const b of m.content) {
-      if (b.type === 'text') chars += b.text.length;
-      else if (b.type === 'document' && b.source.type === 'text') chars += b.source.data.length;
+      if (b.type === 'text') out.push(b.text);
+      else if (b.type === 'document' && b.source.type === 'text') out.push(b.source.data);
     }
   }
   const format = req.output_config?.format;
-  if (format) chars += JSON.stringify(format.schema).length;
-  return Math.ceil(chars / 4);
+  if (format) out.push(JSON.stringify(format.schema));
+  return out;
+}
+
+/** Offline token estimate: about four characters a token for English prose and Markdown. */
+export function estimateTokens(req: CountedRequest): number {
+  return Math.ceil(countedTexts(req).reduce((n, t) => n + t.length, 0) / 4);
+}
+
+/**
+ * A deliberately generous estimate, for deciding that a request is too short to cache: one
+ * token per two bytes of UTF-8, twice the estimate above for English and more for other
+ * scripts, so that code, tables or a non-Latin RFC are not taken for shorter than they are.
+ * Still an estimate: the tokenizer is not available offline.
+ */
+export function generousTokenEstimate(req: CountedRequest): number {
+  return Math.ceil(countedTexts(req).reduce((n, t) => n + Buffer.byteLength(t, 'utf8'), 0) / 2);
+}
+
+/**
+ * The shortest prompt prefix the API caches, by model, as Anthropic's prompt caching
+ * documentation lists it; a shorter prefix is processed uncached, so a warm-up of it writes
+ * nothing. Dated snapshots (`-20250929`) and `-latest` aliases share their model's minimum.
+ */
+const MIN_CACHEABLE_TOKENS: Readonly<Record<string, number>> = {
+  'claude-opus-4-6': 4096,
+  'claude-opus-4-5': 4096,
+  'claude-haiku-4-5': 4096,
+  'claude-sonnet-4-6': 1024,
+  'claude-sonnet-4-5': 1024,
+  'claude-opus-4-1': 1024,
+  'claude-opus-4-0': 1024,
+  'claude-opus-4': 1024,
+  'claude-sonnet-4-0': 1024,
+  'claude-sonnet-4': 1024,
+  'claude-3-7-sonnet': 1024,
+  'claude-3-5-haiku': 2048,
+  'claude-3-haiku': 2048,
+};
+
+/** The model's minimum cacheable prefix in tokens, or undefined for a model not listed (never guessed). */
+export function minCacheableTokens(model: string): number | undefined {
+  return MIN_CACHEABLE_TOKENS[model.replace(/-(?:\d{8}|latest)$/, '')];
 }

@@ -1,6 +1,7 @@
 /**
- * One council round: a cache warm-up while the facts are collected, then every lane in
- * parallel through the Anthropic SDK (a lane given facts once they are in). Rate limits (429), overload (529), timeouts and server errors are retried
+ * One council round: a cache warm-up (unless the prefix is too short to cache) while the
+ * facts are collected, then every lane in parallel through the Anthropic SDK (a lane given
+ * facts once they are in). Rate limits (429), overload (529), timeouts and server errors are retried
  * by the SDK with exponential backoff honouring retry-after, up to the spec's max_retries.
  * A lane that still fails, or answers outside its schema, is a failed lane with the reason:
  * never an empty list of findings. The API key is never part of anything returned.
@@ -12,7 +13,14 @@ import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import type { Message, MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages/messages';
 import { collectFacts, FACT_PROVIDERS, type Fact, type FactsProvider } from './facts.js';
 import { type Finding, validateLaneOutput } from './findings.js';
-import { estimateTokens, laneRequest, type RfcDocument, warmRequest } from './lanes.js';
+import {
+  estimateTokens,
+  generousTokenEstimate,
+  laneRequest,
+  minCacheableTokens,
+  type RfcDocument,
+  warmRequest,
+} from './lanes.js';
 import type { CouncilSpec, FactId, LaneSpec } from './spec.js';
 
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -51,6 +59,8 @@ export interface WarmResult {
   model: string;
   usage: Usage | null;
   error?: string;
+  /** Why no warm-up was sent: the shared prefix is too short for the model to cache. */
+  skipped?: string;
 }
 
 export interface RunOutcome {
@@ -103,9 +113,21 @@ export async function runCouncil(opts: CouncilRunOptions): Promise<RunOutcome> {
     warm.push(
       ...(await Promise.all(
         models.map(async (model): Promise<WarmResult> => {
+          const request = warmRequest(council, model, document);
+          // Below the model's minimum the API caches nothing: the warm-up would be paid for and
+          // write no entry. Judged on a generous estimate, so only a clearly short prefix is skipped.
+          const min = minCacheableTokens(model);
+          const most = generousTokenEstimate(request);
+          if (min !== undefined && most < min) {
+            return {
+              model,
+              usage: null,
+              skipped: `the shared prefix is about ${most} tokens at most (a generous estimate), below ${model}'s minimum cacheable length of ${min}: the API would cache nothing, for the warm-up or the lanes`,
+            };
+          }
           const { client } = makeClient(opts);
           try {
-            const msg = await client.messages.create(warmRequest(council, model, document));
+            const msg = await client.messages.create(request);
             return { model, usage: usageOf(msg) };
           } catch (e) {
             // A failed warm-up costs cache efficiency only; the lanes still run.

@@ -9,11 +9,22 @@ import { modeline, OPERATOR, tempRoot } from '../helpers/spec-fixture.js';
 
 export const FIXTURES = join(import.meta.dirname, 'fixtures');
 
+/**
+ * A scope long enough that the prefix every lane shares passes the fixture model's minimum
+ * cacheable length, as a real RFC's does: the warm-up of a shorter one is not sent.
+ */
+const SCOPE = Array.from(
+  { length: 80 },
+  (_, i) => `- Handler ${i + 1} moves to the new runtime; its callers, its lock and its telemetry stay where they are.`,
+).join('\n');
+
 export const DOCUMENT = `# RFC: Demo
 
 ## §1 Scope
 
 What moves and what stays.
+
+${SCOPE}
 
 ## §2 Lock invariants
 

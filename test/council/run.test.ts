@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeModel, type ScriptedResponse, scriptFromDir } from '../../src/council/fake-model.js';
 import { councilExitCode, councilRound } from '../../src/council/round.js';
 import { readRounds, withLedgerLock } from '../../src/council/ledger.js';
-import { laneMarker } from '../../src/council/lanes.js';
+import { laneMarker, minCacheableTokens } from '../../src/council/lanes.js';
 import type { FactsProvider } from '../../src/council/facts.js';
 import type { FactId } from '../../src/council/spec.js';
 import { councilRepo, type CouncilRepo, FIXTURES, LANES } from './helpers.js';
@@ -496,6 +496,46 @@ describe('council run', () => {
       const content = (q.body as unknown as Sent).messages[0]?.content ?? [];
       expect(String(content[content.length - 1]?.text)).not.toContain('One writer per agent');
     }
+  });
+
+  it("no warm-up is sent when the shared prefix is clearly below the model's minimum cacheable length, and the round says why", async () => {
+    repo = councilRepo();
+    repo.writeDocument('# RFC: Demo\n\n## §1 Scope\n\nWhat moves.\n\n## §2 Lock invariants\n\nOne writer.\n');
+    const { r, fake } = await round('all-clear');
+    expect(fake.requests.filter((q) => q.path === '/v1/messages').map((q) => q.lane)).not.toContain(null);
+    expect(r.warm).toEqual([
+      {
+        model: 'claude-opus-4-5',
+        usage: null,
+        skipped: expect.stringMatching(
+          /^the shared prefix is about \d+ tokens at most \(a generous estimate\), below claude-opus-4-5's minimum cacheable length of 4096: the API would cache nothing, for the warm-up or the lanes$/,
+        ),
+      },
+    ]);
+    expect(r.lanes.map((l) => l.status)).toEqual(['ok', 'ok', 'ok']);
+    expect(readFileSync(join(repo.root, r.files.markdown), 'utf8')).toMatch(
+      /^\| cache warm-up \| claude-opus-4-5 \| not sent: the shared prefix is about \d+ tokens at most/m,
+    );
+  });
+
+  it('a short prefix is still warmed for a model whose minimum cacheable length is not known', async () => {
+    repo = councilRepo({ model: 'claude-opus-9' });
+    repo.writeDocument('# RFC: Demo\n\n## §1 Scope\n\nWhat moves.\n\n## §2 Lock invariants\n\nOne writer.\n');
+    const { r, fake } = await round('all-clear');
+    expect(fake.requests.filter((q) => q.path === '/v1/messages')[0]?.lane).toBeNull();
+    expect(r.warm).toEqual([{ model: 'claude-opus-9', usage: expect.objectContaining({ output_tokens: 1 }) }]);
+  });
+
+  it('knows the minimum cacheable length of the documented models, dated snapshots and aliases included', () => {
+    expect(minCacheableTokens('claude-opus-4-5')).toBe(4096);
+    expect(minCacheableTokens('claude-opus-4-5-20251101')).toBe(4096);
+    expect(minCacheableTokens('claude-haiku-4-5')).toBe(4096);
+    expect(minCacheableTokens('claude-sonnet-4-5-20250929')).toBe(1024);
+    expect(minCacheableTokens('claude-opus-4-20250514')).toBe(1024);
+    expect(minCacheableTokens('claude-3-5-haiku-latest')).toBe(2048);
+    expect(minCacheableTokens('claude-3-haiku-20240307')).toBe(2048);
+    // Not guessed for a model the table does not list.
+    expect(minCacheableTokens('claude-opus-4-7')).toBeUndefined();
   });
 
   it('offline, every lane input is what was estimated before sending, split into cache read + cache write + uncached', async () => {

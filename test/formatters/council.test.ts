@@ -187,6 +187,19 @@ describe('council formatters', () => {
     expect(json.lanes[0]?.findings[3]).not.toHaveProperty('section_found');
   });
 
+  it('a warm-up not sent says why, and the total then counts the lanes alone', () => {
+    const r = round();
+    r.warm = [{ model: 'm', usage: null, skipped: "the shared prefix is about 900 tokens at most, below m's minimum" }];
+    const lines = formatCouncil(r, 'table').split('\n');
+    expect(lines).toContain(
+      "  cache warm-up (m): not sent: the shared prefix is about 900 tokens at most, below m's minimum",
+    );
+    expect(lines.some((l) => l.startsWith('  total: input '))).toBe(true);
+    expect(formatCouncil(r, 'markdown').split('\n')).toContain(
+      "| cache warm-up | m | not sent: the shared prefix is about 900 tokens at most, below m's minimum | - | - | - | - | - | - |",
+    );
+  });
+
   it('every input figure is cache read + cache write + uncached, the total adds the warm-up and the lanes, and the size before sending is labelled apart', () => {
     const r = round();
     r.warm = [

@@ -138,13 +138,13 @@ export function councilText(r: CouncilRound, now?: string): string {
   // The warm-up first: it wrote the cache the lanes read, and the total counts it.
   for (const w of r.warm) {
     out.push(
-      `  cache warm-up (${shown(w.model)}): ${w.usage ? `${inputSplit(w.usage)}; output ${w.usage.output_tokens}` : `failed: ${shown(w.error ?? '')}`}`,
+      `  cache warm-up (${shown(w.model)}): ${w.usage ? `${inputSplit(w.usage)}; output ${w.usage.output_tokens}` : w.skipped ? `not sent: ${shown(w.skipped)}` : `failed: ${shown(w.error ?? '')}`}`,
     );
   }
   for (const l of r.lanes) out.push(`  ${shown(l.id)}: ${tokenLine(l)}`);
   const u = r.totals.usage;
   out.push(
-    `  total${r.warm.length ? ' (warm-up and lanes)' : ''}: ${inputSplit(u)}; output ${u.output_tokens}; cache hit ratio ${cacheHitRatio(u)}; lanes ${r.totals.tokens} before sending (${METHOD[r.totals.tokens_method]})`,
+    `  total${r.warm.some((w) => !w.skipped) ? ' (warm-up and lanes)' : ''}: ${inputSplit(u)}; output ${u.output_tokens}; cache hit ratio ${cacheHitRatio(u)}; lanes ${r.totals.tokens} before sending (${METHOD[r.totals.tokens_method]})`,
   );
   out.push('');
   out.push(verdictLine(r, shown));
@@ -177,7 +177,7 @@ export function councilMarkdown(r: CouncilRound, now?: string): string {
       : '- | - | - | - | -';
   for (const w of r.warm) {
     out.push(
-      `| cache warm-up | ${w.model} | ${w.usage ? 'ok' : cell(`failed: ${w.error ?? ''}`)} | ${usageCells(w.usage)} | - |`,
+      `| cache warm-up | ${w.model} | ${w.usage ? 'ok' : cell(w.skipped ? `not sent: ${w.skipped}` : `failed: ${w.error ?? ''}`)} | ${usageCells(w.usage)} | - |`,
     );
   }
   for (const l of r.lanes) {
