@@ -214,3 +214,99 @@ describe('comparator formatters', () => {
     }
   });
 });
+
+describe('a large divergence', () => {
+  // 3,000 listed keys of 4,500 on a two-column key, one of them planted with control
+  // characters (and the widest). The expected text is drawn here line by line.
+  const N = 3000;
+  const KINDS = ['value_mismatch', 'shadow_missing', 'canonical_missing'] as const;
+  const listed = Array.from({ length: N }, (_, i) => {
+    const kind = KINDS[i % 3] as (typeof KINDS)[number];
+    const key = { agent_id: i === 1234 ? PLANTED : `agent-${String(i).padStart(6, '0')}`, region: `eu-${i % 13}` };
+    const columns = kind !== 'value_mismatch' ? [] : i % 2 ? ['status'] : ['status', 'score', 'meta'];
+    return { key, kind, columns };
+  });
+  const counts = { canonical_missing: 1000, shadow_missing: 1500, value_mismatch: 2000, divergent: 4500 };
+  const big = report(
+    [
+      pair({
+        reason: '4500 divergent keys: 1000 canonical_missing, 1500 shadow_missing, 2000 value_mismatch',
+        counts,
+        columns: { status: 2000, score: 500, meta: 500 },
+        rows: listed,
+        truncated: true,
+        key: ['agent_id', 'region'],
+      }),
+    ],
+    'fail',
+  );
+  const keyText = (key: { agent_id: string; region: string }): string =>
+    `agent_id=${key.agent_id === PLANTED ? SHOWN : key.agent_id}, region=${key.region}`;
+
+  /** A box-drawn table of ASCII cells (their width is their length), a rule between rows. */
+  function box(head: string[], rows: string[][]): string[] {
+    const w = head.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));
+    const rule = (l: string, m: string, r: string) => l + w.map((n) => '─'.repeat(n + 2)).join(m) + r;
+    const line = (cells: string[]) => `│${cells.map((s, c) => ` ${s.padEnd(w[c] as number)} `).join('│')}│`;
+    const body = rows.flatMap((r) => [rule('├', '┼', '┤'), line(r)]);
+    return [rule('┌', '┬', '┐'), line(head), ...body, rule('└', '┴', '┘')];
+  }
+
+  it('the table lists every key given, one row each, its cells aligned, byte for byte', () => {
+    const keyCells = listed.map((r) => [keyText(r.key), r.kind, r.columns.join(', ')]);
+    const expected = [
+      'wave3 comparator run as of 2026-06-01T12:00:00.000Z on pglite:.rfcgate/pgdata',
+      '',
+      'FAIL  identities: core.identities ↔ core.identities_shadow on (agent_id, region) [window: active]',
+      '  4500 divergent keys: 1000 canonical_missing, 1500 shadow_missing, 2000 value_mismatch',
+      ...box(
+        ['canonical_missing', 'shadow_missing', 'value_mismatch', 'divergent'],
+        [['1000', '1500', '2000', '4500']],
+      ),
+      ...box(
+        ['column', 'value mismatches'],
+        [
+          ['status', '2000'],
+          ['score', '500'],
+          ['meta', '500'],
+        ],
+      ),
+      ...box(['key', 'kind', 'divergent columns'], keyCells),
+      '  (3000 of 4500 divergent keys listed; raise --limit for more)',
+      '',
+      'verdict: FAIL',
+      '',
+    ].join('\n');
+    expect(formatComparator(big, 'table')).toBe(expected);
+  });
+
+  it('Markdown lists every key given, one item each, byte for byte', () => {
+    const ascii = report(
+      [{ ...(big.pairs[0] as ComparatorReport['pairs'][number]), rows: listed.filter((_, i) => i !== 1234) }],
+      'fail',
+    );
+    const items = listed
+      .filter((_, i) => i !== 1234)
+      .map(
+        (r) =>
+          `- \`${keyText(r.key)}\` ${r.kind}${r.columns.length ? `: ${r.columns.map((c) => `\`${c}\``).join(', ')}` : ''}`,
+      );
+    const expected = [
+      '### wave3 shadow comparator (run): FAIL',
+      '',
+      'As of 2026-06-01T12:00:00.000Z.',
+      '',
+      '| pair | tables | verdict | window | canonical_missing | shadow_missing | value_mismatch |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      '| identities | `core.identities` ↔ `core.identities_shadow` | FAIL | active | 1000 | 1500 | 2000 |',
+      '',
+      '**identities**',
+      '',
+      '- 4500 divergent keys: 1000 canonical_missing, 1500 shadow_missing, 2000 value_mismatch',
+      ...items,
+      '- … 1501 more divergent keys',
+      '',
+    ].join('\n');
+    expect(formatComparator(ascii, 'markdown')).toBe(expected);
+  });
+});

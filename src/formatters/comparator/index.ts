@@ -2,8 +2,8 @@
  * Pure formatters of a ComparatorReport: a human table, JSON (deterministic: the report's
  * own key order, no timings), and Markdown for a PR comment or a CI step summary.
  */
-import Table from 'cli-table3';
 import { type ComparatorReport, type PairResult, selfTestSummary } from '../../comparator/run.js';
+import { boxTable } from '../box-table.js';
 import { cell, codeCell, codeSpan } from '../markdown.js';
 import { asIs, inertMarkup, jsonReport, type Show, shown } from '../visible.js';
 
@@ -97,23 +97,29 @@ export function comparatorTable(r: ComparatorReport): string {
   for (const p of r.pairs) {
     out.push('', pairLine(p), ...details(p, shown));
     if (p.counts && p.counts.divergent > 0) {
-      const counts = new Table({
-        head: ['canonical_missing', 'shadow_missing', 'value_mismatch', 'divergent'],
-        style: { head: [], border: [] },
-      });
-      counts.push([p.counts.canonical_missing, p.counts.shadow_missing, p.counts.value_mismatch, p.counts.divergent]);
-      out.push(counts.toString());
+      const { canonical_missing, shadow_missing, value_mismatch, divergent } = p.counts;
+      out.push(
+        boxTable(
+          ['canonical_missing', 'shadow_missing', 'value_mismatch', 'divergent'],
+          [[canonical_missing, shadow_missing, value_mismatch, divergent]],
+        ),
+      );
       const cols = Object.entries(p.columns);
-      if (cols.length) {
-        const t = new Table({ head: ['column', 'value mismatches'], style: { head: [], border: [] } });
-        for (const [c, n] of cols) t.push([shown(c), n]);
-        out.push(t.toString());
-      }
-      if (p.rows.length) {
-        const t = new Table({ head: ['key', 'kind', 'divergent columns'], style: { head: [], border: [] } });
-        for (const row of p.rows) t.push([keyText(row.key, shown), row.kind, row.columns.map(shown).join(', ')]);
-        out.push(t.toString());
-      }
+      if (cols.length)
+        out.push(
+          boxTable(
+            ['column', 'value mismatches'],
+            cols.map(([c, n]) => [shown(c), n]),
+          ),
+        );
+      // One row per listed key, as many as --limit lets through (tens of thousands): see boxTable.
+      if (p.rows.length)
+        out.push(
+          boxTable(
+            ['key', 'kind', 'divergent columns'],
+            p.rows.map((row) => [keyText(row.key, shown), row.kind, row.columns.map(shown).join(', ')]),
+          ),
+        );
       // Also with no key listed at all (--limit 0): the counts alone must not read as the whole list.
       if (p.truncated)
         out.push(
