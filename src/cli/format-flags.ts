@@ -5,7 +5,10 @@
  */
 import {
   chmodSync,
+  constants,
+  copyFileSync,
   fstatSync,
+  linkSync,
   lstatSync,
   readlinkSync,
   realpathSync,
@@ -189,10 +192,57 @@ export function reportsWritten(): boolean {
   return reported;
 }
 
+/** A report's temporary file and the file it replaces, with the old file's second name once it has one. */
+interface Pending {
+  file: string;
+  tmp: string;
+  target: string;
+  backup?: string;
+}
+
+/**
+ * Gives the file `target` a second name beside it, so it can be put back if a later report
+ * cannot be put in place: a hard link, or a copy where the file system has none.
+ */
+function keepOld(target: string): string {
+  const backup = `${target}.${process.pid}.old`;
+  rmSync(backup, { force: true });
+  try {
+    linkSync(target, backup);
+  } catch {
+    copyFileSync(target, backup, constants.COPYFILE_EXCL);
+  }
+  return backup;
+}
+
+/**
+ * Undoes the renames done so far, newest first: each replaced file gets its old one back, each
+ * new one is removed. What cannot be put back is named, with where its old content is kept.
+ */
+function putBack(done: readonly Pending[]): string[] {
+  const kept: string[] = [];
+  for (const p of [...done].reverse()) {
+    try {
+      if (p.backup === undefined) rmSync(p.target, { force: true });
+      else renameSync(p.backup, p.target);
+    } catch (err) {
+      const why = (err as Error).message.split(',')[0] ?? '';
+      kept.push(
+        p.backup === undefined ? `${p.file} (${why})` : `${p.file} (${why}; its previous content is in ${p.backup})`,
+      );
+      // Not removed with the temporary files: it holds the only copy of what was there.
+      p.backup = undefined;
+    }
+  }
+  return kept;
+}
+
 /**
  * Writes the reports: every file whole or none of them (each to a temporary file first,
- * renamed into place once all are written), then standard output, so a reader never sees
- * half a report. A run that stops before its report writes its failure instead (failure-report.ts).
+ * renamed into place once all are written, the files they replace kept until every rename
+ * is done and put back if one fails), then standard output, so a reader never sees half a
+ * report nor a mix of two runs' reports. A run that stops before its report writes its failure
+ * instead (failure-report.ts).
  */
 export async function writeReports<F extends string>(
   outputs: readonly FormatOutput<F>[],
@@ -202,7 +252,13 @@ export async function writeReports<F extends string>(
   for (const o of outputs) texts.set(o, await render(o.format, o.file !== undefined));
   const files = outputs.flatMap((o) => (o.file === undefined ? [] : [{ o, file: o.file, at: placement(o.file) }]));
   /** Temporary files written so far, each with the file it replaces. */
-  const written: { tmp: string; target: string }[] = [];
+  const written: Pending[] = [];
+  const cleanUp = () => {
+    for (const p of written) {
+      rmSync(p.tmp, { force: true });
+      if (p.backup !== undefined) rmSync(p.backup, { force: true });
+    }
+  };
   let failed = '';
   try {
     // Replaced files first, devices after: a failure then leaves nothing behind.
@@ -212,18 +268,39 @@ export async function writeReports<F extends string>(
         writeFileSync(at.direct, texts.get(o) as string);
         continue;
       }
-      const tmp = `${at.replace}.${process.pid}.tmp`;
-      written.push({ tmp, target: at.replace });
+      const pending: Pending = { file, tmp: `${at.replace}.${process.pid}.tmp`, target: at.replace };
+      written.push(pending);
       // A file it replaces gives it its mode; until then it is readable by its owner alone,
       // so a report kept from others is never more open, not even for a moment.
-      writeFileSync(tmp, texts.get(o) as string, at.mode === undefined ? {} : { mode: 0o600 });
-      if (at.mode !== undefined) chmodSync(tmp, at.mode);
+      writeFileSync(pending.tmp, texts.get(o) as string, at.mode === undefined ? {} : { mode: 0o600 });
+      if (at.mode !== undefined) {
+        chmodSync(pending.tmp, at.mode);
+        pending.backup = keepOld(at.replace);
+      }
     }
   } catch (err) {
-    for (const { tmp } of written) rmSync(tmp, { force: true });
+    cleanUp();
     throw new UsageError(`cannot write ${failed}: ${(err as Error).message.split(',')[0]}; no report file was written`);
   }
-  for (const { tmp, target } of written) renameSync(tmp, target);
+  // A rename can still fail (the file became a folder meanwhile, a mount over it): the reports
+  // already in place then give way to the files they replaced, so none of this run's is left.
+  const done: Pending[] = [];
+  for (const p of written) {
+    try {
+      renameSync(p.tmp, p.target);
+    } catch (err) {
+      const kept = putBack(done);
+      cleanUp();
+      const why = (err as Error).message.split(',')[0] ?? '';
+      throw new UsageError(
+        kept.length === 0
+          ? `cannot write ${p.file}: ${why}; no report file was written`
+          : `cannot write ${p.file}: ${why}; could not put back ${kept.join(', ')}`,
+      );
+    }
+    done.push(p);
+  }
+  cleanUp();
   for (const o of outputs) if (o.file === undefined) process.stdout.write(texts.get(o) as string);
   reported = true;
 }

@@ -190,6 +190,48 @@ describe('--format name=file', () => {
     expect(existsSync(join(sub, `b.sarif.${process.pid}.tmp`))).toBe(false);
   });
 
+  it('puts back the files already replaced when a later one cannot be renamed into place', async () => {
+    const dir = tempDir();
+    const a = join(dir, 'a.json');
+    const fresh = join(dir, 'fresh.json');
+    const b = join(dir, 'b.sarif');
+    writeFileSync(a, 'old a\n');
+    writeFileSync(b, 'old b\n');
+    const [p1, p2] = [join(dir, 'p1'), join(dir, 'p2')];
+    execFileSync('mkfifo', [p1, p2]);
+    // Pipes are written after the temporary files and before the renames: between the two,
+    // another process turns b.sarif into a folder that is not empty, which no rename replaces.
+    const other = spawn(
+      'sh',
+      ['-c', 'cat "$1" >/dev/null && rm "$3" && mkdir "$3" && touch "$3/x" && cat "$2" >/dev/null', 'sh', p1, p2, b],
+      { stdio: 'ignore' },
+    );
+    const exited = new Promise((resolve) => other.on('close', resolve));
+    const outputs = [
+      { format: 'json', file: a },
+      { format: 'json', file: fresh },
+      { format: 'sarif', file: b },
+      { format: 'stylish', file: p1 },
+      { format: 'stylish', file: p2 },
+    ];
+    await expect(writeReports(outputs, (f) => `${f} report\n`)).rejects.toThrow(
+      /^cannot write .*b\.sarif: EISDIR[^,]*; no report file was written$/,
+    );
+    await exited;
+    expect(readFileSync(a, 'utf8')).toBe('old a\n');
+    expect(existsSync(fresh)).toBe(false);
+    expect(readdirSync(b)).toEqual(['x']);
+    expect(readdirSync(dir).sort()).toEqual(['a.json', 'b.sarif', 'p1', 'p2']);
+
+    // Once it can, the same reports replace the old files, and no second name is left beside them.
+    rmSync(b, { recursive: true });
+    writeFileSync(b, 'old b\n');
+    await writeReports(outputs.slice(0, 3), (f) => `${f} report\n`);
+    expect(readFileSync(a, 'utf8')).toBe('json report\n');
+    expect(readFileSync(b, 'utf8')).toBe('sarif report\n');
+    expect(readdirSync(dir).sort()).toEqual(['a.json', 'b.sarif', 'fresh.json', 'p1', 'p2']);
+  });
+
   it('a replaced report keeps the mode of the file it replaces; a new one gets the usual mode', async () => {
     const dir = tempDir();
     const kept = join(dir, 'kept.sarif');
