@@ -246,6 +246,10 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
     [['--type', 'measurement.x.y', '--elapsed-ms', '0x10'], /--elapsed-ms '0x10' is not a finite decimal number/],
     [['--type', 'measurement.x.y', '--elapsed-ms', '-3'], /--elapsed-ms -3 is below 0/],
     [['--type', 'measurement.x.y', '--value', '1', '--at', 'soon'], /--at 'soon' is not a date/],
+    [
+      ['--type', 'measurement.x.y', '--value', '1', '--at', '2026-05-02T03:04:05.123456Z'],
+      /--at '2026-05-02T03:04:05\.123456Z' is finer than a millisecond, .* such as 2026-05-02T03:04:05\.123Z$/m,
+    ],
     [['--type', 'measurement.x.y'], /give --value, --elapsed-ms or --payload/],
     [['--type', 'measurement.x.y', '--value', '1', '--at', '2020-01-01'], /no partition .*rfcgate db migrate --from/],
     [
@@ -574,6 +578,38 @@ describe.each(testBackends())('measure record after the months db migrate made, 
                  FROM audit.coordination_measurements`;
     const rows = backend.name === 'postgres' ? await db.exec(sql) : await query(later.dir, sql);
     expect(rows).toEqual([{ part: `audit.coordination_measurements_${month}`, comment: 'rfcgate:managed v1' }]);
+  });
+});
+
+describe.each(testBackends())('measure record --at to the millisecond, on $name', (backend) => {
+  const db = useTestDatabase(backend);
+
+  it('records a fraction of a millisecond written with trailing zeros, and refuses a finer one rather than cut it', async () => {
+    const dir = createRepo().dir;
+    writeRfc(dir, spec);
+    const env: NodeJS.ProcessEnv = backend.name === 'postgres' ? { DATABASE_URL: db.url() } : {};
+    if (backend.name === 'pglite') seedEmbeddedDb(dir);
+    expect(run(['db', 'migrate', '--from', '2026-01', '--to', '2026-01'], { cwd: dir, env }).code).toBe(0);
+    const record = (at: string) =>
+      run(['measure', 'record', '--type', LEASE, '--elapsed-ms', '3', '--at', at, '--json'], { cwd: dir, env });
+    for (const at of [
+      '2026-01-02T03:04:05.123456Z',
+      '2026-01-02T04:04:05.123456789+01:00',
+      '2026-01-02T03:04:05.1230001Z',
+    ]) {
+      const r = record(at);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe(
+        `error: --at '${at}' is finer than a millisecond, and measurements are recorded to the millisecond; give at most 3 digits after the seconds, such as ${at.replace(/(\.\d{3})\d+/, '$1')}\n`,
+      );
+    }
+    const ok = record('2026-01-02T03:04:05.123000000Z');
+    expect(ok.stderr).toBe('');
+    expect(JSON.parse(ok.stdout)).toMatchObject({ status: 'recorded', recorded_at: '2026-01-02T03:04:05.123Z' });
+    const list = run(['measure', 'list', '--json'], { cwd: dir, env });
+    expect(JSON.parse(list.stdout).map((r: { recorded_at: string }) => r.recorded_at)).toEqual([
+      '2026-01-02T03:04:05.123Z',
+    ]);
   });
 });
 

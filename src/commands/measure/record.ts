@@ -21,6 +21,15 @@ import { jsonReport } from '../../formatters/visible.js';
  */
 function measuredAt(text: string, now: Date): Date {
   const at = parseInstant(text, '--at');
+  // The instant travels as a JavaScript Date (milliseconds) into the row, its ledger entry (the
+  // two joined on it) and every listing: a finer fraction would be cut without a word.
+  const fraction = /:\d{2}\.(\d+)/.exec(text)?.[1] ?? '';
+  if (/[1-9]/.test(fraction.slice(3))) {
+    const cut = text.trim().replace(/(:\d{2}\.\d{3})\d+/, '$1');
+    throw new UsageError(
+      `--at '${text}' is finer than a millisecond, and measurements are recorded to the millisecond; give at most 3 digits after the seconds, such as ${cut}`,
+    );
+  }
   if (at.getTime() > now.getTime() + CLOCK_SLACK_MS) {
     throw new UsageError(
       `--at '${text}' is in the future (now is ${now.toISOString()}): a measurement is of an instant that has passed; give now or an earlier instant`,
@@ -49,7 +58,8 @@ ${LEDGER_EXIT_CODES_HELP}`;
     value: Flags.string({ description: 'A number the measurement carries (stored as payload.value).' }),
     payload: Flags.string({ description: 'A JSON object stored as the payload.' }),
     at: Flags.string({
-      description: 'The instant measured (YYYY-MM-DD or ISO-8601; default now; not later than now).',
+      description:
+        'The instant measured (YYYY-MM-DD or ISO-8601, to the millisecond; default now; not later than now).',
     }),
     'elapsed-ms': Flags.string({ description: 'Elapsed time in milliseconds (elapsed_ms; not negative).' }),
     'agent-id': Flags.string({ description: 'The agent the measurement is about (agent_id).' }),
