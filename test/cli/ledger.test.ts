@@ -291,6 +291,21 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
     }
   });
 
+  it('a DATABASE_URL naming a socket folder in its query: the folder is named, as it is what pg connects to', () => {
+    const secret = 'Very-Secret-pw-42';
+    const folder = join(repo.dir, 'no-such-socket-folder');
+    for (const url of [
+      `postgres://rec:${secret}@/prod?host=${folder}`,
+      `postgres://rec:${secret}@localhost:6000/prod?host=${folder}&port=7000`,
+    ]) {
+      const r = run(['measure', 'list'], { cwd: repo.dir, env: { DATABASE_URL: url } });
+      expect(r.code).toBe(3);
+      const port = url.includes('port=') ? '7000' : '5432';
+      expect(r.stderr).toBe(`error: database unreachable at ${folder}:${port} (ENOENT)\n`);
+      expect(r.stdout + r.stderr).not.toContain(secret);
+    }
+  });
+
   it('a malformed DATABASE_URL: exit 3, one line naming DATABASE_URL, never the password', () => {
     const secret = 'Very-Secret-pw-42';
     const urls = [`postgres://rec:${secret}@:port/prod`, `postgres://rec:${secret}@db:99999/prod`, 'not a url'];

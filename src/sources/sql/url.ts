@@ -27,7 +27,8 @@ export function parsePgUrl(text: string): { url: URL; hostname: string } | undef
 
 /**
  * Where a postgres URL points, without its credentials: `host:port` and `host:port/db`, read
- * as libpq reads them (a socket folder from `?host=`, the database defaulting to the user).
+ * as pg and libpq read them (a socket folder from `?host=`, over any host before the path; the
+ * database defaulting to the user).
  * `undefined` when the text is no postgres URL; the caller says so with its own error.
  */
 export function pgUrlTarget(text: string): { endpoint: string; database: string } | undefined {
@@ -41,8 +42,12 @@ export function pgUrlTarget(text: string): { endpoint: string; database: string 
       return t;
     }
   };
-  const host = decode(read.hostname) || parsed.searchParams.get('host') || 'localhost';
-  const port = parsed.port || parsed.searchParams.get('port') || '5432';
+  // A parameter of the query is read over the URL's own part, as pg and libpq read it (the last
+  // of a repeated one): `postgres://u@localhost/db?host=/run/postgresql` connects to that socket
+  // folder, which is then the place to name, not localhost.
+  const param = (key: string) => parsed.searchParams.getAll(key).at(-1) || undefined;
+  const host = param('host') || decode(read.hostname) || 'localhost';
+  const port = param('port') || parsed.port || '5432';
   const db = decode(parsed.pathname.replace(/^\//, '')) || decode(parsed.username);
   return { endpoint: `${host}:${port}`, database: `${host}:${port}/${db}` };
 }

@@ -94,6 +94,22 @@ describe('an unreachable database', () => {
     } finally {
       await source.close();
     }
+    // A host and a port in the query are what pg connects to, over the URL's own: the socket
+    // folder is named, not localhost.
+    const both = `postgres://rfcgate:${PASSWORD}@localhost:6000/audit?host=${socketDir}&port=7000`;
+    expect(describePgUrl(both)).toEqual({ endpoint: `${socketDir}:7000`, database: `${socketDir}:7000/audit` });
+    const viaQuery = new SqlMeasurementSource({
+      open: () => openSqlClient({ databaseUrl: both, embeddedDir: '/nonexistent' }),
+    });
+    try {
+      const out = halted(await viaQuery.measure(sqlMeasurement({ query: 'SELECT 1 AS value' }), evalContext()));
+      expect(out.halt).toBe('missing');
+      expect(out.reason).toContain(`${socketDir}:7000`);
+      expect(out.reason).not.toContain('localhost');
+      expect(JSON.stringify(out)).not.toContain(PASSWORD);
+    } finally {
+      await viaQuery.close();
+    }
     // Still refused: no scheme, or an authority that is not one.
     expect(() => new PgClient(`rfcgate:${PASSWORD}@/audit`)).toThrow(SqlHaltError);
     expect(() => new PgClient(`postgres://rfcgate:${PASSWORD}@:notaport/audit`)).toThrow(SqlHaltError);
