@@ -977,6 +977,20 @@ describe('telemetry report', () => {
       );
       expect(over.stdout).toBe('');
     }
+    // --turns likewise: each session's series is held until the files end and all are in the JSON.
+    const widest = run(['telemetry', 'report', '--files', 'telemetry/*', '--turns', '1000', '--json'], root);
+    expect(widest.code).toBe(0);
+    for (const huge of ['1001', '99999999999999999999']) {
+      const over = run(['telemetry', 'report', '--files', 'telemetry/*', '--turns', huge], root);
+      expect(over.code).toBe(3);
+      expect(over.stderr).toBe(
+        `error: Parsing --turns: Expected an integer less than or equal to 1000 but received: ${huge} (see --help)\n`,
+      );
+      expect(over.stdout).toBe('');
+      const json = run(['telemetry', 'report', '--files', 'telemetry/*', '--turns', huge, '--json'], root);
+      expect(json.code).toBe(3);
+      expect(JSON.parse(json.stdout)).toMatchObject({ error: { name: 'UsageError', exit: 3 } });
+    }
     // An empty --files names nothing to look for: an invalid invocation, not missing data.
     const empty = run(['telemetry', 'report', '--files', 'telemetry/*', '--files', ''], root);
     expect(empty.code).toBe(3);
@@ -1009,6 +1023,9 @@ describe('telemetry report', () => {
     );
     expect(help.stdout.replace(/\s+/g, ' ')).toContain(
       'At most 100000, since they are held in memory until the files end; for a longer span, use --window.',
+    );
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain(
+      "At most 1000, since each session's are held until the files end and all are in the JSON; the series is a trend, not the log.",
     );
   });
 });

@@ -26,6 +26,15 @@ import { parseDuration } from '../../util/duration.js';
  */
 const MAX_LAST_TURNS = 100_000;
 
+/**
+ * The most turns --turns keeps per session. Every session keeps its own series until the files
+ * end, and the JSON lists each session's in full: past a session's length a larger value keeps
+ * every turn of every session, a number per turn read (tens of megabytes in memory and in the
+ * JSON for a 1 GB log), where the series is a trend. 1,000 is wider than a terminal draws a
+ * sparkline, and holds a session's series to about 8 KB in memory and 7 KB of JSON.
+ */
+const MAX_SERIES_TURNS = 1000;
+
 export default class TelemetryReportCommand extends RfcCommand {
   static override summary = 'Show prompt-cache metrics of agent telemetry, per session and overall.';
   static override description = `Streams the agent telemetry JSONL files (Anthropic usage records, OpenTelemetry gen_ai spans, one per line or an OTLP/JSON export per line, Claude Code's api_request and compaction events as an OTLP/JSON logs export per line, its claude_code.llm_request spans, fork-trace misses; .gz too) and shows, per session and over all sessions: turns, the roadmap's cache hit ratio cache_read / (cache_read + input), the token-weighted ratio cache_read / (input + cache_creation + cache_read), the share of turns that read the cache, the input cost multiplier (5m write 1.25×, 1h write 2×, read 0.1×), turns over the 4-breakpoint limit, and misses by source. It also checks the two invariants (compaction is cache-stable; results injected after the breakpoint), lists malformed lines as file:line, and names what a glob matched that is no regular file (a named pipe, a socket, a device: skipped, never opened). On a terminal each session's hit ratio per turn is drawn as a sparkline, and large files show progress.
@@ -65,10 +74,10 @@ EXIT CODES
       allowNo: true,
     }),
     turns: Flags.integer({
-      description:
-        'Turns per session in the sparkline and in the JSON series: the last ones read, in reading order (a terminal too narrow for them shows fewer, eight at least).',
+      description: `Turns per session in the sparkline and in the JSON series: the last ones read, in reading order (a terminal too narrow for them shows fewer, eight at least). At most ${MAX_SERIES_TURNS}, since each session's are held until the files end and all are in the JSON; the series is a trend, not the log.`,
       default: 40,
       min: 1,
+      max: MAX_SERIES_TURNS,
     }),
     sessions: Flags.integer({ description: 'Sessions listed in the table (the JSON lists all).', default: 30, min: 1 }),
   };
