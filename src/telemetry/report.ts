@@ -111,7 +111,10 @@ export interface TelemetryReport {
   misnamed_cache_counter: { attribute: string; expected: string } | null;
   overall: MetricRow;
   invariants: { compaction_cache_stable: InvariantSummary; injected_after_breakpoint: InvariantSummary };
-  /** Last, so the JSON can be written session by session. */
+  /**
+   * By session id in natural order (sess2 before sess10), as the table orders sessions tied on
+   * their hit ratio. Last, so the JSON can be written session by session.
+   */
   sessions: SessionRow[];
 }
 
@@ -205,12 +208,12 @@ export function reportHead(scan: ScanResult, opts: ReportOptions): ReportHead {
 }
 
 /**
- * Each session's row, by session id. With `consume`, a session's numbers are dropped from the
- * scan once its row is made, so a report of tens of thousands of sessions written row by row
- * never holds the numbers and the rows of all of them at once.
+ * Each session's row, by session id in natural order (bySessionId). With `consume`, a session's
+ * numbers are dropped from the scan once its row is made, so a report of tens of thousands of
+ * sessions written row by row never holds the numbers and the rows of all of them at once.
  */
 export function* sessionRows(scan: ScanResult, opts: { consume?: boolean } = {}): Generator<SessionRow> {
-  const ids = [...scan.sessions.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const ids = [...scan.sessions.keys()].sort(bySessionId);
   for (const id of ids) {
     const s = scan.sessions.get(id);
     if (opts.consume) scan.sessions.delete(id);
@@ -236,15 +239,22 @@ export function buildReport(scan: ScanResult, opts: ReportOptions): TelemetryRep
  */
 const naturalOrder = new Intl.Collator('en', { numeric: true });
 
+/**
+ * Session ids in natural order: the JSON's order, and the table's among sessions tied on their
+ * hit ratio, so a session is found in one where it is in the other.
+ */
+export function bySessionId(a: string, b: string): number {
+  return (
+    naturalOrder.compare(a, b) ||
+    // Ids the collation holds equal (differing only in characters it ignores) still get one order.
+    (a < b ? -1 : a > b ? 1 : 0)
+  );
+}
+
 /** The order the table lists sessions in: worst hit ratio first (none at all first), then by id in natural order. */
 export function worstFirst(a: SessionRow, b: SessionRow): number {
   const rank = (x: number | null) => (x === null ? -1 : x);
-  return (
-    rank(a.cache_hit_ratio) - rank(b.cache_hit_ratio) ||
-    naturalOrder.compare(a.session, b.session) ||
-    // Ids the collation holds equal (differing only in characters it ignores) still get one order.
-    (a.session < b.session ? -1 : a.session > b.session ? 1 : 0)
-  );
+  return rank(a.cache_hit_ratio) - rank(b.cache_hit_ratio) || bySessionId(a.session, b.session);
 }
 
 /**

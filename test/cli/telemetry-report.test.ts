@@ -432,6 +432,35 @@ describe('telemetry report', () => {
     );
   });
 
+  it('the JSON lists sessions by id in natural order, as the table lists sessions tied on their hit ratio', () => {
+    const ids = ['sess10', 'sess2', 'sess1', 'sess9', 'sess1a', 'Sess3', 'sess-b', 'sess-a10', 'sess-a9'];
+    // One turn each, every one reading 900 of 1000: all tied on the hit ratio.
+    writeFileSync(
+      join(root, 'natural.jsonl'),
+      ids
+        .map(
+          (id, k) =>
+            `${JSON.stringify({ session_id: id, turn: 1, ts: `2026-06-01T10:0${k}:00Z`, usage: { input_tokens: 100, output_tokens: 1, cache_read_input_tokens: 900 } })}\n`,
+        )
+        .join(''),
+    );
+    const want = ['sess-a9', 'sess-a10', 'sess-b', 'sess1', 'sess1a', 'sess2', 'Sess3', 'sess9', 'sess10'];
+    const args = ['telemetry', 'report', '--files', 'natural.jsonl', '--as-of', '2026-06-02'];
+    for (const env of [{}, { RFCGATE_TELEMETRY_THREAD_FROM: '0' }]) {
+      const rep = JSON.parse(run([...args, '--json'], root, env).stdout) as TelemetryReport;
+      expect(rep.sessions.map((s) => s.session)).toEqual(want);
+    }
+    const listed = run([...args, '--no-trend'], root)
+      .stdout.split('\n')
+      .filter((l) => /^│ [Ss]ess/.test(l))
+      .map((l) => l.split('│')[1]?.trim())
+      .filter((id) => id !== 'session');
+    expect(listed).toEqual(want);
+    expect(run(['telemetry', 'report', '--help'], root).stdout.replace(/\s+/g, ' ')).toContain(
+      'Sessions listed in the table, worst hit ratio first (the JSON lists all, by id in natural order: sess2 before sess10).',
+    );
+  });
+
   it('a cache counter under another name is named, with the name expected, where the report says none is carried', () => {
     // Anthropic's names under OpenTelemetry's prefix: not read as counters, but not passed over either.
     const span = (n: number, a: object) =>

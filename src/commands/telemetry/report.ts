@@ -79,7 +79,12 @@ EXIT CODES
       min: 1,
       max: MAX_SERIES_TURNS,
     }),
-    sessions: Flags.integer({ description: 'Sessions listed in the table (the JSON lists all).', default: 30, min: 1 }),
+    sessions: Flags.integer({
+      description:
+        'Sessions listed in the table, worst hit ratio first (the JSON lists all, by id in natural order: sess2 before sess10).',
+      default: 30,
+      min: 1,
+    }),
   };
 
   async run(): Promise<void> {
