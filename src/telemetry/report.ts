@@ -103,12 +103,15 @@ export interface TelemetryReport {
    */
   turns_with_cache_counter: number;
   /**
-   * A gen_ai.usage.* attribute with "cache" in its name on a turn in the window without a cache
-   * counter (Anthropic's gen_ai.usage.cache_read_input_tokens, say), and the conventional name
-   * it stands for: not read as a counter, but named, so a log of such spans is not taken for one
-   * that records no cache. Null when there is none.
+   * A cache count under a name no reader here reads, on a turn in the window without a cache
+   * counter: a gen_ai.usage.* attribute with "cache" in its name (Anthropic's
+   * gen_ai.usage.cache_read_input_tokens, say) or another convention's (llm.usage.*,
+   * llm.token_count.*), or a member of a usage record's `usage` (usage.cache_read_tokens); the
+   * conventional name it stands for; and the file:line of the first record carrying it. Not read
+   * as a counter, but named, so a log of such records is not taken for one that records no
+   * cache. Null when there is none.
    */
-  misnamed_cache_counter: { attribute: string; expected: string } | null;
+  misnamed_cache_counter: { attribute: string; expected: string; first_at: string | null } | null;
   overall: MetricRow;
   invariants: { compaction_cache_stable: InvariantSummary; injected_after_breakpoint: InvariantSummary };
   /**
@@ -198,7 +201,11 @@ export function reportHead(scan: ScanResult, opts: ReportOptions): ReportHead {
     misnamed_cache_counter:
       scan.overall.cacheLookalike === undefined
         ? null
-        : { attribute: scan.overall.cacheLookalike, expected: expectedCacheCounter(scan.overall.cacheLookalike) },
+        : {
+            attribute: scan.overall.cacheLookalike,
+            expected: expectedCacheCounter(scan.overall.cacheLookalike),
+            first_at: scan.overall.cacheLookalikeAt ?? null,
+          },
     overall: metricRow(scan.overall, scan.overall, scan.sessions),
     invariants: {
       compaction_cache_stable: inv(scan.invariants.compaction),

@@ -475,11 +475,12 @@ describe('telemetry report', () => {
     expect(rep.misnamed_cache_counter).toEqual({
       attribute: 'gen_ai.usage.cache_read_input_tokens',
       expected: 'gen_ai.usage.cache_read.input_tokens',
+      first_at: 'misnamed.jsonl:1',
     });
-    const said =
-      "gen_ai.usage.cache_read_input_tokens, which is not read as a cache counter: OpenTelemetry's GenAI conventions name it gen_ai.usage.cache_read.input_tokens, and count cached tokens in gen_ai.usage.input_tokens too";
+    const said = (at: string) =>
+      `gen_ai.usage.cache_read_input_tokens (first at ${at}), which is not read as a cache counter: OpenTelemetry's GenAI conventions name it gen_ai.usage.cache_read.input_tokens, and count cached tokens in gen_ai.usage.input_tokens too`;
     expect(run(args, root).stdout).toContain(
-      `no record carries a cache counter: the hit ratios and the cost are not measured; records carry ${said}\n`,
+      `no record carries a cache counter: the hit ratios and the cost are not measured; records carry ${said('misnamed.jsonl:1')}\n`,
     );
     // Beside a span that carries a conventional one, the turns read as 0 say what they carry.
     writeFileSync(
@@ -488,13 +489,58 @@ describe('telemetry report', () => {
         span(2, { 'gen_ai.usage.cache_read_input_tokens': 900 }),
     );
     const mixed = ['telemetry', 'report', '--files', 'misnamed-mixed.jsonl', '--as-of', '2026-06-02'];
-    expect(run(mixed, root).stdout).toContain(`1 of 2 turns carry no cache counter: read as 0; some carry ${said}\n`);
+    expect(run(mixed, root).stdout).toContain(
+      `1 of 2 turns carry no cache counter: read as 0; some carry ${said('misnamed-mixed.jsonl:2')}\n`,
+    );
     // A log with no such attribute says only what it said.
     writeFileSync(join(root, 'misnamed-none.jsonl'), span(1, { 'gen_ai.usage.reasoning_tokens': 9 }));
     const none = JSON.parse(
       run(['telemetry', 'report', '--files', 'misnamed-none.jsonl', '--as-of', '2026-06-02', '--json'], root).stdout,
     ) as TelemetryReport;
     expect(none.misnamed_cache_counter).toBeNull();
+  });
+
+  it("cache counts under another convention's names or in a usage record's own words are named too, and where", () => {
+    // OpenLLMetry's llm.usage.* and OpenInference's llm.token_count.* beside gen_ai's counts.
+    const span = (n: number, a: object) =>
+      `${JSON.stringify({ ts: `2026-06-01T10:0${n}:00Z`, turn: n, attributes: { 'gen_ai.conversation.id': 'o', 'gen_ai.usage.input_tokens': 1000, ...a } })}\n`;
+    writeFileSync(
+      join(root, 'misnamed-llm.jsonl'),
+      span(1, { 'llm.usage.total_tokens': 1010 }) +
+        span(2, { 'llm.usage.cache_read_input_tokens': 900 }) +
+        span(3, { 'llm.token_count.prompt_details.cache_write': 900 }),
+    );
+    const llm = ['telemetry', 'report', '--files', 'misnamed-llm.jsonl', '--as-of', '2026-06-02'];
+    const rep = JSON.parse(run([...llm, '--json'], root).stdout) as TelemetryReport;
+    expect(rep.turns_with_cache_counter).toBe(0);
+    expect(rep.overall.cache_hit_ratio).toBeNull();
+    expect(rep.misnamed_cache_counter).toEqual({
+      attribute: 'llm.usage.cache_read_input_tokens',
+      expected: 'gen_ai.usage.cache_read.input_tokens',
+      first_at: 'misnamed-llm.jsonl:2',
+    });
+    // An Anthropic usage record whose writer named the counters its own way (no SDK's names).
+    const usage = (n: number, u: object) =>
+      `${JSON.stringify({ session_id: 'u', turn: n, ts: `2026-06-01T10:0${n}:00Z`, usage: { input_tokens: 100, output_tokens: 3, ...u } })}\n`;
+    writeFileSync(
+      join(root, 'misnamed-usage.jsonl'),
+      usage(1, { service_tier: 'standard' }) +
+        usage(2, { cache_write_tokens: 900, cache_read_tokens: 0 }) +
+        usage(3, { cache_read_tokens: 900 }) +
+        usage(4, { cache_creation_tokens: 10 }),
+    );
+    const own = ['telemetry', 'report', '--files', 'misnamed-usage.jsonl', '--as-of', '2026-06-02'];
+    const u = JSON.parse(run([...own, '--json'], root).stdout) as TelemetryReport;
+    expect(u.turns_with_cache_counter).toBe(0);
+    expect(u.overall).toMatchObject({ turns: 4, cache_read_tokens: 0, cache_hit_ratio: null });
+    expect(u.misnamed_cache_counter).toEqual({
+      attribute: 'usage.cache_write_tokens',
+      expected: 'usage.cache_creation_input_tokens',
+      first_at: 'misnamed-usage.jsonl:2',
+    });
+    expect(run(own, root).stdout).toContain(
+      "no record carries a cache counter: the hit ratios and the cost are not measured; records carry usage.cache_write_tokens (first at misnamed-usage.jsonl:2), which is not read as a cache counter: Anthropic's Messages API names it usage.cache_creation_input_tokens\n",
+    );
   });
 
   it('an instant without a zone is UTC on every machine; a date in another form is malformed', () => {

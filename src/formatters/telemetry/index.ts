@@ -276,7 +276,7 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
         ? 'no record carries a cache counter: the hit ratios and the cost are not measured'
         : `${uncounted} of ${counted(r.overall.turns, 'turn')} carry no cache counter: read as 0`) +
         (misnamed
-          ? `; ${r.turns_with_cache_counter === 0 ? 'records' : 'some'} carry ${visible(describeCacheLookalike(misnamed.attribute))}`
+          ? `; ${r.turns_with_cache_counter === 0 ? 'records' : 'some'} carry ${visible(describeCacheLookalike(misnamed.attribute, misnamed.first_at ?? undefined))}`
           : ''),
     );
   }

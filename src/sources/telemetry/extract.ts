@@ -21,7 +21,10 @@
  *   export (`resourceSpans`, `resourceLogs`, `resourceMetrics`), `null` where a string is read,
  *   `misses` that is neither a list nor null, nesting deeper than MAX_DEPTH;
  * - a span with no cache counter but a `gen_ai.usage.*` attribute naming a cache under another
- *   name (`gen_ai.usage.cache_read_input_tokens`): parseLine names it, for the report to say.
+ *   name (`gen_ai.usage.cache_read_input_tokens`), or another convention's (`llm.usage.*`,
+ *   `llm.token_count.*`, flat on the line or under `attributes`), and a usage record with no
+ *   cache counter but a member of `usage` naming a cache (`cache_read_tokens`): parseLine names
+ *   it, for the report to say.
  *
  * `model` (top-level, or an OTel span's `gen_ai.response.model` / `gen_ai.request.model`) is read
  * when it is a plain string, through the same cache of recent strings as session ids; a model that
@@ -120,6 +123,11 @@ const F_TYPE = 128;
 const F_MISSES = 256;
 const F_ATTRIBUTES = 512;
 const F_MODEL = 1024;
+/**
+ * A top-level llm.usage.* or llm.token_count.* key with "cache" in its name: skipped, and on a
+ * span without a cache counter declined (parseLine names it).
+ */
+const F_CACHE_LIKE = 2048;
 /** A top-level gen_ai.* key, or an OTLP export's resourceSpans, resourceLogs or resourceMetrics: declined. */
 const F_DECLINE = -1;
 
@@ -142,6 +150,8 @@ const U_OUTPUT = 2;
 const U_CREATION = 4;
 const U_READ = 8;
 const U_SPLIT = 16;
+/** Another member of usage with "cache" in its name: skipped, and without a cache counter declined. */
+const U_CACHE_LIKE = 32;
 const USAGE: readonly (readonly [Uint8Array, number])[] = [
   [bytes('input_tokens'), U_INPUT],
   [bytes('output_tokens'), U_OUTPUT],
@@ -168,7 +178,10 @@ const A_RESPONSE_MODEL = 64;
 const A_REQUEST_MODEL = 128;
 /** Skipped, but a span without a turn number that carries it is known by it (TurnRecord.span): parseLine's. */
 const A_RESPONSE_ID = 256;
-/** Another gen_ai.usage.* attribute with "cache" in its name: skipped, and without a cache counter declined. */
+/**
+ * Another gen_ai.usage.* attribute with "cache" in its name, or an llm.usage.* or
+ * llm.token_count.* one: skipped, and without a cache counter declined.
+ */
 const A_CACHE_LIKE = 512;
 const ATTRS: readonly (readonly [Uint8Array, number])[] = [
   [bytes('gen_ai.response.model'), A_RESPONSE_MODEL],
@@ -182,6 +195,8 @@ const ATTRS: readonly (readonly [Uint8Array, number])[] = [
 ];
 const GEN_AI = bytes('gen_ai.');
 const GEN_AI_USAGE = bytes('gen_ai.usage.');
+const LLM_USAGE = bytes('llm.usage.');
+const LLM_TOKEN_COUNT = bytes('llm.token_count.');
 const CACHE = bytes('cache');
 const FORK_TRACE = bytes('fork_trace');
 const RESOURCE_SPANS = bytes('resourceSpans');
@@ -475,7 +490,8 @@ function usage(b: Uint8Array, i: number, depth: number): number {
     const k = i + 1;
     i = plainKey(b, k);
     if (i < 0) return -1;
-    const id = lookup(b, k, i - k, USAGE);
+    const keyEnd = i;
+    const id = lookup(b, k, keyEnd - k, USAGE);
     i = ws(b, i + 1);
     if (b[i] !== COLON) return -1;
     i = ws(b, i + 1);
@@ -503,6 +519,7 @@ function usage(b: Uint8Array, i: number, depth: number): number {
     } else if (id === U_SPLIT) {
       i = split(b, i, depth + 1);
     } else {
+      if (hasCache(b, k, k, keyEnd - k)) usageSeen |= U_CACHE_LIKE;
       i = skipValue(b, i, depth);
       skipped(at, i, depth);
     }
@@ -551,6 +568,12 @@ function split(b: Uint8Array, i: number, depth: number): number {
   }
 }
 
+/** Whether "cache" lies in the key at [k, k + len) from its byte `from` on. */
+function hasCache(b: Uint8Array, from: number, k: number, len: number): boolean {
+  for (let j = from; j + CACHE.length <= k + len; j++) if (same(b, j, CACHE.length, CACHE)) return true;
+  return false;
+}
+
 /**
  * A gen_ai.* key none of ATTRS: A_CACHE_LIKE for a gen_ai.usage.* one with "cache" after the
  * prefix (parseLine's cacheLookalike), A_OTHER for the rest. Most such keys are not usage ones,
@@ -558,10 +581,14 @@ function split(b: Uint8Array, i: number, depth: number): number {
  */
 function otherAttribute(b: Uint8Array, k: number, len: number): number {
   if (b[k + 7] !== 0x75 || !prefixed(b, k, len, GEN_AI_USAGE)) return A_OTHER;
-  for (let j = k + GEN_AI_USAGE.length; j + CACHE.length <= k + len; j++) {
-    if (same(b, j, CACHE.length, CACHE)) return A_CACHE_LIKE;
-  }
-  return A_OTHER;
+  return hasCache(b, k + GEN_AI_USAGE.length, k, len) ? A_CACHE_LIKE : A_OTHER;
+}
+
+/** Whether a key starting with `l` is an llm.usage.* or llm.token_count.* one with "cache" after the prefix (parseLine's cacheLookalike). */
+function llmCacheLike(b: Uint8Array, k: number, len: number): boolean {
+  if (b[k + 1] !== 0x6c || b[k + 2] !== 0x6d || b[k + 3] !== 0x2e) return false;
+  if (prefixed(b, k, len, LLM_USAGE)) return hasCache(b, k + LLM_USAGE.length, k, len);
+  return prefixed(b, k, len, LLM_TOKEN_COUNT) && hasCache(b, k + LLM_TOKEN_COUNT.length, k, len);
 }
 
 /** `attributes` as an object: the gen_ai counters and the conversation id. */
@@ -576,6 +603,7 @@ function attributes(b: Uint8Array, i: number, depth: number): number {
     const len = i - k;
     let id = 0;
     if (prefixed(b, k, len, GEN_AI)) id = lookup(b, k, len, ATTRS) || otherAttribute(b, k, len);
+    else if (b[k] === 0x6c && llmCacheLike(b, k, len)) id = A_CACHE_LIKE;
     i = ws(b, i + 1);
     if (b[i] !== COLON) return -1;
     i = ws(b, i + 1);
@@ -676,6 +704,11 @@ function topKey(b: Uint8Array, at: number, len: number): number {
     if (c === 0x73 && same(b, at, len, SPAN_ID)) return F_DECLINE;
   }
   if (c === 0x67) return prefixed(b, at, len, GEN_AI) ? F_DECLINE : 0;
+  // Skipped, but marked: on a span without a cache counter, parseLine names it.
+  if (c === 0x6c) {
+    if (llmCacheLike(b, at, len)) seen |= F_CACHE_LIKE;
+    return 0;
+  }
   // An OTLP export holds many records, which parseRecords reads.
   if (c !== 0x72) return 0;
   return same(b, at, len, RESOURCE_SPANS) || same(b, at, len, RESOURCE_LOGS) || same(b, at, len, RESOURCE_METRICS)
@@ -1148,6 +1181,8 @@ function judge(b: Uint8Array): boolean {
     if (x.creation5m >= 0 && x.creation5m + x.creation1h !== x.cacheCreation) return false;
     x.kind = 'anthropic';
     x.cacheCounted = (usageSeen & (U_READ | U_CREATION | U_SPLIT)) !== 0;
+    // A cache counter under a name the API does not use: parseLine names it.
+    if (!x.cacheCounted && (usageSeen & U_CACHE_LIKE) !== 0) return false;
     x.session = sessionString(b, sessAt, sessEnd);
     x.model = modelAt < 0 ? undefined : sessionString(b, modelAt, modelEnd);
     return true;
@@ -1155,7 +1190,9 @@ function judge(b: Uint8Array): boolean {
   if (attrsSeen === 0 || (attrsSeen & A_INPUT) === 0 || (seen & F_TS) === 0) return false;
   if ((attrsSeen & A_RESPONSE_ID) !== 0 && lineTurn < 0) return false;
   // A cache counter under a name the conventions do not use: parseLine names it.
-  if ((attrsSeen & (A_CACHE_LIKE | A_READ | A_CREATION)) === A_CACHE_LIKE) return false;
+  if ((attrsSeen & (A_READ | A_CREATION)) === 0 && ((attrsSeen & A_CACHE_LIKE) !== 0 || (seen & F_CACHE_LIKE) !== 0)) {
+    return false;
+  }
   let at = sessAt;
   let end = sessEnd;
   if (attrsSeen & A_CONVERSATION) {

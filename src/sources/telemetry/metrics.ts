@@ -28,6 +28,8 @@ export interface Totals {
   cacheCounted: number;
   /** The first TurnRecord.cacheLookalike of a turn without a cache counter: what "no cache counter" names. */
   cacheLookalike: string | undefined;
+  /** Where that turn's record lies, as file:line: where to rename it. */
+  cacheLookalikeAt: string | undefined;
   /** Turns whose record carries a breakpoint count, and those over the limit. */
   withBreakpoints: number;
   overBreakpointLimit: number;
@@ -56,6 +58,7 @@ export function emptyTotals(): Totals {
     hitTurns: 0,
     cacheCounted: 0,
     cacheLookalike: undefined,
+    cacheLookalikeAt: undefined,
     withBreakpoints: 0,
     overBreakpointLimit: 0,
     forkTraces: 0,
@@ -66,7 +69,8 @@ export function emptyTotals(): Totals {
   };
 }
 
-export function addTurn(t: Totals, r: TurnRecord): void {
+/** `file` and `line` are where the record lies, for a cache counter under another name to be found by. */
+export function addTurn(t: Totals, r: TurnRecord, file?: string, line?: number): void {
   t.turns++;
   t.input += r.input;
   t.output += r.output;
@@ -80,7 +84,10 @@ export function addTurn(t: Totals, r: TurnRecord): void {
   }
   if (r.cacheRead > 0) t.hitTurns++;
   if (r.cacheCounted) t.cacheCounted++;
-  else if (r.cacheLookalike !== undefined) t.cacheLookalike ??= r.cacheLookalike;
+  else if (r.cacheLookalike !== undefined && t.cacheLookalike === undefined) {
+    t.cacheLookalike = r.cacheLookalike;
+    if (file !== undefined && line !== undefined) t.cacheLookalikeAt = `${file}:${line}`;
+  }
   if (r.breakpoints !== undefined) {
     t.withBreakpoints++;
     if (r.breakpoints > BREAKPOINT_LIMIT) t.overBreakpointLimit++;
@@ -185,10 +192,10 @@ export function cacheMeasured(t: Pick<Totals, 'turns' | 'cacheCounted'>): boolea
 }
 
 /** Why a cache metric has no value when no turn measured the cache, naming a counter under another name. */
-function notMeasured(t: Pick<Totals, 'cacheLookalike'>): MetricValue {
+function notMeasured(t: Pick<Totals, 'cacheLookalike' | 'cacheLookalikeAt'>): MetricValue {
   return {
     halt: 'missing',
-    reason: `no record in the window carries a cache counter (cache_read_input_tokens, cache_creation_input_tokens, gen_ai.usage.cache_read.input_tokens or gen_ai.usage.cache_creation.input_tokens): the cache was not measured, so a ratio would mean nothing${t.cacheLookalike === undefined ? '' : `; its records carry ${describeCacheLookalike(t.cacheLookalike)}`}`,
+    reason: `no record in the window carries a cache counter (cache_read_input_tokens, cache_creation_input_tokens, gen_ai.usage.cache_read.input_tokens or gen_ai.usage.cache_creation.input_tokens): the cache was not measured, so a ratio would mean nothing${t.cacheLookalike === undefined ? '' : `; its records carry ${describeCacheLookalike(t.cacheLookalike, t.cacheLookalikeAt)}`}`,
   };
 }
 

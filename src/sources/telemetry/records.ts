@@ -69,10 +69,13 @@ export interface TurnRecord {
    */
   cacheCounted: boolean;
   /**
-   * On a span without a cache counter, its first other `gen_ai.usage.*` attribute with "cache"
-   * in its name (Anthropic's `cache_read_input_tokens` under OpenTelemetry's prefix, say): not
-   * read as a counter, whose meaning may differ (Anthropic's input leaves cached tokens out,
-   * OpenTelemetry's counts them), but named, so "no cache counter" says what was there instead.
+   * On a record without a cache counter, a count of the cache under a name no reader here reads:
+   * a span's first other `gen_ai.usage.*` attribute with "cache" in its name (Anthropic's
+   * `cache_read_input_tokens` under OpenTelemetry's prefix, say), or one of another convention's
+   * token counts (`llm.usage.*`, `llm.token_count.*`); a usage record's first member of `usage`
+   * with "cache" in its name (`usage.cache_read_tokens`). Not read as a counter, whose meaning may
+   * differ (Anthropic's input leaves cached tokens out, OpenTelemetry's counts them) and would be
+   * a guess, but named, so "no cache counter" says what was there instead.
    */
   cacheLookalike?: string;
   /**
@@ -216,25 +219,69 @@ const OTEL_CREATION = 'gen_ai.usage.cache_creation.input_tokens';
 
 const bad = (reason: string): ParsedLine => ({ ok: false, reason });
 
+/**
+ * Where a span's cache counter under another name lies (TurnRecord.cacheLookalike): OpenTelemetry's
+ * usage prefix with another name after it, or the token counts of another convention for LLM spans
+ * (OpenLLMetry's `llm.usage.*`, OpenInference's `llm.token_count.*`).
+ */
+const LOOKALIKE_PREFIXES = ['gen_ai.usage.', 'llm.usage.', 'llm.token_count.'] as const;
+/** Where an Anthropic usage record's lies: its `usage` object, named as the report names it. */
+const USAGE_PREFIX = 'usage.';
+const API_READ = 'usage.cache_read_input_tokens';
+const API_CREATION = 'usage.cache_creation_input_tokens';
+
+/** Whether a span attribute names a cache count under a name no convention reads (TurnRecord.cacheLookalike). */
+function isCacheLookalike(key: string): boolean {
+  for (const prefix of LOOKALIKE_PREFIXES) if (key.startsWith(prefix)) return key.includes('cache', prefix.length);
+  return false;
+}
+
 /** The conventional counter an attribute named like a cache counter stands for (TurnRecord.cacheLookalike). */
 export function expectedCacheCounter(name: string): string {
-  const rest = name.slice('gen_ai.usage.'.length);
+  const usage = name.startsWith(USAGE_PREFIX);
+  const prefix = usage ? USAGE_PREFIX : (LOOKALIKE_PREFIXES.find((p) => name.startsWith(p)) ?? '');
+  const rest = name.slice(prefix.length);
   const read = /read|hit/.test(rest);
   const write = /creat|writ/.test(rest);
-  return read === write ? `${OTEL_READ} or ${OTEL_CREATION}` : read ? OTEL_READ : OTEL_CREATION;
+  const [r, c] = usage ? [API_READ, API_CREATION] : [OTEL_READ, OTEL_CREATION];
+  return read === write ? `${r} or ${c}` : read ? r : c;
 }
 
 /**
  * What a report says of a cache counter under another name (TurnRecord.cacheLookalike), after
- * "records carry": the attribute found and the one expected.
+ * "records carry": the attribute found, where its first record lies (file:line), and the one expected.
  */
-export function describeCacheLookalike(name: string): string {
-  return `${name}, which is not read as a cache counter: OpenTelemetry's GenAI conventions name it ${expectedCacheCounter(name)}, and count cached tokens in ${OTEL_INPUT} too`;
+export function describeCacheLookalike(name: string, at?: string): string {
+  const found = at === undefined ? name : `${name} (first at ${at})`;
+  return name.startsWith(USAGE_PREFIX)
+    ? `${found}, which is not read as a cache counter: Anthropic's Messages API names it ${expectedCacheCounter(name)}`
+    : `${found}, which is not read as a cache counter: OpenTelemetry's GenAI conventions name it ${expectedCacheCounter(name)}, and count cached tokens in ${OTEL_INPUT} too`;
 }
 
-/** TurnRecord.cacheLookalike of a span's gen_ai attributes with no cache counter (extract.ts declines the same spans). */
-function cacheLookalike(a: Record<string, unknown>): string | undefined {
-  for (const k of Object.keys(a)) if (k.startsWith('gen_ai.usage.') && k.includes('cache', 13)) return k;
+/**
+ * TurnRecord.cacheLookalike of a span with no cache counter: its first attribute named like one,
+ * flat on the line, then under `attributes` (an object or OTLP's list). extract.ts declines the
+ * same spans.
+ */
+function spanCacheLookalike(o: Record<string, unknown>): string | undefined {
+  for (const k of Object.keys(o)) if (isCacheLookalike(k)) return k;
+  const a = o.attributes;
+  if (Array.isArray(a)) {
+    for (const kv of a as { key?: unknown }[])
+      if (typeof kv?.key === 'string' && isCacheLookalike(kv.key)) return kv.key;
+  } else if (a && typeof a === 'object') {
+    for (const k of Object.keys(a)) if (isCacheLookalike(k)) return k;
+  }
+  return undefined;
+}
+
+/**
+ * TurnRecord.cacheLookalike of an Anthropic usage record with no cache counter: the first member of
+ * its `usage` with "cache" in its name (`cache_read_tokens`, `cache_write_tokens`), as
+ * `usage.<name>`. extract.ts declines the same records.
+ */
+function usageCacheLookalike(u: object): string | undefined {
+  for (const k of Object.keys(u)) if (k.includes('cache')) return `${USAGE_PREFIX}${k}`;
   return undefined;
 }
 
@@ -603,6 +650,11 @@ function anthropic(o: Record<string, unknown>): ParsedLine {
     creation5m = split.ephemeral_5m_input_tokens;
     creation1h = split.ephemeral_1h_input_tokens;
   }
+  const cacheCounted =
+    u.cache_read_input_tokens !== undefined ||
+    u.cache_creation_input_tokens !== undefined ||
+    u.cache_creation !== undefined;
+  const lookalike = cacheCounted ? undefined : usageCacheLookalike(u);
   return {
     ok: true,
     record: {
@@ -616,10 +668,8 @@ function anthropic(o: Record<string, unknown>): ParsedLine {
       cacheCreation,
       creation5m,
       creation1h,
-      cacheCounted:
-        u.cache_read_input_tokens !== undefined ||
-        u.cache_creation_input_tokens !== undefined ||
-        u.cache_creation !== undefined,
+      cacheCounted,
+      ...(lookalike !== undefined ? { cacheLookalike: lookalike } : {}),
       span: undefined,
       ...f,
     },
@@ -737,7 +787,7 @@ function otel(o: Record<string, unknown>, a: Record<string, unknown>): ParsedLin
   }
   const model = a['gen_ai.response.model'] ?? a['gen_ai.request.model'];
   const cacheCounted = OTEL_READ in a || OTEL_CREATION in a;
-  const lookalike = cacheCounted ? undefined : cacheLookalike(a);
+  const lookalike = cacheCounted ? undefined : spanCacheLookalike(o);
   return {
     ok: true,
     record: {

@@ -557,9 +557,9 @@ function statsOf(p: PassState, st: SessionState, id: string): SessionStats {
   return s;
 }
 
-function fold(p: PassState, opts: ScanOptions, rec: TurnRecord, st: SessionState): void {
-  addTurn(p.overall, rec);
-  addTurn(statsOf(p, st, rec.session).totals, rec);
+function fold(p: PassState, opts: ScanOptions, rec: TurnRecord, st: SessionState, file: string, line: number): void {
+  addTurn(p.overall, rec, file, line);
+  addTurn(statsOf(p, st, rec.session).totals, rec, file, line);
   if (opts.series) {
     st.series ??= new SeriesRing(opts.series);
     st.series.push(turnHitRatio(rec));
@@ -838,7 +838,7 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
 
     if (record.ts < start) return;
     if (opts.lastTurns === undefined) {
-      fold(p, opts, record, st);
+      fold(p, opts, record, st, file, line);
       return;
     }
     const rk = opts.perSession ? record.session : '';
@@ -923,7 +923,7 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
     for (const ring of [...p.rings.values()]) {
       for (const l of ring.toArray()) {
         kept.add(key(l.rec.session, l.rec.turn));
-        fold(p, opts, l.rec, stateOf(p, l.rec.session));
+        fold(p, opts, l.rec, stateOf(p, l.rec.session), l.file, l.line);
       }
     }
     inWindow = (s, t) => kept.has(key(s, t));

@@ -189,6 +189,13 @@ const BASES: Plain[] = [
     duration_ms: 1834,
     usage: { input_tokens: 12, output_tokens: 340, cache_read_input_tokens: 5200, service_tier: 'standard' },
   },
+  // A span without a cache counter: beside it, a cache count under another convention's name is named.
+  {
+    session_id: 'o5',
+    turn: 3,
+    ts: '2026-06-01T11:03:00Z',
+    attributes: { 'gen_ai.usage.input_tokens': 900, 'gen_ai.usage.output_tokens': 12, 'llm.usage.total_tokens': 912 },
+  },
   {
     ts: '2026-06-01T12:07:00Z',
     turn: 9,
@@ -295,6 +302,13 @@ const KEYS = [
   'duration_ms',
   'session.id',
   'gen_ai.response.id',
+  // Cache counts under names no reader reads: named by parseLine on a record without a counter.
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'cache_creation_tokens',
+  'llm.usage.cache_read_input_tokens',
+  'llm.token_count.prompt_details.cache_write',
+  'llm.usage.total_tokens',
 ];
 /** Strings as a skipped field may hold them, well-formed or not. */
 const STRING_FORMS = [
@@ -553,7 +567,7 @@ describe('extractLine against parseLine', () => {
     }
   });
 
-  it('leaves a span with a cache counter under another name to parseLine, which names it', () => {
+  it('leaves a record with a cache counter under another name to parseLine, which names it', () => {
     const span = (a: object) =>
       JSON.stringify({
         ts: '2026-06-01T10:00:00Z',
@@ -578,10 +592,54 @@ describe('extractLine against parseLine', () => {
         });
       }
     }
+    // Another convention's names for LLM spans (OpenLLMetry's llm.usage.*, OpenInference's
+    // llm.token_count.*), under attributes or flat on the line beside them.
+    const other: [string, string][] = [
+      [span({ 'llm.usage.cache_read_input_tokens': 3 }), 'llm.usage.cache_read_input_tokens'],
+      [span({ 'llm.token_count.prompt_details.cache_write': 0 }), 'llm.token_count.prompt_details.cache_write'],
+      [
+        JSON.stringify({
+          ts: '2026-06-01T10:00:00Z',
+          turn: 1,
+          'llm.token_count.prompt_details.cache_read': 2,
+          attributes: { 'gen_ai.conversation.id': 'o', 'gen_ai.usage.input_tokens': 5 },
+        }),
+        'llm.token_count.prompt_details.cache_read',
+      ],
+    ];
+    // A usage record's cache counts under names the API does not use, named where they lie.
+    const usage = (u: object) =>
+      JSON.stringify({
+        session_id: 'u',
+        turn: 1,
+        ts: '2026-06-01T10:00:00Z',
+        usage: { input_tokens: 5, output_tokens: 1, ...u },
+      });
+    const inUsage: [string, string][] = [
+      [usage({ cache_read_tokens: 3 }), 'usage.cache_read_tokens'],
+      [usage({ service_tier: 'standard', cache_write_tokens: 2 }), 'usage.cache_write_tokens'],
+      [usage({ cache_creation_tokens: null, cache_read_tokens: 1 }), 'usage.cache_creation_tokens'],
+    ];
+    for (const [line, name] of [...other, ...inUsage]) {
+      for (let k = 0; k < 2; k++) {
+        expect(check(line), line).toBe('general');
+        const p = parseLine(line);
+        expect(p.ok && p.record.kind === 'turn' && p.record, line).toMatchObject({
+          cacheCounted: false,
+          cacheLookalike: name,
+        });
+      }
+    }
     // Beside a conventional counter it is not what counts, and other gen_ai.usage.* attributes are none.
     for (const line of [
       span({ 'gen_ai.usage.cache_read.input_tokens': 3, 'gen_ai.usage.cache_read_input_tokens': 3 }),
       span({ 'gen_ai.usage.reasoning_tokens': 3, 'gen_ai.cache': 1 }),
+      span({ 'gen_ai.usage.cache_read.input_tokens': 3, 'llm.usage.cache_read_input_tokens': 3 }),
+      // Another convention's counts of no cache, and "cache" outside its token counts, are none either.
+      span({ 'llm.usage.total_tokens': 8, 'llm.token_count.prompt': 5, 'llm.cache_hit': true, 'http.cache': 1 }),
+      usage({ cache_read_input_tokens: 3, cache_read_tokens: 3 }),
+      usage({ cache_creation: null, cache_write_tokens: 3 }),
+      usage({ service_tier: 'standard' }),
     ]) {
       for (let k = 0; k < 2; k++) {
         expect(check(line), line).toBe('fast');

@@ -839,8 +839,9 @@ describe('records without a cache counter', () => {
         const o = await measure({ files: [f], metric: 'cache_hit_ratio', per });
         expect(o, f).toMatchObject({ status: 'halt', halt: 'missing' });
         expect(o.status === 'halt' && o.reason, f).toMatch(
-          /no record in the window carries a cache counter \(.*\): the cache was not measured, so a ratio would mean nothing; its records carry gen_ai\.usage\.cache_creation_input_tokens, which is not read as a cache counter: OpenTelemetry's GenAI conventions name it gen_ai\.usage\.cache_creation\.input_tokens, and count cached tokens in gen_ai\.usage\.input_tokens too$/,
+          /no record in the window carries a cache counter \(.*\): the cache was not measured, so a ratio would mean nothing; its records carry gen_ai\.usage\.cache_creation_input_tokens \(first at [a-z/]+\.jsonl:1\), which is not read as a cache counter: OpenTelemetry's GenAI conventions name it gen_ai\.usage\.cache_creation\.input_tokens, and count cached tokens in gen_ai\.usage\.input_tokens too$/,
         );
+        expect(o.status === 'halt' && o.reason, f).toContain(`(first at ${f}:1)`);
       }
       // Not read as a counter: its meaning may differ from the convention's.
       expect(await value({ files: [f], metric: 'turns' })).toBe(3);
@@ -848,6 +849,51 @@ describe('records without a cache counter', () => {
     // Without such an attribute the reason stays as it was.
     const plain = await measure({ files: U, metric: 'cache_hit_ratio' });
     expect(plain.status === 'halt' && plain.reason).toMatch(/so a ratio would mean nothing$/);
+  });
+
+  it("cache counts under another convention's names, or a usage record's own, halt missing naming them and where", async () => {
+    mkdirSync(join(root, 'misnamed-other'), { recursive: true });
+    const ts = (n: number) => `2026-06-01T10:0${n}:00Z`;
+    // OpenLLMetry's llm.usage.* beside gen_ai's counts, in the second span; and a usage record
+    // whose writer named its cache counts its own way, in the second record.
+    writeFileSync(
+      join(root, 'misnamed-other', 'llm.jsonl'),
+      [{}, { 'llm.usage.cache_read_input_tokens': 900 }, { 'llm.token_count.prompt_details.cache_write': 5 }]
+        .map(
+          (a, k) =>
+            `${JSON.stringify({ ts: ts(k + 1), turn: k + 1, attributes: { 'gen_ai.conversation.id': 'l', 'gen_ai.usage.input_tokens': 1000, ...a } })}\n`,
+        )
+        .join(''),
+    );
+    writeFileSync(
+      join(root, 'misnamed-other', 'usage.jsonl'),
+      [{}, { cache_read_tokens: 900 }, { cache_write_tokens: 5 }]
+        .map(
+          (u, k) =>
+            `${JSON.stringify({ session_id: 'u', turn: k + 1, ts: ts(k + 1), usage: { input_tokens: 100, output_tokens: 1, ...u } })}\n`,
+        )
+        .join(''),
+    );
+    const cases = [
+      {
+        f: 'misnamed-other/llm.jsonl',
+        said: "llm.usage.cache_read_input_tokens (first at misnamed-other/llm.jsonl:2), which is not read as a cache counter: OpenTelemetry's GenAI conventions name it gen_ai.usage.cache_read.input_tokens, and count cached tokens in gen_ai.usage.input_tokens too",
+      },
+      {
+        f: 'misnamed-other/usage.jsonl',
+        said: "usage.cache_read_tokens (first at misnamed-other/usage.jsonl:2), which is not read as a cache counter: Anthropic's Messages API names it usage.cache_read_input_tokens",
+      },
+    ];
+    for (const { f, said } of cases) {
+      for (const per of ['all', 'session'] as const) {
+        const o = await measure({ files: [f], metric: 'cache_hit_ratio', per });
+        expect(o, f).toMatchObject({ status: 'halt', halt: 'missing' });
+        expect(o.status === 'halt' && o.reason, f).toMatch(/so a ratio would mean nothing; its records carry /);
+        expect(o.status === 'halt' && o.reason.endsWith(`; its records carry ${said}`), f).toBe(true);
+      }
+      // Not read as a counter: never a guessed meaning.
+      expect(await value({ files: [f], metric: 'turns' })).toBe(3);
+    }
   });
 });
 
