@@ -14,7 +14,7 @@ import { parseDuration } from '../util/duration.js';
 /** Shared with a measurement's `table:`; re-exported for the comparator's catalog reads. */
 export { tableText } from '../sources/sql/table-name.js';
 
-export const COMPARATOR_FILE = 'comparator.yaml';
+export { COMPARATOR_FILE } from './names.js';
 export const DEFAULT_RUN_TYPE = 'measurement.comparator.run';
 export const DEFAULT_DIVERGENCE_TYPE = 'measurement.comparator.divergence';
 

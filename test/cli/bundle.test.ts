@@ -69,6 +69,21 @@ const LAZY_ENGINE: Record<string, string[]> = {
     ]),
   ),
   'prereq/status': ['sources/git/repo.js', 'spec/raw-manifest.js', 'spec/expressions.js', 'prereqs/status.js'],
+  // The comparator's: the database drivers, comparator.yaml's YAML reader, the comparison, its formatters.
+  ...Object.fromEntries(
+    ['comparator/run', 'comparator/check'].map((c) => [
+      c,
+      [
+        'comparator/run.js',
+        'comparator/cli.js',
+        'comparator/catalog.js',
+        'formatters/comparator/index.js',
+        'sources/sql/client.js',
+        'sources/sql/pglite-load.js',
+        'spec/yaml.js',
+      ],
+    ]),
+  ),
 };
 
 describe('the bundled CLI', () => {

@@ -1,13 +1,7 @@
 import * as Flags from '@oclif/core/flags';
-import { loadComparator, openComparatorClient, parsePairs } from '../../comparator/cli.js';
-import { COMPARATOR_FILE } from '../../comparator/spec.js';
-import {
-  COMPARATOR_CHECK_EXIT_CODES_HELP,
-  type ComparatorReport,
-  comparatorExitCode,
-  runComparator,
-} from '../../comparator/run.js';
-import { COMPARATOR_FORMATS, type ComparatorFormat, formatComparator } from '../../formatters/comparator/index.js';
+import { COMPARATOR_CHECK_EXIT_CODES_HELP, COMPARATOR_FILE } from '../../comparator/names.js';
+import type { ComparatorReport } from '../../comparator/run.js';
+import { COMPARATOR_FORMATS, type ComparatorFormat } from '../../formatters/comparator/names.js';
 import { MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
 import { LedgerCommand } from '../../ledger/command.js';
 import { UsageError } from '../../spec/problems.js';
@@ -42,6 +36,16 @@ ${COMPARATOR_CHECK_EXIT_CODES_HELP}`;
       throw new UsageError(`--json contradicts --format ${flags.format}; choose one`);
     }
     const format: ComparatorFormat = flags.json ? 'json' : ((flags.format as ComparatorFormat | undefined) ?? 'table');
+    // The engine is loaded once the command line is accepted: a bad flag is refused without it.
+    const [
+      { loadComparator, openComparatorClient, parsePairs },
+      { comparatorExitCode, runComparator },
+      { formatComparator },
+    ] = await Promise.all([
+      import('../../comparator/cli.js'),
+      import('../../comparator/run.js'),
+      import('../../formatters/comparator/index.js'),
+    ]);
     const root = this.findRoot(flags.root);
     // With several RFCs, the one that has a comparator.yaml needs no --rfc (as lint picks the one with lints).
     const id = this.chooseRfc(root, flags.rfc, COMPARATOR_FILE);

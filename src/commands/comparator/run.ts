@@ -1,33 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import * as Flags from '@oclif/core/flags';
-import {
-  loadComparator,
-  openComparatorClient,
-  parseMinAge,
-  parsePairs,
-  progressReporter,
-} from '../../comparator/cli.js';
-import {
-  COMPARATOR_EXIT_CODES_HELP,
-  type ComparatorReport,
-  combine,
-  comparatorExitCode,
-  planPair,
-  runComparator,
-  withSelfTest,
-} from '../../comparator/run.js';
-import { COMPARATOR_FILE } from '../../comparator/spec.js';
+import { COMPARATOR_EXIT_CODES_HELP, COMPARATOR_FILE } from '../../comparator/names.js';
+import type { ComparatorReport } from '../../comparator/run.js';
 import type { WindowsUnreadable } from '../../comparator/window.js';
 import type { RecordedRun } from '../../comparator/record.js';
 import type { SelfTestResult } from '../../comparator/selftest.js';
-import { compareSql, printable } from '../../comparator/sql.js';
-import { COMPARATOR_FORMATS, type ComparatorFormat, formatComparator } from '../../formatters/comparator/index.js';
+import { COMPARATOR_FORMATS, type ComparatorFormat } from '../../formatters/comparator/names.js';
 import { MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
-import { isLedgerFailure, openWriter } from '../../ledger/cli.js';
 import { LedgerCommand } from '../../ledger/command.js';
 import { visible } from '../../formatters/visible.js';
 import { EXIT } from '../../model/result.js';
-import { SqlHaltError } from '../../sources/sql/client.js';
 import { UsageError } from '../../spec/problems.js';
 
 export default class ComparatorRun extends LedgerCommand {
@@ -113,6 +95,23 @@ ${COMPARATOR_EXIT_CODES_HELP}
       );
     }
     const format: ComparatorFormat = flags.json ? 'json' : ((flags.format as ComparatorFormat | undefined) ?? 'table');
+    // The engine (the SQL drivers, the YAML parser, the comparison, the formatters) is loaded once
+    // the command line is accepted: a run refused for a bad flag does not pay for it.
+    const [
+      { loadComparator, openComparatorClient, parseMinAge, parsePairs, progressReporter },
+      { combine, comparatorExitCode, planPair, runComparator, withSelfTest },
+      { compareSql, printable },
+      { formatComparator },
+      { isLedgerFailure, openWriter },
+      { SqlHaltError },
+    ] = await Promise.all([
+      import('../../comparator/cli.js'),
+      import('../../comparator/run.js'),
+      import('../../comparator/sql.js'),
+      import('../../formatters/comparator/index.js'),
+      import('../../ledger/cli.js'),
+      import('../../sources/sql/client.js'),
+    ]);
     const minAgeMs = parseMinAge(flags['min-age']);
     const runId = flags['run-id'] ?? randomUUID();
     const root = this.findRoot(flags.root);

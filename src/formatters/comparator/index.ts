@@ -6,9 +6,7 @@ import { type ComparatorReport, type PairResult, selfTestSummary } from '../../c
 import { boxTable } from '../box-table.js';
 import { cell, codeCell, codeSpan } from '../markdown.js';
 import { asIs, inertMarkup, jsonReport, type Show, shown } from '../visible.js';
-
-export const COMPARATOR_FORMATS = ['table', 'json', 'markdown'] as const;
-export type ComparatorFormat = (typeof COMPARATOR_FORMATS)[number];
+import type { ComparatorFormat } from './names.js';
 
 export function formatComparator(r: ComparatorReport, format: ComparatorFormat): string {
   switch (format) {
