@@ -84,6 +84,7 @@ const LAZY_ENGINE: Record<string, string[]> = {
       ],
     ]),
   ),
+  'spec/validate': ['spec/load.js', 'spec/schema.js', 'spec/expressions.js', 'lint/backtracking.js', 'cite/spec.js'],
 };
 
 describe('the bundled CLI', () => {

@@ -2,9 +2,8 @@ import * as Flags from '@oclif/core/flags';
 import { HOME_PROGRAM, PROGRAM_ENV } from '../../cli/program.js';
 import { RfcCommand } from '../../cli/rfc-command.js';
 import { EXIT } from '../../model/result.js';
-import { type BacktrackCheck, backtrackingProblems } from '../../lint/backtracking.js';
-import { unreadClaims } from '../../cite/spec.js';
-import { type LoadedRfc, loadRfc } from '../../spec/load.js';
+import type { BacktrackCheck } from '../../lint/backtracking.js';
+import type { LoadedRfc } from '../../spec/load.js';
 import { listRfcIds } from '../../spec/rfc-dir.js';
 import { formatProblem, type Problem, sortProblems, SpecError } from '../../spec/problems.js';
 import { jsonReport } from '../../formatters/visible.js';
@@ -72,6 +71,13 @@ function problemJson(p: Problem): Problem {
 }
 
 async function validateOne(root: string, id: string): Promise<Validated> {
+  // The spec loader (YAML, the schema validators, the expression checker) is loaded only here,
+  // once the command line is accepted: a bad flag is refused without it.
+  const [{ loadRfc }, { backtrackingProblems }, { unreadClaims }] = await Promise.all([
+    import('../../spec/load.js'),
+    import('../../lint/backtracking.js'),
+    import('../../cite/spec.js'),
+  ]);
   // Lint regexes that could hang a hook are found after the load, with every other problem.
   const backtracking: BacktrackCheck[] = [];
   let rfc: LoadedRfc | undefined;
