@@ -1,131 +1,12 @@
 /**
- * What `parity diff` and `parity capture-check` share: the rules (parity.yaml of the RFC,
- * or flags when comparing outside an RFC) and the two paths (arguments, or the folders the
- * spec names). Explicit paths that do not exist are an invocation error; folders named by
- * the spec that do not exist yet are unmeasured, so the report halts.
+ * The flags and the run of `parity diff` and `parity capture-check`. The comparison, the
+ * formatters and the spec loader (./cli.ts) are loaded once the command line is accepted: a
+ * run refused for a bad flag does not pay for them (test/cli/bundle.test.ts).
  */
-import { existsSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import * as Flags from '@oclif/core/flags';
 import { RfcCommand } from '../cli/rfc-command.js';
-import { formatParity, type ParityFormat } from '../formatters/parity/index.js';
-import { UsageError } from '../spec/problems.js';
 import { listRfcIds } from '../spec/rfc-dir.js';
-import {
-  compareParity,
-  InvalidCaptures,
-  parityExitCode,
-  type ParityMode,
-  type ParityOptions,
-  type ParityReport,
-  notCaptureInput,
-} from './compare.js';
-import { maskProblem } from './diff.js';
-import type { ParitySpec } from './spec.js';
-
-export interface ParityInputs {
-  first: string;
-  second: string;
-  options: ParityOptions;
-}
-
-export function parityInputs(o: {
-  root: string;
-  spec: ParitySpec | undefined;
-  rfc: string | undefined;
-  args: { first?: string | undefined; second?: string | undefined };
-  digits?: number | undefined;
-  mask?: string | undefined;
-  /** The spec folder compared with the golden one when no paths are given. */
-  other: 'candidate' | 'recapture';
-}): ParityInputs {
-  const { spec, args } = o;
-  const digits = o.digits ?? spec?.significant_digits;
-  if (digits === undefined) {
-    throw new UsageError(
-      `no parity definition: add parity.yaml to gates/${o.rfc ?? '<rfc>'}/ or pass --significant-digits (and --mask)`,
-    );
-  }
-  // An empty --mask would drop parity.yaml's mask without a word (`''` is falsy below), and masks
-  // no key when there is none: either way it is a mistake, not a choice.
-  if (o.mask === '') {
-    throw new UsageError(
-      "--mask '' is empty: give a regular expression matched against whole key names, such as .*_at; leave --mask out to use parity.yaml's mask (there is no flag to compare without it)",
-    );
-  }
-  if (o.mask !== undefined) {
-    const why = maskProblem(o.mask);
-    if (why) {
-      throw new UsageError(
-        `--mask ${JSON.stringify(o.mask)} is not a valid regular expression: ${why}; fix the pattern (it is matched against whole key names)`,
-      );
-    }
-  }
-  const mask = o.mask ?? spec?.mask;
-  const options: ParityOptions = {
-    significantDigits: digits,
-    ...(mask ? { mask } : {}),
-    ...(spec && o.rfc ? { spec: `gates/${o.rfc}/parity.yaml` } : {}),
-  };
-  if (args.first !== undefined || args.second !== undefined) {
-    if (args.first === undefined || args.second === undefined)
-      throw new UsageError('give two paths (files or folders), or none to use parity.yaml');
-    for (const p of [args.first, args.second]) {
-      if (!existsSync(p)) throw new UsageError(`${p} does not exist`);
-      const why = notCaptureInput(p);
-      if (why) throw new UsageError(why);
-    }
-    // A file against a folder compares nothing with nothing: a mistake in the invocation.
-    if (statSync(args.first).isDirectory() !== statSync(args.second).isDirectory()) {
-      throw new UsageError(`${args.first} and ${args.second} must both be files or both be folders`);
-    }
-    return { first: args.first, second: args.second, options };
-  }
-  if (!spec) throw new UsageError(`no paths given and no parity.yaml to name them: pass two files or folders`);
-  const other = spec[o.other];
-  if (!other) {
-    throw new UsageError(`parity.yaml names no ${o.other} folder: add ${o.other}: <folder> or pass two paths`);
-  }
-  const rel = (p: string) => relative(process.cwd(), join(o.root, p)) || '.';
-  return { first: rel(spec.golden), second: rel(other), options };
-}
-
-export function chooseFormat(json: boolean, format: string | undefined): ParityFormat {
-  if (json && format && format !== 'json') throw new UsageError(`--json contradicts --format ${format}; choose one`);
-  return json ? 'json' : ((format as ParityFormat | undefined) ?? 'table');
-}
-
-/**
- * Malformed JSON is an invalid input, exit 3: one line with file:line:col, or with several
- * malformed captures one such line each, then how many.
- */
-export function run(compare: () => ParityReport): ParityReport {
-  try {
-    return compare();
-  } catch (e) {
-    if (!(e instanceof InvalidCaptures)) throw e;
-    const [only] = e.errors;
-    if (e.errors.length === 1 && only) throw new UsageError(only.message);
-    throw new UsageError(
-      `${e.errors.length} captures are not valid JSON: fix them or take them again`,
-      e.errors.map((x) => ({
-        file: x.file,
-        line: x.line,
-        col: x.col,
-        severity: 'error' as const,
-        message: `not valid JSON: ${x.detail}`,
-      })),
-    );
-  }
-}
-
-/** parity.yaml of the chosen RFC, when there is one; comparing two paths outside an RFC needs none. */
-export async function loadParitySpec(root: string, rfc: string | undefined): Promise<ParitySpec | undefined> {
-  if (!rfc) return undefined;
-  // Loaded only when needed: the schema compiler costs start-up a plain file comparison does not need.
-  const { loadRfc } = await import('../spec/load.js');
-  return loadRfc(root, rfc).parity;
-}
+import type { ParityMode, ParityReport } from './compare.js';
 
 /** The flags and the run of both parity commands; each adds its arguments and --format. */
 export abstract class ParityCommand extends RfcCommand {
@@ -149,23 +30,20 @@ export abstract class ParityCommand extends RfcCommand {
     mode: ParityMode;
   }): Promise<ParityReport> {
     const { flags } = o;
+    const { chooseFormat, compareAndPrint } = await import('./cli.js');
     const format = chooseFormat(flags.json, flags.format);
     const root = this.findRoot(flags.root);
     // Outside any RFC (no gates/ here), two paths and --significant-digits are enough.
     const rfc = flags.rfc || listRfcIds(root).length ? this.chooseRfc(root, flags.rfc) : undefined;
-    const spec = await loadParitySpec(root, rfc);
-    const input = parityInputs({
+    return compareAndPrint({
       root,
-      spec,
       rfc,
-      args: o.paths,
+      format,
       digits: flags['significant-digits'],
       mask: flags.mask,
+      paths: o.paths,
       other: o.other,
+      mode: o.mode,
     });
-    const report = run(() => compareParity(input.first, input.second, input.options, o.mode));
-    process.stdout.write(formatParity(report, format));
-    process.exitCode = parityExitCode(report);
-    return report;
   }
 }

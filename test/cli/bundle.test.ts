@@ -85,6 +85,19 @@ const LAZY_ENGINE: Record<string, string[]> = {
     ]),
   ),
   'spec/validate': ['spec/load.js', 'spec/schema.js', 'spec/expressions.js', 'lint/backtracking.js', 'cite/spec.js'],
+  // The parity commands: the comparison, the JUnit writer (an XML library) and the spec loader.
+  ...Object.fromEntries(
+    ['parity/diff', 'parity/capture-check'].map((c) => [
+      c,
+      [
+        'parity/compare.js',
+        'parity/diff.js',
+        'formatters/parity/index.js',
+        'formatters/parity/junit.js',
+        'spec/load.js',
+      ],
+    ]),
+  ),
 };
 
 describe('the bundled CLI', () => {

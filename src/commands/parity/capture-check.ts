@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { PARITY_FORMATS } from '../../formatters/parity/index.js';
+import { PARITY_FORMATS } from '../../formatters/parity/names.js';
 import { ParityCommand } from '../../parity/command.js';
 import type { ParityReport } from '../../parity/compare.js';
 

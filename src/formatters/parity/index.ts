@@ -6,9 +6,7 @@ import type { Difference } from '../../parity/diff.js';
 import type { FileStatus, ParityReport } from '../../parity/compare.js';
 import { formatParityJunit } from './junit.js';
 import { asIs, jsonReport, type Show, shown } from '../visible.js';
-
-export const PARITY_FORMATS = ['table', 'json', 'junit'] as const;
-export type ParityFormat = (typeof PARITY_FORMATS)[number];
+import type { ParityFormat } from './names.js';
 
 export function formatParity(r: ParityReport, format: ParityFormat): string {
   switch (format) {
