@@ -98,6 +98,14 @@ const LAZY_ENGINE: Record<string, string[]> = {
       ],
     ]),
   ),
+  'cite/verify': [
+    'cite/verify.js',
+    'cite/extract.js',
+    'cite/fix.js',
+    'formatters/cite/index.js',
+    'sources/git/repo.js',
+    'spec/load.js',
+  ],
 };
 
 describe('the bundled CLI', () => {

@@ -3,12 +3,10 @@ import { relative, resolve } from 'node:path';
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { parseRef, refuseNonCommit, RfcCommand } from '../../cli/rfc-command.js';
-import { applyFixes } from '../../cite/fix.js';
-import { type CitationClaim, claimsFor } from '../../cite/spec.js';
-import { citeExitCode, type CiteReport, haltedCiteReport, verifyCitations } from '../../cite/verify.js';
-import { CITE_FORMATS, type CiteFormat, formatCite } from '../../formatters/cite/index.js';
-import { anchor, gitFailure, revisionHalt } from '../../sources/git/common.js';
-import { GitRepo } from '../../sources/git/repo.js';
+import type { CitationClaim } from '../../cite/spec.js';
+import type { CiteReport } from '../../cite/verify.js';
+import { CITE_FORMATS, type CiteFormat } from '../../formatters/cite/names.js';
+import type { GitRepo } from '../../sources/git/repo.js';
 import { UsageError } from '../../spec/problems.js';
 import { listRfcIds } from '../../spec/rfc-dir.js';
 import { fetchAdvice } from '../../util/git-ref.js';
@@ -96,6 +94,23 @@ EXIT CODES
       throw new UsageError(`${shown}:${line}:${col}: ${detail}`);
     }
     const text = read.text;
+    // The verifier, git and the formatters are loaded once the invocation is known to be good:
+    // a bad flag, ref or document is refused without them.
+    const [
+      { applyFixes },
+      { claimsFor },
+      { citeExitCode, haltedCiteReport, verifyCitations },
+      { formatCite },
+      { anchor, gitFailure },
+      { GitRepo },
+    ] = await Promise.all([
+      import('../../cite/fix.js'),
+      import('../../cite/spec.js'),
+      import('../../cite/verify.js'),
+      import('../../formatters/cite/index.js'),
+      import('../../sources/git/common.js'),
+      import('../../sources/git/repo.js'),
+    ]);
     const repo = new GitRepo(root);
     const st = await repo.state();
     const document = toPosix(relative(st.kind === 'repo' ? st.root : root, abs));
@@ -218,6 +233,7 @@ function toPosix(p: string): string {
 async function sinceMissing(repo: GitRepo, since: string): Promise<string> {
   const st = await repo.state();
   if (st.kind !== 'repo') return `--since '${since}' is not a commit in this repository`;
+  const { revisionHalt } = await import('../../sources/git/common.js');
   const expression = await revisionHalt(repo, since, st.shallow, '(fix --since)');
   if (expression !== undefined) return `--since ${expression}`;
   return `--since '${since}' is not a commit in this clone; ${fetchAdvice(st.root, since, { flag: '--since', fix: 'fix --since' })}`;

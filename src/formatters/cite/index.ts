@@ -9,9 +9,7 @@ import { CITE_VERDICTS, type CiteReport, type CiteVerdict } from '../../cite/ver
 import { cell, codeCell, codeSpan } from '../markdown.js';
 import { formatCiteSarif } from './sarif.js';
 import { inertMarkup, jsonReport, visible } from '../visible.js';
-
-export const CITE_FORMATS = ['table', 'json', 'sarif', 'markdown'] as const;
-export type CiteFormat = (typeof CITE_FORMATS)[number];
+import type { CiteFormat } from './names.js';
 
 export function formatCite(
   r: CiteReport,
