@@ -1,26 +1,19 @@
 import { join } from 'node:path';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/rfc-command.js';
-import { buildSandbox, rerunBin } from '../demo/sandbox.js';
-import { evaluateRfc } from '../engine/evaluate.js';
-import { Measurer } from '../engine/measure.js';
-import { formatPrereqs } from '../formatters/prereqs/index.js';
-import { type PrereqReport, prereqStatus } from '../prereqs/status.js';
-import { GitRepo } from '../sources/git/repo.js';
-import { FORMATTERS } from '../formatters/index.js';
 import type { GateReport } from '../model/result.js';
-import { openSources } from '../sources/index.js';
-import { loadRfc } from '../spec/load.js';
-import { runComparator, type ComparatorReport } from '../comparator/run.js';
+import type { PrereqReport } from '../prereqs/status.js';
+import type { ComparatorReport } from '../comparator/run.js';
 import type { ComparatorSpec } from '../comparator/spec.js';
-import { readWindows } from '../comparator/window.js';
-import { EMBEDDED_DIR } from '../demo/sandbox.js';
-import { formatComparator } from '../formatters/comparator/index.js';
-import { openSqlClient } from '../sources/sql/client.js';
-import { shellWord } from '../util/shell.js';
 
 /** The comparator on the sandbox's embedded database, as of the sandbox's instant. */
 async function demoComparator(dir: string, spec: ComparatorSpec, asOf: Date): Promise<ComparatorReport> {
+  const [{ runComparator }, { readWindows }, { EMBEDDED_DIR }, { openSqlClient }] = await Promise.all([
+    import('../comparator/run.js'),
+    import('../comparator/window.js'),
+    import('../demo/sandbox.js'),
+    import('../sources/sql/client.js'),
+  ]);
   const client = openSqlClient({ embeddedDir: join(dir, EMBEDDED_DIR), embeddedLabel: EMBEDDED_DIR });
   try {
     const windows = await readWindows(client, 'wave3', 60_000);
@@ -71,6 +64,33 @@ EXIT CODES
 
   async run(): Promise<GateReport> {
     const { flags } = await this.parse(Demo);
+    // The sandbox builder and the engine are loaded once the command line is accepted: a bad
+    // flag is refused without them.
+    const [
+      { buildSandbox, rerunBin },
+      { evaluateRfc },
+      { Measurer },
+      { formatPrereqs },
+      { prereqStatus },
+      { GitRepo },
+      { FORMATTERS },
+      { openSources },
+      { loadRfc },
+      { formatComparator },
+      { shellWord },
+    ] = await Promise.all([
+      import('../demo/sandbox.js'),
+      import('../engine/evaluate.js'),
+      import('../engine/measure.js'),
+      import('../formatters/prereqs/index.js'),
+      import('../prereqs/status.js'),
+      import('../sources/git/repo.js'),
+      import('../formatters/index.js'),
+      import('../sources/index.js'),
+      import('../spec/load.js'),
+      import('../formatters/comparator/index.js'),
+      import('../util/shell.js'),
+    ]);
     const progress = (msg: string) => {
       if (process.stderr.isTTY) process.stderr.write(`${msg}\n`);
     };

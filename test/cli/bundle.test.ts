@@ -106,6 +106,16 @@ const LAZY_ENGINE: Record<string, string[]> = {
     'sources/git/repo.js',
     'spec/load.js',
   ],
+  demo: [
+    'demo/sandbox.js',
+    'engine/evaluate.js',
+    'sources/index.js',
+    'sources/sql/pglite-load.js',
+    'spec/load.js',
+    'formatters/index.js',
+    'comparator/run.js',
+    'prereqs/status.js',
+  ],
 };
 
 describe('the bundled CLI', () => {
