@@ -116,6 +116,7 @@ const LAZY_ENGINE: Record<string, string[]> = {
     'comparator/run.js',
     'prereqs/status.js',
   ],
+  'telemetry/report': ['sources/telemetry/read.js', 'telemetry/write-report.js', 'telemetry/report.js'],
 };
 
 describe('the bundled CLI', () => {

@@ -5,16 +5,8 @@ import { visible } from '../../formatters/visible.js';
 import { HOME_PROGRAM, parseAsOf, RfcCommand } from '../../cli/rfc-command.js';
 import { once } from 'node:events';
 import { isAbsolute } from 'node:path';
-import { describeSkipped, matchTelemetryFiles, negatedPattern, notFiles } from '../../sources/telemetry/read.js';
 import { UsageError } from '../../spec/problems.js';
-import {
-  type ReportJob,
-  type ReportSummary,
-  ReportWriteError,
-  wantsThread,
-  writeReport,
-  writeReportOnThread,
-} from '../../telemetry/write-report.js';
+import type { ReportJob, ReportSummary } from '../../telemetry/write-report.js';
 import { parseDuration } from '../../util/duration.js';
 
 /**
@@ -89,6 +81,12 @@ EXIT CODES
 
   async run(): Promise<void> {
     const { flags } = await this.parse(TelemetryReportCommand);
+    // The readers (globs, gzip, the record parsers) and the report's writer are loaded once the
+    // command line is accepted: a bad flag is refused without them.
+    const [
+      { describeSkipped, matchTelemetryFiles, negatedPattern, notFiles },
+      { ReportWriteError, wantsThread, writeReport, writeReportOnThread },
+    ] = await Promise.all([import('../../sources/telemetry/read.js'), import('../../telemetry/write-report.js')]);
     const asOf = parseAsOf(flags['as-of']);
     const rangeMs = flags.window === undefined ? undefined : parseDuration(flags.window);
     if (flags.window !== undefined && rangeMs === undefined) {
