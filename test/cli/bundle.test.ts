@@ -117,6 +117,8 @@ const LAZY_ENGINE: Record<string, string[]> = {
     'prereqs/status.js',
   ],
   'telemetry/report': ['sources/telemetry/read.js', 'telemetry/write-report.js', 'telemetry/report.js'],
+  'council/run': ['council/round.js', 'council/spec.js', 'formatters/council/index.js'],
+  'council/status': ['council/spec.js', 'council/ledger.js', 'formatters/council/index.js'],
 };
 
 describe('the bundled CLI', () => {

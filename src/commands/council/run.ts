@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { RfcCommand } from '../../cli/rfc-command.js';
-import { COUNCIL_FORMATS, type CouncilFormat, formatCouncil } from '../../formatters/council/index.js';
+import { COUNCIL_FORMATS, type CouncilFormat } from '../../formatters/council/names.js';
 import { UsageError } from '../../spec/problems.js';
 import { rfcDir } from '../../spec/rfc-dir.js';
 import type { CouncilRound } from '../../council/ledger.js';
@@ -62,6 +62,7 @@ EXIT CODES
     if (key) checkKey(key);
     // Loaded only here: the SDK and the council code are not needed by any other command.
     const { councilRound, councilExitCode } = await import('../../council/round.js');
+    const { formatCouncil } = await import('../../formatters/council/index.js');
     let fake: { fetch: Fetch } | undefined;
     if (fakeDir) {
       const { fakeModel, requireFixtures, scriptFromDir } = await import('../../council/fake-model.js');

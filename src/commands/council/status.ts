@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { RfcCommand } from '../../cli/rfc-command.js';
 import { EXIT } from '../../model/result.js';
-import { COUNCIL_FORMATS, type CouncilFormat, formatCouncil } from '../../formatters/council/index.js';
+import { COUNCIL_FORMATS, type CouncilFormat } from '../../formatters/council/names.js';
 import { UsageError } from '../../spec/problems.js';
 import type { CouncilRound } from '../../council/ledger.js';
 
@@ -36,6 +36,7 @@ EXIT CODES
     const id = this.chooseRfc(root, flags.rfc, 'council.yaml');
     const { loadCouncilSpec } = await import('../../council/spec.js');
     const { documentSha, latestRound, roundStanding } = await import('../../council/ledger.js');
+    const { formatCouncil } = await import('../../formatters/council/index.js');
     const { council, manifest } = loadCouncilSpec(root, id);
     const round = latestRound(root, council.ledger_dir, manifest.id);
     if (!round) {

@@ -7,9 +7,7 @@ import type { CouncilRound, RecordedFinding, RecordedLane } from '../../council/
 import type { Usage } from '../../council/run.js';
 import { cell, codeSpan } from '../markdown.js';
 import { asIs, inertMarkup, jsonReport, type Show, shown } from '../visible.js';
-
-export const COUNCIL_FORMATS = ['table', 'json', 'markdown'] as const;
-export type CouncilFormat = (typeof COUNCIL_FORMATS)[number];
+import type { CouncilFormat } from './names.js';
 
 /**
  * `now`: what the round vouches for today when that is not what it recorded (the document
