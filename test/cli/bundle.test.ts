@@ -119,6 +119,8 @@ const LAZY_ENGINE: Record<string, string[]> = {
   'telemetry/report': ['sources/telemetry/read.js', 'telemetry/write-report.js', 'telemetry/report.js'],
   'council/run': ['council/round.js', 'council/spec.js', 'formatters/council/index.js'],
   'council/status': ['council/spec.js', 'council/ledger.js', 'formatters/council/index.js'],
+  // The hook commands: the hooks' writer, and the lint spec loader it imports.
+  ...Object.fromEntries(['hooks/install', 'hooks/uninstall'].map((c) => [c, ['lint/hooks.js', 'lint/load.js']])),
 };
 
 describe('the bundled CLI', () => {

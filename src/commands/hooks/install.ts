@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand, findGovernedRoot } from '../../cli/rfc-command.js';
-import { type HookAction, type HookType, installHooks } from '../../lint/hooks.js';
+import type { HookAction, HookType } from '../../lint/hooks.js';
 
 export default class HooksInstall extends BaseCommand {
   static override summary = 'Install the git pre-commit hook (and optionally pre-push) that runs lint.';
@@ -42,6 +42,9 @@ EXIT CODES
 
   async run(): Promise<HookAction[]> {
     const { flags } = await this.parse(HooksInstall);
+    // The hooks' writer (and the lint spec's reader it names the RFCs with) is loaded once the
+    // command line is accepted: a bad flag is refused without it.
+    const { installHooks } = await import('../../lint/hooks.js');
     const hooks: HookType[] = flags['pre-push'] ? ['pre-commit', 'pre-push'] : ['pre-commit'];
     const actions = installHooks({
       root: findGovernedRoot(flags.root),

@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand, findGovernedRoot } from '../../cli/rfc-command.js';
-import { type HookAction, uninstallHooks } from '../../lint/hooks.js';
+import type { HookAction } from '../../lint/hooks.js';
 
 export default class HooksUninstall extends BaseCommand {
   static override summary = 'Remove the hooks rfcgate installed and put back the ones they replaced.';
@@ -23,6 +23,9 @@ EXIT CODES
 
   async run(): Promise<HookAction[]> {
     const { flags } = await this.parse(HooksUninstall);
+    // The hooks' writer (and the lint spec's reader it names the RFCs with) is loaded once the
+    // command line is accepted: a bad flag is refused without it.
+    const { uninstallHooks } = await import('../../lint/hooks.js');
     // Found as install finds it: from inside .git (where the hooks are) git knows no work tree.
     const actions = uninstallHooks(findGovernedRoot(flags.root), undefined, flags.force);
     for (const a of actions) {
