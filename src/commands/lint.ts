@@ -8,14 +8,11 @@ import {
   type LintFormatName as LintFormat,
   lintFormatter,
 } from '../formatters/lint/load.js';
-import { guardedPathsHint, LINTS_FILE, loadLints } from '../lint/load.js';
-import { matcher } from '../lint/globs.js';
-import { lintExitCode, type LintReport } from '../lint/report.js';
-import { DEFAULT_MAX_FILE_BYTES, isChange, type LintRunOptions, runLint } from '../lint/run.js';
-import { rgBinary } from '../lint/rg-binary.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../lint/limits.js';
+import type { LintReport } from '../lint/report.js';
+import type { LintRunOptions } from '../lint/run.js';
 import { argvNames } from '../lint/names.js';
-import { openSnapshot, type ScopeRequest, type Snapshot } from '../lint/scopes.js';
-import { rootPrefix } from '../util/repo-prefix.js';
+import type { ScopeRequest, Snapshot } from '../lint/scopes.js';
 import { UsageError } from '../spec/problems.js';
 
 export default class Lint extends RfcCommand {
@@ -105,6 +102,17 @@ EXIT CODES
 
   async run(): Promise<LintReport> {
     const { flags, argv, metadata } = await this.parse(Lint);
+    // The rules' reader, git's listing and the scan are loaded once the command line is
+    // accepted: a bad flag is refused without them (test/cli/bundle.test.ts).
+    const [{ LINTS_FILE, loadLints }, { lintExitCode }, { runLint }, { rgBinary }, { openSnapshot }, { rootPrefix }] =
+      await Promise.all([
+        import('../lint/load.js'),
+        import('../lint/report.js'),
+        import('../lint/run.js'),
+        import('../lint/rg-binary.js'),
+        import('../lint/scopes.js'),
+        import('../util/repo-prefix.js'),
+      ]);
     // A path whose name is not UTF-8 is matched against git's listing by its bytes.
     const paths = argvNames(argv as string[]);
     const outputs = parseOutputs(flags.format, flags.json);
@@ -234,6 +242,11 @@ async function orderPaths(
   snap: Snapshot,
   prefix: string,
 ): Promise<string[] | undefined> {
+  const [{ isChange }, { guardedPathsHint }, { matcher }] = await Promise.all([
+    import('../lint/run.js'),
+    import('../lint/load.js'),
+    import('../lint/globs.js'),
+  ]);
   if (!isChange(snap.info)) return undefined;
   const paths = await guardedPathsHint(root, id, measurement);
   if (!paths) return undefined;

@@ -29,8 +29,8 @@ import { checkRequire } from './rules/require.js';
 import { idleWaivers, waiversOf } from './rules/waivers.js';
 import type { ScopeInfo, SkippedFile, Snapshot, WorkingTree } from './scopes.js';
 import type { LintRule } from './spec.js';
+import { DEFAULT_MAX_FILE_BYTES } from './limits.js';
 
-export const DEFAULT_MAX_FILE_BYTES = 4 << 20;
 /** From this many files to read, a second thread scans half of them (2 cores read 200 MB faster than one). */
 export const PARALLEL_FROM = 2000;
 const WORKER = new URL('./scan-worker.js', import.meta.url);

@@ -121,6 +121,8 @@ const LAZY_ENGINE: Record<string, string[]> = {
   'council/status': ['council/spec.js', 'council/ledger.js', 'formatters/council/index.js'],
   // The hook commands: the hooks' writer, and the lint spec loader it imports.
   ...Object.fromEntries(['hooks/install', 'hooks/uninstall'].map((c) => [c, ['lint/hooks.js', 'lint/load.js']])),
+  // lint, what a hook runs: the rules' reader, git's listing and the scan.
+  lint: ['lint/load.js', 'lint/run.js', 'lint/scan.js', 'lint/scopes.js', 'lint/report.js', 'spec/single-file.js'],
 };
 
 describe('the bundled CLI', () => {
