@@ -19,7 +19,8 @@
  * - top-level `gen_ai.*` attributes, OTLP `[{key, value}]` attributes, OTel spans without `ts`,
  *   a span's `spanId` (and its `gen_ai.response.id` when it has no turn number), a whole OTLP
  *   export (`resourceSpans`, `resourceLogs`, `resourceMetrics`), `null` where a string is read,
- *   `misses` that is neither a list nor null, nesting deeper than MAX_DEPTH;
+ *   `misses` that is neither a list nor null, `diagnostics` other than null (the API's
+ *   diagnosis of a miss, read as the turn's trace), nesting deeper than MAX_DEPTH;
  * - a span with no cache counter but a `gen_ai.usage.*` attribute naming a cache under another
  *   name (`gen_ai.usage.cache_read_input_tokens`), or another convention's (`llm.usage.*`,
  *   `llm.token_count.*`, flat on the line or under `attributes`), and a usage record with no
@@ -128,6 +129,8 @@ const F_MODEL = 1024;
  * span without a cache counter declined (parseLine names it).
  */
 const F_CACHE_LIKE = 2048;
+/** A response's diagnostics: null is none and read here, anything else a trace parseLine reads. */
+const F_DIAGNOSTICS = 4096;
 /** A top-level gen_ai.* key, or an OTLP export's resourceSpans, resourceLogs or resourceMetrics: declined. */
 const F_DECLINE = -1;
 
@@ -143,6 +146,7 @@ const TOP: readonly (readonly [Uint8Array, number])[] = [
   [bytes('misses'), F_MISSES],
   [bytes('attributes'), F_ATTRIBUTES],
   [bytes('model'), F_MODEL],
+  [bytes('diagnostics'), F_DIAGNOSTICS],
 ];
 
 const U_INPUT = 1;
@@ -697,7 +701,7 @@ function plainKey(b: Uint8Array, i: number): number {
 function topKey(b: Uint8Array, at: number, len: number): number {
   const c = b[at];
   // Dispatch on the first byte: most keys are not fields the metrics read.
-  if (c === 0x73 || c === 0x74 || c === 0x75 || c === 0x63 || c === 0x69 || c === 0x6d || c === 0x61) {
+  if (c === 0x73 || c === 0x74 || c === 0x75 || c === 0x63 || c === 0x69 || c === 0x6d || c === 0x61 || c === 0x64) {
     const id = lookup(b, at, len, TOP);
     if (id !== 0) return id;
     // A span's id tells a span read twice from two turns (TurnRecord.span): parseLine reads it.
@@ -1128,6 +1132,12 @@ function readLine(b: Uint8Array, start: number): number {
         } else if (c === 0x6e) i = skipLiteral(b, i, 0x75, 0x6c, 0x6c, 0);
         // Misses that are no list make a usage record malformed: parseLine says so.
         else return -1;
+        break;
+      case F_DIAGNOSTICS:
+        // Not a hole: a learnt layout holds the null itself, so a line diagnosing a miss there
+        // matches no template and reaches this case, which leaves it to parseLine.
+        if (c !== 0x6e) return -1;
+        i = skipLiteral(b, i, 0x75, 0x6c, 0x6c, 0);
         break;
       case F_ATTRIBUTES:
         if (c === LBRACKET) return -1;

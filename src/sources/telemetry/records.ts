@@ -14,7 +14,9 @@
  * - **fork_trace**: `{ type: "fork_trace", session_id, turn, ts, misses: [...] }` naming why a
  *   turn missed the cache (system_prompt, tools, message_prefix, child_directive, model).
  *   A usage record of either shape may carry the same `misses` list for its own turn: it is
- *   read as the turn and as its trace, whether or not it also says `type: "fork_trace"`.
+ *   read as the turn and as its trace, whether or not it also says `type: "fork_trace"`. So is
+ *   an Anthropic usage record logged with its response's `diagnostics` (the Messages API's own
+ *   diagnosis of the miss, beta): its `cache_miss_reason` names the turn's miss source.
  *
  * A line may also hold a whole OTLP/JSON trace export (`{ resourceSpans: [...] }`, as the
  * OpenTelemetry Collector's file exporter writes one per line): each span carrying gen_ai usage
@@ -32,6 +34,7 @@
  *
  * Anything else is malformed, with a reason a person can act on.
  */
+import type { BetaCacheMissReason, BetaDiagnostics } from '@anthropic-ai/sdk/resources/beta/messages/messages';
 import type { Usage } from '@anthropic-ai/sdk/resources/messages';
 import { instantMs } from '../../util/calendar.js';
 
@@ -93,6 +96,12 @@ export interface ForkTraceRecord {
   turn: number;
   ts: number;
   misses: MissSource[];
+  /**
+   * A `diagnostics.cache_miss_reason.type` the API wrote that no source here stands for (a
+   * reason added after this reader): it names no source, as a guess would be wrong, but is kept
+   * so that a reason given and not read can be named.
+   */
+  unknownReason?: string;
 }
 
 /**
@@ -411,7 +420,12 @@ function parseObject(o: Record<string, unknown>): ParsedLine {
   // that missed. So is a fork_trace that carries its turn's usage: its type says it is a
   // trace, its usage that it is a turn too.
   const usageLine = o.usage !== undefined || (attrs !== undefined && attrs[OTEL_INPUT] !== undefined);
-  if (Array.isArray(o.misses) && usageLine) return annotatedTurn(o, attrs);
+  // The API's diagnosis of the turn's miss, logged beside its usage, is a trace of the turn as
+  // its `misses` are; `diagnostics: null` (none asked for) is none.
+  const diagnosed = o.usage !== undefined && o.diagnostics !== undefined && o.diagnostics !== null;
+  if (usageLine && (Array.isArray(o.misses) || (diagnosed && (o.misses === undefined || o.misses === null)))) {
+    return annotatedTurn(o, attrs);
+  }
   if (o.type === 'fork_trace') return forkTrace(o);
   // A turn naming its misses otherwise (one source as a string) would be read without them, and
   // its miss counted as unexplained without a word; null names none.
@@ -1178,9 +1192,73 @@ function annotatedTurn(o: Record<string, unknown>, attrs: Record<string, unknown
   if (turn === undefined) {
     return bad('misses on a span without a turn number: the turn they explain cannot be named; add turn');
   }
-  const misses = missList(o.misses);
+  const misses = Array.isArray(o.misses) ? missList(o.misses) : [];
   if (typeof misses === 'string') return bad(misses);
-  return { ok: true, record: parsed.record, trace: { kind: 'fork_trace', session, turn, ts, misses } };
+  const trace: ForkTraceRecord = { kind: 'fork_trace', session, turn, ts, misses };
+  if (o.usage !== undefined) {
+    const diagnosis = diagnosedMiss(o.diagnostics);
+    if (typeof diagnosis === 'string') return bad(diagnosis);
+    // Beside the writer's own `misses`, the API's diagnosis adds its source: two traces of one
+    // turn name the union of their sources, as two fork_trace records of it do.
+    if (diagnosis?.source !== undefined && !misses.includes(diagnosis.source)) misses.push(diagnosis.source);
+    if (diagnosis?.unknown !== undefined) trace.unknownReason = diagnosis.unknown;
+  }
+  return { ok: true, record: parsed.record, trace };
+}
+
+/**
+ * The miss source each `cache_miss_reason` names: the part of the prompt that differs from the
+ * previous request's (`model_changed` covers a change of `speed` too, which a cache entry also
+ * serves alone). `previous_message_not_found` (the API keeps no record of the previous request,
+ * which says nothing of this one) and `unavailable` (no diagnosis; other parameters such as
+ * `thinking` may differ) name none. Keyed by the SDK's union, so a reason it adds fails to
+ * compile here until it is mapped.
+ */
+const DIAGNOSED_SOURCE: Record<BetaCacheMissReason['type'], MissSource | undefined> = {
+  system_changed: 'system_prompt',
+  tools_changed: 'tools',
+  messages_changed: 'message_prefix',
+  model_changed: 'model',
+  previous_message_not_found: undefined,
+  unavailable: undefined,
+};
+
+/** What a value is, for a reason that names it: `null`, `a list`, `the text "x"`. */
+function described(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'a list';
+  if (typeof x === 'string') return `the text ${JSON.stringify(x.length > 40 ? `${x.slice(0, 39)}…` : x)}`;
+  return typeof x === 'object' ? 'an object' : String(x);
+}
+
+/**
+ * A response's `diagnostics` (BetaDiagnostics): the miss source its `cache_miss_reason` names,
+ * none for a reason that names no change or a diagnosis still pending (`null`), the type of a
+ * reason no source stands for, or why it is malformed; undefined for `diagnostics` absent or
+ * null, which is no diagnosis at all.
+ */
+function diagnosedMiss(x: unknown): { source?: MissSource; unknown?: string } | string | undefined {
+  if (x === undefined || x === null) return undefined;
+  if (typeof x !== 'object' || Array.isArray(x)) return `diagnostics is ${described(x)}, not an object or null`;
+  const reason: unknown = (x as Partial<BetaDiagnostics>).cache_miss_reason;
+  if (reason === undefined) {
+    return 'diagnostics has no cache_miss_reason; the API writes one, null while its diagnosis is pending';
+  }
+  if (reason === null) return {};
+  if (typeof reason !== 'object' || Array.isArray(reason)) {
+    return `diagnostics.cache_miss_reason is ${described(reason)}, not an object or null`;
+  }
+  const type: unknown = (reason as { type?: unknown }).type;
+  if (typeof type !== 'string') {
+    return type === undefined
+      ? 'diagnostics.cache_miss_reason has no type'
+      : `diagnostics.cache_miss_reason.type is ${described(type)}, not a string`;
+  }
+  if (Object.hasOwn(DIAGNOSED_SOURCE, type)) {
+    const source = DIAGNOSED_SOURCE[type as BetaCacheMissReason['type']];
+    return source === undefined ? {} : { source };
+  }
+  return { unknown: type };
 }
 
 function missList(xs: unknown): MissSource[] | string {

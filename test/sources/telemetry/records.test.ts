@@ -1249,6 +1249,127 @@ describe('parseLine: fork-trace records', () => {
     expect(c.ok && c.record.kind).toBe('fork_trace');
   });
 
+  describe("the Messages API's diagnosis of a miss, logged beside a usage record", () => {
+    const TS = Date.parse('2026-06-01T10:02:00Z');
+    const line = (diagnostics: unknown, extra: object = {}) =>
+      JSON.stringify({
+        session_id: 'a',
+        turn: 3,
+        ts: '2026-06-01T10:02:00Z',
+        usage: { input_tokens: 5000, output_tokens: 1, cache_read_input_tokens: 0 },
+        diagnostics,
+        ...extra,
+      });
+    const traceOf = (text: string) => {
+      const p = parseLine(text);
+      if (!p.ok) throw new Error(p.reason);
+      expect(p.record).toMatchObject({ kind: 'turn', shape: 'anthropic', session: 'a', turn: 3, input: 5000 });
+      return p.trace;
+    };
+
+    it('reads a change it names as the source of the miss', () => {
+      for (const [type, source] of [
+        ['system_changed', 'system_prompt'],
+        ['tools_changed', 'tools'],
+        ['messages_changed', 'message_prefix'],
+        ['model_changed', 'model'],
+      ] as const) {
+        expect(traceOf(line({ cache_miss_reason: { type, cache_missed_input_tokens: 4200 } })), type).toEqual({
+          kind: 'fork_trace',
+          session: 'a',
+          turn: 3,
+          ts: TS,
+          misses: [source],
+        });
+      }
+    });
+
+    it('a reason that names no change, or a diagnosis still pending, is a trace naming no source', () => {
+      const empty = { kind: 'fork_trace', session: 'a', turn: 3, ts: TS, misses: [] };
+      for (const reason of [{ type: 'previous_message_not_found' }, { type: 'unavailable' }, null]) {
+        expect(traceOf(line({ cache_miss_reason: reason })), JSON.stringify(reason)).toEqual(empty);
+      }
+      // A reason the API added after this reader: no source is guessed, but its type is kept.
+      expect(traceOf(line({ cache_miss_reason: { type: 'speed_changed', cache_missed_input_tokens: 9 } }))).toEqual({
+        ...empty,
+        unknownReason: 'speed_changed',
+      });
+    });
+
+    it('diagnostics null or absent is no trace at all', () => {
+      expect(traceOf(line(null))).toBeUndefined();
+      expect(traceOf(line(undefined))).toBeUndefined();
+    });
+
+    it("beside the writer's own misses, the trace names both", () => {
+      const both = line(
+        { cache_miss_reason: { type: 'tools_changed', cache_missed_input_tokens: 1 } },
+        { misses: ['model', 'tools'] },
+      );
+      expect(traceOf(both)?.misses).toEqual(['model', 'tools']);
+      const added = line(
+        { cache_miss_reason: { type: 'system_changed', cache_missed_input_tokens: 1 } },
+        { misses: ['model'] },
+      );
+      expect(traceOf(added)?.misses).toEqual(['model', 'system_prompt']);
+      expect(traceOf(line({ cache_miss_reason: null }, { misses: ['model'] }))?.misses).toEqual(['model']);
+      expect(traceOf(line(null, { misses: ['model'] }))?.misses).toEqual(['model']);
+      // misses: null names none, and the diagnosis still does.
+      const nulled = line(
+        { cache_miss_reason: { type: 'model_changed', cache_missed_input_tokens: 1 } },
+        { misses: null },
+      );
+      expect(traceOf(nulled)?.misses).toEqual(['model']);
+      // A fork_trace carrying usage and a diagnosis is the turn and its trace.
+      const typed = line(
+        { cache_miss_reason: { type: 'messages_changed', cache_missed_input_tokens: 1 } },
+        { type: 'fork_trace' },
+      );
+      expect(traceOf(typed)?.misses).toEqual(['message_prefix']);
+    });
+
+    it('malformed diagnostics make the line malformed, saying what they hold', () => {
+      const reason = (diagnostics: unknown, extra: object = {}) => {
+        const p = parseLine(line(diagnostics, extra));
+        return p.ok ? undefined : p.reason;
+      };
+      expect(reason('system_changed')).toBe('diagnostics is the text "system_changed", not an object or null');
+      expect(reason([])).toBe('diagnostics is a list, not an object or null');
+      expect(reason(7)).toBe('diagnostics is 7, not an object or null');
+      expect(reason({})).toBe(
+        'diagnostics has no cache_miss_reason; the API writes one, null while its diagnosis is pending',
+      );
+      expect(reason({ cache_miss_reason: 'tools_changed' })).toBe(
+        'diagnostics.cache_miss_reason is the text "tools_changed", not an object or null',
+      );
+      expect(reason({ cache_miss_reason: [] })).toBe('diagnostics.cache_miss_reason is a list, not an object or null');
+      expect(reason({ cache_miss_reason: {} })).toBe('diagnostics.cache_miss_reason has no type');
+      expect(reason({ cache_miss_reason: { type: 3 } })).toBe('diagnostics.cache_miss_reason.type is 3, not a string');
+      expect(reason({ cache_miss_reason: { type: null } })).toBe(
+        'diagnostics.cache_miss_reason.type is null, not a string',
+      );
+      // Beside misses, whatever they hold.
+      expect(reason(5, { misses: ['tools'] })).toBe('diagnostics is 5, not an object or null');
+      // The turn is judged first.
+      const bad = JSON.parse(line(5)) as Record<string, unknown>;
+      bad.usage = { input_tokens: -1, output_tokens: 1 };
+      const p = parseLine(JSON.stringify(bad));
+      expect(!p.ok && p.reason).toMatch(/usage.input_tokens is negative/);
+    });
+
+    it('is read on a usage record only: a fork trace or a span carrying diagnostics is read as without them', () => {
+      const trace = '{"type":"fork_trace","session_id":"a","turn":3,"ts":"2026-06-01T10:02:00Z","misses":["tools"]';
+      for (const d of ['5', '{"cache_miss_reason":{"type":"model_changed"}}']) {
+        expect(parseLine(`${trace},"diagnostics":${d}}`)).toEqual(parseLine(`${trace}}`));
+      }
+      const span =
+        '{"ts":"2026-06-01T10:02:00Z","turn":4,"attributes":{"gen_ai.conversation.id":"a","gen_ai.usage.input_tokens":5000}';
+      expect(parseLine(`${span},"diagnostics":{"cache_miss_reason":{"type":"model_changed"}}}`)).toEqual(
+        parseLine(`${span}}`),
+      );
+    });
+  });
+
   it("a fork_trace carrying its turn's usage is read as the turn and its trace: its tokens are not dropped", () => {
     const t = parseLine(
       '{"type":"fork_trace","session_id":"a","turn":3,"ts":"2026-06-01T10:02:00Z","usage":{"input_tokens":5000,"output_tokens":1},"misses":["tools"]}',

@@ -25,7 +25,7 @@ let cleanup: () => void;
 beforeAll(() => {
   ({ root, cleanup } = tempRoot('rfcgate-telemetry-'));
   mkdirSync(join(root, 'telemetry'), { recursive: true });
-  for (const f of ['anthropic.jsonl', 'otel.jsonl', 'invariants.jsonl', 'malformed.jsonl']) {
+  for (const f of ['anthropic.jsonl', 'otel.jsonl', 'invariants.jsonl', 'malformed.jsonl', 'diagnostics.jsonl']) {
     copyFileSync(join(FIX, f), join(root, 'telemetry', f));
   }
   writeFileSync(
@@ -669,6 +669,71 @@ describe('fork traces naming no source', () => {
       await value({ files: ['empty-traces/b.jsonl'], metric: 'misses_total', per: 'session', aggregate: 'max' }),
     ).toBe(0);
     expect(await value({ files: ['empty-traces/b.jsonl'], metric: 'misses_total' })).toBe(0);
+  });
+});
+
+describe("the Messages API's diagnosis of a miss, logged beside a usage record", () => {
+  // dm: a compaction (turn 2), then turn 3 read nothing a minute later: messages_changed.
+  // du: a compaction, then turn 3 read nothing 19 minutes later: unavailable (no diagnosis).
+  // dp: a compaction, then turn 3 read nothing 19 minutes later: messages_changed.
+  // ds: system_changed (2), tools_changed (3), model_changed (4), previous_message_not_found (5),
+  // system_changed beside misses ["tools"] (6), a type no source stands for (7); 8 to 10 malformed.
+  const D = ['telemetry/diagnostics.jsonl'];
+
+  it('counts the misses it names by source', async () => {
+    const byHand = { message_prefix: 2, system_prompt: 2, tools: 2, model: 1, child_directive: 0 };
+    for (const [source, n] of Object.entries(byHand)) {
+      expect(await value({ files: D, metric: `misses_${source}` } as TelemetrySpec), source).toBe(n);
+    }
+    expect(await value({ files: D, metric: 'misses_total' })).toBe(7);
+    const o = await measure({ files: D, metric: 'misses_total' });
+    // Every usage record carrying a diagnosis is a traced turn, a pending one (null) too:
+    // dm 2 and 3, du 3, dp 3, ds 1 to 7.
+    expect(o.evidence.fork_traces).toBe(11);
+    expect(o.evidence.turns).toBe(16);
+  });
+
+  it('fires the compaction invariant on messages_changed after a compaction, and not on unavailable', async () => {
+    const o = await measure({ files: D, metric: 'compaction_cache_breaks' });
+    expect(o.status === 'ok' && o.value).toBe(2);
+    expect(o.evidence.compaction_turns_checked).toBe(2);
+    // du's read of nothing came after the cache's lifetime, and no diagnosis says why: it may have expired.
+    expect(o.evidence.compaction_turns_past_cache_lifetime).toBe(1);
+    expect(o.evidence.violations).toEqual([
+      { session: 'dm', turn: 2, missed_turn: 3, cause: 'message_prefix miss', file: D[0], line: 3 },
+      { session: 'dp', turn: 2, missed_turn: 3, cause: 'message_prefix miss', file: D[0], line: 9 },
+    ]);
+  });
+
+  it('unavailable is no diagnosis: a read of nothing within the lifetime is judged as unexplained', async () => {
+    const dir = join(root, 'diagnosed');
+    mkdirSync(dir, { recursive: true });
+    const lines = readFileSync(join(FIX, 'diagnostics.jsonl'), 'utf8').split('\n');
+    // du's turn 3 a minute after the compaction instead.
+    const du = (lines.slice(3, 6).join('\n') + '\n').replace('14:20:00Z', '14:02:00Z');
+    writeFileSync(join(dir, 'du.jsonl'), du);
+    const o = await measure({ files: ['diagnosed/du.jsonl'], metric: 'compaction_cache_breaks' });
+    expect(o.status === 'ok' && o.value).toBe(1);
+    expect(o.evidence.violations).toEqual([
+      { session: 'du', turn: 2, missed_turn: 3, cause: 'no cache read', file: 'diagnosed/du.jsonl', line: 3 },
+    ]);
+    // And its miss stays unexplained: the session's misses are not known.
+    const misses = await measure({ files: ['diagnosed/du.jsonl'], metric: 'misses_total' });
+    expect(misses).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(misses.status === 'halt' && misses.reason).toMatch(
+      /1 turn read nothing from the cache within its lifetime, and no fork trace says why/,
+    );
+  });
+
+  it('malformed diagnoses are malformed lines, named with their reason', async () => {
+    const o = await measure({ files: D, metric: 'turns' });
+    expect(o.status === 'ok' && o.value).toBe(16);
+    expect(o.evidence.malformed).toBe(3);
+    expect(o.evidence.malformed_lines).toEqual([
+      `${D[0]}:17: diagnostics is the text "tools_changed", not an object or null`,
+      `${D[0]}:18: diagnostics.cache_miss_reason.type is 7, not a string`,
+      `${D[0]}:19: diagnostics has no cache_miss_reason; the API writes one, null while its diagnosis is pending`,
+    ]);
   });
 });
 
