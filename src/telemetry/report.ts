@@ -112,6 +112,13 @@ export interface TelemetryReport {
    * cache. Null when there is none.
    */
   misnamed_cache_counter: { attribute: string; expected: string; first_at: string | null } | null;
+  /**
+   * Traced turns in the window whose cache diagnosis (`diagnostics.cache_miss_reason`) gives a
+   * type no miss source stands for, one the API added after this reader: read as naming no
+   * source, not guessed at, but counted, with the first type and its file:line, so the reason is
+   * known to be there. Null when there is none.
+   */
+  unknown_cache_miss_reason: { type: string; turns: number; first_at: string } | null;
   overall: MetricRow;
   invariants: { compaction_cache_stable: InvariantSummary; injected_after_breakpoint: InvariantSummary };
   /**
@@ -205,6 +212,14 @@ export function reportHead(scan: ScanResult, opts: ReportOptions): ReportHead {
             attribute: scan.overall.cacheLookalike,
             expected: expectedCacheCounter(scan.overall.cacheLookalike),
             first_at: scan.overall.cacheLookalikeAt ?? null,
+          },
+    unknown_cache_miss_reason:
+      scan.overall.unknownReason === undefined
+        ? null
+        : {
+            type: scan.overall.unknownReason.type,
+            turns: scan.overall.unknownReasons,
+            first_at: scan.overall.unknownReason.at,
           },
     overall: metricRow(scan.overall, scan.overall, scan.sessions),
     invariants: {

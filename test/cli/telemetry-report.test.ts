@@ -200,6 +200,40 @@ describe('telemetry report', () => {
     expect(run(args, root, { RFCGATE_TELEMETRY_THREAD_FROM: '0' }).stdout).toBe(r.stdout);
   });
 
+  it("the API's diagnosis of a miss explains its turn; a reason no source stands for is counted and named", () => {
+    const turn = (n: number, read: number, diagnostics: unknown) =>
+      `${JSON.stringify({ session_id: 'a', turn: n, ts: `2026-06-01T10:0${n}:00Z`, usage: { input_tokens: 1000, output_tokens: 1, cache_read_input_tokens: read }, diagnostics })}\n`;
+    writeFileSync(
+      join(root, 'diagnosed.jsonl'),
+      turn(1, 0, null) +
+        turn(2, 0, { cache_miss_reason: { type: 'tools_changed', cache_missed_input_tokens: 900 } }) +
+        turn(3, 900, { cache_miss_reason: null }) +
+        turn(4, 0, { cache_miss_reason: { type: 'speed_changed', cache_missed_input_tokens: 900 } }) +
+        turn(5, 0, { cache_miss_reason: { type: 'speed_changed', cache_missed_input_tokens: 900 } }),
+    );
+    const args = ['telemetry', 'report', '--files', 'diagnosed.jsonl', '--as-of', '2026-06-02'];
+    const r = run([...args, '--json'], root);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout) as TelemetryReport;
+    expect(rep.overall.turns).toBe(5);
+    // Turns 2 to 5 are traced; only turn 2's reason names a source.
+    expect(rep.fork_traces).toBe(4);
+    expect(rep.overall.misses).toEqual({ system_prompt: 0, tools: 1, message_prefix: 0, child_directive: 0, model: 0 });
+    expect(rep.unknown_cache_miss_reason).toEqual({ type: 'speed_changed', turns: 2, first_at: 'diagnosed.jsonl:4' });
+    expect(run(args, root).stdout).toContain(
+      '2 traced turns carry a diagnostics.cache_miss_reason type no miss source stands for ("speed_changed", first at diagnosed.jsonl:4), read as naming none',
+    );
+    expect(run([...args, '--json'], root, { RFCGATE_TELEMETRY_THREAD_FROM: '0' }).stdout).toBe(r.stdout);
+    // Without such a reason, none is named.
+    const before = JSON.parse(
+      run([...args.slice(0, -2), '--as-of', '2026-06-01T10:03:30Z', '--json'], root).stdout,
+    ) as TelemetryReport;
+    expect(before.unknown_cache_miss_reason).toBeNull();
+    expect(run([...args.slice(0, -2), '--as-of', '2026-06-01T10:03:30Z'], root).stdout).not.toContain(
+      'cache_miss_reason',
+    );
+  });
+
   it('a session without a fork trace: misses 0 unless a turn read nothing unexplained, as a gate check decides', () => {
     const turn = (session: string, n: number, ts: string, read: number) =>
       `${JSON.stringify({ session_id: session, turn: n, ts, usage: { input_tokens: 10, output_tokens: 0, cache_read_input_tokens: read } })}\n`;

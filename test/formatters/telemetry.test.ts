@@ -59,6 +59,7 @@ function report(sessions: number): TelemetryReport {
     fork_traces_without_turn: 0,
     turns_with_cache_counter: 2,
     misnamed_cache_counter: null,
+    unknown_cache_miss_reason: null,
     overall: metricRow(t),
     invariants: {
       compaction_cache_stable: {

@@ -10,6 +10,7 @@ import Table from 'cli-table3';
 import stringWidth from 'string-width';
 import { counted } from '../../util/counted.js';
 import { describeCacheLookalike } from '../../sources/telemetry/records.js';
+import { describeUnknownReasons } from '../../sources/telemetry/metrics.js';
 import {
   type MetricRow,
   type ReportHead,
@@ -279,6 +280,10 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
           ? `; ${r.turns_with_cache_counter === 0 ? 'records' : 'some'} carry ${visible(describeCacheLookalike(misnamed.attribute, misnamed.first_at ?? undefined))}`
           : ''),
     );
+  }
+  const unknown = r.unknown_cache_miss_reason;
+  if (unknown) {
+    lines.push(visible(describeUnknownReasons(unknown.turns, { type: unknown.type, at: unknown.first_at })));
   }
   // A cost left out beside a ratio that has one: writes whose price is not recorded (README).
   const priceless = (row: MetricRow) =>

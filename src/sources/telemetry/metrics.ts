@@ -37,6 +37,12 @@ export interface Totals {
   forkTraces: number;
   misses: Record<MissSource, number>;
   /**
+   * Traced turns whose cache diagnosis gives a reason no miss source stands for (a type the API
+   * added after this reader), read as naming none; the first such type, and its file:line.
+   */
+  unknownReasons: number;
+  unknownReason: { type: string; at: string } | undefined;
+  /**
    * Turns that read nothing from the cache within its lifetime of their session's previous turn:
    * misses for certain, which fork traces should explain.
    */
@@ -63,6 +69,8 @@ export function emptyTotals(): Totals {
     overBreakpointLimit: 0,
     forkTraces: 0,
     misses: Object.fromEntries(MISS_SOURCES.map((s) => [s, 0])) as Record<MissSource, number>,
+    unknownReasons: 0,
+    unknownReason: undefined,
     readNothing: 0,
     firstTs: undefined,
     lastTs: undefined,
@@ -96,9 +104,32 @@ export function addTurn(t: Totals, r: TurnRecord, file?: string, line?: number):
   if (t.lastTs === undefined || r.ts > t.lastTs) t.lastTs = r.ts;
 }
 
-export function addMisses(t: Totals, misses: readonly MissSource[]): void {
+/** `unknown`: the trace's cache diagnosis names a reason no source stands for, and where it lies. */
+export function addMisses(t: Totals, misses: readonly MissSource[], unknown?: { type: string; at: string }): void {
   t.forkTraces++;
   for (const m of misses) t.misses[m]++;
+  if (unknown !== undefined) {
+    t.unknownReasons++;
+    // The earliest in the files, whatever order the traces are counted in.
+    if (t.unknownReason === undefined || byPlace(unknown.at, t.unknownReason.at) < 0) t.unknownReason = unknown;
+  }
+}
+
+/** file:line places in file order, then line order. */
+function byPlace(a: string, b: string): number {
+  const i = a.lastIndexOf(':');
+  const j = b.lastIndexOf(':');
+  const fa = a.slice(0, i);
+  const fb = b.slice(0, j);
+  return fa < fb ? -1 : fa > fb ? 1 : Number(a.slice(i + 1)) - Number(b.slice(j + 1));
+}
+
+/**
+ * What a report says of the cache diagnoses whose reason no source stands for: how many turns,
+ * the first type and where it lies, and that it is read as naming no source.
+ */
+export function describeUnknownReasons(n: number, r: { type: string; at: string }): string {
+  return `${n} traced turn${n === 1 ? '' : 's'} carr${n === 1 ? 'ies' : 'y'} a diagnostics.cache_miss_reason type no miss source stands for (${JSON.stringify(r.type)}, first at ${r.at}), read as naming none`;
 }
 
 /** The roadmap's cache hit ratio: cache_read / (cache_read + input). */
@@ -219,7 +250,10 @@ export function missesUnknown(t: Totals, all: Totals = t): string | undefined {
   }
   if (MISS_SOURCES.some((s) => t.misses[s] > 0)) return undefined;
   if (t.readNothing > 0) {
-    return `${t.readNothing} turn${t.readNothing === 1 ? '' : 's'} read nothing from the cache within its lifetime, and no fork trace says why`;
+    // A reason the API gave and this reader cannot map may be why: said, not guessed at.
+    const unknown =
+      t.unknownReason === undefined ? '' : `; ${describeUnknownReasons(t.unknownReasons, t.unknownReason)}`;
+    return `${t.readNothing} turn${t.readNothing === 1 ? '' : 's'} read nothing from the cache within its lifetime, and no fork trace says why${unknown}`;
   }
   if (!cacheMeasured(t)) {
     return 'no fork trace and no cache counter on any turn: whether its turns missed the cache is not known';

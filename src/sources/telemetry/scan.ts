@@ -145,6 +145,8 @@ interface ForkTrace {
   session: string;
   turn: number;
   mask: number;
+  /** A cache_miss_reason type no source stands for (ForkTraceRecord.unknownReason), and where, as file:line. */
+  unknown?: { type: string; at: string };
 }
 
 /**
@@ -654,10 +656,13 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
       const k = key(record.session, record.turn);
       let mask = 0;
       for (const m of record.misses) mask |= 1 << MISS_SOURCES.indexOf(m);
-      const prior = p.forks.get(k);
+      let f = p.forks.get(k);
       // Two traces of one turn name the union of their sources.
-      if (prior) prior.mask |= mask;
-      else p.forks.set(k, { session: record.session, turn: record.turn, mask });
+      if (f) f.mask |= mask;
+      else p.forks.set(k, (f = { session: record.session, turn: record.turn, mask }));
+      if (record.unknownReason !== undefined && f.unknown === undefined) {
+        f.unknown = { type: record.unknownReason, at: `${file}:${line}` };
+      }
       return;
     }
     if (record.kind === 'compaction') {
@@ -942,8 +947,8 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
       continue;
     }
     const misses = MISS_SOURCES.filter((_, i) => f.mask & (1 << i));
-    addMisses(overall, misses);
-    addMisses(session(f.session).totals, misses);
+    addMisses(overall, misses, f.unknown);
+    addMisses(session(f.session).totals, misses, f.unknown);
   }
 
   // A read of nothing after the cache's lifetime may have found the prefix expired, which no

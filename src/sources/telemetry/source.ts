@@ -154,6 +154,15 @@ function totalsEvidence(t: Totals): Evidence {
     cache_read_tokens: t.cacheRead,
     cache_creation_tokens: t.cacheCreation,
     ...(t.forkTraces > 0 ? { fork_traces: t.forkTraces } : {}),
+    ...(t.unknownReason === undefined
+      ? {}
+      : {
+          unknown_cache_miss_reason: {
+            type: t.unknownReason.type,
+            turns: t.unknownReasons,
+            first_at: t.unknownReason.at,
+          },
+        }),
     ...(t.firstTs !== undefined && t.lastTs !== undefined
       ? { first_turn_at: new Date(t.firstTs).toISOString(), last_turn_at: new Date(t.lastTs).toISOString() }
       : {}),

@@ -725,6 +725,26 @@ describe("the Messages API's diagnosis of a miss, logged beside a usage record",
     );
   });
 
+  it('a reason no source stands for is counted and named, where it may be why a miss is unexplained', async () => {
+    const o = await measure({ files: D, metric: 'misses_total' });
+    expect(o.evidence.unknown_cache_miss_reason).toEqual({ type: 'speed_changed', turns: 1, first_at: `${D[0]}:16` });
+    const dir = join(root, 'diagnosed');
+    mkdirSync(dir, { recursive: true });
+    const lines = readFileSync(join(FIX, 'diagnostics.jsonl'), 'utf8').split('\n');
+    // ds's turn 1, and its turn 7 as turn 2 a minute later: it read nothing, for a reason not known here.
+    writeFileSync(
+      join(dir, 'unknown.jsonl'),
+      `${lines[9]}\n${lines[15]?.replace('"turn":7,"ts":"2026-06-01T14:36:00Z","model":"claude-opus-4-1"', '"turn":2,"ts":"2026-06-01T14:31:00Z","model":"claude-sonnet-4-5"')}\n`,
+    );
+    const unknown = await measure({ files: ['diagnosed/unknown.jsonl'], metric: 'misses_total' });
+    expect(unknown).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(unknown.status === 'halt' && unknown.reason).toBe(
+      'measurement \'m\': 1 turn read nothing from the cache within its lifetime, and no fork trace says why; 1 traced turn carries a diagnostics.cache_miss_reason type no miss source stands for ("speed_changed", first at diagnosed/unknown.jsonl:2), read as naming none',
+    );
+    // Without one, none is named.
+    expect((await measure({ files: A, metric: 'misses_total' })).evidence.unknown_cache_miss_reason).toBeUndefined();
+  });
+
   it('malformed diagnoses are malformed lines, named with their reason', async () => {
     const o = await measure({ files: D, metric: 'turns' });
     expect(o.status === 'ok' && o.value).toBe(16);
