@@ -81,7 +81,9 @@ export function demoRowsSql(rng: Rng): string {
       endAgo: '2 days',
       elapsed: `900 + ${noise(500, 1)} + CASE WHEN i % 50 = 0 THEN 1700 ELSE 0 END`,
     }),
-    // Requests: hourly for 30 days, rolled back to Python for 6 of them, then every 6 s for the last day.
+    // Requests: hourly for 30 days, rolled back to Python for 6 of them (10 to 16 days ago),
+    // then every 6 s for the last day. The rollback touches 7 of the 21 days exit criterion 2
+    // reads, so BEAM served every request on 14 of them: not yet 21 days at 100% BEAM.
     series({
       type: 'measurement.governance_mcp.request',
       count: 720,
