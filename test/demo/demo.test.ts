@@ -141,7 +141,7 @@ describe('rfcgate demo', () => {
     expect(byId.get('EC1')).toMatchObject({ verdict: 'pass' });
     // The rollback to Python 10 to 16 days ago leaves 14 of the 21 days at 100% BEAM.
     expect(byId.get('EC2')).toMatchObject({ verdict: 'fail' });
-    expect(byId.get('EC2')?.reason).toMatch(/beam_traffic_days=14, days=21/);
+    expect(byId.get('EC2')?.reason).toMatch(/beam_only_days=14, days=21/);
   });
 
   it('commits its .gitignore first: no commit holds what it ignores, and the work tree is clean', () => {

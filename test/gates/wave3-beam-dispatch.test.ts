@@ -19,7 +19,7 @@ const REQUEST = 'measurement.governance_mcp.request';
 const BEAM = { runtime: 'beam' };
 const PYTHON = { runtime: 'python' };
 /** What EC2's evidence says its measurement read. */
-const measured = (m: Record<string, unknown>) => ({ evidence: { measurements: { beam_traffic_days: m } } });
+const measured = (m: Record<string, unknown>) => ({ evidence: { measurements: { beam_only_days: m } } });
 /** d days before AS_OF. */
 const ago = (d: number) => new Date(AS_OF.getTime() - d * DAY);
 
@@ -89,7 +89,7 @@ describe.each(testBackends())('wave3 EC2, dispatch at 100% BEAM for 21 days, on 
     await requests(ago(9), AS_OF, BEAM);
     const r = await ec2();
     expect(r).toMatchObject({ verdict: 'halt', halt_reason: 'insufficient' });
-    expect(r.reason).toMatch(/beam_traffic_days: rows on 20 of the required 21 days/);
+    expect(r.reason).toMatch(/beam_only_days: rows on 20 of the required 21 days/);
   });
 
   it.each([
