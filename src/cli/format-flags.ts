@@ -19,6 +19,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../spec/problems.js';
+import { makeBeside, placeName, writeBeside } from '../util/new-file.js';
 
 export interface FormatOutput<F extends string> {
   format: F;
@@ -195,7 +196,8 @@ export function reportsWritten(): boolean {
 /** A report's temporary file and the file it replaces, with the old file's second name once it has one. */
 interface Pending {
   file: string;
-  tmp: string;
+  /** Absent once renamed into place: the name is no longer this run's to remove. */
+  tmp?: string;
   target: string;
   backup?: string;
 }
@@ -204,15 +206,21 @@ interface Pending {
  * Gives the file `target` a second name beside it, so it can be put back if a later report
  * cannot be put in place: a hard link, or a copy where the file system has none.
  */
-function keepOld(target: string): string {
-  const backup = `${target}.${process.pid}.old`;
-  rmSync(backup, { force: true });
-  try {
-    linkSync(target, backup);
-  } catch {
-    copyFileSync(target, backup, constants.COPYFILE_EXCL);
-  }
-  return backup;
+function keepOld(target: string, avoid: ReadonlySet<string>): string {
+  return makeBeside(
+    target,
+    'old',
+    (backup) => {
+      try {
+        linkSync(target, backup);
+      } catch (err) {
+        // Taken: the next name is tried. Only a file system without hard links gets a copy.
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw err;
+        copyFileSync(target, backup, constants.COPYFILE_EXCL);
+      }
+    },
+    avoid,
+  );
 }
 
 /**
@@ -255,10 +263,12 @@ export async function writeReports<F extends string>(
   const written: Pending[] = [];
   const cleanUp = () => {
     for (const p of written) {
-      rmSync(p.tmp, { force: true });
+      if (p.tmp !== undefined) rmSync(p.tmp, { force: true });
       if (p.backup !== undefined) rmSync(p.backup, { force: true });
     }
   };
+  // A temporary name that is another report's file would be renamed over by that report.
+  const targets = new Set(files.flatMap(({ at }) => ('replace' in at ? [placeName(at.replace)] : [])));
   let failed = '';
   try {
     // Replaced files first, devices after: a failure then leaves nothing behind.
@@ -268,14 +278,18 @@ export async function writeReports<F extends string>(
         writeFileSync(at.direct, texts.get(o) as string);
         continue;
       }
-      const pending: Pending = { file, tmp: `${at.replace}.${process.pid}.tmp`, target: at.replace };
-      written.push(pending);
       // A file it replaces gives it its mode; until then it is readable by its owner alone,
-      // so a report kept from others is never more open, not even for a moment.
-      writeFileSync(pending.tmp, texts.get(o) as string, at.mode === undefined ? {} : { mode: 0o600 });
+      // so a report kept from others is never more open, not even for a moment. Created anew
+      // (a file already bearing the name is someone's, and another name is taken).
+      const tmp = writeBeside(at.replace, 'tmp', texts.get(o) as string, {
+        avoid: targets,
+        ...(at.mode === undefined ? {} : { mode: 0o600 }),
+      });
+      const pending: Pending = { file, tmp, target: at.replace };
+      written.push(pending);
       if (at.mode !== undefined) {
-        chmodSync(pending.tmp, at.mode);
-        pending.backup = keepOld(at.replace);
+        chmodSync(tmp, at.mode);
+        pending.backup = keepOld(at.replace, targets);
       }
     }
   } catch (err) {
@@ -287,7 +301,8 @@ export async function writeReports<F extends string>(
   const done: Pending[] = [];
   for (const p of written) {
     try {
-      renameSync(p.tmp, p.target);
+      renameSync(p.tmp as string, p.target);
+      p.tmp = undefined;
     } catch (err) {
       const kept = putBack(done);
       cleanUp();

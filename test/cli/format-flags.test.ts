@@ -15,7 +15,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseFormatFlags, writeReports } from '../../src/cli/format-flags.js';
 import { UsageError } from '../../src/spec/problems.js';
@@ -230,6 +230,69 @@ describe('--format name=file', () => {
     expect(readFileSync(a, 'utf8')).toBe('json report\n');
     expect(readFileSync(b, 'utf8')).toBe('sarif report\n');
     expect(readdirSync(dir).sort()).toEqual(['a.json', 'b.sarif', 'fresh.json', 'p1', 'p2']);
+  });
+
+  it("never writes over, renames or removes a file already bearing a temporary or second name's", async () => {
+    const dir = tempDir();
+    const a = join(dir, 'a.json');
+    writeFileSync(a, 'old a\n');
+    // The names a report to a.json would take beside it in this process, made by someone else.
+    const tmp = `${a}.${process.pid}.tmp`;
+    const old = `${a}.${process.pid}.old`;
+    writeFileSync(tmp, 'mine\n');
+    writeFileSync(old, 'mine too\n');
+    const fresh = join(dir, 'fresh.json');
+    const freshTmp = `${fresh}.${process.pid}.tmp`;
+    writeFileSync(freshTmp, 'also mine\n');
+    await writeReports(
+      [
+        { format: 'json', file: a },
+        { format: 'sarif', file: fresh },
+      ],
+      (f) => `${f} report\n`,
+    );
+    expect(readFileSync(a, 'utf8')).toBe('json report\n');
+    expect(readFileSync(fresh, 'utf8')).toBe('sarif report\n');
+    expect(readFileSync(tmp, 'utf8')).toBe('mine\n');
+    expect(readFileSync(old, 'utf8')).toBe('mine too\n');
+    expect(readFileSync(freshTmp, 'utf8')).toBe('also mine\n');
+    expect(readdirSync(dir).sort()).toEqual(
+      ['a.json', 'fresh.json', basename(tmp), basename(old), basename(freshTmp)].sort(),
+    );
+
+    // A failed run removes its own temporary files, not the ones that were there before it.
+    const sub = join(dir, 'sub');
+    mkdirSync(sub);
+    const gone = join(sub, 'b.sarif');
+    const outputs = [
+      { format: 'json', file: a },
+      { format: 'sarif', file: gone },
+    ];
+    rmSync(sub, { recursive: true });
+    await expect(writeReports(outputs, (f) => `${f} again\n`)).rejects.toThrow(/no report file was written/);
+    expect(readFileSync(a, 'utf8')).toBe('json report\n');
+    expect(readFileSync(tmp, 'utf8')).toBe('mine\n');
+    expect(readFileSync(old, 'utf8')).toBe('mine too\n');
+    expect(readdirSync(dir).sort()).toEqual(
+      ['a.json', 'fresh.json', basename(tmp), basename(old), basename(freshTmp)].sort(),
+    );
+  });
+
+  it("a report's temporary name is never another report's file of the same run", async () => {
+    for (const order of ['tmp first', 'r first']) {
+      const dir = tempDir();
+      const r = join(dir, 'r');
+      // The name a report to r would be written to first, given as a report of its own.
+      const other = `${r}.${process.pid}.tmp`;
+      const outputs = [
+        { format: 'json', file: r },
+        { format: 'sarif', file: other },
+      ];
+      await writeReports(order === 'r first' ? outputs : outputs.reverse(), (f) => `${f} report\n`);
+      expect(readFileSync(r, 'utf8'), order).toBe('json report\n');
+      expect(readFileSync(other, 'utf8'), order).toBe('sarif report\n');
+      expect(readdirSync(dir).sort(), order).toEqual(['r', basename(other)].sort());
+    }
   });
 
   it('a replaced report keeps the mode of the file it replaces; a new one gets the usual mode', async () => {
