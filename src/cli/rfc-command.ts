@@ -19,7 +19,7 @@ import { CLOCK_SLACK_MS } from '../util/clock.js';
 import { closest } from '../util/suggest.js';
 import { REF_EMPTY, refProblem } from '../util/git-ref.js';
 import { visible } from '../formatters/visible.js';
-import { instantMs } from '../util/calendar.js';
+import { cutToMillisecond, instantMs } from '../util/calendar.js';
 
 export { HOME_PROGRAM, PROGRAM_ENV };
 
@@ -233,12 +233,30 @@ export function parseAsOf(text: string | undefined, now: Date = new Date(), opts
       `--as-of '${text}' is not a date: use YYYY-MM-DD or an ISO-8601 instant such as 2026-06-01T12:00:00Z`,
     );
   }
+  refuseFinerThanMillisecond(text, '--as-of');
   if (!opts.future && ms > now.getTime() + CLOCK_SLACK_MS) {
     throw new UsageError(
       `--as-of '${text}' is in the future (now is ${now.toISOString()}): what is recorded after now cannot be read yet; give now or an earlier instant`,
     );
   }
   return new Date(ms);
+}
+
+/**
+ * Refuses (exit 3) an instant given to `flag` with a nonzero digit past the millisecond: it
+ * would be read as a JavaScript Date, to the millisecond, and the rest cut without a word. The
+ * value cut to the millisecond is suggested; trailing zeros (`.123000Z`) lose nothing and pass.
+ */
+export function refuseFinerThanMillisecond(
+  text: string,
+  flag: string,
+  kept = 'rfcgate reads every instant to the millisecond',
+): void {
+  const cut = cutToMillisecond(text);
+  if (cut === undefined) return;
+  throw new UsageError(
+    `${flag} '${text}' is finer than a millisecond, and ${kept}; give at most 3 digits after the seconds, such as ${cut}`,
+  );
 }
 
 /**

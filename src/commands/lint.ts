@@ -74,7 +74,7 @@ EXIT CODES
     }),
     'as-of': Flags.string({
       description:
-        'The day waivers are judged against and the instant the order rule reads history as of (default now).',
+        'The day waivers are judged against and the instant the order rule reads history as of (to the millisecond; default now).',
     }),
     ref: Flags.string({ description: 'The ref whose history the order rule reads (default HEAD).', default: 'HEAD' }),
     'max-file-size': Flags.integer({

@@ -37,3 +37,15 @@ export function instantMs(text: string): number {
   // Date.parse is given the form ECMAScript defines: upper case, a T, a zone.
   return Date.parse(m[4] === undefined ? `${date}T00:00:00Z` : `${date}T${m[4]}${zone}`);
 }
+
+/**
+ * `text` cut to the millisecond (`…:05.123456Z` as `…:05.123Z`) when its fraction of a second
+ * has a digit past the third that is not zero; undefined when a JavaScript Date holds it whole.
+ * For the flags that take an instant: a Date keeps milliseconds, so anything finer would be
+ * dropped without a word (telemetry's `ts` is data, not a flag, and is read to the millisecond).
+ */
+export function cutToMillisecond(text: string): string | undefined {
+  const fraction = /:\d{2}\.(\d+)/.exec(text)?.[1] ?? '';
+  if (!/[1-9]/.test(fraction.slice(3))) return undefined;
+  return text.trim().replace(/(:\d{2}\.\d{3})\d+/, '$1');
+}

@@ -351,6 +351,21 @@ describe('bad input gets one clear line and exit 3', () => {
     [['gate', 'check', '--as-of', '2099-01-01'], /--as-of '2099-01-01' is in the future \(now is 20\d\d-/],
     [['prereq', 'status', '--as-of', '2099-01-01T00:00:00Z'], /--as-of '2099-01-01T00:00:00Z' is in the future/],
     [['telemetry', 'report', '--files', 'x.jsonl', '--as-of', '2099-01-01'], /--as-of '2099-01-01' is in the future/],
+    // An instant is read to the millisecond: finer digits are refused, not cut without a word.
+    [
+      ['gate', 'check', '--as-of', '2026-06-01T12:00:00.123456Z'],
+      /^error: --as-of '2026-06-01T12:00:00\.123456Z' is finer than a millisecond, and rfcgate reads every instant to the millisecond; give at most 3 digits after the seconds, such as 2026-06-01T12:00:00\.123Z\n$/,
+    ],
+    [
+      ['telemetry', 'report', '--files', 'x.jsonl', '--as-of', '2026-06-01 12:00:00.0000001+02'],
+      /^error: --as-of '2026-06-01 12:00:00\.0000001\+02' is finer than a millisecond, .* such as 2026-06-01 12:00:00\.000\+02\n$/,
+    ],
+    [['prereq', 'status', '--as-of', '2026-06-01T12:00:00.1234Z'], /^error: --as-of '.*' is finer than a millisecond/],
+    [['lint', '--as-of', '2099-06-01T12:00:00.1234Z'], /^error: --as-of '.*' is finer than a millisecond/],
+    [
+      ['gate', 'check', '--as-of', '2026-06-01', '--snapshot-at', '2026-06-01T00:00:00.0005Z'],
+      /^error: --snapshot-at '2026-06-01T00:00:00\.0005Z' is finer than a millisecond, .* such as 2026-06-01T00:00:00\.000Z\n$/,
+    ],
     [['gate', 'check', '--rfc', 'wave9'], /unknown RFC 'wave9'.*known RFCs: demo/],
     // A database snapshot is read as of its own instant or earlier, never later.
     [

@@ -84,6 +84,21 @@ describe('telemetry report', () => {
     expect(plain.stdout).not.toMatch(/hit ratio per turn/);
   });
 
+  it('--as-of is read to the millisecond: a finer one is refused, trailing zeros are not', () => {
+    const finer = run(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', '2026-01-01T00:00:00.0001Z'], root);
+    expect(finer.code).toBe(3);
+    expect(finer.stderr).toBe(
+      "error: --as-of '2026-01-01T00:00:00.0001Z' is finer than a millisecond, and rfcgate reads every instant to the millisecond; give at most 3 digits after the seconds, such as 2026-01-01T00:00:00.000Z\n",
+    );
+    expect(finer.stdout).toBe('');
+    const zeros = run(
+      ['telemetry', 'report', '--files', 'telemetry/*', '--as-of', '2026-01-01T00:00:00.000000Z', '--json'],
+      root,
+    );
+    expect(zeros.code).toBe(2);
+    expect(zeros.stderr).toMatch(/\(as of 2026-01-01T00:00:00\.000Z\)\n$/);
+  });
+
   it("a window with no turn says where the files' turns lie, as a gate's halt does", () => {
     const before = run(['telemetry', 'report', '--files', 'telemetry/*', '--as-of', '2026-01-01', '--json'], root);
     expect(before.code).toBe(2);

@@ -1,5 +1,12 @@
 import * as Flags from '@oclif/core/flags';
-import { parseAsOf, parseRef, refuseNonCommit, RfcCommand, MAX_TIMEOUT_SECONDS } from '../../cli/rfc-command.js';
+import {
+  parseAsOf,
+  parseRef,
+  refuseFinerThanMillisecond,
+  refuseNonCommit,
+  RfcCommand,
+  MAX_TIMEOUT_SECONDS,
+} from '../../cli/rfc-command.js';
 import { namesFromTop } from '../../cli/format-flags.js';
 import { FORMAT_NAMES, type Output, parseOutputs, writeOutputs } from '../../cli/outputs.js';
 import { formatWords } from '../../cli/json-error.js';
@@ -25,7 +32,8 @@ ${RfcCommand.exitCodesHelp}`;
 
   static override flags = {
     'as-of': Flags.string({
-      description: 'Evaluate as of this instant (YYYY-MM-DD or ISO-8601; default now; not later than now).',
+      description:
+        'Evaluate as of this instant (YYYY-MM-DD or ISO-8601, to the millisecond; default now; not later than now).',
     }),
     ref: Flags.string({
       description:
@@ -34,7 +42,7 @@ ${RfcCommand.exitCodesHelp}`;
     }),
     'snapshot-at': Flags.string({
       description:
-        "The database is a snapshot of this instant (a restored backup, a copy, the demo's sandbox): measurements of its present state (sql current_state) read it as it was then, not as of today. Only the default database (DATABASE_URL, or the embedded one): a measurement reading another through connection_env is still judged as live. Needs --as-of, not later than it.",
+        "The database is a snapshot of this instant (a restored backup, a copy, the demo's sandbox): measurements of its present state (sql current_state) read it as it was then, not as of today. Only the default database (DATABASE_URL, or the embedded one): a measurement reading another through connection_env is still judged as live. Needs --as-of, not later than it. To the millisecond, as --as-of.",
     }),
     phase: Flags.string({ description: 'Only gates that apply at this phase.', options: [...PHASES] }),
     only: Flags.string({
@@ -169,6 +177,7 @@ function parseSnapshotAt(text: string | undefined, asOf: Date | undefined): Date
       `--snapshot-at '${text}' is not a date: use YYYY-MM-DD or an ISO-8601 instant such as 2026-06-01T12:00:00Z`,
     );
   }
+  refuseFinerThanMillisecond(text, '--snapshot-at');
   if (ms > Date.now() + CLOCK_SLACK_MS) {
     throw new UsageError(`--snapshot-at '${text}' is in the future: a snapshot is of now or an earlier instant`);
   }

@@ -1,5 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { CLOCK_SLACK_MS } from '../../util/clock.js';
+import { refuseFinerThanMillisecond } from '../../cli/rfc-command.js';
 import { LEDGER_EXIT_CODES_HELP, LedgerCommand } from '../../ledger/command.js';
 import {
   checkMeasurementType,
@@ -23,13 +24,7 @@ function measuredAt(text: string, now: Date): Date {
   const at = parseInstant(text, '--at');
   // The instant travels as a JavaScript Date (milliseconds) into the row, its ledger entry (the
   // two joined on it) and every listing: a finer fraction would be cut without a word.
-  const fraction = /:\d{2}\.(\d+)/.exec(text)?.[1] ?? '';
-  if (/[1-9]/.test(fraction.slice(3))) {
-    const cut = text.trim().replace(/(:\d{2}\.\d{3})\d+/, '$1');
-    throw new UsageError(
-      `--at '${text}' is finer than a millisecond, and measurements are recorded to the millisecond; give at most 3 digits after the seconds, such as ${cut}`,
-    );
-  }
+  refuseFinerThanMillisecond(text, '--at', 'measurements are recorded to the millisecond');
   if (at.getTime() > now.getTime() + CLOCK_SLACK_MS) {
     throw new UsageError(
       `--at '${text}' is in the future (now is ${now.toISOString()}): a measurement is of an instant that has passed; give now or an earlier instant`,

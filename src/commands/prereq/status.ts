@@ -36,7 +36,8 @@ EXIT CODES
 
   static override flags = {
     'as-of': Flags.string({
-      description: 'Status as of this instant (YYYY-MM-DD or ISO-8601; default now; not later than now).',
+      description:
+        'Status as of this instant (YYYY-MM-DD or ISO-8601, to the millisecond; default now; not later than now).',
     }),
     ref: Flags.string({ description: "The mainline ref (default: rfc.yaml's mainline branch)." }),
     json: Flags.boolean({ description: 'Print the report as JSON (stable key order); = --format json.' }),

@@ -52,7 +52,8 @@ EXIT CODES
       multiple: true,
     }),
     'as-of': Flags.string({
-      description: 'Only records before this instant count (YYYY-MM-DD or ISO-8601; not later than now).',
+      description:
+        'Only records before this instant count (YYYY-MM-DD or ISO-8601, to the millisecond; not later than now).',
     }),
     window: Flags.string({ description: 'Only turns in [as-of - window, as-of) count, e.g. 7d.' }),
     'last-turns': Flags.integer({
