@@ -5,9 +5,10 @@
  * what was resolved, and the contract's judgement. Files are written whole or not at all.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../spec/problems.js';
+import { replaceWhole } from '../util/new-file.js';
 import { type ContractResult, evaluateContract, type OpenFinding } from './contract.js';
 import type { Finding } from './findings.js';
 import { sectionJudge } from './sections.js';
@@ -428,9 +429,7 @@ export function writeRound(root: string, round: CouncilRound, markdown: string):
 }
 
 function atomicWrite(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  replaceWhole(path, text);
 }
 
 /** The sha256 the rounds record for a document (of its text as read), or null when it is gone. */

@@ -16,11 +16,12 @@
  * writes the record (one file in the git folder), so a clean commit pays nothing for it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { gitDirs } from './index-file.js';
 import type { LintFinding } from './report.js';
 import { pathBytes } from './names.js';
+import { replaceWhole } from '../util/new-file.js';
 
 /** What a share of a hook manager's run knows of the shares before it. */
 export interface OncePerRun {
@@ -119,9 +120,7 @@ export function oncePerRun(root: string, rfc: string, files: string[]): OncePerR
       };
       try {
         mkdirSync(dirname(at), { recursive: true });
-        const tmp = `${at}.${process.pid}.tmp`;
-        writeFileSync(tmp, JSON.stringify(record));
-        renameSync(tmp, at);
+        replaceWhole(at, JSON.stringify(record));
       } catch {
         // Not recorded (a read-only git folder): the next share judges and reports on its own.
       }

@@ -25,6 +25,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { FolderRefused, makeDirs } from '../util/make-dirs.js';
+import { replaceWhole } from '../util/new-file.js';
 import { UsageError } from '../spec/problems.js';
 import { GATES_DIR, listRfcIds } from '../spec/rfc-dir.js';
 import { LINTS_FILE } from './load.js';
@@ -584,9 +585,7 @@ function isOurs(path: string): boolean {
 }
 
 function writeHook(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o755 });
-  renameSync(tmp, path);
+  replaceWhole(path, text, { mode: 0o755 });
 }
 
 /**

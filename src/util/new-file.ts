@@ -3,7 +3,7 @@
  * until the rename is done), each under a name nothing held before: a user's own file that
  * happens to bear the name this process would pick is never written over, renamed or removed.
  */
-import { closeSync, openSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /** Names tried before giving up: a folder holding that many of ours is not one to write into. */
@@ -77,4 +77,21 @@ export function writeBeside(
     },
     opts.avoid,
   );
+}
+
+/**
+ * Replaces `path` whole: `text` goes to a new file beside it (see writeBeside), renamed over it,
+ * so a reader never sees half of it. `mode` is the new file's (less the umask), `chmod` the mode
+ * it is given exactly before the rename. A failure leaves no file of ours behind, and every
+ * other file as it was.
+ */
+export function replaceWhole(path: string, text: string, opts: { mode?: number; chmod?: number } = {}): void {
+  const tmp = writeBeside(path, 'tmp', text, opts.mode === undefined ? {} : { mode: opts.mode });
+  try {
+    if (opts.chmod !== undefined) chmodSync(tmp, opts.chmod);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }

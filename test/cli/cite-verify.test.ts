@@ -2,7 +2,7 @@
  * `cite verify` as a user runs it: the real binary over a fixture repository whose cited
  * lines moved between two commits, and over this project's own RFC document.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   lstatSync,
@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, createRepo, partialClone, removeFixtures, shallowClone, tempDir } from '../helpers/git-fixture.js';
 import { modeline, writeRfc } from '../helpers/spec-fixture.js';
 import { type CiteFixture, citeFixture, RFC } from '../cite/fixture.js';
-import { runCli } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 
 // A command stuck opening a named pipe is a failure, not a hung suite.
 const run = (args: string[], cwd: string) => runCli(args, cwd, {}, { timeoutMs: 30_000 });
@@ -198,6 +198,36 @@ describe('cite verify', () => {
     } finally {
       rmSync(link);
       rmSync(join(fx.repo.dir, 'notes'), { recursive: true });
+    }
+  });
+
+  it('--write never writes over, nor renames away, a file already bearing the name it writes the fix to first', () => {
+    const doc = join(fx.repo.dir, 'rfcs', 'taken.md');
+    writeFileSync(doc, RFC);
+    try {
+      // The shell makes the file under its own pid, which node keeps when exec'd in its place.
+      const r = spawnSync(
+        'sh',
+        [
+          '-c',
+          'printf "mine\\n" > "$1.$$.tmp" && exec "$2" "$3" cite verify rfcs/taken.md --write',
+          'sh',
+          doc,
+          process.execPath,
+          BIN,
+        ],
+        { cwd: fx.repo.dir, encoding: 'utf8', env: { ...process.env, CI: '', NO_COLOR: '1' } },
+      );
+      expect(r.stdout).toMatch(/^wrote 2 corrections to rfcs\/taken\.md$/m);
+      expect(readFileSync(doc, 'utf8')).toMatch(/defined at `handlers\.py:12-13`/);
+      const beside = readdirSync(join(fx.repo.dir, 'rfcs')).filter((n) => n.startsWith('taken.md.'));
+      expect(beside).toHaveLength(1);
+      expect(beside[0]).toMatch(/^taken\.md\.\d+\.tmp$/);
+      expect(readFileSync(join(fx.repo.dir, 'rfcs', beside[0] as string), 'utf8')).toBe('mine\n');
+    } finally {
+      for (const n of readdirSync(join(fx.repo.dir, 'rfcs'))) {
+        if (n.startsWith('taken.md')) rmSync(join(fx.repo.dir, 'rfcs', n));
+      }
     }
   });
 

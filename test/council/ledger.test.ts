@@ -3,11 +3,11 @@
  * council source reading rounds as of an instant.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeModel, type ScriptedResponse } from '../../src/council/fake-model.js';
 import { validateLaneOutput } from '../../src/council/findings.js';
-import { findingKey, readRounds } from '../../src/council/ledger.js';
+import { type CouncilRound, findingKey, readRounds, writeRound } from '../../src/council/ledger.js';
 import { councilRound } from '../../src/council/round.js';
 import { loadCouncilSpec } from '../../src/council/spec.js';
 import { CouncilMeasurementSource } from '../../src/sources/council/source.js';
@@ -177,6 +177,22 @@ describe('round files', () => {
     expect(() => readRounds(repo.root, 'rfcs/demo/council')).toThrow(
       /rfcs\/demo\/council\/2026-11-01-v1\.json is not a readable round .*restore it from git/,
     );
+  });
+});
+
+describe('writing a round', () => {
+  it('writes each file through a new one beside it, never over a file already bearing that name', () => {
+    repo = councilRepo();
+    const files = { json: 'rounds/r.json', markdown: 'rounds/r.md' };
+    mkdirSync(join(repo.root, 'rounds'));
+    const taken = join(repo.root, `${files.json}.${process.pid}.tmp`);
+    writeFileSync(taken, 'mine\n');
+    // Only where it is written is read here: the rest of a round does not matter.
+    writeRound(repo.root, { files } as unknown as CouncilRound, '# round\n');
+    expect(JSON.parse(readFileSync(join(repo.root, files.json), 'utf8'))).toEqual({ files });
+    expect(readFileSync(join(repo.root, files.markdown), 'utf8')).toBe('# round\n');
+    expect(readFileSync(taken, 'utf8')).toBe('mine\n');
+    expect(readdirSync(join(repo.root, 'rounds')).sort()).toEqual(['r.json', basename(taken), 'r.md'].sort());
   });
 });
 

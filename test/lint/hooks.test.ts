@@ -9,6 +9,7 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   renameSync,
@@ -18,7 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -165,6 +166,20 @@ process.stdout.write(JSON.stringify(out));`;
 }
 
 describe('hooks', () => {
+  it('writes its hook through a new file, never over one already bearing that name', () => {
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const dir = hooksDir(repo.dir);
+    mkdirSync(dir, { recursive: true });
+    const taken = join(dir, `pre-commit.${process.pid}.tmp`);
+    writeFileSync(taken, 'mine\n');
+    installHooks(opts(repo.dir));
+    expect(readFileSync(join(dir, 'pre-commit'), 'utf8')).toContain(MARKER);
+    expect(readFileSync(taken, 'utf8')).toBe('mine\n');
+    expect(readdirSync(dir).filter((n) => n.startsWith('pre-commit.') && n !== 'pre-commit.sample')).toEqual([
+      basename(taken),
+    ]);
+  });
+
   it('refuses to overwrite a hook it did not write, and writes nothing', () => {
     const { repo, path } = withForeignHook();
     expect(() => installHooks(opts(repo.dir))).toThrow(UsageError);

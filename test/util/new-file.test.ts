@@ -1,8 +1,8 @@
 /** A file made beside another for a moment takes a name nothing holds, and never replaces one. */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeBeside, placeName, writeBeside } from '../../src/util/new-file.js';
+import { makeBeside, placeName, replaceWhole, writeBeside } from '../../src/util/new-file.js';
 import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
 
 afterAll(removeFixtures);
@@ -40,5 +40,29 @@ describe('writeBeside', () => {
     ).toThrow(/EPERM/);
     expect(tried).toHaveLength(1);
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('replaceWhole', () => {
+  it('replaces the file through a new one, leaving a file already bearing that name as it was', () => {
+    const dir = tempDir();
+    const path = join(dir, 'doc.md');
+    writeFileSync(path, 'old\n');
+    writeFileSync(`${path}.${process.pid}.tmp`, 'mine\n');
+    replaceWhole(path, 'new\n', { chmod: 0o640 });
+    expect(readFileSync(path, 'utf8')).toBe('new\n');
+    expect(statSync(path).mode & 0o777).toBe(0o640);
+    expect(readFileSync(`${path}.${process.pid}.tmp`, 'utf8')).toBe('mine\n');
+    expect(readdirSync(dir).sort()).toEqual(['doc.md', `doc.md.${process.pid}.tmp`]);
+  });
+
+  it('a rename that fails removes its own temporary file and no other', () => {
+    const dir = tempDir();
+    const path = join(dir, 'folder');
+    mkdirSync(join(path, 'inside'), { recursive: true });
+    writeFileSync(`${path}.${process.pid}.tmp`, 'mine\n');
+    expect(() => replaceWhole(path, 'new\n')).toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
+    expect(readdirSync(dir).sort()).toEqual(['folder', `folder.${process.pid}.tmp`]);
+    expect(readFileSync(`${path}.${process.pid}.tmp`, 'utf8')).toBe('mine\n');
   });
 });

@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
@@ -12,6 +12,7 @@ import { listRfcIds } from '../../spec/rfc-dir.js';
 import { fetchAdvice } from '../../util/git-ref.js';
 import { specialKind } from '../../util/special-file.js';
 import { decodeUtf8 } from '../../util/utf8.js';
+import { replaceWhole } from '../../util/new-file.js';
 
 export default class CiteVerify extends RfcCommand {
   static override summary = 'Check every code citation of an RFC document against the tree at a ref.';
@@ -210,15 +211,7 @@ EXIT CODES
  */
 function writeInPlace(path: string, text: string): void {
   const target = realpathSync(path);
-  const tmp = `${target}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, text);
-    chmodSync(tmp, statSync(target).mode & 0o7777);
-    renameSync(tmp, target);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  replaceWhole(target, text, { chmod: statSync(target).mode & 0o7777 });
 }
 
 function toPosix(p: string): string {
