@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FolderRefused, makeDirs } from '../util/make-dirs.js';
+import { makeNamed } from '../util/new-file.js';
 import { UsageError } from '../spec/problems.js';
 import { shellWord } from '../util/shell.js';
 import { migrate, migrationPlan } from '../ledger/index.js';
@@ -118,9 +119,10 @@ export async function buildSandbox(opts: SandboxOptions): Promise<Sandbox> {
   try {
     if (opts.dir === undefined) made = makeTempFolder();
     const target = resolve(opts.dir ?? join(made as string, 'wave3-sandbox'));
-    staging = `${target}.partial-${process.pid}`;
-    rmSync(staging, { recursive: true, force: true });
-    made ??= makeFolders(staging, target);
+    // Its parents first; the staging folder itself is made anew, under a name nothing holds: a
+    // folder already bearing it is someone's, and is neither built into nor removed.
+    made ??= makeFolders(dirname(target), target);
+    staging = makeStaging(target);
     const rng = new Rng(opts.seed);
     const numbers = { odeSharePct: 55 + rng.int(10, 40) / 10, extraSurfaces: 1, largestSlipPct: rng.int(12, 22) };
     const commits = planHistory(rng, PACKAGE_ROOT, numbers);
@@ -245,10 +247,30 @@ function makeFolders(dir: string, target: string): string | undefined {
     return makeDirs(dir);
   } catch (e) {
     if (!(e instanceof FolderRefused)) throw e;
-    throw new UsageError(
-      `--dir ${target} cannot be made: ${e.parent} refused a new folder (${e.code}); choose a folder you can write to, or leave --dir out for a temp one`,
-    );
+    throw folderRefused(target, e.parent, e.code);
   }
+}
+
+/** `${target}.partial-${pid}`, or `-1`, `-2`… after it when a file or folder has that name. */
+function makeStaging(target: string): string {
+  return makeNamed(
+    (n) => `${target}.partial-${process.pid}${n === 0 ? '' : `-${n}`}`,
+    (name) => {
+      try {
+        mkdirSync(name);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === undefined || code === 'EEXIST') throw e;
+        throw folderRefused(target, dirname(name), code);
+      }
+    },
+  );
+}
+
+function folderRefused(target: string, parent: string, code: string): UsageError {
+  return new UsageError(
+    `--dir ${target} cannot be made: ${parent} refused a new folder (${code}); choose a folder you can write to, or leave --dir out for a temp one`,
+  );
 }
 
 /** A folder of its own under the system temp dir; one that cannot be made is the user's TMPDIR to fix. */

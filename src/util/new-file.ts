@@ -34,19 +34,26 @@ export function makeBeside(
   make: (name: string) => void,
   avoid: ReadonlySet<string> = new Set(),
 ): string {
+  return makeNamed((n) => `${base}.${process.pid}.${n === 0 ? '' : `${n}.`}${suffix}`, make, avoid);
+}
+
+/** makeBeside with the names tried given by `name` (the 0th first). */
+export function makeNamed(
+  name: (n: number) => string,
+  make: (name: string) => void,
+  avoid: ReadonlySet<string> = new Set(),
+): string {
   for (let n = 0; n < TRIES; n++) {
-    const name = `${base}.${process.pid}.${n === 0 ? '' : `${n}.`}${suffix}`;
-    if (avoid.size && avoid.has(placeName(name))) continue;
+    const candidate = name(n);
+    if (avoid.size && avoid.has(placeName(candidate))) continue;
     try {
-      make(name);
-      return name;
+      make(candidate);
+      return candidate;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   }
-  const err = new Error(
-    `EEXIST, ${TRIES} names beside ${base} are taken, ${base}.${process.pid}.${suffix} among them`,
-  ) as NodeJS.ErrnoException;
+  const err = new Error(`EEXIST, ${TRIES} names are taken, ${name(0)} among them`) as NodeJS.ErrnoException;
   err.code = 'EEXIST';
   throw err;
 }

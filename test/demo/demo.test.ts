@@ -343,6 +343,30 @@ describe('rfcgate demo', () => {
     expect(readdirSync(work).filter((n) => n.startsWith('hung-up'))).toEqual([]);
   }, 60_000);
 
+  it("builds beside a folder already bearing its staging folder's name, and leaves that folder as it was", () => {
+    const target = join(work, 'beside');
+    const { DATABASE_URL: _ignored, ...env } = process.env;
+    // The shell makes the folder under its own pid, which node keeps when exec'd in its place.
+    const r = spawnSync(
+      'sh',
+      [
+        '-c',
+        'mkdir "$1.partial-$$" && echo mine > "$1.partial-$$/file" && exec "$2" "$3" demo --dir "$1" --json',
+        'sh',
+        target,
+        process.execPath,
+        BIN,
+      ],
+      { cwd: work, env, encoding: 'utf8' },
+    );
+    expect(r.status).toBe(0);
+    expect(existsSync(join(target, '.rfcgate', 'demo-complete'))).toBe(true);
+    const beside = readdirSync(work).filter((n) => n.startsWith('beside.partial-'));
+    expect(beside).toHaveLength(1);
+    expect(readdirSync(join(work, beside[0] as string))).toEqual(['file']);
+    expect(readFileSync(join(work, beside[0] as string, 'file'), 'utf8')).toBe('mine\n');
+  }, 240_000);
+
   it('Ctrl-C while building in a temp folder of its own, or a --dir whose parents it made, leaves no folder behind', async () => {
     const tmp = join(work, 'tmp');
     mkdirSync(tmp);
