@@ -103,7 +103,13 @@ export function isExpressionError(x: CompiledExpression | ExpressionError): x is
 function celError(e: unknown, source: string): ExpressionError {
   const err = e as { message?: string; range?: { start: number }; node?: { start?: number; pos?: number } };
   const said = (err.message ?? String(e)).split('\n')[0] ?? 'invalid expression';
-  const offset = operatorOffset(err.node, source) ?? err.range?.start ?? err.node?.start ?? err.node?.pos ?? 0;
+  const offset =
+    operatorOffset(err.node, source) ??
+    methodOffset(err.node, source) ??
+    err.range?.start ??
+    err.node?.start ??
+    err.node?.pos ??
+    0;
   // The parser runs out of stack on thousands of terms or brackets, and says only that.
   if (ranOutOfStack(said)) {
     return {
@@ -140,6 +146,35 @@ function operatorOffset(node: unknown, source: string): number | undefined {
     else return i;
   }
   return undefined;
+}
+
+/** Where the spaces and `//` comments starting at `i` end, and the closing brackets too when `brackets`. */
+function pastSpace(source: string, i: number, brackets: boolean): number {
+  for (;;) {
+    if (source.startsWith('//', i)) {
+      const eol = source.indexOf('\n', i);
+      if (eol === -1) return source.length;
+      i = eol + 1;
+    } else if (/\s/.test(source[i] ?? '') || (brackets && source[i] === ')')) i++;
+    else return i;
+  }
+}
+
+/**
+ * Where the name of a mistyped method call is written. The parser places `x.matches(1)` at its
+ * receiver `x`, though the mistake is the method or its arguments. Between the receiver's end and
+ * the name only the receiver's closing brackets, spaces, comments and one `.` can stand, so the
+ * `.` found there is this call's, however many dots the receiver holds (a string, a chain).
+ */
+function methodOffset(node: unknown, source: string): number | undefined {
+  const n = node as { op?: unknown; args?: unknown } | undefined;
+  if (n?.op !== 'rcall' || !Array.isArray(n.args)) return undefined;
+  const [name, receiver] = n.args as [unknown, { end?: unknown } | undefined];
+  if (typeof name !== 'string' || typeof receiver?.end !== 'number') return undefined;
+  const dot = pastSpace(source, receiver.end, true);
+  if (source[dot] !== '.') return undefined;
+  const at = pastSpace(source, dot + 1, false);
+  return source.startsWith(name, at) ? at : undefined;
 }
 
 /** The name, number or string literal that starts at or spans `offset`, as written. */

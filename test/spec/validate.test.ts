@@ -815,6 +815,34 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(ps).toEqual([`${D}:${line}:${col}: disconfirmer 'B': expression error: ${said}`]);
   });
 
+  const noOverload = (call: string): string => `found no matching overload for '${call}'`;
+  it.each([
+    ['verdict.matches(1)', 6, 21, noOverload('string.matches(int)')],
+    // The receiver is a string literal holding a dot, inside a quoted scalar and in a plain one.
+    [`'"v1.2".startsWith(1) || verdict == "go"'`, 6, 21, noOverload('string.startsWith(int)')],
+    ['verdict == "go" && "v1.2".startsWith(verdict.size())', 6, 39, noOverload('string.startsWith(int)')],
+    // In a chain the call that fails is named, not the first or the last.
+    ['verdict.lowerAscii().size(1).startsWith("a")', 6, 34, noOverload('string.size(int)')],
+    // A method on a later line than its receiver, in a block scalar and in a plain one.
+    [`>-\n    verdict\n      .lowerAscii()\n      .matches(1)`, 9, 8, noOverload('string.matches(int)')],
+    [`verdict\n    .matches(1)`, 7, 6, noOverload('string.matches(int)')],
+    // A bracketed receiver, with a comment holding a dot before its closing bracket (a literal
+    // block: folded, the comment would run on over the next line).
+    [`|-\n    (verdict // the judgement. go or no-go\n    ) . matches(1)`, 8, 9, noOverload('string.matches(int)')],
+    // A method inside a macro's predicate.
+    [`>-\n    [verdict].exists(v, v.endsWith(1))`, 7, 27, noOverload('string.endsWith(int)')],
+    // A global function is placed at its name, which is where its node starts.
+    ['size(verdict, 2) > 0', 6, 13, noOverload('size(string, int)')],
+  ])('a type error in the call in %j is located at the name of its method', (condition, line, col, said) => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `- id: verdict\n  attestation: { judgements: [go, no-go] }\n`,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: ${condition}\n`,
+      }),
+    );
+    expect(ps).toEqual([`${D}:${line}:${col}: disconfirmer 'B': expression error: ${said}`]);
+  });
+
   it("a prereq data gate's condition gets the same hints", () => {
     const ps = problemsOf(
       raw({
