@@ -12,6 +12,7 @@
  * file, which the next process takes over. Released on close and when the process exits.
  */
 import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -159,13 +160,16 @@ export function startTimeOf(pid: number): string | undefined {
 
 /**
  * Removes a stale lock. Moved aside first and read again: if another process took it over
- * in between, the file moved is that process's live lock, and it is put back.
+ * in between, the file moved is that process's live lock, and it is put back. The name it is
+ * moved to is created first, exclusively, so the rename replaces only that empty file and never
+ * a file of someone else's that happens to bear the name.
  */
 function takeOver(file: string, stale: Owner): boolean {
-  const aside = `${file}.${process.pid}.stale`;
+  const aside = reserveAside(file);
   try {
     renameSync(file, aside);
   } catch (err) {
+    unlinkSync(aside);
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
     throw err;
   }
@@ -180,6 +184,25 @@ function takeOver(file: string, stale: Owner): boolean {
   }
   unlinkSync(aside);
   return same;
+}
+
+/** Names tried for moving a stale lock aside before giving up: each is random, so a clash is rare. */
+const ASIDE_TRIES = 16;
+
+/** Creates an empty file beside `file` under a name nothing held, and returns that name. */
+function reserveAside(file: string): string {
+  for (let i = 0; i < ASIDE_TRIES; i++) {
+    const aside = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.stale`;
+    try {
+      closeSync(openSync(aside, 'wx'));
+      return aside;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  throw new Error(
+    `cannot take over the stale lock ${file}: ${ASIDE_TRIES} names beside it to move it to were all taken; delete ${file}`,
+  );
 }
 
 function hold(file: string): DataDirLock {

@@ -5,9 +5,18 @@
  * opener of a PGlite directory halts with the reason instead of corrupting it.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PgliteClient, SqlHaltError } from '../../../src/sources/sql/client.js';
 import {
@@ -103,6 +112,21 @@ describe('the data directory lock', () => {
     const lock = await lockDataDir(dir, { waitMs: 0 });
     expect(owner(dir).pid).toBe(process.pid);
     lock.release();
+  });
+
+  it("takes over a dead owner's lock without replacing a file beside it, and leaves nothing behind", async () => {
+    const dir = newDir();
+    const file = lockFileOf(dir);
+    // This host, a pid no process has: stale.
+    writeFileSync(file, JSON.stringify({ pid: 999_999_999, host: hostname(), since: '2026-12-01T00:00:00.000Z' }));
+    // A file of the name the stale lock was once moved to, which the rename would have replaced.
+    const mine = `${file}.${process.pid}.stale`;
+    writeFileSync(mine, 'notes\n');
+    const lock = await lockDataDir(dir, { waitMs: 0 });
+    expect(owner(dir).pid).toBe(process.pid);
+    expect(readFileSync(mine, 'utf8')).toBe('notes\n');
+    lock.release();
+    expect(readdirSync(root).filter((f) => f.startsWith(basename(file)))).toEqual([basename(mine)]);
   });
 
   it('tells a live owner from a later process that was given its pid (by start time, where the OS says it)', async () => {
