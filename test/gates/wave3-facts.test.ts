@@ -39,6 +39,24 @@ describe('wave3 disconfirmers', () => {
     expect(isConditionGate(g) && g.condition).toContain(condition);
   });
 
+  it.each([
+    ['D', 'redteam_signoff', 'accepted', ['accepted', 'rejected']],
+    ['E', 'go_decision_signoff', 'go', ['go', 'no-go']],
+  ])(
+    '(%s) passes only with the attestation record %s, judged as the Operators section lists it',
+    (id, record, passing, judgements) => {
+      const g = gate(id);
+      expect(isConditionGate(g) && g.condition).toContain(`${record} != "${passing}"`);
+      const m = wave3.measurements.get(record);
+      expect(m?.source).toBe('attestation');
+      expect(m?.source === 'attestation' && m.attestation.judgements).toEqual(judgements);
+      const operators = section('Operators');
+      expect(operators).toMatch(new RegExp(`\\| \`${record}\`\\s+\\|[^|]+\\| ${judgements.map((j) => `\`${j}\``).join(', ')}\\s+\\|`));
+      // The signature is the record the tool reads, not a line in the artifact it never reads.
+      expect(doc).not.toMatch(/Attested-by:/);
+    },
+  );
+
   it('(B) fires at ≥ 2× the lease-plane p50 or ≥ 3× its p99, both over 14 days of rows', () => {
     const g = gate('B');
     expect(g.params).toEqual({ p50_ratio: 2, p99_ratio: 3 });

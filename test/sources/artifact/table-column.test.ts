@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateRfc } from '../../../src/engine/evaluate.js';
 import { ArtifactMeasurementSource } from '../../../src/sources/artifact/source.js';
+import { AttestationMeasurementSource } from '../../../src/sources/attestation/source.js';
 import { GitRepo } from '../../../src/sources/git/repo.js';
 import type { MeasurementOutcome } from '../../../src/sources/types.js';
 import { loadRfc } from '../../../src/spec/load.js';
@@ -26,7 +27,7 @@ afterAll(removeFixtures);
 const AS_OF = '2026-06-01T00:00:00Z';
 const FILE = 'docs/proposals/wave-3-go-decision-2026-05-20.md';
 
-/** A go-decision with these calendar rows and summary line, its judgement signed. */
+/** A go-decision with these calendar rows and summary line, its judgement written. */
 function goDecision(rows: [item: string, window: string, slip: string][], largest: string): string {
   return [
     '# Wave 3 go decision', // 1
@@ -42,7 +43,7 @@ function goDecision(rows: [item: string, window: string, slip: string][], larges
     '## Judgement',
     '',
     'Decision: go, the calendar holds',
-    'Attested-by: Alice Operator <alice@example.com>',
+    'Why: every displaced item holds within a quarter of its window',
     '',
   ].join('\n');
 }
@@ -202,13 +203,24 @@ describe('extract: a table column', () => {
 describe('wave3 (E) judges every row of the calendar table', () => {
   const wave3 = loadRfc(resolve('.'), 'wave3');
 
+  /** The go decision, its judgement signed `go` by one of wave3's operators, committed by her. */
   async function gateE(doc: string) {
     const repo = repoWith({ [FILE]: doc });
+    const okafor = { name: 'Marguerite Okafor', email: 'marguerite.okafor@example.com' };
+    repo.commit({
+      files: {
+        'gates/wave3/attestations/go_decision_signoff.yaml': `gate: go_decision_signoff\nsigner: ${okafor.name}\nemail: ${okafor.email}\ndate: 2026-05-21\njudgement: go\n`,
+      },
+      message: 'attest: go decision',
+      date: '2026-05-21T00:00:00Z',
+      author: okafor,
+    });
+    const git = new GitRepo(repo.dir);
     const report = await evaluateRfc(wave3, {
       asOf: new Date(AS_OF),
       ref: 'HEAD',
       repoDir: repo.dir,
-      sources: { artifact: new ArtifactMeasurementSource(new GitRepo(repo.dir)) },
+      sources: { artifact: new ArtifactMeasurementSource(git), attestation: new AttestationMeasurementSource(git) },
       only: ['E'],
       timeoutMs: 10_000,
     });
