@@ -84,7 +84,7 @@ Largest slip: ${largestSlipPct}%
 ## Judgement
 
 Decision:
-Attested-by:
+Why:
 `;
 }
 

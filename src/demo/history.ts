@@ -227,6 +227,10 @@ export function planHistory(rng: Rng, packageRoot: string, numbers: HistoryNumbe
   dated('2026-04-02T09:00:00Z', OPERATORS[0] as Person, 'attest: Wave 2 closed', {
     [`${A}/wave2_closed.yaml`]: attestation('wave2_closed', OPERATORS[0] as Person, '2026-04-02', 'closed'),
   });
+  // The red team was Okafor's session, so Lindqvist signs it; its ninth surface still fires (D).
+  dated('2026-05-13T10:00:00Z', OPERATORS[1] as Person, 'attest: state-ownership red team accepted', {
+    [`${A}/redteam_signoff.yaml`]: attestation('redteam_signoff', OPERATORS[1] as Person, '2026-05-13', 'accepted'),
+  });
   dated('2026-05-28T08:00:00Z', OPERATORS[1] as Person, 'attest: stop sign #5 clear', {
     [`${A}/stop_sign_5_observation.yaml`]: attestation(
       'stop_sign_5_observation',

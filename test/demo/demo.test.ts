@@ -126,6 +126,8 @@ describe('rfcgate demo', () => {
     expect(byId.get('F')).toMatchObject({ verdict: 'halt', halt_reason: 'insufficient' });
     expect(byId.get('E')).toMatchObject({ verdict: 'halt', halt_reason: 'unsigned' });
     expect(byId.get('E')?.reason).toMatch(/Judgement/);
+    // Blank, and signed by no operator's record either: the pass needs both.
+    expect(byId.get('E')?.reason).toMatch(/go_decision_signoff: no attestation record/);
     expect(byId.get('SS10')).toMatchObject({ verdict: 'halt', halt_reason: 'error' });
     expect(byId.get('SS10')?.reason).toMatch(/target_agent_ids/);
     expect(byId.get('INV-SHADOW')).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
@@ -137,6 +139,8 @@ describe('rfcgate demo', () => {
     expect(byId.get('INV-SHADOW-CLOCK')?.reason).toMatch(/days_since_clean_replay: the value is NULL/);
     expect(byId.get('EC12')?.reason).toMatch(/committed by ci-bot/);
     expect(byId.get('D')).toMatchObject({ verdict: 'fail' });
+    // Signed by the operator who did not lead it, and still fired by the ninth surface it names.
+    expect(byId.get('D')?.reason).toMatch(/redteam_extra_surfaces=1, .*redteam_signoff=accepted/);
     expect(byId.get('SS7')).toMatchObject({ verdict: 'fail' });
     expect(byId.get('EC1')).toMatchObject({ verdict: 'pass' });
     // The rollback to Python 10 to 16 days ago leaves 14 of the 21 days at 100% BEAM.
