@@ -507,7 +507,14 @@ function readMeasurements(
               require:
                 '; a telemetry measurement names its requirements in its telemetry block (min_turns, min_sessions, min_events, max_age)',
             }
-          : { window: '', require: '' };
+          : source === 'artifact'
+            ? {
+                window:
+                  '; an artifact states the window its value was measured over, which its artifact block reads (artifact: { sample: { pattern, min_days } })',
+                require:
+                  '; an artifact measurement requires a sample length in its artifact block (artifact: { sample: { pattern, min_days } })',
+              }
+            : { window: '', require: '' };
       if (raw.window !== undefined) err('window', `window applies to sql measurements only${own.window}`);
       if (raw.require !== undefined) err('require', `require applies to sql measurements only${own.require}`);
     } else {
@@ -552,14 +559,25 @@ function readMeasurements(
     }
     // Checked here, not at run time: a pattern that does not compile would halt its gates
     // only once git or the document is read, and as a halt (exit 2), not as the spec error it is.
-    for (const { path, pattern, flags } of measurementRegexes(source, raw[source])) {
+    for (const { path, pattern, flags, groups } of measurementRegexes(source, raw[source])) {
+      let re: RegExp;
       try {
-        new RegExp(pattern, flags);
+        re = new RegExp(pattern, flags);
       } catch (e) {
         problems.push({
           ...valueLocation(y, [i, source, ...path]),
           severity: 'error',
           message: `measurement '${id}': ${[source, ...path].join('.')} is not a valid regex: ${visible(regexMistake(e as Error))}; fix the pattern (a literal ( or [ is written \\( or \\[)`,
+        });
+        continue;
+      }
+      // Checked here, not at run time: every run would halt on a window it cannot read.
+      const has = captureGroups(re);
+      if (groups !== undefined && has !== groups.count) {
+        problems.push({
+          ...valueLocation(y, [i, source, ...path]),
+          severity: 'error',
+          message: `measurement '${id}': ${[source, ...path].join('.')} has ${has === 0 ? 'no' : has} capture group${has === 1 ? '' : 's'}, but needs exactly ${groups.count}: ${groups.what}; write any other group as (?:...)`,
         });
       }
     }
@@ -665,19 +683,24 @@ function timestampColumnProblem(name: string): string | undefined {
   return wrong === undefined ? undefined : `'${visible(name)}' is not a column name: ${wrong}`;
 }
 
-function measurementRegexes(
-  source: SourceKind,
-  spec: unknown,
-): { path: (string | number)[]; pattern: string; flags: string }[] {
-  const out: { path: (string | number)[]; pattern: string; flags: string }[] = [];
+function measurementRegexes(source: SourceKind, spec: unknown): MeasurementRegex[] {
+  const out: MeasurementRegex[] = [];
   if (!spec || typeof spec !== 'object') return out;
   const s = spec as Record<string, unknown>;
-  const add = (path: (string | number)[], pattern: unknown, flags: string) => {
-    if (typeof pattern === 'string' && pattern !== '') out.push({ path, pattern, flags });
+  const add = (path: (string | number)[], pattern: unknown, flags: string, groups?: MeasurementRegex['groups']) => {
+    if (typeof pattern === 'string' && pattern !== '')
+      out.push({ path, pattern, flags, ...(groups ? { groups } : {}) });
   };
   if (source === 'artifact') {
     const ex = s.extract as { pattern?: unknown } | undefined;
     if (ex && typeof ex === 'object') add(['extract', 'pattern'], ex.pattern, 'm');
+    const sample = s.sample as { pattern?: unknown } | undefined;
+    if (sample && typeof sample === 'object') {
+      add(['sample', 'pattern'], sample.pattern, 'm', {
+        count: 2,
+        what: "the sample window's first and last dates, in that order",
+      });
+    }
   } else if (source === 'git') {
     if (s.query === 'commit_matching') add(['pattern'], s.pattern, '');
     if (s.query === 'order') {
@@ -688,6 +711,19 @@ function measurementRegexes(
     }
   }
   return out;
+}
+
+/** A regex of a measurement's source, with its path under the source; `groups`: the capture groups it must have. */
+interface MeasurementRegex {
+  path: (string | number)[];
+  pattern: string;
+  flags: string;
+  groups?: { count: number; what: string };
+}
+
+/** How many capture groups a compiled regex has: an alternative matching the empty string reports them all. */
+function captureGroups(re: RegExp): number {
+  return (new RegExp(`${re.source}|`, re.flags).exec('')?.length ?? 1) - 1;
 }
 
 /** The paths and globs a measurement's source matches against files, each with its path under the source. */

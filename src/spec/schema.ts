@@ -625,8 +625,11 @@ function oneOfHint(y: ParsedYaml, path: (string | number)[]): string {
       ? 'reads either a regex (pattern and as) or a table column (column and aggregate), not both: keep one pair'
       : 'needs either pattern and as (a regex) or column and aggregate (a table column)';
   }
-  if (path[path.length - 1] === 'artifact')
-    return "exists: true reads only whether a file matches: drop section and extract, or exists (and read the file's contents in a measurement of its own)";
+  if (path[path.length - 1] === 'artifact') {
+    // A sample is named only where one is written: the usual mistake is a section or an extract.
+    const keys = nodeAt(y, [...path, 'sample']) !== undefined ? 'section, extract and sample' : 'section and extract';
+    return `exists: true reads only whether a file matches: drop ${keys}, or exists (and read the file's contents in a measurement of its own)`;
+  }
   // A gate item: its condition is one of the two forms.
   if (path.length === 1) return 'needs exactly one of passes_if or all_of';
   return 'must take exactly one of the forms the schema allows';

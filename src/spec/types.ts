@@ -103,11 +103,24 @@ export interface ArtifactSpec {
   section?: string;
   /** Read a value out of the artifact (of the section, when one is named). */
   extract?: PatternExtract | ColumnExtract;
+  /** The sample window the document states must span at least this many days, or the value is not read. */
+  sample?: SampleWindow;
   /** The value is whether a matching file exists (false when none does) instead of halting on none. */
   exists?: true;
   /** `allow`: a file present only in the working tree counts (evidence says CI cannot see it). */
   working_tree?: 'allow' | 'deny';
   ref?: string;
+}
+
+/**
+ * The sample a document says its value was measured over: `pattern`'s two capture groups are
+ * its first and last dates (YYYY-MM-DD), read from the text the value is read from. Days are
+ * counted from the first date to the second, as a window [start, end) is: 2026-05-01 to
+ * 2026-05-08 is 7 days.
+ */
+export interface SampleWindow {
+  pattern: string;
+  min_days: number;
 }
 
 /** The first capture group of `pattern` (the whole match without one), read as `as`. */

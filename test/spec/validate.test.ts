@@ -267,6 +267,52 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it("an artifact's sample is checked where it is written: min_days a whole number of days, two capture groups", () => {
+    const window = "'Sample window: (\\d{4}-\\d{2}-\\d{2}) to (\\d{4}-\\d{2}-\\d{2})'";
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': [
+          '- id: zero',
+          `  artifact: { glob: d/*.md, sample: { pattern: ${window}, min_days: 0 } }`,
+          '- id: part',
+          `  artifact: { glob: d/*.md, sample: { pattern: ${window}, min_days: 6.5 } }`,
+          '- id: duration',
+          `  artifact: { glob: d/*.md, sample: { pattern: ${window}, min_days: 7d } }`,
+          '- id: unsaid',
+          `  artifact: { glob: d/*.md, sample: { pattern: ${window} } }`,
+          '- id: one_date',
+          "  artifact: { glob: d/*.md, sample: { pattern: 'Sample window: (\\S+)', min_days: 7 } }",
+          '- id: three',
+          "  artifact: { glob: d/*.md, sample: { pattern: '(Sample|Window): (\\S+) to (\\S+)', min_days: 7 } }",
+          '- id: fine',
+          "  artifact: { glob: d/*.md, sample: { pattern: '(?:Sample|Window): (\\S+) to (\\S+)', min_days: 7 } }",
+          '- id: present',
+          `  artifact: { glob: d/*.md, exists: true, sample: { pattern: ${window}, min_days: 7 } }`,
+          '- id: required',
+          '  artifact: { glob: d/*.md }',
+          '  require: { min_rows: 7 }',
+          '- id: windowed',
+          '  artifact: { glob: d/*.md }',
+          '  window: 7d',
+          '',
+        ].join('\n'),
+      }),
+    );
+    const two =
+      "needs exactly 2: the sample window's first and last dates, in that order; write any other group as (?:...)";
+    expect(ps).toEqual([
+      `${M}:3:119: 'zero': artifact.sample.min_days: must be at least 1, not 0`,
+      `${M}:5:119: 'part': artifact.sample.min_days: must be a whole number`,
+      `${M}:7:119: 'duration': artifact.sample.min_days: must be a whole number`,
+      `${M}:9:37: 'unsaid': artifact.sample: missing required key 'min_days'`,
+      `${M}:11:48: measurement 'one_date': artifact.sample.pattern has 1 capture group, but ${two}`,
+      `${M}:13:48: measurement 'three': artifact.sample.pattern has 3 capture groups, but ${two}`,
+      `${M}:17:13: 'present': artifact: exists: true reads only whether a file matches: drop section, extract and sample, or exists (and read the file's contents in a measurement of its own)`,
+      `${M}:20:3: measurement 'required': require applies to sql measurements only; an artifact measurement requires a sample length in its artifact block (artifact: { sample: { pattern, min_days } })`,
+      `${M}:23:3: measurement 'windowed': window applies to sql measurements only; an artifact states the window its value was measured over, which its artifact block reads (artifact: { sample: { pattern, min_days } })`,
+    ]);
+  });
+
   it('an unknown key close to one the schema allows there names it, and only once', () => {
     const ps = problemsOf(
       raw({

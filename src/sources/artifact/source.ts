@@ -8,7 +8,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Evidence } from '../../model/result.js';
-import type { ArtifactSpec, ColumnExtract, MeasurementSpec, PatternExtract } from '../../spec/types.js';
+import type { ArtifactSpec, ColumnExtract, MeasurementSpec, PatternExtract, SampleWindow } from '../../spec/types.js';
 import {
   type Anchor,
   anchor,
@@ -166,6 +166,13 @@ export class ArtifactMeasurementSource extends RepoBackedSource<'artifact'> {
       firstLine = section.body[0]?.line ?? section.heading.line + 1;
     }
 
+    if (spec.sample) {
+      // A value measured over too short a sample is not the value the gate asks for: not read.
+      const sample = readSample(spec.sample, scope, firstLine, chosen.path, evidence);
+      if (sample.status === 'halt') return sample;
+      evidence.sample = sample.evidence;
+    }
+
     if (!spec.extract) return ok(true, evidence);
     if ('column' in spec.extract) {
       return readColumn(spec.extract, section ? section.body : documentLines(text), chosen.path, evidence);
@@ -206,6 +213,83 @@ function extract(
     return halt('missing', `pattern /${ex.pattern}/ in ${where} captured '${captured}', which is not a number`, ev);
   }
   return ok(n, ev);
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The sample window a document states (`Sample window: 2026-05-01 to 2026-05-08`), checked
+ * against `min_days`: ok with the window read as its evidence, or the halt. Days are counted
+ * from the first date to the second, as the tool's own windows [start, end) are: 2026-05-01
+ * to 2026-05-08 is 7 days. Counting both ends would read 2026-05-01 to 2026-05-07 written
+ * that way (six days, ending the morning of the 7th) as seven, a thin sample passed as a full
+ * one; a writer who meant the 7th inclusive is told the end date to write instead. A window
+ * that is not stated, or that names no span of days, leaves the sample unmeasured: missing,
+ * and the document is what must say it.
+ */
+function readSample(
+  spec: SampleWindow,
+  text: string,
+  firstLine: number,
+  file: string,
+  evidence: Evidence,
+): MeasurementOutcome {
+  const where = evidence.section !== undefined ? `section '${evidence.section}' of ${file}` : file;
+  const base: Evidence = { pattern: spec.pattern, min_days: spec.min_days };
+  const re = compileRegex(spec.pattern, 'm');
+  if (typeof re === 'string') {
+    return halt('error', `sample pattern /${spec.pattern}/ is not a valid regex: ${re}`, { ...evidence, sample: base });
+  }
+  const match = re.exec(text);
+  if (!match) {
+    return halt(
+      'missing',
+      `${where} states no sample window (pattern /${spec.pattern}/ was not found): its value is read only over a stated sample of at least ${spec.min_days} day${spec.min_days === 1 ? '' : 's'}`,
+      { ...evidence, sample: base },
+    );
+  }
+  const line = firstLine + (text.slice(0, match.index).match(/\n/g)?.length ?? 0);
+  const from = match[1] ?? '';
+  const to = match[2] ?? '';
+  const read: Evidence = { ...base, from, to, line };
+  const at = `${file}:${line}`;
+  const start = calendarDay(from);
+  const end = calendarDay(to);
+  const bad = start === undefined ? from : end === undefined ? to : undefined;
+  if (start === undefined || end === undefined) {
+    return halt(
+      'missing',
+      `the sample window at ${at} reads '${from}' to '${to}', and '${bad ?? ''}' is not a date written YYYY-MM-DD`,
+      { ...evidence, sample: read },
+    );
+  }
+  if (end < start) {
+    const why = `the sample window at ${at} ends (${to}) before it starts (${from}): it names no span of days`;
+    return halt('missing', why, { ...evidence, sample: read });
+  }
+  const days = Math.round((end - start) / DAY_MS);
+  const ev: Evidence = { ...read, days };
+  if (days < spec.min_days) {
+    const enough = new Date(start + spec.min_days * DAY_MS).toISOString().slice(0, 10);
+    return halt(
+      'insufficient',
+      `the sample window ${from} to ${to} at ${at} spans ${days} day${days === 1 ? '' : 's'}, fewer than the required ${spec.min_days} (sample.min_days); days are counted from the first date to the second, so a ${spec.min_days}-day window from ${from} ends ${enough}`,
+      { ...evidence, sample: ev },
+    );
+  }
+  return ok(true, ev);
+}
+
+/** Midnight UTC of a date written YYYY-MM-DD, or undefined for anything else (2026-02-30 among it). */
+function calendarDay(text: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = Date.UTC(y, mo - 1, d);
+  const back = new Date(t);
+  // Date.UTC rolls 2026-02-30 over into March; a date it changed is one no calendar has.
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return undefined;
+  return t;
 }
 
 /**

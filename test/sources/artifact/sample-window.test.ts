@@ -1,0 +1,182 @@
+/**
+ * artifact.sample: the sample window a document says its value was measured over, read from
+ * the same text as the value. A window spanning fewer than min_days halts `insufficient`; none
+ * stated, a date that is none, or an end before the start halts `missing`. Days are counted
+ * from the first date to the second: 2026-05-01 to 2026-05-08 is 7 days.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { ArtifactMeasurementSource } from '../../../src/sources/artifact/source.js';
+import { GitRepo } from '../../../src/sources/git/repo.js';
+import type { MeasurementOutcome } from '../../../src/sources/types.js';
+import type { ArtifactSpec } from '../../../src/spec/types.js';
+import {
+  ALICE,
+  artifactMeasurement,
+  context,
+  createRepo,
+  type FixtureRepo,
+  removeFixtures,
+} from '../../helpers/git-fixture.js';
+
+afterAll(removeFixtures);
+
+const AS_OF = '2026-06-01T00:00:00Z';
+const FILE = 'docs/profiles/ode-profile-2026-05-20.md';
+const WINDOW = 'Sample window:\\s*(\\d{4}-\\d{2}-\\d{2}) to (\\d{4}-\\d{2}-\\d{2})';
+
+/** An ODE profile stating `window` (no window line when undefined) and a 62.5% share. */
+function profile(window: string | undefined, share = '62.5'): string {
+  return [
+    '# ODE profile — process_agent_update', // 1
+    '', // 2
+    ...(window === undefined ? [] : [window, '']), // 3, 4
+    `governance_core share of process_agent_update p99: ${share}%`,
+    '',
+    '## Method',
+    '',
+    'py-spy sampling at 250 Hz on two replicas.',
+    '',
+  ].join('\n');
+}
+
+function repoWith(files: Record<string, string>): FixtureRepo {
+  const repo = createRepo();
+  repo.commit({ files, message: 'ODE profile', date: '2026-05-20T00:00:00Z', author: ALICE });
+  return repo;
+}
+
+function ok(o: MeasurementOutcome): unknown {
+  expect(o.status, o.status === 'halt' ? o.reason : '').toBe('ok');
+  return o.status === 'ok' ? o.value : undefined;
+}
+
+function halted(o: MeasurementOutcome): { halt: string; reason: string } {
+  expect(o.status, o.status === 'ok' ? `value ${String(o.value)}` : '').toBe('halt');
+  return o.status === 'halt' ? { halt: o.halt, reason: o.reason } : { halt: '', reason: '' };
+}
+
+const share = (min_days = 7, section?: string): ArtifactSpec => ({
+  glob: 'docs/profiles/ode-profile-*.md',
+  ...(section === undefined ? {} : { section }),
+  extract: { pattern: 'governance_core share of process_agent_update p99:\\s*([0-9.]+)%', as: 'double' },
+  sample: { pattern: WINDOW, min_days },
+});
+
+function measure(repo: FixtureRepo, spec: ArtifactSpec): Promise<MeasurementOutcome> {
+  return new ArtifactMeasurementSource(new GitRepo(repo.dir)).measure(
+    artifactMeasurement(spec),
+    context(repo.dir, { asOf: AS_OF }),
+  );
+}
+
+describe('artifact.sample: the stated sample window must span min_days', () => {
+  it('a 7-day window reads the value, and the evidence carries the window read', async () => {
+    const repo = repoWith({ [FILE]: profile('Sample window: 2026-05-01 to 2026-05-08 (7 days), production.') });
+    const o = await measure(repo, share());
+    expect(ok(o)).toBe(62.5);
+    expect(o.evidence).toMatchObject({
+      path: FILE,
+      extracted: '62.5',
+      extracted_line: 5,
+      sample: { pattern: WINDOW, min_days: 7, from: '2026-05-01', to: '2026-05-08', days: 7, line: 3 },
+    });
+  });
+
+  it('a window one day short halts insufficient, naming the span, the requirement and how days count', async () => {
+    // Seven dates, the 1st to the 7th: 6 days from the first to the second.
+    const repo = repoWith({ [FILE]: profile('Sample window: 2026-05-01 to 2026-05-07') });
+    const o = await measure(repo, share());
+    const h = halted(o);
+    expect(h.halt).toBe('insufficient');
+    expect(h.reason).toBe(
+      `the sample window 2026-05-01 to 2026-05-07 at ${FILE}:3 spans 6 days, fewer than the required 7 (sample.min_days); days are counted from the first date to the second, so a 7-day window from 2026-05-01 ends 2026-05-08`,
+    );
+    expect(o.evidence.sample).toEqual({
+      pattern: WINDOW,
+      min_days: 7,
+      from: '2026-05-01',
+      to: '2026-05-07',
+      line: 3,
+      days: 6,
+    });
+    expect(o.evidence).not.toHaveProperty('extracted');
+  });
+
+  it('a 1-day window, and one that starts and ends on the same date, halt insufficient', async () => {
+    const one = halted(
+      await measure(repoWith({ [FILE]: profile('Sample window: 2026-05-07 to 2026-05-08') }), share()),
+    );
+    expect(one.halt).toBe('insufficient');
+    expect(one.reason).toContain('spans 1 day, fewer than the required 7');
+    const none = halted(
+      await measure(repoWith({ [FILE]: profile('Sample window: 2026-05-07 to 2026-05-07') }), share()),
+    );
+    expect(none.halt).toBe('insufficient');
+    expect(none.reason).toContain('spans 0 days, fewer than the required 7');
+  });
+
+  it('counts calendar days across a month end and a leap day', async () => {
+    const o = await measure(repoWith({ [FILE]: profile('Sample window: 2028-02-25 to 2028-03-03') }), share());
+    expect(ok(o)).toBe(62.5);
+    expect(o.evidence.sample).toMatchObject({ days: 7 });
+    const short = halted(
+      await measure(repoWith({ [FILE]: profile('Sample window: 2026-02-25 to 2026-03-03') }), share()),
+    );
+    expect(short.reason).toContain('spans 6 days');
+  });
+
+  it('a document stating no window halts missing, whatever its value says', async () => {
+    const o = await measure(repoWith({ [FILE]: profile(undefined) }), share());
+    const h = halted(o);
+    expect(h.halt).toBe('missing');
+    expect(h.reason).toBe(
+      `${FILE} states no sample window (pattern /${WINDOW}/ was not found): its value is read only over a stated sample of at least 7 days`,
+    );
+    expect(o.evidence.sample).toEqual({ pattern: WINDOW, min_days: 7 });
+  });
+
+  it('a window written only in an HTML comment (a template) is not stated', async () => {
+    const repo = repoWith({ [FILE]: profile('<!-- Sample window: 2026-05-01 to 2026-05-08 -->') });
+    expect(halted(await measure(repo, share())).halt).toBe('missing');
+  });
+
+  it('reversed dates halt missing: the window names no span of days', async () => {
+    const o = await measure(repoWith({ [FILE]: profile('Sample window: 2026-05-08 to 2026-05-01') }), share());
+    const h = halted(o);
+    expect(h.halt).toBe('missing');
+    expect(h.reason).toBe(
+      `the sample window at ${FILE}:3 ends (2026-05-01) before it starts (2026-05-08): it names no span of days`,
+    );
+    expect(o.evidence.sample).toMatchObject({ from: '2026-05-08', to: '2026-05-01', line: 3 });
+  });
+
+  it('a date no calendar has halts missing, naming it', async () => {
+    const o = await measure(repoWith({ [FILE]: profile('Sample window: 2026-02-20 to 2026-02-30') }), share());
+    const h = halted(o);
+    expect(h.halt).toBe('missing');
+    expect(h.reason).toBe(
+      `the sample window at ${FILE}:3 reads '2026-02-20' to '2026-02-30', and '2026-02-30' is not a date written YYYY-MM-DD`,
+    );
+  });
+
+  it('with a section named, the window is read from that section only', async () => {
+    const doc = [
+      '# ODE profile',
+      '',
+      'Sample window: 2026-05-01 to 2026-05-08',
+      '',
+      '## Result',
+      '',
+      'Sample window: 2026-05-07 to 2026-05-08',
+      'governance_core share of process_agent_update p99: 62.5%',
+      '',
+    ].join('\n');
+    const h = halted(await measure(repoWith({ [FILE]: doc }), share(7, 'Result')));
+    expect(h.halt).toBe('insufficient');
+    expect(h.reason).toContain(`the sample window 2026-05-07 to 2026-05-08 at ${FILE}:7 spans 1 day`);
+    const elsewhere = doc.replace('Sample window: 2026-05-07 to 2026-05-08\n', '');
+    const missing = halted(await measure(repoWith({ [FILE]: elsewhere }), share(7, 'Result')));
+    expect(missing.halt).toBe('missing');
+    expect(missing.reason).toContain(`section 'Result' of ${FILE} states no sample window`);
+  });
+});
