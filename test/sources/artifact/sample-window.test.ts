@@ -4,10 +4,13 @@
  * stated, a date that is none, or an end before the start halts `missing`. Days are counted
  * from the first date to the second: 2026-05-01 to 2026-05-08 is 7 days.
  */
+import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { evaluateRfc } from '../../../src/engine/evaluate.js';
 import { ArtifactMeasurementSource } from '../../../src/sources/artifact/source.js';
 import { GitRepo } from '../../../src/sources/git/repo.js';
 import type { MeasurementOutcome } from '../../../src/sources/types.js';
+import { loadRfc } from '../../../src/spec/load.js';
 import type { ArtifactSpec } from '../../../src/spec/types.js';
 import {
   ALICE,
@@ -178,5 +181,43 @@ describe('artifact.sample: the stated sample window must span min_days', () => {
     const missing = halted(await measure(repoWith({ [FILE]: elsewhere }), share(7, 'Result')));
     expect(missing.halt).toBe('missing');
     expect(missing.reason).toContain(`section 'Result' of ${FILE} states no sample window`);
+  });
+});
+
+describe('wave3 (A.1) reads the ODE share only over a 7-day sample', () => {
+  const wave3 = loadRfc(resolve('.'), 'wave3');
+
+  async function gateA1(doc: string) {
+    const repo = repoWith({ [FILE]: doc });
+    const report = await evaluateRfc(wave3, {
+      asOf: new Date(AS_OF),
+      ref: 'HEAD',
+      repoDir: repo.dir,
+      sources: { artifact: new ArtifactMeasurementSource(new GitRepo(repo.dir)) },
+      only: ['A.1'],
+      timeoutMs: 10_000,
+    });
+    const a = report.results.find((r) => r.id === 'A.1');
+    if (!a) throw new Error('gate A.1 is not in the report');
+    return a;
+  }
+
+  it('a share over a 1-day sample halts insufficient instead of firing', async () => {
+    const a = await gateA1(profile('Sample window: 2026-05-07 to 2026-05-08', '72.0'));
+    expect(a).toMatchObject({ verdict: 'halt', halt_reason: 'insufficient' });
+    expect(a.reason).toContain('spans 1 day, fewer than the required 7');
+  });
+
+  it('the same share over 7 days fires, and below the floor passes', async () => {
+    expect(await gateA1(profile('Sample window: 2026-05-01 to 2026-05-08', '72.0'))).toMatchObject({
+      verdict: 'fail',
+    });
+    expect(await gateA1(profile('Sample window: 2026-05-01 to 2026-05-08', '40.0'))).toMatchObject({
+      verdict: 'pass',
+    });
+  });
+
+  it('a profile stating no window halts missing', async () => {
+    expect(await gateA1(profile(undefined, '72.0'))).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
   });
 });
