@@ -17,6 +17,7 @@ import {
 } from '../spec/expressions.js';
 import { cycleText, type Problem } from '../spec/problems.js';
 import type { MeasurementSpec, PrereqDataGate, PrereqSpec } from '../spec/types.js';
+import { swallowingComment } from '../spec/folded-comment.js';
 import { keyLocation, locateInScalar, type ParsedYaml, valueLocation } from '../spec/yaml.js';
 
 export interface PrereqReadContext {
@@ -152,6 +153,11 @@ export function readPrereqs(
         return;
       }
       gateIds.add(g.id);
+      const swallowing = swallowingComment(y, [...path, 'condition'], g.condition, 'condition');
+      if (swallowing) {
+        err(swallowing.location, `prereq '${p.id}': data gate '${g.id}': ${swallowing.message}`);
+        return;
+      }
       const c = compileExpression(ctx.env, g.condition);
       if (isExpressionError(c)) {
         const unknown = unknownVariable(c);

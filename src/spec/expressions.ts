@@ -148,6 +148,39 @@ function operatorOffset(node: unknown, source: string): number | undefined {
   return undefined;
 }
 
+/**
+ * The `//` comments of a CEL text, each from its `//` to the end of its line, read as the parser
+ * in use reads them: not inside a string literal ('…', "…", '''…''', """…""", prefixed r or b
+ * or not), where a backslash takes the next character with it, in a raw string too (the parser
+ * does not end `r"\"` at its second quote). A literal the parser cannot close ends the search:
+ * that is reported as a syntax error.
+ */
+export function lineComments(source: string): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  let i = 0;
+  while (i < source.length) {
+    const ch = source[i];
+    if (ch === '/' && source[i + 1] === '/') {
+      const eol = source.indexOf('\n', i);
+      const end = eol === -1 ? source.length : eol;
+      out.push({ start: i, end });
+      i = end;
+    } else if (ch === '"' || ch === "'") {
+      const close = source.startsWith(ch.repeat(3), i) ? ch.repeat(3) : ch;
+      let j = i + close.length;
+      for (;;) {
+        if (j >= source.length) return out;
+        if (source[j] === '\\') j += 2;
+        else if (source.startsWith(close, j)) break;
+        else if (close.length === 1 && (source[j] === '\n' || source[j] === '\r')) return out;
+        else j++;
+      }
+      i = j + close.length;
+    } else i++;
+  }
+  return out;
+}
+
 /** Where the spaces and `//` comments starting at `i` end, and the closing brackets too when `brackets`. */
 function pastSpace(source: string, i: number, brackets: boolean): number {
   for (;;) {

@@ -53,6 +53,7 @@ import {
   type TelemetrySpec,
   type ValueType,
 } from './types.js';
+import { swallowingComment } from './folded-comment.js';
 import { keyLocation, locateInScalar, type ParsedYaml, parseYaml, valueLocation, yamlData } from './yaml.js';
 
 const PREREQS_FILE = 'prereqs.yaml';
@@ -804,7 +805,12 @@ function compileGate(
   const env = gateEnvironment(base, g.params, taken);
   const known = [...measurements.keys(), ...Object.keys(g.params)];
 
-  const compile = (path: (string | number)[], source: string): CompiledExpression | undefined => {
+  const compile = (path: (string | number)[], source: string, what: string): CompiledExpression | undefined => {
+    const swallowing = swallowingComment(y, path, source, what);
+    if (swallowing) {
+      err(swallowing.location, swallowing.message);
+      return undefined;
+    }
     const c = compileExpression(env, source);
     if (isExpressionError(c)) {
       const unknown = unknownVariable(c);
@@ -824,7 +830,7 @@ function compileGate(
 
   if ('condition' in g) {
     const path = [index, def.conditionKey];
-    const c = compile(path, g.condition);
+    const c = compile(path, g.condition, 'condition');
     // A condition reading an invalid measurement (already reported) has an unknown type: nothing more to say.
     if (c && !c.identifiers.some((id) => broken.has(id))) {
       if (c.resultType !== 'bool') {
@@ -851,7 +857,7 @@ function compileGate(
       );
     }
     if (!('condition' in g)) err(valueLocation(y, path), 'sensitivity needs a condition, not all_of');
-    const c = compile([...path, 'compares'], s.compares);
+    const c = compile([...path, 'compares'], s.compares, 'expression');
     // Reading an invalid measurement (already reported), its type is unknown: nothing more to say.
     if (c?.identifiers.some((id) => broken.has(id))) return;
     if (c && c.resultType !== 'double' && c.resultType !== 'int') {

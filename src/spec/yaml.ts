@@ -384,6 +384,17 @@ function pairIn(
 
 /** The node at a JSON-pointer-like path of keys and indexes. */
 export function nodeAt(y: ParsedYaml, path: (string | number)[]): Node | undefined {
+  const { node, via } = walk(y, path);
+  return via ?? node;
+}
+
+/** The value at `path` as written, through any alias: where its text is, not where this entry uses it. */
+export function writtenNodeAt(y: ParsedYaml, path: (string | number)[]): Node | undefined {
+  const { node } = walk(y, path);
+  return isAlias(node) ? (node.resolve(y.doc) ?? undefined) : node;
+}
+
+function walk(y: ParsedYaml, path: (string | number)[]): { node: Node | undefined; via?: Node } {
   let node: unknown = y.doc.contents;
   // Through an alias (*base) the value is written at its anchor, but it is this place's value:
   // a problem in it is shown at the alias, where this entry uses it (for a merged key, the
@@ -401,10 +412,10 @@ export function nodeAt(y: ParsedYaml, path: (string | number)[]): Node | undefin
     } else if (isSeq(node)) {
       node = node.items[Number(seg)];
     } else {
-      return via;
+      return { node: undefined, via };
     }
   }
-  return via ?? (node as Node | undefined);
+  return { node: node as Node | undefined, via };
 }
 
 /** Where the key `key` of the map at `path` is written; falls back to the map itself. */
@@ -489,4 +500,90 @@ export function locateInScalar(y: ParsedYaml, path: (string | number)[], offset:
     }
   }
   return locate(y, start);
+}
+
+/** What a YAML double-quoted escape (\n, \", \x41, \u00e9, …) stands for. */
+const YAML_ESCAPES: Record<string, string> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  '\t': '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\x85',
+  _: '\xa0',
+  L: '\u2028',
+  P: '\u2029',
+};
+const HEX_ESCAPE: Record<string, number> = { x: 2, u: 4, U: 8 };
+
+const isSpace = (ch: string) => /\s/.test(ch);
+
+/**
+ * Where each character of a scalar's value is written in the file, by its offset in the value
+ * (undefined for white space): the value's n-th character that is not white space is the n-th
+ * written. Folding (the line
+ * breaks of a `>` block or of a multi-line plain or quoted value read as spaces, the indentation
+ * dropped) changes only white space, so what stands between is what was written, in the same
+ * order; an escape (\", '') is the character it stands for, read where it is written. Undefined
+ * when what is read back is not the value, so a caller never trusts a wrong place.
+ */
+export function writtenOffsets(y: ParsedYaml, node: Node): (number | undefined)[] | undefined {
+  if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return undefined;
+  const { text } = y;
+  const [start, end] = node.range;
+  const block = node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL';
+  const quote = node.type === 'QUOTE_DOUBLE' ? '"' : node.type === 'QUOTE_SINGLE' ? "'" : undefined;
+  // A block's header line (>-, |2, a # comment) is not part of its text.
+  let i = block ? text.indexOf('\n', start) + 1 : start + (quote ? 1 : 0);
+  if (block && i === 0) return undefined;
+  const written: { ch: string; at: number }[] = [];
+  while (i < end) {
+    const ch = text[i] ?? '';
+    if (quote === "'" && ch === "'") {
+      if (text[i + 1] !== "'") break;
+      written.push({ ch, at: i });
+      i += 2;
+    } else if (quote === '"' && ch === '"') {
+      break;
+    } else if (quote === '"' && ch === '\\') {
+      const next = text[i + 1] ?? '';
+      const digits = HEX_ESCAPE[next];
+      let read: string | undefined;
+      let length = 2;
+      if (next === '\n' || next === '\r') read = '';
+      else if (digits !== undefined) {
+        const hex = text.slice(i + 2, i + 2 + digits);
+        read =
+          /^[0-9A-Fa-f]+$/.test(hex) && hex.length === digits ? String.fromCodePoint(parseInt(hex, 16)) : undefined;
+        length += digits;
+      } else read = YAML_ESCAPES[next];
+      if (read === undefined) return undefined;
+      for (const unit of read.split('')) if (!isSpace(unit)) written.push({ ch: unit, at: i });
+      i += length;
+    } else {
+      if (!isSpace(ch)) written.push({ ch, at: i });
+      i++;
+    }
+  }
+  const out: (number | undefined)[] = [];
+  let n = 0;
+  for (const unit of node.value.split('')) {
+    if (isSpace(unit)) {
+      out.push(undefined);
+      continue;
+    }
+    const w = written[n++];
+    if (w?.ch !== unit) return undefined;
+    out.push(w.at);
+  }
+  return out;
 }
