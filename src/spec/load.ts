@@ -739,6 +739,7 @@ function measurementGlobs(source: SourceKind, spec: unknown): { path: (string | 
     if (Array.isArray(globs)) globs.forEach((g, j) => add([...path, j], g));
   };
   if (source === 'artifact') add(['glob'], s.glob);
+  else if (source === 'attestation') add(['independent_of'], s.independent_of);
   else if (source === 'telemetry') addAll(['files'], s.files);
   else if (source === 'git') {
     // path_exists takes a literal path, which is not read as a glob.

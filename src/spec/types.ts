@@ -151,6 +151,11 @@ export interface AttestationSpec {
   judgements: string[];
   /** Record file name under the manifest's attestations_dir; default `<measurement id>.yaml`. */
   record?: string;
+  /**
+   * A glob naming the artifact the record signs: a signer who wrote (or co-wrote) a matching
+   * file in a mainline commit up to the one read cannot sign it.
+   */
+  independent_of?: string;
 }
 
 /** The verifier lane as a measurement: a count of citations or of golden captures off parity. */

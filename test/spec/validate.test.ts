@@ -694,6 +694,22 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it("an attestation's independent_of is a glob: a valid one loads, another type or a glob that matches nothing is a problem where it is written", () => {
+    const gate = `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: verdict != "go"\n`;
+    const spec = (value: string) =>
+      raw({
+        'measurements.yaml': `- id: verdict\n  attestation:\n    judgements: [go, no-go]\n    independent_of: ${value}\n`,
+        'disconfirmers.yaml': gate,
+      });
+    expect(problemsOf(spec('docs/proposals/go-decision-*.md'))).toEqual([]);
+    expect(problemsOf(spec('[docs/a.md, docs/b.md]'))).toEqual([
+      `${M}:5:21: 'verdict': attestation.independent_of: must be a string`,
+    ]);
+    expect(problemsOf(spec('docs/{a,b/*.md'))).toEqual([
+      `${M}:5:21: measurement 'verdict': attestation.independent_of 'docs/{a,b/*.md' is not a valid glob: the '{' at character 6 is never closed; close it with '}' (as in {a,b}), or write [{] for a literal '{'`,
+    ]);
+  });
+
   it("a telemetry file in rfc.yaml that starts with '!' is refused where it is written, as in a measurement", () => {
     const manifest = `id: demo\ntitle: Demo RFC\nversion: v1\nmainline: main\noperators: [{ name: Ada, email: ada@example.com }]\ntelemetry:\n  files: ["t/*.jsonl", "!logs/old/**", "!(old)/*.jsonl"]\n`;
     const ps = problemsOf(

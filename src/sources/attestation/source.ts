@@ -11,8 +11,8 @@ import { parse } from 'yaml';
 import type { Evidence } from '../../model/result.js';
 import type { AttestationSpec, MeasurementSpec } from '../../spec/types.js';
 import { YAML_TO_DATA } from '../../spec/yaml-options.js';
-import { anchor, anchorEvidence, authorOf, RepoBackedSource } from '../git/common.js';
-import { type CommitInfo, type GitHistory, normalisePath } from '../git/repo.js';
+import { type Anchor, anchor, anchorEvidence, authorOf, commitEvidence, RepoBackedSource } from '../git/common.js';
+import { type CommitInfo, type GitHistory, normalisePath, type WritingCommit } from '../git/repo.js';
 import { type EvalContext, halt, type MeasurementOutcome, ok } from '../types.js';
 import { visible } from '../../formatters/visible.js';
 
@@ -149,6 +149,24 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
         { ...signed, commits: history },
       );
     }
+    if (spec.independent_of !== undefined) {
+      const authored = await authoredBySigner(repo, spec.independent_of, at, rec.email);
+      if (authored.length > 0) {
+        const others = operators.filter((o) => !sameEmail(o.email, rec.email));
+        const fix =
+          others.length > 0
+            ? `${others.map((o) => `${o.name} <${o.email}>`).join(' or ')} must sign it instead (delete this record, then have them commit their own)`
+            : `an operator who did not write it must sign it; ${ctx.manifest.id} declares no other`;
+        return unsigned(
+          `the attestation ${file} is signed by ${rec.signer} <${rec.email}>, who wrote the artifact it signs (${spec.independent_of}): ${authorship(authored, rec.email)}; nobody attests an artifact they authored: ${fix}`,
+          {
+            ...signed,
+            sha: adding.sha,
+            authored: authored.map((c) => ({ ...commitEvidence(c), files: c.files })),
+          },
+        );
+      }
+    }
     return ok(judgement, {
       ...base,
       ...signed,
@@ -171,6 +189,25 @@ async function currentRecord(repo: GitHistory, commits: CommitInfo[], file: stri
     if ((await repo.pathKind(c.sha, file)) === undefined) return commits.slice(0, i);
   }
   return commits;
+}
+
+/**
+ * The mainline commits up to the one read that wrote a file matching `glob` and name `email`
+ * as their author or a co-author, oldest first. None when no file matches at that commit: the
+ * artifact's presence is its own measurement's to judge, and there is nothing yet to author.
+ */
+async function authoredBySigner(repo: GitHistory, glob: string, at: Anchor, email: string): Promise<WritingCommit[]> {
+  if ((await repo.filesAt(at.commit.sha, glob)).length === 0) return [];
+  const writes = await repo.commitsWriting([glob], { sha: at.commit.sha, scope: 'mainline', asOf: at.asOf });
+  return writes.filter((c) => sameEmail(c.authorEmail, email) || c.coAuthors.some((a) => sameEmail(a.email, email)));
+}
+
+/** The first commit that makes the signer an author, how, and how many more there are. */
+function authorship(commits: WritingCommit[], email: string): string {
+  const c = commits[0] as WritingCommit;
+  const how = sameEmail(c.authorEmail, email) ? 'authored' : 'are a co-author (Co-authored-by:) of';
+  const more = commits.length > 1 ? ` (and ${commits.length - 1} more)` : '';
+  return `they ${how} commit ${c.sha.slice(0, 12)} (${c.date}, '${c.subject}'), which wrote ${c.files.join(', ')}${more}`;
 }
 
 /** Emails compare case-insensitively: mail systems and git configs disagree on case. */

@@ -44,6 +44,12 @@ export interface HistoryCommit extends CommitInfo {
   files: string[];
 }
 
+/** A commit that wrote (added or modified) a file a query asked about, with whoever wrote it with its author. */
+export interface WritingCommit extends HistoryCommit {
+  /** The people its message's `Co-authored-by:` trailers name. */
+  coAuthors: { name: string; email: string }[];
+}
+
 export type RepoState =
   | { kind: 'repo'; root: string; bare: boolean; shallow: boolean; hasCommits: boolean }
   | {
@@ -91,6 +97,12 @@ export interface GitHistory {
    */
   presentSince(globs: string[], h: HistoryScope, upTo?: number): Promise<HistoryCommit | undefined>;
   firstCommitTouching(globs: string[], h: HistoryScope): Promise<HistoryCommit | undefined>;
+  /**
+   * The commits of h that added or modified a file matching `globs` (a deletion writes
+   * nothing), oldest first, each with its co-authors. On the mainline a merge counts as the
+   * commit that wrote what it brought, as every mainline query reads it.
+   */
+  commitsWriting(globs: string[], h: HistoryScope): Promise<WritingCommit[]>;
   lastCommitTouching(globs: string[], h: HistoryScope): Promise<HistoryCommit | undefined>;
   firstCommitMatching(pattern: RegExp, h: HistoryScope): Promise<HistoryCommit | undefined>;
   /** Files (not directories) in the tree of `sha` matching `glob`, sorted. */
@@ -324,6 +336,22 @@ export function commitInfo(c: LoadedCommit): CommitInfo {
     authorDate: new Date(c.authorTime).toISOString(),
     subject: c.message.split('\n', 1)[0] ?? '',
   };
+}
+
+/**
+ * The co-authors a commit message names in `Co-authored-by: Name <email>` trailers, which
+ * GitHub writes for a squashed pull request's other authors and for pairing. Trailers are read
+ * from the message's last paragraph, as git reads them; the subject is never one.
+ */
+export function coAuthorsOf(message: string): { name: string; email: string }[] {
+  const paragraphs = message.trimEnd().split(/\n[ \t]*\n/);
+  if (paragraphs.length < 2) return [];
+  const out: { name: string; email: string }[] = [];
+  for (const line of (paragraphs[paragraphs.length - 1] ?? '').split('\n')) {
+    const m = /^co-authored-by[ \t]*:[ \t]*(.*?)[ \t]*<([^<>\s]+)>[ \t]*$/i.exec(line);
+    if (m) out.push({ name: m[1] ?? '', email: m[2] ?? '' });
+  }
+  return out;
 }
 
 /** When this process started: every commit the clone holds was made before it. */
@@ -1086,6 +1114,26 @@ export class GitRepo implements GitHistory {
 
   firstCommitTouching(globs: string[], h: HistoryScope): Promise<HistoryCommit | undefined> {
     return this.findCommit({ globs }, h, 'first');
+  }
+
+  async commitsWriting(globs: string[], h: HistoryScope): Promise<WritingCommit[]> {
+    const { commits, byPath, paths } = await this.history(h);
+    const n = commits.length;
+    const limit = committedBy(h.asOf).getTime();
+    const matching = new Set(matchSorted(paths, globs));
+    const hits = new Set<number>();
+    for (const file of matching) for (const i of byPath.get(file) ?? []) hits.add(i);
+    const out: WritingCommit[] = [];
+    for (const idx of [...hits].sort((x, y) => y - x)) {
+      const c = commits[idx];
+      if (!c) continue;
+      if (h.scope === 'all' && c.time > limit) continue;
+      // Only the mainline walk carries status letters; across all refs a touch is a write.
+      const files = c.files.filter((f, k) => matching.has(f) && c.status.charAt(k) !== 'D');
+      if (files.length === 0) continue;
+      out.push({ ...commitInfo(c), ordinal: n - 1 - idx, files, coAuthors: coAuthorsOf(c.message) });
+    }
+    return out;
   }
 
   lastCommitTouching(globs: string[], h: HistoryScope): Promise<HistoryCommit | undefined> {

@@ -207,3 +207,149 @@ describe('AttestationMeasurementSource', () => {
     expect(halted(o).halt).toBe('error');
   });
 });
+
+describe('AttestationMeasurementSource: independent_of, a signer who wrote the artifact does not count', () => {
+  let repo: FixtureRepo;
+  let aliceWrote = '';
+  let pairedSha = '';
+  let bobSigned = '';
+  const AS_OF = '2026-02-01T00:00:00Z';
+  const measure = (id: string, glob: string, asOf = AS_OF) =>
+    new AttestationMeasurementSource(new GitRepo(repo.dir)).measure(
+      attestationMeasurement({ judgements: JUDGEMENTS, independent_of: glob }, id),
+      context(repo.dir, { asOf }),
+    );
+  const add = (id: string, signer: Person, date = '2026-01-20T00:00:00Z') =>
+    repo.commit({
+      files: { [`${DIR}/${id}.yaml`]: record(id, signer, 'observed-clean') },
+      message: `attest ${id}`,
+      date,
+      author: signer,
+    });
+
+  beforeAll(() => {
+    repo = createRepo();
+    repo.commit({ files: { 'README.md': 'x\n' }, message: 'init', date: '2026-01-01T00:00:00Z' });
+    aliceWrote = repo.commit({
+      files: { 'docs/alice/red-team.md': '# red team\n' },
+      message: 'handoff: red team',
+      date: '2026-01-05T00:00:00Z',
+      author: ALICE,
+    });
+    repo.commit({
+      files: { 'docs/alice/red-team.md': '# red team\n\nreviewed\n' },
+      message: 'handoff: red team, reviewed',
+      date: '2026-01-06T00:00:00Z',
+      author: MALLORY,
+    });
+    // Bob's commit, Alice paired on it: her address as the trailer spells it, in other case.
+    pairedSha = repo.commit({
+      files: { 'docs/pair/red-team.md': '# red team\n' },
+      message: 'handoff: paired red team\n\nWritten together.\n\nCo-authored-by: Alice Operator <Alice@Example.com>',
+      date: '2026-01-07T00:00:00Z',
+      author: BOB,
+    });
+    // A subject that merely reads like a trailer names nobody.
+    repo.commit({
+      files: { 'docs/bob/red-team.md': '# red team\n' },
+      message: 'Co-authored-by: Alice Operator <alice@example.com>',
+      date: '2026-01-08T00:00:00Z',
+      author: BOB,
+    });
+    // Alice only removed a stale copy: a deletion writes nothing.
+    repo.commit({
+      files: { 'docs/bob/old.md': '# old\n' },
+      message: 'old copy',
+      date: '2026-01-08T01:00:00Z',
+      author: BOB,
+    });
+    repo.commit({
+      files: { 'docs/bob/old.md': null },
+      message: 'drop old copy',
+      date: '2026-01-08T02:00:00Z',
+      author: ALICE,
+    });
+    // Written by Alice, then gone before anyone signed: no artifact to be independent of.
+    repo.commit({
+      files: { 'docs/gone/red-team.md': '# gone\n' },
+      message: 'gone',
+      date: '2026-01-09T00:00:00Z',
+      author: ALICE,
+    });
+    repo.commit({
+      files: { 'docs/gone/red-team.md': null },
+      message: 'gone',
+      date: '2026-01-09T01:00:00Z',
+      author: BOB,
+    });
+    add('by_author', ALICE);
+    add('by_co_author', ALICE);
+    add('by_other', ALICE);
+    add('nothing_matches', ALICE);
+    add('gone', ALICE);
+    // The author signed, the record was voided, and another operator signed afresh.
+    add('replaced', ALICE);
+    repo.commit({ files: { [`${DIR}/replaced.yaml`]: null }, message: 'void replaced', date: '2026-01-21T00:00:00Z' });
+    bobSigned = add('replaced', BOB, '2026-01-22T00:00:00Z');
+    // Alice writes into Bob's artifact only after the instant read.
+    add('later_edit', ALICE);
+    repo.commit({
+      files: { 'docs/bob/red-team.md': '# red team\n\nAlice was here\n' },
+      message: 'edit after signing',
+      date: '2026-03-01T00:00:00Z',
+      author: ALICE,
+    });
+  });
+
+  it('halts unsigned when the signer authored a commit that wrote the artifact, naming them and the commit', async () => {
+    const o = await measure('by_author', 'docs/alice/*.md');
+    const h = halted(o);
+    expect(h.halt).toBe('unsigned');
+    expect(h.reason).toContain(
+      `signed by ${ALICE.name} <${ALICE.email}>, who wrote the artifact it signs (docs/alice/*.md)`,
+    );
+    expect(h.reason).toContain(`they authored commit ${aliceWrote.slice(0, 12)}`);
+    expect(h.reason).toContain('docs/alice/red-team.md');
+    expect(h.reason).toMatch(
+      /nobody attests an artifact they authored: Bob Builder <bob@example\.com> must sign it instead/,
+    );
+    expect(o.evidence.authored).toEqual([
+      expect.objectContaining({ sha: aliceWrote, files: ['docs/alice/red-team.md'] }),
+    ]);
+  });
+
+  it('halts unsigned when the signer is only a Co-authored-by: co-author of such a commit', async () => {
+    const h = halted(await measure('by_co_author', 'docs/pair/*.md'));
+    expect(h.halt).toBe('unsigned');
+    expect(h.reason).toContain(`they are a co-author (Co-authored-by:) of commit ${pairedSha.slice(0, 12)}`);
+  });
+
+  it('counts a signer independent of the artifact: a trailer in the subject and a deletion make no author', async () => {
+    const o = await measure('by_other', 'docs/bob/*.md');
+    expect(o.status, o.status === 'halt' ? o.reason : '').toBe('ok');
+    expect(o.status === 'ok' && o.value).toBe('observed-clean');
+  });
+
+  it("counts another operator's signature that replaced the author's", async () => {
+    const o = await measure('replaced', 'docs/alice/*.md');
+    expect(o.status, o.status === 'halt' ? o.reason : '').toBe('ok');
+    expect(o.evidence).toMatchObject({ sha: bobSigned, signer: BOB.name });
+  });
+
+  it('is silent when no file matches the glob at the commit read, whoever wrote one before', async () => {
+    for (const [id, glob] of [
+      ['nothing_matches', 'docs/nothing/*.md'],
+      ['gone', 'docs/gone/*.md'],
+    ] as const) {
+      const o = await measure(id, glob);
+      expect(o.status, o.status === 'halt' ? o.reason : '').toBe('ok');
+    }
+  });
+
+  it('reads the commits up to the one read: a later edit by the signer counts once it is in', async () => {
+    expect((await measure('later_edit', 'docs/bob/*.md')).status).toBe('ok');
+    const h = halted(await measure('later_edit', 'docs/bob/*.md', '2026-03-02T00:00:00Z'));
+    expect(h.halt).toBe('unsigned');
+    expect(h.reason).toMatch(/they authored commit [0-9a-f]{12} \(2026-03-01T00:00:00\.000Z, 'edit after signing'\)/);
+  });
+});
