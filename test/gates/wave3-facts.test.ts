@@ -54,6 +54,17 @@ describe('wave3 disconfirmers', () => {
       expect(operators).toMatch(new RegExp(`\\| \`${record}\`\\s+\\|[^|]+\\| ${judgements.map((j) => `\`${j}\``).join(', ')}\\s+\\|`));
       // The signature is the record the tool reads, not a line in the artifact it never reads.
       expect(doc).not.toMatch(/Attested-by:/);
+      // Nobody attests an artifact they authored: the record is independent of the artifact the
+      // gate's own artifact measurements read, and the RFC says the tool checks it.
+      const artifact = id === 'D' ? 'redteam_present' : 'go_decision_judgement_filled';
+      const read = wave3.measurements.get(artifact);
+      expect(read?.source === 'artifact' && read.artifact.glob).toBeTruthy();
+      expect(m?.source === 'attestation' && m.attestation.independent_of).toBe(
+        read?.source === 'artifact' ? read.artifact.glob : undefined,
+      );
+      expect(operators).toContain('nobody attests an artifact they authored');
+      expect(operators.replace(/\s+/g, ' ')).toContain(`\`${record}\``);
+      expect(operators.replace(/\s+/g, ' ')).toContain(`(\`${read?.source === 'artifact' ? read.artifact.glob : ''}\`)`);
     },
   );
 

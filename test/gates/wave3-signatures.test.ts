@@ -66,8 +66,11 @@ function record(gate: string, signer: Person, judgement: string): string {
   return `gate: ${gate}\nsigner: ${signer.name}\nemail: ${signer.email}\ndate: 2026-05-28\njudgement: ${judgement}\n`;
 }
 
-/** A governed repository holding the shipped wave3 gates and document, and the given documents. */
-function governed(docs: Record<string, string>): FixtureRepo {
+/**
+ * A governed repository holding the shipped wave3 gates and document, and the given documents,
+ * committed by Okafor unless `by` says who (with `message`, for its trailers).
+ */
+function governed(docs: Record<string, string>, by: { author?: Person; message?: string } = {}): FixtureRepo {
   const repo = createRepo();
   const files = Object.fromEntries(
     ['gates/wave3', 'rfcs/wave3/council'].flatMap((dir) =>
@@ -78,7 +81,12 @@ function governed(docs: Record<string, string>): FixtureRepo {
   );
   files['rfcs/wave3.md'] = readFileSync(resolve('rfcs/wave3.md'), 'utf8');
   repo.commit({ files, message: 'wave3 gates', date: '2026-05-01T00:00:00Z' });
-  repo.commit({ files: docs, message: 'hand-off documents', date: '2026-05-26T00:00:00Z', author: OKAFOR });
+  repo.commit({
+    files: docs,
+    message: by.message ?? 'hand-off documents',
+    date: '2026-05-26T00:00:00Z',
+    author: by.author ?? OKAFOR,
+  });
   return repo;
 }
 
@@ -142,6 +150,19 @@ describe('wave3 (D): the red-team artifact needs an operator signature', () => {
     expect(b?.reason).toMatch(/committed by ci-bot/);
   }, 60_000);
 
+  it('halts unsigned, naming the commit, when the operator who wrote the red team signs it; so does exit criterion 8', async () => {
+    const repo = governed({ [RED_TEAM]: redTeam(0, 8) });
+    const wrote = repo.head().slice(0, 12);
+    sign(repo, 'redteam_signoff', OKAFOR, 'accepted');
+    const r = await check(repo, ['D', 'EC8']);
+    expect(r.get('D')).toMatchObject({ verdict: 'halt', halt_reason: 'unsigned' });
+    expect(r.get('D')?.reason).toContain(
+      `redteam_signoff: the attestation gates/wave3/attestations/redteam_signoff.yaml is signed by Marguerite Okafor <marguerite.okafor@example.com>, who wrote the artifact it signs (docs/handoffs/wave-3-state-ownership-redteam-*.md): they authored commit ${wrote}`,
+    );
+    expect(r.get('D')?.reason).toMatch(/nobody attests an artifact they authored: Tomasz Lindqvist <tomasz\.lindqvist@example\.com> must sign it instead/);
+    expect(r.get('EC8')).toMatchObject({ verdict: 'halt', halt_reason: 'unsigned' });
+  }, 60_000);
+
   it('fires on a ninth surface with no signature, and on a red team the operator rejected', async () => {
     expect((await check(governed({ [RED_TEAM]: redTeam(1, 8) }), ['D'])).get('D')).toMatchObject({
       verdict: 'fail',
@@ -183,12 +204,41 @@ describe('wave3 (E): the go-decision judgement needs an operator signature', () 
     expect(b?.reason).toMatch(/committed by ci-bot/);
   }, 60_000);
 
+  it('halts unsigned when the signer wrote the go decision, or is a Co-authored-by: co-author of it; so does exit criterion 9', async () => {
+    const own = governed({ [GO_DECISION]: goDecision(20) });
+    const wrote = own.head().slice(0, 12);
+    sign(own, 'go_decision_signoff', OKAFOR, 'go');
+    const r = await check(own, ['E', 'EC9']);
+    expect(r.get('E')).toMatchObject({ verdict: 'halt', halt_reason: 'unsigned' });
+    expect(r.get('E')?.reason).toContain(`go_decision_signoff: the attestation gates/wave3/attestations/go_decision_signoff.yaml is signed by Marguerite Okafor`);
+    expect(r.get('E')?.reason).toContain(`they authored commit ${wrote}`);
+    expect(r.get('EC9')).toMatchObject({ verdict: 'halt', halt_reason: 'unsigned' });
+
+    const paired = governed(
+      { [GO_DECISION]: goDecision(20) },
+      { author: CI_BOT, message: `proposal: Wave 3 go decision\n\nCo-authored-by: ${LINDQVIST.name} <${LINDQVIST.email}>` },
+    );
+    const pairedSha = paired.head().slice(0, 12);
+    sign(paired, 'go_decision_signoff', LINDQVIST, 'go');
+    const p = (await check(paired, ['E'])).get('E');
+    expect(p).toMatchObject({ verdict: 'halt', halt_reason: 'unsigned' });
+    expect(p?.reason).toContain(`they are a co-author (Co-authored-by:) of commit ${pairedSha}`);
+    // Okafor wrote none of it, so her signature counts.
+    const other = governed(
+      { [GO_DECISION]: goDecision(20) },
+      { author: CI_BOT, message: `proposal: Wave 3 go decision\n\nCo-authored-by: ${LINDQVIST.name} <${LINDQVIST.email}>` },
+    );
+    sign(other, 'go_decision_signoff', OKAFOR, 'go');
+    expect((await check(other, ['E'])).get('E')).toMatchObject({ verdict: 'pass' });
+  }, 60_000);
+
   it('fires on a slip past 25% with no signature, and on a signed no-go', async () => {
     expect((await check(governed({ [GO_DECISION]: goDecision(30) }), ['E'])).get('E')).toMatchObject({
       verdict: 'fail',
     });
     const noGo = governed({ [GO_DECISION]: goDecision(20) });
-    sign(noGo, 'go_decision_signoff', OKAFOR, 'no-go');
+    // Okafor wrote the go decision: the other operator signs it.
+    sign(noGo, 'go_decision_signoff', LINDQVIST, 'no-go');
     expect((await check(noGo, ['E'])).get('E')).toMatchObject({ verdict: 'fail' });
   }, 60_000);
 });
