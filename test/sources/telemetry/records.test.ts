@@ -95,11 +95,13 @@ describe('parseLine: the Anthropic usage shape', () => {
       '2026-06-01 10:00:00z',
       '2026-06-01t12:00:00+02:00',
       '2026-06-01t10:00',
-      // RFC 3339 puts no bound on the digits of a fraction.
-      '2026-06-01T10:00:00.1234567890Z',
     ]) {
       expect(at(text), text).toBe(parseAsOf(text, now).getTime());
     }
+    // RFC 3339 puts no bound on the digits of a fraction: a writer's microseconds are data, read
+    // to the millisecond, where --as-of, typed by a person, refuses what it would cut.
+    expect(at('2026-06-01T10:00:00.1234567890Z')).toBe(parseAsOf('2026-06-01T10:00:00.123Z', now).getTime());
+    expect(() => parseAsOf('2026-06-01T10:00:00.1234567890Z', now)).toThrow(/finer than a millisecond/);
     expect(() => parseAsOf('2026-06-01x10:00:00Z', now)).toThrow(/is not a date/);
     expect(() => parseAsOf('2026-06-01T10:00:00y', now)).toThrow(/is not a date/);
   });
