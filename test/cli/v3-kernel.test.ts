@@ -407,6 +407,85 @@ describe('gate check --rfc v3-kernel: the sequence §2 → §1 → §4 → §3',
   });
 });
 
+describe('gate check --rfc v3-kernel: INV-2, every mechanism with its offline test', () => {
+  const M31AB = {
+    'kernel/cache/message_prefix_breakpoint.py': '# rolling breakpoint\n',
+    'kernel/telemetry/cache_hit_rate.py': '# hit rate\n',
+    'tests/kernel/test_cache_aligning.py': '# FakeModel\n',
+  };
+  const inv2 = (landings: Record<string, string>[]) => {
+    const k = createRepo();
+    cpSync(resolve('gates/v3-kernel'), join(k.dir, 'gates/v3-kernel'), { recursive: true });
+    k.git(['add', '-A']);
+    k.commit({ message: 'gates', date: '2026-04-01T00:00:00Z' });
+    landings.forEach((files, i) => k.commit({ message: `land ${i}`, date: `2026-04-${10 + i}T00:00:00Z`, files }));
+    const r = run(
+      [
+        'gate',
+        'check',
+        '--rfc',
+        'v3-kernel',
+        '--as-of',
+        AS_OF,
+        '--phase',
+        'implementation',
+        '--only',
+        'INV-2',
+        '--json',
+      ],
+      k.dir,
+    );
+    expect(r.stderr).toBe('');
+    return { code: r.code, gate: byId(r.stdout)['INV-2'] };
+  };
+
+  it("fails when §1 compaction ships without its offline test, though tests/kernel/ holds §2's", () => {
+    const r = inv2([M31AB, { 'kernel/compaction/compact.py': '# append, drop the tail\n' }]);
+    expect(r.code).toBe(1);
+    expect(r.gate?.verdict).toBe('fail');
+    expect(r.gate?.reason).toMatch(/compaction_tree_exists=true/);
+    expect(r.gate?.reason).toMatch(/compaction_tests_exist=false/);
+  });
+
+  it('fails when §2 ships its mechanisms without their test, and holds once each has its own', () => {
+    const { 'tests/kernel/test_cache_aligning.py': _test, ...code } = M31AB;
+    expect(inv2([code, { 'tests/kernel/test_other.py': '#\n' }])).toMatchObject({ code: 1, gate: { verdict: 'fail' } });
+    expect(
+      inv2([
+        M31AB,
+        { 'kernel/compaction/compact.py': '#\n', 'tests/kernel/test_compaction_cache_stable.py': '#\n' },
+        { 'kernel/telemetry/fork_trace_attribution.py': '#\n', 'tests/kernel/test_fork_trace_attribution.py': '#\n' },
+        { 'kernel/self_correction/loop.py': '#\n', 'tests/kernel/test_self_correction.py': '#\n' },
+        { 'kernel/background/control.py': '#\n', 'tests/kernel/test_background_tasks.py': '#\n' },
+      ]),
+    ).toMatchObject({ code: 0, gate: { verdict: 'pass' } });
+  });
+
+  it("pairs each prereq's kernel deliverables with the offline test it delivers, as the RFC says", () => {
+    const prereqs = parse(readFileSync(resolve('gates/v3-kernel/prereqs.yaml'), 'utf8')) as {
+      id: string;
+      deliverables: string[];
+    }[];
+    const condition =
+      (
+        parse(readFileSync(resolve('gates/v3-kernel/invariants.yaml'), 'utf8')) as { id: string; holds_if: string }[]
+      ).find((i) => i.id === 'INV-2')?.holds_if ?? '';
+    const measurements = parse(readFileSync(resolve('gates/v3-kernel/measurements.yaml'), 'utf8')) as {
+      id: string;
+      git?: { path?: string };
+      artifact?: { glob: string };
+    }[];
+    // What each measurement named in INV-2 reads, a directory as a deliverable names it.
+    const read = new Set(
+      measurements
+        .filter((m) => new RegExp(`\\b${m.id}\\b`).test(condition))
+        .map((m) => m.artifact?.glob ?? `${m.git?.path ?? ''}/`),
+    );
+    for (const p of prereqs.filter((x) => x.deliverables.some((d) => d.startsWith('kernel/'))))
+      for (const d of p.deliverables) expect(read.has(d), `${p.id}: ${d}`).toBe(true);
+  });
+});
+
 describe('prereq status --rfc v3-kernel', () => {
   it('§1 waits for its written design section in the roadmap, as the roadmap tiers pre-spec rigour', () => {
     const k = createRepo();
