@@ -3,7 +3,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactMeasurementSource } from '../../../src/sources/artifact/source.js';
 import { GitRepo } from '../../../src/sources/git/repo.js';
-import type { MeasurementOutcome } from '../../../src/sources/types.js';
 import type { ArtifactSpec } from '../../../src/spec/types.js';
 import {
   ALICE,
@@ -15,6 +14,7 @@ import {
   removeFixtures,
   shallowClone,
 } from '../../helpers/git-fixture.js';
+import { ok, halted } from '../../helpers/outcome.js';
 
 afterAll(removeFixtures);
 
@@ -54,16 +54,6 @@ const DECISION = [
 
 const FILE = 'docs/proposals/wave-3-go-decision-2026-01-10.md';
 const LOCAL = 'docs/local/wave-3-redteam-2026-01-20.md';
-
-function ok(o: MeasurementOutcome): unknown {
-  expect(o.status, o.status === 'halt' ? o.reason : '').toBe('ok');
-  return o.status === 'ok' ? o.value : undefined;
-}
-
-function halted(o: MeasurementOutcome): { halt: string; reason: string } {
-  expect(o.status).toBe('halt');
-  return o.status === 'halt' ? { halt: o.halt, reason: o.reason } : { halt: '', reason: '' };
-}
 
 describe('ArtifactMeasurementSource', () => {
   let repo: FixtureRepo;

@@ -21,6 +21,7 @@ import {
   type FixtureRepo,
   removeFixtures,
 } from '../../helpers/git-fixture.js';
+import { ok, halted } from '../../helpers/outcome.js';
 
 afterAll(removeFixtures);
 
@@ -53,16 +54,6 @@ function repoWith(files: Record<string, string>): FixtureRepo {
   const repo = createRepo();
   repo.commit({ files, message: 'go decision', date: '2026-05-20T00:00:00Z', author: ALICE });
   return repo;
-}
-
-function ok(o: MeasurementOutcome): unknown {
-  expect(o.status, o.status === 'halt' ? o.reason : '').toBe('ok');
-  return o.status === 'ok' ? o.value : undefined;
-}
-
-function halted(o: MeasurementOutcome): { halt: string; reason: string } {
-  expect(o.status, o.status === 'ok' ? `value ${String(o.value)}` : '').toBe('halt');
-  return o.status === 'halt' ? { halt: o.halt, reason: o.reason } : { halt: '', reason: '' };
 }
 
 function measure(repo: FixtureRepo, spec: ArtifactSpec): Promise<MeasurementOutcome> {

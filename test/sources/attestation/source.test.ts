@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttestationMeasurementSource } from '../../../src/sources/attestation/source.js';
 import { GitRepo } from '../../../src/sources/git/repo.js';
-import type { MeasurementOutcome } from '../../../src/sources/types.js';
 import {
   ALICE,
   attestationMeasurement,
@@ -14,6 +13,7 @@ import {
   removeFixtures,
   shallowClone,
 } from '../../helpers/git-fixture.js';
+import { halted } from '../../helpers/outcome.js';
 
 afterAll(removeFixtures);
 
@@ -28,11 +28,6 @@ email: ${who.email}
 date: 2026-01-10
 judgement: ${judgement}
 ${extra}`;
-}
-
-function halted(o: MeasurementOutcome): { halt: string; reason: string } {
-  expect(o.status).toBe('halt');
-  return o.status === 'halt' ? { halt: o.halt, reason: o.reason } : { halt: '', reason: '' };
 }
 
 describe('AttestationMeasurementSource', () => {

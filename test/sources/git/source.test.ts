@@ -17,6 +17,7 @@ import {
   shallowClone,
   tempDir,
 } from '../../helpers/git-fixture.js';
+import { halted } from '../../helpers/outcome.js';
 
 afterAll(removeFixtures);
 
@@ -36,11 +37,6 @@ function orderShas(o: MeasurementOutcome): [unknown, unknown] {
 function value(o: MeasurementOutcome): unknown {
   expect(o.status, o.status === 'halt' ? o.reason : '').toBe('ok');
   return o.status === 'ok' ? o.value : undefined;
-}
-
-function halted(o: MeasurementOutcome): { halt: string; reason: string } {
-  expect(o.status).toBe('halt');
-  return o.status === 'halt' ? { halt: o.halt, reason: o.reason } : { halt: '', reason: '' };
 }
 
 /**
