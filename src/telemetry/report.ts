@@ -24,8 +24,8 @@ export interface MetricRow {
   cache_read_tokens: number;
   cache_creation_tokens: number;
   /**
-   * null where the metric has no value (no tokens, no attribution, no breakpoints recorded, no
-   * cache counter on any turn; for the cost, writes without the 5m/1h split beside 1-hour writes).
+   * null where the metric has no value (no tokens, no attribution, a turn without a breakpoint
+   * count, no cache counter on any turn; for the cost, writes without the 5m/1h split beside 1-hour writes).
    */
   cache_hit_ratio: number | null;
   cache_hit_ratio_token_weighted: number | null;
@@ -102,6 +102,11 @@ export interface TelemetryReport {
    * left the counters out when nothing was cached).
    */
   turns_with_cache_counter: number;
+  /**
+   * Turns in the window whose record carries cache_breakpoints. A row's count of turns over the
+   * limit is null unless every turn of it carries one: a turn that does not was never checked.
+   */
+  turns_with_cache_breakpoints: number;
   /**
    * A cache count under a name no reader here reads, on a turn in the window without a cache
    * counter: a gen_ai.usage.* attribute with "cache" in its name (Anthropic's
@@ -205,6 +210,7 @@ export function reportHead(scan: ScanResult, opts: ReportOptions): ReportHead {
     fork_traces: scan.overall.forkTraces,
     fork_traces_without_turn: scan.tracesWithoutTurn,
     turns_with_cache_counter: scan.overall.cacheCounted,
+    turns_with_cache_breakpoints: scan.overall.withBreakpoints,
     misnamed_cache_counter:
       scan.overall.cacheLookalike === undefined
         ? null

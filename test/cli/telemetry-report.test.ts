@@ -147,6 +147,38 @@ describe('telemetry report', () => {
     expect(l.overall.turns).toBe(2);
   });
 
+  it('>4 bp: a session with a turn that carries no cache_breakpoints has no count, and neither has the overall row', () => {
+    const dir = join(root, 'partial-bp');
+    mkdirSync(dir, { recursive: true });
+    // s1 carries 3 on every turn; s2's turns 2 and 3 carry none, its others 5.
+    const text = telemetryText([plans[0] as SessionPlan, plans[1] as SessionPlan])
+      .split('\n')
+      .map((l) => {
+        if (!l) return l;
+        const o = JSON.parse(l) as { session_id: string; turn: number; cache_breakpoints?: number };
+        if (o.session_id === 's2' && (o.turn === 2 || o.turn === 3)) delete o.cache_breakpoints;
+        return JSON.stringify(o);
+      })
+      .join('\n');
+    writeFileSync(join(dir, 'usage.jsonl'), text);
+    const j = run(['telemetry', 'report', '--files', 'partial-bp/*', '--as-of', AS_OF, '--json'], root);
+    expect(j.stderr).toBe('');
+    const rep = JSON.parse(j.stdout) as TelemetryReport;
+    expect(rep.turns_with_cache_breakpoints).toBe(8);
+    expect(rep.sessions.find((x) => x.session === 's1')?.turns_over_breakpoint_limit).toBe(0);
+    // s2's two turns over 4 are no count of its turns over 4: two more were never checked.
+    expect(rep.sessions.find((x) => x.session === 's2')?.turns_over_breakpoint_limit).toBeNull();
+    expect(rep.overall.turns_over_breakpoint_limit).toBeNull();
+    const t = run(['telemetry', 'report', '--files', 'partial-bp/*', '--as-of', AS_OF], root);
+    expect(t.stderr).toBe('');
+    expect(t.stdout).toContain(
+      '>4 bp not shown: 2 of 10 turns carry no cache_breakpoints, so a row with any of them is not checked against the limit\n',
+    );
+    expect(t.stdout).toMatch(/│ s1 +│ 6 +│[^\n]*│ 0 +│/);
+    expect(t.stdout).toMatch(/│ s2 +│ 4 +│[^\n]*│ — +│/);
+    expect(t.stdout).toMatch(/│ all sessions +│ 10 +│[^\n]*│ — +│/);
+  });
+
   it('a fork trace counts with the turn it explains: the overall misses are the sum of the session rows', () => {
     const rec = (o: object) => `${JSON.stringify(o)}\n`;
     const turn = (session: string, n: number, ts: string) =>

@@ -306,6 +306,35 @@ describe('gate check --rfc v3-kernel: the hit-rate gates at their thresholds', (
     expect(g['EC-2c']?.evidence.measurements?.turns_over_breakpoint_limit_7d?.value).toBe(3);
   });
 
+  it('halts EC-2c missing when 30 of 100 turns carry cache_breakpoints, all within the limit', () => {
+    // 100 turns over 4 sessions; only the last 30 say how many breakpoints they set (3 each).
+    const lines = Array.from({ length: 100 }, (_, i) =>
+      JSON.stringify({
+        session_id: `s${Math.floor(i / 25) + 1}`,
+        turn: (i % 25) + 1,
+        ts: new Date(Date.parse('2026-05-30T10:00:00Z') + i * 60_000).toISOString(),
+        model: 'claude-sonnet-4-5',
+        ...(i >= 70 ? { cache_breakpoints: 3 } : {}),
+        usage: { input_tokens: 100, output_tokens: 5, cache_read_input_tokens: 400 },
+      }),
+    );
+    rmSync(telemetryDir(), { recursive: true, force: true });
+    mkdirSync(telemetryDir(), { recursive: true });
+    writeFileSync(join(telemetryDir(), 'usage.jsonl'), `${lines.join('\n')}\n`);
+    const { code, g } = check('EC-2c');
+    expect(code).toBe(2);
+    expect(g['EC-2c']).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
+    expect(g['EC-2c']?.reason).toContain(
+      '70 of 100 turns carry no cache_breakpoints (first at telemetry/usage.jsonl:1): the limit is not checked on them',
+    );
+    expect(g['EC-2c']?.evidence.measurements?.turns_over_breakpoint_limit_7d).toMatchObject({
+      turns: 100,
+      turns_with_cache_breakpoints: 30,
+      turns_without_cache_breakpoints: 70,
+      turns_over_breakpoint_limit: 0,
+    });
+  });
+
   it('fires the disconfirmers and fails the worst session when two sessions of three never hit', () => {
     writeTurns({ read: 400, input: 100, cold: ['s1', 's2'] });
     const { code, g } = check('EC-2b,D-2-COST,D-2-REACH,D-1-ALARM');

@@ -58,6 +58,7 @@ function report(sessions: number): TelemetryReport {
     fork_traces: 0,
     fork_traces_without_turn: 0,
     turns_with_cache_counter: 2,
+    turns_with_cache_breakpoints: 0,
     misnamed_cache_counter: null,
     unknown_cache_miss_reason: null,
     overall: metricRow(t),
@@ -258,14 +259,16 @@ describe('telemetry formatters', () => {
     expect(full).not.toContain('misses: system =');
   });
 
-  it('says why >4 bp is not shown for a session when others carry cache_breakpoints, and only then', () => {
+  it('says why >4 bp is not shown when some turns carry cache_breakpoints and others do not, and only then', () => {
     const opts = { color: false, trend: false, maxSessions: 5 };
-    const note = ">4 bp not shown: none of that session's turns carries cache_breakpoints";
+    const note = /^>4 bp not shown: /;
+    const notes = (out: string) => out.split('\n').filter((l) => note.test(l));
     const r = report(2);
     // No record carries breakpoints, the common case: a column of —, nothing said.
     expect(r.overall.turns_over_breakpoint_limit).toBeNull();
-    expect(formatTelemetryTable(r, opts)).not.toContain(note);
-    // One session carries them: the other's — is explained, once.
+    expect(notes(formatTelemetryTable(r, opts))).toEqual([]);
+    // One session's turns all carry them, the other's none: that session and the overall row
+    // have no count (2 of the 4 turns were never checked), and the — is explained, once.
     const counted = metricRow({
       ...emptyTotals(),
       turns: 2,
@@ -287,11 +290,26 @@ describe('telemetry formatters', () => {
       withBreakpoints: 2,
       overBreakpointLimit: 1,
     });
-    const out = formatTelemetryTable(r, opts);
-    expect(out.split('\n').filter((l) => l === note)).toHaveLength(1);
-    // Every session carries them: nothing to explain.
+    r.turns_with_cache_breakpoints = 2;
+    expect(r.overall.turns_over_breakpoint_limit).toBeNull();
+    expect(notes(formatTelemetryTable(r, opts))).toEqual([
+      '>4 bp not shown: 2 of 4 turns carry no cache_breakpoints, so a row with any of them is not checked against the limit',
+    ]);
+    // Every turn carries them: every row has a count, nothing to explain.
     Object.assign(r.sessions[1] as SessionRow, counted);
-    expect(formatTelemetryTable(r, opts)).not.toContain(note);
+    r.overall = metricRow({
+      ...emptyTotals(),
+      turns: 4,
+      input: 20,
+      cacheRead: 180,
+      hitTurns: 2,
+      cacheCounted: 4,
+      withBreakpoints: 4,
+      overBreakpointLimit: 2,
+    });
+    r.turns_with_cache_breakpoints = 4;
+    expect(r.overall.turns_over_breakpoint_limit).toBe(2);
+    expect(notes(formatTelemetryTable(r, opts))).toEqual([]);
   });
 
   it('says why misses are not shown: no fork trace at all, or a read of nothing no trace explains', () => {

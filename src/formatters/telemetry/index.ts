@@ -295,10 +295,17 @@ export function formatTelemetryTable(r: TableReport, opts: TelemetryTableOptions
       'cost × not shown: cache writes without the 5m/1h split beside 1-hour writes have no known price (1.25× or 2×)',
     );
   }
-  // Some sessions count turns over the breakpoint limit, others record no breakpoints. Said only
-  // for such a mix: most logs carry no cache_breakpoints at all, and a column of — says so (README).
-  if (r.overall.turns_over_breakpoint_limit !== null && shown.some((row) => row.turns_over_breakpoint_limit === null)) {
-    lines.push(">4 bp not shown: none of that session's turns carries cache_breakpoints");
+  // Some turns carry cache_breakpoints and others do not: a row with one that does not has no
+  // count. Said only then: most logs carry no cache_breakpoints at all, and a column of — says so (README).
+  const breakless = r.overall.turns - r.turns_with_cache_breakpoints;
+  if (
+    r.turns_with_cache_breakpoints > 0 &&
+    breakless > 0 &&
+    (r.overall.turns_over_breakpoint_limit === null || shown.some((row) => row.turns_over_breakpoint_limit === null))
+  ) {
+    lines.push(
+      `>4 bp not shown: ${breakless} of ${counted(r.overall.turns, 'turn')} carry no cache_breakpoints, so a row with any of them is not checked against the limit`,
+    );
   }
   // A row's misses unknown: attribution not recorded at all, or a read of nothing no trace explains (README).
   if (r.overall.misses === null || shown.some((row) => row.misses === null)) {

@@ -33,6 +33,8 @@ export interface Totals {
   /** Turns whose record carries a breakpoint count, and those over the limit. */
   withBreakpoints: number;
   overBreakpointLimit: number;
+  /** Where the first turn without a breakpoint count lies, as file:line: where the limit went unchecked. */
+  withoutBreakpointsAt: string | undefined;
   /** Turns with fork traces counted (two traces of one turn are one, naming the union of their sources), and misses named by them. */
   forkTraces: number;
   misses: Record<MissSource, number>;
@@ -67,6 +69,7 @@ export function emptyTotals(): Totals {
     cacheLookalikeAt: undefined,
     withBreakpoints: 0,
     overBreakpointLimit: 0,
+    withoutBreakpointsAt: undefined,
     forkTraces: 0,
     misses: Object.fromEntries(MISS_SOURCES.map((s) => [s, 0])) as Record<MissSource, number>,
     unknownReasons: 0,
@@ -99,6 +102,8 @@ export function addTurn(t: Totals, r: TurnRecord, file?: string, line?: number):
   if (r.breakpoints !== undefined) {
     t.withBreakpoints++;
     if (r.breakpoints > BREAKPOINT_LIMIT) t.overBreakpointLimit++;
+  } else if (t.withoutBreakpointsAt === undefined && file !== undefined && line !== undefined) {
+    t.withoutBreakpointsAt = `${file}:${line}`;
   }
   if (t.firstTs === undefined || r.ts < t.firstTs) t.firstTs = r.ts;
   if (t.lastTs === undefined || r.ts > t.lastTs) t.lastTs = r.ts;
@@ -194,11 +199,6 @@ export interface MetricDef {
    * is computed from: a reader re-derives it from the evidence alone.
    */
   evidence?: (t: Totals) => Record<string, number>;
-  /**
-   * The turns the value is measured on, when only some turns carry what it reads (a breakpoint
-   * count): min_turns counts those, so turns that say nothing cannot lift thin data over it.
-   */
-  measured?: { turns: (t: Totals) => number; what: string };
 }
 
 const noTokens: MetricValue = { halt: 'insufficient', reason: 'no input tokens in the window' };
@@ -284,6 +284,22 @@ export function windowMissesUnknown(all: Totals, sessions: SessionTotals): strin
   return `the misses of ${unknown} session${unknown === 1 ? ' are' : 's are'} not known, so their sum over the window is not: ${first.id}: ${first.reason}${unknown > 1 ? ` (and ${unknown - 1} more)` : ''}`;
 }
 
+/**
+ * The turns over the breakpoint limit, known only when every turn says how many breakpoints it
+ * set: a turn that does not say was never checked, and a count over the others would read as
+ * "every turn within the limit". Turns seen over it are named all the same, as a fact.
+ */
+function breakpointsOverLimit(t: Totals): MetricValue {
+  if (t.withBreakpoints === 0) return { halt: 'missing', reason: 'no record in the window carries cache_breakpoints' };
+  const without = t.turns - t.withBreakpoints;
+  if (without === 0) return { value: t.overBreakpointLimit };
+  const over = t.overBreakpointLimit;
+  return {
+    halt: 'missing',
+    reason: `${without} of ${t.turns} turn${t.turns === 1 ? '' : 's'} carr${without === 1 ? 'ies' : 'y'} no cache_breakpoints${t.withoutBreakpointsAt === undefined ? '' : ` (first at ${t.withoutBreakpointsAt})`}: the limit is not checked on ${without === 1 ? 'it' : 'them'}${over > 0 ? `; ${over} turn${over === 1 ? '' : 's'} over ${BREAKPOINT_LIMIT} seen all the same` : ''}`,
+  };
+}
+
 function missMetric(source: MissSource | 'total'): MetricDef {
   return {
     name: `misses_${source}`,
@@ -345,15 +361,12 @@ export const METRICS: readonly MetricDef[] = [
     name: 'turns_over_breakpoint_limit',
     type: 'int',
     description: `Turns whose request set more than ${BREAKPOINT_LIMIT} cache breakpoints`,
-    compute: (t) =>
-      t.withBreakpoints === 0
-        ? { halt: 'missing', reason: 'no record in the window carries cache_breakpoints' }
-        : { value: t.overBreakpointLimit },
+    compute: breakpointsOverLimit,
     evidence: (t) => ({
       turns_with_cache_breakpoints: t.withBreakpoints,
+      turns_without_cache_breakpoints: t.turns - t.withBreakpoints,
       turns_over_breakpoint_limit: t.overBreakpointLimit,
     }),
-    measured: { turns: (t) => t.withBreakpoints, what: 'carry cache_breakpoints' },
   },
   ...(['total', ...MISS_SOURCES] as const).map(missMetric),
   {

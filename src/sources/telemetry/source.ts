@@ -300,17 +300,8 @@ export function decide(
   }
 
   const compute = def.compute as NonNullable<MetricDef['compute']>;
-  /**
-   * The turns a window holds for min_turns, when too few: only those the metric reads count.
-   * Enough turns of which none carries what it reads are left to the metric, which says what
-   * is missing.
-   */
-  const thin = (t: Totals): string | undefined => {
-    const n = def.measured ? def.measured.turns(t) : t.turns;
-    if (n >= minTurns) return undefined;
-    if (!def.measured || (n === 0 && t.turns < minTurns)) return turns(t.turns);
-    return n === 0 ? undefined : `${n} of ${t.turns} turns ${def.measured.what}`;
-  };
+  /** The turns a window holds for min_turns, when too few. */
+  const thin = (t: Totals): string | undefined => (t.turns >= minTurns ? undefined : turns(t.turns));
   if ((spec.per ?? 'all') === 'all') {
     const few = thin(scan.overall);
     if (few !== undefined)

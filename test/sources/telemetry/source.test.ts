@@ -104,8 +104,18 @@ describe('metrics over the Anthropic fixture, computed by hand', () => {
 
   it('turns and turns over the 4-breakpoint limit', async () => {
     expect(await value({ files: A, metric: 'turns' })).toBe(5);
-    // a2 set 3 breakpoints, a3 set 5.
-    expect(await value({ files: A, metric: 'turns_over_breakpoint_limit' })).toBe(1);
+    // a2 set 3 breakpoints, a3 set 5; the other three turns say nothing, so the limit is not
+    // checked on them: no count, though the turn over it is named.
+    const o = await measure({ files: A, metric: 'turns_over_breakpoint_limit' });
+    expect(o).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(o.status === 'halt' && o.reason).toBe(
+      `measurement 'm': 3 of 5 turns carry no cache_breakpoints (first at ${A[0]}:1): the limit is not checked on them; 1 turn over 4 seen all the same`,
+    );
+    expect(o.evidence).toMatchObject({
+      turns_with_cache_breakpoints: 2,
+      turns_without_cache_breakpoints: 3,
+      turns_over_breakpoint_limit: 1,
+    });
   });
 
   it('halts missing for breakpoints when no record carries them', async () => {
@@ -2249,24 +2259,126 @@ describe('the evidence re-derives each value', () => {
 
   it('turns_over_breakpoint_limit: the turns that carry a breakpoint count, and those over 4', async () => {
     const o = await measure({ files: fixture('5m'), metric: 'turns_over_breakpoint_limit' });
-    // t1 set 5, t2 set 3, t3 carries none.
-    expect(o.evidence).toMatchObject({ turns: 3, turns_with_cache_breakpoints: 2, turns_over_breakpoint_limit: 1 });
-    expect(o.status === 'ok' && o.value).toBe(num(o, 'turns_over_breakpoint_limit'));
+    // t1 set 5, t2 set 3, t3 carries none: t3 was not checked, so there is no count.
+    expect(o.evidence).toMatchObject({
+      turns: 3,
+      turns_with_cache_breakpoints: 2,
+      turns_without_cache_breakpoints: 1,
+      turns_over_breakpoint_limit: 1,
+    });
+    expect(num(o, 'turns_with_cache_breakpoints') + num(o, 'turns_without_cache_breakpoints')).toBe(num(o, 'turns'));
+    expect(o).toMatchObject({ status: 'halt', halt: 'missing' });
+    // Without t3, every turn carries a count: the value is the evidence's.
+    const [file] = fixture('5m');
+    const firstTwo = readFileSync(join(root, file as string), 'utf8')
+      .split('\n')
+      .slice(0, 2)
+      .join('\n');
+    writeFileSync(join(root, 'evidence', '5m-first-two.jsonl'), `${firstTwo}\n`);
+    const all = await measure({ files: ['evidence/5m-first-two.jsonl'], metric: 'turns_over_breakpoint_limit' });
+    expect(all.evidence).toMatchObject({
+      turns: 2,
+      turns_with_cache_breakpoints: 2,
+      turns_without_cache_breakpoints: 0,
+    });
+    expect(all.status === 'ok' && all.value).toBe(num(all, 'turns_over_breakpoint_limit'));
+    expect(all.status === 'ok' && all.value).toBe(1);
     // Its halt says how many turns carried one: none.
     const none = await measure({ files: ['telemetry/otel.jsonl'], metric: 'turns_over_breakpoint_limit' });
     expect(none).toMatchObject({ status: 'halt', halt: 'missing' });
     expect(none.evidence.turns_with_cache_breakpoints).toBe(0);
   });
 
-  it('turns_over_breakpoint_limit: min_turns counts the turns that carry a breakpoint count, not the others', async () => {
-    // Three turns, two carrying a count: min_turns 3 is met by turns, not by counts.
-    const o = await measure({ files: fixture('5m'), metric: 'turns_over_breakpoint_limit', min_turns: 3 });
-    expect(o).toMatchObject({ status: 'halt', halt: 'insufficient' });
-    expect(o.status === 'halt' && o.reason).toBe(
-      "measurement 'm': 2 of 3 turns carry cache_breakpoints in the window, fewer than min_turns 3",
+  it('turns_over_breakpoint_limit: turns that carry no breakpoint count cannot lift thin data to a value', async () => {
+    // Three turns, two carrying a count: min_turns 3 is met by turns, and the turn without a
+    // count halts the measurement missing, whatever min_turns says.
+    for (const min_turns of [2, 3]) {
+      const o = await measure({ files: fixture('5m'), metric: 'turns_over_breakpoint_limit', min_turns });
+      expect(o, `min_turns ${min_turns}`).toMatchObject({ status: 'halt', halt: 'missing' });
+      expect(o.status === 'halt' && o.reason).toMatch(
+        /^measurement 'm': 1 of 3 turns carries no cache_breakpoints \(first at evidence\/5m\.jsonl:3\): the limit is not checked on it; 1 turn over 4 seen all the same$/,
+      );
+    }
+    // Fewer turns than min_turns are thin, as for any metric.
+    const thin = await measure({ files: fixture('5m'), metric: 'turns_over_breakpoint_limit', min_turns: 4 });
+    expect(thin).toMatchObject({ status: 'halt', halt: 'insufficient' });
+    expect(thin.status === 'halt' && thin.reason).toBe(
+      "measurement 'm': 3 turns in the window, fewer than min_turns 4",
     );
-    const two = await measure({ files: fixture('5m'), metric: 'turns_over_breakpoint_limit', min_turns: 2 });
-    expect(two.status === 'ok' && two.value).toBe(1);
+  });
+
+  it('turns_over_breakpoint_limit: 30 of 100 turns carrying a count within the limit is no pass', async () => {
+    const dir = join(root, 'coverage');
+    mkdirSync(dir, { recursive: true });
+    const lines = (carrying: (turn: number) => boolean, bp: (turn: number) => number) =>
+      Array.from({ length: 100 }, (_, i) => {
+        const turn = i + 1;
+        return JSON.stringify({
+          session_id: turn <= 50 ? 'p' : 'q',
+          turn,
+          ts: new Date(Date.parse('2026-06-01T10:00:00Z') + i * 60_000).toISOString(),
+          ...(carrying(turn) ? { cache_breakpoints: bp(turn) } : {}),
+          usage: { input_tokens: 100, output_tokens: 1, cache_read_input_tokens: 1000 },
+        });
+      }).join('\n') + '\n';
+    // Turns 71–100 carry 3 breakpoints, the first 70 none.
+    writeFileSync(
+      join(dir, 'partial.jsonl'),
+      lines(
+        (t) => t > 70,
+        () => 3,
+      ),
+    );
+    writeFileSync(
+      join(dir, 'full.jsonl'),
+      lines(
+        () => true,
+        () => 4,
+      ),
+    );
+    writeFileSync(
+      join(dir, 'over.jsonl'),
+      lines(
+        () => true,
+        (t) => (t === 42 ? 5 : 3),
+      ),
+    );
+    const spec = (f: string, more: Partial<TelemetrySpec> = {}): TelemetrySpec => ({
+      files: [`coverage/${f}.jsonl`],
+      metric: 'turns_over_breakpoint_limit',
+      min_turns: 30,
+      ...more,
+    });
+
+    const partial = await measure(spec('partial'));
+    expect(partial).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(partial.status === 'halt' && partial.reason).toBe(
+      "measurement 'm': 70 of 100 turns carry no cache_breakpoints (first at coverage/partial.jsonl:1): the limit is not checked on them",
+    );
+    expect(partial.evidence).toMatchObject({
+      turns: 100,
+      turns_with_cache_breakpoints: 30,
+      turns_without_cache_breakpoints: 70,
+      turns_over_breakpoint_limit: 0,
+    });
+    // Every turn carries a count within the limit: 0. One turn over it among them: 1.
+    expect(await measure(spec('full'))).toMatchObject({ status: 'ok', value: 0 });
+    expect(await measure(spec('over'))).toMatchObject({ status: 'ok', value: 1 });
+
+    // Per session: p (turns 1–50) carries none, q (51–100) carries 20 of 50. Each halts, and so
+    // does the max over sessions, naming the first.
+    const per = await measure(spec('partial', { per: 'session', aggregate: 'max' }));
+    expect(per).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(per.status === 'halt' && per.reason).toBe(
+      "measurement 'm': 2 sessions with enough turns (min_turns 30) have no value, so the max over sessions is unknown: p: no record in the window carries cache_breakpoints (and 1 more)",
+    );
+    expect(per.evidence.sessions_without_value).toEqual([
+      'p: no record in the window carries cache_breakpoints',
+      'q: 20 of 50 turns carry no cache_breakpoints (first at coverage/partial.jsonl:51): the limit is not checked on them',
+    ]);
+    // Per session with every turn carrying a count: the max of the sessions' counts.
+    expect(await measure(spec('over', { per: 'session', aggregate: 'max' }))).toMatchObject({ status: 'ok', value: 1 });
+    expect(await measure(spec('full', { per: 'session', aggregate: 'max' }))).toMatchObject({ status: 'ok', value: 0 });
   });
 
   it('per session, a session whose value is missing halts the aggregate instead of being left out', async () => {
