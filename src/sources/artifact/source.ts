@@ -168,7 +168,7 @@ export class ArtifactMeasurementSource extends RepoBackedSource<'artifact'> {
 
     if (spec.sample) {
       // A value measured over too short a sample is not the value the gate asks for: not read.
-      const sample = readSample(spec.sample, scope, firstLine, chosen.path, evidence);
+      const sample = readSample(spec.sample, scope, firstLine, chosen.path, evidence, ctx.asOf);
       if (sample.status === 'halt') return sample;
       evidence.sample = sample.evidence;
     }
@@ -225,7 +225,10 @@ const DAY_MS = 86_400_000;
  * that way (six days, ending the morning of the 7th) as seven, a thin sample passed as a full
  * one; a writer who meant the 7th inclusive is told the end date to write instead. A window
  * that is not stated, or that names no span of days, leaves the sample unmeasured: missing,
- * and the document is what must say it.
+ * and the document is what must say it. So does a window that had not ended by `asOf` (its
+ * end date's midnight UTC after it): a value written before its sample was taken in full (a
+ * year typed wrong, a template's placeholder dates) was not measured over that window, and
+ * waiting does not make it so; the document must be corrected, hence missing, not pending.
  */
 function readSample(
   spec: SampleWindow,
@@ -233,6 +236,7 @@ function readSample(
   firstLine: number,
   file: string,
   evidence: Evidence,
+  asOf: Date,
 ): MeasurementOutcome {
   const where = evidence.section !== undefined ? `section '${evidence.section}' of ${file}` : file;
   const base: Evidence = { pattern: spec.pattern, min_days: spec.min_days };
@@ -266,6 +270,18 @@ function readSample(
   if (end < start) {
     const why = `the sample window at ${at} ends (${to}) before it starts (${from}): it names no span of days`;
     return halt('missing', why, { ...evidence, sample: read });
+  }
+  if (end > asOf.getTime()) {
+    const asOfText = asOf.toISOString();
+    const why =
+      start > asOf.getTime()
+        ? `starts ${from}, after as_of ${asOfText}: none of its sample had been taken`
+        : `ends ${to} (the sample runs until ${to} 00:00 UTC), after as_of ${asOfText}: its sample had not been taken in full`;
+    return halt(
+      'missing',
+      `the sample window ${from} to ${to} at ${at} ${why}, so the value was not measured over it`,
+      { ...evidence, sample: read },
+    );
   }
   const days = Math.round((end - start) / DAY_MS);
   const ev: Evidence = { ...read, days };

@@ -1,8 +1,9 @@
 /**
  * artifact.sample: the sample window a document says its value was measured over, read from
  * the same text as the value. A window spanning fewer than min_days halts `insufficient`; none
- * stated, a date that is none, or an end before the start halts `missing`. Days are counted
- * from the first date to the second: 2026-05-01 to 2026-05-08 is 7 days.
+ * stated, a date that is none, an end before the start, or a window that had not ended by
+ * as_of halts `missing`. Days are counted from the first date to the second: 2026-05-01 to
+ * 2026-05-08 is 7 days, run until 2026-05-08 00:00 UTC.
  */
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,10 +57,10 @@ const share = (min_days = 7, section?: string): ArtifactSpec => ({
   sample: { pattern: WINDOW, min_days },
 });
 
-function measure(repo: FixtureRepo, spec: ArtifactSpec): Promise<MeasurementOutcome> {
+function measure(repo: FixtureRepo, spec: ArtifactSpec, asOf = AS_OF): Promise<MeasurementOutcome> {
   return new ArtifactMeasurementSource(new GitRepo(repo.dir)).measure(
     artifactMeasurement(spec),
-    context(repo.dir, { asOf: AS_OF }),
+    context(repo.dir, { asOf }),
   );
 }
 
@@ -110,7 +111,12 @@ describe('artifact.sample: the stated sample window must span min_days', () => {
   });
 
   it('counts calendar days across a month end and a leap day', async () => {
-    const o = await measure(repoWith({ [FILE]: profile('Sample window: 2028-02-25 to 2028-03-03') }), share());
+    // The leap day is 2028's, so it is measured once that window has ended.
+    const o = await measure(
+      repoWith({ [FILE]: profile('Sample window: 2028-02-25 to 2028-03-03') }),
+      share(),
+      '2028-04-01T00:00:00Z',
+    );
     expect(ok(o)).toBe(62.5);
     expect(o.evidence.sample).toMatchObject({ days: 7 });
     const short = halted(
@@ -150,6 +156,44 @@ describe('artifact.sample: the stated sample window must span min_days', () => {
     expect(h.halt).toBe('missing');
     expect(h.reason).toBe(
       `the sample window at ${FILE}:3 reads '2026-02-20' to '2026-02-30', and '2026-02-30' is not a date written YYYY-MM-DD`,
+    );
+  });
+
+  it('a window ending after as_of halts missing, naming the window, as_of and the line', async () => {
+    const o = await measure(repoWith({ [FILE]: profile('Sample window: 2026-05-25 to 2026-06-02') }), share());
+    const h = halted(o);
+    expect(h.halt).toBe('missing');
+    expect(h.reason).toBe(
+      `the sample window 2026-05-25 to 2026-06-02 at ${FILE}:3 ends 2026-06-02 (the sample runs until 2026-06-02 00:00 UTC), after as_of 2026-06-01T00:00:00.000Z: its sample had not been taken in full, so the value was not measured over it`,
+    );
+    expect(o.evidence.sample).toEqual({ pattern: WINDOW, min_days: 7, from: '2026-05-25', to: '2026-06-02', line: 3 });
+    expect(o.evidence).not.toHaveProperty('extracted');
+    // Late on as_of's own day, the window ending at the next midnight is still running.
+    const late = halted(
+      await measure(
+        repoWith({ [FILE]: profile('Sample window: 2026-05-25 to 2026-06-02') }),
+        share(),
+        '2026-06-01T23:59:59Z',
+      ),
+    );
+    expect(late.halt).toBe('missing');
+    expect(late.reason).toContain('after as_of 2026-06-01T23:59:59.000Z');
+  });
+
+  it('a window ending on as_of day (at its midnight) is read, at that instant or later that day', async () => {
+    const repo = repoWith({ [FILE]: profile('Sample window: 2026-05-25 to 2026-06-01') });
+    const o = await measure(repo, share());
+    expect(ok(o)).toBe(62.5);
+    expect(o.evidence.sample).toMatchObject({ from: '2026-05-25', to: '2026-06-01', days: 7 });
+    expect(ok(await measure(repo, share(), '2026-06-01T12:00:00Z'))).toBe(62.5);
+  });
+
+  it('a window starting after as_of (a year typed wrong) halts missing: none of it was taken', async () => {
+    const o = await measure(repoWith({ [FILE]: profile('Sample window: 2027-05-01 to 2027-05-08') }), share());
+    const h = halted(o);
+    expect(h.halt).toBe('missing');
+    expect(h.reason).toBe(
+      `the sample window 2027-05-01 to 2027-05-08 at ${FILE}:3 starts 2027-05-01, after as_of 2026-06-01T00:00:00.000Z: none of its sample had been taken, so the value was not measured over it`,
     );
   });
 
@@ -206,6 +250,12 @@ describe('wave3 (A.1) reads the ODE share only over a 7-day sample', () => {
     expect(await gateA1(profile('Sample window: 2026-05-01 to 2026-05-08', '40.0'))).toMatchObject({
       verdict: 'pass',
     });
+  });
+
+  it('a share over a window that had not ended by as_of halts missing instead of firing', async () => {
+    const a = await gateA1(profile('Sample window: 2026-05-28 to 2026-06-04', '72.0'));
+    expect(a).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
+    expect(a.reason).toContain(`the sample window 2026-05-28 to 2026-06-04 at ${FILE}:3 ends 2026-06-04`);
   });
 
   it('a profile stating no window halts missing', async () => {
