@@ -103,6 +103,8 @@ export function isExpressionError(x: CompiledExpression | ExpressionError): x is
 function celError(e: unknown, source: string): ExpressionError {
   const err = e as { message?: string; range?: { start: number }; node?: { start?: number; pos?: number } };
   const said = (err.message ?? String(e)).split('\n')[0] ?? 'invalid expression';
+  const macro = macroOnScalar(said, err.node, source);
+  if (macro) return macro;
   const offset =
     operatorOffset(err.node, source) ??
     methodOffset(err.node, source) ??
@@ -204,10 +206,47 @@ function methodOffset(node: unknown, source: string): number | undefined {
   if (n?.op !== 'rcall' || !Array.isArray(n.args)) return undefined;
   const [name, receiver] = n.args as [unknown, { end?: unknown } | undefined];
   if (typeof name !== 'string' || typeof receiver?.end !== 'number') return undefined;
-  const dot = pastSpace(source, receiver.end, true);
-  if (source[dot] !== '.') return undefined;
-  const at = pastSpace(source, dot + 1, false);
-  return source.startsWith(name, at) ? at : undefined;
+  const at = afterDot(source, receiver.end);
+  return at !== undefined && source.startsWith(name, at) ? at : undefined;
+}
+
+/** Where the name called on a receiver ending at `end` starts: past its brackets, spaces, comments and `.`. */
+function afterDot(source: string, end: number): number | undefined {
+  const dot = pastSpace(source, end, true);
+  return source[dot] === '.' ? pastSpace(source, dot + 1, false) : undefined;
+}
+
+const MACROS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
+
+/** A type as a spec's writer says it: `timestamp`, not CEL's protobuf name, and with the article it takes. */
+const TYPE_WORDS: Record<string, string> = {
+  'google.protobuf.Timestamp': 'a timestamp',
+  'google.protobuf.Duration': 'a duration',
+  null: 'null',
+  int: 'an int',
+  uint: 'a uint',
+};
+
+/**
+ * A macro on a value that is not a list or a map (`verdict.exists(e, e == "x")` on a string).
+ * The checker reports it at the receiver, in terms of comprehensions: it is said at the macro's
+ * name, naming the receiver as written when it is short enough to read in one line.
+ */
+function macroOnScalar(said: string, node: unknown, source: string): ExpressionError | undefined {
+  const type = /^Expression of type '([^']+)' cannot be range of a comprehension/.exec(said)?.[1];
+  const n = node as { start?: unknown; end?: unknown } | undefined;
+  if (type === undefined || typeof n?.start !== 'number' || typeof n.end !== 'number') return undefined;
+  const at = afterDot(source, n.end);
+  const name = at === undefined ? undefined : /^\w+/.exec(source.slice(at))?.[0];
+  if (at === undefined || name === undefined || !MACROS.has(name)) return undefined;
+  // A chain broken over lines reads as written on one: `verdict\n  .lowerAscii()` as `verdict.lowerAscii()`.
+  const written = source
+    .slice(n.start, n.end)
+    .replace(/\s*\n\s*(?=\.)/g, '')
+    .replace(/\s+/g, ' ');
+  const receiver = written.length <= 40 && !written.includes('//') ? written : 'its receiver';
+  const what = TYPE_WORDS[type] ?? `a ${type}`;
+  return { message: `${name}() ranges over a list or a map; ${receiver} is ${what}`, offset: at };
 }
 
 /** The name, number or string literal that starts at or spans `offset`, as written. */

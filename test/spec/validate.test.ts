@@ -905,6 +905,59 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(ps).toEqual([`${D}:${line}:${col}: disconfirmer 'B': expression error: ${said}`]);
   });
 
+  const verdict = `- id: verdict\n  attestation: { judgements: [go, no-go] }\n`;
+  type MacroCase = [condition: string, measurements: string, line: number, col: number, said: string];
+  // The macro's name is one past the receiver and its dot, after `  fires_if: ` (12 columns) or the block's indent (4).
+  const macroCases: MacroCase[] = ['exists', 'all', 'map', 'filter', 'exists_one'].flatMap((macro) =>
+    [
+      { m: 'verdict', measurements: verdict, literal: '"go"', type: 'a string' },
+      { m: 'p50_ms', measurements: latency, literal: '1.0', type: 'a double' },
+    ].flatMap(({ m, measurements, literal, type }) => {
+      const said = `${macro}() ranges over a list or a map; ${m} is ${type}`;
+      return [
+        [`${m}.${macro}(e, true)`, measurements, 6, 13 + m.length + 1, said],
+        [`>-\n    ${m} != ${literal} &&\n    ${m}.${macro}(e, true)`, measurements, 8, 5 + m.length + 1, said],
+      ] satisfies MacroCase[];
+    }),
+  );
+  it.each<MacroCase>([
+    ...macroCases,
+    // The macro on a later line than its receiver, the receiver bracketed.
+    [
+      `>-\n    (verdict)\n      .exists(e, e == "go")`,
+      verdict,
+      8,
+      8,
+      'exists() ranges over a list or a map; verdict is a string',
+    ],
+    // A chain split over lines is named as it reads on one; the macro is found after the last call.
+    [
+      `>-\n    verdict\n      .lowerAscii()\n      .all(e, true)`,
+      verdict,
+      9,
+      8,
+      'all() ranges over a list or a map; verdict.lowerAscii() is a string',
+    ],
+    // A string literal holding a dot is the receiver, not a chain.
+    [`'"v1.2".map(e, e) == [verdict]'`, verdict, 6, 21, 'map() ranges over a list or a map; "v1.2" is a string'],
+    // A macro on a list keeps its own mistakes in cel-js's words.
+    [
+      'verdict != "go" && [verdict].all(v, v)',
+      verdict,
+      6,
+      49,
+      "all(var, predicate) predicate must return bool, got 'string'",
+    ],
+  ])('a macro on a value that is not a list or a map, in %j, is said at its name', (condition, ms, line, col, said) => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': ms,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: ${condition}\n`,
+      }),
+    );
+    expect(ps).toEqual([`${D}:${line}:${col}: disconfirmer 'B': expression error: ${said}`]);
+  });
+
   it("a prereq data gate's condition gets the same hints", () => {
     const ps = problemsOf(
       raw({
