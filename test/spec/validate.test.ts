@@ -948,6 +948,58 @@ describe('spec validate reports every problem, each at file:line:col', () => {
       49,
       "all(var, predicate) predicate must return bool, got 'string'",
     ],
+    // A receiver too long to read in one line, or holding a comment, is named by its place.
+    [
+      `(verdict + "-and-a-suffix-long-enough-to-wrap").exists(e, true)`,
+      verdict,
+      6,
+      61,
+      'exists() ranges over a list or a map; its receiver is a string',
+    ],
+    [
+      `|-\n    (verdict + // the call's verdict, suffixed\n      "-x").exists(e, true)`,
+      verdict,
+      8,
+      13,
+      'exists() ranges over a list or a map; its receiver is a string',
+    ],
+    // A comment after the receiver is no part of it.
+    [
+      `|-\n    verdict // the call's verdict\n      .exists(e, true)`,
+      verdict,
+      8,
+      8,
+      'exists() ranges over a list or a map; verdict is a string',
+    ],
+    // Each type in the words a spec's writer uses.
+    [
+      'first.all(e, true)',
+      `- id: first\n  git: { query: first_commit, paths: ["src/**"] }\n`,
+      6,
+      19,
+      'all() ranges over a list or a map; first is a timestamp',
+    ],
+    [
+      'duration("1h").exists(e, true)',
+      verdict,
+      6,
+      28,
+      'exists() ranges over a list or a map; duration("1h") is a duration',
+    ],
+    [
+      'there.filter(e, true)',
+      `- id: there\n  git: { query: path_exists, path: src/a.py }\n`,
+      6,
+      19,
+      'filter() ranges over a list or a map; there is a bool',
+    ],
+    [
+      'runs.map(e, e)',
+      `- id: runs\n  type: int\n  window: 1d\n  sql: { query: "select 0 as value" }\n`,
+      6,
+      18,
+      'map() ranges over a list or a map; runs is an int',
+    ],
   ])('a macro on a value that is not a list or a map, in %j, is said at its name', (condition, ms, line, col, said) => {
     const ps = problemsOf(
       raw({
