@@ -244,7 +244,9 @@ function macroOnScalar(said: string, node: unknown, source: string): ExpressionE
     .slice(n.start, n.end)
     .replace(/\s*\n\s*(?=\.)/g, '')
     .replace(/\s+/g, ' ');
-  const receiver = written.length <= 40 && !written.includes('//') ? written : 'its receiver';
+  // A null receiver is the literal `null` as good as always, and "null is null" says nothing.
+  const named = type !== 'null' && written.length <= 40 && !written.includes('//');
+  const receiver = named ? written : 'its receiver';
   const what = TYPE_WORDS[type] ?? `a ${type}`;
   return { message: `${name}() ranges over a list or a map; ${receiver} is ${what}`, offset: at };
 }

@@ -1000,6 +1000,8 @@ describe('spec validate reports every problem, each at file:line:col', () => {
       18,
       'map() ranges over a list or a map; runs is an int',
     ],
+    // "null is null" says nothing: a null receiver is called its receiver.
+    ['null.exists(e, true)', verdict, 6, 18, 'exists() ranges over a list or a map; its receiver is null'],
   ])('a macro on a value that is not a list or a map, in %j, is said at its name', (condition, ms, line, col, said) => {
     const ps = problemsOf(
       raw({
