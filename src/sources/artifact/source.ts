@@ -117,11 +117,17 @@ export class ArtifactMeasurementSource extends RepoBackedSource<'artifact'> {
     if (others.length > 0) evidence.other_matches = others.slice(0, 10);
 
     let text: string | undefined;
+    let written: Written | undefined;
     if (chosen.committed) {
       text = await repo.fileAt(at.commit.sha, chosen.path);
       const last = at.shallow ? undefined : await repo.lastCommitTouchingFile(at.commit.sha, chosen.path);
       evidence.commit = last ? { sha: last.sha, author: authorOf(last), date: last.date } : null;
       if (at.shallow) evidence.commit_note = 'shallow clone: the last commit touching the file is unknown';
+      // Without the last commit touching the file, the commit read is all that is known: the
+      // file was committed at or before it.
+      written = last
+        ? { sha: last.sha, date: last.date, exact: true }
+        : { sha: at.commit.sha, date: at.commit.date, exact: false };
     } else {
       text = await readFile(path.join(at.root, chosen.path), 'utf8').catch(() => undefined);
       evidence.commit = 'working tree';
@@ -168,7 +174,7 @@ export class ArtifactMeasurementSource extends RepoBackedSource<'artifact'> {
 
     if (spec.sample) {
       // A value measured over too short a sample is not the value the gate asks for: not read.
-      const sample = readSample(spec.sample, scope, firstLine, chosen.path, evidence, ctx.asOf);
+      const sample = readSample(spec.sample, scope, firstLine, chosen.path, evidence, ctx.asOf, written);
       if (sample.status === 'halt') return sample;
       evidence.sample = sample.evidence;
     }
@@ -218,6 +224,17 @@ function extract(
 const DAY_MS = 86_400_000;
 
 /**
+ * When a committed document was last written: the commit that last changed it (`exact`), or,
+ * where that is unknown (a shallow clone), the commit it was read from, which it is no newer than.
+ */
+interface Written {
+  sha: string;
+  /** Committer date, ISO 8601 in UTC. */
+  date: string;
+  exact: boolean;
+}
+
+/**
  * The sample window a document states (`Sample window: 2026-05-01 to 2026-05-08`), checked
  * against `min_days`: ok with the window read as its evidence, or the halt. Days are counted
  * from the first date to the second, as the tool's own windows [start, end) are: 2026-05-01
@@ -229,6 +246,12 @@ const DAY_MS = 86_400_000;
  * end date's midnight UTC after it): a value written before its sample was taken in full (a
  * year typed wrong, a template's placeholder dates) was not measured over that window, and
  * waiting does not make it so; the document must be corrected, hence missing, not pending.
+ * The same holds for a window that ends after the commit that last changed the document
+ * (`written`): its value was written then, before its sample ended, whatever `asOf` is later.
+ * That commit's committer date is when the text is known to have existed; its author date is
+ * not, since an amend or a rebase keeps the author date while the text changes (a pull request
+ * opened before its sample ended and updated with the full measurement before it merged). A
+ * file only in the working tree (`written` undefined) has no commit: `asOf` alone bounds it.
  */
 function readSample(
   spec: SampleWindow,
@@ -237,6 +260,7 @@ function readSample(
   file: string,
   evidence: Evidence,
   asOf: Date,
+  written: Written | undefined,
 ): MeasurementOutcome {
   const where = evidence.section !== undefined ? `section '${evidence.section}' of ${file}` : file;
   const base: Evidence = { pattern: spec.pattern, min_days: spec.min_days };
@@ -280,6 +304,25 @@ function readSample(
     return halt(
       'missing',
       `the sample window ${from} to ${to} at ${at} ${why}, so the value was not measured over it`,
+      { ...evidence, sample: read },
+    );
+  }
+  if (written && end > new Date(written.date).getTime()) {
+    const commit = `${written.sha.slice(0, 12)}, ${written.date}`;
+    const why = written.exact
+      ? `after ${file} was last committed (${commit})`
+      : `after ${file} was committed (in ${commit} or before it)`;
+    return halt(
+      'missing',
+      `the sample window ${from} to ${to} at ${at} ends ${to} (the sample runs until ${to} 00:00 UTC), ${why}: its value was written before its sample was taken in full, so it was not measured over it; commit the document after its sample ends`,
+      { ...evidence, sample: read },
+    );
+  }
+  if (written && !written.exact) {
+    // A shallow clone's commit read is no older than the file; the file's own commit could be.
+    return halt(
+      'missing',
+      `the sample window ${from} to ${to} at ${at} is read only from a document committed after it ended, and the commit that last changed ${file} is unknown: ${SHALLOW_FIX}`,
       { ...evidence, sample: read },
     );
   }

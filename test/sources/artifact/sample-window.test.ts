@@ -2,10 +2,11 @@
  * artifact.sample: the sample window a document says its value was measured over, read from
  * the same text as the value. A window spanning fewer than min_days halts `insufficient`; none
  * stated, a date that is none, an end before the start, or a window that had not ended by
- * as_of halts `missing`. Days are counted from the first date to the second: 2026-05-01 to
+ * as_of, or by the commit that last changed the document, halts `missing`. Days are counted from the first date to the second: 2026-05-01 to
  * 2026-05-08 is 7 days, run until 2026-05-08 00:00 UTC.
  */
-import { resolve } from 'node:path';
+import { utimesSync } from 'node:fs';
+import path, { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluateRfc } from '../../../src/engine/evaluate.js';
 import { ArtifactMeasurementSource } from '../../../src/sources/artifact/source.js';
@@ -20,7 +21,9 @@ import {
   createRepo,
   type FixtureRepo,
   removeFixtures,
+  shallowClone,
 } from '../../helpers/git-fixture.js';
+import { SHALLOW_FIX } from '../../../src/sources/git/common.js';
 import { ok, halted } from '../../helpers/outcome.js';
 
 afterAll(removeFixtures);
@@ -44,9 +47,9 @@ function profile(window: string | undefined, share = '62.5'): string {
   ].join('\n');
 }
 
-function repoWith(files: Record<string, string>): FixtureRepo {
+function repoWith(files: Record<string, string>, date = '2026-05-20T00:00:00Z'): FixtureRepo {
   const repo = createRepo();
-  repo.commit({ files, message: 'ODE profile', date: '2026-05-20T00:00:00Z', author: ALICE });
+  repo.commit({ files, message: 'ODE profile', date, author: ALICE });
   return repo;
 }
 
@@ -111,9 +114,10 @@ describe('artifact.sample: the stated sample window must span min_days', () => {
   });
 
   it('counts calendar days across a month end and a leap day', async () => {
-    // The leap day is 2028's, so it is measured once that window has ended.
+    // The leap day is 2028's, so it is measured once that window has ended, by a profile
+    // committed after it.
     const o = await measure(
-      repoWith({ [FILE]: profile('Sample window: 2028-02-25 to 2028-03-03') }),
+      repoWith({ [FILE]: profile('Sample window: 2028-02-25 to 2028-03-03') }, '2028-03-05T00:00:00Z'),
       share(),
       '2028-04-01T00:00:00Z',
     );
@@ -181,7 +185,8 @@ describe('artifact.sample: the stated sample window must span min_days', () => {
   });
 
   it('a window ending on as_of day (at its midnight) is read, at that instant or later that day', async () => {
-    const repo = repoWith({ [FILE]: profile('Sample window: 2026-05-25 to 2026-06-01') });
+    // Committed at that midnight: a profile committed before its window ended is not read.
+    const repo = repoWith({ [FILE]: profile('Sample window: 2026-05-25 to 2026-06-01') }, '2026-06-01T00:00:00Z');
     const o = await measure(repo, share());
     expect(ok(o)).toBe(62.5);
     expect(o.evidence.sample).toMatchObject({ from: '2026-05-25', to: '2026-06-01', days: 7 });
@@ -219,11 +224,96 @@ describe('artifact.sample: the stated sample window must span min_days', () => {
   });
 });
 
+describe('artifact.sample: a profile committed before its window ended is not a measurement of it', () => {
+  const WEEK = 'Sample window: 2026-05-01 to 2026-05-08 (7 days), production.';
+
+  it('committed before the window ended halts missing, naming the window, the commit and the line', async () => {
+    const repo = repoWith({ [FILE]: profile(WEEK) }, '2026-05-05T00:00:00Z');
+    const sha = repo.head();
+    const o = await measure(repo, share());
+    const h = halted(o);
+    expect(h.halt).toBe('missing');
+    expect(h.reason).toBe(
+      `the sample window 2026-05-01 to 2026-05-08 at ${FILE}:3 ends 2026-05-08 (the sample runs until 2026-05-08 00:00 UTC), after ${FILE} was last committed (${sha.slice(0, 12)}, 2026-05-05T00:00:00.000Z): its value was written before its sample was taken in full, so it was not measured over it; commit the document after its sample ends`,
+    );
+    expect(o.evidence.sample).toEqual({ pattern: WINDOW, min_days: 7, from: '2026-05-01', to: '2026-05-08', line: 3 });
+    expect(o.evidence.commit).toMatchObject({ sha, date: '2026-05-05T00:00:00.000Z' });
+    expect(o.evidence).not.toHaveProperty('extracted');
+    // A second short of the end's midnight is still before it.
+    const late = halted(await measure(repoWith({ [FILE]: profile(WEEK) }, '2026-05-07T23:59:59Z'), share()));
+    expect(late.halt).toBe('missing');
+    expect(late.reason).toContain('was last committed (');
+    expect(late.reason).toContain(', 2026-05-07T23:59:59.000Z)');
+  });
+
+  it('committed on the end date (at its midnight) or later is read', async () => {
+    for (const date of ['2026-05-08T00:00:00Z', '2026-05-08T09:30:00Z', '2026-05-20T00:00:00Z']) {
+      const o = await measure(repoWith({ [FILE]: profile(WEEK) }, date), share());
+      expect(ok(o)).toBe(62.5);
+      expect(o.evidence.sample).toMatchObject({ from: '2026-05-01', to: '2026-05-08', days: 7 });
+    }
+  });
+
+  it('the commit that last changed the document counts, not a later one read from', async () => {
+    const repo = repoWith({ [FILE]: profile(WEEK) }, '2026-05-05T00:00:00Z');
+    const early = repo.head();
+    repo.commit({ files: { 'README.md': 'unrelated\n' }, message: 'docs', date: '2026-05-20T00:00:00Z' });
+    const h = halted(await measure(repo, share()));
+    expect(h.halt).toBe('missing');
+    expect(h.reason).toContain(`after ${FILE} was last committed (${early.slice(0, 12)}, 2026-05-05T00:00:00.000Z)`);
+    // Committed again once the sample had ended (the value rewritten), it is read.
+    repo.commit({
+      files: { [FILE]: profile(WEEK, '61.0') },
+      message: 'ODE profile: full week',
+      date: '2026-05-21T00:00:00Z',
+    });
+    expect(ok(await measure(repo, share()))).toBe(61);
+  });
+
+  it('the committer date counts, not an author date an amend or a rebase kept', async () => {
+    const repo = createRepo();
+    repo.write(FILE, profile(WEEK));
+    repo.git(['add', '--', FILE]);
+    repo.git(['commit', '-q', '-m', 'ODE profile'], {
+      GIT_AUTHOR_DATE: '2026-05-05T00:00:00Z',
+      GIT_COMMITTER_DATE: '2026-05-09T00:00:00Z',
+    });
+    expect(ok(await measure(repo, share()))).toBe(62.5);
+  });
+
+  it('with working_tree: allow, a file in the working tree only has no commit: as_of alone bounds it', async () => {
+    const repo = repoWith({ 'README.md': 'r\n' }, '2026-05-05T00:00:00Z');
+    repo.write(FILE, profile(WEEK));
+    const t = new Date('2026-05-06T00:00:00Z');
+    utimesSync(path.join(repo.dir, FILE), t, t);
+    const o = await measure(repo, { ...share(), working_tree: 'allow' });
+    expect(ok(o)).toBe(62.5);
+    expect(o.evidence).toMatchObject({ path: FILE, commit: 'working tree', visible_to_ci: false });
+    const h = halted(await measure(repo, { ...share(), working_tree: 'allow' }, '2026-05-07T00:00:00Z'));
+    expect(h.reason).toContain('after as_of 2026-05-07T00:00:00.000Z');
+  });
+
+  it('a shallow clone halts on a profile committed before its window ended, and cannot tell otherwise', async () => {
+    const before = shallowClone(repoWith({ [FILE]: profile(WEEK) }, '2026-05-05T00:00:00Z'));
+    const b = halted(await measure(before, share()));
+    expect(b.halt).toBe('missing');
+    expect(b.reason).toContain(
+      `ends 2026-05-08 (the sample runs until 2026-05-08 00:00 UTC), after ${FILE} was committed (in ${before.head().slice(0, 12)}, 2026-05-05T00:00:00.000Z or before it)`,
+    );
+    const after = shallowClone(repoWith({ [FILE]: profile(WEEK) }));
+    const a = halted(await measure(after, share()));
+    expect(a.halt).toBe('missing');
+    expect(a.reason).toBe(
+      `the sample window 2026-05-01 to 2026-05-08 at ${FILE}:3 is read only from a document committed after it ended, and the commit that last changed ${FILE} is unknown: ${SHALLOW_FIX}`,
+    );
+  });
+});
+
 describe('wave3 (A.1) reads the ODE share only over a 7-day sample', () => {
   const wave3 = loadRfc(resolve('.'), 'wave3');
 
-  async function gateA1(doc: string) {
-    const repo = repoWith({ [FILE]: doc });
+  async function gateA1(doc: string, committed?: string) {
+    const repo = repoWith({ [FILE]: doc }, committed);
     const report = await evaluateRfc(wave3, {
       asOf: new Date(AS_OF),
       ref: 'HEAD',
@@ -256,6 +346,13 @@ describe('wave3 (A.1) reads the ODE share only over a 7-day sample', () => {
     const a = await gateA1(profile('Sample window: 2026-05-28 to 2026-06-04', '72.0'));
     expect(a).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
     expect(a.reason).toContain(`the sample window 2026-05-28 to 2026-06-04 at ${FILE}:3 ends 2026-06-04`);
+  });
+
+  it('a share in a profile committed before its window ended halts missing instead of firing', async () => {
+    const a = await gateA1(profile('Sample window: 2026-05-01 to 2026-05-08', '72.0'), '2026-05-05T00:00:00Z');
+    expect(a).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
+    expect(a.reason).toContain(`the sample window 2026-05-01 to 2026-05-08 at ${FILE}:3 ends 2026-05-08`);
+    expect(a.reason).toContain('commit the document after its sample ends');
   });
 
   it('a profile stating no window halts missing', async () => {
