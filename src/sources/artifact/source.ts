@@ -21,6 +21,7 @@ import {
 } from '../git/common.js';
 import { type GitHistory, pathMatcher } from '../git/repo.js';
 import { type EvalContext, halt, type MeasurementOutcome, ok, type RefOrigin } from '../types.js';
+import { isCalendarDate, utcDate } from '../../util/calendar.js';
 import {
   blanks,
   documentLines,
@@ -344,11 +345,7 @@ function calendarDay(text: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
   if (!m) return undefined;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const t = Date.UTC(y, mo - 1, d);
-  const back = new Date(t);
-  // Date.UTC rolls 2026-02-30 over into March; a date it changed is one no calendar has.
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return undefined;
-  return t;
+  return isCalendarDate(y, mo, d) ? utcDate(y, mo, d).getTime() : undefined;
 }
 
 /**
