@@ -12,9 +12,9 @@
  * file, which the next process takes over. Released on close and when the process exits.
  */
 import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { makeBeside } from '../../util/new-file.js';
 
 export class DataDirBusyError extends Error {}
 
@@ -186,23 +186,16 @@ function takeOver(file: string, stale: Owner): boolean {
   return same;
 }
 
-/** Names tried for moving a stale lock aside before giving up: each is random, so a clash is rare. */
-const ASIDE_TRIES = 16;
-
 /** Creates an empty file beside `file` under a name nothing held, and returns that name. */
 function reserveAside(file: string): string {
-  for (let i = 0; i < ASIDE_TRIES; i++) {
-    const aside = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.stale`;
-    try {
-      closeSync(openSync(aside, 'wx'));
-      return aside;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
+  try {
+    return makeBeside(file, 'stale', (aside) => closeSync(openSync(aside, 'wx')));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    throw new Error(
+      `cannot take over the stale lock ${file}: the names beside it to move it to are all taken; delete ${file}`,
+    );
   }
-  throw new Error(
-    `cannot take over the stale lock ${file}: ${ASIDE_TRIES} names beside it to move it to were all taken; delete ${file}`,
-  );
 }
 
 function hold(file: string): DataDirLock {
