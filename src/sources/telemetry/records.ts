@@ -463,19 +463,7 @@ function notCount(field: string, x: unknown, orNull = false): string | undefined
   }
   // What the line holds is named: "not a whole number" alone sends the writer looking for a
   // fraction where it wrote null or a count in quotes.
-  const clip = (t: string) => JSON.stringify(t.length > 40 ? `${t.slice(0, 39)}…` : t);
-  const what =
-    x === null
-      ? 'null'
-      : typeof x === 'string'
-        ? `the text ${clip(x)}`
-        : typeof x === 'number'
-          ? (shown ?? String(x))
-          : typeof x === 'object'
-            ? Array.isArray(x)
-              ? 'a list'
-              : 'an object'
-            : String(x);
+  const what = typeof x === 'number' ? (shown ?? String(x)) : described(x);
   const quoted = typeof x === 'string' && /^\d+$/.test(x) ? '; write it as a JSON number, without quotes' : '';
   return `${field} is ${what}, not a whole number${orNull ? ' or null' : ''}${quoted}`;
 }
@@ -1223,7 +1211,7 @@ const DIAGNOSED_SOURCE: Record<BetaCacheMissReason['type'], MissSource | undefin
   unavailable: undefined,
 };
 
-/** What a value is, for a reason that names it: `null`, `a list`, `the text "x"`. */
+/** What a value is, for a reason that names it: `null`, `a list`, `the text "x"` (cut at 40). */
 function described(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x)) return 'a list';
