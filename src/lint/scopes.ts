@@ -20,6 +20,7 @@ import {
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { HaltReason } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
+import { parseCatFileBatch } from '../util/cat-file.js';
 import { commitId, FETCH_FULL_HISTORY, fetchAdvice, unbornBranch } from '../util/git-ref.js';
 import { specialKind } from '../util/special-file.js';
 import { type IndexPaths, readIndexFile } from './index-file.js';
@@ -1034,34 +1035,23 @@ function catBlobs(root: string, wanted: { path: string; name: string }[]): Promi
 }
 
 /**
- * cat-file --batch output, one `<id> <type> <size>\n<contents>\n` (or `<name> missing\n`) per
- * object asked for, and how many of them it answered in full (output cut short by git dying
- * ends with the last whole answer).
+ * What cat-file answered in full of the objects wanted, by path (one that is missing, or is not
+ * a blob, is gone from the index), and how many of them that is.
  */
-function parseBatch(buf: Buffer, wanted: { path: string }[]): { got: Map<string, Blob>; answered: number } {
+function parseBatch(
+  buf: Buffer,
+  wanted: { path: string; name: string }[],
+): { got: Map<string, Blob>; answered: number } {
   const got = new Map<string, Blob>();
-  let pos = 0;
-  let answered = 0;
-  for (const { path } of wanted) {
-    const nl = buf.indexOf(10, pos);
-    if (nl < 0) break;
-    const header = buf.toString('utf8', pos, nl);
-    const [, type, sizeText] = header.split(' ');
-    const size = Number(sizeText);
-    if (type !== 'blob') {
-      // "<name> missing": not in the index.
-      const end = sizeText !== undefined ? nl + 1 + size + 1 : nl + 1;
-      if (end > buf.length) break;
-      got.set(path, { gone: true });
-      pos = end;
-    } else {
-      if (nl + 1 + size + 1 > buf.length) break;
-      got.set(path, { data: buf.subarray(nl + 1, nl + 1 + size) });
-      pos = nl + 1 + size + 1;
-    }
-    answered++;
-  }
-  return { got, answered };
+  const answers = parseCatFileBatch(
+    buf,
+    wanted.map((w) => w.name),
+  );
+  answers.forEach((a, i) => {
+    const { path } = wanted[i] as { path: string };
+    got.set(path, 'data' in a && a.type === 'blob' ? { data: a.data } : { gone: true });
+  });
+  return { got, answered: answers.length };
 }
 
 /**

@@ -13,6 +13,7 @@ import { mkdtemp, open, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SimpleGit, SimpleGitOptions } from 'simple-git';
+import { type BatchAnswer, parseCatFileBatch } from '../../util/cat-file.js';
 import { CLOCK_SLACK_MS } from '../../util/clock.js';
 import { OBJECT_ID, peelApart } from '../../util/git-ref.js';
 
@@ -522,27 +523,17 @@ function catFileBatch(cwd: string, oids: readonly string[]): Promise<(Buffer | u
 }
 
 /**
- * `git cat-file --batch` output: `<oid> <type> <size>\n<content>\n` per object asked for (content
- * of any bytes, newlines included, so read by size), `<oid> missing\n` for one git does not
- * have. Answers come in the order asked; parsing stops at the first that does not fit.
+ * The blobs of a `git cat-file --batch` answer over `oids`, in order: undefined for one git does
+ * not have, and for every one from the first answer that is cut short or is not a blob.
  */
 export function parseBatch(out: Buffer, oids: readonly string[]): (Buffer | undefined)[] {
   const got: (Buffer | undefined)[] = oids.map(() => undefined);
-  let pos = 0;
-  for (let i = 0; i < oids.length; i++) {
-    const nl = out.indexOf(10, pos);
-    if (nl < 0) break;
-    const [oid, type, sizeText, extra] = out.toString('latin1', pos, nl).split(' ');
-    if (oid !== oids[i]) break;
-    if (type === 'missing' && sizeText === undefined) {
-      pos = nl + 1;
-      continue;
-    }
-    if (type !== 'blob' || extra !== undefined || !/^\d+$/.test(sizeText ?? '')) break;
-    const end = nl + 1 + Number(sizeText);
-    if (end + 1 > out.length || out[end] !== 10) break;
-    got[i] = out.subarray(nl + 1, end);
-    pos = end + 1;
+  const answers = parseCatFileBatch(out, oids);
+  for (let i = 0; i < answers.length; i++) {
+    const a = answers[i] as BatchAnswer;
+    if ('missing' in a) continue;
+    if (a.type !== 'blob') break;
+    got[i] = a.data;
   }
   return got;
 }
