@@ -125,7 +125,9 @@ export function demoRowsSql(rng: Rng): string {
       endAgo: '10 days',
       elapsed: `4000 + ${noise(100, 10)}`,
     }),
-    // Dialectic: a pinned baseline, and fewer sessions in the window than its 30-session floor.
+    // Dialectic: a baseline pinned over the 100 sessions of the 30 days before it (82 resolved,
+    // 11 reassigned: the pinned rates), and fewer sessions in the 14-day window than its
+    // 30-session floor, so the rates, not the baseline, are what (F) waits for.
     `INSERT INTO audit.baseline_pins (metric, value, pinned_at, query, commit_sha) VALUES
   ('dialectic.resolution_rate', 0.82, timestamptz '2026-04-02T12:00:00Z', 'trailing 30 days of core.dialectic_sessions', 'pin-pr-9'),
   ('dialectic.reassignment_rate', 0.11, timestamptz '2026-04-02T12:00:00Z', 'trailing 30 days of core.dialectic_sessions', 'pin-pr-9');`,
@@ -134,7 +136,11 @@ SELECT 'ds-' || i, (ARRAY['resolved','resolved','resolved','failed','escalated']
 FROM generate_series(0, ${sessions - 1}) AS i
 UNION ALL
 SELECT 'ds-old-' || i, (ARRAY['resolved','resolved','resolved','resolved','failed'])[1 + i % 5], ${T} - interval '15 days' - (i * interval '7 hours'), i % 10 = 0
-FROM generate_series(0, 44) AS i;`,
+FROM generate_series(0, 44) AS i
+UNION ALL
+SELECT 'ds-pin-' || i, CASE WHEN (i * 37) % 100 < 82 THEN 'resolved' WHEN i % 2 = 0 THEN 'failed' ELSE 'escalated' END,
+       timestamptz '2026-04-02T12:00:00Z' - interval '3 hours' - (i * interval '7 hours'), (i * 53) % 100 < 11
+FROM generate_series(0, 99) AS i;`,
     // 60 agents mirrored into the shadows; BEAM missed one identity write, wrote one stale
     // chain_obs_count, and one agent's write is still in flight (inside the comparator's min_age).
     `INSERT INTO core.agents (id, purpose, tags, metadata, created_at, updated_at)

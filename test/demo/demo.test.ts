@@ -124,6 +124,10 @@ describe('rfcgate demo', () => {
     expect(byId.get('B')).toMatchObject({ verdict: 'halt', halt_reason: 'pending' });
     expect(byId.get('A.2')).toMatchObject({ verdict: 'halt', halt_reason: 'stale' });
     expect(byId.get('F')).toMatchObject({ verdict: 'halt', halt_reason: 'insufficient' });
+    // The 14-day window is thin; the baseline's 30 days before the pin hold their sessions.
+    expect(byId.get('F')?.reason).toMatch(
+      /^dialectic_\w+_rate, dialectic_\w+_rate: \d+ rows in the 14d window, fewer than the required 30$/,
+    );
     expect(byId.get('E')).toMatchObject({ verdict: 'halt', halt_reason: 'unsigned' });
     expect(byId.get('E')?.reason).toMatch(/Judgement/);
     // Blank, and signed by no operator's record either: the pass needs both.
