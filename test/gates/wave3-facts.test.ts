@@ -88,6 +88,12 @@ describe('wave3 disconfirmers', () => {
       expect(m?.window, id).toBe('14d');
       expect(m?.require?.min_rows, id).toBe(30);
     }
+    // The baseline window needs its 30 sessions too: a pin over fewer is no baseline.
+    for (const id of ['dialectic_resolution_baseline', 'dialectic_reassignment_baseline']) {
+      const m = wave3.measurements.get(id);
+      expect(m?.require?.min_rows, id).toBe(30);
+      expect(m?.source === 'sql' && 'query' in m.sql && m.sql.query, id).toMatch(/core\.dialectic_sessions/);
+    }
   });
 
   it('(A.1) shows the verdict at 50, 65 and 75% within 5 points of 60%', () => {
