@@ -616,8 +616,13 @@ const PATTERN_WORDS: Record<string, string> = {
 };
 
 function oneOfHint(y: ParsedYaml, path: (string | number)[]): string {
-  if (path[path.length - 1] === 'sql')
+  if (path[path.length - 1] === 'sql') {
+    const has = (key: string) => nodeAt(y, [...path, key]) !== undefined;
+    // rows_are describes a raw query's own rows column: the table form counts the window's rows.
+    if (has('rows_are') && !has('query') && has('table'))
+      return "rows_are belongs to a raw query (its rows column may count something else than the window's rows); the table form counts the rows of its window: remove rows_are";
     return 'use either the table form (table, timestamp, value, optional where) or a raw query, not both';
+  }
   // An artifact's extract: a regex's pair of keys or a column's, never some of each.
   if (path[path.length - 1] === 'extract') {
     const has = (keys: string[]) => keys.some((k) => nodeAt(y, [...path, k]) !== undefined);

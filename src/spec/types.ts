@@ -55,6 +55,8 @@ export interface SqlTableQuery {
 export interface SqlRawQuery {
   /** Must return one row with a `value` column; `rows`, `days_with_rows`, `newest`, `first_seen` when `require` needs them. */
   query: string;
+  /** What the `rows` column counts, in words, when that is not the window's rows: messages name it. */
+  rows_are?: string;
 }
 
 export type SqlMeasurementSpec = (SqlTableQuery | SqlRawQuery) & {

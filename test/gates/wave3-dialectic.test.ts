@@ -117,7 +117,7 @@ describe.each(testBackends())('wave3 (F) dialectic quality against its pinned ba
     expect(r).toMatchObject(measured('dialectic_resolution_baseline', { rows: 29, newest: PINNED.toISOString() }));
     expect(r).toMatchObject(measured('dialectic_reassignment_baseline', { rows: 29 }));
     // Both baselines halt, for the same reason, named together.
-    expect(r.reason).toMatch(/^dialectic_(\w+)_baseline, dialectic_(\w+)_baseline: 29 rows in the 365d window, fewer than the required 30$/);
+    expect(r.reason).toMatch(/^dialectic_(\w+)_baseline, dialectic_(\w+)_baseline: 29 terminal sessions in the 30 days before the newest pin, fewer than the required 30$/);
   });
 
   it('reads the baseline once those 30 days hold 30, and judges the rates against it', async () => {
@@ -135,7 +135,7 @@ describe.each(testBackends())('wave3 (F) dialectic quality against its pinned ba
     const r = await f();
     expect(r).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
     expect(r).toMatchObject(measured('dialectic_resolution_baseline', { rows: 0, value: 0.9 }));
-    expect(r.reason).toMatch(/^dialectic_(\w+)_baseline, dialectic_(\w+)_baseline: the query counted zero rows/);
+    expect(r.reason).toMatch(/^dialectic_(\w+)_baseline, dialectic_(\w+)_baseline: the query counted zero terminal sessions in the 30 days before the newest pin$/);
   });
 
   it('halts missing without a pin, however many sessions there are', async () => {
@@ -143,6 +143,10 @@ describe.each(testBackends())('wave3 (F) dialectic quality against its pinned ba
     const r = await f();
     expect(r).toMatchObject({ verdict: 'halt', halt_reason: 'missing' });
     expect(r).toMatchObject(measured('dialectic_resolution_baseline', { rows: 0, value: null, newest: null }));
+    // Told from a pin over no sessions by its value.
+    expect(r.reason).toMatch(
+      /^dialectic_(\w+)_baseline, dialectic_(\w+)_baseline: the query counted zero terminal sessions in the 30 days before the newest pin, and its value is NULL$/,
+    );
   });
 
   it('an older sound pin does not stand in for a thin newer one', async () => {

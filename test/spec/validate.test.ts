@@ -87,6 +87,19 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('rows_are belongs to a raw query, whose rows column may count something else than the window', () => {
+    const gate = `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: p50_ms > 10.0\n`;
+    const rawQuery = `- id: p50_ms\n  require: { min_rows: 3 }\n  sql:\n    query: SELECT 1 AS value, 3 AS rows\n    rows_are: sessions before the pin\n`;
+    expect(problemsOf(raw({ 'measurements.yaml': rawQuery, 'disconfirmers.yaml': gate }))).toEqual([]);
+    const ps = problemsOf(
+      raw({ 'measurements.yaml': `${latency}    rows_are: sessions\n`, 'disconfirmers.yaml': gate }),
+    );
+    expect(ps).toHaveLength(1);
+    expect(ps[0]).toBe(
+      `${M}:5:5: 'p50_ms': sql: rows_are belongs to a raw query (its rows column may count something else than the window's rows); the table form counts the rows of its window: remove rows_are`,
+    );
+  });
+
   it('malformed YAML', () => {
     const ps = problemsOf(raw({ 'measurements.yaml': `- id: p50_ms\n  window: [14d\n` }));
     expect(ps).toHaveLength(1);

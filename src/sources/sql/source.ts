@@ -317,6 +317,10 @@ export class SqlMeasurementSource implements MeasurementSource {
     evidence.value = toEvidence(row.value);
 
     const windowText = m.window ? `the ${m.window} window` : 'the window';
+    // What `rows` counted, in the spec's words when a raw query counts something else than the
+    // window's rows (the sessions a pinned baseline was computed from), so a halt names it.
+    const rowsAre = !table && spec.rows_are !== undefined ? spec.rows_are : undefined;
+    const counted = (n: number) => (rowsAre ? `${n} ${rowsAre}` : `${n} rows in ${windowText}`);
 
     // Zero rows is unmeasured, not clean. An event counter is the exception: its zero is
     // judged by the engine against the `liveness` measurement the spec must name.
@@ -348,7 +352,13 @@ export class SqlMeasurementSource implements MeasurementSource {
           evidence,
         );
       }
-      return halt('missing', `the query counted zero rows in ${windowText}`, evidence);
+      return halt(
+        'missing',
+        rowsAre
+          ? `the query counted zero ${rowsAre}${row.value === null || row.value === undefined ? ', and its value is NULL' : ''}`
+          : `the query counted zero rows in ${windowText}`,
+        evidence,
+      );
     }
 
     if (maxAgeMs !== undefined && !(zeroRows && m.counts_events)) {
@@ -384,11 +394,7 @@ export class SqlMeasurementSource implements MeasurementSource {
     }
 
     if (req.min_rows !== undefined && (rows ?? 0) < req.min_rows) {
-      return halt(
-        'insufficient',
-        `${rows ?? 0} rows in ${windowText}, fewer than the required ${req.min_rows}`,
-        evidence,
-      );
+      return halt('insufficient', `${counted(rows ?? 0)}, fewer than the required ${req.min_rows}`, evidence);
     }
 
     if (row.value === null || row.value === undefined) {
