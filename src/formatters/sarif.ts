@@ -42,7 +42,7 @@ export function formatSarif(report: GateReport, opts: SarifOptions = {}): string
             rules,
           },
         },
-        automationDetails: { id: sarifCategory(report, opts.only) },
+        automationDetails: { id: sarifCategory(report, opts.only, opts.prefix) },
         // Columns come from the YAML parser's string offsets.
         columnKind: 'utf16CodeUnits',
         results,
@@ -65,12 +65,25 @@ export function formatSarif(report: GateReport, opts: SarifOptions = {}): string
  * all of it is the category). An upload replaces the previous one of its category and closes
  * every alert it no longer holds: a run of one phase's gates (`--phase`) or of some gates
  * (`--only`) is its own analysis, or uploading it would close the alerts of every gate it did
- * not check.
+ * not check. A governed root below the repository's top is named too (`rootCategory`).
  */
-export function sarifCategory(report: GateReport, only: readonly string[] = []): string {
+export function sarifCategory(report: GateReport, only: readonly string[] = [], prefix = ''): string {
   const phase = report.phase ? `phase-${report.phase}/` : '';
   const some = only.length ? `only-${[...new Set(only)].sort().join(',')}/` : '';
-  return `rfcgate/${report.rfc}/${phase}${some}`;
+  return `rfcgate/${report.rfc}/${rootCategory(prefix)}${phase}${some}`;
+}
+
+/**
+ * The part of a category naming the governed root, from its place below the repository's top
+ * as git names it ('svc/a/'): two roots in one repository may each hold an RFC of the same id,
+ * and under one category each upload would close the other's alerts. The root at the top adds
+ * nothing, so its category stays what it always was. The path is one segment, its `/` (and
+ * every other byte a URI component escapes) percent-encoded: a root named `svc/phase-close`
+ * then never reads as root `svc` with a `--phase close` run.
+ */
+export function rootCategory(prefix: string): string {
+  const root = prefix.replace(/\/+$/, '');
+  return root ? `root-${encodeURIComponent(root)}/` : '';
 }
 
 function ruleId(report: GateReport, r: GateResult): string {

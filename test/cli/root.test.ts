@@ -3,14 +3,25 @@
  * gates/, but never above the top of the git repository the command runs in.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import AjvDraft04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import type { Log } from 'sarif';
 import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { createRepo, removeFixtures, tempDir } from '../helpers/git-fixture.js';
-import { writeRfc } from '../helpers/spec-fixture.js';
+import { modeline, writeRfc } from '../helpers/spec-fixture.js';
+import { L1 } from '../lint/helpers.js';
 import { runCli as run } from '../helpers/cli.js';
 
 afterAll(removeFixtures);
+
+// The official OASIS schema (JSON Schema draft-04); both packages are CommonJS.
+const schema = JSON.parse(readFileSync(new URL('../fixtures/sarif-schema-2.1.0.json', import.meta.url), 'utf8'));
+const ajv = new AjvDraft04.default({ strict: false, allErrors: true });
+addFormats.default(ajv);
+const validateSarif = ajv.compile(schema);
 
 describe('the repository root', () => {
   it('is found from a folder deep inside the repository', () => {
@@ -94,5 +105,53 @@ describe('the repository root', () => {
     );
     expect(check('junit').stdout).toContain('file="svc/gates/demo/invariants.yaml"');
     expect(JSON.parse(check('json').stdout).results[0].location.file).toBe('gates/demo/invariants.yaml');
+  });
+
+  it('gives each governed root its own code scanning category, the same from wherever it is run', () => {
+    const repo = createRepo();
+    for (const svc of ['payments', 'ledger', 'payments/phase-close']) {
+      writeRfc(join(repo.dir, 'services', svc), {
+        measurements: [{ id: 'runbook', artifact: { glob: 'docs/runbook-*.md', section: 'Rollback' } }],
+        invariants: [
+          { id: 'RUNBOOK', title: 'a rollback runbook', section: '§9', phase: ['implementation'], holds_if: 'runbook' },
+        ],
+        raw: { 'lints.yaml': modeline('lints.yaml') + stringify([L1]) },
+      });
+      repo.write(`services/${svc}/src/a.py`, 'x = "measurement.lease_plane.request"\n');
+    }
+    repo.git(['add', '-A']);
+    repo.commit({ message: 'two services, one RFC id', date: '2026-04-02T00:00:00Z' });
+    const category = (command: string[], cwd: string, root?: string) => {
+      const r = run([...command, ...(root ? ['--root', root] : []), '--format', 'sarif'], cwd);
+      expect(r.stderr).toBe('');
+      const log = JSON.parse(r.stdout) as Log;
+      expect(validateSarif(log) ? [] : validateSarif.errors).toEqual([]);
+      return log.runs[0]?.automationDetails?.id;
+    };
+    const payments = join(repo.dir, 'services', 'payments');
+    for (const [command, tool] of [
+      [['gate', 'check', '--as-of', '2026-06-01T00:00:00Z'], 'rfcgate'],
+      [['lint'], 'rfcgate-lint'],
+    ] as const) {
+      // Run inside the root, from the repository's top, and from another folder with an absolute --root.
+      const ids = [
+        category([...command], payments),
+        category([...command], repo.dir, 'services/payments'),
+        category([...command], join(payments, 'src'), payments),
+      ];
+      expect(ids).toEqual(Array(3).fill(`${tool}/demo/root-services%2Fpayments/`));
+      expect(category([...command], join(repo.dir, 'services', 'ledger'))).toBe(`${tool}/demo/root-services%2Fledger/`);
+      // A root whose last folder looks like a phase is not a --phase run of the root above it.
+      expect(category([...command], join(payments, 'phase-close'))).toBe(
+        `${tool}/demo/root-services%2Fpayments%2Fphase-close/`,
+      );
+    }
+    expect(
+      category(
+        ['gate', 'check', '--as-of', '2026-06-01T00:00:00Z', '--phase', 'implementation'],
+        repo.dir,
+        'services/payments',
+      ),
+    ).toBe('rfcgate/demo/root-services%2Fpayments/phase-implementation/');
   });
 });

@@ -154,6 +154,21 @@ describe('sarif formatter', () => {
     expect(validate(JSON.parse(formatSarif({ ...mixed, phase: 'close' }, { only: ['B'] })))).toBe(true);
   });
 
+  it('files the same RFC of two governed roots under two categories, the root at the top as before', () => {
+    const id = (report: GateReport, prefix: string) => {
+      const log = JSON.parse(formatSarif(report, { prefix })) as Log;
+      expect(validate(log) ? [] : validate.errors).toEqual([]);
+      return log.runs[0]?.automationDetails?.id;
+    };
+    expect(id(mixed, '')).toBe('rfcgate/wave3/');
+    expect(id(mixed, 'services/payments/')).toBe('rfcgate/wave3/root-services%2Fpayments/');
+    expect(id(mixed, 'services/ledger/')).toBe('rfcgate/wave3/root-services%2Fledger/');
+    // One segment, so a root's folder named like a phase never reads as a --phase run.
+    expect(id(mixed, 'svc/phase-close/')).toBe('rfcgate/wave3/root-svc%2Fphase-close/');
+    expect(id({ ...mixed, phase: 'close' }, 'svc/')).toBe('rfcgate/wave3/root-svc/phase-close/');
+    expect(id(mixed, 'my svc/')).toBe('rfcgate/wave3/root-my%20svc/');
+  });
+
   it('names the --only selection in a SARIF report written to a file', async () => {
     const file = join(tempDir('sarif-only-'), 'gates.sarif');
     await writeOutputs(mixed, [{ format: 'sarif', file }], { color: false, only: ['B'] });

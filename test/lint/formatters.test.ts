@@ -140,6 +140,22 @@ describe('lint formatters', () => {
     expect(await category({ kind: 'hook', files: ['src/a.py'] })).toBe('rfcgate-lint/demo/hook-files/');
   });
 
+  it('SARIF: the same RFC of two governed roots is filed under two categories, the root at the top as before', () => {
+    const id = (prefix: string, r: LintReport = report) => {
+      const log = JSON.parse(formatLint(r, 'sarif', { color: false, prefix })) as Log;
+      expect(validate(log) ? [] : validate.errors).toEqual([]);
+      return log.runs[0]?.automationDetails?.id;
+    };
+    expect(id('')).toBe('rfcgate-lint/demo/');
+    expect(id('services/payments/')).toBe('rfcgate-lint/demo/root-services%2Fpayments/');
+    expect(id('services/ledger/')).toBe('rfcgate-lint/demo/root-services%2Fledger/');
+    // The root is named before the scope, in one segment: a folder named like a scope stays the root's.
+    expect(id('svc/staged/')).toBe('rfcgate-lint/demo/root-svc%2Fstaged/');
+    expect(id('svc/', { ...report, scope: { ...report.scope, kind: 'staged' } })).toBe(
+      'rfcgate-lint/demo/root-svc/staged/',
+    );
+  });
+
   it('SARIF: past the 25,000 results code scanning accepts, keeps errors first and says what it left out', () => {
     const warn = report.findings.find((f) => f.severity === 'warn')!;
     const error = report.findings.find((f) => f.severity === 'error')!;

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import type { LintFinding, LintReport } from '../../lint/report.js';
-import { PACKAGE_VERSION, SARIF_SCHEMA_URI, sarifUri } from '../sarif.js';
+import { PACKAGE_VERSION, SARIF_SCHEMA_URI, rootCategory, sarifUri } from '../sarif.js';
 import { jsonReport } from '../visible.js';
 import { shellWord } from '../../util/shell.js';
 
@@ -61,7 +61,7 @@ export function formatLintSarif(r: LintReport, opts: { toolVersion?: string; pre
     runs: [
       {
         tool: { driver: { name: 'rfcgate', version: opts.toolVersion ?? PACKAGE_VERSION, rules } },
-        automationDetails: { id: lintSarifCategory(r) },
+        automationDetails: { id: lintSarifCategory(r, opts.prefix) },
         columnKind: 'utf16CodeUnits',
         invocations: [
           {
@@ -84,9 +84,10 @@ export function formatLintSarif(r: LintReport, opts: { toolVersion?: string; pre
  * same category: a run over part of the tree (the staged change, a diff, some paths, the files
  * a hook passed) under the whole tree's category would mark every alert outside it as fixed.
  * So each partial scope is its own analysis, as `gate check` names a `--phase` or `--only` run.
+ * A governed root below the repository's top is named after the RFC, as `gate check` names it.
  */
-export function lintSarifCategory(r: LintReport): string {
-  const base = `rfcgate-lint/${r.rfc}/`;
+export function lintSarifCategory(r: LintReport, prefix = ''): string {
+  const base = `rfcgate-lint/${r.rfc}/${rootCategory(prefix)}`;
   const s = r.scope;
   // A hook manager's share of the files, judged as the working tree.
   if (s.passed !== undefined && s.kind === 'tree') return `${base}hook-files/`;
