@@ -7,7 +7,7 @@
 import type { Log, Notification } from 'sarif';
 import { realpathSync, rmSync, statSync } from 'node:fs';
 import { create } from 'xmlbuilder2';
-import { command } from '../formatters/github.js';
+import { command, hiddenAnnotationsNotice } from '../formatters/github.js';
 import { codeSpan, cell } from '../formatters/markdown.js';
 import { PACKAGE_VERSION, SARIF_SCHEMA_URI, sarifUri } from '../formatters/sarif.js';
 import { inertMarkup, jsonReport } from '../formatters/visible.js';
@@ -144,9 +144,13 @@ function failureJunit(f: RunFailure, prefix: string): string {
   return `${inertMarkup(doc.end({ prettyPrint: true, indent: '  ' }))}\n`;
 }
 
-/** `::error` at each problem's place, then one for the run: the job's log and the PR show where to edit. */
+/**
+ * `::error` at each problem's place, then one for the run, then `::warning` at each warning's
+ * place: the job's log and the PR show where to edit. GitHub shows ten of each kind per step,
+ * so past that a notice says how many it does not, as a report's annotations do.
+ */
 function failureGithub(f: RunFailure, prefix: string): string {
-  const lines = f.problems.map((p) =>
+  const annotate = (p: Problem) =>
     command(
       p.severity === 'warning' ? 'warning' : 'error',
       {
@@ -156,9 +160,23 @@ function failureGithub(f: RunFailure, prefix: string): string {
         title: `rfcgate ${f.name}`,
       },
       p.message,
-    ),
+    );
+  const [errors, warnings] = [
+    f.problems.filter((p) => p.severity !== 'warning'),
+    f.problems.filter((p) => p.severity === 'warning'),
+  ];
+  const lines = [
+    ...errors.map(annotate),
+    command('error', { title: `rfcgate: no report (exit ${f.exit})` }, f.message),
+    ...warnings.map(annotate),
+  ];
+  const hidden = hiddenAnnotationsNotice(
+    `rfcgate: no report (exit ${f.exit})`,
+    errors.length + 1,
+    warnings.length,
+    'standard error names each as file:line:col',
   );
-  lines.push(command('error', { title: `rfcgate: no report (exit ${f.exit})` }, f.message));
+  if (hidden) lines.push(hidden);
   return `${lines.join('\n')}\n`;
 }
 

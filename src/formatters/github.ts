@@ -8,6 +8,15 @@ import type { GateReport, GateResult, Verdict } from '../model/result.js';
 export const ANNOTATIONS_SHOWN = 10;
 
 /**
+ * The errors, then the rest, each in the given order. GitHub keeps at most fifty annotations
+ * per job, summed over its steps: when earlier steps have spent most of them, the ones this
+ * step still gets should be errors. And a reader of the log meets what fails the job first.
+ */
+export function errorsFirst<T>(items: readonly T[], isError: (x: T) => boolean): T[] {
+  return [...items.filter(isError), ...items.filter((x) => !isError(x))];
+}
+
+/**
  * A notice saying how many errors and warnings GitHub will not show as annotations, and
  * where to read them all: the report files the same run writes (`kept`), else `advice` on
  * how to keep them; undefined when every one is shown.
@@ -35,13 +44,16 @@ export function hiddenAnnotationsNotice(
 }
 
 /**
- * GitHub Actions workflow commands: `::error` for each failed gate, `::warning` for each
+ * GitHub Actions workflow commands: `::error` for each failed gate, then `::warning` for each
  * halted one, at the gate's place in its YAML file, then one `::notice` with the counts
  * (and one before it when there are more than GitHub shows). `prefix`: the root's place below
  * the repository's top ('svc/'), since GitHub reads paths from the top.
  */
 export function formatGithub(report: GateReport, o: { prefix?: string; keptIn?: readonly string[] } = {}): string {
-  const lines = report.results.filter((r) => r.verdict !== 'pass').map((r) => annotation(r, o.prefix ?? ''));
+  const lines = errorsFirst(
+    report.results.filter((r) => r.verdict !== 'pass'),
+    (r) => r.verdict === 'fail',
+  ).map((r) => annotation(r, o.prefix ?? ''));
   const count = (v: Verdict) => report.results.filter((r) => r.verdict === v).length;
   const hidden = hiddenAnnotationsNotice(
     `rfcgate ${report.rfc}`,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { failureReport } from '../../src/cli/failure-report.js';
 import { writeOutputs } from '../../src/cli/outputs.js';
 import { FORMATTERS } from '../../src/formatters/index.js';
 import { escapeData, escapeProperty } from '../../src/formatters/github.js';
@@ -30,10 +31,10 @@ function parseCommand(line: string): { name: string; props: Record<string, strin
 }
 
 describe('github formatter', () => {
-  it('writes one annotation per non-passing gate, then a notice with the counts', () => {
+  it('writes one annotation per non-passing gate, errors first, then a notice with the counts', () => {
     const lines = FORMATTERS.github(mixed).trimEnd().split('\n');
     expect(lines).toHaveLength(4);
-    const [b, s5, i1, notice] = lines.map(parseCommand);
+    const [s5, b, i1, notice] = lines.map(parseCommand);
     expect(b?.name).toBe('warning');
     expect(s5?.name).toBe('error');
     expect(i1?.name).toBe('warning');
@@ -54,10 +55,10 @@ describe('github formatter', () => {
     expect(escapeData('100% done\r\nnext: a, b')).toBe('100%25 done%0D%0Anext: a, b');
     expect(escapeProperty('100% done\r\nnext: a, b')).toBe('100%25 done%0D%0Anext%3A a%2C b');
     const out = FORMATTERS.github(mixed);
-    const b = out.split('\n')[0] as string;
+    const b = out.split('\n')[1] as string;
     expect(b).toContain('title=B halt (insufficient)::');
     expect(b).toContain('lease_plane_p50_ms: rows on 9 of 14 days,%0Aneeds 100%25 | see');
-    const s5 = out.split('\n')[1] as string;
+    const s5 = out.split('\n')[0] as string;
     expect(s5).toContain('%0Astop sign S.5 §9(5): Error rate, above 2%25 — roll back');
     expect(s5).toMatch(/^::error file=\.\/gates\/wave 3\/stop signs\.yaml,line=12,col=5,title=S\.5 fail::/);
     // Each command is one physical line: no raw line break survives.
@@ -98,6 +99,71 @@ describe('github formatter', () => {
     );
     expect(over.at(-1)?.message).toMatch(/FAIL \(14 fail, 11 halt, 0 pass\)$/);
     expect(at(3, 12).at(-2)?.message).toMatch(/: 2 of 12 warnings are only in this log;/);
+  });
+
+  it('puts every error before the warnings, and says after them all how many GitHub will not show', () => {
+    const fail = mixed.results.find((r) => r.verdict === 'fail') as GateResult;
+    const halt = mixed.results.find((r) => r.verdict === 'halt') as GateResult;
+    // Halts and fails interleaved, the first fail after eleven halts: as a spec's order may have them.
+    const results = Array.from({ length: 24 }, (_, i) =>
+      i < 11 || i % 2 ? { ...halt, id: `H${i}` } : { ...fail, id: `F${i}` },
+    );
+    const lines = FORMATTERS.github({ ...mixed, results })
+      .trimEnd()
+      .split('\n')
+      .map(parseCommand);
+    const names = lines.map((c) => c.name);
+    const errors = results.filter((r) => r.verdict === 'fail').length;
+    expect(errors).toBe(6);
+    expect(names).toEqual([
+      ...Array(errors).fill('error'),
+      ...Array(results.length - errors).fill('warning'),
+      'notice',
+      'notice',
+    ]);
+    // Each kind in the spec's order.
+    expect(lines.slice(0, errors).map((c) => c.props.title)).toEqual([
+      'F12 fail',
+      'F14 fail',
+      'F16 fail',
+      'F18 fail',
+      'F20 fail',
+      'F22 fail',
+    ]);
+    expect(lines[errors]?.props.title).toBe('H0 halt (insufficient)');
+    expect(lines.at(-2)?.message).toBe(
+      'GitHub shows 10 annotations of each kind per step: 8 of 18 warnings are only in this log; add --format sarif=gates.sarif or --format markdown=summary.md to keep every gate',
+    );
+  });
+
+  it("a run with no report: the spec's errors, the run's error, the warnings, and how many GitHub will not show", () => {
+    const problems = Array.from({ length: 14 }, (_, i) => ({
+      file: 'gates/demo/stop-signs.yaml',
+      line: i + 1,
+      col: 3,
+      message: `problem ${i + 1}`,
+      severity: i % 3 ? ('error' as const) : ('warning' as const),
+    }));
+    const f = { name: 'SpecError', message: '14 problems; fix the spec and run again', exit: 3, problems };
+    const lines = failureReport('github', f, { toFile: false, prefix: 'svc/' }).trimEnd().split('\n').map(parseCommand);
+    expect(lines.map((c) => c.name)).toEqual([...Array(9 + 1).fill('error'), ...Array(5).fill('warning')]);
+    expect(lines.slice(0, 9).map((c) => c.props.line)).toEqual(['2', '3', '5', '6', '8', '9', '11', '12', '14']);
+    expect(lines[0]?.props.file).toBe('svc/gates/demo/stop-signs.yaml');
+    expect(lines[9]).toEqual({
+      name: 'error',
+      props: { title: 'rfcgate: no report (exit 3)' },
+      message: '14 problems; fix the spec and run again',
+    });
+    expect(lines.slice(10, 15).map((c) => c.props.line)).toEqual(['1', '4', '7', '10', '13']);
+    // Ten errors, the run's among them, and five warnings: all shown, so no notice (above); one more is not.
+    const eleven = [...problems, { ...problems[1]!, line: 15 }];
+    expect(failureReport('github', { ...f, problems: eleven }, { toFile: false, prefix: '' })).toContain(
+      '::notice title=rfcgate%3A no report (exit 3)::GitHub shows 10 annotations of each kind per step: 1 of 11 errors are only in this log;',
+    );
+    const many = { ...f, problems: problems.map((p) => ({ ...p, severity: 'error' as const })) };
+    expect(failureReport('github', many, { toFile: false, prefix: '' }).trimEnd().split('\n').at(-1)).toBe(
+      '::notice title=rfcgate%3A no report (exit 3)::GitHub shows 10 annotations of each kind per step: 5 of 15 errors are only in this log; standard error names each as file:line:col',
+    );
   });
 
   it('names the report files the same run writes rather than advising to add one', async () => {

@@ -241,6 +241,35 @@ describe('lint formatters', () => {
     );
   });
 
+  it('GitHub: the halted rule, then every error finding, then the warnings, each in the report order', () => {
+    const [err, warn] = [
+      report.findings.find((f) => f.severity === 'error'),
+      report.findings.find((f) => f.severity === 'warn'),
+    ];
+    if (!err || !warn) throw new Error('the fixture has an error and a warning finding');
+    // Warnings first in the report, as a file read before another may put them.
+    const findings = Array.from({ length: 15 }, (_, i) =>
+      i < 11 || i % 2 ? { ...warn, line: i + 1 } : { ...err, line: i + 1 },
+    );
+    const lines = formatLint({ ...report, findings }, 'github')
+      .trim()
+      .split('\n');
+    expect(lines.map((l) => /^::(\w+) /.exec(l)?.[1])).toEqual([
+      ...Array(1 + 2).fill('error'),
+      ...Array(13).fill('warning'),
+      'notice',
+      'notice',
+    ]);
+    expect(lines[0]).toMatch(/title=demo typo halted::/);
+    expect(lines.slice(1, 3).map((l) => /,line=(\d+),/.exec(l)?.[1])).toEqual(['13', '15']);
+    expect(lines.slice(3, 16).map((l) => Number(/,line=(\d+),/.exec(l)?.[1]))).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14,
+    ]);
+    expect(lines.at(-2)).toBe(
+      '::notice title=rfcgate lint demo::GitHub shows 10 annotations of each kind per step: 3 of 13 warnings are only in this log; add --format sarif=lint.sarif (code scanning) or --format junit=lint.xml to keep every finding',
+    );
+  });
+
   it('JUnit: a testcase per rule, a failure listing the findings, an error for the halt', () => {
     const xml = new XMLParser({ ignoreAttributes: false }).parse(formatLint(report, 'junit'));
     const suite = xml.testsuites.testsuite;

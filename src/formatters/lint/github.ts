@@ -1,12 +1,13 @@
 import type { LintReport } from '../../lint/report.js';
-import { command, hiddenAnnotationsNotice } from '../github.js';
+import { command, errorsFirst, hiddenAnnotationsNotice } from '../github.js';
 import { describeScope } from './stylish.js';
 
 /**
  * GitHub Actions workflow commands: `::error` for each rule that halted (first: a rule that
  * could not be checked matters more than any one finding, and GitHub shows only the first
- * ten errors of a step), then `::error` / `::warning` at each finding's file, line and
- * column; one `::notice` with the counts, and one before it when GitHub will not show them all.
+ * ten errors of a step), then `::error` at each error finding's file, line and column, then
+ * `::warning` at each warning's; one `::notice` with the counts, and one before it when GitHub
+ * will not show them all.
  */
 export function formatLintGithub(r: LintReport, o: { prefix?: string; keptIn?: readonly string[] } = {}): string {
   const prefix = o.prefix ?? '';
@@ -23,7 +24,7 @@ export function formatLintGithub(r: LintReport, o: { prefix?: string; keptIn?: r
       `${h.id} could not be checked (${h.halt_reason ?? 'error'}): ${h.reason ?? h.title}`,
     ),
   );
-  for (const f of r.findings) {
+  for (const f of errorsFirst(r.findings, (x) => x.severity === 'error')) {
     lines.push(
       command(
         f.severity === 'error' ? 'error' : 'warning',
