@@ -251,9 +251,12 @@ export async function gateHistory(
   return { gate: opts.gate, entries, truncated, recordedGates: ids.rows.map((r) => String(r.gate_id)) };
 }
 
-/** The gate id of `recordedGates` a mistyped `gate` most likely meant. */
-export function nearGate(history: GateHistory): string | undefined {
-  return closest(history.gate, history.recordedGates);
+/**
+ * The gate id a mistyped `gate` most likely meant: among `declared` (the spec's gates, first, so
+ * a tie goes to a gate that still exists) and `recordedGates`.
+ */
+export function nearGate(history: GateHistory, declared: readonly string[] = []): string | undefined {
+  return closest(history.gate, [...new Set([...declared, ...history.recordedGates])]);
 }
 
 /**

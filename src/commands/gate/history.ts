@@ -24,7 +24,7 @@ export default class GateHistoryCommand extends LedgerCommand {
   static override summary = 'Show the gate runs `gate check --record` stored in the ledger (read-only).';
   static override description = `Newest first: each run's id, when it was recorded, its --as-of (and --snapshot-at), ref and commit, --phase and --only when given, its verdict and its gates counted by verdict. --gate shows one gate's verdict in each run that evaluated it, marking the runs where it changed from the run before: when a gate started failing, or halted for another reason (a missing measurement became an error), or a channel it halted on as missing went dark after never having started. --run shows every result of one run. Reads through the same READ ONLY door as gate check; never creates a database.
 
-A gate id that no recorded run of the RFC holds is said so, with a near recorded id when there is one, and exits 0: the ledger cannot tell a mistyped id from a gate not recorded yet (new in the spec, or outside every recorded --phase and --only).
+--gate is known when the RFC's spec declares it or a recorded run holds it: a gate the spec still declares but no run has recorded yet (new in the spec, or outside every recorded --phase and --only) says it has no history and exits 0; a gate since removed from the spec still shows the history recorded for it; an id that is neither exits 3, with a near gate id when there is one. The spec is read only when no recorded run holds the gate, so a spec that does not load hides no recorded history.
 
 ${LEDGER_READER_EXIT_CODES_HELP}`;
   static override examples = [
@@ -64,6 +64,8 @@ ${LEDGER_READER_EXIT_CODES_HELP}`;
       if (runId !== undefined) return this.showRun(await gateRunResults(client, { rfc, runId }), flags.json);
       if (gate !== undefined) {
         const history = await gateHistory(client, { rfc, gate, limit: flags.limit });
+        // The ledger alone cannot tell a mistyped id from a gate not recorded yet: the spec can.
+        if (history.entries.length === 0) await refuseUnknownGate(root, rfc, history, where);
         return this.showGate(history, rfc, where, flags.json, flags.limit);
       }
       return this.showRuns(
@@ -113,11 +115,11 @@ ${LEDGER_READER_EXIT_CODES_HELP}`;
       ? `more runs recorded gate ${visible(history.gate)} than the ${entries.length} listed: ${raiseLimit(limit)}\n`
       : '';
     if (entries.length === 0) {
-      const near = nearGate(history);
+      // A gate of the spec (refuseUnknownGate let it through) that no recorded run evaluated.
       const line =
         history.recordedGates.length === 0
           ? noRuns(rfc, where)
-          : `gate ${visible(history.gate)} is in no recorded run of ${visible(rfc)} in ${where}${near ? ` (did you mean '${visible(near)}'?)` : ''}\n`;
+          : `gate ${visible(history.gate)} has no history yet: no run of ${visible(rfc)} recorded in ${where} evaluated it (it is new in the spec, or each run's --phase or --only left it out)\n`;
       // With --json the line goes to stderr: stdout stays the JSON a script parses.
       if (json) {
         process.stdout.write(jsonReport(entries));
@@ -151,6 +153,26 @@ ${LEDGER_READER_EXIT_CODES_HELP}`;
     );
     return found;
   }
+}
+
+/**
+ * An id that neither the RFC's spec declares nor any recorded run holds is a mistake in the
+ * command line (exit 3), not an empty history. Known is measured against both: a gate removed
+ * from the spec keeps the history recorded for it, and one just added has none yet.
+ */
+async function refuseUnknownGate(root: string, rfc: string, history: GateHistory, where: string): Promise<void> {
+  const { loadRfc } = await import('../../spec/load.js');
+  const declared = loadRfc(root, rfc).gates.map((g) => g.id);
+  if (declared.includes(history.gate)) return;
+  const near = nearGate(history, declared);
+  const hint = near
+    ? ` (did you mean '${visible(near)}'?)`
+    : declared.length
+      ? `; the gates of ${visible(rfc)}: ${declared.map((id) => visible(id)).join(', ')}`
+      : '';
+  throw new UsageError(
+    `--gate '${visible(history.gate)}' is no gate of ${visible(rfc)}: its spec declares none of that id, and no run recorded in ${where} holds one${hint}`,
+  );
 }
 
 function noRuns(rfc: string, where: string): string {
