@@ -64,6 +64,17 @@ export function isLedgerFailure(err: unknown): err is LedgerError | SqlWriteErro
   return err instanceof LedgerError || err instanceof SqlWriteError || err instanceof SqlHaltError;
 }
 
+/**
+ * A `--record` that failed only because the ledger's database could not be reached halts (exit
+ * 2, or the run's own worse outcome), as a measurement read from that database does: the same
+ * command run again later records it. A ledger that is there but cannot take the run (not
+ * migrated, not rfcgate's, a role that may not write, a run id reused for other content, a
+ * login refused) stays an invalid invocation (exit 3): it waits for someone to fix it.
+ */
+export function recordingHalted(err: unknown): boolean {
+  return err instanceof SqlWriteError && err.unreachable;
+}
+
 /** `database.embedded_dir` of one RFC's rfc.yaml, read on its own: a broken gate spec must not block `db migrate`. */
 export function readManifestDatabase(root: string, id: string): Pick<RfcManifest, 'database'> {
   const database = readRawManifest(root, id)?.database as { embedded_dir?: unknown } | null | undefined;
@@ -89,12 +100,19 @@ export interface RecordGateCheckOptions {
   toolVersion?: string;
 }
 
+export interface RecordedGateCheck {
+  ok: boolean;
+  /** Not recorded because the database could not be reached: a halt (see recordingHalted), not exit 3. */
+  halted: boolean;
+  message: string;
+}
+
 /**
  * Stores the run and its results in one transaction. Never throws for a ledger or database
  * failure: it returns the line to print, so the caller (which has already printed the
- * report) can exit 3 knowing nothing was recorded.
+ * report) can halt or exit 3 knowing nothing was recorded.
  */
-export async function recordGateCheck(opts: RecordGateCheckOptions): Promise<{ ok: boolean; message: string }> {
+export async function recordGateCheck(opts: RecordGateCheckOptions): Promise<RecordedGateCheck> {
   let sha: string | null = null;
   try {
     // Only a recording gate check needs git; the other ledger commands do not load it.
@@ -105,7 +123,7 @@ export async function recordGateCheck(opts: RecordGateCheckOptions): Promise<{ o
   }
   const target = targetFor(opts.repoDir, opts.manifest, opts.env);
   const problem = target.databaseUrl === undefined ? undefined : urlProblem('DATABASE_URL', target.databaseUrl, true);
-  if (problem) return { ok: false, message: `error: the gate run was not recorded: ${problem}\n` };
+  if (problem) return { ok: false, halted: false, message: `error: the gate run was not recorded: ${problem}\n` };
   const writer = openWriter(target);
   try {
     const run = await recordGateRun(writer, opts.report, {
@@ -116,12 +134,18 @@ export async function recordGateCheck(opts: RecordGateCheckOptions): Promise<{ o
     });
     return {
       ok: true,
+      halted: false,
       // A run of a restored copy is told apart from a live one here too, as the report heading does.
       message: `recorded gate run ${run.runId} (${run.results} result${run.results === 1 ? '' : 's'}${run.snapshotAt ? `, database a snapshot of ${run.snapshotAt}` : ''}) in ${run.database}\n`,
     };
   } catch (err) {
     if (!isLedgerFailure(err)) throw err;
-    return { ok: false, message: `error: the gate run was not recorded: ${err.message}\n` };
+    const halted = recordingHalted(err);
+    return {
+      ok: false,
+      halted,
+      message: `${halted ? 'halt' : 'error'}: the gate run was not recorded: ${err.message}\n`,
+    };
   } finally {
     await writer.close();
   }

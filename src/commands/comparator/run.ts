@@ -24,7 +24,7 @@ Shadow window: never_started (shadow empty, never seen with rows: the pair halts
 The database is DATABASE_URL when set, else rfc.yaml's embedded PGlite directory.
 
 ${COMPARATOR_EXIT_CODES_HELP}
-  --record that could not write also exits 3, after printing the report.
+  --record that could not write prints the report first and writes nothing: a database that cannot be reached is a halt (2, unless the run failed or went dark: 1 or 4), a ledger that cannot take the run (not migrated, a role that may not write, a run id reused for other content) exits 3.
   --print-sql exits 0 once every query is printed, 1 on a coverage problem, 2 when a table does not exist or the database cannot be read.`;
   static override examples = [
     '<%= config.bin %> comparator run',
@@ -102,7 +102,7 @@ ${COMPARATOR_EXIT_CODES_HELP}
       { combine, comparatorExitCode, planPair, runComparator, withSelfTest },
       { compareSql, printable },
       { formatComparator },
-      { isLedgerFailure, openWriter },
+      { isLedgerFailure, openWriter, recordingHalted },
       { SqlHaltError },
     ] = await Promise.all([
       import('../../comparator/cli.js'),
@@ -250,8 +250,13 @@ ${COMPARATOR_EXIT_CODES_HELP}
         process.exitCode = comparatorExitCode(shown);
         if (failure !== undefined) {
           if (!isLedgerFailure(failure)) throw failure;
-          process.stderr.write(`error: the comparator run was not recorded: ${failure.message}\n`);
-          process.exitCode = EXIT.invalid;
+          // As gate check --record: a database that cannot be reached halts, as it halts the
+          // pairs; a divergence or a shadow gone dark measured before it still outranks that.
+          const halted = recordingHalted(failure);
+          process.stderr.write(
+            `${halted ? 'halt' : 'error'}: the comparator run was not recorded: ${failure.message}\n`,
+          );
+          process.exitCode = halted ? comparatorExitCode({ verdict: combine([shown.verdict, 'halt']) }) : EXIT.invalid;
         } else if (rec) {
           process.stderr.write(
             `recorded comparator run ${rec.run_id}: ${rec.recorded} measurement${rec.recorded === 1 ? '' : 's'}${rec.already_recorded ? ` (${rec.already_recorded} already recorded)` : ''}, ${rec.windows} window state${rec.windows === 1 ? '' : 's'} in ${rec.database}\n`,

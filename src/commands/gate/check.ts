@@ -10,7 +10,7 @@ import {
 import { namesFromTop } from '../../cli/format-flags.js';
 import { FORMAT_NAMES, type Output, parseOutputs, writeOutputs } from '../../cli/outputs.js';
 import { formatWords } from '../../cli/json-error.js';
-import { EXIT, exitCodeFor, type GateReport } from '../../model/result.js';
+import { combineVerdicts, EXIT, exitCodeFor, type GateReport } from '../../model/result.js';
 import { PHASES, type Phase } from '../../spec/types.js';
 import { UsageError } from '../../spec/problems.js';
 import { instantMs } from '../../util/calendar.js';
@@ -69,7 +69,7 @@ ${RfcCommand.exitCodesHelp}`;
     }),
     record: Flags.boolean({
       description:
-        "After evaluating, store the run (with its --as-of and --snapshot-at) and every result in rfcgate's ledger (run `db migrate` first, and again after upgrading rfcgate), in one transaction. If it cannot be stored, the report is still printed, nothing is recorded, and the exit code is 3. Without this flag, gate check writes nothing.",
+        "After evaluating, store the run (with its --as-of and --snapshot-at) and every result in rfcgate's ledger (run `db migrate` first, and again after upgrading rfcgate), in one transaction. If it cannot be stored, the report is still printed and nothing is recorded: a database that cannot be reached halts (exit 2, or 1 when a gate failed), a ledger that cannot take the run (not migrated, a role that may not write) exits 3. Without this flag, gate check writes nothing.",
     }),
   };
 
@@ -154,7 +154,11 @@ ${RfcCommand.exitCodesHelp}`;
         toolVersion: this.config.version,
       });
       process.stderr.write(recorded.message);
-      if (!recorded.ok) process.exitCode = EXIT.invalid;
+      // Unrecorded for want of a reachable database, the run halts as its measurements would;
+      // a failure it already found still outranks that.
+      if (!recorded.ok) {
+        process.exitCode = recorded.halted ? exitCodeFor(combineVerdicts([report.verdict, 'halt'])) : EXIT.invalid;
+      }
     }
     return report;
   }

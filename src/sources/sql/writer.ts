@@ -24,7 +24,7 @@ import {
 } from './client.js';
 import type { OpenSqlClientOptions } from './client.js';
 import { cancelledOnSignal, type PgSession } from './cancel-on-signal.js';
-import { type DataDirLock, lockDataDir } from './pglite-lock.js';
+import { DataDirBusyError, type DataDirLock, lockDataDir } from './pglite-lock.js';
 import { newPglite } from './pglite-load.js';
 import { redact, urlSecrets } from './redact.js';
 import { pgConnectionString, pgUrlTarget, sslRequest } from './url.js';
@@ -55,7 +55,12 @@ export interface SqlWriter {
  * transaction it belonged to was rolled back, or never began.
  */
 export class SqlWriteError extends Error {
-  /** The server could not be reached (or the database does not exist): nothing was attempted. */
+  /**
+   * The database could not be reached: the server refused or dropped the connection, timed out
+   * connecting or is shutting down, or another process holds the embedded data directory.
+   * The same write may succeed later unchanged. Not a database that does not exist, a login
+   * refused or a ledger not migrated: those wait for someone to fix them.
+   */
   readonly unreachable: boolean;
   readonly sqlstate: string | undefined;
   /** The server's reason without the advice the message adds, for a caller whose fix differs. */
@@ -113,8 +118,8 @@ function toWriteError(err: unknown, ctx: ErrorContext): SqlWriteError {
     );
   }
   const h = toSqlHaltError(err, ctx);
-  // `missing` without a missing relation or schema is a server that could not be reached.
-  const unreachable = h.halt === 'missing' && h.sqlstate !== '42P01' && h.sqlstate !== '3F000';
+  // `missing` without a missing relation, schema or database is a server that could not be reached.
+  const unreachable = h.halt === 'missing' && !['42P01', '3F000', '3D000'].includes(h.sqlstate ?? '');
   return new SqlWriteError(h.message, { unreachable, ...(h.sqlstate ? { sqlstate: h.sqlstate } : {}) });
 }
 
@@ -251,7 +256,7 @@ export class PgWriter implements SqlWriter {
     } catch (err) {
       const e = toWriteError(err, ctx);
       throw new SqlWriteError(`${e.message}; nothing was written`, {
-        unreachable: true,
+        unreachable: e.unreachable,
         ...(e.sqlstate ? { sqlstate: e.sqlstate } : {}),
       });
     }
@@ -399,7 +404,6 @@ export class PgliteWriter implements SqlWriter {
       if ((state === 'absent' || state === 'empty') && !this.#create) {
         throw new SqlWriteError(
           `the embedded database ${label} does not exist; run \`rfcgate db migrate\` to create it (or set DATABASE_URL)`,
-          { unreachable: true },
         );
       }
       if (state === 'absent') mkdirSync(dirname(dir), { recursive: true });
@@ -415,7 +419,8 @@ export class PgliteWriter implements SqlWriter {
       lock?.release();
       throw new SqlWriteError(
         `cannot open the embedded database ${label}: ${pgliteOpenFailure(err instanceof Error ? err.message : String(err))}`,
-        { unreachable: true },
+        // Held by another process, it opens once that one is done; a damaged one never does.
+        { unreachable: err instanceof DataDirBusyError },
       );
     }
   }
