@@ -104,12 +104,39 @@ export class FixtureRepo {
     this.git(['checkout', '-q', name]);
   }
 
-  /** A real merge commit (--no-ff) of `branch` into the current branch. */
-  merge(branch: string, opts: { message: string; date: string; author?: Person }): string {
-    this.git(
-      ['merge', '-q', '--no-ff', '--no-edit', '-m', opts.message, branch],
-      this.envFor(opts.date, opts.author ?? BOB),
-    );
+  /**
+   * A real merge commit (--no-ff) of `branch` into the current branch. `strategy: 'ours'` keeps
+   * the current branch's tree whatever the branch wrote; `resolve` is the content the merge
+   * commits for those files, written over whatever git merged (or left in conflict).
+   */
+  merge(
+    branch: string,
+    opts: {
+      message: string;
+      date: string;
+      author?: Person;
+      strategy?: 'ours';
+      resolve?: Record<string, string>;
+    },
+  ): string {
+    const env = this.envFor(opts.date, opts.author ?? BOB);
+    const strategy = opts.strategy ? ['-s', opts.strategy] : [];
+    if (!opts.resolve) {
+      this.git(['merge', '-q', '--no-ff', '--no-edit', ...strategy, '-m', opts.message, branch], env);
+      return this.head();
+    }
+    try {
+      this.git(['merge', '-q', '--no-ff', '--no-commit', ...strategy, branch], env);
+    } catch {
+      // A conflict stops the merge with a non-zero exit; the resolution below settles it.
+    }
+    // Anything else that stopped it left no merge in progress: this throws then.
+    this.git(['rev-parse', '-q', '--verify', 'MERGE_HEAD']);
+    for (const [rel, content] of Object.entries(opts.resolve)) {
+      this.write(rel, content);
+      this.git(['add', '-f', '--', rel]);
+    }
+    this.git(['commit', '-q', '--no-verify', '-m', opts.message], env);
     return this.head();
   }
 }

@@ -12,7 +12,7 @@ import type { Evidence } from '../../model/result.js';
 import type { AttestationSpec, MeasurementSpec } from '../../spec/types.js';
 import { YAML_TO_DATA } from '../../spec/yaml-options.js';
 import { type Anchor, anchor, anchorEvidence, authorOf, commitEvidence, RepoBackedSource } from '../git/common.js';
-import { type CommitInfo, type GitHistory, normalisePath, type WritingCommit } from '../git/repo.js';
+import { type CommitInfo, type GitHistory, type Identity, normalisePath, type WritingCommit } from '../git/repo.js';
 import { type EvalContext, halt, type MeasurementOutcome, ok } from '../types.js';
 import { visible } from '../../formatters/visible.js';
 
@@ -150,7 +150,7 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
       );
     }
     if (spec.independent_of !== undefined) {
-      const authored = await authoredBySigner(repo, spec.independent_of, at, rec.email);
+      const authored = await authoredBySigner(repo, spec.independent_of, at, { name: rec.signer, email: rec.email });
       if (authored.length > 0) {
         const others = operators.filter((o) => !sameEmail(o.email, rec.email));
         const fix =
@@ -162,7 +162,11 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
           {
             ...signed,
             sha: adding.sha,
-            authored: authored.map((c) => ({ ...commitEvidence(c), files: c.files })),
+            authored: authored.map(({ commit: c }) => ({
+              ...commitEvidence(c),
+              files: c.files,
+              ...(c.merge ? { merge: true } : {}),
+            })),
           },
         );
       }
@@ -191,23 +195,53 @@ async function currentRecord(repo: GitHistory, commits: CommitInfo[], file: stri
   return commits;
 }
 
+/** A commit that makes the signer an author: as its author or a co-author, under which identity. */
+interface Authored {
+  commit: WritingCommit;
+  as: 'author' | 'co-author';
+  identity: Identity;
+}
+
 /**
- * The mainline commits up to the one read that wrote a file matching `glob` and name `email`
- * as their author or a co-author, oldest first. None when no file matches at that commit: the
- * artifact's presence is its own measurement's to judge, and there is nothing yet to author.
+ * The commits reachable from the one read, merged branches included, that wrote a file
+ * matching `glob` and name the signer as their author or a co-author, oldest first. One person
+ * is one email, in any case, as the operator check reads it, or one after the repository's
+ * `.mailmap` maps both: a mapping can join two addresses into one person, never split one.
+ * None when no file matches at that commit: the artifact's presence is its own measurement's
+ * to judge, and there is nothing yet to author.
  */
-async function authoredBySigner(repo: GitHistory, glob: string, at: Anchor, email: string): Promise<WritingCommit[]> {
+async function authoredBySigner(repo: GitHistory, glob: string, at: Anchor, signer: Identity): Promise<Authored[]> {
   if ((await repo.filesAt(at.commit.sha, glob)).length === 0) return [];
-  const writes = await repo.commitsWriting([glob], { sha: at.commit.sha, scope: 'mainline', asOf: at.asOf });
-  return writes.filter((c) => sameEmail(c.authorEmail, email) || c.coAuthors.some((a) => sameEmail(a.email, email)));
+  const writes = await repo.commitsWriting([glob], at.commit.sha);
+  if (writes.length === 0) return [];
+  const [mapped = signer] = await repo.mailmap([signer]);
+  const same = (who: Identity, whoMapped: Identity) =>
+    sameEmail(who.email, signer.email) || sameEmail(whoMapped.email, mapped.email);
+  const out: Authored[] = [];
+  for (const c of writes) {
+    const author = { name: c.authorName, email: c.authorEmail };
+    const co = c.coAuthors.findIndex((a, i) => same(a, c.mailmapped.coAuthors[i] ?? a));
+    if (same(author, c.mailmapped.author)) out.push({ commit: c, as: 'author', identity: author });
+    else if (co >= 0) out.push({ commit: c, as: 'co-author', identity: c.coAuthors[co] as Identity });
+  }
+  return out;
 }
 
 /** The first commit that makes the signer an author, how, and how many more there are. */
-function authorship(commits: WritingCommit[], email: string): string {
-  const c = commits[0] as WritingCommit;
-  const how = sameEmail(c.authorEmail, email) ? 'authored' : 'are a co-author (Co-authored-by:) of';
+function authorship(commits: Authored[], email: string): string {
+  const { commit: c, as, identity } = commits[0] as Authored;
+  const how =
+    as === 'co-author'
+      ? 'are a co-author (Co-authored-by:) of commit'
+      : c.merge
+        ? 'made merge commit'
+        : 'authored commit';
+  const alias = sameEmail(identity.email, email)
+    ? ''
+    : ` as ${identity.name} <${identity.email}> (one person with ${email} by .mailmap)`;
+  const wrote = c.merge ? 'wrote lines of its own into' : 'wrote';
   const more = commits.length > 1 ? ` (and ${commits.length - 1} more)` : '';
-  return `they ${how} commit ${c.sha.slice(0, 12)} (${c.date}, '${c.subject}'), which wrote ${c.files.join(', ')}${more}`;
+  return `they ${how} ${c.sha.slice(0, 12)} (${c.date}, '${c.subject}')${alias}, which ${wrote} ${c.files.join(', ')}${more}`;
 }
 
 /** Emails compare case-insensitively: mail systems and git configs disagree on case. */

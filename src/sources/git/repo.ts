@@ -45,10 +45,23 @@ export interface HistoryCommit extends CommitInfo {
   files: string[];
 }
 
+/** A person as a commit or a trailer names them. */
+export interface Identity {
+  name: string;
+  email: string;
+}
+
 /** A commit that wrote (added or modified) a file a query asked about, with whoever wrote it with its author. */
 export interface WritingCommit extends HistoryCommit {
   /** The people its message's `Co-authored-by:` trailers name. */
-  coAuthors: { name: string; email: string }[];
+  coAuthors: Identity[];
+  /**
+   * Its author and co-authors as the repository's `.mailmap` names them (git's `%aN <%aE>` and
+   * `git check-mailmap`), in the same order: each as recorded when it maps nothing.
+   */
+  mailmapped: { author: Identity; coAuthors: Identity[] };
+  /** A merge commit: it is listed only for the lines it wrote itself (see GitRepo.commitsWriting). */
+  merge: boolean;
 }
 
 export type RepoState =
@@ -99,11 +112,13 @@ export interface GitHistory {
   presentSince(globs: string[], h: HistoryScope, upTo?: number): Promise<HistoryCommit | undefined>;
   firstCommitTouching(globs: string[], h: HistoryScope): Promise<HistoryCommit | undefined>;
   /**
-   * The commits of h that added or modified a file matching `globs` (a deletion writes
-   * nothing), oldest first, each with its co-authors. On the mainline a merge counts as the
-   * commit that wrote what it brought, as every mainline query reads it.
+   * Every commit reachable from `sha`, merged branches included, that added or modified a file
+   * matching `globs` (a deletion writes nothing), oldest first, each with its co-authors. A
+   * merge is one only where it wrote lines of its own (see GitRepo.commitsWriting).
    */
-  commitsWriting(globs: string[], h: HistoryScope): Promise<WritingCommit[]>;
+  commitsWriting(globs: string[], sha: string): Promise<WritingCommit[]>;
+  /** People as the repository's `.mailmap` names them (`git check-mailmap`), in order; each as given when it maps nothing. */
+  mailmap(people: readonly Identity[]): Promise<Identity[]>;
   lastCommitTouching(globs: string[], h: HistoryScope): Promise<HistoryCommit | undefined>;
   firstCommitMatching(pattern: RegExp, h: HistoryScope): Promise<HistoryCommit | undefined>;
   /** Files (not directories) in the tree of `sha` matching `glob`, sorted. */
@@ -154,6 +169,9 @@ export interface LoadedCommit {
    * walk asked for them (`--name-status`); empty otherwise.
    */
   status: string;
+  /** The author as `.mailmap` names them, and how many parents the commit has, when read with WRITER_FORMAT. */
+  mailmapped?: Identity;
+  parents?: number;
 }
 
 /** A commit's tree: what each path is, and its files (not directories), sorted. */
@@ -188,6 +206,9 @@ function indexHistory(commits: LoadedCommit[]): LoadedHistory {
 const RECORD = '/C';
 const LOG_FORMAT = `--format=${RECORD}%x00%H%x00%an%x00%ae%x00%ct%x00%at%x00%B%x00`;
 const HEADER_FIELDS = 6;
+/** LOG_FORMAT, then the author as `.mailmap` names them and the parents: what a question of authorship needs. */
+const WRITER_FORMAT = `--format=${RECORD}%x00%H%x00%an%x00%ae%x00%ct%x00%at%x00%B%x00%aN%x00%aE%x00%P%x00`;
+const WRITER_FIELDS = 9;
 
 /**
  * Parses `git log -z --name-only` (or `--name-status`) with LOG_FORMAT, token by token. Tokens
@@ -204,11 +225,14 @@ class LogParser {
   private wantStatus = false;
   private first = true;
 
-  constructor(private readonly withStatus: boolean) {}
+  constructor(
+    private readonly withStatus: boolean,
+    private readonly fields = HEADER_FIELDS,
+  ) {}
 
   token(raw: string): void {
     // Header fields are positional: a message that reads "/C" is still a message.
-    if (this.header && this.header.length < HEADER_FIELDS) {
+    if (this.header && this.header.length < this.fields) {
       this.header.push(raw);
       return;
     }
@@ -246,9 +270,9 @@ class LogParser {
 
   private flush(): void {
     if (!this.header) return;
-    const [sha = '', authorName = '', authorEmail = '', ct = '0', at = '0', message = ''] = this.header;
+    const [sha = '', authorName = '', authorEmail = '', ct = '0', at = '0', message = '', ...writer] = this.header;
     const msg = message.endsWith('\n') ? message.replace(/\n+$/, '') : message;
-    this.commits.push({
+    const c: LoadedCommit = {
       sha,
       authorName,
       authorEmail,
@@ -257,13 +281,19 @@ class LogParser {
       message: msg,
       files: this.files,
       status: this.status,
-    });
+    };
+    if (this.fields === WRITER_FIELDS) {
+      const [name = '', email = '', parents = ''] = writer;
+      c.mailmapped = { name, email };
+      c.parents = parents.split(' ').filter((p) => p !== '').length;
+    }
+    this.commits.push(c);
     this.header = undefined;
   }
 }
 
-export function parseLog(out: string, withStatus = false): LoadedCommit[] {
-  const parser = new LogParser(withStatus);
+export function parseLog(out: string, withStatus = false, fields = HEADER_FIELDS): LoadedCommit[] {
+  const parser = new LogParser(withStatus, fields);
   // Walked with indexOf rather than split: a large history has hundreds of thousands of tokens.
   let start = 0;
   for (let end = out.indexOf('\0'); end !== -1; end = out.indexOf('\0', start)) {
@@ -283,6 +313,7 @@ export function parseLog(out: string, withStatus = false): LoadedCommit[] {
  */
 async function loadLog(cwd: string, args: string[]): Promise<LoadedCommit[]> {
   const withStatus = args.includes('--name-status');
+  const fields = args.includes(WRITER_FORMAT) ? WRITER_FIELDS : HEADER_FIELDS;
   const dir = await mkdtemp(join(tmpdir(), 'rfcgate-log-'));
   const file = join(dir, 'log');
   const out = await open(file, 'w+');
@@ -322,7 +353,7 @@ async function loadLog(cwd: string, args: string[]): Promise<LoadedCommit[]> {
       if (bytesRead === 0) break;
       got += bytesRead;
     }
-    return parseLog(buf.toString('utf8', 0, got), withStatus);
+    return parseLog(buf.toString('utf8', 0, got), withStatus, fields);
   } finally {
     await out.close();
   }
@@ -344,10 +375,10 @@ export function commitInfo(c: LoadedCommit): CommitInfo {
  * GitHub writes for a squashed pull request's other authors and for pairing. Trailers are read
  * from the message's last paragraph, as git reads them; the subject is never one.
  */
-export function coAuthorsOf(message: string): { name: string; email: string }[] {
+export function coAuthorsOf(message: string): Identity[] {
   const paragraphs = message.trimEnd().split(/\n[ \t]*\n/);
   if (paragraphs.length < 2) return [];
-  const out: { name: string; email: string }[] = [];
+  const out: Identity[] = [];
   for (const line of (paragraphs[paragraphs.length - 1] ?? '').split('\n')) {
     const m = /^co-authored-by[ \t]*:[ \t]*(.*?)[ \t]*<([^<>\s]+)>[ \t]*$/i.exec(line);
     if (m) out.push({ name: m[1] ?? '', email: m[2] ?? '' });
@@ -503,6 +534,37 @@ class BlobBatch {
 }
 
 /**
+ * A person as `git check-mailmap` reads one: `Name <email>`, or `<email>` alone when the name
+ * is empty or holds what would break the line apart.
+ */
+function contact(p: Identity): string {
+  return p.name.trim() === '' || /[<>\n]/.test(p.name) ? `<${p.email}>` : `${p.name.trim()} <${p.email}>`;
+}
+
+/** Runs git in `cwd` with `input` on its stdin; its stdout, or git's own words when it fails. */
+function gitWithInput(cwd: string, args: string[], input: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      if (stderr.length < 4096) stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0) return resolve(Buffer.concat(out).toString('utf8'));
+      const why = stderr.trim() || (signal ? `killed by ${signal}` : `exit code ${String(code)}`);
+      reject(new Error(`git ${args[0] ?? ''}: ${why}`));
+    });
+    // git may die before reading all its input: its closed pipe is not an error of ours.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input);
+  });
+}
+
+/**
  * One `git cat-file --batch` over `oids`: the content of each, in order, undefined for any it
  * did not answer in full with a blob of that very id (missing, corrupt, git dying part way or
  * not starting). Never rejects.
@@ -553,6 +615,8 @@ export class GitRepo implements GitHistory {
   private readonly sideReverts = new Map<string, Promise<Map<string, string[]>>>();
   private readonly mergedBy = new Map<string, Promise<string | undefined>>();
   private readonly ordinals = new Map<string, Promise<Map<string, number>>>();
+  private readonly writers = new Map<string, Promise<WritingCommit[]>>();
+  private readonly mailmaps = new Map<string, Promise<Identity>>();
   private batch: BlobBatch | undefined;
 
   constructor(
@@ -1107,24 +1171,134 @@ export class GitRepo implements GitHistory {
     return this.findCommit({ globs }, h, 'first');
   }
 
-  async commitsWriting(globs: string[], h: HistoryScope): Promise<WritingCommit[]> {
-    const { commits, byPath, paths } = await this.history(h);
-    const n = commits.length;
-    const limit = committedBy(h.asOf).getTime();
-    const matching = new Set(matchSorted(paths, globs));
-    const hits = new Set<number>();
-    for (const file of matching) for (const i of byPath.get(file) ?? []) hits.add(i);
-    const out: WritingCommit[] = [];
-    for (const idx of [...hits].sort((x, y) => y - x)) {
-      const c = commits[idx];
-      if (!c) continue;
-      if (h.scope === 'all' && c.time > limit) continue;
-      // Only the mainline walk carries status letters; across all refs a touch is a write.
-      const files = c.files.filter((f, k) => matching.has(f) && c.status.charAt(k) !== 'D');
-      if (files.length === 0) continue;
-      out.push({ ...commitInfo(c), ordinal: n - 1 - idx, files, coAuthors: coAuthorsOf(c.message) });
+  /**
+   * Every commit reachable from `sha` that added or modified a file matching `globs`, oldest
+   * first, read from the whole graph rather than the first-parent chain: a branch merged with a
+   * merge commit was written by its own commits' authors, not by whoever merged it.
+   *
+   * With --full-history: git's default simplification follows a merge down one parent only
+   * when the merge's result for the paths equals that parent's, so a branch whose write the
+   * merge discarded (`-s ours`, a conflict settled the mainline's way), or whose text the
+   * mainline already had (a copy, a cherry-pick), would drop out with the people who wrote
+   * it. Having written into the artifact is what counts, as on the mainline a write later
+   * overwritten still does.
+   *
+   * A merge's files are those that differ from every parent (a combined diff); it is listed
+   * only for those it wrote lines of its own into (see mergeWrote).
+   */
+  commitsWriting(globs: string[], sha: string): Promise<WritingCommit[]> {
+    return memo(this.writers, `${sha}\0${JSON.stringify(globs)}`, async () => {
+      if (!globs.length) return [];
+      const st = await this.state();
+      if (st.kind !== 'repo') throw new Error(st.message);
+      // Narrowed by each glob's literal folder, then matched as every other history query matches.
+      const folders = globs.map(literalFolder);
+      const specs = folders.includes('') ? [] : [...new Set(folders)].map((f) => `:(literal)${f}`);
+      const commits = await loadLog(st.root, [
+        'log',
+        '-z',
+        '--name-status',
+        '--no-renames',
+        '--date-order',
+        '--full-history',
+        '--diff-merges=combined',
+        WRITER_FORMAT,
+        sha,
+        '--',
+        ...specs,
+      ]);
+      const match = pathMatcher(globs);
+      const n = commits.length;
+      const out: WritingCommit[] = [];
+      for (let idx = n - 1; idx >= 0; idx--) {
+        const c = commits[idx];
+        if (!c) continue;
+        const merge = (c.parents ?? 0) > 1;
+        let files = c.files.filter((f, k) => match(f) && c.status.charAt(k) !== 'D');
+        if (merge) {
+          const wrote = await Promise.all(files.map((f) => this.mergeWrote(c.sha, f)));
+          files = files.filter((_, k) => wrote[k]);
+        }
+        if (files.length === 0) continue;
+        const coAuthors = coAuthorsOf(c.message);
+        out.push({
+          ...commitInfo(c),
+          ordinal: n - 1 - idx,
+          files,
+          coAuthors,
+          mailmapped: {
+            author: c.mailmapped ?? { name: c.authorName, email: c.authorEmail },
+            coAuthors: await this.mailmap(coAuthors),
+          },
+          merge,
+        });
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Whether merge `sha` wrote lines of its own into `file`: a line of its result that no parent
+   * has, or one every parent has that it dropped (a conflict settled with new text, an edit made
+   * in the merge). The combined diff marks each line in one column per parent; a line marked in
+   * every column came from none of them. A merge that took each line from one side or another
+   * only brought their work together. A binary file that differs from every parent was not
+   * merged line by line: the merge made it.
+   */
+  private async mergeWrote(sha: string, file: string): Promise<boolean> {
+    const git = await this.client();
+    const out = await git.raw([
+      'diff-tree',
+      '--cc',
+      '-p',
+      '--no-renames',
+      '--no-commit-id',
+      '--no-ext-diff',
+      '--no-textconv',
+      sha,
+      '--',
+      `:(literal)${file}`,
+    ]);
+    let parents = 0;
+    for (const line of out.split('\n')) {
+      const hunk = /^(@{3,}) /.exec(line);
+      if (hunk) {
+        parents = (hunk[1] ?? '').length - 1;
+        continue;
+      }
+      if (parents === 0) {
+        if (line.startsWith('Binary files ')) return true;
+        continue;
+      }
+      const columns = line.slice(0, parents);
+      if (columns.length === parents && (/^\++$/.test(columns) || /^-+$/.test(columns))) return true;
     }
-    return out;
+    return false;
+  }
+
+  /**
+   * People as the repository's `.mailmap` names them, read as git reads it for `git log` (the
+   * working tree's `.mailmap`, HEAD's in a bare repository, `mailmap.file`, `mailmap.blob`): one
+   * `git check-mailmap` for those not asked about before.
+   */
+  mailmap(people: readonly Identity[]): Promise<Identity[]> {
+    const contacts = people.map(contact);
+    const fresh = [...new Set(contacts.filter((c) => !this.mailmaps.has(c)))];
+    if (fresh.length > 0) {
+      const read = (async () => {
+        const st = await this.state();
+        if (st.kind !== 'repo') throw new Error(st.message);
+        const out = await gitWithInput(st.root, ['check-mailmap', '--stdin'], fresh.map((c) => `${c}\n`).join(''));
+        const lines = out.split('\n').filter((l) => l !== '');
+        const mapped = lines.map((l) => /^(.*?) ?<([^<>]*)>$/.exec(l));
+        if (mapped.length !== fresh.length || mapped.some((m) => m === null)) {
+          throw new Error(`git check-mailmap answered ${lines.length} lines for ${fresh.length} people`);
+        }
+        return mapped.map((m) => ({ name: m?.[1] ?? '', email: m?.[2] ?? '' }));
+      })();
+      fresh.forEach((c, i) => memo(this.mailmaps, c, async () => (await read)[i] as Identity));
+    }
+    return Promise.all(contacts.map((c) => this.mailmaps.get(c) as Promise<Identity>));
   }
 
   lastCommitTouching(globs: string[], h: HistoryScope): Promise<HistoryCommit | undefined> {

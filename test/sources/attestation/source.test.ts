@@ -9,6 +9,7 @@ import {
   createRepo,
   type FixtureRepo,
   MALLORY,
+  manifest,
   type Person,
   removeFixtures,
   shallowClone,
@@ -346,5 +347,198 @@ describe('AttestationMeasurementSource: independent_of, a signer who wrote the a
     const h = halted(await measure('later_edit', 'docs/bob/*.md', '2026-03-02T00:00:00Z'));
     expect(h.halt).toBe('unsigned');
     expect(h.reason).toMatch(/they authored commit [0-9a-f]{12} \(2026-03-01T00:00:00\.000Z, 'edit after signing'\)/);
+  });
+});
+
+describe('AttestationMeasurementSource: independent_of reads every commit the ref holds, merged branches and .mailmap included', () => {
+  let repo: FixtureRepo;
+  let aliceOnBranch = '';
+  let aliasWrote = '';
+  let aliasPaired = '';
+  let carolWrote = '';
+  let resolvedByAlice = '';
+  let discarded = '';
+  const AS_OF = '2026-02-01T00:00:00Z';
+  // Alice's other address, and Carol's: .mailmap makes each one person with the operator.
+  const ALICE_ELSEWHERE: Person = { name: 'Alice Personal', email: 'alice.personal@example.org' };
+  const CAROL: Person = { name: 'Carol Checker', email: 'carol@example.com' };
+  const CAROL_AT_WORK: Person = { name: 'Carol Checker', email: 'carol@work.example' };
+  const operators = manifest({ operators: [ALICE, BOB, CAROL] });
+  const measure = (id: string, glob: string, dir = repo.dir) =>
+    new AttestationMeasurementSource(new GitRepo(dir)).measure(
+      attestationMeasurement({ judgements: JUDGEMENTS, independent_of: glob }, id),
+      context(dir, { asOf: AS_OF, manifest: operators }),
+    );
+  const doc = (folder: string, text: string) => ({ [`docs/${folder}/red-team.md`]: text });
+  const TEN = '1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n';
+
+  beforeAll(() => {
+    repo = createRepo();
+    repo.commit({ files: { 'README.md': 'x\n' }, message: 'init', date: '2026-01-01T00:00:00Z' });
+    // Alice's pull request, merged by Bob with a merge commit (git merge --no-ff).
+    repo.branch('alice/red-team');
+    repo.checkout('alice/red-team');
+    aliceOnBranch = repo.commit({
+      files: doc('merged', '# red team\n'),
+      message: 'handoff: red team',
+      date: '2026-01-02T00:00:00Z',
+      author: ALICE,
+    });
+    repo.checkout('main');
+    repo.commit({ files: { 'README.md': 'y\n' }, message: 'readme', date: '2026-01-03T00:00:00Z' });
+    repo.merge('alice/red-team', {
+      message: 'Merge pull request #1 from alice/red-team',
+      date: '2026-01-04T00:00:00Z',
+      author: BOB,
+    });
+    // Written under addresses .mailmap folds into an operator's, in either direction.
+    aliasWrote = repo.commit({
+      files: doc('alias', '# red team\n'),
+      message: 'handoff: red team from home',
+      date: '2026-01-05T00:00:00Z',
+      author: ALICE_ELSEWHERE,
+    });
+    aliasPaired = repo.commit({
+      files: doc('alias-pair', '# red team\n'),
+      message: 'handoff: paired red team\n\nCo-authored-by: Alice Personal <Alice.Personal@example.org>',
+      date: '2026-01-05T01:00:00Z',
+      author: BOB,
+    });
+    carolWrote = repo.commit({
+      files: doc('carol', '# red team\n'),
+      message: 'handoff: red team from work',
+      date: '2026-01-05T02:00:00Z',
+      author: CAROL_AT_WORK,
+    });
+    repo.commit({
+      files: {
+        '.mailmap': `${ALICE.name} <${ALICE.email}> <${ALICE_ELSEWHERE.email}>\nCarol Checker <${CAROL_AT_WORK.email}> <${CAROL.email}>\n`,
+      },
+      message: 'mailmap',
+      date: '2026-01-06T00:00:00Z',
+    });
+    // Bob's branch and the mainline both change the same line; Alice's merge writes a line of her own.
+    repo.commit({ files: doc('resolved', '# red team\ndraft\n'), message: 'draft', date: '2026-01-07T00:00:00Z' });
+    repo.branch('bob/resolved');
+    repo.checkout('bob/resolved');
+    repo.commit({ files: doc('resolved', '# red team\nbob\n'), message: 'bob', date: '2026-01-08T00:00:00Z' });
+    repo.checkout('main');
+    repo.commit({ files: doc('resolved', '# red team\nmain\n'), message: 'main', date: '2026-01-09T00:00:00Z' });
+    resolvedByAlice = repo.merge('bob/resolved', {
+      message: 'Merge bob/resolved',
+      date: '2026-01-10T00:00:00Z',
+      author: ALICE,
+      resolve: doc('resolved', '# red team\nalice settled it\n'),
+    });
+    // Bob's branch and the mainline change different lines; Alice's merge only brings them together.
+    repo.commit({ files: doc('parallel', TEN), message: 'ten', date: '2026-01-11T00:00:00Z' });
+    repo.branch('bob/parallel');
+    repo.checkout('bob/parallel');
+    repo.commit({ files: doc('parallel', TEN.replace('2\n', 'two\n')), message: 'two', date: '2026-01-12T00:00:00Z' });
+    repo.checkout('main');
+    repo.commit({
+      files: doc('parallel', TEN.replace('9\n', 'nine\n')),
+      message: 'nine',
+      date: '2026-01-13T00:00:00Z',
+    });
+    repo.merge('bob/parallel', { message: 'Merge bob/parallel', date: '2026-01-14T00:00:00Z', author: ALICE });
+    // Alice's edit on a branch the merge then discarded (-s ours): she wrote into the artifact all the same.
+    repo.commit({ files: doc('discarded', '# red team\n'), message: 'bob writes', date: '2026-01-15T00:00:00Z' });
+    repo.branch('alice/discarded');
+    repo.checkout('alice/discarded');
+    discarded = repo.commit({
+      files: doc('discarded', '# red team\n\nalice\n'),
+      message: 'alice edits',
+      date: '2026-01-16T00:00:00Z',
+      author: ALICE,
+    });
+    repo.checkout('main');
+    repo.merge('alice/discarded', {
+      message: 'Merge alice/discarded',
+      date: '2026-01-17T00:00:00Z',
+      strategy: 'ours',
+    });
+    const sign = (id: string, signer: Person) =>
+      repo.commit({
+        files: { [`${DIR}/${id}.yaml`]: record(id, signer, 'observed-clean') },
+        message: `attest ${id}`,
+        date: '2026-01-20T00:00:00Z',
+        author: signer,
+      });
+    sign('branch_author', ALICE);
+    sign('merger', BOB);
+    sign('alias_author', ALICE);
+    sign('alias_co_author', ALICE);
+    sign('canonical_elsewhere', CAROL);
+    sign('alias_other', BOB);
+    sign('resolver', ALICE);
+    sign('plain_merger', ALICE);
+    sign('discarded', ALICE);
+  });
+
+  it('halts unsigned when the signer authored a commit of a branch merged with a merge commit, naming that commit, not the merge', async () => {
+    const o = await measure('branch_author', 'docs/merged/*.md');
+    const h = halted(o);
+    expect(h.halt).toBe('unsigned');
+    expect(h.reason).toContain(`they authored commit ${aliceOnBranch.slice(0, 12)}`);
+    expect(o.evidence.authored).toEqual([
+      expect.objectContaining({ sha: aliceOnBranch, files: ['docs/merged/red-team.md'] }),
+    ]);
+  });
+
+  it('counts the signature of an operator who only merged the branch: a merge that brings a change in writes nothing', async () => {
+    const o = await measure('merger', 'docs/merged/*.md');
+    expect(o.status, o.status === 'halt' ? o.reason : '').toBe('ok');
+    expect(o.evidence).toMatchObject({ signer: BOB.name });
+  });
+
+  it('halts unsigned when .mailmap makes the author of such a commit one person with the signer', async () => {
+    const author = halted(await measure('alias_author', 'docs/alias/*.md'));
+    expect(author.halt).toBe('unsigned');
+    expect(author.reason).toContain(
+      `they authored commit ${aliasWrote.slice(0, 12)} (2026-01-05T00:00:00.000Z, 'handoff: red team from home') as ${ALICE_ELSEWHERE.name} <${ALICE_ELSEWHERE.email}> (one person with ${ALICE.email} by .mailmap), which wrote docs/alias/red-team.md`,
+    );
+    const coAuthor = halted(await measure('alias_co_author', 'docs/alias-pair/*.md'));
+    expect(coAuthor.halt).toBe('unsigned');
+    expect(coAuthor.reason).toContain(
+      `they are a co-author (Co-authored-by:) of commit ${aliasPaired.slice(0, 12)} (2026-01-05T01:00:00.000Z, 'handoff: paired red team') as Alice Personal <Alice.Personal@example.org> (one person with ${ALICE.email} by .mailmap), which wrote docs/alias-pair/red-team.md`,
+    );
+    // The signer's own address is the one .mailmap maps, to the address the commit has.
+    const canonical = halted(await measure('canonical_elsewhere', 'docs/carol/*.md'));
+    expect(canonical.halt).toBe('unsigned');
+    expect(canonical.reason).toContain(`they authored commit ${carolWrote.slice(0, 12)}`);
+  });
+
+  it('counts an operator whom no commit writing the artifact names, whatever .mailmap says of others', async () => {
+    const o = await measure('alias_other', 'docs/alias/*.md');
+    expect(o.status, o.status === 'halt' ? o.reason : '').toBe('ok');
+  });
+
+  it('halts unsigned when the signer made a merge that wrote lines of its own into the artifact', async () => {
+    const o = await measure('resolver', 'docs/resolved/*.md');
+    const h = halted(o);
+    expect(h.halt).toBe('unsigned');
+    expect(h.reason).toContain(
+      `they made merge commit ${resolvedByAlice.slice(0, 12)} (2026-01-10T00:00:00.000Z, 'Merge bob/resolved'), which wrote lines of its own into docs/resolved/red-team.md`,
+    );
+    expect(o.evidence.authored).toEqual([expect.objectContaining({ sha: resolvedByAlice, merge: true })]);
+  });
+
+  it("counts the signer of a merge that only joined two branches' edits to the artifact", async () => {
+    const o = await measure('plain_merger', 'docs/parallel/*.md');
+    expect(o.status, o.status === 'halt' ? o.reason : '').toBe('ok');
+  });
+
+  it('halts unsigned when the signer wrote into the artifact on a branch whose change the merge discarded', async () => {
+    const h = halted(await measure('discarded', 'docs/discarded/*.md'));
+    expect(h.halt).toBe('unsigned');
+    expect(h.reason).toContain(`they authored commit ${discarded.slice(0, 12)}`);
+  });
+
+  it('halts missing in a shallow clone, which cannot show who wrote the artifact', async () => {
+    const clone = shallowClone(repo);
+    const h = halted(await measure('merger', 'docs/merged/*.md', clone.dir));
+    expect(h.halt).toBe('missing');
+    expect(h.reason).toContain('fetch-depth: 0');
   });
 });

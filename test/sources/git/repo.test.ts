@@ -297,6 +297,81 @@ describe('a tip committed on a clock that runs fast', () => {
   });
 });
 
+describe('who wrote files: commitsWriting and mailmap', () => {
+  let fx: FixtureRepo;
+  let onBranch = '';
+  let evilMerge = '';
+  const ELSEWHERE = { name: 'Alice Elsewhere', email: 'alice@elsewhere.example' };
+
+  beforeAll(() => {
+    fx = createRepo();
+    fx.commit({
+      files: { 'docs/a.md': 'a\n', '.mailmap': `${ALICE.name} <${ALICE.email}> <${ELSEWHERE.email}>\n` },
+      message: 'init',
+      date: '2026-01-01T00:00:00Z',
+    });
+    fx.branch('side');
+    fx.checkout('side');
+    onBranch = fx.commit({
+      files: { 'docs/deep/b.md': 'b\n' },
+      message: 'b',
+      date: '2026-01-02T00:00:00Z',
+      author: ELSEWHERE,
+    });
+    fx.checkout('main');
+    fx.commit({ files: { 'README.md': 'r\n' }, message: 'readme', date: '2026-01-03T00:00:00Z' });
+    fx.merge('side', { message: 'merge side', date: '2026-01-04T00:00:00Z', author: ALICE });
+    fx.branch('side2');
+    fx.checkout('side2');
+    fx.commit({ files: { 'docs/a.md': 'a\nfrom side2\n' }, message: 'a2', date: '2026-01-05T00:00:00Z' });
+    fx.checkout('main');
+    fx.commit({ files: { 'README.md': 'r2\n' }, message: 'readme 2', date: '2026-01-06T00:00:00Z' });
+    // A merge that, beside what it brought, writes a line of its own.
+    evilMerge = fx.merge('side2', {
+      message: 'merge side2',
+      date: '2026-01-07T00:00:00Z',
+      author: ALICE,
+      resolve: { 'docs/a.md': 'a\nfrom side2\nslipped into the merge\n' },
+    });
+  });
+
+  it("lists a merged branch's commits under their own author, and a merge only for lines it wrote itself", async () => {
+    const repo = new GitRepo(fx.dir);
+    // The second starts with a wildcard: the walk is not narrowed to a folder.
+    for (const glob of ['docs/**', '**/docs/**']) {
+      const writes = await repo.commitsWriting([glob], fx.head());
+      expect(writes.map((c) => [c.subject, c.files, c.merge])).toEqual([
+        ['init', ['docs/a.md'], false],
+        ['b', ['docs/deep/b.md'], false],
+        ['a2', ['docs/a.md'], false],
+        ['merge side2', ['docs/a.md'], true],
+      ]);
+      const b = writes.find((c) => c.sha === onBranch);
+      expect(b).toMatchObject({ authorEmail: ELSEWHERE.email, mailmapped: { author: { email: ALICE.email } } });
+      expect(writes[3]).toMatchObject({ sha: evilMerge, authorEmail: ALICE.email });
+    }
+  });
+
+  it('names people as .mailmap does, each as given when it maps nothing, whatever their name holds', async () => {
+    const repo = new GitRepo(fx.dir);
+    expect(
+      await repo.mailmap([
+        ELSEWHERE,
+        { name: '', email: 'ALICE@elsewhere.example' },
+        { name: 'A <b> C', email: 'c@example.com' },
+        { name: '--stdin', email: 'opt@example.com' },
+        ELSEWHERE,
+      ]),
+    ).toEqual([
+      { name: ALICE.name, email: ALICE.email },
+      { name: ALICE.name, email: ALICE.email },
+      { name: '', email: 'c@example.com' },
+      { name: '--stdin', email: 'opt@example.com' },
+      { name: ALICE.name, email: ALICE.email },
+    ]);
+  });
+});
+
 describe('reading file contents', () => {
   let fx: FixtureRepo;
   let head: string;
