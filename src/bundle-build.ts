@@ -74,16 +74,6 @@ const PATCHES: DependencyPatch[] = [
     from: '.sort((a, b) => a.id.localeCompare(b.id))',
     to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))',
   },
-  // cli-table3 0.6.5 computes a 10-column preview of a cell for its debug log on every line
-  // it draws, and for a cell holding a line break that trims one character at a time and
-  // measures the rest each time: a gate's 1,000-character reason took 1.2 s to lay out, 4,000
-  // characters a minute. The debug log is never turned on here (it needs the table's `debug`
-  // option), so the preview is not computed. Upstream: cli-table/cli-table3 pull request 362.
-  {
-    file: /[\\/]cli-table3[\\/]src[\\/]cell\.js$/,
-    from: 'let content = utils.truncate(this.content, 10, this.truncate);',
-    to: "let content = ''; // the debug preview, never logged: see src/bundle-build.ts",
-  },
 ];
 
 const patchDependencies: Plugin = {

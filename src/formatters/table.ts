@@ -1,6 +1,6 @@
 import { styleText } from 'node:util';
-import Table from 'cli-table3';
 import stringWidth from 'string-width';
+import { BORDER_GREY, drawTable, HEAD_BOLD } from './box-table.js';
 import { bandText, inBand } from './sensitivity.js';
 import { visible } from './visible.js';
 import { graphemes } from '../util/graphemes.js';
@@ -34,14 +34,10 @@ export function formatTable(report: GateReport, opts: TableOptions): string {
   const reasonWidth = narrow
     ? Math.max(MIN_REASON_NARROW, width - 34 - idWidth)
     : Math.max(MIN_REASON, width - 57 - idWidth);
-  const table = new Table({
-    head: narrow
-      ? ['verdict', 'gate', 'section', 'title / reason']
-      : ['verdict', 'gate', 'kind', 'section', 'title / reason'],
-    style: { head: opts.color ? ['bold'] : [], border: opts.color ? ['grey'] : [] },
-    colWidths: narrow ? [16, idWidth, 12, reasonWidth] : [22, idWidth, 16, 12, reasonWidth],
-    wordWrap: true,
-  });
+  const head = narrow
+    ? ['verdict', 'gate', 'section', 'title / reason']
+    : ['verdict', 'gate', 'kind', 'section', 'title / reason'];
+  const rows: string[][] = [];
   let anySensitive = false;
   for (const r of report.results) {
     const bands = inBand(r);
@@ -57,7 +53,7 @@ export function formatTable(report: GateReport, opts: TableOptions): string {
     const text = breakLongWords(lines.join('\n'), reasonWidth - 2);
     // The section is free text in the spec too (a YAML escape can hold any character): shown the same way.
     const verdict = paint(r.verdict, label(r) + (sensitive ? ' ~' : ''));
-    table.push(
+    rows.push(
       narrow
         ? [verdict, r.id, visible(r.section), text]
         : [verdict, r.id, r.kind.replace('_', ' '), visible(r.section), text],
@@ -72,7 +68,12 @@ export function formatTable(report: GateReport, opts: TableOptions): string {
   const legend = anySensitive
     ? '\n~ the measured value is within the sensitivity band of its threshold: the row shows the verdict at each alternate anchor'
     : '';
-  return `${table.toString()}\n${summary}${legend}\n`;
+  const table = drawTable(head, rows, {
+    colWidths: narrow ? [16, idWidth, 12, reasonWidth] : [22, idWidth, 16, 12, reasonWidth],
+    wordWrap: true,
+    ...(opts.color ? { head: HEAD_BOLD, border: BORDER_GREY } : {}),
+  });
+  return `${table}\n${summary}${legend}\n`;
 }
 
 /**

@@ -4,8 +4,8 @@
  * 4 REFUTED + 2 SOURCE_ONLY").
  */
 import { styleText } from 'node:util';
-import Table from 'cli-table3';
 import { CITE_VERDICTS, type CiteReport, type CiteVerdict } from '../../cite/verify.js';
+import { BORDER_GREY, drawTable, HEAD_BOLD } from '../box-table.js';
 import { cell, codeCell, codeSpan } from '../markdown.js';
 import { formatCiteSarif } from './sarif.js';
 import { inertMarkup, jsonReport, visible } from '../visible.js';
@@ -69,15 +69,17 @@ export function citeTable(r: CiteReport, tty: { color: boolean; width?: number }
   const width = Math.max(80, tty.width ?? 120);
   const citeWidth = Math.min(48, Math.max(10, ...rows.map((x) => x.id.length)) + 2);
   const reasonWidth = Math.max(30, width - 13 - 7 - citeWidth - 5);
-  const table = new Table({
-    head: ['verdict', 'line', 'citation', 'detail'],
-    style: { head: tty.color ? ['bold'] : [], border: tty.color ? ['grey'] : [] },
-    colWidths: [13, 7, citeWidth, reasonWidth],
-    wordWrap: true,
-  });
-  for (const { c, id, reason } of rows) table.push([paint(c.verdict, c.verdict), String(c.location.line), id, reason]);
+  const table = drawTable(
+    ['verdict', 'line', 'citation', 'detail'],
+    rows.map(({ c, id, reason }) => [paint(c.verdict, c.verdict), String(c.location.line), id, reason]),
+    {
+      colWidths: [13, 7, citeWidth, reasonWidth],
+      wordWrap: true,
+      ...(tty.color ? { head: HEAD_BOLD, border: BORDER_GREY } : {}),
+    },
+  );
   const out = [headline(r)];
-  if (r.citations.length) out.push(table.toString());
+  if (r.citations.length) out.push(table);
   out.push(`${citeCounts(r)}: ${r.verdict === 'pass' ? 'PASS' : 'FAIL'}`);
   const h = hint(r);
   if (h) out.push(h);

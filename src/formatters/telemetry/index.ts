@@ -4,9 +4,9 @@
  * trend faster than a column of numbers.
  */
 import { inertJson, visible } from '../visible.js';
+import { BORDER_GREY, drawTable, HEAD_BOLD } from '../box-table.js';
 import { graphemes } from '../../util/graphemes.js';
 import { styleText } from 'node:util';
-import Table from 'cli-table3';
 import stringWidth from 'string-width';
 import { counted } from '../../util/counted.js';
 import { describeCacheLookalike } from '../../sources/telemetry/records.js';
@@ -341,15 +341,7 @@ function sessionTable(
   if (opts.trend) head.push('hit ratio per turn');
   // Narrow: each heading on as many lines as it has words (the headings are the widest cells).
   if (fit === 'narrow') head.forEach((h, i) => (head[i] = h.replace(/[ -]/g, (c) => (c === '-' ? '-\n' : '\n'))));
-  const table = new Table({
-    head,
-    style: {
-      head: opts.color ? ['bold'] : [],
-      border: opts.color ? ['grey'] : [],
-      // Narrow: a column's border and the blank before each cell part it from the next.
-      'padding-right': fit === 'narrow' ? 0 : 1,
-    },
-  });
+  const rows: string[][] = [];
   // Shortened as shown: a control character written out takes columns of its own.
   const names = shown.map((s) => visible(s.session));
   const short = fit === 'narrow' ? shortNames(names, idWidth) : names;
@@ -357,15 +349,19 @@ function sessionTable(
     const row = cells(short[i] as string, s, fit);
     if (opts.trend)
       row.push(sparkline(trendTurns === undefined ? s.hit_ratio_by_turn : s.hit_ratio_by_turn.slice(-trendTurns)));
-    table.push(row);
+    rows.push(row);
   }
   const all = cells('all sessions', r.overall, fit);
   if (opts.trend) all.push('');
-  table.push(all.map((c) => (opts.color ? styleText('bold', c, { validateStream: false }) : c)));
-  return table.toString();
+  rows.push(all.map((c) => (opts.color ? styleText('bold', c, { validateStream: false }) : c)));
+  return drawTable(head, rows, {
+    // Narrow: a column's border and the blank before each cell part it from the next.
+    paddingRight: fit === 'narrow' ? 0 : 1,
+    ...(opts.color ? { head: HEAD_BOLD, border: BORDER_GREY } : {}),
+  });
 }
 
-/** The widest line of a table in terminal columns (string-width, as cli-table3 lays it out). */
+/** The widest line of a table in terminal columns (string-width, as drawTable lays it out). */
 function widest(table: string): number {
   let max = 0;
   for (const line of table.split('\n')) max = Math.max(max, stringWidth(line));
