@@ -65,14 +65,16 @@ export function isLedgerFailure(err: unknown): err is LedgerError | SqlWriteErro
 }
 
 /**
- * A `--record` that failed only because the ledger's database could not be reached halts (exit
- * 2, or the run's own worse outcome), as a measurement read from that database does: the same
- * command run again later records it. A ledger that is there but cannot take the run (not
- * migrated, not rfcgate's, a role that may not write, a run id reused for other content, a
- * login refused) stays an invalid invocation (exit 3): it waits for someone to fix it.
+ * A `--record` that failed only because the ledger's database could not be reached, or was
+ * busy (a lock another session held past lock_timeout, a statement the server cancelled, a
+ * serialization failure or a deadlock), halts (exit 2, or the run's own worse outcome), as a
+ * measurement read from that database does: the same command run again later records it. A
+ * ledger that is there but cannot take the run (not migrated, not rfcgate's, a role that may
+ * not write, a run id reused for other content, a login refused) stays an invalid invocation
+ * (exit 3): it waits for someone to fix it.
  */
 export function recordingHalted(err: unknown): boolean {
-  return err instanceof SqlWriteError && err.unreachable;
+  return err instanceof SqlWriteError && err.transient;
 }
 
 /** `database.embedded_dir` of one RFC's rfc.yaml, read on its own: a broken gate spec must not block `db migrate`. */
@@ -102,7 +104,7 @@ export interface RecordGateCheckOptions {
 
 export interface RecordedGateCheck {
   ok: boolean;
-  /** Not recorded because the database could not be reached: a halt (see recordingHalted), not exit 3. */
+  /** Not recorded because the database could not be reached or was busy: a halt (see recordingHalted), not exit 3. */
   halted: boolean;
   message: string;
 }

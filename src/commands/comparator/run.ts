@@ -24,7 +24,7 @@ Shadow window: never_started (shadow empty, never seen with rows: the pair halts
 The database is DATABASE_URL when set, else rfc.yaml's embedded PGlite directory.
 
 ${COMPARATOR_EXIT_CODES_HELP}
-  --record that could not write prints the report first and writes nothing: a database that cannot be reached is a halt (2, unless the run failed or went dark: 1 or 4), a ledger that cannot take the run (not migrated, a role that may not write, a run id reused for other content) exits 3.
+  --record that could not write prints the report first and writes nothing: a database that cannot be reached, or is busy (a lock held past 10 s, a statement cancelled, a deadlock), is a halt (2, unless the run failed or went dark: 1 or 4), a ledger that cannot take the run (not migrated, a role that may not write, a run id reused for other content) exits 3.
   --print-sql exits 0 once every query is printed, 1 on a coverage problem, 2 when a table does not exist or the database cannot be read.`;
   static override examples = [
     '<%= config.bin %> comparator run',
@@ -250,8 +250,8 @@ ${COMPARATOR_EXIT_CODES_HELP}
         process.exitCode = comparatorExitCode(shown);
         if (failure !== undefined) {
           if (!isLedgerFailure(failure)) throw failure;
-          // As gate check --record: a database that cannot be reached halts, as it halts the
-          // pairs; a divergence or a shadow gone dark measured before it still outranks that.
+          // As gate check --record: a database that cannot be reached, or is busy, halts as it
+          // halts the pairs; a divergence or a shadow gone dark measured before it outranks that.
           const halted = recordingHalted(failure);
           process.stderr.write(
             `${halted ? 'halt' : 'error'}: the comparator run was not recorded: ${failure.message}\n`,

@@ -69,7 +69,7 @@ ${RfcCommand.exitCodesHelp}`;
     }),
     record: Flags.boolean({
       description:
-        "After evaluating, store the run (with its --as-of and --snapshot-at) and every result in rfcgate's ledger (run `db migrate` first, and again after upgrading rfcgate), in one transaction. If it cannot be stored, the report is still printed and nothing is recorded: a database that cannot be reached halts (exit 2, or 1 when a gate failed), a ledger that cannot take the run (not migrated, a role that may not write) exits 3. Without this flag, gate check writes nothing.",
+        "After evaluating, store the run (with its --as-of and --snapshot-at) and every result in rfcgate's ledger (run `db migrate` first, and again after upgrading rfcgate), in one transaction. If it cannot be stored, the report is still printed and nothing is recorded: a database that cannot be reached, or is busy (a lock held past 10 s, a statement cancelled, a deadlock), halts (exit 2, or 1 when a gate failed), a ledger that cannot take the run (not migrated, a role that may not write) exits 3. Without this flag, gate check writes nothing.",
     }),
   };
 

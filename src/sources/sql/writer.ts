@@ -58,21 +58,63 @@ export class SqlWriteError extends Error {
   /**
    * The database could not be reached: the server refused or dropped the connection, timed out
    * connecting or is shutting down, or another process holds the embedded data directory.
-   * The same write may succeed later unchanged. Not a database that does not exist, a login
-   * refused or a ledger not migrated: those wait for someone to fix them.
+   * Not a database that does not exist, a login refused or a ledger not migrated: those wait
+   * for someone to fix them. Always transient.
    */
   readonly unreachable: boolean;
+  /**
+   * The same write may succeed later unchanged: the database could not be reached, or it was
+   * reached but busy (a lock not granted within lock_timeout, a statement the server cancelled,
+   * a serialization failure or a deadlock with another session). Nothing about the write or
+   * the ledger needs fixing, only another try.
+   */
+  readonly transient: boolean;
   readonly sqlstate: string | undefined;
   /** The server's reason without the advice the message adds, for a caller whose fix differs. */
   readonly reason: string;
-  constructor(message: string, opts: { unreachable?: boolean; sqlstate?: string; reason?: string } = {}) {
+  constructor(
+    message: string,
+    opts: { unreachable?: boolean; transient?: boolean; sqlstate?: string; reason?: string } = {},
+  ) {
     super(redact(message));
     this.name = 'SqlWriteError';
     this.unreachable = opts.unreachable ?? false;
+    this.transient = this.unreachable || (opts.transient ?? false);
     this.sqlstate = opts.sqlstate;
     this.reason = redact(opts.reason ?? message);
   }
 }
+
+/**
+ * A database reached but busy, by SQLSTATE: what kept this write from finishing is another
+ * session's work (or the server's limit on waiting for it), and it ends on its own.
+ */
+const BUSY: ReadonlyMap<string, (serverMessage: string) => string> = new Map<string, (m: string) => string>([
+  // lock_timeout, or NOWAIT.
+  [
+    '55P03',
+    () =>
+      'another session holds a lock this needs (a long query, a transaction left open, or a `db migrate` under way); nothing was written; run again once it has finished (pg_stat_activity names it)',
+  ],
+  // statement_timeout, pg_cancel_backend, or an administrator.
+  [
+    '57014',
+    (m) =>
+      /statement timeout/i.test(m)
+        ? 'a statement ran past its statement_timeout (a server too loaded to finish it in time); nothing was written; run again once the server is less busy'
+        : 'the server cancelled the statement at the request of another session (pg_cancel_backend, or an administrator); nothing was written; run again',
+  ],
+  [
+    '40001',
+    () =>
+      "another session's transaction changed the same rows at the same time, and the server rolled this one back; nothing was written; run again",
+  ],
+  [
+    '40P01',
+    () =>
+      "this transaction and another session's each waited for a lock the other held, and the server rolled this one back; nothing was written; run again",
+  ],
+]);
 
 /** Drivers' and servers' failures, as the one-line reasons the read-only client gives them. */
 function toWriteError(err: unknown, ctx: ErrorContext): SqlWriteError {
@@ -93,17 +135,17 @@ function toWriteError(err: unknown, ctx: ErrorContext): SqlWriteError {
       { sqlstate: '23514' },
     );
   }
-  // The read-only client explains these two for readers; a writer needs its own advice.
+  // The read-only client explains these for readers; a writer needs its own advice.
   const code = err instanceof SqlHaltError ? err.sqlstate : errorCode(err);
-  if (code === '55P03') {
+  const busy = code === undefined ? undefined : BUSY.get(code);
+  if (busy) {
     const m = err instanceof Error ? err.message : String(err);
-    return new SqlWriteError(
-      redact(
-        `${m} (database ${ctx.database}): another session holds a lock on a table this needs to change (a long query, or a transaction left open); nothing was written; run again once it has finished (pg_stat_activity names it)`,
-        ctx.secrets,
-      ),
-      { sqlstate: code },
-    );
+    // Named busy, never unreachable: the server answered, and pg_stat_activity shows who is in the way.
+    return new SqlWriteError(redact(`database ${ctx.database} was busy: ${m}: ${busy(m)}`, ctx.secrets), {
+      transient: true,
+      sqlstate: code,
+      reason: redact(`${m} (database ${ctx.database})`, ctx.secrets),
+    });
   }
   if (code === '42501' || code === '25006') {
     const m = `${err instanceof Error ? err.message : String(err)} (database ${ctx.database})`;
@@ -257,6 +299,7 @@ export class PgWriter implements SqlWriter {
       const e = toWriteError(err, ctx);
       throw new SqlWriteError(`${e.message}; nothing was written`, {
         unreachable: e.unreachable,
+        transient: e.transient,
         ...(e.sqlstate ? { sqlstate: e.sqlstate } : {}),
       });
     }

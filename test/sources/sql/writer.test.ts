@@ -32,8 +32,42 @@ describe.each(testBackends())('SqlWriter on $name', (backend) => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SqlWriteError);
     expect((err as SqlWriteError).sqlstate).toBe('23502');
+    // Refused by the table: the same write would be refused again.
+    expect((err as SqlWriteError).transient).toBe(false);
     expect(await count(db, 'public.w')).toBe(0);
   });
+
+  // The server's own failures, raised as it raises them, so every backend maps the same codes.
+  it.each([
+    ['55P03', 'canceling statement due to lock timeout', /: another session holds a lock this needs \(/],
+    ['57014', 'canceling statement due to statement timeout', /: a statement ran past its statement_timeout \(/],
+    ['57014', 'canceling statement due to user request', /: the server cancelled the statement at the request of/],
+    [
+      '40001',
+      'could not serialize access due to concurrent update',
+      /: another session's transaction changed the same/,
+    ],
+    ['40P01', 'deadlock detected', /: this transaction and another session's each waited for a lock the other held/],
+  ])(
+    'a database busy with another session (%s, %s) is transient, and not called unreachable',
+    async (code, why, advice) => {
+      const err = await db
+        .writer()
+        .transaction(async (tx) => {
+          await tx.query('INSERT INTO public.w (n) VALUES (1)');
+          await tx.query(`DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '${code}', MESSAGE = '${why}'; END $$`);
+        })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SqlWriteError);
+      const e = err as SqlWriteError;
+      expect([e.sqlstate, e.transient, e.unreachable]).toEqual([code, true, false]);
+      expect(e.message).toMatch(new RegExp(`^database \\S+ was busy: ${why}: `));
+      expect(e.message).toMatch(advice);
+      expect(e.message).toMatch(/; nothing was written; run again/);
+      expect(e.message).not.toMatch(/unreachable/);
+      expect(await count(db, 'public.w')).toBe(0);
+    },
+  );
 
   it("rolls back and passes the callback's own error through unchanged", async () => {
     const mine = new Error('refused by the caller');
@@ -126,6 +160,9 @@ describe.each(testBackends().filter((b) => b.name === 'postgres'))('PgWriter beh
       expect(err).toBeInstanceOf(SqlWriteError);
       expect((err as SqlWriteError).sqlstate).toBe('55P03');
       expect((err as Error).message).toMatch(/another session holds a lock .*nothing was written; run again/);
+      // Busy, not unreachable: the server answered, and the same write succeeds once the lock is let go.
+      expect([(err as SqlWriteError).transient, (err as SqlWriteError).unreachable]).toEqual([true, false]);
+      expect((err as Error).message).toMatch(/^database \S+ was busy: canceling statement due to lock timeout: /);
     } finally {
       await holder.end();
       await writer.close();
@@ -151,6 +188,7 @@ describe('PgWriter and an unreachable or invalid URL', () => {
       const err = await writer.transaction(async () => 1).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SqlWriteError);
       expect((err as SqlWriteError).unreachable).toBe(true);
+      expect((err as SqlWriteError).transient).toBe(true);
       expect((err as Error).message).toMatch(new RegExp(`unreachable at 127\\.0\\.0\\.1:${port}.*nothing was written`));
       expect(`${(err as Error).message}${(err as Error).stack}`).not.toContain(secret);
     } finally {
