@@ -1,7 +1,9 @@
 /**
  * The writable door, kept apart from the read-only SqlClient on purpose: measuring never
- * goes through here. Only `db migrate`, `measure record` and `gate check --record` open a
- * writer, and only the tool's own objects are written through it (principle 8).
+ * goes through here. Only `db migrate`, `measure record`, `gate check --record` and
+ * `comparator run` with `--record` or `--self-test` open a writer (and `demo`, on its own
+ * sandbox), and only the tool's own objects are written through it (principle 8); the one
+ * exception, the self-test's planted rows in the compared tables, is always rolled back.
  *
  * Every unit of work is one transaction: committed when the callback returns, rolled back
  * when anything in it throws, so nothing is ever half-written. A writer holds exactly one
