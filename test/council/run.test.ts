@@ -699,14 +699,22 @@ describe('council run', () => {
     const fake = fakeModel(scriptFromDir(join(FIXTURES, 'all-clear')));
     let inFlight = 0;
     let most = 0;
+    // Each lane's request is held until all three are in flight: sent one after another, the
+    // first would wait alone until the fallback lets it go, and `most` would stay 1. A fixed
+    // pause instead made a loaded machine's slow preparation of a lane read as sequential.
+    // The warm-up (max_tokens 1) goes first and alone, so it is not held.
+    let allIn: () => void = () => undefined;
+    const together = new Promise<void>((r) => (allIn = r));
     const slow: typeof fake.fetch = async (input, init) => {
-      inFlight++;
+      const warm = (JSON.parse(String(init?.body)) as { max_tokens?: number }).max_tokens === 1;
+      if (!warm) inFlight++;
       most = Math.max(most, inFlight);
-      await new Promise((r) => setTimeout(r, 50));
+      if (inFlight === 3) allIn();
+      if (!warm) await Promise.race([together, new Promise((r) => setTimeout(r, 10_000))]);
       try {
         return await fake.fetch(input, init);
       } finally {
-        inFlight--;
+        if (!warm) inFlight--;
       }
     };
     await councilRound({ root: repo.root, rfc: 'demo', apiKey: KEY, fetch: slow, tokenCount: 'estimate' });
