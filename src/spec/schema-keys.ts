@@ -44,6 +44,70 @@ export class SchemaKeys {
     return keys;
   }
 
+  /**
+   * The member of the mapping at `path` whose allowed values (`enum` or `const`, in any form)
+   * include `word`, when the mapping does not have it: `path_exists:` written as a key where
+   * `query: path_exists` chooses the form. With the keys that form requires, and which take a list.
+   */
+  chooserOf(
+    file: string,
+    doc: unknown,
+    path: readonly (string | number)[],
+    word: string,
+  ): { member: string; required: { key: string; list: boolean }[] } | undefined {
+    const here = valueAt(doc, path);
+    if (!isSchema(here)) return undefined;
+    for (const { schema } of this.#at(file, doc, path, true)) {
+      if (!isSchema(schema.properties)) continue;
+      for (const [name, p] of Object.entries(schema.properties)) {
+        if (name in here || !isSchema(p)) continue;
+        const allowed = Array.isArray(p.enum) ? p.enum : 'const' in p ? [p.const] : [];
+        if (!allowed.includes(word)) continue;
+        const chosen: Schema = { ...here, [name]: word };
+        delete chosen[word];
+        const forms = this.#at(file, replaceAt(doc, path, chosen), path, false);
+        const required = new Set(forms.flatMap(({ schema: f }) => (Array.isArray(f.required) ? f.required : [])));
+        required.delete(name);
+        return {
+          member: name,
+          required: [...required]
+            .filter((k): k is string => typeof k === 'string')
+            .map((key) => ({
+              key,
+              list: forms
+                .flatMap((f) => this.#expand(undefined, true, ...this.#child(f, key)))
+                .some(({ schema: f }) => f.type === 'array'),
+            })),
+        };
+      }
+    }
+    return undefined;
+  }
+
+  /** The values a member of the mapping at `path` may take, when the schema lists them (`enum`, `const`). */
+  valuesOf(file: string, doc: unknown, path: readonly (string | number)[], name: string): unknown[] {
+    const values = new Set<unknown>();
+    for (const { schema } of this.#at(file, doc, path, true)) {
+      const p = isSchema(schema.properties) ? schema.properties[name] : undefined;
+      if (!isSchema(p)) continue;
+      for (const v of Array.isArray(p.enum) ? p.enum : 'const' in p ? [p.const] : []) values.add(v);
+    }
+    return [...values];
+  }
+
+  /** The schemas that check the value at `path`; with `anyForm`, every form at the place itself. */
+  #at(file: string, doc: unknown, path: readonly (string | number)[], anyForm: boolean): At[] {
+    const root = this.#file(file);
+    let here = root ? this.#expand(doc, path.length === 0 && anyForm, { file, schema: root }) : [];
+    let data = doc;
+    for (const [i, seg] of path.entries()) {
+      data = member(data, seg);
+      const value = data;
+      here = here.flatMap((at) => this.#expand(value, i === path.length - 1 && anyForm, ...this.#child(at, seg)));
+    }
+    return here;
+  }
+
   #file(file: string): Schema | undefined {
     if (!this.#files.has(file)) {
       let parsed: unknown;
@@ -115,6 +179,16 @@ function member(data: unknown, seg: string | number): unknown {
   return isSchema(data) ? data[seg] : undefined;
 }
 
+/** A copy of `doc` with the value at `path` replaced (the path leads somewhere: `chooserOf` checked). */
+function replaceAt(doc: unknown, path: readonly (string | number)[], value: unknown): unknown {
+  if (path.length === 0) return value;
+  const [seg, ...rest] = path;
+  if (Array.isArray(doc) && typeof seg === 'number')
+    return doc.map((x, i) => (i === seg ? replaceAt(x, rest, value) : x));
+  if (isSchema(doc) && typeof seg === 'string') return { ...doc, [seg]: replaceAt(doc[seg], rest, value) };
+  return doc;
+}
+
 /** The value at `path` of a document, undefined where the path leads nowhere. */
 export function valueAt(doc: unknown, path: readonly (string | number)[]): unknown {
   return path.reduce(member, doc);
@@ -122,12 +196,18 @@ export function valueAt(doc: unknown, path: readonly (string | number)[]): unkno
 
 /**
  * Whether an `if` of the shape the schemas use holds for `value`: `properties` whose schemas
- * are a `const` or an `enum` (a member that is absent satisfies its schema, as in JSON Schema).
+ * are a `const` or an `enum` (a member that is absent satisfies its schema, as in JSON Schema),
+ * and `required` members, without which it does not hold.
  * undefined for any other shape: both branches may apply.
  */
 function holds(cond: Schema, value: unknown): boolean | undefined {
   const props = cond.properties;
-  if (Object.keys(cond).some((k) => k !== 'properties') || !isSchema(props) || !isSchema(value)) return undefined;
+  if (Object.keys(cond).some((k) => k !== 'properties' && k !== 'required') || !isSchema(props) || !isSchema(value))
+    return undefined;
+  const required = cond.required ?? [];
+  if (!Array.isArray(required)) return undefined;
+  // `required` in an `if` keeps a form from applying when the member choosing it is not written.
+  if (required.some((name) => typeof name !== 'string' || !(name in value))) return false;
   for (const [name, p] of Object.entries(props)) {
     if (!isSchema(p) || Object.keys(p).some((k) => k !== 'const' && k !== 'enum')) return undefined;
     if (!(name in value)) continue;

@@ -98,6 +98,8 @@ export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown
   const errors = closestBranches(validate.errors ?? []);
   const meant = misspellings(schemaFile, data, errors);
   const misspelt = new Set([...meant].map(([e, k]) => `${e.instancePath}/${k}`));
+  const valueAsKey = chosenByKey(schemaFile, data, errors);
+  const chooserWritten = new Set([...valueAsKey].map(([e, c]) => `${e.instancePath}/${c.member}`));
   // A key whose value failed a conditional branch (an if/then) is left unevaluated, so
   // unevaluatedProperties calls it unknown as well: its own error is the one to report.
   const failedAt = new Set<string>();
@@ -121,6 +123,9 @@ export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown
     else result.badRoot = true;
     // `severty:` is one mistake: the key it misspells is not missing as well.
     if (e.keyword === 'required' && misspelt.has(`${e.instancePath}/${String(e.params.missingProperty)}`)) continue;
+    // `path_exists:` for `query: path_exists` is one mistake: `query` is not missing as well.
+    if (e.keyword === 'required' && chooserWritten.has(`${e.instancePath}/${String(e.params.missingProperty)}`))
+      continue;
     // A gate written as `- INV-1` fits neither of an exit criterion's forms only by not being a mapping.
     if (e.keyword === 'oneOf' && wrongType.has(e.instancePath)) continue;
     if (gate && otherCondition.has(e.instancePath)) {
@@ -133,7 +138,9 @@ export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown
         ? conditionKeyProblem(y, gate, path, written, itemLabel(data, path))
         : gate && e.keyword === 'type' && path.length === 1
           ? notAGate(y, gate, path)
-          : toProblem(y, e, itemLabel(data, path), meant.get(e));
+          : valueAsKey.has(e)
+            ? chosenProblem(y, e, itemLabel(data, path), valueAsKey.get(e)!)
+            : toProblem(y, e, itemLabel(data, path), meant.get(e), requiredValues(schemaFile, data, e));
     if (!p) continue;
     const key = `${p.line}:${p.col}:${p.message}`;
     if (seen.has(key)) continue;
@@ -228,11 +235,53 @@ function branchFailed(schemaFile: string, data: unknown, e: ErrorObject, errors:
   const keys = (schemaKeys ??= new SchemaKeys(SCHEMAS_DIR));
   if (keys.keysAt(schemaFile, data, path).has(key)) return true;
   // A member's value that fits no enum or const: which form applies cannot be told.
+  // Or one not written at all (`path:` without `query:`): the key belongs to a form not chosen.
   const chooserFailed = others.some(
-    (o) => (o.keyword === 'enum' || o.keyword === 'const') && pathOf(o.instancePath).length === path.length + 1,
+    (o) =>
+      ((o.keyword === 'enum' || o.keyword === 'const') && pathOf(o.instancePath).length === path.length + 1) ||
+      (o.keyword === 'required' &&
+        o.instancePath === e.instancePath &&
+        keys.valuesOf(schemaFile, data, path, String(o.params.missingProperty)).length > 0),
   );
   return chooserFailed && keys.keysAt(schemaFile, data, path, { anyForm: true }).has(key);
 }
+
+/**
+ * Unknown keys that are a value of a member the mapping lacks (`path_exists: docs/x.md` where a
+ * git measurement reads `query: path_exists` and `path: docs/x.md`): the sources table names each
+ * form by that value, so it is an easy key to write.
+ */
+function chosenByKey(schemaFile: string, data: unknown, errors: ErrorObject[]): Map<ErrorObject, Chooser> {
+  const out = new Map<ErrorObject, Chooser>();
+  for (const e of errors) {
+    if (e.keyword !== 'additionalProperties' && e.keyword !== 'unevaluatedProperties') continue;
+    const keys = (schemaKeys ??= new SchemaKeys(SCHEMAS_DIR));
+    const chooser = keys.chooserOf(schemaFile, data, pathOf(e.instancePath), unknownKey(e));
+    if (chooser) out.set(e, chooser);
+  }
+  return out;
+}
+
+function chosenProblem(y: ParsedYaml, e: ErrorObject, label: string, chooser: Chooser): Problem {
+  const path = pathOf(e.instancePath);
+  const key = unknownKey(e);
+  const given = nodeValue(y, [...path, key]);
+  const [only, ...more] = chooser.required;
+  // What was written as the key's value is what the form's one required key reads.
+  const withIt =
+    only === undefined
+      ? ''
+      : more.length === 0 && (typeof given === 'string' || typeof given === 'number')
+        ? ` and ${only.key}: ${only.list ? `[${String(given)}]` : String(given)}`
+        : `, with ${chooser.required.map((r) => r.key).join(' and ')}`;
+  return {
+    ...keyLocation(y, path, key),
+    severity: 'error',
+    message: `${label}${describePath(path)}'${key}' is a value of ${chooser.member}, not a key: write ${chooser.member}: ${key}${withIt}`,
+  };
+}
+
+type Chooser = NonNullable<ReturnType<SchemaKeys['chooserOf']>>;
 
 const unknownKey = (e: ErrorObject) => String(e.params.additionalProperty ?? e.params.unevaluatedProperty);
 
@@ -345,7 +394,21 @@ function itemLabel(data: unknown, path: (string | number)[]): string {
   return typeof item?.id === 'string' ? `'${item.id}': ` : `item ${path[0] + 1}: `;
 }
 
-function toProblem(y: ParsedYaml, e: ErrorObject, label: string, meant: string | undefined): Problem | undefined {
+/** A missing key that takes one of a few words (`query:`) is said with them, so it can be written at once. */
+function requiredValues(schemaFile: string, data: unknown, e: ErrorObject): string[] {
+  if (e.keyword !== 'required') return [];
+  const keys = (schemaKeys ??= new SchemaKeys(SCHEMAS_DIR));
+  const values = keys.valuesOf(schemaFile, data, pathOf(e.instancePath), String(e.params.missingProperty));
+  return values.every((v) => typeof v === 'string') ? values : [];
+}
+
+function toProblem(
+  y: ParsedYaml,
+  e: ErrorObject,
+  label: string,
+  meant: string | undefined,
+  allowed: string[] = [],
+): Problem | undefined {
   const path = pathOf(e.instancePath);
   const where = label + describePath(path);
   const mk = (loc: { file: string; line: number; col: number }, message: string): Problem => ({
@@ -369,7 +432,10 @@ function toProblem(y: ParsedYaml, e: ErrorObject, label: string, meant: string |
     }
     case 'required': {
       const missing = String(e.params.missingProperty);
-      return mk(valueLocation(y, path), `${where}missing required key '${missing}'`);
+      return mk(
+        valueLocation(y, path),
+        `${where}missing required key '${missing}'${allowed.length ? ` (one of: ${allowed.join(', ')})` : ''}`,
+      );
     }
     case 'enum': {
       const allowed = (e.params.allowedValues as unknown[]).map(String);

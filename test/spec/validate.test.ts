@@ -276,7 +276,7 @@ describe('spec validate reports every problem, each at file:line:col', () => {
       `${M}:3:69: 'avg': artifact.extract.aggregate: must be one of: max, min, sum, count`,
       `${M}:5:48: 'blank': artifact.extract.column: must not be blank`,
       `${M}:7:38: 'both': artifact.extract: reads either a regex (pattern and as) or a table column (column and aggregate), not both: keep one pair`,
-      `${M}:9:38: 'alone': artifact.extract: missing required key 'aggregate'`,
+      `${M}:9:38: 'alone': artifact.extract: missing required key 'aggregate' (one of: max, min, sum, count)`,
     ]);
   });
 
@@ -344,6 +344,23 @@ describe('spec validate reports every problem, each at file:line:col', () => {
       `${M}:9:3: 'q': unknown key 'windw'; did you mean 'window'?`,
       `${M}:10:50: 'q': sql: unknown key 'wher'; did you mean 'where'?`,
       `${M}:12:30: 'g': git: unknown key 'paths'; did you mean 'path'?`,
+    ]);
+  });
+
+  it("a git query written as a key (the sources table's path_exists) is one problem, saying to write query:", () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml':
+          `${latency}- id: a\n  git:\n    path_exists: src/x.py\n- id: b\n  git: { first_commit: src/x }\n` +
+          `- id: c\n  git: { order: x }\n- id: d\n  git: { path: src/x.py }\n`,
+      }),
+    );
+    expect(ps).toEqual([
+      `${M}:10:5: 'a': git: 'path_exists' is a value of query, not a key: write query: path_exists and path: src/x.py`,
+      `${M}:12:10: 'b': git: 'first_commit' is a value of query, not a key: write query: first_commit and paths: [src/x]`,
+      `${M}:14:10: 'c': git: 'order' is a value of query, not a key: write query: order, with before and after`,
+      // No query at all: one problem naming the queries, not each form's keys as missing.
+      `${M}:16:8: 'd': git: missing required key 'query' (one of: path_exists, first_commit, last_commit, commit_matching, order, prereqs_before)`,
     ]);
   });
 
@@ -1506,7 +1523,7 @@ describe('spec validate reports every problem, each at file:line:col', () => {
       `${M}:5:5: 'diffs': verifier: query: parity counts the golden captures that differ, so it takes no document or verdicts: remove them, or count citations with query: citations`,
     ]);
     expect(problemsOf(raw({ 'measurements.yaml': `- id: diffs\n  verifier: { verdicts: [REFUTED] }\n` }))).toEqual([
-      `${M}:3:13: 'diffs': verifier: missing required key 'query'`,
+      `${M}:3:13: 'diffs': verifier: missing required key 'query' (one of: citations, parity)`,
     ]);
   });
 
