@@ -133,8 +133,11 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
     // A glob that matches nothing in the whole tree is a mistake, not a clean result. The
     // files the rule's other globs match are still checked: a finding there is reported
     // (and an error fails the rule) whatever else halts it.
+    const deadAt = c.include.flatMap((g, j) => (names(g) ? [] : [c.rule.includeAt[j]]));
     const dead = c.include.filter((g) => !names(g));
     if (dead.length) {
+      // Where each is written: a rule may list several, and lints.yaml several rules.
+      const at = deadAt.map((l) => (l ? `${l.file}:${l.line}:${l.col}` : 'lints.yaml')).join(', ');
       const none = dead.length === c.include.length;
       if (none) unchecked.add(c.rule.id);
       // Unless the rule says its globs name paths still to be created: nothing there yet is clean.
@@ -143,7 +146,7 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
       const listed = dead.some((g) => snap.universe.some(matcher([g])));
       s.halt = {
         reason: 'missing',
-        message: `include ${dead.length === 1 ? 'glob' : 'globs'} ${dead.map((g) => `'${g}'`).join(', ')} matched no file in the ${snap.info.kind === 'staged' ? 'index' : 'tree'}${listed ? ' (only symlinks, submodules or deleted files, which lint does not read)' : ''}, so ${none ? 'nothing was checked' : "what it was meant to name was not checked (the rule's other globs were)"}; fix the glob in lints.yaml (or, for a path still to be created, add may_match_nothing: true beside it)`,
+        message: `include ${dead.length === 1 ? 'glob' : 'globs'} ${dead.map((g) => `'${g}'`).join(', ')} matched no file in the ${snap.info.kind === 'staged' ? 'index' : 'tree'}${listed ? ' (only symlinks, submodules or deleted files, which lint does not read)' : ''}, so ${none ? 'nothing was checked' : "what it was meant to name was not checked (the rule's other globs were)"}; fix the ${dead.length === 1 ? 'glob' : 'globs'} at ${at} (or, for a path still to be created, add may_match_nothing: true beside it)`,
       };
     }
   }
@@ -165,8 +168,8 @@ export async function runLint(opts: LintRunOptions): Promise<LintReport> {
         ? {
             reason: 'missing',
             message: s.halt.message.replace(
-              /, so what it was meant to name was not checked \(the rule's other globs were\); fix the glob in lints\.yaml.*$/,
-              `, and ${removes}, so nothing was checked; fix the glob and narrow exclude in lints.yaml`,
+              /, so what it was meant to name was not checked \(the rule's other globs were\); fix the (globs?) at (.*) \(or, for a path.*$/,
+              `, and ${removes}, so nothing was checked; fix the $1 and narrow exclude in lints.yaml (the $1 at $2)`,
             ),
           }
         : { reason: 'missing', message: `${removes}, so nothing was checked; narrow exclude in lints.yaml` };

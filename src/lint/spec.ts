@@ -45,6 +45,8 @@ interface RuleBase {
 /** The file globs of a rule that reads contents. */
 interface ContentGlobs {
   include: string[];
+  /** Where each include glob is written, in the same order: a glob that matches nothing is fixed there. */
+  includeAt: SourceLocation[];
   exclude: string[];
   /** An include glob may match nothing yet (a path still to be created): it checks nothing then, rather than halting. */
   mayMatchNothing: boolean;
@@ -317,6 +319,7 @@ export function readLints(
             ...base,
             kind,
             include: f.include,
+            includeAt: f.include.map((_, j) => valueLocation(y, [i, 'forbid', 'include', j])),
             exclude: f.exclude ?? [],
             mayMatchNothing: f.may_match_nothing ?? false,
             source,
@@ -382,6 +385,7 @@ export function readLints(
             helper: h.helper,
             modules: h.modules,
             include: h.include,
+            includeAt: h.include.map((_, j) => valueLocation(y, [i, 'helper_only', 'include', j])),
             exclude: h.exclude ?? [],
             mayMatchNothing: h.may_match_nothing ?? false,
             source: h.construct,

@@ -536,6 +536,20 @@ describe('idle waivers', () => {
 });
 
 describe('zero files', () => {
+  it('a dead include glob is named at its line in lints.yaml, where it is fixed', async () => {
+    const repo = lintRepo({
+      rules: [{ ...L1, forbid: { ...L1.forbid, include: ['**/*.py', 'lib/**/*.pyx', 'vendor/**'] } }],
+      files: { 'src/app.py': 'x = 1\n' },
+    });
+    const r = await lint(repo);
+    const at = (glob: string) => {
+      const lines = readFileSync(join(repo.dir, 'gates/demo/lints.yaml'), 'utf8').split('\n');
+      const i = lines.findIndex((l) => l.includes(`- ${glob}`));
+      return `gates/demo/lints.yaml:${i + 1}:${(lines[i] ?? '').indexOf(glob) + 1}`;
+    };
+    expect(r.rules[0]?.reason).toContain(`fix the globs at ${at('lib/**/*.pyx')}, ${at('vendor/**')} (or,`);
+  });
+
   it('an include glob that matches no file halts the rule and names the glob', async () => {
     const repo = lintRepo({
       rules: [{ ...L1, forbid: { ...L1.forbid, include: ['**/*.py', 'lib/**/*.pyx'] } }],
