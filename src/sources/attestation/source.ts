@@ -15,9 +15,13 @@ import { type Anchor, anchor, anchorEvidence, authorOf, commitEvidence, RepoBack
 import { type CommitInfo, type GitHistory, type Identity, normalisePath, type WritingCommit } from '../git/repo.js';
 import { type EvalContext, halt, type MeasurementOutcome, ok } from '../types.js';
 import { visible } from '../../formatters/visible.js';
+import { closest, suggest } from '../../util/suggest.js';
 
 /** Resolves from src/sources/attestation and from dist/sources/attestation alike. */
 const SCHEMA_URL = new URL('../../../schemas/attestation.schema.json', import.meta.url);
+
+/** The keys of a record (schemas/attestation.schema.json), for a key written another way. */
+const RECORD_KEYS = ['gate', 'signer', 'email', 'date', 'judgement', 'note'];
 
 export interface AttestationRecord {
   gate: string;
@@ -93,7 +97,10 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
     }
     if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
       const j = (raw as Record<string, unknown>).judgement;
-      if (j === undefined || j === null || (typeof j === 'string' && j.trim() === '')) {
+      // `judgment:` (the other spelling) is a judgement written under a key the schema does not
+      // know, not a blank one: the schema's message names the key and the spelling it takes.
+      const misspelt = j === undefined && Object.keys(raw).some((k) => closest(k, RECORD_KEYS) === 'judgement');
+      if (!misspelt && (j === undefined || j === null || (typeof j === 'string' && j.trim() === ''))) {
         return unsigned(
           `the attestation ${file} has a blank judgement; the operator must record one of: ${spec.judgements.join(', ')}`,
         );
@@ -250,11 +257,18 @@ function sameEmail(x: string, y: string): boolean {
 }
 
 function schemaErrors(errors: ErrorObject[] | null | undefined, raw: unknown): string {
+  const unknown = (e: ErrorObject) => String((e.params as { additionalProperty?: string }).additionalProperty);
+  // A key written another way (`judgment`) is one mistake: the key it spells is not missing as well.
+  const meant = new Set(
+    (errors ?? []).flatMap((e) => (e.keyword === 'additionalProperties' ? [closest(unknown(e), RECORD_KEYS)] : [])),
+  );
   return (errors ?? [])
+    .filter((e) => !(e.keyword === 'required' && meant.has(String(e.params.missingProperty))))
     .map((e) => {
       const at = e.instancePath === '' ? 'the record' : e.instancePath.slice(1);
       if (e.keyword === 'additionalProperties') {
-        return `${at} has an unknown key '${String((e.params as { additionalProperty?: string }).additionalProperty)}'`;
+        const key = unknown(e);
+        return `${at} has an unknown key '${key}'${suggest(key, RECORD_KEYS)}`;
       }
       if (e.keyword === 'format' && (e.params as { format?: string }).format === 'date') {
         return `${at} ${dateValue(raw, e.instancePath)}is not a calendar date (YYYY-MM-DD)`;

@@ -54,6 +54,7 @@ describe('AttestationMeasurementSource', () => {
     editSha = add('edited', record('edited', ALICE, 'observed-violation'), BOB, '2026-01-11T00:00:00Z');
     add('not_allowed', record('not_allowed', ALICE, 'probably fine'), ALICE);
     add('blank', record('blank', ALICE, ''), ALICE);
+    add('judgment', record('judgment', ALICE, 'observed-clean').replace('judgement:', 'judgment:'), ALICE);
     add('wrong_gate', record('stop_sign_5', ALICE, 'observed-clean'), ALICE);
     add('extra_key', record('extra_key', ALICE, 'observed-clean', 'mood: good\n'), ALICE);
     add('bad_date', record('bad_date', ALICE, 'observed-clean').replace('2026-01-10', '2026-02-30'), ALICE);
@@ -159,6 +160,14 @@ describe('AttestationMeasurementSource', () => {
     expect(h.halt).toBe('unsigned');
     expect(h.reason).toContain('probably fine');
     expect(h.reason).toContain('observed-clean');
+  });
+
+  it('a judgement under a misspelt key is named so, not called blank', async () => {
+    const h = halted(await measure('judgment'));
+    expect(h.halt).toBe('unsigned');
+    expect(h.reason).toBe(
+      `the attestation ${DIR}/judgment.yaml does not match the attestation schema: the record has an unknown key 'judgment' (did you mean 'judgement'?)`,
+    );
   });
 
   it('a blank judgement is unsigned', async () => {
