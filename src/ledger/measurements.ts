@@ -168,7 +168,10 @@ function textPosition(text: string, offset: number): string {
 
 /**
  * Why a decimal literal would not be stored as written, or null when it would: beyond the
- * range of a double, a non-zero value that rounds to 0, or an integer too large to stay exact.
+ * range of a double, a non-zero value that rounds to 0, an integer too large to stay exact, or
+ * more digits than a double keeps. The value travels as a JavaScript number, so what is stored
+ * is the shortest decimal that reads back as that double (1.50 is stored as 1.5, the same
+ * value; 0.12345678901234567890 as 0.12345678901234568, another one).
  */
 function inexactNumber(literal: string): string | null {
   const n = Number(literal);
@@ -177,6 +180,10 @@ function inexactNumber(literal: string): string | null {
   if (n === 0 && /[1-9]/.test(mantissa)) return 'is too small for a double and would be stored as 0';
   if (/^[+-]?\d+$/.test(literal) && !Number.isSafeInteger(n)) {
     return `is an integer beyond ±${Number.MAX_SAFE_INTEGER} and would be stored as ${n}`;
+  }
+  const stored = String(n);
+  if (decimalValue(literal) !== decimalValue(stored)) {
+    return `has more significant digits than a double keeps and would be stored as ${stored}`;
   }
   return null;
 }

@@ -243,6 +243,10 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
       /--payload: the key "a" is written twice in one object \(column 2 and column 8\)/,
     ],
     [['--type', 'measurement.x.y', '--value', 'abc'], /--value 'abc' is not a finite decimal number/],
+    [
+      ['--type', 'measurement.x.y', '--payload', '{"a":0.12345678901234567890}'],
+      /--payload: the number 0\.12345678901234567890 has more significant digits than a double keeps and would be stored as 0\.12345678901234568$/m,
+    ],
     [['--type', 'measurement.x.y', '--elapsed-ms', '0x10'], /--elapsed-ms '0x10' is not a finite decimal number/],
     [['--type', 'measurement.x.y', '--elapsed-ms', '-3'], /--elapsed-ms -3 is below 0/],
     [['--type', 'measurement.x.y', '--value', '1', '--at', 'soon'], /--at 'soon' is not a date/],

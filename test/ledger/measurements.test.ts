@@ -102,6 +102,31 @@ describe('input validation (before any connection)', () => {
     expect(parseNumber('1.5e300', '--value')).toBe(1.5e300);
   });
 
+  it('refuses a number with more digits than a double keeps, which would be stored rounded', () => {
+    // Neither is out of range nor an integer: each would be stored as the nearest double.
+    expect(() => parsePayload('{"a":0.12345678901234567890}')).toThrow(
+      '--payload: the number 0.12345678901234567890 has more significant digits than a double keeps and would be stored as 0.12345678901234568',
+    );
+    expect(() => parsePayload('{"a":[12345678901234567.5]}')).toThrow(/would be stored as 12345678901234568$/);
+    expect(() => parseNumber('41.50000000000000001', '--elapsed-ms')).toThrow(
+      "--elapsed-ms '41.50000000000000001' has more significant digits than a double keeps and would be stored as 41.5",
+    );
+    expect(() => parseNumber('0.1000000000000000055511151231257827', '--value')).toThrow(/stored as 0\.1$/);
+    // Another spelling of the same value is stored as that value.
+    expect(parsePayload('{"a":1.0,"b":1.50,"c":-0,"d":1e22,"e":15e-1,"f":0.30000000000000004,"g":-0.0e5}')).toEqual({
+      a: 1,
+      b: 1.5,
+      c: -0,
+      d: 1e22,
+      e: 1.5,
+      f: 0.30000000000000004,
+      g: -0,
+    });
+    expect(parseNumber('+.5', '--value')).toBe(0.5);
+    expect(parseNumber('5.', '--value')).toBe(5);
+    expect(parseNumber('1234567890.1234567', '--value')).toBe(1234567890.1234567);
+  });
+
   it('refuses a payload string PostgreSQL cannot store, before any connection', () => {
     expect(() => parsePayload('{"a":"x\\u0000y"}')).toThrow(/cannot store the character U\+0000/);
     expect(() => parsePayload('{"a\\u0000":1}')).toThrow(/U\+0000/);
