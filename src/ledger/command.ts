@@ -2,6 +2,7 @@
  * The base of the ledger's commands, without the database drivers (./cli.js): a command
  * refused for a bad flag does not load them (test/cli/bundle.test.ts).
  */
+import { asksJsonOnStdout, formatJsonError } from '../cli/json-error.js';
 import { HOME_PROGRAM, PROGRAM_ENV, RfcCommand } from '../cli/rfc-command.js';
 import { EXIT } from '../model/result.js';
 import { urlProblem } from '../sources/sql/url.js';
@@ -61,6 +62,10 @@ export abstract class LedgerCommand extends RfcCommand {
     if (await ledgerFailure(err)) {
       process.stderr.write(`error: ${err.message}\n`);
       if (process.argv.includes('--debug') && err.stack) process.stderr.write(`${err.stack}\n`);
+      // A step piping --json into jq reads why there is no report, as for any other exit 3.
+      if (asksJsonOnStdout(this.argv)) {
+        process.stdout.write(formatJsonError({ name: 'LedgerError', message: err.message, exit: EXIT.invalid }));
+      }
       this.exit(EXIT.invalid);
     }
     return super.catch(err);

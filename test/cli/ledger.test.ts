@@ -125,6 +125,24 @@ describe('before db migrate', () => {
     expect(existsSync(join(fresh.dir, '.rfcgate'))).toBe(false);
   });
 
+  it('with --json, measure record, measure list and gate history print the error object for jq', () => {
+    const reason =
+      'the embedded database .rfcgate/pgdata does not exist; run `rfcgate db migrate` to create it (or set DATABASE_URL)';
+    for (const args of [
+      ['measure', 'record', '--type', LEASE, '--elapsed-ms', '4', '--json'],
+      ['measure', 'list', '--json'],
+      ['gate', 'history', '--json'],
+    ]) {
+      const r = run(args, { cwd: fresh.dir });
+      expect(r.code, args.join(' ')).toBe(3);
+      expect(JSON.parse(r.stdout), args.join(' ')).toEqual({
+        error: { name: 'LedgerError', message: reason, exit: 3 },
+      });
+      expect(r.stderr).toBe(`error: ${reason}\n`);
+    }
+    expect(existsSync(join(fresh.dir, '.rfcgate'))).toBe(false);
+  });
+
   it('gate check --record prints the report, records nothing, exits 3', () => {
     const r = run(['gate', 'check', '--as-of', AS_OF, '--json', '--record'], { cwd: fresh.dir });
     expect(r.code).toBe(3);
