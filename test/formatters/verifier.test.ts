@@ -37,6 +37,17 @@ describe('cite formatters', () => {
     expect(formatCite(empty, 'table')).toMatch(/^no citations: PASS$/m);
   });
 
+  it('counts the citations --since left out, one in the singular', () => {
+    const since = (unchanged: number) =>
+      formatCite({ ...halted, since: { ref: 'main', sha: 'b'.repeat(40), unchanged } }, 'table').split('\n')[0];
+    expect(since(1)).toBe(
+      'rfcs/x.md against main, citations and files changed since main (1 unchanged citation left out)',
+    );
+    expect(since(2)).toBe(
+      'rfcs/x.md against main, citations and files changed since main (2 unchanged citations left out)',
+    );
+  });
+
   it('the table writes out what a terminal or a CI log would obey in the document and the files it cites', () => {
     const counts = { ...halted.counts, REFUTED: 1 };
     const citation = {

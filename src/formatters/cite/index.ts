@@ -46,7 +46,7 @@ export function citeCounts(r: CiteReport): string {
 /** The table's heading: the document's path and the refs as a terminal shows them (visible). */
 function headline(r: CiteReport): string {
   const since = r.since
-    ? `, citations and files changed since ${visible(r.since.ref)} (${r.since.unchanged} unchanged citations left out)`
+    ? `, citations and files changed since ${visible(r.since.ref)} (${r.since.unchanged} unchanged citation${r.since.unchanged === 1 ? '' : 's'} left out)`
     : '';
   return `${visible(r.document)} against ${visible(r.ref)}${r.sha ? ` (${visible(r.sha.slice(0, 7))})` : ''}${since}`;
 }
