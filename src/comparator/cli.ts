@@ -56,7 +56,7 @@ export function parseMinAge(text: string | undefined): number | undefined {
   const ms = parseDuration(text);
   if (ms === undefined)
     throw new UsageError(
-      `--min-age '${text}' is not a duration: use 0, or a whole number and s, m, h, d or w (5m, 2h)`,
+      `--min-age '${text}' is not a duration: use 0, or a whole number and s, m, h, d or w (5m, 2h), the number from 1 to 99999 without a leading 0`,
     );
   return ms;
 }

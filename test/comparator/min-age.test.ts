@@ -13,6 +13,10 @@ describe('comparator run --min-age', () => {
     expect(parseMinAge(undefined)).toBeUndefined();
     for (const bad of ['5', '-1m', '5 m', '0.5h', 's', ''])
       expect(() => parseMinAge(bad)).toThrow(/is not a duration: use 0, or a whole number and s, m, h, d or w/);
+    // A whole number and a unit still: the message says which numbers are taken.
+    for (const bad of ['100000w', '05m'])
+      expect(() => parseMinAge(bad)).toThrow(/the number from 1 to 99999 without a leading 0$/);
+    expect(parseMinAge('99999w')).toBe(99_999 * 604_800_000);
   });
 });
 
