@@ -21,7 +21,12 @@ ${LEDGER_READER_EXIT_CODES_HELP}`;
 
   static override flags = {
     type: Flags.string({ description: 'Only this measurement type.' }),
-    limit: Flags.integer({ description: 'How many rows.', default: 20, min: 1, max: MAX_LIST_LIMIT }),
+    limit: Flags.integer({
+      description: `How many rows, newest first (at most ${MAX_LIST_LIMIT}).`,
+      default: 20,
+      min: 1,
+      max: MAX_LIST_LIMIT,
+    }),
     json: Flags.boolean({ description: 'Print the rows as JSON.' }),
   };
 
