@@ -18,6 +18,7 @@ import type { GateResult } from '../../src/model/result.js';
 import { PgliteWriter, PgWriter } from '../../src/sources/sql/writer.js';
 import { urlProblem } from '../../src/sources/sql/url.js';
 import { type CliRun, runCli, runOnce } from '../helpers/cli.js';
+import { expectInert, PLANTED, SHOWN } from '../helpers/planted.js';
 
 const AS_OF = '2026-06-01T00:00:00Z';
 const LEASE = 'measurement.lease_plane.request';
@@ -296,6 +297,18 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
         "SELECT count(*)::int AS n FROM audit.coordination_measurements WHERE measurement_type <> 'measurement.lease_plane.request'",
       ),
     ).toEqual([{ n: 0 }]);
+  });
+
+  it('measure record shows a key and a recorder it did not choose inertly, as a CI log must', () => {
+    const args = ['measure', 'record', '--type', 'measurement.cli.inert', '--value', '1', '--at', '2026-04-15'];
+    const env = { RFCGATE_RECORDED_BY: PLANTED };
+    const first = run([...args, '--idempotency-key', PLANTED], { cwd: repo.dir, env });
+    expect(first.code).toBe(0);
+    const again = run([...args, '--idempotency-key', PLANTED], { cwd: repo.dir, env });
+    expect(again.code).toBe(0);
+    expectInert(again.stdout);
+    expect(again.stdout.startsWith(`already recorded: idempotency key '${SHOWN}' is `)).toBe(true);
+    expect(again.stdout).toContain(`, recorded by ${SHOWN} at `);
   });
 
   it('an unreachable DATABASE_URL: exit 3, one line naming host:port, never the password', async () => {

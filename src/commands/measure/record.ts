@@ -13,7 +13,7 @@ import {
   recordMeasurement,
 } from '../../ledger/measurements.js';
 import { UsageError } from '../../spec/problems.js';
-import { jsonReport } from '../../formatters/visible.js';
+import { jsonReport, visible } from '../../formatters/visible.js';
 
 /**
  * --at: the instant measured, which has passed. A row stamped later than now would lie unseen
@@ -101,8 +101,10 @@ ${LEDGER_EXIT_CODES_HELP}`;
         `recorded ${outcome.type} at ${outcome.recorded_at} (row ${outcome.id}) in ${outcome.database}\n`,
       );
     } else {
+      // The key is the caller's and recorded_by whoever recorded it first: neither may act as a
+      // workflow command in a CI log.
       process.stdout.write(
-        `already recorded: idempotency key '${outcome.idempotency_key}' is ${outcome.type} at ${outcome.recorded_at} (row ${outcome.id}), recorded by ${outcome.recorded_by} at ${outcome.created_at}; nothing written\n`,
+        `already recorded: idempotency key '${visible(outcome.idempotency_key)}' is ${outcome.type} at ${outcome.recorded_at} (row ${outcome.id}), recorded by ${visible(outcome.recorded_by)} at ${outcome.created_at}; nothing written\n`,
       );
     }
     return outcome;
