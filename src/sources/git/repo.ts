@@ -421,6 +421,15 @@ function literalFolder(glob: string): string {
 }
 
 /**
+ * Pathspecs narrowing a `git log` to the literal folders of `globs` (none when a glob starts
+ * with a wildcard); what git then lists is matched as every other history query matches.
+ */
+function literalFolderSpecs(globs: string[]): string[] {
+  const folders = globs.map(literalFolder);
+  return folders.includes('') ? [] : [...new Set(folders)].map((f) => `:(literal)${f}`);
+}
+
+/**
  * The one folder every file a commit removed from `folder` went to, each under the same path
  * inside it (`git mv a/golden b/golden`): `b/golden`. git pairs renames file by file, so a
  * folder is never renamed as such; a file whose content changed too much (or an empty one,
@@ -972,9 +981,7 @@ export class GitRepo implements GitHistory {
     if (!globs.length) return undefined;
     const st = await this.state();
     if (st.kind !== 'repo') return undefined;
-    // Narrowed by each glob's literal folder, then matched as every other history query matches.
-    const folders = globs.map(literalFolder);
-    const specs = folders.includes('') ? [] : [...new Set(folders)].map((f) => `:(literal)${f}`);
+    const specs = literalFolderSpecs(globs);
     const commits = await loadLog(st.root, [
       'log',
       '-z',
@@ -1191,9 +1198,7 @@ export class GitRepo implements GitHistory {
       if (!globs.length) return [];
       const st = await this.state();
       if (st.kind !== 'repo') throw new Error(st.message);
-      // Narrowed by each glob's literal folder, then matched as every other history query matches.
-      const folders = globs.map(literalFolder);
-      const specs = folders.includes('') ? [] : [...new Set(folders)].map((f) => `:(literal)${f}`);
+      const specs = literalFolderSpecs(globs);
       const commits = await loadLog(st.root, [
         'log',
         '-z',
