@@ -245,11 +245,14 @@ async function evaluateCondition(
     .map((id) => [id, outcomes.get(id)] as const)
     .filter((x): x is readonly [string, Extract<MeasurementOutcome, { status: 'halt' }>] => x[1]?.status === 'halt');
   if (halted.length) {
+    const haltReason = pickHalt(halted.map(([, o]) => o.halt));
+    const cause = halted.find(([, o]) => o.halt === haltReason && o.at)?.[1].at;
     const asHalt: GateResult = {
       ...base,
       verdict: 'halt',
-      halt_reason: pickHalt(halted.map(([, o]) => o.halt)),
+      halt_reason: haltReason,
       reason: groupReasons(halted.map(([id, o]) => [id, o.reason])),
+      ...(cause ? { cause } : {}),
     };
     // The halted measurements are left out of vars, and CEL's || and && absorb a missing
     // operand when the others decide (`true || x`, `false && x`): a condition that still

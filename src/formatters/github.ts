@@ -72,15 +72,19 @@ export function formatGithub(report: GateReport, o: { prefix?: string; keptIn?: 
 
 function annotation(r: GateResult, prefix: string): string {
   const verdict = r.verdict === 'halt' ? `halt (${r.halt_reason ?? 'error'})` : r.verdict;
+  // A halt on text written elsewhere (a misspelt column in measurements.yaml) is annotated
+  // where that text is, the line to edit; the gate's own place is said in the message.
+  const at = r.cause ?? r.location;
+  const gateAt = r.cause ? ` (${r.location.file}:${r.location.line}:${r.location.col})` : '';
   return command(
     r.verdict === 'fail' ? 'error' : 'warning',
     {
-      file: prefix + r.location.file.replace(/\\/g, '/'),
-      line: String(r.location.line),
-      col: String(r.location.col),
+      file: prefix + at.file.replace(/\\/g, '/'),
+      line: String(at.line),
+      col: String(at.col),
       title: `${r.id} ${verdict}`,
     },
-    `${r.reason ?? r.title}\n${r.kind.replace('_', ' ')} ${r.id} ${r.section}: ${r.title}`,
+    `${r.reason ?? r.title}\n${r.kind.replace('_', ' ')} ${r.id} ${r.section}: ${r.title}${gateAt}`,
   );
 }
 

@@ -23,6 +23,7 @@ function result(r: GateResult): Record<string, unknown> {
     ...(r.reason ? { reason: r.reason } : {}),
     evidence: sortKeys(r.evidence),
     location: { file: r.location.file, line: r.location.line, col: r.location.col },
+    ...(r.cause ? { cause: { file: r.cause.file, line: r.cause.line, col: r.cause.col } } : {}),
   };
 }
 

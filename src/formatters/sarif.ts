@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { Log, ReportingDescriptor, Result } from 'sarif';
-import type { GateReport, GateResult } from '../model/result.js';
+import type { Log, PhysicalLocation, ReportingDescriptor, Result } from 'sarif';
+import type { GateReport, GateResult, SourceLocation } from '../model/result.js';
 import { jsonReport } from './visible.js';
 import { shellWord } from '../util/shell.js';
 
@@ -115,14 +115,17 @@ function result(report: GateReport, r: GateResult, ruleIndex: number, prefix: st
     ruleIndex,
     level: r.verdict === 'fail' ? 'error' : 'warning',
     message: { text: `${r.id} ${verdict}: ${r.reason ?? r.title}` },
-    locations: [
-      {
-        physicalLocation: {
-          artifactLocation: { uri: sarifUri(prefix + r.location.file), uriBaseId: '%SRCROOT%' },
-          region: { startLine: Math.max(1, r.location.line), startColumn: Math.max(1, r.location.col) },
-        },
-      },
-    ],
+    // A halt on text written elsewhere (a misspelt column in measurements.yaml) is shown where
+    // that text is, the edit that clears it; the gate stays a related location, and the alert
+    // keeps its identity, which the fingerprint takes from the gate, not from where it is shown.
+    locations: [{ physicalLocation: physical(r.cause ?? r.location, prefix) }],
+    ...(r.cause
+      ? {
+          relatedLocations: [
+            { id: 1, physicalLocation: physical(r.location, prefix), message: { text: `gate ${r.id}` } },
+          ],
+        }
+      : {}),
     partialFingerprints: { 'rfcgateGate/v1': fingerprint(report.rfc, r.id) },
     properties: {
       gate_id: r.id,
@@ -131,6 +134,13 @@ function result(report: GateReport, r: GateResult, ruleIndex: number, prefix: st
       verdict: r.verdict,
       ...(r.halt_reason ? { halt_reason: r.halt_reason } : {}),
     },
+  };
+}
+
+function physical(at: SourceLocation, prefix: string): PhysicalLocation {
+  return {
+    artifactLocation: { uri: sarifUri(prefix + at.file), uriBaseId: '%SRCROOT%' },
+    region: { startLine: Math.max(1, at.line), startColumn: Math.max(1, at.col) },
   };
 }
 

@@ -31,6 +31,12 @@ export interface GateResult {
   halt_reason?: HaltReason;
   evidence: Evidence;
   location: SourceLocation;
+  /**
+   * Present only on a halt caused by text a person wrote elsewhere: where that is (the
+   * measurement's misspelt column in measurements.yaml, a record file's judgement line).
+   * Annotations point there, where the fix goes; `location` stays the gate's.
+   */
+  cause?: SourceLocation;
 }
 
 export type GateKind = 'disconfirmer' | 'exit_criterion' | 'stop_sign' | 'invariant';

@@ -2,7 +2,7 @@
  * The seam between the engine and the outside world. The engine only sees
  * MeasurementSource; each implementation hides its client (simple-git, pg, PGlite).
  */
-import type { Evidence, HaltReason } from '../model/result.js';
+import type { Evidence, HaltReason, SourceLocation } from '../model/result.js';
 import type { MeasurementSpec, RfcManifest, SourceKind } from '../spec/types.js';
 
 /**
@@ -59,7 +59,18 @@ export type MeasurementOutcome =
        */
       detail?: string;
     }
-  | { status: 'halt'; halt: HaltReason; reason: string; evidence: Evidence };
+  | {
+      status: 'halt';
+      halt: HaltReason;
+      reason: string;
+      evidence: Evidence;
+      /**
+       * Where in the spec the cause is written, when the halt is about text a person wrote (a
+       * misspelt column in measurements.yaml, a blank judgement in a record file): a gate
+       * halting on it points there.
+       */
+      at?: SourceLocation;
+    };
 
 export interface MeasurementSource {
   readonly kind: SourceKind;
@@ -73,8 +84,13 @@ export interface MeasurementSource {
   close(): Promise<void>;
 }
 
-export function halt(halt: HaltReason, reason: string, evidence: Evidence = {}): MeasurementOutcome {
-  return { status: 'halt', halt, reason, evidence };
+export function halt(
+  halt: HaltReason,
+  reason: string,
+  evidence: Evidence = {},
+  at?: SourceLocation,
+): MeasurementOutcome {
+  return at === undefined ? { status: 'halt', halt, reason, evidence } : { status: 'halt', halt, reason, evidence, at };
 }
 
 export function ok(value: MeasuredValue, evidence: Evidence = {}, detail?: string): MeasurementOutcome {

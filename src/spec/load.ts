@@ -616,6 +616,12 @@ function readMeasurements(
       type,
       source,
       location: valueLocation(y, [i]),
+      textAt: (key?: string, offset?: number) =>
+        key === undefined
+          ? keyLocation(y, [i], source)
+          : offset === undefined
+            ? valueLocation(y, [i, source, key])
+            : locateInScalar(y, [i, source, key], offset),
     } as MeasurementSpec);
   });
   // Liveness references need every id first.

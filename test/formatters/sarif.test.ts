@@ -40,6 +40,26 @@ describe('sarif formatter', () => {
     }
   });
 
+  it('shows a halt with a cause at that text, valid, the gate a related location and the fingerprint unchanged', () => {
+    const cause = { file: 'gates/wave3/measurements.yaml', line: 14, col: 16 };
+    const halted = mixed.results.find((r) => r.verdict === 'halt');
+    if (!halted) throw new Error('the mixed report has no halt');
+    const withCause: GateReport = {
+      ...mixed,
+      results: mixed.results.map((r) => (r === halted ? { ...r, cause } : r)),
+    };
+    const of = (log: Log) => log.runs[0]?.results?.find((x) => x.ruleId === `wave3/${halted.id}`);
+    const before = of(valid(mixed));
+    const after = of(valid(withCause));
+    expect(after?.locations?.[0]?.physicalLocation).toEqual({
+      artifactLocation: { uri: cause.file, uriBaseId: '%SRCROOT%' },
+      region: { startLine: 14, startColumn: 16 },
+    });
+    expect(after?.relatedLocations?.[0]?.physicalLocation).toEqual(before?.locations?.[0]?.physicalLocation);
+    expect(after?.partialFingerprints).toEqual(before?.partialFingerprints);
+    expect(before?.relatedLocations).toBeUndefined();
+  });
+
   it('rejects what the schema rejects (the validator is live)', () => {
     const log = JSON.parse(FORMATTERS.sarif(mixed)) as Log;
     (log.runs[0]?.results?.[0] as Result).level = 'fatal' as Result['level'];

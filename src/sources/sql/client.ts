@@ -49,11 +49,17 @@ export interface SqlClient {
 export class SqlHaltError extends Error {
   readonly halt: HaltReason;
   readonly sqlstate: string | undefined;
-  constructor(halt: HaltReason, reason: string, sqlstate?: string) {
+  /**
+   * Where in the query text the server placed the error (1-based, in characters), when it
+   * did: a misspelt name or a syntax error, which the spec is then pointed at.
+   */
+  readonly position: number | undefined;
+  constructor(halt: HaltReason, reason: string, sqlstate?: string, position?: number) {
     super(redact(reason));
     this.name = 'SqlHaltError';
     this.halt = halt;
     this.sqlstate = sqlstate;
+    this.position = position;
   }
 }
 
@@ -102,6 +108,13 @@ export function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/** The server's error position: node-postgres and PGlite both carry it as the text of a number. */
+function errorPosition(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const n = Number((err as { position?: unknown }).position);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
 function errorMessage(err: unknown): string {
   if (err instanceof Error && err.message) return err.message;
   if (err instanceof AggregateError) return err.errors.map(errorMessage).join('; ');
@@ -126,8 +139,9 @@ function timedOut(ctx: ErrorContext, byServer: boolean): string {
 /** Translates any driver, server or deadline failure into the halt it means. */
 export function toSqlHaltError(err: unknown, ctx: ErrorContext): SqlHaltError {
   if (err instanceof SqlHaltError) return err;
+  const position = errorPosition(err);
   const make = (halt: HaltReason, reason: string, sqlstate?: string) =>
-    new SqlHaltError(halt, redact(reason, ctx.secrets), sqlstate);
+    new SqlHaltError(halt, redact(reason, ctx.secrets), sqlstate, sqlstate ? position : undefined);
   if (err instanceof QueryTimeoutError) {
     return make('error', `${timedOut(ctx, false)} (database ${ctx.database})`, '57014');
   }

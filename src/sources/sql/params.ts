@@ -11,6 +11,8 @@ export interface RewrittenQuery {
   text: string;
   /** The named parameters in the order of their positional numbers: `names[0]` is `$1`. */
   names: string[];
+  /** Where the character at `at` of `text` was in the query as written (a `$1` at its `$as_of`). */
+  sourceOffset(at: number): number;
 }
 
 const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
@@ -22,6 +24,9 @@ const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
  */
 export function rewriteNamedParams(sql: string, allowed: readonly string[]): RewrittenQuery {
   const names: string[] = [];
+  // Where the output and the query as written are in step again: at the start of each rewritten
+  // name (its `$n` and its `$name`) and just after it; between two, both advance alike.
+  const moved: { out: number; src: number }[] = [];
   let out = '';
   let i = 0;
   const n = sql.length;
@@ -93,15 +98,25 @@ export function rewriteNamedParams(sql: string, allowed: readonly string[]): Rew
           names.push(name);
           index = names.length - 1;
         }
+        moved.push({ out: out.length, src: i });
         out += `$${index + 1}`;
         i += named[0].length;
+        moved.push({ out: out.length, src: i });
         continue;
       }
     }
     out += c;
     i++;
   }
-  return { text: out, names };
+  const sourceOffset = (at: number): number => {
+    let last = { out: 0, src: 0 };
+    for (const m of moved) {
+      if (m.out > at) break;
+      last = m;
+    }
+    return last.src + at - last.out;
+  };
+  return { text: out, names, sourceOffset };
 }
 
 /** `E'..'` (and `e'..'`) strings treat backslash as an escape; the E must stand alone, not end a word. */

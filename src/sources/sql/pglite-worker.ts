@@ -13,13 +13,16 @@ import { EMBEDDED_START_SETTINGS, useCommandWasmTiering } from './pglite-load.js
 export interface WorkerError {
   message: string;
   code?: string;
+  position?: string;
 }
 
 export class WorkerQueryError extends Error {
   readonly code: string | undefined;
+  readonly position: string | undefined;
   constructor(e: WorkerError) {
     super(e.message);
     this.code = e.code;
+    this.position = e.position;
   }
 }
 
@@ -63,6 +66,7 @@ function parseZonedUtc(text) {
 function toWire(e) {
   const out = { message: String((e && e.message) || e) };
   if (e && typeof e.code === 'string') out.code = e.code;
+  if (e && typeof e.position === 'string') out.position = e.position;
   return out;
 }
 

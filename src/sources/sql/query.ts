@@ -17,6 +17,39 @@ export interface BuiltQuery {
   text: string;
   /** What each positional parameter carries, in order. */
   names: RawParam[];
+  /**
+   * What the spec wrote at `at` (0-based) of `text`: the key of the sql block, and the offset
+   * in its value when the text there is the spec's own (a fragment, not a quoted name).
+   */
+  origin(at: number): SpecOrigin | undefined;
+}
+
+/** A place in a measurement's sql block: `key` (table, value, where, query…), `offset` in its value. */
+export interface SpecOrigin {
+  key: string;
+  offset?: number;
+}
+
+/** Builds a query's text piece by piece, remembering which came from which key of the spec. */
+class Pieces {
+  text = '';
+  readonly #spans: { start: number; end: number; key: string; skip?: number }[] = [];
+  /** `skip`: where `piece` starts in the key's value (its leading blanks, trimmed off); unset for a name the query quotes. */
+  add(piece: string, from?: { key: string; skip?: number }): this {
+    if (from) this.#spans.push({ start: this.text.length, end: this.text.length + piece.length, ...from });
+    this.text += piece;
+    return this;
+  }
+  origin = (at: number): SpecOrigin | undefined => {
+    const span = this.#spans.find((s) => at >= s.start && at < s.end);
+    if (!span) return undefined;
+    return span.skip === undefined ? { key: span.key } : { key: span.key, offset: span.skip + at - span.start };
+  };
+}
+
+/** A fragment as written, trimmed, with where it starts in the key's value. */
+function fragment(key: string, value: string): [string, { key: string; skip: number }] {
+  return [value.trim(), { key, skip: value.length - value.trimStart().length }];
 }
 
 /**
@@ -58,21 +91,37 @@ export function quoteColumn(name: string): string {
 export function buildTableQuery(spec: SqlTableQuery, withFirstSeen: boolean): BuiltQuery {
   const table = quoteQualifiedName(spec.table);
   const ts = quoteColumn(spec.timestamp);
-  const filter = spec.where?.trim() ? `(\n${spec.where.trim()}\n) AND ` : '';
-  const columns = [
-    `(\n${spec.value.trim()}\n) AS value`,
-    'count(*) AS rows',
-    // The window's days are the 24-hour periods counted back from as_of, not calendar days: a
-    // 14d window that does not start at midnight touches 15 calendar days, so counting those
-    // would let a channel with a silent day, or one not yet 14 days old, meet days_with_rows 14.
-    `count(DISTINCT ceil((extract(epoch FROM $2::timestamptz) - extract(epoch FROM ${ts})) / 86400)) AS days_with_rows`,
-    `max(${ts}) AS newest`,
-  ];
+  const q = new Pieces();
+  const addTable = () => q.add(table, { key: 'table' });
+  const addTs = () => q.add(ts, { key: 'timestamp' });
+  const addFilter = () => {
+    if (spec.where?.trim())
+      q.add('(\n')
+        .add(...fragment('where', spec.where))
+        .add('\n) AND ');
+  };
+  q.add('SELECT (\n')
+    .add(...fragment('value', spec.value))
+    .add('\n) AS value,\n  count(*) AS rows,\n  ');
+  // The window's days are the 24-hour periods counted back from as_of, not calendar days: a
+  // 14d window that does not start at midnight touches 15 calendar days, so counting those
+  // would let a channel with a silent day, or one not yet 14 days old, meet days_with_rows 14.
+  q.add('count(DISTINCT ceil((extract(epoch FROM $2::timestamptz) - extract(epoch FROM ');
+  addTs().add(')) / 86400)) AS days_with_rows,\n  max(');
+  addTs().add(') AS newest');
   if (withFirstSeen) {
-    columns.push(`(SELECT min(${ts}) FROM ${table} WHERE ${filter}${ts} < $2) AS first_seen`);
+    q.add(',\n  (SELECT min(');
+    addTs().add(') FROM ');
+    addTable().add(' WHERE ');
+    addFilter();
+    addTs().add(' < $2) AS first_seen');
   }
-  const text = `SELECT ${columns.join(',\n  ')}\nFROM ${table}\nWHERE ${filter}${ts} >= $1 AND ${ts} < $2`;
-  return { text, names: ['window_start', 'window_end'] };
+  q.add('\nFROM ');
+  addTable().add('\nWHERE ');
+  addFilter();
+  addTs().add(' >= $1 AND ');
+  addTs().add(' < $2');
+  return { text: q.text, names: ['window_start', 'window_end'], origin: q.origin };
 }
 
 /**
@@ -80,13 +129,17 @@ export function buildTableQuery(spec: SqlTableQuery, withFirstSeen: boolean): Bu
  * matching row before as_of. Only run on that halt path, so the measurement stays one scan.
  */
 export function buildNewestEverQuery(spec: SqlTableQuery): BuiltQuery {
-  const table = quoteQualifiedName(spec.table);
-  const ts = quoteColumn(spec.timestamp);
-  const filter = spec.where?.trim() ? `(\n${spec.where.trim()}\n) AND ` : '';
-  return { text: `SELECT max(${ts}) AS newest_ever\nFROM ${table}\nWHERE ${filter}${ts} < $1`, names: ['as_of'] };
+  const q = new Pieces().add('SELECT max(').add(quoteColumn(spec.timestamp), { key: 'timestamp' });
+  q.add(') AS newest_ever\nFROM ').add(quoteQualifiedName(spec.table), { key: 'table' }).add('\nWHERE ');
+  if (spec.where?.trim())
+    q.add('(\n')
+      .add(...fragment('where', spec.where))
+      .add('\n) AND ');
+  q.add(quoteColumn(spec.timestamp), { key: 'timestamp' }).add(' < $1');
+  return { text: q.text, names: ['as_of'], origin: q.origin };
 }
 
 export function buildRawQuery(query: string): BuiltQuery {
-  const { text, names } = rewriteNamedParams(query, RAW_PARAMS);
-  return { text, names: names as RawParam[] };
+  const { text, names, sourceOffset } = rewriteNamedParams(query, RAW_PARAMS);
+  return { text, names: names as RawParam[], origin: (at) => ({ key: 'query', offset: sourceOffset(at) }) };
 }

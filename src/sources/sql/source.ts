@@ -4,7 +4,7 @@
  * halt with its reason whenever those say the value cannot be trusted.
  */
 import { resolve } from 'node:path';
-import type { Evidence, EvidenceValue } from '../../model/result.js';
+import type { Evidence, EvidenceValue, SourceLocation } from '../../model/result.js';
 import type { MeasurementSpec, RfcManifest, SqlRawQuery, SqlTableQuery, ValueType } from '../../spec/types.js';
 import { formatAge, parseDuration } from '../../util/duration.js';
 import {
@@ -29,6 +29,7 @@ import { redact } from './redact.js';
 import { urlProblem } from './url.js';
 import { UsageError } from '../../spec/problems.js';
 import { utcDate } from '../../util/calendar.js';
+import { escapeRegex } from '../../util/escape-regex.js';
 
 /** Where the embedded database lives when the manifest does not say. */
 export const DEFAULT_EMBEDDED_DIR = '.rfcgate/pgdata';
@@ -135,8 +136,9 @@ export class SqlMeasurementSource implements MeasurementSource {
     // Every reason names its measurement: a gate reading several must say which one halted.
     const because = (reason: string) => redact(`measurement '${m.id}': ${reason}`);
     this.#refuseMalformedUrl(m);
+    const sent: { query?: BuiltQuery } = {};
     try {
-      const outcome = await this.#measure(m, ctx, evidence);
+      const outcome = await this.#measure(m, ctx, evidence, sent);
       return outcome.status === 'ok'
         ? ok(outcome.value, scrub(outcome.evidence))
         : halt(outcome.halt, because(outcome.reason), scrub(outcome.evidence));
@@ -153,7 +155,12 @@ export class SqlMeasurementSource implements MeasurementSource {
                 limitMs: this.#limitMs,
                 secrets: [],
               });
-      return halt(h.halt, because(h.message), scrub(evidence));
+      const at = writtenAt(m, h, sent.query);
+      if (!at) return halt(h.halt, because(h.message), scrub(evidence));
+      const { key, ...location } = at;
+      evidence.written_at = { ...location, key };
+      const where = `${location.file}:${location.line}:${location.col}`;
+      return halt(h.halt, because(`${h.message}; written at ${where} (${key})`), scrub(evidence), location);
     }
   }
 
@@ -206,7 +213,13 @@ export class SqlMeasurementSource implements MeasurementSource {
     return client;
   }
 
-  async #measure(m: MeasurementSpec, ctx: EvalContext, evidence: Evidence): Promise<MeasurementOutcome> {
+  /** `sent`: the query last sent, which a server's error position is read against. */
+  async #measure(
+    m: MeasurementSpec,
+    ctx: EvalContext,
+    evidence: Evidence,
+    sent: { query?: BuiltQuery },
+  ): Promise<MeasurementOutcome> {
     if (m.source !== 'sql') throw new SqlHaltError('error', 'not a sql measurement');
     const spec = m.sql;
     const type: ValueType = m.type ?? 'double';
@@ -274,6 +287,7 @@ export class SqlMeasurementSource implements MeasurementSource {
     const client = await this.#client(m, evidence);
     evidence.database = client.describe();
 
+    sent.query = built;
     const result = await client.query(built.text, params, {
       timeoutMs: this.#timeoutMs,
       ...(this.#limitMs === undefined ? {} : { limitMs: this.#limitMs }),
@@ -330,6 +344,7 @@ export class SqlMeasurementSource implements MeasurementSource {
         const probe = buildNewestEverQuery(spec);
         const probeParams = probe.names.map((n) => bound[n]);
         evidence.probe_sql = probe.text;
+        sent.query = probe;
         const probed = await client.query(probe.text, probeParams, {
           timeoutMs: this.#timeoutMs,
           signal: ctx.signal,
@@ -409,6 +424,47 @@ export class SqlMeasurementSource implements MeasurementSource {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * SQLSTATEs that mean the query's text is wrong as written: a syntax error, a misspelt table,
+ * column or function, a type mismatch. Their fix is in measurements.yaml (or a missing
+ * migration), so the halt says where the text is. Class 42 but for 42501, a missing grant.
+ */
+function isTextError(sqlstate: string | undefined): boolean {
+  return sqlstate !== undefined && sqlstate.startsWith('42') && sqlstate !== '42501';
+}
+
+/**
+ * Where in the spec the text the database rejected is written: at the server's error position
+ * when it gave one (inside the raw query, or the table form's value or where fragment; a
+ * table or timestamp name at its value), else at the one key of the sql block that holds the
+ * name it reports, else at the `sql:` key. Undefined for a failure that is not the text's.
+ */
+export function writtenAt(
+  m: MeasurementSpec,
+  h: SqlHaltError,
+  query: BuiltQuery | undefined,
+): (SourceLocation & { key: string }) | undefined {
+  if (m.source !== 'sql' || !m.textAt || !isTextError(h.sqlstate)) return undefined;
+  const origin = query && h.position !== undefined ? query.origin(h.position - 1) : undefined;
+  if (origin) return { ...m.textAt(origin.key, origin.offset), key: `sql.${origin.key}` };
+  const name = /^(?:relation|column) "?([^"\s]+)"? does not exist/.exec(h.message)?.[1];
+  if (name !== undefined) {
+    const bare = name.split('.').pop()?.toLowerCase() ?? name;
+    const keys = Object.entries(m.sql).filter(
+      ([k, v]) => ['table', 'timestamp', 'value', 'where', 'query'].includes(k) && typeof v === 'string',
+    ) as [string, string][];
+    // As a whole name: `stat` is not found in `status`.
+    const word = new RegExp(`(?<![\\w$])${escapeRegex(bare)}(?![\\w$])`, 'i');
+    const holding = keys.filter(([, v]) => word.test(v));
+    if (holding.length === 1) {
+      const [key, value] = holding[0] as [string, string];
+      const offset = word.exec(value)?.index;
+      return { ...m.textAt(key, key === 'table' || key === 'timestamp' ? undefined : offset), key: `sql.${key}` };
+    }
+  }
+  return { ...m.textAt(), key: 'sql' };
+}
 
 type Coerced = { ok: true; value: MeasuredValue } | { ok: false; reason: string };
 

@@ -283,6 +283,18 @@ describe('the embedded database', () => {
         await client.close();
       }
     });
+
+    it("carries the server's error position back from the worker thread, as node-postgres does", async () => {
+      // The position is what a halt on a misspelt column is located in the spec by.
+      const client = openSqlClient({ embeddedDir: dir });
+      try {
+        await expect(
+          client.query('SELECT elapsd_ms FROM audit.coordination_measurements', [], { timeoutMs: 5_000 }),
+        ).rejects.toMatchObject({ halt: 'error', sqlstate: '42703', position: 8 });
+      } finally {
+        await client.close();
+      }
+    });
   });
 
   it('says a damaged data directory is damaged, reading and writing, not what the WASM build aborted with', async () => {

@@ -57,6 +57,15 @@ describe('rewriteNamedParams', () => {
     expect(r.names).toEqual([]);
   });
 
+  it('maps a place in the rewritten text back to the query as written', () => {
+    const input = 'SELECT 1 AS value WHERE t >= $window_start AND t < $as_of AND nope';
+    const r = rewriteNamedParams(input, NAMES);
+    expect(r.text).toBe('SELECT 1 AS value WHERE t >= $1 AND t < $2 AND nope');
+    expect(r.sourceOffset(r.text.indexOf('nope'))).toBe(input.indexOf('nope'));
+    expect(r.sourceOffset(r.text.indexOf('$2'))).toBe(input.indexOf('$as_of'));
+    expect(r.sourceOffset(r.text.indexOf('WHERE'))).toBe(input.indexOf('WHERE'));
+  });
+
   it('rewrites around literals on the same line', () => {
     const r = rewriteNamedParams('SELECT \'$as_of\', $as_of, "$window_end", $window_end', NAMES);
     expect(r.text).toBe('SELECT \'$as_of\', $1, "$window_end", $2');
