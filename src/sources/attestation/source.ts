@@ -8,9 +8,10 @@ import path from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
-import type { Evidence } from '../../model/result.js';
+import type { Evidence, SourceLocation } from '../../model/result.js';
 import type { AttestationSpec, MeasurementSpec } from '../../spec/types.js';
 import { YAML_TO_DATA } from '../../spec/yaml-options.js';
+import { keyLocation, parseYaml, valueLocation } from '../../spec/yaml.js';
 import { type Anchor, anchor, anchorEvidence, authorOf, commitEvidence, RepoBackedSource } from '../git/common.js';
 import { type CommitInfo, type GitHistory, type Identity, normalisePath, type WritingCommit } from '../git/repo.js';
 import { type EvalContext, halt, type MeasurementOutcome, ok } from '../types.js';
@@ -77,6 +78,12 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
     const who = operators.length > 0 ? operators.map((o) => `${o.name} <${o.email}>`).join(', ') : 'an operator';
     const base: Evidence = { path: file, ...anchorEvidence(at) };
     const unsigned = (reason: string, extra: Evidence = {}) => halt('unsigned', reason, { ...base, ...extra });
+    // A halt on what the record says (its judgement, its signer) names the line that says it,
+    // as a spec error does: `file:line:col` in the reason, in the evidence, and as its cause.
+    const located = (place: SourceLocation, reason: (where: string) => string, extra: Evidence = {}) => {
+      const where = `${place.file}:${place.line}:${place.col}`;
+      return halt('unsigned', reason(where), { ...base, ...extra, written_at: { ...place } }, place);
+    };
 
     const text = await repo.fileAt(at.commit.sha, file);
     if (text === undefined) {
@@ -101,8 +108,10 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
       // know, not a blank one: the schema's message names the key and the spelling it takes.
       const misspelt = j === undefined && Object.keys(raw).some((k) => closest(k, RECORD_KEYS) === 'judgement');
       if (!misspelt && (j === undefined || j === null || (typeof j === 'string' && j.trim() === ''))) {
-        return unsigned(
-          `the attestation ${file} has a blank judgement; the operator must record one of: ${spec.judgements.join(', ')}`,
+        return located(
+          recordPlace(file, text, 'judgement', false),
+          (where) =>
+            `the attestation ${where} has a blank judgement; the operator must record one of: ${spec.judgements.join(', ')}`,
         );
       }
     }
@@ -117,19 +126,27 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
     if (rec.note !== undefined) signed.note = rec.note;
 
     if (rec.gate !== id) {
-      return unsigned(`the attestation ${file} signs gate '${rec.gate}', not '${id}'`, signed);
+      return located(
+        recordPlace(file, text, 'gate', true),
+        (where) => `the attestation ${where} signs gate '${rec.gate}', not '${id}'`,
+        signed,
+      );
     }
     const judgement = rec.judgement.trim();
     if (!spec.judgements.includes(judgement)) {
-      return unsigned(
-        `the attestation ${file} records judgement '${judgement}', which is not one of: ${spec.judgements.join(', ')}`,
+      return located(
+        recordPlace(file, text, 'judgement', true),
+        (where) =>
+          `the attestation ${where} records judgement '${judgement}', which is not one of: ${spec.judgements.join(', ')}`,
         signed,
       );
     }
     const operator = operators.find((o) => sameEmail(o.email, rec.email));
     if (!operator) {
-      return unsigned(
-        `the attestation ${file} is signed by ${rec.signer} <${rec.email}>, who is not an operator of ${ctx.manifest.id} (${who})`,
+      return located(
+        recordPlace(file, text, 'email', true),
+        (where) =>
+          `the attestation ${where} is signed by ${rec.signer} <${rec.email}>, who is not an operator of ${ctx.manifest.id} (${who})`,
         signed,
       );
     }
@@ -187,6 +204,15 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
       date: adding.date,
     });
   }
+}
+
+/**
+ * Where the record writes `key`: its value (`value`), else the key itself; the record's first
+ * key when it has none. The record was parsed already, so this parse finds what that did.
+ */
+function recordPlace(file: string, text: string, key: string, value: boolean): SourceLocation {
+  const y = parseYaml(file, text);
+  return value ? valueLocation(y, [key]) : keyLocation(y, [], key);
 }
 
 /**

@@ -182,6 +182,23 @@ describe('AttestationMeasurementSource', () => {
     expect(h.reason).toContain('stop_sign_5');
   });
 
+  it.each([
+    // The record's line 1 is its modeline: gate on 2, email on 4, judgement on 6.
+    ['blank', 'a blank judgement at its key', 6, 1, /has a blank judgement/],
+    ['not_allowed', 'a judgement outside the list at its value', 6, 12, /records judgement 'probably fine'/],
+    ['stop_sign_6', 'a signer who is no operator at the email', 4, 8, /who is not an operator/],
+    ['wrong_gate', "another gate's record at its gate", 2, 7, /signs gate 'stop_sign_5', not 'wrong_gate'/],
+  ])('%s: %s is located in the record file', async (id, _what, line, col, says) => {
+    const o = await measure(id);
+    const h = halted(o);
+    expect(h.halt).toBe('unsigned');
+    const file = `${DIR}/${id}.yaml`;
+    expect(h.reason).toMatch(says);
+    expect(h.reason).toContain(`the attestation ${file}:${line}:${col} `);
+    expect(o.evidence.written_at).toEqual({ file, line, col });
+    expect(o.status === 'halt' && o.at).toEqual({ file, line, col });
+  });
+
   it('a record that breaks the schema is unsigned, saying what is wrong', async () => {
     const extra = halted(await measure('extra_key'));
     expect(extra.halt).toBe('unsigned');
