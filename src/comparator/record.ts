@@ -3,8 +3,15 @@
  * (rfcgate.comparator_windows), one run measurement per pair carrying its counts, and one
  * divergence measurement per listed divergent key, all in audit.coordination_measurements
  * through the ledger's recordMeasurements. Each row has an idempotency key made of the RFC,
- * the pair and the run id, so recording a run twice stores it once. Divergence rows go to
- * the measurement table (rfcgate's own), never to a team's event table.
+ * the pair and the run id, so recording a run twice stores it once.
+ *
+ * With `record.events` in comparator.yaml, the same transaction also writes one event per
+ * listed divergent key to the table it names (wave3 §8: audit.coordination_events, RFC payload
+ * `{table, key, kind, columns, run_id, error_class}`). That table is the application's: it has
+ * no idempotency key, so an event is written only with its pair's run row, under the lock of
+ * the run's key and only while that row is not yet recorded; a pair already recorded gets no
+ * event again. Events are the listed keys only (at most --limit per pair): the run row's
+ * `divergent` stays the total, which is what a gate counts divergences by.
  */
 import { createHash } from 'node:crypto';
 import { assertManaged, COMPARATOR_WINDOWS_TABLE, RECORDED_MEASUREMENTS_TABLE } from '../ledger/schema.js';
@@ -15,10 +22,12 @@ import {
   type MeasurementInput,
   recordMeasurements,
 } from '../ledger/measurements.js';
+import { LedgerError } from '../ledger/errors.js';
 import type { SqlTransactionOptions, SqlTx, SqlWriter } from '../sources/sql/writer.js';
 import { type ComparatorReport, settleWindows } from './run.js';
 import type { SelfTestResult } from './selftest.js';
-import type { ComparatorSpec } from './spec.js';
+import type { ComparatorSpec, EventsSpec } from './spec.js';
+import { qTable } from './sql.js';
 import { lockWindows, writeWindow } from './window.js';
 
 export interface RecordRunOptions {
@@ -36,6 +45,8 @@ export interface RecordedRun {
   run_id: string;
   recorded: number;
   already_recorded: number;
+  /** Events written to record.events' table; null when comparator.yaml names none. */
+  events: number | null;
   windows: number;
   database: string;
   /**
@@ -132,10 +143,107 @@ export function runMeasurements(opts: RecordRunOptions): MeasurementInput[] {
   return out;
 }
 
+/** The events of a run, per pair: one per listed divergent key, with the RFC's payload. */
+export function divergenceEvents(
+  report: ComparatorReport,
+  runId: string,
+  events: EventsSpec,
+): Map<string, JsonObject[]> {
+  const out = new Map<string, JsonObject[]>();
+  for (const p of report.pairs) {
+    out.set(
+      p.id,
+      p.rows.map((row) => ({
+        table: p.canonical,
+        key: row.key,
+        kind: row.kind,
+        columns: row.columns,
+        run_id: runId,
+        error_class: events.errorClass,
+      })),
+    );
+  }
+  return out;
+}
+
+/** The columns an event is written with. */
+const EVENT_COLUMNS = ['event_type', 'recorded_at', 'payload'] as const;
+
+/**
+ * Throws a LedgerError unless record.events' table exists and can take the events as written:
+ * the three columns, payload json or jsonb (the gates read `payload->>'run_id'`), recorded_at
+ * a timestamp, and every other column filled by itself (a default, NULL, an identity). Checked
+ * on every recorded run, a clean one too: a table missing would otherwise be found only by the
+ * first divergence, and that run would then go unrecorded.
+ */
+async function assertEventsTable(tx: SqlTx, events: EventsSpec, database: string): Promise<void> {
+  const where = `${events.at.file}:${events.at.line}:${events.at.col}`;
+  const res = await tx.query<{ attname: string; type: string; required: boolean }>(
+    `SELECT a.attname::text AS attname, format_type(a.atttypid, NULL) AS type,
+            (a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '') AS required
+     FROM pg_class c
+     JOIN pg_namespace n ON n.oid = c.relnamespace
+     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+     WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'f')
+     ORDER BY a.attnum`,
+    [events.table.schema, events.table.name],
+  );
+  const name = events.table.text;
+  if (res.rows.length === 0) {
+    throw new LedgerError(
+      'missing',
+      `${name}, the event table comparator.yaml's record.events names (${where}), does not exist in ${database}; rfcgate does not create it (it is the application's): create it with columns event_type, recorded_at and payload, or name the right table; nothing was written`,
+    );
+  }
+  const byName = new Map(res.rows.map((r) => [r.attname, r]));
+  const absent = EVENT_COLUMNS.filter((c) => !byName.has(c));
+  const problems: string[] = [];
+  if (absent.length) problems.push(`it has no column${absent.length === 1 ? '' : 's'} ${absent.join(', ')}`);
+  const payload = byName.get('payload');
+  if (payload && payload.type !== 'jsonb' && payload.type !== 'json') {
+    problems.push(`its payload is ${payload.type}, not json or jsonb`);
+  }
+  const at = byName.get('recorded_at');
+  if (at && !at.type.startsWith('timestamp')) problems.push(`its recorded_at is ${at.type}, not a timestamp`);
+  const required = res.rows.filter((r) => r.required && !(EVENT_COLUMNS as readonly string[]).includes(r.attname));
+  if (required.length) {
+    problems.push(
+      `column${required.length === 1 ? '' : 's'} ${required.map((r) => r.attname).join(', ')} ${required.length === 1 ? 'is' : 'are'} NOT NULL without a default, and an event sets only event_type, recorded_at and payload`,
+    );
+  }
+  if (problems.length) {
+    throw new LedgerError(
+      'foreign',
+      `${name} in ${database}, the event table comparator.yaml's record.events names (${where}), cannot take the comparator's events: ${problems.join('; ')}; fix the table or name another; nothing was written`,
+    );
+  }
+}
+
+const EVENT_CHUNK = 2_000;
+
+/** Set-based, as the measurement rows: one INSERT per chunk, never one per key. */
+async function insertEvents(tx: SqlTx, events: EventsSpec, at: Date, payloads: readonly JsonObject[]): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < payloads.length; i += EVENT_CHUNK) {
+    const chunk = payloads.slice(i, i + EVENT_CHUNK);
+    await tx.query(
+      `INSERT INTO ${qTable(events.table)} (event_type, recorded_at, payload)
+       SELECT $1::text, $2::timestamptz, e.payload
+       FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(payload, ord)
+       ORDER BY e.ord`,
+      [events.eventType, at.toISOString(), JSON.stringify(chunk)],
+    );
+    n += chunk.length;
+  }
+  return n;
+}
+
 export async function recordRun(writer: SqlWriter, opts: RecordRunOptions): Promise<RecordedRun> {
   const database = writer.describe();
   return writer.transaction(async (tx) => {
     await assertManaged(tx, [COMPARATOR_WINDOWS_TABLE, RECORDED_MEASUREMENTS_TABLE], database);
+    const eventsSpec = opts.spec.record.events;
+    if (eventsSpec) await assertEventsTable(tx, eventsSpec, database);
     // A run id names one run: a pair it already recorded is not recorded again, whatever
     // this run measured (a retry within the hour sees other elapsed times, other rows),
     // and its window is not moved a second time.
@@ -188,9 +296,19 @@ export async function recordRun(writer: SqlWriter, opts: RecordRunOptions): Prom
       keysChecked: true,
       ...(opts.recordedBy ? { recordedBy: opts.recordedBy } : {}),
     });
+    // With the run rows they go with: a pair recorded before gets none again.
+    let events: number | null = null;
+    if (eventsSpec) {
+      const byPair = divergenceEvents(report, opts.runId, eventsSpec);
+      const payloads = report.pairs
+        .filter((p) => !done.has(runKey(report.rfc, p.id, opts.runId)))
+        .flatMap((p) => byPair.get(p.id) ?? []);
+      events = await insertEvents(tx, eventsSpec, opts.asOf, payloads);
+    }
     return {
       run_id: opts.runId,
       recorded: r.recorded,
+      events,
       already_recorded: r.alreadyRecorded + already,
       windows,
       database,

@@ -17,6 +17,8 @@ export { tableText } from '../sources/sql/table-name.js';
 export { COMPARATOR_FILE } from './names.js';
 export const DEFAULT_RUN_TYPE = 'measurement.comparator.run';
 export const DEFAULT_DIVERGENCE_TYPE = 'measurement.comparator.divergence';
+/** The RFC's `error_class` of a shadow divergence (wave3 §8), when record.events names none. */
+export const DEFAULT_ERROR_CLASS = 'shadow_divergence';
 
 export type TimestampPrecision = 'minute' | 'second' | 'milliseconds' | 'microseconds';
 
@@ -64,10 +66,22 @@ export interface ComparatorPair {
   };
 }
 
+/**
+ * `record.events`: the application's event table, where `comparator run --record` also writes
+ * one event per listed divergent key (RFC wave3 §8). The table is the team's, not the ledger's.
+ */
+export interface EventsSpec {
+  table: TableName;
+  eventType: string;
+  errorClass: string;
+  /** Where `record.events.table` is declared, for a table that cannot take the events. */
+  at: SourceLocation;
+}
+
 export interface ComparatorSpec {
   file: string;
   pairs: ComparatorPair[];
-  record: { runType: string; divergenceType: string };
+  record: { runType: string; divergenceType: string; events?: EventsSpec };
 }
 
 interface RawPair {
@@ -90,7 +104,11 @@ interface RawPair {
 interface RawComparator {
   /** As a pair's min_age: a duration, or 0 for none. */
   min_age?: string | 0;
-  record?: { run_type?: string; divergence_type?: string };
+  record?: {
+    run_type?: string;
+    divergence_type?: string;
+    events?: { table: string; event_type: string; error_class?: string };
+  };
   pairs: RawPair[];
 }
 
@@ -238,12 +256,27 @@ export function readComparator(y: ParsedYaml, data: unknown, problems: Problem[]
       },
     });
   });
+  const events = raw.record?.events;
+  let eventsSpec: EventsSpec | undefined;
+  if (events) {
+    const at = valueLocation(y, ['record', 'events', 'table']);
+    const parsed = parseTableName(events.table);
+    if ('error' in parsed) err(at, `record.events: table '${events.table}' is not a table name: ${parsed.error}`);
+    eventsSpec = {
+      table:
+        'error' in parsed ? { schema: '', name: events.table, text: events.table } : { ...parsed, text: events.table },
+      eventType: events.event_type,
+      errorClass: events.error_class ?? DEFAULT_ERROR_CLASS,
+      at,
+    };
+  }
   return {
     file: y.file,
     pairs,
     record: {
       runType: raw.record?.run_type ?? DEFAULT_RUN_TYPE,
       divergenceType: raw.record?.divergence_type ?? DEFAULT_DIVERGENCE_TYPE,
+      ...(eventsSpec ? { events: eventsSpec } : {}),
     },
   };
 }

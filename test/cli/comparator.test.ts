@@ -381,6 +381,68 @@ describe('comparator run', () => {
     // Four runs of the built CLI, each opening the embedded database.
   }, 240_000);
 
+  it('--record with record.events: an event table missing exits 3 after the report; once there, one event per listed key', async () => {
+    const spec = `${modeline('comparator.yaml')}record:
+  events:
+    table: audit.coordination_events
+    event_type: coordination_failure.beam_python_boundary.shadow_divergence
+pairs:
+  - id: ev
+    canonical: core.ev_c
+    shadow: core.ev_s
+    key: [id]
+    compare: all
+`;
+    const events = writeRfc(root, { id: 'events', raw: { 'comparator.yaml': spec } });
+    await sql(`CREATE TABLE core.ev_c (id int PRIMARY KEY, v int); CREATE TABLE core.ev_s (LIKE core.ev_c);
+               INSERT INTO core.ev_c VALUES (1, 1), (2, 2); INSERT INTO core.ev_s VALUES (1, 10);`);
+    try {
+      expect(run(['db', 'migrate', '--root', root, '--rfc', 'events'], root).code).toBe(0);
+      const args = ['comparator', 'run', '--root', root, '--rfc', 'events', '--record', '--run-id', 'e1'];
+      const missing = run(args, root);
+      expect(missing.code).toBe(3);
+      expect(missing.stdout).toMatch(/verdict: FAIL/);
+      expect(missing.stderr).toMatch(
+        /^error: the comparator run was not recorded: audit\.coordination_events, the event table comparator\.yaml's record\.events names \(.*comparator\.yaml:4:12\), does not exist in pglite:\.rfcgate\/pgdata; rfcgate does not create it .*; nothing was written\n$/,
+      );
+      await sql(`CREATE TABLE audit.coordination_events (
+        id bigserial PRIMARY KEY, event_type text NOT NULL, recorded_at timestamptz NOT NULL, payload jsonb NOT NULL DEFAULT '{}')`);
+      const rec = run(args, root);
+      expect(rec.code).toBe(1);
+      expect(rec.stderr).toBe(
+        'recorded comparator run e1: 3 measurements, 2 events in audit.coordination_events, 1 window state in pglite:.rfcgate/pgdata\n',
+      );
+      expect(await sql(`SELECT event_type, payload FROM audit.coordination_events ORDER BY payload->>'kind'`)).toEqual([
+        {
+          event_type: 'coordination_failure.beam_python_boundary.shadow_divergence',
+          payload: {
+            table: 'core.ev_c',
+            key: { id: '2' },
+            kind: 'shadow_missing',
+            columns: [],
+            run_id: 'e1',
+            error_class: 'shadow_divergence',
+          },
+        },
+        {
+          event_type: 'coordination_failure.beam_python_boundary.shadow_divergence',
+          payload: {
+            table: 'core.ev_c',
+            key: { id: '1' },
+            kind: 'value_mismatch',
+            columns: ['v'],
+            run_id: 'e1',
+            error_class: 'shadow_divergence',
+          },
+        },
+      ]);
+    } finally {
+      rmSync(events, { recursive: true, force: true });
+      await sql('DROP TABLE IF EXISTS audit.coordination_events');
+    }
+    // Three runs of the built CLI, each opening the embedded database.
+  }, 240_000);
+
   it('halts (exit 2) when there is no database at all', () => {
     const { root: empty, cleanup: done } = tempRoot('rfcgate-comparator-nodb-');
     try {

@@ -19,12 +19,12 @@ export default class ComparatorRun extends LedgerCommand {
 
 Shadow window: never_started (shadow empty, never seen with rows: the pair halts), active, went_dark (empty or dropped after having been active: an alarm, exit 4). The state is kept in the ledger (rfcgate.comparator_windows) and written with --record. A shadow is went_dark only when the ledger holds an observation with rows from before this run's start. The windows are read when the run starts; with --record they are read again (locked) when the run records, and the report, printed after that, gives each pair's state as they then say: a run that overlapped this one and saw the shadow with rows before it may have recorded meanwhile.
 
---self-test plants one synthetic divergence of each kind inside one transaction that is always rolled back, runs the real query, and fails the pair if a kind goes undetected. --record writes the window state, one measurement per pair with the counts (measurement.comparator.run) and one per listed divergent key (measurement.comparator.divergence) to audit.coordination_measurements, idempotent per --run-id. Otherwise the run is read-only.
+--self-test plants one synthetic divergence of each kind inside one transaction that is always rolled back, runs the real query, and fails the pair if a kind goes undetected. --record writes the window state, one measurement per pair with the counts (measurement.comparator.run) and one per listed divergent key (measurement.comparator.divergence) to audit.coordination_measurements, idempotent per --run-id; with record.events in comparator.yaml, also one event per listed divergent key to the event table it names (wave3: audit.coordination_events), in the same transaction. Otherwise the run is read-only.
 
 The database is DATABASE_URL when set, else rfc.yaml's embedded PGlite directory.
 
 ${COMPARATOR_EXIT_CODES_HELP}
-  --record that could not write prints the report first and writes nothing: a database that cannot be reached, or is busy (a lock held past 10 s, a statement cancelled, a deadlock), is a halt (2, unless the run failed or went dark: 1 or 4), a ledger that cannot take the run (not migrated, a role that may not write, a run id reused for other content) exits 3.
+  --record that could not write prints the report first and writes nothing: a database that cannot be reached, or is busy (a lock held past 10 s, a statement cancelled, a deadlock), is a halt (2, unless the run failed or went dark: 1 or 4), a ledger that cannot take the run (not migrated, a role that may not write, a run id reused for other content, an event table record.events names that does not exist or lacks its columns) exits 3.
   --print-sql exits 0 once every query is printed, 1 on a coverage problem, 2 when a table does not exist or the database cannot be read.`;
   static override examples = [
     '<%= config.bin %> comparator run',
@@ -259,7 +259,7 @@ ${COMPARATOR_EXIT_CODES_HELP}
           process.exitCode = halted ? comparatorExitCode({ verdict: combine([shown.verdict, 'halt']) }) : EXIT.invalid;
         } else if (rec) {
           process.stderr.write(
-            `recorded comparator run ${rec.run_id}: ${rec.recorded} measurement${rec.recorded === 1 ? '' : 's'}${rec.already_recorded ? ` (${rec.already_recorded} already recorded)` : ''}, ${rec.windows} window state${rec.windows === 1 ? '' : 's'} in ${rec.database}\n`,
+            `recorded comparator run ${rec.run_id}: ${rec.recorded} measurement${rec.recorded === 1 ? '' : 's'}${rec.already_recorded ? ` (${rec.already_recorded} already recorded)` : ''}, ${rec.events === null ? '' : `${rec.events} event${rec.events === 1 ? '' : 's'} in ${visible(spec.record.events?.table.text ?? '')}, `}${rec.windows} window state${rec.windows === 1 ? '' : 's'} in ${rec.database}\n`,
           );
         }
       } finally {

@@ -1,0 +1,220 @@
+/**
+ * `comparator run --record` with `record.events`: one event per listed divergent key in the
+ * application's event table (wave3 §8), in the run's transaction, stored once per run id.
+ */
+import { describe, expect, it } from 'vitest';
+import { recordRun } from '../../src/comparator/record.js';
+import { runComparator } from '../../src/comparator/run.js';
+import { readWindows } from '../../src/comparator/window.js';
+import { LedgerError } from '../../src/ledger/errors.js';
+import { defaultMigrationRange, migrate, migrationPlan } from '../../src/ledger/schema.js';
+import { testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
+import { specFrom, SPEC_FILE, specWithProblems } from './helpers.js';
+
+const T1 = new Date('2026-06-01T10:00:00Z');
+const T2 = new Date('2026-06-01T11:00:00Z');
+const EVENT = 'coordination_failure.beam_python_boundary.shadow_divergence';
+
+/** A one-pair spec over `<schema>.c` and `<schema>.s` writing events to `table`. */
+const eventSpec = (schema: string, table = 'audit.coordination_events', errorClass = '') =>
+  specFrom(`record:
+  events:
+    table: ${table}
+    event_type: ${EVENT}
+${errorClass ? `    error_class: ${errorClass}\n` : ''}pairs:
+  - id: p
+    canonical: ${schema}.c
+    shadow: ${schema}.s
+    key: [id]
+    compare: all
+`);
+
+/** The event table as the demo's governed database has it. */
+const EVENTS_DDL = `CREATE TABLE IF NOT EXISTS audit.coordination_events (
+  id bigserial PRIMARY KEY, event_type text NOT NULL, recorded_at timestamptz NOT NULL, payload jsonb NOT NULL DEFAULT '{}')`;
+
+async function compareAndRecord(
+  db: TestDatabase,
+  spec: ReturnType<typeof eventSpec>,
+  asOf: Date,
+  runId: string,
+  limit = 10,
+) {
+  const client = db.client();
+  let report;
+  try {
+    const windows = await readWindows(client, 't', 30_000);
+    report = await runComparator({
+      client,
+      rfc: 't',
+      spec,
+      asOf,
+      mode: 'run',
+      limit,
+      timeoutMs: 30_000,
+      ...(windows ? { windows } : {}),
+    });
+  } finally {
+    await client.close();
+  }
+  const recorded = await recordRun(db.writer(), {
+    report,
+    spec,
+    runId,
+    asOf,
+    elapsedMs: new Map([['p', 5]]),
+    selfTests: new Map(),
+  });
+  return { report, recorded };
+}
+
+/** A migrated ledger holding no run, and no event table yet: each case starts from it. */
+async function freshLedger(db: TestDatabase) {
+  await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
+  await db.exec(`DROP TABLE IF EXISTS audit.coordination_events; DELETE FROM audit.coordination_measurements;
+                 DELETE FROM rfcgate.recorded_measurements; DELETE FROM rfcgate.comparator_windows`);
+}
+
+const count = async (db: TestDatabase, sql: string): Promise<number> =>
+  Number((await db.exec(`SELECT count(*)::int AS n FROM ${sql}`))[0]?.n);
+
+describe('record.events in comparator.yaml', () => {
+  const pair = `pairs:
+  - id: p
+    canonical: a.c
+    shadow: a.s
+    key: [id]
+    compare: all
+`;
+
+  it("reads the table, the event type and the error class, which defaults to the RFC's", () => {
+    expect(eventSpec('a', 'audit.coordination_events').record.events).toMatchObject({
+      table: { schema: 'audit', name: 'coordination_events', text: 'audit.coordination_events' },
+      eventType: EVENT,
+      errorClass: 'shadow_divergence',
+      at: { file: SPEC_FILE, line: 4, col: 12 },
+    });
+    expect(specFrom(pair).record.events).toBeUndefined();
+  });
+
+  it('refuses a table that is no schema.table, and an events block without its event type', () => {
+    const bad = specWithProblems(
+      `record:\n  events:\n    table: coordination_events\n    event_type: ${EVENT}\n${pair}`,
+    );
+    expect(bad.problems.map((p) => [p.line, p.col, p.message])).toEqual([
+      [4, 12, expect.stringMatching(/^record\.events: table 'coordination_events' is not a table name: /)],
+    ]);
+    const untyped = specWithProblems(`record:\n  events:\n    table: audit.coordination_events\n${pair}`);
+    expect(untyped.problems.map((p) => p.message)).toEqual([expect.stringMatching(/event_type/)]);
+  });
+});
+
+describe.each(testBackends())('comparator run --record writing divergence events ($name)', (backend) => {
+  const db = useTestDatabase(backend);
+
+  it("writes one event per listed divergent key with the RFC's payload, with the run rows, once per run id", async () => {
+    await freshLedger(db);
+    await db.exec(`${EVENTS_DDL};
+      CREATE SCHEMA e1; CREATE TABLE e1.c (id int PRIMARY KEY, v int, w int); CREATE TABLE e1.s (LIKE e1.c);
+      INSERT INTO e1.c VALUES (1, 1, 1), (2, 2, 2), (5, 5, 5); INSERT INTO e1.s VALUES (1, 1, 1), (2, 20, 21), (3, 3, 3);`);
+    const spec = eventSpec('e1');
+    const first = await compareAndRecord(db, spec, T1, 'run-1');
+    expect(first.recorded).toMatchObject({ recorded: 4, events: 3, already_recorded: 0, windows: 1 });
+    const events = await db.exec(
+      `SELECT event_type, recorded_at, payload FROM audit.coordination_events ORDER BY payload->>'kind'`,
+    );
+    expect(events.map((e) => [e.event_type, new Date(String(e.recorded_at)).toISOString()])).toEqual(
+      Array(3).fill([EVENT, T1.toISOString()]),
+    );
+    expect(events.map((e) => e.payload)).toEqual([
+      {
+        table: 'e1.c',
+        key: { id: '3' },
+        kind: 'canonical_missing',
+        columns: [],
+        run_id: 'run-1',
+        error_class: 'shadow_divergence',
+      },
+      {
+        table: 'e1.c',
+        key: { id: '5' },
+        kind: 'shadow_missing',
+        columns: [],
+        run_id: 'run-1',
+        error_class: 'shadow_divergence',
+      },
+      {
+        table: 'e1.c',
+        key: { id: '2' },
+        kind: 'value_mismatch',
+        columns: ['v', 'w'],
+        run_id: 'run-1',
+        error_class: 'shadow_divergence',
+      },
+    ]);
+    // Recorded again (a retry within the hour, another divergence since): stored once, as first measured.
+    await db.exec('INSERT INTO e1.s VALUES (4, 4, 4)');
+    const again = await compareAndRecord(db, spec, new Date(T1.getTime() + 60_000), 'run-1');
+    expect(again.report.pairs[0]?.counts?.divergent).toBe(4);
+    expect(again.recorded).toMatchObject({ recorded: 0, events: 0, already_recorded: 4, windows: 0 });
+    expect(await count(db, 'audit.coordination_events')).toBe(3);
+    // The next run writes its own, under its own run id; a clean run writes none.
+    await db.exec('DELETE FROM e1.s; INSERT INTO e1.s SELECT * FROM e1.c');
+    const clean = await compareAndRecord(db, spec, T2, 'run-2');
+    expect(clean.recorded).toMatchObject({ recorded: 1, events: 0 });
+    expect(await count(db, 'audit.coordination_events')).toBe(3);
+  });
+
+  it('writes events for the listed keys only: the run row keeps the total', async () => {
+    await freshLedger(db);
+    await db.exec(`${EVENTS_DDL};
+      CREATE SCHEMA e2; CREATE TABLE e2.c (id int PRIMARY KEY, v int); CREATE TABLE e2.s (LIKE e2.c);
+      INSERT INTO e2.c SELECT g, 1 FROM generate_series(1, 5) g; INSERT INTO e2.s SELECT g, 2 FROM generate_series(1, 5) g;`);
+    const { recorded } = await compareAndRecord(
+      db,
+      eventSpec('e2', 'audit.coordination_events', 'drift'),
+      T1,
+      'cap',
+      2,
+    );
+    expect(recorded).toMatchObject({ recorded: 3, events: 2 });
+    const run = await db.exec(
+      `SELECT payload->>'divergent' AS divergent, payload->>'listed' AS listed FROM audit.coordination_measurements
+       WHERE measurement_type = 'measurement.comparator.run'`,
+    );
+    expect(run).toEqual([{ divergent: '5', listed: '2' }]);
+    const classes = await db.exec(`SELECT DISTINCT payload->>'error_class' AS c FROM audit.coordination_events`);
+    expect(classes).toEqual([{ c: 'drift' }]);
+  });
+
+  it('an event table that does not exist, or cannot take the events, is a ledger error and nothing is written', async () => {
+    await freshLedger(db);
+    await db.exec(`CREATE SCHEMA e3; CREATE TABLE e3.c (id int PRIMARY KEY, v int); CREATE TABLE e3.s (LIKE e3.c);
+      INSERT INTO e3.c VALUES (1, 1); INSERT INTO e3.s VALUES (1, 1);
+      CREATE SCHEMA app;
+      CREATE TABLE app.no_payload (id bigserial PRIMARY KEY, event_type text NOT NULL, recorded_at timestamptz NOT NULL);
+      CREATE TABLE app.text_payload (event_type text, recorded_at date, payload text, agent_id text NOT NULL);`);
+    const nothingWritten = async () => {
+      expect(await count(db, `audit.coordination_measurements WHERE payload->>'pair' = 'p'`)).toBe(0);
+      expect(await count(db, `rfcgate.comparator_windows WHERE rfc = 't'`)).toBe(0);
+    };
+    // A clean run checks the table too: otherwise the first divergence would be the first to find it missing.
+    const missing = await compareAndRecord(db, eventSpec('e3', 'app.events'), T1, 'm1').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(LedgerError);
+    expect((missing as LedgerError).message).toMatch(
+      new RegExp(
+        `^app\\.events, the event table comparator\\.yaml's record\\.events names \\(${SPEC_FILE.replace(/\./g, '\\.')}:4:12\\), does not exist in .*; rfcgate does not create it \\(it is the application's\\): create it with columns event_type, recorded_at and payload, or name the right table; nothing was written$`,
+      ),
+    );
+    await nothingWritten();
+    const lacking = await compareAndRecord(db, eventSpec('e3', 'app.no_payload'), T1, 'm2').catch((e: unknown) => e);
+    expect((lacking as LedgerError).message).toMatch(
+      /^app\.no_payload in .*, the event table comparator\.yaml's record\.events names \(.*:4:12\), cannot take the comparator's events: it has no column payload; fix the table or name another; nothing was written$/,
+    );
+    const drifted = await compareAndRecord(db, eventSpec('e3', 'app.text_payload'), T1, 'm3').catch((e: unknown) => e);
+    expect((drifted as LedgerError).message).toMatch(
+      /cannot take the comparator's events: its payload is text, not json or jsonb; its recorded_at is date, not a timestamp; column agent_id is NOT NULL without a default, and an event sets only event_type, recorded_at and payload; fix the table/,
+    );
+    await nothingWritten();
+  });
+});
