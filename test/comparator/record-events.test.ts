@@ -1,14 +1,20 @@
 /**
  * `comparator run --record` with `record.events`: one event per listed divergent key in the
- * application's event table (wave3 §8), in the run's transaction, stored once per run id.
+ * application's event table (wave3 §8), in the run's transaction, stored once per run id, and
+ * counted once by wave3's shadow_divergences_7d beside the run rows that carry the totals.
  */
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadComparator } from '../../src/comparator/cli.js';
 import { recordRun } from '../../src/comparator/record.js';
 import { runComparator } from '../../src/comparator/run.js';
 import { readWindows } from '../../src/comparator/window.js';
 import { LedgerError } from '../../src/ledger/errors.js';
 import { defaultMigrationRange, migrate, migrationPlan } from '../../src/ledger/schema.js';
+import { SqlMeasurementSource } from '../../src/sources/sql/source.js';
+import { loadRfc } from '../../src/spec/load.js';
 import { testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
+import { evalContext } from '../sources/sql/fixtures.js';
 import { specFrom, SPEC_FILE, specWithProblems } from './helpers.js';
 
 const T1 = new Date('2026-06-01T10:00:00Z');
@@ -95,6 +101,15 @@ describe('record.events in comparator.yaml', () => {
       at: { file: SPEC_FILE, line: 4, col: 12 },
     });
     expect(specFrom(pair).record.events).toBeUndefined();
+  });
+
+  it("wave3's comparator.yaml writes RFC §8's events", async () => {
+    const { spec } = await loadComparator(resolve('.'), 'wave3');
+    expect(spec.record.events).toMatchObject({
+      table: { text: 'audit.coordination_events' },
+      eventType: EVENT,
+      errorClass: 'shadow_divergence',
+    });
   });
 
   it('refuses a table that is no schema.table, and an events block without its event type', () => {
@@ -216,5 +231,34 @@ describe.each(testBackends())('comparator run --record writing divergence events
       /cannot take the comparator's events: its payload is text, not json or jsonb; its recorded_at is date, not a timestamp; column agent_id is NOT NULL without a default, and an event sets only event_type, recorded_at and payload; fix the table/,
     );
     await nothingWritten();
+  });
+
+  it('wave3 shadow_divergences_7d counts a run written to both channels once, plus the events of another emitter', async () => {
+    await freshLedger(db);
+    await db.exec(`${EVENTS_DDL};
+      CREATE SCHEMA e4; CREATE TABLE e4.c (id int PRIMARY KEY, v int); CREATE TABLE e4.s (LIKE e4.c);
+      INSERT INTO e4.c SELECT g, 1 FROM generate_series(1, 3) g; INSERT INTO e4.s SELECT g, 2 FROM generate_series(1, 3) g;`);
+    // Three divergent keys, two of them listed and written as events.
+    await compareAndRecord(db, eventSpec('e4'), T1, 'hourly-10', 2);
+    // Another comparator (the application's own) reports to the event table alone; one of its
+    // events even names the same hourly run id and table, at another instant.
+    await db.exec(
+      `INSERT INTO audit.coordination_events (event_type, recorded_at, payload) VALUES
+         ($1, $2, '{"table": "core.agents", "run_id": "py-7", "error_class": "shadow_divergence"}'),
+         ($1, $3, '{"table": "e4.c", "run_id": "hourly-10", "error_class": "shadow_divergence"}'),
+         ($1, $3, '{}')`,
+      [EVENT, T1.toISOString(), new Date(T1.getTime() + 1_000).toISOString()],
+    );
+    const wave3 = loadRfc(resolve('.'), 'wave3');
+    const m = wave3.measurements.get('shadow_divergences_7d');
+    if (!m) throw new Error('wave3 has no shadow_divergences_7d');
+    const source = new SqlMeasurementSource({ open: () => db.client(), now: () => T2 });
+    try {
+      const out = await source.measure(m, evalContext(T2));
+      // 3 (the run row's total) + 3 events of the other emitter; rfcgate's own 2 events not again.
+      expect(out).toMatchObject({ status: 'ok', value: 6 });
+    } finally {
+      await source.close();
+    }
   });
 });

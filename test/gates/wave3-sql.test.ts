@@ -207,6 +207,29 @@ describe.each(testBackends())('wave3 measurement SQL on $name', (backend) => {
       ]);
       expect(value(await measure('shadow_divergences_7d'))).toBe(1);
     });
+
+    it("counts once a run that wrote both its total and its listed keys' events, and adds other emitters' events", async () => {
+      const at = daysAgo(1);
+      await run(1, { status: 'divergent', divergent: 3, canonical: 'core.identities', run_id: 'h-10' });
+      const event = (recordedAt: string, payload: Record<string, unknown> | null) =>
+        db.exec(`INSERT INTO audit.coordination_events (event_type, recorded_at, payload) VALUES ($1, $2, $3)`, [
+          'coordination_failure.beam_python_boundary.shadow_divergence',
+          recordedAt,
+          payload === null ? null : JSON.stringify(payload),
+        ]);
+      // The run listed two of its three keys: their events are the run's, counted in its total.
+      for (const id of ['a1', 'a2']) {
+        await event(at, { table: 'core.identities', key: { agent_id: id }, run_id: 'h-10', kind: 'shadow_missing' });
+      }
+      expect(value(await measure('shadow_divergences_7d'))).toBe(3);
+      // Another emitter's: another table under the same run id, the same run id and table at
+      // another instant, another run id, and an event without a payload.
+      await event(at, { table: 'core.agents', run_id: 'h-10' });
+      await event(daysAgo(2), { table: 'core.identities', run_id: 'h-10' });
+      await event(at, { table: 'core.identities', run_id: 'py-1' });
+      await event(at, null);
+      expect(value(await measure('shadow_divergences_7d'))).toBe(7);
+    });
   });
 
   describe('#10: two non-terminal sagas of different sessions targeting one agent', () => {
