@@ -39,7 +39,10 @@ process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
 // (~0.2 s), and where TypeScript is not installed, as in a user's install, it warns on every run.
 globalThis.oclif = { ...globalThis.oclif, enableAutoTranspile: false };
 // The build's bundle of oclif, shared with the bundled commands (dist/bundle-build.js).
-const { run, flush } = await import('../dist/bundle/cli/oclif-entry.js');
+const { run, flush, inertStderr } = await import('../dist/bundle/cli/oclif-entry.js');
+// Every error, halt and note quotes text from outside (a spec, a commit, a database): on
+// standard error too, a CI runner must not read a workflow command in it (src/cli/inert-stderr.ts).
+inertStderr();
 if (engineWarning === undefined) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
 else process.env.OCLIF_DISABLE_ENGINE_WARNING = engineWarning;
 try {

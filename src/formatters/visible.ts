@@ -14,9 +14,7 @@ export function visible(s: string, o: { keepLines?: boolean; inCommand?: boolean
   );
   // Inside a workflow command's own line the runner reads that command and nothing more.
   if (o.inCommand) return shown;
-  return shown.replace(RUNNER_COMMAND, (_, space: string | undefined) =>
-    space !== undefined ? `${space}\\x3a` : '##\\x5b',
-  );
+  return inertCommands(shown);
 }
 
 /**
@@ -24,9 +22,17 @@ export function visible(s: string, o: { keepLines?: boolean; inCommand?: boolean
  * `##[error]`, `##[stop-commands]` or `##[add-mask]` anywhere in a line, and `::name::` where
  * a line starts (past its spaces), as a file heading does. A file's text or name must not raise
  * an annotation, mask the log or stop the real commands after it: one character of each is
- * written out.
+ * written out (`##\x5b`, `\x3a:`). The runner reads standard error as it reads standard
+ * output, and a line ends at `\r` as at `\n`. Text holding neither is returned as it is.
  */
-const RUNNER_COMMAND = /^(\s*):(?=:)|##\[/g;
+export function inertCommands(text: string): string {
+  return text.replace(RUNNER_COMMAND, (_, space: string | undefined) =>
+    space !== undefined ? `${space}\\x3a` : '##\\x5b',
+  );
+}
+
+// A line starts where nothing but a line break (or the text's start) comes before.
+const RUNNER_COMMAND = /(?<![^\n\r])(\s*):(?=:)|##\[/g;
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
