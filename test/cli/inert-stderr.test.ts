@@ -96,7 +96,7 @@ describe('standard error, as a CI log reads it', () => {
     expect(stderr).toMatch(/^::notice title=rfcgate demo::demo as of .*: HALT/m);
   });
 
-  it("cite verify --fix --json: the diff of the repository's document", () => {
+  it("cite verify --fix: the diff of the repository's document, on standard error beside --json", () => {
     const fx = citeFixture();
     // The line before a drifted citation: the diff quotes it as context, past one space.
     const doc = RFC.replace('\nThe lock helper', `\n${PLANTED}\nThe lock helper`);
@@ -105,6 +105,10 @@ describe('standard error, as a CI log reads it', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ counts: { DRIFT: 2 } });
     expectNoCommand(r.stderr);
     expect(r.stderr).toContain(`\n a\n \\x3a:error::x ##\\x5bwarning]y\n-The lock helper`);
+    // With the table, the diff follows it on standard output, as inert.
+    const table = run(['cite', 'verify', 'rfcs/demo.md', '--fix'], fx.repo.dir);
+    expectNoCommand(table.stdout);
+    expect(table.stdout).toContain(`\n a\n \\x3a:error::x ##\\x5bwarning]y\n-The lock helper`);
   });
 });
 

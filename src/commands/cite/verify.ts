@@ -6,6 +6,7 @@ import { parseRef, refuseNonCommit, RfcCommand } from '../../cli/rfc-command.js'
 import type { CitationClaim } from '../../cite/spec.js';
 import type { CiteReport } from '../../cite/verify.js';
 import { CITE_FORMATS, type CiteFormat } from '../../formatters/cite/names.js';
+import { inertCommands } from '../../formatters/visible.js';
 import type { GitRepo } from '../../sources/git/repo.js';
 import { UsageError } from '../../spec/problems.js';
 import { listRfcIds } from '../../spec/rfc-dir.js';
@@ -162,7 +163,8 @@ EXIT CODES
       // The diff goes to stderr when stdout carries a machine-readable report.
       const out = format === 'table' ? process.stdout : process.stderr;
       if (fixed.fixed === 0) out.write('--fix: no DRIFT citation with a correction; nothing to change\n');
-      else out.write(fixed.patch);
+      // The document's lines, quoted as context or changed: inert in a CI log, as on stderr.
+      else out.write(inertCommands(fixed.patch));
       if (flags.write && fixed.fixed > 0) {
         writeInPlace(abs, fixed.text);
         out.write(`wrote ${fixed.fixed} correction${fixed.fixed === 1 ? '' : 's'} to ${document}\n`);
