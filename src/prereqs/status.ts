@@ -94,9 +94,16 @@ export interface PrereqReport {
   as_of: string;
   ref: string;
   resolved_sha: string | null;
-  /** `halt` when git could not answer (shallow clone, missing ref): every status is unknown. */
+  /**
+   * `halt` when git could not answer (shallow clone, missing ref), or answered that the mainline
+   * had no commit as of the instant: every status is unknown.
+   */
   state: 'ok' | 'halt';
-  halt?: { reason: HaltReason; message: string };
+  /**
+   * nothing_existed: git answered, and no commit on the mainline is dated at or before the
+   * instant (or the repository has none): no prereq had started, and no spec named them yet.
+   */
+  halt?: { reason: HaltReason; message: string; nothing_existed?: true };
   counts: Record<PrereqState, number>;
   /** null when the state is `halt`: with every status unknown, what can start is unknown too. */
   can_start: string[] | null;
@@ -126,8 +133,8 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
   const ref = opts.ref ?? rfc.manifest.mainline;
   const head = { rfc: rfc.manifest.id, as_of: opts.asOf.toISOString(), ref };
 
-  const haltReport = (halted: { reason: HaltReason; message: string }): PrereqReport => {
-    const statuses = prereqs.map((p) => unknownStatus(p, halted.message));
+  const haltReport = (halted: NonNullable<PrereqReport['halt']>): PrereqReport => {
+    const statuses = prereqs.map((p) => unknownStatus(p, halted.nothing_existed ? NOT_STARTED : halted.message));
     return {
       ...head,
       resolved_sha: null,
@@ -145,7 +152,7 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
   const a = await anchor(opts.repo, ref, opts.asOf, { history: true, from });
   if (!a.ok) {
     const o = a.outcome as Extract<MeasurementOutcome, { status: 'halt' }>;
-    return haltReport({ reason: o.halt, message: o.reason });
+    return haltReport({ reason: o.halt, message: o.reason, ...(a.empty ? { nothing_existed: true as const } : {}) });
   }
   if (a.anchor.passedOver !== undefined) opts.onPassedOver?.(a.anchor.passedOver);
   try {
@@ -315,6 +322,9 @@ function commitRef(c: CommitInfo): CommitRef {
 function short(c: { sha: string; date: string }): string {
   return `${c.sha.slice(0, 7)} (${c.date.slice(0, 10)})`;
 }
+
+/** Each prereq's reason when the mainline had no commit yet as of the instant. */
+const NOT_STARTED = 'not started: nothing existed on the mainline as of that instant';
 
 function unknownStatus(p: PrereqSpec, message: string): PrereqStatus {
   return {

@@ -158,6 +158,46 @@ describe('prereq status', () => {
     });
   });
 
+  it('as of an instant before the first commit, says nothing existed and no prereq had started, not that git could not answer', () => {
+    const args = ['--as-of', '2026-04-01T00:00:00Z'];
+    const table = status(args);
+    expect(table.code).toBe(2);
+    expect(table.stdout).toMatch(
+      /^HALT \(missing\): no commit on 'main' is dated at or before 2026-04-01T00:00:00\.000Z, so nothing existed as of that instant$/m,
+    );
+    expect(table.stdout).not.toMatch(/git could not answer|see the HALT above/);
+    // Under each of the three prereqs, on its own detail line.
+    expect(
+      table.stdout.match(/^[ │]* {4}not started: nothing existed on the mainline as of that instant$/gm),
+    ).toHaveLength(3);
+    expect(table.stdout).toMatch(
+      /^can start now: cannot be computed \(nothing existed as of that instant, so no prereq had started\)$/m,
+    );
+    expect(table.stdout).toMatch(
+      /^critical path: cannot be computed \(nothing existed as of that instant, so no prereq had started\)$/m,
+    );
+    const md = status([...args, '--format', 'markdown']).stdout;
+    expect(md).not.toMatch(/git could not answer/);
+    expect(md).toMatch(
+      /^Critical path: cannot be computed \(nothing existed as of that instant, so no prereq had started\)\.$/m,
+    );
+    expect(md).toMatch(/ \| not started: nothing existed on the mainline as of that instant \|$/m);
+    const json = status([...args, '--json']);
+    expect(json.code).toBe(2);
+    // The verdict is what it was: a halt, every status unknown; only the words change.
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      state: 'halt',
+      halt: { reason: 'missing', nothing_existed: true },
+      counts: { unknown: 3 },
+      can_start: null,
+      critical_path: null,
+    });
+    // A mainline git cannot find is still said as such, without the mark.
+    expect(JSON.parse(status(['--as-of', AS_OF, '--ref', 'trunk', '--json']).stdout).halt).not.toHaveProperty(
+      'nothing_existed',
+    );
+  });
+
   it('halts (exit 2) when git cannot read the history, as with a git older than 2.31, rather than crashing', () => {
     const real = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
     const bin = mkdtempSync(join(tmpdir(), 'rfcgate-oldgit-'));

@@ -21,7 +21,7 @@ export default class PrereqStatus extends RfcCommand {
 
 EXIT CODES
   0  every status was computed (even if some prereqs are blocked, partial or gated)
-  2  git could not answer, so the statuses are unknown (a shallow clone, a mainline branch that does not exist)
+  2  git could not answer, so the statuses are unknown (a shallow clone, a mainline branch that does not exist), or the mainline had no commit yet as of --as-of, so nothing existed to have a status
   3  the spec or the invocation is invalid (bad YAML, a dependency cycle, an unknown dependency, a bad flag, a --ref naming a tree or a blob)`;
   // An example naming an RFC is written for rfcgate, whatever name runs --help: under an RFC's
   // own program name (wave3 …), --rfc naming another RFC is refused. Help marks only a line

@@ -116,16 +116,23 @@ export function prereqTable(r: PrereqReport): string {
   const early = outOfOrder(r, show);
   if (early) lines.push(`out of order: ${early}`);
   lines.push(
-    `can start now: ${r.can_start ? (r.can_start.length ? r.can_start.map(show).join(', ') : 'none') : UNKNOWN}`,
+    `can start now: ${r.can_start ? (r.can_start.length ? r.can_start.map(show).join(', ') : 'none') : unknown(r)}`,
   );
   lines.push(
-    `critical path: ${r.critical_path ? (r.critical_path.length ? r.critical_path.map(show).join(' → ') : 'none (everything landed)') : UNKNOWN}`,
+    `critical path: ${r.critical_path ? (r.critical_path.length ? r.critical_path.map(show).join(' → ') : 'none (everything landed)') : unknown(r)}`,
   );
   return `${lines.join('\n')}\n`;
 }
 
-/** Said for what can start and the critical path when git could not answer: no status is known. */
-const UNKNOWN = 'cannot be computed (git could not answer, so every status is unknown)';
+/**
+ * Said for what can start and the critical path when no status is known: git could not answer,
+ * or answered that nothing had been committed yet as of the instant.
+ */
+function unknown(r: PrereqReport): string {
+  return r.halt?.nothing_existed
+    ? 'cannot be computed (nothing existed as of that instant, so no prereq had started)'
+    : 'cannot be computed (git could not answer, so every status is unknown)';
+}
 
 /** A Mermaid node id for a prereq id, one for one: `pr.4` and `pr_4` must stay two nodes. */
 function nodeId(id: string): string {
@@ -213,10 +220,10 @@ export function prereqMarkdown(r: PrereqReport): string {
   const out = [`### ${headline(r, cell)}`, ''];
   if (r.halt) out.push(`> **HALT (${r.halt.reason})**: ${cell(r.halt.message)}`, '');
   out.push(
-    `${summary(r)}. Can start now: ${r.can_start ? (r.can_start.length ? r.can_start.map((x) => `\`${x}\``).join(', ') : 'none') : UNKNOWN}.`,
+    `${summary(r)}. Can start now: ${r.can_start ? (r.can_start.length ? r.can_start.map((x) => `\`${x}\``).join(', ') : 'none') : unknown(r)}.`,
   );
   out.push(
-    `Critical path: ${r.critical_path ? (r.critical_path.length ? r.critical_path.map((x) => `\`${x}\``).join(' → ') : 'none (everything landed)') : UNKNOWN}.`,
+    `Critical path: ${r.critical_path ? (r.critical_path.length ? r.critical_path.map((x) => `\`${x}\``).join(' → ') : 'none (everything landed)') : unknown(r)}.`,
   );
   const early = outOfOrder(r);
   if (early) out.push(`Out of order: ${cell(early)}.`);

@@ -131,13 +131,15 @@ export function anchorEvidence(a: Anchor): Evidence {
  * questions that need the past (first/last commit, commits of a file): a shallow clone
  * halts them. A tree question can still be answered from a shallow clone when the ref
  * resolves, because the walk to the resolved commit only crossed commits that are present.
+ * `empty` marks a halt git answered: no commit on the ref as of the instant (or none at all),
+ * so nothing existed then, which is not the same as a history that could not be read.
  */
 export async function anchor(
   repo: GitHistory,
   ref: string,
   asOf: Date,
   opts: { history: boolean; from?: RefOrigin },
-): Promise<{ ok: true; anchor: Anchor } | { ok: false; outcome: MeasurementOutcome }> {
+): Promise<{ ok: true; anchor: Anchor } | { ok: false; outcome: MeasurementOutcome; empty?: true }> {
   const base: Evidence = { ref, as_of: asOf.toISOString() };
   const st = await repo.state();
   if (st.kind === 'not_a_repo' && st.noGit) {
@@ -168,6 +170,7 @@ export async function anchor(
         `the repository at ${st.root} has no commits yet, so there is no history to measure`,
         base,
       ),
+      empty: true,
     };
   }
   if (!(await repo.refExists(ref))) {
@@ -209,7 +212,12 @@ export async function anchor(
     const reason = st.shallow
       ? await shallowAsOfHalt(repo, ref, asOf)
       : `no commit on '${ref}' is dated at or before ${asOf.toISOString()}, so nothing existed as of that instant`;
-    return { ok: false, outcome: halt('missing', reason, { ...base, shallow: st.shallow }) };
+    // git answered, unlike a shallow clone: nothing had been committed on the ref by then.
+    return {
+      ok: false,
+      outcome: halt('missing', reason, { ...base, shallow: st.shallow }),
+      ...(st.shallow ? {} : { empty: true as const }),
+    };
   }
   const passedOver = await futureTip(repo, ref, asOf, commit);
   return {
