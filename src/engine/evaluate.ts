@@ -15,6 +15,7 @@ import { type CompiledExpression, fromCel, toCel } from '../spec/expressions.js'
 import type { CompiledGate, LoadedRfc } from '../spec/load.js';
 import { UsageError } from '../spec/problems.js';
 import type { CompositeGate, ConditionGate, GateSpec, Phase } from '../spec/types.js';
+import { suggest } from '../util/suggest.js';
 import { HALT_PRIORITY, Measurer, outcomeEvidence, type SourceRegistry } from './measure.js';
 
 export interface EvaluateOptions {
@@ -88,8 +89,11 @@ function selectGates(rfc: LoadedRfc, opts: EvaluateOptions): GateSpec[] {
     }
     const unknown = opts.only.filter((id) => !ids.has(id));
     if (unknown.length) {
+      // Ids are matched exactly: `d1` for `D1` is offered back (a case-only match first), so
+      // the one meant is not hunted for in a list of thirty.
+      const named = unknown.map((id) => `${id}${suggest(id, [...ids])}`);
       throw new UsageError(
-        `--only names unknown gate(s): ${unknown.join(', ')}; gates of ${rfc.manifest.id}: ${[...ids].join(', ')}`,
+        `--only names unknown gate(s): ${named.join(', ')}; gates of ${rfc.manifest.id}: ${[...ids].join(', ')}`,
       );
     }
     const wanted = new Set(opts.only);

@@ -398,7 +398,12 @@ describe('bad input gets one clear line and exit 3', () => {
     ],
     [['gate', 'check', '--ref', 'HEAD:docs'], /^error: --ref 'HEAD:docs' names a tree, not a commit/],
     [['gate', 'check', '--ref', 'main:elixir/handler_dispatch/mix.exs'], /names a blob, not a commit/],
-    [['gate', 'check', '--only', 'NOPE'], /--only names unknown gate\(s\): NOPE/],
+    [['gate', 'check', '--only', 'NOPE'], /--only names unknown gate\(s\): NOPE; gates of demo: /],
+    // Ids are matched exactly; one differing only in case, or a letter, is offered back.
+    [
+      ['gate', 'check', '--only', 'halting,FIRNG'],
+      /^error: --only names unknown gate\(s\): halting \(did you mean 'HALTING'\?\), FIRNG \(did you mean 'FIRING'\?\); gates of demo: PASSING, FIRING, HALTING, ORDER\n$/,
+    ],
     [['gate', 'check', '--only', 'HALTING,'], /--only has an empty gate name \('HALTING', ''\)/],
     // Nothing evaluated is not a pass.
     [
