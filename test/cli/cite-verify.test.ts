@@ -269,7 +269,28 @@ describe('cite verify', () => {
   it('halts (exit 2) when the ref does not exist; exit 3 for a missing document or an unknown --since', () => {
     const noRef = run(['cite', 'verify', '--ref', 'no-such-branch'], fx.repo.dir);
     expect(noRef.code).toBe(2);
-    expect(noRef.stdout).toMatch(/HALT: git ref 'no-such-branch' does not exist/);
+    expect(noRef.stdout).toMatch(/HALT: git ref 'no-such-branch', named by --ref, does not exist/);
+    // cite verify reads no spec's ref: its own flag is the one to fix.
+    expect(noRef.stdout).toMatch(
+      /does not exist in this clone; fetch it from the remote that has it, or check --ref\n/,
+    );
+    expect(noRef.stdout).not.toMatch(/measurement|in the spec/);
+    const tooFar = run(['cite', 'verify', '--ref', 'HEAD~1000'], fx.repo.dir);
+    expect(tooFar.code).toBe(2);
+    expect(tooFar.stdout).toMatch(
+      /HALT: 'HEAD~1000' names no commit in this clone: .*; name a ref this clone has \(check --ref\)\n/,
+    );
+    // HEAD on a branch with no commit yet: --ref (HEAD by default) is what names another.
+    const orphan = createRepo();
+    orphan.commit({ files: { 'README.md': 'x\n' }, message: 'one', date: '2026-01-01T00:00:00Z' });
+    orphan.git(['checkout', '-q', '--orphan', 'fresh']);
+    mkdirSync(join(orphan.dir, 'rfcs'));
+    writeFileSync(join(orphan.dir, 'rfcs', 'x.md'), 'See README.md:1.\n');
+    const unborn = run(['cite', 'verify', 'rfcs/x.md'], orphan.dir);
+    expect(unborn.code).toBe(2);
+    expect(unborn.stdout).toMatch(
+      /HALT: HEAD is on branch 'fresh', which has no commit yet \(an orphan branch\), .*; commit first, or name a ref that has commits \(check --ref\)\n/,
+    );
     // A tree or a blob exists: the wrong kind of name, not a ref to fetch.
     for (const [ref, kind] of [
       ['HEAD^{tree}', 'tree'],
@@ -352,7 +373,9 @@ describe('cite verify', () => {
     expect(run0?.invocations?.[0]?.executionSuccessful).toBe(false);
     expect(run0?.invocations?.[0]?.toolExecutionNotifications?.[0]).toMatchObject({
       level: 'error',
-      message: { text: expect.stringMatching(/^halted: git ref 'no-such-branch' does not exist/) as unknown },
+      message: {
+        text: expect.stringMatching(/^halted: git ref 'no-such-branch', named by --ref, does not exist/) as unknown,
+      },
     });
   });
 

@@ -103,7 +103,7 @@ EXIT CODES
       { claimsFor },
       { citeExitCode, haltedCiteReport, verifyCitations },
       { formatCite },
-      { anchor, gitFailure },
+      { anchor, gitFailure, REF_FLAG },
       { GitRepo },
     ] = await Promise.all([
       import('../../cite/fix.js'),
@@ -116,7 +116,8 @@ EXIT CODES
     const repo = new GitRepo(root);
     const st = await repo.state();
     const document = toPosix(relative(st.kind === 'repo' ? st.root : root, abs));
-    const at = await anchor(repo, flags.ref, new Date(), { history: false });
+    // The ref is --ref's (HEAD by default): a missing one is said as that flag's to fix, not a spec's.
+    const at = await anchor(repo, flags.ref, new Date(), { history: false, from: REF_FLAG });
     let report: CiteReport;
     let since: { ref: string; sha: string } | undefined;
     if (!at.ok) {

@@ -174,6 +174,9 @@ export async function anchor(
     };
   }
   if (!(await repo.refExists(ref))) {
+    // Said where the ref came from when the caller knows: a flag, the spec, or neither.
+    const from = opts.from;
+    const named = from ? `(${from.fix})` : "(--ref, or the measurement's ref: in the spec)";
     // Nothing to fetch: the branch checked out (an orphan branch) has no commit yet.
     const unborn = unbornBranch(st.root, ref);
     if (unborn !== undefined) {
@@ -181,14 +184,11 @@ export async function anchor(
         ok: false,
         outcome: halt(
           'missing',
-          `${ref === 'HEAD' ? `HEAD is on branch '${unborn}', which` : `branch '${ref}'`} has no commit yet (an orphan branch), so there is no history to measure; commit first, or name a ref that has commits (--ref, or the measurement's ref: in the spec)`,
+          `${ref === 'HEAD' ? `HEAD is on branch '${unborn}', which` : `branch '${ref}'`} has no commit yet (an orphan branch), so there is no history to measure; commit first, or name a ref that has commits ${named}`,
           base,
         ),
       };
     }
-    // Said where the ref came from when the caller knows: a flag, the spec, or neither.
-    const from = opts.from;
-    const named = from ? `(${from.fix})` : "(--ref, or the measurement's ref: in the spec)";
     const expression = await revisionHalt(repo, ref, st.shallow, named);
     if (expression !== undefined) return { ok: false, outcome: halt('missing', expression, base) };
     const shallow = opts.history && st.shallow;
