@@ -38,12 +38,23 @@ class UnavailableClient implements SqlClient {
   }
 }
 
-export function openComparatorClient(target: DatabaseTarget): SqlClient {
+/**
+ * The reader of the compared tables. `rfc` names the RFC whose comparator.yaml they come from,
+ * for the halt when there is no database at all.
+ */
+export function openComparatorClient(target: DatabaseTarget, rfc: string): SqlClient {
   try {
     return openReader(target);
   } catch (err) {
     if (err instanceof LedgerError || err instanceof SqlHaltError) {
-      return new UnavailableClient(err.message, target.databaseUrl ? 'DATABASE_URL' : `pglite:${target.embeddedLabel}`);
+      const where = target.databaseUrl ? 'DATABASE_URL' : `pglite:${target.embeddedLabel}`;
+      // The ledger's advice (run `db migrate`) would make a database with rfcgate's own tables
+      // and none of the application's: the comparator would then halt on every table instead.
+      const reason =
+        err instanceof LedgerError && err.problem === 'missing'
+          ? `the embedded database ${target.embeddedLabel} does not exist, so the tables ${GATES_DIR}/${rfc}/${COMPARATOR_FILE} compares cannot be read: they are the application's, not rfcgate's (\`rfcgate db migrate\` creates only rfcgate's own ledger); set DATABASE_URL to the database that holds them`
+          : err.message;
+      return new UnavailableClient(reason, where);
     }
     throw err;
   }

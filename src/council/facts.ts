@@ -138,7 +138,7 @@ export const comparatorCheckFacts: FactsProvider = {
       const summary = `could not run: ${e instanceof SpecError ? 'comparator.yaml is invalid (see spec_validate)' : (e as Error).message}`;
       return { ...base, status: 'error', summary, detail: summary };
     }
-    const client = openComparatorClient(target);
+    const client = openComparatorClient(target, ctx.rfc);
     try {
       const report = await runComparator({
         client,

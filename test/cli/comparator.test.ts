@@ -451,6 +451,16 @@ pairs:
       expect(r.code).toBe(2);
       expect(r.stdout).toMatch(/HALT {2}identities/);
       expect(r.stdout).toMatch(/run `rfcgate db migrate`|does not exist/);
+      // db migrate makes rfcgate's ledger, not the application's tables: the advice points at them.
+      const why =
+        "the embedded database .rfcgate/pgdata does not exist, so the tables gates/demo/comparator.yaml compares cannot be read: they are the application's, not rfcgate's (`rfcgate db migrate` creates only rfcgate's own ledger); set DATABASE_URL to the database that holds them";
+      expect(r.stdout).toContain(
+        `HALT  identities: core.identities ↔ core.identities_shadow on (agent_id)\n  ${why}\n`,
+      );
+      const check = run(['comparator', 'check', '--root', empty, '--rfc', 'demo', '--json'], empty);
+      expect(check.code).toBe(2);
+      expect((JSON.parse(check.stdout) as { pairs: { reason: string }[] }).pairs.map((p) => p.reason)).toEqual([why]);
+      expect(check.stdout).not.toMatch(/run `rfcgate db migrate`/);
     } finally {
       done();
     }

@@ -49,7 +49,7 @@ ${COMPARATOR_CHECK_EXIT_CODES_HELP}`;
     const root = this.findRoot(flags.root);
     // With several RFCs, the one that has a comparator.yaml needs no --rfc (as lint picks the one with lints).
     const id = this.chooseRfc(root, flags.rfc, COMPARATOR_FILE);
-    const client = openComparatorClient(await this.databaseTarget(root, id));
+    const client = openComparatorClient(await this.databaseTarget(root, id), id);
     // The server starts the session while the spec is read and checked.
     await client.connectEarly?.();
     let report: ComparatorReport;

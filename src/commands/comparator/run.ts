@@ -118,7 +118,7 @@ ${COMPARATOR_EXIT_CODES_HELP}
     // With several RFCs, the one that has a comparator.yaml needs no --rfc (as lint picks the one with lints).
     const id = this.chooseRfc(root, flags.rfc, COMPARATOR_FILE);
     const target = await this.databaseTarget(root, id);
-    const client = openComparatorClient(target);
+    const client = openComparatorClient(target, id);
     // The server starts the session while the spec is read and checked.
     if (!flags['print-sql']) await client.connectEarly?.();
     const timeoutMs = flags.timeout * 1000;
