@@ -11,6 +11,7 @@
  * team's own measurement table. Each call is one transaction.
  */
 import { createHash } from 'node:crypto';
+import { userInfo } from 'node:os';
 import type { SqlClient } from '../sources/sql/client.js';
 import type { SqlTx, SqlWriter } from '../sources/sql/writer.js';
 import { UsageError } from '../spec/problems.js';
@@ -96,9 +97,26 @@ export type RecordOutcome =
 
 export const MAX_KEY_LENGTH = 200;
 
-/** Who is recording, for the ledger: RFCGATE_RECORDED_BY, else the login name. */
-export function defaultRecordedBy(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  return env.RFCGATE_RECORDED_BY?.trim() || env.USER?.trim() || env.LOGNAME?.trim() || 'unknown';
+/**
+ * Who is recording, for the ledger: RFCGATE_RECORDED_BY, else the login name. A cron job or a
+ * container often has no USER or LOGNAME set, yet runs as a user the system can name: that
+ * name beats `unknown`, which is left for a user id the system has no entry for.
+ */
+export function defaultRecordedBy(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  systemUser: () => string = systemUserName,
+): string {
+  return env.RFCGATE_RECORDED_BY?.trim() || env.USER?.trim() || env.LOGNAME?.trim() || systemUser() || 'unknown';
+}
+
+/** The name of the user this process runs as, from the system's user database; '' when it has none. */
+function systemUserName(): string {
+  try {
+    return userInfo().username.trim();
+  } catch {
+    // A uid with no passwd entry (a container run as --user 12345) makes userInfo() throw.
+    return '';
+  }
 }
 
 export function checkMeasurementType(type: string, flag = '--type'): string {

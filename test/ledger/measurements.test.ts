@@ -1,7 +1,9 @@
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LedgerError } from '../../src/ledger/errors.js';
 import {
+  defaultRecordedBy,
   listMeasurements,
   type MeasurementInput,
   normalizeMeasurement,
@@ -38,6 +40,22 @@ const RANGE = { from: new Date('2026-04-01T00:00:00Z'), to: new Date('2026-06-30
 const AT = new Date('2026-05-20T12:00:00Z');
 const LEASE = 'measurement.lease_plane.request';
 const BY = { recordedBy: 'test-runner' };
+
+describe('who recorded it', () => {
+  it('is RFCGATE_RECORDED_BY, else USER, else LOGNAME', () => {
+    const env = { RFCGATE_RECORDED_BY: ' ci-bot ', USER: 'ann', LOGNAME: 'bob' };
+    expect(defaultRecordedBy(env)).toBe('ci-bot');
+    expect(defaultRecordedBy({ ...env, RFCGATE_RECORDED_BY: ' ' })).toBe('ann');
+    expect(defaultRecordedBy({ LOGNAME: 'bob' })).toBe('bob');
+  });
+
+  it('with none of them set (cron, a container), is the user the process runs as, not unknown', () => {
+    expect(defaultRecordedBy({})).toBe(userInfo().username);
+    expect(defaultRecordedBy({ USER: '', LOGNAME: '  ' }, () => 'svc-gate')).toBe('svc-gate');
+    // A user id the system has no name for is unknown, said so.
+    expect(defaultRecordedBy({}, () => '')).toBe('unknown');
+  });
+});
 
 describe('input validation (before any connection)', () => {
   const base: MeasurementInput = { type: LEASE, at: AT, elapsedMs: 4 };
