@@ -158,9 +158,23 @@ function codeSpans(s: string): { text: string; code: boolean }[] {
   return parts;
 }
 
-/** Also `##[`, which a CI log showing the summary would run as a command (inertMarkup). */
+/**
+ * Text GFM shows as written, with no more escapes than that takes, so the raw summary reads as
+ * the text does (`a && b`, `p50 >= 30`). Of HTML, only two characters start anything: `<` before
+ * anything but a space (an HTML tag, comment or declaration, or an autolink: `<script>`,
+ * `<!--`, `<https://x>`, `<a@b.c>`), and `&` where a character reference follows (`&amp;`,
+ * `&#35;`, `&#x23;`), which would show as the character it names. Each is escaped by a
+ * backslash, which CommonMark reads before any ASCII punctuation; a backslash already before
+ * it is doubled, so it shows too. `>` opens nothing in a line's middle. Also `##[`, which a CI
+ * log showing the summary would run as a command (inertMarkup).
+ */
 function inline(s: string): string {
-  return inertMarkup(s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+  return inertMarkup(
+    s.replace(
+      /(\\*)(<(?=\S)|&(?=#\d{1,7};|#[xX][\dA-Fa-f]{1,6};|[A-Za-z\d]{1,31};))/g,
+      (_, run: string, ch: string) => `${run}${run}\\${ch}`,
+    ),
+  );
 }
 
 /**

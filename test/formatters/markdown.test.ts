@@ -5,6 +5,20 @@ import type { GateReport, GateResult } from '../../src/model/result.js';
 import { codeSpans, readGfm, tableRows } from '../helpers/markdown.js';
 import { allPass, empty, mixed } from './reports.js';
 
+/**
+ * The nodes GFM reads as HTML, which a summary's text must never make. (A bare URL or e-mail
+ * address is a link on GitHub whatever the escaping: its literal autolinks need no `<`.)
+ */
+function htmlNodes(markdown: string): string[] {
+  const found: string[] = [];
+  const walk = (n: { type: string; value?: string; children?: unknown[] }): void => {
+    if (n.type === 'html') found.push(n.value ?? '');
+    for (const c of n.children ?? []) walk(c as { type: string; value?: string; children?: unknown[] });
+  };
+  walk(readGfm(markdown));
+  return found;
+}
+
 /** Split a GFM table row on unescaped pipes; unescape `\|` in the cells. */
 function cells(row: string): string[] {
   return row
@@ -84,8 +98,14 @@ describe('markdown formatter', () => {
   it('escapes pipes, keeps each row on one line and renders no raw HTML', () => {
     const out = FORMATTERS.markdown(mixed);
     const b = table(out)[1] as string[];
-    expect(b[3]).toBe('Boundary &lt;cost&gt; &amp; "quotes" — §0 \'x\' | pipe');
-    expect(b[4]).toBe('lease_plane_p50_ms: rows on 9 of 14 days, needs 100% | see &lt;evidence&gt; &amp; retry\u0001');
+    expect(b[3]).toBe('Boundary \\<cost> & "quotes" — §0 \'x\' | pipe');
+    expect(b[4]).toBe('lease_plane_p50_ms: rows on 9 of 14 days, needs 100% | see \\<evidence> & retry\u0001');
+    // As GitHub renders it: the text as written, no HTML.
+    expect(tableRows(out)[2]?.slice(3)).toEqual([
+      'Boundary <cost> & "quotes" — §0 \'x\' | pipe',
+      'lease_plane_p50_ms: rows on 9 of 14 days, needs 100% | see <evidence> & retry\u0001',
+    ]);
+    expect(htmlNodes(out)).toEqual([]);
     expect(out).toContain("§0 'x' \\| pipe");
     expect(out.split('\n').filter((l) => l.startsWith('|'))).toHaveLength(7);
   });
@@ -105,7 +125,34 @@ describe('markdown formatter', () => {
     walk(readGfm(out));
     expect([...kinds].filter((k) => ['emphasis', 'strong', 'delete', 'link', 'linkReference'].includes(k))).toEqual([]);
     // A name with underscores inside it is written as it is.
-    expect(out).toContain('p50_ms &gt;= base_ms\\*2');
+    expect(out).toContain('p50_ms >= base_ms\\*2');
+  });
+
+  it('escapes only what GFM would read as markup in a cell: && and >= read as written, HTML and references are text', () => {
+    const cases: [text: string, raw: string][] = [
+      ['fires_if: p50_ms >= base_ms && p99_ms > 3 || ok', 'fires_if: p50_ms >= base_ms && p99_ms > 3 \\|\\| ok'],
+      ['a | b', 'a \\| b'],
+      ['<script>alert(1)</script>', '\\<script>alert(1)\\</script>'],
+      [
+        '<!-- c --> <img src=x onerror=y> <https://x.io> <a@b.io>',
+        '\\<!-- c --> \\<img src=x onerror=y> \\<https://x.io> \\<a@b.io>',
+      ],
+      ['x < 3 and y<=4', 'x < 3 and y\\<=4'],
+      ['&amp; &lt;b&gt; &#35; &#x23; &copy; & &&; AT&T', '\\&amp; \\&lt;b\\&gt; \\&#35; \\&#x23; \\&copy; & &&; AT&T'],
+      ['\\<b> \\&amp; a\\|b', '\\\\\\<b> \\\\\\&amp; a\\\\\\|b'],
+      ['`a|b` and `<b>&amp;</b>`', '`a\\|b` and `<b>&amp;</b>`'],
+    ];
+    for (const [text, raw] of cases) {
+      const out = FORMATTERS.markdown({ ...mixed, results: [{ ...mixed.results[2]!, title: text, reason: text }] });
+      const row = out.split('\n').filter((l) => l.startsWith('| '))[2] ?? '';
+      // The raw cell: no entity added, a backslash only where GFM needs one.
+      expect(row.endsWith(` | ${raw} | ${raw} |`), text).toBe(true);
+      // As GitHub renders it: five cells, the text as written, no HTML.
+      const rendered = tableRows(out)[1] ?? [];
+      expect(rendered, text).toHaveLength(5);
+      expect(rendered.slice(3), text).toEqual([text.replace(/`/g, ''), text.replace(/`/g, '')]);
+      expect(htmlNodes(out), text).toEqual([]);
+    }
   });
 
   it('shows a code span the text writes with its characters as they are, no escape added', () => {

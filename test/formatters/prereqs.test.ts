@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatPrereqs, prereqTable } from '../../src/formatters/prereqs/index.js';
 import type { PrereqReport, PrereqStatus } from '../../src/prereqs/status.js';
+import { readGfm } from '../helpers/markdown.js';
 import { expectInert, expectNoCommand, PLANTED, SHOWN } from '../helpers/planted.js';
 
 function status(id: string, depends_on: string[]): PrereqStatus {
@@ -104,7 +105,13 @@ describe('prereq status --format markdown', () => {
     for (const ref of ['rel<b>', 'a|b&c<!--']) {
       const heading = formatPrereqs({ ...report([status('a', [])]), ref }, 'markdown').split('\n')[0];
       expect(heading).toBe(
-        `### x prerequisites on ${ref.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|')} as of 2026-06-01T00:00:00.000Z`,
+        `### x prerequisites on ${ref.replace(/</g, '\\<').replace(/\|/g, '\\|')} as of 2026-06-01T00:00:00.000Z`,
+      );
+      // As GitHub renders it: the ref as written, no HTML.
+      const h = readGfm(heading ?? '').children[0];
+      expect(h?.type).toBe('heading');
+      expect(h && 'children' in h ? h.children.map((c) => ('value' in c ? c.value : c.type)).join('') : '').toBe(
+        `x prerequisites on ${ref} as of 2026-06-01T00:00:00.000Z`,
       );
     }
     const broken = formatPrereqs({ ...report([status('a', [])]), ref: 'a\n# b' }, 'markdown').split('\n');

@@ -22,6 +22,7 @@ import {
   removeFixtures,
   shallowClone,
 } from '../helpers/git-fixture.js';
+import { tableRows } from '../helpers/markdown.js';
 import { modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
 
 const AS_OF = new Date('2026-06-01T00:00:00Z');
@@ -548,7 +549,7 @@ describe('prereq status', () => {
     const table = formatPrereqs(short, 'table');
     expect(table).toContain('waits for c; data gate window does not hold: request_days >= 14 (request_days=9)');
     expect(formatPrereqs(short, 'markdown')).toContain(
-      '| blocked | `c` | waits for c; data gate window does not hold: request_days &gt;= 14 (request_days=9) |',
+      '| blocked | `c` | waits for c; data gate window does not hold: request_days >= 14 (request_days=9) |',
     );
     // The graphs label nodes with the status only.
     expect(formatPrereqs(short, 'mermaid')).not.toContain('waits for');
@@ -1015,8 +1016,10 @@ describe('prereq status', () => {
     expect(new Set(nodes).size).toBe(2);
     expect(formatPrereqs(odd, 'mermaid')).toContain(`${nodes[0]} --> ${nodes[1]}`);
     const oddMd = formatPrereqs(odd, 'markdown');
-    expect(oddMd).toContain('&lt;script&gt;x&lt;/script&gt;');
+    expect(oddMd).toContain('| \\<script>x\\</script> |');
     expect(oddMd).not.toMatch(/\| <script>/);
+    // As GitHub renders it: the title as text in its cell, no HTML.
+    expect(tableRows(oddMd)[1]?.[2]).toBe('<script>x</script>');
   });
 });
 
