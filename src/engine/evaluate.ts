@@ -173,7 +173,11 @@ async function evaluateComposite(
     })
     .join('; ');
   if (verdict === 'fail') return { ...base, reason };
-  return { ...base, reason, halt_reason: pickHalt(culprits.map((d) => d.halt_reason as HaltReason)) };
+  const haltReason = pickHalt(culprits.map((d) => d.halt_reason as HaltReason));
+  // A halt decided by a child's halt on text written elsewhere (a query the database rejected)
+  // is fixed there, not at this all_of: annotations of the composite point where the child's do.
+  const cause = culprits.find((d) => d.halt_reason === haltReason && d.cause)?.cause;
+  return { ...base, reason, halt_reason: haltReason, ...(cause ? { cause } : {}) };
 }
 
 /** Measurements that halt for the same reason (one unreachable database) are named once, together. */
