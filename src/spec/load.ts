@@ -620,8 +620,8 @@ function readMeasurements(
         key === undefined
           ? keyLocation(y, [i], source)
           : offset === undefined
-            ? valueLocation(y, [i, source, key])
-            : locateInScalar(y, [i, source, key], offset),
+            ? valueLocation(y, [i, source, ...key.split('.')])
+            : locateInScalar(y, [i, source, ...key.split('.')], offset),
     } as MeasurementSpec);
   });
   // Liveness references need every id first.

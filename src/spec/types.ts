@@ -213,8 +213,9 @@ interface MeasurementBase {
   location: SourceLocation;
   /**
    * Where this measurement's source block is written in its file: the block's key (`sql:`)
-   * without `key`; the value of its key `key`; the character `offset` of that value. For a
-   * failure a person fixes in the spec (a misspelt column), which its halt then points at.
+   * without `key`; the value of its key `key`, a dotted path for one nested in it
+   * (`extract.pattern`); the character `offset` of that value. For a failure a person fixes in
+   * the spec (a misspelt column), which its halt then points at.
    */
   textAt?: (key?: string, offset?: number) => SourceLocation;
 }

@@ -7,7 +7,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import type { Evidence } from '../../model/result.js';
+import type { Evidence, HaltReason, SourceLocation } from '../../model/result.js';
 import type { ArtifactSpec, ColumnExtract, MeasurementSpec, PatternExtract, SampleWindow } from '../../spec/types.js';
 import {
   type Anchor,
@@ -56,7 +56,7 @@ export class ArtifactMeasurementSource extends RepoBackedSource<'artifact'> {
     repo: GitHistory,
     ctx: EvalContext,
   ): Promise<MeasurementOutcome> {
-    return this.read(m.artifact, repo, ctx, refOriginOf(m, m.artifact.ref, ctx));
+    return this.read(m.artifact, repo, ctx, refOriginOf(m, m.artifact.ref, ctx), specPlaces(m));
   }
 
   private async read(
@@ -64,6 +64,7 @@ export class ArtifactMeasurementSource extends RepoBackedSource<'artifact'> {
     repo: GitHistory,
     ctx: EvalContext,
     from: RefOrigin | undefined,
+    specAt: SpecAt,
   ): Promise<MeasurementOutcome> {
     const ref = spec.ref ?? ctx.ref;
     const a = await anchor(repo, ref, ctx.asOf, { history: false, ...(from ? { from } : {}) });
@@ -148,11 +149,13 @@ export class ArtifactMeasurementSource extends RepoBackedSource<'artifact'> {
         const found = headings(text)
           .slice(0, 20)
           .map((h) => `${'#'.repeat(h.level)} ${h.text}`);
-        return halt('missing', `${chosen.path} has no '${spec.section}' section; add that heading and fill it in`, {
-          ...evidence,
-          section: spec.section,
-          headings: found,
-        });
+        // The heading may be the document's to add or the spec's to spell as the document does.
+        return haltWritten(
+          'missing',
+          `${chosen.path} has no '${spec.section}' section; add that heading and fill it in`,
+          { ...evidence, section: spec.section, headings: found },
+          specAt('section'),
+        );
       }
       evidence.section = spec.section;
       evidence.line = section.heading.line;
@@ -175,17 +178,46 @@ export class ArtifactMeasurementSource extends RepoBackedSource<'artifact'> {
 
     if (spec.sample) {
       // A value measured over too short a sample is not the value the gate asks for: not read.
-      const sample = readSample(spec.sample, scope, firstLine, chosen.path, evidence, ctx.asOf, written);
+      const sample = readSample(spec.sample, scope, firstLine, chosen.path, evidence, ctx.asOf, written, specAt);
       if (sample.status === 'halt') return sample;
       evidence.sample = sample.evidence;
     }
 
     if (!spec.extract) return ok(true, evidence);
     if ('column' in spec.extract) {
-      return readColumn(spec.extract, section ? section.body : documentLines(text), chosen.path, evidence);
+      return readColumn(spec.extract, section ? section.body : documentLines(text), chosen.path, evidence, specAt);
     }
-    return extract(spec.extract, scope, firstLine, chosen.path, evidence);
+    return extract(spec.extract, scope, firstLine, chosen.path, evidence, specAt);
   }
+}
+
+/**
+ * Where a key of a measurement's artifact block (`section`, `extract.pattern`) is written in
+ * measurements.yaml, with the key as a halt names it; undefined for a spec not read from a file.
+ */
+type SpecAt = (key: string) => (SourceLocation & { key: string }) | undefined;
+
+function specPlaces(m: Extract<MeasurementSpec, { source: 'artifact' }>): SpecAt {
+  return (key) => (m.textAt ? { ...m.textAt(key), key: `artifact.${key}` } : undefined);
+}
+
+/**
+ * A halt on what the spec looks for in a document that is there (a heading, a pattern, a
+ * column) names where measurements.yaml writes it, as a query the database rejects does:
+ * `file:line:col` in the reason, in the evidence, and as its cause. It may be the document
+ * that lacks the text, but the line looked for is where either fix starts. A missing document,
+ * a blank, or a value the document writes wrong is the document's alone, and not located.
+ */
+function haltWritten(reason: HaltReason, text: string, evidence: Evidence, at: ReturnType<SpecAt>): MeasurementOutcome {
+  if (!at) return halt(reason, text, evidence);
+  const { key, ...location } = at;
+  const where = `${location.file}:${location.line}:${location.col}`;
+  return halt(
+    reason,
+    `${text}; written at ${where} (${key})`,
+    { ...evidence, written_at: { ...location, key } },
+    location,
+  );
 }
 
 function extract(
@@ -194,6 +226,7 @@ function extract(
   firstLine: number,
   file: string,
   evidence: Evidence,
+  specAt: SpecAt,
 ): MeasurementOutcome {
   // Multiline: documents are line-oriented, so `^Judgement: (\w+)` should find its line.
   const re = compileRegex(ex.pattern, 'm');
@@ -211,13 +244,24 @@ function extract(
   }
   const captured = match ? (match.length > 1 ? match[1] : match[0]) : undefined;
   if (captured === undefined) {
-    return halt('missing', `pattern /${ex.pattern}/ was not found in ${where}`, { ...evidence, pattern: ex.pattern });
+    return haltWritten(
+      'missing',
+      `pattern /${ex.pattern}/ was not found in ${where}`,
+      { ...evidence, pattern: ex.pattern },
+      specAt('extract.pattern'),
+    );
   }
   const ev: Evidence = { ...evidence, pattern: ex.pattern, extracted: captured, ...lineOf(match, text, firstLine) };
   if (ex.as === 'string') return ok(captured, ev);
   const n = documentNumber(captured);
   if (!Number.isFinite(n)) {
-    return halt('missing', `pattern /${ex.pattern}/ in ${where} captured '${captured}', which is not a number`, ev);
+    // What the pattern captures is the spec's choice (`Slip: (.*)` takes `5 days` whole).
+    return haltWritten(
+      'missing',
+      `pattern /${ex.pattern}/ in ${where} captured '${captured}', which is not a number`,
+      ev,
+      specAt('extract.pattern'),
+    );
   }
   return ok(n, ev);
 }
@@ -262,6 +306,7 @@ function readSample(
   evidence: Evidence,
   asOf: Date,
   written: Written | undefined,
+  specAt: SpecAt,
 ): MeasurementOutcome {
   const where = evidence.section !== undefined ? `section '${evidence.section}' of ${file}` : file;
   const base: Evidence = { pattern: spec.pattern, min_days: spec.min_days };
@@ -271,10 +316,11 @@ function readSample(
   }
   const match = re.exec(text);
   if (!match) {
-    return halt(
+    return haltWritten(
       'missing',
       `${where} states no sample window (pattern /${spec.pattern}/ was not found): its value is read only over a stated sample of at least ${spec.min_days} day${spec.min_days === 1 ? '' : 's'}`,
       { ...evidence, sample: base },
+      specAt('sample.pattern'),
     );
   }
   const line = firstLine + (text.slice(0, match.index).match(/\n/g)?.length ?? 0);
@@ -367,7 +413,13 @@ function documentNumber(text: string): number {
  * aggregate. A gate judges the rows themselves, not a summary line written beside them, so
  * nothing is assumed: no such table, no rows, or a cell that is no number halts `missing`.
  */
-function readColumn(ex: ColumnExtract, lines: SectionLine[], file: string, evidence: Evidence): MeasurementOutcome {
+function readColumn(
+  ex: ColumnExtract,
+  lines: SectionLine[],
+  file: string,
+  evidence: Evidence,
+  specAt: SpecAt,
+): MeasurementOutcome {
   const where = evidence.section !== undefined ? `section '${evidence.section}' of ${file}` : file;
   const want = normaliseHeading(ex.column);
   const all = tables(lines);
@@ -377,13 +429,17 @@ function readColumn(ex: ColumnExtract, lines: SectionLine[], file: string, evide
   });
   const base: Evidence = { ...evidence, column: ex.column, aggregate: ex.aggregate };
   if (read.length === 0) {
+    const tablesRead: Evidence = { ...base, tables: all.map((t) => ({ line: t.line, columns: t.header })) };
+    if (all.length === 0) {
+      return halt('missing', `${where} has no table; a table with a '${ex.column}' column is read`, tablesRead);
+    }
+    // Tables are there, under other headers: the column's name may be the spec's to spell as they do.
     const found = all.map((t) => `${t.header.map((h) => `'${h}'`).join(', ')} (${file}:${t.line})`);
-    return halt(
+    return haltWritten(
       'missing',
-      all.length === 0
-        ? `${where} has no table; a table with a '${ex.column}' column is read`
-        : `${where} has no table with a '${ex.column}' column; its ${all.length === 1 ? 'table has' : 'tables have'} columns ${found.join('; ')}`,
-      { ...base, tables: all.map((t) => ({ line: t.line, columns: t.header })) },
+      `${where} has no table with a '${ex.column}' column; its ${all.length === 1 ? 'table has' : 'tables have'} columns ${found.join('; ')}`,
+      tablesRead,
+      specAt('extract.column'),
     );
   }
   const tableLines = read.map((r) => r.table.line);
