@@ -93,3 +93,28 @@ export async function cancelledOnSignal<T>(session: PgSession, work: () => Promi
     if (running.size === 0 && !dying) for (const sig of SIGNALS) process.removeListener(sig, onSignal);
   }
 }
+
+/**
+ * How often the server looks at a connection whose statement runs. A process killed outright
+ * (SIGKILL: an out-of-memory kill, `timeout -s KILL`, a runner ending a cancelled job) runs no
+ * handler, so no cancel request goes out; the server notices the closed connection only when it
+ * next reads from it, after the statement (an hour-long comparator join, a lock wait behind
+ * a migration). PostgreSQL 14 added `client_connection_check_interval`, which has a running
+ * statement check its connection at this interval and stop when the client is gone. The check
+ * is one poll of the socket.
+ */
+export const CLIENT_CHECK_INTERVAL = '5s';
+
+/**
+ * Sets `client_connection_check_interval` for the session of a new connection, before its first
+ * statement (node-postgres sends a connection's queries in order). A server before 14 has no
+ * such setting (no row, nothing set), and one whose platform cannot watch a socket refuses it:
+ * either way the session goes on as before, only without the check.
+ */
+export function stopWhenClientGone(client: { query(text: string): Promise<unknown> }): void {
+  client
+    .query(
+      `SELECT set_config(name, '${CLIENT_CHECK_INTERVAL}', false) FROM pg_settings WHERE name = 'client_connection_check_interval'`,
+    )
+    .catch(() => {});
+}

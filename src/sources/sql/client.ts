@@ -10,7 +10,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { CustomTypesConfig, Pool, PoolClient, QueryConfig } from 'pg';
 import pg from './pg.js';
 import type { HaltReason } from '../../model/result.js';
-import { cancelledOnSignal, type PgSession } from './cancel-on-signal.js';
+import { cancelledOnSignal, type PgSession, stopWhenClientGone } from './cancel-on-signal.js';
 import { PgliteWorkerHost, WorkerStartError } from './pglite-worker.js';
 import { newPglite } from './pglite-load.js';
 import { redact, urlSecrets } from './redact.js';
@@ -525,6 +525,7 @@ export class PgClient implements SqlClient {
       });
       // An idle connection dropped by the server must not crash the process; the next query reconnects.
       this.#pool.on('error', () => {});
+      this.#pool.on('connect', stopWhenClientGone);
     }
     return this.#pool;
   }

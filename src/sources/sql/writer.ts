@@ -25,7 +25,7 @@ import {
   toSqlHaltError,
 } from './client.js';
 import type { OpenSqlClientOptions } from './client.js';
-import { cancelledOnSignal, type PgSession } from './cancel-on-signal.js';
+import { cancelledOnSignal, type PgSession, stopWhenClientGone } from './cancel-on-signal.js';
 import { DataDirBusyError, type DataDirLock, lockDataDir } from './pglite-lock.js';
 import { newPglite } from './pglite-load.js';
 import { redact, urlSecrets } from './redact.js';
@@ -284,7 +284,10 @@ export class PgWriter implements SqlWriter {
       });
       // A connection dropped between statements must not crash the process: the statement reports it.
       client.on('error', () => {});
-      const connecting = client.connect().then(() => client);
+      const connecting = client.connect().then(() => {
+        stopWhenClientGone(client);
+        return client;
+      });
       // A failed connect is not retried within this writer: the next transaction reports it again.
       this.#client = connecting;
     }

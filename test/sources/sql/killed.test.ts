@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { lockWaiters, testBackends, useTestDatabase, type TestDatabase } from '../../helpers/db.js';
+import { CLIENT_CHECK_INTERVAL } from '../../../src/sources/sql/cancel-on-signal.js';
 
 const DIST = (file: string) => pathToFileURL(resolve('dist/sources/sql', file)).href;
 
@@ -45,8 +46,17 @@ async function goneWithin(db: TestDatabase, marker: string, ms: number): Promise
   }
 }
 
-/** Runs `body` in a child while the test holds an ACCESS EXCLUSIVE lock on `held`, kills it once it waits, checks the server let go. */
-async function killWhileWaiting(db: TestDatabase, body: string, marker: string, signal: NodeJS.Signals) {
+/**
+ * Runs `body` in a child while the test holds an ACCESS EXCLUSIVE lock on `held`, kills it once
+ * it waits, checks the server let go within `goneMs` while the lock is still held.
+ */
+async function killWhileWaiting(
+  db: TestDatabase,
+  body: string,
+  marker: string,
+  signal: NodeJS.Signals,
+  goneMs = 5_000,
+) {
   const holder = new pg.Client({ connectionString: db.url() });
   await holder.connect();
   try {
@@ -58,7 +68,7 @@ async function killWhileWaiting(db: TestDatabase, body: string, marker: string, 
       child.kill(signal);
       const end = await ended;
       expect(end).toEqual({ code: null, signal, output: '' });
-      await goneWithin(db, marker, 5_000);
+      await goneWithin(db, marker, goneMs);
     } finally {
       child.kill('SIGKILL');
     }
@@ -104,6 +114,52 @@ describe.each(testBackends())('a killed command ($name)', (backend) => {
         });
         console.log('the write committed');`;
       await killWhileWaiting(db, body, 'killed-write', 'SIGINT');
+      expect(await db.exec('SELECT count(*)::int AS n FROM held')).toEqual([{ n: 0 }]);
+    });
+
+    // SIGKILL runs no handler: no cancel request goes out, and only the server's own check of
+    // the connection (client_connection_check_interval, every 5 s) stops the statement before
+    // the lock it waits for is released. The bound is the check's interval and then some.
+    const killedOutright = 20_000;
+
+    it('has each session check its connection while a statement runs', async () => {
+      const client = db.client();
+      try {
+        const read = await client.query("SELECT current_setting('client_connection_check_interval') AS v", [], {
+          timeoutMs: 5_000,
+        });
+        expect(read.rows).toEqual([{ v: CLIENT_CHECK_INTERVAL }]);
+      } finally {
+        await client.close();
+      }
+      const written = await db
+        .writer()
+        .transaction((tx) =>
+          tx.query<{ v: string }>("SELECT current_setting('client_connection_check_interval') AS v"),
+        );
+      expect(written.rows).toEqual([{ v: CLIENT_CHECK_INTERVAL }]);
+    });
+
+    it('stops its read on the server when killed outright (SIGKILL)', async () => {
+      await db.exec('CREATE TABLE IF NOT EXISTS held (x int)');
+      const body = `
+        import { PgClient } from ${JSON.stringify(DIST('client.js'))};
+        const client = new PgClient(process.env.DB_URL);
+        await client.query('SELECT count(*) AS n FROM held /* sigkill-read */', [], { timeoutMs: 600000 });
+        console.log('the query returned');`;
+      await killWhileWaiting(db, body, 'sigkill-read', 'SIGKILL', killedOutright);
+    });
+
+    it('stops its write on the server when killed outright (SIGKILL), and nothing is written', async () => {
+      await db.exec('CREATE TABLE IF NOT EXISTS held (x int)');
+      const body = `
+        import { PgWriter } from ${JSON.stringify(DIST('writer.js'))};
+        const writer = new PgWriter(process.env.DB_URL, { lockTimeoutMs: 600000, statementTimeoutMs: 600000 });
+        await writer.transaction(async (tx) => {
+          await tx.query('INSERT INTO held VALUES (1) /* sigkill-write */');
+        });
+        console.log('the write committed');`;
+      await killWhileWaiting(db, body, 'sigkill-write', 'SIGKILL', killedOutright);
       expect(await db.exec('SELECT count(*)::int AS n FROM held')).toEqual([{ n: 0 }]);
     });
   }
