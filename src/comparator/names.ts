@@ -21,8 +21,8 @@ export const COMPARATOR_EXIT_CODES_HELP = [
 /** `comparator check` reads the catalog only: no rows, so no divergence, key or window outcome. */
 export const COMPARATOR_CHECK_EXIT_CODES_HELP = [
   'EXIT CODES',
-  '  0  every pair is covered: every live column is compared or excluded, and the database accepts the comparison',
-  '  1  a coverage error (a live column neither compared nor excluded, a declared column that does not exist, a shadow of another shape, a rule that does not fit its column…)',
-  '  2  no coverage error, but a pair halted: the database is unreachable, a query timed out, a table does not exist',
+  '  0  every pair is covered: every live column is compared or excluded, and the database accepts the comparison; the event table record.events names, if any, can take the events',
+  '  1  a coverage error (a live column neither compared nor excluded, a declared column that does not exist, a shadow of another shape, a rule that does not fit its column…), or an event table record.events names that does not exist or cannot take the events (comparator run --record would exit 3)',
+  '  2  no coverage error, but a pair halted: the database is unreachable, a query timed out, a table a pair compares does not exist',
   '  3  the spec or the invocation is invalid, or DATABASE_URL is not a valid URL',
 ].join('\n');

@@ -24,6 +24,7 @@ import {
 } from '../ledger/measurements.js';
 import { LedgerError } from '../ledger/errors.js';
 import type { SqlTransactionOptions, SqlTx, SqlWriter } from '../sources/sql/writer.js';
+import { eventTableFindings, eventTableWrongs } from './events.js';
 import { type ComparatorReport, settleWindows } from './run.js';
 import type { SelfTestResult } from './selftest.js';
 import type { ComparatorSpec, EventsSpec } from './spec.js';
@@ -166,55 +167,26 @@ export function divergenceEvents(
   return out;
 }
 
-/** The columns an event is written with. */
-const EVENT_COLUMNS = ['event_type', 'recorded_at', 'payload'] as const;
-
 /**
- * Throws a LedgerError unless record.events' table exists and can take the events as written:
- * the three columns, payload json or jsonb (the gates read `payload->>'run_id'`), recorded_at
- * a timestamp, and every other column filled by itself (a default, NULL, an identity). Checked
- * on every recorded run, a clean one too: a table missing would otherwise be found only by the
- * first divergence, and that run would then go unrecorded.
+ * Throws a LedgerError unless record.events' table exists and can take the events as written
+ * (events.ts says what that takes). Checked on every recorded run, a clean one too: a table
+ * missing would otherwise be found only by the first divergence, and that run would then go
+ * unrecorded.
  */
 async function assertEventsTable(tx: SqlTx, events: EventsSpec, database: string): Promise<void> {
   const where = `${events.at.file}:${events.at.line}:${events.at.col}`;
-  const res = await tx.query<{ attname: string; type: string; required: boolean }>(
-    `SELECT a.attname::text AS attname, format_type(a.atttypid, NULL) AS type,
-            (a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '') AS required
-     FROM pg_class c
-     JOIN pg_namespace n ON n.oid = c.relnamespace
-     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-     WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'f')
-     ORDER BY a.attnum`,
-    [events.table.schema, events.table.name],
-  );
+  const findings = await eventTableFindings((text, params) => tx.query(text, params), events.table);
   const name = events.table.text;
-  if (res.rows.length === 0) {
+  if (findings.some((f) => f.code === 'event_table_missing')) {
     throw new LedgerError(
       'missing',
       `${name}, the event table comparator.yaml's record.events names (${where}), does not exist in ${database}; rfcgate does not create it (it is the application's): create it with columns event_type, recorded_at and payload, or name the right table; nothing was written`,
     );
   }
-  const byName = new Map(res.rows.map((r) => [r.attname, r]));
-  const absent = EVENT_COLUMNS.filter((c) => !byName.has(c));
-  const problems: string[] = [];
-  if (absent.length) problems.push(`it has no column${absent.length === 1 ? '' : 's'} ${absent.join(', ')}`);
-  const payload = byName.get('payload');
-  if (payload && payload.type !== 'jsonb' && payload.type !== 'json') {
-    problems.push(`its payload is ${payload.type}, not json or jsonb`);
-  }
-  const at = byName.get('recorded_at');
-  if (at && !at.type.startsWith('timestamp')) problems.push(`its recorded_at is ${at.type}, not a timestamp`);
-  const required = res.rows.filter((r) => r.required && !(EVENT_COLUMNS as readonly string[]).includes(r.attname));
-  if (required.length) {
-    problems.push(
-      `column${required.length === 1 ? '' : 's'} ${required.map((r) => r.attname).join(', ')} ${required.length === 1 ? 'is' : 'are'} NOT NULL without a default, and an event sets only event_type, recorded_at and payload`,
-    );
-  }
-  if (problems.length) {
+  if (findings.length) {
     throw new LedgerError(
       'foreign',
-      `${name} in ${database}, the event table comparator.yaml's record.events names (${where}), cannot take the comparator's events: ${problems.join('; ')}; fix the table or name another; nothing was written`,
+      `${name} in ${database}, the event table comparator.yaml's record.events names (${where}), cannot take the comparator's events: ${eventTableWrongs(findings).join('; ')}; fix the table or name another; nothing was written`,
     );
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The comparator's engine: per pair, the live-schema coverage check; then (unless only
  * checking) the shadow window's state, the key checks and the one pushed-down comparison.
+ * Only checking, also the event table record.events names (events.ts).
  * Pure of output: it returns a ComparatorReport, which the formatters print and from which
  * the exit code is derived.
  */
@@ -8,6 +9,7 @@ import type { HaltReason, SourceLocation, Verdict } from '../model/result.js';
 import { type SqlClient, SqlHaltError, type SqlRow } from '../sources/sql/client.js';
 import { keyGuaranteed, type LiveColumn, type LiveTable, readLiveTables, tablesAlike } from './catalog.js';
 import { type ComparePlan, type CoverageProblem, checkCoverage, incomparableProblem } from './coverage.js';
+import { checkEventTable, type EventTableCheck } from './events.js';
 import type { SelfTestResult } from './selftest.js';
 import type { ComparatorPair, ComparatorSpec } from './spec.js';
 import {
@@ -83,6 +85,11 @@ export interface ComparatorReport {
   /** Whether the window states are known from the ledger (false: no comparator_windows table). */
   window_history: boolean;
   verdict: Verdict | 'went_dark';
+  /**
+   * check only, and only when comparator.yaml has `record.events`: whether its table can take
+   * the events `comparator run --record` writes. Its verdict counts in the report's.
+   */
+  record_events?: EventTableCheck;
   pairs: PairResult[];
 }
 
@@ -251,13 +258,19 @@ export async function runComparator(opts: RunComparatorOptions): Promise<Compara
     opts.onProgress?.({ pair: pair.id, step: 'done' });
     results.push(r);
   }
+  // Whatever --pair says: every pair's events go to the one table. A run leaves it to
+  // --record, which checks it in the transaction that writes to it; a run without --record
+  // writes no event, and its verdict is about the rows alone.
+  const eventsSpec = opts.mode === 'check' ? opts.spec.record.events : undefined;
+  const events = eventsSpec ? await checkEventTable(opts.client, eventsSpec, opts.timeoutMs) : undefined;
   return {
     rfc: opts.rfc,
     mode: opts.mode,
     as_of: opts.asOf.toISOString(),
     database: opts.client.describe(),
     window_history: opts.windows !== undefined,
-    verdict: combine(results.map((r) => r.verdict)),
+    verdict: combine([...results.map((r) => r.verdict), ...(events ? [events.verdict] : [])]),
+    ...(events ? { record_events: events } : {}),
     pairs: results,
   };
 }

@@ -120,7 +120,7 @@ export const citeVerifyFacts: FactsProvider = {
 /**
  * `comparator check` of the RFC's comparator.yaml against the live schema of the configured
  * database (DATABASE_URL, else the embedded one): each pair's verdict and every coverage or
- * key problem. No row is read.
+ * key problem, and whether record.events' table can take the events. No row is read.
  */
 export const comparatorCheckFacts: FactsProvider = {
   id: 'comparator_check',
@@ -155,6 +155,13 @@ export const comparatorCheckFacts: FactsProvider = {
         ...p.coverage.map((c) => `  ${c.code}: ${c.message}`),
         ...p.key_problems.map((k) => `  keys of ${k.table}: ${k.null_keys} NULL, ${k.duplicate_keys} duplicated`),
       ]);
+      const e = report.record_events;
+      if (e) {
+        lines.push(
+          `record.events (${e.table}): ${e.verdict}${e.reason ? `: ${e.reason}` : ''}`,
+          ...e.problems.map((c) => `  ${c.code}: ${c.message}`),
+        );
+      }
       return { ...base, status: 'ok', summary, detail: [summary, ...lines].join('\n') };
     } finally {
       await client.close();

@@ -139,6 +139,41 @@ describe('comparator check', () => {
     }
   });
 
+  it("fails (exit 1) on an event table record.events names that does not exist, at record.events' file:line:col", async () => {
+    const dir = writeRfc(root, {
+      id: 'events-check',
+      raw: {
+        'comparator.yaml': COMPARATOR.replace(
+          'min_age: 6h\n',
+          'min_age: 6h\nrecord:\n  events:\n    table: audit.no_such_events\n    event_type: coordination_failure.shadow_divergence\n',
+        ),
+      },
+    });
+    try {
+      const r = run(['comparator', 'check', '--root', root, '--rfc', 'events-check'], root);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/^PASS {2}identities: /m);
+      expect(r.stdout).toContain(
+        "\nFAIL  record.events: audit.no_such_events\n  1 problem with the event table: `comparator run --record` would record nothing (exit 3) until it is fixed\n  gates/events-check/comparator.yaml:5:12: audit.no_such_events, the event table record.events names, does not exist in this database; rfcgate does not create it (it is the application's): create it with columns event_type, recorded_at (a timestamp) and payload (json or jsonb), or name the right table\n\nverdict: FAIL\n",
+      );
+      // The council's live verifier is handed the same.
+      const saved = process.env.DATABASE_URL;
+      delete process.env.DATABASE_URL;
+      try {
+        const [fact] = await collectFacts(['comparator_check'], { root, rfc: 'events-check' });
+        expect(fact?.summary).toMatch(/^1 pair on .+: fail$/);
+        expect(fact?.detail).toContain(
+          '\nrecord.events (audit.no_such_events): fail: 1 problem with the event table: `comparator run --record` would record nothing (exit 3) until it is fixed\n  event_table_missing: audit.no_such_events, the event table record.events names, does not exist in this database;',
+        );
+      } finally {
+        if (saved !== undefined) process.env.DATABASE_URL = saved;
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an invalid comparator.yaml is exit 3 with file:line:col', () => {
     const { root: bad, cleanup: done } = tempRoot('rfcgate-comparator-bad-');
     try {

@@ -7,15 +7,16 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadComparator } from '../../src/comparator/cli.js';
 import { recordRun } from '../../src/comparator/record.js';
-import { runComparator } from '../../src/comparator/run.js';
+import { comparatorExitCode, runComparator } from '../../src/comparator/run.js';
 import { readWindows } from '../../src/comparator/window.js';
 import { LedgerError } from '../../src/ledger/errors.js';
 import { defaultMigrationRange, migrate, migrationPlan } from '../../src/ledger/schema.js';
 import { SqlMeasurementSource } from '../../src/sources/sql/source.js';
+import { SqlHaltError } from '../../src/sources/sql/client.js';
 import { loadRfc } from '../../src/spec/load.js';
 import { testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
 import { evalContext } from '../sources/sql/fixtures.js';
-import { specFrom, SPEC_FILE, specWithProblems } from './helpers.js';
+import { pairSpec, specFrom, SPEC_FILE, specWithProblems } from './helpers.js';
 
 const T1 = new Date('2026-06-01T10:00:00Z');
 const T2 = new Date('2026-06-01T11:00:00Z');
@@ -260,5 +261,142 @@ describe.each(testBackends())('comparator run --record writing divergence events
     } finally {
       await source.close();
     }
+  });
+});
+
+describe.each(testBackends())('comparator check of the event table record.events names ($name)', (backend) => {
+  const db = useTestDatabase(backend);
+  const check = async (spec: ReturnType<typeof eventSpec>) => {
+    const client = db.client();
+    try {
+      return await runComparator({ client, rfc: 't', spec, asOf: T1, mode: 'check', limit: 0, timeoutMs: 30_000 });
+    } finally {
+      await client.close();
+    }
+  };
+  const at = { file: SPEC_FILE, line: 4, col: 12 };
+  const failed = (table: string, problems: object[]) => ({
+    table,
+    verdict: 'fail',
+    reason: '1 problem with the event table: `comparator run --record` would record nothing (exit 3) until it is fixed',
+    halt_reason: null,
+    problems: problems.map((p) => ({ table, location: at, ...p })),
+    location: at,
+  });
+
+  it('fails (exit 1) on a table that does not exist, lacks payload or has a text payload, naming it where record.events names it; a good table passes', async () => {
+    await db.exec(`CREATE SCHEMA ck; CREATE TABLE ck.c (id int PRIMARY KEY, v int); CREATE TABLE ck.s (LIKE ck.c);
+      CREATE SCHEMA ck_app;
+      CREATE TABLE ck_app.no_payload (id bigserial PRIMARY KEY, event_type text NOT NULL, recorded_at timestamptz NOT NULL);
+      CREATE TABLE ck_app.text_payload (event_type text, recorded_at timestamptz, payload text);
+      CREATE TABLE ck_app.events (id bigserial PRIMARY KEY, event_type text NOT NULL, recorded_at timestamptz NOT NULL,
+        payload jsonb NOT NULL DEFAULT '{}');`);
+    const cases: [string, object[]][] = [
+      [
+        'ck_app.missing',
+        [
+          {
+            code: 'event_table_missing',
+            message:
+              "ck_app.missing, the event table record.events names, does not exist in this database; rfcgate does not create it (it is the application's): create it with columns event_type, recorded_at (a timestamp) and payload (json or jsonb), or name the right table",
+          },
+        ],
+      ],
+      [
+        'ck_app.no_payload',
+        [
+          {
+            code: 'event_column_missing',
+            column: 'payload',
+            message:
+              "ck_app.no_payload, the event table record.events names, cannot take the comparator's events: it has no column payload; add it (jsonb), or name another table",
+          },
+        ],
+      ],
+      [
+        'ck_app.text_payload',
+        [
+          {
+            code: 'event_column_type',
+            column: 'payload',
+            message:
+              "ck_app.text_payload, the event table record.events names, cannot take the comparator's events: its payload is text, not json or jsonb; alter it to jsonb, or name another table",
+          },
+        ],
+      ],
+    ];
+    for (const [table, problems] of cases) {
+      const report = await check(eventSpec('ck', table));
+      // The pair is covered: the check fails on the event table alone.
+      expect(report.pairs.map((p) => [p.status, p.verdict])).toEqual([['covered', 'pass']]);
+      expect(report.record_events).toEqual(failed(table, problems));
+      // The report's own, so before the pairs, which may be many.
+      expect(Object.keys(report)).toEqual([
+        'rfc',
+        'mode',
+        'as_of',
+        'database',
+        'window_history',
+        'verdict',
+        'record_events',
+        'pairs',
+      ]);
+      expect(report.verdict).toBe('fail');
+      expect(comparatorExitCode(report)).toBe(1);
+    }
+    const good = await check(eventSpec('ck', 'ck_app.events'));
+    expect(good.record_events).toEqual({
+      table: 'ck_app.events',
+      verdict: 'pass',
+      reason: null,
+      halt_reason: null,
+      problems: [],
+      location: at,
+    });
+    expect(comparatorExitCode(good)).toBe(0);
+    // Without record.events there is nothing to check, and the report is as it always was.
+    const plain = await check(pairSpec('ck'));
+    expect(Object.keys(plain)).toEqual(['rfc', 'mode', 'as_of', 'database', 'window_history', 'verdict', 'pairs']);
+    expect(plain.verdict).toBe('pass');
+  });
+
+  it('a run reads no event table: without --record it writes none, and --record checks it itself', async () => {
+    await db.exec(`CREATE SCHEMA ck2; CREATE TABLE ck2.c (id int PRIMARY KEY, v int); CREATE TABLE ck2.s (LIKE ck2.c);
+      INSERT INTO ck2.c VALUES (1, 1); INSERT INTO ck2.s VALUES (1, 1);`);
+    const client = db.client();
+    try {
+      const spec = eventSpec('ck2', 'ck_app.gone');
+      const run = await runComparator({ client, rfc: 't', spec, asOf: T1, mode: 'run', limit: 10, timeoutMs: 30_000 });
+      expect(run.record_events).toBeUndefined();
+      expect(run.verdict).toBe('pass');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('halts (exit 2), with the reason, when the catalog cannot be read', async () => {
+    const down = {
+      query: () => Promise.reject(new SqlHaltError('missing', 'connection refused (127.0.0.1:1)')),
+      close: async () => {},
+      describe: () => '127.0.0.1:1/db',
+    };
+    const report = await runComparator({
+      client: down,
+      rfc: 't',
+      spec: eventSpec('ck'),
+      asOf: T1,
+      mode: 'check',
+      limit: 0,
+      timeoutMs: 30_000,
+    });
+    expect(report.record_events).toEqual({
+      table: 'audit.coordination_events',
+      verdict: 'halt',
+      reason: 'connection refused (127.0.0.1:1)',
+      halt_reason: 'missing',
+      problems: [],
+      location: at,
+    });
+    expect(comparatorExitCode(report)).toBe(2);
   });
 });

@@ -165,6 +165,51 @@ describe('comparator formatters', () => {
     expect(JSON.parse(formatComparator(r, 'json')).pairs[0].reason).toBe(`1 coverage problem: ${message}`);
   });
 
+  it("record.events' table is the report's: after the pairs in the table and Markdown, in the verdict", () => {
+    const location = { file: 'gates/wave3/comparator.yaml', line: 18, col: 12 };
+    const message =
+      "audit.events, the event table record.events names, cannot take the comparator's events: its payload is text, not json or jsonb; alter it to jsonb, or name another table";
+    const reason =
+      '1 problem with the event table: `comparator run --record` would record nothing (exit 3) until it is fixed';
+    const covered = pair({
+      status: 'covered',
+      verdict: 'pass',
+      reason: null,
+      counts: null,
+      rows: [],
+      truncated: false,
+    });
+    const events: NonNullable<ComparatorReport['record_events']> = {
+      table: 'audit.events',
+      verdict: 'fail',
+      reason,
+      halt_reason: null,
+      problems: [{ code: 'event_column_type', table: 'audit.events', column: 'payload', message, location }],
+      location,
+    };
+    const r: ComparatorReport = { ...report([covered], 'fail'), mode: 'check', record_events: events };
+    const text = formatComparator(r, 'table');
+    expect(
+      text.endsWith(
+        `excluded with a reason\n\nFAIL  record.events: audit.events\n  ${reason}\n  gates/wave3/comparator.yaml:18:12: ${message}\n\nverdict: FAIL\n`,
+      ),
+    ).toBe(true);
+    const md = formatComparator(r, 'markdown');
+    expect(md).toContain('\n**record.events** `audit.events`: FAIL\n\n');
+    expect(listItems(md).slice(-2)).toEqual([
+      '1 problem with the event table: comparator run --record would record nothing (exit 3) until it is fixed',
+      `gates/wave3/comparator.yaml:18:12: ${message}`,
+    ]);
+    expect(JSON.parse(formatComparator(r, 'json'))).toEqual(r);
+    const ok = formatComparator(
+      { ...r, verdict: 'pass', record_events: { ...events, verdict: 'pass', reason: null, problems: [] } },
+      'table',
+    );
+    expect(ok).toContain(
+      "\n\nPASS  record.events: audit.events\n  takes the comparator's events (event_type, recorded_at, payload)\n\nverdict: PASS\n",
+    );
+  });
+
   it('the table writes out what a terminal or a CI log would obey in key values, column names and messages', () => {
     const planted = report(
       [

@@ -2,6 +2,7 @@
  * Pure formatters of a ComparatorReport: a human table, JSON (deterministic: the report's
  * own key order, no timings), and Markdown for a PR comment or a CI step summary.
  */
+import type { EventTableCheck } from '../../comparator/events.js';
 import { type ComparatorReport, type PairResult, selfTestSummary } from '../../comparator/run.js';
 import { boxTable } from '../box-table.js';
 import { cell, codeCell, codeSpan } from '../markdown.js';
@@ -90,6 +91,20 @@ function details(p: PairResult, show: Show = asIs): string[] {
   return lines;
 }
 
+/** record.events' table, under the pairs: one table takes every pair's events. */
+function eventsLine(e: EventTableCheck, show: Show = asIs): string {
+  return `${VERDICT_WORD[e.verdict]}  record.events: ${show(e.table)}`;
+}
+
+function eventsDetails(e: EventTableCheck, show: Show = asIs): string[] {
+  const lines: string[] = [];
+  if (e.reason) lines.push(`  ${show(e.reason)}`);
+  for (const p of e.problems)
+    lines.push(`  ${show(p.location.file)}:${p.location.line}:${p.location.col}: ${show(p.message)}`);
+  if (e.verdict === 'pass') lines.push("  takes the comparator's events (event_type, recorded_at, payload)");
+  return lines;
+}
+
 export function comparatorTable(r: ComparatorReport): string {
   const out: string[] = [`${shown(r.rfc)} comparator ${r.mode} as of ${shown(r.as_of)} on ${shown(r.database)}`];
   for (const p of r.pairs) {
@@ -125,6 +140,7 @@ export function comparatorTable(r: ComparatorReport): string {
         );
     }
   }
+  if (r.record_events) out.push('', eventsLine(r.record_events, shown), ...eventsDetails(r.record_events, shown));
   out.push('', `verdict: ${VERDICT_WORD[r.verdict]}`);
   return `${out.join('\n')}\n`;
 }
@@ -156,6 +172,15 @@ export function comparatorMarkdown(r: ComparatorReport): string {
       const more = p.counts.divergent - p.rows.length;
       out.push(`- … ${more} more divergent key${more === 1 ? '' : 's'}`);
     }
+  }
+  if (r.record_events) {
+    const e = r.record_events;
+    out.push(
+      '',
+      `**record.events** ${codeSpan(e.table)}: ${VERDICT_WORD[e.verdict]}`,
+      '',
+      ...eventsDetails(e).map((l) => `- ${cell(l.trim())}`),
+    );
   }
   // Names, messages and a model's findings, quoted in code spans and cells: inert in a CI log.
   return `${inertMarkup(out.join('\n'))}\n`;

@@ -1,0 +1,165 @@
+/**
+ * Whether the event table comparator.yaml's `record.events` names can take the comparator's
+ * events, read from pg_catalog by one query shared by `comparator run --record` (inside its
+ * transaction: a table that cannot take them leaves the run unrecorded, exit 3) and by
+ * `comparator check`, so that a CI check finds before the hourly run what would stop it.
+ */
+import type { HaltReason, SourceLocation, Verdict } from '../model/result.js';
+import { type SqlClient, SqlHaltError, type SqlRow } from '../sources/sql/client.js';
+import type { EventsSpec, TableName } from './spec.js';
+
+/** The columns an event is written with. */
+export const EVENT_COLUMNS = ['event_type', 'recorded_at', 'payload'] as const;
+
+/** The type a missing or mistyped column of the event table is best given. */
+const EVENT_COLUMN_TYPE: Record<(typeof EVENT_COLUMNS)[number], string> = {
+  event_type: 'text',
+  recorded_at: 'timestamptz',
+  payload: 'jsonb',
+};
+
+export type EventTableFinding =
+  | { code: 'event_table_missing' }
+  | { code: 'event_column_missing'; column: string }
+  | { code: 'event_column_type'; column: 'payload' | 'recorded_at'; type: string }
+  | { code: 'event_column_required'; column: string };
+
+/** A problem of the event table in `comparator check`'s report, naming its fix. */
+export interface EventTableProblem {
+  code: EventTableFinding['code'];
+  table: string;
+  column?: string;
+  message: string;
+  /** Where comparator.yaml names the table (`record.events.table`). */
+  location: SourceLocation;
+}
+
+/**
+ * record.events' table as `comparator check` found it. Not a pair's: one table takes every
+ * pair's events, so it is the report's, and counts in its verdict as a pair's coverage does.
+ */
+export interface EventTableCheck {
+  table: string;
+  verdict: Verdict;
+  reason: string | null;
+  halt_reason: HaltReason | null;
+  problems: EventTableProblem[];
+  location: SourceLocation;
+}
+
+/** A catalog read, through a writer's open transaction or a reader's own. */
+export type CatalogQuery = (text: string, params: unknown[]) => Promise<{ rows: SqlRow[] }>;
+
+/**
+ * What keeps `table` from taking the events as written, none when it can: it must exist with
+ * the three columns, payload json or jsonb (the gates read `payload->>'run_id'`), recorded_at
+ * a timestamp, and every other column filled by itself (a default, NULL, an identity).
+ */
+export async function eventTableFindings(query: CatalogQuery, table: TableName): Promise<EventTableFinding[]> {
+  const res = await query(
+    `SELECT a.attname::text AS attname, format_type(a.atttypid, NULL) AS type,
+            (a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '') AS required
+     FROM pg_class c
+     JOIN pg_namespace n ON n.oid = c.relnamespace
+     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+     WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'f')
+     ORDER BY a.attnum`,
+    [table.schema, table.name],
+  );
+  const rows = res.rows as { attname: string; type: string; required: boolean }[];
+  if (rows.length === 0) return [{ code: 'event_table_missing' }];
+  const byName = new Map(rows.map((r) => [r.attname, r]));
+  const out: EventTableFinding[] = EVENT_COLUMNS.filter((c) => !byName.has(c)).map((column) => ({
+    code: 'event_column_missing',
+    column,
+  }));
+  const payload = byName.get('payload');
+  if (payload && payload.type !== 'jsonb' && payload.type !== 'json') {
+    out.push({ code: 'event_column_type', column: 'payload', type: payload.type });
+  }
+  const at = byName.get('recorded_at');
+  if (at && !at.type.startsWith('timestamp'))
+    out.push({ code: 'event_column_type', column: 'recorded_at', type: at.type });
+  for (const r of rows) {
+    if (r.required && !(EVENT_COLUMNS as readonly string[]).includes(r.attname)) {
+      out.push({ code: 'event_column_required', column: r.attname });
+    }
+  }
+  return out;
+}
+
+/**
+ * What is wrong with a table that exists, in as many clauses as kinds of problem (the columns
+ * of one kind named together): `it has no column payload`, `its payload is text, not json or jsonb`.
+ */
+export function eventTableWrongs(findings: readonly EventTableFinding[]): string[] {
+  const columns = (code: EventTableFinding['code']) =>
+    findings.flatMap((f) => (f.code === code && 'column' in f ? [f.column] : []));
+  const out: string[] = [];
+  const absent = columns('event_column_missing');
+  if (absent.length) out.push(`it has no column${absent.length === 1 ? '' : 's'} ${absent.join(', ')}`);
+  for (const f of findings) {
+    if (f.code !== 'event_column_type') continue;
+    out.push(`its ${f.column} is ${f.type}, not ${f.column === 'payload' ? 'json or jsonb' : 'a timestamp'}`);
+  }
+  const required = columns('event_column_required');
+  if (required.length) {
+    out.push(
+      `column${required.length === 1 ? '' : 's'} ${required.join(', ')} ${required.length === 1 ? 'is' : 'are'} NOT NULL without a default, and an event sets only event_type, recorded_at and payload`,
+    );
+  }
+  return out;
+}
+
+function problemOf(f: EventTableFinding, events: EventsSpec): EventTableProblem {
+  const table = events.table.text;
+  const named = `${table}, the event table record.events names,`;
+  const base = { code: f.code, table, location: events.at };
+  if (f.code === 'event_table_missing') {
+    return {
+      ...base,
+      message: `${named} does not exist in this database; rfcgate does not create it (it is the application's): create it with columns event_type, recorded_at (a timestamp) and payload (json or jsonb), or name the right table`,
+    };
+  }
+  const fix =
+    f.code === 'event_column_missing'
+      ? `add it (${EVENT_COLUMN_TYPE[f.column as (typeof EVENT_COLUMNS)[number]]}), or name another table`
+      : f.code === 'event_column_type'
+        ? `alter it to ${EVENT_COLUMN_TYPE[f.column]}, or name another table`
+        : 'give it a default or let it take NULL, or name another table';
+  return {
+    ...base,
+    column: f.column,
+    message: `${named} cannot take the comparator's events: ${eventTableWrongs([f]).join('')}; ${fix}`,
+  };
+}
+
+/**
+ * `comparator check` of record.events' table: what `comparator run --record` checks in its
+ * transaction, found by a read-only catalog query instead, each problem where the file names
+ * the table. A problem fails the check (exit 1), as a pair's coverage problem does: the run
+ * would record nothing until it is fixed.
+ */
+export async function checkEventTable(
+  client: SqlClient,
+  events: EventsSpec,
+  timeoutMs: number,
+): Promise<EventTableCheck> {
+  const base = { table: events.table.text, location: events.at };
+  let findings: EventTableFinding[];
+  try {
+    findings = await eventTableFindings((text, params) => client.query(text, params, { timeoutMs }), events.table);
+  } catch (err) {
+    if (!(err instanceof SqlHaltError)) throw err;
+    return { ...base, verdict: 'halt', reason: err.message, halt_reason: err.halt, problems: [] };
+  }
+  if (!findings.length) return { ...base, verdict: 'pass', reason: null, halt_reason: null, problems: [] };
+  const n = findings.length;
+  return {
+    ...base,
+    verdict: 'fail',
+    reason: `${n} problem${n === 1 ? '' : 's'} with the event table: \`comparator run --record\` would record nothing (exit 3) until ${n === 1 ? 'it is' : 'they are'} fixed`,
+    halt_reason: null,
+    problems: findings.map((f) => problemOf(f, events)),
+  };
+}
