@@ -27,7 +27,7 @@ import type { SqlTransactionOptions, SqlTx, SqlWriter } from '../sources/sql/wri
 import { eventTableFindings, eventTableWrongs } from './events.js';
 import { type ComparatorReport, settleWindows } from './run.js';
 import type { SelfTestResult } from './selftest.js';
-import type { ComparatorSpec, EventsSpec } from './spec.js';
+import { type ComparatorSpec, DEFAULT_ERROR_CLASS, type EventsSpec } from './spec.js';
 import { qTable } from './sql.js';
 import { lockWindows, writeWindow } from './window.js';
 
@@ -135,7 +135,8 @@ export function runMeasurements(opts: RecordRunOptions): MeasurementInput[] {
           kind: row.kind,
           columns: row.columns,
           run_id: runId,
-          error_class: 'shadow_divergence',
+          // The event written for the same key says the same: one divergence, one class.
+          error_class: spec.record.events?.errorClass ?? DEFAULT_ERROR_CLASS,
         },
         idempotencyKey: `${runKey(report.rfc, p.id, runId)}:${hash(`${row.kind}:${keyText}`)}`,
       });

@@ -203,6 +203,28 @@ describe.each(testBackends())('comparator run --record writing divergence events
     expect(classes).toEqual([{ c: 'drift' }]);
   });
 
+  it("the divergence rows carry record.events' error_class, as the events do: one divergence, one class", async () => {
+    await freshLedger(db);
+    await db.exec(`${EVENTS_DDL};
+      CREATE SCHEMA e5; CREATE TABLE e5.c (id int PRIMARY KEY, v int); CREATE TABLE e5.s (LIKE e5.c);
+      INSERT INTO e5.c VALUES (1, 1), (2, 2); INSERT INTO e5.s VALUES (1, 10), (3, 3);`);
+    const { recorded } = await compareAndRecord(db, eventSpec('e5', 'audit.coordination_events', 'drift'), T1, 'ec');
+    expect(recorded).toMatchObject({ recorded: 4, events: 3 });
+    const rows = await db.exec(
+      `SELECT payload->>'kind' AS kind, payload->>'error_class' AS error_class FROM audit.coordination_measurements
+       WHERE measurement_type = 'measurement.comparator.divergence' ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      { kind: 'canonical_missing', error_class: 'drift' },
+      { kind: 'shadow_missing', error_class: 'drift' },
+      { kind: 'value_mismatch', error_class: 'drift' },
+    ]);
+    const events = await db.exec(
+      `SELECT DISTINCT payload->>'error_class' AS error_class FROM audit.coordination_events`,
+    );
+    expect(events).toEqual([{ error_class: 'drift' }]);
+  });
+
   it('an event table that does not exist, or cannot take the events, is a ledger error and nothing is written', async () => {
     await freshLedger(db);
     await db.exec(`CREATE SCHEMA e3; CREATE TABLE e3.c (id int PRIMARY KEY, v int); CREATE TABLE e3.s (LIKE e3.c);
