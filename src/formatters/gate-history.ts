@@ -10,30 +10,59 @@ import { visible } from './visible.js';
 /** The abbreviated commit, as git shows one by default. */
 const SHORT_SHA = 7;
 
+/** Which optional columns naming a run a table shows: each only when a listed run has one. */
+interface RunColumns {
+  runKey: boolean;
+  snapshot: boolean;
+}
+
+function runColumns(runs: readonly Pick<ListedGateRun, 'run_key' | 'snapshot_at'>[]): RunColumns {
+  return {
+    runKey: runs.some((r) => r.run_key !== undefined),
+    snapshot: runs.some((r) => r.snapshot_at !== null),
+  };
+}
+
 /** The columns naming a run, first in every table of runs. */
-function runHeader(snapshot: boolean): string[] {
-  return ['run', 'recorded_at', 'as_of', ...(snapshot ? ['snapshot_at'] : []), 'ref', 'sha'];
+function runHeader(c: RunColumns): string[] {
+  return [
+    'run',
+    ...(c.runKey ? ['run_key'] : []),
+    'recorded_at',
+    'as_of',
+    ...(c.snapshot ? ['snapshot_at'] : []),
+    'ref',
+    'sha',
+  ];
 }
 
 function runCells(
   id: string,
-  r: Pick<ListedGateRun, 'recorded_at' | 'as_of' | 'snapshot_at' | 'ref' | 'sha'>,
-  snapshot: boolean,
+  r: Pick<ListedGateRun, 'run_key' | 'recorded_at' | 'as_of' | 'snapshot_at' | 'ref' | 'sha'>,
+  c: RunColumns,
 ): string[] {
-  // The ref is as the user typed it.
-  return [id, r.recorded_at, r.as_of, ...(snapshot ? [r.snapshot_at ?? '-'] : []), visible(r.ref), shortSha(r.sha)];
+  // The ref and the run id are as the user typed them.
+  return [
+    id,
+    ...(c.runKey ? [r.run_key === undefined ? '-' : visible(r.run_key)] : []),
+    r.recorded_at,
+    r.as_of,
+    ...(c.snapshot ? [r.snapshot_at ?? '-'] : []),
+    visible(r.ref),
+    shortSha(r.sha),
+  ];
 }
 
 /**
- * The runs, newest first. snapshot_at, phase and only are columns only when a listed run has
- * one: most ledgers record live databases and every phase, and the table stays narrow.
+ * The runs, newest first. run_key (the --run-id recorded), snapshot_at, phase and only are
+ * columns only when a listed run has one: most ledgers record live databases and every phase, and the table stays narrow.
  */
 export function gateRunsTable(runs: readonly ListedGateRun[]): string {
-  const snapshot = runs.some((r) => r.snapshot_at !== null);
+  const cols = runColumns(runs);
   const phase = runs.some((r) => r.phase !== null);
   const only = runs.some((r) => r.only !== null);
   const header = [
-    ...runHeader(snapshot),
+    ...runHeader(cols),
     ...(phase ? ['phase'] : []),
     ...(only ? ['only'] : []),
     'verdict',
@@ -42,7 +71,7 @@ export function gateRunsTable(runs: readonly ListedGateRun[]): string {
     'halt',
   ];
   const body = runs.map((r) => [
-    ...runCells(r.id, r, snapshot),
+    ...runCells(r.id, r, cols),
     // The phase is as the user typed it, and --only's ids as the spec spells them.
     ...(phase ? [visible(r.phase ?? '-')] : []),
     ...(only ? [r.only ? visible(r.only.join(',')) : '-'] : []),
@@ -59,18 +88,11 @@ export function gateRunsTable(runs: readonly ListedGateRun[]): string {
  * reason or channel moved. channel is a column only when a listed halt has one.
  */
 export function gateHistoryTable(entries: readonly GateHistoryEntry[]): string {
-  const snapshot = entries.some((e) => e.snapshot_at !== null);
+  const cols = runColumns(entries);
   const channel = entries.some((e) => e.channel !== null);
-  const header = [
-    ...runHeader(snapshot),
-    'verdict',
-    'halt_reason',
-    ...(channel ? ['channel'] : []),
-    'change',
-    'reason',
-  ];
+  const header = [...runHeader(cols), 'verdict', 'halt_reason', ...(channel ? ['channel'] : []), 'change', 'reason'];
   const body = entries.map((e) => [
-    ...runCells(e.run_id, e, snapshot),
+    ...runCells(e.run_id, e, cols),
     e.verdict,
     visible(e.halt_reason ?? '-'),
     ...(channel ? [e.channel ?? '-'] : []),

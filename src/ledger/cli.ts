@@ -20,6 +20,7 @@ import { GATES_DIR } from '../spec/rfc-dir.js';
 import { UsageError } from '../spec/problems.js';
 import type { RfcManifest } from '../spec/types.js';
 import { LedgerError } from './errors.js';
+import { visible } from '../formatters/visible.js';
 import { recordGateRun } from './gate-runs.js';
 
 export interface DatabaseTarget {
@@ -100,6 +101,8 @@ export interface RecordGateCheckOptions {
   phase?: string | undefined;
   only?: readonly string[] | undefined;
   toolVersion?: string;
+  /** `--run-id`: a run already recorded under it for this RFC is not stored again. */
+  runKey?: string | undefined;
 }
 
 export interface RecordedGateCheck {
@@ -133,12 +136,22 @@ export async function recordGateCheck(opts: RecordGateCheckOptions): Promise<Rec
       phase: opts.phase ?? null,
       only: opts.only ?? null,
       toolVersion: opts.toolVersion ?? null,
+      runKey: opts.runKey ?? null,
     });
+    const key = run.runKey === null ? '' : `--run-id ${visible(run.runKey)}`;
+    if (run.alreadyRecorded) {
+      // Not compared with the run stored: a retry evaluates at another instant, and may see more.
+      return {
+        ok: true,
+        halted: false,
+        message: `already recorded as gate run ${run.runId} (${key}) in ${run.database}; nothing was stored\n`,
+      };
+    }
     return {
       ok: true,
       halted: false,
       // A run of a restored copy is told apart from a live one here too, as the report heading does.
-      message: `recorded gate run ${run.runId} (${run.results} result${run.results === 1 ? '' : 's'}${run.snapshotAt ? `, database a snapshot of ${run.snapshotAt}` : ''}) in ${run.database}\n`,
+      message: `recorded gate run ${run.runId} (${run.results} result${run.results === 1 ? '' : 's'}${run.snapshotAt ? `, database a snapshot of ${run.snapshotAt}` : ''}${key ? `, ${key}` : ''}) in ${run.database}\n`,
     };
   } catch (err) {
     if (!isLedgerFailure(err)) throw err;

@@ -12,6 +12,8 @@ import { assertManaged, GATE_RESULTS_TABLE, GATE_RUNS_TABLE, missingColumns } fr
 
 export interface ListedGateRun {
   id: string;
+  /** The `--run-id` it was recorded with; absent (not null) without one, so such a run reads as before. */
+  run_key?: string;
   /** When the run was stored (created_at). */
   recorded_at: string;
   as_of: string;
@@ -32,6 +34,8 @@ export interface ListedGateRun {
 /** One gate's result in one run, with the verdict it had in the run before (the older one that recorded it). */
 export interface GateHistoryEntry {
   run_id: string;
+  /** As ListedGateRun.run_key. */
+  run_key?: string;
   recorded_at: string;
   as_of: string;
   snapshot_at: string | null;
@@ -157,7 +161,7 @@ export async function gateHistory(
   // equal verdicts and reasons as a reason is.
   const res = await client.query(
     `WITH RECURSIVE h AS (
-       SELECT r.id, r.created_at, r.as_of, ${cols.snapshotAt} AS snapshot_at, r.ref, r.sha,
+       SELECT r.id, ${cols.runKey} AS run_key, r.created_at, r.as_of, ${cols.snapshotAt} AS snapshot_at, r.ref, r.sha,
               g.gate_id, g.verdict, g.halt_reason, g.reason, g.evidence,
               lag(g.verdict) OVER (ORDER BY r.created_at, r.id) AS previous_verdict
        FROM ${GATE_RUNS_TABLE} r JOIN ${GATE_RESULTS_TABLE} g ON g.run_id = r.id
@@ -202,7 +206,7 @@ export async function gateHistory(
        SELECT *, first_value(channel) OVER (PARTITION BY reason_streak, channel_held ORDER BY created_at, id) AS known_channel
        FROM channel_held
      )
-     SELECT id::text AS id, created_at, as_of, snapshot_at, ref, sha, gate_id, verdict, halt_reason, reason, channel,
+     SELECT id::text AS id, run_key, created_at, as_of, snapshot_at, ref, sha, gate_id, verdict, halt_reason, reason, channel,
             previous_verdict,
             CASE WHEN previous_verdict = 'halt' THEN lag(known_reason) OVER (ORDER BY created_at, id) END
               AS previous_halt_reason,
@@ -229,6 +233,7 @@ export async function gateHistory(
       bothHalted && !reasonChanged && channel !== null && previousChannel !== null && channel !== previousChannel;
     return {
       run_id: String(r.id),
+      ...runKey(r),
       ...runFields(r),
       gate_id: String(r.gate_id),
       verdict,
@@ -318,12 +323,13 @@ export async function gateRunResults(
 /** Each gate_runs column added after the table's release: the column, or NULL when the ledger predates it. */
 interface ReadableColumns {
   snapshotAt: string;
+  runKey: string;
 }
 
 /**
  * Refuses a ledger that is missing or not rfcgate's, as the writers do. A ledger made before a
  * column was added is still read: a column it lacks was never recorded there (no run of that
- * version had a --snapshot-at), so NULL says exactly what it holds, and reading needs no
+ * version had a --snapshot-at or a --run-id), so NULL says exactly what it holds, and reading needs no
  * `db migrate` that the role reading may not be allowed to run.
  */
 async function readableColumns(client: SqlClient, q: { timeoutMs: number }): Promise<ReadableColumns> {
@@ -332,12 +338,15 @@ async function readableColumns(client: SqlClient, q: { timeoutMs: number }): Pro
       (await client.query(sql, params, q)) as { rows: R[] },
   };
   await assertManaged(tx, [GATE_RUNS_TABLE, GATE_RESULTS_TABLE], client.describe(), { reading: true });
-  const missing = await missingColumns(tx, [`${GATE_RUNS_TABLE}.snapshot_at`]);
-  return { snapshotAt: missing.length ? 'NULL::timestamptz' : 'r.snapshot_at' };
+  const missing = new Set(await missingColumns(tx, [`${GATE_RUNS_TABLE}.snapshot_at`, `${GATE_RUNS_TABLE}.run_key`]));
+  return {
+    snapshotAt: missing.has(`${GATE_RUNS_TABLE}.snapshot_at`) ? 'NULL::timestamptz' : 'r.snapshot_at',
+    runKey: missing.has(`${GATE_RUNS_TABLE}.run_key`) ? 'NULL::text' : 'r.run_key',
+  };
 }
 
 function runSelect(cols: ReadableColumns): string {
-  return `SELECT r.id::text AS id, r.created_at, r.as_of, ${cols.snapshotAt} AS snapshot_at, r.ref, r.sha, r.phase,
+  return `SELECT r.id::text AS id, ${cols.runKey} AS run_key, r.created_at, r.as_of, ${cols.snapshotAt} AS snapshot_at, r.ref, r.sha, r.phase,
             r.only_gates, r.verdict, r.tool_version, r.recorded_by, c.pass, c.fail, c.halt`;
 }
 
@@ -358,10 +367,16 @@ function runFields(r: SqlRow): Pick<ListedGateRun, 'recorded_at' | 'as_of' | 'sn
   };
 }
 
+/** The run key, where the run has one: a run recorded without reads (and prints) as before run keys. */
+function runKey(r: SqlRow): { run_key?: string } {
+  return r.run_key === null || r.run_key === undefined ? {} : { run_key: String(r.run_key) };
+}
+
 function toRun(r: SqlRow): ListedGateRun {
   const only = r.only_gates;
   return {
     id: String(r.id),
+    ...runKey(r),
     ...runFields(r),
     phase: text(r.phase),
     only: Array.isArray(only) ? only.map(String) : null,

@@ -1,11 +1,22 @@
 /**
  * `gate check --record`: one row in rfcgate.gate_runs and one per gate in
  * rfcgate.gate_results, in one transaction — the run is in the ledger whole, or not at all.
+ * With a run key (`--run-id`), a run the RFC already recorded under that key is not recorded
+ * again: a retry after a COMMIT whose answer was lost stores nothing new.
  */
 import type { GateReport } from '../model/result.js';
+import { UsageError } from '../spec/problems.js';
 import type { SqlWriter } from '../sources/sql/writer.js';
-import { defaultRecordedBy } from './measurements.js';
-import { ADDED_COLUMNS, assertColumns, assertManaged, GATE_RESULTS_TABLE, GATE_RUNS_TABLE } from './schema.js';
+import { defaultRecordedBy, lockIdempotencyKey } from './measurements.js';
+import {
+  ADDED_COLUMNS,
+  ADDED_INDEXES,
+  addedIndexName,
+  assertColumns,
+  assertManaged,
+  GATE_RESULTS_TABLE,
+  GATE_RUNS_TABLE,
+} from './schema.js';
 
 export interface GateRunMeta {
   /** The commit evaluated (the ref as of as_of), when it could be resolved. */
@@ -14,10 +25,16 @@ export interface GateRunMeta {
   only?: readonly string[] | null;
   toolVersion?: string | null;
   recordedBy?: string;
+  /** `--run-id`: names the run, so that recording it again stores nothing. */
+  runKey?: string | null;
 }
 
 export interface RecordedGateRun {
+  /** gate_runs.id: of the run stored, or, when alreadyRecorded, of the one stored before under the run key. */
   runId: string;
+  /** The run key was recorded before for this RFC: nothing was stored. */
+  alreadyRecorded: boolean;
+  runKey: string | null;
   results: number;
   database: string;
   /** The instant the evaluated database depicts (the report's snapshot_at), when it was a copy. */
@@ -26,6 +43,29 @@ export interface RecordedGateRun {
 
 /** Every column the insert names that an earlier version's ledger may lack. */
 const NEEDED_COLUMNS = ADDED_COLUMNS.filter((c) => c.table === GATE_RUNS_TABLE).map((c) => `${c.table}.${c.column}`);
+/** The unique index that keeps a run key to one run even past the lock below. */
+const NEEDED_INDEXES = ADDED_INDEXES.filter((i) => i.table === GATE_RUNS_TABLE).map(addedIndexName);
+
+/** A run key is an index key: well below what a btree entry holds, and as the ledger's idempotency keys. */
+export const MAX_RUN_KEY_LENGTH = 200;
+
+/**
+ * Why `runKey` cannot name a recorded run, before anything is evaluated: a blank one (an unset
+ * variable in `--run-id "$RUN_ID"`) would name every later run the same, each then found
+ * already recorded and none stored; a long one is refused by the index only once evaluated.
+ */
+export function runKeyProblem(runKey: string): string | undefined {
+  if (runKey.trim() === '') {
+    return '--run-id is blank: every run would be recorded under the same id, and after the first nothing would be stored; give an id naming this run, such as "$GITHUB_RUN_ID-$GITHUB_JOB", or leave --run-id out';
+  }
+  if (runKey.length > MAX_RUN_KEY_LENGTH) {
+    return `--run-id is ${runKey.length} characters; it may be at most ${MAX_RUN_KEY_LENGTH}`;
+  }
+  return undefined;
+}
+
+/** The advisory lock two recorders of one run key queue on: per RFC, as the unique index. */
+const lockKey = (rfc: string, runKey: string): string => `gate-run:${rfc}:${runKey}`;
 
 export async function recordGateRun(
   writer: SqlWriter,
@@ -33,6 +73,11 @@ export async function recordGateRun(
   meta: GateRunMeta = {},
 ): Promise<RecordedGateRun> {
   const database = writer.describe();
+  const runKey = meta.runKey ?? null;
+  if (runKey !== null) {
+    const problem = runKeyProblem(runKey);
+    if (problem) throw new UsageError(problem);
+  }
   const results = report.results.map((r) => ({
     gate_id: r.id,
     kind: r.kind,
@@ -47,10 +92,25 @@ export async function recordGateRun(
   return writer.transaction(async (tx) => {
     await assertManaged(tx, [GATE_RUNS_TABLE, GATE_RESULTS_TABLE], database);
     // Before any write, so a ledger `db migrate` has not brought up to date says so, not a raw SQL error.
-    await assertColumns(tx, NEEDED_COLUMNS, database);
+    await assertColumns(tx, NEEDED_COLUMNS, database, NEEDED_INDEXES);
+    if (runKey !== null) {
+      // A run key names one run: one already recorded is not recorded again, whatever this run
+      // found (a retry evaluates at another instant, and may see other measurements). Two
+      // recorders of one key at once queue here, so the later finds the earlier's run; checked
+      // unlocked, both saw none, and the later met the unique index (exit 3).
+      await lockIdempotencyKey(tx, lockKey(report.rfc, runKey));
+      const prior = await tx.query<{ id: string; results: number }>(
+        `SELECT id::text AS id, results FROM ${GATE_RUNS_TABLE} WHERE rfc = $1 AND run_key = $2`,
+        [report.rfc, runKey],
+      );
+      const found = prior.rows[0];
+      if (found) {
+        return { runId: found.id, alreadyRecorded: true, runKey, results: Number(found.results), database };
+      }
+    }
     const run = await tx.query<{ id: string }>(
-      `INSERT INTO ${GATE_RUNS_TABLE} (rfc, as_of, snapshot_at, ref, sha, phase, only_gates, verdict, results, tool_version, recorded_by)
-       VALUES ($1, $2::timestamptz, $3::timestamptz, $4, $5, $6, $7::jsonb, $8, $9::int, $10, $11)
+      `INSERT INTO ${GATE_RUNS_TABLE} (rfc, as_of, snapshot_at, ref, sha, phase, only_gates, verdict, results, tool_version, recorded_by, run_key)
+       VALUES ($1, $2::timestamptz, $3::timestamptz, $4, $5, $6, $7::jsonb, $8, $9::int, $10, $11, $12)
        RETURNING id::text AS id`,
       [
         report.rfc,
@@ -64,6 +124,7 @@ export async function recordGateRun(
         results.length,
         meta.toolVersion ?? null,
         meta.recordedBy ?? defaultRecordedBy(),
+        runKey,
       ],
     );
     const runId = run.rows[0]?.id;
@@ -87,6 +148,8 @@ export async function recordGateRun(
     }
     return {
       runId,
+      alreadyRecorded: false,
+      runKey,
       results: results.length,
       database,
       ...(report.snapshot_at !== undefined ? { snapshotAt: report.snapshot_at } : {}),

@@ -1,6 +1,12 @@
 /** The ledger's public surface: what `db migrate`, `measure`, `gate check --record` and `demo` import. */
 export { LedgerError, type LedgerProblem } from './errors.js';
-export { type GateRunMeta, type RecordedGateRun, recordGateRun } from './gate-runs.js';
+export {
+  type GateRunMeta,
+  MAX_RUN_KEY_LENGTH,
+  type RecordedGateRun,
+  recordGateRun,
+  runKeyProblem,
+} from './gate-runs.js';
 export {
   checkMeasurementType,
   defaultRecordedBy,
@@ -24,7 +30,10 @@ export {
 } from './measurements.js';
 export {
   ADDED_COLUMNS,
+  ADDED_INDEXES,
   type AddedColumn,
+  type AddedIndex,
+  addedIndexName,
   assertColumns,
   assertManaged,
   defaultMigrationRange,

@@ -74,7 +74,47 @@ export const ADDED_COLUMNS: readonly AddedColumn[] = [
     type: 'timestamptz',
     why: 'the instant a restored database copy depicts, `gate check --snapshot-at`; null for a live database',
   },
+  {
+    table: GATE_RUNS_TABLE,
+    column: 'run_key',
+    type: 'text',
+    // Not run_id: gate_results.run_id, `gate history --run` and its JSON's run_id all name gate_runs.id.
+    why: 'the `--run-id` a `gate check --record` was given, recorded once per RFC; null without one',
+  },
 ];
+
+/**
+ * Indexes added to a ledger table after it was first released, each a step of its own after
+ * the columns it covers, as ADDED_COLUMNS are.
+ */
+export interface AddedIndex {
+  table: string;
+  /** The index's own name; it lives in its table's schema. */
+  name: string;
+  /** The CREATE INDEX statement's text after `ON <table>`. */
+  definition: string;
+  unique: boolean;
+  /** `column:<schema.table.column>` ids of the ADDED_COLUMNS steps it covers. */
+  requires: string[];
+  why: string;
+}
+
+export const ADDED_INDEXES: readonly AddedIndex[] = [
+  {
+    table: GATE_RUNS_TABLE,
+    name: 'gate_runs_rfc_run_key',
+    // Partial: most runs have no run key, and a lookup by one implies it is not null.
+    definition: '(rfc, run_key) WHERE run_key IS NOT NULL',
+    unique: true,
+    requires: [`column:${GATE_RUNS_TABLE}.run_key`],
+    why: 'one run per `gate check --record --run-id` and RFC',
+  },
+];
+
+/** `schema.name` of an added index, as the catalog and assertions name it. */
+export function addedIndexName(i: AddedIndex): string {
+  return `${i.table.split('.')[0] ?? ''}.${i.name}`;
+}
 
 // ---------------------------------------------------------------------------------------------
 // The plan
@@ -165,6 +205,22 @@ function columnStep(c: AddedColumn): MigrationStep {
       `COMMENT ON COLUMN ${c.table}.${c.column} IS ${marker}`,
     ],
     requires: [`table:${c.table}`],
+  };
+}
+
+function indexStep(i: AddedIndex): MigrationStep {
+  const schema = i.table.split('.')[0] ?? '';
+  return {
+    id: `index:${schema}.${i.name}`,
+    kind: 'index',
+    schema,
+    name: i.name,
+    description: `${i.unique ? 'unique ' : ''}index ${schema}.${i.name} on ${i.table} ${i.definition} (${i.why})`,
+    sql: [
+      `CREATE ${i.unique ? 'UNIQUE ' : ''}INDEX ${i.name} ON ${i.table} ${i.definition}`,
+      `COMMENT ON INDEX ${schema}.${i.name} IS ${marker}`,
+    ],
+    requires: [`table:${i.table}`, ...i.requires],
   };
 }
 
@@ -286,6 +342,7 @@ export function migrationPlan(opts: MigrationRange): MigrationStep[] {
       requires: [`schema:${LEDGER_SCHEMA}`],
     },
     ...ADDED_COLUMNS.filter((c) => c.table === GATE_RUNS_TABLE).map(columnStep),
+    ...ADDED_INDEXES.filter((i) => i.table === GATE_RUNS_TABLE).map(indexStep),
     {
       id: `table:${GATE_RESULTS_TABLE}`,
       kind: 'table',
@@ -645,11 +702,6 @@ export async function assertManaged(
   }
 }
 
-/**
- * Throws a LedgerError naming every column of `columns` (`schema.table.column`) that its
- * table lacks: a ledger created by an earlier version, which `db migrate` brings up to date.
- * Run inside the writing transaction, after assertManaged, before the first write.
- */
 /** Which of `columns` (`schema.table.column`) the database lacks, in their order. */
 export async function missingColumns(tx: SqlTx, columns: readonly string[]): Promise<string[]> {
   const res = await tx.query<{ name: string }>(
@@ -666,12 +718,43 @@ export async function missingColumns(tx: SqlTx, columns: readonly string[]): Pro
   return res.rows.map((r) => r.name);
 }
 
-export async function assertColumns(tx: SqlTx, columns: readonly string[], database: string): Promise<void> {
-  const missing = await missingColumns(tx, columns);
-  if (missing.length === 0) return;
-  const one = missing.length === 1;
+/** Which of `indexes` (`schema.name`) the database lacks, in their order. */
+async function missingIndexes(tx: SqlTx, indexes: readonly string[]): Promise<string[]> {
+  if (indexes.length === 0) return [];
+  const res = await tx.query<{ name: string }>(
+    `SELECT t.name
+     FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS t(name, ord)
+     WHERE NOT EXISTS (
+       SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE c.relkind IN ('i', 'I') AND n.nspname || '.' || c.relname = t.name)
+     ORDER BY t.ord`,
+    [JSON.stringify(indexes)],
+  );
+  return res.rows.map((r) => r.name);
+}
+
+/**
+ * Throws a LedgerError naming every column of `columns` (`schema.table.column`) and index of
+ * `indexes` (`schema.name`) the database lacks: a ledger created by an earlier version, which
+ * `db migrate` brings up to date. Run inside the writing transaction, after assertManaged,
+ * before the first write.
+ */
+export async function assertColumns(
+  tx: SqlTx,
+  columns: readonly string[],
+  database: string,
+  indexes: readonly string[] = [],
+): Promise<void> {
+  const cols = await missingColumns(tx, columns);
+  const idxs = await missingIndexes(tx, indexes);
+  const total = cols.length + idxs.length;
+  if (total === 0) return;
+  const named = (one: string, many: string, names: string[]) =>
+    names.length ? [`${names.length === 1 ? one : many} ${names.join(', ')}`] : [];
+  const what = [...named('column', 'columns', cols), ...named('index', 'indexes', idxs)].join(' and ');
+  const one = total === 1;
   throw new LedgerError(
     'missing',
-    `the ledger in ${database} was created by an earlier version of rfcgate: ${one ? 'column' : 'columns'} ${missing.join(', ')} ${one ? 'does' : 'do'} not exist; run \`rfcgate db migrate\` to add ${one ? 'it' : 'them'}; nothing was written`,
+    `the ledger in ${database} was created by an earlier version of rfcgate: ${what} ${one ? 'does' : 'do'} not exist; run \`rfcgate db migrate\` to add ${one ? 'it' : 'them'}; nothing was written`,
   );
 }

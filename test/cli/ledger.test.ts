@@ -9,6 +9,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { newPglite } from '../../src/sources/sql/pglite-load.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEmbeddedDb, testBackends, useTestDatabase } from '../helpers/db.js';
+import { planBefore } from '../ledger/helpers.js';
 import { createRepo, type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
 import { writeRfc } from '../helpers/spec-fixture.js';
 import { unusedPort } from '../sources/sql/fixtures.js';
@@ -199,16 +200,16 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
     expect(r.stdout).toMatch(
       /^created {2}partition audit\.coordination_measurements_y2026m04 \[2026-04-01, 2026-05-01\)(: .*)?$/m,
     );
-    expect(r.stdout).toMatch(/^migrated pglite:\.rfcgate\/pgdata: 12 created, 0 already present$/m);
+    expect(r.stdout).toMatch(/^migrated pglite:\.rfcgate\/pgdata: 14 created, 0 already present$/m);
   });
 
   it('a second db migrate has nothing to do', () => {
     const r = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06'], { cwd: repo.dir });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('nothing to do on pglite:.rfcgate/pgdata: 12 already present\n');
+    expect(r.stdout).toBe('nothing to do on pglite:.rfcgate/pgdata: 14 already present\n');
     const json = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06', '--json'], { cwd: repo.dir });
     const out = JSON.parse(json.stdout);
-    expect(out).toMatchObject({ changed: false, created: 0, present: 12, refused: 0 });
+    expect(out).toMatchObject({ changed: false, created: 0, present: 14, refused: 0 });
     expect(out.steps.every((s: { status: string }) => s.status === 'present')).toBe(true);
   });
 
@@ -673,10 +674,10 @@ describe.each(testBackends())('gate check --record on a ledger created by an ear
     old.commit({ message: 'gates: add demo RFC', date: '2026-04-02T00:00:00Z' });
     const env: NodeJS.ProcessEnv = backend.name === 'postgres' ? { DATABASE_URL: db.url() } : {};
     // That version's ledger: the same plan without the columns added since.
-    const oldPlan = migrationPlan({
-      from: new Date('2026-04-01T00:00:00Z'),
-      to: new Date('2026-06-01T00:00:00Z'),
-    }).filter((s) => s.kind !== 'column');
+    const oldPlan = planBefore(
+      migrationPlan({ from: new Date('2026-04-01T00:00:00Z'), to: new Date('2026-06-01T00:00:00Z') }),
+      'rfcgate.gate_runs.snapshot_at',
+    );
     let embedded: PGlite | undefined;
     if (backend.name === 'pglite') embedded = await newPglite(seedEmbeddedDb(old.dir));
     const writer = embedded ? new PgliteWriter({ db: embedded }) : new PgWriter(db.url());
@@ -695,7 +696,7 @@ describe.each(testBackends())('gate check --record on a ledger created by an ear
     expect(JSON.parse(refused.stdout).snapshot_at).toBe('2026-06-01T00:00:00.000Z');
     expect(refused.stderr).toMatch(
       new RegExp(
-        `^error: the gate run was not recorded: the ledger in ${where} was created by an earlier version of rfcgate: column rfcgate\\.gate_runs\\.snapshot_at does not exist; run \`rfcgate db migrate\` to add it; nothing was written\n$`,
+        `^error: the gate run was not recorded: the ledger in ${where} was created by an earlier version of rfcgate: columns rfcgate\\.gate_runs\\.snapshot_at, rfcgate\\.gate_runs\\.run_key and index rfcgate\\.gate_runs_rfc_run_key do not exist; run \`rfcgate db migrate\` to add them; nothing was written\n$`,
       ),
     );
     expect(await runs('SELECT count(*)::int AS n FROM rfcgate.gate_runs')).toEqual([{ n: 0 }]);
@@ -703,7 +704,7 @@ describe.each(testBackends())('gate check --record on a ledger created by an ear
     const migrated = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06'], { cwd: old.dir, env });
     expect(migrated.code).toBe(0);
     expect(migrated.stdout).toMatch(/^created {2}column rfcgate\.gate_runs\.snapshot_at \(/m);
-    expect(migrated.stdout).toMatch(/: 1 created, 11 already present\n$/);
+    expect(migrated.stdout).toMatch(/: 3 created, 11 already present\n$/);
 
     const recorded = run(args, { cwd: old.dir, env });
     expect(recorded.code).toBe(2);
@@ -772,9 +773,9 @@ describe.each(testBackends().filter((b) => b.name === 'postgres'))(
       const env = { DATABASE_URL: db.url() };
       const first = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06'], { cwd: repo.dir, env });
       expect(first.code).toBe(0);
-      expect(first.stdout).toMatch(/^migrated 127\.0\.0\.1:\d+\/rfcgate_t_\w+: 12 created, 0 already present$/m);
+      expect(first.stdout).toMatch(/^migrated 127\.0\.0\.1:\d+\/rfcgate_t_\w+: 14 created, 0 already present$/m);
       const second = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06'], { cwd: repo.dir, env });
-      expect(second.stdout).toMatch(/^nothing to do on .*: 12 already present\n$/);
+      expect(second.stdout).toMatch(/^nothing to do on .*: 14 already present\n$/);
 
       const rec = [
         'measure',

@@ -90,6 +90,20 @@ describe('gateRunsTable', () => {
     expectInert(text);
     expect(text).toContain(SHOWN);
   });
+
+  it('shows the --run-id a run was recorded with as run_key, "-" in the runs without, after the run', () => {
+    const text = gateRunsTable([run({ run_key: '9876-build' }), run({ id: '1' })]);
+    const [header = '', first = '', second = ''] = text.split('\n');
+    expect(header).toMatch(/^run +run_key +recorded_at +as_of +ref +sha +verdict +pass +fail +halt$/);
+    expect(first).toMatch(/^2 +9876-build +2026-06-02T03:00:00\.000Z /);
+    expect(second).toMatch(/^1 +- +2026-06-02T03:00:00\.000Z /);
+  });
+
+  it('writes out what a terminal or a CI log would obey in a run key', () => {
+    const text = gateRunsTable([run({ run_key: PLANTED })]);
+    expectInert(text);
+    expect(text).toContain(SHOWN);
+  });
 });
 
 describe('gateHistoryTable and gateHistorySummary', () => {
@@ -115,6 +129,16 @@ describe('gateHistoryTable and gateHistorySummary', () => {
       '3 fail - - B fired',
       '2 fail - pass -> fail B fired',
       '1 pass - first -',
+      '',
+    ]);
+  });
+
+  it('shows the run key of each run that has one', () => {
+    const lines = gateHistoryTable([entry({ run_id: '2', run_key: 'ci-2' }), entry({})]).split('\n');
+    expect(lines[0]).toMatch(/^run +run_key +recorded_at +as_of +ref +sha +verdict +halt_reason +change +reason$/);
+    expect(lines.slice(1).map((l) => l.replace(/ +/g, ' ').replace(/ \S+Z \S+Z HEAD abcdef0/, ''))).toEqual([
+      '2 ci-2 pass - first -',
+      '1 - pass - first -',
       '',
     ]);
   });

@@ -118,7 +118,7 @@ export function seedEmbeddedDb(repoDir: string, dataDir = '.rfcgate/pgdata'): st
  * postgres only: resolves once `n` sessions of this database wait on a lock, so a test can let
  * go of the one it holds knowing every contender is queued behind it (a poll, not a sleep).
  */
-export async function lockWaiters(db: TestDatabase, n: number): Promise<void> {
+export async function lockWaiters(db: Pick<TestDatabase, 'exec'>, n: number): Promise<void> {
   for (;;) {
     const [waiting] = await db.exec(
       `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,

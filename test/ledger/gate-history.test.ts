@@ -5,7 +5,7 @@ import { recordGateRun } from '../../src/ledger/gate-runs.js';
 import { migrate, migrationPlan } from '../../src/ledger/schema.js';
 import type { GateReport, GateResult, HaltReason, Verdict } from '../../src/model/result.js';
 import { UsageError } from '../../src/spec/problems.js';
-import { testBackends, useLedgerDatabase } from './helpers.js';
+import { planBefore, testBackends, useLedgerDatabase } from './helpers.js';
 
 const RANGE = { from: new Date('2026-05-01T00:00:00Z'), to: new Date('2026-06-30T00:00:00Z') };
 
@@ -348,6 +348,30 @@ describe.each(testBackends())('gate history on $name', (backend) => {
       new RegExp(`^gate run ${other} in \\S+ is a run of RFC 'wave4', not of 'wave3'; read it with --rfc wave4$`),
     );
   });
+
+  it('gives the --run-id of a run recorded with one as run_key, in every listing, and none for a run without', async () => {
+    // Another RFC's, so that the runs the other cases list are as they were.
+    const keyed = await recordGateRun(db.writer(), { ...OTHER, rfc: 'wave6' }, { runKey: '9876-build' });
+    const plain = await recordGateRun(db.writer(), { ...OTHER, rfc: 'wave6' });
+    const runs = (await listGateRuns(db.reader(), { rfc: 'wave6', limit: 20 })).runs;
+    expect(runs.map((r) => [r.id, r.run_key])).toEqual([
+      [plain.runId, undefined],
+      [keyed.runId, '9876-build'],
+    ]);
+    // Absent, not null: the JSON of a run without one is as it was before run keys.
+    expect(Object.keys(runs[0] ?? {})).not.toContain('run_key');
+    expect(Object.keys(runs[1] ?? {}).slice(0, 3)).toEqual(['id', 'run_key', 'recorded_at']);
+    const { entries } = await gateHistory(db.reader(), { rfc: 'wave6', gate: 'B', limit: 20 });
+    expect(entries.map((e) => [e.run_id, e.run_key])).toEqual([
+      [plain.runId, undefined],
+      [keyed.runId, '9876-build'],
+    ]);
+    expect(Object.keys(entries[0] ?? {})).not.toContain('run_key');
+    expect((await gateRunResults(db.reader(), { rfc: 'wave6', runId: keyed.runId })).run.run_key).toBe('9876-build');
+    expect(Object.keys((await gateRunResults(db.reader(), { rfc: 'wave6', runId: plain.runId })).run)).not.toContain(
+      'run_key',
+    );
+  });
 });
 
 describe('parseRunId', () => {
@@ -395,10 +419,7 @@ describe.each(testBackends())('gate history on a ledger it cannot read, on $name
 
   it('reads a ledger made before gate_runs.snapshot_at, with no snapshot_at, without db migrate', async () => {
     await db.reset();
-    await migrate(
-      db.writer(),
-      migrationPlan(RANGE).filter((s) => s.kind !== 'column'),
-    );
+    await migrate(db.writer(), planBefore(migrationPlan(RANGE), 'rfcgate.gate_runs.snapshot_at'));
     // What that version's gate check --record stored.
     const [run] = await db.exec(
       `INSERT INTO rfcgate.gate_runs (rfc, as_of, ref, sha, verdict, results, recorded_by)
@@ -417,6 +438,7 @@ describe.each(testBackends())('gate history on a ledger it cannot read, on $name
     );
     const runs = (await listGateRuns(db.reader(), { rfc: 'wave3', limit: 20 })).runs;
     expect(runs).toMatchObject([{ id, snapshot_at: null, sha: null, verdict: 'fail', gates: { pass: 1, fail: 1 } }]);
+    expect(Object.keys(runs[0] ?? {})).not.toContain('run_key');
     const { entries } = await gateHistory(db.reader(), { rfc: 'wave3', gate: 'B', limit: 20 });
     expect(entries).toMatchObject([
       { run_id: id, verdict: 'fail', snapshot_at: null, previous_verdict: null, previous_halt_reason: null },

@@ -1,9 +1,12 @@
+import pg from 'pg';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LedgerError } from '../../src/ledger/errors.js';
-import { recordGateRun } from '../../src/ledger/gate-runs.js';
-import { migrate, migrationPlan } from '../../src/ledger/schema.js';
+import { MAX_RUN_KEY_LENGTH, type RecordedGateRun, recordGateRun, runKeyProblem } from '../../src/ledger/gate-runs.js';
+import { MANAGED_MARKER, migrate, migrationPlan } from '../../src/ledger/schema.js';
 import type { GateReport, GateResult } from '../../src/model/result.js';
-import { catalogSnapshot, count, testBackends, useLedgerDatabase } from './helpers.js';
+import { UsageError } from '../../src/spec/problems.js';
+import { lockWaiters } from '../helpers/db.js';
+import { catalogSnapshot, count, planBefore, testBackends, useLedgerDatabase } from './helpers.js';
 
 const RANGE = { from: new Date('2026-05-01T00:00:00Z'), to: new Date('2026-06-30T00:00:00Z') };
 
@@ -132,16 +135,13 @@ describe.each(testBackends())('recordGateRun on $name', (backend) => {
   it('says to run db migrate when the ledger predates a column, and writes nothing', async () => {
     // A ledger created by the version before gate_runs.snapshot_at: the same plan without its column step.
     await db.reset();
-    await migrate(
-      db.writer(),
-      migrationPlan(RANGE).filter((s) => s.kind !== 'column'),
-    );
+    await migrate(db.writer(), planBefore(migrationPlan(RANGE), 'rfcgate.gate_runs.snapshot_at'));
     const before = await catalogSnapshot(db);
     const err = await recordGateRun(db.writer(), REPORT).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LedgerError);
     expect((err as LedgerError).problem).toBe('missing');
     expect((err as Error).message).toMatch(
-      /^the ledger in \S+ was created by an earlier version of rfcgate: column rfcgate\.gate_runs\.snapshot_at does not exist; run `rfcgate db migrate` to add it; nothing was written$/,
+      /^the ledger in \S+ was created by an earlier version of rfcgate: columns rfcgate\.gate_runs\.snapshot_at, rfcgate\.gate_runs\.run_key and index rfcgate\.gate_runs_rfc_run_key do not exist; run `rfcgate db migrate` to add them; nothing was written$/,
     );
     expect(await count(db, 'rfcgate.gate_runs')).toBe(0);
     expect(await count(db, 'rfcgate.gate_results')).toBe(0);
@@ -157,4 +157,152 @@ describe.each(testBackends())('recordGateRun on $name', (backend) => {
     expect(run.results).toBe(0);
     expect(await count(db, 'rfcgate.gate_runs')).toBe(1);
   });
+});
+
+describe.each(testBackends())('recordGateRun with a run key (--run-id) on $name', (backend) => {
+  const db = useLedgerDatabase(backend);
+  beforeEach(async () => {
+    await db.reset();
+    await migrate(db.writer(), migrationPlan(RANGE));
+  });
+
+  it('records a run key once: the second recording stores nothing and names the run stored', async () => {
+    const first = await recordGateRun(db.writer(), REPORT, { runKey: '9876-build' });
+    expect(first).toMatchObject({ alreadyRecorded: false, runKey: '9876-build', results: 3 });
+    // A retry evaluates again: another verdict, fewer results; none of it is compared or stored.
+    const retry = await recordGateRun(
+      db.writer(),
+      { ...REPORT, verdict: 'pass', results: [result('A.1')] },
+      {
+        runKey: '9876-build',
+      },
+    );
+    expect(retry).toMatchObject({ runId: first.runId, alreadyRecorded: true, runKey: '9876-build', results: 3 });
+    expect(await count(db, 'rfcgate.gate_runs')).toBe(1);
+    expect(await count(db, 'rfcgate.gate_results')).toBe(3);
+    expect(await db.exec('SELECT id::text AS id, run_key, verdict FROM rfcgate.gate_runs')).toEqual([
+      { id: first.runId, run_key: '9876-build', verdict: 'fail' },
+    ]);
+  });
+
+  it('records two run keys as two runs, and runs without one as before, each time', async () => {
+    await recordGateRun(db.writer(), REPORT, { runKey: 'a' });
+    await recordGateRun(db.writer(), REPORT, { runKey: 'b' });
+    const plain = [await recordGateRun(db.writer(), REPORT), await recordGateRun(db.writer(), REPORT, {})];
+    expect(plain.map((r) => [r.alreadyRecorded, r.runKey])).toEqual([
+      [false, null],
+      [false, null],
+    ]);
+    // The same key for another RFC names another run.
+    await recordGateRun(db.writer(), { ...REPORT, rfc: 'v3-kernel' }, { runKey: 'a' });
+    expect(await db.exec('SELECT rfc, run_key FROM rfcgate.gate_runs ORDER BY id')).toEqual([
+      { rfc: 'wave3', run_key: 'a' },
+      { rfc: 'wave3', run_key: 'b' },
+      { rfc: 'wave3', run_key: null },
+      { rfc: 'wave3', run_key: null },
+      { rfc: 'v3-kernel', run_key: 'a' },
+    ]);
+  });
+
+  it('refuses a blank run key or one longer than the index takes, writing nothing', async () => {
+    expect(runKeyProblem('  ')).toMatch(/^--run-id is blank: every run would be recorded under the same id/);
+    expect(runKeyProblem('x'.repeat(MAX_RUN_KEY_LENGTH))).toBeUndefined();
+    expect(runKeyProblem('x'.repeat(MAX_RUN_KEY_LENGTH + 1))).toBe(
+      `--run-id is ${MAX_RUN_KEY_LENGTH + 1} characters; it may be at most ${MAX_RUN_KEY_LENGTH}`,
+    );
+    for (const runKey of ['', 'x'.repeat(MAX_RUN_KEY_LENGTH + 1)]) {
+      await expect(recordGateRun(db.writer(), REPORT, { runKey })).rejects.toBeInstanceOf(UsageError);
+    }
+    expect(await count(db, 'rfcgate.gate_runs')).toBe(0);
+  });
+
+  it('says to run db migrate on a ledger made before run keys, and db migrate adds the column and its unique index', async () => {
+    await db.reset();
+    const plan = migrationPlan(RANGE);
+    await migrate(db.writer(), planBefore(plan, 'rfcgate.gate_runs.run_key'));
+    for (const runKey of [null, 'ci-1']) {
+      const err = await recordGateRun(db.writer(), REPORT, { runKey }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LedgerError);
+      expect((err as Error).message).toMatch(
+        /^the ledger in \S+ was created by an earlier version of rfcgate: column rfcgate\.gate_runs\.run_key and index rfcgate\.gate_runs_rfc_run_key do not exist; run `rfcgate db migrate` to add them; nothing was written$/,
+      );
+    }
+    expect(await count(db, 'rfcgate.gate_runs')).toBe(0);
+
+    const r = await migrate(db.writer(), plan);
+    expect(r.outcomes.filter((o) => o.status !== 'present').map((o) => [o.step.id, o.status])).toEqual([
+      ['column:rfcgate.gate_runs.run_key', 'created'],
+      ['index:rfcgate.gate_runs_rfc_run_key', 'created'],
+    ]);
+    expect(
+      await db.exec(
+        `SELECT i.indisunique AS unique, pg_get_indexdef(i.indexrelid) AS def, obj_description(i.indexrelid, 'pg_class') AS comment
+         FROM pg_index i WHERE i.indexrelid = 'rfcgate.gate_runs_rfc_run_key'::regclass`,
+      ),
+    ).toEqual([
+      {
+        unique: true,
+        def: 'CREATE UNIQUE INDEX gate_runs_rfc_run_key ON rfcgate.gate_runs USING btree (rfc, run_key) WHERE (run_key IS NOT NULL)',
+        comment: MANAGED_MARKER,
+      },
+    ]);
+    await recordGateRun(db.writer(), REPORT, { runKey: 'ci-1' });
+    await recordGateRun(db.writer(), REPORT, { runKey: 'ci-1' });
+    await recordGateRun(db.writer(), REPORT);
+    expect(await count(db, 'rfcgate.gate_runs')).toBe(2);
+  });
+
+  it('says to run db migrate when only the unique index is missing (dropped by hand)', async () => {
+    await db.exec('DROP INDEX rfcgate.gate_runs_rfc_run_key');
+    const err = await recordGateRun(db.writer(), REPORT, { runKey: 'ci-1' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LedgerError);
+    expect((err as Error).message).toMatch(
+      /: index rfcgate\.gate_runs_rfc_run_key does not exist; run `rfcgate db migrate` to add it; nothing was written$/,
+    );
+    expect(await count(db, 'rfcgate.gate_runs')).toBe(0);
+  });
+
+  it('two recorders of one run key at once store one run', async () => {
+    // PGlite is one session: its transactions run one after the other, so the later one always
+    // finds the earlier's run. On a server the two overlap; see the test below.
+    const outcomes = await Promise.all([
+      recordGateRun(db.writer(), REPORT, { runKey: 'hourly' }),
+      recordGateRun(db.writer(), REPORT, { runKey: 'hourly' }),
+    ]);
+    expect(outcomes.map((o) => o.alreadyRecorded).sort()).toEqual([false, true]);
+    expect(new Set(outcomes.map((o) => o.runId)).size).toBe(1);
+    expect(await count(db, 'rfcgate.gate_runs')).toBe(1);
+  });
+
+  if (backend.name === 'postgres') {
+    it('two overlapping transactions recording one run key store one run, without a conflict', async () => {
+      // Each recorder's insert of its results waits for a lock a third session holds, so the
+      // first is inside its transaction, its run row not yet committed, when the second begins.
+      await db.exec(`CREATE FUNCTION rfcgate.hold() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN PERFORM pg_advisory_xact_lock_shared(4242); RETURN NEW; END $$;
+        CREATE TRIGGER hold AFTER INSERT ON rfcgate.gate_runs FOR EACH ROW EXECUTE FUNCTION rfcgate.hold();`);
+      const holder = new pg.Client({ connectionString: db.url() });
+      await holder.connect();
+      try {
+        await holder.query('SELECT pg_advisory_lock(4242)');
+        const settle = (p: Promise<RecordedGateRun>) =>
+          p.then(
+            (r) => r,
+            (err: unknown) => err,
+          );
+        const first = settle(recordGateRun(db.writer(), REPORT, { runKey: 'hourly' }));
+        await lockWaiters(db, 1);
+        const second = settle(recordGateRun(db.writer(), REPORT, { runKey: 'hourly' }));
+        await lockWaiters(db, 2);
+        await holder.query('SELECT pg_advisory_unlock(4242)');
+        const outcomes = await Promise.all([first, second]);
+        expect(outcomes.filter((o) => o instanceof Error).map((e) => (e as Error).message)).toEqual([]);
+        expect(outcomes.map((o) => (o as RecordedGateRun).alreadyRecorded)).toEqual([false, true]);
+      } finally {
+        await holder.end();
+      }
+      expect(await count(db, 'rfcgate.gate_runs')).toBe(1);
+      expect(await count(db, 'rfcgate.gate_results')).toBe(3);
+    });
+  }
 });

@@ -3,6 +3,7 @@
  * PGlite, and on real PostgreSQL when TEST_DATABASE_URL is set, dropped afterwards) plus a
  * WRITER on that same database, and name the client they test a reader.
  */
+import { ADDED_COLUMNS, type MigrationStep } from '../../src/ledger/schema.js';
 import type { SqlClient } from '../../src/sources/sql/client.js';
 import type { SqlWriter } from '../../src/sources/sql/writer.js';
 import { type BackendName, type TestBackend, useTestDatabase } from '../helpers/db.js';
@@ -66,4 +67,20 @@ export async function catalogSnapshot(db: LedgerTestDatabase): Promise<string> {
 export async function count(db: LedgerTestDatabase, table: string): Promise<number> {
   const rows = await db.exec(`SELECT count(*)::int AS n FROM ${table}`);
   return Number(rows[0]?.n);
+}
+
+/**
+ * The plan of the version before `column` (`schema.table.column`, one of ADDED_COLUMNS) was
+ * added: without its step, the steps of the columns added after it, and whatever builds on them.
+ */
+export function planBefore(plan: readonly MigrationStep[], column: string): MigrationStep[] {
+  const at = ADDED_COLUMNS.findIndex((c) => `${c.table}.${c.column}` === column);
+  if (at < 0) throw new Error(`${column} is not an added column`);
+  const dropped = new Set(ADDED_COLUMNS.slice(at).map((c) => `column:${c.table}.${c.column}`));
+  const out: MigrationStep[] = [];
+  for (const step of plan) {
+    if (dropped.has(step.id) || step.requires.some((r) => dropped.has(r))) dropped.add(step.id);
+    else out.push(step);
+  }
+  return out;
 }

@@ -11,7 +11,7 @@ import {
   partitionName,
 } from '../../src/ledger/schema.js';
 import { PgWriter, SqlWriteError } from '../../src/sources/sql/writer.js';
-import { catalogSnapshot, count, testBackends, useLedgerDatabase } from './helpers.js';
+import { catalogSnapshot, count, planBefore, testBackends, useLedgerDatabase } from './helpers.js';
 
 const RANGE = { from: new Date('2026-04-15T00:00:00Z'), to: new Date('2026-07-03T00:00:00Z') };
 const MONTHS = ['2026m04', '2026m05', '2026m06', '2026m07'];
@@ -40,6 +40,8 @@ describe('migrationPlan (pure)', () => {
       'table:rfcgate.recorded_measurements',
       'table:rfcgate.gate_runs',
       'column:rfcgate.gate_runs.snapshot_at',
+      'column:rfcgate.gate_runs.run_key',
+      'index:rfcgate.gate_runs_rfc_run_key',
       'table:rfcgate.gate_results',
       'table:rfcgate.comparator_windows',
     ]);
@@ -199,8 +201,8 @@ describe.each(testBackends())('migrate on $name', (backend) => {
     expect(r.outcomes.filter((o) => o.step.kind === 'partition').every((o) => o.status === 'blocked')).toBe(true);
     expect(r.refused).toBe(1);
     // The rfcgate schema and its four tables (recorded_measurements, gate_runs, gate_results,
-    // comparator_windows), and the column added to gate_runs since its first release.
-    expect(r.created).toBe(6);
+    // comparator_windows), and the two columns and the index added to gate_runs since its first release.
+    expect(r.created).toBe(8);
 
     // The team's table and schema are exactly as they were: same oid, columns, constraints, no comment, no partitions.
     const after = JSON.parse(await catalogSnapshot(db)) as { rels: { name: string }[]; schemas: unknown[] };
@@ -219,15 +221,14 @@ describe.each(testBackends())('migrate on $name', (backend) => {
   it('adds the columns a ledger created by an earlier version lacks, keeping its rows, and then has nothing to do', async () => {
     // The plan of the version before gate_runs.snapshot_at: the same CREATE statements, without the column step.
     const plan = migrationPlan(RANGE);
-    await migrate(
-      db.writer(),
-      plan.filter((s) => s.kind !== 'column'),
-    );
+    await migrate(db.writer(), planBefore(plan, 'rfcgate.gate_runs.snapshot_at'));
     await db.exec(`INSERT INTO rfcgate.gate_runs (rfc, as_of, ref, verdict, results, recorded_by)
       VALUES ('wave3', '2026-05-01T00:00:00Z', 'HEAD', 'pass', 0, 'ci')`);
     const dry = await migrate(db.writer(), plan, { dryRun: true });
     expect(dry.outcomes.filter((o) => o.status !== 'present').map((o) => [o.step.id, o.status])).toEqual([
       ['column:rfcgate.gate_runs.snapshot_at', 'would_create'],
+      ['column:rfcgate.gate_runs.run_key', 'would_create'],
+      ['index:rfcgate.gate_runs_rfc_run_key', 'would_create'],
     ]);
     expect(migrationSql(dry)).toContain(
       'ALTER TABLE rfcgate.gate_runs ADD COLUMN IF NOT EXISTS snapshot_at timestamptz;',
@@ -237,8 +238,10 @@ describe.each(testBackends())('migrate on $name', (backend) => {
     expect(r.changed).toBe(true);
     expect(r.outcomes.filter((o) => o.status !== 'present').map((o) => [o.step.id, o.status])).toEqual([
       ['column:rfcgate.gate_runs.snapshot_at', 'created'],
+      ['column:rfcgate.gate_runs.run_key', 'created'],
+      ['index:rfcgate.gate_runs_rfc_run_key', 'created'],
     ]);
-    expect(r.present).toBe(plan.length - 1);
+    expect(r.present).toBe(plan.length - 3);
     expect(
       await db.exec(
         `SELECT format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null, col_description(a.attrelid, a.attnum) AS comment
@@ -263,6 +266,10 @@ describe.each(testBackends())('migrate on $name', (backend) => {
     const byId = new Map(r.outcomes.map((o) => [o.step.id, o]));
     expect(byId.get('table:rfcgate.gate_runs')?.status).toBe('refused');
     expect(byId.get('column:rfcgate.gate_runs.snapshot_at')).toMatchObject({
+      status: 'blocked',
+      note: expect.stringMatching(/would build on rfcgate\.gate_runs/),
+    });
+    expect(byId.get('index:rfcgate.gate_runs_rfc_run_key')).toMatchObject({
       status: 'blocked',
       note: expect.stringMatching(/would build on rfcgate\.gate_runs/),
     });

@@ -19,7 +19,7 @@ export default class DbMigrate extends LedgerCommand {
     "Create the RFC's measurement table (audit.coordination_measurements, monthly partitions) and rfcgate's ledger.";
   static override description = `For teams starting fresh: creates schema audit, the partitioned table audit.coordination_measurements exactly as wave3 §6 defines it, its (measurement_type, recorded_at) index, one partition per month named coordination_measurements_yYYYYmMM over --from..--to, and the ledger schema rfcgate (recorded_measurements, gate_runs, gate_results, comparator_windows).
 
-A ledger created by an earlier version gets the columns added since (rfcgate.gate_runs.snapshot_at), its rows kept; until then gate check --record refuses to write to it and says to run this command.
+A ledger created by an earlier version gets the columns and indexes added since (rfcgate.gate_runs.snapshot_at, rfcgate.gate_runs.run_key and its unique index rfcgate.gate_runs_rfc_run_key), its rows kept; until then gate check --record refuses to write to it and says to run this command.
 
 Everything it creates carries the comment 'rfcgate:managed v1'. An existing object without that comment is someone else's: it is left exactly as it is and reported as refused (a team's own audit.coordination_measurements gets no index and no partitions from rfcgate), and the ledger schema is still created. Objects already present are skipped, so running it again changes nothing. It all happens in one transaction.
 

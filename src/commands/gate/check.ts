@@ -27,6 +27,7 @@ ${RfcCommand.exitCodesHelp}`;
     '<%= config.bin %> gate check --phase implementation --json',
     '<%= config.bin %> gate check --format sarif=gates.sarif --format markdown=summary.md --format github',
     '<%= config.bin %> gate check --as-of 2026-06-01 --only B,A.1',
+    '<%= config.bin %> gate check --record --run-id "$GITHUB_RUN_ID-$GITHUB_JOB"',
     'DATABASE_URL=postgres://reader@db.internal/prod <%= config.bin %> gate check --phase canary',
   ];
 
@@ -71,6 +72,9 @@ ${RfcCommand.exitCodesHelp}`;
       description:
         "After evaluating, store the run (with its --as-of and --snapshot-at) and every result in rfcgate's ledger (run `db migrate` first, and again after upgrading rfcgate), in one transaction. If it cannot be stored, the report is still printed and nothing is recorded: a database that cannot be reached, or is busy (a lock held past 10 s, a statement cancelled, a deadlock), halts (exit 2, or 1 when a gate failed), a ledger that cannot take the run (not migrated, a role that may not write) exits 3. Without this flag, gate check writes nothing.",
     }),
+    'run-id': Flags.string({
+      description: `With --record: names this run (e.g. "$GITHUB_RUN_ID-$GITHUB_JOB"), so that recording it again stores nothing. A run of the RFC already recorded under this id is not recorded a second time, whatever this run found: stderr names the stored run, and the exit code is this run's verdict. So a retry after a recording whose answer was lost (a halt: the COMMIT may have landed) is safe. At most 200 characters; not blank.`,
+    }),
   };
 
   protected override failureOutputs(): Output[] {
@@ -80,6 +84,12 @@ ${RfcCommand.exitCodesHelp}`;
 
   async run(): Promise<GateReport> {
     const { flags, metadata } = await this.parse(GateCheck);
+    const runKey = flags['run-id'];
+    if (runKey !== undefined && !flags.record) {
+      throw new UsageError(
+        '--run-id names a recorded run, and without --record nothing is recorded: add --record, or leave --run-id out',
+      );
+    }
     // The engine (sources, database drivers, spec loading, formatters) is loaded once the command
     // line is accepted: a run refused for a bad flag does not pay for it (test/cli/bundle.test.ts).
     const [
@@ -90,6 +100,7 @@ ${RfcCommand.exitCodesHelp}`;
       { REF_FLAG },
       { openSources },
       { loadRfc },
+      { runKeyProblem },
     ] = await Promise.all([
       import('../../cli/progress.js'),
       import('../../engine/evaluate.js'),
@@ -98,7 +109,11 @@ ${RfcCommand.exitCodesHelp}`;
       import('../../sources/git/common.js'),
       import('../../sources/index.js'),
       import('../../spec/load.js'),
+      import('../../ledger/gate-runs.js'),
     ]);
+    // Before evaluating: a run that could not be recorded under this id is refused at once.
+    const runKeyRefused = runKey === undefined ? undefined : runKeyProblem(runKey);
+    if (runKeyRefused) throw new UsageError(runKeyRefused);
     const root = this.findRoot(flags.root);
     const rfc = loadRfc(root, this.chooseRfc(root, flags.rfc));
     const asOf = parseAsOf(flags['as-of']);
@@ -152,6 +167,7 @@ ${RfcCommand.exitCodesHelp}`;
         phase: flags.phase,
         only: flags.only,
         toolVersion: this.config.version,
+        runKey,
       });
       process.stderr.write(recorded.message);
       // Unrecorded for want of a reachable database, the run halts as its measurements would;
