@@ -23,6 +23,7 @@ import {
   recordMeasurements,
 } from '../ledger/measurements.js';
 import { LedgerError } from '../ledger/errors.js';
+import { sameForEveryRun } from '../ledger/run-id.js';
 import type { SqlTransactionOptions, SqlTx, SqlWriter } from '../sources/sql/writer.js';
 import { eventTableFindings, eventTableWrongs } from './events.js';
 import { type ComparatorReport, settleWindows } from './run.js';
@@ -75,15 +76,16 @@ const hash = (s: string): string => createHash('sha256').update(s).digest('hex')
 const runKey = (rfc: string, pair: string, runId: string): string => `comparator:${rfc}:${pair}:${runId}`;
 
 /**
- * Why `runId` cannot name a recorded run of these pairs, before anything is compared: a blank
- * one (an unset variable in `--run-id "$RUN_ID"`) would name every later run the same, each
- * then found already recorded and stored nothing; a long one makes the rows' idempotency keys
+ * Why `runId` cannot name a recorded run of these pairs, before anything is compared: one
+ * every run would be given alike (run-id.ts); a long one makes the rows' idempotency keys
  * longer than the ledger takes, refused only once the run had been compared.
  */
 export function runIdProblem(rfc: string, pairs: readonly string[], runId: string): string | undefined {
-  if (runId.trim() === '') {
-    return `--run-id is blank: every run would be recorded under the same id, and after the first nothing would be stored; give an id such as the hour ("$(date -u +%Y-%m-%dT%H)"), or leave --run-id out for a random one`;
-  }
+  const same = sameForEveryRun(
+    runId,
+    'give an id such as the hour ("$(date -u +%Y-%m-%dT%H)"), or leave --run-id out for a random one',
+  );
+  if (same) return same;
   const longest = Math.max(...pairs.map((p) => runKey(rfc, p, runId).length + 1 + HASH_LENGTH));
   if (longest > MAX_KEY_LENGTH) {
     return `--run-id is ${runId.length} characters; with this RFC's pair ids it may be at most ${runId.length - (longest - MAX_KEY_LENGTH)} (it is part of each recorded row's idempotency key)`;

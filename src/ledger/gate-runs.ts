@@ -8,6 +8,7 @@ import type { GateReport } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
 import type { SqlWriter } from '../sources/sql/writer.js';
 import { defaultRecordedBy, lockIdempotencyKey } from './measurements.js';
+import { sameForEveryRun } from './run-id.js';
 import {
   ADDED_COLUMNS,
   ADDED_INDEXES,
@@ -50,14 +51,15 @@ const NEEDED_INDEXES = ADDED_INDEXES.filter((i) => i.table === GATE_RUNS_TABLE).
 export const MAX_RUN_KEY_LENGTH = 200;
 
 /**
- * Why `runKey` cannot name a recorded run, before anything is evaluated: a blank one (an unset
- * variable in `--run-id "$RUN_ID"`) would name every later run the same, each then found
- * already recorded and none stored; a long one is refused by the index only once evaluated.
+ * Why `runKey` cannot name a recorded run, before anything is evaluated: one every run would
+ * be given alike (run-id.ts); a long one is refused by the index only once evaluated.
  */
 export function runKeyProblem(runKey: string): string | undefined {
-  if (runKey.trim() === '') {
-    return '--run-id is blank: every run would be recorded under the same id, and after the first nothing would be stored; give an id naming this run, such as "$GITHUB_RUN_ID-$GITHUB_JOB", or leave --run-id out';
-  }
+  const same = sameForEveryRun(
+    runKey,
+    'give an id naming this run, such as "$GITHUB_RUN_ID-$GITHUB_JOB", or leave --run-id out',
+  );
+  if (same) return same;
   if (runKey.length > MAX_RUN_KEY_LENGTH) {
     return `--run-id is ${runKey.length} characters; it may be at most ${MAX_RUN_KEY_LENGTH}`;
   }

@@ -6,6 +6,16 @@ describe('comparator run --run-id', () => {
     for (const id of ['', ' ', '\t']) expect(runIdProblem('wave3', ['identities'], id)).toMatch(/^--run-id is blank/);
   });
 
+  it('refuses an id with no letter or digit, as unset variables leave one', () => {
+    for (const id of ['-', ' - ', '_', '-:']) {
+      expect(runIdProblem('wave3', ['identities'], id)).toBe(
+        `--run-id '${id}' has no letter or digit, as when the variables it is made of are unset: every such run would be recorded under the same id, and after the first nothing would be stored; give an id such as the hour ("$(date -u +%Y-%m-%dT%H)"), or leave --run-id out for a random one`,
+      );
+    }
+    expect(runIdProblem('wave3', ['identities'], '7')).toBeUndefined();
+    expect(runIdProblem('wave3', ['identities'], 'é')).toBeUndefined();
+  });
+
   it('takes an id whose every recorded key fits the ledger, and says how long one may be', () => {
     // comparator:wave3:identities:<id>:<24 hex digits> is at most 200 characters.
     const most = 200 - 'comparator:wave3:identities:'.length - 25;

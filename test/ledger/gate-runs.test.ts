@@ -206,6 +206,11 @@ describe.each(testBackends())('recordGateRun with a run key (--run-id) on $name'
 
   it('refuses a blank run key or one longer than the index takes, writing nothing', async () => {
     expect(runKeyProblem('  ')).toMatch(/^--run-id is blank: every run would be recorded under the same id/);
+    // "$GITHUB_RUN_ID-$GITHUB_JOB" outside CI: every local run would share it.
+    expect(runKeyProblem('-')).toBe(
+      `--run-id '-' has no letter or digit, as when the variables it is made of are unset: every such run would be recorded under the same id, and after the first nothing would be stored; give an id naming this run, such as "$GITHUB_RUN_ID-$GITHUB_JOB", or leave --run-id out`,
+    );
+    expect(runKeyProblem('1-')).toBeUndefined();
     expect(runKeyProblem('x'.repeat(MAX_RUN_KEY_LENGTH))).toBeUndefined();
     expect(runKeyProblem('x'.repeat(MAX_RUN_KEY_LENGTH + 1))).toBe(
       `--run-id is ${MAX_RUN_KEY_LENGTH + 1} characters; it may be at most ${MAX_RUN_KEY_LENGTH}`,
