@@ -4,14 +4,12 @@
  * cause, so its annotation points at the query in measurements.yaml, not at the all_of.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateRfc } from '../../src/engine/evaluate.js';
 import { formatGithub } from '../../src/formatters/github.js';
 import { formatJson } from '../../src/formatters/json.js';
 import { formatSarif } from '../../src/formatters/sarif.js';
 import type { GateReport, GateResult } from '../../src/model/result.js';
-import { SqlMeasurementSource } from '../../src/sources/sql/source.js';
-import { loadRfc } from '../../src/spec/load.js';
 import { testBackends, useTestDatabase } from '../helpers/db.js';
+import { evaluateOnDatabase, gateOf } from '../helpers/evaluate-sql.js';
 import { modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
 import { AS_OF } from '../sources/sql/fixtures.js';
 
@@ -81,21 +79,11 @@ describe.each(testBackends())('an all_of halting on a rejected query points at t
       ],
       raw: { 'measurements.yaml': MEASUREMENTS },
     });
-    const rfc = loadRfc(root, 'demo');
-    const sql = new SqlMeasurementSource({ open: () => db.client(), now: () => AS_OF });
-    try {
-      report = await evaluateRfc(rfc, { asOf: AS_OF, ref: 'HEAD', repoDir: root, sources: { sql }, timeoutMs: 20_000 });
-    } finally {
-      await sql.close();
-    }
+    report = await evaluateOnDatabase(root, db, AS_OF);
   });
   afterAll(() => cleanup());
 
-  const result = (id: string): GateResult => {
-    const r = report.results.find((x) => x.id === id);
-    if (!r) throw new Error(`no gate ${id}`);
-    return r;
-  };
+  const result = (id: string): GateResult => gateOf(report, id);
 
   it('the children halt as they did, each located or not by its own query', () => {
     expect(result('T')).toMatchObject({ verdict: 'halt', halt_reason: 'missing', cause: TABLE_AT });

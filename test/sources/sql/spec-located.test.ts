@@ -4,15 +4,15 @@
  * a spec error would, on every backend, without changing the verdict.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateRfc } from '../../../src/engine/evaluate.js';
 import { formatGithub } from '../../../src/formatters/github.js';
 import { formatJson } from '../../../src/formatters/json.js';
 import { formatSarif } from '../../../src/formatters/sarif.js';
 import type { GateReport, GateResult } from '../../../src/model/result.js';
 import { SqlHaltError } from '../../../src/sources/sql/client.js';
-import { SqlMeasurementSource, writtenAt } from '../../../src/sources/sql/source.js';
+import { writtenAt } from '../../../src/sources/sql/source.js';
 import { loadRfc } from '../../../src/spec/load.js';
 import { testBackends, useTestDatabase } from '../../helpers/db.js';
+import { evaluateOnDatabase, gateOf } from '../../helpers/evaluate-sql.js';
 import { modeline, tempRoot, writeRfc } from '../../helpers/spec-fixture.js';
 import { AS_OF } from './fixtures.js';
 
@@ -72,21 +72,11 @@ describe.each(testBackends())('a query rejected for its text is located in the s
       ],
       raw: { 'measurements.yaml': MEASUREMENTS },
     });
-    const rfc = loadRfc(root, 'demo');
-    const sql = new SqlMeasurementSource({ open: () => db.client(), now: () => AS_OF });
-    try {
-      report = await evaluateRfc(rfc, { asOf: AS_OF, ref: 'HEAD', repoDir: root, sources: { sql }, timeoutMs: 20_000 });
-    } finally {
-      await sql.close();
-    }
+    report = await evaluateOnDatabase(root, db, AS_OF);
   });
   afterAll(() => cleanup());
 
-  const result = (id: string): GateResult => {
-    const r = report.results.find((x) => x.id === id);
-    if (!r) throw new Error(`no gate ${id}`);
-    return r;
-  };
+  const result = (id: string): GateResult => gateOf(report, id);
   const measured = (r: GateResult, id: string) =>
     (r.evidence.measurements as Record<string, Record<string, unknown>>)[id];
 
