@@ -140,11 +140,13 @@ export async function recordGateCheck(opts: RecordGateCheckOptions): Promise<Rec
     });
     const key = run.runKey === null ? '' : `--run-id ${visible(run.runKey)}`;
     if (run.alreadyRecorded) {
-      // Not compared with the run stored: a retry evaluates at another instant, and may see more.
+      const stored = run.stored ? `: ${run.stored.verdict} as of ${run.stored.asOf}` : '';
+      // Not compared with the run stored (a retry evaluates at another instant, and may see
+      // more), but its verdict is named: the one the ledger keeps may not be the one printed.
       return {
         ok: true,
         halted: false,
-        message: `already recorded as gate run ${run.runId} (${key}) in ${run.database}; nothing was stored\n`,
+        message: `already recorded as gate run ${run.runId} (${key}${stored}) in ${run.database}; nothing was stored\n`,
       };
     }
     return {

@@ -38,6 +38,8 @@ export interface RecordedGateRun {
   runKey: string | null;
   results: number;
   database: string;
+  /** When alreadyRecorded: the stored run's verdict and as_of, which a retry's may differ from. */
+  stored?: { verdict: string; asOf: string };
   /** The instant the evaluated database depicts (the report's snapshot_at), when it was a copy. */
   snapshotAt?: string;
 }
@@ -101,13 +103,22 @@ export async function recordGateRun(
       // recorders of one key at once queue here, so the later finds the earlier's run; checked
       // unlocked, both saw none, and the later met the unique index (exit 3).
       await lockIdempotencyKey(tx, lockKey(report.rfc, runKey));
-      const prior = await tx.query<{ id: string; results: number }>(
-        `SELECT id::text AS id, results FROM ${GATE_RUNS_TABLE} WHERE rfc = $1 AND run_key = $2`,
+      const prior = await tx.query<{ id: string; results: number; verdict: string; as_of: string }>(
+        `SELECT id::text AS id, results, verdict,
+                to_char(as_of AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS as_of
+         FROM ${GATE_RUNS_TABLE} WHERE rfc = $1 AND run_key = $2`,
         [report.rfc, runKey],
       );
       const found = prior.rows[0];
       if (found) {
-        return { runId: found.id, alreadyRecorded: true, runKey, results: Number(found.results), database };
+        return {
+          runId: found.id,
+          alreadyRecorded: true,
+          runKey,
+          results: Number(found.results),
+          database,
+          stored: { verdict: found.verdict, asOf: found.as_of },
+        };
       }
     }
     const run = await tx.query<{ id: string }>(

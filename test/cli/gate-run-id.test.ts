@@ -115,7 +115,9 @@ describe.each(testBackends())('gate check --record --run-id on $name', (backend)
     expect(JSON.parse(retry.stdout).verdict).toBe('fail');
     expect(retry.code).toBe(1);
     expect(retry.stderr).toMatch(
-      new RegExp(`^already recorded as gate run 1 \\(--run-id 9876-build\\) in ${where}; nothing was stored\n$`),
+      new RegExp(
+        `^already recorded as gate run 1 \\(--run-id 9876-build: fail as of ${JSON.parse(first.stdout).as_of}\\) in ${where}; nothing was stored\n$`,
+      ),
     );
     expect(await rows('SELECT id::int AS id, run_key, verdict FROM rfcgate.gate_runs')).toEqual([
       { id: 1, run_key: '9876-build', verdict: 'fail' },

@@ -178,6 +178,8 @@ describe.each(testBackends())('recordGateRun with a run key (--run-id) on $name'
       },
     );
     expect(retry).toMatchObject({ runId: first.runId, alreadyRecorded: true, runKey: '9876-build', results: 3 });
+    // The stored run's, not the retry's: what the ledger keeps under the key.
+    expect(retry.stored).toEqual({ verdict: 'fail', asOf: REPORT.as_of });
     expect(await count(db, 'rfcgate.gate_runs')).toBe(1);
     expect(await count(db, 'rfcgate.gate_results')).toBe(3);
     expect(await db.exec('SELECT id::text AS id, run_key, verdict FROM rfcgate.gate_runs')).toEqual([
