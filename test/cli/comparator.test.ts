@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectFacts } from '../../src/council/facts.js';
 import { lockWindows, writeWindow } from '../../src/comparator/window.js';
 import { defaultMigrationRange, migrate, migrationPlan } from '../../src/ledger/schema.js';
-import { lockWaiters, seedEmbeddedDb, testBackends, useTestDatabase } from '../helpers/db.js';
+import { lockWaiters, migrateEmbedded, seedEmbeddedDb, testBackends, useTestDatabase } from '../helpers/db.js';
 import { expectInert, PLANTED, SHOWN_INSIDE } from '../helpers/planted.js';
 import { modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
 import { BIN, runCli } from '../helpers/cli.js';
@@ -369,7 +369,8 @@ describe('comparator run', () => {
     expect(early.stdout).toMatch(/verdict: FAIL/);
     expect(early.stderr).toMatch(/^error: the comparator run was not recorded: .*run `rfcgate db migrate`/);
 
-    expect(run(['db', 'migrate', '--root', root, '--rfc', 'demo'], root).code).toBe(0);
+    // The ledger `db migrate` makes (its own cases are in ledger.test.ts), made in-process.
+    expect(await migrateEmbedded(db())).toMatchObject({ refused: 0, blocked: 0 });
     const rec = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--record', '--run-id', 'h1'], root);
     expect(rec.code).toBe(1);
     expect(rec.stderr).toBe('recorded comparator run h1: 4 measurements, 1 window state in pglite:.rfcgate/pgdata\n');
@@ -379,7 +380,7 @@ describe('comparator run', () => {
     expect(dark.code).toBe(4);
     expect(dark.stdout).toMatch(/WENT DARK {2}identities: .*\[window: went_dark\]/);
     expect(dark.stdout).toMatch(/core\.identities_shadow is empty, but the shadow window was active/);
-    // Five runs of the built CLI, each opening the embedded database: more than one test's usual share.
+    // Three runs of the built CLI, each opening the embedded database: more than one test's usual share.
   }, 360_000);
 
   it('a dropped shadow that was active went dark (exit 4); a name that never existed halts (exit 2), naming it', async () => {
@@ -388,7 +389,7 @@ describe('comparator run', () => {
     const dropped = writeRfc(root, { id: 'dropped', raw: { 'comparator.yaml': pair('core.drop_s') } });
     const typo = writeRfc(root, { id: 'typo', raw: { 'comparator.yaml': pair('core.drop_sh') } });
     try {
-      expect(run(['db', 'migrate', '--root', root, '--rfc', 'dropped'], root).code).toBe(0);
+      expect(await migrateEmbedded(db())).toMatchObject({ refused: 0, blocked: 0 });
       const active = run(['comparator', 'run', '--root', root, '--rfc', 'dropped', '--record', '--run-id', 'd1'], root);
       expect([active.code, active.stderr]).toEqual([0, expect.stringContaining('1 window state')]);
       await sql('DROP TABLE core.drop_s');
@@ -413,7 +414,7 @@ describe('comparator run', () => {
       rmSync(dropped, { recursive: true, force: true });
       rmSync(typo, { recursive: true, force: true });
     }
-    // Four runs of the built CLI, each opening the embedded database.
+    // Three runs of the built CLI, each opening the embedded database.
   }, 240_000);
 
   it('--record with record.events: an event table missing exits 3 after the report; once there, one event per listed key', async () => {
@@ -429,10 +430,12 @@ pairs:
     compare: all
 `;
     const events = writeRfc(root, { id: 'events', raw: { 'comparator.yaml': spec } });
-    await sql(`CREATE TABLE core.ev_c (id int PRIMARY KEY, v int); CREATE TABLE core.ev_s (LIKE core.ev_c);
-               INSERT INTO core.ev_c VALUES (1, 1), (2, 2); INSERT INTO core.ev_s VALUES (1, 10);`);
+    const migrated = await migrateEmbedded(db(), {
+      sql: `CREATE TABLE core.ev_c (id int PRIMARY KEY, v int); CREATE TABLE core.ev_s (LIKE core.ev_c);
+            INSERT INTO core.ev_c VALUES (1, 1), (2, 2); INSERT INTO core.ev_s VALUES (1, 10);`,
+    });
     try {
-      expect(run(['db', 'migrate', '--root', root, '--rfc', 'events'], root).code).toBe(0);
+      expect(migrated).toMatchObject({ refused: 0, blocked: 0 });
       const args = ['comparator', 'run', '--root', root, '--rfc', 'events', '--record', '--run-id', 'e1'];
       const missing = run(args, root);
       expect(missing.code).toBe(3);
@@ -475,7 +478,7 @@ pairs:
       rmSync(events, { recursive: true, force: true });
       await sql('DROP TABLE IF EXISTS audit.coordination_events');
     }
-    // Three runs of the built CLI, each opening the embedded database.
+    // Two runs of the built CLI, each opening the embedded database.
   }, 240_000);
 
   it('halts (exit 2) when there is no database at all', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { newPglite } from '../../src/sources/sql/pglite-load.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedEmbeddedDb, testBackends, useTestDatabase } from '../helpers/db.js';
+import { migrateEmbedded, seedEmbeddedDb, testBackends, useTestDatabase } from '../helpers/db.js';
 import { planBefore } from '../ledger/helpers.js';
 import { createRepo, type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
 import { writeRfc } from '../helpers/spec-fixture.js';
@@ -615,10 +615,14 @@ describe.each(testBackends())('measure record after the months db migrate made, 
     const later = createRepo();
     writeRfc(later.dir, spec);
     const env: NodeJS.ProcessEnv = backend.name === 'postgres' ? { DATABASE_URL: db.url() } : {};
-    // The months' partitions are the subject, not the database's creation (the suite above has that).
-    if (backend.name === 'pglite') seedEmbeddedDb(later.dir);
-    const migrated = run(['db', 'migrate', '--from', '2026-01', '--to', '2026-02'], { cwd: later.dir, env });
-    expect(migrated.code).toBe(0);
+    // The months' partitions are the subject, not the database's creation nor how `db migrate`
+    // reports (the suite above has those): the months it makes for --from 2026-01 --to 2026-02.
+    const range = { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-02-01T00:00:00Z') };
+    const migrated =
+      backend.name === 'pglite'
+        ? await migrateEmbedded(seedEmbeddedDb(later.dir), { range })
+        : await migrate(db.writer(), migrationPlan(range));
+    expect(migrated).toMatchObject({ refused: 0, blocked: 0 });
     const now = new Date();
     const month = `y${now.getUTCFullYear()}m${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
     const r = run(['measure', 'record', '--type', LEASE, '--elapsed-ms', '3', '--json'], { cwd: later.dir, env });
@@ -639,8 +643,13 @@ describe.each(testBackends())('measure record --at to the millisecond, on $name'
     const dir = createRepo().dir;
     writeRfc(dir, spec);
     const env: NodeJS.ProcessEnv = backend.name === 'postgres' ? { DATABASE_URL: db.url() } : {};
-    if (backend.name === 'pglite') seedEmbeddedDb(dir);
-    expect(run(['db', 'migrate', '--from', '2026-01', '--to', '2026-01'], { cwd: dir, env }).code).toBe(0);
+    // The ledger `db migrate --from 2026-01 --to 2026-01` makes; how it reports is the suite's above.
+    const range = { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-01-01T00:00:00Z') };
+    const migrated =
+      backend.name === 'pglite'
+        ? await migrateEmbedded(seedEmbeddedDb(dir), { range })
+        : await migrate(db.writer(), migrationPlan(range));
+    expect(migrated).toMatchObject({ refused: 0, blocked: 0 });
     const record = (at: string) =>
       run(['measure', 'record', '--type', LEASE, '--elapsed-ms', '3', '--at', at, '--json'], { cwd: dir, env });
     for (const at of [

@@ -25,6 +25,13 @@ import { redact } from '../../src/sources/sql/redact.js';
 import { PgliteWriter, PgWriter, type SqlWriter } from '../../src/sources/sql/writer.js';
 import { EMPTY_PGLITE_ENV } from './global-setup.js';
 import { newPglite, useCommandWasmTiering } from '../../src/sources/sql/pglite-load.js';
+import {
+  defaultMigrationRange,
+  migrate,
+  type MigrateResult,
+  type MigrationRange,
+  migrationPlan,
+} from '../../src/ledger/schema.js';
 
 // The tests' own PGlite instances run on the WebAssembly compiler the program itself uses.
 useCommandWasmTiering();
@@ -112,6 +119,26 @@ export function seedEmbeddedDb(repoDir: string, dataDir = '.rfcgate/pgdata'): st
   mkdirSync(dirname(dir), { recursive: true });
   copyEmptyPglite(dir);
   return dir;
+}
+
+/**
+ * rfcgate's ledger in the embedded database at `dataDir`, as `db migrate` makes it (over its
+ * default months, or `range`), from the test's own process: for a case whose subject is what
+ * is recorded there, not the migration (the `db migrate` cases have that), where running the
+ * CLI for it would cost a process and a second open. `sql`, a fixture's statements, runs in
+ * the same open first. The database must exist (seedEmbeddedDb) and no process may hold it.
+ */
+export async function migrateEmbedded(
+  dataDir: string,
+  opts: { range?: MigrationRange; sql?: string } = {},
+): Promise<MigrateResult> {
+  const db = await newPglite(dataDir);
+  try {
+    if (opts.sql) await db.exec(opts.sql);
+    return await migrate(new PgliteWriter({ db }), migrationPlan(opts.range ?? defaultMigrationRange()));
+  } finally {
+    await db.close();
+  }
 }
 
 /**
