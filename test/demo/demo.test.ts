@@ -91,8 +91,31 @@ function textSandbox() {
   return text;
 }
 
+/**
+ * The folder the first sandbox's build would stage in (`a.partial-<pid>`), made before it
+ * starts, as a folder left under that name would be: the build must stage beside it and leave
+ * it as it was. Made for the first build, which every case judges, rather than for a build of
+ * its own, as each build costs seconds of CPU.
+ */
+let planted = '';
+
 beforeAll(() => {
-  first = demo(['--dir', join(work, 'a'), '--seed', '3', '--json']);
+  const { DATABASE_URL: _ignored, ...env } = process.env;
+  // The shell makes the folder under its own pid, which node keeps when exec'd in its place.
+  const r = spawnSync(
+    'sh',
+    [
+      '-c',
+      'mkdir "$1.partial-$$" && echo mine > "$1.partial-$$/file" && exec "$2" "$3" demo --dir "$1" --seed 3 --json',
+      'sh',
+      join(work, 'a'),
+      process.execPath,
+      BIN,
+    ],
+    { cwd: work, env, encoding: 'utf8' },
+  );
+  first = { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  planted = `a.partial-${r.pid}`;
   results = JSON.parse(first.stdout).results;
 }, 120_000);
 
@@ -103,7 +126,8 @@ describe('rfcgate demo', () => {
     expect(existsSync(join(work, 'a', '.git'))).toBe(true);
     expect(existsSync(join(work, 'a', '.rfcgate', 'pgdata', 'PG_VERSION'))).toBe(true);
     expect(existsSync(join(work, 'a', 'telemetry', 'agent-usage.jsonl'))).toBe(true);
-    expect(readdirSync(work).filter((n) => n.includes('.partial'))).toEqual([]);
+    // No staging folder of its own left behind: only the one planted before it started.
+    expect(readdirSync(work).filter((n) => n.includes('.partial'))).toEqual([planted]);
   });
 
   it('evaluates every Wave 3 gate to a real mix: pass, fail and every halt reason', () => {
@@ -352,28 +376,15 @@ describe('rfcgate demo', () => {
   }, 60_000);
 
   it("builds beside a folder already bearing its staging folder's name, and leaves that folder as it was", () => {
-    const target = join(work, 'beside');
-    const { DATABASE_URL: _ignored, ...env } = process.env;
-    // The shell makes the folder under its own pid, which node keeps when exec'd in its place.
-    const r = spawnSync(
-      'sh',
-      [
-        '-c',
-        'mkdir "$1.partial-$$" && echo mine > "$1.partial-$$/file" && exec "$2" "$3" demo --dir "$1" --json',
-        'sh',
-        target,
-        process.execPath,
-        BIN,
-      ],
-      { cwd: work, env, encoding: 'utf8' },
-    );
-    expect(r.status).toBe(0);
-    expect(existsSync(join(target, '.rfcgate', 'demo-complete'))).toBe(true);
-    const beside = readdirSync(work).filter((n) => n.startsWith('beside.partial-'));
+    // The first sandbox, built with a folder of its staging folder's name planted beside it.
+    expect(first.code).toBe(0);
+    expect(existsSync(join(work, 'a', '.rfcgate', 'demo-complete'))).toBe(true);
+    const beside = readdirSync(work).filter((n) => n.startsWith('a.partial-'));
     expect(beside).toHaveLength(1);
+    expect(beside).toEqual([planted]);
     expect(readdirSync(join(work, beside[0] as string))).toEqual(['file']);
     expect(readFileSync(join(work, beside[0] as string, 'file'), 'utf8')).toBe('mine\n');
-  }, 240_000);
+  });
 
   it('Ctrl-C while building in a temp folder of its own, or a --dir whose parents it made, leaves no folder behind', async () => {
     const tmp = join(work, 'tmp');
