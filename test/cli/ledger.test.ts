@@ -14,6 +14,7 @@ import { createRepo, type FixtureRepo, removeFixtures } from '../helpers/git-fix
 import { writeRfc } from '../helpers/spec-fixture.js';
 import { unusedPort } from '../sources/sql/fixtures.js';
 import { recordGateRun } from '../../src/ledger/gate-runs.js';
+import { recordMeasurement } from '../../src/ledger/measurements.js';
 import { migrate, migrationPlan } from '../../src/ledger/schema.js';
 import type { GateResult } from '../../src/model/result.js';
 import { PgliteWriter, PgWriter } from '../../src/sources/sql/writer.js';
@@ -85,6 +86,22 @@ async function queryAll<const T extends readonly string[]>(
     return out as { [K in keyof T]: Record<string, unknown>[] };
   } finally {
     await db.close();
+  }
+}
+
+/**
+ * A measurement a gate reads, recorded as `measure record` records it (recorded by the
+ * `RFCGATE_RECORDED_BY` the runs here set) but from the test's own process: for the cases
+ * whose subject is what gate check and gate history make of it, where a run of the CLI would
+ * cost a process and an open of the database (how `measure record` itself answers is judged
+ * above). Like queryAll, only while no command runs.
+ */
+async function recordIn(dir: string, type: string, elapsedMs: number, at: string) {
+  const writer = new PgliteWriter({ dataDir: join(dir, '.rfcgate', 'pgdata') });
+  try {
+    return await recordMeasurement(writer, { type, elapsedMs, at: new Date(at) }, { recordedBy: 'cli-test' });
+  } finally {
+    await writer.close();
   }
 }
 
@@ -371,21 +388,11 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
   });
 
   it('gate check --record stores one run with every result; plain gate check writes nothing', async () => {
-    await run(
-      [
-        'measure',
-        'record',
-        '--type',
-        'measurement.comparator.run',
-        '--elapsed-ms',
-        '900',
-        '--at',
-        '2026-05-10T08:00:00Z',
-      ],
-      {
-        cwd: repo.dir,
-      },
-    );
+    // DARK's channel had a row before its window: recorded as `measure record --type
+    // measurement.comparator.run --elapsed-ms 900 --at 2026-05-10T08:00:00Z` does, in-process.
+    expect(await recordIn(repo.dir, 'measurement.comparator.run', 900, '2026-05-10T08:00:00Z')).toMatchObject({
+      status: 'recorded',
+    });
     const r = run(['gate', 'check', '--as-of', AS_OF, '--json', '--record', '--phase', 'implementation'], {
       cwd: repo.dir,
     });
@@ -536,13 +543,11 @@ describe('db migrate, measure record, measure list, gate check --record', () => 
     expect(unknown.stdout).toBe('');
   });
 
-  it('gate history --gate marks a channel that never started and then went dark', () => {
+  it('gate history --gate marks a channel that never started and then went dark', async () => {
     // NEVER's replay runs: none when run 1 recorded; one now, before the window of a later run.
-    const replay = run(
-      ['measure', 'record', '--type', 'measurement.replay.run', '--elapsed-ms', '60', '--at', '2026-06-01T12:00:00Z'],
-      { cwd: repo.dir },
-    );
-    expect(replay.code).toBe(0);
+    expect(await recordIn(repo.dir, 'measurement.replay.run', 60, '2026-06-01T12:00:00Z')).toMatchObject({
+      status: 'recorded',
+    });
     const later = run(['gate', 'check', '--as-of', '2026-06-10T00:00:00Z', '--only', 'NEVER', '--record'], {
       cwd: repo.dir,
     });
