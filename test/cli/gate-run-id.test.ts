@@ -1,9 +1,10 @@
 /**
  * `gate check --record --run-id` as a CI job runs it: a retry of one run id stores nothing new
- * and exits with the run's own verdict; a bad id is refused before anything is evaluated; a
- * ledger made before run ids says to run `db migrate`, which adds the column and its index.
- * What needs no process of its own (two ids, no id, two recorders at once) is in
- * test/ledger/gate-runs.test.ts.
+ * and exits with the run's own verdict; a bad id is refused before anything is evaluated.
+ * What needs no process of its own (two ids, no id, two recorders at once, a ledger made before
+ * run ids and what `db migrate` adds to it) is in test/ledger/gate-runs.test.ts; the command's
+ * refusal of a ledger an earlier version made, and `db migrate` bringing it up to date, in
+ * test/cli/ledger.test.ts.
  */
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
@@ -15,7 +16,6 @@ import { runCli } from '../helpers/cli.js';
 import { seedEmbeddedDb, testBackends, useTestDatabase } from '../helpers/db.js';
 import { createRepo, type FixtureRepo, removeFixtures } from '../helpers/git-fixture.js';
 import { writeRfc } from '../helpers/spec-fixture.js';
-import { planBefore } from '../ledger/helpers.js';
 
 const RANGE = { from: new Date('2026-04-01T00:00:00Z'), to: new Date('2026-06-01T00:00:00Z') };
 
@@ -78,8 +78,8 @@ describe.each(testBackends())('gate check --record --run-id on $name', (backend)
   const db = useTestDatabase(backend);
   const where = backend.name === 'postgres' ? '127\\.0\\.0\\.1:\\d+/rfcgate_t_\\w+' : 'pglite:\\.rfcgate/pgdata';
 
-  /** A fixture repository whose database holds the ledger `plan` makes. */
-  async function ledger(plan = migrationPlan(RANGE)) {
+  /** A fixture repository whose database holds the ledger `db migrate` makes. */
+  async function ledger() {
     const repo = fixture();
     const env: NodeJS.ProcessEnv = backend.name === 'postgres' ? { DATABASE_URL: db.url() } : {};
     let embedded: PGlite | undefined;
@@ -87,7 +87,7 @@ describe.each(testBackends())('gate check --record --run-id on $name', (backend)
     else await db.exec('DROP SCHEMA IF EXISTS audit CASCADE; DROP SCHEMA IF EXISTS rfcgate CASCADE;');
     const writer = embedded ? new PgliteWriter({ db: embedded }) : new PgWriter(db.url());
     try {
-      await migrate(writer, plan);
+      await migrate(writer, migrationPlan(RANGE));
     } finally {
       await writer.close();
       await embedded?.close();
@@ -129,30 +129,5 @@ describe.each(testBackends())('gate check --record --run-id on $name', (backend)
     expect(history.stdout).toMatch(
       /^run +run_key +recorded_at +as_of +ref +sha +verdict +pass +fail +halt\n1 +9876-build +/,
     );
-  });
-
-  it('on a ledger made before run ids, exits 3 saying to run db migrate, which adds the column and its unique index', async () => {
-    const { repo, env, rows } = await ledger(planBefore(migrationPlan(RANGE), 'rfcgate.gate_runs.run_key'));
-    const args = ['gate', 'check', '--json', '--record', '--run-id', '9876-build'];
-    const refused = run(args, repo.dir, env);
-    expect(refused.code).toBe(3);
-    expect(JSON.parse(refused.stdout).verdict).toBe('fail');
-    expect(refused.stderr).toMatch(
-      new RegExp(
-        `^error: the gate run was not recorded: the ledger in ${where} was created by an earlier version of rfcgate: column rfcgate\\.gate_runs\\.run_key and index rfcgate\\.gate_runs_rfc_run_key do not exist; run \`rfcgate db migrate\` to add them; nothing was written\n$`,
-      ),
-    );
-    expect(await rows('SELECT count(*)::int AS n FROM rfcgate.gate_runs')).toEqual([{ n: 0 }]);
-
-    const migrated = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06'], repo.dir, env);
-    expect(migrated.code).toBe(0);
-    expect(migrated.stdout).toMatch(/^created {2}column rfcgate\.gate_runs\.run_key \(/m);
-    expect(migrated.stdout).toMatch(/^created {2}unique index rfcgate\.gate_runs_rfc_run_key on rfcgate\.gate_runs /m);
-    expect(migrated.stdout).toMatch(/: 2 created, 12 already present\n$/);
-
-    const recorded = run(args, repo.dir, env);
-    expect(recorded.code).toBe(1);
-    expect(recorded.stderr).toMatch(/^recorded gate run 1 \(1 result, --run-id 9876-build\) in /);
-    expect(await rows('SELECT run_key FROM rfcgate.gate_runs')).toEqual([{ run_key: '9876-build' }]);
   });
 });

@@ -718,6 +718,8 @@ describe.each(testBackends())('gate check --record on a ledger created by an ear
     const migrated = run(['db', 'migrate', '--from', '2026-04', '--to', '2026-06'], { cwd: old.dir, env });
     expect(migrated.code).toBe(0);
     expect(migrated.stdout).toMatch(/^created {2}column rfcgate\.gate_runs\.snapshot_at \(/m);
+    expect(migrated.stdout).toMatch(/^created {2}column rfcgate\.gate_runs\.run_key \(/m);
+    expect(migrated.stdout).toMatch(/^created {2}unique index rfcgate\.gate_runs_rfc_run_key on rfcgate\.gate_runs /m);
     expect(migrated.stdout).toMatch(/: 3 created, 11 already present\n$/);
 
     const recorded = run(args, { cwd: old.dir, env });
