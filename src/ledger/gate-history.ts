@@ -8,6 +8,7 @@ import type { SqlTx } from '../sources/sql/writer.js';
 import type { Evidence, SourceLocation, Verdict } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
 import { closest } from '../util/suggest.js';
+import { visible } from '../formatters/visible.js';
 import { assertManaged, GATE_RESULTS_TABLE, GATE_RUNS_TABLE, missingColumns } from './schema.js';
 
 export interface ListedGateRun {
@@ -271,26 +272,32 @@ export function nearGate(history: GateHistory, declared: readonly string[] = [])
  */
 export async function gateRunResults(
   client: SqlClient,
-  opts: ReadOptions & { runId: string },
+  opts: ReadOptions & ({ runId: string } | { runKey: string }),
 ): Promise<GateRunResults> {
   const q = { timeoutMs: opts.timeoutMs ?? 30_000 };
   const cols = await readableColumns(client, q);
+  // A CI job knows the --run-id it recorded with, not the number the ledger gave the run.
   const found = await client.query(
     `${runSelect(cols)}, r.rfc
      FROM ${GATE_RUNS_TABLE} r
      ${COUNTS}
-     WHERE r.id = $1::bigint`,
-    [opts.runId],
+     WHERE ${'runId' in opts ? 'r.id = $1::bigint' : `r.rfc = $1 AND ${cols.runKey} = $2`}`,
+    'runId' in opts ? [opts.runId] : [opts.rfc, opts.runKey],
     q,
   );
   const row = found.rows[0];
   const where = client.describe();
   if (!row) {
-    throw new UsageError(`there is no gate run ${opts.runId} in ${where}; \`gate history\` lists the recorded runs`);
+    throw new UsageError(
+      'runKey' in opts
+        ? `no run of ${visible(opts.rfc)} was recorded with --run-id ${visible(opts.runKey)} in ${where}; \`gate history\` lists the recorded runs, with their run_key`
+        : `there is no gate run ${opts.runId} in ${where}; \`gate history\` lists the recorded runs`,
+    );
   }
+  const runId = String(row.id);
   if (row.rfc !== opts.rfc) {
     throw new UsageError(
-      `gate run ${opts.runId} in ${where} is a run of RFC '${String(row.rfc)}', not of '${opts.rfc}'; read it with --rfc ${String(row.rfc)}`,
+      `gate run ${runId} in ${where} is a run of RFC '${String(row.rfc)}', not of '${opts.rfc}'; read it with --rfc ${String(row.rfc)}`,
     );
   }
   // In the order the specs declare the gates, which is the report's: no column keeps the order
@@ -299,7 +306,7 @@ export async function gateRunResults(
     `SELECT gate_id, kind, title, section, verdict, halt_reason, reason, evidence, location
      FROM ${GATE_RESULTS_TABLE} WHERE run_id = $1::bigint
      ORDER BY location->>'file' COLLATE "C", (location->>'line')::int, (location->>'col')::int, gate_id COLLATE "C"`,
-    [opts.runId],
+    [runId],
     q,
   );
   return {

@@ -74,6 +74,29 @@ describe('gate check --run-id refused before evaluating', () => {
   });
 });
 
+describe('gate history --run-id refused before reading', () => {
+  let repo: FixtureRepo;
+  beforeAll(() => {
+    repo = fixture();
+  });
+
+  it('blank, or with --limit or --run, exit 3 saying why', () => {
+    const blank = run(['gate', 'history', '--run-id', ' '], repo.dir);
+    expect(blank.code).toBe(3);
+    expect(blank.stderr).toMatch(
+      /--run-id needs the id a run was recorded with \(`gate history` lists them as run_key\)/,
+    );
+    const limited = run(['gate', 'history', '--run-id', '9876-build', '--limit', '5'], repo.dir);
+    expect(limited.code).toBe(3);
+    expect(limited.stderr).toMatch(/--limit does not apply to --run-id: every result of the run is shown/);
+    const both = run(['gate', 'history', '--run-id', '9876-build', '--run', '1'], repo.dir);
+    expect(both.code).toBe(3);
+    expect(both.stderr).toMatch(
+      /--run-id.*cannot also be provided when using --run|--run.*cannot also be provided when using --run-id/,
+    );
+  });
+});
+
 describe.each(testBackends())('gate check --record --run-id on $name', (backend) => {
   const db = useTestDatabase(backend);
   const where = backend.name === 'postgres' ? '127\\.0\\.0\\.1:\\d+/rfcgate_t_\\w+' : 'pglite:\\.rfcgate/pgdata';
@@ -129,5 +152,12 @@ describe.each(testBackends())('gate check --record --run-id on $name', (backend)
     expect(history.stdout).toMatch(
       /^run +run_key +recorded_at +as_of +ref +sha +verdict +pass +fail +halt\n1 +9876-build +/,
     );
+    // What a CI job knows of its run is the id it gave, not the ledger's number.
+    const byKey = run(['gate', 'history', '--run-id', '9876-build', '--json'], repo.dir, env);
+    expect(byKey.code).toBe(0);
+    expect(JSON.parse(byKey.stdout)).toMatchObject({
+      run: { id: '1', run_key: '9876-build', verdict: 'fail' },
+      results: [{ gate_id: 'SCHEMAS', verdict: 'fail' }],
+    });
   });
 });

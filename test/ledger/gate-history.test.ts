@@ -372,6 +372,20 @@ describe.each(testBackends())('gate history on $name', (backend) => {
       'run_key',
     );
   });
+
+  it("finds a run by the --run-id it was recorded with, the RFC's own only, and says when none was", async () => {
+    const keyed = await recordGateRun(db.writer(), { ...OTHER, rfc: 'wave7' }, { runKey: '4242-gates' });
+    await recordGateRun(db.writer(), { ...OTHER, rfc: 'wave7' }, { runKey: '4243-gates' });
+    const found = await gateRunResults(db.reader(), { rfc: 'wave7', runKey: '4242-gates' });
+    expect(found.run).toMatchObject({ id: keyed.runId, run_key: '4242-gates' });
+    expect(found).toEqual(await gateRunResults(db.reader(), { rfc: 'wave7', runId: keyed.runId }));
+    // The key is the RFC's: another RFC's run recorded under it is not this one's.
+    const theirs = await gateRunResults(db.reader(), { rfc: 'wave3', runKey: '4242-gates' }).catch((e: unknown) => e);
+    expect(theirs).toBeInstanceOf(UsageError);
+    expect((theirs as Error).message).toMatch(
+      /^no run of wave3 was recorded with --run-id 4242-gates in \S+; `gate history` lists the recorded runs, with their run_key$/,
+    );
+  });
 });
 
 describe('parseRunId', () => {
@@ -445,6 +459,10 @@ describe.each(testBackends())('gate history on a ledger it cannot read, on $name
     ]);
     const found = await gateRunResults(db.reader(), { rfc: 'wave3', runId: id });
     expect(found.run.snapshot_at).toBeNull();
+    // No run of that version had a run id to be found by.
+    await expect(gateRunResults(db.reader(), { rfc: 'wave3', runKey: '1' })).rejects.toThrow(
+      /^no run of wave3 was recorded with --run-id 1 in /,
+    );
     // Without locations to order them by, by gate id.
     expect(found.results.map((r) => [r.gate_id, r.location])).toEqual([
       ['A.1', null],

@@ -22,7 +22,7 @@ import { UsageError } from '../../spec/problems.js';
 
 export default class GateHistoryCommand extends LedgerCommand {
   static override summary = 'Show the gate runs `gate check --record` stored in the ledger (read-only).';
-  static override description = `Newest first: each run's id (and, as run_key, the --run-id it was recorded with, if any), when it was recorded, its --as-of (and --snapshot-at), ref and commit, --phase and --only when given, its verdict and its gates counted by verdict. --gate shows one gate's verdict in each run that evaluated it, marking the runs where it changed from the run before: when a gate started failing, or halted for another reason (a missing measurement became an error), or a channel it halted on as missing went dark after never having started. --run shows every result of one run. Reads through the same READ ONLY door as gate check; never creates a database.
+  static override description = `Newest first: each run's id (and, as run_key, the --run-id it was recorded with, if any), when it was recorded, its --as-of (and --snapshot-at), ref and commit, --phase and --only when given, its verdict and its gates counted by verdict. --gate shows one gate's verdict in each run that evaluated it, marking the runs where it changed from the run before: when a gate started failing, or halted for another reason (a missing measurement became an error), or a channel it halted on as missing went dark after never having started. --run shows every result of one run, --run-id the run recorded with that --run-id. Reads through the same READ ONLY door as gate check; never creates a database.
 
 --gate is known when the RFC's spec declares it or a recorded run holds it: a gate the spec still declares but no run has recorded yet (new in the spec, or outside every recorded --phase and --only) says it has no history and exits 0; a gate since removed from the spec still shows the history recorded for it; an id that is neither exits 3, with a near gate id when there is one. The spec is read only when no recorded run holds the gate, so a spec that does not load hides no recorded history.
 
@@ -31,16 +31,22 @@ ${LEDGER_READER_EXIT_CODES_HELP}`;
     '<%= config.bin %> gate history',
     '<%= config.bin %> gate history --gate B --limit 50',
     '<%= config.bin %> gate history --run 42 --json',
+    '<%= config.bin %> gate history --run-id "$GITHUB_RUN_ID-$GITHUB_JOB"',
   ];
 
   static override flags = {
     gate: Flags.string({
       description: "One gate's verdict in each recorded run, and where it (or its halt reason or channel) changed.",
-      exclusive: ['run'],
+      exclusive: ['run', 'run-id'],
     }),
     run: Flags.string({
       description: 'Every result of this run (the id `gate check --record` printed).',
-      exclusive: ['gate'],
+      exclusive: ['gate', 'run-id'],
+    }),
+    'run-id': Flags.string({
+      description:
+        'Every result of the run recorded with `gate check --record --run-id` this id (a CI job\'s "$GITHUB_RUN_ID-$GITHUB_JOB").',
+      exclusive: ['gate', 'run'],
     }),
     limit: Flags.integer({ description: 'How many runs.', default: 20, min: 1, max: MAX_LIST_LIMIT }),
     json: Flags.boolean({ description: 'Print the rows as JSON.' }),
@@ -51,8 +57,14 @@ ${LEDGER_READER_EXIT_CODES_HELP}`;
     // The database drivers are loaded once the command line is accepted (test/cli/bundle.test.ts).
     const { openReader } = await import('../../ledger/cli.js');
     const runId = flags.run === undefined ? undefined : parseRunId(flags.run);
-    if (runId !== undefined && !metadata.flags.limit?.setFromDefault) {
-      throw new UsageError('--limit does not apply to --run: every result of the run is shown');
+    const runKey = flags['run-id'];
+    if ((runId !== undefined || runKey !== undefined) && !metadata.flags.limit?.setFromDefault) {
+      throw new UsageError(
+        `--limit does not apply to ${runId !== undefined ? '--run' : '--run-id'}: every result of the run is shown`,
+      );
+    }
+    if (runKey !== undefined && runKey.trim() === '') {
+      throw new UsageError('--run-id needs the id a run was recorded with (`gate history` lists them as run_key)');
     }
     const gate = flags.gate?.trim();
     if (gate === '') throw new UsageError('--gate needs a gate id, as the spec spells it (B, A.1)');
@@ -62,6 +74,7 @@ ${LEDGER_READER_EXIT_CODES_HELP}`;
     const where = client.describe();
     try {
       if (runId !== undefined) return this.showRun(await gateRunResults(client, { rfc, runId }), flags.json);
+      if (runKey !== undefined) return this.showRun(await gateRunResults(client, { rfc, runKey }), flags.json);
       if (gate !== undefined) {
         const history = await gateHistory(client, { rfc, gate, limit: flags.limit });
         // The ledger alone cannot tell a mistyped id from a gate not recorded yet: the spec can.
