@@ -8,7 +8,9 @@ import type { GateReport } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
 import type { SqlWriter } from '../sources/sql/writer.js';
 import { defaultRecordedBy, lockIdempotencyKey } from './measurements.js';
-import { sameForEveryRun } from './run-id.js';
+import { MAX_RUN_KEY_LENGTH, sameForEveryRun } from './run-id.js';
+
+export { MAX_RUN_KEY_LENGTH } from './run-id.js';
 import {
   ADDED_COLUMNS,
   ADDED_INDEXES,
@@ -48,9 +50,6 @@ export interface RecordedGateRun {
 const NEEDED_COLUMNS = ADDED_COLUMNS.filter((c) => c.table === GATE_RUNS_TABLE).map((c) => `${c.table}.${c.column}`);
 /** The unique index that keeps a run key to one run even past the lock below. */
 const NEEDED_INDEXES = ADDED_INDEXES.filter((i) => i.table === GATE_RUNS_TABLE).map(addedIndexName);
-
-/** A run key is an index key: well below what a btree entry holds, and as the ledger's idempotency keys. */
-export const MAX_RUN_KEY_LENGTH = 200;
 
 /**
  * Why `runKey` cannot name a recorded run, before anything is evaluated: one every run would

@@ -5,6 +5,13 @@
  * blank one (`--run-id "$RUN_ID"` with the variable unset), and one with no letter or digit
  * (`"$GITHUB_RUN_ID-$GITHUB_JOB"` outside CI gives `-`).
  */
+/**
+ * A gate run's key is an index key: well below what a btree entry holds, and as the ledger's
+ * idempotency keys. Here, in a module that imports nothing, so that `gate check --help` states
+ * it without loading the ledger.
+ */
+export const MAX_RUN_KEY_LENGTH = 200;
+
 /** `advice`: what to give instead, as the command's users run it. */
 export function sameForEveryRun(runId: string, advice: string): string | undefined {
   if (runId.trim() === '') {

@@ -13,6 +13,7 @@ import { formatWords } from '../../cli/json-error.js';
 import { combineVerdicts, EXIT, exitCodeFor, type GateReport } from '../../model/result.js';
 import { PHASES, type Phase } from '../../spec/types.js';
 import { UsageError } from '../../spec/problems.js';
+import { MAX_RUN_KEY_LENGTH } from '../../ledger/run-id.js';
 import { instantMs } from '../../util/calendar.js';
 import { CLOCK_SLACK_MS } from '../../util/clock.js';
 
@@ -73,7 +74,7 @@ ${RfcCommand.exitCodesHelp}`;
         "After evaluating, store the run (with its --as-of and --snapshot-at) and every result in rfcgate's ledger (run `db migrate` first, and again after upgrading rfcgate), in one transaction. If it cannot be stored, the report is still printed and nothing is recorded: a database that cannot be reached, or is busy (a lock held past 10 s, a statement cancelled, a deadlock), halts (exit 2, or 1 when a gate failed), a ledger that cannot take the run (not migrated, a role that may not write) exits 3. Without this flag, gate check writes nothing.",
     }),
     'run-id': Flags.string({
-      description: `With --record: names this run (e.g. "$GITHUB_RUN_ID-$GITHUB_JOB"), so that recording it again stores nothing. A run of the RFC already recorded under this id is not recorded a second time, whatever this run found: stderr names the stored run, and the exit code is this run's verdict. So a retry after a recording whose answer was lost (a halt: the COMMIT may have landed) is safe. At most 200 characters; not blank.`,
+      description: `With --record: names this run (e.g. "$GITHUB_RUN_ID-$GITHUB_JOB"), so that recording it again stores nothing. A run of the RFC already recorded under this id is not recorded a second time, whatever this run found: stderr names the stored run, and the exit code is this run's verdict. So a retry after a recording whose answer was lost (a halt: the COMMIT may have landed) is safe. At most ${MAX_RUN_KEY_LENGTH} characters; not blank.`,
     }),
   };
 
