@@ -9,8 +9,6 @@ import { UsageError } from '../spec/problems.js';
 import type { SqlWriter } from '../sources/sql/writer.js';
 import { defaultRecordedBy, lockIdempotencyKey } from './measurements.js';
 import { MAX_RUN_KEY_LENGTH, sameForEveryRun } from './run-id.js';
-
-export { MAX_RUN_KEY_LENGTH } from './run-id.js';
 import {
   ADDED_COLUMNS,
   ADDED_INDEXES,

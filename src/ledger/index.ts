@@ -1,12 +1,7 @@
 /** The ledger's public surface: what `db migrate`, `measure`, `gate check --record` and `demo` import. */
 export { LedgerError, type LedgerProblem } from './errors.js';
-export {
-  type GateRunMeta,
-  MAX_RUN_KEY_LENGTH,
-  type RecordedGateRun,
-  recordGateRun,
-  runKeyProblem,
-} from './gate-runs.js';
+export { type GateRunMeta, type RecordedGateRun, recordGateRun, runKeyProblem } from './gate-runs.js';
+export { MAX_RUN_KEY_LENGTH } from './run-id.js';
 export {
   checkMeasurementType,
   defaultRecordedBy,

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LedgerError } from '../../src/ledger/errors.js';
-import { MAX_RUN_KEY_LENGTH, type RecordedGateRun, recordGateRun, runKeyProblem } from '../../src/ledger/gate-runs.js';
+import { type RecordedGateRun, recordGateRun, runKeyProblem } from '../../src/ledger/gate-runs.js';
+import { MAX_RUN_KEY_LENGTH } from '../../src/ledger/run-id.js';
 import { MANAGED_MARKER, migrate, migrationPlan } from '../../src/ledger/schema.js';
 import type { GateReport, GateResult } from '../../src/model/result.js';
 import { UsageError } from '../../src/spec/problems.js';

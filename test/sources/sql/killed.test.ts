@@ -78,6 +78,22 @@ async function killWhileWaiting(
   }
 }
 
+/** A child that reads `held` through PgClient, its statement marked `marker`. */
+const readingChild = (marker: string) => `
+  import { PgClient } from ${JSON.stringify(DIST('client.js'))};
+  const client = new PgClient(process.env.DB_URL);
+  await client.query('SELECT count(*) AS n FROM held /* ${marker} */', [], { timeoutMs: 600000 });
+  console.log('the query returned');`;
+
+/** A child that writes to `held` through PgWriter, its statement marked `marker`. */
+const writingChild = (marker: string) => `
+  import { PgWriter } from ${JSON.stringify(DIST('writer.js'))};
+  const writer = new PgWriter(process.env.DB_URL, { lockTimeoutMs: 600000, statementTimeoutMs: 600000 });
+  await writer.transaction(async (tx) => {
+    await tx.query('INSERT INTO held VALUES (1) /* ${marker} */');
+  });
+  console.log('the write committed');`;
+
 describe.each(testBackends())('a killed command ($name)', (backend) => {
   const db = useTestDatabase(backend);
 
@@ -96,23 +112,13 @@ describe.each(testBackends())('a killed command ($name)', (backend) => {
   if (backend.name === 'postgres') {
     it('stops its read on the server when killed by SIGTERM', async () => {
       await db.exec('CREATE TABLE IF NOT EXISTS held (x int)');
-      const body = `
-        import { PgClient } from ${JSON.stringify(DIST('client.js'))};
-        const client = new PgClient(process.env.DB_URL);
-        await client.query('SELECT count(*) AS n FROM held /* killed-read */', [], { timeoutMs: 600000 });
-        console.log('the query returned');`;
+      const body = readingChild('killed-read');
       await killWhileWaiting(db, body, 'killed-read', 'SIGTERM');
     });
 
     it('stops its write on the server when interrupted, and nothing is written', async () => {
       await db.exec('CREATE TABLE IF NOT EXISTS held (x int)');
-      const body = `
-        import { PgWriter } from ${JSON.stringify(DIST('writer.js'))};
-        const writer = new PgWriter(process.env.DB_URL, { lockTimeoutMs: 600000, statementTimeoutMs: 600000 });
-        await writer.transaction(async (tx) => {
-          await tx.query('INSERT INTO held VALUES (1) /* killed-write */');
-        });
-        console.log('the write committed');`;
+      const body = writingChild('killed-write');
       await killWhileWaiting(db, body, 'killed-write', 'SIGINT');
       expect(await db.exec('SELECT count(*)::int AS n FROM held')).toEqual([{ n: 0 }]);
     });
@@ -142,23 +148,13 @@ describe.each(testBackends())('a killed command ($name)', (backend) => {
 
     it('stops its read on the server when killed outright (SIGKILL)', async () => {
       await db.exec('CREATE TABLE IF NOT EXISTS held (x int)');
-      const body = `
-        import { PgClient } from ${JSON.stringify(DIST('client.js'))};
-        const client = new PgClient(process.env.DB_URL);
-        await client.query('SELECT count(*) AS n FROM held /* sigkill-read */', [], { timeoutMs: 600000 });
-        console.log('the query returned');`;
+      const body = readingChild('sigkill-read');
       await killWhileWaiting(db, body, 'sigkill-read', 'SIGKILL', killedOutright);
     });
 
     it('stops its write on the server when killed outright (SIGKILL), and nothing is written', async () => {
       await db.exec('CREATE TABLE IF NOT EXISTS held (x int)');
-      const body = `
-        import { PgWriter } from ${JSON.stringify(DIST('writer.js'))};
-        const writer = new PgWriter(process.env.DB_URL, { lockTimeoutMs: 600000, statementTimeoutMs: 600000 });
-        await writer.transaction(async (tx) => {
-          await tx.query('INSERT INTO held VALUES (1) /* sigkill-write */');
-        });
-        console.log('the write committed');`;
+      const body = writingChild('sigkill-write');
       await killWhileWaiting(db, body, 'sigkill-write', 'SIGKILL', killedOutright);
       expect(await db.exec('SELECT count(*)::int AS n FROM held')).toEqual([{ n: 0 }]);
     });
