@@ -68,6 +68,13 @@ const LAZY_ENGINE: Record<string, string[]> = {
       ['sources/sql/client.js', 'sources/sql/pglite-load.js', 'spec/raw-manifest.js'],
     ]),
   ),
+  'measure/check': [
+    'engine/measure-check.js',
+    'sources/sql/source.js',
+    'sources/sql/client.js',
+    'sources/sql/pglite-load.js',
+    'spec/load.js',
+  ],
   'prereq/status': ['sources/git/repo.js', 'spec/raw-manifest.js', 'spec/expressions.js', 'prereqs/status.js'],
   // The comparator's: the database drivers, comparator.yaml's YAML reader, the comparison, its formatters.
   ...Object.fromEntries(

@@ -25,6 +25,7 @@ interface Result {
   verdict: string;
   halt_reason?: string;
   reason?: string;
+  cause?: { file: string; line: number; col: number };
 }
 
 let first: { code: number | null; stdout: string; stderr: string };
@@ -174,6 +175,30 @@ describe('rfcgate demo', () => {
     // The rollback to Python 10 to 16 days ago leaves 14 of the 21 days at 100% BEAM.
     expect(byId.get('EC2')).toMatchObject({ verdict: 'fail' });
     expect(byId.get('EC2')?.reason).toMatch(/beam_only_days=14, days=21/);
+  });
+
+  it("measure check finds the drifted saga table SS10 halts on, at the place gate check's halt points to, and no other", () => {
+    const { DATABASE_URL: _ignored, ...env } = process.env;
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'measure', 'check', '--root', join(work, 'a'), '--rfc', 'wave3', '--json'],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    const checked = JSON.parse(r.stdout) as {
+      verdict: string;
+      measurements: { id: string; status: string; location: unknown; key?: string; message?: string }[];
+    };
+    expect(checked.verdict).toBe('fail');
+    const problems = checked.measurements.filter((m) => m.status !== 'ok');
+    expect(problems.map((m) => m.id)).toEqual(['agents_with_two_open_sagas']);
+    expect(problems[0]).toMatchObject({ key: 'sql.query', location: results.find((x) => x.id === 'SS10')?.cause });
+    expect(problems[0]?.message).toMatch(/column s\.target_agent_ids does not exist/);
+    expect(checked.measurements.length).toBeGreaterThan(20);
   });
 
   it('commits its .gitignore first: no commit holds what it ignores, and the work tree is clean', () => {

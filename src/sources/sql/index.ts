@@ -17,6 +17,7 @@ export {
   coerceValue,
   DEFAULT_EMBEDDED_DIR,
   DEFAULT_SQL_TIMEOUT_MS,
+  type QueryCheck,
   SqlMeasurementSource,
   type SqlSourceForRepoOptions,
   type SqlSourceOptions,

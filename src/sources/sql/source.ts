@@ -4,8 +4,15 @@
  * halt with its reason whenever those say the value cannot be trusted.
  */
 import { resolve } from 'node:path';
-import type { Evidence, EvidenceValue, SourceLocation } from '../../model/result.js';
-import type { MeasurementSpec, RfcManifest, SqlRawQuery, SqlTableQuery, ValueType } from '../../spec/types.js';
+import type { Evidence, EvidenceValue, HaltReason, SourceLocation } from '../../model/result.js';
+import type {
+  MeasurementSpec,
+  Requirements,
+  RfcManifest,
+  SqlRawQuery,
+  SqlTableQuery,
+  ValueType,
+} from '../../spec/types.js';
 import { formatAge, parseDuration } from '../../util/duration.js';
 import {
   type EvalContext,
@@ -17,6 +24,7 @@ import {
 } from '../types.js';
 import { openSqlClient, PgClient, type SqlClient, SqlHaltError, type SqlRow, toSqlHaltError } from './client.js';
 import { ParamRewriteError } from './params.js';
+import pg from './pg.js';
 import {
   type BuiltQuery,
   buildNewestEverQuery,
@@ -74,6 +82,35 @@ export interface SqlSourceForRepoOptions {
   now?: () => Date;
   /** See SqlSourceOptions.snapshotAt. */
   snapshotAt?: Date;
+}
+
+/** What measure check found of one measurement's query: see SqlMeasurementSource.check. */
+export type QueryCheck =
+  | {
+      status: 'ok';
+      database: string;
+      /** Why a raw query's columns could not be asked for by name, when they could not. */
+      note?: string;
+    }
+  | {
+      status: 'problem';
+      /** The database's words, and where the spec writes the text it rejected. */
+      message: string;
+      location: SourceLocation;
+      /** The key of the sql block the location is in (`sql.query`, `sql.where`…), or `sql`. */
+      key: string;
+      database?: string;
+    }
+  | { status: 'halt'; halt: HaltReason; message: string; database?: string };
+
+/** `text` inside `head` and `tail`: the server's error positions still map back to the spec. */
+function within(built: BuiltQuery, head: string, tail: string): BuiltQuery {
+  const end = head.length + built.text.length;
+  return {
+    text: `${head}${built.text}${tail}`,
+    names: built.names,
+    origin: (at) => (at >= head.length && at < end ? built.origin(at - head.length) : undefined),
+  };
 }
 
 function isTableForm(spec: SqlTableQuery | SqlRawQuery): spec is SqlTableQuery {
@@ -143,18 +180,7 @@ export class SqlMeasurementSource implements MeasurementSource {
         ? ok(outcome.value, scrub(outcome.evidence))
         : halt(outcome.halt, because(outcome.reason), scrub(outcome.evidence));
     } catch (err) {
-      const h =
-        err instanceof SqlHaltError
-          ? err
-          : err instanceof QueryBuildError || err instanceof ParamRewriteError
-            ? new SqlHaltError('error', err.message)
-            : toSqlHaltError(err, {
-                endpoint: '?',
-                database: '?',
-                timeoutMs: this.#timeoutMs,
-                limitMs: this.#limitMs,
-                secrets: [],
-              });
+      const h = this.#toHalt(err);
       const at = writtenAt(m, h, sent.query);
       if (!at) return halt(h.halt, because(h.message), scrub(evidence));
       const { key, ...location } = at;
@@ -162,6 +188,124 @@ export class SqlMeasurementSource implements MeasurementSource {
       const where = `${location.file}:${location.line}:${location.col}`;
       return halt(h.halt, because(`${h.message}; written at ${where} (${key})`), scrub(evidence), location);
     }
+  }
+
+  /**
+   * The measurement's query as gate check would send it as of `asOf`, checked against the live
+   * schema without reading a row (principle 7): planned with EXPLAIN, and for a raw query the
+   * columns its requirements read from the row asked for by name. A text the database rejects
+   * (a misspelt table, column or function, a type mismatch, a syntax error) is a `problem`,
+   * located where the spec writes it; a check that cannot be made (the database unreachable,
+   * its variable unset, a missing grant, a timeout) is a `halt`, as it would halt gate check.
+   */
+  async check(m: MeasurementSpec, asOf: Date): Promise<QueryCheck> {
+    this.#refuseMalformedUrl(m);
+    if (m.source !== 'sql') throw new SqlHaltError('error', 'not a sql measurement');
+    let database: string | undefined;
+    const problem = (message: string, at?: SourceLocation & { key: string }): QueryCheck => {
+      const { key, ...location } = at ?? { ...(m.textAt?.() ?? m.location), key: 'sql' };
+      return { status: 'problem', message: redact(message), location, key, ...(database ? { database } : {}) };
+    };
+    let prepared: PreparedQuery;
+    try {
+      prepared = prepareQuery(m, asOf);
+    } catch (err) {
+      // A window, a table or a parameter the spec writes wrongly: no query to send.
+      return problem(this.#toHalt(err).message);
+    }
+    const { built, params, req } = prepared;
+    const explained = within(built, 'EXPLAIN ', '');
+    try {
+      const client = await this.#client(m, {});
+      database = client.describe();
+      const opts = { timeoutMs: this.#timeoutMs, ...(this.#limitMs === undefined ? {} : { limitMs: this.#limitMs }) };
+      await client.query(explained.text, params, opts);
+      if (isTableForm(m.sql)) return { status: 'ok', database };
+      const columns = await this.#askColumns(client, built, params, neededColumns(req), opts);
+      const atQuery = { ...(m.textAt?.('query', 0) ?? m.location), key: 'sql.query' };
+      if ('twice' in columns) {
+        const [name, why] = columns.twice;
+        return problem(
+          `the query returns more than one column named ${name} (read by ${why}): name them apart`,
+          atQuery,
+        );
+      }
+      if ('unchecked' in columns) return { status: 'ok', database, note: columns.unchecked };
+      if (columns.missing.length > 0) {
+        const missing = columns.missing.map(([name, why]) => `${name} (needed by ${why})`);
+        return problem(
+          `the query must return ${missing.length === 1 ? 'a column' : 'columns'} named ${missing.join(', ')}`,
+          atQuery,
+        );
+      }
+      return { status: 'ok', database };
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      const h = this.#toHalt(err);
+      if (isTextError(h.sqlstate)) {
+        return problem(h.message, writtenAt(m, h, explained));
+      }
+      return { status: 'halt', halt: h.halt, message: redact(h.message), ...(database ? { database } : {}) };
+    }
+  }
+
+  /**
+   * Asks for `asked` by name around a raw query that plans (EXPLAIN SELECT value, rows FROM
+   * (query)), which still reads nothing: the ones its row lacks, or one it holds twice.
+   */
+  async #askColumns(
+    client: SqlClient,
+    built: BuiltQuery,
+    params: string[],
+    asked: [column: string, why: string][],
+    opts: { timeoutMs: number; limitMs?: number },
+  ): Promise<{ missing: [string, string][] } | { twice: [string, string] } | { unchecked: string }> {
+    const body = built.text.replace(/;\s*$/, '');
+    const missing: [string, string][] = [];
+    let left = asked;
+    while (left.length > 0) {
+      const names = left.map(([c]) => pg.escapeIdentifier(c));
+      const head = `EXPLAIN SELECT ${names.join(', ')} FROM (\n`;
+      try {
+        await client.query(`${head}${body}\n) AS rfcgate_columns`, params, opts);
+        break;
+      } catch (err) {
+        const h = this.#toHalt(err);
+        // Which asked-for name the server stopped at (its position is 1-based).
+        const at = (h.position ?? 0) - 1;
+        let offset = 'EXPLAIN SELECT '.length;
+        const i = names.findIndex((n) => {
+          const hit = at >= offset && at < offset + n.length;
+          offset += n.length + 2;
+          return hit;
+        });
+        const column = left[i];
+        if (column !== undefined && h.sqlstate === '42702') return { twice: column };
+        if (column !== undefined && h.sqlstate === '42703') {
+          missing.push(column);
+          left = left.filter((_, k) => k !== i);
+          continue;
+        }
+        // The query itself was planned before: what failed is reading it inside another
+        // (a `;` before a closing comment, say), which gate check never does.
+        if (isTextError(h.sqlstate)) return { unchecked: `its columns were not checked: ${redact(h.message)}` };
+        throw err;
+      }
+    }
+    return { missing };
+  }
+
+  #toHalt(err: unknown): SqlHaltError {
+    if (err instanceof SqlHaltError) return err;
+    if (err instanceof QueryBuildError || err instanceof ParamRewriteError)
+      return new SqlHaltError('error', err.message);
+    return toSqlHaltError(err, {
+      endpoint: '?',
+      database: '?',
+      timeoutMs: this.#timeoutMs,
+      limitMs: this.#limitMs,
+      secrets: [],
+    });
   }
 
   /**
@@ -222,39 +366,8 @@ export class SqlMeasurementSource implements MeasurementSource {
   ): Promise<MeasurementOutcome> {
     if (m.source !== 'sql') throw new SqlHaltError('error', 'not a sql measurement');
     const spec = m.sql;
-    const type: ValueType = m.type ?? 'double';
-    const req = m.require ?? {};
     const table = isTableForm(spec);
-
-    // The window is [as_of - window, as_of): nothing recorded at or after as_of may count.
-    const end = ctx.asOf;
-    let windowMs: number | undefined;
-    if (m.window !== undefined) {
-      windowMs = parseDuration(m.window);
-      if (windowMs === undefined) {
-        throw new SqlHaltError('error', `window "${m.window}" is not a duration like 14d`);
-      }
-    } else if (table) {
-      throw new SqlHaltError('error', `the table form needs a window (e.g. window: 14d)`);
-    }
-    const start = new Date(end.getTime() - (windowMs ?? 0));
-    let maxAgeMs: number | undefined;
-    if (req.max_age !== undefined) {
-      maxAgeMs = parseDuration(req.max_age);
-      if (maxAgeMs === undefined) {
-        throw new SqlHaltError('error', `max_age "${req.max_age}" is not a duration like 24h`);
-      }
-    }
-
-    const built: BuiltQuery = table
-      ? buildTableQuery(spec, req.days_with_rows !== undefined)
-      : buildRawQuery(spec.query);
-    const bound: Record<RawParam, string> = {
-      as_of: end.toISOString(),
-      window_start: start.toISOString(),
-      window_end: end.toISOString(),
-    };
-    const params = built.names.map((n) => bound[n]);
+    const { type, req, end, start, windowMs, maxAgeMs, built, bound, params } = prepareQuery(m, ctx.asOf);
 
     evidence.sql = built.text;
     evidence.params = params;
@@ -307,13 +420,7 @@ export class SqlMeasurementSource implements MeasurementSource {
     const row = result.rows[0] as SqlRow;
 
     if (!table) {
-      const needed: [string, string][] = [['value', 'every measurement']];
-      if (req.min_rows !== undefined) needed.push(['rows', 'min_rows']);
-      if (req.days_with_rows !== undefined) {
-        needed.push(['days_with_rows', 'days_with_rows'], ['first_seen', 'days_with_rows']);
-      }
-      if (req.max_age !== undefined) needed.push(['newest', 'max_age']);
-      for (const [column, why] of needed) {
+      for (const [column, why] of neededColumns(req)) {
         if (!(column in row)) {
           return halt('error', `the query must return a column named ${column} (needed by ${why})`, evidence);
         }
@@ -424,6 +531,68 @@ export class SqlMeasurementSource implements MeasurementSource {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+interface PreparedQuery {
+  type: ValueType;
+  req: Requirements;
+  /** The window is [start, end): end is as_of. */
+  end: Date;
+  start: Date;
+  windowMs: number | undefined;
+  maxAgeMs: number | undefined;
+  built: BuiltQuery;
+  bound: Record<RawParam, string>;
+  params: string[];
+}
+
+/** The query a measurement sends as of `asOf`, and its parameters: the same for gate check and measure check. */
+function prepareQuery(m: MeasurementSpec, asOf: Date): PreparedQuery {
+  if (m.source !== 'sql') throw new SqlHaltError('error', 'not a sql measurement');
+  const spec = m.sql;
+  const type: ValueType = m.type ?? 'double';
+  const req = m.require ?? {};
+  const table = isTableForm(spec);
+
+  // The window is [as_of - window, as_of): nothing recorded at or after as_of may count.
+  const end = asOf;
+  let windowMs: number | undefined;
+  if (m.window !== undefined) {
+    windowMs = parseDuration(m.window);
+    if (windowMs === undefined) {
+      throw new SqlHaltError('error', `window "${m.window}" is not a duration like 14d`);
+    }
+  } else if (table) {
+    throw new SqlHaltError('error', `the table form needs a window (e.g. window: 14d)`);
+  }
+  const start = new Date(end.getTime() - (windowMs ?? 0));
+  let maxAgeMs: number | undefined;
+  if (req.max_age !== undefined) {
+    maxAgeMs = parseDuration(req.max_age);
+    if (maxAgeMs === undefined) {
+      throw new SqlHaltError('error', `max_age "${req.max_age}" is not a duration like 24h`);
+    }
+  }
+
+  const built: BuiltQuery = table ? buildTableQuery(spec, req.days_with_rows !== undefined) : buildRawQuery(spec.query);
+  const bound: Record<RawParam, string> = {
+    as_of: end.toISOString(),
+    window_start: start.toISOString(),
+    window_end: end.toISOString(),
+  };
+  const params = built.names.map((n) => bound[n]);
+  return { type, req, end, start, windowMs, maxAgeMs, built, bound, params };
+}
+
+/** The columns a raw query's row must have, each with the requirement that reads it. */
+export function neededColumns(req: Requirements): [column: string, why: string][] {
+  const needed: [string, string][] = [['value', 'every measurement']];
+  if (req.min_rows !== undefined) needed.push(['rows', 'min_rows']);
+  if (req.days_with_rows !== undefined) {
+    needed.push(['days_with_rows', 'days_with_rows'], ['first_seen', 'days_with_rows']);
+  }
+  if (req.max_age !== undefined) needed.push(['newest', 'max_age']);
+  return needed;
+}
 
 /**
  * SQLSTATEs that mean the query's text is wrong as written: a syntax error, a misspelt table,

@@ -1,0 +1,235 @@
+/**
+ * measure check: each SQL measurement's query planned against the live schema, on every
+ * backend. A text the database rejects is a problem located where gate check's halt locates
+ * it; a raw query lacking a column its requirements read is one too; a database that cannot
+ * be asked is a halt; and nothing is executed, so no row is read.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkMeasurements, type MeasureCheckReport } from '../../src/engine/measure-check.js';
+import { formatMeasureCheck } from '../../src/formatters/measure-check.js';
+import type { GateReport } from '../../src/model/result.js';
+import { SqlMeasurementSource } from '../../src/sources/sql/source.js';
+import { loadRfc } from '../../src/spec/load.js';
+import { UsageError } from '../../src/spec/problems.js';
+import type { RfcSpec } from '../../src/spec/types.js';
+import { testBackends, useTestDatabase } from '../helpers/db.js';
+import { evaluateOnDatabase, gateOf } from '../helpers/evaluate-sql.js';
+import { modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
+import { AS_OF } from '../sources/sql/fixtures.js';
+
+const FILE = 'gates/demo/measurements.yaml';
+
+/** Line 1 is the modeline, so the first item is on line 2. */
+const MEASUREMENTS = `${modeline('measurements.yaml')}- id: divides_by_zero
+  window: 7d
+  sql:
+    table: audit.orders
+    timestamp: created_at
+    where: status = 'paid'
+    value: sum(total) / (count(*) - count(*))
+- id: misspelt_where
+  window: 7d
+  sql:
+    table: audit.orders
+    timestamp: created_at
+    where: stauts = 'paid'
+    value: count(*)
+- id: missing_table
+  window: 7d
+  sql:
+    table: audit.ordrs
+    timestamp: created_at
+    value: count(*)
+- id: raw_lacks_columns
+  window: 7d
+  require: { min_rows: 1, max_age: 1d }
+  sql:
+    query: |
+      SELECT count(*) AS value
+      FROM audit.orders
+      WHERE created_at >= $window_start AND created_at < $window_end
+- id: raw_value_twice
+  sql:
+    query: SELECT 1 AS value, 2 AS value
+- id: raw_with_semicolon
+  window: 7d
+  require: { min_rows: 1 }
+  sql:
+    query: |
+      SELECT sum(total) / (count(*) - count(*)) AS value, count(*) AS rows
+      FROM audit.orders
+      WHERE created_at >= $window_start AND created_at < $window_end;
+- id: raw_comment_after_semicolon
+  sql:
+    query: "SELECT 1 AS value; -- the row gate check reads"
+- id: other_database
+  window: 7d
+  sql:
+    connection_env: ORDERS_DB_URL
+    table: audit.orders
+    timestamp: created_at
+    value: count(*)
+- id: kernel_tree
+  type: bool
+  git:
+    query: path_exists
+    path: kernel
+`;
+
+const gate = (id: string, reads: string) => ({
+  id,
+  title: `Reads ${reads}`,
+  section: '§1',
+  phase: ['implementation'],
+  fires_if: reads === 'kernel_tree' ? `!${reads}` : `${reads} > 1000000`,
+});
+
+const GATES: [string, string][] = [
+  ['Z', 'divides_by_zero'],
+  ['W', 'misspelt_where'],
+  ['T', 'missing_table'],
+  ['C', 'raw_lacks_columns'],
+  ['V', 'raw_value_twice'],
+  ['S', 'raw_with_semicolon'],
+  ['K', 'raw_comment_after_semicolon'],
+  ['O', 'other_database'],
+  ['G', 'kernel_tree'],
+];
+
+describe.each(testBackends())('measure check on $name', (backend) => {
+  const db = useTestDatabase(backend);
+  const { root, cleanup } = tempRoot();
+  let rfc: RfcSpec;
+  let report: MeasureCheckReport;
+  let evaluated: GateReport;
+
+  const check = async (only?: string[], env: Record<string, string> = {}): Promise<MeasureCheckReport> => {
+    const measurements = new Map([...rfc.measurements].filter(([id]) => !only || only.includes(id)));
+    const source = new SqlMeasurementSource({ open: () => db.client(), env });
+    try {
+      return await checkMeasurements({ manifest: rfc.manifest, measurements }, source, AS_OF);
+    } finally {
+      await source.close();
+    }
+  };
+  const entry = (id: string) => {
+    const e = report.measurements.find((x) => x.id === id);
+    if (!e) throw new Error(`no entry for ${id}`);
+    return e;
+  };
+
+  beforeAll(async () => {
+    await db.exec(`CREATE SCHEMA IF NOT EXISTS audit;
+      CREATE TABLE IF NOT EXISTS audit.orders (id bigserial, status text, total numeric, created_at timestamptz)`);
+    // A paid row in the window: run, the two queries that divide by zero would fail.
+    await db.exec(`INSERT INTO audit.orders (status, total, created_at) VALUES ('paid', 10, $1)`, [
+      new Date(AS_OF.getTime() - 3_600_000).toISOString(),
+    ]);
+    writeRfc(root, {
+      disconfirmers: GATES.map(([id, reads]) => gate(id, reads)),
+      raw: { 'measurements.yaml': MEASUREMENTS },
+    });
+    rfc = loadRfc(root, 'demo');
+    report = await check();
+    evaluated = await evaluateOnDatabase(root, db, AS_OF);
+  });
+  afterAll(() => cleanup());
+
+  it('lists every SQL measurement in file order and counts the others apart', () => {
+    expect(report.rfc).toBe('demo');
+    expect(report.as_of).toBe(AS_OF.toISOString());
+    expect(report.measurements.map((e) => e.id)).toEqual(GATES.slice(0, 8).map(([, m]) => m));
+    expect(report.other_sources).toBe(1);
+    expect(report.verdict).toBe('fail');
+  });
+
+  it('plans a query without running it: no row is read, so a division by zero in the value is not reached', () => {
+    expect(entry('divides_by_zero')).toMatchObject({ status: 'ok', location: { file: FILE, line: 4, col: 3 } });
+    expect(entry('raw_with_semicolon').status).toBe('ok');
+    // gate check runs them: the row is there, and the same queries fail on it.
+    expect(gateOf(evaluated, 'Z').reason).toMatch(/division by zero/);
+    expect(gateOf(evaluated, 'S').reason).toMatch(/division by zero/);
+  });
+
+  it('a name the database lacks is a problem, located where gate check locates its halt', () => {
+    expect(entry('misspelt_where')).toMatchObject({
+      status: 'problem',
+      location: { file: FILE, line: 14, col: 12 },
+      key: 'sql.where',
+    });
+    expect(entry('misspelt_where').message).toMatch(/column "stauts" does not exist/);
+    expect(entry('missing_table')).toMatchObject({
+      status: 'problem',
+      location: { file: FILE, line: 19, col: 12 },
+      key: 'sql.table',
+    });
+    expect(entry('missing_table').message).toMatch(/relation "audit\.ordrs" does not exist/);
+    for (const [g, m] of [
+      ['W', 'misspelt_where'],
+      ['T', 'missing_table'],
+    ] as const) {
+      expect(gateOf(evaluated, g).cause).toEqual(entry(m).location);
+    }
+  });
+
+  it('a raw query without the columns its requirements read is a problem naming each, at the query', () => {
+    expect(entry('raw_lacks_columns')).toMatchObject({
+      status: 'problem',
+      location: { file: FILE, line: 27, col: 7 },
+      key: 'sql.query',
+      message: 'the query must return columns named rows (needed by min_rows), newest (needed by max_age)',
+    });
+    expect(entry('raw_value_twice')).toMatchObject({
+      status: 'problem',
+      key: 'sql.query',
+      message: 'the query returns more than one column named value (read by every measurement): name them apart',
+    });
+  });
+
+  it('a query that plans but cannot be read inside another is ok, its columns said to be unchecked', () => {
+    // gate check sends it as written, and reads its row; only the wrapping around it failed.
+    expect(entry('raw_comment_after_semicolon')).toMatchObject({ status: 'ok' });
+    expect(entry('raw_comment_after_semicolon').message).toMatch(/^its columns were not checked: syntax error/);
+    expect(gateOf(evaluated, 'K').verdict).toBe('pass');
+  });
+
+  it('a database it cannot ask is a halt, not a problem: the spec may be right', () => {
+    expect(entry('other_database')).toMatchObject({
+      status: 'halt',
+      halt: 'missing',
+      message: 'its database is named by ORDERS_DB_URL, which is not set',
+      location: { file: FILE, line: 46, col: 3 },
+    });
+  });
+
+  it("a server that does not answer is a halt too; a URL that cannot be read is the invocation's fault", async () => {
+    const down = await check(['other_database'], { ORDERS_DB_URL: 'postgres://nobody@127.0.0.1:9/orders' });
+    expect(down.verdict).toBe('halt');
+    expect(down.measurements[0]).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(down.measurements[0]?.message).toMatch(/^database unreachable at 127\.0\.0\.1:9 \(ECONNREFUSED\)/);
+    await expect(check(['other_database'], { ORDERS_DB_URL: 'postgres://u:secret@host:notaport/db' })).rejects.toThrow(
+      UsageError,
+    );
+  });
+
+  it('passes when the database plans every query, and halts when only a check could not be made', async () => {
+    expect((await check(['divides_by_zero', 'raw_with_semicolon'])).verdict).toBe('pass');
+    expect((await check(['divides_by_zero', 'other_database'])).verdict).toBe('halt');
+  });
+
+  it('prints one line per measurement opening with its file:line:col, then the count', () => {
+    const lines = formatMeasureCheck(report, 'table').trimEnd().split('\n');
+    expect(lines).toHaveLength(9);
+    expect(lines[0]).toBe(`${FILE}:4:3  ok  divides_by_zero`);
+    expect(lines[1]).toMatch(
+      new RegExp(`^${FILE}:14:12  PROBLEM  misspelt_where  column "stauts" does not exist .*\\(sql\\.where\\)$`),
+    );
+    expect(lines[7]).toBe(
+      `${FILE}:46:3  HALT missing  other_database  its database is named by ORDERS_DB_URL, which is not set`,
+    );
+    expect(lines[8]).toMatch(
+      /^3 of 8 SQL measurements of demo planned by the database, 4 rejected as written, 1 not checked \(.+\); no row was read; 1 measurement of other sources reads? no database$/,
+    );
+    expect(JSON.parse(formatMeasureCheck(report, 'json'))).toEqual(JSON.parse(JSON.stringify(report)));
+  });
+});
