@@ -180,6 +180,7 @@ EXIT CODES
           `  ${node} ${bin} gate check --root ${dir} --rfc v3-kernel --as-of ${asOf} --snapshot-at ${asOf}`,
           `  ${node} ${bin} telemetry report --root ${dir} --rfc v3-kernel --as-of ${asOf}`,
           `  ${node} ${bin} comparator run --root ${dir} --rfc wave3 --self-test`,
+          `  ${node} ${bin} measure check --root ${dir} --rfc wave3`,
           `  ${node} ${bin} measure record --root ${dir} --rfc wave3 --type measurement.lease_plane.request --elapsed-ms 41.5`,
           `  cd ${dir} && git log --oneline | head`,
           '',

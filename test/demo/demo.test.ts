@@ -484,8 +484,8 @@ describe('rfcgate demo', () => {
   it("leaves the caller's DATABASE_URL aside, says so, and clears it in every command it prints", () => {
     const r = textSandbox();
     expect(r.stdout).toMatch(/DATABASE_URL is set, and the demo did not read it/);
-    const printed = r.stdout.slice(r.stdout.indexOf('Re-run by hand:\n')).split('\n').slice(1, 9);
-    expect(printed).toHaveLength(8);
+    const printed = r.stdout.slice(r.stdout.indexOf('Re-run by hand:\n')).split('\n').slice(1, 10);
+    expect(printed).toHaveLength(9);
     for (const line of printed) expect(line).toMatch(/^ {2}DATABASE_URL= node /);
   }, 240_000);
 
