@@ -233,3 +233,28 @@ describe.each(testBackends())('measure check on $name', (backend) => {
     expect(JSON.parse(formatMeasureCheck(report, 'json'))).toEqual(JSON.parse(JSON.stringify(report)));
   });
 });
+
+describe('measure check table', () => {
+  it('writes out what would act as a workflow command in a CI log: the text quoted comes from the spec and the database', () => {
+    const text = formatMeasureCheck(
+      {
+        rfc: 'demo',
+        as_of: AS_OF.toISOString(),
+        verdict: 'fail',
+        other_sources: 0,
+        measurements: [
+          {
+            id: 'x',
+            status: 'problem',
+            location: { file: FILE, line: 3, col: 5 },
+            key: 'sql.where',
+            message: 'column "##[error]x" does not exist',
+          },
+        ],
+      },
+      'table',
+    );
+    expect(text).toContain('column "##\\x5berror]x" does not exist (sql.where)');
+    expect(text).not.toContain('##[');
+  });
+});
