@@ -74,6 +74,23 @@ const MEASUREMENTS = `${modeline('measurements.yaml')}- id: divides_by_zero
   git:
     query: path_exists
     path: kernel
+- id: interval_value
+  window: 7d
+  sql:
+    table: audit.orders
+    timestamp: created_at
+    value: percentile_cont(0.5) WITHIN GROUP (ORDER BY took)
+- id: raw_epoch_newest
+  window: 7d
+  require: { max_age: 1d }
+  sql:
+    query: |
+      SELECT count(*) AS value, max(extract(epoch FROM created_at))::bigint AS newest
+      FROM audit.orders WHERE created_at >= $window_start AND created_at < $window_end
+- id: raw_json_value
+  sql:
+    query: |
+      SELECT '{"n": 2}'::json -> 'n' AS value
 `;
 
 const gate = (id: string, reads: string) => ({
@@ -94,6 +111,9 @@ const GATES: [string, string][] = [
   ['K', 'raw_comment_after_semicolon'],
   ['O', 'other_database'],
   ['G', 'kernel_tree'],
+  ['I', 'interval_value'],
+  ['E', 'raw_epoch_newest'],
+  ['J', 'raw_json_value'],
 ];
 
 describe.each(testBackends())('measure check on $name', (backend) => {
@@ -120,9 +140,9 @@ describe.each(testBackends())('measure check on $name', (backend) => {
 
   beforeAll(async () => {
     await db.exec(`CREATE SCHEMA IF NOT EXISTS audit;
-      CREATE TABLE IF NOT EXISTS audit.orders (id bigserial, status text, total numeric, created_at timestamptz)`);
+      CREATE TABLE IF NOT EXISTS audit.orders (id bigserial, status text, total numeric, took interval, created_at timestamptz)`);
     // A paid row in the window: run, the two queries that divide by zero would fail.
-    await db.exec(`INSERT INTO audit.orders (status, total, created_at) VALUES ('paid', 10, $1)`, [
+    await db.exec(`INSERT INTO audit.orders (status, total, took, created_at) VALUES ('paid', 10, '2 hours', $1)`, [
       new Date(AS_OF.getTime() - 3_600_000).toISOString(),
     ]);
     writeRfc(root, {
@@ -138,7 +158,7 @@ describe.each(testBackends())('measure check on $name', (backend) => {
   it('lists every SQL measurement in file order and counts the others apart', () => {
     expect(report.rfc).toBe('demo');
     expect(report.as_of).toBe(AS_OF.toISOString());
-    expect(report.measurements.map((e) => e.id)).toEqual(GATES.slice(0, 8).map(([, m]) => m));
+    expect(report.measurements.map((e) => e.id)).toEqual(GATES.filter(([g]) => g !== 'G').map(([, m]) => m));
     expect(report.other_sources).toBe(1);
     expect(report.verdict).toBe('fail');
   });
@@ -177,13 +197,34 @@ describe.each(testBackends())('measure check on $name', (backend) => {
       status: 'problem',
       location: { file: FILE, line: 27, col: 7 },
       key: 'sql.query',
-      message: 'the query must return columns named rows (needed by min_rows), newest (needed by max_age)',
+      message:
+        'the query must return a column named rows (needed by min_rows); the query must return a column named newest (needed by max_age)',
     });
     expect(entry('raw_value_twice')).toMatchObject({
       status: 'problem',
       key: 'sql.query',
-      message: 'the query returns more than one column named value (read by every measurement): name them apart',
+      message: 'the query returns more than one column named value: name them apart',
     });
+  });
+
+  it('a column of a type the evaluation cannot read as it reads it is a problem, at the text that makes it', () => {
+    expect(entry('interval_value')).toMatchObject({
+      status: 'problem',
+      location: { file: FILE, line: 61, col: 12 },
+      key: 'sql.value',
+      message:
+        'column value is of type interval, which type: double cannot read as a number; select EXTRACT(EPOCH FROM …) for seconds',
+    });
+    expect(gateOf(evaluated, 'I').reason).toMatch(/is not a number: it reads as an interval/);
+    expect(entry('raw_epoch_newest')).toMatchObject({
+      status: 'problem',
+      key: 'sql.query',
+      message: 'column newest is of type bigint, which max_age cannot read as a time',
+    });
+    expect(gateOf(evaluated, 'E').reason).toMatch(/column newest is "?\d+"?, not a time/);
+    // json is no number to a cast, but the driver parses it: gate check reads 2.
+    expect(entry('raw_json_value').status).toBe('ok');
+    expect(gateOf(evaluated, 'J').verdict).toBe('pass');
   });
 
   it('a query that plans but cannot be read inside another is ok, its columns said to be unchecked', () => {
@@ -219,7 +260,7 @@ describe.each(testBackends())('measure check on $name', (backend) => {
 
   it('prints one line per measurement opening with its file:line:col, then the count', () => {
     const lines = formatMeasureCheck(report, 'table').trimEnd().split('\n');
-    expect(lines).toHaveLength(9);
+    expect(lines).toHaveLength(12);
     expect(lines[0]).toBe(`${FILE}:4:3  ok  divides_by_zero`);
     expect(lines[1]).toMatch(
       new RegExp(`^${FILE}:14:12  PROBLEM  misspelt_where  column "stauts" does not exist .*\\(sql\\.where\\)$`),
@@ -227,8 +268,8 @@ describe.each(testBackends())('measure check on $name', (backend) => {
     expect(lines[7]).toBe(
       `${FILE}:46:3  HALT missing  other_database  its database is named by ORDERS_DB_URL, which is not set`,
     );
-    expect(lines[8]).toMatch(
-      /^3 of 8 SQL measurements of demo planned by the database, 4 rejected as written, 1 not checked \(.+\); no row was read; 1 measurement of other sources reads? no database$/,
+    expect(lines[11]).toMatch(
+      /^4 of 11 SQL measurements of demo planned by the database, 6 rejected as written, 1 not checked \(.+\); no row was read; 1 measurement of other sources reads? no database$/,
     );
     expect(JSON.parse(formatMeasureCheck(report, 'json'))).toEqual(JSON.parse(JSON.stringify(report)));
   });

@@ -213,30 +213,22 @@ export class SqlMeasurementSource implements MeasurementSource {
       // A window, a table or a parameter the spec writes wrongly: no query to send.
       return problem(this.#toHalt(err).message);
     }
-    const { built, params, req } = prepared;
+    const { built, params, req, type } = prepared;
     const explained = within(built, 'EXPLAIN ', '');
     try {
       const client = await this.#client(m, {});
       database = client.describe();
       const opts = { timeoutMs: this.#timeoutMs, ...(this.#limitMs === undefined ? {} : { limitMs: this.#limitMs }) };
       await client.query(explained.text, params, opts);
-      if (isTableForm(m.sql)) return { status: 'ok', database };
-      const columns = await this.#askColumns(client, built, params, neededColumns(req), opts);
-      const atQuery = { ...(m.textAt?.('query', 0) ?? m.location), key: 'sql.query' };
-      if ('twice' in columns) {
-        const [name, why] = columns.twice;
-        return problem(
-          `the query returns more than one column named ${name} (read by ${why}): name them apart`,
-          atQuery,
-        );
-      }
+      // The row's columns, asked for by name around the query as what the evaluation reads
+      // them as: the table form's value (its other columns are rfcgate's), a raw query's all.
+      const table = isTableForm(m.sql);
+      const asked = readColumns(table ? [['value', `type: ${type}`]] : neededColumns(req), type);
+      const columns = await this.#askColumns(client, built, params, asked, opts);
       if ('unchecked' in columns) return { status: 'ok', database, note: columns.unchecked };
-      if (columns.missing.length > 0) {
-        const missing = columns.missing.map(([name, why]) => `${name} (needed by ${why})`);
-        return problem(
-          `the query must return ${missing.length === 1 ? 'a column' : 'columns'} named ${missing.join(', ')}`,
-          atQuery,
-        );
+      if (columns.problems.length > 0) {
+        const key = table ? 'value' : 'query';
+        return problem(columns.problems.join('; '), { ...(m.textAt?.(key, 0) ?? m.location), key: `sql.${key}` });
       }
       return { status: 'ok', database };
     } catch (err) {
@@ -250,49 +242,55 @@ export class SqlMeasurementSource implements MeasurementSource {
   }
 
   /**
-   * Asks for `asked` by name around a raw query that plans (EXPLAIN SELECT value, rows FROM
-   * (query)), which still reads nothing: the ones its row lacks, or one it holds twice.
+   * Asks for each column by name around a query that plans, cast to what the evaluation reads
+   * it as (EXPLAIN SELECT CAST("value" AS double precision), … FROM (query)), which still runs
+   * nothing: a column the row lacks, holds twice or has of a type that cannot be read so, each
+   * a problem. The server stops at the first; each is then asked again without it.
    */
   async #askColumns(
     client: SqlClient,
     built: BuiltQuery,
     params: string[],
-    asked: [column: string, why: string][],
+    asked: ReadColumn[],
     opts: { timeoutMs: number; limitMs?: number },
-  ): Promise<{ missing: [string, string][] } | { twice: [string, string] } | { unchecked: string }> {
+  ): Promise<{ problems: string[] } | { unchecked: string }> {
     const body = built.text.replace(/;\s*$/, '');
-    const missing: [string, string][] = [];
+    const problems: string[] = [];
     let left = asked;
     while (left.length > 0) {
-      const names = left.map(([c]) => pg.escapeIdentifier(c));
-      const head = `EXPLAIN SELECT ${names.join(', ')} FROM (\n`;
+      const items = left.map((c) => {
+        const name = pg.escapeIdentifier(c.column);
+        return c.cast ? `CAST(${name} AS ${c.cast.sql})` : name;
+      });
+      const head = `EXPLAIN SELECT ${items.join(', ')} FROM (\n`;
       try {
         await client.query(`${head}${body}\n) AS rfcgate_columns`, params, opts);
         break;
       } catch (err) {
         const h = this.#toHalt(err);
-        // Which asked-for name the server stopped at (its position is 1-based).
+        // Which asked-for column the server stopped at (its position is 1-based).
         const at = (h.position ?? 0) - 1;
         let offset = 'EXPLAIN SELECT '.length;
-        const i = names.findIndex((n) => {
-          const hit = at >= offset && at < offset + n.length;
-          offset += n.length + 2;
+        const i = items.findIndex((item) => {
+          const hit = at >= offset && at < offset + item.length;
+          offset += item.length + 2;
           return hit;
         });
         const column = left[i];
-        if (column !== undefined && h.sqlstate === '42702') return { twice: column };
-        if (column !== undefined && h.sqlstate === '42703') {
-          missing.push(column);
-          left = left.filter((_, k) => k !== i);
-          continue;
+        const found = column && columnProblem(column, h);
+        if (!found) {
+          // The query itself was planned before: what failed is reading it inside another (a
+          // `;` before a closing comment, a constant the cast folds), which gate check never does.
+          if (isTextError(h.sqlstate) || h.sqlstate?.startsWith('22')) {
+            return { unchecked: `its columns were not checked: ${redact(h.message)}` };
+          }
+          throw err;
         }
-        // The query itself was planned before: what failed is reading it inside another
-        // (a `;` before a closing comment, say), which gate check never does.
-        if (isTextError(h.sqlstate)) return { unchecked: `its columns were not checked: ${redact(h.message)}` };
-        throw err;
+        problems.push(found);
+        left = left.filter((_, k) => k !== i);
       }
     }
-    return { missing };
+    return { problems };
   }
 
   #toHalt(err: unknown): SqlHaltError {
@@ -581,6 +579,56 @@ function prepareQuery(m: MeasurementSpec, asOf: Date): PreparedQuery {
   };
   const params = built.names.map((n) => bound[n]);
   return { type, req, end, start, windowMs, maxAgeMs, built, bound, params };
+}
+
+/** A column of a measurement query's row, with what the evaluation reads it as. */
+interface ReadColumn {
+  column: string;
+  /** What reads it: the measurement's type, or the requirement. */
+  by: string;
+  /** A type PostgreSQL casts to only from what the evaluation can read so; none for text. */
+  cast?: { sql: string; as: string };
+}
+
+const AS_NUMBER = { sql: 'double precision', as: 'a number' };
+const AS_TIME = { sql: 'timestamp with time zone', as: 'a time' };
+const VALUE_CAST: Record<ValueType, ReadColumn['cast']> = {
+  double: AS_NUMBER,
+  int: AS_NUMBER,
+  bool: { sql: 'boolean', as: 'a boolean' },
+  timestamp: AS_TIME,
+  string: undefined,
+};
+const COLUMN_CAST: Record<string, ReadColumn['cast']> = {
+  rows: { sql: 'bigint', as: 'a count' },
+  days_with_rows: { sql: 'bigint', as: 'a count' },
+  newest: AS_TIME,
+  first_seen: AS_TIME,
+};
+
+function readColumns(needed: [column: string, why: string][], type: ValueType): ReadColumn[] {
+  return needed.map(([column, by]) => {
+    const cast = column === 'value' ? VALUE_CAST[type] : COLUMN_CAST[column];
+    return { column, by: column === 'value' ? `type: ${type}` : by, ...(cast ? { cast } : {}) };
+  });
+}
+
+/**
+ * Types a cast refuses though the driver reads them as the evaluation wants: it parses json
+ * (a number, a time's text) and returns an oid as a number.
+ */
+const READ_ANYWAY = new Set(['json', 'jsonb', 'oid']);
+
+/** What the server's refusal of one asked-for column says of the query, if it is about that column. */
+function columnProblem(c: ReadColumn, h: SqlHaltError): string | undefined {
+  if (h.sqlstate === '42703') return `the query must return a column named ${c.column} (needed by ${c.by})`;
+  if (h.sqlstate === '42702') return `the query returns more than one column named ${c.column}: name them apart`;
+  const cast = /^cannot cast type (.+?) to /.exec(h.message);
+  if (h.sqlstate === '42846' && c.cast && cast?.[1] && !READ_ANYWAY.has(cast[1])) {
+    const hint = cast[1] === 'interval' && c.cast === AS_NUMBER ? '; select EXTRACT(EPOCH FROM …) for seconds' : '';
+    return `column ${c.column} is of type ${cast[1]}, which ${c.by} cannot read as ${c.cast.as}${hint}`;
+  }
+  return undefined;
 }
 
 /** The columns a raw query's row must have, each with the requirement that reads it. */
