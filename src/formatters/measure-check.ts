@@ -1,16 +1,25 @@
 /**
  * measure check's report: one line per SQL measurement in file order, each opening with its
- * `file:line:col` as a linter's do (a rejected query at the text to fix), then a count; or
- * the report as JSON.
+ * `file:line:col` as a linter's do (a rejected query at the text to fix), then a count; the
+ * report as JSON; or GitHub workflow annotations at the lines to fix.
  */
 import type { MeasureCheckEntry, MeasureCheckReport } from '../engine/measure-check.js';
+import { command, errorsFirst, hiddenAnnotationsNotice } from './github.js';
 import { jsonReport, shown } from './visible.js';
 
-export const MEASURE_CHECK_FORMATS = ['table', 'json'] as const;
+export const MEASURE_CHECK_FORMATS = ['table', 'json', 'github'] as const;
 export type MeasureCheckFormat = (typeof MEASURE_CHECK_FORMATS)[number];
 
-export function formatMeasureCheck(r: MeasureCheckReport, format: MeasureCheckFormat): string {
-  return format === 'json' ? jsonReport(r) : measureCheckTable(r);
+/** `prefix`: the root's place below the repository's top ('svc/'), from which GitHub reads paths. */
+export function formatMeasureCheck(r: MeasureCheckReport, format: MeasureCheckFormat, prefix = ''): string {
+  switch (format) {
+    case 'json':
+      return jsonReport(r);
+    case 'github':
+      return measureCheckGithub(r, prefix);
+    case 'table':
+      return measureCheckTable(r);
+  }
 }
 
 const WORD: Record<MeasureCheckEntry['status'], string> = { ok: 'ok', problem: 'PROBLEM', halt: 'HALT' };
@@ -22,14 +31,44 @@ function line(e: MeasureCheckEntry): string {
   return `${shown(at)}  ${WORD[e.status]}${halt}  ${shown(e.id)}${why}`;
 }
 
-function measureCheckTable(r: MeasureCheckReport): string {
+/** A rejected query an error at the text to fix; one that could not be checked a warning at its sql: block. */
+function measureCheckGithub(r: MeasureCheckReport, prefix: string): string {
+  const flagged = errorsFirst(
+    r.measurements.filter((e) => e.status !== 'ok'),
+    (e) => e.status === 'problem',
+  );
+  const lines = flagged.map((e) =>
+    command(
+      e.status === 'problem' ? 'error' : 'warning',
+      {
+        file: prefix + e.location.file.replace(/\\/g, '/'),
+        line: String(e.location.line),
+        col: String(e.location.col),
+        title: `${e.id} ${e.status === 'problem' ? 'rejected by the database' : `not checked (${e.halt ?? 'error'})`}`,
+      },
+      `${e.message ?? ''}${e.key ? ` (${e.key})` : ''}`,
+    ),
+  );
+  const title = `rfcgate measure check ${r.rfc}`;
+  const hidden = hiddenAnnotationsNotice(
+    title,
+    flagged.filter((e) => e.status === 'problem').length,
+    flagged.filter((e) => e.status === 'halt').length,
+    'run measure check without --format github to list them all',
+  );
+  if (hidden) lines.push(hidden);
+  lines.push(command('notice', { title }, summaryLine(r)));
+  return `${lines.join('\n')}\n`;
+}
+
+function summaryLine(r: MeasureCheckReport): string {
   const count = (s: MeasureCheckEntry['status']) => r.measurements.filter((e) => e.status === s).length;
   const databases = [...new Set(r.measurements.flatMap((e) => (e.database ? [e.database] : [])))];
   const others =
     r.other_sources === 0
       ? ''
       : `; ${r.other_sources} measurement${r.other_sources === 1 ? '' : 's'} of other sources read no database`;
-  if (r.measurements.length === 0) return `${shown(r.rfc)} has no SQL measurement to check${others}\n`;
+  if (r.measurements.length === 0) return `${shown(r.rfc)} has no SQL measurement to check${others}`;
   const n = r.measurements.length;
   const summary = [
     `${count('ok')} of ${n} SQL measurement${n === 1 ? '' : 's'} of ${shown(r.rfc)} planned by the database`,
@@ -39,5 +78,9 @@ function measureCheckTable(r: MeasureCheckReport): string {
     .filter(Boolean)
     .join(', ');
   const where = databases.length ? ` (${databases.map(shown).join(', ')})` : '';
-  return `${r.measurements.map(line).join('\n')}\n${summary}${where}; no row was read${others}\n`;
+  return `${summary}${where}; no row was read${others}`;
+}
+
+function measureCheckTable(r: MeasureCheckReport): string {
+  return `${[...r.measurements.map(line), summaryLine(r)].join('\n')}\n`;
 }

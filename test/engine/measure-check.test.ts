@@ -273,6 +273,19 @@ describe.each(testBackends())('measure check on $name', (backend) => {
     );
     expect(JSON.parse(formatMeasureCheck(report, 'json'))).toEqual(JSON.parse(JSON.stringify(report)));
   });
+
+  it('annotates for GitHub: an error at each rejected text, then a warning at each unchecked query, paths from the top', () => {
+    const lines = formatMeasureCheck(report, 'github', 'svc/').trimEnd().split('\n');
+    expect(lines).toHaveLength(8);
+    expect(lines.slice(0, 6).every((l) => l.startsWith('::error file=svc/gates/demo/measurements.yaml,'))).toBe(true);
+    expect(lines[0]).toMatch(
+      /^::error file=svc\/gates\/demo\/measurements\.yaml,line=14,col=12,title=misspelt_where rejected by the database::column "stauts" does not exist .*\(sql\.where\)$/,
+    );
+    expect(lines[6]).toBe(
+      '::warning file=svc/gates/demo/measurements.yaml,line=46,col=3,title=other_database not checked (missing)::its database is named by ORDERS_DB_URL, which is not set',
+    );
+    expect(lines[7]).toMatch(/^::notice title=rfcgate measure check demo::4 of 11 SQL measurements of demo planned/);
+  });
 });
 
 describe('measure check table', () => {

@@ -23,7 +23,7 @@ The database is DATABASE_URL when set, else rfc.yaml's embedded PGlite directory
 ${MEASURE_CHECK_EXIT_CODES_HELP}`;
   static override examples = [
     '<%= config.bin %> measure check',
-    'DATABASE_URL=postgres://reader@db/prod <%= config.bin %> measure check --json',
+    'DATABASE_URL=postgres://reader@db/prod <%= config.bin %> measure check --format github',
   ];
 
   static override flags = {
@@ -46,12 +46,14 @@ ${MEASURE_CHECK_EXIT_CODES_HELP}`;
       ? 'json'
       : ((flags.format as MeasureCheckFormat | undefined) ?? 'table');
     // The engine and the database drivers are loaded once the command line is accepted.
-    const [{ loadRfc }, { SqlMeasurementSource }, { checkMeasurements }, { formatMeasureCheck }] = await Promise.all([
-      import('../../spec/load.js'),
-      import('../../sources/sql/index.js'),
-      import('../../engine/measure-check.js'),
-      import('../../formatters/measure-check.js'),
-    ]);
+    const [{ loadRfc }, { SqlMeasurementSource }, { checkMeasurements }, { formatMeasureCheck }, { rootPrefix }] =
+      await Promise.all([
+        import('../../spec/load.js'),
+        import('../../sources/sql/index.js'),
+        import('../../engine/measure-check.js'),
+        import('../../formatters/measure-check.js'),
+        import('../../util/repo-prefix.js'),
+      ]);
     const root = this.findRoot(flags.root);
     const rfc = loadRfc(root, this.chooseRfc(root, flags.rfc));
     const timeoutMs = flags.timeout * 1000;
@@ -68,7 +70,8 @@ ${MEASURE_CHECK_EXIT_CODES_HELP}`;
     } finally {
       await source.close();
     }
-    process.stdout.write(formatMeasureCheck(report, format));
+    // GitHub reads an annotation's path from the repository's top, not the governed root's.
+    process.stdout.write(formatMeasureCheck(report, format, format === 'github' ? rootPrefix(root) : ''));
     process.exitCode = exitCodeFor(report.verdict);
     return report;
   }
