@@ -5,7 +5,7 @@
  * once the gate that reads it is evaluated; here it is a problem of its own, located in
  * measurements.yaml, and no row is read.
  */
-import type { HaltReason, SourceLocation, Verdict } from '../model/result.js';
+import { combineVerdicts, type HaltReason, type SourceLocation, type Verdict } from '../model/result.js';
 import type { QueryCheck } from '../sources/sql/index.js';
 import type { MeasurementSpec, RfcSpec } from '../spec/types.js';
 
@@ -77,15 +77,11 @@ export async function checkMeasurements(
       ...(r.database ? { database: r.database } : {}),
     };
   });
-  const verdict: Verdict = measurements.some((e) => e.status === 'problem')
-    ? 'fail'
-    : measurements.some((e) => e.status === 'halt')
-      ? 'halt'
-      : 'pass';
+  const VERDICT: Record<MeasureCheckEntry['status'], Verdict> = { ok: 'pass', problem: 'fail', halt: 'halt' };
   return {
     rfc: rfc.manifest.id,
     as_of: asOf.toISOString(),
-    verdict,
+    verdict: combineVerdicts(measurements.map((e) => VERDICT[e.status])),
     measurements,
     other_sources: all.length - sql.length,
   };

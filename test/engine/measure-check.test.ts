@@ -274,6 +274,19 @@ describe.each(testBackends())('measure check on $name', (backend) => {
     expect(JSON.parse(formatMeasureCheck(report, 'json'))).toEqual(JSON.parse(JSON.stringify(report)));
   });
 
+  it('writes Markdown for a step summary: the verdict, the count, and a row for each query that is not ok', () => {
+    const md = formatMeasureCheck(report, 'markdown').split('\n');
+    expect(md[0]).toBe('### demo measure check: FAIL');
+    expect(md[2]).toMatch(
+      /^4 of 11 SQL measurements of demo planned by the database, 6 rejected as written, 1 not checked/,
+    );
+    // The heading row and its rule, then the 6 rejected and the 1 not checked.
+    expect(md.filter((l) => l.startsWith('| ')).length).toBe(2 + 7);
+    expect(md).toContain(
+      '| other_database | `gates/demo/measurements.yaml:46:3` | not checked (missing) | its database is named by ORDERS_DB_URL, which is not set |',
+    );
+  });
+
   it('annotates for GitHub: an error at each rejected text, then a warning at each unchecked query, paths from the top', () => {
     const lines = formatMeasureCheck(report, 'github', 'svc/').trimEnd().split('\n');
     expect(lines).toHaveLength(8);
