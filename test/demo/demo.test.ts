@@ -177,7 +177,7 @@ describe('rfcgate demo', () => {
     expect(byId.get('EC2')?.reason).toMatch(/beam_only_days=14, days=21/);
   });
 
-  it("measure check finds the drifted saga table SS10 halts on, at the place gate check's halt points to, and no other", () => {
+  it("measure check finds the drifted saga table SS10 halts on, at the place gate check's halt points to, and no other; with no server it halts", () => {
     const { DATABASE_URL: _ignored, ...env } = process.env;
     const r = spawnSync(
       process.execPath,
@@ -199,6 +199,20 @@ describe('rfcgate demo', () => {
     expect(problems[0]).toMatchObject({ key: 'sql.query', location: results.find((x) => x.id === 'SS10')?.cause });
     expect(problems[0]?.message).toMatch(/column s\.target_agent_ids does not exist/);
     expect(checked.measurements.length).toBeGreaterThan(20);
+    // A server that does not answer checks nothing: a halt (exit 2), not a pass.
+    const down = spawnSync(
+      process.execPath,
+      [BIN, 'measure', 'check', '--root', join(work, 'a'), '--rfc', 'wave3', '--format', 'github'],
+      { env: { ...env, DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none' }, encoding: 'utf8' },
+    );
+    expect(down.stderr).toBe('');
+    expect(down.status).toBe(2);
+    expect(down.stdout).toMatch(
+      /^::warning file=gates\/wave3\/measurements\.yaml,line=\d+,col=\d+,title=\w+ not checked \(missing\)::database unreachable at 127\.0\.0\.1:9 \(ECONNREFUSED\)$/m,
+    );
+    expect(down.stdout).toMatch(
+      /::notice title=rfcgate measure check wave3::0 of \d+ SQL measurements of wave3 planned by the database, \d+ not checked/,
+    );
   });
 
   it('commits its .gitignore first: no commit holds what it ignores, and the work tree is clean', () => {
