@@ -32,7 +32,12 @@ function entries(): string[] {
     readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
       d.isDirectory() ? walk(join(dir, d.name)) : d.name.endsWith('.js') ? [join(dir, d.name)] : [],
     );
-  return [...walk(join(DIST, 'commands')), join(DIST, 'hooks', 'init.js'), join(DIST, 'cli', 'oclif-entry.js')];
+  return [
+    ...walk(join(DIST, 'commands')),
+    join(DIST, 'hooks', 'init.js'),
+    join(DIST, 'hooks', 'command-not-found.js'),
+    join(DIST, 'cli', 'oclif-entry.js'),
+  ];
 }
 
 const posix = (p: string) => p.split(sep).join('/');

@@ -147,9 +147,10 @@ describe('the bundled CLI', () => {
     for (const c of Object.values(manifest.commands))
       expect(c.relativePath.slice(0, 3)).toEqual(['dist', 'bundle', 'commands']);
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
-      oclif: { commands: string; hooks: { init: string } };
+      oclif: { commands: string; hooks: Record<string, string> };
     };
-    expect(existsSync(resolve(pkg.oclif.hooks.init))).toBe(true);
+    expect(Object.keys(pkg.oclif.hooks).sort()).toEqual(['command_not_found', 'init']);
+    for (const hook of Object.values(pkg.oclif.hooks)) expect(existsSync(resolve(hook)), hook).toBe(true);
   });
 
   it('points every path it computes from a module URL at the file tsc wrote', () => {

@@ -425,7 +425,14 @@ describe('bad input gets one clear line and exit 3', () => {
     [['gate', 'check', '--timeout', '2147484'], /--timeout[\s\S]*less than or equal to 2147483/],
     [['gate', 'check', '--format', 'pdf'], /--format 'pdf' is not a format/],
     [['gate', 'check', '--format', 'json', '--format', 'markdown'], /only one report can go to standard output/],
-    [['gate', 'chek'], /command gate:chek not found/],
+    // A mistyped command is named in words, with the one meant when it is close.
+    [
+      ['gate', 'chek'],
+      /^error: rfcgate has no command 'gate chek' \(did you mean 'gate check'\?\); run 'rfcgate --help' for its commands\n$/,
+    ],
+    [['frobnicate', '--json'], /^error: rfcgate has no command 'frobnicate'; run 'rfcgate --help' for its commands\n$/],
+    [['help', 'gate', 'check'], /^error: rfcgate has no command 'help': run 'rfcgate gate check --help'\n$/],
+    [['version'], /^error: rfcgate has no command 'version': run 'rfcgate --version'\n$/],
     // oclif reads the word as part of the command's name: say what it is, and what selects gates.
     [
       ['gate', 'check', 'B'],
