@@ -213,13 +213,13 @@ describe.each(testBackends())('measure check on $name', (backend) => {
       location: { file: FILE, line: 61, col: 12 },
       key: 'sql.value',
       message:
-        'column value is of type interval, which type: double cannot read as a number; select EXTRACT(EPOCH FROM …) for seconds',
+        'column value is of type interval, not a number (type: double); select EXTRACT(EPOCH FROM …) for seconds',
     });
     expect(gateOf(evaluated, 'I').reason).toMatch(/is not a number: it reads as an interval/);
     expect(entry('raw_epoch_newest')).toMatchObject({
       status: 'problem',
       key: 'sql.query',
-      message: 'column newest is of type bigint, which max_age cannot read as a time',
+      message: 'column newest is of type bigint, not a time (max_age)',
     });
     expect(gateOf(evaluated, 'E').reason).toMatch(/column newest is "?\d+"?, not a time/);
     // json is no number to a cast, but the driver parses it: gate check reads 2.

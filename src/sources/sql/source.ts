@@ -584,8 +584,10 @@ function prepareQuery(m: MeasurementSpec, asOf: Date): PreparedQuery {
 /** A column of a measurement query's row, with what the evaluation reads it as. */
 interface ReadColumn {
   column: string;
-  /** What reads it: the measurement's type, or the requirement. */
+  /** What needs it: every measurement (value), or the requirement. */
   by: string;
+  /** What decides how it is read: the measurement's type (value), or the requirement. */
+  reads: string;
   /** A type PostgreSQL casts to only from what the evaluation can read so; none for text. */
   cast?: { sql: string; as: string };
 }
@@ -609,7 +611,7 @@ const COLUMN_CAST: Record<string, ReadColumn['cast']> = {
 function readColumns(needed: [column: string, why: string][], type: ValueType): ReadColumn[] {
   return needed.map(([column, by]) => {
     const cast = column === 'value' ? VALUE_CAST[type] : COLUMN_CAST[column];
-    return { column, by: column === 'value' ? `type: ${type}` : by, ...(cast ? { cast } : {}) };
+    return { column, by, reads: column === 'value' ? `type: ${type}` : by, ...(cast ? { cast } : {}) };
   });
 }
 
@@ -626,7 +628,7 @@ function columnProblem(c: ReadColumn, h: SqlHaltError): string | undefined {
   const cast = /^cannot cast type (.+?) to /.exec(h.message);
   if (h.sqlstate === '42846' && c.cast && cast?.[1] && !READ_ANYWAY.has(cast[1])) {
     const hint = cast[1] === 'interval' && c.cast === AS_NUMBER ? '; select EXTRACT(EPOCH FROM …) for seconds' : '';
-    return `column ${c.column} is of type ${cast[1]}, which ${c.by} cannot read as ${c.cast.as}${hint}`;
+    return `column ${c.column} is of type ${cast[1]}, not ${c.cast.as} (${c.reads})${hint}`;
   }
   return undefined;
 }
