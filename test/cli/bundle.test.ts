@@ -70,6 +70,7 @@ const LAZY_ENGINE: Record<string, string[]> = {
   ),
   'measure/check': [
     'engine/measure-check.js',
+    'formatters/measure-check/index.js',
     'sources/sql/source.js',
     'sources/sql/client.js',
     'sources/sql/pglite-load.js',

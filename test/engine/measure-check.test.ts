@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkMeasurements, type MeasureCheckReport } from '../../src/engine/measure-check.js';
-import { formatMeasureCheck } from '../../src/formatters/measure-check.js';
+import { formatMeasureCheck } from '../../src/formatters/measure-check/index.js';
 import type { GateReport } from '../../src/model/result.js';
 import { SqlMeasurementSource } from '../../src/sources/sql/source.js';
 import { loadRfc } from '../../src/spec/load.js';

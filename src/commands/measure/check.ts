@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { MAX_TIMEOUT_SECONDS, RfcCommand } from '../../cli/rfc-command.js';
 import type { MeasureCheckReport } from '../../engine/measure-check.js';
-import { MEASURE_CHECK_FORMATS, type MeasureCheckFormat } from '../../formatters/measure-check.js';
+import { MEASURE_CHECK_FORMATS, type MeasureCheckFormat } from '../../formatters/measure-check/names.js';
 import { exitCodeFor } from '../../model/result.js';
 import { UsageError } from '../../spec/problems.js';
 
@@ -51,7 +51,7 @@ ${MEASURE_CHECK_EXIT_CODES_HELP}`;
         import('../../spec/load.js'),
         import('../../sources/sql/index.js'),
         import('../../engine/measure-check.js'),
-        import('../../formatters/measure-check.js'),
+        import('../../formatters/measure-check/index.js'),
         import('../../util/repo-prefix.js'),
       ]);
     const root = this.findRoot(flags.root);

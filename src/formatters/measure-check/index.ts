@@ -4,13 +4,11 @@
  * report as JSON; GitHub workflow annotations at the lines to fix; or Markdown for a PR
  * comment or a CI step summary, the measurements that are not ok in a table.
  */
-import type { MeasureCheckEntry, MeasureCheckReport } from '../engine/measure-check.js';
-import { command, errorsFirst, hiddenAnnotationsNotice } from './github.js';
-import { cell, codeCell } from './markdown.js';
-import { asIs, inertMarkup, jsonReport, type Show, shown } from './visible.js';
-
-export const MEASURE_CHECK_FORMATS = ['table', 'json', 'github', 'markdown'] as const;
-export type MeasureCheckFormat = (typeof MEASURE_CHECK_FORMATS)[number];
+import type { MeasureCheckEntry, MeasureCheckReport } from '../../engine/measure-check.js';
+import { command, errorsFirst, hiddenAnnotationsNotice } from '../github.js';
+import { cell, codeCell } from '../markdown.js';
+import { asIs, inertMarkup, jsonReport, type Show, shown } from '../visible.js';
+import type { MeasureCheckFormat } from './names.js';
 
 /** `prefix`: the root's place below the repository's top ('svc/'), from which GitHub reads paths. */
 export function formatMeasureCheck(r: MeasureCheckReport, format: MeasureCheckFormat, prefix = ''): string {
