@@ -45,12 +45,19 @@ const { run, flush, inertStderr } = await import('../dist/bundle/cli/oclif-entry
 inertStderr();
 if (engineWarning === undefined) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
 else process.env.OCLIF_DISABLE_ENGINE_WARNING = engineWarning;
+// oclif's flush waits for standard output to drain. A reader that has gone (EPIPE, above)
+// leaves it unwritable, and no 'drain' ever comes: the wait would end the process with 13 (a
+// top-level await never settled) instead of the command's exit code, as `--help | head -1` did.
+async function flushStdout() {
+  if (!process.stdout.writable) return;
+  await Promise.race([flush(), new Promise((done) => process.stdout.once('close', done))]);
+}
 try {
   await run(argv, import.meta.url);
-  await flush();
+  await flushStdout();
 } catch (err) {
   if (err?.code === 'EEXIT' || err?.oclif?.exit === 0) {
-    await flush();
+    await flushStdout();
     process.exit(err.oclif?.exit ?? 0);
   }
   // Errors raised before a command runs (an unknown command, a bad flag) are invocation errors: exit 3.

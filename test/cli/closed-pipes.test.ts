@@ -33,6 +33,17 @@ describe('closed pipes', () => {
     expect(open.stderr).toMatch(/rfc\.yaml/);
   });
 
+  it('help read by a reader that has gone exits 0, as help does (not 13, an await left unsettled)', () => {
+    for (const args of ['--help', 'gate check --help', 'measure']) {
+      const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" ${args} | true; echo "\${PIPESTATUS[0]}"`], {
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      expect(r.stdout.trim(), args).toBe('0');
+      expect(r.stderr, args).toBe('');
+    }
+  });
+
   it('a report that cannot be written to stdout (a full disk) is one line and exit 3, not a stack trace', () => {
     const root = tempDir('rfcgate-full-');
     writeRfc(root, {});
