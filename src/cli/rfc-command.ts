@@ -217,7 +217,26 @@ function firstParagraph(s: string): string {
   const kept = lines.filter((l) => l !== '' && !/^See more help with --help$/.test(l));
   // "error" when one flag names the other as exclusive and not the other way round.
   const text = /^The following errors? occurred:$/.test(kept[0] ?? '') ? kept.slice(1).join('; ') : kept.join(': ');
-  return help ? `${text} (see --help)` : text;
+  const said = exclusiveInWords(text);
+  return help ? `${said} (see --help)` : said;
+}
+
+/**
+ * oclif says two flags that exclude each other once from each side, with the value each was
+ * given (`--changed-since=HEAD cannot also be provided when using --staged; --staged=true
+ * cannot also be provided when using --changed-since`): said once, naming each flag once. Any
+ * other text (a value holding `; `, say) is left as oclif wrote it.
+ */
+export function exclusiveInWords(text: string): string {
+  const named: string[] = [];
+  for (const clause of text.split('; ')) {
+    const m = /^--([a-z][\w-]*)(?:=.*)? cannot also be provided when using --([a-z][\w-]*)$/s.exec(clause);
+    if (m?.[1] === undefined || m[2] === undefined) return text;
+    for (const flag of [m[2], m[1]]) if (!named.includes(flag)) named.push(flag);
+  }
+  const flags = named.map((f) => `--${f}`);
+  const list = flags.length > 2 ? `${flags.slice(0, -1).join(', ')} and ${flags.at(-1)}` : flags.join(' and ');
+  return `${list} cannot be given together: choose one`;
 }
 
 /**
