@@ -14,7 +14,7 @@ import { UsageError } from '../../src/spec/problems.js';
 import type { RfcSpec } from '../../src/spec/types.js';
 import { testBackends, useTestDatabase } from '../helpers/db.js';
 import { evaluateOnDatabase, gateOf } from '../helpers/evaluate-sql.js';
-import { modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
+import { gateReading, modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
 import { AS_OF } from '../sources/sql/fixtures.js';
 
 const FILE = 'gates/demo/measurements.yaml';
@@ -93,14 +93,6 @@ const MEASUREMENTS = `${modeline('measurements.yaml')}- id: divides_by_zero
       SELECT '{"n": 2}'::json -> 'n' AS value
 `;
 
-const gate = (id: string, reads: string) => ({
-  id,
-  title: `Reads ${reads}`,
-  section: '§1',
-  phase: ['implementation'],
-  fires_if: reads === 'kernel_tree' ? `!${reads}` : `${reads} > 1000000`,
-});
-
 const GATES: [string, string][] = [
   ['Z', 'divides_by_zero'],
   ['W', 'misspelt_where'],
@@ -146,7 +138,9 @@ describe.each(testBackends())('measure check on $name', (backend) => {
       new Date(AS_OF.getTime() - 3_600_000).toISOString(),
     ]);
     writeRfc(root, {
-      disconfirmers: GATES.map(([id, reads]) => gate(id, reads)),
+      disconfirmers: GATES.map(([id, reads]) =>
+        gateReading(id, reads, reads === 'kernel_tree' ? `!${reads}` : undefined),
+      ),
       raw: { 'measurements.yaml': MEASUREMENTS },
     });
     rfc = loadRfc(root, 'demo');

@@ -47,3 +47,11 @@ export function tempRoot(prefix = 'rfcgate-spec-'): { root: string; cleanup: () 
   const root = mkdtempSync(join(tmpdir(), prefix));
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
+
+/**
+ * A disconfirmer that only reads `reads` (its `fires_if` holds for no plausible value unless
+ * given): for tests of what a measurement's halt says, not of the gate.
+ */
+export function gateReading(id: string, reads: string, firesIf = `${reads} > 1000000`) {
+  return { id, title: `Reads ${reads}`, section: '§1', phase: ['implementation'], fires_if: firesIf };
+}

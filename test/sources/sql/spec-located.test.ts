@@ -13,7 +13,7 @@ import { writtenAt } from '../../../src/sources/sql/source.js';
 import { loadRfc } from '../../../src/spec/load.js';
 import { testBackends, useTestDatabase } from '../../helpers/db.js';
 import { evaluateOnDatabase, gateOf } from '../../helpers/evaluate-sql.js';
-import { modeline, tempRoot, writeRfc } from '../../helpers/spec-fixture.js';
+import { gateReading, modeline, tempRoot, writeRfc } from '../../helpers/spec-fixture.js';
 import { AS_OF } from './fixtures.js';
 
 const FILE = 'gates/demo/measurements.yaml';
@@ -47,14 +47,6 @@ const MEASUREMENTS = `${modeline('measurements.yaml')}- id: misspelt_table
       FRM audit.orders
 `;
 
-const gate = (id: string, reads: string) => ({
-  id,
-  title: `Reads ${reads}`,
-  section: '§1',
-  phase: ['implementation'],
-  fires_if: `${reads} > 1000000`,
-});
-
 describe.each(testBackends())('a query rejected for its text is located in the spec on $name', (backend) => {
   const db = useTestDatabase(backend);
   const { root, cleanup } = tempRoot();
@@ -65,10 +57,10 @@ describe.each(testBackends())('a query rejected for its text is located in the s
       CREATE TABLE IF NOT EXISTS audit.orders (id bigserial, status text, amount numeric, total numeric, created_at timestamptz)`);
     writeRfc(root, {
       disconfirmers: [
-        gate('T', 'misspelt_table'),
-        gate('V', 'misspelt_value_column'),
-        gate('R', 'raw_misspelt_column'),
-        gate('S', 'raw_syntax_error'),
+        gateReading('T', 'misspelt_table'),
+        gateReading('V', 'misspelt_value_column'),
+        gateReading('R', 'raw_misspelt_column'),
+        gateReading('S', 'raw_syntax_error'),
       ],
       raw: { 'measurements.yaml': MEASUREMENTS },
     });
@@ -150,7 +142,7 @@ describe('a rejected name the server gave no position for', () => {
   const { root, cleanup } = tempRoot();
   afterAll(() => cleanup());
   writeRfc(root, {
-    disconfirmers: [gate('W', 'by_where'), gate('A', 'ambiguous')],
+    disconfirmers: [gateReading('W', 'by_where'), gateReading('A', 'ambiguous')],
     raw: {
       'measurements.yaml': `${modeline('measurements.yaml')}- id: by_where
   window: 7d
