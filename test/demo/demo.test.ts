@@ -199,6 +199,20 @@ describe('rfcgate demo', () => {
     expect(problems[0]).toMatchObject({ key: 'sql.query', location: results.find((x) => x.id === 'SS10')?.cause });
     expect(problems[0]?.message).toMatch(/column s\.target_agent_ids does not exist/);
     expect(checked.measurements.length).toBeGreaterThan(20);
+    // An RFC without SQL measurements has nothing to check: not a pass.
+    const none = spawnSync(
+      process.execPath,
+      [BIN, 'measure', 'check', '--root', join(work, 'a'), '--rfc', 'v3-kernel'],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
+    expect(none.status).toBe(3);
+    expect(none.stderr).toBe(
+      'error: v3-kernel has no SQL measurement, so there is nothing to check: measure check reads only sql: measurements (gate check reads the others)\n',
+    );
+    expect(none.stdout).toBe('');
     // A server that does not answer checks nothing: a halt (exit 2), not a pass.
     const down = spawnSync(
       process.execPath,

@@ -10,7 +10,7 @@ export const MEASURE_CHECK_EXIT_CODES_HELP = [
   '  0  the database plans every SQL measurement query as written',
   '  1  the database rejects a query as written (a table, column or function it does not have, a type mismatch, a syntax error), a raw query lacks a column its requirements read, or a column is of a type the evaluation cannot read as it reads it',
   '  2  no query rejected, but one could not be checked: the database is unreachable, its connection_env is not set, the role lacks a grant, a query timed out',
-  '  3  the spec or the invocation is invalid, or DATABASE_URL is not a valid URL',
+  '  3  the spec or the invocation is invalid, the RFC has no SQL measurement to check, or DATABASE_URL is not a valid URL',
 ].join('\n');
 
 export default class MeasureCheck extends RfcCommand {
@@ -56,6 +56,12 @@ ${MEASURE_CHECK_EXIT_CODES_HELP}`;
       ]);
     const root = this.findRoot(flags.root);
     const rfc = loadRfc(root, this.chooseRfc(root, flags.rfc));
+    // Nothing checked is not a pass, as for gate check on an RFC without gates.
+    if (![...rfc.measurements.values()].some((m) => m.source === 'sql')) {
+      throw new UsageError(
+        `${rfc.manifest.id} has no SQL measurement, so there is nothing to check: measure check reads only sql: measurements (gate check reads the others)`,
+      );
+    }
     const timeoutMs = flags.timeout * 1000;
     const source = SqlMeasurementSource.forRepo({
       repoDir: root,

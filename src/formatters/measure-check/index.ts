@@ -71,7 +71,6 @@ function summaryLine(r: MeasureCheckReport, show: Show = shown): string {
     r.other_sources === 0
       ? ''
       : `; ${r.other_sources} measurement${r.other_sources === 1 ? '' : 's'} of other sources read no database`;
-  if (r.measurements.length === 0) return `${show(r.rfc)} has no SQL measurement to check${others}`;
   const n = r.measurements.length;
   const summary = [
     `${count('ok')} of ${n} SQL measurement${n === 1 ? '' : 's'} of ${show(r.rfc)} planned by the database`,
