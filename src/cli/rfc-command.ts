@@ -227,7 +227,7 @@ function firstParagraph(s: string): string {
  * cannot also be provided when using --changed-since`): said once, naming each flag once. Any
  * other text (a value holding `; `, say) is left as oclif wrote it.
  */
-export function exclusiveInWords(text: string): string {
+function exclusiveInWords(text: string): string {
   const named: string[] = [];
   for (const clause of text.split('; ')) {
     const m = /^--([a-z][\w-]*)(?:=.*)? cannot also be provided when using --([a-z][\w-]*)$/s.exec(clause);
