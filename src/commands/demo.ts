@@ -22,6 +22,8 @@ async function demoComparator(dir: string, spec: ComparatorSpec, asOf: Date): Pr
       rfc: 'wave3',
       spec,
       asOf,
+      // The sandbox's rows are written as of its instant, not the database's clock.
+      cutoffFrom: asOf,
       mode: 'run',
       limit: 20,
       timeoutMs: 60_000,

@@ -13,6 +13,7 @@ import { checkEventTable, type EventTableCheck } from './events.js';
 import type { SelfTestResult } from './selftest.js';
 import type { ComparatorPair, ComparatorSpec } from './spec.js';
 import {
+  clockSql,
   compareSql,
   type DivergenceKind,
   duplicateKeySql,
@@ -72,7 +73,10 @@ export interface PairResult {
   /** --self-test: whether the planted divergences were found (null without --self-test or when the pair was not compared). */
   self_test: SelfTestResult | null;
   min_age_ms: number;
-  /** Keys written at or after this instant on either side were skipped; null without an age filter. */
+  /**
+   * Keys written at or after this instant on either side were skipped; null without an age
+   * filter. min_age before the database's clock (or `cutoffFrom`), never the host's.
+   */
   cutoff: string | null;
   location: SourceLocation;
 }
@@ -110,6 +114,13 @@ export interface RunComparatorOptions {
   limit: number;
   /** Overrides every pair's min_age (milliseconds). */
   minAgeMs?: number;
+  /**
+   * The instant min_age counts back from. Absent, the database's clock when the pair is
+   * compared: the age column is written by the database's writers, so a cron host whose clock
+   * runs ahead by more than min_age would otherwise compare keys still being written. Given
+   * only for data written as of a fixed instant (the demo's sandbox).
+   */
+  cutoffFrom?: Date;
   timeoutMs: number;
   /** Only these pair ids (all by default). */
   only?: readonly string[];
@@ -421,7 +432,10 @@ async function runPair(
   }
 
   opts.onProgress?.({ pair: pair.id, step: 'compare' });
-  const cutoff = minAgeMs > 0 && plan.ageColumn ? new Date(opts.asOf.getTime() - minAgeMs) : null;
+  const cutoff =
+    minAgeMs > 0 && plan.ageColumn
+      ? new Date((opts.cutoffFrom ?? (await databaseClock(opts.client, opts.timeoutMs))).getTime() - minAgeMs)
+      : null;
   r.cutoff = cutoff ? cutoff.toISOString() : null;
   const { comparedAny, emptied, ...outcome } = await compare(opts, plan, cutoff);
   if (!comparedAny) {
@@ -444,6 +458,16 @@ async function runPair(
     d === 0
       ? null
       : `${d} divergent key${d === 1 ? '' : 's'}: ${outcome.counts.canonical_missing} canonical_missing, ${outcome.counts.shadow_missing} shadow_missing, ${outcome.counts.value_mismatch} value_mismatch`;
+}
+
+/** The database's clock now, to the millisecond. */
+export async function databaseClock(client: SqlClient, timeoutMs: number): Promise<Date> {
+  const { text, params } = clockSql();
+  const ms = (await client.query(text, params, { timeoutMs })).rows[0]?.ms;
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+    throw new SqlHaltError('error', `the database's clock read as ${String(ms)}, not a time`);
+  }
+  return new Date(Math.floor(ms));
 }
 
 /** Whether the pair halted because its shadow table does not exist (nothing read). */

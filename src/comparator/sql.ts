@@ -192,6 +192,14 @@ export function hasRowsSql(tables: readonly TableName[]): SqlText {
   return { text: `SELECT ${exists}`, params: [] };
 }
 
+/**
+ * The database's clock in epoch milliseconds. clock_timestamp(), not now(): each query runs
+ * in a transaction of its own, but the time wanted is the moment of asking whatever wraps it.
+ */
+export function clockSql(): SqlText {
+  return { text: 'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ms', params: [] };
+}
+
 /** min and max of a single-column key over both tables, for splitting it into ranges. */
 export function keyBoundsSql(plan: ComparePlan): SqlText {
   const k = q(plan.key[0]?.name ?? '');

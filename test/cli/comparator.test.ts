@@ -270,6 +270,12 @@ describe('comparator run', () => {
       /NOT CASE WHEN sign\(c\."score"\) = sign\(s\."score"\) THEN abs\(c\."score" - s\."score"\) <= \$\d+::double precision ELSE abs\(c\."score"\) <= \$\d+::double precision - abs\(s\."score"\) END/,
     );
     expect(r.stdout).toMatch(/-- \$\d+ = 0\.001/);
+    // min_age 6h before the database's clock: the cutoff parameter is printed as a time.
+    const cutoffs = [...r.stdout.matchAll(/-- \$\d+ = "(\d{4}-\d\d-\d\dT[\d:.]+Z)"/g)].map((m) =>
+      Date.parse(m[1] ?? ''),
+    );
+    expect(cutoffs.length).toBeGreaterThan(0);
+    for (const c of cutoffs) expect(Math.abs(Date.now() - 6 * 3_600_000 - c)).toBeLessThan(600_000);
   });
 
   it('--print-sql with --chunks is refused (exit 3): a chunked run sends other queries than the one printed', () => {

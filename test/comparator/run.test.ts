@@ -14,7 +14,13 @@ const AS_OF = new Date('2026-06-01T12:00:00Z');
 async function run(
   db: TestDatabase,
   spec: ComparatorSpec,
-  opts: { limit?: number; minAgeMs?: number; windows?: Map<string, StoredWindow>; chunks?: number } = {},
+  opts: {
+    limit?: number;
+    minAgeMs?: number;
+    windows?: Map<string, StoredWindow>;
+    chunks?: number;
+    cutoffFrom?: Date;
+  } = {},
 ) {
   const client = db.client();
   try {
@@ -29,6 +35,7 @@ async function run(
       ...(opts.minAgeMs === undefined ? {} : { minAgeMs: opts.minAgeMs }),
       ...(opts.windows ? { windows: opts.windows } : {}),
       ...(opts.chunks ? { chunks: opts.chunks } : {}),
+      ...(opts.cutoffFrom ? { cutoffFrom: opts.cutoffFrom } : {}),
     });
   } finally {
     await client.close();
@@ -408,13 +415,21 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
   });
 
   it('skips keys written within min_age on either side (a write in flight), and only those', async () => {
+    // The rows' ages are the database's; the run's as-of instant (AS_OF) is months away from
+    // them, as a cron host with a skewed clock would be: min_age counts back from the database.
     const schema = await tables('id int PRIMARY KEY, v int, updated_at timestamptz', {
-      c: "(1, 1, '2026-06-01 11:59:00+00'), (2, 2, '2026-06-01 10:00:00+00'), (3, 3, '2026-06-01 10:00:00+00')",
-      s: "(1, 9, '2026-06-01 10:00:00+00'), (2, 9, '2026-06-01 10:00:00+00'), (4, 4, '2026-06-01 11:58:00+00')",
+      c: "(1, 1, now() - interval '1 minute'), (2, 2, now() - interval '2 hours'), (3, 3, now() - interval '2 hours')",
+      s: "(1, 9, now() - interval '2 hours'), (2, 9, now() - interval '2 hours'), (4, 4, now() - interval '2 minutes')",
     });
     const spec = pairSpec(schema, '    age_column: updated_at\n    min_age: 5m');
+    const clock = async () =>
+      new Date(Number((await db.exec('SELECT (extract(epoch FROM now()) * 1000)::float8 AS ms'))[0]?.ms));
+    const before = await clock();
     const r = only(await run(db, spec));
-    expect(r.cutoff).toBe('2026-06-01T11:55:00.000Z');
+    const after = await clock();
+    const cutoff = new Date(r.cutoff ?? NaN).getTime();
+    expect(cutoff).toBeGreaterThanOrEqual(before.getTime() - 300_000 - 1);
+    expect(cutoff).toBeLessThanOrEqual(after.getTime() - 300_000 + 1_000);
     // 1 was rewritten a minute ago on the canonical side; 4 only exists, freshly, in the shadow.
     expect(r.rows).toEqual([
       { key: { id: '2' }, kind: 'value_mismatch', columns: ['v'] },
@@ -424,10 +439,23 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     expect(all.counts?.divergent).toBe(4);
   });
 
+  it('counts min_age back from cutoffFrom when given: rows written as of a fixed instant', async () => {
+    const schema = await tables('id int PRIMARY KEY, v int, updated_at timestamptz', {
+      c: "(1, 1, '2026-06-01 11:59:00+00'), (2, 2, '2026-06-01 10:00:00+00'), (3, 3, '2026-06-01 10:00:00+00')",
+      s: "(1, 9, '2026-06-01 10:00:00+00'), (2, 9, '2026-06-01 10:00:00+00'), (4, 4, '2026-06-01 11:58:00+00')",
+    });
+    const spec = pairSpec(schema, '    age_column: updated_at\n    min_age: 5m');
+    const r = only(await run(db, spec, { cutoffFrom: AS_OF }));
+    expect(r.cutoff).toBe('2026-06-01T11:55:00.000Z');
+    expect(r.rows.map((x) => x.key.id)).toEqual(['2', '3']);
+    // From the database's clock, months later, every one of these rows is old enough.
+    expect(only(await run(db, spec)).counts?.divergent).toBe(4);
+  });
+
   it('halts, never passes, when min_age skips every key: zero keys compared is unmeasured', async () => {
     const schema = await tables('id int PRIMARY KEY, v int, updated_at timestamptz', {
-      c: "(1, 1, '2026-06-01 11:59:00+00'), (2, 2, '2026-06-01 10:00:00+00')",
-      s: "(1, 1, '2026-06-01 10:00:00+00'), (2, 2, '2026-06-01 11:58:00+00')",
+      c: "(1, 1, now() - interval '1 minute'), (2, 2, now() - interval '2 hours')",
+      s: "(1, 1, now() - interval '2 hours'), (2, 2, now() - interval '2 minutes')",
     });
     const spec = pairSpec(schema, '    age_column: updated_at\n    min_age: 5m');
     for (const chunks of [1, 2]) {
@@ -439,8 +467,7 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
       expect(r.reason).toMatch(/no key was compared/);
     }
     // One key old enough on both sides is a measurement: the same tables then compare clean.
-    await db.exec(`UPDATE ${schema}.s SET updated_at = '2026-06-01 10:00:00+00' WHERE id = 2`);
-    await db.exec(`UPDATE ${schema}.c SET updated_at = '2026-06-01 10:00:00+00' WHERE id = 2`);
+    await db.exec(`UPDATE ${schema}.s SET updated_at = (SELECT updated_at FROM ${schema}.c WHERE id = 2) WHERE id = 2`);
     const clean = only(await run(db, spec));
     expect(clean.status).toBe('clean');
     expect(clean.counts?.divergent).toBe(0);

@@ -15,7 +15,7 @@ import { UsageError } from '../../spec/problems.js';
 export default class ComparatorRun extends LedgerCommand {
   static override summary =
     'Compare each canonical table with its shadow: one full outer join per pair, pushed down to PostgreSQL.';
-  static override description = `For every pair of comparator.yaml: checks coverage against the live schema (as \`comparator check\`), reads the shadow window's state, checks the key for NULL and duplicate values in both tables (skipped when a primary key or unique index on NOT NULL columns guarantees it), then runs one generated full-outer-join query (IS DISTINCT FROM per compared column, identifiers quoted, values as bind parameters) that counts divergent keys by kind (canonical_missing, shadow_missing, value_mismatch) and per column, and lists the first --limit keys with their divergent columns. Counts are always exact. Keys whose age_column is newer than --min-age (the shadow writer's lag) on either side are skipped.
+  static override description = `For every pair of comparator.yaml: checks coverage against the live schema (as \`comparator check\`), reads the shadow window's state, checks the key for NULL and duplicate values in both tables (skipped when a primary key or unique index on NOT NULL columns guarantees it), then runs one generated full-outer-join query (IS DISTINCT FROM per compared column, identifiers quoted, values as bind parameters) that counts divergent keys by kind (canonical_missing, shadow_missing, value_mismatch) and per column, and lists the first --limit keys with their divergent columns. Counts are always exact. Keys whose age_column is newer than --min-age (the shadow writer's lag) on either side are skipped, counting back from the database's clock.
 
 Shadow window: never_started (shadow empty, never seen with rows: the pair halts), active, went_dark (empty or dropped after having been active: an alarm, exit 4). The state is kept in the ledger (rfcgate.comparator_windows) and written with --record. A shadow is went_dark only when the ledger holds an observation with rows from before this run's start. The windows are read when the run starts; with --record they are read again (locked) when the run records, and the report, printed after that, gives each pair's state as they then say: a run that overlapped this one and saw the shadow with rows before it may have recorded meanwhile.
 
@@ -42,7 +42,7 @@ ${COMPARATOR_EXIT_CODES_HELP}
     }),
     'min-age': Flags.string({
       description:
-        "Skip keys written more recently than this (e.g. 5m); overrides comparator.yaml's min_age; 0 disables.",
+        "Skip keys written more recently than this before the database's clock (e.g. 5m); overrides comparator.yaml's min_age; 0 disables.",
     }),
     'print-sql': Flags.boolean({
       description:
@@ -99,7 +99,7 @@ ${COMPARATOR_EXIT_CODES_HELP}
     // the command line is accepted: a run refused for a bad flag does not pay for it.
     const [
       { loadComparator, openComparatorClient, parseMinAge, parsePairs, progressReporter },
-      { combine, comparatorExitCode, planPair, runComparator, withSelfTest },
+      { combine, comparatorExitCode, databaseClock, planPair, runComparator, withSelfTest },
       { compareSql, printable },
       { formatComparator },
       { isLedgerFailure, openWriter, recordingHalted },
@@ -156,7 +156,16 @@ ${COMPARATOR_EXIT_CODES_HELP}
             continue;
           }
           const minAge = minAgeMs ?? pair.minAgeMs;
-          const cutoff = minAge > 0 && plan.ageColumn ? new Date(asOf.getTime() - minAge) : null;
+          let cutoff = null;
+          try {
+            if (minAge > 0 && plan.ageColumn)
+              cutoff = new Date((await databaseClock(client, timeoutMs)).getTime() - minAge);
+          } catch (err) {
+            if (!(err instanceof SqlHaltError)) throw err;
+            verdicts.push('halt');
+            process.stderr.write(`pair ${visible(pair.id)}: ${visible(err.message)}\n`);
+            continue;
+          }
           process.stdout.write(`-- pair ${pair.id}\n${printable(compareSql(plan, { limit: flags.limit, cutoff }))}\n`);
         }
         process.exitCode = comparatorExitCode({ verdict: combine(verdicts) });
