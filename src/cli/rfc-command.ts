@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
 import { EXIT, EXIT_CODES_HELP } from '../model/result.js';
-import { GATES_DIR, hiddenFolders, holdsRfc, listRfcIds } from '../spec/rfc-dir.js';
+import { GATES_DIR, hiddenFolders, holdsRfc, listRfcIds, rfcDir } from '../spec/rfc-dir.js';
 import { formatProblem, SpecError, UsageError } from '../spec/problems.js';
 import { type FormatOutput, namesFromTop, reportsWritten } from './format-flags.js';
 import { asksJsonOnStdout, formatJsonError } from './json-error.js';
@@ -158,6 +158,9 @@ export abstract class RfcCommand extends BaseCommand {
    * whose one RFC with lint rules sits beside others need not name it; several still ask.
    */
   protected chooseRfc(root: string, flag: string | undefined, holding?: string): string {
+    // An empty --rfc (an unset shell variable) names no RFC: choosing one for it, or every
+    // one, would answer a question not asked. rfcDir says so and lists the known ones.
+    if (flag === '') rfcDir(root, flag);
     const program = process.env[PROGRAM_ENV];
     if (program && program !== HOME_PROGRAM) {
       if (flag && flag !== program) {

@@ -71,3 +71,38 @@ describe('with two RFCs and no --rfc', () => {
     expect(r.code).toBe(3);
   });
 });
+
+describe('an empty --rfc (an unset shell variable: --rfc "$RFC")', () => {
+  it('names no RFC: it is refused, never read as "choose for me" or "every RFC"', () => {
+    const unknown =
+      "error: unknown RFC '': an RFC is named by its folder directly under gates/; known RFCs: v3-kernel, wave3\n";
+    // spec validate without --rfc validates every RFC; with an empty one it must not.
+    for (const cmd of [
+      ['spec', 'validate'],
+      ['prereq', 'status'],
+      ['comparator', 'check'],
+      ['gate', 'history'],
+    ]) {
+      const r = runCli([...cmd, '--rfc', ''], root);
+      expect(r.stderr, cmd.join(' ')).toBe(unknown);
+      expect(r.stdout, cmd.join(' ')).toBe('');
+      expect(r.code, cmd.join(' ')).toBe(3);
+    }
+  });
+
+  it('is refused with one RFC too, which a missing --rfc would choose', () => {
+    const { root: one, cleanup: done } = tempRoot('rfcgate-rfc-empty-');
+    try {
+      execFileSync('git', ['init', '-q', one]);
+      cpSync(resolve('gates/v3-kernel'), join(one, 'gates/v3-kernel'), { recursive: true });
+      expect(runCli(['spec', 'validate'], one).code).toBe(0);
+      const r = runCli(['prereq', 'status', '--rfc', ''], one);
+      expect(r.stderr).toBe(
+        "error: unknown RFC '': an RFC is named by its folder directly under gates/; known RFCs: v3-kernel\n",
+      );
+      expect(r.code).toBe(3);
+    } finally {
+      done();
+    }
+  });
+});

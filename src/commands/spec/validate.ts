@@ -41,7 +41,7 @@ EXIT CODES
     const root = this.findRoot(flags.root);
     const program = process.env[PROGRAM_ENV];
     const explicit = flags.rfc ?? (program !== HOME_PROGRAM ? program : undefined);
-    const ids = explicit ? [this.chooseRfc(root, flags.rfc)] : listRfcIds(root);
+    const ids = explicit !== undefined ? [this.chooseRfc(root, flags.rfc)] : listRfcIds(root);
     if (ids.length === 0) this.chooseRfc(root, undefined);
     const results = await Promise.all(ids.map((id) => validateOne(root, id)));
     if (flags.json) {
