@@ -11,6 +11,7 @@ import * as Flags from '@oclif/core/flags';
 import { EXIT, EXIT_CODES_HELP } from '../model/result.js';
 import { GATES_DIR, hiddenFolders, holdsRfc, listRfcIds, rfcDir } from '../spec/rfc-dir.js';
 import { formatProblem, SpecError, UsageError } from '../spec/problems.js';
+import { existingFolder } from './folder-flag.js';
 import { type FormatOutput, namesFromTop, reportsWritten } from './format-flags.js';
 import { asksJsonOnStdout, formatJsonError } from './json-error.js';
 import { HOME_PROGRAM, PROGRAM_ENV } from './program.js';
@@ -139,8 +140,7 @@ export abstract class RfcCommand extends BaseCommand {
         'RFC id (a folder under gates/). Implied by the program name (wave3 …) or when gates/ holds one RFC (for lint: one RFC with a lints.yaml).',
       helpGroup: 'GLOBAL',
     }),
-    root: Flags.directory({
-      exists: true,
+    root: existingFolder({
       description:
         'Root of the governed repository (default: the nearest folder upwards whose gates/ holds an RFC, within the git repository).',
       helpGroup: 'GLOBAL',

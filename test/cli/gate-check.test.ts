@@ -373,6 +373,8 @@ describe('bad input gets one clear line and exit 3', () => {
       /--snapshot-at needs --as-of: evaluate as of the snapshot's instant/,
     ],
     [['gate', 'check', '--as-of', '2026-06-01', '--snapshot-at', 'june'], /--snapshot-at 'june' is not a date/],
+    // Its value is judged first: the fix for a missing --as-of would quote a value that is no date.
+    [['gate', 'check', '--snapshot-at', ''], /^error: --snapshot-at '' is not a date/],
     [
       ['gate', 'check', '--as-of', '2026-06-02', '--snapshot-at', '2026-06-01'],
       /--as-of 2026-06-02T00:00:00.000Z is after --snapshot-at 2026-06-01T00:00:00.000Z: the snapshot shows nothing later/,
@@ -421,6 +423,14 @@ describe('bad input gets one clear line and exit 3', () => {
     [['gate', 'check', '--rfcc', 'demo'], /did you mean --rfc\?/],
     [['telemetry', 'report', '--session', 'a'], /Nonexistent flag: --session; did you mean --sessions\?/],
     [['gate', 'check', '--root', 'no/such/folder'], /--root[\s\S]*No directory found at no\/such\/folder/],
+    [
+      ['gate', 'check', '--root', 'README.md'],
+      /^error: Parsing --root: No directory found at README\.md \(see --help\)\n$/,
+    ],
+    // An unset variable (--root "$DIR"): said as such, not 'No directory found at '.
+    [['gate', 'check', '--root', ''], /^error: Parsing --root: an empty path names no folder: give a folder, or leave/],
+    [['hooks', 'install', '--root', ''], /^error: Parsing --root: an empty path names no folder/],
+    [['council', 'run', '--fake-model', ''], /^error: Parsing --fake-model: an empty path names no folder/],
     // Node's timers fire at once past 2^31 - 1 ms: a larger --timeout would time out every query.
     [['gate', 'check', '--timeout', '2147484'], /--timeout[\s\S]*less than or equal to 2147483/],
     [['gate', 'check', '--format', 'pdf'], /--format 'pdf' is not a format/],

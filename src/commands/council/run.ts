@@ -1,4 +1,5 @@
 import * as Flags from '@oclif/core/flags';
+import { existingFolder } from '../../cli/folder-flag.js';
 import { RfcCommand } from '../../cli/rfc-command.js';
 import { COUNCIL_FORMATS, type CouncilFormat } from '../../formatters/council/names.js';
 import { UsageError } from '../../spec/problems.js';
@@ -34,9 +35,8 @@ EXIT CODES
       description: 'Report format: table (plain text), json or markdown.',
       options: [...COUNCIL_FORMATS],
     }),
-    'fake-model': Flags.directory({
+    'fake-model': existingFolder({
       description: 'Answer from scripted fixture files (<lane id>.json) instead of the API: offline, no key needed.',
-      exists: true,
     }),
   };
 

@@ -187,15 +187,16 @@ ${RfcCommand.exitCodesHelp}`;
  */
 function parseSnapshotAt(text: string | undefined, asOf: Date | undefined): Date | undefined {
   if (text === undefined) return undefined;
-  if (asOf === undefined) {
-    throw new UsageError(
-      `--snapshot-at needs --as-of: evaluate as of the snapshot's instant (--as-of ${text}) or an earlier one`,
-    );
-  }
+  // Its own value first: the fix for --as-of quotes it.
   const ms = instantMs(text);
   if (Number.isNaN(ms)) {
     throw new UsageError(
       `--snapshot-at '${text}' is not a date: use YYYY-MM-DD or an ISO-8601 instant such as 2026-06-01T12:00:00Z`,
+    );
+  }
+  if (asOf === undefined) {
+    throw new UsageError(
+      `--snapshot-at needs --as-of: evaluate as of the snapshot's instant (--as-of ${text}) or an earlier one`,
     );
   }
   refuseFinerThanMillisecond(text, '--snapshot-at');

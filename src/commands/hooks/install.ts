@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as Flags from '@oclif/core/flags';
+import { existingFolder } from '../../cli/folder-flag.js';
 import { BaseCommand, findGovernedRoot } from '../../cli/rfc-command.js';
 import type { HookAction, HookType } from '../../lint/hooks.js';
 
@@ -22,8 +23,7 @@ EXIT CODES
   ];
 
   static override flags = {
-    root: Flags.directory({
-      exists: true,
+    root: existingFolder({
       description:
         'The folder holding gates/ (default: the nearest folder upwards whose gates/ holds an RFC, within the git repository).',
     }),

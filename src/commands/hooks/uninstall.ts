@@ -1,4 +1,5 @@
 import * as Flags from '@oclif/core/flags';
+import { existingFolder } from '../../cli/folder-flag.js';
 import { BaseCommand, findGovernedRoot } from '../../cli/rfc-command.js';
 import type { HookAction } from '../../lint/hooks.js';
 
@@ -12,9 +13,8 @@ EXIT CODES
   static override examples = ['<%= config.bin %> hooks uninstall', '<%= config.bin %> hooks uninstall --force'];
 
   static override flags = {
-    root: Flags.directory({
+    root: existingFolder({
       description: 'The repository (default: the one holding the current directory, also from inside its .git).',
-      exists: true,
     }),
     force: Flags.boolean({
       description: 'Remove a hook rfcgate wrote even when it was edited by hand since (the edits are lost).',
