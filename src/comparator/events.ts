@@ -22,7 +22,9 @@ export type EventTableFinding =
   | { code: 'event_table_missing' }
   | { code: 'event_column_missing'; column: string }
   | { code: 'event_column_type'; column: 'payload' | 'recorded_at'; type: string }
-  | { code: 'event_column_required'; column: string };
+  | { code: 'event_column_required'; column: string }
+  | { code: 'event_table_not_insertable'; kind: 'view' | 'foreign table' }
+  | { code: 'event_insert_denied'; role: string; grants: string[] };
 
 /** A problem of the event table in `comparator check`'s report, naming its fix. */
 export interface EventTableProblem {
@@ -53,21 +55,60 @@ export type CatalogQuery = (text: string, params: unknown[]) => Promise<{ rows: 
 /**
  * What keeps `table` from taking the events as written, none when it can: it must exist with
  * the three columns, payload json or jsonb (the gates read `payload->>'run_id'`), recorded_at
- * a timestamp, and every other column filled by itself (a default, NULL, an identity).
+ * a timestamp, and every other column filled by itself (a default, NULL, an identity); a view
+ * or foreign table must take an INSERT; and this role (the one `--record` writes as) must be
+ * let write it: the schema's USAGE, INSERT on the three columns, and USAGE on a serial
+ * column's sequence, which its default draws from. Each is found by the catalog, so a run
+ * learns it before it compares, and `comparator check` before the hourly run.
  */
 export async function eventTableFindings(query: CatalogQuery, table: TableName): Promise<EventTableFinding[]> {
   const res = await query(
     `SELECT a.attname::text AS attname, format_type(a.atttypid, NULL) AS type,
-            (a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '') AS required
+            (a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '') AS required,
+            c.relkind::text AS relkind,
+            (pg_relation_is_updatable(c.oid, true) & 8) = 8 AS insertable,
+            has_schema_privilege(n.oid, 'USAGE') AS schema_usage,
+            has_column_privilege(c.oid, a.attnum, 'INSERT') AS may_insert,
+            s.name AS seq,
+            (s.seq IS NULL OR has_sequence_privilege(s.seq, 'USAGE') OR has_sequence_privilege(s.seq, 'UPDATE')) AS may_draw,
+            -- As a GRANT statement would name them: quoted only where they need it.
+            quote_ident(n.nspname) AS schema_q, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS table_q,
+            quote_ident(current_user) AS role
      FROM pg_class c
      JOIN pg_namespace n ON n.oid = c.relnamespace
      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+     -- The sequence a serial column's default draws from, which needs a grant of its own (an
+     -- identity column's does not); found by oid, since a lookup by name needs the schema's USAGE.
+     LEFT JOIN LATERAL (
+       SELECT sc.oid AS seq, quote_ident(sn.nspname) || '.' || quote_ident(sc.relname) AS name
+       FROM pg_depend d
+       JOIN pg_class sc ON sc.oid = d.objid AND sc.relkind = 'S'
+       JOIN pg_namespace sn ON sn.oid = sc.relnamespace
+       WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+         AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'a'
+         AND a.attidentity = '' AND a.atthasdef
+       LIMIT 1
+     ) s ON true
      WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'f')
      ORDER BY a.attnum`,
     [table.schema, table.name],
   );
-  const rows = res.rows as { attname: string; type: string; required: boolean }[];
-  if (rows.length === 0) return [{ code: 'event_table_missing' }];
+  const rows = res.rows as {
+    attname: string;
+    type: string;
+    required: boolean;
+    relkind: string;
+    insertable: boolean;
+    schema_usage: boolean;
+    may_insert: boolean;
+    seq: string | null;
+    may_draw: boolean;
+    schema_q: string;
+    table_q: string;
+    role: string;
+  }[];
+  const first = rows[0];
+  if (first === undefined) return [{ code: 'event_table_missing' }];
   const byName = new Map(rows.map((r) => [r.attname, r]));
   const out: EventTableFinding[] = EVENT_COLUMNS.filter((c) => !byName.has(c)).map((column) => ({
     code: 'event_column_missing',
@@ -85,6 +126,33 @@ export async function eventTableFindings(query: CatalogQuery, table: TableName):
       out.push({ code: 'event_column_required', column: r.attname });
     }
   }
+  if (!first.insertable && (first.relkind === 'v' || first.relkind === 'f')) {
+    out.push({ code: 'event_table_not_insertable', kind: first.relkind === 'v' ? 'view' : 'foreign table' });
+  }
+  const grants = insertGrants(rows);
+  if (grants.length) out.push({ code: 'event_insert_denied', role: first.role, grants });
+  return out;
+}
+
+/** The GRANT statements (without `TO role`) this role lacks to insert an event. */
+function insertGrants(
+  rows: readonly {
+    attname: string;
+    schema_usage: boolean;
+    may_insert: boolean;
+    seq: string | null;
+    may_draw: boolean;
+    schema_q: string;
+    table_q: string;
+  }[],
+): string[] {
+  const first = rows[0];
+  if (!first) return [];
+  const out: string[] = [];
+  if (!first.schema_usage) out.push(`GRANT USAGE ON SCHEMA ${first.schema_q}`);
+  const denied = rows.filter((r) => (EVENT_COLUMNS as readonly string[]).includes(r.attname) && !r.may_insert);
+  if (denied.length) out.push(`GRANT INSERT ON ${first.table_q}`);
+  for (const r of rows) if (r.seq !== null && !r.may_draw) out.push(`GRANT USAGE ON SEQUENCE ${r.seq}`);
   return out;
 }
 
@@ -108,6 +176,12 @@ export function eventTableWrongs(findings: readonly EventTableFinding[]): string
       `column${required.length === 1 ? '' : 's'} ${required.join(', ')} ${required.length === 1 ? 'is' : 'are'} NOT NULL without a default, and an event sets only event_type, recorded_at and payload`,
     );
   }
+  for (const f of findings) {
+    if (f.code === 'event_table_not_insertable') out.push(`it is a ${f.kind} that cannot take an INSERT`);
+    if (f.code === 'event_insert_denied') {
+      out.push(`role ${f.role} may not write it (${f.grants.map((g) => `${g} TO ${f.role}`).join('; ')})`);
+    }
+  }
   return out;
 }
 
@@ -119,6 +193,18 @@ function problemOf(f: EventTableFinding, events: EventsSpec): EventTableProblem 
     return {
       ...base,
       message: `${named} does not exist in this database; rfcgate does not create it (it is the application's): create it with columns event_type, recorded_at (a timestamp) and payload (json or jsonb), or name the right table`,
+    };
+  }
+  if (f.code === 'event_table_not_insertable') {
+    return {
+      ...base,
+      message: `${named} cannot take the comparator's events: ${eventTableWrongs([f]).join('')}; give it an INSTEAD OF INSERT trigger, or name the table it reads`,
+    };
+  }
+  if (f.code === 'event_insert_denied') {
+    return {
+      ...base,
+      message: `${named} cannot take the comparator's events: role ${f.role}, which \`comparator run --record\` writes as, may not write it; run ${f.grants.map((g) => `${g} TO ${f.role}`).join('; ')}`,
     };
   }
   const fix =

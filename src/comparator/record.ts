@@ -189,7 +189,7 @@ async function assertEventsTable(tx: SqlTx, events: EventsSpec, database: string
   if (findings.length) {
     throw new LedgerError(
       'foreign',
-      `${name} in ${database}, the event table comparator.yaml's record.events names (${where}), cannot take the comparator's events: ${eventTableWrongs(findings).join('; ')}; fix the table or name another; nothing was written`,
+      `${name} in ${database}, the event table comparator.yaml's record.events names (${where}), cannot take the comparator's events: ${eventTableWrongs(findings).join('; ')}; ${findings.every((f) => f.code === 'event_insert_denied') ? 'grant it, or record as a role that may' : 'fix the table or name another'}; nothing was written`,
     );
   }
 }

@@ -12,7 +12,8 @@ import { readWindows } from '../../src/comparator/window.js';
 import { LedgerError } from '../../src/ledger/errors.js';
 import { defaultMigrationRange, migrate, migrationPlan } from '../../src/ledger/schema.js';
 import { SqlMeasurementSource } from '../../src/sources/sql/source.js';
-import { SqlHaltError } from '../../src/sources/sql/client.js';
+import { PgClient, SqlHaltError } from '../../src/sources/sql/client.js';
+import { PgWriter } from '../../src/sources/sql/writer.js';
 import { loadRfc } from '../../src/spec/load.js';
 import { testBackends, type TestDatabase, useTestDatabase } from '../helpers/db.js';
 import { evalContext } from '../sources/sql/fixtures.js';
@@ -381,6 +382,113 @@ describe.each(testBackends())('comparator check of the event table record.events
     expect(Object.keys(plain)).toEqual(['rfc', 'mode', 'as_of', 'database', 'window_history', 'verdict', 'pairs']);
     expect(plain.verdict).toBe('pass');
   });
+
+  it('fails on a view that cannot take an INSERT; one that can (simple, or with an INSTEAD OF trigger) passes', async () => {
+    await db.exec(`CREATE SCHEMA ckv; CREATE TABLE ckv.c (id int PRIMARY KEY, v int); CREATE TABLE ckv.s (LIKE ckv.c);
+      CREATE TABLE ckv.events (id bigserial PRIMARY KEY, event_type text NOT NULL, recorded_at timestamptz NOT NULL, payload jsonb);
+      CREATE VIEW ckv.distinct_events AS SELECT DISTINCT event_type, recorded_at, payload FROM ckv.events;
+      CREATE VIEW ckv.plain_events AS SELECT event_type, recorded_at, payload FROM ckv.events;
+      CREATE VIEW ckv.routed_events AS SELECT DISTINCT event_type, recorded_at, payload FROM ckv.events;
+      CREATE FUNCTION ckv.route() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO ckv.events (event_type, recorded_at, payload) VALUES (NEW.event_type, NEW.recorded_at, NEW.payload); RETURN NEW; END $$;
+      CREATE TRIGGER route INSTEAD OF INSERT ON ckv.routed_events FOR EACH ROW EXECUTE FUNCTION ckv.route();`);
+    const report = await check(eventSpec('ckv', 'ckv.distinct_events'));
+    expect(report.record_events).toEqual(
+      failed('ckv.distinct_events', [
+        {
+          code: 'event_table_not_insertable',
+          message:
+            "ckv.distinct_events, the event table record.events names, cannot take the comparator's events: it is a view that cannot take an INSERT; give it an INSTEAD OF INSERT trigger, or name the table it reads",
+        },
+      ]),
+    );
+    expect(comparatorExitCode(report)).toBe(1);
+    for (const table of ['ckv.plain_events', 'ckv.routed_events']) {
+      expect((await check(eventSpec('ckv', table))).record_events?.verdict, table).toBe('pass');
+    }
+  });
+
+  if (backend.name === 'postgres') {
+    it('fails when the role --record writes as may not write the table, naming each GRANT it lacks; --record refuses before writing', async () => {
+      await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
+      await db.exec(`CREATE SCHEMA ckg; CREATE TABLE ckg.c (id int PRIMARY KEY, v int); CREATE TABLE ckg.s (LIKE ckg.c);
+        INSERT INTO ckg.c VALUES (1, 1); INSERT INTO ckg.s VALUES (1, 2);
+        CREATE SCHEMA ckg_app;
+        CREATE TABLE ckg_app.events (id bigserial PRIMARY KEY, event_type text NOT NULL, recorded_at timestamptz NOT NULL, payload jsonb);
+        CREATE TABLE ckg_app.ident_events (id bigint GENERATED ALWAYS AS IDENTITY, event_type text, recorded_at timestamptz, payload jsonb);`);
+      const role = await db.createRole();
+      const asRole = async (table: string) => {
+        const client = new PgClient(db.url(role));
+        try {
+          const spec = eventSpec('ckg', table);
+          return await runComparator({ client, rfc: 't', spec, asOf: T1, mode: 'check', limit: 0, timeoutMs: 30_000 });
+        } finally {
+          await client.close();
+        }
+      };
+      const denied = async (table: string) => (await asRole(table)).record_events?.problems.map((p) => p.message);
+      const named = "ckg_app.events, the event table record.events names, cannot take the comparator's events";
+      await db.exec(`GRANT USAGE ON SCHEMA ckg TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA ckg TO ${role}`);
+      expect(await denied('ckg_app.events')).toEqual([
+        `${named}: role ${role}, which \`comparator run --record\` writes as, may not write it; run GRANT USAGE ON SCHEMA ckg_app TO ${role}; GRANT INSERT ON ckg_app.events TO ${role}; GRANT USAGE ON SEQUENCE ckg_app.events_id_seq TO ${role}`,
+      ]);
+      await db.exec(
+        `GRANT USAGE ON SCHEMA ckg_app TO ${role}; GRANT INSERT (event_type, recorded_at) ON ckg_app.events TO ${role}`,
+      );
+      // INSERT on two of the three columns is not enough; the sequence is still out of reach.
+      expect(await denied('ckg_app.events')).toEqual([
+        `${named}: role ${role}, which \`comparator run --record\` writes as, may not write it; run GRANT INSERT ON ckg_app.events TO ${role}; GRANT USAGE ON SEQUENCE ckg_app.events_id_seq TO ${role}`,
+      ]);
+      await db.exec(
+        `GRANT INSERT (payload) ON ckg_app.events TO ${role}; GRANT USAGE ON SEQUENCE ckg_app.events_id_seq TO ${role}`,
+      );
+      expect((await asRole('ckg_app.events')).record_events?.verdict).toBe('pass');
+      // An identity column draws from its sequence without a grant of its own.
+      await db.exec(`GRANT INSERT ON ckg_app.ident_events TO ${role}`);
+      expect((await asRole('ckg_app.ident_events')).record_events?.verdict).toBe('pass');
+
+      // --record, writing as a role that may not, refuses in its transaction: nothing written.
+      await db.exec(`REVOKE INSERT ON ckg_app.events FROM ${role}; GRANT ALL ON SCHEMA audit, rfcgate TO ${role};
+        GRANT ALL ON ALL TABLES IN SCHEMA audit, rfcgate TO ${role}; GRANT ALL ON ALL SEQUENCES IN SCHEMA audit, rfcgate TO ${role}`);
+      const report = await asRole('ckg_app.events');
+      const writer = new PgWriter(db.url(role));
+      try {
+        const spec = eventSpec('ckg', 'ckg_app.events');
+        const run = await runComparator({
+          client: db.client(),
+          rfc: 't',
+          spec,
+          asOf: T1,
+          mode: 'run',
+          limit: 10,
+          timeoutMs: 30_000,
+        });
+        expect(report.record_events?.verdict).toBe('fail');
+        const failure = await recordRun(writer, {
+          report: run,
+          spec,
+          runId: 'r',
+          asOf: T1,
+          elapsedMs: new Map(),
+          selfTests: new Map(),
+        }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(failure).toBeInstanceOf(LedgerError);
+        expect((failure as LedgerError).message).toMatch(
+          new RegExp(
+            `cannot take the comparator's events: role ${role} may not write it \\(GRANT INSERT ON ckg_app\\.events TO ${role}\\); grant it, or record as a role that may; nothing was written$`,
+          ),
+        );
+      } finally {
+        await writer.close();
+      }
+      expect(
+        await count(db, "audit.coordination_measurements WHERE measurement_type = 'measurement.comparator.run'"),
+      ).toBe(0);
+    });
+  }
 
   it('a run reads no event table: without --record it writes none, and --record checks it itself', async () => {
     await db.exec(`CREATE SCHEMA ck2; CREATE TABLE ck2.c (id int PRIMARY KEY, v int); CREATE TABLE ck2.s (LIKE ck2.c);
