@@ -345,7 +345,7 @@ function sensitivityEvidence(
   }
   let value: unknown;
   try {
-    value = s.compares.evaluate(vars);
+    value = s.compares.evaluateAsIs(vars);
   } catch (e) {
     return {
       param: s.spec.param,

@@ -23,7 +23,14 @@ export interface CompiledExpression {
   /** Measurement ids and params the expression reads. */
   identifiers: string[];
   resultType: string;
+  /**
+   * The value, refusing a double that is not finite on the way: CEL's double arithmetic is
+   * IEEE's, so `errors / requests` over two measured zeros is NaN, and NaN > 0.05 is false:
+   * the gate would pass on a ratio nothing measured. Thrown as an int division by zero is.
+   */
   evaluate(vars: Record<string, unknown>): unknown;
+  /** The value as CEL gives it, NaN and infinities included: for evidence that says so itself. */
+  evaluateAsIs(vars: Record<string, unknown>): unknown;
 }
 
 export interface ExpressionError {
@@ -67,12 +74,99 @@ export function compileExpression(env: Environment, source: string): CompiledExp
   const badRegex = invalidRegexLiteral(parsed.ast);
   if (badRegex) return badRegex;
   const identifiers = [...collectIdentifiers(parsed.ast)].sort();
+  let finite = true;
+  guardArithmetic(parsed.ast, source, () => finite);
   return {
     source,
     identifiers,
     resultType: String(checked.type),
-    evaluate: (vars) => parsed(vars),
+    evaluate: (vars) => {
+      finite = true;
+      return parsed(vars);
+    },
+    evaluateAsIs: (vars) => {
+      finite = false;
+      try {
+        return parsed(vars);
+      } finally {
+        finite = true;
+      }
+    },
   };
+}
+
+/** The nodes whose result is computed, not read: arithmetic and function calls (`double("NaN")`). */
+const COMPUTING = new Set(['+', '-', '*', '/', '-_', 'call', 'rcall']);
+
+/**
+ * Makes each computing node of `ast` throw, while `enforce()` says so, when it yields a double
+ * that is not finite, naming the part of `source` that did. Only the nodes evaluated throw, so
+ * a guarded `n > 0.0 ? x / n : 0.0` is fine, and an error absorbed by `||` or `&&` as CEL
+ * absorbs any error stays absorbed.
+ */
+function guardArithmetic(ast: ASTNode, source: string, enforce: () => boolean): void {
+  type Node = ASTNode & {
+    evaluate(ev: unknown, ast: unknown, ctx: unknown): unknown;
+    meta: { evaluate: Node['evaluate']; alternate?: Node; macro?: Node };
+  };
+  const seen = new Set<unknown>();
+  const visit = (x: unknown): void => {
+    if (x === null || typeof x !== 'object' || seen.has(x)) return;
+    seen.add(x);
+    if (Array.isArray(x)) {
+      for (const y of x) visit(y);
+      return;
+    }
+    const node = x as Partial<Node>;
+    if (typeof node.op === 'string' && typeof node.evaluate === 'function' && node.meta) {
+      visit(node.args);
+      if (!COMPUTING.has(node.op)) return;
+      const n = node as Node;
+      // As ASTNode's own evaluate dispatches (it replaces itself on its first call, so it is
+      // not wrapped but followed), read at each call: the checker may set an alternate late.
+      n.evaluate = function (ev, at, ctx) {
+        const meta = n.meta;
+        const value = meta.alternate
+          ? meta.alternate.evaluate(ev, meta.alternate, ctx)
+          : meta.macro
+            ? meta.macro.evaluate(ev, meta.macro, ctx)
+            : meta.evaluate.call(n, ev, at, ctx);
+        if (typeof value === 'number' && !Number.isFinite(value) && enforce()) {
+          throw new Error(notFinite(bracketed(source, n.start, n.end), value));
+        }
+        return value;
+      };
+      return;
+    }
+    for (const y of Object.values(x)) visit(y);
+  };
+  visit(ast);
+}
+
+/**
+ * The text of a node, its brackets balanced: the parser places a node at its first operand's
+ * start, inside an opening bracket, and may end it past the matching one (`a - b) / c`).
+ */
+function bracketed(source: string, start: number, end: number): string {
+  let from = start;
+  let to = end;
+  const depth = (text: string) => [...text].reduce((d, ch) => d + (ch === '(' ? 1 : ch === ')' ? -1 : 0), 0);
+  for (let d = depth(source.slice(from, to)); d < 0 && from > 0; d = depth(source.slice(from, to))) {
+    from = source.lastIndexOf('(', from - 1);
+    if (from < 0) return source.slice(start, end).trim();
+  }
+  for (let d = depth(source.slice(from, to)); d > 0 && to < source.length; d = depth(source.slice(from, to))) {
+    to = source.indexOf(')', to) + 1;
+    if (to <= 0) return source.slice(start, end).trim();
+  }
+  return source.slice(from, to).trim();
+}
+
+function notFinite(part: string, value: number): string {
+  const why = Number.isNaN(value)
+    ? '0.0 / 0.0 gives it, as does any operation on a NaN or of infinity by infinity'
+    : 'a division by zero gives it, or a result beyond a double';
+  return `${part} is ${String(value)} (${why}), not a number a condition can judge: the measurements it reads cannot decide this gate`;
 }
 
 /**

@@ -509,6 +509,66 @@ testGates('sensitivity bands over a value that is no finite number', [
   },
 ]);
 
+/** Disconfirmer B with its own condition over the two latencies. */
+const ratioGate = (fires_if: string) => ({
+  measurements: twoLatencies,
+  disconfirmers: [{ ...disconfirmerB, fires_if }],
+});
+
+testGates('a condition computing a double that is not finite', [
+  {
+    // NaN > 2 is false: the gate would pass on a ratio of two measured zeros.
+    name: '0.0 / 0.0 (NaN) halts (error), never passes',
+    spec: ratioGate('boundary_p50_ms / lease_plane_p50_ms > ratio'),
+    data: { boundary_p50_ms: ok(0), lease_plane_p50_ms: ok(0) },
+    expected: {
+      verdict: 'halt',
+      halt_reason: 'error',
+      reason:
+        /^the condition could not be evaluated: boundary_p50_ms \/ lease_plane_p50_ms is NaN \(0\.0 \/ 0\.0 gives it, .*\), not a number a condition can judge/,
+    },
+  },
+  {
+    name: 'x / 0.0 (Infinity) halts too, as an int division by zero does',
+    spec: ratioGate('!(boundary_p50_ms / lease_plane_p50_ms <= ratio)'),
+    data: { boundary_p50_ms: ok(21), lease_plane_p50_ms: ok(0) },
+    expected: {
+      verdict: 'halt',
+      halt_reason: 'error',
+      reason: /lease_plane_p50_ms is Infinity \(a division by zero gives it/,
+    },
+  },
+  {
+    name: 'NaN carried on by further arithmetic is named where it arose',
+    spec: ratioGate('(boundary_p50_ms - lease_plane_p50_ms) / lease_plane_p50_ms * 100.0 > ratio'),
+    data: { boundary_p50_ms: ok(0), lease_plane_p50_ms: ok(0) },
+    expected: {
+      verdict: 'halt',
+      halt_reason: 'error',
+      reason: /: \(boundary_p50_ms - lease_plane_p50_ms\) \/ lease_plane_p50_ms is NaN/,
+    },
+  },
+  {
+    name: 'a division the condition guards is not reached: the verdict stands',
+    spec: ratioGate('lease_plane_p50_ms > 0.0 ? boundary_p50_ms / lease_plane_p50_ms > ratio : boundary_p50_ms > 20.0'),
+    data: { boundary_p50_ms: ok(21), lease_plane_p50_ms: ok(0) },
+    expected: { verdict: 'fail', reason: /fired/ },
+  },
+  {
+    // CEL absorbs an error beside a true ||, an int division by zero too: the outcome does not depend on it.
+    name: 'beside a true ||, as CEL absorbs any error',
+    spec: ratioGate('boundary_p50_ms / lease_plane_p50_ms > ratio || boundary_p50_ms > 20.0'),
+    data: { boundary_p50_ms: ok(21), lease_plane_p50_ms: ok(0) },
+    expected: { verdict: 'fail', reason: /fired/ },
+  },
+  {
+    name: 'finite values are judged as before',
+    spec: ratioGate('boundary_p50_ms / lease_plane_p50_ms > ratio'),
+    data: { boundary_p50_ms: ok(21), lease_plane_p50_ms: ok(10) },
+    expected: { verdict: 'fail', reason: /fired/ },
+  },
+]);
+
 const bandOverTwo = (fires_if: string) => ({
   measurements: twoLatencies,
   disconfirmers: [

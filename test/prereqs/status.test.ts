@@ -731,6 +731,44 @@ describe('prereq status', () => {
     expect(await status({ incidents: 5, traffic: 0 })).toMatchObject({ data_gates: [{ verdict: 'fail' }] });
   });
 
+  it('a data gate computing NaN (0.0 / 0.0 of two measured zeros) makes the prereq gated, never ready', async () => {
+    const measurements = [
+      ...MEASUREMENTS,
+      { id: 'errors', window: '1d', sql: { table: 'audit.e', timestamp: 'at', value: 'count(*)::float8' } },
+      { id: 'requests', window: '1d', sql: { table: 'audit.r', timestamp: 'at', value: 'count(*)::float8' } },
+    ];
+    const prereqs = [
+      {
+        id: 'q',
+        title: 'Q: low error rate',
+        deliverables: ['src/q.py'],
+        data_gates: [{ id: 'rate', condition: '!(errors / requests > 0.5)' }],
+      },
+    ];
+    const rfc = spec(prereqs, measurements);
+    const { repo } = history();
+    const status = async (values: Record<string, number>) => {
+      const sql: MeasurementSource = {
+        kind: 'sql',
+        measure: async (m: MeasurementSpec) => ok(values[m.id] ?? 0),
+        close: async () => {},
+      };
+      const r = await prereqStatus(rfc, {
+        repo: new GitRepo(repo.dir),
+        asOf: AS_OF,
+        measurer: measurer(rfc, repo, sql),
+      });
+      return r.prereqs.find((p) => p.id === 'q');
+    };
+    const nan = await status({ errors: 0, requests: 0 });
+    expect(nan).toMatchObject({ status: 'gated', data_gates: [{ id: 'rate', verdict: 'halt', halt_reason: 'error' }] });
+    expect(nan?.data_gates?.[0]?.reason).toMatch(/errors \/ requests is NaN/);
+    expect(await status({ errors: 1, requests: 100 })).toMatchObject({
+      status: 'ready',
+      data_gates: [{ verdict: 'pass' }],
+    });
+  });
+
   it('landed_when: a prereq that modifies a dependency’s file lands with its marker commit', async () => {
     const rfc = spec();
     const { repo } = history();
