@@ -58,7 +58,10 @@ export interface LiveTable {
   /** pg_class.relkind: r table, p partitioned, v view, m materialized view, f foreign. */
   relkind: string;
   columns: LiveColumn[];
-  /** Column sets of valid, non-partial, expression-free unique indexes (primary key included). */
+  /**
+   * Column sets of valid, non-partial, expression-free unique indexes (primary key included);
+   * none for a table with inheritance children, whose index does not cover their rows.
+   */
   uniqueSets: string[][];
 }
 
@@ -132,6 +135,9 @@ SELECT w.pos, c.relkind::text AS relkind, a.attname AS name,
                                        ORDER BY ia.attname)), '[]')::text
         FROM pg_index i
         WHERE i.indrelid = c.oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+          -- A plain table's index covers its own rows only; reading it reads its inheritance
+          -- children's too (a partitioned table's unique index covers every partition).
+          AND NOT (c.relkind = 'r' AND EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhparent = c.oid))
        ) AS unique_sets
 FROM wanted w
 JOIN pg_namespace n ON n.nspname = w.nspname

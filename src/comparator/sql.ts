@@ -175,12 +175,14 @@ export function nullKeySql(table: TableName, key: readonly string[]): SqlText {
 /** Keys held by more than one row: how many such keys, and the first `limit` of them. */
 export function duplicateKeySql(table: TableName, key: readonly string[], limit: number): SqlText {
   const cols = key.map(q).join(', ');
+  // Inside, the key columns under names of the query's own (k0, k1…): a key column named n
+  // would otherwise be ambiguous with the count. Ordered by their values (g.k0), not their text.
   return {
-    text: `SELECT ${key.map((k, i) => `${q(k)}::text AS k${i}`).join(', ')}, n::text AS n, count(*) OVER ()::text AS keys
-FROM (SELECT ${cols}, count(*) AS n FROM ${qTable(table)}
+    text: `SELECT ${key.map((_, i) => `g.k${i}::text AS k${i}`).join(', ')}, g.n::text AS n, count(*) OVER ()::text AS keys
+FROM (SELECT ${key.map((k, i) => `${q(k)} AS k${i}`).join(', ')}, count(*) AS n FROM ${qTable(table)}
       WHERE ${key.map((k) => `${q(k)} IS NOT NULL`).join(' AND ')}
       GROUP BY ${cols} HAVING count(*) > 1) AS g
-ORDER BY ${cols}
+ORDER BY ${key.map((_, i) => `g.k${i}`).join(', ')}
 LIMIT $1::bigint`,
     params: [limit],
   };

@@ -317,6 +317,46 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     ]);
   });
 
+  it('checks the key of a column named n, and orders duplicates by value, not text', async () => {
+    // The count the duplicate check makes is named n too: a key column of that name was ambiguous.
+    const schema = await tables('doc int NOT NULL, n int NOT NULL, v text', {
+      c: "(1, 10, 'a'), (1, 10, 'b'), (1, 9, 'c'), (1, 9, 'd'), (1, 2, 'e')",
+      s: "(1, 10, 'a'), (1, 9, 'c'), (1, 2, 'e')",
+    });
+    const r = only(await run(db, pairSpec(schema, '', '[doc, n]')));
+    expect(r.key_problems).toEqual([
+      {
+        table: `${schema}.c`,
+        null_keys: 0,
+        duplicate_keys: 2,
+        duplicates: [
+          { key: { doc: '1', n: '9' }, rows: 2 },
+          { key: { doc: '1', n: '10' }, rows: 2 },
+        ],
+      },
+    ]);
+    await db.exec(`DELETE FROM ${schema}.c WHERE v IN ('b', 'd'); UPDATE ${schema}.s SET v = 'x' WHERE n = 9`);
+    expect(only(await run(db, pairSpec(schema, '', '[doc, n]'))).rows).toEqual([
+      { key: { doc: '1', n: '9' }, kind: 'value_mismatch', columns: ['v'] },
+    ]);
+  });
+
+  it('does not trust a primary key of a table with inheritance children: reading it reads theirs, which it does not cover', async () => {
+    const schema = await tables('id int PRIMARY KEY, v int', { s: '(1, 1), (2, 2), (3, 3)' });
+    await db.exec(`CREATE TABLE ${schema}.c_2025 (PRIMARY KEY (id)) INHERITS (${schema}.c);
+      INSERT INTO ${schema}.c VALUES (1, 1), (2, 2); INSERT INTO ${schema}.c_2025 VALUES (1, 1), (3, 3);`);
+    const r = only(await run(db, pairSpec(schema)));
+    expect(r.status).toBe('key_error');
+    expect(r.key_problems).toEqual([
+      { table: `${schema}.c`, null_keys: 0, duplicate_keys: 1, duplicates: [{ key: { id: '1' }, rows: 2 }] },
+    ]);
+    // Without the child's copy of 1 the pair compares, each key once.
+    await db.exec(`DELETE FROM ${schema}.c_2025 WHERE id = 1; UPDATE ${schema}.s SET v = 5 WHERE id = 1`);
+    const clean = only(await run(db, pairSpec(schema)));
+    expect(clean.rows).toEqual([{ key: { id: '1' }, kind: 'value_mismatch', columns: ['v'] }]);
+    expect(clean.counts?.divergent).toBe(1);
+  });
+
   it('finds duplicate keys with --limit 0 too, which only stops the listing', async () => {
     // Identical duplicate rows join to the one shadow row without a divergence: only the key check sees them.
     const schema = await tables('id int, v int', {
