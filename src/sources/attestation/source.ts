@@ -150,6 +150,16 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
         signed,
       );
     }
+    if (personName(rec.signer) !== personName(operator.name)) {
+      // The email is the operator's, the name another's: whose signature it is, the record
+      // does not say. Read by the email alone, anyone's name could sit over an operator's address.
+      return located(
+        recordPlace(file, text, 'signer', true),
+        (where) =>
+          `the attestation ${where} names signer ${rec.signer}, but ${rec.email} is the address of operator ${operator.name} in rfc.yaml; the record names its signer as rfc.yaml does (signer: ${operator.name}), or the signer's own address`,
+        signed,
+      );
+    }
 
     const commits = await currentRecord(repo, await repo.commitsTouchingFile(at.commit.sha, file), file);
     const adding = commits[commits.length - 1];
@@ -308,4 +318,9 @@ function schemaErrors(errors: ErrorObject[] | null | undefined, raw: unknown): s
 function dateValue(raw: unknown, path: string): string {
   const v = raw && typeof raw === 'object' ? (raw as Record<string, unknown>)[path.slice(1)] : undefined;
   return typeof v === 'string' ? `'${visible(v)}' ` : '';
+}
+
+/** A person's name as two spellings of it compare: Unicode-normalized, spaces collapsed, any case. */
+function personName(name: string): string {
+  return name.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
 }

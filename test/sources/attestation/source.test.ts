@@ -72,6 +72,13 @@ describe('AttestationMeasurementSource', () => {
     add('put_back', record('put_back', ALICE, 'observed-clean'), ALICE);
     repo.commit({ files: { [`${DIR}/put_back.yaml`]: null }, message: 'void put_back', date: '2026-01-12T00:00:00Z' });
     add('put_back', record('put_back', ALICE, 'observed-clean'), BOB, '2026-01-13T00:00:00Z');
+    // An operator's address under another's name, committed by that operator.
+    add('posing', record('posing', { ...ALICE, name: MALLORY.name }, 'observed-clean'), ALICE);
+    add(
+      'respelt',
+      record('respelt', { ...ALICE, name: `  ${ALICE.name.toUpperCase().replace(' ', '   ')} ` }, 'observed-clean'),
+      ALICE,
+    );
     add('late', record('late', ALICE, 'observed-clean'), ALICE, '2026-03-01T00:00:00Z');
     repo.write(`${DIR}/uncommitted.yaml`, record('uncommitted', ALICE, 'observed-clean'));
   });
@@ -188,6 +195,15 @@ describe('AttestationMeasurementSource', () => {
     ['not_allowed', 'a judgement outside the list at its value', 6, 12, /records judgement 'probably fine'/],
     ['stop_sign_6', 'a signer who is no operator at the email', 4, 8, /who is not an operator/],
     ['wrong_gate', "another gate's record at its gate", 2, 7, /signs gate 'stop_sign_5', not 'wrong_gate'/],
+    [
+      'posing',
+      "an operator's address under another name at the signer",
+      3,
+      9,
+      new RegExp(
+        `names signer ${MALLORY.name}, but ${ALICE.email} is the address of operator ${ALICE.name} in rfc\\.yaml`,
+      ),
+    ],
   ])('%s: %s is located in the record file', async (id, _what, line, col, says) => {
     const o = await measure(id);
     const h = halted(o);
@@ -197,6 +213,11 @@ describe('AttestationMeasurementSource', () => {
     expect(h.reason).toContain(`the attestation ${file}:${line}:${col} `);
     expect(o.evidence.written_at).toEqual({ file, line, col });
     expect(o.status === 'halt' && o.at).toEqual({ file, line, col });
+  });
+
+  it("the signer's name is read as a person writes it: case and spacing aside", async () => {
+    const o = await measure('respelt');
+    expect(o.status).toBe('ok');
   });
 
   it('a record that breaks the schema is unsigned, saying what is wrong', async () => {
