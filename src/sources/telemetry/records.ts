@@ -353,8 +353,8 @@ function recordsOf(text: string): ParsedRecords {
  * A line of its own that is no usage record or trace and carries no gen_ai usage: Claude Code's
  * llm_request span, which carries its counts under names of its own, read as its api_request
  * event is (its turn, why it cannot be read, or `failed request` for one without counts);
- * `no turn` for another span with gen_ai attributes; undefined for anything else, which
- * parseObject reads.
+ * `no turn` for another span with gen_ai attributes, or shaped as a span without any;
+ * undefined for anything else, which parseObject reads.
  */
 function spanWithoutUsage(o: Record<string, unknown>): ParsedLine | 'no turn' | 'failed request' | undefined {
   if (o.usage !== undefined || o.type !== undefined || o.misses !== undefined) return undefined;
@@ -362,7 +362,19 @@ function spanWithoutUsage(o: Record<string, unknown>): ParsedLine | 'no turn' | 
   if (attrs !== undefined && Object.keys(attrs).some((key) => key.startsWith('gen_ai.usage.'))) return undefined;
   const all = spanAttributes(o.attributes);
   if (isLlmRequestSpan(o, all)) return claudeCodeSpan(o, all) ?? 'failed request';
-  return attrs === undefined ? undefined : 'no turn';
+  return attrs !== undefined || spanShaped(o) ? 'no turn' : undefined;
+}
+
+/**
+ * Whether a line with no gen_ai attribute at all is a span or log record nonetheless (an HTTP
+ * call's span beside the model's): OTLP's ids or its times, or the `context` of the SDKs'
+ * console exporters. Such a line is no turn, as it is inside an export, not a malformed one.
+ */
+function spanShaped(o: Record<string, unknown>): boolean {
+  if (typeof o.traceId === 'string' || typeof o.spanId === 'string') return true;
+  if (['startTimeUnixNano', 'endTimeUnixNano', 'timeUnixNano'].some((k) => o[k] !== undefined)) return true;
+  const c = o.context;
+  return c !== null && typeof c === 'object' && typeof (c as Record<string, unknown>).span_id === 'string';
 }
 
 /**

@@ -731,6 +731,33 @@ describe('parseRecords: an OTLP/JSON export on one line', () => {
     expect(parseRecords('{"session_id":"a","turn":1}')).toMatchObject({ ok: false });
   });
 
+  it('a span with no gen_ai attribute at all (an HTTP call) on a line of its own is passed over too', () => {
+    const http = {
+      traceId: '5b8efff798038103d269b633813fc60c',
+      spanId: 'eee19b7ec3c1b174',
+      name: 'HTTP POST',
+      startTimeUnixNano: '1780000000000000000',
+      endTimeUnixNano: '1780000000500000000',
+      attributes: [attr('http.request.method', { stringValue: 'POST' })],
+    };
+    expect(parseRecords(JSON.stringify(http))).toEqual({ ok: true, records: [] });
+    // By its ids alone, its times alone, or a console exporter's context.
+    expect(parseRecords(JSON.stringify({ traceId: http.traceId, spanId: http.spanId, name: 'db' }))).toEqual({
+      ok: true,
+      records: [],
+    });
+    expect(parseRecords(JSON.stringify({ timeUnixNano: '1780000000000000000', body: { stringValue: 'x' } }))).toEqual({
+      ok: true,
+      records: [],
+    });
+    const consoleSpan = { name: 'GET /', context: { trace_id: '0x5b8e', span_id: '0xeee1' }, attributes: {} };
+    expect(parseRecords(JSON.stringify(consoleSpan))).toEqual({ ok: true, records: [] });
+    // An Anthropic record missing its usage is still malformed, not a span.
+    expect(parseRecords('{"session_id":"a","turn":1,"ts":"2026-06-01T10:00:00Z","model":"m"}')).toMatchObject({
+      ok: false,
+    });
+  });
+
   it('a malformed turn span, or an export of the wrong shape, makes the line malformed, named by its place', () => {
     const broken = structuredClone(collector);
     const late = { ...(spans[2] as object), startTimeUnixNano: '0' };
