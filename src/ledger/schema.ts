@@ -150,8 +150,9 @@ export function partitionName(month: Date): string {
 /** The first instant (UTC) of every calendar month that [from, to] touches. */
 export function monthsCovering(from: Date, to: Date): Date[] {
   if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) throw new RangeError('from and to must be dates');
-  if (from.getTime() > to.getTime()) {
-    throw new RangeError(`from (${from.toISOString()}) is after to (${to.toISOString()})`);
+  // Months are compared, not instants: 2026-06-15 to 2026-06-10 is June either way.
+  if (monthStart(from).getTime() > monthStart(to).getTime()) {
+    throw new RangeError(`from (${from.toISOString()}) is in a month after to's (${to.toISOString()})`);
   }
   const out: Date[] = [];
   const last = monthStart(to).getTime();

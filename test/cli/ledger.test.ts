@@ -178,12 +178,14 @@ describe('before db migrate', () => {
     );
     const reversed = run(['db', 'migrate', '--from', '2026-09', '--to', '2026-01'], { cwd: fresh.dir });
     expect(reversed.code).toBe(3);
-    expect(reversed.stderr).toMatch(/^error: --from\/--to: from \(2026-09-01T00:00:00\.000Z\) is after to/);
+    expect(reversed.stderr).toMatch(
+      /^error: --from\/--to: from \(2026-09-01T00:00:00\.000Z\) is in a month after to's/,
+    );
     // Reversed by the default of the flag not given: the message says so rather than quote it as given.
     const early = run(['db', 'migrate', '--to', '2000-01'], { cwd: fresh.dir });
     expect(early.code).toBe(3);
     expect(early.stderr).toMatch(
-      /^error: --from\/--to: from \(\d{4}-\d{2}-01T00:00:00\.000Z\) is after to \(2000-01-01T00:00:00\.000Z\) \(--from was not given: it defaults to three months before now; give --from too\)\n$/,
+      /^error: --from\/--to: from \(\d{4}-\d{2}-01T00:00:00\.000Z\) is in a month after to's \(2000-01-01T00:00:00\.000Z\) \(--from was not given: it defaults to three months before now; give --from too\)\n$/,
     );
     // --help names every ledger table it creates.
     expect(help('db', 'migrate').stdout.replace(/\s+/g, ' ')).toMatch(

@@ -69,6 +69,20 @@ describe('migrationPlan (pure)', () => {
     ]);
   });
 
+  it('reads only the months of from and to: two days of one month, either way round, are that month', () => {
+    for (const [from, to] of [
+      ['2026-06-15T00:00:00Z', '2026-06-10T00:00:00Z'],
+      ['2026-06-01T10:00:00.123Z', '2026-06-01T00:00:00Z'],
+    ] as const) {
+      expect(monthsCovering(new Date(from), new Date(to)).map((m) => partitionName(m))).toEqual([
+        'coordination_measurements_y2026m06',
+      ]);
+    }
+    expect(() => monthsCovering(new Date('2026-07-01T00:00:00Z'), new Date('2026-06-30T23:59:59Z'))).toThrow(
+      /is in a month after to's/,
+    );
+  });
+
   it('keeps the year of a month before 0100 or in 9999, spelling each bound as PostgreSQL reads it', () => {
     const early = migrationPlan({ from: new Date('0001-01-01T00:00:00Z'), to: new Date('0001-02-01T00:00:00Z') });
     const parts = early.filter((s) => s.kind === 'partition');
@@ -84,7 +98,7 @@ describe('migrationPlan (pure)', () => {
   });
 
   it('rejects a reversed or absurd range', () => {
-    expect(() => migrationPlan({ from: RANGE.to, to: RANGE.from })).toThrow(/is after/);
+    expect(() => migrationPlan({ from: RANGE.to, to: RANGE.from })).toThrow(/is in a month after to's/);
     expect(() =>
       migrationPlan({ from: new Date('2000-01-01T00:00:00Z'), to: new Date('2030-01-01T00:00:00Z') }),
     ).toThrow(new RegExp(`more than ${MAX_PLAN_MONTHS} months`));
