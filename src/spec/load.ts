@@ -643,7 +643,7 @@ function readMeasurements(
         severity: 'error',
         message: `measurement '${id}': cannot be its own liveness measurement`,
       });
-    } else if (windowOf(target) !== windowOf(raw ?? {})) {
+    } else if (windowOf(target, true) !== windowOf(raw ?? {}, true)) {
       problems.push({
         ...at,
         severity: 'error',
@@ -762,11 +762,13 @@ function measurementGlobs(source: SourceKind, spec: unknown): { path: (string | 
 }
 
 /** A measurement's window as written: its own, or its telemetry block's time range and last turns. */
-function windowOf(m: { window?: unknown; telemetry?: unknown }): string {
-  if (m.window !== undefined) return String(m.window);
+/** A measurement's window as written; `asLength`: durations as milliseconds, so 7d and 1w are one window. */
+function windowOf(m: { window?: unknown; telemetry?: unknown }, asLength = false): string {
+  const span = (w: unknown) => (asLength ? String(parseDuration(String(w)) ?? w) : String(w));
+  if (m.window !== undefined) return span(m.window);
   const t = m.telemetry as { window?: unknown; last_turns?: unknown } | undefined;
   return [
-    t?.window !== undefined ? String(t.window) : '',
+    t?.window !== undefined ? span(t.window) : '',
     t?.last_turns !== undefined ? `last ${String(t.last_turns)} turns` : '',
   ]
     .filter(Boolean)

@@ -1104,6 +1104,18 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a liveness over the same length of window written another way (7d, 1w, 168h) is the same window', () => {
+    const spec = (live: string) =>
+      raw({
+        'measurements.yaml': `- id: divergences\n  type: int\n  window: 7d\n  counts_events: true\n  liveness: runs\n  sql: { query: "select 0 as value" }\n- id: runs\n  type: int\n  window: ${live}\n  sql: { query: "select 0 as value" }\n`,
+        'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: divergences == 0\n`,
+      });
+    for (const same of ['1w', '168h', '10080m']) expect(problemsOf(spec(same)), same).toEqual([]);
+    expect(problemsOf(spec('8d'))).toEqual([
+      `${M}:6:3: measurement 'divergences': liveness 'runs' must cover the same window (7d vs 8d)`,
+    ]);
+  });
+
   it("a measurement's ref that git would misread (an option, blank, a space or a control character) is refused where it is written", () => {
     const ps = problemsOf(
       raw({
