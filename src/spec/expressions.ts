@@ -434,7 +434,7 @@ function hint(message: string, source: string, offset: number, written: string |
   }
   const numbers = new Set(overload ? [overload[1], overload[3]] : []);
   if (numbers.has('int') && numbers.has('double')) {
-    return ' (CEL does not mix int and double: write 3.0 for a double literal, or convert with double(x))';
+    return ' (CEL does not mix int and double: write the literal in the type of the other side (3 is an int, 3.0 a double), or convert with double(x) or int(x))';
   }
   return '';
 }

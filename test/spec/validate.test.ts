@@ -1051,7 +1051,7 @@ describe('spec validate reports every problem, each at file:line:col', () => {
       }),
     );
     expect(ps).toEqual([
-      "gates/demo/prereqs.yaml:7:41: prereq 'p1': data gate 'rows': expression error: no such overload: double * int (CEL does not mix int and double: write 3.0 for a double literal, or convert with double(x))",
+      "gates/demo/prereqs.yaml:7:41: prereq 'p1': data gate 'rows': expression error: no such overload: double * int (CEL does not mix int and double: write the literal in the type of the other side (3 is an int, 3.0 a double), or convert with double(x) or int(x))",
     ]);
   });
 
