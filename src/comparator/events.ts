@@ -11,6 +11,13 @@ import type { EventsSpec, TableName } from './spec.js';
 /** The columns an event is written with. */
 export const EVENT_COLUMNS = ['event_type', 'recorded_at', 'payload'] as const;
 
+/** What a mistyped column of the event table is said not to be. */
+const EXPECTED_TYPE: Record<(typeof EVENT_COLUMNS)[number], string> = {
+  event_type: 'text (or a varchar as long as the event type)',
+  recorded_at: 'a timestamp',
+  payload: 'json or jsonb',
+};
+
 /** The type a missing or mistyped column of the event table is best given. */
 const EVENT_COLUMN_TYPE: Record<(typeof EVENT_COLUMNS)[number], string> = {
   event_type: 'text',
@@ -21,7 +28,7 @@ const EVENT_COLUMN_TYPE: Record<(typeof EVENT_COLUMNS)[number], string> = {
 export type EventTableFinding =
   | { code: 'event_table_missing' }
   | { code: 'event_column_missing'; column: string }
-  | { code: 'event_column_type'; column: 'payload' | 'recorded_at'; type: string }
+  | { code: 'event_column_type'; column: (typeof EVENT_COLUMNS)[number]; type: string }
   | { code: 'event_column_required'; column: string }
   | { code: 'event_table_not_insertable'; kind: 'view' | 'foreign table' }
   | { code: 'event_insert_denied'; role: string; grants: string[] };
@@ -61,9 +68,14 @@ export type CatalogQuery = (text: string, params: unknown[]) => Promise<{ rows: 
  * column's sequence, which its default draws from. Each is found by the catalog, so a run
  * learns it before it compares, and `comparator check` before the hourly run.
  */
-export async function eventTableFindings(query: CatalogQuery, table: TableName): Promise<EventTableFinding[]> {
+export async function eventTableFindings(
+  query: CatalogQuery,
+  table: TableName,
+  eventType: string,
+): Promise<EventTableFinding[]> {
   const res = await query(
     `SELECT a.attname::text AS attname, format_type(a.atttypid, NULL) AS type,
+            format_type(a.atttypid, a.atttypmod) AS full_type, a.atttypmod AS typmod,
             (a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '') AS required,
             c.relkind::text AS relkind,
             (pg_relation_is_updatable(c.oid, true) & 8) = 8 AS insertable,
@@ -96,6 +108,8 @@ export async function eventTableFindings(query: CatalogQuery, table: TableName):
   const rows = res.rows as {
     attname: string;
     type: string;
+    full_type: string;
+    typmod: number;
     required: boolean;
     relkind: string;
     insertable: boolean;
@@ -118,6 +132,13 @@ export async function eventTableFindings(query: CatalogQuery, table: TableName):
   if (payload && payload.type !== 'jsonb' && payload.type !== 'json') {
     out.push({ code: 'event_column_type', column: 'payload', type: payload.type });
   }
+  // The event type is written as text: an integer or an enum refuses it, a varchar shorter
+  // than it cuts it off with an error, and both only on the first run with a divergence.
+  const type = byName.get('event_type');
+  const takesText =
+    type?.type === 'text' ||
+    (type?.type === 'character varying' && (type.typmod < 0 || type.typmod - 4 >= [...eventType].length));
+  if (type && !takesText) out.push({ code: 'event_column_type', column: 'event_type', type: type.full_type });
   const at = byName.get('recorded_at');
   if (at && !at.type.startsWith('timestamp'))
     out.push({ code: 'event_column_type', column: 'recorded_at', type: at.type });
@@ -168,7 +189,7 @@ export function eventTableWrongs(findings: readonly EventTableFinding[]): string
   if (absent.length) out.push(`it has no column${absent.length === 1 ? '' : 's'} ${absent.join(', ')}`);
   for (const f of findings) {
     if (f.code !== 'event_column_type') continue;
-    out.push(`its ${f.column} is ${f.type}, not ${f.column === 'payload' ? 'json or jsonb' : 'a timestamp'}`);
+    out.push(`its ${f.column} is ${f.type}, not ${EXPECTED_TYPE[f.column]}`);
   }
   const required = columns('event_column_required');
   if (required.length) {
@@ -234,7 +255,11 @@ export async function checkEventTable(
   const base = { table: events.table.text, location: events.at };
   let findings: EventTableFinding[];
   try {
-    findings = await eventTableFindings((text, params) => client.query(text, params, { timeoutMs }), events.table);
+    findings = await eventTableFindings(
+      (text, params) => client.query(text, params, { timeoutMs }),
+      events.table,
+      events.eventType,
+    );
   } catch (err) {
     if (!(err instanceof SqlHaltError)) throw err;
     return { ...base, verdict: 'halt', reason: err.message, halt_reason: err.halt, problems: [] };

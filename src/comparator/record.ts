@@ -178,7 +178,7 @@ export function divergenceEvents(
  */
 async function assertEventsTable(tx: SqlTx, events: EventsSpec, database: string): Promise<void> {
   const where = `${events.at.file}:${events.at.line}:${events.at.col}`;
-  const findings = await eventTableFindings((text, params) => tx.query(text, params), events.table);
+  const findings = await eventTableFindings((text, params) => tx.query(text, params), events.table, events.eventType);
   const name = events.table.text;
   if (findings.some((f) => f.code === 'event_table_missing')) {
     throw new LedgerError(

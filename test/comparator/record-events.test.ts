@@ -383,6 +383,35 @@ describe.each(testBackends())('comparator check of the event table record.events
     expect(plain.verdict).toBe('pass');
   });
 
+  it('fails on an event_type that does not take the event type as text (an integer, an enum, a varchar too short)', async () => {
+    await db.exec(`CREATE SCHEMA ckt; CREATE TABLE ckt.c (id int PRIMARY KEY, v int); CREATE TABLE ckt.s (LIKE ckt.c);
+      CREATE TYPE ckt.kind AS ENUM ('divergence');
+      CREATE TABLE ckt.as_int (event_type int, recorded_at timestamptz, payload jsonb);
+      CREATE TABLE ckt.as_enum (event_type ckt.kind, recorded_at timestamptz, payload jsonb);
+      CREATE TABLE ckt.short (event_type varchar(10), recorded_at timestamptz, payload jsonb);
+      CREATE TABLE ckt.long_enough (event_type varchar(${EVENT.length}), recorded_at timestamptz, payload jsonb);
+      CREATE TABLE ckt.unbounded (event_type varchar, recorded_at timestamptz, payload jsonb);`);
+    for (const [table, type] of [
+      ['ckt.as_int', 'integer'],
+      ['ckt.as_enum', 'ckt.kind'],
+      ['ckt.short', 'character varying(10)'],
+    ]) {
+      const report = await check(eventSpec('ckt', table));
+      expect(report.record_events?.problems, table).toEqual([
+        {
+          code: 'event_column_type',
+          table,
+          column: 'event_type',
+          message: `${table}, the event table record.events names, cannot take the comparator's events: its event_type is ${type}, not text (or a varchar as long as the event type); alter it to text, or name another table`,
+          location: at,
+        },
+      ]);
+    }
+    for (const table of ['ckt.long_enough', 'ckt.unbounded']) {
+      expect((await check(eventSpec('ckt', table))).record_events?.verdict, table).toBe('pass');
+    }
+  });
+
   it('fails on a view that cannot take an INSERT; one that can (simple, or with an INSTEAD OF trigger) passes', async () => {
     await db.exec(`CREATE SCHEMA ckv; CREATE TABLE ckv.c (id int PRIMARY KEY, v int); CREATE TABLE ckv.s (LIKE ckv.c);
       CREATE TABLE ckv.events (id bigserial PRIMARY KEY, event_type text NOT NULL, recorded_at timestamptz NOT NULL, payload jsonb);
