@@ -252,7 +252,8 @@ export async function runComparator(opts: RunComparatorOptions): Promise<Compara
   const pairs = opts.only?.length ? opts.spec.pairs.filter((p) => opts.only?.includes(p.id)) : opts.spec.pairs;
   const results: PairResult[] = [];
   for (const pair of pairs) {
-    const minAgeMs = opts.minAgeMs ?? pair.minAgeMs;
+    // A pair without an age column skips nothing, whatever --min-age says: its report says 0.
+    const minAgeMs = pair.ageColumn === undefined ? 0 : (opts.minAgeMs ?? pair.minAgeMs);
     const r = baseResult(pair, minAgeMs);
     try {
       await runPair(opts, pair, r, minAgeMs);

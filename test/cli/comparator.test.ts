@@ -278,6 +278,26 @@ describe('comparator run', () => {
     for (const c of cutoffs) expect(Math.abs(Date.now() - 6 * 3_600_000 - c)).toBeLessThan(600_000);
   });
 
+  it('--min-age is refused (exit 3) when no pair it applies to names an age_column; --limit past a billion too', () => {
+    writeRfc(root, {
+      id: 'noage',
+      raw: {
+        'comparator.yaml': `${modeline('comparator.yaml')}pairs:\n  - { id: p, canonical: core.drop_c, shadow: core.drop_s, key: [id], compare: all }\n`,
+      },
+    });
+    const r = run(['comparator', 'run', '--root', root, '--rfc', 'noage', '--min-age', '5m'], root);
+    expect(r.stderr).toBe(
+      'error: --min-age 5m would skip nothing: no pair of comparator.yaml names an age_column (the timestamp column telling when a row was last written); add one to the pair, or leave --min-age out\n',
+    );
+    expect(r.code).toBe(3);
+    // 0 (no lag) asks nothing of the pairs; the report says no lag for a pair without the column.
+    const zero = run(['comparator', 'run', '--root', root, '--rfc', 'noage', '--min-age', '0', '--json'], root);
+    expect(JSON.parse(zero.stdout).pairs[0]).toMatchObject({ min_age_ms: 0, cutoff: null });
+    const limit = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--limit', '9223372036854775807'], root);
+    expect(limit.stderr).toMatch(/^error: Parsing --limit: Expected an integer less than or equal to 1000000000/);
+    expect(limit.code).toBe(3);
+  });
+
   it('--print-sql with --chunks is refused (exit 3): a chunked run sends other queries than the one printed', () => {
     const r = run(['comparator', 'run', '--root', root, '--rfc', 'demo', '--print-sql', '--chunks', '4'], root);
     expect(r.code).toBe(3);

@@ -479,6 +479,12 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     expect(all.counts?.divergent).toBe(4);
   });
 
+  it('a pair without an age_column skips nothing, and says so, whatever --min-age asks', async () => {
+    const schema = await tables('id int PRIMARY KEY, v int', { c: '(1, 1)', s: '(1, 2)' });
+    const r = only(await run(db, pairSpec(schema), { minAgeMs: 300_000 }));
+    expect([r.min_age_ms, r.cutoff, r.counts?.divergent]).toEqual([0, null, 1]);
+  });
+
   it('counts min_age back from cutoffFrom when given: rows written as of a fixed instant', async () => {
     const schema = await tables('id int PRIMARY KEY, v int, updated_at timestamptz', {
       c: "(1, 1, '2026-06-01 11:59:00+00'), (2, 2, '2026-06-01 10:00:00+00'), (3, 3, '2026-06-01 10:00:00+00')",

@@ -39,6 +39,8 @@ ${COMPARATOR_EXIT_CODES_HELP}
       description: 'Divergent keys listed per pair (counts are always exact).',
       default: 100,
       min: 0,
+      // A bigint parameter, sent as a JavaScript number: past 2^53 it is no longer the number given.
+      max: 1_000_000_000,
     }),
     'min-age': Flags.string({
       description:
@@ -127,6 +129,13 @@ ${COMPARATOR_EXIT_CODES_HELP}
     try {
       const { spec } = await loadComparator(root, id);
       const only = parsePairs(flags.pair, spec);
+      const selected = spec.pairs.filter((p) => !only || only.includes(p.id));
+      if (minAgeMs && !selected.some((p) => p.ageColumn !== undefined)) {
+        // comparator.yaml refuses a min_age with no age_column; the flag, said once, is refused too.
+        throw new UsageError(
+          `--min-age ${flags['min-age'] ?? ''} would skip nothing: ${only ? 'no pair selected' : 'no pair of comparator.yaml'} names an age_column (the timestamp column telling when a row was last written); add one to the pair, or leave --min-age out`,
+        );
+      }
       if (flags['run-id'] !== undefined) {
         const { runIdProblem } = await import('../../comparator/record.js');
         const problem = runIdProblem(id, only ?? spec.pairs.map((p) => p.id), runId);
