@@ -330,13 +330,13 @@ async function runPair(
 ): Promise<void> {
   const q = (sql: SqlText) => opts.client.query(sql.text, sql.params, { timeoutMs: opts.timeoutMs });
   opts.onProgress?.({ pair: pair.id, step: 'schema' });
-  const { problems, plan } = await planPair(opts.client, pair, opts.timeoutMs);
+  const { problems, plan, shadow } = await planPair(opts.client, pair, opts.timeoutMs);
   r.coverage = problems;
+  const stored = opts.windows?.get(pair.id);
   if (!plan && problems.every((p) => p.code === 'table_missing')) {
     // Nothing can be read: a missing measurement halts (as an empty shadow does), never a
     // verdict about rows; the problems still name each table and where it is declared.
     const missing = notInDatabase(problems.map((p) => p.table));
-    const stored = opts.windows?.get(pair.id);
     const shadowGone = problems.some((p) => p.table === pair.shadow.text);
     if (shadowGone && opts.mode === 'run' && stored && stateAt(stored, false, opts.asOf) === 'went_dark') {
       // A shadow seen with rows and then dropped is the writer gone, as an emptied one is:
@@ -354,6 +354,17 @@ async function runPair(
         : ''
     }`;
     return;
+  }
+  if (!plan && shadow && opts.mode === 'run' && stored && stateAt(stored, false, opts.asOf) === 'went_dark') {
+    // A migration that breaks the shadow writer often changes the tables too: the emptied
+    // shadow is the alarm, checked before the shapes that would otherwise hide it (exit 1).
+    const has = (await q(hasRowsSql([pair.shadow]))).rows[0];
+    if (has?.r0 !== true) {
+      wentDark(r, seenWithRowsBefore(stored, opts.asOf));
+      const more = problems.length > 1 ? ` and ${problems.length - 1} more` : '';
+      r.reason = `${r.reason ?? ''}; the tables' shapes differ too (${problems[0]?.message ?? ''}${more})`;
+      return;
+    }
   }
   if (!plan) {
     r.status = 'coverage_error';
@@ -373,7 +384,6 @@ async function runPair(
   const shadowHas = has?.r0 === true;
   const canonicalHas = has?.r1 === true;
   r.shadow_has_rows = shadowHas;
-  const stored = opts.windows?.get(pair.id);
   r.state = stateAt(stored, shadowHas, opts.asOf);
   if (r.state === 'never_started' && opts.windowsUnreadable !== undefined) {
     // Without the history an empty shadow reads as never started: a writer that went dark

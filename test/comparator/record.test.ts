@@ -140,6 +140,50 @@ describe.each(testBackends())('comparator --record and the shadow window ($name)
     expect(back.report.verdict).toBe('pass');
   });
 
+  it('raises went_dark before a coverage problem: a migration that empties the shadow often changes the tables too', async () => {
+    await migrate(db.writer(), migrationPlan(defaultMigrationRange(T1)));
+    await db.exec(`CREATE SCHEMA wd; CREATE TABLE wd.c (id int PRIMARY KEY, v int); CREATE TABLE wd.s (LIKE wd.c);
+      INSERT INTO wd.c VALUES (1, 1); INSERT INTO wd.s VALUES (1, 1);`);
+    // An RFC of its own: the other cases' windows are rfc t's.
+    const spec = pairSpec('wd');
+    const runAt = async (asOf: Date, runId: string) => {
+      const client = db.client();
+      try {
+        const windows = await readWindows(client, 'wd', 30_000);
+        const report = await runComparator({
+          client,
+          rfc: 'wd',
+          spec,
+          asOf,
+          mode: 'run',
+          limit: 10,
+          timeoutMs: 30_000,
+          ...(windows ? { windows } : {}),
+        });
+        await recordRun(db.writer(), { report, spec, runId, asOf, elapsedMs: new Map(), selfTests: new Map() });
+        return report;
+      } finally {
+        await client.close();
+      }
+    };
+    expect((await runAt(T1, 'wd-1')).pairs[0]?.state).toBe('active');
+    await db.exec('DELETE FROM wd.s; ALTER TABLE wd.c ADD COLUMN extra int');
+    const dark = await runAt(T2, 'wd-2');
+    const pair = dark.pairs[0];
+    expect([pair?.state, pair?.status, dark.verdict]).toEqual(['went_dark', 'went_dark', 'went_dark']);
+    expect(pair?.reason).toMatch(
+      /^wd\.s is empty, but the shadow window was active .*: the shadow writer went dark; the tables' shapes differ too \(.*extra/,
+    );
+    expect(pair?.coverage).not.toHaveLength(0);
+    expect(await db.exec(`SELECT state FROM rfcgate.comparator_windows WHERE rfc = 'wd'`)).toEqual([
+      { state: 'went_dark' },
+    ]);
+    // A shadow with rows whose shape differs is the coverage failure it was.
+    await db.exec('INSERT INTO wd.s VALUES (1, 1)');
+    const shaped = await runAt(new Date('2026-06-01T12:00:00Z'), 'wd-3');
+    expect([shaped.pairs[0]?.status, shaped.verdict]).toEqual(['coverage_error', 'fail']);
+  });
+
   // Runs overlap (a long pair, a recording queued behind another's), so a run that began
   // earlier may record after one that began later: the window must follow the as-of order.
   const recordLate = (
