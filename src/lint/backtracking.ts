@@ -52,7 +52,9 @@ function hangRisk(
   let wide: Widened;
   try {
     wide = widened(pattern, flags);
-    report = analyse({ source: wide.source, flags }, { maxReports: 1, reportTypes: { Move: false } }).reports.find(
+    // Every report, not the first: a polynomial one (a Trade between two alternatives) may come
+    // before the exponential repeat after it, which a limit of one would leave unread.
+    report = analyse({ source: wide.source, flags }, { reportTypes: { Move: false } }).reports.find(
       (r) => r.exponential,
     );
   } catch {

@@ -259,6 +259,8 @@ describe('lints.yaml', () => {
       forbid('QUOTED', { pattern: '(\\w+\\s?)+$', quoted: true }),
       rule('HELPER', 'helper_only', { helper: 'h', modules: ['h.py'], include: ['**'], construct: '(?<=x)(b+)+c' }),
       rule('REQUIRE', 'require', { when: ['a/'], files: ['b.md'], pattern: '^(x)(?:\\d+\\s*)+\\1$' }),
+      // The analysis reports a polynomial trade between the alternatives first; the repeat after them is exponential.
+      forbid('AFTER', { pattern: '(?:(")[^"]*\\1|(\')[^\']*\\1)(\\s*\\w+)+;' }),
       // V8 reruns these in linear time, or they cannot backtrack exponentially: no problem.
       forbid('LINEAR', { pattern: '(a+)+$' }),
       forbid('FINE', { pattern: '(\\d{1,3}\\.){3}\\d{1,3}', quoted: true, ignore_case: true }),
@@ -271,10 +273,19 @@ describe('lints.yaml', () => {
     // Reading the spec only collects what V8 cannot run in linear time; the analysis is apart.
     const backtracking: BacktrackCheck[] = [];
     loadRfc(t.root, 'demo', { backtracking });
-    expect(backtracking.map((c) => c.rule)).toEqual(['CASE', 'BOUND', 'QUOTED', 'HELPER', 'REQUIRE', 'FINE', 'EXACT']);
+    expect(backtracking.map((c) => c.rule)).toEqual([
+      'CASE',
+      'BOUND',
+      'QUOTED',
+      'HELPER',
+      'REQUIRE',
+      'AFTER',
+      'FINE',
+      'EXACT',
+    ]);
     const ps = (await backtrackingProblems(backtracking)).map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`);
     const said = (id: string) => ps.find((p) => p.includes(`'${id}'`)) ?? '';
-    expect(ps).toHaveLength(5);
+    expect(ps).toHaveLength(6);
     expect(said('CASE')).toMatch(
       /^gates\/demo\/lints\.yaml:\d+:\d+: lint rule 'CASE': its regex can backtrack exponentially \(in \(a\+\)\+, on a long run of "A" that does not match\), and V8 cannot rerun it in linear time \(ignore_case\), so one line could hang the hook; make the repetition unambiguous/,
     );
@@ -282,6 +293,7 @@ describe('lints.yaml', () => {
     expect(said('QUOTED')).toMatch(/\(in \(\\w\+\\s\?\)\+, .*\(the lookaround quoted adds\)/);
     expect(said('HELPER')).toMatch(/\(in \(b\+\)\+, .*\(a lookaround\)/);
     expect(said('REQUIRE')).toMatch(/\(a backreference\)/);
+    expect(said('AFTER')).toMatch(/\(in \(\\s\*\\w\+\)\+, .*\(a backreference\)/);
     // At the pattern as written.
     const text = modeline('lints.yaml') + stringify([forbid('CASE', { pattern: '(a+)+$', ignore_case: true })]);
     const line = text.split('\n').findIndex((l) => l.includes('(a+)+$')) + 1;
