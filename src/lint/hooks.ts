@@ -48,6 +48,12 @@ export interface HookAction {
   previous?: string;
   /** Install with --chain: the hook kept aside is not executable, so it does not run (git did not run it either). */
   idle?: true;
+  /**
+   * Install with --chain: the hook kept aside reads its own name ($0, BASH_SOURCE) and is not
+   * husky's (run with this hook's name): run under its new name, a dispatcher that finds its
+   * scripts by that name (`pre-commit.d/`) finds none, and passes without a word.
+   */
+  selfNamed?: true;
   /** Uninstall: the hook was in a folder git no longer runs hooks from (core.hooksPath changed since install). */
   stale?: true;
   /** Uninstall: that folder is where another worktree runs hooks from (a relative core.hooksPath gives each its own). */
@@ -229,10 +235,37 @@ export function installHooks(o: InstallOptions): HookAction[] {
     // The hook runs the kept one only when it is executable, as git ran it: one that git
     // ignored stays ignored, and saying it "runs first" would be untrue.
     const idle = chain && present(previous) && !executable(previous);
-    actions.push({ hook, path, action, ...(present(previous) ? { previous } : {}), ...(idle ? { idle } : {}) });
+    const selfNamed = chain && !idle && readsOwnName(previous);
+    actions.push({
+      hook,
+      path,
+      action,
+      ...(present(previous) ? { previous } : {}),
+      ...(idle ? { idle } : {}),
+      ...(selfNamed ? { selfNamed } : {}),
+    });
   }
   if (!recordedDirs(o.root).includes(dir)) git(o.root, ['config', '--add', RECORD_KEY, dir]);
   return actions;
+}
+
+/**
+ * Whether the script at `path` reads its own name, which it is not run under once kept aside:
+ * `$0`, `${0…}` or `BASH_SOURCE`, outside husky's hooks, which the chained hook runs under its
+ * own name (run_previous). A link is run as itself too; a file that cannot be read says nothing.
+ */
+function readsOwnName(path: string): boolean {
+  let text: string;
+  try {
+    if (lstatSync(path).isSymbolicLink()) return false;
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return false;
+  }
+  const husky =
+    text.split('\n')[1] === '# husky' ||
+    text.split('\n').some((l) => l === '. "$(dirname "$0")/h"' || l === '. "${0%/*}/h"');
+  return !husky && /\$0\b|\$\{0[^0-9]|\bBASH_SOURCE\b/.test(text);
 }
 
 /**

@@ -884,6 +884,27 @@ describe('rfcgate lint', () => {
     expect(u.code).toBe(0);
   });
 
+  it('hooks install --chain warns when the kept hook reads its own name, which it no longer runs under', () => {
+    const repo = plainRepo();
+    const hook = join(repo.dir, '.git/hooks/pre-commit');
+    // A dispatcher over pre-commit.d/: kept as pre-commit.rfcgate-previous, it would look in pre-commit.rfcgate-previous.d/.
+    writeFileSync(hook, '#!/bin/sh\nfor h in "$(dirname "$0")/$(basename "$0").d"/*; do "$h" || exit 1; done\n', {
+      mode: 0o755,
+    });
+    const r = run(['hooks', 'install', '--chain'], repo.dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `warning: ${hook}.rfcgate-previous reads its own name ($0), and now runs under that name, not pre-commit: a hook that finds its scripts by its name (a pre-commit.d folder) finds none and passes without checking; call 'rfcgate lint --staged' from it instead (hooks uninstall, then add the line), or run both from a hook manager (README)\n`,
+    );
+    // One that does not read its name, and husky's, which the chained hook runs under its own name: no warning.
+    for (const text of ['#!/bin/sh\necho team\n', '#!/usr/bin/env sh\n. "$(dirname "$0")/h"\n']) {
+      const other = plainRepo();
+      writeFileSync(join(other.dir, '.git/hooks/pre-commit'), text, { mode: 0o755 });
+      const quiet = run(['hooks', 'install', '--chain'], other.dir);
+      expect([quiet.code, quiet.stderr]).toEqual([0, '']);
+    }
+  });
+
   it('hooks uninstall over its hook whose marker line was edited away leaves it, and says where the kept hook is', () => {
     const repo = plainRepo();
     const hook = join(repo.dir, '.git/hooks/pre-commit');

@@ -63,6 +63,11 @@ EXIT CODES
             ? `installed; the previous hook is kept as ${a.previous ?? '?'} (hooks uninstall restores it)`
             : a.action;
       process.stdout.write(`${a.hook}: ${what} (${a.path})\n`);
+      if (a.selfNamed) {
+        process.stderr.write(
+          `warning: ${a.previous ?? 'the previous hook'} reads its own name ($0), and now runs under that name, not ${a.hook}: a hook that finds its scripts by its name (a ${a.hook}.d folder) finds none and passes without checking; call 'rfcgate lint --staged' from it instead (hooks uninstall, then add the line), or run both from a hook manager (README)\n`,
+        );
+      }
     }
     return actions;
   }
