@@ -140,9 +140,16 @@ function writtenId(y: ParsedYaml, index: number): unknown {
   return isScalar(node) ? node.value : undefined;
 }
 
-/** A literal as a regex: a trailing `*` stands for the rest of a dotted name. */
+/**
+ * A literal as a regex: a trailing `*` stands for the rest of a dotted name. Without it the
+ * literal is that name only, not the start or the end of a longer one (`…divergence_resolved`,
+ * `…divergence.v2`); a dot that ends a sentence is no part of a name.
+ */
 export function literalSource(lit: string): string {
-  return lit.endsWith('*') ? `${escapeRegex(lit.slice(0, -1))}${LITERAL_TAIL}` : escapeRegex(lit);
+  if (lit.endsWith('*')) return `${escapeRegex(lit.slice(0, -1))}${LITERAL_TAIL}`;
+  const start = /^[A-Za-z0-9_]/.test(lit) ? '(?<![A-Za-z0-9_*-]|[A-Za-z0-9_]\\.)' : '';
+  const end = /[A-Za-z0-9_]$/.test(lit) ? '(?![A-Za-z0-9_*-]|\\.[A-Za-z0-9_])' : '';
+  return `${start}${escapeRegex(lit)}${end}`;
 }
 
 export function readLints(

@@ -8,6 +8,7 @@ import { lintExitCode } from '../../src/lint/report.js';
 import { removeFixtures } from '../helpers/git-fixture.js';
 import type { ReadResult, Snapshot } from '../../src/lint/scopes.js';
 import { AS_OF, forbidRule, L1, lint, lintRepo, where } from './helpers.js';
+import { requireRg } from './rg.js';
 
 afterAll(removeFixtures);
 
@@ -42,6 +43,35 @@ describe('forbid', () => {
     expect(lintExitCode(r)).toBe(1);
     const rule = r.rules.find((x) => x.id === 'L1');
     expect(rule?.files_checked).toBe(1); // app.py only: the allowed module and tests are out
+  });
+
+  it('a literal without a trailing * is that name only, not the start or end of a longer one', async () => {
+    const code = [
+      'A = "coordination_failure.ets_pg_divergence"',
+      'B = "coordination_failure.ets_pg_divergence_resolved"',
+      'C = "coordination_failure.ets_pg_divergence.v2"',
+      'D = "x.coordination_failure.ets_pg_divergence"',
+      'E = "coordination_failure.beam_python_boundary.timeout"',
+      '',
+    ].join('\n');
+    const prose =
+      'Raised as coordination_failure.ets_pg_divergence. Not as my_coordination_failure.ets_pg_divergence.\n';
+    const repo = lintRepo({
+      rules: [
+        forbidRule('Q', {
+          literals: ['coordination_failure.ets_pg_divergence', 'coordination_failure.beam_python_boundary.*'],
+          quoted: true,
+          include: ['src/**'],
+        }),
+        forbidRule('P', { literals: ['coordination_failure.ets_pg_divergence'], include: ['docs/**'] }),
+      ],
+      files: { 'src/app.py': code, 'docs/a.md': prose },
+    });
+    const r = await lint(repo);
+    // A sentence's full stop ends the name; an underscore or a dotted part continues it.
+    expect(where(r)).toEqual(['docs/a.md:1:11 P', 'src/app.py:1:6 Q', 'src/app.py:5:6 Q']);
+    // ripgrep's screening reads the same names.
+    expect(where(await lint(repo, { kind: 'tree' }, AS_OF, { rg: { bin: requireRg() } }))).toEqual(where(r));
   });
 
   it('quoted: a docstring (Python, Elixir @doc) that starts with the name is prose; a triple-quoted value in code is not', async () => {
