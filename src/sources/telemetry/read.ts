@@ -536,6 +536,8 @@ interface DamagedMember {
   notMember?: boolean;
   /** The file's first two bytes, when they are not gzip's 1f 8b: no gzip file at all. */
   notGzip?: Buffer;
+  /** The member decodes whole, to line `decoded`, but its trailer's checksum or size disagrees. */
+  checksum?: true;
 }
 
 /**
@@ -603,7 +605,9 @@ async function damagedMember(abs: string, size: number): Promise<DamagedMember |
       const trailer = await readAt(end, 8);
       // Cut in its trailer (a copy stopped short): every line of its data decoded.
       if (trailer.length < 8) return { ...damaged, decoded: lines + body.newlines };
-      if (trailer.readUInt32LE(0) !== body.crc || trailer.readUInt32LE(4) !== body.size) return damaged;
+      if (trailer.readUInt32LE(0) !== body.crc || trailer.readUInt32LE(4) !== body.size) {
+        return { ...damaged, decoded: lines + body.newlines, checksum: true };
+      }
       lines += body.newlines;
       at = end + 8;
     }
@@ -817,11 +821,17 @@ export async function readTelemetry(
           );
         }
         if (member !== undefined) {
-          const { at, line, decoded = 0 } = member;
+          const { at, line, decoded = 0, checksum } = member;
           const before = line > 1 ? `; lines 1-${line - 1}, in the members before it, read whole` : '';
-          const far = decoded >= line ? `; it decodes as far as line ${decoded}` : '';
+          // A checksum that disagrees says a byte changed somewhere in the member: none of its
+          // lines can be trusted, though all of them decode.
+          const far = checksum
+            ? `; it decodes to line ${decoded}, but its checksum does not match, so none of its lines can be trusted`
+            : decoded >= line
+              ? `; it decodes as far as line ${decoded}`
+              : '';
           throw new Error(
-            `${file}:${Math.max(line, decoded + 1)}: the gzip data is damaged (${msg}) in the member starting at byte ${at}, which holds line ${line} on${far}${before}`,
+            `${file}:${checksum ? line : Math.max(line, decoded + 1)}: the gzip data is damaged (${msg}) in the member that starts at byte ${at} with line ${line}${far}${before}`,
           );
         }
         throw new Error(`${file}:${stats.lines + 1}: ${msg}`);

@@ -220,8 +220,20 @@ describe('a damaged gzip member after good ones', () => {
     const crc = await measure({ files: ['gz-members/crc.jsonl.gz'], metric: 'turns' });
     expect(crc).toMatchObject({ status: 'halt', halt: 'error' });
     expect(crc.status === 'halt' && crc.reason).toContain(
-      `gz-members/crc.jsonl.gz:26: the gzip data is damaged (incorrect data check) in the member starting at byte ${at}, which holds line 26 on; lines 1-25, in the members before it, read whole`,
+      `gz-members/crc.jsonl.gz:26: the gzip data is damaged (incorrect data check) in the member that starts at byte ${at} with line 26; it decodes to line 50, but its checksum does not match, so none of its lines can be trusted; lines 1-25, in the members before it, read whole`,
     );
+    // A byte changed inside a single member's data (the usual damage): what decodes, and that it cannot be trusted.
+    const whole = gzipSync(text(1, 50));
+    const flipped = Buffer.from(whole);
+    const mid = Math.floor(whole.length / 2);
+    flipped[mid] = (flipped[mid] as number) ^ 0x01;
+    writeFileSync(join(dir, 'flipped.jsonl.gz'), flipped);
+    const one = await measure({ files: ['gz-members/flipped.jsonl.gz'], metric: 'turns' });
+    expect(one).toMatchObject({ status: 'halt', halt: 'error' });
+    expect(one.status === 'halt' && one.reason).toMatch(
+      /gz-members\/flipped\.jsonl\.gz:\d+: the gzip data is damaged \(.*\) in the member that starts at byte 0 with line 1(; it decodes .*)?$/,
+    );
+    expect(one.status === 'halt' && one.reason).not.toMatch(/ on$| on;/);
   });
 
   it('reads a last member cut short (a file still being written) as far as it goes, and says so', async () => {
