@@ -446,8 +446,10 @@ function unicodeOnlyEscape(source: string): string | undefined {
     },
   });
   if (found === undefined) return undefined;
+  // Without the u flag, {41} after \u is a count of u's; {1F600}, no count, is the text itself.
+  const count = /^\\u\{\d+(,\d*)?\}$/.test(found);
   return found.startsWith('\\u')
-    ? `'${found}' is a code point escape only with the u flag, which lint's regexes run without: here it means 'u' repeated; write the character itself or \\uXXXX`
+    ? `'${found}' is a code point escape only with the u flag, which lint's regexes run without: here it ${count ? "means 'u' repeated" : `matches the text '${found.slice(1)}'`}; write the character itself or \\uXXXX`
     : `'${found}' is a Unicode property escape only with the u flag, which lint's regexes run without: here it matches the text '${found.slice(1)}'; write the characters as a class (such as [A-Z])`;
 }
 

@@ -343,6 +343,8 @@ describe('lints.yaml', () => {
       { ...base, id: 'P', forbid: { pattern: '\\p{Lu}{3,}', include: ['src/**'] } },
       { ...base, id: 'Q', require: { when: ['src/'], files: ['README.md'], pattern: '[\\P{L}]' } },
       { ...base, id: 'R', helper_only: { construct: '\\u{41}', helper: 'h', modules: ['m.py'], include: ['src/**'] } },
+      // Hex digits are no count: the text itself.
+      { ...base, id: 'U', forbid: { pattern: 'x\\u{1F600}', include: ['src/**'] } },
       // Escaped, or already a plain escape: text the regex means as written.
       { ...base, id: 'S', forbid: { pattern: '\\\\p{Lu}|\\u0041|p\\{L\\}', include: ['src/**'] } },
     ];
@@ -355,6 +357,7 @@ describe('lints.yaml', () => {
       `${at('pattern: \\p{Lu}')}: lint rule 'P': '\\p{Lu}' is a Unicode property escape only with the u flag, which lint's regexes run without: here it matches the text 'p{Lu}'; write the characters as a class (such as [A-Z])`,
       `${at('pattern: "[')}: lint rule 'Q': '\\P{L}' is a Unicode property escape only with the u flag, which lint's regexes run without: here it matches the text 'P{L}'; write the characters as a class (such as [A-Z])`,
       `${at('construct:')}: lint rule 'R': '\\u{41}' is a code point escape only with the u flag, which lint's regexes run without: here it means 'u' repeated; write the character itself or \\uXXXX`,
+      `${at('pattern: x')}: lint rule 'U': '\\u{1F600}' is a code point escape only with the u flag, which lint's regexes run without: here it matches the text 'u{1F600}'; write the character itself or \\uXXXX`,
     ]);
   });
 
