@@ -24,7 +24,7 @@ Shadow window: never_started (shadow empty, never seen with rows: the pair halts
 The database is DATABASE_URL when set, else rfc.yaml's embedded PGlite directory.
 
 ${COMPARATOR_EXIT_CODES_HELP}
-  --record that could not write prints the report first and writes nothing: a database that cannot be reached, or is busy (a lock held past 10 s, a statement cancelled, a deadlock), is a halt (2, unless the run failed or went dark: 1 or 4), a ledger that cannot take the run (not migrated, a role that may not write, a run id reused for other content, an event table record.events names that does not exist or lacks its columns) exits 3.
+  --record that could not write prints the report first and writes nothing: a database that cannot be reached, or is busy (a lock held past 10 s, a statement cancelled, a deadlock), is a halt (2, unless the run failed or went dark: 1 or 4), a ledger that cannot take the run (not migrated, a role that may not write, an event table record.events names that does not exist or cannot take the events) exits 3. A --run-id already recorded for a pair is a retry: the pair is not stored again, whatever this run found.
   --print-sql exits 0 once every query is printed, 1 on a coverage problem, 2 when a table does not exist or the database cannot be read.`;
   static override examples = [
     '<%= config.bin %> comparator run',
