@@ -6,7 +6,7 @@
  */
 import type { Environment } from '@marcbachmann/cel-js';
 import { globProblem, globSyntaxProblem, matchSorted, normalisePath } from '../util/globs.js';
-import { regexMistake } from '../util/escape-regex.js';
+import { regexFix } from '../util/escape-regex.js';
 import { visible } from '../formatters/visible.js';
 import {
   type CompiledExpression,
@@ -140,7 +140,7 @@ export function readPrereqs(
       } catch (e) {
         err(
           at,
-          `prereq '${p.id}': landed_when.commit_message is not a valid regex: ${visible(regexMistake(e as Error))}; fix the pattern (a literal ( or [ is written \\( or \\[)`,
+          `prereq '${p.id}': landed_when.commit_message is not a valid regex: ${visible(regexFix(e as Error, p.landed_when.commit_message))}`,
         );
       }
     }

@@ -23,7 +23,7 @@ import { isGlobPath, PATH_EXISTS_GLOB_FIX } from '../sources/git/literal-path.js
 import { identifierProblem } from '../sources/sql/table-name.js';
 import { parseDuration } from '../util/duration.js';
 import { refProblem } from '../util/git-ref.js';
-import { regexMistake } from '../util/escape-regex.js';
+import { regexFix } from '../util/escape-regex.js';
 import { globSyntaxProblem } from '../util/globs.js';
 import { visible } from '../formatters/visible.js';
 import {
@@ -568,7 +568,7 @@ function readMeasurements(
         problems.push({
           ...valueLocation(y, [i, source, ...path]),
           severity: 'error',
-          message: `measurement '${id}': ${[source, ...path].join('.')} is not a valid regex: ${visible(regexMistake(e as Error))}; fix the pattern (a literal ( or [ is written \\( or \\[)`,
+          message: `measurement '${id}': ${[source, ...path].join('.')} is not a valid regex: ${visible(regexFix(e as Error, pattern))}`,
         });
         continue;
       }

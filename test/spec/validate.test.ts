@@ -1165,9 +1165,11 @@ describe('spec validate reports every problem, each at file:line:col', () => {
           "  git: { query: order, before: { paths: [a.md] }, after: { pattern: '(?<x' } }",
           '- id: fine',
           "  git: { query: commit_matching, pattern: 'release \\[\\d+\\]' }",
+          '- id: fixes',
+          "  git: { query: commit_matching, pattern: '(?i)fix' }",
           '',
         ].join('\n'),
-        'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: share > 1.0 && ordered && fine > tagged\n`,
+        'invariants.yaml': `- id: I\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: share > 1.0 && ordered && fine > tagged && fixes > tagged\n`,
       }),
     );
     const fix = 'fix the pattern (a literal ( or [ is written \\( or \\[)';
@@ -1175,6 +1177,8 @@ describe('spec validate reports every problem, each at file:line:col', () => {
       `${M}:3:51: measurement 'share': artifact.extract.pattern is not a valid regex: unterminated group; ${fix}`,
       `${M}:5:43: measurement 'tagged': git.pattern is not a valid regex: unterminated character class; ${fix}`,
       `${M}:7:69: measurement 'ordered': git.after.pattern is not a valid regex: invalid capture group name; ${fix}`,
+      // RE2's and Python's inline flags: said as such, with the way to ignore case.
+      `${M}:11:43: measurement 'fixes': git.pattern is not a valid regex: invalid group: an inline flag group such as (?i) is not JavaScript's; to ignore case, write each letter as a class, [Ff]ix`,
     ]);
   });
 
