@@ -73,6 +73,8 @@ export function compileExpression(env: Environment, source: string): CompiledExp
   if (!checked.valid) return celError(checked.error, source);
   const badRegex = invalidRegexLiteral(parsed.ast);
   if (badRegex) return badRegex;
+  const badHas = hasOnValue(parsed.ast, (name) => env.hasVariable(name));
+  if (badHas) return badHas;
   const identifiers = [...collectIdentifiers(parsed.ast)].sort();
   let finite = true;
   guardArithmetic(parsed.ast, source, () => finite);
@@ -451,6 +453,42 @@ function wordAt(source: string, offset: number): string {
  * it when it runs, which would halt every run of a spec that is wrong as written. A pattern read
  * from a measurement is left to run time.
  */
+/**
+ * has() over a field of a measurement or a param, each a single value with no fields: the
+ * checker lets it through and it is false, so `!has(m.x)` would fire on nothing measured.
+ * A measurement is never missing in a condition either (a missing one halts the gate first).
+ */
+function hasOnValue(node: unknown, declared: (name: string) => boolean): ExpressionError | undefined {
+  if (node === null || typeof node !== 'object') return undefined;
+  if (Array.isArray(node)) {
+    for (const x of node) {
+      const found = hasOnValue(x, declared);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  const n = node as { op?: unknown; args?: unknown; start?: number };
+  if (typeof n.op !== 'string') {
+    for (const x of Object.values(node)) {
+      const found = hasOnValue(x, declared);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (n.op === 'call' && Array.isArray(n.args) && n.args[0] === 'has') {
+    let operand = (n.args[1] as unknown[] | undefined)?.[0] as { op?: unknown; args?: unknown } | undefined;
+    while (operand?.op === '.' && Array.isArray(operand.args)) operand = operand.args[0] as typeof operand;
+    // A declared name, not a comprehension's variable (which may range over maps).
+    if (operand?.op === 'id' && typeof operand.args === 'string' && declared(operand.args)) {
+      return {
+        message: `has() asks whether a map or a message has a field, and ${operand.args} is a single value, which has none (a measurement that is missing halts the gate before its condition runs, so there is nothing to test)`,
+        offset: n.start ?? 0,
+      };
+    }
+  }
+  return hasOnValue(n.args, declared);
+}
+
 function invalidRegexLiteral(node: ASTNode): ExpressionError | undefined {
   const n = node as { op: string; args: unknown };
   if (n.op === 'rcall' && Array.isArray(n.args) && n.args[0] === 'matches') {

@@ -1042,6 +1042,22 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(ps).toEqual([`${D}:${line}:${col}: disconfirmer 'B': expression error: ${said}`]);
   });
 
+  it('has() over a measurement or a param is said at has: a single value has no field, so it is always false', () => {
+    const fires = (condition: string) =>
+      problemsOf(
+        raw({
+          'measurements.yaml': latency,
+          'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  params: { ceiling: 2.0 }\n  fires_if: ${condition}\n`,
+        }),
+      );
+    const said = (name: string) =>
+      `expression error: has() asks whether a map or a message has a field, and ${name} is a single value, which has none (a measurement that is missing halts the gate before its condition runs, so there is nothing to test)`;
+    expect(fires('p50_ms > 1.0 && !has(p50_ms.x)')).toEqual([`${D}:7:30: disconfirmer 'B': ${said('p50_ms')}`]);
+    expect(fires('has(ceiling.a.b)')).toEqual([`${D}:7:13: disconfirmer 'B': ${said('ceiling')}`]);
+    // A field of a comprehension's variable (a map in a list) is one has() can test.
+    expect(fires(`"p50_ms > 1.0 && [{'a': 1}].exists(m, has(m.a))"`)).toEqual([]);
+  });
+
   it("a prereq data gate's condition gets the same hints", () => {
     const ps = problemsOf(
       raw({
