@@ -518,7 +518,9 @@ export class SqlMeasurementSource implements MeasurementSource {
     }
 
     if (row.value === null || row.value === undefined) {
-      return halt('missing', `the value is NULL (nothing to aggregate in ${windowText})`, evidence);
+      // A raw query with no window reads what it chooses: NULL is its answer, not an empty window.
+      const why = m.window || table ? `nothing to aggregate in ${windowText}` : 'the query returned no value';
+      return halt('missing', `the value is NULL (${why})`, evidence);
     }
 
     const coerced = coerceValue(row.value, type);

@@ -409,6 +409,17 @@ describe.each(testBackends())('SqlMeasurementSource on $name', (backend) => {
       expect(out.evidence.rows).toBe(0);
     });
 
+    it('says a raw query without a window returned no value, not that its window was empty', async () => {
+      const none = `SELECT max(elapsed_ms) AS value FROM audit.coordination_measurements WHERE recorded_at < $as_of AND false`;
+      const out = expectHalt(await source().measure(sqlMeasurement({ query: none }), evalContext()), 'missing');
+      expect(out.reason).toMatch(/the value is NULL \(the query returned no value\)/);
+      const windowed = expectHalt(
+        await source().measure(sqlMeasurement({ query: none }, { window: '1d' }), evalContext()),
+        'missing',
+      );
+      expect(windowed.reason).toMatch(/the value is NULL \(nothing to aggregate in the 1d window\)/);
+    });
+
     it('halts error naming the column a requirement needs', async () => {
       await insertSeries(db, { from: daysBefore(1), to: AS_OF, count: 5 });
       const only = `SELECT avg(elapsed_ms) AS value FROM audit.coordination_measurements WHERE recorded_at < $as_of`;
