@@ -56,6 +56,25 @@ export interface EventTableCheck {
   location: SourceLocation;
 }
 
+/** One column of the event table as eventTableFindings' catalog query reads it. */
+interface CatalogColumn {
+  attname: string;
+  type: string;
+  full_type: string;
+  typmod: number;
+  required: boolean;
+  relkind: string;
+  insertable: boolean;
+  schema_usage: boolean;
+  may_insert: boolean;
+  /** The sequence a serial column's default draws from, as a GRANT names it. */
+  seq: string | null;
+  may_draw: boolean;
+  schema_q: string;
+  table_q: string;
+  role: string;
+}
+
 /** A catalog read, through a writer's open transaction or a reader's own. */
 export type CatalogQuery = (text: string, params: unknown[]) => Promise<{ rows: SqlRow[] }>;
 
@@ -105,22 +124,8 @@ export async function eventTableFindings(
      ORDER BY a.attnum`,
     [table.schema, table.name],
   );
-  const rows = res.rows as {
-    attname: string;
-    type: string;
-    full_type: string;
-    typmod: number;
-    required: boolean;
-    relkind: string;
-    insertable: boolean;
-    schema_usage: boolean;
-    may_insert: boolean;
-    seq: string | null;
-    may_draw: boolean;
-    schema_q: string;
-    table_q: string;
-    role: string;
-  }[];
+  // The columns the query selects, each of the type it casts to.
+  const rows = res.rows as unknown as CatalogColumn[];
   const first = rows[0];
   if (first === undefined) return [{ code: 'event_table_missing' }];
   const byName = new Map(rows.map((r) => [r.attname, r]));
@@ -156,17 +161,7 @@ export async function eventTableFindings(
 }
 
 /** The GRANT statements (without `TO role`) this role lacks to insert an event. */
-function insertGrants(
-  rows: readonly {
-    attname: string;
-    schema_usage: boolean;
-    may_insert: boolean;
-    seq: string | null;
-    may_draw: boolean;
-    schema_q: string;
-    table_q: string;
-  }[],
-): string[] {
+function insertGrants(rows: readonly CatalogColumn[]): string[] {
   const first = rows[0];
   if (!first) return [];
   const out: string[] = [];

@@ -11,14 +11,23 @@ import { pairSpec } from './helpers.js';
 const T1 = new Date('2026-06-01T10:00:00Z');
 const T2 = new Date('2026-06-01T11:00:00Z');
 
-async function runAndRecord(db: TestDatabase, schema: string, asOf: Date, runId: string, record = true, elapsed = 12) {
+/** One run of the pair over `<schema>.c` and `<schema>.s` as RFC `rfc` (t unless a case needs windows of its own). */
+async function runAndRecord(
+  db: TestDatabase,
+  schema: string,
+  asOf: Date,
+  runId: string,
+  record = true,
+  elapsed = 12,
+  rfc = 't',
+) {
   const client = db.client();
   try {
-    const windows = await readWindows(client, 't', 30_000);
+    const windows = await readWindows(client, rfc, 30_000);
     const spec = pairSpec(schema);
     const report = await runComparator({
       client,
-      rfc: 't',
+      rfc,
       spec,
       asOf,
       mode: 'run',
@@ -145,27 +154,8 @@ describe.each(testBackends())('comparator --record and the shadow window ($name)
     await db.exec(`CREATE SCHEMA wd; CREATE TABLE wd.c (id int PRIMARY KEY, v int); CREATE TABLE wd.s (LIKE wd.c);
       INSERT INTO wd.c VALUES (1, 1); INSERT INTO wd.s VALUES (1, 1);`);
     // An RFC of its own: the other cases' windows are rfc t's.
-    const spec = pairSpec('wd');
-    const runAt = async (asOf: Date, runId: string) => {
-      const client = db.client();
-      try {
-        const windows = await readWindows(client, 'wd', 30_000);
-        const report = await runComparator({
-          client,
-          rfc: 'wd',
-          spec,
-          asOf,
-          mode: 'run',
-          limit: 10,
-          timeoutMs: 30_000,
-          ...(windows ? { windows } : {}),
-        });
-        await recordRun(db.writer(), { report, spec, runId, asOf, elapsedMs: new Map(), selfTests: new Map() });
-        return report;
-      } finally {
-        await client.close();
-      }
-    };
+    const runAt = async (asOf: Date, runId: string) =>
+      (await runAndRecord(db, 'wd', asOf, runId, true, 12, 'wd')).report;
     expect((await runAt(T1, 'wd-1')).pairs[0]?.state).toBe('active');
     await db.exec('DELETE FROM wd.s; ALTER TABLE wd.c ADD COLUMN extra int');
     const dark = await runAt(T2, 'wd-2');

@@ -118,6 +118,18 @@ function measurer(rfc: ReturnType<typeof spec>, repo: FixtureRepo, sql: Measurem
   });
 }
 
+/** Prereq `id` of `rfc` on the fixture history, its SQL measurements valued by id (0 when not given). */
+async function prereqWithValues(rfc: ReturnType<typeof spec>, id: string, values: Record<string, number>) {
+  const { repo } = history();
+  const sql: MeasurementSource = {
+    kind: 'sql',
+    measure: async (m: MeasurementSpec) => ok(values[m.id] ?? 0),
+    close: async () => {},
+  };
+  const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF, measurer: measurer(rfc, repo, sql) });
+  return r.prereqs.find((p) => p.id === id);
+}
+
 describe('prereq status', () => {
   it('reads landed, partial, ready, blocked and gated from the mainline', async () => {
     const rfc = spec();
@@ -700,20 +712,7 @@ describe('prereq status', () => {
       },
     ];
     const rfc = spec(prereqs, measurements);
-    const { repo } = history();
-    const status = async (values: Record<string, number>) => {
-      const sql: MeasurementSource = {
-        kind: 'sql',
-        measure: async (m: MeasurementSpec) => ok(values[m.id] ?? 0),
-        close: async () => {},
-      };
-      const r = await prereqStatus(rfc, {
-        repo: new GitRepo(repo.dir),
-        asOf: AS_OF,
-        measurer: measurer(rfc, repo, sql),
-      });
-      return r.prereqs.find((p) => p.id === 'q');
-    };
+    const status = (values: Record<string, number>) => prereqWithValues(rfc, 'q', values);
     // Two events on a channel that produced nothing: more may have gone unrecorded.
     const silent = await status({ incidents: 2, traffic: 0 });
     expect(silent).toMatchObject({
@@ -746,20 +745,7 @@ describe('prereq status', () => {
       },
     ];
     const rfc = spec(prereqs, measurements);
-    const { repo } = history();
-    const status = async (values: Record<string, number>) => {
-      const sql: MeasurementSource = {
-        kind: 'sql',
-        measure: async (m: MeasurementSpec) => ok(values[m.id] ?? 0),
-        close: async () => {},
-      };
-      const r = await prereqStatus(rfc, {
-        repo: new GitRepo(repo.dir),
-        asOf: AS_OF,
-        measurer: measurer(rfc, repo, sql),
-      });
-      return r.prereqs.find((p) => p.id === 'q');
-    };
+    const status = (values: Record<string, number>) => prereqWithValues(rfc, 'q', values);
     const nan = await status({ errors: 0, requests: 0 });
     expect(nan).toMatchObject({ status: 'gated', data_gates: [{ id: 'rate', verdict: 'halt', halt_reason: 'error' }] });
     expect(nan?.data_gates?.[0]?.reason).toMatch(/errors \/ requests is NaN/);
