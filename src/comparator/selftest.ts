@@ -231,6 +231,27 @@ LIMIT 3`,
   return vals;
 }
 
+/** The printable ASCII characters, ! to ~: the values a one-character key can be given. */
+const PRINTABLE = Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i));
+
+/** The first three of `candidates` (in order, once each) that no row of either table holds as `key`. */
+async function freeText(tx: SqlTx, plan: ComparePlan, key: string, candidates: readonly string[]): Promise<string[]> {
+  const k = q(key);
+  const res = await tx.query<{ v: string }>(
+    `SELECT c AS v FROM unnest($1::text[]) WITH ORDINALITY AS u(c, o)
+WHERE NOT EXISTS (SELECT 1 FROM ${qTable(plan.pair.canonical)} WHERE ${k} = u.c)
+  AND NOT EXISTS (SELECT 1 FROM ${qTable(plan.pair.shadow)} WHERE ${k} = u.c)
+ORDER BY o
+LIMIT 3`,
+    [[...new Set(candidates)]],
+  );
+  const vals = res.rows.map((r) => String(r.v));
+  if (vals.length < 3) {
+    throw new Error(`cannot make a synthetic key: the live keys leave fewer than three free values of ${key}`);
+  }
+  return vals;
+}
+
 /** A key column the self-test makes three different values of. */
 const synthesized = (typname: string): boolean => INTEGER.has(typname) || TEXT.has(typname) || typname === 'uuid';
 
@@ -288,8 +309,16 @@ ORDER BY i`,
           : await freeKeys(tx, plan, k.name, { step: grid.step, min: grid.min, max: grid.max });
     } else if (TEXT.has(k.typname)) {
       const n = maxLength(k);
-      // Cut to a varchar(n) key's length, the three keys still differ in their first character.
-      vals = [1, 2, 3].map((i) => (n !== undefined && n < 12 ? `${i}~st${suffix}`.slice(0, n) : `~st${suffix}${i}`));
+      // A long key takes a random suffix no live key holds. Cut to a short one's length
+      // (varchar(1): '1', '2', '3'), live keys may hold them: the free ones are asked for.
+      vals =
+        n !== undefined && n < 12
+          ? await freeText(tx, plan, k.name, [
+              ...[1, 2, 3].map((i) => `${i}~st${suffix}`.slice(0, n)),
+              ...PRINTABLE.map((c) => `~${c}${suffix}`.slice(0, n)),
+              ...PRINTABLE.map((c) => c),
+            ])
+          : [1, 2, 3].map((i) => `~st${suffix}${i}`);
     } else if (k.typname === 'uuid') {
       vals = [randomUUID(), randomUUID(), randomUUID()];
     } else if (plan.key.some((o) => synthesized(o.typname))) {

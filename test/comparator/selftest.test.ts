@@ -164,6 +164,25 @@ describe.each(testBackends())('comparator self-test ($name)', (backend) => {
     expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.c`)).toEqual([{ n: 1 }]);
   });
 
+  it('plants one-character keys no live row holds, with or without a key the table guarantees', async () => {
+    // '1', '2' and '3', what a varchar(1) key was cut to, are live keys here.
+    for (const pk of ['', ' PRIMARY KEY']) {
+      const schema = await schemaWith(
+        (s) => `CREATE TABLE ${s}.c (code varchar(1) NOT NULL${pk}, v int);
+                CREATE TABLE ${s}.s (LIKE ${s}.c INCLUDING ALL);
+                INSERT INTO ${s}.c VALUES ('1', 1), ('2', 1), ('3', 1); INSERT INTO ${s}.s VALUES ('1', 1), ('2', 1), ('3', 1);`,
+      );
+      const r = await runSelfTest(db, pairSpec(schema, '', '[code]'));
+      expect(r.reason, pk).toBeNull();
+      expect(r.status, pk).toBe('passed');
+      expect(await db.exec(`SELECT code FROM ${schema}.c ORDER BY code`)).toEqual([
+        { code: '1' },
+        { code: '2' },
+        { code: '3' },
+      ]);
+    }
+  });
+
   it('plants integers farther apart than the float_tolerance of their column', async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, m smallint, n int);
