@@ -193,7 +193,8 @@ function notRead<T>(entries: Iterable<[string, T]>, mode: (e: [string, T]) => st
 const SYMLINK = 'a symbolic link, which lint does not follow';
 const DELETED = 'deleted in the working tree';
 const BEYOND_LINK = 'beyond a symbolic link to a folder, which lint does not read through';
-const FOLDER = 'a folder (a submodule), not a file';
+/** A gitlink: a submodule, or a repository of its own added inside this one (git add of its folder). */
+const FOLDER = 'a folder (a submodule, or a repository of its own inside this one), not a file';
 
 /** Why a tracked file outside the sparse checkout (skip-worktree) is not read. */
 export const OUTSIDE_SPARSE =

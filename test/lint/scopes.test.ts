@@ -70,10 +70,36 @@ describe('--staged', () => {
     expect(r.files.skipped).toEqual([{ path: 'src/link.py', reason: 'a symbolic link, which lint does not follow' }]);
   });
 
+  it('a repository of its own inside this one, added as its folder, is named as such, not as a submodule alone', async () => {
+    const repo = lintRepo({ rules: [L1], files: { 'src/a.py': GOOD } });
+    // Named as L1's include matches a file, as the submodule case below is.
+    const nested = join(repo.dir, 'src/nested.py');
+    mkdirSync(nested, { recursive: true });
+    execFileSync('git', ['init', '-q', nested]);
+    writeFileSync(join(nested, 'b.py'), BAD);
+    execFileSync('git', ['-C', nested, 'add', 'b.py']);
+    execFileSync('git', ['-C', nested, '-c', 'user.name=n', '-c', 'user.email=n@x', 'commit', '-q', '-m', 'b']);
+    // git add of the folder records a gitlink, as for a submodule, without .gitmodules.
+    repo.git(['add', 'src/nested.py']);
+    const r = await lint(repo, { kind: 'staged' });
+    expect(where(r)).toEqual([]);
+    expect(r.files.skipped).toEqual([
+      {
+        path: 'src/nested.py',
+        reason: 'a folder (a submodule, or a repository of its own inside this one), not a file',
+      },
+    ]);
+  });
+
   it('a staged or committed submodule a rule applies to is named as not read, not dropped', async () => {
     const repo = lintRepo({ rules: [L1], files: { 'src/a.py': GOOD } });
     repo.git(['update-index', '--add', '--cacheinfo', `160000,${repo.head()},src/vendored.py`]);
-    const skipped = [{ path: 'src/vendored.py', reason: 'a folder (a submodule), not a file' }];
+    const skipped = [
+      {
+        path: 'src/vendored.py',
+        reason: 'a folder (a submodule, or a repository of its own inside this one), not a file',
+      },
+    ];
     expect((await lint(repo, { kind: 'staged' })).files.skipped).toEqual(skipped);
     repo.git(['commit', '-q', '-m', 'submodule', '--no-verify'], {
       GIT_AUTHOR_DATE: '1780000000 +0000',
