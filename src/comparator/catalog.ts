@@ -51,6 +51,11 @@ export interface LiveColumn {
    * need its equality. Undefined when there is none.
    */
   unpairable?: { path: string; type: string };
+  /**
+   * A plain type with equality but no order (no default btree operator class: xid, say):
+   * rows can be paired on it, but not listed in key order or split into key ranges.
+   */
+  unordered?: true;
 }
 
 export interface LiveTable {
@@ -130,6 +135,14 @@ SELECT w.pos, c.relkind::text AS relkind, a.attname AS name,
        coll.collname::text AS collation,
        a.attnotnull AS not_null, a.attgenerated::text <> '' AS generated, a.atthasdef AS has_default,
        a.attidentity::text AS identity, unpairable.path AS unpairable_path, unpairable.type AS unpairable_type,
+       (bt.typtype = 'b' AND bt.typcategory <> 'A' AND NOT EXISTS (
+          SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
+          WHERE am.amname = 'btree' AND oc.opcdefault
+            AND (oc.opcintype = bt.oid OR EXISTS (
+              SELECT 1 FROM pg_cast pc
+              WHERE pc.castsource = bt.oid AND pc.casttarget = oc.opcintype AND pc.castmethod = 'b' AND pc.castcontext = 'i'
+            ))
+        )) AS unordered,
        (SELECT coalesce(json_agg(ARRAY(SELECT ia.attname::text FROM pg_attribute ia
                                        WHERE ia.attrelid = i.indrelid AND ia.attnum = ANY (i.indkey::int2[])
                                        ORDER BY ia.attname)), '[]')::text
@@ -182,6 +195,7 @@ export async function readLiveTables(
         hasDefault: r.has_default === true,
         identity: String(r.identity ?? ''),
         ...unpairableFields(r.unpairable_path, r.unpairable_type),
+        ...(r.unordered === true ? { unordered: true as const } : {}),
       }));
     const uniqueSets = (JSON.parse(String(first.unique_sets)) as unknown[][]).map((set) => set.map(String));
     return { table, relkind: String(first.relkind), columns, uniqueSets };

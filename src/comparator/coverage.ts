@@ -247,6 +247,16 @@ export function checkCoverage(
   // compared column for the key's type: the key is named here instead, before any EXPLAIN.
   for (const name of pair.key) {
     const c = cols.get(name);
+    if (c?.unordered && !c.unpairable) {
+      add({
+        code: 'column_incomparable',
+        table: ct,
+        column: name,
+        message: `key column ${ct}.${name} (${typeText(c)}) has equality but no order (no btree operator class), and the comparison lists divergent keys in key order, so every run would stop; choose another key, of columns that sort (such as the primary key's)`,
+        location: at(name, pair.at.key),
+      });
+      continue;
+    }
     if (!c?.unpairable) continue;
     const { path, type } = c.unpairable;
     const holds = path ? `its attribute ${path} is ${type}` : c.type === type ? `it is ${type}` : `it holds ${type}`;

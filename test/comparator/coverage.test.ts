@@ -369,6 +369,22 @@ describe.each(testBackends())('coverage against the live schema ($name)', (backe
     expect(fine.plan?.key.map((k) => k.name)).toEqual(['f']);
   });
 
+  it('refuses a key column with equality but no order (xid), naming it at the key rather than each compared column', async () => {
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (tx xid NOT NULL, v int, w text); CREATE TABLE ${s}.s (LIKE ${s}.c);`,
+    );
+    const { plan, problems } = await check(pairSpec(schema, '', '[tx]'));
+    expect(plan).toBeUndefined();
+    expect(problems.map((p) => [p.code, p.column, p.message])).toEqual([
+      [
+        'column_incomparable',
+        'tx',
+        `key column ${schema}.c.tx (xid) has equality but no order (no btree operator class), and the comparison lists divergent keys in key order, so every run would stop; choose another key, of columns that sort (such as the primary key's)`,
+      ],
+    ]);
+    expect(problems[0]?.location).toMatchObject({ file: SPEC_FILE, line: 6 });
+  });
+
   it('rejects a timestamp_precision on a time with time zone column, which date_trunc cannot take', async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, t time, tz timetz); CREATE TABLE ${s}.s (LIKE ${s}.c);`,
