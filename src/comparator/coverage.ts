@@ -22,6 +22,7 @@ export const COVERAGE_CODES = [
   'rule_type',
   'age_column_type',
   'column_incomparable',
+  'too_many_columns',
 ] as const;
 export type CoverageCode = (typeof COVERAGE_CODES)[number];
 

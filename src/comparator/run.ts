@@ -202,6 +202,9 @@ export async function planPair(
   };
 }
 
+/** PostgreSQL's 'target lists can have at most 1664 entries' (program_limit_exceeded). */
+const TOO_MANY_COLUMNS = '54011';
+
 /** A failure that is the statement's own (an operator or a cast that does not exist), not the database's state. */
 const refusal = (err: SqlHaltError): boolean =>
   err.sqlstate !== undefined &&
@@ -231,6 +234,19 @@ async function refusedColumns(
     await explain(plan.compared);
     return [];
   } catch (err) {
+    if (err instanceof SqlHaltError && err.sqlstate === TOO_MANY_COLUMNS) {
+      // Each compared column is read from both sides and compared: about two select entries
+      // apiece, and PostgreSQL takes 1664. No column is to blame, the pair's width is.
+      return [
+        {
+          code: 'too_many_columns',
+          pair: plan.pair.id,
+          table: plan.pair.canonical.text,
+          message: `${plan.pair.canonical.text} ↔ ${plan.pair.shadow.text} compares ${plan.compared.length} columns, more than one comparison query can carry (${err.message}); split them across two pairs of the same tables (each comparing its half and excluding the other, with a reason), or exclude the ones not worth comparing`,
+          location: plan.pair.at.compare,
+        },
+      ];
+    }
     if (!(err instanceof SqlHaltError) || !refusal(err)) throw err;
     whole = err;
   }

@@ -385,6 +385,21 @@ describe.each(testBackends())('coverage against the live schema ($name)', (backe
     expect(problems[0]?.location).toMatchObject({ file: SPEC_FILE, line: 6 });
   });
 
+  it('names a pair too wide for one comparison query at its compare list, not as a halt', async () => {
+    const columns = Array.from({ length: 900 }, (_, i) => `c${i} int`).join(', ');
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, ${columns}); CREATE TABLE ${s}.s (LIKE ${s}.c);`,
+    );
+    const { plan, problems } = await check(pairSpec(schema));
+    expect(plan).toBeUndefined();
+    expect(problems.map((p) => [p.code, p.location.line])).toEqual([['too_many_columns', 7]]);
+    expect(problems[0]?.message).toMatch(
+      new RegExp(
+        `^${schema}\\.c ↔ ${schema}\\.s compares 900 columns, more than one comparison query can carry \\(.*1664.*\\); split them across two pairs`,
+      ),
+    );
+  });
+
   it('rejects a timestamp_precision on a time with time zone column, which date_trunc cannot take', async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, t time, tz timetz); CREATE TABLE ${s}.s (LIKE ${s}.c);`,
