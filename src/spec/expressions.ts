@@ -449,11 +449,6 @@ function wordAt(source: string, offset: number): string {
 }
 
 /**
- * A `matches` whose pattern is a string literal that does not compile: the evaluator only finds
- * it when it runs, which would halt every run of a spec that is wrong as written. A pattern read
- * from a measurement is left to run time.
- */
-/**
  * has() over a field of a measurement or a param, each a single value with no fields: the
  * checker lets it through and it is false, so `!has(m.x)` would fire on nothing measured.
  * A measurement is never missing in a condition either (a missing one halts the gate first).
@@ -489,6 +484,11 @@ function hasOnValue(node: unknown, declared: (name: string) => boolean): Express
   return hasOnValue(n.args, declared);
 }
 
+/**
+ * A `matches` whose pattern is a string literal that does not compile: the evaluator only finds
+ * it when it runs, which would halt every run of a spec that is wrong as written. A pattern read
+ * from a measurement is left to run time.
+ */
 function invalidRegexLiteral(node: ASTNode): ExpressionError | undefined {
   const n = node as { op: string; args: unknown };
   if (n.op === 'rcall' && Array.isArray(n.args) && n.args[0] === 'matches') {
