@@ -252,19 +252,23 @@ export function installHooks(o: InstallOptions): HookAction[] {
 /**
  * Whether the script at `path` reads its own name, which it is not run under once kept aside:
  * `$0`, `${0…}` or `BASH_SOURCE`, outside husky's hooks, which the chained hook runs under its
- * own name (run_previous). A link is run as itself too; a file that cannot be read says nothing.
+ * own name (run_previous). A link's target is read: run through the link, its $0 is the link's
+ * new name too. A file that cannot be read says nothing.
  */
 function readsOwnName(path: string): boolean {
   let text: string;
+  let link: boolean;
   try {
-    if (lstatSync(path).isSymbolicLink()) return false;
+    link = lstatSync(path).isSymbolicLink();
     text = readFileSync(path, 'utf8');
   } catch {
     return false;
   }
+  // As run_previous tells them: a link is never sourced, husky's or not.
   const husky =
-    text.split('\n')[1] === '# husky' ||
-    text.split('\n').some((l) => l === '. "$(dirname "$0")/h"' || l === '. "${0%/*}/h"');
+    !link &&
+    (text.split('\n')[1] === '# husky' ||
+      text.split('\n').some((l) => l === '. "$(dirname "$0")/h"' || l === '. "${0%/*}/h"'));
   return !husky && /\$0\b|\$\{0[^0-9]|\bBASH_SOURCE\b/.test(text);
 }
 
