@@ -8,8 +8,7 @@ import { type AST, RegExpParser, visitRegExpAST } from '@eslint-community/regexp
 import type { SourceLocation } from '../model/result.js';
 import type { Problem } from '../spec/problems.js';
 import type { MeasurementSpec } from '../spec/types.js';
-import { isScalar } from 'yaml';
-import { keyLocation, nodeAt, type ParsedYaml, valueLocation } from '../spec/yaml.js';
+import { keyLocation, type ParsedYaml, valueLocation, writtenId } from '../spec/yaml.js';
 import { escapeRegex, regexMistake } from '../util/escape-regex.js';
 import type { BacktrackCheck } from './backtracking.js';
 import { runsInLinearTime } from './linear.js';
@@ -132,12 +131,6 @@ interface RawRule {
     may_match_nothing?: boolean;
     exclude?: string[];
   };
-}
-
-/** The id of the item at `index` as written, whether or not the item passed the schema. */
-function writtenId(y: ParsedYaml, index: number): unknown {
-  const node = nodeAt(y, [index, 'id']);
-  return isScalar(node) ? node.value : undefined;
 }
 
 /**

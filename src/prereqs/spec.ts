@@ -18,7 +18,7 @@ import {
 import { cycleText, type Problem } from '../spec/problems.js';
 import type { MeasurementSpec, PrereqDataGate, PrereqSpec } from '../spec/types.js';
 import { swallowingComment } from '../spec/folded-comment.js';
-import { keyLocation, locateInScalar, type ParsedYaml, valueLocation } from '../spec/yaml.js';
+import { keyLocation, locateInScalar, type ParsedYaml, valueLocation, writtenId } from '../spec/yaml.js';
 
 export interface PrereqReadContext {
   measurements: Map<string, MeasurementSpec>;
@@ -70,15 +70,22 @@ export function readPrereqs(
   const err = (loc: { file: string; line: number; col: number }, message: string) =>
     problems.push({ ...loc, severity: 'error', message });
 
+  // Of every prereq as written, the schema's rejects too: a copy is a duplicate whichever of
+  // the two has its own problems, and one fix does not uncover the other.
+  const firstAt = new Map<string, number>();
+  items.forEach((raw, i) => {
+    const id = raw ? raw.id : writtenId(y, i);
+    if (typeof id !== 'string') return;
+    const prior = firstAt.get(id);
+    if (prior !== undefined) {
+      err(keyLocation(y, [i], 'id'), `duplicate prereq id '${id}' (first declared at ${fmt(y, [prior])})`);
+    } else firstAt.set(id, i);
+  });
   items.forEach((raw, i) => {
     if (!raw) return;
     const r = raw as unknown as RawPrereq;
     if (!r || typeof r.id !== 'string') return;
-    const prior = index.get(r.id);
-    if (prior !== undefined) {
-      err(keyLocation(y, [i], 'id'), `duplicate prereq id '${r.id}' (first declared at ${fmt(y, [prior])})`);
-      return;
-    }
+    if (firstAt.get(r.id) !== i) return;
     index.set(r.id, i);
     const p: PrereqSpec = {
       id: r.id,

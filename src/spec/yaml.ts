@@ -587,3 +587,9 @@ export function writtenOffsets(y: ParsedYaml, node: Node): (number | undefined)[
   }
   return out;
 }
+
+/** The id of the item at `index` as written, whether or not the item passed the schema. */
+export function writtenId(y: ParsedYaml, index: number): unknown {
+  const node = nodeAt(y, [index, 'id']);
+  return isScalar(node) ? node.value : undefined;
+}

@@ -1115,6 +1115,21 @@ describe('prereqs.yaml validation', () => {
     ]);
   });
 
+  it('reports a duplicate id whichever copy the schema refused: one fix does not uncover the other', () => {
+    const problems = specProblems([
+      { id: 'p1', title: 'P1', deliverables: ['src/p1.py'] },
+      // Refused by the schema (a dependency listed twice), and its id reused below.
+      { id: 'p2', title: 'P2', deliverables: ['src/p2.py'], depends_on: ['p1', 'p1'] },
+      { id: 'p2', title: 'P2 again', deliverables: ['src/p3.py'] },
+    ]);
+    expect(problems).toEqual([
+      expect.stringMatching(/'p1' is listed twice; keep one$/),
+      expect.stringMatching(
+        /^gates\/demo\/prereqs\.yaml:\d+:\d+: duplicate prereq id 'p2' \(first declared at gates\/demo\/prereqs\.yaml:/,
+      ),
+    ]);
+  });
+
   it('a folder or glob that another prereq’s path falls in is an error, unless it modifies a dependency’s work', () => {
     expect(
       specProblems([
