@@ -213,26 +213,31 @@ export function loadRfc(
 
   const gates: GateSpec[] = [];
   const gateYaml = new Map<string, { y: ParsedYaml; index: number; def: GateKindDef }>();
+  // Every gate as written, the schema's rejects too: a copy is a duplicate whichever of the two
+  // has its own problems, and one fix does not uncover the other.
+  const firstGateAt = new Map<string, { y: ParsedYaml; index: number }>();
   for (const def of GATE_KINDS) {
     const d = docs.get(def.file);
     if (!d) continue;
     (d.data as Record<string, unknown>[]).forEach((raw, index) => {
+      const written = typeof raw?.id === 'string' ? raw.id : undefined;
+      const prior = written === undefined ? undefined : firstGateAt.get(written);
+      if (prior) {
+        problems.push({
+          ...keyLocation(d.y, [index], 'id'),
+          severity: 'error',
+          message: `duplicate gate id '${String(written)}' (first declared at ${fmt(prior.y, [prior.index])})`,
+        });
+        return;
+      }
+      if (written !== undefined) firstGateAt.set(written, { y: d.y, index });
       if (d.badItems.has(index)) {
-        if (typeof raw?.id === 'string') broken.add(raw.id);
+        if (written !== undefined) broken.add(written);
         // `- INV-1` is a gate written as its id alone: said once there, not again where all_of names it.
         else if (typeof raw === 'string') broken.add(raw);
         return;
       }
       const g = readGate(d.y, raw, index, def);
-      const prior = gateYaml.get(g.id);
-      if (prior) {
-        problems.push({
-          ...keyLocation(d.y, [index], 'id'),
-          severity: 'error',
-          message: `duplicate gate id '${g.id}' (first declared at ${fmt(prior.y, [prior.index])})`,
-        });
-        return;
-      }
       gateYaml.set(g.id, { y: d.y, index, def });
       gates.push(g);
     });

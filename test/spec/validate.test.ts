@@ -475,6 +475,22 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a duplicate gate id is reported whichever copy the schema refused', () => {
+    const gate = (phase: string, cond: string) =>
+      `- id: B\n  title: t\n  section: "§0"\n  phase: [${phase}]\n  fires_if: ${cond}\n`;
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        // The first is refused for its phase; the second, its copy, would otherwise go unreported.
+        'disconfirmers.yaml': gate('staging', 'p50_ms > 1.0') + gate('close', 'p50_ms > 2.0'),
+      }),
+    );
+    expect(ps).toEqual([
+      `${D}:5:11: 'B': phase: must be one of: implementation, canary, close`,
+      `${D}:7:3: duplicate gate id 'B' (first declared at ${D}:2:3)`,
+    ]);
+  });
+
   it('a condition naming an unknown measurement, with a suggestion', () => {
     const ps = problemsOf(
       raw({
