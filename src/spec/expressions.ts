@@ -111,38 +111,24 @@ function guardArithmetic(ast: ASTNode, source: string, enforce: () => boolean): 
     evaluate(ev: unknown, ast: unknown, ctx: unknown): unknown;
     meta: { evaluate: Node['evaluate']; alternate?: Node; macro?: Node };
   };
-  const seen = new Set<unknown>();
-  const visit = (x: unknown): void => {
-    if (x === null || typeof x !== 'object' || seen.has(x)) return;
-    seen.add(x);
-    if (Array.isArray(x)) {
-      for (const y of x) visit(y);
-      return;
-    }
-    const node = x as Partial<Node>;
-    if (typeof node.op === 'string' && typeof node.evaluate === 'function' && node.meta) {
-      visit(node.args);
-      if (!COMPUTING.has(node.op)) return;
-      const n = node as Node;
-      // As ASTNode's own evaluate dispatches (it replaces itself on its first call, so it is
-      // not wrapped but followed), read at each call: the checker may set an alternate late.
-      n.evaluate = function (ev, at, ctx) {
-        const meta = n.meta;
-        const value = meta.alternate
-          ? meta.alternate.evaluate(ev, meta.alternate, ctx)
-          : meta.macro
-            ? meta.macro.evaluate(ev, meta.macro, ctx)
-            : meta.evaluate.call(n, ev, at, ctx);
-        if (typeof value === 'number' && !Number.isFinite(value) && enforce()) {
-          throw new Error(notFinite(bracketed(source, n.start, n.end), value));
-        }
-        return value;
-      };
-      return;
-    }
-    for (const y of Object.values(x)) visit(y);
-  };
-  visit(ast);
+  for (const node of astNodes(ast)) {
+    if (!COMPUTING.has(node.op)) continue;
+    const n = node as Node;
+    // As ASTNode's own evaluate dispatches (it replaces itself on its first call, so it is
+    // not wrapped but followed), read at each call: the checker may set an alternate late.
+    n.evaluate = function (ev, at, ctx) {
+      const meta = n.meta;
+      const value = meta.alternate
+        ? meta.alternate.evaluate(ev, meta.alternate, ctx)
+        : meta.macro
+          ? meta.macro.evaluate(ev, meta.macro, ctx)
+          : meta.evaluate.call(n, ev, at, ctx);
+      if (typeof value === 'number' && !Number.isFinite(value) && enforce()) {
+        throw new Error(notFinite(bracketed(source, n.start, n.end), value));
+      }
+      return value;
+    };
+  }
 }
 
 /**
@@ -453,35 +439,46 @@ function wordAt(source: string, offset: number): string {
  * checker lets it through and it is false, so `!has(m.x)` would fire on nothing measured.
  * A measurement is never missing in a condition either (a missing one halts the gate first).
  */
-function hasOnValue(node: unknown, declared: (name: string) => boolean): ExpressionError | undefined {
-  if (node === null || typeof node !== 'object') return undefined;
-  if (Array.isArray(node)) {
-    for (const x of node) {
-      const found = hasOnValue(x, declared);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  const n = node as { op?: unknown; args?: unknown; start?: number };
-  if (typeof n.op !== 'string') {
-    for (const x of Object.values(node)) {
-      const found = hasOnValue(x, declared);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (n.op === 'call' && Array.isArray(n.args) && n.args[0] === 'has') {
+function hasOnValue(ast: ASTNode, declared: (name: string) => boolean): ExpressionError | undefined {
+  for (const n of astNodes(ast)) {
+    if (n.op !== 'call' || !Array.isArray(n.args) || n.args[0] !== 'has') continue;
     let operand = (n.args[1] as unknown[] | undefined)?.[0] as { op?: unknown; args?: unknown } | undefined;
     while (operand?.op === '.' && Array.isArray(operand.args)) operand = operand.args[0] as typeof operand;
     // A declared name, not a comprehension's variable (which may range over maps).
     if (operand?.op === 'id' && typeof operand.args === 'string' && declared(operand.args)) {
       return {
         message: `has() asks whether a map or a message has a field, and ${operand.args} is a single value, which has none (a measurement that is missing halts the gate before its condition runs, so there is nothing to test)`,
-        offset: n.start ?? 0,
+        offset: n.start,
       };
     }
   }
-  return hasOnValue(n.args, declared);
+  return undefined;
+}
+
+/**
+ * Every node of a parsed expression, once each: through the arguments' lists and the objects
+ * some nodes keep them in (a comprehension's), whatever the node.
+ */
+function astNodes(ast: ASTNode): ASTNode[] {
+  const out: ASTNode[] = [];
+  const seen = new Set<unknown>();
+  const visit = (x: unknown): void => {
+    if (x === null || typeof x !== 'object' || seen.has(x)) return;
+    seen.add(x);
+    if (Array.isArray(x)) {
+      for (const y of x) visit(y);
+      return;
+    }
+    const node = x as Partial<ASTNode>;
+    if (typeof node.op === 'string' && 'args' in node) {
+      out.push(node as ASTNode);
+      visit(node.args);
+      return;
+    }
+    for (const y of Object.values(x)) visit(y);
+  };
+  visit(ast);
+  return out;
 }
 
 /**
