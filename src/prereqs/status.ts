@@ -122,10 +122,11 @@ export interface PrereqStatusOptions {
   /** Evaluates data-gate measurements; without it, a prereq with data gates is gated (nothing measured). */
   measurer?: Measurer;
   /**
-   * Told when a read as of now passed over the mainline's tip for a date ahead of the clock: the
-   * report reads the commit before it, and a deliverable in the tip looks absent.
+   * Told what the report's shape has no place for about the commit read: a read as of now passed
+   * over the mainline's tip for a date ahead of the clock (a deliverable in the tip looks absent),
+   * or a past instant's commit holds one dated after the instant (a wrong clock let it in).
    */
-  onPassedOver?: (message: string) => void;
+  onAnchorNote?: (message: string) => void;
 }
 
 export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): Promise<PrereqReport> {
@@ -154,7 +155,8 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
     const o = a.outcome as Extract<MeasurementOutcome, { status: 'halt' }>;
     return haltReport({ reason: o.halt, message: o.reason, ...(a.empty ? { nothing_existed: true as const } : {}) });
   }
-  if (a.anchor.passedOver !== undefined) opts.onPassedOver?.(a.anchor.passedOver);
+  if (a.anchor.passedOver !== undefined) opts.onAnchorNote?.(a.anchor.passedOver);
+  if (a.anchor.laterAncestor !== undefined) opts.onAnchorNote?.(a.anchor.laterAncestor);
   try {
     return await statusesAt(rfc, opts, prereqs, head, a.anchor.commit);
   } catch (e) {

@@ -302,6 +302,22 @@ describe('prereq status', () => {
     expect(run(['prereq', 'status', '--as-of', AS_OF], skewed.dir).stderr).toBe('');
   });
 
+  it('says on stderr when the commit read as of a past instant holds one dated after it', () => {
+    const skewed = createRepo();
+    writeRfc(skewed.dir, { raw: { 'prereqs.yaml': modeline('prereqs.yaml') + stringify(PREREQS) } });
+    skewed.git(['add', '-f', 'gates']);
+    skewed.commit({ files: { 'src/one.py': '1\n' }, message: 'one', date: '2026-05-02T10:00:00Z' });
+    // Made on a clock weeks fast: its child is dated before the instant, it after.
+    const late = skewed.commit({ files: { 'src/two.py': '2\n' }, message: 'two', date: '2026-07-01T00:00:00Z' });
+    const read = skewed.commit({ files: { 'src/two_b.py': '2\n' }, message: 'two b', date: '2026-05-20T00:00:00Z' });
+    const r = run(['prereq', 'status', '--as-of', AS_OF, '--json'], skewed.dir);
+    expect(r.stderr).toBe(
+      `note: ${late.slice(0, 12)}, in the history of ${read.slice(0, 12)} (the commit read as of 2026-06-01T00:00:00.000Z), is dated 2026-07-01T00:00:00.000Z, after that instant: a commit is made after the commits it holds, so a committer's clock ran wrong, and what was read may include work done after 2026-06-01T00:00:00.000Z\n`,
+    );
+    const report = JSON.parse(r.stdout) as { resolved_sha: string; prereqs: { id: string; status: string }[] };
+    expect(report.resolved_sha).toBe(read);
+  });
+
   it('exit 3 on a cycle, naming it', () => {
     const bad = createRepo();
     const cyc = [

@@ -136,7 +136,7 @@ EXIT CODES
         ...(measurer ? { measurer } : {}),
         // Said beside the report, whatever its format: its shape has no place for it, and a
         // prereq whose last deliverable is in that commit would otherwise look unfinished unexplained.
-        onPassedOver: (message) => process.stderr.write(`note: ${visible(message)}\n`),
+        onAnchorNote: (message) => process.stderr.write(`note: ${visible(message)}\n`),
       });
     } finally {
       await sources?.close();

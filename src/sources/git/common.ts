@@ -117,12 +117,15 @@ export interface Anchor {
   bare: boolean;
   /** The commit at the ref, when a read as of now passed over it for a date ahead of this run's clock. */
   passedOver?: string;
+  /** A past instant's read whose history holds a commit dated after the instant: what a wrong clock let in. */
+  laterAncestor?: string;
 }
 
 /** Where a measurement read: the ref, the instant, the commit, and a tip passed over for its future date. */
 export function anchorEvidence(a: Anchor): Evidence {
   const ev: Evidence = { ref: a.ref, as_of: a.asOf.toISOString(), resolved_sha: a.commit.sha };
   if (a.passedOver !== undefined) ev.passed_over = a.passedOver;
+  if (a.laterAncestor !== undefined) ev.later_ancestor = a.laterAncestor;
   return ev;
 }
 
@@ -219,7 +222,10 @@ export async function anchor(
       ...(st.shallow ? {} : { empty: true as const }),
     };
   }
-  const passedOver = await futureTip(repo, ref, asOf, commit);
+  const [passedOver, laterAncestor] = await Promise.all([
+    futureTip(repo, ref, asOf, commit),
+    datedAfter(repo, asOf, commit),
+  ]);
   return {
     ok: true,
     anchor: {
@@ -230,6 +236,7 @@ export async function anchor(
       root: st.root,
       bare: st.bare,
       ...(passedOver !== undefined ? { passedOver } : {}),
+      ...(laterAncestor !== undefined ? { laterAncestor } : {}),
     },
   };
 }
@@ -244,6 +251,19 @@ async function futureTip(repo: GitHistory, ref: string, asOf: Date, read: Commit
   const tip = await repo.tipOf(ref);
   if (!tip || tip.sha === read.sha || !aheadOfClock(tip.date)) return undefined;
   return `the commit at '${ref}' (${tip.sha.slice(0, 12)}) is dated ${tip.date}, in the future (its committer's clock runs fast), so it does not count yet and ${read.sha.slice(0, 12)} before it was read; fix that clock and commit again`;
+}
+
+/**
+ * A past instant reads the newest first-parent commit dated at or before it, but that commit's
+ * tree holds all of its history, and a commit dated after the instant there was made before the
+ * commit read: a clock ran wrong (fast there, or slow here), so the read may hold work done after
+ * the instant. Said, not halted: which clock was wrong, git cannot tell.
+ */
+async function datedAfter(repo: GitHistory, asOf: Date, read: CommitInfo): Promise<string | undefined> {
+  if (asOf.getTime() >= Date.now() - CLOCK_SLACK_MS || !repo.laterAncestor) return undefined;
+  const later = await repo.laterAncestor(read.sha, asOf);
+  if (!later) return undefined;
+  return `${later.sha.slice(0, 12)}, in the history of ${read.sha.slice(0, 12)} (the commit read as of ${asOf.toISOString()}), is dated ${later.date}, after that instant: a commit is made after the commits it holds, so a committer's clock ran wrong, and what was read may include work done after ${asOf.toISOString()}`;
 }
 
 /** A commit date past this machine's clock and its slack: made on a clock that runs fast. */

@@ -129,6 +129,11 @@ export interface GitHistory {
   commitsTouchingFile(sha: string, literalPath: string): Promise<CommitInfo[]>;
   /** The newest of those commits only: `git log -1` stops at the first, instead of walking all history. */
   lastCommitTouchingFile(sha: string, literalPath: string): Promise<CommitInfo | undefined>;
+  /**
+   * A commit in the history of `sha`, merged branches included, dated after `asOf`; undefined when
+   * none is. The whole history is walked, so ask it only of an instant in the past.
+   */
+  laterAncestor?(sha: string, asOf: Date): Promise<CommitInfo | undefined>;
   /** The commit `ref` points at, whatever its date (resolveAsOf may pass it over). */
   tipOf?(ref: string): Promise<CommitInfo | undefined>;
   /** Branch names (local and remote-tracking), when the implementation can list them. */
@@ -626,6 +631,7 @@ export class GitRepo implements GitHistory {
   private readonly ordinals = new Map<string, Promise<Map<string, number>>>();
   private readonly writers = new Map<string, Promise<WritingCommit[]>>();
   private readonly mailmaps = new Map<string, Promise<Identity>>();
+  private readonly laterAncestors = new Map<string, Promise<CommitInfo | undefined>>();
   private batch: BlobBatch | undefined;
 
   constructor(
@@ -721,6 +727,29 @@ export class GitRepo implements GitHistory {
         '--',
       ]);
       const c = parseLog(out)[0];
+      return c ? commitInfo(c) : undefined;
+    });
+  }
+
+  laterAncestor(sha: string, asOf: Date): Promise<CommitInfo | undefined> {
+    // A commit at exactly asOf counts (to the second, as resolveAsOf reads it); one a second later does not.
+    const afterMs = (Math.floor(asOf.getTime() / 1000) + 1) * 1000;
+    const after = gitInstant(new Date(afterMs));
+    return memo(this.laterAncestors, `${sha}\0${after}`, async () => {
+      const git = await this.client();
+      try {
+        // --since, unlike this, stops the walk at the first older commit, and so misses deep skew.
+        const c = parseLog(await git.raw(['log', '-z', '-1', `--since-as-filter=${after}`, LOG_FORMAT, sha, '--']))[0];
+        return c ? commitInfo(c) : undefined;
+      } catch (e) {
+        // git before 2.37 dies on the option ("unrecognized argument"): every commit's date, compared here.
+        if (!/since-as-filter/.test(e instanceof Error ? e.message : String(e))) throw e;
+      }
+      const stamps = await git.raw(['rev-list', '--timestamp', sha, '--']);
+      const line = stamps.split('\n').find((l) => Number(l.slice(0, l.indexOf(' '))) * 1000 >= afterMs);
+      const found = line?.slice(line.indexOf(' ') + 1) ?? '';
+      if (!OBJECT_ID.test(found)) return undefined;
+      const c = parseLog(await git.raw(['log', '-z', '-1', LOG_FORMAT, found, '--']))[0];
       return c ? commitInfo(c) : undefined;
     });
   }

@@ -353,6 +353,86 @@ describe('GitMeasurementSource faults', () => {
     expect(then.evidence.passed_over).toBeUndefined();
   });
 
+  describe('a past instant whose commit holds one dated after it (a clock ran wrong)', () => {
+    const q: GitQuery = { query: 'path_exists', path: 'a/late.txt' };
+    const at = (dir: string, asOf: string) =>
+      new GitMeasurementSource().measure(gitMeasurement(q), context(dir, { asOf }));
+
+    it('names the later-dated commit however deep under older ones it lies', async () => {
+      const skewed = createRepo();
+      skewed.commit({ files: { 'a/one.txt': '1\n' }, message: 'one', date: '2026-01-01T00:00:00Z' });
+      // Made on a clock a month fast: its parent and every child are dated before it.
+      const late = skewed.commit({ files: { 'a/late.txt': 'x\n' }, message: 'late', date: '2026-03-01T00:00:00Z' });
+      // More older-dated commits after it than git's --since looks past before it stops walking.
+      let read = '';
+      for (let i = 2; i <= 12; i++) {
+        read = skewed.commit({ message: `c${i}`, date: `2026-01-${String(i).padStart(2, '0')}T00:00:00Z` });
+      }
+      const o = await at(skewed.dir, '2026-02-01T00:00:00Z');
+      expect(value(o)).toBe(true);
+      expect(o.evidence.resolved_sha).toBe(read);
+      expect(o.evidence.later_ancestor).toBe(
+        `${late.slice(0, 12)}, in the history of ${read.slice(0, 12)} (the commit read as of 2026-02-01T00:00:00.000Z), is dated 2026-03-01T00:00:00.000Z, after that instant: a commit is made after the commits it holds, so a committer's clock ran wrong, and what was read may include work done after 2026-02-01T00:00:00.000Z`,
+      );
+      // An instant after every date: nothing held is later, nothing to say.
+      expect((await at(skewed.dir, '2026-04-01T00:00:00Z')).evidence.later_ancestor).toBeUndefined();
+    });
+
+    it('looks into merged branches, and counts a commit at exactly the instant as before it', async () => {
+      const repo = createRepo();
+      repo.commit({ files: { 'a/one.txt': '1\n' }, message: 'one', date: '2026-01-01T00:00:00Z' });
+      repo.branch('side');
+      repo.checkout('side');
+      const side = repo.commit({ files: { 'a/late.txt': 'x\n' }, message: 'side', date: '2026-02-01T00:00:01Z' });
+      repo.checkout('main');
+      const merge = repo.merge('side', { message: 'merge side', date: '2026-01-20T00:00:00Z' });
+      const late = await at(repo.dir, '2026-02-01T00:00:00Z');
+      expect(late.evidence.resolved_sha).toBe(merge);
+      expect(String(late.evidence.later_ancestor)).toMatch(
+        new RegExp(
+          `^${side.slice(0, 12)}, in the history of ${merge.slice(0, 12)} .* is dated 2026-02-01T00:00:01\\.000Z, after that instant`,
+        ),
+      );
+      // The same commit at the instant's own second counts as of it.
+      expect((await at(repo.dir, '2026-02-01T00:00:01Z')).evidence.later_ancestor).toBeUndefined();
+      expect((await at(repo.dir, '2026-02-01T00:00:01.999Z')).evidence.later_ancestor).toBeUndefined();
+    });
+
+    it('says nothing of a history in date order, nor as of now', async () => {
+      const repo = createRepo();
+      repo.commit({ files: { 'a/one.txt': '1\n' }, message: 'one', date: '2026-01-01T00:00:00Z' });
+      repo.commit({ files: { 'a/late.txt': 'x\n' }, message: 'two', date: '2026-01-05T00:00:00Z' });
+      repo.commit({ message: 'three', date: '2026-02-05T00:00:00Z' });
+      expect((await at(repo.dir, '2026-01-10T00:00:00Z')).evidence.later_ancestor).toBeUndefined();
+      const now = await new GitMeasurementSource().measure(gitMeasurement(q), context(repo.dir));
+      expect(now.evidence.later_ancestor).toBeUndefined();
+    });
+
+    it('finds it with a git that has no --since-as-filter (before 2.37)', async () => {
+      const skewed = createRepo();
+      skewed.commit({ files: { 'a/one.txt': '1\n' }, message: 'one', date: '2026-01-01T00:00:00Z' });
+      const late = skewed.commit({ files: { 'a/late.txt': 'x\n' }, message: 'late', date: '2026-03-01T00:00:00Z' });
+      skewed.commit({ message: 'after', date: '2026-01-02T00:00:00Z' });
+      // A git that dies on the option as git log did before 2.37.
+      const bin = tempDir('rfcgate-oldgit-');
+      const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+      writeFileSync(
+        path.join(bin, 'git'),
+        `#!/bin/sh\nfor a in "$@"; do case "$a" in --since-as-filter*) echo "fatal: unrecognized argument: $a" >&2; exit 128;; esac; done\nexec ${real} "$@"\n`,
+      );
+      chmodSync(path.join(bin, 'git'), 0o755);
+      const saved = process.env.PATH;
+      process.env.PATH = `${bin}${path.delimiter}${saved ?? ''}`;
+      try {
+        const o = await at(skewed.dir, '2026-02-01T00:00:00Z');
+        expect(String(o.evidence.later_ancestor)).toMatch(new RegExp(`^${late.slice(0, 12)}, in the history of `));
+        expect((await at(skewed.dir, '2026-04-01T00:00:00Z')).evidence.later_ancestor).toBeUndefined();
+      } finally {
+        process.env.PATH = saved;
+      }
+    });
+  });
+
   it('a missing ref halts, naming the ref and how to fetch it', async () => {
     const h = halted(await run(source.dir, { query: 'first_commit', paths: ['a/**'] }, { ref: 'release/9' }));
     expect(h.halt).toBe('missing');
