@@ -61,7 +61,8 @@ export function gitCommandsFromLog(logFile) {
     const cwd = line.slice(0, cut);
     const args = line.slice(cut + 1).trim();
     if (!unique.has(line)) unique.set(line, { cwd, args });
-    const sub = args.split(' ')[0] ?? '?';
+    // The subcommand, past the `-c` settings every command starts with (src/util/git-config.ts).
+    const sub = args.replace(/^(?:-c \S+ )+/, '').split(' ')[0] ?? '?';
     bySubcommand[sub] = (bySubcommand[sub] ?? 0) + 1;
   }
   return { commands: [...unique.values()], issued: lines.length, bySubcommand };

@@ -21,6 +21,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import type { HaltReason } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
 import { parseCatFileBatch } from '../util/cat-file.js';
+import { pinnedGit } from '../util/git-config.js';
 import { commitId, FETCH_FULL_HISTORY, fetchAdvice, unbornBranch } from '../util/git-ref.js';
 import { specialKind } from '../util/special-file.js';
 import { type IndexPaths, readIndexFile } from './index-file.js';
@@ -108,7 +109,7 @@ function git(
   input?: string,
   env?: NodeJS.ProcessEnv,
 ): { ok: boolean; out: Buffer; err: string } {
-  const r = spawnSync('git', args, {
+  const r = spawnSync('git', pinnedGit(args), {
     cwd: root,
     input,
     maxBuffer: 1 << 30,
@@ -125,7 +126,7 @@ function gitAsync(
   sink?: (chunk: Buffer) => void,
 ): Promise<{ ok: boolean; out: Buffer; err: string; code: number | null }> {
   return new Promise((resolve) => {
-    const child = spawn('git', args, { cwd: root, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
+    const child = spawn('git', pinnedGit(args), { cwd: root, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', sink ?? ((b: Buffer) => out.push(b)));

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { SimpleGit, SimpleGitOptions } from 'simple-git';
 import { type BatchAnswer, parseCatFileBatch } from '../../util/cat-file.js';
 import { CLOCK_SLACK_MS } from '../../util/clock.js';
+import { GIT_CONFIG_PINS, pinnedGit } from '../../util/git-config.js';
 import { OBJECT_ID, peelApart } from '../../util/git-ref.js';
 
 export type Scope = 'mainline' | 'all';
@@ -325,7 +326,7 @@ async function loadLog(cwd: string, args: string[]): Promise<LoadedCommit[]> {
   try {
     await rm(dir, { recursive: true, force: true });
     await new Promise<void>((resolve, reject) => {
-      const child = spawn('git', args, { cwd, stdio: ['ignore', out.fd, 'pipe'] });
+      const child = spawn('git', pinnedGit(args), { cwd, stdio: ['ignore', out.fd, 'pipe'] });
       let stderr = '';
       // stdio[2] is 'pipe', so stderr exists; the type cannot know that.
       child.stderr?.setEncoding('utf8');
@@ -558,7 +559,7 @@ function contact(p: Identity): string {
 /** Runs git in `cwd` with `input` on its stdin; its stdout, or git's own words when it fails. */
 function gitWithInput(cwd: string, args: string[], input: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', pinnedGit(args), { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -650,7 +651,7 @@ export class GitRepo implements GitHistory {
       if (!s?.isDirectory()) return { kind: 'not_a_repo', message: `${this.dir} is not a directory` };
       // Loaded here, not at the top: modules that only want this file's path helpers stay light.
       const { simpleGit } = await import('simple-git');
-      const probe = simpleGit({ baseDir: this.dir, errors: strictErrors });
+      const probe = simpleGit({ baseDir: this.dir, errors: strictErrors, config: [...GIT_CONFIG_PINS] });
       const flags = (await probe.raw(['rev-parse', '--is-bare-repository', '--is-shallow-repository'])).split('\n');
       if (flags[0] !== 'true' && flags[0] !== 'false') {
         return { kind: 'not_a_repo', message: `${this.dir} is not a git repository` };
@@ -663,6 +664,7 @@ export class GitRepo implements GitHistory {
         baseDir: root,
         maxConcurrentProcesses: this.options.maxConcurrentProcesses ?? 6,
         errors: strictErrors,
+        config: [...GIT_CONFIG_PINS],
       });
       const any = (await this.git.raw(['rev-list', '-n', '1', '--all'])).trim();
       return { kind: 'repo', root, bare, shallow, hasCommits: any !== '' };

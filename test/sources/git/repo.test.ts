@@ -391,7 +391,13 @@ describe('reading file contents', () => {
     try {
       process.env.PATH = `${bin}:${path ?? ''}`;
       const result = await fn();
-      const calls = existsSync(log) ? readFileSync(log, 'utf8').split('\0').slice(0, -1) : [];
+      // Without the `-c` settings every command starts with (src/util/git-config.ts).
+      const calls = existsSync(log)
+        ? readFileSync(log, 'utf8')
+            .split('\0')
+            .slice(0, -1)
+            .map((c) => c.replace(/^(?:-c \S+ )+/, ''))
+        : [];
       return { result, calls };
     } finally {
       process.env.PATH = path;
