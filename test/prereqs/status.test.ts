@@ -316,6 +316,32 @@ describe('prereq status', () => {
     expect(f?.reason).toContain(`src/f.py (deleted by ${shas.f2?.slice(0, 7)} (2026-05-07))`);
   });
 
+  it('a glob deliverable matching a submodule is present, as a literal one is', async () => {
+    const rfc = spec(
+      [
+        { id: 'lit', title: 'vendored (literal)', deliverables: ['vendor/lib'] },
+        { id: 'glob', title: 'vendored (glob)', deliverables: ['third_party/*'] },
+      ],
+      [{ id: 'guard', git: { query: 'prereqs_before', path: 'third_party/*' } }],
+    );
+    const inner = createRepo();
+    const sub = inner.commit({ files: { 'x.txt': 'x\n' }, message: 'inner', date: '2026-01-01T00:00:00Z' });
+    const repo = createRepo();
+    repo.commit({ files: { 'README.md': 'r\n' }, message: 'one', date: '2026-05-01T00:00:00Z' });
+    repo.git(['update-index', '--add', '--cacheinfo', `160000,${sub},vendor/lib`]);
+    repo.git(['update-index', '--add', '--cacheinfo', `160000,${sub},third_party/lib`]);
+    const added = repo.commit({ message: 'vendor the lib', date: '2026-05-02T00:00:00Z' });
+    const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF });
+    for (const id of ['lit', 'glob']) {
+      const p = r.prereqs.find((x) => x.id === id);
+      expect(p, id).toMatchObject({ status: 'landed', landed_by: { sha: added } });
+    }
+    expect(r.prereqs.find((x) => x.id === 'glob')?.deliverables[0]).toMatchObject({
+      present: true,
+      files: ['third_party/lib'],
+    });
+  });
+
   it('took_days of a prereq landed by a merge counts from the first deliverable commit of the branch merged in', async () => {
     const rfc = spec([
       { id: 'm', title: 'M: merged', deliverables: ['src/m.py', 'docs/m-*.md'] },

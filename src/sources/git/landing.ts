@@ -81,7 +81,8 @@ export async function landingOf(
       if (past) {
         present = (await touches)[2] !== undefined;
       } else if (GLOB_CHARS.test(d)) {
-        const all = await repo.filesAt(resolved.sha, d);
+        // A submodule is there as a literal path is: pathExists counts it, so does the history.
+        const all = await (repo.pathsAt ?? repo.filesAt).call(repo, resolved.sha, d);
         present = all.length > 0;
         files = all.slice(0, MAX_FILES);
       } else {

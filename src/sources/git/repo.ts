@@ -124,6 +124,11 @@ export interface GitHistory {
   firstCommitMatching(pattern: RegExp, h: HistoryScope): Promise<HistoryCommit | undefined>;
   /** Files (not directories) in the tree of `sha` matching `glob`, sorted. */
   filesAt(sha: string, glob: string): Promise<string[]>;
+  /**
+   * Files, links and submodules in the tree of `sha` matching `glob`, sorted: what a glob finds
+   * present, as pathExists finds a literal path (a submodule has no content for filesAt to read).
+   */
+  pathsAt?(sha: string, glob: string): Promise<string[]>;
   /** Content of a regular file at a commit, or undefined when there is none. */
   fileAt(sha: string, literalPath: string): Promise<string | undefined>;
   /** Commits reachable from `sha` that touched exactly this path, newest first. */
@@ -184,6 +189,8 @@ export interface LoadedCommit {
 interface Tree {
   entries: Map<string, PathKind>;
   files: string[];
+  /** Files, links and submodules: every entry but a directory, sorted. */
+  paths: string[];
   /** The object id of each file and symbolic link, by path: its content is asked for by id. */
   blobs: Map<string, string>;
 }
@@ -783,8 +790,9 @@ export class GitRepo implements GitHistory {
         entries.set(path, kind);
         if (type === 'blob' && oid) blobs.set(path, oid);
       }
-      const files = [...entries].filter(([, k]) => k !== 'directory' && k !== 'submodule').map(([f]) => f);
-      return { entries, files: files.sort(), blobs };
+      const paths = [...entries].filter(([, k]) => k !== 'directory').map(([f]) => f);
+      const files = paths.filter((f) => entries.get(f) !== 'submodule');
+      return { entries, files: files.sort(), paths: paths.sort(), blobs };
     });
   }
 
@@ -800,6 +808,10 @@ export class GitRepo implements GitHistory {
 
   async filesAt(sha: string, glob: string): Promise<string[]> {
     return matchSorted((await this.tree(sha)).files, [glob]);
+  }
+
+  async pathsAt(sha: string, glob: string): Promise<string[]> {
+    return matchSorted((await this.tree(sha)).paths, [glob]);
   }
 
   fileAt(sha: string, literalPath: string): Promise<string | undefined> {

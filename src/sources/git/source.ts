@@ -195,7 +195,7 @@ async function guard(
   const base: Evidence = { path, prereqs: prereqs.length, scope: 'mainline', ...waived(except), ...where(a) };
   if (!first) {
     const exists = GLOB_CHARS.test(path)
-      ? (await repo.filesAt(a.commit.sha, path)).length > 0
+      ? (await (repo.pathsAt ?? repo.filesAt).call(repo, a.commit.sha, path)).length > 0
       : await repo.pathExists(a.commit.sha, path);
     return ok(true, {
       ...base,
