@@ -798,6 +798,31 @@ describe('prereq status', () => {
     });
   });
 
+  it('landed_when: a marker committed before its shared deliverable existed lands it when the deliverable came', async () => {
+    const rfc = spec([
+      { id: 'stub', title: 'Stub', deliverables: ['src/b.py'] },
+      {
+        id: 'wire',
+        title: 'Wiring',
+        deliverables: ['src/b.py'],
+        depends_on: ['stub'],
+        landed_when: { commit_message: '^Prereq: wire$' },
+      },
+    ]);
+    const repo = createRepo();
+    repo.commit({ files: { 'README.md': 'r\n' }, message: 'init', date: '2026-05-01T00:00:00Z' });
+    const marker = repo.commit({ message: 'wire it\n\nPrereq: wire', date: '2026-05-02T00:00:00Z' });
+    const stub = repo.commit({ files: { 'src/b.py': 'b\n' }, message: 'stub', date: '2026-05-03T00:00:00Z' });
+    const r = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF });
+    expect(r.prereqs.find((p) => p.id === 'stub')).toMatchObject({ status: 'landed', landed_by: { sha: stub } });
+    // Not landed before the file it must hold was there, nor before its dependency landed.
+    expect(r.prereqs.find((p) => p.id === 'wire')).toMatchObject({
+      status: 'landed',
+      landed_by: { sha: stub },
+      landed_when: { commit: { sha: marker } },
+    });
+  });
+
   it('landed_when: a marker commit git reverted no longer lands the prereq; reverting the revert lands it again', async () => {
     const rfc = spec();
     const { repo } = history();

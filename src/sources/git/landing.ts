@@ -14,7 +14,7 @@ export interface DeliverableFacts {
   files?: string[];
   /** The first mainline commit that touched it. */
   first?: HistoryCommit;
-  /** Present: the commit it has existed since (after a deletion, the one that brought it back). */
+  /** Present, on the mainline: the commit it has existed since (after a deletion, the one that brought it back). */
   since?: HistoryCommit;
   /** Absent now but touched before: the last commit touching it, which deleted it. */
   deletedBy?: HistoryCommit;
@@ -25,7 +25,7 @@ export interface DeliverableFacts {
   renamedTo?: string;
   /** The paths it had between the deletion and renamedTo, when it was renamed more than once. */
   renamedVia?: string[];
-  /** Also a deliverable of a dependency (this prereq modifies it): not used for timing. */
+  /** Also a deliverable of a dependency (this prereq modifies it): not when the work started, only a bound on its landing. */
   shared: boolean;
 }
 
@@ -41,8 +41,8 @@ export interface LandingFacts {
   /** One of its own deliverables is present or was (and was deleted), or landed_when matched. */
   started: boolean;
   /**
-   * When landed: the commit that completed it, the latest of the commits its own deliverables
-   * exist since and landed_when (a prereq reverted and landed again completed the second time).
+   * When landed: the commit that completed it, the latest of the commits its deliverables (shared
+   * ones too) exist since and landed_when (a prereq reverted and landed again completed the second time).
    */
   completedBy?: HistoryCommit;
   /** The earliest of its own deliverables' first commits (or landed_when). */
@@ -71,7 +71,7 @@ export async function landingOf(
       const touches = Promise.all([
         repo.findCommit({ globs: [d] }, h, 'first'),
         repo.findCommit({ globs: [d] }, h, 'last'),
-        shared.has(d) && !past ? undefined : repo.presentSince([d], h, upTo),
+        repo.presentSince([d], h, upTo),
       ]);
       // Awaited below, after the tree is read: a history git could not load must not fail
       // unhandled meanwhile and end the process before it is reported.
@@ -90,7 +90,7 @@ export async function landingOf(
       }
       const [first, lastTouch, presentSince] = await touches;
       const last = present ? undefined : lastTouch;
-      const since = present && !shared.has(d) ? presentSince : undefined;
+      const since = present ? presentSince : undefined;
       return {
         path: d,
         present,
@@ -119,9 +119,12 @@ export async function landingOf(
     own.some((d) => d.present || d.deletedBy !== undefined) || landedWhen !== undefined || undone !== undefined;
   const byOrdinal = [...events].sort((a, b) => a.ordinal - b.ordinal);
   const startedBy = byOrdinal[0];
-  // Without a status history (not the mainline) the first touch stands in for since.
+  // Without a status history (not the mainline) the first touch stands in for since. A shared
+  // deliverable does not say when the work started, but nothing lands before it is there: a
+  // marker committed before a dependency made the file does not complete the prereq by itself.
   const completions = [
     ...own.map((d) => d.since ?? d.first).filter((c): c is HistoryCommit => c !== undefined),
+    ...deliverables.filter((d) => d.shared).flatMap((d) => (d.since ? [d.since] : [])),
     ...(landedWhen ? [landedWhen] : []),
   ].sort((a, b) => a.ordinal - b.ordinal);
   const completedBy = landed ? completions[completions.length - 1] : undefined;
