@@ -63,12 +63,19 @@ function condition(col: ComparedColumn, p: Params): string {
 }
 
 /**
- * An escape json keeps and jsonb refuses ("unsupported Unicode escape sequence", "Unicode low
- * surrogate must follow a high surrogate"): `\u0000`, and a surrogate escape without its pair.
- * An escape is a backslash after an even run of them; a pair's low half follows its high one.
+ * What json keeps and jsonb refuses: an escape ("unsupported Unicode escape sequence", "Unicode
+ * low surrogate must follow a high surrogate"), `\u0000` or a surrogate escape without its pair
+ * (an escape is a backslash after an even run of them; a pair's low half follows its high one);
+ * and a number numeric cannot hold ("value overflows numeric format": 131,072 digits before the
+ * point, 16,383 after). For numbers the pattern matches more than numeric refuses, since a regex
+ * cannot weigh digits against the exponent: an exponent of four digits or more (`1e131072`,
+ * `1e-16384`), or a run of 250 digits (a number numeric refuses with a shorter exponent has
+ * thousands). Such a document, or one with a string of that shape, is compared as written:
+ * exact, but strict about key order and spacing.
  */
 const JSONB_REFUSES =
-  '(^|[^\\\\])(\\\\\\\\)*\\\\u(0000|d[89ab][0-9a-f]{2}(?!\\\\ud[c-f][0-9a-f]{2})|(?<!\\\\ud[89ab][0-9a-f]{2}\\\\u)d[c-f][0-9a-f]{2})';
+  '(^|[^\\\\])(\\\\\\\\)*\\\\u(0000|d[89ab][0-9a-f]{2}(?!\\\\ud[c-f][0-9a-f]{2})|(?<!\\\\ud[89ab][0-9a-f]{2}\\\\u)d[c-f][0-9a-f]{2})' +
+  '|[0-9]e[-+]?0*[1-9][0-9]{3}|[0-9]{250}';
 
 /**
  * json is compared as jsonb, as a value (key order and spacing aside). A json column may hold
