@@ -23,6 +23,7 @@ import type { Definition, Image, InlineCode, Link, Nodes, Parents, Root, Text } 
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
+import { decodeString } from 'micromark-util-decode-string';
 import { LineIndex } from '../util/line-index.js';
 
 /** Cited line numbers as written: one line, a range, or a list of lines and ranges. */
@@ -330,10 +331,13 @@ function scanLeaf(node: Text | InlineCode, md: string, lines: LineIndex, s: Scan
   const to = node.position?.end.offset;
   if (from === undefined || to === undefined) return;
   const raw = md.slice(from, to);
-  // A code span is read as shown, each of its characters mapped back to where it is written.
+  // A code span is read as shown, each of its characters mapped back to where it is written;
+  // so is text, whose escapes and character references show as what they stand for.
   const code = node.type === 'inlineCode' ? shownCode(raw, inTable) : undefined;
-  const scanned = code?.shown ?? raw;
-  const at = (i: number): number => from + (code ? (code.at[i] ?? raw.length) : i);
+  const text = code ? undefined : shownText(raw);
+  const shown = code ?? text;
+  const scanned = shown?.shown ?? raw;
+  const at = (i: number): number => from + (shown ? (shown.at[i] ?? raw.length) : i);
   let cited = false;
   const urls: { from: number; to: number }[] = [];
   for (const m of BLOB_URLS.flatMap((re) => [...scanned.matchAll(re)])) {
@@ -532,6 +536,43 @@ function shownCode(raw: string, inTable: boolean): { shown: string; at: number[]
     shown += raw[i];
     at.push(i);
   }
+  return { shown, at };
+}
+
+/** A backslash escape of ASCII punctuation, or a character reference, as CommonMark reads them. */
+const ESCAPE_OR_REFERENCE = /\\[!-/:-@[-`{-~]|&(?:#\d{1,7}|#[xX][\da-fA-F]{1,6}|[A-Za-z][A-Za-z\d]{1,31});/gu;
+
+/**
+ * Text as a reader sees it, and where each of its characters is written in `raw`: `my\_mod.py`
+ * and `my&#95;mod.py` show `my_mod.py`, which was no citation, or the citation of its tail
+ * `mod.py`. A decoded character maps to where its escape or reference starts; what decodes to
+ * itself (an unknown name, `&foo;`) keeps its own offsets. Undefined when nothing is decoded.
+ */
+function shownText(raw: string): { shown: string; at: number[] } | undefined {
+  if (!raw.includes('\\') && !raw.includes('&')) return undefined;
+  let shown = '';
+  const at: number[] = [];
+  let last = 0;
+  const keep = (to: number) => {
+    for (let k = last; k < to; k++) {
+      shown += raw[k];
+      at.push(k);
+    }
+  };
+  for (const m of raw.matchAll(ESCAPE_OR_REFERENCE)) {
+    const i = m.index ?? 0;
+    keep(i);
+    last = i;
+    const value = decodeString(m[0]);
+    if (value === m[0]) {
+      keep(i + m[0].length);
+    } else {
+      shown += value;
+      for (let k = 0; k < value.length; k++) at.push(i);
+    }
+    last = i + m[0].length;
+  }
+  keep(raw.length);
   return { shown, at };
 }
 

@@ -107,6 +107,23 @@ describe('extractCitations', () => {
     expect(extractCitations('At 10:30 see https://x.org/a.py:3 and v1.2:3 or host.example:8080x.\n')).toEqual([]);
   });
 
+  it('reads a path in prose as shown: an escape or a character reference is the character it stands for', () => {
+    const text = 'See src/my\\_mod.py:1, then src/my&#95;mod.py:2-3 and a&lowbar;b.py::f; `c\\_d.py:4` as written.\n';
+    const cs = extractCitations(text);
+    expect(cs.map((c) => [c.path, c.text, c.spans, c.symbol])).toEqual([
+      ['src/my_mod.py', 'src/my\\_mod.py:1', [{ from: 1, to: 1 }], undefined],
+      ['src/my_mod.py', 'src/my&#95;mod.py:2-3', [{ from: 2, to: 3 }], undefined],
+      ['a_b.py', 'a&lowbar;b.py::f', [], 'f'],
+      // A code span shows a backslash as written.
+      ['c\\_d.py', 'c\\_d.py:4', [{ from: 4, to: 4 }], undefined],
+    ]);
+    // --write rewrites the line numbers where they are written.
+    expect(cs.map((c) => text.slice(c.linesOffset, c.end))).toEqual(['1', '2-3', 'f', '4']);
+    expect(cs.map((c) => c.col)).toEqual([5, 28, 54, 73]);
+    // An unknown reference is text as written, and still ends a name.
+    expect(extractCitations('x&nosuch;y.py:1\n').map((c) => c.path)).toEqual(['y.py']);
+  });
+
   it('offers the whole code span as a reading of a path with spaces, at its exact offsets', () => {
     const text = 'See `` docs/run book.md:3-4 `` and `my notes/a b.py::f`; `x.md:1` and a\n`split\npath.md:2`.\n';
     const [spaced, symbol, plain, split] = extractCitations(text);
