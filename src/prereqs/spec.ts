@@ -102,6 +102,7 @@ export function readPrereqs(
       ...(r.landed_when ? { landed_when: r.landed_when } : {}),
       shared: [],
       location: valueLocation(y, [i]),
+      deliverableLocations: r.deliverables.map((_, j) => valueLocation(y, [i, 'deliverables', j])),
     };
     out.push(p);
 

@@ -13,9 +13,10 @@ import type { MeasurementOutcome, RefOrigin } from '../sources/types.js';
 import { fromCel, toCel } from '../spec/expressions.js';
 import type { LoadedRfc } from '../spec/load.js';
 import type { PrereqSpec } from '../spec/types.js';
-import { UsageError } from '../spec/problems.js';
+import { SpecError, UsageError } from '../spec/problems.js';
 import { fetchAdvice, unbornBranch } from '../util/git-ref.js';
 import { followRenames } from '../sources/git/renames.js';
+import { crossLandingFile } from './overlap.js';
 import { dataGateKey } from './spec.js';
 
 export type PrereqState = 'landed' | 'partial' | 'ready' | 'blocked' | 'gated' | 'unknown';
@@ -160,8 +161,9 @@ export async function prereqStatus(rfc: LoadedRfc, opts: PrereqStatusOptions): P
   try {
     return await statusesAt(rfc, opts, prereqs, head, a.anchor.commit);
   } catch (e) {
-    // A malformed connection string is the invocation's fault, said as such (exit 3), not git's.
-    if (e instanceof UsageError) throw e;
+    // A malformed connection string is the invocation's fault, said as such (exit 3), not git's;
+    // deliverables that overlap in the tree are the spec's.
+    if (e instanceof UsageError || e instanceof SpecError) throw e;
     // git failed reading the history (an old git, a killed process): no status is known.
     return haltReport({ reason: 'error', message: `git could not read the history of '${ref}': ${gitFailure(e)}` });
   }
@@ -175,6 +177,8 @@ async function statusesAt(
   resolved: CommitInfo,
 ): Promise<PrereqReport> {
   const h: HistoryScope = { sha: resolved.sha, scope: 'mainline', asOf: opts.asOf };
+  const crossed = await crossLandingFile(opts.repo, prereqs, resolved.sha);
+  if (crossed) throw new SpecError([crossed], [], rfc.files);
   const facts = new Map(
     await Promise.all(prereqs.map(async (p) => [p.id, await landingOf(opts.repo, p, h, resolved)] as const)),
   );

@@ -293,6 +293,8 @@ export interface PrereqSpec {
   /** Deliverables also listed by a prereq this one depends on (it modifies them): they prove nothing alone. */
   shared: string[];
   location: SourceLocation;
+  /** Where each deliverable is written, in the order of `deliverables`. */
+  deliverableLocations?: SourceLocation[];
 }
 
 export interface RfcSpec {

@@ -11,7 +11,7 @@ import { GitRepo } from '../../src/sources/git/repo.js';
 import { GitMeasurementSource } from '../../src/sources/git/source.js';
 import { halt, type MeasurementSource, ok } from '../../src/sources/types.js';
 import { loadRfc } from '../../src/spec/load.js';
-import { formatProblem, type SpecError } from '../../src/spec/problems.js';
+import { formatProblem, SpecError } from '../../src/spec/problems.js';
 import type { MeasurementSpec } from '../../src/spec/types.js';
 import {
   ALICE,
@@ -314,6 +314,34 @@ describe('prereq status', () => {
       deleted_by: { sha: shas.f2, author: `${ALICE.name} <${ALICE.email}>` },
     });
     expect(f?.reason).toContain(`src/f.py (deleted by ${shas.f2?.slice(0, 7)} (2026-05-07))`);
+  });
+
+  it("a file two prereqs' globs both match is a spec error at the later glob, unless one modifies the other's", async () => {
+    const prereqs = [
+      { id: 'plan', title: 'Plan', deliverables: ['docs/plan-*.md'] },
+      { id: 'final', title: 'Final review', deliverables: ['src/f.py', 'docs/*-final.md'] },
+    ];
+    const rfc = spec(prereqs);
+    const repo = createRepo();
+    repo.commit({ files: { 'docs/plan-final.md': 'p\n' }, message: 'plan', date: '2026-05-01T10:00:00Z' });
+    const err = await prereqStatus(rfc, { repo: new GitRepo(repo.dir), asOf: AS_OF }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SpecError);
+    const [problem] = (err as SpecError).problems;
+    const at = rfc.prereqs?.[1]?.deliverableLocations?.[1];
+    expect(at).toMatchObject({ file: 'gates/demo/prereqs.yaml' });
+    expect(problem && formatProblem(problem)).toBe(
+      `gates/demo/prereqs.yaml:${at?.line}:${at?.col}: prereq 'final': deliverable 'docs/*-final.md' and 'docs/plan-*.md', a deliverable of prereq 'plan' (gates/demo/prereqs.yaml:${rfc.prereqs?.[0]?.deliverableLocations?.[0]?.line}:${rfc.prereqs?.[0]?.deliverableLocations?.[0]?.col}), both match docs/plan-final.md: one file would land both, and each look landed by the other's work; narrow the globs so that no path matches both, or, if 'final' modifies what 'plan' created, make it depend on 'plan' and give it landed_when`,
+    );
+    // Allowed as spec validate allows a glob covering another's: 'final' modifies what 'plan' made.
+    const modifies = spec([
+      prereqs[0],
+      { ...prereqs[1], depends_on: ['plan'], landed_when: { commit_message: '^Prereq: final$' } },
+    ]);
+    const r = await prereqStatus(modifies, { repo: new GitRepo(repo.dir), asOf: AS_OF });
+    expect(r.prereqs.map((p) => [p.id, p.status])).toEqual([
+      ['plan', 'landed'],
+      ['final', 'partial'],
+    ]);
   });
 
   it('a glob deliverable matching a submodule is present, as a literal one is', async () => {
@@ -1279,6 +1307,21 @@ describe('the prereqs_before ordering guard', () => {
     { id: 'a', title: 'A', deliverables: ['src/a.py'] },
     { id: 'b', title: 'B', deliverables: ['src/b.py'], depends_on: ['a'] },
   ];
+
+  it('halts, naming the file and both globs, when one file matches deliverables of two prereqs', async () => {
+    const rfc = spec([
+      { id: 'plan', title: 'Plan', deliverables: ['docs/plan-*.md'] },
+      { id: 'final', title: 'Final review', deliverables: ['docs/*-final.md'], depends_on: ['plan'] },
+    ]);
+    const repo = createRepo();
+    repo.commit({ files: { 'docs/plan-final.md': 'p\n' }, message: 'plan', date: '2026-05-01T10:00:00Z' });
+    repo.commit({ files: { 'elixir/handler_dispatch/x.ex': 'x\n' }, message: 'go', date: '2026-05-02T10:00:00Z' });
+    const o = await new GitMeasurementSource(new GitRepo(repo.dir)).measure(guardSpec(rfc), ctx(repo, rfc));
+    expect(o).toMatchObject({ status: 'halt', halt: 'error' });
+    expect(o.status === 'halt' && o.reason).toMatch(
+      /^gates\/demo\/prereqs\.yaml:\d+:\d+: prereq 'final': deliverable 'docs\/\*-final\.md' and 'docs\/plan-\*\.md', a deliverable of prereq 'plan' \(gates\/demo\/prereqs\.yaml:\d+:\d+\), both match docs\/plan-final\.md: one file would land both/,
+    );
+  });
 
   it('passes trivially while the path was never touched, and says so', async () => {
     const rfc = spec(simple);

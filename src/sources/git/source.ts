@@ -4,6 +4,8 @@
  * repository, timeout) is a halt with a reason, never a guessed answer.
  */
 import type { Evidence } from '../../model/result.js';
+import { crossLandingFile } from '../../prereqs/overlap.js';
+import { formatProblem } from '../../spec/problems.js';
 import type { GitEvent, GitQuery, MeasurementSpec, PrereqSpec } from '../../spec/types.js';
 import { type EvalContext, halt, type MeasurementOutcome, ok, type RefOrigin } from '../types.js';
 import {
@@ -191,6 +193,9 @@ async function guard(
   except: string[],
 ): Promise<MeasurementOutcome> {
   if (prereqs.length === 0) return halt('error', `prereqs_before: prereqs.yaml declares no prereqs`, where(a));
+  // One file landing two prereqs would make either look landed by the other's work.
+  const crossed = await crossLandingFile(repo, prereqs, a.commit.sha);
+  if (crossed) return halt('error', formatProblem(crossed), where(a));
   const first = await repo.findCommit({ globs: [path], ...(except.length ? { except } : {}) }, h, 'first');
   const base: Evidence = { path, prereqs: prereqs.length, scope: 'mainline', ...waived(except), ...where(a) };
   if (!first) {
