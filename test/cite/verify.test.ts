@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -1006,6 +1007,32 @@ describe('citations of a binary file', () => {
         'assets/blob.bin is a binary file (it holds NUL bytes): it has no lines to cite',
       ],
       ['src/a.py:1', 'VERIFIED', "src/a.py: 'zeta' (line 1) at the cited lines"],
+    ]);
+  });
+});
+
+describe('SARIF of a citation written twice in a document', () => {
+  it('gives each its own fingerprint, the first keeping the one it always had, so code scanning keeps two alerts', async () => {
+    const text = [
+      'The end of the schema is at `src/db/schema.sql:40`.',
+      '',
+      'Again: the end of the schema is at `src/db/schema.sql:40`.',
+      '',
+      'And once more at `src/db/schema.sql:40`.',
+      '',
+    ].join('\n');
+    const r = await verify(fx.v2, text);
+    const results = (JSON.parse(formatCiteSarif(r)) as Log).runs[0]?.results ?? [];
+    const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('hex');
+    expect(
+      results.map((x) => [
+        x.locations?.[0]?.physicalLocation?.region?.startLine,
+        x.partialFingerprints?.['rfcgateCitation/v1'],
+      ]),
+    ).toEqual([
+      [1, hash('rfcs/demo.md', 'src/db/schema.sql:40')],
+      [3, hash('rfcs/demo.md', 'src/db/schema.sql:40', '1')],
+      [5, hash('rfcs/demo.md', 'src/db/schema.sql:40', '2')],
     ]);
   });
 });

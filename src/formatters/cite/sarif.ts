@@ -43,9 +43,17 @@ export function formatCiteSarif(report: CiteReport, opts: { toolVersion?: string
       properties: { verdict: v, tags: ['rfcgate', 'citation'] },
     };
   });
+  // The same citation written twice in the document would share a fingerprint, and code
+  // scanning would fold them into one alert: the second and later get their occurrence number,
+  // the first keeps the fingerprint it always had.
+  const seen = new Map<string, number>();
   const results = report.citations
     .filter((c) => FAILING.has(c.verdict))
-    .map((c) => result(report, c, verdicts.indexOf(c.verdict)));
+    .map((c) => {
+      const n = seen.get(c.id) ?? 0;
+      seen.set(c.id, n + 1);
+      return result(report, c, verdicts.indexOf(c.verdict), n);
+    });
   const log: Log = {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
@@ -74,7 +82,7 @@ export function formatCiteSarif(report: CiteReport, opts: { toolVersion?: string
   return jsonReport(log);
 }
 
-function result(report: CiteReport, c: CitationResult, ruleIndex: number): Result {
+function result(report: CiteReport, c: CitationResult, ruleIndex: number, occurrence: number): Result {
   const region = {
     startLine: c.location.line,
     startColumn: c.location.col,
@@ -119,7 +127,7 @@ function result(report: CiteReport, c: CitationResult, ruleIndex: number): Resul
     locations: [{ physicalLocation: { artifactLocation, region } }],
     ...(fixes.length ? { fixes } : {}),
     partialFingerprints: {
-      'rfcgateCitation/v1': createHash('sha256').update(`${report.document}\u0000${c.id}`).digest('hex'),
+      'rfcgateCitation/v1': fingerprint(report.document, c.id, occurrence),
     },
     properties: {
       verdict: c.verdict,
@@ -128,4 +136,10 @@ function result(report: CiteReport, c: CitationResult, ruleIndex: number): Resul
       ...(c.candidates ? { candidates: c.candidates } : {}),
     },
   };
+}
+
+function fingerprint(document: string, id: string, occurrence: number): string {
+  const parts = [document, id];
+  if (occurrence) parts.push(String(occurrence));
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex');
 }
