@@ -263,13 +263,14 @@ export class SqlMeasurementSource implements MeasurementSource {
         return c.cast ? `CAST(${name} AS ${c.cast.sql})` : name;
       });
       const head = `EXPLAIN SELECT ${items.join(', ')} FROM (\n`;
+      const text = `${head}${body}\n) AS rfcgate_columns`;
       try {
-        await client.query(`${head}${body}\n) AS rfcgate_columns`, params, opts);
+        await client.query(text, params, opts);
         break;
       } catch (err) {
         const h = this.#toHalt(err);
-        // Which asked-for column the server stopped at (its position is 1-based).
-        const at = (h.position ?? 0) - 1;
+        // Which asked-for column the server stopped at.
+        const at = h.position === undefined ? -1 : sentIndex(text, h.position);
         let offset = 'EXPLAIN SELECT '.length;
         const i = items.findIndex((item) => {
           const hit = at >= offset && at < offset + item.length;
@@ -667,7 +668,7 @@ export function writtenAt(
   query: BuiltQuery | undefined,
 ): (SourceLocation & { key: string }) | undefined {
   if (m.source !== 'sql' || !m.textAt || !isTextError(h.sqlstate)) return undefined;
-  const origin = query && h.position !== undefined ? query.origin(h.position - 1) : undefined;
+  const origin = query && h.position !== undefined ? query.origin(sentIndex(query.text, h.position)) : undefined;
   if (origin) return { ...m.textAt(origin.key, origin.offset), key: `sql.${origin.key}` };
   const name = /^(?:relation|column) "?([^"\s]+)"? does not exist/.exec(h.message)?.[1];
   if (name !== undefined) {
@@ -685,6 +686,17 @@ export function writtenAt(
     }
   }
   return { ...m.textAt(), key: 'sql' };
+}
+
+/**
+ * The index in `text` of a server's error position, which is 1-based and counts characters:
+ * each character beyond the BMP before it is two UTF-16 units of the string, one to the server.
+ */
+function sentIndex(text: string, position: number): number {
+  let i = 0;
+  let n = 1;
+  for (; n < position && i < text.length; n++) i += (text.codePointAt(i) ?? 0) > 0xffff ? 2 : 1;
+  return i + (position - n);
 }
 
 type Coerced = { ok: true; value: MeasuredValue } | { ok: false; reason: string };

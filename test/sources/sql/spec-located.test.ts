@@ -45,6 +45,10 @@ const MEASUREMENTS = `${modeline('measurements.yaml')}- id: misspelt_table
     query: |
       SELECT count(*) AS value
       FRM audit.orders
+- id: raw_after_emoji
+  sql:
+    query: |
+      SELECT count(*) AS value /* \u{1F600}\u{1F600} */ FROM audit.orders WHERE created_at < $as_of AND totl > 0
 `;
 
 describe.each(testBackends())('a query rejected for its text is located in the spec on $name', (backend) => {
@@ -61,6 +65,7 @@ describe.each(testBackends())('a query rejected for its text is located in the s
         gateReading('V', 'misspelt_value_column'),
         gateReading('R', 'raw_misspelt_column'),
         gateReading('S', 'raw_syntax_error'),
+        gateReading('E', 'raw_after_emoji'),
       ],
       raw: { 'measurements.yaml': MEASUREMENTS },
     });
@@ -108,6 +113,15 @@ describe.each(testBackends())('a query rejected for its text is located in the s
     expect(r.reason).toContain('syntax error at or near "FRM"');
     expect(r.reason).toContain(`; written at ${FILE}:27:7 (sql.query)`);
     expect(r.cause).toEqual({ file: FILE, line: 27, col: 7 });
+  });
+
+  it('a name after characters beyond the BMP is placed at its column in UTF-16 units, as SARIF counts them', () => {
+    // The server counts characters; each emoji before the name is two UTF-16 units.
+    const r = result('E');
+    expect(r.verdict).toBe('halt');
+    expect(r.reason).toContain(`column "totl" does not exist`);
+    expect(r.reason).toContain(`; written at ${FILE}:31:91 (sql.query)`);
+    expect(r.cause).toEqual({ file: FILE, line: 31, col: 91 });
   });
 
   it('JSON carries the cause beside the gate location; SARIF and GitHub point at it, the gate kept beside', () => {
