@@ -415,7 +415,8 @@ describe("cite verify on this project's RFC", () => {
 });
 
 describe('cite verify --since --write', () => {
-  it('exits on the citations the report covers once fixed, not on those --since left out', () => {
+  /** A document whose citation of a.py drifted since `base`, and one of a file gone before it. */
+  function drifted() {
     const repo = createRepo();
     repo.commit({
       files: {
@@ -431,12 +432,33 @@ describe('cite verify --since --write', () => {
       message: 'moved',
       date: '2026-05-02T10:00:00Z',
     });
+    return repo;
+  }
+
+  it('exits on the citations the report covers once fixed, not on those --since left out', () => {
+    const repo = drifted();
     const r = run(['cite', 'verify', 'rfc.md', '--since', 'base', '--write'], repo.dir);
-    expect(r.stdout).toMatch(/^1 DRIFT: FAIL$/m);
     expect(r.stdout).toMatch(/^wrote 1 correction to rfc\.md$/m);
+    // The report is of the document as written, as the exit code is.
+    expect(r.stdout).toMatch(/^1 VERIFIED: PASS$/m);
+    expect(r.stdout).not.toMatch(/DRIFT/);
     expect(readFileSync(join(repo.dir, 'rfc.md'), 'utf8')).toMatch(/`a\.py:2`/);
     // gone.py:1 is NOT_FOUND, but unchanged since base: the report left it out, and so does the exit.
     expect(r.code).toBe(0);
     expect(run(['cite', 'verify', 'rfc.md'], repo.dir).code).toBe(1);
+  });
+
+  it('--format json and sarif print the report of the document as written, agreeing with the exit code', () => {
+    const repo = drifted();
+    const json = run(['cite', 'verify', 'rfc.md', '--since', 'base', '--write', '--format', 'json'], repo.dir);
+    expect(json.code).toBe(0);
+    expect(json.stderr).toMatch(/^wrote 1 correction to rfc\.md$/m);
+    const report = JSON.parse(json.stdout) as { verdict: string; citations: { id: string; verdict: string }[] };
+    expect(report.verdict).toBe('pass');
+    expect(report.citations.map((c) => [c.id, c.verdict])).toEqual([['a.py:2', 'VERIFIED']]);
+    repo.write('rfc.md', 'The old `h()` is at `gone.py:1`.\n\nThe helper `f()` is at `a.py:1`.\n');
+    const sarif = run(['cite', 'verify', 'rfc.md', '--since', 'base', '--write', '--format', 'sarif'], repo.dir);
+    expect(sarif.code).toBe(0);
+    expect((JSON.parse(sarif.stdout) as Log).runs[0]?.results).toEqual([]);
   });
 });

@@ -19,7 +19,7 @@ export default class CiteVerify extends RfcCommand {
   static override summary = 'Check every code citation of an RFC document against the tree at a ref.';
   static override description = `Finds the code citations of a Markdown document (default: the RFC's document in rfc.yaml) — path:line, path:a-b, path:a,b,c and path::symbol, in code spans or plain text, with or without their folder; GitHub's path#L12 and path#L12-L20, also as a link or image target or a reference link's definition ([h]: src/a.py#L12, one citation however many links use it; also when its target is on the next line of a block quote); and GitHub or GitLab blob URLs to the origin remote's repository (checked at --ref; one pinning another commit says so) (a bare file name resolves when exactly one file in the tree has it) — and checks each against the tree of --ref. Where the sentence around a citation names a function, a call or a constant, or citations.yaml declares what the lines hold, the check looks for it: at the cited lines VERIFIED, elsewhere in the file DRIFT (with the lines where it now is), nowhere REFUTED. A citation with nothing to check is SOURCE_ONLY; a file that is not in the tree is NOT_FOUND; a bare name matching several files is AMBIGUOUS (with the candidates). Fenced and indented code blocks, and struck-out text (~~a.py:3~~), are not read.
 
---fix prints a unified diff rewriting each DRIFT citation to its new lines, in its own syntax (a blob URL pinning another commit is left to fix by hand); --write applies it, leaving every other byte of the document as it was.
+--fix prints a unified diff rewriting each DRIFT citation to its new lines, in its own syntax (a blob URL pinning another commit is left to fix by hand); --write applies it, leaving every other byte of the document as it was, and reports the document as written.
 
 EXIT CODES
   0  every citation is VERIFIED or SOURCE_ONLY (after --write: once the fixes are applied)
@@ -157,20 +157,24 @@ EXIT CODES
       }
     }
     const tty = { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, width: process.stdout.columns };
-    process.stdout.write(formatCite(report, format, tty));
-    let exit = citeExitCode(report);
-    if ((flags.fix || flags.write) && report.verdict !== 'halt') {
-      const fixed = applyFixes(document, text, report);
+    const fixed =
+      (flags.fix || flags.write) && report.verdict !== 'halt' ? applyFixes(document, text, report) : undefined;
+    const writing = flags.write && fixed !== undefined && fixed.fixed > 0;
+    // Once --write applied fixes, the report printed is of the document as written, as the exit
+    // code is: the one before them would still show the citations just corrected as failing.
+    if (!writing) process.stdout.write(formatCite(report, format, tty));
+    let printed = report;
+    if (fixed) {
       // The diff goes to stderr when stdout carries a machine-readable report.
       const out = format === 'table' ? process.stdout : process.stderr;
       if (fixed.fixed === 0) out.write('--fix: no DRIFT citation with a correction; nothing to change\n');
       // The document's lines, quoted as context or changed: inert in a CI log, as on stderr.
       else out.write(inertCommands(fixed.patch));
-      if (flags.write && fixed.fixed > 0) {
+      if (writing) {
         writeInPlace(abs, fixed.text);
         out.write(`wrote ${fixed.fixed} correction${fixed.fixed === 1 ? '' : 's'} to ${document}\n`);
         if (at.ok) {
-          const after = await verifyCitations({
+          printed = await verifyCitations({
             document,
             text: fixed.text,
             repo,
@@ -180,12 +184,12 @@ EXIT CODES
             // The same citations as the report: with --since, those left out do not decide the exit.
             ...(since ? { since } : {}),
           });
-          exit = citeExitCode(after);
         }
+        process.stdout.write(formatCite(printed, format, tty));
       }
     }
-    process.exitCode = exit;
-    return report;
+    process.exitCode = citeExitCode(printed);
+    return printed;
   }
 
   /** The RFC's declared claims and document; with an explicit document, running outside an RFC is fine. */
