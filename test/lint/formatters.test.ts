@@ -300,6 +300,17 @@ describe('lint formatters', () => {
     expect(l1['system-out']).toMatch(/^src\/c\\u202e\.py:\d+:\d+ warn /);
   });
 
+  it('JUnit writes the control characters of a file name a message names out, as stylish does', () => {
+    const f = report.findings.find((x) => x.match !== undefined) as (typeof report.findings)[number];
+    const message = 'docs missing: src/\u001b[31mred\u0007\nx.py exists, but nothing matches docs/x-*.md';
+    const odd = { ...report, findings: [{ ...f, message }] };
+    const suite = new XMLParser({ ignoreAttributes: false }).parse(formatLint(odd as LintReport, 'junit')).testsuites
+      .testsuite;
+    expect(suite.testcase[0].failure['#text']).toBe(
+      `${f.file}:${f.line}:${f.col} error docs missing: src/\\x1b[31mred\\x07\\nx.py exists, but nothing matches docs/x-*.md [${f.match}]\n  fix: ${f.fix}`,
+    );
+  });
+
   it("JUnit writes a line break in a file name a halt's reason names out, so the reason stays one line", () => {
     const reason = 'a file it applies to could not be read, so it was not checked there: src/a\nb.py: EACCES';
     const odd = {
@@ -461,7 +472,8 @@ describe('lint formatters', () => {
     // Character references: an XML reader gets the text back as it was.
     const xml = new XMLParser({ ignoreAttributes: false, htmlEntities: true }).parse(junit);
     expect(JSON.stringify(xml)).toContain('TODO ##[stop-commands]pause');
-    expect(JSON.stringify(xml)).toContain('two lines:\\n::error::fake\\n  ::warning::fake too');
+    // A message's line breaks are written out, as stylish writes them, so the finding stays one line.
+    expect(JSON.stringify(xml)).toContain('two lines:\\\\n::error::fake\\\\n  ::warning::fake too');
   });
 
   it('JSON is deterministic and carries every finding with file, line, column and match', () => {

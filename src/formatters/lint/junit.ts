@@ -38,13 +38,15 @@ export function formatLintJunit(r: LintReport, o: { prefix?: string } = {}): str
       line: String(x.location.line),
     });
     const mine = r.findings.filter((f) => f.rule === x.id);
+    const shown = (t: string) => visible(t, { inCommand: true });
     const describe = (fs: typeof mine) =>
       fs
         .map(
           (f) =>
-            // A line break in a file's name would split its file:line:col in two: written out, as
-            // the terminal report does (the markup alone is made inert below).
-            `${visible(prefix + f.file, { inCommand: true })}:${f.line}:${f.col} ${f.severity} ${f.message}${f.match !== undefined ? ` [${f.match}]` : ''}\n  fix: ${f.fix}`,
+            // A line break in a file's name would split its file:line:col in two, and XML holds no
+            // other control character: written out, as the terminal report does, in the name and
+            // in the message, match and fix that quote one (the markup alone is made inert below).
+            `${shown(prefix + f.file)}:${f.line}:${f.col} ${f.severity} ${shown(f.message)}${f.match !== undefined ? ` [${shown(f.match)}]` : ''}\n  fix: ${shown(f.fix)}`,
         )
         .join('\n');
     const errors = mine.filter((f) => f.severity === 'error');
