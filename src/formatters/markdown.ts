@@ -185,11 +185,21 @@ function inline(s: string): string {
  */
 export function codeSpan(s: string): string {
   const text = s.replace(/\r\n?|\n/g, ' ');
+  if (text.includes('##[')) return spanText(text);
   const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
   // CommonMark strips one space from each end when both ends have one (or a backtick needs it).
   const pad = /^`|`$/.test(text) || (/^ [^]* $/.test(text) && text.trim() !== '') ? ' ' : '';
   return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/**
+ * Text holding `##[`, which has no inert spelling inside a code span (a character reference
+ * shows as written there): escaped text instead, as codeSpanCell writes such a span, its
+ * backticks escaped so none opens a span. Safe in a table cell too.
+ */
+function spanText(text: string): string {
+  return textCell(text.replace(/(\\*)`/g, (_, run: string) => `${run}${run}\\\``));
 }
 
 /**
@@ -199,5 +209,8 @@ export function codeSpan(s: string): string {
  * quote exactly, and the cell stays whole.
  */
 export function codeCell(s: string): string {
-  return codeSpan(s).replace(/(\\*)\|/g, (_, run: string) => `${run}${run.length % 2 ? '\\' : ''}\\|`);
+  const span = codeSpan(s);
+  // Text written in place of a span (spanText) is already whole in a cell.
+  if (!span.startsWith('`')) return span;
+  return span.replace(/(\\*)\|/g, (_, run: string) => `${run}${run.length % 2 ? '\\' : ''}\\|`);
 }

@@ -10,6 +10,7 @@ import { formatCite } from '../../src/formatters/cite/index.js';
 import { formatComparator } from '../../src/formatters/comparator/index.js';
 import { formatCouncil } from '../../src/formatters/council/index.js';
 import { cell, codeCell, codeSpan } from '../../src/formatters/markdown.js';
+import { inertMarkup } from '../../src/formatters/visible.js';
 import { comparatorReport, pairResult } from '../comparator/helpers.js';
 import { codeSpans, listItems, tableRows } from '../helpers/markdown.js';
 
@@ -35,6 +36,17 @@ describe('codeSpan and codeCell', () => {
         ['a', 'b', 'c'],
         [quoted, 'after', s.trim()],
       ]);
+    }
+  });
+
+  it('a text holding `##[` is written as text, read back exactly, with no workflow command in the Markdown', () => {
+    // A character reference is not read inside a code span: `##&#91;` there would show as written.
+    for (const s of ['x ##[add-mask]y', 'a`##[b', '*##[group]* _c_ \\`d', 'p|##[q']) {
+      const md = inertMarkup(`- ${codeSpan(s)} tail\n\n| a | b |\n| --- | --- |\n| ${codeCell(s)} | after |\n`);
+      expect(md).not.toContain('##[');
+      expect(codeSpans(md)).toEqual([]);
+      expect(listItems(md)).toEqual([`${s} tail`]);
+      expect(tableRows(md)[1]).toEqual([s, 'after']);
     }
   });
 });
@@ -86,6 +98,18 @@ describe('Markdown reports quote names exactly', () => {
       'c - 3 value_mismatch: status',
     ]);
     expect(tableRows(md)[1]?.slice(0, 2)).toEqual(['identities', 'core.identities ↔ core.identities_shadow']);
+  });
+
+  it('comparator: a key value or a column holding `##[` reads back as it is, with no workflow command', () => {
+    const p = pairResult({
+      counts: { canonical_missing: 0, shadow_missing: 0, value_mismatch: 1, divergent: 1 },
+      rows: [{ key: { agent_id: 'a ##[add-mask]b' }, kind: 'value_mismatch', columns: ['##[group]c', 'd'] }],
+      truncated: false,
+    });
+    const md = formatComparator(comparatorReport([p], 'fail'), 'markdown');
+    expect(md).not.toContain('##[');
+    expect(listItems(md)).toContain('a ##[add-mask]b value_mismatch: ##[group]c, d');
+    expect(codeSpans(md)).not.toContain('a ##&#91;add-mask]b');
   });
 
   it('comparator: a divergent column named like Markdown emphasis reads back as its name', () => {
