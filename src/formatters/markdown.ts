@@ -1,6 +1,6 @@
 import type { GateReport, GateResult, Verdict } from '../model/result.js';
 import { bandText, inBand } from './sensitivity.js';
-import { inertMarkup } from './visible.js';
+import { inertMarkup, visible } from './visible.js';
 
 export interface MarkdownOptions {
   /** Longest reason shown in a cell, in characters; the full text is in the JSON report. */
@@ -118,8 +118,10 @@ function textCell(s: string): string {
  * its `|` is escaped, which GFM reads before the span. One holding `##[` has no inert spelling
  * inside a span (a character reference shows as written), so its backticks are made text instead.
  */
-function codeSpanCell(span: string): string {
-  if (span.includes('##[')) return textCell(span.replace(/`/g, '\\`'));
+function codeSpanCell(written: string): string {
+  if (written.includes('##[')) return textCell(written.replace(/`/g, '\\`'));
+  // No reference is read in a code span: a control character is written out there (codeSpan).
+  const span = visible(written, { keepLines: true, inCommand: true });
   return span.replace(/(\\*)\|/g, (_, run: string) => `${run}${run.length % 2 ? '\\' : ''}\\|`);
 }
 
@@ -170,12 +172,22 @@ function codeSpans(s: string): { text: string; code: boolean }[] {
  */
 function inline(s: string): string {
   return inertMarkup(
-    s.replace(
-      /(\\*)(<(?=\S)|&(?=#\d{1,7};|#[xX][\dA-Fa-f]{1,6};|[A-Za-z\d]{1,31};))/g,
-      (_, run: string, ch: string) => `${run}${run}\\${ch}`,
-    ),
+    s
+      .replace(
+        /(\\*)(<(?=\S)|&(?=#\d{1,7};|#[xX][\dA-Fa-f]{1,6};|[A-Za-z\d]{1,31};))/g,
+        (_, run: string, ch: string) => `${run}${run}\\${ch}`,
+      )
+      .replace(CONTROLS, (ch) => `&#x${ch.charCodeAt(0).toString(16)};`),
   );
 }
+
+/**
+ * What a terminal printing the report (or the ledger's .md) would obey or a reader be misled by:
+ * control characters but a tab or a line break, and the direction controls (visible). In text a
+ * character reference stands for one, which a Markdown reader reads back as the same text.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * Text as a CommonMark code span, shown exactly: fenced by one backtick more than its longest
@@ -184,7 +196,9 @@ function inline(s: string): string {
  * end the list item or table row it sits in.
  */
 export function codeSpan(s: string): string {
-  const text = s.replace(/\r\n?|\n/g, ' ');
+  // No reference is read in a code span: a control character is written out there, as a
+  // terminal report writes it (\x1b, \u202e).
+  const text = visible(s.replace(/\r\n?|\n/g, ' '), { keepLines: true, inCommand: true });
   if (text.includes('##[')) return spanText(text);
   const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
   const fence = '`'.repeat(longest + 1);

@@ -89,6 +89,10 @@ describe('council formatters', () => {
     const md = formatCouncil(round(), 'markdown');
     expectNoCommand(md);
     expect(md).toContain('##&#91;add-mask]x');
+    // The ledger's .md is this text: no escape sequence or direction control reaches a terminal
+    // printing it, written as references a Markdown reader reads back as the same text.
+    expectInert(md);
+    expect(md).toContain('::error::x &#x1b;\\[2J &#x202e; ::warning::y ##&#91;add-mask]x');
   });
 
   it('names the open findings no lane reviewed this round, so the BLOCK that fails it is never unnamed', () => {

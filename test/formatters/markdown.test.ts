@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FORMATTERS } from '../../src/formatters/index.js';
-import { COMMENT_MAX, formatMarkdown } from '../../src/formatters/markdown.js';
+import { cell, codeCell, codeSpan, COMMENT_MAX, formatMarkdown } from '../../src/formatters/markdown.js';
 import type { GateReport, GateResult } from '../../src/model/result.js';
-import { codeSpans, readGfm, tableRows } from '../helpers/markdown.js';
+import { codeSpans, listItems, readGfm, tableRows } from '../helpers/markdown.js';
 import { allPass, empty, mixed } from './reports.js';
 
 /**
@@ -99,11 +99,13 @@ describe('markdown formatter', () => {
     const out = FORMATTERS.markdown(mixed);
     const b = table(out)[1] as string[];
     expect(b[3]).toBe('Boundary \\<cost> & "quotes" — §0 \'x\' | pipe');
-    expect(b[4]).toBe('lease_plane_p50_ms: rows on 9 of 14 days, needs 100% | see \\<evidence> & retry\u0001');
-    // As GitHub renders it: the text as written, no HTML.
+    // A control character is a reference, never the raw character a terminal would obey.
+    expect(b[4]).toBe('lease_plane_p50_ms: rows on 9 of 14 days, needs 100% | see \\<evidence> & retry&#x1;');
+    // As GitHub renders it: the text as written, no HTML (a control character's reference
+    // reads as the replacement character).
     expect(tableRows(out)[2]?.slice(3)).toEqual([
       'Boundary <cost> & "quotes" — §0 \'x\' | pipe',
-      'lease_plane_p50_ms: rows on 9 of 14 days, needs 100% | see <evidence> & retry\u0001',
+      'lease_plane_p50_ms: rows on 9 of 14 days, needs 100% | see <evidence> & retry\ufffd',
     ]);
     expect(htmlNodes(out)).toEqual([]);
     expect(out).toContain("§0 'x' \\| pipe");
@@ -166,6 +168,27 @@ describe('markdown formatter', () => {
     const inert = FORMATTERS.markdown({ ...mixed, results: [{ ...mixed.results[2]!, title: 'see `##[group]`' }] });
     expect(inert).not.toContain('##[');
     expect(tableRows(inert)[1]?.[3]).toBe('see `##[group]`');
+  });
+
+  it('writes control and direction characters as references in text and as escapes in a code span', () => {
+    // An OSC title, a bell, a clear-screen, a right-to-left override, a C1 next-line.
+    const s = 'a \u001b]0;pwned\u0007 \u001b[2J \u202eb\u0085c';
+    expect(cell(s)).toBe('a &#x1b;]0;pwned&#x7; &#x1b;\\[2J &#x202e;b&#x85;c');
+    expect(codeSpan(s)).toBe('`a \\x1b]0;pwned\\x07 \\x1b[2J \\u202eb\\x85c`');
+    expect(codeCell(s)).toBe(codeSpan(s));
+    expect(cell(`see \`${s}\``)).toBe(`see ${codeSpan(s)}`);
+    // The code span shows the escapes; the cell stays whole.
+    const md = `| a | b |\n| --- | --- |\n| ${cell(s)} | ${codeCell(s)} |\n\n- ${codeSpan(s)}\n`;
+    expect(tableRows(md)[1]?.[1]).toBe('a \\x1b]0;pwned\\x07 \\x1b[2J \\u202eb\\x85c');
+    expect(listItems(md)).toEqual(['a \\x1b]0;pwned\\x07 \\x1b[2J \\u202eb\\x85c']);
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+    const report = FORMATTERS.markdown({
+      ...mixed,
+      rfc: `x${s}`,
+      results: [{ ...mixed.results[0]!, title: s, reason: s }],
+    });
+    expect(report).not.toMatch(raw);
   });
 
   it('cuts long reasons at about 200 characters with an ellipsis', () => {

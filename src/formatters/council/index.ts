@@ -160,7 +160,7 @@ export function councilMarkdown(r: CouncilRound, now?: string): string {
     `- document: ${codeSpan(r.document.path)}, sha256 ${codeSpan(r.document.sha256)}`,
     `- verdict: **${verdictLine(r)}**`,
     ...(now === undefined ? [] : [`- now: **${now}**`]),
-    ...r.contract.notes.map((n) => `- note: ${n}`),
+    ...r.contract.notes.map((n) => `- note: ${cell(n)}`),
     `- diff: ${r.diff.new.length} new, ${r.diff.persisted.length} persisted, ${r.diff.resolved.length} resolved` +
       (r.diff.carried.length ? `, ${r.diff.carried.length} carried (lane failed)` : '') +
       (r.diff.orphaned?.length ? `, ${r.diff.orphaned.length} carried (lane left council.yaml)` : '') +
