@@ -35,9 +35,12 @@ export async function writeFailureReports(
   outputs: readonly FormatOutput<string>[],
   f: RunFailure,
   prefix: string,
+  category?: string,
 ): Promise<void> {
   try {
-    await writeReports(outputs, (format, toFile) => failureReport(format, f, { toFile, prefix }));
+    await writeReports(outputs, (format, toFile) =>
+      failureReport(format, f, { toFile, prefix, ...(category !== undefined ? { category } : {}) }),
+    );
   } catch (err) {
     process.stderr.write(`error: ${(err as Error).message}\n`);
     for (const o of outputs) {
@@ -56,7 +59,11 @@ export async function writeFailureReports(
  * (the table, stylish), which standard error already holds. `prefix`: the governed root's place
  * below the repository's top, which GitHub and code scanning read paths from.
  */
-export function failureReport(format: string, f: RunFailure, o: { toFile: boolean; prefix: string }): string {
+export function failureReport(
+  format: string,
+  f: RunFailure,
+  o: { toFile: boolean; prefix: string; category?: string },
+): string {
   switch (format) {
     case 'json':
       return formatJsonError({
@@ -66,7 +73,7 @@ export function failureReport(format: string, f: RunFailure, o: { toFile: boolea
         ...(f.problems.length ? { problems: [...f.problems] } : {}),
       });
     case 'sarif':
-      return failureSarif(f, o.prefix);
+      return failureSarif(f, o.prefix, o.category);
     case 'junit':
       return failureJunit(f, o.prefix);
     case 'github':
@@ -82,9 +89,9 @@ export function failureReport(format: string, f: RunFailure, o: { toFile: boolea
  * SARIF's way to say a run did not complete: the invocation is not successful and each problem
  * is a tool execution notification at its place, with no results. Code scanning records such
  * an upload as a failed analysis and keeps the alerts it has; a log holding no results but
- * claiming success would instead close every one of them.
+ * claiming success would instead close every one of them. `category`: the run's own.
  */
-function failureSarif(f: RunFailure, prefix: string): string {
+function failureSarif(f: RunFailure, prefix: string, category: string | undefined): string {
   const notifications: Notification[] = f.problems.map((p) => ({
     level: p.severity === 'warning' ? 'warning' : 'error',
     message: { text: p.message },
@@ -104,6 +111,9 @@ function failureSarif(f: RunFailure, prefix: string): string {
     runs: [
       {
         tool: { driver: { name: 'rfcgate', version: PACKAGE_VERSION, rules: [] } },
+        // The category the run's own report would have had, when known: the failed analysis
+        // then stands in for that run's, not for another category's.
+        ...(category !== undefined ? { automationDetails: { id: category } } : {}),
         columnKind: 'utf16CodeUnits',
         invocations: [{ executionSuccessful: false, exitCode: f.exit, toolExecutionNotifications: notifications }],
         results: [],

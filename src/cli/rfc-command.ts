@@ -85,7 +85,12 @@ export abstract class BaseCommand extends Command {
       const { writeFailureReports } = await import('./failure-report.js');
       const { rootPrefix } = await import('../util/repo-prefix.js');
       const prefix = this.governedRoot !== undefined && namesFromTop(outputs) ? rootPrefix(this.governedRoot) : '';
-      await writeFailureReports(outputs, { name, message, exit: EXIT.invalid, problems }, prefix);
+      await writeFailureReports(
+        outputs,
+        { name, message, exit: EXIT.invalid, problems },
+        prefix,
+        this.failureCategory?.(prefix),
+      );
     } else if (asksJsonOnStdout(this.argv)) {
       // Every command: a step that asked for JSON reads what went wrong instead of an empty input.
       const name = err instanceof SpecError ? 'SpecError' : usage ? 'UsageError' : 'Error';
@@ -100,6 +105,12 @@ export abstract class BaseCommand extends Command {
 
   /** The governed repository's root, once found: a failure's report names files from its top. */
   protected governedRoot?: string;
+
+  /**
+   * The code scanning category of the run's SARIF, from the governed root's place below the
+   * repository's top, once the command knows it: a failure's SARIF is filed under it.
+   */
+  protected failureCategory?: (prefix: string) => string;
 
   /**
    * The reports the command line asks for (`--format`, `--json`), for a command whose reports a

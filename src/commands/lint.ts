@@ -12,7 +12,7 @@ import { DEFAULT_MAX_FILE_BYTES } from '../lint/limits.js';
 import type { LintReport } from '../lint/report.js';
 import type { LintRunOptions } from '../lint/run.js';
 import { argvNames } from '../lint/names.js';
-import type { ScopeRequest, Snapshot } from '../lint/scopes.js';
+import type { ScopeInfo, ScopeRequest, Snapshot } from '../lint/scopes.js';
 import { UsageError } from '../spec/problems.js';
 
 export default class Lint extends RfcCommand {
@@ -154,6 +154,13 @@ EXIT CODES
               ? { kind: 'paths', paths }
               : { kind: 'tree' };
 
+    // A run that stops before its report is filed under the category the report would have had.
+    // Named paths and a hook's files are a scope of their own only once git has listed them.
+    if (scope.kind !== 'hook' && scope.kind !== 'paths' && outputs.some((o) => o.format === 'sarif')) {
+      const { lintSarifCategory } = await import('../formatters/lint/sarif.js');
+      const info: ScopeInfo = scope;
+      this.failureCategory = (prefix) => lintSarifCategory({ rfc: id, scope: info }, prefix);
+    }
     // git lists the files while lints.yaml is parsed and checked.
     const listing = openSnapshot(root, scope);
     // Awaited below; if the spec is bad first, its own failure must not go unhandled.

@@ -67,7 +67,11 @@ export function formatSarif(report: GateReport, opts: SarifOptions = {}): string
  * (`--only`) is its own analysis, or uploading it would close the alerts of every gate it did
  * not check. A governed root below the repository's top is named too (`rootCategory`).
  */
-export function sarifCategory(report: GateReport, only: readonly string[] = [], prefix = ''): string {
+export function sarifCategory(
+  report: Pick<GateReport, 'rfc' | 'phase'>,
+  only: readonly string[] = [],
+  prefix = '',
+): string {
   const phase = report.phase ? `phase-${report.phase}/` : '';
   const some = only.length ? `only-${[...new Set(only)].sort().join(',')}/` : '';
   return `rfcgate/${report.rfc}/${rootCategory(prefix)}${phase}${some}`;

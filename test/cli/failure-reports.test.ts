@@ -79,6 +79,9 @@ describe('gate check that stops on a spec error', () => {
     expect(r.stdout).toContain('::error title=rfcgate%3A no report (exit 3)::1 problem; fix the spec and run again\n');
 
     const log = validSarif(readFileSync(join(root, 'out.sarif'), 'utf8'));
+    // The category the run's report would have had: code scanning files the failed analysis
+    // in its place, keeping that category's alerts.
+    expect(log.runs[0]?.automationDetails?.id).toBe('rfcgate/demo/');
     const invocation = log.runs[0]?.invocations?.[0];
     expect(invocation?.executionSuccessful).toBe(false);
     expect(invocation?.exitCode).toBe(3);
@@ -116,6 +119,17 @@ describe('gate check that stops on a spec error', () => {
     expect(r.stdout).toBe(`::error title=rfcgate%3A no report (exit 3)::${said}\n`);
   }, 120_000);
 
+  it('files the failure of a --phase or --only run under that run’s own category', () => {
+    const root = brokenRfc();
+    const r = run(
+      ['gate', 'check', '--phase', 'implementation', '--only', 'D', '--only', 'C', '--format', 'sarif=out.sarif'],
+      root,
+    );
+    expect(r.code).toBe(3);
+    const log = validSarif(readFileSync(join(root, 'out.sarif'), 'utf8'));
+    expect(log.runs[0]?.automationDetails?.id).toBe('rfcgate/demo/phase-implementation/only-C,D/');
+  }, 120_000);
+
   it('keeps --json on standard output the error object, and a table asked for prints nothing there', () => {
     const root = brokenRfc();
     const json = run(['gate', 'check', '--format', 'json', '--format', 'sarif=out.sarif'], root);
@@ -150,6 +164,11 @@ describe('lint that stops on a spec error', () => {
     expect(log.runs[0]?.invocations?.[0]?.executionSuccessful).toBe(false);
     const notes = log.runs[0]?.invocations?.[0]?.toolExecutionNotifications ?? [];
     expect(notes[0]?.locations?.[0]?.physicalLocation?.artifactLocation?.uri).toBe('gates/demo/lints.yaml');
+    // Under the category of the run's own report, a partial scope's too.
+    expect(log.runs[0]?.automationDetails?.id).toBe('rfcgate-lint/demo/');
+    const staged = run(['lint', '--staged', '--format', 'sarif'], root);
+    expect(staged.code).toBe(3);
+    expect(validSarif(staged.stdout).runs[0]?.automationDetails?.id).toBe('rfcgate-lint/demo/staged/');
 
     writeFileSync(join(root, 'lint.xml'), '<stale/>\n');
     const github = run(['lint', '--format', 'github', '--format', 'junit=lint.xml'], root);

@@ -102,6 +102,7 @@ ${RfcCommand.exitCodesHelp}`;
       { openSources },
       { loadRfc },
       { runKeyProblem },
+      { sarifCategory },
     ] = await Promise.all([
       import('../../cli/progress.js'),
       import('../../engine/evaluate.js'),
@@ -111,12 +112,17 @@ ${RfcCommand.exitCodesHelp}`;
       import('../../sources/index.js'),
       import('../../spec/load.js'),
       import('../../ledger/gate-runs.js'),
+      import('../../formatters/sarif.js'),
     ]);
     // Before evaluating: a run that could not be recorded under this id is refused at once.
     const runKeyRefused = runKey === undefined ? undefined : runKeyProblem(runKey);
     if (runKeyRefused) throw new UsageError(runKeyRefused);
     const root = this.findRoot(flags.root);
-    const rfc = loadRfc(root, this.chooseRfc(root, flags.rfc));
+    const id = this.chooseRfc(root, flags.rfc);
+    // A run that stops here is filed under the category its report would have had.
+    this.failureCategory = (prefix) =>
+      sarifCategory({ rfc: id, phase: flags.phase as Phase | undefined }, flags.only, prefix);
+    const rfc = loadRfc(root, id);
     const asOf = parseAsOf(flags['as-of']);
     const snapshotAt = parseSnapshotAt(flags['snapshot-at'], flags['as-of'] === undefined ? undefined : asOf);
     const ref = parseRef(flags.ref);

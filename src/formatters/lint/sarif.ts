@@ -86,7 +86,7 @@ export function formatLintSarif(r: LintReport, opts: { toolVersion?: string; pre
  * So each partial scope is its own analysis, as `gate check` names a `--phase` or `--only` run.
  * A governed root below the repository's top is named after the RFC, as `gate check` names it.
  */
-export function lintSarifCategory(r: LintReport, prefix = ''): string {
+export function lintSarifCategory(r: Pick<LintReport, 'rfc' | 'scope'>, prefix = ''): string {
   const base = `rfcgate-lint/${r.rfc}/${rootCategory(prefix)}`;
   const s = r.scope;
   // A hook manager's share of the files, judged as the working tree.
