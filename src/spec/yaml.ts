@@ -15,6 +15,7 @@ import {
   type Node,
   type Pair,
   parseDocument,
+  Parser,
   visit,
 } from 'yaml';
 import type { SourceLocation } from '../model/result.js';
@@ -69,7 +70,83 @@ export function parseYaml(file: string, text: string): ParsedYaml {
       }
     }
   }
+  if (doc.errors.length === 0) {
+    const tags = foreignTags(text, doc);
+    for (const tag of tags)
+      problems.push({ file, ...lines.linePos(tag.offset), severity: 'error', message: tagSaid(tag, text) });
+    // What the parser only warns of is read otherwise than written (an unresolved `!!int x` is
+    // the string 'x'); a tag said above is not said again.
+    const said = new Set(tags.map((t) => t.offset));
+    for (const w of doc.warnings) {
+      if (said.has(w.pos[0])) continue;
+      const pos = w.linePos?.[0] ?? lines.linePos(w.pos[0]);
+      problems.push({
+        file,
+        line: pos.line,
+        col: pos.col,
+        message: `YAML: ${warningSaid(w, text)}`,
+        severity: 'error',
+      });
+    }
+  }
   return { file, text, doc, lines, problems };
+}
+
+/**
+ * The tags written in the text that are not YAML's own (`!!str`), the bare `!` included. A
+ * spec has no use for one, and one is mostly a condition starting with CEL's `!` written
+ * unquoted: `holds_if: !a && b` is the tag `!a` on the anchor-prefixed value `b`, and
+ * `holds_if: ! a` is `a`, both read without the negation.
+ */
+function foreignTags(text: string, doc: Document.Parsed): { offset: number; source: string }[] {
+  if (!text.includes('!')) return [];
+  const found: { offset: number; source: string }[] = [];
+  // The tokens a tag is among (a collection item's start and separator, a document's start):
+  // walked without recursion, as a value may nest deeper than the stack.
+  const stack: unknown[] = [...new Parser().parse(text)];
+  while (stack.length) {
+    const t = stack.pop();
+    if (Array.isArray(t)) stack.push(...(t as unknown[]));
+    else if (t !== null && typeof t === 'object') {
+      const token = t as { type?: unknown; offset?: unknown; source?: unknown };
+      if (token.type === 'tag' && typeof token.offset === 'number' && typeof token.source === 'string') {
+        const name = doc.directives?.tagName(token.source, () => undefined) ?? token.source;
+        if (!name.startsWith('tag:yaml.org,2002:')) found.push({ offset: token.offset, source: token.source });
+      } else stack.push(...Object.values(t));
+    }
+  }
+  return found.sort((a, b) => a.offset - b.offset);
+}
+
+/** The keys whose values are CEL, where a leading `!` is meant as its negation. */
+const CONDITION_KEYS = new Set(['holds_if', 'passes_if', 'fires_if', 'compares', 'condition']);
+
+/** What a stray tag is, with the value written as the user meant it where that is one line. */
+function tagSaid(tag: { offset: number; source: string }, text: string): string {
+  const lineStart = text.lastIndexOf('\n', tag.offset - 1) + 1;
+  const lineEnd = text.indexOf('\n', tag.offset);
+  const line = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
+  const key = /^\s*(?:-\s+)?([^\s:#'"][^:#]*?):\s+$/.exec(line.slice(0, tag.offset - lineStart))?.[1];
+  // The rest of the line, without a YAML comment after it.
+  const value = line
+    .slice(tag.offset - lineStart)
+    .replace(/\s+#.*$/, '')
+    .trimEnd();
+  const quoted = `'${value.replace(/'/g, "''")}'`;
+  if (key === undefined || !CONDITION_KEYS.has(key)) {
+    return `YAML: \`${tag.source}\` here is a YAML tag, which a spec does not read: quote the value (${key === undefined ? '' : `${key}: `}${quoted})`;
+  }
+  return `YAML: \`${tag.source}\` here is a YAML tag, not CEL's negation: quote the condition (${key}: ${quoted}), or write it as a |- block`;
+}
+
+/** The parser's warning, in the words of a person editing the file. */
+function warningSaid(w: { code: string; message: string; pos: [number, number] }, text: string): string {
+  const raw = firstLine(w.message);
+  if (w.code === 'TAG_RESOLVE_FAILED' || w.code === 'BAD_COLLECTION_TYPE') {
+    const tag = text.slice(w.pos[0], w.pos[1]);
+    return `${raw}: the tag ${tag} does not read this value; remove the tag`;
+  }
+  return raw;
 }
 
 /**

@@ -230,6 +230,19 @@ describe('rfcgate lint', () => {
     expect(r.stdout).toMatch(/halt {2}L1 \(missing\): include glob 'srcc\/\*\*\/\*\.py' matched no file in the tree/);
   });
 
+  it('a YAML tag in lints.yaml (a value starting with ! unquoted) is exit 3 at the tag, with or without the spec cache', () => {
+    const repo = plainRepo();
+    const lints = join(repo.dir, 'gates/demo/lints.yaml');
+    writeFileSync(lints, readFileSync(lints, 'utf8').replace(/^ {2}fix: .*$/m, '  fix: !important import it'));
+    const said =
+      "gates/demo/lints.yaml:6:8: YAML: `!important` here is a YAML tag, which a spec does not read: quote the value (fix: '!important import it')\n1 problem; fix the spec and run again\n";
+    for (const env of [{ RFCGATE_CACHE_DIR: tempDir('rfcgate-spec-cache-') }, { RFCGATE_NO_CACHE: '1' }]) {
+      const r = run(['lint'], repo.dir, env);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe(said);
+    }
+  });
+
   it('exit 3 with file:line:col for an invalid rule, and for a bad invocation', () => {
     const repo = plainRepo();
     const missing = run(['lint', 'missing.py'], repo.dir);

@@ -1074,6 +1074,49 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(fires(`"p50_ms > 1.0 && [{'a': 1}].exists(m, has(m.a))"`)).toEqual([]);
   });
 
+  it("a condition starting with CEL's ! written unquoted is a YAML tag: a spec error at the tag, in every condition", () => {
+    const gate = (key: string, condition: string) =>
+      `- id: G\n  title: t\n  section: "§0"\n  phase: [close]\n  ${key}: ${condition}\n`;
+    const said = (tag: string, key: string, value: string) =>
+      `YAML: \`${tag}\` here is a YAML tag, not CEL's negation: quote the condition (${key}: '${value}'), or write it as a |- block`;
+    // YAML reads `!p50_ms` as a tag and `&&` as an anchor: the value would be `p50_ms > 1.0` alone.
+    expect(
+      problemsOf(
+        raw({ 'measurements.yaml': latency, 'invariants.yaml': gate('holds_if', '!p50_ms_low && p50_ms > 1.0') }),
+      ),
+    ).toEqual([`gates/demo/invariants.yaml:6:13: ${said('!p50_ms_low', 'holds_if', '!p50_ms_low && p50_ms > 1.0')}`]);
+    // The bare `!` is YAML's non-specific tag, and drops the negation as silently.
+    expect(
+      problemsOf(
+        raw({ 'measurements.yaml': latency, 'disconfirmers.yaml': gate('fires_if', '! (p50_ms > 1.0) # why') }),
+      ),
+    ).toEqual([`${D}:6:13: ${said('!', 'fires_if', '! (p50_ms > 1.0)')}`]);
+    expect(
+      problemsOf(
+        raw({ 'measurements.yaml': latency, 'exit-criteria.yaml': gate('passes_if', '!is_x && p50_ms > 1.0') }),
+      ),
+    ).toEqual([`${E}:6:14: ${said('!is_x', 'passes_if', '!is_x && p50_ms > 1.0')}`]);
+    expect(
+      problemsOf(
+        raw({
+          'measurements.yaml': latency,
+          'disconfirmers.yaml': `${gate('fires_if', 'p50_ms > 1.0')}  params: { n: 1.0 }\n  sensitivity:\n    - param: n\n      compares: ! p50_ms\n      band: { absolute: 1 }\n      alternates: [2.0]\n`,
+          'prereqs.yaml': `- id: p1\n  title: P1\n  deliverables: [src/a.py]\n  data_gates:\n    - id: rows\n      condition: !done && p50_ms < 9.0\n`,
+        }),
+      ),
+    ).toEqual([
+      `${D}:10:17: ${said('!', 'compares', '! p50_ms')}`,
+      `gates/demo/prereqs.yaml:7:18: ${said('!done', 'condition', '!done && p50_ms < 9.0')}`,
+    ]);
+    // YAML's own tags are read as YAML says; one that cannot read its value is said, not dropped.
+    expect(
+      problemsOf(raw({ 'measurements.yaml': latency, 'disconfirmers.yaml': gate('fires_if', '!!str p50_ms > 1.0') })),
+    ).toEqual([]);
+    expect(problemsOf(raw({ 'measurements.yaml': latency.replace('window: 14d', 'window: !!int 14d') }))).toEqual([
+      `${M}:3:11: YAML: Unresolved tag: tag:yaml.org,2002:int: the tag !!int does not read this value; remove the tag`,
+    ]);
+  });
+
   it("a prereq data gate's condition gets the same hints", () => {
     const ps = problemsOf(
       raw({
