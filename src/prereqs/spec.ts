@@ -11,6 +11,7 @@ import { visible } from '../formatters/visible.js';
 import {
   type CompiledExpression,
   compileExpression,
+  readsClashingName,
   isExpressionError,
   unknownNames,
   unknownVariable,
@@ -168,6 +169,7 @@ export function readPrereqs(
       }
       const c = compileExpression(ctx.env, g.condition);
       if (isExpressionError(c)) {
+        if (readsClashingName(ctx.env, g.condition, ctx.brokenMeasurements)) return;
         const unknown = unknownVariable(c);
         if (unknown && ctx.undeclared) {
           for (const name of unknownNames(ctx.env, g.condition)) ctx.undeclared.add(name);

@@ -50,16 +50,44 @@ export function baseEnvironment(
     env.registerVariable(m.id, CEL_TYPE[m.type]);
     declared.add(m.id);
   }
-  for (const id of invalid) if (!declared.has(id) && /^[a-z_][a-z0-9_]*$/.test(id)) env.registerVariable(id, 'dyn');
+  for (const id of invalid) {
+    if (!declared.has(id) && /^[a-z_][a-z0-9_]*$/.test(id) && celNameClash(id) === undefined) {
+      env.registerVariable(id, 'dyn');
+    }
+  }
   return env;
 }
 
 export function gateEnvironment(base: Environment, params: Record<string, number>, taken: Set<string>): Environment {
   const env = base.clone();
   for (const name of Object.keys(params)) {
-    if (!taken.has(name)) env.registerVariable(name, 'double');
+    if (!taken.has(name) && celNameClash(name) === undefined) env.registerVariable(name, 'double');
   }
   return env;
+}
+
+const clashes = new Map<string, string | undefined>();
+
+/**
+ * Why `name` cannot be a measurement or a param in a condition, when it cannot: CEL has it
+ * already (a type: `bytes`, `int`, `map`), reserves it (`while`, `__proto__`), or reads it as
+ * a literal or an operator (`true`, `null`, `in`), so no condition could ever read the value.
+ */
+export function celNameClash(name: string): string | undefined {
+  if (clashes.has(name)) return clashes.get(name);
+  const env = new Environment({ unlistedVariablesAreDyn: false });
+  let clash: string | undefined;
+  try {
+    env.registerVariable(name, 'double');
+    const read = env.check(name);
+    if (!read.valid || String(read.type) !== 'double') clash = 'a word CEL reads as its own (a literal or an operator)';
+  } catch (e) {
+    clash = /reserved/.test((e as Error).message)
+      ? 'a word CEL reserves'
+      : 'a name CEL already has (a type, or the namespace of one)';
+  }
+  clashes.set(name, clash);
+  return clash;
 }
 
 export function compileExpression(env: Environment, source: string): CompiledExpression | ExpressionError {
@@ -170,6 +198,20 @@ export function unknownNames(env: Environment, source: string): string[] {
     if (name === undefined || out.includes(name)) return out;
     out.push(name);
     probe.registerVariable(name, 'dyn');
+  }
+}
+
+/**
+ * Whether `source` reads a name refused as CEL's own (celNameClash): the checker then reads
+ * CEL's type or keyword there, and what it says of that repeats the problem said at the name.
+ */
+export function readsClashingName(env: Environment, source: string, refused: Iterable<string>): boolean {
+  const names = new Set([...refused].filter((n) => celNameClash(n) !== undefined));
+  if (names.size === 0) return false;
+  try {
+    return [...collectIdentifiers(env.parse(source).ast)].some((n) => names.has(n));
+  } catch {
+    return false;
   }
 }
 

@@ -28,10 +28,12 @@ import { globSyntaxProblem } from '../util/globs.js';
 import { visible } from '../formatters/visible.js';
 import {
   baseEnvironment,
+  celNameClash,
   type CompiledExpression,
   compileExpression,
   gateEnvironment,
   isExpressionError,
+  readsClashingName,
   unknownNames,
   unknownVariable,
 } from './expressions.js';
@@ -486,6 +488,15 @@ function readMeasurements(
       return;
     }
     firstAt.set(id, i);
+    const clash = celNameClash(id);
+    if (clash) {
+      err(
+        'id',
+        `'${id}' is ${clash}, so no condition could read it: rename it (${id.replace(/^_+|_+$/g, '')}_value, say)`,
+      );
+      broken.add(id);
+      return;
+    }
     const sources = SOURCE_KEYS.filter((k) => raw[k] !== undefined);
     if (sources.length !== 1) {
       err(
@@ -814,7 +825,14 @@ function compileGate(
     problems.push({ ...loc, severity: 'error', message: `${def.kind.replace('_', ' ')} '${g.id}': ${message}` });
   const taken = new Set(measurements.keys());
   for (const p of Object.keys(g.params)) {
+    const clash = taken.has(p) ? undefined : celNameClash(p);
     if (taken.has(p)) err(keyLocation(y, [index, 'params'], p), `param '${p}' has the name of a measurement`);
+    else if (clash) {
+      err(
+        keyLocation(y, [index, 'params'], p),
+        `param '${p}' is ${clash}, so no condition could read it: rename it (${p.replace(/^_+|_+$/g, '')}_value, say)`,
+      );
+    }
   }
   const env = gateEnvironment(base, g.params, taken);
   const known = [...measurements.keys(), ...Object.keys(g.params)];
@@ -827,6 +845,7 @@ function compileGate(
     }
     const c = compileExpression(env, source);
     if (isExpressionError(c)) {
+      if (readsClashingName(env, source, [...broken, ...Object.keys(g.params)])) return undefined;
       const unknown = unknownVariable(c);
       if (unknown && undeclared) {
         for (const name of unknownNames(env, source)) undeclared.add(name);

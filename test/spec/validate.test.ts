@@ -1117,6 +1117,32 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a measurement id or a param that CEL has as its own is a problem at its key, and the others are still said', () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `${latency}- id: bytes\n  git: { query: path_exists, path: a.txt }\n- id: null_type\n  git: { query: path_exists, path: a.txt }\n`,
+        'invariants.yaml': `- id: I\n  title: t\n  section: "§0"\n  phase: [close]\n  params: { map: 1, in: 2, while: 3, "true": 4, __proto__: 5, n: 6 }\n  holds_if: bytes && map > 0.0 && p50_ms > n\n- id: J\n  title: t\n  section: "§0"\n  phase: [close]\n  holds_if: p50_ms > nope\n`,
+        'prereqs.yaml': `- id: p1\n  title: P1\n  deliverables: [src/a.py]\n  data_gates:\n    - id: rows\n      condition: null_type && p50_ms < 9.0\n`,
+      }),
+    );
+    const clash = (what: string, name: string, why: string, rename: string) =>
+      `${what} '${name}' is ${why}, so no condition could read it: rename it (${rename}_value, say)`;
+    const has = 'a name CEL already has (a type, or the namespace of one)';
+    const reserved = 'a word CEL reserves';
+    const own = 'a word CEL reads as its own (a literal or an operator)';
+    const I = 'gates/demo/invariants.yaml';
+    expect(ps).toEqual([
+      `${I}:6:13: invariant 'I': ${clash('param', 'map', has, 'map')}`,
+      `${I}:6:21: invariant 'I': ${clash('param', 'in', own, 'in')}`,
+      `${I}:6:28: invariant 'I': ${clash('param', 'while', reserved, 'while')}`,
+      `${I}:6:38: invariant 'I': ${clash('param', 'true', own, 'true')}`,
+      `${I}:6:49: invariant 'I': ${clash('param', '__proto__', reserved, 'proto')}`,
+      `${I}:12:22: invariant 'J': unknown measurement 'nope'; declare it in measurements.yaml or as a param`,
+      `${M}:8:3: measurement 'bytes': 'bytes' is ${has}, so no condition could read it: rename it (bytes_value, say)`,
+      `${M}:10:3: measurement 'null_type': 'null_type' is ${has}, so no condition could read it: rename it (null_type_value, say)`,
+    ]);
+  });
+
   it("a prereq data gate's condition gets the same hints", () => {
     const ps = problemsOf(
       raw({
