@@ -101,6 +101,8 @@ export function compileExpression(env: Environment, source: string): CompiledExp
   if (!checked.valid) return celError(checked.error, source);
   const badRegex = invalidRegexLiteral(parsed.ast);
   if (badRegex) return badRegex;
+  const badLiteral = unreadableLiteral(env, parsed.ast, source);
+  if (badLiteral) return badLiteral;
   const badHas = hasOnValue(parsed.ast, (name) => env.hasVariable(name));
   if (badHas) return badHas;
   const identifiers = [...collectIdentifiers(parsed.ast)].sort();
@@ -553,6 +555,70 @@ function invalidRegexLiteral(node: ASTNode): ExpressionError | undefined {
   };
   visit(n.args);
   return found;
+}
+
+/** The timestamp methods whose argument is a time zone (`t.getHours("Europe/Paris")`). */
+const ZONED = new Set([
+  'getDate',
+  'getDayOfMonth',
+  'getDayOfWeek',
+  'getDayOfYear',
+  'getFullYear',
+  'getHours',
+  'getMilliseconds',
+  'getMinutes',
+  'getMonth',
+  'getSeconds',
+]);
+
+/** What a literal that a call cannot read should be written as, by the call. */
+const LITERAL_FORM: Record<string, string> = {
+  timestamp: 'write an RFC 3339 instant, as "2026-06-01T00:00:00Z"',
+  duration: 'write a number and a unit (h, m, s, ms, us, ns), as "24h" or "1h30m"',
+  zone: 'write an IANA time zone, as "Europe/Paris" or "UTC"',
+};
+
+/**
+ * A call given only literals that cannot be evaluated (`timestamp("2020-13-45T00:00:00Z")`,
+ * `duration("1x")`, a time zone no one has: `t.getDayOfWeek("Mars/Phobos")`): the evaluator only
+ * finds it when it runs, which would halt every run of a spec that is wrong as written. Said at
+ * the literal.
+ */
+function unreadableLiteral(env: Environment, ast: ASTNode, source: string): ExpressionError | undefined {
+  for (const node of astNodes(ast)) {
+    const n = node as { op: string; args: unknown; start: number; end: number };
+    if ((n.op !== 'call' && n.op !== 'rcall') || !Array.isArray(n.args)) continue;
+    const name = n.args[0];
+    const given = (n.op === 'call' ? n.args[1] : n.args[2]) as {
+      op?: string;
+      args?: unknown;
+      start?: number;
+      end?: number;
+    }[];
+    if (typeof name !== 'string' || !Array.isArray(given) || given.length === 0) continue;
+    if (!given.every((a) => a?.op === 'value' && typeof a.start === 'number' && typeof a.end === 'number')) continue;
+    const zoned = n.op === 'rcall' && ZONED.has(name) && given.length === 1;
+    if (n.op === 'rcall' && !zoned) continue;
+    const args = given.map((a) => source.slice(a.start, a.end)).join(', ');
+    // A time zone is read the same on any instant: the method is tried on one.
+    const text = zoned ? `timestamp(0).${name}(${args})` : `${name}(${args})`;
+    try {
+      env.evaluate(text, {});
+    } catch (e) {
+      const why = firstOf((e as Error).message);
+      const form = LITERAL_FORM[zoned ? 'zone' : name];
+      const what = zoned ? `the time zone ${args}` : args;
+      return {
+        message: `${name}() cannot read ${what} (${why}), so every run would halt on it${form ? `: ${form}` : ''}`,
+        offset: given[0]?.start ?? n.start,
+      };
+    }
+  }
+  return undefined;
+}
+
+function firstOf(message: string): string {
+  return message.split('\n')[0] ?? message;
 }
 
 /**

@@ -1339,6 +1339,32 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a call given a literal it cannot read (an instant, a duration, a time zone) is a spec error at the literal', () => {
+    const gate = (id: string, condition: string) =>
+      `- id: ${id}\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: '${condition}'\n`;
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `- id: landed\n  git: { query: last_commit, paths: [src] }\n`,
+        'invariants.yaml': [
+          gate('I', 'landed < timestamp("2020-13-45T00:00:00Z")'),
+          gate('J', 'landed - timestamp("2026-01-01T00:00:00Z") > duration("1x")'),
+          gate('K', 'landed.getDayOfWeek("Mars/Phobos") == 1'),
+          // Literals it reads, and a time zone read from elsewhere, are left as they are.
+          gate(
+            'L',
+            'landed.getHours("Europe/Paris") < 9 && landed + duration("24h") > timestamp("2026-01-01T00:00:00Z")',
+          ),
+        ].join(''),
+      }),
+    );
+    const halts = 'so every run would halt on it';
+    expect(ps).toEqual([
+      `gates/demo/invariants.yaml:6:33: invariant 'I': expression error: timestamp() cannot read "2020-13-45T00:00:00Z" (timestamp() requires a string in ISO 8601 format), ${halts}: write an RFC 3339 instant, as "2026-06-01T00:00:00Z"`,
+      `gates/demo/invariants.yaml:11:68: invariant 'J': expression error: duration() cannot read "1x" (Invalid duration string: 1x), ${halts}: write a number and a unit (h, m, s, ms, us, ns), as "24h" or "1h30m"`,
+      `gates/demo/invariants.yaml:16:34: invariant 'K': expression error: getDayOfWeek() cannot read the time zone "Mars/Phobos" (Invalid time zone specified: Mars/Phobos), ${halts}: write an IANA time zone, as "Europe/Paris" or "UTC"`,
+    ]);
+  });
+
   it('a sensitivity whose compares reads no measurement is refused where it is written', () => {
     const ps = problemsOf(
       raw({
