@@ -53,7 +53,8 @@ export async function guardedPathsHint(root: string, id: string, measurement: st
     const raw = parse(
       // Not a plain read: a named pipe there would wait for a writer forever (loading the RFC then says what it is).
       readSpecBytes(join(root, GATES_DIR, id, 'measurements.yaml')).toString('utf8'),
-      YAML_TO_DATA,
+      // A key that is a list or a map is said where it is written when the RFC is loaded, not here.
+      { ...YAML_TO_DATA, logLevel: 'error' },
     ) as unknown;
     if (!Array.isArray(raw)) return undefined;
     const m = raw.find((x: { id?: unknown }) => x?.id === measurement) as { git?: Record<string, unknown> } | undefined;

@@ -71,6 +71,19 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     }
   }
   if (doc.errors.length === 0) {
+    // `? [fires_if]` is a key that is a list: the data would have it as the text `[ fires_if ]`,
+    // and the yaml package says so on the process's stderr, not where it is written.
+    visit(doc, {
+      Pair(_, pair) {
+        if (!isSeq(pair.key) && !isMap(pair.key)) return;
+        problems.push({
+          file,
+          ...lines.linePos(pair.key.range?.[0] ?? 0),
+          severity: 'error',
+          message: `YAML: a key must be a plain name, not a ${isSeq(pair.key) ? 'list' : 'map'}: write the name alone (name: value), without ? or brackets`,
+        });
+      },
+    });
     const tags = foreignTags(text, doc);
     for (const tag of tags)
       problems.push({ file, ...lines.linePos(tag.offset), severity: 'error', message: tagSaid(tag, text) });

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ErrorObject } from 'ajv';
 import { loadRfc } from '../../src/spec/load.js';
 import { listRfcIds } from '../../src/spec/rfc-dir.js';
@@ -104,6 +104,30 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     const ps = problemsOf(raw({ 'measurements.yaml': `- id: p50_ms\n  window: [14d\n` }));
     expect(ps).toHaveLength(1);
     expect(ps[0]).toBe(`${M}:3:11: YAML: the list opened here with [ is never closed: end it with ]`);
+  });
+
+  it('a key written as a list or a map (? [fires_if]) is one problem at the key, and nothing on stderr', () => {
+    const warned = vi.spyOn(process, 'emitWarning');
+    try {
+      const gate = `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n`;
+      expect(
+        problemsOf(
+          raw({ 'measurements.yaml': latency, 'disconfirmers.yaml': `${gate}  ? [fires_if]\n  : p50_ms > 1.0\n` }),
+        ),
+      ).toEqual([
+        `${D}:6:5: YAML: a key must be a plain name, not a list: write the name alone (name: value), without ? or brackets`,
+      ]);
+      expect(
+        problemsOf(
+          raw({ 'measurements.yaml': latency, 'disconfirmers.yaml': `${gate}  ? { fires_if: 1 }\n  : p50_ms > 1.0\n` }),
+        ),
+      ).toEqual([
+        `${D}:6:5: YAML: a key must be a plain name, not a map: write the name alone (name: value), without ? or brackets`,
+      ]);
+      expect(warned).not.toHaveBeenCalled();
+    } finally {
+      warned.mockRestore();
+    }
   });
 
   it('a tab in the indentation: one problem that names it, not every token after it', () => {

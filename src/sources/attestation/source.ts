@@ -97,7 +97,8 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
 
     let raw: unknown;
     try {
-      raw = parse(text, YAML_TO_DATA);
+      // A key that is a list or a map is refused by the schema, not warned of on stderr.
+      raw = parse(text, { ...YAML_TO_DATA, logLevel: 'error' });
     } catch (e) {
       const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
       return unsigned(`the attestation ${file} is not valid YAML (${msg}); fix it and have the signer re-commit it`);
