@@ -140,7 +140,15 @@ export function validateAgainst(schemaFile: string, y: ParsedYaml, data: unknown
           ? notAGate(y, gate, path)
           : valueAsKey.has(e)
             ? chosenProblem(y, e, itemLabel(data, path), valueAsKey.get(e)!)
-            : toProblem(y, e, itemLabel(data, path), meant.get(e), requiredValues(schemaFile, data, e));
+            : toProblem(
+                y,
+                e,
+                itemLabel(data, path),
+                meant.get(e),
+                e.keyword === 'minProperties' || e.keyword === 'maxProperties'
+                  ? [...new SchemaKeys(SCHEMAS_DIR).keysAt(schemaFile, data, path)]
+                  : requiredValues(schemaFile, data, e),
+              );
     if (!p) continue;
     const key = `${p.line}:${p.col}:${p.message}`;
     if (seen.has(key)) continue;
@@ -416,7 +424,32 @@ function toProblem(
     message,
     severity: 'error',
   });
+  // A key propertyNames refuses: its own propertyNames error says it, at the key.
+  if (e.propertyName !== undefined) return undefined;
   switch (e.keyword) {
+    case 'propertyNames': {
+      const name = String(e.params.propertyName);
+      const why =
+        lastKey(path) === 'params'
+          ? 'is not a name a condition can read: write it in lower case, digits and underscores, starting with a letter or _ (p50_ratio)'
+          : 'is not a name this map takes: check its spelling';
+      return mk(keyLocation(y, path, name), `${where}key '${name}' ${why}`);
+    }
+    case 'minProperties':
+    case 'maxProperties': {
+      const limit = Number(e.params.limit);
+      const keys = allowed.length ? ` of ${allowed.join(', ')}` : '';
+      if (e.keyword === 'minProperties') {
+        return mk(
+          valueLocation(y, path),
+          `${where}must not be empty: write ${limit === 1 ? 'one' : `at least ${limit}`}${keys || ' key'}`,
+        );
+      }
+      return mk(
+        valueLocation(y, path),
+        `${where}takes ${limit === 1 ? 'one' : `at most ${limit}`}${keys || ' key'}, not more: keep ${limit === 1 ? 'one' : limit}`,
+      );
+    }
     case 'if':
       // The `then` branch reports the real problem; the `if` error only repeats it.
       return undefined;

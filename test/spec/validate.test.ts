@@ -1400,6 +1400,23 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     expect(ps).toEqual([`${D}:9:29: disconfirmer 'B': ${said}`, `${D}:10:29: disconfirmer 'B': ${said}`]);
   });
 
+  it("a map's key count and key names are said in the spec's words, each bad name at its key", () => {
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': latency,
+        'disconfirmers.yaml': `- id: B\n  title: t\n  section: "§0"\n  phase: [close]\n  params: { Bad-Name: 1, n: 2, X: 3 }\n  fires_if: p50_ms > n\n  sensitivity:\n    - { param: n, compares: p50_ms, band: { relative: 0.1, absolute: 1 }, alternates: [1] }\n    - { param: n, compares: p50_ms, band: {}, alternates: [1] }\n`,
+      }),
+    );
+    const name =
+      'is not a name a condition can read: write it in lower case, digits and underscores, starting with a letter or _ (p50_ratio)';
+    expect(ps).toEqual([
+      `${D}:6:13: 'B': params: key 'Bad-Name' ${name}`,
+      `${D}:6:32: 'B': params: key 'X' ${name}`,
+      `${D}:9:43: 'B': sensitivity.band: takes one of relative, absolute, not more: keep one`,
+      `${D}:10:43: 'B': sensitivity.band: must not be empty: write one of relative, absolute`,
+    ]);
+  });
+
   it('a band written as a bare number, or as a percentage, says what to write', () => {
     const ps = problemsOf(
       raw({
