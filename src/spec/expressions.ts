@@ -111,7 +111,7 @@ export function compileExpression(env: Environment, source: string): CompiledExp
   return {
     source,
     identifiers,
-    resultType: String(checked.type),
+    resultType: celTypeName(String(checked.type)),
     evaluate: (vars) => {
       finite = true;
       return parsed(vars);
@@ -228,7 +228,7 @@ export function isExpressionError(x: CompiledExpression | ExpressionError): x is
 
 function celError(e: unknown, source: string): ExpressionError {
   const err = e as { message?: string; range?: { start: number }; node?: { start?: number; pos?: number } };
-  const said = (err.message ?? String(e)).split('\n')[0] ?? 'invalid expression';
+  const said = celTypeName((err.message ?? String(e)).split('\n')[0] ?? 'invalid expression');
   const macro = macroOnScalar(said, err.node, source);
   if (macro) return macro;
   const offset =
@@ -250,6 +250,11 @@ function celError(e: unknown, source: string): ExpressionError {
   const written = /^Unexpected/.test(said) ? writtenAt(source, offset) : undefined;
   const plain = written ? `unexpected ${written}` : plainTokens(said);
   return { message: `${plain}${hint(said, source, offset, written)}`, offset };
+}
+
+/** CEL's types by the names a condition writes them with: `timestamp`, not `google.protobuf.Timestamp`. */
+function celTypeName(text: string): string {
+  return text.replace(/google\.protobuf\.Timestamp/g, 'timestamp').replace(/google\.protobuf\.Duration/g, 'duration');
 }
 
 /** Operators written between their first two operands: `a + b`, `a && b`, `c ? x : y`, `xs[i]`. */
@@ -465,6 +470,15 @@ function hint(message: string, source: string, offset: number, written: string |
     return ' (in asks whether a value is in a list or a map: write n in [1, 2, 3])';
   }
   const numbers = new Set(overload ? [overload[1], overload[3]] : []);
+  if (numbers.has('timestamp') && numbers.has('string')) {
+    return ' (a timestamp is not text: compare it with timestamp("2026-06-01T00:00:00Z"))';
+  }
+  if (numbers.has('timestamp') && (numbers.has('int') || numbers.has('double'))) {
+    return ' (a timestamp is an instant, not a number: add or subtract a duration (t + duration("24h")), or compare it with timestamp("2026-06-01T00:00:00Z"))';
+  }
+  if (numbers.has('duration') && (numbers.has('int') || numbers.has('double'))) {
+    return ' (a duration is not a number: write it as duration("24h"))';
+  }
   if (numbers.has('int') && numbers.has('double')) {
     return ' (CEL does not mix int and double: write the literal in the type of the other side (3 is an int, 3.0 a double), or convert with double(x) or int(x))';
   }

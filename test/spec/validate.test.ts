@@ -1389,6 +1389,29 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     ]);
   });
 
+  it('a timestamp or a duration is named as a condition writes it, with what to compare it with', () => {
+    const gate = (id: string, condition: string) =>
+      `- id: ${id}\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: '${condition}'\n`;
+    const ps = problemsOf(
+      raw({
+        'measurements.yaml': `- id: landed\n  git: { query: last_commit, paths: [src] }\n`,
+        'invariants.yaml': [
+          gate('I', 'landed > "2026-01-01"'),
+          gate('J', 'landed - 1.0 > landed'),
+          gate('K', 'landed - landed > 5'),
+          gate('L', 'landed'),
+        ].join(''),
+      }),
+    );
+    const I = 'gates/demo/invariants.yaml';
+    expect(ps).toEqual([
+      `${I}:6:21: invariant 'I': expression error: no such overload: timestamp > string (a timestamp is not text: compare it with timestamp("2026-06-01T00:00:00Z"))`,
+      `${I}:11:21: invariant 'J': expression error: no such overload: timestamp - double (a timestamp is an instant, not a number: add or subtract a duration (t + duration("24h")), or compare it with timestamp("2026-06-01T00:00:00Z"))`,
+      `${I}:16:30: invariant 'K': expression error: no such overload: duration > int (a duration is not a number: write it as duration("24h"))`,
+      `${I}:21:13: invariant 'L': holds_if must be a bool expression, but it is timestamp`,
+    ]);
+  });
+
   it('a sensitivity whose compares reads no measurement is refused where it is written', () => {
     const ps = problemsOf(
       raw({
