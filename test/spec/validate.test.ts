@@ -1364,17 +1364,15 @@ describe('spec validate reports every problem, each at file:line:col', () => {
   });
 
   it('a call given a literal it cannot read (an instant, a duration, a time zone) is a spec error at the literal', () => {
-    const gate = (id: string, condition: string) =>
-      `- id: ${id}\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: '${condition}'\n`;
     const ps = problemsOf(
       raw({
         'measurements.yaml': `- id: landed\n  git: { query: last_commit, paths: [src] }\n`,
         'invariants.yaml': [
-          gate('I', 'landed < timestamp("2020-13-45T00:00:00Z")'),
-          gate('J', 'landed - timestamp("2026-01-01T00:00:00Z") > duration("1x")'),
-          gate('K', 'landed.getDayOfWeek("Mars/Phobos") == 1'),
+          closeGate('I', 'landed < timestamp("2020-13-45T00:00:00Z")'),
+          closeGate('J', 'landed - timestamp("2026-01-01T00:00:00Z") > duration("1x")'),
+          closeGate('K', 'landed.getDayOfWeek("Mars/Phobos") == 1'),
           // Literals it reads, and a time zone read from elsewhere, are left as they are.
-          gate(
+          closeGate(
             'L',
             'landed.getHours("Europe/Paris") < 9 && landed + duration("24h") > timestamp("2026-01-01T00:00:00Z")',
           ),
@@ -1390,16 +1388,14 @@ describe('spec validate reports every problem, each at file:line:col', () => {
   });
 
   it('a timestamp or a duration is named as a condition writes it, with what to compare it with', () => {
-    const gate = (id: string, condition: string) =>
-      `- id: ${id}\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: '${condition}'\n`;
     const ps = problemsOf(
       raw({
         'measurements.yaml': `- id: landed\n  git: { query: last_commit, paths: [src] }\n`,
         'invariants.yaml': [
-          gate('I', 'landed > "2026-01-01"'),
-          gate('J', 'landed - 1.0 > landed'),
-          gate('K', 'landed - landed > 5'),
-          gate('L', 'landed'),
+          closeGate('I', 'landed > "2026-01-01"'),
+          closeGate('J', 'landed - 1.0 > landed'),
+          closeGate('K', 'landed - landed > 5'),
+          closeGate('L', 'landed'),
         ].join(''),
       }),
     );
@@ -1815,3 +1811,8 @@ describe('the modeline a spec file is asked for', () => {
     expect(modelineTarget('gates/x/lints.yaml', 'lints.schema.json', root)).toBe('../../schemas/lints.schema.json');
   });
 });
+
+/** An invariant of phase close holding `condition`, as invariants.yaml writes one. */
+function closeGate(id: string, condition: string): string {
+  return `- id: ${id}\n  title: t\n  section: "§8"\n  phase: [close]\n  holds_if: '${condition}'\n`;
+}
