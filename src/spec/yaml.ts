@@ -58,6 +58,7 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   if (cause) {
     // A tab in the indentation is the usual cause, and the parser does not name it.
     const source = text.split('\n');
+    let tabbed = false;
     for (const n of [cause.line, cause.line - 1]) {
       const tab = /^[ ]*\t/.exec(source[n - 1] ?? '');
       if (tab) {
@@ -66,8 +67,16 @@ export function parseYaml(file: string, text: string): ParsedYaml {
           col: tab[0].length,
           message: 'YAML: a tab in the indentation; YAML indents with spaces only',
         });
+        tabbed = true;
         break;
       }
+    }
+    // `holds_if: !a || b` is the tag `!a` and then a block scalar's header `||`: the parser's
+    // words say nothing of the `!` the writer meant as CEL's, which a quote would keep.
+    const negated = tabbed ? undefined : negatedCondition(source[cause.line - 1] ?? '');
+    if (negated !== undefined) {
+      const offset = (lines.lineStarts[cause.line - 1] ?? 0) + negated.col - 1;
+      Object.assign(cause, { col: negated.col, message: tagSaid({ offset, source: negated.tag }, text) });
     }
   }
   if (doc.errors.length === 0) {
@@ -133,6 +142,13 @@ function foreignTags(text: string, doc: Document.Parsed): { offset: number; sour
 
 /** The keys whose values are CEL, where a leading `!` is meant as its negation. */
 const CONDITION_KEYS = new Set(['holds_if', 'passes_if', 'fires_if', 'compares', 'condition']);
+
+/** A line whose condition key's value starts with `!` unquoted: the tag it makes, and its column. */
+function negatedCondition(line: string): { tag: string; col: number } | undefined {
+  const m = /^(\s*(?:-\s+)?([\w-]+):\s+)(!\S*)/.exec(line);
+  if (!m || !CONDITION_KEYS.has(m[2] ?? '')) return undefined;
+  return { tag: m[3] ?? '!', col: (m[1]?.length ?? 0) + 1 };
+}
 
 /** What a stray tag is, with the value written as the user meant it where that is one line. */
 function tagSaid(tag: { offset: number; source: string }, text: string): string {

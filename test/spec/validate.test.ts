@@ -1132,6 +1132,12 @@ describe('spec validate reports every problem, each at file:line:col', () => {
       `${D}:10:17: ${said('!', 'compares', '! p50_ms')}`,
       `gates/demo/prereqs.yaml:7:18: ${said('!done', 'condition', '!done && p50_ms < 9.0')}`,
     ]);
+    // With `||` after the tag YAML fails on a block scalar's header: said as the tag it is, too.
+    expect(
+      problemsOf(
+        raw({ 'measurements.yaml': latency, 'invariants.yaml': gate('holds_if', '!p50_ms_low || p50_ms > 1.0') }),
+      ),
+    ).toEqual([`gates/demo/invariants.yaml:6:13: ${said('!p50_ms_low', 'holds_if', '!p50_ms_low || p50_ms > 1.0')}`]);
     // YAML's own tags are read as YAML says; one that cannot read its value is said, not dropped.
     expect(
       problemsOf(raw({ 'measurements.yaml': latency, 'disconfirmers.yaml': gate('fires_if', '!!str p50_ms > 1.0') })),
