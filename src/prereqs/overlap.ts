@@ -5,7 +5,7 @@
  * prereq looks landed by another's work. Read here in the tree a status is taken at.
  */
 import type { GitHistory } from '../sources/git/repo.js';
-import { GLOB_CHARS } from '../sources/git/repo.js';
+import { GLOB_CHARS, presentPaths } from '../sources/git/repo.js';
 import type { Problem } from '../spec/problems.js';
 import type { PrereqSpec } from '../spec/types.js';
 import { dependencyGraph, relatives } from './spec.js';
@@ -29,11 +29,7 @@ export async function crossLandingFile(
     prereqs.flatMap((p) =>
       p.deliverables.map(async (d, j) => {
         if (p.shared.includes(d)) return;
-        const files = GLOB_CHARS.test(d)
-          ? await (repo.pathsAt ?? repo.filesAt).call(repo, sha, d)
-          : (await repo.pathExists(sha, d))
-            ? [d]
-            : [];
+        const files = await presentPaths(repo, sha, d);
         for (const f of files) {
           const list = claims.get(f);
           if (list) list.push({ p, j });

@@ -19,7 +19,7 @@ const PINNED: readonly string[] = [
 ];
 
 /** `-c key=value` for each pinned setting, to go before git's subcommand. */
-export const GIT_CONFIG_ARGS: readonly string[] = PINNED.flatMap((setting) => ['-c', setting]);
+const GIT_CONFIG_ARGS: readonly string[] = PINNED.flatMap((setting) => ['-c', setting]);
 
 /** The pinned settings as simple-git's `config` option takes them (it prefixes each with -c). */
 export const GIT_CONFIG_PINS: readonly string[] = PINNED;

@@ -5,7 +5,14 @@
  * `prereq status` and the `prereqs_before` ordering guard. Pure over a GitHistory.
  */
 import type { PrereqSpec } from '../../spec/types.js';
-import { type CommitInfo, type GitHistory, GLOB_CHARS, type HistoryCommit, type HistoryScope } from './repo.js';
+import {
+  type CommitInfo,
+  type GitHistory,
+  GLOB_CHARS,
+  type HistoryCommit,
+  type HistoryScope,
+  presentPaths,
+} from './repo.js';
 
 export interface DeliverableFacts {
   path: string;
@@ -82,7 +89,7 @@ export async function landingOf(
         present = (await touches)[2] !== undefined;
       } else if (GLOB_CHARS.test(d)) {
         // A submodule is there as a literal path is: pathExists counts it, so does the history.
-        const all = await (repo.pathsAt ?? repo.filesAt).call(repo, resolved.sha, d);
+        const all = await presentPaths(repo, resolved.sha, d);
         present = all.length > 0;
         files = all.slice(0, MAX_FILES);
       } else {

@@ -165,6 +165,16 @@ import { GLOB_CHARS as GLOB_CHARS_LOCAL, matchSorted, normalisePath, pathMatcher
 // Re-exported: the git sources have always offered these; they live with the other glob code.
 export { GLOB_CHARS, matchSorted, normalisePath, pathMatcher } from '../../util/globs.js';
 
+/**
+ * What `pattern` finds present in the tree of `sha`: the files, links and submodules a glob
+ * matches (sorted), or the literal path itself when it is there, as the history counts both.
+ */
+export async function presentPaths(repo: GitHistory, sha: string, pattern: string): Promise<string[]> {
+  if (!GLOB_CHARS_LOCAL.test(pattern)) return (await repo.pathExists(sha, pattern)) ? [pattern] : [];
+  // A history without pathsAt (a test's fake) has no submodules: its files are all it holds.
+  return (repo.pathsAt ?? repo.filesAt).call(repo, sha, pattern);
+}
+
 /** A commit as loaded: only what queries need; the rest of CommitInfo is derived for the few reported. */
 export interface LoadedCommit {
   sha: string;

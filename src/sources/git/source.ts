@@ -20,9 +20,9 @@ import {
 import {
   type CommitFilter,
   type GitHistory,
-  GLOB_CHARS,
   type HistoryCommit,
   type HistoryScope,
+  presentPaths,
   type Scope,
 } from './repo.js';
 import { landedBefore, landingOf } from './landing.js';
@@ -199,9 +199,7 @@ async function guard(
   const first = await repo.findCommit({ globs: [path], ...(except.length ? { except } : {}) }, h, 'first');
   const base: Evidence = { path, prereqs: prereqs.length, scope: 'mainline', ...waived(except), ...where(a) };
   if (!first) {
-    const exists = GLOB_CHARS.test(path)
-      ? (await (repo.pathsAt ?? repo.filesAt).call(repo, a.commit.sha, path)).length > 0
-      : await repo.pathExists(a.commit.sha, path);
+    const exists = (await presentPaths(repo, a.commit.sha, path)).length > 0;
     return ok(true, {
       ...base,
       exists,
