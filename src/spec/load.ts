@@ -21,6 +21,7 @@ import { negatedPattern } from '../sources/telemetry/read.js';
 import { telemetryProblems, telemetryType } from '../sources/telemetry/spec.js';
 import { isGlobPath, PATH_EXISTS_GLOB_FIX } from '../sources/git/literal-path.js';
 import { identifierProblem } from '../sources/sql/table-name.js';
+import { RAW_PARAMS, rewriteNamedParams } from '../sources/sql/params.js';
 import { parseDuration } from '../util/duration.js';
 import { refProblem } from '../util/git-ref.js';
 import { regexFix } from '../util/escape-regex.js';
@@ -545,6 +546,16 @@ function readMeasurements(
           message: `measurement '${id}': sql.timestamp ${tsWrong}`,
         });
       }
+      // Without a window, $window_start is as_of itself: `t >= $window_start AND t < $as_of`
+      // reads an empty window, and a count of it is 0 however many rows there are.
+      const startsAt = raw.window === undefined ? windowStartOffset((raw.sql as { query?: unknown }).query) : undefined;
+      if (startsAt !== undefined) {
+        problems.push({
+          ...locateInScalar(y, [i, 'sql', 'query'], startsAt),
+          severity: 'error',
+          message: `measurement '${id}': sql.query reads $window_start, but the measurement declares no window, so $window_start would be as_of itself and the query would read an empty window; add one (window: 7d, say)`,
+        });
+      }
       const req = raw.require as { days_with_rows?: number } | undefined;
       if (req?.days_with_rows && raw.window === undefined) err('require', `days_with_rows needs a window`);
       if (req?.days_with_rows && typeof raw.window === 'string') {
@@ -693,6 +704,19 @@ function readMeasurements(
  * it runs with: an artifact's extract pattern (multiline, as documents are read by line), a git
  * commit_matching pattern and an order event's pattern (as the git source compiles them).
  */
+/**
+ * Where a raw query first reads $window_start, if it does. A query whose parameters cannot be
+ * read (an unterminated string, an unknown name) is left to the run, which halts on it.
+ */
+function windowStartOffset(query: unknown): number | undefined {
+  if (typeof query !== 'string') return undefined;
+  try {
+    return rewriteNamedParams(query, RAW_PARAMS).uses.find((u) => u.name === 'window_start')?.offset;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The table form's timestamp names a column as the catalog spells it, without quotes (the
  * query quotes it): checked here so a name no column can have is a spec error, not a halt.

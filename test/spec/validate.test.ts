@@ -100,6 +100,20 @@ describe('spec validate reports every problem, each at file:line:col', () => {
     );
   });
 
+  it('a raw query reading $window_start without a window is a spec error at the parameter', () => {
+    // Without a window, $window_start is as_of: the query would count an empty window as 0.
+    const gate = `- id: E\n  title: t\n  section: "§0"\n  phase: [close]\n  fires_if: errors > 10\n`;
+    const query = (window: string) =>
+      `- id: errors\n  type: int\n${window}  sql:\n    query: |\n      SELECT count(*) AS value FROM errs\n      WHERE at >= $window_start AND at < $as_of\n`;
+    expect(problemsOf(raw({ 'measurements.yaml': query(''), 'disconfirmers.yaml': gate }))).toEqual([
+      `${M}:7:19: measurement 'errors': sql.query reads $window_start, but the measurement declares no window, so $window_start would be as_of itself and the query would read an empty window; add one (window: 7d, say)`,
+    ]);
+    expect(problemsOf(raw({ 'measurements.yaml': query('  window: 7d\n'), 'disconfirmers.yaml': gate }))).toEqual([]);
+    // $as_of and $window_end alone need no window, nor does a $window_start in a string or a comment.
+    const noWindow = `- id: errors\n  type: int\n  sql:\n    query: "SELECT count(*) AS value FROM errs WHERE at < $window_end AND note <> '$window_start' -- $window_start"\n`;
+    expect(problemsOf(raw({ 'measurements.yaml': noWindow, 'disconfirmers.yaml': gate }))).toEqual([]);
+  });
+
   it('malformed YAML', () => {
     const ps = problemsOf(raw({ 'measurements.yaml': `- id: p50_ms\n  window: [14d\n` }));
     expect(ps).toHaveLength(1);

@@ -7,12 +7,17 @@
 
 export class ParamRewriteError extends Error {}
 
+/** The named parameters a raw measurement query may use. */
+export const RAW_PARAMS = ['as_of', 'window_start', 'window_end'] as const;
+
 export interface RewrittenQuery {
   text: string;
   /** The named parameters in the order of their positional numbers: `names[0]` is `$1`. */
   names: string[];
   /** Where the character at `at` of `text` was in the query as written (a `$1` at its `$as_of`). */
   sourceOffset(at: number): number;
+  /** Each parameter the query reads, where it is written in the query (its `$`), in order. */
+  uses: { name: string; offset: number }[];
 }
 
 const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
@@ -24,6 +29,7 @@ const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
  */
 export function rewriteNamedParams(sql: string, allowed: readonly string[]): RewrittenQuery {
   const names: string[] = [];
+  const uses: { name: string; offset: number }[] = [];
   // Where the output and the query as written are in step again: at the start of each rewritten
   // name (its `$n` and its `$name`) and just after it; between two, both advance alike.
   const moved: { out: number; src: number }[] = [];
@@ -98,6 +104,7 @@ export function rewriteNamedParams(sql: string, allowed: readonly string[]): Rew
           names.push(name);
           index = names.length - 1;
         }
+        uses.push({ name, offset: i });
         moved.push({ out: out.length, src: i });
         out += `$${index + 1}`;
         i += named[0].length;
@@ -116,7 +123,7 @@ export function rewriteNamedParams(sql: string, allowed: readonly string[]): Rew
     }
     return last.src + at - last.out;
   };
-  return { text: out, names, sourceOffset };
+  return { text: out, names, sourceOffset, uses };
 }
 
 /** `E'..'` (and `e'..'`) strings treat backslash as an escape; the E must stand alone, not end a word. */

@@ -4,13 +4,12 @@
  */
 import pg from './pg.js';
 import type { SqlTableQuery } from '../../spec/types.js';
-import { rewriteNamedParams } from './params.js';
+import { RAW_PARAMS, rewriteNamedParams } from './params.js';
 import { identifierProblem, parseTableName } from './table-name.js';
 
 export class QueryBuildError extends Error {}
 
-/** The named parameters a raw query may use. */
-export const RAW_PARAMS = ['as_of', 'window_start', 'window_end'] as const;
+export { RAW_PARAMS };
 export type RawParam = (typeof RAW_PARAMS)[number];
 
 export interface BuiltQuery {

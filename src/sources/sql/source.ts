@@ -575,6 +575,11 @@ function prepareQuery(m: MeasurementSpec, asOf: Date): PreparedQuery {
   }
 
   const built: BuiltQuery = table ? buildTableQuery(spec, req.days_with_rows !== undefined) : buildRawQuery(spec.query);
+  // A spec that loaded cannot reach this (it is a spec error); one built otherwise must not
+  // read an empty window [as_of, as_of) as a measured zero.
+  if (windowMs === undefined && built.names.includes('window_start')) {
+    throw new SqlHaltError('error', 'the query reads $window_start, but the measurement declares no window');
+  }
   const bound: Record<RawParam, string> = {
     as_of: end.toISOString(),
     window_start: start.toISOString(),

@@ -446,6 +446,20 @@ describe.each(testBackends())('SqlMeasurementSource on $name', (backend) => {
       expect(out.evidence.params).toEqual([AS_OF.toISOString()]);
     });
 
+    it('halts error when a query reads $window_start without a window, rather than read an empty one', async () => {
+      await insertSeries(db, { from: daysBefore(1), to: AS_OF, count: 10 });
+      const m = sqlMeasurement(
+        {
+          query:
+            'SELECT count(*) AS value FROM audit.coordination_measurements WHERE recorded_at >= $window_start AND recorded_at < $as_of',
+        },
+        { type: 'int' },
+      );
+      expect(expectHalt(await source().measure(m, evalContext()), 'error').reason).toContain(
+        'reads $window_start, but the measurement declares no window',
+      );
+    });
+
     it('halts missing when the query returns no row, error when it returns several', async () => {
       const none = sqlMeasurement({ query: 'SELECT 1 AS value WHERE false' });
       expectHalt(await source().measure(none, evalContext()), 'missing');
