@@ -21,6 +21,15 @@ export { redact } from './redact.js';
 
 export type SqlRow = Record<string, unknown>;
 
+export interface SqlResult {
+  rows: SqlRow[];
+  /**
+   * The names of the columns the query returned, in order, a name as often as it was returned:
+   * a row keeps one value per name, so two columns named alike show only here.
+   */
+  columns?: string[];
+}
+
 export interface SqlQueryOptions {
   /** Enforced by the server (statement_timeout) where it can be, and always on the JS side. */
   timeoutMs: number;
@@ -33,7 +42,7 @@ export interface SqlQueryOptions {
 
 export interface SqlClient {
   /** Runs `text` with positional parameters in a READ ONLY transaction that is rolled back. */
-  query(text: string, params: unknown[], opts: SqlQueryOptions): Promise<{ rows: SqlRow[] }>;
+  query(text: string, params: unknown[], opts: SqlQueryOptions): Promise<SqlResult>;
   close(): Promise<void>;
   /**
    * Starts connecting now, in the background, so that the first query does not wait for the
@@ -423,7 +432,7 @@ export class PgClient implements SqlClient {
     return redact(this.#database, this.#secrets);
   }
 
-  async query(text: string, params: unknown[], opts: SqlQueryOptions): Promise<{ rows: SqlRow[] }> {
+  async query(text: string, params: unknown[], opts: SqlQueryOptions): Promise<SqlResult> {
     const ctx: ErrorContext = {
       endpoint: this.#endpoint,
       database: this.describe(),
@@ -537,8 +546,8 @@ export class PgClient implements SqlClient {
     params: unknown[],
     timeoutMs: number,
     markBroken: () => void,
-  ): Promise<{ rows: SqlRow[] }> {
-    let result: { rows: SqlRow[] } | undefined;
+  ): Promise<SqlResult> {
+    let result: SqlResult | undefined;
     let failure: unknown;
     try {
       // One round trip for both: the setting is digits made here, never outside input.
@@ -549,7 +558,7 @@ export class PgClient implements SqlClient {
       // `ROLLBACK; INSERT ...` and step out of the read-only transaction.
       const config: QueryConfig & { queryMode: 'extended' } = { text, values: params, queryMode: 'extended' };
       const res = await client.query(config);
-      result = { rows: res.rows as SqlRow[] };
+      result = { rows: res.rows as SqlRow[], columns: res.fields.map((f) => f.name) };
     } catch (err) {
       // Server errors carry a SQLSTATE and leave the connection usable; anything else may not.
       if (errorCode(err) === undefined) markBroken();
@@ -618,7 +627,7 @@ export class PgliteClient implements SqlClient {
     return redact(this.#label);
   }
 
-  async query(text: string, params: unknown[], opts: SqlQueryOptions): Promise<{ rows: SqlRow[] }> {
+  async query(text: string, params: unknown[], opts: SqlQueryOptions): Promise<SqlResult> {
     const ctx: ErrorContext = {
       endpoint: this.#label,
       database: this.#label,
@@ -634,7 +643,7 @@ export class PgliteClient implements SqlClient {
     this.#tail = new Promise<void>((r) => {
       release = r;
     });
-    let work: Promise<SqlRow[]> | undefined;
+    let work: Promise<SqlResult> | undefined;
     try {
       await previous;
       checkAborted(opts.signal);
@@ -645,10 +654,10 @@ export class PgliteClient implements SqlClient {
       work = this.#run(text, params, opts.timeoutMs);
       // The lock is held until the work itself settles, even if the deadline gave up on it first.
       work.then(release, release);
-      const rows = await withDeadline(work, opts.timeoutMs, opts.signal, (err) => this.#host?.kill(err));
+      const result = await withDeadline(work, opts.timeoutMs, opts.signal, (err) => this.#host?.kill(err));
       // On this thread the timer cannot fire while WASM is busy; judge by the clock afterwards.
       if (performance.now() - started > opts.timeoutMs) throw new QueryTimeoutError('timeout');
-      return { rows };
+      return result;
     } catch (err) {
       if (!work) release();
       if (err instanceof WorkerStartError) {
@@ -673,7 +682,7 @@ export class PgliteClient implements SqlClient {
     else await this.#memoryDb();
   }
 
-  async #run(text: string, params: unknown[], timeoutMs: number): Promise<SqlRow[]> {
+  async #run(text: string, params: unknown[], timeoutMs: number): Promise<SqlResult> {
     if (this.#host) return this.#host.run(text, params, timeoutMs);
     return runReadOnly(await this.#memoryDb(), text, params, timeoutMs);
   }
@@ -692,12 +701,12 @@ export class PgliteClient implements SqlClient {
 }
 
 /** The in-thread twin of the worker's runReadOnly (pglite-worker.ts); keep the two in step. */
-async function runReadOnly(db: PGlite, text: string, params: unknown[], timeoutMs: number): Promise<SqlRow[]> {
+async function runReadOnly(db: PGlite, text: string, params: unknown[], timeoutMs: number): Promise<SqlResult> {
   await db.query('BEGIN READ ONLY');
   try {
     await db.query(SESSION_SETUP, [timeoutSetting(timeoutMs)]);
     const res = await db.query<SqlRow>(text, params, { parsers: PGLITE_PARSERS });
-    return res.rows;
+    return { rows: res.rows, columns: res.fields.map((f) => f.name) };
   } finally {
     await db.query('ROLLBACK');
   }

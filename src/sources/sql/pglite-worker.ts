@@ -29,11 +29,13 @@ export class WorkerQueryError extends Error {
 export class WorkerStartError extends Error {}
 
 type Rows = Record<string, unknown>[];
+/** What one query gave: its rows, and its columns' names in order (see SqlResult). */
+type Result = { rows: Rows; columns?: string[] };
 
 type FromWorker =
   | { type: 'ready' }
   | { type: 'fatal'; error: WorkerError }
-  | { type: 'result'; id: number; rows?: Rows; error?: WorkerError }
+  | { type: 'result'; id: number; rows?: Rows; columns?: string[]; error?: WorkerError }
   | { type: 'closed' };
 
 // Plain JavaScript because the worker is evaluated from a string: a separate .ts entry would
@@ -85,7 +87,7 @@ async function runReadOnly(text, params, timeoutMs) {
   try {
     await db.query("SELECT set_config('statement_timeout', $1, true), set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true), set_config('IntervalStyle', 'postgres', true), set_config('extra_float_digits', '3', true)", [String(timeoutMs)]);
     const res = await db.query(text, params, { parsers: { 1114: parseNaiveUtc, 1184: parseZonedUtc } });
-    return res.rows;
+    return { rows: res.rows, columns: res.fields.map((f) => f.name) };
   } finally {
     await db.query('ROLLBACK');
   }
@@ -101,8 +103,8 @@ parentPort.on('message', (msg) => {
         return;
       }
       try {
-        const rows = await runReadOnly(msg.text, msg.params, msg.timeoutMs);
-        parentPort.postMessage({ type: 'result', id: msg.id, rows });
+        const { rows, columns } = await runReadOnly(msg.text, msg.params, msg.timeoutMs);
+        parentPort.postMessage({ type: 'result', id: msg.id, rows, columns });
       } catch (e) {
         parentPort.postMessage({ type: 'result', id: msg.id, error: toWire(e) });
       }
@@ -131,7 +133,7 @@ export class PgliteWorkerHost {
   readonly #openTimeoutMs: number;
   #worker: Worker | undefined;
   #ready: Promise<Worker> | undefined;
-  #pending = new Map<number, { resolve: (rows: Rows) => void; reject: (err: Error) => void }>();
+  #pending = new Map<number, { resolve: (result: Result) => void; reject: (err: Error) => void }>();
   #nextId = 1;
 
   constructor(dataDir: string, openTimeoutMs: number) {
@@ -140,16 +142,16 @@ export class PgliteWorkerHost {
   }
 
   /** Runs one read-only transaction in the worker; the caller's deadline cuts it short with `kill`. */
-  async run(text: string, params: unknown[], timeoutMs: number): Promise<Rows> {
+  async run(text: string, params: unknown[], timeoutMs: number): Promise<Result> {
     const worker = await this.start();
     const id = this.#nextId++;
     // Held while a query is out, so the process cannot exit under it; released when idle.
     worker.ref();
-    return new Promise<Rows>((resolve, reject) => {
+    return new Promise<Result>((resolve, reject) => {
       this.#pending.set(id, {
-        resolve: (rows) => {
+        resolve: (result) => {
           if (this.#pending.size === 0) worker.unref();
-          resolve(rows);
+          resolve(result);
         },
         reject: (err) => {
           if (this.#pending.size === 0) worker.unref();
@@ -255,7 +257,7 @@ export class PgliteWorkerHost {
           if (!p) return;
           this.#pending.delete(m.id);
           if (m.error) p.reject(new WorkerQueryError(m.error));
-          else p.resolve(m.rows ?? []);
+          else p.resolve({ rows: m.rows ?? [], ...(m.columns ? { columns: m.columns } : {}) });
         }
       });
       worker.on('error', (err) => {

@@ -417,6 +417,12 @@ export class SqlMeasurementSource implements MeasurementSource {
       );
     }
     const row = result.rows[0] as SqlRow;
+    // The row keeps one value of two columns named alike (the driver keeps the last): a join of
+    // two subqueries that each return `value` would be measured by whichever came last.
+    const twice = READ_COLUMNS.find((c) => (result.columns ?? []).filter((name) => name === c).length > 1);
+    if (twice !== undefined) {
+      return halt('error', `the query returns more than one column named ${twice}: name them apart`, evidence);
+    }
 
     if (!table) {
       for (const [column, why] of neededColumns(req)) {
@@ -640,6 +646,9 @@ function columnProblem(c: ReadColumn, h: SqlHaltError): string | undefined {
   }
   return undefined;
 }
+
+/** Every column of the row the evaluation reads, when the query returns it. */
+const READ_COLUMNS = ['value', 'rows', 'days_with_rows', 'newest', 'first_seen'];
 
 /** The columns a raw query's row must have, each with the requirement that reads it. */
 export function neededColumns(req: Requirements): [column: string, why: string][] {

@@ -324,6 +324,21 @@ describe('the embedded database', () => {
     }
   });
 
+  it('tells the columns of a query on a data directory apart, so two named alike are seen', async () => {
+    const dir = seedEmbeddedDb(root, 'columns');
+    const source = new SqlMeasurementSource({
+      open: () => openSqlClient({ embeddedDir: dir, embeddedLabel: 'pgdata' }),
+    });
+    try {
+      const m = sqlMeasurement({ query: 'SELECT * FROM (SELECT 50.0 AS value) a CROSS JOIN (SELECT 10.0 AS value) b' });
+      const out = halted(await source.measure(m, evalContext()));
+      expect(out.halt).toBe('error');
+      expect(out.reason).toContain('more than one column named value');
+    } finally {
+      await source.close();
+    }
+  });
+
   it('resolves the manifest directory under the repository root', async () => {
     const source = SqlMeasurementSource.forRepo({ repoDir: join(root, 'repo'), manifest: {}, env: {} });
     const out = halted(await source.measure(sqlMeasurement({ query: 'SELECT 1 AS value' }), evalContext(AS_OF)));

@@ -446,6 +446,29 @@ describe.each(testBackends())('SqlMeasurementSource on $name', (backend) => {
       expect(out.evidence.params).toEqual([AS_OF.toISOString()]);
     });
 
+    it('halts error when the query returns two columns of a name it reads, rather than take one of them', async () => {
+      // Each side of the join returns value and rows: the row object would keep the lease side's.
+      const m = sqlMeasurement({
+        query: `SELECT * FROM (SELECT 50.0 AS value, 900 AS rows) AS boundary
+                CROSS JOIN (SELECT 10.0 AS value, 1000 AS rows) AS lease`,
+      });
+      const out = expectHalt(await source().measure(m, evalContext()), 'error');
+      expect(out.reason).toContain('the query returns more than one column named value: name them apart');
+      const rows = sqlMeasurement(
+        {
+          query:
+            'SELECT b.value / l.value AS value, b.rows, l.rows FROM (SELECT 5.0 AS value, 1 AS rows) b, (SELECT 1.0 AS value, 2 AS rows) l',
+        },
+        { require: { min_rows: 1 } },
+      );
+      expect(expectHalt(await source().measure(rows, evalContext()), 'error').reason).toContain(
+        'more than one column named rows',
+      );
+      // A column the evaluation does not read may repeat.
+      const other = sqlMeasurement({ query: 'SELECT 5.0 AS value, 1 AS n, 2 AS n' });
+      expect(expectOk(await source().measure(other, evalContext())).value).toBe(5);
+    });
+
     it('halts error when a query reads $window_start without a window, rather than read an empty one', async () => {
       await insertSeries(db, { from: daysBefore(1), to: AS_OF, count: 10 });
       const m = sqlMeasurement(
