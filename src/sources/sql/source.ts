@@ -37,6 +37,7 @@ import { redact } from './redact.js';
 import { urlProblem } from './url.js';
 import { UsageError } from '../../spec/problems.js';
 import { utcDate } from '../../util/calendar.js';
+import { CLOCK_SLACK_MS } from '../../util/clock.js';
 import { escapeRegex } from '../../util/escape-regex.js';
 
 /** Where the embedded database lives when the manifest does not say. */
@@ -441,6 +442,18 @@ export class SqlMeasurementSource implements MeasurementSource {
     if (newest !== undefined) evidence.newest = newest === null ? null : newest.toISOString();
     if (firstSeen !== undefined) evidence.first_seen = firstSeen === null ? null : firstSeen.toISOString();
     evidence.value = toEvidence(row.value);
+
+    // A newest row after as_of was recorded after the instant measured: the query reads past its
+    // window (no `< $as_of`), so its value holds later rows too, and max_age would be met by an
+    // age below zero, in a replay (--as-of) of a channel silent then. A database clock a little
+    // ahead of this machine's is allowed for.
+    if (newest && newest.getTime() > end.getTime() + CLOCK_SLACK_MS) {
+      return halt(
+        'error',
+        `the newest row (${newest.toISOString()}) is after as_of (${bound.as_of}): the query reads rows recorded after the instant it measures; bound them with < $as_of`,
+        evidence,
+      );
+    }
 
     const windowText = m.window ? `the ${m.window} window` : 'the window';
     // What `rows` counted, in the spec's words when a raw query counts something else than the

@@ -469,6 +469,30 @@ describe.each(testBackends())('SqlMeasurementSource on $name', (backend) => {
       expect(expectOk(await source().measure(other, evalContext())).value).toBe(5);
     });
 
+    it('halts error when its newest row is after as_of, rather than meet max_age with a negative age', async () => {
+      // A replay as of a day when the channel had been silent for a week: the query forgot its
+      // upper bound, so it reads the rows recorded since, and its newest is a month later.
+      await insertSeries(db, { from: daysBefore(30), to: daysBefore(7), count: 230 });
+      await insertSeries(db, { from: AS_OF, to: new Date(AS_OF.getTime() + 30 * DAY), count: 300 });
+      const m = sqlMeasurement(
+        {
+          query: `SELECT count(*) AS value, count(*) AS rows, max(recorded_at) AS newest
+                  FROM audit.coordination_measurements WHERE recorded_at >= $window_start`,
+        },
+        { type: 'int', window: '14d', require: { min_rows: 1, max_age: '24h' } },
+      );
+      const out = expectHalt(await source().measure(m, evalContext()), 'error');
+      expect(out.reason).toContain(
+        `the newest row (${new Date(AS_OF.getTime() + 30 * DAY - 8_640_000).toISOString()}) is after as_of (${AS_OF.toISOString()})`,
+      );
+      // A database clock a minute ahead of this machine's is not taken for a query past its window.
+      const ahead = sqlMeasurement(
+        { query: `SELECT 1 AS value, ($as_of::timestamptz + interval '1 minute') AS newest` },
+        { type: 'int', require: { max_age: '24h' } },
+      );
+      expectOk(await source().measure(ahead, evalContext()));
+    });
+
     it('halts error when a query reads $window_start without a window, rather than read an empty one', async () => {
       await insertSeries(db, { from: daysBefore(1), to: AS_OF, count: 10 });
       const m = sqlMeasurement(
