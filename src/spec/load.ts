@@ -700,11 +700,6 @@ function readMeasurements(
 }
 
 /**
- * The regexes a measurement's source reads, each with its path under the source and the flags
- * it runs with: an artifact's extract pattern (multiline, as documents are read by line), a git
- * commit_matching pattern and an order event's pattern (as the git source compiles them).
- */
-/**
  * Where a raw query first reads $window_start, if it does. A query whose parameters cannot be
  * read (an unterminated string, an unknown name) is left to the run, which halts on it.
  */
@@ -730,6 +725,11 @@ function timestampColumnProblem(name: string): string | undefined {
   return wrong === undefined ? undefined : `'${visible(name)}' is not a column name: ${wrong}`;
 }
 
+/**
+ * The regexes a measurement's source reads, each with its path under the source and the flags
+ * it runs with: an artifact's extract pattern (multiline, as documents are read by line), a git
+ * commit_matching pattern and an order event's pattern (as the git source compiles them).
+ */
 function measurementRegexes(source: SourceKind, spec: unknown): MeasurementRegex[] {
   const out: MeasurementRegex[] = [];
   if (!spec || typeof spec !== 'object') return out;
