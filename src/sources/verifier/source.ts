@@ -11,15 +11,19 @@
  *   CI run, not committed); the value counts golden captures off parity. A missing
  *   folder, an empty golden folder, or any capture without its counterpart halts; a capture
  *   that is a symbolic link to nothing halts with the link and its target named; malformed
- *   captures halt (error) with every one of them named.
+ *   captures halt (error) with every one of them named. The working tree keeps no history, so
+ *   as of an instant more than a few minutes past it halts rather than judging the past on
+ *   today's captures.
  */
 import { join } from 'node:path';
 import { claimsFor } from '../../cite/spec.js';
 import { type CiteVerdict, verifyCitations } from '../../cite/verify.js';
 import type { Evidence } from '../../model/result.js';
 import { compareParity, InvalidCaptures } from '../../parity/compare.js';
+import { formatAge } from '../../util/duration.js';
 import type { MeasurementSpec, VerifierQuery } from '../../spec/types.js';
 import { anchor, guarded, refOriginOf, RepoPool } from '../git/common.js';
+import { CURRENT_STATE_TOLERANCE_MS } from '../sql/source.js';
 import type { GitHistory } from '../git/repo.js';
 import {
   type EvalContext,
@@ -33,12 +37,19 @@ import {
 export const DEFAULT_COUNTED: readonly CiteVerdict[] = ['REFUTED', 'NOT_FOUND'];
 const LISTED = 20;
 
+export interface VerifierSourceOptions {
+  /** The present, against which a parity measurement's as_of is judged; default the clock. */
+  now?: () => Date;
+}
+
 export class VerifierMeasurementSource implements MeasurementSource {
   readonly kind = 'verifier' as const;
   private readonly pool: RepoPool;
+  readonly #now: () => Date;
 
-  constructor(repo?: GitHistory) {
+  constructor(repo?: GitHistory, opts: VerifierSourceOptions = {}) {
     this.pool = new RepoPool(repo);
+    this.#now = opts.now ?? (() => new Date());
   }
 
   async measure(m: MeasurementSpec, ctx: EvalContext): Promise<MeasurementOutcome> {
@@ -47,7 +58,9 @@ export class VerifierMeasurementSource implements MeasurementSource {
     }
     const q = m.verifier;
     return guarded(`verifier ${q.query} for '${m.id}'`, ctx, () =>
-      q.query === 'parity' ? Promise.resolve(parity(q, ctx)) : this.citations(q, ctx, refOriginOf(m, q.ref, ctx)),
+      q.query === 'parity'
+        ? Promise.resolve(parity(q, ctx, this.#now()))
+        : this.citations(q, ctx, refOriginOf(m, q.ref, ctx)),
     );
   }
 
@@ -104,9 +117,21 @@ export class VerifierMeasurementSource implements MeasurementSource {
   }
 }
 
-function parity(q: VerifierQuery, ctx: EvalContext): MeasurementOutcome {
+function parity(q: VerifierQuery, ctx: EvalContext, now: Date): MeasurementOutcome {
   const spec = q.parity;
   if (!spec) return halt('error', 'no parity definition: add parity.yaml to the RFC folder');
+  // The captures are files of the working tree as they are now (candidates come from a CI run,
+  // not a commit): a replay of a past instant would judge it on today's captures, a pass for a
+  // moment when they did not exist yet. As a database's present state does, it halts instead.
+  // The reason names as_of, never its distance from the clock, so a replay reads the same.
+  if (now.getTime() - ctx.asOf.getTime() > CURRENT_STATE_TOLERANCE_MS) {
+    const tolerance = formatAge(CURRENT_STATE_TOLERANCE_MS);
+    return halt(
+      'missing',
+      `parity compares the captures in the working tree, which keep no history, so it cannot be measured as of ${ctx.asOf.toISOString()}, more than ${tolerance} in the past; evaluate without --as-of (or with one within ${tolerance} of now)`,
+      { golden: spec.golden, ...(spec.candidate ? { candidate: spec.candidate } : {}), as_of: ctx.asOf.toISOString() },
+    );
+  }
   if (!spec.candidate) {
     return halt(
       'missing',

@@ -164,6 +164,29 @@ describe('verifier source: parity', () => {
     expect(JSON.stringify(out.evidence)).not.toContain(dir);
   });
 
+  it("halts as of a past instant: the captures in the working tree are today's, not that instant's", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'golden'));
+    mkdirSync(join(dir, 'beam'));
+    writeFileSync(join(dir, 'golden/a.json'), '{"n": 1}');
+    writeFileSync(join(dir, 'beam/a.json'), '{"n": 1}');
+    const clock = new VerifierMeasurementSource(undefined, { now: () => new Date('2026-06-01T12:00:00Z') });
+    const past = await clock.measure(
+      m({ query: 'parity', parity: spec() }),
+      context(dir, { asOf: '2026-05-01T00:00:00Z' }),
+    );
+    expect(past).toMatchObject({ status: 'halt', halt: 'missing' });
+    expect(past.status === 'halt' && past.reason).toBe(
+      'parity compares the captures in the working tree, which keep no history, so it cannot be measured as of 2026-05-01T00:00:00.000Z, more than 5m in the past; evaluate without --as-of (or with one within 5m of now)',
+    );
+    // A run started a moment ago (or a clock a little off) still reads the present.
+    const recent = await clock.measure(
+      m({ query: 'parity', parity: spec() }),
+      context(dir, { asOf: '2026-06-01T11:58:00Z' }),
+    );
+    expect(recent).toMatchObject({ status: 'ok', value: 0 });
+  });
+
   it('counts the golden captures off parity', async () => {
     put('beam/a.json', '{"n": 1.0}');
     put('golden/b.json', '{"n": 1, "seen_at": 1}');
