@@ -11,6 +11,7 @@ import { formatParity } from '../formatters/parity/index.js';
 import type { ParityFormat } from '../formatters/parity/names.js';
 import { UsageError } from '../spec/problems.js';
 import {
+  CaptureNamesNotUtf8,
   compareParity,
   InvalidCaptures,
   parityExitCode,
@@ -96,12 +97,13 @@ export function chooseFormat(json: boolean, format: string | undefined): ParityF
 
 /**
  * Malformed JSON is an invalid input, exit 3: one line with file:line:col, or with several
- * malformed captures one such line each, then how many.
+ * malformed captures one such line each, then how many. So is a capture name that is not UTF-8.
  */
 export function run(compare: () => ParityReport): ParityReport {
   try {
     return compare();
   } catch (e) {
+    if (e instanceof CaptureNamesNotUtf8) throw new UsageError(e.message);
     if (!(e instanceof InvalidCaptures)) throw e;
     const [only] = e.errors;
     if (e.errors.length === 1 && only) throw new UsageError(only.message);

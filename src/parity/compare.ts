@@ -13,7 +13,8 @@ import type { Verdict } from '../model/result.js';
 import { specialKind } from '../util/special-file.js';
 import { compileMask, type Difference, diffJson } from './diff.js';
 import { JsonSyntaxError, type JsonValue, parseJson } from './parse.js';
-import { decodeUtf8 } from '../util/utf8.js';
+import { decodeUtf8, escapedUtf8 } from '../util/utf8.js';
+import { isUtf8 } from 'node:buffer';
 
 export type ParityMode = 'diff' | 'capture-check';
 
@@ -72,6 +73,23 @@ export class InvalidCaptures extends Error {
         : `${errors.length} captures are not valid JSON: ${errors.map((e) => e.message).join('; ')}`,
     );
     this.name = 'InvalidCaptures';
+  }
+}
+
+/**
+ * Captures (or folders of them) whose names are not UTF-8, each path written with its bytes
+ * that are not UTF-8 as `\xE9`: an invalid input. Read as text, such a name became one with
+ * U+FFFD, a path that does not exist: the run died on "no such file" for a file that is there,
+ * and two names differing only in such bytes would have been one capture.
+ */
+export class CaptureNamesNotUtf8 extends Error {
+  constructor(readonly paths: readonly string[]) {
+    super(
+      paths.length === 1
+        ? `the name of ${paths[0] ?? ''} is not UTF-8 (a Latin-1 or Windows-1252 name?), so it cannot be read or matched by name: rename it in UTF-8`
+        : `${paths.length} names of captures or their folders are not UTF-8 (a Latin-1 or Windows-1252 name?), so they cannot be read or matched by name: ${paths.join('; ')}; rename them in UTF-8`,
+    );
+    this.name = 'CaptureNamesNotUtf8';
   }
 }
 
@@ -150,8 +168,20 @@ export function compareParity(
   if (!gDir) {
     files = [one(baseName(golden), golden, actual)];
   } else {
-    const gAll = jsonFiles(golden);
-    const aAll = jsonFiles(actual);
+    // Names that are not UTF-8 are gathered from both folders, so one run names them all.
+    const notUtf8: string[] = [];
+    const listed = (dir: string): CaptureEntry[] => {
+      try {
+        return jsonFiles(dir);
+      } catch (e) {
+        if (!(e instanceof CaptureNamesNotUtf8)) throw e;
+        notUtf8.push(...e.paths);
+        return [];
+      }
+    };
+    const gAll = listed(golden);
+    const aAll = listed(actual);
+    if (notUtf8.length) throw new CaptureNamesNotUtf8(notUtf8);
     // Named, not compared: a named pipe holds no capture, and opening one waits for a writer.
     skipped = [...gAll, ...aAll].flatMap((e) => (e.skipped ? [e.skipped] : []));
     const gs = gAll.filter((e) => !e.skipped);
@@ -246,13 +276,28 @@ export interface CaptureEntry {
  * a set of links alone halted as "no golden captures". A link to a folder already being
  * read is not followed again. A `*.json` link whose target is gone (or a loop) is listed
  * with the reason: it names a capture that cannot be read. A `*.json` named pipe, socket or
- * device (or a link to one) is listed as skipped, with what it is: it is never opened.
+ * device (or a link to one) is listed as skipped, with what it is: it is never opened. A
+ * capture or a folder whose name is not UTF-8 throws CaptureNamesNotUtf8, naming every one.
  */
 export function jsonFiles(dir: string): CaptureEntry[] {
   const out: CaptureEntry[] = [];
+  const notUtf8: string[] = [];
   const visit = (d: string, seen: ReadonlySet<string>): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
+    // Names as bytes: read as text, a name that is not UTF-8 became another, with U+FFFD.
+    for (const e of readdirSync(d, { withFileTypes: true, encoding: 'buffer' })) {
+      if (!isUtf8(e.name)) {
+        // A folder (or a link to one) may hold captures: unreadable, it is named too.
+        if (
+          isCaptureName(e.name.toString('latin1')) ||
+          e.isDirectory() ||
+          (e.isSymbolicLink() && isFolder(d, e.name))
+        ) {
+          notUtf8.push(join(d, escapedUtf8(e.name)));
+        }
+        continue;
+      }
+      const entry = e.name.toString('utf8');
+      const p = join(d, entry);
       const name = () => relative(dir, p).split(sep).join('/');
       let kind: 'dir' | 'file' | undefined = e.isDirectory() ? 'dir' : e.isFile() ? 'file' : undefined;
       let special = specialKind(e);
@@ -261,7 +306,7 @@ export function jsonFiles(dir: string): CaptureEntry[] {
         try {
           target = statSync(p);
         } catch (err) {
-          if (isCaptureName(e.name)) out.push({ name: name(), unreadable: brokenLink(p, err) });
+          if (isCaptureName(entry)) out.push({ name: name(), unreadable: brokenLink(p, err) });
           continue;
         }
         kind = target.isDirectory() ? 'dir' : target.isFile() ? 'file' : undefined;
@@ -270,14 +315,25 @@ export function jsonFiles(dir: string): CaptureEntry[] {
       if (kind === 'dir') {
         const real = realpathSync(p);
         if (!seen.has(real)) visit(p, new Set([...seen, real]));
-      } else if (kind === 'file' && isCaptureName(e.name)) out.push({ name: name() });
-      else if (special && isCaptureName(e.name)) {
+      } else if (kind === 'file' && isCaptureName(entry)) out.push({ name: name() });
+      else if (special && isCaptureName(entry)) {
         out.push({ name: name(), skipped: `${p} is ${special}, not a regular file: not read` });
       }
     }
   };
   visit(dir, new Set([realpathSync(dir)]));
+  if (notUtf8.length) throw new CaptureNamesNotUtf8(notUtf8.sort());
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Whether the entry `name` (bytes) of folder `d`, a link followed, is a folder. */
+function isFolder(d: string, name: Buffer): boolean {
+  try {
+    return statSync(Buffer.concat([Buffer.from(`${d}${sep}`), name])).isDirectory();
+  } catch {
+    // A link to nothing holds no capture; one named as a capture is named by the caller.
+    return false;
+  }
 }
 
 /**

@@ -79,3 +79,18 @@ function firstInvalid(b: Uint8Array): number | undefined {
   }
   return undefined;
 }
+
+/**
+ * Bytes that may not be UTF-8 (a file name) as text a person can read and tell apart: each byte
+ * that is not UTF-8 written `\xE9`, never decoded into U+FFFD, which makes two names one.
+ */
+export function escapedUtf8(bytes: Uint8Array): string {
+  let out = '';
+  let rest = bytes;
+  for (let bad = firstInvalid(rest); bad !== undefined; bad = firstInvalid(rest)) {
+    const byte = (rest[bad] ?? 0).toString(16).toUpperCase().padStart(2, '0');
+    out += `${Buffer.from(rest.buffer, rest.byteOffset, bad).toString('utf8')}\\x${byte}`;
+    rest = rest.subarray(bad + 1);
+  }
+  return out + Buffer.from(rest.buffer, rest.byteOffset, rest.length).toString('utf8');
+}

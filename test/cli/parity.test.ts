@@ -171,6 +171,21 @@ describe('parity diff', () => {
   });
 });
 
+describe('parity diff: a capture name that is not UTF-8', () => {
+  it('is an invalid input naming the file with its byte, exit 3, not "no such file"', () => {
+    const dir = tempDir('rfcgate-parity-cli-');
+    for (const side of ['g', 'a']) {
+      mkdirSync(join(dir, side));
+      writeFileSync(Buffer.concat([Buffer.from(`${join(dir, side)}/`), Buffer.from('caf\xe9.json', 'latin1')]), '{}');
+    }
+    const r = run(['parity', 'diff', 'g', 'a', '--significant-digits', '12'], dir);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(
+      'error: 2 names of captures or their folders are not UTF-8 (a Latin-1 or Windows-1252 name?), so they cannot be read or matched by name: g/caf\\xE9.json; a/caf\\xE9.json; rename them in UTF-8\n',
+    );
+  });
+});
+
 describe('parity with parity.yaml', () => {
   const repo = createRepo();
   writeRfc(repo.dir, {

@@ -3,7 +3,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatParity } from '../../src/formatters/parity/index.js';
-import { compareParity, InvalidCaptures, parityExitCode } from '../../src/parity/compare.js';
+import { CaptureNamesNotUtf8, compareParity, InvalidCaptures, parityExitCode } from '../../src/parity/compare.js';
 import { JsonSyntaxError } from '../../src/parity/parse.js';
 import { removeFixtures, tempDir } from '../helpers/git-fixture.js';
 
@@ -246,6 +246,37 @@ describe('compareParity', () => {
       [join(actual, 'c.json'), 1, 1],
     ]);
     expect((thrown as Error).message).toMatch(/^3 captures are not valid JSON: .*a\.json:1:1: not valid JSON: /);
+  });
+
+  it('a capture whose name is not UTF-8 is named as such, on both sides at once, never "no such file"', () => {
+    // "café.json" written by a Latin-1 tool: read as text, its name became "caf\uFFFD.json",
+    // a path that does not exist, and the comparison died on ENOENT for a file that is there.
+    const golden = tempDir('rfcgate-parity-');
+    const actual = tempDir('rfcgate-parity-');
+    const latin1 = (dir: string, name: string) => Buffer.concat([Buffer.from(`${dir}/`), Buffer.from(name, 'latin1')]);
+    writeFileSync(latin1(golden, 'caf\xe9.json'), '{"n": 1}');
+    writeFileSync(latin1(actual, 'caf\xe9.json'), '{"n": 2}');
+    mkdirSync(latin1(actual, 'r\xe9ponses'));
+    writeFileSync(join(golden, 'ok.json'), '{}');
+    writeFileSync(join(actual, 'ok.json'), '{}');
+    // Neither a capture nor a folder: left out, as any file not named *.json is.
+    writeFileSync(latin1(golden, 'notes-\xe9.txt'), 'x');
+    symlinkSync('ok.json', latin1(golden, 'link-\xe9'));
+    let thrown: unknown;
+    try {
+      compareParity(golden, actual, RULES);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(CaptureNamesNotUtf8);
+    expect((thrown as CaptureNamesNotUtf8).paths).toEqual([
+      join(golden, 'caf\\xE9.json'),
+      join(actual, 'caf\\xE9.json'),
+      join(actual, 'r\\xE9ponses'),
+    ]);
+    expect((thrown as Error).message).toBe(
+      `3 names of captures or their folders are not UTF-8 (a Latin-1 or Windows-1252 name?), so they cannot be read or matched by name: ${join(golden, 'caf\\xE9.json')}; ${join(actual, 'caf\\xE9.json')}; ${join(actual, 'r\\xE9ponses')}; rename them in UTF-8`,
+    );
   });
 
   it('a capture that is not UTF-8 is an error at its first such byte, never read as the same text as another', () => {

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { claimsFor } from '../../cite/spec.js';
 import { type CiteVerdict, verifyCitations } from '../../cite/verify.js';
 import type { Evidence } from '../../model/result.js';
-import { compareParity, InvalidCaptures } from '../../parity/compare.js';
+import { CaptureNamesNotUtf8, compareParity, InvalidCaptures } from '../../parity/compare.js';
 import { formatAge } from '../../util/duration.js';
 import type { MeasurementSpec, VerifierQuery } from '../../spec/types.js';
 import { anchor, guarded, refOriginOf, RepoPool } from '../git/common.js';
@@ -150,6 +150,14 @@ function parity(q: VerifierQuery, ctx: EvalContext, now: Date): MeasurementOutco
       ...(spec.mask ? { mask: spec.mask } : {}),
     });
   } catch (e) {
+    if (e instanceof CaptureNamesNotUtf8) {
+      return halt('error', local(e.message), {
+        golden: spec.golden,
+        candidate: spec.candidate,
+        not_utf8: e.paths.slice(0, LISTED).map(local),
+        ...(e.paths.length > LISTED ? { more: e.paths.length - LISTED } : {}),
+      });
+    }
     if (!(e instanceof InvalidCaptures)) throw e;
     // Every malformed capture is named, as `parity diff` names them: one per run would make a
     // candidate set of error pages a fix-and-rerun loop.

@@ -187,6 +187,20 @@ describe('verifier source: parity', () => {
     expect(recent).toMatchObject({ status: 'ok', value: 0 });
   });
 
+  it('halts on a capture whose name is not UTF-8, naming it as the repository does', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'golden'));
+    mkdirSync(join(dir, 'beam'));
+    writeFileSync(join(dir, 'golden/a.json'), '{"n": 1}');
+    writeFileSync(join(dir, 'beam/a.json'), '{"n": 1}');
+    writeFileSync(Buffer.concat([Buffer.from(`${dir}/golden/`), Buffer.from('caf\xe9.json', 'latin1')]), '{}');
+    const out = await source.measure(m({ query: 'parity', parity: spec() }), context(dir));
+    expect(out).toMatchObject({ status: 'halt', halt: 'error', evidence: { not_utf8: ['golden/caf\\xE9.json'] } });
+    expect(out.status === 'halt' && out.reason).toBe(
+      'the name of golden/caf\\xE9.json is not UTF-8 (a Latin-1 or Windows-1252 name?), so it cannot be read or matched by name: rename it in UTF-8',
+    );
+  });
+
   it('counts the golden captures off parity', async () => {
     put('beam/a.json', '{"n": 1.0}');
     put('golden/b.json', '{"n": 1, "seen_at": 1}');
