@@ -18,6 +18,7 @@ import {
   type ParityMode,
   type ParityOptions,
   type ParityReport,
+  type ParityRule,
   notCaptureInput,
 } from './compare.js';
 import { maskProblem } from './diff.js';
@@ -62,10 +63,15 @@ export function parityInputs(o: {
     }
   }
   const mask = o.mask ?? spec?.mask;
+  // A rule given by a flag is the flag's, not parity.yaml's: the report says which.
+  const overridden: ParityRule[] = [
+    ...(o.digits !== undefined ? (['significant_digits'] as const) : []),
+    ...(o.mask !== undefined ? (['mask'] as const) : []),
+  ];
   const options: ParityOptions = {
     significantDigits: digits,
     ...(mask ? { mask } : {}),
-    ...(spec && o.rfc ? { spec: `gates/${o.rfc}/parity.yaml` } : {}),
+    ...(spec && o.rfc ? { spec: `gates/${o.rfc}/parity.yaml`, overridden } : {}),
   };
   if (args.first !== undefined || args.second !== undefined) {
     if (args.first === undefined || args.second === undefined)

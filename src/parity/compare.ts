@@ -37,7 +37,12 @@ export interface ParityOptions {
   mask?: string;
   /** Where the rules come from, for the report (e.g. `gates/wave3/parity.yaml`). */
   spec?: string;
+  /** The rules of `spec` that flags replaced for this run, so the report does not credit them to it. */
+  overridden?: ParityRule[];
 }
+
+/** A rule of parity.yaml that a flag may replace (`--significant-digits`, `--mask`). */
+export type ParityRule = 'significant_digits' | 'mask';
 
 export interface ParityReport {
   mode: ParityMode;
@@ -46,6 +51,8 @@ export interface ParityReport {
   significant_digits: number;
   mask: string | null;
   spec: string | null;
+  /** The rules given by flags rather than by `spec`; absent when none was. */
+  overridden?: ParityRule[];
   verdict: Verdict;
   /** Why nothing could be compared (a folder missing or empty); the verdict is then halt. */
   halt?: string;
@@ -112,6 +119,7 @@ export function compareParity(
     significant_digits: opts.significantDigits,
     mask: opts.mask ?? null,
     spec: opts.spec ?? null,
+    ...(opts.spec && opts.overridden?.length ? { overridden: opts.overridden } : {}),
   };
   const halted = (why: string, skipped: string[] = []): ParityReport => ({
     ...base,

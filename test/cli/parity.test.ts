@@ -227,6 +227,26 @@ describe('parity with parity.yaml', () => {
     expect(gate.stdout).toMatch(/"halt_reason": "missing"/);
   });
 
+  it('says which rules the flags gave, not parity.yaml, when they override it', () => {
+    const both = run(['parity', 'diff', '--significant-digits', '3', '--mask', 'request_id', '--json'], repo.dir);
+    expect(JSON.parse(both.stdout)).toMatchObject({
+      significant_digits: 3,
+      mask: 'request_id',
+      spec: 'gates/demo/parity.yaml',
+      overridden: ['significant_digits', 'mask'],
+    });
+    const mask = run(['parity', 'diff', '--mask', 'request_id'], repo.dir);
+    expect(mask.stdout.split('\n')[0]).toBe(
+      'parity: golden vs beam; 12 significant digits, mask /request_id/ (gates/demo/parity.yaml; mask from --mask)',
+    );
+    const digits = run(['parity', 'diff', '--significant-digits', '3'], repo.dir);
+    expect(digits.stdout.split('\n')[0]).toBe(
+      `parity: golden vs beam; 3 significant digits, mask /${MASK}/ (gates/demo/parity.yaml; significant digits from --significant-digits)`,
+    );
+    const none = run(['parity', 'diff', '--json'], repo.dir);
+    expect(JSON.parse(none.stdout)).not.toHaveProperty('overridden');
+  });
+
   it("an empty --mask is refused rather than dropping parity.yaml's mask; exit 3", () => {
     const r = run(['parity', 'diff', '--mask', ''], repo.dir);
     expect(r.code).toBe(3);

@@ -48,7 +48,13 @@ const LABEL: Record<ParityReport['mode'], Record<FileStatus, string>> = {
 export function parityTable(r: ParityReport): string {
   // File names, JSON paths and values come from the captures (response bodies): shown, not obeyed.
   const show = shown;
-  const rules = `${r.significant_digits} significant digits, mask ${r.mask ? `/${show(r.mask)}/` : 'none'}${r.spec ? ` (${show(r.spec)})` : ''}`;
+  // A rule a flag replaced is said to be the flag's: credited to parity.yaml, a run with
+  // --mask read as if the RFC's mask were that.
+  const flags = (r.overridden ?? []).map((k) =>
+    k === 'mask' ? 'mask from --mask' : 'significant digits from --significant-digits',
+  );
+  const from = r.spec ? ` (${[show(r.spec), ...flags].join('; ')})` : '';
+  const rules = `${r.significant_digits} significant digits, mask ${r.mask ? `/${show(r.mask)}/` : 'none'}${from}`;
   const out = [`${r.mode === 'diff' ? 'parity' : 'capture check'}: ${show(r.golden)} vs ${show(r.actual)}; ${rules}`];
   if (r.halt) {
     out.push(`HALT: ${show(r.halt)}`);
