@@ -252,7 +252,12 @@ function escapedJson(s: string): string {
   return JSON.stringify(s).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/**
+ * A key written dotted in a JSONPath (RFC 9535's member-name shorthand, ASCII only here). No
+ * `$`: a JavaScript identifier may hold one, but in a JSONPath `$` is the root, so `$.$ref`
+ * was no path a JSONPath reader takes, and `$.$` read as the root twice.
+ */
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function child(path: string, key: string): string {
   return IDENT.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;

@@ -212,6 +212,10 @@ describe('diffJson', () => {
     expect(diff('{"a b": {"0": 1}}', '{"a b": {"0": 2}}')[0]?.path).toBe('$["a b"]["0"]');
   });
 
+  it("quotes a key holding $ (JSON Schema's $ref, $id): JSONPath reads $ as the root, never in a dotted name", () => {
+    expect(diff('{"$ref": 1, "$": 1}', '{"$ref": 2, "$": 2}').map((d) => d.path)).toEqual(['$["$ref"]', '$["$"]']);
+  });
+
   it('an array item added or removed is an extra or a missing field at its index', () => {
     expect(diff('[1]', '[1, {"x": 1}]')).toEqual([{ path: '$[1]', kind: 'extra_field', actual: '{"x":1}' }]);
   });
