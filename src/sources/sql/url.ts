@@ -126,13 +126,26 @@ const SSLMODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full', 'n
 
 /**
  * Why the connection string in `variable` cannot be used, for an invalid invocation (exit 3),
- * or undefined when it can. Never the URL's text: only an sslmode it does not know, which
- * holds no secret.
+ * or undefined when it can. Never the URL's text: only a port or an sslmode it does not know,
+ * which hold no secret (and are cut when long, in case one was pasted with what does).
  */
 export function urlProblem(variable: string, text: string, embedded: boolean): string | undefined {
   if (!parsePgUrl(text)) return invalidUrlMessage(variable, embedded);
-  const sslmode = lastParam(queryParts(text.trim()).parts, 'sslmode');
+  const { parts } = queryParts(text.trim());
+  // The URL's own port is checked by the parser; one in the query (`?port=`, which pg reads
+  // over it) is not, and pg hands it to the socket as it is: a port that is no number, or
+  // out of range, made the socket throw where no caller could catch it, and the command ended
+  // without a word (exit 13) instead of saying what to correct. An empty one is ignored by pg.
+  const port = lastParam(parts, 'port');
+  if (port !== undefined && port !== '' && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) {
+    return `${variable} sets port=${shown(port)}, which is not a port: write a number from 1 to 65535`;
+  }
+  const sslmode = lastParam(parts, 'sslmode');
   if (sslmode === undefined || SSLMODES.includes(sslmode)) return undefined;
-  const shown = sslmode.length > 24 ? `${sslmode.slice(0, 24)}…` : sslmode;
-  return `${variable} sets sslmode=${shown}, which is not an sslmode: write one of ${SSLMODES.join(', ')}${sslmode === 'allow' ? ' (allow is not offered: prefer tries SSL and verifies the server, disable never uses it)' : ''}`;
+  return `${variable} sets sslmode=${shown(sslmode)}, which is not an sslmode: write one of ${SSLMODES.join(', ')}${sslmode === 'allow' ? ' (allow is not offered: prefer tries SSL and verifies the server, disable never uses it)' : ''}`;
+}
+
+/** A parameter's value as a message quotes it: a long one (a pasted secret, say) is cut. */
+function shown(value: string): string {
+  return value.length > 24 ? `${value.slice(0, 24)}…` : value;
 }

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlMeasurementSource } from '../../../src/sources/sql/source.js';
 import { UsageError } from '../../../src/spec/problems.js';
+import { urlProblem } from '../../../src/sources/sql/url.js';
 import { createRepo, type FixtureRepo, removeFixtures } from '../../helpers/git-fixture.js';
 import { writeRfc } from '../../helpers/spec-fixture.js';
 import { AS_OF, evalContext, LEASE_TABLE, sqlMeasurement, unusedPort } from './fixtures.js';
@@ -159,6 +160,37 @@ describe('gate check with a malformed DATABASE_URL', () => {
     expect(migrate.code).toBe(3);
     expect(migrate.stderr).toMatch(/^error: DATABASE_URL sets sslmode=requre, which is not an sslmode: /);
     expect(recorded.stdout + recorded.stderr + migrate.stdout + migrate.stderr).not.toContain(SECRET);
+  });
+
+  it('a ?port= that is no port: exit 3 naming it, from every command, where the reader ended without a word', () => {
+    const message = (port: string) =>
+      `DATABASE_URL sets port=${port}, which is not a port: write a number from 1 to 65535`;
+    for (const port of ['abc', '70000', '0', '54 32']) {
+      const problem = urlProblem(
+        'DATABASE_URL',
+        `postgres://u:${SECRET}@127.0.0.1:5432/db?port=${encodeURIComponent(port)}`,
+        true,
+      );
+      expect(problem).toBe(message(port));
+    }
+    // An empty one is left out by pg, and a port in range is used.
+    expect(urlProblem('DATABASE_URL', `postgres://u:${SECRET}@127.0.0.1/db?port=`, true)).toBeUndefined();
+    expect(urlProblem('DATABASE_URL', `postgres://u:${SECRET}@127.0.0.1/db?port=6543`, true)).toBeUndefined();
+    const commands: [string[], string][] = [
+      [['gate', 'check', '--as-of', asOf, '--phase', 'canary'], 'abc'],
+      [['gate', 'check', '--as-of', asOf, '--phase', 'implementation', '--record'], '70000'],
+      [['measure', 'list'], 'abc'],
+      [['gate', 'history'], '70000'],
+      [['measure', 'record', '--type', 'measurement.lease_plane.request', '--elapsed-ms', '1'], 'abc'],
+      [['db', 'migrate'], '70000'],
+    ];
+    for (const [args, port] of commands) {
+      const r = run(args, repo.dir, { DATABASE_URL: `postgres://u:${SECRET}@127.0.0.1:5432/db?port=${port}` });
+      expect(r.code, args.join(' ')).toBe(3);
+      const recording = args.includes('--record') ? 'the gate run was not recorded: ' : '';
+      expect(r.stderr, args.join(' ')).toBe(`error: ${recording}${message(port)}\n`);
+      expect(r.stdout + r.stderr).not.toContain(SECRET);
+    }
   });
 
   it('evaluates gates that read no SQL as usual; recording them is what it refuses', () => {
