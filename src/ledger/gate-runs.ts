@@ -65,6 +65,33 @@ export function runKeyProblem(runKey: string): string | undefined {
   return undefined;
 }
 
+/** U+0000, and a UTF-16 surrogate without its pair: text PostgreSQL's text and jsonb refuse. */
+// eslint-disable-next-line no-control-regex -- U+0000 is one of the characters looked for
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The results as the ledger can hold them. A result quotes what the gate read (a telemetry
+ * session id, a document's text), which may hold a character PostgreSQL will not store: the
+ * whole run was then refused (SQLSTATE 22P05) on every try, a run that could never be
+ * recorded. Such a character is stored as U+FFFD, as a decoder writes what is not text; the
+ * rest of the run is kept as reported. measure record refuses it instead: there the text is
+ * the caller's, who can correct it.
+ */
+function storable<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(UNSTORABLE, '\uFFFD') as T;
+  if (Array.isArray(value)) return value.map(storable) as T;
+  if (value !== null && typeof value === 'object') {
+    // What JSON.stringify would write for it (a Date's instant), so that is what is stored.
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return storable(toJSON.call(value) as unknown) as T;
+    // No prototype: a key named `__proto__` is kept as any other.
+    const out = Object.create(null) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(value)) out[storable(k)] = storable(v);
+    return out as T;
+  }
+  return value;
+}
+
 /** The advisory lock two recorders of one run key queue on: per RFC, as the unique index. */
 const lockKey = (rfc: string, runKey: string): string => `gate-run:${rfc}:${runKey}`;
 
@@ -79,7 +106,7 @@ export async function recordGateRun(
     const problem = runKeyProblem(runKey);
     if (problem) throw new UsageError(problem);
   }
-  const results = report.results.map((r) => ({
+  const results = storable(report.results).map((r) => ({
     gate_id: r.id,
     kind: r.kind,
     title: r.title,

@@ -153,6 +153,64 @@ describe.each(testBackends())('recordGateRun on $name', (backend) => {
     expect(await count(db, 'rfcgate.gate_runs')).toBe(1);
   });
 
+  it('records a result quoting text PostgreSQL cannot store (U+0000, a lone surrogate), with U+FFFD in its place', async () => {
+    // A telemetry session id is any JSON string: "s\u0000x" and "\ud800" parse, and the
+    // gates quote them in their reasons and evidence.
+    const report: GateReport = {
+      ...REPORT,
+      results: [
+        result('W', {
+          title: 'worst session\u0000',
+          verdict: 'fail',
+          reason: 'fired: worst session s\u0000x < 0.1',
+          evidence: {
+            condition: 'worst < 0.1',
+            measurements: {
+              worst: {
+                by_session: [
+                  { session: 's\u0000x', value: 0.0099 },
+                  { session: 'lone \ud800', value: 0.5 },
+                ],
+              },
+            },
+            'key \udc00': 'pair 😀 kept',
+          },
+        }),
+        result('A.1'),
+      ],
+    };
+    const run = await recordGateRun(db.writer(), report);
+    expect(run).toMatchObject({ alreadyRecorded: false, results: 2 });
+    const rows = await db.exec(
+      'SELECT gate_id, title, reason, evidence FROM rfcgate.gate_results ORDER BY gate_id COLLATE "C"',
+    );
+    expect(rows).toEqual([
+      {
+        gate_id: 'A.1',
+        title: 'gate A.1',
+        reason: null,
+        evidence: REPORT.results[0]?.evidence,
+      },
+      {
+        gate_id: 'W',
+        title: 'worst session\uFFFD',
+        reason: 'fired: worst session s\uFFFDx < 0.1',
+        evidence: {
+          condition: 'worst < 0.1',
+          measurements: {
+            worst: {
+              by_session: [
+                { session: 's\uFFFDx', value: 0.0099 },
+                { session: 'lone \uFFFD', value: 0.5 },
+              ],
+            },
+          },
+          'key \uFFFD': 'pair 😀 kept',
+        },
+      },
+    ]);
+  });
+
   it('records a run with no results', async () => {
     const run = await recordGateRun(db.writer(), { ...REPORT, verdict: 'pass', results: [] });
     expect(run.results).toBe(0);
