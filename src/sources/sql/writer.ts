@@ -9,8 +9,8 @@
  * when anything in it throws, so nothing is ever half-written. A writer holds exactly one
  * connection (node-postgres) or one PGlite instance, and runs its transactions one at a time.
  */
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Client, QueryConfig } from 'pg';
 import pg from './pg.js';
@@ -381,6 +381,42 @@ export function embeddedDirState(dir: string): 'absent' | 'empty' | 'database' |
   return readdirSync(dir).length === 0 ? 'empty' : 'not_a_database';
 }
 
+/** A data directory being created beside `dir` by the process `<pid>`: `pgdata.4242.creating`. */
+function stagingPattern(dir: string): RegExp {
+  return new RegExp(`^${basename(dir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\d+\\.creating$`);
+}
+
+/**
+ * Creates the PostgreSQL data directory `dir` (absent, or an empty folder) whole or not at all.
+ * initdb writes hundreds of files: created in place, a `db migrate` stopped part way (Ctrl-C, a
+ * CI job cancelled) left a folder that is no database, which every later command, `db migrate`
+ * too, refused until someone deleted it. It is made beside `dir` instead, closed, and renamed
+ * into place, which is one step. The caller holds `dir`'s lock, so a creating folder left
+ * beside it is one a stopped process left, and is removed.
+ */
+async function createDataDir(dir: string): Promise<void> {
+  const parent = dirname(dir);
+  const pattern = stagingPattern(dir);
+  for (const name of readdirSync(parent)) {
+    if (pattern.test(name)) rmSync(join(parent, name), { recursive: true, force: true });
+  }
+  const staging = join(parent, `${basename(dir)}.${process.pid}.creating`);
+  try {
+    const db = await newPglite(staging);
+    try {
+      await db.waitReady;
+    } finally {
+      await db.close();
+    }
+    // rename() replaces an empty folder on POSIX but not on Windows: the empty one goes first.
+    if (existsSync(dir)) rmdirSync(dir);
+    renameSync(staging, dir);
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+}
+
 /**
  * PGlite on this thread. Unlike the read-only client it needs no worker: the statements it
  * runs are the tool's own, bounded ones, and they must finish rather than be cut short.
@@ -459,6 +495,8 @@ export class PgliteWriter implements SqlWriter {
     let lock: DataDirLock | undefined;
     try {
       if (dir !== undefined) lock = await lockDataDir(dir, { waitMs: this.#openTimeoutMs });
+      // Another `db migrate` may have created it while this one waited for the lock.
+      if (dir !== undefined && this.#create && embeddedDirState(dir) !== 'database') await createDataDir(dir);
       const db = await newPglite(dir);
       await db.waitReady;
       this.#lock = lock;
