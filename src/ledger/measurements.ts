@@ -446,7 +446,8 @@ export async function recordMeasurements(
     let alreadyRecorded = 0;
     const bulk = opts.keysChecked ? all : all.filter((m) => m.idempotencyKey === null);
     for (let i = 0; i < bulk.length; i += BULK_CHUNK) {
-      const chunk = bulk.slice(i, i + BULK_CHUNK).map((m) => ({
+      const chunk = bulk.slice(i, i + BULK_CHUNK).map((m, ord) => ({
+        ord,
         measurement_type: m.type,
         recorded_at: m.at.toISOString(),
         elapsed_ms: m.elapsedMs,
@@ -456,28 +457,51 @@ export async function recordMeasurements(
         idempotency_key: m.idempotencyKey,
         fingerprint: m.fingerprint,
       }));
-      // Ids are drawn from the table's identity sequence up front, so each ledger row names
-      // its measurement row without relying on the order RETURNING happens to give.
-      const res = await tx.query<{ n: string }>(
+      // Each ledger row must name its own measurement row. Its id is the identity's default, as
+      // measure record's insert takes it: drawing it with nextval() beforehand needed USAGE on
+      // the identity's sequence, a grant no INSERT implies, and a role let INSERT into the ledger
+      // tables (what a refusal of a role that may not write asks for) was refused the batch.
+      // RETURNING gives the rows in no promised order, so a row is paired with its input by its
+      // content, and rows of the same content by their order on either side: two such rows are
+      // alike in all but their idempotency key, so either pairing records the same thing.
+      const res = await tx.query<{ n: string; l: string }>(
         `WITH input AS MATERIALIZED (
-           SELECT r.*, nextval(pg_get_serial_sequence('${MEASUREMENTS_TABLE}', 'id')) AS id
+           SELECT r.*
            FROM jsonb_to_recordset($1::jsonb)
-             AS r(measurement_type text, recorded_at timestamptz, elapsed_ms double precision, agent_id text,
-                  payload jsonb, value double precision, idempotency_key text, fingerprint text)
+             AS r(ord bigint, measurement_type text, recorded_at timestamptz, elapsed_ms double precision,
+                  agent_id text, payload jsonb, value double precision, idempotency_key text, fingerprint text)
          ), inserted AS (
-           INSERT INTO ${MEASUREMENTS_TABLE} (id, measurement_type, recorded_at, elapsed_ms, agent_id, payload)
-           OVERRIDING SYSTEM VALUE
-           SELECT id, measurement_type, recorded_at, elapsed_ms, agent_id, payload FROM input
-           RETURNING 1
+           INSERT INTO ${MEASUREMENTS_TABLE} (measurement_type, recorded_at, elapsed_ms, agent_id, payload)
+           SELECT measurement_type, recorded_at, elapsed_ms, agent_id, payload FROM input ORDER BY ord
+           RETURNING id, measurement_type, recorded_at, elapsed_ms, agent_id, payload
+         ), given AS (
+           SELECT i.*, row_number() OVER (
+               PARTITION BY measurement_type, recorded_at, elapsed_ms, agent_id, payload ORDER BY ord) AS twin
+           FROM input i
+         ), stored AS (
+           SELECT s.*, row_number() OVER (
+               PARTITION BY measurement_type, recorded_at, elapsed_ms, agent_id, payload ORDER BY id) AS twin
+           FROM inserted s
          ), ledger AS (
            INSERT INTO ${RECORDED_MEASUREMENTS_TABLE}
              (measurement_id, measurement_type, recorded_at, value, idempotency_key, fingerprint, recorded_by)
-           SELECT id, measurement_type, recorded_at, value, idempotency_key, fingerprint, $2 FROM input
+           SELECT s.id, g.measurement_type, g.recorded_at, g.value, g.idempotency_key, g.fingerprint, $2
+           FROM given g
+           JOIN stored s
+             ON s.measurement_type = g.measurement_type AND s.recorded_at = g.recorded_at AND s.payload = g.payload
+            AND s.twin = g.twin AND s.elapsed_ms IS NOT DISTINCT FROM g.elapsed_ms
+            AND s.agent_id IS NOT DISTINCT FROM g.agent_id
            RETURNING 1
          )
          SELECT (SELECT count(*) FROM inserted)::text AS n, (SELECT count(*) FROM ledger)::text AS l`,
         [JSON.stringify(chunk), recordedBy],
       );
+      // A measurement row without its ledger row would be written without its provenance or key.
+      if (res.rows[0]?.n !== res.rows[0]?.l) {
+        throw new Error(
+          `stored ${res.rows[0]?.n ?? 0} measurement rows but ${res.rows[0]?.l ?? 0} ledger rows; nothing was written`,
+        );
+      }
       recorded += Number(res.rows[0]?.n ?? 0);
     }
     for (const m of all) {

@@ -599,6 +599,49 @@ describe.each(testBackends())('recording on $name', (backend) => {
       expect(outs.filter((o) => o.status === 'recorded')).toHaveLength(1);
       expect(await count(db, 'audit.coordination_measurements')).toBe(1);
     });
+
+    it('a batch is recorded by a role let INSERT into the ledger tables, as one measure record is', async () => {
+      // The grants the refusal of a role that may not write names: INSERT on the ledger tables
+      // (and SELECT, which the idempotency lookup reads), with no grant on the tables' sequences.
+      const role = await db.createRole();
+      await db.exec(`GRANT USAGE ON SCHEMA audit, rfcgate TO ${role};
+        GRANT SELECT, INSERT ON audit.coordination_measurements, rfcgate.recorded_measurements TO ${role};`);
+      const writer = new PgWriter(db.url(role));
+      try {
+        expect(await recordMeasurement(writer, { type: LEASE, at: AT, elapsedMs: 1 }, BY)).toMatchObject({
+          status: 'recorded',
+        });
+        const twin = { type: LEASE, at: AT, elapsedMs: 2, agentId: 'a1' };
+        const out = await recordMeasurements(
+          writer,
+          [
+            { ...twin, idempotencyKey: 'run:1' },
+            { type: LEASE, at: AT, elapsedMs: 3, payload: { k: [1, { v: null }] } },
+            { ...twin, idempotencyKey: 'run:2' },
+            { type: LEASE, at: AT, value: 4 },
+          ],
+          { ...BY, keysChecked: true },
+        );
+        expect(out).toMatchObject({ recorded: 4, alreadyRecorded: 0 });
+      } finally {
+        await writer.close();
+      }
+      // Each ledger row names its own measurement row, with that row's content.
+      const rows = await db.exec(
+        `SELECT m.elapsed_ms, m.agent_id, m.payload, r.value, r.idempotency_key
+         FROM audit.coordination_measurements m
+         JOIN rfcgate.recorded_measurements r ON r.measurement_id = m.id AND r.recorded_at = m.recorded_at
+         ORDER BY m.elapsed_ms NULLS LAST, r.idempotency_key`,
+      );
+      expect(rows).toEqual([
+        { elapsed_ms: 1, agent_id: null, payload: {}, value: null, idempotency_key: null },
+        { elapsed_ms: 2, agent_id: 'a1', payload: {}, value: null, idempotency_key: 'run:1' },
+        { elapsed_ms: 2, agent_id: 'a1', payload: {}, value: null, idempotency_key: 'run:2' },
+        { elapsed_ms: 3, agent_id: null, payload: { k: [1, { v: null }] }, value: null, idempotency_key: null },
+        { elapsed_ms: null, agent_id: null, payload: { value: 4 }, value: 4, idempotency_key: null },
+      ]);
+      expect(await count(db, 'rfcgate.recorded_measurements')).toBe(5);
+    });
   }
 });
 
