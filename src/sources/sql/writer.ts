@@ -490,7 +490,17 @@ export class PgliteWriter implements SqlWriter {
           `the embedded database ${label} does not exist; run \`rfcgate db migrate\` to create it (or set DATABASE_URL)`,
         );
       }
-      if (state === 'absent') mkdirSync(dirname(dir), { recursive: true });
+      if (state === 'absent') {
+        try {
+          mkdirSync(dirname(dir), { recursive: true });
+        } catch (err) {
+          // A file where a folder of the path should be, or a folder this user may not write: the
+          // user's to fix in rfc.yaml or on disk, said in one line like any other failure to open.
+          throw new SqlWriteError(
+            `cannot create the embedded database ${label}: its folder ${dirname(label)} cannot be made (${err instanceof Error ? err.message : String(err)}); set database.embedded_dir in rfc.yaml to a path under a folder you may write, or set DATABASE_URL`,
+          );
+        }
+      }
     }
     let lock: DataDirLock | undefined;
     try {
