@@ -130,8 +130,16 @@ const SSLMODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full', 'n
  * which hold no secret (and are cut when long, in case one was pasted with what does).
  */
 export function urlProblem(variable: string, text: string, embedded: boolean): string | undefined {
-  if (!parsePgUrl(text)) return invalidUrlMessage(variable, embedded);
+  const read = parsePgUrl(text);
+  if (!read) return invalidUrlMessage(variable, embedded);
   const { parts } = queryParts(text.trim());
+  // A password holding `/`, `?` or `#` written as it is ends the authority there:
+  // `postgres://u:pa@ss/word@host/db` is read as host `ss` and database `word@host/db`, and every
+  // message naming the database then printed the password's tail. An `@` after the host (in the
+  // database name, a parameter's name or the fragment) is that mistake, never a setting of pg's.
+  if (read.url.pathname.includes('@') || read.url.hash.includes('@') || parts.some((p) => p.key.includes('@'))) {
+    return `${variable} has an @ after its host, as a password holding /, ? or # written as it is makes (the host is then read from inside the password): percent-encode them in the password (/ as %2F, ? as %3F, # as %23, @ as %40); a database whose name holds @ is named by PGDATABASE instead`;
+  }
   // The URL's own port is checked by the parser; one in the query (`?port=`, which pg reads
   // over it) is not, and pg hands it to the socket as it is: a port that is no number, or
   // out of range, made the socket throw where no caller could catch it, and the command ended

@@ -193,6 +193,31 @@ describe('gate check with a malformed DATABASE_URL', () => {
     }
   });
 
+  it('a password holding / or ? written as it is: exit 3, where its tail was printed as the database', () => {
+    // The authority ends at the first / or ?: host `127.0.0.9`, the rest of the password read as
+    // the database name (or a parameter), which halts and evidence quoted whole.
+    const tail = 'pw-Tail';
+    const urls = [
+      `postgres://u:Sekret@127.0.0.9/${tail}@real-host:5432/db`,
+      `postgres://u:Sekret@127.0.0.9?${tail}@real-host:5432/db`,
+      `postgres://u:Sekret@127.0.0.9#${tail}@real-host:5432/db`,
+    ];
+    for (const url of urls) {
+      expect(urlProblem('DATABASE_URL', url, true), url).toMatch(
+        /^DATABASE_URL has an @ after its host, .*percent-encode them in the password/,
+      );
+      const r = run(['gate', 'check', '--as-of', asOf, '--phase', 'canary', '--json'], repo.dir, {
+        DATABASE_URL: url,
+      });
+      expect(r.code, url).toBe(3);
+      expect(r.stdout + r.stderr).not.toContain(tail);
+      expect(r.stdout + r.stderr).not.toContain('real-host');
+    }
+    // An @ in a parameter's value (an application name, a user at a server) is no such mistake.
+    expect(urlProblem('DATABASE_URL', 'postgres://u:pw@127.0.0.1/db?application_name=me@ci', true)).toBeUndefined();
+    expect(urlProblem('DATABASE_URL', 'postgres://u%40srv:p%2Fw@127.0.0.1/db', true)).toBeUndefined();
+  });
+
   it('evaluates gates that read no SQL as usual; recording them is what it refuses', () => {
     const url = MALFORMED[0] as string;
     const plain = run(['gate', 'check', '--as-of', asOf, '--phase', 'implementation'], repo.dir, {
