@@ -472,6 +472,8 @@ export class SqlMeasurementSource implements MeasurementSource {
         sent.query = probe;
         const probed = await client.query(probe.text, probeParams, {
           timeoutMs: this.#timeoutMs,
+          // A timeout here is reported against the user's --timeout too, as the first query's is.
+          ...(this.#limitMs === undefined ? {} : { limitMs: this.#limitMs }),
           signal: ctx.signal,
           ...(ctx.started ? { onStart: ctx.started } : {}),
         });
