@@ -84,3 +84,36 @@ describe("README's spec of your own", () => {
     expect(close.code).toBe(0);
   });
 });
+
+/**
+ * Every spec file opens with its modeline (spec validate refuses one that does not), so a README
+ * excerpt of a spec file shows it as the file's first line: a comment naming the file above it
+ * would be copied along, and the copy refused. The modeline also names the schema of that file.
+ */
+describe("README's spec file excerpts", () => {
+  const MODELINE = /^# yaml-language-server: \$schema=\S*\/schemas\/([a-z-]+)\.schema\.json$/;
+  const NAMING = /^#\s*(?:\^\s*)?gates\/[^/\s]+\/([a-z-]+)\.yaml\b/;
+
+  function problems(): string[] {
+    const readme = readFileSync('README.md', 'utf8');
+    const out: string[] = [];
+    for (const m of readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)) {
+      const first = readme.slice(0, m.index).split('\n').length + 1;
+      const lines = (m[1] ?? '').split('\n');
+      lines.forEach((line, i) => {
+        const schema = MODELINE.exec(line)?.[1];
+        if (schema === undefined) return;
+        const above = NAMING.exec(lines[i - 1] ?? '');
+        if (above) out.push(`README.md:${first + i}: the modeline of ${above[1]}.yaml comes after a comment naming it`);
+        const named = NAMING.exec(lines[i + 1] ?? '')?.[1];
+        if (named !== undefined && named !== schema)
+          out.push(`README.md:${first + i}: ${named}.yaml's modeline names ${schema}.schema.json`);
+      });
+    }
+    return out;
+  }
+
+  it('open with the modeline of their own schema', () => {
+    expect(problems()).toEqual([]);
+  });
+});
