@@ -4,6 +4,7 @@
  * Run `npm run build` first.
  */
 import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRepo, removeFixtures } from '../helpers/git-fixture.js';
 import { runCli } from '../helpers/cli.js';
@@ -115,5 +116,39 @@ describe("README's spec file excerpts", () => {
 
   it('open with the modeline of their own schema', () => {
     expect(problems()).toEqual([]);
+  });
+});
+
+/**
+ * The worked example says it is disconfirmer (B) of Wave 3: what it shows of its measurement and
+ * gate is what gates/wave3/ ships, or a reader copies a query the shipped spec had to fix.
+ */
+describe("README's worked example", () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const block = [...readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)]
+    .map((m) => m[1] ?? '')
+    .find((b) => /^- id: B$/m.test(b) && b.includes('measurements.schema.json'));
+  const [measurementsPart = '', disconfirmersPart = ''] = (block ?? '').split(
+    /^(?=# yaml-language-server:.*disconfirmers)/m,
+  );
+  const byId = (file: string) =>
+    new Map((parse(readFileSync(`gates/wave3/${file}`, 'utf8')) as { id: string }[]).map((x) => [x.id, x]));
+
+  it('is found', () => {
+    expect(block).toBeDefined();
+  });
+
+  it('shows the measurements as gates/wave3/measurements.yaml declares them', () => {
+    const shipped = byId('measurements.yaml');
+    for (const m of parse(measurementsPart) as { id: string }[]) expect(shipped.get(m.id)).toMatchObject(m);
+  });
+
+  it('shows (B) as gates/wave3/disconfirmers.yaml declares it', () => {
+    const [shown] = parse(disconfirmersPart) as { id: string; sensitivity?: unknown[] }[];
+    const shipped = byId('disconfirmers.yaml').get('B') as { sensitivity?: unknown[] };
+    const { sensitivity = [], ...rest } = shown ?? { id: '' };
+    expect(shipped).toMatchObject(rest);
+    // It shows one of B's bands; each it shows is one of B's.
+    for (const band of sensitivity) expect(shipped.sensitivity).toContainEqual(band);
   });
 });
