@@ -160,6 +160,19 @@ describe('README command lines', () => {
   });
 });
 
+describe('README flags', () => {
+  // A flag the program takes but the manual never names is one no reader knows to use, nor
+  // knows the program may ask for (demo refuses a --dir inside a repository without one).
+  it.each([...commands.keys()])('%s: every flag is named in README.md', (id) => {
+    const cmd = commands.get(id) as CommandClass;
+    const unnamed = Object.entries(cmd.flags ?? {}).flatMap(([name, flag]) => {
+      const spelt = (flag as { allowNo?: boolean }).allowNo ? [name, `no-${name}`] : [name];
+      return spelt.some((n) => new RegExp(`--${n}(?![a-z-])`).test(readme)) ? [] : [`--${name}`];
+    });
+    expect(unnamed).toEqual([]);
+  });
+});
+
 describe('--help examples', () => {
   it.each([...commands.keys()])('%s: every example parses as written', async (id) => {
     const cmd = commands.get(id) as CommandClass;
