@@ -25,7 +25,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { FolderRefused, makeDirs } from '../util/make-dirs.js';
-import { replaceWhole } from '../util/new-file.js';
+import { writeBeside } from '../util/new-file.js';
 import { UsageError } from '../spec/problems.js';
 import { GATES_DIR, listRfcIds } from '../spec/rfc-dir.js';
 import { LINTS_FILE } from './load.js';
@@ -212,26 +212,62 @@ export function installHooks(o: InstallOptions): HookAction[] {
   checkWritable(dir, 'so no hook was installed', 'hooks install');
   const binFromTop = linkedBin(top, o.root, o.bin) ?? insideTop(top, o.bin);
   const fromTop = binFromTop === undefined ? {} : { binFromTop };
-  const actions: HookAction[] = [];
-  for (const hook of o.hooks) {
-    const path = join(dir, hook);
-    const previous = path + PREVIOUS_SUFFIX;
-    let action: HookAction['action'] = 'installed';
-    let chain = false;
-    let created = createdDir;
-    if (present(path) && isOurs(path)) {
-      const text = readFileSync(path, 'utf8');
-      // Re-installing keeps what the first install recorded, unless told otherwise: --force
-      // stops running the hook kept aside (uninstall still puts it back), --chain starts it.
-      chain = present(previous) && (o.chain || (!o.force && text.includes(CHAINED)));
-      created = created || createdLevels(text);
-      action = 'updated';
-    } else if (present(path)) {
-      renameSync(path, previous);
-      chain = o.chain;
-      action = o.chain ? 'chained' : 'replaced';
+  // Every hook is written to a new file beside its place before any hook is moved aside or
+  // replaced: a write that fails (a full disk, a quota) then leaves every hook where and as it
+  // was, rather than the user's hook moved aside, where git no longer runs it, and no hook of
+  // ours in its place, or pre-commit installed and pre-push not.
+  const planned: {
+    hook: HookType;
+    path: string;
+    previous: string;
+    action: HookAction['action'];
+    chain: boolean;
+    tmp: string;
+  }[] = [];
+  try {
+    for (const hook of o.hooks) {
+      const path = join(dir, hook);
+      const previous = path + PREVIOUS_SUFFIX;
+      let action: HookAction['action'] = 'installed';
+      let chain = false;
+      let created = createdDir;
+      if (present(path) && isOurs(path)) {
+        const text = readFileSync(path, 'utf8');
+        // Re-installing keeps what the first install recorded, unless told otherwise: --force
+        // stops running the hook kept aside (uninstall still puts it back), --chain starts it.
+        chain = present(previous) && (o.chain || (!o.force && text.includes(CHAINED)));
+        created = created || createdLevels(text);
+        action = 'updated';
+      } else if (present(path)) {
+        chain = o.chain;
+        action = o.chain ? 'chained' : 'replaced';
+      }
+      const text = script(hook, { node: o.node, bin: o.bin, chain, createdDir: created, rfcRoot, ...fromTop });
+      planned.push({ hook, path, previous, action, chain, tmp: writeBeside(path, 'tmp', text, { mode: 0o755 }) });
     }
-    writeHook(path, script(hook, { node: o.node, bin: o.bin, chain, createdDir: created, rfcRoot, ...fromTop }));
+  } catch (e) {
+    for (const p of planned) rmSync(p.tmp, { force: true });
+    removeCreatedDirs(dir, createdDir);
+    throw cannotWrite(dir, e, 'so no hook was installed (every hook is as it was)', 'hooks install');
+  }
+  // Renames only from here: they take no room on the disk.
+  const moved: { path: string; previous: string }[] = [];
+  try {
+    for (const p of planned) {
+      if (p.action === 'chained' || p.action === 'replaced') {
+        renameSync(p.path, p.previous);
+        moved.push(p);
+      }
+      renameSync(p.tmp, p.path);
+    }
+  } catch (e) {
+    // The hooks kept aside so far go back in place (over ours), as they were.
+    for (const m of moved.reverse()) renameSync(m.previous, m.path);
+    for (const p of planned) rmSync(p.tmp, { force: true });
+    throw cannotWrite(dir, e, 'so no hook was installed', 'hooks install');
+  }
+  const actions: HookAction[] = [];
+  for (const { hook, path, previous, action, chain } of planned) {
     // The hook runs the kept one only when it is executable, as git ran it: one that git
     // ignored stays ignored, and saying it "runs first" would be untrue.
     const idle = chain && present(previous) && !executable(previous);
@@ -462,11 +498,7 @@ function uninstallIn(dir: string, hooks: readonly HookType[], stale: boolean): H
     }
   }
   // The folders install created, from the hooks folder up, each only while empty.
-  let at = dir;
-  for (let i = 0; i < removeDirs && existsSync(at) && readdirSync(at).length === 0; i++) {
-    rmdirSync(at);
-    at = dirname(at);
-  }
+  removeCreatedDirs(dir, removeDirs);
   return actions;
 }
 
@@ -496,6 +528,39 @@ function unusableDir(dir: string, e: unknown): UsageError {
   );
 }
 
+/** An errno code in words, for a hooks folder that could not be written to. */
+function whyNot(code: string): string {
+  return code === 'EACCES' || code === 'EPERM'
+    ? 'permission denied'
+    : code === 'EROFS'
+      ? 'a read-only file system'
+      : code === 'ENOENT'
+        ? 'the folder is gone'
+        : code === 'ENOSPC'
+          ? 'no space left on the device'
+          : code === 'EDQUOT'
+            ? 'the disk quota is used up'
+            : code === 'EFBIG'
+              ? 'the file size limit (ulimit -f) is reached'
+              : code;
+}
+
+/** A failure to write a hook into `dir`, in words: what went wrong, what came of it, how to go on. */
+function cannotWrite(
+  dir: string,
+  e: unknown,
+  outcome: string,
+  command: string,
+  what = 'the folder git runs hooks from',
+): UsageError {
+  const code = (e as NodeJS.ErrnoException).code ?? String(e);
+  const fix =
+    code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG'
+      ? `free some space, then rerun ${command}`
+      : `make it writable (chmod u+w ${shellQuote(dir)}) or run ${command} as its owner`;
+  return new UsageError(`cannot write to ${dir}, ${what} (${code}: ${whyNot(code)}), ${outcome}; ${fix}`);
+}
+
 /** Refuses, in words, a hooks folder no file can be created or removed in (no write permission, a read-only file system). */
 function checkWritable(dir: string, outcome: string, command: string, what = 'the folder git runs hooks from'): void {
   const probe = join(dir, `.rfcgate-probe.${process.pid}.tmp`);
@@ -503,18 +568,16 @@ function checkWritable(dir: string, outcome: string, command: string, what = 'th
     writeFileSync(probe, '', { flag: 'wx' });
     rmSync(probe);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    const why =
-      code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
-        : code === 'EROFS'
-          ? 'a read-only file system'
-          : code === 'ENOENT'
-            ? 'the folder is gone'
-            : code;
-    throw new UsageError(
-      `cannot write to ${dir}, ${what} (${code}: ${why}), ${outcome}; make it writable (chmod u+w ${shellQuote(dir)}) or run ${command} as its owner`,
-    );
+    throw cannotWrite(dir, e, outcome, command, what);
+  }
+}
+
+/** Removes the `levels` folders install created, from the hooks folder up, each only while empty. */
+function removeCreatedDirs(dir: string, levels: number): void {
+  let at = dir;
+  for (let i = 0; i < levels && existsSync(at) && readdirSync(at).length === 0; i++) {
+    rmdirSync(at);
+    at = dirname(at);
   }
 }
 
@@ -619,10 +682,6 @@ function isOurs(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-function writeHook(path: string, text: string): void {
-  replaceWhole(path, text, { mode: 0o755 });
 }
 
 /**

@@ -188,6 +188,31 @@ describe('hooks', () => {
     expect(existsSync(`${path}.rfcgate-previous`)).toBe(false);
   });
 
+  it('a hook that cannot be written (the disk full) leaves every hook where and as it was, and says why', () => {
+    const { repo, path } = withForeignHook();
+    const dir = hooksDir(repo.dir);
+    const push = join(dir, 'pre-push');
+    writeFileSync(push, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const before = readdirSync(dir).sort();
+    // A file size limit below a hook's size: its write fails part way (EFBIG), as on a full disk.
+    const r = spawnSync(
+      'sh',
+      ['-c', 'ulimit -f 1 && exec "$0" "$@"', process.execPath, BIN, 'hooks', 'install', '--force', '--pre-push'],
+      {
+        cwd: repo.dir,
+        encoding: 'utf8',
+        env: { ...process.env, GIT_CONFIG_GLOBAL: os.devNull, GIT_CONFIG_NOSYSTEM: '1', NO_COLOR: '1' },
+      },
+    );
+    expect(r.stderr).toContain(`cannot write to ${dir}, the folder git runs hooks from (EFBIG:`);
+    expect(r.stderr).toContain('so no hook was installed (every hook is as it was)');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.status).toBe(3);
+    expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
+    expect(readFileSync(push, 'utf8')).toBe('#!/bin/sh\nexit 0\n');
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+
   it('--chain over a hook git ignored (not executable) says it does not run, and it does not', () => {
     const { repo, path } = withForeignHook();
     chmodSync(path, 0o640);

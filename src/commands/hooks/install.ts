@@ -15,7 +15,7 @@ For the pre-commit framework, husky or lefthook, see the README instead.
 
 EXIT CODES
   0  the hooks are installed
-  3  a foreign hook is in the way (use --chain or --force), the hook, or its folder's other hooks, are tracked by the repository (call rfcgate from a hook there instead), rfcgate's own hook was edited by hand (--force drops the edits), core.hooksPath is the global one, no RFC has a lints.yaml, the hooks folder cannot be written to (nothing is written), or this is not a git repository`;
+  3  a foreign hook is in the way (use --chain or --force), the hook, or its folder's other hooks, are tracked by the repository (call rfcgate from a hook there instead), rfcgate's own hook was edited by hand (--force drops the edits), core.hooksPath is the global one, no RFC has a lints.yaml, the hooks folder cannot be written to or a hook cannot be written there, a full disk say (nothing is written, every hook is as it was), or this is not a git repository`;
   static override examples = [
     '<%= config.bin %> hooks install',
     '<%= config.bin %> hooks install --pre-push',
