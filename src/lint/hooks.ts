@@ -81,10 +81,10 @@ function workTreeTop(root: string, command = 'hooks install'): string {
 
 /** The directory git runs hooks from: core.hooksPath when set (relative to the work tree), else the common dir's hooks. */
 export function hooksDir(root: string, top: string = workTreeTop(root)): string {
-  const configured = git(root, ['config', '--get', 'core.hooksPath']);
+  // Expanded by git, as git expands it to run the hooks: `~` alone and `~user/...` too, not only `~/...`.
+  const configured = git(root, ['config', '--path', '--get', 'core.hooksPath']);
   if (configured.ok && configured.out) {
-    const p = configured.out.replace(/^~(?=\/)/, process.env.HOME ?? '~');
-    return isAbsolute(p) ? p : resolve(top, p);
+    return isAbsolute(configured.out) ? configured.out : resolve(top, configured.out);
   }
   const gp = git(root, ['rev-parse', '--git-path', 'hooks']);
   return resolve(root, gp.out);

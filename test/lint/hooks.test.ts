@@ -1408,6 +1408,30 @@ describe('hooks', () => {
     expect(readFileSync(path, 'utf8')).toBe(team);
   });
 
+  it("core.hooksPath '~' or '~user/…' is the folder git expands it to, where git runs the hook", () => {
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    const home = tempDir('rfcgate-home-');
+    const saved = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      repo.git(['config', 'core.hooksPath', '~']);
+      expect(hooksDir(repo.dir)).toBe(home);
+      expect(installHooks(opts(repo.dir))).toEqual([expect.objectContaining({ path: join(home, 'pre-commit') })]);
+      expect(existsSync(join(repo.dir, '~'))).toBe(false);
+      repo.write('src/b.py', 'y = "measurement.lease_plane.x"\n');
+      repo.git(['add', 'src/b.py']);
+      expect(commit(repo.dir, 'bad').code).toBe(1);
+      uninstallHooks(repo.dir);
+      expect(readdirSync(home)).toEqual([]);
+      // A user's home is read from the user database, not from HOME.
+      const { username, homedir } = os.userInfo();
+      repo.git(['config', 'core.hooksPath', `~${username}/hooks`]);
+      expect(hooksDir(repo.dir)).toBe(join(homedir, 'hooks'));
+    } finally {
+      process.env.HOME = saved;
+    }
+  });
+
   it('respects core.hooksPath, and uninstall removes the folder it created', () => {
     const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     repo.git(['config', 'core.hooksPath', '.githooks']);
