@@ -369,6 +369,17 @@ function recordedDirs(root: string): string[] {
   return r.ok ? r.out.split('\n').filter(Boolean) : [];
 }
 
+/** The common git folder (real path) of the repository holding `path`, undefined outside every repository. */
+function commonDirOf(path: string): string | undefined {
+  const r = git(path, ['rev-parse', '--git-common-dir']);
+  if (!r.ok || !r.out) return undefined;
+  try {
+    return realpathSync(resolve(path, r.out));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Where git runs hooks from without core.hooksPath; hooks installed before the record was kept are there. */
 function defaultHooksDir(root: string): string | undefined {
   const common = git(root, ['rev-parse', '--git-common-dir']);
@@ -396,8 +407,14 @@ export function uninstallHooks(root: string, hooks: readonly HookType[] = HOOK_T
   // there, each removed and the hook it kept aside put back.
   const elsewhere = new Set([...recordedDirs(root), defaultHooksDir(root)]);
   elsewhere.delete(dir);
+  // A folder recorded here that now lies in another repository is that one's: this clone moved
+  // away and another cloned where it was, say, whose own hooks (installed there) stay its own.
+  const own = commonDirOf(root);
   const others = [...elsewhere].filter(
-    (d): d is string => d !== undefined && statSync(d, { throwIfNoEntry: false })?.isDirectory() === true,
+    (d): d is string =>
+      d !== undefined &&
+      statSync(d, { throwIfNoEntry: false })?.isDirectory() === true &&
+      [own, undefined].includes(commonDirOf(d)),
   );
   // A hand edit made after install (a command added, say) is the user's work, which removing
   // the hook would lose without a word: every folder is checked before anything is removed.

@@ -1408,6 +1408,25 @@ describe('hooks', () => {
     expect(readFileSync(path, 'utf8')).toBe(team);
   });
 
+  it("uninstall leaves another repository's hooks alone: a clone made where this one was before it moved", () => {
+    const { repo: first } = withForeignHook();
+    installHooks(opts(first.dir, { force: true }));
+    const moved = `${first.dir}-moved`;
+    renameSync(first.dir, moved);
+    // Another clone where the first one was, with its own hook chained to rfcgate's.
+    const { repo: second } = withForeignHook();
+    renameSync(second.dir, first.dir);
+    const path = join(first.dir, '.git', 'hooks', 'pre-commit');
+    installHooks(opts(first.dir, { chain: true }));
+    const before = readFileSync(path, 'utf8');
+    const actions = uninstallHooks(moved);
+    expect(actions.map((a) => a.path)).not.toContain(path);
+    expect(readFileSync(join(moved, '.git', 'hooks', 'pre-commit'), 'utf8')).toBe(FOREIGN);
+    // The clone where the first one was still runs rfcgate, and its own hook first.
+    expect(readFileSync(path, 'utf8')).toBe(before);
+    expect(readFileSync(`${path}.rfcgate-previous`, 'utf8')).toBe(FOREIGN);
+  });
+
   it("core.hooksPath '~' or '~user/…' is the folder git expands it to, where git runs the hook", () => {
     const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
     const home = tempDir('rfcgate-home-');
