@@ -12,6 +12,7 @@ import {
   accessSync,
   constants,
   existsSync,
+  linkSync,
   lstatSync,
   readdirSync,
   readFileSync,
@@ -25,7 +26,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { FolderRefused, makeDirs } from '../util/make-dirs.js';
-import { writeBeside } from '../util/new-file.js';
+import { makeBeside, writeBeside } from '../util/new-file.js';
 import { UsageError } from '../spec/problems.js';
 import { GATES_DIR, listRfcIds } from '../spec/rfc-dir.js';
 import { LINTS_FILE } from './load.js';
@@ -250,21 +251,38 @@ export function installHooks(o: InstallOptions): HookAction[] {
     removeCreatedDirs(dir, createdDir);
     throw cannotWrite(dir, e, 'so no hook was installed (every hook is as it was)', 'hooks install');
   }
-  // Renames only from here: they take no room on the disk.
-  const moved: { path: string; previous: string }[] = [];
+  // Links and renames only from here: they take no room on the disk.
+  const undo: (() => void)[] = [];
   try {
     for (const p of planned) {
-      if (p.action === 'chained' || p.action === 'replaced') {
-        renameSync(p.path, p.previous);
-        moved.push(p);
+      // Another install running at the same moment may have put its hook in place since.
+      if ((p.action === 'chained' || p.action === 'replaced') && !isOurs(p.path)) {
+        const kept = keepAside(p.hook, p.path, p.previous);
+        const { path, previous } = p;
+        // Undone as it was done: the hook moved (or linked) aside goes back in place, over ours
+        // if ours got there; a copy kept aside before stays, and its bytes go back in place.
+        if (kept === 'moved') undo.push(() => renameSync(previous, path));
+        if (kept === 'linked') {
+          // Still the same file under both names (ours not in place yet): the second name goes.
+          undo.push(() => (sameFile(path, previous) ? rmSync(previous) : renameSync(previous, path)));
+        }
+        if (kept === 'same') {
+          undo.push(() =>
+            renameSync(
+              makeBeside(path, 'tmp', (name) => linkSync(previous, name)),
+              path,
+            ),
+          );
+        }
+      } else if (p.action === 'chained' || p.action === 'replaced') {
+        p.action = 'updated';
       }
       renameSync(p.tmp, p.path);
     }
   } catch (e) {
-    // The hooks kept aside so far go back in place (over ours), as they were.
-    for (const m of moved.reverse()) renameSync(m.previous, m.path);
+    for (const u of undo.reverse()) u();
     for (const p of planned) rmSync(p.tmp, { force: true });
-    throw cannotWrite(dir, e, 'so no hook was installed', 'hooks install');
+    throw e instanceof UsageError ? e : cannotWrite(dir, e, 'so no hook was installed', 'hooks install');
   }
   const actions: HookAction[] = [];
   for (const { hook, path, previous, action, chain } of planned) {
@@ -519,6 +537,43 @@ function uninstallIn(dir: string, hooks: readonly HookType[], stale: boolean): H
   return actions;
 }
 
+/**
+ * Keeps the hook at `path` aside as `previous`, never over a file already there: another
+ * install running at the same moment may have kept the user's hook there first, and a rename
+ * would write over it. A file is hard-linked (which fails on a name already taken), so it also
+ * stays in place until ours is renamed over it; a link or a folder is renamed once `previous`
+ * is seen to be free. `previous` already holding the same hook (a hook manager wrote the kept
+ * hook back over ours) is kept as it is.
+ */
+function keepAside(hook: HookType, path: string, previous: string): 'linked' | 'moved' | 'same' | 'gone' {
+  const refuse = () =>
+    new UsageError(
+      `${previous} already exists, so the current ${hook} hook cannot be kept aside; move one of them away first`,
+    );
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (st === undefined) return 'gone';
+  if (st.isFile()) {
+    try {
+      linkSync(path, previous);
+      return 'linked';
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') {
+        if (sameHook(path, previous)) return 'same';
+        throw refuse();
+      }
+      // A file system without hard links: renamed as a link or a folder is.
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EMLINK') throw e;
+    }
+  }
+  if (present(previous)) {
+    if (sameHook(path, previous)) return 'same';
+    throw refuse();
+  }
+  renameSync(path, previous);
+  return 'moved';
+}
+
 /** Whether a hook would be run: executable (following a link), as the shell's `[ -x ]` tests it. */
 function executable(path: string): boolean {
   try {
@@ -670,6 +725,13 @@ function installedRoot(text: string): string | undefined {
   if (quoted === '') return '';
   // shellQuote's form: '/'...'/' with each ' written as '\''.
   return quoted.startsWith("/'") ? quoted.slice(2, -1).replace(/'\\''/g, "'") : undefined;
+}
+
+/** Whether two names are the same file (hard links to one inode). */
+function sameFile(a: string, b: string): boolean {
+  const sa = lstatSync(a, { throwIfNoEntry: false });
+  const sb = lstatSync(b, { throwIfNoEntry: false });
+  return sa !== undefined && sb !== undefined && sa.dev === sb.dev && sa.ino === sb.ino;
 }
 
 /** Two regular files with the same bytes and mode (not links: a link's target may change). */
