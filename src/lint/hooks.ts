@@ -242,6 +242,11 @@ export function installHooks(o: InstallOptions): HookAction[] {
       } else if (present(path)) {
         chain = o.chain;
         action = o.chain ? 'chained' : 'replaced';
+      } else if (present(previous) && o.chain) {
+        // Ours deleted by hand, the hook it kept aside still there (uninstall puts it back):
+        // --chain runs that one first again, as it does over a hook of ours.
+        chain = true;
+        action = 'chained';
       }
       const text = script(hook, { node: o.node, bin: o.bin, chain, createdDir: created, rfcRoot, ...fromTop });
       planned.push({ hook, path, previous, action, chain, tmp: writeBeside(path, 'tmp', text, { mode: 0o755 }) });

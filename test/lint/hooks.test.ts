@@ -229,6 +229,26 @@ describe('hooks', () => {
     expect(again?.idle).toBeUndefined();
   });
 
+  it('--chain after its own hook was deleted by hand runs the hook still kept aside', () => {
+    const { repo, path } = withForeignHook();
+    installHooks(opts(repo.dir, { chain: true }));
+    rmSync(path);
+    // Without --chain the kept hook is not run, and install says it is there.
+    expect(installHooks(opts(repo.dir))).toEqual([
+      { hook: 'pre-commit', path, action: 'installed', previous: `${path}.rfcgate-previous` },
+    ]);
+    rmSync(path);
+    expect(installHooks(opts(repo.dir, { chain: true }))).toEqual([
+      { hook: 'pre-commit', path, action: 'chained', previous: `${path}.rfcgate-previous` },
+    ]);
+    repo.write('src/b.py', 'y = 1\n');
+    repo.git(['add', 'src/b.py']);
+    expect(commit(repo.dir, 'ok').code).toBe(0);
+    expect(existsSync(join(repo.dir, '.foreign-ran'))).toBe(true);
+    uninstallHooks(repo.dir);
+    expect(readFileSync(path, 'utf8')).toBe(FOREIGN);
+  });
+
   it('a hook manager that wrote its hook again over ours (husky on npm install): install again keeps it aside, as the copy already is', () => {
     const { repo, path } = withForeignHook();
     installHooks(opts(repo.dir, { chain: true }));

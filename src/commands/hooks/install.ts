@@ -61,7 +61,9 @@ EXIT CODES
           ? `installed; the previous hook is kept as ${a.previous ?? '?'} and runs first`
           : a.action === 'replaced'
             ? `installed; the previous hook is kept as ${a.previous ?? '?'} (hooks uninstall restores it)`
-            : a.action;
+            : a.action === 'installed' && a.previous
+              ? `installed; the hook kept aside before, ${a.previous}, does not run (--chain runs it first; hooks uninstall puts it back)`
+              : a.action;
       process.stdout.write(`${a.hook}: ${what} (${a.path})\n`);
       if (a.selfNamed) {
         process.stderr.write(
