@@ -101,6 +101,10 @@ EXIT CODES
   }
 
   async run(): Promise<LintReport> {
+    if (this.argv.includes('--hook-files')) {
+      const { hookFileArgv } = await import('../lint/hook-argv.js');
+      this.argv = hookFileArgv(this.argv, { ...Lint.baseFlags, ...Lint.flags });
+    }
     const { flags, argv, metadata } = await this.parse(Lint);
     // The rules' reader, git's listing and the scan are loaded once the command line is
     // accepted: a bad flag is refused without them (test/cli/bundle.test.ts).

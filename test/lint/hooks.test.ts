@@ -1175,6 +1175,25 @@ describe('hooks', () => {
     expect(staged.code).toBe(1);
   });
 
+  it('.pre-commit-hooks.yaml: a staged file whose name starts with - is a file, not a flag', () => {
+    // The framework passes the files after the entry's words with no `--` before them.
+    const BAD = 'y = "measurement.lease_plane.x"\n';
+    const repo = lintRepoCopy({ rules: [L1], files: { 'src/a.py': 'x = 1\n' } });
+    repo.write('-bad.py', BAD);
+    repo.write('-x', 'plain\n');
+    repo.git(['add', '--', '-bad.py', '-x']);
+    const [commit] = frameworkRun(repo.dir, [['-bad.py', '-x']]);
+    expect(commit?.out).toMatch(/-bad\.py\n {2}1:6 {2}error/);
+    expect(commit?.out).toMatch(/staged changes: the 2 files the hook passed/);
+    expect(commit?.code).toBe(1);
+    // A flag of lint's keeps its meaning, and a word naming no file is still refused as a flag.
+    const [json] = frameworkRun(repo.dir, [['-bad.py']], { PRE_COMMIT: '1' }, ['--json']);
+    expect(JSON.parse(json?.out ?? '')).toMatchObject({ findings: [{ rule: 'L1', file: '-bad.py' }] });
+    const [typo] = frameworkRun(repo.dir, [['src/a.py']], { PRE_COMMIT: '1' }, ['--jsn']);
+    expect(typo?.code).toBe(3);
+    expect(typo?.out).toMatch(/Nonexistent flag: --jsn/);
+  });
+
   it('.pre-commit-hooks.yaml: a list split over several runs reports a finding about the whole tree once per run of the framework', () => {
     const framework = (shares: string[][], env?: NodeJS.ProcessEnv, args?: string[]) =>
       frameworkRun(repo.dir, shares, env, args);
