@@ -44,10 +44,13 @@ function condition(col: ComparedColumn, p: Params): string {
     // subtract within their type; of two, the difference is the sum of their magnitudes, read
     // as one against the tolerance less the other. Neither halves a value: half the smallest
     // subnormal (4.9e-324, JavaScript's Number.MIN_VALUE) is an underflow PostgreSQL raises.
+    // A NaN on one side only is never within: sign(NaN) is 0, so against a number of either
+    // sign the second branch reads abs(c) <= tolerance - NaN, and PostgreSQL sorts NaN above
+    // every number, so that held and a shadow NaN beside a canonical 1 passed as equal.
     const floats = FLOATS.has(col.typname);
     const tolerance = p.add(rule.float_tolerance, floats ? 'double precision' : 'numeric');
     const within = floats
-      ? `CASE WHEN sign(${c}) = sign(${s}) THEN abs(${c} - ${s}) <= ${tolerance} ELSE abs(${c}) <= ${tolerance} - abs(${s}) END`
+      ? `CASE WHEN ${c} = 'NaN' OR ${s} = 'NaN' THEN false WHEN sign(${c}) = sign(${s}) THEN abs(${c} - ${s}) <= ${tolerance} ELSE abs(${c}) <= ${tolerance} - abs(${s}) END`
       : `abs(${c}::numeric - ${s}::numeric) <= ${tolerance}`;
     // Equal values first: NaN - NaN and Infinity - Infinity are NaN, which PostgreSQL sorts
     // above every number, so the difference alone would call two equal NaNs divergent.

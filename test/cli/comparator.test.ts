@@ -267,7 +267,7 @@ describe('comparator run', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('FULL OUTER JOIN "core"."identities_shadow" AS s ON c."agent_id" = s."agent_id"');
     expect(r.stdout).toMatch(
-      /NOT CASE WHEN sign\(c\."score"\) = sign\(s\."score"\) THEN abs\(c\."score" - s\."score"\) <= \$\d+::double precision ELSE abs\(c\."score"\) <= \$\d+::double precision - abs\(s\."score"\) END/,
+      /NOT CASE WHEN c\."score" = 'NaN' OR s\."score" = 'NaN' THEN false WHEN sign\(c\."score"\) = sign\(s\."score"\) THEN abs\(c\."score" - s\."score"\) <= \$\d+::double precision ELSE abs\(c\."score"\) <= \$\d+::double precision - abs\(s\."score"\) END/,
     );
     expect(r.stdout).toMatch(/-- \$\d+ = 0\.001/);
     // min_age 6h before the database's clock: the cutoff parameter is printed as a time.

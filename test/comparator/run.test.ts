@@ -238,6 +238,23 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     expect(only(await run(db, spec)).rows).toEqual(expected);
   });
 
+  it('a float tolerance finds NaN on either side against any number', async () => {
+    // sign(NaN) is 0: against a number of another sign, its difference was read as within.
+    const schema = await tables('id int PRIMARY KEY, f double precision, r real, n numeric', {
+      c: "(1, 1, 1, 1), (2, -5, -5, -5), (3, 'NaN', 'NaN', 'NaN'), (4, 'NaN', 'NaN', 'NaN'), (5, 0, 0, 0), (6, 2, 2, 2)",
+      s: "(1, 'NaN', 'NaN', 'NaN'), (2, 'NaN', 'NaN', 'NaN'), (3, 1, 1, 1), (4, -5, -5, -5), (5, 'NaN', 'NaN', 'NaN'), (6, 2.1, 2.1, 2.1)",
+    });
+    const spec = pairSpec(
+      schema,
+      `    rules:\n      f: { float_tolerance: 0.5 }\n      r: { float_tolerance: 0.5 }\n      n: { float_tolerance: 0.5 }`,
+    );
+    const r = only(await run(db, spec));
+    expect(r.rows).toEqual(
+      [1, 2, 3, 4, 5].map((id) => ({ key: { id: String(id) }, kind: 'value_mismatch', columns: ['f', 'r', 'n'] })),
+    );
+    expect(r.counts?.divergent).toBe(5);
+  });
+
   it('a float tolerance compares values at the ends of their type, whose difference would overflow it', async () => {
     const schema = await tables('id int PRIMARY KEY, f double precision, r real, i int, b bigint, n numeric(3, 0)', {
       c: '(1, 1e308, 3e38, 2147483647, 9223372036854775807, 999), (2, 1e308, 3e38, 2147483647, 9223372036854775807, 999), (3, 1, 1, 1, 1, 1)',
