@@ -361,6 +361,17 @@ async function runPair(
       wentDark(r, seenWithRowsBefore(stored, opts.asOf));
       return;
     }
+    if (!shadowGone && shadow && opts.mode === 'run' && stored && stateAt(stored, false, opts.asOf) === 'went_dark') {
+      // The canonical table alone is gone (renamed by a migration, say): a shadow still holding
+      // rows is a writer still running, and the pair halts naming the table; an emptied one is
+      // the writer stopped, the alarm, which a halt about the canonical name would hide.
+      const has = (await q(hasRowsSql([pair.shadow]))).rows[0];
+      if (has?.r0 !== true) {
+        wentDark(r, seenWithRowsBefore(stored, opts.asOf));
+        r.reason = `${r.reason ?? ''}; ${missing} either`;
+        return;
+      }
+    }
     r.status = 'halt';
     r.verdict = 'halt';
     r.halt_reason = 'missing';

@@ -704,6 +704,35 @@ describe.each(testBackends())('comparator run ($name)', (backend) => {
     expect(r.reason).toBe(`nothing to compare: ${schema}.c does not exist in this database`);
   });
 
+  it('a dropped canonical table beside an emptied shadow that was active went dark (exit 4)', async () => {
+    // A migration that renames the canonical table and stops the shadow writer: the emptied
+    // shadow is the alarm, as it is when the tables' shapes differ.
+    const schema = await tables('id int PRIMARY KEY, v int', { c: '(1, 1)' });
+    await db.exec(`DROP TABLE ${schema}.c`);
+    const stored: StoredWindow = {
+      pair: 'p',
+      state: 'active',
+      first_active_at: '2026-06-01T10:00:00.000Z',
+      last_active_at: '2026-06-01T11:00:00.000Z',
+      went_dark_at: null,
+    };
+    const dark = await run(db, pairSpec(schema), { windows: new Map([['p', stored]]) });
+    const r = only(dark);
+    expect([r.status, r.verdict, r.state, r.halt_reason]).toEqual(['went_dark', 'went_dark', 'went_dark', null]);
+    expect(comparatorExitCode(dark)).toBe(4);
+    expect(r.reason).toBe(
+      `${schema}.s is empty, but the shadow window was active (last seen with rows 2026-06-01T11:00:00.000Z): the shadow writer went dark; ${schema}.c does not exist in this database either`,
+    );
+    expect(r.coverage.map((p) => [p.code, p.table])).toEqual([['table_missing', `${schema}.c`]]);
+    // Never seen with rows: still the halt naming the canonical table.
+    const typo = only(await run(db, pairSpec(schema), { windows: new Map() }));
+    expect([typo.verdict, typo.halt_reason, typo.reason]).toEqual([
+      'halt',
+      'missing',
+      `nothing to compare: ${schema}.c does not exist in this database`,
+    ]);
+  });
+
   it('quotes identifiers: odd names are compared, never pasted', async () => {
     const schema = `cmp_q${++n}`;
     await db.exec(`CREATE SCHEMA ${schema};
