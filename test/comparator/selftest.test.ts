@@ -83,6 +83,34 @@ describe.each(testBackends())('comparator self-test ($name)', (backend) => {
     expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.s`)).toEqual([{ n: 1 }]);
   });
 
+  it('sees rows a trigger stamps with the current time, within min_age, as a comparator run would', async () => {
+    // A touch trigger (updated_at := now()) makes every planted row one written now: skipped
+    // as in flight under the run's cutoff, so the self-test called a working comparator blind.
+    const schema = await schemaWith(
+      (s) => `CREATE TABLE ${s}.c (id int PRIMARY KEY, v int, updated_at timestamptz NOT NULL);
+              CREATE TABLE ${s}.s (LIKE ${s}.c INCLUDING ALL);
+              INSERT INTO ${s}.c VALUES (1, 1, now() - interval '1 day'), (2, 2, now() - interval '1 day');
+              INSERT INTO ${s}.s VALUES (1, 1, now() - interval '1 day'), (2, 2, now() - interval '1 day');
+              CREATE FUNCTION ${s}.touch() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+              CREATE TRIGGER touch BEFORE INSERT OR UPDATE ON ${s}.c FOR EACH ROW EXECUTE FUNCTION ${s}.touch();
+              CREATE TRIGGER touch BEFORE INSERT OR UPDATE ON ${s}.s FOR EACH ROW EXECUTE FUNCTION ${s}.touch();`,
+    );
+    const spec = pairSpec(
+      schema,
+      '    age_column: updated_at\n    min_age: 5m\n    exclude:\n      - { column: updated_at, reason: lag }',
+    );
+    const r = await runSelfTest(db, spec, new Date(Date.now() - 300_000));
+    expect(r.reason).toBeNull();
+    expect(r).toMatchObject({
+      status: 'passed',
+      detected: { canonical_missing: true, shadow_missing: true, value_mismatch: true },
+      mismatch_column: 'v',
+      mismatch_column_detected: true,
+    });
+    expect(await db.exec(`SELECT count(*)::int AS n FROM ${schema}.s`)).toEqual([{ n: 2 }]);
+  });
+
   it('plants around unique columns and fractional numeric keys', async () => {
     const schema = await schemaWith(
       (s) => `CREATE TABLE ${s}.c (id numeric PRIMARY KEY, code text NOT NULL UNIQUE, n int UNIQUE);
