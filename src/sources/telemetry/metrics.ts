@@ -49,6 +49,8 @@ export interface Totals {
    * misses for certain, which fork traces should explain.
    */
   readNothing: number;
+  /** Those of them whose own turn no fork trace naming a source explains: misses of unknown source. */
+  readNothingUnexplained: number;
   firstTs: number | undefined;
   lastTs: number | undefined;
 }
@@ -75,6 +77,7 @@ export function emptyTotals(): Totals {
     unknownReasons: 0,
     unknownReason: undefined,
     readNothing: 0,
+    readNothingUnexplained: 0,
     firstTs: undefined,
     lastTs: undefined,
   };
@@ -238,27 +241,42 @@ const cacheMetric =
 
 /**
  * Why a window's (or session's) misses are not known, or undefined when they are. No trace
- * anywhere says nothing is recorded. Once traces are, a session without one naming a source
- * missed nothing, unless one of its turns read nothing (that miss is unexplained) or none says
- * what it read. A trace naming no source (`misses: []`, from a writer that traces every turn)
- * shows that traces are written, but attributes nothing: a session whose traces are all empty
- * is judged by its reads, as one without traces. `all` is the whole window's totals.
+ * anywhere says nothing is recorded. Once traces are, a session's misses are known unless one
+ * of its turns read nothing and no trace of that turn names a source (that miss is unexplained:
+ * a trace explains its own turn, not the session's other misses), or, with no trace naming a
+ * source, none of its turns says what it read. A trace naming no source (`misses: []`, from a
+ * writer that traces every turn) shows that traces are written, but attributes nothing: a
+ * session whose traces are all empty is judged by its reads, as one without traces. `all` is
+ * the whole window's totals.
  */
 export function missesUnknown(t: Totals, all: Totals = t): string | undefined {
+  const why = attributionUnknown(t, all);
+  if (why !== undefined || t.readNothingUnexplained === 0) return why;
+  // Its other turns' traces name sources, so a count of them would read as the session's misses.
+  return describeUnexplained(t, t.readNothingUnexplained, ', though fork traces of its other turns name theirs');
+}
+
+/**
+ * missesUnknown, but for the reads of nothing left unexplained beside traces that name a
+ * source: the window as a whole leaves those to its sessions, which name where they lie.
+ */
+function attributionUnknown(t: Totals, all: Totals): string | undefined {
   if (all.forkTraces === 0) {
     return 'no fork-trace record in the window: miss attribution is not being recorded, so zero would mean nothing';
   }
   if (MISS_SOURCES.some((s) => t.misses[s] > 0)) return undefined;
-  if (t.readNothing > 0) {
-    // A reason the API gave and this reader cannot map may be why: said, not guessed at.
-    const unknown =
-      t.unknownReason === undefined ? '' : `; ${describeUnknownReasons(t.unknownReasons, t.unknownReason)}`;
-    return `${t.readNothing} turn${t.readNothing === 1 ? '' : 's'} read nothing from the cache within its lifetime, and no fork trace says why${unknown}`;
-  }
+  if (t.readNothing > 0) return describeUnexplained(t, t.readNothing, '');
   if (!cacheMeasured(t)) {
     return 'no fork trace and no cache counter on any turn: whether its turns missed the cache is not known';
   }
   return undefined;
+}
+
+/** `n` turns that read nothing and no trace of theirs explains, as a halt says it. */
+function describeUnexplained(t: Totals, n: number, others: string): string {
+  // A reason the API gave and this reader cannot map may be why: said, not guessed at.
+  const unknown = t.unknownReason === undefined ? '' : `; ${describeUnknownReasons(t.unknownReasons, t.unknownReason)}`;
+  return `${n} turn${n === 1 ? '' : 's'} read nothing from the cache within its lifetime, and no fork trace says why${others}${unknown}`;
 }
 
 /** Each session's totals in the window, by session id. */
@@ -270,7 +288,7 @@ export type SessionTotals = ReadonlyMap<string, { readonly totals: Totals }>;
  * however well the other sessions are traced.
  */
 export function windowMissesUnknown(all: Totals, sessions: SessionTotals): string | undefined {
-  const own = missesUnknown(all);
+  const own = attributionUnknown(all, all);
   if (own !== undefined) return own;
   let unknown = 0;
   let first: { id: string; reason: string } | undefined;

@@ -304,10 +304,12 @@ interface SessionState {
   /**
    * In a time window, the turns that read nothing from the cache: within 5 minutes of the turn
    * before, and between 5 minutes and an hour (a miss only if the session writes 1-hour
-   * entries, known at the end). Counts, not a list: most sessions have some.
+   * entries, known at the end). Which turns, not only how many: a fork trace of a turn's own
+   * explains its miss, one of another turn does not. Bits, as the turns read are, not a list:
+   * most sessions have some (undefined while none).
    */
-  nothingIn5m: number;
-  nothingIn1h: number;
+  nothing5m: TurnBits | undefined;
+  nothing1h: TurnBits | undefined;
   /**
    * The turns read so far (a copied file, a .jsonl beside its .jsonl.gz, is read again): while
    * they are one run [runLo, runHi], as a writer numbers them, the two ends; once they are not,
@@ -443,7 +445,12 @@ function forEachRead(st: SessionState, fn: (turn: number) => void): void {
     for (let t = st.runLo; t <= st.runHi; t++) fn(t);
     return;
   }
-  const bits = st.seen;
+  forEachTurn(st, fn);
+}
+
+/** Every turn of a set. */
+function forEachTurn(b: TurnBits, fn: (turn: number) => void): void {
+  const bits = b.seen;
   if (bits !== undefined) {
     for (let byte = 0; byte < bits.length; byte++) {
       const v = bits[byte] as number;
@@ -451,7 +458,7 @@ function forEachRead(st: SessionState, fn: (turn: number) => void): void {
       for (let bit = 0; bit < 8; bit++) if (v & (1 << bit)) fn(byte * 8 + bit);
     }
   }
-  st.seenBeyond?.forEach(fn);
+  b.seenBeyond?.forEach(fn);
 }
 
 /** Records whether a turn just read (and marked read) is in the time window. */
@@ -533,8 +540,8 @@ function stateOf(p: PassState, id: string): SessionState {
       seen: undefined,
       seenBeyond: undefined,
       oneHour: false,
-      nothingIn5m: 0,
-      nothingIn1h: 0,
+      nothing5m: undefined,
+      nothing1h: undefined,
       windowLo: -1,
       beforeHi: -1,
       windowBits: undefined,
@@ -570,12 +577,12 @@ function fold(p: PassState, opts: ScanOptions, rec: TurnRecord, st: SessionState
 
 /**
  * A turn that read nothing, `gap` after the turn before it, in a time window: in the window for
- * good, so only counts are kept (the last N turns are known only at the end: their ring entries
- * carry the gap instead).
+ * good, so only its number is kept (the last N turns are known only at the end: their ring
+ * entries carry the gap instead).
  */
-function readNothing(st: SessionState, gap: number): void {
-  if (gap <= FIVE_MINUTES_MS) st.nothingIn5m++;
-  else if (gap <= HOUR_MS) st.nothingIn1h++;
+function readNothing(st: SessionState, turn: number, gap: number): void {
+  if (gap <= FIVE_MINUTES_MS) markTurn((st.nothing5m ??= { seen: undefined, seenBeyond: undefined }), turn);
+  else if (gap <= HOUR_MS) markTurn((st.nothing1h ??= { seen: undefined, seenBeyond: undefined }), turn);
 }
 
 /** Counts a turn record left out as read before, and names the first few. */
@@ -797,8 +804,9 @@ function passSink(p: PassState, opts: ScanOptions): RecordSink {
     const keep = opts.lastTurns !== undefined || record.ts >= start;
     // A read of nothing is judged against the turn before it, whichever of the two came first.
     if (opts.lastTurns === undefined) {
-      if (read === 0 && previousTs !== undefined && keep) readNothing(st, record.ts - previousTs);
-      if (next !== undefined && next.cacheRead === 0 && next.ts >= start) readNothing(st, next.ts - record.ts);
+      if (read === 0 && previousTs !== undefined && keep) readNothing(st, turn, record.ts - previousTs);
+      if (next !== undefined && next.cacheRead === 0 && next.ts >= start)
+        readNothing(st, turn + 1, next.ts - record.ts);
     } else if (next?.nothing !== undefined) {
       next.nothing.gap = next.ts - record.ts;
     }
@@ -954,19 +962,26 @@ function finishPass(p: PassState, read: ReadSummary, opts: ScanOptions): ScanRes
   // A read of nothing after the cache's lifetime may have found the prefix expired, which no
   // fork trace explains: not a miss to attribute.
   const lifetime = (id: string) => (p.states.get(id)?.oneHour ? HOUR_MS : FIVE_MINUTES_MS);
+  // Each such miss is explained only by a trace of its own turn naming a source: another
+  // turn's trace says nothing of it, so its source stays unknown (Totals.readNothingUnexplained).
+  const nothing = (id: string, turn: number): void => {
+    const totals = session(id).totals;
+    overall.readNothing++;
+    totals.readNothing++;
+    if ((forks.get(key(id, turn))?.mask ?? 0) !== 0) return;
+    overall.readNothingUnexplained++;
+    totals.readNothingUnexplained++;
+  };
   for (const ring of p.rings.values()) {
     for (const l of ring.toArray()) {
       // NaN (the turn before never read) is no miss to count, as in a time window.
       if (!((l.nothing?.gap ?? Number.NaN) <= lifetime(l.rec.session))) continue;
-      overall.readNothing++;
-      session(l.rec.session).totals.readNothing++;
+      nothing(l.rec.session, l.rec.turn);
     }
   }
   for (const [id, st] of p.states) {
-    const n = st.nothingIn5m + (st.oneHour ? st.nothingIn1h : 0);
-    if (n === 0) continue;
-    overall.readNothing += n;
-    session(id).totals.readNothing += n;
+    if (st.nothing5m !== undefined) forEachTurn(st.nothing5m, (turn) => nothing(id, turn));
+    if (st.oneHour && st.nothing1h !== undefined) forEachTurn(st.nothing1h, (turn) => nothing(id, turn));
   }
 
   const noCheck = (): InvariantCheck => ({
