@@ -14,7 +14,8 @@
  *   fraction or an exponent: `1.0` is a whole number to JSON.parse, so it is left to it);
  * - a field it reads appearing twice (JSON.parse keeps the last one);
  * - timestamps other than `YYYY-MM-DDTHH:MM:SS(.sss)Z` (`t` and `z` in lower case too) or whole
- *   epoch milliseconds from MIN_TIME_MS on (a smaller number is seconds, malformed);
+ *   epoch milliseconds from MIN_TIME_MS on and below MIN_MICROS_TS (a smaller number is seconds,
+ *   a larger one microseconds or nanoseconds: malformed);
  * - a session id that starts with a blank (parseLine tells a blank one from one that is not);
  * - top-level `gen_ai.*` attributes, OTLP `[{key, value}]` attributes, OTel spans without `ts`,
  *   a span's `spanId` (and its `gen_ai.response.id` when it has no turn number), a whole OTLP
@@ -32,7 +33,7 @@
  * is not a string reads as none, as parseLine has it.
  */
 import {
-  MAX_TIME_MS,
+  MIN_MICROS_TS,
   MIN_TIME_MS,
   MISS_SOURCES,
   type MissSource,
@@ -893,8 +894,8 @@ function matchTemplate(t: Template, b: Uint8Array, start: number, end: number): 
       }
       case H_TS_NUMBER:
         p = count(b, p);
-        // Past the last instant a Date can hold, or seconds (MIN_TIME_MS): left to parseLine, which says so.
-        if (num > MAX_TIME_MS || num < MIN_TIME_MS) return NO_MATCH;
+        // Microseconds or more (MIN_MICROS_TS), or seconds (MIN_TIME_MS): left to parseLine, which says so.
+        if (num >= MIN_MICROS_TS || num < MIN_TIME_MS) return NO_MATCH;
         x.ts = num;
         break;
       case H_COMPACTION:
@@ -1092,7 +1093,7 @@ function readLine(b: Uint8Array, start: number): number {
           i++;
         } else {
           i = count(b, i);
-          if (num > MAX_TIME_MS || num < MIN_TIME_MS) return -1;
+          if (num >= MIN_MICROS_TS || num < MIN_TIME_MS) return -1;
           x.ts = num;
           hole(H_TS_NUMBER, at, i);
         }

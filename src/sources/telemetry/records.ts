@@ -538,6 +538,14 @@ function isoUtc(x: string): number | undefined {
  */
 export const MIN_TIME_MS = 1e11;
 
+/**
+ * The least numeric `ts` read as a finer unit than milliseconds: 1e14 ms is the year 5138, no
+ * agent's turn, while it is 1973-03-03T09:46:40Z in epoch MICROSECONDS (and 1e17 the same instant
+ * in nanoseconds), the unit of Python's `time.time_ns() // 1000` or Go's `UnixMicro()`. Read as
+ * milliseconds such a turn would sit after every `as_of`, left out of every window without a word.
+ */
+export const MIN_MICROS_TS = MIN_TIME_MS * 1000;
+
 const TS_BAD = 'ts is not an ISO-8601 instant or epoch milliseconds';
 const TS_INSTEAD = 'write epoch milliseconds or an ISO-8601 instant';
 
@@ -545,6 +553,11 @@ const TS_INSTEAD = 'write epoch milliseconds or an ISO-8601 instant';
 function timestamp(x: unknown): number | string {
   if (typeof x === 'number') {
     const abs = Math.abs(x);
+    // The instant they name is shown, as for seconds below.
+    if (x >= MIN_MICROS_TS && x < MIN_MICROS_TS * 1e6) {
+      const [unit, perMs] = x >= MIN_MICROS_TS * 1000 ? ['nanoseconds', 1e6] : ['microseconds', 1e3];
+      return `ts ${x} looks like ${unit} since the epoch (${new Date(Math.floor(x / perMs)).toISOString()}); ${TS_INSTEAD}`;
+    }
     if (abs > MAX_TIME_MS) return TS_BAD;
     // Before 1970: no writer's clock stamps a turn so, whatever its size (seconds or
     // milliseconds); read, it would sit in every last_turns window and outside every time window.

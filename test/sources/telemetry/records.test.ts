@@ -123,11 +123,15 @@ describe('parseLine: the Anthropic usage shape', () => {
     expect(at('0050-06-01T10:00:00Z')).toBe(year50);
     expect(at('0050-06-01T10:00:00.000Z')).toBe(year50);
     expect(at('0000-01-01T00:00:00Z')).toBe(Date.parse('0000-01-01T00:00:00+00:00'));
-    // Past what a Date can hold, epoch milliseconds are not an instant.
-    expect(at(8.64e15)).toBe(8.64e15);
+    // Past what a Date can hold, epoch milliseconds are not an instant; long before it, from the
+    // year 5138 on, the number is a finer unit (below).
+    expect(at(8.64e15)).toMatch(
+      /^ts 8640000000000000 looks like microseconds since the epoch \(2243-10-17T00:00:00\.000Z\)/,
+    );
     expect(at(-8.64e15)).toMatch(/^ts -8640000000000000 is negative: /);
     expect(at(-1e16)).toMatch(/^ts is not/);
-    expect(at(9_000_000_000_000_000)).toMatch(/^ts is not/);
+    expect(at(9_000_000_000_000_000)).toMatch(/^ts 9000000000000000 looks like microseconds/);
+    expect(at(-9_000_000_000_000_000)).toMatch(/^ts is not/);
   });
 
   it('accepts epoch milliseconds for ts', () => {
@@ -159,6 +163,38 @@ describe('parseLine: the Anthropic usage shape', () => {
     // From 1e11 on, epoch milliseconds.
     expect(reason(1e11)).toBe(Date.parse('1973-03-03T09:46:40Z'));
     expect(reason(1_780_000_000_000)).toBe(1_780_000_000_000);
+    expect(reason(1e14 - 1)).toBe(1e14 - 1);
+  });
+
+  it('a numeric ts from 1e14 (the year 5138 in epoch milliseconds) is malformed: microseconds and nanoseconds are said to be', () => {
+    const reason = (ts: number) => {
+      const p = parseLine(
+        JSON.stringify({ session_id: 's', turn: 1, ts, usage: { input_tokens: 1, output_tokens: 1 } }),
+      );
+      return p.ok ? p.record.ts : p.reason;
+    };
+    // Read as milliseconds, 2026 in microseconds is the year 58383: after every as_of, so the
+    // turn would be left out of every window with nothing but a count of records after as_of.
+    expect(reason(1_780_221_960_123_456)).toBe(
+      'ts 1780221960123456 looks like microseconds since the epoch (2026-05-31T10:06:00.123Z); write epoch milliseconds or an ISO-8601 instant',
+    );
+    expect(reason(1e14)).toMatch(
+      /^ts 100000000000000 looks like microseconds since the epoch \(1973-03-03T09:46:40\.000Z\)/,
+    );
+    // time.time_ns(): nanoseconds, past what a Date holds as milliseconds.
+    expect(reason(1_780_221_960_123_456_800)).toMatch(
+      /^ts 1780221960123456800 looks like nanoseconds since the epoch \(2026-05-31T10:06:00\.123Z\)/,
+    );
+    expect(reason(1e20)).toBe('ts is not an ISO-8601 instant or epoch milliseconds');
+    // On a fork trace and an OpenTelemetry span alike.
+    const trace = parseLine(
+      JSON.stringify({ type: 'fork_trace', session_id: 's', turn: 1, ts: 1_780_221_960_123_456, misses: [] }),
+    );
+    expect(trace.ok ? trace.record : trace.reason).toMatch(/^fork_trace: ts 1780221960123456 looks like microseconds/);
+    const span = parseLine(
+      JSON.stringify({ ts: 1_780_221_960_123_456, 'gen_ai.conversation.id': 's', 'gen_ai.usage.input_tokens': 1 }),
+    );
+    expect(span.ok ? span.record : span.reason).toMatch(/^ts 1780221960123456 looks like microseconds/);
     // A negative ts, of any size, is before 1970: no writer's clock, and said to be negative.
     expect(reason(-1e11)).toBe(
       "ts -100000000000 is negative: as epoch milliseconds it is 1966-10-31T14:13:20.000Z, before the epoch, no agent's turn; write epoch milliseconds or an ISO-8601 instant",

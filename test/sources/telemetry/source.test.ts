@@ -650,6 +650,25 @@ describe('miss attribution', () => {
   });
 });
 
+describe('a writer stamping ts in epoch microseconds', () => {
+  it('is a malformed writer, not turns after as_of left out of the window without a word', async () => {
+    const line = (session: string, n: number, ts: number, read: number) =>
+      `${JSON.stringify({ session_id: session, turn: n, ts, usage: { input_tokens: 100, output_tokens: 1, cache_creation_input_tokens: read ? 0 : 900, cache_read_input_tokens: read } })}\n`;
+    const dir = join(root, 'micros');
+    mkdirSync(dir, { recursive: true });
+    const t0 = Date.parse('2026-06-01T10:00:00Z');
+    // One writer in milliseconds, hitting the cache; another in microseconds, missing it.
+    writeFileSync(join(dir, 'a.jsonl'), [1, 2, 3].map((n) => line('ms', n, t0 + n * 60_000, n > 1 ? 900 : 0)).join(''));
+    writeFileSync(join(dir, 'b.jsonl'), [1, 2, 3].map((n) => line('us', n, (t0 + n * 60_000) * 1000, 0)).join(''));
+    const o = await measure({ files: ['micros/*.jsonl'], metric: 'cache_hit_ratio' });
+    expect(o).toMatchObject({ status: 'halt', halt: 'error' });
+    expect(o.status === 'halt' && o.reason).toBe(
+      "measurement 'm': micros/b.jsonl is mostly malformed (3 of 3 records), first at micros/b.jsonl:1: ts 1780308060000000 looks like microseconds since the epoch (2026-06-01T10:01:00.000Z); write epoch milliseconds or an ISO-8601 instant; a ratio from what is left would mislead",
+    );
+    expect(o.evidence.records_after_as_of).toBeUndefined();
+  });
+});
+
 describe("a fork trace explains its own turn's miss, not the session's others", () => {
   it('halts missing when a traced session has a read of nothing no trace of that turn names a source for', async () => {
     const turn = (n: number, read: number) =>
