@@ -152,9 +152,15 @@ export function tokenWeightedHitRatio(t: Pick<Totals, 'cacheRead' | 'input' | 'c
   return d > 0 ? t.cacheRead / d : undefined;
 }
 
-/** Share of turns that read anything from the cache. */
-export function requestHitRate(t: Pick<Totals, 'hitTurns' | 'turns'>): number | undefined {
-  return t.turns > 0 ? t.hitTurns / t.turns : undefined;
+/**
+ * Share of turns that read anything from the cache. None when no turn sent a token: turns that
+ * sent nothing, cached or not, never asked the cache, so 0 would read as a breakpoint that
+ * reaches no turn (as the ratios beside it, which are 0/0 there).
+ */
+export function requestHitRate(
+  t: Pick<Totals, 'hitTurns' | 'turns' | 'input' | 'cacheCreation' | 'cacheRead'>,
+): number | undefined {
+  return t.turns > 0 && t.input + t.cacheCreation + t.cacheRead > 0 ? t.hitTurns / t.turns : undefined;
 }
 
 /**

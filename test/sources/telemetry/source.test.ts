@@ -362,6 +362,30 @@ describe('thin data halts', () => {
     );
   });
 
+  it('turns that sent no token at all give no ratio: the request rate halts as the others do, never 0', async () => {
+    const turn = (session: string, n: number, read: number) =>
+      `${JSON.stringify({ session_id: session, turn: n, ts: `2026-06-01T10:0${n}:00Z`, usage: { input_tokens: read ? 100 : 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: read } })}\n`;
+    const dir = join(root, 'no-tokens');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'zero.jsonl'), turn('z', 1, 0) + turn('z', 2, 0) + turn('z', 3, 0));
+    const files = ['no-tokens/zero.jsonl'];
+    for (const metric of [
+      'cache_hit_ratio',
+      'cache_hit_ratio_token_weighted',
+      'cache_hit_request_rate',
+      'cache_cost_multiplier',
+    ] as const) {
+      for (const per of ['all', 'session'] as const) {
+        const o = await measure({ files, metric, per });
+        expect(o, `${metric} per ${per}`).toMatchObject({ status: 'halt', halt: 'insufficient' });
+        expect(o.status === 'halt' && o.reason, `${metric} per ${per}`).toContain('no input tokens in the window');
+      }
+    }
+    // Beside a session that sent tokens, the window's rate is the share of its turns as before.
+    writeFileSync(join(dir, 'some.jsonl'), turn('s', 1, 1000));
+    expect(await value({ files: ['no-tokens/*.jsonl'], metric: 'cache_hit_request_rate' })).toBe(0.25);
+  });
+
   it('per session: sessions below min_turns are left out, and too few sessions halt', async () => {
     const o = await measure({ files: A, metric: 'cache_hit_ratio', per: 'session', min_turns: 3, min_sessions: 2 });
     expect(o).toMatchObject({ status: 'halt', halt: 'insufficient' });
