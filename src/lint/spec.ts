@@ -100,8 +100,14 @@ export interface LintReadContext {
 }
 
 const ORDER_QUERIES = new Set(['prereqs_before', 'order']);
-/** A literal's trailing `*`: any continuation of an event-type-like name. */
-const LITERAL_TAIL = '[A-Za-z0-9_.*-]*';
+/**
+ * A literal's trailing `*`: any continuation of an event-type-like name. A dot continues it
+ * only when a name part follows, as for a literal without it; one that ends a sentence is no
+ * part of the name.
+ */
+const LITERAL_TAIL = '[A-Za-z0-9_*-]*(?:\\.[A-Za-z0-9_][A-Za-z0-9_*-]*)*';
+/** A wildcard inside a name, as the pattern a spec error suggests: any run of name characters and dots. */
+const NAME_WILDCARD = '[A-Za-z0-9_.*-]*';
 
 interface RawRule {
   id: string;
@@ -139,8 +145,9 @@ interface RawRule {
  * `…divergence.v2`); a dot that ends a sentence is no part of a name.
  */
 export function literalSource(lit: string): string {
-  if (lit.endsWith('*')) return `${escapeRegex(lit.slice(0, -1))}${LITERAL_TAIL}`;
+  // Either way the literal starts a name: `a.*` is not the end of `my_a.x` or `pkg.a.x`.
   const start = /^[A-Za-z0-9_]/.test(lit) ? '(?<![A-Za-z0-9_*-]|[A-Za-z0-9_]\\.)' : '';
+  if (lit.endsWith('*')) return `${start}${escapeRegex(lit.slice(0, -1))}${LITERAL_TAIL}`;
   const end = /[A-Za-z0-9_]$/.test(lit) ? '(?![A-Za-z0-9_*-]|\\.[A-Za-z0-9_])' : '';
   return `${start}${escapeRegex(lit)}${end}`;
 }
@@ -288,7 +295,7 @@ export function readLints(
             // (`count(*)`, `SELECT * FROM`) is the text it says.
             err(
               ['forbid', 'literals', j],
-              `literal '${lit}' has a '*' inside a name, which would match only an asterisk: a '*' continues a name only at the end; for a wildcard inside, write a pattern such as '${lit.split(/\*+/).map(escapeRegex).join(LITERAL_TAIL)}'`,
+              `literal '${lit}' has a '*' inside a name, which would match only an asterisk: a '*' continues a name only at the end; for a wildcard inside, write a pattern such as '${lit.split(/\*+/).map(escapeRegex).join(NAME_WILDCARD)}'`,
             );
             ok = false;
           }

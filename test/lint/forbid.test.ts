@@ -74,6 +74,25 @@ describe('forbid', () => {
     expect(where(await lint(repo, { kind: 'tree' }, AS_OF, { rg: { bin: requireRg() } }))).toEqual(where(r));
   });
 
+  it('a literal with a trailing * starts a name too, and a full stop after it is no part of it', async () => {
+    const prose = [
+      'Call legacy_api.fetch here.',
+      'Not my_legacy_api.fetch, pkg.legacy_api.fetch or old-legacy_api.fetch.',
+      'Then legacy_api.v2.fetch_all and legacy_api.* in a list.',
+      '',
+    ].join('\n');
+    const repo = lintRepo({
+      rules: [forbidRule('P', { literals: ['legacy_api.*'], include: ['docs/**'] })],
+      files: { 'docs/a.md': prose },
+    });
+    const r = await lint(repo);
+    expect(where(r)).toEqual(['docs/a.md:1:6 P', 'docs/a.md:3:6 P', 'docs/a.md:3:34 P']);
+    expect(r.findings.map((f) => f.match)).toEqual(['legacy_api.fetch', 'legacy_api.v2.fetch_all', 'legacy_api.*']);
+    expect(r.findings[0]?.end_col).toBe(6 + 'legacy_api.fetch'.length);
+    // ripgrep's screening reads the same names.
+    expect(where(await lint(repo, { kind: 'tree' }, AS_OF, { rg: { bin: requireRg() } }))).toEqual(where(r));
+  });
+
   it('quoted: a docstring (Python, Elixir @doc) that starts with the name is prose; a triple-quoted value in code is not', async () => {
     const code = [
       '"""measurement.lease_plane.request rows are written here."""',
