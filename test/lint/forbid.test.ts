@@ -406,6 +406,30 @@ describe('forbid', () => {
     expect(where(r)).toEqual(['src/a.py:2:1 B']);
   });
 
+  it('no line starts between the \\r and \\n of a CRLF break: a ^ match is at its line, as in an LF file', async () => {
+    const rule = forbidRule('D', { pattern: '^\\s*breakpoint\\(\\)', include: ['src/**'] });
+    const files = {
+      'src/crlf.py': 'def f():\r\n    breakpoint()\r\n    return 1\r\n',
+      'src/lf.py': 'def f():\n    breakpoint()\n    return 1\n',
+      // A lone \r (an old Mac file) does end a line, and a \n that a pattern names is still found there.
+      'src/mac.py': 'def f():\r    breakpoint()\r',
+    };
+    const nl = forbidRule('N', { pattern: '\\n\\s*breakpoint', include: ['src/**'] });
+    const r = await lint(lintRepo({ rules: [rule, nl], files }));
+    expect(where(r)).toEqual([
+      'src/crlf.py:1:10 N',
+      'src/crlf.py:2:1 D',
+      'src/lf.py:1:9 N',
+      'src/lf.py:2:1 D',
+      'src/mac.py:2:1 D',
+    ]);
+    expect(r.findings.filter((f) => f.rule === 'D').map((f) => f.match)).toEqual([
+      '    breakpoint()',
+      '    breakpoint()',
+      '    breakpoint()',
+    ]);
+  });
+
   it('a file with more matches than a call takes arguments is reported, not a crash', async () => {
     // 300,000 tabs: spread into push() or Math.max(), they overflowed the stack (exit 3).
     const rule = forbidRule('T', { pattern: '\\t', include: ['data/'] }, { severity: 'warn' });

@@ -24,8 +24,23 @@ export interface Match {
 export function matchesOf(re: RegExp, text: string): Match[] {
   const out: Match[] = [];
   let emptyLineEnd = -1;
+  let strict: RegExp | undefined;
   re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    // JavaScript's `^` also holds between the \r and \n of a CRLF break, where no line starts:
+    // `^\s*breakpoint\(\)` would match from there, across the \n, and be reported at the end
+    // of the line above. Such a match is taken only if the regex matches there without that `^`.
+    if (text.charCodeAt(m.index) === 10 && text.charCodeAt(m.index - 1) === 13) {
+      strict ??= withoutCrlfLineStart(re);
+      strict.lastIndex = m.index;
+      const s = strict.exec(text);
+      if (s === null) {
+        re.lastIndex = m.index + 1;
+        continue;
+      }
+      m = s;
+      re.lastIndex = m.index + m[0].length;
+    }
     if (m[0].length === 0) {
       // An empty match would not advance: step over it.
       re.lastIndex++;
@@ -41,6 +56,31 @@ export function matchesOf(re: RegExp, text: string): Match[] {
     out.push({ index: m.index, text: m[0] });
   }
   return out;
+}
+
+/**
+ * The regex, sticky, with every `^` (outside a class, unescaped: without the u flag it is
+ * never a literal there) refused between a \r and the \n after it, where an editor sees no
+ * line start; elsewhere it matches as before.
+ */
+function withoutCrlfLineStart(re: RegExp): RegExp {
+  const src = re.source;
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i] as string;
+    if (c === '\\') {
+      out += src.slice(i, i + 2);
+      i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+    } else {
+      if (c === '[') inClass = true;
+      out += c === '^' ? '(?:^(?!(?<=\\r)\\n))' : c;
+    }
+  }
+  return new RegExp(out, `${re.flags.replace('g', '')}y`);
 }
 
 export function findingsFor(
