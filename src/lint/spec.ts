@@ -106,6 +106,8 @@ const ORDER_QUERIES = new Set(['prereqs_before', 'order']);
  * part of the name.
  */
 const LITERAL_TAIL = '[A-Za-z0-9_*-]*(?:\\.[A-Za-z0-9_][A-Za-z0-9_*-]*)*';
+/** A literal whose last `*` continues a name: the `*` follows a name's character, a dot or a dash. */
+const NAME_CONTINUED = /[A-Za-z0-9_.-]\*$/;
 /** A wildcard inside a name, as the pattern a spec error suggests: any run of name characters and dots. */
 const NAME_WILDCARD = '[A-Za-z0-9_.*-]*';
 
@@ -140,14 +142,15 @@ interface RawRule {
 }
 
 /**
- * A literal as a regex: a trailing `*` stands for the rest of a dotted name. Without it the
- * literal is that name only, not the start or the end of a longer one (`…divergence_resolved`,
- * `…divergence.v2`); a dot that ends a sentence is no part of a name.
+ * A literal as a regex: a trailing `*` glued to a name stands for the rest of a dotted name.
+ * Without it the literal is that name only, not the start or the end of a longer one
+ * (`…divergence_resolved`, `…divergence.v2`); a dot that ends a sentence is no part of a name.
+ * A `*` apart from a name (`SELECT *`, `count(*)`) is the text it says, as inside a literal.
  */
 export function literalSource(lit: string): string {
   // Either way the literal starts a name: `a.*` is not the end of `my_a.x` or `pkg.a.x`.
   const start = /^[A-Za-z0-9_]/.test(lit) ? '(?<![A-Za-z0-9_*-]|[A-Za-z0-9_]\\.)' : '';
-  if (lit.endsWith('*')) return `${start}${escapeRegex(lit.slice(0, -1))}${LITERAL_TAIL}`;
+  if (NAME_CONTINUED.test(lit)) return `${start}${escapeRegex(lit.slice(0, -1))}${LITERAL_TAIL}`;
   const end = /[A-Za-z0-9_]$/.test(lit) ? '(?![A-Za-z0-9_*-]|\\.[A-Za-z0-9_])' : '';
   return `${start}${escapeRegex(lit)}${end}`;
 }

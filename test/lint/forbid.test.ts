@@ -93,6 +93,25 @@ describe('forbid', () => {
     expect(where(await lint(repo, { kind: 'tree' }, AS_OF, { rg: { bin: requireRg() } }))).toEqual(where(r));
   });
 
+  it('a trailing * apart from a name is the text it says: SELECT * is not every SELECT', async () => {
+    const sql = [
+      'SELECT id, name FROM users;',
+      'select * from t;',
+      'SELECT count(*) FROM t;',
+      'SELECT *, id FROM u;',
+      '',
+    ];
+    const repo = lintRepo({
+      rules: [forbidRule('S', { literals: ['SELECT *', 'count(*)'], ignore_case: true, include: ['db/**'] })],
+      files: { 'db/q.sql': sql.join('\n') },
+    });
+    const r = await lint(repo);
+    expect(where(r)).toEqual(['db/q.sql:2:1 S', 'db/q.sql:3:8 S', 'db/q.sql:4:1 S']);
+    expect(r.findings.map((f) => f.match)).toEqual(['select *', 'count(*)', 'SELECT *']);
+    // ripgrep's screening reads the same text.
+    expect(where(await lint(repo, { kind: 'tree' }, AS_OF, { rg: { bin: requireRg() } }))).toEqual(where(r));
+  });
+
   it('quoted: a docstring (Python, Elixir @doc) that starts with the name is prose; a triple-quoted value in code is not', async () => {
     const code = [
       '"""measurement.lease_plane.request rows are written here."""',
