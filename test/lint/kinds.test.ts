@@ -90,6 +90,28 @@ describe('require', () => {
     expect(r.findings[0]?.message).toMatch(/does not contain/);
   });
 
+  it('a pattern is found the same in a CRLF file as in an LF one: no line starts between \\r and \\n', async () => {
+    // An indented checklist item is required; the files hold one at the line's start only.
+    const rule = { ...PROFILE, require: { ...PROFILE.require, pattern: '^\\s+- \\[x\\] reviewed' } };
+    for (const nl of ['\n', '\r\n']) {
+      const profile = ['# ODE', '- [x] reviewed', ''].join(nl);
+      const repo = lintRepo({
+        rules: [rule],
+        files: { 'elixir/handler_dispatch/lib/d.ex': 'x\n', 'docs/profiles/ode-profile-2026-05-02.md': profile },
+      });
+      const r = await lint(repo);
+      expect(where(r), JSON.stringify(nl)).toEqual(['docs/profiles/ode-profile-2026-05-02.md:1:1 profile']);
+    }
+    const indented = lintRepo({
+      rules: [rule],
+      files: {
+        'elixir/handler_dispatch/lib/d.ex': 'x\n',
+        'docs/profiles/ode-profile-2026-05-02.md': '# ODE\r\n  - [x] reviewed\r\n',
+      },
+    });
+    expect(where(await lint(indented))).toEqual([]);
+  });
+
   it('halts, with no finding, when a required file that was not read may hold the pattern', async () => {
     const rule = { ...PROFILE, require: { ...PROFILE.require, pattern: '^## Result' } };
     const repo = lintRepo({

@@ -20,8 +20,9 @@ export interface Match {
  * Every non-overlapping match. A pattern that matches only by looking (`^(?=.*password)`)
  * matches empty text: that is a match too, as in grep, or the rule could never fire and
  * nothing would say so. Empty ones count once per line: `\b` would otherwise count every word.
+ * With a limit, the first that many (a `require` pattern needs one).
  */
-export function matchesOf(re: RegExp, text: string): Match[] {
+export function matchesOf(re: RegExp, text: string, limit = Number.POSITIVE_INFINITY): Match[] {
   const out: Match[] = [];
   let emptyLineEnd = -1;
   let strict: RegExp | undefined;
@@ -54,6 +55,7 @@ export function matchesOf(re: RegExp, text: string): Match[] {
       emptyLineEnd = lineEnd(text, m.index);
     }
     out.push({ index: m.index, text: m[0] });
+    if (out.length >= limit) break;
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { GLOB_CHARS } from '../../util/globs.js';
 import { matcher, matching, someSorted } from '../globs.js';
 import { append } from '../../util/append.js';
 import { decodeText } from '../scan.js';
+import { matchesOf } from './content.js';
 import { fileFinding, type LintFinding } from '../report.js';
 import type { Snapshot } from '../scopes.js';
 import type { HaltReason } from '../../model/result.js';
@@ -64,7 +65,9 @@ export function checkRequire(rule: RequireRule, snap: Snapshot, asOf: Date, maxB
       continue;
     }
     if (!rule.pattern) continue;
-    const re = new RegExp(rule.pattern.source, rule.pattern.flags);
+    // Found as a forbid rule finds a match (matchesOf): a `^` between the \r and \n of a CRLF
+    // break is no line start there either, so `^\s+- \[x\]` needs an indented item in both.
+    const re = new RegExp(rule.pattern.source, `${rule.pattern.flags}g`);
     const contents = snap.read(present, maxBytes);
     let found = false;
     const unread: string[] = [];
@@ -77,7 +80,7 @@ export function checkRequire(rule: RequireRule, snap: Snapshot, asOf: Date, maxB
         continue;
       }
       filesChecked++;
-      if (re.test(decodeText(r.data))) {
+      if (matchesOf(re, decodeText(r.data), 1).length) {
         found = true;
         break;
       }
