@@ -44,6 +44,8 @@ export interface BlankFinding {
 const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 const ATX = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const SETEXT = /^ {0,3}(=+|-+)[ \t]*$/;
+/** A thematic break (`---`, `***`, `_ _ _`): a rule drawn between parts, which answers nothing. */
+const THEMATIC_BREAK = /^ {0,3}([-*_])[ \t]*(?:\1[ \t]*){2,}$/;
 
 /**
  * A line's text outside HTML comments, for a line that starts inside one or not; also
@@ -316,6 +318,9 @@ export function blanks(s: Section): BlankFinding[] {
       continue;
     }
     if (l.heading) continue;
+    // A template's rule between sections (`---` after a blank line, not a setext underline)
+    // is drawn, not written: a section holding only one is as empty as one holding nothing.
+    if (THEMATIC_BREAK.test(l.text)) continue;
 
     const found = tableAt(lines, i);
     if (found) {
@@ -351,7 +356,9 @@ export function blanks(s: Section): BlankFinding[] {
       if (answer === '' || isPlaceholder(answer)) {
         // "Decision:" with the answer on the following line is filled; another label, a
         // heading, a placeholder or nothing is not.
-        const follow = lines.slice(i + 1).find((n) => !n.comment && !n.underline && n.text.trim() !== '');
+        const follow = lines
+          .slice(i + 1)
+          .find((n) => !n.comment && !n.underline && n.text.trim() !== '' && !(THEMATIC_BREAK.test(n.text) && !n.code));
         const answered =
           answer === '' &&
           follow !== undefined &&

@@ -150,6 +150,16 @@ describe('blanks', () => {
     expect(kinds('## J\nDecision:\n<!-- go / no-go -->\n', 'J')).toEqual([['judgement', 2]]);
   });
 
+  it('a thematic break is no content: a section holding only one is empty, and it answers no label', () => {
+    // A template's rule before the next section, left as the template drew it.
+    expect(kinds('## J\n\n<!-- your judgement -->\n\n---\n\n## K\nk\n', 'J')).toEqual([['empty', 1]]);
+    expect(kinds('## J\n\n***\n\n* * *\n', 'J')).toEqual([['empty', 1]]);
+    expect(kinds('## J\nJudgement:\n\n---\n', 'J')).toEqual([['judgement', 2]]);
+    expect(kinds('## J\nJudgement: go\n\n---\n', 'J')).toEqual([]);
+    // In code, the same line is the code's content.
+    expect(kinds('## J\n```\n---\n```\n', 'J')).toEqual([]);
+  });
+
   it('ignores judgement-looking lines inside code', () => {
     expect(kinds('## J\nThe template:\n```\nJudgement:\n```\n', 'J')).toEqual([]);
   });
