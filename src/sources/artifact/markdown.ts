@@ -208,6 +208,14 @@ export function visibleText(text: string): string {
     .join('\n');
 }
 
+/**
+ * What a renderer shows as blank space or nothing: a non-breaking space or another space
+ * written as an HTML entity, a line break tag, a zero-width character. A table cell holding
+ * `&nbsp;` (how a template keeps an empty cell open) is as blank as one holding nothing.
+ */
+const RENDERS_AS_NOTHING =
+  /&(?:nbsp|ensp|emsp|thinsp|zwsp|zwnj|zwj|#0*160|#x0*a0|#0*8203|#x0*200b);|<br\s*\/?>|[\u200b-\u200d\u2060\ufeff]/gi;
+
 const PLACEHOLDER_WORDS = /^(tbd|tba|todo|fixme|xxx|to be (decided|determined|confirmed|filled( in)?))\b/i;
 
 /**
@@ -215,7 +223,7 @@ const PLACEHOLDER_WORDS = /^(tbd|tba|todo|fixme|xxx|to be (decided|determined|co
  * a question mark, or one of those wrapped in emphasis, brackets or parentheses.
  */
 export function isPlaceholder(text: string): boolean {
-  let t = text.trim();
+  let t = text.replace(RENDERS_AS_NOTHING, '').trim();
   let prev = '';
   while (t !== prev) {
     prev = t;

@@ -126,6 +126,20 @@ describe('blanks', () => {
     expect(found[0]?.detail).toContain("'P2'");
   });
 
+  it('a cell or a line that renders as nothing (&nbsp;, <br>, a zero-width space) is blank', () => {
+    expect(kinds('## A\n| a | b |\n|---|---|\n| x | &nbsp; |\n| y | &#160;<br/> |\n', 'A')).toEqual([
+      ['table_cell', 4],
+      ['table_cell', 5],
+    ]);
+    expect(kinds('## A\n\n&nbsp;\n\n\u200b\n', 'A')).toEqual([
+      ['placeholder', 3],
+      ['placeholder', 5],
+    ]);
+    expect(kinds('## J\nJudgement: &nbsp;\n', 'J')).toEqual([['judgement', 2]]);
+    // Beside words, it is part of an answer.
+    expect(kinds('## A\n| a | b |\n|---|---|\n| x | 10&nbsp;% |\n', 'A')).toEqual([]);
+  });
+
   it('a row with fewer cells than the header is blank in the missing ones', () => {
     expect(kinds('## A\n| a | b |\n|---|---|\n| 1 |\n', 'A')).toEqual([['table_cell', 4]]);
   });
