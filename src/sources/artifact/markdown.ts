@@ -228,7 +228,7 @@ export function isPlaceholder(text: string): boolean {
   while (t !== prev) {
     prev = t;
     t = t
-      .replace(/^(\*\*|__|\*|`)(.*)\1$/, '$2')
+      .replace(/^(\*\*|__|\*|_|`)(.*)\1$/, '$2')
       .replace(/^\[(.*)\]$/, '$1')
       .replace(/^\((.*)\)$/, '$1')
       .trim();

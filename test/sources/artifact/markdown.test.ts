@@ -281,9 +281,30 @@ describe('tables', () => {
 
 describe('isPlaceholder', () => {
   it('knows the usual stand-ins', () => {
-    for (const t of ['', 'TBD', 'tbd.', 'TODO', '___', '<name>', '[TBD]', '(todo)', '`TBD`', '...', '…', '?']) {
+    for (const t of [
+      '',
+      'TBD',
+      'tbd.',
+      'TODO',
+      '___',
+      '<name>',
+      '[TBD]',
+      '(todo)',
+      '`TBD`',
+      '...',
+      '…',
+      '?',
+      '_TBD_',
+      '__TODO__',
+    ]) {
       expect(isPlaceholder(t), t).toBe(true);
     }
-    for (const t of ['go', 'n/a', '0', '-', 'Todos are done', 'Tuesday']) expect(isPlaceholder(t), t).toBe(false);
+    for (const t of ['go', 'n/a', '0', '-', 'Todos are done', 'Tuesday', '_go_', '__init__'])
+      expect(isPlaceholder(t), t).toBe(false);
+  });
+
+  it('a placeholder in underscore emphasis is still one, in a table cell as anywhere', () => {
+    expect(kinds('## A\n| a | b |\n|---|---|\n| x | _TBD_ |\n', 'A')).toEqual([['table_cell', 4]]);
+    expect(kinds('## J\nJudgement: _TBD_\n', 'J')).toEqual([['judgement', 2]]);
   });
 });
