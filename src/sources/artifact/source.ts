@@ -489,15 +489,53 @@ function lineOf(match: RegExpExecArray | null, text: string, firstLine: number):
 }
 
 /**
- * Newest by file name, descending (names carry dates: `wave-3-go-decision-2026-05-13.md`);
- * two files with the same name in different folders are told apart by their last commit. A
- * shallow clone does not know that commit: the reason to halt instead of picking one by path.
+ * Two file names in the order they were written: runs of digits compare as numbers (`v10`
+ * after `v9`, `rev-12` after `rev-2`), everything else character by character. Zero-padded
+ * dates compare as they did; a revision or sequence number past one digit is not read as
+ * older than the first of its digits. Names equal that way (`v01`, `v1`) fall back to their text.
+ */
+export function compareNames(x: string, y: string): number {
+  const digits = /\d+/y;
+  const runAt = (t: string, i: number) => {
+    digits.lastIndex = i;
+    return digits.exec(t)?.[0] ?? '';
+  };
+  let i = 0;
+  let j = 0;
+  while (i < x.length && j < y.length) {
+    const a = runAt(x, i);
+    const b = runAt(y, j);
+    if (a !== '' && b !== '') {
+      // By length once leading zeros are gone, then digit by digit: no run is too long to compare.
+      const na = a.replace(/^0+/, '');
+      const nb = b.replace(/^0+/, '');
+      if (na.length !== nb.length) return na.length - nb.length;
+      if (na !== nb) return na < nb ? -1 : 1;
+      i += a.length;
+      j += b.length;
+      continue;
+    }
+    const ca = x.charCodeAt(i);
+    const cb = y.charCodeAt(j);
+    if (ca !== cb) return ca - cb;
+    i++;
+    j++;
+  }
+  if (x.length - i !== y.length - j) return x.length - i - (y.length - j);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Newest by file name, descending (names carry dates, `wave-3-go-decision-2026-05-13.md`, or
+ * revisions, `-v10.md` after `-v9.md`: see compareNames); two files with the same name in
+ * different folders are told apart by their last commit. A shallow clone does not know that
+ * commit: the reason to halt instead of picking one by path.
  */
 async function newest(candidates: Candidate[], repo: GitHistory, at: Anchor): Promise<Candidate | string> {
   const byName = [...candidates].sort((x, y) => {
     const bx = path.posix.basename(x.path);
     const by = path.posix.basename(y.path);
-    if (bx !== by) return bx < by ? 1 : -1;
+    if (bx !== by) return -compareNames(bx, by);
     return x.path < y.path ? 1 : x.path > y.path ? -1 : 0;
   });
   const top = byName[0] as Candidate;

@@ -1,7 +1,7 @@
 import { utimesSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArtifactMeasurementSource } from '../../../src/sources/artifact/source.js';
+import { ArtifactMeasurementSource, compareNames } from '../../../src/sources/artifact/source.js';
 import { GitRepo } from '../../../src/sources/git/repo.js';
 import type { ArtifactSpec } from '../../../src/spec/types.js';
 import {
@@ -335,5 +335,41 @@ describe('ArtifactMeasurementSource', () => {
       expect(h.reason).toContain('docs/team-b/ode-profile.md and docs/team-a/ode-profile.md have the same name');
       expect(h.reason).toContain('fetch-depth: 0');
     });
+  });
+});
+
+describe('newest by name, with a revision number in the name', () => {
+  it('reads -v10 as newer than -v9, as a number, not as the text "1" before "9"', async () => {
+    const repo = createRepo();
+    repo.commit({
+      files: { 'docs/reports/slip-v9.md': '# Slip\n\nLargest slip: 30%\n' },
+      message: 'slip report v9',
+      date: '2026-01-01T00:00:00Z',
+    });
+    repo.commit({
+      files: { 'docs/reports/slip-v10.md': '# Slip\n\nLargest slip: 12%\n' },
+      message: 'slip report v10',
+      date: '2026-01-02T00:00:00Z',
+    });
+    const o = await new ArtifactMeasurementSource(new GitRepo(repo.dir)).measure(
+      artifactMeasurement({
+        glob: 'docs/reports/slip-v*.md',
+        extract: { pattern: 'Largest slip: (\\S+)', as: 'double' },
+      }),
+      context(repo.dir, { asOf: '2026-02-01T00:00:00Z' }),
+    );
+    expect(ok(o)).toBe(12);
+    expect(o.evidence).toMatchObject({ path: 'docs/reports/slip-v10.md', other_matches: ['docs/reports/slip-v9.md'] });
+  });
+
+  it('orders the numbers in names as numbers, a date zero-padded or not', () => {
+    const names = ['d-2026-01-10.md', 'd-v10.md', 'd-2026-1-9.md', 'd-v9.md', 'd-2026-01-01.md'];
+    expect([...names].sort(compareNames)).toEqual([
+      'd-2026-01-01.md',
+      'd-2026-1-9.md',
+      'd-2026-01-10.md',
+      'd-v9.md',
+      'd-v10.md',
+    ]);
   });
 });
