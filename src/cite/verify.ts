@@ -588,8 +588,12 @@ export function occurrences(lines: string[], name: string, symbol = false): numb
   const bare = call ? name.slice(0, -2) : name;
   const parts = bare.split('.');
   const last = parts[parts.length - 1] ?? bare;
-  // A symbol `Class.method` is defined as `method` inside the class, so its last part is what the file holds.
-  if (symbol) return linesWith(lines, last, call);
+  // A symbol `Class.method` is defined as `method` inside the class, so its last part is what the file
+  // holds; the class must be in the file too, or `NoSuchClass.close` held wherever any `close` is.
+  if (symbol) {
+    if (parts.slice(0, -1).some((p) => !linesWith(lines, p, false).length)) return [];
+    return linesWith(lines, last, call);
+  }
   const whole = linesWith(lines, bare, call);
   const owner = parts[parts.length - 2];
   if (whole.length || owner === undefined || !linesWith(lines, owner, false).length) return whole;

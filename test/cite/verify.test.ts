@@ -1036,3 +1036,20 @@ describe('SARIF of a citation written twice in a document', () => {
     ]);
   });
 });
+
+describe('a dotted symbol', () => {
+  it('is in the file only when every part before its last is too', async () => {
+    const repo = createRepo();
+    const sha = repo.commit({
+      files: { 'src/a.py': 'class Session:\n    def close(self):\n        pass\n' },
+      message: 'first',
+      date: '2026-05-01T10:00:00Z',
+    });
+    const text = 'See `src/a.py::Session.close` and `src/a.py::NoSuchClass.close`.\n';
+    const r = await verifyCitations({ document: 'doc.md', text, repo: new GitRepo(repo.dir), ref: 'HEAD', sha });
+    expect(r.citations.map((c) => [c.id, c.verdict, c.reason])).toEqual([
+      ['src/a.py::Session.close', 'VERIFIED', "src/a.py: 'Session.close' at 2"],
+      ['src/a.py::NoSuchClass.close', 'REFUTED', "src/a.py: 'NoSuchClass.close' is nowhere in the file"],
+    ]);
+  });
+});
