@@ -99,9 +99,11 @@ export interface Citation {
  * other scripts still end a path, since such prose often writes no space before one. A
  * folder may start with `@`, as a scoped package's does (`packages/@acme/core/x.ts`): such a
  * path was no citation at all, since no name may start right after an `@` (`me@host.py`).
+ * A symbol's parts are joined by `.` or `::`, as pytest names a test in its class
+ * (`tests/x.py::TestA::test_b`): read up to its first `::` only, the test was never looked for.
  */
 const CITATION =
-  /(?<![\w\p{Script=Latin}\p{M}./:@~\\-])(?<path>(?:@?[\w\p{Script=Latin}\p{M}.-]+\/)*[\w\p{Script=Latin}-][\w\p{Script=Latin}\p{M}.-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*)|#L(?<anchor>\d+(?:-L?\d+)?)(?![\w-]))/gu;
+  /(?<![\w\p{Script=Latin}\p{M}./:@~\\-])(?<path>(?:@?[\w\p{Script=Latin}\p{M}.-]+\/)*[\w\p{Script=Latin}-][\w\p{Script=Latin}\p{M}.-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:(?:\.|::)[\p{ID_Start}_]\p{ID_Continue}*)*)|#L(?<anchor>\d+(?:-L?\d+)?)(?![\w-]))/gu;
 
 /**
  * The same inside a code span, where a path's names may hold `|` (`src/a|b.ts:12`): the span
@@ -110,7 +112,7 @@ const CITATION =
  * nor right after `\|` outside a table, where the backslash shows.
  */
 const CODE_CITATION =
-  /(?<![\w\p{Script=Latin}\p{M}./:@~\\-])(?<!\\\|)(?<path>(?:(?!\|)@?[\w\p{Script=Latin}\p{M}.|-]+\/)*[\w\p{Script=Latin}-][\w\p{Script=Latin}\p{M}.|-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*)|#L(?<anchor>\d+(?:-L?\d+)?)(?![\w-]))/gu;
+  /(?<![\w\p{Script=Latin}\p{M}./:@~\\-])(?<!\\\|)(?<path>(?:(?!\|)@?[\w\p{Script=Latin}\p{M}.|-]+\/)*[\w\p{Script=Latin}-][\w\p{Script=Latin}\p{M}.|-]*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)(?![\w-])|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:(?:\.|::)[\p{ID_Start}_]\p{ID_Continue}*)*)|#L(?<anchor>\d+(?:-L?\d+)?)(?![\w-]))/gu;
 
 /**
  * A GitHub blob URL to lines of a file: `https://github.com/<owner>/<repo>/blob/<ref>/<path>#L12-L20`,
@@ -170,7 +172,7 @@ export function hasFileExtension(path: string): boolean {
 
 /** A code span that is one citation, whatever its path holds but a line break, `:` or a backtick: the span's bounds delimit the path. */
 const SPACED_CITATION =
-  /^(?<path>(?:[^\s/`:]+(?: [^\s/`:]+)*\/)*[^\s/`:]+(?: [^\s/`:]+)*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*)|#L(?<anchor>\d+(?:-L?\d+)?))$/u;
+  /^(?<path>(?:[^\s/`:]+(?: [^\s/`:]+)*\/)*[^\s/`:]+(?: [^\s/`:]+)*\.[A-Za-z][A-Za-z0-9]*)(?::(?<lines>\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*)|::(?<symbol>[\p{ID_Start}_]\p{ID_Continue}*(?:(?:\.|::)[\p{ID_Start}_]\p{ID_Continue}*)*)|#L(?<anchor>\d+(?:-L?\d+)?))$/u;
 
 const NAME = /^[\p{ID_Start}_]\p{ID_Continue}*(?:\.[\p{ID_Start}_]\p{ID_Continue}*)*(?:\(\))?$/u;
 const PLAIN_CALL =

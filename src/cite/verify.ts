@@ -586,7 +586,8 @@ function cachedOccurrences(lines: string[], name: string, symbol: boolean): numb
 export function occurrences(lines: string[], name: string, symbol = false): number[] {
   const call = name.endsWith('()');
   const bare = call ? name.slice(0, -2) : name;
-  const parts = bare.split('.');
+  // `::` joins a symbol's parts as `.` does (`TestA::test_b`, `Session::close`).
+  const parts = bare.split(symbol ? /\.|::/ : '.');
   const last = parts[parts.length - 1] ?? bare;
   // A symbol `Class.method` is defined as `method` inside the class, so its last part is what the file
   // holds; the class must be in the file too, or `NoSuchClass.close` held wherever any `close` is.

@@ -1053,3 +1053,30 @@ describe('a dotted symbol', () => {
     ]);
   });
 });
+
+describe('a symbol written with ::', () => {
+  it('is read whole, as pytest names a test in its class', async () => {
+    const repo = createRepo();
+    const sha = repo.commit({
+      files: { 'tests/test_x.py': 'class TestFoo:\n    def test_bar(self):\n        pass\n' },
+      message: 'first',
+      date: '2026-05-01T10:00:00Z',
+    });
+    const text = 'Run `tests/test_x.py::TestFoo::test_bar`, then `pytest tests/test_x.py::TestFoo::test_gone -x`.\n';
+    const r = await verifyCitations({ document: 'doc.md', text, repo: new GitRepo(repo.dir), ref: 'HEAD', sha });
+    expect(r.citations.map((c) => [c.id, c.symbol, c.verdict, c.reason])).toEqual([
+      [
+        'tests/test_x.py::TestFoo::test_bar',
+        'TestFoo::test_bar',
+        'VERIFIED',
+        "tests/test_x.py: 'TestFoo::test_bar' at 2",
+      ],
+      [
+        'tests/test_x.py::TestFoo::test_gone',
+        'TestFoo::test_gone',
+        'REFUTED',
+        "tests/test_x.py: 'TestFoo::test_gone' is nowhere in the file",
+      ],
+    ]);
+  });
+});
