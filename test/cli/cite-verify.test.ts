@@ -231,6 +231,35 @@ describe('cite verify', () => {
     }
   });
 
+  it('--write writes nothing over a document edited while its citations were checked; exit 3', () => {
+    const doc = join(fx.repo.dir, 'rfcs', 'edited.md');
+    writeFileSync(doc, RFC);
+    const bin = tempDir('rfcgate-git-');
+    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    // A git that saves an edit to the document the first time the tree's files are read, as an
+    // editor might while the command runs.
+    writeFileSync(
+      join(bin, 'git'),
+      `#!/bin/sh\ncase "$*" in *cat-file*) [ -e "$DOC.done" ] || { echo edited >> "$DOC"; : > "$DOC.done"; };; esac\nexec "${real}" "$@"\n`,
+    );
+    chmodSync(join(bin, 'git'), 0o755);
+    try {
+      const r = runCli(['cite', 'verify', 'rfcs/edited.md', '--write'], fx.repo.dir, {
+        PATH: `${bin}:${process.env.PATH ?? ''}`,
+        DOC: doc,
+      });
+      expect(readFileSync(doc, 'utf8')).toBe(`${RFC}edited\n`);
+      expect([r.code, r.stdout, r.stderr]).toEqual([
+        3,
+        '',
+        'error: rfcs/edited.md changed while its citations were checked: nothing written; run cite verify again\n',
+      ]);
+    } finally {
+      rmSync(doc);
+      rmSync(`${doc}.done`, { force: true });
+    }
+  });
+
   it('--write refuses a document that is not UTF-8, naming the byte, and leaves every byte of it as it was', () => {
     const doc = join(fx.repo.dir, 'rfcs', 'latin1.md');
     // The RFC with one Latin-1 "é" above the drifted citations: read leniently, --write put U+FFFD in its place.

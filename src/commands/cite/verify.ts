@@ -25,7 +25,7 @@ EXIT CODES
   0  every citation is VERIFIED or SOURCE_ONLY (after --write: once the fixes are applied)
   1  at least one citation is DRIFT, REFUTED, NOT_FOUND or AMBIGUOUS
   2  the tree could not be read (not a git repository, no commits, --ref does not exist, a cited file is in a submodule that is not checked out)
-  3  the invocation is invalid (no such document, a document that is not UTF-8, an unknown --since ref, a --ref naming a tree or a blob, a bad flag or spec)`;
+  3  the invocation is invalid (no such document, a document that is not UTF-8, a document edited while --write checked it, an unknown --since ref, a --ref naming a tree or a blob, a bad flag or spec)`;
   static override examples = [
     '<%= config.bin %> cite verify',
     '<%= config.bin %> cite verify rfcs/wave3.md --ref main --format sarif > citations.sarif',
@@ -160,6 +160,11 @@ EXIT CODES
     const fixed =
       (flags.fix || flags.write) && report.verdict !== 'halt' ? applyFixes(document, text, report) : undefined;
     const writing = flags.write && fixed !== undefined && fixed.fixed > 0;
+    // The fixes are of the document as read before the tree was: an edit saved meanwhile (an
+    // editor, another run) would be written over and lost without a word.
+    if (writing && !unchangedSince(abs, bytes)) {
+      throw new UsageError(`${shown} changed while its citations were checked: nothing written; run cite verify again`);
+    }
     // Once --write applied fixes, the report printed is of the document as written, as the exit
     // code is: the one before them would still show the citations just corrected as failing.
     if (!writing) process.stdout.write(formatCite(report, format, tty));
@@ -219,6 +224,15 @@ EXIT CODES
 function writeInPlace(path: string, text: string): void {
   const target = realpathSync(path);
   replaceWhole(target, text, { chmod: statSync(target).mode & 0o7777 });
+}
+
+/** Whether the file at `path` still holds `bytes` (a document that is gone holds nothing). */
+function unchangedSince(path: string, bytes: Buffer): boolean {
+  try {
+    return readFileSync(path).equals(bytes);
+  } catch {
+    return false;
+  }
 }
 
 function toPosix(p: string): string {
