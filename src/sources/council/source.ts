@@ -50,7 +50,7 @@ export class CouncilMeasurementSource implements MeasurementSource {
     const { council } = loadCouncilSpec(ctx.repoDir, ctx.manifest.id);
     const repo = this.pool.get(ctx.repoDir);
     const what = `council ${m.council.value} for '${m.id}'`;
-    if (ctx.pinned) return guarded(what, ctx, () => atCommit(m, council.ledger_dir, repo, ctx));
+    if (ctx.pinned) return guarded(what, ctx, () => atCommit(m, council.ledger_dir, council.document, repo, ctx));
     const stored = latestAsOf(readStoredRounds(ctx.repoDir, council.ledger_dir, { rfc: ctx.manifest.id }), ctx.asOf);
     if (!stored) {
       return Promise.resolve(
@@ -134,10 +134,12 @@ async function committedAt(stored: StoredRound, repo: GitHistory, ctx: EvalConte
   };
 }
 
-/** The latest round as of the instant and the document's text, both from the commit the run is anchored to. */
+/** The latest round as of the instant and the RFC document's text, both from the commit the run is anchored to. */
 async function atCommit(
   m: CouncilMeasurement,
   ledgerDir: string,
+  /** The document rfc.yaml names now, as the plain run judges by: a redraft may be a new file. */
+  document: string,
   repo: GitHistory,
   ctx: EvalContext,
 ): Promise<MeasurementOutcome> {
@@ -201,7 +203,9 @@ async function atCommit(
     );
   }
 
-  const docText = await repo.fileAt(sha, toGit(stored.round.document.path));
+  // The text rfc.yaml's document holds at the commit, not the file the round reviewed: a
+  // redraft committed to a new file left that file as it was, and passed for text no lane read.
+  const docText = await repo.fileAt(sha, toGit(document));
   const extra: Evidence = { ...base, visible_to_ci: true };
   if (newestLocal && newestLocal.round.round > stored.round.round) {
     extra.note = `a later round, ${newestLocal.path}, ${notRead}: commit it for this ref to see it`;
@@ -212,6 +216,7 @@ async function atCommit(
     docText === undefined ? null : textSha(docText),
     extra,
     ` (the document as committed on '${ctx.ref}', ${short})`,
+    document,
   );
 }
 

@@ -167,6 +167,29 @@ describe('the council source and the working tree', () => {
     expect(value(await measure(repo, {}))).toBe(0);
   });
 
+  it('with --ref, a committed redraft in a new file that rfc.yaml names halts stale, as a plain run does', async () => {
+    const repo = governed();
+    await round(repo, 'all-clear', '2026-11-10T12:00:00Z');
+    const reviewed = commitLedger(repo, '2026-11-10T13:00:00Z');
+    expect(value(await measure(repo, { pinned: true }))).toBe(0);
+
+    repo.write('rfcs/demo-r2.md', `${DOCUMENT}\n## §3 Redrafted\n`);
+    const manifest = readFileSync(join(repo.dir, 'gates/demo/rfc.yaml'), 'utf8');
+    repo.write('gates/demo/rfc.yaml', manifest.replace('document: rfcs/demo.md', 'document: rfcs/demo-r2.md'));
+    repo.git(['add', '-A']);
+    const redraft = repo.commit({ message: 'redraft in a new file', date: '2026-11-12T00:00:00Z' });
+    expect(await measure(repo, {})).toMatchObject({ status: 'halt', halt: 'stale' });
+    const o = await measure(repo, { pinned: true });
+    expect(o).toMatchObject({ status: 'halt', halt: 'stale', evidence: { resolved_sha: redraft } });
+    expect(o.status === 'halt' ? o.reason : '').toMatch(
+      new RegExp(
+        `^council round 1 reviewed rfcs/demo\\.md at sha256 [0-9a-f]{12}, but the RFC document is now rfcs/demo-r2\\.md at sha256 [0-9a-f]{12}: run the council on the current text \\(the document as committed on 'HEAD', ${redraft.slice(0, 7)}\\)$`,
+      ),
+    );
+    // At the reviewed commit the redraft did not exist yet: the document rfc.yaml names is missing there.
+    expect(await measure(repo, { ref: reviewed, pinned: true })).toMatchObject({ status: 'halt', halt: 'stale' });
+  });
+
   it('staleness is judged against the document as committed at the ref', async () => {
     const repo = governed();
     await round(repo, 'all-clear', '2026-11-10T12:00:00Z');
