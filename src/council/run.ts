@@ -249,6 +249,24 @@ async function runLane(
     );
   }
   if (msg.stop_reason === 'refusal') return failed({ kind: 'refused', message: 'the model declined to answer' }, usage);
+  // Only an answer the model finished is its findings. One that stopped to call a tool (no tool
+  // is offered, so its text is at most a preamble) or paused its turn is not over: its text,
+  // even a valid `{ "findings": [] }`, was stored as a lane with nothing to report. (No stop
+  // sequence is sent, so end_turn is the one way an answer ends whole.)
+  const unfinished = msg.stop_reason !== 'end_turn';
+  const other = msg.content.find((b) => b.type !== 'text' && b.type !== 'thinking' && b.type !== 'redacted_thinking');
+  if (unfinished || other) {
+    const why = unfinished
+      ? `ended with stop_reason '${String(msg.stop_reason)}'`
+      : `holds a ${other?.type ?? 'non-text'} block`;
+    return failed(
+      {
+        kind: 'malformed',
+        message: `the answer is not a finished findings object: it ${why}, where only a complete answer (stop_reason 'end_turn', text alone) is read`,
+      },
+      usage,
+    );
+  }
   const text = msg.content
     .filter((b) => b.type === 'text')
     .map((b) => b.text)

@@ -145,6 +145,36 @@ describe('council run', () => {
     expect(r.lanes.find((l) => l.id === 'code-reviewer')?.failure?.kind).toBe('truncated');
   });
 
+  it('an answer that stopped to call a tool or paused its turn is no clean lane, though its text is valid findings', async () => {
+    repo = councilRepo();
+    const clean = JSON.stringify({ findings: [] });
+    const fake = fakeModel(
+      new Map<string, ScriptedResponse[]>([
+        ['architect', [{ stop_reason: 'tool_use', text: clean }]],
+        ['code-reviewer', [{ stop_reason: 'pause_turn', text: clean }]],
+        ['live-verifier', [{ findings: [] }]],
+      ]),
+    );
+    // The verifier's answer also carries a tool call after its text, with end_turn.
+    const fetch: typeof fake.fetch = async (input, init) => {
+      const res = await fake.fetch(input, init);
+      const body = typeof init?.body === 'string' ? init.body : '';
+      if (!body.includes(laneMarker('live-verifier').replace(/"/g, '\\"'))) return res;
+      const m = (await res.json()) as { content: unknown[] };
+      m.content.push({ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: {} });
+      return new Response(JSON.stringify(m), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const r = await councilRound({ root: repo.root, rfc: 'demo', apiKey: KEY, fetch, tokenCount: 'api' });
+    const failure = (id: string) => r.lanes.find((l) => l.id === id)?.failure;
+    expect(r.lanes.map((l) => l.status)).toEqual(['failed', 'failed', 'failed']);
+    expect(failure('architect')).toMatchObject({ kind: 'malformed' });
+    expect(failure('architect')?.message).toMatch(/stop_reason 'tool_use'/);
+    expect(failure('code-reviewer')?.message).toMatch(/stop_reason 'pause_turn'/);
+    expect(failure('live-verifier')?.message).toMatch(/a tool_use block/);
+    expect(r.contract.verdict).toBe('halt');
+    expect(councilExitCode(r)).toBe(2);
+  });
+
   it("an answer cut off at the model's context window is truncated, not malformed, and max_tokens is not the advice", async () => {
     repo = councilRepo();
     const ok = [{ findings: [] }];
