@@ -190,6 +190,22 @@ describe('council run', () => {
     expect(echoed.stdout + echoed.stderr).not.toContain(KEY);
   });
 
+  it('the key is not handed to the processes the facts run: a DEBUG trace of their environment never shows it', () => {
+    // A repository of its own: this round must not become the latest of the shared one.
+    const own = createRepo();
+    councilRepo({}, own.dir);
+    own.git(['add', '-A']);
+    own.commit({ message: 'demo RFC with a council', date: '2026-11-01T00:00:00Z' });
+    // simple-git's debug output lists the environment each git process is spawned with.
+    const r = run(['council', 'run', ...fake('all-clear'), '--debug'], own.dir, {
+      ANTHROPIC_API_KEY: KEY,
+      DEBUG: 'simple-git*',
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/simple-git/);
+    expect(r.stdout + r.stderr).not.toContain(KEY);
+  });
+
   it('council status reads the latest round without the API, and notes a changed document', () => {
     rfc.writeDocument(`${readFileSync(join(repo.dir, 'rfcs/demo.md'), 'utf8')}\nAnother paragraph.\n`);
     const r = run(['council', 'status'], repo.dir);

@@ -60,6 +60,10 @@ EXIT CODES
       );
     }
     if (key) checkKey(key);
+    // The key is passed to the SDK by value and nothing else needs it: left in the environment,
+    // every process the facts spawn (git for cite verify, and whatever it runs) inherited it,
+    // and a DEBUG trace of them (DEBUG=simple-git*, DEBUG=*) printed it with the environment.
+    delete process.env[KEY_ENV];
     // Loaded only here: the SDK and the council code are not needed by any other command.
     const { councilRound, councilExitCode } = await import('../../council/round.js');
     const { formatCouncil } = await import('../../formatters/council/index.js');
