@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import type { Message, MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages/messages';
 import { collectFacts, FACT_PROVIDERS, type Fact, type FactsProvider } from './facts.js';
-import { type Finding, validateLaneOutput } from './findings.js';
+import { type Finding, type LaneOutput, validateLaneOutput } from './findings.js';
+import { findingKey } from './ledger.js';
 import {
   estimateTokens,
   generousTokenEstimate,
@@ -271,7 +272,9 @@ async function runLane(
     .filter((b) => b.type === 'text')
     .map((b) => b.text)
     .join('');
-  const out = validateLaneOutput(lane, text);
+  const checked = validateLaneOutput(lane, text);
+  const conflict = checked.ok ? severityConflict(lane, checked.findings) : undefined;
+  const out: LaneOutput = conflict ? { ok: false, problems: [conflict] } : checked;
   if (!out.ok) {
     return failed(
       {
@@ -283,6 +286,29 @@ async function runLane(
     );
   }
   return { ...head, status: 'ok', attempts: attempts(), findings: out.findings, tokens, usage };
+}
+
+/**
+ * Where an answer gives one claim (the same key) two severities of which none blocks: the
+ * round keeps one finding per key, and keeping the first read a claim the lane also REFUTED as
+ * VERIFIED, or a CONCERN as a NIT. With a blocking copy, the BLOCK stands (see buildRound).
+ */
+function severityConflict(lane: LaneSpec, findings: Finding[]): string | undefined {
+  const first = new Map<string, number>();
+  const blocking = new Set(findings.filter((f) => lane.blocking.includes(f.severity)).map(findingKey));
+  for (const [i, f] of findings.entries()) {
+    const key = findingKey(f);
+    const j = first.get(key);
+    if (j === undefined) {
+      first.set(key, i);
+      continue;
+    }
+    const g = findings[j] as Finding;
+    if (g.severity !== f.severity && !blocking.has(key)) {
+      return `findings.${j} and findings.${i} give one claim two severities, ${g.severity} and ${f.severity} (${g.section}: ${g.claim})`;
+    }
+  }
+  return undefined;
 }
 
 async function countTokens(

@@ -124,6 +124,60 @@ describe('duplicate findings', () => {
     expect(round.lanes[0]?.findings.map((x) => x.severity)).toEqual(['BLOCK']);
     expect(round.contract).toMatchObject({ verdict: 'fail', open_blocks: 1 });
   });
+
+  it('reject an answer that gives one claim two severities, neither blocking: no copy is read as the finding', async () => {
+    repo = councilRepo();
+    const claim = (lane: string, severity: string, text: string) => ({ ...f(text, '§1', lane), severity });
+    const r = await councilRound({
+      root: repo.root,
+      rfc: 'demo',
+      apiKey: 'k',
+      fetch: fakeModel(
+        new Map<string, ScriptedResponse[]>([
+          [
+            'architect',
+            [
+              {
+                findings: [
+                  claim('architect', 'NIT', 'Scope is vague.'),
+                  claim('architect', 'CONCERN', 'scope is vague'),
+                ],
+              },
+            ],
+          ],
+          [
+            'code-reviewer',
+            [{ findings: [claim('code-reviewer', 'NIT', 'A typo.'), claim('code-reviewer', 'NIT', 'A typo.')] }],
+          ],
+          [
+            'live-verifier',
+            [
+              {
+                findings: [
+                  claim('live-verifier', 'VERIFIED', 'Handler 1 moves.'),
+                  claim('live-verifier', 'REFUTED', 'Handler 1 moves.'),
+                ],
+              },
+            ],
+          ],
+        ]),
+      ).fetch,
+      tokenCount: 'estimate',
+      now: new Date('2026-11-10T12:00:00Z'),
+    });
+    const lane = (id: string) => r.lanes.find((l) => l.id === id);
+    expect(lane('architect')).toMatchObject({ status: 'failed', failure: { kind: 'malformed' }, findings: [] });
+    expect(lane('architect')?.failure?.message).toBe(
+      'the structured output was rejected: findings.0 and findings.1 give one claim two severities, NIT and CONCERN (§1: Scope is vague.)',
+    );
+    expect(lane('live-verifier')?.failure?.problems).toEqual([
+      'findings.0 and findings.1 give one claim two severities, VERIFIED and REFUTED (§1: Handler 1 moves.)',
+    ]);
+    // The same finding twice at one severity is still one finding.
+    expect(lane('code-reviewer')).toMatchObject({ status: 'ok' });
+    expect(lane('code-reviewer')?.findings.map((x) => x.severity)).toEqual(['NIT']);
+    expect(r.contract).toMatchObject({ verdict: 'halt', failed_lanes: ['architect', 'live-verifier'] });
+  });
 });
 
 describe('a finding whose section names no heading of the document', () => {
