@@ -75,7 +75,11 @@ export class ArtifactMeasurementSource extends RepoBackedSource<'artifact'> {
     const committed = await repo.filesAt(at.commit.sha, spec.glob);
     const committedSet = new Set(committed);
     const onDisk = at.bare ? [] : await workingTreeMatches(at.root, spec.glob);
-    const untracked = onDisk.filter((p) => !committedSet.has(p));
+    // The checkout's own commit holds files the ref read may not (--ref another branch, or a
+    // past commit): those are on disk because they are committed, not written locally, so they
+    // are neither a local file to count with working_tree: allow nor one to tell the user to commit.
+    const checkedOut = onDisk.length > 0 ? await checkoutFiles(repo, at, spec.glob) : new Set<string>();
+    const untracked = onDisk.filter((p) => !committedSet.has(p) && !checkedOut.has(p));
     // A file written after the instant cannot have existed then: a replay must not see it.
     const untrackedThen: string[] = [];
     for (const p of untracked) {
@@ -559,6 +563,16 @@ async function newest(candidates: Candidate[], repo: GitHistory, at: Anchor): Pr
     }
   }
   return best;
+}
+
+/**
+ * The files matching the glob in the commit checked out (HEAD, whatever its date), when it is
+ * not the commit read: empty when it is, as the commit read already holds them.
+ */
+async function checkoutFiles(repo: GitHistory, at: Anchor, glob: string): Promise<Set<string>> {
+  const head = await repo.tipOf?.('HEAD');
+  if (!head || head.sha === at.commit.sha) return new Set();
+  return new Set(await repo.filesAt(head.sha, glob));
 }
 
 /** Files on disk (tracked, untracked or git-ignored) matching the glob, repository-relative. */

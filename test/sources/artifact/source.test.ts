@@ -271,6 +271,40 @@ describe('ArtifactMeasurementSource', () => {
     it('allow: a file written after the instant does not count in a replay', async () => {
       expect(halted(await measure(redteam('allow'), '2026-01-15T00:00:00Z')).halt).toBe('missing');
     });
+
+    it("--ref another branch: a file committed on the checkout's branch is not that branch's, nor a local file", async () => {
+      // `other` branched before the hand-off was committed on main, which is checked out.
+      const two = createRepo();
+      two.commit({ files: { 'README.md': 'x\n' }, message: 'start', date: '2026-01-01T00:00:00Z' });
+      two.branch('other');
+      two.commit({
+        files: { 'docs/handoffs/redteam-2026-01-10.md': '# Red team\n\n## Surfaces\n\nA to H.\n' },
+        message: 'hand-off',
+        date: '2026-01-10T00:00:00Z',
+      });
+      const old = new Date('2026-01-05T00:00:00Z');
+      utimesSync(path.join(two.dir, 'docs/handoffs/redteam-2026-01-10.md'), old, old);
+      const onOther = (spec: ArtifactSpec) =>
+        new ArtifactMeasurementSource(new GitRepo(two.dir)).measure(
+          artifactMeasurement(spec),
+          context(two.dir, { asOf: '2026-02-01T00:00:00Z', ref: 'other' }),
+        );
+      const glob = 'docs/handoffs/redteam-*.md';
+      const exists = await onOther({ glob, exists: true, working_tree: 'allow' });
+      expect(ok(exists)).toBe(false);
+      expect(exists.evidence.matches).toEqual([]);
+      const read = halted(await onOther({ glob, section: 'Surfaces', working_tree: 'allow' }));
+      expect(read.halt).toBe('missing');
+      // Not "commit it": it is committed, on main.
+      const denied = halted(await onOther({ glob, section: 'Surfaces' }));
+      expect(denied.reason).not.toMatch(/working tree/);
+      // A file that is truly only local still counts with allow on that ref.
+      two.write('docs/handoffs/redteam-2026-01-20.md', '# Red team\n\n## Surfaces\n\nA to H.\n');
+      utimesSync(path.join(two.dir, 'docs/handoffs/redteam-2026-01-20.md'), old, old);
+      const local = await onOther({ glob, section: 'Surfaces', working_tree: 'allow' });
+      expect(ok(local)).toBe(true);
+      expect(local.evidence).toMatchObject({ path: 'docs/handoffs/redteam-2026-01-20.md', commit: 'working tree' });
+    });
   });
 
   describe('two matches of the same name in different folders', () => {
