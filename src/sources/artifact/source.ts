@@ -101,6 +101,17 @@ export class ArtifactMeasurementSource extends RepoBackedSource<'artifact'> {
         ...(!allow && untrackedThen.length > 0
           ? { note: `${untrackedThen[0]} exists only in the working tree, which CI cannot see` }
           : {}),
+        // Counted, a local file must still be said to be one, as a read of it is: a value CI
+        // would not find otherwise looks like a committed one.
+        ...(allow && untrackedThen.length > 0
+          ? {
+              visible_to_ci: committed.length > 0,
+              note:
+                committed.length > 0
+                  ? `${untrackedThen[0]} also matches but exists only in the working tree (uncommitted or git-ignored), which CI cannot see`
+                  : `${untrackedThen[0]} exists only in the working tree (uncommitted or git-ignored): CI cannot see it`,
+            }
+          : {}),
       });
     }
     if (candidates.length === 0) {

@@ -121,7 +121,11 @@ describe('ArtifactMeasurementSource', () => {
     expect(halted(await measure(decision({ exists: true }), '2025-12-31T00:00:00Z')).reason).toMatch(/no commit/);
     // A git-ignored file counts only with working_tree: allow; without it the evidence says why not.
     const local = { glob: 'docs/local/wave-3-redteam-*.md', exists: true } as const;
-    expect(ok(await measure({ ...local, working_tree: 'allow' }))).toBe(true);
+    const allowed = await measure({ ...local, working_tree: 'allow' });
+    expect(ok(allowed)).toBe(true);
+    // Counted, the local file is said to be one: CI would find none and read false.
+    expect(allowed.evidence).toMatchObject({ visible_to_ci: false });
+    expect(String(allowed.evidence.note)).toMatch(new RegExp(`${LOCAL}.*CI cannot see`));
     const denied = await measure(local);
     expect(ok(denied)).toBe(false);
     expect(denied.evidence.note).toContain(LOCAL);
