@@ -88,6 +88,15 @@ export class AttestationMeasurementSource extends RepoBackedSource<'attestation'
     const text = await repo.fileAt(at.commit.sha, file);
     if (text === undefined) {
       const local = !at.bare && existsSync(path.join(at.root, file));
+      // On disk because the commit checked out holds it (signed after the instant replayed, or
+      // on the branch checked out, not the --ref read): committing it again is no fix.
+      const head = local ? await repo.tipOf?.('HEAD') : undefined;
+      if (head && head.sha !== at.commit.sha && (await repo.fileAt(head.sha, file)) !== undefined) {
+        return unsigned(
+          `no attestation record at ${file} on '${at.ref}' as of ${ctx.asOf.toISOString()} (${at.commit.sha.slice(0, 7)}); the commit checked out (HEAD, ${head.sha.slice(0, 7)}) holds one, which ${at.ref === 'HEAD' ? 'was committed after that instant' : `'${at.ref}' did not hold then`}`,
+          { committed_at_head: head.sha },
+        );
+      }
       return unsigned(
         local
           ? `the attestation ${file} exists in the working tree but is not committed on '${at.ref}' as of ${ctx.asOf.toISOString()}; the signer must commit it`

@@ -111,8 +111,24 @@ describe('AttestationMeasurementSource', () => {
   });
 
   it('a record committed after the instant does not count yet', async () => {
-    expect(halted(await measure('late')).halt).toBe('unsigned');
+    const h = halted(await measure('late'));
+    expect(h.halt).toBe('unsigned');
+    // It is on disk because HEAD holds it: a replay does not tell the signer to commit it again.
+    expect(h.reason).not.toMatch(/must commit/);
+    expect(h.reason).toMatch(/HEAD, [0-9a-f]{7}\) holds one, which was committed after that instant/);
     expect((await measure('late', { asOf: '2026-03-02T00:00:00Z' })).status).toBe('ok');
+  });
+
+  it('--ref a branch without the record: unsigned, saying HEAD holds it rather than to commit it', async () => {
+    repo.branch('before-late', 'HEAD~1');
+    const h = halted(
+      await new AttestationMeasurementSource(new GitRepo(repo.dir)).measure(
+        attestationMeasurement({ judgements: JUDGEMENTS }, 'late'),
+        context(repo.dir, { asOf: '2026-03-02T00:00:00Z', ref: 'before-late' }),
+      ),
+    );
+    expect(h.halt).toBe('unsigned');
+    expect(h.reason).toMatch(/holds one, which 'before-late' did not hold then/);
   });
 
   it('an uncommitted record is unsigned, and the reason says to commit it', async () => {
