@@ -912,6 +912,14 @@ function compileGate(
         keyLocation(y, path, 'param'),
         `a sensitivity param cannot be named 'verdict': each anchor reports the param's value and its verdict side by side under those names; rename the param`,
       );
+    } else if (out.condition && !out.condition.identifiers.includes(s.param)) {
+      // Each anchor re-judges the condition with the param moved: one the condition never reads
+      // (its threshold written as a literal) gives the same verdict at every anchor, which would
+      // show a decision on the edge as one that holds wherever the threshold sits.
+      err(
+        keyLocation(y, path, 'param'),
+        `sensitivity param '${s.param}' is not read by ${def.conditionKey}, so its anchors could not move the threshold: write the threshold as '${s.param}' in the condition`,
+      );
     }
     if (!('condition' in g)) err(valueLocation(y, path), 'sensitivity needs a condition, not all_of');
     const c = compile([...path, 'compares'], s.compares, 'expression');

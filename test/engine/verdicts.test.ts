@@ -747,3 +747,33 @@ describe('a sensitivity band over a param named verdict', () => {
     ]);
   });
 });
+
+describe('a sensitivity band over a param the condition does not read', () => {
+  it('is a spec error at the param: its anchors would all give the verdict at the literal threshold', async () => {
+    // `share_pct > 60.0` with a band on `floor: 60`: at 62 the gate fires, and at a floor of 65 it
+    // would not, yet moving a param the condition never reads would report "at 65 fail".
+    const error = await runCase({
+      name: 'unread param',
+      spec: {
+        measurements: [sqlMeasurement('share_pct')],
+        disconfirmers: [
+          {
+            id: 'A.1',
+            title: 'ODE floor',
+            section: '§0(A.1)',
+            phase: ['implementation'],
+            params: { floor: 60 },
+            fires_if: 'share_pct > 60.0',
+            sensitivity: [{ param: 'floor', compares: 'share_pct', band: { absolute: 5 }, alternates: [50, 65] }],
+          },
+        ],
+      },
+      data: { share_pct: ok(62) },
+      expected: { verdict: 'fail' },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SpecError);
+    expect((error as SpecError).problems.map(formatProblem)).toEqual([
+      "gates/demo/disconfirmers.yaml:11:7: disconfirmer 'A.1': sensitivity param 'floor' is not read by fires_if, so its anchors could not move the threshold: write the threshold as 'floor' in the condition",
+    ]);
+  });
+});
