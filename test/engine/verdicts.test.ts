@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatJson } from '../../src/formatters/json.js';
+import { formatMarkdown } from '../../src/formatters/markdown.js';
+import { formatTable } from '../../src/formatters/table.js';
 import { formatJunit } from '../../src/formatters/junit.js';
 import { HALT_REASONS } from '../../src/model/result.js';
 import { formatProblem, SpecError } from '../../src/spec/problems.js';
@@ -775,5 +777,34 @@ describe('a sensitivity band over a param the condition does not read', () => {
     expect((error as SpecError).problems.map(formatProblem)).toEqual([
       "gates/demo/disconfirmers.yaml:11:7: disconfirmer 'A.1': sensitivity param 'floor' is not read by fires_if, so its anchors could not move the threshold: write the threshold as 'floor' in the condition",
     ]);
+  });
+});
+
+describe('an exit criterion over a gate the report leaves out', () => {
+  it('shows that gate’s value within its band on its own row, as the gate’s row would', async () => {
+    // --phase close keeps EC5 but not B: EC5 fails on B's ratio 2.05 against 2, which B would
+    // not fire at 2.5, and no row of B is there to say so.
+    const { report } = await runCase({
+      name: 'carried band',
+      spec: { ...ratioBand, 'exit-criteria': composite['exit-criteria'] },
+      data: { boundary_p50_ms: ok(20.5), lease_plane_p50_ms: ok(10) },
+      phase: 'close',
+      expected: { verdict: 'fail' },
+    });
+    expect(report.results.map((r) => [r.id, r.verdict])).toEqual([['EC5', 'fail']]);
+    const table = formatTable(report, { color: false, width: 200 });
+    expect(table).toMatch(/│ fail ~ +│ EC5/);
+    expect(table).toMatch(/│ ~ ratio of B: 2\.05 is within 5% of 2; at 1\.5 fail, at 2\.5 pass +│/);
+    expect(formatMarkdown(report)).toMatch(
+      /\| ❌ fail ~ \| EC5 \|.*; ratio of B: 2\.05 is within 5% of 2; at 1\.5 fail, at 2\.5 pass \|/,
+    );
+    // B's own row, when the report holds it, carries the band: EC5's does not repeat it.
+    const all = await runCase({
+      name: 'reported band',
+      spec: { ...ratioBand, 'exit-criteria': composite['exit-criteria'] },
+      data: { boundary_p50_ms: ok(20.5), lease_plane_p50_ms: ok(10) },
+      expected: { verdict: 'fail' },
+    });
+    expect(formatTable(all.report, { color: false, width: 200 })).not.toMatch(/of B/);
   });
 });
