@@ -240,12 +240,25 @@ async function evaluateCondition(
   };
 
   // A count its liveness does not vouch for can fire a gate but not clear it: a pass it would
-  // give is a halt, at the gate's threshold and at every sensitivity anchor alike.
+  // give is a halt, at the gate's threshold and at every sensitivity anchor alike. Its events
+  // are real but may be short of the window's, so the count is a floor: a failure stands only
+  // where more events fail the gate too (`incidents > 3` with 4). One that more events would
+  // lift (`deploys >= 10` with 4 counted) rests on the count being whole, and halts as a pass does.
   const unvouched = measurer.unvouchedReason(condition.identifiers);
+  const shortCounts = condition.identifiers.filter((id) => measurer.unvouchedReason([id]) !== undefined);
   const judge = (v: Record<string, unknown>): Decision => {
     const d = decide(g, condition, v);
-    if (d.verdict !== 'pass' || unvouched === undefined) return d;
-    return { verdict: 'halt', halt_reason: 'missing', reason: unvouched };
+    if (unvouched === undefined || d.verdict === 'halt') return d;
+    if (d.verdict === 'pass') return { verdict: 'halt', halt_reason: 'missing', reason: unvouched };
+    const liftable = MORE_EVENTS.some(
+      (more) => decide(g, condition, withMore(v, shortCounts, more)).verdict !== 'fail',
+    );
+    if (!liftable) return d;
+    return {
+      verdict: 'halt',
+      halt_reason: 'missing',
+      reason: `${unvouched}, nor fail it, since more events would not`,
+    };
   };
 
   const halted = condition.identifiers
@@ -299,6 +312,32 @@ function addSensitivity(
 }
 
 type Decision = { verdict: Verdict; reason?: string; halt_reason?: HaltReason };
+
+/**
+ * Counts a short count could really be: one more, twice, ten and a thousand times as many. A
+ * condition is tried at these, not at every count, which settles the monotone ones gates are.
+ */
+const MORE_EVENTS: readonly ((n: bigint) => bigint)[] = [
+  (n) => n + 1n,
+  (n) => n * 2n,
+  (n) => n * 10n,
+  (n) => n * 1000n,
+];
+
+/** `vars` with each of `ids` (counts, CEL ints or doubles) raised by `more`. */
+function withMore(
+  vars: Record<string, unknown>,
+  ids: readonly string[],
+  more: (n: bigint) => bigint,
+): Record<string, unknown> {
+  const out = { ...vars };
+  for (const id of ids) {
+    const v = out[id];
+    if (typeof v === 'bigint') out[id] = more(v);
+    else if (typeof v === 'number') out[id] = Number(more(BigInt(Math.ceil(v))));
+  }
+  return out;
+}
 
 function decide(g: ConditionGate, condition: CompiledExpression, vars: Record<string, unknown>): Decision {
   let value: unknown;

@@ -250,6 +250,28 @@ testGates('zero events are clean only with liveness', [
       }),
   },
   {
+    name: 'a count a criterion needs more of, on a silent channel, may be short: it halts missing, not fails',
+    // 4 deploys counted against `>= 10`: the window may hold 10 or more, so the fail would rest on
+    // the count being whole, as a pass would; 0 counted halts so already.
+    spec: {
+      measurements: events,
+      'exit-criteria': [{ ...zeroIncidents, params: { min: 10 }, passes_if: 'double(incidents) >= min' }],
+    },
+    data: { incidents: ok(4), traffic: halted('insufficient', 'thin') },
+    expected: {
+      verdict: 'halt',
+      halt_reason: 'missing',
+      reason:
+        /^incidents: 4 events counted, but liveness measurement 'traffic' halted \(insufficient: thin\): the count may be short, so it cannot clear the gate, nor fail it, since more events would not$/,
+    },
+  },
+  {
+    name: 'a count above the threshold on a silent channel still fires: more events would fire it too',
+    spec: { measurements: events, 'stop-signs': [fewIncidents] },
+    data: { incidents: ok(4), traffic: halted('insufficient', 'thin') },
+    expected: { verdict: 'fail', reason: /^fired: double\(incidents\) > limit \(incidents=4, limit=3\)$/ },
+  },
+  {
     name: 'a count below the threshold on a silent channel may be short: it halts missing, not passes',
     spec: { measurements: events, 'stop-signs': [fewIncidents] },
     data: { incidents: ok(2), traffic: halted('insufficient', 'thin') },
