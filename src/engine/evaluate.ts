@@ -314,14 +314,16 @@ function addSensitivity(
 type Decision = { verdict: Verdict; reason?: string; halt_reason?: HaltReason };
 
 /**
- * Counts a short count could really be: one more, twice, ten and a thousand times as many. A
- * condition is tried at these, not at every count, which settles the monotone ones gates are.
+ * Counts a short count could really be: one more, twice, ten and a thousand times as many, and a
+ * trillion more (a single event counted against a threshold in the thousands). A condition is
+ * tried at these, not at every count, which settles the monotone ones gates are.
  */
 const MORE_EVENTS: readonly ((n: bigint) => bigint)[] = [
   (n) => n + 1n,
   (n) => n * 2n,
   (n) => n * 10n,
   (n) => n * 1000n,
+  (n) => n + 1_000_000_000_000n,
 ];
 
 /** `vars` with each of `ids` (counts, CEL ints or doubles) raised by `more`. */

@@ -266,6 +266,15 @@ testGates('zero events are clean only with liveness', [
     },
   },
   {
+    name: 'a count far below what a criterion needs, on a silent channel, halts too: the window may hold them all',
+    spec: {
+      measurements: events,
+      'exit-criteria': [{ ...zeroIncidents, params: { min: 10000 }, passes_if: 'double(incidents) >= min' }],
+    },
+    data: { incidents: ok(1), traffic: halted('insufficient', 'thin') },
+    expected: { verdict: 'halt', halt_reason: 'missing', reason: /, nor fail it, since more events would not$/ },
+  },
+  {
     name: 'a count above the threshold on a silent channel still fires: more events would fire it too',
     spec: { measurements: events, 'stop-signs': [fewIncidents] },
     data: { incidents: ok(4), traffic: halted('insufficient', 'thin') },
