@@ -319,3 +319,106 @@ describe('measure check table', () => {
     expect(text).not.toContain('##[');
   });
 });
+
+/** Line 1 is the modeline, so the first item is on line 2. */
+const CAST_BUT_UNREAD = `${modeline('measurements.yaml')}- id: flag_as_int
+  type: bool
+  window: 7d
+  sql:
+    table: audit.flags
+    timestamp: created_at
+    value: max(flag)
+- id: raw_int_as_bool
+  type: bool
+  sql:
+    query: SELECT 1 AS value
+- id: raw_text_as_bool
+  type: bool
+  sql:
+    query: SELECT CASE WHEN 1 > 0 THEN 'true' ELSE 'false' END AS value
+- id: raw_array_as_string
+  type: string
+  sql:
+    query: SELECT ARRAY['a', 'b'] AS value
+- id: raw_bytea_as_string
+  type: string
+  sql:
+    query: SELECT '\\x01'::bytea AS value
+- id: raw_uuid_as_string
+  type: string
+  sql:
+    query: SELECT '00000000-0000-0000-0000-000000000001'::uuid AS value
+`;
+
+describe.each(testBackends())(
+  'measure check of a value a cast accepts but the evaluation never reads, on $name',
+  (backend) => {
+    const db = useTestDatabase(backend);
+    const { root, cleanup } = tempRoot();
+    const GATES: [string, string, string][] = [
+      ['F', 'flag_as_int', '!flag_as_int'],
+      ['I', 'raw_int_as_bool', '!raw_int_as_bool'],
+      ['T', 'raw_text_as_bool', '!raw_text_as_bool'],
+      ['A', 'raw_array_as_string', 'raw_array_as_string == "x"'],
+      ['B', 'raw_bytea_as_string', 'raw_bytea_as_string == "x"'],
+      ['U', 'raw_uuid_as_string', 'raw_uuid_as_string == "x"'],
+    ];
+    let report: MeasureCheckReport;
+    let evaluated: GateReport;
+    const entry = (id: string) => report.measurements.find((x) => x.id === id);
+
+    beforeAll(async () => {
+      await db.exec(`CREATE SCHEMA IF NOT EXISTS audit;
+      CREATE TABLE IF NOT EXISTS audit.flags (flag integer, created_at timestamptz)`);
+      await db.exec(`INSERT INTO audit.flags (flag, created_at) VALUES (1, $1)`, [
+        new Date(AS_OF.getTime() - 3_600_000).toISOString(),
+      ]);
+      writeRfc(root, {
+        disconfirmers: GATES.map(([id, reads, firesIf]) => gateReading(id, reads, firesIf)),
+        raw: { 'measurements.yaml': CAST_BUT_UNREAD },
+      });
+      const rfc = loadRfc(root, 'demo');
+      const source = new SqlMeasurementSource({ open: () => db.client(), env: {} });
+      try {
+        report = await checkMeasurements(rfc, source, AS_OF);
+      } finally {
+        await source.close();
+      }
+      evaluated = await evaluateOnDatabase(root, db, AS_OF);
+    });
+    afterAll(() => cleanup());
+
+    it('an integer read as a boolean is a problem: it casts to one, but arrives as a number', () => {
+      expect(entry('flag_as_int')).toMatchObject({
+        status: 'problem',
+        location: { file: FILE, line: 8, col: 12 },
+        key: 'sql.value',
+        message: 'column value is of type integer, not a boolean (type: bool); compare it (value <> 0) for a boolean',
+      });
+      expect(entry('raw_int_as_bool')).toMatchObject({ status: 'problem', key: 'sql.query' });
+      expect(gateOf(evaluated, 'F').reason).toMatch(/value 1 is not a boolean/);
+      expect(gateOf(evaluated, 'I').reason).toMatch(/value 1 is not a boolean/);
+    });
+
+    it('an array or bytea read as text is a problem: it arrives as an array or bytes', () => {
+      expect(entry('raw_array_as_string')).toMatchObject({
+        status: 'problem',
+        key: 'sql.query',
+        message: 'column value is of type text[], not text (type: string); select one element, or array_to_string(…)',
+      });
+      expect(entry('raw_bytea_as_string')?.message).toBe(
+        "column value is of type bytea, not text (type: string); select encode(…, 'hex') for text",
+      );
+      expect(gateOf(evaluated, 'A').reason).toMatch(/is not text/);
+      expect(gateOf(evaluated, 'B').reason).toMatch(/is not text/);
+    });
+
+    it('what gate check reads stays ok: text spelling a boolean, a uuid as text', () => {
+      expect(entry('raw_text_as_bool')).toMatchObject({ status: 'ok' });
+      expect(entry('raw_uuid_as_string')).toMatchObject({ status: 'ok' });
+      expect(gateOf(evaluated, 'T').verdict).toBe('pass');
+      expect(gateOf(evaluated, 'U').verdict).toBe('pass');
+      expect(report.verdict).toBe('fail');
+    });
+  },
+);

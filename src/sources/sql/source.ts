@@ -292,7 +292,44 @@ export class SqlMeasurementSource implements MeasurementSource {
         left = left.filter((_, k) => k !== i);
       }
     }
+    for (const c of left) {
+      if (!c.refused) continue;
+      const type = await this.#columnType(client, body, params, c.column, opts);
+      if (type !== undefined && c.refused.types(type)) {
+        problems.push(`column ${c.column} is of type ${type}, not ${c.refused.as} (${c.reads})${c.refused.hint(type)}`);
+      }
+    }
     return { problems };
+  }
+
+  /**
+   * The type of a column of a query that plans, by name, without running it: COALESCE with a
+   * NULL of a type no measurement returns (pg_lsn) cannot match it, and the server's refusal
+   * names it (a domain by its base type). Undefined when it does match, or the server says
+   * something else: the query itself was planned before, so this check only adds.
+   */
+  async #columnType(
+    client: SqlClient,
+    body: string,
+    params: string[],
+    column: string,
+    opts: { timeoutMs: number; limitMs?: number },
+  ): Promise<string | undefined> {
+    const text = `EXPLAIN SELECT COALESCE(${pg.escapeIdentifier(column)}, NULL::pg_catalog.pg_lsn) FROM (\n${body}\n) AS rfcgate_columns`;
+    try {
+      await client.query(text, params, opts);
+      return undefined;
+    } catch (err) {
+      const h = this.#toHalt(err);
+      // Another category (integer[]): `types X and pg_lsn cannot be matched`; pg_lsn's own
+      // (bytea, uuid): `could not convert type pg_lsn to X`; the message then says where from.
+      const named =
+        /^COALESCE types (.+) and pg_lsn cannot be matched/.exec(h.message) ??
+        /^COALESCE could not convert type pg_lsn to (.+?)(?: \(SQLSTATE |$)/.exec(h.message);
+      if (named?.[1] !== undefined) return named[1];
+      if (isTextError(h.sqlstate) || h.sqlstate?.startsWith('22')) return undefined;
+      throw err;
+    }
   }
 
   #toHalt(err: unknown): SqlHaltError {
@@ -619,6 +656,17 @@ interface ReadColumn {
   reads: string;
   /** A type PostgreSQL casts to only from what the evaluation can read so; none for text. */
   cast?: { sql: string; as: string };
+  /** Types the cast (or, for text, no cast) lets through though the evaluation never reads them so. */
+  refused?: Refused;
+}
+
+interface Refused {
+  /** What the evaluation reads the column as, for the problem's words. */
+  as: string;
+  /** By the type's name as PostgreSQL writes it (`integer`, `text[]`). */
+  types: (type: string) => boolean;
+  /** How to write it so, for the type refused. */
+  hint: (type: string) => string;
 }
 
 const AS_NUMBER = { sql: 'double precision', as: 'a number' };
@@ -637,10 +685,31 @@ const COLUMN_CAST: Record<string, ReadColumn['cast']> = {
   first_seen: AS_TIME,
 };
 
+/**
+ * What a cast cannot tell: an integer casts to boolean, but the driver returns it as a number,
+ * never true or false; everything casts to text (and a string is read without one), but an
+ * array arrives as an array and bytea as bytes. gate check refuses them whatever the row holds.
+ */
+const VALUE_REFUSED: Partial<Record<ValueType, Refused>> = {
+  bool: { as: 'a boolean', types: (t) => t === 'integer', hint: () => '; compare it (value <> 0) for a boolean' },
+  string: {
+    as: 'text',
+    types: (t) => t.endsWith('[]') || t === 'bytea',
+    hint: (t) => (t === 'bytea' ? "; select encode(…, 'hex') for text" : '; select one element, or array_to_string(…)'),
+  },
+};
+
 function readColumns(needed: [column: string, why: string][], type: ValueType): ReadColumn[] {
   return needed.map(([column, by]) => {
     const cast = column === 'value' ? VALUE_CAST[type] : COLUMN_CAST[column];
-    return { column, by, reads: column === 'value' ? `type: ${type}` : by, ...(cast ? { cast } : {}) };
+    const refused = column === 'value' ? VALUE_REFUSED[type] : undefined;
+    return {
+      column,
+      by,
+      reads: column === 'value' ? `type: ${type}` : by,
+      ...(cast ? { cast } : {}),
+      ...(refused ? { refused } : {}),
+    };
   });
 }
 
