@@ -422,3 +422,88 @@ describe.each(testBackends())(
     });
   },
 );
+
+/** Line 1 is the modeline, so the first item is on line 2. */
+const WRITES = `${modeline('measurements.yaml')}- id: deletes_in_with
+  sql:
+    query: |
+      WITH gone AS (DELETE FROM audit.jobs WHERE done RETURNING 1)
+      SELECT count(*) AS value FROM gone
+- id: locks_rows
+  sql:
+    query: SELECT count(*) AS value FROM (SELECT * FROM audit.jobs FOR UPDATE) AS j
+- id: locks_in_where
+  window: 7d
+  sql:
+    table: audit.jobs
+    timestamp: created_at
+    where: id IN (SELECT id FROM audit.jobs FOR SHARE)
+    value: count(*)
+- id: only_reads
+  sql:
+    query: SELECT count(*) AS value FROM audit.jobs
+`;
+
+describe.each(testBackends())('measure check of a query that writes or locks, on $name', (backend) => {
+  const db = useTestDatabase(backend);
+  const { root, cleanup } = tempRoot();
+  const GATES: [string, string][] = [
+    ['D', 'deletes_in_with'],
+    ['L', 'locks_rows'],
+    ['W', 'locks_in_where'],
+    ['R', 'only_reads'],
+  ];
+  let report: MeasureCheckReport;
+  let evaluated: GateReport;
+  const entry = (id: string) => report.measurements.find((x) => x.id === id);
+
+  beforeAll(async () => {
+    await db.exec(`CREATE SCHEMA IF NOT EXISTS audit;
+      CREATE TABLE IF NOT EXISTS audit.jobs (id bigserial, done boolean, created_at timestamptz)`);
+    await db.exec(`INSERT INTO audit.jobs (done, created_at) VALUES (true, $1)`, [
+      new Date(AS_OF.getTime() - 3_600_000).toISOString(),
+    ]);
+    writeRfc(root, {
+      disconfirmers: GATES.map(([id, reads]) => gateReading(id, reads)),
+      raw: { 'measurements.yaml': WRITES },
+    });
+    const rfc = loadRfc(root, 'demo');
+    const source = new SqlMeasurementSource({ open: () => db.client(), env: {} });
+    try {
+      report = await checkMeasurements(rfc, source, AS_OF);
+    } finally {
+      await source.close();
+    }
+    evaluated = await evaluateOnDatabase(root, db, AS_OF);
+  });
+  afterAll(() => cleanup());
+
+  it('a query that writes plans under EXPLAIN, but gate check cannot run it: a problem at the query', () => {
+    expect(entry('deletes_in_with')).toMatchObject({
+      status: 'problem',
+      location: { file: FILE, line: 5, col: 7 },
+      key: 'sql.query',
+      message:
+        'the query writes (Delete on jobs), which the READ ONLY transaction gate check runs it in refuses: a measurement only reads',
+    });
+    expect(gateOf(evaluated, 'D').reason).toMatch(/read-only transaction/);
+  });
+
+  it('so does one that locks the rows it reads, in a raw query or a where fragment', () => {
+    expect(entry('locks_rows')).toMatchObject({
+      status: 'problem',
+      location: { file: FILE, line: 9, col: 12 },
+      key: 'sql.query',
+      message:
+        'the query locks the rows it reads (FOR UPDATE, FOR SHARE…), which the READ ONLY transaction gate check runs it in refuses: a measurement only reads',
+    });
+    expect(entry('locks_in_where')).toMatchObject({ status: 'problem', key: 'sql' });
+    expect(gateOf(evaluated, 'L').reason).toMatch(/read-only transaction/);
+    expect(gateOf(evaluated, 'W').reason).toMatch(/read-only transaction/);
+  });
+
+  it('a query that only reads stays ok', () => {
+    expect(entry('only_reads')).toMatchObject({ status: 'ok' });
+    expect(gateOf(evaluated, 'R').verdict).toBe('pass');
+  });
+});

@@ -8,7 +8,7 @@ import { UsageError } from '../../spec/problems.js';
 export const MEASURE_CHECK_EXIT_CODES_HELP = [
   'EXIT CODES',
   '  0  the database plans every SQL measurement query as written',
-  '  1  the database rejects a query as written (a table, column or function it does not have, a type mismatch, a syntax error), a raw query lacks a column its requirements read, or a column is of a type the evaluation cannot read as it reads it',
+  '  1  the database rejects a query as written (a table, column or function it does not have, a type mismatch, a syntax error), a raw query lacks a column its requirements read, a column is of a type the evaluation cannot read as it reads it, or the query writes or locks rows, which the READ ONLY transaction refuses',
   '  2  no query rejected, but one could not be checked: the database is unreachable, its connection_env is not set, the role lacks a grant, a query timed out',
   '  3  the spec or the invocation is invalid, the RFC has no SQL measurement to check, or DATABASE_URL is not a valid URL',
 ].join('\n');
@@ -16,7 +16,7 @@ export const MEASURE_CHECK_EXIT_CODES_HELP = [
 export default class MeasureCheck extends RfcCommand {
   static override summary =
     'Check every SQL measurement query against the live schema, without reading a row (fit for CI).';
-  static override description = `Sends each SQL measurement's query as gate check would send it now, under EXPLAIN, in the same READ ONLY transaction: the database plans it against the tables it has and runs nothing. The row's columns are then asked for around it, each cast to what the evaluation reads it as: value as the measurement's type, and a raw query's rows and days_with_rows as counts, newest and first_seen as times, when its requirements read them (min_rows, days_with_rows, max_age). A type that casts but arrives as something the evaluation never reads so (an integer as a bool, an array or bytea as a string) is a problem too. A text the database rejects is reported at the place in measurements.yaml that writes it, long before a gate reading it would halt.
+  static override description = `Sends each SQL measurement's query as gate check would send it now, under EXPLAIN, in the same READ ONLY transaction: the database plans it against the tables it has and runs nothing. The row's columns are then asked for around it, each cast to what the evaluation reads it as: value as the measurement's type, and a raw query's rows and days_with_rows as counts, newest and first_seen as times, when its requirements read them (min_rows, days_with_rows, max_age). A type that casts but arrives as something the evaluation never reads so (an integer as a bool, an array or bytea as a string) is a problem too, and so is a query that writes (a data-modifying WITH) or locks rows (FOR UPDATE), which EXPLAIN plans but the READ ONLY transaction gate check runs it in refuses. A text the database rejects is reported at the place in measurements.yaml that writes it, long before a gate reading it would halt.
 
 The database is DATABASE_URL when set, else rfc.yaml's embedded PGlite directory; a measurement with connection_env is checked on the database that variable names.
 

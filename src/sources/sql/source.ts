@@ -220,7 +220,15 @@ export class SqlMeasurementSource implements MeasurementSource {
       const client = await this.#client(m, {});
       database = client.describe();
       const opts = { timeoutMs: this.#timeoutMs, ...(this.#limitMs === undefined ? {} : { limitMs: this.#limitMs }) };
-      await client.query(explained.text, params, opts);
+      const plan = await client.query(explained.text, params, opts);
+      const writes = writingStep(plan.rows);
+      if (writes !== undefined) {
+        const key = isTableForm(m.sql) ? undefined : 'query';
+        return problem(
+          `the query ${writes}, which the READ ONLY transaction gate check runs it in refuses: a measurement only reads`,
+          key ? { ...(m.textAt?.(key, 0) ?? m.location), key: `sql.${key}` } : undefined,
+        );
+      }
       // The row's columns, asked for by name around the query as what the evaluation reads
       // them as: the table form's value (its other columns are rfcgate's), a raw query's all.
       const table = isTableForm(m.sql);
@@ -727,6 +735,23 @@ function columnProblem(c: ReadColumn, h: SqlHaltError): string | undefined {
   if (h.sqlstate === '42846' && c.cast && cast?.[1] && !READ_ANYWAY.has(cast[1])) {
     const hint = cast[1] === 'interval' && c.cast === AS_NUMBER ? '; select EXTRACT(EPOCH FROM …) for seconds' : '';
     return `column ${c.column} is of type ${cast[1]}, not ${c.cast.as} (${c.reads})${hint}`;
+  }
+  return undefined;
+}
+
+/**
+ * A plan step a READ ONLY transaction refuses to run, though EXPLAIN plans it: a write (a
+ * data-modifying WITH) or a row lock (FOR UPDATE, FOR SHARE). The executor refuses them only
+ * when it starts, which EXPLAIN never does, so gate check would halt on every run.
+ */
+const WRITING_STEP = /^\s*(?:->\s+)?(LockRows|(?:Insert|Update|Delete|Merge) on \S+)/;
+
+/** What the plan (EXPLAIN's text, a row a line) does that a READ ONLY transaction refuses, if anything. */
+function writingStep(rows: SqlRow[]): string | undefined {
+  for (const row of rows) {
+    const step = WRITING_STEP.exec(String(Object.values(row)[0] ?? ''))?.[1];
+    if (step === 'LockRows') return 'locks the rows it reads (FOR UPDATE, FOR SHARE…)';
+    if (step !== undefined) return `writes (${step})`;
   }
   return undefined;
 }
