@@ -507,3 +507,89 @@ describe.each(testBackends())('measure check of a query that writes or locks, on
     expect(gateOf(evaluated, 'R').verdict).toBe('pass');
   });
 });
+
+/** Line 1 is the modeline, so the first item is on line 2. */
+const LITERALS = `${modeline('measurements.yaml')}- id: month_thirteen
+  window: 7d
+  sql:
+    table: audit.shipments
+    timestamp: created_at
+    where: created_at > '2026-13-01'
+    value: count(*)
+- id: misspelt_interval
+  sql:
+    query: |
+      SELECT count(*) AS value FROM audit.shipments
+      WHERE created_at > $as_of::timestamptz - interval '14 dayz'
+- id: constant_division
+  sql:
+    query: SELECT 1 / 0 AS value
+- id: well_written
+  window: 7d
+  sql:
+    table: audit.shipments
+    timestamp: created_at
+    where: created_at > '2026-01-01'
+    value: count(*)
+`;
+
+describe.each(testBackends())('measure check of a literal the database cannot read, on $name', (backend) => {
+  const db = useTestDatabase(backend);
+  const { root, cleanup } = tempRoot();
+  const GATES: [string, string][] = [
+    ['M', 'month_thirteen'],
+    ['I', 'misspelt_interval'],
+    ['D', 'constant_division'],
+    ['W', 'well_written'],
+  ];
+  let report: MeasureCheckReport;
+  let evaluated: GateReport;
+  const entry = (id: string) => report.measurements.find((x) => x.id === id);
+
+  beforeAll(async () => {
+    await db.exec(`CREATE SCHEMA IF NOT EXISTS audit;
+      CREATE TABLE IF NOT EXISTS audit.shipments (id bigserial, created_at timestamptz)`);
+    writeRfc(root, {
+      disconfirmers: GATES.map(([id, reads]) => gateReading(id, reads)),
+      raw: { 'measurements.yaml': LITERALS },
+    });
+    const rfc = loadRfc(root, 'demo');
+    const source = new SqlMeasurementSource({ open: () => db.client(), env: {} });
+    try {
+      report = await checkMeasurements(rfc, source, AS_OF);
+    } finally {
+      await source.close();
+    }
+    evaluated = await evaluateOnDatabase(root, db, AS_OF);
+  });
+  afterAll(() => cleanup());
+
+  it('a literal its type cannot read is rejected while planning, no row read: a problem at the literal', () => {
+    expect(entry('month_thirteen')).toMatchObject({
+      status: 'problem',
+      location: { file: FILE, line: 7, col: 25 },
+      key: 'sql.where',
+    });
+    expect(entry('month_thirteen')?.message).toMatch(/^date\/time field value out of range: "2026-13-01"/);
+    expect(entry('misspelt_interval')).toMatchObject({
+      status: 'problem',
+      location: { file: FILE, line: 13, col: 57 },
+      key: 'sql.query',
+    });
+    expect(entry('misspelt_interval')?.message).toMatch(/^invalid input syntax for type interval: "14 dayz"/);
+    // gate check halts on them every run, whatever the table holds.
+    expect(gateOf(evaluated, 'M').reason).toMatch(/2026-13-01/);
+    expect(gateOf(evaluated, 'I').reason).toMatch(/14 dayz/);
+  });
+
+  it('a constant expression that cannot be computed is a problem too, at the sql block without a position', () => {
+    expect(entry('constant_division')).toMatchObject({
+      status: 'problem',
+      location: { file: FILE, line: 15, col: 3 },
+      key: 'sql',
+    });
+    expect(gateOf(evaluated, 'D').reason).toMatch(/division by zero/);
+    expect(entry('well_written')?.status).toBe('ok');
+    expect(report.verdict).toBe('fail');
+  });
+});

@@ -8,7 +8,7 @@ import { UsageError } from '../../spec/problems.js';
 export const MEASURE_CHECK_EXIT_CODES_HELP = [
   'EXIT CODES',
   '  0  the database plans every SQL measurement query as written',
-  '  1  the database rejects a query as written (a table, column or function it does not have, a type mismatch, a syntax error), a raw query lacks a column its requirements read, a column is of a type the evaluation cannot read as it reads it, or the query writes or locks rows, which the READ ONLY transaction refuses',
+  '  1  the database rejects a query as written (a table, column or function it does not have, a type mismatch, a syntax error, a literal its type cannot read), a raw query lacks a column its requirements read, a column is of a type the evaluation cannot read as it reads it, or the query writes or locks rows, which the READ ONLY transaction refuses',
   '  2  no query rejected, but one could not be checked: the database is unreachable, its connection_env is not set, the role lacks a grant, a query timed out',
   '  3  the spec or the invocation is invalid, the RFC has no SQL measurement to check, or DATABASE_URL is not a valid URL',
 ].join('\n');

@@ -246,6 +246,12 @@ export class SqlMeasurementSource implements MeasurementSource {
       if (isTextError(h.sqlstate)) {
         return problem(h.message, writtenAt(m, h, explained));
       }
+      // A data exception while the query was only being planned: no row was read, so the text
+      // holds it (a literal its type cannot read, '2026-13-01' or '14 dayz', a constant
+      // expression that cannot be computed), and gate check would halt on it every run.
+      if (h.sqlstate?.startsWith('22')) {
+        return problem(h.message, positionAt(m, h, explained));
+      }
       return { status: 'halt', halt: h.halt, message: redact(h.message), ...(database ? { database } : {}) };
     }
   }
@@ -779,6 +785,17 @@ function isTextError(sqlstate: string | undefined): boolean {
   return sqlstate !== undefined && sqlstate.startsWith('42') && sqlstate !== '42501';
 }
 
+/** Where the spec writes the text at the server's error position, when it gave one inside the spec's text. */
+function positionAt(
+  m: MeasurementSpec,
+  h: SqlHaltError,
+  query: BuiltQuery | undefined,
+): (SourceLocation & { key: string }) | undefined {
+  if (m.source !== 'sql' || !m.textAt) return undefined;
+  const origin = query && h.position !== undefined ? query.origin(sentIndex(query.text, h.position)) : undefined;
+  return origin && { ...m.textAt(origin.key, origin.offset), key: `sql.${origin.key}` };
+}
+
 /**
  * Where in the spec the text the database rejected is written: at the server's error position
  * when it gave one (inside the raw query, or the table form's value or where fragment; a
@@ -791,8 +808,8 @@ export function writtenAt(
   query: BuiltQuery | undefined,
 ): (SourceLocation & { key: string }) | undefined {
   if (m.source !== 'sql' || !m.textAt || !isTextError(h.sqlstate)) return undefined;
-  const origin = query && h.position !== undefined ? query.origin(sentIndex(query.text, h.position)) : undefined;
-  if (origin) return { ...m.textAt(origin.key, origin.offset), key: `sql.${origin.key}` };
+  const at = positionAt(m, h, query);
+  if (at) return at;
   const name = /^(?:relation|column) "?([^"\s]+)"? does not exist/.exec(h.message)?.[1];
   if (name !== undefined) {
     const bare = name.split('.').pop()?.toLowerCase() ?? name;
