@@ -12,7 +12,7 @@ import { SqlMeasurementSource } from '../../src/sources/sql/source.js';
 import { loadRfc } from '../../src/spec/load.js';
 import { UsageError } from '../../src/spec/problems.js';
 import type { RfcSpec } from '../../src/spec/types.js';
-import { testBackends, useTestDatabase } from '../helpers/db.js';
+import { type TestDatabase, testBackends, useTestDatabase } from '../helpers/db.js';
 import { evaluateOnDatabase, gateOf } from '../helpers/evaluate-sql.js';
 import { gateReading, modeline, tempRoot, writeRfc } from '../helpers/spec-fixture.js';
 import { AS_OF } from '../sources/sql/fixtures.js';
@@ -350,6 +350,23 @@ const CAST_BUT_UNREAD = `${modeline('measurements.yaml')}- id: flag_as_int
     query: SELECT '00000000-0000-0000-0000-000000000001'::uuid AS value
 `;
 
+/**
+ * What measure check says of the RFC at `root`, and what gate check then does with the same
+ * queries on the same database: each case judges both, so a problem is one gate check would meet.
+ */
+async function checkThenEvaluate(
+  root: string,
+  db: TestDatabase,
+): Promise<{ report: MeasureCheckReport; evaluated: GateReport }> {
+  const source = new SqlMeasurementSource({ open: () => db.client(), env: {} });
+  try {
+    const report = await checkMeasurements(loadRfc(root, 'demo'), source, AS_OF);
+    return { report, evaluated: await evaluateOnDatabase(root, db, AS_OF) };
+  } finally {
+    await source.close();
+  }
+}
+
 describe.each(testBackends())(
   'measure check of a value a cast accepts but the evaluation never reads, on $name',
   (backend) => {
@@ -377,14 +394,7 @@ describe.each(testBackends())(
         disconfirmers: GATES.map(([id, reads, firesIf]) => gateReading(id, reads, firesIf)),
         raw: { 'measurements.yaml': CAST_BUT_UNREAD },
       });
-      const rfc = loadRfc(root, 'demo');
-      const source = new SqlMeasurementSource({ open: () => db.client(), env: {} });
-      try {
-        report = await checkMeasurements(rfc, source, AS_OF);
-      } finally {
-        await source.close();
-      }
-      evaluated = await evaluateOnDatabase(root, db, AS_OF);
+      ({ report, evaluated } = await checkThenEvaluate(root, db));
     });
     afterAll(() => cleanup());
 
@@ -467,14 +477,7 @@ describe.each(testBackends())('measure check of a query that writes or locks, on
       disconfirmers: GATES.map(([id, reads]) => gateReading(id, reads)),
       raw: { 'measurements.yaml': WRITES },
     });
-    const rfc = loadRfc(root, 'demo');
-    const source = new SqlMeasurementSource({ open: () => db.client(), env: {} });
-    try {
-      report = await checkMeasurements(rfc, source, AS_OF);
-    } finally {
-      await source.close();
-    }
-    evaluated = await evaluateOnDatabase(root, db, AS_OF);
+    ({ report, evaluated } = await checkThenEvaluate(root, db));
   });
   afterAll(() => cleanup());
 
@@ -553,14 +556,7 @@ describe.each(testBackends())('measure check of a literal the database cannot re
       disconfirmers: GATES.map(([id, reads]) => gateReading(id, reads)),
       raw: { 'measurements.yaml': LITERALS },
     });
-    const rfc = loadRfc(root, 'demo');
-    const source = new SqlMeasurementSource({ open: () => db.client(), env: {} });
-    try {
-      report = await checkMeasurements(rfc, source, AS_OF);
-    } finally {
-      await source.close();
-    }
-    evaluated = await evaluateOnDatabase(root, db, AS_OF);
+    ({ report, evaluated } = await checkThenEvaluate(root, db));
   });
   afterAll(() => cleanup());
 
