@@ -215,10 +215,13 @@ function roundShapeProblem(data: unknown): string | null {
     !['pass', 'fail', 'halt'].includes(c.verdict as string) ||
     !Number.isInteger(c.open_blocks) ||
     !Number.isInteger(c.consecutive_block_rounds) ||
-    !Array.isArray(c.failed_lanes)
+    !Array.isArray(c.failed_lanes) ||
+    !Array.isArray(c.blocks)
   ) {
     return "no judged 'contract'";
   }
+  // Every version writes the warm-up's results (empty when none ran); council status lists them.
+  if (!Array.isArray(r.warm)) return "no 'warm' list";
   return null;
 }
 
