@@ -753,29 +753,37 @@ describe('liveness measurements that name each other', () => {
   });
 });
 
+/**
+ * The problems loading a spec whose one disconfirmer, A.1 over share_pct, has the given params,
+ * condition and band (absolute 5, alternates 50 and 65): the band must be refused at load.
+ */
+async function bandSpecProblems(params: Record<string, number>, firesIf: string, param: string): Promise<string[]> {
+  const error = await runCase({
+    name: 'band refused',
+    spec: {
+      measurements: [sqlMeasurement('share_pct')],
+      disconfirmers: [
+        {
+          id: 'A.1',
+          title: 'ODE floor',
+          section: '§0(A.1)',
+          phase: ['implementation'],
+          params,
+          fires_if: firesIf,
+          sensitivity: [{ param, compares: 'share_pct', band: { absolute: 5 }, alternates: [50, 65] }],
+        },
+      ],
+    },
+    data: { share_pct: ok(62) },
+    expected: { verdict: 'fail' },
+  }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(SpecError);
+  return (error as SpecError).problems.map(formatProblem);
+}
+
 describe('a sensitivity band over a param named verdict', () => {
   it('is a spec error at the param: each anchor reports its verdict under that name', async () => {
-    const error = await runCase({
-      name: 'verdict',
-      spec: {
-        measurements: [sqlMeasurement('share_pct')],
-        disconfirmers: [
-          {
-            id: 'A.1',
-            title: 'ODE floor',
-            section: '§0(A.1)',
-            phase: ['implementation'],
-            params: { verdict: 60 },
-            fires_if: 'share_pct > verdict',
-            sensitivity: [{ param: 'verdict', compares: 'share_pct', band: { absolute: 5 }, alternates: [50, 65] }],
-          },
-        ],
-      },
-      data: { share_pct: ok(58) },
-      expected: { verdict: 'pass' },
-    }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SpecError);
-    expect((error as SpecError).problems.map(formatProblem)).toEqual([
+    expect(await bandSpecProblems({ verdict: 60 }, 'share_pct > verdict', 'verdict')).toEqual([
       "gates/demo/disconfirmers.yaml:11:7: disconfirmer 'A.1': a sensitivity param cannot be named 'verdict': each anchor reports the param's value and its verdict side by side under those names; rename the param",
     ]);
   });
@@ -785,27 +793,7 @@ describe('a sensitivity band over a param the condition does not read', () => {
   it('is a spec error at the param: its anchors would all give the verdict at the literal threshold', async () => {
     // `share_pct > 60.0` with a band on `floor: 60`: at 62 the gate fires, and at a floor of 65 it
     // would not, yet moving a param the condition never reads would report "at 65 fail".
-    const error = await runCase({
-      name: 'unread param',
-      spec: {
-        measurements: [sqlMeasurement('share_pct')],
-        disconfirmers: [
-          {
-            id: 'A.1',
-            title: 'ODE floor',
-            section: '§0(A.1)',
-            phase: ['implementation'],
-            params: { floor: 60 },
-            fires_if: 'share_pct > 60.0',
-            sensitivity: [{ param: 'floor', compares: 'share_pct', band: { absolute: 5 }, alternates: [50, 65] }],
-          },
-        ],
-      },
-      data: { share_pct: ok(62) },
-      expected: { verdict: 'fail' },
-    }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SpecError);
-    expect((error as SpecError).problems.map(formatProblem)).toEqual([
+    expect(await bandSpecProblems({ floor: 60 }, 'share_pct > 60.0', 'floor')).toEqual([
       "gates/demo/disconfirmers.yaml:11:7: disconfirmer 'A.1': sensitivity param 'floor' is not read by fires_if, so its anchors could not move the threshold: write the threshold as 'floor' in the condition",
     ]);
   });

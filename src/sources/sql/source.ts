@@ -37,18 +37,12 @@ import { redact } from './redact.js';
 import { urlProblem } from './url.js';
 import { UsageError } from '../../spec/problems.js';
 import { utcDate } from '../../util/calendar.js';
-import { CLOCK_SLACK_MS } from '../../util/clock.js';
+import { CLOCK_SLACK_MS, CURRENT_STATE_TOLERANCE_MS } from '../../util/clock.js';
 import { escapeRegex } from '../../util/escape-regex.js';
 
 /** Where the embedded database lives when the manifest does not say. */
 export const DEFAULT_EMBEDDED_DIR = '.rfcgate/pgdata';
 export const DEFAULT_SQL_TIMEOUT_MS = 30_000;
-/**
- * How far before now as_of may be for a `current_state` measurement: present-day state
- * still stands for a moment that recent (a check started a little while ago, a clock a
- * little off), not for one further back.
- */
-export const CURRENT_STATE_TOLERANCE_MS = 5 * 60_000;
 
 export interface SqlSourceOptions {
   /** Opens the default database on the first sql measurement; may throw SqlHaltError (e.g. no database configured). */

@@ -23,7 +23,7 @@ import { CaptureNamesNotUtf8, compareParity, InvalidCaptures } from '../../parit
 import { formatAge } from '../../util/duration.js';
 import type { MeasurementSpec, VerifierQuery } from '../../spec/types.js';
 import { anchor, guarded, refOriginOf, RepoPool } from '../git/common.js';
-import { CURRENT_STATE_TOLERANCE_MS } from '../sql/source.js';
+import { CURRENT_STATE_TOLERANCE_MS } from '../../util/clock.js';
 import type { GitHistory } from '../git/repo.js';
 import {
   type EvalContext,
