@@ -7,7 +7,7 @@
 import type { GateReport } from '../model/result.js';
 import { UsageError } from '../spec/problems.js';
 import type { SqlWriter } from '../sources/sql/writer.js';
-import { defaultRecordedBy, lockIdempotencyKey } from './measurements.js';
+import { defaultRecordedBy, LONE_SURROGATE, lockIdempotencyKey } from './measurements.js';
 import { MAX_RUN_KEY_LENGTH, sameForEveryRun } from './run-id.js';
 import {
   ADDED_COLUMNS,
@@ -66,8 +66,7 @@ export function runKeyProblem(runKey: string): string | undefined {
 }
 
 /** U+0000, and a UTF-16 surrogate without its pair: text PostgreSQL's text and jsonb refuse. */
-// eslint-disable-next-line no-control-regex -- U+0000 is one of the characters looked for
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const UNSTORABLE = new RegExp(`\\u0000|${LONE_SURROGATE}`, 'g');
 
 /**
  * The results as the ledger can hold them. A result quotes what the gate read (a telemetry

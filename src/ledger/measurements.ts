@@ -206,11 +206,15 @@ function inexactNumber(literal: string): string | null {
   return null;
 }
 
+/** A UTF-16 surrogate without its pair: no text, which PostgreSQL's text and jsonb refuse. */
+export const LONE_SURROGATE = '[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
+const LONE_SURROGATE_RE = new RegExp(LONE_SURROGATE);
+
 /** PostgreSQL's jsonb refuses U+0000 and a lone UTF-16 surrogate, in keys and in values. */
 function unstorableString(v: unknown): string | null {
   const check = (s: string): string | null => {
     if (s.includes('\u0000')) return 'PostgreSQL cannot store the character U+0000 (\\u0000) in a JSON string';
-    if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s)) {
+    if (LONE_SURROGATE_RE.test(s)) {
       return 'a JSON string holds a lone UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair), which is not text';
     }
     return null;
